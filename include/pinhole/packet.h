@@ -1,0 +1,176 @@
+/*
+ * pinhole pure layer: IPv4, TCP, UDP and ICMP parsing and validation.
+ *
+ * pinhole_pkt_parse() validates one IPv4 packet held in caller memory and
+ * fills a parsed view that the stateful layer reuses: nothing is parsed
+ * twice. Every malformed class maps to exactly one pinhole_pkt_reason, and
+ * each reason to one error counter of the operator's statistics.
+ *
+ * All offsets in the view are from the first byte of the IPv4 header. All
+ * multi-byte values are host byte order. No function here allocates, keeps
+ * state or reads past the length it is given.
+ */
+#ifndef PINHOLE_PACKET_H
+#define PINHOLE_PACKET_H
+
+#include <pinhole/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** IP protocol numbers used by the library. */
+enum pinhole_ipproto {
+  PINHOLE_IPPROTO_ICMP = 1,
+  PINHOLE_IPPROTO_TCP = 6,
+  PINHOLE_IPPROTO_UDP = 17
+};
+
+/** TCP flag bits, as in the TCP header's flags byte. */
+enum pinhole_tcp_flag {
+  PINHOLE_TCP_FIN = 0x01,
+  PINHOLE_TCP_SYN = 0x02,
+  PINHOLE_TCP_RST = 0x04,
+  PINHOLE_TCP_PSH = 0x08,
+  PINHOLE_TCP_ACK = 0x10,
+  PINHOLE_TCP_URG = 0x20,
+  PINHOLE_TCP_ECE = 0x40,
+  PINHOLE_TCP_CWR = 0x80
+};
+
+/**
+ * Why a packet is malformed. Exactly one reason per packet; the first check
+ * that fails decides. Values are stable; new reasons are appended.
+ */
+enum pinhole_pkt_reason {
+  PINHOLE_PKT_OK = 0,
+  /* not IP at all / not IPv4 */
+  PINHOLE_PKT_NON_IP = 1,          /**< empty buffer or version not 4/6 */
+  PINHOLE_PKT_IP_NON_IPV4 = 2,     /**< version 6 */
+  /* IP header */
+  PINHOLE_PKT_IP_MIN_HDR = 3,      /**< IHL < 5, or buffer < 20 or < IHL*4 */
+  PINHOLE_PKT_IP_LEN = 4,          /**< total length > buffer or < IHL*4 */
+  PINHOLE_PKT_IP_TTL_ZERO = 5,     /**< TTL is 0 */
+  PINHOLE_PKT_IP_PROTO = 6,        /**< protocol 0 or 255 */
+  PINHOLE_PKT_IP_LAND = 7,         /**< source == destination */
+  PINHOLE_PKT_IP_SRC = 8,          /**< 0/8, 127/8, 224/4 (mcast+class E), 255.255.255.255 */
+  PINHOLE_PKT_IP_DST = 9,          /**< 0/8, 127/8, 240/4 (class E), 255.255.255.255 */
+  PINHOLE_PKT_IP_CKSUM = 10,       /**< header checksum wrong */
+  PINHOLE_PKT_IP_FRAG_LEN = 11,    /**< MF set and payload length not a multiple of 8,
+                                        or offset*8 + payload > 65535 */
+  PINHOLE_PKT_IP_OPTION = 12,      /**< an option runs past the header (malformed) */
+  /* TCP */
+  PINHOLE_PKT_TCP_HDR_LEN = 13,    /**< segment < 20 or data offset < 5 or past the segment */
+  PINHOLE_PKT_TCP_PORT_ZERO = 14,  /**< source or destination port 0 */
+  PINHOLE_PKT_TCP_FLAGS = 15,      /**< no flags, SYN+FIN, SYN+RST, FIN without ACK,
+                                        or FIN+RST */
+  /* UDP */
+  PINHOLE_PKT_UDP_SHORT = 16,      /**< fewer than 8 bytes */
+  PINHOLE_PKT_UDP_PORT_ZERO = 17,  /**< source or destination port 0 */
+  PINHOLE_PKT_UDP_LEN = 18,        /**< UDP length field < 8 or != IP payload length */
+  /* ICMP */
+  PINHOLE_PKT_ICMP_SHORT = 19,     /**< fewer than 8 bytes */
+  PINHOLE_PKT_ICMP_ERR_LEN = 20    /**< error quoting < 20-byte IP header + 8 bytes,
+                                        or a quoted header that is itself invalid */
+};
+
+/** Flags in pinhole_pkt_view.flags. */
+enum pinhole_pkt_flag {
+  PINHOLE_PKTF_OPTIONS = 0x01,    /**< IP header carries options (IHL > 5) */
+  PINHOLE_PKTF_FRAGMENT = 0x02,   /**< MF set or fragment offset non-zero */
+  PINHOLE_PKTF_FIRST_FRAG = 0x04, /**< fragment with offset 0 (L4 header present) */
+  PINHOLE_PKTF_ICMP_ERROR = 0x08, /**< ICMP error message; inner_* fields valid */
+  PINHOLE_PKTF_ICMP_QUERY = 0x10, /**< ICMP echo/echo reply (id in sport/dport) */
+  PINHOLE_PKTF_L4 = 0x20,         /**< an L4 header was parsed (sport/dport valid) */
+  PINHOLE_PKTF_UDP_NOCSUM = 0x40  /**< UDP checksum field is zero */
+};
+
+/**
+ * Parsed view of one IPv4 packet. Filled by pinhole_pkt_parse(); the caller
+ * owns it. Fields that do not apply to the packet are zero.
+ *
+ * For TCP and UDP, sport/dport are the ports. For ICMP echo and echo reply
+ * both sport and dport hold the identifier. For ICMP errors, the inner_*
+ * fields describe the quoted packet (its own header, as it was sent).
+ */
+typedef struct pinhole_pkt_view {
+  uint32_t src, dst;        /**< IPv4 addresses */
+  uint16_t ip_len;          /**< total length from the header (== bytes used) */
+  uint16_t frag_off;        /**< fragment offset in bytes */
+  uint16_t ip_id;
+  uint8_t ihl;              /**< IP header length in bytes (20..60) */
+  uint8_t proto;            /**< IP protocol */
+  uint8_t ttl;
+  uint8_t flags;            /**< pinhole_pkt_flag bits */
+  uint16_t l4_off;          /**< offset of the L4 header */
+  uint16_t l4_len;          /**< bytes from l4_off to ip_len */
+  uint16_t sport, dport;    /**< ports, or ICMP echo identifier */
+  uint16_t payload_off;     /**< offset of L4 payload (after TCP options) */
+  uint16_t payload_len;
+  /* TCP */
+  uint32_t seq, ack;
+  uint8_t tcp_flags;        /**< pinhole_tcp_flag bits */
+  uint8_t tcp_hlen;         /**< TCP header length in bytes */
+  uint16_t tcp_win;
+  /* ICMP */
+  uint8_t icmp_type, icmp_code;
+  uint16_t icmp_seq;        /**< echo sequence number */
+  /* ICMP error: the quoted packet */
+  uint16_t inner_off;       /**< offset of the quoted IP header */
+  uint8_t inner_ihl;
+  uint8_t inner_proto;
+  uint32_t inner_src, inner_dst;
+  uint16_t inner_sport, inner_dport; /**< ports or echo id of the quoted packet */
+  uint16_t inner_l4_off;    /**< offset of the quoted L4 header */
+} pinhole_pkt_view;
+
+/**
+ * Validates the IPv4 packet in data[0..len) and fills *view.
+ *
+ * Only ip_len bytes are considered part of the packet; trailing bytes in
+ * the buffer (Ethernet padding) are allowed and ignored. Non-first
+ * fragments carry no L4 header and are not checked beyond the IP layer.
+ * IP options are reported with PINHOLE_PKTF_OPTIONS and walked only to
+ * check that each lies inside the header.
+ *
+ * @param data  packet bytes, starting at the IPv4 header (borrowed)
+ * @param len   bytes available at data
+ * @param view  out: parsed view; fully written on every call
+ * @return PINHOLE_PKT_OK (0) or the pinhole_pkt_reason (> 0) of the first
+ *         failed check; PINHOLE_ERR_INVALID_ARG if data or view is NULL.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_pkt_parse(const uint8_t *data, size_t len,
+                                     pinhole_pkt_view *view);
+
+/**
+ * Returns a short constant name for a pinhole_pkt_reason ("ip-ttl-zero"),
+ * or "unknown".
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN const char *pinhole_pkt_reason_name(int reason);
+
+/**
+ * Verifies the L4 checksum (TCP, UDP unless zero, ICMP) of a packet that
+ * pinhole_pkt_parse() accepted. Non-first fragments always verify.
+ * @return 1 when correct, 0 when wrong, PINHOLE_ERR_INVALID_ARG on NULL.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_pkt_l4_cksum_ok(const uint8_t *data,
+                                           const pinhole_pkt_view *view);
+
+/**
+ * Recomputes the IPv4 header checksum and the L4 checksum in place from
+ * scratch (RFC 1071). A UDP checksum of zero stays zero. Used by hosts that
+ * build packets and by tests; the packet path itself updates incrementally.
+ * @return 0, or PINHOLE_ERR_INVALID_ARG on NULL.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_pkt_fix_cksums(uint8_t *data,
+                                          const pinhole_pkt_view *view);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PINHOLE_PACKET_H */

@@ -1,0 +1,587 @@
+/*
+ * pinhole: an embeddable carrier-grade NAT with application layer gateways.
+ *
+ * This is the one header a host includes. The host owns packet I/O, time,
+ * memory and randomness; the library owns the state. The host creates a
+ * context, adds NAT pools and rules, then hands every IPv4 packet to
+ * pinhole_process() with the side it arrived on and the current monotonic
+ * time, and sends the packet on when the verdict is FORWARD. Packets are
+ * rewritten in place and may grow up to the capacity the host gives.
+ *
+ *   pinhole_config cfg;
+ *   pinhole_config_default(&cfg, sizeof(cfg));
+ *   pinhole_ctx *ctx;
+ *   if (pinhole_ctx_new(&ctx, &cfg, NULL, NULL) < 0) ...
+ *   int pool = pinhole_pool_add(ctx, &pool_spec);
+ *   pinhole_rule_add(ctx, &rule);
+ *   for (;;) {
+ *     pinhole_pkt p = {buf, len, sizeof(buf)};
+ *     if (pinhole_process(ctx, &p, PINHOLE_SIDE_INSIDE, now) ==
+ *         PINHOLE_VERDICT_FORWARD)
+ *       send(p.data, p.len);
+ *     pinhole_tick(ctx, now);
+ *   }
+ *
+ * A context is single-threaded: run one per core, each with its own port
+ * block (pinhole_config.port_lo/port_hi). No struct crosses the API by
+ * value; every input struct starts with its size.
+ */
+#ifndef PINHOLE_PINHOLE_H
+#define PINHOLE_PINHOLE_H
+
+#include <pinhole/common.h>
+#include <pinhole/version.h>
+#include <pinhole/packet.h>
+#include <pinhole/cksum.h>
+#include <pinhole/hash.h>
+#include <pinhole/wheel.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The library's version string ("0.1.0"). @since 0.1.0 */
+PINHOLE_EXTERN const char *pinhole_version(void);
+
+/** An opaque NAT context. */
+typedef struct pinhole_ctx pinhole_ctx;
+
+/** The side of the gateway a packet arrived on. */
+enum pinhole_side {
+  PINHOLE_SIDE_INSIDE = 0,
+  PINHOLE_SIDE_OUTSIDE = 1
+};
+
+/** What the host does with a processed packet. */
+enum pinhole_verdict {
+  /** Send the (possibly rewritten) packet out of the other side. */
+  PINHOLE_VERDICT_FORWARD = 0,
+  /** Drop it silently. */
+  PINHOLE_VERDICT_DROP = 1,
+  /** Drop it; the library has emitted a TCP RST or ICMP unreachable
+   *  through the emit callback. */
+  PINHOLE_VERDICT_REJECT = 2
+};
+
+/**
+ * A packet in host memory: data points at the IPv4 header, len bytes are
+ * valid, cap bytes may be written (cap >= len). The library may change
+ * data[0..cap) and len; it never changes data or cap.
+ */
+typedef struct pinhole_pkt {
+  uint8_t *data;
+  uint32_t len;
+  uint32_t cap;
+} pinhole_pkt;
+
+/** Config flags (pinhole_config.flags). */
+enum pinhole_config_flag {
+  /** Drop packets that carry IP options (counted as "IP option"). */
+  PINHOLE_CFG_DROP_IP_OPTIONS = 0x01,
+  /** Let ALGs open pinholes for ports below 1024. */
+  PINHOLE_CFG_ALG_LOW_PORTS = 0x02,
+  /** Let ALGs open pinholes towards third-party addresses (SIP direct
+   *  media, FTP proxy transfers). Off by default. */
+  PINHOLE_CFG_ALG_THIRD_PARTY = 0x04,
+  /** Endpoint-independent filtering (RFC 4787 sec. 5): any remote may
+   *  reach an existing mapping. Off by default (address and port
+   *  dependent filtering). */
+  PINHOLE_CFG_EIF = 0x08
+};
+
+/**
+ * Context configuration. Fill with pinhole_config_default(), then change
+ * what you need. Every table is allocated once, at pinhole_ctx_new().
+ */
+typedef struct pinhole_config {
+  size_t size;                   /**< sizeof(pinhole_config) of the caller */
+  uint32_t max_flows;            /**< connections (each has an I and O flow); 65536 */
+  uint32_t max_conversations;    /**< conversations; default max_flows */
+  uint32_t max_mappings;         /**< NAPT mappings; default max_flows */
+  uint32_t max_pinholes;         /**< pending expectations; 4096 */
+  uint32_t max_watch;            /**< connections an ALG inspects; 4096 */
+  uint32_t max_rules;            /**< 256 */
+  uint32_t max_pools;            /**< 16 */
+  uint32_t max_pinholes_per_conv;/**< 8 */
+  uint32_t max_half_open;        /**< SYN defense: half-open TCP limit; 0 = max_flows/2 */
+  uint16_t port_lo, port_hi;     /**< this context's public port block; 1024..65535 */
+  uint32_t pinhole_timeout_ms;   /**< expectation lifetime; 10000 */
+  uint32_t tcp_syn_timeout_s;    /**< half-open TCP; 240 (RFC 5382 transitory) */
+  uint32_t tcp_est_timeout_s;    /**< established TCP; 7440 (RFC 5382: >= 2 h 4 min) */
+  uint32_t tcp_trans_timeout_s;  /**< closing TCP; 240 */
+  uint32_t udp_timeout_s;        /**< UDP; 300 (RFC 4787: >= 120) */
+  uint32_t icmp_timeout_s;       /**< ICMP query; 60 */
+  uint32_t flags;                /**< pinhole_config_flag bits; DROP_IP_OPTIONS */
+  pinhole_hash_key hash_key;     /**< flow hash secret, from host entropy */
+  uint64_t seed;                 /**< seed for port randomisation, from host entropy */
+} pinhole_config;
+
+/**
+ * Zeroes cfg[0..size), sets cfg->size = size and the defaults above.
+ * size must be at least the size of the 0.1.0 struct.
+ * @return 0 or PINHOLE_ERR_INVALID_ARG.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_config_default(pinhole_config *cfg, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* Events (operator log) and traces (ALG debug)                        */
+
+/** Event types. */
+enum pinhole_event_type {
+  PINHOLE_EVENT_RULE_ACCEPT = 1,      /**< a rule accepted a new connection */
+  PINHOLE_EVENT_FLOW_CREATED = 2,     /**< a connection was created (watch/forward) */
+  PINHOLE_EVENT_NO_RULE_DROP = 3,     /**< no rule matched a new connection */
+  PINHOLE_EVENT_PINHOLE_CREATED = 4,
+  PINHOLE_EVENT_PINHOLE_USED = 5,
+  PINHOLE_EVENT_PINHOLE_EXPIRED = 6,
+  PINHOLE_EVENT_NAT_PORTS_EXHAUSTED = 7,
+  PINHOLE_EVENT_ALG_ERROR = 8,
+  PINHOLE_EVENT_UNANNOUNCED_DATA = 9, /**< data for a data port no ALG announced */
+  PINHOLE_EVENT_RULE_DISCARD = 10,
+  PINHOLE_EVENT_RULE_REJECT = 11,
+  PINHOLE_EVENT_TABLE_FULL = 12,      /**< flow, conversation or pinhole table full */
+  PINHOLE_EVENT_FLOW_CLOSED = 13      /**< a connection expired or closed */
+};
+
+/** Flow states as a carrier firewall shows them. */
+enum pinhole_flow_state {
+  PINHOLE_FLOW_FORWARD = 1, /**< translated, payload not inspected */
+  PINHOLE_FLOW_WATCH = 2    /**< payload inspected by an ALG */
+};
+
+/**
+ * One event. Borrowed for the duration of the callback. Endpoints are the
+ * packet's as it arrived (src, dst) and as it left (nat_src, nat_dst; equal
+ * to src/dst when nothing was translated).
+ */
+typedef struct pinhole_event {
+  size_t size;
+  int type;                /**< pinhole_event_type */
+  uint64_t time_ns;
+  uint32_t conv_id;        /**< conversation, 0 when none */
+  uint8_t proto;
+  uint8_t side;            /**< side the packet arrived on */
+  uint8_t flow_state;      /**< pinhole_flow_state, 0 when none */
+  uint8_t pad_;
+  pinhole_endpoint src, dst, nat_src, nat_dst;
+  const char *rule;        /**< rule name, or NULL */
+  const char *alg;         /**< ALG name, or NULL */
+  const char *reason;      /**< short reason text, or NULL */
+} pinhole_event;
+
+/**
+ * Formats ev as one syslog-style line without a trailing newline, e.g.
+ * "PINHOLE_PINHOLE_CREATED: conv=3 alg=ftp proto=6 2.2.2.2:0 -> 198.19.0.1:50119 ...".
+ * Behaves like snprintf: writes at most len bytes including the NUL.
+ * @return the length the full line needs (excluding NUL), or
+ *         PINHOLE_ERR_INVALID_ARG.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_event_format(const pinhole_event *ev, char *buf,
+                                        size_t len);
+
+/** Returns the event type's name ("PINHOLE_CREATED"), or "UNKNOWN". */
+PINHOLE_EXTERN const char *pinhole_event_name(int type);
+
+/** Trace record kinds. */
+enum pinhole_trace_kind {
+  PINHOLE_TRACE_MESSAGE = 1,        /**< ALG saw a command/reply/request */
+  PINHOLE_TRACE_PARSED = 2,         /**< address in payload: a */
+  PINHOLE_TRACE_TRANSLATED = 3,     /**< a rewritten to b */
+  PINHOLE_TRACE_PINHOLE_CREATED = 4,/**< pinhole a -> b opened */
+  PINHOLE_TRACE_PINHOLE_USED = 5,
+  PINHOLE_TRACE_PINHOLE_EXPIRED = 6,
+  PINHOLE_TRACE_ERROR = 7,          /**< ALG error; text says why */
+  PINHOLE_TRACE_SKIPPED = 8         /**< data not parsed (not at a message start) */
+};
+
+/** One ALG debug record. Borrowed for the duration of the callback. */
+typedef struct pinhole_trace {
+  size_t size;
+  int kind;                 /**< pinhole_trace_kind */
+  const char *alg;          /**< ALG name */
+  uint64_t time_ns;
+  uint32_t conv_id;
+  uint32_t seq, ack;        /**< TCP SEQ/ACK of the segment, as it arrived */
+  uint8_t proto;            /**< of the tuple a -> b */
+  uint8_t side;             /**< side the packet arrived on */
+  uint16_t pad_;
+  pinhole_endpoint a, b;    /**< meaning depends on kind */
+  uint32_t lifetime_ms;     /**< pinhole lifetime, PINHOLE_CREATED */
+  const char *text;         /**< message text, not NUL-terminated; may be NULL */
+  size_t text_len;
+} pinhole_trace;
+
+/**
+ * Formats a trace record as one line (no newline); text is printed with
+ * non-printable bytes escaped. snprintf semantics, as pinhole_event_format.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_trace_format(const pinhole_trace *tr, char *buf,
+                                        size_t len);
+
+/**
+ * Host callbacks. Every member is optional (NULL). Zero-fill, set size.
+ * alloc/free: the library's only allocations, all inside pinhole_ctx_new();
+ * the default is malloc/free. emit: packets the library builds (TCP RST,
+ * ICMP unreachable) to be sent out of side.
+ */
+typedef struct pinhole_callbacks {
+  size_t size;
+  void *(*alloc)(size_t size, void *user);
+  void (*free)(void *ptr, size_t size, void *user);
+  void (*event)(pinhole_ctx *ctx, const pinhole_event *ev, void *user);
+  void (*trace)(pinhole_ctx *ctx, const pinhole_trace *tr, void *user);
+  void (*emit)(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
+               void *user);
+} pinhole_callbacks;
+
+/* ------------------------------------------------------------------ */
+/* Context                                                             */
+
+/**
+ * Creates a context. cfg and cb are copied; user is passed to every
+ * callback. All memory the context will ever use is allocated here.
+ * @param out   out: the new context
+ * @param cfg   configuration (NULL: defaults)
+ * @param cb    callbacks (NULL: none, malloc/free)
+ * @return 0, PINHOLE_ERR_INVALID_ARG (bad size, zero table size, port
+ *         range empty), PINHOLE_ERR_STRUCT_SIZE (unknown non-zero tail)
+ *         or PINHOLE_ERR_NOMEM.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
+                                   const pinhole_callbacks *cb, void *user);
+
+/** Frees a context and everything it owns. NULL is a no-op. @since 0.1.0 */
+PINHOLE_EXTERN void pinhole_ctx_del(pinhole_ctx *ctx);
+
+/**
+ * Processes one packet that arrived on side at host time now_ns
+ * (monotonic, never decreasing). The packet is validated, matched to a
+ * connection, a pinhole or a rule, translated in place, inspected by its
+ * ALG if any, and counted.
+ * @return a pinhole_verdict (>= 0), or PINHOLE_ERR_INVALID_ARG on NULL
+ *         arguments, cap < len or an unknown side.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                                   uint64_t now_ns);
+
+/**
+ * Processes n packets that arrived on side, writing a verdict per packet.
+ * Same result as n calls of pinhole_process(), faster (lookups are
+ * prefetched ahead).
+ * @return n, or PINHOLE_ERR_INVALID_ARG.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts,
+                                         size_t n, int side, uint64_t now_ns,
+                                         uint8_t *verdicts);
+
+/**
+ * Advances time: expires pinholes and idle connections, bounded work per
+ * call (at most 4096 expiries; call again while it returns that many).
+ * @return the number of objects expired, or PINHOLE_ERR_INVALID_ARG.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns);
+
+/* ------------------------------------------------------------------ */
+/* NAT pools and rules                                                 */
+
+/** A source NAT pool: public addresses addr_lo..addr_hi (inclusive) with
+ *  ports port_lo..port_hi (inclusive, within the context's port block;
+ *  0,0 = the context's block). */
+typedef struct pinhole_pool {
+  size_t size;
+  uint32_t addr_lo, addr_hi;
+  uint16_t port_lo, port_hi;
+} pinhole_pool;
+
+/**
+ * Adds a pool.
+ * @return the pool id (>= 0), PINHOLE_ERR_INVALID_ARG, PINHOLE_ERR_RANGE
+ *         (more than 16 addresses), PINHOLE_ERR_STRUCT_SIZE or
+ *         PINHOLE_ERR_FULL.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool);
+
+/** Rule actions. */
+enum pinhole_action {
+  PINHOLE_ACTION_ACCEPT = 0,
+  PINHOLE_ACTION_DISCARD = 1,
+  PINHOLE_ACTION_REJECT = 2
+};
+
+/** NAT applied by a rule to the connections it accepts. */
+enum pinhole_nat_type {
+  PINHOLE_NAT_NONE = 0,
+  /** NAPT of the source to rule.pool (endpoint-independent mapping). */
+  PINHOLE_NAT_SOURCE = 1,
+  /** Destination NAT to nat_addr (and nat_port when non-zero). */
+  PINHOLE_NAT_DEST = 2,
+  /** Static 1:1: inside side, the source prefix maps onto nat_addr's prefix
+   *  (same length, ports kept); outside side, the destination prefix maps
+   *  onto nat_addr's prefix. */
+  PINHOLE_NAT_STATIC = 3
+};
+
+/** Match any side. */
+#define PINHOLE_SIDE_ANY 255
+
+/** A rule. First match wins. Zero-fill, set size, then the fields. */
+typedef struct pinhole_rule {
+  size_t size;
+  char name[32];            /**< NUL-terminated; shown in events */
+  uint8_t side;             /**< pinhole_side, or PINHOLE_SIDE_ANY */
+  uint8_t proto;            /**< 0 = any */
+  uint8_t src_plen, dst_plen; /**< prefix lengths (0 = any) */
+  uint32_t src_addr, dst_addr;
+  uint16_t dport_lo, dport_hi; /**< 0,0 = any */
+  uint8_t action;           /**< pinhole_action */
+  uint8_t nat;              /**< pinhole_nat_type */
+  uint16_t nat_port;        /**< DEST: new destination port (0 = keep) */
+  int32_t pool;             /**< SOURCE: pool id */
+  uint32_t nat_addr;        /**< DEST/STATIC */
+  char alg[16];             /**< "" = by destination port, "none", or a name */
+} pinhole_rule;
+
+/**
+ * Appends a rule (evaluated after the ones before it).
+ * @return the rule index (>= 0), PINHOLE_ERR_INVALID_ARG (bad action,
+ *         NAT type, prefix length, unknown pool), PINHOLE_ERR_NOT_FOUND
+ *         (unknown ALG name), PINHOLE_ERR_STRUCT_SIZE or PINHOLE_ERR_FULL.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule);
+
+/** Removes every rule (existing connections stay). @since 0.1.0 */
+PINHOLE_EXTERN void pinhole_rules_clear(pinhole_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
+/* ALGs                                                                */
+
+/** Number of built-in ALGs. @since 0.1.0 */
+PINHOLE_EXTERN int pinhole_alg_count(void);
+/** Name of ALG i ("ftp"), or NULL when out of range. @since 0.1.0 */
+PINHOLE_EXTERN const char *pinhole_alg_name(int i);
+
+/* ------------------------------------------------------------------ */
+/* Counters                                                            */
+
+/**
+ * Counter indices for pinhole_stats(). Stable; appended only. The names
+ * (pinhole_counter_name) follow a carrier firewall's "statistics".
+ */
+enum pinhole_counter {
+  /* New flows */
+  PINHOLE_CNT_NEW_ACCEPT = 0,
+  PINHOLE_CNT_NEW_DISCARD,
+  PINHOLE_CNT_NEW_REJECT,
+  /* Existing flows */
+  PINHOLE_CNT_EXIST_ACCEPT,
+  PINHOLE_CNT_EXIST_DISCARD,
+  PINHOLE_CNT_EXIST_REJECT,
+  /* Drops */
+  PINHOLE_CNT_DROP_IP_OPTION,
+  PINHOLE_CNT_DROP_SYN_DEFENSE,
+  PINHOLE_CNT_DROP_NAT_PORTS,
+  /* Errors */
+  PINHOLE_CNT_ERR_IP,
+  PINHOLE_CNT_ERR_TCP,
+  PINHOLE_CNT_ERR_UDP,
+  PINHOLE_CNT_ERR_ICMP,
+  PINHOLE_CNT_ERR_NON_IP,
+  PINHOLE_CNT_ERR_ALG,
+  /* IP errors */
+  PINHOLE_CNT_IP_LEN,
+  PINHOLE_CNT_IP_MIN_HDR,
+  PINHOLE_CNT_IP_MAX_LEN,
+  PINHOLE_CNT_IP_SRC,
+  PINHOLE_CNT_IP_DST,
+  PINHOLE_CNT_IP_TTL_ZERO,
+  PINHOLE_CNT_IP_PROTO,
+  PINHOLE_CNT_IP_LAND,
+  PINHOLE_CNT_IP_NON_IPV4,
+  PINHOLE_CNT_IP_CKSUM,
+  PINHOLE_CNT_IP_FRAG_LEN,
+  PINHOLE_CNT_IP_FRAG_OVERLAP,
+  PINHOLE_CNT_IP_FRAG_TIMEOUT,
+  PINHOLE_CNT_IP_UNKNOWN,
+  /* TCP errors */
+  PINHOLE_CNT_TCP_HDR_LEN,
+  PINHOLE_CNT_TCP_PORT_ZERO,
+  PINHOLE_CNT_TCP_FLAGS,
+  PINHOLE_CNT_TCP_SYN_ATTACK,
+  PINHOLE_CNT_TCP_NOT_SYN,
+  PINHOLE_CNT_TCP_PORT_SCAN,
+  PINHOLE_CNT_TCP_SYN_COOKIE,
+  /* UDP errors */
+  PINHOLE_CNT_UDP_SHORT,
+  PINHOLE_CNT_UDP_PORT_ZERO,
+  PINHOLE_CNT_UDP_PORT_SCAN,
+  /* ICMP errors */
+  PINHOLE_CNT_ICMP_SHORT,
+  PINHOLE_CNT_ICMP_ERR_LEN,
+  PINHOLE_CNT_ICMP_DUP_SEQ,
+  PINHOLE_CNT_ICMP_MISMATCH_SEQ,
+  /* ALG errors */
+  PINHOLE_CNT_ALG_BOOTP,
+  PINHOLE_CNT_ALG_DCERPC,
+  PINHOLE_CNT_ALG_DCERPC_PORTMAP,
+  PINHOLE_CNT_ALG_DNS,
+  PINHOLE_CNT_ALG_EXEC,
+  PINHOLE_CNT_ALG_FTP,
+  PINHOLE_CNT_ALG_H323,
+  PINHOLE_CNT_ALG_ICMP,
+  PINHOLE_CNT_ALG_IIOP,
+  PINHOLE_CNT_ALG_LOGIN,
+  PINHOLE_CNT_ALG_NETBIOS,
+  PINHOLE_CNT_ALG_NETSHOW,
+  PINHOLE_CNT_ALG_REALAUDIO,
+  PINHOLE_CNT_ALG_RPC,
+  PINHOLE_CNT_ALG_RPC_PORTMAP,
+  PINHOLE_CNT_ALG_RTSP,
+  PINHOLE_CNT_ALG_SHELL,
+  PINHOLE_CNT_ALG_SIP,
+  PINHOLE_CNT_ALG_SNMP,
+  PINHOLE_CNT_ALG_SQLNET,
+  PINHOLE_CNT_ALG_TFTP,
+  PINHOLE_CNT_ALG_TRACEROUTE,
+  /* Beyond the carrier list */
+  PINHOLE_CNT_UDP_LEN,           /**< UDP length field inconsistent */
+  PINHOLE_CNT_DROP_FLOW_FULL,    /**< flow or conversation table full */
+  PINHOLE_CNT_DROP_PINHOLE_FULL, /**< pinhole table or per-conv bound hit */
+  PINHOLE_CNT_DROP_NO_RULE,      /**< new connection matched no rule */
+  PINHOLE_CNT_DROP_TOO_BIG,      /**< rewrite would exceed the packet's cap */
+  PINHOLE_CNT_PINHOLE_CREATED,
+  PINHOLE_CNT_PINHOLE_USED,
+  PINHOLE_CNT_PINHOLE_EXPIRED,
+  PINHOLE_CNT_FLOWS_EXPIRED,
+  PINHOLE_CNT_FRAGMENTS          /**< non-first fragments seen (passed by 3-tuple) */
+};
+
+/** Number of counters this library version has. @since 0.1.0 */
+PINHOLE_EXTERN int pinhole_counter_count(void);
+
+/** Name of counter i ("Accepts", "TTL zero"...), or NULL. @since 0.1.0 */
+PINHOLE_EXTERN const char *pinhole_counter_name(int i);
+
+/**
+ * Copies min(n, pinhole_counter_count()) counters into out.
+ * @return the number copied, or PINHOLE_ERR_INVALID_ARG.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_stats(const pinhole_ctx *ctx, uint64_t *out, size_t n);
+
+/** Resets every counter to zero. @since 0.1.0 */
+PINHOLE_EXTERN void pinhole_stats_reset(pinhole_ctx *ctx);
+
+/**
+ * Formats the counters as a carrier firewall's "statistics extensive":
+ * sections (New flows, Existing flows, Drops, Errors, IP errors, TCP
+ * errors, UDP errors, ICMP errors, ALG errors) of "    Name    value" lines.
+ * snprintf semantics.
+ * @return the length needed (excluding NUL), or PINHOLE_ERR_INVALID_ARG.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_stats_format(const pinhole_ctx *ctx, char *buf,
+                                        size_t len);
+
+/** Table occupancy. */
+typedef struct pinhole_usage {
+  size_t size;
+  uint32_t flows, max_flows;
+  uint32_t conversations, max_conversations;
+  uint32_t mappings, max_mappings;
+  uint32_t pinholes, max_pinholes;
+  uint32_t watch, max_watch;
+  uint32_t half_open;
+  uint32_t pad_;
+  uint64_t memory_bytes;    /**< bytes allocated at creation */
+} pinhole_usage;
+
+/**
+ * Fills *u (u->size must be set by the caller).
+ * @return 0, PINHOLE_ERR_INVALID_ARG or PINHOLE_ERR_STRUCT_SIZE.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_usage_get(const pinhole_ctx *ctx, pinhole_usage *u);
+
+/* ------------------------------------------------------------------ */
+/* Conversations                                                       */
+
+/** Flow direction within its conversation. */
+enum pinhole_dir {
+  PINHOLE_DIR_I = 0, /**< from the conversation's initiator */
+  PINHOLE_DIR_O = 1  /**< from its responder */
+};
+
+/**
+ * One flow (one direction of one connection) in a listing. Borrowed for
+ * the duration of the visitor call. src/dst: as the packets arrive;
+ * out_src/out_dst: as they leave.
+ */
+typedef struct pinhole_flow_info {
+  size_t size;
+  uint32_t conv_id;
+  const char *alg;          /**< conversation's ALG name, or "none" */
+  uint32_t initiators, responders; /**< flows per direction in the conversation */
+  uint8_t proto;
+  uint8_t dir;              /**< pinhole_dir */
+  uint8_t state;            /**< pinhole_flow_state */
+  uint8_t side;             /**< side its packets arrive on */
+  pinhole_endpoint src, dst, out_src, out_dst;
+  uint64_t frames, bytes;
+  uint32_t idle_ms;         /**< since the connection's last packet */
+  uint32_t pad_;
+} pinhole_flow_info;
+
+/** Visitor; return non-zero to stop the walk. */
+typedef int (*pinhole_flow_visit_fn)(const pinhole_flow_info *fi, void *user);
+
+/**
+ * Visits every flow, conversation by conversation (ascending id), within
+ * one conversation its I flows then its O flows, each in creation order.
+ * @return the number of flows visited, or PINHOLE_ERR_INVALID_ARG.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_flows_visit(const pinhole_ctx *ctx,
+                                       pinhole_flow_visit_fn fn, void *user);
+
+/**
+ * Formats every conversation as a carrier firewall lists them:
+ *   Conversation: ALG protocol: ftp
+ *     Number of initiators: 2, Number of responders: 2
+ *   Flow                                          State    Dir  Frm count
+ *   TCP 198.18.0.2:14083 -> 198.19.0.2:21          Watch    I         13
+ *       NAT source 198.18.0.2:14083 -> 198.19.0.1:50118
+ * snprintf semantics.
+ * @return the length needed (excluding NUL), or PINHOLE_ERR_INVALID_ARG.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_conversations_format(const pinhole_ctx *ctx,
+                                                char *buf, size_t len);
+
+/**
+ * Formats an IPv4 address ("198.18.0.1") into buf (at least 16 bytes).
+ * @return the length written, or PINHOLE_ERR_NOBUF.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_addr_format(uint32_t addr, char *buf, size_t len);
+
+/**
+ * Parses a dotted-quad IPv4 address (NUL-terminated).
+ * @return 0 or PINHOLE_ERR_PARSE.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_addr_parse(const char *s, uint32_t *addr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PINHOLE_PINHOLE_H */
