@@ -111,6 +111,19 @@ case "$cflags $libs" in
 *"$prefix"/*) [ "$prefix" = / ] || fail "flags still point into $prefix" ;;
 esac
 [ "$(pcq --modversion)" = "$version" ] || fail "--modversion"
+# pkg-config --define-prefix derives the prefix from the .pc location; it
+# can only work when libdir is one directory below the prefix (lib, lib64).
+case ${libdir#"$tmp/moved/"} in
+*/*) echo "note: libdir is not one level deep; --define-prefix not checked" ;;
+*)
+  dp=$(PKG_CONFIG_PATH=$libdir/pkgconfig "$pkgconfig" --define-prefix \
+    --cflags --libs pinhole)
+  case $dp in
+  *"-I$tmp/moved/include"*"-L$libdir"*) echo "ok: --define-prefix: $dp" ;;
+  *) fail "--define-prefix gives: $dp" ;;
+  esac
+  ;;
+esac
 # shellcheck disable=SC2086
 $cc_cmd -std=c11 -Wall -Wextra -Werror -pedantic $cflags \
   -o "$tmp/consumer-shared" "$src/tests/install/consumer.c" $libs ||
