@@ -111,7 +111,7 @@ uint16_t pinhole_cksum_update16(uint16_t cksum, uint16_t old_val,
 uint16_t pinhole_cksum_update32(uint16_t cksum, uint32_t old_val,
                                 uint32_t new_val) {
   uint32_t s = (uint32_t)(uint16_t)~cksum;
-  s += (uint16_t)~(old_val >> 16);
+  s += (uint16_t) ~(old_val >> 16);
   s += (uint16_t)~old_val;
   s += (uint16_t)(new_val >> 16);
   s += (uint16_t)new_val;

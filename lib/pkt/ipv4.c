@@ -116,8 +116,8 @@ static int ph_parse_tcp(ph_span seg, pinhole_pkt_view *v) {
   const uint8_t syn_fin = PINHOLE_TCP_SYN | PINHOLE_TCP_FIN;
   const uint8_t syn_rst = PINHOLE_TCP_SYN | PINHOLE_TCP_RST;
   const uint8_t fin_rst = PINHOLE_TCP_FIN | PINHOLE_TCP_RST;
-  if ((f & six) == 0 || (f & syn_fin) == syn_fin ||
-      (f & syn_rst) == syn_rst || (f & fin_rst) == fin_rst ||
+  if ((f & six) == 0 || (f & syn_fin) == syn_fin || (f & syn_rst) == syn_rst ||
+      (f & fin_rst) == fin_rst ||
       ((f & PINHOLE_TCP_FIN) && !(f & PINHOLE_TCP_ACK)))
     return PINHOLE_PKT_TCP_FLAGS;
   v->flags |= PINHOLE_PKTF_L4;
@@ -259,8 +259,7 @@ static int ph_parse_ip_frag_opts(const uint8_t *data, pinhole_pkt_view *v) {
   return PINHOLE_PKT_OK;
 }
 
-int pinhole_pkt_parse(const uint8_t *data, size_t len,
-                      pinhole_pkt_view *view) {
+int pinhole_pkt_parse(const uint8_t *data, size_t len, pinhole_pkt_view *view) {
   if (data == NULL || view == NULL) {
     if (view != NULL)
       memset(view, 0, sizeof(*view));
@@ -354,8 +353,7 @@ static uint32_t ph_l4_sum(const uint8_t *data, const pinhole_pkt_view *v) {
   return pinhole_cksum_add(s, ph, sizeof(ph));
 }
 
-int pinhole_pkt_l4_cksum_ok(const uint8_t *data,
-                            const pinhole_pkt_view *view) {
+int pinhole_pkt_l4_cksum_ok(const uint8_t *data, const pinhole_pkt_view *view) {
   if (data == NULL || view == NULL)
     return PINHOLE_ERR_INVALID_ARG;
   size_t field = ph_l4_cksum_field(view);
