@@ -62,8 +62,8 @@ enum pinhole_pkt_reason {
   /* TCP */
   PINHOLE_PKT_TCP_HDR_LEN = 13,    /**< segment < 20 or data offset < 5 or past the segment */
   PINHOLE_PKT_TCP_PORT_ZERO = 14,  /**< source or destination port 0 */
-  PINHOLE_PKT_TCP_FLAGS = 15,      /**< no flags, SYN+FIN, SYN+RST, FIN without ACK,
-                                        or FIN+RST */
+  PINHOLE_PKT_TCP_FLAGS = 15,      /**< none of FIN/SYN/RST/PSH/ACK/URG, SYN+FIN,
+                                        SYN+RST, FIN without ACK, or FIN+RST */
   /* UDP */
   PINHOLE_PKT_UDP_SHORT = 16,      /**< fewer than 8 bytes */
   PINHOLE_PKT_UDP_PORT_ZERO = 17,  /**< source or destination port 0 */
@@ -71,7 +71,9 @@ enum pinhole_pkt_reason {
   /* ICMP */
   PINHOLE_PKT_ICMP_SHORT = 19,     /**< fewer than 8 bytes */
   PINHOLE_PKT_ICMP_ERR_LEN = 20    /**< error quoting < 20-byte IP header + 8 bytes,
-                                        or a quoted header that is itself invalid */
+                                        or a quoted header that is itself invalid
+                                        (version not 4, IHL < 5, fewer than
+                                        IHL*4 + 8 bytes quoted) */
 };
 
 /** Flags in pinhole_pkt_view.flags. */
@@ -80,8 +82,10 @@ enum pinhole_pkt_flag {
   PINHOLE_PKTF_FRAGMENT = 0x02,   /**< MF set or fragment offset non-zero */
   PINHOLE_PKTF_FIRST_FRAG = 0x04, /**< fragment with offset 0 (L4 header present) */
   PINHOLE_PKTF_ICMP_ERROR = 0x08, /**< ICMP error message; inner_* fields valid */
-  PINHOLE_PKTF_ICMP_QUERY = 0x10, /**< ICMP echo/echo reply (id in sport/dport) */
-  PINHOLE_PKTF_L4 = 0x20,         /**< an L4 header was parsed (sport/dport valid) */
+  PINHOLE_PKTF_ICMP_QUERY = 0x10, /**< ICMP echo/echo reply or timestamp/
+                                       timestamp reply (id in sport/dport) */
+  PINHOLE_PKTF_L4 = 0x20,         /**< sport/dport valid: TCP, UDP or an ICMP
+                                       query was parsed */
   PINHOLE_PKTF_UDP_NOCSUM = 0x40  /**< UDP checksum field is zero */
 };
 
@@ -102,11 +106,15 @@ typedef struct pinhole_pkt_view {
   uint8_t proto;            /**< IP protocol */
   uint8_t ttl;
   uint8_t flags;            /**< pinhole_pkt_flag bits */
-  uint16_t l4_off;          /**< offset of the L4 header */
+  uint16_t l4_off;          /**< offset of the IP payload (== ihl): the L4
+                                 header unless a non-first fragment */
   uint16_t l4_len;          /**< bytes from l4_off to ip_len */
   uint16_t sport, dport;    /**< ports, or ICMP echo identifier */
-  uint16_t payload_off;     /**< offset of L4 payload (after TCP options) */
-  uint16_t payload_len;
+  uint16_t payload_off;     /**< offset of L4 payload: after the TCP header
+                                 and options, the 8-byte UDP header, or the
+                                 8-byte ICMP header (for an ICMP error, the
+                                 quoted packet); 0 if no L4 header parsed */
+  uint16_t payload_len;     /**< bytes from payload_off to ip_len */
   /* TCP */
   uint32_t seq, ack;
   uint8_t tcp_flags;        /**< pinhole_tcp_flag bits */
@@ -133,6 +141,15 @@ typedef struct pinhole_pkt_view {
  * IP options are reported with PINHOLE_PKTF_OPTIONS and walked only to
  * check that each lies inside the header.
  *
+ * Checks, in order: version (NON_IP, IP_NON_IPV4), IP_MIN_HDR, IP_LEN,
+ * IP_CKSUM, IP_TTL_ZERO, IP_PROTO, IP_LAND, IP_SRC, IP_DST, IP_FRAG_LEN,
+ * IP_OPTION; then, for unfragmented packets and first fragments only, TCP
+ * (TCP_HDR_LEN, TCP_PORT_ZERO, TCP_FLAGS), UDP (UDP_SHORT, UDP_PORT_ZERO,
+ * UDP_LEN; in a first fragment the UDP length may exceed the bytes present)
+ * or ICMP (ICMP_SHORT, then for errors ICMP_ERR_LEN). An ICMP error that
+ * quotes an ICMP error is accepted; the quoted one is not looked into. On a
+ * failed check the view holds the fields parsed before it.
+ *
  * @param data  packet bytes, starting at the IPv4 header (borrowed)
  * @param len   bytes available at data
  * @param view  out: parsed view; fully written on every call
@@ -152,7 +169,9 @@ PINHOLE_EXTERN const char *pinhole_pkt_reason_name(int reason);
 
 /**
  * Verifies the L4 checksum (TCP, UDP unless zero, ICMP) of a packet that
- * pinhole_pkt_parse() accepted. Non-first fragments always verify.
+ * pinhole_pkt_parse() accepted. Fragments (first ones included: the
+ * checksum covers the reassembled datagram) and other protocols always
+ * verify.
  * @return 1 when correct, 0 when wrong, PINHOLE_ERR_INVALID_ARG on NULL.
  * @since 0.1.0
  */
@@ -161,8 +180,9 @@ PINHOLE_EXTERN int pinhole_pkt_l4_cksum_ok(const uint8_t *data,
 
 /**
  * Recomputes the IPv4 header checksum and the L4 checksum in place from
- * scratch (RFC 1071). A UDP checksum of zero stays zero. Used by hosts that
- * build packets and by tests; the packet path itself updates incrementally.
+ * scratch (RFC 1071). A UDP checksum of zero stays zero; a computed zero is
+ * stored as 0xFFFF. Fragments get only the IP header checksum. Used by hosts
+ * that build packets and by tests; the packet path updates incrementally.
  * @return 0, or PINHOLE_ERR_INVALID_ARG on NULL.
  * @since 0.1.0
  */
