@@ -67,8 +67,7 @@ static int ph_icmp_seq(ph_conn *c, int dir, const pinhole_pkt_view *v) {
   if (request != (dir == 0))
     return PINHOLE_CNT_ICMP_MISMATCH_SEQ; /* echo in the wrong direction */
   if (request) {
-    if (c->icmp_seq_valid == 1 && c->icmp_seq == v->icmp_seq &&
-        c->frames[0] > 0 && c->frames[1] == 0)
+    if (c->icmp_seq_valid && c->icmp_seq == v->icmp_seq)
       return PINHOLE_CNT_ICMP_DUP_SEQ;
     c->icmp_seq = v->icmp_seq;
     c->icmp_seq_valid = 1;
