@@ -17,7 +17,8 @@
 #include <cmocka.h>
 
 #define IP4(a, b, c, d)                                                        \
-  ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+  ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 |            \
+   (uint32_t)(d))
 
 #define IN_HOST IP4(198, 18, 0, 2)
 #define OUT_HOST IP4(198, 19, 0, 2)

@@ -220,11 +220,11 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (dir)
     c->flags |= PH_CONN_B_OPENED;
   ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
-  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h,
-                      h->alg ? pinhole__algs[h->alg - 1]->name : NULL);
+  const char *alg = h->alg ? pinhole__algs[h->alg - 1]->name : NULL;
+  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h, alg);
+  pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_USED, h, v, alg);
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
-                 PINHOLE_FLOW_FORWARD, c, dir, NULL,
-                 h->alg ? pinhole__algs[h->alg - 1]->name : NULL, "pinhole");
+                 PINHOLE_FLOW_FORWARD, c, dir, NULL, alg, "pinhole");
   pinhole__hole_free(ctx, ref, 0);
   ph_count(ctx, PINHOLE_CNT_NEW_ACCEPT);
   pinhole__conn_touch_timer(ctx, c);

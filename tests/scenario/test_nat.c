@@ -50,9 +50,10 @@ static void test_nat_tcp_napt_session(void **state) {
                   "      2\n"
                   "    NAT dest 198.19.0.1:40000 -> 198.18.0.2:40000\n");
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3, -1);
-  assert_true(t_has_event(t, "PINHOLE_RULE_ACCEPT: conv=1 proto=TCP side=inside "
-                             "198.18.0.2:40000 -> 198.19.0.2:80 nat "
-                             "198.19.0.1:40000 -> 198.19.0.2:80 rule=inside-out"));
+  assert_true(t_has_event(t,
+                          "PINHOLE_RULE_ACCEPT: conv=1 proto=TCP side=inside "
+                          "198.18.0.2:40000 -> 198.19.0.2:80 nat "
+                          "198.19.0.1:40000 -> 198.19.0.2:80 rule=inside-out"));
   assert_true(t_has_event(t, "PINHOLE_FLOW_CREATED: conv=1"));
   t_ctx_del(t);
 }
