@@ -219,8 +219,8 @@ static void test_tftp_missing_nul(void **state) {
   static const char *const cases[] = {"\x00\x01pxelinux.0",
                                       "\x00\x01pxelinux.0\0octet",
                                       "\x00\x01pxelinux.0\0octet\0blksize",
-                                      "\x00\x01pxelinux.0\0octet\0blksize\0"
-                                      "1428"};
+                                      ("\x00\x01pxelinux.0\0octet\0blksize\0"
+                                       "1428")};
   static const size_t lens[] = {12, 18, 26, 31};
   for (size_t i = 0; i < 4; i++)
     assert_int_equal(pinhole_tftp_parse(U8(cases[i]), lens[i], &m),
