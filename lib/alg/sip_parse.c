@@ -1149,13 +1149,15 @@ static void ph_rw_sdp_line(const ph_rw *rw, ph_out *o, int type, size_t s,
   } else if (type == 'm') {
     ph_sdp_m mm;
     (*cur)++;
-    if (ph_sdp_mline(b, s, e, &mm) == 0 && mm.port != 0 &&
+    if ((uint32_t)*cur < rw->sdp->media_count &&
+        ph_sdp_mline(b, s, e, &mm) == 0 && mm.port != 0 &&
         rw->sdp->media[*cur].addr == rw->from.addr &&
         ph_map_port(rw, mm.port, &to)) {
       ph_put_port(o, mm.port_s, mm.port_e, to);
       rw->res->media_port++;
     }
-  } else if (type == 'a' && *cur >= 0 && ph_is_rtcp(b, s, e)) {
+  } else if (type == 'a' && *cur >= 0 &&
+             (uint32_t)*cur < rw->sdp->media_count && ph_is_rtcp(b, s, e)) {
     ph_sdp_rtcp r;
     if (ph_sdp_rtcpline(b, s + 5, e, &r))
       return;
@@ -1264,6 +1266,8 @@ int pinhole_sip_rewrite(const uint8_t *p, size_t len,
   ph_rw_body(&rw, &o);
   res->out_len = o.len;
   res->body_len = body_len;
+  if (o.len > INT32_MAX)
+    return PINHOLE_ERR_RANGE;
   if (o.len > cap)
     return PINHOLE_ERR_NOBUF;
   if ((rc = ph_self_check(out, o.len, nat->flags)) != 0)
