@@ -114,8 +114,9 @@ typedef struct pinhole_sip_msg {
  * Lines must end in CRLF (a bare CR or LF is an error); CRLFs before the
  * start line are ignored (RFC 3261 7.5; RFC 5626 keep-alives). Header
  * names are case-insensitive and compact forms are understood (v Via,
- * m Contact, l Content-Length, c Content-Type, i Call-ID, f From, t To,
- * e Content-Encoding, k Supported, s Subject, ...). Folded header lines
+ * m Contact, l Content-Length, c Content-Type, e Content-Encoding,
+ * i Call-ID, f From, t To; other compact names such as k or s are fields
+ * the parser does not need). Folded header lines
  * (continuations starting with SP or HT) belong to the field above them.
  *
  * Rejected with PINHOLE_ERR_PARSE: a bad start line (not "METHOD URI
@@ -308,7 +309,8 @@ typedef struct pinhole_sip_rewrite_result {
  * @param out  output buffer (borrowed); must not overlap p; may be NULL
  *             when cap is 0 (then res->out_len tells the size needed)
  * @param cap  bytes available at out
- * @param res  out: counts (caller-owned)
+ * @param res  out: counts (caller-owned); in_len is also set on
+ *             PINHOLE_ERR_NOMATCH (keep-alive bytes to pass on)
  * @return the rewritten length (== res->out_len), or: PINHOLE_ERR_NOBUF when
  *         it exceeds cap; any error of pinhole_sip_parse() (PARSE, PARTIAL,
  *         NOMATCH); for an SDP body, any error of pinhole_sip_sdp_parse()
