@@ -440,6 +440,21 @@ static void test_sip_rewrite_multiple_via(void **state) {
   nat.outside.addr = IN_ADDR;
   rewrite_eq(msg, &nat, msg, &res);
   assert_int_equal(res.via, 0);
+  /* Blanks around the slashes and the colon (RFC 3261 SLASH, COLON). */
+  nat_init(&nat, PINHOLE_SIP_DIR_OUTBOUND);
+  rewrite_eq("ACK sip:b SIP/2.0\r\n"
+             "Via: SIP / 2.0 / UDP 198.18.0.2 : 5060 ;branch=z9hG4bKx\r\n\r\n",
+             &nat,
+             "ACK sip:b SIP/2.0\r\n"
+             "Via: SIP / 2.0 / UDP 198.19.100.200:40000 ;branch=z9hG4bKx\r\n"
+             "\r\n",
+             &res);
+  assert_int_equal(res.via, 1);
+  /* A Via we cannot read is counted and left alone. */
+  static const char bad[] =
+      "ACK sip:b SIP/2.0\r\nVia: SIP/2.0 198.18.0.2\r\n\r\n";
+  rewrite_eq(bad, &nat, bad, &res);
+  assert_int_equal(res.skipped, 1);
 }
 
 static void test_sip_rewrite_request_uri_literal(void **state) {
@@ -804,6 +819,19 @@ static void test_sip_missing_crlfcrlf(void **state) {
   assert_int_equal(m.msg_len, 28);
   assert_int_equal(parse_str(two + 28, PINHOLE_SIP_STREAM, &m), 0);
   assert_int_equal(m.method, PINHOLE_SIP_METHOD_ACK);
+  pinhole_sip_nat nat;
+  pinhole_sip_rewrite_result res;
+  nat_init(&nat, PINHOLE_SIP_DIR_OUTBOUND);
+  nat.flags = PINHOLE_SIP_STREAM;
+  assert_int_equal(pinhole_sip_rewrite(U(two), strlen(two), &nat, outbuf,
+                                       sizeof(outbuf), &res),
+                   28);
+  assert_int_equal(res.in_len, 28);
+  assert_memory_equal(outbuf, two, 28);
+  assert_int_equal(
+      pinhole_sip_rewrite(U("\r\n"), 2, &nat, outbuf, sizeof(outbuf), &res),
+      PINHOLE_ERR_NOMATCH);
+  assert_int_equal(res.in_len, 2);
 }
 
 static void test_sip_bad_start_line(void **state) {
