@@ -112,7 +112,11 @@ typedef struct pinhole_rtsp_msg {
  *
  * @param p    message bytes (borrowed, read only).
  * @param len  bytes available at p.
- * @param m    out: filled on success; unspecified on error.
+ * @param m    out: filled on success. On PINHOLE_ERR_PARTIAL, when the
+ *             header block is complete (only the body is missing),
+ *             m->hdr_len is non-zero and m is filled as on success; when
+ *             the header block is incomplete m->hdr_len is 0. Unspecified
+ *             on other errors.
  * @return 0 when the whole message (headers and body) is within len;
  *   PINHOLE_ERR_PARTIAL when more bytes are needed;
  *   PINHOLE_ERR_PARSE when malformed;

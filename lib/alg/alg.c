@@ -13,6 +13,7 @@
 const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_ftp,
     &pinhole__alg_tftp,
+    &pinhole__alg_rtsp,
 };
 const int pinhole__nalgs =
     (int)(sizeof(pinhole__algs) / sizeof(pinhole__algs[0]));
@@ -307,6 +308,11 @@ static int ph_stream_run(ph_alg_call *ac, const ph_alg *alg) {
     res.consumed = start;
   }
   st->msg_seq = seq + (uint32_t)consumed_orig;
+  if (res.desync) {
+    st->synced = 0;
+    st->holding = 0;
+    return 0;
+  }
   if (res.consumed >= now_len) {
     st->holding = 0;
     st->hold_tries = 0;
