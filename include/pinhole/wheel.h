@@ -39,14 +39,14 @@ typedef struct pinhole_wheel {
   uint32_t head[PINHOLE_WHEEL_LEVELS][PINHOLE_WHEEL_SLOTS];
   uint32_t tail[PINHOLE_WHEEL_LEVELS][PINHOLE_WHEEL_SLOTS];
   uint64_t occ[PINHOLE_WHEEL_LEVELS]; /**< bit s set: slot s not empty */
-  uint64_t now_tick;     /**< current tick (all earlier ticks processed) */
+  uint64_t now_tick; /**< current tick (all earlier ticks processed) */
   uint8_t *base;
   size_t stride;
   size_t offset;
   uint32_t nentries;
-  uint32_t armed;        /**< number of armed timers */
+  uint32_t armed; /**< number of armed timers */
   uint32_t tick_shift;
-  uint32_t cascading;    /**< 1: re-filing for tick now_tick - 1 unfinished */
+  uint32_t cascading; /**< 1: re-filing for tick now_tick - 1 unfinished */
 } pinhole_wheel;
 
 /** Called for each expired timer; the entry is already unlinked. */
@@ -126,7 +126,8 @@ PINHOLE_EXTERN size_t pinhole_wheel_advance(pinhole_wheel *w, uint64_t now_ns,
  * would only move the time.
  * @since 0.1.0
  */
-PINHOLE_EXTERN int pinhole_wheel_pending(const pinhole_wheel *w, uint64_t now_ns);
+PINHOLE_EXTERN int pinhole_wheel_pending(const pinhole_wheel *w,
+                                         uint64_t now_ns);
 
 #ifdef __cplusplus
 }

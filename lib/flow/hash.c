@@ -68,9 +68,8 @@ static inline uint64_t ph_sip_final(ph_sip *s, unsigned d) {
   return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
 }
 
-static inline uint64_t ph_siphash(const pinhole_hash_key *key,
-                                  const uint8_t *p, size_t len, unsigned c,
-                                  unsigned d) {
+static inline uint64_t ph_siphash(const pinhole_hash_key *key, const uint8_t *p,
+                                  size_t len, unsigned c, unsigned d) {
   ph_sip s;
   ph_sip_init(&s, key);
   size_t whole = len - len % 8;

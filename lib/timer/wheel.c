@@ -31,8 +31,7 @@
 #define PH_MASK 63u
 
 static inline pinhole_timer *ph_t(const pinhole_wheel *w, uint32_t i) {
-  return (pinhole_timer *)(void *)(w->base + (size_t)i * w->stride +
-                                   w->offset);
+  return (pinhole_timer *)(void *)(w->base + (size_t)i * w->stride + w->offset);
 }
 
 static inline unsigned ph_ctz64(uint64_t x) {
