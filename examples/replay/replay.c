@@ -577,6 +577,10 @@ static int parse_args(int argc, char **argv, options *o, int *first) {
     } else if (!strcmp(a, "--help")) {
       usage(stdout);
       exit(0);
+    } else if (strcmp(a, "--inside") && strcmp(a, "--pool") &&
+               strcmp(a, "--rules") && strcmp(a, "--check")) {
+      fprintf(stderr, "pinhole-replay: unknown option %s\n", a);
+      return -1;
     } else if (!val) {
       fprintf(stderr, "pinhole-replay: %s needs a value\n", a);
       return -1;
@@ -598,12 +602,9 @@ static int parse_args(int argc, char **argv, options *o, int *first) {
     } else if (!strcmp(a, "--rules")) {
       o->rules_file = val;
       i++;
-    } else if (!strcmp(a, "--check")) {
+    } else {
       o->check_file = val;
       i++;
-    } else {
-      fprintf(stderr, "pinhole-replay: unknown option %s\n", a);
-      return -1;
     }
   }
   if (!o->ninside) {
