@@ -410,7 +410,8 @@ static uint32_t seq_len(const pinhole_pkt_view *v) {
 
 static void learn(play *p, const pinhole_pkt_view *b, const uint8_t *bdata,
                   const pinhole_pkt_view *a, const uint8_t *adata) {
-  if (!(b->flags & PINHOLE_PKTF_L4) || (b->flags & PINHOLE_PKTF_ICMP_ERROR))
+  if (!(b->flags & (PINHOLE_PKTF_L4 | PINHOLE_PKTF_ICMP_QUERY)) ||
+      (b->flags & PINHOLE_PKTF_ICMP_ERROR))
     return;
   tuple k = view_tuple(b);
   conn *c = conn_get(p, &k);
