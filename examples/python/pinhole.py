@@ -355,10 +355,15 @@ class Context:
         return list(arr[:got])
 
     def stats(self):
-        """{display name: value}, names from pinhole_counter_name()."""
-        names = [self._lib.pinhole_counter_name(i).decode()
-                 for i in range(self._lib.pinhole_counter_count())]
-        return dict(zip(names, self.counters()))
+        """{enum stem ("NEW_ACCEPT"): value}. Keyed by the enum, not by the
+        display names of pinhole_counter_name(), which repeat ("Accepts"
+        is both a new-flow and an existing-flow counter)."""
+        return dict(zip(COUNTERS, self.counters()))
+
+    def counter_names(self):
+        """Display names, by enum index (pinhole_counter_name)."""
+        return [self._lib.pinhole_counter_name(i).decode()
+                for i in range(self._lib.pinhole_counter_count())]
 
     def stats_text(self):
         return _format(self._lib.pinhole_stats_format, self._ctx)

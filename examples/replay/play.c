@@ -19,6 +19,8 @@
  */
 #include "play.h"
 
+#include <pinhole/ftp.h>
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,87 +312,21 @@ static void drop_reason(const play *p, char *buf, size_t len) {
 /* ------------------------------------------------------------------ */
 /* FTP PORT/EPRT                                                       */
 
-/*
- * LOCAL STAND-IN PARSER. The library's pure FTP parser (include/pinhole/
- * ftp.h, pinhole_ftp_parse) replaces this once it is available; until then
- * this small parser reads what the replay needs: the address and port of a
- * PORT (RFC 959) or IPv4 EPRT (RFC 2428) command at the start of a line.
- */
-static int dec(const uint8_t **s, const uint8_t *end, uint32_t max,
-               uint32_t *out) {
-  uint32_t v = 0;
-  const uint8_t *q = *s;
-  while (q < end && *q >= '0' && *q <= '9' && q - *s < 6) {
-    v = v * 10 + (uint32_t)(*q - '0');
-    q++;
-  }
-  if (q == *s || q - *s > 5 || v > max)
-    return 0;
-  *s = q;
-  *out = v;
-  return 1;
-}
-
-static int port_args(const uint8_t *s, const uint8_t *end, uint32_t *addr,
-                     uint16_t *port) {
-  uint32_t n[6];
-  for (int i = 0; i < 6; i++) {
-    if (i && (s >= end || *s++ != ','))
-      return 0;
-    if (!dec(&s, end, 255, &n[i]))
-      return 0;
-  }
-  *addr = n[0] << 24 | n[1] << 16 | n[2] << 8 | n[3];
-  *port = (uint16_t)(n[4] << 8 | n[5]);
-  return 1;
-}
-
-static int eprt_args(const uint8_t *s, const uint8_t *end, uint32_t *addr,
-                     uint16_t *port) {
-  if (s >= end || *s < 33 || *s > 126)
-    return 0;
-  uint8_t d = *s++;
-  uint32_t af, a[4], pt;
-  if (!dec(&s, end, 2, &af) || af != 1 || s >= end || *s++ != d)
-    return 0;
-  for (int i = 0; i < 4; i++) {
-    if (i && (s >= end || *s++ != '.'))
-      return 0;
-    if (!dec(&s, end, 255, &a[i]))
-      return 0;
-  }
-  if (s >= end || *s++ != d || !dec(&s, end, 65535, &pt) || s >= end || *s != d)
-    return 0;
-  *addr = a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
-  *port = (uint16_t)pt;
-  return 1;
-}
-
-static int verb_is(const uint8_t *s, const uint8_t *end, const char *verb) {
-  if (end - s < 5 || s[4] != ' ')
-    return 0;
-  for (int i = 0; i < 4; i++)
-    if ((s[i] & 0xDF) != (uint8_t)verb[i])
-      return 0;
-  return 1;
-}
-
+/* The nth PORT or IPv4 EPRT command among the complete lines of
+ * text[0..len), read with the library's FTP parser. */
 int play_ftp_announce(const uint8_t *text, size_t len, size_t nth,
                       uint32_t *addr, uint16_t *port) {
-  const uint8_t *end = text + len;
-  for (const uint8_t *line = text; line < end;) {
-    const uint8_t *eol = memchr(line, '\n', (size_t)(end - line));
-    const uint8_t *lend = eol ? eol : end;
-    int ok = 0;
-    if (verb_is(line, lend, "PORT"))
-      ok = port_args(line + 5, lend, addr, port);
-    else if (verb_is(line, lend, "EPRT"))
-      ok = eprt_args(line + 5, lend, addr, port);
-    if (ok && nth-- == 0)
+  size_t off = 0, llen;
+  while (off < len && (llen = pinhole_ftp_line_len(text + off, len - off))) {
+    pinhole_ftp_msg m;
+    if (pinhole_ftp_parse(text + off, llen, 0, &m) == 0 && m.family == 1 &&
+        (m.kind == PINHOLE_FTP_PORT || m.kind == PINHOLE_FTP_EPRT) &&
+        nth-- == 0) {
+      *addr = m.addr;
+      *port = m.port;
       return 1;
-    if (!eol)
-      break;
-    line = eol + 1;
+    }
+    off += llen;
   }
   return 0;
 }

@@ -63,12 +63,10 @@ int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
 
 const play_totals *play_get_totals(const play *p);
 
-/* Exposed for the tests of the local FTP parser. */
-
 /**
- * Parses the first PORT or EPRT (IPv4) command at the start of a line in
- * text[0..len). Local stand-in for the library's FTP parser; see play.c.
- * Returns 1 and fills addr/port, or 0 when there is none.
+ * Finds the nth (from 0) PORT or IPv4 EPRT command among the complete lines
+ * of text[0..len) (pinhole_ftp_parse). Returns 1 and fills addr/port, or 0
+ * when there is none.
  */
 int play_ftp_announce(const uint8_t *text, size_t len, size_t nth,
                       uint32_t *addr, uint16_t *port);
