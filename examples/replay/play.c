@@ -421,9 +421,12 @@ static int rewrite_outside(play *p, uint8_t *buf, const pinhole_pkt_view *v,
     int ports =
         k.proto == PINHOLE_IPPROTO_TCP || k.proto == PINHOLE_IPPROTO_UDP;
     fmt_ep(ep, sizeof(ep), k.src, k.sport, ports);
-    snprintf(miss, misslen, "no translation known for %s %s%s",
-             proto_name(k.proto), ep,
-             k.proto == PINHOLE_IPPROTO_ICMP ? " (echo id)" : "");
+    if (k.proto == PINHOLE_IPPROTO_ICMP)
+      snprintf(miss, misslen, "no translation known for ICMP %s id %u", ep,
+               (unsigned)k.sport);
+    else
+      snprintf(miss, misslen, "no translation known for %s %s",
+               proto_name(k.proto), ep);
     return 0;
   }
   if (err) {
@@ -538,7 +541,9 @@ int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
   int bad = pinhole_pkt_parse(data, len, &v);
   if (bad == 0 && v.ip_len < len)
     len = v.ip_len; /* link-layer padding */
-  int inside = is_inside(p, v.src);
+  /* A malformed packet goes in from the side its raw source is on. */
+  uint32_t src = bad == 0 || len < 20 ? v.src : get32(data + 12);
+  int inside = is_inside(p, src);
   if (bad == 0 && !inside && !is_inside(p, v.dst)) {
     fmt_pkt(desc, sizeof(desc), &v);
     snprintf(line, sizeof(line), "%s: neither endpoint is inside", desc);
