@@ -39,7 +39,7 @@ typedef struct model {
   int armed[NENT];
   uint64_t tick[NENT]; /* expiry rounded up to a tick */
   action act[NENT];
-  uint64_t now;        /* time of the advance in progress */
+  uint64_t now; /* time of the advance in progress */
   unsigned shift;
   int actions_on;
 } model;
@@ -102,8 +102,8 @@ static void on_fire(uint32_t i, void *user) {
     pinhole_wheel_cancel(&m->w, j);
     m->armed[j] = 0;
   } else if (a.type == 2) {
-    uint64_t at = a.past ? (m->now > a.delta ? m->now - a.delta : 0)
-                         : m->now + a.delta;
+    uint64_t at =
+        a.past ? (m->now > a.delta ? m->now - a.delta : 0) : m->now + a.delta;
     do_arm(m, j, at);
   }
 }
@@ -139,8 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint64_t now = (uint64_t)get8(&c) << (scale < 52 ? scale : 52);
   m->now = now;
   m->actions_on = 1;
-  if (pinhole_wheel_init(&m->w, m->e, sizeof(ent), offsetof(ent, t), NENT,
-                         now, m->shift) != 0)
+  if (pinhole_wheel_init(&m->w, m->e, sizeof(ent), offsetof(ent, t), NENT, now,
+                         m->shift) != 0)
     abort();
   const uint64_t limit = UINT64_C(1) << 62;
   for (int ops = 0; c.p < c.end && ops < 4096; ops++) {

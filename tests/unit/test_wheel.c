@@ -108,9 +108,9 @@ static obj *objs_new(size_t n) {
 
 static void wheel_init(pinhole_wheel *w, obj *o, uint32_t n, uint64_t now,
                        unsigned shift) {
-  assert_int_equal(pinhole_wheel_init(w, o, sizeof(obj), offsetof(obj, t), n,
-                                      now, shift),
-                   0);
+  assert_int_equal(
+      pinhole_wheel_init(w, o, sizeof(obj), offsetof(obj, t), n, now, shift),
+      0);
 }
 
 /*
@@ -162,9 +162,9 @@ static void test_wheel_expiry_order_exact(void **state) {
     for (size_t k = before; k < r->n; k++) {
       uint32_t i = r->idx[k];
       uint64_t due = tick_up(when[i], shift) * T;
-      assert_true(when[i] <= now);  /* never early */
-      assert_true(due <= now);      /* its tick was reached */
-      assert_true(due > prev);      /* and not in an earlier call */
+      assert_true(when[i] <= now);    /* never early */
+      assert_true(due <= now);        /* its tick was reached */
+      assert_true(due > prev);        /* and not in an earlier call */
       assert_true(due - when[i] < T); /* under a tick after its time */
     }
     assert_int_equal(pinhole_wheel_pending(&w, now), 0);
@@ -208,11 +208,26 @@ static void test_wheel_equal_times_insertion_order(void **state) {
  */
 static void test_wheel_far_future_cascade(void **state) {
   (void)state;
-  static const uint64_t dt[] = {
-      1,       2,       63,      64,       65,       127,       128,
-      4095,    4096,    4097,    262143,   262144,   262145,    1000000,
-      16777215, 16777216, 16777217, 20000000, 3 * 16777216 + 12345,
-      (UINT64_C(1) << 26) + 7};
+  static const uint64_t dt[] = {1,
+                                2,
+                                63,
+                                64,
+                                65,
+                                127,
+                                128,
+                                4095,
+                                4096,
+                                4097,
+                                262143,
+                                262144,
+                                262145,
+                                1000000,
+                                16777215,
+                                16777216,
+                                16777217,
+                                20000000,
+                                3 * 16777216 + 12345,
+                                (UINT64_C(1) << 26) + 7};
   enum { N = sizeof(dt) / sizeof(dt[0]) + 2 };
   const unsigned shift = 24;
   const uint64_t T = UINT64_C(1) << shift;
@@ -269,8 +284,8 @@ static void test_wheel_cancel_before_expiry(void **state) {
   pinhole_wheel_cancel(&w, 3);
   pinhole_wheel_cancel(&w, 0);
   pinhole_wheel_cancel(&w, 9);
-  pinhole_wheel_cancel(&w, 9);   /* not armed: no-op */
-  pinhole_wheel_cancel(&w, N);   /* out of range: no-op */
+  pinhole_wheel_cancel(&w, 9); /* not armed: no-op */
+  pinhole_wheel_cancel(&w, N); /* out of range: no-op */
   pinhole_wheel_cancel(&w, UINT32_MAX);
   assert_int_equal(pinhole_wheel_armed(&w, 3), 0);
   assert_int_equal(pinhole_wheel_armed(&w, 4), 1);
@@ -348,9 +363,8 @@ static void test_wheel_rearm_loop_bounded(void **state) {
   pinhole_wheel w;
   wheel_init(&w, o, 1, UINT64_C(1) << 30, 10);
   assert_int_equal(pinhole_wheel_arm(&w, 0, 5), 0);
-  assert_int_equal(pinhole_wheel_advance(&w, UINT64_C(1) << 30, 7,
-                                         rearm_self_past, &w),
-                   7);
+  assert_int_equal(
+      pinhole_wheel_advance(&w, UINT64_C(1) << 30, 7, rearm_self_past, &w), 7);
   assert_int_equal(pinhole_wheel_armed(&w, 0), 1);
   assert_int_equal(pinhole_wheel_pending(&w, 0), 1);
   pinhole_wheel_cancel(&w, 0);
@@ -451,9 +465,9 @@ static void test_wheel_pending(void **state) {
   assert_int_equal(pinhole_wheel_pending(&w, now0), 0);
   assert_int_equal(pinhole_wheel_pending(&w, 105 * T - 1), 0);
   assert_int_equal(pinhole_wheel_pending(&w, 105 * T), 1);
-  assert_int_equal(adv(&w, r, 105 * T, 0), 0);   /* no budget: nothing */
+  assert_int_equal(adv(&w, r, 105 * T, 0), 0); /* no budget: nothing */
   assert_int_equal(pinhole_wheel_pending(&w, 105 * T), 1);
-  assert_int_equal(adv(&w, r, 105 * T, 1), 0);   /* the tick's visit */
+  assert_int_equal(adv(&w, r, 105 * T, 1), 0); /* the tick's visit */
   assert_int_equal(pinhole_wheel_pending(&w, 105 * T), 1);
   assert_int_equal(adv(&w, r, 105 * T, 1), 1);
   assert_int_equal(pinhole_wheel_pending(&w, 105 * T), 1);
@@ -490,12 +504,12 @@ static void test_wheel_invalid_args(void **state) {
                    PINHOLE_ERR_INVALID_ARG); /* stride too small */
   assert_int_equal(pinhole_wheel_init(&w, o, sizeof(obj), off + 1, 4, 0, 24),
                    PINHOLE_ERR_INVALID_ARG); /* misaligned */
-  assert_int_equal(pinhole_wheel_init(&w, (uint8_t *)o + 4, sizeof(obj), off,
-                                      4, 0, 24),
-                   PINHOLE_ERR_INVALID_ARG);
-  assert_int_equal(pinhole_wheel_init(&w, o, SIZE_MAX / 2 + 1 - 7, off,
-                                      UINT32_MAX, 0, 24),
-                   PINHOLE_ERR_INVALID_ARG); /* misaligned, huge */
+  assert_int_equal(
+      pinhole_wheel_init(&w, (uint8_t *)o + 4, sizeof(obj), off, 4, 0, 24),
+      PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(
+      pinhole_wheel_init(&w, o, SIZE_MAX / 2 + 1 - 7, off, UINT32_MAX, 0, 24),
+      PINHOLE_ERR_INVALID_ARG); /* misaligned, huge */
   assert_int_equal(pinhole_wheel_init(&w, o, SIZE_MAX / 4 * 2, off, 4, 0, 24),
                    PINHOLE_ERR_INVALID_ARG); /* overflows */
   assert_int_equal(pinhole_wheel_init(&w, NULL, 0, 0, 0, 0, 24), 0);
