@@ -12,6 +12,7 @@
 
 const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_ftp,
+    &pinhole__alg_tftp,
 };
 const int pinhole__nalgs =
     (int)(sizeof(pinhole__algs) / sizeof(pinhole__algs[0]));
