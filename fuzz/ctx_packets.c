@@ -694,9 +694,11 @@ static void one_packet(harness *h, fdp *f, uint8_t conf) {
   if (op & 0x08)
     side = (op & 0x10) ? PINHOLE_SIDE_OUTSIDE : PINHOLE_SIDE_INSIDE;
   int in_ok = input_ok(h->buf, len);
-  /* an exact-size copy: ASan sees any access past cap */
-  uint32_t cap = (conf & 0x40) ? (uint32_t)len + 16 : 65535 + 64;
-  uint8_t *data = malloc(cap);
+  /* tight: an exact-size copy, so ASan sees any access past cap; loose:
+   * the packet may grow to 64 KB in a buffer kept across packets */
+  static uint8_t loose[65535 + 64];
+  uint32_t cap = (conf & 0x40) ? (uint32_t)len + 16 : (uint32_t)sizeof(loose);
+  uint8_t *data = (conf & 0x40) ? malloc(cap) : loose;
   CHECK(data != NULL);
   memcpy(data, h->buf, len);
   pinhole_pkt p = {data, (uint32_t)len, cap};
@@ -715,7 +717,8 @@ static void one_packet(harness *h, fdp *f, uint8_t conf) {
   check_counters(h);
   check_verdict(h, verdict);
   check_output(h, &p, in_ok, side, verdict);
-  free(data);
+  if (data != loose)
+    free(data);
   check_usage(h, 0);
 }
 
@@ -735,11 +738,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   counters(h);
   for (int i = 0; i < MAX_RECORDS && fdp_left(&f) > 0; i++) {
     one_packet(h, &f, conf);
-    pinhole_usage u;
-    memset(&u, 0, sizeof(u));
-    u.size = sizeof(u);
-    pinhole_usage_get(h->ctx, &u);
-    if (u.flows < 16 || (i & 15) == 0)
+    if ((i & 7) == 7)
       check_format(h);
   }
   check_format(h);
