@@ -340,6 +340,15 @@ static inline int t_has_trace(tctx *t, const char *needle) {
   return 0;
 }
 
+/* Does the packet contain needle anywhere? */
+static inline int t_contains(const tpkt *p, const char *needle) {
+  size_t n = strlen(needle);
+  for (size_t i = 0; i + n <= p->p.len; i++)
+    if (memcmp(p->b + i, needle, n) == 0)
+      return 1;
+  return 0;
+}
+
 static inline void t_dump(tctx *t) {
   for (int i = 0; i < t->nevents; i++)
     fprintf(stderr, "event: %s\n", t->events[i]);

@@ -184,7 +184,9 @@ void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
 
 int pinhole__alg_expect(ph_alg_call *ac, const ph_expect *e) {
   pinhole_ctx *ctx = ac->ctx;
-  if (e->dport < 1024 && !(ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
+  /* both the port the peer is told and the one it reaches inside */
+  if ((e->dport < 1024 || (e->to_addr && e->to_port < 1024)) &&
+      !(ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
     pinhole__map_put(ctx, e->mapping);
     pinhole__alg_error(ac, "pinhole port below 1024", NULL, 0);
     return PINHOLE_ERR_POLICY;
