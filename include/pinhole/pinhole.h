@@ -35,6 +35,10 @@
 #include <pinhole/cksum.h>
 #include <pinhole/hash.h>
 #include <pinhole/wheel.h>
+#include <pinhole/ftp.h>
+#include <pinhole/rtsp.h>
+#include <pinhole/sip.h>
+#include <pinhole/tftp.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -473,6 +477,14 @@ PINHOLE_EXTERN int pinhole_counter_count(void);
 
 /** Name of counter i ("Accepts", "TTL zero"...), or NULL. @since 0.1.0 */
 PINHOLE_EXTERN const char *pinhole_counter_name(int i);
+
+/**
+ * Stable key of counter i: its enumerator's stem ("NEW_ACCEPT" for
+ * PINHOLE_CNT_NEW_ACCEPT), unique where display names repeat. NULL when
+ * out of range.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN const char *pinhole_counter_key(int i);
 
 /**
  * Copies min(n, pinhole_counter_count()) counters into out.

@@ -281,6 +281,42 @@ static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
   }
 }
 
+/* Endpoint-independent filtering (RFC 4787 REQ-8 option): any remote may
+ * reach an existing mapping; the connection belongs to a new conversation
+ * initiated from outside. */
+static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                           pinhole_pkt_view *v, int side, uint32_t m) {
+  if (ph_tcp_first(ctx, v))
+    return PINHOLE_VERDICT_DROP;
+  const ph_mapping *mp = &ctx->maps[m - 1];
+  ph_tuple a, b;
+  ph_tuple_of(&a, v);
+  b.src = mp->iaddr;
+  b.sport = mp->iport;
+  b.dst = a.src;
+  b.dport = a.sport;
+  uint32_t conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
+  if (conv == 0)
+    return ph_refuse_full(ctx, v, side, "conversation table full");
+  ph_conn *c =
+      pinhole__conn_new(ctx, conv - 1, v->proto, (uint8_t)side, &a, &b);
+  if (c == NULL) {
+    pinhole__conv_maybe_free(ctx, conv - 1);
+    return ph_refuse_full(ctx, v, side, "flow table full");
+  }
+  pinhole__map_ref(ctx, m);
+  c->mapping = m;
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv - 1,
+                 PINHOLE_FLOW_FORWARD, c, 0, NULL, NULL,
+                 "endpoint-independent filtering");
+  ph_count(ctx, PINHOLE_CNT_NEW_ACCEPT);
+  pinhole__conn_touch_timer(ctx, c);
+  int verdict = ph_existing(ctx, pkt, v, c, 0, side);
+  if (verdict == PINHOLE_VERDICT_FORWARD)
+    ctx->cnt[PINHOLE_CNT_EXIST_ACCEPT]--;
+  return verdict;
+}
+
 /* Is there a pinhole for this destination announced to another peer? */
 static int ph_unannounced(const pinhole_ctx *ctx, int side,
                           const pinhole_pkt_view *v) {
@@ -295,6 +331,11 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (hole)
     return ph_from_pinhole(ctx, pkt, v, side, hole);
 
+  if ((ctx->cfg.flags & PINHOLE_CFG_EIF) && side == PINHOLE_SIDE_OUTSIDE) {
+    uint32_t m = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport);
+    if (m != 0)
+      return ph_from_mapping(ctx, pkt, v, side, m);
+  }
   const ph_rule *pr = pinhole__rule_match(ctx, side, v);
   if (pr == NULL) {
     ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);

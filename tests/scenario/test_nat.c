@@ -228,6 +228,41 @@ static void test_nat_static_dest(void **state) {
   t_ctx_del(t);
 }
 
+/* RFC 4787 REQ-8: with endpoint-independent filtering configured, any
+ * remote reaches a live mapping; without it (the default), only the
+ * remote the inside host talked to. */
+static void test_nat_eif_option(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 64;
+  cfg.flags |= PINHOLE_CFG_EIF;
+  tctx *t = t_ctx_cfg(&cfg);
+  tpkt p;
+  pinhole_pkt_view v;
+  t_udp(&p, IN_HOST, 4500, OUT_HOST, 3478, "binding request");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_udp(&p, IP4(198, 19, 0, 77), 9999, PUB, 4500, "from a stranger");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.dst, IN_HOST);
+  assert_int_equal(v.dport, 4500);
+  t_check_cksums(&p);
+  t_udp(&p, IN_HOST, 4500, IP4(198, 19, 0, 77), 9999, "answer");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 4500);
+  pinhole_usage u = {.size = sizeof(u)};
+  pinhole_usage_get(t->ctx, &u);
+  assert_int_equal(u.flows, 2);
+  assert_int_equal(u.mappings, 1);
+  pinhole_tick(t->ctx, 1000 * SEC);
+  pinhole_usage_get(t->ctx, &u);
+  assert_int_equal(u.mappings, 0);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat_tcp_napt_session),
@@ -236,6 +271,7 @@ int main(void) {
       cmocka_unit_test(test_nat_icmp_echo),
       cmocka_unit_test(test_nat_icmp_error_translated),
       cmocka_unit_test(test_nat_static_dest),
+      cmocka_unit_test(test_nat_eif_option),
   };
   return cmocka_run_group_tests_name("scenario.nat", tests, NULL, NULL);
 }
