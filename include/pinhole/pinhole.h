@@ -117,7 +117,9 @@ typedef struct pinhole_config {
   uint32_t icmp_timeout_s;      /**< ICMP query; 60 */
   uint32_t flags;            /**< pinhole_config_flag bits; DROP_IP_OPTIONS */
   pinhole_hash_key hash_key; /**< flow hash secret, from host entropy */
-  uint64_t seed; /**< seed for port randomisation, from host entropy */
+  uint64_t seed;          /**< seed for port randomisation, from host entropy */
+  uint32_t max_fragments; /**< fragmented datagrams in flight; 1024 */
+  uint32_t frag_timeout_ms; /**< reassembly timeout; 10000 */
 } pinhole_config;
 
 /**

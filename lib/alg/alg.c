@@ -400,3 +400,16 @@ int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
   return drop;
 }
+
+void pinhole__alg_frag(pinhole_ctx *ctx, pinhole_pkt_view *v, ph_conn *c,
+                       int dir, int side) {
+  ph_alg_call ac;
+  memset(&ac, 0, sizeof(ac));
+  ac.ctx = ctx;
+  ac.conn = c;
+  ac.v = v;
+  ac.dir = dir;
+  ac.side = side;
+  /* a rewrite would move the later fragments' offsets: not inspected */
+  pinhole__alg_error(&ac, "fragmented message not inspected", NULL, 0);
+}

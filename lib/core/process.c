@@ -110,7 +110,12 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   c->bytes[dir] += v->ip_len;
 
   int changed = 0;
-  if (c->watch) {
+  if (v->flags & PINHOLE_PKTF_FRAGMENT) {
+    /* a first fragment: later ones follow its translation */
+    pinhole__frag_first(ctx, side, v, c, dir);
+    if (c->watch)
+      pinhole__alg_frag(ctx, v, c, dir, side);
+  } else if (c->watch) {
     if (pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed)) {
       ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
       return PINHOLE_VERDICT_DROP;
@@ -416,6 +421,13 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
 static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
   pinhole_pkt_view v;
   int reason = pinhole_pkt_parse(pkt->data, pkt->len, &v);
+  if (reason == PINHOLE_PKT_IP_FRAG_LEN &&
+      (uint32_t)v.frag_off + v.ip_len - v.ihl > 65535u) {
+    /* the datagram these pieces make would exceed the IP maximum */
+    ph_count(ctx, PINHOLE_CNT_ERR_IP);
+    ph_count(ctx, PINHOLE_CNT_IP_MAX_LEN);
+    return PINHOLE_VERDICT_DROP;
+  }
   if (reason != PINHOLE_PKT_OK) {
     ph_count_reason(ctx, reason);
     return PINHOLE_VERDICT_DROP;
@@ -425,12 +437,8 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
     ph_count(ctx, PINHOLE_CNT_DROP_IP_OPTION);
     return PINHOLE_VERDICT_DROP;
   }
-  if ((v.flags & PINHOLE_PKTF_FRAGMENT) &&
-      !(v.flags & PINHOLE_PKTF_FIRST_FRAG)) {
-    /* no reassembly yet: a non-first fragment carries no ports */
-    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
-    return PINHOLE_VERDICT_DROP;
-  }
+  if ((v.flags & PINHOLE_PKTF_FRAGMENT) && !(v.flags & PINHOLE_PKTF_FIRST_FRAG))
+    return pinhole__frag_later(ctx, pkt, &v, side);
   if (v.flags & PINHOLE_PKTF_ICMP_ERROR)
     return pinhole__icmp_error_in(ctx, pkt, &v, side);
   if (v.proto != PINHOLE_IPPROTO_TCP && v.proto != PINHOLE_IPPROTO_UDP &&
