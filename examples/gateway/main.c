@@ -46,10 +46,10 @@
 static volatile sig_atomic_t got_dump, got_stop;
 
 struct gw {
-  int fd[2];                 /* indexed by pinhole_side */
-  int trace;                 /* --trace */
-  const char *listing_file;  /* --listing-file, or NULL */
-  unsigned long non_ipv4;    /* packets the host skipped (not IPv4) */
+  int fd[2];                /* indexed by pinhole_side */
+  int trace;                /* --trace */
+  const char *listing_file; /* --listing-file, or NULL */
+  unsigned long non_ipv4;   /* packets the host skipped (not IPv4) */
   unsigned long write_errors;
 };
 
@@ -110,8 +110,8 @@ static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
     fprintf(stderr, "pinhole-gw[%ld]: trace: %s\n", (long)getpid(), line);
 }
 
-static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len,
-                    int side, void *user) {
+static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
+                    void *user) {
   (void)ctx;
   if (side == PINHOLE_SIDE_INSIDE || side == PINHOLE_SIDE_OUTSIDE)
     send_pkt(user, side, pkt, len);
@@ -219,7 +219,8 @@ static int parse_rule(char *spec, int pool, pinhole_rule *r) {
   r->size = sizeof(*r);
   r->side = PINHOLE_SIDE_ANY;
   snprintf(r->name, sizeof(r->name), "cli");
-  for (tok = strtok_r(spec, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+  for (tok = strtok_r(spec, ",", &save); tok;
+       tok = strtok_r(NULL, ",", &save)) {
     char *v = strchr(tok, '=');
     int ok = 1;
     if (!v)
@@ -276,8 +277,8 @@ static int parse_dnat(char *spec, pinhole_rule r[2]) {
   if (!eq)
     return -1;
   *eq = '\0';
-  if (parse_addr_port(spec, &pub, &pub_port) || parse_addr_port(eq + 1, &in, &in_port) ||
-      !pub_port || !in_port)
+  if (parse_addr_port(spec, &pub, &pub_port) ||
+      parse_addr_port(eq + 1, &in, &in_port) || !pub_port || !in_port)
     return -1;
   for (int i = 0; i < 2; i++) {
     memset(&r[i], 0, sizeof(r[i]));
@@ -321,8 +322,9 @@ static void pump(pinhole_ctx *ctx, struct gw *gw, int side, uint8_t *buf,
     }
     pinhole_pkt p = {buf, (uint32_t)n, (uint32_t)cap};
     if (pinhole_process(ctx, &p, side, now_ns()) == PINHOLE_VERDICT_FORWARD)
-      send_pkt(gw, side == PINHOLE_SIDE_INSIDE ? PINHOLE_SIDE_OUTSIDE
-                                               : PINHOLE_SIDE_INSIDE,
+      send_pkt(gw,
+               side == PINHOLE_SIDE_INSIDE ? PINHOLE_SIDE_OUTSIDE
+                                           : PINHOLE_SIDE_INSIDE,
                p.data, p.len);
   }
 }

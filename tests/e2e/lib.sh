@@ -33,6 +33,7 @@ POOL=198.19.0.1
 PIDS=()
 NAMESPACES=()
 GW_PID=
+LAST_PID=
 TMP=
 FAILED=0
 
@@ -97,6 +98,7 @@ bg() {
   local n=$1 name=$2
   shift 2
   ip netns exec "$n" timeout 600 "$@" >"$TMP/$name.log" 2>&1 &
+  LAST_PID=$!
   PIDS+=($!)
 }
 
