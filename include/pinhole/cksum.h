@@ -40,9 +40,10 @@ PINHOLE_EXTERN uint16_t pinhole_cksum(const void *data, size_t len);
 
 /**
  * RFC 1624 eqn. 3: the new checksum after one 16-bit field changes from
- * old_val to new_val. Never returns 0xFFFF for a changed sum of a non-zero
- * packet unless eqn. 3 does; callers that must not store 0 (UDP) map 0 to
- * 0xFFFF themselves.
+ * old_val to new_val. For a correct cksum over data that is not all zero
+ * before and after the change, the result equals a full recomputation
+ * (unlike eqn. 2, it never yields the -0 value 0xFFFF). It can return 0;
+ * callers that must not store 0 (UDP) map 0 to 0xFFFF themselves.
  * @since 0.1.0
  */
 PINHOLE_EXTERN uint16_t pinhole_cksum_update16(uint16_t cksum, uint16_t old_val,

@@ -45,43 +45,51 @@ enum pinhole_tcp_flag {
 enum pinhole_pkt_reason {
   PINHOLE_PKT_OK = 0,
   /* not IP at all / not IPv4 */
-  PINHOLE_PKT_NON_IP = 1,          /**< empty buffer or version not 4/6 */
-  PINHOLE_PKT_IP_NON_IPV4 = 2,     /**< version 6 */
+  PINHOLE_PKT_NON_IP = 1,      /**< empty buffer or version not 4/6 */
+  PINHOLE_PKT_IP_NON_IPV4 = 2, /**< version 6 */
   /* IP header */
-  PINHOLE_PKT_IP_MIN_HDR = 3,      /**< IHL < 5, or buffer < 20 or < IHL*4 */
-  PINHOLE_PKT_IP_LEN = 4,          /**< total length > buffer or < IHL*4 */
-  PINHOLE_PKT_IP_TTL_ZERO = 5,     /**< TTL is 0 */
-  PINHOLE_PKT_IP_PROTO = 6,        /**< protocol 0 or 255 */
-  PINHOLE_PKT_IP_LAND = 7,         /**< source == destination */
-  PINHOLE_PKT_IP_SRC = 8,          /**< 0/8, 127/8, 224/4 (mcast+class E), 255.255.255.255 */
-  PINHOLE_PKT_IP_DST = 9,          /**< 0/8, 127/8, 240/4 (class E), 255.255.255.255 */
-  PINHOLE_PKT_IP_CKSUM = 10,       /**< header checksum wrong */
-  PINHOLE_PKT_IP_FRAG_LEN = 11,    /**< MF set and payload length not a multiple of 8,
-                                        or offset*8 + payload > 65535 */
-  PINHOLE_PKT_IP_OPTION = 12,      /**< an option runs past the header (malformed) */
+  PINHOLE_PKT_IP_MIN_HDR = 3,  /**< IHL < 5, or buffer < 20 or < IHL*4 */
+  PINHOLE_PKT_IP_LEN = 4,      /**< total length > buffer or < IHL*4 */
+  PINHOLE_PKT_IP_TTL_ZERO = 5, /**< TTL is 0 */
+  PINHOLE_PKT_IP_PROTO = 6,    /**< protocol 0 or 255 */
+  PINHOLE_PKT_IP_LAND = 7,     /**< source == destination */
+  PINHOLE_PKT_IP_SRC =
+      8, /**< 0/8, 127/8, 224/4 (mcast+class E), 255.255.255.255 */
+  PINHOLE_PKT_IP_DST = 9, /**< 0/8, 127/8, 240/4 (class E), 255.255.255.255 */
+  PINHOLE_PKT_IP_CKSUM = 10,    /**< header checksum wrong */
+  PINHOLE_PKT_IP_FRAG_LEN = 11, /**< MF set and payload length not a multiple of
+                                   8, or offset*8 + payload > 65535 */
+  PINHOLE_PKT_IP_OPTION = 12, /**< an option runs past the header (malformed) */
   /* TCP */
-  PINHOLE_PKT_TCP_HDR_LEN = 13,    /**< segment < 20 or data offset < 5 or past the segment */
-  PINHOLE_PKT_TCP_PORT_ZERO = 14,  /**< source or destination port 0 */
-  PINHOLE_PKT_TCP_FLAGS = 15,      /**< no flags, SYN+FIN, SYN+RST, FIN without ACK,
-                                        or FIN+RST */
+  PINHOLE_PKT_TCP_HDR_LEN =
+      13, /**< segment < 20 or data offset < 5 or past the segment */
+  PINHOLE_PKT_TCP_PORT_ZERO = 14, /**< source or destination port 0 */
+  PINHOLE_PKT_TCP_FLAGS = 15,     /**< none of FIN/SYN/RST/PSH/ACK/URG, SYN+FIN,
+                                       SYN+RST, FIN without ACK, or FIN+RST */
   /* UDP */
-  PINHOLE_PKT_UDP_SHORT = 16,      /**< fewer than 8 bytes */
-  PINHOLE_PKT_UDP_PORT_ZERO = 17,  /**< source or destination port 0 */
-  PINHOLE_PKT_UDP_LEN = 18,        /**< UDP length field < 8 or != IP payload length */
+  PINHOLE_PKT_UDP_SHORT = 16,     /**< fewer than 8 bytes */
+  PINHOLE_PKT_UDP_PORT_ZERO = 17, /**< source or destination port 0 */
+  PINHOLE_PKT_UDP_LEN = 18, /**< UDP length field < 8 or != IP payload length */
   /* ICMP */
-  PINHOLE_PKT_ICMP_SHORT = 19,     /**< fewer than 8 bytes */
-  PINHOLE_PKT_ICMP_ERR_LEN = 20    /**< error quoting < 20-byte IP header + 8 bytes,
-                                        or a quoted header that is itself invalid */
+  PINHOLE_PKT_ICMP_SHORT = 19,  /**< fewer than 8 bytes */
+  PINHOLE_PKT_ICMP_ERR_LEN = 20 /**< error quoting < 20-byte IP header + 8
+                                   bytes, or a quoted header that is itself
+                                   invalid (version not 4, IHL < 5, fewer than
+                                     IHL*4 + 8 bytes quoted) */
 };
 
 /** Flags in pinhole_pkt_view.flags. */
 enum pinhole_pkt_flag {
-  PINHOLE_PKTF_OPTIONS = 0x01,    /**< IP header carries options (IHL > 5) */
-  PINHOLE_PKTF_FRAGMENT = 0x02,   /**< MF set or fragment offset non-zero */
-  PINHOLE_PKTF_FIRST_FRAG = 0x04, /**< fragment with offset 0 (L4 header present) */
-  PINHOLE_PKTF_ICMP_ERROR = 0x08, /**< ICMP error message; inner_* fields valid */
-  PINHOLE_PKTF_ICMP_QUERY = 0x10, /**< ICMP echo/echo reply (id in sport/dport) */
-  PINHOLE_PKTF_L4 = 0x20,         /**< an L4 header was parsed (sport/dport valid) */
+  PINHOLE_PKTF_OPTIONS = 0x01,  /**< IP header carries options (IHL > 5) */
+  PINHOLE_PKTF_FRAGMENT = 0x02, /**< MF set or fragment offset non-zero */
+  PINHOLE_PKTF_FIRST_FRAG =
+      0x04, /**< fragment with offset 0 (L4 header present) */
+  PINHOLE_PKTF_ICMP_ERROR =
+      0x08, /**< ICMP error message; inner_* fields valid */
+  PINHOLE_PKTF_ICMP_QUERY = 0x10, /**< ICMP echo/echo reply or timestamp/
+                                       timestamp reply (id in sport/dport) */
+  PINHOLE_PKTF_L4 = 0x20,         /**< sport/dport valid: TCP, UDP or an ICMP
+                                       query was parsed */
   PINHOLE_PKTF_UDP_NOCSUM = 0x40  /**< UDP checksum field is zero */
 };
 
@@ -94,34 +102,39 @@ enum pinhole_pkt_flag {
  * fields describe the quoted packet (its own header, as it was sent).
  */
 typedef struct pinhole_pkt_view {
-  uint32_t src, dst;        /**< IPv4 addresses */
-  uint16_t ip_len;          /**< total length from the header (== bytes used) */
-  uint16_t frag_off;        /**< fragment offset in bytes */
+  uint32_t src, dst; /**< IPv4 addresses */
+  uint16_t ip_len;   /**< total length from the header (== bytes used) */
+  uint16_t frag_off; /**< fragment offset in bytes */
   uint16_t ip_id;
-  uint8_t ihl;              /**< IP header length in bytes (20..60) */
-  uint8_t proto;            /**< IP protocol */
+  uint8_t ihl;   /**< IP header length in bytes (20..60) */
+  uint8_t proto; /**< IP protocol */
   uint8_t ttl;
-  uint8_t flags;            /**< pinhole_pkt_flag bits */
-  uint16_t l4_off;          /**< offset of the L4 header */
-  uint16_t l4_len;          /**< bytes from l4_off to ip_len */
-  uint16_t sport, dport;    /**< ports, or ICMP echo identifier */
-  uint16_t payload_off;     /**< offset of L4 payload (after TCP options) */
-  uint16_t payload_len;
+  uint8_t flags;         /**< pinhole_pkt_flag bits */
+  uint16_t l4_off;       /**< offset of the IP payload (== ihl): the L4
+                              header unless a non-first fragment */
+  uint16_t l4_len;       /**< bytes from l4_off to ip_len */
+  uint16_t sport, dport; /**< ports, or ICMP echo identifier */
+  uint16_t payload_off;  /**< offset of L4 payload: after the TCP header
+                              and options, the 8-byte UDP header, or the
+                              8-byte ICMP header (for an ICMP error, the
+                              quoted packet); 0 if no L4 header parsed */
+  uint16_t payload_len;  /**< bytes from payload_off to ip_len */
   /* TCP */
   uint32_t seq, ack;
-  uint8_t tcp_flags;        /**< pinhole_tcp_flag bits */
-  uint8_t tcp_hlen;         /**< TCP header length in bytes */
+  uint8_t tcp_flags; /**< pinhole_tcp_flag bits */
+  uint8_t tcp_hlen;  /**< TCP header length in bytes */
   uint16_t tcp_win;
   /* ICMP */
   uint8_t icmp_type, icmp_code;
-  uint16_t icmp_seq;        /**< echo sequence number */
+  uint16_t icmp_seq; /**< echo sequence number */
   /* ICMP error: the quoted packet */
-  uint16_t inner_off;       /**< offset of the quoted IP header */
+  uint16_t inner_off; /**< offset of the quoted IP header */
   uint8_t inner_ihl;
   uint8_t inner_proto;
   uint32_t inner_src, inner_dst;
-  uint16_t inner_sport, inner_dport; /**< ports or echo id of the quoted packet */
-  uint16_t inner_l4_off;    /**< offset of the quoted L4 header */
+  uint16_t inner_sport,
+      inner_dport;       /**< ports or echo id of the quoted packet */
+  uint16_t inner_l4_off; /**< offset of the quoted L4 header */
 } pinhole_pkt_view;
 
 /**
@@ -132,6 +145,15 @@ typedef struct pinhole_pkt_view {
  * fragments carry no L4 header and are not checked beyond the IP layer.
  * IP options are reported with PINHOLE_PKTF_OPTIONS and walked only to
  * check that each lies inside the header.
+ *
+ * Checks, in order: version (NON_IP, IP_NON_IPV4), IP_MIN_HDR, IP_LEN,
+ * IP_CKSUM, IP_TTL_ZERO, IP_PROTO, IP_LAND, IP_SRC, IP_DST, IP_FRAG_LEN,
+ * IP_OPTION; then, for unfragmented packets and first fragments only, TCP
+ * (TCP_HDR_LEN, TCP_PORT_ZERO, TCP_FLAGS), UDP (UDP_SHORT, UDP_PORT_ZERO,
+ * UDP_LEN; in a first fragment the UDP length may exceed the bytes present)
+ * or ICMP (ICMP_SHORT, then for errors ICMP_ERR_LEN). An ICMP error that
+ * quotes an ICMP error is accepted; the quoted one is not looked into. On a
+ * failed check the view holds the fields parsed before it.
  *
  * @param data  packet bytes, starting at the IPv4 header (borrowed)
  * @param len   bytes available at data
@@ -152,7 +174,9 @@ PINHOLE_EXTERN const char *pinhole_pkt_reason_name(int reason);
 
 /**
  * Verifies the L4 checksum (TCP, UDP unless zero, ICMP) of a packet that
- * pinhole_pkt_parse() accepted. Non-first fragments always verify.
+ * pinhole_pkt_parse() accepted. Fragments (first ones included: the
+ * checksum covers the reassembled datagram) and other protocols always
+ * verify.
  * @return 1 when correct, 0 when wrong, PINHOLE_ERR_INVALID_ARG on NULL.
  * @since 0.1.0
  */
@@ -161,8 +185,9 @@ PINHOLE_EXTERN int pinhole_pkt_l4_cksum_ok(const uint8_t *data,
 
 /**
  * Recomputes the IPv4 header checksum and the L4 checksum in place from
- * scratch (RFC 1071). A UDP checksum of zero stays zero. Used by hosts that
- * build packets and by tests; the packet path itself updates incrementally.
+ * scratch (RFC 1071). A UDP checksum of zero stays zero; a computed zero is
+ * stored as 0xFFFF. Fragments get only the IP header checksum. Used by hosts
+ * that build packets and by tests; the packet path updates incrementally.
  * @return 0, or PINHOLE_ERR_INVALID_ARG on NULL.
  * @since 0.1.0
  */

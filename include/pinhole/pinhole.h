@@ -47,10 +47,7 @@ PINHOLE_EXTERN const char *pinhole_version(void);
 typedef struct pinhole_ctx pinhole_ctx;
 
 /** The side of the gateway a packet arrived on. */
-enum pinhole_side {
-  PINHOLE_SIDE_INSIDE = 0,
-  PINHOLE_SIDE_OUTSIDE = 1
-};
+enum pinhole_side { PINHOLE_SIDE_INSIDE = 0, PINHOLE_SIDE_OUTSIDE = 1 };
 
 /** What the host does with a processed packet. */
 enum pinhole_verdict {
@@ -94,26 +91,29 @@ enum pinhole_config_flag {
  * what you need. Every table is allocated once, at pinhole_ctx_new().
  */
 typedef struct pinhole_config {
-  size_t size;                   /**< sizeof(pinhole_config) of the caller */
-  uint32_t max_flows;            /**< connections (each has an I and O flow); 65536 */
-  uint32_t max_conversations;    /**< conversations; default max_flows */
-  uint32_t max_mappings;         /**< NAPT mappings; default max_flows */
-  uint32_t max_pinholes;         /**< pending expectations; 4096 */
-  uint32_t max_watch;            /**< connections an ALG inspects; 4096 */
-  uint32_t max_rules;            /**< 256 */
-  uint32_t max_pools;            /**< 16 */
-  uint32_t max_pinholes_per_conv;/**< 8 */
-  uint32_t max_half_open;        /**< SYN defense: half-open TCP limit; 0 = max_flows/2 */
-  uint16_t port_lo, port_hi;     /**< this context's public port block; 1024..65535 */
-  uint32_t pinhole_timeout_ms;   /**< expectation lifetime; 10000 */
-  uint32_t tcp_syn_timeout_s;    /**< half-open TCP; 240 (RFC 5382 transitory) */
-  uint32_t tcp_est_timeout_s;    /**< established TCP; 7440 (RFC 5382: >= 2 h 4 min) */
-  uint32_t tcp_trans_timeout_s;  /**< closing TCP; 240 */
-  uint32_t udp_timeout_s;        /**< UDP; 300 (RFC 4787: >= 120) */
-  uint32_t icmp_timeout_s;       /**< ICMP query; 60 */
-  uint32_t flags;                /**< pinhole_config_flag bits; DROP_IP_OPTIONS */
-  pinhole_hash_key hash_key;     /**< flow hash secret, from host entropy */
-  uint64_t seed;                 /**< seed for port randomisation, from host entropy */
+  size_t size;        /**< sizeof(pinhole_config) of the caller */
+  uint32_t max_flows; /**< connections (each has an I and O flow); 65536 */
+  uint32_t max_conversations;     /**< conversations; default max_flows */
+  uint32_t max_mappings;          /**< NAPT mappings; default max_flows */
+  uint32_t max_pinholes;          /**< pending expectations; 4096 */
+  uint32_t max_watch;             /**< connections an ALG inspects; 4096 */
+  uint32_t max_rules;             /**< 256 */
+  uint32_t max_pools;             /**< 16 */
+  uint32_t max_pinholes_per_conv; /**< 8 */
+  uint32_t
+      max_half_open; /**< SYN defense: half-open TCP limit; 0 = max_flows/2 */
+  uint16_t port_lo,
+      port_hi; /**< this context's public port block; 1024..65535 */
+  uint32_t pinhole_timeout_ms; /**< expectation lifetime; 10000 */
+  uint32_t tcp_syn_timeout_s;  /**< half-open TCP; 240 (RFC 5382 transitory) */
+  uint32_t
+      tcp_est_timeout_s; /**< established TCP; 7440 (RFC 5382: >= 2 h 4 min) */
+  uint32_t tcp_trans_timeout_s; /**< closing TCP; 240 */
+  uint32_t udp_timeout_s;       /**< UDP; 300 (RFC 4787: >= 120) */
+  uint32_t icmp_timeout_s;      /**< ICMP query; 60 */
+  uint32_t flags;            /**< pinhole_config_flag bits; DROP_IP_OPTIONS */
+  pinhole_hash_key hash_key; /**< flow hash secret, from host entropy */
+  uint64_t seed; /**< seed for port randomisation, from host entropy */
 } pinhole_config;
 
 /**
@@ -129,19 +129,22 @@ PINHOLE_EXTERN int pinhole_config_default(pinhole_config *cfg, size_t size);
 
 /** Event types. */
 enum pinhole_event_type {
-  PINHOLE_EVENT_RULE_ACCEPT = 1,      /**< a rule accepted a new connection */
-  PINHOLE_EVENT_FLOW_CREATED = 2,     /**< a connection was created (watch/forward) */
-  PINHOLE_EVENT_NO_RULE_DROP = 3,     /**< no rule matched a new connection */
+  PINHOLE_EVENT_RULE_ACCEPT = 1, /**< a rule accepted a new connection */
+  PINHOLE_EVENT_FLOW_CREATED =
+      2, /**< a connection was created (watch/forward) */
+  PINHOLE_EVENT_NO_RULE_DROP = 3, /**< no rule matched a new connection */
   PINHOLE_EVENT_PINHOLE_CREATED = 4,
   PINHOLE_EVENT_PINHOLE_USED = 5,
   PINHOLE_EVENT_PINHOLE_EXPIRED = 6,
   PINHOLE_EVENT_NAT_PORTS_EXHAUSTED = 7,
   PINHOLE_EVENT_ALG_ERROR = 8,
-  PINHOLE_EVENT_UNANNOUNCED_DATA = 9, /**< data for a data port no ALG announced */
+  PINHOLE_EVENT_UNANNOUNCED_DATA =
+      9, /**< data for a data port no ALG announced */
   PINHOLE_EVENT_RULE_DISCARD = 10,
   PINHOLE_EVENT_RULE_REJECT = 11,
-  PINHOLE_EVENT_TABLE_FULL = 12,      /**< flow, conversation or pinhole table full */
-  PINHOLE_EVENT_FLOW_CLOSED = 13      /**< a connection expired or closed */
+  PINHOLE_EVENT_TABLE_FULL =
+      12, /**< flow, conversation or pinhole table full */
+  PINHOLE_EVENT_FLOW_CLOSED = 13 /**< a connection expired or closed */
 };
 
 /** Flow states as a carrier firewall shows them. */
@@ -157,23 +160,24 @@ enum pinhole_flow_state {
  */
 typedef struct pinhole_event {
   size_t size;
-  int type;                /**< pinhole_event_type */
+  int type; /**< pinhole_event_type */
   uint64_t time_ns;
-  uint32_t conv_id;        /**< conversation, 0 when none */
+  uint32_t conv_id; /**< conversation, 0 when none */
   uint8_t proto;
-  uint8_t side;            /**< side the packet arrived on */
-  uint8_t flow_state;      /**< pinhole_flow_state, 0 when none */
+  uint8_t side;       /**< side the packet arrived on */
+  uint8_t flow_state; /**< pinhole_flow_state, 0 when none */
   uint8_t pad_;
   pinhole_endpoint src, dst, nat_src, nat_dst;
-  const char *rule;        /**< rule name, or NULL */
-  const char *alg;         /**< ALG name, or NULL */
-  const char *reason;      /**< short reason text, or NULL */
+  const char *rule;   /**< rule name, or NULL */
+  const char *alg;    /**< ALG name, or NULL */
+  const char *reason; /**< short reason text, or NULL */
 } pinhole_event;
 
 /**
  * Formats ev as one syslog-style line without a trailing newline, e.g.
- * "PINHOLE_PINHOLE_CREATED: conv=3 alg=ftp proto=6 2.2.2.2:0 -> 198.19.0.1:50119 ...".
- * Behaves like snprintf: writes at most len bytes including the NUL.
+ * "PINHOLE_PINHOLE_CREATED: conv=3 alg=ftp proto=6 2.2.2.2:0 ->
+ * 198.19.0.1:50119 ...". Behaves like snprintf: writes at most len bytes
+ * including the NUL.
  * @return the length the full line needs (excluding NUL), or
  *         PINHOLE_ERR_INVALID_ARG.
  * @since 0.1.0
@@ -186,30 +190,30 @@ PINHOLE_EXTERN const char *pinhole_event_name(int type);
 
 /** Trace record kinds. */
 enum pinhole_trace_kind {
-  PINHOLE_TRACE_MESSAGE = 1,        /**< ALG saw a command/reply/request */
-  PINHOLE_TRACE_PARSED = 2,         /**< address in payload: a */
-  PINHOLE_TRACE_TRANSLATED = 3,     /**< a rewritten to b */
-  PINHOLE_TRACE_PINHOLE_CREATED = 4,/**< pinhole a -> b opened */
+  PINHOLE_TRACE_MESSAGE = 1,         /**< ALG saw a command/reply/request */
+  PINHOLE_TRACE_PARSED = 2,          /**< address in payload: a */
+  PINHOLE_TRACE_TRANSLATED = 3,      /**< a rewritten to b */
+  PINHOLE_TRACE_PINHOLE_CREATED = 4, /**< pinhole a -> b opened */
   PINHOLE_TRACE_PINHOLE_USED = 5,
   PINHOLE_TRACE_PINHOLE_EXPIRED = 6,
-  PINHOLE_TRACE_ERROR = 7,          /**< ALG error; text says why */
-  PINHOLE_TRACE_SKIPPED = 8         /**< data not parsed (not at a message start) */
+  PINHOLE_TRACE_ERROR = 7,  /**< ALG error; text says why */
+  PINHOLE_TRACE_SKIPPED = 8 /**< data not parsed (not at a message start) */
 };
 
 /** One ALG debug record. Borrowed for the duration of the callback. */
 typedef struct pinhole_trace {
   size_t size;
-  int kind;                 /**< pinhole_trace_kind */
-  const char *alg;          /**< ALG name */
+  int kind;        /**< pinhole_trace_kind */
+  const char *alg; /**< ALG name */
   uint64_t time_ns;
   uint32_t conv_id;
-  uint32_t seq, ack;        /**< TCP SEQ/ACK of the segment, as it arrived */
-  uint8_t proto;            /**< of the tuple a -> b */
-  uint8_t side;             /**< side the packet arrived on */
+  uint32_t seq, ack; /**< TCP SEQ/ACK of the segment, as it arrived */
+  uint8_t proto;     /**< of the tuple a -> b */
+  uint8_t side;      /**< side the packet arrived on */
   uint16_t pad_;
-  pinhole_endpoint a, b;    /**< meaning depends on kind */
-  uint32_t lifetime_ms;     /**< pinhole lifetime, PINHOLE_CREATED */
-  const char *text;         /**< message text, not NUL-terminated; may be NULL */
+  pinhole_endpoint a, b; /**< meaning depends on kind */
+  uint32_t lifetime_ms;  /**< pinhole lifetime, PINHOLE_CREATED */
+  const char *text;      /**< message text, not NUL-terminated; may be NULL */
   size_t text_len;
 } pinhole_trace;
 
@@ -335,18 +339,18 @@ enum pinhole_nat_type {
 /** A rule. First match wins. Zero-fill, set size, then the fields. */
 typedef struct pinhole_rule {
   size_t size;
-  char name[32];            /**< NUL-terminated; shown in events */
-  uint8_t side;             /**< pinhole_side, or PINHOLE_SIDE_ANY */
-  uint8_t proto;            /**< 0 = any */
+  char name[32];              /**< NUL-terminated; shown in events */
+  uint8_t side;               /**< pinhole_side, or PINHOLE_SIDE_ANY */
+  uint8_t proto;              /**< 0 = any */
   uint8_t src_plen, dst_plen; /**< prefix lengths (0 = any) */
   uint32_t src_addr, dst_addr;
   uint16_t dport_lo, dport_hi; /**< 0,0 = any */
-  uint8_t action;           /**< pinhole_action */
-  uint8_t nat;              /**< pinhole_nat_type */
-  uint16_t nat_port;        /**< DEST: new destination port (0 = keep) */
-  int32_t pool;             /**< SOURCE: pool id */
-  uint32_t nat_addr;        /**< DEST/STATIC */
-  char alg[16];             /**< "" = by destination port, "none", or a name */
+  uint8_t action;              /**< pinhole_action */
+  uint8_t nat;                 /**< pinhole_nat_type */
+  uint16_t nat_port;           /**< DEST: new destination port (0 = keep) */
+  int32_t pool;                /**< SOURCE: pool id */
+  uint32_t nat_addr;           /**< DEST/STATIC */
+  char alg[16]; /**< "" = by destination port, "none", or a name */
 } pinhole_rule;
 
 /**
@@ -461,7 +465,7 @@ enum pinhole_counter {
   PINHOLE_CNT_PINHOLE_USED,
   PINHOLE_CNT_PINHOLE_EXPIRED,
   PINHOLE_CNT_FLOWS_EXPIRED,
-  PINHOLE_CNT_FRAGMENTS          /**< non-first fragments seen (passed by 3-tuple) */
+  PINHOLE_CNT_FRAGMENTS /**< non-first fragments seen (passed by 3-tuple) */
 };
 
 /** Number of counters this library version has. @since 0.1.0 */
@@ -475,7 +479,8 @@ PINHOLE_EXTERN const char *pinhole_counter_name(int i);
  * @return the number copied, or PINHOLE_ERR_INVALID_ARG.
  * @since 0.1.0
  */
-PINHOLE_EXTERN int pinhole_stats(const pinhole_ctx *ctx, uint64_t *out, size_t n);
+PINHOLE_EXTERN int pinhole_stats(const pinhole_ctx *ctx, uint64_t *out,
+                                 size_t n);
 
 /** Resets every counter to zero. @since 0.1.0 */
 PINHOLE_EXTERN void pinhole_stats_reset(pinhole_ctx *ctx);
@@ -501,7 +506,7 @@ typedef struct pinhole_usage {
   uint32_t watch, max_watch;
   uint32_t half_open;
   uint32_t pad_;
-  uint64_t memory_bytes;    /**< bytes allocated at creation */
+  uint64_t memory_bytes; /**< bytes allocated at creation */
 } pinhole_usage;
 
 /**
@@ -528,15 +533,16 @@ enum pinhole_dir {
 typedef struct pinhole_flow_info {
   size_t size;
   uint32_t conv_id;
-  const char *alg;          /**< conversation's ALG name, or "none" */
-  uint32_t initiators, responders; /**< flows per direction in the conversation */
+  const char *alg; /**< conversation's ALG name, or "none" */
+  uint32_t initiators,
+      responders; /**< flows per direction in the conversation */
   uint8_t proto;
-  uint8_t dir;              /**< pinhole_dir */
-  uint8_t state;            /**< pinhole_flow_state */
-  uint8_t side;             /**< side its packets arrive on */
+  uint8_t dir;   /**< pinhole_dir */
+  uint8_t state; /**< pinhole_flow_state */
+  uint8_t side;  /**< side its packets arrive on */
   pinhole_endpoint src, dst, out_src, out_dst;
   uint64_t frames, bytes;
-  uint32_t idle_ms;         /**< since the connection's last packet */
+  uint32_t idle_ms; /**< since the connection's last packet */
   uint32_t pad_;
 } pinhole_flow_info;
 

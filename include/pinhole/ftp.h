@@ -1,0 +1,135 @@
+/*
+ * pinhole pure layer: FTP control-line parser and formatter for the FTP ALG.
+ *
+ * Recognises the four control-connection lines that carry a data-connection
+ * endpoint (RFC 959 PORT and 227, RFC 2428 EPRT and 229), returns the
+ * address and port they announce and the exact byte range that carries
+ * them, and formats replacement text for that range. Everything else
+ * (USER, RETR, 150, 226, ...) is answered PINHOLE_ERR_NOMATCH, cheaply.
+ *
+ * Accepted syntax (see docs/ftp.md for the full rules):
+ *   client  PORT h1,h2,h3,h4,p1,p2
+ *   client  EPRT <d>1<d>a.b.c.d<d>port<d>      (<d>: any of 33..126 but digits)
+ *   server  227 <text>h1,h2,h3,h4,p1,p2<text>  (first list of exactly 6)
+ *   server  229 <text>(<d><d><d>port<d>)<text> (first "(" of the line)
+ * Verbs are case-insensitive, start at the first byte of the line and are
+ * followed by one or more spaces or tabs. A line ends in CRLF or a bare LF
+ * and is at most PINHOLE_FTP_LINE_MAX bytes including that line end.
+ * Nothing here allocates, keeps state or does I/O.
+ */
+#ifndef PINHOLE_FTP_H
+#define PINHOLE_FTP_H
+
+#include <pinhole/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Longest line (including its CRLF or LF) that pinhole_ftp_parse() accepts
+ * for a recognised verb or reply; a longer one is PINHOLE_ERR_PARSE.
+ */
+#define PINHOLE_FTP_LINE_MAX 512
+
+/** The kind of a recognised line. */
+enum pinhole_ftp_kind {
+  PINHOLE_FTP_PORT = 1, /**< client: PORT h1,h2,h3,h4,p1,p2 (RFC 959) */
+  PINHOLE_FTP_EPRT = 2, /**< client: EPRT <d>1<d>addr<d>port<d> (RFC 2428) */
+  PINHOLE_FTP_227 = 3,  /**< server: 227 ... (h1,h2,h3,h4,p1,p2) */
+  PINHOLE_FTP_229 = 4   /**< server: 229 ... (<d><d><d>port<d>) */
+};
+
+/** What pinhole_ftp_parse() found on a line. Caller storage. */
+typedef struct pinhole_ftp_msg {
+  int kind;       /**< enum pinhole_ftp_kind */
+  int family;     /**< 1 = IPv4; 2 = IPv6 (EPRT |2| only: addr unset) */
+  uint32_t addr;  /**< host byte order; 0 for 229 and for family 2 */
+  uint16_t port;  /**< 1..65535 */
+  char delim;     /**< EPRT/229 delimiter character; 0 otherwise */
+  uint8_t pad_;   /**< zero */
+  size_t arg_off; /**< offset in the line of the text that carries the */
+  size_t arg_len; /**< address/port, which pinhole_ftp_format() replaces */
+} pinhole_ftp_msg;
+
+/**
+ * Finds the end of the first line in p[0..len).
+ * @param p    bytes, borrowed; may be NULL when len is 0.
+ * @param len  number of bytes at p.
+ * @return the length of the first line including its "\n" (so a CRLF line
+ *         counts its "\r" too), or 0 when p[0..len) holds no "\n".
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN size_t pinhole_ftp_line_len(const uint8_t *p, size_t len);
+
+/**
+ * Parses the first line of p[0..len) (normally exactly one line, ending in
+ * "\n"; bytes after the first "\n" are ignored).
+ *
+ * With from_server zero the line is a client command and only PORT and EPRT
+ * are recognised; with from_server non-zero it is a server reply and only
+ * 227 and 229 are recognised. Commands are case-insensitive and must start
+ * at p[0]. Numbers are unsigned decimal digits (leading zeros allowed except
+ * in the EPRT dotted quad, where they are refused as octal-ambiguous).
+ *
+ * @param p            line bytes, borrowed; may be NULL when len is 0.
+ * @param len          number of bytes at p.
+ * @param from_server  0: client-to-server line; non-zero: server reply.
+ * @param m            caller storage for the result; written on 0, and on
+ *                     PINHOLE_ERR_UNSUPPORTED for EPRT family 2 (every field
+ *                     but addr, which is 0); unspecified otherwise.
+ * @return 0 on a match;
+ *         PINHOLE_ERR_NOMATCH when the line is some other command or reply;
+ *         PINHOLE_ERR_PARTIAL when p[0..len) holds no "\n" (but see
+ *           PINHOLE_ERR_PARSE);
+ *         PINHOLE_ERR_PARSE for a recognised verb or reply that is
+ *           malformed: bad syntax, missing or extra fields, a NUL byte in
+ *           the line, or a line longer than PINHOLE_FTP_LINE_MAX (also
+ *           returned without "\n" once more than that many bytes are held);
+ *         PINHOLE_ERR_RANGE when the syntax is right but a number is out of
+ *           range (an address byte above 255, a port of 0 or above 65535);
+ *         PINHOLE_ERR_UNSUPPORTED for EPRT with a network protocol other
+ *           than 1 (2 fills m with family 2, see above);
+ *         PINHOLE_ERR_INVALID_ARG when m is NULL, or p is NULL and len > 0.
+ *         When a line has several faults, PARSE wins over RANGE, and RANGE
+ *         over UNSUPPORTED.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_ftp_parse(const uint8_t *p, size_t len,
+                                     int from_server, pinhole_ftp_msg *m);
+
+/**
+ * Writes the text that replaces bytes [m->arg_off, m->arg_off + m->arg_len)
+ * of the parsed line so that it announces addr:port, in the form of m->kind:
+ *   PORT, 227  "h1,h2,h3,h4,p1,p2"
+ *   EPRT       "<d>1<d>a.b.c.d<d>port<d>"   (always family 1)
+ *   229        "<d><d><d>port<d>"           (addr ignored)
+ * where <d> is m->delim. Numbers are written without leading zeros.
+ * @param m    a message filled by pinhole_ftp_parse(), borrowed; only kind
+ *             and delim are read.
+ * @param addr IPv4 address, host byte order.
+ * @param port port, 1..65535.
+ * @param out  caller buffer; may be NULL when cap is 0. Not NUL-terminated.
+ *             Left untouched on error.
+ * @param cap  size of out in bytes (25 always suffices).
+ * @return the number of bytes written; PINHOLE_ERR_NOBUF when cap is too
+ *         small; PINHOLE_ERR_INVALID_ARG when m is NULL, m->kind is not a
+ *         pinhole_ftp_kind, port is 0, or (EPRT, 229) m->delim is not a
+ *         delimiter pinhole_ftp_parse() accepts.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_ftp_format(const pinhole_ftp_msg *m, uint32_t addr,
+                                      uint16_t port, char *out, size_t cap);
+
+/**
+ * Returns the static name of a kind: "PORT", "EPRT", "227", "229", or
+ * "unknown" for any other value.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN const char *pinhole_ftp_kind_name(int kind);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PINHOLE_FTP_H */

@@ -1,0 +1,196 @@
+/*
+ * FTP ALG (RFC 959, RFC 2428): PORT, EPRT, 227 and 229 through NAT.
+ *
+ * Watches the control connection (TCP 21 by default) in both directions.
+ * The client's PORT/EPRT names the client's data endpoint: it is mapped to
+ * a public one (NAPT, endpoint-independent, same public address as the
+ * control connection), rewritten in the payload, and a pinhole lets the
+ * server's data connection in. The server's 227/229 names its data
+ * endpoint: a pinhole lets the client's data connection in, and a 227 from
+ * a server behind destination NAT is rewritten to the public address.
+ *
+ * Safety: PORT/EPRT must name the control connection's own client address
+ * (no FTP bounce, no slipstreamed third-party pinholes), data ports are
+ * 1024 or above unless configured, 227/229 count only from the server, at
+ * most max_pinholes_per_conv pinholes, and commands are parsed only at a
+ * line start of the byte stream (the engine's stream driver). A command
+ * split across segments is withheld until the sender retransmits it whole.
+ *
+ * Limits: IPv6 (EPRT |2|) is counted and left alone.
+ */
+#include "alg/alg.h"
+#include "core/engine.h"
+
+#include <pinhole/ftp.h>
+
+#include <string.h>
+
+/* The longest line worth withholding when split. */
+#define PH_FTP_MAX_HOLD 512
+
+static int ph_ci_prefix(const uint8_t *p, size_t len, const char *word) {
+  size_t wl = strlen(word);
+  size_t n = len < wl ? len : wl;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t c = p[i];
+    if (c >= 'a' && c <= 'z')
+      c = (uint8_t)(c - 32);
+    if (c != (uint8_t)word[i])
+      return 0;
+  }
+  return 1;
+}
+
+/* Could this partial line become a message the ALG rewrites? */
+static int ph_ftp_worth_holding(const uint8_t *p, size_t len, int from_server) {
+  if (len > PH_FTP_MAX_HOLD)
+    return 0;
+  if (from_server)
+    return ph_ci_prefix(p, len, "227 ") || ph_ci_prefix(p, len, "229 ") ||
+           ph_ci_prefix(p, len, "227-") || ph_ci_prefix(p, len, "229-");
+  return ph_ci_prefix(p, len, "PORT ") || ph_ci_prefix(p, len, "EPRT ");
+}
+
+static const char *ph_ftp_reason(int rc) {
+  switch (rc) {
+  case PINHOLE_ERR_RANGE:
+    return "number out of range";
+  case PINHOLE_ERR_UNSUPPORTED:
+    return "IPv6 address left alone";
+  default:
+    return "malformed command";
+  }
+}
+
+/* Rewrites m's argument to announce pub; returns the new line length. */
+static int ph_ftp_rewrite(ph_alg_call *ac, size_t pos, const pinhole_ftp_msg *m,
+                          const pinhole_endpoint *pub) {
+  char rep[64];
+  int n = pinhole_ftp_format(m, pub->addr, pub->port, rep, sizeof(rep));
+  if (n < 0)
+    return n;
+  return pinhole__alg_splice(ac, pos + m->arg_off, m->arg_len, rep, (size_t)n);
+}
+
+/* PORT / EPRT from the client. */
+static void ph_ftp_client(ph_alg_call *ac, size_t pos, size_t n,
+                          const pinhole_ftp_msg *m) {
+  const uint8_t *line = ph_payload(ac) + pos;
+  ph_ends e;
+  pinhole__alg_ends(ac, &e);
+  pinhole_endpoint real = {m->addr, m->port, 0};
+  pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, line, n);
+  if (m->addr != e.a_real.addr &&
+      !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_THIRD_PARTY)) {
+    pinhole__alg_error(ac, "data address is not the client's", line, n);
+    return;
+  }
+  if (m->port < 1024 && !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
+    pinhole__alg_error(ac, "data port below 1024", line, n);
+    return;
+  }
+  pinhole_endpoint pub;
+  uint32_t mref;
+  if (pinhole__alg_map(ac, PINHOLE_IPPROTO_TCP, m->addr, m->port, 0, &pub,
+                       &mref, NULL) != 0)
+    return;
+  if ((pub.addr != m->addr || pub.port != m->port) &&
+      ph_ftp_rewrite(ac, pos, m, &pub) != 0) {
+    pinhole__alg_unmap(ac, mref);
+    return;
+  }
+  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
+  ph_expect x;
+  memset(&x, 0, sizeof(x));
+  x.proto = PINHOLE_IPPROTO_TCP;
+  x.side = (uint8_t)(ac->conn->a_side ^ 1); /* the server's side */
+  x.src = e.b_real.addr;
+  x.sport = 0; /* port 20, or any (RFC 959 leaves it to the server) */
+  x.dst = pub.addr;
+  x.dport = pub.port;
+  x.to_addr = m->addr;
+  x.to_port = m->port;
+  x.mapping = mref;
+  pinhole__alg_expect(ac, &x);
+}
+
+/* 227 / 229 from the server. */
+static void ph_ftp_server(ph_alg_call *ac, size_t pos, size_t n,
+                          const pinhole_ftp_msg *m) {
+  const uint8_t *line = ph_payload(ac) + pos;
+  ph_ends e;
+  pinhole__alg_ends(ac, &e);
+  uint32_t addr = m->kind == PINHOLE_FTP_229 ? e.b_real.addr : m->addr;
+  pinhole_endpoint real = {addr, m->port, 0};
+  pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, line, n);
+  /* the server may announce its own address or the public one it knows */
+  if (addr != e.b_real.addr && addr != e.b_pub.addr &&
+      !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_THIRD_PARTY)) {
+    pinhole__alg_error(ac, "passive address is not the server's", line, n);
+    return;
+  }
+  if (m->port < 1024 && !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
+    pinhole__alg_error(ac, "data port below 1024", line, n);
+    return;
+  }
+  /* the client reaches the server at the address it uses for control */
+  pinhole_endpoint seen = {addr == e.b_real.addr ? e.b_pub.addr : addr, m->port,
+                           0};
+  if (m->kind == PINHOLE_FTP_227 && seen.addr != m->addr &&
+      ph_ftp_rewrite(ac, pos, m, &seen) != 0)
+    return;
+  if (seen.addr != addr)
+    pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &seen, 0, NULL, 0);
+  ph_expect x;
+  memset(&x, 0, sizeof(x));
+  x.proto = PINHOLE_IPPROTO_TCP;
+  x.side = ac->conn->a_side; /* the client's side */
+  x.src = e.a_real.addr;
+  x.sport = 0;
+  x.dst = seen.addr;
+  x.dport = seen.port;
+  x.to_addr = addr == e.b_pub.addr ? e.b_real.addr : addr;
+  x.to_port = m->port;
+  x.snat = 1; /* a NATed client's data connection gets its source mapped */
+  pinhole__alg_expect(ac, &x);
+}
+
+static void ph_ftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
+  int from_server = ac->dir == 1;
+  size_t pos = start;
+  while (pos < ac->v->payload_len && !ac->failed) {
+    const uint8_t *p = ph_payload(ac);
+    size_t left = ac->v->payload_len - pos;
+    size_t n = pinhole_ftp_line_len(p + pos, left);
+    if (n == 0) {
+      res->consumed = pos;
+      res->hold = (uint8_t)ph_ftp_worth_holding(p + pos, left, from_server);
+      return;
+    }
+    pinhole_ftp_msg m;
+    int rc = pinhole_ftp_parse(p + pos, n, from_server, &m);
+    if (rc != PINHOLE_ERR_NOMATCH) {
+      pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p + pos, n);
+      if (rc < 0)
+        pinhole__alg_error(ac, ph_ftp_reason(rc), p + pos, n);
+      else if (from_server)
+        ph_ftp_server(ac, pos, n, &m);
+      else
+        ph_ftp_client(ac, pos, n, &m);
+    }
+    /* the line may have been rewritten: find its end again */
+    size_t now =
+        pinhole_ftp_line_len(ph_payload(ac) + pos, ac->v->payload_len - pos);
+    pos += now ? now : n;
+  }
+  res->consumed = pos;
+}
+
+const ph_alg pinhole__alg_ftp = {
+    .name = "ftp",
+    .proto = PINHOLE_IPPROTO_TCP,
+    .counter = PINHOLE_CNT_ALG_FTP,
+    .stream = 1,
+    .ports = {21, 0, 0, 0},
+    .inspect = ph_ftp_inspect,
+};

@@ -1,0 +1,373 @@
+/*
+ * Context creation and configuration: config defaults, the one allocation
+ * of every table, pools and rules.
+ */
+#include "core/ctx.h"
+#include "core/engine.h"
+#include "alg/alg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PH_TICK_SHIFT 24 /* ~16.8 ms */
+
+int pinhole__struct_in(void *dst, size_t ours, const void *src, size_t theirs) {
+  if (theirs < sizeof(size_t))
+    return PINHOLE_ERR_INVALID_ARG;
+  if (theirs > ours) {
+    const uint8_t *tail = (const uint8_t *)src + ours;
+    for (size_t i = 0; i < theirs - ours; i++)
+      if (tail[i] != 0)
+        return PINHOLE_ERR_STRUCT_SIZE;
+  }
+  memset(dst, 0, ours);
+  memcpy(dst, src, theirs < ours ? theirs : ours);
+  *(size_t *)dst = ours;
+  return 0;
+}
+
+int pinhole_config_default(pinhole_config *cfg, size_t size) {
+  if (cfg == NULL || size < sizeof(pinhole_config))
+    return PINHOLE_ERR_INVALID_ARG;
+  memset(cfg, 0, size);
+  cfg->size = size;
+  cfg->max_flows = 65536;
+  cfg->max_pinholes = 4096;
+  cfg->max_watch = 4096;
+  cfg->max_rules = 256;
+  cfg->max_pools = 4;
+  cfg->max_pinholes_per_conv = 8;
+  cfg->port_lo = 1024;
+  cfg->port_hi = 65535;
+  cfg->pinhole_timeout_ms = 10000;
+  cfg->tcp_syn_timeout_s = 240;
+  cfg->tcp_est_timeout_s = 7440;
+  cfg->tcp_trans_timeout_s = 240;
+  cfg->udp_timeout_s = 300;
+  cfg->icmp_timeout_s = 60;
+  cfg->flags = PINHOLE_CFG_DROP_IP_OPTIONS;
+  return 0;
+}
+
+/* ---- one allocation, carved into aligned arrays --------------------- */
+
+typedef struct ph_layout {
+  size_t off, total;
+} ph_layout;
+
+static size_t ph_carve(ph_layout *l, size_t bytes) {
+  size_t at = (l->total + 63) & ~(size_t)63;
+  l->total = at + bytes;
+  return at;
+}
+
+static uint32_t ph_pow2_at_least(uint32_t n) {
+  uint32_t p = 16;
+  while (p < n && p < (1u << 30))
+    p <<= 1;
+  return p;
+}
+
+static void *ph_default_alloc(size_t size, void *user) {
+  (void)user;
+  return malloc(size);
+}
+
+static void ph_default_free(void *p, size_t size, void *user) {
+  (void)size;
+  (void)user;
+  free(p);
+}
+
+static int ph_config_check(pinhole_config *c) {
+  if (c->max_flows == 0 || c->max_flows > (1u << 28) || c->max_pinholes == 0 ||
+      c->max_pinholes > (1u << 24) || c->max_watch == 0 || c->max_rules == 0 ||
+      c->max_rules > 65535 || c->max_pools == 0 || c->max_pools > 255 ||
+      c->port_lo == 0 || c->port_lo > c->port_hi ||
+      c->max_pinholes_per_conv == 0 || c->max_pinholes_per_conv > 65535)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (c->max_conversations == 0)
+    c->max_conversations = c->max_flows;
+  if (c->max_mappings == 0)
+    c->max_mappings = c->max_flows;
+  if (c->max_half_open == 0)
+    c->max_half_open = c->max_flows / 2 ? c->max_flows / 2 : 1;
+  if (c->max_watch > c->max_flows)
+    c->max_watch = c->max_flows;
+  return 0;
+}
+
+static uint32_t ph_ticks(const pinhole_ctx *ctx, uint64_t ns) {
+  return (uint32_t)((ns + (1ull << ctx->tick_shift) - 1) >> ctx->tick_shift);
+}
+
+static void ph_timeouts(pinhole_ctx *ctx) {
+  const pinhole_config *c = &ctx->cfg;
+  ctx->to[PH_TO_SYN] =
+      ph_ticks(ctx, (uint64_t)c->tcp_syn_timeout_s * 1000000000u);
+  ctx->to[PH_TO_EST] =
+      ph_ticks(ctx, (uint64_t)c->tcp_est_timeout_s * 1000000000u);
+  ctx->to[PH_TO_TRANS] =
+      ph_ticks(ctx, (uint64_t)c->tcp_trans_timeout_s * 1000000000u);
+  ctx->to[PH_TO_UDP] = ph_ticks(ctx, (uint64_t)c->udp_timeout_s * 1000000000u);
+  ctx->to[PH_TO_ICMP] =
+      ph_ticks(ctx, (uint64_t)c->icmp_timeout_s * 1000000000u);
+  ctx->to[PH_TO_CLOSED] = ph_ticks(ctx, 10ull * 1000000000u);
+}
+
+int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
+                    const pinhole_callbacks *cb, void *user) {
+  pinhole_config c;
+  pinhole_callbacks k;
+  int rv;
+
+  if (out == NULL)
+    return PINHOLE_ERR_INVALID_ARG;
+  *out = NULL;
+  if (cfg == NULL)
+    pinhole_config_default(&c, sizeof(c));
+  else if ((rv = pinhole__struct_in(&c, sizeof(c), cfg, cfg->size)) < 0)
+    return rv;
+  memset(&k, 0, sizeof(k));
+  if (cb != NULL && (rv = pinhole__struct_in(&k, sizeof(k), cb, cb->size)) < 0)
+    return rv;
+  if ((rv = ph_config_check(&c)) < 0)
+    return rv;
+  if (k.alloc == NULL || k.free == NULL) {
+    k.alloc = ph_default_alloc;
+    k.free = ph_default_free;
+  }
+
+  uint32_t nb = pinhole__ft_buckets_for(2 * c.max_flows);
+  uint32_t map_buckets = ph_pow2_at_least(c.max_mappings);
+  uint32_t hole_buckets = ph_pow2_at_least(c.max_pinholes);
+  uint32_t port_words = ((uint32_t)c.port_hi - c.port_lo + 1 + 63) / 64;
+  size_t pool_words = (size_t)PH_POOL_MAX_ADDRS * PH_PROTO_CLASSES * port_words;
+
+  ph_layout l = {0, 0};
+  size_t o_ctx = ph_carve(&l, sizeof(pinhole_ctx));
+  size_t o_ft = ph_carve(&l, (size_t)nb * sizeof(ph_ft_bucket));
+  size_t o_conns = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_conn));
+  size_t o_convs = ph_carve(&l, (size_t)c.max_conversations * sizeof(ph_conv));
+  size_t o_maps = ph_carve(&l, (size_t)c.max_mappings * sizeof(ph_mapping));
+  size_t o_mih = ph_carve(&l, (size_t)map_buckets * sizeof(uint32_t));
+  size_t o_mph = ph_carve(&l, (size_t)map_buckets * sizeof(uint32_t));
+  size_t o_holes = ph_carve(&l, (size_t)c.max_pinholes * sizeof(ph_pinhole));
+  size_t o_hh = ph_carve(&l, (size_t)hole_buckets * sizeof(uint32_t));
+  size_t o_watch = ph_carve(&l, (size_t)c.max_watch * sizeof(ph_watch));
+  size_t o_pools = ph_carve(&l, (size_t)c.max_pools * sizeof(ph_pool));
+  size_t o_bits = ph_carve(&l, (size_t)c.max_pools * pool_words * 8);
+  size_t o_rules = ph_carve(&l, (size_t)c.max_rules * sizeof(ph_rule));
+  size_t o_scratch = ph_carve(&l, PH_SCRATCH);
+  size_t o_emit = ph_carve(&l, PH_EMIT_BUF);
+  size_t total = l.total + 64;
+
+  uint8_t *raw = k.alloc(total, user);
+  if (raw == NULL)
+    return PINHOLE_ERR_NOMEM;
+  uint8_t *m = (uint8_t *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
+  memset(m, 0, l.total);
+
+  pinhole_ctx *ctx = (pinhole_ctx *)(m + o_ctx);
+  ctx->raw = raw;
+  ctx->mem_bytes = total;
+  ctx->cfg = c;
+  ctx->cb = k;
+  ctx->user = user;
+  ctx->tick_shift = PH_TICK_SHIFT;
+  pinhole__ft_init(&ctx->ft, (ph_ft_bucket *)(m + o_ft), nb);
+  ctx->conns = (ph_conn *)(m + o_conns);
+  ctx->convs = (ph_conv *)(m + o_convs);
+  ctx->maps = (ph_mapping *)(m + o_maps);
+  ctx->map_ihash = (uint32_t *)(m + o_mih);
+  ctx->map_phash = (uint32_t *)(m + o_mph);
+  ctx->map_mask = map_buckets - 1;
+  ctx->holes = (ph_pinhole *)(m + o_holes);
+  ctx->hole_hash = (uint32_t *)(m + o_hh);
+  ctx->hole_mask = hole_buckets - 1;
+  ctx->watch = (ph_watch *)(m + o_watch);
+  ctx->pools = (ph_pool *)(m + o_pools);
+  ctx->pool_bits = (uint64_t *)(m + o_bits);
+  ctx->pool_bits_words = pool_words;
+  ctx->port_words = port_words;
+  ctx->rules = (ph_rule *)(m + o_rules);
+  ctx->scratch = m + o_scratch;
+  ctx->emit_buf = m + o_emit;
+
+  /* free lists, lowest index first */
+  for (uint32_t i = c.max_flows; i > 0; i--) {
+    ctx->conns[i - 1].conv_next = ctx->conn_free;
+    ctx->conn_free = i;
+  }
+  for (uint32_t i = c.max_conversations; i > 0; i--) {
+    ctx->convs[i - 1].next = ctx->conv_free;
+    ctx->conv_free = i;
+  }
+  for (uint32_t i = c.max_mappings; i > 0; i--) {
+    ctx->maps[i - 1].inext = ctx->map_free;
+    ctx->map_free = i;
+  }
+  for (uint32_t i = c.max_pinholes; i > 0; i--) {
+    ctx->holes[i - 1].hnext = ctx->hole_free;
+    ctx->hole_free = i;
+  }
+  for (uint32_t i = c.max_watch; i > 0; i--) {
+    ctx->watch[i - 1].free_next = ctx->watch_free;
+    ctx->watch_free = i;
+  }
+  ctx->next_conv_id = 1;
+  ctx->rng = c.seed ^ 0x9E3779B97F4A7C15ull;
+  if (ctx->rng == 0)
+    ctx->rng = 1;
+  ph_timeouts(ctx);
+  pinhole_wheel_init(&ctx->conn_wheel, ctx->conns, sizeof(ph_conn),
+                     offsetof(ph_conn, timer), c.max_flows, 0, PH_TICK_SHIFT);
+  pinhole_wheel_init(&ctx->hole_wheel, ctx->holes, sizeof(ph_pinhole),
+                     offsetof(ph_pinhole, timer), c.max_pinholes, 0,
+                     PH_TICK_SHIFT);
+  *out = ctx;
+  return 0;
+}
+
+void pinhole_ctx_del(pinhole_ctx *ctx) {
+  if (ctx == NULL)
+    return;
+  void (*fr)(void *, size_t, void *) = ctx->cb.free;
+  void *raw = ctx->raw, *user = ctx->user;
+  size_t total = ctx->mem_bytes;
+  fr(raw, total, user);
+}
+
+/* ---- pools ----------------------------------------------------------- */
+
+int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool) {
+  pinhole_pool p;
+  int rv;
+  if (ctx == NULL || pool == NULL)
+    return PINHOLE_ERR_INVALID_ARG;
+  if ((rv = pinhole__struct_in(&p, sizeof(p), pool, pool->size)) < 0)
+    return rv;
+  if (p.addr_lo == 0 || p.addr_hi < p.addr_lo)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (p.addr_hi - p.addr_lo >= PH_POOL_MAX_ADDRS)
+    return PINHOLE_ERR_RANGE;
+  if (p.port_lo == 0 && p.port_hi == 0) {
+    p.port_lo = ctx->cfg.port_lo;
+    p.port_hi = ctx->cfg.port_hi;
+  }
+  if (p.port_lo > p.port_hi || p.port_lo < ctx->cfg.port_lo ||
+      p.port_hi > ctx->cfg.port_hi)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (ctx->npools >= ctx->cfg.max_pools)
+    return PINHOLE_ERR_FULL;
+  ph_pool *pl = &ctx->pools[ctx->npools];
+  pl->addr_lo = p.addr_lo;
+  pl->naddrs = (uint16_t)(p.addr_hi - p.addr_lo + 1);
+  pl->port_lo = p.port_lo;
+  pl->port_hi = p.port_hi;
+  pl->nports = (uint32_t)p.port_hi - p.port_lo + 1;
+  pl->words = (pl->nports + 63) / 64;
+  pl->bits = ctx->pool_bits + ctx->npools * ctx->pool_bits_words;
+  return (int)ctx->npools++;
+}
+
+/* ---- rules ----------------------------------------------------------- */
+
+static uint32_t ph_mask(uint8_t plen) {
+  return plen == 0 ? 0 : 0xFFFFFFFFu << (32 - plen);
+}
+
+int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
+  pinhole_rule r;
+  int rv;
+  if (ctx == NULL || rule == NULL)
+    return PINHOLE_ERR_INVALID_ARG;
+  if ((rv = pinhole__struct_in(&r, sizeof(r), rule, rule->size)) < 0)
+    return rv;
+  if (r.action > PINHOLE_ACTION_REJECT || r.nat > PINHOLE_NAT_STATIC ||
+      r.src_plen > 32 || r.dst_plen > 32 ||
+      (r.side != PINHOLE_SIDE_ANY && r.side > PINHOLE_SIDE_OUTSIDE) ||
+      r.dport_lo > r.dport_hi)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (r.nat == PINHOLE_NAT_SOURCE &&
+      (r.pool < 0 || (uint32_t)r.pool >= ctx->npools))
+    return PINHOLE_ERR_INVALID_ARG;
+  if ((r.nat == PINHOLE_NAT_DEST || r.nat == PINHOLE_NAT_STATIC) &&
+      r.nat_addr == 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (r.nat == PINHOLE_NAT_STATIC && r.side == PINHOLE_SIDE_ANY)
+    return PINHOLE_ERR_INVALID_ARG;
+  r.name[sizeof(r.name) - 1] = '\0';
+  r.alg[sizeof(r.alg) - 1] = '\0';
+  uint8_t alg = 0;
+  if (strcmp(r.alg, "none") == 0)
+    alg = PH_ALG_NONE;
+  else if (r.alg[0] != '\0' && (alg = pinhole__alg_by_name(r.alg)) == 0)
+    return PINHOLE_ERR_NOT_FOUND;
+  if (ctx->nrules >= ctx->cfg.max_rules)
+    return PINHOLE_ERR_FULL;
+  ph_rule *pr = &ctx->rules[ctx->nrules];
+  pr->r = r;
+  pr->src_mask = ph_mask(r.src_plen);
+  pr->dst_mask = ph_mask(r.dst_plen);
+  pr->r.src_addr &= pr->src_mask;
+  pr->r.dst_addr &= pr->dst_mask;
+  pr->alg = alg;
+  return (int)ctx->nrules++;
+}
+
+void pinhole_rules_clear(pinhole_ctx *ctx) {
+  if (ctx != NULL)
+    ctx->nrules = 0;
+}
+
+const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
+                                   const pinhole_pkt_view *v) {
+  for (uint32_t i = 0; i < ctx->nrules; i++) {
+    const ph_rule *pr = &ctx->rules[i];
+    const pinhole_rule *r = &pr->r;
+    if (r->side != PINHOLE_SIDE_ANY && r->side != side)
+      continue;
+    if (r->proto != 0 && r->proto != v->proto)
+      continue;
+    if ((v->src & pr->src_mask) != r->src_addr ||
+        (v->dst & pr->dst_mask) != r->dst_addr)
+      continue;
+    if (r->dport_hi != 0 &&
+        (v->proto == PINHOLE_IPPROTO_TCP || v->proto == PINHOLE_IPPROTO_UDP)) {
+      if (v->dport < r->dport_lo || v->dport > r->dport_hi)
+        continue;
+    } else if (r->dport_hi != 0) {
+      continue;
+    }
+    return pr;
+  }
+  return NULL;
+}
+
+/* ---- usage ----------------------------------------------------------- */
+
+int pinhole_usage_get(const pinhole_ctx *ctx, pinhole_usage *u) {
+  if (ctx == NULL || u == NULL || u->size < sizeof(size_t))
+    return PINHOLE_ERR_INVALID_ARG;
+  pinhole_usage x;
+  memset(&x, 0, sizeof(x));
+  x.size = sizeof(x);
+  x.flows = ctx->nconns;
+  x.max_flows = ctx->cfg.max_flows;
+  x.conversations = ctx->nconvs;
+  x.max_conversations = ctx->cfg.max_conversations;
+  x.mappings = ctx->nmaps;
+  x.max_mappings = ctx->cfg.max_mappings;
+  x.pinholes = ctx->nholes;
+  x.max_pinholes = ctx->cfg.max_pinholes;
+  x.watch = ctx->nwatch;
+  x.max_watch = ctx->cfg.max_watch;
+  x.half_open = ctx->half_open;
+  x.memory_bytes = ctx->mem_bytes;
+  size_t n = u->size < sizeof(x) ? u->size : sizeof(x);
+  size_t keep = u->size;
+  memcpy(u, &x, n);
+  u->size = keep;
+  return 0;
+}

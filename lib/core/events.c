@@ -1,0 +1,244 @@
+/*
+ * Events (the operator's log) and their one-line formatter, and the ALG
+ * trace formatter.
+ */
+#include "core/engine.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const ph_event_names[] = {
+    [PINHOLE_EVENT_RULE_ACCEPT] = "RULE_ACCEPT",
+    [PINHOLE_EVENT_FLOW_CREATED] = "FLOW_CREATED",
+    [PINHOLE_EVENT_NO_RULE_DROP] = "NO_RULE_DROP",
+    [PINHOLE_EVENT_PINHOLE_CREATED] = "PINHOLE_CREATED",
+    [PINHOLE_EVENT_PINHOLE_USED] = "PINHOLE_USED",
+    [PINHOLE_EVENT_PINHOLE_EXPIRED] = "PINHOLE_EXPIRED",
+    [PINHOLE_EVENT_NAT_PORTS_EXHAUSTED] = "NAT_PORTS_EXHAUSTED",
+    [PINHOLE_EVENT_ALG_ERROR] = "ALG_ERROR",
+    [PINHOLE_EVENT_UNANNOUNCED_DATA] = "UNANNOUNCED_DATA",
+    [PINHOLE_EVENT_RULE_DISCARD] = "RULE_DISCARD",
+    [PINHOLE_EVENT_RULE_REJECT] = "RULE_REJECT",
+    [PINHOLE_EVENT_TABLE_FULL] = "TABLE_FULL",
+    [PINHOLE_EVENT_FLOW_CLOSED] = "FLOW_CLOSED",
+};
+
+const char *pinhole_event_name(int type) {
+  if (type <= 0 ||
+      (size_t)type >= sizeof(ph_event_names) / sizeof(ph_event_names[0]) ||
+      ph_event_names[type] == NULL)
+    return "UNKNOWN";
+  return ph_event_names[type];
+}
+
+static void ph_emit(pinhole_ctx *ctx, pinhole_event *ev) {
+  ctx->cb.event(ctx, ev, ctx->user);
+}
+
+void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
+                    int side, uint32_t conv, uint8_t flow_state,
+                    const ph_conn *c, int dir, const char *rule,
+                    const char *alg, const char *reason) {
+  if (ctx->cb.event == NULL)
+    return;
+  pinhole_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.size = sizeof(ev);
+  ev.type = type;
+  ev.time_ns = ctx->now_ns;
+  ev.side = (uint8_t)side;
+  ev.flow_state = flow_state;
+  if (c != NULL) {
+    const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
+    ev.conv_id = ctx->convs[c->conv].id;
+    ev.proto = c->proto;
+    ev.src = (pinhole_endpoint){in->src, in->sport, 0};
+    ev.dst = (pinhole_endpoint){in->dst, in->dport, 0};
+    ev.nat_src = (pinhole_endpoint){out->dst, out->dport, 0};
+    ev.nat_dst = (pinhole_endpoint){out->src, out->sport, 0};
+  } else if (v != NULL) {
+    ev.conv_id = conv ? ctx->convs[conv].id : 0;
+    ev.proto = v->proto;
+    ev.src = (pinhole_endpoint){v->src, v->sport, 0};
+    ev.dst = (pinhole_endpoint){v->dst, v->dport, 0};
+    ev.nat_src = ev.src;
+    ev.nat_dst = ev.dst;
+  }
+  ev.rule = rule;
+  ev.alg = alg;
+  ev.reason = reason;
+  ph_emit(ctx, &ev);
+}
+
+void pinhole__event_hole(pinhole_ctx *ctx, int type, const ph_pinhole *h,
+                         const char *alg) {
+  if (ctx->cb.event == NULL)
+    return;
+  pinhole_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.size = sizeof(ev);
+  ev.type = type;
+  ev.time_ns = ctx->now_ns;
+  ev.conv_id = h->conv_id;
+  ev.proto = h->proto;
+  ev.side = h->side;
+  ev.flow_state = PINHOLE_FLOW_FORWARD;
+  ev.src = (pinhole_endpoint){h->src, h->sport, 0};
+  ev.dst = (pinhole_endpoint){h->dst, h->dport, 0};
+  ev.nat_src = ev.src;
+  ev.nat_dst = ev.dst;
+  if (h->to_addr)
+    ev.nat_dst = (pinhole_endpoint){h->to_addr, h->to_port, 0};
+  ev.alg = alg;
+  ph_emit(ctx, &ev);
+}
+
+/* ---- formatting ------------------------------------------------------ */
+
+void pinhole__printf(ph_out *o, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *at = o->used < o->len ? o->buf + o->used : NULL;
+  size_t room = o->used < o->len ? o->len - o->used : 0;
+  int n = vsnprintf(at, room, fmt, ap);
+  va_end(ap);
+  if (n > 0)
+    o->used += (size_t)n;
+}
+
+int pinhole_addr_format(uint32_t addr, char *buf, size_t len) {
+  if (buf == NULL || len < 16)
+    return PINHOLE_ERR_NOBUF;
+  return snprintf(buf, len, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255,
+                  (addr >> 8) & 255, addr & 255);
+}
+
+int pinhole_addr_parse(const char *s, uint32_t *addr) {
+  if (s == NULL || addr == NULL)
+    return PINHOLE_ERR_INVALID_ARG;
+  uint32_t a = 0;
+  for (int i = 0; i < 4; i++) {
+    if (*s < '0' || *s > '9')
+      return PINHOLE_ERR_PARSE;
+    uint32_t n = 0;
+    int digits = 0;
+    while (*s >= '0' && *s <= '9') {
+      n = n * 10 + (uint32_t)(*s++ - '0');
+      if (++digits > 3 || n > 255)
+        return PINHOLE_ERR_PARSE;
+    }
+    a = a << 8 | n;
+    if (i < 3 && *s++ != '.')
+      return PINHOLE_ERR_PARSE;
+  }
+  if (*s != '\0')
+    return PINHOLE_ERR_PARSE;
+  *addr = a;
+  return 0;
+}
+
+size_t pinhole__fmt_ep(char *buf, size_t len, uint32_t addr, uint16_t port) {
+  int n = snprintf(buf, len, "%u.%u.%u.%u:%u", addr >> 24, (addr >> 16) & 255,
+                   (addr >> 8) & 255, addr & 255, port);
+  return n < 0 ? 0 : (size_t)n;
+}
+
+static const char *ph_proto_name(uint8_t p) {
+  return p == PINHOLE_IPPROTO_TCP    ? "TCP"
+         : p == PINHOLE_IPPROTO_UDP  ? "UDP"
+         : p == PINHOLE_IPPROTO_ICMP ? "ICMP"
+                                     : "IP";
+}
+
+int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
+  if (ev == NULL || (buf == NULL && len != 0))
+    return PINHOLE_ERR_INVALID_ARG;
+  char s[24], d[24], ns[24], nd[24];
+  pinhole__fmt_ep(s, sizeof(s), ev->src.addr, ev->src.port);
+  pinhole__fmt_ep(d, sizeof(d), ev->dst.addr, ev->dst.port);
+  pinhole__fmt_ep(ns, sizeof(ns), ev->nat_src.addr, ev->nat_src.port);
+  pinhole__fmt_ep(nd, sizeof(nd), ev->nat_dst.addr, ev->nat_dst.port);
+  ph_out o = {buf, len, 0};
+  pinhole__printf(&o, "PINHOLE_%s: conv=%u proto=%s side=%s %s -> %s",
+                  pinhole_event_name(ev->type), ev->conv_id,
+                  ph_proto_name(ev->proto),
+                  ev->side == PINHOLE_SIDE_INSIDE ? "inside" : "outside", s, d);
+  if (ev->nat_src.addr != ev->src.addr || ev->nat_src.port != ev->src.port ||
+      ev->nat_dst.addr != ev->dst.addr || ev->nat_dst.port != ev->dst.port)
+    pinhole__printf(&o, " nat %s -> %s", ns, nd);
+  if (ev->flow_state)
+    pinhole__printf(&o, " state=%s",
+                    ev->flow_state == PINHOLE_FLOW_WATCH ? "watch" : "forward");
+  if (ev->rule)
+    pinhole__printf(&o, " rule=%s", ev->rule);
+  if (ev->alg)
+    pinhole__printf(&o, " alg=%s", ev->alg);
+  if (ev->reason)
+    pinhole__printf(&o, " reason=\"%s\"", ev->reason);
+  return o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)o.used;
+}
+
+static const char *const ph_trace_names[] = {
+    [PINHOLE_TRACE_MESSAGE] = "message",
+    [PINHOLE_TRACE_PARSED] = "parsed",
+    [PINHOLE_TRACE_TRANSLATED] = "translated",
+    [PINHOLE_TRACE_PINHOLE_CREATED] = "pinhole created",
+    [PINHOLE_TRACE_PINHOLE_USED] = "pinhole used",
+    [PINHOLE_TRACE_PINHOLE_EXPIRED] = "pinhole expired",
+    [PINHOLE_TRACE_ERROR] = "error",
+    [PINHOLE_TRACE_SKIPPED] = "skipped",
+};
+
+int pinhole_trace_format(const pinhole_trace *t, char *buf, size_t len) {
+  if (t == NULL || (buf == NULL && len != 0))
+    return PINHOLE_ERR_INVALID_ARG;
+  const char *kind =
+      t->kind > 0 && (size_t)t->kind < sizeof(ph_trace_names) / sizeof(char *)
+          ? ph_trace_names[t->kind]
+          : "unknown";
+  char a[24], b[24];
+  pinhole__fmt_ep(a, sizeof(a), t->a.addr, t->a.port);
+  pinhole__fmt_ep(b, sizeof(b), t->b.addr, t->b.port);
+  ph_out o = {buf, len, 0};
+  pinhole__printf(&o, "%s ALG conv=%u %s", t->alg ? t->alg : "?", t->conv_id,
+                  kind);
+  switch (t->kind) {
+  case PINHOLE_TRACE_MESSAGE:
+    pinhole__printf(&o, " from %s seq=%u ack=%u",
+                    t->side == PINHOLE_SIDE_INSIDE ? "inside" : "outside",
+                    t->seq, t->ack);
+    break;
+  case PINHOLE_TRACE_PARSED:
+    pinhole__printf(&o, " %s", a);
+    break;
+  case PINHOLE_TRACE_TRANSLATED:
+    pinhole__printf(&o, " %s -> %s", a, b);
+    break;
+  case PINHOLE_TRACE_PINHOLE_CREATED:
+    pinhole__printf(&o, " %s %s -> %s lifetime=%ums", ph_proto_name(t->proto),
+                    a, b, t->lifetime_ms);
+    break;
+  case PINHOLE_TRACE_PINHOLE_USED:
+  case PINHOLE_TRACE_PINHOLE_EXPIRED:
+    pinhole__printf(&o, " %s %s -> %s", ph_proto_name(t->proto), a, b);
+    break;
+  default:
+    break;
+  }
+  if (t->text != NULL && t->text_len > 0) {
+    pinhole__printf(&o, " \"");
+    size_t n = t->text_len > 120 ? 120 : t->text_len;
+    for (size_t i = 0; i < n; i++) {
+      unsigned char ch = (unsigned char)t->text[i];
+      if (ch == '\r' || ch == '\n')
+        continue;
+      if (ch < 32 || ch > 126 || ch == '"' || ch == '\\')
+        pinhole__printf(&o, "\\x%02x", ch);
+      else
+        pinhole__printf(&o, "%c", ch);
+    }
+    pinhole__printf(&o, "%s\"", t->text_len > n ? "..." : "");
+  }
+  return o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)o.used;
+}

@@ -1,0 +1,108 @@
+/*
+ * The operator's conversation listing: a visitor over every flow and the
+ * formatter that prints conversations as a carrier firewall does.
+ */
+#include "core/engine.h"
+#include "alg/alg.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void ph_flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
+                         const ph_conn *c, int dir, pinhole_flow_info *fi) {
+  const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
+  memset(fi, 0, sizeof(*fi));
+  fi->size = sizeof(*fi);
+  fi->conv_id = cv->id;
+  fi->alg = cv->alg ? pinhole__algs[cv->alg - 1]->name : "none";
+  fi->initiators = cv->nconns;
+  fi->responders = cv->nconns;
+  fi->proto = c->proto;
+  fi->dir = (uint8_t)dir;
+  fi->state = c->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD;
+  fi->side = dir ? (uint8_t)(c->a_side ^ 1) : c->a_side;
+  fi->src = (pinhole_endpoint){in->src, in->sport, 0};
+  fi->dst = (pinhole_endpoint){in->dst, in->dport, 0};
+  fi->out_src = (pinhole_endpoint){out->dst, out->dport, 0};
+  fi->out_dst = (pinhole_endpoint){out->src, out->sport, 0};
+  fi->frames = c->frames[dir];
+  fi->bytes = c->bytes[dir];
+  uint32_t idle = ctx->now_tick - c->last_seen;
+  fi->idle_ms = (uint32_t)(((uint64_t)idle << ctx->tick_shift) / 1000000u);
+}
+
+int pinhole_flows_visit(const pinhole_ctx *ctx, pinhole_flow_visit_fn fn,
+                        void *user) {
+  if (ctx == NULL || fn == NULL)
+    return PINHOLE_ERR_INVALID_ARG;
+  int n = 0;
+  for (uint32_t r = ctx->conv_head; r; r = ctx->convs[r - 1].next) {
+    const ph_conv *cv = &ctx->convs[r - 1];
+    for (int dir = 0; dir < 2; dir++) {
+      for (uint32_t x = cv->first; x; x = ctx->conns[x - 1].conv_next) {
+        pinhole_flow_info fi;
+        ph_flow_info(ctx, cv, &ctx->conns[x - 1], dir, &fi);
+        n++;
+        if (fn(&fi, user) != 0)
+          return n;
+      }
+    }
+  }
+  return n;
+}
+
+static const char *ph_proto(uint8_t p) {
+  return p == PINHOLE_IPPROTO_TCP   ? "TCP"
+         : p == PINHOLE_IPPROTO_UDP ? "UDP"
+                                    : "ICMP";
+}
+
+typedef struct ph_fmt_state {
+  ph_out o;
+  uint32_t conv_id;
+} ph_fmt_state;
+
+static int ph_fmt_flow(const pinhole_flow_info *fi, void *user) {
+  ph_fmt_state *s = user;
+  char a[24], b[24], flow[64];
+  if (fi->conv_id != s->conv_id) {
+    s->conv_id = fi->conv_id;
+    pinhole__printf(&s->o, "Conversation: ALG protocol: %s\n", fi->alg);
+    pinhole__printf(&s->o,
+                    "  Number of initiators: %u, Number of responders: %u\n",
+                    fi->initiators, fi->responders);
+    pinhole__printf(&s->o, "%-46s%-9s%-5s%s\n", "Flow", "State", "Dir",
+                    "Frm count");
+  }
+  pinhole__fmt_ep(a, sizeof(a), fi->src.addr, fi->src.port);
+  pinhole__fmt_ep(b, sizeof(b), fi->dst.addr, fi->dst.port);
+  snprintf(flow, sizeof(flow), "%s %s -> %s", ph_proto(fi->proto), a, b);
+  pinhole__printf(&s->o, "%-46s%-9s%-5s%7llu\n", flow,
+                  fi->state == PINHOLE_FLOW_WATCH ? "Watch" : "Forward",
+                  fi->dir == PINHOLE_DIR_I ? "I" : "O",
+                  (unsigned long long)fi->frames);
+  if (fi->src.addr != fi->out_src.addr || fi->src.port != fi->out_src.port) {
+    pinhole__fmt_ep(b, sizeof(b), fi->out_src.addr, fi->out_src.port);
+    pinhole__printf(&s->o, "    NAT source %s -> %s\n", a, b);
+  }
+  if (fi->dst.addr != fi->out_dst.addr || fi->dst.port != fi->out_dst.port) {
+    pinhole__fmt_ep(a, sizeof(a), fi->dst.addr, fi->dst.port);
+    pinhole__fmt_ep(b, sizeof(b), fi->out_dst.addr, fi->out_dst.port);
+    pinhole__printf(&s->o, "    NAT dest %s -> %s\n", a, b);
+  }
+  return 0;
+}
+
+int pinhole_conversations_format(const pinhole_ctx *ctx, char *buf,
+                                 size_t len) {
+  if (ctx == NULL || (buf == NULL && len != 0))
+    return PINHOLE_ERR_INVALID_ARG;
+  ph_fmt_state s;
+  memset(&s, 0, sizeof(s));
+  s.o.buf = buf;
+  s.o.len = len;
+  if (len)
+    buf[0] = '\0';
+  pinhole_flows_visit(ctx, ph_fmt_flow, &s);
+  return s.o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)s.o.used;
+}

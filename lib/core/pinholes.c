@@ -1,0 +1,144 @@
+/*
+ * Pinholes: short-lived expectations that ALGs open for the data
+ * connections their control connection announces.
+ *
+ * A pinhole names the first packet it lets in as it arrives (side, proto,
+ * source address, source port or any, destination address and port) and
+ * what to translate its destination to. It lives in its parent
+ * conversation (bounded per conversation), expires after the configured
+ * lifetime, and is consumed by the first matching packet, which becomes a
+ * Forward connection of the parent conversation.
+ */
+#include "core/engine.h"
+#include "alg/alg.h"
+
+#include <string.h>
+
+static uint32_t ph_hole_bucket(const pinhole_ctx *ctx, uint8_t proto,
+                               uint32_t dst, uint16_t dport) {
+  pinhole_flow_key k = {0, dst, 0, dport, proto, {0, 0, 0}};
+  return (uint32_t)pinhole_flow_hash(&ctx->cfg.hash_key, &k) & ctx->hole_mask;
+}
+
+static void ph_hole_unhash(pinhole_ctx *ctx, uint32_t ref) {
+  ph_pinhole *h = &ctx->holes[ref - 1];
+  uint32_t b = ph_hole_bucket(ctx, h->proto, h->dst, h->dport);
+  for (uint32_t *pp = &ctx->hole_hash[b]; *pp; pp = &ctx->holes[*pp - 1].hnext)
+    if (*pp == ref) {
+      *pp = h->hnext;
+      return;
+    }
+}
+
+static uint32_t ph_hole_same(const pinhole_ctx *ctx, uint32_t conv,
+                             const ph_expect *e) {
+  uint32_t b = ph_hole_bucket(ctx, e->proto, e->dst, e->dport);
+  for (uint32_t r = ctx->hole_hash[b]; r; r = ctx->holes[r - 1].hnext) {
+    const ph_pinhole *h = &ctx->holes[r - 1];
+    if (h->conv == conv && h->proto == e->proto && h->side == e->side &&
+        h->src == e->src && h->sport == e->sport && h->dst == e->dst &&
+        h->dport == e->dport && h->to_addr == e->to_addr &&
+        h->to_port == e->to_port)
+      return r;
+  }
+  return 0;
+}
+
+int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, uint8_t alg,
+                       const void *expect) {
+  const ph_expect *e = expect;
+  ph_conv *cv = &ctx->convs[conv];
+  uint64_t expire =
+      ctx->now_ns + (uint64_t)ctx->cfg.pinhole_timeout_ms * 1000000u;
+  uint32_t r = ph_hole_same(ctx, conv, e);
+  if (r != 0) {
+    /* a retransmitted announcement: refresh, keep one mapping reference */
+    pinhole__map_put(ctx, e->mapping);
+    pinhole_wheel_arm(&ctx->hole_wheel, r - 1, expire);
+    return 0;
+  }
+  if (cv->npinholes >= ctx->cfg.max_pinholes_per_conv || ctx->hole_free == 0) {
+    ph_count(ctx, PINHOLE_CNT_DROP_PINHOLE_FULL);
+    pinhole__map_put(ctx, e->mapping);
+    return PINHOLE_ERR_FULL;
+  }
+  r = ctx->hole_free;
+  ph_pinhole *h = &ctx->holes[r - 1];
+  ctx->hole_free = h->hnext;
+  memset(h, 0, sizeof(*h));
+  h->src = e->src;
+  h->dst = e->dst;
+  h->sport = e->sport;
+  h->dport = e->dport;
+  h->proto = e->proto;
+  h->side = e->side;
+  h->live = 1;
+  h->alg = alg;
+  h->to_addr = e->to_addr;
+  h->to_port = e->to_port;
+  h->conv = conv;
+  h->conv_id = cv->id;
+  h->mapping = e->mapping;
+  h->snat_pool = e->snat;
+  uint32_t b = ph_hole_bucket(ctx, h->proto, h->dst, h->dport);
+  h->hnext = ctx->hole_hash[b];
+  ctx->hole_hash[b] = r;
+  h->conv_next = cv->pinholes;
+  cv->pinholes = r;
+  cv->npinholes++;
+  ctx->nholes++;
+  pinhole_wheel_arm(&ctx->hole_wheel, r - 1, expire);
+  ph_count(ctx, PINHOLE_CNT_PINHOLE_CREATED);
+  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_CREATED, h,
+                      alg ? pinhole__algs[alg - 1]->name : NULL);
+  return 0;
+}
+
+uint32_t pinhole__hole_find(const pinhole_ctx *ctx, int side,
+                            const pinhole_pkt_view *v) {
+  if (ctx->nholes == 0)
+    return 0;
+  uint32_t b = ph_hole_bucket(ctx, v->proto, v->dst, v->dport);
+  for (uint32_t r = ctx->hole_hash[b]; r; r = ctx->holes[r - 1].hnext) {
+    const ph_pinhole *h = &ctx->holes[r - 1];
+    if (h->proto == v->proto && h->side == side && h->dst == v->dst &&
+        h->dport == v->dport && h->src == v->src &&
+        (h->sport == 0 || h->sport == v->sport))
+      return r;
+  }
+  return 0;
+}
+
+void pinhole__hole_free(pinhole_ctx *ctx, uint32_t ref, int expired) {
+  ph_pinhole *h = &ctx->holes[ref - 1];
+  ph_conv *cv = &ctx->convs[h->conv];
+  if (expired) {
+    ph_count(ctx, PINHOLE_CNT_PINHOLE_EXPIRED);
+    pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_EXPIRED, h,
+                        h->alg ? pinhole__algs[h->alg - 1]->name : NULL);
+  }
+  ph_hole_unhash(ctx, ref);
+  for (uint32_t *pp = &cv->pinholes; *pp; pp = &ctx->holes[*pp - 1].conv_next)
+    if (*pp == ref) {
+      *pp = h->conv_next;
+      break;
+    }
+  cv->npinholes--;
+  pinhole_wheel_cancel(&ctx->hole_wheel, ref - 1);
+  pinhole__map_put(ctx, h->mapping);
+  uint32_t conv = h->conv;
+  memset(h, 0, sizeof(*h));
+  h->hnext = ctx->hole_free;
+  ctx->hole_free = ref;
+  ctx->nholes--;
+  pinhole__conv_maybe_free(ctx, conv);
+}
+
+void pinhole__conv_holes_free(pinhole_ctx *ctx, uint32_t conv) {
+  ph_conv *cv = &ctx->convs[conv];
+  /* keep the conversation alive until its list is empty */
+  cv->nconns++;
+  while (cv->pinholes)
+    pinhole__hole_free(ctx, cv->pinholes, 0);
+  cv->nconns--;
+}

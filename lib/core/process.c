@@ -1,0 +1,437 @@
+/*
+ * The packet path: validate, look up, create (pinhole or rule), translate,
+ * inspect, count. See DESIGN.md "The packet path".
+ */
+#include "core/engine.h"
+#include "alg/alg.h"
+#include "pkt/bytes.h"
+
+#include <string.h>
+
+/* pinhole_pkt_reason -> (group counter, detail counter) */
+static const uint8_t ph_reason_cnt[][2] = {
+    [PINHOLE_PKT_NON_IP] = {PINHOLE_CNT_ERR_NON_IP, PINHOLE_CNT_ERR_NON_IP},
+    [PINHOLE_PKT_IP_NON_IPV4] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_NON_IPV4},
+    [PINHOLE_PKT_IP_MIN_HDR] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_MIN_HDR},
+    [PINHOLE_PKT_IP_LEN] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_LEN},
+    [PINHOLE_PKT_IP_TTL_ZERO] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_TTL_ZERO},
+    [PINHOLE_PKT_IP_PROTO] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_PROTO},
+    [PINHOLE_PKT_IP_LAND] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_LAND},
+    [PINHOLE_PKT_IP_SRC] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_SRC},
+    [PINHOLE_PKT_IP_DST] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_DST},
+    [PINHOLE_PKT_IP_CKSUM] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_CKSUM},
+    [PINHOLE_PKT_IP_FRAG_LEN] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_FRAG_LEN},
+    [PINHOLE_PKT_IP_OPTION] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_UNKNOWN},
+    [PINHOLE_PKT_TCP_HDR_LEN] = {PINHOLE_CNT_ERR_TCP, PINHOLE_CNT_TCP_HDR_LEN},
+    [PINHOLE_PKT_TCP_PORT_ZERO] = {PINHOLE_CNT_ERR_TCP,
+                                   PINHOLE_CNT_TCP_PORT_ZERO},
+    [PINHOLE_PKT_TCP_FLAGS] = {PINHOLE_CNT_ERR_TCP, PINHOLE_CNT_TCP_FLAGS},
+    [PINHOLE_PKT_UDP_SHORT] = {PINHOLE_CNT_ERR_UDP, PINHOLE_CNT_UDP_SHORT},
+    [PINHOLE_PKT_UDP_PORT_ZERO] = {PINHOLE_CNT_ERR_UDP,
+                                   PINHOLE_CNT_UDP_PORT_ZERO},
+    [PINHOLE_PKT_UDP_LEN] = {PINHOLE_CNT_ERR_UDP, PINHOLE_CNT_UDP_LEN},
+    [PINHOLE_PKT_ICMP_SHORT] = {PINHOLE_CNT_ERR_ICMP, PINHOLE_CNT_ICMP_SHORT},
+    [PINHOLE_PKT_ICMP_ERR_LEN] = {PINHOLE_CNT_ERR_ICMP,
+                                  PINHOLE_CNT_ICMP_ERR_LEN},
+};
+
+static void ph_count_reason(pinhole_ctx *ctx, int reason) {
+  if (reason <= 0 ||
+      (size_t)reason >= sizeof(ph_reason_cnt) / sizeof(ph_reason_cnt[0])) {
+    ph_count(ctx, PINHOLE_CNT_ERR_IP);
+    ph_count(ctx, PINHOLE_CNT_IP_UNKNOWN);
+    return;
+  }
+  ph_count(ctx, ph_reason_cnt[reason][0]);
+  if (ph_reason_cnt[reason][1] != ph_reason_cnt[reason][0])
+    ph_count(ctx, ph_reason_cnt[reason][1]);
+}
+
+static void ph_set_time(pinhole_ctx *ctx, uint64_t now_ns) {
+  if (now_ns > ctx->now_ns)
+    ctx->now_ns = now_ns;
+  ctx->now_tick = (uint32_t)(ctx->now_ns >> ctx->tick_shift);
+}
+
+static int ph_tcp_error(pinhole_ctx *ctx, int cnt) {
+  ph_count(ctx, PINHOLE_CNT_ERR_TCP);
+  ph_count(ctx, cnt);
+  return PINHOLE_VERDICT_DROP;
+}
+
+/* ICMP echo sequence checks (the carrier's duplicate/mismatched ping). */
+static int ph_icmp_seq(ph_conn *c, int dir, const pinhole_pkt_view *v) {
+  if (!(v->flags & PINHOLE_PKTF_ICMP_QUERY) || v->icmp_type > 8)
+    return 0;
+  int request = v->icmp_type == 8;
+  if (request != (dir == 0))
+    return PINHOLE_CNT_ICMP_MISMATCH_SEQ; /* echo in the wrong direction */
+  if (request) {
+    if (c->icmp_seq_valid == 1 && c->icmp_seq == v->icmp_seq &&
+        c->frames[0] > 0 && c->frames[1] == 0)
+      return PINHOLE_CNT_ICMP_DUP_SEQ;
+    c->icmp_seq = v->icmp_seq;
+    c->icmp_seq_valid = 1;
+    return 0;
+  }
+  if (c->icmp_seq_valid && v->icmp_seq != c->icmp_seq) {
+    /* a reply may answer any recent request; allow a small window */
+    uint16_t behind = (uint16_t)(c->icmp_seq - v->icmp_seq);
+    if (behind > 64)
+      return PINHOLE_CNT_ICMP_MISMATCH_SEQ;
+  }
+  return 0;
+}
+
+/* A packet of an existing connection, from direction dir. */
+static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                       ph_conn *c, int dir, int side) {
+  uint8_t want_side = dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1);
+  if (side != want_side) {
+    ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (v->proto == PINHOLE_IPPROTO_TCP) {
+    int bad = pinhole__tcp_track(ctx, c, dir, v);
+    if (bad) {
+      ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
+      return ph_tcp_error(ctx, bad);
+    }
+  } else if (v->proto == PINHOLE_IPPROTO_ICMP) {
+    int bad = ph_icmp_seq(c, dir, v);
+    if (bad) {
+      ph_count(ctx, PINHOLE_CNT_ERR_ICMP);
+      ph_count(ctx, bad);
+      ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
+      return PINHOLE_VERDICT_DROP;
+    }
+  }
+  c->last_seen = ctx->now_tick;
+  c->frames[dir]++;
+  c->bytes[dir] += v->ip_len;
+
+  int changed = 0;
+  if (c->watch) {
+    if (pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed)) {
+      ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
+      return PINHOLE_VERDICT_DROP;
+    }
+  }
+  pinhole__translate(ctx, pkt->data, v, c, dir, changed);
+  if (c->watch && v->proto == PINHOLE_IPPROTO_TCP)
+    pinhole__tcp_seq_adjust(ctx, c, dir, pkt->data, v, changed);
+  if (changed)
+    pinhole__l4_cksum_full(pkt->data, v);
+  ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
+  return PINHOLE_VERDICT_FORWARD;
+}
+
+static void ph_reverse(ph_tuple *b, const ph_tuple *a) {
+  b->src = a->dst;
+  b->dst = a->src;
+  b->sport = a->dport;
+  b->dport = a->sport;
+}
+
+static void ph_tuple_of(ph_tuple *t, const pinhole_pkt_view *v) {
+  t->src = v->src;
+  t->dst = v->dst;
+  t->sport = v->sport;
+  t->dport = v->dport;
+}
+
+static int ph_refuse_full(pinhole_ctx *ctx, const pinhole_pkt_view *v, int side,
+                          const char *what) {
+  ph_count(ctx, PINHOLE_CNT_DROP_FLOW_FULL);
+  ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+  pinhole__event(ctx, PINHOLE_EVENT_TABLE_FULL, v, side, 0, 0, NULL, 0, NULL,
+                 NULL, what);
+  return PINHOLE_VERDICT_DROP;
+}
+
+/* A TCP connection may only begin with a SYN; SYN defense. */
+static int ph_tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v) {
+  if (v->proto != PINHOLE_IPPROTO_TCP)
+    return 0;
+  if ((v->tcp_flags & (PINHOLE_TCP_SYN | PINHOLE_TCP_ACK)) != PINHOLE_TCP_SYN) {
+    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+    ph_tcp_error(ctx, PINHOLE_CNT_TCP_NOT_SYN);
+    return 1;
+  }
+  if (ctx->half_open >= ctx->cfg.max_half_open) {
+    ph_count(ctx, PINHOLE_CNT_DROP_SYN_DEFENSE);
+    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+    return 1;
+  }
+  return 0;
+}
+
+/* A new connection through a pinhole an ALG opened. */
+static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                           pinhole_pkt_view *v, int side, uint32_t ref) {
+  ph_pinhole *h = &ctx->holes[ref - 1];
+  ph_conv *cv = &ctx->convs[h->conv];
+  if (ph_tcp_first(ctx, v))
+    return PINHOLE_VERDICT_DROP;
+  ph_tuple in, out;
+  ph_tuple_of(&in, v);
+  out = in;
+  if (h->to_addr) {
+    out.dst = h->to_addr;
+    out.dport = h->to_port;
+  }
+  uint32_t mapping = h->mapping;
+  h->mapping = 0;
+  if (h->snat_pool) {
+    /* a data connection from the NATed side: map its source like the
+     * control connection's (same pool, so the same public address) */
+    int full = 0;
+    mapping = pinhole__map_get(ctx, h->snat_pool - 1u, v->proto, v->src,
+                               v->sport, 0, 0, &full);
+    if (mapping == 0) {
+      ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);
+      ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+      return PINHOLE_VERDICT_DROP;
+    }
+    out.src = ctx->maps[mapping - 1].paddr;
+    out.sport = ctx->maps[mapping - 1].pport;
+  }
+  /* side A is the conversation initiator's side */
+  ph_tuple a, b;
+  int dir;
+  if (side == cv->a_side) {
+    a = in;
+    ph_reverse(&b, &out);
+    dir = 0;
+  } else {
+    b = in;
+    ph_reverse(&a, &out);
+    dir = 1;
+  }
+  uint32_t conv = h->conv;
+  ph_conn *c = pinhole__conn_new(ctx, conv, v->proto, cv->a_side, &a, &b);
+  if (c == NULL) {
+    if (h->snat_pool)
+      pinhole__map_put(ctx, mapping);
+    else
+      h->mapping = mapping;
+    return ph_refuse_full(ctx, v, side, "flow table full");
+  }
+  c->mapping = mapping;
+  if (dir)
+    c->flags |= PH_CONN_B_OPENED;
+  ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
+  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h,
+                      h->alg ? pinhole__algs[h->alg - 1]->name : NULL);
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
+                 PINHOLE_FLOW_FORWARD, c, dir, NULL,
+                 h->alg ? pinhole__algs[h->alg - 1]->name : NULL, "pinhole");
+  pinhole__hole_free(ctx, ref, 0);
+  ph_count(ctx, PINHOLE_CNT_NEW_ACCEPT);
+  pinhole__conn_touch_timer(ctx, c);
+  int verdict = ph_existing(ctx, pkt, v, c, dir, side);
+  /* ph_existing counted an existing-flow accept; this was a new flow */
+  if (verdict == PINHOLE_VERDICT_FORWARD)
+    ctx->cnt[PINHOLE_CNT_EXIST_ACCEPT]--;
+  return verdict;
+}
+
+/* Builds side B's tuple for a new connection under a rule's NAT. */
+static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
+                       const pinhole_pkt_view *v, int side, const ph_tuple *a,
+                       ph_tuple *b, uint32_t *mapping) {
+  const pinhole_rule *r = &pr->r;
+  ph_reverse(b, a);
+  *mapping = 0;
+  switch (r->nat) {
+  case PINHOLE_NAT_SOURCE: {
+    int full = 0;
+    uint32_t m = pinhole__map_get(ctx, (uint32_t)r->pool, v->proto, a->src,
+                                  a->sport, 0, 0, &full);
+    if (m == 0) {
+      if (full) {
+        ph_refuse_full(ctx, v, side, "mapping table full");
+        return -1;
+      }
+      ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);
+      ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+      pinhole__event(ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, v, side, 0, 0,
+                     NULL, 0, r->name, NULL, "no free port in pool");
+      return -1;
+    }
+    b->dst = ctx->maps[m - 1].paddr;
+    b->dport = ctx->maps[m - 1].pport;
+    if (v->proto == PINHOLE_IPPROTO_ICMP)
+      b->sport = b->dport;
+    *mapping = m;
+    return 0;
+  }
+  case PINHOLE_NAT_DEST:
+    b->src = r->nat_addr;
+    if (r->nat_port && v->proto != PINHOLE_IPPROTO_ICMP)
+      b->sport = r->nat_port;
+    return 0;
+  case PINHOLE_NAT_STATIC:
+    if (side == PINHOLE_SIDE_INSIDE)
+      b->dst = (r->nat_addr & pr->src_mask) | (a->src & ~pr->src_mask);
+    else
+      b->src = (r->nat_addr & pr->dst_mask) | (a->dst & ~pr->dst_mask);
+    return 0;
+  default:
+    return 0;
+  }
+}
+
+/* Is there a pinhole for this destination announced to another peer? */
+static int ph_unannounced(const pinhole_ctx *ctx, int side,
+                          const pinhole_pkt_view *v) {
+  if (side != PINHOLE_SIDE_OUTSIDE || pinhole__pool_of(ctx, v->dst) < 0)
+    return 0;
+  return pinhole__map_find_public(ctx, v->proto, v->dst, v->dport) != 0;
+}
+
+static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                  int side) {
+  uint32_t hole = pinhole__hole_find(ctx, side, v);
+  if (hole)
+    return ph_from_pinhole(ctx, pkt, v, side, hole);
+
+  const ph_rule *pr = pinhole__rule_match(ctx, side, v);
+  if (pr == NULL) {
+    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+    ph_count(ctx, PINHOLE_CNT_DROP_NO_RULE);
+    if (ph_unannounced(ctx, side, v))
+      pinhole__event(ctx, PINHOLE_EVENT_UNANNOUNCED_DATA, v, side, 0, 0, NULL,
+                     0, NULL, NULL, "no pinhole for this port");
+    pinhole__event(ctx, PINHOLE_EVENT_NO_RULE_DROP, v, side, 0, 0, NULL, 0,
+                   NULL, NULL, NULL);
+    return PINHOLE_VERDICT_DROP;
+  }
+  const pinhole_rule *r = &pr->r;
+  if (r->action == PINHOLE_ACTION_DISCARD) {
+    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+    pinhole__event(ctx, PINHOLE_EVENT_RULE_DISCARD, v, side, 0, 0, NULL, 0,
+                   r->name, NULL, NULL);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (r->action == PINHOLE_ACTION_REJECT) {
+    ph_count(ctx, PINHOLE_CNT_NEW_REJECT);
+    pinhole__event(ctx, PINHOLE_EVENT_RULE_REJECT, v, side, 0, 0, NULL, 0,
+                   r->name, NULL, NULL);
+    pinhole__reject(ctx, pkt->data, v, side);
+    return PINHOLE_VERDICT_REJECT;
+  }
+  if (ph_tcp_first(ctx, v))
+    return PINHOLE_VERDICT_DROP;
+  if (v->proto == PINHOLE_IPPROTO_ICMP &&
+      (!(v->flags & PINHOLE_PKTF_ICMP_QUERY) || v->icmp_type != 8)) {
+    /* only echo requests open ICMP conversations */
+    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+    return PINHOLE_VERDICT_DROP;
+  }
+
+  uint8_t alg = pr->alg;
+  if (alg == PH_ALG_NONE)
+    alg = 0;
+  else if (alg == 0)
+    alg = pinhole__alg_by_port(v->proto, v->dport);
+
+  ph_tuple a, b;
+  uint32_t mapping;
+  ph_tuple_of(&a, v);
+  if (ph_rule_nat(ctx, pr, v, side, &a, &b, &mapping) < 0)
+    return PINHOLE_VERDICT_DROP;
+  uint32_t conv = pinhole__conv_new(ctx, alg, (uint8_t)side);
+  if (conv == 0) {
+    pinhole__map_put(ctx, mapping);
+    return ph_refuse_full(ctx, v, side, "conversation table full");
+  }
+  ph_conn *c =
+      pinhole__conn_new(ctx, conv - 1, v->proto, (uint8_t)side, &a, &b);
+  if (c == NULL) {
+    pinhole__map_put(ctx, mapping);
+    pinhole__conv_maybe_free(ctx, conv - 1);
+    return ph_refuse_full(ctx, v, side, "flow table full");
+  }
+  c->mapping = mapping;
+  c->rule = (uint16_t)(pr - ctx->rules);
+  if (alg && pinhole__conn_watch(ctx, c, alg) != 0) {
+    pinhole__conn_free(ctx, c);
+    return ph_refuse_full(ctx, v, side, "watch table full");
+  }
+  const char *alg_name = alg ? pinhole__algs[alg - 1]->name : NULL;
+  pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, conv - 1, 0, c, 0,
+                 r->name, alg_name, NULL);
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv - 1,
+                 alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0, r->name,
+                 alg_name, NULL);
+  ph_count(ctx, PINHOLE_CNT_NEW_ACCEPT);
+  pinhole__conn_touch_timer(ctx, c);
+  int verdict = ph_existing(ctx, pkt, v, c, 0, side);
+  if (verdict == PINHOLE_VERDICT_FORWARD)
+    ctx->cnt[PINHOLE_CNT_EXIST_ACCEPT]--;
+  return verdict;
+}
+
+static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
+  pinhole_pkt_view v;
+  int reason = pinhole_pkt_parse(pkt->data, pkt->len, &v);
+  if (reason != PINHOLE_PKT_OK) {
+    ph_count_reason(ctx, reason);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if ((v.flags & PINHOLE_PKTF_OPTIONS) &&
+      (ctx->cfg.flags & PINHOLE_CFG_DROP_IP_OPTIONS)) {
+    ph_count(ctx, PINHOLE_CNT_DROP_IP_OPTION);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if ((v.flags & PINHOLE_PKTF_FRAGMENT) &&
+      !(v.flags & PINHOLE_PKTF_FIRST_FRAG)) {
+    /* no reassembly yet: a non-first fragment carries no ports */
+    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (v.flags & PINHOLE_PKTF_ICMP_ERROR)
+    return pinhole__icmp_error_in(ctx, pkt, &v, side);
+  if (v.proto != PINHOLE_IPPROTO_TCP && v.proto != PINHOLE_IPPROTO_UDP &&
+      !(v.flags & PINHOLE_PKTF_ICMP_QUERY)) {
+    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+    ph_count(ctx, PINHOLE_CNT_DROP_NO_RULE);
+    return PINHOLE_VERDICT_DROP;
+  }
+  pkt->len = v.ip_len; /* link-layer padding is not part of the packet */
+  uint64_t h = pinhole__key_hash(ctx, v.proto, v.src, v.dst, v.sport, v.dport);
+  int dir;
+  ph_conn *c = pinhole__conn_lookup(ctx, v.proto, v.src, v.dst, v.sport,
+                                    v.dport, h, &dir);
+  if (c != NULL)
+    return ph_existing(ctx, pkt, &v, c, dir, side);
+  return ph_new(ctx, pkt, &v, side);
+}
+
+int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                    uint64_t now_ns) {
+  if (ctx == NULL || pkt == NULL || pkt->data == NULL || pkt->cap < pkt->len ||
+      (side != PINHOLE_SIDE_INSIDE && side != PINHOLE_SIDE_OUTSIDE))
+    return PINHOLE_ERR_INVALID_ARG;
+  ph_set_time(ctx, now_ns);
+  return ph_process_one(ctx, pkt, side);
+}
+
+int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
+                          int side, uint64_t now_ns, uint8_t *verdicts) {
+  if (ctx == NULL || (n > 0 && (pkts == NULL || verdicts == NULL)) ||
+      n > INT32_MAX ||
+      (side != PINHOLE_SIDE_INSIDE && side != PINHOLE_SIDE_OUTSIDE))
+    return PINHOLE_ERR_INVALID_ARG;
+  ph_set_time(ctx, now_ns);
+  for (size_t i = 0; i < n; i++) {
+    pinhole_pkt *p = &pkts[i];
+    if (p->data == NULL || p->cap < p->len) {
+      verdicts[i] = PINHOLE_VERDICT_DROP;
+      continue;
+    }
+    verdicts[i] = (uint8_t)ph_process_one(ctx, p, side);
+  }
+  return (int)n;
+}

@@ -1,0 +1,217 @@
+/*
+ * NAPT mappings and port allocation (RFC 4787, RFC 5382, RFC 5508).
+ *
+ * A mapping binds an inside endpoint (proto, address, port) to a public one
+ * and is shared by every connection of that endpoint (endpoint-independent
+ * mapping, RFC 4787 REQ-1). An inside address always gets the same public
+ * address of its pool ("paired" pooling, REQ-2). The public port is the
+ * inside port when it is free and in the pool's range (port preservation),
+ * otherwise a free port found from a random starting point, so the next
+ * port cannot be predicted (RFC 6056 spirit). Ports are one bit each, per
+ * (public address, protocol class).
+ */
+#include "core/engine.h"
+
+static unsigned ph_class(uint8_t proto) {
+  return proto == PINHOLE_IPPROTO_TCP   ? PH_PC_TCP
+         : proto == PINHOLE_IPPROTO_UDP ? PH_PC_UDP
+                                        : PH_PC_ICMP;
+}
+
+static uint64_t ph_rand(pinhole_ctx *ctx) {
+  /* xorshift64*; seeded from the host's entropy in pinhole_config.seed */
+  uint64_t x = ctx->rng;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  ctx->rng = x;
+  return x * 0x2545F4914F6CDD1Dull;
+}
+
+static uint32_t ph_mix(const pinhole_ctx *ctx, uint8_t proto, uint32_t addr,
+                       uint16_t port) {
+  pinhole_flow_key k = {addr, 0, port, 0, proto, {0, 0, 0}};
+  return (uint32_t)pinhole_flow_hash(&ctx->cfg.hash_key, &k);
+}
+
+static uint64_t *ph_bits(const pinhole_ctx *ctx, const ph_pool *pl, uint32_t ai,
+                         unsigned cls) {
+  return pl->bits + ((size_t)ai * PH_PROTO_CLASSES + cls) * ctx->port_words;
+}
+
+static int ph_bit_get(const uint64_t *b, uint32_t i) {
+  return (int)((b[i >> 6] >> (i & 63)) & 1);
+}
+
+static void ph_bit_set(uint64_t *b, uint32_t i, int on) {
+  if (on)
+    b[i >> 6] |= 1ull << (i & 63);
+  else
+    b[i >> 6] &= ~(1ull << (i & 63));
+}
+
+int pinhole__pool_of(const pinhole_ctx *ctx, uint32_t addr) {
+  for (uint32_t i = 0; i < ctx->npools; i++) {
+    const ph_pool *pl = &ctx->pools[i];
+    if (addr >= pl->addr_lo && addr - pl->addr_lo < pl->naddrs)
+      return (int)i;
+  }
+  return -1;
+}
+
+/* A free port index (0-based in the pool's range), or UINT32_MAX. */
+static uint32_t ph_port_find(pinhole_ctx *ctx, const uint64_t *b,
+                             const ph_pool *pl, unsigned flags) {
+  uint32_t n = pl->nports;
+  uint32_t start = (uint32_t)(((ph_rand(ctx) >> 32) * n) >> 32);
+  for (uint32_t k = 0; k < n;) {
+    uint32_t i = start + k < n ? start + k : start + k - n;
+    uint64_t w = b[i >> 6] >> (i & 63);
+    if (w == (~0ull >> (i & 63))) {
+      /* the rest of this word is in use: skip to the next word (bits past
+       * the range are never set, so this never skips across the wrap) */
+      uint32_t skip = 64 - (i & 63);
+      k += skip;
+      continue;
+    }
+    if (!ph_bit_get(b, i)) {
+      uint32_t port = pl->port_lo + i;
+      if (!(flags & PH_MAP_EVEN))
+        return i;
+      if ((port & 1) == 0 && i + 1 < n && !ph_bit_get(b, i + 1))
+        return i;
+    }
+    k++;
+  }
+  return UINT32_MAX;
+}
+
+static void ph_hash_link(pinhole_ctx *ctx, uint32_t ref) {
+  ph_mapping *m = &ctx->maps[ref - 1];
+  uint32_t hi = ph_mix(ctx, m->proto, m->iaddr, m->iport) & ctx->map_mask;
+  uint32_t hp = ph_mix(ctx, m->proto, m->paddr, m->pport) & ctx->map_mask;
+  m->inext = ctx->map_ihash[hi];
+  ctx->map_ihash[hi] = ref;
+  m->pnext = ctx->map_phash[hp];
+  ctx->map_phash[hp] = ref;
+}
+
+static void ph_hash_unlink(pinhole_ctx *ctx, uint32_t ref) {
+  ph_mapping *m = &ctx->maps[ref - 1];
+  uint32_t hi = ph_mix(ctx, m->proto, m->iaddr, m->iport) & ctx->map_mask;
+  uint32_t hp = ph_mix(ctx, m->proto, m->paddr, m->pport) & ctx->map_mask;
+  for (uint32_t *pp = &ctx->map_ihash[hi]; *pp; pp = &ctx->maps[*pp - 1].inext)
+    if (*pp == ref) {
+      *pp = m->inext;
+      break;
+    }
+  for (uint32_t *pp = &ctx->map_phash[hp]; *pp; pp = &ctx->maps[*pp - 1].pnext)
+    if (*pp == ref) {
+      *pp = m->pnext;
+      break;
+    }
+}
+
+static uint32_t ph_map_find_inside(const pinhole_ctx *ctx, uint32_t pool,
+                                   uint8_t proto, uint32_t iaddr,
+                                   uint16_t iport) {
+  uint32_t h = ph_mix(ctx, proto, iaddr, iport) & ctx->map_mask;
+  for (uint32_t r = ctx->map_ihash[h]; r; r = ctx->maps[r - 1].inext) {
+    const ph_mapping *m = &ctx->maps[r - 1];
+    if (m->iaddr == iaddr && m->iport == iport && m->proto == proto &&
+        m->pool == pool)
+      return r;
+  }
+  return 0;
+}
+
+uint32_t pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
+                                  uint32_t paddr, uint16_t pport) {
+  uint32_t h = ph_mix(ctx, proto, paddr, pport) & ctx->map_mask;
+  for (uint32_t r = ctx->map_phash[h]; r; r = ctx->maps[r - 1].pnext) {
+    const ph_mapping *m = &ctx->maps[r - 1];
+    if (m->paddr == paddr && m->pport == pport && m->proto == proto)
+      return r;
+  }
+  return 0;
+}
+
+uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                          uint32_t iaddr, uint16_t iport, uint16_t want,
+                          unsigned flags, int *table_full) {
+  *table_full = 0;
+  if (pool >= ctx->npools)
+    return 0;
+  uint32_t r = ph_map_find_inside(ctx, pool, proto, iaddr, iport);
+  if (r != 0) {
+    const ph_mapping *m = &ctx->maps[r - 1];
+    if ((want == 0 || m->pport == want) &&
+        (!(flags & PH_MAP_EVEN) || (m->pport & 1) == 0)) {
+      ctx->maps[r - 1].refs++;
+      return r;
+    }
+    return 0; /* exists with another port: the caller cannot get a pair */
+  }
+  if (ctx->map_free == 0) {
+    *table_full = 1;
+    return 0;
+  }
+  ph_pool *pl = &ctx->pools[pool];
+  /* paired pooling: an inside address always gets the same public one */
+  uint32_t ai =
+      (uint32_t)(((uint64_t)ph_mix(ctx, 0, iaddr, 0) * pl->naddrs) >> 32);
+  uint64_t *b = ph_bits(ctx, pl, ai, ph_class(proto));
+  uint32_t idx = UINT32_MAX;
+  if (want != 0) {
+    if (want >= pl->port_lo && want <= pl->port_hi &&
+        !ph_bit_get(b, (uint32_t)(want - pl->port_lo)))
+      idx = (uint32_t)(want - pl->port_lo);
+  } else {
+    if (iport >= pl->port_lo && iport <= pl->port_hi &&
+        !ph_bit_get(b, (uint32_t)(iport - pl->port_lo)) &&
+        (!(flags & PH_MAP_EVEN) ||
+         ((iport & 1) == 0 && iport < pl->port_hi &&
+          !ph_bit_get(b, (uint32_t)(iport + 1 - pl->port_lo)))))
+      idx = (uint32_t)(iport - pl->port_lo); /* port preservation */
+    else
+      idx = ph_port_find(ctx, b, pl, flags);
+  }
+  if (idx == UINT32_MAX)
+    return 0;
+  ph_bit_set(b, idx, 1);
+  r = ctx->map_free;
+  ph_mapping *m = &ctx->maps[r - 1];
+  ctx->map_free = m->inext;
+  m->iaddr = iaddr;
+  m->iport = iport;
+  m->paddr = pl->addr_lo + ai;
+  m->pport = (uint16_t)(pl->port_lo + idx);
+  m->proto = proto;
+  m->pool = (uint8_t)pool;
+  m->refs = 1;
+  ph_hash_link(ctx, r);
+  ctx->nmaps++;
+  pl->used++;
+  return r;
+}
+
+void pinhole__map_ref(pinhole_ctx *ctx, uint32_t ref) {
+  if (ref)
+    ctx->maps[ref - 1].refs++;
+}
+
+void pinhole__map_put(pinhole_ctx *ctx, uint32_t ref) {
+  if (ref == 0)
+    return;
+  ph_mapping *m = &ctx->maps[ref - 1];
+  if (--m->refs != 0)
+    return;
+  ph_pool *pl = &ctx->pools[m->pool];
+  uint64_t *b = ph_bits(ctx, pl, m->paddr - pl->addr_lo, ph_class(m->proto));
+  ph_bit_set(b, (uint32_t)(m->pport - pl->port_lo), 0);
+  pl->used--;
+  ph_hash_unlink(ctx, ref);
+  m->inext = ctx->map_free;
+  ctx->map_free = ref;
+  ctx->nmaps--;
+}

@@ -1,0 +1,675 @@
+/*
+ * Unit tests for the FTP ALG parser and formatter (include/pinhole/ftp.h):
+ * RFC 959 PORT and 227, RFC 2428 EPRT and 229, with hostile inputs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <pinhole/ftp.h>
+
+#define CLIENT 0
+#define SERVER 1
+
+/* Parses a NUL-terminated line. */
+static int parse_s(const char *s, int from_server, pinhole_ftp_msg *m) {
+  return pinhole_ftp_parse((const uint8_t *)s, strlen(s), from_server, m);
+}
+
+static int rc_of(const char *s, int from_server) {
+  pinhole_ftp_msg m;
+  return parse_s(s, from_server, &m);
+}
+
+/* The bytes of the line that the parser says carry the address. */
+static void assert_arg(const char *line, const pinhole_ftp_msg *m,
+                       const char *arg) {
+  assert_int_equal(m->arg_len, strlen(arg));
+  assert_true(m->arg_off + m->arg_len <= strlen(line));
+  assert_memory_equal(line + m->arg_off, arg, m->arg_len);
+}
+
+struct rc_case {
+  const char *line;
+  int rc;
+};
+
+static void check_cases(const struct rc_case *c, size_t n, int from_server) {
+  for (size_t i = 0; i < n; i++) {
+    int rc = rc_of(c[i].line, from_server);
+    if (rc != c[i].rc)
+      fail_msg("line %zu \"%s\": got %d, want %d", i, c[i].line, rc, c[i].rc);
+  }
+}
+
+static void test_ftp_line_len(void **state) {
+  (void)state;
+  assert_int_equal(pinhole_ftp_line_len((const uint8_t *)"USER a\r\nPASS", 12),
+                   8);
+  assert_int_equal(pinhole_ftp_line_len((const uint8_t *)"NOOP\nX", 6), 5);
+  assert_int_equal(pinhole_ftp_line_len((const uint8_t *)"\n", 1), 1);
+  assert_int_equal(pinhole_ftp_line_len((const uint8_t *)"USER a\r", 7), 0);
+  /* The LF beyond len does not count. */
+  assert_int_equal(pinhole_ftp_line_len((const uint8_t *)"ab\n", 2), 0);
+  assert_int_equal(pinhole_ftp_line_len(NULL, 0), 0);
+}
+
+static void test_ftp_port_rfc959(void **state) {
+  (void)state;
+  pinhole_ftp_msg m;
+  const char *l = "PORT 192,168,1,2,4,1\r\n";
+  assert_int_equal(parse_s(l, CLIENT, &m), 0);
+  assert_int_equal(m.kind, PINHOLE_FTP_PORT);
+  assert_int_equal(m.family, 1);
+  assert_int_equal(m.addr, 0xC0A80102u);
+  assert_int_equal(m.port, 1025);
+  assert_int_equal(m.delim, 0);
+  assert_int_equal(m.pad_, 0);
+  assert_int_equal(m.arg_off, 5);
+  assert_int_equal(m.arg_len, 15);
+  assert_arg(l, &m, "192,168,1,2,4,1");
+}
+
+static void test_ftp_port_variants(void **state) {
+  (void)state;
+  pinhole_ftp_msg m;
+  /* Lowercase, bare LF. */
+  assert_int_equal(parse_s("port 10,0,0,1,0,21\n", CLIENT, &m), 0);
+  assert_int_equal(m.addr, 0x0A000001u);
+  assert_int_equal(m.port, 21);
+  assert_int_equal(m.arg_off, 5);
+  assert_int_equal(m.arg_len, 13);
+  /* Mixed case, tabs and spaces before the argument, trailing blanks. */
+  const char *l = "Port \t 198,18,0,1,255,255 \t\r\n";
+  assert_int_equal(parse_s(l, CLIENT, &m), 0);
+  assert_int_equal(m.addr, 0xC6120001u);
+  assert_int_equal(m.port, 65535);
+  assert_int_equal(m.arg_off, 7);
+  assert_arg(l, &m, "198,18,0,1,255,255");
+  /* Leading zeros are decimal, not octal. */
+  l = "PORT 010,000,000,001,000,021\r\n";
+  assert_int_equal(parse_s(l, CLIENT, &m), 0);
+  assert_int_equal(m.addr, 0x0A000001u);
+  assert_int_equal(m.port, 21);
+  assert_arg(l, &m, "010,000,000,001,000,021");
+  /* Address 0.0.0.0 and port 1 parse; policy is the glue's job. */
+  assert_int_equal(parse_s("PORT 0,0,0,0,0,1\r\n", CLIENT, &m), 0);
+  assert_int_equal(m.addr, 0);
+  assert_int_equal(m.port, 1);
+  /* Only the first line of the buffer counts. */
+  assert_int_equal(
+      parse_s("PORT 1,2,3,4,5,6\r\nPORT 9,9,9,9,9,9\r\n", CLIENT, &m), 0);
+  assert_int_equal(m.addr, 0x01020304u);
+  assert_int_equal(m.port, 5 * 256 + 6);
+}
+
+static void test_ftp_port_hostile(void **state) {
+  (void)state;
+  static const struct rc_case c[] = {
+      {"PORT 256,1,1,1,1,1\r\n", PINHOLE_ERR_RANGE},
+      {"PORT 1,1,1,1000,1,1\r\n", PINHOLE_ERR_RANGE},
+      {"PORT 1,1,1,1,256,0\r\n", PINHOLE_ERR_RANGE},
+      {"PORT 1,1,1,1,0,256\r\n", PINHOLE_ERR_RANGE},
+      {"PORT 1,1,1,1,0,0\r\n", PINHOLE_ERR_RANGE},
+      {"PORT 4294967296,1,1,1,1,1\r\n", PINHOLE_ERR_RANGE},
+      {"PORT 4294967297,1,1,1,1,1\r\n", PINHOLE_ERR_RANGE},
+      {"PORT 1,1,1,1,1,99999999999999999999999999999999999\r\n",
+       PINHOLE_ERR_RANGE},
+      /* 2^32 + 1 would wrap to 1 in a 32-bit accumulator. */
+      {"PORT 1,1,1,1,4294967296,4294967297\r\n", PINHOLE_ERR_RANGE},
+      {"PORT 1,1,1,1,1\r\n", PINHOLE_ERR_PARSE},
+      {"PORT 1,1,1,1,1,1,1\r\n", PINHOLE_ERR_PARSE},
+      {"PORT 1,1,1,1,1,1,\r\n", PINHOLE_ERR_PARSE},
+      {"PORT ,1,1,1,1,1,1\r\n", PINHOLE_ERR_PARSE},
+      {"PORT 1,,1,1,1,1,1\r\n", PINHOLE_ERR_PARSE},
+      {"PORT 1,1,1,1,1,\r\n", PINHOLE_ERR_PARSE},
+      {"PORT 1, 1,1,1,1,1\r\n", PINHOLE_ERR_PARSE},
+      {"PORT 1 ,1,1,1,1,1\r\n", PINHOLE_ERR_PARSE},
+      {"PORT +1,1,1,1,1,1\r\n", PINHOLE_ERR_PARSE},
+      {"PORT -1,1,1,1,1,1\r\n", PINHOLE_ERR_PARSE},
+      {"PORT 0x1,1,1,1,1,1\r\n", PINHOLE_ERR_PARSE},
+      {"PORT 1.1.1.1,1,1\r\n", PINHOLE_ERR_PARSE},
+      {"PORT a,b,c,d,e,f\r\n", PINHOLE_ERR_PARSE},
+      {"PORT 1,1,1,1,1,1 x\r\n", PINHOLE_ERR_PARSE},
+      {"PORT 1,1,1,1,1,1\r\r\n", PINHOLE_ERR_PARSE},
+      {"PORT (1,1,1,1,1,1)\r\n", PINHOLE_ERR_PARSE},
+      /* PARSE wins over RANGE. */
+      {"PORT 300,1,1,1,1\r\n", PINHOLE_ERR_PARSE},
+      {"PORT\r\n", PINHOLE_ERR_PARSE},
+      {"PORT \r\n", PINHOLE_ERR_PARSE},
+      {"PORT\n", PINHOLE_ERR_PARSE},
+      {"PORTX 1,1,1,1,1,1\r\n", PINHOLE_ERR_NOMATCH},
+      {"PORT,1,1,1,1,1,1\r\n", PINHOLE_ERR_NOMATCH},
+      {" PORT 1,1,1,1,1,1\r\n", PINHOLE_ERR_NOMATCH},
+      {"PORT\r1,1,1,1,1,1\r\n", PINHOLE_ERR_NOMATCH},
+      {"POR 1,1,1,1,1,1\r\n", PINHOLE_ERR_NOMATCH},
+      {"P0RT 1,1,1,1,1,1\r\n", PINHOLE_ERR_NOMATCH},
+      {"PORT 1,1,1,1,1,1", PINHOLE_ERR_PARTIAL},
+      {"PORT 1,1,1,1,1,1\r", PINHOLE_ERR_PARTIAL},
+  };
+  check_cases(c, sizeof(c) / sizeof(c[0]), CLIENT);
+}
+
+static void test_ftp_eprt_rfc2428(void **state) {
+  (void)state;
+  pinhole_ftp_msg m;
+  const char *l = "EPRT |1|132.235.1.2|6275|\r\n";
+  assert_int_equal(parse_s(l, CLIENT, &m), 0);
+  assert_int_equal(m.kind, PINHOLE_FTP_EPRT);
+  assert_int_equal(m.family, 1);
+  assert_int_equal(m.addr, 0x84EB0102u);
+  assert_int_equal(m.port, 6275);
+  assert_int_equal(m.delim, '|');
+  assert_int_equal(m.arg_off, 5);
+  assert_int_equal(m.arg_len, 20);
+  assert_arg(l, &m, "|1|132.235.1.2|6275|");
+  /* Other delimiter, lowercase, tabs, bare LF, leading zeros in port. */
+  l = "eprt\t!1!0.0.0.0!00021! \n";
+  assert_int_equal(parse_s(l, CLIENT, &m), 0);
+  assert_int_equal(m.addr, 0);
+  assert_int_equal(m.port, 21);
+  assert_int_equal(m.delim, '!');
+  assert_arg(l, &m, "!1!0.0.0.0!00021!");
+  l = "EPRT ~1~255.255.255.255~65535~\r\n";
+  assert_int_equal(parse_s(l, CLIENT, &m), 0);
+  assert_int_equal(m.addr, 0xFFFFFFFFu);
+  assert_int_equal(m.port, 65535);
+  assert_int_equal(m.delim, '~');
+}
+
+static void test_ftp_eprt_ipv6_unsupported(void **state) {
+  (void)state;
+  pinhole_ftp_msg m;
+  const char *l = "EPRT |2|1080::8:800:200C:417A|5282|\r\n";
+  memset(&m, 0xA5, sizeof(m));
+  assert_int_equal(parse_s(l, CLIENT, &m), PINHOLE_ERR_UNSUPPORTED);
+  assert_int_equal(m.kind, PINHOLE_FTP_EPRT);
+  assert_int_equal(m.family, 2);
+  assert_int_equal(m.addr, 0);
+  assert_int_equal(m.port, 5282);
+  assert_int_equal(m.delim, '|');
+  assert_arg(l, &m, "|2|1080::8:800:200C:417A|5282|");
+  assert_int_equal(rc_of("EPRT |2|::ffff:10.0.0.1|21|\r\n", CLIENT),
+                   PINHOLE_ERR_UNSUPPORTED);
+}
+
+static void test_ftp_eprt_hostile(void **state) {
+  (void)state;
+  static const struct rc_case c[] = {
+      {"EPRT |3|1.2.3.4|21|\r\n", PINHOLE_ERR_UNSUPPORTED},
+      {"EPRT |01|1.2.3.4|21|\r\n", PINHOLE_ERR_UNSUPPORTED},
+      {"EPRT |0|1.2.3.4|21|\r\n", PINHOLE_ERR_UNSUPPORTED},
+      {"EPRT |3|1.2.3.4|0|\r\n", PINHOLE_ERR_RANGE},
+      {"EPRT |3||21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |x|1.2.3.4|21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT ||1.2.3.4|21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |2|1080::g|21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |2||21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |2|1::1|0|\r\n", PINHOLE_ERR_RANGE},
+      /* Delimiters: digits, space, DEL, high bytes, mismatched. */
+      {"EPRT 818101.2.3.4821\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT \x7f"
+       "1\x7f"
+       "1.2.3.4\x7f"
+       "21\x7f\r\n",
+       PINHOLE_ERR_PARSE},
+      {"EPRT \xff"
+       "1\xff"
+       "1.2.3.4\xff"
+       "21\xff\r\n",
+       PINHOLE_ERR_PARSE},
+      {"EPRT |1!1.2.3.4!21!\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|1.2.3.4!21!\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|1.2.3.4|21!\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT .1.1.2.3.4.21.\r\n", PINHOLE_ERR_PARSE},
+      /* Fields. */
+      {"EPRT |1|1.2.3.4|21\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|1.2.3.4||\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1||21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|1.2.3|21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|1.2.3.4.5|21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|1.2.3.|21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|1..3.4|21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1| 1.2.3.4|21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|010.0.0.1|21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|1.2.3.00|21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|0x1.2.3.4|21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|1.2.3.4|+21|\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|1.2.3.4|21||\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|1.2.3.4|21| x\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT |1|1.2.3.4|21|", PINHOLE_ERR_PARTIAL},
+      {"EPRT\r\n", PINHOLE_ERR_PARSE},
+      {"EPRT \r\n", PINHOLE_ERR_PARSE},
+      /* Ranges (and PARSE wins over RANGE). */
+      {"EPRT |1|256.2.3.4|21|\r\n", PINHOLE_ERR_RANGE},
+      {"EPRT |1|1.2.3.1000|21|\r\n", PINHOLE_ERR_RANGE},
+      {"EPRT |1|1.2.3.4|0|\r\n", PINHOLE_ERR_RANGE},
+      {"EPRT |1|1.2.3.4|65536|\r\n", PINHOLE_ERR_RANGE},
+      {"EPRT |1|1.2.3.4|4294967297|\r\n", PINHOLE_ERR_RANGE},
+      {"EPRT |1|4294967297.2.3.4|21|\r\n", PINHOLE_ERR_RANGE},
+      {"EPRT |1|256.2.3.4|21\r\n", PINHOLE_ERR_PARSE},
+      {"EPRTX |1|1.2.3.4|21|\r\n", PINHOLE_ERR_NOMATCH},
+      {"EPSV\r\n", PINHOLE_ERR_NOMATCH},
+  };
+  check_cases(c, sizeof(c) / sizeof(c[0]), CLIENT);
+}
+
+static void test_ftp_227_server_shapes(void **state) {
+  (void)state;
+  pinhole_ftp_msg m;
+  /* vsftpd, proftpd */
+  const char *l = "227 Entering Passive Mode (192,168,1,2,4,1).\r\n";
+  assert_int_equal(parse_s(l, SERVER, &m), 0);
+  assert_int_equal(m.kind, PINHOLE_FTP_227);
+  assert_int_equal(m.family, 1);
+  assert_int_equal(m.addr, 0xC0A80102u);
+  assert_int_equal(m.port, 1025);
+  assert_int_equal(m.delim, 0);
+  assert_int_equal(m.arg_off, 27);
+  assert_int_equal(m.arg_len, 15);
+  assert_arg(l, &m, "192,168,1,2,4,1");
+  /* RFC 1123 4.1.2.6 shapes: no parentheses. */
+  l = "227 =192,168,1,2,4,1\r\n";
+  assert_int_equal(parse_s(l, SERVER, &m), 0);
+  assert_int_equal(m.arg_off, 5);
+  assert_int_equal(m.arg_len, 15);
+  l = "227 Entering Passive Mode 192,168,1,2,4,1\n";
+  assert_int_equal(parse_s(l, SERVER, &m), 0);
+  assert_int_equal(m.arg_off, 26);
+  assert_int_equal(m.arg_len, 15);
+  assert_int_equal(m.addr, 0xC0A80102u);
+  /* IIS */
+  l = "227 Entering Passive Mode (10,0,0,5,195,80).\r\n";
+  assert_int_equal(parse_s(l, SERVER, &m), 0);
+  assert_int_equal(m.addr, 0x0A000005u);
+  assert_int_equal(m.port, 50000);
+  assert_arg(l, &m, "10,0,0,5,195,80");
+  /* Digits before the tuple that are not a 6-list are skipped. */
+  l = "227 Mode 2, 1,2,3 ok 7,7,7,7,7,7,7 (10,0,0,5,195,80)\r\n";
+  assert_int_equal(parse_s(l, SERVER, &m), 0);
+  assert_int_equal(m.port, 50000);
+  assert_arg(l, &m, "10,0,0,5,195,80");
+  /* A trailing comma does not extend the list. */
+  l = "227 (10,0,0,5,195,80,)\r\n";
+  assert_int_equal(parse_s(l, SERVER, &m), 0);
+  assert_arg(l, &m, "10,0,0,5,195,80");
+  /* Tab after the code. */
+  assert_int_equal(parse_s("227\t(1,2,3,4,5,6)\r\n", SERVER, &m), 0);
+  assert_int_equal(m.arg_off, 5);
+}
+
+static void test_ftp_227_hostile(void **state) {
+  (void)state;
+  static const struct rc_case c[] = {
+      {"227 Entering Passive Mode (192,168,1,2,4).\r\n", PINHOLE_ERR_PARSE},
+      {"227 Entering Passive Mode (192,168,1,2,4,1,7).\r\n", PINHOLE_ERR_PARSE},
+      {"227 Entering Passive Mode (192,168,,1,2,4,1).\r\n", PINHOLE_ERR_PARSE},
+      {"227 Entering Passive Mode.\r\n", PINHOLE_ERR_PARSE},
+      {"227 \r\n", PINHOLE_ERR_PARSE},
+      {"227\r\n", PINHOLE_ERR_PARSE},
+      {"227 (256,168,1,2,4,1)\r\n", PINHOLE_ERR_RANGE},
+      {"227 (192,168,1,2,0,0)\r\n", PINHOLE_ERR_RANGE},
+      {"227 (192,168,1,2,4294967296,1)\r\n", PINHOLE_ERR_RANGE},
+      {"227 (192,168,1,2,1,18446744073709551617)\r\n", PINHOLE_ERR_RANGE},
+      /* The first 6-list is the answer even when a later one is valid. */
+      {"227 (1,1,1,1,1,300) (1,1,1,1,1,1)\r\n", PINHOLE_ERR_RANGE},
+      {"227 (1,1,1,1,1,1)", PINHOLE_ERR_PARTIAL},
+      {"2270 (1,1,1,1,1,1)\r\n", PINHOLE_ERR_NOMATCH},
+      {"227-(1,1,1,1,1,1)\r\n", PINHOLE_ERR_NOMATCH},
+      {"22 (1,1,1,1,1,1)\r\n", PINHOLE_ERR_NOMATCH},
+      {" 227 (1,1,1,1,1,1)\r\n", PINHOLE_ERR_NOMATCH},
+      {"228 (1,1,1,1,1,1)\r\n", PINHOLE_ERR_NOMATCH},
+      {"200 PORT command successful (1,1,1,1,1,1)\r\n", PINHOLE_ERR_NOMATCH},
+  };
+  check_cases(c, sizeof(c) / sizeof(c[0]), SERVER);
+}
+
+static void test_ftp_229_rfc2428(void **state) {
+  (void)state;
+  pinhole_ftp_msg m;
+  const char *l = "229 Entering Extended Passive Mode (|||6446|)\r\n";
+  assert_int_equal(parse_s(l, SERVER, &m), 0);
+  assert_int_equal(m.kind, PINHOLE_FTP_229);
+  assert_int_equal(m.family, 1);
+  assert_int_equal(m.addr, 0);
+  assert_int_equal(m.port, 6446);
+  assert_int_equal(m.delim, '|');
+  assert_int_equal(m.arg_off, 36);
+  assert_int_equal(m.arg_len, 8);
+  assert_arg(l, &m, "|||6446|");
+  l = "229 Extended Passive mode OK (!!!65535!)\n";
+  assert_int_equal(parse_s(l, SERVER, &m), 0);
+  assert_int_equal(m.port, 65535);
+  assert_int_equal(m.delim, '!');
+  assert_arg(l, &m, "!!!65535!");
+  /* '(' as the delimiter is positional, not ambiguous. */
+  l = "229 ((((1(). \r\n";
+  assert_int_equal(parse_s(l, SERVER, &m), 0);
+  assert_int_equal(m.port, 1);
+  assert_arg(l, &m, "(((1(");
+}
+
+static void test_ftp_229_hostile(void **state) {
+  (void)state;
+  static const struct rc_case c[] = {
+      {"229 Entering Extended Passive Mode (|||0|)\r\n", PINHOLE_ERR_RANGE},
+      {"229 Entering Extended Passive Mode (|||70000|)\r\n", PINHOLE_ERR_RANGE},
+      {"229 Entering Extended Passive Mode (|||65536|)\r\n", PINHOLE_ERR_RANGE},
+      {"229 Entering Extended Passive Mode (|||4294967297|)\r\n",
+       PINHOLE_ERR_RANGE},
+      {"229 Entering Extended Passive Mode (||6446|)\r\n", PINHOLE_ERR_PARSE},
+      {"229 Entering Extended Passive Mode (||||6446|)\r\n", PINHOLE_ERR_PARSE},
+      {"229 Entering Extended Passive Mode (|||6446)\r\n", PINHOLE_ERR_PARSE},
+      {"229 Entering Extended Passive Mode (|||6446|\r\n", PINHOLE_ERR_PARSE},
+      {"229 Entering Extended Passive Mode (|||6446||)\r\n", PINHOLE_ERR_PARSE},
+      {"229 Entering Extended Passive Mode (|!|6446|)\r\n", PINHOLE_ERR_PARSE},
+      {"229 Entering Extended Passive Mode (||||)\r\n", PINHOLE_ERR_PARSE},
+      {"229 Entering Extended Passive Mode (|||-1|)\r\n", PINHOLE_ERR_PARSE},
+      {"229 Entering Extended Passive Mode (1116446 1)\r\n", PINHOLE_ERR_PARSE},
+      {"229 Entering Extended Passive Mode ( |||6446|)\r\n", PINHOLE_ERR_PARSE},
+      {"229 Entering Extended Passive Mode |||6446|\r\n", PINHOLE_ERR_PARSE},
+      /* Only the first "(" of the line is looked at. */
+      {"229 Extended (EPSV) mode (|||6446|)\r\n", PINHOLE_ERR_PARSE},
+      {"229\r\n", PINHOLE_ERR_PARSE},
+      {"229 (|||6446|)", PINHOLE_ERR_PARTIAL},
+      {"229-(|||6446|)\r\n", PINHOLE_ERR_NOMATCH},
+      {"2290 (|||6446|)\r\n", PINHOLE_ERR_NOMATCH},
+  };
+  check_cases(c, sizeof(c) / sizeof(c[0]), SERVER);
+}
+
+static void test_ftp_nomatch_other_lines(void **state) {
+  (void)state;
+  static const struct rc_case client[] = {
+      {"USER anonymous\r\n", PINHOLE_ERR_NOMATCH},
+      {"PASS guest@\r\n", PINHOLE_ERR_NOMATCH},
+      {"TYPE I\r\n", PINHOLE_ERR_NOMATCH},
+      {"PASV\r\n", PINHOLE_ERR_NOMATCH},
+      {"EPSV\r\n", PINHOLE_ERR_NOMATCH},
+      {"EPSV ALL\r\n", PINHOLE_ERR_NOMATCH},
+      {"RETR 1,2,3,4,5,6\r\n", PINHOLE_ERR_NOMATCH},
+      {"STOR PORT 1,2,3,4,5,6\r\n", PINHOLE_ERR_NOMATCH},
+      {"LIST\r\n", PINHOLE_ERR_NOMATCH},
+      {"QUIT\r\n", PINHOLE_ERR_NOMATCH},
+      {"\r\n", PINHOLE_ERR_NOMATCH},
+      {"\n", PINHOLE_ERR_NOMATCH},
+      /* Server replies on the client side. */
+      {"227 Entering Passive Mode (192,168,1,2,4,1).\r\n", PINHOLE_ERR_NOMATCH},
+      {"229 Entering Extended Passive Mode (|||6446|)\r\n",
+       PINHOLE_ERR_NOMATCH},
+      {"USER", PINHOLE_ERR_PARTIAL},
+      {"", PINHOLE_ERR_PARTIAL},
+  };
+  static const struct rc_case server[] = {
+      {"220 (vsFTPd 3.0.3)\r\n", PINHOLE_ERR_NOMATCH},
+      {"230 Login successful.\r\n", PINHOLE_ERR_NOMATCH},
+      {"200 PORT command successful. Consider using PASV.\r\n",
+       PINHOLE_ERR_NOMATCH},
+      {"150 Opening BINARY mode data connection for f (1,2,3,4,5,6).\r\n",
+       PINHOLE_ERR_NOMATCH},
+      {"226 Transfer complete.\r\n", PINHOLE_ERR_NOMATCH},
+      {"228 Entering Long Passive Mode (4,4,1,2,3,4,2,0,21)\r\n",
+       PINHOLE_ERR_NOMATCH},
+      {"522 Network protocol not supported, use (1)\r\n", PINHOLE_ERR_NOMATCH},
+      {"227-first line of a multi-line reply\r\n", PINHOLE_ERR_NOMATCH},
+      /* Client commands on the server side. */
+      {"PORT 192,168,1,2,4,1\r\n", PINHOLE_ERR_NOMATCH},
+      {"EPRT |1|132.235.1.2|6275|\r\n", PINHOLE_ERR_NOMATCH},
+      {"226", PINHOLE_ERR_PARTIAL},
+  };
+  check_cases(client, sizeof(client) / sizeof(client[0]), CLIENT);
+  check_cases(server, sizeof(server) / sizeof(server[0]), SERVER);
+}
+
+static void test_ftp_embedded_nul(void **state) {
+  (void)state;
+  pinhole_ftp_msg m;
+  static const char port[] = "PORT 1,2,3,4,5,6\0\r\n";
+  static const char port2[] = "PORT 1,2,3,4,5,6\r\0\n";
+  static const char p227[] = "227 Entering\0 Passive Mode (1,2,3,4,5,6)\r\n";
+  static const char p229[] = "229 (|||6446|)\0\r\n";
+  static const char eprt[] = "EPRT |1|1.2.3.4\0|21|\r\n";
+  static const char user[] = "USER a\0b\r\n";
+#define PARSE_ARR(a, s)                                                        \
+  pinhole_ftp_parse((const uint8_t *)(a), sizeof(a) - 1, (s), &m)
+  assert_int_equal(PARSE_ARR(port, CLIENT), PINHOLE_ERR_PARSE);
+  assert_int_equal(PARSE_ARR(port2, CLIENT), PINHOLE_ERR_PARSE);
+  assert_int_equal(PARSE_ARR(eprt, CLIENT), PINHOLE_ERR_PARSE);
+  assert_int_equal(PARSE_ARR(p227, SERVER), PINHOLE_ERR_PARSE);
+  assert_int_equal(PARSE_ARR(p229, SERVER), PINHOLE_ERR_PARSE);
+  assert_int_equal(PARSE_ARR(user, CLIENT), PINHOLE_ERR_NOMATCH);
+#undef PARSE_ARR
+  /* A NUL after the first line does not matter. */
+  static const char two[] = "PORT 1,2,3,4,5,6\r\n\0";
+  assert_int_equal(
+      pinhole_ftp_parse((const uint8_t *)two, sizeof(two) - 1, CLIENT, &m), 0);
+}
+
+/* Builds "<head><pad x n><tail>" into buf. */
+static size_t build(char *buf, const char *head, char pad, size_t n,
+                    const char *tail) {
+  size_t hl = strlen(head), tl = strlen(tail);
+  memcpy(buf, head, hl);
+  memset(buf + hl, pad, n);
+  memcpy(buf + hl + n, tail, tl);
+  return hl + n + tl;
+}
+
+static void test_ftp_line_length_limit(void **state) {
+  (void)state;
+  char buf[2200];
+  pinhole_ftp_msg m;
+  const uint8_t *u = (const uint8_t *)buf;
+  /* Exactly PINHOLE_FTP_LINE_MAX bytes with CRLF: accepted. */
+  size_t hl = strlen("PORT 1,2,3,4,5,6") + 2;
+  size_t n =
+      build(buf, "PORT 1,2,3,4,5,6", ' ', PINHOLE_FTP_LINE_MAX - hl, "\r\n");
+  assert_int_equal(n, PINHOLE_FTP_LINE_MAX);
+  assert_int_equal(pinhole_ftp_parse(u, n, CLIENT, &m), 0);
+  assert_int_equal(m.port, 1286);
+  /* One more byte: refused. */
+  n = build(buf, "PORT 1,2,3,4,5,6", ' ', PINHOLE_FTP_LINE_MAX - hl + 1,
+            "\r\n");
+  assert_int_equal(pinhole_ftp_parse(u, n, CLIENT, &m), PINHOLE_ERR_PARSE);
+  /* 2 KB lines. */
+  n = build(buf, "227 ", 'x', 2000, " (1,2,3,4,5,6)\r\n");
+  assert_int_equal(pinhole_ftp_parse(u, n, SERVER, &m), PINHOLE_ERR_PARSE);
+  n = build(buf, "229 (|||", '0', 2000, "1|)\r\n");
+  assert_int_equal(pinhole_ftp_parse(u, n, SERVER, &m), PINHOLE_ERR_PARSE);
+  n = build(buf, "EPRT |1|1.2.3.4|", '0', 2000, "21|\r\n");
+  assert_int_equal(pinhole_ftp_parse(u, n, CLIENT, &m), PINHOLE_ERR_PARSE);
+  n = build(buf, "USER ", 'a', 2000, "\r\n");
+  assert_int_equal(pinhole_ftp_parse(u, n, CLIENT, &m), PINHOLE_ERR_NOMATCH);
+  /* Long digit strings inside the limit are range errors, not overflow. */
+  n = build(buf, "PORT 1,2,3,4,5,", '9', 400, "\r\n");
+  assert_int_equal(pinhole_ftp_parse(u, n, CLIENT, &m), PINHOLE_ERR_RANGE);
+  n = build(buf, "PORT 1,2,3,4,5,", '0', 400, "7\r\n");
+  assert_int_equal(pinhole_ftp_parse(u, n, CLIENT, &m), 0);
+  assert_int_equal(m.port, 5 * 256 + 7);
+  /* No LF: partial until the line is known to be too long. */
+  n = build(buf, "PORT ", '1', PINHOLE_FTP_LINE_MAX - 5, "");
+  assert_int_equal(pinhole_ftp_parse(u, n, CLIENT, &m), PINHOLE_ERR_PARTIAL);
+  n = build(buf, "PORT ", '1', 2000, "");
+  assert_int_equal(pinhole_ftp_parse(u, n, CLIENT, &m), PINHOLE_ERR_PARSE);
+  n = build(buf, "227 ", '1', 2000, "");
+  assert_int_equal(pinhole_ftp_parse(u, n, SERVER, &m), PINHOLE_ERR_PARSE);
+  n = build(buf, "USER ", 'a', 2000, "");
+  assert_int_equal(pinhole_ftp_parse(u, n, CLIENT, &m), PINHOLE_ERR_PARTIAL);
+}
+
+static void test_ftp_invalid_args(void **state) {
+  (void)state;
+  pinhole_ftp_msg m;
+  const uint8_t l[] = "PORT 1,2,3,4,5,6\r\n";
+  assert_int_equal(pinhole_ftp_parse(l, sizeof(l) - 1, CLIENT, NULL),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_ftp_parse(NULL, 5, CLIENT, &m),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_ftp_parse(NULL, 0, CLIENT, &m), PINHOLE_ERR_PARTIAL);
+  /* Any non-zero from_server means server. */
+  assert_int_equal(rc_of("227 (1,2,3,4,5,6)\r\n", 7), 0);
+}
+
+/* Formats m with addr/port into a buffer sized exactly, checks the bytes. */
+static void check_format(int kind, char delim, uint32_t addr, uint16_t port,
+                         const char *want) {
+  pinhole_ftp_msg m;
+  memset(&m, 0, sizeof(m));
+  m.kind = kind;
+  m.delim = delim;
+  char out[64];
+  size_t wl = strlen(want);
+  memset(out, 'X', sizeof(out));
+  assert_int_equal(pinhole_ftp_format(&m, addr, port, out, sizeof(out)),
+                   (int)wl);
+  assert_memory_equal(out, want, wl);
+  assert_int_equal(out[wl], 'X');
+  /* Exact capacity works; one byte less is NOBUF and leaves out alone. */
+  memset(out, 'X', sizeof(out));
+  assert_int_equal(pinhole_ftp_format(&m, addr, port, out, wl), (int)wl);
+  memset(out, 'X', sizeof(out));
+  assert_int_equal(pinhole_ftp_format(&m, addr, port, out, wl - 1),
+                   PINHOLE_ERR_NOBUF);
+  assert_int_equal(out[0], 'X');
+  assert_int_equal(pinhole_ftp_format(&m, addr, port, NULL, 0),
+                   PINHOLE_ERR_NOBUF);
+}
+
+static void test_ftp_format_bytes(void **state) {
+  (void)state;
+  check_format(PINHOLE_FTP_PORT, 0, 0xC0A80102u, 1025, "192,168,1,2,4,1");
+  check_format(PINHOLE_FTP_PORT, 0, 0, 1, "0,0,0,0,0,1");
+  check_format(PINHOLE_FTP_227, 0, 0xFFFFFFFFu, 65535,
+               "255,255,255,255,255,255");
+  check_format(PINHOLE_FTP_227, 0, 0xC6120001u, 50000, "198,18,0,1,195,80");
+  check_format(PINHOLE_FTP_EPRT, '|', 0x84EB0102u, 6275,
+               "|1|132.235.1.2|6275|");
+  check_format(PINHOLE_FTP_EPRT, '!', 0xFFFFFFFFu, 65535,
+               "!1!255.255.255.255!65535!");
+  check_format(PINHOLE_FTP_EPRT, '~', 0, 1, "~1~0.0.0.0~1~");
+  check_format(PINHOLE_FTP_229, '|', 0xC6120001u, 6446, "|||6446|");
+  check_format(PINHOLE_FTP_229, '(', 0, 65535, "(((65535(");
+  check_format(PINHOLE_FTP_229, '|', 0, 1, "|||1|");
+}
+
+static void test_ftp_format_invalid(void **state) {
+  (void)state;
+  pinhole_ftp_msg m;
+  char out[64];
+  memset(&m, 0, sizeof(m));
+  assert_int_equal(pinhole_ftp_format(NULL, 1, 1, out, sizeof(out)),
+                   PINHOLE_ERR_INVALID_ARG);
+  m.kind = 0;
+  assert_int_equal(pinhole_ftp_format(&m, 1, 1, out, sizeof(out)),
+                   PINHOLE_ERR_INVALID_ARG);
+  m.kind = 5;
+  assert_int_equal(pinhole_ftp_format(&m, 1, 1, out, sizeof(out)),
+                   PINHOLE_ERR_INVALID_ARG);
+  m.kind = PINHOLE_FTP_PORT;
+  assert_int_equal(pinhole_ftp_format(&m, 1, 0, out, sizeof(out)),
+                   PINHOLE_ERR_INVALID_ARG);
+  m.kind = PINHOLE_FTP_EPRT;
+  m.delim = 0;
+  assert_int_equal(pinhole_ftp_format(&m, 1, 1, out, sizeof(out)),
+                   PINHOLE_ERR_INVALID_ARG);
+  m.delim = '5';
+  assert_int_equal(pinhole_ftp_format(&m, 1, 1, out, sizeof(out)),
+                   PINHOLE_ERR_INVALID_ARG);
+  m.kind = PINHOLE_FTP_229;
+  m.delim = ' ';
+  assert_int_equal(pinhole_ftp_format(&m, 1, 1, out, sizeof(out)),
+                   PINHOLE_ERR_INVALID_ARG);
+  m.delim = (char)0x80;
+  assert_int_equal(pinhole_ftp_format(&m, 1, 1, out, sizeof(out)),
+                   PINHOLE_ERR_INVALID_ARG);
+}
+
+/* Parses line, rewrites its argument to addr:port, compares the whole new
+ * line with want, and parses that again. */
+static void check_rewrite(const char *line, int from_server, uint32_t addr,
+                          uint16_t port, const char *want) {
+  pinhole_ftp_msg m, m2;
+  char rep[32], out[600];
+  assert_int_equal(parse_s(line, from_server, &m), 0);
+  int rl = pinhole_ftp_format(&m, addr, port, rep, sizeof(rep));
+  assert_true(rl > 0);
+  size_t ll = strlen(line);
+  size_t tail = ll - m.arg_off - m.arg_len;
+  memcpy(out, line, m.arg_off);
+  memcpy(out + m.arg_off, rep, (size_t)rl);
+  memcpy(out + m.arg_off + (size_t)rl, line + m.arg_off + m.arg_len, tail);
+  size_t nl = m.arg_off + (size_t)rl + tail;
+  assert_int_equal(nl, strlen(want));
+  assert_memory_equal(out, want, nl);
+  assert_int_equal(
+      pinhole_ftp_parse((const uint8_t *)out, nl, from_server, &m2), 0);
+  assert_int_equal(m2.kind, m.kind);
+  assert_int_equal(m2.port, port);
+  assert_int_equal(m2.addr, m.kind == PINHOLE_FTP_229 ? 0 : addr);
+  assert_int_equal(m2.delim, m.delim);
+  assert_int_equal(m2.arg_off, m.arg_off);
+  assert_int_equal(m2.arg_len, (size_t)rl);
+}
+
+static void test_ftp_round_trip(void **state) {
+  (void)state;
+  check_rewrite("PORT 10,0,0,1,4,1\r\n", CLIENT, 0xC6120001u, 50000,
+                "PORT 198,18,0,1,195,80\r\n");
+  check_rewrite("port  010,000,000,001,000,021 \n", CLIENT, 0x01020304u, 1,
+                "port  1,2,3,4,0,1 \n");
+  check_rewrite("EPRT |1|10.0.0.1|6275|\r\n", CLIENT, 0xC6120001u, 50000,
+                "EPRT |1|198.18.0.1|50000|\r\n");
+  check_rewrite("EPRT !1!255.255.255.255!65535!\r\n", CLIENT, 0, 1,
+                "EPRT !1!0.0.0.0!1!\r\n");
+  check_rewrite("227 Entering Passive Mode (10,0,0,5,195,80).\r\n", SERVER,
+                0xC6120001u, 2121,
+                "227 Entering Passive Mode (198,18,0,1,8,73).\r\n");
+  check_rewrite("227 =1,2,3,4,5,6\r\n", SERVER, 0xFFFFFFFFu, 65535,
+                "227 =255,255,255,255,255,255\r\n");
+  check_rewrite("227 Mode 2, 1,2,3 (10,0,0,5,195,80)\r\n", SERVER, 0xC6120001u,
+                21, "227 Mode 2, 1,2,3 (198,18,0,1,0,21)\r\n");
+  check_rewrite("229 Entering Extended Passive Mode (|||6446|)\r\n", SERVER,
+                0xC6120001u, 50000,
+                "229 Entering Extended Passive Mode (|||50000|)\r\n");
+  check_rewrite("229 x (!!!65535!)\n", SERVER, 0, 7, "229 x (!!!7!)\n");
+}
+
+static void test_ftp_kind_name(void **state) {
+  (void)state;
+  assert_string_equal(pinhole_ftp_kind_name(PINHOLE_FTP_PORT), "PORT");
+  assert_string_equal(pinhole_ftp_kind_name(PINHOLE_FTP_EPRT), "EPRT");
+  assert_string_equal(pinhole_ftp_kind_name(PINHOLE_FTP_227), "227");
+  assert_string_equal(pinhole_ftp_kind_name(PINHOLE_FTP_229), "229");
+  assert_string_equal(pinhole_ftp_kind_name(0), "unknown");
+  assert_string_equal(pinhole_ftp_kind_name(5), "unknown");
+  assert_string_equal(pinhole_ftp_kind_name(-1), "unknown");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_ftp_line_len),
+      cmocka_unit_test(test_ftp_port_rfc959),
+      cmocka_unit_test(test_ftp_port_variants),
+      cmocka_unit_test(test_ftp_port_hostile),
+      cmocka_unit_test(test_ftp_eprt_rfc2428),
+      cmocka_unit_test(test_ftp_eprt_ipv6_unsupported),
+      cmocka_unit_test(test_ftp_eprt_hostile),
+      cmocka_unit_test(test_ftp_227_server_shapes),
+      cmocka_unit_test(test_ftp_227_hostile),
+      cmocka_unit_test(test_ftp_229_rfc2428),
+      cmocka_unit_test(test_ftp_229_hostile),
+      cmocka_unit_test(test_ftp_nomatch_other_lines),
+      cmocka_unit_test(test_ftp_embedded_nul),
+      cmocka_unit_test(test_ftp_line_length_limit),
+      cmocka_unit_test(test_ftp_invalid_args),
+      cmocka_unit_test(test_ftp_format_bytes),
+      cmocka_unit_test(test_ftp_format_invalid),
+      cmocka_unit_test(test_ftp_round_trip),
+      cmocka_unit_test(test_ftp_kind_name),
+  };
+  return cmocka_run_group_tests_name("unit.ftp", tests, NULL, NULL);
+}
