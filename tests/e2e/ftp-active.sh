@@ -14,4 +14,6 @@ ftp_lftp lftp-ftp-active "set ftp:passive-mode off"
 
 gw_dump ftp-active
 ftp_expect_listing
+ftp_expect_server_saw 'PORT 198,19,0,1,[0-9]+,[0-9]+"'
+expect_counter_min Other "Pinholes used" 4
 e2e_finish

@@ -13,4 +13,6 @@ ftp_curl curl-ftp-eprt -P -
 
 gw_dump ftp-eprt
 ftp_expect_listing
+ftp_expect_server_saw 'EPRT \|1\|198\.19\.0\.1\|[0-9]+\|"'
+expect_counter_min Other "Pinholes used" 2
 e2e_finish

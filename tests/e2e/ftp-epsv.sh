@@ -14,4 +14,6 @@ ftp_lftp lftp-ftp-epsv "set ftp:passive-mode on; set ftp:prefer-epsv yes"
 
 gw_dump ftp-epsv
 ftp_expect_listing
+ftp_expect_server_saw 'EPSV"'
+expect_counter_min Other "Pinholes used" 4
 e2e_finish

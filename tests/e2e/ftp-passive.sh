@@ -14,4 +14,6 @@ ftp_lftp lftp-ftp-passive "set ftp:passive-mode on; set ftp:prefer-epsv no"
 
 gw_dump ftp-passive
 ftp_expect_listing
+ftp_expect_server_saw 'PASV"'
+expect_counter_min Other "Pinholes used" 4
 e2e_finish

@@ -55,7 +55,10 @@ e2e_cleanup() {
   done
   for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
   wait 2>/dev/null
-  for i in "${NAMESPACES[@]}"; do ip netns del "$i" 2>/dev/null; done
+  for i in "${NAMESPACES[@]}"; do
+    ip netns del "$i" 2>/dev/null
+    rm -rf "/etc/netns/$i"
+  done
   if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -n "$TMP" ]; then
     for i in "$TMP"/*.log "$TMP"/*.err; do
       [ -s "$i" ] && { echo "---- $i (last 40 lines)"; tail -n 40 "$i"; } >&2
@@ -78,6 +81,11 @@ e2e_init() {
   for t in "$NS_IN" "$NS_GW" "$NS_OUT"; do
     ip netns add "$t" 2>/dev/null || skip "cannot create network namespace"
     NAMESPACES+=("$t")
+    # `ip netns exec` bind-mounts this over /etc/resolv.conf: name lookups
+    # (python's http.server does one) fail at once on the loopback instead
+    # of sending DNS through the gateway towards the host's resolver.
+    mkdir -p "/etc/netns/$t" &&
+      echo "nameserver 127.0.0.1" >"/etc/netns/$t/resolv.conf"
     ip -n "$t" link set lo up
     # IPv4 only: no IPv6 router solicitations on the links.
     ip netns exec "$t" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
@@ -128,13 +136,14 @@ host_link() {
 }
 
 # Starts pinhole-gw (path in $PINHOLE_GW) in the gateway namespace with
-# extra arguments "$@", then moves its TUN devices to the hosts.
+# extra arguments "$@" and $E2E_GW_ARGS (word-split: to try a case with
+# other rules by hand), then moves its TUN devices to the hosts.
 e2e_start_gw() {
   [ -x "${PINHOLE_GW:-}" ] || die "PINHOLE_GW not set or not executable"
   ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=0 || die "sysctl"
   # No timeout wrapper: the test signals this very PID (SIGUSR1).
   ip netns exec "$NS_GW" "$PINHOLE_GW" --inside tun-in --outside tun-out \
-    --pool "$POOL" --listing-file "$TMP/listing" "$@" \
+    --pool "$POOL" --listing-file "$TMP/listing" "$@" ${E2E_GW_ARGS:-} \
     >"$TMP/gw.log" 2>"$TMP/gw.err" &
   GW_PID=$!
   PIDS+=("$GW_PID")
@@ -224,8 +233,18 @@ expect_no_alg_errors() {
   fi
 }
 
+# Every flow in the listing is between test addresses (198.18.0.0/15):
+# nothing else was sent through the gateway.
+expect_only_test_addresses() {
+  local bad
+  bad=$(grep -E '^(TCP|UDP|ICMP) ' "$TMP/listing" |
+    grep -vE '^[A-Z]+ 198\.1[89]\.[0-9.]+(:[0-9]+)? -> 198\.1[89]\.[0-9.]+(:[0-9]+)? ')
+  [ -z "$bad" ] || fail "flows outside 198.18.0.0/15: $bad"
+}
+
 # Ends the test: stops the gateway (SIGTERM: it prints and exits 0).
 e2e_finish() {
+  [ -e "$TMP/listing" ] && expect_only_test_addresses
   if [ -n "$GW_PID" ]; then
     kill -TERM "$GW_PID" 2>/dev/null
     wait_for 5 bash -c "! kill -0 $GW_PID" || fail "pinhole-gw did not exit on SIGTERM"
@@ -379,4 +398,30 @@ print("udp: %s datagrams echoed" % sys.argv[3])' "$2" "$3" "$4"
 http_start_server() {
   bg "$1" http "$PYTHON" -m http.server --bind "$2" --directory "$4" "$3"
   wait_for 5 port_open "$1" "$2" "$3" || die "http server did not start"
+}
+
+# expect_counter_min SECTION NAME MIN: counter NAME of SECTION is >= MIN.
+expect_counter_min() {
+  local v
+  v=$(counter "$1" "$2")
+  if [ -n "$v" ] && [ "$v" -ge "$3" ]; then
+    log "ok: counter '$2' = $v (>= $3)"
+  else
+    fail "counter '$2' is '${v:-missing}', expected >= $3"
+  fi
+}
+
+# ftp_expect_server_saw ERE: vsftpd logged a command from the pool address
+# matching ERE (e.g. 'PORT 198,19,0,1,'), so the mode really was used and
+# the ALG's rewrite is what the server got. And the server never saw an
+# inside address, neither as a client nor inside a command.
+ftp_expect_server_saw() {
+  if grep -Eq "FTP command: Client \"$POOL\", \"$1" "$TMP/vsftpd.xfer"; then
+    log "ok: vsftpd got /$1/ from $POOL"
+  else
+    fail "vsftpd never got /$1/ from $POOL"
+  fi
+  if grep -q '198\.18\.\|198,18,' "$TMP/vsftpd.xfer"; then
+    fail "vsftpd saw an inside address: $(grep -m1 '198\.18\.\|198,18,' "$TMP/vsftpd.xfer")"
+  fi
 }
