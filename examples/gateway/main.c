@@ -309,13 +309,18 @@ static void usage(void) {
 
 /* ---- main loop ---- */
 
-/* Reads up to BURST packets from side's device and processes each. */
-static void pump(pinhole_ctx *ctx, struct gw *gw, int side, uint8_t *buf,
-                 size_t cap) {
+/* Reads up to BURST packets from side's device and processes each.
+ * Returns -1 when the device is gone (e.g. its namespace was deleted). */
+static int pump(pinhole_ctx *ctx, struct gw *gw, int side, uint8_t *buf,
+                size_t cap) {
   for (int i = 0; i < BURST; i++) {
     ssize_t n = read(gw->fd[side], buf, cap);
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      fprintf(stderr, "pinhole-gw: read: %s\n", strerror(errno));
+      return -1;
+    }
     if (n <= 0)
-      return; /* EAGAIN: drained */
+      return 0; /* drained */
     if ((buf[0] >> 4) != 4) {
       gw->non_ipv4++; /* this gateway carries IPv4 only */
       continue;
@@ -327,6 +332,7 @@ static void pump(pinhole_ctx *ctx, struct gw *gw, int side, uint8_t *buf,
                                            : PINHOLE_SIDE_INSIDE,
                p.data, p.len);
   }
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -444,7 +450,8 @@ int main(int argc, char **argv) {
 
   static uint8_t buf[65536]; /* one packet; rewrites may grow it to cap */
   uint64_t next_tick = now_ns() + TICK_NS;
-  while (!got_stop) {
+  int status = 0;
+  while (!got_stop && status == 0) {
     struct pollfd pfd[2] = {{gw.fd[0], POLLIN, 0}, {gw.fd[1], POLLIN, 0}};
     uint64_t now = now_ns();
     int wait_ms = now >= next_tick ? 0 : (int)((next_tick - now) / 1000000);
@@ -452,9 +459,9 @@ int main(int argc, char **argv) {
       perror("poll");
       break;
     }
-    for (int side = 0; side < 2; side++)
-      if (pfd[side].revents & POLLIN)
-        pump(ctx, &gw, side, buf, sizeof(buf));
+    for (int side = 0; side < 2 && status == 0; side++)
+      if (pfd[side].revents) /* POLLIN, or an error the read will tell */
+        status = pump(ctx, &gw, side, buf, sizeof(buf)) < 0 ? 1 : 0;
     if ((now = now_ns()) >= next_tick) {
       while (pinhole_tick(ctx, now) >= 4096)
         ; /* bounded work per call: call again while it was busy */
@@ -469,7 +476,7 @@ int main(int argc, char **argv) {
   pinhole_ctx_del(ctx);
   close(gw.fd[0]);
   close(gw.fd[1]);
-  return 0;
+  return status;
 
 rule_error:
   fprintf(stderr, "pinhole-gw: rule: %s\n", pinhole_strerror(err));

@@ -251,6 +251,10 @@ e2e_finish() {
     wait "$GW_PID"
     local rc=$?
     [ "$rc" = 0 ] || fail "pinhole-gw exit status $rc"
+    # Sanitizer builds: UBSan reports and goes on, so look for its lines.
+    if grep -qE 'runtime error|Sanitizer' "$TMP/gw.err"; then
+      fail "sanitizer report from pinhole-gw: $(grep -m3 -E 'runtime error|Sanitizer' "$TMP/gw.err")"
+    fi
   fi
   if [ "$FAILED" = 0 ]; then
     log "PASS"
