@@ -106,6 +106,7 @@ bg() {
   local n=$1 name=$2
   shift 2
   ip netns exec "$n" timeout 600 "$@" >"$TMP/$name.log" 2>&1 &
+  # shellcheck disable=SC2034 # read by the case scripts
   LAST_PID=$!
   PIDS+=($!)
 }
@@ -142,6 +143,7 @@ e2e_start_gw() {
   [ -x "${PINHOLE_GW:-}" ] || die "PINHOLE_GW not set or not executable"
   ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=0 || die "sysctl"
   # No timeout wrapper: the test signals this very PID (SIGUSR1).
+  # shellcheck disable=SC2086 # E2E_GW_ARGS is split into words on purpose
   ip netns exec "$NS_GW" "$PINHOLE_GW" --inside tun-in --outside tun-out \
     --pool "$POOL" --listing-file "$TMP/listing" "$@" ${E2E_GW_ARGS:-} \
     >"$TMP/gw.log" 2>"$TMP/gw.err" &
