@@ -98,7 +98,7 @@ typedef struct pinhole_config {
   uint32_t max_pinholes;          /**< pending expectations; 4096 */
   uint32_t max_watch;             /**< connections an ALG inspects; 4096 */
   uint32_t max_rules;             /**< 256 */
-  uint32_t max_pools;             /**< 16 */
+  uint32_t max_pools;             /**< 4 */
   uint32_t max_pinholes_per_conv; /**< 8 */
   uint32_t
       max_half_open; /**< SYN defense: half-open TCP limit; 0 = max_flows/2 */

@@ -12,6 +12,9 @@
 
 const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_ftp,
+    &pinhole__alg_tftp,
+    &pinhole__alg_rtsp,
+    &pinhole__alg_sip,
 };
 const int pinhole__nalgs =
     (int)(sizeof(pinhole__algs) / sizeof(pinhole__algs[0]));
@@ -145,6 +148,40 @@ void pinhole__alg_unmap(ph_alg_call *ac, uint32_t mapref) {
   pinhole__map_put(ac->ctx, mapref);
 }
 
+static void ph_trace(ph_alg_call *ac, int kind, uint8_t proto,
+                     const pinhole_endpoint *a, const pinhole_endpoint *b,
+                     uint32_t lifetime_ms, const uint8_t *text,
+                     size_t text_len) {
+  pinhole_ctx *ctx = ac->ctx;
+  if (ctx->cb.trace == NULL)
+    return;
+  pinhole_trace t;
+  memset(&t, 0, sizeof(t));
+  t.size = sizeof(t);
+  t.kind = kind;
+  t.alg = ph_alg_get(ac->conn->alg)->name;
+  t.time_ns = ctx->now_ns;
+  t.conv_id = ctx->convs[ac->conn->conv].id;
+  t.seq = ac->seq;
+  t.ack = ac->ack;
+  t.proto = proto;
+  t.side = (uint8_t)ac->side;
+  if (a)
+    t.a = *a;
+  if (b)
+    t.b = *b;
+  t.lifetime_ms = lifetime_ms;
+  t.text = (const char *)text;
+  t.text_len = text_len;
+  ctx->cb.trace(ctx, &t, ctx->user);
+}
+
+void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
+                        const pinhole_endpoint *b, uint32_t lifetime_ms,
+                        const uint8_t *text, size_t text_len) {
+  ph_trace(ac, kind, ac->conn->proto, a, b, lifetime_ms, text, text_len);
+}
+
 int pinhole__alg_expect(ph_alg_call *ac, const ph_expect *e) {
   pinhole_ctx *ctx = ac->ctx;
   if (e->dport < 1024 && !(ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
@@ -163,8 +200,8 @@ int pinhole__alg_expect(ph_alg_call *ac, const ph_expect *e) {
   }
   pinhole_endpoint from = {e->src, e->sport, 0};
   pinhole_endpoint to = {e->dst, e->dport, 0};
-  pinhole__alg_trace(ac, PINHOLE_TRACE_PINHOLE_CREATED, &from, &to,
-                     ctx->cfg.pinhole_timeout_ms, NULL, 0);
+  ph_trace(ac, PINHOLE_TRACE_PINHOLE_CREATED, e->proto, &from, &to,
+           ctx->cfg.pinhole_timeout_ms, NULL, 0);
   return rv;
 }
 
@@ -182,33 +219,6 @@ void pinhole__alg_error(ph_alg_call *ac, const char *reason,
     text_len = strlen(reason);
   }
   pinhole__alg_trace(ac, PINHOLE_TRACE_ERROR, NULL, NULL, 0, text, text_len);
-}
-
-void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
-                        const pinhole_endpoint *b, uint32_t lifetime_ms,
-                        const uint8_t *text, size_t text_len) {
-  pinhole_ctx *ctx = ac->ctx;
-  if (ctx->cb.trace == NULL)
-    return;
-  pinhole_trace t;
-  memset(&t, 0, sizeof(t));
-  t.size = sizeof(t);
-  t.kind = kind;
-  t.alg = ph_alg_get(ac->conn->alg)->name;
-  t.time_ns = ctx->now_ns;
-  t.conv_id = ctx->convs[ac->conn->conv].id;
-  t.seq = ac->seq;
-  t.ack = ac->ack;
-  t.proto = ac->conn->proto;
-  t.side = (uint8_t)ac->side;
-  if (a)
-    t.a = *a;
-  if (b)
-    t.b = *b;
-  t.lifetime_ms = lifetime_ms;
-  t.text = (const char *)text;
-  t.text_len = text_len;
-  ctx->cb.trace(ctx, &t, ctx->user);
 }
 
 /* ---- the stream driver ---------------------------------------------- */
@@ -306,6 +316,11 @@ static int ph_stream_run(ph_alg_call *ac, const ph_alg *alg) {
     res.consumed = start;
   }
   st->msg_seq = seq + (uint32_t)consumed_orig;
+  if (res.desync) {
+    st->synced = 0;
+    st->holding = 0;
+    return 0;
+  }
   if (res.consumed >= now_len) {
     st->holding = 0;
     st->hold_tries = 0;

@@ -23,7 +23,8 @@ typedef struct ph_scan {
   uint8_t hold;      /* the rest is the start of a message to withhold until
                         it arrives whole (a split command) */
   uint8_t skip_line; /* the rest is a partial line not worth parsing */
-  uint8_t pad_[2];
+  uint8_t desync;    /* stop parsing this direction (cannot resynchronise) */
+  uint8_t pad_;
   uint32_t skip_len; /* the stream's next skip_len bytes need no parsing
                         (a body whose length is known) */
 } ph_scan;

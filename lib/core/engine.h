@@ -95,6 +95,9 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
 void pinhole__event_hole(pinhole_ctx *ctx, int type, const ph_pinhole *h,
                          const char *alg);
 
+void pinhole__trace_hole(pinhole_ctx *ctx, int kind, const ph_pinhole *h,
+                         const pinhole_pkt_view *v, const char *alg);
+
 /* events.c: snprintf-style accumulation (used counts what was needed) */
 typedef struct ph_out {
   char *buf;

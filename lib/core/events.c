@@ -94,6 +94,30 @@ void pinhole__event_hole(pinhole_ctx *ctx, int type, const ph_pinhole *h,
   ph_emit(ctx, &ev);
 }
 
+void pinhole__trace_hole(pinhole_ctx *ctx, int kind, const ph_pinhole *h,
+                         const pinhole_pkt_view *v, const char *alg) {
+  if (ctx->cb.trace == NULL)
+    return;
+  pinhole_trace t;
+  memset(&t, 0, sizeof(t));
+  t.size = sizeof(t);
+  t.kind = kind;
+  t.alg = alg;
+  t.time_ns = ctx->now_ns;
+  t.conv_id = h->conv_id;
+  t.proto = h->proto;
+  t.side = h->side;
+  t.a = (pinhole_endpoint){h->src, h->sport, 0};
+  t.b = (pinhole_endpoint){h->dst, h->dport, 0};
+  if (v != NULL) {
+    t.a = (pinhole_endpoint){v->src, v->sport, 0};
+    t.b = (pinhole_endpoint){v->dst, v->dport, 0};
+    t.seq = v->seq;
+    t.ack = v->ack;
+  }
+  ctx->cb.trace(ctx, &t, ctx->user);
+}
+
 /* ---- formatting ------------------------------------------------------ */
 
 void pinhole__printf(ph_out *o, const char *fmt, ...) {

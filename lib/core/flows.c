@@ -155,7 +155,9 @@ uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
       return ctx->to[PH_TO_SYN];
     }
   case PINHOLE_IPPROTO_UDP:
-    return ctx->to[PH_TO_UDP];
+    /* a media flow whose dialog ended */
+    return c->tcp_state == PH_TCP_CLOSED ? ctx->to[PH_TO_CLOSED]
+                                         : ctx->to[PH_TO_UDP];
   default:
     return ctx->to[PH_TO_ICMP];
   }

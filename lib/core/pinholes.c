@@ -114,8 +114,9 @@ void pinhole__hole_free(pinhole_ctx *ctx, uint32_t ref, int expired) {
   ph_conv *cv = &ctx->convs[h->conv];
   if (expired) {
     ph_count(ctx, PINHOLE_CNT_PINHOLE_EXPIRED);
-    pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_EXPIRED, h,
-                        h->alg ? pinhole__algs[h->alg - 1]->name : NULL);
+    const char *alg = h->alg ? pinhole__algs[h->alg - 1]->name : NULL;
+    pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_EXPIRED, h, alg);
+    pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_EXPIRED, h, NULL, alg);
   }
   ph_hole_unhash(ctx, ref);
   for (uint32_t *pp = &cv->pinholes; *pp; pp = &ctx->holes[*pp - 1].conv_next)

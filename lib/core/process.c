@@ -67,8 +67,7 @@ static int ph_icmp_seq(ph_conn *c, int dir, const pinhole_pkt_view *v) {
   if (request != (dir == 0))
     return PINHOLE_CNT_ICMP_MISMATCH_SEQ; /* echo in the wrong direction */
   if (request) {
-    if (c->icmp_seq_valid == 1 && c->icmp_seq == v->icmp_seq &&
-        c->frames[0] > 0 && c->frames[1] == 0)
+    if (c->icmp_seq_valid && c->icmp_seq == v->icmp_seq)
       return PINHOLE_CNT_ICMP_DUP_SEQ;
     c->icmp_seq = v->icmp_seq;
     c->icmp_seq_valid = 1;
@@ -221,11 +220,11 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (dir)
     c->flags |= PH_CONN_B_OPENED;
   ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
-  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h,
-                      h->alg ? pinhole__algs[h->alg - 1]->name : NULL);
+  const char *alg = h->alg ? pinhole__algs[h->alg - 1]->name : NULL;
+  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h, alg);
+  pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_USED, h, v, alg);
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
-                 PINHOLE_FLOW_FORWARD, c, dir, NULL,
-                 h->alg ? pinhole__algs[h->alg - 1]->name : NULL, "pinhole");
+                 PINHOLE_FLOW_FORWARD, c, dir, NULL, alg, "pinhole");
   pinhole__hole_free(ctx, ref, 0);
   ph_count(ctx, PINHOLE_CNT_NEW_ACCEPT);
   pinhole__conn_touch_timer(ctx, c);

@@ -58,8 +58,7 @@ static void test_hash_siphash13_vectors(void **state) {
   for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
     size_t len = strlen(v[i].msg);
     assert_int_equal(pinhole_siphash13(&zero, v[i].msg, len), v[i].want);
-    assert_int_equal(pinhole__siphash(&zero, v[i].msg, len, 1, 3),
-                     v[i].want);
+    assert_int_equal(pinhole__siphash(&zero, v[i].msg, len, 1, 3), v[i].want);
   }
   /* 1-3 is not 2-4. */
   assert_int_not_equal(pinhole_siphash13(&ref_key, "abc", 3),

@@ -108,9 +108,9 @@ static obj *objs_new(size_t n) {
 
 static void wheel_init(pinhole_wheel *w, obj *o, uint32_t n, uint64_t now,
                        unsigned shift) {
-  assert_int_equal(pinhole_wheel_init(w, o, sizeof(obj), offsetof(obj, t), n,
-                                      now, shift),
-                   0);
+  assert_int_equal(
+      pinhole_wheel_init(w, o, sizeof(obj), offsetof(obj, t), n, now, shift),
+      0);
 }
 
 /*
@@ -162,9 +162,9 @@ static void test_wheel_expiry_order_exact(void **state) {
     for (size_t k = before; k < r->n; k++) {
       uint32_t i = r->idx[k];
       uint64_t due = tick_up(when[i], shift) * T;
-      assert_true(when[i] <= now);  /* never early */
-      assert_true(due <= now);      /* its tick was reached */
-      assert_true(due > prev);      /* and not in an earlier call */
+      assert_true(when[i] <= now);    /* never early */
+      assert_true(due <= now);        /* its tick was reached */
+      assert_true(due > prev);        /* and not in an earlier call */
       assert_true(due - when[i] < T); /* under a tick after its time */
     }
     assert_int_equal(pinhole_wheel_pending(&w, now), 0);
@@ -208,11 +208,26 @@ static void test_wheel_equal_times_insertion_order(void **state) {
  */
 static void test_wheel_far_future_cascade(void **state) {
   (void)state;
-  static const uint64_t dt[] = {
-      1,       2,       63,      64,       65,       127,       128,
-      4095,    4096,    4097,    262143,   262144,   262145,    1000000,
-      16777215, 16777216, 16777217, 20000000, 3 * 16777216 + 12345,
-      (UINT64_C(1) << 26) + 7};
+  static const uint64_t dt[] = {1,
+                                2,
+                                63,
+                                64,
+                                65,
+                                127,
+                                128,
+                                4095,
+                                4096,
+                                4097,
+                                262143,
+                                262144,
+                                262145,
+                                1000000,
+                                16777215,
+                                16777216,
+                                16777217,
+                                20000000,
+                                3 * 16777216 + 12345,
+                                (UINT64_C(1) << 26) + 7};
   enum { N = sizeof(dt) / sizeof(dt[0]) + 2 };
   const unsigned shift = 24;
   const uint64_t T = UINT64_C(1) << shift;
@@ -269,8 +284,8 @@ static void test_wheel_cancel_before_expiry(void **state) {
   pinhole_wheel_cancel(&w, 3);
   pinhole_wheel_cancel(&w, 0);
   pinhole_wheel_cancel(&w, 9);
-  pinhole_wheel_cancel(&w, 9);   /* not armed: no-op */
-  pinhole_wheel_cancel(&w, N);   /* out of range: no-op */
+  pinhole_wheel_cancel(&w, 9); /* not armed: no-op */
+  pinhole_wheel_cancel(&w, N); /* out of range: no-op */
   pinhole_wheel_cancel(&w, UINT32_MAX);
   assert_int_equal(pinhole_wheel_armed(&w, 3), 0);
   assert_int_equal(pinhole_wheel_armed(&w, 4), 1);
@@ -336,6 +351,40 @@ static void test_wheel_cancel_and_rearm_in_callback(void **state) {
   free(o);
 }
 
+/*
+ * A budget that runs out while a boundary tick is being re-filed leaves
+ * the wheel consistent: timers armed meanwhile keep their order (same
+ * expiry: arming order), one armed just before the boundary tick fires on
+ * the next advance, one armed at the boundary tick fires with it.
+ */
+static void test_wheel_arm_during_partial_cascade(void **state) {
+  (void)state;
+  enum { N = 104, X = 100, Y = 101, Z = 102 };
+  const uint64_t T = UINT64_C(1) << 24;
+  obj *o = objs_new(N);
+  pinhole_wheel w;
+  wheel_init(&w, o, N, 0, 24);
+  rec *r = rec_new(&w, 2 * N, 0);
+  for (uint32_t i = 0; i < 100; i++) /* tick 100: level 1, slot 1 */
+    assert_int_equal(pinhole_wheel_arm(&w, i, 100 * T), 0);
+  /* Tick 64 re-files level-1 slot 1: 1 unit for the tick + 9 re-files. */
+  assert_int_equal(adv(&w, r, 64 * T, 10), 0);
+  assert_int_equal(pinhole_wheel_pending(&w, 0), 1);
+  assert_int_equal(pinhole_wheel_arm(&w, X, 100 * T), 0);
+  assert_int_equal(pinhole_wheel_arm(&w, Y, 63 * T), 0);
+  assert_int_equal(pinhole_wheel_arm(&w, Z, 64 * T), 0);
+  assert_int_equal(adv(&w, r, 64 * T, SIZE_MAX), 2);
+  assert_int_equal(r->idx[0], Y);
+  assert_int_equal(r->idx[1], Z);
+  assert_int_equal(adv(&w, r, 100 * T - 1, SIZE_MAX), 0);
+  assert_int_equal(adv(&w, r, 100 * T, SIZE_MAX), 101);
+  for (uint32_t k = 0; k < 100; k++)
+    assert_int_equal(r->idx[2 + k], k);
+  assert_int_equal(r->idx[102], X);
+  rec_free(r);
+  free(o);
+}
+
 /* A callback that re-arms its own entry in the past is bounded by budget. */
 static void rearm_self_past(uint32_t i, void *user) {
   pinhole_wheel *w = user;
@@ -348,9 +397,8 @@ static void test_wheel_rearm_loop_bounded(void **state) {
   pinhole_wheel w;
   wheel_init(&w, o, 1, UINT64_C(1) << 30, 10);
   assert_int_equal(pinhole_wheel_arm(&w, 0, 5), 0);
-  assert_int_equal(pinhole_wheel_advance(&w, UINT64_C(1) << 30, 7,
-                                         rearm_self_past, &w),
-                   7);
+  assert_int_equal(
+      pinhole_wheel_advance(&w, UINT64_C(1) << 30, 7, rearm_self_past, &w), 7);
   assert_int_equal(pinhole_wheel_armed(&w, 0), 1);
   assert_int_equal(pinhole_wheel_pending(&w, 0), 1);
   pinhole_wheel_cancel(&w, 0);
@@ -451,9 +499,9 @@ static void test_wheel_pending(void **state) {
   assert_int_equal(pinhole_wheel_pending(&w, now0), 0);
   assert_int_equal(pinhole_wheel_pending(&w, 105 * T - 1), 0);
   assert_int_equal(pinhole_wheel_pending(&w, 105 * T), 1);
-  assert_int_equal(adv(&w, r, 105 * T, 0), 0);   /* no budget: nothing */
+  assert_int_equal(adv(&w, r, 105 * T, 0), 0); /* no budget: nothing */
   assert_int_equal(pinhole_wheel_pending(&w, 105 * T), 1);
-  assert_int_equal(adv(&w, r, 105 * T, 1), 0);   /* the tick's visit */
+  assert_int_equal(adv(&w, r, 105 * T, 1), 0); /* the tick's visit */
   assert_int_equal(pinhole_wheel_pending(&w, 105 * T), 1);
   assert_int_equal(adv(&w, r, 105 * T, 1), 1);
   assert_int_equal(pinhole_wheel_pending(&w, 105 * T), 1);
@@ -490,12 +538,12 @@ static void test_wheel_invalid_args(void **state) {
                    PINHOLE_ERR_INVALID_ARG); /* stride too small */
   assert_int_equal(pinhole_wheel_init(&w, o, sizeof(obj), off + 1, 4, 0, 24),
                    PINHOLE_ERR_INVALID_ARG); /* misaligned */
-  assert_int_equal(pinhole_wheel_init(&w, (uint8_t *)o + 4, sizeof(obj), off,
-                                      4, 0, 24),
-                   PINHOLE_ERR_INVALID_ARG);
-  assert_int_equal(pinhole_wheel_init(&w, o, SIZE_MAX / 2 + 1 - 7, off,
-                                      UINT32_MAX, 0, 24),
-                   PINHOLE_ERR_INVALID_ARG); /* misaligned, huge */
+  assert_int_equal(
+      pinhole_wheel_init(&w, (uint8_t *)o + 4, sizeof(obj), off, 4, 0, 24),
+      PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(
+      pinhole_wheel_init(&w, o, SIZE_MAX / 2 + 1 - 7, off, UINT32_MAX, 0, 24),
+      PINHOLE_ERR_INVALID_ARG); /* misaligned, huge */
   assert_int_equal(pinhole_wheel_init(&w, o, SIZE_MAX / 4 * 2, off, 4, 0, 24),
                    PINHOLE_ERR_INVALID_ARG); /* overflows */
   assert_int_equal(pinhole_wheel_init(&w, NULL, 0, 0, 0, 0, 24), 0);
@@ -555,6 +603,7 @@ int main(void) {
       cmocka_unit_test(test_wheel_far_future_cascade),
       cmocka_unit_test(test_wheel_cancel_before_expiry),
       cmocka_unit_test(test_wheel_cancel_and_rearm_in_callback),
+      cmocka_unit_test(test_wheel_arm_during_partial_cascade),
       cmocka_unit_test(test_wheel_rearm_loop_bounded),
       cmocka_unit_test(test_wheel_time_jump_budget),
       cmocka_unit_test(test_wheel_huge_jump),

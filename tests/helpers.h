@@ -1,0 +1,350 @@
+/*
+ * Test helpers: packet builders with correct checksums, a context fixture
+ * that records events, traces and emitted packets as text, and checks.
+ */
+#ifndef PH_TEST_HELPERS_H
+#define PH_TEST_HELPERS_H
+
+#include <pinhole/pinhole.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#define IP4(a, b, c, d)                                                        \
+  ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 |            \
+   (uint32_t)(d))
+
+#define IN_HOST IP4(198, 18, 0, 2)
+#define OUT_HOST IP4(198, 19, 0, 2)
+#define PUB IP4(198, 19, 0, 1)
+#define SEC 1000000000ull
+
+static inline void t_put16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)(v >> 8);
+  p[1] = (uint8_t)v;
+}
+static inline void t_put32(uint8_t *p, uint32_t v) {
+  t_put16(p, (uint16_t)(v >> 16));
+  t_put16(p + 2, (uint16_t)v);
+}
+static inline uint16_t t_get16(const uint8_t *p) {
+  return (uint16_t)(p[0] << 8 | p[1]);
+}
+static inline uint32_t t_get32(const uint8_t *p) {
+  return (uint32_t)t_get16(p) << 16 | t_get16(p + 2);
+}
+
+/* A packet buffer with room to grow. */
+typedef struct tpkt {
+  uint8_t b[4096];
+  pinhole_pkt p;
+} tpkt;
+
+static inline void t_ip(uint8_t *b, size_t total, uint8_t proto, uint32_t src,
+                        uint32_t dst) {
+  memset(b, 0, 20);
+  b[0] = 0x45;
+  t_put16(b + 2, (uint16_t)total);
+  t_put16(b + 4, 0x1234);
+  b[8] = 64;
+  b[9] = proto;
+  t_put32(b + 12, src);
+  t_put32(b + 16, dst);
+}
+
+static inline void t_fix(tpkt *t) {
+  pinhole_pkt_view v;
+  t_put16(t->b + 10, 0);
+  t_put16(t->b + 10, pinhole_cksum(t->b, (size_t)(t->b[0] & 15) * 4));
+  int rc = pinhole_pkt_parse(t->b, t->p.len, &v);
+  assert_int_equal(rc, 0);
+  assert_int_equal(pinhole_pkt_fix_cksums(t->b, &v), 0);
+}
+
+static inline tpkt *t_tcp(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
+                          uint16_t dport, uint32_t seq, uint32_t ack,
+                          uint8_t flags, const char *payload) {
+  size_t plen = payload ? strlen(payload) : 0;
+  size_t total = 40 + plen;
+  t_ip(t->b, total, 6, src, dst);
+  uint8_t *h = t->b + 20;
+  memset(h, 0, 20);
+  t_put16(h, sport);
+  t_put16(h + 2, dport);
+  t_put32(h + 4, seq);
+  t_put32(h + 8, ack);
+  h[12] = 5 << 4;
+  h[13] = flags;
+  t_put16(h + 14, 65535);
+  if (plen)
+    memcpy(h + 20, payload, plen);
+  t->p.data = t->b;
+  t->p.len = (uint32_t)total;
+  t->p.cap = sizeof(t->b);
+  t_fix(t);
+  return t;
+}
+
+static inline tpkt *t_udp_n(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
+                            uint16_t dport, const void *payload, size_t plen) {
+  size_t total = 28 + plen;
+  t_ip(t->b, total, 17, src, dst);
+  uint8_t *h = t->b + 20;
+  t_put16(h, sport);
+  t_put16(h + 2, dport);
+  t_put16(h + 4, (uint16_t)(8 + plen));
+  t_put16(h + 6, 0);
+  if (plen)
+    memcpy(h + 8, payload, plen);
+  t->p.data = t->b;
+  t->p.len = (uint32_t)total;
+  t->p.cap = sizeof(t->b);
+  t_put16(h + 6, 1); /* non-zero: fix_cksums computes it */
+  t_fix(t);
+  return t;
+}
+
+static inline tpkt *t_udp(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
+                          uint16_t dport, const char *payload) {
+  return t_udp_n(t, src, sport, dst, dport, payload,
+                 payload ? strlen(payload) : 0);
+}
+
+static inline tpkt *t_echo(tpkt *t, uint32_t src, uint32_t dst, uint8_t type,
+                           uint16_t id, uint16_t seq) {
+  size_t total = 20 + 8 + 8;
+  t_ip(t->b, total, 1, src, dst);
+  uint8_t *h = t->b + 20;
+  memset(h, 0, 16);
+  h[0] = type;
+  t_put16(h + 4, id);
+  t_put16(h + 6, seq);
+  memcpy(h + 8, "pinhole!", 8);
+  t->p.data = t->b;
+  t->p.len = (uint32_t)total;
+  t->p.cap = sizeof(t->b);
+  t_fix(t);
+  return t;
+}
+
+/* An ICMP error from src to dst quoting the first qlen bytes of q. */
+static inline tpkt *t_icmp_err(tpkt *t, uint32_t src, uint32_t dst,
+                               uint8_t type, uint8_t code, const uint8_t *q,
+                               size_t qlen) {
+  size_t total = 28 + qlen;
+  t_ip(t->b, total, 1, src, dst);
+  uint8_t *h = t->b + 20;
+  memset(h, 0, 8);
+  h[0] = type;
+  h[1] = code;
+  memcpy(h + 8, q, qlen);
+  t->p.data = t->b;
+  t->p.len = (uint32_t)total;
+  t->p.cap = sizeof(t->b);
+  t_fix(t);
+  return t;
+}
+
+/* Checks the IP header checksum and the L4 checksum by full recompute. */
+static inline void t_check_cksums(const tpkt *t) {
+  pinhole_pkt_view v;
+  assert_int_equal(pinhole_pkt_parse(t->b, t->p.len, &v), 0);
+  assert_int_equal(pinhole_cksum(t->b, v.ihl), 0);
+  assert_int_equal(pinhole_pkt_l4_cksum_ok(t->b, &v), 1);
+}
+
+static inline void t_view(const tpkt *t, pinhole_pkt_view *v) {
+  assert_int_equal(pinhole_pkt_parse(t->b, t->p.len, v), 0);
+}
+
+/* ---- context fixture ------------------------------------------------- */
+
+#define T_LOG 256
+typedef struct tctx {
+  pinhole_ctx *ctx;
+  int pool;
+  char events[T_LOG][256];
+  int nevents;
+  char traces[T_LOG][256];
+  int ntraces;
+  uint8_t emitted[2048];
+  size_t emitted_len;
+  int emitted_side;
+  int nemitted;
+  size_t allocs, frees;
+} tctx;
+
+static inline void t_on_event(pinhole_ctx *ctx, const pinhole_event *ev,
+                              void *user) {
+  (void)ctx;
+  tctx *t = user;
+  if (t->nevents < T_LOG)
+    pinhole_event_format(ev, t->events[t->nevents++], 256);
+}
+
+static inline void t_on_trace(pinhole_ctx *ctx, const pinhole_trace *tr,
+                              void *user) {
+  (void)ctx;
+  tctx *t = user;
+  if (t->ntraces < T_LOG)
+    pinhole_trace_format(tr, t->traces[t->ntraces++], 256);
+}
+
+static inline void t_on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len,
+                             int side, void *user) {
+  (void)ctx;
+  tctx *t = user;
+  if (len <= sizeof(t->emitted)) {
+    memcpy(t->emitted, pkt, len);
+    t->emitted_len = len;
+  }
+  t->emitted_side = side;
+  t->nemitted++;
+}
+
+static inline void *t_alloc(size_t size, void *user) {
+  ((tctx *)user)->allocs++;
+  return malloc(size);
+}
+
+static inline void t_free(void *p, size_t size, void *user) {
+  (void)size;
+  ((tctx *)user)->frees++;
+  free(p);
+}
+
+/* A context with a source NAT pool on PUB and the usual rules: inside to
+ * anywhere accepted with NAPT (ALG by port), nothing from outside. */
+static inline tctx *t_ctx_cfg(const pinhole_config *cfg) {
+  tctx *t = calloc(1, sizeof(*t));
+  assert_non_null(t);
+  pinhole_callbacks cb;
+  memset(&cb, 0, sizeof(cb));
+  cb.size = sizeof(cb);
+  cb.alloc = t_alloc;
+  cb.free = t_free;
+  cb.event = t_on_event;
+  cb.trace = t_on_trace;
+  cb.emit = t_on_emit;
+  assert_int_equal(pinhole_ctx_new(&t->ctx, cfg, &cb, t), 0);
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = pool.addr_hi = PUB;
+  t->pool = pinhole_pool_add(t->ctx, &pool);
+  assert_true(t->pool >= 0);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "inside-out");
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = t->pool;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 0);
+  return t;
+}
+
+static inline tctx *t_ctx(void) {
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 1024;
+  cfg.max_pinholes = 64;
+  cfg.max_watch = 64;
+  cfg.hash_key.k0 = 0x0123456789abcdefull;
+  cfg.hash_key.k1 = 0xfedcba9876543210ull;
+  cfg.seed = 42;
+  return t_ctx_cfg(&cfg);
+}
+
+static inline void t_ctx_del(tctx *t) {
+  pinhole_ctx_del(t->ctx);
+  assert_int_equal(t->allocs, t->frees);
+  free(t);
+}
+
+static inline int t_in(tctx *t, tpkt *p, uint64_t now) {
+  return pinhole_process(t->ctx, &p->p, PINHOLE_SIDE_INSIDE, now);
+}
+
+static inline int t_out(tctx *t, tpkt *p, uint64_t now) {
+  return pinhole_process(t->ctx, &p->p, PINHOLE_SIDE_OUTSIDE, now);
+}
+
+static inline uint64_t t_cnt(tctx *t, int c) {
+  uint64_t v[128];
+  int n = pinhole_stats(t->ctx, v, 128);
+  assert_true(c < n);
+  return v[c];
+}
+
+/* Asserts that exactly the listed counters are non-zero, with the values
+ * given: pairs of (counter, value) terminated by -1. */
+static inline void t_counters(tctx *t, ...) {
+  uint64_t want[128];
+  memset(want, 0, sizeof(want));
+  va_list ap;
+  va_start(ap, t);
+  for (;;) {
+    int c = va_arg(ap, int);
+    if (c < 0)
+      break;
+    want[c] = (uint64_t)va_arg(ap, int);
+  }
+  va_end(ap);
+  uint64_t got[128];
+  int n = pinhole_stats(t->ctx, got, 128);
+  for (int i = 0; i < n; i++) {
+    if (got[i] != want[i])
+      fail_msg("counter %d (%s): got %llu, want %llu", i,
+               pinhole_counter_name(i), (unsigned long long)got[i],
+               (unsigned long long)want[i]);
+  }
+}
+
+static inline char *t_listing(tctx *t) {
+  int n = pinhole_conversations_format(t->ctx, NULL, 0);
+  assert_true(n >= 0);
+  char *s = malloc((size_t)n + 1);
+  assert_int_equal(pinhole_conversations_format(t->ctx, s, (size_t)n + 1), n);
+  return s;
+}
+
+static inline void t_listing_is(tctx *t, const char *want) {
+  char *s = t_listing(t);
+  if (strcmp(s, want) != 0) {
+    fprintf(stderr, "listing:\n%s---- want:\n%s----\n", s, want);
+    free(s);
+    fail();
+  }
+  free(s);
+}
+
+static inline int t_has_event(tctx *t, const char *needle) {
+  for (int i = 0; i < t->nevents; i++)
+    if (strstr(t->events[i], needle))
+      return 1;
+  return 0;
+}
+
+static inline int t_has_trace(tctx *t, const char *needle) {
+  for (int i = 0; i < t->ntraces; i++)
+    if (strstr(t->traces[i], needle))
+      return 1;
+  return 0;
+}
+
+static inline void t_dump(tctx *t) {
+  for (int i = 0; i < t->nevents; i++)
+    fprintf(stderr, "event: %s\n", t->events[i]);
+  for (int i = 0; i < t->ntraces; i++)
+    fprintf(stderr, "trace: %s\n", t->traces[i]);
+}
+
+#endif /* PH_TEST_HELPERS_H */

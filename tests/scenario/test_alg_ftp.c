@@ -1,0 +1,342 @@
+/*
+ * FTP ALG scenarios, packet by packet: active (PORT, EPRT) and passive
+ * (227, 229) sessions through source NAPT, with exact rewritten bytes,
+ * sequence numbers on every later packet, pinholes used and expired, the
+ * listing, counters, events and traces; and the hostile cases.
+ */
+#include "helpers.h"
+
+#define CLI IP4(198, 18, 0, 100)
+#define SRV OUT_HOST
+
+typedef struct ftp_sess {
+  tctx *t;
+  uint32_t cseq, sseq; /* next seq as each endpoint numbers its bytes */
+  uint32_t cseen;      /* next seq as the server sees the client's bytes */
+} ftp_sess;
+
+static const char *payload_of(tpkt *p, size_t *len) {
+  pinhole_pkt_view v;
+  t_view(p, &v);
+  *len = v.payload_len;
+  return (const char *)p->b + v.payload_off;
+}
+
+static void assert_payload(tpkt *p, const char *want) {
+  size_t len;
+  const char *got = payload_of(p, &len);
+  if (len != strlen(want) || memcmp(got, want, len) != 0)
+    fail_msg("payload '%.*s' != '%s'", (int)len, got, want);
+}
+
+static void ftp_open(ftp_sess *s) {
+  tpkt p;
+  pinhole_pkt_view v;
+  s->t = t_ctx();
+  s->cseq = 100;
+  s->sseq = 900;
+  t_tcp(&p, CLI, 40000, SRV, 21, s->cseq++, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(s->t, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 40000);
+  t_tcp(&p, SRV, 21, PUB, 40000, s->sseq++, s->cseq,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(s->t, &p, SEC), 0);
+  t_tcp(&p, CLI, 40000, SRV, 21, s->cseq, s->sseq, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(s->t, &p, SEC), 0);
+  const char *banner = "220 (vsFTPd 3.0.3)\r\n";
+  t_tcp(&p, SRV, 21, PUB, 40000, s->sseq, s->cseq, PINHOLE_TCP_ACK, banner);
+  assert_int_equal(t_out(s->t, &p, SEC), 0);
+  assert_payload(&p, banner);
+  s->sseq += (uint32_t)strlen(banner);
+  s->cseen = s->cseq;
+}
+
+/* Client sends line; check it leaves as want with seq shifted. */
+static void ftp_client(ftp_sess *s, const char *line, const char *want,
+                       uint64_t now) {
+  tpkt p;
+  pinhole_pkt_view v;
+  t_tcp(&p, CLI, 40000, SRV, 21, s->cseq, s->sseq, PINHOLE_TCP_ACK, line);
+  assert_int_equal(t_in(s->t, &p, now), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s->cseen);
+  assert_int_equal(v.ack, s->sseq);
+  assert_payload(&p, want);
+  t_check_cksums(&p);
+  s->cseq += (uint32_t)strlen(line);
+  s->cseen += (uint32_t)strlen(want);
+}
+
+/* Server sends line acknowledging what it has seen; check the client gets
+ * want and an acknowledgment in its own numbering. */
+static void ftp_server(ftp_sess *s, const char *line, const char *want,
+                       uint64_t now) {
+  tpkt p;
+  pinhole_pkt_view v;
+  t_tcp(&p, SRV, 21, PUB, 40000, s->sseq, s->cseen, PINHOLE_TCP_ACK, line);
+  assert_int_equal(t_out(s->t, &p, now), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.ack, s->cseq);
+  assert_int_equal(v.dst, CLI);
+  assert_payload(&p, want);
+  t_check_cksums(&p);
+  s->sseq += (uint32_t)strlen(line);
+}
+
+static void test_alg_ftp_active_port(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  tctx *t = s.t;
+  ftp_client(&s, "USER anonymous\r\n", "USER anonymous\r\n", SEC);
+  ftp_server(&s, "331 Please specify the password.\r\n",
+             "331 Please specify the password.\r\n", SEC);
+  /* 198,18,0,100 -> 198,19,0,1: the line shrinks by 2 bytes */
+  ftp_client(&s, "PORT 198,18,0,100,156,65\r\n", "PORT 198,19,0,1,156,65\r\n",
+             2 * SEC);
+  ftp_server(&s, "200 PORT command successful.\r\n",
+             "200 PORT command successful.\r\n", 2 * SEC);
+  ftp_client(&s, "RETR file\r\n", "RETR file\r\n", 2 * SEC);
+
+  /* the server's data connection comes through the pinhole */
+  tpkt p;
+  pinhole_pkt_view v;
+  t_tcp(&p, SRV, 20, PUB, 40001, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 3 * SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.dst, CLI);
+  assert_int_equal(v.dport, 40001);
+  assert_int_equal(v.src, SRV);
+  t_check_cksums(&p);
+  t_tcp(&p, CLI, 40001, SRV, 20, 3000, 7001, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+        NULL);
+  assert_int_equal(t_in(t, &p, 3 * SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 40001);
+  t_check_cksums(&p);
+  t_tcp(&p, SRV, 20, PUB, 40001, 7001, 3001, PINHOLE_TCP_ACK, "DATA");
+  assert_int_equal(t_out(t, &p, 3 * SEC), 0);
+  ftp_server(&s, "226 Transfer complete.\r\n", "226 Transfer complete.\r\n",
+             3 * SEC);
+  ftp_client(&s, "QUIT\r\n", "QUIT\r\n", 3 * SEC);
+
+  t_listing_is(t, "Conversation: ALG protocol: ftp\n"
+                  "  Number of initiators: 2, Number of responders: 2\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "TCP 198.18.0.100:40000 -> 198.19.0.2:21       Watch    I    "
+                  "      6\n"
+                  "    NAT source 198.18.0.100:40000 -> 198.19.0.1:40000\n"
+                  "TCP 198.18.0.100:40001 -> 198.19.0.2:20       Forward  I    "
+                  "      1\n"
+                  "    NAT source 198.18.0.100:40001 -> 198.19.0.1:40001\n"
+                  "TCP 198.19.0.2:21 -> 198.19.0.1:40000         Watch    O    "
+                  "      5\n"
+                  "    NAT dest 198.19.0.1:40000 -> 198.18.0.100:40000\n"
+                  "TCP 198.19.0.2:20 -> 198.19.0.1:40001         Forward  O    "
+                  "      2\n"
+                  "    NAT dest 198.19.0.1:40001 -> 198.18.0.100:40001\n");
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 12,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  assert_true(t_has_event(t, "PINHOLE_PINHOLE_CREATED: conv=1 proto=TCP "
+                             "side=outside 198.19.0.2:0 -> 198.19.0.1:40001 "
+                             "nat 198.19.0.2:0 -> 198.18.0.100:40001"));
+  assert_true(t_has_event(t, "PINHOLE_PINHOLE_USED: conv=1"));
+  assert_true(t_has_trace(t, "ftp ALG conv=1 message from inside seq=117 "
+                             "ack=955 \"PORT 198,18,0,100,156,65\""));
+  assert_true(t_has_trace(t, "ftp ALG conv=1 translated 198.18.0.100:40001 -> "
+                             "198.19.0.1:40001"));
+  assert_true(t_has_trace(t, "ftp ALG conv=1 pinhole created TCP "
+                             "198.19.0.2:0 -> 198.19.0.1:40001 "
+                             "lifetime=10000ms"));
+  assert_true(t_has_trace(t, "ftp ALG conv=1 pinhole used TCP "
+                             "198.19.0.2:20 -> 198.19.0.1:40001"));
+  t_ctx_del(t);
+}
+
+/* Several PORT commands of different lengths: the delta accumulates and
+ * every later segment (both directions) is numbered right. */
+static void test_alg_ftp_delta_accumulates(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  ftp_client(&s, "PORT 198,18,0,100,156,65\r\n", "PORT 198,19,0,1,156,65\r\n",
+             SEC);
+  ftp_server(&s, "200 OK\r\n", "200 OK\r\n", SEC);
+  ftp_client(&s, "EPRT |1|198.18.0.100|40002|\r\n",
+             "EPRT |1|198.19.0.1|40002|\r\n", SEC);
+  ftp_server(&s, "200 OK\r\n", "200 OK\r\n", SEC);
+  ftp_client(&s, "PORT 198,18,0,100,156,67\r\n", "PORT 198,19,0,1,156,67\r\n",
+             SEC);
+  ftp_server(&s, "200 OK\r\n", "200 OK\r\n", SEC);
+  ftp_client(&s, "NOOP\r\n", "NOOP\r\n", SEC);
+  ftp_server(&s, "200 NOOP ok.\r\n", "200 NOOP ok.\r\n", SEC);
+  assert_int_equal(s.cseq - s.cseen, 6); /* 3 rewrites of -2 bytes */
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 3);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ERR_ALG), 0);
+  t_ctx_del(s.t);
+}
+
+static void test_alg_ftp_passive_227_and_229(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  tctx *t = s.t;
+  ftp_client(&s, "PASV\r\n", "PASV\r\n", SEC);
+  ftp_server(&s, "227 Entering Passive Mode (198,19,0,2,117,48).\r\n",
+             "227 Entering Passive Mode (198,19,0,2,117,48).\r\n", SEC);
+  tpkt p;
+  pinhole_pkt_view v;
+  t_tcp(&p, CLI, 40010, SRV, 30000, 50, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, 2 * SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 40010);
+  assert_int_equal(v.dst, SRV);
+  assert_int_equal(v.dport, 30000);
+  t_check_cksums(&p);
+  ftp_client(&s, "EPSV\r\n", "EPSV\r\n", 2 * SEC);
+  ftp_server(&s, "229 Entering Extended Passive Mode (|||30001|)\r\n",
+             "229 Entering Extended Passive Mode (|||30001|)\r\n", 2 * SEC);
+  t_tcp(&p, CLI, 40011, SRV, 30001, 60, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, 2 * SEC), 0);
+  char *l = t_listing(t);
+  assert_non_null(
+      strstr(l, "Number of initiators: 3, Number of responders: 3"));
+  assert_non_null(strstr(l, "TCP 198.18.0.100:40010 -> 198.19.0.2:30000    "
+                            "Forward  I          1\n"
+                            "    NAT source 198.18.0.100:40010 -> "
+                            "198.19.0.1:40010\n"));
+  assert_non_null(strstr(l, "TCP 198.18.0.100:40011 -> 198.19.0.2:30001    "
+                            "Forward  I          1\n"));
+  free(l);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_USED), 2);
+  t_ctx_del(t);
+}
+
+/* An unused pinhole expires after 10 s of host time, with its event. */
+static void test_alg_ftp_pinhole_expires(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  tctx *t = s.t;
+  ftp_client(&s, "PORT 198,18,0,100,156,65\r\n", "PORT 198,19,0,1,156,65\r\n",
+             SEC);
+  pinhole_usage u = {.size = sizeof(u)};
+  pinhole_usage_get(t->ctx, &u);
+  assert_int_equal(u.pinholes, 1);
+  assert_int_equal(u.mappings, 2); /* control and announced data port */
+  assert_int_equal(pinhole_tick(t->ctx, 10 * SEC), 0);
+  assert_int_equal(pinhole_tick(t->ctx, 11 * SEC + SEC / 10), 1);
+  pinhole_usage_get(t->ctx, &u);
+  assert_int_equal(u.pinholes, 0);
+  assert_int_equal(u.mappings, 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_EXPIRED), 1);
+  assert_true(t_has_event(t, "PINHOLE_PINHOLE_EXPIRED: conv=1 proto=TCP "
+                             "side=outside 198.19.0.2:0 -> 198.19.0.1:40001"));
+  assert_true(t_has_trace(t, "ftp ALG conv=1 pinhole expired TCP "
+                             "198.19.0.2:0 -> 198.19.0.1:40001"));
+  /* the server connecting late finds the door shut */
+  tpkt p;
+  t_tcp(&p, SRV, 20, PUB, 40001, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 12 * SEC), PINHOLE_VERDICT_DROP);
+  t_ctx_del(t);
+}
+
+/* FTP bounce / slipstreaming: a PORT naming another host opens nothing. */
+static void test_alg_ftp_port_foreign_address_refused(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  tctx *t = s.t;
+  ftp_client(&s, "PORT 198,18,0,7,156,65\r\n", "PORT 198,18,0,7,156,65\r\n",
+             SEC);
+  ftp_client(&s, "PORT 198,18,0,100,0,22\r\n", "PORT 198,18,0,100,0,22\r\n",
+             SEC);
+  ftp_client(&s, "PORT 198,18,0,100,256,1\r\n", "PORT 198,18,0,100,256,1\r\n",
+             SEC);
+  ftp_server(&s, "227 Entering Passive Mode (198,19,0,99,117,48).\r\n",
+             "227 Entering Passive Mode (198,19,0,99,117,48).\r\n", SEC);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 4);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_FTP), 4);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+  assert_true(t_has_event(t, "PINHOLE_ALG_ERROR: conv=1"));
+  assert_true(t_has_trace(t, "ftp ALG conv=1 error \"PORT 198,18,0,7,156,65"));
+  t_ctx_del(t);
+}
+
+/* A PORT split across segments is withheld until it arrives whole. */
+static void test_alg_ftp_split_port_withheld(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  tctx *t = s.t;
+  tpkt p;
+  pinhole_pkt_view v;
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq + 14, s.sseq, PINHOLE_TCP_ACK,
+        "100,156,65\r\n");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* the retransmission carries the whole line */
+  ftp_client(&s, "PORT 198,18,0,100,156,65\r\n", "PORT 198,19,0,1,156,65\r\n",
+             2 * SEC);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 1);
+  /* a complete line followed by a partial one: the partial is cut */
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK,
+        "NOOP\r\nEPRT |1|198.18");
+  assert_int_equal(t_in(t, &p, 2 * SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s.cseen);
+  assert_payload(&p, "NOOP\r\n");
+  t_check_cksums(&p);
+  s.cseq += 6;
+  s.cseen += 6;
+  ftp_client(&s, "EPRT |1|198.18.0.100|40005|\r\n",
+             "EPRT |1|198.19.0.1|40005|\r\n", 2 * SEC);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 2);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  /* an uninteresting split line passes at once */
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK, "NO");
+  assert_int_equal(t_in(t, &p, 2 * SEC), 0);
+  t_ctx_del(t);
+}
+
+/* A retransmitted PORT segment is rewritten the same way again. */
+static void test_alg_ftp_retransmitted_port(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  uint32_t seq = s.cseq, seen = s.cseen;
+  ftp_client(&s, "PORT 198,18,0,100,156,65\r\n", "PORT 198,19,0,1,156,65\r\n",
+             SEC);
+  tpkt p;
+  pinhole_pkt_view v;
+  t_tcp(&p, CLI, 40000, SRV, 21, seq, s.sseq, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,65\r\n");
+  assert_int_equal(t_in(s.t, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, seen);
+  assert_payload(&p, "PORT 198,19,0,1,156,65\r\n");
+  t_check_cksums(&p);
+  ftp_client(&s, "NOOP\r\n", "NOOP\r\n", SEC);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 1);
+  t_ctx_del(s.t);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_alg_ftp_active_port),
+      cmocka_unit_test(test_alg_ftp_delta_accumulates),
+      cmocka_unit_test(test_alg_ftp_passive_227_and_229),
+      cmocka_unit_test(test_alg_ftp_pinhole_expires),
+      cmocka_unit_test(test_alg_ftp_port_foreign_address_refused),
+      cmocka_unit_test(test_alg_ftp_split_port_withheld),
+      cmocka_unit_test(test_alg_ftp_retransmitted_port),
+  };
+  return cmocka_run_group_tests_name("scenario.alg_ftp", tests, NULL, NULL);
+}

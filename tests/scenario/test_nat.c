@@ -1,0 +1,241 @@
+/*
+ * Scenarios: TCP, UDP and ICMP sessions through source NAPT and a static
+ * destination NAT, packet by packet, asserting bytes, counters, listing
+ * and events.
+ */
+#include "helpers.h"
+
+/* RFC 4787/5382: NAPT with port preservation, replies translated back. */
+static void test_nat_tcp_napt_session(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  tpkt p;
+  pinhole_pkt_view v;
+
+  t_tcp(&p, IN_HOST, 40000, OUT_HOST, 80, 1000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, 1 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 40000); /* port preserved */
+  assert_int_equal(v.dst, OUT_HOST);
+  assert_int_equal(v.dport, 80);
+  t_check_cksums(&p);
+
+  t_tcp(&p, OUT_HOST, 80, PUB, 40000, 5000, 1001,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, 1 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.dst, IN_HOST);
+  assert_int_equal(v.dport, 40000);
+  assert_int_equal(v.src, OUT_HOST);
+  t_check_cksums(&p);
+
+  t_tcp(&p, IN_HOST, 40000, OUT_HOST, 80, 1001, 5001, PINHOLE_TCP_ACK,
+        "GET / HTTP/1.0\r\n\r\n");
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_check_cksums(&p);
+  t_tcp(&p, OUT_HOST, 80, PUB, 40000, 5001, 1019, PINHOLE_TCP_ACK,
+        "HTTP/1.0 200 OK\r\n\r\n");
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_check_cksums(&p);
+
+  t_listing_is(t, "Conversation: ALG protocol: none\n"
+                  "  Number of initiators: 1, Number of responders: 1\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "TCP 198.18.0.2:40000 -> 198.19.0.2:80         Forward  I    "
+                  "      2\n"
+                  "    NAT source 198.18.0.2:40000 -> 198.19.0.1:40000\n"
+                  "TCP 198.19.0.2:80 -> 198.19.0.1:40000         Forward  O    "
+                  "      2\n"
+                  "    NAT dest 198.19.0.1:40000 -> 198.18.0.2:40000\n");
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3, -1);
+  assert_true(t_has_event(t,
+                          "PINHOLE_RULE_ACCEPT: conv=1 proto=TCP side=inside "
+                          "198.18.0.2:40000 -> 198.19.0.2:80 nat "
+                          "198.19.0.1:40000 -> 198.19.0.2:80 rule=inside-out"));
+  assert_true(t_has_event(t, "PINHOLE_FLOW_CREATED: conv=1"));
+  t_ctx_del(t);
+}
+
+/* RFC 4787 REQ-1: the same mapping for every flow of one inside endpoint;
+ * a second inside host wanting the same port gets another one. */
+static void test_nat_eim_mapping(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  tpkt p;
+  pinhole_pkt_view v;
+  t_udp(&p, IN_HOST, 5000, OUT_HOST, 53, "q1");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.sport, 5000);
+  t_udp(&p, IN_HOST, 5000, IP4(198, 19, 0, 3), 53, "q2");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 5000);
+  t_udp(&p, IP4(198, 18, 0, 3), 5000, OUT_HOST, 53, "q3");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_true(v.sport != 5000);
+  assert_true(v.sport >= 1024);
+  t_check_cksums(&p);
+  /* address-dependent filtering: an unsolicited packet to the mapping
+   * from a third host is dropped and reported */
+  t_udp(&p, IP4(198, 19, 0, 9), 53, PUB, 5000, "x");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "PINHOLE_UNANNOUNCED_DATA"));
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_NO_RULE), 1);
+  t_ctx_del(t);
+}
+
+static void test_nat_udp_listing_and_expiry(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  tpkt p;
+  t_udp(&p, IN_HOST, 6000, OUT_HOST, 7000, "ping");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_check_cksums(&p);
+  t_udp(&p, OUT_HOST, 7000, PUB, 6000, "pong");
+  assert_int_equal(t_out(t, &p, SEC), 0);
+  t_check_cksums(&p);
+  t_listing_is(t, "Conversation: ALG protocol: none\n"
+                  "  Number of initiators: 1, Number of responders: 1\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "UDP 198.18.0.2:6000 -> 198.19.0.2:7000        Forward  I    "
+                  "      1\n"
+                  "    NAT source 198.18.0.2:6000 -> 198.19.0.1:6000\n"
+                  "UDP 198.19.0.2:7000 -> 198.19.0.1:6000        Forward  O    "
+                  "      1\n"
+                  "    NAT dest 198.19.0.1:6000 -> 198.18.0.2:6000\n");
+  /* RFC 4787 REQ-5: UDP mappings live at least 2 minutes (default 5) */
+  assert_int_equal(pinhole_tick(t->ctx, 200 * SEC), 0);
+  pinhole_usage u = {.size = sizeof(u)};
+  pinhole_usage_get(t->ctx, &u);
+  assert_int_equal(u.flows, 1);
+  assert_int_equal(pinhole_tick(t->ctx, 302 * SEC), 1);
+  pinhole_usage_get(t->ctx, &u);
+  assert_int_equal(u.flows, 0);
+  assert_int_equal(u.mappings, 0);
+  assert_int_equal(u.conversations, 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_FLOWS_EXPIRED), 1);
+  assert_true(t_has_event(t, "PINHOLE_FLOW_CLOSED: conv=1"));
+  t_ctx_del(t);
+}
+
+static void test_nat_icmp_echo(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  tpkt p;
+  pinhole_pkt_view v;
+  t_echo(&p, IN_HOST, OUT_HOST, 8, 77, 1);
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  uint16_t pid = v.sport;
+  t_check_cksums(&p);
+  t_echo(&p, OUT_HOST, PUB, 0, pid, 1);
+  assert_int_equal(t_out(t, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.dst, IN_HOST);
+  assert_int_equal(v.sport, 77);
+  t_check_cksums(&p);
+  /* the same request again: duplicate ping sequence */
+  t_echo(&p, IN_HOST, OUT_HOST, 8, 77, 2);
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_echo(&p, IN_HOST, OUT_HOST, 8, 77, 2);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ICMP_DUP_SEQ), 1);
+  char *s = t_listing(t);
+  assert_non_null(strstr(s, "ICMP 198.18.0.2:77 -> 198.19.0.2:77           "
+                            "Forward  I          2\n"));
+  free(s);
+  t_ctx_del(t);
+}
+
+/* RFC 5508: an ICMP error for a translated UDP flow reaches the inside host
+ * with its quoted header translated back and both checksums right. */
+static void test_nat_icmp_error_translated(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  tpkt p, q, out;
+  pinhole_pkt_view v;
+  t_udp(&p, IN_HOST, 6000, OUT_HOST, 7000, "hello");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  memcpy(&q, &p, sizeof(q)); /* as it left: 198.19.0.1:6000 -> :7000 */
+  t_icmp_err(&out, OUT_HOST, PUB, 3, 3, q.b, 28 + 5);
+  assert_int_equal(t_out(t, &out, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&out, &v);
+  assert_int_equal(v.src, OUT_HOST);
+  assert_int_equal(v.dst, IN_HOST);
+  assert_int_equal(v.inner_src, IN_HOST);
+  assert_int_equal(v.inner_sport, 6000);
+  assert_int_equal(v.inner_dst, OUT_HOST);
+  assert_int_equal(pinhole_cksum(out.b + v.inner_off, 20), 0);
+  t_check_cksums(&out);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_UDP_PORT_SCAN), 1);
+  /* an error about a flow that does not exist is dropped */
+  t_udp(&p, IN_HOST, 6001, OUT_HOST, 7000, "x");
+  t_icmp_err(&out, OUT_HOST, PUB, 3, 3, p.b, 28);
+  assert_int_equal(t_out(t, &out, SEC), PINHOLE_VERDICT_DROP);
+  t_ctx_del(t);
+}
+
+static void test_nat_static_dest(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "ssh-in");
+  r.side = PINHOLE_SIDE_OUTSIDE;
+  r.proto = PINHOLE_IPPROTO_TCP;
+  r.dst_addr = PUB;
+  r.dst_plen = 32;
+  r.dport_lo = r.dport_hi = 2222;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_DEST;
+  r.nat_addr = IP4(198, 18, 0, 10);
+  r.nat_port = 22;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1);
+  tpkt p;
+  pinhole_pkt_view v;
+  t_tcp(&p, OUT_HOST, 50000, PUB, 2222, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.dst, IP4(198, 18, 0, 10));
+  assert_int_equal(v.dport, 22);
+  t_check_cksums(&p);
+  t_tcp(&p, IP4(198, 18, 0, 10), 22, OUT_HOST, 50000, 9, 2,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 2222);
+  t_check_cksums(&p);
+  t_listing_is(t, "Conversation: ALG protocol: none\n"
+                  "  Number of initiators: 1, Number of responders: 1\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "TCP 198.19.0.2:50000 -> 198.19.0.1:2222       Forward  I    "
+                  "      1\n"
+                  "    NAT dest 198.19.0.1:2222 -> 198.18.0.10:22\n"
+                  "TCP 198.18.0.10:22 -> 198.19.0.2:50000        Forward  O    "
+                  "      1\n"
+                  "    NAT source 198.18.0.10:22 -> 198.19.0.1:2222\n");
+  t_ctx_del(t);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_nat_tcp_napt_session),
+      cmocka_unit_test(test_nat_eim_mapping),
+      cmocka_unit_test(test_nat_udp_listing_and_expiry),
+      cmocka_unit_test(test_nat_icmp_echo),
+      cmocka_unit_test(test_nat_icmp_error_translated),
+      cmocka_unit_test(test_nat_static_dest),
+  };
+  return cmocka_run_group_tests_name("scenario.nat", tests, NULL, NULL);
+}
