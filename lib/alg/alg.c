@@ -256,16 +256,24 @@ static int ph_stream_run(ph_alg_call *ac, const ph_alg *alg) {
   int32_t at = ph_seq_diff(seq, st->msg_seq);
   if (at > 0) {
     /* a gap: an earlier segment is missing, so where a message begins in
-     * this one is unknown. While a split message is withheld this is the
-     * sender's next segment: drop it, the retransmission brings both. */
-    if (st->holding)
-      return 1;
-    pinhole__alg_trace(ac, PINHOLE_TRACE_SKIPPED, NULL, NULL, 0,
-                       (const uint8_t *)"out of order", 12);
-    pinhole__alg_error(ac, "segment after a gap not parsed", NULL, 0);
-    return 0;
+     * this one is unknown, and passing it unparsed could let a message
+     * through untranslated. Drop it: the receiver never acknowledges it,
+     * so the sender sends it again after the missing one (the same holds
+     * for the segments after a withheld split message). */
+    if (!st->holding)
+      pinhole__alg_trace(ac, PINHOLE_TRACE_SKIPPED, NULL, NULL, 0,
+                         (const uint8_t *)"out of order: dropped", 21);
+    return 1;
   }
   size_t start = (size_t)(-at);
+  if (start > 0 && start < len && st->rw_valid && seq == st->rw_seq) {
+    /* the rewritten segment sent again with new data behind it: rewrite
+     * the old part the same way (new growth in this segment is then not
+     * recorded; request/response protocols do not send more before the
+     * answer, so this does not arise in practice) */
+    ac->replay = 1;
+    start = 0;
+  }
   if (start >= len) {
     /* a retransmission of data already handled; if it is the segment that
      * was rewritten, rewrite it the same way again */

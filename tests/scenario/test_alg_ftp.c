@@ -328,6 +328,24 @@ static void test_alg_ftp_retransmitted_port(void **state) {
   t_ctx_del(s.t);
 }
 
+/* A segment after a gap is held back (dropped) until the missing one has
+ * passed: the ALG never sees the stream out of order. */
+static void test_alg_ftp_out_of_order_dropped(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  tpkt p;
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq + 6, s.sseq, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,65\r\n");
+  assert_int_equal(t_in(s.t, &p, SEC), PINHOLE_VERDICT_DROP);
+  ftp_client(&s, "NOOP\r\n", "NOOP\r\n", SEC);
+  ftp_client(&s, "PORT 198,18,0,100,156,65\r\n", "PORT 198,19,0,1,156,65\r\n",
+             SEC);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 1);
+  assert_true(t_has_trace(s.t, "skipped \"out of order: dropped\""));
+  t_ctx_del(s.t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alg_ftp_active_port),
@@ -337,6 +355,7 @@ int main(void) {
       cmocka_unit_test(test_alg_ftp_port_foreign_address_refused),
       cmocka_unit_test(test_alg_ftp_split_port_withheld),
       cmocka_unit_test(test_alg_ftp_retransmitted_port),
+      cmocka_unit_test(test_alg_ftp_out_of_order_dropped),
   };
   return cmocka_run_group_tests_name("scenario.alg_ftp", tests, NULL, NULL);
 }
