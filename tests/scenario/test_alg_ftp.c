@@ -15,20 +15,6 @@ typedef struct ftp_sess {
   uint32_t cseen;      /* next seq as the server sees the client's bytes */
 } ftp_sess;
 
-static const char *payload_of(tpkt *p, size_t *len) {
-  pinhole_pkt_view v;
-  t_view(p, &v);
-  *len = v.payload_len;
-  return (const char *)p->b + v.payload_off;
-}
-
-static void assert_payload(tpkt *p, const char *want) {
-  size_t len;
-  const char *got = payload_of(p, &len);
-  if (len != strlen(want) || memcmp(got, want, len) != 0)
-    fail_msg("payload '%.*s' != '%s'", (int)len, got, want);
-}
-
 static void ftp_open(ftp_sess *s) {
   tpkt p;
   pinhole_pkt_view v;
@@ -48,7 +34,7 @@ static void ftp_open(ftp_sess *s) {
   const char *banner = "220 (vsFTPd 3.0.3)\r\n";
   t_tcp(&p, SRV, 21, PUB, 40000, s->sseq, s->cseq, PINHOLE_TCP_ACK, banner);
   assert_int_equal(t_out(s->t, &p, SEC), 0);
-  assert_payload(&p, banner);
+  t_payload_is(&p, banner);
   s->sseq += (uint32_t)strlen(banner);
   s->cseen = s->cseq;
 }
@@ -63,7 +49,7 @@ static void ftp_client(ftp_sess *s, const char *line, const char *want,
   t_view(&p, &v);
   assert_int_equal(v.seq, s->cseen);
   assert_int_equal(v.ack, s->sseq);
-  assert_payload(&p, want);
+  t_payload_is(&p, want);
   t_check_cksums(&p);
   s->cseq += (uint32_t)strlen(line);
   s->cseen += (uint32_t)strlen(want);
@@ -80,7 +66,7 @@ static void ftp_server(ftp_sess *s, const char *line, const char *want,
   t_view(&p, &v);
   assert_int_equal(v.ack, s->cseq);
   assert_int_equal(v.dst, CLI);
-  assert_payload(&p, want);
+  t_payload_is(&p, want);
   t_check_cksums(&p);
   s->sseq += (uint32_t)strlen(line);
 }
@@ -292,7 +278,7 @@ static void test_alg_ftp_split_port_withheld(void **state) {
   assert_int_equal(t_in(t, &p, 2 * SEC), 0);
   t_view(&p, &v);
   assert_int_equal(v.seq, s.cseen);
-  assert_payload(&p, "NOOP\r\n");
+  t_payload_is(&p, "NOOP\r\n");
   t_check_cksums(&p);
   s.cseq += 6;
   s.cseen += 6;
@@ -321,7 +307,7 @@ static void test_alg_ftp_retransmitted_port(void **state) {
   assert_int_equal(t_in(s.t, &p, SEC), 0);
   t_view(&p, &v);
   assert_int_equal(v.seq, seen);
-  assert_payload(&p, "PORT 198,19,0,1,156,65\r\n");
+  t_payload_is(&p, "PORT 198,19,0,1,156,65\r\n");
   t_check_cksums(&p);
   ftp_client(&s, "NOOP\r\n", "NOOP\r\n", SEC);
   assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 1);

@@ -15,20 +15,6 @@ static char *sip_msg(char *buf, size_t cap, const char *head,
   return buf;
 }
 
-static const char *payload(tpkt *p, size_t *len) {
-  pinhole_pkt_view v;
-  t_view(p, &v);
-  *len = v.payload_len;
-  return (const char *)p->b + v.payload_off;
-}
-
-static void assert_payload(tpkt *p, const char *want) {
-  size_t len;
-  const char *got = payload(p, &len);
-  if (len != strlen(want) || memcmp(got, want, len) != 0)
-    fail_msg("payload\n'%.*s'\n!=\n'%s'", (int)len, got, want);
-}
-
 #define INVITE_HEAD(ip, port)                                                  \
   "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"                                      \
   "Via: SIP/2.0/UDP " ip ":5060;branch=z9hG4bK776asdhds\r\n"                   \
@@ -76,7 +62,7 @@ static void sip_call(tctx *t) {
           OFFER("198.19.0.1", "49170"));
   t_udp(&p, ALICE, 5060, BOB, 5060, in);
   assert_int_equal(t_in(t, &p, SEC), 0);
-  assert_payload(&p, want);
+  t_payload_is(&p, want);
   t_check_cksums(&p);
   t_view(&p, &v);
   assert_int_equal(v.src, PUB);
@@ -86,7 +72,7 @@ static void sip_call(tctx *t) {
   sip_msg(want, sizeof(want), OK_HEAD("198.18.0.100"), ANSWER);
   t_udp(&p, BOB, 5060, PUB, 5060, in);
   assert_int_equal(t_out(t, &p, SEC), 0);
-  assert_payload(&p, want);
+  t_payload_is(&p, want);
   t_check_cksums(&p);
 }
 
@@ -217,7 +203,7 @@ static void test_alg_sip_slipstream_refused(void **state) {
       "v=0\r\nc=IN IP4 198.18.0.100\r\nm=audio 1433 RTP/AVP 0\r\n";
   t_tcp(&p, ALICE, 40000, BOB, 5060, cs, ss, PINHOLE_TCP_ACK, seg2);
   assert_int_equal(t_in(t, &p, SEC), 0);
-  assert_payload(&p, seg2); /* not parsed: not rewritten */
+  t_payload_is(&p, seg2); /* not parsed: not rewritten */
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 1);
   pinhole_usage u = {.size = sizeof(u)};
