@@ -326,11 +326,14 @@ static int pump(pinhole_ctx *ctx, struct gw *gw, int side, uint8_t *buf,
       continue;
     }
     pinhole_pkt p = {buf, (uint32_t)n, (uint32_t)cap};
-    if (pinhole_process(ctx, &p, side, now_ns()) == PINHOLE_VERDICT_FORWARD)
+    int verdict = pinhole_process(ctx, &p, side, now_ns());
+    if (verdict == PINHOLE_VERDICT_FORWARD)
       send_pkt(gw,
                side == PINHOLE_SIDE_INSIDE ? PINHOLE_SIDE_OUTSIDE
                                            : PINHOLE_SIDE_INSIDE,
                p.data, p.len);
+    else if (verdict == PINHOLE_VERDICT_HAIRPIN) /* inside to inside */
+      send_pkt(gw, side, p.data, p.len);
   }
   return 0;
 }

@@ -61,7 +61,11 @@ enum pinhole_verdict {
   PINHOLE_VERDICT_DROP = 1,
   /** Drop it; the library has emitted a TCP RST or ICMP unreachable
    *  through the emit callback. */
-  PINHOLE_VERDICT_REJECT = 2
+  PINHOLE_VERDICT_REJECT = 2,
+  /** Send the rewritten packet back out of the side it arrived on: one
+   *  inside host reaching another through its public mapping (hairpinning,
+   *  RFC 4787 REQ-9, RFC 5382 REQ-8). */
+  PINHOLE_VERDICT_HAIRPIN = 3
 };
 
 /**

@@ -37,6 +37,7 @@ enum ph_conn_flag {
   PH_CONN_FIN_A = 0x04,     /* FIN seen from side A */
   PH_CONN_FIN_B = 0x08,     /* FIN seen from side B */
   PH_CONN_B_OPENED = 0x10,  /* first packet came from side B (pinhole) */
+  PH_CONN_HAIRPIN = 0x20,   /* both sides inside: answer on the same side */
   PH_CONN_LIVE = 0x80
 };
 
@@ -66,6 +67,7 @@ typedef struct ph_conn {
   uint8_t icmp_seq_valid;
   uint16_t icmp_seq; /* last echo sequence from A */
   uint16_t pad_;
+  uint32_t hairpin; /* hairpinning: the target's mapping held, index + 1 */
 } ph_conn;
 
 /* A conversation: a control connection and what it spawned. */

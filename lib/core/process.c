@@ -85,7 +85,9 @@ static int ph_icmp_seq(ph_conn *c, int dir, const pinhole_pkt_view *v) {
 /* A packet of an existing connection, from direction dir. */
 static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                        ph_conn *c, int dir, int side) {
-  uint8_t want_side = dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1);
+  uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
+                          ? c->a_side
+                          : (uint8_t)(c->a_side ^ 1);
   if (side != want_side) {
     ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
     return PINHOLE_VERDICT_DROP;
@@ -127,7 +129,8 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (changed)
     pinhole__l4_cksum_full(pkt->data, v);
   ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
-  return PINHOLE_VERDICT_FORWARD;
+  return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
+                                      : PINHOLE_VERDICT_FORWARD;
 }
 
 static void ph_reverse(ph_tuple *b, const ph_tuple *a) {
@@ -386,6 +389,17 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   ph_tuple_of(&a, v);
   if (ph_rule_nat(ctx, pr, v, side, &a, &b, &mapping) < 0)
     return PINHOLE_VERDICT_DROP;
+  /* hairpinning: an inside host addressing another one's public mapping
+   * reaches it, seeing the sender's public endpoint */
+  uint32_t hp = 0;
+  if (side == PINHOLE_SIDE_INSIDE && mapping != 0 &&
+      pinhole__pool_of(ctx, v->dst) >= 0 &&
+      (hp = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport)) != 0) {
+    b.src = ctx->maps[hp - 1].iaddr;
+    b.sport = ctx->maps[hp - 1].iport;
+    if (v->proto == PINHOLE_IPPROTO_ICMP)
+      hp = 0; /* echo ids are not endpoints: no hairpin for ICMP */
+  }
   uint32_t conv = pinhole__conv_new(ctx, alg, (uint8_t)side);
   if (conv == 0) {
     pinhole__map_put(ctx, mapping);
@@ -400,6 +414,11 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   }
   c->mapping = mapping;
   c->rule = (uint16_t)(pr - ctx->rules);
+  if (hp != 0) {
+    c->flags |= PH_CONN_HAIRPIN;
+    c->hairpin = hp;
+    pinhole__map_ref(ctx, hp);
+  }
   if (alg && pinhole__conn_watch(ctx, c, alg) != 0) {
     pinhole__conn_free(ctx, c);
     return ph_refuse_full(ctx, v, side, "watch table full");
@@ -413,7 +432,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   ph_count(ctx, PINHOLE_CNT_NEW_ACCEPT);
   pinhole__conn_touch_timer(ctx, c);
   int verdict = ph_existing(ctx, pkt, v, c, 0, side);
-  if (verdict == PINHOLE_VERDICT_FORWARD)
+  if (verdict == PINHOLE_VERDICT_FORWARD || verdict == PINHOLE_VERDICT_HAIRPIN)
     ctx->cnt[PINHOLE_CNT_EXIST_ACCEPT]--;
   return verdict;
 }

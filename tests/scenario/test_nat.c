@@ -263,6 +263,44 @@ static void test_nat_eif_option(void **state) {
   t_ctx_del(t);
 }
 
+/* RFC 4787 REQ-9 / RFC 5382 REQ-8: hairpinning. An inside host sending to
+ * another inside host's public mapping reaches it, from its own public
+ * endpoint, and the answer goes back the same way. */
+static void test_nat_hairpinning(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  const uint32_t a = IP4(198, 18, 0, 2), b = IP4(198, 18, 0, 3);
+  tpkt p;
+  pinhole_pkt_view v;
+  t_udp(&p, b, 7777, OUT_HOST, 3478, "b registers its mapping");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&p, a, 6666, PUB, 7777, "a to b's public endpoint");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HAIRPIN);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 6666);
+  assert_int_equal(v.dst, b);
+  assert_int_equal(v.dport, 7777);
+  t_check_cksums(&p);
+  t_udp(&p, b, 7777, PUB, 6666, "b answers a's public endpoint");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HAIRPIN);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 7777);
+  assert_int_equal(v.dst, a);
+  assert_int_equal(v.dport, 6666);
+  t_check_cksums(&p);
+  /* the same from outside is refused (filtering) */
+  t_udp(&p, OUT_HOST, 1, PUB, 7777, "x");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  pinhole_tick(t->ctx, 1000 * SEC);
+  pinhole_usage u = {.size = sizeof(u)};
+  pinhole_usage_get(t->ctx, &u);
+  assert_int_equal(u.flows, 0);
+  assert_int_equal(u.mappings, 0);
+  t_ctx_del(t);
+}
+
 /* An IPv4 fragment of a UDP datagram: offset in bytes, more fragments. */
 static void frag(tpkt *p, uint32_t src, uint32_t dst, uint16_t id, uint16_t off,
                  int mf, const uint8_t *data, size_t len) {
@@ -336,6 +374,7 @@ int main(void) {
       cmocka_unit_test(test_nat_static_dest),
       cmocka_unit_test(test_nat_eif_option),
       cmocka_unit_test(test_nat_fragments),
+      cmocka_unit_test(test_nat_hairpinning),
   };
   return cmocka_run_group_tests_name("scenario.nat", tests, NULL, NULL);
 }
