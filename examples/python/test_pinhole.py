@@ -40,6 +40,15 @@ class TestBinding(unittest.TestCase):
         for name, size in sizes.items():
             self.assertEqual(ctypes.sizeof(getattr(pinhole, name)), size,
                              name)
+        # and as the library itself reports them (pinhole_struct_size)
+        lib = pinhole.load()
+        lib.pinhole_struct_size.restype = ctypes.c_size_t
+        which = {"Config": 1, "Callbacks": 2, "Pkt": 3, "Pool": 4, "Rule": 5,
+                 "Event": 6, "Trace": 7, "FlowInfo": 8}
+        for name, w in which.items():
+            self.assertEqual(lib.pinhole_struct_size(w),
+                             ctypes.sizeof(getattr(pinhole, name)), name)
+        self.assertEqual(lib.pinhole_struct_size(99), 0)
 
     def test_config_default(self):
         cfg = pinhole.default_config()

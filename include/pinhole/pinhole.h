@@ -590,6 +590,28 @@ PINHOLE_EXTERN int pinhole_flows_visit(const pinhole_ctx *ctx,
 PINHOLE_EXTERN int pinhole_conversations_format(const pinhole_ctx *ctx,
                                                 char *buf, size_t len);
 
+/** Public structs, for pinhole_struct_size(). */
+enum pinhole_struct {
+  PINHOLE_STRUCT_CONFIG = 1,
+  PINHOLE_STRUCT_CALLBACKS = 2,
+  PINHOLE_STRUCT_PKT = 3,
+  PINHOLE_STRUCT_POOL = 4,
+  PINHOLE_STRUCT_RULE = 5,
+  PINHOLE_STRUCT_EVENT = 6,
+  PINHOLE_STRUCT_TRACE = 7,
+  PINHOLE_STRUCT_FLOW_INFO = 8,
+  PINHOLE_STRUCT_USAGE = 9,
+  PINHOLE_STRUCT_PKT_VIEW = 10
+};
+
+/**
+ * The size of a public struct as this library was built, so a language
+ * binding can check the layout it declares without a C compiler.
+ * @return the size in bytes, or 0 for an unknown value.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN size_t pinhole_struct_size(int which);
+
 /**
  * Formats an IPv4 address ("198.18.0.1") into buf (at least 16 bytes).
  * @return the length written, or PINHOLE_ERR_NOBUF.

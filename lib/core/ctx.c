@@ -361,6 +361,33 @@ const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
   return NULL;
 }
 
+size_t pinhole_struct_size(int which) {
+  switch (which) {
+  case PINHOLE_STRUCT_CONFIG:
+    return sizeof(pinhole_config);
+  case PINHOLE_STRUCT_CALLBACKS:
+    return sizeof(pinhole_callbacks);
+  case PINHOLE_STRUCT_PKT:
+    return sizeof(pinhole_pkt);
+  case PINHOLE_STRUCT_POOL:
+    return sizeof(pinhole_pool);
+  case PINHOLE_STRUCT_RULE:
+    return sizeof(pinhole_rule);
+  case PINHOLE_STRUCT_EVENT:
+    return sizeof(pinhole_event);
+  case PINHOLE_STRUCT_TRACE:
+    return sizeof(pinhole_trace);
+  case PINHOLE_STRUCT_FLOW_INFO:
+    return sizeof(pinhole_flow_info);
+  case PINHOLE_STRUCT_USAGE:
+    return sizeof(pinhole_usage);
+  case PINHOLE_STRUCT_PKT_VIEW:
+    return sizeof(pinhole_pkt_view);
+  default:
+    return 0;
+  }
+}
+
 /* ---- usage ----------------------------------------------------------- */
 
 int pinhole_usage_get(const pinhole_ctx *ctx, pinhole_usage *u) {
