@@ -81,6 +81,7 @@ class Config(ctypes.Structure):
         ("tcp_est_timeout_s", u32), ("tcp_trans_timeout_s", u32),
         ("udp_timeout_s", u32), ("icmp_timeout_s", u32), ("flags", u32),
         ("hash_key", HashKey), ("seed", u64),
+        ("max_fragments", u32), ("frag_timeout_ms", u32),
     ]
 
 

@@ -35,15 +35,24 @@ class TestBinding(unittest.TestCase):
     def test_struct_sizes_match_the_header(self):
         # LP64 (x86-64, aarch64) layout of the 0.1.0 structs, as sizeof()
         # gives it in C.
-        sizes = {"Config": 104, "Pool": 24, "Rule": 88, "Pkt": 16,
+        sizes = {"Config": 112, "Pool": 24, "Rule": 88, "Pkt": 16,
                  "Event": 88, "Trace": 88, "FlowInfo": 96, "Callbacks": 48}
         for name, size in sizes.items():
             self.assertEqual(ctypes.sizeof(getattr(pinhole, name)), size,
                              name)
+        # and as the library itself reports them (pinhole_struct_size)
+        lib = pinhole.load()
+        lib.pinhole_struct_size.restype = ctypes.c_size_t
+        which = {"Config": 1, "Callbacks": 2, "Pkt": 3, "Pool": 4, "Rule": 5,
+                 "Event": 6, "Trace": 7, "FlowInfo": 8}
+        for name, w in which.items():
+            self.assertEqual(lib.pinhole_struct_size(w),
+                             ctypes.sizeof(getattr(pinhole, name)), name)
+        self.assertEqual(lib.pinhole_struct_size(99), 0)
 
     def test_config_default(self):
         cfg = pinhole.default_config()
-        self.assertEqual(cfg.size, 104)
+        self.assertEqual(cfg.size, 112)
         self.assertEqual(cfg.max_flows, 65536)
         self.assertEqual(cfg.max_pinholes, 4096)
         self.assertEqual(cfg.max_watch, 4096)
@@ -58,12 +67,11 @@ class TestBinding(unittest.TestCase):
         self.assertEqual(cfg.icmp_timeout_s, 60)
         self.assertEqual(cfg.flags, 0x01)  # PINHOLE_CFG_DROP_IP_OPTIONS
 
-    # include/pinhole/pinhole.h documents 16; lib/core/ctx.c sets 4. Marked
-    # as an expected failure until one of them changes (an unexpected
-    # success then fails the run, so the mark cannot go stale).
-    @unittest.expectedFailure
     def test_config_default_max_pools_as_documented(self):
-        self.assertEqual(pinhole.default_config().max_pools, 16)
+        cfg = pinhole.default_config()
+        self.assertEqual(cfg.max_pools, 4)
+        self.assertEqual(cfg.max_fragments, 1024)
+        self.assertEqual(cfg.frag_timeout_ms, 10000)
 
     def test_counter_table(self):
         lib = pinhole.load()

@@ -184,7 +184,9 @@ void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
 
 int pinhole__alg_expect(ph_alg_call *ac, const ph_expect *e) {
   pinhole_ctx *ctx = ac->ctx;
-  if (e->dport < 1024 && !(ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
+  /* both the port the peer is told and the one it reaches inside */
+  if ((e->dport < 1024 || (e->to_addr && e->to_port < 1024)) &&
+      !(ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
     pinhole__map_put(ctx, e->mapping);
     pinhole__alg_error(ac, "pinhole port below 1024", NULL, 0);
     return PINHOLE_ERR_POLICY;
@@ -254,16 +256,24 @@ static int ph_stream_run(ph_alg_call *ac, const ph_alg *alg) {
   int32_t at = ph_seq_diff(seq, st->msg_seq);
   if (at > 0) {
     /* a gap: an earlier segment is missing, so where a message begins in
-     * this one is unknown. While a split message is withheld this is the
-     * sender's next segment: drop it, the retransmission brings both. */
-    if (st->holding)
-      return 1;
-    pinhole__alg_trace(ac, PINHOLE_TRACE_SKIPPED, NULL, NULL, 0,
-                       (const uint8_t *)"out of order", 12);
-    pinhole__alg_error(ac, "segment after a gap not parsed", NULL, 0);
-    return 0;
+     * this one is unknown, and passing it unparsed could let a message
+     * through untranslated. Drop it: the receiver never acknowledges it,
+     * so the sender sends it again after the missing one (the same holds
+     * for the segments after a withheld split message). */
+    if (!st->holding)
+      pinhole__alg_trace(ac, PINHOLE_TRACE_SKIPPED, NULL, NULL, 0,
+                         (const uint8_t *)"out of order: dropped", 21);
+    return 1;
   }
   size_t start = (size_t)(-at);
+  if (start > 0 && start < len && st->rw_valid && seq == st->rw_seq) {
+    /* the rewritten segment sent again with new data behind it: rewrite
+     * the old part the same way (new growth in this segment is then not
+     * recorded; request/response protocols do not send more before the
+     * answer, so this does not arise in practice) */
+    ac->replay = 1;
+    start = 0;
+  }
   if (start >= len) {
     /* a retransmission of data already handled; if it is the segment that
      * was rewritten, rewrite it the same way again */
@@ -397,4 +407,17 @@ int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (ac.failed)
     ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
   return drop;
+}
+
+void pinhole__alg_frag(pinhole_ctx *ctx, pinhole_pkt_view *v, ph_conn *c,
+                       int dir, int side) {
+  ph_alg_call ac;
+  memset(&ac, 0, sizeof(ac));
+  ac.ctx = ctx;
+  ac.conn = c;
+  ac.v = v;
+  ac.dir = dir;
+  ac.side = side;
+  /* a rewrite would move the later fragments' offsets: not inspected */
+  pinhole__alg_error(&ac, "fragmented message not inspected", NULL, 0);
 }

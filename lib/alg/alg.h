@@ -148,6 +148,10 @@ void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
 int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                      ph_conn *c, int dir, int side, int *changed);
 
+/* Counts a fragmented message on a Watch connection (not inspected). */
+void pinhole__alg_frag(pinhole_ctx *ctx, pinhole_pkt_view *v, ph_conn *c,
+                       int dir, int side);
+
 /* The ALG modules. */
 extern const ph_alg pinhole__alg_ftp;
 extern const ph_alg pinhole__alg_tftp;

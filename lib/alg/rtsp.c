@@ -64,6 +64,10 @@ static int ph_rtsp_setup(ph_alg_call *ac, const pinhole_rtsp_transport *t,
       }
     }
     uint16_t lo = s->client_port[0], hi = s->client_port[1];
+    if (lo < 1024 && !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
+      pinhole__alg_error(ac, "client_port below 1024", NULL, 0);
+      continue;
+    }
     int pair = hi == lo + 1 && (lo & 1) == 0;
     if (hi != lo && !pair) {
       pinhole__alg_error(ac, "client_port is not an RTP/RTCP pair", NULL, 0);

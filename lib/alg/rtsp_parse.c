@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#include "alg/text.h"
+
 #include "pkt/bytes.h"
 
 /* A header while its continuation lines are still being collected. */
@@ -27,10 +29,6 @@ static int ph_is_ws(uint8_t c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static int ph_is_digit(uint8_t c) {
-  return c >= '0' && c <= '9';
-}
-
 static int ph_is_tchar(uint8_t c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || ph_is_digit(c))
     return 1;
@@ -40,25 +38,6 @@ static int ph_is_tchar(uint8_t c) {
 /* Control bytes other than HT, CR and LF (which callers treat apart). */
 static int ph_is_bad_ctl(uint8_t c) {
   return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f;
-}
-
-static uint8_t ph_lower(uint8_t c) {
-  return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
-}
-
-/* Case-insensitive compare of p[0..len) with the NUL-terminated s. */
-static int ph_ieq(const uint8_t *p, size_t len, const char *s) {
-  size_t slen = strlen(s);
-  if (len != slen)
-    return 0;
-  for (size_t i = 0; i < len; i++)
-    if (ph_lower(p[i]) != ph_lower((uint8_t)s[i]))
-      return 0;
-  return 1;
-}
-
-static int ph_eq(const uint8_t *p, size_t len, const char *s) {
-  return len == strlen(s) && memcmp(p, s, len) == 0;
 }
 
 /* Trims SP/HT/CR/LF from both ends of [*off, *end). */

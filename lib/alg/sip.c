@@ -42,6 +42,10 @@ static void ph_sip_offer(ph_alg_call *ac, const ph_ends *e,
         pinhole__alg_error(ac, "media address is not the endpoint's", NULL, 0);
       continue;
     }
+    if (md->port < 1024 && !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
+      pinhole__alg_error(ac, "media port below 1024", NULL, 0);
+      continue;
+    }
     int pair = (md->port & 1) == 0 && (!(md->flags & PINHOLE_SDP_MEDIA_RTCP) ||
                                        md->rtcp_port == md->port + 1);
     pinhole_endpoint pub;

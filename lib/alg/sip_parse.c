@@ -17,12 +17,10 @@
 
 #include <string.h>
 
+#include "alg/text.h"
+
 /* ------------------------------------------------------------------ */
 /* Characters, numbers, addresses                                      */
-
-static int ph_is_digit(uint8_t c) {
-  return c >= '0' && c <= '9';
-}
 
 static int ph_is_alnum(uint8_t c) {
   return ph_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -53,26 +51,6 @@ static int ph_is_token(uint8_t c) {
  * as part of a fold (CRLF followed by SP/HT). */
 static int ph_is_lws(uint8_t c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static uint8_t ph_lower(uint8_t c) {
-  return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
-}
-
-/* Case-insensitive: p[0..len) equals the NUL-terminated s. */
-static int ph_ieq(const uint8_t *p, size_t len, const char *s) {
-  size_t slen = strlen(s);
-  if (len != slen)
-    return 0;
-  for (size_t i = 0; i < len; i++)
-    if (ph_lower(p[i]) != ph_lower((uint8_t)s[i]))
-      return 0;
-  return 1;
-}
-
-/* Case-sensitive. */
-static int ph_eq(const uint8_t *p, size_t len, const char *s) {
-  return len == strlen(s) && memcmp(p, s, len) == 0;
 }
 
 /* 1*DIGIT with value <= max. Returns 0, or -1. */

@@ -13,20 +13,9 @@
 
 #include <string.h>
 
+#include "alg/text.h"
+
 #include "pkt/bytes.h"
-
-static uint8_t ph_lower(uint8_t c) {
-  return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
-}
-
-static int ph_ieq(const uint8_t *p, size_t len, const char *s) {
-  if (len != strlen(s))
-    return 0;
-  for (size_t i = 0; i < len; i++)
-    if (ph_lower(p[i]) != (uint8_t)s[i])
-      return 0;
-  return 1;
-}
 
 /* The NUL-terminated string at *pos: its length; *pos moves past the NUL. */
 static int ph_str(const uint8_t *p, size_t len, size_t *pos, size_t *slen) {

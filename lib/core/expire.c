@@ -46,6 +46,14 @@ static void ph_hole_fire(uint32_t index, void *user) {
   x->expired++;
 }
 
+static void ph_frag_fire(uint32_t index, void *user) {
+  ph_expiry *x = user;
+  if (x->ctx->frags[index].conn == 0)
+    return;
+  pinhole__frag_free(x->ctx, index + 1, 1);
+  x->expired++;
+}
+
 int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
   if (ctx == NULL)
     return PINHOLE_ERR_INVALID_ARG;
@@ -57,5 +65,7 @@ int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
                         ph_hole_fire, &x);
   pinhole_wheel_advance(&ctx->conn_wheel, ctx->now_ns, PH_TICK_BUDGET,
                         ph_conn_fire, &x);
+  pinhole_wheel_advance(&ctx->frag_wheel, ctx->now_ns, PH_TICK_BUDGET,
+                        ph_frag_fire, &x);
   return x.expired;
 }

@@ -191,6 +191,7 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
     ctx->nwatch--;
   }
   pinhole__map_put(ctx, c->mapping);
+  pinhole__map_put(ctx, c->hairpin);
 
   /* unlink from the conversation's list */
   ph_conv *cv = &ctx->convs[c->conv];

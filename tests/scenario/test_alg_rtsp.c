@@ -6,20 +6,6 @@
 
 #define SRV OUT_HOST
 
-static const char *payload(tpkt *p, size_t *len) {
-  pinhole_pkt_view v;
-  t_view(p, &v);
-  *len = v.payload_len;
-  return (const char *)p->b + v.payload_off;
-}
-
-static void assert_payload(tpkt *p, const char *want) {
-  size_t len;
-  const char *got = payload(p, &len);
-  if (len != strlen(want) || memcmp(got, want, len) != 0)
-    fail_msg("payload\n'%.*s'\n!=\n'%s'", (int)len, got, want);
-}
-
 typedef struct rtsp_sess {
   tctx *t;
   uint32_t cseq, sseq, cseen;
@@ -45,7 +31,7 @@ static void rtsp_client(rtsp_sess *s, const char *msg, const char *want) {
   assert_int_equal(t_in(s->t, &p, SEC), 0);
   t_view(&p, &v);
   assert_int_equal(v.seq, s->cseen);
-  assert_payload(&p, want);
+  t_payload_is(&p, want);
   t_check_cksums(&p);
   s->cseq += (uint32_t)strlen(msg);
   s->cseen += (uint32_t)strlen(want);
@@ -58,7 +44,7 @@ static void rtsp_server(rtsp_sess *s, const char *msg, const char *want) {
   assert_int_equal(t_out(s->t, &p, SEC), 0);
   t_view(&p, &v);
   assert_int_equal(v.ack, s->cseq);
-  assert_payload(&p, want);
+  t_payload_is(&p, want);
   t_check_cksums(&p);
   s->sseq += (uint32_t)strlen(msg);
 }
