@@ -25,7 +25,10 @@
  *     kind 4 ICMP error quoting one of the last 4 forwarded packets:
  *                   which(bits 0-1; bit 2: from a router, not the peer)
  *                   u8 type/code choice, u8 quote length choice
- *     kind 5 tick:  only the time step
+ *     kind 5 frag:  a UDP datagram as kind 2, then u8 cut (first piece
+ *                   length in 8-byte units) and u8 how (bit 0 later piece
+ *                   first, bit 1 it overlaps by 8 bytes, bit 2 the first
+ *                   piece twice, bit 3 the later piece keeps MF)
  *     kind 6 UDP    with a raw u16 checksum and length field
  *     kind 7 TCP:   src dst sport dport flags u16 len payload (SEQ/ACK
  *                   follow the stream)
@@ -425,10 +428,8 @@ static void check_counters(const harness *h) {
             h->cnt[PINHOLE_CNT_PINHOLE_EXPIRED] <=
         h->cnt[PINHOLE_CNT_PINHOLE_CREATED]);
   /* not fired by anything implemented yet */
-  CHECK(h->cnt[PINHOLE_CNT_IP_FRAG_OVERLAP] == 0);
-  CHECK(h->cnt[PINHOLE_CNT_IP_FRAG_TIMEOUT] == 0);
-  CHECK(h->cnt[PINHOLE_CNT_IP_MAX_LEN] == 0);
   CHECK(h->cnt[PINHOLE_CNT_TCP_SYN_COOKIE] == 0);
+  CHECK(h->cnt[PINHOLE_CNT_EXIST_REJECT] == 0);
 }
 
 /* Every packet's verdict is counted: a forward as one accept, a reject as
@@ -449,6 +450,7 @@ static void check_verdict(const harness *h, int verdict) {
     dropped += delta(h, drops[i]);
   switch (verdict) {
   case PINHOLE_VERDICT_FORWARD:
+  case PINHOLE_VERDICT_HAIRPIN:
     CHECK(acc == 1);
     break;
   case PINHOLE_VERDICT_REJECT:
@@ -460,7 +462,7 @@ static void check_verdict(const harness *h, int verdict) {
     CHECK(dropped >= 1);
     break;
   default:
-    CHECK(verdict >= 0 && verdict <= PINHOLE_VERDICT_REJECT);
+    CHECK(verdict >= 0 && verdict <= PINHOLE_VERDICT_HAIRPIN);
   }
 }
 
@@ -524,7 +526,7 @@ static void check_format(harness *h) {
 static void check_output(harness *h, const pinhole_pkt *p, int in_ok, int side,
                          int verdict) {
   CHECK(p->len <= p->cap);
-  if (verdict != PINHOLE_VERDICT_FORWARD)
+  if (verdict != PINHOLE_VERDICT_FORWARD && verdict != PINHOLE_VERDICT_HAIRPIN)
     return;
   pinhole_pkt_view v;
   int rc = pinhole_pkt_parse(p->data, p->len, &v);
@@ -547,7 +549,8 @@ static void check_output(harness *h, const pinhole_pkt *p, int in_ok, int side,
   saved *s = &h->out[h->nout++ & 3];
   s->len = p->len < sizeof(s->b) ? p->len : sizeof(s->b);
   memcpy(s->b, p->data, s->len);
-  s->side = side ^ 1;
+  /* the side it left by: back out the same side for a hairpin */
+  s->side = verdict == PINHOLE_VERDICT_HAIRPIN ? side : side ^ 1;
 }
 
 static int input_ok(const uint8_t *b, size_t len) {
@@ -654,6 +657,73 @@ static void setup(harness *h, uint8_t conf) {
   CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
 }
 
+/* Processes h->buf[0..len) from side with every per-packet check. */
+static void run(harness *h, size_t len, int side, uint8_t conf, int kind) {
+  int in_ok = input_ok(h->buf, len);
+  /* tight: an exact-size copy, so ASan sees any access past cap; loose:
+   * the packet may grow to 64 KB in a buffer kept across packets */
+  static uint8_t loose[65535 + 64];
+  uint32_t cap = (conf & 0x40) ? (uint32_t)len + 16 : (uint32_t)sizeof(loose);
+  uint8_t *data = (conf & 0x40) ? malloc(cap) : loose;
+  CHECK(data != NULL);
+  memcpy(data, h->buf, len);
+  pinhole_pkt p = {data, (uint32_t)len, cap};
+  int verdict;
+  if (conf & 0x80) {
+    uint8_t vd = 0xee;
+    CHECK(pinhole_process_burst(h->ctx, &p, 1, side, h->now, &vd) == 1);
+    verdict = vd;
+  } else {
+    verdict = pinhole_process(h->ctx, &p, side, h->now);
+  }
+  if (debug)
+    fprintf(stderr, "kind %d side %d len %zu -> verdict %d len %u\n", kind,
+            side, len, verdict, p.len);
+  counters(h);
+  check_counters(h);
+  check_verdict(h, verdict);
+  check_output(h, &p, in_ok, side, verdict);
+  if (data != loose)
+    free(data);
+  check_usage(h, 0);
+}
+
+/* Kind 5: a UDP datagram (as kind 2) sent as two fragments. cut: where
+ * the first piece ends (in 8-byte units); how: bit 0 later piece first,
+ * bit 1 the later piece overlaps by 8 bytes, bit 2 the first piece twice,
+ * bit 3 the later piece keeps MF (never completes). */
+static void fragments(harness *h, fdp *f, uint8_t conf, int side_opt) {
+  uint32_t src;
+  size_t len = build_udp(h, f, 0, &src);
+  uint8_t cut8 = fdp_u8(f), how = fdp_u8(f);
+  size_t l4 = len - 20;
+  if (l4 <= 8)
+    return;
+  size_t cut = 8 * (1 + (size_t)cut8 % ((l4 - 1) / 8));
+  size_t ov = (how & 2) && cut >= 8 ? 8 : 0;
+  static uint8_t whole[MAX_PAYLOAD + 64];
+  memcpy(whole, h->buf, len);
+  int side = side_opt >= 0                              ? side_opt
+             : (src >> 16) == (A4(198, 18, 0, 0) >> 16) ? PINHOLE_SIDE_INSIDE
+                                                        : PINHOLE_SIDE_OUTSIDE;
+  for (int k = 0; k < 2 + ((how & 4) ? 1 : 0); k++) {
+    int later = (k == 1) ^ ((how & 1) != 0);
+    if (k == 2)
+      later = 0;
+    size_t lo = later ? cut - ov : 0, hi = later ? l4 : cut;
+    memcpy(h->buf, whole, 20);
+    memcpy(h->buf + 20, whole + 20 + lo, hi - lo);
+    put16(h->buf + 2, (uint16_t)(20 + hi - lo));
+    uint16_t fo = (uint16_t)(lo / 8);
+    if (!later || (how & 8))
+      fo |= 0x2000;
+    put16(h->buf + 6, fo);
+    put16(h->buf + 10, 0);
+    put16(h->buf + 10, pinhole_cksum(h->buf, 20));
+    run(h, 20 + hi - lo, side, conf, 5);
+  }
+}
+
 static void one_packet(harness *h, fdp *f, uint8_t conf) {
   uint8_t op = fdp_u8(f);
   uint64_t step = steps[op >> 5];
@@ -661,6 +731,9 @@ static void one_packet(harness *h, fdp *f, uint8_t conf) {
     h->now += step;
     CHECK(pinhole_tick(h->ctx, h->now) >= 0);
   }
+  int side_opt = -1;
+  if (op & 0x08)
+    side_opt = (op & 0x10) ? PINHOLE_SIDE_OUTSIDE : PINHOLE_SIDE_INSIDE;
   uint32_t src = 0;
   int side = -1;
   size_t len = 0;
@@ -686,40 +759,15 @@ static void one_packet(harness *h, fdp *f, uint8_t conf) {
       return;
     break;
   default:
+    fragments(h, f, conf, side_opt);
     return;
   }
   if (side < 0)
     side = (src >> 16) == (A4(198, 18, 0, 0) >> 16) ? PINHOLE_SIDE_INSIDE
                                                     : PINHOLE_SIDE_OUTSIDE;
-  if (op & 0x08)
-    side = (op & 0x10) ? PINHOLE_SIDE_OUTSIDE : PINHOLE_SIDE_INSIDE;
-  int in_ok = input_ok(h->buf, len);
-  /* tight: an exact-size copy, so ASan sees any access past cap; loose:
-   * the packet may grow to 64 KB in a buffer kept across packets */
-  static uint8_t loose[65535 + 64];
-  uint32_t cap = (conf & 0x40) ? (uint32_t)len + 16 : (uint32_t)sizeof(loose);
-  uint8_t *data = (conf & 0x40) ? malloc(cap) : loose;
-  CHECK(data != NULL);
-  memcpy(data, h->buf, len);
-  pinhole_pkt p = {data, (uint32_t)len, cap};
-  int verdict;
-  if (conf & 0x80) {
-    uint8_t vd = 0xee;
-    CHECK(pinhole_process_burst(h->ctx, &p, 1, side, h->now, &vd) == 1);
-    verdict = vd;
-  } else {
-    verdict = pinhole_process(h->ctx, &p, side, h->now);
-  }
-  if (debug)
-    fprintf(stderr, "kind %d side %d len %zu -> verdict %d len %u\n", op & 7,
-            side, len, verdict, p.len);
-  counters(h);
-  check_counters(h);
-  check_verdict(h, verdict);
-  check_output(h, &p, in_ok, side, verdict);
-  if (data != loose)
-    free(data);
-  check_usage(h, 0);
+  if (side_opt >= 0)
+    side = side_opt;
+  run(h, len, side, conf, op & 7);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -80,7 +80,14 @@ def icmp_err(which, router, tsel, qsel, step=0):
 
 
 def tick(step):
-    return op(5, step)
+    """A time step only: kind 4 (an ICMP error) before anything was
+    forwarded does nothing; afterwards use a dropped raw byte."""
+    return op(0, step) + blob(b"")
+
+
+def frag(src, dst, sport, dport, payload, cut, how, step=0):
+    return (op(5, step) + bytes([src, dst, sport, dport]) + blob(payload) +
+            bytes([cut, how]))
 
 
 def raw(pkt, step=0, side=None):
@@ -251,6 +258,16 @@ SEEDS["ping_errors"] = bytes([0]) + (
     icmp_err(0, True, 3, 63) +
     tcp(OUT2, PUB, P80, L(2), RST | ACK) +
     tick("61s") + tick("301s"))
+
+SEEDS["fragments"] = bytes([0]) + (
+    frag(IN2, OUT2, P40000, P50000, b"A" * 100, 3, 0) +
+    frag(IN2, OUT2, P40000, P50000, b"B" * 100, 5, 1) +
+    frag(IN2, OUT2, P40000, P50000, b"C" * 100, 2, 2) +
+    frag(IN2, OUT2, P40000, P50000, b"D" * 100, 2, 4) +
+    frag(IN2, OUT2, P40000, P50000, b"E" * 100, 2, 8) +
+    frag(OUT2, PUB, P50000, L(0), b"F" * 200, 7, 0) +
+    frag(IN2, OUT2, P5060, P5060, sip_invite("UDP"), 10, 0) +
+    tick("11s") + tick("301s"))
 
 SEEDS["rules_reject_discard"] = bytes([0x80]) + (
     tcp(IN2, OUT2, P40000, P23, SYN) +
