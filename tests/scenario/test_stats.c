@@ -5,7 +5,6 @@
  *
  * Counters nothing can fire yet, asserted to stay 0 by every test here
  * (t_counters checks them) and listed by test_stats_cannot_fire_yet:
- *   IP_MAX_LEN, IP_FRAG_OVERLAP, IP_FRAG_TIMEOUT  no fragment reassembly
  *   TCP_SYN_COOKIE                                 no SYN cookies
  *   EXIST_REJECT                                   nothing rejects a packet
  *                                                  of an existing flow
@@ -644,6 +643,73 @@ static void test_stats_fragments(void **state) {
   t_ctx_del(t);
 }
 
+/* Piece [lo, hi) of the L4 bytes of a UDP datagram p (payload 24 bytes:
+ * 32 L4 bytes) as a fragment; mf: more fragments follow. */
+static void frag_of(tpkt *f, const tpkt *p, size_t lo, size_t hi, int mf) {
+  memcpy(f->b, p->b, 20);
+  memcpy(f->b + 20, p->b + 20 + lo, hi - lo);
+  t_put16(f->b + 2, (uint16_t)(20 + hi - lo));
+  t_put16(f->b + 6, (uint16_t)((mf ? 0x2000 : 0) | lo / 8));
+  ip_ck(f);
+  f->p.data = f->b;
+  f->p.len = (uint32_t)(20 + hi - lo);
+  f->p.cap = sizeof(f->b);
+}
+
+static void test_stats_ip_frag_overlap(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  tpkt p, f;
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "0123456789abcdefghijklmn");
+  frag_of(&f, &p, 0, 16, 1);
+  assert_int_equal(t_in(t, &f, SEC), PINHOLE_VERDICT_FORWARD);
+  frag_of(&f, &p, 8, 32, 0); /* rewrites bytes 8..16 that passed */
+  assert_int_equal(t_in(t, &f, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_FRAG_OVERLAP, 1, -1);
+  /* the right piece still passes, translated like the first */
+  frag_of(&f, &p, 16, 32, 0);
+  assert_int_equal(t_in(t, &f, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(f.b + 12), PUB);
+  t_ctx_del(t);
+}
+
+static void test_stats_ip_frag_timeout(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  tpkt p, f;
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "0123456789abcdefghijklmn");
+  frag_of(&f, &p, 0, 16, 1);
+  assert_int_equal(t_in(t, &f, SEC), PINHOLE_VERDICT_FORWARD);
+  pinhole_tick(t->ctx, 5 * SEC);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, -1);
+  pinhole_tick(t->ctx, 12 * SEC); /* frag_timeout_ms 10000 */
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_FRAG_TIMEOUT, 1, -1);
+  /* the last piece now has nothing to follow */
+  frag_of(&f, &p, 16, 32, 0);
+  assert_int_equal(t_in(t, &f, 12 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_FRAGMENTS), 1);
+  /* a complete datagram does not time out */
+  t_udp(&p, IN_HOST, 40001, OUT_HOST, 53, "0123456789abcdefghijklmn");
+  frag_of(&f, &p, 0, 16, 1);
+  assert_int_equal(t_in(t, &f, 13 * SEC), PINHOLE_VERDICT_FORWARD);
+  frag_of(&f, &p, 16, 32, 0);
+  assert_int_equal(t_in(t, &f, 13 * SEC), PINHOLE_VERDICT_FORWARD);
+  pinhole_tick(t->ctx, 30 * SEC);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_IP_FRAG_TIMEOUT), 1);
+  t_ctx_del(t);
+}
+
+static void test_stats_ip_max_len(void **state) {
+  (void)state;
+  tpkt p;
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "0123456789abcdefghijklmn");
+  t_put16(p.b + 6, 8191); /* offset 65528 + 32 bytes > 65535 */
+  ip_ck(&p);
+  one_error(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_MAX_LEN);
+}
+
 /* ---- what cannot fire, and the formatter ----------------------------- */
 
 static const int cannot_fire[] = {
@@ -760,6 +826,9 @@ int main(void) {
       cmocka_unit_test(test_stats_drop_pinhole_full),
       cmocka_unit_test(test_stats_drop_too_big),
       cmocka_unit_test(test_stats_fragments),
+      cmocka_unit_test(test_stats_ip_frag_overlap),
+      cmocka_unit_test(test_stats_ip_frag_timeout),
+      cmocka_unit_test(test_stats_ip_max_len),
       cmocka_unit_test(test_stats_cannot_fire_yet),
       cmocka_unit_test(test_stats_format_every_name),
   };
