@@ -788,6 +788,64 @@ static void test_hostile_full_table_syn_flood(void **state) {
   t_ctx_del(t);
 }
 
+/* Bounds other than flows: the watch table (ALG-inspected connections)
+ * and the conversation table. The connection that does not fit is
+ * refused and counted, with nothing left half-made. */
+static void test_hostile_watch_and_conversation_tables_full(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 16;
+  cfg.max_watch = 1;
+  cfg.max_conversations = 3;
+  tctx *t = t_ctx_cfg(&cfg);
+  bystander by;
+  by_open(t, &by); /* conversation 1 */
+  ftp_open(t);     /* conversation 2, the one watch slot */
+  pinhole_usage before = usage(t);
+  tpkt p;
+  t_tcp(&p, IN_HOST, 43001, OUT_HOST, 21, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "watch table full"));
+  same_usage(t, &before);
+  /* a third conversation fits, a fourth does not */
+  t_udp(&p, IN_HOST, 43002, OUT_HOST, 53, "q");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  before = usage(t);
+  t_udp(&p, IN_HOST, 43003, OUT_HOST, 53, "q");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "conversation table full"));
+  same_usage(t, &before);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_NEW_DISCARD, 2, PINHOLE_CNT_DROP_FLOW_FULL, 2, -1);
+  by_check(t, &by, SEC);
+  t_ctx_del(t);
+}
+
+/* IP protocols the gateway does not translate (GRE, ESP, SCTP, IPv6 in
+ * IPv4): no rule applies, counted, nothing created. */
+static void test_hostile_other_protocols(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  bystander by;
+  by_open(t, &by);
+  pinhole_usage before = usage(t);
+  static const uint8_t protos[] = {47, 50, 132, 41};
+  for (size_t i = 0; i < sizeof(protos); i++) {
+    tpkt p;
+    t_udp(&p, IN_HOST, 43000, OUT_HOST, 53, "payload!");
+    p.b[9] = protos[i];
+    ip_ck(p.b);
+    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  }
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_NEW_DISCARD, 8, PINHOLE_CNT_DROP_NO_RULE, 8, -1);
+  same_usage(t, &before);
+  by_check(t, &by, SEC);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hostile_truncated_every_length),
@@ -803,6 +861,8 @@ int main(void) {
       cmocka_unit_test(test_hostile_pinholes_per_conversation_bound),
       cmocka_unit_test(test_hostile_parent_expires_first),
       cmocka_unit_test(test_hostile_full_table_syn_flood),
+      cmocka_unit_test(test_hostile_watch_and_conversation_tables_full),
+      cmocka_unit_test(test_hostile_other_protocols),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
