@@ -788,6 +788,39 @@ static void test_hostile_full_table_syn_flood(void **state) {
   t_ctx_del(t);
 }
 
+/* A command split across segments whose rest never comes: withheld while
+ * the sender retransmits (dropped, so it resends), then given up with an
+ * ALG error; the rest of that line is never parsed (no pinhole for it),
+ * the next line is. */
+static void test_hostile_split_command_never_completed(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  bystander by;
+  by_open(t, &by);
+  ftp_open(t);
+  tpkt p;
+  for (int i = 0; i < 4; i++) {
+    t_tcp(&p, IN_HOST, 43000, OUT_HOST, 21, 100, 5000, PINHOLE_TCP_ACK,
+          "PORT 198,18,0,2,");
+    assert_int_equal(t_in(t, &p, SEC + (uint64_t)i * SEC),
+                     i < 3 ? PINHOLE_VERDICT_DROP : PINHOLE_VERDICT_FORWARD);
+  }
+  assert_true(t_has_trace(t, "split message never completed"));
+  assert_int_equal(usage(t).pinholes, 0);
+  t_tcp(&p, IN_HOST, 43000, OUT_HOST, 21, 116, 5000, PINHOLE_TCP_ACK,
+        "195,80\r\nPORT 198,18,0,2,195,81\r\n");
+  assert_int_equal(t_in(t, &p, 5 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_check_cksums(&p);
+  assert_int_equal(usage(t).pinholes, 1);
+  assert_true(t_has_trace(t, "parsed 198.18.0.2:50001"));
+  assert_false(t_has_trace(t, "parsed 198.18.0.2:50000"));
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 5,
+             PINHOLE_CNT_EXIST_DISCARD, 3, PINHOLE_CNT_ERR_ALG, 1,
+             PINHOLE_CNT_ALG_FTP, 1, PINHOLE_CNT_PINHOLE_CREATED, 1, -1);
+  by_check(t, &by, 5 * SEC);
+  t_ctx_del(t);
+}
+
 /* Bounds other than flows: the watch table (ALG-inspected connections)
  * and the conversation table. The connection that does not fit is
  * refused and counted, with nothing left half-made. */
@@ -863,6 +896,7 @@ int main(void) {
       cmocka_unit_test(test_hostile_full_table_syn_flood),
       cmocka_unit_test(test_hostile_watch_and_conversation_tables_full),
       cmocka_unit_test(test_hostile_other_protocols),
+      cmocka_unit_test(test_hostile_split_command_never_completed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
