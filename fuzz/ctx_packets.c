@@ -109,6 +109,12 @@ typedef struct harness {
   int ncnt;
   char text[1024];
   uint8_t *buf;
+  /* the endpoints' addresses of recently accepted connections, by
+   * conversation id (to check whom a pinhole lets in) */
+  struct {
+    uint32_t conv_id;
+    uint32_t addr[4];
+  } convs[64];
 } harness;
 
 #define CHECK(x)                                                               \
@@ -168,6 +174,14 @@ static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
   if (debug)
     fprintf(stderr, "  event %s\n", h->text);
   CHECK(pinhole_event_format(ev, h->text, 9) >= 0 && strlen(h->text) < 9);
+  if (ev->type == PINHOLE_EVENT_RULE_ACCEPT) {
+    unsigned i = ev->conv_id & 63;
+    h->convs[i].conv_id = ev->conv_id;
+    h->convs[i].addr[0] = ev->src.addr;
+    h->convs[i].addr[1] = ev->dst.addr;
+    h->convs[i].addr[2] = ev->nat_src.addr;
+    h->convs[i].addr[3] = ev->nat_dst.addr;
+  }
   learn(h, ev->nat_src.addr, ev->nat_src.port);
   learn(h, ev->nat_dst.addr, ev->nat_dst.port);
   learn(h, ev->dst.addr, ev->dst.port);
@@ -179,6 +193,23 @@ static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
   CHECK(pinhole_trace_format(tr, h->text, sizeof(h->text)) >= 0);
   if (debug)
     fprintf(stderr, "  trace %s\n", h->text);
+  if (tr->kind == PINHOLE_TRACE_PINHOLE_CREATED) {
+    /* a pinhole lets in one peer of its control connection, on a
+     * non-privileged port, unless configured otherwise */
+    CHECK(tr->a.addr != 0 && tr->b.addr != 0 && tr->b.port != 0);
+    if (!(h->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS))
+      CHECK(tr->b.port >= 1024);
+    unsigned i = tr->conv_id & 63;
+    if (!(h->cfg.flags & PINHOLE_CFG_ALG_THIRD_PARTY) &&
+        h->convs[i].conv_id == tr->conv_id && tr->conv_id != 0) {
+      int peer = 0;
+      for (int k = 0; k < 4; k++)
+        peer |= h->convs[i].addr[k] == tr->a.addr;
+      if (!peer)
+        fprintf(stderr, "pinhole from a third party: %s\n", h->text);
+      CHECK(peer);
+    }
+  }
   learn(h, tr->a.addr, tr->a.port);
   learn(h, tr->b.addr, tr->b.port);
 }
