@@ -821,6 +821,47 @@ static void test_hostile_split_command_never_completed(void **state) {
   t_ctx_del(t);
 }
 
+/* A reject rule never answers an RST (no RST storms between two
+ * gateways), answers a stray ACK with an RST that carries its ACK as SEQ
+ * (RFC 793 reset generation), and answers UDP with an ICMP unreachable
+ * quoting at most the header and 8 bytes. */
+static void test_hostile_reject_answers(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "reject-all-out");
+  r.side = PINHOLE_SIDE_OUTSIDE;
+  r.action = PINHOLE_ACTION_REJECT;
+  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
+  tpkt p;
+  t_tcp(&p, OUT_HOST, 50000, PUB, 80, 77, 99, PINHOLE_TCP_RST, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_REJECT);
+  assert_int_equal(t->nemitted, 0);
+  t_tcp(&p, OUT_HOST, 50000, PUB, 80, 77, 0xdeadbeef, PINHOLE_TCP_ACK, "x");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_REJECT);
+  assert_int_equal(t->nemitted, 1);
+  assert_int_equal(t->emitted_len, 40);
+  assert_int_equal(t_get32(t->emitted + 24), 0xdeadbeef);
+  assert_int_equal(t->emitted[33], PINHOLE_TCP_RST);
+  assert_int_equal(t_get32(t->emitted + 16), OUT_HOST);
+  pinhole_pkt_view v;
+  assert_int_equal(pinhole_pkt_parse(t->emitted, t->emitted_len, &v), 0);
+  assert_int_equal(pinhole_pkt_l4_cksum_ok(t->emitted, &v), 1);
+  uint8_t big[1400];
+  memset(big, 'u', sizeof(big));
+  t_udp_n(&p, OUT_HOST, 50000, PUB, 53, big, sizeof(big));
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_REJECT);
+  assert_int_equal(t->nemitted, 2);
+  assert_int_equal(t->emitted_len, 20 + 8 + 28);
+  assert_int_equal(pinhole_pkt_parse(t->emitted, t->emitted_len, &v), 0);
+  assert_int_equal(pinhole_pkt_l4_cksum_ok(t->emitted, &v), 1);
+  t_counters(t, PINHOLE_CNT_NEW_REJECT, 3, -1);
+  assert_int_equal(usage(t).flows, 0);
+  t_ctx_del(t);
+}
+
 /* Bounds other than flows: the watch table (ALG-inspected connections)
  * and the conversation table. The connection that does not fit is
  * refused and counted, with nothing left half-made. */
@@ -896,6 +937,7 @@ int main(void) {
       cmocka_unit_test(test_hostile_full_table_syn_flood),
       cmocka_unit_test(test_hostile_watch_and_conversation_tables_full),
       cmocka_unit_test(test_hostile_other_protocols),
+      cmocka_unit_test(test_hostile_reject_answers),
       cmocka_unit_test(test_hostile_split_command_never_completed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
