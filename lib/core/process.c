@@ -322,6 +322,8 @@ static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
   b.sport = mp->iport;
   b.dst = a.src;
   b.dport = a.sport;
+  if (ph_land_after_nat(ctx, b.dst, b.src))
+    return PINHOLE_VERDICT_DROP;
   uint32_t conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
   if (conv == 0)
     return ph_refuse_full(ctx, v, side, "conversation table full");
