@@ -26,6 +26,9 @@ void pinhole__map_put(pinhole_ctx *ctx, uint32_t ref);
 /* Mapping whose public endpoint is (proto, paddr, pport), or 0. */
 uint32_t pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                   uint32_t paddr, uint16_t pport);
+/* A mapping of inside endpoint (proto, iaddr, iport) in any pool, or 0. */
+uint32_t pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
+                                  uint32_t iaddr, uint16_t iport);
 /* Pool that owns public address addr, or -1. */
 int pinhole__pool_of(const pinhole_ctx *ctx, uint32_t addr);
 
@@ -59,6 +62,11 @@ int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, uint8_t alg,
 /* Looks for a pinhole matching a packet; returns index + 1 or 0. */
 uint32_t pinhole__hole_find(const pinhole_ctx *ctx, int side,
                             const pinhole_pkt_view *v);
+/* Looks for a pinhole whose expected packet would be the answer to this
+ * one: the inside endpoint a pinhole leads to sends first (RTP "punch"
+ * packets, dummy packets); returns index + 1 or 0. */
+uint32_t pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
+                                    const pinhole_pkt_view *v);
 void pinhole__hole_free(pinhole_ctx *ctx, uint32_t ref, int expired);
 void pinhole__conv_holes_free(pinhole_ctx *ctx, uint32_t conv);
 

@@ -175,7 +175,8 @@ static int ph_tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v) {
 
 /* A new connection through a pinhole an ALG opened. */
 static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                           pinhole_pkt_view *v, int side, uint32_t ref) {
+                           pinhole_pkt_view *v, int side, uint32_t ref,
+                           int reverse) {
   ph_pinhole *h = &ctx->holes[ref - 1];
   ph_conv *cv = &ctx->convs[h->conv];
   if (ph_tcp_first(ctx, v))
@@ -183,13 +184,18 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   ph_tuple in, out;
   ph_tuple_of(&in, v);
   out = in;
-  if (h->to_addr) {
+  if (reverse) {
+    /* the inside endpoint speaks first: it leaves as the pinhole's
+     * public endpoint, and the answer will come back the same way */
+    out.src = h->dst;
+    out.sport = h->dport;
+  } else if (h->to_addr) {
     out.dst = h->to_addr;
     out.dport = h->to_port;
   }
   uint32_t mapping = h->mapping;
   h->mapping = 0;
-  if (h->snat_pool) {
+  if (h->snat_pool && !reverse) {
     /* a data connection from the NATed side: map its source like the
      * control connection's (same pool, so the same public address) */
     int full = 0;
@@ -218,7 +224,7 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   uint32_t conv = h->conv;
   ph_conn *c = pinhole__conn_new(ctx, conv, v->proto, cv->a_side, &a, &b);
   if (c == NULL) {
-    if (h->snat_pool)
+    if (h->snat_pool && !reverse)
       pinhole__map_put(ctx, mapping);
     else
       h->mapping = mapping;
@@ -337,7 +343,9 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                   int side) {
   uint32_t hole = pinhole__hole_find(ctx, side, v);
   if (hole)
-    return ph_from_pinhole(ctx, pkt, v, side, hole);
+    return ph_from_pinhole(ctx, pkt, v, side, hole, 0);
+  if ((hole = pinhole__hole_find_reverse(ctx, side, v)) != 0)
+    return ph_from_pinhole(ctx, pkt, v, side, hole, 1);
 
   if ((ctx->cfg.flags & PINHOLE_CFG_EIF) && side == PINHOLE_SIDE_OUTSIDE) {
     uint32_t m = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport);

@@ -125,6 +125,17 @@ static uint32_t ph_map_find_inside(const pinhole_ctx *ctx, uint32_t pool,
   return 0;
 }
 
+uint32_t pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
+                                  uint32_t iaddr, uint16_t iport) {
+  uint32_t h = ph_mix(ctx, proto, iaddr, iport) & ctx->map_mask;
+  for (uint32_t r = ctx->map_ihash[h]; r; r = ctx->maps[r - 1].inext) {
+    const ph_mapping *m = &ctx->maps[r - 1];
+    if (m->iaddr == iaddr && m->iport == iport && m->proto == proto)
+      return r;
+  }
+  return 0;
+}
+
 uint32_t pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                   uint32_t paddr, uint16_t pport) {
   uint32_t h = ph_mix(ctx, proto, paddr, pport) & ctx->map_mask;
