@@ -285,7 +285,9 @@ static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
 /* Is there a pinhole for this destination announced to another peer? */
 static int ph_unannounced(const pinhole_ctx *ctx, int side,
                           const pinhole_pkt_view *v) {
-  if (side != PINHOLE_SIDE_OUTSIDE || pinhole__pool_of(ctx, v->dst) < 0)
+  /* only ever an event: without an event callback, skip the look-ups */
+  if (ctx->cb.event == NULL || side != PINHOLE_SIDE_OUTSIDE ||
+      pinhole__pool_of(ctx, v->dst) < 0)
     return 0;
   return pinhole__map_find_public(ctx, v->proto, v->dst, v->dport) != 0;
 }
