@@ -4,9 +4,11 @@
  *
  * Input: byte 0 picks the tick shift (10..40); byte 1 the start time scale;
  * then operations, one opcode byte each:
- *   0 arm    idx, kind, 2-byte amount  (kind: past, ticks, mid, far)
+ *   0 arm    idx, kind, 2-byte amount  (kind: ticks, mid, far; in the
+ *            past; or near the wheel's current tick)
  *   1 cancel idx
- *   2 advance kind, 2-byte amount, budget byte (255 = unlimited)
+ *   2 advance kind, 2-byte amount, budget byte (255 = unlimited, else
+ *            0..7 or 0..127)
  *   3 on-fire action for idx: type (none, cancel j, arm j), j, kind, amount
  * Aborts when an entry fires before its tick, fires while not armed (twice),
  * is still armed after a complete advance past its tick (more than one tick
@@ -149,8 +151,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 0: {
       uint32_t i = get8(&c) % NENT;
       uint8_t kind = get8(&c);
-      uint64_t d = duration(m->shift, kind, get16(&c));
-      uint64_t at = kind & 4 ? (now > d ? now - d : 0) : now + d;
+      uint64_t amount = get16(&c);
+      uint64_t at;
+      if (kind & 8) {
+        /* Near the wheel's own reached tick (ticks -3..+4, minus a part of
+         * a tick): the edges of "past", "due now" and "next tick", also
+         * while a budget-limited advance is half way through a tick. */
+        uint64_t t = m->w.now_tick + (amount & 7);
+        uint64_t sub = (amount >> 3) & ((UINT64_C(1) << m->shift) - 1);
+        at = t > 3 ? ((t - 3) << m->shift) - sub : 0;
+      } else {
+        uint64_t d = duration(m->shift, kind, amount);
+        at = kind & 4 ? (now > d ? now - d : 0) : now + d;
+      }
       do_arm(m, i, at);
       break;
     }
@@ -166,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       uint8_t b = get8(&c);
       if (now + d < limit)
         now += d;
-      advance(m, now, b == 255 ? SIZE_MAX : b);
+      advance(m, now, b == 255 ? SIZE_MAX : (b & 128) ? b & 127u : b & 7u);
       break;
     }
     default: {

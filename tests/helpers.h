@@ -340,6 +340,25 @@ static inline int t_has_trace(tctx *t, const char *needle) {
   return 0;
 }
 
+/* Asserts the packet's L4 payload is exactly want. */
+static inline void t_payload_is(const tpkt *p, const char *want) {
+  pinhole_pkt_view v;
+  assert_int_equal(pinhole_pkt_parse(p->b, p->p.len, &v), 0);
+  size_t len = v.payload_len;
+  const char *got = (const char *)p->b + v.payload_off;
+  if (len != strlen(want) || memcmp(got, want, len) != 0)
+    fail_msg("payload\n'%.*s'\n!=\n'%s'", (int)len, got, want);
+}
+
+/* Does the packet contain needle anywhere? */
+static inline int t_contains(const tpkt *p, const char *needle) {
+  size_t n = strlen(needle);
+  for (size_t i = 0; i + n <= p->p.len; i++)
+    if (memcmp(p->b + i, needle, n) == 0)
+      return 1;
+  return 0;
+}
+
 static inline void t_dump(tctx *t) {
   for (int i = 0; i < t->nevents; i++)
     fprintf(stderr, "event: %s\n", t->events[i]);

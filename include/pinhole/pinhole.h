@@ -35,6 +35,10 @@
 #include <pinhole/cksum.h>
 #include <pinhole/hash.h>
 #include <pinhole/wheel.h>
+#include <pinhole/ftp.h>
+#include <pinhole/rtsp.h>
+#include <pinhole/sip.h>
+#include <pinhole/tftp.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,7 +61,11 @@ enum pinhole_verdict {
   PINHOLE_VERDICT_DROP = 1,
   /** Drop it; the library has emitted a TCP RST or ICMP unreachable
    *  through the emit callback. */
-  PINHOLE_VERDICT_REJECT = 2
+  PINHOLE_VERDICT_REJECT = 2,
+  /** Send the rewritten packet back out of the side it arrived on: one
+   *  inside host reaching another through its public mapping (hairpinning,
+   *  RFC 4787 REQ-9, RFC 5382 REQ-8). */
+  PINHOLE_VERDICT_HAIRPIN = 3
 };
 
 /**
@@ -98,7 +106,7 @@ typedef struct pinhole_config {
   uint32_t max_pinholes;          /**< pending expectations; 4096 */
   uint32_t max_watch;             /**< connections an ALG inspects; 4096 */
   uint32_t max_rules;             /**< 256 */
-  uint32_t max_pools;             /**< 16 */
+  uint32_t max_pools;             /**< 4 */
   uint32_t max_pinholes_per_conv; /**< 8 */
   uint32_t
       max_half_open; /**< SYN defense: half-open TCP limit; 0 = max_flows/2 */
@@ -113,7 +121,9 @@ typedef struct pinhole_config {
   uint32_t icmp_timeout_s;      /**< ICMP query; 60 */
   uint32_t flags;            /**< pinhole_config_flag bits; DROP_IP_OPTIONS */
   pinhole_hash_key hash_key; /**< flow hash secret, from host entropy */
-  uint64_t seed; /**< seed for port randomisation, from host entropy */
+  uint64_t seed;          /**< seed for port randomisation, from host entropy */
+  uint32_t max_fragments; /**< fragmented datagrams in flight; 1024 */
+  uint32_t frag_timeout_ms; /**< reassembly timeout; 10000 */
 } pinhole_config;
 
 /**
@@ -475,6 +485,14 @@ PINHOLE_EXTERN int pinhole_counter_count(void);
 PINHOLE_EXTERN const char *pinhole_counter_name(int i);
 
 /**
+ * Stable key of counter i: its enumerator's stem ("NEW_ACCEPT" for
+ * PINHOLE_CNT_NEW_ACCEPT), unique where display names repeat. NULL when
+ * out of range.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN const char *pinhole_counter_key(int i);
+
+/**
  * Copies min(n, pinhole_counter_count()) counters into out.
  * @return the number copied, or PINHOLE_ERR_INVALID_ARG.
  * @since 0.1.0
@@ -571,6 +589,28 @@ PINHOLE_EXTERN int pinhole_flows_visit(const pinhole_ctx *ctx,
  */
 PINHOLE_EXTERN int pinhole_conversations_format(const pinhole_ctx *ctx,
                                                 char *buf, size_t len);
+
+/** Public structs, for pinhole_struct_size(). */
+enum pinhole_struct {
+  PINHOLE_STRUCT_CONFIG = 1,
+  PINHOLE_STRUCT_CALLBACKS = 2,
+  PINHOLE_STRUCT_PKT = 3,
+  PINHOLE_STRUCT_POOL = 4,
+  PINHOLE_STRUCT_RULE = 5,
+  PINHOLE_STRUCT_EVENT = 6,
+  PINHOLE_STRUCT_TRACE = 7,
+  PINHOLE_STRUCT_FLOW_INFO = 8,
+  PINHOLE_STRUCT_USAGE = 9,
+  PINHOLE_STRUCT_PKT_VIEW = 10
+};
+
+/**
+ * The size of a public struct as this library was built, so a language
+ * binding can check the layout it declares without a C compiler.
+ * @return the size in bytes, or 0 for an unknown value.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN size_t pinhole_struct_size(int which);
 
 /**
  * Formats an IPv4 address ("198.18.0.1") into buf (at least 16 bytes).

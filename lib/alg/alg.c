@@ -12,6 +12,9 @@
 
 const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_ftp,
+    &pinhole__alg_tftp,
+    &pinhole__alg_rtsp,
+    &pinhole__alg_sip,
 };
 const int pinhole__nalgs =
     (int)(sizeof(pinhole__algs) / sizeof(pinhole__algs[0]));
@@ -145,9 +148,45 @@ void pinhole__alg_unmap(ph_alg_call *ac, uint32_t mapref) {
   pinhole__map_put(ac->ctx, mapref);
 }
 
+static void ph_trace(ph_alg_call *ac, int kind, uint8_t proto,
+                     const pinhole_endpoint *a, const pinhole_endpoint *b,
+                     uint32_t lifetime_ms, const uint8_t *text,
+                     size_t text_len) {
+  pinhole_ctx *ctx = ac->ctx;
+  if (ctx->cb.trace == NULL)
+    return;
+  pinhole_trace t;
+  memset(&t, 0, sizeof(t));
+  t.size = sizeof(t);
+  t.kind = kind;
+  t.alg = ph_alg_get(ac->conn->alg)->name;
+  t.time_ns = ctx->now_ns;
+  t.conv_id = ctx->convs[ac->conn->conv].id;
+  t.seq = ac->seq;
+  t.ack = ac->ack;
+  t.proto = proto;
+  t.side = (uint8_t)ac->side;
+  if (a)
+    t.a = *a;
+  if (b)
+    t.b = *b;
+  t.lifetime_ms = lifetime_ms;
+  t.text = (const char *)text;
+  t.text_len = text_len;
+  ctx->cb.trace(ctx, &t, ctx->user);
+}
+
+void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
+                        const pinhole_endpoint *b, uint32_t lifetime_ms,
+                        const uint8_t *text, size_t text_len) {
+  ph_trace(ac, kind, ac->conn->proto, a, b, lifetime_ms, text, text_len);
+}
+
 int pinhole__alg_expect(ph_alg_call *ac, const ph_expect *e) {
   pinhole_ctx *ctx = ac->ctx;
-  if (e->dport < 1024 && !(ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
+  /* both the port the peer is told and the one it reaches inside */
+  if ((e->dport < 1024 || (e->to_addr && e->to_port < 1024)) &&
+      !(ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
     pinhole__map_put(ctx, e->mapping);
     pinhole__alg_error(ac, "pinhole port below 1024", NULL, 0);
     return PINHOLE_ERR_POLICY;
@@ -163,8 +202,8 @@ int pinhole__alg_expect(ph_alg_call *ac, const ph_expect *e) {
   }
   pinhole_endpoint from = {e->src, e->sport, 0};
   pinhole_endpoint to = {e->dst, e->dport, 0};
-  pinhole__alg_trace(ac, PINHOLE_TRACE_PINHOLE_CREATED, &from, &to,
-                     ctx->cfg.pinhole_timeout_ms, NULL, 0);
+  ph_trace(ac, PINHOLE_TRACE_PINHOLE_CREATED, e->proto, &from, &to,
+           ctx->cfg.pinhole_timeout_ms, NULL, 0);
   return rv;
 }
 
@@ -182,33 +221,6 @@ void pinhole__alg_error(ph_alg_call *ac, const char *reason,
     text_len = strlen(reason);
   }
   pinhole__alg_trace(ac, PINHOLE_TRACE_ERROR, NULL, NULL, 0, text, text_len);
-}
-
-void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
-                        const pinhole_endpoint *b, uint32_t lifetime_ms,
-                        const uint8_t *text, size_t text_len) {
-  pinhole_ctx *ctx = ac->ctx;
-  if (ctx->cb.trace == NULL)
-    return;
-  pinhole_trace t;
-  memset(&t, 0, sizeof(t));
-  t.size = sizeof(t);
-  t.kind = kind;
-  t.alg = ph_alg_get(ac->conn->alg)->name;
-  t.time_ns = ctx->now_ns;
-  t.conv_id = ctx->convs[ac->conn->conv].id;
-  t.seq = ac->seq;
-  t.ack = ac->ack;
-  t.proto = ac->conn->proto;
-  t.side = (uint8_t)ac->side;
-  if (a)
-    t.a = *a;
-  if (b)
-    t.b = *b;
-  t.lifetime_ms = lifetime_ms;
-  t.text = (const char *)text;
-  t.text_len = text_len;
-  ctx->cb.trace(ctx, &t, ctx->user);
 }
 
 /* ---- the stream driver ---------------------------------------------- */
@@ -244,16 +256,24 @@ static int ph_stream_run(ph_alg_call *ac, const ph_alg *alg) {
   int32_t at = ph_seq_diff(seq, st->msg_seq);
   if (at > 0) {
     /* a gap: an earlier segment is missing, so where a message begins in
-     * this one is unknown. While a split message is withheld this is the
-     * sender's next segment: drop it, the retransmission brings both. */
-    if (st->holding)
-      return 1;
-    pinhole__alg_trace(ac, PINHOLE_TRACE_SKIPPED, NULL, NULL, 0,
-                       (const uint8_t *)"out of order", 12);
-    pinhole__alg_error(ac, "segment after a gap not parsed", NULL, 0);
-    return 0;
+     * this one is unknown, and passing it unparsed could let a message
+     * through untranslated. Drop it: the receiver never acknowledges it,
+     * so the sender sends it again after the missing one (the same holds
+     * for the segments after a withheld split message). */
+    if (!st->holding)
+      pinhole__alg_trace(ac, PINHOLE_TRACE_SKIPPED, NULL, NULL, 0,
+                         (const uint8_t *)"out of order: dropped", 21);
+    return 1;
   }
   size_t start = (size_t)(-at);
+  if (start > 0 && start < len && st->rw_valid && seq == st->rw_seq) {
+    /* the rewritten segment sent again with new data behind it: rewrite
+     * the old part the same way (new growth in this segment is then not
+     * recorded; request/response protocols do not send more before the
+     * answer, so this does not arise in practice) */
+    ac->replay = 1;
+    start = 0;
+  }
   if (start >= len) {
     /* a retransmission of data already handled; if it is the segment that
      * was rewritten, rewrite it the same way again */
@@ -306,6 +326,11 @@ static int ph_stream_run(ph_alg_call *ac, const ph_alg *alg) {
     res.consumed = start;
   }
   st->msg_seq = seq + (uint32_t)consumed_orig;
+  if (res.desync) {
+    st->synced = 0;
+    st->holding = 0;
+    return 0;
+  }
   if (res.consumed >= now_len) {
     st->holding = 0;
     st->hold_tries = 0;
@@ -382,4 +407,17 @@ int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (ac.failed)
     ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
   return drop;
+}
+
+void pinhole__alg_frag(pinhole_ctx *ctx, pinhole_pkt_view *v, ph_conn *c,
+                       int dir, int side) {
+  ph_alg_call ac;
+  memset(&ac, 0, sizeof(ac));
+  ac.ctx = ctx;
+  ac.conn = c;
+  ac.v = v;
+  ac.dir = dir;
+  ac.side = side;
+  /* a rewrite would move the later fragments' offsets: not inspected */
+  pinhole__alg_error(&ac, "fragmented message not inspected", NULL, 0);
 }

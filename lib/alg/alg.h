@@ -23,7 +23,8 @@ typedef struct ph_scan {
   uint8_t hold;      /* the rest is the start of a message to withhold until
                         it arrives whole (a split command) */
   uint8_t skip_line; /* the rest is a partial line not worth parsing */
-  uint8_t pad_[2];
+  uint8_t desync;    /* stop parsing this direction (cannot resynchronise) */
+  uint8_t pad_;
   uint32_t skip_len; /* the stream's next skip_len bytes need no parsing
                         (a body whose length is known) */
 } ph_scan;
@@ -146,6 +147,10 @@ void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
  * (the L4 checksum must be recomputed). */
 int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                      ph_conn *c, int dir, int side, int *changed);
+
+/* Counts a fragmented message on a Watch connection (not inspected). */
+void pinhole__alg_frag(pinhole_ctx *ctx, pinhole_pkt_view *v, ph_conn *c,
+                       int dir, int side);
 
 /* The ALG modules. */
 extern const ph_alg pinhole__alg_ftp;

@@ -46,6 +46,8 @@ int pinhole_config_default(pinhole_config *cfg, size_t size) {
   cfg->udp_timeout_s = 300;
   cfg->icmp_timeout_s = 60;
   cfg->flags = PINHOLE_CFG_DROP_IP_OPTIONS;
+  cfg->max_fragments = 1024;
+  cfg->frag_timeout_ms = 10000;
   return 0;
 }
 
@@ -84,7 +86,8 @@ static int ph_config_check(pinhole_config *c) {
       c->max_pinholes > (1u << 24) || c->max_watch == 0 || c->max_rules == 0 ||
       c->max_rules > 65535 || c->max_pools == 0 || c->max_pools > 255 ||
       c->port_lo == 0 || c->port_lo > c->port_hi ||
-      c->max_pinholes_per_conv == 0 || c->max_pinholes_per_conv > 65535)
+      c->max_pinholes_per_conv == 0 || c->max_pinholes_per_conv > 65535 ||
+      c->max_fragments == 0 || c->max_fragments > (1u << 20))
     return PINHOLE_ERR_INVALID_ARG;
   if (c->max_conversations == 0)
     c->max_conversations = c->max_flows;
@@ -141,6 +144,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   uint32_t nb = pinhole__ft_buckets_for(2 * c.max_flows);
   uint32_t map_buckets = ph_pow2_at_least(c.max_mappings);
   uint32_t hole_buckets = ph_pow2_at_least(c.max_pinholes);
+  uint32_t frag_buckets = ph_pow2_at_least(c.max_fragments);
   uint32_t port_words = ((uint32_t)c.port_hi - c.port_lo + 1 + 63) / 64;
   size_t pool_words = (size_t)PH_POOL_MAX_ADDRS * PH_PROTO_CLASSES * port_words;
 
@@ -155,6 +159,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_holes = ph_carve(&l, (size_t)c.max_pinholes * sizeof(ph_pinhole));
   size_t o_hh = ph_carve(&l, (size_t)hole_buckets * sizeof(uint32_t));
   size_t o_watch = ph_carve(&l, (size_t)c.max_watch * sizeof(ph_watch));
+  size_t o_frags = ph_carve(&l, (size_t)c.max_fragments * sizeof(ph_frag));
+  size_t o_fh = ph_carve(&l, (size_t)frag_buckets * sizeof(uint32_t));
   size_t o_pools = ph_carve(&l, (size_t)c.max_pools * sizeof(ph_pool));
   size_t o_bits = ph_carve(&l, (size_t)c.max_pools * pool_words * 8);
   size_t o_rules = ph_carve(&l, (size_t)c.max_rules * sizeof(ph_rule));
@@ -168,29 +174,32 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   uint8_t *m = (uint8_t *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
   memset(m, 0, l.total);
 
-  pinhole_ctx *ctx = (pinhole_ctx *)(m + o_ctx);
+  pinhole_ctx *ctx = (pinhole_ctx *)(void *)(m + o_ctx);
   ctx->raw = raw;
   ctx->mem_bytes = total;
   ctx->cfg = c;
   ctx->cb = k;
   ctx->user = user;
   ctx->tick_shift = PH_TICK_SHIFT;
-  pinhole__ft_init(&ctx->ft, (ph_ft_bucket *)(m + o_ft), nb);
-  ctx->conns = (ph_conn *)(m + o_conns);
-  ctx->convs = (ph_conv *)(m + o_convs);
-  ctx->maps = (ph_mapping *)(m + o_maps);
-  ctx->map_ihash = (uint32_t *)(m + o_mih);
-  ctx->map_phash = (uint32_t *)(m + o_mph);
+  pinhole__ft_init(&ctx->ft, (ph_ft_bucket *)(void *)(m + o_ft), nb);
+  ctx->conns = (ph_conn *)(void *)(m + o_conns);
+  ctx->convs = (ph_conv *)(void *)(m + o_convs);
+  ctx->maps = (ph_mapping *)(void *)(m + o_maps);
+  ctx->map_ihash = (uint32_t *)(void *)(m + o_mih);
+  ctx->map_phash = (uint32_t *)(void *)(m + o_mph);
   ctx->map_mask = map_buckets - 1;
-  ctx->holes = (ph_pinhole *)(m + o_holes);
-  ctx->hole_hash = (uint32_t *)(m + o_hh);
+  ctx->holes = (ph_pinhole *)(void *)(m + o_holes);
+  ctx->hole_hash = (uint32_t *)(void *)(m + o_hh);
   ctx->hole_mask = hole_buckets - 1;
-  ctx->watch = (ph_watch *)(m + o_watch);
-  ctx->pools = (ph_pool *)(m + o_pools);
-  ctx->pool_bits = (uint64_t *)(m + o_bits);
+  ctx->watch = (ph_watch *)(void *)(m + o_watch);
+  ctx->frags = (ph_frag *)(void *)(m + o_frags);
+  ctx->frag_hash = (uint32_t *)(void *)(m + o_fh);
+  ctx->frag_mask = frag_buckets - 1;
+  ctx->pools = (ph_pool *)(void *)(m + o_pools);
+  ctx->pool_bits = (uint64_t *)(void *)(m + o_bits);
   ctx->pool_bits_words = pool_words;
   ctx->port_words = port_words;
-  ctx->rules = (ph_rule *)(m + o_rules);
+  ctx->rules = (ph_rule *)(void *)(m + o_rules);
   ctx->scratch = m + o_scratch;
   ctx->emit_buf = m + o_emit;
 
@@ -215,6 +224,10 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
     ctx->watch[i - 1].free_next = ctx->watch_free;
     ctx->watch_free = i;
   }
+  for (uint32_t i = c.max_fragments; i > 0; i--) {
+    ctx->frags[i - 1].hnext = ctx->frag_free;
+    ctx->frag_free = i;
+  }
   ctx->next_conv_id = 1;
   ctx->rng = c.seed ^ 0x9E3779B97F4A7C15ull;
   if (ctx->rng == 0)
@@ -224,6 +237,9 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
                      offsetof(ph_conn, timer), c.max_flows, 0, PH_TICK_SHIFT);
   pinhole_wheel_init(&ctx->hole_wheel, ctx->holes, sizeof(ph_pinhole),
                      offsetof(ph_pinhole, timer), c.max_pinholes, 0,
+                     PH_TICK_SHIFT);
+  pinhole_wheel_init(&ctx->frag_wheel, ctx->frags, sizeof(ph_frag),
+                     offsetof(ph_frag, timer), c.max_fragments, 0,
                      PH_TICK_SHIFT);
   *out = ctx;
   return 0;
@@ -343,6 +359,33 @@ const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
     return pr;
   }
   return NULL;
+}
+
+size_t pinhole_struct_size(int which) {
+  switch (which) {
+  case PINHOLE_STRUCT_CONFIG:
+    return sizeof(pinhole_config);
+  case PINHOLE_STRUCT_CALLBACKS:
+    return sizeof(pinhole_callbacks);
+  case PINHOLE_STRUCT_PKT:
+    return sizeof(pinhole_pkt);
+  case PINHOLE_STRUCT_POOL:
+    return sizeof(pinhole_pool);
+  case PINHOLE_STRUCT_RULE:
+    return sizeof(pinhole_rule);
+  case PINHOLE_STRUCT_EVENT:
+    return sizeof(pinhole_event);
+  case PINHOLE_STRUCT_TRACE:
+    return sizeof(pinhole_trace);
+  case PINHOLE_STRUCT_FLOW_INFO:
+    return sizeof(pinhole_flow_info);
+  case PINHOLE_STRUCT_USAGE:
+    return sizeof(pinhole_usage);
+  case PINHOLE_STRUCT_PKT_VIEW:
+    return sizeof(pinhole_pkt_view);
+  default:
+    return 0;
+  }
 }
 
 /* ---- usage ----------------------------------------------------------- */

@@ -37,6 +37,7 @@ enum ph_conn_flag {
   PH_CONN_FIN_A = 0x04,     /* FIN seen from side A */
   PH_CONN_FIN_B = 0x08,     /* FIN seen from side B */
   PH_CONN_B_OPENED = 0x10,  /* first packet came from side B (pinhole) */
+  PH_CONN_HAIRPIN = 0x20,   /* both sides inside: answer on the same side */
   PH_CONN_LIVE = 0x80
 };
 
@@ -66,6 +67,7 @@ typedef struct ph_conn {
   uint8_t icmp_seq_valid;
   uint16_t icmp_seq; /* last echo sequence from A */
   uint16_t pad_;
+  uint32_t hairpin; /* hairpinning: the target's mapping held, index + 1 */
 } ph_conn;
 
 /* A conversation: a control connection and what it spawned. */
@@ -145,6 +147,24 @@ typedef struct ph_watch {
   uint8_t alg_state[PH_ALG_STATE_SIZE];
 } ph_watch;
 
+/* A datagram being fragmented: what its first fragment was matched to. */
+#define PH_FRAG_RANGES 8
+typedef struct ph_frag {
+  uint32_t src, dst; /* as the fragments arrive */
+  uint16_t id;
+  uint8_t proto;
+  uint8_t side;
+  uint32_t conn; /* connection, index + 1 */
+  uint8_t dir;
+  uint8_t nranges;
+  uint8_t have_last;
+  uint8_t complete;
+  uint16_t total; /* payload bytes, known once the last piece passed */
+  uint16_t lo[PH_FRAG_RANGES], hi[PH_FRAG_RANGES]; /* bytes that passed */
+  uint32_t hnext;
+  pinhole_timer timer;
+} ph_frag;
+
 /* A NAT pool. Ports: one bitmap per (address, proto class). */
 #define PH_POOL_MAX_ADDRS 16
 typedef struct ph_pool {
@@ -220,6 +240,12 @@ struct pinhole_ctx {
   uint32_t watch_free;
   uint32_t nwatch;
 
+  ph_frag *frags;
+  uint32_t *frag_hash;
+  uint32_t frag_mask;
+  uint32_t frag_free;
+  uint32_t nfrags;
+
   ph_pool *pools;
   uint32_t npools;
   uint64_t *pool_bits;
@@ -232,6 +258,7 @@ struct pinhole_ctx {
 
   pinhole_wheel conn_wheel;
   pinhole_wheel hole_wheel;
+  pinhole_wheel frag_wheel;
 
   uint64_t rng; /* port randomisation state (xorshift from seed) */
 

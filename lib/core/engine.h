@@ -81,6 +81,13 @@ void pinhole__tcp_seq_adjust(pinhole_ctx *ctx, ph_conn *c, int dir,
 /* Records a payload growth of delta bytes in direction dir at seq. */
 void pinhole__tcp_seq_record(ph_stream *st, uint32_t seq, int32_t delta);
 
+/* frag.c: virtual reassembly */
+void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
+                         const ph_conn *c, int dir);
+int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                        int side);
+void pinhole__frag_free(pinhole_ctx *ctx, uint32_t ref, int expired);
+
 /* icmp.c */
 int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, int side);

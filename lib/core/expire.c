@@ -23,8 +23,9 @@ static void ph_conn_fire(uint32_t index, void *user) {
   ph_conn *c = &ctx->conns[index];
   if (!(c->flags & PH_CONN_LIVE))
     return;
-  uint32_t idle = ctx->now_tick - c->last_seen;
-  if (idle < pinhole__conn_timeout(ctx, c)) {
+  /* signed: a registration may keep last_seen in the future */
+  int32_t idle = (int32_t)(ctx->now_tick - c->last_seen);
+  if (idle < (int32_t)pinhole__conn_timeout(ctx, c)) {
     pinhole__conn_touch_timer(ctx, c);
     return;
   }
@@ -45,6 +46,14 @@ static void ph_hole_fire(uint32_t index, void *user) {
   x->expired++;
 }
 
+static void ph_frag_fire(uint32_t index, void *user) {
+  ph_expiry *x = user;
+  if (x->ctx->frags[index].conn == 0)
+    return;
+  pinhole__frag_free(x->ctx, index + 1, 1);
+  x->expired++;
+}
+
 int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
   if (ctx == NULL)
     return PINHOLE_ERR_INVALID_ARG;
@@ -56,5 +65,7 @@ int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
                         ph_hole_fire, &x);
   pinhole_wheel_advance(&ctx->conn_wheel, ctx->now_ns, PH_TICK_BUDGET,
                         ph_conn_fire, &x);
+  pinhole_wheel_advance(&ctx->frag_wheel, ctx->now_ns, PH_TICK_BUDGET,
+                        ph_frag_fire, &x);
   return x.expired;
 }

@@ -149,7 +149,9 @@ uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
       return ctx->to[PH_TO_SYN];
     }
   case PINHOLE_IPPROTO_UDP:
-    return ctx->to[PH_TO_UDP];
+    /* a media flow whose dialog ended */
+    return c->tcp_state == PH_TCP_CLOSED ? ctx->to[PH_TO_CLOSED]
+                                         : ctx->to[PH_TO_UDP];
   default:
     return ctx->to[PH_TO_ICMP];
   }
@@ -183,6 +185,7 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
     ctx->nwatch--;
   }
   pinhole__map_put(ctx, c->mapping);
+  pinhole__map_put(ctx, c->hairpin);
 
   /* unlink from the conversation's list */
   ph_conv *cv = &ctx->convs[c->conv];

@@ -86,7 +86,9 @@ static int ph_icmp_seq(ph_conn *c, int dir, const pinhole_pkt_view *v) {
 /* A packet of an existing connection, from direction dir. */
 static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                        ph_conn *c, int dir, int side) {
-  uint8_t want_side = dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1);
+  uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
+                          ? c->a_side
+                          : (uint8_t)(c->a_side ^ 1);
   if (side != want_side) {
     ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
     return PINHOLE_VERDICT_DROP;
@@ -111,7 +113,12 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   c->bytes[dir] += v->ip_len;
 
   int changed = 0;
-  if (c->watch) {
+  if (v->flags & PINHOLE_PKTF_FRAGMENT) {
+    /* a first fragment: later ones follow its translation */
+    pinhole__frag_first(ctx, side, v, c, dir);
+    if (c->watch)
+      pinhole__alg_frag(ctx, v, c, dir, side);
+  } else if (c->watch) {
     if (pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed)) {
       ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
       return PINHOLE_VERDICT_DROP;
@@ -123,7 +130,8 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (changed)
     pinhole__l4_cksum_full(pkt->data, v);
   ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
-  return PINHOLE_VERDICT_FORWARD;
+  return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
+                                      : PINHOLE_VERDICT_FORWARD;
 }
 
 static void ph_reverse(ph_tuple *b, const ph_tuple *a) {
@@ -282,6 +290,42 @@ static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
   }
 }
 
+/* Endpoint-independent filtering (RFC 4787 REQ-8 option): any remote may
+ * reach an existing mapping; the connection belongs to a new conversation
+ * initiated from outside. */
+static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                           pinhole_pkt_view *v, int side, uint32_t m) {
+  if (ph_tcp_first(ctx, v))
+    return PINHOLE_VERDICT_DROP;
+  const ph_mapping *mp = &ctx->maps[m - 1];
+  ph_tuple a, b;
+  ph_tuple_of(&a, v);
+  b.src = mp->iaddr;
+  b.sport = mp->iport;
+  b.dst = a.src;
+  b.dport = a.sport;
+  uint32_t conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
+  if (conv == 0)
+    return ph_refuse_full(ctx, v, side, "conversation table full");
+  ph_conn *c =
+      pinhole__conn_new(ctx, conv - 1, v->proto, (uint8_t)side, &a, &b);
+  if (c == NULL) {
+    pinhole__conv_maybe_free(ctx, conv - 1);
+    return ph_refuse_full(ctx, v, side, "flow table full");
+  }
+  pinhole__map_ref(ctx, m);
+  c->mapping = m;
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv - 1,
+                 PINHOLE_FLOW_FORWARD, c, 0, NULL, NULL,
+                 "endpoint-independent filtering");
+  ph_count(ctx, PINHOLE_CNT_NEW_ACCEPT);
+  pinhole__conn_touch_timer(ctx, c);
+  int verdict = ph_existing(ctx, pkt, v, c, 0, side);
+  if (verdict == PINHOLE_VERDICT_FORWARD)
+    ctx->cnt[PINHOLE_CNT_EXIST_ACCEPT]--;
+  return verdict;
+}
+
 /* Is there a pinhole for this destination announced to another peer? */
 static int ph_unannounced(const pinhole_ctx *ctx, int side,
                           const pinhole_pkt_view *v) {
@@ -298,6 +342,11 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (hole)
     return ph_from_pinhole(ctx, pkt, v, side, hole);
 
+  if ((ctx->cfg.flags & PINHOLE_CFG_EIF) && side == PINHOLE_SIDE_OUTSIDE) {
+    uint32_t m = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport);
+    if (m != 0)
+      return ph_from_mapping(ctx, pkt, v, side, m);
+  }
   const ph_rule *pr = pinhole__rule_match(ctx, side, v);
   if (pr == NULL) {
     ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
@@ -343,6 +392,17 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   ph_tuple_of(&a, v);
   if (ph_rule_nat(ctx, pr, v, side, &a, &b, &mapping) < 0)
     return PINHOLE_VERDICT_DROP;
+  /* hairpinning: an inside host addressing another one's public mapping
+   * reaches it, seeing the sender's public endpoint */
+  uint32_t hp = 0;
+  if (side == PINHOLE_SIDE_INSIDE && mapping != 0 &&
+      pinhole__pool_of(ctx, v->dst) >= 0 &&
+      (hp = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport)) != 0) {
+    b.src = ctx->maps[hp - 1].iaddr;
+    b.sport = ctx->maps[hp - 1].iport;
+    if (v->proto == PINHOLE_IPPROTO_ICMP)
+      hp = 0; /* echo ids are not endpoints: no hairpin for ICMP */
+  }
   uint32_t conv = pinhole__conv_new(ctx, alg, (uint8_t)side);
   if (conv == 0) {
     pinhole__map_put(ctx, mapping);
@@ -357,6 +417,11 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   }
   c->mapping = mapping;
   c->rule = (uint16_t)(pr - ctx->rules);
+  if (hp != 0) {
+    c->flags |= PH_CONN_HAIRPIN;
+    c->hairpin = hp;
+    pinhole__map_ref(ctx, hp);
+  }
   if (alg && pinhole__conn_watch(ctx, c, alg) != 0) {
     pinhole__conn_free(ctx, c);
     return ph_refuse_full(ctx, v, side, "watch table full");
@@ -370,7 +435,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   ph_count(ctx, PINHOLE_CNT_NEW_ACCEPT);
   pinhole__conn_touch_timer(ctx, c);
   int verdict = ph_existing(ctx, pkt, v, c, 0, side);
-  if (verdict == PINHOLE_VERDICT_FORWARD)
+  if (verdict == PINHOLE_VERDICT_FORWARD || verdict == PINHOLE_VERDICT_HAIRPIN)
     ctx->cnt[PINHOLE_CNT_EXIST_ACCEPT]--;
   return verdict;
 }
@@ -397,6 +462,13 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                           const ph_hint *hint) {
   pinhole_pkt_view v;
   int reason = pinhole_pkt_parse(pkt->data, pkt->len, &v);
+  if (reason == PINHOLE_PKT_IP_FRAG_LEN &&
+      (uint32_t)v.frag_off + v.ip_len - v.ihl > 65535u) {
+    /* the datagram these pieces make would exceed the IP maximum */
+    ph_count(ctx, PINHOLE_CNT_ERR_IP);
+    ph_count(ctx, PINHOLE_CNT_IP_MAX_LEN);
+    return PINHOLE_VERDICT_DROP;
+  }
   if (reason != PINHOLE_PKT_OK) {
     ph_count_reason(ctx, reason);
     return PINHOLE_VERDICT_DROP;
@@ -406,12 +478,8 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
     ph_count(ctx, PINHOLE_CNT_DROP_IP_OPTION);
     return PINHOLE_VERDICT_DROP;
   }
-  if ((v.flags & PINHOLE_PKTF_FRAGMENT) &&
-      !(v.flags & PINHOLE_PKTF_FIRST_FRAG)) {
-    /* no reassembly yet: a non-first fragment carries no ports */
-    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
-    return PINHOLE_VERDICT_DROP;
-  }
+  if ((v.flags & PINHOLE_PKTF_FRAGMENT) && !(v.flags & PINHOLE_PKTF_FIRST_FRAG))
+    return pinhole__frag_later(ctx, pkt, &v, side);
   if (v.flags & PINHOLE_PKTF_ICMP_ERROR)
     return pinhole__icmp_error_in(ctx, pkt, &v, side);
   if (v.proto != PINHOLE_IPPROTO_TCP && v.proto != PINHOLE_IPPROTO_UDP &&

@@ -23,6 +23,9 @@ static inline uint16_t ph_fold64(uint64_t s) {
   return (uint16_t)s;
 }
 
+/* Bytes summed between two folds of the accumulators (a multiple of 32). */
+#define PH_CHUNK ((size_t)1 << 20)
+
 static inline int ph_host_is_le(void) {
   const uint16_t one = 1;
   uint8_t b;
@@ -48,20 +51,21 @@ uint32_t pinhole_cksum_add(uint32_t sum, const void *data, size_t len) {
 
   if (p == NULL)
     len = 0;
-  /* Two independent accumulators, 32 bytes per iteration. Each step adds at
-   * most 2 * (2^32 - 1); 2^30 iterations cannot overflow 64 bits, more than
-   * any buffer this library sees (and the loop is split below anyway). */
+  /* Two independent accumulators, 32 bytes per iteration, in chunks of at
+   * most PH_CHUNK bytes: each iteration adds less than 2^35 to each, so a
+   * chunk (2^15 iterations) stays below 2^50 and cannot overflow; between
+   * chunks both are folded back to 16 bits. */
   while (len >= 32) {
-    a0 += ph_halves(ph_load64(p));
-    a1 += ph_halves(ph_load64(p + 8));
-    a0 += ph_halves(ph_load64(p + 16));
-    a1 += ph_halves(ph_load64(p + 24));
-    p += 32;
-    len -= 32;
-    if ((a0 | a1) >> 62) {
-      a0 = ph_fold64(a0);
-      a1 = ph_fold64(a1);
+    size_t chunk = (len < PH_CHUNK ? len : PH_CHUNK) & ~(size_t)31;
+    len -= chunk;
+    for (; chunk != 0; chunk -= 32, p += 32) {
+      a0 += ph_halves(ph_load64(p));
+      a1 += ph_halves(ph_load64(p + 8));
+      a0 += ph_halves(ph_load64(p + 16));
+      a1 += ph_halves(ph_load64(p + 24));
     }
+    a0 = ph_fold64(a0);
+    a1 = ph_fold64(a1);
   }
   while (len >= 8) {
     a0 += ph_halves(ph_load64(p));

@@ -11,7 +11,10 @@
  * wheel is parked in the level-3 slot that comes round next and placed
  * again then. When a tick that is a multiple of 64^L is reached, the level-L
  * slot named by its digit L is emptied and its timers placed again relative
- * to that tick; they land strictly lower, or in the tick's own level-0 slot.
+ * to that tick; they land strictly lower, in the tick's own level-0 slot,
+ * or (still parked) in the next level-3 slot, never back in an emptied one.
+ * Until that re-filing is finished, arming places relative to the tick
+ * before, so a new timer queues behind older ones with the same expiry.
  *
  * The level-0 slot of the last processed tick (now_tick - 1) is never a
  * placement target, so it serves as the due list: timers of the tick just

@@ -15,20 +15,6 @@ typedef struct ftp_sess {
   uint32_t cseen;      /* next seq as the server sees the client's bytes */
 } ftp_sess;
 
-static const char *payload_of(tpkt *p, size_t *len) {
-  pinhole_pkt_view v;
-  t_view(p, &v);
-  *len = v.payload_len;
-  return (const char *)p->b + v.payload_off;
-}
-
-static void assert_payload(tpkt *p, const char *want) {
-  size_t len;
-  const char *got = payload_of(p, &len);
-  if (len != strlen(want) || memcmp(got, want, len) != 0)
-    fail_msg("payload '%.*s' != '%s'", (int)len, got, want);
-}
-
 static void ftp_open(ftp_sess *s) {
   tpkt p;
   pinhole_pkt_view v;
@@ -48,7 +34,7 @@ static void ftp_open(ftp_sess *s) {
   const char *banner = "220 (vsFTPd 3.0.3)\r\n";
   t_tcp(&p, SRV, 21, PUB, 40000, s->sseq, s->cseq, PINHOLE_TCP_ACK, banner);
   assert_int_equal(t_out(s->t, &p, SEC), 0);
-  assert_payload(&p, banner);
+  t_payload_is(&p, banner);
   s->sseq += (uint32_t)strlen(banner);
   s->cseen = s->cseq;
 }
@@ -63,7 +49,7 @@ static void ftp_client(ftp_sess *s, const char *line, const char *want,
   t_view(&p, &v);
   assert_int_equal(v.seq, s->cseen);
   assert_int_equal(v.ack, s->sseq);
-  assert_payload(&p, want);
+  t_payload_is(&p, want);
   t_check_cksums(&p);
   s->cseq += (uint32_t)strlen(line);
   s->cseen += (uint32_t)strlen(want);
@@ -80,7 +66,7 @@ static void ftp_server(ftp_sess *s, const char *line, const char *want,
   t_view(&p, &v);
   assert_int_equal(v.ack, s->cseq);
   assert_int_equal(v.dst, CLI);
-  assert_payload(&p, want);
+  t_payload_is(&p, want);
   t_check_cksums(&p);
   s->sseq += (uint32_t)strlen(line);
 }
@@ -292,7 +278,7 @@ static void test_alg_ftp_split_port_withheld(void **state) {
   assert_int_equal(t_in(t, &p, 2 * SEC), 0);
   t_view(&p, &v);
   assert_int_equal(v.seq, s.cseen);
-  assert_payload(&p, "NOOP\r\n");
+  t_payload_is(&p, "NOOP\r\n");
   t_check_cksums(&p);
   s.cseq += 6;
   s.cseen += 6;
@@ -321,11 +307,89 @@ static void test_alg_ftp_retransmitted_port(void **state) {
   assert_int_equal(t_in(s.t, &p, SEC), 0);
   t_view(&p, &v);
   assert_int_equal(v.seq, seen);
-  assert_payload(&p, "PORT 198,19,0,1,156,65\r\n");
+  t_payload_is(&p, "PORT 198,19,0,1,156,65\r\n");
   t_check_cksums(&p);
   ftp_client(&s, "NOOP\r\n", "NOOP\r\n", SEC);
   assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 1);
   t_ctx_del(s.t);
+}
+
+/* A segment after a gap is held back (dropped) until the missing one has
+ * passed: the ALG never sees the stream out of order. */
+static void test_alg_ftp_out_of_order_dropped(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  tpkt p;
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq + 6, s.sseq, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,65\r\n");
+  assert_int_equal(t_in(s.t, &p, SEC), PINHOLE_VERDICT_DROP);
+  ftp_client(&s, "NOOP\r\n", "NOOP\r\n", SEC);
+  ftp_client(&s, "PORT 198,18,0,100,156,65\r\n", "PORT 198,19,0,1,156,65\r\n",
+             SEC);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 1);
+  assert_true(t_has_trace(s.t, "skipped \"out of order: dropped\""));
+  t_ctx_del(s.t);
+}
+
+/* A server behind destination NAT: its 227 names its private address and
+ * is rewritten to the public one (twice, so the delta in the server's
+ * direction accumulates), while the outside client's PORT commands pass
+ * as they are; every later segment is numbered right both ways. */
+static void test_alg_ftp_dnat_server_227(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "ftp-in");
+  r.side = PINHOLE_SIDE_OUTSIDE;
+  r.proto = PINHOLE_IPPROTO_TCP;
+  r.dst_addr = PUB;
+  r.dst_plen = 32;
+  r.dport_lo = r.dport_hi = 21;
+  r.nat = PINHOLE_NAT_DEST;
+  r.nat_addr = IP4(198, 18, 0, 10);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1);
+  const uint32_t srv = IP4(198, 18, 0, 10), cli = OUT_HOST;
+  uint32_t cs = 10, ss = 500, sseen = 501; /* sseen: client's view */
+  tpkt p;
+  pinhole_pkt_view v;
+  t_tcp(&p, cli, 45000, PUB, 21, cs++, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, SEC), 0);
+  t_tcp(&p, srv, 21, cli, 45000, ss++, cs, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+        NULL);
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  const char *r1 = "227 Entering Passive Mode (198,18,0,10,117,48).\r\n";
+  const char *w1 = "227 Entering Passive Mode (198,19,0,1,117,48).\r\n";
+  for (int round = 0; round < 2; round++) {
+    t_tcp(&p, srv, 21, cli, 45000, ss, cs, PINHOLE_TCP_ACK, r1);
+    assert_int_equal(t_in(t, &p, SEC), 0);
+    t_view(&p, &v);
+    assert_int_equal(v.seq, sseen);
+    assert_int_equal(v.src, PUB);
+    t_payload_is(&p, w1);
+    t_check_cksums(&p);
+    ss += (uint32_t)strlen(r1);
+    sseen += (uint32_t)strlen(w1);
+    /* the client acknowledges in its numbering; the server gets its own */
+    t_tcp(&p, cli, 45000, PUB, 21, cs, sseen, PINHOLE_TCP_ACK, "PASV\r\n");
+    assert_int_equal(t_out(t, &p, SEC), 0);
+    t_view(&p, &v);
+    assert_int_equal(v.ack, ss);
+    assert_int_equal(v.dst, srv);
+    t_check_cksums(&p);
+    cs += 6;
+  }
+  assert_int_equal(ss - sseen, 2);
+  /* the client's data connection reaches the server through the pinhole */
+  t_tcp(&p, cli, 46000, PUB, 30000, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 2 * SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.dst, srv);
+  assert_int_equal(v.dport, 30000);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_USED), 1);
+  t_ctx_del(t);
 }
 
 int main(void) {
@@ -337,6 +401,8 @@ int main(void) {
       cmocka_unit_test(test_alg_ftp_port_foreign_address_refused),
       cmocka_unit_test(test_alg_ftp_split_port_withheld),
       cmocka_unit_test(test_alg_ftp_retransmitted_port),
+      cmocka_unit_test(test_alg_ftp_out_of_order_dropped),
+      cmocka_unit_test(test_alg_ftp_dnat_server_227),
   };
   return cmocka_run_group_tests_name("scenario.alg_ftp", tests, NULL, NULL);
 }

@@ -228,6 +228,142 @@ static void test_nat_static_dest(void **state) {
   t_ctx_del(t);
 }
 
+/* RFC 4787 REQ-8: with endpoint-independent filtering configured, any
+ * remote reaches a live mapping; without it (the default), only the
+ * remote the inside host talked to. */
+static void test_nat_eif_option(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 64;
+  cfg.flags |= PINHOLE_CFG_EIF;
+  tctx *t = t_ctx_cfg(&cfg);
+  tpkt p;
+  pinhole_pkt_view v;
+  t_udp(&p, IN_HOST, 4500, OUT_HOST, 3478, "binding request");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_udp(&p, IP4(198, 19, 0, 77), 9999, PUB, 4500, "from a stranger");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.dst, IN_HOST);
+  assert_int_equal(v.dport, 4500);
+  t_check_cksums(&p);
+  t_udp(&p, IN_HOST, 4500, IP4(198, 19, 0, 77), 9999, "answer");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 4500);
+  pinhole_usage u = {.size = sizeof(u)};
+  pinhole_usage_get(t->ctx, &u);
+  assert_int_equal(u.flows, 2);
+  assert_int_equal(u.mappings, 1);
+  pinhole_tick(t->ctx, 1000 * SEC);
+  pinhole_usage_get(t->ctx, &u);
+  assert_int_equal(u.mappings, 0);
+  t_ctx_del(t);
+}
+
+/* RFC 4787 REQ-9 / RFC 5382 REQ-8: hairpinning. An inside host sending to
+ * another inside host's public mapping reaches it, from its own public
+ * endpoint, and the answer goes back the same way. */
+static void test_nat_hairpinning(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  const uint32_t a = IP4(198, 18, 0, 2), b = IP4(198, 18, 0, 3);
+  tpkt p;
+  pinhole_pkt_view v;
+  t_udp(&p, b, 7777, OUT_HOST, 3478, "b registers its mapping");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&p, a, 6666, PUB, 7777, "a to b's public endpoint");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HAIRPIN);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 6666);
+  assert_int_equal(v.dst, b);
+  assert_int_equal(v.dport, 7777);
+  t_check_cksums(&p);
+  t_udp(&p, b, 7777, PUB, 6666, "b answers a's public endpoint");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HAIRPIN);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 7777);
+  assert_int_equal(v.dst, a);
+  assert_int_equal(v.dport, 6666);
+  t_check_cksums(&p);
+  /* the same from outside is refused (filtering) */
+  t_udp(&p, OUT_HOST, 1, PUB, 7777, "x");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  pinhole_tick(t->ctx, 1000 * SEC);
+  pinhole_usage u = {.size = sizeof(u)};
+  pinhole_usage_get(t->ctx, &u);
+  assert_int_equal(u.flows, 0);
+  assert_int_equal(u.mappings, 0);
+  t_ctx_del(t);
+}
+
+/* An IPv4 fragment of a UDP datagram: offset in bytes, more fragments. */
+static void frag(tpkt *p, uint32_t src, uint32_t dst, uint16_t id, uint16_t off,
+                 int mf, const uint8_t *data, size_t len) {
+  t_ip(p->b, 20 + len, 17, src, dst);
+  t_put16(p->b + 4, id);
+  t_put16(p->b + 6, (uint16_t)((mf ? 0x2000 : 0) | off / 8));
+  memcpy(p->b + 20, data, len);
+  p->p.data = p->b;
+  p->p.len = (uint32_t)(20 + len);
+  p->p.cap = sizeof(p->b);
+  t_put16(p->b + 10, 0);
+  t_put16(p->b + 10, pinhole_cksum(p->b, 20));
+}
+
+/* RFC 4787 REQ-14: fragments follow their first fragment's translation;
+ * overlaps, oversize datagrams and incomplete datagrams are counted. */
+static void test_nat_fragments(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  /* a 40-byte UDP datagram (8 header + 32 data) in two pieces */
+  uint8_t dgram[40];
+  t_put16(dgram, 7000);
+  t_put16(dgram + 2, 53);
+  t_put16(dgram + 4, 40);
+  t_put16(dgram + 6, 0);
+  for (int i = 8; i < 40; i++)
+    dgram[i] = (uint8_t)i;
+  tpkt p;
+  pinhole_pkt_view v;
+  frag(&p, IN_HOST, OUT_HOST, 99, 0, 1, dgram, 24);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 7000);
+  assert_int_equal(pinhole_cksum(p.b, 20), 0);
+  frag(&p, IN_HOST, OUT_HOST, 99, 24, 0, dgram + 24, 16);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.frag_off, 24);
+  assert_int_equal(pinhole_cksum(p.b, 20), 0);
+  pinhole_usage u = {.size = sizeof(u)};
+  /* overlap: a piece covering bytes that already passed */
+  frag(&p, IN_HOST, OUT_HOST, 100, 0, 1, dgram, 24);
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  frag(&p, IN_HOST, OUT_HOST, 100, 16, 1, dgram + 16, 16);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* a later fragment whose first never came */
+  frag(&p, IN_HOST, OUT_HOST, 101, 24, 0, dgram + 24, 16);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* the pieces would make a datagram over 65535 bytes */
+  frag(&p, IN_HOST, OUT_HOST, 102, 65528, 0, dgram, 16);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* datagram 100 never completes: its entry times out */
+  pinhole_tick(t->ctx, 12 * SEC);
+  pinhole_usage_get(t->ctx, &u);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_ERR_IP, 3, PINHOLE_CNT_IP_FRAG_OVERLAP, 1,
+             PINHOLE_CNT_IP_MAX_LEN, 1, PINHOLE_CNT_IP_FRAG_TIMEOUT, 1,
+             PINHOLE_CNT_FRAGMENTS, 1, -1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat_tcp_napt_session),
@@ -236,6 +372,9 @@ int main(void) {
       cmocka_unit_test(test_nat_icmp_echo),
       cmocka_unit_test(test_nat_icmp_error_translated),
       cmocka_unit_test(test_nat_static_dest),
+      cmocka_unit_test(test_nat_eif_option),
+      cmocka_unit_test(test_nat_fragments),
+      cmocka_unit_test(test_nat_hairpinning),
   };
   return cmocka_run_group_tests_name("scenario.nat", tests, NULL, NULL);
 }

@@ -351,6 +351,40 @@ static void test_wheel_cancel_and_rearm_in_callback(void **state) {
   free(o);
 }
 
+/*
+ * A budget that runs out while a boundary tick is being re-filed leaves
+ * the wheel consistent: timers armed meanwhile keep their order (same
+ * expiry: arming order), one armed just before the boundary tick fires on
+ * the next advance, one armed at the boundary tick fires with it.
+ */
+static void test_wheel_arm_during_partial_cascade(void **state) {
+  (void)state;
+  enum { N = 104, X = 100, Y = 101, Z = 102 };
+  const uint64_t T = UINT64_C(1) << 24;
+  obj *o = objs_new(N);
+  pinhole_wheel w;
+  wheel_init(&w, o, N, 0, 24);
+  rec *r = rec_new(&w, 2 * N, 0);
+  for (uint32_t i = 0; i < 100; i++) /* tick 100: level 1, slot 1 */
+    assert_int_equal(pinhole_wheel_arm(&w, i, 100 * T), 0);
+  /* Tick 64 re-files level-1 slot 1: 1 unit for the tick + 9 re-files. */
+  assert_int_equal(adv(&w, r, 64 * T, 10), 0);
+  assert_int_equal(pinhole_wheel_pending(&w, 0), 1);
+  assert_int_equal(pinhole_wheel_arm(&w, X, 100 * T), 0);
+  assert_int_equal(pinhole_wheel_arm(&w, Y, 63 * T), 0);
+  assert_int_equal(pinhole_wheel_arm(&w, Z, 64 * T), 0);
+  assert_int_equal(adv(&w, r, 64 * T, SIZE_MAX), 2);
+  assert_int_equal(r->idx[0], Y);
+  assert_int_equal(r->idx[1], Z);
+  assert_int_equal(adv(&w, r, 100 * T - 1, SIZE_MAX), 0);
+  assert_int_equal(adv(&w, r, 100 * T, SIZE_MAX), 101);
+  for (uint32_t k = 0; k < 100; k++)
+    assert_int_equal(r->idx[2 + k], k);
+  assert_int_equal(r->idx[102], X);
+  rec_free(r);
+  free(o);
+}
+
 /* A callback that re-arms its own entry in the past is bounded by budget. */
 static void rearm_self_past(uint32_t i, void *user) {
   pinhole_wheel *w = user;
@@ -569,6 +603,7 @@ int main(void) {
       cmocka_unit_test(test_wheel_far_future_cascade),
       cmocka_unit_test(test_wheel_cancel_before_expiry),
       cmocka_unit_test(test_wheel_cancel_and_rearm_in_callback),
+      cmocka_unit_test(test_wheel_arm_during_partial_cascade),
       cmocka_unit_test(test_wheel_rearm_loop_bounded),
       cmocka_unit_test(test_wheel_time_jump_budget),
       cmocka_unit_test(test_wheel_huge_jump),

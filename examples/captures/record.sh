@@ -1,0 +1,306 @@
+#!/bin/bash
+# Records the bundled captures of examples/captures/ from real programs.
+#
+#   sudo examples/captures/record.sh [OUTDIR [NAME...]]
+#
+# OUTDIR defaults to this directory; NAMEs (e.g. "ping udp-sll") record only
+# those captures.
+#
+# Three network namespaces, unique to this run:
+#
+#   inside host  rp-$$-a  198.18.0.2/24, default via 198.18.0.1
+#   router       rp-$$-r  198.18.0.1/24 and 198.19.0.1/24, IPv4 forwarding
+#   outside host rp-$$-b  198.19.0.2/24, default via 198.19.0.1
+#
+# No NAT anywhere: the captures show the untranslated conversation, and
+# pinhole-replay plays the NAT. tcpdump captures on the inside host's
+# interface. Checksum offloads are switched off on every veth so the
+# captured checksums are the real ones.
+#
+# Needs root, iproute2, ethtool, tcpdump, curl, vsftpd, tftp-hpa,
+# tftpd-hpa and /usr/bin/python3. ping (iputils-ping) is used when
+# present, otherwise ping.pcap is made with a python3 raw-socket pinger.
+# Every process this script starts is killed by PID and the namespaces are
+# deleted on exit, also on failure. Every wait is bounded.
+set -euo pipefail
+
+OUT=$(cd "${1:-$(dirname "$0")}" && pwd)
+shift || true
+ONLY=" $* "
+PY=/usr/bin/python3
+NS_A=rp-$$-a
+NS_R=rp-$$-r
+NS_B=rp-$$-b
+TMP=$(mktemp -d /tmp/rp-$$-XXXXXX)
+PIDS=()
+
+log() { printf 'record: %s\n' "$*" >&2; }
+
+cleanup() {
+  set +e
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null
+  done
+  # Children our servers forked (vsftpd sessions) live in our namespaces
+  # only: end them by PID.
+  for ns in "$NS_A" "$NS_R" "$NS_B"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do
+      kill "$pid" 2>/dev/null
+    done
+  done
+  sleep 0.2
+  for ns in "$NS_A" "$NS_R" "$NS_B"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do
+      kill -9 "$pid" 2>/dev/null
+    done
+    ip netns del "$ns" 2>/dev/null
+  done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+in_a() { ip netns exec "$NS_A" "$@"; }
+in_r() { ip netns exec "$NS_R" "$@"; }
+in_b() { ip netns exec "$NS_B" "$@"; }
+# Background processes are started with a plain "ip netns exec" (which
+# execs the program) so that $! is the program's own PID.
+
+# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds.
+wait_for() {
+  local n=$(($1 * 10))
+  shift
+  while ((n-- > 0)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  log "timed out waiting for: $*"
+  return 1
+}
+
+# stop PID: SIGTERM, then SIGKILL after 3 s.
+stop() {
+  local pid=$1 n=30
+  kill "$pid" 2>/dev/null || return 0
+  while ((n-- > 0)) && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- topology
+setup() {
+  ip netns add "$NS_A"
+  ip netns add "$NS_R"
+  ip netns add "$NS_B"
+  ip link add a0 netns "$NS_A" type veth peer name r0 netns "$NS_R"
+  ip link add b0 netns "$NS_B" type veth peer name r1 netns "$NS_R"
+  for ns in "$NS_A" "$NS_R" "$NS_B"; do
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+    ip netns exec "$ns" ip link set lo up
+  done
+  in_a ip addr add 198.18.0.2/24 dev a0
+  in_r ip addr add 198.18.0.1/24 dev r0
+  in_r ip addr add 198.19.0.1/24 dev r1
+  in_b ip addr add 198.19.0.2/24 dev b0
+  for x in "$NS_A a0" "$NS_R r0" "$NS_R r1" "$NS_B b0"; do
+    set -- $x
+    ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off \
+      >/dev/null 2>&1 || true
+    ip netns exec "$1" ip link set "$2" up
+  done
+  in_a ip route add default via 198.18.0.1
+  in_b ip route add default via 198.19.0.1
+  in_r sysctl -qw net.ipv4.ip_forward=1
+  # Resolve neighbours before any capture starts.
+  wait_for 5 in_a "$PY" -c 'import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.sendto(b"x",("198.19.0.2",9)); s.close()'
+  wait_for 5 in_b "$PY" -c 'import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.sendto(b"x",("198.18.0.2",9)); s.close()'
+  sleep 0.3
+}
+
+# ------------------------------------------------------------------ capture
+CAP_PID=
+cap_start() { # file [tcpdump interface options]
+  local file=$1
+  shift
+  local ifopts=("$@")
+  ((${#ifopts[@]})) || ifopts=(-i a0)
+  rm -f "$OUT/$file"
+  ip netns exec "$NS_A" tcpdump "${ifopts[@]}" -n -U --immediate-mode -w "$OUT/$file" 2>"$TMP/tcpdump.err" &
+  CAP_PID=$!
+  PIDS+=("$CAP_PID")
+  wait_for 5 grep -q 'listening on' "$TMP/tcpdump.err"
+  sleep 0.2
+}
+
+cap_stop() {
+  sleep 0.5 # trailing FIN/ACK
+  stop "$CAP_PID"
+  log "$(basename "$1"): $(stat -c %s "$OUT/$1") bytes"
+}
+
+# ------------------------------------------------------------------ content
+make_files() {
+  mkdir -p "$TMP/pub" "$TMP/empty" "$TMP/client"
+  chmod 755 "$TMP" "$TMP/pub" "$TMP/empty"
+  {
+    echo "hello from the outside host"
+    echo "this small file is fetched by every capture that downloads"
+  } >"$TMP/pub/hello.txt"
+  chmod 644 "$TMP/pub/hello.txt"
+}
+
+start_vsftpd() {
+  cat >"$TMP/vsftpd.conf" <<EOF
+listen=YES
+listen_ipv6=NO
+listen_address=198.19.0.2
+background=NO
+anonymous_enable=YES
+local_enable=NO
+write_enable=NO
+anon_root=$TMP/pub
+no_anon_password=YES
+seccomp_sandbox=NO
+isolate=NO
+isolate_network=NO
+secure_chroot_dir=$TMP/empty
+connect_from_port_20=YES
+pasv_enable=YES
+pasv_min_port=40000
+pasv_max_port=40100
+xferlog_enable=NO
+dirmessage_enable=NO
+use_localtime=NO
+EOF
+  ip netns exec "$NS_B" /usr/sbin/vsftpd "$TMP/vsftpd.conf" >"$TMP/vsftpd.log" 2>&1 &
+  PIDS+=("$!")
+  wait_for 5 in_b "$PY" -c 'import socket; socket.create_connection(("198.19.0.2",21),1).close()'
+}
+
+start_tftpd() {
+  ip netns exec "$NS_B" /usr/sbin/in.tftpd -L -s "$TMP/pub" --address 198.19.0.2:69 \
+    >"$TMP/tftpd.log" 2>&1 &
+  PIDS+=("$!")
+  sleep 0.3
+}
+
+start_httpd() {
+  ip netns exec "$NS_B" "$PY" -m http.server --bind 198.19.0.2 --directory "$TMP/pub" 80 \
+    >"$TMP/httpd.log" 2>&1 &
+  PIDS+=("$!")
+  wait_for 5 in_b "$PY" -c 'import socket; socket.create_connection(("198.19.0.2",80),1).close()'
+}
+
+UDP_SERVER='
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("198.19.0.2", 5000))
+for _ in range(3):
+    data, peer = s.recvfrom(2048)
+    s.sendto(b"pong " + data, peer)
+'
+UDP_CLIENT='
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("198.18.0.2", 41000))
+s.settimeout(3)
+for i in range(3):
+    s.sendto(b"ping %d" % i, ("198.19.0.2", 5000))
+    print(s.recvfrom(2048)[0].decode())
+'
+# Fallback when iputils ping is not installed: three ICMP echo requests
+# from a raw socket (the kernel answers them on the outside host).
+PINGER='
+import os, socket, struct, time
+def cksum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.settimeout(2)
+ident = os.getpid() & 0xffff
+for seq in range(1, 4):
+    body = struct.pack("!d", time.time()) + bytes(range(48))
+    hdr = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
+    pkt = struct.pack("!BBHHH", 8, 0, cksum(hdr + body), ident, seq) + body
+    s.sendto(pkt, ("198.19.0.2", 0))
+    s.recvfrom(2048)
+    time.sleep(0.2)
+'
+
+ftp_get() { # capture-file curl-options...
+  local file=$1
+  shift
+  cap_start "$file"
+  in_a timeout 20 curl -sS --max-time 15 -o "$TMP/client/got" "$@" \
+    ftp://198.19.0.2/hello.txt
+  cmp -s "$TMP/client/got" "$TMP/pub/hello.txt"
+  cap_stop "$file"
+}
+
+want() { [[ "$ONLY" == "  " || "$ONLY" == *" $1 "* ]]; }
+
+main() {
+  setup
+  make_files
+
+  start_vsftpd
+  want ftp-active && ftp_get ftp-active.pcap -P - --disable-eprt
+  want ftp-eprt && ftp_get ftp-eprt.pcap -P -
+  want ftp-passive && ftp_get ftp-passive.pcap --ftp-pasv --disable-epsv
+  want ftp-epsv && ftp_get ftp-epsv.pcap --ftp-pasv
+
+  want ping && record_ping
+  want udp && record_udp udp.pcap
+  # Linux cooked capture on "any", neighbours forgotten first: ARP frames
+  # (not IPv4, skipped by the replay) around the same UDP exchange.
+  if want udp-sll; then
+    in_a ip neigh flush dev a0
+    in_r ip neigh flush dev r0
+    record_udp udp-sll.pcap -i any -y LINUX_SLL
+  fi
+  want tftp && record_tftp
+  want http && record_http
+  log "done"
+}
+
+record_ping() {
+  cap_start ping.pcap
+  if command -v ping >/dev/null 2>&1; then
+    in_a timeout 10 ping -n -c 3 -i 0.2 -W 2 198.19.0.2 >/dev/null
+  else
+    in_a timeout 10 "$PY" -c "$PINGER"
+  fi
+  cap_stop ping.pcap
+}
+
+record_udp() { # file [tcpdump interface options]
+  ip netns exec "$NS_B" timeout 15 "$PY" -c "$UDP_SERVER" &
+  local udp_pid=$!
+  PIDS+=("$udp_pid")
+  sleep 0.3
+  cap_start "$@"
+  in_a timeout 10 "$PY" -c "$UDP_CLIENT" >/dev/null
+  cap_stop "$1"
+  stop "$udp_pid"
+}
+
+record_tftp() {
+  start_tftpd
+  cap_start tftp.pcap
+  (cd "$TMP/client" && in_a timeout 15 tftp -4 198.19.0.2 -c get hello.txt)
+  cmp -s "$TMP/client/hello.txt" "$TMP/pub/hello.txt"
+  cap_stop tftp.pcap
+}
+
+record_http() {
+  start_httpd
+  cap_start http.pcap
+  in_a timeout 15 curl -sS --max-time 10 -o "$TMP/client/http" \
+    http://198.19.0.2/hello.txt
+  cmp -s "$TMP/client/http" "$TMP/pub/hello.txt"
+  cap_stop http.pcap
+}
+
+main

@@ -1,0 +1,487 @@
+/*
+ * pinhole-gw: an example NAT gateway built on libpinhole.
+ *
+ * It opens two TUN devices, one towards the inside network and one towards
+ * the outside, reads every IPv4 packet from both, hands it to
+ * pinhole_process() with its side and the CLOCK_MONOTONIC time, and writes
+ * forwarded packets to the other device. Packets the library builds itself
+ * (TCP RST, ICMP unreachable for REJECT rules) arrive through the emit
+ * callback and are written to the device of the side it names.
+ *
+ * Why TUN and not veth + AF_PACKET: a TUN device hands over bare IPv4
+ * packets with complete checksums (no offloads unless asked for with
+ * TUNSETOFFLOAD, so no partial checksums and no GSO super-packets), needs
+ * no ARP and no neighbour entries, and the kernel of the gateway never sees
+ * the packets, so it cannot forward or answer them behind our back. The
+ * devices are created here, in the gateway's network namespace; the
+ * operator may then move each one into another namespace with
+ * `ip link set tun-in netns NS` (this process keeps its file descriptor).
+ * docs/gateway.md shows the whole setup.
+ *
+ * Signals: SIGUSR1 prints the conversation listing and the counters to
+ * stdout (and to --listing-file); SIGTERM and SIGINT print them and exit 0.
+ */
+#include <pinhole/pinhole.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_RULES 64
+#define TICK_NS 100000000ull /* pinhole_tick every 100 ms */
+#define BURST 64             /* packets read per device per wake-up */
+
+/* Set by the signal handlers, read by the main loop. */
+static volatile sig_atomic_t got_dump, got_stop;
+
+struct gw {
+  int fd[2];                /* indexed by pinhole_side */
+  int trace;                /* --trace */
+  const char *listing_file; /* --listing-file, or NULL */
+  unsigned long non_ipv4;   /* packets the host skipped (not IPv4) */
+  unsigned long write_errors;
+};
+
+static void on_signal(int sig) {
+  if (sig == SIGUSR1)
+    got_dump = 1;
+  else
+    got_stop = 1;
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Creates (or attaches to) TUN device `name`: bare IP packets, no header. */
+static int tun_open(const char *name) {
+  struct ifreq ifr;
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    perror("open /dev/net/tun");
+    return -1;
+  }
+  memset(&ifr, 0, sizeof(ifr));
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    fprintf(stderr, "pinhole-gw: TUNSETIFF %s: %s\n", name, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* Writes one packet to the device of `side`. A device that is down or
+ * being moved between namespaces refuses writes (EIO): count and go on. */
+static void send_pkt(struct gw *gw, int side, const uint8_t *p, size_t len) {
+  if (write(gw->fd[side], p, len) != (ssize_t)len)
+    gw->write_errors++;
+}
+
+/* ---- library callbacks ---- */
+
+static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
+  char line[512];
+  (void)ctx;
+  (void)user;
+  if (pinhole_event_format(ev, line, sizeof(line)) >= 0)
+    fprintf(stderr, "pinhole-gw[%ld]: %s\n", (long)getpid(), line);
+}
+
+static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
+  struct gw *gw = user;
+  char line[512];
+  (void)ctx;
+  if (gw->trace && pinhole_trace_format(tr, line, sizeof(line)) >= 0)
+    fprintf(stderr, "pinhole-gw[%ld]: trace: %s\n", (long)getpid(), line);
+}
+
+static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
+                    void *user) {
+  (void)ctx;
+  if (side == PINHOLE_SIDE_INSIDE || side == PINHOLE_SIDE_OUTSIDE)
+    send_pkt(user, side, pkt, len);
+}
+
+/* ---- listing and counters ---- */
+
+/* Formats with one of the snprintf-like formatters into a malloc'd string. */
+static char *format_all(const pinhole_ctx *ctx,
+                        int (*fmt)(const pinhole_ctx *, char *, size_t)) {
+  int need = fmt(ctx, NULL, 0);
+  char *s;
+  if (need < 0 || !(s = malloc((size_t)need + 1)))
+    return NULL;
+  if (fmt(ctx, s, (size_t)need + 1) < 0) {
+    free(s);
+    return NULL;
+  }
+  return s;
+}
+
+static void dump_to(FILE *f, const pinhole_ctx *ctx, const struct gw *gw) {
+  char *conv = format_all(ctx, pinhole_conversations_format);
+  char *stats = format_all(ctx, pinhole_stats_format);
+  fprintf(f, "%s\n%s\n", conv ? conv : "(listing failed)\n",
+          stats ? stats : "(statistics failed)\n");
+  fprintf(f, "Host: non-IPv4 skipped %lu, write errors %lu\n", gw->non_ipv4,
+          gw->write_errors);
+  free(conv);
+  free(stats);
+}
+
+/* Prints the listing to stdout and, if asked, replaces --listing-file
+ * atomically (written to F.tmp, then renamed), so a reader never sees half. */
+static void dump(const pinhole_ctx *ctx, const struct gw *gw) {
+  dump_to(stdout, ctx, gw);
+  fflush(stdout);
+  if (gw->listing_file) {
+    char tmp[4096];
+    FILE *f;
+    snprintf(tmp, sizeof(tmp), "%s.tmp", gw->listing_file);
+    if ((f = fopen(tmp, "w"))) {
+      dump_to(f, ctx, gw);
+      if (fclose(f) == 0)
+        rename(tmp, gw->listing_file);
+    }
+  }
+}
+
+/* ---- command line: pools and rules ---- */
+
+/* "ADDR" or "ADDR:PORT": 0 on success. */
+static int parse_addr_port(char *s, uint32_t *addr, uint16_t *port) {
+  char *colon = strchr(s, ':');
+  *port = 0;
+  if (colon) {
+    long v = strtol(colon + 1, NULL, 10);
+    if (v < 1 || v > 65535)
+      return -1;
+    *port = (uint16_t)v;
+    *colon = '\0';
+  }
+  return pinhole_addr_parse(s, addr) == 0 ? 0 : -1;
+}
+
+/* "LO-HI" or "N": 0 on success. */
+static int parse_range(const char *s, uint16_t *lo, uint16_t *hi) {
+  char *end;
+  long a = strtol(s, &end, 10), b = a;
+  if (*end == '-')
+    b = strtol(end + 1, &end, 10);
+  if (*end != '\0' || a < 1 || b < a || b > 65535)
+    return -1;
+  *lo = (uint16_t)a;
+  *hi = (uint16_t)b;
+  return 0;
+}
+
+/* "ADDR/PLEN" or "ADDR" (= /32): 0 on success. */
+static int parse_prefix(char *s, uint32_t *addr, uint8_t *plen) {
+  char *slash = strchr(s, '/');
+  long v = 32;
+  if (slash) {
+    v = strtol(slash + 1, NULL, 10);
+    *slash = '\0';
+  }
+  if (v < 0 || v > 32)
+    return -1;
+  *plen = (uint8_t)v;
+  return pinhole_addr_parse(s, addr) == 0 ? 0 : -1;
+}
+
+/*
+ * A rule is comma-separated key=value pairs, e.g.
+ *   side=inside,proto=tcp,dst=198.19.0.0/24,dport=21,nat=source,alg=ftp
+ * Keys: name, side (inside|outside|any), proto (tcp|udp|icmp|any|N),
+ * src and dst (ADDR[/PLEN]), dport (LO[-HI]), action (accept|discard|
+ * reject), nat (none|source|dest:ADDR[:PORT]|static:ADDR), alg (NAME|none).
+ * Unset keys match anything; the default action is accept, no NAT, and the
+ * ALG chosen by destination port. nat=source uses the --pool.
+ */
+static int parse_rule(char *spec, int pool, pinhole_rule *r) {
+  char *tok, *save = NULL;
+  memset(r, 0, sizeof(*r));
+  r->size = sizeof(*r);
+  r->side = PINHOLE_SIDE_ANY;
+  snprintf(r->name, sizeof(r->name), "cli");
+  for (tok = strtok_r(spec, ",", &save); tok;
+       tok = strtok_r(NULL, ",", &save)) {
+    char *v = strchr(tok, '=');
+    int ok = 1;
+    if (!v)
+      return -1;
+    *v++ = '\0';
+    if (!strcmp(tok, "name"))
+      snprintf(r->name, sizeof(r->name), "%s", v);
+    else if (!strcmp(tok, "side"))
+      r->side = !strcmp(v, "inside")    ? PINHOLE_SIDE_INSIDE
+                : !strcmp(v, "outside") ? PINHOLE_SIDE_OUTSIDE
+                                        : PINHOLE_SIDE_ANY;
+    else if (!strcmp(tok, "proto"))
+      r->proto = !strcmp(v, "tcp")    ? PINHOLE_IPPROTO_TCP
+                 : !strcmp(v, "udp")  ? PINHOLE_IPPROTO_UDP
+                 : !strcmp(v, "icmp") ? PINHOLE_IPPROTO_ICMP
+                 : !strcmp(v, "any")  ? 0
+                                      : (uint8_t)atoi(v);
+    else if (!strcmp(tok, "src"))
+      ok = parse_prefix(v, &r->src_addr, &r->src_plen) == 0;
+    else if (!strcmp(tok, "dst"))
+      ok = parse_prefix(v, &r->dst_addr, &r->dst_plen) == 0;
+    else if (!strcmp(tok, "dport"))
+      ok = parse_range(v, &r->dport_lo, &r->dport_hi) == 0;
+    else if (!strcmp(tok, "action"))
+      r->action = !strcmp(v, "discard")  ? PINHOLE_ACTION_DISCARD
+                  : !strcmp(v, "reject") ? PINHOLE_ACTION_REJECT
+                                         : PINHOLE_ACTION_ACCEPT;
+    else if (!strcmp(tok, "nat") && !strcmp(v, "source")) {
+      r->nat = PINHOLE_NAT_SOURCE;
+      r->pool = pool;
+    } else if (!strcmp(tok, "nat") && !strncmp(v, "dest:", 5)) {
+      r->nat = PINHOLE_NAT_DEST;
+      ok = parse_addr_port(v + 5, &r->nat_addr, &r->nat_port) == 0;
+    } else if (!strcmp(tok, "nat") && !strncmp(v, "static:", 7)) {
+      r->nat = PINHOLE_NAT_STATIC;
+      ok = pinhole_addr_parse(v + 7, &r->nat_addr) == 0;
+    } else if (!strcmp(tok, "nat") && !strcmp(v, "none"))
+      r->nat = PINHOLE_NAT_NONE;
+    else if (!strcmp(tok, "alg"))
+      snprintf(r->alg, sizeof(r->alg), "%s", v);
+    else
+      ok = 0;
+    if (!ok)
+      return -1;
+  }
+  return 0;
+}
+
+/* --dnat PUBLIC:PORT=INSIDE:PORT: a TCP and a UDP rule from the outside. */
+static int parse_dnat(char *spec, pinhole_rule r[2]) {
+  char *eq = strchr(spec, '=');
+  uint32_t pub, in;
+  uint16_t pub_port, in_port;
+  if (!eq)
+    return -1;
+  *eq = '\0';
+  if (parse_addr_port(spec, &pub, &pub_port) ||
+      parse_addr_port(eq + 1, &in, &in_port) || !pub_port || !in_port)
+    return -1;
+  for (int i = 0; i < 2; i++) {
+    memset(&r[i], 0, sizeof(r[i]));
+    r[i].size = sizeof(r[i]);
+    snprintf(r[i].name, sizeof(r[i].name), "dnat-%u", pub_port);
+    r[i].side = PINHOLE_SIDE_OUTSIDE;
+    r[i].proto = i == 0 ? PINHOLE_IPPROTO_TCP : PINHOLE_IPPROTO_UDP;
+    r[i].dst_addr = pub;
+    r[i].dst_plen = 32;
+    r[i].dport_lo = r[i].dport_hi = pub_port;
+    r[i].action = PINHOLE_ACTION_ACCEPT;
+    r[i].nat = PINHOLE_NAT_DEST;
+    r[i].nat_addr = in;
+    r[i].nat_port = in_port;
+  }
+  return 0;
+}
+
+static void usage(void) {
+  fprintf(stderr,
+          "usage: pinhole-gw --inside TUN --outside TUN --pool ADDR[:LO-HI]\n"
+          "         [--dnat PUBLIC:PORT=INSIDE:PORT]... [--rule SPEC]...\n"
+          "         [--trace] [--listing-file FILE]\n"
+          "Without --rule: inside -> anywhere accepted with source NAT to\n"
+          "the pool, ALG chosen by destination port. See docs/gateway.md.\n");
+  exit(2);
+}
+
+/* ---- main loop ---- */
+
+/* Reads up to BURST packets from side's device and processes each.
+ * Returns -1 when the device is gone (e.g. its namespace was deleted). */
+static int pump(pinhole_ctx *ctx, struct gw *gw, int side, uint8_t *buf,
+                size_t cap) {
+  for (int i = 0; i < BURST; i++) {
+    ssize_t n = read(gw->fd[side], buf, cap);
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      fprintf(stderr, "pinhole-gw: read: %s\n", strerror(errno));
+      return -1;
+    }
+    if (n <= 0)
+      return 0; /* drained */
+    if ((buf[0] >> 4) != 4) {
+      gw->non_ipv4++; /* this gateway carries IPv4 only */
+      continue;
+    }
+    pinhole_pkt p = {buf, (uint32_t)n, (uint32_t)cap};
+    int verdict = pinhole_process(ctx, &p, side, now_ns());
+    if (verdict == PINHOLE_VERDICT_FORWARD)
+      send_pkt(gw,
+               side == PINHOLE_SIDE_INSIDE ? PINHOLE_SIDE_OUTSIDE
+                                           : PINHOLE_SIDE_INSIDE,
+               p.data, p.len);
+    else if (verdict == PINHOLE_VERDICT_HAIRPIN) /* inside to inside */
+      send_pkt(gw, side, p.data, p.len);
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"inside", required_argument, NULL, 'i'},
+      {"outside", required_argument, NULL, 'o'},
+      {"pool", required_argument, NULL, 'p'},
+      {"rule", required_argument, NULL, 'r'},
+      {"dnat", required_argument, NULL, 'd'},
+      {"trace", no_argument, NULL, 't'},
+      {"listing-file", required_argument, NULL, 'l'},
+      {NULL, 0, NULL, 0}};
+  const char *inside = NULL, *outside = NULL;
+  char *pool_arg = NULL, *rule_args[MAX_RULES], *dnat_args[MAX_RULES];
+  int nrules = 0, ndnat = 0, c;
+  struct gw gw = {{-1, -1}, 0, NULL, 0, 0};
+
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    if (c == 'i')
+      inside = optarg;
+    else if (c == 'o')
+      outside = optarg;
+    else if (c == 'p')
+      pool_arg = optarg;
+    else if (c == 'r' && nrules < MAX_RULES)
+      rule_args[nrules++] = optarg;
+    else if (c == 'd' && ndnat < MAX_RULES)
+      dnat_args[ndnat++] = optarg;
+    else if (c == 't')
+      gw.trace = 1;
+    else if (c == 'l')
+      gw.listing_file = optarg;
+    else
+      usage();
+  }
+  if (!inside || !outside || !pool_arg || optind != argc)
+    usage();
+
+  /* Context: defaults, with the hash key and port seed from the kernel's
+   * entropy (the library reads none itself). */
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  if (getrandom(&cfg.hash_key, sizeof(cfg.hash_key), 0) !=
+          (ssize_t)sizeof(cfg.hash_key) ||
+      getrandom(&cfg.seed, sizeof(cfg.seed), 0) != (ssize_t)sizeof(cfg.seed)) {
+    perror("getrandom");
+    return 1;
+  }
+  pinhole_callbacks cb;
+  memset(&cb, 0, sizeof(cb));
+  cb.size = sizeof(cb);
+  cb.event = on_event;
+  cb.trace = on_trace;
+  cb.emit = on_emit;
+  pinhole_ctx *ctx;
+  int err = pinhole_ctx_new(&ctx, &cfg, &cb, &gw);
+  if (err < 0) {
+    fprintf(stderr, "pinhole-gw: context: %s\n", pinhole_strerror(err));
+    return 1;
+  }
+
+  /* The pool: --pool ADDR[:LO-HI]. */
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  char *colon = strchr(pool_arg, ':');
+  if (colon) {
+    *colon = '\0';
+    if (parse_range(colon + 1, &pool.port_lo, &pool.port_hi))
+      usage();
+  }
+  if (pinhole_addr_parse(pool_arg, &pool.addr_lo))
+    usage();
+  pool.addr_hi = pool.addr_lo;
+  int pool_id = pinhole_pool_add(ctx, &pool);
+  if (pool_id < 0) {
+    fprintf(stderr, "pinhole-gw: pool: %s\n", pinhole_strerror(pool_id));
+    return 1;
+  }
+
+  /* Rules, first match wins: --dnat ones, then --rule ones (or the
+   * default: everything from the inside, source NAT, ALG by port). */
+  pinhole_rule rule[2];
+  for (int i = 0; i < ndnat; i++) {
+    if (parse_dnat(dnat_args[i], rule))
+      usage();
+    for (int k = 0; k < 2; k++)
+      if ((err = pinhole_rule_add(ctx, &rule[k])) < 0)
+        goto rule_error;
+  }
+  char default_rule[] = "name=inside-out,side=inside,nat=source";
+  if (nrules == 0)
+    rule_args[nrules++] = default_rule;
+  for (int i = 0; i < nrules; i++) {
+    if (parse_rule(rule_args[i], pool_id, &rule[0])) {
+      fprintf(stderr, "pinhole-gw: bad rule '%s'\n", rule_args[i]);
+      usage();
+    }
+    if ((err = pinhole_rule_add(ctx, &rule[0])) < 0)
+      goto rule_error;
+  }
+
+  /* Devices, then signals. */
+  if ((gw.fd[PINHOLE_SIDE_INSIDE] = tun_open(inside)) < 0 ||
+      (gw.fd[PINHOLE_SIDE_OUTSIDE] = tun_open(outside)) < 0)
+    return 1;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
+  sigaction(SIGUSR1, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  fprintf(stderr, "pinhole-gw[%ld]: running, inside %s, outside %s\n",
+          (long)getpid(), inside, outside);
+
+  static uint8_t buf[65536]; /* one packet; rewrites may grow it to cap */
+  uint64_t next_tick = now_ns() + TICK_NS;
+  int status = 0;
+  while (!got_stop && status == 0) {
+    struct pollfd pfd[2] = {{gw.fd[0], POLLIN, 0}, {gw.fd[1], POLLIN, 0}};
+    uint64_t now = now_ns();
+    int wait_ms = now >= next_tick ? 0 : (int)((next_tick - now) / 1000000);
+    if (poll(pfd, 2, wait_ms) < 0 && errno != EINTR) {
+      perror("poll");
+      break;
+    }
+    for (int side = 0; side < 2 && status == 0; side++)
+      if (pfd[side].revents) /* POLLIN, or an error the read will tell */
+        status = pump(ctx, &gw, side, buf, sizeof(buf)) < 0 ? 1 : 0;
+    if ((now = now_ns()) >= next_tick) {
+      while (pinhole_tick(ctx, now) >= 4096)
+        ; /* bounded work per call: call again while it was busy */
+      next_tick = now + TICK_NS;
+    }
+    if (got_dump) {
+      got_dump = 0;
+      dump(ctx, &gw);
+    }
+  }
+  dump(ctx, &gw);
+  pinhole_ctx_del(ctx);
+  close(gw.fd[0]);
+  close(gw.fd[1]);
+  return status;
+
+rule_error:
+  fprintf(stderr, "pinhole-gw: rule: %s\n", pinhole_strerror(err));
+  return 1;
+}

@@ -1,0 +1,226 @@
+"""Tests of the ctypes binding (examples/python/pinhole.py) against the
+built shared library. Run by meson (suite 'python') with PINHOLE_LIB set to
+the library's path:
+
+    PINHOLE_LIB=build/lib/libpinhole.so /usr/bin/python3 \
+        examples/python/test_pinhole.py -v
+"""
+
+import ctypes
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pinhole  # noqa: E402
+from pinhole import CNT  # noqa: E402
+
+INSIDE = "198.18.0.2"
+SERVER = "198.19.0.2"
+PUBLIC = "198.19.0.1"
+
+
+def nat_context(**kw):
+    ctx = pinhole.Context(**kw)
+    pool = ctx.pool_add(PUBLIC)
+    ctx.rule_add(name="inside-out", side=pinhole.SIDE_INSIDE,
+                 src="198.18.0.0/24", nat=pinhole.NAT_SOURCE, pool=pool)
+    return ctx
+
+
+class TestBinding(unittest.TestCase):
+    def test_version(self):
+        self.assertEqual(pinhole.load().pinhole_version(), b"0.1.0")
+
+    def test_struct_sizes_match_the_header(self):
+        # LP64 (x86-64, aarch64) layout of the 0.1.0 structs, as sizeof()
+        # gives it in C.
+        sizes = {"Config": 112, "Pool": 24, "Rule": 88, "Pkt": 16,
+                 "Event": 88, "Trace": 88, "FlowInfo": 96, "Callbacks": 48}
+        for name, size in sizes.items():
+            self.assertEqual(ctypes.sizeof(getattr(pinhole, name)), size,
+                             name)
+        # and as the library itself reports them (pinhole_struct_size)
+        lib = pinhole.load()
+        lib.pinhole_struct_size.restype = ctypes.c_size_t
+        which = {"Config": 1, "Callbacks": 2, "Pkt": 3, "Pool": 4, "Rule": 5,
+                 "Event": 6, "Trace": 7, "FlowInfo": 8}
+        for name, w in which.items():
+            self.assertEqual(lib.pinhole_struct_size(w),
+                             ctypes.sizeof(getattr(pinhole, name)), name)
+        self.assertEqual(lib.pinhole_struct_size(99), 0)
+
+    def test_config_default(self):
+        cfg = pinhole.default_config()
+        self.assertEqual(cfg.size, 112)
+        self.assertEqual(cfg.max_flows, 65536)
+        self.assertEqual(cfg.max_pinholes, 4096)
+        self.assertEqual(cfg.max_watch, 4096)
+        self.assertEqual(cfg.max_rules, 256)
+        self.assertEqual(cfg.max_pinholes_per_conv, 8)
+        self.assertEqual((cfg.port_lo, cfg.port_hi), (1024, 65535))
+        self.assertEqual(cfg.pinhole_timeout_ms, 10000)
+        self.assertEqual(cfg.tcp_syn_timeout_s, 240)
+        self.assertEqual(cfg.tcp_est_timeout_s, 7440)
+        self.assertEqual(cfg.tcp_trans_timeout_s, 240)
+        self.assertEqual(cfg.udp_timeout_s, 300)
+        self.assertEqual(cfg.icmp_timeout_s, 60)
+        self.assertEqual(cfg.flags, 0x01)  # PINHOLE_CFG_DROP_IP_OPTIONS
+
+    def test_config_default_max_pools_as_documented(self):
+        cfg = pinhole.default_config()
+        self.assertEqual(cfg.max_pools, 4)
+        self.assertEqual(cfg.max_fragments, 1024)
+        self.assertEqual(cfg.frag_timeout_ms, 10000)
+
+    def test_counter_table(self):
+        lib = pinhole.load()
+        self.assertEqual(lib.pinhole_counter_count(), len(pinhole.COUNTERS))
+        self.assertIsNone(lib.pinhole_counter_name(len(pinhole.COUNTERS)))
+        self.assertIsNone(lib.pinhole_counter_name(-1))
+
+    def test_bad_rule_is_refused(self):
+        with nat_context() as ctx:
+            with self.assertRaises(pinhole.PinholeError) as e:
+                ctx.rule_add(name="x", nat=pinhole.NAT_SOURCE, pool=7)
+            self.assertEqual(e.exception.code, -1)  # PINHOLE_ERR_INVALID_ARG
+
+
+class TestPackets(unittest.TestCase):
+    def setUp(self):
+        self.events = []
+        self.ctx = nat_context(on_event=lambda ev: self.events.append(
+            (ev.type, str(ev.src), str(ev.dst), str(ev.nat_src),
+             str(ev.nat_dst))))
+
+    def tearDown(self):
+        self.ctx.close()
+
+    def udp_out(self, now=0):
+        pkt = pinhole.udp(INSIDE, 41000, SERVER, 5000, b"ping 0")
+        verdict, out = self.ctx.process(pkt, pinhole.SIDE_INSIDE, now)
+        self.assertEqual(verdict, pinhole.VERDICT_FORWARD)
+        return out
+
+    def test_udp_source_nat_and_return(self):
+        out = self.udp_out()
+        src, dst, proto, sport, dport = pinhole.fields(out)
+        self.assertEqual((src, dst, proto, dport), (PUBLIC, SERVER, 17, 5000))
+        self.assertTrue(1024 <= sport <= 65535)
+        self.assertTrue(pinhole.checksums_ok(out))
+        self.assertEqual(out[28:], b"ping 0")
+
+        reply = pinhole.udp(SERVER, 5000, PUBLIC, sport, b"pong ping 0")
+        verdict, back = self.ctx.process(reply, pinhole.SIDE_OUTSIDE,
+                                         1000000)
+        self.assertEqual(verdict, pinhole.VERDICT_FORWARD)
+        self.assertEqual(pinhole.fields(back),
+                         (SERVER, INSIDE, 17, 5000, 41000))
+        self.assertTrue(pinhole.checksums_ok(back))
+
+        c = self.ctx.counters()
+        self.assertEqual(c[CNT["NEW_ACCEPT"]], 1)
+        self.assertEqual(c[CNT["EXIST_ACCEPT"]], 1)
+        self.assertEqual(sum(c) - c[CNT["NEW_ACCEPT"]] -
+                         c[CNT["EXIST_ACCEPT"]], 0)
+
+    def test_listing(self):
+        sport = pinhole.fields(self.udp_out())[3]
+        self.assertEqual(sport, 41000)  # the port is kept when it is free
+        reply = pinhole.udp(SERVER, 5000, PUBLIC, sport, b"pong")
+        self.ctx.process(reply, pinhole.SIDE_OUTSIDE, 1000000)
+        self.assertEqual(self.ctx.conversations(), (
+            "Conversation: ALG protocol: none\n"
+            "  Number of initiators: 1, Number of responders: 1\n"
+            "Flow                                          State    Dir  Frm count\n"
+            "UDP 198.18.0.2:41000 -> 198.19.0.2:5000       Forward  I          1\n"
+            "    NAT source 198.18.0.2:41000 -> 198.19.0.1:41000\n"
+            "UDP 198.19.0.2:5000 -> 198.19.0.1:41000       Forward  O          1\n"
+            "    NAT dest 198.19.0.1:41000 -> 198.18.0.2:41000\n"))
+        flows = self.ctx.flows()
+        self.assertEqual(
+            [(f["conv_id"], f["alg"], f["proto"], f["dir"], f["state"],
+              f["side"], f["src"], f["dst"], f["out_src"], f["out_dst"],
+              f["frames"], f["bytes"]) for f in flows],
+            [(1, "none", 17, "I", 1, 0, "198.18.0.2:41000",
+              "198.19.0.2:5000", "198.19.0.1:41000", "198.19.0.2:5000",
+              1, 34),
+             (1, "none", 17, "O", 1, 1, "198.19.0.2:5000",
+              "198.19.0.1:41000", "198.19.0.2:5000", "198.18.0.2:41000",
+              1, 32)])
+
+    def test_icmp_echo_id_translated(self):
+        req = pinhole.icmp_echo(INSIDE, SERVER, 0x2632, 1)
+        verdict, out = self.ctx.process(req, pinhole.SIDE_INSIDE, 0)
+        self.assertEqual(verdict, pinhole.VERDICT_FORWARD)
+        src, dst, proto, ident, _ = pinhole.fields(out)
+        self.assertEqual((src, dst, proto), (PUBLIC, SERVER, 1))
+        self.assertTrue(pinhole.checksums_ok(out))
+        rep = pinhole.icmp_echo(SERVER, PUBLIC, ident, 1, reply=True)
+        verdict, back = self.ctx.process(rep, pinhole.SIDE_OUTSIDE, 1000)
+        self.assertEqual(verdict, pinhole.VERDICT_FORWARD)
+        self.assertEqual(pinhole.fields(back), (SERVER, INSIDE, 1, 0x2632,
+                                                0x2632))
+        self.assertTrue(pinhole.checksums_ok(back))
+
+    def test_unsolicited_outside_packet_dropped(self):
+        pkt = pinhole.udp(SERVER, 5000, PUBLIC, 40000, b"hello?")
+        verdict, _ = self.ctx.process(pkt, pinhole.SIDE_OUTSIDE, 0)
+        self.assertEqual(verdict, pinhole.VERDICT_DROP)
+        c = self.ctx.counters()
+        self.assertEqual(c[CNT["DROP_NO_RULE"]], 1)
+        self.assertEqual(c[CNT["NEW_ACCEPT"]], 0)
+        self.assertEqual(self.ctx.conversations().count("Conversation"), 0)
+
+    def test_ttl_zero_dropped_and_counted(self):
+        pkt = pinhole.udp(INSIDE, 41000, SERVER, 5000, b"x", ttl=0)
+        verdict, _ = self.ctx.process(pkt, pinhole.SIDE_INSIDE, 0)
+        self.assertEqual(verdict, pinhole.VERDICT_DROP)
+        c = self.ctx.counters()
+        self.assertEqual(c[CNT["IP_TTL_ZERO"]], 1)
+        self.assertEqual(c[CNT["ERR_IP"]], 1)
+        self.assertEqual(c[CNT["NEW_ACCEPT"]], 0)
+
+    def test_stats_by_name_and_text(self):
+        self.udp_out()
+        stats = self.ctx.stats()
+        self.assertEqual(stats["NEW_ACCEPT"], 1)
+        self.assertEqual(stats["EXIST_ACCEPT"], 0)
+        names = self.ctx.counter_names()
+        self.assertEqual(names[CNT["NEW_ACCEPT"]], "Accepts")
+        self.assertEqual(names[CNT["EXIST_ACCEPT"]], "Accepts")
+        self.assertEqual(names[CNT["IP_TTL_ZERO"]], "TTL zero errors")
+        self.assertEqual(names[CNT["DROP_NO_RULE"]], "No matching rule")
+        text = self.ctx.stats_text().splitlines()
+        self.assertEqual(text[0], "  New flows:")
+        self.assertEqual(text[1].split(), ["Accepts", "1"])
+        self.assertEqual(text[5].split(), ["Accepts", "0"])
+
+    def test_events_delivered(self):
+        self.udp_out()
+        self.assertEqual(self.events, [
+            (1, "198.18.0.2:41000", "198.19.0.2:5000", "198.19.0.1:41000",
+             "198.19.0.2:5000"),  # PINHOLE_EVENT_RULE_ACCEPT
+            (2, "198.18.0.2:41000", "198.19.0.2:5000", "198.19.0.1:41000",
+             "198.19.0.2:5000"),  # PINHOLE_EVENT_FLOW_CREATED
+        ])
+
+    def test_event_text(self):
+        lines = []
+        with nat_context(on_event=lambda ev: lines.append(
+                pinhole.event_text(ev))) as ctx:
+            ctx.process(pinhole.udp(INSIDE, 41000, SERVER, 5000, b"x"),
+                        pinhole.SIDE_INSIDE, 0)
+        self.assertEqual(lines, [
+            "PINHOLE_RULE_ACCEPT: conv=1 proto=UDP side=inside "
+            "198.18.0.2:41000 -> 198.19.0.2:5000 "
+            "nat 198.19.0.1:41000 -> 198.19.0.2:5000 rule=inside-out",
+            "PINHOLE_FLOW_CREATED: conv=1 proto=UDP side=inside "
+            "198.18.0.2:41000 -> 198.19.0.2:5000 "
+            "nat 198.19.0.1:41000 -> 198.19.0.2:5000 state=forward "
+            "rule=inside-out",
+        ])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Regenerates examples/replay/golden/*.txt from a configured build directory:
+# runs every 'replay' suite test's command without --expect-clean/--check and
+# stores its report. Review the diff before committing.
+#
+#   examples/replay/regen-golden.sh BUILDDIR
+set -eu
+build=${1:?usage: regen-golden.sh BUILDDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+ninja -C "$build" examples/replay/pinhole-replay >/dev/null
+meson introspect "$build" --tests | /usr/bin/python3 -c '
+import json, subprocess, sys
+golden = sys.argv[1]
+for t in json.load(sys.stdin):
+    if not t["name"].startswith("replay."):
+        continue
+    name = t["name"][len("replay."):]
+    cmd, args = t["cmd"][:1], t["cmd"][1:]
+    keep, skip = [], 0
+    for a in args:
+        if skip:
+            skip = 0
+        elif a == "--check":
+            skip = 1
+        elif a != "--expect-clean":
+            keep.append(a)
+    out = subprocess.run(cmd + keep, capture_output=True, text=True).stdout
+    with open("%s/%s.txt" % (golden, name), "w") as f:
+        f.write(out)
+    print("%s/%s.txt: %d lines" % (golden, name, len(out.splitlines())))
+' "$here/golden"

@@ -1,0 +1,336 @@
+/*
+ * pinhole pure layer: SIP and SDP parsing and NAT rewriting.
+ *
+ * SIP (RFC 3261, RFC 3581 rport), SDP (RFC 8866, formerly RFC 4566) and the
+ * SDP a=rtcp attribute (RFC 3605). Three steps, all pure:
+ *
+ *   pinhole_sip_parse()      frames one message and reads what an ALG needs
+ *                            (method, status, Call-ID, CSeq, Expires,
+ *                            Content-Length, Content-Type);
+ *   pinhole_sip_sdp_parse()  reads the addresses and ports an SDP body names;
+ *   pinhole_sip_rewrite()    writes a copy of the message with the inside
+ *                            endpoint's address replaced by the outside one
+ *                            (or back), media ports mapped and
+ *                            Content-Length fixed.
+ *
+ * Offsets in result structs are from the first byte given to the function
+ * (the message for pinhole_sip_parse, the body for pinhole_sip_sdp_parse).
+ * Addresses and ports are host byte order numbers. Only IPv4 literals in
+ * canonical dotted-decimal form (no leading zeros) are recognised; host
+ * names and IPv6 references are left alone. Nothing here allocates, keeps
+ * state or reads past the length it is given.
+ */
+#ifndef PINHOLE_SIP_H
+#define PINHOLE_SIP_H
+
+#include <pinhole/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Limits. A message beyond one of them is rejected, never truncated. */
+#define PINHOLE_SIP_MAX_LINE 4096    /**< bytes in one line, without CRLF */
+#define PINHOLE_SIP_MAX_HEADERS 64   /**< header fields (compact or not) */
+#define PINHOLE_SIP_MAX_BODY 65535   /**< Content-Length / datagram body */
+#define PINHOLE_SDP_MAX_MEDIA 16     /**< m= lines in one SDP body */
+#define PINHOLE_SIP_MAX_PORT_MAPS 16 /**< media port mappings per rewrite */
+
+/** A byte range [off, off + len) of the input. */
+typedef struct pinhole_sip_range {
+  size_t off;
+  size_t len;
+} pinhole_sip_range;
+
+/** SIP methods (RFC 3261 and extensions). Method names are case-sensitive. */
+enum pinhole_sip_method {
+  PINHOLE_SIP_METHOD_OTHER = 0, /**< any other method token */
+  PINHOLE_SIP_METHOD_INVITE = 1,
+  PINHOLE_SIP_METHOD_ACK = 2,
+  PINHOLE_SIP_METHOD_BYE = 3,
+  PINHOLE_SIP_METHOD_CANCEL = 4,
+  PINHOLE_SIP_METHOD_REGISTER = 5,
+  PINHOLE_SIP_METHOD_OPTIONS = 6,
+  PINHOLE_SIP_METHOD_UPDATE = 7, /**< RFC 3311 */
+  PINHOLE_SIP_METHOD_PRACK = 8   /**< RFC 3262 */
+};
+
+/** Flags for pinhole_sip_parse() and pinhole_sip_nat.flags. */
+enum pinhole_sip_parse_flag {
+  /**
+   * The bytes come from a stream (TCP): a message may be incomplete
+   * (PINHOLE_ERR_PARTIAL), a missing Content-Length means an empty body,
+   * and bytes after the message belong to the next one. Without it the
+   * input is one UDP datagram: it must hold a whole message, a missing
+   * Content-Length means the body is the rest of the datagram, and bytes
+   * after the Content-Length body are discarded (RFC 3261 section 18.3).
+   */
+  PINHOLE_SIP_STREAM = 0x01
+};
+
+/** Bits of pinhole_sip_msg.flags. */
+enum pinhole_sip_msg_flag {
+  PINHOLE_SIP_MSG_REQUEST = 0x001,         /**< request; clear: response */
+  PINHOLE_SIP_MSG_CALL_ID = 0x002,         /**< Call-ID present */
+  PINHOLE_SIP_MSG_CSEQ = 0x004,            /**< CSeq present */
+  PINHOLE_SIP_MSG_CONTENT_LENGTH = 0x008,  /**< Content-Length present */
+  PINHOLE_SIP_MSG_EXPIRES = 0x010,         /**< expires is valid */
+  PINHOLE_SIP_MSG_CONTACT_EXPIRES = 0x020, /**< ... and came from Contact */
+  PINHOLE_SIP_MSG_SDP = 0x040,             /**< Content-Type application/sdp */
+  PINHOLE_SIP_MSG_ENCODED = 0x080,         /**< Content-Encoding not identity */
+  PINHOLE_SIP_MSG_CONTACT = 0x100          /**< at least one Contact field */
+};
+
+/**
+ * What pinhole_sip_parse() learned about one message. Caller-owned; fully
+ * written on every call (zero where a field does not apply).
+ */
+typedef struct pinhole_sip_msg {
+  uint32_t flags;        /**< pinhole_sip_msg_flag bits */
+  uint32_t method;       /**< pinhole_sip_method: the request's, or for a
+                              response the CSeq method */
+  uint32_t status;       /**< response status code 100..699; 0 for requests */
+  uint32_t cseq;         /**< CSeq sequence number */
+  uint32_t cseq_method;  /**< pinhole_sip_method of the CSeq method */
+  uint32_t expires;      /**< seconds: the first Contact's ;expires= if
+                              present, else the Expires header (saturated
+                              at UINT32_MAX); valid with MSG_EXPIRES */
+  uint32_t header_count; /**< header fields (a folded field counts once) */
+  uint32_t via_count;    /**< Via header fields (not comma-split values) */
+  size_t start_off;      /**< start line offset (after ignored CRLFs) */
+  size_t hdr_len;        /**< offset of the body: just past CRLFCRLF */
+  size_t body_len;       /**< body bytes */
+  size_t msg_len;        /**< hdr_len + body_len: bytes the message uses */
+  size_t content_length; /**< Content-Length value (0 when absent) */
+  pinhole_sip_range method_tok;  /**< request method token */
+  pinhole_sip_range request_uri; /**< request URI */
+  pinhole_sip_range call_id;     /**< Call-ID value, whitespace trimmed */
+  pinhole_sip_range content_length_value; /**< the Content-Length digits */
+} pinhole_sip_msg;
+
+/**
+ * Frames and parses one SIP message at p[0].
+ *
+ * Lines must end in CRLF (a bare CR or LF is an error); CRLFs before the
+ * start line are ignored (RFC 3261 7.5; RFC 5626 keep-alives). Header
+ * names are case-insensitive and compact forms are understood (v Via,
+ * m Contact, l Content-Length, c Content-Type, e Content-Encoding,
+ * i Call-ID, f From, t To; other compact names such as k or s are fields
+ * the parser does not need). Folded header lines
+ * (continuations starting with SP or HT) belong to the field above them.
+ *
+ * Rejected with PINHOLE_ERR_PARSE: a bad start line (not "METHOD URI
+ * SIP/2.0" nor "SIP/2.0 NNN reason", status outside 100..699), a header
+ * line without a colon or with a non-token name, a line (or a folded
+ * field, counted from its name) longer than PINHOLE_SIP_MAX_LINE, more than
+ * PINHOLE_SIP_MAX_HEADERS fields, a NUL or other control byte (except HT) in
+ * the header block, a Content-Length that is not plain decimal or exceeds
+ * PINHOLE_SIP_MAX_BODY, a repeated Content-Length, Content-Type, Call-ID or
+ * CSeq, an empty Call-ID, a CSeq that is not "number method", and for a
+ * datagram: no CRLFCRLF, or a Content-Length beyond the datagram. A malformed
+ * Expires is ignored.
+ *
+ * @param p      message bytes (borrowed); may be NULL when len is 0
+ * @param len    bytes available at p
+ * @param flags  pinhole_sip_parse_flag bits (PINHOLE_SIP_STREAM)
+ * @param m      out: the parsed view (caller-owned)
+ * @return 0 when the message is complete (m->msg_len bytes);
+ *         PINHOLE_ERR_PARTIAL (stream only) when more bytes are needed;
+ *         PINHOLE_ERR_NOMATCH when the input starts with keep-alive CRLFs:
+ *         m->msg_len bytes of them (stream: the leading CRLF pairs, after
+ *         which the caller parses again; datagram: all of it) are not a
+ *         message; PINHOLE_ERR_PARSE as above; PINHOLE_ERR_INVALID_ARG
+ *         when m is NULL, p is NULL with len > 0, or flags has unknown bits.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_sip_parse(const uint8_t *p, size_t len,
+                                     uint32_t flags, pinhole_sip_msg *m);
+
+/** SDP media types (m= first field). */
+enum pinhole_sdp_media_type {
+  PINHOLE_SDP_MEDIA_OTHER = 0,
+  PINHOLE_SDP_MEDIA_AUDIO = 1,
+  PINHOLE_SDP_MEDIA_VIDEO = 2,
+  PINHOLE_SDP_MEDIA_TEXT = 3,
+  PINHOLE_SDP_MEDIA_APPLICATION = 4,
+  PINHOLE_SDP_MEDIA_MESSAGE = 5,
+  PINHOLE_SDP_MEDIA_IMAGE = 6
+};
+
+/** Bits of pinhole_sdp.flags. */
+enum pinhole_sdp_flag {
+  PINHOLE_SDP_ORIGIN = 0x01,    /**< o= names an IN IP4 literal */
+  PINHOLE_SDP_CONN = 0x02,      /**< session c= names an IN IP4 literal */
+  PINHOLE_SDP_CONN_OTHER = 0x04 /**< session c= names something else
+                                     (IP6, a host name) */
+};
+
+/** Bits of pinhole_sdp_media.flags. */
+enum pinhole_sdp_media_flag {
+  PINHOLE_SDP_MEDIA_CONN = 0x01,       /**< media c= IN IP4 literal */
+  PINHOLE_SDP_MEDIA_CONN_OTHER = 0x02, /**< media c= names something else */
+  PINHOLE_SDP_MEDIA_RTCP = 0x04,       /**< a=rtcp: port present */
+  PINHOLE_SDP_MEDIA_RTCP_ADDR = 0x08,  /**< a=rtcp: names an IN IP4 literal */
+  PINHOLE_SDP_MEDIA_RTCP_OTHER = 0x10  /**< a=rtcp: names something else */
+};
+
+/** One m= section. */
+typedef struct pinhole_sdp_media {
+  uint32_t type;       /**< pinhole_sdp_media_type */
+  uint32_t flags;      /**< pinhole_sdp_media_flag bits */
+  uint32_t addr;       /**< effective IPv4 address: media c=, else session
+                            c=, else 0 (also 0 when the effective c= is not
+                            an IPv4 literal) */
+  uint16_t port;       /**< m= port; 0 for a disabled stream */
+  uint16_t port_count; /**< m= port/count; 1 when absent */
+  uint32_t rtcp_addr;  /**< a=rtcp IPv4 address if given (0 if it names
+                            something else), else addr */
+  uint16_t rtcp_port;  /**< a=rtcp port (valid with MEDIA_RTCP) */
+  uint16_t pad_;       /**< zero */
+} pinhole_sdp_media;
+
+/** What pinhole_sip_sdp_parse() learned. Caller-owned; fully written. */
+typedef struct pinhole_sdp {
+  uint32_t flags;       /**< pinhole_sdp_flag bits */
+  uint32_t origin_addr; /**< o= address (valid with PINHOLE_SDP_ORIGIN) */
+  uint32_t conn_addr;   /**< session c= address (valid with PINHOLE_SDP_CONN) */
+  uint32_t media_count; /**< m= lines, at most PINHOLE_SDP_MAX_MEDIA */
+  pinhole_sdp_media media[PINHOLE_SDP_MAX_MEDIA];
+} pinhole_sdp;
+
+/**
+ * Parses an SDP body (RFC 8866) for the addresses and ports it announces.
+ *
+ * Lines end in CRLF or LF. Each non-empty line must be "x=..." with x a
+ * lower-case letter. Only o=, c=, m= and a=rtcp: (RFC 3605, in a media
+ * section) are read; the first c= of a level counts. A c= address may
+ * carry a multicast /ttl[/count] suffix.
+ *
+ * @param body  SDP bytes (borrowed); may be NULL when len is 0
+ * @param len   bytes at body
+ * @param s     out: the parsed view (caller-owned)
+ * @return 0; PINHOLE_ERR_PARSE for a NUL byte, a line not of the form
+ *         "x=", or an m=, c=, o= or a=rtcp: line whose fields are
+ *         malformed (port not decimal or > 65535, port count 0, missing
+ *         fields); PINHOLE_ERR_RANGE for more than PINHOLE_SDP_MAX_MEDIA
+ *         m= lines; PINHOLE_ERR_INVALID_ARG when s is NULL or body is
+ *         NULL with len > 0.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_sip_sdp_parse(const uint8_t *body, size_t len,
+                                         pinhole_sdp *s);
+
+/** Which way a message crosses the NAT. */
+enum pinhole_sip_dir {
+  /** From the inside endpoint out: inside addresses become outside ones. */
+  PINHOLE_SIP_DIR_OUTBOUND = 1,
+  /** From outside to the inside endpoint: outside become inside. */
+  PINHOLE_SIP_DIR_INBOUND = 2
+};
+
+/** One media port mapping: inside port <-> outside port. */
+typedef struct pinhole_sip_port_map {
+  uint16_t inside;
+  uint16_t outside;
+} pinhole_sip_port_map;
+
+/**
+ * The translation to apply. Fill with pinhole_sip_nat_default(), then set
+ * the fields.
+ */
+typedef struct pinhole_sip_nat {
+  size_t size;              /**< sizeof(pinhole_sip_nat) of the caller */
+  uint32_t flags;           /**< PINHOLE_SIP_STREAM for TCP */
+  uint32_t dir;             /**< pinhole_sip_dir */
+  pinhole_endpoint inside;  /**< the private signalling endpoint */
+  pinhole_endpoint outside; /**< its public mapping */
+  uint32_t port_map_count;  /**< entries used in port_map */
+  pinhole_sip_port_map port_map[PINHOLE_SIP_MAX_PORT_MAPS];
+} pinhole_sip_nat;
+
+/**
+ * Zeroes nat[0..size) and sets nat->size = size, nat->dir = OUTBOUND.
+ * @return 0, or PINHOLE_ERR_INVALID_ARG when nat is NULL or size is
+ *         smaller than the 0.1.0 struct.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_sip_nat_default(pinhole_sip_nat *nat, size_t size);
+
+/** What pinhole_sip_rewrite() changed. Caller-owned; fully written. */
+typedef struct pinhole_sip_rewrite_result {
+  size_t in_len;           /**< input bytes the message used (its msg_len) */
+  size_t out_len;          /**< bytes of the rewritten message; on
+                                PINHOLE_ERR_NOBUF, the capacity needed */
+  size_t body_len;         /**< rewritten body length (new Content-Length) */
+  uint32_t request_uri;    /**< Request-URIs rewritten (0 or 1) */
+  uint32_t via;            /**< Via sent-by rewritten (0 or 1) */
+  uint32_t via_params;     /**< Via received= / rport= values rewritten */
+  uint32_t contact;        /**< Contact URIs rewritten */
+  uint32_t route;          /**< Route and Record-Route URIs rewritten */
+  uint32_t sdp_addr;       /**< SDP o=, c= and a=rtcp addresses rewritten */
+  uint32_t media_port;     /**< m= ports mapped */
+  uint32_t rtcp_port;      /**< a=rtcp ports mapped */
+  uint32_t content_length; /**< Content-Length values changed (0 or 1) */
+  uint32_t skipped;        /**< Contact/Route/Via values too malformed to
+                                inspect, left untouched */
+} pinhole_sip_rewrite_result;
+
+/**
+ * Writes into out a copy of the SIP message at p[0] translated for the NAT.
+ *
+ * "from" is nat->inside for OUTBOUND and nat->outside for INBOUND, "to" the
+ * other one. A SIP URI or Via sent-by matches when its host is the IPv4
+ * literal from.addr (an exact token: 198.18.0.2 never matches 198.18.0.20)
+ * and its port is from.port (an absent port means 5060, or 5061 for sips:
+ * and Via TLS). A match becomes to.addr, with ":to.port" written unless
+ * the port was absent and to.port is the default. What is rewritten:
+ *
+ *   Via, top value only      outbound requests; inbound responses (and
+ *                            there also received=from.addr and
+ *                            rport=from.port, RFC 3581)
+ *   Request-URI              inbound requests
+ *   Contact, Route,
+ *   Record-Route (all URIs)  every message, both directions
+ *   SDP o=, c=, a=rtcp addr  address equal to from.addr
+ *   SDP m= and a=rtcp ports  when the media's effective address (a=rtcp's
+ *                            own address if it has one) equals from.addr and
+ *                            the port is in port_map (inside->outside for
+ *                            OUTBOUND, outside->inside for INBOUND)
+ *   Content-Length           set to the new body length (digits only)
+ *
+ * From and To are never touched (they are identities, not transport
+ * addresses). The SDP is rewritten only when Content-Type is
+ * application/sdp. Bytes outside the replaced tokens are copied verbatim.
+ *
+ * @param p    the message (borrowed); framed as by pinhole_sip_parse()
+ *             with nat->flags
+ * @param len  bytes at p
+ * @param nat  the translation (borrowed)
+ * @param out  output buffer (borrowed); must not overlap p; may be NULL
+ *             when cap is 0 (then res->out_len tells the size needed)
+ * @param cap  bytes available at out
+ * @param res  out: counts (caller-owned); in_len is also set on
+ *             PINHOLE_ERR_NOMATCH (keep-alive bytes to pass on)
+ * @return the rewritten length (== res->out_len), or: PINHOLE_ERR_NOBUF when
+ *         it exceeds cap; any error of pinhole_sip_parse() (PARSE, PARTIAL,
+ *         NOMATCH); for an SDP body, any error of pinhole_sip_sdp_parse()
+ *         (PARSE, RANGE) and PINHOLE_ERR_UNSUPPORTED when the body is
+ *         encoded (Content-Encoding); PINHOLE_ERR_RANGE when the
+ *         rewritten message would break a limit of pinhole_sip_parse()
+ *         (a line, a folded field or the body grew too long; checked
+ *         only once the output fits in cap); PINHOLE_ERR_INVALID_ARG for NULL
+ *         arguments, an unknown dir or flag, or port_map_count > 16;
+ *         PINHOLE_ERR_STRUCT_SIZE when nat->size is larger than known and
+ *         the unknown tail is not zero.
+ * @since 0.1.0
+ */
+PINHOLE_EXTERN int pinhole_sip_rewrite(const uint8_t *p, size_t len,
+                                       const pinhole_sip_nat *nat, uint8_t *out,
+                                       size_t cap,
+                                       pinhole_sip_rewrite_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PINHOLE_SIP_H */

@@ -1,0 +1,222 @@
+/*
+ * SIP ALG (RFC 3261; SDP RFC 8866; RFC 3581 rport; RFC 3605 a=rtcp).
+ *
+ * Watches UDP and TCP 5060 in both directions. The inside endpoint is side
+ * A of the signalling connection (the one behind source NAT); its private
+ * address and port are rewritten to the public mapping in Via, Contact and
+ * Route headers and in the SDP c=/o= lines of what it sends, and back in
+ * what it receives (the pure rewriter lib/alg/sip_parse.c decides which
+ * header carries what, and fixes Content-Length). SDP media ports the
+ * inside endpoint offers are mapped to public ports keeping RTP/RTCP pairs
+ * (and a=rtcp), with pinholes for the peer's media.
+ *
+ * Safety: a message is parsed only where one can begin (a UDP datagram, or
+ * a message boundary of the TCP stream, never an arbitrary segment start);
+ * media pinholes open only towards the signalling peer unless third-party
+ * media is configured; ports below 1024 are refused; pinholes per
+ * conversation are bounded. Violations count as SIP ALG errors.
+ *
+ * Life: BYE, CANCEL or a failure final response to INVITE closes the
+ * conversation's pending pinholes and gives its media flows a short
+ * timeout. A REGISTER keeps the signalling flow (and so the inside
+ * endpoint's mapping) alive for its Expires, at most one hour.
+ */
+#include "alg/alg.h"
+#include "core/engine.h"
+
+#include <pinhole/sip.h>
+
+#include <string.h>
+
+#define PH_SIP_MAX_REGISTER_S 3600u
+
+/* Maps the media the inside endpoint offers and opens their pinholes. */
+static void ph_sip_offer(ph_alg_call *ac, const ph_ends *e,
+                         const pinhole_sdp *sdp, pinhole_sip_nat *nat) {
+  for (uint32_t i = 0; i < sdp->media_count; i++) {
+    const pinhole_sdp_media *md = &sdp->media[i];
+    if (md->port == 0)
+      continue; /* a disabled stream */
+    if (md->addr != e->a_real.addr) {
+      if (md->addr != 0 && md->addr != e->a_pub.addr)
+        pinhole__alg_error(ac, "media address is not the endpoint's", NULL, 0);
+      continue;
+    }
+    if (md->port < 1024 && !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
+      pinhole__alg_error(ac, "media port below 1024", NULL, 0);
+      continue;
+    }
+    int pair = (md->port & 1) == 0 && (!(md->flags & PINHOLE_SDP_MEDIA_RTCP) ||
+                                       md->rtcp_port == md->port + 1);
+    pinhole_endpoint pub;
+    uint32_t m1, m2;
+    if (pinhole__alg_map(ac, PINHOLE_IPPROTO_UDP, md->addr, md->port, pair,
+                         &pub, &m1, &m2) != 0)
+      continue;
+    if (nat->port_map_count + 2 <= PINHOLE_SIP_MAX_PORT_MAPS) {
+      pinhole_sip_port_map *pm = &nat->port_map[nat->port_map_count++];
+      pm->inside = md->port;
+      pm->outside = pub.port;
+      if (pair) {
+        pm = &nat->port_map[nat->port_map_count++];
+        pm->inside = (uint16_t)(md->port + 1);
+        pm->outside = (uint16_t)(pub.port + 1);
+      }
+    }
+    pinhole_endpoint real = {md->addr, md->port, 0};
+    pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
+    ph_expect x;
+    memset(&x, 0, sizeof(x));
+    x.proto = PINHOLE_IPPROTO_UDP;
+    x.side = (uint8_t)(ac->conn->a_side ^ 1);
+    x.src = e->b_real.addr; /* direct media off: only the signalling peer */
+    x.dst = pub.addr;
+    x.dport = pub.port;
+    x.to_addr = md->addr;
+    x.to_port = md->port;
+    x.mapping = m1;
+    pinhole__alg_expect(ac, &x);
+    if (pair) {
+      x.dport = (uint16_t)(pub.port + 1);
+      x.to_port = (uint16_t)(md->port + 1);
+      x.mapping = m2;
+      pinhole__alg_expect(ac, &x);
+    }
+  }
+}
+
+/* The dialog ended: close pending pinholes, let media flows time out soon. */
+static void ph_sip_end(ph_alg_call *ac) {
+  pinhole_ctx *ctx = ac->ctx;
+  pinhole__conv_holes_free(ctx, ac->conn->conv);
+  const ph_conv *cv = &ctx->convs[ac->conn->conv];
+  for (uint32_t r = cv->first; r; r = ctx->conns[r - 1].conv_next) {
+    ph_conn *c = &ctx->conns[r - 1];
+    if (c == ac->conn || c->proto != PINHOLE_IPPROTO_UDP)
+      continue;
+    c->tcp_state = PH_TCP_CLOSED;
+    pinhole__conn_touch_timer(ctx, c);
+  }
+}
+
+/* REGISTER: keep the signalling flow alive for the registration. */
+static void ph_sip_register(ph_alg_call *ac, uint32_t expires) {
+  pinhole_ctx *ctx = ac->ctx;
+  if (expires > PH_SIP_MAX_REGISTER_S)
+    expires = PH_SIP_MAX_REGISTER_S;
+  if (expires <= ctx->cfg.udp_timeout_s)
+    return;
+  uint64_t extra_ns =
+      (uint64_t)(expires - ctx->cfg.udp_timeout_s) * 1000000000u;
+  ac->conn->last_seen = ctx->now_tick + (uint32_t)(extra_ns >> ctx->tick_shift);
+  pinhole__conn_touch_timer(ctx, ac->conn);
+}
+
+static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
+                          uint32_t flags, size_t *used) {
+  const uint8_t *p = ph_payload(ac) + pos;
+  pinhole_sip_msg m;
+  int rc = pinhole_sip_parse(p, len, flags, &m);
+  if (rc == PINHOLE_ERR_NOMATCH) {
+    *used = len; /* keep-alive CRLFs */
+    for (size_t i = 0; i < len; i++)
+      if (p[i] != '\r' && p[i] != '\n') {
+        *used = i;
+        break;
+      }
+    return 0;
+  }
+  if (rc != 0)
+    return rc;
+  *used = m.msg_len;
+  int request = (m.flags & PINHOLE_SIP_MSG_REQUEST) != 0;
+  pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p + m.start_off,
+                     m.hdr_len < 60 ? m.hdr_len : 60);
+  ph_ends e;
+  pinhole__alg_ends(ac, &e);
+  pinhole_sip_nat nat;
+  pinhole_sip_nat_default(&nat, sizeof(nat));
+  nat.flags = flags;
+  nat.dir = ac->dir == 0 ? PINHOLE_SIP_DIR_OUTBOUND : PINHOLE_SIP_DIR_INBOUND;
+  nat.inside = e.a_real;
+  nat.outside = e.a_pub;
+
+  if ((m.flags & PINHOLE_SIP_MSG_SDP) && m.body_len > 0) {
+    pinhole_sdp sdp;
+    int src = pinhole_sip_sdp_parse(p + m.hdr_len, m.body_len, &sdp);
+    if (src < 0) {
+      pinhole__alg_error(ac, "malformed SDP body", NULL, 0);
+      return 0;
+    }
+    if (ac->dir == 0)
+      ph_sip_offer(ac, &e, &sdp, &nat);
+  }
+  uint32_t meth = request ? m.method : m.cseq_method;
+  if (request &&
+      (meth == PINHOLE_SIP_METHOD_BYE || meth == PINHOLE_SIP_METHOD_CANCEL))
+    ph_sip_end(ac);
+  else if (!request && meth == PINHOLE_SIP_METHOD_INVITE && m.status >= 300)
+    ph_sip_end(ac);
+  if (meth == PINHOLE_SIP_METHOD_REGISTER &&
+      (m.flags & PINHOLE_SIP_MSG_EXPIRES) &&
+      (request ? ac->dir == 0 : m.status / 100 == 2))
+    ph_sip_register(ac, m.expires);
+
+  if (e.a_real.addr == e.a_pub.addr && e.a_real.port == e.a_pub.port &&
+      nat.port_map_count == 0)
+    return 0; /* no NAT on this endpoint: nothing to rewrite */
+  pinhole_sip_rewrite_result res;
+  int n = pinhole_sip_rewrite(p, len, &nat, ac->ctx->scratch, PH_SCRATCH, &res);
+  if (n < 0) {
+    pinhole__alg_error(ac, "message could not be rewritten", NULL, 0);
+    return 0;
+  }
+  if ((size_t)n != res.in_len || memcmp(p, ac->ctx->scratch, (size_t)n) != 0) {
+    if (pinhole__alg_splice(ac, pos, res.in_len, ac->ctx->scratch, (size_t)n) !=
+        0)
+      return 0;
+    *used = (size_t)n;
+  }
+  return 0;
+}
+
+static void ph_sip_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
+  int stream = ac->v->proto == PINHOLE_IPPROTO_TCP;
+  size_t pos = start;
+  if (!stream) {
+    size_t used = 0;
+    if (ac->v->payload_len == 0)
+      return;
+    int rc = ph_sip_message(ac, 0, ac->v->payload_len, 0, &used);
+    if (rc != 0)
+      pinhole__alg_error(ac, "malformed SIP message", NULL, 0);
+    return;
+  }
+  while (pos < ac->v->payload_len && !ac->failed) {
+    size_t left = ac->v->payload_len - pos, used = 0;
+    int rc = ph_sip_message(ac, pos, left, PINHOLE_SIP_STREAM, &used);
+    if (rc == PINHOLE_ERR_PARTIAL) {
+      res->consumed = pos;
+      res->hold = left <= 16384;
+      res->desync = !res->hold;
+      return;
+    }
+    if (rc != 0 || used == 0) {
+      pinhole__alg_error(ac, "malformed SIP message", NULL, 0);
+      res->consumed = pos;
+      res->desync = 1;
+      return;
+    }
+    pos += used;
+  }
+  res->consumed = pos;
+}
+
+const ph_alg pinhole__alg_sip = {
+    .name = "sip",
+    .proto = 0, /* UDP and TCP */
+    .counter = PINHOLE_CNT_ALG_SIP,
+    .stream = 1,
+    .ports = {5060, 0, 0, 0},
+    .inspect = ph_sip_inspect,
+};

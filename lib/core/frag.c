@@ -1,0 +1,159 @@
+/*
+ * Fragments: virtual reassembly (RFC 4787 REQ-14, RFC 791).
+ *
+ * Only a datagram's first fragment carries the ports, so it is translated
+ * like any packet and, when it belongs to a connection, remembered by
+ * (side, source, destination, identification, protocol). Later fragments
+ * find that entry and get the same address translation; nothing is
+ * buffered. Each entry records which byte ranges have passed, so an
+ * overlapping fragment (the classic filter evasion, RFC 1858/3128) is
+ * dropped and counted, a datagram longer than 65535 bytes is counted, and
+ * an entry that times out before its datagram was complete is counted.
+ * A fragment that arrives before its first fragment cannot be translated
+ * and is dropped (counted as such).
+ */
+#include "core/engine.h"
+#include "pkt/bytes.h"
+
+#include <string.h>
+
+static uint32_t ph_frag_bucket(const pinhole_ctx *ctx, uint8_t proto,
+                               uint32_t src, uint32_t dst, uint16_t id) {
+  pinhole_flow_key k = {src, dst, id, 0, proto, {1, 0, 0}};
+  return (uint32_t)pinhole_flow_hash(&ctx->cfg.hash_key, &k) & ctx->frag_mask;
+}
+
+static uint32_t ph_frag_find(const pinhole_ctx *ctx, int side,
+                             const pinhole_pkt_view *v) {
+  uint32_t b = ph_frag_bucket(ctx, v->proto, v->src, v->dst, v->ip_id);
+  for (uint32_t r = ctx->frag_hash[b]; r; r = ctx->frags[r - 1].hnext) {
+    const ph_frag *f = &ctx->frags[r - 1];
+    if (f->src == v->src && f->dst == v->dst && f->id == v->ip_id &&
+        f->proto == v->proto && f->side == side)
+      return r;
+  }
+  return 0;
+}
+
+void pinhole__frag_free(pinhole_ctx *ctx, uint32_t ref, int expired) {
+  ph_frag *f = &ctx->frags[ref - 1];
+  if (expired && !f->complete) {
+    ph_count(ctx, PINHOLE_CNT_ERR_IP);
+    ph_count(ctx, PINHOLE_CNT_IP_FRAG_TIMEOUT);
+  }
+  uint32_t b = ph_frag_bucket(ctx, f->proto, f->src, f->dst, f->id);
+  for (uint32_t *pp = &ctx->frag_hash[b]; *pp; pp = &ctx->frags[*pp - 1].hnext)
+    if (*pp == ref) {
+      *pp = f->hnext;
+      break;
+    }
+  pinhole_wheel_cancel(&ctx->frag_wheel, ref - 1);
+  memset(f, 0, sizeof(*f));
+  f->hnext = ctx->frag_free;
+  ctx->frag_free = ref;
+  ctx->nfrags--;
+}
+
+/* Adds [lo, hi) to the entry; returns -1 when it overlaps what passed. */
+static int ph_frag_add(ph_frag *f, uint32_t lo, uint32_t hi) {
+  for (uint32_t i = 0; i < f->nranges; i++)
+    if (lo < f->hi[i] && f->lo[i] < hi)
+      return -1;
+  /* merge with neighbours, else append (at most PH_FRAG_RANGES pieces are
+   * tracked; past that, later pieces still pass but are not checked) */
+  for (uint32_t i = 0; i < f->nranges; i++) {
+    if (f->hi[i] == lo) {
+      f->hi[i] = (uint16_t)hi;
+      return 0;
+    }
+    if (f->lo[i] == hi) {
+      f->lo[i] = (uint16_t)lo;
+      return 0;
+    }
+  }
+  if (f->nranges < PH_FRAG_RANGES) {
+    f->lo[f->nranges] = (uint16_t)lo;
+    f->hi[f->nranges] = (uint16_t)hi;
+    f->nranges++;
+  }
+  return 0;
+}
+
+static void ph_frag_check_complete(ph_frag *f) {
+  if (!f->have_last)
+    return;
+  /* complete when the ranges join into [0, total) */
+  uint32_t upto = 0;
+  for (int progress = 1; progress;) {
+    progress = 0;
+    for (uint32_t i = 0; i < f->nranges; i++)
+      if (f->lo[i] <= upto && f->hi[i] > upto) {
+        upto = f->hi[i];
+        progress = 1;
+      }
+  }
+  f->complete = upto >= f->total;
+}
+
+void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
+                         const ph_conn *c, int dir) {
+  if (ph_frag_find(ctx, side, v) != 0 || ctx->frag_free == 0)
+    return;
+  uint32_t r = ctx->frag_free;
+  ph_frag *f = &ctx->frags[r - 1];
+  ctx->frag_free = f->hnext;
+  memset(f, 0, sizeof(*f));
+  f->src = v->src;
+  f->dst = v->dst;
+  f->id = v->ip_id;
+  f->proto = v->proto;
+  f->side = (uint8_t)side;
+  f->conn = ph_conn_idx(ctx, c) + 1;
+  f->dir = (uint8_t)dir;
+  ph_frag_add(f, 0, (uint32_t)v->ip_len - v->ihl);
+  uint32_t b = ph_frag_bucket(ctx, f->proto, f->src, f->dst, f->id);
+  f->hnext = ctx->frag_hash[b];
+  ctx->frag_hash[b] = r;
+  ctx->nfrags++;
+  pinhole_wheel_arm(&ctx->frag_wheel, r - 1,
+                    ctx->now_ns +
+                        (uint64_t)ctx->cfg.frag_timeout_ms * 1000000u);
+}
+
+int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                        int side) {
+  uint32_t r = ph_frag_find(ctx, side, v);
+  if (r == 0) {
+    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_frag *f = &ctx->frags[r - 1];
+  uint32_t lo = v->frag_off, hi = lo + (uint32_t)v->ip_len - v->ihl;
+  if (ph_frag_add(f, lo, hi) != 0) {
+    ph_count(ctx, PINHOLE_CNT_ERR_IP);
+    ph_count(ctx, PINHOLE_CNT_IP_FRAG_OVERLAP);
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_conn *c = &ctx->conns[f->conn - 1];
+  const ph_tuple *from = f->dir ? &c->b : &c->a;
+  if (!(c->flags & PH_CONN_LIVE) || c->proto != f->proto ||
+      from->src != f->src || from->dst != f->dst) {
+    /* the connection is gone (or its slot was reused) */
+    pinhole__frag_free(ctx, r, 0);
+    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (!(ph_get16(pkt->data + 6) & 0x2000)) { /* MF clear: the last piece */
+    f->have_last = 1;
+    f->total = (uint16_t)hi;
+  }
+  c->frames[f->dir]++;
+  c->bytes[f->dir] += v->ip_len;
+  pinhole__translate(ctx, pkt->data, v, c, f->dir, 0);
+  pkt->len = v->ip_len;
+  ph_frag_check_complete(f);
+  if (f->complete)
+    pinhole__frag_free(ctx, r, 0);
+  ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
+  return PINHOLE_VERDICT_FORWARD;
+}

@@ -1,0 +1,433 @@
+# Shared helpers for the end-to-end tests. Source it, then call e2e_init.
+#
+# Layout (names unique to this run, addresses only from 198.18.0.0/15):
+#
+#   ph-$$-in                 ph-$$-gw                  ph-$$-out
+#   inside host              pinhole-gw process        outside host
+#   tun-in 198.18.0.2/24 <-- fd     [NAPT]    fd --> tun-out 198.19.0.2/24
+#   default via 198.18.0.1                             (pool 198.19.0.1)
+#
+# pinhole-gw creates both TUN devices in the gateway namespace and keeps
+# their file descriptors; e2e_start_gw then moves each device into its host
+# namespace. The gateway namespace has ip_forward=0 and no addresses: the
+# only path between the hosts is the gateway process.
+#
+# e2e_setup_kernel builds the same hosts joined by veth pairs to a gateway
+# namespace that routes with the kernel (198.18.0.1 and 198.19.0.1), for
+# the plumbing check and the kernel NAT reference.
+#
+# Every command has a time bound; a trap kills every process we started and
+# deletes the namespaces on any exit. Exit 77 means "skipped" to meson.
+
+set -u
+
+E2E_TIMEOUT=${E2E_TIMEOUT:-20}
+NS_IN=ph-$$-in
+NS_GW=ph-$$-gw
+NS_OUT=ph-$$-out
+IN_ADDR=198.18.0.2
+GW_IN_ADDR=198.18.0.1
+GW_OUT_ADDR=198.19.0.1
+OUT_ADDR=198.19.0.2
+POOL=198.19.0.1
+PIDS=()
+NAMESPACES=()
+GW_PID=
+LAST_PID=
+TMP=
+FAILED=0
+
+log() { echo "e2e: $*" >&2; }
+skip() { log "SKIP: $*"; exit 77; }
+fail() { log "FAIL: $*"; FAILED=1; }
+die() { log "FAIL: $*"; exit 1; }
+
+# Kills what we started (TERM, then KILL after 3 s) and removes namespaces.
+e2e_cleanup() {
+  local rc=$? pid i
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for i in $(seq 30); do
+    local alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  for i in "${NAMESPACES[@]}"; do
+    ip netns del "$i" 2>/dev/null
+    rm -rf "/etc/netns/$i"
+  done
+  if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -n "$TMP" ]; then
+    for i in "$TMP"/*.log "$TMP"/*.err; do
+      [ -s "$i" ] && { echo "---- $i (last 40 lines)"; tail -n 40 "$i"; } >&2
+    done
+  fi
+  [ -n "$TMP" ] && [ -z "${E2E_KEEP:-}" ] && rm -rf "$TMP"
+  exit "$rc"
+}
+
+# Checks tools and privileges; creates the temp dir and the namespaces.
+e2e_init() {
+  local t
+  for t in ip timeout sha256sum "$@"; do
+    command -v "$t" >/dev/null || skip "$t is not installed"
+  done
+  [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
+  trap e2e_cleanup EXIT
+  trap 'exit 1' INT TERM
+  TMP=$(mktemp -d /tmp/pinhole-e2e.XXXXXX) || die "mktemp"
+  for t in "$NS_IN" "$NS_GW" "$NS_OUT"; do
+    ip netns add "$t" 2>/dev/null || skip "cannot create network namespace"
+    NAMESPACES+=("$t")
+    # `ip netns exec` bind-mounts this over /etc/resolv.conf: name lookups
+    # (python's http.server does one) fail at once on the loopback instead
+    # of sending DNS through the gateway towards the host's resolver.
+    mkdir -p "/etc/netns/$t" &&
+      echo "nameserver 127.0.0.1" >"/etc/netns/$t/resolv.conf"
+    ip -n "$t" link set lo up
+    # IPv4 only: no IPv6 router solicitations on the links.
+    ip netns exec "$t" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+      net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+  done
+}
+
+# ns NS CMD...: runs CMD in namespace NS, bounded by E2E_TIMEOUT.
+ns() {
+  local n=$1
+  shift
+  ip netns exec "$n" timeout "$E2E_TIMEOUT" "$@"
+}
+
+# bg NS NAME CMD...: starts CMD in NS in the background, output in
+# $TMP/NAME.log; bounded to 10 minutes even if the trap never runs.
+bg() {
+  local n=$1 name=$2
+  shift 2
+  ip netns exec "$n" timeout 600 "$@" >"$TMP/$name.log" 2>&1 &
+  # shellcheck disable=SC2034 # read by the case scripts
+  LAST_PID=$!
+  PIDS+=($!)
+}
+
+# wait_for SECONDS CMD...: retries CMD every 0.1 s until it succeeds.
+wait_for() {
+  local i n=$(($1 * 10))
+  shift
+  for ((i = 0; i < n; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Port open on ADDR in namespace NS (bash /dev/tcp, no extra tools).
+port_open() {
+  ip netns exec "$1" timeout 2 bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null
+}
+
+# Configures a host end: host_link NS IF ADDR/LEN [ROUTE...].
+host_link() {
+  local n=$1 dev=$2 addr=$3
+  shift 3
+  ip -n "$n" addr add "$addr" dev "$dev" &&
+    ip -n "$n" link set "$dev" up &&
+    { [ $# = 0 ] || ip -n "$n" route add "$@"; }
+}
+
+# Starts pinhole-gw (path in $PINHOLE_GW) in the gateway namespace with
+# extra arguments "$@" and $E2E_GW_ARGS (word-split: to try a case with
+# other rules by hand), then moves its TUN devices to the hosts.
+e2e_start_gw() {
+  [ -x "${PINHOLE_GW:-}" ] || die "PINHOLE_GW not set or not executable"
+  ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=0 || die "sysctl"
+  # No timeout wrapper: the test signals this very PID (SIGUSR1).
+  # shellcheck disable=SC2086 # E2E_GW_ARGS is split into words on purpose
+  ip netns exec "$NS_GW" "$PINHOLE_GW" --inside tun-in --outside tun-out \
+    --pool "$POOL" --listing-file "$TMP/listing" "$@" ${E2E_GW_ARGS:-} \
+    >"$TMP/gw.log" 2>"$TMP/gw.err" &
+  GW_PID=$!
+  PIDS+=("$GW_PID")
+  wait_for 5 ip -n "$NS_GW" link show tun-out || die "pinhole-gw did not start"
+  ip -n "$NS_GW" link set tun-in netns "$NS_IN" &&
+    ip -n "$NS_GW" link set tun-out netns "$NS_OUT" || die "moving TUN devices"
+  host_link "$NS_IN" tun-in "$IN_ADDR/24" default via "$GW_IN_ADDR" &&
+    host_link "$NS_OUT" tun-out "$OUT_ADDR/24" || die "configuring hosts"
+}
+
+# Kernel-routed layout: veth pairs, the gateway namespace forwards.
+e2e_setup_kernel() {
+  ip link add veth-in netns "$NS_IN" type veth peer name gw-in netns "$NS_GW" &&
+    ip link add veth-out netns "$NS_OUT" type veth peer name gw-out netns "$NS_GW" ||
+    die "creating veth pairs"
+  host_link "$NS_GW" gw-in "$GW_IN_ADDR/24" &&
+    host_link "$NS_GW" gw-out "$GW_OUT_ADDR/24" &&
+    host_link "$NS_IN" veth-in "$IN_ADDR/24" default via "$GW_IN_ADDR" &&
+    host_link "$NS_OUT" veth-out "$OUT_ADDR/24" ||
+    die "configuring veth"
+  ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=1 || die "sysctl"
+}
+
+# Without NAT the outside host needs a route back to the inside network.
+e2e_route_back() {
+  ip -n "$NS_OUT" route add 198.18.0.0/24 via "$GW_OUT_ADDR" || die "route"
+}
+
+# Asks the gateway for its listing (SIGUSR1) and waits for the file;
+# the listing is then in $TMP/listing and appended to the test output.
+gw_dump() {
+  rm -f "$TMP/listing"
+  kill -USR1 "$GW_PID" 2>/dev/null || die "pinhole-gw is not running"
+  wait_for 5 test -e "$TMP/listing" || die "no listing from pinhole-gw"
+  echo "---- listing after $1"
+  cat "$TMP/listing"
+}
+
+# Frame count of the first listed flow that matches, or nothing.
+# flow_frames PROTO SRC_RE DST_RE STATE DIR  (regexes match "addr:port")
+flow_frames() {
+  awk -v p="$1" -v s="^$2\$" -v d="^$3\$" -v st="$4" -v dir="$5" '
+    $1 == p && $3 == "->" && $2 ~ s && $4 ~ d && $5 == st && $6 == dir {
+      print $7; exit }' "$TMP/listing"
+}
+
+# expect_flow PROTO SRC_RE DST_RE STATE DIR: such a flow with frames > 0.
+expect_flow() {
+  local n
+  n=$(flow_frames "$@")
+  if [ -n "$n" ] && [ "$n" -gt 0 ] 2>/dev/null; then
+    log "ok: $* ($n frames)"
+  else
+    fail "no flow '$*' with frames > 0 in the listing"
+  fi
+}
+
+# expect_line ERE: some listing line matches.
+expect_line() {
+  if grep -Eq "$1" "$TMP/listing"; then
+    log "ok: line /$1/"
+  else
+    fail "no listing line matches /$1/"
+  fi
+}
+
+# Value of counter NAME (exact name, as pinhole_stats_format prints it) in
+# the section whose title contains SECTION.
+counter() {
+  awk -v sec="$1" -v name="$2" '
+    /^[^ ]/ || /^  [^ ]/ { if ($NF !~ /^[0-9]+$/) { insec = index($0, sec) > 0; next } }
+    insec { v = $NF; $NF = ""; sub(/^ +/, ""); sub(/ +$/, "");
+            if ($0 == name) { print v; exit } }' "$TMP/listing"
+}
+
+# No counter of the "ALG errors" section (nor "ALG" under "Errors") > 0.
+expect_no_alg_errors() {
+  local bad
+  bad=$(awk '
+    /^[^ ]/ || /^  [^ ]/ { if ($NF !~ /^[0-9]+$/) { sec = $0; next } }
+    (sec ~ /ALG errors/ || (sec ~ /^ *Errors/ && $0 ~ /ALG/)) && $NF ~ /^[0-9]+$/ && $NF > 0' \
+    "$TMP/listing")
+  if [ -z "$bad" ]; then
+    log "ok: no ALG error counter raised"
+  else
+    fail "ALG error counters: $bad"
+  fi
+}
+
+# Every flow in the listing is between test addresses (198.18.0.0/15):
+# nothing else was sent through the gateway.
+expect_only_test_addresses() {
+  local bad
+  bad=$(grep -E '^(TCP|UDP|ICMP) ' "$TMP/listing" |
+    grep -vE '^[A-Z]+ 198\.1[89]\.[0-9.]+(:[0-9]+)? -> 198\.1[89]\.[0-9.]+(:[0-9]+)? ')
+  [ -z "$bad" ] || fail "flows outside 198.18.0.0/15: $bad"
+}
+
+# Ends the test: stops the gateway (SIGTERM: it prints and exits 0).
+e2e_finish() {
+  [ -e "$TMP/listing" ] && expect_only_test_addresses
+  if [ -n "$GW_PID" ]; then
+    kill -TERM "$GW_PID" 2>/dev/null
+    wait_for 5 bash -c "! kill -0 $GW_PID" || fail "pinhole-gw did not exit on SIGTERM"
+    wait "$GW_PID"
+    local rc=$?
+    [ "$rc" = 0 ] || fail "pinhole-gw exit status $rc"
+    # Sanitizer builds: UBSan reports and goes on, so look for its lines.
+    if grep -qE 'runtime error|Sanitizer' "$TMP/gw.err"; then
+      fail "sanitizer report from pinhole-gw: $(grep -m3 -E 'runtime error|Sanitizer' "$TMP/gw.err")"
+    fi
+  fi
+  if [ "$FAILED" = 0 ]; then
+    log "PASS"
+    exit 0
+  fi
+  exit 1
+}
+
+# ---- servers and clients -------------------------------------------------
+
+# A file of N KiB of random bytes: random_file PATH KIB.
+random_file() {
+  head -c "$(($2 * 1024))" /dev/urandom >"$1"
+}
+
+same_file() {
+  local a b
+  a=$(sha256sum <"$1") b=$(sha256sum <"$2")
+  if [ "$a" = "$b" ]; then
+    log "ok: $3 sha256 matches"
+  else
+    fail "$3: sha256 differs"
+  fi
+}
+
+# Starts vsftpd in the outside namespace on 198.19.0.2:21, anonymous, with
+# upload, serving $TMP/ftp (pub/ for downloads, incoming/ for uploads).
+ftp_start_server() {
+  command -v vsftpd >/dev/null || skip "vsftpd is not installed"
+  local vs
+  vs=$(command -v vsftpd)
+  # vsftpd changes into the anonymous user's home before anon_root: take
+  # the "ftp" user that Debian's vsftpd package creates (home /srv/ftp).
+  [ -d "$(getent passwd ftp | cut -d: -f6)" ] || skip "no ftp user with a home"
+  mkdir -p "$TMP/ftp/pub" "$TMP/ftp/incoming" "$TMP/empty"
+  chmod 555 "$TMP/ftp"
+  chmod 777 "$TMP/ftp/incoming"
+  random_file "$TMP/ftp/pub/data.bin" 1024
+  random_file "$TMP/up.bin" 1024
+  cat >"$TMP/vsftpd.conf" <<EOF
+listen=YES
+listen_ipv6=NO
+listen_address=$OUT_ADDR
+background=NO
+anonymous_enable=YES
+local_enable=NO
+anon_root=$TMP/ftp
+no_anon_password=YES
+write_enable=YES
+anon_upload_enable=YES
+anon_mkdir_write_enable=NO
+anon_umask=022
+pasv_enable=YES
+port_enable=YES
+connect_from_port_20=NO
+pasv_min_port=40000
+pasv_max_port=40100
+seccomp_sandbox=NO
+secure_chroot_dir=$TMP/empty
+run_as_launching_user=NO
+nopriv_user=nobody
+ftp_username=ftp
+xferlog_enable=YES
+vsftpd_log_file=$TMP/vsftpd.xfer
+log_ftp_protocol=YES
+dual_log_enable=YES
+EOF
+  bg "$NS_OUT" vsftpd "$vs" "$TMP/vsftpd.conf"
+  wait_for 5 port_open "$NS_OUT" "$OUT_ADDR" 21 || die "vsftpd did not start"
+}
+
+# ftp_curl NAME CURL_OPTS...: downloads pub/data.bin and uploads up.bin as
+# incoming/NAME.bin with curl, then checks both files.
+ftp_curl() {
+  local name=$1
+  shift
+  ns "$NS_IN" curl -sS --connect-timeout 5 "$@" \
+    -o "$TMP/$name.down" "ftp://$OUT_ADDR/pub/data.bin" ||
+    { fail "$name: curl download"; return; }
+  same_file "$TMP/ftp/pub/data.bin" "$TMP/$name.down" "$name download"
+  ns "$NS_IN" curl -sS --connect-timeout 5 "$@" -T "$TMP/up.bin" \
+    "ftp://$OUT_ADDR/incoming/$name.bin" || { fail "$name: curl upload"; return; }
+  same_file "$TMP/up.bin" "$TMP/ftp/incoming/$name.bin" "$name upload"
+}
+
+# ftp_lftp NAME LFTP_SETTINGS: the same with lftp.
+ftp_lftp() {
+  local name=$1 settings=$2
+  command -v lftp >/dev/null || { log "lftp not installed: lftp part skipped"; return; }
+  local script="set net:timeout 5; set net:max-retries 2;"
+  script+=" set net:reconnect-interval-base 1; set ftp:ssl-allow no;"
+  script+=" set xfer:clobber yes; $settings;"
+  script+=" open -u anonymous, ftp://$OUT_ADDR;"
+  script+=" get pub/data.bin -o $TMP/$name.down;"
+  script+=" put $TMP/up.bin -o incoming/$name.bin"
+  ns "$NS_IN" lftp -c "$script" >"$TMP/$name-lftp.log" 2>&1 ||
+    { fail "$name: lftp session"; return; }
+  same_file "$TMP/ftp/pub/data.bin" "$TMP/$name.down" "$name download"
+  same_file "$TMP/up.bin" "$TMP/ftp/incoming/$name.bin" "$name upload"
+}
+
+# Listing checks shared by the FTP cases: a control connection watched by
+# the ftp ALG and NATed to the pool, data connections forwarded both ways.
+ftp_expect_listing() {
+  expect_line '^Conversation: ALG protocol: ftp'
+  expect_flow TCP "198\.18\.0\.2:[0-9]+" "198\.19\.0\.2:21" Watch I
+  expect_flow TCP "198\.19\.0\.2:21" "198\.19\.0\.1:[0-9]+" Watch O
+  expect_line "^ +NAT source 198\.18\.0\.2:[0-9]+ -> 198\.19\.0\.1:[0-9]+"
+  expect_line "^ +NAT dest 198\.19\.0\.1:[0-9]+ -> 198\.18\.0\.2:[0-9]+"
+  expect_flow TCP "198\.1[89]\.0\.[12]:[0-9]+" "198\.1[89]\.0\.[12]:[0-9]+" Forward I
+  expect_flow TCP "198\.1[89]\.0\.[12]:[0-9]+" "198\.1[89]\.0\.[12]:[0-9]+" Forward O
+  expect_no_alg_errors
+}
+
+# Python for the small servers and clients (Debian's, not a user shim).
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
+
+# udp_echo_server NS ADDR PORT: echoes every datagram back to its sender.
+udp_echo_server() {
+  bg "$1" udp-echo "$PYTHON" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+while True:
+    data, peer = s.recvfrom(4096)
+    s.sendto(data, peer)' "$2" "$3"
+}
+
+# udp_exchange NS ADDR PORT COUNT: sends COUNT datagrams from one socket,
+# each must come back unchanged within 2 s.
+udp_exchange() {
+  ns "$1" "$PYTHON" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+for i in range(int(sys.argv[3])):
+    msg = b"pinhole udp %d" % i
+    s.sendto(msg, (sys.argv[1], int(sys.argv[2])))
+    data, peer = s.recvfrom(4096)
+    assert data == msg and peer == (sys.argv[1], int(sys.argv[2])), (data, peer)
+print("udp: %s datagrams echoed" % sys.argv[3])' "$2" "$3" "$4"
+}
+
+# http_start_server NS ADDR PORT DIR: python3 -m http.server serving DIR.
+http_start_server() {
+  bg "$1" http "$PYTHON" -m http.server --bind "$2" --directory "$4" "$3"
+  wait_for 5 port_open "$1" "$2" "$3" || die "http server did not start"
+}
+
+# expect_counter_min SECTION NAME MIN: counter NAME of SECTION is >= MIN.
+expect_counter_min() {
+  local v
+  v=$(counter "$1" "$2")
+  if [ -n "$v" ] && [ "$v" -ge "$3" ]; then
+    log "ok: counter '$2' = $v (>= $3)"
+  else
+    fail "counter '$2' is '${v:-missing}', expected >= $3"
+  fi
+}
+
+# ftp_expect_server_saw ERE: vsftpd logged a command from the pool address
+# matching ERE (e.g. 'PORT 198,19,0,1,'), so the mode really was used and
+# the ALG's rewrite is what the server got. And the server never saw an
+# inside address, neither as a client nor inside a command.
+ftp_expect_server_saw() {
+  if grep -Eq "FTP command: Client \"$POOL\", \"$1" "$TMP/vsftpd.xfer"; then
+    log "ok: vsftpd got /$1/ from $POOL"
+  else
+    fail "vsftpd never got /$1/ from $POOL"
+  fi
+  if grep -q '198\.18\.\|198,18,' "$TMP/vsftpd.xfer"; then
+    fail "vsftpd saw an inside address: $(grep -m1 '198\.18\.\|198,18,' "$TMP/vsftpd.xfer")"
+  fi
+}

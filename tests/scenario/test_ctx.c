@@ -1,0 +1,261 @@
+/*
+ * Context life cycle: struct-size rules, the host allocator (used only at
+ * creation), a failing allocator, two contexts sharing nothing, rules and
+ * pools argument checks, verdicts for rule actions, table bounds.
+ */
+#include "helpers.h"
+
+static void test_ctx_config_size_rules(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  assert_int_equal(pinhole_config_default(&cfg, sizeof(cfg) - 1),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_config_default(NULL, sizeof(cfg)),
+                   PINHOLE_ERR_INVALID_ARG);
+  /* a newer caller's larger struct: fine while the tail is zero */
+  struct {
+    pinhole_config c;
+    uint64_t future;
+  } big;
+  assert_int_equal(pinhole_config_default(&big.c, sizeof(big)), 0);
+  assert_int_equal(big.c.size, sizeof(big));
+  pinhole_ctx *ctx;
+  assert_int_equal(pinhole_ctx_new(&ctx, &big.c, NULL, NULL), 0);
+  pinhole_ctx_del(ctx);
+  big.future = 1;
+  assert_int_equal(pinhole_ctx_new(&ctx, &big.c, NULL, NULL),
+                   PINHOLE_ERR_STRUCT_SIZE);
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.port_lo = 2000;
+  cfg.port_hi = 1000;
+  assert_int_equal(pinhole_ctx_new(&ctx, &cfg, NULL, NULL),
+                   PINHOLE_ERR_INVALID_ARG);
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 0;
+  assert_int_equal(pinhole_ctx_new(&ctx, &cfg, NULL, NULL),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_ctx_new(NULL, NULL, NULL, NULL),
+                   PINHOLE_ERR_INVALID_ARG);
+  pinhole_ctx_del(NULL);
+}
+
+static void *null_alloc(size_t size, void *user) {
+  (void)size;
+  (void)user;
+  return NULL;
+}
+
+static void never_free(void *p, size_t size, void *user) {
+  (void)p;
+  (void)size;
+  (void)user;
+  fail();
+}
+
+static void test_ctx_failing_allocator(void **state) {
+  (void)state;
+  pinhole_callbacks cb;
+  memset(&cb, 0, sizeof(cb));
+  cb.size = sizeof(cb);
+  cb.alloc = null_alloc;
+  cb.free = never_free;
+  pinhole_ctx *ctx = (pinhole_ctx *)&cb;
+  int rc = pinhole_ctx_new(&ctx, NULL, &cb, NULL);
+  assert_int_equal(rc, PINHOLE_ERR_NOMEM);
+  assert_null(ctx);
+  assert_true(pinhole_err_is_fatal(rc));
+}
+
+/* No allocation on the packet path: the host allocator is called once at
+ * creation and never again across thousands of packets and ticks. */
+static void test_ctx_no_allocation_after_creation(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  assert_int_equal(t->allocs, 1);
+  tpkt p;
+  for (uint32_t i = 0; i < 5000; i++) {
+    uint64_t now = SEC + i * (SEC / 100);
+    t_udp(&p, IN_HOST, (uint16_t)(10000 + i % 500), OUT_HOST, 53, "query");
+    t_in(t, &p, now);
+    t_tcp(&p, IN_HOST, (uint16_t)(20000 + i % 300), OUT_HOST, 80, i, 0,
+          PINHOLE_TCP_SYN, NULL);
+    t_in(t, &p, now);
+    t_echo(&p, IN_HOST, OUT_HOST, 8, (uint16_t)i, 1);
+    t_in(t, &p, now);
+    pinhole_tick(t->ctx, now);
+  }
+  pinhole_tick(t->ctx, 100000 * SEC);
+  assert_int_equal(t->allocs, 1);
+  assert_int_equal(t->frees, 0);
+  t_ctx_del(t);
+}
+
+/* Two contexts never share state: the same traffic gives each its own
+ * conversation ids, counters and mappings. */
+static void test_ctx_two_contexts_independent(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  tpkt p;
+  t_udp(&p, IN_HOST, 6000, OUT_HOST, 7000, "x");
+  assert_int_equal(t_in(a, &p, SEC), 0);
+  assert_int_equal(t_cnt(a, PINHOLE_CNT_NEW_ACCEPT), 1);
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_NEW_ACCEPT), 0);
+  t_udp(&p, OUT_HOST, 7000, PUB, 6000, "y");
+  assert_int_equal(t_out(b, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_out(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+static void add_rule(tctx *t, const char *name, uint8_t side, uint8_t proto,
+                     uint16_t port, uint8_t action) {
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "%s", name);
+  r.side = side;
+  r.proto = proto;
+  r.dport_lo = r.dport_hi = port;
+  r.action = action;
+  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
+}
+
+static void test_ctx_rule_actions(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  pinhole_rules_clear(t->ctx);
+  add_rule(t, "no-telnet", PINHOLE_SIDE_INSIDE, PINHOLE_IPPROTO_TCP, 23,
+           PINHOLE_ACTION_REJECT);
+  add_rule(t, "no-snmp", PINHOLE_SIDE_INSIDE, PINHOLE_IPPROTO_UDP, 161,
+           PINHOLE_ACTION_REJECT);
+  add_rule(t, "no-chargen", PINHOLE_SIDE_ANY, PINHOLE_IPPROTO_UDP, 19,
+           PINHOLE_ACTION_DISCARD);
+  tpkt p;
+  pinhole_pkt_view v;
+  t_tcp(&p, IN_HOST, 40000, OUT_HOST, 23, 1000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_REJECT);
+  /* the RST goes back to the sender: ack = seq + 1 for the SYN */
+  assert_int_equal(t->nemitted, 1);
+  assert_int_equal(t->emitted_side, PINHOLE_SIDE_INSIDE);
+  assert_int_equal(pinhole_pkt_parse(t->emitted, t->emitted_len, &v), 0);
+  assert_int_equal(v.src, OUT_HOST);
+  assert_int_equal(v.dst, IN_HOST);
+  assert_int_equal(v.sport, 23);
+  assert_int_equal(v.dport, 40000);
+  assert_int_equal(v.tcp_flags, PINHOLE_TCP_RST | PINHOLE_TCP_ACK);
+  assert_int_equal(v.ack, 1001);
+  assert_int_equal(pinhole_pkt_l4_cksum_ok(t->emitted, &v), 1);
+  t_udp(&p, IN_HOST, 5555, OUT_HOST, 161, "get");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_REJECT);
+  assert_int_equal(pinhole_pkt_parse(t->emitted, t->emitted_len, &v), 0);
+  assert_int_equal(v.icmp_type, 3);
+  assert_int_equal(v.icmp_code, 13);
+  assert_int_equal(v.inner_sport, 5555);
+  assert_int_equal(pinhole_pkt_l4_cksum_ok(t->emitted, &v), 1);
+  t_udp(&p, IN_HOST, 5555, OUT_HOST, 19, "x");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_udp(&p, IN_HOST, 5555, OUT_HOST, 20, "x");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_REJECT, 2, PINHOLE_CNT_NEW_DISCARD, 2,
+             PINHOLE_CNT_DROP_NO_RULE, 1, -1);
+  assert_true(t_has_event(t, "PINHOLE_RULE_REJECT: conv=0 proto=TCP "
+                             "side=inside 198.18.0.2:40000 -> 198.19.0.2:23 "
+                             "rule=no-telnet"));
+  assert_true(t_has_event(t, "PINHOLE_RULE_DISCARD"));
+  assert_true(t_has_event(t, "PINHOLE_NO_RULE_DROP"));
+  t_ctx_del(t);
+}
+
+static void test_ctx_rule_and_pool_arguments(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  r.action = 7;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = 5;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  r.nat = 0;
+  snprintf(r.alg, sizeof(r.alg), "gopher");
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_NOT_FOUND);
+  snprintf(r.alg, sizeof(r.alg), "ftp");
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1);
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = IP4(198, 19, 0, 10);
+  pool.addr_hi = IP4(198, 19, 0, 40);
+  assert_int_equal(pinhole_pool_add(t->ctx, &pool), PINHOLE_ERR_RANGE);
+  pool.addr_hi = IP4(198, 19, 0, 9);
+  assert_int_equal(pinhole_pool_add(t->ctx, &pool), PINHOLE_ERR_INVALID_ARG);
+  t_ctx_del(t);
+}
+
+/* When the pool has no port left: dropped, counted, evented; nothing else
+ * breaks and the existing flows keep working. */
+static void test_ctx_nat_ports_exhausted(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 64;
+  cfg.port_lo = 5000;
+  cfg.port_hi = 5001;
+  tctx *t = t_ctx_cfg(&cfg);
+  tpkt p;
+  t_udp(&p, IN_HOST, 100, OUT_HOST, 53, "a");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_udp(&p, IN_HOST, 101, OUT_HOST, 53, "b");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_udp(&p, IN_HOST, 102, OUT_HOST, 53, "c");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_NAT_PORTS), 1);
+  assert_true(t_has_event(t, "PINHOLE_NAT_PORTS_EXHAUSTED"));
+  t_udp(&p, IN_HOST, 100, OUT_HOST, 53, "a again");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_ctx_del(t);
+}
+
+/* A full flow table refuses new flows and leaves existing ones alone. */
+static void test_ctx_flow_table_full(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 8;
+  tctx *t = t_ctx_cfg(&cfg);
+  tpkt p;
+  for (uint16_t i = 0; i < 8; i++) {
+    t_udp(&p, IN_HOST, (uint16_t)(2000 + i), OUT_HOST, 53, "a");
+    assert_int_equal(t_in(t, &p, SEC), 0);
+  }
+  for (uint16_t i = 0; i < 100; i++) {
+    t_tcp(&p, IN_HOST, (uint16_t)(3000 + i), OUT_HOST, 80, 1, 0,
+          PINHOLE_TCP_SYN, NULL);
+    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  }
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_FLOW_FULL), 100);
+  assert_true(t_has_event(t, "PINHOLE_TABLE_FULL"));
+  t_udp(&p, OUT_HOST, 53, PUB, 2003, "reply");
+  assert_int_equal(t_out(t, &p, SEC), 0);
+  pinhole_usage u = {.size = sizeof(u)};
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.flows, 8);
+  assert_int_equal(u.max_flows, 8);
+  t_ctx_del(t);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_ctx_config_size_rules),
+      cmocka_unit_test(test_ctx_failing_allocator),
+      cmocka_unit_test(test_ctx_no_allocation_after_creation),
+      cmocka_unit_test(test_ctx_two_contexts_independent),
+      cmocka_unit_test(test_ctx_rule_actions),
+      cmocka_unit_test(test_ctx_rule_and_pool_arguments),
+      cmocka_unit_test(test_ctx_nat_ports_exhausted),
+      cmocka_unit_test(test_ctx_flow_table_full),
+  };
+  return cmocka_run_group_tests_name("scenario.ctx", tests, NULL, NULL);
+}
