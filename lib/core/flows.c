@@ -7,19 +7,13 @@
  */
 #include "core/engine.h"
 #include "alg/alg.h"
+#include "flow/hash_internal.h"
 
 #include <string.h>
 
 uint64_t pinhole__key_hash(const pinhole_ctx *ctx, uint8_t proto, uint32_t src,
                            uint32_t dst, uint16_t sport, uint16_t dport) {
-  pinhole_flow_key k;
-  k.src = src;
-  k.dst = dst;
-  k.sport = sport;
-  k.dport = dport;
-  k.proto = proto;
-  k.pad_[0] = k.pad_[1] = k.pad_[2] = 0;
-  return pinhole_flow_hash(&ctx->cfg.hash_key, &k);
+  return ph_tuple_hash(&ctx->cfg.hash_key, proto, src, dst, sport, dport);
 }
 
 static int ph_tuple_eq(const ph_tuple *t, uint32_t src, uint32_t dst,
