@@ -152,6 +152,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_ctx = ph_carve(&l, sizeof(pinhole_ctx));
   size_t o_ft = ph_carve(&l, (size_t)nb * sizeof(ph_ft_bucket));
   size_t o_conns = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_conn));
+  size_t o_cold = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_conn_cold));
   size_t o_convs = ph_carve(&l, (size_t)c.max_conversations * sizeof(ph_conv));
   size_t o_maps = ph_carve(&l, (size_t)c.max_mappings * sizeof(ph_mapping));
   size_t o_mih = ph_carve(&l, (size_t)map_buckets * sizeof(uint32_t));
@@ -183,6 +184,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->tick_shift = PH_TICK_SHIFT;
   pinhole__ft_init(&ctx->ft, (ph_ft_bucket *)(void *)(m + o_ft), nb);
   ctx->conns = (ph_conn *)(void *)(m + o_conns);
+  ctx->cold = (ph_conn_cold *)(void *)(m + o_cold);
   ctx->convs = (ph_conv *)(void *)(m + o_convs);
   ctx->maps = (ph_mapping *)(void *)(m + o_maps);
   ctx->map_ihash = (uint32_t *)(void *)(m + o_mih);
@@ -205,7 +207,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
 
   /* free lists, lowest index first */
   for (uint32_t i = c.max_flows; i > 0; i--) {
-    ctx->conns[i - 1].conv_next = ctx->conn_free;
+    ctx->cold[i - 1].conv_next = ctx->conn_free;
     ctx->conn_free = i;
   }
   for (uint32_t i = c.max_conversations; i > 0; i--) {
@@ -233,8 +235,9 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   if (ctx->rng == 0)
     ctx->rng = 1;
   ph_timeouts(ctx);
-  pinhole_wheel_init(&ctx->conn_wheel, ctx->conns, sizeof(ph_conn),
-                     offsetof(ph_conn, timer), c.max_flows, 0, PH_TICK_SHIFT);
+  pinhole_wheel_init(&ctx->conn_wheel, ctx->cold, sizeof(ph_conn_cold),
+                     offsetof(ph_conn_cold, timer), c.max_flows, 0,
+                     PH_TICK_SHIFT);
   pinhole_wheel_init(&ctx->hole_wheel, ctx->holes, sizeof(ph_pinhole),
                      offsetof(ph_pinhole, timer), c.max_pinholes, 0,
                      PH_TICK_SHIFT);

@@ -51,7 +51,7 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
   ev.flow_state = flow_state;
   if (c != NULL) {
     const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
-    ev.conv_id = ctx->convs[c->conv].id;
+    ev.conv_id = ctx->convs[ph_cold(ctx, c)->conv].id;
     ev.proto = c->proto;
     ev.src = (pinhole_endpoint){in->src, in->sport, 0};
     ev.dst = (pinhole_endpoint){in->dst, in->dport, 0};

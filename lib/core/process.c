@@ -231,7 +231,7 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
       h->mapping = mapping;
     return ph_refuse_full(ctx, v, side, "flow table full");
   }
-  c->mapping = mapping;
+  ph_cold(ctx, c)->mapping = mapping;
   if (dir)
     c->flags |= PH_CONN_B_OPENED;
   ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
@@ -320,7 +320,7 @@ static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
     return ph_refuse_full(ctx, v, side, "flow table full");
   }
   pinhole__map_ref(ctx, m);
-  c->mapping = m;
+  ph_cold(ctx, c)->mapping = m;
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv - 1,
                  PINHOLE_FLOW_FORWARD, c, 0, NULL, NULL,
                  "endpoint-independent filtering");
@@ -423,11 +423,11 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     pinhole__conv_maybe_free(ctx, conv - 1);
     return ph_refuse_full(ctx, v, side, "flow table full");
   }
-  c->mapping = mapping;
-  c->rule = (uint16_t)(pr - ctx->rules);
+  ph_cold(ctx, c)->mapping = mapping;
+  ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
   if (hp != 0) {
     c->flags |= PH_CONN_HAIRPIN;
-    c->hairpin = hp;
+    ph_cold(ctx, c)->hairpin = hp;
     pinhole__map_ref(ctx, hp);
   }
   if (alg && pinhole__conn_watch(ctx, c, alg) != 0) {
