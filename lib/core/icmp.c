@@ -66,6 +66,17 @@ int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
   }
   const ph_tuple *from = dir ? &c->b : &c->a; /* as this side sends */
   const ph_tuple *other = dir ? &c->a : &c->b;
+  /* outer header: to the other side's host; from the peer translated */
+  uint32_t osrc = v->src == from->src ? other->dst : v->src;
+  uint32_t odst = other->src;
+  if (osrc == odst) {
+    /* a router address equal to the other side's host: it would leave as
+     * a land packet */
+    ph_count(ctx, PINHOLE_CNT_ERR_IP);
+    ph_count(ctx, PINHOLE_CNT_IP_LAND);
+    ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
+    return PINHOLE_VERDICT_DROP;
+  }
   /* the quoted packet becomes what the other side sent: tuple other */
   uint8_t *ick = p + in + 10;
   uint8_t *l4ck = NULL;
@@ -98,9 +109,6 @@ int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
     ph_rewrite16(p + il4, l4ck, other->sport);
     ph_rewrite16(p + il4 + 2, l4ck, other->dport);
   }
-  /* outer header: to the other side's host; from the peer translated */
-  uint32_t osrc = v->src == from->src ? other->dst : v->src;
-  uint32_t odst = other->src;
   ph_rewrite32(p + 12, p + 10, osrc);
   ph_rewrite32(p + 16, p + 10, odst);
   v->src = osrc;

@@ -54,6 +54,18 @@ static void ph_set_time(pinhole_ctx *ctx, uint64_t now_ns) {
   ctx->now_tick = (uint32_t)(ctx->now_ns >> ctx->tick_shift);
 }
 
+/* A translation that would send the packet out with its source equal to
+ * its destination (an inside host hairpinning to the public address, or a
+ * spoofed source through destination NAT): refused as a land attack. */
+static int ph_land_after_nat(pinhole_ctx *ctx, uint32_t out_src,
+                             uint32_t out_dst) {
+  if (out_src != out_dst)
+    return 0;
+  ph_count_reason(ctx, PINHOLE_PKT_IP_LAND);
+  ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+  return 1;
+}
+
 static int ph_tcp_error(pinhole_ctx *ctx, int cnt) {
   ph_count(ctx, PINHOLE_CNT_ERR_TCP);
   ph_count(ctx, cnt);
@@ -210,6 +222,13 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
     out.src = ctx->maps[mapping - 1].paddr;
     out.sport = ctx->maps[mapping - 1].pport;
   }
+  if (ph_land_after_nat(ctx, out.src, out.dst)) {
+    if (h->snat_pool)
+      pinhole__map_put(ctx, mapping);
+    else
+      h->mapping = mapping;
+    return PINHOLE_VERDICT_DROP;
+  }
   /* side A is the conversation initiator's side */
   ph_tuple a, b;
   int dir;
@@ -310,6 +329,8 @@ static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
   b.sport = mp->iport;
   b.dst = a.src;
   b.dport = a.sport;
+  if (ph_land_after_nat(ctx, b.dst, b.src))
+    return PINHOLE_VERDICT_DROP;
   uint32_t conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
   if (conv == 0)
     return ph_refuse_full(ctx, v, side, "conversation table full");
@@ -410,6 +431,10 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     b.sport = ctx->maps[hp - 1].iport;
     if (v->proto == PINHOLE_IPPROTO_ICMP)
       hp = 0; /* echo ids are not endpoints: no hairpin for ICMP */
+  }
+  if (ph_land_after_nat(ctx, b.dst, b.src)) {
+    pinhole__map_put(ctx, mapping);
+    return PINHOLE_VERDICT_DROP;
   }
   uint32_t conv = pinhole__conv_new(ctx, alg, (uint8_t)side);
   if (conv == 0) {

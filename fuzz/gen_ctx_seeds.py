@@ -1,0 +1,322 @@
+#!/usr/bin/env python3
+"""Writes the seed scripts of fuzz/ctx_packets.c into fuzz/corpus/ctx_packets.
+
+The scripts replay the scenario tests' exchanges (FTP active and passive,
+FTP behind destination NAT, TFTP, RTSP SETUP, SIP INVITE over UDP and TCP,
+ping, UDP, ICMP errors, rejects, SYN floods) in the target's format; see the
+comment at the top of fuzz/ctx_packets.c. Run from the source root:
+
+    python3 fuzz/gen_ctx_seeds.py
+"""
+import os
+import struct
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus",
+                   "ctx_packets")
+
+# address indices
+IN2, IN3, SRV, OUT2, OUT3, PUB, ROUTER, LOOP = range(8)
+# port indices into the fixed table
+P21, P20, P69, P554, P5060, P1024, P1025, P2121, P8554, P40000, P40001, \
+    P50000, P50001, P80, P23, P0 = range(16)
+
+
+def L(k):
+    """The k-th public port the context handed out."""
+    return 0x80 + k
+
+
+FIN, SYN, RST, PSH, ACK = 1, 2, 4, 8, 16
+STEP = {0: 0, "1ms": 1, "50ms": 2, "1s": 3, "11s": 4, "61s": 5, "301s": 6,
+        "2h": 7}
+
+
+def op(kind, step=0, side=None):
+    b = kind | (STEP[step] << 5)
+    if side is not None:
+        b |= 0x08 | (0x10 if side == "out" else 0)
+    return bytes([b])
+
+
+def blob(data):
+    if isinstance(data, str):
+        data = data.encode()
+    return struct.pack(">H", len(data)) + data
+
+
+def tcp(src, dst, sport, dport, flags, payload=b"", step=0):
+    """Compact TCP: SEQ/ACK follow the stream."""
+    return op(7, step) + bytes([src, dst, sport, dport, flags]) + blob(payload)
+
+
+def tcp_full(src, dst, sport, dport, flags, seqmode=0, ackmode=0, opts=b"",
+             payload=b"", step=0, seq=None, ack=None):
+    b = op(1, step) + bytes([src, dst, sport, dport, flags, seqmode])
+    if seqmode == 0xFF:
+        b += struct.pack(">I", seq)
+    b += bytes([ackmode])
+    if ackmode == 0xFF:
+        b += struct.pack(">I", ack)
+    b += bytes([len(opts) // 4]) + opts
+    return b + blob(payload)
+
+
+def udp(src, dst, sport, dport, payload=b"", step=0):
+    return op(2, step) + bytes([src, dst, sport, dport]) + blob(payload)
+
+
+def udp_raw(src, dst, sport, dport, ulen, ck, payload=b"", step=0):
+    return (op(6, step) + bytes([src, dst, sport, dport]) +
+            struct.pack(">HH", ulen, ck) + blob(payload))
+
+
+def echo(src, dst, reply, ident, seq, step=0):
+    return op(3, step) + bytes([src, dst, 1 if reply else 0, ident]) + \
+        struct.pack(">H", seq)
+
+
+def icmp_err(which, router, tsel, qsel, step=0):
+    return op(4, step) + bytes([which | (4 if router else 0), tsel, qsel])
+
+
+def tick(step):
+    """A time step only: kind 4 (an ICMP error) before anything was
+    forwarded does nothing; afterwards use a dropped raw byte."""
+    return op(0, step) + blob(b"")
+
+
+def frag(src, dst, sport, dport, payload, cut, how, step=0):
+    return (op(5, step) + bytes([src, dst, sport, dport]) + blob(payload) +
+            bytes([cut, how]))
+
+
+def raw(pkt, step=0, side=None):
+    return op(0, step, side) + blob(pkt)
+
+
+def handshake(cli, srv, cport, sport, back):
+    """SYN from the inside client, SYN-ACK back to public port back, ACK."""
+    return (tcp(cli, srv, cport, sport, SYN) +
+            tcp(srv, PUB, sport, back, SYN | ACK) +
+            tcp(cli, srv, cport, sport, ACK))
+
+
+def ip_hdr(total, proto, src, dst, ihl=5, ttl=64, frag=0, extra=b""):
+    h = struct.pack(">BBHHHBBH4s4s", 0x40 | ihl, 0, total, 1, frag, ttl,
+                    proto, 0, bytes(src), bytes(dst)) + extra
+    s = sum(struct.unpack(">%dH" % (len(h) // 2), h))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return h[:10] + struct.pack(">H", ~s & 0xFFFF) + h[12:]
+
+
+A_IN2 = (198, 18, 0, 2)
+A_OUT2 = (198, 19, 0, 2)
+
+SEEDS = {}
+
+# FTP active, as curl and vsftpd do it (PORT, 200, RETR, data from 20)
+SEEDS["ftp_active"] = bytes([0]) + (
+    handshake(IN2, OUT2, P40000, P21, L(0)) +
+    tcp(OUT2, PUB, P21, L(0), PSH | ACK, "220 (vsFTPd 3.0.3)\r\n") +
+    tcp(IN2, OUT2, P40000, P21, PSH | ACK, "USER anonymous\r\n") +
+    tcp(OUT2, PUB, P21, L(0), PSH | ACK,
+        "331 Please specify the password.\r\n") +
+    tcp(IN2, OUT2, P40000, P21, PSH | ACK,
+        "PORT 198,18,0,2,195,80\r\n") +
+    tcp(OUT2, PUB, P21, L(0), PSH | ACK,
+        "200 PORT command successful. Consider using PASV.\r\n") +
+    tcp(IN2, OUT2, P40000, P21, PSH | ACK, "RETR hello.txt\r\n") +
+    tcp(OUT2, PUB, P20, L(1), SYN, step="1ms") +
+    tcp(IN2, OUT2, P50000, P20, SYN | ACK) +
+    tcp(OUT2, PUB, P20, L(1), ACK) +
+    tcp(OUT2, PUB, P20, L(1), PSH | ACK, "hello\r\n") +
+    tcp(OUT2, PUB, P20, L(1), FIN | ACK) +
+    tcp(IN2, OUT2, P50000, P20, FIN | ACK) +
+    tcp(OUT2, PUB, P21, L(0), PSH | ACK, "226 Transfer complete.\r\n") +
+    tcp(IN2, OUT2, P40000, P21, PSH | ACK, "QUIT\r\n") +
+    tcp(OUT2, PUB, P21, L(0), FIN | ACK, "221 Goodbye.\r\n") +
+    tcp(IN2, OUT2, P40000, P21, FIN | ACK))
+
+# FTP EPRT, then a PORT split across two segments
+SEEDS["ftp_eprt_split"] = bytes([0]) + (
+    handshake(IN2, OUT2, P40001, P21, L(0)) +
+    tcp(IN2, OUT2, P40001, P21, PSH | ACK,
+        "EPRT |1|198.18.0.2|50001|\r\n") +
+    tcp(OUT2, PUB, P21, L(0), PSH | ACK, "200 EPRT command successful.\r\n") +
+    tcp(IN2, OUT2, P40001, P21, PSH | ACK, "PORT 198,18,0") +
+    tcp(IN2, OUT2, P40001, P21, PSH | ACK, ",2,195,81\r\n") +
+    tcp_full(IN2, OUT2, P40001, P21, PSH | ACK, seqmode=13,
+             payload="PORT 198,18,0,2,195,81\r\n") +
+    tcp(OUT2, PUB, P20, L(1), SYN))
+
+# FTP passive (227 and 229 from the server, data from the client)
+SEEDS["ftp_passive"] = bytes([0]) + (
+    handshake(IN2, OUT2, P40000, P21, L(0)) +
+    tcp(OUT2, PUB, P21, L(0), PSH | ACK, "220 ready\r\n") +
+    tcp(IN2, OUT2, P40000, P21, PSH | ACK, "PASV\r\n") +
+    tcp(OUT2, PUB, P21, L(0), PSH | ACK,
+        "227 Entering Passive Mode (198,19,0,2,195,81).\r\n") +
+    tcp(IN2, OUT2, P50000, P50001, SYN) +
+    tcp(OUT2, PUB, P50001, L(1), SYN | ACK) +
+    tcp(IN2, OUT2, P40000, P21, PSH | ACK, "EPSV\r\n") +
+    tcp(OUT2, PUB, P21, L(0), PSH | ACK,
+        "229 Entering Extended Passive Mode (|||40001|)\r\n") +
+    tcp(IN2, OUT2, P1025, P40001, SYN))
+
+# An FTP server behind destination NAT: its 227 is rewritten to the public
+# address; the outside client's data connection comes in through a pinhole.
+SEEDS["ftp_dnat_pasv"] = bytes([0]) + (
+    tcp(OUT2, PUB, P50000, P21, SYN) +
+    tcp(SRV, OUT2, P21, P50000, SYN | ACK) +
+    tcp(OUT2, PUB, P50000, P21, ACK) +
+    tcp(SRV, OUT2, P21, P50000, PSH | ACK, "220 hi\r\n") +
+    tcp(OUT2, PUB, P50000, P21, PSH | ACK, "PASV\r\n") +
+    tcp(SRV, OUT2, P21, P50000, PSH | ACK,
+        "227 Entering Passive Mode (198,18,0,4,156,64).\r\n") +
+    tcp(OUT2, PUB, P50001, P40000, SYN) +
+    tcp(OUT2, PUB, P50000, P2121, SYN) +
+    tcp(SRV, OUT2, P21, P50000, PSH | ACK,
+        "229 Entering Extended Passive Mode (|||40001|)\r\n"))
+
+# TFTP read request; the server answers from a new port
+SEEDS["tftp"] = bytes([0]) + (
+    udp(IN2, OUT2, P40000, P69, b"\x00\x01hello.txt\x00netascii\x00") +
+    udp(OUT2, PUB, P50000, L(0), b"\x00\x03\x00\x01hello\r\n") +
+    udp(IN2, OUT2, P40000, P50000, b"\x00\x04\x00\x01") +
+    tick("11s") +
+    udp(IN2, OUT2, P40001, P69, b"\x00\x02up.txt\x00octet\x00"))
+
+# RTSP SETUP with a client_port pair, the reply, media from the server
+SEEDS["rtsp"] = bytes([0]) + (
+    handshake(IN2, OUT2, P40000, P554, L(0)) +
+    tcp(IN2, OUT2, P40000, P554, PSH | ACK,
+        "SETUP rtsp://198.19.0.2/s/trackID=1 RTSP/1.0\r\nCSeq: 3\r\n"
+        "Transport: RTP/AVP;unicast;client_port=50000-50001\r\n\r\n") +
+    tcp(OUT2, PUB, P554, L(0), PSH | ACK,
+        "RTSP/1.0 200 OK\r\nCSeq: 3\r\nSession: 12345678\r\n"
+        "Transport: RTP/AVP;unicast;client_port=40000-40001;"
+        "server_port=6970-6971\r\n\r\n") +
+    udp(OUT2, PUB, P8554, L(1), b"\x80\x60" + b"\x00" * 10) +
+    tcp(IN2, OUT2, P40000, P554, PSH | ACK,
+        "PLAY rtsp://198.19.0.2/s RTSP/1.0\r\nCSeq: 4\r\n"
+        "Session: 12345678\r\nContent-Length: 4\r\n\r\nabcd") +
+    tcp(IN2, OUT2, P40000, P554, PSH | ACK,
+        "TEARDOWN rtsp://198.19.0.2/s RTSP/1.0\r\nCSeq: 5\r\n\r\n"))
+
+SDP = ("v=0\r\no=- 1 1 IN IP4 198.18.0.2\r\ns=-\r\nc=IN IP4 198.18.0.2\r\n"
+       "t=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+
+
+def sip_invite(transport):
+    return ("INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
+            "Via: SIP/2.0/%s 198.18.0.2:5060;branch=z9hG4bK776asdhds\r\n"
+            "Max-Forwards: 70\r\nTo: <sip:bob@198.19.0.2>\r\n"
+            "From: <sip:alice@198.18.0.2>;tag=1928301774\r\n"
+            "Call-ID: a84b4c76e66710@198.18.0.2\r\nCSeq: 314159 INVITE\r\n"
+            "Contact: <sip:alice@198.18.0.2:5060>\r\n"
+            "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s"
+            % (transport, len(SDP), SDP))
+
+
+OK_SDP = "v=0\r\nc=IN IP4 198.19.0.2\r\nm=audio 50000 RTP/AVP 0\r\n"
+SIP_OK = ("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 198.19.0.1:5060;branch=z9hG4bK1\r\n"
+          "To: <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
+          "From: <sip:alice@198.18.0.2>;tag=1928301774\r\n"
+          "Call-ID: a84b4c76e66710@198.18.0.2\r\nCSeq: 314159 INVITE\r\n"
+          "Contact: <sip:bob@198.19.0.2>\r\nContent-Type: application/sdp\r\n"
+          "Content-Length: %d\r\n\r\n%s" % (len(OK_SDP), OK_SDP))
+
+SEEDS["sip_udp"] = bytes([0]) + (
+    udp(IN2, OUT2, P5060, P5060, sip_invite("UDP")) +
+    udp(OUT2, PUB, P5060, L(0), SIP_OK) +
+    udp(OUT2, PUB, P50000, L(1), b"\x80\x00rtp") +
+    udp(IN2, OUT2, P40000, P50000, b"\x80\x00rtp") +
+    udp(IN2, OUT2, P5060, P5060,
+        "BYE sip:bob@198.19.0.2 SIP/2.0\r\nCall-ID: a84b4c76e66710@198.18.0.2"
+        "\r\nCSeq: 314160 BYE\r\nContent-Length: 0\r\n\r\n") +
+    udp(IN2, OUT2, P5060, P5060,
+        "REGISTER sip:198.19.0.2 SIP/2.0\r\nVia: SIP/2.0/UDP 198.18.0.2:5060"
+        "\r\nContact: <sip:alice@198.18.0.2:5060>\r\nExpires: 3600\r\n"
+        "Content-Length: 0\r\n\r\n"))
+
+SEEDS["sip_tcp"] = bytes([0]) + (
+    handshake(IN2, OUT2, P40000, P5060, L(0)) +
+    tcp(IN2, OUT2, P40000, P5060, PSH | ACK, sip_invite("TCP")) +
+    tcp(OUT2, PUB, P5060, L(0), PSH | ACK, SIP_OK))
+
+SEEDS["ping_errors"] = bytes([0]) + (
+    echo(IN2, OUT2, False, P1024, 1) +
+    echo(OUT2, PUB, True, L(0), 1) +
+    echo(IN2, OUT2, False, P1024, 1) +
+    echo(OUT2, PUB, True, L(0), 9) +
+    udp(IN2, OUT2, P40000, P50000, b"ping 1") +
+    icmp_err(0, False, 0, 28) +
+    icmp_err(0, True, 2, 40) +
+    icmp_err(0, False, 0, 0x80 | 20) +
+    tcp(IN2, OUT2, P40001, P80, SYN) +
+    icmp_err(0, True, 3, 63) +
+    tcp(OUT2, PUB, P80, L(2), RST | ACK) +
+    tick("61s") + tick("301s"))
+
+SEEDS["fragments"] = bytes([0]) + (
+    frag(IN2, OUT2, P40000, P50000, b"A" * 100, 3, 0) +
+    frag(IN2, OUT2, P40000, P50000, b"B" * 100, 5, 1) +
+    frag(IN2, OUT2, P40000, P50000, b"C" * 100, 2, 2) +
+    frag(IN2, OUT2, P40000, P50000, b"D" * 100, 2, 4) +
+    frag(IN2, OUT2, P40000, P50000, b"E" * 100, 2, 8) +
+    frag(OUT2, PUB, P50000, L(0), b"F" * 200, 7, 0) +
+    frag(IN2, OUT2, P5060, P5060, sip_invite("UDP"), 10, 0) +
+    tick("11s") + tick("301s"))
+
+SEEDS["rules_reject_discard"] = bytes([0x80]) + (
+    tcp(IN2, OUT2, P40000, P23, SYN) +
+    udp(IN2, OUT2, P40000, P23, b"x") +
+    tcp(IN2, ROUTER, P40000, P80, SYN) +
+    tcp(OUT2, PUB, P50000, P80, SYN) +
+    tcp(IN2, OUT2, P40000, P80, ACK) +
+    tcp(OUT2, PUB, P50000, P21, SYN) +
+    udp(OUT3, PUB, P50000, P69, b"\x00\x01x\x00octet\x00"))
+
+SEEDS["syn_flood_small"] = bytes([0x10 | 0x20]) + b"".join(
+    tcp(IN2 + (i % 2), OUT2 + (i % 2), 0x80 + i, P80, SYN) for i in range(12)
+) + tcp(IN2, OUT2, P40000, P21, SYN) + tick("2h")
+
+SEEDS["tight_cap_growth"] = bytes([0x40]) + (
+    handshake(IN2, OUT2, P40000, P21, L(0)) +
+    tcp(IN2, OUT2, P40000, P21, PSH | ACK, "PORT 198,18,0,2,4,1\r\n") +
+    tcp(OUT2, PUB, P20, L(1), SYN))
+
+# malformed packets as raw bytes: truncated, bad lengths, options, offsets
+tcp_hdr = struct.pack(">HHIIBBHHH", 40000, 80, 1, 0, 0x50, SYN, 65535, 0, 0)
+SEEDS["raw_malformed"] = bytes([0x08]) + (
+    raw(b"") + raw(b"\x45") + raw(b"\x60" + b"\x00" * 39) +
+    raw(ip_hdr(40, 6, A_IN2, A_OUT2) + tcp_hdr) +
+    raw(ip_hdr(60, 6, A_IN2, A_OUT2) + tcp_hdr) +
+    raw(ip_hdr(30, 6, A_IN2, A_OUT2) + tcp_hdr) +
+    raw(ip_hdr(40, 6, A_IN2, A_OUT2, ihl=4) + tcp_hdr) +
+    raw(ip_hdr(44, 6, A_IN2, A_OUT2, ihl=6, extra=b"\x07\x09\x00\x00") +
+        tcp_hdr) +
+    raw(ip_hdr(40, 6, A_IN2, A_OUT2, ttl=0) + tcp_hdr) +
+    raw(ip_hdr(40, 6, A_IN2, A_IN2) + tcp_hdr) +
+    raw(ip_hdr(40, 6, A_IN2, A_OUT2, frag=0x2001) + tcp_hdr) +
+    raw(ip_hdr(40, 6, A_IN2, A_OUT2, frag=0x0010) + tcp_hdr) +
+    raw(ip_hdr(40, 255, A_IN2, A_OUT2) + tcp_hdr) +
+    udp_raw(IN2, OUT2, P40000, P69, 4, 0, b"\x00\x01") +
+    udp_raw(IN2, OUT2, P40000, P5060, 300, 0, b"INVITE") +
+    tcp_full(IN2, OUT2, P40000, P80, SYN, opts=b"\x02\x04\x05\xb4\x04\x02"
+             b"\x08\x0a\x00\x00\x00\x01\x00\x00\x00\x00\x01\x03\x03\x07") +
+    tcp_full(IN2, OUT2, P40000, P80, ACK, opts=b"\x01\x01\x05\x0a\x00\x00"
+             b"\x00\x01\x00\x00\x00\x02\x00\x00"))
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name, data in SEEDS.items():
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(data)
+    print("wrote %d seeds to %s" % (len(SEEDS), OUT))
+
+
+if __name__ == "__main__":
+    main()
