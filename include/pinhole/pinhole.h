@@ -524,7 +524,8 @@ typedef struct pinhole_usage {
   uint32_t watch, max_watch;
   uint32_t half_open;
   uint32_t pad_;
-  uint64_t memory_bytes; /**< bytes allocated at creation */
+  uint64_t memory_bytes;             /**< bytes allocated at creation */
+  uint32_t fragments, max_fragments; /**< datagrams being reassembled */
 } pinhole_usage;
 
 /**

@@ -411,6 +411,8 @@ int pinhole_usage_get(const pinhole_ctx *ctx, pinhole_usage *u) {
   x.max_watch = ctx->cfg.max_watch;
   x.half_open = ctx->half_open;
   x.memory_bytes = ctx->mem_bytes;
+  x.fragments = ctx->nfrags;
+  x.max_fragments = ctx->cfg.max_fragments;
   size_t n = u->size < sizeof(x) ? u->size : sizeof(x);
   size_t keep = u->size;
   memcpy(u, &x, n);
