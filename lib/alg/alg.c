@@ -113,9 +113,9 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t iaddr,
     return 0;
   }
   uint32_t pool = ctx->maps[cmap - 1].pool;
-  int full = 0;
+  int why = 0;
   uint32_t r = pinhole__map_get(ctx, pool, proto, iaddr, iport, 0,
-                                pair ? PH_MAP_EVEN : 0, &full);
+                                pair ? PH_MAP_EVEN : 0, &why);
   if (r == 0 && pair) {
     /* the endpoint is mapped already with an odd port: take any pair */
     r = 0;
@@ -133,7 +133,7 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t iaddr,
   if (pair && mapref2) {
     uint32_t r2 =
         pinhole__map_get(ctx, pool, proto, iaddr, (uint16_t)(iport + 1),
-                         (uint16_t)(m->pport + 1), 0, &full);
+                         (uint16_t)(m->pport + 1), 0, &why);
     if (r2 == 0) {
       pinhole__map_put(ctx, r);
       ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);

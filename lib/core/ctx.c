@@ -145,6 +145,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   uint32_t map_buckets = ph_pow2_at_least(c.max_mappings);
   uint32_t hole_buckets = ph_pow2_at_least(c.max_pinholes);
   uint32_t frag_buckets = ph_pow2_at_least(c.max_fragments);
+  uint32_t nhosts = c.max_ports_per_host ? c.max_mappings : 0;
+  uint32_t host_buckets = nhosts ? ph_pow2_at_least(nhosts) : 0;
   uint32_t port_words = ((uint32_t)c.port_hi - c.port_lo + 1 + 63) / 64;
   size_t pool_words = (size_t)PH_POOL_MAX_ADDRS * PH_PROTO_CLASSES * port_words;
 
@@ -157,6 +159,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_maps = ph_carve(&l, (size_t)c.max_mappings * sizeof(ph_mapping));
   size_t o_mih = ph_carve(&l, (size_t)map_buckets * sizeof(uint32_t));
   size_t o_mph = ph_carve(&l, (size_t)map_buckets * sizeof(uint32_t));
+  size_t o_hosts = ph_carve(&l, (size_t)nhosts * sizeof(ph_host));
+  size_t o_hosth = ph_carve(&l, (size_t)host_buckets * sizeof(uint32_t));
   size_t o_holes = ph_carve(&l, (size_t)c.max_pinholes * sizeof(ph_pinhole));
   size_t o_hh = ph_carve(&l, (size_t)hole_buckets * sizeof(uint32_t));
   size_t o_watch = ph_carve(&l, (size_t)c.max_watch * sizeof(ph_watch));
@@ -190,6 +194,13 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->map_ihash = (uint32_t *)(void *)(m + o_mih);
   ctx->map_phash = (uint32_t *)(void *)(m + o_mph);
   ctx->map_mask = map_buckets - 1;
+  ctx->hosts = (ph_host *)(void *)(m + o_hosts);
+  ctx->host_hash = (uint32_t *)(void *)(m + o_hosth);
+  ctx->host_mask = host_buckets ? host_buckets - 1 : 0;
+  for (uint32_t i = nhosts; i > 0; i--) {
+    ctx->hosts[i - 1].next = ctx->host_free;
+    ctx->host_free = i;
+  }
   ctx->holes = (ph_pinhole *)(void *)(m + o_holes);
   ctx->hole_hash = (uint32_t *)(void *)(m + o_hh);
   ctx->hole_mask = hole_buckets - 1;

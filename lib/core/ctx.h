@@ -104,6 +104,13 @@ typedef struct ph_mapping {
   uint32_t pnext; /* chain by public endpoint, index + 1 */
 } ph_mapping;
 
+/* Mappings held by one inside address (per-host port limit). */
+typedef struct ph_host {
+  uint32_t addr;
+  uint32_t count;
+  uint32_t next; /* hash chain or free list, index + 1 */
+} ph_host;
+
 /* A pinhole: an expected connection an ALG announced. */
 typedef struct ph_pinhole {
   uint32_t src, dst;     /* as the expected first packet arrives */
@@ -237,6 +244,11 @@ struct pinhole_ctx {
   uint32_t map_mask;
   uint32_t map_free;
   uint32_t nmaps;
+
+  ph_host *hosts; /* only with max_ports_per_host */
+  uint32_t *host_hash;
+  uint32_t host_mask;
+  uint32_t host_free;
 
   ph_pinhole *holes;
   uint32_t *hole_hash;

@@ -211,12 +211,11 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (h->snat_pool && !reverse) {
     /* a data connection from the NATed side: map its source like the
      * control connection's (same pool, so the same public address) */
-    int full = 0;
+    int why = 0;
     mapping = pinhole__map_get(ctx, h->snat_pool - 1u, v->proto, v->src,
-                               v->sport, 0, 0, &full);
+                               v->sport, 0, 0, &why);
     if (mapping == 0) {
-      ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);
-      ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+      pinhole__map_refused(ctx, why, v, side, NULL);
       return PINHOLE_VERDICT_DROP;
     }
     out.src = ctx->maps[mapping - 1].paddr;
@@ -278,18 +277,11 @@ static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
   *mapping = 0;
   switch (r->nat) {
   case PINHOLE_NAT_SOURCE: {
-    int full = 0;
+    int why = 0;
     uint32_t m = pinhole__map_get(ctx, (uint32_t)r->pool, v->proto, a->src,
-                                  a->sport, 0, 0, &full);
+                                  a->sport, 0, 0, &why);
     if (m == 0) {
-      if (full) {
-        ph_refuse_full(ctx, v, side, "mapping table full");
-        return -1;
-      }
-      ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);
-      ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
-      pinhole__event(ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, v, side, 0, 0,
-                     NULL, 0, r->name, NULL, "no free port in pool");
+      pinhole__map_refused(ctx, why, v, side, r->name);
       return -1;
     }
     b->dst = ctx->maps[m - 1].paddr;
