@@ -56,7 +56,7 @@ COUNTERS = [
     "ALG_SQLNET", "ALG_TFTP", "ALG_TRACEROUTE",
     "UDP_LEN", "DROP_FLOW_FULL", "DROP_PINHOLE_FULL", "DROP_NO_RULE",
     "DROP_TOO_BIG", "PINHOLE_CREATED", "PINHOLE_USED", "PINHOLE_EXPIRED",
-    "FLOWS_EXPIRED", "FRAGMENTS",
+    "FLOWS_EXPIRED", "FRAGMENTS", "DROP_HOST_LIMIT",
 ]
 CNT = {name: i for i, name in enumerate(COUNTERS)}
 
@@ -82,6 +82,7 @@ class Config(ctypes.Structure):
         ("udp_timeout_s", u32), ("icmp_timeout_s", u32), ("flags", u32),
         ("hash_key", HashKey), ("seed", u64),
         ("max_fragments", u32), ("frag_timeout_ms", u32),
+        ("max_ports_per_host", u32),
     ]
 
 

@@ -35,7 +35,7 @@ class TestBinding(unittest.TestCase):
     def test_struct_sizes_match_the_header(self):
         # LP64 (x86-64, aarch64) layout of the 0.1.0 structs, as sizeof()
         # gives it in C.
-        sizes = {"Config": 112, "Pool": 24, "Rule": 88, "Pkt": 16,
+        sizes = {"Config": 120, "Pool": 24, "Rule": 88, "Pkt": 16,
                  "Event": 88, "Trace": 88, "FlowInfo": 96, "Callbacks": 48}
         for name, size in sizes.items():
             self.assertEqual(ctypes.sizeof(getattr(pinhole, name)), size,
@@ -52,7 +52,7 @@ class TestBinding(unittest.TestCase):
 
     def test_config_default(self):
         cfg = pinhole.default_config()
-        self.assertEqual(cfg.size, 112)
+        self.assertEqual(cfg.size, 120)
         self.assertEqual(cfg.max_flows, 65536)
         self.assertEqual(cfg.max_pinholes, 4096)
         self.assertEqual(cfg.max_watch, 4096)
@@ -199,6 +199,8 @@ class TestPackets(unittest.TestCase):
     def test_events_delivered(self):
         self.udp_out()
         self.assertEqual(self.events, [
+            (14, "198.18.0.2:41000", "0.0.0.0:0", "198.19.0.1:41000",
+             "0.0.0.0:0"),  # PINHOLE_EVENT_MAPPING_CREATED
             (1, "198.18.0.2:41000", "198.19.0.2:5000", "198.19.0.1:41000",
              "198.19.0.2:5000"),  # PINHOLE_EVENT_RULE_ACCEPT
             (2, "198.18.0.2:41000", "198.19.0.2:5000", "198.19.0.1:41000",
@@ -212,6 +214,8 @@ class TestPackets(unittest.TestCase):
             ctx.process(pinhole.udp(INSIDE, 41000, SERVER, 5000, b"x"),
                         pinhole.SIDE_INSIDE, 0)
         self.assertEqual(lines, [
+            "PINHOLE_MAPPING_CREATED: proto=UDP 198.18.0.2:41000 -> "
+            "198.19.0.1:41000",
             "PINHOLE_RULE_ACCEPT: conv=1 proto=UDP side=inside "
             "198.18.0.2:41000 -> 198.19.0.2:5000 "
             "nat 198.19.0.1:41000 -> 198.19.0.2:5000 rule=inside-out",

@@ -123,7 +123,9 @@ typedef struct pinhole_config {
   pinhole_hash_key hash_key; /**< flow hash secret, from host entropy */
   uint64_t seed;          /**< seed for port randomisation, from host entropy */
   uint32_t max_fragments; /**< fragmented datagrams in flight; 1024 */
-  uint32_t frag_timeout_ms; /**< reassembly timeout; 10000 */
+  uint32_t frag_timeout_ms;    /**< reassembly timeout; 10000 */
+  uint32_t max_ports_per_host; /**< NAPT mappings per inside address, 0 = no
+                                  limit (RFC 6888 REQ-4) */
 } pinhole_config;
 
 /**
@@ -154,7 +156,11 @@ enum pinhole_event_type {
   PINHOLE_EVENT_RULE_REJECT = 11,
   PINHOLE_EVENT_TABLE_FULL =
       12, /**< flow, conversation or pinhole table full */
-  PINHOLE_EVENT_FLOW_CLOSED = 13 /**< a connection expired or closed */
+  PINHOLE_EVENT_FLOW_CLOSED = 13, /**< a connection expired or closed */
+  /** A NAPT mapping was created: src is the inside endpoint, nat_src the
+   *  public one (the port allocation log a CGN keeps, RFC 6888 REQ-12). */
+  PINHOLE_EVENT_MAPPING_CREATED = 14,
+  PINHOLE_EVENT_MAPPING_RELEASED = 15 /**< ... and released */
 };
 
 /** Flow states as a carrier firewall shows them. */
@@ -475,7 +481,8 @@ enum pinhole_counter {
   PINHOLE_CNT_PINHOLE_USED,
   PINHOLE_CNT_PINHOLE_EXPIRED,
   PINHOLE_CNT_FLOWS_EXPIRED,
-  PINHOLE_CNT_FRAGMENTS /**< non-first fragments seen (passed by 3-tuple) */
+  PINHOLE_CNT_FRAGMENTS,      /**< later fragments that could not be matched */
+  PINHOLE_CNT_DROP_HOST_LIMIT /**< an inside host reached max_ports_per_host */
 };
 
 /** Number of counters this library version has. @since 0.1.0 */
@@ -524,7 +531,8 @@ typedef struct pinhole_usage {
   uint32_t watch, max_watch;
   uint32_t half_open;
   uint32_t pad_;
-  uint64_t memory_bytes; /**< bytes allocated at creation */
+  uint64_t memory_bytes;             /**< bytes allocated at creation */
+  uint32_t fragments, max_fragments; /**< datagrams being reassembled */
 } pinhole_usage;
 
 /**

@@ -105,16 +105,17 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t iaddr,
   if (mapref2)
     *mapref2 = 0;
   memset(pub, 0, sizeof(*pub));
-  if (c->mapping == 0) {
+  uint32_t cmap = ph_cold(ctx, c)->mapping;
+  if (cmap == 0) {
     /* no source NAT on the control connection: the endpoint is public */
     pub->addr = iaddr;
     pub->port = iport;
     return 0;
   }
-  uint32_t pool = ctx->maps[c->mapping - 1].pool;
-  int full = 0;
+  uint32_t pool = ctx->maps[cmap - 1].pool;
+  int why = 0;
   uint32_t r = pinhole__map_get(ctx, pool, proto, iaddr, iport, 0,
-                                pair ? PH_MAP_EVEN : 0, &full);
+                                pair ? PH_MAP_EVEN : 0, &why);
   if (r == 0 && pair) {
     /* the endpoint is mapped already with an odd port: take any pair */
     r = 0;
@@ -122,7 +123,7 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t iaddr,
   if (r == 0) {
     ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);
     pinhole__event(ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, ac->v, ac->side,
-                   c->conv, PINHOLE_FLOW_WATCH, c, ac->dir, NULL,
+                   ph_cold(ctx, c)->conv, PINHOLE_FLOW_WATCH, c, ac->dir, NULL,
                    ph_alg_get(c->alg)->name, "no port for ALG mapping");
     return PINHOLE_ERR_FULL;
   }
@@ -132,7 +133,7 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t iaddr,
   if (pair && mapref2) {
     uint32_t r2 =
         pinhole__map_get(ctx, pool, proto, iaddr, (uint16_t)(iport + 1),
-                         (uint16_t)(m->pport + 1), 0, &full);
+                         (uint16_t)(m->pport + 1), 0, &why);
     if (r2 == 0) {
       pinhole__map_put(ctx, r);
       ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);
@@ -161,7 +162,7 @@ static void ph_trace(ph_alg_call *ac, int kind, uint8_t proto,
   t.kind = kind;
   t.alg = ph_alg_get(ac->conn->alg)->name;
   t.time_ns = ctx->now_ns;
-  t.conv_id = ctx->convs[ac->conn->conv].id;
+  t.conv_id = ctx->convs[ph_cold(ctx, ac->conn)->conv].id;
   t.seq = ac->seq;
   t.ack = ac->ack;
   t.proto = proto;
@@ -193,9 +194,11 @@ int pinhole__alg_expect(ph_alg_call *ac, const ph_expect *e) {
   }
   ph_expect x = *e;
   x.snat = 0;
-  if (e->snat && ac->conn->mapping)
-    x.snat = (uint8_t)(ctx->maps[ac->conn->mapping - 1].pool + 1);
-  int rv = pinhole__hole_open(ctx, ac->conn->conv, ac->conn->alg, &x);
+  uint32_t cmap = ph_cold(ctx, ac->conn)->mapping;
+  if (e->snat && cmap)
+    x.snat = (uint8_t)(ctx->maps[cmap - 1].pool + 1);
+  int rv =
+      pinhole__hole_open(ctx, ph_cold(ctx, ac->conn)->conv, ac->conn->alg, &x);
   if (rv == PINHOLE_ERR_FULL) {
     pinhole__alg_error(ac, "pinhole limit reached", NULL, 0);
     return rv;
@@ -213,9 +216,9 @@ void pinhole__alg_error(ph_alg_call *ac, const char *reason,
   const ph_alg *alg = ph_alg_get(ac->conn->alg);
   ph_count(ctx, PINHOLE_CNT_ERR_ALG);
   ph_count(ctx, alg->counter);
-  pinhole__event(ctx, PINHOLE_EVENT_ALG_ERROR, ac->v, ac->side, ac->conn->conv,
-                 PINHOLE_FLOW_WATCH, ac->conn, ac->dir, NULL, alg->name,
-                 reason);
+  pinhole__event(ctx, PINHOLE_EVENT_ALG_ERROR, ac->v, ac->side,
+                 ph_cold(ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
+                 ac->dir, NULL, alg->name, reason);
   if (text == NULL) {
     text = (const uint8_t *)reason;
     text_len = strlen(reason);

@@ -88,9 +88,9 @@ static void ph_sip_offer(ph_alg_call *ac, const ph_ends *e,
 /* The dialog ended: close pending pinholes, let media flows time out soon. */
 static void ph_sip_end(ph_alg_call *ac) {
   pinhole_ctx *ctx = ac->ctx;
-  pinhole__conv_holes_free(ctx, ac->conn->conv);
-  const ph_conv *cv = &ctx->convs[ac->conn->conv];
-  for (uint32_t r = cv->first; r; r = ctx->conns[r - 1].conv_next) {
+  pinhole__conv_holes_free(ctx, ph_cold(ctx, ac->conn)->conv);
+  const ph_conv *cv = &ctx->convs[ph_cold(ctx, ac->conn)->conv];
+  for (uint32_t r = cv->first; r; r = ctx->cold[r - 1].conv_next) {
     ph_conn *c = &ctx->conns[r - 1];
     if (c == ac->conn || c->proto != PINHOLE_IPPROTO_UDP)
       continue;

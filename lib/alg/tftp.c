@@ -49,7 +49,7 @@ static void ph_tftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   x.dport = e.a_pub.port;
   x.to_addr = e.a_real.addr;
   x.to_port = e.a_real.port;
-  x.mapping = ac->conn->mapping;
+  x.mapping = ph_cold(ac->ctx, ac->conn)->mapping;
   pinhole__map_ref(ac->ctx, x.mapping);
   pinhole__alg_expect(ac, &x);
 }

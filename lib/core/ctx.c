@@ -145,6 +145,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   uint32_t map_buckets = ph_pow2_at_least(c.max_mappings);
   uint32_t hole_buckets = ph_pow2_at_least(c.max_pinholes);
   uint32_t frag_buckets = ph_pow2_at_least(c.max_fragments);
+  uint32_t nhosts = c.max_ports_per_host ? c.max_mappings : 0;
+  uint32_t host_buckets = nhosts ? ph_pow2_at_least(nhosts) : 0;
   uint32_t port_words = ((uint32_t)c.port_hi - c.port_lo + 1 + 63) / 64;
   size_t pool_words = (size_t)PH_POOL_MAX_ADDRS * PH_PROTO_CLASSES * port_words;
 
@@ -152,10 +154,13 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_ctx = ph_carve(&l, sizeof(pinhole_ctx));
   size_t o_ft = ph_carve(&l, (size_t)nb * sizeof(ph_ft_bucket));
   size_t o_conns = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_conn));
+  size_t o_cold = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_conn_cold));
   size_t o_convs = ph_carve(&l, (size_t)c.max_conversations * sizeof(ph_conv));
   size_t o_maps = ph_carve(&l, (size_t)c.max_mappings * sizeof(ph_mapping));
   size_t o_mih = ph_carve(&l, (size_t)map_buckets * sizeof(uint32_t));
   size_t o_mph = ph_carve(&l, (size_t)map_buckets * sizeof(uint32_t));
+  size_t o_hosts = ph_carve(&l, (size_t)nhosts * sizeof(ph_host));
+  size_t o_hosth = ph_carve(&l, (size_t)host_buckets * sizeof(uint32_t));
   size_t o_holes = ph_carve(&l, (size_t)c.max_pinholes * sizeof(ph_pinhole));
   size_t o_hh = ph_carve(&l, (size_t)hole_buckets * sizeof(uint32_t));
   size_t o_watch = ph_carve(&l, (size_t)c.max_watch * sizeof(ph_watch));
@@ -183,11 +188,19 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->tick_shift = PH_TICK_SHIFT;
   pinhole__ft_init(&ctx->ft, (ph_ft_bucket *)(void *)(m + o_ft), nb);
   ctx->conns = (ph_conn *)(void *)(m + o_conns);
+  ctx->cold = (ph_conn_cold *)(void *)(m + o_cold);
   ctx->convs = (ph_conv *)(void *)(m + o_convs);
   ctx->maps = (ph_mapping *)(void *)(m + o_maps);
   ctx->map_ihash = (uint32_t *)(void *)(m + o_mih);
   ctx->map_phash = (uint32_t *)(void *)(m + o_mph);
   ctx->map_mask = map_buckets - 1;
+  ctx->hosts = (ph_host *)(void *)(m + o_hosts);
+  ctx->host_hash = (uint32_t *)(void *)(m + o_hosth);
+  ctx->host_mask = host_buckets ? host_buckets - 1 : 0;
+  for (uint32_t i = nhosts; i > 0; i--) {
+    ctx->hosts[i - 1].next = ctx->host_free;
+    ctx->host_free = i;
+  }
   ctx->holes = (ph_pinhole *)(void *)(m + o_holes);
   ctx->hole_hash = (uint32_t *)(void *)(m + o_hh);
   ctx->hole_mask = hole_buckets - 1;
@@ -205,7 +218,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
 
   /* free lists, lowest index first */
   for (uint32_t i = c.max_flows; i > 0; i--) {
-    ctx->conns[i - 1].conv_next = ctx->conn_free;
+    ctx->cold[i - 1].conv_next = ctx->conn_free;
     ctx->conn_free = i;
   }
   for (uint32_t i = c.max_conversations; i > 0; i--) {
@@ -233,8 +246,9 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   if (ctx->rng == 0)
     ctx->rng = 1;
   ph_timeouts(ctx);
-  pinhole_wheel_init(&ctx->conn_wheel, ctx->conns, sizeof(ph_conn),
-                     offsetof(ph_conn, timer), c.max_flows, 0, PH_TICK_SHIFT);
+  pinhole_wheel_init(&ctx->conn_wheel, ctx->cold, sizeof(ph_conn_cold),
+                     offsetof(ph_conn_cold, timer), c.max_flows, 0,
+                     PH_TICK_SHIFT);
   pinhole_wheel_init(&ctx->hole_wheel, ctx->holes, sizeof(ph_pinhole),
                      offsetof(ph_pinhole, timer), c.max_pinholes, 0,
                      PH_TICK_SHIFT);
@@ -408,6 +422,8 @@ int pinhole_usage_get(const pinhole_ctx *ctx, pinhole_usage *u) {
   x.max_watch = ctx->cfg.max_watch;
   x.half_open = ctx->half_open;
   x.memory_bytes = ctx->mem_bytes;
+  x.fragments = ctx->nfrags;
+  x.max_fragments = ctx->cfg.max_fragments;
   size_t n = u->size < sizeof(x) ? u->size : sizeof(x);
   size_t keep = u->size;
   memcpy(u, &x, n);

@@ -54,21 +54,28 @@ typedef struct ph_conn {
   uint8_t a_side;     /* pinhole_side of side A */
   uint8_t tcp_state;  /* ph_tcp_state */
   uint8_t flags;      /* ph_conn_flag */
-  uint32_t conv;      /* conversation index */
-  uint32_t conv_next; /* next connection of the conversation, index + 1 */
-  uint32_t watch;     /* watch slot index + 1, or 0 */
-  uint32_t mapping;   /* NAPT mapping held, index + 1, or 0 */
   uint32_t last_seen; /* host time in ticks of the last packet */
-  pinhole_timer timer;
+  uint32_t watch;     /* watch slot index + 1, or 0 */
+  uint16_t icmp_seq;  /* last echo sequence from A */
+  uint8_t icmp_seq_valid;
+  uint8_t alg;        /* ALG id + 1, or 0 */
   uint32_t frames[2]; /* per direction: [0] from A, [1] from B */
   uint64_t bytes[2];
-  uint16_t rule;
-  uint8_t alg; /* ALG id + 1, or 0 */
-  uint8_t icmp_seq_valid;
-  uint16_t icmp_seq; /* last echo sequence from A */
-  uint16_t pad_;
-  uint32_t hairpin; /* hairpinning: the target's mapping held, index + 1 */
 } ph_conn;
+
+/* The rest of a connection, touched only when it is created, freed,
+ * listed or expires: kept out of the packet path's cache line. */
+typedef struct ph_conn_cold {
+  uint32_t conv;      /* conversation index */
+  uint32_t conv_next; /* next connection of the conversation, index + 1 */
+  uint32_t mapping;   /* NAPT mapping held, index + 1, or 0 */
+  uint32_t hairpin;   /* hairpinning: the target's mapping held, index + 1 */
+  uint16_t rule;
+  uint16_t pad_[3];
+  pinhole_timer timer;
+} ph_conn_cold;
+
+_Static_assert(sizeof(ph_conn) == 64, "a connection's hot part is one line");
 
 /* A conversation: a control connection and what it spawned. */
 typedef struct ph_conv {
@@ -96,6 +103,13 @@ typedef struct ph_mapping {
   uint32_t inext; /* chain by inside endpoint, index + 1 */
   uint32_t pnext; /* chain by public endpoint, index + 1 */
 } ph_mapping;
+
+/* Mappings held by one inside address (per-host port limit). */
+typedef struct ph_host {
+  uint32_t addr;
+  uint32_t count;
+  uint32_t next; /* hash chain or free list, index + 1 */
+} ph_host;
 
 /* A pinhole: an expected connection an ALG announced. */
 typedef struct ph_pinhole {
@@ -213,7 +227,8 @@ struct pinhole_ctx {
 
   ph_flow_table ft;
 
-  ph_conn *conns;
+  ph_conn *conns;     /* hot part, one cache line each */
+  ph_conn_cold *cold; /* cold part, same index */
   uint32_t conn_free; /* free list head, index + 1 (through conv_next) */
   uint32_t nconns;
   uint32_t half_open;
@@ -229,6 +244,11 @@ struct pinhole_ctx {
   uint32_t map_mask;
   uint32_t map_free;
   uint32_t nmaps;
+
+  ph_host *hosts; /* only with max_ports_per_host */
+  uint32_t *host_hash;
+  uint32_t host_mask;
+  uint32_t host_free;
 
   ph_pinhole *holes;
   uint32_t *hole_hash;
@@ -278,6 +298,10 @@ static inline void ph_count(pinhole_ctx *ctx, int c) {
 
 static inline uint32_t ph_conn_idx(const pinhole_ctx *ctx, const ph_conn *c) {
   return (uint32_t)(c - ctx->conns);
+}
+
+static inline ph_conn_cold *ph_cold(const pinhole_ctx *ctx, const ph_conn *c) {
+  return &ctx->cold[c - ctx->conns];
 }
 
 #endif /* PH_CORE_CTX_H */

@@ -15,17 +15,28 @@ const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
 enum ph_map_flag {
   PH_MAP_EVEN = 0x01 /* public port must be even, port+1 free too */
 };
-/* Returns a mapping reference (index + 1) holding one reference, or 0 when
- * no port is free or the mapping table is full (*full says which). want is
- * an exact public port or 0. */
+/* Why pinhole__map_get found no mapping. */
+enum ph_map_why {
+  PH_MAP_NO_PORT = 0, /* no free port in the pool (or none of the form) */
+  PH_MAP_TABLE = 1,   /* the mapping table is full */
+  PH_MAP_HOST = 2     /* the inside host reached max_ports_per_host */
+};
+/* Returns a mapping reference (index + 1) holding one reference, or 0 and
+ * *why (ph_map_why). want is an exact public port or 0. */
 uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                           uint32_t iaddr, uint16_t iport, uint16_t want,
-                          unsigned flags, int *table_full);
+                          unsigned flags, int *why);
+/* Counts and logs a failed pinhole__map_get (drop counters, event). */
+void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
+                          int side, const char *rule);
 void pinhole__map_ref(pinhole_ctx *ctx, uint32_t ref);
 void pinhole__map_put(pinhole_ctx *ctx, uint32_t ref);
 /* Mapping whose public endpoint is (proto, paddr, pport), or 0. */
 uint32_t pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                   uint32_t paddr, uint16_t pport);
+/* A mapping of inside endpoint (proto, iaddr, iport) in any pool, or 0. */
+uint32_t pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
+                                  uint32_t iaddr, uint16_t iport);
 /* Pool that owns public address addr, or -1. */
 int pinhole__pool_of(const pinhole_ctx *ctx, uint32_t addr);
 
@@ -59,6 +70,11 @@ int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, uint8_t alg,
 /* Looks for a pinhole matching a packet; returns index + 1 or 0. */
 uint32_t pinhole__hole_find(const pinhole_ctx *ctx, int side,
                             const pinhole_pkt_view *v);
+/* Looks for a pinhole whose expected packet would be the answer to this
+ * one: the inside endpoint a pinhole leads to sends first (RTP "punch"
+ * packets, dummy packets); returns index + 1 or 0. */
+uint32_t pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
+                                    const pinhole_pkt_view *v);
 void pinhole__hole_free(pinhole_ctx *ctx, uint32_t ref, int expired);
 void pinhole__conv_holes_free(pinhole_ctx *ctx, uint32_t conv);
 

@@ -22,6 +22,8 @@ static const char *const ph_event_names[] = {
     [PINHOLE_EVENT_RULE_REJECT] = "RULE_REJECT",
     [PINHOLE_EVENT_TABLE_FULL] = "TABLE_FULL",
     [PINHOLE_EVENT_FLOW_CLOSED] = "FLOW_CLOSED",
+    [PINHOLE_EVENT_MAPPING_CREATED] = "MAPPING_CREATED",
+    [PINHOLE_EVENT_MAPPING_RELEASED] = "MAPPING_RELEASED",
 };
 
 const char *pinhole_event_name(int type) {
@@ -51,7 +53,7 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
   ev.flow_state = flow_state;
   if (c != NULL) {
     const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
-    ev.conv_id = ctx->convs[c->conv].id;
+    ev.conv_id = ctx->convs[ph_cold(ctx, c)->conv].id;
     ev.proto = c->proto;
     ev.src = (pinhole_endpoint){in->src, in->sport, 0};
     ev.dst = (pinhole_endpoint){in->dst, in->dport, 0};
@@ -184,6 +186,14 @@ int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
   pinhole__fmt_ep(ns, sizeof(ns), ev->nat_src.addr, ev->nat_src.port);
   pinhole__fmt_ep(nd, sizeof(nd), ev->nat_dst.addr, ev->nat_dst.port);
   ph_out o = {buf, len, 0};
+  if (ev->type == PINHOLE_EVENT_MAPPING_CREATED ||
+      ev->type == PINHOLE_EVENT_MAPPING_RELEASED) {
+    /* the port allocation log: inside endpoint and its public one */
+    pinhole__printf(&o, "PINHOLE_%s: proto=%s %s -> %s",
+                    pinhole_event_name(ev->type), ph_proto_name(ev->proto), s,
+                    ns);
+    return o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)o.used;
+  }
   pinhole__printf(&o, "PINHOLE_%s: conv=%u proto=%s side=%s %s -> %s",
                   pinhole_event_name(ev->type), ev->conv_id,
                   ph_proto_name(ev->proto),

@@ -7,19 +7,13 @@
  */
 #include "core/engine.h"
 #include "alg/alg.h"
+#include "flow/hash_internal.h"
 
 #include <string.h>
 
 uint64_t pinhole__key_hash(const pinhole_ctx *ctx, uint8_t proto, uint32_t src,
                            uint32_t dst, uint16_t sport, uint16_t dport) {
-  pinhole_flow_key k;
-  k.src = src;
-  k.dst = dst;
-  k.sport = sport;
-  k.dport = dport;
-  k.proto = proto;
-  k.pad_[0] = k.pad_[1] = k.pad_[2] = 0;
-  return pinhole_flow_hash(&ctx->cfg.hash_key, &k);
+  return ph_tuple_hash(&ctx->cfg.hash_key, proto, src, dst, sport, dport);
 }
 
 static int ph_tuple_eq(const ph_tuple *t, uint32_t src, uint32_t dst,
@@ -94,7 +88,8 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, uint32_t conv, uint8_t proto,
     return NULL;
   uint32_t idx = r - 1;
   ph_conn *c = &ctx->conns[idx];
-  uint32_t next_free = c->conv_next;
+  ph_conn_cold *k = &ctx->cold[idx];
+  uint32_t next_free = k->conv_next;
   uint64_t ha =
       pinhole__key_hash(ctx, proto, a->src, a->dst, a->sport, a->dport);
   uint64_t hb =
@@ -107,16 +102,17 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, uint32_t conv, uint8_t proto,
   }
   ctx->conn_free = next_free;
   memset(c, 0, sizeof(*c));
+  memset(k, 0, sizeof(*k));
   c->a = *a;
   c->b = *b;
   c->proto = proto;
   c->a_side = a_side;
   c->flags = PH_CONN_LIVE;
-  c->conv = conv;
+  k->conv = conv;
   c->last_seen = ctx->now_tick;
   ph_conv *cv = &ctx->convs[conv];
   if (cv->last)
-    ctx->conns[cv->last - 1].conv_next = r;
+    ctx->cold[cv->last - 1].conv_next = r;
   else
     cv->first = r;
   cv->last = r;
@@ -174,6 +170,7 @@ void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c) {
 
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   uint32_t idx = ph_conn_idx(ctx, c);
+  ph_conn_cold *k = &ctx->cold[idx];
   uint64_t ha = pinhole__key_hash(ctx, c->proto, c->a.src, c->a.dst, c->a.sport,
                                   c->a.dport);
   uint64_t hb = pinhole__key_hash(ctx, c->proto, c->b.src, c->b.dst, c->b.sport,
@@ -190,30 +187,31 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
     ctx->watch_free = c->watch;
     ctx->nwatch--;
   }
-  pinhole__map_put(ctx, c->mapping);
-  pinhole__map_put(ctx, c->hairpin);
+  pinhole__map_put(ctx, k->mapping);
+  pinhole__map_put(ctx, k->hairpin);
 
   /* unlink from the conversation's list */
-  ph_conv *cv = &ctx->convs[c->conv];
+  ph_conv *cv = &ctx->convs[k->conv];
   uint32_t r = idx + 1, prev = 0;
-  for (uint32_t x = cv->first; x; prev = x, x = ctx->conns[x - 1].conv_next) {
+  for (uint32_t x = cv->first; x; prev = x, x = ctx->cold[x - 1].conv_next) {
     if (x != r)
       continue;
     if (prev)
-      ctx->conns[prev - 1].conv_next = c->conv_next;
+      ctx->cold[prev - 1].conv_next = k->conv_next;
     else
-      cv->first = c->conv_next;
+      cv->first = k->conv_next;
     if (cv->last == r)
       cv->last = prev;
     break;
   }
   cv->nconns--;
-  uint32_t conv = c->conv;
+  uint32_t conv = k->conv;
   /* the control connection of an ALG conversation takes its pinholes */
   if (c->watch)
     pinhole__conv_holes_free(ctx, conv);
   memset(c, 0, sizeof(*c));
-  c->conv_next = ctx->conn_free;
+  memset(k, 0, sizeof(*k));
+  k->conv_next = ctx->conn_free;
   ctx->conn_free = r;
   ctx->nconns--;
   pinhole__conv_maybe_free(ctx, conv);

@@ -40,7 +40,7 @@ int pinhole_flows_visit(const pinhole_ctx *ctx, pinhole_flow_visit_fn fn,
   for (uint32_t r = ctx->conv_head; r; r = ctx->convs[r - 1].next) {
     const ph_conv *cv = &ctx->convs[r - 1];
     for (int dir = 0; dir < 2; dir++) {
-      for (uint32_t x = cv->first; x; x = ctx->conns[x - 1].conv_next) {
+      for (uint32_t x = cv->first; x; x = ctx->cold[x - 1].conv_next) {
         pinhole_flow_info fi;
         ph_flow_info(ctx, cv, &ctx->conns[x - 1], dir, &fi);
         n++;

@@ -109,6 +109,25 @@ uint32_t pinhole__hole_find(const pinhole_ctx *ctx, int side,
   return 0;
 }
 
+uint32_t pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
+                                    const pinhole_pkt_view *v) {
+  if (ctx->nholes == 0)
+    return 0;
+  uint32_t m = pinhole__map_find_inside(ctx, v->proto, v->src, v->sport);
+  if (m == 0)
+    return 0;
+  const ph_mapping *mp = &ctx->maps[m - 1];
+  uint32_t b = ph_hole_bucket(ctx, v->proto, mp->paddr, mp->pport);
+  for (uint32_t r = ctx->hole_hash[b]; r; r = ctx->holes[r - 1].hnext) {
+    const ph_pinhole *h = &ctx->holes[r - 1];
+    if (h->proto == v->proto && h->side == (side ^ 1) && h->src == v->dst &&
+        (h->sport == 0 || h->sport == v->dport) && h->dst == mp->paddr &&
+        h->dport == mp->pport && h->to_addr == v->src && h->to_port == v->sport)
+      return r;
+  }
+  return 0;
+}
+
 void pinhole__hole_free(pinhole_ctx *ctx, uint32_t ref, int expired) {
   ph_pinhole *h = &ctx->holes[ref - 1];
   ph_conv *cv = &ctx->convs[h->conv];

@@ -4,6 +4,7 @@
  */
 #include "core/engine.h"
 #include "alg/alg.h"
+#include "flow/hash_internal.h"
 #include "pkt/bytes.h"
 
 #include <string.h>
@@ -187,7 +188,8 @@ static int ph_tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v) {
 
 /* A new connection through a pinhole an ALG opened. */
 static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                           pinhole_pkt_view *v, int side, uint32_t ref) {
+                           pinhole_pkt_view *v, int side, uint32_t ref,
+                           int reverse) {
   ph_pinhole *h = &ctx->holes[ref - 1];
   ph_conv *cv = &ctx->convs[h->conv];
   if (ph_tcp_first(ctx, v))
@@ -195,21 +197,25 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   ph_tuple in, out;
   ph_tuple_of(&in, v);
   out = in;
-  if (h->to_addr) {
+  if (reverse) {
+    /* the inside endpoint speaks first: it leaves as the pinhole's
+     * public endpoint, and the answer will come back the same way */
+    out.src = h->dst;
+    out.sport = h->dport;
+  } else if (h->to_addr) {
     out.dst = h->to_addr;
     out.dport = h->to_port;
   }
   uint32_t mapping = h->mapping;
   h->mapping = 0;
-  if (h->snat_pool) {
+  if (h->snat_pool && !reverse) {
     /* a data connection from the NATed side: map its source like the
      * control connection's (same pool, so the same public address) */
-    int full = 0;
+    int why = 0;
     mapping = pinhole__map_get(ctx, h->snat_pool - 1u, v->proto, v->src,
-                               v->sport, 0, 0, &full);
+                               v->sport, 0, 0, &why);
     if (mapping == 0) {
-      ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);
-      ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+      pinhole__map_refused(ctx, why, v, side, NULL);
       return PINHOLE_VERDICT_DROP;
     }
     out.src = ctx->maps[mapping - 1].paddr;
@@ -237,13 +243,13 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   uint32_t conv = h->conv;
   ph_conn *c = pinhole__conn_new(ctx, conv, v->proto, cv->a_side, &a, &b);
   if (c == NULL) {
-    if (h->snat_pool)
+    if (h->snat_pool && !reverse)
       pinhole__map_put(ctx, mapping);
     else
       h->mapping = mapping;
     return ph_refuse_full(ctx, v, side, "flow table full");
   }
-  c->mapping = mapping;
+  ph_cold(ctx, c)->mapping = mapping;
   if (dir)
     c->flags |= PH_CONN_B_OPENED;
   ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
@@ -271,18 +277,11 @@ static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
   *mapping = 0;
   switch (r->nat) {
   case PINHOLE_NAT_SOURCE: {
-    int full = 0;
+    int why = 0;
     uint32_t m = pinhole__map_get(ctx, (uint32_t)r->pool, v->proto, a->src,
-                                  a->sport, 0, 0, &full);
+                                  a->sport, 0, 0, &why);
     if (m == 0) {
-      if (full) {
-        ph_refuse_full(ctx, v, side, "mapping table full");
-        return -1;
-      }
-      ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);
-      ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
-      pinhole__event(ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, v, side, 0, 0,
-                     NULL, 0, r->name, NULL, "no free port in pool");
+      pinhole__map_refused(ctx, why, v, side, r->name);
       return -1;
     }
     b->dst = ctx->maps[m - 1].paddr;
@@ -334,7 +333,7 @@ static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
     return ph_refuse_full(ctx, v, side, "flow table full");
   }
   pinhole__map_ref(ctx, m);
-  c->mapping = m;
+  ph_cold(ctx, c)->mapping = m;
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv - 1,
                  PINHOLE_FLOW_FORWARD, c, 0, NULL, NULL,
                  "endpoint-independent filtering");
@@ -349,7 +348,9 @@ static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
 /* Is there a pinhole for this destination announced to another peer? */
 static int ph_unannounced(const pinhole_ctx *ctx, int side,
                           const pinhole_pkt_view *v) {
-  if (side != PINHOLE_SIDE_OUTSIDE || pinhole__pool_of(ctx, v->dst) < 0)
+  /* only ever an event: without an event callback, skip the look-ups */
+  if (ctx->cb.event == NULL || side != PINHOLE_SIDE_OUTSIDE ||
+      pinhole__pool_of(ctx, v->dst) < 0)
     return 0;
   return pinhole__map_find_public(ctx, v->proto, v->dst, v->dport) != 0;
 }
@@ -358,7 +359,9 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                   int side) {
   uint32_t hole = pinhole__hole_find(ctx, side, v);
   if (hole)
-    return ph_from_pinhole(ctx, pkt, v, side, hole);
+    return ph_from_pinhole(ctx, pkt, v, side, hole, 0);
+  if ((hole = pinhole__hole_find_reverse(ctx, side, v)) != 0)
+    return ph_from_pinhole(ctx, pkt, v, side, hole, 1);
 
   if ((ctx->cfg.flags & PINHOLE_CFG_EIF) && side == PINHOLE_SIDE_OUTSIDE) {
     uint32_t m = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport);
@@ -437,11 +440,11 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     pinhole__conv_maybe_free(ctx, conv - 1);
     return ph_refuse_full(ctx, v, side, "flow table full");
   }
-  c->mapping = mapping;
-  c->rule = (uint16_t)(pr - ctx->rules);
+  ph_cold(ctx, c)->mapping = mapping;
+  ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
   if (hp != 0) {
     c->flags |= PH_CONN_HAIRPIN;
-    c->hairpin = hp;
+    ph_cold(ctx, c)->hairpin = hp;
     pinhole__map_ref(ctx, hp);
   }
   if (alg && pinhole__conn_watch(ctx, c, alg) != 0) {
@@ -462,7 +465,26 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   return verdict;
 }
 
-static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
+/*
+ * A burst's look-ahead: the tuple read from the fixed header offsets of a
+ * plain (no options, not a fragment) TCP or UDP packet and its flow hash,
+ * computed before the packet is processed so that the flow table bucket
+ * and the connection can be prefetched. The packet is still parsed and
+ * validated in full when its turn comes; the hash is used only when the
+ * parsed tuple is the same (so a packet rewritten by an earlier one of the
+ * burst, e.g. sharing its buffer, gets a fresh hash).
+ */
+typedef struct ph_hint {
+  uint64_t h;
+  uint32_t src, dst;
+  uint16_t sport, dport;
+  uint8_t proto;
+  uint8_t ok;
+  uint32_t cands; /* connections prefetched */
+} ph_hint;
+
+static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                          const ph_hint *hint) {
   pinhole_pkt_view v;
   int reason = pinhole_pkt_parse(pkt->data, pkt->len, &v);
   if (reason == PINHOLE_PKT_IP_FRAG_LEN &&
@@ -492,7 +514,14 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
     return PINHOLE_VERDICT_DROP;
   }
   pkt->len = v.ip_len; /* link-layer padding is not part of the packet */
-  uint64_t h = pinhole__key_hash(ctx, v.proto, v.src, v.dst, v.sport, v.dport);
+  uint64_t h;
+  if (hint != NULL && hint->ok && hint->proto == v.proto &&
+      hint->src == v.src && hint->dst == v.dst && hint->sport == v.sport &&
+      hint->dport == v.dport)
+    h = hint->h;
+  else
+    h = ph_tuple_hash(&ctx->cfg.hash_key, v.proto, v.src, v.dst, v.sport,
+                      v.dport);
   int dir;
   ph_conn *c = pinhole__conn_lookup(ctx, v.proto, v.src, v.dst, v.sport,
                                     v.dport, h, &dir);
@@ -507,7 +536,57 @@ int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
       (side != PINHOLE_SIDE_INSIDE && side != PINHOLE_SIDE_OUTSIDE))
     return PINHOLE_ERR_INVALID_ARG;
   ph_set_time(ctx, now_ns);
-  return ph_process_one(ctx, pkt, side);
+  return ph_process_one(ctx, pkt, side, NULL);
+}
+
+/* Packets whose lookups are in flight together. */
+#ifndef PH_BURST
+#define PH_BURST 32
+#endif
+
+/* Reads the tuple of a plain TCP/UDP packet and hashes it; prefetches its
+ * flow table bucket. Anything else is left to the full parse. */
+static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
+                         ph_hint *k) {
+  const uint8_t *d = p->data;
+  k->ok = 0;
+  if (d == NULL || p->len < 28 || p->cap < p->len || d[0] != 0x45 ||
+      (ph_get16(d + 6) & 0x3fff) != 0)
+    return;
+  k->proto = d[9];
+  if (k->proto != PINHOLE_IPPROTO_TCP && k->proto != PINHOLE_IPPROTO_UDP)
+    return;
+  k->src = ph_get32(d + 12);
+  k->dst = ph_get32(d + 16);
+  k->sport = ph_get16(d + 20);
+  k->dport = ph_get16(d + 22);
+  k->h = ph_tuple_hash(&ctx->cfg.hash_key, k->proto, k->src, k->dst, k->sport,
+                       k->dport);
+  k->ok = 1;
+  ph_ft_prefetch(&ctx->ft, k->h);
+}
+
+/* With the bucket (hopefully) in cache: prefetch the connections whose
+ * signature matches, every line a lookup and a translation touch. (It
+ * counts them in *k: GCC's pure-function analysis does not see a prefetch
+ * as an effect and drops calls to a function that does nothing else.) */
+static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
+  k->cands = 0;
+  if (!k->ok)
+    return;
+  const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, k->h);
+  uint32_t sig = ph_ft_sig(k->h);
+  for (unsigned w = 0; w < PH_FT_WAYS; w++) {
+    if (bk->sig[w] == sig) {
+      /* every line the record touches (it need not start a line); a read
+       * prefetch: generic x86-64 has no write prefetch and GCC drops it */
+      const uint8_t *c = (const uint8_t *)&ctx->conns[bk->ref[w] >> 1];
+      for (size_t off = 0; off < sizeof(ph_conn); off += 64)
+        __builtin_prefetch(c + off);
+      __builtin_prefetch(c + sizeof(ph_conn) - 1);
+      k->cands++;
+    }
+  }
 }
 
 int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
@@ -517,13 +596,25 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       (side != PINHOLE_SIDE_INSIDE && side != PINHOLE_SIDE_OUTSIDE))
     return PINHOLE_ERR_INVALID_ARG;
   ph_set_time(ctx, now_ns);
-  for (size_t i = 0; i < n; i++) {
-    pinhole_pkt *p = &pkts[i];
-    if (p->data == NULL || p->cap < p->len) {
-      verdicts[i] = PINHOLE_VERDICT_DROP;
-      continue;
+  /* per chunk: every tuple hashed and its bucket prefetched; then from
+   * the buckets, the connections prefetched; then the packets processed in
+   * order, exactly as pinhole_process() would */
+  ph_hint hint[PH_BURST];
+  for (size_t base = 0; base < n; base += PH_BURST) {
+    size_t m = n - base < PH_BURST ? n - base : PH_BURST;
+    pinhole_pkt *pk = pkts + base;
+    for (size_t i = 0; i < m; i++)
+      ph_hint_make(ctx, &pk[i], &hint[i]);
+    for (size_t i = 0; i < m; i++)
+      ph_hint_conn(ctx, &hint[i]);
+    for (size_t i = 0; i < m; i++) {
+      pinhole_pkt *p = &pk[i];
+      if (p->data == NULL || p->cap < p->len) {
+        verdicts[base + i] = PINHOLE_VERDICT_DROP;
+        continue;
+      }
+      verdicts[base + i] = (uint8_t)ph_process_one(ctx, p, side, &hint[i]);
     }
-    verdicts[i] = (uint8_t)ph_process_one(ctx, p, side);
   }
   return (int)n;
 }

@@ -89,7 +89,8 @@ static const ph_cnt_desc ph_cnt[] = {
     C(PINHOLE_USED, NULL, "Pinholes used"),
     C(PINHOLE_EXPIRED, NULL, "Pinholes expired"),
     C(FLOWS_EXPIRED, NULL, "Flows expired"),
-    C(FRAGMENTS, NULL, "Non-first fragments dropped"),
+    C(FRAGMENTS, NULL, "Fragments not matched to a datagram"),
+    C(DROP_HOST_LIMIT, NULL, "Per-host port limit reached"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

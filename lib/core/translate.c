@@ -1,17 +1,36 @@
 /*
  * Header translation with incremental checksum updates (RFC 1624 eqn. 3).
+ *
+ * The changed fields' differences (~old + new, in 16-bit words) are summed
+ * once: the address words go into the IP header checksum, the address and
+ * port words together into the TCP/UDP checksum (whose pseudo-header covers
+ * the addresses). One's-complement addition is associative, and a sum that
+ * has a non-zero term is never +0, so the result is bit-identical to
+ * updating the checksum field by field.
  */
 #include "core/engine.h"
 #include "pkt/bytes.h"
 
 #include <string.h>
 
-static void ph_fix16(uint8_t *ck, uint16_t old, uint16_t new_val) {
-  ph_put16(ck, pinhole_cksum_update16(ph_get16(ck), old, new_val));
+/* ~old + new over the two 16-bit words of a 32-bit field. */
+static inline uint32_t ph_diff32(uint32_t old, uint32_t new_val) {
+  return (uint32_t)(uint16_t) ~(old >> 16) + (uint16_t)~old + (new_val >> 16) +
+         (new_val & 0xffffu);
 }
 
-static void ph_fix32(uint8_t *ck, uint32_t old, uint32_t new_val) {
-  ph_put16(ck, pinhole_cksum_update32(ph_get16(ck), old, new_val));
+static inline uint32_t ph_diff16(uint16_t old, uint16_t new_val) {
+  return (uint32_t)(uint16_t)~old + new_val;
+}
+
+/* HC' = ~(~HC + diff): diff is a sum of at most 12 16-bit terms. */
+static inline uint16_t ph_apply(uint8_t *ck, uint32_t diff) {
+  uint32_t s = (uint32_t)(uint16_t)~ph_get16(ck) + diff;
+  s = (s & 0xffffu) + (s >> 16);
+  s = (s & 0xffffu) + (s >> 16);
+  uint16_t c = (uint16_t)~s;
+  ph_put16(ck, c);
+  return c;
 }
 
 void pinhole__translate(pinhole_ctx *ctx, uint8_t *pkt, pinhole_pkt_view *v,
@@ -21,56 +40,57 @@ void pinhole__translate(pinhole_ctx *ctx, uint8_t *pkt, pinhole_pkt_view *v,
   uint32_t nsrc = to->dst, ndst = to->src;
   uint16_t nsport = to->dport, ndport = to->sport;
   uint8_t *l4 = pkt + v->l4_off;
-  int has_l4 = (v->flags & PINHOLE_PKTF_L4) != 0;
-  uint8_t *ck = NULL; /* L4 checksum field covering the pseudo-header */
+  uint32_t d = 0; /* address words changed, for both checksums */
+  int ip_changed = 0;
 
-  if (has_l4 && !l4_full) {
-    if (v->proto == PINHOLE_IPPROTO_TCP)
-      ck = l4 + 16;
-    else if (v->proto == PINHOLE_IPPROTO_UDP && ph_get16(l4 + 6) != 0)
-      ck = l4 + 6;
-  }
   if (nsrc != v->src) {
     ph_put32(pkt + 12, nsrc);
-    ph_fix32(pkt + 10, v->src, nsrc);
-    if (ck)
-      ph_fix32(ck, v->src, nsrc);
+    d += ph_diff32(v->src, nsrc);
     v->src = nsrc;
+    ip_changed = 1;
   }
   if (ndst != v->dst) {
     ph_put32(pkt + 16, ndst);
-    ph_fix32(pkt + 10, v->dst, ndst);
-    if (ck)
-      ph_fix32(ck, v->dst, ndst);
+    d += ph_diff32(v->dst, ndst);
     v->dst = ndst;
+    ip_changed = 1;
   }
-  if (!has_l4)
+  if (ip_changed)
+    ph_apply(pkt + 10, d);
+  if (!(v->flags & PINHOLE_PKTF_L4))
     return;
   if (v->proto == PINHOLE_IPPROTO_ICMP) {
     /* echo identifier: the ICMP checksum has no pseudo-header */
     if (nsport != v->sport) {
       ph_put16(l4 + 4, nsport);
       if (!l4_full)
-        ph_fix16(l4 + 2, v->sport, nsport);
+        ph_apply(l4 + 2, ph_diff16(v->sport, nsport));
       v->sport = v->dport = nsport;
     }
     return;
   }
+  int l4_changed = ip_changed;
   if (nsport != v->sport) {
     ph_put16(l4, nsport);
-    if (ck)
-      ph_fix16(ck, v->sport, nsport);
+    d += ph_diff16(v->sport, nsport);
     v->sport = nsport;
+    l4_changed = 1;
   }
   if (ndport != v->dport) {
     ph_put16(l4 + 2, ndport);
-    if (ck)
-      ph_fix16(ck, v->dport, ndport);
+    d += ph_diff16(v->dport, ndport);
     v->dport = ndport;
+    l4_changed = 1;
   }
-  /* RFC 768: a computed UDP checksum of zero is sent as all ones */
-  if (ck && v->proto == PINHOLE_IPPROTO_UDP && ph_get16(ck) == 0)
-    ph_put16(ck, 0xFFFF);
+  if (l4_full || !l4_changed)
+    return;
+  if (v->proto == PINHOLE_IPPROTO_TCP) {
+    ph_apply(l4 + 16, d);
+  } else if (v->proto == PINHOLE_IPPROTO_UDP && ph_get16(l4 + 6) != 0) {
+    /* RFC 768: a computed UDP checksum of zero is sent as all ones */
+    if (ph_apply(l4 + 6, d) == 0)
+      ph_put16(l4 + 6, 0xFFFF);
+  }
 }
 
 void pinhole__l4_cksum_full(uint8_t *pkt, const pinhole_pkt_view *v) {

@@ -25,7 +25,7 @@ typedef struct ph_ft_bucket {
 
 typedef struct ph_flow_table {
   ph_ft_bucket *b;
-  uint32_t mask; /* nbuckets - 1 */
+  uint32_t nbuckets;
   uint32_t count;
   uint32_t max_probe;
 } ph_flow_table;
@@ -43,7 +43,7 @@ static inline uint32_t ph_ft_sig(uint64_t h) {
   return s ? s : 1u;
 }
 
-/* Number of buckets for n entries at a load of at most ~60%. */
+/* Number of buckets for n entries at a load of at most 60%. */
 uint32_t pinhole__ft_buckets_for(uint32_t n);
 
 void pinhole__ft_init(ph_flow_table *ft, ph_ft_bucket *mem, uint32_t nbuckets);
@@ -55,13 +55,28 @@ int pinhole__ft_insert(ph_flow_table *ft, uint64_t h, uint32_t ref);
 /* Removes (h, ref). Returns 0, or -1 when absent. */
 int pinhole__ft_remove(ph_flow_table *ft, uint64_t h, uint32_t ref);
 
+/* The home bucket of hash h. */
+static inline uint32_t ph_ft_home(const ph_flow_table *ft, uint64_t h) {
+  return (uint32_t)(((uint64_t)(uint32_t)h * ft->nbuckets) >> 32);
+}
+
+/* The bucket after i, wrapping. */
+static inline uint32_t ph_ft_succ(const ph_flow_table *ft, uint32_t i) {
+  return i + 1 == ft->nbuckets ? 0 : i + 1;
+}
+
+static inline const ph_ft_bucket *ph_ft_bucket_of(const ph_flow_table *ft,
+                                                  uint64_t h) {
+  return &ft->b[ph_ft_home(ft, h)];
+}
+
 static inline void ph_ft_prefetch(const ph_flow_table *ft, uint64_t h) {
-  __builtin_prefetch(&ft->b[(uint32_t)h & ft->mask]);
+  __builtin_prefetch(ph_ft_bucket_of(ft, h));
 }
 
 static inline void ph_ft_iter_init(const ph_flow_table *ft, uint64_t h,
                                    ph_ft_iter *it) {
-  it->bucket = (uint32_t)h & ft->mask;
+  it->bucket = ph_ft_home(ft, h);
   it->way = 0;
   it->probes = 0;
   it->sig = ph_ft_sig(h);
@@ -78,7 +93,7 @@ static inline uint32_t ph_ft_next(const ph_flow_table *ft, ph_ft_iter *it) {
     }
     if (bk->ovf == 0 || ++it->probes > ft->max_probe)
       return UINT32_MAX;
-    it->bucket = (it->bucket + 1) & ft->mask;
+    it->bucket = ph_ft_succ(ft, it->bucket);
     it->way = 0;
   }
 }

@@ -12,6 +12,8 @@
  */
 #include "core/engine.h"
 
+#include <string.h>
+
 static unsigned ph_class(uint8_t proto) {
   return proto == PINHOLE_IPPROTO_TCP   ? PH_PC_TCP
          : proto == PINHOLE_IPPROTO_UDP ? PH_PC_UDP
@@ -125,6 +127,17 @@ static uint32_t ph_map_find_inside(const pinhole_ctx *ctx, uint32_t pool,
   return 0;
 }
 
+uint32_t pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
+                                  uint32_t iaddr, uint16_t iport) {
+  uint32_t h = ph_mix(ctx, proto, iaddr, iport) & ctx->map_mask;
+  for (uint32_t r = ctx->map_ihash[h]; r; r = ctx->maps[r - 1].inext) {
+    const ph_mapping *m = &ctx->maps[r - 1];
+    if (m->iaddr == iaddr && m->iport == iport && m->proto == proto)
+      return r;
+  }
+  return 0;
+}
+
 uint32_t pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                   uint32_t paddr, uint16_t pport) {
   uint32_t h = ph_mix(ctx, proto, paddr, pport) & ctx->map_mask;
@@ -136,10 +149,87 @@ uint32_t pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
   return 0;
 }
 
+/* ---- per-host limit ------------------------------------------------- */
+
+static ph_host *ph_host_find(const pinhole_ctx *ctx, uint32_t addr) {
+  uint32_t b = ph_mix(ctx, 0, addr, 1) & ctx->host_mask;
+  for (uint32_t r = ctx->host_hash[b]; r; r = ctx->hosts[r - 1].next)
+    if (ctx->hosts[r - 1].addr == addr)
+      return &ctx->hosts[r - 1];
+  return NULL;
+}
+
+/* One more mapping for addr (the table has a slot per mapping). */
+static void ph_host_inc(pinhole_ctx *ctx, uint32_t addr) {
+  ph_host *h = ph_host_find(ctx, addr);
+  if (h == NULL && ctx->host_free != 0) {
+    uint32_t r = ctx->host_free;
+    h = &ctx->hosts[r - 1];
+    ctx->host_free = h->next;
+    uint32_t b = ph_mix(ctx, 0, addr, 1) & ctx->host_mask;
+    h->addr = addr;
+    h->count = 0;
+    h->next = ctx->host_hash[b];
+    ctx->host_hash[b] = r;
+  }
+  if (h != NULL)
+    h->count++;
+}
+
+static void ph_host_dec(pinhole_ctx *ctx, uint32_t addr) {
+  uint32_t b = ph_mix(ctx, 0, addr, 1) & ctx->host_mask;
+  for (uint32_t *pp = &ctx->host_hash[b]; *pp; pp = &ctx->hosts[*pp - 1].next) {
+    ph_host *h = &ctx->hosts[*pp - 1];
+    if (h->addr != addr)
+      continue;
+    if (--h->count == 0) {
+      uint32_t r = *pp;
+      *pp = h->next;
+      h->next = ctx->host_free;
+      ctx->host_free = r;
+    }
+    return;
+  }
+}
+
+/* ---- the port allocation log ---------------------------------------- */
+
+static void ph_map_event(pinhole_ctx *ctx, int type, const ph_mapping *m) {
+  if (ctx->cb.event == NULL)
+    return;
+  pinhole_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.size = sizeof(ev);
+  ev.type = type;
+  ev.time_ns = ctx->now_ns;
+  ev.proto = m->proto;
+  ev.side = PINHOLE_SIDE_INSIDE;
+  ev.src = (pinhole_endpoint){m->iaddr, m->iport, 0};
+  ev.nat_src = (pinhole_endpoint){m->paddr, m->pport, 0};
+  ctx->cb.event(ctx, &ev, ctx->user);
+}
+
+void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
+                          int side, const char *rule) {
+  ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+  if (why == PH_MAP_TABLE) {
+    ph_count(ctx, PINHOLE_CNT_DROP_FLOW_FULL);
+    pinhole__event(ctx, PINHOLE_EVENT_TABLE_FULL, v, side, 0, 0, NULL, 0, rule,
+                   NULL, "mapping table full");
+    return;
+  }
+  ph_count(ctx, why == PH_MAP_HOST ? PINHOLE_CNT_DROP_HOST_LIMIT
+                                   : PINHOLE_CNT_DROP_NAT_PORTS);
+  pinhole__event(ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, v, side, 0, 0, NULL, 0,
+                 rule, NULL,
+                 why == PH_MAP_HOST ? "per-host port limit"
+                                    : "no free port in pool");
+}
+
 uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                           uint32_t iaddr, uint16_t iport, uint16_t want,
-                          unsigned flags, int *table_full) {
-  *table_full = 0;
+                          unsigned flags, int *why) {
+  *why = PH_MAP_NO_PORT;
   if (pool >= ctx->npools)
     return 0;
   uint32_t r = ph_map_find_inside(ctx, pool, proto, iaddr, iport);
@@ -153,8 +243,15 @@ uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
     return 0; /* exists with another port: the caller cannot get a pair */
   }
   if (ctx->map_free == 0) {
-    *table_full = 1;
+    *why = PH_MAP_TABLE;
     return 0;
+  }
+  if (ctx->cfg.max_ports_per_host != 0) {
+    const ph_host *h = ph_host_find(ctx, iaddr);
+    if (h != NULL && h->count >= ctx->cfg.max_ports_per_host) {
+      *why = PH_MAP_HOST;
+      return 0;
+    }
   }
   ph_pool *pl = &ctx->pools[pool];
   /* paired pooling: an inside address always gets the same public one */
@@ -192,6 +289,9 @@ uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   ph_hash_link(ctx, r);
   ctx->nmaps++;
   pl->used++;
+  if (ctx->cfg.max_ports_per_host != 0)
+    ph_host_inc(ctx, iaddr);
+  ph_map_event(ctx, PINHOLE_EVENT_MAPPING_CREATED, m);
   return r;
 }
 
@@ -210,6 +310,9 @@ void pinhole__map_put(pinhole_ctx *ctx, uint32_t ref) {
   uint64_t *b = ph_bits(ctx, pl, m->paddr - pl->addr_lo, ph_class(m->proto));
   ph_bit_set(b, (uint32_t)(m->pport - pl->port_lo), 0);
   pl->used--;
+  if (ctx->cfg.max_ports_per_host != 0)
+    ph_host_dec(ctx, m->iaddr);
+  ph_map_event(ctx, PINHOLE_EVENT_MAPPING_RELEASED, m);
   ph_hash_unlink(ctx, ref);
   m->inext = ctx->map_free;
   ctx->map_free = ref;

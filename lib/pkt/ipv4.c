@@ -93,6 +93,19 @@ static int ph_options_ok(ph_span opt) {
   return 1;
 }
 
+/* TCP flags no segment may carry (RFC 9293 and the usual scan signatures):
+ * none of the six, SYN+FIN, SYN+RST, FIN+RST, FIN without ACK. */
+static inline int ph_tcp_flags_bad(uint8_t f) {
+  const uint8_t six = PINHOLE_TCP_FIN | PINHOLE_TCP_SYN | PINHOLE_TCP_RST |
+                      PINHOLE_TCP_PSH | PINHOLE_TCP_ACK | PINHOLE_TCP_URG;
+  const uint8_t syn_fin = PINHOLE_TCP_SYN | PINHOLE_TCP_FIN;
+  const uint8_t syn_rst = PINHOLE_TCP_SYN | PINHOLE_TCP_RST;
+  const uint8_t fin_rst = PINHOLE_TCP_FIN | PINHOLE_TCP_RST;
+  return (f & six) == 0 || (f & syn_fin) == syn_fin ||
+         (f & syn_rst) == syn_rst || (f & fin_rst) == fin_rst ||
+         ((f & PINHOLE_TCP_FIN) && !(f & PINHOLE_TCP_ACK));
+}
+
 static int ph_parse_tcp(ph_span seg, pinhole_pkt_view *v) {
   if (seg.len < PH_TCP_MIN_HLEN)
     return PINHOLE_PKT_TCP_HDR_LEN;
@@ -110,15 +123,7 @@ static int ph_parse_tcp(ph_span seg, pinhole_pkt_view *v) {
   v->payload_len = (uint16_t)(seg.len - hlen);
   if (v->sport == 0 || v->dport == 0)
     return PINHOLE_PKT_TCP_PORT_ZERO;
-  const uint8_t f = v->tcp_flags;
-  const uint8_t six = PINHOLE_TCP_FIN | PINHOLE_TCP_SYN | PINHOLE_TCP_RST |
-                      PINHOLE_TCP_PSH | PINHOLE_TCP_ACK | PINHOLE_TCP_URG;
-  const uint8_t syn_fin = PINHOLE_TCP_SYN | PINHOLE_TCP_FIN;
-  const uint8_t syn_rst = PINHOLE_TCP_SYN | PINHOLE_TCP_RST;
-  const uint8_t fin_rst = PINHOLE_TCP_FIN | PINHOLE_TCP_RST;
-  if ((f & six) == 0 || (f & syn_fin) == syn_fin || (f & syn_rst) == syn_rst ||
-      (f & fin_rst) == fin_rst ||
-      ((f & PINHOLE_TCP_FIN) && !(f & PINHOLE_TCP_ACK)))
+  if (ph_tcp_flags_bad(v->tcp_flags))
     return PINHOLE_PKT_TCP_FLAGS;
   v->flags |= PINHOLE_PKTF_L4;
   return PINHOLE_PKT_OK;
@@ -197,6 +202,22 @@ static int ph_parse_icmp(ph_span msg, pinhole_pkt_view *v) {
   return ph_parse_quoted(q, v->payload_off, v);
 }
 
+/* The header checksum verifies: the one's-complement sum of the header's
+ * 16-bit words is all ones. For the usual 20-byte header the sum is taken
+ * over five native 32-bit words (the sum's byte order does not matter for
+ * an all-ones test: RFC 1071 sec. 2(B)). */
+static inline int ph_hdr_cksum_ok(const uint8_t *data, size_t ihl) {
+  if (ihl != PH_IP_MIN_HLEN)
+    return pinhole_cksum(data, ihl) == 0;
+  uint32_t w[5];
+  memcpy(w, data, sizeof(w));
+  uint64_t s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+  s = (s & 0xffffu) + ((s >> 16) & 0xffffu) + (s >> 32);
+  s = (s & 0xffffu) + (s >> 16);
+  s = (s & 0xffffu) + (s >> 16);
+  return s == 0xffffu;
+}
+
 /* The fixed IPv4 header: lengths, checksum, TTL, protocol, addresses. */
 static int ph_parse_ip_hdr(const uint8_t *data, size_t len,
                            pinhole_pkt_view *v) {
@@ -220,7 +241,7 @@ static int ph_parse_ip_hdr(const uint8_t *data, size_t len,
   v->dst = ph_get32(data + 16);
   if (ip_len > len || ip_len < ihl)
     return PINHOLE_PKT_IP_LEN;
-  if (pinhole_cksum(data, ihl) != 0)
+  if (!ph_hdr_cksum_ok(data, ihl))
     return PINHOLE_PKT_IP_CKSUM;
   if (v->ttl == 0)
     return PINHOLE_PKT_IP_TTL_ZERO;
@@ -259,12 +280,101 @@ static int ph_parse_ip_frag_opts(const uint8_t *data, pinhole_pkt_view *v) {
   return PINHOLE_PKT_OK;
 }
 
+/*
+ * The common case in one pass: a 20-byte header, not a fragment, TCP or
+ * UDP, every check passing. The checks are the full parse's, evaluated
+ * together with few branches; returns 1 when it filled *v exactly as the
+ * full parse would, 0 when the packet needs the full parse (which then
+ * reports the first failing check in the documented order).
+ */
+static inline int ph_parse_fast(const uint8_t *d, size_t len,
+                                pinhole_pkt_view *v) {
+  if (len < PH_IP_MIN_HLEN + PH_UDP_HLEN || d[0] != 0x45)
+    return 0;
+  uint8_t proto = d[9];
+  size_t ip_len = ph_get16(d + 2);
+  uint32_t src = ph_get32(d + 12), dst = ph_get32(d + 16);
+  uint32_t st = src >> 24, dt = dst >> 24;
+  int bad = (ip_len > len) | (ip_len < PH_IP_MIN_HLEN + PH_UDP_HLEN) |
+            ((ph_get16(d + 6) & (PH_IP_MF | PH_IP_OFFMASK)) != 0) |
+            (d[8] == 0) | (src == dst) | (st == 0) | (st == 127) | (st >= 224) |
+            (dt == 0) | (dt == 127) | (dt >= 240);
+  if (bad || !ph_hdr_cksum_ok(d, PH_IP_MIN_HLEN))
+    return 0;
+  const uint8_t *l4 = d + PH_IP_MIN_HLEN;
+  size_t l4_len = ip_len - PH_IP_MIN_HLEN;
+  uint16_t sport = ph_get16(l4), dport = ph_get16(l4 + 2);
+  if (sport == 0 || dport == 0)
+    return 0;
+  uint8_t flags = PINHOLE_PKTF_L4;
+  size_t hlen;
+  if (proto == PINHOLE_IPPROTO_UDP) {
+    if (ph_get16(l4 + 4) != l4_len)
+      return 0;
+    hlen = PH_UDP_HLEN;
+    if (ph_get16(l4 + 6) == 0)
+      flags |= PINHOLE_PKTF_UDP_NOCSUM;
+    memset(v, 0, sizeof(*v));
+  } else if (proto == PINHOLE_IPPROTO_TCP) {
+    if (l4_len < PH_TCP_MIN_HLEN)
+      return 0;
+    hlen = (size_t)(l4[12] >> 4) * 4u;
+    if (hlen < PH_TCP_MIN_HLEN || hlen > l4_len || ph_tcp_flags_bad(l4[13]))
+      return 0;
+    memset(v, 0, sizeof(*v));
+    v->seq = ph_get32(l4 + 4);
+    v->ack = ph_get32(l4 + 8);
+    v->tcp_flags = l4[13];
+    v->tcp_hlen = (uint8_t)hlen;
+    v->tcp_win = ph_get16(l4 + 14);
+  } else {
+    return 0;
+  }
+  v->src = src;
+  v->dst = dst;
+  v->ip_len = (uint16_t)ip_len;
+  v->ip_id = ph_get16(d + 4);
+  v->ihl = PH_IP_MIN_HLEN;
+  v->proto = proto;
+  v->ttl = d[8];
+  v->flags = flags;
+  v->l4_off = PH_IP_MIN_HLEN;
+  v->l4_len = (uint16_t)l4_len;
+  v->sport = sport;
+  v->dport = dport;
+  v->payload_off = (uint16_t)(PH_IP_MIN_HLEN + hlen);
+  v->payload_len = (uint16_t)(l4_len - hlen);
+  return 1;
+}
+
+static int ph_parse_full(const uint8_t *data, size_t len,
+                         pinhole_pkt_view *view);
+
 int pinhole_pkt_parse(const uint8_t *data, size_t len, pinhole_pkt_view *view) {
   if (data == NULL || view == NULL) {
     if (view != NULL)
       memset(view, 0, sizeof(*view));
     return PINHOLE_ERR_INVALID_ARG;
   }
+#ifdef PH_PARSE_SELFTEST
+  /* differential check of the fast path (fuzzing builds only) */
+  pinhole_pkt_view fast;
+  if (ph_parse_fast(data, len, &fast)) {
+    int r = ph_parse_full(data, len, view);
+    if (r != PINHOLE_PKT_OK || memcmp(&fast, view, sizeof(fast)) != 0)
+      __builtin_trap();
+    return r;
+  }
+#else
+  if (ph_parse_fast(data, len, view))
+    return PINHOLE_PKT_OK;
+#endif
+  return ph_parse_full(data, len, view);
+}
+
+/* Every check in the documented order; the first that fails decides. */
+static int ph_parse_full(const uint8_t *data, size_t len,
+                         pinhole_pkt_view *view) {
   memset(view, 0, sizeof(*view));
   int r = ph_parse_ip_hdr(data, len, view);
   if (r != PINHOLE_PKT_OK)

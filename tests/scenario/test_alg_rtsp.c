@@ -116,6 +116,43 @@ static void test_alg_rtsp_setup_udp_pair(void **state) {
   t_ctx_del(t);
 }
 
+/* The client speaks first (ffmpeg's and rtspsrc's NAT punch packets): the
+ * packet from the announced inside port takes its pinhole, and the data
+ * flow joins the RTSP conversation instead of starting one of its own. */
+static void test_alg_rtsp_client_sends_first(void **state) {
+  (void)state;
+  rtsp_sess s;
+  rtsp_open(&s);
+  tctx *t = s.t;
+  const char *setup = "SETUP rtsp://198.19.0.2/a RTSP/1.0\r\nCSeq: 2\r\n"
+                      "Transport: RTP/AVP;unicast;client_port=5000-5001\r\n"
+                      "\r\n";
+  rtsp_client(&s, setup, setup);
+  tpkt p;
+  pinhole_pkt_view v;
+  t_udp(&p, IN_HOST, 5000, SRV, 6970, "punch");
+  assert_int_equal(t_in(t, &p, 2 * SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 5000);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_USED), 1);
+  t_udp(&p, SRV, 6970, PUB, 5000, "rtp");
+  assert_int_equal(t_out(t, &p, 2 * SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.dst, IN_HOST);
+  assert_int_equal(v.dport, 5000);
+  char *l = t_listing(t);
+  assert_non_null(strstr(l, "Conversation: ALG protocol: rtsp\n"
+                            "  Number of initiators: 2"));
+  assert_null(strstr(l, "ALG protocol: none"));
+  free(l);
+  pinhole_usage u = {.size = sizeof(u)};
+  pinhole_usage_get(t->ctx, &u);
+  assert_int_equal(u.pinholes, 1); /* RTCP still pending */
+  assert_int_equal(u.mappings, 3); /* control, RTP, RTCP */
+  t_ctx_del(t);
+}
+
 /* Interleaved transport needs no pinhole; a destination naming another
  * host opens nothing and is counted. */
 static void test_alg_rtsp_interleaved_and_foreign_destination(void **state) {
@@ -225,6 +262,7 @@ static void test_alg_tftp_read_request(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alg_rtsp_setup_udp_pair),
+      cmocka_unit_test(test_alg_rtsp_client_sends_first),
       cmocka_unit_test(test_alg_rtsp_interleaved_and_foreign_destination),
       cmocka_unit_test(test_alg_rtsp_pipelined_and_body),
       cmocka_unit_test(test_alg_tftp_read_request),

@@ -246,6 +246,42 @@ static void test_ctx_flow_table_full(void **state) {
   t_ctx_del(t);
 }
 
+/* RFC 6888 REQ-4: a per-subscriber port limit, so one host cannot take a
+ * pool's ports; and REQ-12: every port allocation and release is logged. */
+static void test_ctx_per_host_port_limit_and_log(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 64;
+  cfg.max_ports_per_host = 3;
+  tctx *t = t_ctx_cfg(&cfg);
+  tpkt p;
+  for (uint16_t i = 0; i < 3; i++) {
+    t_udp(&p, IN_HOST, (uint16_t)(2000 + i), OUT_HOST, 53, "q");
+    assert_int_equal(t_in(t, &p, SEC), 0);
+  }
+  t_udp(&p, IN_HOST, 2003, OUT_HOST, 53, "q");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_HOST_LIMIT), 1);
+  assert_true(t_has_event(t, "PINHOLE_NAT_PORTS_EXHAUSTED: conv=0 proto=UDP "
+                             "side=inside 198.18.0.2:2003 -> 198.19.0.2:53 "
+                             "rule=inside-out reason=\"per-host port limit\""));
+  /* another host is not affected; an existing mapping is reused */
+  t_udp(&p, IP4(198, 18, 0, 3), 2003, OUT_HOST, 53, "q");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_udp(&p, IN_HOST, 2000, IP4(198, 19, 0, 3), 53, "q");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  assert_true(t_has_event(t, "PINHOLE_MAPPING_CREATED: proto=UDP "
+                             "198.18.0.2:2000 -> 198.19.0.1:2000"));
+  /* when the mappings go, the host may map again */
+  pinhole_tick(t->ctx, 400 * SEC);
+  assert_true(t_has_event(t, "PINHOLE_MAPPING_RELEASED: proto=UDP "
+                             "198.18.0.2:2000 -> 198.19.0.1:2000"));
+  t_udp(&p, IN_HOST, 2003, OUT_HOST, 53, "q");
+  assert_int_equal(t_in(t, &p, 401 * SEC), 0);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ctx_config_size_rules),
@@ -256,6 +292,7 @@ int main(void) {
       cmocka_unit_test(test_ctx_rule_and_pool_arguments),
       cmocka_unit_test(test_ctx_nat_ports_exhausted),
       cmocka_unit_test(test_ctx_flow_table_full),
+      cmocka_unit_test(test_ctx_per_host_port_limit_and_log),
   };
   return cmocka_run_group_tests_name("scenario.ctx", tests, NULL, NULL);
 }

@@ -1,0 +1,1111 @@
+/*
+ * pinhole-bench: packet-path cost against a memory-latency floor measured
+ * in the same run. See BENCHMARKS.md for what each figure means.
+ *
+ *   pinhole-bench            1k, 64k and 1M live flows (< 3 minutes)
+ *   pinhole-bench --big      also 10M live flows (needs ~4 GB)
+ *   pinhole-bench --quick    small tables, one round: checks every path
+ *                            and its results, asserts no timing (CI)
+ *
+ * Output: a table, then one line per figure, "bench <name> <value> <unit>".
+ *
+ * Method. Every table the library uses comes from a host allocator that
+ * maps 2 MB aligned memory and asks for transparent huge pages. Packets are
+ * built before timing: one pristine 64-byte header per packet, flows drawn
+ * uniformly at random (with replacement) over all live flows. A timed loop
+ * copies each header into one of 32 reused packet buffers (as a NIC ring
+ * would hold them) and processes it; the same loop without processing is
+ * timed too and its cost (reported as copy_ns) is subtracted. Every
+ * translated packet is checked cheaply inside the loop (verdict, translated
+ * address range) and exactly (addresses, ports, both checksums) in an
+ * untimed pass before. Figures are the median of the rounds. Nothing is
+ * allocated inside a timed loop.
+ */
+#include <pinhole/pinhole.h>
+
+#include "core/ctx.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define B_HAVE_TSC 1
+#endif
+
+#define IP4(a, b, c, d)                                                        \
+  ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 |            \
+   (uint32_t)(d))
+
+/* Test addresses from 198.18.0.0/15 only. */
+#define IN_BASE IP4(198, 18, 0, 1) /* inside hosts 198.18.0.1 + h */
+#define NHOSTS 1024u
+#define REM_BASE IP4(198, 19, 1, 1)  /* remote hosts, one per destination */
+#define NEW_BASE IP4(198, 19, 2, 1)  /* remote hosts of new flows */
+#define MISS_BASE IP4(198, 19, 3, 1) /* remote hosts that have no flow */
+#define POOL_LO IP4(198, 19, 200, 1) /* 16 public addresses */
+#define NPUB 16u
+#define REM_PORT 5000
+#define DESTS 16u /* flows per inside endpoint (one NAPT mapping each) */
+#define SLOTS 32u /* packet buffers, one burst */
+#define SLOT_SIZE 2048u
+#define HDR 64u /* bytes of pristine header per packet */
+#define SEC 1000000000ull
+#define T0 (10 * SEC)
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static void put16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)(v >> 8);
+  p[1] = (uint8_t)v;
+}
+static void put32(uint8_t *p, uint32_t v) {
+  put16(p, (uint16_t)(v >> 16));
+  put16(p + 2, (uint16_t)v);
+}
+static uint16_t get16(const uint8_t *p) {
+  return (uint16_t)(p[0] << 8 | p[1]);
+}
+static uint32_t get32(const uint8_t *p) {
+  return (uint32_t)get16(p) << 16 | get16(p + 2);
+}
+
+static void die(const char *what) {
+  fprintf(stderr, "pinhole-bench: FAILED: %s\n", what);
+  exit(1);
+}
+
+/* CPU time of this thread: on a shared machine, time spent descheduled is
+ * not the library's (the burst-time distribution uses the TSC, wall time). */
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t cycles(void) {
+#ifdef B_HAVE_TSC
+  return __rdtsc();
+#else
+  return now_ns();
+#endif
+}
+
+static uint64_t rng_next(uint64_t *s) {
+  /* splitmix64: fixed seeds, reproducible packet orders */
+  uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n) for n < 2^32, without division. */
+static uint64_t rng_below(uint64_t *s, uint64_t n) {
+  return ((rng_next(s) >> 32) * n) >> 32;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n) {
+  qsort(v, n, sizeof(*v), cmp_double);
+  return v[n / 2];
+}
+
+/* ---- host allocator: 2 MB aligned, transparent huge pages --------------- */
+
+#define HUGE_SZ (2u << 20)
+
+static size_t huge_round(size_t n) {
+  return (n + HUGE_SZ - 1) & ~(size_t)(HUGE_SZ - 1);
+}
+
+static void *huge_alloc(size_t size, void *user) {
+  (void)user;
+  size_t len = huge_round(size);
+  uint8_t *raw = mmap(NULL, len + HUGE_SZ, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED)
+    return NULL;
+  uintptr_t a = ((uintptr_t)raw + HUGE_SZ - 1) & ~(uintptr_t)(HUGE_SZ - 1);
+  uint8_t *p = (uint8_t *)a;
+  if (p > raw)
+    munmap(raw, (size_t)(p - raw));
+  size_t tail = (size_t)(raw + len + HUGE_SZ - (p + len));
+  if (tail)
+    munmap(p + len, tail);
+#ifdef MADV_HUGEPAGE
+  madvise(p, len, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+static void huge_free(void *p, size_t size, void *user) {
+  (void)user;
+  if (p)
+    munmap(p, huge_round(size));
+}
+
+/* ---- the memory floor --------------------------------------------------- */
+
+typedef struct floor_res {
+  double dep, par8, par16;
+} floor_res;
+
+/* One random cycle through the lines of a region of `bytes` (Sattolo). */
+static void *chase_build(size_t bytes, size_t *nlines) {
+  size_t n = bytes / 64;
+  if (n < 64)
+    n = 64;
+  uint8_t *mem = huge_alloc(n * 64, NULL);
+  uint32_t *perm = malloc(n * sizeof(uint32_t));
+  if (mem == NULL || perm == NULL)
+    die("floor: out of memory");
+  uint64_t s = 42;
+  for (size_t i = 0; i < n; i++)
+    perm[i] = (uint32_t)i;
+  for (size_t i = n - 1; i > 0; i--) {
+    size_t j = (size_t)rng_below(&s, i);
+    uint32_t t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  for (size_t i = 0; i < n; i++) {
+    void *next = mem + (size_t)perm[i] * 64;
+    memcpy(mem + i * 64, &next, sizeof(next));
+  }
+  free(perm);
+  *nlines = n;
+  return mem;
+}
+
+static double chase(uint8_t *mem, size_t n, unsigned k, size_t steps) {
+  void *p[16];
+  for (unsigned i = 0; i < k; i++)
+    p[i] = mem + ((size_t)i * (n / k)) * 64;
+  uint64_t t0 = now_ns();
+  for (size_t s = 0; s < steps; s++)
+    for (unsigned i = 0; i < k; i++)
+      p[i] = *(void **)p[i];
+  uint64_t t1 = now_ns();
+  uintptr_t sink = 0;
+  for (unsigned i = 0; i < k; i++)
+    sink ^= (uintptr_t)p[i];
+  if (sink == 1)
+    printf("#");
+  return (double)(t1 - t0) / (double)(steps * k);
+}
+
+static floor_res floor_measure(size_t bytes, int quick) {
+  size_t n;
+  uint8_t *mem = chase_build(bytes, &n);
+  size_t steps = quick ? 20000 : 2000000;
+  floor_res r;
+  chase(mem, n, 1, steps / 8); /* warm the page tables */
+  double d[3], a[3], b[3];
+  int rounds = quick ? 1 : 3;
+  for (int i = 0; i < rounds; i++) {
+    d[i] = chase(mem, n, 1, steps);
+    a[i] = chase(mem, n, 8, steps / 4);
+    b[i] = chase(mem, n, 16, steps / 8);
+  }
+  r.dep = median(d, (size_t)rounds);
+  r.par8 = median(a, (size_t)rounds);
+  r.par16 = median(b, (size_t)rounds);
+  huge_free(mem, n * 64, NULL);
+  return r;
+}
+
+/* ---- packets -------------------------------------------------------------
+ *
+ * Flow f of a table of N flows: inside endpoint e = f / 16 (host
+ * IN_BASE + e % NHOSTS, port 1024 + e / NHOSTS), destination d = f % 16
+ * (REM_BASE + d, port REM_PORT). Every endpoint has one NAPT mapping.
+ */
+
+static uint32_t in_addr(uint32_t e) {
+  return IN_BASE + e % NHOSTS;
+}
+static uint16_t in_port(uint32_t e) {
+  return (uint16_t)(1024 + e / NHOSTS);
+}
+
+/* Builds a packet of len bytes (>= 40 TCP, >= 28 UDP), zero payload, with
+ * correct checksums. */
+static void build(uint8_t *b, size_t len, uint8_t proto, uint32_t src,
+                  uint16_t sport, uint32_t dst, uint16_t dport, uint8_t flags,
+                  uint32_t seq) {
+  memset(b, 0, len);
+  b[0] = 0x45;
+  put16(b + 2, (uint16_t)len);
+  put16(b + 4, 0x4242);
+  b[8] = 64;
+  b[9] = proto;
+  put32(b + 12, src);
+  put32(b + 16, dst);
+  uint8_t *l4 = b + 20;
+  put16(l4, sport);
+  put16(l4 + 2, dport);
+  if (proto == PINHOLE_IPPROTO_TCP) {
+    put32(l4 + 4, seq);
+    put32(l4 + 8, (flags & PINHOLE_TCP_ACK) ? 777 : 0);
+    l4[12] = 5 << 4;
+    l4[13] = flags;
+    put16(l4 + 14, 65535);
+  } else {
+    put16(l4 + 4, (uint16_t)(len - 20));
+    put16(l4 + 6, 1); /* non-zero: computed below */
+  }
+  put16(b + 10, pinhole_cksum(b, 20));
+  pinhole_pkt_view v;
+  if (pinhole_pkt_parse(b, len, &v) != 0 || pinhole_pkt_fix_cksums(b, &v) != 0)
+    die("packet builder");
+}
+
+/* Exact check of a translated packet: tuple and both checksums. */
+static void check_exact(const uint8_t *b, size_t len, uint32_t src,
+                        uint16_t sport, uint32_t dst, uint16_t dport) {
+  pinhole_pkt_view v;
+  if (pinhole_pkt_parse(b, len, &v) != 0)
+    die("translated packet does not parse (IP checksum?)");
+  if (pinhole_pkt_l4_cksum_ok(b, &v) != 1)
+    die("translated packet has a bad L4 checksum");
+  if (v.src != src || v.sport != sport || v.dst != dst || v.dport != dport)
+    die("translated packet has the wrong tuple");
+}
+
+/* ---- a context holding N live flows ----------------------------------- */
+
+typedef struct table {
+  pinhole_ctx *ctx;
+  uint32_t n;     /* live flows built */
+  uint32_t nendp; /* inside endpoints */
+  uint8_t proto;
+  uint32_t *pub_addr; /* per endpoint: public address and port */
+  uint16_t *pub_port;
+  uint32_t next_new; /* next new-flow index */
+  uint64_t now;
+} table;
+
+static pinhole_ctx *ctx_make(uint32_t max_flows, const char *alg) {
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = max_flows;
+  cfg.hash_key.k0 = 0x0706050403020100ull;
+  cfg.hash_key.k1 = 0x0f0e0d0c0b0a0908ull;
+  cfg.seed = 12345;
+  cfg.max_half_open = max_flows; /* the new-flow test opens many SYNs */
+  pinhole_callbacks cb;
+  memset(&cb, 0, sizeof(cb));
+  cb.size = sizeof(cb);
+  cb.alloc = huge_alloc;
+  cb.free = huge_free;
+  pinhole_ctx *ctx;
+  if (pinhole_ctx_new(&ctx, &cfg, &cb, NULL) != 0)
+    die("pinhole_ctx_new");
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = POOL_LO;
+  pool.addr_hi = POOL_LO + NPUB - 1;
+  int pid = pinhole_pool_add(ctx, &pool);
+  if (pid < 0)
+    die("pinhole_pool_add");
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "napt");
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = pid;
+  snprintf(r.alg, sizeof(r.alg), "%s", alg);
+  if (pinhole_rule_add(ctx, &r) < 0)
+    die("pinhole_rule_add");
+  return ctx;
+}
+
+static int process1(table *t, uint8_t *b, size_t len, int side) {
+  pinhole_pkt p = {b, (uint32_t)len, SLOT_SIZE};
+  return pinhole_process(t->ctx, &p, side, t->now);
+}
+
+/* Creates flow f (UDP: one packet out; TCP: SYN, SYN-ACK, ACK). */
+static void flow_open(table *t, uint32_t f, uint8_t *b) {
+  uint32_t e = f / DESTS, d = f % DESTS;
+  uint32_t ia = in_addr(e), ra = REM_BASE + d;
+  uint16_t ip = in_port(e);
+  uint8_t flags = t->proto == PINHOLE_IPPROTO_TCP ? PINHOLE_TCP_SYN : 0;
+  build(b, 40, t->proto, ia, ip, ra, REM_PORT, flags, 1000);
+  if (process1(t, b, 40, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
+    die("setup: first packet refused");
+  uint32_t pa = get32(b + 12);
+  uint16_t pp = get16(b + 20);
+  if (d == 0) {
+    t->pub_addr[e] = pa;
+    t->pub_port[e] = pp;
+  } else if (t->pub_addr[e] != pa || t->pub_port[e] != pp) {
+    die("setup: mapping is not endpoint-independent");
+  }
+  if (pa - POOL_LO >= NPUB)
+    die("setup: source not translated into the pool");
+  if (t->proto != PINHOLE_IPPROTO_TCP)
+    return;
+  build(b, 40, t->proto, ra, REM_PORT, pa, pp,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 5000);
+  if (process1(t, b, 40, PINHOLE_SIDE_OUTSIDE) != PINHOLE_VERDICT_FORWARD)
+    die("setup: SYN-ACK refused");
+  build(b, 40, t->proto, ia, ip, ra, REM_PORT, PINHOLE_TCP_ACK, 1001);
+  if (process1(t, b, 40, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
+    die("setup: ACK refused");
+}
+
+static void table_build(table *t, uint32_t n, uint32_t headroom, uint8_t proto,
+                        const char *alg) {
+  memset(t, 0, sizeof(*t));
+  t->n = n;
+  t->proto = proto;
+  t->nendp = (n + DESTS - 1) / DESTS;
+  uint32_t max_endp = t->nendp + headroom;
+  t->pub_addr = malloc(max_endp * sizeof(uint32_t));
+  t->pub_port = malloc(max_endp * sizeof(uint16_t));
+  if (t->pub_addr == NULL || t->pub_port == NULL)
+    die("out of memory");
+  t->ctx = ctx_make(n + headroom, alg);
+  t->now = T0;
+  t->next_new = 0;
+  uint8_t b[SLOT_SIZE];
+  for (uint32_t f = 0; f < n; f++)
+    flow_open(t, f, b);
+  pinhole_usage u;
+  u.size = sizeof(u);
+  pinhole_usage_get(t->ctx, &u);
+  if (u.flows != n)
+    die("setup: wrong number of live flows");
+}
+
+static void table_free(table *t) {
+  pinhole_ctx_del(t->ctx);
+  free(t->pub_addr);
+  free(t->pub_port);
+}
+
+/* ---- the timed loops ---------------------------------------------------- */
+
+typedef struct ring {
+  uint8_t *buf; /* SLOTS * SLOT_SIZE */
+  pinhole_pkt pk[SLOTS];
+  uint8_t verdict[SLOTS];
+} ring;
+
+/* What the in-loop check expects of a translated packet. */
+enum chk {
+  CHK_OUT,  /* forwarded, source in the pool */
+  CHK_IN,   /* forwarded, destination inside */
+  CHK_DROP, /* dropped */
+};
+
+static inline unsigned check_one(const uint8_t *b, int verdict, int chk) {
+  switch (chk) {
+  case CHK_OUT:
+    return (verdict != PINHOLE_VERDICT_FORWARD) |
+           (get32(b + 12) - POOL_LO >= NPUB);
+  case CHK_IN:
+    return (verdict != PINHOLE_VERDICT_FORWARD) |
+           ((get32(b + 16) >> 16) != (IN_BASE >> 16));
+  default:
+    return verdict != PINHOLE_VERDICT_DROP;
+  }
+}
+
+typedef struct workload {
+  const uint8_t *hdr; /* npkts pristine headers, HDR bytes each */
+  size_t npkts;
+  uint32_t len; /* packet length */
+  int side;
+  int chk;
+} workload;
+
+enum mode { M_COPY = 0, M_SINGLE = 1, M_BURST = 2 };
+
+/* One pass over the workload; returns ns per packet. *tsc (n/32 entries),
+ * when given, receives the cycles of each burst call. */
+static double pass(table *t, ring *r, const workload *w, int mode,
+                   uint64_t *tsc) {
+  unsigned bad = 0;
+  size_t n = w->npkts - w->npkts % SLOTS;
+  uint64_t t0 = now_ns();
+  if (mode == M_SINGLE) {
+    for (size_t i = 0; i < n; i++) {
+      unsigned s = (unsigned)(i % SLOTS);
+      uint8_t *b = r->buf + (size_t)s * SLOT_SIZE;
+      memcpy(b, w->hdr + i * HDR, HDR);
+      pinhole_pkt *p = &r->pk[s];
+      p->len = w->len;
+      int v = pinhole_process(t->ctx, p, w->side, t->now);
+      bad += check_one(b, v, w->chk);
+    }
+  } else {
+    for (size_t i = 0; i < n; i += SLOTS) {
+      for (unsigned s = 0; s < SLOTS; s++) {
+        memcpy(r->buf + (size_t)s * SLOT_SIZE, w->hdr + (i + s) * HDR, HDR);
+        r->pk[s].len = w->len;
+      }
+      if (mode == M_BURST) {
+        uint64_t c0 = tsc ? cycles() : 0;
+        pinhole_process_burst(t->ctx, r->pk, SLOTS, w->side, t->now,
+                              r->verdict);
+        if (tsc)
+          tsc[i / SLOTS] = cycles() - c0;
+        for (unsigned s = 0; s < SLOTS; s++)
+          bad +=
+              check_one(r->buf + (size_t)s * SLOT_SIZE, r->verdict[s], w->chk);
+      } else {
+        /* copy only: read what the check would read */
+        for (unsigned s = 0; s < SLOTS; s++)
+          bad += r->buf[(size_t)s * SLOT_SIZE + 12] == 0xFF;
+      }
+    }
+  }
+  uint64_t t1 = now_ns();
+  if (bad)
+    die("a packet in a timed loop was not translated as expected");
+  return (double)(t1 - t0) / (double)n;
+}
+
+static ring *ring_new(void) {
+  ring *r = calloc(1, sizeof(*r));
+  if (r == NULL)
+    die("out of memory");
+  r->buf = huge_alloc(SLOTS * SLOT_SIZE, NULL);
+  if (r->buf == NULL)
+    die("out of memory");
+  memset(r->buf, 0, SLOTS * SLOT_SIZE);
+  for (unsigned s = 0; s < SLOTS; s++) {
+    r->pk[s].data = r->buf + (size_t)s * SLOT_SIZE;
+    r->pk[s].cap = SLOT_SIZE;
+  }
+  return r;
+}
+
+static void ring_free(ring *r) {
+  huge_free(r->buf, SLOTS * SLOT_SIZE, NULL);
+  free(r);
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+typedef struct fig {
+  char name[48];
+  double value;
+  const char *unit;
+  double ratio_dep, ratio_par; /* to the floor of its table size; 0: none */
+  char what[80];
+} fig;
+
+#define MAX_FIGS 256
+typedef struct results {
+  fig f[MAX_FIGS];
+  int n;
+} results;
+
+static void add(results *R, const char *name, double value, const char *unit,
+                const floor_res *fl, const char *what) {
+  if (R->n >= MAX_FIGS)
+    return;
+  fig *f = &R->f[R->n++];
+  snprintf(f->name, sizeof(f->name), "%s", name);
+  f->value = value;
+  f->unit = unit;
+  f->ratio_dep = fl && fl->dep > 0 ? value / fl->dep : 0;
+  f->ratio_par = fl && fl->par16 > 0 ? value / fl->par16 : 0;
+  snprintf(f->what, sizeof(f->what), "%s", what);
+}
+
+/* ---- the scenarios ------------------------------------------------------ */
+
+typedef struct opts {
+  int quick, big;
+  int rounds;
+  uint32_t only;       /* --size N: just this table size */
+  const char *profile; /* --profile MODE: one pass, for callgrind */
+} opts;
+
+static const char *size_tag(uint32_t n) {
+  switch (n) {
+  case 1024:
+    return "1k";
+  case 16384:
+    return "16k";
+  case 65536:
+    return "64k";
+  case 1u << 20:
+    return "1m";
+  case 10u << 20:
+    return "10m";
+  default:
+    return "n";
+  }
+}
+
+static size_t npkts_for(uint32_t n, const opts *o) {
+  if (o->quick)
+    return 4096;
+  return n < 65536 ? 65536 : n;
+}
+
+/* Pristine headers for established traffic of table t, in random flow
+ * order; the first min(npkts, verify) are also checked exactly by an
+ * untimed pass. */
+static void est_headers(table *t, uint8_t *hdr, size_t npkts, uint32_t len,
+                        int side, uint64_t seed) {
+  uint8_t b[SLOT_SIZE];
+  uint8_t flags = t->proto == PINHOLE_IPPROTO_TCP
+                      ? (uint8_t)(PINHOLE_TCP_ACK | PINHOLE_TCP_PSH)
+                      : 0;
+  for (size_t i = 0; i < npkts; i++) {
+    uint32_t f = (uint32_t)rng_below(&seed, t->n);
+    uint32_t e = f / DESTS, d = f % DESTS;
+    if (side == PINHOLE_SIDE_INSIDE)
+      build(b, len, t->proto, in_addr(e), in_port(e), REM_BASE + d, REM_PORT,
+            flags, 2000);
+    else
+      build(b, len, t->proto, REM_BASE + d, REM_PORT, t->pub_addr[e],
+            t->pub_port[e], flags, 6000);
+    memcpy(hdr + i * HDR, b, HDR);
+  }
+}
+
+static void est_verify(table *t, const uint8_t *hdr, size_t npkts, uint32_t len,
+                       int side, uint64_t seed) {
+  uint8_t b[SLOT_SIZE];
+  memset(b, 0, sizeof(b));
+  size_t n = npkts < 65536 ? npkts : 65536;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t f = (uint32_t)rng_below(&seed, t->n);
+    uint32_t e = f / DESTS, d = f % DESTS;
+    memcpy(b, hdr + i * HDR, HDR);
+    if (process1(t, b, len, side) != PINHOLE_VERDICT_FORWARD)
+      die("established packet refused");
+    if (side == PINHOLE_SIDE_INSIDE)
+      check_exact(b, len, t->pub_addr[e], t->pub_port[e], REM_BASE + d,
+                  REM_PORT);
+    else
+      check_exact(b, len, REM_BASE + d, REM_PORT, in_addr(e), in_port(e));
+  }
+}
+
+/* Median ns per packet of mode over the rounds, copy cost subtracted. */
+static double timed(table *t, ring *r, const workload *w, int mode,
+                    const opts *o, double *copy) {
+  double v[8], c[8];
+  int rounds = o->rounds;
+  for (int i = 0; i < rounds; i++) {
+    c[i] = pass(t, r, w, M_COPY, NULL);
+    v[i] = pass(t, r, w, mode, NULL);
+  }
+  *copy = median(c, (size_t)rounds);
+  return median(v, (size_t)rounds) - *copy;
+}
+
+typedef struct est_figs {
+  double burst_udp_out64, single_udp_out64, copy64;
+  double p999_over_median;
+} est_figs;
+
+static void run_established(table *t, ring *r, uint8_t *hdr, const opts *o,
+                            const floor_res *fl, results *R, est_figs *ef) {
+  const char *tag = size_tag(t->n);
+  const char *pname = t->proto == PINHOLE_IPPROTO_TCP ? "tcp" : "udp";
+  size_t npkts = npkts_for(t->n, o);
+  static const uint32_t lens[2] = {64, 1500};
+  for (int side = 0; side < 2; side++) {
+    for (int li = 0; li < 2; li++) {
+      uint32_t len = lens[li];
+      uint64_t seed = 1000u + (uint64_t)side * 10u + (uint64_t)li;
+      est_headers(t, hdr, npkts, len, side, seed);
+      est_verify(t, hdr, npkts, len, side, seed);
+      workload w = {hdr, npkts, len, side,
+                    side == PINHOLE_SIDE_INSIDE ? CHK_OUT : CHK_IN};
+      double copy, single, burst;
+      single = timed(t, r, &w, M_SINGLE, o, &copy);
+      burst = timed(t, r, &w, M_BURST, o, &copy);
+      char name[48], what[80];
+      const char *dir = side == PINHOLE_SIDE_INSIDE ? "out" : "in";
+      snprintf(name, sizeof(name), "est_%s_%s_%u_single_%s_ns", pname, dir, len,
+               tag);
+      snprintf(what, sizeof(what), "established %s %s %uB, one per call", pname,
+               dir, len);
+      add(R, name, single, "ns", fl, what);
+      snprintf(name, sizeof(name), "est_%s_%s_%u_burst_%s_ns", pname, dir, len,
+               tag);
+      snprintf(what, sizeof(what), "established %s %s %uB, bursts of 32", pname,
+               dir, len);
+      add(R, name, burst, "ns", fl, what);
+      if (t->proto == PINHOLE_IPPROTO_UDP && side == PINHOLE_SIDE_INSIDE &&
+          len == 64) {
+        ef->burst_udp_out64 = burst;
+        ef->single_udp_out64 = single;
+        ef->copy64 = copy;
+        /* the burst time distribution */
+        size_t nb = npkts / SLOTS;
+        uint64_t *tsc = malloc(nb * sizeof(uint64_t));
+        if (tsc == NULL)
+          die("out of memory");
+        pass(t, r, &w, M_BURST, tsc);
+        qsort(tsc, nb, sizeof(uint64_t), cmp_u64);
+        size_t i999 = nb * 999 / 1000;
+        ef->p999_over_median = (double)tsc[i999] / (double)tsc[nb / 2];
+        free(tsc);
+      }
+    }
+  }
+}
+
+/* Inbound packets that match no flow (random public port, unknown peer). */
+static void run_miss(table *t, ring *r, uint8_t *hdr, const opts *o,
+                     const floor_res *fl, results *R) {
+  size_t npkts = npkts_for(t->n, o);
+  uint64_t seed = 77;
+  uint8_t b[SLOT_SIZE];
+  for (size_t i = 0; i < npkts; i++) {
+    uint32_t pa = POOL_LO + (uint32_t)rng_below(&seed, NPUB);
+    uint16_t pp = (uint16_t)(1024 + rng_below(&seed, 64512));
+    uint32_t ra = MISS_BASE + (uint32_t)rng_below(&seed, 200);
+    build(b, 64, t->proto, ra, 7777, pa, pp,
+          t->proto == PINHOLE_IPPROTO_TCP ? PINHOLE_TCP_ACK : 0, 1);
+    memcpy(hdr + i * HDR, b, HDR);
+  }
+  workload w = {hdr, npkts, 64, PINHOLE_SIDE_OUTSIDE, CHK_DROP};
+  double copy;
+  double single = timed(t, r, &w, M_SINGLE, o, &copy);
+  double burst = timed(t, r, &w, M_BURST, o, &copy);
+  char name[48];
+  snprintf(name, sizeof(name), "miss_single_%s_ns", size_tag(t->n));
+  add(R, name, single, "ns", fl, "inbound, no flow, one per call");
+  snprintf(name, sizeof(name), "miss_burst_%s_ns", size_tag(t->n));
+  add(R, name, burst, "ns", fl, "inbound, no flow, bursts of 32");
+}
+
+/* New TCP connections through NAPT (new inside endpoint: a mapping and a
+ * port allocation each; new destination). Half one per call, half in
+ * bursts. Each packet is processed once. */
+static void run_new(table *t, ring *r, uint8_t *hdr, uint32_t k,
+                    const floor_res *fl, results *R) {
+  uint8_t b[SLOT_SIZE];
+  k -= k % (2 * SLOTS);
+  for (uint32_t i = 0; i < k; i++) {
+    uint32_t e = t->nendp + i;
+    build(b, 40, t->proto, in_addr(e), in_port(e), NEW_BASE + i % DESTS,
+          REM_PORT,
+          t->proto == PINHOLE_IPPROTO_TCP ? PINHOLE_TCP_SYN : (uint8_t)0, 1);
+    memcpy(hdr + (size_t)i * HDR, b, HDR);
+  }
+  workload w = {hdr, k / 2, 40, PINHOLE_SIDE_INSIDE, CHK_OUT};
+  double copy = pass(t, r, &w, M_COPY, NULL);
+  double single = pass(t, r, &w, M_SINGLE, NULL) - copy;
+  workload w2 = {hdr + (size_t)(k / 2) * HDR, k / 2, 40, PINHOLE_SIDE_INSIDE,
+                 CHK_OUT};
+  double burst = pass(t, r, &w2, M_BURST, NULL) - copy;
+  pinhole_usage u;
+  u.size = sizeof(u);
+  pinhole_usage_get(t->ctx, &u);
+  if (u.flows != t->n + k)
+    die("new flows: not all created");
+  char name[48];
+  snprintf(name, sizeof(name), "new_flow_%s_ns", size_tag(t->n));
+  add(R, name, single, "ns", fl, "new TCP flow via NAPT, one per call");
+  snprintf(name, sizeof(name), "new_flow_burst_%s_ns", size_tag(t->n));
+  add(R, name, burst, "ns", fl, "new TCP flow via NAPT, bursts of 32");
+}
+
+/* Expiry: every flow idle past its timeout; ns per expired flow. */
+static void run_expire(table *t, const floor_res *fl, results *R) {
+  pinhole_usage u;
+  u.size = sizeof(u);
+  pinhole_usage_get(t->ctx, &u);
+  uint32_t live = u.flows;
+  uint64_t later = t->now + 8000 * SEC;
+  uint64_t expired = 0;
+  uint64_t calls = 0, max_calls = 16 + 4 * (uint64_t)live;
+  uint64_t t0 = now_ns();
+  do {
+    int x = pinhole_tick(t->ctx, later);
+    if (x < 0)
+      die("pinhole_tick");
+    expired += (uint64_t)x;
+    pinhole_usage_get(t->ctx, &u);
+  } while (u.flows != 0 && ++calls < max_calls);
+  uint64_t t1 = now_ns();
+  if (u.flows != 0 || expired < live)
+    die("expiry: flows left after the timeout");
+  char name[48];
+  snprintf(name, sizeof(name), "expire_%s_ns", size_tag(t->n));
+  add(R, name, (double)(t1 - t0) / (double)live, "ns", fl,
+      "pinhole_tick, per expired flow");
+}
+
+static void run_memory(table *t, const floor_res *fl, results *R) {
+  pinhole_usage u;
+  u.size = sizeof(u);
+  pinhole_usage_get(t->ctx, &u);
+  const pinhole_ctx *c = t->ctx;
+  double load = (double)c->ft.count / ((double)c->ft.nbuckets * PH_FT_WAYS);
+  char name[48];
+  snprintf(name, sizeof(name), "bytes_per_flow_%s", size_tag(t->n));
+  add(R, name, (double)u.memory_bytes / u.max_flows, "B", NULL,
+      "memory_bytes / max_flows");
+  snprintf(name, sizeof(name), "ft_load_%s", size_tag(t->n));
+  add(R, name, load, "ratio", NULL, "flow table entries / slots");
+  (void)fl;
+}
+
+/* The FTP ALG: a PORT command rewritten (pinhole opened, NAPT mapping
+ * allocated), then the server's data SYN through that pinhole. */
+static void run_ftp(const opts *o, results *R) {
+  const uint32_t cli = IP4(198, 18, 0, 100), srv = IP4(198, 19, 0, 2);
+  uint32_t k = o->quick ? 256 : 16384;
+  pinhole_ctx *ctx = ctx_make(k + 64, "");
+  table t;
+  memset(&t, 0, sizeof(t));
+  t.ctx = ctx;
+  t.now = T0;
+  uint8_t b[SLOT_SIZE];
+  uint32_t cseq = 100, sseq = 900;
+  build(b, 40, 6, cli, 40000, srv, 21, PINHOLE_TCP_SYN, cseq++);
+  if (process1(&t, b, 40, PINHOLE_SIDE_INSIDE) != 0)
+    die("ftp: SYN");
+  uint32_t pub = get32(b + 12);
+  uint16_t pubport = get16(b + 20);
+  build(b, 40, 6, srv, 21, pub, pubport, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+        sseq++);
+  if (process1(&t, b, 40, PINHOLE_SIDE_OUTSIDE) != 0)
+    die("ftp: SYN-ACK");
+  build(b, 40, 6, cli, 40000, srv, 21, PINHOLE_TCP_ACK, cseq);
+  if (process1(&t, b, 40, PINHOLE_SIDE_INSIDE) != 0)
+    die("ftp: ACK");
+
+  /* k PORT segments and k data SYNs, each in its own buffer */
+  size_t stride = 128;
+  uint8_t *port_pk = calloc(k, stride), *syn_pk = calloc(k, stride);
+  uint32_t *port_len = calloc(k, sizeof(uint32_t));
+  if (port_pk == NULL || syn_pk == NULL || port_len == NULL)
+    die("out of memory");
+  for (uint32_t i = 0; i < k; i++) {
+    uint16_t dport = (uint16_t)(20000 + i);
+    char line[64];
+    int n = snprintf(line, sizeof(line), "PORT 198,18,0,100,%u,%u\r\n",
+                     dport >> 8, dport & 255);
+    uint8_t *p = port_pk + (size_t)i * stride;
+    size_t len = 40 + (size_t)n;
+    memset(p, 0, 40);
+    p[0] = 0x45;
+    put16(p + 2, (uint16_t)len);
+    p[8] = 64;
+    p[9] = 6;
+    put32(p + 12, cli);
+    put32(p + 16, srv);
+    put16(p + 20, 40000);
+    put16(p + 22, 21);
+    put32(p + 24, cseq);
+    put32(p + 28, sseq);
+    p[32] = 5 << 4;
+    p[33] = PINHOLE_TCP_ACK | PINHOLE_TCP_PSH;
+    put16(p + 34, 65535);
+    memcpy(p + 40, line, (size_t)n);
+    put16(p + 10, pinhole_cksum(p, 20));
+    pinhole_pkt_view v;
+    if (pinhole_pkt_parse(p, len, &v) != 0 || pinhole_pkt_fix_cksums(p, &v))
+      die("ftp: PORT builder");
+    port_len[i] = (uint32_t)len;
+    cseq += (uint32_t)n;
+    build(syn_pk + (size_t)i * stride, 40, 6, srv, 20, pub, dport,
+          PINHOLE_TCP_SYN, 7000);
+  }
+  uint64_t t0 = now_ns();
+  unsigned bad = 0;
+  for (uint32_t i = 0; i < k; i++) {
+    pinhole_pkt p = {port_pk + (size_t)i * stride, port_len[i],
+                     (uint32_t)stride};
+    bad += pinhole_process(ctx, &p, PINHOLE_SIDE_INSIDE, t.now) != 0;
+    port_len[i] = p.len;
+    pinhole_pkt q = {syn_pk + (size_t)i * stride, 40, (uint32_t)stride};
+    bad += pinhole_process(ctx, &q, PINHOLE_SIDE_OUTSIDE, t.now) != 0;
+  }
+  uint64_t t1 = now_ns();
+  if (bad)
+    die("ftp: a PORT or data SYN was refused");
+  /* exact check of every rewritten PORT and translated SYN */
+  uint64_t cnt[128];
+  int nc = pinhole_stats(ctx, cnt, 128);
+  if (nc <= PINHOLE_CNT_PINHOLE_USED || cnt[PINHOLE_CNT_PINHOLE_CREATED] != k ||
+      cnt[PINHOLE_CNT_PINHOLE_USED] != k)
+    die("ftp: pinholes not created and used once per PORT");
+  for (uint32_t i = 0; i < k; i++) {
+    uint16_t dport = (uint16_t)(20000 + i);
+    char want[64];
+    int n = snprintf(want, sizeof(want), "PORT 198,19,200,%u,%u,%u\r\n",
+                     (pub & 255), dport >> 8, dport & 255);
+    const uint8_t *p = port_pk + (size_t)i * stride;
+    pinhole_pkt_view v;
+    if (pinhole_pkt_parse(p, port_len[i], &v) != 0 ||
+        pinhole_pkt_l4_cksum_ok(p, &v) != 1 || v.payload_len != (size_t)n ||
+        memcmp(p + v.payload_off, want, (size_t)n) != 0)
+      die("ftp: PORT not rewritten as expected");
+    check_exact(syn_pk + (size_t)i * stride, 40, srv, 20, cli, dport);
+  }
+  add(R, "ftp_port_ns", (double)(t1 - t0) / k, "ns", NULL,
+      "FTP PORT rewrite + pinhole + data SYN through it");
+  free(port_pk);
+  free(syn_pk);
+  free(port_len);
+  pinhole_ctx_del(ctx);
+}
+
+/* ALG overhead on traffic that is not theirs: established TCP, bursts, with
+ * ALGs chosen by port (the default) and with ALGs off for the rule. */
+static void run_alg_overhead(ring *r, const opts *o, results *R) {
+  uint32_t n = o->quick ? 1024 : 65536;
+  size_t npkts = npkts_for(n, o);
+  uint8_t *hdr = huge_alloc(npkts * HDR, NULL);
+  if (hdr == NULL)
+    die("out of memory");
+  double with[2];
+  for (int i = 0; i < 2; i++) {
+    table t;
+    table_build(&t, n, 0, PINHOLE_IPPROTO_TCP, i == 0 ? "" : "none");
+    est_headers(&t, hdr, npkts, 64, PINHOLE_SIDE_INSIDE, 99);
+    est_verify(&t, hdr, npkts, 64, PINHOLE_SIDE_INSIDE, 99);
+    workload w = {hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT};
+    double copy;
+    with[i] = timed(&t, r, &w, M_BURST, o, &copy);
+    table_free(&t);
+  }
+  add(R, "alg_overhead_ns", with[0] - with[1], "ns", NULL,
+      "ALGs by port minus ALGs off, est TCP 64k");
+  huge_free(hdr, npkts * HDR, NULL);
+}
+
+/* The issue's untagged names: the figure at the reference table size. */
+static void alias(results *R, const char *pre, const char *tag,
+                  const char *post, const char *to) {
+  char from[48];
+  snprintf(from, sizeof(from), "%s%s%s", pre, tag, post);
+  for (int i = 0; i < R->n; i++) {
+    if (strcmp(R->f[i].name, from) != 0)
+      continue;
+    fig f = R->f[i];
+    char what[80];
+    snprintf(what, sizeof(what), "= %s", from);
+    if (R->n < MAX_FIGS) {
+      R->f[R->n] = f;
+      snprintf(R->f[R->n].name, sizeof(f.name), "%s", to);
+      snprintf(R->f[R->n].what, sizeof(f.what), "%s", what);
+      R->n++;
+    }
+    return;
+  }
+}
+
+/* One pass of one workload and nothing else, so that an instruction
+ * profiler can count per packet: valgrind --tool=callgrind
+ * --toggle-collect=prof_region pinhole-bench --profile burst --size N.
+ * MODE: copy, single, burst (established UDP out, 64 B), miss (burst). */
+__attribute__((noinline)) static double
+prof_region(table *t, ring *r, const workload *w, int mode) {
+  return pass(t, r, w, mode, NULL);
+}
+
+static int run_profile(const opts *o) {
+  uint32_t n = o->only ? o->only : 1024;
+  size_t npkts = 65536;
+  uint8_t *hdr = huge_alloc(npkts * HDR, NULL);
+  ring *r = ring_new();
+  table t;
+  table_build(&t, n, 1024, PINHOLE_IPPROTO_UDP, "");
+  workload w = {hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT};
+  int mode = M_BURST;
+  if (strcmp(o->profile, "miss") == 0) {
+    uint64_t seed = 77;
+    uint8_t b[SLOT_SIZE];
+    for (size_t i = 0; i < npkts; i++) {
+      uint32_t pa = POOL_LO + (uint32_t)rng_below(&seed, NPUB);
+      uint16_t pp = (uint16_t)(1024 + rng_below(&seed, 64512));
+      build(b, 64, t.proto, MISS_BASE, 7777, pa, pp, 0, 1);
+      memcpy(hdr + i * HDR, b, HDR);
+    }
+    w.side = PINHOLE_SIDE_OUTSIDE;
+    w.chk = CHK_DROP;
+  } else {
+    est_headers(&t, hdr, npkts, 64, PINHOLE_SIDE_INSIDE, 5);
+    if (strcmp(o->profile, "copy") == 0)
+      mode = M_COPY;
+    else if (strcmp(o->profile, "single") == 0)
+      mode = M_SINGLE;
+  }
+  double ns = prof_region(&t, r, &w, mode);
+  printf("profile %s: %zu packets, %.1f ns each\n", o->profile, npkts, ns);
+  table_free(&t);
+  ring_free(r);
+  huge_free(hdr, npkts * HDR, NULL);
+  return 0;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static void print_results(const results *R) {
+  printf("\n%-34s %10s %-5s %8s %8s  %s\n", "figure", "value", "unit", "/dep",
+         "/par16", "what");
+  for (int i = 0; i < R->n; i++) {
+    const fig *f = &R->f[i];
+    char rd[16] = "", rp[16] = "";
+    if (f->ratio_dep > 0)
+      snprintf(rd, sizeof(rd), "%.2f", f->ratio_dep);
+    if (f->ratio_par > 0)
+      snprintf(rp, sizeof(rp), "%.2f", f->ratio_par);
+    printf("%-34s %10.2f %-5s %8s %8s  %s\n", f->name, f->value, f->unit, rd,
+           rp, f->what);
+  }
+  printf("\n");
+  for (int i = 0; i < R->n; i++) {
+    const fig *f = &R->f[i];
+    printf("bench %s %.3f %s\n", f->name, f->value, f->unit);
+    if (f->ratio_dep > 0)
+      printf("bench %s_per_floor_dep %.3f x\n", f->name, f->ratio_dep);
+  }
+}
+
+static void usage(void) {
+  fprintf(
+      stderr,
+      "usage: pinhole-bench [--quick] [--big] [--size N] [--profile MODE]\n");
+  exit(2);
+}
+
+int main(int argc, char **argv) {
+  opts o = {0, 0, 3, 0, NULL};
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--quick") == 0)
+      o.quick = 1;
+    else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc)
+      o.only = (uint32_t)strtoul(argv[++i], NULL, 0);
+    else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+      o.profile = argv[++i];
+    else if (strcmp(argv[i], "--big") == 0)
+      o.big = 1;
+    else
+      usage();
+  }
+  if (o.profile)
+    return run_profile(&o);
+  if (o.quick)
+    o.rounds = 1;
+  uint32_t sizes[4];
+  int nsizes = 0;
+  if (o.quick) {
+    sizes[nsizes++] = 1024;
+    sizes[nsizes++] = 16384;
+  } else {
+    sizes[nsizes++] = 1024;
+    sizes[nsizes++] = 65536;
+    sizes[nsizes++] = 1u << 20;
+    if (o.big)
+      sizes[nsizes++] = 10u << 20;
+  }
+  if (o.only >= DESTS) {
+    sizes[0] = o.only;
+    nsizes = 1;
+  }
+  static results R;
+  ring *r = ring_new();
+  uint64_t start = now_ns();
+  printf("pinhole-bench %s: %s, sizeof(ph_conn)=%zu sizeof(ph_conv)=%zu "
+         "sizeof(ph_mapping)=%zu\n",
+         pinhole_version(),
+         o.quick ? "quick"
+         : o.big ? "big"
+                 : "default",
+         sizeof(ph_conn), sizeof(ph_conv), sizeof(ph_mapping));
+  for (int si = 0; si < nsizes; si++) {
+    uint32_t n = sizes[si];
+    const char *tag = size_tag(n);
+    uint32_t knew = n / 4 < 4096 ? 4096 : n / 4 > 65536 ? 65536 : n / 4;
+    if (o.quick)
+      knew = 1024;
+    size_t npkts = npkts_for(n, &o);
+    uint8_t *hdr = huge_alloc((npkts > knew ? npkts : knew) * HDR, NULL);
+    if (hdr == NULL)
+      die("out of memory");
+
+    table tu;
+    uint64_t b0 = now_ns();
+    table_build(&tu, n, knew / DESTS + knew + 1024, PINHOLE_IPPROTO_UDP, "");
+    fprintf(stderr, "[%s] %u UDP flows built in %.2f s\n", tag, n,
+            (double)(now_ns() - b0) / 1e9);
+    pinhole_usage u;
+    u.size = sizeof(u);
+    pinhole_usage_get(tu.ctx, &u);
+    floor_res fl = floor_measure(u.memory_bytes, o.quick);
+    char name[48];
+    snprintf(name, sizeof(name), "floor_dep_%s_ns", tag);
+    add(&R, name, fl.dep, "ns", NULL, "one dependent random access");
+    snprintf(name, sizeof(name), "floor_par8_%s_ns", tag);
+    add(&R, name, fl.par8, "ns", NULL, "per access, 8 in flight");
+    snprintf(name, sizeof(name), "floor_par16_%s_ns", tag);
+    add(&R, name, fl.par16, "ns", NULL, "per access, 16 in flight");
+    run_memory(&tu, &fl, &R);
+
+    est_figs ef;
+    memset(&ef, 0, sizeof(ef));
+    run_established(&tu, r, hdr, &o, &fl, &R, &ef);
+    snprintf(name, sizeof(name), "est_burst_%s_ns", tag);
+    add(&R, name, ef.burst_udp_out64, "ns", &fl,
+        "= est_udp_out_64_burst (the target figure)");
+    snprintf(name, sizeof(name), "est_single_%s_ns", tag);
+    add(&R, name, ef.single_udp_out64, "ns", &fl,
+        "= est_udp_out_64_single (the target figure)");
+    snprintf(name, sizeof(name), "burst_p999_over_median_%s", tag);
+    add(&R, name, ef.p999_over_median, "ratio", NULL,
+        "burst call time p99.9 / median");
+    snprintf(name, sizeof(name), "copy_%s_ns", tag);
+    add(&R, name, ef.copy64, "ns", NULL, "header restore, subtracted above");
+    run_miss(&tu, r, hdr, &o, &fl, &R);
+    run_expire(&tu, &fl, &R);
+    table_free(&tu);
+
+    table tt;
+    b0 = now_ns();
+    table_build(&tt, n, knew / DESTS + knew + 1024, PINHOLE_IPPROTO_TCP, "");
+    fprintf(stderr, "[%s] %u TCP flows built in %.2f s\n", tag, n,
+            (double)(now_ns() - b0) / 1e9);
+    run_established(&tt, r, hdr, &o, &fl, &R, &ef);
+    run_new(&tt, r, hdr, knew, &fl, &R);
+    table_free(&tt);
+    huge_free(hdr, (npkts > knew ? npkts : knew) * HDR, NULL);
+    fprintf(stderr, "[%s] done at %.1f s\n", tag,
+            (double)(now_ns() - start) / 1e9);
+  }
+  const char *ref = o.quick ? "16k" : "1m";
+  alias(&R, "floor_dep_", ref, "_ns", "floor_dep_ns");
+  alias(&R, "floor_par8_", ref, "_ns", "floor_par8_ns");
+  alias(&R, "floor_par16_", ref, "_ns", "floor_par16_ns");
+  alias(&R, "bytes_per_flow_", ref, "", "bytes_per_flow");
+  alias(&R, "burst_p999_over_median_", ref, "", "burst_p999_over_median");
+  run_ftp(&o, &R);
+  run_alg_overhead(r, &o, &R);
+  ring_free(r);
+  print_results(&R);
+  printf("bench total_seconds %.1f s\n", (double)(now_ns() - start) / 1e9);
+  return 0;
+}

@@ -1,0 +1,99 @@
+#!/bin/bash
+# SIP through pinhole-gw: sipp (package sip-tester) as the called party
+# outside (198.19.0.2:5060) and as the caller inside (198.18.0.2:5060),
+# from the scenarios sip-uas.xml and sip-uac.xml. One call over UDP:
+# INVITE with SDP, 180, 200 with SDP, ACK, 3 s of media, BYE, 200.
+#
+# The SIP ALG rewrites the caller's Via, Contact and SDP (c=, o=, m= port)
+# to the public address and ports and opens pinholes for the media. The
+# called party then plays the G.711 capture that comes with sipp to the
+# address in the SDP it got; only the pinhole lets it in. The caller
+# echoes it (sipp -rtp_echo) back to where it came from, and a small UDP
+# sink on the called party's media port counts what returns: media both
+# ways. The listing must show the SIP signalling watched (UDP 5060), the
+# media as Forward flows of the same conversation, no ALG error.
+. "$(dirname "$0")/lib.sh"
+PINHOLE_GW=${1:-${PINHOLE_GW:-}}
+HERE=$(cd "$(dirname "$0")" && pwd)
+e2e_init sipp
+[ -n "$PYTHON" ] || skip "python3 is not installed"
+PCAP=
+for f in /usr/share/sip-tester/g711a.pcap /usr/share/sipp/g711a.pcap \
+  /usr/share/doc/sip-tester/examples/pcap/g711a.pcap; do
+  [ -r "$f" ] && { PCAP=$f; break; }
+done
+[ -n "$PCAP" ] || skip "sipp's g711a.pcap is not installed (package sip-tester)"
+sipp -v 2>&1 | grep -q PCAP || skip "this sipp is built without pcap play"
+UAS_MEDIA=6000
+UAC_MEDIA=6000
+e2e_start_gw
+
+# sipp writes its logs in its working directory: run both from $TMP.
+(cd "$TMP" && exec ip netns exec "$NS_OUT" timeout 60 sipp -sf "$HERE/sip-uas.xml" \
+  -i "$OUT_ADDR" -p 5060 -mi "$OUT_ADDR" -mp "$UAS_MEDIA" -key pcap "$PCAP" \
+  -m 1 -timeout 40s -timeout_error -nostdin -trace_err -trace_msg \
+  -message_file "$TMP/uas-msg.log" -error_file "$TMP/uas.err") >"$TMP/uas.log" 2>&1 &
+UAS_PID=$!
+PIDS+=("$UAS_PID")
+wait_for 5 bash -c "ip netns exec $NS_OUT ss -Hlun 'sport = :5060' | grep -q ." ||
+  die "sipp UAS did not start"
+
+(cd "$TMP" && exec ip netns exec "$NS_IN" timeout 60 sipp "$OUT_ADDR:5060" \
+  -sf "$HERE/sip-uac.xml" -i "$IN_ADDR" -p 5060 -mi "$IN_ADDR" -mp "$UAC_MEDIA" \
+  -rtp_echo -m 1 -timeout 30s -timeout_error -nostdin -trace_err -trace_msg \
+  -message_file "$TMP/uac-msg.log" -error_file "$TMP/uac.err") >"$TMP/uac.log" 2>&1
+rc=$?
+[ "$rc" = 0 ] && log "ok: sipp UAC: the call completed" || fail "sipp UAC exit status $rc"
+# The called party ends after the BYE's 200 (timewait 0.5 s): its status.
+wait_for 10 bash -c "! kill -0 $UAS_PID" || fail "sipp UAS did not end"
+wait "$UAS_PID"
+rc=$?
+[ "$rc" = 0 ] && log "ok: sipp UAS: the call completed" || fail "sipp UAS exit status $rc"
+
+# What the called party got: the caller's transport addresses all public
+# (From and Call-ID are identities, never rewritten: not checked).
+tr -d '\r' <"$TMP/uas-msg.log" >"$TMP/uas-msg.txt"
+uas_saw() {
+  if grep -Eq "$1" "$TMP/uas-msg.txt"; then
+    log "ok: the called party got /$1/"
+  else
+    fail "the called party never got /$1/"
+  fi
+}
+uas_saw '^Via: SIP/2\.0/UDP 198\.19\.0\.1:[0-9]+;'
+uas_saw '^Contact: sip:sipp@198\.19\.0\.1:[0-9]+'
+uas_saw '^c=IN IP4 198\.19\.0\.1$'
+uas_saw '^o=.* IN IP4 198\.19\.0\.1$'
+uas_saw '^m=audio [0-9]+ RTP/AVP 8$'
+if grep -E '^(Via|Contact|c=|o=|Route|Record-Route)' "$TMP/uas-msg.txt" | grep -q '198\.18\.'; then
+  fail "the called party saw an inside address: $(grep -E '^(Via|Contact|c=|o=)' "$TMP/uas-msg.txt" | grep -m1 '198\.18\.')"
+fi
+PUB_MEDIA=$(sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$TMP/uas-msg.txt" | head -n 1)
+
+sleep 0.3
+gw_dump sip
+expect_line '^Conversation: ALG protocol: sip'
+# Signalling, watched both ways.
+expect_flow UDP "198\.18\.0\.2:5060" "198\.19\.0\.2:5060" Watch I
+expect_flow UDP "198\.19\.0\.2:5060" "198\.19\.0\.1:[0-9]+" Watch O
+expect_line "^ +NAT source 198\.18\.0\.2:5060 -> 198\.19\.0\.1:[0-9]+"
+# Media in the same conversation: the called party's RTP to the public
+# port of the SDP (through the pinhole), the caller's echo back.
+sip_media() {
+  awk -v dir="$1" -v src="^$2\$" -v dst="^$3\$" '
+    /^Conversation: / { insip = ($NF == "sip"); next }
+    insip && $1 == "UDP" && $2 ~ src && $4 ~ dst && $5 == "Forward" && $6 == dir { print $7; exit }' \
+    "$TMP/listing"
+}
+n=$(sip_media O "198\.19\.0\.2:[0-9]+" "198\.19\.0\.1:${PUB_MEDIA:-x}")
+[ -n "$n" ] && [ "$n" -gt 0 ] && log "ok: media from the called party to 198.19.0.1:$PUB_MEDIA in the sip conversation ($n frames)" ||
+  fail "no media from the called party to 198.19.0.1:${PUB_MEDIA:-?} in the sip conversation"
+n=$(sip_media I "198\.18\.0\.2:$UAC_MEDIA" "198\.19\.0\.2:[0-9]+")
+[ -n "$n" ] && [ "$n" -gt 0 ] && log "ok: media echoed by the caller in the sip conversation ($n frames)" ||
+  fail "no media from the caller in the sip conversation"
+expect_line "^ +NAT dest 198\.19\.0\.1:${PUB_MEDIA:-x} -> 198\.18\.0\.2:$UAC_MEDIA"
+v=$(counter "ALG errors" SIP)
+[ "$v" = 0 ] && log "ok: SIP ALG errors 0" || fail "SIP ALG errors '${v:-missing}'"
+expect_no_alg_errors
+expect_counter_min Other "Pinholes used" 1
+e2e_finish
