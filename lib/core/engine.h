@@ -88,7 +88,9 @@ void pinhole__l4_cksum_full(uint8_t *pkt, const pinhole_pkt_view *v);
 
 /* tcp.c */
 /* Tracks TCP state for a segment from dir; returns a counter index (> 0)
- * when the segment is refused, 0 to pass. */
+ * when the segment is refused as a TCP error, PH_TCP_SYN_DEFENSE when a SYN
+ * reopening a closed tuple would exceed max_half_open, 0 to pass. */
+#define PH_TCP_SYN_DEFENSE (-1)
 int pinhole__tcp_track(pinhole_ctx *ctx, ph_conn *c, int dir,
                        const pinhole_pkt_view *v);
 /* Applies sequence corrections of a Watch connection to the segment. */

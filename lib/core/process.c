@@ -107,6 +107,11 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   }
   if (v->proto == PINHOLE_IPPROTO_TCP) {
     int bad = pinhole__tcp_track(ctx, c, dir, v);
+    if (bad == PH_TCP_SYN_DEFENSE) {
+      ph_count(ctx, PINHOLE_CNT_DROP_SYN_DEFENSE);
+      ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
+      return PINHOLE_VERDICT_DROP;
+    }
     if (bad) {
       ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
       return ph_tcp_error(ctx, bad);

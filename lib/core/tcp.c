@@ -64,7 +64,10 @@ int pinhole__tcp_track(pinhole_ctx *ctx, ph_conn *c, int dir,
       if (c->tcp_state == PH_TCP_SYN_SENT || c->tcp_state == PH_TCP_SYN_RCVD)
         return 0; /* retransmitted SYN */
       if (c->tcp_state == PH_TCP_CLOSED) {
-        /* a new incarnation of the same tuple after an RST */
+        /* a new incarnation of the same tuple after an RST: half-open
+         * again, so within the SYN defense limit like a new connection */
+        if (ctx->half_open >= ctx->cfg.max_half_open)
+          return PH_TCP_SYN_DEFENSE;
         c->tcp_state = PH_TCP_SYN_SENT;
         c->flags = (uint8_t)(c->flags & ~(PH_CONN_FIN_A | PH_CONN_FIN_B));
         c->flags |= PH_CONN_HALF_OPEN;
