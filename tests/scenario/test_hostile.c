@@ -862,6 +862,41 @@ static void test_hostile_reject_answers(void **state) {
   t_ctx_del(t);
 }
 
+/* The SYN defense bound holds for a tuple reopened after an RST too (a
+ * SYN/RST cycle on old tuples must not grow the half-open count). */
+static void test_hostile_syn_defense_reopened_tuple(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 64;
+  cfg.max_half_open = 2;
+  tctx *t = t_ctx_cfg(&cfg);
+  tpkt p;
+  t_tcp(&p, IN_HOST, 45000, OUT_HOST, 80, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, IN_HOST, 45001, OUT_HOST, 80, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, IN_HOST, 45000, OUT_HOST, 80, 2, 0, PINHOLE_TCP_RST, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(usage(t).half_open, 1);
+  t_tcp(&p, IN_HOST, 45002, OUT_HOST, 80, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(usage(t).half_open, 2);
+  /* the closed tuple's new SYN would be a third half-open connection */
+  t_tcp(&p, IN_HOST, 45000, OUT_HOST, 80, 1000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(usage(t).half_open, 2);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_DROP_SYN_DEFENSE, 1, -1);
+  /* below the bound it reopens */
+  t_tcp(&p, IN_HOST, 45001, OUT_HOST, 80, 2, 0, PINHOLE_TCP_RST, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, IN_HOST, 45000, OUT_HOST, 80, 1000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(usage(t).half_open, 2);
+  t_ctx_del(t);
+}
+
 /* Bounds other than flows: the watch table (ALG-inspected connections)
  * and the conversation table. The connection that does not fit is
  * refused and counted, with nothing left half-made. */
@@ -938,6 +973,7 @@ int main(void) {
       cmocka_unit_test(test_hostile_watch_and_conversation_tables_full),
       cmocka_unit_test(test_hostile_other_protocols),
       cmocka_unit_test(test_hostile_reject_answers),
+      cmocka_unit_test(test_hostile_syn_defense_reopened_tuple),
       cmocka_unit_test(test_hostile_split_command_never_completed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
