@@ -9,7 +9,8 @@
  * Script (fdp.h reads past the end as zeros; the script ends with the
  * input):
  *   config  u8   bit0 EIF, bit1 ALG low ports, bit2 ALG third party,
- *                bit3 drop IP options, bit4 small tables, bit5 narrow pool
+ *                bit3 drop IP options, bit4 small tables (and 3 ports per
+ *                inside host, 2 fragmented datagrams), bit5 narrow pool
  *                (16 ports), bit6 tight packet cap (len + 16), bit7 use
  *                pinhole_process_burst
  *   records, each:
@@ -109,6 +110,7 @@ typedef struct harness {
   int ncnt;
   char text[1024];
   uint8_t *buf;
+  uint64_t maps_made, maps_gone; /* MAPPING_CREATED / _RELEASED events */
   /* the endpoints' addresses of recently accepted connections, by
    * conversation id (to check whom a pinhole lets in) */
   struct {
@@ -174,6 +176,10 @@ static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
   if (debug)
     fprintf(stderr, "  event %s\n", h->text);
   CHECK(pinhole_event_format(ev, h->text, 9) >= 0 && strlen(h->text) < 9);
+  if (ev->type == PINHOLE_EVENT_MAPPING_CREATED)
+    h->maps_made++;
+  if (ev->type == PINHOLE_EVENT_MAPPING_RELEASED)
+    h->maps_gone++;
   if (ev->type == PINHOLE_EVENT_RULE_ACCEPT) {
     unsigned i = ev->conv_id & 63;
     h->convs[i].conv_id = ev->conv_id;
@@ -475,7 +481,8 @@ static void check_verdict(const harness *h, int verdict) {
       PINHOLE_CNT_ERR_TCP,        PINHOLE_CNT_ERR_UDP,
       PINHOLE_CNT_ERR_ICMP,       PINHOLE_CNT_ERR_NON_IP,
       PINHOLE_CNT_DROP_FLOW_FULL, PINHOLE_CNT_DROP_NO_RULE,
-      PINHOLE_CNT_DROP_TOO_BIG,   PINHOLE_CNT_FRAGMENTS};
+      PINHOLE_CNT_DROP_TOO_BIG,   PINHOLE_CNT_FRAGMENTS,
+      PINHOLE_CNT_DROP_HOST_LIMIT};
   uint64_t dropped = 0;
   for (size_t i = 0; i < sizeof(drops) / sizeof(drops[0]); i++)
     dropped += delta(h, drops[i]);
@@ -508,16 +515,21 @@ static void check_usage(const harness *h, int final) {
   CHECK(u.half_open <= h->cfg.max_half_open && u.half_open <= u.flows);
   CHECK(u.conversations <= u.flows + u.pinholes);
   CHECK(u.pinholes <= u.conversations * h->cfg.max_pinholes_per_conv);
+  CHECK(u.fragments <= u.max_fragments);
+  /* the port allocation log accounts for every mapping */
+  CHECK(h->maps_made >= h->maps_gone &&
+        h->maps_made - h->maps_gone == u.mappings);
   if (final) {
     if (u.flows || u.conversations || u.mappings || u.pinholes || u.watch ||
-        u.half_open)
+        u.half_open || u.fragments)
       fprintf(stderr,
               "leak: flows %u convs %u mappings %u pinholes %u watch %u "
-              "half-open %u\n",
+              "half-open %u fragments %u\n",
               u.flows, u.conversations, u.mappings, u.pinholes, u.watch,
-              u.half_open);
+              u.half_open, u.fragments);
     CHECK(u.flows == 0 && u.conversations == 0 && u.mappings == 0);
     CHECK(u.pinholes == 0 && u.watch == 0 && u.half_open == 0);
+    CHECK(u.fragments == 0);
   }
 }
 
@@ -602,6 +614,8 @@ static void setup(harness *h, uint8_t conf) {
   cfg->max_watch = small ? 4 : 32;
   cfg->max_pinholes_per_conv = small ? 2 : 8;
   cfg->max_half_open = small ? 4 : 64;
+  cfg->max_ports_per_host = small ? 3 : 0;
+  cfg->max_fragments = small ? 2 : 16;
   cfg->max_pools = 1;
   cfg->max_rules = 16;
   cfg->port_lo = 36864; /* 8192 ports: small bitmaps, fast to create */

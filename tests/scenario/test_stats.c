@@ -161,6 +161,28 @@ static void test_stats_drop_nat_ports(void **state) {
   t_ctx_del(t);
 }
 
+static void test_stats_drop_host_limit(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 64;
+  cfg.max_ports_per_host = 2;
+  tctx *t = t_ctx_cfg(&cfg);
+  tpkt p;
+  for (uint16_t i = 0; i < 3; i++) {
+    t_udp(&p, IN_HOST, (uint16_t)(3000 + i), OUT_HOST, 53, "q");
+    assert_int_equal(t_in(t, &p, SEC),
+                     i < 2 ? PINHOLE_VERDICT_FORWARD : PINHOLE_VERDICT_DROP);
+  }
+  /* another host is not limited by this one's ports */
+  t_udp(&p, IP4(198, 18, 0, 3), 3000, OUT_HOST, 53, "q");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_DROP_HOST_LIMIT, 1, -1);
+  assert_true(t_has_event(t, "per-host port limit"));
+  t_ctx_del(t);
+}
+
 static void test_stats_drop_flow_full(void **state) {
   (void)state;
   pinhole_config cfg;
@@ -795,6 +817,7 @@ int main(void) {
       cmocka_unit_test(test_stats_drop_ip_option),
       cmocka_unit_test(test_stats_drop_syn_defense),
       cmocka_unit_test(test_stats_drop_nat_ports),
+      cmocka_unit_test(test_stats_drop_host_limit),
       cmocka_unit_test(test_stats_drop_flow_full),
       cmocka_unit_test(test_stats_err_non_ip),
       cmocka_unit_test(test_stats_ip_non_ipv4),
