@@ -157,11 +157,8 @@ static void ph_trace(ph_alg_call *ac, int kind, uint8_t proto,
   if (ctx->cb.trace == NULL)
     return;
   pinhole_trace t;
-  memset(&t, 0, sizeof(t));
-  t.size = sizeof(t);
-  t.kind = kind;
+  pinhole__trace_init(ctx, &t, kind);
   t.alg = ph_alg_get(ac->conn->alg)->name;
-  t.time_ns = ctx->now_ns;
   t.conv_id = ctx->convs[ph_cold(ctx, ac->conn)->conv].id;
   t.seq = ac->seq;
   t.ack = ac->ack;

@@ -64,6 +64,9 @@ static int ph_rtsp_setup(ph_alg_call *ac, const pinhole_rtsp_transport *t,
       }
     }
     uint16_t lo = s->client_port[0], hi = s->client_port[1];
+    pinhole_endpoint seen = {e.a_real.addr, lo, 0};
+    pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &seen, NULL, 0,
+                       (const uint8_t *)"client_port", 11);
     if (lo < 1024 && !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
       pinhole__alg_error(ac, "client_port below 1024", NULL, 0);
       continue;

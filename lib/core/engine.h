@@ -120,6 +120,9 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
 void pinhole__event_hole(pinhole_ctx *ctx, int type, const ph_pinhole *h,
                          const char *alg);
 
+/* A zeroed event/trace record of this type, sized, stamped with now. */
+void pinhole__event_init(const pinhole_ctx *ctx, pinhole_event *ev, int type);
+void pinhole__trace_init(const pinhole_ctx *ctx, pinhole_trace *t, int kind);
 void pinhole__trace_hole(pinhole_ctx *ctx, int kind, const ph_pinhole *h,
                          const pinhole_pkt_view *v, const char *alg);
 

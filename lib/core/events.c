@@ -34,6 +34,20 @@ const char *pinhole_event_name(int type) {
   return ph_event_names[type];
 }
 
+void pinhole__event_init(const pinhole_ctx *ctx, pinhole_event *ev, int type) {
+  memset(ev, 0, sizeof(*ev));
+  ev->size = sizeof(*ev);
+  ev->type = type;
+  ev->time_ns = ctx->now_ns;
+}
+
+void pinhole__trace_init(const pinhole_ctx *ctx, pinhole_trace *t, int kind) {
+  memset(t, 0, sizeof(*t));
+  t->size = sizeof(*t);
+  t->kind = kind;
+  t->time_ns = ctx->now_ns;
+}
+
 static void ph_emit(pinhole_ctx *ctx, pinhole_event *ev) {
   ctx->cb.event(ctx, ev, ctx->user);
 }
@@ -45,10 +59,7 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
   if (ctx->cb.event == NULL)
     return;
   pinhole_event ev;
-  memset(&ev, 0, sizeof(ev));
-  ev.size = sizeof(ev);
-  ev.type = type;
-  ev.time_ns = ctx->now_ns;
+  pinhole__event_init(ctx, &ev, type);
   ev.side = (uint8_t)side;
   ev.flow_state = flow_state;
   if (c != NULL) {
@@ -78,10 +89,7 @@ void pinhole__event_hole(pinhole_ctx *ctx, int type, const ph_pinhole *h,
   if (ctx->cb.event == NULL)
     return;
   pinhole_event ev;
-  memset(&ev, 0, sizeof(ev));
-  ev.size = sizeof(ev);
-  ev.type = type;
-  ev.time_ns = ctx->now_ns;
+  pinhole__event_init(ctx, &ev, type);
   ev.conv_id = h->conv_id;
   ev.proto = h->proto;
   ev.side = h->side;
@@ -101,11 +109,8 @@ void pinhole__trace_hole(pinhole_ctx *ctx, int kind, const ph_pinhole *h,
   if (ctx->cb.trace == NULL)
     return;
   pinhole_trace t;
-  memset(&t, 0, sizeof(t));
-  t.size = sizeof(t);
-  t.kind = kind;
+  pinhole__trace_init(ctx, &t, kind);
   t.alg = alg;
-  t.time_ns = ctx->now_ns;
   t.conv_id = h->conv_id;
   t.proto = h->proto;
   t.side = h->side;

@@ -198,10 +198,7 @@ static void ph_map_event(pinhole_ctx *ctx, int type, const ph_mapping *m) {
   if (ctx->cb.event == NULL)
     return;
   pinhole_event ev;
-  memset(&ev, 0, sizeof(ev));
-  ev.size = sizeof(ev);
-  ev.type = type;
-  ev.time_ns = ctx->now_ns;
+  pinhole__event_init(ctx, &ev, type);
   ev.proto = m->proto;
   ev.side = PINHOLE_SIDE_INSIDE;
   ev.src = (pinhole_endpoint){m->iaddr, m->iport, 0};

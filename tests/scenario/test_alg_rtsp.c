@@ -112,6 +112,13 @@ static void test_alg_rtsp_setup_udp_pair(void **state) {
   free(l);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 2);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_USED), 2);
+  assert_true(t_has_trace(t, "rtsp ALG conv=1 parsed 198.18.0.2:5000 "
+                             "\"client_port\""));
+  assert_true(t_has_trace(t, "rtsp ALG conv=1 translated 198.18.0.2:5000 -> "
+                             "198.19.0.1:3090"));
+  assert_true(t_has_trace(t, "rtsp ALG conv=1 pinhole created UDP "
+                             "198.19.0.2:0 -> 198.19.0.1:3091 "
+                             "lifetime=10000ms"));
   assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
   t_ctx_del(t);
 }
