@@ -20,6 +20,8 @@
 #include "alg/alg.h"
 #include "core/engine.h"
 
+#include "alg/text.h"
+
 #include <pinhole/rtsp.h>
 
 #include <string.h>
@@ -194,9 +196,13 @@ static void ph_rtsp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
     if (rc == PINHOLE_ERR_PARTIAL && m.hdr_len == 0) {
       /* the header block is split: withhold it until it is whole */
       res->consumed = pos;
-      res->hold = left <= PINHOLE_RTSP_MAX_HEADER;
-      if (!res->hold)
+      res->hold = left <= PINHOLE_RTSP_MAX_HEADER &&
+                  (p[0] == '$' || ph_start_plausible(p, left));
+      if (!res->hold) {
+        pinhole__alg_error(ac, "not the start of an RTSP message", p,
+                           left < 80 ? left : 80);
         res->desync = 1;
+      }
       return;
     }
     int32_t g0 = ac->growth;

@@ -24,6 +24,8 @@
 #include "alg/alg.h"
 #include "core/engine.h"
 
+#include "alg/text.h"
+
 #include <pinhole/sip.h>
 
 #include <string.h>
@@ -196,9 +198,13 @@ static void ph_sip_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
     size_t left = ac->v->payload_len - pos, used = 0;
     int rc = ph_sip_message(ac, pos, left, PINHOLE_SIP_STREAM, &used);
     if (rc == PINHOLE_ERR_PARTIAL) {
+      const uint8_t *p = ph_payload(ac) + pos;
       res->consumed = pos;
-      res->hold = left <= 16384;
-      res->desync = !res->hold;
+      res->hold = left <= 16384 && ph_start_plausible(p, left);
+      if (!res->hold) {
+        pinhole__alg_error(ac, "not the start of a SIP message", NULL, 0);
+        res->desync = 1;
+      }
       return;
     }
     if (rc != 0 || used == 0) {

@@ -212,6 +212,23 @@ static void test_alg_rtsp_pipelined_and_body(void **state) {
   t_ctx_del(s.t);
 }
 
+/* A partial header block is withheld only when it could be a message:
+ * a partial one of junk is passed, counted, and parsing stops. */
+static void test_alg_rtsp_junk_not_withheld(void **state) {
+  (void)state;
+  rtsp_sess s;
+  rtsp_open(&s);
+  tpkt p;
+  t_tcp(&p, IN_HOST, 41000, SRV, 554, s.cseq, s.sseq, PINHOLE_TCP_ACK,
+        "SETUP rtsp://198.19.0.2/a RTSP/1.0\r\nCSe");
+  assert_int_equal(t_in(s.t, &p, SEC), PINHOLE_VERDICT_DROP); /* withheld */
+  const char *junk = "0123456789012345678901234567890123456789";
+  rtsp_client(&s, junk, junk);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ALG_RTSP), 1);
+  assert_true(t_has_event(s.t, "reason=\"not the start of an RTSP message\""));
+  t_ctx_del(s.t);
+}
+
 /* TFTP: the read request opens a pinhole for the server's new port. */
 static void test_alg_tftp_read_request(void **state) {
   (void)state;
@@ -272,6 +289,7 @@ int main(void) {
       cmocka_unit_test(test_alg_rtsp_client_sends_first),
       cmocka_unit_test(test_alg_rtsp_interleaved_and_foreign_destination),
       cmocka_unit_test(test_alg_rtsp_pipelined_and_body),
+      cmocka_unit_test(test_alg_rtsp_junk_not_withheld),
       cmocka_unit_test(test_alg_tftp_read_request),
   };
   return cmocka_run_group_tests_name("scenario.alg_rtsp", tests, NULL, NULL);
