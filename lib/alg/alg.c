@@ -78,7 +78,14 @@ int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
   ph_put16(pkt->data + 10, pinhole_cksum_update16(ck, old_ip_len, v->ip_len));
   if (v->proto == PINHOLE_IPPROTO_UDP)
     ph_put16(pkt->data + v->l4_off + 4, v->l4_len);
-  ac->growth += (int32_t)replen - (int32_t)oldlen;
+  int32_t d = (int32_t)replen - (int32_t)oldlen;
+  if (ac->replay && off < ac->replay_end) {
+    /* resent data: the correction for it was recorded the first time */
+    ac->replay_growth += d;
+    ac->replay_end = (size_t)((int64_t)ac->replay_end + d);
+  } else {
+    ac->growth += d;
+  }
   ac->rewrote = 1;
   return 0;
 }
@@ -272,6 +279,7 @@ static int ph_stream_run(ph_alg_call *ac, const ph_alg *alg) {
      * recorded; request/response protocols do not send more before the
      * answer, so this does not arise in practice) */
     ac->replay = 1;
+    ac->replay_end = start;
     start = 0;
   }
   if (start >= len) {
@@ -281,6 +289,7 @@ static int ph_stream_run(ph_alg_call *ac, const ph_alg *alg) {
       ph_scan res;
       memset(&res, 0, sizeof(res));
       ac->replay = 1;
+      ac->replay_end = len;
       alg->inspect(ac, 0, &res);
       return ac->failed;
     }
@@ -314,13 +323,14 @@ static int ph_stream_run(ph_alg_call *ac, const ph_alg *alg) {
 
   ph_scan res;
   memset(&res, 0, sizeof(res));
-  int32_t growth0 = ac->growth;
+  int32_t growth0 = ac->growth + ac->replay_growth;
   alg->inspect(ac, start, &res);
   if (ac->failed)
     return 1;
   size_t now_len = ac->v->payload_len;
   /* the scan's consumed end, in original stream numbering */
-  size_t consumed_orig = res.consumed - (size_t)(ac->growth - growth0);
+  int32_t grew = ac->growth + ac->replay_growth - growth0;
+  size_t consumed_orig = (size_t)((int64_t)res.consumed - grew);
   if (res.consumed < start) {
     consumed_orig = start;
     res.consumed = start;
@@ -352,10 +362,14 @@ static int ph_stream_run(ph_alg_call *ac, const ph_alg *alg) {
                          (const uint8_t *)"split message withheld", 22);
       if (res.consumed == 0)
         return 1;
+      uint8_t rewrote = ac->rewrote, replay = ac->replay;
+      ac->replay = 0;
       if (pinhole__alg_splice(ac, res.consumed, cut, NULL, 0) != 0)
         return 1;
       /* the cut is not a rewrite: it must not shift sequence numbers */
       ac->growth += (int32_t)cut;
+      ac->rewrote = rewrote;
+      ac->replay = replay;
       ac->trimmed = 1;
       return 0;
     }
@@ -388,14 +402,17 @@ int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (alg->stream && v->proto == PINHOLE_IPPROTO_TCP) {
     drop = ph_stream_run(&ac, alg);
     ph_stream *st = &ac.w->st[dir];
-    if (!drop && ac.rewrote && !ac.replay) {
-      st->rw_seq = v->seq;
-      st->rw_valid = 1;
-      /* growth counts rewrites only (a withheld tail is added back) */
+    if (!drop && ac.rewrote) {
+      /* growth counts rewrites of new data only (a withheld tail is added
+       * back, resent data was corrected the first time) */
+      if (!ac.replay) {
+        st->rw_seq = v->seq;
+        st->rw_valid = 1;
+      }
       if (ac.growth != 0)
         pinhole__tcp_seq_record(st, v->seq, ac.growth);
     }
-    *changed = ac.rewrote;
+    *changed = ac.rewrote || ac.trimmed;
   } else {
     ph_scan res;
     memset(&res, 0, sizeof(res));

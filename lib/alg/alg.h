@@ -36,15 +36,19 @@ typedef struct ph_alg_call {
   ph_watch *w;
   pinhole_pkt *pkt;
   pinhole_pkt_view *v;
-  int dir;           /* 0: from side A (initiator), 1: from side B */
-  int side;          /* pinhole_side the packet arrived on */
-  int32_t growth;    /* payload bytes added (negative: removed) so far */
-  uint32_t seq, ack; /* as the packet arrived */
-  uint8_t replay;    /* retransmission of a message already handled: do
-                        the same rewrite, record nothing new */
-  uint8_t failed;    /* a rewrite did not fit: drop the packet */
-  uint8_t rewrote;   /* the payload changed */
-  uint8_t trimmed;   /* a withheld tail was cut off */
+  int dir;               /* 0: from side A (initiator), 1: from side B */
+  int side;              /* pinhole_side the packet arrived on */
+  int32_t growth;        /* payload bytes added (negative: removed) so far by
+                            rewrites of new data */
+  int32_t replay_growth; /* the same, by rewrites of resent data */
+  size_t replay_end;     /* with replay: payload[0..replay_end) was handled
+                            before (rewritten the same way again, no new
+                            sequence correction) */
+  uint32_t seq, ack;     /* as the packet arrived */
+  uint8_t replay;        /* the segment starts with data already handled */
+  uint8_t failed;        /* a rewrite did not fit: drop the packet */
+  uint8_t rewrote;       /* the payload changed */
+  uint8_t trimmed;       /* a withheld tail was cut off */
 } ph_alg_call;
 
 typedef struct ph_alg {

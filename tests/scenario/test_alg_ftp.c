@@ -314,6 +314,37 @@ static void test_alg_ftp_retransmitted_port(void **state) {
   t_ctx_del(s.t);
 }
 
+/* A rewritten PORT and a withheld partial EPRT in one segment; the sender
+ * resends the whole segment with the EPRT complete: the PORT is rewritten
+ * the same way again (its correction was recorded the first time) and the
+ * EPRT's correction is added, so later segments are numbered right. */
+static void test_alg_ftp_resent_with_completed_command(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  tpkt p;
+  pinhole_pkt_view v;
+  uint32_t seq = s.cseq, seen = s.cseen;
+  t_tcp(&p, CLI, 40000, SRV, 21, seq, s.sseq, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,65\r\nEPRT |1|198.18");
+  assert_int_equal(t_in(s.t, &p, SEC), 0);
+  t_payload_is(&p, "PORT 198,19,0,1,156,65\r\n");
+  t_tcp(&p, CLI, 40000, SRV, 21, seq, s.sseq, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,65\r\nEPRT |1|198.18.0.100|40005|\r\n");
+  assert_int_equal(t_in(s.t, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, seen);
+  t_payload_is(&p, "PORT 198,19,0,1,156,65\r\nEPRT |1|198.19.0.1|40005|\r\n");
+  t_check_cksums(&p);
+  s.cseq += 26 + 29;
+  s.cseen += 24 + 27;
+  ftp_client(&s, "NOOP\r\n", "NOOP\r\n", SEC);
+  ftp_server(&s, "200 ok\r\n", "200 ok\r\n", SEC);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 2);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ERR_ALG), 0);
+  t_ctx_del(s.t);
+}
+
 /* A segment after a gap is held back (dropped) until the missing one has
  * passed: the ALG never sees the stream out of order. */
 static void test_alg_ftp_out_of_order_dropped(void **state) {
@@ -402,6 +433,7 @@ int main(void) {
       cmocka_unit_test(test_alg_ftp_split_port_withheld),
       cmocka_unit_test(test_alg_ftp_retransmitted_port),
       cmocka_unit_test(test_alg_ftp_out_of_order_dropped),
+      cmocka_unit_test(test_alg_ftp_resent_with_completed_command),
       cmocka_unit_test(test_alg_ftp_dnat_server_227),
   };
   return cmocka_run_group_tests_name("scenario.alg_ftp", tests, NULL, NULL);
