@@ -19,12 +19,11 @@
 
 /* What a stream scan found, in bytes of the current (rewritten) payload. */
 typedef struct ph_scan {
-  size_t consumed;   /* end of the last complete message handled */
-  uint8_t hold;      /* the rest is the start of a message to withhold until
-                        it arrives whole (a split command) */
-  uint8_t skip_line; /* the rest is a partial line not worth parsing */
-  uint8_t desync;    /* stop parsing this direction (cannot resynchronise) */
-  uint8_t pad_;
+  size_t consumed; /* end of the last complete message handled */
+  uint8_t hold;    /* the rest is the start of a message to withhold until
+                      it arrives whole (a split command) */
+  uint8_t desync;  /* stop parsing this direction (cannot resynchronise) */
+  uint8_t pad_[2];
   uint32_t skip_len; /* the stream's next skip_len bytes need no parsing
                         (a body whose length is known) */
 } ph_scan;

@@ -12,8 +12,6 @@
 
 #include "flow/table.h"
 
-#define PH_NONE 0u
-
 /* A transport tuple as packets arrive on one side. */
 typedef struct ph_tuple {
   uint32_t src, dst;
