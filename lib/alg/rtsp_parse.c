@@ -25,7 +25,7 @@ typedef struct ph_hdr {
   int open;
 } ph_hdr;
 
-static int ph_is_ws(uint8_t c) {
+static int ph_is_lws(uint8_t c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
@@ -42,14 +42,14 @@ static int ph_is_bad_ctl(uint8_t c) {
 
 /* Trims SP/HT/CR/LF from both ends of [*off, *end). */
 static void ph_trim(const uint8_t *p, size_t *off, size_t *end) {
-  while (*off < *end && ph_is_ws(p[*off]))
+  while (*off < *end && ph_is_lws(p[*off]))
     (*off)++;
-  while (*end > *off && ph_is_ws(p[*end - 1]))
+  while (*end > *off && ph_is_lws(p[*end - 1]))
     (*end)--;
 }
 
 /* Plain decimal digits in p[0..len), at least one, value <= max. */
-static int ph_dec(const uint8_t *p, size_t len, uint64_t max, uint64_t *out) {
+static int ph_dec64(const uint8_t *p, size_t len, uint64_t max, uint64_t *out) {
   uint64_t v = 0;
   if (len == 0)
     return PINHOLE_ERR_PARSE;
@@ -176,7 +176,7 @@ static int ph_start_line(const uint8_t *p, size_t pos, size_t eol,
 static int ph_hdr_number(const uint8_t *p, size_t off, size_t end, uint64_t max,
                          uint32_t *flags, uint32_t flag, uint64_t *val) {
   uint64_t v;
-  int rc = ph_dec(p + off, end - off, max, &v);
+  int rc = ph_dec64(p + off, end - off, max, &v);
   if (rc != 0)
     return PINHOLE_ERR_PARSE;
   if ((*flags & flag) && v != *val)
@@ -214,7 +214,7 @@ static int ph_hdr_done(const uint8_t *p, const ph_hdr *h, pinhole_rtsp_msg *m,
   if (ph_ieq(name, h->name_len, "Session") &&
       !(m->flags & PINHOLE_RTSP_MSG_SESSION)) {
     size_t e = off;
-    while (e < end && p[e] != ';' && !ph_is_ws(p[e]))
+    while (e < end && p[e] != ';' && !ph_is_lws(p[e]))
       e++;
     m->flags |= PINHOLE_RTSP_MSG_SESSION;
     m->session_off = off;
@@ -306,22 +306,22 @@ int pinhole_rtsp_frame(const uint8_t *p, size_t len, pinhole_rtsp_msg *m) {
 /* ---- Transport ----------------------------------------------------- */
 
 /* A cursor over a Transport value. */
-typedef struct ph_cur {
+typedef struct ph_tcur {
   const uint8_t *v;
   size_t pos, len;
-} ph_cur;
+} ph_tcur;
 
-static void ph_skip_ws(ph_cur *c) {
-  while (c->pos < c->len && ph_is_ws(c->v[c->pos]))
+static void ph_tskip_ws(ph_tcur *c) {
+  while (c->pos < c->len && ph_is_lws(c->v[c->pos]))
     c->pos++;
 }
 
 /* Bytes that end a bare token: white space, ';', ',', '=' and '"'. */
 static int ph_is_tok(uint8_t b) {
-  return !ph_is_ws(b) && b != ';' && b != ',' && b != '=' && b != '"';
+  return !ph_is_lws(b) && b != ';' && b != ',' && b != '=' && b != '"';
 }
 
-static pinhole_rtsp_span ph_token(ph_cur *c) {
+static pinhole_rtsp_span ph_token(ph_tcur *c) {
   pinhole_rtsp_span s = {c->pos, 0};
   while (c->pos < c->len && ph_is_tok(c->v[c->pos]))
     c->pos++;
@@ -330,7 +330,7 @@ static pinhole_rtsp_span ph_token(ph_cur *c) {
 }
 
 /* value = quoted-string | token; *s is the inside of the quotes. */
-static int ph_value(ph_cur *c, pinhole_rtsp_span *s) {
+static int ph_value(ph_tcur *c, pinhole_rtsp_span *s) {
   if (c->pos < c->len && c->v[c->pos] == '"') {
     const uint8_t *q = memchr(c->v + c->pos + 1, '"', c->len - c->pos - 1);
     if (q == NULL)
@@ -352,8 +352,8 @@ static int ph_range(const uint8_t *p, size_t len, uint32_t min, uint32_t max,
   const uint8_t *dash = memchr(p, '-', len);
   size_t n1 = dash ? (size_t)(dash - p) : len;
   uint64_t lo = 0, hi = 0;
-  int rc1 = ph_dec(p, n1, UINT32_MAX, &lo);
-  int rc2 = dash ? ph_dec(dash + 1, len - n1 - 1, UINT32_MAX, &hi) : rc1;
+  int rc1 = ph_dec64(p, n1, UINT32_MAX, &lo);
+  int rc2 = dash ? ph_dec64(dash + 1, len - n1 - 1, UINT32_MAX, &hi) : rc1;
   if (rc1 == PINHOLE_ERR_PARSE || rc2 == PINHOLE_ERR_PARSE)
     return PINHOLE_ERR_PARSE;
   if (rc1 != 0 || rc2 != 0)
@@ -369,7 +369,7 @@ static int ph_range(const uint8_t *p, size_t len, uint32_t min, uint32_t max,
 }
 
 /* Dotted quad, each part 0..255 without leading zeros. */
-static int ph_ipv4(const uint8_t *p, size_t len, uint32_t *addr) {
+static int ph_ipv4_bool(const uint8_t *p, size_t len, uint32_t *addr) {
   uint32_t a = 0;
   size_t i = 0;
   for (int part = 0; part < 4; part++) {
@@ -482,11 +482,11 @@ static int ph_addr_param(const uint8_t *v, pinhole_rtsp_span val,
     return PINHOLE_ERR_PARSE;
   if (source) {
     s->source_v = val;
-    if (ph_ipv4(v + val.off, val.len, &s->source))
+    if (ph_ipv4_bool(v + val.off, val.len, &s->source))
       s->flags |= PINHOLE_RTSP_SPEC_SOURCE_IPV4;
   } else {
     s->destination_v = val;
-    if (ph_ipv4(v + val.off, val.len, &s->destination))
+    if (ph_ipv4_bool(v + val.off, val.len, &s->destination))
       s->flags |= PINHOLE_RTSP_SPEC_DESTINATION_IPV4;
   }
   return 0;
@@ -544,19 +544,19 @@ static int ph_param(const uint8_t *v, pinhole_rtsp_span name, int has_val,
 }
 
 /* One ";name[=value]" (the ';' consumed by the caller). */
-static int ph_one_param(ph_cur *c, pinhole_rtsp_spec *s, size_t *spec_end) {
-  ph_skip_ws(c);
+static int ph_one_param(ph_tcur *c, pinhole_rtsp_spec *s, size_t *spec_end) {
+  ph_tskip_ws(c);
   if (c->pos == c->len || c->v[c->pos] == ';' || c->v[c->pos] == ',')
     return 0; /* empty parameter */
   pinhole_rtsp_span name = ph_token(c), val = {0, 0};
   if (name.len == 0)
     return PINHOLE_ERR_PARSE;
   *spec_end = c->pos;
-  ph_skip_ws(c);
+  ph_tskip_ws(c);
   int has_val = c->pos < c->len && c->v[c->pos] == '=';
   if (has_val) {
     c->pos++;
-    ph_skip_ws(c);
+    ph_tskip_ws(c);
     int rc = ph_value(c, &val);
     if (rc != 0)
       return rc;
@@ -565,16 +565,16 @@ static int ph_one_param(ph_cur *c, pinhole_rtsp_spec *s, size_t *spec_end) {
   return ph_param(c->v, name, has_val, val, s);
 }
 
-static int ph_spec(ph_cur *c, pinhole_rtsp_spec *s) {
+static int ph_spec(ph_tcur *c, pinhole_rtsp_spec *s) {
   memset(s, 0, sizeof(*s));
-  ph_skip_ws(c);
+  ph_tskip_ws(c);
   pinhole_rtsp_span proto = ph_token(c);
   if (proto.len == 0)
     return PINHOLE_ERR_PARSE;
   ph_protocol(c->v + proto.off, proto.len, s);
   size_t end = c->pos;
   for (;;) {
-    ph_skip_ws(c);
+    ph_tskip_ws(c);
     if (c->pos == c->len || c->v[c->pos] == ',')
       break;
     if (c->v[c->pos] != ';')
@@ -599,7 +599,7 @@ int pinhole_rtsp_transport_parse(const uint8_t *v, size_t len,
   for (size_t i = 0; i < len; i++)
     if (ph_is_bad_ctl(v[i]))
       return PINHOLE_ERR_PARSE;
-  ph_cur c = {v, 0, len};
+  ph_tcur c = {v, 0, len};
   for (;;) {
     if (t->nspecs == PINHOLE_RTSP_MAX_SPECS)
       return PINHOLE_ERR_RANGE;

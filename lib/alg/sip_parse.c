@@ -22,10 +22,6 @@
 /* ------------------------------------------------------------------ */
 /* Characters, numbers, addresses                                      */
 
-static int ph_is_alnum(uint8_t c) {
-  return ph_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* RFC 3261 token characters. */
 static int ph_is_token(uint8_t c) {
   if (ph_is_alnum(c))
@@ -53,23 +49,6 @@ static int ph_is_lws(uint8_t c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* 1*DIGIT with value <= max. Returns 0, or -1. */
-static int ph_dec(const uint8_t *p, size_t len, uint32_t max, uint32_t *v) {
-  uint32_t x = 0;
-  if (len == 0)
-    return -1;
-  for (size_t i = 0; i < len; i++) {
-    if (!ph_is_digit(p[i]))
-      return -1;
-    uint32_t d = (uint32_t)(p[i] - '0');
-    if (x > (max - d) / 10)
-      return -1;
-    x = x * 10 + d;
-  }
-  *v = x;
-  return 0;
-}
-
 /* 1*DIGIT saturating at UINT32_MAX (delta-seconds). */
 static int ph_dec_sat(const uint8_t *p, size_t len, uint32_t *v) {
   if (len == 0)
@@ -80,52 +59,6 @@ static int ph_dec_sat(const uint8_t *p, size_t len, uint32_t *v) {
   if (ph_dec(p, len, UINT32_MAX, v) != 0)
     *v = UINT32_MAX;
   return 0;
-}
-
-/* Canonical dotted-decimal IPv4 (no leading zeros, no missing parts). */
-static int ph_ipv4(const uint8_t *p, size_t len, uint32_t *addr) {
-  uint32_t a = 0;
-  size_t i = 0;
-  for (int part = 0; part < 4; part++) {
-    size_t s = i;
-    while (i < len && ph_is_digit(p[i]) && i - s < 3)
-      i++;
-    uint32_t v;
-    if (i == s || (i - s > 1 && p[s] == '0') || ph_dec(p + s, i - s, 255, &v))
-      return -1;
-    a = a << 8 | v;
-    if (part < 3) {
-      if (i >= len || p[i] != '.')
-        return -1;
-      i++;
-    }
-  }
-  if (i != len)
-    return -1;
-  *addr = a;
-  return 0;
-}
-
-static size_t ph_fmt_u32(uint8_t *b, uint32_t v) {
-  uint8_t t[10];
-  size_t n = 0;
-  do {
-    t[n++] = (uint8_t)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  for (size_t i = 0; i < n; i++)
-    b[i] = t[n - 1 - i];
-  return n;
-}
-
-static size_t ph_fmt_ipv4(uint8_t *b, uint32_t a) {
-  size_t n = 0;
-  for (int sh = 24; sh >= 0; sh -= 8) {
-    n += ph_fmt_u32(b + n, (a >> sh) & 0xff);
-    if (sh)
-      b[n++] = '.';
-  }
-  return n;
 }
 
 static size_t ph_skip_lws(const uint8_t *p, size_t s, size_t e) {
@@ -341,7 +274,7 @@ static int ph_uri_hostport(const uint8_t *p, size_t us, size_t ue, ph_hp *h) {
   size_t he = hs;
   while (he < ue && p[he] != ':' && p[he] != ';' && p[he] != '?')
     he++;
-  if (ph_ipv4(p + hs, he - hs, &h->addr))
+  if (ph_ipv4_text(p + hs, he - hs, &h->addr))
     return 0;
   h->host_s = hs;
   h->host_e = h->port_e = he;
@@ -756,7 +689,7 @@ static int ph_sdp_nataddr(const uint8_t *b, size_t *s, size_t e,
   a->s = as;
   a->e = x;
   a->ip4 = ph_eq(b + ns, ne - ns, "IN") && ph_eq(b + ts, te - ts, "IP4") &&
-           ph_ipv4(b + as, x - as, &a->addr) == 0;
+           ph_ipv4_text(b + as, x - as, &a->addr) == 0;
   return 0;
 }
 
@@ -1029,7 +962,7 @@ static void ph_rw_via_params(const ph_rw *rw, ph_out *o, size_t s, size_t e) {
   uint32_t v;
   while (ph_param(p, &s, e, &ns, &ne, &vs, &ve) == 1) {
     if (ph_ieq(p + ns, ne - ns, "received") &&
-        ph_ipv4(p + vs, ve - vs, &v) == 0 && v == rw->from.addr) {
+        ph_ipv4_text(p + vs, ve - vs, &v) == 0 && v == rw->from.addr) {
       ph_put_addr(o, vs, ve, rw->to.addr);
       rw->res->via_params++;
     } else if (ph_ieq(p + ns, ne - ns, "rport") &&
@@ -1043,11 +976,12 @@ static void ph_rw_via_params(const ph_rw *rw, ph_out *o, size_t s, size_t e) {
 static void ph_rw_via(const ph_rw *rw, ph_out *o, const ph_hdr *h) {
   ph_via v;
   uint32_t addr;
+  memset(&v, 0, sizeof(v));
   if (ph_via_value(rw->p, h->val_off, h->val_end, &v)) {
     rw->res->skipped++;
     return;
   }
-  if (ph_ipv4(rw->p + v.host_s, v.host_e - v.host_s, &addr) == 0 &&
+  if (ph_ipv4_text(rw->p + v.host_s, v.host_e - v.host_s, &addr) == 0 &&
       ph_matches(rw, addr, v.has_port, v.port, v.def_port)) {
     ph_put_hostport(rw, o, v.host_s, v.port_e, v.has_port, v.def_port);
     rw->res->via++;

@@ -1,6 +1,14 @@
 /*
- * Small character helpers shared by the text-protocol parsers (pure
- * layer): ASCII only, never locale-dependent.
+ * The one cursor and the character and number helpers every ALG parser
+ * uses (pure layer): ASCII only, never locale-dependent, every read
+ * bounded by what is left.
+ *
+ * Text parsers (FTP, RTSP, SIP, SQLNet, rsh ...) read with ph_cur and the
+ * ph_cur_* text helpers; binary parsers (Sun RPC, DNS, H.323, PPTP ...)
+ * with the ph_cur_u8/be16/be32/le16/le32/skip/take helpers. A fetch that
+ * does not fit leaves the cursor where it was and says so: 0 on success,
+ * -1 when too short. Whole-field helpers (ph_dec, ph_ipv4_text) take a
+ * span and accept it only when all of it matches.
  */
 #ifndef PH_ALG_TEXT_H
 #define PH_ALG_TEXT_H
@@ -9,8 +17,27 @@
 #include <stdint.h>
 #include <string.h>
 
+/* ---- characters ---------------------------------------------------- */
+
 static inline int ph_is_digit(uint8_t c) {
   return c >= '0' && c <= '9';
+}
+
+static inline int ph_is_alpha(uint8_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline int ph_is_alnum(uint8_t c) {
+  return ph_is_digit(c) || ph_is_alpha(c);
+}
+
+static inline int ph_is_xdigit(uint8_t c) {
+  return ph_is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* SP or HT. */
+static inline int ph_is_ws(uint8_t c) {
+  return c == ' ' || c == '\t';
 }
 
 static inline uint8_t ph_lower(uint8_t c) {
@@ -32,6 +59,224 @@ static inline int ph_ieq(const uint8_t *p, size_t len, const char *s) {
 static inline int ph_eq(const uint8_t *p, size_t len, const char *s) {
   return len == strlen(s) && memcmp(p, s, len) == 0;
 }
+
+/* p[0..len) is a prefix of s (or s a prefix of p), ignoring ASCII case:
+ * the bytes both have agree. Used to ask whether a partial line could
+ * still become s. */
+static inline int ph_iprefix(const uint8_t *p, size_t len, const char *s) {
+  for (size_t i = 0; i < len && s[i] != '\0'; i++)
+    if (ph_lower(p[i]) != ph_lower((uint8_t)s[i]))
+      return 0;
+  return 1;
+}
+
+/* ---- the cursor ------------------------------------------------------ */
+
+/* A read cursor over p[pos..end). */
+typedef struct ph_cur {
+  const uint8_t *p;
+  size_t pos;
+  size_t end;
+} ph_cur;
+
+static inline ph_cur ph_cur_make(const uint8_t *p, size_t len) {
+  ph_cur c = {p, 0, len};
+  return c;
+}
+
+static inline size_t ph_cur_left(const ph_cur *c) {
+  return c->end - c->pos;
+}
+
+/* The next byte, or -1 at the end. */
+static inline int ph_cur_peek(const ph_cur *c) {
+  return c->pos < c->end ? c->p[c->pos] : -1;
+}
+
+/* Consumes ch if it is next; returns whether it did. */
+static inline int ph_cur_eat(ph_cur *c, int ch) {
+  if (ph_cur_peek(c) != ch)
+    return 0;
+  c->pos++;
+  return 1;
+}
+
+/* Skips SP and HT; returns how many. */
+static inline size_t ph_cur_skip_ws(ph_cur *c) {
+  size_t n = c->pos;
+  while (c->pos < c->end && ph_is_ws(c->p[c->pos]))
+    c->pos++;
+  return c->pos - n;
+}
+
+/* Consumes bytes while pred holds; returns how many. */
+static inline size_t ph_cur_span(ph_cur *c, int (*pred)(uint8_t)) {
+  size_t n = c->pos;
+  while (c->pos < c->end && pred(c->p[c->pos]))
+    c->pos++;
+  return c->pos - n;
+}
+
+/* Consumes the literal s (ASCII case ignored) if it is next. */
+static inline int ph_cur_eat_word(ph_cur *c, const char *s) {
+  size_t n = strlen(s);
+  if (ph_cur_left(c) < n || !ph_ieq(c->p + c->pos, n, s))
+    return 0;
+  c->pos += n;
+  return 1;
+}
+
+/* Reads a run of decimal digits into *v, saturating at UINT32_MAX (never
+ * overflows); returns the number of digits, 0 when none (nothing read). */
+static inline size_t ph_cur_number(ph_cur *c, uint32_t *v) {
+  uint64_t x = 0;
+  size_t n = c->pos;
+  while (c->pos < c->end && ph_is_digit(c->p[c->pos])) {
+    x = x * 10u + (uint64_t)(c->p[c->pos] - '0');
+    if (x > UINT32_MAX)
+      x = (uint64_t)UINT32_MAX + 1u; /* saturated; stays > UINT32_MAX */
+    c->pos++;
+  }
+  *v = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+  return c->pos - n;
+}
+
+/* ---- binary fetches (network order unless named le) ----------------- */
+
+static inline int ph_cur_skip(ph_cur *c, size_t n) {
+  if (ph_cur_left(c) < n)
+    return -1;
+  c->pos += n;
+  return 0;
+}
+
+/* Points *out at the next n bytes and consumes them. */
+static inline int ph_cur_take(ph_cur *c, size_t n, const uint8_t **out) {
+  if (ph_cur_left(c) < n)
+    return -1;
+  *out = c->p + c->pos;
+  c->pos += n;
+  return 0;
+}
+
+static inline int ph_cur_u8(ph_cur *c, uint8_t *v) {
+  if (ph_cur_left(c) < 1)
+    return -1;
+  *v = c->p[c->pos++];
+  return 0;
+}
+
+static inline int ph_cur_be16(ph_cur *c, uint16_t *v) {
+  if (ph_cur_left(c) < 2)
+    return -1;
+  const uint8_t *q = c->p + c->pos;
+  *v = (uint16_t)(q[0] << 8 | q[1]);
+  c->pos += 2;
+  return 0;
+}
+
+static inline int ph_cur_be32(ph_cur *c, uint32_t *v) {
+  if (ph_cur_left(c) < 4)
+    return -1;
+  const uint8_t *q = c->p + c->pos;
+  *v = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
+  c->pos += 4;
+  return 0;
+}
+
+static inline int ph_cur_le16(ph_cur *c, uint16_t *v) {
+  if (ph_cur_left(c) < 2)
+    return -1;
+  const uint8_t *q = c->p + c->pos;
+  *v = (uint16_t)(q[1] << 8 | q[0]);
+  c->pos += 2;
+  return 0;
+}
+
+static inline int ph_cur_le32(ph_cur *c, uint32_t *v) {
+  if (ph_cur_left(c) < 4)
+    return -1;
+  const uint8_t *q = c->p + c->pos;
+  *v = (uint32_t)q[3] << 24 | (uint32_t)q[2] << 16 | (uint32_t)q[1] << 8 | q[0];
+  c->pos += 4;
+  return 0;
+}
+
+/* ---- whole fields ---------------------------------------------------- */
+
+/* p[0..len) is 1*DIGIT with value <= max. Returns 0, or -1. */
+static inline int ph_dec(const uint8_t *p, size_t len, uint32_t max,
+                         uint32_t *v) {
+  uint64_t x = 0;
+  if (len == 0)
+    return -1;
+  for (size_t i = 0; i < len; i++) {
+    if (!ph_is_digit(p[i]))
+      return -1;
+    x = x * 10u + (uint64_t)(p[i] - '0');
+    if (x > max)
+      return -1;
+  }
+  *v = (uint32_t)x;
+  return 0;
+}
+
+/* Reads a canonical dotted quad (four parts 0..255, 1..3 digits, no
+ * leading zero) at the cursor. Returns 0 and advances, or -1 and leaves
+ * the cursor where it was. What follows is the caller's business. */
+static inline int ph_cur_ipv4(ph_cur *c, uint32_t *addr) {
+  ph_cur t = *c;
+  uint32_t a = 0;
+  for (int part = 0; part < 4; part++) {
+    if (part > 0 && !ph_cur_eat(&t, '.'))
+      return -1;
+    size_t s = t.pos;
+    uint32_t v;
+    size_t n = ph_cur_number(&t, &v);
+    if (n == 0 || n > 3 || v > 255 || (n > 1 && t.p[s] == '0'))
+      return -1;
+    a = a << 8 | v;
+  }
+  *c = t;
+  *addr = a;
+  return 0;
+}
+
+/* p[0..len) is exactly a canonical dotted quad. Returns 0, or -1. */
+static inline int ph_ipv4_text(const uint8_t *p, size_t len, uint32_t *addr) {
+  ph_cur c = ph_cur_make(p, len);
+  if (ph_cur_ipv4(&c, addr) != 0 || c.pos != len)
+    return -1;
+  return 0;
+}
+
+/* ---- formatting (the caller's buffer holds 10 / 15 bytes) ------------ */
+
+/* Writes v in decimal; returns the length (1..10). */
+static inline size_t ph_fmt_u32(uint8_t *b, uint32_t v) {
+  uint8_t t[10];
+  size_t n = 0;
+  do {
+    t[n++] = (uint8_t)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  for (size_t i = 0; i < n; i++)
+    b[i] = t[n - 1 - i];
+  return n;
+}
+
+/* Writes a dotted quad; returns the length (7..15). */
+static inline size_t ph_fmt_ipv4(uint8_t *b, uint32_t a) {
+  size_t n = 0;
+  for (int sh = 24; sh >= 0; sh -= 8) {
+    n += ph_fmt_u32(b + n, (a >> sh) & 0xff);
+    if (sh)
+      b[n++] = '.';
+  }
+  return n;
+}
+
+/* ---- message starts ---------------------------------------------------- */
 
 /* Could p[0..len) be the beginning of a text message whose first word is
  * a method or protocol token (RTSP, SIP): optional empty lines, then a

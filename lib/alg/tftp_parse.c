@@ -28,8 +28,8 @@ static int ph_str(const uint8_t *p, size_t len, size_t *pos, size_t *slen) {
 }
 
 /* Plain decimal digits, value in min..max. */
-static int ph_dec(const uint8_t *p, size_t len, uint64_t min, uint64_t max,
-                  uint64_t *out) {
+static int ph_dec_range(const uint8_t *p, size_t len, uint64_t min,
+                        uint64_t max, uint64_t *out) {
   uint64_t v = 0;
   int over = 0;
   if (len == 0)
@@ -80,8 +80,8 @@ static int ph_option(const uint8_t *p, const pinhole_tftp_option *o,
     if (m->flags & known[i].flag)
       return PINHOLE_ERR_PARSE;
     uint64_t v;
-    int rc =
-        ph_dec(p + o->value_off, o->value_len, known[i].min, known[i].max, &v);
+    int rc = ph_dec_range(p + o->value_off, o->value_len, known[i].min,
+                          known[i].max, &v);
     if (rc != 0)
       return rc;
     m->flags |= known[i].flag;
