@@ -91,7 +91,12 @@ enum pinhole_config_flag {
   /** Endpoint-independent filtering (RFC 4787 sec. 5): any remote may
    *  reach an existing mapping. Off by default (address and port
    *  dependent filtering). */
-  PINHOLE_CFG_EIF = 0x08
+  PINHOLE_CFG_EIF = 0x08,
+  /** Fail open: a message an ALG cannot parse or translate passes, counted
+   *  as an ALG error, instead of being dropped (counted as "ALG message
+   *  dropped untranslated"). Off by default: it may carry an inside
+   *  address out of the NAT. @since 0.2 */
+  PINHOLE_CFG_ALG_PASS_UNTRANSLATED = 0x10
 };
 
 /**
@@ -481,8 +486,15 @@ enum pinhole_counter {
   PINHOLE_CNT_PINHOLE_USED,
   PINHOLE_CNT_PINHOLE_EXPIRED,
   PINHOLE_CNT_FLOWS_EXPIRED,
-  PINHOLE_CNT_FRAGMENTS,      /**< later fragments that could not be matched */
-  PINHOLE_CNT_DROP_HOST_LIMIT /**< an inside host reached max_ports_per_host */
+  PINHOLE_CNT_FRAGMENTS,       /**< later fragments that could not be matched */
+  PINHOLE_CNT_DROP_HOST_LIMIT, /**< an inside host reached max_ports_per_host */
+  /** @since 0.2 */
+  PINHOLE_CNT_ALG_WITHHELD,     /**< a split message withheld (segment dropped
+                                     until it is resent whole) */
+  PINHOLE_CNT_ALG_UNTRANSLATED, /**< a message an ALG could not translate,
+                                     dropped (fail closed) */
+  PINHOLE_CNT_ALG_DESYNC        /**< an ALG stopped parsing a direction of a
+                                     control connection: not its protocol */
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

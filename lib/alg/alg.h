@@ -1,142 +1,198 @@
 /*
- * The ALG contract: what an application layer gateway module provides and
- * the services the stateful layer gives it.
+ * The ALG module contract: what an application layer gateway module
+ * provides, and the only services of the engine it may use.
  *
- * A module (lib/alg/<proto>.c) defines one const ph_alg descriptor. The
- * engine calls its inspect function for every packet of a Watch connection
- * that carries payload the module may parse: for TCP, only payload that
- * starts where a message can begin in the stream (tracked by sequence
- * number); for UDP, each datagram. The module parses with the pure parser,
- * and through the services below rewrites byte ranges, maps ports, opens
- * pinholes, counts errors and emits traces. Everything shared by all ALGs
- * (splice, IP length, checksums, TCP sequence deltas, pinhole limits,
- * withholding a split message) lives in the engine, not in modules.
+ * A module (lib/alg/<proto>.c) defines one const ph_alg descriptor and
+ * includes nothing of the engine but this header: no core/ header, no
+ * context, connection or table. It sees one packet at a time through an
+ * opaque call handle (payload, direction, the control connection's
+ * endpoints, its own state slot) and acts through the services below:
+ * splice the payload, map an inside endpoint to a public one, open a
+ * pinhole, check policy, count an error, trace, refuse a message it cannot
+ * translate, end or keep a dialog. Everything shared by all ALGs (splice
+ * bookkeeping, IP length, checksums, TCP sequence deltas, where a message
+ * can begin in a stream, withholding a split message, pinhole limits,
+ * ports below 1024, third parties, fail-closed drops) is the engine's:
+ * lib/core/alg.c and lib/core/stream.c. A test (tests/style) fails when a
+ * module includes anything else. Copy lib/alg/skeleton.c to start one;
+ * docs/adding-an-alg.md walks through it.
+ *
+ * Vocabulary: the control connection's initiator (I in the listing) is
+ * the client, its responder (O) the server. "Real" is an endpoint as its
+ * owner sends it, "public" as the other party sees it through the NAT.
  */
 #ifndef PH_ALG_ALG_H
 #define PH_ALG_ALG_H
 
-#include "core/ctx.h"
+#include <pinhole/pinhole.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One ALG invocation on one packet (opaque to modules). */
+typedef struct ph_alg_call ph_alg_call;
+
+/* Who sent the packet, or who will send an expected one. */
+enum ph_alg_party {
+  PH_ALG_CLIENT = 0, /* the control connection's initiator */
+  PH_ALG_SERVER = 1  /* its responder */
+};
 
 /* What a stream scan found, in bytes of the current (rewritten) payload. */
 typedef struct ph_scan {
   size_t consumed; /* end of the last complete message handled */
   uint8_t hold;    /* the rest is the start of a message to withhold until
-                      it arrives whole (a split command) */
-  uint8_t desync;  /* stop parsing this direction (cannot resynchronise) */
+                      it arrives whole (a split command); ask the parser's
+                      prefix test, never a list of the module's own */
+  uint8_t desync;  /* the rest is not this protocol: stop parsing this
+                      direction for good (counted by the engine) */
   uint8_t pad_[2];
   uint32_t skip_len; /* the stream's next skip_len bytes need no parsing
                         (a body whose length is known) */
 } ph_scan;
 
-/* One ALG invocation on one packet. */
-typedef struct ph_alg_call {
-  pinhole_ctx *ctx;
-  ph_conn *conn;
-  ph_watch *w;
-  pinhole_pkt *pkt;
-  pinhole_pkt_view *v;
-  int dir;               /* 0: from side A (initiator), 1: from side B */
-  int side;              /* pinhole_side the packet arrived on */
-  int32_t growth;        /* payload bytes added (negative: removed) so far by
-                            rewrites of new data */
-  int32_t replay_growth; /* the same, by rewrites of resent data */
-  size_t replay_end;     /* with replay: payload[0..replay_end) was handled
-                            before (rewritten the same way again, no new
-                            sequence correction) */
-  uint32_t seq, ack;     /* as the packet arrived */
-  uint8_t replay;        /* the segment starts with data already handled */
-  uint8_t failed;        /* a rewrite did not fit: drop the packet */
-  uint8_t rewrote;       /* the payload changed */
-  uint8_t trimmed;       /* a withheld tail was cut off */
-} ph_alg_call;
+/* Per-connection state a module may keep (zeroed when watching starts). */
+#define PH_ALG_STATE_SIZE 48
 
 typedef struct ph_alg {
   const char *name;
-  uint8_t proto;   /* L4 protocol of the control connection */
-  uint8_t counter; /* PINHOLE_CNT_ALG_* */
-  uint8_t stream;  /* TCP byte stream (uses ph_stream tracking) */
-  uint8_t pad_;
-  uint16_t ports[4]; /* default server ports, 0-terminated */
-  /* Inspect payload[start..len) of a stream (TCP) or the whole datagram.
-   * p points into the packet; len is what is there now. */
+  uint8_t proto;      /* L4 protocol of the control connection; 0: both */
+  uint8_t counter;    /* PINHOLE_CNT_ALG_* */
+  uint8_t stream;     /* TCP byte stream (the engine's stream driver) */
+  uint8_t state_size; /* bytes of pinhole__alg_state() used, at most
+                         PH_ALG_STATE_SIZE (checked when the table is built) */
+  uint16_t ports[4];  /* default server ports, 0-terminated */
+  /* Inspects payload[start..len) of a stream (TCP) or the whole datagram,
+   * and says in *res how far it got. */
   void (*inspect)(ph_alg_call *ac, size_t start, ph_scan *res);
 } ph_alg;
 
-/* The built-in ALG table (lib/alg/alg.c). */
-extern const ph_alg *const pinhole__algs[];
-extern const int pinhole__nalgs;
+/* ---- the packet -------------------------------------------------------- */
 
-/* The ALG registered for (proto, server port), as id + 1, or 0. */
-uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port);
-/* The ALG with this name, as id + 1, or 0. */
-uint8_t pinhole__alg_by_name(const char *name);
+/* The payload as it is now (rewrites change it) and its length. */
+uint8_t *pinhole__alg_payload(const ph_alg_call *ac);
+size_t pinhole__alg_payload_len(const ph_alg_call *ac);
+/* PH_ALG_CLIENT or PH_ALG_SERVER: who sent this packet. */
+int pinhole__alg_from(const ph_alg_call *ac);
+/* The control connection's L4 protocol (SIP runs over UDP and TCP). */
+uint8_t pinhole__alg_l4(const ph_alg_call *ac);
+/* Nonzero once a rewrite did not fit or a message was refused: the packet
+ * will be dropped, stop working on it. */
+int pinhole__alg_failed(const ph_alg_call *ac);
+/* The module's state slot (state_size bytes) for this connection. */
+void *pinhole__alg_state(ph_alg_call *ac);
+/* A scratch buffer for building rewrites; *len is its size. Its content
+ * does not survive the call. */
+uint8_t *pinhole__alg_scratch(ph_alg_call *ac, size_t *len);
 
-/* The ALG of a watched connection (id1 != 0). */
-static inline const ph_alg *ph_alg_get(uint8_t id1) {
-  return pinhole__algs[id1 - 1];
-}
-
-/* ---- services for modules ------------------------------------------ */
-
-static inline uint8_t *ph_payload(const ph_alg_call *ac) {
-  return ac->pkt->data + ac->v->payload_off;
-}
-
-/* Replaces payload[off..off+oldlen) by rep[0..replen). Updates the
- * packet's length, the IP total length and header checksum, and the view.
- * The L4 checksum is fixed once by the engine after inspection. Returns 0,
- * or PINHOLE_ERR_NOBUF when the packet would exceed its cap (then
- * ac->failed is set and nothing changed). */
-int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
-                        const void *rep, size_t replen);
-
-/* A pinhole request. */
-typedef struct ph_expect {
-  uint8_t proto;
-  uint8_t side;   /* side the expected packet arrives on */
-  uint16_t sport; /* 0 = any */
-  uint32_t src;
-  uint32_t dst; /* as the expected packet arrives */
-  uint16_t dport;
-  uint16_t to_port; /* destination after translation */
-  uint32_t to_addr;
-  uint32_t mapping; /* NAPT mapping to hold, index + 1, or 0 */
-  uint8_t snat;     /* map the new connection's source with the control
-                       connection's pool (a data connection opened from
-                       the NATed side) */
-} ph_expect;
-
-/* Opens a pinhole in the call's conversation with the configured
- * lifetime. Enforces policy: ports below 1024 (unless configured), the
- * per-conversation bound, table space. A pinhole identical to a pending
- * one refreshes it. Returns 0 or PINHOLE_ERR_POLICY / PINHOLE_ERR_FULL
- * (the error is counted and traced by the service). */
-int pinhole__alg_expect(ph_alg_call *ac, const ph_expect *e);
-
-/* Maps an inside endpoint (addr, port) to a public one with the NAPT of the
- * control connection (same public address). When the connection has no
- * source NAT, the endpoint maps to itself and *mapref is 0. With pair != 0
- * the public port is even and port+1 is mapped too (RTP/RTCP). Returns 0,
- * or PINHOLE_ERR_FULL when no port is free (counted). The caller owns one
- * reference in *mapref (and *mapref2 for a pair) and passes it to
- * pinhole__alg_expect or releases it with pinhole__alg_unmap. */
-int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t iaddr,
-                     uint16_t iport, int pair, pinhole_endpoint *pub,
-                     uint32_t *mapref, uint32_t *mapref2);
-void pinhole__alg_unmap(ph_alg_call *ac, uint32_t mapref);
-
-/* The control connection's endpoints, as seen on each side: the inside
- * client as it is (real) and as the outside sees it (public). */
+/* The control connection's endpoints. */
 typedef struct ph_ends {
-  pinhole_endpoint a_real; /* side A's endpoint as it sends */
-  pinhole_endpoint a_pub;  /* side A's endpoint as side B sees it */
-  pinhole_endpoint b_real; /* side B's endpoint as it sends */
-  pinhole_endpoint b_pub;  /* side B's endpoint as side A sees it */
+  pinhole_endpoint client;     /* the client as it sends */
+  pinhole_endpoint client_pub; /* the client as the server sees it */
+  pinhole_endpoint server;     /* the server as it sends */
+  pinhole_endpoint server_pub; /* the server as the client sees it */
 } ph_ends;
 void pinhole__alg_ends(const ph_alg_call *ac, ph_ends *e);
 
+/* ---- rewriting ---------------------------------------------------------- */
+
+/* Replaces payload[off..off+oldlen) by rep[0..replen). The engine fixes
+ * the packet's length, IP total length, checksums and TCP sequence deltas.
+ * Returns 0, or PINHOLE_ERR_NOBUF when the packet would exceed its cap /
+ * PINHOLE_ERR_INVALID_ARG for a range outside the payload (then the packet
+ * is dropped and counted, nothing changed). */
+int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
+                        const void *rep, size_t replen);
+
+/* Fail closed: the message cannot be handled and would leave carrying an
+ * address the NAT did not translate. Counts an error of this ALG with the
+ * reason and drops the packet (counted as "dropped untranslated"), unless
+ * the operator configured PINHOLE_CFG_ALG_PASS_UNTRANSLATED: then it is
+ * counted and passes. Returns nonzero when the packet will be dropped. */
+int pinhole__alg_refuse(ph_alg_call *ac, const char *reason,
+                        const uint8_t *text, size_t text_len);
+
+/* ---- policy ------------------------------------------------------------- */
+
+/* What pinhole__alg_policy found an announced address to be. */
+enum ph_alg_whose {
+  PH_ALG_REAL = 0,   /* the party's own address as it sends it */
+  PH_ALG_PUBLIC = 1, /* the party's address as the other side sees it */
+  PH_ALG_OTHER = 2   /* a third party, allowed by configuration */
+};
+
+/* The one policy check for an endpoint a message of party `who` announces
+ * as its own (a data or media endpoint): the address must be who's real or
+ * public address (a third party only with PINHOLE_CFG_ALG_THIRD_PARTY; 0 =
+ * not announced, counts as real), the port 1024 or above (below only with
+ * PINHOLE_CFG_ALG_LOW_PORTS; 0 = not checked). Returns a ph_alg_whose, or
+ * PINHOLE_ERR_POLICY after counting an ALG error "<what> address is not
+ * the client's" / "<what> port below 1024" (what names the field, e.g.
+ * "data", "media", "destination"); text as for pinhole__alg_error. */
+int pinhole__alg_policy(ph_alg_call *ac, int who, uint32_t addr, uint16_t port,
+                        const char *what, const uint8_t *text, size_t text_len);
+
+/* ---- mappings and pinholes ---------------------------------------------- */
+
+/* Maps the client's endpoint (addr, port) to a public one with the NAPT of
+ * the control connection (same public address). Without source NAT the
+ * endpoint maps to itself and *mapref is 0. With pair != 0 the public port
+ * is even and port+1 is mapped too (RTP/RTCP, *mapref2). Returns 0, or
+ * PINHOLE_ERR_FULL when no port is free (counted and logged). The caller
+ * owns the references and passes each to pinhole__alg_expect or releases
+ * it with pinhole__alg_unmap. */
+int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
+                     uint16_t port, int pair, pinhole_endpoint *pub,
+                     uint32_t *mapref, uint32_t *mapref2);
+void pinhole__alg_unmap(ph_alg_call *ac, uint32_t mapref);
+/* A new reference to the control connection's own mapping (0: none). */
+uint32_t pinhole__alg_own_mapping(ph_alg_call *ac);
+/* The client endpoint that the client's public port `port` (proto) maps
+ * back to, when that mapping belongs to this client. Returns 0 and fills
+ * *real, or PINHOLE_ERR_NOMATCH. */
+int pinhole__alg_unmap_public(ph_alg_call *ac, uint8_t proto, uint16_t port,
+                              pinhole_endpoint *real);
+
+/* A pinhole request: the first packet of a connection the control
+ * connection announced, as it will arrive. */
+typedef struct ph_expect {
+  uint8_t proto;
+  uint8_t from;   /* PH_ALG_CLIENT / PH_ALG_SERVER: who sends it */
+  uint16_t sport; /* 0 = any */
+  uint32_t src;
+  uint32_t dst;
+  uint16_t dport;
+  uint16_t to_port; /* destination after translation */
+  uint32_t to_addr;
+  uint32_t mapping; /* mapping reference to hold (handed over), or 0 */
+  uint8_t snat;     /* map the new connection's source with the control
+                       connection's pool (a data connection opened from
+                       the NATed side) */
+  uint8_t pad_[3];
+} ph_expect;
+
+/* Opens a pinhole in the call's conversation with the configured
+ * lifetime. Enforces the contract's policy (ports below 1024 unless
+ * configured, the per-conversation bound, table space) and takes over
+ * e->mapping whatever happens. A pinhole identical to a pending one
+ * refreshes it. Returns 0 or PINHOLE_ERR_POLICY / PINHOLE_ERR_FULL
+ * (counted and traced by the service). */
+int pinhole__alg_expect(ph_alg_call *ac, const ph_expect *e);
+
+/* ---- dialogs ------------------------------------------------------------ */
+
+/* The session ended (SIP BYE): pending pinholes of the conversation close,
+ * its UDP data flows get the short closed-flow timeout. */
+void pinhole__alg_dialog_end(ph_alg_call *ac);
+/* Keeps the control connection alive for at least `seconds` of idleness
+ * from now (a SIP registration), bounded by the engine to one hour. */
+void pinhole__alg_keep(ph_alg_call *ac, uint32_t seconds);
+
+/* ---- errors and traces -------------------------------------------------- */
+
 /* Counts an error of this ALG (Errors: ALG, and the ALG's own counter),
- * sends an ALG_ERROR event and an ERROR trace with reason and text. */
+ * sends an ALG_ERROR event and an ERROR trace with the reason and text
+ * (the reason itself when text is NULL). */
 void pinhole__alg_error(ph_alg_call *ac, const char *reason,
                         const uint8_t *text, size_t text_len);
 
@@ -144,21 +200,5 @@ void pinhole__alg_error(ph_alg_call *ac, const char *reason,
 void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
                         const pinhole_endpoint *b, uint32_t lifetime_ms,
                         const uint8_t *text, size_t text_len);
-
-/* Runs the connection's ALG on a packet from direction dir (engine entry
- * point). Returns 1 to drop the packet; *changed says the payload changed
- * (the L4 checksum must be recomputed). */
-int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
-                     ph_conn *c, int dir, int side, int *changed);
-
-/* Counts a fragmented message on a Watch connection (not inspected). */
-void pinhole__alg_frag(pinhole_ctx *ctx, pinhole_pkt_view *v, ph_conn *c,
-                       int dir, int side);
-
-/* The ALG modules. */
-extern const ph_alg pinhole__alg_ftp;
-extern const ph_alg pinhole__alg_tftp;
-extern const ph_alg pinhole__alg_rtsp;
-extern const ph_alg pinhole__alg_sip;
 
 #endif /* PH_ALG_ALG_H */

@@ -19,7 +19,6 @@
  * Limits: IPv6 (EPRT |2|) is counted and left alone.
  */
 #include "alg/alg.h"
-#include "core/engine.h"
 
 #include <pinhole/ftp.h>
 
@@ -75,18 +74,18 @@ static int ph_ftp_rewrite(ph_alg_call *ac, size_t pos, const pinhole_ftp_msg *m,
 /* PORT / EPRT from the client. */
 static void ph_ftp_client(ph_alg_call *ac, size_t pos, size_t n,
                           const pinhole_ftp_msg *m) {
-  const uint8_t *line = ph_payload(ac) + pos;
+  const uint8_t *line = pinhole__alg_payload(ac) + pos;
   ph_ends e;
   pinhole__alg_ends(ac, &e);
   pinhole_endpoint real = {m->addr, m->port, 0};
   pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, line, n);
-  if (m->addr != e.a_real.addr &&
-      !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_THIRD_PARTY)) {
-    pinhole__alg_error(ac, "data address is not the client's", line, n);
+  int whose =
+      pinhole__alg_policy(ac, PH_ALG_CLIENT, m->addr, m->port, "data", line, n);
+  if (whose < 0)
     return;
-  }
-  if (m->port < 1024 && !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
-    pinhole__alg_error(ac, "data port below 1024", line, n);
+  if (whose == PH_ALG_PUBLIC) {
+    /* the client announced our public address: no inside port to map */
+    pinhole__alg_error(ac, "data address is the client's public one", line, n);
     return;
   }
   pinhole_endpoint pub;
@@ -103,8 +102,8 @@ static void ph_ftp_client(ph_alg_call *ac, size_t pos, size_t n,
   ph_expect x;
   memset(&x, 0, sizeof(x));
   x.proto = PINHOLE_IPPROTO_TCP;
-  x.side = (uint8_t)(ac->conn->a_side ^ 1); /* the server's side */
-  x.src = e.b_real.addr;
+  x.from = PH_ALG_SERVER;
+  x.src = e.server.addr;
   x.sport = 0; /* port 20, or any (RFC 959 leaves it to the server) */
   x.dst = pub.addr;
   x.dport = pub.port;
@@ -117,25 +116,20 @@ static void ph_ftp_client(ph_alg_call *ac, size_t pos, size_t n,
 /* 227 / 229 from the server. */
 static void ph_ftp_server(ph_alg_call *ac, size_t pos, size_t n,
                           const pinhole_ftp_msg *m) {
-  const uint8_t *line = ph_payload(ac) + pos;
+  const uint8_t *line = pinhole__alg_payload(ac) + pos;
   ph_ends e;
   pinhole__alg_ends(ac, &e);
-  uint32_t addr = m->kind == PINHOLE_FTP_229 ? e.b_real.addr : m->addr;
+  uint32_t addr = m->kind == PINHOLE_FTP_229 ? e.server.addr : m->addr;
   pinhole_endpoint real = {addr, m->port, 0};
   pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, line, n);
   /* the server may announce its own address or the public one it knows */
-  if (addr != e.b_real.addr && addr != e.b_pub.addr &&
-      !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_THIRD_PARTY)) {
-    pinhole__alg_error(ac, "passive address is not the server's", line, n);
+  int whose =
+      pinhole__alg_policy(ac, PH_ALG_SERVER, addr, m->port, "passive", line, n);
+  if (whose < 0)
     return;
-  }
-  if (m->port < 1024 && !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
-    pinhole__alg_error(ac, "data port below 1024", line, n);
-    return;
-  }
   /* the client reaches the server at the address it uses for control */
-  pinhole_endpoint seen = {addr == e.b_real.addr ? e.b_pub.addr : addr, m->port,
-                           0};
+  pinhole_endpoint seen = {whose == PH_ALG_REAL ? e.server_pub.addr : addr,
+                           m->port, 0};
   if (m->kind == PINHOLE_FTP_227 && seen.addr != m->addr &&
       ph_ftp_rewrite(ac, pos, m, &seen) != 0)
     return;
@@ -144,23 +138,23 @@ static void ph_ftp_server(ph_alg_call *ac, size_t pos, size_t n,
   ph_expect x;
   memset(&x, 0, sizeof(x));
   x.proto = PINHOLE_IPPROTO_TCP;
-  x.side = ac->conn->a_side; /* the client's side */
-  x.src = e.a_real.addr;
+  x.from = PH_ALG_CLIENT;
+  x.src = e.client.addr;
   x.sport = 0;
   x.dst = seen.addr;
   x.dport = seen.port;
-  x.to_addr = addr == e.b_pub.addr ? e.b_real.addr : addr;
+  x.to_addr = whose == PH_ALG_PUBLIC ? e.server.addr : addr;
   x.to_port = m->port;
   x.snat = 1; /* a NATed client's data connection gets its source mapped */
   pinhole__alg_expect(ac, &x);
 }
 
 static void ph_ftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
-  int from_server = ac->dir == 1;
+  int from_server = pinhole__alg_from(ac) == PH_ALG_SERVER;
   size_t pos = start;
-  while (pos < ac->v->payload_len && !ac->failed) {
-    const uint8_t *p = ph_payload(ac);
-    size_t left = ac->v->payload_len - pos;
+  while (pos < pinhole__alg_payload_len(ac) && !pinhole__alg_failed(ac)) {
+    const uint8_t *p = pinhole__alg_payload(ac);
+    size_t left = pinhole__alg_payload_len(ac) - pos;
     size_t n = pinhole_ftp_line_len(p + pos, left);
     if (n == 0) {
       res->consumed = pos;
@@ -179,8 +173,8 @@ static void ph_ftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
         ph_ftp_client(ac, pos, n, &m);
     }
     /* the line may have been rewritten: find its end again */
-    size_t now =
-        pinhole_ftp_line_len(ph_payload(ac) + pos, ac->v->payload_len - pos);
+    size_t now = pinhole_ftp_line_len(pinhole__alg_payload(ac) + pos,
+                                      pinhole__alg_payload_len(ac) - pos);
     pos += now ? now : n;
   }
   res->consumed = pos;

@@ -18,7 +18,6 @@
  * parsing in that direction (it cannot be resynchronised safely).
  */
 #include "alg/alg.h"
-#include "core/engine.h"
 
 #include "alg/text.h"
 
@@ -32,12 +31,12 @@ static void ph_rtsp_expect(ph_alg_call *ac, const ph_ends *e, uint16_t pub,
   ph_expect x;
   memset(&x, 0, sizeof(x));
   x.proto = PINHOLE_IPPROTO_UDP;
-  x.side = (uint8_t)(ac->conn->a_side ^ 1); /* media comes from the server */
-  x.src = e->b_real.addr;
+  x.from = PH_ALG_SERVER; /* media comes from the server */
+  x.src = e->server.addr;
   x.sport = 0; /* server_port is not known before the reply */
-  x.dst = e->a_pub.addr;
+  x.dst = e->client_pub.addr;
   x.dport = pub;
-  x.to_addr = e->a_real.addr;
+  x.to_addr = e->client.addr;
   x.to_port = priv;
   x.mapping = mref;
   pinhole__alg_expect(ac, &x);
@@ -57,22 +56,23 @@ static int ph_rtsp_setup(ph_alg_call *ac, const pinhole_rtsp_transport *t,
       continue; /* interleaved or not RTP: nothing to open */
     if (s->flags & PINHOLE_RTSP_SPEC_MULTICAST)
       continue;
+    uint32_t dest = 0;
     if (s->flags & PINHOLE_RTSP_SPEC_DESTINATION) {
-      if (!(s->flags & PINHOLE_RTSP_SPEC_DESTINATION_IPV4) ||
-          (s->destination != e.a_real.addr &&
-           !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_THIRD_PARTY))) {
-        pinhole__alg_error(ac, "destination is not the client", NULL, 0);
+      if (!(s->flags & PINHOLE_RTSP_SPEC_DESTINATION_IPV4)) {
+        pinhole__alg_error(ac, "destination is not an IPv4 address", NULL, 0);
         continue;
       }
+      dest = s->destination;
     }
     uint16_t lo = s->client_port[0], hi = s->client_port[1];
-    pinhole_endpoint seen = {e.a_real.addr, lo, 0};
+    pinhole_endpoint seen = {e.client.addr, lo, 0};
     pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &seen, NULL, 0,
                        (const uint8_t *)"client_port", 11);
-    if (lo < 1024 && !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
-      pinhole__alg_error(ac, "client_port below 1024", NULL, 0);
+    if (pinhole__alg_policy(ac, PH_ALG_CLIENT, dest, 0, "destination", NULL,
+                            0) < 0 ||
+        pinhole__alg_policy(ac, PH_ALG_CLIENT, 0, lo, "client_port", NULL, 0) <
+            0)
       continue;
-    }
     int pair = hi == lo + 1 && (lo & 1) == 0;
     if (hi != lo && !pair) {
       pinhole__alg_error(ac, "client_port is not an RTP/RTCP pair", NULL, 0);
@@ -80,10 +80,10 @@ static int ph_rtsp_setup(ph_alg_call *ac, const pinhole_rtsp_transport *t,
     }
     pinhole_endpoint pub;
     uint32_t m1, m2;
-    if (pinhole__alg_map(ac, PINHOLE_IPPROTO_UDP, e.a_real.addr, lo, pair, &pub,
+    if (pinhole__alg_map(ac, PINHOLE_IPPROTO_UDP, e.client.addr, lo, pair, &pub,
                          &m1, &m2) != 0)
       continue;
-    pinhole_endpoint real = {e.a_real.addr, lo, 0};
+    pinhole_endpoint real = {e.client.addr, lo, 0};
     pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
     if (pub.port != lo) {
       r->flags |= PINHOLE_RTSP_REWRITE_CLIENT_PORT;
@@ -116,24 +116,22 @@ static int ph_rtsp_reply(ph_alg_call *ac, const pinhole_rtsp_transport *t,
     if (s->lower != PINHOLE_RTSP_LOWER_UDP ||
         !(s->flags & PINHOLE_RTSP_SPEC_CLIENT_PORT))
       continue;
-    uint32_t m = pinhole__map_find_public(ac->ctx, PINHOLE_IPPROTO_UDP,
-                                          e.a_pub.addr, s->client_port[0]);
-    if (m == 0)
+    pinhole_endpoint real;
+    if (pinhole__alg_unmap_public(ac, PINHOLE_IPPROTO_UDP, s->client_port[0],
+                                  &real) != 0)
       continue;
-    const ph_mapping *mp = &ac->ctx->maps[m - 1];
-    if (mp->iaddr != e.a_real.addr)
-      continue;
-    if (mp->iport != s->client_port[0]) {
+    if (real.port != s->client_port[0]) {
       r->flags |= PINHOLE_RTSP_REWRITE_CLIENT_PORT;
-      r->client_port[0] = mp->iport;
+      r->client_port[0] = real.port;
       r->client_port[1] =
-          (uint16_t)(mp->iport + (s->client_port[1] - s->client_port[0]));
+          (uint16_t)(real.port + (s->client_port[1] - s->client_port[0]));
       changes++;
     }
     if ((s->flags & PINHOLE_RTSP_SPEC_DESTINATION_IPV4) &&
-        s->destination == e.a_pub.addr && e.a_pub.addr != e.a_real.addr) {
+        s->destination == e.client_pub.addr &&
+        e.client_pub.addr != e.client.addr) {
       r->flags |= PINHOLE_RTSP_REWRITE_DESTINATION;
-      r->destination = e.a_real.addr;
+      r->destination = e.client.addr;
       changes++;
     }
   }
@@ -147,11 +145,13 @@ static int ph_rtsp_message(ph_alg_call *ac, size_t pos,
       !(m->flags & PINHOLE_RTSP_MSG_TRANSPORT))
     return 0;
   int setup = m->kind == PINHOLE_RTSP_KIND_REQUEST &&
-              m->method == PINHOLE_RTSP_METHOD_SETUP && ac->dir == 0;
-  int reply = m->kind == PINHOLE_RTSP_KIND_RESPONSE && ac->dir == 1;
+              m->method == PINHOLE_RTSP_METHOD_SETUP &&
+              pinhole__alg_from(ac) == PH_ALG_CLIENT;
+  int reply = m->kind == PINHOLE_RTSP_KIND_RESPONSE &&
+              pinhole__alg_from(ac) == PH_ALG_SERVER;
   if (!setup && !reply)
     return 0;
-  const uint8_t *p = ph_payload(ac) + pos;
+  const uint8_t *p = pinhole__alg_payload(ac) + pos;
   pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p,
                      m->hdr_len < 80 ? m->hdr_len : 80);
   pinhole_rtsp_transport t;
@@ -167,9 +167,10 @@ static int ph_rtsp_message(ph_alg_call *ac, size_t pos,
   int changes = setup ? ph_rtsp_setup(ac, &t, &rw) : ph_rtsp_reply(ac, &t, &rw);
   if (changes == 0)
     return 0;
-  uint8_t *out = ac->ctx->scratch;
+  size_t cap;
+  uint8_t *out = pinhole__alg_scratch(ac, &cap);
   int n = pinhole_rtsp_transport_rewrite(p + m->transport_off, m->transport_len,
-                                         &rw, out, PH_SCRATCH);
+                                         &rw, out, cap);
   if (n < 0) {
     pinhole__alg_error(ac, "Transport rewrite failed", NULL, 0);
     return 0;
@@ -181,9 +182,9 @@ static int ph_rtsp_message(ph_alg_call *ac, size_t pos,
 
 static void ph_rtsp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   size_t pos = start;
-  while (pos < ac->v->payload_len && !ac->failed) {
-    size_t left = ac->v->payload_len - pos;
-    const uint8_t *p = ph_payload(ac) + pos;
+  while (pos < pinhole__alg_payload_len(ac) && !pinhole__alg_failed(ac)) {
+    size_t left = pinhole__alg_payload_len(ac) - pos;
+    const uint8_t *p = pinhole__alg_payload(ac) + pos;
     pinhole_rtsp_msg m;
     int rc = pinhole_rtsp_frame(p, left, &m);
     if (rc == PINHOLE_ERR_PARSE) {
@@ -205,15 +206,16 @@ static void ph_rtsp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
       }
       return;
     }
-    int32_t g0 = ac->growth;
+    size_t len0 = pinhole__alg_payload_len(ac);
     ph_rtsp_message(ac, pos, &m);
     if (rc == PINHOLE_ERR_PARTIAL) {
       /* header handled; the body continues in later segments */
-      res->consumed = ac->v->payload_len;
+      res->consumed = pinhole__alg_payload_len(ac);
       res->skip_len = (uint32_t)(m.total_len - left);
       return;
     }
-    pos = (size_t)((int64_t)pos + (int64_t)m.total_len + (ac->growth - g0));
+    /* the message may have grown or shrunk */
+    pos = pos + m.total_len + pinhole__alg_payload_len(ac) - len0;
   }
   res->consumed = pos;
 }

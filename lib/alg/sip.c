@@ -22,15 +22,12 @@
  * endpoint's mapping) alive for its Expires, at most one hour.
  */
 #include "alg/alg.h"
-#include "core/engine.h"
 
 #include "alg/text.h"
 
 #include <pinhole/sip.h>
 
 #include <string.h>
-
-#define PH_SIP_MAX_REGISTER_S 3600u
 
 /* Maps the media the inside endpoint offers and opens their pinholes. */
 static void ph_sip_offer(ph_alg_call *ac, const ph_ends *e,
@@ -39,15 +36,12 @@ static void ph_sip_offer(ph_alg_call *ac, const ph_ends *e,
     const pinhole_sdp_media *md = &sdp->media[i];
     if (md->port == 0)
       continue; /* a disabled stream */
-    if (md->addr != e->a_real.addr) {
-      if (md->addr != 0 && md->addr != e->a_pub.addr)
-        pinhole__alg_error(ac, "media address is not the endpoint's", NULL, 0);
+    /* media of the inside endpoint's own address only; an address that
+     * is already public needs nothing */
+    if (pinhole__alg_policy(ac, PH_ALG_CLIENT, md->addr, md->port, "media",
+                            NULL, 0) != PH_ALG_REAL ||
+        md->addr != e->client.addr)
       continue;
-    }
-    if (md->port < 1024 && !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS)) {
-      pinhole__alg_error(ac, "media port below 1024", NULL, 0);
-      continue;
-    }
     int pair = (md->port & 1) == 0 && (!(md->flags & PINHOLE_SDP_MEDIA_RTCP) ||
                                        md->rtcp_port == md->port + 1);
     pinhole_endpoint pub;
@@ -70,8 +64,8 @@ static void ph_sip_offer(ph_alg_call *ac, const ph_ends *e,
     ph_expect x;
     memset(&x, 0, sizeof(x));
     x.proto = PINHOLE_IPPROTO_UDP;
-    x.side = (uint8_t)(ac->conn->a_side ^ 1);
-    x.src = e->b_real.addr; /* direct media off: only the signalling peer */
+    x.from = PH_ALG_SERVER;
+    x.src = e->server.addr; /* direct media off: only the signalling peer */
     x.dst = pub.addr;
     x.dport = pub.port;
     x.to_addr = md->addr;
@@ -87,36 +81,10 @@ static void ph_sip_offer(ph_alg_call *ac, const ph_ends *e,
   }
 }
 
-/* The dialog ended: close pending pinholes, let media flows time out soon. */
-static void ph_sip_end(ph_alg_call *ac) {
-  pinhole_ctx *ctx = ac->ctx;
-  pinhole__conv_holes_free(ctx, ph_cold(ctx, ac->conn)->conv);
-  const ph_conv *cv = &ctx->convs[ph_cold(ctx, ac->conn)->conv];
-  for (uint32_t r = cv->first; r; r = ctx->cold[r - 1].conv_next) {
-    ph_conn *c = &ctx->conns[r - 1];
-    if (c == ac->conn || c->proto != PINHOLE_IPPROTO_UDP)
-      continue;
-    c->tcp_state = PH_TCP_CLOSED;
-    pinhole__conn_touch_timer(ctx, c);
-  }
-}
-
-/* REGISTER: keep the signalling flow alive for the registration. */
-static void ph_sip_register(ph_alg_call *ac, uint32_t expires) {
-  pinhole_ctx *ctx = ac->ctx;
-  if (expires > PH_SIP_MAX_REGISTER_S)
-    expires = PH_SIP_MAX_REGISTER_S;
-  if (expires <= ctx->cfg.udp_timeout_s)
-    return;
-  uint64_t extra_ns =
-      (uint64_t)(expires - ctx->cfg.udp_timeout_s) * 1000000000u;
-  ac->conn->last_seen = ctx->now_tick + (uint32_t)(extra_ns >> ctx->tick_shift);
-  pinhole__conn_touch_timer(ctx, ac->conn);
-}
-
 static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
                           uint32_t flags, size_t *used) {
-  const uint8_t *p = ph_payload(ac) + pos;
+  const uint8_t *p = pinhole__alg_payload(ac) + pos;
+  int from = pinhole__alg_from(ac);
   pinhole_sip_msg m;
   int rc = pinhole_sip_parse(p, len, flags, &m);
   if (rc == PINHOLE_ERR_NOMATCH) {
@@ -139,9 +107,10 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
   pinhole_sip_nat nat;
   pinhole_sip_nat_default(&nat, sizeof(nat));
   nat.flags = flags;
-  nat.dir = ac->dir == 0 ? PINHOLE_SIP_DIR_OUTBOUND : PINHOLE_SIP_DIR_INBOUND;
-  nat.inside = e.a_real;
-  nat.outside = e.a_pub;
+  nat.dir = from == PH_ALG_CLIENT ? PINHOLE_SIP_DIR_OUTBOUND
+                                  : PINHOLE_SIP_DIR_INBOUND;
+  nat.inside = e.client;
+  nat.outside = e.client_pub;
 
   if ((m.flags & PINHOLE_SIP_MSG_SDP) && m.body_len > 0) {
     pinhole_sdp sdp;
@@ -150,32 +119,33 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
       pinhole__alg_error(ac, "malformed SDP body", NULL, 0);
       return 0;
     }
-    if (ac->dir == 0)
+    if (from == PH_ALG_CLIENT)
       ph_sip_offer(ac, &e, &sdp, &nat);
   }
   uint32_t meth = request ? m.method : m.cseq_method;
   if (request &&
       (meth == PINHOLE_SIP_METHOD_BYE || meth == PINHOLE_SIP_METHOD_CANCEL))
-    ph_sip_end(ac);
+    pinhole__alg_dialog_end(ac);
   else if (!request && meth == PINHOLE_SIP_METHOD_INVITE && m.status >= 300)
-    ph_sip_end(ac);
+    pinhole__alg_dialog_end(ac);
   if (meth == PINHOLE_SIP_METHOD_REGISTER &&
       (m.flags & PINHOLE_SIP_MSG_EXPIRES) &&
-      (request ? ac->dir == 0 : m.status / 100 == 2))
-    ph_sip_register(ac, m.expires);
+      (request ? from == PH_ALG_CLIENT : m.status / 100 == 2))
+    pinhole__alg_keep(ac, m.expires);
 
-  if (e.a_real.addr == e.a_pub.addr && e.a_real.port == e.a_pub.port &&
-      nat.port_map_count == 0)
+  if (e.client.addr == e.client_pub.addr &&
+      e.client.port == e.client_pub.port && nat.port_map_count == 0)
     return 0; /* no NAT on this endpoint: nothing to rewrite */
   pinhole_sip_rewrite_result res;
-  int n = pinhole_sip_rewrite(p, len, &nat, ac->ctx->scratch, PH_SCRATCH, &res);
+  size_t cap;
+  uint8_t *out = pinhole__alg_scratch(ac, &cap);
+  int n = pinhole_sip_rewrite(p, len, &nat, out, cap, &res);
   if (n < 0) {
     pinhole__alg_error(ac, "message could not be rewritten", NULL, 0);
     return 0;
   }
-  if ((size_t)n != res.in_len || memcmp(p, ac->ctx->scratch, (size_t)n) != 0) {
-    if (pinhole__alg_splice(ac, pos, res.in_len, ac->ctx->scratch, (size_t)n) !=
-        0)
+  if ((size_t)n != res.in_len || memcmp(p, out, (size_t)n) != 0) {
+    if (pinhole__alg_splice(ac, pos, res.in_len, out, (size_t)n) != 0)
       return 0;
     *used = (size_t)n;
   }
@@ -183,22 +153,22 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
 }
 
 static void ph_sip_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
-  int stream = ac->v->proto == PINHOLE_IPPROTO_TCP;
+  int stream = pinhole__alg_l4(ac) == PINHOLE_IPPROTO_TCP;
   size_t pos = start;
   if (!stream) {
     size_t used = 0;
-    if (ac->v->payload_len == 0)
+    if (pinhole__alg_payload_len(ac) == 0)
       return;
-    int rc = ph_sip_message(ac, 0, ac->v->payload_len, 0, &used);
+    int rc = ph_sip_message(ac, 0, pinhole__alg_payload_len(ac), 0, &used);
     if (rc != 0)
       pinhole__alg_error(ac, "malformed SIP message", NULL, 0);
     return;
   }
-  while (pos < ac->v->payload_len && !ac->failed) {
-    size_t left = ac->v->payload_len - pos, used = 0;
+  while (pos < pinhole__alg_payload_len(ac) && !pinhole__alg_failed(ac)) {
+    size_t left = pinhole__alg_payload_len(ac) - pos, used = 0;
     int rc = ph_sip_message(ac, pos, left, PINHOLE_SIP_STREAM, &used);
     if (rc == PINHOLE_ERR_PARTIAL) {
-      const uint8_t *p = ph_payload(ac) + pos;
+      const uint8_t *p = pinhole__alg_payload(ac) + pos;
       res->consumed = pos;
       res->hold = left <= 16384 && ph_start_plausible(p, left);
       if (!res->hold) {

@@ -11,7 +11,6 @@
  * are counted as TFTP ALG errors and open nothing.
  */
 #include "alg/alg.h"
-#include "core/engine.h"
 
 #include <pinhole/tftp.h>
 
@@ -20,10 +19,10 @@
 static void ph_tftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   (void)start;
   (void)res;
-  if (ac->dir != 0)
+  if (pinhole__alg_from(ac) != PH_ALG_CLIENT)
     return; /* only requests from the client open pinholes */
-  const uint8_t *p = ph_payload(ac);
-  size_t len = ac->v->payload_len;
+  const uint8_t *p = pinhole__alg_payload(ac);
+  size_t len = pinhole__alg_payload_len(ac);
   pinhole_tftp_msg m;
   int rc = pinhole_tftp_parse(p, len, &m);
   if (rc == PINHOLE_ERR_NOMATCH) {
@@ -42,15 +41,14 @@ static void ph_tftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   ph_expect x;
   memset(&x, 0, sizeof(x));
   x.proto = PINHOLE_IPPROTO_UDP;
-  x.side = (uint8_t)(ac->conn->a_side ^ 1);
-  x.src = e.b_real.addr;
+  x.from = PH_ALG_SERVER;
+  x.src = e.server.addr;
   x.sport = 0; /* the server answers from a new port */
-  x.dst = e.a_pub.addr;
-  x.dport = e.a_pub.port;
-  x.to_addr = e.a_real.addr;
-  x.to_port = e.a_real.port;
-  x.mapping = ph_cold(ac->ctx, ac->conn)->mapping;
-  pinhole__map_ref(ac->ctx, x.mapping);
+  x.dst = e.client_pub.addr;
+  x.dport = e.client_pub.port;
+  x.to_addr = e.client.addr;
+  x.to_port = e.client.port;
+  x.mapping = pinhole__alg_own_mapping(ac);
   pinhole__alg_expect(ac, &x);
 }
 
@@ -59,6 +57,7 @@ const ph_alg pinhole__alg_tftp = {
     .proto = PINHOLE_IPPROTO_UDP,
     .counter = PINHOLE_CNT_ALG_TFTP,
     .stream = 0,
+    .state_size = 0,
     .ports = {69, 0, 0, 0},
     .inspect = ph_tftp_inspect,
 };

@@ -4,7 +4,7 @@
  */
 #include "core/ctx.h"
 #include "core/engine.h"
-#include "alg/alg.h"
+#include "core/alg_call.h"
 
 #include <stdlib.h>
 #include <string.h>

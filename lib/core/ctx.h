@@ -130,8 +130,9 @@ typedef struct ph_pinhole {
   pinhole_timer timer;
 } ph_pinhole;
 
-/* ALG state slot size per watched connection. */
-#define PH_ALG_STATE_SIZE 48
+/* ALG state slot size per watched connection (a module's state_size,
+ * PH_ALG_STATE_SIZE of lib/alg/alg.h, must fit: core/alg_call.h). */
+#define PH_WATCH_STATE_SIZE 48
 
 /* Stream tracking and sequence correction for one direction. */
 typedef struct ph_stream {
@@ -146,7 +147,8 @@ typedef struct ph_stream {
   uint8_t skip_line; /* inside a line that is not parsed */
   uint8_t has_corr;  /* corr_pos valid */
   uint8_t rw_valid;  /* rw_seq valid */
-  uint8_t pad_[2];
+  uint8_t desynced;  /* not this protocol: never parsed again */
+  uint8_t pad_;
   uint32_t skip_len; /* bytes still to skip (known-length body) */
   uint32_t rw_seq;   /* original seq of the last segment rewritten */
 } ph_stream;
@@ -155,8 +157,10 @@ typedef struct ph_stream {
 typedef struct ph_watch {
   uint32_t conn; /* index + 1 */
   uint32_t free_next;
+  uint32_t keep_ticks; /* idle timeout at least this (pinhole__alg_keep) */
+  uint32_t pad_;
   ph_stream st[2]; /* [0] from A, [1] from B */
-  uint8_t alg_state[PH_ALG_STATE_SIZE];
+  uint8_t alg_state[PH_WATCH_STATE_SIZE];
 } ph_watch;
 
 /* A datagram being fragmented: what its first fragment was matched to. */

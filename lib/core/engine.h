@@ -65,8 +65,9 @@ void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c);
 uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c);
 
 /* pinholes.c */
-int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, uint8_t alg,
-                       const void *expect /* const ph_expect * */);
+/* Opens pinhole e (its fields but the links, timer and conversation) in
+ * conversation conv; takes over e->mapping. 0, or PINHOLE_ERR_FULL. */
+int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, const ph_pinhole *e);
 /* Looks for a pinhole matching a packet; returns index + 1 or 0. */
 uint32_t pinhole__hole_find(const pinhole_ctx *ctx, int side,
                             const pinhole_pkt_view *v);

@@ -8,7 +8,7 @@
  * traffic costs no timer work per packet.
  */
 #include "core/engine.h"
-#include "alg/alg.h"
+#include "core/alg_call.h"
 
 #define PH_TICK_BUDGET 4096
 
@@ -29,10 +29,10 @@ static void ph_conn_fire(uint32_t index, void *user) {
     pinhole__conn_touch_timer(ctx, c);
     return;
   }
-  pinhole__event(
-      ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side, ph_cold(ctx, c)->conv,
-      c->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0, NULL,
-      c->alg ? pinhole__algs[c->alg - 1]->name : NULL, "idle timeout");
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side,
+                 ph_cold(ctx, c)->conv,
+                 c->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
+                 NULL, pinhole__alg_name(c->alg), "idle timeout");
   ph_count(ctx, PINHOLE_CNT_FLOWS_EXPIRED);
   pinhole__conn_free(ctx, c);
   x->expired++;

@@ -6,7 +6,7 @@
  * the hash of its side-A tuple and (index << 1 | 1) under its side-B tuple.
  */
 #include "core/engine.h"
-#include "alg/alg.h"
+#include "core/alg_call.h"
 #include "flow/hash_internal.h"
 
 #include <string.h>
@@ -136,7 +136,8 @@ int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg) {
   return 0;
 }
 
-uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
+/* The idle timeout of a connection's protocol and state. */
+static uint32_t ph_state_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
   switch (c->proto) {
   case PINHOLE_IPPROTO_TCP:
     switch (c->tcp_state) {
@@ -157,6 +158,17 @@ uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
   default:
     return ctx->to[PH_TO_ICMP];
   }
+}
+
+uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
+  uint32_t to = ph_state_timeout(ctx, c);
+  /* an ALG may keep its control connection longer (a registration) */
+  if (c->watch && c->tcp_state != PH_TCP_CLOSED) {
+    uint32_t keep = ctx->watch[c->watch - 1].keep_ticks;
+    if (keep > to)
+      to = keep;
+  }
+  return to;
 }
 
 void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c) {

@@ -3,7 +3,7 @@
  * formatter that prints conversations as a carrier firewall does.
  */
 #include "core/engine.h"
-#include "alg/alg.h"
+#include "core/alg_call.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +14,7 @@ static void ph_flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
   memset(fi, 0, sizeof(*fi));
   fi->size = sizeof(*fi);
   fi->conv_id = cv->id;
-  fi->alg = cv->alg ? pinhole__algs[cv->alg - 1]->name : "none";
+  fi->alg = cv->alg ? pinhole__alg_name(cv->alg) : "none";
   fi->initiators = cv->nconns;
   fi->responders = cv->nconns;
   fi->proto = c->proto;

@@ -9,8 +9,8 @@
  * lifetime, and is consumed by the first matching packet, which becomes a
  * Forward connection of the parent conversation.
  */
+#include "core/alg_call.h"
 #include "core/engine.h"
-#include "alg/alg.h"
 
 #include <string.h>
 
@@ -31,7 +31,7 @@ static void ph_hole_unhash(pinhole_ctx *ctx, uint32_t ref) {
 }
 
 static uint32_t ph_hole_same(const pinhole_ctx *ctx, uint32_t conv,
-                             const ph_expect *e) {
+                             const ph_pinhole *e) {
   uint32_t b = ph_hole_bucket(ctx, e->proto, e->dst, e->dport);
   for (uint32_t r = ctx->hole_hash[b]; r; r = ctx->holes[r - 1].hnext) {
     const ph_pinhole *h = &ctx->holes[r - 1];
@@ -44,9 +44,7 @@ static uint32_t ph_hole_same(const pinhole_ctx *ctx, uint32_t conv,
   return 0;
 }
 
-int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, uint8_t alg,
-                       const void *expect) {
-  const ph_expect *e = expect;
+int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, const ph_pinhole *e) {
   ph_conv *cv = &ctx->convs[conv];
   uint64_t expire =
       ctx->now_ns + (uint64_t)ctx->cfg.pinhole_timeout_ms * 1000000u;
@@ -65,21 +63,12 @@ int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, uint8_t alg,
   r = ctx->hole_free;
   ph_pinhole *h = &ctx->holes[r - 1];
   ctx->hole_free = h->hnext;
-  memset(h, 0, sizeof(*h));
-  h->src = e->src;
-  h->dst = e->dst;
-  h->sport = e->sport;
-  h->dport = e->dport;
-  h->proto = e->proto;
-  h->side = e->side;
+  *h = *e;
   h->live = 1;
-  h->alg = alg;
-  h->to_addr = e->to_addr;
-  h->to_port = e->to_port;
   h->conv = conv;
   h->conv_id = cv->id;
-  h->mapping = e->mapping;
-  h->snat_pool = e->snat;
+  h->conv_next = 0;
+  memset(&h->timer, 0, sizeof(h->timer));
   uint32_t b = ph_hole_bucket(ctx, h->proto, h->dst, h->dport);
   h->hnext = ctx->hole_hash[b];
   ctx->hole_hash[b] = r;
@@ -90,7 +79,7 @@ int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, uint8_t alg,
   pinhole_wheel_arm(&ctx->hole_wheel, r - 1, expire);
   ph_count(ctx, PINHOLE_CNT_PINHOLE_CREATED);
   pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_CREATED, h,
-                      alg ? pinhole__algs[alg - 1]->name : NULL);
+                      pinhole__alg_name(h->alg));
   return 0;
 }
 
@@ -133,7 +122,7 @@ void pinhole__hole_free(pinhole_ctx *ctx, uint32_t ref, int expired) {
   ph_conv *cv = &ctx->convs[h->conv];
   if (expired) {
     ph_count(ctx, PINHOLE_CNT_PINHOLE_EXPIRED);
-    const char *alg = h->alg ? pinhole__algs[h->alg - 1]->name : NULL;
+    const char *alg = pinhole__alg_name(h->alg);
     pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_EXPIRED, h, alg);
     pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_EXPIRED, h, NULL, alg);
   }

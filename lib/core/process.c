@@ -3,7 +3,7 @@
  * inspect, count. See DESIGN.md "The packet path".
  */
 #include "core/engine.h"
-#include "alg/alg.h"
+#include "core/alg_call.h"
 #include "flow/hash_internal.h"
 #include "pkt/bytes.h"
 
@@ -258,7 +258,7 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (dir)
     c->flags |= PH_CONN_B_OPENED;
   ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
-  const char *alg = h->alg ? pinhole__algs[h->alg - 1]->name : NULL;
+  const char *alg = pinhole__alg_name(h->alg);
   pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h, alg);
   pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_USED, h, v, alg);
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
@@ -456,7 +456,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     pinhole__conn_free(ctx, c);
     return ph_refuse_full(ctx, v, side, "watch table full");
   }
-  const char *alg_name = alg ? pinhole__algs[alg - 1]->name : NULL;
+  const char *alg_name = pinhole__alg_name(alg);
   pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, conv - 1, 0, c, 0,
                  r->name, alg_name, NULL);
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv - 1,

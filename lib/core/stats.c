@@ -91,6 +91,9 @@ static const ph_cnt_desc ph_cnt[] = {
     C(FLOWS_EXPIRED, NULL, "Flows expired"),
     C(FRAGMENTS, NULL, "Fragments not matched to a datagram"),
     C(DROP_HOST_LIMIT, NULL, "Per-host port limit reached"),
+    C(ALG_WITHHELD, NULL, "ALG split message withheld"),
+    C(ALG_UNTRANSLATED, NULL, "ALG message dropped untranslated"),
+    C(ALG_DESYNC, NULL, "ALG control connection desynchronised"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

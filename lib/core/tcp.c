@@ -131,7 +131,7 @@ static void ph_put32_ck(uint8_t *pkt, size_t off, uint32_t val, size_t ck_off,
 static void ph_sack_adjust(uint8_t *pkt, const pinhole_pkt_view *v,
                            const ph_stream *peer, int l4_full) {
   size_t o = (size_t)v->l4_off + 20, end = (size_t)v->l4_off + v->tcp_hlen;
-  size_t ck = (size_t)v->l4_off + 16;
+  size_t ck = (size_t)v->l4_off + PH_TCP_CKSUM;
   while (o < end) {
     uint8_t kind = pkt[o];
     if (kind == 0)
@@ -157,13 +157,13 @@ void pinhole__tcp_seq_adjust(pinhole_ctx *ctx, ph_conn *c, int dir,
                              uint8_t *pkt, pinhole_pkt_view *v, int l4_full) {
   const ph_watch *w = &ctx->watch[c->watch - 1];
   const ph_stream *mine = &w->st[dir], *peer = &w->st[dir ^ 1];
-  size_t l4 = v->l4_off, ck = l4 + 16;
+  size_t l4 = v->l4_off, ck = l4 + PH_TCP_CKSUM;
   if (mine->has_corr) {
     uint32_t seq = v->seq + (uint32_t)ph_seq_off(mine, v->seq);
-    ph_put32_ck(pkt, l4 + 4, seq, ck, l4_full);
+    ph_put32_ck(pkt, l4 + PH_TCP_SEQ, seq, ck, l4_full);
   }
   if (peer->has_corr && (v->tcp_flags & PINHOLE_TCP_ACK)) {
-    ph_put32_ck(pkt, l4 + 8, ph_ack_map(peer, v->ack), ck, l4_full);
+    ph_put32_ck(pkt, l4 + PH_TCP_ACK, ph_ack_map(peer, v->ack), ck, l4_full);
     if (v->tcp_hlen > 20)
       ph_sack_adjust(pkt, v, peer, l4_full);
   }

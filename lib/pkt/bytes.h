@@ -8,6 +8,28 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Header field offsets (RFC 791, 793, 768, 792), from the header start. */
+enum ph_field {
+  PH_IP_TOTLEN = 2,
+  PH_IP_ID = 4,
+  PH_IP_FRAG = 6,
+  PH_IP_TTL = 8,
+  PH_IP_PROTO = 9,
+  PH_IP_CKSUM = 10,
+  PH_IP_SRC = 12,
+  PH_IP_DST = 16,
+  PH_L4_SPORT = 0, /* TCP and UDP */
+  PH_L4_DPORT = 2,
+  PH_TCP_SEQ = 4,
+  PH_TCP_ACK = 8,
+  PH_TCP_CKSUM = 16,
+  PH_UDP_LEN = 4,
+  PH_UDP_CKSUM = 6,
+  PH_ICMP_CKSUM = 2,
+  PH_ICMP_ID = 4,
+  PH_ICMP_SEQ = 6
+};
+
 static inline uint16_t ph_get16(const uint8_t *p) {
   return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
 }

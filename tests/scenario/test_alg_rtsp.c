@@ -175,7 +175,8 @@ static void test_alg_rtsp_interleaved_and_foreign_destination(void **state) {
   rtsp_client(&s, bad, bad);
   assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 0);
   assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ALG_RTSP), 1);
-  assert_true(t_has_event(s.t, "reason=\"destination is not the client\""));
+  assert_true(
+      t_has_event(s.t, "reason=\"destination address is not the client's\""));
   t_ctx_del(s.t);
 }
 

@@ -815,8 +815,9 @@ static void test_hostile_split_command_never_completed(void **state) {
   assert_true(t_has_trace(t, "parsed 198.18.0.2:50001"));
   assert_false(t_has_trace(t, "parsed 198.18.0.2:50000"));
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 5,
-             PINHOLE_CNT_EXIST_DISCARD, 3, PINHOLE_CNT_ERR_ALG, 1,
-             PINHOLE_CNT_ALG_FTP, 1, PINHOLE_CNT_PINHOLE_CREATED, 1, -1);
+             PINHOLE_CNT_EXIST_DISCARD, 3, PINHOLE_CNT_ALG_WITHHELD, 3,
+             PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_FTP, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, -1);
   by_check(t, &by, 5 * SEC);
   t_ctx_del(t);
 }

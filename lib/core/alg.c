@@ -1,0 +1,430 @@
+/*
+ * The engine's side of the ALG contract: the ALG table, what a module
+ * sees of a packet, and the services it acts through (lib/alg/alg.h). The
+ * stream driver is in core/stream.c.
+ */
+#include "core/alg_call.h"
+#include "core/engine.h"
+#include "pkt/bytes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const ph_alg *const pinhole__algs[] = {
+    &pinhole__alg_ftp,
+    &pinhole__alg_tftp,
+    &pinhole__alg_rtsp,
+    &pinhole__alg_sip,
+};
+const int pinhole__nalgs =
+    (int)(sizeof(pinhole__algs) / sizeof(pinhole__algs[0]));
+
+int pinhole_alg_count(void) {
+  return pinhole__nalgs;
+}
+
+const char *pinhole_alg_name(int i) {
+  return i >= 0 && i < pinhole__nalgs ? pinhole__algs[i]->name : NULL;
+}
+
+const char *pinhole__alg_name(uint8_t id1) {
+  return id1 && id1 <= pinhole__nalgs ? pinhole__algs[id1 - 1]->name : NULL;
+}
+
+uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port) {
+  for (int i = 0; i < pinhole__nalgs; i++) {
+    const ph_alg *a = pinhole__algs[i];
+    if (a->proto != proto && a->proto != 0)
+      continue;
+    for (int k = 0; k < 4 && a->ports[k]; k++)
+      if (a->ports[k] == port)
+        return (uint8_t)(i + 1);
+  }
+  return 0;
+}
+
+uint8_t pinhole__alg_by_name(const char *name) {
+  for (int i = 0; i < pinhole__nalgs; i++)
+    if (strcmp(pinhole__algs[i]->name, name) == 0)
+      return (uint8_t)(i + 1);
+  return 0;
+}
+
+/* ---- the packet -------------------------------------------------------- */
+
+uint8_t *pinhole__alg_payload(const ph_alg_call *ac) {
+  return ac->pkt->data + ac->v->payload_off;
+}
+
+size_t pinhole__alg_payload_len(const ph_alg_call *ac) {
+  return ac->v->payload_len;
+}
+
+int pinhole__alg_from(const ph_alg_call *ac) {
+  return ac->dir == 0 ? PH_ALG_CLIENT : PH_ALG_SERVER;
+}
+
+uint8_t pinhole__alg_l4(const ph_alg_call *ac) {
+  return ac->conn->proto;
+}
+
+int pinhole__alg_failed(const ph_alg_call *ac) {
+  return ac->failed || ac->refused;
+}
+
+void *pinhole__alg_state(ph_alg_call *ac) {
+  return ac->w->alg_state;
+}
+
+uint8_t *pinhole__alg_scratch(ph_alg_call *ac, size_t *len) {
+  *len = PH_SCRATCH;
+  return ac->ctx->scratch;
+}
+
+void pinhole__alg_ends(const ph_alg_call *ac, ph_ends *e) {
+  const ph_conn *c = ac->conn;
+  memset(e, 0, sizeof(*e));
+  e->client.addr = c->a.src;
+  e->client.port = c->a.sport;
+  e->client_pub.addr = c->b.dst;
+  e->client_pub.port = c->b.dport;
+  e->server.addr = c->b.src;
+  e->server.port = c->b.sport;
+  e->server_pub.addr = c->a.dst;
+  e->server_pub.port = c->a.dport;
+}
+
+/* ---- rewriting ---------------------------------------------------------- */
+
+int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
+                        const void *rep, size_t replen) {
+  pinhole_pkt *pkt = ac->pkt;
+  pinhole_pkt_view *v = ac->v;
+  size_t plen = v->payload_len;
+  if (off > plen || oldlen > plen - off) {
+    ac->failed = 1;
+    return PINHOLE_ERR_INVALID_ARG;
+  }
+  size_t newlen = (size_t)v->ip_len - oldlen + replen;
+  if (newlen > pkt->cap || newlen > 65535) {
+    ac->failed = 1;
+    return PINHOLE_ERR_NOBUF;
+  }
+  uint8_t *p = pkt->data + v->payload_off;
+  memmove(p + off + replen, p + off + oldlen, plen - off - oldlen);
+  if (replen)
+    memcpy(p + off, rep, replen);
+  /* bytes past ip_len (link padding) are dropped with the old length */
+  uint16_t old_ip_len = v->ip_len;
+  v->ip_len = (uint16_t)newlen;
+  v->payload_len = (uint16_t)(plen - oldlen + replen);
+  v->l4_len = (uint16_t)(v->ip_len - v->l4_off);
+  pkt->len = (uint32_t)newlen;
+  ph_put16(pkt->data + PH_IP_TOTLEN, v->ip_len);
+  uint16_t ck = ph_get16(pkt->data + PH_IP_CKSUM);
+  ph_put16(pkt->data + PH_IP_CKSUM,
+           pinhole_cksum_update16(ck, old_ip_len, v->ip_len));
+  if (v->proto == PINHOLE_IPPROTO_UDP)
+    ph_put16(pkt->data + v->l4_off + PH_UDP_LEN, v->l4_len);
+  int32_t d = (int32_t)replen - (int32_t)oldlen;
+  if (ac->replay && off < ac->replay_end) {
+    /* resent data: the correction for it was recorded the first time */
+    ac->replay_growth += d;
+    ac->replay_end = (size_t)((int64_t)ac->replay_end + d);
+  } else {
+    ac->growth += d;
+  }
+  ac->rewrote = 1;
+  return 0;
+}
+
+int pinhole__alg_refuse(ph_alg_call *ac, const char *reason,
+                        const uint8_t *text, size_t text_len) {
+  pinhole__alg_error(ac, reason, text, text_len);
+  if (ac->ctx->cfg.flags & PINHOLE_CFG_ALG_PASS_UNTRANSLATED)
+    return 0;
+  if (!ac->refused)
+    ph_count(ac->ctx, PINHOLE_CNT_ALG_UNTRANSLATED);
+  ac->refused = 1;
+  return 1;
+}
+
+/* ---- policy ------------------------------------------------------------- */
+
+static int ph_low_port_ok(const ph_alg_call *ac, uint16_t port) {
+  return port == 0 || port >= 1024 ||
+         (ac->ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS);
+}
+
+int pinhole__alg_policy(ph_alg_call *ac, int who, uint32_t addr, uint16_t port,
+                        const char *what, const uint8_t *text,
+                        size_t text_len) {
+  ph_ends e;
+  pinhole__alg_ends(ac, &e);
+  const pinhole_endpoint *real = who == PH_ALG_CLIENT ? &e.client : &e.server;
+  const pinhole_endpoint *pub =
+      who == PH_ALG_CLIENT ? &e.client_pub : &e.server_pub;
+  char reason[96];
+  int whose = PH_ALG_OTHER;
+  if (addr == 0 || addr == real->addr)
+    whose = PH_ALG_REAL;
+  else if (addr == pub->addr)
+    whose = PH_ALG_PUBLIC;
+  else if (!(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_THIRD_PARTY)) {
+    snprintf(reason, sizeof(reason), "%s address is not the %s's", what,
+             who == PH_ALG_CLIENT ? "client" : "server");
+    pinhole__alg_error(ac, reason, text, text_len);
+    return PINHOLE_ERR_POLICY;
+  }
+  if (!ph_low_port_ok(ac, port)) {
+    snprintf(reason, sizeof(reason), "%s port below 1024", what);
+    pinhole__alg_error(ac, reason, text, text_len);
+    return PINHOLE_ERR_POLICY;
+  }
+  return whose;
+}
+
+/* ---- mappings and pinholes ---------------------------------------------- */
+
+static uint32_t ph_own_map(const ph_alg_call *ac) {
+  return ph_cold(ac->ctx, ac->conn)->mapping;
+}
+
+int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
+                     uint16_t port, int pair, pinhole_endpoint *pub,
+                     uint32_t *mapref, uint32_t *mapref2) {
+  pinhole_ctx *ctx = ac->ctx;
+  *mapref = 0;
+  if (mapref2)
+    *mapref2 = 0;
+  memset(pub, 0, sizeof(*pub));
+  uint32_t cmap = ph_own_map(ac);
+  if (cmap == 0) {
+    /* no source NAT on the control connection: the endpoint is public */
+    pub->addr = addr;
+    pub->port = port;
+    return 0;
+  }
+  uint32_t pool = ctx->maps[cmap - 1].pool;
+  int why = 0;
+  uint32_t r = pinhole__map_get(ctx, pool, proto, addr, port, 0,
+                                pair ? PH_MAP_EVEN : 0, &why);
+  uint32_t r2 = 0;
+  if (r != 0 && pair) {
+    r2 = pinhole__map_get(ctx, pool, proto, addr, (uint16_t)(port + 1),
+                          (uint16_t)(ctx->maps[r - 1].pport + 1), 0, &why);
+    if (r2 == 0) {
+      pinhole__map_put(ctx, r);
+      r = 0;
+    }
+  }
+  if (r == 0) {
+    ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);
+    pinhole__event(ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, ac->v, ac->side,
+                   ph_cold(ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
+                   ac->dir, NULL, ph_alg_get(ac->conn->alg)->name,
+                   "no port for ALG mapping");
+    return PINHOLE_ERR_FULL;
+  }
+  pub->addr = ctx->maps[r - 1].paddr;
+  pub->port = ctx->maps[r - 1].pport;
+  *mapref = r;
+  if (mapref2)
+    *mapref2 = r2;
+  else
+    pinhole__map_put(ctx, r2);
+  return 0;
+}
+
+void pinhole__alg_unmap(ph_alg_call *ac, uint32_t mapref) {
+  pinhole__map_put(ac->ctx, mapref);
+}
+
+uint32_t pinhole__alg_own_mapping(ph_alg_call *ac) {
+  uint32_t r = ph_own_map(ac);
+  pinhole__map_ref(ac->ctx, r);
+  return r;
+}
+
+int pinhole__alg_unmap_public(ph_alg_call *ac, uint8_t proto, uint16_t port,
+                              pinhole_endpoint *real) {
+  const ph_conn *c = ac->conn;
+  uint32_t m = pinhole__map_find_public(ac->ctx, proto, c->b.dst, port);
+  if (m == 0 || ac->ctx->maps[m - 1].iaddr != c->a.src)
+    return PINHOLE_ERR_NOMATCH;
+  memset(real, 0, sizeof(*real));
+  real->addr = ac->ctx->maps[m - 1].iaddr;
+  real->port = ac->ctx->maps[m - 1].iport;
+  return 0;
+}
+
+static void ph_trace(ph_alg_call *ac, int kind, uint8_t proto,
+                     const pinhole_endpoint *a, const pinhole_endpoint *b,
+                     uint32_t lifetime_ms, const uint8_t *text,
+                     size_t text_len) {
+  pinhole_ctx *ctx = ac->ctx;
+  if (ctx->cb.trace == NULL)
+    return;
+  pinhole_trace t;
+  pinhole__trace_init(ctx, &t, kind);
+  t.alg = ph_alg_get(ac->conn->alg)->name;
+  t.conv_id = ctx->convs[ph_cold(ctx, ac->conn)->conv].id;
+  t.seq = ac->seq;
+  t.ack = ac->ack;
+  t.proto = proto;
+  t.side = (uint8_t)ac->side;
+  if (a)
+    t.a = *a;
+  if (b)
+    t.b = *b;
+  t.lifetime_ms = lifetime_ms;
+  t.text = (const char *)text;
+  t.text_len = text_len;
+  ctx->cb.trace(ctx, &t, ctx->user);
+}
+
+void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
+                        const pinhole_endpoint *b, uint32_t lifetime_ms,
+                        const uint8_t *text, size_t text_len) {
+  ph_trace(ac, kind, ac->conn->proto, a, b, lifetime_ms, text, text_len);
+}
+
+int pinhole__alg_expect(ph_alg_call *ac, const ph_expect *e) {
+  pinhole_ctx *ctx = ac->ctx;
+  /* both the port the peer is told and the one it reaches inside */
+  if (!ph_low_port_ok(ac, e->dport) ||
+      (e->to_addr && !ph_low_port_ok(ac, e->to_port))) {
+    pinhole__map_put(ctx, e->mapping);
+    pinhole__alg_error(ac, "pinhole port below 1024", NULL, 0);
+    return PINHOLE_ERR_POLICY;
+  }
+  ph_pinhole h;
+  memset(&h, 0, sizeof(h));
+  h.src = e->src;
+  h.dst = e->dst;
+  h.sport = e->sport;
+  h.dport = e->dport;
+  h.proto = e->proto;
+  h.side = (uint8_t)(e->from == PH_ALG_CLIENT ? ac->conn->a_side
+                                              : ac->conn->a_side ^ 1);
+  h.alg = ac->conn->alg;
+  h.to_addr = e->to_addr;
+  h.to_port = e->to_port;
+  h.mapping = e->mapping;
+  uint32_t cmap = ph_own_map(ac);
+  if (e->snat && cmap)
+    h.snat_pool = (uint8_t)(ctx->maps[cmap - 1].pool + 1);
+  int rv = pinhole__hole_open(ctx, ph_cold(ctx, ac->conn)->conv, &h);
+  if (rv == PINHOLE_ERR_FULL) {
+    pinhole__alg_error(ac, "pinhole limit reached", NULL, 0);
+    return rv;
+  }
+  pinhole_endpoint from = {e->src, e->sport, 0};
+  pinhole_endpoint to = {e->dst, e->dport, 0};
+  ph_trace(ac, PINHOLE_TRACE_PINHOLE_CREATED, e->proto, &from, &to,
+           ctx->cfg.pinhole_timeout_ms, NULL, 0);
+  return rv;
+}
+
+/* ---- dialogs ------------------------------------------------------------ */
+
+void pinhole__alg_dialog_end(ph_alg_call *ac) {
+  pinhole_ctx *ctx = ac->ctx;
+  uint32_t conv = ph_cold(ctx, ac->conn)->conv;
+  pinhole__conv_holes_free(ctx, conv);
+  for (uint32_t r = ctx->convs[conv].first; r; r = ctx->cold[r - 1].conv_next) {
+    ph_conn *c = &ctx->conns[r - 1];
+    if (c == ac->conn || c->proto != PINHOLE_IPPROTO_UDP)
+      continue;
+    c->tcp_state = PH_TCP_CLOSED; /* a UDP flow: "its dialog ended" */
+    pinhole__conn_touch_timer(ctx, c);
+  }
+}
+
+#define PH_KEEP_MAX_S 3600u
+
+void pinhole__alg_keep(ph_alg_call *ac, uint32_t seconds) {
+  pinhole_ctx *ctx = ac->ctx;
+  if (seconds > PH_KEEP_MAX_S)
+    seconds = PH_KEEP_MAX_S;
+  uint64_t ticks = ((uint64_t)seconds * 1000000000u) >> ctx->tick_shift;
+  ac->w->keep_ticks = (uint32_t)ticks;
+  pinhole__conn_touch_timer(ctx, ac->conn);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+void pinhole__alg_error(ph_alg_call *ac, const char *reason,
+                        const uint8_t *text, size_t text_len) {
+  pinhole_ctx *ctx = ac->ctx;
+  const ph_alg *alg = ph_alg_get(ac->conn->alg);
+  ph_count(ctx, PINHOLE_CNT_ERR_ALG);
+  ph_count(ctx, alg->counter);
+  pinhole__event(ctx, PINHOLE_EVENT_ALG_ERROR, ac->v, ac->side,
+                 ph_cold(ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
+                 ac->dir, NULL, alg->name, reason);
+  if (text == NULL) {
+    text = (const uint8_t *)reason;
+    text_len = strlen(reason);
+  }
+  pinhole__alg_trace(ac, PINHOLE_TRACE_ERROR, NULL, NULL, 0, text, text_len);
+}
+
+/* ---- the engine's entry points ------------------------------------------ */
+
+static void ph_call_init(ph_alg_call *ac, pinhole_ctx *ctx, pinhole_pkt *pkt,
+                         pinhole_pkt_view *v, ph_conn *c, int dir, int side) {
+  memset(ac, 0, sizeof(*ac));
+  ac->ctx = ctx;
+  ac->conn = c;
+  ac->w = c->watch ? &ctx->watch[c->watch - 1] : NULL;
+  ac->pkt = pkt;
+  ac->v = v;
+  ac->dir = dir;
+  ac->side = side;
+  ac->seq = v->seq;
+  ac->ack = v->ack;
+}
+
+int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                     ph_conn *c, int dir, int side, int *changed) {
+  const ph_alg *alg = ph_alg_get(c->alg);
+  ph_alg_call ac;
+  ph_call_init(&ac, ctx, pkt, v, c, dir, side);
+  int drop;
+  if (alg->stream && v->proto == PINHOLE_IPPROTO_TCP) {
+    drop = pinhole__stream_run(&ac, alg);
+    ph_stream *st = &ac.w->st[dir];
+    if (!drop && ac.rewrote) {
+      /* growth counts rewrites of new data only (a withheld tail is added
+       * back, resent data was corrected the first time) */
+      if (!ac.replay) {
+        st->rw_seq = v->seq;
+        st->rw_valid = 1;
+      }
+      if (ac.growth != 0)
+        pinhole__tcp_seq_record(st, v->seq, ac.growth);
+    }
+    *changed = ac.rewrote || ac.trimmed;
+  } else {
+    ph_scan res;
+    memset(&res, 0, sizeof(res));
+    /* datagrams are judged one by one: a desync has nothing to stop */
+    if (v->payload_len > 0 || alg->proto == PINHOLE_IPPROTO_UDP)
+      alg->inspect(&ac, 0, &res);
+    drop = ac.failed || ac.refused;
+    *changed = ac.rewrote;
+  }
+  if (ac.failed)
+    ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
+  return drop;
+}
+
+void pinhole__alg_frag(pinhole_ctx *ctx, pinhole_pkt_view *v, ph_conn *c,
+                       int dir, int side) {
+  ph_alg_call ac;
+  pinhole_pkt none = {NULL, 0, 0};
+  ph_call_init(&ac, ctx, &none, v, c, dir, side);
+  /* a rewrite would move the later fragments' offsets: not inspected */
+  pinhole__alg_error(&ac, "fragmented message not inspected", NULL, 0);
+}

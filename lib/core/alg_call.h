@@ -1,0 +1,74 @@
+/*
+ * The engine's side of the ALG contract (lib/alg/alg.h is the module's):
+ * the ALG table, one invocation's state, and the entry points the packet
+ * path calls. Modules never include this header.
+ */
+#ifndef PH_CORE_ALG_CALL_H
+#define PH_CORE_ALG_CALL_H
+
+#include "alg/alg.h"
+#include "core/ctx.h"
+
+_Static_assert(PH_ALG_STATE_SIZE <= sizeof(((ph_watch *)0)->alg_state),
+               "the watch slot holds a module's state");
+
+/* One ALG invocation on one packet. */
+struct ph_alg_call {
+  pinhole_ctx *ctx;
+  ph_conn *conn;
+  ph_watch *w;
+  pinhole_pkt *pkt;
+  pinhole_pkt_view *v;
+  int dir;               /* 0: from side A (the client), 1: from side B */
+  int side;              /* pinhole_side the packet arrived on */
+  int32_t growth;        /* payload bytes added (negative: removed) so far by
+                            rewrites of new data */
+  int32_t replay_growth; /* the same, by rewrites of resent data */
+  size_t replay_end;     /* with replay: payload[0..replay_end) was handled
+                            before (rewritten the same way again, no new
+                            sequence correction) */
+  uint32_t seq, ack;     /* as the packet arrived */
+  uint8_t replay;        /* the segment starts with data already handled */
+  uint8_t failed;        /* a rewrite did not fit: drop the packet */
+  uint8_t refused;       /* a message could not be translated: drop it */
+  uint8_t rewrote;       /* the payload changed */
+  uint8_t trimmed;       /* a withheld tail was cut off */
+};
+
+/* The built-in ALG table (lib/core/alg.c). */
+extern const ph_alg *const pinhole__algs[];
+extern const int pinhole__nalgs;
+
+/* The ALG modules (lib/alg/<name>.c). */
+extern const ph_alg pinhole__alg_ftp;
+extern const ph_alg pinhole__alg_tftp;
+extern const ph_alg pinhole__alg_rtsp;
+extern const ph_alg pinhole__alg_sip;
+
+/* The ALG registered for (proto, server port), as id + 1, or 0. */
+uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port);
+/* The ALG with this name, as id + 1, or 0. */
+uint8_t pinhole__alg_by_name(const char *name);
+/* The name of ALG id + 1, or NULL for 0. */
+const char *pinhole__alg_name(uint8_t id1);
+
+/* The ALG of a watched connection (id1 != 0). */
+static inline const ph_alg *ph_alg_get(uint8_t id1) {
+  return pinhole__algs[id1 - 1];
+}
+
+/* Runs the connection's ALG on a packet from direction dir. Returns 1 to
+ * drop the packet; *changed says the payload changed (the L4 checksum
+ * must be recomputed). */
+int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                     ph_conn *c, int dir, int side, int *changed);
+
+/* Counts a fragmented message on a Watch connection (not inspected). */
+void pinhole__alg_frag(pinhole_ctx *ctx, pinhole_pkt_view *v, ph_conn *c,
+                       int dir, int side);
+
+/* core/stream.c: runs a stream ALG over one TCP segment. Returns 1 when
+ * the packet must be dropped (withheld, or a rewrite that does not fit). */
+int pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg);
+
+#endif /* PH_CORE_ALG_CALL_H */
