@@ -139,7 +139,7 @@ int pinhole__alg_policy(ph_alg_call *ac, int who, uint32_t addr, uint16_t port,
  * endpoint maps to itself and *mapref is 0. With pair != 0 the public port
  * is even and port+1 is mapped too (RTP/RTCP, *mapref2). Returns 0, or
  * PINHOLE_ERR_FULL when no port is free (counted and logged). The caller
- * owns the references and passes each to pinhole__alg_expect or releases
+ * owns the references and passes each to pinhole__alg_open_pinhole or releases
  * it with pinhole__alg_unmap. */
 int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
                      uint16_t port, int pair, pinhole_endpoint *pub,
@@ -155,7 +155,7 @@ int pinhole__alg_unmap_public(ph_alg_call *ac, uint8_t proto, uint16_t port,
 
 /* A pinhole request: the first packet of a connection the control
  * connection announced, as it will arrive. */
-typedef struct ph_expect {
+typedef struct ph_pinhole_req {
   uint8_t proto;
   uint8_t from;   /* PH_ALG_CLIENT / PH_ALG_SERVER: who sends it */
   uint16_t sport; /* 0 = any */
@@ -169,7 +169,7 @@ typedef struct ph_expect {
                        connection's pool (a data connection opened from
                        the NATed side) */
   uint8_t pad_[3];
-} ph_expect;
+} ph_pinhole_req;
 
 /* Opens a pinhole in the call's conversation with the configured
  * lifetime. Enforces the contract's policy (ports below 1024 unless
@@ -177,7 +177,7 @@ typedef struct ph_expect {
  * e->mapping whatever happens. A pinhole identical to a pending one
  * refreshes it. Returns 0 or PINHOLE_ERR_POLICY / PINHOLE_ERR_FULL
  * (counted and traced by the service). */
-int pinhole__alg_expect(ph_alg_call *ac, const ph_expect *e);
+int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e);
 
 /* ---- dialogs ------------------------------------------------------------ */
 

@@ -99,7 +99,7 @@ static void ph_ftp_client(ph_alg_call *ac, size_t pos, size_t n,
     return;
   }
   pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
-  ph_expect x;
+  ph_pinhole_req x;
   memset(&x, 0, sizeof(x));
   x.proto = PINHOLE_IPPROTO_TCP;
   x.from = PH_ALG_SERVER;
@@ -110,7 +110,7 @@ static void ph_ftp_client(ph_alg_call *ac, size_t pos, size_t n,
   x.to_addr = m->addr;
   x.to_port = m->port;
   x.mapping = mref;
-  pinhole__alg_expect(ac, &x);
+  pinhole__alg_open_pinhole(ac, &x);
 }
 
 /* 227 / 229 from the server. */
@@ -135,7 +135,7 @@ static void ph_ftp_server(ph_alg_call *ac, size_t pos, size_t n,
     return;
   if (seen.addr != addr)
     pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &seen, 0, NULL, 0);
-  ph_expect x;
+  ph_pinhole_req x;
   memset(&x, 0, sizeof(x));
   x.proto = PINHOLE_IPPROTO_TCP;
   x.from = PH_ALG_CLIENT;
@@ -146,7 +146,7 @@ static void ph_ftp_server(ph_alg_call *ac, size_t pos, size_t n,
   x.to_addr = whose == PH_ALG_PUBLIC ? e.server.addr : addr;
   x.to_port = m->port;
   x.snat = 1; /* a NATed client's data connection gets its source mapped */
-  pinhole__alg_expect(ac, &x);
+  pinhole__alg_open_pinhole(ac, &x);
 }
 
 static void ph_ftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {

@@ -28,7 +28,7 @@
 /* Pinholes for one spec's mapped ports. */
 static void ph_rtsp_expect(ph_alg_call *ac, const ph_ends *e, uint16_t pub,
                            uint16_t priv, uint32_t mref) {
-  ph_expect x;
+  ph_pinhole_req x;
   memset(&x, 0, sizeof(x));
   x.proto = PINHOLE_IPPROTO_UDP;
   x.from = PH_ALG_SERVER; /* media comes from the server */
@@ -39,7 +39,7 @@ static void ph_rtsp_expect(ph_alg_call *ac, const ph_ends *e, uint16_t pub,
   x.to_addr = e->client.addr;
   x.to_port = priv;
   x.mapping = mref;
-  pinhole__alg_expect(ac, &x);
+  pinhole__alg_open_pinhole(ac, &x);
 }
 
 /* SETUP from the client: map client ports, fill rw, open pinholes. */

@@ -61,7 +61,7 @@ static void ph_sip_offer(ph_alg_call *ac, const ph_ends *e,
     }
     pinhole_endpoint real = {md->addr, md->port, 0};
     pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
-    ph_expect x;
+    ph_pinhole_req x;
     memset(&x, 0, sizeof(x));
     x.proto = PINHOLE_IPPROTO_UDP;
     x.from = PH_ALG_SERVER;
@@ -71,12 +71,12 @@ static void ph_sip_offer(ph_alg_call *ac, const ph_ends *e,
     x.to_addr = md->addr;
     x.to_port = md->port;
     x.mapping = m1;
-    pinhole__alg_expect(ac, &x);
+    pinhole__alg_open_pinhole(ac, &x);
     if (pair) {
       x.dport = (uint16_t)(pub.port + 1);
       x.to_port = (uint16_t)(md->port + 1);
       x.mapping = m2;
-      pinhole__alg_expect(ac, &x);
+      pinhole__alg_open_pinhole(ac, &x);
     }
   }
 }

@@ -72,7 +72,7 @@ static void ph_skel_line(ph_alg_call *ac, size_t pos, size_t n) {
   pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
   ph_ends e;
   pinhole__alg_ends(ac, &e);
-  ph_expect x;
+  ph_pinhole_req x;
   memset(&x, 0, sizeof(x));
   x.proto = PINHOLE_IPPROTO_TCP;
   x.from = PH_ALG_SERVER; /* the server connects back */
@@ -82,7 +82,7 @@ static void ph_skel_line(ph_alg_call *ac, size_t pos, size_t n) {
   x.to_addr = real.addr;
   x.to_port = real.port;
   x.mapping = mref; /* handed over, whatever happens */
-  pinhole__alg_expect(ac, &x);
+  pinhole__alg_open_pinhole(ac, &x);
 }
 
 /* The engine calls this from where a line can begin (start). */

@@ -38,7 +38,7 @@ static void ph_tftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
                      m.filename_len);
   ph_ends e;
   pinhole__alg_ends(ac, &e);
-  ph_expect x;
+  ph_pinhole_req x;
   memset(&x, 0, sizeof(x));
   x.proto = PINHOLE_IPPROTO_UDP;
   x.from = PH_ALG_SERVER;
@@ -49,7 +49,7 @@ static void ph_tftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   x.to_addr = e.client.addr;
   x.to_port = e.client.port;
   x.mapping = pinhole__alg_own_mapping(ac);
-  pinhole__alg_expect(ac, &x);
+  pinhole__alg_open_pinhole(ac, &x);
 }
 
 const ph_alg pinhole__alg_tftp = {

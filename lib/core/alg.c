@@ -289,7 +289,7 @@ void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
   ph_trace(ac, kind, ac->conn->proto, a, b, lifetime_ms, text, text_len);
 }
 
-int pinhole__alg_expect(ph_alg_call *ac, const ph_expect *e) {
+int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   pinhole_ctx *ctx = ac->ctx;
   /* both the port the peer is told and the one it reaches inside */
   if (!ph_low_port_ok(ac, e->dport) ||

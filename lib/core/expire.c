@@ -23,9 +23,8 @@ static void ph_conn_fire(uint32_t index, void *user) {
   ph_conn *c = &ctx->conns[index];
   if (!(c->flags & PH_CONN_LIVE))
     return;
-  /* signed: a registration may keep last_seen in the future */
-  int32_t idle = (int32_t)(ctx->now_tick - c->last_seen);
-  if (idle < (int32_t)pinhole__conn_timeout(ctx, c)) {
+  uint32_t idle = ctx->now_tick - c->last_seen;
+  if (idle < pinhole__conn_timeout(ctx, c)) {
     pinhole__conn_touch_timer(ctx, c);
     return;
   }

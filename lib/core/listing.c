@@ -27,8 +27,7 @@ static void ph_flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
   fi->out_dst = (pinhole_endpoint){out->src, out->sport, 0};
   fi->frames = c->frames[dir];
   fi->bytes = c->bytes[dir];
-  int32_t sidle = (int32_t)(ctx->now_tick - c->last_seen);
-  uint32_t idle = sidle > 0 ? (uint32_t)sidle : 0;
+  uint32_t idle = ctx->now_tick - c->last_seen;
   fi->idle_ms = (uint32_t)(((uint64_t)idle << ctx->tick_shift) / 1000000u);
 }
 

@@ -95,25 +95,23 @@ static int ph_icmp_seq(ph_conn *c, int dir, const pinhole_pkt_view *v) {
   return 0;
 }
 
-/* A packet of an existing connection, from direction dir. */
+/* A packet of an existing connection, from direction dir: its verdict
+ * (the reasons for a drop are counted here, the verdict by the caller). */
 static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                        ph_conn *c, int dir, int side) {
   uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
                           ? c->a_side
                           : (uint8_t)(c->a_side ^ 1);
   if (side != want_side) {
-    ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
     return PINHOLE_VERDICT_DROP;
   }
   if (v->proto == PINHOLE_IPPROTO_TCP) {
     int bad = pinhole__tcp_track(ctx, c, dir, v);
     if (bad == PH_TCP_SYN_DEFENSE) {
       ph_count(ctx, PINHOLE_CNT_DROP_SYN_DEFENSE);
-      ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
       return PINHOLE_VERDICT_DROP;
     }
     if (bad) {
-      ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
       return ph_tcp_error(ctx, bad);
     }
   } else if (v->proto == PINHOLE_IPPROTO_ICMP) {
@@ -121,7 +119,6 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     if (bad) {
       ph_count(ctx, PINHOLE_CNT_ERR_ICMP);
       ph_count(ctx, bad);
-      ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
       return PINHOLE_VERDICT_DROP;
     }
   }
@@ -137,7 +134,6 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
       pinhole__alg_frag(ctx, v, c, dir, side);
   } else if (c->watch) {
     if (pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed)) {
-      ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
       return PINHOLE_VERDICT_DROP;
     }
   }
@@ -146,9 +142,19 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     pinhole__tcp_seq_adjust(ctx, c, dir, pkt->data, v, changed);
   if (changed)
     pinhole__l4_cksum_full(pkt->data, v);
-  ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
   return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
                                       : PINHOLE_VERDICT_FORWARD;
+}
+
+/* Counts the verdict on a connection's packet once, where it is decided:
+ * the packet that created the connection counts as a new flow. */
+static int ph_verdict(pinhole_ctx *ctx, int first, int verdict) {
+  int drop = verdict == PINHOLE_VERDICT_DROP;
+  if (first)
+    ph_count(ctx, drop ? PINHOLE_CNT_NEW_DISCARD : PINHOLE_CNT_NEW_ACCEPT);
+  else
+    ph_count(ctx, drop ? PINHOLE_CNT_EXIST_DISCARD : PINHOLE_CNT_EXIST_ACCEPT);
+  return verdict;
 }
 
 static void ph_reverse(ph_tuple *b, const ph_tuple *a) {
@@ -264,13 +270,8 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
                  PINHOLE_FLOW_FORWARD, c, dir, NULL, alg, "pinhole");
   pinhole__hole_free(ctx, ref, 0);
-  ph_count(ctx, PINHOLE_CNT_NEW_ACCEPT);
   pinhole__conn_touch_timer(ctx, c);
-  int verdict = ph_existing(ctx, pkt, v, c, dir, side);
-  /* ph_existing counted an existing-flow accept; this was a new flow */
-  if (verdict == PINHOLE_VERDICT_FORWARD)
-    ctx->cnt[PINHOLE_CNT_EXIST_ACCEPT]--;
-  return verdict;
+  return ph_verdict(ctx, 1, ph_existing(ctx, pkt, v, c, dir, side));
 }
 
 /* Builds side B's tuple for a new connection under a rule's NAT. */
@@ -342,12 +343,8 @@ static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv - 1,
                  PINHOLE_FLOW_FORWARD, c, 0, NULL, NULL,
                  "endpoint-independent filtering");
-  ph_count(ctx, PINHOLE_CNT_NEW_ACCEPT);
   pinhole__conn_touch_timer(ctx, c);
-  int verdict = ph_existing(ctx, pkt, v, c, 0, side);
-  if (verdict == PINHOLE_VERDICT_FORWARD)
-    ctx->cnt[PINHOLE_CNT_EXIST_ACCEPT]--;
-  return verdict;
+  return ph_verdict(ctx, 1, ph_existing(ctx, pkt, v, c, 0, side));
 }
 
 /* Is there a pinhole for this destination announced to another peer? */
@@ -462,12 +459,8 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv - 1,
                  alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0, r->name,
                  alg_name, NULL);
-  ph_count(ctx, PINHOLE_CNT_NEW_ACCEPT);
   pinhole__conn_touch_timer(ctx, c);
-  int verdict = ph_existing(ctx, pkt, v, c, 0, side);
-  if (verdict == PINHOLE_VERDICT_FORWARD || verdict == PINHOLE_VERDICT_HAIRPIN)
-    ctx->cnt[PINHOLE_CNT_EXIST_ACCEPT]--;
-  return verdict;
+  return ph_verdict(ctx, 1, ph_existing(ctx, pkt, v, c, 0, side));
 }
 
 /*
@@ -531,7 +524,7 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   ph_conn *c = pinhole__conn_lookup(ctx, v.proto, v.src, v.dst, v.sport,
                                     v.dport, h, &dir);
   if (c != NULL)
-    return ph_existing(ctx, pkt, &v, c, dir, side);
+    return ph_verdict(ctx, 0, ph_existing(ctx, pkt, &v, c, dir, side));
   return ph_new(ctx, pkt, &v, side);
 }
 

@@ -625,6 +625,28 @@ static void test_stats_drop_pinhole_full(void **state) {
   t_ctx_del(t);
 }
 
+/* The packet that would create a connection but is dropped on its way
+ * (a SIP request whose rewrite does not fit its buffer) counts once, as a
+ * new-flow discard: not as a new-flow accept and an existing-flow discard. */
+static void test_stats_first_packet_dropped(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  tpkt p;
+  /* the pool's ports start at 1024: the Via's port 5 becomes a longer
+   * one, so the datagram must grow */
+  const char *inv = "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
+                    "Via: SIP/2.0/UDP 198.18.0.2:5;branch=z9hG4bK1\r\n"
+                    "From: <sip:a@198.19.0.2>;tag=1\r\n"
+                    "To: <sip:bob@198.19.0.2>\r\n"
+                    "Call-ID: 1\r\nCSeq: 1 INVITE\r\n"
+                    "Content-Length: 0\r\n\r\n";
+  t_udp(&p, IN_HOST, 5, OUT_HOST, 5060, inv);
+  p.p.cap = p.p.len;
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_TOO_BIG, 1, -1);
+  t_ctx_del(t);
+}
+
 static void test_stats_drop_too_big(void **state) {
   (void)state;
   tctx *t = t_ctx();
@@ -847,6 +869,7 @@ int main(void) {
       cmocka_unit_test(test_stats_alg_tftp),
       cmocka_unit_test(test_stats_pinhole_created_used_expired),
       cmocka_unit_test(test_stats_drop_pinhole_full),
+      cmocka_unit_test(test_stats_first_packet_dropped),
       cmocka_unit_test(test_stats_drop_too_big),
       cmocka_unit_test(test_stats_fragments),
       cmocka_unit_test(test_stats_ip_frag_overlap),
