@@ -19,6 +19,7 @@
  * Limits: IPv6 (EPRT |2|) is counted and left alone.
  */
 #include "alg/alg.h"
+#include "alg/text.h"
 
 #include <pinhole/ftp.h>
 
@@ -149,6 +150,25 @@ static void ph_ftp_server(ph_alg_call *ac, size_t pos, size_t n,
   pinhole__alg_open_pinhole(ac, &x);
 }
 
+/* A PORT/EPRT/227/229 the parser rejects: it fails closed when it names
+ * the sender's inside address (it would leave the NAT untranslated), else
+ * it is only counted. */
+static void ph_ftp_malformed(ph_alg_call *ac, int rc, const uint8_t *line,
+                             size_t n) {
+  ph_ends e;
+  pinhole__alg_ends(ac, &e);
+  const pinhole_endpoint *in, *out;
+  if (pinhole__alg_from(ac) == PH_ALG_CLIENT)
+    in = &e.client, out = &e.client_pub;
+  else
+    in = &e.server, out = &e.server_pub;
+  if (in->addr != out->addr && (ph_has_ipv4(line, n, in->addr, ',') ||
+                                ph_has_ipv4(line, n, in->addr, '.')))
+    pinhole__alg_refuse(ac, ph_ftp_reason(rc), line, n);
+  else
+    pinhole__alg_error(ac, ph_ftp_reason(rc), line, n);
+}
+
 static void ph_ftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   int from_server = pinhole__alg_from(ac) == PH_ALG_SERVER;
   size_t pos = start;
@@ -166,7 +186,7 @@ static void ph_ftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
     if (rc != PINHOLE_ERR_NOMATCH) {
       pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p + pos, n);
       if (rc < 0)
-        pinhole__alg_error(ac, ph_ftp_reason(rc), p + pos, n);
+        ph_ftp_malformed(ac, rc, p + pos, n);
       else if (from_server)
         ph_ftp_server(ac, pos, n, &m);
       else

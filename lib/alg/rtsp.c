@@ -138,6 +138,20 @@ static int ph_rtsp_reply(ph_alg_call *ac, const pinhole_rtsp_transport *t,
   return changes;
 }
 
+/* A Transport header the ALG cannot handle: it fails closed when the
+ * header names the client's inside address (it would leave the NAT
+ * untranslated), else it is only counted. */
+static void ph_rtsp_unhandled(ph_alg_call *ac, const char *why,
+                              const uint8_t *text, size_t len) {
+  ph_ends e;
+  pinhole__alg_ends(ac, &e);
+  if (e.client.addr != e.client_pub.addr &&
+      ph_has_ipv4(text, len, e.client.addr, '.'))
+    pinhole__alg_refuse(ac, why, text, len);
+  else
+    pinhole__alg_error(ac, why, text, len);
+}
+
 /* Handles the header block of one message at pos; 0, or -1 to stop. */
 static int ph_rtsp_message(ph_alg_call *ac, size_t pos,
                            const pinhole_rtsp_msg *m) {
@@ -158,8 +172,8 @@ static int ph_rtsp_message(ph_alg_call *ac, size_t pos,
   int rc =
       pinhole_rtsp_transport_parse(p + m->transport_off, m->transport_len, &t);
   if (rc < 0) {
-    pinhole__alg_error(ac, "malformed Transport header", p + m->transport_off,
-                       m->transport_len);
+    ph_rtsp_unhandled(ac, "malformed Transport header", p + m->transport_off,
+                      m->transport_len);
     return 0;
   }
   pinhole_rtsp_rewrite rw;
@@ -172,7 +186,8 @@ static int ph_rtsp_message(ph_alg_call *ac, size_t pos,
   int n = pinhole_rtsp_transport_rewrite(p + m->transport_off, m->transport_len,
                                          &rw, out, cap);
   if (n < 0) {
-    pinhole__alg_error(ac, "Transport rewrite failed", NULL, 0);
+    pinhole__alg_refuse(ac, "Transport rewrite failed", p + m->transport_off,
+                        m->transport_len);
     return 0;
   }
   pinhole__alg_splice(ac, pos + m->transport_off, m->transport_len, out,

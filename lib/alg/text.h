@@ -276,6 +276,31 @@ static inline size_t ph_fmt_ipv4(uint8_t *b, uint32_t a) {
   return n;
 }
 
+/* ---- finding an address in text ------------------------------------- */
+
+/* Does p[0..len) write addr as four decimal octets joined by sep ('.' as
+ * in 198.18.0.2, ',' as in FTP's 198,18,0,2), not run into other digits on
+ * either side (so 198.18.0.2 is not found in 198.18.0.25)? Leading zeros
+ * are not recognised (no parser here accepts them). Bounded: one pass. */
+static inline int ph_has_ipv4(const uint8_t *p, size_t len, uint32_t addr,
+                              uint8_t sep) {
+  uint8_t want[15];
+  size_t n = ph_fmt_ipv4(want, addr);
+  if (sep != '.')
+    for (size_t i = 0; i < n; i++)
+      if (want[i] == '.')
+        want[i] = sep;
+  for (size_t i = 0; i + n <= len; i++) {
+    if (p[i] != want[0] || memcmp(p + i, want, n) != 0)
+      continue;
+    if ((i > 0 && ph_is_digit(p[i - 1])) ||
+        (i + n < len && ph_is_digit(p[i + n])))
+      continue;
+    return 1;
+  }
+  return 0;
+}
+
 /* ---- message starts ---------------------------------------------------- */
 
 /* Could p[0..len) be the beginning of a text message whose first word is

@@ -242,8 +242,13 @@ static void test_alg_ftp_port_foreign_address_refused(void **state) {
              SEC);
   ftp_client(&s, "PORT 198,18,0,100,0,22\r\n", "PORT 198,18,0,100,0,22\r\n",
              SEC);
-  ftp_client(&s, "PORT 198,18,0,100,256,1\r\n", "PORT 198,18,0,100,256,1\r\n",
-             SEC);
+  /* malformed and naming the client's inside address: it must not leave
+   * (fail closed) */
+  tpkt p;
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,256,1\r\n");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
   ftp_server(&s, "227 Entering Passive Mode (198,19,0,99,117,48).\r\n",
              "227 Entering Passive Mode (198,19,0,99,117,48).\r\n", SEC);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 4);

@@ -499,6 +499,30 @@ static uint16_t ftp_open(tctx *t) {
   return pub;
 }
 
+/* PINHOLE_CFG_ALG_PASS_UNTRANSLATED: the operator chose to let a message
+ * the ALG cannot translate pass, counted as an ALG error only. */
+static void test_hostile_fail_open_by_choice(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 1024;
+  cfg.max_pinholes = 64;
+  cfg.max_watch = 64;
+  cfg.seed = 7;
+  cfg.flags |= PINHOLE_CFG_ALG_PASS_UNTRANSLATED;
+  tctx *t = t_ctx_cfg(&cfg);
+  uint16_t pub = ftp_open(t);
+  (void)pub;
+  tpkt p;
+  const char *bad = "PORT 198,18,0,2,1,4294967296\r\n";
+  t_tcp(&p, IN_HOST, 43000, OUT_HOST, 21, 100, 5000, PINHOLE_TCP_ACK, bad);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_memory_equal(p.b + 40, bad, strlen(bad));
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_FTP), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 0);
+  t_ctx_del(t);
+}
+
 static void test_hostile_numbers_overflow(void **state) {
   (void)state;
   static const char *const client[] = {
@@ -518,13 +542,26 @@ static void test_hostile_numbers_overflow(void **state) {
   uint16_t pub = ftp_open(t);
   uint32_t cseq = 100, sseq = 5000;
   tpkt p;
+  /* fail closed: a malformed command naming the client's inside address
+   * must not leave (each is resent at the same place in the stream, as a
+   * client would after a drop); one naming no inside address passes */
+  size_t refused = 0;
   for (size_t i = 0; i < sizeof(client) / sizeof(client[0]); i++) {
     t_tcp(&p, IN_HOST, 43000, OUT_HOST, 21, cseq, sseq, PINHOLE_TCP_ACK,
           client[i]);
-    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+    int names_inside = strstr(client[i], "198,18,0,2,") != NULL ||
+                       strstr(client[i], "198.18.0.2|") != NULL;
+    assert_int_equal(t_in(t, &p, SEC), names_inside ? PINHOLE_VERDICT_DROP
+                                                    : PINHOLE_VERDICT_FORWARD);
+    if (names_inside) {
+      refused++;
+      continue;
+    }
     assert_memory_equal(p.b + 40, client[i], strlen(client[i]));
     cseq += (uint32_t)strlen(client[i]);
   }
+  assert_int_equal(refused, 5);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 5);
   for (size_t i = 0; i < sizeof(server) / sizeof(server[0]); i++) {
     t_tcp(&p, OUT_HOST, 21, PUB, pub, sseq, cseq, PINHOLE_TCP_ACK, server[i]);
     assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
@@ -966,6 +1003,7 @@ int main(void) {
       cmocka_unit_test(test_hostile_ftp_payloads),
       cmocka_unit_test(test_hostile_rtsp_payloads),
       cmocka_unit_test(test_hostile_sip_payloads),
+      cmocka_unit_test(test_hostile_fail_open_by_choice),
       cmocka_unit_test(test_hostile_numbers_overflow),
       cmocka_unit_test(test_hostile_content_length),
       cmocka_unit_test(test_hostile_pinholes_per_conversation_bound),
