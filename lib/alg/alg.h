@@ -158,7 +158,7 @@ int pinhole__alg_unmap_public(ph_alg_call *ac, uint8_t proto, uint16_t port,
 typedef struct ph_pinhole_req {
   uint8_t proto;
   uint8_t from;   /* PH_ALG_CLIENT / PH_ALG_SERVER: who sends it */
-  uint16_t sport; /* 0 = any */
+  uint16_t sport; /* 0 = any; with sport_hi: the lowest allowed */
   uint32_t src;
   uint32_t dst;
   uint16_t dport;
@@ -168,7 +168,9 @@ typedef struct ph_pinhole_req {
   uint8_t snat;     /* map the new connection's source with the control
                        connection's pool (a data connection opened from
                        the NATed side) */
-  uint8_t pad_[3];
+  uint8_t pad_;
+  uint16_t sport_hi; /* nonzero: any source port in sport..sport_hi (rsh's
+                        stderr connection comes from 512-1023) */
 } ph_pinhole_req;
 
 /* Opens a pinhole in the call's conversation with the configured

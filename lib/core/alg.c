@@ -303,6 +303,7 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   h.src = e->src;
   h.dst = e->dst;
   h.sport = e->sport;
+  h.sport_hi = e->sport_hi;
   h.dport = e->dport;
   h.proto = e->proto;
   h.side = (uint8_t)(e->from == PH_ALG_CLIENT ? ac->conn->a_side

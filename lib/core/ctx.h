@@ -119,7 +119,7 @@ typedef struct ph_pinhole {
   uint8_t alg;
   uint32_t to_addr; /* destination after translation */
   uint16_t to_port;
-  uint16_t pad_;
+  uint16_t sport_hi; /* nonzero: any source port in sport..sport_hi */
   uint8_t snat_pool; /* source NAT the new connection: pool + 1 */
   uint8_t pad2_[3];
   uint32_t conv; /* parent conversation index */

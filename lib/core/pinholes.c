@@ -30,13 +30,21 @@ static void ph_hole_unhash(pinhole_ctx *ctx, uint32_t ref) {
     }
 }
 
+/* Does source port sport match pinhole h (any, exact, or a range)? */
+static int ph_sport_ok(const ph_pinhole *h, uint16_t sport) {
+  if (h->sport_hi)
+    return sport >= h->sport && sport <= h->sport_hi;
+  return h->sport == 0 || h->sport == sport;
+}
+
 static uint32_t ph_hole_same(const pinhole_ctx *ctx, uint32_t conv,
                              const ph_pinhole *e) {
   uint32_t b = ph_hole_bucket(ctx, e->proto, e->dst, e->dport);
   for (uint32_t r = ctx->hole_hash[b]; r; r = ctx->holes[r - 1].hnext) {
     const ph_pinhole *h = &ctx->holes[r - 1];
     if (h->conv == conv && h->proto == e->proto && h->side == e->side &&
-        h->src == e->src && h->sport == e->sport && h->dst == e->dst &&
+        h->src == e->src && h->sport == e->sport &&
+        h->sport_hi == e->sport_hi && h->dst == e->dst &&
         h->dport == e->dport && h->to_addr == e->to_addr &&
         h->to_port == e->to_port)
       return r;
@@ -91,8 +99,7 @@ uint32_t pinhole__hole_find(const pinhole_ctx *ctx, int side,
   for (uint32_t r = ctx->hole_hash[b]; r; r = ctx->holes[r - 1].hnext) {
     const ph_pinhole *h = &ctx->holes[r - 1];
     if (h->proto == v->proto && h->side == side && h->dst == v->dst &&
-        h->dport == v->dport && h->src == v->src &&
-        (h->sport == 0 || h->sport == v->sport))
+        h->dport == v->dport && h->src == v->src && ph_sport_ok(h, v->sport))
       return r;
   }
   return 0;
@@ -110,7 +117,7 @@ uint32_t pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
   for (uint32_t r = ctx->hole_hash[b]; r; r = ctx->holes[r - 1].hnext) {
     const ph_pinhole *h = &ctx->holes[r - 1];
     if (h->proto == v->proto && h->side == (side ^ 1) && h->src == v->dst &&
-        (h->sport == 0 || h->sport == v->dport) && h->dst == mp->paddr &&
+        ph_sport_ok(h, v->dport) && h->dst == mp->paddr &&
         h->dport == mp->pport && h->to_addr == v->src && h->to_port == v->sport)
       return r;
   }
