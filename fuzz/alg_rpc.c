@@ -139,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int rc = pinhole_rpc_record_walk(data, size, sizeof(rec), 16, &r);
   if (rc == PINHOLE_ERR_PARTIAL) {
     CHECK(r.nfrags <= 16 && r.data_len <= sizeof(rec));
-    CHECK(r.stream_len == 0 || r.stream_len > size);
+    CHECK(r.stream_len == 4 * r.nfrags + r.data_len);
     return 0;
   }
   if (rc != 0) {

@@ -263,7 +263,8 @@ int pinhole_dcerpc_call_walk(const uint8_t *p, size_t len, size_t max_stub,
 /* Does c describe the PDUs at p[0..len)? */
 static int ph_call_ok(const uint8_t *p, size_t len,
                       const pinhole_dcerpc_call *c) {
-  if (p == NULL || c == NULL || c->nfrags == 0 || c->stream_len > len)
+  if (p == NULL || c == NULL || c->nfrags == 0 || c->stream_len > len ||
+      c->stub_len > PINHOLE_DCERPC_STUB_LIMIT)
     return 0;
   size_t pos = 0, stub = 0;
   for (size_t i = 0; i < c->nfrags; i++) {
@@ -329,10 +330,12 @@ int pinhole_dcerpc_stub_write(uint8_t *p, size_t len,
 /* ---- bind, alter_context and their acks
  * --------------------------------------- */
 
-/* Frames the PDU at p and gives a cursor over its body (header to the
- * sec_trailer). */
-static int ph_body(const uint8_t *p, size_t len, uint8_t t1, uint8_t t2,
-                   pinhole_dcerpc_pdu *h, ph_cur *c) {
+/* Frames the PDU at p, checks it is of type t1 or t2, reads
+ * max_xmit_frag, max_recv_frag and assoc_group_id, and leaves a cursor over
+ * the rest of its body (up to the sec_trailer). */
+static int ph_assoc(const uint8_t *p, size_t len, uint8_t t1, uint8_t t2,
+                    pinhole_dcerpc_pdu *h, ph_cur *c, uint16_t *xmit,
+                    uint16_t *recv, uint32_t *group) {
   int rc = pinhole_dcerpc_pdu_parse(p, len, h);
   if (rc != 0)
     return rc;
@@ -342,15 +345,10 @@ static int ph_body(const uint8_t *p, size_t len, uint8_t t1, uint8_t t2,
   ph_trailer(p, h, &end);
   *c = ph_cur_make(p, end);
   c->pos = PINHOLE_DCERPC_HDR_LEN;
-  return 0;
-}
-
-/* max_xmit_frag, max_recv_frag, assoc_group_id. */
-static int ph_assoc(ph_cur *c, int be, uint16_t *xmit, uint16_t *recv,
-                    uint32_t *group) {
+  int be = h->big_endian;
   if (ph_u16(c, be, xmit) != 0 || ph_u16(c, be, recv) != 0 ||
       ph_u32(c, be, group) != 0)
-    return -1;
+    return PINHOLE_ERR_PARSE;
   return 0;
 }
 
@@ -391,14 +389,11 @@ int pinhole_dcerpc_bind_parse(const uint8_t *p, size_t len,
   memset(b, 0, sizeof(*b));
   pinhole_dcerpc_pdu h;
   ph_cur c;
-  int rc = ph_body(p, len, PINHOLE_DCERPC_PTYPE_BIND,
-                   PINHOLE_DCERPC_PTYPE_ALTER_CONTEXT, &h, &c);
-  if (rc != 0)
-    return rc;
-  if (ph_assoc(&c, h.big_endian, &b->max_xmit, &b->max_recv, &b->assoc_group) !=
-      0)
-    return PINHOLE_ERR_PARSE;
-  rc = ph_list(&c, &b->ncontexts);
+  int rc = ph_assoc(p, len, PINHOLE_DCERPC_PTYPE_BIND,
+                    PINHOLE_DCERPC_PTYPE_ALTER_CONTEXT, &h, &c, &b->max_xmit,
+                    &b->max_recv, &b->assoc_group);
+  if (rc == 0)
+    rc = ph_list(&c, &b->ncontexts);
   for (size_t i = 0; rc == 0 && i < b->ncontexts; i++)
     rc = ph_context(&c, h.big_endian, &b->ctx[i]);
   return rc;
@@ -411,14 +406,14 @@ int pinhole_dcerpc_bind_ack_parse(const uint8_t *p, size_t len,
   memset(a, 0, sizeof(*a));
   pinhole_dcerpc_pdu h;
   ph_cur c;
-  int rc = ph_body(p, len, PINHOLE_DCERPC_PTYPE_BIND_ACK,
-                   PINHOLE_DCERPC_PTYPE_ALTER_CONTEXT_RESP, &h, &c);
+  int rc = ph_assoc(p, len, PINHOLE_DCERPC_PTYPE_BIND_ACK,
+                    PINHOLE_DCERPC_PTYPE_ALTER_CONTEXT_RESP, &h, &c,
+                    &a->max_xmit, &a->max_recv, &a->assoc_group);
   if (rc != 0)
     return rc;
   int be = h.big_endian;
   uint16_t n;
-  if (ph_assoc(&c, be, &a->max_xmit, &a->max_recv, &a->assoc_group) != 0 ||
-      ph_u16(&c, be, &n) != 0)
+  if (ph_u16(&c, be, &n) != 0)
     return PINHOLE_ERR_PARSE;
   a->sec_addr_off = c.pos;
   if (ph_cur_skip(&c, n) != 0 || ph_cur_align(&c, 4, 0) != 0)
