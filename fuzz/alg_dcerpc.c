@@ -115,7 +115,22 @@ static void first_pdu(const uint8_t *data, size_t size) {
   }
 }
 
+/* A UUID that parses formats back to the same text, lower case. */
+static void uuid_text(const uint8_t *data, size_t size) {
+  uint8_t u[16];
+  char t[36];
+  size_t n = size < 36 ? size : 36;
+  if (pinhole_dcerpc_uuid_parse((const char *)data, n, u) != 0)
+    return;
+  CHECK(n == 36 && pinhole_dcerpc_uuid_format(u, t, sizeof(t)) == 36);
+  for (size_t i = 0; i < 36; i++) {
+    uint8_t c = data[i];
+    CHECK(t[i] == (c >= 'A' && c <= 'F' ? c + 32 : c));
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  uuid_text(data, size);
   first_pdu(data, size);
   stubs(data, size, 0, 0);
   stubs(data, size, 0, 1);

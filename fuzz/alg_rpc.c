@@ -152,6 +152,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   CHECK(n >= 0 && (size_t)n == r.data_len);
   if (r.nfrags == 1)
     CHECK(memcmp(rec, data + 4, r.data_len) == 0);
+  /* Sent again as one fragment, it walks to the same message. */
+  CHECK(pinhole_rpc_record_mark(out, r.data_len, 1) == 0);
+  memcpy(out + 4, rec, r.data_len);
+  pinhole_rpc_record r1;
+  CHECK(pinhole_rpc_record_walk(out, 4 + r.data_len, sizeof(rec), 1, &r1) == 0);
+  CHECK(r1.nfrags == 1 && r1.data_len == r.data_len);
   message(rec, r.data_len);
   return 0;
 }
