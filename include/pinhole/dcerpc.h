@@ -424,9 +424,10 @@ enum pinhole_dcerpc_rewrite_flag {
  * @param flags  enum pinhole_dcerpc_rewrite_flag bits.
  * @param addr   new IPv4 address, host byte order (REWRITE_ADDR).
  * @param port   new port, 1..65535 (REWRITE_PORT).
- * @return 0; PINHOLE_ERR_INVALID_ARG when p or t is NULL, flags asks for a
- *   floor the tower does not have or is 0, port is 0 with REWRITE_PORT, or
- *   the floor at the reported offset is not there in p (p untouched).
+ * @return 0; PINHOLE_ERR_INVALID_ARG when p or t is NULL, flags is 0, has
+ *   other bits or asks for a floor the tower does not have, port is 0 with
+ * REWRITE_PORT, or the floor at the reported offset is not there in p (p
+ * untouched).
  * @since 0.2.0
  */
 PINHOLE_EXTERN int pinhole_dcerpc_tower_rewrite(uint8_t *p, size_t len,

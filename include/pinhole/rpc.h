@@ -262,7 +262,8 @@ typedef struct pinhole_rpc_mapping {
  * @return 0; PINHOLE_ERR_PARSE when p[off..len) is not 16 bytes;
  *   PINHOLE_ERR_RANGE for a port above 65535;
  *   PINHOLE_ERR_UNSUPPORTED for a prot other than 6 or 17;
- *   PINHOLE_ERR_INVALID_ARG when p or m is NULL or off > len.
+ *   PINHOLE_ERR_INVALID_ARG when p or m is NULL or off > len or is not a
+ *   multiple of 4 (XDR items are 4-byte aligned).
  * @since 0.2.0
  */
 PINHOLE_EXTERN int pinhole_rpc_pmap_mapping_parse(const uint8_t *p, size_t len,
@@ -275,7 +276,8 @@ PINHOLE_EXTERN int pinhole_rpc_pmap_mapping_parse(const uint8_t *p, size_t len,
  * @param port  out: 0..65535 on success.
  * @return 0; PINHOLE_ERR_PARSE when p[off..len) is not 4 bytes;
  *   PINHOLE_ERR_RANGE for a value above 65535;
- *   PINHOLE_ERR_INVALID_ARG when p or port is NULL or off > len.
+ *   PINHOLE_ERR_INVALID_ARG when p or port is NULL or off > len or is not a
+ *   multiple of 4 (XDR items are 4-byte aligned).
  * @since 0.2.0
  */
 PINHOLE_EXTERN int pinhole_rpc_pmap_port_parse(const uint8_t *p, size_t len,
@@ -291,7 +293,7 @@ PINHOLE_EXTERN int pinhole_rpc_pmap_port_parse(const uint8_t *p, size_t len,
  *   is neither 0 nor 1, or bytes follow the end;
  *   PINHOLE_ERR_RANGE for a port above 65535, or more than max entries;
  *   PINHOLE_ERR_INVALID_ARG when p or n is NULL, out is NULL with max > 0,
- *   or off > len.
+ *   or off > len or is not a multiple of 4.
  * @since 0.2.0
  */
 PINHOLE_EXTERN int pinhole_rpc_pmap_dump_parse(const uint8_t *p, size_t len,
@@ -329,7 +331,8 @@ typedef struct pinhole_rpc_rpcb {
  *   exceeds what is left, a string holds another byte, padding is not
  *   zero, or bytes follow the owner;
  *   PINHOLE_ERR_RANGE for a string longer than PINHOLE_RPC_MAX_STRING;
- *   PINHOLE_ERR_INVALID_ARG when p or r is NULL or off > len.
+ *   PINHOLE_ERR_INVALID_ARG when p or r is NULL or off > len or is not a
+ *   multiple of 4 (XDR items are 4-byte aligned).
  * @since 0.2.0
  */
 PINHOLE_EXTERN int pinhole_rpc_rpcb_parse(const uint8_t *p, size_t len,
