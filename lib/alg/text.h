@@ -202,6 +202,22 @@ static inline int ph_cur_le32(ph_cur *c, uint32_t *v) {
   return 0;
 }
 
+/* Skips the padding that brings c->pos to a multiple of n (a power of two,
+ * counted from c->p): XDR pads to 4 after opaque data, NDR aligns each
+ * primitive to its size. With zero set the padding must be zero bytes
+ * (XDR); NDR padding is ignored. Returns 0, or -1 (cursor unmoved) when
+ * too short or, with zero, a padding byte is not 0. */
+static inline int ph_cur_align(ph_cur *c, size_t n, int zero) {
+  size_t pad = (n - (c->pos & (n - 1))) & (n - 1);
+  if (ph_cur_left(c) < pad)
+    return -1;
+  for (size_t i = 0; zero && i < pad; i++)
+    if (c->p[c->pos + i] != 0)
+      return -1;
+  c->pos += pad;
+  return 0;
+}
+
 /* ---- whole fields ---------------------------------------------------- */
 
 /* p[0..len) is 1*DIGIT with value <= max. Returns 0, or -1. */
