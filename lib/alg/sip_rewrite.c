@@ -376,6 +376,7 @@ static int ph_translate(const uint8_t *p, size_t len,
   size_t body_len = m.body_len;
   if (rw.sdp != NULL) {
     ph_sink cnt = {NULL, 0, 0, p, where.off};
+    memset(&scratch, 0, sizeof(scratch));
     rw.res = &scratch;
     ph_rw_sdp(&rw, &cnt, &where);
     body_len = m.body_len - where.len + cnt.len;
