@@ -1,17 +1,23 @@
 /*
  * pinhole pure layer: SIP and SDP parsing and NAT rewriting.
  *
- * SIP (RFC 3261, RFC 3581 rport), SDP (RFC 8866, formerly RFC 4566) and the
- * SDP a=rtcp attribute (RFC 3605). Three steps, all pure:
+ * SIP (RFC 3261, RFC 3581 rport), SDP (RFC 8866, formerly RFC 4566), the
+ * SDP a=rtcp attribute (RFC 3605) and multipart bodies (RFC 2046). The
+ * steps, all pure:
  *
+ *   pinhole_sip_prefix()     could the start of a stream still become a
+ *                            message (decides whether to wait for more);
  *   pinhole_sip_parse()      frames one message and reads what an ALG needs
  *                            (method, status, Call-ID, CSeq, Expires,
  *                            Content-Length, Content-Type);
- *   pinhole_sip_sdp_parse()  reads the addresses and ports an SDP body names;
- *   pinhole_sip_rewrite()    writes a copy of the message with the inside
+ *   pinhole_sip_sdp_find()   where its SDP is (the body, or the one SDP
+ *                            part of a multipart body);
+ *   pinhole_sip_sdp_parse()  reads the addresses and ports an SDP names;
+ *   pinhole_sip_translate()  writes a copy of the message with the inside
  *                            endpoint's address replaced by the outside one
- *                            (or back), media ports mapped and
- *                            Content-Length fixed.
+ *                            (or back), media ports mapped, Content-Length
+ *                            fixed, and counts what it could not translate
+ *                            (pinhole_sip_result.leftover: fail closed).
  *
  * Offsets in result structs are from the first byte given to the function
  * (the message for pinhole_sip_parse, the body for pinhole_sip_sdp_parse).
@@ -19,6 +25,19 @@
  * canonical dotted-decimal form (no leading zeros) are recognised; host
  * names and IPv6 references are left alone. Nothing here allocates, keeps
  * state or reads past the length it is given.
+ *
+ * Error codes, one meaning each across these functions:
+ *   PINHOLE_ERR_PARSE        malformed message, SDP or multipart body
+ *   PINHOLE_ERR_PARTIAL      stream: more bytes needed
+ *   PINHOLE_ERR_NOMATCH      keep-alive bytes, not a message (not an error)
+ *   PINHOLE_ERR_RANGE        datagram whose Content-Length disagrees with
+ *                            its length
+ *   PINHOLE_ERR_POLICY       datagram carrying a second message
+ *   PINHOLE_ERR_FULL         SDP with more than PINHOLE_SDP_MAX_MEDIA m=
+ *   PINHOLE_ERR_UNSUPPORTED  well formed but not handled (encoded SDP,
+ *                            nested multipart, two SDP parts, a rewrite
+ *                            that would break a limit)
+ *   PINHOLE_ERR_NOBUF, PINHOLE_ERR_INVALID_ARG, PINHOLE_ERR_STRUCT_SIZE
  */
 #ifndef PINHOLE_SIP_H
 #define PINHOLE_SIP_H
@@ -35,6 +54,7 @@ extern "C" {
 #define PINHOLE_SIP_MAX_BODY 65535   /**< Content-Length / datagram body */
 #define PINHOLE_SDP_MAX_MEDIA 16     /**< m= lines in one SDP body */
 #define PINHOLE_SIP_MAX_PORT_MAPS 16 /**< media port mappings per rewrite */
+#define PINHOLE_SIP_MAX_BOUNDARY 70  /**< multipart boundary (RFC 2046) */
 
 /** A byte range [off, off + len) of the input. */
 typedef struct pinhole_sip_range {
@@ -60,10 +80,12 @@ enum pinhole_sip_parse_flag {
   /**
    * The bytes come from a stream (TCP): a message may be incomplete
    * (PINHOLE_ERR_PARTIAL), a missing Content-Length means an empty body,
-   * and bytes after the message belong to the next one. Without it the
-   * input is one UDP datagram: it must hold a whole message, a missing
-   * Content-Length means the body is the rest of the datagram, and bytes
-   * after the Content-Length body are discarded (RFC 3261 section 18.3).
+   * and bytes after the message belong to the next one (two messages in
+   * one segment are two calls). Without it the input is one UDP datagram:
+   * it must hold one whole message; a missing Content-Length means the
+   * body is the rest of the datagram; with Content-Length, the datagram
+   * may go on after the body only with blank bytes (CR, LF, SP, HT), which
+   * are not part of the message.
    */
   PINHOLE_SIP_STREAM = 0x01
 };
@@ -78,7 +100,8 @@ enum pinhole_sip_msg_flag {
   PINHOLE_SIP_MSG_CONTACT_EXPIRES = 0x020, /**< ... and came from Contact */
   PINHOLE_SIP_MSG_SDP = 0x040,             /**< Content-Type application/sdp */
   PINHOLE_SIP_MSG_ENCODED = 0x080,         /**< Content-Encoding not identity */
-  PINHOLE_SIP_MSG_CONTACT = 0x100          /**< at least one Contact field */
+  PINHOLE_SIP_MSG_CONTACT = 0x100,         /**< at least one Contact field */
+  PINHOLE_SIP_MSG_MULTIPART = 0x200        /**< Content-Type multipart/<any> */
 };
 
 /**
@@ -97,7 +120,7 @@ typedef struct pinhole_sip_msg {
                               at UINT32_MAX); valid with MSG_EXPIRES */
   uint32_t header_count; /**< header fields (a folded field counts once) */
   uint32_t via_count;    /**< Via header fields (not comma-split values) */
-  size_t start_off;      /**< start line offset (after ignored CRLFs) */
+  size_t start_off;      /**< start line offset (after ignored blank bytes) */
   size_t hdr_len;        /**< offset of the body: just past CRLFCRLF */
   size_t body_len;       /**< body bytes */
   size_t msg_len;        /**< hdr_len + body_len: bytes the message uses */
@@ -111,13 +134,16 @@ typedef struct pinhole_sip_msg {
 /**
  * Frames and parses one SIP message at p[0].
  *
- * Lines must end in CRLF (a bare CR or LF is an error); CRLFs before the
- * start line are ignored (RFC 3261 7.5; RFC 5626 keep-alives). Header
- * names are case-insensitive and compact forms are understood (v Via,
- * m Contact, l Content-Length, c Content-Type, e Content-Encoding,
- * i Call-ID, f From, t To; other compact names such as k or s are fields
- * the parser does not need). Folded header lines
- * (continuations starting with SP or HT) belong to the field above them.
+ * Lines must end in CRLF (a bare CR or LF is an error). Blank bytes (CR,
+ * LF, SP, HT) before the start line are keep-alives (RFC 3261 7.5,
+ * RFC 5626): alone, or before a message on a stream, they are reported
+ * as PINHOLE_ERR_NOMATCH; before a message in a datagram they are
+ * skipped (m->start_off). Header names are case-insensitive and compact
+ * forms are understood (v Via, m Contact, l Content-Length, c
+ * Content-Type, e Content-Encoding, i Call-ID, f From, t To, r Refer-To,
+ * b Referred-By; other compact names such as k or s are fields the
+ * parser does not need). Folded header lines (continuations starting
+ * with SP or HT) belong to the field above them.
  *
  * Rejected with PINHOLE_ERR_PARSE: a bad start line (not "METHOD URI
  * SIP/2.0" nor "SIP/2.0 NNN reason", status outside 100..699), a header
@@ -127,8 +153,7 @@ typedef struct pinhole_sip_msg {
  * the header block, a Content-Length that is not plain decimal or exceeds
  * PINHOLE_SIP_MAX_BODY, a repeated Content-Length, Content-Type, Call-ID or
  * CSeq, an empty Call-ID, a CSeq that is not "number method", and for a
- * datagram: no CRLFCRLF, or a Content-Length beyond the datagram. A malformed
- * Expires is ignored.
+ * datagram no CRLFCRLF. A malformed Expires is ignored.
  *
  * @param p      message bytes (borrowed); may be NULL when len is 0
  * @param len    bytes available at p
@@ -136,15 +161,66 @@ typedef struct pinhole_sip_msg {
  * @param m      out: the parsed view (caller-owned)
  * @return 0 when the message is complete (m->msg_len bytes);
  *         PINHOLE_ERR_PARTIAL (stream only) when more bytes are needed;
- *         PINHOLE_ERR_NOMATCH when the input starts with keep-alive CRLFs:
- *         m->msg_len bytes of them (stream: the leading CRLF pairs, after
- *         which the caller parses again; datagram: all of it) are not a
- *         message; PINHOLE_ERR_PARSE as above; PINHOLE_ERR_INVALID_ARG
- *         when m is NULL, p is NULL with len > 0, or flags has unknown bits.
- * @since 0.1.0
+ *         PINHOLE_ERR_NOMATCH when the input starts with keep-alive bytes:
+ *         m->msg_len of them (stream: those before a message, after which
+ *         the caller parses again; datagram: all of it) are not a message;
+ *         PINHOLE_ERR_RANGE (datagram) when the body is shorter than
+ *         Content-Length, or the datagram goes on after it with bytes that
+ *         are neither blank nor a second message; PINHOLE_ERR_POLICY
+ *         (datagram) when a second message follows the first (its start
+ *         line is complete and valid); PINHOLE_ERR_PARSE as above;
+ *         PINHOLE_ERR_INVALID_ARG when m is NULL, p is NULL with len > 0,
+ *         or flags has unknown bits.
+ * @since 0.1.0 (keep-alive blanks other than CRLF, RANGE and POLICY:
+ *        0.2)
  */
 PINHOLE_EXTERN int pinhole_sip_parse(const uint8_t *p, size_t len,
                                      uint32_t flags, pinhole_sip_msg *m);
+
+/**
+ * Could p[0..len), the start of a stream's next message, still become
+ * bytes pinhole_sip_parse() accepts (with PINHOLE_SIP_STREAM)? Blank
+ * keep-alive bytes, then a start line as far as it goes ("METHOD URI
+ * SIP/2.0" with a token method and a URI holding a colon, or "SIP/2.0 NNN"
+ * with NNN in 100..699), then header lines each valid so far. A complete
+ * message or keep-alive also answers yes. The test that decides whether a
+ * TCP segment that ends inside a message is worth withholding: every
+ * strict prefix of every message pinhole_sip_parse() accepts answers 1,
+ * and a prefix that answers 0 never becomes one.
+ *
+ * @param p    bytes (borrowed); may be NULL when len is 0
+ * @param len  bytes at p
+ * @return 1 when it could, 0 when it cannot (or p is NULL with len > 0).
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_sip_prefix(const uint8_t *p, size_t len);
+
+/**
+ * Where the SDP of the message at p is: the whole body when its
+ * Content-Type is application/sdp, or the content of its one
+ * application/sdp part when it is multipart/<any> (RFC 2046: parts
+ * between "--boundary" lines, each part's headers, a blank line, its
+ * content; the preamble, epilogue and other parts are not looked at).
+ *
+ * @param p      the message (borrowed), framed as by pinhole_sip_parse()
+ * @param len    bytes at p
+ * @param flags  pinhole_sip_parse_flag bits
+ * @param sdp    out: the SDP bytes, offsets from p (caller-owned; zeroed
+ *               unless 0 is returned)
+ * @return 0 when there is an SDP (it may be empty); PINHOLE_ERR_NOMATCH
+ *         when the message has none (other or no Content-Type, no body,
+ *         no SDP part) or is a keep-alive; PINHOLE_ERR_UNSUPPORTED for an
+ *         SDP it cannot read: a Content-Encoding on the message, a part
+ *         Content-Transfer-Encoding other than 7bit/8bit/binary or a part
+ *         Content-Encoding, a part Content-Length, a nested multipart
+ *         part, two SDP parts; PINHOLE_ERR_PARSE for a multipart body
+ *         without a valid boundary parameter, opening boundary or closing
+ *         boundary, or a part header line without a colon; any other
+ *         error of pinhole_sip_parse().
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_sip_sdp_find(const uint8_t *p, size_t len,
+                                        uint32_t flags, pinhole_sip_range *sdp);
 
 /** SDP media types (m= first field). */
 enum pinhole_sdp_media_type {
@@ -212,10 +288,11 @@ typedef struct pinhole_sdp {
  * @return 0; PINHOLE_ERR_PARSE for a NUL byte, a line not of the form
  *         "x=", or an m=, c=, o= or a=rtcp: line whose fields are
  *         malformed (port not decimal or > 65535, port count 0, missing
- *         fields); PINHOLE_ERR_RANGE for more than PINHOLE_SDP_MAX_MEDIA
- *         m= lines; PINHOLE_ERR_INVALID_ARG when s is NULL or body is
- *         NULL with len > 0.
- * @since 0.1.0
+ *         fields); PINHOLE_ERR_FULL for more than PINHOLE_SDP_MAX_MEDIA
+ *         m= lines (the first PINHOLE_SDP_MAX_MEDIA are in s);
+ *         PINHOLE_ERR_INVALID_ARG when s is NULL or body is NULL with
+ *         len > 0.
+ * @since 0.1.0 (PINHOLE_ERR_FULL, was PINHOLE_ERR_RANGE: 0.2)
  */
 PINHOLE_EXTERN int pinhole_sip_sdp_parse(const uint8_t *body, size_t len,
                                          pinhole_sdp *s);
@@ -256,41 +333,72 @@ typedef struct pinhole_sip_nat {
  */
 PINHOLE_EXTERN int pinhole_sip_nat_default(pinhole_sip_nat *nat, size_t size);
 
-/** What pinhole_sip_rewrite() changed. Caller-owned; fully written. */
-typedef struct pinhole_sip_rewrite_result {
-  size_t in_len;           /**< input bytes the message used (its msg_len) */
+/**
+ * What pinhole_sip_translate() did. The caller sets size; the library
+ * writes the rest (as much of it as size holds) on every call.
+ */
+typedef struct pinhole_sip_result {
+  size_t size;             /**< set by the caller: sizeof(pinhole_sip_result) */
+  size_t in_len;           /**< input bytes the message used (its msg_len;
+                                on PINHOLE_ERR_NOMATCH the keep-alive bytes) */
   size_t out_len;          /**< bytes of the rewritten message; on
                                 PINHOLE_ERR_NOBUF, the capacity needed */
   size_t body_len;         /**< rewritten body length (new Content-Length) */
   uint32_t request_uri;    /**< Request-URIs rewritten (0 or 1) */
-  uint32_t via;            /**< Via sent-by rewritten (0 or 1) */
-  uint32_t via_params;     /**< Via received= / rport= values rewritten */
+  uint32_t via;            /**< Via sent-by values rewritten (any value of
+                                any Via field) */
+  uint32_t via_received;   /**< Via received= addresses rewritten */
+  uint32_t via_rport;      /**< Via rport= ports rewritten */
   uint32_t contact;        /**< Contact URIs rewritten */
-  uint32_t route;          /**< Route and Record-Route URIs rewritten */
+  uint32_t route;          /**< Route, Record-Route, Path, Service-Route
+                                URIs rewritten */
+  uint32_t from_to;        /**< From and To URIs rewritten */
+  uint32_t other_uri;      /**< URIs rewritten in the other fields that
+                                carry them (Reply-To, P-Asserted-Identity,
+                                Refer-To, ...: see pinhole_sip_translate) */
+  uint32_t call_id;        /**< address tokens rewritten in Call-ID,
+                                Replaces, Join and In-Reply-To */
   uint32_t sdp_addr;       /**< SDP o=, c= and a=rtcp addresses rewritten */
   uint32_t media_port;     /**< m= ports mapped */
   uint32_t rtcp_port;      /**< a=rtcp ports mapped */
   uint32_t content_length; /**< Content-Length values changed (0 or 1) */
-  uint32_t skipped;        /**< Contact/Route/Via values too malformed to
-                                inspect, left untouched */
-} pinhole_sip_rewrite_result;
+  uint32_t multipart;      /**< the SDP was a part of a multipart body */
+  uint32_t skipped;        /**< URI-carrying or Via values too malformed to
+                                inspect, left as they are */
+  uint32_t leftover;       /**< host tokens equal to from.addr left in the
+                                output's header block and SDP: see
+                                pinhole_sip_translate; 0 also when from.addr
+                                equals to.addr */
+} pinhole_sip_result;
 
 /**
- * Writes into out a copy of the SIP message at p[0] translated for the NAT.
+ * Writes into out a copy of the SIP message at p[0] translated for the
+ * NAT, and counts what it left untranslated.
  *
  * "from" is nat->inside for OUTBOUND and nat->outside for INBOUND, "to" the
  * other one. A SIP URI or Via sent-by matches when its host is the IPv4
- * literal from.addr (an exact token: 198.18.0.2 never matches 198.18.0.20)
- * and its port is from.port (an absent port means 5060, or 5061 for sips:
- * and Via TLS). A match becomes to.addr, with ":to.port" written unless
- * the port was absent and to.port is the default. What is rewritten:
+ * literal from.addr and its port is from.port (an absent port means 5060,
+ * or 5061 for sips: and Via TLS). A match becomes to.addr, with ":to.port"
+ * written unless the port was absent and to.port is the default. One rule,
+ * every message, both directions:
  *
- *   Via, top value only      outbound requests; inbound responses (and
- *                            there also received=from.addr and
- *                            rport=from.port, RFC 3581)
- *   Request-URI              inbound requests
- *   Contact, Route,
- *   Record-Route (all URIs)  every message, both directions
+ *   Request-URI              a match
+ *   URI-carrying fields      every match, in every value: From, To,
+ *                            Contact, Route, Record-Route, Reply-To,
+ *                            Alert-Info, Call-Info, Error-Info (RFC 3261),
+ *                            P-Asserted-Identity, P-Preferred-Identity
+ *                            (RFC 3325), Path (RFC 3327), Service-Route
+ *                            (RFC 3608), Refer-To (RFC 3515), Referred-By
+ *                            (RFC 3892), Diversion (RFC 5806), History-Info
+ *                            (RFC 7044), P-Associated-URI, P-Called-Party-ID
+ *                            (RFC 7315), Remote-Party-ID
+ *   Via, every value         sent-by a match; received= equal to from.addr
+ *                            becomes to.addr; rport= equal to from.port
+ *                            becomes to.port when that value's sent-by or
+ *                            received= matched (RFC 3581)
+ *   Call-ID, Replaces,       each from.addr host token becomes to.addr
+ *   Join, In-Reply-To        (opaque words; the same in both directions
+ *                            keeps dialogs matching)
  *   SDP o=, c=, a=rtcp addr  address equal to from.addr
  *   SDP m= and a=rtcp ports  when the media's effective address (a=rtcp's
  *                            own address if it has one) equals from.addr and
@@ -298,9 +406,23 @@ typedef struct pinhole_sip_rewrite_result {
  *                            OUTBOUND, outside->inside for INBOUND)
  *   Content-Length           set to the new body length (digits only)
  *
- * From and To are never touched (they are identities, not transport
- * addresses). The SDP is rewritten only when Content-Type is
- * application/sdp. Bytes outside the replaced tokens are copied verbatim.
+ * The SDP is the one pinhole_sip_sdp_find() names: the body, or one part
+ * of a multipart body (the other parts, the preamble and the epilogue are
+ * copied byte for byte). Bytes outside the replaced tokens are copied
+ * verbatim.
+ *
+ * Fail closed: the output is parsed again and every host token equal to
+ * from.addr left in its header block or its SDP is counted in
+ * res->leftover (a host token: the whole of a run of letters, digits,
+ * '-', '.' and '_', a single trailing dot aside, or such a run after a
+ * "%XX" escape; 198.18.0.2 is not found in 198.18.0.25 nor in
+ * 198.18.0.2.example.com). SDP a=candidate and a=remote-candidates lines
+ * (ICE, RFC 8839) are not counted: they carry host addresses by design.
+ * Non-SDP bodies and parts are not looked at. A URI naming from.addr with
+ * another port, a host token in free text, a received= in quotes: all
+ * stay and are counted. OUTBOUND, a leftover means the message would
+ * leak the inside address: the caller drops it unless the operator chose
+ * to pass and count.
  *
  * @param p    the message (borrowed); framed as by pinhole_sip_parse()
  *             with nat->flags
@@ -309,19 +431,49 @@ typedef struct pinhole_sip_rewrite_result {
  * @param out  output buffer (borrowed); must not overlap p; may be NULL
  *             when cap is 0 (then res->out_len tells the size needed)
  * @param cap  bytes available at out
- * @param res  out: counts (caller-owned); in_len is also set on
- *             PINHOLE_ERR_NOMATCH (keep-alive bytes to pass on)
- * @return the rewritten length (== res->out_len), or: PINHOLE_ERR_NOBUF when
- *         it exceeds cap; any error of pinhole_sip_parse() (PARSE, PARTIAL,
- *         NOMATCH); for an SDP body, any error of pinhole_sip_sdp_parse()
- *         (PARSE, RANGE) and PINHOLE_ERR_UNSUPPORTED when the body is
- *         encoded (Content-Encoding); PINHOLE_ERR_RANGE when the
- *         rewritten message would break a limit of pinhole_sip_parse()
- *         (a line, a folded field or the body grew too long; checked
- *         only once the output fits in cap); PINHOLE_ERR_INVALID_ARG for NULL
- *         arguments, an unknown dir or flag, or port_map_count > 16;
- *         PINHOLE_ERR_STRUCT_SIZE when nat->size is larger than known and
- *         the unknown tail is not zero.
+ * @param res  in: res->size; out: counts (caller-owned); in_len is also
+ *             set on PINHOLE_ERR_NOMATCH (keep-alive bytes to pass on)
+ * @return the rewritten length (== res->out_len), or: PINHOLE_ERR_NOBUF
+ *         when it exceeds cap; any error of pinhole_sip_parse() (PARSE,
+ *         PARTIAL, NOMATCH, RANGE, POLICY) and of pinhole_sip_sdp_find()
+ *         (PARSE, UNSUPPORTED); for the SDP, any error of
+ *         pinhole_sip_sdp_parse() (PARSE, FULL); PINHOLE_ERR_UNSUPPORTED
+ *         also when the rewritten message would break a limit of
+ *         pinhole_sip_parse() (a line, a folded field or the body grew too
+ *         long; checked only once the output fits in cap);
+ *         PINHOLE_ERR_INVALID_ARG for NULL arguments, res->size smaller
+ *         than the 0.2 struct, an unknown dir or flag, or
+ *         port_map_count > 16; PINHOLE_ERR_STRUCT_SIZE when nat->size is
+ *         larger than known and the unknown tail is not zero.
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_sip_translate(const uint8_t *p, size_t len,
+                                         const pinhole_sip_nat *nat,
+                                         uint8_t *out, size_t cap,
+                                         pinhole_sip_result *res);
+
+/** What pinhole_sip_rewrite() changed (the 0.1 result). Fully written. */
+typedef struct pinhole_sip_rewrite_result {
+  size_t in_len;           /**< as pinhole_sip_result */
+  size_t out_len;          /**< as pinhole_sip_result */
+  size_t body_len;         /**< as pinhole_sip_result */
+  uint32_t request_uri;    /**< as pinhole_sip_result */
+  uint32_t via;            /**< as pinhole_sip_result */
+  uint32_t via_params;     /**< via_received + via_rport */
+  uint32_t contact;        /**< as pinhole_sip_result */
+  uint32_t route;          /**< as pinhole_sip_result */
+  uint32_t sdp_addr;       /**< as pinhole_sip_result */
+  uint32_t media_port;     /**< as pinhole_sip_result */
+  uint32_t rtcp_port;      /**< as pinhole_sip_result */
+  uint32_t content_length; /**< as pinhole_sip_result */
+  uint32_t skipped;        /**< as pinhole_sip_result */
+} pinhole_sip_rewrite_result;
+
+/**
+ * pinhole_sip_translate() with the 0.1 result struct, which has no room
+ * for the newer counts (From/To, other URIs, Call-ID, multipart) nor for
+ * leftover: a caller that must fail closed uses pinhole_sip_translate().
+ * Same arguments (res needs no size), same return values.
  * @since 0.1.0
  */
 PINHOLE_EXTERN int pinhole_sip_rewrite(const uint8_t *p, size_t len,

@@ -25,10 +25,6 @@ typedef struct ph_hdr {
   int open;
 } ph_hdr;
 
-static int ph_is_lws(uint8_t c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static int ph_is_tchar(uint8_t c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || ph_is_digit(c))
     return 1;
@@ -38,14 +34,6 @@ static int ph_is_tchar(uint8_t c) {
 /* Control bytes other than HT, CR and LF (which callers treat apart). */
 static int ph_is_bad_ctl(uint8_t c) {
   return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f;
-}
-
-/* Trims SP/HT/CR/LF from both ends of [*off, *end). */
-static void ph_trim(const uint8_t *p, size_t *off, size_t *end) {
-  while (*off < *end && ph_is_lws(p[*off]))
-    (*off)++;
-  while (*end > *off && ph_is_lws(p[*end - 1]))
-    (*end)--;
 }
 
 /* Plain decimal digits in p[0..len), at least one, value <= max. */

@@ -40,6 +40,17 @@ static inline int ph_is_ws(uint8_t c) {
   return c == ' ' || c == '\t';
 }
 
+/* Linear white space: SP, HT, and the CR and LF of a folded header line
+ * (inside a header value already checked line by line). */
+static inline int ph_is_lws(uint8_t c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* A byte of a host name or IPv4 literal: letter, digit, '-', '.', '_'. */
+static inline int ph_is_host_char(uint8_t c) {
+  return ph_is_alnum(c) || c == '-' || c == '.' || c == '_';
+}
+
 static inline uint8_t ph_lower(uint8_t c) {
   return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
 }
@@ -68,6 +79,14 @@ static inline int ph_iprefix(const uint8_t *p, size_t len, const char *s) {
     if (ph_lower(p[i]) != ph_lower((uint8_t)s[i]))
       return 0;
   return 1;
+}
+
+/* Trims ph_is_lws bytes from both ends of p[*off..*end). */
+static inline void ph_trim(const uint8_t *p, size_t *off, size_t *end) {
+  while (*off < *end && ph_is_lws(p[*off]))
+    (*off)++;
+  while (*end > *off && ph_is_lws(p[*end - 1]))
+    (*end)--;
 }
 
 /* ---- the cursor ------------------------------------------------------ */
@@ -139,6 +158,25 @@ static inline size_t ph_cur_number(ph_cur *c, uint32_t *v) {
   }
   *v = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
   return c->pos - n;
+}
+
+/* Consumes a quoted-string: '"', bytes with backslash escapes, '"'.
+ * Returns 0, or -1 (cursor unchanged) when the next byte is not '"' or
+ * the closing quote is missing. */
+static inline int ph_cur_quoted(ph_cur *c) {
+  if (ph_cur_peek(c) != '"')
+    return -1;
+  for (size_t i = c->pos + 1; i < c->end; i++) {
+    if (c->p[i] == '\\') {
+      i++;
+      continue;
+    }
+    if (c->p[i] == '"') {
+      c->pos = i + 1;
+      return 0;
+    }
+  }
+  return -1;
 }
 
 /* ---- binary fetches (network order unless named le) ----------------- */
@@ -237,6 +275,13 @@ static inline int ph_dec(const uint8_t *p, size_t len, uint32_t max,
   return 0;
 }
 
+/* p[0..len) is 1*DIGIT; *v gets its value saturated at UINT32_MAX
+ * (delta-seconds and the like). Returns 0, or -1. */
+static inline int ph_dec_sat(const uint8_t *p, size_t len, uint32_t *v) {
+  ph_cur c = ph_cur_make(p, len);
+  return len > 0 && ph_cur_number(&c, v) == len ? 0 : -1;
+}
+
 /* Reads a canonical dotted quad (four parts 0..255, 1..3 digits, no
  * leading zero) at the cursor. Returns 0 and advances, or -1 and leaves
  * the cursor where it was. What follows is the caller's business. */
@@ -314,6 +359,79 @@ static inline int ph_has_ipv4(const uint8_t *p, size_t len, uint32_t addr,
       continue;
     return 1;
   }
+  return 0;
+}
+
+/* ---- host tokens ----------------------------------------------------- */
+
+/* Finds the next host token equal to t[0..tlen) (an address as text) in
+ * the cursor's span: the whole of a maximal run of ph_is_host_char bytes,
+ * one trailing '.' aside, or such a run after a "%XX" escape (whose two
+ * hex digits the run starts with). So "198.18.0.2" is found in
+ * "@198.18.0.2:5060", "198.18.0.2." and "%40198.18.0.2", not in
+ * "198.18.0.25", "1198.18.0.2" or "198.18.0.2.example.com". Start the
+ * cursor at the beginning of a run (or between runs). Sets *at, moves
+ * the cursor past the run and returns 1; returns 0 at the end. Linear. */
+static inline int ph_cur_host_token(ph_cur *c, const uint8_t *t, size_t tlen,
+                                    size_t *at) {
+  const uint8_t *p = c->p;
+  while (c->pos < c->end) {
+    if (!ph_is_host_char(p[c->pos])) {
+      c->pos++;
+      continue;
+    }
+    size_t s = c->pos;
+    ph_cur_span(c, ph_is_host_char);
+    size_t e = c->pos;
+    if (e - s > tlen && p[e - 1] == '.')
+      e--;
+    if (e - s == tlen + 2 && s > 0 && p[s - 1] == '%' && ph_is_xdigit(p[s]) &&
+        ph_is_xdigit(p[s + 1]))
+      s += 2;
+    if (e - s == tlen && memcmp(p + s, t, tlen) == 0) {
+      *at = s;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* ---- output sink for rewriters --------------------------------------- */
+
+/* Writes a copy of src with some ranges replaced, in increasing source
+ * order, into buf[0..cap); counts (len) what it would write past cap
+ * without writing it, so a pass with cap 0 measures the output. */
+typedef struct ph_sink {
+  uint8_t *buf;
+  size_t cap;
+  size_t len;
+  const uint8_t *src;
+  size_t pos; /* next source byte not yet copied or replaced */
+} ph_sink;
+
+static inline void ph_sink_put(ph_sink *o, const uint8_t *b, size_t n) {
+  if (n > 0 && o->len <= o->cap && n <= o->cap - o->len)
+    memcpy(o->buf + o->len, b, n);
+  o->len += n;
+}
+
+/* Copies src[pos..off); nothing when off is not ahead. */
+static inline void ph_sink_copy_to(ph_sink *o, size_t off) {
+  if (off <= o->pos)
+    return;
+  ph_sink_put(o, o->src + o->pos, off - o->pos);
+  o->pos = off;
+}
+
+/* Writes t[0..n) in place of src[s..e); ignored (returns -1) when s is
+ * behind what was already written. */
+static inline int ph_sink_replace(ph_sink *o, size_t s, size_t e,
+                                  const uint8_t *t, size_t n) {
+  if (s < o->pos || e < s)
+    return -1;
+  ph_sink_copy_to(o, s);
+  ph_sink_put(o, t, n);
+  o->pos = e;
   return 0;
 }
 

@@ -20,8 +20,8 @@ static char *sip_msg(char *buf, size_t cap, const char *head,
   "Via: SIP/2.0/UDP " ip ":5060;branch=z9hG4bK776asdhds\r\n"                   \
   "Max-Forwards: 70\r\n"                                                       \
   "To: Bob <sip:bob@198.19.0.2>\r\n"                                           \
-  "From: Alice <sip:alice@198.18.0.100>;tag=1928301774\r\n"                    \
-  "Call-ID: a84b4c76e66710@198.18.0.100\r\n"                                   \
+  "From: Alice <sip:alice@" ip ">;tag=1928301774\r\n"                          \
+  "Call-ID: a84b4c76e66710@" ip "\r\n"                                         \
   "CSeq: 314159 INVITE\r\n"                                                    \
   "Contact: <sip:alice@" ip ":5060>\r\n"                                       \
   "Content-Type: application/sdp\r\n"
@@ -38,8 +38,8 @@ static char *sip_msg(char *buf, size_t cap, const char *head,
   "SIP/2.0 200 OK\r\n"                                                         \
   "Via: SIP/2.0/UDP " ip ":5060;branch=z9hG4bK776asdhds\r\n"                   \
   "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"                               \
-  "From: Alice <sip:alice@198.18.0.100>;tag=1928301774\r\n"                    \
-  "Call-ID: a84b4c76e66710@198.18.0.100\r\n"                                   \
+  "From: Alice <sip:alice@" ip ">;tag=1928301774\r\n"                          \
+  "Call-ID: a84b4c76e66710@" ip "\r\n"                                         \
   "CSeq: 314159 INVITE\r\n"                                                    \
   "Contact: <sip:bob@198.19.0.2>\r\n"                                          \
   "Content-Type: application/sdp\r\n"

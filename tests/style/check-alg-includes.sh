@@ -3,7 +3,8 @@
 #
 # The ALG module contract (lib/alg/alg.h): a module or pure parser under
 # lib/alg/ includes only the contract, the shared text cursor, public
-# headers (<pinhole/...>), the byte-order helpers (pkt/bytes.h) and the C
+# headers (<pinhole/...>), the byte-order helpers (pkt/bytes.h), a pure
+# layer's own internal header (alg/<x>_parse.h, from its parser files) and the C
 # library - never the engine (core/, nat/, flow/, timer/) - and a pure
 # parser (*_parse.c) not even the contract. Prints each offending line; exits 1 when there is one.
 set -eu
@@ -19,6 +20,7 @@ for f in lib/alg/*.c lib/alg/*.h; do
     *_parse.c:'"alg/alg.h"') echo "$f: a pure parser includes the contract: $line" ;;
     *:'"alg/alg.h"' | *:'"alg/text.h"' | *:'<pinhole/'*'>') ;;
     *:'"pkt/bytes.h"') ;; # pure byte-order loads and stores
+    *_parse.c:'"alg/'*'_parse.h"' | *_rewrite.c:'"alg/'*'_parse.h"') ;; # a pure layer's own internals
     *:'<'*'>') ;; # the C library
     *) echo "$f: includes $inc (modules see the engine only through alg/alg.h): $line" ;;
     esac

@@ -1,0 +1,443 @@
+/*
+ * SIP ALG, pure part: the NAT rewriter behind pinhole_sip_translate() and
+ * pinhole_sip_rewrite(). What it rewrites and why: sip_parse.c's opening
+ * comment and include/pinhole/sip.h.
+ *
+ * It never edits in place: it walks the message in order and emits copy
+ * ranges and replacements into a sink (text.h) that counts what it would
+ * write past the caller's capacity. It runs the SDP once into a counting
+ * sink to learn the new Content-Length, then writes everything, parses the
+ * output again and counts what is left of the from address (leftover).
+ */
+#include <string.h>
+
+#include "alg/sip_parse.h"
+
+/* ------------------------------------------------------------------ */
+/* Rewriter                                                            */
+
+typedef struct ph_rw {
+  const uint8_t *p;
+  const pinhole_sip_msg *m;
+  const ph_hdr *hdrs;
+  const pinhole_sip_nat *nat;
+  const pinhole_sdp *sdp; /* NULL: no SDP to rewrite */
+  pinhole_endpoint from, to;
+  int outbound;
+  uint8_t from_txt[16]; /* from.addr as text */
+  size_t from_len;
+  pinhole_sip_result *res;
+} ph_rw;
+
+static void ph_put_addr(ph_sink *o, size_t s, size_t e, uint32_t addr) {
+  uint8_t t[16];
+  ph_sink_replace(o, s, e, t, ph_fmt_ipv4(t, addr));
+}
+
+static void ph_put_dec(ph_sink *o, size_t s, size_t e, uint32_t v) {
+  uint8_t t[10];
+  ph_sink_replace(o, s, e, t, ph_fmt_u32(t, v));
+}
+
+/* Replaces host[:port] at [s, e) with to.addr[:to.port]. */
+static void ph_put_hostport(const ph_rw *rw, ph_sink *o, size_t s, size_t e,
+                            int has_port, uint16_t def_port) {
+  uint8_t t[24];
+  size_t n = ph_fmt_ipv4(t, rw->to.addr);
+  if (has_port || rw->to.port != def_port) {
+    t[n++] = ':';
+    n += ph_fmt_u32(t + n, rw->to.port);
+  }
+  ph_sink_replace(o, s, e, t, n);
+}
+
+static int ph_matches(const ph_rw *rw, uint32_t addr, int has_port,
+                      uint16_t port, uint16_t def_port) {
+  return addr == rw->from.addr && (has_port ? port : def_port) == rw->from.port;
+}
+
+/* Rewrites the URI p[us..ue) if it names the from endpoint. */
+static int ph_rw_uri(const ph_rw *rw, ph_sink *o, size_t us, size_t ue) {
+  ph_hp h;
+  if (!pinhole__sip_uri_hostport(rw->p, us, ue, &h) ||
+      !ph_matches(rw, h.addr, h.has_port, h.port, h.def_port))
+    return 0;
+  ph_put_hostport(rw, o, h.host_s, h.port_e, h.has_port, h.def_port);
+  return 1;
+}
+
+/* Every URI of a field that carries them. */
+static void ph_rw_uris(const ph_rw *rw, ph_sink *o, const ph_hdr *h,
+                       uint32_t *count) {
+  ph_cur c = {rw->p, h->val_off, h->val_end};
+  ph_av v;
+  int r;
+  while ((r = pinhole__sip_addr_value(&c, &v)) == 1)
+    if (v.uri_e > v.uri_s && ph_rw_uri(rw, o, v.uri_s, v.uri_e))
+      (*count)++;
+  if (r < 0)
+    rw->res->skipped++;
+}
+
+/* Every from.addr host token of an opaque value (Call-ID and the like). */
+static void ph_rw_words(const ph_rw *rw, ph_sink *o, const ph_hdr *h) {
+  ph_cur c = {rw->p, h->val_off, h->val_end};
+  size_t at;
+  while (ph_cur_host_token(&c, rw->from_txt, rw->from_len, &at)) {
+    ph_put_addr(o, at, at + rw->from_len, rw->to.addr);
+    rw->res->call_id++;
+  }
+}
+
+/* Does this Via value's received= name from.addr? */
+static int ph_via_received(const ph_rw *rw, const ph_via *v) {
+  ph_cur c = {rw->p, v->par_s, v->par_e};
+  ph_par r;
+  uint32_t a;
+  while (pinhole__sip_param(&c, &r) == 1)
+    if (ph_ieq(rw->p + r.ns, r.ne - r.ns, "received") &&
+        ph_ipv4_text(rw->p + r.vs, r.ve - r.vs, &a) == 0 && a == rw->from.addr)
+      return 1;
+  return 0;
+}
+
+/* received= and rport= of a Via value (rport only when it is ours). */
+static void ph_rw_via_params(const ph_rw *rw, ph_sink *o, const ph_via *v,
+                             int ours) {
+  const uint8_t *p = rw->p;
+  ph_cur c = {p, v->par_s, v->par_e};
+  ph_par r;
+  uint32_t x;
+  while (pinhole__sip_param(&c, &r) == 1) {
+    if (ph_ieq(p + r.ns, r.ne - r.ns, "received") &&
+        ph_ipv4_text(p + r.vs, r.ve - r.vs, &x) == 0 && x == rw->from.addr) {
+      ph_put_addr(o, r.vs, r.ve, rw->to.addr);
+      rw->res->via_received++;
+    } else if (ours && ph_ieq(p + r.ns, r.ne - r.ns, "rport") &&
+               ph_dec(p + r.vs, r.ve - r.vs, 65535, &x) == 0 &&
+               x == rw->from.port) {
+      ph_put_dec(o, r.vs, r.ve, rw->to.port);
+      rw->res->via_rport++;
+    }
+  }
+}
+
+static void ph_rw_via_one(const ph_rw *rw, ph_sink *o, const ph_via *v) {
+  uint32_t addr;
+  int ours = 0;
+  if (ph_ipv4_text(rw->p + v->host_s, v->host_e - v->host_s, &addr) == 0 &&
+      ph_matches(rw, addr, v->has_port, v->port, v->def_port)) {
+    ph_put_hostport(rw, o, v->host_s, v->port_e, v->has_port, v->def_port);
+    rw->res->via++;
+    ours = 1;
+  }
+  ph_rw_via_params(rw, o, v, ours || ph_via_received(rw, v));
+}
+
+/* Every value of a Via field. */
+static void ph_rw_via(const ph_rw *rw, ph_sink *o, const ph_hdr *h) {
+  ph_cur c = {rw->p, h->val_off, h->val_end};
+  ph_via v;
+  int r;
+  while ((r = pinhole__sip_via_value(&c, &v)) == 1)
+    ph_rw_via_one(rw, o, &v);
+  if (r < 0)
+    rw->res->skipped++;
+}
+
+static void ph_rw_header(const ph_rw *rw, ph_sink *o, const ph_hdr *h,
+                         size_t body_len) {
+  const pinhole_sip_msg *m = rw->m;
+  pinhole_sip_result *res = rw->res;
+  switch (h->id) {
+  case PH_H_VIA:
+    ph_rw_via(rw, o, h);
+    break;
+  case PH_H_CONTACT:
+    ph_rw_uris(rw, o, h, &res->contact);
+    break;
+  case PH_H_ROUTE:
+    ph_rw_uris(rw, o, h, &res->route);
+    break;
+  case PH_H_FROM_TO:
+    ph_rw_uris(rw, o, h, &res->from_to);
+    break;
+  case PH_H_URI:
+    ph_rw_uris(rw, o, h, &res->other_uri);
+    break;
+  case PH_H_CALLID:
+  case PH_H_CALLREF:
+    ph_rw_words(rw, o, h);
+    break;
+  case PH_H_CLEN:
+    if (body_len != m->content_length) {
+      ph_put_dec(o, m->content_length_value.off,
+                 m->content_length_value.off + m->content_length_value.len,
+                 (uint32_t)body_len);
+      res->content_length++;
+    }
+    break;
+  default:
+    break;
+  }
+}
+
+static void ph_rw_headers(const ph_rw *rw, ph_sink *o, size_t body_len) {
+  const pinhole_sip_msg *m = rw->m;
+  if ((m->flags & PINHOLE_SIP_MSG_REQUEST) &&
+      ph_rw_uri(rw, o, m->request_uri.off,
+                m->request_uri.off + m->request_uri.len))
+    rw->res->request_uri++;
+  for (uint32_t i = 0; i < m->header_count; i++)
+    ph_rw_header(rw, o, &rw->hdrs[i], body_len);
+  ph_sink_copy_to(o, m->hdr_len);
+}
+
+/* Maps a media port through nat->port_map. */
+static int ph_map_port(const ph_rw *rw, uint16_t port, uint16_t *to) {
+  for (uint32_t i = 0; i < rw->nat->port_map_count; i++) {
+    const pinhole_sip_port_map *pm = &rw->nat->port_map[i];
+    if ((rw->outbound ? pm->inside : pm->outside) == port) {
+      *to = rw->outbound ? pm->outside : pm->inside;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void ph_rw_sdp_addr(const ph_rw *rw, ph_sink *o, const ph_sdp_addr *a) {
+  if (a->ip4 && a->addr == rw->from.addr) {
+    ph_put_addr(o, a->s, a->e, rw->to.addr);
+    rw->res->sdp_addr++;
+  }
+}
+
+static void ph_rw_sdp_m(const ph_rw *rw, ph_sink *o, size_t s, size_t e,
+                        int cur) {
+  ph_sdp_m mm;
+  uint16_t to;
+  if ((uint32_t)cur < rw->sdp->media_count &&
+      pinhole__sdp_mline(rw->p, s, e, &mm) == 0 && mm.port != 0 &&
+      rw->sdp->media[cur].addr == rw->from.addr &&
+      ph_map_port(rw, mm.port, &to)) {
+    ph_put_dec(o, mm.port_s, mm.port_e, to);
+    rw->res->media_port++;
+  }
+}
+
+static void ph_rw_sdp_rtcp(const ph_rw *rw, ph_sink *o, size_t s, size_t e,
+                           int cur) {
+  ph_sdp_rtcp r;
+  uint16_t to;
+  if ((uint32_t)cur >= rw->sdp->media_count ||
+      pinhole__sdp_rtcpline(rw->p, s + 5, e, &r))
+    return;
+  uint32_t addr =
+      r.has_addr ? (r.a.ip4 ? r.a.addr : 0) : rw->sdp->media[cur].addr;
+  if (addr == rw->from.addr && ph_map_port(rw, r.port, &to)) {
+    ph_put_dec(o, r.port_s, r.port_e, to);
+    rw->res->rtcp_port++;
+  }
+  if (r.has_addr)
+    ph_rw_sdp_addr(rw, o, &r.a);
+}
+
+/* One SDP line already validated by pinhole_sip_sdp_parse(). */
+static void ph_rw_sdp_line(const ph_rw *rw, ph_sink *o, int type, size_t s,
+                           size_t e, int *cur) {
+  const uint8_t *b = rw->p;
+  ph_sdp_addr a;
+  ph_cur c = {b, s, e};
+  if (type == 'o' && pinhole__sdp_origin(b, s, e, &a) == 0) {
+    ph_rw_sdp_addr(rw, o, &a);
+  } else if (type == 'c' && pinhole__sdp_nataddr(&c, &a) == 0) {
+    ph_rw_sdp_addr(rw, o, &a);
+  } else if (type == 'm') {
+    ph_rw_sdp_m(rw, o, s, e, ++*cur);
+  } else if (type == 'a' && *cur >= 0 && pinhole__sdp_is_rtcp(b, s, e)) {
+    ph_rw_sdp_rtcp(rw, o, s, e, *cur);
+  }
+}
+
+/* Emits the SDP p[sdp.off..sdp.off + sdp.len) rewritten. */
+static void ph_rw_sdp(const ph_rw *rw, ph_sink *o,
+                      const pinhole_sip_range *sdp) {
+  size_t end = sdp->off + sdp->len, pos = sdp->off, ls, le;
+  int cur = -1;
+  while (pinhole__sdp_line(rw->p, end, &pos, &ls, &le) == 1) {
+    int type = pinhole__sdp_type(rw->p, ls, le);
+    if (type > 0)
+      ph_rw_sdp_line(rw, o, type, ls + 2, le, &cur);
+  }
+  ph_sink_copy_to(o, end);
+}
+
+static int ph_nat_check(const pinhole_sip_nat *nat) {
+  if (nat->size < sizeof(*nat))
+    return PINHOLE_ERR_INVALID_ARG;
+  for (size_t i = sizeof(*nat); i < nat->size; i++)
+    if (((const uint8_t *)nat)[i] != 0)
+      return PINHOLE_ERR_STRUCT_SIZE;
+  if ((nat->flags & ~(uint32_t)PINHOLE_SIP_STREAM) ||
+      (nat->dir != PINHOLE_SIP_DIR_OUTBOUND &&
+       nat->dir != PINHOLE_SIP_DIR_INBOUND) ||
+      nat->port_map_count > PINHOLE_SIP_MAX_PORT_MAPS)
+    return PINHOLE_ERR_INVALID_ARG;
+  return 0;
+}
+
+int pinhole_sip_nat_default(pinhole_sip_nat *nat, size_t size) {
+  if (nat == NULL || size < sizeof(*nat))
+    return PINHOLE_ERR_INVALID_ARG;
+  memset(nat, 0, size);
+  nat->size = size;
+  nat->dir = PINHOLE_SIP_DIR_OUTBOUND;
+  return 0;
+}
+
+/* from.addr host tokens in p[s..e). */
+static uint32_t ph_count_tokens(const ph_rw *rw, const uint8_t *p, size_t s,
+                                size_t e) {
+  ph_cur c = {p, s, e};
+  size_t at;
+  uint32_t n = 0;
+  while (ph_cur_host_token(&c, rw->from_txt, rw->from_len, &at))
+    n++;
+  return n;
+}
+
+/* Parses the output again (it must frame exactly as itself) and counts
+ * the from.addr host tokens left in its header block and SDP. */
+static int ph_check_output(const ph_rw *rw, const uint8_t *out, size_t len,
+                           uint32_t *leftover) {
+  pinhole_sip_msg m2;
+  ph_hdr hdrs[PINHOLE_SIP_MAX_HEADERS];
+  pinhole_sip_range sdp;
+  size_t pos, ls, le;
+  if (pinhole__sip_parse(out, len, rw->nat->flags, &m2, hdrs) != 0 ||
+      m2.msg_len != len || pinhole__sip_body_sdp(out, &m2, hdrs, &sdp) < 0)
+    return PINHOLE_ERR_UNSUPPORTED;
+  *leftover = 0;
+  if (rw->from.addr == rw->to.addr)
+    return 0;
+  *leftover = ph_count_tokens(rw, out, 0, m2.hdr_len);
+  for (pos = sdp.off;
+       pinhole__sdp_line(out, sdp.off + sdp.len, &pos, &ls, &le) == 1;)
+    if (!pinhole__sdp_is_ice(out, ls, le))
+      *leftover += ph_count_tokens(rw, out, ls, le);
+  return 0;
+}
+
+static void ph_rw_init(ph_rw *rw, const uint8_t *p, const pinhole_sip_msg *m,
+                       const ph_hdr *hdrs, const pinhole_sip_nat *nat) {
+  memset(rw, 0, sizeof(*rw));
+  rw->p = p;
+  rw->m = m;
+  rw->hdrs = hdrs;
+  rw->nat = nat;
+  rw->outbound = nat->dir == PINHOLE_SIP_DIR_OUTBOUND;
+  rw->from = rw->outbound ? nat->inside : nat->outside;
+  rw->to = rw->outbound ? nat->outside : nat->inside;
+  rw->from_len = ph_fmt_ipv4(rw->from_txt, rw->from.addr);
+}
+
+/* Parses what is to be rewritten: the message and its SDP. */
+static int ph_translate_parse(const uint8_t *p, size_t len,
+                              const pinhole_sip_nat *nat, pinhole_sip_msg *m,
+                              ph_hdr *hdrs, pinhole_sdp *sdp,
+                              pinhole_sip_range *where, pinhole_sip_result *r) {
+  int rc = pinhole__sip_parse(p, len, nat->flags, m, hdrs);
+  r->in_len = m->msg_len;
+  if (rc != 0)
+    return rc;
+  if ((rc = pinhole__sip_body_sdp(p, m, hdrs, where)) <= 0)
+    return rc;
+  r->multipart = (m->flags & PINHOLE_SIP_MSG_MULTIPART) != 0;
+  rc = pinhole_sip_sdp_parse(p + where->off, where->len, sdp);
+  return rc != 0 ? rc : 1;
+}
+
+/* pinhole_sip_translate() into r, a full-size result. */
+static int ph_translate(const uint8_t *p, size_t len,
+                        const pinhole_sip_nat *nat, uint8_t *out, size_t cap,
+                        pinhole_sip_result *r) {
+  ph_hdr hdrs[PINHOLE_SIP_MAX_HEADERS];
+  pinhole_sip_msg m;
+  pinhole_sdp sdp;
+  pinhole_sip_range where;
+  pinhole_sip_result scratch;
+  ph_rw rw;
+  int rc = ph_translate_parse(p, len, nat, &m, hdrs, &sdp, &where, r);
+  if (rc < 0)
+    return rc;
+  ph_rw_init(&rw, p, &m, hdrs, nat);
+  rw.sdp = rc == 1 ? &sdp : NULL;
+  /* Pass 1: the new body length, counted only. */
+  size_t body_len = m.body_len;
+  if (rw.sdp != NULL) {
+    ph_sink cnt = {NULL, 0, 0, p, where.off};
+    memset(&scratch, 0, sizeof(scratch));
+    rw.res = &scratch;
+    ph_rw_sdp(&rw, &cnt, &where);
+    body_len = m.body_len - where.len + cnt.len;
+  }
+  if (body_len > PINHOLE_SIP_MAX_BODY)
+    return PINHOLE_ERR_UNSUPPORTED;
+  /* Pass 2: everything, into out. */
+  ph_sink o = {out, cap, 0, p, 0};
+  rw.res = r;
+  ph_rw_headers(&rw, &o, body_len);
+  if (rw.sdp != NULL)
+    ph_rw_sdp(&rw, &o, &where);
+  ph_sink_copy_to(&o, m.msg_len);
+  r->out_len = o.len;
+  r->body_len = body_len;
+  if (o.len > INT32_MAX)
+    return PINHOLE_ERR_UNSUPPORTED;
+  if (o.len > cap)
+    return PINHOLE_ERR_NOBUF;
+  if ((rc = ph_check_output(&rw, out, o.len, &r->leftover)) != 0)
+    return rc;
+  return (int)o.len;
+}
+
+int pinhole_sip_translate(const uint8_t *p, size_t len,
+                          const pinhole_sip_nat *nat, uint8_t *out, size_t cap,
+                          pinhole_sip_result *res) {
+  pinhole_sip_result r;
+  int rc;
+  if (res == NULL || res->size < sizeof(r))
+    return PINHOLE_ERR_INVALID_ARG;
+  memset(&r, 0, sizeof(r));
+  r.size = res->size;
+  if (nat == NULL || (p == NULL && len > 0) || (out == NULL && cap > 0))
+    rc = PINHOLE_ERR_INVALID_ARG;
+  else if ((rc = ph_nat_check(nat)) == 0)
+    rc = ph_translate(p, len, nat, out, cap, &r);
+  memcpy(res, &r, sizeof(r));
+  return rc;
+}
+
+int pinhole_sip_rewrite(const uint8_t *p, size_t len,
+                        const pinhole_sip_nat *nat, uint8_t *out, size_t cap,
+                        pinhole_sip_rewrite_result *res) {
+  pinhole_sip_result r;
+  if (res == NULL)
+    return PINHOLE_ERR_INVALID_ARG;
+  r.size = sizeof(r);
+  int rc = pinhole_sip_translate(p, len, nat, out, cap, &r);
+  res->in_len = r.in_len;
+  res->out_len = r.out_len;
+  res->body_len = r.body_len;
+  res->request_uri = r.request_uri;
+  res->via = r.via;
+  res->via_params = r.via_received + r.via_rport;
+  res->contact = r.contact;
+  res->route = r.route;
+  res->sdp_addr = r.sdp_addr;
+  res->media_port = r.media_port;
+  res->rtcp_port = r.rtcp_port;
+  res->content_length = r.content_length;
+  res->skipped = r.skipped;
+  return rc;
+}
