@@ -159,6 +159,19 @@ static inline int ph_cur_take(ph_cur *c, size_t n, const uint8_t **out) {
   return 0;
 }
 
+/* Points *sub at the next n bytes (same base, so offsets stay those of
+ * the whole buffer) and consumes them: a bounded view of one field, TLV
+ * value or section. */
+static inline int ph_cur_sub(ph_cur *c, size_t n, ph_cur *sub) {
+  if (ph_cur_left(c) < n)
+    return -1;
+  sub->p = c->p;
+  sub->pos = c->pos;
+  sub->end = c->pos + n;
+  c->pos += n;
+  return 0;
+}
+
 static inline int ph_cur_u8(ph_cur *c, uint8_t *v) {
   if (ph_cur_left(c) < 1)
     return -1;
