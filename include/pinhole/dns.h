@@ -48,9 +48,13 @@ enum pinhole_dns_type {
   PINHOLE_DNS_TYPE_A = 1,
   PINHOLE_DNS_TYPE_NS = 2,
   PINHOLE_DNS_TYPE_CNAME = 5,
+  PINHOLE_DNS_TYPE_SOA = 6,
   PINHOLE_DNS_TYPE_NULL = 10,
   PINHOLE_DNS_TYPE_PTR = 12,
+  PINHOLE_DNS_TYPE_MX = 15,
   PINHOLE_DNS_TYPE_AAAA = 28,
+  PINHOLE_DNS_TYPE_SRV = 33,
+  PINHOLE_DNS_TYPE_DNAME = 39,
   PINHOLE_DNS_TYPE_OPT = 41
 };
 
@@ -86,14 +90,19 @@ enum pinhole_dns_reason {
   PINHOLE_DNS_NAME_LEN = 5,
   /** A compression pointer that does not point strictly backwards: to
    * the header, to itself or later, or not before the label run that
-   * holds it (this rule alone makes loops impossible). */
+   * holds it (this rule alone makes loops impossible); or a name that,
+   * once it followed a pointer, reads bytes of an address (the RDATA of
+   * an A or AAAA record, or of a NB record in NetBIOS): rewriting an
+   * address must never change a name. */
   PINHOLE_DNS_POINTER = 6,
   /** More than PINHOLE_DNS_MAX_HOPS pointers followed in one name. */
   PINHOLE_DNS_HOPS = 7,
   /** QDCOUNT above PINHOLE_DNS_MAX_QUESTIONS. */
   PINHOLE_DNS_QUESTIONS = 8,
-  /** An A (class IN) record whose RDLENGTH is not 4, or an AAAA whose
-   * RDLENGTH is not 16. */
+  /** Class IN RDATA of the wrong shape: an A whose RDLENGTH is not 4, an
+   * AAAA not 16; NS, CNAME, PTR, DNAME not exactly one name; MX not 2
+   * bytes and a name; SRV not 6 bytes and a name; SOA not two names and
+   * 20 bytes (a name running past RDATA included). */
   PINHOLE_DNS_RDATA = 9,
   /** An OPT record outside the additional section, a second one, one
    * whose owner is not the root, or whose options do not fill RDATA. */
@@ -189,8 +198,11 @@ typedef struct pinhole_dns_iter {
  * nothing left over (TRAILING); the size (TOO_LONG). Compression pointers
  * must point at or after byte 12 and strictly before the label run they
  * end, so a name is read in at most PINHOLE_DNS_MAX_HOPS + 1 runs, each
- * lower in the message than the last. Names inside RDATA (CNAME, NS, MX,
- * SOA ...) are not looked into; RDATA is opaque except for A, AAAA, OPT.
+ * lower in the message than the last, and none of them reading an
+ * address (POINTER). Class IN RDATA of A, AAAA, NS, CNAME, PTR, DNAME,
+ * MX, SRV and SOA is checked (RDATA; the names in it as owner names);
+ * other RDATA is opaque. Class NONE and ANY records (UPDATE, RFC 2136)
+ * may have empty RDATA.
  *
  * The size limit: over UDP 512 bytes, or the OPT record's payload size
  * when an OPT record is present and says more (a requestor's advertised
@@ -244,7 +256,12 @@ PINHOLE_EXTERN int pinhole_dns_rr_next(const uint8_t *p, size_t len,
  * Rewrites the address of one A record in place (4 bytes; the message
  * length does not change). The 10 bytes before rdata_off must be the
  * record's TYPE A, CLASS IN, TTL and RDLENGTH 4, as pinhole_dns_rr_next()
- * reports them; anything else is refused and nothing is written.
+ * reports them; anything else is refused and nothing is written. In a
+ * message pinhole_dns_parse() accepted no name reads these bytes, so the
+ * message stays valid and says the same but for this address. Note for
+ * checksums: rdata_off may be odd; an incremental update of a checksum
+ * over the message must then swap the bytes within each 16-bit half of
+ * both values (RFC 1071 byte order independence).
  *
  * @param p          the message (borrowed, written).
  * @param len        bytes at p.

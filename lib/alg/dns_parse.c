@@ -13,6 +13,7 @@
  * pointers per name; names in RDATA are not checked.
  */
 #include <pinhole/dns.h>
+#include <pinhole/netbios.h>
 
 #include <string.h>
 
@@ -21,42 +22,60 @@
 
 #include "pkt/bytes.h"
 
+/* Whether any of p[from .. from + n) is marked (a byte of an address). */
+static int ph_masked(const uint8_t *mask, size_t from, size_t n) {
+  for (size_t i = from; i < from + n && i < PH_DNS_MASK_BITS; i++)
+    if (mask[i >> 3] & (1u << (i & 7)))
+      return 1;
+  return 0;
+}
+
+static void ph_mark(uint8_t *mask, size_t from, size_t n) {
+  for (size_t i = from; i < from + n && i < PH_DNS_MASK_BITS; i++)
+    mask[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+
+static void ph_copy_label(const ph_dns_rd *rd, size_t at, const uint8_t *q,
+                          uint8_t b) {
+  rd->out[at] = b;
+  for (size_t i = 0; i < b; i++)
+    rd->out[at + 1 + i] = rd->lower ? ph_lower(q[i]) : q[i];
+}
+
 uint32_t pinhole__dns_name(const uint8_t *p, size_t len, size_t off,
-                           size_t min_ptr, uint8_t *out, int lower,
-                           size_t *wire_len, size_t *name_len) {
+                           const ph_dns_rd *rd, size_t *wire_len,
+                           size_t *name_len) {
   size_t pos = off, run = off, total = 0, wire = 0;
   unsigned hops = 0;
   for (;;) {
     if (pos >= len)
       return PINHOLE_DNS_TRUNCATED;
-    uint8_t b = p[pos];
-    if ((b & 0xC0) == 0xC0) {
-      if (len - pos < 2)
-        return PINHOLE_DNS_TRUNCATED;
+    uint8_t b = p[pos], kind = b & 0xC0;
+    size_t n = kind == 0xC0 ? 2 : kind != 0 ? 1 : 1u + b;
+    if (len - pos < n)
+      return PINHOLE_DNS_TRUNCATED;
+    if (hops > 0 && rd->mask != NULL && ph_masked(rd->mask, pos, n))
+      return PINHOLE_DNS_POINTER;
+    if (kind == 0x40 || kind == 0x80)
+      return PINHOLE_DNS_LABEL;
+    if (kind == 0xC0) {
       size_t target = (size_t)(b & 0x3F) << 8 | p[pos + 1];
       if (wire == 0)
         wire = pos + 2 - off;
-      if (target < min_ptr || target >= run)
+      if (target < rd->min_ptr || target >= run)
         return PINHOLE_DNS_POINTER;
       if (++hops > PINHOLE_DNS_MAX_HOPS)
         return PINHOLE_DNS_HOPS;
       pos = run = target;
       continue;
     }
-    if (b & 0xC0)
-      return PINHOLE_DNS_LABEL;
     /* this label, and the root's 0 still to come after it */
     if (total + 1u + b + (b != 0) > PINHOLE_DNS_NAME_MAX)
       return PINHOLE_DNS_NAME_LEN;
-    if (len - pos - 1 < b)
-      return PINHOLE_DNS_TRUNCATED;
-    if (out != NULL) {
-      out[total] = b;
-      for (size_t i = 0; i < b; i++)
-        out[total + 1 + i] = lower ? ph_lower(p[pos + 1 + i]) : p[pos + 1 + i];
-    }
-    total += 1u + b;
-    pos += 1u + b;
+    if (rd->out != NULL)
+      ph_copy_label(rd, total, p + pos + 1, b);
+    total += n;
+    pos += n;
     if (b == 0) {
       *wire_len = wire != 0 ? wire : pos - off;
       *name_len = total;
@@ -91,12 +110,14 @@ static uint32_t ph_section(const pinhole_dns_msg *m, size_t index) {
   return PINHOLE_DNS_SECTION_ADDITIONAL;
 }
 
+/* A name of the message (pointers at or after the header). */
+static const ph_dns_rd ph_plain = {PINHOLE_DNS_HEADER_LEN, NULL, NULL, 0};
+
 /* Reads the record at *pos (all but rr->section); moves *pos past it. */
 static uint32_t ph_rr_read(const uint8_t *p, size_t len, size_t *pos,
-                           pinhole_dns_rr *rr) {
+                           const ph_dns_rd *rd, pinhole_dns_rr *rr) {
   size_t wire, nlen;
-  uint32_t r = pinhole__dns_name(p, len, *pos, PINHOLE_DNS_HEADER_LEN, NULL, 0,
-                                 &wire, &nlen);
+  uint32_t r = pinhole__dns_name(p, len, *pos, rd, &wire, &nlen);
   if (r != 0)
     return r;
   ph_cur c = {p, *pos + wire, len};
@@ -114,14 +135,26 @@ static uint32_t ph_rr_read(const uint8_t *p, size_t len, size_t *pos,
   return 0;
 }
 
+/* One walk: the message, its mode, and the bytes that hold addresses (A,
+ * AAAA, NB RDATA) which no name may read through a pointer, so that
+ * rewriting an address never changes a name. */
+typedef struct ph_walk {
+  const uint8_t *p;
+  size_t len;
+  unsigned mode;
+  ph_dns_rd rd;
+  pinhole_dns_msg *m;
+  uint8_t mask[PH_DNS_MASK_BITS / 8 + 1];
+} ph_walk;
+
 /* RFC 6891 6.1: one OPT, in the additional section, owned by the root,
  * RDATA a run of {code, length, data} options. */
-static uint32_t ph_opt(const uint8_t *p, pinhole_dns_msg *m,
-                       const pinhole_dns_rr *rr) {
+static uint32_t ph_opt(ph_walk *w, const pinhole_dns_rr *rr) {
+  pinhole_dns_msg *m = w->m;
   if (rr->section != PINHOLE_DNS_SECTION_ADDITIONAL ||
-      (m->mflags & PINHOLE_DNS_MSG_EDNS) || p[rr->off] != 0)
+      (m->mflags & PINHOLE_DNS_MSG_EDNS) || w->p[rr->off] != 0)
     return PINHOLE_DNS_OPT;
-  ph_cur c = {p, rr->rdata_off, rr->rdata_off + rr->rdlength};
+  ph_cur c = {w->p, rr->rdata_off, rr->rdata_off + rr->rdlength};
   while (ph_cur_left(&c) > 0) {
     uint16_t code, olen;
     if (ph_cur_be16(&c, &code) != 0 || ph_cur_be16(&c, &olen) != 0 ||
@@ -137,22 +170,69 @@ static uint32_t ph_opt(const uint8_t *p, pinhole_dns_msg *m,
   return 0;
 }
 
-static uint32_t ph_rr_check(const uint8_t *p, pinhole_dns_msg *m,
-                            const pinhole_dns_rr *rr) {
-  if (rr->type == PINHOLE_DNS_TYPE_OPT)
-    return ph_opt(p, m, rr);
+/* RDATA that is skip bytes, names names, then exactly tail bytes. */
+static uint32_t ph_rdata_names(ph_walk *w, const pinhole_dns_rr *rr,
+                               size_t skip, int names, size_t tail) {
+  size_t pos = rr->rdata_off + skip, end = rr->rdata_off + rr->rdlength;
+  if (skip > rr->rdlength)
+    return PINHOLE_DNS_RDATA;
+  for (int i = 0; i < names; i++) {
+    size_t wire, nlen;
+    uint32_t r = pinhole__dns_name(w->p, end, pos, &w->rd, &wire, &nlen);
+    if (r != 0)
+      return r == PINHOLE_DNS_TRUNCATED ? PINHOLE_DNS_RDATA : r;
+    pos += wire;
+  }
+  return end - pos == tail ? 0 : PINHOLE_DNS_RDATA;
+}
+
+/* Class IN RDATA the parser knows: addresses, and the names of RFC 1035
+ * 3.3 and RFC 2782 / 6672 (the ones compression may be used in). */
+static uint32_t ph_rdata(ph_walk *w, const pinhole_dns_rr *rr) {
+  /* NBNS has A, NS, NULL and its own NB (32), NBSTAT (33, SRV in DNS) */
+  if ((w->mode & PH_DNS_WALK_NBNS) && rr->type != PINHOLE_DNS_TYPE_A &&
+      rr->type != PINHOLE_DNS_TYPE_NS)
+    return 0;
+  switch (rr->type) {
+  case PINHOLE_DNS_TYPE_A:
+    w->m->n_a++;
+    return rr->rdlength == 4 ? 0 : PINHOLE_DNS_RDATA;
+  case PINHOLE_DNS_TYPE_AAAA:
+    w->m->n_aaaa++;
+    return rr->rdlength == 16 ? 0 : PINHOLE_DNS_RDATA;
+  case PINHOLE_DNS_TYPE_NS:
+  case PINHOLE_DNS_TYPE_CNAME:
+  case PINHOLE_DNS_TYPE_PTR:
+  case PINHOLE_DNS_TYPE_DNAME:
+    return ph_rdata_names(w, rr, 0, 1, 0);
+  case PINHOLE_DNS_TYPE_SOA:
+    return ph_rdata_names(w, rr, 0, 2, 20);
+  case PINHOLE_DNS_TYPE_MX:
+    return ph_rdata_names(w, rr, 2, 1, 0);
+  case PINHOLE_DNS_TYPE_SRV:
+    return ph_rdata_names(w, rr, 6, 1, 0);
+  default:
+    return 0;
+  }
+}
+
+/* Does this record's RDATA hold addresses a NAT may rewrite? */
+static int ph_holds_addresses(const ph_walk *w, const pinhole_dns_rr *rr) {
   if (rr->rclass != PINHOLE_DNS_CLASS_IN)
     return 0;
-  if (rr->type == PINHOLE_DNS_TYPE_A) {
-    if (rr->rdlength != 4)
-      return PINHOLE_DNS_RDATA;
-    m->n_a++;
-  } else if (rr->type == PINHOLE_DNS_TYPE_AAAA) {
-    if (rr->rdlength != 16)
-      return PINHOLE_DNS_RDATA;
-    m->n_aaaa++;
-  }
-  return 0;
+  return rr->type == PINHOLE_DNS_TYPE_A || rr->type == PINHOLE_DNS_TYPE_AAAA ||
+         ((w->mode & PH_DNS_WALK_NBNS) && rr->type == PINHOLE_NBNS_TYPE_NB);
+}
+
+static uint32_t ph_rr_check(ph_walk *w, const pinhole_dns_rr *rr) {
+  if (rr->type == PINHOLE_DNS_TYPE_OPT)
+    return ph_opt(w, rr);
+  if (rr->rclass != PINHOLE_DNS_CLASS_IN)
+    return 0;
+  uint32_t r = ph_rdata(w, rr);
+  if (r == 0 && ph_holds_addresses(w, rr))
+    ph_mark(w->mask, rr->rdata_off, rr->rdlength);
+  return r;
 }
 
 static uint32_t ph_header(ph_cur *c, pinhole_dns_msg *m) {
@@ -174,8 +254,8 @@ static uint32_t ph_questions(ph_cur *c, pinhole_dns_msg *m) {
     pinhole_dns_question *q = &m->question[i];
     size_t nlen;
     q->name_off = c->pos;
-    uint32_t r = pinhole__dns_name(c->p, c->end, c->pos, PINHOLE_DNS_HEADER_LEN,
-                                   NULL, 0, &q->name_len, &nlen);
+    uint32_t r =
+        pinhole__dns_name(c->p, c->end, c->pos, &ph_plain, &q->name_len, &nlen);
     if (r != 0)
       return r;
     c->pos += q->name_len;
@@ -185,7 +265,22 @@ static uint32_t ph_questions(ph_cur *c, pinhole_dns_msg *m) {
   return 0;
 }
 
-int pinhole__dns_walk(const uint8_t *p, size_t len, size_t limit,
+static uint32_t ph_records(ph_walk *w, size_t *pos) {
+  pinhole_dns_msg *m = w->m;
+  size_t n = (size_t)m->ancount + m->nscount + m->arcount;
+  for (size_t i = 0; i < n; i++) {
+    pinhole_dns_rr rr;
+    rr.section = ph_section(m, i);
+    uint32_t r = ph_rr_read(w->p, w->len, pos, &w->rd, &rr);
+    if (r == 0)
+      r = ph_rr_check(w, &rr);
+    if (r != 0)
+      return r;
+  }
+  return 0;
+}
+
+int pinhole__dns_walk(const uint8_t *p, size_t len, size_t limit, unsigned mode,
                       pinhole_dns_msg *m) {
   memset(m, 0, sizeof(*m));
   ph_cur c = ph_cur_make(p, len);
@@ -195,17 +290,11 @@ int pinhole__dns_walk(const uint8_t *p, size_t len, size_t limit,
   if (r != 0)
     return ph_fail(m, r);
   m->rr_off = c.pos;
-  size_t n = (size_t)m->ancount + m->nscount + m->arcount;
+  ph_walk w = {p, len, mode, {PINHOLE_DNS_HEADER_LEN, NULL, NULL, 0}, m, {0}};
+  w.rd.mask = w.mask;
   size_t pos = c.pos;
-  for (size_t i = 0; i < n; i++) {
-    pinhole_dns_rr rr;
-    rr.section = ph_section(m, i);
-    r = ph_rr_read(p, len, &pos, &rr);
-    if (r == 0)
-      r = ph_rr_check(p, m, &rr);
-    if (r != 0)
-      return ph_fail(m, r);
-  }
+  if ((r = ph_records(&w, &pos)) != 0)
+    return ph_fail(m, r);
   if (pos != len)
     return ph_fail(m, PINHOLE_DNS_TRAILING);
   if (limit == 0) {
@@ -224,7 +313,7 @@ int pinhole_dns_parse(const uint8_t *p, size_t len, unsigned flags,
   if (m == NULL || (p == NULL && len > 0) || (flags & ~PINHOLE_DNS_PARSE_TCP))
     return PINHOLE_ERR_INVALID_ARG;
   size_t limit = (flags & PINHOLE_DNS_PARSE_TCP) ? PINHOLE_DNS_MSG_MAX : 0;
-  return pinhole__dns_walk(p, len, limit, m);
+  return pinhole__dns_walk(p, len, limit, 0, m);
 }
 
 int pinhole_dns_rr_next(const uint8_t *p, size_t len, const pinhole_dns_msg *m,
@@ -237,7 +326,7 @@ int pinhole_dns_rr_next(const uint8_t *p, size_t len, const pinhole_dns_msg *m,
   size_t pos = it->index == 0 ? m->rr_off : it->pos;
   memset(rr, 0, sizeof(*rr));
   rr->section = ph_section(m, it->index);
-  if (ph_rr_read(p, len, &pos, rr) != 0)
+  if (ph_rr_read(p, len, &pos, &ph_plain, rr) != 0)
     return PINHOLE_ERR_PARSE;
   it->pos = pos;
   it->index++;
@@ -277,8 +366,8 @@ int pinhole_dns_tcp_frame(const uint8_t *p, size_t len, size_t *msg_len) {
 static int ph_norm(const uint8_t *p, size_t len, size_t off, uint8_t *out,
                    size_t *nlen) {
   size_t wire;
-  return pinhole__dns_name(p, len, off, PINHOLE_DNS_HEADER_LEN, out, 1, &wire,
-                           nlen) == 0
+  ph_dns_rd rd = {PINHOLE_DNS_HEADER_LEN, NULL, out, 1};
+  return pinhole__dns_name(p, len, off, &rd, &wire, nlen) == 0
              ? 0
              : PINHOLE_ERR_PARSE;
 }

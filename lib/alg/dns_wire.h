@@ -12,27 +12,42 @@
 
 #include <pinhole/dns.h>
 
-/* No compression pointer is allowed (pass as min_ptr). */
+/* No compression pointer is allowed (ph_dns_rd.min_ptr). */
 #define PH_DNS_NO_POINTERS SIZE_MAX
+
+/* Bytes a name may reach only through a pointer: pointers are 14 bits and
+ * a name is at most 255 bytes, so the mask of ph_dns_rd covers these. */
+#define PH_DNS_MASK_BITS (16384u + PINHOLE_DNS_NAME_MAX)
+
+/* How pinhole__dns_name reads. */
+typedef struct ph_dns_rd {
+  size_t min_ptr;      /* lowest pointer target (PH_DNS_NO_POINTERS: none) */
+  const uint8_t *mask; /* NULL, or PH_DNS_MASK_BITS bits, 1 for bytes a
+                          name must not read once it followed a pointer */
+  uint8_t *out;        /* NULL, or PINHOLE_DNS_NAME_MAX bytes for the
+                          expanded wire form */
+  int lower;           /* fold ASCII letters to lower case in out */
+} ph_dns_rd;
 
 /*
  * Reads the name at off in p[0..len). Pointers must target at least
- * min_ptr and strictly less than the start of the label run they end.
- * With out non-NULL (PINHOLE_DNS_NAME_MAX bytes), writes the expanded
- * wire form, ASCII letters folded to lower case when lower is non-zero.
+ * rd->min_ptr and strictly less than the start of the label run they end.
  * Returns 0 or a pinhole_dns_reason; on 0, *wire_len is what the name
  * occupies at off and *name_len its expanded length (1..255).
  */
 uint32_t pinhole__dns_name(const uint8_t *p, size_t len, size_t off,
-                           size_t min_ptr, uint8_t *out, int lower,
-                           size_t *wire_len, size_t *name_len);
+                           const ph_dns_rd *rd, size_t *wire_len,
+                           size_t *name_len);
+
+/* pinhole__dns_walk modes. */
+#define PH_DNS_WALK_NBNS 0x1 /* NB RDATA holds addresses too */
 
 /*
  * The checks of pinhole_dns_parse() with an explicit size limit (0: the
  * UDP rule of 512 or the OPT size). Returns 0 or the PINHOLE_ERR_* that
  * goes with m->reason.
  */
-int pinhole__dns_walk(const uint8_t *p, size_t len, size_t limit,
+int pinhole__dns_walk(const uint8_t *p, size_t len, size_t limit, unsigned mode,
                       pinhole_dns_msg *m);
 
 /* The PINHOLE_ERR_* code a pinhole_dns_reason is returned as. */

@@ -35,7 +35,8 @@ static int ph_nb_label_ok(const uint8_t *n) {
 static uint32_t ph_nb_name(const uint8_t *p, size_t len, size_t off,
                            size_t min_ptr, uint8_t *out, size_t *wire_len) {
   size_t nlen;
-  uint32_t r = pinhole__dns_name(p, len, off, min_ptr, out, 0, wire_len, &nlen);
+  ph_dns_rd rd = {min_ptr, NULL, out, 0};
+  uint32_t r = pinhole__dns_name(p, len, off, &rd, wire_len, &nlen);
   if (r != 0)
     return r;
   return ph_nb_label_ok(out) ? 0 : PINHOLE_DNS_NB_NAME;
@@ -81,7 +82,7 @@ static uint32_t ph_nbns_records(const uint8_t *p, size_t len,
 int pinhole_nbns_parse(const uint8_t *p, size_t len, pinhole_dns_msg *m) {
   if (m == NULL || (p == NULL && len > 0))
     return PINHOLE_ERR_INVALID_ARG;
-  int rc = pinhole__dns_walk(p, len, PINHOLE_DNS_MSG_MAX, m);
+  int rc = pinhole__dns_walk(p, len, PINHOLE_DNS_MSG_MAX, PH_DNS_WALK_NBNS, m);
   if (rc != 0)
     return rc;
   uint8_t name[PINHOLE_DNS_NAME_MAX];

@@ -649,6 +649,109 @@ static void test_dns_opt_rules(void **state) {
   assert_int_equal(m.reason, PINHOLE_DNS_OPT);
 }
 
+/* Names inside the RDATA of NS, CNAME, PTR, DNAME, MX, SRV, SOA are read
+ * like owner names and must fill their RDATA as the type defines. */
+static void test_dns_rdata_names(void **state) {
+  (void)state;
+  static msgbuf b;
+  pinhole_dns_msg m;
+  header(&b, 0x8180, 1, 4, 0, 0);
+  question(&b, "\x07\x65xample\x03\x63om\x00", 13);
+  put(&b, "\xc0\x0c", 2);
+  rrfix(&b, PINHOLE_DNS_TYPE_MX, 1, 300, "\x00\x0a\x04mail\xc0\x0c", 9);
+  put(&b, "\xc0\x0c", 2);
+  rrfix(&b, PINHOLE_DNS_TYPE_SRV, 1, 300,
+        "\x00\x00\x00\x05\x13\xc4\x03sip\xc0\x0c", 12);
+  put(&b, "\xc0\x0c", 2);
+  rrfix(&b, PINHOLE_DNS_TYPE_SOA, 1, 300,
+        "\x02ns\xc0\x0c\x05\x61\x64min\xc0\x0c"
+        "\x78\xa5\x5b\x35\x00\x00\x1c\x20\x00\x00\x03\x84\x00\x12\x75\x00"
+        "\x00\x00\x01\x2c",
+        33);
+  put(&b, "\xc0\x0c", 2);
+  rrfix(&b, PINHOLE_DNS_TYPE_PTR, 1, 300, "\xc0\x0c", 2);
+  size_t ok_len = b.n;
+  assert_int_equal(parse(&b, &m), 0);
+
+  static const struct {
+    unsigned type, cls;
+    const char *rd;
+    size_t rdlen;
+    uint32_t reason;
+  } cases[] = {
+      {PINHOLE_DNS_TYPE_CNAME, 1, "\x01w\xc0\x0c", 4, 0},
+      {PINHOLE_DNS_TYPE_CNAME, 1, "\x01w\xc0\x0c\x00", 5, PINHOLE_DNS_RDATA},
+      {PINHOLE_DNS_TYPE_CNAME, 1, "\x01w\x00", 2, PINHOLE_DNS_RDATA},
+      {PINHOLE_DNS_TYPE_CNAME, 1, "", 0, PINHOLE_DNS_RDATA},
+      {PINHOLE_DNS_TYPE_CNAME, 1, "\xc0\xf0", 2, PINHOLE_DNS_POINTER},
+      {PINHOLE_DNS_TYPE_CNAME, 1, "\x41w\x00", 3, PINHOLE_DNS_LABEL},
+      {PINHOLE_DNS_TYPE_CNAME, 3, "\xc0\xf0", 2, 0}, /* CH: opaque */
+      {PINHOLE_DNS_TYPE_CNAME, 255, "", 0, 0},       /* update: delete */
+      {PINHOLE_DNS_TYPE_NS, 1, "\x00", 1, 0},
+      {PINHOLE_DNS_TYPE_DNAME, 1, "\x00\x00", 2, PINHOLE_DNS_RDATA},
+      {PINHOLE_DNS_TYPE_MX, 1, "\x00", 1, PINHOLE_DNS_RDATA},
+      {PINHOLE_DNS_TYPE_MX, 1, "\x00\x01\x00", 3, 0},
+      {PINHOLE_DNS_TYPE_SRV, 1, "\x00\x00\x00\x00\x00\x00", 6,
+       PINHOLE_DNS_RDATA},
+      {PINHOLE_DNS_TYPE_SOA, 1, "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+       11, PINHOLE_DNS_RDATA}, /* 2 names and 9 of the 20 bytes */
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    b.n = ok_len;
+    b.b[7] = 5;
+    put(&b, "\xc0\x0c", 2);
+    rrfix(&b, cases[i].type, cases[i].cls, 0, cases[i].rd, cases[i].rdlen);
+    int rc = parse(&b, &m);
+    assert_int_equal(m.reason, cases[i].reason);
+    assert_int_equal(rc, cases[i].reason ? PINHOLE_ERR_PARSE : 0);
+  }
+}
+
+/* A name may not read address bytes (A, AAAA RDATA) through a pointer:
+ * DNS doctoring rewrites those bytes, and must never change a name. */
+static void test_dns_pointer_into_address(void **state) {
+  (void)state;
+  static msgbuf b;
+  pinhole_dns_msg m;
+  /* 12: x; 19: A record owner -> 12, RDATA at 31 reads as the name "a" */
+  static const size_t targets[] = {31, 30, 32, 19};
+  static const uint32_t reasons[] = {PINHOLE_DNS_POINTER, PINHOLE_DNS_POINTER,
+                                     PINHOLE_DNS_POINTER, 0};
+  for (size_t i = 0; i < 4; i++) {
+    header(&b, 0x8180, 1, 2, 0, 0);
+    question(&b, "\x01x\x00", 3);
+    put(&b, "\xc0\x0c", 2);
+    rrfix(&b, PINHOLE_DNS_TYPE_A, 1, 0, "\x01\x61\x00\x00", 4);
+    assert_int_equal(b.n, 35);
+    put16(&b, 0xC000 | (unsigned)targets[i]);
+    rrfix(&b, PINHOLE_DNS_TYPE_NULL, 1, 0, NULL, 0);
+    int rc = parse(&b, &m);
+    assert_int_equal(m.reason, reasons[i]);
+    assert_int_equal(rc, reasons[i] ? PINHOLE_ERR_PARSE : 0);
+  }
+  /* in a CNAME's RDATA too; AAAA bytes too; a CH "A" is no address */
+  static const struct {
+    unsigned type, cls;
+    uint32_t reason;
+  } rd[] = {{PINHOLE_DNS_TYPE_A, 1, PINHOLE_DNS_POINTER},
+            {PINHOLE_DNS_TYPE_AAAA, 1, PINHOLE_DNS_POINTER},
+            {PINHOLE_DNS_TYPE_A, 3, 0},
+            {PINHOLE_DNS_TYPE_NULL, 1, 0}};
+  for (size_t i = 0; i < 4; i++) {
+    header(&b, 0x8180, 1, 2, 0, 0);
+    question(&b, "\x01x\x00", 3);
+    put(&b, "\xc0\x0c", 2);
+    size_t rdlen = rd[i].type == PINHOLE_DNS_TYPE_AAAA ? 16 : 4;
+    static const uint8_t addr[16] = {0x01, 0x61, 0x00};
+    rrfix(&b, rd[i].type, rd[i].cls, 0, addr, rdlen);
+    put(&b, "\xc0\x0c", 2);
+    rrfix(&b, PINHOLE_DNS_TYPE_CNAME, 1, 0, "\xc0\x1f", 2);
+    int rc = parse(&b, &m);
+    assert_int_equal(m.reason, rd[i].reason);
+    assert_int_equal(rc, rd[i].reason ? PINHOLE_ERR_PARSE : 0);
+  }
+}
+
 /* ---- TCP framing ---------------------------------------------------- */
 
 static void test_dns_tcp_frames(void **state) {
@@ -826,6 +929,8 @@ int main(void) {
       cmocka_unit_test(test_dns_name_length),
       cmocka_unit_test(test_dns_rdata_lengths),
       cmocka_unit_test(test_dns_opt_rules),
+      cmocka_unit_test(test_dns_rdata_names),
+      cmocka_unit_test(test_dns_pointer_into_address),
       cmocka_unit_test(test_dns_tcp_frames),
       cmocka_unit_test(test_dns_name_compare),
       cmocka_unit_test(test_dns_name_compare_bad),

@@ -277,6 +277,29 @@ static void test_netbios_bad_names(void **state) {
   assert_int_equal(m.reason, PINHOLE_DNS_TRUNCATED);
 }
 
+/* No name may read an NB_ADDRESS through a pointer: rewriting it must not
+ * change a name. DNS alone does not know NB RDATA holds addresses. */
+static void test_netbios_pointer_into_address(void **state) {
+  (void)state;
+  uint8_t r[sizeof(nbns_reg) + 12];
+  memcpy(r, nbns_reg, sizeof(nbns_reg));
+  r[11] = 2;
+  static const uint8_t null_rr[] = {0xc0, 0x42, 0, 10, 0, 1, 0, 0, 0, 0, 0, 0};
+  memcpy(r + sizeof(nbns_reg), null_rr, sizeof(null_rr));
+  pinhole_dns_msg m;
+  /* 0x42 = 66: the last byte of 198.18.0.7 ... */
+  r[69] = 0x43; /* 67: the 0x07 of the address, read as a label */
+  assert_int_equal(pinhole_nbns_parse(r, sizeof(r), &m), PINHOLE_ERR_PARSE);
+  assert_int_equal(m.reason, PINHOLE_DNS_POINTER);
+  r[69] = 0x42; /* 66: the 0x00 of the address, read as the root */
+  assert_int_equal(pinhole_nbns_parse(r, sizeof(r), &m), PINHOLE_ERR_PARSE);
+  assert_int_equal(m.reason, PINHOLE_DNS_POINTER);
+  assert_int_equal(pinhole_dns_parse(r, sizeof(r), 0, &m), 0);
+  r[69] = 0x0c; /* the question's name: fine */
+  assert_int_equal(pinhole_nbns_parse(r, sizeof(r), &m), 0);
+  assert_int_equal(m.n_nb, 1);
+}
+
 static void test_netbios_truncated_every_length(void **state) {
   (void)state;
   const uint8_t *msgs[] = {nbns_query, nbns_resp, nbns_reg, nbns_stat};
@@ -444,6 +467,7 @@ int main(void) {
       cmocka_unit_test(test_netbios_wack_and_status),
       cmocka_unit_test(test_netbios_nb_rdata_lengths),
       cmocka_unit_test(test_netbios_bad_names),
+      cmocka_unit_test(test_netbios_pointer_into_address),
       cmocka_unit_test(test_netbios_truncated_every_length),
       cmocka_unit_test(test_netbios_datagram),
       cmocka_unit_test(test_netbios_datagram_hostile),
