@@ -240,7 +240,5 @@ const char *pinhole_bootp_reason_name(int reason) {
       "ok",     "short",    "op",       "hlen",      "option-len",
       "no-end", "overload", "msg-type", "server-id", "relay",
   };
-  if (reason < 0 || (size_t)reason >= sizeof(names) / sizeof(names[0]))
-    return "unknown";
-  return names[reason];
+  return ph_name_at(names, sizeof(names) / sizeof(names[0]), reason);
 }

@@ -404,7 +404,5 @@ const char *pinhole_dns_reason_name(int reason) {
       "name-len", "pointer",  "hops",      "questions", "rdata",
       "opt",      "too-long", "nb-name",   "nb-rdata",
   };
-  if (reason < 0 || (size_t)reason >= sizeof(names) / sizeof(names[0]))
-    return "unknown";
-  return names[reason];
+  return ph_name_at(names, sizeof(names) / sizeof(names[0]), reason);
 }

@@ -179,7 +179,5 @@ int pinhole_nbds_parse(const uint8_t *p, size_t len, pinhole_nbds_msg *m) {
 const char *pinhole_nbds_reason_name(int reason) {
   static const char *const names[] = {"ok",     "short", "type",
                                       "length", "name",  "trailing"};
-  if (reason < 0 || (size_t)reason >= sizeof(names) / sizeof(names[0]))
-    return "unknown";
-  return names[reason];
+  return ph_name_at(names, sizeof(names) / sizeof(names[0]), reason);
 }

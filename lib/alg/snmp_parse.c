@@ -405,7 +405,5 @@ const char *pinhole_snmp_reason_name(int reason) {
       "tag", "depth",     "structure", "integer",    "version",
       "pdu", "ipaddr",    "oid",       "v3",
   };
-  if (reason < 0 || (size_t)reason >= sizeof(names) / sizeof(names[0]))
-    return "unknown";
-  return names[reason];
+  return ph_name_at(names, sizeof(names) / sizeof(names[0]), reason);
 }

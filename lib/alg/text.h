@@ -70,6 +70,13 @@ static inline int ph_iprefix(const uint8_t *p, size_t len, const char *s) {
   return 1;
 }
 
+/* names[i] when 0 <= i < n, else "unknown": the reason and kind names of
+ * the parsers' *_name() functions. */
+static inline const char *ph_name_at(const char *const *names, size_t n,
+                                     int i) {
+  return i < 0 || (size_t)i >= n ? "unknown" : names[i];
+}
+
 /* ---- the cursor ------------------------------------------------------ */
 
 /* A read cursor over p[pos..end). */
