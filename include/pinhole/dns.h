@@ -190,11 +190,12 @@ typedef struct pinhole_dns_iter {
 /**
  * Validates one DNS message and reports its header and questions.
  *
- * Checked, in order: the header (SHORT); QDCOUNT (QUESTIONS); each
- * question's name (LABEL, NAME_LEN, POINTER, HOPS, TRUNCATED) and
- * QTYPE/QCLASS (TRUNCATED); each of ANCOUNT + NSCOUNT + ARCOUNT records:
- * owner name as above, fixed fields and RDATA within the message
- * (TRUNCATED), A/AAAA RDLENGTH (RDATA), OPT placement and shape (OPT);
+ * Checked, in order: the header (SHORT); a length over 65535 (TOO_LONG);
+ * QDCOUNT (QUESTIONS); each question's name (LABEL, NAME_LEN, POINTER,
+ * HOPS, TRUNCATED) and QTYPE/QCLASS (TRUNCATED); each of ANCOUNT +
+ * NSCOUNT + ARCOUNT records: owner name as above, fixed fields and RDATA
+ * within the message (TRUNCATED), RDATA shape (RDATA, or a name reason),
+ * OPT placement and shape (OPT);
  * nothing left over (TRAILING); the size (TOO_LONG). Compression pointers
  * must point at or after byte 12 and strictly before the label run they
  * end, so a name is read in at most PINHOLE_DNS_MAX_HOPS + 1 runs, each

@@ -59,8 +59,10 @@ enum pinhole_nbns_type {
 /**
  * Validates one NetBIOS name service message (UDP 137).
  *
- * Every check of pinhole_dns_parse() but the size limit applies (the
- * limit is 65535), then: each question's name, and the owner of each NB
+ * Every check of pinhole_dns_parse() applies, but the size limit is 65535
+ * and class IN RDATA is checked for A and NS only (type 33 is NBSTAT
+ * here, not SRV); NB RDATA joins A RDATA as bytes no name may read
+ * through a pointer. Then: each question's name, and the owner of each NB
  * and NBSTAT record, is a NetBIOS name: first label exactly 32 bytes of
  * 'A'..'P' (the first-level encoding of 16 bytes), then any scope labels
  * (NB_NAME); NB RDATA is a whole number of 6-byte entries, or exactly 2
