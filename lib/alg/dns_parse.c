@@ -9,8 +9,13 @@
  * cross a static NAT (inside address <-> public address, 4 bytes in
  * place) and closes a UDP flow once every query has its answer.
  *
+ * No name may read address bytes (A, AAAA, NBNS NB RDATA) through a
+ * pointer, so that rewriting an address never changes a name.
+ *
  * Limits: PINHOLE_DNS_MAX_QUESTIONS questions, PINHOLE_DNS_MAX_HOPS
- * pointers per name; names in RDATA are not checked.
+ * pointers per name; RDATA of types other than A, AAAA, NS, CNAME, PTR,
+ * DNAME, MX, SRV, SOA and OPT is not looked into. The walk keeps a 2 KiB
+ * bitmap of address bytes on the stack.
  */
 #include <pinhole/dns.h>
 #include <pinhole/netbios.h>
