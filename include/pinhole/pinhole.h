@@ -39,6 +39,10 @@
 #include <pinhole/rtsp.h>
 #include <pinhole/sip.h>
 #include <pinhole/tftp.h>
+#include <pinhole/dns.h>
+#include <pinhole/netbios.h>
+#include <pinhole/snmp.h>
+#include <pinhole/bootp.h>
 
 #ifdef __cplusplus
 extern "C" {

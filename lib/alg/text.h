@@ -89,6 +89,13 @@ static inline void ph_trim(const uint8_t *p, size_t *off, size_t *end) {
     (*end)--;
 }
 
+/* names[i] when 0 <= i < n, else "unknown": the reason and kind names of
+ * the parsers' *_name() functions. */
+static inline const char *ph_name_at(const char *const *names, size_t n,
+                                     int i) {
+  return i < 0 || (size_t)i >= n ? "unknown" : names[i];
+}
+
 /* ---- the cursor ------------------------------------------------------ */
 
 /* A read cursor over p[pos..end). */
@@ -193,6 +200,19 @@ static inline int ph_cur_take(ph_cur *c, size_t n, const uint8_t **out) {
   if (ph_cur_left(c) < n)
     return -1;
   *out = c->p + c->pos;
+  c->pos += n;
+  return 0;
+}
+
+/* Points *sub at the next n bytes (same base, so offsets stay those of
+ * the whole buffer) and consumes them: a bounded view of one field, TLV
+ * value or section. */
+static inline int ph_cur_sub(ph_cur *c, size_t n, ph_cur *sub) {
+  if (ph_cur_left(c) < n)
+    return -1;
+  sub->p = c->p;
+  sub->pos = c->pos;
+  sub->end = c->pos + n;
   c->pos += n;
   return 0;
 }
