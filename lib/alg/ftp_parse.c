@@ -16,67 +16,14 @@
 
 #include <string.h>
 
-/* A bounds-checked read cursor over p[pos..end). */
-typedef struct ph_cur {
-  const uint8_t *p;
-  size_t pos;
-  size_t end;
-} ph_cur;
-
-/* Numbers saturate here: every limit we check is below it. */
-#define PH_NUM_SAT 100000u
+#include "alg/text.h"
 
 /* Longest IPv6 text address (INET6_ADDRSTRLEN - 1). */
 #define PH_IP6_TEXT_MAX 45
 
-static int ph_peek(const ph_cur *c) {
-  return c->pos < c->end ? c->p[c->pos] : -1;
-}
-
-static int ph_is_digit(int ch) {
-  return ch >= '0' && ch <= '9';
-}
-
-static int ph_is_ws(int ch) {
-  return ch == ' ' || ch == '\t';
-}
-
 /* RFC 2428: any of ASCII 33..126. Digits are refused as ambiguous. */
 static int ph_is_delim(int ch) {
-  return ch >= 33 && ch <= 126 && !ph_is_digit(ch);
-}
-
-static size_t ph_skip_ws(ph_cur *c) {
-  size_t n = 0;
-  while (ph_is_ws(ph_peek(c))) {
-    c->pos++;
-    n++;
-  }
-  return n;
-}
-
-/* Consumes ch if it is next. */
-static int ph_eat(ph_cur *c, int ch) {
-  if (ph_peek(c) != ch)
-    return 0;
-  c->pos++;
-  return 1;
-}
-
-/* Reads a run of decimal digits into *v (saturating at PH_NUM_SAT, so it
- * never overflows); returns the number of digits, 0 when none. */
-static size_t ph_number(ph_cur *c, uint32_t *v) {
-  uint32_t val = 0;
-  size_t n = 0;
-  int ch;
-  while (ph_is_digit(ch = ph_peek(c))) {
-    if (val < PH_NUM_SAT)
-      val = val * 10u + (uint32_t)(ch - '0');
-    c->pos++;
-    n++;
-  }
-  *v = val;
-  return n;
+  return ch >= 33 && ch <= 126 && !ph_is_digit((uint8_t)ch);
 }
 
 /* Reads a maximal list digits(,digits)* and returns how many numbers it
@@ -86,12 +33,12 @@ static size_t ph_list(ph_cur *c, uint32_t v[6]) {
   size_t count = 0;
   for (;;) {
     uint32_t x;
-    if (ph_number(c, &x) == 0)
+    if (ph_cur_number(c, &x) == 0)
       return count;
     if (count < 6)
       v[count] = x;
     count++;
-    if (ph_peek(c) != ',' || c->pos + 1 >= c->end ||
+    if (ph_cur_peek(c) != ',' || ph_cur_left(c) < 2 ||
         !ph_is_digit(c->p[c->pos + 1]))
       return count;
     c->pos++;
@@ -132,13 +79,13 @@ static void ph_fill(pinhole_ftp_msg *m, int kind, int family, uint32_t addr,
 static int ph_parse_port(ph_cur *c, pinhole_ftp_msg *m) {
   uint32_t v[6], addr;
   uint16_t port;
-  if (ph_skip_ws(c) == 0)
+  if (ph_cur_skip_ws(c) == 0)
     return PINHOLE_ERR_PARSE;
   size_t off = c->pos;
   if (ph_list(c, v) != 6)
     return PINHOLE_ERR_PARSE;
   size_t end = c->pos;
-  ph_skip_ws(c);
+  ph_cur_skip_ws(c);
   if (c->pos != c->end)
     return PINHOLE_ERR_PARSE;
   int rc = ph_tuple(v, &addr, &port);
@@ -173,17 +120,18 @@ static int ph_parse_227(ph_cur *c, pinhole_ftp_msg *m) {
 static int ph_parse_229(ph_cur *c, pinhole_ftp_msg *m) {
   while (c->pos < c->end && c->p[c->pos] != '(')
     c->pos++;
-  if (!ph_eat(c, '('))
+  if (!ph_cur_eat(c, '('))
     return PINHOLE_ERR_PARSE;
   size_t off = c->pos;
-  int d = ph_peek(c);
+  int d = ph_cur_peek(c);
   uint32_t port;
-  if (!ph_is_delim(d) || !ph_eat(c, d) || !ph_eat(c, d) || !ph_eat(c, d))
+  if (!ph_is_delim(d) || !ph_cur_eat(c, d) || !ph_cur_eat(c, d) ||
+      !ph_cur_eat(c, d))
     return PINHOLE_ERR_PARSE;
-  if (ph_number(c, &port) == 0 || !ph_eat(c, d))
+  if (ph_cur_number(c, &port) == 0 || !ph_cur_eat(c, d))
     return PINHOLE_ERR_PARSE;
   size_t end = c->pos;
-  if (!ph_eat(c, ')'))
+  if (!ph_cur_eat(c, ')'))
     return PINHOLE_ERR_PARSE;
   if (!ph_port_ok(port))
     return PINHOLE_ERR_RANGE;
@@ -191,40 +139,23 @@ static int ph_parse_229(ph_cur *c, pinhole_ftp_msg *m) {
   return 0;
 }
 
-/* Strict dotted quad over all of c: four octets, 1..3 digits, no leading
- * zero. Returns 0, PINHOLE_ERR_PARSE or PINHOLE_ERR_RANGE. */
+/* Strict dotted quad over all of c (no leading zero: inet_aton would read
+ * it as octal). Returns 0, PINHOLE_ERR_PARSE or PINHOLE_ERR_RANGE. */
 static int ph_dotted_quad(ph_cur *c, uint32_t *addr) {
-  uint32_t a = 0;
-  int range = 0;
-  for (int i = 0; i < 4; i++) {
-    uint32_t v;
-    size_t start = c->pos;
-    size_t n = ph_number(c, &v);
-    if (n == 0 || (n > 1 && c->p[start] == '0'))
-      return PINHOLE_ERR_PARSE;
-    if (v > 255)
-      range = 1;
-    a = a << 8 | (v & 0xFFu);
-    if (i < 3 && !ph_eat(c, '.'))
-      return PINHOLE_ERR_PARSE;
-  }
-  if (c->pos != c->end)
+  int rc = ph_cur_quad(c, addr);
+  if (rc == -1 || c->pos != c->end)
     return PINHOLE_ERR_PARSE;
-  *addr = a;
-  return range ? PINHOLE_ERR_RANGE : 0;
+  return rc == 0 ? 0 : PINHOLE_ERR_RANGE;
 }
 
 /* Loose IPv6 text check: hex digits, ':' and '.', 2..45 bytes. */
 static int ph_ip6_text(const ph_cur *c) {
-  size_t n = c->end - c->pos;
+  size_t n = ph_cur_left(c);
   if (n < 2 || n > PH_IP6_TEXT_MAX)
     return PINHOLE_ERR_PARSE;
-  for (size_t i = c->pos; i < c->end; i++) {
-    int ch = c->p[i];
-    int lc = ch | 0x20;
-    if (!ph_is_digit(ch) && !(lc >= 'a' && lc <= 'f') && ch != ':' && ch != '.')
+  for (size_t i = c->pos; i < c->end; i++)
+    if (!ph_is_xdigit(c->p[i]) && c->p[i] != ':' && c->p[i] != '.')
       return PINHOLE_ERR_PARSE;
-  }
   return 0;
 }
 
@@ -240,16 +171,16 @@ static int ph_eprt_addr(ph_cur *c, int fam, uint32_t *addr) {
 
 /* EPRT <ws> <d>net-prt<d>net-addr<d>tcp-port<d> <ws>* */
 static int ph_parse_eprt(ph_cur *c, pinhole_ftp_msg *m) {
-  if (ph_skip_ws(c) == 0)
+  if (ph_cur_skip_ws(c) == 0)
     return PINHOLE_ERR_PARSE;
   size_t off = c->pos;
-  int d = ph_peek(c);
+  int d = ph_cur_peek(c);
   if (!ph_is_delim(d))
     return PINHOLE_ERR_PARSE;
   c->pos++;
   uint32_t fv, port, addr;
-  size_t fdigits = ph_number(c, &fv);
-  if (fdigits == 0 || !ph_eat(c, d))
+  size_t fdigits = ph_cur_number(c, &fv);
+  if (fdigits == 0 || !ph_cur_eat(c, d))
     return PINHOLE_ERR_PARSE;
   /* Exactly "1" or "2"; any other number (even "01") is another family. */
   int fam = fdigits == 1 && (fv == 1 || fv == 2) ? (int)fv : 0;
@@ -257,10 +188,10 @@ static int ph_parse_eprt(ph_cur *c, pinhole_ftp_msg *m) {
   while (c->pos < c->end && c->p[c->pos] != (uint8_t)d)
     c->pos++;
   a.end = c->pos;
-  if (!ph_eat(c, d) || ph_number(c, &port) == 0 || !ph_eat(c, d))
+  if (!ph_cur_eat(c, d) || ph_cur_number(c, &port) == 0 || !ph_cur_eat(c, d))
     return PINHOLE_ERR_PARSE;
   size_t end = c->pos;
-  ph_skip_ws(c);
+  ph_cur_skip_ws(c);
   if (c->pos != c->end)
     return PINHOLE_ERR_PARSE;
   int rc = ph_eprt_addr(&a, fam, &addr);
@@ -272,14 +203,6 @@ static int ph_parse_eprt(ph_cur *c, pinhole_ftp_msg *m) {
     return PINHOLE_ERR_UNSUPPORTED;
   ph_fill(m, PINHOLE_FTP_EPRT, fam, addr, (uint16_t)port, d, off, end);
   return fam == 1 ? 0 : PINHOLE_ERR_UNSUPPORTED;
-}
-
-/* Case-insensitive match of a 4-letter lowercase verb at p[0..4). */
-static int ph_verb_is(const uint8_t *p, const char *verb) {
-  for (size_t i = 0; i < 4; i++)
-    if ((p[i] | 0x20) != (uint8_t)verb[i])
-      return 0;
-  return 1;
 }
 
 /* Which recognised verb or reply p[0..len) starts with, or 0. The token
@@ -297,9 +220,9 @@ static int ph_kind_of(const uint8_t *p, size_t len, int from_server,
   if (len < 4 || (len > 4 && !ph_is_ws(p[4])))
     return 0;
   *tok = 4;
-  if (ph_verb_is(p, "port"))
+  if (ph_ieq(p, 4, "port"))
     return PINHOLE_FTP_PORT;
-  if (ph_verb_is(p, "eprt"))
+  if (ph_ieq(p, 4, "eprt"))
     return PINHOLE_FTP_EPRT;
   return 0;
 }
@@ -344,65 +267,52 @@ int pinhole_ftp_parse(const uint8_t *p, size_t len, int from_server,
   }
 }
 
-/* Appends v in decimal, no leading zeros, to buf at *n. */
-static void ph_put_dec(char *buf, size_t *n, uint32_t v) {
-  char tmp[10];
-  size_t k = 0;
-  do {
-    tmp[k++] = (char)('0' + v % 10u);
-    v /= 10u;
-  } while (v != 0 && k < sizeof(tmp));
-  while (k > 0)
-    buf[(*n)++] = tmp[--k];
+/* h1,h2,h3,h4,p1,p2 */
+static void ph_put_tuple(ph_wr *w, uint32_t addr, uint16_t port) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    ph_wr_u32(w, addr >> shift & 0xFFu);
+    ph_wr_ch(w, ',');
+  }
+  ph_wr_u32(w, (uint32_t)port >> 8);
+  ph_wr_ch(w, ',');
+  ph_wr_u32(w, port & 0xFFu);
 }
 
 int pinhole_ftp_format(const pinhole_ftp_msg *m, uint32_t addr, uint16_t port,
                        char *out, size_t cap) {
   if (m == NULL || port == 0)
     return PINHOLE_ERR_INVALID_ARG;
-  char buf[32];
-  size_t n = 0;
-  char d = m->delim;
+  uint8_t buf[32];
+  ph_wr w = {buf, sizeof(buf), 0};
+  uint8_t d = (uint8_t)m->delim;
   switch (m->kind) {
   case PINHOLE_FTP_PORT:
   case PINHOLE_FTP_227:
-    for (int shift = 24; shift >= 0; shift -= 8) {
-      ph_put_dec(buf, &n, addr >> shift & 0xFFu);
-      buf[n++] = ',';
-    }
-    ph_put_dec(buf, &n, (uint32_t)port >> 8);
-    buf[n++] = ',';
-    ph_put_dec(buf, &n, port & 0xFFu);
+    ph_put_tuple(&w, addr, port);
     break;
   case PINHOLE_FTP_EPRT:
-    if (!ph_is_delim((unsigned char)d))
-      return PINHOLE_ERR_INVALID_ARG;
-    buf[n++] = d;
-    buf[n++] = '1';
-    buf[n++] = d;
-    for (int shift = 24; shift >= 0; shift -= 8) {
-      ph_put_dec(buf, &n, addr >> shift & 0xFFu);
-      buf[n++] = shift ? '.' : d;
-    }
-    ph_put_dec(buf, &n, port);
-    buf[n++] = d;
-    break;
   case PINHOLE_FTP_229:
-    if (!ph_is_delim((unsigned char)d))
+    if (!ph_is_delim(d))
       return PINHOLE_ERR_INVALID_ARG;
-    buf[n++] = d;
-    buf[n++] = d;
-    buf[n++] = d;
-    ph_put_dec(buf, &n, port);
-    buf[n++] = d;
+    ph_wr_ch(&w, d);
+    if (m->kind == PINHOLE_FTP_EPRT) {
+      ph_wr_ch(&w, '1');
+      ph_wr_ch(&w, d);
+      ph_wr_ipv4(&w, addr);
+    } else {
+      ph_wr_ch(&w, d);
+    }
+    ph_wr_ch(&w, d);
+    ph_wr_u32(&w, port);
+    ph_wr_ch(&w, d);
     break;
   default:
     return PINHOLE_ERR_INVALID_ARG;
   }
-  if (out == NULL || cap < n)
+  if (out == NULL || cap < w.len)
     return PINHOLE_ERR_NOBUF;
-  memcpy(out, buf, n);
-  return (int)n;
+  memcpy(out, buf, w.len);
+  return (int)w.len;
 }
 
 const char *pinhole_ftp_kind_name(int kind) {
