@@ -295,11 +295,14 @@ static inline int ph_cur_ipv4(ph_cur *c, uint32_t *addr) {
   return 0;
 }
 
-/* p[0..len) is exactly a canonical dotted quad. Returns 0, or -1. */
+/* p[0..len) is exactly a canonical dotted quad. Returns 0 with *addr
+ * set, or -1 with *addr untouched. */
 static inline int ph_ipv4_text(const uint8_t *p, size_t len, uint32_t *addr) {
   ph_cur c = ph_cur_make(p, len);
-  if (ph_cur_ipv4(&c, addr) != 0 || c.pos != len)
+  uint32_t a;
+  if (ph_cur_ipv4(&c, &a) != 0 || c.pos != len)
     return -1;
+  *addr = a;
   return 0;
 }
 
