@@ -128,6 +128,37 @@ PINHOLE_EXTERN int pinhole_ftp_format(const pinhole_ftp_msg *m, uint32_t addr,
  */
 PINHOLE_EXTERN const char *pinhole_ftp_kind_name(int kind);
 
+/**
+ * Says whether a partial line could still become a line that
+ * pinhole_ftp_parse() accepts (returns 0 for), so that a stream ALG can
+ * withhold a command split across TCP segments instead of letting its
+ * first part pass untranslated.
+ *
+ * Exact, for the same from_server: it returns 1 if and only if some bytes
+ * appended to p[0..len) make a line (ending in LF or CRLF, at most
+ * PINHOLE_FTP_LINE_MAX bytes with it) that pinhole_ftp_parse() returns 0
+ * for. So it follows the parser in every detail: case-insensitive verbs,
+ * a space or a tab after the verb or code ("PORT\t198,18,0," is 1),
+ * leading zeros, the 227 rule of the first six-number list, the 229 rule
+ * of the first "(", EPRT family 1 only, and the line limit (the shortest
+ * completion must fit). Every strict prefix of an accepted line gives 1;
+ * a line that has gone wrong gives 0 from the byte where it went wrong on
+ * ("PORTS", "POST /", "227-", "PORT 1,2,3,4,5,6,", "EPRT |2|", a NUL).
+ *
+ * @param p            the bytes of a line so far, borrowed; it holds no
+ *                     "\n" (a buffer with one gives 0: parse it instead).
+ *                     May be NULL when len is 0.
+ * @param len          number of bytes at p; 0 gives 1.
+ * @param from_server  0: a client line (PORT, EPRT); non-zero: a server
+ *                     reply (227, 229).
+ * @return 1 when the line could still become one the parser accepts, 0
+ *         when it cannot; PINHOLE_ERR_INVALID_ARG when p is NULL and
+ *         len > 0. (Test for == 1.)
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_ftp_prefix(const uint8_t *p, size_t len,
+                                      int from_server);
+
 #ifdef __cplusplus
 }
 #endif

@@ -234,6 +234,29 @@ size_t pinhole_ftp_line_len(const uint8_t *p, size_t len) {
   return lf == NULL ? 0 : (size_t)(lf - p) + 1;
 }
 
+/* Parses the line whose content (line end excluded) is p[0..end) and
+ * whose length with its line end is linelen. */
+static int ph_parse_line(const uint8_t *p, size_t end, size_t linelen,
+                         int from_server, pinhole_ftp_msg *m) {
+  size_t tok = 0;
+  int kind = ph_kind_of(p, end, from_server, &tok);
+  if (kind == 0)
+    return PINHOLE_ERR_NOMATCH;
+  if (linelen > PINHOLE_FTP_LINE_MAX || memchr(p, 0, end) != NULL)
+    return PINHOLE_ERR_PARSE;
+  ph_cur c = {p, tok, end};
+  switch (kind) {
+  case PINHOLE_FTP_PORT:
+    return ph_parse_port(&c, m);
+  case PINHOLE_FTP_EPRT:
+    return ph_parse_eprt(&c, m);
+  case PINHOLE_FTP_227:
+    return ph_parse_227(&c, m);
+  default:
+    return ph_parse_229(&c, m);
+  }
+}
+
 int pinhole_ftp_parse(const uint8_t *p, size_t len, int from_server,
                       pinhole_ftp_msg *m) {
   if (m == NULL || (p == NULL && len > 0))
@@ -249,22 +272,253 @@ int pinhole_ftp_parse(const uint8_t *p, size_t len, int from_server,
   size_t end = linelen - 1;
   if (end > 0 && p[end - 1] == '\r')
     end--;
-  int kind = ph_kind_of(p, end, from_server, &tok);
-  if (kind == 0)
-    return PINHOLE_ERR_NOMATCH;
-  if (linelen > PINHOLE_FTP_LINE_MAX || memchr(p, 0, linelen) != NULL)
-    return PINHOLE_ERR_PARSE;
-  ph_cur c = {p, tok, end};
-  switch (kind) {
-  case PINHOLE_FTP_PORT:
-    return ph_parse_port(&c, m);
-  case PINHOLE_FTP_EPRT:
-    return ph_parse_eprt(&c, m);
-  case PINHOLE_FTP_227:
-    return ph_parse_227(&c, m);
-  default:
-    return ph_parse_229(&c, m);
+  return ph_parse_line(p, end, linelen, from_server, m);
+}
+
+/* ---- prefixes: could a partial line still become an accepted one? ---- */
+
+/* Each ph_need_* below answers, for content p[0..n) without its line end,
+ * the fewest bytes that must still follow (the line end not counted) for
+ * pinhole_ftp_parse() to return 0, or PH_DEAD when no bytes can. They
+ * follow the parser step by step; tests/unit/test_ftp.c and
+ * fuzz/alg_ftp.c hold them to it. */
+#define PH_DEAD SIZE_MAX
+
+/* The shortest bodies after the verb's blank: "0,0,0,0,0,1", "|1|0.0.0.0|1|"
+ * and "(|||1|)" (227 as PORT). */
+#define PH_MIN_TUPLE 11u
+#define PH_MIN_EPRT 13u
+#define PH_MIN_229 7u
+
+/* A comma list (PORT's argument, 227's tuple) as far as it has come. */
+typedef struct ph_plist {
+  size_t k;      /* numbers begun */
+  int last;      /* 1: ends in a digit; 2: in a comma after a digit */
+  int big;       /* one of the first six is above 255 */
+  uint32_t v[6]; /* the first six, capped at 256 */
+} ph_plist;
+
+/* Feeds b to the list; 0 when b cannot go on it (the list ends before b). */
+static int ph_plist_feed(ph_plist *l, uint8_t b) {
+  if (b == ',' && l->last == 1) {
+    l->last = 2;
+    return 1;
   }
+  if (!ph_is_digit(b))
+    return 0;
+  if (l->last != 1)
+    l->k++;
+  l->last = 1;
+  if (l->k <= 6) {
+    uint32_t *x = &l->v[l->k - 1];
+    *x = *x * 10u + (uint32_t)(b - '0');
+    if (*x > 255) {
+      *x = 256;
+      l->big = 1;
+    }
+  }
+  return 1;
+}
+
+/* Bytes that make the list end as exactly six numbers parsed without a
+ * range error (it ends where the bytes stop), or PH_DEAD. */
+static size_t ph_plist_six(const ph_plist *l) {
+  if (l->k > 6 || l->big)
+    return PH_DEAD;
+  if (l->k < 6)
+    return 2 * (6 - l->k) - (l->last == 2 ? 1u : 0u);
+  if (l->v[4] != 0 || l->v[5] != 0)
+    return 0;
+  return l->last == 1 ? 1 : PH_DEAD; /* a zero port takes one more digit */
+}
+
+/* PORT <ws> h1,h2,h3,h4,p1,p2 <ws>*; c is after the verb. */
+static size_t ph_need_port(ph_cur *c) {
+  ph_plist l = {0, 0, 0, {0}};
+  ph_cur_skip_ws(c);
+  while (ph_cur_left(c) > 0 && ph_plist_feed(&l, c->p[c->pos])) {
+    if (l.big || l.k > 6 || (l.k == 6 && l.last == 2))
+      return PH_DEAD;
+    c->pos++;
+  }
+  if (ph_cur_left(c) == 0)
+    return l.k == 0 ? PH_MIN_TUPLE : ph_plist_six(&l);
+  if (l.last != 1 || ph_plist_six(&l) != 0)
+    return PH_DEAD;
+  ph_cur_skip_ws(c);
+  return ph_cur_left(c) == 0 ? 0 : PH_DEAD;
+}
+
+/* A port of 1..65535 in digits, then d (EPRT, 229): 0 once d is read after
+ * such a port, the bytes still needed (d included) when c runs out, or
+ * PH_DEAD. */
+static size_t ph_need_dport(ph_cur *c, int d) {
+  uint32_t port = 0;
+  size_t digits = 0;
+  for (;;) {
+    if (ph_cur_left(c) == 0)
+      return digits == 0 || port == 0 ? 2 : 1;
+    uint8_t b = c->p[c->pos++];
+    if (b == (uint8_t)d)
+      return digits == 0 || port == 0 ? PH_DEAD : 0;
+    if (!ph_is_digit(b))
+      return PH_DEAD;
+    port = port * 10u + (uint32_t)(b - '0');
+    if (port > 65535)
+      return PH_DEAD;
+    digits++;
+  }
+}
+
+/* The strict dotted quad of EPRT, then d: 0 once d is read after it, the
+ * bytes still needed when c runs out (with "d" port "d" after it), or
+ * PH_DEAD. */
+static size_t ph_need_quad(ph_cur *c, int d) {
+  size_t dots = 0, digits = 0;
+  uint32_t v = 0;
+  for (;;) {
+    if (ph_cur_left(c) == 0)
+      return (digits == 0 ? 1u : 0u) + 2 * (3 - dots) + 3;
+    uint8_t b = c->p[c->pos++];
+    if (b == (uint8_t)d)
+      return dots == 3 && digits > 0 ? 0 : PH_DEAD;
+    if (b == '.' && digits > 0 && dots < 3) {
+      dots++;
+      digits = 0;
+      v = 0;
+      continue;
+    }
+    if (!ph_is_digit(b) || (digits > 0 && v == 0)) /* no leading zero */
+      return PH_DEAD;
+    v = v * 10u + (uint32_t)(b - '0');
+    if (v > 255)
+      return PH_DEAD;
+    digits++;
+  }
+}
+
+/* EPRT <ws> d "1" d a.b.c.d d port d <ws>*; c is after the verb. */
+static size_t ph_need_eprt(ph_cur *c) {
+  ph_cur_skip_ws(c);
+  if (ph_cur_left(c) == 0)
+    return PH_MIN_EPRT;
+  int d = c->p[c->pos++];
+  if (!ph_is_delim(d))
+    return PH_DEAD;
+  if (ph_cur_left(c) == 0)
+    return PH_MIN_EPRT - 1;
+  if (!ph_cur_eat(c, '1')) /* the only family parsed to 0 */
+    return PH_DEAD;
+  if (ph_cur_left(c) == 0)
+    return PH_MIN_EPRT - 2;
+  if (!ph_cur_eat(c, d))
+    return PH_DEAD;
+  size_t need = ph_need_quad(c, d);
+  if (need == 0)
+    need = ph_need_dport(c, d);
+  if (need != 0)
+    return need;
+  ph_cur_skip_ws(c);
+  return ph_cur_left(c) == 0 ? 0 : PH_DEAD;
+}
+
+/* 227 <text>: the first list of exactly six numbers decides; c is after
+ * the code. */
+static size_t ph_need_227(ph_cur *c) {
+  ph_plist l = {0, 0, 0, {0}};
+  while (ph_cur_left(c) > 0) {
+    uint8_t b = c->p[c->pos++];
+    if (l.k > 0 && ph_plist_feed(&l, b))
+      continue;
+    if (l.k == 6) /* it ended as six: accepted, or a range error */
+      return ph_plist_six(&l) == 0 ? 0 : PH_DEAD;
+    memset(&l, 0, sizeof(l));
+    ph_plist_feed(&l, b);
+  }
+  if (l.k == 0)
+    return PH_MIN_TUPLE;
+  /* end it as six here, or make it anything but six and start another */
+  size_t six = ph_plist_six(&l);
+  size_t other = PH_MIN_TUPLE + 1; /* a byte that ends the list, a six */
+  if (l.k == 6)
+    other += l.last == 1 ? 2 : 1; /* a seventh number first */
+  return six < other ? six : other;
+}
+
+/* 229 <text>(d d d port d)<text>, at the first "(" of the line; c is after
+ * the code. */
+static size_t ph_need_229(ph_cur *c) {
+  while (ph_cur_left(c) > 0 && c->p[c->pos] != '(')
+    c->pos++;
+  if (!ph_cur_eat(c, '('))
+    return PH_MIN_229;
+  if (ph_cur_left(c) == 0)
+    return PH_MIN_229 - 1;
+  int d = c->p[c->pos++];
+  if (!ph_is_delim(d))
+    return PH_DEAD;
+  for (size_t i = 0; i < 2; i++) {
+    if (ph_cur_left(c) == 0)
+      return PH_MIN_229 - 2 - i;
+    if (!ph_cur_eat(c, d))
+      return PH_DEAD;
+  }
+  size_t need = ph_need_dport(c, d);
+  if (need != 0)
+    return need == PH_DEAD ? need : need + 1; /* and ")" */
+  if (ph_cur_left(c) == 0)
+    return 1;
+  return ph_cur_eat(c, ')') ? 0 : PH_DEAD;
+}
+
+/* The fewest bytes p[0..n) (no line end) still needs to become a line
+ * pinhole_ftp_parse() accepts, line end not counted; or PH_DEAD. */
+static size_t ph_need(const uint8_t *p, size_t n, int from_server) {
+  static const struct {
+    const char *tok;
+    size_t body; /* the shortest body after tok and one blank */
+  } verbs[2][2] = {{{"port", PH_MIN_TUPLE}, {"eprt", PH_MIN_EPRT}},
+                   {{"227", PH_MIN_TUPLE}, {"229", PH_MIN_229}}};
+  size_t tl = from_server ? 3 : 4, best = PH_DEAD;
+  if (memchr(p, 0, n) != NULL)
+    return PH_DEAD;
+  if (n <= tl) {
+    for (size_t i = 0; i < 2; i++) {
+      size_t need = tl - n + 1 + verbs[from_server][i].body;
+      if (ph_iprefix(p, n, verbs[from_server][i].tok) && need < best)
+        best = need;
+    }
+    return best;
+  }
+  size_t tok;
+  ph_cur c = {p, tl, n};
+  switch (ph_kind_of(p, n, from_server, &tok)) {
+  case PINHOLE_FTP_PORT:
+    return ph_need_port(&c);
+  case PINHOLE_FTP_EPRT:
+    return ph_need_eprt(&c);
+  case PINHOLE_FTP_227:
+    return ph_need_227(&c);
+  case PINHOLE_FTP_229:
+    return ph_need_229(&c);
+  default:
+    return PH_DEAD;
+  }
+}
+
+int pinhole_ftp_prefix(const uint8_t *p, size_t len, int from_server) {
+  if (p == NULL && len > 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  from_server = from_server != 0;
+  if (len >= PINHOLE_FTP_LINE_MAX || (len > 0 && memchr(p, '\n', len)))
+    return 0;
+  size_t need = ph_need(p, len, from_server);
+  if (need != PH_DEAD && len + need + 1 <= PINHOLE_FTP_LINE_MAX)
+    return 1;
+  /* A final CR: the LF that ends the line may be all that is missing. */
+  pinhole_ftp_msg m;
+  return len > 0 && p[len - 1] == '\r' &&
+         ph_parse_line(p, len - 1, len + 1, from_server, &m) == 0;
 }
 
 /* h1,h2,h3,h4,p1,p2 */

@@ -649,6 +649,187 @@ static void test_ftp_kind_name(void **state) {
   assert_string_equal(pinhole_ftp_kind_name(-1), "unknown");
 }
 
+/* ---- pinhole_ftp_prefix ------------------------------------------------ */
+
+static int prefix_n(const char *s, size_t n, int from_server) {
+  return pinhole_ftp_prefix((const uint8_t *)s, n, from_server);
+}
+
+/* Lines the parser accepts: every strict prefix (no line end yet, or up
+ * to a final CR) must be worth withholding. */
+static void test_ftp_prefix_of_accepted(void **state) {
+  (void)state;
+  static const struct {
+    const char *line;
+    int from_server;
+  } ok[] = {
+      {"PORT 198,18,0,2,13,61\r\n", CLIENT},
+      {"port\t198,18,0,2,13,61\n", CLIENT},
+      {"PORT\t198,18,0,100,156,64\r\n", CLIENT},
+      {"Port \t 198,19,0,7,255,255 \t\r\n", CLIENT},
+      {"PORT 010,000,000,001,000,021\r\n", CLIENT},
+      {"PORT 198,18,0,2,0,1\r\n", CLIENT},
+      {"PORT 198,18,0,2,00,0001\r\n", CLIENT},
+      {"EPRT |1|198.18.0.2|3389|\r\n", CLIENT},
+      {"eprt\t!1!0.0.0.0!00021! \n", CLIENT},
+      {"EPRT ~1~255.255.255.255~65535~\r\n", CLIENT},
+      {"EPRT (1(198.19.0.9(1(\r\n", CLIENT},
+      {"227 Entering Passive Mode (198,18,0,2,195,80).\r\n", SERVER},
+      {"227 =198,19,0,1,4,1\r\n", SERVER},
+      {"227 Mode 2, 1,2,3 ok 7,7,7,7,7,7,7 (10,0,0,5,195,80)\r\n", SERVER},
+      {"227 (10,0,0,5,195,80,)\r\n", SERVER},
+      {"227\t(198,18,0,3,0,1)\r\n", SERVER},
+      {"227 (1,1,1,1,1,300,7) (198,18,0,2,0,1)\r\n", SERVER},
+      {"227 1,,2 (198,19,0,4,4,0)\r\n", SERVER},
+      {"229 Entering Extended Passive Mode (|||6446|)\r\n", SERVER},
+      {"229 ((((1(). \r\n", SERVER},
+      {"229 x (!!!65535!)\n", SERVER},
+  };
+  pinhole_ftp_msg m;
+  for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+    const char *l = ok[i].line;
+    size_t n = pinhole_ftp_line_len((const uint8_t *)l, strlen(l));
+    assert_int_equal(parse_s(l, ok[i].from_server, &m), 0);
+    for (size_t k = 0; k < n; k++)
+      if (prefix_n(l, k, ok[i].from_server) != 1)
+        fail_msg("\"%s\": prefix of %zu bytes refused", l, k);
+    /* The other side's parser never accepts it. */
+    assert_int_equal(prefix_n(l, n - 1, !ok[i].from_server), 0);
+    /* A whole line is not a partial one. */
+    assert_int_equal(prefix_n(l, n, ok[i].from_server), 0);
+  }
+}
+
+/* Lines that go wrong: 1 up to the last byte that could still lead to an
+ * accepted line (the "good" prefix), 0 from the next byte on. */
+static void test_ftp_prefix_diverges(void **state) {
+  (void)state;
+  static const struct {
+    const char *line;
+    int from_server;
+    const char *good;
+  } c[] = {
+      {"PORTS 1,2,3,4,5,6\r\n", CLIENT, "PORT"},
+      {"POST / HTTP/1.1\r\n", CLIENT, "PO"},
+      {"GET / HTTP/1.1\r\n", CLIENT, ""},
+      {"USER anonymous\r\n", CLIENT, ""},
+      {"EPSV\r\n", CLIENT, "EP"},
+      {" PORT 1,2,3,4,5,6\r\n", CLIENT, ""},
+      {"PORT,1,2,3,4,5,6\r\n", CLIENT, "PORT"},
+      {"PORT 198,18,0,2,13,61,7\r\n", CLIENT, "PORT 198,18,0,2,13,61"},
+      {"PORT 198,18,0,256,1,1\r\n", CLIENT, "PORT 198,18,0,25"},
+      {"PORT 1,2,3,4,0,0\r\n", CLIENT, "PORT 1,2,3,4,0,0"},
+      {"PORT 1,2,3,4,5,6 x\r\n", CLIENT, "PORT 1,2,3,4,5,6 "},
+      {"PORT 1,2,3,4,5, 6\r\n", CLIENT, "PORT 1,2,3,4,5,"},
+      {"PORT 1,2,3,4,5,6\r\r\n", CLIENT, "PORT 1,2,3,4,5,6\r"},
+      {"PORT 1,2,3\r4,5,6\r\n", CLIENT, "PORT 1,2,3"},
+      {"EPRT |2|::1|5282|\r\n", CLIENT, "EPRT |"},
+      {"EPRT |1|198.018.0.2|21|\r\n", CLIENT, "EPRT |1|198.0"},
+      {"EPRT |1|198.18.0.2|0|\r\n", CLIENT, "EPRT |1|198.18.0.2|0"},
+      {"EPRT |1|198.18.0|21|\r\n", CLIENT, "EPRT |1|198.18.0"},
+      {"EPRT .1.198.18.0.2.21.\r\n", CLIENT, "EPRT .1.198"},
+      {"EPRT |1|198.18.0.2|65536|\r\n", CLIENT, "EPRT |1|198.18.0.2|6553"},
+      {"EPRT 919198.18.0.29219\r\n", CLIENT, "EPRT "},
+      {"227-Entering Passive Mode (1,2,3,4,5,6)\r\n", SERVER, "227"},
+      {"2270 (1,2,3,4,5,6)\r\n", SERVER, "227"},
+      {"220 Service ready\r\n", SERVER, "22"},
+      {"227 Passive (198,18,0,300,1,1).\r\n", SERVER,
+       "227 Passive (198,18,0,300,1,1"},
+      {"227 (1,1,1,1,0,0) x\r\n", SERVER, "227 (1,1,1,1,0,0"},
+      {"229 Entering Extended Passive Mode (|||0|)\r\n", SERVER,
+       "229 Entering Extended Passive Mode (|||0"},
+      {"229 Extended (EPSV) mode (|||6446|)\r\n", SERVER, "229 Extended (E"},
+      {"229 (|||65536|)\r\n", SERVER, "229 (|||6553"},
+      {"229 (|||6446||)\r\n", SERVER, "229 (|||6446|"},
+      {"229 ( |||6446|)\r\n", SERVER, "229 ("},
+  };
+  for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+    const char *l = c[i].line;
+    size_t good = strlen(c[i].good), n = strlen(l) - 1; /* up to the LF */
+    assert_memory_equal(l, c[i].good, good);
+    assert_int_not_equal(rc_of(l, c[i].from_server), 0);
+    for (size_t k = 0; k <= n; k++) {
+      int want = k <= good;
+      if (prefix_n(l, k, c[i].from_server) != want)
+        fail_msg("\"%s\": prefix of %zu bytes: want %d", l, k, want);
+    }
+  }
+}
+
+/* The bug of issue 13: a TAB after the verb, split before the end. */
+static void test_ftp_prefix_tab_after_verb(void **state) {
+  (void)state;
+  const char *head = "PORT\t198,18,0,";
+  assert_int_equal(prefix_n(head, strlen(head), CLIENT), 1);
+  assert_int_equal(prefix_n("port\t", 5, CLIENT), 1);
+  assert_int_equal(prefix_n("EpRt\t|", 6, CLIENT), 1);
+  assert_int_equal(prefix_n("229\t(", 5, SERVER), 1);
+  assert_int_equal(prefix_n("PORT\v", 5, CLIENT), 0);
+}
+
+/* The shortest completion must fit in PINHOLE_FTP_LINE_MAX; checked
+ * against the parser on both sides of the limit. */
+static void test_ftp_prefix_line_limit(void **state) {
+  (void)state;
+  char buf[600];
+  pinhole_ftp_msg m;
+  const uint8_t *u = (const uint8_t *)buf;
+  /* "PORT" + blanks: 11 bytes of tuple and a LF still to come. */
+  size_t n = build(buf, "PORT", ' ', 496, "");
+  assert_int_equal(n + 11 + 1, PINHOLE_FTP_LINE_MAX);
+  assert_int_equal(pinhole_ftp_prefix(u, n, CLIENT), 1);
+  memcpy(buf + n, "0,0,0,0,0,1\n", 12);
+  assert_int_equal(pinhole_ftp_parse(u, n + 12, CLIENT, &m), 0);
+  n = build(buf, "PORT", ' ', 497, "");
+  assert_int_equal(pinhole_ftp_prefix(u, n, CLIENT), 0);
+  memcpy(buf + n, "0,0,0,0,0,1\n", 12);
+  assert_int_equal(pinhole_ftp_parse(u, n + 12, CLIENT, &m), PINHOLE_ERR_PARSE);
+  /* 227 with a bad six-list in progress: it must grow to seven, then a
+   * good six-list follows (",1 0,0,0,0,0,1" and a LF: 15 bytes). */
+  n = build(buf, "227 ", 'x', 480, "1,1,1,1,1,300");
+  assert_int_equal(n + 15, PINHOLE_FTP_LINE_MAX);
+  assert_int_equal(pinhole_ftp_prefix(u, n, SERVER), 1);
+  memcpy(buf + n, ",1 0,0,0,0,0,1\n", 15);
+  assert_int_equal(pinhole_ftp_parse(u, n + 15, SERVER, &m), 0);
+  assert_int_equal(m.port, 1);
+  n = build(buf, "227 ", 'x', 481, "1,1,1,1,1,300");
+  assert_int_equal(pinhole_ftp_prefix(u, n, SERVER), 0);
+  /* A final CR needs only the LF. */
+  n = build(buf, "PORT 1,2,3,4,5,6", ' ', 494, "\r");
+  assert_int_equal(n + 1, PINHOLE_FTP_LINE_MAX);
+  assert_int_equal(pinhole_ftp_prefix(u, n, CLIENT), 1);
+  n = build(buf, "PORT 1,2,3,4,5,6", ' ', 495, "\r");
+  assert_int_equal(pinhole_ftp_prefix(u, n, CLIENT), 0);
+  n = build(buf, "PORT 1,2,3,4,5,6", ' ', 600 - 17, "");
+  assert_int_equal(pinhole_ftp_prefix(u, n, CLIENT), 0);
+}
+
+static void test_ftp_prefix_hostile(void **state) {
+  (void)state;
+  static const char nul[] = "PORT 1,2\0,3,4,5,6";
+  assert_int_equal(prefix_n(nul, 8, CLIENT), 1);
+  assert_int_equal(prefix_n(nul, 9, CLIENT), 0);
+  assert_int_equal(prefix_n(nul, sizeof(nul) - 1, CLIENT), 0);
+  static const char nul227[] = "227 \0(1,2,3,4,5,6)";
+  assert_int_equal(prefix_n(nul227, 5, SERVER), 0);
+  /* A line end inside: not a partial line. */
+  assert_int_equal(prefix_n("PORT 1\n", 7, CLIENT), 0);
+  assert_int_equal(prefix_n("\n", 1, CLIENT), 0);
+  /* Empty: anything may come. */
+  assert_int_equal(pinhole_ftp_prefix(NULL, 0, CLIENT), 1);
+  assert_int_equal(pinhole_ftp_prefix(NULL, 0, SERVER), 1);
+  assert_int_equal(pinhole_ftp_prefix(NULL, 1, CLIENT),
+                   PINHOLE_ERR_INVALID_ARG);
+  /* Any non-zero from_server means server. */
+  assert_int_equal(prefix_n("229 (", 5, 7), 1);
+  assert_int_equal(prefix_n("229 (", 5, -1), 1);
+  /* High bytes and controls are not digits, delimiters or blanks. */
+  assert_int_equal(prefix_n("PORT \xb1", 6, CLIENT), 0);
+  assert_int_equal(prefix_n("EPRT \x7f", 6, CLIENT), 0);
+  assert_int_equal(prefix_n("229 (\x80", 6, SERVER), 0);
+  assert_int_equal(prefix_n("227 \x80\x01\xff(1", 9, SERVER), 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ftp_line_len),
@@ -670,6 +851,11 @@ int main(void) {
       cmocka_unit_test(test_ftp_format_invalid),
       cmocka_unit_test(test_ftp_round_trip),
       cmocka_unit_test(test_ftp_kind_name),
+      cmocka_unit_test(test_ftp_prefix_of_accepted),
+      cmocka_unit_test(test_ftp_prefix_diverges),
+      cmocka_unit_test(test_ftp_prefix_tab_after_verb),
+      cmocka_unit_test(test_ftp_prefix_line_limit),
+      cmocka_unit_test(test_ftp_prefix_hostile),
   };
   return cmocka_run_group_tests_name("unit.ftp", tests, NULL, NULL);
 }
