@@ -159,6 +159,98 @@ PINHOLE_EXTERN const char *pinhole_ftp_kind_name(int kind);
 PINHOLE_EXTERN int pinhole_ftp_prefix(const uint8_t *p, size_t len,
                                       int from_server);
 
+/** What pinhole_ftp_classify() says a line is. */
+enum pinhole_ftp_line {
+  /** Not FTP: a client line that is not a known command, a line with a
+   * byte FTP never carries, or a line longer than PINHOLE_FTP_LINE_MAX. */
+  PINHOLE_FTP_LINE_NOT_FTP = 0,
+  /** Client: a known command. */
+  PINHOLE_FTP_LINE_COMMAND = 1,
+  /** Server: "xyz", "xyz SP text" (or HT): a reply, or the last line of a
+   * multi-line reply. */
+  PINHOLE_FTP_LINE_REPLY = 2,
+  /** Server: "xyz-text": the first line of a multi-line reply. */
+  PINHOLE_FTP_LINE_REPLY_FIRST = 3,
+  /** Server: any other line of FTP bytes: FTP only as the text inside a
+   * multi-line reply. */
+  PINHOLE_FTP_LINE_TEXT = 4
+};
+
+/** Reply codes of a server's greeting (RFC 959 5.4, connection
+ * establishment: 120 then 220, or 220, or 421). */
+enum pinhole_ftp_greeting {
+  PINHOLE_FTP_GREETING_DELAY = 120,  /**< ready in nnn minutes: 220 follows */
+  PINHOLE_FTP_GREETING_READY = 220,  /**< service ready: the session is FTP */
+  PINHOLE_FTP_GREETING_REFUSED = 421 /**< service not available */
+};
+
+/**
+ * Classifies one line of an FTP control connection, so that an ALG can
+ * honour PORT/EPRT/227/229 only inside a session that looks like FTP and
+ * desynchronise on the first line that does not (defence against NAT
+ * slipstreaming: an HTTP request sent to port 21 is not FTP from its
+ * first line on).
+ *
+ * The line is the first of p[0..len), up to and with its "\n" (a "\r"
+ * before it is part of the line end); it must be at most
+ * PINHOLE_FTP_LINE_MAX bytes with its line end, and its other bytes are
+ * printable ASCII, HT, or above 0x7f (UTF-8 path names, RFC 2640): any
+ * other control byte (NUL, a bare CR, ESC, DEL) makes it NOT_FTP.
+ *
+ * Client lines (from_server 0): COMMAND when the line starts with a known
+ * verb (case-insensitive) followed by SP, HT or the line end: RFC 959
+ * (ABOR ACCT ALLO APPE CDUP CWD DELE HELP LIST MKD MODE NLST NOOP PASS PASV
+ * PORT PWD QUIT REIN REST RETR RMD RNFR RNTO SITE SMNT STAT STOR STOU STRU
+ * SYST TYPE USER), RFC 775 (XCUP XCWD XMKD XPWD XRMD), RFC 2228 (ADAT AUTH
+ * CCC CONF ENC MIC PBSZ PROT), RFC 2389 (FEAT OPTS), RFC 2428 (EPRT EPSV),
+ * RFC 2640 (LANG), RFC 3659 (MDTM MLSD MLST SIZE), RFC 7151 (HOST), and
+ * AVBL CLNT HASH MFCT MFF MFMT PRET XCRC XMD5 XSHA1 XSHA256 XSHA512.
+ * Telnet commands (IAC and one of 0xf1..0xf9, e.g. IAC IP IAC DM before
+ * ABOR, RFC 959 4.1.3) may come before the verb. Anything else is
+ * NOT_FTP, an empty line too ("POST / HTTP/1.1", "Host: ...", "PORTX").
+ *
+ * Server lines (from_server non-zero): REPLY or REPLY_FIRST when the line
+ * starts with a reply code (three digits, the first 1..6) followed by SP,
+ * HT or the line end (REPLY), or by "-" (REPLY_FIRST); *code is set to it.
+ * Any other line is TEXT.
+ *
+ * The rule the glue applies (RFC 959 4.2, 5.4):
+ *  - The server speaks first. Its first reply is the greeting: 220 makes
+ *    the session FTP (from the last line of that reply on); 120 says a 220
+ *    will follow; 421 refuses service. Any other first reply, or TEXT
+ *    outside a multi-line reply, is not FTP.
+ *  - A multi-line reply starts with a REPLY_FIRST of code C and ends with
+ *    the next REPLY of the same code C; every line in between that is not
+ *    NOT_FTP is its text, whatever its class ("227 (...)" inside a
+ *    multi-line 211 reply is text: never parse it as a 227).
+ *  - Every client line must be a COMMAND; a command is honoured only after
+ *    the greeting.
+ *  - The first NOT_FTP line desynchronises that direction for good.
+ * Every line pinhole_ftp_parse() accepts from the client is a COMMAND, and
+ * every line it accepts from the server is a REPLY with code 227 or 229
+ * unless it carries a byte FTP never does (a 227 text is not checked by
+ * the parser).
+ *
+ * With no "\n" in the first PINHOLE_FTP_LINE_MAX bytes, the line is not
+ * complete: the answer is PINHOLE_ERR_PARTIAL when it could still become
+ * a line of another class than NOT_FTP, and NOT_FTP when it cannot (a
+ * client line whose first word cannot become a known verb, a bad byte, no
+ * room left for the line end), so the glue can desynchronise before the
+ * line is whole.
+ *
+ * @param p            the line, borrowed; may be NULL when len is 0.
+ * @param len          number of bytes at p (bytes after the first "\n"
+ *                     are ignored).
+ * @param from_server  0: a client line; non-zero: a server line.
+ * @param code         out, may be NULL: the reply code for REPLY and
+ *                     REPLY_FIRST (100..699), 0 otherwise.
+ * @return an enum pinhole_ftp_line value; PINHOLE_ERR_PARTIAL (see
+ *         above); PINHOLE_ERR_INVALID_ARG when p is NULL and len > 0.
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_ftp_classify(const uint8_t *p, size_t len,
+                                        int from_server, unsigned *code);
+
 #ifdef __cplusplus
 }
 #endif

@@ -521,6 +521,105 @@ int pinhole_ftp_prefix(const uint8_t *p, size_t len, int from_server) {
          ph_parse_line(p, len - 1, len + 1, from_server, &m) == 0;
 }
 
+/* ---- session sanity: is this line FTP at all? ------------------------ */
+
+/* The commands a client may send: RFC 959 4.1, RFC 775 (X-forms, RFC 1123
+ * 4.1.3.1), 2228, 2389, 2428, 2640, 3659, 7151; then extensions clients
+ * send in the wild (CLNT, MFMT/MFCT/MFF, HASH, AVBL, PRET and the X-hash
+ * commands). Not LPRT/LPSV (RFC 1639): the parser does not translate them. */
+static const char ph_ftp_verbs[][8] = {
+    "ABOR", "ACCT",  "ADAT",    "ALLO",   "APPE", "AUTH", "AVBL", "CCC",
+    "CDUP", "CLNT",  "CONF",    "CWD",    "DELE", "ENC",  "EPRT", "EPSV",
+    "FEAT", "HASH",  "HELP",    "HOST",   "LANG", "LIST", "MDTM", "MFCT",
+    "MFF",  "MFMT",  "MIC",     "MKD",    "MLSD", "MLST", "MODE", "NLST",
+    "NOOP", "OPTS",  "PASS",    "PASV",   "PBSZ", "PORT", "PRET", "PROT",
+    "PWD",  "QUIT",  "REIN",    "REST",   "RETR", "RMD",  "RNFR", "RNTO",
+    "SITE", "SIZE",  "SMNT",    "STAT",   "STOR", "STOU", "STRU", "SYST",
+    "TYPE", "USER",  "XCRC",    "XCUP",   "XCWD", "XMD5", "XMKD", "XPWD",
+    "XRMD", "XSHA1", "XSHA256", "XSHA512"};
+
+/* One of the verbs above (ASCII case ignored); with partial, one of them
+ * starts with p[0..n). */
+static int ph_ftp_verb(const uint8_t *p, size_t n, int partial) {
+  for (size_t i = 0; i < sizeof(ph_ftp_verbs) / sizeof(ph_ftp_verbs[0]); i++)
+    if (partial
+            ? n <= strlen(ph_ftp_verbs[i]) && ph_iprefix(p, n, ph_ftp_verbs[i])
+            : ph_ieq(p, n, ph_ftp_verbs[i]))
+      return 1;
+  return 0;
+}
+
+/* Bytes an FTP line may carry: printable ASCII, HT, and bytes above 0x7f
+ * (UTF-8 path names, RFC 2640). */
+static int ph_ftp_byte(uint8_t b) {
+  return (b >= 0x20 && b != 0x7f) || b == '\t';
+}
+
+/* Telnet IAC and a two-byte command (NOP .. GA, RFC 854): BSD clients send
+ * IAC IP IAC DM before ABOR (RFC 959 4.1.3). */
+static int ph_telnet_cmd(const ph_cur *c) {
+  return ph_cur_left(c) >= 2 && c->p[c->pos] == 0xff &&
+         c->p[c->pos + 1] >= 0xf1 && c->p[c->pos + 1] <= 0xf9;
+}
+
+/* A client line's content p[0..n); partial: more of it may follow. */
+static int ph_class_command(const uint8_t *p, size_t n, int partial) {
+  ph_cur c = ph_cur_make(p, n);
+  while (ph_telnet_cmd(&c))
+    c.pos += 2;
+  if (partial && ph_cur_left(&c) == 1 && p[c.pos] == 0xff)
+    return PINHOLE_FTP_LINE_COMMAND; /* its command byte may follow */
+  size_t s = c.pos, vl = ph_cur_span(&c, ph_is_alnum);
+  if (ph_cur_left(&c) > 0 && !ph_is_ws(p[c.pos]))
+    return PINHOLE_FTP_LINE_NOT_FTP;
+  return ph_ftp_verb(p + s, vl, partial && ph_cur_left(&c) == 0)
+             ? PINHOLE_FTP_LINE_COMMAND
+             : PINHOLE_FTP_LINE_NOT_FTP;
+}
+
+/* A server line's content p[0..n) (RFC 959 4.2). */
+static int ph_class_reply(const uint8_t *p, size_t n, unsigned *code) {
+  uint32_t v;
+  if (n < 3 || p[0] < '1' || p[0] > '6' || ph_dec(p, 3, 999, &v) != 0 ||
+      (n > 3 && !ph_is_ws(p[3]) && p[3] != '-'))
+    return PINHOLE_FTP_LINE_TEXT;
+  *code = v;
+  return n > 3 && p[3] == '-' ? PINHOLE_FTP_LINE_REPLY_FIRST
+                              : PINHOLE_FTP_LINE_REPLY;
+}
+
+int pinhole_ftp_classify(const uint8_t *p, size_t len, int from_server,
+                         unsigned *code) {
+  unsigned scratch;
+  if (code == NULL)
+    code = &scratch;
+  *code = 0;
+  if (p == NULL && len > 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  size_t scan = len < PINHOLE_FTP_LINE_MAX ? len : PINHOLE_FTP_LINE_MAX;
+  size_t linelen = pinhole_ftp_line_len(p, scan);
+  int partial = linelen == 0;
+  if (partial && len >= PINHOLE_FTP_LINE_MAX)
+    return PINHOLE_FTP_LINE_NOT_FTP; /* no room left for its end */
+  size_t end = partial ? len : linelen - 1;
+  /* A CR ends the content: before the LF, or (partial) before the LF to
+   * come; a CR anywhere else is a bad byte. */
+  int final = !partial;
+  if (end > 0 && p[end - 1] == '\r') {
+    end--;
+    final = 1;
+  }
+  for (size_t i = 0; i < end; i++)
+    if (!ph_ftp_byte(p[i]))
+      return PINHOLE_FTP_LINE_NOT_FTP;
+  int cls = from_server ? ph_class_reply(p, end, code)
+                        : ph_class_command(p, end, !final);
+  if (cls == PINHOLE_FTP_LINE_NOT_FTP || !partial)
+    return cls;
+  *code = 0;
+  return PINHOLE_ERR_PARTIAL;
+}
+
 /* h1,h2,h3,h4,p1,p2 */
 static void ph_put_tuple(ph_wr *w, uint32_t addr, uint16_t port) {
   for (int shift = 24; shift >= 0; shift -= 8) {
