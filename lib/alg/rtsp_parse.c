@@ -234,19 +234,25 @@ static int ph_frame_interleaved(const uint8_t *p, size_t len,
   return len < m->total_len ? PINHOLE_ERR_PARTIAL : 0;
 }
 
-int pinhole_rtsp_frame(const uint8_t *p, size_t len, pinhole_rtsp_msg *m) {
-  if (m == NULL || (p == NULL && len > 0))
-    return PINHOLE_ERR_INVALID_ARG;
-  memset(m, 0, sizeof(*m));
-  if (len == 0)
-    return PINHOLE_ERR_PARTIAL;
-  if (p[0] == '$')
-    return ph_frame_interleaved(p, len, m);
+/* How far framing a text message got: where the unfinished line starts,
+ * whether the start line was read, the header still being collected. */
+typedef struct ph_head {
+  size_t line;
+  int started;
+  ph_hdr h;
+  uint64_t clen;
+} ph_head;
 
+/* Frames a request or response (p[0] is not '$'); on PINHOLE_ERR_PARTIAL
+ * with m->hdr_len 0, st says where the header block stopped. */
+static int ph_frame_text(const uint8_t *p, size_t len, pinhole_rtsp_msg *m,
+                         ph_head *st) {
   size_t pos = 0, eol, next;
   int rc;
+  memset(st, 0, sizeof(*st));
   /* Empty lines before the start line (RFC 7230 section 3.5). */
   for (;;) {
+    st->line = pos;
     if ((rc = ph_line(p, len, pos, &eol, &next)) != 0)
       return rc;
     if (eol > pos)
@@ -255,24 +261,136 @@ int pinhole_rtsp_frame(const uint8_t *p, size_t len, pinhole_rtsp_msg *m) {
   }
   if ((rc = ph_start_line(p, pos, eol, m)) != 0)
     return rc;
-
-  ph_hdr h = {0, 0, 0, 0, 0};
-  uint64_t clen = 0;
+  st->started = 1;
   for (;;) {
     pos = next;
+    st->line = pos;
     if ((rc = ph_line(p, len, pos, &eol, &next)) != 0)
       return rc;
     if (eol == pos)
       break;
-    if ((rc = ph_hdr_line(p, pos, eol, &h, m, &clen)) != 0)
+    if ((rc = ph_hdr_line(p, pos, eol, &st->h, m, &st->clen)) != 0)
       return rc;
   }
-  if (h.open && (rc = ph_hdr_done(p, &h, m, &clen)) != 0)
+  if (st->h.open && (rc = ph_hdr_done(p, &st->h, m, &st->clen)) != 0)
     return rc;
   m->hdr_len = next;
-  m->body_len = (size_t)clen;
-  m->total_len = next + (size_t)clen;
+  m->body_len = (size_t)st->clen;
+  m->total_len = next + (size_t)st->clen;
   return len < m->total_len ? PINHOLE_ERR_PARTIAL : 0;
+}
+
+int pinhole_rtsp_frame(const uint8_t *p, size_t len, pinhole_rtsp_msg *m) {
+  if (m == NULL || (p == NULL && len > 0))
+    return PINHOLE_ERR_INVALID_ARG;
+  memset(m, 0, sizeof(*m));
+  if (len == 0)
+    return PINHOLE_ERR_PARTIAL;
+  if (p[0] == '$')
+    return ph_frame_interleaved(p, len, m);
+  ph_head st;
+  return ph_frame_text(p, len, m, &st);
+}
+
+/* ---- prefixes: could a partial header block still become a message? -- */
+
+/* Reads what c holds of RTSP-Version ("RTSP/" 1*DIGIT "." 1*DIGIT).
+ * Returns 0 when the bytes break it; 1 when they fit, with *whole set when
+ * the version is complete (c is then at the end or past it); when *whole
+ * is 0, c ran out inside it. */
+static int ph_version_prefix(ph_cur *c, int *whole) {
+  static const char lit[] = "RTSP/";
+  *whole = 0;
+  for (size_t i = 0; i < 5; i++) {
+    if (ph_cur_left(c) == 0)
+      return 1;
+    if (!ph_cur_eat(c, lit[i]))
+      return 0;
+  }
+  if (ph_cur_span(c, ph_is_digit) == 0 || ph_cur_left(c) == 0)
+    return ph_cur_left(c) == 0;
+  if (!ph_cur_eat(c, '.'))
+    return 0;
+  *whole = ph_cur_span(c, ph_is_digit) > 0;
+  return *whole || ph_cur_left(c) == 0;
+}
+
+/* Could c (a start line without its end) begin a Request-Line? */
+static int ph_request_prefix(ph_cur c) {
+  int whole;
+  if (ph_cur_span(&c, ph_is_tchar) == 0 || ph_cur_left(&c) == 0)
+    return ph_cur_left(&c) == 0;
+  if (!ph_cur_eat(&c, ' '))
+    return 0;
+  if (ph_cur_span(&c, ph_is_uri) == 0 || ph_cur_left(&c) == 0)
+    return ph_cur_left(&c) == 0;
+  if (!ph_cur_eat(&c, ' '))
+    return 0;
+  return ph_version_prefix(&c, &whole) && ph_cur_left(&c) == 0;
+}
+
+/* Could c (a start line without its end) begin a Status-Line? */
+static int ph_status_prefix(ph_cur c) {
+  int whole;
+  if (!ph_version_prefix(&c, &whole))
+    return 0;
+  if (ph_cur_left(&c) == 0)
+    return 1;
+  if (!ph_cur_eat(&c, ' '))
+    return 0;
+  for (int i = 0; i < 3; i++) {
+    if (ph_cur_left(&c) == 0)
+      return 1;
+    uint8_t b = c.p[c.pos++];
+    if (!ph_is_digit(b) || (i == 0 && b == '0'))
+      return 0;
+  }
+  return ph_cur_left(&c) == 0 || ph_cur_peek(&c) == ' ';
+}
+
+/* The unfinished last line p[st->line..len) of a header block that
+ * pinhole_rtsp_frame() found no fault in: could it still become a line it
+ * accepts? m is scratch. */
+static int ph_tail_ok(const uint8_t *p, size_t len, ph_head *st,
+                      pinhole_rtsp_msg *m) {
+  size_t s = st->line, e = len;
+  int whole = e > s && p[e - 1] == '\r'; /* only the LF can follow */
+  if (whole)
+    e--;
+  if (!st->started) {
+    if (e == s)
+      return 1; /* an empty line, or nothing yet */
+    ph_cur c = {p, s, e};
+    return whole ? ph_start_line(p, s, e, m) == 0
+                 : ph_request_prefix(c) || ph_status_prefix(c);
+  }
+  if (e == s && !whole)
+    return 1;
+  if (e > s && ph_is_ws(p[s])) /* a continuation */
+    return st->h.open;
+  /* a new header or the end of the block: the open header is final */
+  if (st->h.open && ph_hdr_done(p, &st->h, m, &st->clen) != 0)
+    return 0;
+  ph_cur c = {p, s, e};
+  if (e == s)
+    return 1;
+  if (ph_cur_span(&c, ph_is_tchar) == 0)
+    return 0;
+  return ph_cur_left(&c) == 0 ? !whole : ph_cur_peek(&c) == ':';
+}
+
+int pinhole_rtsp_prefix(const uint8_t *p, size_t len) {
+  if (p == NULL && len > 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (len == 0 || p[0] == '$')
+    return 1;
+  pinhole_rtsp_msg m;
+  ph_head st;
+  memset(&m, 0, sizeof(m));
+  int rc = ph_frame_text(p, len, &m, &st);
+  if (rc != PINHOLE_ERR_PARTIAL || m.hdr_len > 0)
+    return rc != PINHOLE_ERR_PARSE;
+  return ph_tail_ok(p, len, &st, &m);
 }
 
 /* ---- Transport ----------------------------------------------------- */
