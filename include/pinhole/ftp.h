@@ -6,6 +6,10 @@
  * address and port they announce and the exact byte range that carries
  * them, and formats replacement text for that range. Everything else
  * (USER, RETR, 150, 226, ...) is answered PINHOLE_ERR_NOMATCH, cheaply.
+ * pinhole_ftp_prefix() says whether a partial line could still become one
+ * the parser accepts (to withhold a split command); pinhole_ftp_classify()
+ * says whether a line is FTP at all (session sanity against NAT
+ * slipstreaming).
  *
  * Accepted syntax (see docs/ftp.md for the full rules):
  *   client  PORT h1,h2,h3,h4,p1,p2

@@ -1,10 +1,14 @@
 /*
- * FTP ALG, pure part: control-line parser and formatter.
+ * FTP ALG, pure part: control-line parser, prefix test, line classifier
+ * and formatter.
  *
  * Protocol: FTP control connection, RFC 959 (PORT, 227) and RFC 2428
  * (EPRT, 229). Messages recognised: client PORT and EPRT, server 227 and
- * 229; every other line is PINHOLE_ERR_NOMATCH. The formatter writes the
- * replacement for the address/port text only; the stateful glue splices it.
+ * 229; every other line is PINHOLE_ERR_NOMATCH. The prefix test follows
+ * the parser step by step on a line not yet ended; the classifier knows
+ * the commands and replies of RFC 959 and its extensions. The formatter
+ * writes the replacement for the address/port text only; the stateful
+ * glue splices it.
  *
  * Known limits: IPv4 only (EPRT family 2 is parsed and reported
  * PINHOLE_ERR_UNSUPPORTED); lines up to PINHOLE_FTP_LINE_MAX bytes; a verb
