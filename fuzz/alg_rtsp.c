@@ -5,7 +5,10 @@
  * Transport value found, and the whole input taken as a Transport value,
  * is parsed and rewritten with a fixed rewrite into a large and a small
  * buffer. The rewritten value must parse again and carry the new ports and
- * addresses. Any broken invariant aborts.
+ * addresses. pinhole_rtsp_prefix() is held to the framer: every strict
+ * prefix of a framed message gives 1, a prefix the framer finds malformed
+ * gives 0, and once a prefix of the input gives 0 every longer one does.
+ * Any broken invariant aborts.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -106,7 +109,38 @@ static void transport(const uint8_t *v, size_t len) {
     check_spec(&t.spec[i], &t2.spec[i], &rw.spec[i]);
 }
 
+/* Strict prefixes of a framed message (all of a short header block, a
+ * sample of a long one, so that a run stays fast). */
+static void check_prefixes(const uint8_t *p, const pinhole_rtsp_msg *m) {
+  size_t step = m->hdr_len <= 512 ? 1 : 97;
+  for (size_t k = 0; k < m->total_len; k += step)
+    CHECK(pinhole_rtsp_prefix(p, k) == 1);
+  CHECK(pinhole_rtsp_prefix(p, m->hdr_len - 1) == 1);
+  CHECK(pinhole_rtsp_prefix(p, m->total_len) == 1);
+}
+
+/* The input as the start of a stream: monotone, and agrees with frame. */
+static void check_input_prefix(const uint8_t *data, size_t size) {
+  pinhole_rtsp_msg m;
+  int rc = pinhole_rtsp_frame(data, size, &m);
+  int r = pinhole_rtsp_prefix(data, size);
+  CHECK(r == 0 || r == 1);
+  if (rc == PINHOLE_ERR_PARSE && size > 0 && data[0] != '$')
+    CHECK(r == 0);
+  if (rc == 0 || (rc == PINHOLE_ERR_PARTIAL && m.hdr_len > 0))
+    CHECK(r == 1);
+  if (size > 512)
+    return;
+  int dead = 0;
+  for (size_t k = 0; k <= size; k++) {
+    r = pinhole_rtsp_prefix(data, k);
+    CHECK(!dead || r == 0);
+    dead = r == 0;
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  check_input_prefix(data, size);
   const uint8_t *p = data;
   size_t left = size;
   for (int i = 0; i < 64 && left > 0; i++) {
@@ -132,6 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (m.total_len > 1)
       CHECK(pinhole_rtsp_frame(p, m.total_len - 1, &m) == PINHOLE_ERR_PARTIAL);
     pinhole_rtsp_frame(p, left, &m);
+    check_prefixes(p, &m);
     p += m.total_len;
     left -= m.total_len;
   }

@@ -126,6 +126,40 @@ typedef struct pinhole_rtsp_msg {
 PINHOLE_EXTERN int pinhole_rtsp_frame(const uint8_t *p, size_t len,
                                       pinhole_rtsp_msg *m);
 
+/**
+ * Says whether p[0..len) could be the beginning of a message that
+ * pinhole_rtsp_frame() frames, so that a stream ALG can withhold a header
+ * block split across TCP segments, and give up (desynchronise) on bytes
+ * that can never become RTSP, without a second list of its own.
+ *
+ * 1 when p is empty, starts with '$' (an interleaved frame), or holds a
+ * whole header block that pinhole_rtsp_frame() accepts (only the body may
+ * be missing). Otherwise 1 when pinhole_rtsp_frame() finds no fault in
+ * the bytes present and the unfinished last line could still become a
+ * line it accepts there, judged byte by byte:
+ *  - before the start line: empty lines, or the beginning of
+ *    "Method SP Request-URI SP RTSP/d.d" or "RTSP/d.d SP 3DIGIT [SP ...]"
+ *    (so "GET / H", "HTTP/", "INVITE sip:b SIP" are 0 from the byte that
+ *    breaks the grammar);
+ *  - in the header block: a name of token characters and its ':', a
+ *    continuation (SP or HT) of an open header, or the empty line; a new
+ *    line closes the header before it, whose value is then checked as
+ *    pinhole_rtsp_frame() does (Content-Length, CSeq).
+ * A final CR counts as a line end to come (only LF may follow it).
+ * Every strict prefix of a message pinhole_rtsp_frame() frames gives 1.
+ * Not judged before its line is closed: the value of the last header
+ * (it may still be continued), so such a prefix may give 1 and then the
+ * complete message PINHOLE_ERR_PARSE.
+ *
+ * @param p    bytes from a message start (borrowed, read only); only the
+ *             first message counts. May be NULL when len is 0.
+ * @param len  bytes available at p.
+ * @return 1 or 0 as above; PINHOLE_ERR_INVALID_ARG when p is NULL and
+ *         len > 0. (Test for == 1.)
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_rtsp_prefix(const uint8_t *p, size_t len);
+
 /** Profile of a transport spec (the part before the first ';'). */
 enum pinhole_rtsp_profile {
   PINHOLE_RTSP_PROFILE_OTHER = 0, /**< not RTP/AVP, RTP/SAVP, ... */

@@ -16,8 +16,6 @@
 
 #include "alg/text.h"
 
-#include "pkt/bytes.h"
-
 /* A header while its continuation lines are still being collected. */
 typedef struct ph_hdr {
   size_t name_off, name_len;
@@ -34,22 +32,6 @@ static int ph_is_tchar(uint8_t c) {
 /* Control bytes other than HT, CR and LF (which callers treat apart). */
 static int ph_is_bad_ctl(uint8_t c) {
   return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f;
-}
-
-/* Plain decimal digits in p[0..len), at least one, value <= max. */
-static int ph_dec64(const uint8_t *p, size_t len, uint64_t max, uint64_t *out) {
-  uint64_t v = 0;
-  if (len == 0)
-    return PINHOLE_ERR_PARSE;
-  for (size_t i = 0; i < len; i++) {
-    if (!ph_is_digit(p[i]))
-      return PINHOLE_ERR_PARSE;
-    v = v * 10 + (uint64_t)(p[i] - '0');
-    if (v > max)
-      return PINHOLE_ERR_RANGE;
-  }
-  *out = v;
-  return 0;
 }
 
 /* ---- framing ------------------------------------------------------- */
@@ -83,22 +65,20 @@ static int ph_line(const uint8_t *p, size_t len, size_t pos, size_t *eol,
                                                      : PINHOLE_ERR_PARTIAL;
 }
 
-/* "RTSP/" 1*DIGIT "." 1*DIGIT at p[*i..end); advances *i. */
-static int ph_version(const uint8_t *p, size_t end, size_t *i) {
-  size_t k = *i, d;
-  if (end - k < 5 || memcmp(p + k, "RTSP/", 5) != 0)
+/* RTSP-Version: "RTSP/" 1*DIGIT "." 1*DIGIT at the cursor. */
+static int ph_version(ph_cur *c) {
+  if (ph_cur_left(c) < 5 || memcmp(c->p + c->pos, "RTSP/", 5) != 0)
     return PINHOLE_ERR_PARSE;
-  k += 5;
-  for (d = k; k < end && ph_is_digit(p[k]); k++)
-    ;
-  if (k == d || k >= end || p[k] != '.')
+  c->pos += 5;
+  if (ph_cur_span(c, ph_is_digit) == 0 || !ph_cur_eat(c, '.') ||
+      ph_cur_span(c, ph_is_digit) == 0)
     return PINHOLE_ERR_PARSE;
-  for (d = ++k; k < end && ph_is_digit(p[k]); k++)
-    ;
-  if (k == d)
-    return PINHOLE_ERR_PARSE;
-  *i = k;
   return 0;
+}
+
+/* Bytes of a Request-URI: anything up to SP (HT and CR end it too). */
+static int ph_is_uri(uint8_t c) {
+  return c != ' ' && c != '\t' && c != '\r';
 }
 
 static uint32_t ph_method(const uint8_t *p, size_t len) {
@@ -113,41 +93,31 @@ static uint32_t ph_method(const uint8_t *p, size_t len) {
 }
 
 /* Status-Line: RTSP-Version SP 3DIGIT [SP Reason-Phrase]. */
-static int ph_status_line(const uint8_t *p, size_t pos, size_t eol,
-                          pinhole_rtsp_msg *m) {
-  size_t i = pos;
-  if (ph_version(p, eol, &i) != 0 || eol - i < 4 || p[i] != ' ')
+static int ph_status_line(ph_cur *c, pinhole_rtsp_msg *m) {
+  uint32_t st;
+  if (ph_version(c) != 0 || !ph_cur_eat(c, ' ') || ph_cur_left(c) < 3 ||
+      ph_dec(c->p + c->pos, 3, 999, &st) != 0 || st < 100)
     return PINHOLE_ERR_PARSE;
-  i++;
-  if (!ph_is_digit(p[i]) || !ph_is_digit(p[i + 1]) || !ph_is_digit(p[i + 2]) ||
-      p[i] == '0')
+  c->pos += 3;
+  if (ph_cur_left(c) > 0 && ph_cur_peek(c) != ' ')
     return PINHOLE_ERR_PARSE;
-  if (i + 3 < eol && p[i + 3] != ' ')
-    return PINHOLE_ERR_PARSE;
-  m->status = (uint32_t)(p[i] - '0') * 100 + (uint32_t)(p[i + 1] - '0') * 10 +
-              (uint32_t)(p[i + 2] - '0');
+  m->status = st;
   m->kind = PINHOLE_RTSP_KIND_RESPONSE;
   return 0;
 }
 
 /* Request-Line: Method SP Request-URI SP RTSP-Version. */
-static int ph_request_line(const uint8_t *p, size_t pos, size_t eol,
-                           pinhole_rtsp_msg *m) {
-  size_t i = pos;
-  while (i < eol && ph_is_tchar(p[i]))
-    i++;
-  if (i == pos || i >= eol || p[i] != ' ')
+static int ph_request_line(ph_cur *c, pinhole_rtsp_msg *m) {
+  size_t s = c->pos;
+  if (ph_cur_span(c, ph_is_tchar) == 0 || !ph_cur_eat(c, ' '))
     return PINHOLE_ERR_PARSE;
-  m->method = ph_method(p + pos, i - pos);
-  size_t u = ++i;
-  while (i < eol && p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-    i++;
-  if (i == u || i >= eol || p[i] != ' ')
+  m->method = ph_method(c->p + s, c->pos - 1 - s);
+  size_t u = c->pos;
+  if (ph_cur_span(c, ph_is_uri) == 0 || !ph_cur_eat(c, ' '))
     return PINHOLE_ERR_PARSE;
   m->uri_off = u;
-  m->uri_len = i - u;
-  i++;
-  if (ph_version(p, eol, &i) != 0 || i != eol)
+  m->uri_len = c->pos - 1 - u;
+  if (ph_version(c) != 0 || ph_cur_left(c) != 0)
     return PINHOLE_ERR_PARSE;
   m->kind = PINHOLE_RTSP_KIND_REQUEST;
   return 0;
@@ -155,17 +125,17 @@ static int ph_request_line(const uint8_t *p, size_t pos, size_t eol,
 
 static int ph_start_line(const uint8_t *p, size_t pos, size_t eol,
                          pinhole_rtsp_msg *m) {
+  ph_cur c = {p, pos, eol};
   if (eol - pos >= 5 && memcmp(p + pos, "RTSP/", 5) == 0)
-    return ph_status_line(p, pos, eol, m);
-  return ph_request_line(p, pos, eol, m);
+    return ph_status_line(&c, m);
+  return ph_request_line(&c, m);
 }
 
 /* A decimal header value (Content-Length, CSeq); repeats must agree. */
 static int ph_hdr_number(const uint8_t *p, size_t off, size_t end, uint64_t max,
                          uint32_t *flags, uint32_t flag, uint64_t *val) {
   uint64_t v;
-  int rc = ph_dec64(p + off, end - off, max, &v);
-  if (rc != 0)
+  if (ph_dec_range(p + off, end - off, 0, max, &v) != 0)
     return PINHOLE_ERR_PARSE;
   if ((*flags & flag) && v != *val)
     return PINHOLE_ERR_PARSE;
@@ -225,14 +195,12 @@ static int ph_hdr_line(const uint8_t *p, size_t pos, size_t eol, ph_hdr *h,
     if (rc != 0)
       return rc;
   }
-  size_t i = pos;
-  while (i < eol && ph_is_tchar(p[i]))
-    i++;
-  if (i == pos || i >= eol || p[i] != ':')
+  ph_cur c = {p, pos, eol};
+  if (ph_cur_span(&c, ph_is_tchar) == 0 || !ph_cur_eat(&c, ':'))
     return PINHOLE_ERR_PARSE;
   h->name_off = pos;
-  h->name_len = i - pos;
-  h->val_off = i + 1;
+  h->name_len = c.pos - 1 - pos;
+  h->val_off = c.pos;
   h->val_end = eol;
   h->open = 1;
   return 0;
@@ -240,13 +208,63 @@ static int ph_hdr_line(const uint8_t *p, size_t pos, size_t eol, ph_hdr *h,
 
 static int ph_frame_interleaved(const uint8_t *p, size_t len,
                                 pinhole_rtsp_msg *m) {
-  if (len < 4)
+  ph_cur c = ph_cur_make(p, len);
+  uint8_t channel;
+  uint16_t n;
+  if (ph_cur_skip(&c, 1) != 0 || ph_cur_u8(&c, &channel) != 0 ||
+      ph_cur_be16(&c, &n) != 0)
     return PINHOLE_ERR_PARTIAL;
   m->kind = PINHOLE_RTSP_KIND_INTERLEAVED;
-  m->channel = p[1];
+  m->channel = channel;
   m->hdr_len = 4;
-  m->body_len = ph_get16(p + 2);
+  m->body_len = n;
   m->total_len = 4 + m->body_len;
+  return len < m->total_len ? PINHOLE_ERR_PARTIAL : 0;
+}
+
+/* How far framing a text message got: where the unfinished line starts,
+ * whether the start line was read, the header still being collected. */
+typedef struct ph_head {
+  size_t line;
+  int started;
+  ph_hdr h;
+  uint64_t clen;
+} ph_head;
+
+/* Frames a request or response (p[0] is not '$'); on PINHOLE_ERR_PARTIAL
+ * with m->hdr_len 0, st says where the header block stopped. */
+static int ph_frame_text(const uint8_t *p, size_t len, pinhole_rtsp_msg *m,
+                         ph_head *st) {
+  size_t pos = 0, eol, next;
+  int rc;
+  memset(st, 0, sizeof(*st));
+  /* Empty lines before the start line (RFC 7230 section 3.5). */
+  for (;;) {
+    st->line = pos;
+    if ((rc = ph_line(p, len, pos, &eol, &next)) != 0)
+      return rc;
+    if (eol > pos)
+      break;
+    pos = next;
+  }
+  if ((rc = ph_start_line(p, pos, eol, m)) != 0)
+    return rc;
+  st->started = 1;
+  for (;;) {
+    pos = next;
+    st->line = pos;
+    if ((rc = ph_line(p, len, pos, &eol, &next)) != 0)
+      return rc;
+    if (eol == pos)
+      break;
+    if ((rc = ph_hdr_line(p, pos, eol, &st->h, m, &st->clen)) != 0)
+      return rc;
+  }
+  if (st->h.open && (rc = ph_hdr_done(p, &st->h, m, &st->clen)) != 0)
+    return rc;
+  m->hdr_len = next;
+  m->body_len = (size_t)st->clen;
+  m->total_len = next + (size_t)st->clen;
   return len < m->total_len ? PINHOLE_ERR_PARTIAL : 0;
 }
 
@@ -258,50 +276,115 @@ int pinhole_rtsp_frame(const uint8_t *p, size_t len, pinhole_rtsp_msg *m) {
     return PINHOLE_ERR_PARTIAL;
   if (p[0] == '$')
     return ph_frame_interleaved(p, len, m);
+  ph_head st;
+  return ph_frame_text(p, len, m, &st);
+}
 
-  size_t pos = 0, eol, next;
-  int rc;
-  /* Empty lines before the start line (RFC 7230 section 3.5). */
-  for (;;) {
-    if ((rc = ph_line(p, len, pos, &eol, &next)) != 0)
-      return rc;
-    if (eol > pos)
-      break;
-    pos = next;
-  }
-  if ((rc = ph_start_line(p, pos, eol, m)) != 0)
-    return rc;
+/* ---- prefixes: could a partial header block still become a message? -- */
 
-  ph_hdr h = {0, 0, 0, 0, 0};
-  uint64_t clen = 0;
-  for (;;) {
-    pos = next;
-    if ((rc = ph_line(p, len, pos, &eol, &next)) != 0)
-      return rc;
-    if (eol == pos)
-      break;
-    if ((rc = ph_hdr_line(p, pos, eol, &h, m, &clen)) != 0)
-      return rc;
+/* Reads what c holds of RTSP-Version ("RTSP/" 1*DIGIT "." 1*DIGIT).
+ * Returns 0 when the bytes break it; 1 when they fit, with *whole set when
+ * the version is complete (c is then at the end or past it); when *whole
+ * is 0, c ran out inside it. */
+static int ph_version_prefix(ph_cur *c, int *whole) {
+  static const char lit[] = "RTSP/";
+  *whole = 0;
+  for (size_t i = 0; i < 5; i++) {
+    if (ph_cur_left(c) == 0)
+      return 1;
+    if (!ph_cur_eat(c, lit[i]))
+      return 0;
   }
-  if (h.open && (rc = ph_hdr_done(p, &h, m, &clen)) != 0)
-    return rc;
-  m->hdr_len = next;
-  m->body_len = (size_t)clen;
-  m->total_len = next + (size_t)clen;
-  return len < m->total_len ? PINHOLE_ERR_PARTIAL : 0;
+  if (ph_cur_span(c, ph_is_digit) == 0 || ph_cur_left(c) == 0)
+    return ph_cur_left(c) == 0;
+  if (!ph_cur_eat(c, '.'))
+    return 0;
+  *whole = ph_cur_span(c, ph_is_digit) > 0;
+  return *whole || ph_cur_left(c) == 0;
+}
+
+/* Could c (a start line without its end) begin a Request-Line? */
+static int ph_request_prefix(ph_cur c) {
+  int whole;
+  if (ph_cur_span(&c, ph_is_tchar) == 0 || ph_cur_left(&c) == 0)
+    return ph_cur_left(&c) == 0;
+  if (!ph_cur_eat(&c, ' '))
+    return 0;
+  if (ph_cur_span(&c, ph_is_uri) == 0 || ph_cur_left(&c) == 0)
+    return ph_cur_left(&c) == 0;
+  if (!ph_cur_eat(&c, ' '))
+    return 0;
+  return ph_version_prefix(&c, &whole) && ph_cur_left(&c) == 0;
+}
+
+/* Could c (a start line without its end) begin a Status-Line? */
+static int ph_status_prefix(ph_cur c) {
+  int whole;
+  if (!ph_version_prefix(&c, &whole))
+    return 0;
+  if (ph_cur_left(&c) == 0)
+    return 1;
+  if (!ph_cur_eat(&c, ' '))
+    return 0;
+  for (int i = 0; i < 3; i++) {
+    if (ph_cur_left(&c) == 0)
+      return 1;
+    uint8_t b = c.p[c.pos++];
+    if (!ph_is_digit(b) || (i == 0 && b == '0'))
+      return 0;
+  }
+  return ph_cur_left(&c) == 0 || ph_cur_peek(&c) == ' ';
+}
+
+/* The unfinished last line p[st->line..len) of a header block that
+ * pinhole_rtsp_frame() found no fault in: could it still become a line it
+ * accepts? m is scratch. */
+static int ph_tail_ok(const uint8_t *p, size_t len, ph_head *st,
+                      pinhole_rtsp_msg *m) {
+  size_t s = st->line, e = len;
+  int whole = e > s && p[e - 1] == '\r'; /* only the LF can follow */
+  if (whole)
+    e--;
+  if (!st->started) {
+    if (e == s)
+      return 1; /* an empty line, or nothing yet */
+    ph_cur c = {p, s, e};
+    return whole ? ph_start_line(p, s, e, m) == 0
+                 : ph_request_prefix(c) || ph_status_prefix(c);
+  }
+  if (e == s && !whole)
+    return 1;
+  if (e > s && ph_is_ws(p[s])) /* a continuation */
+    return st->h.open;
+  /* a new header or the end of the block: the open header is final */
+  if (st->h.open && ph_hdr_done(p, &st->h, m, &st->clen) != 0)
+    return 0;
+  ph_cur c = {p, s, e};
+  if (e == s)
+    return 1;
+  if (ph_cur_span(&c, ph_is_tchar) == 0)
+    return 0;
+  return ph_cur_left(&c) == 0 ? !whole : ph_cur_peek(&c) == ':';
+}
+
+int pinhole_rtsp_prefix(const uint8_t *p, size_t len) {
+  if (p == NULL && len > 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (len == 0 || p[0] == '$')
+    return 1;
+  pinhole_rtsp_msg m;
+  ph_head st;
+  memset(&m, 0, sizeof(m));
+  int rc = ph_frame_text(p, len, &m, &st);
+  if (rc != PINHOLE_ERR_PARTIAL || m.hdr_len > 0)
+    return rc != PINHOLE_ERR_PARSE;
+  return ph_tail_ok(p, len, &st, &m);
 }
 
 /* ---- Transport ----------------------------------------------------- */
 
-/* A cursor over a Transport value. */
-typedef struct ph_tcur {
-  const uint8_t *v;
-  size_t pos, len;
-} ph_tcur;
-
-static void ph_tskip_ws(ph_tcur *c) {
-  while (c->pos < c->len && ph_is_lws(c->v[c->pos]))
-    c->pos++;
+static void ph_tskip_ws(ph_cur *c) {
+  ph_cur_span(c, ph_is_lws);
 }
 
 /* Bytes that end a bare token: white space, ';', ',', '=' and '"'. */
@@ -309,29 +392,25 @@ static int ph_is_tok(uint8_t b) {
   return !ph_is_lws(b) && b != ';' && b != ',' && b != '=' && b != '"';
 }
 
-static pinhole_rtsp_span ph_token(ph_tcur *c) {
+static pinhole_rtsp_span ph_token(ph_cur *c) {
   pinhole_rtsp_span s = {c->pos, 0};
-  while (c->pos < c->len && ph_is_tok(c->v[c->pos]))
-    c->pos++;
-  s.len = c->pos - s.off;
+  s.len = ph_cur_span(c, ph_is_tok);
   return s;
 }
 
 /* value = quoted-string | token; *s is the inside of the quotes. */
-static int ph_value(ph_tcur *c, pinhole_rtsp_span *s) {
-  if (c->pos < c->len && c->v[c->pos] == '"') {
-    const uint8_t *q = memchr(c->v + c->pos + 1, '"', c->len - c->pos - 1);
+static int ph_value(ph_cur *c, pinhole_rtsp_span *s) {
+  if (ph_cur_eat(c, '"')) {
+    const uint8_t *q = memchr(c->p + c->pos, '"', ph_cur_left(c));
     if (q == NULL)
       return PINHOLE_ERR_PARSE;
-    s->off = c->pos + 1;
-    s->len = (size_t)(q - (c->v + s->off));
+    s->off = c->pos;
+    s->len = (size_t)(q - (c->p + s->off));
     c->pos = s->off + s->len + 1;
     return 0;
   }
   *s = ph_token(c);
-  return s->len > 0 && (c->pos == c->len || c->v[c->pos] != '=')
-             ? 0
-             : PINHOLE_ERR_PARSE;
+  return s->len > 0 && ph_cur_peek(c) != '=' ? 0 : PINHOLE_ERR_PARSE;
 }
 
 /* lo[-hi] with both in min..max and hi >= lo. */
@@ -340,44 +419,18 @@ static int ph_range(const uint8_t *p, size_t len, uint32_t min, uint32_t max,
   const uint8_t *dash = memchr(p, '-', len);
   size_t n1 = dash ? (size_t)(dash - p) : len;
   uint64_t lo = 0, hi = 0;
-  int rc1 = ph_dec64(p, n1, UINT32_MAX, &lo);
-  int rc2 = dash ? ph_dec64(dash + 1, len - n1 - 1, UINT32_MAX, &hi) : rc1;
-  if (rc1 == PINHOLE_ERR_PARSE || rc2 == PINHOLE_ERR_PARSE)
+  int rc1 = ph_dec_range(p, n1, min, max, &lo);
+  int rc2 = dash ? ph_dec_range(dash + 1, len - n1 - 1, min, max, &hi) : rc1;
+  if (rc1 == -1 || rc2 == -1)
     return PINHOLE_ERR_PARSE;
-  if (rc1 != 0 || rc2 != 0)
-    return PINHOLE_ERR_RANGE;
   if (!dash)
     hi = lo;
-  if (lo < min || lo > max || hi < min || hi > max || hi < lo)
+  if (rc1 != 0 || rc2 != 0 || hi < lo)
     return PINHOLE_ERR_RANGE;
   out[0] = (uint32_t)lo;
   out[1] = (uint32_t)hi;
   *is_range = dash != NULL;
   return 0;
-}
-
-/* Dotted quad, each part 0..255 without leading zeros. */
-static int ph_ipv4_bool(const uint8_t *p, size_t len, uint32_t *addr) {
-  uint32_t a = 0;
-  size_t i = 0;
-  for (int part = 0; part < 4; part++) {
-    if (part > 0) {
-      if (i >= len || p[i] != '.')
-        return 0;
-      i++;
-    }
-    size_t d = i;
-    uint32_t o = 0;
-    while (i < len && ph_is_digit(p[i]) && i - d < 3)
-      o = o * 10 + (uint32_t)(p[i++] - '0');
-    if (i == d || o > 255 || (p[d] == '0' && i - d > 1))
-      return 0;
-    a = a << 8 | o;
-  }
-  if (i != len)
-    return 0;
-  *addr = a;
-  return 1;
 }
 
 static int ph_ssrc(const uint8_t *p, size_t len, uint32_t *out) {
@@ -470,11 +523,11 @@ static int ph_addr_param(const uint8_t *v, pinhole_rtsp_span val,
     return PINHOLE_ERR_PARSE;
   if (source) {
     s->source_v = val;
-    if (ph_ipv4_bool(v + val.off, val.len, &s->source))
+    if (ph_ipv4_text(v + val.off, val.len, &s->source) == 0)
       s->flags |= PINHOLE_RTSP_SPEC_SOURCE_IPV4;
   } else {
     s->destination_v = val;
-    if (ph_ipv4_bool(v + val.off, val.len, &s->destination))
+    if (ph_ipv4_text(v + val.off, val.len, &s->destination) == 0)
       s->flags |= PINHOLE_RTSP_SPEC_DESTINATION_IPV4;
   }
   return 0;
@@ -532,42 +585,40 @@ static int ph_param(const uint8_t *v, pinhole_rtsp_span name, int has_val,
 }
 
 /* One ";name[=value]" (the ';' consumed by the caller). */
-static int ph_one_param(ph_tcur *c, pinhole_rtsp_spec *s, size_t *spec_end) {
+static int ph_one_param(ph_cur *c, pinhole_rtsp_spec *s, size_t *spec_end) {
   ph_tskip_ws(c);
-  if (c->pos == c->len || c->v[c->pos] == ';' || c->v[c->pos] == ',')
+  if (ph_cur_left(c) == 0 || ph_cur_peek(c) == ';' || ph_cur_peek(c) == ',')
     return 0; /* empty parameter */
   pinhole_rtsp_span name = ph_token(c), val = {0, 0};
   if (name.len == 0)
     return PINHOLE_ERR_PARSE;
   *spec_end = c->pos;
   ph_tskip_ws(c);
-  int has_val = c->pos < c->len && c->v[c->pos] == '=';
+  int has_val = ph_cur_eat(c, '=');
   if (has_val) {
-    c->pos++;
     ph_tskip_ws(c);
     int rc = ph_value(c, &val);
     if (rc != 0)
       return rc;
     *spec_end = c->pos;
   }
-  return ph_param(c->v, name, has_val, val, s);
+  return ph_param(c->p, name, has_val, val, s);
 }
 
-static int ph_spec(ph_tcur *c, pinhole_rtsp_spec *s) {
+static int ph_spec(ph_cur *c, pinhole_rtsp_spec *s) {
   memset(s, 0, sizeof(*s));
   ph_tskip_ws(c);
   pinhole_rtsp_span proto = ph_token(c);
   if (proto.len == 0)
     return PINHOLE_ERR_PARSE;
-  ph_protocol(c->v + proto.off, proto.len, s);
+  ph_protocol(c->p + proto.off, proto.len, s);
   size_t end = c->pos;
   for (;;) {
     ph_tskip_ws(c);
-    if (c->pos == c->len || c->v[c->pos] == ',')
+    if (ph_cur_left(c) == 0 || ph_cur_peek(c) == ',')
       break;
-    if (c->v[c->pos] != ';')
+    if (!ph_cur_eat(c, ';'))
       return PINHOLE_ERR_PARSE;
-    c->pos++;
     int rc = ph_one_param(c, s, &end);
     if (rc != 0)
       return rc;
@@ -587,7 +638,7 @@ int pinhole_rtsp_transport_parse(const uint8_t *v, size_t len,
   for (size_t i = 0; i < len; i++)
     if (ph_is_bad_ctl(v[i]))
       return PINHOLE_ERR_PARSE;
-  ph_tcur c = {v, 0, len};
+  ph_cur c = ph_cur_make(v, len);
   for (;;) {
     if (t->nspecs == PINHOLE_RTSP_MAX_SPECS)
       return PINHOLE_ERR_RANGE;
@@ -595,7 +646,7 @@ int pinhole_rtsp_transport_parse(const uint8_t *v, size_t len,
     if (rc != 0)
       return rc;
     t->nspecs++;
-    if (c.pos == c.len)
+    if (ph_cur_left(&c) == 0)
       return 0;
     c.pos++; /* ',' */
   }
@@ -603,46 +654,24 @@ int pinhole_rtsp_transport_parse(const uint8_t *v, size_t len,
 
 /* ---- rewrite ------------------------------------------------------- */
 
-/* One replaced span: numbers to write as "a", "a-b" or "a.b.c.d". */
+/* One replaced span: a port "a", a range "a-b" or an address "a.b.c.d". */
 typedef struct ph_edit {
   pinhole_rtsp_span at;
-  uint32_t n[4];
-  size_t count; /* 1 or 2 ports, or 4 octets */
+  uint32_t n[2]; /* ports, or the address in n[0] */
+  size_t count;  /* 1 or 2 ports; 4 for an address */
 } ph_edit;
 
-typedef struct ph_out {
-  uint8_t *p;
-  size_t cap, len;
-} ph_out;
-
-static int ph_put(ph_out *o, const uint8_t *s, size_t n) {
-  if (o->cap - o->len < n)
-    return PINHOLE_ERR_NOBUF;
-  if (n > 0)
-    memcpy(o->p + o->len, s, n);
-  o->len += n;
-  return 0;
-}
-
-static int ph_put_dec(ph_out *o, uint32_t v) {
-  uint8_t buf[10];
-  size_t n = 0;
-  do {
-    buf[sizeof(buf) - 1 - n++] = (uint8_t)('0' + v % 10);
-    v /= 10;
-  } while (v > 0);
-  return ph_put(o, buf + sizeof(buf) - n, n);
-}
-
-static int ph_put_edit(ph_out *o, const ph_edit *e) {
-  const uint8_t sep = e->count == 4 ? '.' : '-';
-  for (size_t i = 0; i < e->count; i++) {
-    if (i > 0 && ph_put(o, &sep, 1) != 0)
-      return PINHOLE_ERR_NOBUF;
-    if (ph_put_dec(o, e->n[i]) != 0)
-      return PINHOLE_ERR_NOBUF;
+/* "a", "a-b" or "a.b.c.d". */
+static void ph_put_edit(ph_wr *w, const ph_edit *e) {
+  if (e->count == 4) {
+    ph_wr_ipv4(w, e->n[0]);
+    return;
   }
-  return 0;
+  ph_wr_u32(w, e->n[0]);
+  if (e->count == 2) {
+    ph_wr_ch(w, '-');
+    ph_wr_u32(w, e->n[1]);
+  }
 }
 
 static int ph_port_edit(const uint16_t port[2], pinhole_rtsp_span at,
@@ -658,8 +687,7 @@ static int ph_port_edit(const uint16_t port[2], pinhole_rtsp_span at,
 
 static void ph_addr_edit(uint32_t addr, pinhole_rtsp_span at, ph_edit *e) {
   e->at = at;
-  for (size_t i = 0; i < 4; i++)
-    e->n[i] = addr >> (24 - 8 * i) & 0xff;
+  e->n[0] = addr;
   e->count = 4;
 }
 
@@ -712,15 +740,13 @@ int pinhole_rtsp_transport_rewrite(const uint8_t *v, size_t len,
       e[j] = e[j - 1];
       e[j - 1] = tmp;
     }
-  ph_out o = {out, cap, 0};
+  ph_wr w = {out, cap, 0};
   size_t cur = 0;
   for (size_t i = 0; i < n; i++) {
-    if (ph_put(&o, v + cur, e[i].at.off - cur) != 0 ||
-        ph_put_edit(&o, &e[i]) != 0)
-      return PINHOLE_ERR_NOBUF;
+    ph_wr_put(&w, v + cur, e[i].at.off - cur);
+    ph_put_edit(&w, &e[i]);
     cur = e[i].at.off + e[i].at.len;
   }
-  if (ph_put(&o, v + cur, len - cur) != 0)
-    return PINHOLE_ERR_NOBUF;
-  return (int)o.len;
+  ph_wr_put(&w, v + cur, len - cur);
+  return w.len > cap ? PINHOLE_ERR_NOBUF : (int)w.len;
 }

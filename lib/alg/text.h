@@ -7,8 +7,10 @@
  * ph_cur_* text helpers; binary parsers (Sun RPC, DNS, H.323, PPTP ...)
  * with the ph_cur_u8/be16/be32/le16/le32/skip/take helpers. A fetch that
  * does not fit leaves the cursor where it was and says so: 0 on success,
- * -1 when too short. Whole-field helpers (ph_dec, ph_ipv4_text) take a
- * span and accept it only when all of it matches.
+ * -1 when too short. Whole-field helpers (ph_dec, ph_dec_range,
+ * ph_ipv4_text) take a span and accept it only when all of it matches.
+ * Formatters (ph_fmt_*) write into a small caller buffer; ph_wr appends
+ * to a bounded output and says when it did not fit.
  */
 #ifndef PH_ALG_TEXT_H
 #define PH_ALG_TEXT_H
@@ -276,21 +278,55 @@ static inline int ph_cur_align(ph_cur *c, size_t n, int zero) {
   return 0;
 }
 
+/* A NUL-terminated string (TFTP, rsh, rexec): *off and *len get where it
+ * starts and its length without the NUL, and the NUL is consumed. -1 when
+ * no NUL is left (the cursor stays). */
+static inline int ph_cur_cstr(ph_cur *c, size_t *off, size_t *len) {
+  if (ph_cur_left(c) == 0)
+    return -1;
+  const uint8_t *z = memchr(c->p + c->pos, 0, ph_cur_left(c));
+  if (z == NULL)
+    return -1;
+  *off = c->pos;
+  *len = (size_t)(z - (c->p + c->pos));
+  c->pos += *len + 1;
+  return 0;
+}
+
 /* ---- whole fields ---------------------------------------------------- */
 
-/* p[0..len) is 1*DIGIT with value <= max. Returns 0, or -1. */
-static inline int ph_dec(const uint8_t *p, size_t len, uint32_t max,
-                         uint32_t *v) {
+/* p[0..len) is 1*DIGIT with value in min..max (64 bits; never
+ * overflows). Returns 0 with *v set; -1 when it is not 1*DIGIT (empty, or
+ * a byte other than a digit anywhere); -2 when it is, but the value is
+ * outside min..max. The syntax is judged first: "99999999999999999999x"
+ * is -1. */
+static inline int ph_dec_range(const uint8_t *p, size_t len, uint64_t min,
+                               uint64_t max, uint64_t *v) {
   uint64_t x = 0;
+  int over = 0;
   if (len == 0)
     return -1;
   for (size_t i = 0; i < len; i++) {
     if (!ph_is_digit(p[i]))
       return -1;
-    x = x * 10u + (uint64_t)(p[i] - '0');
-    if (x > max)
-      return -1;
+    uint64_t d = (uint64_t)(p[i] - '0');
+    if (x > (UINT64_MAX - d) / 10u)
+      over = 1;
+    else
+      x = x * 10u + d;
   }
+  if (over || x < min || x > max)
+    return -2;
+  *v = x;
+  return 0;
+}
+
+/* p[0..len) is 1*DIGIT with value <= max. Returns 0, or -1. */
+static inline int ph_dec(const uint8_t *p, size_t len, uint32_t max,
+                         uint32_t *v) {
+  uint64_t x;
+  if (ph_dec_range(p, len, 0, max, &x) != 0)
+    return -1;
   *v = (uint32_t)x;
   return 0;
 }
@@ -302,32 +338,52 @@ static inline int ph_dec_sat(const uint8_t *p, size_t len, uint32_t *v) {
   return len > 0 && ph_cur_number(&c, v) == len ? 0 : -1;
 }
 
-/* Reads a canonical dotted quad (four parts 0..255, 1..3 digits, no
- * leading zero) at the cursor. Returns 0 and advances, or -1 and leaves
- * the cursor where it was. What follows is the caller's business. */
-static inline int ph_cur_ipv4(ph_cur *c, uint32_t *addr) {
+/* Reads the syntax of a dotted quad at the cursor: four runs of digits
+ * joined by '.', none with a leading zero ("0" alone is fine). Returns 0
+ * with *addr set; -2 when the syntax holds but a part is above 255 (the
+ * cursor is advanced past it all the same, so the caller can see what
+ * follows); -1 on a syntax fault, the cursor left where it was. */
+static inline int ph_cur_quad(ph_cur *c, uint32_t *addr) {
   ph_cur t = *c;
   uint32_t a = 0;
+  int big = 0;
   for (int part = 0; part < 4; part++) {
     if (part > 0 && !ph_cur_eat(&t, '.'))
       return -1;
     size_t s = t.pos;
     uint32_t v;
     size_t n = ph_cur_number(&t, &v);
-    if (n == 0 || n > 3 || v > 255 || (n > 1 && t.p[s] == '0'))
+    if (n == 0 || (n > 1 && t.p[s] == '0'))
       return -1;
-    a = a << 8 | v;
+    big |= v > 255;
+    a = a << 8 | (v & 0xffu);
   }
   *c = t;
+  if (big)
+    return -2;
   *addr = a;
   return 0;
 }
 
-/* p[0..len) is exactly a canonical dotted quad. Returns 0, or -1. */
+/* Reads a canonical dotted quad (four parts 0..255, 1..3 digits, no
+ * leading zero) at the cursor. Returns 0 and advances, or -1 and leaves
+ * the cursor where it was. What follows is the caller's business. */
+static inline int ph_cur_ipv4(ph_cur *c, uint32_t *addr) {
+  ph_cur t = *c;
+  if (ph_cur_quad(&t, addr) != 0)
+    return -1;
+  *c = t;
+  return 0;
+}
+
+/* p[0..len) is exactly a canonical dotted quad. Returns 0 with *addr
+ * set, or -1 with *addr untouched. */
 static inline int ph_ipv4_text(const uint8_t *p, size_t len, uint32_t *addr) {
   ph_cur c = ph_cur_make(p, len);
-  if (ph_cur_ipv4(&c, addr) != 0 || c.pos != len)
+  uint32_t a;
+  if (ph_cur_ipv4(&c, &a) != 0 || c.pos != len)
     return -1;
+  *addr = a;
   return 0;
 }
 
@@ -453,6 +509,35 @@ static inline int ph_sink_replace(ph_sink *o, size_t s, size_t e,
   ph_sink_put(o, t, n);
   o->pos = e;
   return 0;
+}
+
+/* A bounded writer over b[0..cap). A put that does not fit is counted in
+ * len but not written (nor is anything after it), so len > cap at the end
+ * says the output did not fit, and len is the size it needs. */
+typedef struct ph_wr {
+  uint8_t *b;
+  size_t cap;
+  size_t len;
+} ph_wr;
+
+static inline void ph_wr_put(ph_wr *w, const uint8_t *s, size_t n) {
+  if (n > 0 && w->len <= w->cap && n <= w->cap - w->len)
+    memcpy(w->b + w->len, s, n);
+  w->len += n;
+}
+
+static inline void ph_wr_ch(ph_wr *w, uint8_t ch) {
+  ph_wr_put(w, &ch, 1);
+}
+
+static inline void ph_wr_u32(ph_wr *w, uint32_t v) {
+  uint8_t t[10];
+  ph_wr_put(w, t, ph_fmt_u32(t, v));
+}
+
+static inline void ph_wr_ipv4(ph_wr *w, uint32_t a) {
+  uint8_t t[15];
+  ph_wr_put(w, t, ph_fmt_ipv4(t, a));
 }
 
 /* ---- message starts ---------------------------------------------------- */

@@ -15,38 +15,13 @@
 
 #include "alg/text.h"
 
-#include "pkt/bytes.h"
-
-/* The NUL-terminated string at *pos: its length; *pos moves past the NUL. */
-static int ph_str(const uint8_t *p, size_t len, size_t *pos, size_t *slen) {
-  const uint8_t *z = memchr(p + *pos, 0, len - *pos);
-  if (z == NULL)
-    return PINHOLE_ERR_PARSE;
-  *slen = (size_t)(z - (p + *pos));
-  *pos += *slen + 1;
-  return 0;
-}
-
-/* Plain decimal digits, value in min..max. */
-static int ph_dec_range(const uint8_t *p, size_t len, uint64_t min,
+/* The value of a known option: plain decimal digits, value in min..max. */
+static int ph_opt_value(const uint8_t *p, size_t len, uint64_t min,
                         uint64_t max, uint64_t *out) {
-  uint64_t v = 0;
-  int over = 0;
-  if (len == 0)
+  int rc = ph_dec_range(p, len, min, max, out);
+  if (rc == -1)
     return PINHOLE_ERR_PARSE;
-  for (size_t i = 0; i < len; i++) {
-    if (p[i] < '0' || p[i] > '9')
-      return PINHOLE_ERR_PARSE;
-    uint64_t d = (uint64_t)(p[i] - '0');
-    if (v > (UINT64_MAX - d) / 10)
-      over = 1;
-    else
-      v = v * 10 + d;
-  }
-  if (over || v < min || v > max)
-    return PINHOLE_ERR_RANGE;
-  *out = v;
-  return 0;
+  return rc == 0 ? 0 : PINHOLE_ERR_RANGE;
 }
 
 static int ph_mode(const uint8_t *p, size_t len, uint16_t *mode) {
@@ -80,7 +55,7 @@ static int ph_option(const uint8_t *p, const pinhole_tftp_option *o,
     if (m->flags & known[i].flag)
       return PINHOLE_ERR_PARSE;
     uint64_t v;
-    int rc = ph_dec_range(p + o->value_off, o->value_len, known[i].min,
+    int rc = ph_opt_value(p + o->value_off, o->value_len, known[i].min,
                           known[i].max, &v);
     if (rc != 0)
       return rc;
@@ -98,19 +73,15 @@ static int ph_option(const uint8_t *p, const pinhole_tftp_option *o,
   return 0;
 }
 
-static int ph_options(const uint8_t *p, size_t len, size_t pos,
-                      pinhole_tftp_msg *m) {
-  while (pos < len) {
+static int ph_options(ph_cur *c, pinhole_tftp_msg *m) {
+  while (ph_cur_left(c) > 0) {
     pinhole_tftp_option o;
-    o.name_off = pos;
-    if (ph_str(p, len, &pos, &o.name_len) != 0 || o.name_len == 0)
-      return PINHOLE_ERR_PARSE;
-    o.value_off = pos;
-    if (pos >= len || ph_str(p, len, &pos, &o.value_len) != 0)
+    if (ph_cur_cstr(c, &o.name_off, &o.name_len) != 0 || o.name_len == 0 ||
+        ph_cur_cstr(c, &o.value_off, &o.value_len) != 0)
       return PINHOLE_ERR_PARSE;
     if (m->noptions == PINHOLE_TFTP_MAX_OPTIONS)
       return PINHOLE_ERR_RANGE;
-    int rc = ph_option(p, &o, m);
+    int rc = ph_option(c->p, &o, m);
     if (rc != 0)
       return rc;
     m->opt[m->noptions++] = o;
@@ -122,23 +93,17 @@ int pinhole_tftp_parse(const uint8_t *p, size_t len, pinhole_tftp_msg *m) {
   if (m == NULL || (p == NULL && len > 0))
     return PINHOLE_ERR_INVALID_ARG;
   memset(m, 0, sizeof(*m));
-  if (len < 2)
-    return PINHOLE_ERR_PARSE;
-  uint16_t op = ph_get16(p);
-  if (op == 0 || op > PINHOLE_TFTP_OPCODE_OACK)
+  ph_cur c = ph_cur_make(p, len);
+  uint16_t op;
+  if (ph_cur_be16(&c, &op) != 0 || op == 0 || op > PINHOLE_TFTP_OPCODE_OACK)
     return PINHOLE_ERR_PARSE;
   m->opcode = op;
   if (op != PINHOLE_TFTP_OPCODE_RRQ && op != PINHOLE_TFTP_OPCODE_WRQ)
     return PINHOLE_ERR_NOMATCH;
-
-  size_t pos = 2;
-  m->filename_off = pos;
-  if (ph_str(p, len, &pos, &m->filename_len) != 0 || m->filename_len == 0 ||
-      m->filename_len > PINHOLE_TFTP_MAX_FILENAME)
-    return PINHOLE_ERR_PARSE;
-  m->mode_off = pos;
-  if (pos >= len || ph_str(p, len, &pos, &m->mode_len) != 0 ||
+  if (ph_cur_cstr(&c, &m->filename_off, &m->filename_len) != 0 ||
+      m->filename_len == 0 || m->filename_len > PINHOLE_TFTP_MAX_FILENAME ||
+      ph_cur_cstr(&c, &m->mode_off, &m->mode_len) != 0 ||
       ph_mode(p + m->mode_off, m->mode_len, &m->mode) != 0)
     return PINHOLE_ERR_PARSE;
-  return ph_options(p, len, pos, m);
+  return ph_options(&c, m);
 }

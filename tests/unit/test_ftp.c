@@ -649,6 +649,445 @@ static void test_ftp_kind_name(void **state) {
   assert_string_equal(pinhole_ftp_kind_name(-1), "unknown");
 }
 
+/* ---- pinhole_ftp_prefix ------------------------------------------------ */
+
+static int prefix_n(const char *s, size_t n, int from_server) {
+  return pinhole_ftp_prefix((const uint8_t *)s, n, from_server);
+}
+
+/* Lines the parser accepts: every strict prefix (no line end yet, or up
+ * to a final CR) must be worth withholding. */
+static void test_ftp_prefix_of_accepted(void **state) {
+  (void)state;
+  static const struct {
+    const char *line;
+    int from_server;
+  } ok[] = {
+      {"PORT 198,18,0,2,13,61\r\n", CLIENT},
+      {"port\t198,18,0,2,13,61\n", CLIENT},
+      {"PORT\t198,18,0,100,156,64\r\n", CLIENT},
+      {"Port \t 198,19,0,7,255,255 \t\r\n", CLIENT},
+      {"PORT 010,000,000,001,000,021\r\n", CLIENT},
+      {"PORT 198,18,0,2,0,1\r\n", CLIENT},
+      {"PORT 198,18,0,2,00,0001\r\n", CLIENT},
+      {"EPRT |1|198.18.0.2|3389|\r\n", CLIENT},
+      {"eprt\t!1!0.0.0.0!00021! \n", CLIENT},
+      {"EPRT ~1~255.255.255.255~65535~\r\n", CLIENT},
+      {"EPRT (1(198.19.0.9(1(\r\n", CLIENT},
+      {"227 Entering Passive Mode (198,18,0,2,195,80).\r\n", SERVER},
+      {"227 =198,19,0,1,4,1\r\n", SERVER},
+      {"227 Mode 2, 1,2,3 ok 7,7,7,7,7,7,7 (10,0,0,5,195,80)\r\n", SERVER},
+      {"227 (10,0,0,5,195,80,)\r\n", SERVER},
+      {"227\t(198,18,0,3,0,1)\r\n", SERVER},
+      {"227 (1,1,1,1,1,300,7) (198,18,0,2,0,1)\r\n", SERVER},
+      {"227 1,,2 (198,19,0,4,4,0)\r\n", SERVER},
+      {"229 Entering Extended Passive Mode (|||6446|)\r\n", SERVER},
+      {"229 ((((1(). \r\n", SERVER},
+      {"229 x (!!!65535!)\n", SERVER},
+  };
+  pinhole_ftp_msg m;
+  for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+    const char *l = ok[i].line;
+    size_t n = pinhole_ftp_line_len((const uint8_t *)l, strlen(l));
+    assert_int_equal(parse_s(l, ok[i].from_server, &m), 0);
+    for (size_t k = 0; k < n; k++)
+      if (prefix_n(l, k, ok[i].from_server) != 1)
+        fail_msg("\"%s\": prefix of %zu bytes refused", l, k);
+    /* The other side's parser never accepts it. */
+    assert_int_equal(prefix_n(l, n - 1, !ok[i].from_server), 0);
+    /* A whole line is not a partial one. */
+    assert_int_equal(prefix_n(l, n, ok[i].from_server), 0);
+  }
+}
+
+/* Lines that go wrong: 1 up to the last byte that could still lead to an
+ * accepted line (the "good" prefix), 0 from the next byte on. */
+static void test_ftp_prefix_diverges(void **state) {
+  (void)state;
+  static const struct {
+    const char *line;
+    int from_server;
+    const char *good;
+  } c[] = {
+      {"PORTS 1,2,3,4,5,6\r\n", CLIENT, "PORT"},
+      {"POST / HTTP/1.1\r\n", CLIENT, "PO"},
+      {"GET / HTTP/1.1\r\n", CLIENT, ""},
+      {"USER anonymous\r\n", CLIENT, ""},
+      {"EPSV\r\n", CLIENT, "EP"},
+      {" PORT 1,2,3,4,5,6\r\n", CLIENT, ""},
+      {"PORT,1,2,3,4,5,6\r\n", CLIENT, "PORT"},
+      {"PORT 198,18,0,2,13,61,7\r\n", CLIENT, "PORT 198,18,0,2,13,61"},
+      {"PORT 198,18,0,256,1,1\r\n", CLIENT, "PORT 198,18,0,25"},
+      {"PORT 1,2,3,4,0,0\r\n", CLIENT, "PORT 1,2,3,4,0,0"},
+      {"PORT 1,2,3,4,5,6 x\r\n", CLIENT, "PORT 1,2,3,4,5,6 "},
+      {"PORT 1,2,3,4,5, 6\r\n", CLIENT, "PORT 1,2,3,4,5,"},
+      {"PORT 1,2,3,4,5,6\r\r\n", CLIENT, "PORT 1,2,3,4,5,6\r"},
+      {"PORT 1,2,3\r4,5,6\r\n", CLIENT, "PORT 1,2,3"},
+      {"EPRT |2|::1|5282|\r\n", CLIENT, "EPRT |"},
+      {"EPRT |1|198.018.0.2|21|\r\n", CLIENT, "EPRT |1|198.0"},
+      {"EPRT |1|198.18.0.2|0|\r\n", CLIENT, "EPRT |1|198.18.0.2|0"},
+      {"EPRT |1|198.18.0|21|\r\n", CLIENT, "EPRT |1|198.18.0"},
+      {"EPRT .1.198.18.0.2.21.\r\n", CLIENT, "EPRT .1.198"},
+      {"EPRT |1|198.18.0.2|65536|\r\n", CLIENT, "EPRT |1|198.18.0.2|6553"},
+      {"EPRT 919198.18.0.29219\r\n", CLIENT, "EPRT "},
+      {"227-Entering Passive Mode (1,2,3,4,5,6)\r\n", SERVER, "227"},
+      {"2270 (1,2,3,4,5,6)\r\n", SERVER, "227"},
+      {"220 Service ready\r\n", SERVER, "22"},
+      {"227 Passive (198,18,0,300,1,1).\r\n", SERVER,
+       "227 Passive (198,18,0,300,1,1"},
+      {"227 (1,1,1,1,0,0) x\r\n", SERVER, "227 (1,1,1,1,0,0"},
+      {"229 Entering Extended Passive Mode (|||0|)\r\n", SERVER,
+       "229 Entering Extended Passive Mode (|||0"},
+      {"229 Extended (EPSV) mode (|||6446|)\r\n", SERVER, "229 Extended (E"},
+      {"229 (|||65536|)\r\n", SERVER, "229 (|||6553"},
+      {"229 (|||6446||)\r\n", SERVER, "229 (|||6446|"},
+      {"229 ( |||6446|)\r\n", SERVER, "229 ("},
+  };
+  for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+    const char *l = c[i].line;
+    size_t good = strlen(c[i].good), n = strlen(l) - 1; /* up to the LF */
+    assert_memory_equal(l, c[i].good, good);
+    assert_int_not_equal(rc_of(l, c[i].from_server), 0);
+    for (size_t k = 0; k <= n; k++) {
+      int want = k <= good;
+      if (prefix_n(l, k, c[i].from_server) != want)
+        fail_msg("\"%s\": prefix of %zu bytes: want %d", l, k, want);
+    }
+  }
+}
+
+/* The bug of issue 13: a TAB after the verb, split before the end. */
+static void test_ftp_prefix_tab_after_verb(void **state) {
+  (void)state;
+  const char *head = "PORT\t198,18,0,";
+  assert_int_equal(prefix_n(head, strlen(head), CLIENT), 1);
+  assert_int_equal(prefix_n("port\t", 5, CLIENT), 1);
+  assert_int_equal(prefix_n("EpRt\t|", 6, CLIENT), 1);
+  assert_int_equal(prefix_n("229\t(", 5, SERVER), 1);
+  assert_int_equal(prefix_n("PORT\v", 5, CLIENT), 0);
+}
+
+/* The shortest completion must fit in PINHOLE_FTP_LINE_MAX; checked
+ * against the parser on both sides of the limit. */
+static void test_ftp_prefix_line_limit(void **state) {
+  (void)state;
+  char buf[600];
+  pinhole_ftp_msg m;
+  const uint8_t *u = (const uint8_t *)buf;
+  /* "PORT" + blanks: 11 bytes of tuple and a LF still to come. */
+  size_t n = build(buf, "PORT", ' ', 496, "");
+  assert_int_equal(n + 11 + 1, PINHOLE_FTP_LINE_MAX);
+  assert_int_equal(pinhole_ftp_prefix(u, n, CLIENT), 1);
+  memcpy(buf + n, "0,0,0,0,0,1\n", 12);
+  assert_int_equal(pinhole_ftp_parse(u, n + 12, CLIENT, &m), 0);
+  n = build(buf, "PORT", ' ', 497, "");
+  assert_int_equal(pinhole_ftp_prefix(u, n, CLIENT), 0);
+  memcpy(buf + n, "0,0,0,0,0,1\n", 12);
+  assert_int_equal(pinhole_ftp_parse(u, n + 12, CLIENT, &m), PINHOLE_ERR_PARSE);
+  /* 227 with a bad six-list in progress: it must grow to seven, then a
+   * good six-list follows (",1 0,0,0,0,0,1" and a LF: 15 bytes). */
+  n = build(buf, "227 ", 'x', 480, "1,1,1,1,1,300");
+  assert_int_equal(n + 15, PINHOLE_FTP_LINE_MAX);
+  assert_int_equal(pinhole_ftp_prefix(u, n, SERVER), 1);
+  memcpy(buf + n, ",1 0,0,0,0,0,1\n", 15);
+  assert_int_equal(pinhole_ftp_parse(u, n + 15, SERVER, &m), 0);
+  assert_int_equal(m.port, 1);
+  n = build(buf, "227 ", 'x', 481, "1,1,1,1,1,300");
+  assert_int_equal(pinhole_ftp_prefix(u, n, SERVER), 0);
+  /* A final CR needs only the LF. */
+  n = build(buf, "PORT 1,2,3,4,5,6", ' ', 494, "\r");
+  assert_int_equal(n + 1, PINHOLE_FTP_LINE_MAX);
+  assert_int_equal(pinhole_ftp_prefix(u, n, CLIENT), 1);
+  n = build(buf, "PORT 1,2,3,4,5,6", ' ', 495, "\r");
+  assert_int_equal(pinhole_ftp_prefix(u, n, CLIENT), 0);
+  n = build(buf, "PORT 1,2,3,4,5,6", ' ', 600 - 17, "");
+  assert_int_equal(pinhole_ftp_prefix(u, n, CLIENT), 0);
+}
+
+static void test_ftp_prefix_hostile(void **state) {
+  (void)state;
+  static const char nul[] = "PORT 1,2\0,3,4,5,6";
+  assert_int_equal(prefix_n(nul, 8, CLIENT), 1);
+  assert_int_equal(prefix_n(nul, 9, CLIENT), 0);
+  assert_int_equal(prefix_n(nul, sizeof(nul) - 1, CLIENT), 0);
+  static const char nul227[] = "227 \0(1,2,3,4,5,6)";
+  assert_int_equal(prefix_n(nul227, 5, SERVER), 0);
+  /* A line end inside: not a partial line. */
+  assert_int_equal(prefix_n("PORT 1\n", 7, CLIENT), 0);
+  assert_int_equal(prefix_n("\n", 1, CLIENT), 0);
+  /* Empty: anything may come. */
+  assert_int_equal(pinhole_ftp_prefix(NULL, 0, CLIENT), 1);
+  assert_int_equal(pinhole_ftp_prefix(NULL, 0, SERVER), 1);
+  assert_int_equal(pinhole_ftp_prefix(NULL, 1, CLIENT),
+                   PINHOLE_ERR_INVALID_ARG);
+  /* Any non-zero from_server means server. */
+  assert_int_equal(prefix_n("229 (", 5, 7), 1);
+  assert_int_equal(prefix_n("229 (", 5, -1), 1);
+  /* High bytes and controls are not digits, delimiters or blanks. */
+  assert_int_equal(prefix_n("PORT \xb1", 6, CLIENT), 0);
+  assert_int_equal(prefix_n("EPRT \x7f", 6, CLIENT), 0);
+  assert_int_equal(prefix_n("229 (\x80", 6, SERVER), 0);
+  assert_int_equal(prefix_n("227 \x80\x01\xff(1", 9, SERVER), 1);
+}
+
+/* ---- pinhole_ftp_classify ---------------------------------------------- */
+
+struct class_case {
+  const char *line;
+  size_t len; /* 0: strlen */
+  int cls;
+  unsigned code;
+};
+
+static void check_classes(const struct class_case *c, size_t n,
+                          int from_server) {
+  for (size_t i = 0; i < n; i++) {
+    size_t len = c[i].len ? c[i].len : strlen(c[i].line);
+    unsigned code = 12345;
+    int cls = pinhole_ftp_classify((const uint8_t *)c[i].line, len, from_server,
+                                   &code);
+    if (cls != c[i].cls || code != c[i].code)
+      fail_msg("case %zu \"%s\": got %d code %u, want %d code %u", i, c[i].line,
+               cls, code, c[i].cls, c[i].code);
+  }
+}
+
+#define NOT PINHOLE_FTP_LINE_NOT_FTP
+#define CMD PINHOLE_FTP_LINE_COMMAND
+#define REPLY PINHOLE_FTP_LINE_REPLY
+#define FIRST PINHOLE_FTP_LINE_REPLY_FIRST
+#define TEXT PINHOLE_FTP_LINE_TEXT
+#define PART PINHOLE_ERR_PARTIAL
+
+static void test_ftp_classify_client(void **state) {
+  (void)state;
+  static const struct class_case c[] = {
+      {"USER anonymous\r\n", 0, CMD, 0},
+      {"user x\n", 0, CMD, 0},
+      {"USER\r\n", 0, CMD, 0},
+      {"PORT\t198,18,0,2,13,61\r\n", 0, CMD, 0},
+      {"EPSV ALL\r\n", 0, CMD, 0},
+      {"FEAT\r\n", 0, CMD, 0},
+      {"OPTS UTF8 ON\r\n", 0, CMD, 0},
+      {"MLSD\r\n", 0, CMD, 0},
+      {"HOST ftp.example.com\r\n", 0, CMD, 0},
+      {"XPWD\r\n", 0, CMD, 0},
+      {"CCC\r\n", 0, CMD, 0},
+      {"XSHA256 f\r\n", 0, CMD, 0},
+      {"RETR r\xc3\xa9sum\xc3\xa9.txt\r\n", 0, CMD, 0},
+      {"\xff\xf4\xff\xf2"
+       "ABOR\r\n",
+       0, CMD, 0},
+      {"PASS a\tb c\r\n", 0, CMD, 0},
+      /* Not FTP. */
+      {"POST / HTTP/1.1\r\n", 0, NOT, 0},
+      {"GET /?PORT%20198,18,0,2,13,61 HTTP/1.1\r\n", 0, NOT, 0},
+      {"Host: 198.19.0.1:21\r\n", 0, NOT, 0},
+      {"Content-Length: 28\r\n", 0, NOT, 0},
+      {"HOST: 198.19.0.1:21\r\n", 0, NOT, 0},
+      {"\r\n", 0, NOT, 0},
+      {"\n", 0, NOT, 0},
+      {"PORTX 1\r\n", 0, NOT, 0},
+      {"PORT,1\r\n", 0, NOT, 0},
+      {" USER x\r\n", 0, NOT, 0},
+      {"STOR\xe2x\r\n", 0, NOT, 0},
+      {"LPRT 4,4,198,18,0,2,2,13,61\r\n", 0, NOT, 0},
+      {"USER a\0b\r\n", 10, NOT, 0},
+      {"USER a\rb\r\n", 0, NOT, 0},
+      {"USER a\r\r\n", 0, NOT, 0},
+      {"USER \x1b[31m\r\n", 0, NOT, 0},
+      {"USER \x7f\r\n", 0, NOT, 0},
+      {"\xff"
+       "ABOR\r\n",
+       0, NOT, 0},
+      {"\xff\xfb\x01USER\r\n", 0, NOT, 0},
+      {"220 Service ready\r\n", 0, NOT, 0},
+      {"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\n", 0, NOT, 0},
+      /* Partial lines. */
+      {"", 0, PART, 0},
+      {"US", 0, PART, 0},
+      {"PO", 0, PART, 0},
+      {"XSHA2", 0, PART, 0},
+      {"USER x\r", 0, PART, 0},
+      {"\xff", 0, PART, 0},
+      {"\xff\xf4\xff", 0, PART, 0},
+      {"\xff\xf4"
+       "AB",
+       0, PART, 0},
+      {"USX", 0, NOT, 0},
+      {"POS", 0, NOT, 0},
+      {"GE", 0, NOT, 0},
+      {"XSHA2567", 0, NOT, 0},
+      {"USER\r", 0, PART, 0},
+      {"POST / x\r", 0, NOT, 0},
+      {"USER a\rb", 0, NOT, 0},
+      {"\x16\x03\x01", 0, NOT, 0},
+  };
+  check_classes(c, sizeof(c) / sizeof(c[0]), CLIENT);
+}
+
+static void test_ftp_classify_server(void **state) {
+  (void)state;
+  static const struct class_case c[] = {
+      {"220 (vsFTPd 3.0.3)\r\n", 0, REPLY, 220},
+      {"220-Welcome\r\n", 0, FIRST, 220},
+      {"220\r\n", 0, REPLY, 220},
+      {"120 Service ready in 5 minutes.\r\n", 0, REPLY, 120},
+      {"421 Too many users\r\n", 0, REPLY, 421},
+      {"227 Entering Passive Mode (198,18,0,2,195,80).\r\n", 0, REPLY, 227},
+      {"229\t(|||6446|)\r\n", 0, REPLY, 229},
+      {"631 base64data\r\n", 0, REPLY, 631},
+      {"550 r\xc3\xa9sum\xc3\xa9.txt: No such file\n", 0, REPLY, 550},
+      {" MDTM\r\n", 0, TEXT, 0},
+      {"Welcome\r\n", 0, TEXT, 0},
+      {"\r\n", 0, TEXT, 0},
+      {"HTTP/1.1 200 OK\r\n", 0, TEXT, 0},
+      {"2200 x\r\n", 0, TEXT, 0},
+      {"720 x\r\n", 0, TEXT, 0},
+      {"022 x\r\n", 0, TEXT, 0},
+      {"22 x\r\n", 0, TEXT, 0},
+      {"220x\r\n", 0, TEXT, 0},
+      {"220 \x01\r\n", 0, NOT, 0},
+      {"220 a\0\r\n", 8, NOT, 0},
+      {"220 a\rb\r\n", 0, NOT, 0},
+      {"220", 0, PART, 0},
+      {"220 hi\r", 0, PART, 0},
+      {"", 0, PART, 0},
+      {"220 \x1b", 0, NOT, 0},
+  };
+  check_classes(c, sizeof(c) / sizeof(c[0]), SERVER);
+  /* code may be NULL. */
+  assert_int_equal(
+      pinhole_ftp_classify((const uint8_t *)"220 x\n", 6, SERVER, NULL), REPLY);
+  assert_int_equal(pinhole_ftp_classify(NULL, 0, SERVER, NULL), PART);
+  unsigned code = 7;
+  assert_int_equal(pinhole_ftp_classify(NULL, 3, SERVER, &code),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(code, 0);
+}
+
+/* RFC 959 4.2's examples of multi-line replies, line by line. */
+static void test_ftp_classify_multiline(void **state) {
+  (void)state;
+  static const char feat[] =
+      "211-Features:\r\n MDTM\r\n REST STREAM\r\n SIZE\r\n211 End\r\n";
+  static const char rfc[] = "123-First line\r\nSecond line\r\n  234 A line "
+                            "beginning with numbers\r\n123 The last line\r\n";
+  static const int want_feat[] = {FIRST, TEXT, TEXT, TEXT, REPLY};
+  static const unsigned feat_codes[] = {211, 0, 0, 0, 211};
+  static const int want_rfc[] = {FIRST, TEXT, TEXT, REPLY};
+  static const unsigned rfc_codes[] = {123, 0, 0, 123};
+  const struct {
+    const char *s;
+    const int *cls;
+    const unsigned *codes;
+    size_t n;
+  } r[] = {{feat, want_feat, feat_codes, 5}, {rfc, want_rfc, rfc_codes, 4}};
+  for (size_t k = 0; k < 2; k++) {
+    const uint8_t *p = (const uint8_t *)r[k].s;
+    size_t left = strlen(r[k].s), i = 0;
+    while (left > 0) {
+      unsigned code;
+      size_t n = pinhole_ftp_line_len(p, left);
+      assert_true(n > 0 && i < r[k].n);
+      assert_int_equal(pinhole_ftp_classify(p, left, SERVER, &code),
+                       r[k].cls[i]);
+      assert_int_equal(code, r[k].codes[i]);
+      p += n;
+      left -= n;
+      i++;
+    }
+    assert_int_equal(i, r[k].n);
+  }
+}
+
+/* NAT slipstreaming (issue 14): an HTTP POST to port 21 whose body holds
+ * a PORT command. Classified line by line, the very first line is not
+ * FTP, and so is every line before the PORT. */
+static void test_ftp_classify_slipstream(void **state) {
+  (void)state;
+  static const char *const posts[] = {
+      "POST /form HTTP/1.1\r\nHost: 198.19.0.1:21\r\nContent-Type: "
+      "text/plain\r\nContent-Length: 24\r\n\r\nPORT 198,18,0,2,13,61\r\n",
+      "POST / HTTP/1.1\r\nHost: 198.19.0.1:21\r\n\r\nx=1\r\nPORT "
+      "198,18,0,2,13,61\r\n",
+      /* fetch() with a custom method named like an FTP command */
+      "PORT / HTTP/1.1\r\nHost: 198.19.0.1:21\r\n\r\nPORT 198,18,0,2,13,61\r\n",
+  };
+  for (size_t k = 0; k < sizeof(posts) / sizeof(posts[0]); k++) {
+    const uint8_t *p = (const uint8_t *)posts[k];
+    size_t left = strlen(posts[k]), first_not = SIZE_MAX, port_at = 0;
+    for (size_t i = 0; left > 0; i++) {
+      size_t n = pinhole_ftp_line_len(p, left);
+      int cls = pinhole_ftp_classify(p, left, CLIENT, NULL);
+      if (cls == NOT && first_not == SIZE_MAX)
+        first_not = i;
+      if (n > 5 && memcmp(p, "PORT 1", 6) == 0)
+        port_at = i;
+      p += n;
+      left -= n;
+    }
+    /* The request line itself is FTP only when its method is a verb; the
+     * Host line after it never is. */
+    assert_int_equal(first_not, k == 2 ? 1u : 0u);
+    assert_true(port_at > first_not);
+  }
+  /* The request line split anywhere: a partial line is not FTP as soon as
+   * its first word cannot be a verb. */
+  const char *req = "POST / HTTP/1.1\r\n";
+  for (size_t n = 3; n < strlen(req); n++)
+    assert_int_equal(
+        pinhole_ftp_classify((const uint8_t *)req, n, CLIENT, NULL), NOT);
+}
+
+static void test_ftp_classify_line_limit(void **state) {
+  (void)state;
+  char buf[700];
+  const uint8_t *u = (const uint8_t *)buf;
+  size_t n = build(buf, "USER ", 'a', 505, "\r\n");
+  assert_int_equal(n, PINHOLE_FTP_LINE_MAX);
+  assert_int_equal(pinhole_ftp_classify(u, n, CLIENT, NULL), CMD);
+  n = build(buf, "USER ", 'a', 506, "\r\n");
+  assert_int_equal(pinhole_ftp_classify(u, n, CLIENT, NULL), NOT);
+  n = build(buf, "220 ", 'a', 507, "\n");
+  assert_int_equal(pinhole_ftp_classify(u, n, SERVER, NULL), REPLY);
+  n = build(buf, "220 ", 'a', 508, "\n");
+  assert_int_equal(pinhole_ftp_classify(u, n, SERVER, NULL), NOT);
+  /* Without a line end: partial up to 511 bytes, then no room is left. */
+  n = build(buf, "USER ", 'a', 506, "");
+  assert_int_equal(pinhole_ftp_classify(u, n, CLIENT, NULL), PART);
+  n = build(buf, "USER ", 'a', 507, "");
+  assert_int_equal(pinhole_ftp_classify(u, n, CLIENT, NULL), NOT);
+  n = build(buf, " ", 'a', 650, "\n");
+  assert_int_equal(pinhole_ftp_classify(u, n, SERVER, NULL), NOT);
+}
+
+/* Whatever pinhole_ftp_parse() accepts, classify calls FTP. */
+static void test_ftp_classify_agrees_with_parse(void **state) {
+  (void)state;
+  static const char *const client[] = {
+      "PORT 198,18,0,2,13,61\r\n", "port\t198,18,0,2,13,61\n",
+      "EPRT |1|198.18.0.2|3389|\r\n", "eprt\t!1!0.0.0.0!00021! \n"};
+  static const char *const server[] = {
+      "227 Entering Passive Mode (198,18,0,2,195,80).\r\n",
+      "227\t(198,18,0,3,0,1)\r\n", "229 x (!!!65535!)\n"};
+  pinhole_ftp_msg m;
+  unsigned code;
+  for (size_t i = 0; i < sizeof(client) / sizeof(client[0]); i++) {
+    assert_int_equal(parse_s(client[i], CLIENT, &m), 0);
+    assert_int_equal(pinhole_ftp_classify((const uint8_t *)client[i],
+                                          strlen(client[i]), CLIENT, &code),
+                     CMD);
+  }
+  for (size_t i = 0; i < sizeof(server) / sizeof(server[0]); i++) {
+    assert_int_equal(parse_s(server[i], SERVER, &m), 0);
+    assert_int_equal(pinhole_ftp_classify((const uint8_t *)server[i],
+                                          strlen(server[i]), SERVER, &code),
+                     REPLY);
+    assert_int_equal(code, m.kind == PINHOLE_FTP_227 ? 227u : 229u);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ftp_line_len),
@@ -670,6 +1109,17 @@ int main(void) {
       cmocka_unit_test(test_ftp_format_invalid),
       cmocka_unit_test(test_ftp_round_trip),
       cmocka_unit_test(test_ftp_kind_name),
+      cmocka_unit_test(test_ftp_prefix_of_accepted),
+      cmocka_unit_test(test_ftp_prefix_diverges),
+      cmocka_unit_test(test_ftp_prefix_tab_after_verb),
+      cmocka_unit_test(test_ftp_prefix_line_limit),
+      cmocka_unit_test(test_ftp_prefix_hostile),
+      cmocka_unit_test(test_ftp_classify_client),
+      cmocka_unit_test(test_ftp_classify_server),
+      cmocka_unit_test(test_ftp_classify_multiline),
+      cmocka_unit_test(test_ftp_classify_slipstream),
+      cmocka_unit_test(test_ftp_classify_line_limit),
+      cmocka_unit_test(test_ftp_classify_agrees_with_parse),
   };
   return cmocka_run_group_tests_name("unit.ftp", tests, NULL, NULL);
 }

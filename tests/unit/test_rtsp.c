@@ -994,8 +994,144 @@ static void test_rtsp_rewrite_reparses(void **state) {
   assert_int_equal(t.spec[0].server_port[1], 65535);
 }
 
+/* ---- pinhole_rtsp_prefix ---- */
+
+static int prefix_n(const char *s, size_t n) {
+  return pinhole_rtsp_prefix(U8(s), n);
+}
+
+/* Every strict prefix of a message that frames is worth withholding. */
+static void test_rtsp_prefix_of_framed(void **state) {
+  (void)state;
+  static const char *const ok[] = {
+      gst_setup,
+      gst_reply,
+      ff_setup,
+      "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n",
+      "\r\n\nOPTIONS * RTSP/1.0\nCSeq: 2\n\n",
+      "RTSP/1.0 200\r\n\r\n",
+      "RTSP/2.0 461 Unsupported Transport\n\n",
+      "RTSP rtsp://198.19.0.1/s RTSP/1.0\r\n\r\n",
+      "SETUP rtsp://198.19.0.1/s RTSP/10.22\r\nTransport: RTP/AVP;\r\n "
+      "client_port=5000-5001\r\n\t;unicast\r\nCSeq: 9\r\n\r\n",
+      "DESCRIBE rtsp://198.19.0.1/s RTSP/1.0\r\nContent-Length:\r\n 3\r\n"
+      "Content-Length: 0003\r\n\r\nabc",
+      "$\x01\x00\x04"
+      "abcd",
+  };
+  for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+    size_t len = ok[i][0] == '$' ? 8 : strlen(ok[i]);
+    pinhole_rtsp_msg m;
+    assert_int_equal(frame(ok[i], len, &m), 0);
+    assert_int_equal(m.total_len, len);
+    for (size_t k = 0; k <= len; k++)
+      if (prefix_n(ok[i], k) != 1)
+        fail_msg("message %zu: prefix of %zu bytes refused", i, k);
+  }
+}
+
+/* Bytes that go wrong: 1 up to the "good" prefix, 0 from the next byte
+ * on, for the whole message. */
+static void test_rtsp_prefix_diverges(void **state) {
+  (void)state;
+  static const struct {
+    const char *msg;
+    const char *good;
+  } c[] = {
+      {"GET / HTTP/1.1\r\nHost: 198.19.0.1:554\r\n\r\n", "GET / "},
+      {"POST /x HTTP/1.1\r\n\r\n", "POST /x "},
+      {"HTTP/1.1 200 OK\r\n\r\n", "HTTP"},
+      {"INVITE sip:bob@198.19.0.1 SIP/2.0\r\n\r\n",
+       "INVITE sip:bob@198.19.0.1 "},
+      {"SIP/2.0 200 OK\r\n\r\n", "SIP"},
+      {"\x16\x03\x01\x02\x00", ""},
+      {"SE(TUP rtsp://h/s RTSP/1.0\r\n\r\n", "SE"},
+      {"SETUP  rtsp://h/s RTSP/1.0\r\n\r\n", "SETUP "},
+      {"SETUP rtsp://h/s\tRTSP/1.0\r\n\r\n", "SETUP rtsp://h/s"},
+      {"SETUP rtsp://h/s RTSP/1.0 x\r\n\r\n", "SETUP rtsp://h/s RTSP/1.0"},
+      {"SETUP rtsp://h/s RTSP/1.\r\n\r\n", "SETUP rtsp://h/s RTSP/1."},
+      {"SETUP rtsp://h/s RTSP/x.0\r\n\r\n", "SETUP rtsp://h/s RTSP/"},
+      {"RTSP/1.0 099 OK\r\n\r\n", "RTSP/1.0 "},
+      {"RTSP/1.0 2000 OK\r\n\r\n", "RTSP/1.0 200"},
+      {"RTSP/1.0 200OK\r\n\r\n", "RTSP/1.0 200"},
+      {"RTSP/1.0 20\r\n\r\n", "RTSP/1.0 20"},
+      {"RTSP/1.0\r\n\r\n", "RTSP/1.0"},
+      {"OPTIONS * RTSP/1.0\r\nBad Name: x\r\n\r\n",
+       "OPTIONS * RTSP/1.0\r\nBad"},
+      {"OPTIONS * RTSP/1.0\r\nNoColon\r\n\r\n",
+       "OPTIONS * RTSP/1.0\r\nNoColon"},
+      {"OPTIONS * RTSP/1.0\r\n: x\r\n\r\n", "OPTIONS * RTSP/1.0\r\n"},
+      {"OPTIONS * RTSP/1.0\r\n CSeq: 1\r\n\r\n", "OPTIONS * RTSP/1.0\r\n"},
+      {"OPTIONS * RTSP/1.0\r\nCSeq: abc\r\nX: y\r\n\r\n",
+       "OPTIONS * RTSP/1.0\r\nCSeq: abc\r\n"},
+      {"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nCSeq: 2\r\n\r\n",
+       "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nCSeq: 2\r\n"},
+      {"OPTIONS * RTSP/1.0\r\nContent-Length: 16777217\r\n\r\n",
+       "OPTIONS * RTSP/1.0\r\nContent-Length: 16777217\r\n"},
+      {"OPTIONS * RTSP/1.0\r\nCSeq: \x01\r\n\r\n",
+       "OPTIONS * RTSP/1.0\r\nCSeq: "},
+      {"OPTIONS * RTSP/1.0\rX\r\n\r\n", "OPTIONS * RTSP/1.0\r"},
+      {"OPTIONS * RTSP/1.0\r\nCSeq: 1\rX\r\n\r\n",
+       "OPTIONS * RTSP/1.0\r\nCSeq: 1\r"},
+  };
+  for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+    const char *msg = c[i].msg;
+    size_t good = strlen(c[i].good), n = strlen(msg);
+    pinhole_rtsp_msg m;
+    assert_memory_equal(msg, c[i].good, good);
+    assert_int_equal(frame(msg, n, &m), PINHOLE_ERR_PARSE);
+    for (size_t k = 0; k <= n; k++) {
+      int want = k <= good;
+      if (prefix_n(msg, k) != want)
+        fail_msg("\"%s\": prefix of %zu bytes: want %d", msg, k, want);
+    }
+  }
+}
+
+/* What ph_start_plausible let through (a start line of HTTP or SIP shape
+ * held until its end) is now refused at its first wrong byte. */
+static void test_rtsp_prefix_slipstream(void **state) {
+  (void)state;
+  assert_int_equal(prefix_n("POST /submit HTT", 16), 0);
+  assert_int_equal(prefix_n("POST /submit ", 13), 1);
+  assert_int_equal(prefix_n("HTTP/", 5), 0);
+  assert_int_equal(prefix_n("REGISTER sip:198.19.0.1 SIP/2", 29), 0);
+  assert_int_equal(prefix_n("get_parameter", 13), 1); /* a token method */
+  assert_int_equal(prefix_n("G\xc3", 2), 0);
+}
+
+static void test_rtsp_prefix_limits(void **state) {
+  (void)state;
+  static char buf[PINHOLE_RTSP_MAX_HEADER + 64];
+  /* A start line of PINHOLE_RTSP_MAX_LINE bytes, then one more. */
+  memcpy(buf, "OPTIONS ", 8);
+  memset(buf + 8, 'a', PINHOLE_RTSP_MAX_LINE);
+  assert_int_equal(pinhole_rtsp_prefix(U8(buf), PINHOLE_RTSP_MAX_LINE), 1);
+  assert_int_equal(pinhole_rtsp_prefix(U8(buf), PINHOLE_RTSP_MAX_LINE + 1), 0);
+  /* A header block that never ends. */
+  size_t n = 0;
+  n += (size_t)snprintf(buf, sizeof(buf), "OPTIONS * RTSP/1.0\r\n");
+  while (n + 12 < sizeof(buf)) {
+    memcpy(buf + n, "X-Pad: 1234\r\n", 13);
+    n += 13;
+  }
+  assert_int_equal(pinhole_rtsp_prefix(U8(buf), PINHOLE_RTSP_MAX_HEADER - 1),
+                   1);
+  assert_int_equal(pinhole_rtsp_prefix(U8(buf), PINHOLE_RTSP_MAX_HEADER), 0);
+  /* Only the body missing: the header block is whole. */
+  assert_int_equal(
+      prefix_n("RTSP/1.0 200 OK\r\nContent-Length: 9\r\n\r\nab", 40), 1);
+  assert_int_equal(pinhole_rtsp_prefix(NULL, 0), 1);
+  assert_int_equal(pinhole_rtsp_prefix(NULL, 1), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(prefix_n("$", 1), 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_rtsp_prefix_of_framed),
+      cmocka_unit_test(test_rtsp_prefix_diverges),
+      cmocka_unit_test(test_rtsp_prefix_slipstream),
+      cmocka_unit_test(test_rtsp_prefix_limits),
       cmocka_unit_test(test_rtsp_frame_setup_gstreamer),
       cmocka_unit_test(test_rtsp_frame_reply_gstreamer),
       cmocka_unit_test(test_rtsp_frame_setup_ffmpeg),
