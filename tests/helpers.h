@@ -152,6 +152,12 @@ static inline tpkt *t_icmp_err(tpkt *t, uint32_t src, uint32_t dst,
 }
 
 /* Checks the IP header checksum and the L4 checksum by full recompute. */
+/* An FTP server's greeting (RFC 959 5.4): the FTP ALG honours nothing on a
+ * control connection before it. "220 ok\r\n" from the outside server
+ * srv:21 to dst:dport, ending at sequence number end (the server's SYN-ACK
+ * then used end - T_FTP_GREETING_LEN - 1). */
+#define T_FTP_GREETING "220 ok\r\n"
+#define T_FTP_GREETING_LEN 8u
 static inline void t_check_cksums(const tpkt *t) {
   pinhole_pkt_view v;
   assert_int_equal(pinhole_pkt_parse(t->b, t->p.len, &v), 0);
@@ -275,6 +281,14 @@ static inline int t_in(tctx *t, tpkt *p, uint64_t now) {
 
 static inline int t_out(tctx *t, tpkt *p, uint64_t now) {
   return pinhole_process(t->ctx, &p->p, PINHOLE_SIDE_OUTSIDE, now);
+}
+
+static inline void t_ftp_greet(tctx *t, uint32_t srv, uint32_t dst,
+                               uint16_t dport, uint32_t end, uint32_t ack) {
+  tpkt p;
+  t_tcp(&p, srv, 21, dst, dport, end - T_FTP_GREETING_LEN, ack, PINHOLE_TCP_ACK,
+        T_FTP_GREETING);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
 }
 
 static inline uint64_t t_cnt(tctx *t, int c) {

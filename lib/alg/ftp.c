@@ -9,14 +9,26 @@
  * endpoint: a pinhole lets the client's data connection in, and a 227 from
  * a server behind destination NAT is rewritten to the public address.
  *
- * Safety: PORT/EPRT must name the control connection's own client address
- * (no FTP bounce, no slipstreamed third-party pinholes), data ports are
- * 1024 or above unless configured, 227/229 count only from the server, at
- * most max_pinholes_per_conv pinholes, and commands are parsed only at a
- * line start of the byte stream (the engine's stream driver). A command
- * split across segments is withheld until the sender retransmits it whole.
+ * Safety (NAT slipstreaming, FTP bounce): a command is honoured only in a
+ * session that looks like FTP - the server's 220 greeting came first, every
+ * client line is a known command and every server line a reply of bounded
+ * length (pinhole_ftp_classify); the first line that is not desynchronises
+ * the control connection for good (counted: "ALG control connection
+ * desynchronised"), so an HTTP POST to port 21 whose body holds a PORT
+ * opens nothing. Lines are parsed only where a line begins in the byte
+ * stream (the engine's stream driver); a line split across segments is
+ * withheld only when the parser's own prefix test says it can still become
+ * a PORT/EPRT/227/229 (pinhole_ftp_prefix). PORT/EPRT must name the
+ * client's own address, 227/229 the server's (pinhole__alg_policy), data
+ * ports are 1024 or above unless configured, a 227/229 from the client is
+ * not FTP, at most max_pinholes_per_conv pinholes.
  *
- * Limits: IPv6 (EPRT |2|) is counted and left alone.
+ * Fail closed: a PORT/EPRT (or a 227 from a server behind destination NAT)
+ * that the parser rejects while it names the sender's inside address is
+ * dropped (the TCP sender resends it, and it is dropped again): it never
+ * leaves untranslated. A rejected one that names no inside address passes,
+ * counted. Limits: IPv6 (EPRT |2|, 229 is address-free) is counted and
+ * left alone.
  */
 #include "alg/alg.h"
 #include "alg/text.h"
@@ -25,31 +37,13 @@
 
 #include <string.h>
 
-/* The longest line worth withholding when split. */
-#define PH_FTP_MAX_HOLD 512
-
-static int ph_ci_prefix(const uint8_t *p, size_t len, const char *word) {
-  size_t wl = strlen(word);
-  size_t n = len < wl ? len : wl;
-  for (size_t i = 0; i < n; i++) {
-    uint8_t c = p[i];
-    if (c >= 'a' && c <= 'z')
-      c = (uint8_t)(c - 32);
-    if (c != (uint8_t)word[i])
-      return 0;
-  }
-  return 1;
-}
-
-/* Could this partial line become a message the ALG rewrites? */
-static int ph_ftp_worth_holding(const uint8_t *p, size_t len, int from_server) {
-  if (len > PH_FTP_MAX_HOLD)
-    return 0;
-  if (from_server)
-    return ph_ci_prefix(p, len, "227 ") || ph_ci_prefix(p, len, "229 ") ||
-           ph_ci_prefix(p, len, "227-") || ph_ci_prefix(p, len, "229-");
-  return ph_ci_prefix(p, len, "PORT ") || ph_ci_prefix(p, len, "EPRT ");
-}
+/* The session, as the classifier's rule needs it (pinhole_ftp_classify,
+ * RFC 959 4.2 and 5.4). */
+typedef struct ph_ftp_state {
+  uint8_t greeted;     /* the server's 220 came: the session is FTP */
+  uint8_t dead;        /* something was not FTP: nothing is honoured */
+  uint16_t multi_code; /* inside a multi-line reply with this code */
+} ph_ftp_state;
 
 static const char *ph_ftp_reason(int rc) {
   switch (rc) {
@@ -169,35 +163,95 @@ static void ph_ftp_malformed(ph_alg_call *ac, int rc, const uint8_t *line,
     pinhole__alg_error(ac, ph_ftp_reason(rc), line, n);
 }
 
+/* Applies the session rule to one complete line (cls from the
+ * classifier); returns 1 when it may be parsed for PORT/EPRT/227/229. */
+static int ph_ftp_session(ph_ftp_state *st, int from_server, int cls,
+                          unsigned code) {
+  if (cls == PINHOLE_FTP_LINE_NOT_FTP) {
+    st->dead = 1;
+    return 0;
+  }
+  if (!from_server)
+    return st->greeted; /* a command before the greeting is not honoured */
+  if (st->multi_code) {
+    /* a multi-line reply's text, whatever it looks like, until the line
+     * with its code ends it */
+    if (cls == PINHOLE_FTP_LINE_REPLY && code == st->multi_code)
+      st->multi_code = 0;
+    return 0;
+  }
+  if (cls == PINHOLE_FTP_LINE_TEXT) {
+    st->dead = 1;
+    return 0;
+  }
+  if (!st->greeted) {
+    if (code == PINHOLE_FTP_GREETING_READY)
+      st->greeted = 1;
+    else if (code != PINHOLE_FTP_GREETING_DELAY &&
+             code != PINHOLE_FTP_GREETING_REFUSED)
+      st->dead = 1;
+    if (cls == PINHOLE_FTP_LINE_REPLY_FIRST && !st->dead)
+      st->multi_code = (uint16_t)code;
+    return 0;
+  }
+  if (cls == PINHOLE_FTP_LINE_REPLY_FIRST) {
+    st->multi_code = (uint16_t)code;
+    return 0;
+  }
+  return 1;
+}
+
+/* One complete line at pos (n bytes with its end). */
+static void ph_ftp_line(ph_alg_call *ac, ph_ftp_state *st, size_t pos,
+                        size_t n) {
+  int from_server = pinhole__alg_from(ac) == PH_ALG_SERVER;
+  const uint8_t *p = pinhole__alg_payload(ac) + pos;
+  unsigned code = 0;
+  int cls = pinhole_ftp_classify(p, n, from_server, &code);
+  if (!ph_ftp_session(st, from_server, cls, code))
+    return;
+  pinhole_ftp_msg m;
+  int rc = pinhole_ftp_parse(p, n, from_server, &m);
+  if (rc == PINHOLE_ERR_NOMATCH)
+    return;
+  pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p, n);
+  if (rc < 0)
+    ph_ftp_malformed(ac, rc, p, n);
+  else if (from_server)
+    ph_ftp_server(ac, pos, n, &m);
+  else
+    ph_ftp_client(ac, pos, n, &m);
+}
+
 static void ph_ftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
+  ph_ftp_state *st = pinhole__alg_state(ac);
   int from_server = pinhole__alg_from(ac) == PH_ALG_SERVER;
   size_t pos = start;
-  while (pos < pinhole__alg_payload_len(ac) && !pinhole__alg_failed(ac)) {
+  while (!st->dead && pos < pinhole__alg_payload_len(ac) &&
+         !pinhole__alg_failed(ac)) {
     const uint8_t *p = pinhole__alg_payload(ac);
     size_t left = pinhole__alg_payload_len(ac) - pos;
     size_t n = pinhole_ftp_line_len(p + pos, left);
     if (n == 0) {
+      /* a partial line: not FTP already, or withheld when the parser says
+       * it can still become a line it translates */
+      if (pinhole_ftp_classify(p + pos, left, from_server, NULL) ==
+          PINHOLE_FTP_LINE_NOT_FTP) {
+        st->dead = 1;
+        break;
+      }
       res->consumed = pos;
-      res->hold = (uint8_t)ph_ftp_worth_holding(p + pos, left, from_server);
+      res->hold = pinhole_ftp_prefix(p + pos, left, from_server) == 1 &&
+                  (from_server || st->greeted);
       return;
     }
-    pinhole_ftp_msg m;
-    int rc = pinhole_ftp_parse(p + pos, n, from_server, &m);
-    if (rc != PINHOLE_ERR_NOMATCH) {
-      pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p + pos, n);
-      if (rc < 0)
-        ph_ftp_malformed(ac, rc, p + pos, n);
-      else if (from_server)
-        ph_ftp_server(ac, pos, n, &m);
-      else
-        ph_ftp_client(ac, pos, n, &m);
-    }
-    /* the line may have been rewritten: find its end again */
-    size_t now = pinhole_ftp_line_len(pinhole__alg_payload(ac) + pos,
-                                      pinhole__alg_payload_len(ac) - pos);
-    pos += now ? now : n;
+    size_t len0 = pinhole__alg_payload_len(ac);
+    ph_ftp_line(ac, st, pos, n);
+    pos += n + pinhole__alg_payload_len(ac) - len0; /* it may have grown */
   }
   res->consumed = pos;
+  if (st->dead)
+    res->desync = 1;
 }
 
 const ph_alg pinhole__alg_ftp = {
@@ -205,6 +259,7 @@ const ph_alg pinhole__alg_ftp = {
     .proto = PINHOLE_IPPROTO_TCP,
     .counter = PINHOLE_CNT_ALG_FTP,
     .stream = 1,
+    .state_size = sizeof(ph_ftp_state),
     .ports = {21, 0, 0, 0},
     .inspect = ph_ftp_inspect,
 };

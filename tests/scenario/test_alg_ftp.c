@@ -372,6 +372,94 @@ static void test_alg_ftp_out_of_order_dropped(void **state) {
  * is rewritten to the public one (twice, so the delta in the server's
  * direction accumulates), while the outside client's PORT commands pass
  * as they are; every later segment is numbered right both ways. */
+/* Issue 13's fail-open bug: a TAB after the verb is as good as a space to
+ * the parser, so the split command must be withheld too (the glue asks
+ * the parser's prefix test, it keeps no list of its own). */
+static void test_alg_ftp_split_port_with_tab_withheld(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  tctx *t = s.t;
+  tpkt p;
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK,
+        "port\t198,18,0,");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_WITHHELD), 1);
+  ftp_client(&s, "port\t198,18,0,100,156,65\r\n", "port\t198,19,0,1,156,65\r\n",
+             2 * SEC);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 1);
+  t_ctx_del(t);
+}
+
+/* An FTP control connection that is not FTP opens nothing (NAT
+ * slipstreaming): a browser posting attacker content to port 21 sends an
+ * HTTP request whose body holds a PORT naming the client's port 3389, each
+ * body line at a segment start; the first line is not FTP, so the
+ * connection is desynchronised for good, counted, and passes untouched. */
+static void test_alg_ftp_slipstream_http_post(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  tctx *t = s.t;
+  static const char *const segs[] = {
+      "POST /upload HTTP/1.1\r\nHost: 198.19.0.2:21\r\n",
+      "Content-Type: text/plain\r\nContent-Length: 60\r\n\r\n",
+      "PORT 198,18,0,100,13,61\r\n", "EPRT |1|198.18.0.100|3389|\r\n"};
+  for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
+    ftp_client(&s, segs[i], segs[i], SEC);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_DESYNC), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  assert_true(t_has_trace(t, "not the protocol"));
+  /* nor does a 227 from the server open anything now */
+  ftp_server(&s, "227 Entering Passive Mode (198,19,0,2,117,48).\r\n",
+             "227 Entering Passive Mode (198,19,0,2,117,48).\r\n", SEC);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+  t_ctx_del(t);
+}
+
+/* Before the server's 220 nothing is FTP: a client that speaks first (the
+ * browser of a slipstreaming attack does) is not honoured. */
+static void test_alg_ftp_command_before_greeting(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  tpkt p;
+  t_tcp(&p, CLI, 40000, SRV, 21, 99, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_tcp(&p, SRV, 21, PUB, 40000, 899, 100, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+        NULL);
+  assert_int_equal(t_out(t, &p, SEC), 0);
+  t_tcp(&p, CLI, 40000, SRV, 21, 100, 900, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,65\r\n");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_payload_is(&p, "PORT 198,18,0,100,156,65\r\n");
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+  t_ctx_del(t);
+}
+
+/* A 227 inside a multi-line reply is the reply's text (RFC 959 4.2), and
+ * a 227 or 229 sent by the client is not FTP: neither opens anything; the
+ * client's is counted as a desynchronisation. */
+static void test_alg_ftp_227_in_text_and_from_client(void **state) {
+  (void)state;
+  ftp_sess s;
+  ftp_open(&s);
+  tctx *t = s.t;
+  const char *multi = "211-Features:\r\n"
+                      "227 Entering Passive Mode (198,19,0,2,117,48).\r\n"
+                      "211 End\r\n";
+  ftp_server(&s, multi, multi, SEC);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+  ftp_server(&s, "227 Entering Passive Mode (198,19,0,2,117,49).\r\n",
+             "227 Entering Passive Mode (198,19,0,2,117,49).\r\n", SEC);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 1);
+  ftp_client(&s, "227 Entering Passive Mode (198,18,0,100,117,50).\r\n",
+             "227 Entering Passive Mode (198,18,0,100,117,50).\r\n", SEC);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_DESYNC), 1);
+  t_ctx_del(t);
+}
+
 static void test_alg_ftp_dnat_server_227(void **state) {
   (void)state;
   tctx *t = t_ctx();
@@ -396,6 +484,12 @@ static void test_alg_ftp_dnat_server_227(void **state) {
   t_tcp(&p, srv, 21, cli, 45000, ss++, cs, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
         NULL);
   assert_int_equal(t_in(t, &p, SEC), 0);
+  /* the greeting first: only then is the session FTP */
+  const char *g = "220 ready\r\n";
+  t_tcp(&p, srv, 21, cli, 45000, ss, cs, PINHOLE_TCP_ACK, g);
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  ss += (uint32_t)strlen(g);
+  sseen += (uint32_t)strlen(g);
   const char *r1 = "227 Entering Passive Mode (198,18,0,10,117,48).\r\n";
   const char *w1 = "227 Entering Passive Mode (198,19,0,1,117,48).\r\n";
   for (int round = 0; round < 2; round++) {
@@ -440,6 +534,10 @@ int main(void) {
       cmocka_unit_test(test_alg_ftp_out_of_order_dropped),
       cmocka_unit_test(test_alg_ftp_resent_with_completed_command),
       cmocka_unit_test(test_alg_ftp_dnat_server_227),
+      cmocka_unit_test(test_alg_ftp_split_port_with_tab_withheld),
+      cmocka_unit_test(test_alg_ftp_slipstream_http_post),
+      cmocka_unit_test(test_alg_ftp_command_before_greeting),
+      cmocka_unit_test(test_alg_ftp_227_in_text_and_from_client),
   };
   return cmocka_run_group_tests_name("scenario.alg_ftp", tests, NULL, NULL);
 }

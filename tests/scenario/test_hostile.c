@@ -406,9 +406,12 @@ static void alg_payloads(uint16_t port, const char *const *prefixes,
               NULL);
         assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
         pub = t_get16(p.b + 20);
-        t_tcp(&p, OUT_HOST, port, PUB, pub, 5000, seq,
+        uint32_t syn = port == 21 ? 5000 - T_FTP_GREETING_LEN : 5000;
+        t_tcp(&p, OUT_HOST, port, PUB, pub, syn, seq,
               PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
         assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+        if (port == 21)
+          t_ftp_greet(t, OUT_HOST, PUB, pub, 5001, seq);
       }
       size_t n = fill(pl, kind, prefixes[pi]);
       if (udp && n > 65535 - 28)
@@ -493,9 +496,10 @@ static uint16_t ftp_open(tctx *t) {
   t_tcp(&p, IN_HOST, 43000, OUT_HOST, 21, 99, 0, PINHOLE_TCP_SYN, NULL);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   uint16_t pub = t_get16(p.b + 20);
-  t_tcp(&p, OUT_HOST, 21, PUB, pub, 4999, 100,
+  t_tcp(&p, OUT_HOST, 21, PUB, pub, 4999 - T_FTP_GREETING_LEN, 100,
         PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_ftp_greet(t, OUT_HOST, PUB, pub, 5000, 100);
   return pub;
 }
 
@@ -644,9 +648,12 @@ static void test_hostile_content_length(void **state) {
         t_tcp(&p, IN_HOST, 43000, OUT_HOST, port, 99, 0, PINHOLE_TCP_SYN, NULL);
         assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
         uint16_t pub = t_get16(p.b + 20);
-        t_tcp(&p, OUT_HOST, port, PUB, pub, 4999, 100,
+        uint32_t syn = port == 21 ? 4999 - T_FTP_GREETING_LEN : 4999;
+        t_tcp(&p, OUT_HOST, port, PUB, pub, syn, 100,
               PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
         assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+        if (port == 21)
+          t_ftp_greet(t, OUT_HOST, PUB, pub, 5000, 100);
         t_tcp(&p, IN_HOST, 43000, OUT_HOST, port, 100, 5000,
               PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, msg);
         int v = t_in(t, &p, SEC);
@@ -691,7 +698,7 @@ static void test_hostile_pinholes_per_conversation_bound(void **state) {
     cseq += (uint32_t)n;
   }
   assert_int_equal(usage(t).pinholes, 8);
-  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 12,
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 13,
              PINHOLE_CNT_PINHOLE_CREATED, 8, PINHOLE_CNT_DROP_PINHOLE_FULL, 1,
              PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_FTP, 1, -1);
   assert_true(t_has_trace(t, "pinhole limit reached"));
@@ -851,7 +858,7 @@ static void test_hostile_split_command_never_completed(void **state) {
   assert_int_equal(usage(t).pinholes, 1);
   assert_true(t_has_trace(t, "parsed 198.18.0.2:50001"));
   assert_false(t_has_trace(t, "parsed 198.18.0.2:50000"));
-  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 5,
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 6,
              PINHOLE_CNT_EXIST_DISCARD, 3, PINHOLE_CNT_ALG_WITHHELD, 3,
              PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_FTP, 1,
              PINHOLE_CNT_PINHOLE_CREATED, 1, -1);
@@ -963,7 +970,7 @@ static void test_hostile_watch_and_conversation_tables_full(void **state) {
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   assert_true(t_has_event(t, "conversation table full"));
   same_usage(t, &before);
-  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_EXIST_ACCEPT, 3,
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_EXIST_ACCEPT, 4,
              PINHOLE_CNT_NEW_DISCARD, 2, PINHOLE_CNT_DROP_FLOW_FULL, 2, -1);
   by_check(t, &by, SEC);
   t_ctx_del(t);

@@ -52,12 +52,14 @@ static void test_seq_both_directions(void **state) {
   tctx *t = t_ctx();
   tpkt p;
   pinhole_pkt_view v;
-  uint32_t cs = 100, ss = 900;
+  uint32_t cs = 100, ss = 900 - T_FTP_GREETING_LEN;
   t_tcp(&p, CLI, 40000, OUT_HOST, 21, cs++, 0, PINHOLE_TCP_SYN, NULL);
   assert_int_equal(t_in(t, &p, SEC), 0);
   t_tcp(&p, OUT_HOST, 21, PUB, 40000, ss++, cs,
         PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
   assert_int_equal(t_out(t, &p, SEC), 0);
+  ss += T_FTP_GREETING_LEN;
+  t_ftp_greet(t, OUT_HOST, PUB, 40000, ss, cs);
   /* two rewrites from the client: -2 each */
   const char *port = "PORT 198,18,0,100,156,65\r\n";
   for (int i = 0; i < 2; i++) {
