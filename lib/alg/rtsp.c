@@ -212,8 +212,8 @@ static void ph_rtsp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
     if (rc == PINHOLE_ERR_PARTIAL && m.hdr_len == 0) {
       /* the header block is split: withhold it until it is whole */
       res->consumed = pos;
-      res->hold = left <= PINHOLE_RTSP_MAX_HEADER &&
-                  (p[0] == '$' || ph_start_plausible(p, left));
+      res->hold =
+          left <= PINHOLE_RTSP_MAX_HEADER && pinhole_rtsp_prefix(p, left) == 1;
       if (!res->hold) {
         pinhole__alg_error(ac, "not the start of an RTSP message", p,
                            left < 80 ? left : 80);
