@@ -112,6 +112,10 @@ int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
 int pinhole__alg_refuse(ph_alg_call *ac, const char *reason,
                         const uint8_t *text, size_t text_len);
 
+/* A message names more pinholes than the ALG may open (SIP media lines
+ * past the limit): counted as "Pinhole limit reached". */
+void pinhole__alg_limit(ph_alg_call *ac);
+
 /* ---- policy ------------------------------------------------------------- */
 
 /* What pinhole__alg_policy found an announced address to be. */

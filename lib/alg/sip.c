@@ -81,24 +81,121 @@ static void ph_sip_offer(ph_alg_call *ac, const ph_ends *e,
   }
 }
 
+/* A message the ALG cannot handle (rc from the parser or the rewriter):
+ * fail closed when it comes from the inside endpoint and names its inside
+ * address (it would leave the NAT untranslated); otherwise it is counted
+ * and passes. */
+static void ph_sip_unhandled(ph_alg_call *ac, int rc, const uint8_t *p,
+                             size_t len) {
+  const char *why;
+  switch (rc) {
+  case PINHOLE_ERR_RANGE:
+    why = "Content-Length disagrees with the datagram";
+    break;
+  case PINHOLE_ERR_POLICY:
+    why = "a second message in the datagram";
+    break;
+  case PINHOLE_ERR_FULL:
+    why = "more media lines than pinholes allowed";
+    pinhole__alg_limit(ac);
+    break;
+  case PINHOLE_ERR_UNSUPPORTED:
+    why = "message form not supported";
+    break;
+  case PINHOLE_ERR_NOBUF:
+    why = "message could not be rewritten";
+    break;
+  default:
+    why = "malformed SIP message";
+    break;
+  }
+  ph_ends e;
+  pinhole__alg_ends(ac, &e);
+  if (pinhole__alg_from(ac) == PH_ALG_CLIENT &&
+      e.client.addr != e.client_pub.addr &&
+      ph_has_ipv4(p, len, e.client.addr, '.'))
+    pinhole__alg_refuse(ac, why, NULL, 0);
+  else
+    pinhole__alg_error(ac, why, NULL, 0);
+}
+
+/* Traces what the rewriter changed, one line. */
+static void ph_sip_trace_rewrite(ph_alg_call *ac, const pinhole_sip_nat *nat,
+                                 const pinhole_sip_result *r) {
+  char buf[200];
+  ph_wr w = {(uint8_t *)buf, sizeof(buf), 0};
+  static const char *const names[] = {
+      "Request-URI ", ", Via ",           ", received= ", ", rport= ",
+      ", Contact ",   ", Route ",         ", From/To ",   ", other URIs ",
+      ", Call-ID ",   ", SDP addresses ", ", m= ports ",  ", a=rtcp ports "};
+  const uint32_t counts[] = {r->request_uri, r->via,        r->via_received,
+                             r->via_rport,   r->contact,    r->route,
+                             r->from_to,     r->other_uri,  r->call_id,
+                             r->sdp_addr,    r->media_port, r->rtcp_port};
+  for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+    const char *n = names[i] + (w.len == 0 && i > 0 ? 2 : 0);
+    if (counts[i] == 0)
+      continue;
+    ph_wr_put(&w, (const uint8_t *)n, strlen(n));
+    ph_wr_u32(&w, counts[i]);
+  }
+  const pinhole_endpoint *a =
+      nat->dir == PINHOLE_SIP_DIR_OUTBOUND ? &nat->inside : &nat->outside;
+  const pinhole_endpoint *b =
+      nat->dir == PINHOLE_SIP_DIR_OUTBOUND ? &nat->outside : &nat->inside;
+  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, a, b, 0, (uint8_t *)buf,
+                     w.len < w.cap ? w.len : w.cap);
+}
+
+/* Translates the message at pos (its framing already checked) and splices
+ * the result in; *used becomes its new length. */
+static void ph_sip_translate(ph_alg_call *ac, size_t pos, size_t len,
+                             pinhole_sip_nat *nat, size_t *used) {
+  const uint8_t *p = pinhole__alg_payload(ac) + pos;
+  size_t cap;
+  uint8_t *out = pinhole__alg_scratch(ac, &cap);
+  pinhole_sip_result res;
+  memset(&res, 0, sizeof(res));
+  res.size = sizeof(res);
+  int n = pinhole_sip_translate(p, len, nat, out, cap, &res);
+  if (n >= 0 && res.leftover && nat->dir == PINHOLE_SIP_DIR_OUTBOUND &&
+      (nat->flags & PINHOLE_SIP_STREAM) && nat->inside.port != 5060) {
+    /* over TCP the connection's port is not the one the user agent
+     * listens on and writes in its URIs: translate its address there too,
+     * with the port it names (the default one) */
+    pinhole_sip_nat again = *nat;
+    again.inside.port = again.outside.port = 5060;
+    memset(&res, 0, sizeof(res));
+    res.size = sizeof(res);
+    n = pinhole_sip_translate(p, len, &again, out, cap, &res);
+  }
+  if (n < 0) {
+    ph_sip_unhandled(ac, n, p, len);
+    return;
+  }
+  if (res.leftover && nat->dir == PINHOLE_SIP_DIR_OUTBOUND) {
+    pinhole__alg_refuse(ac, "inside address left untranslated", NULL, 0);
+    return;
+  }
+  if ((size_t)n == res.in_len && memcmp(p, out, (size_t)n) == 0)
+    return;
+  ph_sip_trace_rewrite(ac, nat, &res);
+  if (pinhole__alg_splice(ac, pos, res.in_len, out, (size_t)n) == 0)
+    *used = (size_t)n;
+}
+
+/* Handles one message at pos; returns the parser's code (0, NOMATCH for
+ * keep-alive bytes, PARTIAL, or an error), *used the bytes it took. */
 static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
                           uint32_t flags, size_t *used) {
   const uint8_t *p = pinhole__alg_payload(ac) + pos;
   int from = pinhole__alg_from(ac);
   pinhole_sip_msg m;
+  memset(&m, 0, sizeof(m));
   int rc = pinhole_sip_parse(p, len, flags, &m);
-  if (rc == PINHOLE_ERR_NOMATCH) {
-    *used = len; /* keep-alive CRLFs */
-    for (size_t i = 0; i < len; i++)
-      if (p[i] != '\r' && p[i] != '\n') {
-        *used = i;
-        break;
-      }
-    return 0;
-  }
+  *used = m.msg_len;
   if (rc != 0)
     return rc;
-  *used = m.msg_len;
   int request = (m.flags & PINHOLE_SIP_MSG_REQUEST) != 0;
   pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p + m.start_off,
                      m.hdr_len < 60 ? m.hdr_len : 60);
@@ -112,15 +209,17 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
   nat.inside = e.client;
   nat.outside = e.client_pub;
 
-  if ((m.flags & PINHOLE_SIP_MSG_SDP) && m.body_len > 0) {
+  pinhole_sip_range sr;
+  int src = pinhole_sip_sdp_find(p, m.msg_len, flags, &sr);
+  if (src == 0) {
     pinhole_sdp sdp;
-    int src = pinhole_sip_sdp_parse(p + m.hdr_len, m.body_len, &sdp);
-    if (src < 0) {
-      pinhole__alg_error(ac, "malformed SDP body", NULL, 0);
-      return 0;
-    }
-    if (from == PH_ALG_CLIENT)
+    src = pinhole_sip_sdp_parse(p + sr.off, sr.len, &sdp);
+    if (src == 0 && from == PH_ALG_CLIENT)
       ph_sip_offer(ac, &e, &sdp, &nat);
+  }
+  if (src < 0 && src != PINHOLE_ERR_NOMATCH) {
+    ph_sip_unhandled(ac, src, p, m.msg_len);
+    return 0;
   }
   uint32_t meth = request ? m.method : m.cseq_method;
   if (request &&
@@ -136,49 +235,36 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
   if (e.client.addr == e.client_pub.addr &&
       e.client.port == e.client_pub.port && nat.port_map_count == 0)
     return 0; /* no NAT on this endpoint: nothing to rewrite */
-  pinhole_sip_rewrite_result res;
-  size_t cap;
-  uint8_t *out = pinhole__alg_scratch(ac, &cap);
-  int n = pinhole_sip_rewrite(p, len, &nat, out, cap, &res);
-  if (n < 0) {
-    pinhole__alg_error(ac, "message could not be rewritten", NULL, 0);
-    return 0;
-  }
-  if ((size_t)n != res.in_len || memcmp(p, out, (size_t)n) != 0) {
-    if (pinhole__alg_splice(ac, pos, res.in_len, out, (size_t)n) != 0)
-      return 0;
-    *used = (size_t)n;
-  }
+  ph_sip_translate(ac, pos, len, &nat, used);
   return 0;
 }
 
 static void ph_sip_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
-  int stream = pinhole__alg_l4(ac) == PINHOLE_IPPROTO_TCP;
   size_t pos = start;
-  if (!stream) {
-    size_t used = 0;
-    if (pinhole__alg_payload_len(ac) == 0)
-      return;
-    int rc = ph_sip_message(ac, 0, pinhole__alg_payload_len(ac), 0, &used);
-    if (rc != 0)
-      pinhole__alg_error(ac, "malformed SIP message", NULL, 0);
+  if (pinhole__alg_l4(ac) != PINHOLE_IPPROTO_TCP) {
+    /* a datagram is one message (or keep-alive bytes) */
+    size_t used = 0, len = pinhole__alg_payload_len(ac);
+    int rc = len ? ph_sip_message(ac, 0, len, 0, &used) : 0;
+    if (rc < 0 && rc != PINHOLE_ERR_NOMATCH)
+      ph_sip_unhandled(ac, rc, pinhole__alg_payload(ac), len);
     return;
   }
   while (pos < pinhole__alg_payload_len(ac) && !pinhole__alg_failed(ac)) {
+    const uint8_t *p = pinhole__alg_payload(ac) + pos;
     size_t left = pinhole__alg_payload_len(ac) - pos, used = 0;
     int rc = ph_sip_message(ac, pos, left, PINHOLE_SIP_STREAM, &used);
     if (rc == PINHOLE_ERR_PARTIAL) {
-      const uint8_t *p = pinhole__alg_payload(ac) + pos;
+      /* withheld only while the parser says it can become a message */
       res->consumed = pos;
-      res->hold = left <= 16384 && ph_start_plausible(p, left);
+      res->hold = left <= 16384 && pinhole_sip_prefix(p, left) == 1;
       if (!res->hold) {
-        pinhole__alg_error(ac, "not the start of a SIP message", NULL, 0);
+        ph_sip_unhandled(ac, PINHOLE_ERR_PARSE, p, left);
         res->desync = 1;
       }
       return;
     }
-    if (rc != 0 || used == 0) {
-      pinhole__alg_error(ac, "malformed SIP message", NULL, 0);
+    if ((rc < 0 && rc != PINHOLE_ERR_NOMATCH) || used == 0) {
+      ph_sip_unhandled(ac, rc < 0 ? rc : PINHOLE_ERR_PARSE, p, left);
       res->consumed = pos;
       res->desync = 1;
       return;

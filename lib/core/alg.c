@@ -149,6 +149,10 @@ int pinhole__alg_refuse(ph_alg_call *ac, const char *reason,
   return 1;
 }
 
+void pinhole__alg_limit(ph_alg_call *ac) {
+  ph_count(ac->ctx, PINHOLE_CNT_DROP_PINHOLE_FULL);
+}
+
 /* ---- policy ------------------------------------------------------------- */
 
 static int ph_low_port_ok(const ph_alg_call *ac, uint16_t port) {

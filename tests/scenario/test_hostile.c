@@ -602,8 +602,10 @@ static void test_hostile_numbers_overflow(void **state) {
              "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
              strlen(body), body);
     t_udp(&p, IN_HOST, 5060, OUT_HOST, 5060, msg);
-    int v = t_in(t, &p, SEC);
-    assert_true(v == PINHOLE_VERDICT_FORWARD);
+    /* fail closed: the SDP names the inside address and cannot be
+     * translated, so the INVITE does not leave */
+    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
     assert_int_equal(usage(t).pinholes, 0);
     if (t_cnt(t, PINHOLE_CNT_ALG_SIP) != 1)
       fail_msg("SDP \"%s\": %llu SIP errors", sdp[i],
@@ -642,8 +644,11 @@ static void test_hostile_content_length(void **state) {
       }
       uint16_t port = which == 2 ? 554 : 5060;
       if (which == 0) {
+        /* the datagram's length disagrees: it names the inside address and
+         * cannot be translated, so it does not leave (fail closed) */
         t_udp(&p, IN_HOST, 5060, OUT_HOST, 5060, msg);
-        assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+        assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+        assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
       } else {
         t_tcp(&p, IN_HOST, 43000, OUT_HOST, port, 99, 0, PINHOLE_TCP_SYN, NULL);
         assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
