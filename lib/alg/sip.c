@@ -29,10 +29,27 @@
 
 #include <string.h>
 
-/* Maps the media the inside endpoint offers and opens their pinholes. */
-static void ph_sip_offer(ph_alg_call *ac, const ph_ends *e,
-                         const pinhole_sdp *sdp, pinhole_sip_nat *nat) {
-  for (uint32_t i = 0; i < sdp->media_count; i++) {
+/* The media the inside endpoint offers: mapped first (the rewrite needs
+ * the public ports), pinholes opened only once the message is sure to
+ * leave, mappings given back when it is not. */
+typedef struct ph_sip_media {
+  uint32_t addr;
+  uint16_t port, pub_port;
+  uint32_t pub_addr;
+  uint32_t map[2]; /* RTP, and RTCP when paired */
+  uint8_t pair;
+} ph_sip_media;
+
+typedef struct ph_sip_offer_set {
+  size_t n;
+  ph_sip_media m[PINHOLE_SDP_MAX_MEDIA];
+} ph_sip_offer_set;
+
+static void ph_sip_offer_map(ph_alg_call *ac, const ph_ends *e,
+                             const pinhole_sdp *sdp, pinhole_sip_nat *nat,
+                             ph_sip_offer_set *set) {
+  for (uint32_t i = 0; i < sdp->media_count && set->n < PINHOLE_SDP_MAX_MEDIA;
+       i++) {
     const pinhole_sdp_media *md = &sdp->media[i];
     if (md->port == 0)
       continue; /* a disabled stream */
@@ -44,41 +61,58 @@ static void ph_sip_offer(ph_alg_call *ac, const ph_ends *e,
       continue;
     int pair = (md->port & 1) == 0 && (!(md->flags & PINHOLE_SDP_MEDIA_RTCP) ||
                                        md->rtcp_port == md->port + 1);
+    if (nat->port_map_count + 2 > PINHOLE_SIP_MAX_PORT_MAPS)
+      break;
     pinhole_endpoint pub;
-    uint32_t m1, m2;
+    ph_sip_media *sm = &set->m[set->n];
+    memset(sm, 0, sizeof(*sm));
     if (pinhole__alg_map(ac, PINHOLE_IPPROTO_UDP, md->addr, md->port, pair,
-                         &pub, &m1, &m2) != 0)
+                         &pub, &sm->map[0], pair ? &sm->map[1] : NULL) != 0)
       continue;
-    if (nat->port_map_count + 2 <= PINHOLE_SIP_MAX_PORT_MAPS) {
-      pinhole_sip_port_map *pm = &nat->port_map[nat->port_map_count++];
-      pm->inside = md->port;
-      pm->outside = pub.port;
-      if (pair) {
-        pm = &nat->port_map[nat->port_map_count++];
-        pm->inside = (uint16_t)(md->port + 1);
-        pm->outside = (uint16_t)(pub.port + 1);
-      }
+    set->n++;
+    sm->pair = (uint8_t)pair;
+    sm->addr = md->addr;
+    sm->port = md->port;
+    sm->pub_addr = pub.addr;
+    sm->pub_port = pub.port;
+    pinhole_sip_port_map *pm = &nat->port_map[nat->port_map_count++];
+    pm->inside = md->port;
+    pm->outside = pub.port;
+    if (pair) {
+      pm = &nat->port_map[nat->port_map_count++];
+      pm->inside = (uint16_t)(md->port + 1);
+      pm->outside = (uint16_t)(pub.port + 1);
     }
     pinhole_endpoint real = {md->addr, md->port, 0};
     pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
-    ph_pinhole_req x;
-    memset(&x, 0, sizeof(x));
-    x.proto = PINHOLE_IPPROTO_UDP;
-    x.from = PH_ALG_SERVER;
-    x.src = e->server.addr; /* direct media off: only the signalling peer */
-    x.dst = pub.addr;
-    x.dport = pub.port;
-    x.to_addr = md->addr;
-    x.to_port = md->port;
-    x.mapping = m1;
-    pinhole__alg_open_pinhole(ac, &x);
-    if (pair) {
-      x.dport = (uint16_t)(pub.port + 1);
-      x.to_port = (uint16_t)(md->port + 1);
-      x.mapping = m2;
+  }
+}
+
+/* The message leaves: pinholes for the peer's media (or, when it does not
+ * leave, the mappings back). */
+static void ph_sip_offer_done(ph_alg_call *ac, const ph_ends *e,
+                              ph_sip_offer_set *set, int leaves) {
+  for (size_t i = 0; i < set->n; i++) {
+    const ph_sip_media *sm = &set->m[i];
+    for (int k = 0; k < 1 + sm->pair; k++) {
+      if (!leaves) {
+        pinhole__alg_unmap(ac, sm->map[k]);
+        continue;
+      }
+      ph_pinhole_req x;
+      memset(&x, 0, sizeof(x));
+      x.proto = PINHOLE_IPPROTO_UDP;
+      x.from = PH_ALG_SERVER;
+      x.src = e->server.addr; /* direct media off: only the signalling peer */
+      x.dst = sm->pub_addr;
+      x.dport = (uint16_t)(sm->pub_port + k);
+      x.to_addr = sm->addr;
+      x.to_port = (uint16_t)(sm->port + k);
+      x.mapping = sm->map[k];
       pinhole__alg_open_pinhole(ac, &x);
     }
   }
+  set->n = 0;
 }
 
 /* A message the ALG cannot handle (rc from the parser or the rewriter):
@@ -210,17 +244,25 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
   nat.outside = e.client_pub;
 
   pinhole_sip_range sr;
+  pinhole_sdp sdp;
   int src = pinhole_sip_sdp_find(p, m.msg_len, flags, &sr);
-  if (src == 0) {
-    pinhole_sdp sdp;
+  if (src == 0)
     src = pinhole_sip_sdp_parse(p + sr.off, sr.len, &sdp);
-    if (src == 0 && from == PH_ALG_CLIENT)
-      ph_sip_offer(ac, &e, &sdp, &nat);
-  }
   if (src < 0 && src != PINHOLE_ERR_NOMATCH) {
     ph_sip_unhandled(ac, src, p, m.msg_len);
     return 0;
   }
+  ph_sip_offer_set set;
+  set.n = 0;
+  if (src == 0 && from == PH_ALG_CLIENT)
+    ph_sip_offer_map(ac, &e, &sdp, &nat, &set);
+  if (e.client.addr != e.client_pub.addr ||
+      e.client.port != e.client_pub.port || nat.port_map_count != 0)
+    ph_sip_translate(ac, pos, len, &nat, used);
+  int leaves = !pinhole__alg_failed(ac);
+  ph_sip_offer_done(ac, &e, &set, leaves);
+  if (!leaves)
+    return 0;
   uint32_t meth = request ? m.method : m.cseq_method;
   if (request &&
       (meth == PINHOLE_SIP_METHOD_BYE || meth == PINHOLE_SIP_METHOD_CANCEL))
@@ -231,11 +273,6 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
       (m.flags & PINHOLE_SIP_MSG_EXPIRES) &&
       (request ? from == PH_ALG_CLIENT : m.status / 100 == 2))
     pinhole__alg_keep(ac, m.expires);
-
-  if (e.client.addr == e.client_pub.addr &&
-      e.client.port == e.client_pub.port && nat.port_map_count == 0)
-    return 0; /* no NAT on this endpoint: nothing to rewrite */
-  ph_sip_translate(ac, pos, len, &nat, used);
   return 0;
 }
 

@@ -234,6 +234,106 @@ static void test_alg_sip_third_party_media_refused(void **state) {
   t_ctx_del(t);
 }
 
+/* Fail closed (issue 14): what the ALG cannot translate does not leave.
+ * An INVITE naming the inside address where no rule translates it (free
+ * text), one with more media lines than pinholes allowed, one whose
+ * Content-Length the datagram disagrees with: each dropped and counted;
+ * keep-alive blanks pass and are no error; the rewrite is traced. */
+static void test_alg_sip_fail_closed(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  char in[4096], body[2048];
+  tpkt p;
+  /* a Subject naming the inside address: no header rule translates it */
+  sip_msg(in, sizeof(in),
+          INVITE_HEAD("198.18.0.100", "5060") "Subject: from 198.18.0.100\r\n",
+          OFFER("198.18.0.100", "49170"));
+  t_udp(&p, ALICE, 5060, BOB, 5060, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "reason=\"inside address left untranslated\""));
+  /* 17 media lines, the limit is 16 */
+  size_t n = (size_t)snprintf(body, sizeof(body), "%s",
+                              OFFER("198.18.0.100", "49170"));
+  for (int i = 0; i < 16; i++)
+    n += (size_t)snprintf(body + n, sizeof(body) - n,
+                          "m=audio %d RTP/AVP 0\r\n", 49172 + 2 * i);
+  sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"), body);
+  t_udp(&p, ALICE, 5060, BOB, 5060, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_PINHOLE_FULL), 1);
+  /* a Content-Length longer than the datagram's body */
+  snprintf(in, sizeof(in), "%sContent-Length: 500\r\n\r\n%s",
+           INVITE_HEAD("198.18.0.100", "5060"), OFFER("198.18.0.100", "49170"));
+  t_udp(&p, ALICE, 5060, BOB, 5060, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* keep-alives: no error */
+  t_udp(&p, ALICE, 5060, BOB, 5060, "\r\n\r\n");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_EXIST_DISCARD, 2,
+             PINHOLE_CNT_EXIST_ACCEPT, 1, PINHOLE_CNT_ERR_ALG, 3,
+             PINHOLE_CNT_ALG_SIP, 3, PINHOLE_CNT_ALG_UNTRANSLATED, 3,
+             PINHOLE_CNT_DROP_PINHOLE_FULL, 1, -1);
+  /* a good INVITE passes translated, and the rewrite is traced */
+  sip_call(t);
+  assert_true(t_has_trace(t, "Via 1, Contact 1, From/To 1"));
+  t_ctx_del(t);
+}
+
+/* The operator may choose to pass what cannot be translated, counted. */
+static void test_alg_sip_pass_untranslated_by_choice(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 256;
+  cfg.seed = 3;
+  cfg.flags |= PINHOLE_CFG_ALG_PASS_UNTRANSLATED;
+  tctx *t = t_ctx_cfg(&cfg);
+  char in[4096];
+  tpkt p;
+  sip_msg(in, sizeof(in),
+          INVITE_HEAD("198.18.0.100", "5060") "Subject: from 198.18.0.100\r\n",
+          OFFER("198.18.0.100", "49170"));
+  t_udp(&p, ALICE, 5060, BOB, 5060, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 0);
+  t_ctx_del(t);
+}
+
+/* A multipart/mixed INVITE (RFC 2046): the SDP part is translated, the
+ * other part and the boundaries are kept byte for byte. */
+static void test_alg_sip_multipart_invite(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  char in[4096], want[4096];
+  const char *head = "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
+                     "Via: SIP/2.0/UDP %s:5060;branch=z9hG4bK9\r\n"
+                     "From: <sip:alice@%s:5060>;tag=9\r\n"
+                     "To: <sip:bob@198.19.0.2>\r\n"
+                     "Call-ID: 77@x\r\nCSeq: 1 INVITE\r\n"
+                     "Content-Type: multipart/mixed;boundary=b1\r\n"
+                     "Content-Length: %zu\r\n\r\n%s";
+  const char *body = "--b1\r\nContent-Type: application/sdp\r\n\r\n"
+                     "v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\n"
+                     "t=0 0\r\nm=audio 49170 RTP/AVP 0\r\n"
+                     "--b1\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+                     "--b1--\r\n";
+  char b_in[512], b_want[512];
+  snprintf(b_in, sizeof(b_in), body, "198.18.0.100", "198.18.0.100");
+  snprintf(b_want, sizeof(b_want), body, "198.19.0.1", "198.19.0.1");
+  snprintf(in, sizeof(in), head, "198.18.0.100", "198.18.0.100", strlen(b_in),
+           b_in);
+  snprintf(want, sizeof(want), head, "198.19.0.1", "198.19.0.1", strlen(b_want),
+           b_want);
+  tpkt p;
+  t_udp(&p, ALICE, 5060, BOB, 5060, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 2);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alg_sip_invite_through_napt),
@@ -241,6 +341,9 @@ int main(void) {
       cmocka_unit_test(test_alg_sip_register_lifetime),
       cmocka_unit_test(test_alg_sip_slipstream_refused),
       cmocka_unit_test(test_alg_sip_third_party_media_refused),
+      cmocka_unit_test(test_alg_sip_fail_closed),
+      cmocka_unit_test(test_alg_sip_pass_untranslated_by_choice),
+      cmocka_unit_test(test_alg_sip_multipart_invite),
   };
   return cmocka_run_group_tests_name("scenario.alg_sip", tests, NULL, NULL);
 }
