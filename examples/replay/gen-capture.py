@@ -7,10 +7,12 @@ Session k replays the templates (default: ftp-passive, http, udp and ping
 from examples/captures/) one after the other from inside host
 198.18.0.(2 + k % 250), starting k * spacing after the first, with the
 inside host's ports (ICMP echo id) moved by 211 * (k // 250) so that no two
-sessions alive at once share a tuple. Addresses, ports and checksums are
-rewritten (RFC 1624 updates); payloads are left as they are (passive FTP
-names only the server). Frames of overlapping sessions are interleaved in
-time order.
+sessions alive at once share a tuple. The default spacing, 75 ms, keeps
+fewer than 4096 FTP control connections (closed ones linger 240 s) alive
+at once, within a default context's max_watch. Addresses, ports and
+checksums are rewritten (RFC 1624 updates); payloads are left as they are
+(passive FTP names only the server). Frames of overlapping sessions are
+interleaved in time order.
 
 usage: gen-capture.py OUT.pcap [--sessions N] [--spacing-ms MS]
                       [TEMPLATE.pcap...]
@@ -106,7 +108,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("out")
     ap.add_argument("--sessions", type=int, default=1000)
-    ap.add_argument("--spacing-ms", type=float, default=25.0)
+    ap.add_argument("--spacing-ms", type=float, default=75.0)
     ap.add_argument("templates", nargs="*")
     a = ap.parse_args()
     names = a.templates or [os.path.join(CAPTURES, n + ".pcap")

@@ -694,22 +694,22 @@ static int translated_back(const pinhole_pkt_view *orig,
                            const pinhole_pkt_view *out, char *why,
                            size_t whylen) {
   char o[96], n[96];
+  int same = orig->src == out->src && orig->dst == out->dst &&
+             orig->sport == out->sport && orig->dport == out->dport &&
+             orig->proto == out->proto;
+  int ack_ok = orig->proto != PINHOLE_IPPROTO_TCP ||
+               !(orig->tcp_flags & PINHOLE_TCP_ACK) || orig->ack == out->ack;
+  if (same && ack_ok)
+    return 1;
   fmt_pkt(o, sizeof(o), orig);
   fmt_pkt(n, sizeof(n), out);
-  if (orig->src != out->src || orig->dst != out->dst ||
-      orig->sport != out->sport || orig->dport != out->dport ||
-      orig->proto != out->proto) {
+  if (!same)
     snprintf(why, whylen, "library forwarded %s, the capture has %s", n, o);
-    return 0;
-  }
-  if (orig->proto == PINHOLE_IPPROTO_TCP &&
-      (orig->tcp_flags & PINHOLE_TCP_ACK) && orig->ack != out->ack) {
+  else
     snprintf(why, whylen,
              "%s: library forwarded ack %" PRIu32 ", the capture has %" PRIu32,
              o, out->ack, orig->ack);
-    return 0;
-  }
-  return 1;
+  return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -781,88 +781,118 @@ static int prepare(play *p, const uint8_t **data, size_t *len,
   return bad;
 }
 
+/* A frame as it was played: the captured view (v, bad), the packet fed
+ * (fed, fed_bad), where from, and whether its translation was known (why
+ * not, otherwise). */
+typedef struct frame {
+  const char *label;
+  pinhole_pkt_view v, fed;
+  int bad, fed_bad, ck, inside, matched;
+  char why[320];
+} frame;
+
+/* "TCP 198.18.0.2:41207 -> 198.19.0.2:20 from inside": the packet fed. */
+static void describe(char *buf, size_t len, const frame *f) {
+  char d[160];
+  if (f->fed_bad == 0)
+    fmt_pkt(d, sizeof(d), &f->fed);
+  else
+    fmt_malformed(d, sizeof(d), &f->fed, f->fed_bad);
+  snprintf(buf, len, "%s from %s", d, f->inside ? "inside" : "outside");
+}
+
 /* What happened to a packet the library did not forward. */
-static int not_forwarded(play *p, const char *label, int verdict,
-                         const char *desc, const char *from, int matched,
-                         const char *why) {
-  char reason[256], line[640];
+static int not_forwarded(play *p, const frame *f, int verdict) {
+  char desc[192], reason[256], line[800];
+  describe(desc, sizeof(desc), f);
   if (verdict < 0)
     snprintf(reason, sizeof(reason), "%s", pinhole_strerror(verdict));
   else
     drop_reason(p, reason, sizeof(reason));
-  if (!matched) {
-    snprintf(line, sizeof(line), "%s %s, fed unchanged: %s (%s)", desc, from,
-             why, reason);
-    return report(p, label, PLAY_UNMATCHED, "unmatched", line);
+  if (!f->matched) {
+    snprintf(line, sizeof(line), "%s, fed unchanged: %s (%s)", desc, f->why,
+             reason);
+    return report(p, f->label, PLAY_UNMATCHED, "unmatched", line);
   }
-  snprintf(line, sizeof(line), "%s %s (%s)", desc, from, reason);
-  return report(p, label, PLAY_DROPPED, verdict_name(verdict), line);
+  snprintf(line, sizeof(line), "%s (%s)", desc, reason);
+  return report(p, f->label, PLAY_DROPPED, verdict_name(verdict), line);
 }
 
-int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
-                const char *label) {
-  char desc[160], why[320], line[512];
-  if (len > 65535 || len > sizeof(p->buf))
-    return report(p, label, PLAY_UNPLAYABLE, "unplayable",
-                  "longer than 65535 bytes");
-  pinhole_pkt_view v;
-  int ck;
-  int bad = prepare(p, &data, &len, &v, &ck);
-  /* A malformed packet goes in from the side its raw source is on. */
-  uint32_t src = bad == 0 || len < 20 ? v.src : get32(data + 12);
-  int inside = is_inside(p, src);
-  if (bad == 0 && !inside && !is_inside(p, v.dst)) {
-    fmt_pkt(desc, sizeof(desc), &v);
-    snprintf(line, sizeof(line), "%s: neither endpoint is inside", desc);
-    return report(p, label, PLAY_UNPLAYABLE, "skipped", line);
-  }
-  memcpy(p->buf, data, len);
-  int matched = 1;
-  why[0] = '\0';
-  if (bad == 0 && !inside) {
-    if (v.flags & PINHOLE_PKTF_FRAGMENT) {
-      fmt_pkt(desc, sizeof(desc), &v);
-      snprintf(line, sizeof(line), "%s: fragment from outside (not replayed)",
-               desc);
-      return report(p, label, PLAY_UNPLAYABLE, "skipped", line);
-    }
-    matched = rewrite_outside(p, p->buf, &v, why, sizeof(why));
-    if (matched)
-      fix_rewritten(p, data, len, &v, ck);
-  }
-  pinhole_pkt_view fed;
-  int fed_bad = pinhole_pkt_parse(p->buf, len, &fed);
-  if (fed_bad == 0)
-    fmt_pkt(desc, sizeof(desc), &fed);
-  else
-    fmt_malformed(desc, sizeof(desc), &fed, fed_bad);
-  int side = inside ? PINHOLE_SIDE_INSIDE : PINHOLE_SIDE_OUTSIDE;
-  if (inside)
-    p->tot.inside++;
-  else
-    p->tot.outside++;
-  int verdict;
-  int olen = feed(p, len, side, now_ns, &verdict);
-  const char *from = inside ? "from inside" : "from outside";
-  if (verdict != PINHOLE_VERDICT_FORWARD && verdict != PINHOLE_VERDICT_HAIRPIN)
-    return not_forwarded(p, label, verdict, desc, from, matched, why);
+/* A packet the library forwarded, now olen bytes in p->buf: hands it to
+ * the host, learns from it (inside) or checks it (outside). */
+static int forwarded(play *p, const frame *f, int verdict, int olen) {
+  char desc[192], line[512];
+  int side = f->inside ? PINHOLE_SIDE_INSIDE : PINHOLE_SIDE_OUTSIDE;
   int to = verdict == PINHOLE_VERDICT_HAIRPIN ? side : !side;
   if (olen > 0 && p->host.output)
     p->host.output(p->host.user, to, p->buf, (size_t)olen);
   pinhole_pkt_view after;
   if (olen <= 0 || pinhole_pkt_parse(p->buf, (size_t)olen, &after) != 0) {
-    snprintf(line, sizeof(line), "%s %s: forwarded packet does not parse", desc,
-             from);
-    return report(p, label, PLAY_MISMATCH, "mismatch", line);
+    describe(desc, sizeof(desc), f);
+    snprintf(line, sizeof(line), "%s: forwarded packet does not parse", desc);
+    return report(p, f->label, PLAY_MISMATCH, "mismatch", line);
   }
-  if (inside) {
-    if (bad == 0)
-      learn(p, &v, &after);
+  if (f->inside) {
+    if (f->bad == 0)
+      learn(p, &f->v, &after);
     return PLAY_OK;
   }
   if (verdict == PINHOLE_VERDICT_HAIRPIN)
     return PLAY_OK;
-  if (!translated_back(&v, &after, line, sizeof(line)))
-    return report(p, label, PLAY_MISMATCH, "mismatch", line);
+  if (!translated_back(&f->v, &after, line, sizeof(line)))
+    return report(p, f->label, PLAY_MISMATCH, "mismatch", line);
   return PLAY_OK;
+}
+
+/* An outside frame that cannot be played: a fragment. Returns 1 when
+ * reported. */
+static int outside_fragment(play *p, const frame *f) {
+  char desc[160], line[256];
+  if (!(f->v.flags & PINHOLE_PKTF_FRAGMENT))
+    return 0;
+  fmt_pkt(desc, sizeof(desc), &f->v);
+  snprintf(line, sizeof(line), "%s: fragment from outside (not replayed)",
+           desc);
+  report(p, f->label, PLAY_UNPLAYABLE, "skipped", line);
+  return 1;
+}
+
+int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
+                const char *label) {
+  char desc[160], line[256];
+  frame f;
+  f.label = label;
+  if (len > 65535 || len > sizeof(p->buf))
+    return report(p, label, PLAY_UNPLAYABLE, "unplayable",
+                  "longer than 65535 bytes");
+  f.bad = prepare(p, &data, &len, &f.v, &f.ck);
+  /* A malformed packet goes in from the side its raw source is on. */
+  uint32_t src = f.bad == 0 || len < 20 ? f.v.src : get32(data + 12);
+  f.inside = is_inside(p, src);
+  if (f.bad == 0 && !f.inside && !is_inside(p, f.v.dst)) {
+    fmt_pkt(desc, sizeof(desc), &f.v);
+    snprintf(line, sizeof(line), "%s: neither endpoint is inside", desc);
+    return report(p, label, PLAY_UNPLAYABLE, "skipped", line);
+  }
+  memcpy(p->buf, data, len);
+  f.matched = 1;
+  f.why[0] = '\0';
+  if (f.bad == 0 && !f.inside) {
+    if (outside_fragment(p, &f))
+      return PLAY_UNPLAYABLE;
+    f.matched = rewrite_outside(p, p->buf, &f.v, f.why, sizeof(f.why));
+    if (f.matched)
+      fix_rewritten(p, data, len, &f.v, f.ck);
+  }
+  f.fed_bad = pinhole_pkt_parse(p->buf, len, &f.fed);
+  if (f.inside)
+    p->tot.inside++;
+  else
+    p->tot.outside++;
+  int verdict;
+  int olen = feed(p, len, f.inside ? PINHOLE_SIDE_INSIDE : PINHOLE_SIDE_OUTSIDE,
+                  now_ns, &verdict);
+  if (verdict != PINHOLE_VERDICT_FORWARD && verdict != PINHOLE_VERDICT_HAIRPIN)
+    return not_forwarded(p, &f, verdict);
+  return forwarded(p, &f, verdict, olen);
 }

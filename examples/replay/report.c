@@ -316,7 +316,7 @@ static void listing_text(report *r, const pinhole_ctx *ctx) {
       }
       line += len + (line[len] == '\n');
     }
-    if (!shown && (c.n || r->o->nfilters))
+    if (!shown)
       fputs(c.n ? "(no conversation matches the filters)\n"
                 : "(no conversation)\n",
             r->f);
