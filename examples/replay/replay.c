@@ -50,7 +50,7 @@ typedef struct run {
   size_t next_at; /* the next --at to print */
   writer w[2];    /* by pinhole_side */
   /* progress on a terminal */
-  int tty, shown;
+  int tty, stdout_tty, shown;
   struct timespec t0, last_print;
   uint64_t frames_at_t0;
   char cut[768]; /* where a capture was cut short */
@@ -58,6 +58,21 @@ typedef struct run {
 
 /* ------------------------------------------------------------------ */
 /* Callbacks                                                           */
+
+/* Before the report prints on the terminal the progress line is on, the
+ * progress line goes, so the two do not run together. */
+static void progress_clear(run *r) {
+  if (r->shown && r->stdout_tty) {
+    fputs("\r\033[K", stderr);
+    r->shown = 0;
+  }
+}
+
+static void line_out(run *r, const char *label, const char *what,
+                     const char *detail) {
+  progress_clear(r);
+  report_line(r->rep, label, what, detail);
+}
 
 static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
   run *r = user;
@@ -67,7 +82,7 @@ static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
     play_event(r->pl, ev);
   if (r->o->events && r->rep &&
       pinhole_event_format(ev, line, sizeof(line)) >= 0)
-    report_line(r->rep, r->label, "event", line);
+    line_out(r, r->label, "event", line);
 }
 
 static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
@@ -75,7 +90,7 @@ static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
   char line[1024];
   (void)ctx;
   if (r->o->trace && r->rep && format_trace(tr, line, sizeof(line)) >= 0)
-    report_line(r->rep, r->label, "trace", line);
+    line_out(r, r->label, "trace", line);
 }
 
 static void write_pkt(run *r, int side, const uint8_t *pkt, size_t len) {
@@ -99,8 +114,7 @@ static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
 
 static void on_report(void *user, const char *label, const char *what,
                       const char *detail) {
-  run *r = user;
-  report_line(r->rep, label, what, detail);
+  line_out(user, label, what, detail);
 }
 
 static void on_output(void *user, int side, const uint8_t *pkt, size_t len) {
@@ -257,6 +271,7 @@ static void listings_before(run *r, uint64_t now) {
   while (r->next_at < r->o->nat && r->o->at_ns[r->next_at] < now) {
     uint64_t at = r->o->at_ns[r->next_at++];
     tick(r->ctx, at);
+    progress_clear(r);
     report_listing_at(r->rep, r->ctx, at, r->label);
   }
 }
@@ -276,7 +291,7 @@ static void frame(run *r, int dlt, const struct pcap_pkthdr *hdr,
     snprintf(line, sizeof(line),
              "cut by the capture's snaplen (%u of %u bytes), not replayed",
              hdr->caplen, hdr->len);
-    report_line(r->rep, r->label, "skipped", line);
+    line_out(r, r->label, "skipped", line);
     return;
   }
   listings_before(r, r->now);
@@ -447,6 +462,7 @@ static int finish(run *r) {
       r->o->fix_cksums};
   if (r->shown)
     fputs("\r\033[K", stderr);
+  r->shown = 0;
   report_final(r->rep, r->ctx, &s);
   /* --at times past the last frame: what is left once they have come */
   snprintf(r->label, sizeof(r->label), "after the last frame");
@@ -484,6 +500,7 @@ int main(int argc, char **argv) {
     close_writer(&r.w[1], "--write-outside", o.write_outside);
   } else {
     r.tty = isatty(STDERR_FILENO);
+    r.stdout_tty = isatty(STDOUT_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &r.t0);
     for (int i = first; i < argc && !r.cut[0]; i++)
       play_file(&r, argv[i]);

@@ -75,7 +75,8 @@ typedef struct report report;
 
 /* Opens the report on stdout, as text or JSON; with check_file, every
  * byte is also compared with that file's (the first difference is kept
- * for report_close). Returns NULL after printing why. */
+ * for report_close). Returns NULL after printing why (the check file
+ * cannot be read). */
 report *report_open(const options *o);
 
 /* A frame's line: "<label>: <what>: <detail>". */
@@ -97,7 +98,7 @@ typedef struct summary {
 void report_final(report *r, const pinhole_ctx *ctx, const summary *s);
 
 /* Closes the report. Returns 0, or 1 when --check found a difference
- * (printed on stderr), 2 when the check file cannot be read. */
+ * (printed on stderr). */
 int report_close(report *r);
 
 /* A trace record as one line, its text excerpt with line breaks shown as
