@@ -95,10 +95,45 @@ static void run_one(const uint8_t *data, size_t size) {
   free(copy);
 }
 
+/* pinhole_pkt_fix_all_cksums on any bytes: refused untouched, or every
+ * checksum made right (a second call changes nothing, the header checksum
+ * verifies, and a packet that parses has a right L4 checksum that
+ * pinhole_pkt_fix_cksums leaves as it is). */
+static void fix_all_one(const uint8_t *data, size_t size) {
+  uint8_t *copy = malloc(size ? size : 1);
+  uint8_t *again = malloc(size ? size : 1);
+  if (copy == NULL || again == NULL) {
+    free(copy);
+    free(again);
+    return;
+  }
+  memcpy(copy, data, size);
+  int r = pinhole_pkt_fix_all_cksums(copy, size);
+  check(r == PINHOLE_ERR_PARSE || (r >= 0 && r <= 2));
+  if (r < 0) {
+    check(memcmp(copy, data, size) == 0);
+  } else {
+    check(pinhole_cksum(copy, (size_t)(copy[0] & 0x0f) * 4u) == 0);
+    check(pinhole_pkt_fix_all_cksums(copy, size) == 0);
+    pinhole_pkt_view v;
+    int p = pinhole_pkt_parse(copy, size, &v);
+    check(p != PINHOLE_PKT_IP_CKSUM);
+    if (p == PINHOLE_PKT_OK) {
+      check(pinhole_pkt_l4_cksum_ok(copy, &v) == 1);
+      memcpy(again, copy, size);
+      check(pinhole_pkt_fix_cksums(again, &v) == 0);
+      check(memcmp(again, copy, size) == 0);
+    }
+  }
+  free(copy);
+  free(again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pinhole_pkt_view v;
   int r = pinhole_pkt_parse(data, size, &v);
   run_one(data, size);
+  fix_all_one(data, size);
   if (r != PINHOLE_PKT_IP_CKSUM)
     return 0;
   /* A random header checksum is rarely right: retry with it fixed (on an

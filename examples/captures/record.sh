@@ -20,10 +20,16 @@
 # Needs root, iproute2, ethtool, tcpdump, curl, vsftpd, tftp-hpa,
 # tftpd-hpa and /usr/bin/python3. ping (iputils-ping) is used when
 # present, otherwise ping.pcap is made with a python3 raw-socket pinger.
+# rtsp.pcap needs GStreamer (gst-launch-1.0, gstreamer1.0-plugins-base and
+# -good, python3-gi, gir1.2-gst-rtsp-server-1.0) and the e2e test's
+# tests/e2e/rtsp-server.py; sip.pcap needs sipp (sip-tester, built with
+# pcap play) and the e2e test's scenarios tests/e2e/sip-ua[cs].xml.
 # Every process this script starts is killed by PID and the namespaces are
 # deleted on exit, also on failure. Every wait is bounded.
 set -euo pipefail
 
+HERE=$(cd "$(dirname "$0")" && pwd)
+E2E=$HERE/../../tests/e2e
 OUT=$(cd "${1:-$(dirname "$0")}" && pwd)
 shift || true
 ONLY=" $* "
@@ -197,16 +203,19 @@ import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("198.19.0.2", 5000))
 for _ in range(3):
-    data, peer = s.recvfrom(2048)
-    s.sendto(b"pong " + data, peer)
+    data, peer = s.recvfrom(65535)
+    s.sendto(b"pong " + data[:6], peer)
 '
+# argv[1]: bytes of padding after "ping N" (0: none; 3000 makes the kernel
+# fragment each datagram at the 1500-byte MTU)
 UDP_CLIENT='
-import socket
+import socket, sys
+pad = int(sys.argv[1])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("198.18.0.2", 41000))
 s.settimeout(3)
 for i in range(3):
-    s.sendto(b"ping %d" % i, ("198.19.0.2", 5000))
+    s.sendto(b"ping %d" % i + b"." * pad, ("198.19.0.2", 5000))
     print(s.recvfrom(2048)[0].decode())
 '
 # Fallback when iputils ping is not installed: three ICMP echo requests
@@ -262,6 +271,9 @@ main() {
   fi
   want tftp && record_tftp
   want http && record_http
+  want udp-frag && record_udp udp-frag.pcap -- 3000
+  want rtsp && record_rtsp
+  want sip && record_sip
   log "done"
 }
 
@@ -275,15 +287,69 @@ record_ping() {
   cap_stop ping.pcap
 }
 
-record_udp() { # file [tcpdump interface options]
+record_udp() { # file [tcpdump interface options] [-- padding]
+  local file=$1 pad=0 opts=()
+  shift
+  while [ $# -gt 0 ]; do
+    if [ "$1" = -- ]; then pad=$2; break; fi
+    opts+=("$1")
+    shift
+  done
   ip netns exec "$NS_B" timeout 15 "$PY" -c "$UDP_SERVER" &
   local udp_pid=$!
   PIDS+=("$udp_pid")
   sleep 0.3
-  cap_start "$@"
-  in_a timeout 10 "$PY" -c "$UDP_CLIENT" >/dev/null
-  cap_stop "$1"
+  cap_start "$file" "${opts[@]}"
+  in_a timeout 10 "$PY" -c "$UDP_CLIENT" "$pad" >/dev/null
+  cap_stop "$file"
   stop "$udp_pid"
+}
+
+# RTSP: GStreamer's RTSP server outside (an audio stream, G.711 u-law, 20 ms
+# packets), rtspsrc inside over UDP without NAT "dummy" packets: the
+# server's RTP and RTCP reach the client's ports before the client sends
+# anything from them. 25 buffers (half a second), then TEARDOWN.
+record_rtsp() {
+  local launch="( audiotestsrc is-live=true ! audioconvert ! audioresample"
+  launch+=" ! mulawenc ! rtppcmupay name=pay0 pt=0 )"
+  ip netns exec "$NS_B" "$PY" "$E2E/rtsp-server.py" 198.19.0.2 8554 test \
+    "$launch" >"$TMP/rtsp-server.log" 2>&1 &
+  local srv=$!
+  PIDS+=("$srv")
+  wait_for 10 in_b "$PY" -c 'import socket; socket.create_connection(("198.19.0.2",8554),1).close()'
+  cap_start rtsp.pcap
+  in_a timeout 20 gst-launch-1.0 -q rtspsrc \
+    location=rtsp://198.19.0.2:8554/test protocols=udp nat-method=none \
+    latency=100 timeout=5000000 ! fakesink num-buffers=25 >"$TMP/rtspsrc.log" 2>&1
+  cap_stop rtsp.pcap
+  stop "$srv"
+}
+
+# SIP: sipp calls from inside (198.18.0.2:5060, media port 6000, echoing
+# the RTP it gets) the called party outside, which answers and plays
+# G.711 a-law to the caller's SDP address: the caller's media port hears
+# from the outside first. One second of media, then BYE.
+record_sip() {
+  local pcap=
+  for f in /usr/share/sip-tester/g711a.pcap /usr/share/sipp/g711a.pcap \
+    /usr/share/doc/sip-tester/examples/pcap/g711a.pcap; do
+    [ -r "$f" ] && { pcap=$f; break; }
+  done
+  [ -n "$pcap" ] || { log "sipp's g711a.pcap not found: sip.pcap not made"; return 1; }
+  sed 's/<pause milliseconds="3000"\/>/<pause milliseconds="1000"\/>/' \
+    "$E2E/sip-uac.xml" >"$TMP/sip-uac.xml"
+  (cd "$TMP" && exec ip netns exec "$NS_B" timeout 30 sipp -sf "$E2E/sip-uas.xml" \
+    -i 198.19.0.2 -p 5060 -mi 198.19.0.2 -mp 6000 -key pcap "$pcap" -m 1 \
+    -timeout 25s -timeout_error -nostdin) >"$TMP/uas.log" 2>&1 &
+  local uas=$!
+  PIDS+=("$uas")
+  sleep 0.5
+  cap_start sip.pcap
+  (cd "$TMP" && ip netns exec "$NS_A" timeout 30 sipp 198.19.0.2:5060 \
+    -sf "$TMP/sip-uac.xml" -i 198.18.0.2 -p 5060 -mi 198.18.0.2 -mp 6000 \
+    -rtp_echo -m 1 -timeout 20s -timeout_error -nostdin) >"$TMP/uac.log" 2>&1
+  cap_stop sip.pcap
+  stop "$uas"
 }
 
 record_tftp() {

@@ -3,29 +3,34 @@
  *
  * Tables, all keyed by what the capture shows (the untranslated packets):
  *
- *   conn:     inside packet's 5-tuple -> the tuple the library forwarded
- *             it with, plus the history of the sequence delta the library
- *             applied to that direction (learned by comparing SEQ before
- *             and after, at the end of every forwarded segment);
- *   endpoint: inside (proto, addr, port) -> public (addr, port): the
- *             mapping seen on the connection's packets, or announced in a
- *             forwarded PORT/EPRT. Used for outside packets that belong to
- *             no known connection yet (a server's active-mode data SYN, a
- *             TFTP server answering from a new port).
+ *   conn:     an inside packet's 5-tuple -> the tuple the library forwards
+ *             it with (from FLOW_CREATED, dropped at FLOW_CLOSED), plus the
+ *             history of the sequence delta the library applied to that
+ *             direction (learned by comparing SEQ before and after, at the
+ *             end of every forwarded segment; kept only once non-zero);
+ *   endpoint: inside (proto, addr, port) -> public (addr, port), from
+ *             MAPPING_CREATED, dropped at MAPPING_RELEASED. Used for
+ *             outside packets that belong to no connection yet (a
+ *             server's active-mode data SYN, a TFTP server answering from
+ *             a new port, RTSP/SIP media sent before the client sent any).
  *
  * An outside packet is rewritten from the conn entry of the inside packet
  * it answers (source and destination both, so destination NAT rules play
- * too), or failing that from the endpoint entry of its destination.
+ * too), failing that from the endpoint entry of its destination, failing
+ * that from a static or destination NAT rule whose inside address is its
+ * destination. Failing all, it is fed as it is.
  */
 #include "play.h"
 
-#include <pinhole/ftp.h>
-
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Big-endian field access (the example uses only the public API). */
+static uint16_t get16(const uint8_t *b) {
+  return (uint16_t)(b[0] << 8 | b[1]);
+}
 static uint32_t get32(const uint8_t *b) {
   return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
          (uint32_t)b[3];
@@ -46,15 +51,20 @@ typedef struct tuple {
 } tuple;
 
 #define HIST 32
-#define BUCKETS 16384u
+#define BUCKETS 65536u
+#define BUFLEN (65536 + 4096)
+
+typedef struct hist {
+  uint32_t end[HIST];   /* sequence number (captured space) ... */
+  uint32_t delta[HIST]; /* ... from which this delta applies */
+  size_t n, next;
+} hist;
 
 typedef struct conn {
   struct conn *next;
-  tuple key;                 /* inside packet as captured */
-  tuple out;                 /* as the library forwarded it */
-  uint32_t hist_end[HIST];   /* sequence number (captured space) ... */
-  uint32_t hist_delta[HIST]; /* ... from which this delta applies */
-  size_t hist_n, hist_next;
+  tuple key; /* inside packet as captured */
+  tuple out; /* as the library forwards it */
+  hist *h;   /* NULL while the delta has been 0 */
 } conn;
 
 typedef struct endpoint {
@@ -66,14 +76,20 @@ typedef struct endpoint {
 
 struct play {
   pinhole_ctx *ctx;
+  play_host host;
   play_prefix *pfx;
   size_t npfx;
+  pinhole_rule *rules;
+  size_t nrules;
+  int fix;
   conn **conns;
   endpoint **eps;
   play_totals tot;
   uint64_t *cnt_before, *cnt_after;
   size_t ncnt;
-  uint8_t buf[65536 + 4096];
+  uint8_t buf[BUFLEN];     /* the packet fed to the library */
+  uint8_t fixed[BUFLEN];   /* a frame with its checksums recomputed */
+  uint8_t scratch[BUFLEN]; /* checksum computations */
 };
 
 static uint32_t mix(uint32_t h, uint32_t v) {
@@ -104,18 +120,35 @@ static conn *conn_find(const play *p, const tuple *k) {
   return NULL;
 }
 
-static conn *conn_get(play *p, const tuple *k) {
+static void conn_set(play *p, const tuple *k, const tuple *out) {
   conn *c = conn_find(p, k);
-  if (c)
-    return c;
-  c = calloc(1, sizeof(*c));
-  if (!c)
-    return NULL;
-  c->key = *k;
-  uint32_t h = tuple_hash(k);
-  c->next = p->conns[h];
-  p->conns[h] = c;
-  return c;
+  if (!c) {
+    c = calloc(1, sizeof(*c));
+    if (!c)
+      return; /* a miss is reported when a packet needs it */
+    c->key = *k;
+    uint32_t h = tuple_hash(k);
+    c->next = p->conns[h];
+    p->conns[h] = c;
+    p->tot.conns++;
+  }
+  /* a new connection: no sequence delta yet */
+  free(c->h);
+  c->h = NULL;
+  c->out = *out;
+}
+
+static void conn_forget(play *p, const tuple *k) {
+  for (conn **pc = &p->conns[tuple_hash(k)]; *pc; pc = &(*pc)->next) {
+    conn *c = *pc;
+    if (!tuple_eq(&c->key, k))
+      continue;
+    *pc = c->next;
+    free(c->h);
+    free(c);
+    p->tot.conns--;
+    return;
+  }
 }
 
 static uint32_t ep_hash(uint8_t proto, uint32_t addr, uint16_t port) {
@@ -131,71 +164,101 @@ static endpoint *ep_find(const play *p, uint8_t proto, uint32_t addr,
   return NULL;
 }
 
-static void ep_set(play *p, uint8_t proto, uint32_t addr, uint16_t port,
-                   uint32_t pub_addr, uint16_t pub_port) {
-  endpoint *e = ep_find(p, proto, addr, port);
-  if (!e) {
-    e = calloc(1, sizeof(*e));
-    if (!e)
-      return; /* the table is a best effort; a miss is reported later */
-    e->proto = proto;
-    e->addr = addr;
-    e->port = port;
-    uint32_t h = ep_hash(proto, addr, port);
-    e->next = p->eps[h];
-    p->eps[h] = e;
-  }
-  e->pub_addr = pub_addr;
-  e->pub_port = pub_port;
+/* A mapping made (the newest one of an endpoint wins a lookup). */
+static void ep_add(play *p, uint8_t proto, const pinhole_endpoint *in,
+                   const pinhole_endpoint *pub) {
+  endpoint *e = calloc(1, sizeof(*e));
+  if (!e)
+    return;
+  e->proto = proto;
+  e->addr = in->addr;
+  e->port = in->port;
+  e->pub_addr = pub->addr;
+  e->pub_port = pub->port;
+  uint32_t h = ep_hash(proto, in->addr, in->port);
+  e->next = p->eps[h];
+  p->eps[h] = e;
+  p->tot.endpoints++;
 }
 
-/* Records that from captured sequence number seq on, the library adds delta. */
+static void ep_forget(play *p, uint8_t proto, const pinhole_endpoint *in,
+                      const pinhole_endpoint *pub) {
+  uint32_t h = ep_hash(proto, in->addr, in->port);
+  for (endpoint **pe = &p->eps[h]; *pe; pe = &(*pe)->next) {
+    endpoint *e = *pe;
+    if (e->proto != proto || e->addr != in->addr || e->port != in->port ||
+        e->pub_addr != pub->addr || e->pub_port != pub->port)
+      continue;
+    *pe = e->next;
+    free(e);
+    p->tot.endpoints--;
+    return;
+  }
+}
+
+/* Records that from captured sequence number seq on, the library adds
+ * delta. Nothing is kept while every delta is 0. */
 static void hist_push(conn *c, uint32_t seq, uint32_t delta) {
-  for (size_t i = 0; i < c->hist_n; i++)
-    if (c->hist_end[i] == seq) {
-      c->hist_delta[i] = delta;
+  if (!c->h && delta == 0)
+    return;
+  if (!c->h && !(c->h = calloc(1, sizeof(*c->h))))
+    return;
+  hist *h = c->h;
+  for (size_t i = 0; i < h->n; i++)
+    if (h->end[i] == seq) {
+      h->delta[i] = delta;
       return;
     }
-  c->hist_end[c->hist_next] = seq;
-  c->hist_delta[c->hist_next] = delta;
-  c->hist_next = (c->hist_next + 1) % HIST;
-  if (c->hist_n < HIST)
-    c->hist_n++;
+  h->end[h->next] = seq;
+  h->delta[h->next] = delta;
+  h->next = (h->next + 1) % HIST;
+  if (h->n < HIST)
+    h->n++;
 }
 
 /* The delta for captured sequence number x: that of the closest recorded
  * point at or before x (mod 2^32); 0 when none is known. */
 static uint32_t hist_delta(const conn *c, uint32_t x) {
   uint32_t best = 0, bestd = UINT32_MAX;
-  for (size_t i = 0; i < c->hist_n; i++) {
-    uint32_t d = x - c->hist_end[i];
+  if (!c->h)
+    return 0;
+  for (size_t i = 0; i < c->h->n; i++) {
+    uint32_t d = x - c->h->end[i];
     if (d < 0x80000000u && d < bestd) {
       bestd = d;
-      best = c->hist_delta[i];
+      best = c->h->delta[i];
     }
   }
   return best;
 }
 
-play *play_new(pinhole_ctx *ctx, const play_prefix *prefixes, size_t nprefix) {
+play *play_new(pinhole_ctx *ctx, const play_config *cfg, const play_host *h) {
   play *p = calloc(1, sizeof(*p));
   if (!p)
     return NULL;
   p->ctx = ctx;
-  p->npfx = nprefix;
-  p->pfx = calloc(nprefix ? nprefix : 1, sizeof(*p->pfx));
+  if (h)
+    p->host = *h;
+  p->fix = cfg->fix_cksums;
+  p->npfx = cfg->ninside;
+  p->nrules = cfg->nrules;
+  p->pfx = calloc(p->npfx ? p->npfx : 1, sizeof(*p->pfx));
+  p->rules = calloc(p->nrules ? p->nrules : 1, sizeof(*p->rules));
   p->conns = calloc(BUCKETS, sizeof(*p->conns));
   p->eps = calloc(BUCKETS, sizeof(*p->eps));
   int n = pinhole_counter_count();
   p->ncnt = n > 0 ? (size_t)n : 0;
   p->cnt_before = calloc(p->ncnt + 1, sizeof(uint64_t));
   p->cnt_after = calloc(p->ncnt + 1, sizeof(uint64_t));
-  if (!p->pfx || !p->conns || !p->eps || !p->cnt_before || !p->cnt_after) {
+  if (!p->pfx || !p->rules || !p->conns || !p->eps || !p->cnt_before ||
+      !p->cnt_after) {
     play_del(p);
     return NULL;
   }
-  if (nprefix)
-    memcpy(p->pfx, prefixes, nprefix * sizeof(*prefixes));
+  if (p->npfx)
+    memcpy(p->pfx, cfg->inside, p->npfx * sizeof(*p->pfx));
+  if (p->nrules)
+    memcpy(p->rules, cfg->rules, p->nrules * sizeof(*p->rules));
   return p;
 }
 
@@ -206,6 +269,7 @@ void play_del(play *p) {
     while (p->conns[i]) {
       conn *c = p->conns[i];
       p->conns[i] = c->next;
+      free(c->h);
       free(c);
     }
   for (size_t i = 0; p->eps && i < BUCKETS; i++)
@@ -217,6 +281,7 @@ void play_del(play *p) {
   free(p->conns);
   free(p->eps);
   free(p->pfx);
+  free(p->rules);
   free(p->cnt_before);
   free(p->cnt_after);
   free(p);
@@ -231,6 +296,81 @@ static int is_inside(const play *p, uint32_t addr) {
     uint32_t mask = p->pfx[i].plen ? UINT32_MAX << (32 - p->pfx[i].plen) : 0;
     if ((addr & mask) == (p->pfx[i].addr & mask))
       return 1;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Learning from the library's events                                  */
+
+/*
+ * A connection event names the packet that made it (or, for FLOW_CLOSED,
+ * the initiator's) as it arrived on ev->side (src -> dst) and as it left
+ * (nat_src -> nat_dst). The inside packets of the connection are that
+ * packet itself when it came from the inside, else its answer: they
+ * arrive as nat_dst -> nat_src and leave as dst -> src.
+ */
+static void conn_of_event(const pinhole_event *ev, tuple *key, tuple *out) {
+  tuple arrived = {ev->src.addr, ev->dst.addr, ev->src.port, ev->dst.port,
+                   ev->proto};
+  tuple left = {ev->nat_src.addr, ev->nat_dst.addr, ev->nat_src.port,
+                ev->nat_dst.port, ev->proto};
+  if (ev->side == PINHOLE_SIDE_INSIDE) {
+    *key = arrived;
+    *out = left;
+    return;
+  }
+  *key = (tuple){left.dst, left.src, left.dport, left.sport, ev->proto};
+  *out = (tuple){arrived.dst, arrived.src, arrived.dport, arrived.sport,
+                 ev->proto};
+}
+
+void play_event(play *p, const pinhole_event *ev) {
+  tuple key, out;
+  switch (ev->type) {
+  case PINHOLE_EVENT_FLOW_CREATED:
+    conn_of_event(ev, &key, &out);
+    conn_set(p, &key, &out);
+    break;
+  case PINHOLE_EVENT_FLOW_CLOSED:
+    conn_of_event(ev, &key, &out);
+    conn_forget(p, &key);
+    break;
+  case PINHOLE_EVENT_MAPPING_CREATED:
+    ep_add(p, ev->proto, &ev->src, &ev->nat_src);
+    break;
+  case PINHOLE_EVENT_MAPPING_RELEASED:
+    ep_forget(p, ev->proto, &ev->src, &ev->nat_src);
+    break;
+  default:
+    break;
+  }
+}
+
+/* The public address an outside host reaches an inside server addr:port
+ * at, by a static or destination NAT rule that leads there. Returns 1 and
+ * fills *pub and *pub_port, or 0. */
+static int rule_public(const play *p, uint8_t proto, uint32_t addr,
+                       uint16_t port, uint32_t *pub, uint16_t *pub_port) {
+  for (size_t i = 0; i < p->nrules; i++) {
+    const pinhole_rule *r = &p->rules[i];
+    if (r->side == PINHOLE_SIDE_INSIDE || r->action != PINHOLE_ACTION_ACCEPT ||
+        (r->proto && r->proto != proto))
+      continue;
+    uint32_t mask = r->dst_plen ? UINT32_MAX << (32 - r->dst_plen) : 0;
+    if (r->nat == PINHOLE_NAT_STATIC && r->dst_plen &&
+        (addr & mask) == (r->nat_addr & mask)) {
+      *pub = (r->dst_addr & mask) | (addr & ~mask);
+      *pub_port = port;
+      return 1;
+    }
+    if (r->nat == PINHOLE_NAT_DEST && r->dst_plen == 32 &&
+        addr == r->nat_addr && (!r->nat_port || port == r->nat_port) &&
+        (!r->nat_port || r->dport_lo == r->dport_hi)) {
+      *pub = r->dst_addr;
+      *pub_port = r->nat_port ? r->dport_lo : port;
+      return 1;
+    }
   }
   return 0;
 }
@@ -262,73 +402,144 @@ static void fmt_ep(char *buf, size_t len, uint32_t addr, uint16_t port,
     snprintf(buf, len, "%s", a);
 }
 
-/* "TCP 198.18.0.2:41207 -> 198.19.0.2:20", "ICMP 198.18.0.2 -> ... id 7" */
+/* "UDP", or "IP proto 47" */
+static void fmt_proto(char *buf, size_t len, uint8_t proto) {
+  if (proto == PINHOLE_IPPROTO_TCP || proto == PINHOLE_IPPROTO_UDP ||
+      proto == PINHOLE_IPPROTO_ICMP)
+    snprintf(buf, len, "%s", proto_name(proto));
+  else
+    snprintf(buf, len, "IP proto %u", (unsigned)proto);
+}
+
+/* "TCP 198.18.0.2:41207 -> 198.19.0.2:20", "ICMP 198.18.0.2 -> ... id 7",
+ * "UDP fragment 198.18.0.2 -> 198.19.0.2 id 60898 offset 1480" */
 static void fmt_pkt(char *buf, size_t len, const pinhole_pkt_view *v) {
-  char s[32], d[32];
+  char s[32], d[32], pr[16];
   int ports =
       (v->flags & PINHOLE_PKTF_L4) &&
       (v->proto == PINHOLE_IPPROTO_TCP || v->proto == PINHOLE_IPPROTO_UDP);
   fmt_ep(s, sizeof(s), v->src, v->sport, ports);
   fmt_ep(d, sizeof(d), v->dst, v->dport, ports);
-  if (v->flags & PINHOLE_PKTF_ICMP_QUERY)
-    snprintf(buf, len, "%s %s -> %s id %u", proto_name(v->proto), s, d,
-             (unsigned)v->sport);
+  fmt_proto(pr, sizeof(pr), v->proto);
+  if ((v->flags & PINHOLE_PKTF_FRAGMENT) && !ports)
+    snprintf(buf, len, "%s fragment %s -> %s id %u offset %u", pr, s, d,
+             (unsigned)v->ip_id, (unsigned)v->frag_off);
+  else if (v->flags & PINHOLE_PKTF_ICMP_QUERY)
+    snprintf(buf, len, "ICMP %s -> %s id %u", s, d, (unsigned)v->sport);
   else if (v->proto == PINHOLE_IPPROTO_ICMP)
     snprintf(buf, len, "ICMP %s -> %s type %u code %u", s, d,
              (unsigned)v->icmp_type, (unsigned)v->icmp_code);
-  else if (ports || v->proto == 0)
-    snprintf(buf, len, "%s %s -> %s", proto_name(v->proto), s, d);
   else
-    snprintf(buf, len, "IP proto %u %s -> %s", (unsigned)v->proto, s, d);
+    snprintf(buf, len, "%s %s -> %s", pr, s, d);
+  if ((v->flags & PINHOLE_PKTF_FRAGMENT) && ports) {
+    size_t n = strlen(buf);
+    snprintf(buf + n, len - n, " (first fragment, id %u)", (unsigned)v->ip_id);
+  }
 }
 
-/* Names of the counters that moved during the packet, except the ones that
- * count normal work: the library's reason for a drop. */
+/* A packet pinhole_pkt_parse refused (reason bad; *v holds what was
+ * parsed before the failed check). */
+static void fmt_malformed(char *buf, size_t len, const pinhole_pkt_view *v,
+                          int bad) {
+  char s[16], d[16], pr[16];
+  if (v->ihl == 0) {
+    snprintf(buf, len, "malformed packet (%s)", pinhole_pkt_reason_name(bad));
+    return;
+  }
+  fmt_ep(s, sizeof(s), v->src, 0, 0);
+  fmt_ep(d, sizeof(d), v->dst, 0, 0);
+  fmt_proto(pr, sizeof(pr), v->proto);
+  snprintf(buf, len, "malformed %s %s -> %s (%s)", pr, s, d,
+           pinhole_pkt_reason_name(bad));
+}
+
+/* Counters that count normal work, not a reason to drop. */
+static int counter_is_work(size_t i) {
+  return i == PINHOLE_CNT_NEW_ACCEPT || i == PINHOLE_CNT_EXIST_ACCEPT ||
+         i == PINHOLE_CNT_PINHOLE_CREATED || i == PINHOLE_CNT_PINHOLE_USED ||
+         i == PINHOLE_CNT_PINHOLE_EXPIRED || i == PINHOLE_CNT_FLOWS_EXPIRED;
+}
+
+/* Names of the counters that moved during the packet (the library's
+ * reason for a drop), those that count normal work only when nothing else
+ * moved. */
 static void drop_reason(const play *p, char *buf, size_t len) {
-  static const int normal[] = {
-      PINHOLE_CNT_NEW_ACCEPT,      PINHOLE_CNT_EXIST_ACCEPT,
-      PINHOLE_CNT_PINHOLE_CREATED, PINHOLE_CNT_PINHOLE_USED,
-      PINHOLE_CNT_PINHOLE_EXPIRED, PINHOLE_CNT_FLOWS_EXPIRED,
-      PINHOLE_CNT_FRAGMENTS};
   size_t used = 0;
   buf[0] = '\0';
-  for (size_t i = 0; i < p->ncnt; i++) {
-    if (p->cnt_after[i] <= p->cnt_before[i])
-      continue;
-    int skip = 0;
-    for (size_t j = 0; j < sizeof(normal) / sizeof(normal[0]); j++)
-      skip |= (size_t)normal[j] == i;
-    const char *name = pinhole_counter_name((int)i);
-    if (skip || !name || used + strlen(name) + 3 >= len)
-      continue;
-    int n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
-    if (n > 0)
-      used += (size_t)n;
-  }
+  for (int pass = 0; pass < 2 && !used; pass++)
+    for (size_t i = 0; i < p->ncnt; i++) {
+      if (p->cnt_after[i] <= p->cnt_before[i] || counter_is_work(i) != pass)
+        continue;
+      const char *name = pinhole_counter_name((int)i);
+      if (!name || used + strlen(name) + 3 >= len)
+        continue;
+      int n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
+      if (n > 0)
+        used += (size_t)n;
+    }
   if (!used)
     snprintf(buf, len, "no counter moved");
 }
 
 /* ------------------------------------------------------------------ */
-/* FTP PORT/EPRT                                                       */
+/* Checksums                                                           */
 
-/* The nth PORT or IPv4 EPRT command among the complete lines of
- * text[0..len), read with the library's FTP parser. */
-int play_ftp_announce(const uint8_t *text, size_t len, size_t nth,
-                      uint32_t *addr, uint16_t *port) {
-  size_t off = 0, llen;
-  while (off < len && (llen = pinhole_ftp_line_len(text + off, len - off))) {
-    pinhole_ftp_msg m;
-    if (pinhole_ftp_parse(text + off, llen, 0, &m) == 0 && m.family == 1 &&
-        (m.kind == PINHOLE_FTP_PORT || m.kind == PINHOLE_FTP_EPRT) &&
-        nth-- == 0) {
-      *addr = m.addr;
-      *port = m.port;
-      return 1;
-    }
-    off += llen;
+enum { CK_IP = 1, CK_L4 = 2 };
+
+/* Which checksums of the frame data[0..len) (parsed as v, result bad) are
+ * wrong: CK_IP, CK_L4 or both. */
+static int cksum_state(play *p, const uint8_t *data, size_t len, int bad,
+                       const pinhole_pkt_view *v) {
+  if (bad == 0)
+    return pinhole_pkt_l4_cksum_ok(data, v) == 1 ? 0 : CK_L4;
+  if (bad != PINHOLE_PKT_IP_CKSUM)
+    return 0;
+  memcpy(p->scratch, data, len);
+  if (pinhole_pkt_fix_all_cksums(p->scratch, len) < 2)
+    return CK_IP;
+  return CK_IP | CK_L4;
+}
+
+/* The L4 checksum field of a parsed packet, or NULL. */
+static uint8_t *l4_cksum_field(uint8_t *pkt, const pinhole_pkt_view *v) {
+  if (v->flags & PINHOLE_PKTF_FRAGMENT)
+    return NULL;
+  switch (v->proto) {
+  case PINHOLE_IPPROTO_TCP:
+    return pkt + v->l4_off + 16;
+  case PINHOLE_IPPROTO_UDP:
+    return pkt + v->l4_off + 6;
+  case PINHOLE_IPPROTO_ICMP:
+    return pkt + v->l4_off + 2;
+  default:
+    return NULL;
   }
-  return 0;
+}
+
+/* One's complement 16-bit addition. */
+static uint16_t oc_add(uint16_t a, uint16_t b) {
+  uint32_t s = (uint32_t)a + b;
+  return (uint16_t)((s & 0xffffu) + (s >> 16));
+}
+
+/*
+ * After the outside packet orig (parsed as v) was rewritten into buf:
+ * recomputes its checksums, but keeps a wrong L4 checksum as wrong as the
+ * capture had it (same one's complement distance from the right value), so
+ * only --fix-cksums repairs what the outside host sent.
+ */
+static void fix_rewritten(play *p, const uint8_t *orig, size_t len,
+                          const pinhole_pkt_view *v, int ck) {
+  pinhole_pkt_fix_all_cksums(p->buf, len);
+  uint8_t *now = l4_cksum_field(p->buf, v);
+  if (!(ck & CK_L4) || !now)
+    return;
+  memcpy(p->scratch, orig, len);
+  pinhole_pkt_fix_all_cksums(p->scratch, len);
+  uint16_t right_before = get16(l4_cksum_field(p->scratch, v));
+  uint16_t stored = get16(orig + (now - p->buf));
+  uint16_t right_now = get16(now);
+  put16(now, oc_add(stored, oc_add(right_now, (uint16_t)~right_before)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -344,29 +555,18 @@ static uint32_t seq_len(const pinhole_pkt_view *v) {
          !!(v->tcp_flags & PINHOLE_TCP_FIN);
 }
 
-static void learn(play *p, const pinhole_pkt_view *b, const uint8_t *bdata,
-                  const pinhole_pkt_view *a, const uint8_t *adata) {
-  if (!(b->flags & (PINHOLE_PKTF_L4 | PINHOLE_PKTF_ICMP_QUERY)) ||
-      (b->flags & PINHOLE_PKTF_ICMP_ERROR))
+/* The sequence delta of a forwarded inside TCP segment b (as captured),
+ * forwarded as a. */
+static void learn(play *p, const pinhole_pkt_view *b,
+                  const pinhole_pkt_view *a) {
+  if (b->proto != PINHOLE_IPPROTO_TCP || !(b->flags & PINHOLE_PKTF_L4))
     return;
   tuple k = view_tuple(b);
-  conn *c = conn_get(p, &k);
+  conn *c = conn_find(p, &k);
   if (!c)
-    return;
-  c->out = view_tuple(a);
-  ep_set(p, b->proto, b->src, b->sport, a->src, a->sport);
-  if (b->proto != PINHOLE_IPPROTO_TCP)
     return;
   hist_push(c, b->seq, a->seq - b->seq);
   hist_push(c, b->seq + seq_len(b), a->seq + seq_len(a) - b->seq - seq_len(b));
-  uint32_t oaddr, naddr;
-  uint16_t oport, nport;
-  for (size_t i = 0; play_ftp_announce(bdata + b->payload_off, b->payload_len,
-                                       i, &oaddr, &oport) &&
-                     play_ftp_announce(adata + a->payload_off, a->payload_len,
-                                       i, &naddr, &nport);
-       i++)
-    ep_set(p, PINHOLE_IPPROTO_TCP, oaddr, oport, naddr, nport);
 }
 
 /* ------------------------------------------------------------------ */
@@ -396,8 +596,60 @@ static void shift_sack(uint8_t *tcp, size_t hlen, const conn *c) {
   }
 }
 
+/* How the library forwarded the inside packet k answers, or would have:
+ * fills *t and returns the conn when known; NULL with *known 0 when
+ * nothing is known. */
+static const conn *translation(const play *p, const tuple *k, tuple *t,
+                               int *known) {
+  const conn *c = conn_find(p, k);
+  const endpoint *e;
+  *known = 1;
+  *t = *k;
+  if (c)
+    *t = c->out;
+  else if ((e = ep_find(p, k->proto, k->src, k->sport)) != NULL) {
+    t->src = e->pub_addr;
+    t->sport = e->pub_port;
+  } else if (!rule_public(p, k->proto, k->src, k->sport, &t->src, &t->sport)) {
+    *known = 0;
+  }
+  return c;
+}
+
+static void miss_text(char *miss, size_t len, const tuple *k) {
+  char ep[32];
+  int ports =
+      k->proto == PINHOLE_IPPROTO_TCP || k->proto == PINHOLE_IPPROTO_UDP;
+  fmt_ep(ep, sizeof(ep), k->src, k->sport, ports);
+  if (k->proto == PINHOLE_IPPROTO_ICMP)
+    snprintf(miss, len, "no translation known for ICMP %s id %u", ep,
+             (unsigned)k->sport);
+  else
+    snprintf(miss, len, "no translation known for %s %s", proto_name(k->proto),
+             ep);
+}
+
+/* An ICMP error from the outside: its outer destination and the packet it
+ * quotes (an inside packet as the library forwarded it). */
+static void rewrite_icmp_error(uint8_t *buf, const pinhole_pkt_view *v,
+                               const tuple *t) {
+  uint8_t *in = buf + v->inner_off;
+  put32(buf + 16, t->src);
+  put32(in + 12, t->src);
+  put32(in + 16, t->dst);
+  if (v->inner_proto == PINHOLE_IPPROTO_ICMP) {
+    if ((size_t)v->inner_l4_off + 8 <= v->ip_len)
+      put16(buf + v->inner_l4_off + 4, t->sport);
+  } else if ((size_t)v->inner_l4_off + 4 <= v->ip_len) {
+    put16(buf + v->inner_l4_off, t->sport);
+    put16(buf + v->inner_l4_off + 2, t->dport);
+  }
+  put16(in + 10, 0);
+  put16(in + 10, pinhole_cksum(in, v->inner_ihl));
+}
+
 /* Rewrites the outside packet in buf (parsed as v). Returns 1 when a
- * translation was known, 0 when not. */
+ * translation was known, 0 when not (miss says which). */
 static int rewrite_outside(play *p, uint8_t *buf, const pinhole_pkt_view *v,
                            char *miss, size_t misslen) {
   tuple k; /* the inside packet this one answers */
@@ -408,41 +660,14 @@ static int rewrite_outside(play *p, uint8_t *buf, const pinhole_pkt_view *v,
   else
     k = (tuple){v->dst, v->src, v->dport, v->sport, v->proto};
   tuple t; /* the packet the library forwarded, as the outside host saw it */
-  const conn *c = conn_find(p, &k);
-  const endpoint *e = NULL;
-  if (c) {
-    t = c->out;
-  } else if ((e = ep_find(p, k.proto, k.src, k.sport)) != NULL) {
-    t = k;
-    t.src = e->pub_addr;
-    t.sport = e->pub_port;
-  } else {
-    char ep[32];
-    int ports =
-        k.proto == PINHOLE_IPPROTO_TCP || k.proto == PINHOLE_IPPROTO_UDP;
-    fmt_ep(ep, sizeof(ep), k.src, k.sport, ports);
-    if (k.proto == PINHOLE_IPPROTO_ICMP)
-      snprintf(miss, misslen, "no translation known for ICMP %s id %u", ep,
-               (unsigned)k.sport);
-    else
-      snprintf(miss, misslen, "no translation known for %s %s",
-               proto_name(k.proto), ep);
+  int known;
+  const conn *c = translation(p, &k, &t, &known);
+  if (!known) {
+    miss_text(miss, misslen, &k);
     return 0;
   }
   if (err) {
-    uint8_t *in = buf + v->inner_off;
-    put32(buf + 16, t.src);
-    put32(in + 12, t.src);
-    put32(in + 16, t.dst);
-    if (v->inner_proto == PINHOLE_IPPROTO_ICMP) {
-      if ((size_t)v->inner_l4_off + 8 <= v->ip_len)
-        put16(buf + v->inner_l4_off + 4, t.sport);
-    } else if ((size_t)v->inner_l4_off + 4 <= v->ip_len) {
-      put16(buf + v->inner_l4_off, t.sport);
-      put16(buf + v->inner_l4_off + 2, t.dport);
-    }
-    put16(in + 10, 0);
-    put16(in + 10, pinhole_cksum(in, v->inner_ihl));
+    rewrite_icmp_error(buf, v, &t);
     return 1;
   }
   put32(buf + 12, t.dst);
@@ -469,22 +694,22 @@ static int translated_back(const pinhole_pkt_view *orig,
                            const pinhole_pkt_view *out, char *why,
                            size_t whylen) {
   char o[96], n[96];
+  int same = orig->src == out->src && orig->dst == out->dst &&
+             orig->sport == out->sport && orig->dport == out->dport &&
+             orig->proto == out->proto;
+  int ack_ok = orig->proto != PINHOLE_IPPROTO_TCP ||
+               !(orig->tcp_flags & PINHOLE_TCP_ACK) || orig->ack == out->ack;
+  if (same && ack_ok)
+    return 1;
   fmt_pkt(o, sizeof(o), orig);
   fmt_pkt(n, sizeof(n), out);
-  if (orig->src != out->src || orig->dst != out->dst ||
-      orig->sport != out->sport || orig->dport != out->dport ||
-      orig->proto != out->proto) {
+  if (!same)
     snprintf(why, whylen, "library forwarded %s, the capture has %s", n, o);
-    return 0;
-  }
-  if (orig->proto == PINHOLE_IPPROTO_TCP &&
-      (orig->tcp_flags & PINHOLE_TCP_ACK) && orig->ack != out->ack) {
+  else
     snprintf(why, whylen,
              "%s: library forwarded ack %" PRIu32 ", the capture has %" PRIu32,
              o, out->ack, orig->ack);
-    return 0;
-  }
-  return 1;
+  return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -500,8 +725,8 @@ static int feed(play *p, size_t len, int side, uint64_t now, int *verdict) {
   return (int)pk.len;
 }
 
-static int report(play *p, FILE *out, const char *label, int problem,
-                  const char *what, const char *detail) {
+static int report(play *p, const char *label, int problem, const char *what,
+                  const char *detail) {
   switch (problem) {
   case PLAY_DROPPED:
     p->tot.dropped++;
@@ -516,7 +741,8 @@ static int report(play *p, FILE *out, const char *label, int problem,
     p->tot.unplayable++;
     break;
   }
-  fprintf(out, "%s: %s: %s\n", label, what, detail);
+  if (p->host.report)
+    p->host.report(p->host.user, label, what, detail);
   return problem;
 }
 
@@ -531,82 +757,142 @@ static const char *verdict_name(int verdict) {
   }
 }
 
+/* The frame as it will be played: the captured bytes, or with
+ * --fix-cksums a copy with its checksums recomputed. Parses it into *v,
+ * trims link-layer padding and returns the parse result; *ck says which
+ * checksums the capture had wrong. */
+static int prepare(play *p, const uint8_t **data, size_t *len,
+                   pinhole_pkt_view *v, int *ck) {
+  int bad = pinhole_pkt_parse(*data, *len, v);
+  if (bad == 0 && v->ip_len < *len)
+    *len = v->ip_len; /* link-layer padding */
+  *ck = cksum_state(p, *data, *len, bad, v);
+  if (*ck)
+    p->tot.bad_cksum++;
+  if (!*ck || !p->fix)
+    return bad;
+  memcpy(p->fixed, *data, *len);
+  pinhole_pkt_fix_all_cksums(p->fixed, *len);
+  *data = p->fixed;
+  bad = pinhole_pkt_parse(*data, *len, v);
+  if (bad == 0 && v->ip_len < *len)
+    *len = v->ip_len;
+  *ck = 0;
+  return bad;
+}
+
+/* A frame as it was played: the captured view (v, bad), the packet fed
+ * (fed, fed_bad), where from, and whether its translation was known (why
+ * not, otherwise). */
+typedef struct frame {
+  const char *label;
+  pinhole_pkt_view v, fed;
+  int bad, fed_bad, ck, inside, matched;
+  char why[320];
+} frame;
+
+/* "TCP 198.18.0.2:41207 -> 198.19.0.2:20 from inside": the packet fed. */
+static void describe(char *buf, size_t len, const frame *f) {
+  char d[160];
+  if (f->fed_bad == 0)
+    fmt_pkt(d, sizeof(d), &f->fed);
+  else
+    fmt_malformed(d, sizeof(d), &f->fed, f->fed_bad);
+  snprintf(buf, len, "%s from %s", d, f->inside ? "inside" : "outside");
+}
+
+/* What happened to a packet the library did not forward. */
+static int not_forwarded(play *p, const frame *f, int verdict) {
+  char desc[192], reason[256], line[800];
+  describe(desc, sizeof(desc), f);
+  if (verdict < 0)
+    snprintf(reason, sizeof(reason), "%s", pinhole_strerror(verdict));
+  else
+    drop_reason(p, reason, sizeof(reason));
+  if (!f->matched) {
+    snprintf(line, sizeof(line), "%s, fed unchanged: %s (%s)", desc, f->why,
+             reason);
+    return report(p, f->label, PLAY_UNMATCHED, "unmatched", line);
+  }
+  snprintf(line, sizeof(line), "%s (%s)", desc, reason);
+  return report(p, f->label, PLAY_DROPPED, verdict_name(verdict), line);
+}
+
+/* A packet the library forwarded, now olen bytes in p->buf: hands it to
+ * the host, learns from it (inside) or checks it (outside). */
+static int forwarded(play *p, const frame *f, int verdict, int olen) {
+  char desc[192], line[512];
+  int side = f->inside ? PINHOLE_SIDE_INSIDE : PINHOLE_SIDE_OUTSIDE;
+  int to = verdict == PINHOLE_VERDICT_HAIRPIN ? side : !side;
+  if (olen > 0 && p->host.output)
+    p->host.output(p->host.user, to, p->buf, (size_t)olen);
+  pinhole_pkt_view after;
+  if (olen <= 0 || pinhole_pkt_parse(p->buf, (size_t)olen, &after) != 0) {
+    describe(desc, sizeof(desc), f);
+    snprintf(line, sizeof(line), "%s: forwarded packet does not parse", desc);
+    return report(p, f->label, PLAY_MISMATCH, "mismatch", line);
+  }
+  if (f->inside) {
+    if (f->bad == 0)
+      learn(p, &f->v, &after);
+    return PLAY_OK;
+  }
+  if (verdict == PINHOLE_VERDICT_HAIRPIN)
+    return PLAY_OK;
+  if (!translated_back(&f->v, &after, line, sizeof(line)))
+    return report(p, f->label, PLAY_MISMATCH, "mismatch", line);
+  return PLAY_OK;
+}
+
+/* An outside frame that cannot be played: a fragment. Returns 1 when
+ * reported. */
+static int outside_fragment(play *p, const frame *f) {
+  char desc[160], line[256];
+  if (!(f->v.flags & PINHOLE_PKTF_FRAGMENT))
+    return 0;
+  fmt_pkt(desc, sizeof(desc), &f->v);
+  snprintf(line, sizeof(line), "%s: fragment from outside (not replayed)",
+           desc);
+  report(p, f->label, PLAY_UNPLAYABLE, "skipped", line);
+  return 1;
+}
+
 int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
-                const char *label, FILE *out) {
-  char desc[128], why[320], line[512];
+                const char *label) {
+  char desc[160], line[256];
+  frame f;
+  f.label = label;
   if (len > 65535 || len > sizeof(p->buf))
-    return report(p, out, label, PLAY_UNPLAYABLE, "unplayable",
+    return report(p, label, PLAY_UNPLAYABLE, "unplayable",
                   "longer than 65535 bytes");
-  pinhole_pkt_view v;
-  int bad = pinhole_pkt_parse(data, len, &v);
-  if (bad == 0 && v.ip_len < len)
-    len = v.ip_len; /* link-layer padding */
+  f.bad = prepare(p, &data, &len, &f.v, &f.ck);
   /* A malformed packet goes in from the side its raw source is on. */
-  uint32_t src = bad == 0 || len < 20 ? v.src : get32(data + 12);
-  int inside = is_inside(p, src);
-  if (bad == 0 && !inside && !is_inside(p, v.dst)) {
-    fmt_pkt(desc, sizeof(desc), &v);
+  uint32_t src = f.bad == 0 || len < 20 ? f.v.src : get32(data + 12);
+  f.inside = is_inside(p, src);
+  if (f.bad == 0 && !f.inside && !is_inside(p, f.v.dst)) {
+    fmt_pkt(desc, sizeof(desc), &f.v);
     snprintf(line, sizeof(line), "%s: neither endpoint is inside", desc);
-    return report(p, out, label, PLAY_UNPLAYABLE, "skipped", line);
+    return report(p, label, PLAY_UNPLAYABLE, "skipped", line);
   }
   memcpy(p->buf, data, len);
-  int matched = 1;
-  why[0] = '\0';
-  if (bad == 0 && !inside) {
-    if (v.flags & PINHOLE_PKTF_FRAGMENT) {
-      fmt_pkt(desc, sizeof(desc), &v);
-      snprintf(line, sizeof(line), "%s: fragment from outside (not replayed)",
-               desc);
-      return report(p, out, label, PLAY_UNPLAYABLE, "skipped", line);
-    }
-    matched = rewrite_outside(p, p->buf, &v, why, sizeof(why));
-    pinhole_pkt_view nv;
-    if (matched && pinhole_pkt_parse(p->buf, len, &nv) == 0)
-      pinhole_pkt_fix_cksums(p->buf, &nv);
+  f.matched = 1;
+  f.why[0] = '\0';
+  if (f.bad == 0 && !f.inside) {
+    if (outside_fragment(p, &f))
+      return PLAY_UNPLAYABLE;
+    f.matched = rewrite_outside(p, p->buf, &f.v, f.why, sizeof(f.why));
+    if (f.matched)
+      fix_rewritten(p, data, len, &f.v, f.ck);
   }
-  pinhole_pkt_view fed;
-  if (pinhole_pkt_parse(p->buf, len, &fed) == 0)
-    fmt_pkt(desc, sizeof(desc), &fed);
-  else
-    snprintf(desc, sizeof(desc), "malformed (%s)",
-             pinhole_pkt_reason_name(bad));
-  int side = inside ? PINHOLE_SIDE_INSIDE : PINHOLE_SIDE_OUTSIDE;
-  if (side == PINHOLE_SIDE_INSIDE)
+  f.fed_bad = pinhole_pkt_parse(p->buf, len, &f.fed);
+  if (f.inside)
     p->tot.inside++;
   else
     p->tot.outside++;
   int verdict;
-  int olen = feed(p, len, side, now_ns, &verdict);
-  const char *from = inside ? "from inside" : "from outside";
-  if (!matched) {
-    char reason[256] = "forwarded";
-    if (verdict != PINHOLE_VERDICT_FORWARD)
-      drop_reason(p, reason, sizeof(reason));
-    snprintf(line, sizeof(line), "%s %s, fed unchanged: %s (%s)", desc, from,
-             why, verdict == PINHOLE_VERDICT_FORWARD ? "forwarded" : reason);
-    return report(p, out, label, PLAY_UNMATCHED, "unmatched", line);
-  }
-  if (verdict != PINHOLE_VERDICT_FORWARD) {
-    char reason[256];
-    if (verdict < 0)
-      snprintf(reason, sizeof(reason), "%s", pinhole_strerror(verdict));
-    else
-      drop_reason(p, reason, sizeof(reason));
-    snprintf(line, sizeof(line), "%s %s (%s)", desc, from, reason);
-    return report(p, out, label, PLAY_DROPPED, verdict_name(verdict), line);
-  }
-  pinhole_pkt_view after;
-  if (olen <= 0 || pinhole_pkt_parse(p->buf, (size_t)olen, &after) != 0) {
-    snprintf(line, sizeof(line), "%s %s: forwarded packet does not parse", desc,
-             from);
-    return report(p, out, label, PLAY_MISMATCH, "mismatch", line);
-  }
-  if (inside) {
-    if (bad == 0)
-      learn(p, &v, data, &after, p->buf);
-    return PLAY_OK;
-  }
-  if (!translated_back(&v, &after, why, sizeof(why)))
-    return report(p, out, label, PLAY_MISMATCH, "mismatch", why);
-  return PLAY_OK;
+  int olen = feed(p, len, f.inside ? PINHOLE_SIDE_INSIDE : PINHOLE_SIDE_OUTSIDE,
+                  now_ns, &verdict);
+  if (verdict != PINHOLE_VERDICT_FORWARD && verdict != PINHOLE_VERDICT_HAIRPIN)
+    return not_forwarded(p, &f, verdict);
+  return forwarded(p, &f, verdict, olen);
 }

@@ -7,29 +7,35 @@
  * to what the outside host would have sent had the library been in the
  * path: addressed to the public endpoint the library gave the inside
  * endpoint, with TCP acknowledgements shifted by the sequence delta the
- * library's payload rewrites introduced. The player learns both from the
- * library's own output:
+ * library's payload rewrites introduced. The player learns all of it from
+ * the library itself:
  *
- *   - every forwarded inside packet, compared before and after
- *     pinhole_process(), gives the connection's translated tuple, the
- *     mapping of its inside endpoint and its sequence delta;
- *   - every forwarded FTP PORT/EPRT command, compared before and after,
- *     gives the public endpoint the server will connect to.
+ *   - its events (play_event): every connection it creates (FLOW_CREATED:
+ *     both tuples, whichever side opened it) and closes (FLOW_CLOSED), and
+ *     every NAPT mapping it makes (MAPPING_CREATED: the port allocation
+ *     log, which names the public endpoint of every port an ALG announced,
+ *     FTP PORT/EPRT, RTSP client_port, SIP SDP media, before any packet
+ *     uses it) and releases;
+ *   - every forwarded inside TCP segment, compared before and after
+ *     pinhole_process(): the sequence delta of the library's payload
+ *     rewrites.
+ *
+ * Its tables mirror the library's (they shrink when the library's do), so
+ * memory stays bounded by the context's sizes, however long the capture.
  */
 #ifndef PINHOLE_REPLAY_PLAY_H
 #define PINHOLE_REPLAY_PLAY_H
 
 #include <pinhole/pinhole.h>
 
-#include <stdio.h>
-
 /** Reasons a frame is reported (one line each). */
 enum play_problem {
   PLAY_OK = 0,
   PLAY_DROPPED = 1,   /* the library returned DROP or REJECT */
-  PLAY_UNMATCHED = 2, /* outside packet with no known translation */
+  PLAY_UNMATCHED = 2, /* outside packet with no known translation, and the
+                         library did not forward it as it was */
   PLAY_MISMATCH = 3,  /* the library translated it back differently */
-  PLAY_UNPLAYABLE = 4 /* neither endpoint inside, fragment, truncated ... */
+  PLAY_UNPLAYABLE = 4 /* neither endpoint inside, outside fragment ... */
 };
 
 typedef struct play play;
@@ -40,35 +46,55 @@ typedef struct play_prefix {
   uint8_t plen;
 } play_prefix;
 
+/** What the player tells its host. Every member may be NULL. */
+typedef struct play_host {
+  /* One problem with a frame: what ("dropped", "unmatched", ...) and a
+   * one-line detail. */
+  void (*report)(void *user, const char *label, const char *what,
+                 const char *detail);
+  /* A packet as it left the library towards side (pinhole_side): an
+   * inside packet forwarded to the outside, an outside one forwarded to
+   * the inside, or a hairpinned one back to its own side. */
+  void (*output)(void *user, int side, const uint8_t *pkt, size_t len);
+  void *user;
+} play_host;
+
+/** How the player is set up. */
+typedef struct play_config {
+  const play_prefix *inside; /* copied */
+  size_t ninside;
+  /* The context's rules (copied): their static and destination NAT tell
+   * the public address of an inside server an outside host reaches. */
+  const pinhole_rule *rules;
+  size_t nrules;
+  int fix_cksums; /* recompute the checksums of every frame before feeding */
+} play_config;
+
 /**
- * Makes a player for ctx. prefixes[0..nprefix) are copied. The player keeps
- * ctx borrowed. Returns NULL when out of memory.
+ * Makes a player for ctx (borrowed). Returns NULL when out of memory.
  */
-play *play_new(pinhole_ctx *ctx, const play_prefix *prefixes, size_t nprefix);
+play *play_new(pinhole_ctx *ctx, const play_config *cfg, const play_host *h);
 void play_del(play *p);
+
+/** The host passes every event of the context here. */
+void play_event(play *p, const pinhole_event *ev);
 
 /** Totals, for the summary line. */
 typedef struct play_totals {
   uint64_t inside, outside; /* frames fed from each side */
+  uint64_t bad_cksum;       /* frames whose checksums were wrong */
   uint64_t dropped, unmatched, mismatched, unplayable;
+  uint64_t conns, endpoints; /* table entries now */
 } play_totals;
 
 /**
  * Plays one IPv4 packet (data[0..len), L3 start) at now_ns. Problems are
- * printed to out as one line "<label>: <what>: <detail>". Returns the
- * play_problem of the frame (PLAY_OK when clean).
+ * reported through the host's report callback, labelled label. Returns
+ * the play_problem of the frame (PLAY_OK when clean).
  */
 int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
-                const char *label, FILE *out);
+                const char *label);
 
 const play_totals *play_get_totals(const play *p);
-
-/**
- * Finds the nth (from 0) PORT or IPv4 EPRT command among the complete lines
- * of text[0..len) (pinhole_ftp_parse). Returns 1 and fills addr/port, or 0
- * when there is none.
- */
-int play_ftp_announce(const uint8_t *text, size_t len, size_t nth,
-                      uint32_t *addr, uint16_t *port);
 
 #endif /* PINHOLE_REPLAY_PLAY_H */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Regenerates examples/replay/golden/*.txt from a configured build directory:
-# runs every 'replay' suite test's command without --expect-clean/--check and
-# stores its report. Review the diff before committing.
+# runs the command of every 'replay' suite test that has a --check FILE
+# (or a golden/<test>.txt to be made) without --expect-clean/--check and
+# stores its report in that file. Review the diff before committing.
 #
 #   examples/replay/regen-golden.sh BUILDDIR
 set -eu
@@ -14,18 +15,18 @@ golden = sys.argv[1]
 for t in json.load(sys.stdin):
     if not t["name"].startswith("replay."):
         continue
-    name = t["name"][len("replay."):]
     cmd, args = t["cmd"][:1], t["cmd"][1:]
+    path = "%s/%s.txt" % (golden, t["name"][len("replay."):])
     keep, skip = [], 0
     for a in args:
         if skip:
-            skip = 0
+            path, skip = a, 0
         elif a == "--check":
             skip = 1
         elif a != "--expect-clean":
             keep.append(a)
     out = subprocess.run(cmd + keep, capture_output=True, text=True).stdout
-    with open("%s/%s.txt" % (golden, name), "w") as f:
+    with open(path, "w") as f:
         f.write(out)
-    print("%s/%s.txt: %d lines" % (golden, name, len(out.splitlines())))
+    print("%s: %d lines" % (path, len(out.splitlines())))
 ' "$here/golden"

@@ -1,361 +1,124 @@
 /*
  * pinhole-replay: plays real captures through a pinhole context.
  *
- *   pinhole-replay [--inside CIDR]... [--pool ADDR[:LO-HI]] [--rules FILE]
- *                  [--events] [--trace] [--expect-clean] [--check FILE]
- *                  CAPTURE...
+ *   pinhole-replay [OPTION]... CAPTURE...      (--help lists the options)
  *
- * Reads pcap or pcapng files (Ethernet, Linux cooked v1/v2, raw IPv4) with
- * libpcap, feeds every IPv4 packet to pinhole_process() from the side its
- * source address is on, rewriting packets from the outside to what the
- * library's translations imply (see play.h), and prints one line per
- * packet the library dropped or the player could not match, then the
- * conversation listing at the capture's last timestamp and the counters.
- * Time is the capture's: now_ns counts from the first frame.
+ * Reads pcap or pcapng files (Ethernet, Linux cooked v1/v2, raw IPv4, BSD
+ * loopback) with libpcap, one frame at a time, and feeds every IPv4 packet
+ * to pinhole_process() from the side its source address is on, rewriting
+ * packets from the outside to what the library's translations imply (see
+ * play.h). Prints one line per packet the library dropped or the player
+ * could not match, then the conversation listing at the capture's last
+ * timestamp, the counters and a summary (report.c). Time is the capture's:
+ * now_ns counts from the first frame.
  *
  * Exit status: 0; 1 with --expect-clean when a packet was dropped,
- * unmatched or translated back differently, or with --check when the output
- * differs from FILE; 2 on usage or input errors.
+ * unmatched, translated back differently or unplayable, or none was IPv4,
+ * or with --check when the report differs; 2 on usage errors and unusable
+ * input (not a capture, cut short, unsupported link type, bad rules).
  */
-#include "play.h"
+#include "replay.h"
 
 #include <pcap/pcap.h>
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
-#define MAX_PREFIX 64
-#define MAX_RULES 256
+#define PROG "pinhole-replay"
 
-typedef struct options {
-  play_prefix inside[MAX_PREFIX];
-  size_t ninside;
-  uint32_t pool_addr;
-  uint16_t pool_lo, pool_hi;
-  const char *rules_file;
-  const char *check_file;
-  int events, trace, expect_clean;
-} options;
+/* A pcap file of the packets the library sent to one side. */
+typedef struct writer {
+  pcap_t *dead;
+  pcap_dumper_t *d;
+} writer;
 
-/* What the callbacks need: where to print and which frame is playing. */
-typedef struct host {
-  FILE *out;
-  const options *opt;
+typedef struct run {
+  options *o;
+  pinhole_ctx *ctx;
+  play *pl;
+  report *rep;
   char label[300];
-} host;
-
-/* A growable text buffer for the report (so --check can compare it). */
-typedef struct text {
-  char *s;
-  size_t len, cap;
-} text;
-
-static void usage(FILE *f) {
-  fprintf(f,
-          "usage: pinhole-replay [--inside CIDR]... [--pool ADDR[:LO-HI]]\n"
-          "                      [--rules FILE] [--events] [--trace]\n"
-          "                      [--expect-clean] [--check FILE] CAPTURE...\n"
-          "  --inside CIDR   inside prefix (repeatable; default 10.0.0.0/8,\n"
-          "                  172.16.0.0/12, 192.168.0.0/16, 198.18.0.0/24)\n"
-          "  --pool ADDR[:LO-HI]  source NAT pool (default "
-          "198.19.0.1:1024-65535)\n"
-          "  --rules FILE    rules, one per line (default: inside to outside\n"
-          "                  accepted with source NAT, ALG by port)\n"
-          "  --events        print library events as they come\n"
-          "  --trace         print ALG trace records as they come\n"
-          "  --expect-clean  exit 1 when a packet is dropped or unmatched\n"
-          "  --check FILE    exit 1 unless the report equals FILE\n");
-}
-
-static int parse_u32(const char *s, uint32_t max, uint32_t *out) {
-  char *end;
-  if (!*s || *s == '-' || *s == '+')
-    return -1;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno || *end || v > max)
-    return -1;
-  *out = (uint32_t)v;
-  return 0;
-}
-
-static int parse_cidr(const char *s, uint32_t *addr, uint8_t *plen) {
-  char a[32];
-  const char *slash = strchr(s, '/');
-  size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-  uint32_t pl = 32;
-  if (alen >= sizeof(a))
-    return -1;
-  memcpy(a, s, alen);
-  a[alen] = '\0';
-  if (slash && parse_u32(slash + 1, 32, &pl) < 0)
-    return -1;
-  if (pinhole_addr_parse(a, addr) < 0)
-    return -1;
-  *plen = (uint8_t)pl;
-  if (pl < 32)
-    *addr &= pl ? UINT32_MAX << (32 - pl) : 0;
-  return 0;
-}
-
-static int parse_range(const char *s, uint16_t *lo, uint16_t *hi) {
-  char a[16];
-  const char *dash = strchr(s, '-');
-  uint32_t l, h;
-  if (!dash) {
-    if (parse_u32(s, 65535, &l) < 0)
-      return -1;
-    *lo = *hi = (uint16_t)l;
-    return 0;
-  }
-  if ((size_t)(dash - s) >= sizeof(a))
-    return -1;
-  memcpy(a, s, (size_t)(dash - s));
-  a[dash - s] = '\0';
-  if (parse_u32(a, 65535, &l) < 0 || parse_u32(dash + 1, 65535, &h) < 0 ||
-      l > h)
-    return -1;
-  *lo = (uint16_t)l;
-  *hi = (uint16_t)h;
-  return 0;
-}
-
-static int parse_pool(const char *s, options *o) {
-  char a[32];
-  const char *colon = strchr(s, ':');
-  size_t alen = colon ? (size_t)(colon - s) : strlen(s);
-  if (alen >= sizeof(a))
-    return -1;
-  memcpy(a, s, alen);
-  a[alen] = '\0';
-  if (pinhole_addr_parse(a, &o->pool_addr) < 0)
-    return -1;
-  if (colon)
-    return parse_range(colon + 1, &o->pool_lo, &o->pool_hi);
-  return 0;
-}
+  uint64_t now, last_ns; /* replay time of the frame playing / last one */
+  uint64_t abs0;         /* the first frame's capture timestamp */
+  int have_first;
+  uint64_t frames, non_ipv4, ipv6, snapped;
+  size_t next_at; /* the next --at to print */
+  writer w[2];    /* by pinhole_side */
+  /* progress on a terminal */
+  int tty, stdout_tty, shown;
+  struct timespec t0, last_print;
+  uint64_t frames_at_t0;
+  char cut[768]; /* where a capture was cut short */
+} run;
 
 /* ------------------------------------------------------------------ */
-/* Rules file                                                          */
+/* Callbacks                                                           */
 
-/*
- * One rule per line, "key=value" words; '#' starts a comment:
- *   name=NAME side=inside|outside|any proto=tcp|udp|icmp|any|N
- *   src=CIDR dst=CIDR dport=N|LO-HI action=accept|discard|reject
- *   nat=none|source|dest|static pool=N nat-addr=ADDR nat-port=N alg=NAME
- * Defaults: side any, proto any, any address, any port, accept, no NAT,
- * pool 0 (the --pool pool), ALG by port.
- */
-static int rule_word(pinhole_rule *r, const char *k, const char *v) {
-  uint32_t n;
-  uint16_t lo, hi;
-  if (!strcmp(k, "name")) {
-    if (strlen(v) >= sizeof(r->name))
-      return -1;
-    strcpy(r->name, v);
-  } else if (!strcmp(k, "side")) {
-    if (!strcmp(v, "inside"))
-      r->side = PINHOLE_SIDE_INSIDE;
-    else if (!strcmp(v, "outside"))
-      r->side = PINHOLE_SIDE_OUTSIDE;
-    else if (!strcmp(v, "any"))
-      r->side = PINHOLE_SIDE_ANY;
-    else
-      return -1;
-  } else if (!strcmp(k, "proto")) {
-    if (!strcmp(v, "tcp"))
-      r->proto = PINHOLE_IPPROTO_TCP;
-    else if (!strcmp(v, "udp"))
-      r->proto = PINHOLE_IPPROTO_UDP;
-    else if (!strcmp(v, "icmp"))
-      r->proto = PINHOLE_IPPROTO_ICMP;
-    else if (!strcmp(v, "any"))
-      r->proto = 0;
-    else if (parse_u32(v, 255, &n) == 0)
-      r->proto = (uint8_t)n;
-    else
-      return -1;
-  } else if (!strcmp(k, "src")) {
-    return parse_cidr(v, &r->src_addr, &r->src_plen);
-  } else if (!strcmp(k, "dst")) {
-    return parse_cidr(v, &r->dst_addr, &r->dst_plen);
-  } else if (!strcmp(k, "dport")) {
-    if (parse_range(v, &lo, &hi) < 0)
-      return -1;
-    r->dport_lo = lo;
-    r->dport_hi = hi;
-  } else if (!strcmp(k, "action")) {
-    if (!strcmp(v, "accept"))
-      r->action = PINHOLE_ACTION_ACCEPT;
-    else if (!strcmp(v, "discard"))
-      r->action = PINHOLE_ACTION_DISCARD;
-    else if (!strcmp(v, "reject"))
-      r->action = PINHOLE_ACTION_REJECT;
-    else
-      return -1;
-  } else if (!strcmp(k, "nat")) {
-    if (!strcmp(v, "none"))
-      r->nat = PINHOLE_NAT_NONE;
-    else if (!strcmp(v, "source"))
-      r->nat = PINHOLE_NAT_SOURCE;
-    else if (!strcmp(v, "dest"))
-      r->nat = PINHOLE_NAT_DEST;
-    else if (!strcmp(v, "static"))
-      r->nat = PINHOLE_NAT_STATIC;
-    else
-      return -1;
-  } else if (!strcmp(k, "pool")) {
-    if (parse_u32(v, INT32_MAX, &n) < 0)
-      return -1;
-    r->pool = (int32_t)n;
-  } else if (!strcmp(k, "nat-addr")) {
-    return pinhole_addr_parse(v, &r->nat_addr) < 0 ? -1 : 0;
-  } else if (!strcmp(k, "nat-port")) {
-    if (parse_u32(v, 65535, &n) < 0)
-      return -1;
-    r->nat_port = (uint16_t)n;
-  } else if (!strcmp(k, "alg")) {
-    if (strlen(v) >= sizeof(r->alg))
-      return -1;
-    strcpy(r->alg, v);
-  } else {
-    return -1;
+/* Before the report prints on the terminal the progress line is on, the
+ * progress line goes, so the two do not run together. */
+static void progress_clear(run *r) {
+  if (r->shown && r->stdout_tty) {
+    fputs("\r\033[K", stderr);
+    r->shown = 0;
   }
-  return 0;
 }
 
-static void rule_init(pinhole_rule *r) {
-  memset(r, 0, sizeof(*r));
-  r->size = sizeof(*r);
-  r->side = PINHOLE_SIDE_ANY;
-  r->action = PINHOLE_ACTION_ACCEPT;
-  r->nat = PINHOLE_NAT_NONE;
-}
-
-static int load_rules(pinhole_ctx *ctx, const char *path) {
-  FILE *f = fopen(path, "r");
-  char line[1024];
-  unsigned lineno = 0;
-  if (!f) {
-    fprintf(stderr, "pinhole-replay: %s: %s\n", path, strerror(errno));
-    return -1;
-  }
-  while (fgets(line, sizeof(line), f)) {
-    lineno++;
-    char *hash = strchr(line, '#');
-    if (hash)
-      *hash = '\0';
-    pinhole_rule r;
-    rule_init(&r);
-    int words = 0;
-    for (char *save, *w = strtok_r(line, " \t\r\n", &save); w;
-         w = strtok_r(NULL, " \t\r\n", &save)) {
-      char *eq = strchr(w, '=');
-      if (eq)
-        *eq = '\0';
-      if (!eq || rule_word(&r, w, eq + 1) < 0) {
-        fprintf(stderr, "pinhole-replay: %s:%u: bad word '%s%s%s'\n", path,
-                lineno, w, eq ? "=" : "", eq ? eq + 1 : "");
-        fclose(f);
-        return -1;
-      }
-      words++;
-    }
-    if (!words)
-      continue;
-    if (!r.name[0])
-      snprintf(r.name, sizeof(r.name), "rule-%u", lineno);
-    int rc = pinhole_rule_add(ctx, &r);
-    if (rc < 0) {
-      fprintf(stderr, "pinhole-replay: %s:%u: %s\n", path, lineno,
-              pinhole_strerror(rc));
-      fclose(f);
-      return -1;
-    }
-  }
-  fclose(f);
-  return 0;
-}
-
-static int default_rules(pinhole_ctx *ctx, const options *o, int pool) {
-  for (size_t i = 0; i < o->ninside; i++) {
-    pinhole_rule r;
-    rule_init(&r);
-    snprintf(r.name, sizeof(r.name), "inside-out-%zu", i + 1);
-    r.side = PINHOLE_SIDE_INSIDE;
-    r.src_addr = o->inside[i].addr;
-    r.src_plen = o->inside[i].plen;
-    r.nat = PINHOLE_NAT_SOURCE;
-    r.pool = pool;
-    int rc = pinhole_rule_add(ctx, &r);
-    if (rc < 0) {
-      fprintf(stderr, "pinhole-replay: rule %s: %s\n", r.name,
-              pinhole_strerror(rc));
-      return -1;
-    }
-  }
-  return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Output                                                              */
-
-static void text_add(text *t, const char *s, size_t n) {
-  if (t->len + n + 1 > t->cap) {
-    size_t cap = t->cap ? t->cap : 4096;
-    while (cap < t->len + n + 1)
-      cap *= 2;
-    char *ns = realloc(t->s, cap);
-    if (!ns)
-      return;
-    t->s = ns;
-    t->cap = cap;
-  }
-  memcpy(t->s + t->len, s, n);
-  t->len += n;
-  t->s[t->len] = '\0';
-}
-
-/* Formats with a library formatter of snprintf semantics into a heap
- * buffer. */
-typedef int (*formatter)(const pinhole_ctx *ctx, char *buf, size_t len);
-
-static char *format_all(const pinhole_ctx *ctx, formatter fn) {
-  int n = fn(ctx, NULL, 0);
-  if (n < 0)
-    return NULL;
-  char *s = malloc((size_t)n + 1);
-  if (s && fn(ctx, s, (size_t)n + 1) < 0) {
-    free(s);
-    return NULL;
-  }
-  return s;
+static void line_out(run *r, const char *label, const char *what,
+                     const char *detail) {
+  progress_clear(r);
+  report_line(r->rep, label, what, detail);
 }
 
 static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
-  host *h = user;
+  run *r = user;
   char line[512];
   (void)ctx;
-  if (!h->opt->events)
-    return;
-  if (pinhole_event_format(ev, line, sizeof(line)) < 0)
-    return;
-  fprintf(h->out, "%s: event: %s\n", h->label, line);
+  if (r->pl)
+    play_event(r->pl, ev);
+  if (r->o->events && r->rep &&
+      pinhole_event_format(ev, line, sizeof(line)) >= 0)
+    line_out(r, r->label, "event", line);
 }
 
 static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
-  host *h = user;
+  run *r = user;
   char line[1024];
   (void)ctx;
-  if (!h->opt->trace)
+  if (r->o->trace && r->rep && format_trace(tr, line, sizeof(line)) >= 0)
+    line_out(r, r->label, "trace", line);
+}
+
+static void write_pkt(run *r, int side, const uint8_t *pkt, size_t len) {
+  writer *w = &r->w[side == PINHOLE_SIDE_INSIDE ? 0 : 1];
+  if (!w->d)
     return;
-  if (pinhole_trace_format(tr, line, sizeof(line)) < 0)
-    return;
-  fprintf(h->out, "%s: trace: %s\n", h->label, line);
+  uint64_t ts = r->abs0 + r->now;
+  struct pcap_pkthdr h;
+  memset(&h, 0, sizeof(h));
+  h.ts.tv_sec = (time_t)(ts / 1000000000u);
+  h.ts.tv_usec = (suseconds_t)(ts % 1000000000u); /* nanosecond file */
+  h.caplen = h.len = (bpf_u_int32)len;
+  pcap_dump((u_char *)w->d, &h, pkt);
+}
+
+static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
+                    void *user) {
+  (void)ctx;
+  write_pkt(user, side, pkt, len);
+}
+
+static void on_report(void *user, const char *label, const char *what,
+                      const char *detail) {
+  line_out(user, label, what, detail);
+}
+
+static void on_output(void *user, int side, const uint8_t *pkt, size_t len) {
+  write_pkt(user, side, pkt, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -379,58 +142,90 @@ static int supported_dlt(int dlt) {
   }
 }
 
-/* Returns the offset of the IPv4 header in a frame of link type dlt, or -1
- * when the frame carries something else. */
+enum { L3_OTHER = -1, L3_IPV6 = -2 };
+
+static long by_ethertype(unsigned type, long off) {
+  return type == 0x0800 ? off : type == 0x86DD ? L3_IPV6 : L3_OTHER;
+}
+
+/* The offset of the IPv4 header in a frame of link type dlt, or L3_IPV6 /
+ * L3_OTHER when the frame carries something else. */
 static long l3_offset(int dlt, const uint8_t *f, size_t caplen) {
   size_t off;
-  uint16_t type;
+  unsigned type;
   switch (dlt) {
   case DLT_EN10MB:
     if (caplen < 14)
-      return -1;
-    type = (uint16_t)(f[12] << 8 | f[13]);
+      return L3_OTHER;
+    type = (unsigned)(f[12] << 8 | f[13]);
     off = 14;
     while ((type == 0x8100 || type == 0x88A8) && caplen >= off + 4) {
-      type = (uint16_t)(f[off + 2] << 8 | f[off + 3]);
+      type = (unsigned)(f[off + 2] << 8 | f[off + 3]);
       off += 4;
     }
-    return type == 0x0800 ? (long)off : -1;
+    return by_ethertype(type, (long)off);
   case DLT_LINUX_SLL:
-    if (caplen < 16)
-      return -1;
-    return (f[14] << 8 | f[15]) == 0x0800 ? 16 : -1;
+    return caplen < 16 ? L3_OTHER
+                       : by_ethertype((unsigned)(f[14] << 8 | f[15]), 16);
 #ifdef DLT_LINUX_SLL2
   case DLT_LINUX_SLL2:
-    if (caplen < 20)
-      return -1;
-    return (f[0] << 8 | f[1]) == 0x0800 ? 20 : -1;
+    return caplen < 20 ? L3_OTHER
+                       : by_ethertype((unsigned)(f[0] << 8 | f[1]), 20);
 #endif
-  case DLT_RAW:
-#ifdef DLT_IPV4
-  case DLT_IPV4:
-#endif
-    return caplen >= 1 && (f[0] >> 4) == 4 ? 0 : -1;
-  case DLT_NULL:
+  case DLT_NULL: {
     if (caplen < 4)
-      return -1;
-    /* host-order AF_INET (2) as written by the capturing machine */
-    return (f[0] == 2 && f[1] == 0 && f[2] == 0 && f[3] == 0) ||
-                   (f[0] == 0 && f[1] == 0 && f[2] == 0 && f[3] == 2)
-               ? 4
-               : -1;
-  default:
-    return -1;
+      return L3_OTHER;
+    /* host-order AF_INET (2) as written by the capturing machine; AF_INET6
+     * is 10, 24, 28 or 30 depending on the system */
+    unsigned af = f[0] ? f[0] : f[3];
+    return af == 2                                          ? 4
+           : (af == 10 || af == 24 || af == 28 || af == 30) ? L3_IPV6
+                                                            : L3_OTHER;
+  }
+  default: /* raw IP */
+    if (caplen < 1)
+      return L3_OTHER;
+    return (f[0] >> 4) == 4 ? 0 : (f[0] >> 4) == 6 ? L3_IPV6 : L3_OTHER;
   }
 }
 
-typedef struct run {
-  pinhole_ctx *ctx;
-  play *pl;
-  host *h;
-  uint64_t first_ns, last_ns, base_ns;
-  int have_first;
-  uint64_t frames, skipped_non_ipv4, truncated;
-} run;
+/* Opens a capture; prints one line naming the file and returns NULL when
+ * it cannot be played. */
+static pcap_t *open_capture(const char *path) {
+  char err[PCAP_ERRBUF_SIZE];
+  struct stat st;
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    fprintf(stderr, PROG ": %s: cannot open: %s\n", path, strerror(errno));
+    return NULL;
+  }
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+    fprintf(stderr, PROG ": %s: empty file, not a capture\n", path);
+    fclose(f);
+    return NULL;
+  }
+  pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(
+      f, PCAP_TSTAMP_PRECISION_NANO, err);
+  if (!pc) {
+    fprintf(stderr,
+            PROG ": %s: not a pcap or pcapng capture, or cut short in its "
+                 "header (libpcap: %s)\n",
+            path, err);
+    fclose(f);
+    return NULL;
+  }
+  int dlt = pcap_datalink(pc);
+  if (!supported_dlt(dlt)) {
+    const char *name = pcap_datalink_val_to_name(dlt);
+    fprintf(stderr,
+            PROG ": %s: unsupported link type %d%s%s%s; supported: Ethernet, "
+                 "Linux cooked v1 and v2, raw IPv4, BSD loopback\n",
+            path, dlt, name ? " (" : "", name ? name : "", name ? ")" : "");
+    pcap_close(pc);
+    return NULL;
+  }
+  return pc;
+}
 
 static const char *base_name(const char *path) {
   const char *s = strrchr(path, '/');
@@ -442,184 +237,145 @@ static void tick(pinhole_ctx *ctx, uint64_t now) {
     ;
 }
 
+static double secs(const struct timespec *a, const struct timespec *b) {
+  return (double)(b->tv_sec - a->tv_sec) +
+         (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* A progress line on stderr, at most twice a second, on a terminal. */
+static void progress(run *r, pcap_t *pc, const char *path) {
+  struct timespec now;
+  if (!r->tty || (r->frames & 4095) != 0)
+    return;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (r->shown && secs(&r->last_print, &now) < 0.5)
+    return;
+  struct stat st;
+  FILE *f = pcap_file(pc);
+  double at = f ? (double)ftell(f) : 0, size = 0;
+  if (f && fstat(fileno(f), &st) == 0)
+    size = (double)st.st_size;
+  double el = secs(&r->t0, &now);
+  fprintf(stderr,
+          "\r" PROG ": %s %3.0f%% (%.1f of %.1f MB), %" PRIu64
+          " frames, %.0f frames/s\033[K",
+          base_name(path), size > 0 ? 100.0 * at / size : 0.0, at / 1e6,
+          size / 1e6, r->frames,
+          el > 0 ? (double)(r->frames - r->frames_at_t0) / el : 0.0);
+  r->shown = 1;
+  r->last_print = now;
+}
+
+/* The --at listings due before a frame at replay time now. */
+static void listings_before(run *r, uint64_t now) {
+  while (r->next_at < r->o->nat && r->o->at_ns[r->next_at] < now) {
+    uint64_t at = r->o->at_ns[r->next_at++];
+    tick(r->ctx, at);
+    progress_clear(r);
+    report_listing_at(r->rep, r->ctx, at, r->label);
+  }
+}
+
+/* One frame of a capture at replay time now. */
+static void frame(run *r, int dlt, const struct pcap_pkthdr *hdr,
+                  const uint8_t *f) {
+  long off = l3_offset(dlt, f, hdr->caplen);
+  if (off < 0) {
+    r->non_ipv4++;
+    r->ipv6 += off == L3_IPV6;
+    return;
+  }
+  if (hdr->caplen < hdr->len) {
+    char line[128];
+    r->snapped++;
+    snprintf(line, sizeof(line),
+             "cut by the capture's snaplen (%u of %u bytes), not replayed",
+             hdr->caplen, hdr->len);
+    line_out(r, r->label, "skipped", line);
+    return;
+  }
+  listings_before(r, r->now);
+  tick(r->ctx, r->now);
+  play_packet(r->pl, f + off, hdr->caplen - (size_t)off, r->now, r->label);
+}
+
 static int play_file(run *r, const char *path) {
-  char err[PCAP_ERRBUF_SIZE];
-  pcap_t *pc = pcap_open_offline_with_tstamp_precision(
-      path, PCAP_TSTAMP_PRECISION_NANO, err);
-  if (!pc) {
-    fprintf(stderr, "pinhole-replay: %s\n", err);
+  pcap_t *pc = open_capture(path);
+  if (!pc)
     return -1;
-  }
   int dlt = pcap_datalink(pc);
-  if (!supported_dlt(dlt)) {
-    const char *name = pcap_datalink_val_to_name(dlt);
-    fprintf(stderr, "pinhole-replay: %s: unsupported link type %s\n", path,
-            name ? name : "?");
-    pcap_close(pc);
-    return -1;
-  }
   struct pcap_pkthdr *hdr;
-  const u_char *frame;
+  const u_char *f;
   uint64_t n = 0, file_first = 0;
   int rc;
   /* Each file starts where the previous one ended (plus 1 ms). */
   uint64_t base = r->have_first ? r->last_ns + 1000000u : 0;
-  while ((rc = pcap_next_ex(pc, &hdr, &frame)) == 1) {
+  while ((rc = pcap_next_ex(pc, &hdr, &f)) == 1) {
     n++;
     r->frames++;
     uint64_t ts =
         (uint64_t)hdr->ts.tv_sec * 1000000000u + (uint64_t)hdr->ts.tv_usec;
     if (n == 1)
       file_first = ts;
-    uint64_t now = base + (ts >= file_first ? ts - file_first : 0);
-    if (now < r->last_ns)
-      now = r->last_ns; /* never backwards */
-    r->last_ns = now;
+    if (!r->have_first)
+      r->abs0 = ts;
+    r->now = base + (ts >= file_first ? ts - file_first : 0);
+    if (r->now < r->last_ns)
+      r->now = r->last_ns; /* never backwards */
+    r->last_ns = r->now;
     r->have_first = 1;
-    snprintf(r->h->label, sizeof(r->h->label), "%s:%" PRIu64, base_name(path),
-             n);
-    long off = l3_offset(dlt, frame, hdr->caplen);
-    if (off < 0) {
-      r->skipped_non_ipv4++;
-      continue;
-    }
-    size_t l3len = hdr->caplen - (size_t)off;
-    if (hdr->caplen < hdr->len) {
-      r->truncated++;
-      fprintf(r->h->out,
-              "%s: skipped: truncated by the capture (%u of %u "
-              "bytes)\n",
-              r->h->label, hdr->caplen, hdr->len);
-      continue;
-    }
-    tick(r->ctx, now);
-    play_packet(r->pl, frame + off, l3len, now, r->h->label, r->h->out);
+    snprintf(r->label, sizeof(r->label), "%s:%" PRIu64, base_name(path), n);
+    frame(r, dlt, hdr, f);
+    progress(r, pc, path);
   }
-  if (rc == -1)
-    fprintf(stderr, "pinhole-replay: %s: %s\n", path, pcap_geterr(pc));
+  if (rc == -1) {
+    FILE *ff = pcap_file(pc);
+    struct stat st;
+    long at = ff ? ftell(ff) : -1;
+    long long size =
+        ff && fstat(fileno(ff), &st) == 0 ? (long long)st.st_size : -1;
+    snprintf(r->cut, sizeof(r->cut),
+             PROG ": %s: cut short after frame %" PRIu64
+                  " (at byte %ld of %lld): the frames before it were "
+                  "replayed (libpcap: %s)",
+             path, n, at, size, pcap_geterr(pc));
+  }
   pcap_close(pc);
   return rc == -1 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------------ */
 
-static int read_file(const char *path, text *t) {
-  FILE *f = fopen(path, "r");
-  char buf[4096];
-  size_t n;
-  if (!f)
-    return -1;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-    text_add(t, buf, n);
-  int e = ferror(f);
-  fclose(f);
-  return e ? -1 : 0;
-}
-
-/* Prints the first line where got and want differ. */
-static int check_output(const char *got, const char *path) {
-  text want = {0};
-  if (read_file(path, &want) < 0) {
-    fprintf(stderr, "pinhole-replay: --check %s: %s\n", path, strerror(errno));
+static int open_writer(writer *w, const char *opt, const char *path) {
+  if (!path)
+    return 0;
+  w->dead = pcap_open_dead_with_tstamp_precision(DLT_RAW, 65535,
+                                                 PCAP_TSTAMP_PRECISION_NANO);
+  if (w->dead)
+    w->d = pcap_dump_open(w->dead, path);
+  if (!w->d) {
+    fprintf(stderr, PROG ": %s %s: %s\n", opt, path,
+            w->dead ? pcap_geterr(w->dead) : "out of memory");
     return -1;
   }
-  const char *w = want.s ? want.s : "";
-  int same = strcmp(got, w) == 0;
-  if (!same) {
-    unsigned line = 1;
-    const char *g = got, *ws = w;
-    while (*g && *g == *ws) {
-      if (*g == '\n') {
-        line++;
-      }
-      g++;
-      ws++;
-    }
-    const char *gl = g, *wl = ws;
-    while (gl > got && gl[-1] != '\n')
-      gl--;
-    while (wl > w && wl[-1] != '\n')
-      wl--;
-    fprintf(stderr,
-            "pinhole-replay: output differs from %s at line %u:\n"
-            "  want: %.*s\n  got:  %.*s\n",
-            path, line, (int)strcspn(wl, "\n"), wl, (int)strcspn(gl, "\n"), gl);
-  }
-  free(want.s);
-  return same ? 0 : 1;
-}
-
-static int parse_args(int argc, char **argv, options *o, int *first) {
-  static const play_prefix defaults[] = {{0x0A000000u, 8},
-                                         {0xAC100000u, 12},
-                                         {0xC0A80000u, 16},
-                                         {0xC6120000u, 24}};
-  int i;
-  memset(o, 0, sizeof(*o));
-  o->pool_addr = 0xC6130001u; /* 198.19.0.1 */
-  o->pool_lo = 1024;
-  o->pool_hi = 65535;
-  for (i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "--")) {
-      i++;
-      break;
-    }
-    if (a[0] != '-' || a[1] != '-')
-      break;
-    if (!strcmp(a, "--events")) {
-      o->events = 1;
-    } else if (!strcmp(a, "--trace")) {
-      o->trace = 1;
-    } else if (!strcmp(a, "--expect-clean")) {
-      o->expect_clean = 1;
-    } else if (!strcmp(a, "--help")) {
-      usage(stdout);
-      exit(0);
-    } else if (strcmp(a, "--inside") && strcmp(a, "--pool") &&
-               strcmp(a, "--rules") && strcmp(a, "--check")) {
-      fprintf(stderr, "pinhole-replay: unknown option %s\n", a);
-      return -1;
-    } else if (!val) {
-      fprintf(stderr, "pinhole-replay: %s needs a value\n", a);
-      return -1;
-    } else if (!strcmp(a, "--inside")) {
-      if (o->ninside == MAX_PREFIX ||
-          parse_cidr(val, &o->inside[o->ninside].addr,
-                     &o->inside[o->ninside].plen) < 0) {
-        fprintf(stderr, "pinhole-replay: bad --inside %s\n", val);
-        return -1;
-      }
-      o->ninside++;
-      i++;
-    } else if (!strcmp(a, "--pool")) {
-      if (parse_pool(val, o) < 0) {
-        fprintf(stderr, "pinhole-replay: bad --pool %s\n", val);
-        return -1;
-      }
-      i++;
-    } else if (!strcmp(a, "--rules")) {
-      o->rules_file = val;
-      i++;
-    } else {
-      o->check_file = val;
-      i++;
-    }
-  }
-  if (!o->ninside) {
-    memcpy(o->inside, defaults, sizeof(defaults));
-    o->ninside = sizeof(defaults) / sizeof(defaults[0]);
-  }
-  if (i >= argc) {
-    fprintf(stderr, "pinhole-replay: no capture given\n");
-    return -1;
-  }
-  *first = i;
   return 0;
 }
 
-static pinhole_ctx *make_ctx(const options *o, host *h) {
+static int close_writer(writer *w, const char *opt, const char *path) {
+  int rc = 0;
+  if (w->d) {
+    if (pcap_dump_flush(w->d) != 0) {
+      fprintf(stderr, PROG ": %s %s: write error\n", opt, path);
+      rc = -1;
+    }
+    pcap_dump_close(w->d);
+  }
+  if (w->dead)
+    pcap_close(w->dead);
+  return rc;
+}
+
+static pinhole_ctx *make_ctx(options *o, run *r) {
   pinhole_config cfg;
   pinhole_callbacks cb;
   pinhole_ctx *ctx = NULL;
@@ -632,83 +388,124 @@ static pinhole_ctx *make_ctx(const options *o, host *h) {
   cb.size = sizeof(cb);
   cb.event = on_event;
   cb.trace = on_trace;
-  int rc = pinhole_ctx_new(&ctx, &cfg, &cb, h);
+  cb.emit = on_emit;
+  int rc = pinhole_ctx_new(&ctx, &cfg, &cb, r);
   if (rc < 0) {
-    fprintf(stderr, "pinhole-replay: pinhole_ctx_new: %s\n",
-            pinhole_strerror(rc));
+    fprintf(stderr, PROG ": pinhole_ctx_new: %s\n", pinhole_strerror(rc));
     return NULL;
   }
   pinhole_pool pool;
   memset(&pool, 0, sizeof(pool));
   pool.size = sizeof(pool);
-  pool.addr_lo = pool.addr_hi = o->pool_addr;
+  pool.addr_lo = o->pool_addr_lo;
+  pool.addr_hi = o->pool_addr_hi;
   pool.port_lo = o->pool_lo;
   pool.port_hi = o->pool_hi;
   int pid = pinhole_pool_add(ctx, &pool);
-  if (pid < 0) {
-    fprintf(stderr, "pinhole-replay: pinhole_pool_add: %s\n",
+  if (pid < 0)
+    fprintf(stderr, PROG ": --pool: the library refused the pool: %s\n",
             pinhole_strerror(pid));
-  } else if (o->rules_file ? load_rules(ctx, o->rules_file) == 0
-                           : default_rules(ctx, o, pid) == 0) {
+  else if (add_rules(ctx, o, pid) == 0)
     return ctx;
-  }
   pinhole_ctx_del(ctx);
   return NULL;
 }
 
-int main(int argc, char **argv) {
-  options o;
-  int first;
-  if (parse_args(argc, argv, &o, &first) < 0) {
-    usage(stderr);
+/* Everything that must hold before the first line is printed. */
+static int start(run *r, int argc, char **argv, int first) {
+  for (int i = first; i < argc; i++) {
+    pcap_t *pc = open_capture(argv[i]);
+    if (!pc)
+      return -1;
+    pcap_close(pc);
+  }
+  if (!(r->ctx = make_ctx(r->o, r)))
+    return -1;
+  play_config pc = {r->o->inside, r->o->ninside, r->o->rules, r->o->nrules,
+                    r->o->fix_cksums};
+  play_host ph = {on_report, on_output, r};
+  if (!(r->pl = play_new(r->ctx, &pc, &ph))) {
+    fprintf(stderr, PROG ": out of memory\n");
+    return -1;
+  }
+  if (open_writer(&r->w[0], "--write-inside", r->o->write_inside) < 0 ||
+      open_writer(&r->w[1], "--write-outside", r->o->write_outside) < 0)
+    return -1;
+  r->rep = report_open(r->o);
+  return r->rep ? 0 : -1;
+}
+
+/* What --expect-clean says about the run; 1 when it fails. */
+static int expect_clean(const run *r) {
+  const play_totals *t = play_get_totals(r->pl);
+  if (r->frames == r->non_ipv4) {
+    fprintf(stderr,
+            PROG ": --expect-clean: no IPv4 packet in the capture (%" PRIu64
+                 " frames, %" PRIu64 " IPv6): nothing was replayed\n",
+            r->frames, r->ipv6);
+    return 1;
+  }
+  if (!t->dropped && !t->unmatched && !t->mismatched && !t->unplayable &&
+      !r->snapped)
+    return 0;
+  fprintf(stderr,
+          PROG ": --expect-clean: %" PRIu64 " dropped, %" PRIu64
+               " unmatched, %" PRIu64 " mismatched, %" PRIu64
+               " unplayable, %" PRIu64 " cut by the snaplen\n",
+          t->dropped, t->unmatched, t->mismatched, t->unplayable, r->snapped);
+  return 1;
+}
+
+static int finish(run *r) {
+  summary s = {
+      r->frames,       r->non_ipv4, r->ipv6, r->snapped, play_get_totals(r->pl),
+      r->o->fix_cksums};
+  if (r->shown)
+    fputs("\r\033[K", stderr);
+  r->shown = 0;
+  report_final(r->rep, r->ctx, &s);
+  /* --at times past the last frame: what is left once they have come */
+  snprintf(r->label, sizeof(r->label), "after the last frame");
+  while (r->next_at < r->o->nat) {
+    uint64_t at = r->o->at_ns[r->next_at++];
+    tick(r->ctx, at);
+    report_listing_at(r->rep, r->ctx, at, NULL);
+  }
+  int status = report_close(r->rep);
+  r->rep = NULL;
+  if (close_writer(&r->w[0], "--write-inside", r->o->write_inside) < 0 ||
+      close_writer(&r->w[1], "--write-outside", r->o->write_outside) < 0)
+    status = 2;
+  if (r->cut[0]) {
+    fprintf(stderr, "%s\n", r->cut);
     return 2;
   }
-  /* With --check the report goes to a memory stream to be compared. */
-  char *report = NULL;
-  size_t report_len = 0;
-  FILE *out = o.check_file ? open_memstream(&report, &report_len) : stdout;
-  if (!out)
-    return 2;
-  host h = {out, &o, ""};
+  if (r->o->expect_clean && expect_clean(r))
+    status = status ? status : 1;
+  return status;
+}
+
+int main(int argc, char **argv) {
+  static options o;
   run r;
   memset(&r, 0, sizeof(r));
-  r.h = &h;
-  r.ctx = make_ctx(&o, &h);
-  r.pl = r.ctx ? play_new(r.ctx, o.inside, o.ninside) : NULL;
-  int status = r.pl ? 0 : 2;
-  for (int i = first; status == 0 && i < argc; i++)
-    if (play_file(&r, argv[i]) < 0)
-      status = 2;
-  if (status == 0) {
-    /* The listing as it stands at the last frame, before anything expires. */
-    char *conv = format_all(r.ctx, pinhole_conversations_format);
-    char *stats = format_all(r.ctx, pinhole_stats_format);
-    const play_totals *t = play_get_totals(r.pl);
-    fprintf(out, "\n%s\n%s", conv ? conv : "(no listing)\n",
-            stats ? stats : "(no statistics)\n");
-    fprintf(out,
-            "\nReplay: %" PRIu64 " frames, %" PRIu64 " from inside, %" PRIu64
-            " from outside, %" PRIu64 " non-IPv4 skipped, %" PRIu64
-            " truncated, %" PRIu64 " dropped, %" PRIu64 " unmatched, %" PRIu64
-            " mismatched, %" PRIu64 " unplayable\n",
-            r.frames, t->inside, t->outside, r.skipped_non_ipv4, r.truncated,
-            t->dropped, t->unmatched, t->mismatched, t->unplayable);
-    free(conv);
-    free(stats);
-    if (o.expect_clean && (t->dropped || t->unmatched || t->mismatched ||
-                           t->unplayable || r.truncated))
-      status = 1;
+  r.o = &o;
+  int first = parse_args(argc, argv, &o);
+  if (first <= 0)
+    return first == 0 ? 0 : 2;
+  int status = 0;
+  if (start(&r, argc, argv, first) < 0) {
+    status = 2;
+    close_writer(&r.w[0], "--write-inside", o.write_inside);
+    close_writer(&r.w[1], "--write-outside", o.write_outside);
+  } else {
+    r.tty = isatty(STDERR_FILENO);
+    r.stdout_tty = isatty(STDOUT_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &r.t0);
+    for (int i = first; i < argc && !r.cut[0]; i++)
+      play_file(&r, argv[i]);
+    status = finish(&r);
   }
-  if (out != stdout) {
-    fclose(out);
-    if (report)
-      fputs(report, stdout);
-  }
-  if (status == 0 && o.check_file) {
-    int c = check_output(report ? report : "", o.check_file);
-    status = c < 0 ? 2 : c;
-  }
-  free(report);
   play_del(r.pl);
   pinhole_ctx_del(r.ctx);
   return status;

@@ -188,11 +188,45 @@ PINHOLE_EXTERN int pinhole_pkt_l4_cksum_ok(const uint8_t *data,
  * scratch (RFC 1071). A UDP checksum of zero stays zero; a computed zero is
  * stored as 0xFFFF. Fragments get only the IP header checksum. Used by hosts
  * that build packets and by tests; the packet path updates incrementally.
+ * The view must come from a successful parse of these bytes: a packet
+ * whose header checksum is stale does not parse, use
+ * pinhole_pkt_fix_all_cksums() for it.
  * @return 0, or PINHOLE_ERR_INVALID_ARG on NULL.
  * @since 0.1.0
  */
 PINHOLE_EXTERN int pinhole_pkt_fix_cksums(uint8_t *data,
                                           const pinhole_pkt_view *view);
+
+/**
+ * Recomputes every checksum of the IPv4 packet in pkt[0..len) from
+ * scratch, whatever the stored ones say: the IPv4 header checksum and,
+ * unless the packet is a fragment, the TCP, UDP or ICMP checksum (RFC
+ * 1071; the TCP and UDP pseudo-header from the addresses in the header).
+ * For a host that builds or rewrites packets, and for captures taken where
+ * the NIC fills checksums in later (offload): unlike
+ * pinhole_pkt_fix_cksums() it needs no pinhole_pkt_parse() first, which
+ * refuses a packet whose header checksum is stale.
+ *
+ * Only the structure is checked, not policy (TTL, addresses, flags): the
+ * version is 4, the header length is at least 20 bytes, the total length
+ * lies between the header length and len (bytes past it are ignored), and
+ * an unfragmented packet's L4 header holds its checksum field (TCP 20
+ * bytes, UDP 8 bytes with a length field equal to the IP payload's, ICMP
+ * 8 bytes). A UDP checksum of zero ("none", RFC 768) stays zero; a
+ * computed zero is stored as 0xFFFF. Fragments (first ones included) get
+ * the header checksum only; other protocols, and the packet an ICMP error
+ * quotes, are covered by no checksum recomputed here beyond the ICMP one.
+ *
+ * @param pkt  packet bytes from the IPv4 header, rewritten in place
+ *             (borrowed)
+ * @param len  bytes available at pkt
+ * @return the number of checksum fields whose value changed (0, 1 or 2:
+ *         0 when every checksum was right), PINHOLE_ERR_PARSE when the
+ *         structure does not hold (nothing is changed then), or
+ *         PINHOLE_ERR_INVALID_ARG when pkt is NULL.
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_pkt_fix_all_cksums(uint8_t *pkt, size_t len);
 
 #ifdef __cplusplus
 }

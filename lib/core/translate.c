@@ -10,8 +10,7 @@
  */
 #include "core/engine.h"
 #include "pkt/bytes.h"
-
-#include <string.h>
+#include "pkt/pkt_cksum.h"
 
 /* ~old + new over the two 16-bit words of a 32-bit field. */
 static inline uint32_t ph_diff32(uint32_t old, uint32_t new_val) {
@@ -93,26 +92,8 @@ void pinhole__translate(pinhole_ctx *ctx, uint8_t *pkt, pinhole_pkt_view *v,
   }
 }
 
+/* The full recomputation after a payload rewrite, and of the packets the
+ * engine builds: the one checksum path of lib/pkt. */
 void pinhole__l4_cksum_full(uint8_t *pkt, const pinhole_pkt_view *v) {
-  uint8_t *l4 = pkt + v->l4_off;
-  size_t len = v->l4_len;
-  if (v->proto == PINHOLE_IPPROTO_ICMP) {
-    ph_put16(l4 + 2, 0);
-    ph_put16(l4 + 2, pinhole_cksum(l4, len));
-    return;
-  }
-  size_t ck_off = v->proto == PINHOLE_IPPROTO_TCP ? 16 : 6;
-  if (v->proto == PINHOLE_IPPROTO_UDP && ph_get16(l4 + 6) == 0)
-    return; /* no checksum in use */
-  uint8_t ph[12];
-  memcpy(ph, pkt + 12, 8);
-  ph[8] = 0;
-  ph[9] = v->proto;
-  ph_put16(ph + 10, (uint16_t)len);
-  ph_put16(l4 + ck_off, 0);
-  uint32_t sum = pinhole_cksum_add(0, ph, sizeof(ph));
-  uint16_t c = pinhole_cksum_finish(pinhole_cksum_add(sum, l4, len));
-  if (c == 0 && v->proto == PINHOLE_IPPROTO_UDP)
-    c = 0xFFFF;
-  ph_put16(l4 + ck_off, c);
+  pinhole__l4_cksum_set(pkt, v->l4_off, v->l4_len, v->proto);
 }

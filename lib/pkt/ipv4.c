@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pkt/bytes.h"
+#include "pkt/pkt_cksum.h"
 
 #define PH_IP_MIN_HLEN 20u
 #define PH_TCP_MIN_HLEN 20u
@@ -448,19 +449,54 @@ static size_t ph_l4_cksum_field(const pinhole_pkt_view *v) {
   }
 }
 
-/* Sum of the L4 bytes, plus the pseudo-header (RFC 793, RFC 768) for TCP
- * and UDP; ICMP (RFC 792) has none. */
-static uint32_t ph_l4_sum(const uint8_t *data, const pinhole_pkt_view *v) {
-  uint32_t s = pinhole_cksum_add(0, data + v->l4_off, v->l4_len);
-  if (v->proto == PINHOLE_IPPROTO_ICMP)
+/* Offset of the checksum field in the L4 header of proto (0: none). */
+static size_t ph_l4_cksum_at(uint8_t proto) {
+  switch (proto) {
+  case PINHOLE_IPPROTO_TCP:
+    return 16;
+  case PINHOLE_IPPROTO_UDP:
+    return 6;
+  case PINHOLE_IPPROTO_ICMP:
+    return 2;
+  default:
+    return 0;
+  }
+}
+
+void pinhole__ip_cksum_set(uint8_t *pkt, size_t ihl) {
+  ph_put16(pkt + 10, 0);
+  ph_put16(pkt + 10, pinhole_cksum(pkt, ihl));
+}
+
+uint32_t pinhole__l4_sum(const uint8_t *pkt, size_t l4_off, size_t l4_len,
+                         uint8_t proto) {
+  uint32_t s = pinhole_cksum_add(0, pkt + l4_off, l4_len);
+  if (proto == PINHOLE_IPPROTO_ICMP)
     return s;
   uint8_t ph[12];
-  ph_put32(ph, v->src);
-  ph_put32(ph + 4, v->dst);
+  memcpy(ph, pkt + 12, 8);
   ph[8] = 0;
-  ph[9] = v->proto;
-  ph_put16(ph + 10, v->l4_len);
+  ph[9] = proto;
+  ph_put16(ph + 10, (uint16_t)l4_len);
   return pinhole_cksum_add(s, ph, sizeof(ph));
+}
+
+int pinhole__l4_cksum_set(uint8_t *pkt, size_t l4_off, size_t l4_len,
+                          uint8_t proto) {
+  size_t at = ph_l4_cksum_at(proto);
+  if (at == 0)
+    return 0;
+  uint8_t *field = pkt + l4_off + at;
+  uint16_t old = ph_get16(field);
+  if (proto == PINHOLE_IPPROTO_UDP && old == 0)
+    return 0; /* "no checksum" stays so */
+  ph_put16(field, 0);
+  uint16_t c =
+      pinhole_cksum_finish(pinhole__l4_sum(pkt, l4_off, l4_len, proto));
+  if (c == 0 && proto == PINHOLE_IPPROTO_UDP)
+    c = 0xffff; /* RFC 768: a computed zero is sent as all ones */
+  ph_put16(field, c);
+  return c != old;
 }
 
 int pinhole_pkt_l4_cksum_ok(const uint8_t *data, const pinhole_pkt_view *view) {
@@ -471,25 +507,52 @@ int pinhole_pkt_l4_cksum_ok(const uint8_t *data, const pinhole_pkt_view *view) {
     return 1;
   if (view->proto == PINHOLE_IPPROTO_UDP && ph_get16(data + field) == 0)
     return 1;
-  return pinhole_cksum_finish(ph_l4_sum(data, view)) == 0;
+  uint32_t s = pinhole__l4_sum(data, view->l4_off, view->l4_len, view->proto);
+  return pinhole_cksum_finish(s) == 0;
 }
 
 int pinhole_pkt_fix_cksums(uint8_t *data, const pinhole_pkt_view *view) {
   if (data == NULL || view == NULL)
     return PINHOLE_ERR_INVALID_ARG;
-  if (view->ihl >= PH_IP_MIN_HLEN) {
-    ph_put16(data + 10, 0);
-    ph_put16(data + 10, pinhole_cksum(data, view->ihl));
-  }
-  size_t field = ph_l4_cksum_field(view);
-  if (field == 0)
-    return 0;
-  if (view->proto == PINHOLE_IPPROTO_UDP && ph_get16(data + field) == 0)
-    return 0; /* "no checksum" stays so */
-  ph_put16(data + field, 0);
-  uint16_t c = pinhole_cksum_finish(ph_l4_sum(data, view));
-  if (c == 0 && view->proto == PINHOLE_IPPROTO_UDP)
-    c = 0xffff; /* RFC 768: a computed zero is sent as all ones */
-  ph_put16(data + field, c);
+  if (view->ihl >= PH_IP_MIN_HLEN)
+    pinhole__ip_cksum_set(data, view->ihl);
+  if (ph_l4_cksum_field(view) != 0)
+    pinhole__l4_cksum_set(data, view->l4_off, view->l4_len, view->proto);
   return 0;
+}
+
+/* The L4 header of an unfragmented packet is long enough to hold its
+ * checksum field, and a UDP length field says what the IP layer says. */
+static int ph_l4_holds_cksum(const uint8_t *l4, size_t l4_len, uint8_t proto) {
+  switch (proto) {
+  case PINHOLE_IPPROTO_TCP:
+    return l4_len >= PH_TCP_MIN_HLEN;
+  case PINHOLE_IPPROTO_UDP:
+    return l4_len >= PH_UDP_HLEN && ph_get16(l4 + 4) == l4_len;
+  case PINHOLE_IPPROTO_ICMP:
+    return l4_len >= PH_ICMP_HLEN;
+  default:
+    return 1;
+  }
+}
+
+int pinhole_pkt_fix_all_cksums(uint8_t *pkt, size_t len) {
+  if (pkt == NULL)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (len < PH_IP_MIN_HLEN || (pkt[0] >> 4) != 4)
+    return PINHOLE_ERR_PARSE;
+  size_t ihl = (size_t)(pkt[0] & 0x0f) * 4u;
+  size_t ip_len = ph_get16(pkt + 2);
+  if (ihl < PH_IP_MIN_HLEN || ip_len < ihl || ip_len > len)
+    return PINHOLE_ERR_PARSE;
+  int fragment = (ph_get16(pkt + 6) & (PH_IP_MF | PH_IP_OFFMASK)) != 0;
+  uint8_t proto = pkt[9];
+  if (!fragment && !ph_l4_holds_cksum(pkt + ihl, ip_len - ihl, proto))
+    return PINHOLE_ERR_PARSE;
+  uint16_t old = ph_get16(pkt + 10);
+  pinhole__ip_cksum_set(pkt, ihl);
+  int changed = ph_get16(pkt + 10) != old;
+  if (!fragment)
+    changed += pinhole__l4_cksum_set(pkt, ihl, ip_len - ihl, proto);
+  return changed;
 }

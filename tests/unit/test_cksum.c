@@ -342,6 +342,291 @@ static void test_cksum_random_incremental_vs_full(void **state) {
   }
 }
 
+/* ---- pinhole_pkt_fix_all_cksums ----------------------------------------- */
+
+/* Packets from examples/captures/, checksums as the Linux kernel of the
+ * recording host computed them (offloads off): the FTP PORT command of
+ * ftp-active.pcap (TCP with timestamps), the first datagram of udp.pcap,
+ * the first echo request of ping.pcap. */
+static const uint8_t cap_tcp[] = {
+    0x45, 0x00, 0x00, 0x4d, 0xc7, 0xdc, 0x40, 0x00, 0x40, 0x06, 0xe6,
+    0xa4, 0xc6, 0x12, 0x00, 0x02, 0xc6, 0x13, 0x00, 0x02, 0xc8, 0x42,
+    0x00, 0x15, 0x43, 0xb0, 0x49, 0x40, 0xe4, 0xba, 0xce, 0x38, 0x80,
+    0x18, 0x00, 0x3f, 0xd8, 0x15, 0x00, 0x00, 0x01, 0x01, 0x08, 0x0a,
+    0x27, 0x93, 0xbb, 0x11, 0x98, 0xc3, 0xf7, 0x12, 'P',  'O',  'R',
+    'T',  ' ',  '1',  '9',  '8',  ',',  '1',  '8',  ',',  '0',  ',',
+    '2',  ',',  '1',  '6',  '0',  ',',  '2',  '4',  '7',  '\r', '\n'};
+static const uint8_t cap_udp[] = {
+    0x45, 0x00, 0x00, 0x22, 0x18, 0x56, 0x40, 0x00, 0x40, 0x11, 0x96, 0x4b,
+    0xc6, 0x12, 0x00, 0x02, 0xc6, 0x13, 0x00, 0x02, 0xa0, 0x28, 0x13, 0x88,
+    0x00, 0x0e, 0xc0, 0xf6, 'p',  'i',  'n',  'g',  ' ',  '0'};
+static const uint8_t cap_icmp_head[] = {
+    0x45, 0x00, 0x00, 0x54, 0x65, 0xbc, 0x40, 0x00, 0x40, 0x01, 0x48,
+    0xc3, 0xc6, 0x12, 0x00, 0x02, 0xc6, 0x13, 0x00, 0x02, 0x08, 0x00,
+    0xb5, 0x6d, 0x26, 0x32, 0x00, 0x01, 0x2d, 0x32, 0x02, 0x6b, 0x00,
+    0x00, 0x00, 0x00, 0x20, 0xef, 0x0d, 0x00, 0x00, 0x00, 0x00, 0x00};
+
+/* The echo request: its header, then the bytes 0x10..0x37. */
+static size_t mk_cap_icmp(uint8_t *b) {
+  memcpy(b, cap_icmp_head, sizeof(cap_icmp_head));
+  for (size_t i = 0; i < 40; i++)
+    b[sizeof(cap_icmp_head) + i] = (uint8_t)(0x10 + i);
+  return sizeof(cap_icmp_head) + 40;
+}
+
+static void test_cksum_fix_all_keeps_right_ones(void **state) {
+  (void)state;
+  uint8_t b[128];
+  memcpy(b, cap_tcp, sizeof(cap_tcp));
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_tcp)), 0);
+  assert_memory_equal(b, cap_tcp, sizeof(cap_tcp));
+  memcpy(b, cap_udp, sizeof(cap_udp));
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_udp)), 0);
+  assert_memory_equal(b, cap_udp, sizeof(cap_udp));
+  uint8_t want[128];
+  size_t n = mk_cap_icmp(want);
+  memcpy(b, want, n);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, n), 0);
+  assert_memory_equal(b, want, n);
+}
+
+/* Checksums zeroed or wrong, as a capture taken on the sending host with
+ * checksum offload shows them: back to the kernel's bytes. */
+static void test_cksum_fix_all_restores_offloaded(void **state) {
+  (void)state;
+  uint8_t b[128];
+  memcpy(b, cap_tcp, sizeof(cap_tcp));
+  put16(b + 10, 0);
+  put16(b + 36, 0x1c2d); /* a pseudo-header sum, as offload leaves it */
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_tcp)), 2);
+  assert_int_equal(get16(b + 10), 0xe6a4);
+  assert_int_equal(get16(b + 36), 0xd815);
+  assert_memory_equal(b, cap_tcp, sizeof(cap_tcp));
+  /* only the L4 one wrong */
+  put16(b + 36, 0);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_tcp)), 1);
+  assert_int_equal(get16(b + 36), 0xd815);
+
+  memcpy(b, cap_udp, sizeof(cap_udp));
+  put16(b + 10, 0xffff);
+  put16(b + 26, 0x0001);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_udp)), 2);
+  assert_int_equal(get16(b + 10), 0x964b);
+  assert_int_equal(get16(b + 26), 0xc0f6);
+
+  uint8_t want[128];
+  size_t n = mk_cap_icmp(want);
+  memcpy(b, want, n);
+  put16(b + 22, 0);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, n), 1);
+  assert_int_equal(get16(b + 22), 0xb56d);
+  assert_int_equal(get16(b + 10), 0x48c3);
+}
+
+/* What the replay does: the source rewritten to 198.19.0.7 and the port
+ * (echo id) changed, checksums left stale, so pinhole_pkt_parse refuses
+ * the packet; fix_all makes it whole. Expected bytes computed apart (a
+ * Python RFC 1071 sum). */
+static void test_cksum_fix_all_after_rewrite(void **state) {
+  (void)state;
+  uint8_t b[128];
+  pinhole_pkt_view v;
+  memcpy(b, cap_tcp, sizeof(cap_tcp));
+  put32(b + 12, 0xc6130007);
+  put16(b + 20, 2000);
+  assert_int_equal(pinhole_pkt_parse(b, sizeof(cap_tcp), &v),
+                   PINHOLE_PKT_IP_CKSUM);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_tcp)), 2);
+  assert_int_equal(get16(b + 10), 0xe69e);
+  assert_int_equal(get16(b + 36), 0x9882);
+  assert_int_equal(pinhole_pkt_parse(b, sizeof(cap_tcp), &v), PINHOLE_PKT_OK);
+  assert_int_equal(pinhole_pkt_l4_cksum_ok(b, &v), 1);
+
+  memcpy(b, cap_udp, sizeof(cap_udp));
+  put32(b + 12, 0xc6130007);
+  put16(b + 20, 2000);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_udp)), 2);
+  assert_int_equal(get16(b + 10), 0x9645);
+  assert_int_equal(get16(b + 26), 0x5949);
+
+  size_t n = mk_cap_icmp(b);
+  put32(b + 12, 0xc6130007);
+  put16(b + 24, 0x1234);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, n), 2);
+  assert_int_equal(get16(b + 10), 0x48bd);
+  assert_int_equal(get16(b + 22), 0xc96b);
+  /* trailing bytes (Ethernet padding) are neither summed nor touched */
+  memcpy(b, cap_udp, sizeof(cap_udp));
+  memset(b + sizeof(cap_udp), 0xee, 12);
+  put16(b + 26, 0x4321);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_udp) + 12), 1);
+  assert_int_equal(get16(b + 26), 0xc0f6);
+  for (size_t i = 0; i < 12; i++)
+    assert_int_equal(b[sizeof(cap_udp) + i], 0xee);
+}
+
+static void test_cksum_fix_all_udp_zero(void **state) {
+  (void)state;
+  uint8_t b[64];
+  /* "no checksum" stays so, whatever else changed */
+  memcpy(b, cap_udp, sizeof(cap_udp));
+  put16(b + 26, 0);
+  put32(b + 12, 0xc6130007);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_udp)), 1);
+  assert_int_equal(get16(b + 10), 0x9645);
+  assert_int_equal(get16(b + 26), 0x0000);
+  /* a computed zero is sent as all ones (RFC 768) */
+  size_t n = mk_udp_zero_sum(b);
+  put16(b + 26, 0x1111);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, n), 1);
+  assert_int_equal(get16(b + 26), 0xffff);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, n), 0);
+}
+
+/* A fragment gets its header checksum only: the L4 one covers the whole
+ * datagram. So does a protocol without a checksum the library knows. */
+static void test_cksum_fix_all_fragment_and_other(void **state) {
+  (void)state;
+  uint8_t b[64];
+  memcpy(b, cap_udp, sizeof(cap_udp));
+  put16(b + 6, 0x2000); /* MF: a first fragment */
+  put16(b + 26, 0x1111);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_udp)), 1);
+  assert_int_equal(get16(b + 10), 0xb64b);
+  assert_int_equal(get16(b + 26), 0x1111);
+  put16(b + 6, 0x0003); /* offset 24, and its L4 bytes are just data */
+  put16(b + 24, 0x9999);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_udp)), 1);
+  assert_int_equal(get16(b + 10), 0xd648);
+  assert_int_equal(get16(b + 26), 0x1111);
+  memcpy(b, cap_udp, sizeof(cap_udp));
+  b[9] = 47; /* GRE */
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_udp)), 1);
+  assert_int_equal(get16(b + 10), 0x962d);
+  assert_int_equal(get16(b + 26), 0xc0f6);
+}
+
+/* An IP header with options: the checksum covers all of it, and the L4
+ * header starts after it. */
+static void test_cksum_fix_all_ip_options(void **state) {
+  (void)state;
+  uint8_t b[128], ref[128];
+  memcpy(b, cap_udp, 20);
+  b[0] = 0x46;
+  put16(b + 2, (uint16_t)(sizeof(cap_udp) + 4));
+  b[20] = 0x94; /* router alert (RFC 2113) */
+  b[21] = 4;
+  b[22] = 0;
+  b[23] = 0;
+  memcpy(b + 24, cap_udp + 20, sizeof(cap_udp) - 20);
+  size_t n = sizeof(cap_udp) + 4;
+  put16(b + 10, 0);
+  put16(b + 30, 0x1234);
+  memcpy(ref, b, n);
+  put16(ref + 10, ref_cksum(ref, 24));
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, n), 2);
+  assert_int_equal(get16(b + 10), get16(ref + 10));
+  assert_int_equal(get16(b + 10), 0x0143);
+  assert_int_equal(get16(b + 30), 0xc0f6); /* options are not in the sum */
+}
+
+/* Hostile structure: every cut, lengths that lie, wrong versions. Nothing
+ * is written when the answer is PINHOLE_ERR_PARSE. */
+static void test_cksum_fix_all_refuses_broken(void **state) {
+  (void)state;
+  uint8_t b[128];
+  assert_int_equal(pinhole_pkt_fix_all_cksums(NULL, 20),
+                   PINHOLE_ERR_INVALID_ARG);
+  for (size_t cut = 0; cut < sizeof(cap_tcp); cut++) {
+    memcpy(b, cap_tcp, sizeof(cap_tcp));
+    put16(b + 10, 0);
+    put16(b + 36, 0);
+    assert_int_equal(pinhole_pkt_fix_all_cksums(b, cut), PINHOLE_ERR_PARSE);
+    assert_int_equal(get16(b + 10), 0);
+    assert_int_equal(get16(b + 36), 0);
+  }
+  static const struct {
+    size_t off;
+    uint16_t val;
+  } lies[] = {
+      {0, 0x6500},              /* version 6 */
+      {0, 0x4400},              /* IHL 4 */
+      {0, 0x4f00},              /* IHL 15: 60 bytes, more than the packet */
+      {2, 19},                  /* total length below the header */
+      {2, sizeof(cap_udp) + 1}, /* total length past the buffer */
+      {24, 9},                  /* UDP length says more than IP */
+      {24, 7},                  /* UDP length below its header */
+      {2, 27},                  /* UDP header cut by the IP length */
+  };
+  for (size_t i = 0; i < sizeof(lies) / sizeof(lies[0]); i++) {
+    memcpy(b, cap_udp, sizeof(cap_udp));
+    put16(b + 10, 0x5555);
+    put16(b + lies[i].off, lies[i].val);
+    uint8_t before[64];
+    memcpy(before, b, sizeof(cap_udp));
+    assert_int_equal(pinhole_pkt_fix_all_cksums(b, sizeof(cap_udp)),
+                     PINHOLE_ERR_PARSE);
+    assert_memory_equal(b, before, sizeof(cap_udp));
+  }
+  /* TCP shorter than its fixed header, ICMP shorter than 8 bytes */
+  memcpy(b, cap_tcp, 20);
+  put16(b + 2, 39);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, 39), PINHOLE_ERR_PARSE);
+  size_t n = mk_cap_icmp(b);
+  (void)n;
+  put16(b + 2, 27);
+  assert_int_equal(pinhole_pkt_fix_all_cksums(b, 27), PINHOLE_ERR_PARSE);
+  put16(b + 2, 28);
+  assert_true(pinhole_pkt_fix_all_cksums(b, 28) >= 1);
+}
+
+/* One checksum path: on random valid packets, fix_all and the parse +
+ * fix_cksums route give the same bytes, and both verify. */
+static void test_cksum_fix_all_equals_fix_cksums(void **state) {
+  (void)state;
+  uint64_t seed = 0x9e3779b97f4a7c15u;
+  static const uint8_t protos[] = {PINHOLE_IPPROTO_TCP, PINHOLE_IPPROTO_UDP,
+                                   PINHOLE_IPPROTO_ICMP};
+  uint8_t a[1600], b[1600];
+  for (int iter = 0; iter < 3000; iter++) {
+    uint8_t proto = protos[iter % 3];
+    size_t hl = proto == PINHOLE_IPPROTO_TCP ? 20 : 8;
+    size_t len = 20 + hl + (size_t)(xs_next(&seed) % 1400);
+    for (size_t i = 0; i < len; i++)
+      a[i] = (uint8_t)xs_next(&seed);
+    a[0] = 0x45;
+    put16(a + 2, (uint16_t)len);
+    put16(a + 6, 0x4000); /* DF, not a fragment */
+    a[8] = 64;
+    a[9] = proto;
+    put32(a + 12, 0xc6120001u + (uint32_t)(xs_next(&seed) % 254));
+    put32(a + 16, 0xc6130001u + (uint32_t)(xs_next(&seed) % 254));
+    uint8_t *l4 = a + 20;
+    if (proto == PINHOLE_IPPROTO_TCP) {
+      l4[12] = 0x50;
+      l4[13] = PINHOLE_TCP_ACK;
+    } else if (proto == PINHOLE_IPPROTO_UDP) {
+      put16(l4 + 4, (uint16_t)(len - 20));
+    } else {
+      l4[0] = 8;
+      l4[1] = 0;
+    }
+    if (proto != PINHOLE_IPPROTO_ICMP) {
+      put16(l4, (uint16_t)(1024 + (xs_next(&seed) & 0x7fff)));
+      put16(l4 + 2, (uint16_t)(1024 + (xs_next(&seed) & 0x7fff)));
+    }
+    int r = pinhole_pkt_fix_all_cksums(a, len);
+    assert_true(r >= 0 && r <= 2);
+    memcpy(b, a, len);
+    pinhole_pkt_view v;
+    assert_int_equal(pinhole_pkt_parse(b, len, &v), PINHOLE_PKT_OK);
+    assert_int_equal(pinhole_pkt_l4_cksum_ok(b, &v), 1);
+    assert_int_equal(pinhole_pkt_fix_cksums(b, &v), 0);
+    assert_memory_equal(a, b, len);
+    assert_int_equal(pinhole_pkt_fix_all_cksums(a, len), 0);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cksum_rfc1071_example),
@@ -355,6 +640,14 @@ int main(void) {
       cmocka_unit_test(test_cksum_update32_address),
       cmocka_unit_test(test_cksum_udp_zero_checksum),
       cmocka_unit_test(test_cksum_random_incremental_vs_full),
+      cmocka_unit_test(test_cksum_fix_all_keeps_right_ones),
+      cmocka_unit_test(test_cksum_fix_all_restores_offloaded),
+      cmocka_unit_test(test_cksum_fix_all_after_rewrite),
+      cmocka_unit_test(test_cksum_fix_all_udp_zero),
+      cmocka_unit_test(test_cksum_fix_all_fragment_and_other),
+      cmocka_unit_test(test_cksum_fix_all_ip_options),
+      cmocka_unit_test(test_cksum_fix_all_refuses_broken),
+      cmocka_unit_test(test_cksum_fix_all_equals_fix_cksums),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+"""Derives the captures of derived/ from the recorded ones (record.sh), with
+the standard library only: what real captures sometimes look like.
+
+  ftp-passive-offload.pcap  ftp-passive.pcap as tcpdump shows it on a
+      client whose NIC computes checksums (transmit checksum offload): in
+      every frame the inside host sent, the IPv4 header checksum is 0 and
+      the TCP checksum holds only the pseudo-header sum the stack leaves
+      for the NIC to complete. The outside host's frames are untouched.
+  udp-frag-lost.pcap  udp-frag.pcap without the first fragment of the
+      second datagram (lost before the capture point) and without the
+      server's answer to it: the datagram's later fragments arrive alone.
+  arp-only.pcap  the two ARP frames of udp-sll.pcap: no IPv4 at all.
+
+usage: examples/captures/derive.py [DIR]
+  reads DIR/*.pcap (default: this directory), writes DIR/derived/
+"""
+import os
+import struct
+import sys
+
+INSIDE = bytes([198, 18, 0])  # 198.18.0.0/24
+
+
+def read_pcap(path, linktype=1):
+    """Classic pcap (any byte order) of link type linktype (1: Ethernet):
+    (global header, [(record header, frame)])."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        end = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        end = ">"
+    else:
+        sys.exit("%s: not a classic pcap file" % path)
+    if struct.unpack(end + "I", data[20:24])[0] != linktype:
+        sys.exit("%s: not link type %d" % (path, linktype))
+    frames, off = [], 24
+    while off + 16 <= len(data):
+        rec = data[off:off + 16]
+        caplen = struct.unpack(end + "I", rec[8:12])[0]
+        frames.append((rec, bytearray(data[off + 16:off + 16 + caplen])))
+        off += 16 + caplen
+    return data[:24], frames
+
+
+def write_pcap(path, header, frames):
+    with open(path, "wb") as f:
+        f.write(header)
+        for rec, frame in frames:
+            f.write(rec)
+            f.write(bytes(frame))
+
+
+def sum16(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+
+
+def offload(frame):
+    """An inside host's IPv4/TCP frame as its offloading NIC gets it."""
+    ip = 14
+    if frame[12:14] != b"\x08\x00" or frame[ip + 12:ip + 15] != INSIDE:
+        return
+    ihl = (frame[ip] & 15) * 4
+    total = struct.unpack("!H", frame[ip + 2:ip + 4])[0]
+    frame[ip + 10:ip + 12] = b"\0\0"
+    if frame[ip + 9] != 6:
+        return
+    pseudo = bytes(frame[ip + 12:ip + 20]) + struct.pack("!BBH", 0, 6,
+                                                         total - ihl)
+    tcp = ip + ihl
+    frame[tcp + 16:tcp + 18] = struct.pack("!H", sum16(pseudo))
+
+
+def main():
+    here = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(
+        os.path.abspath(__file__))
+    out = os.path.join(here, "derived")
+    os.makedirs(out, exist_ok=True)
+    header, frames = read_pcap(os.path.join(here, "ftp-passive.pcap"))
+    for _, frame in frames:
+        offload(frame)
+    write_pcap(os.path.join(out, "ftp-passive-offload.pcap"), header, frames)
+
+    header, frames = read_pcap(os.path.join(here, "udp-frag.pcap"))
+    # frames 5 (first fragment of datagram 2) and 8 (its answer), from 1
+    kept = [f for i, f in enumerate(frames, 1) if i not in (5, 8)]
+    write_pcap(os.path.join(out, "udp-frag-lost.pcap"), header, kept)
+
+    # Linux cooked v1: the protocol type is at bytes 14-15 (0x0806: ARP)
+    header, frames = read_pcap(os.path.join(here, "udp-sll.pcap"), 113)
+    arp = [f for f in frames if f[1][14:16] == b"\x08\x06"]
+    write_pcap(os.path.join(out, "arp-only.pcap"), header, arp)
+
+
+main()

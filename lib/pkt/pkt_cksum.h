@@ -1,0 +1,35 @@
+/*
+ * The one checksum path for whole packets (lib/pkt/ipv4.c): every full
+ * recomputation or verification of an IPv4 header or L4 checksum in the
+ * library goes through these, the public pinhole_pkt_fix_cksums,
+ * pinhole_pkt_fix_all_cksums and pinhole_pkt_l4_cksum_ok as well as the
+ * engine's recomputation after a payload rewrite. Incremental updates
+ * (RFC 1624) live in core/translate.c and include/pinhole/cksum.h.
+ */
+#ifndef PH_PKT_CKSUM_H
+#define PH_PKT_CKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Stores the header checksum of the IPv4 header pkt[0..ihl), computed from
+ * scratch (RFC 791, RFC 1071). ihl >= 20. */
+void pinhole__ip_cksum_set(uint8_t *pkt, size_t ihl);
+
+/* The unfolded one's-complement sum of the L4 bytes pkt[l4_off..+l4_len)
+ * plus, for TCP and UDP, the pseudo-header (RFC 9293 3.1, RFC 768) made of
+ * the addresses at pkt[12..20), proto and l4_len; ICMP (RFC 792) has none.
+ * A correct checksum makes pinhole_cksum_finish() of it 0. */
+uint32_t pinhole__l4_sum(const uint8_t *pkt, size_t l4_off, size_t l4_len,
+                         uint8_t proto);
+
+/* Recomputes the TCP, UDP or ICMP checksum of the L4 bytes
+ * pkt[l4_off..+l4_len) from scratch; the caller has checked that they hold
+ * the checksum field (TCP 18 bytes, UDP and ICMP 8). A UDP checksum of zero
+ * ("none", RFC 768) stays zero and a computed zero is stored as 0xFFFF.
+ * Other protocols are left alone. Returns 1 when the stored value changed,
+ * 0 when not. */
+int pinhole__l4_cksum_set(uint8_t *pkt, size_t l4_off, size_t l4_len,
+                          uint8_t proto);
+
+#endif /* PH_PKT_CKSUM_H */
