@@ -220,7 +220,7 @@ typedef struct pinhole_sqlnet_rewrite {
  * @param d    descriptor bytes (borrowed); must not overlap out.
  * @param len  bytes at d.
  * @param rw   replacements (borrowed); entries past naddrs are ignored.
- * @param out  out: the new descriptor; contents unspecified on error.
+ * @param out  out: the new descriptor; untouched on error.
  * @param cap  bytes available at out.
  * @return the length written;
  *   any error of pinhole_sqlnet_desc_parse() on d;
@@ -243,7 +243,7 @@ PINHOLE_EXTERN int pinhole_sqlnet_desc_rewrite(const uint8_t *d, size_t len,
  * @param p    one whole packet (borrowed); must not overlap out.
  * @param len  bytes at p: exactly the packet's total_len.
  * @param rw   replacements (borrowed).
- * @param out  out: the new packet; contents unspecified on error.
+ * @param out  out: the new packet; untouched on error.
  * @param cap  bytes available at out.
  * @return the new packet's length;
  *   any error of pinhole_sqlnet_frame() (PARTIAL included) or of

@@ -477,8 +477,11 @@ static void test_sqlnet_rewrite_redirect_packet(void **state) {
   pinhole_sqlnet_pkt m;
   assert_int_equal(pinhole_sqlnet_frame(out, (size_t)r, &m), 0);
   assert_int_equal(m.data_len, sizeof(nrd) - 1);
+  memset(out, 0x5a, sizeof(out));
   assert_int_equal(pinhole_sqlnet_packet_rewrite(in, n, &rw, out, wn - 1),
                    PINHOLE_ERR_NOBUF);
+  for (size_t i = 0; i < sizeof(out); i++)
+    assert_int_equal(out[i], 0x5a);
 }
 
 static void test_sqlnet_rewrite_connect_packet(void **state) {
