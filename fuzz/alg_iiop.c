@@ -16,20 +16,9 @@
 
 #include <pinhole/iiop.h>
 
+#include "check.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                               \
-  do {                                                                         \
-    if (!(c))                                                                  \
-      abort();                                                                 \
-  } while (0)
-
-static uint32_t mix(const uint8_t *data, size_t size) {
-  uint32_t h = 2166136261u; /* FNV-1a over the input */
-  for (size_t i = 0; i < size; i++)
-    h = (h ^ data[i]) * 16777619u;
-  return h;
-}
 
 static void check_ior(const uint8_t *msg, size_t len,
                       const pinhole_iiop_ior *ior) {
@@ -126,7 +115,7 @@ static void check_message(const uint8_t *msg, const pinhole_giop_msg *m,
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  uint32_t h = mix(data, size);
+  uint32_t h = fz_mix(data, size);
   size_t pos = 0;
   while (pos < size) {
     pinhole_giop_msg m;

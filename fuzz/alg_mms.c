@@ -15,20 +15,9 @@
 
 #include <pinhole/mms.h>
 
+#include "check.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                               \
-  do {                                                                         \
-    if (!(c))                                                                  \
-      abort();                                                                 \
-  } while (0)
-
-static uint32_t mix(const uint8_t *data, size_t size) {
-  uint32_t h = 2166136261u; /* FNV-1a over the input */
-  for (size_t i = 0; i < size; i++)
-    h = (h ^ data[i]) * 16777619u;
-  return h;
-}
 
 static uint32_t le32(const uint8_t *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -92,7 +81,7 @@ static void check_rewrite(const uint8_t *p, size_t len,
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  uint32_t h = mix(data, size);
+  uint32_t h = fz_mix(data, size);
   size_t pos = 0;
   while (pos < size) {
     pinhole_mms_pkt m;

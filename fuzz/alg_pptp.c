@@ -14,13 +14,9 @@
 
 #include <pinhole/pptp.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "check.h"
 
-#define CHECK(c)                                                               \
-  do {                                                                         \
-    if (!(c))                                                                  \
-      abort();                                                                 \
-  } while (0)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint16_t get16(const uint8_t *p) {
   return (uint16_t)(p[0] << 8 | p[1]);

@@ -13,24 +13,13 @@
 
 #include <pinhole/rsh.h>
 
+#include "check.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                               \
-  do {                                                                         \
-    if (!(c))                                                                  \
-      abort();                                                                 \
-  } while (0)
-
-static uint32_t mix(const uint8_t *data, size_t size) {
-  uint32_t h = 2166136261u; /* FNV-1a over the input */
-  for (size_t i = 0; i < size; i++)
-    h = (h ^ data[i]) * 16777619u;
-  return h;
-}
 
 static void check_rewrite(const uint8_t *data, size_t size,
                           const pinhole_rsh_port *r) {
-  uint32_t h = mix(data, size);
+  uint32_t h = fz_mix(data, size);
   uint16_t port = (uint16_t)(h >> 8);
   size_t rest = size - r->field_len;
   size_t need = (port >= 10000  ? 6
