@@ -1,0 +1,28 @@
+/*
+ * Shared by the parser fuzz targets: CHECK() aborts (so libFuzzer reports
+ * the input) when a property of a parser's answer does not hold, and
+ * fz_mix() derives values (addresses, ports, buffer sizes) from the input
+ * so that every input tries a rewrite of its own.
+ */
+#ifndef PH_FUZZ_CHECK_H
+#define PH_FUZZ_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define CHECK(c)                                                               \
+  do {                                                                         \
+    if (!(c))                                                                  \
+      abort();                                                                 \
+  } while (0)
+
+/* FNV-1a over the input. */
+static inline uint32_t fz_mix(const uint8_t *data, size_t size) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < size; i++)
+    h = (h ^ data[i]) * 16777619u;
+  return h;
+}
+
+#endif /* PH_FUZZ_CHECK_H */
