@@ -375,30 +375,30 @@ static int ph_translate(const uint8_t *p, size_t len,
   /* Pass 1: the new body length, counted only. */
   size_t body_len = m.body_len;
   if (rw.sdp != NULL) {
-    ph_sink cnt = {NULL, 0, 0, p, where.off};
+    ph_sink cnt = {{NULL, 0, 0}, p, where.off};
     memset(&scratch, 0, sizeof(scratch));
     rw.res = &scratch;
     ph_rw_sdp(&rw, &cnt, &where);
-    body_len = m.body_len - where.len + cnt.len;
+    body_len = m.body_len - where.len + cnt.w.len;
   }
   if (body_len > PINHOLE_SIP_MAX_BODY)
     return PINHOLE_ERR_UNSUPPORTED;
   /* Pass 2: everything, into out. */
-  ph_sink o = {out, cap, 0, p, 0};
+  ph_sink o = {{out, cap, 0}, p, 0};
   rw.res = r;
   ph_rw_headers(&rw, &o, body_len);
   if (rw.sdp != NULL)
     ph_rw_sdp(&rw, &o, &where);
   ph_sink_copy_to(&o, m.msg_len);
-  r->out_len = o.len;
+  r->out_len = o.w.len;
   r->body_len = body_len;
-  if (o.len > INT32_MAX)
+  if (o.w.len > INT32_MAX)
     return PINHOLE_ERR_UNSUPPORTED;
-  if (o.len > cap)
+  if (o.w.len > cap)
     return PINHOLE_ERR_NOBUF;
-  if ((rc = ph_check_output(&rw, out, o.len, &r->leftover)) != 0)
+  if ((rc = ph_check_output(&rw, out, o.w.len, &r->leftover)) != 0)
     return rc;
-  return (int)o.len;
+  return (int)o.w.len;
 }
 
 int pinhole_sip_translate(const uint8_t *p, size_t len,

@@ -472,45 +472,6 @@ static inline int ph_cur_host_token(ph_cur *c, const uint8_t *t, size_t tlen,
   return 0;
 }
 
-/* ---- output sink for rewriters --------------------------------------- */
-
-/* Writes a copy of src with some ranges replaced, in increasing source
- * order, into buf[0..cap); counts (len) what it would write past cap
- * without writing it, so a pass with cap 0 measures the output. */
-typedef struct ph_sink {
-  uint8_t *buf;
-  size_t cap;
-  size_t len;
-  const uint8_t *src;
-  size_t pos; /* next source byte not yet copied or replaced */
-} ph_sink;
-
-static inline void ph_sink_put(ph_sink *o, const uint8_t *b, size_t n) {
-  if (n > 0 && o->len <= o->cap && n <= o->cap - o->len)
-    memcpy(o->buf + o->len, b, n);
-  o->len += n;
-}
-
-/* Copies src[pos..off); nothing when off is not ahead. */
-static inline void ph_sink_copy_to(ph_sink *o, size_t off) {
-  if (off <= o->pos)
-    return;
-  ph_sink_put(o, o->src + o->pos, off - o->pos);
-  o->pos = off;
-}
-
-/* Writes t[0..n) in place of src[s..e); ignored (returns -1) when s is
- * behind what was already written. */
-static inline int ph_sink_replace(ph_sink *o, size_t s, size_t e,
-                                  const uint8_t *t, size_t n) {
-  if (s < o->pos || e < s)
-    return -1;
-  ph_sink_copy_to(o, s);
-  ph_sink_put(o, t, n);
-  o->pos = e;
-  return 0;
-}
-
 /* A bounded writer over b[0..cap). A put that does not fit is counted in
  * len but not written (nor is anything after it), so len > cap at the end
  * says the output did not fit, and len is the size it needs. */
@@ -538,6 +499,37 @@ static inline void ph_wr_u32(ph_wr *w, uint32_t v) {
 static inline void ph_wr_ipv4(ph_wr *w, uint32_t a) {
   uint8_t t[15];
   ph_wr_put(w, t, ph_fmt_ipv4(t, a));
+}
+
+/* ---- output sink for rewriters --------------------------------------- */
+
+/* Writes a copy of src with some ranges replaced, in increasing source
+ * order, through a bounded writer (ph_wr: what does not fit is counted in
+ * w.len, not written, so a pass with cap 0 measures the output). */
+typedef struct ph_sink {
+  ph_wr w;
+  const uint8_t *src;
+  size_t pos; /* next source byte not yet copied or replaced */
+} ph_sink;
+
+/* Copies src[pos..off); nothing when off is not ahead. */
+static inline void ph_sink_copy_to(ph_sink *o, size_t off) {
+  if (off <= o->pos)
+    return;
+  ph_wr_put(&o->w, o->src + o->pos, off - o->pos);
+  o->pos = off;
+}
+
+/* Writes t[0..n) in place of src[s..e); ignored (returns -1) when s is
+ * behind what was already written. */
+static inline int ph_sink_replace(ph_sink *o, size_t s, size_t e,
+                                  const uint8_t *t, size_t n) {
+  if (s < o->pos || e < s)
+    return -1;
+  ph_sink_copy_to(o, s);
+  ph_wr_put(&o->w, t, n);
+  o->pos = e;
+  return 0;
 }
 
 /* ---- message starts ---------------------------------------------------- */
