@@ -301,9 +301,31 @@ PINHOLE_EXTERN int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts,
                                          uint8_t *verdicts);
 
 /**
- * Advances time: expires pinholes and idle connections, bounded work per
- * call (at most 4096 expiries; call again while it returns that many).
- * @return the number of objects expired, or PINHOLE_ERR_INVALID_ARG.
+ * The work one pinhole_tick() call does at most: units of one object
+ * expired, one timer re-filed or re-armed, one tick of time reached.
+ * @since 0.2
+ */
+#define PINHOLE_TICK_BUDGET 4096
+
+/**
+ * Advances time to now_ns: expires pinholes, idle connections and
+ * fragment state whose deadline has passed, with bounded work per call
+ * (PINHOLE_TICK_BUDGET units shared by every timer table).
+ *
+ * Call it again while it returns PINHOLE_TICK_BUDGET: that value means the
+ * call reached its bound and more may be due (it may have expired fewer
+ * objects than that; the FLOWS_EXPIRED and PINHOLE_EXPIRED counters say
+ * how many). Any smaller value is the number of objects expired, and then
+ * nothing is due at now_ns any more.
+ *
+ * Ticking late is safe: a pinhole, connection or fragment entry past its
+ * deadline is dead when a packet meets it, whether or not a tick removed
+ * it (it is then expired and counted by that packet). Deadlines that would
+ * pass UINT64_MAX ns saturate there (the object lives to the end of the
+ * host's time range) rather than wrap.
+ * @return the number of objects expired (0 .. PINHOLE_TICK_BUDGET - 1)
+ *         when nothing more is due, PINHOLE_TICK_BUDGET when more may be due,
+ *         or PINHOLE_ERR_INVALID_ARG (ctx NULL).
  * @since 0.1.0
  */
 PINHOLE_EXTERN int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns);

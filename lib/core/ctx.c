@@ -116,6 +116,10 @@ static void ph_timeouts(pinhole_ctx *ctx) {
   ctx->to[PH_TO_ICMP] =
       ph_ticks(ctx, (uint64_t)c->icmp_timeout_s * 1000000000u);
   ctx->to[PH_TO_CLOSED] = ph_ticks(ctx, 10ull * 1000000000u);
+  ctx->to_min = ctx->to[0];
+  for (int i = 1; i < PH_TO_COUNT; i++)
+    if (ctx->to[i] < ctx->to_min)
+      ctx->to_min = ctx->to[i];
 }
 
 int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,

@@ -270,6 +270,7 @@ struct pinhole_ctx {
   size_t pool_bits_words; /* per pool */
   uint32_t port_words;    /* per (address, class) bitmap */
   uint32_t to[PH_TO_COUNT];
+  uint32_t to_min; /* the shortest of to[] */
 
   ph_rule *rules;
   uint32_t nrules;

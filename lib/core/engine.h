@@ -63,6 +63,31 @@ int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg);
 /* Re-arms a connection's idle timer for its current state. */
 void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c);
 uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c);
+/* Has the connection been idle for its whole timeout (dead, whether or not
+ * a tick has collected it)? Signed: a registration may keep last_seen in
+ * the future. */
+static inline int ph_conn_stale(const pinhole_ctx *ctx, const ph_conn *c) {
+  int32_t idle = (int32_t)(ctx->now_tick - c->last_seen);
+  return idle >= (int32_t)ctx->to_min &&
+         idle >= (int32_t)pinhole__conn_timeout(ctx, c);
+}
+
+/* expire.c */
+/* Moves the context's time forward to now_ns (never back). */
+void pinhole__set_time(pinhole_ctx *ctx, uint64_t now_ns);
+/* Frees a connection that reached its idle timeout (counted, logged). */
+void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c);
+/* now_ns + delta_ns, saturating at UINT64_MAX instead of wrapping. */
+static inline uint64_t ph_deadline(uint64_t now_ns, uint64_t delta_ns) {
+  return delta_ns > UINT64_MAX - now_ns ? UINT64_MAX : now_ns + delta_ns;
+}
+/* Has an armed timer's deadline passed at the context's time? The same
+ * test the wheel applies (expiry rounded up to a tick), so an object is
+ * dead at use exactly when a tick would have expired it. */
+static inline int ph_timer_passed(const pinhole_ctx *ctx,
+                                  const pinhole_timer *t) {
+  return t->expire <= ctx->now_ns >> ctx->tick_shift;
+}
 
 /* pinholes.c */
 int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, uint8_t alg,

@@ -31,6 +31,11 @@ ph_conn *pinhole__conn_lookup(pinhole_ctx *ctx, uint8_t proto, uint32_t src,
     ph_conn *c = &ctx->conns[ref >> 1];
     const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
     if (c->proto == proto && ph_tuple_eq(t, src, dst, sport, dport)) {
+      if (ph_conn_stale(ctx, c)) {
+        /* past its deadline, only no tick has run since: dead */
+        pinhole__conn_expire(ctx, c);
+        return NULL;
+      }
       *dir = (int)(ref & 1);
       return c;
     }
@@ -164,7 +169,7 @@ void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c) {
       (int32_t)(c->last_seen + pinhole__conn_timeout(ctx, c) - ctx->now_tick);
   uint64_t at = ctx->now_ns;
   if (ahead > 0)
-    at += (uint64_t)ahead << ctx->tick_shift;
+    at = ph_deadline(at, (uint64_t)ahead << ctx->tick_shift);
   pinhole_wheel_arm(&ctx->conn_wheel, ph_conn_idx(ctx, c), at);
 }
 

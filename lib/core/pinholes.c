@@ -38,7 +38,7 @@ static uint32_t ph_hole_same(const pinhole_ctx *ctx, uint32_t conv,
     if (h->conv == conv && h->proto == e->proto && h->side == e->side &&
         h->src == e->src && h->sport == e->sport && h->dst == e->dst &&
         h->dport == e->dport && h->to_addr == e->to_addr &&
-        h->to_port == e->to_port)
+        h->to_port == e->to_port && !ph_timer_passed(ctx, &h->timer))
       return r;
   }
   return 0;
@@ -48,8 +48,8 @@ int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, uint8_t alg,
                        const void *expect) {
   const ph_expect *e = expect;
   ph_conv *cv = &ctx->convs[conv];
-  uint64_t expire =
-      ctx->now_ns + (uint64_t)ctx->cfg.pinhole_timeout_ms * 1000000u;
+  uint64_t expire = ph_deadline(
+      ctx->now_ns, (uint64_t)ctx->cfg.pinhole_timeout_ms * 1000000u);
   uint32_t r = ph_hole_same(ctx, conv, e);
   if (r != 0) {
     /* a retransmitted announcement: refresh, keep one mapping reference */
@@ -103,7 +103,8 @@ uint32_t pinhole__hole_find(const pinhole_ctx *ctx, int side,
     const ph_pinhole *h = &ctx->holes[r - 1];
     if (h->proto == v->proto && h->side == side && h->dst == v->dst &&
         h->dport == v->dport && h->src == v->src &&
-        (h->sport == 0 || h->sport == v->sport))
+        (h->sport == 0 || h->sport == v->sport) &&
+        !ph_timer_passed(ctx, &h->timer))
       return r;
   }
   return 0;
@@ -122,7 +123,8 @@ uint32_t pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
     const ph_pinhole *h = &ctx->holes[r - 1];
     if (h->proto == v->proto && h->side == (side ^ 1) && h->src == v->dst &&
         (h->sport == 0 || h->sport == v->dport) && h->dst == mp->paddr &&
-        h->dport == mp->pport && h->to_addr == v->src && h->to_port == v->sport)
+        h->dport == mp->pport && h->to_addr == v->src &&
+        h->to_port == v->sport && !ph_timer_passed(ctx, &h->timer))
       return r;
   }
   return 0;

@@ -48,12 +48,6 @@ static void ph_count_reason(pinhole_ctx *ctx, int reason) {
     ph_count(ctx, ph_reason_cnt[reason][1]);
 }
 
-static void ph_set_time(pinhole_ctx *ctx, uint64_t now_ns) {
-  if (now_ns > ctx->now_ns)
-    ctx->now_ns = now_ns;
-  ctx->now_tick = (uint32_t)(ctx->now_ns >> ctx->tick_shift);
-}
-
 /* A translation that would send the packet out with its source equal to
  * its destination (an inside host hairpinning to the public address, or a
  * spoofed source through destination NAT): refused as a land attack. */
@@ -540,7 +534,7 @@ int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   if (ctx == NULL || pkt == NULL || pkt->data == NULL || pkt->cap < pkt->len ||
       (side != PINHOLE_SIDE_INSIDE && side != PINHOLE_SIDE_OUTSIDE))
     return PINHOLE_ERR_INVALID_ARG;
-  ph_set_time(ctx, now_ns);
+  pinhole__set_time(ctx, now_ns);
   return ph_process_one(ctx, pkt, side, NULL);
 }
 
@@ -600,7 +594,7 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       n > INT32_MAX ||
       (side != PINHOLE_SIDE_INSIDE && side != PINHOLE_SIDE_OUTSIDE))
     return PINHOLE_ERR_INVALID_ARG;
-  ph_set_time(ctx, now_ns);
+  pinhole__set_time(ctx, now_ns);
   /* per chunk: every tuple hashed and its bucket prefetched; then from
    * the buckets, the connections prefetched; then the packets processed in
    * order, exactly as pinhole_process() would */

@@ -955,6 +955,185 @@ static void test_hostile_other_protocols(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- expiry: the tick's contract and deadlines at use ------------------ */
+
+/* The port of the first pinhole an FTP PORT opened on PUB, from its trace
+ * ("pinhole created TCP 198.19.0.2:0 -> 198.19.0.1:<port>"). */
+static uint16_t hole_port(tctx *t) {
+  static const char k[] = "pinhole created TCP 198.19.0.2:0 -> 198.19.0.1:";
+  for (int i = 0; i < t->ntraces; i++) {
+    const char *m = strstr(t->traces[i], k);
+    if (m)
+      return (uint16_t)atoi(m + strlen(k));
+  }
+  fail_msg("no pinhole trace");
+  return 0;
+}
+
+/* An FTP control connection at host time now (client seq 100, server seq
+ * 5000, as ftp_open) and one PORT command for port 50000 (195,80). */
+static uint16_t ftp_port_at(tctx *t, uint64_t now) {
+  tpkt p;
+  t_tcp(&p, IN_HOST, 43000, OUT_HOST, 21, 99, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, now), PINHOLE_VERDICT_FORWARD);
+  uint16_t pub = t_get16(p.b + 20);
+  t_tcp(&p, OUT_HOST, 21, PUB, pub, 4999, 100,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, now), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, IN_HOST, 43000, OUT_HOST, 21, 100, 5000, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,2,195,80\r\n");
+  assert_int_equal(t_in(t, &p, now), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(usage(t).pinholes, 1);
+  return hole_port(t);
+}
+
+/* Many timers due at once after a long silence: re-filing them costs the
+ * tick's budget. The host follows the header (call again while it returns
+ * PINHOLE_TICK_BUDGET); when a call returns less, nothing may be left,
+ * and every flow was expired and counted exactly once. */
+static void test_hostile_tick_budget_truthful(void **state) {
+  (void)state;
+  enum { N = 20000 };
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 32768;
+  cfg.hash_key.k0 = 0x1111;
+  cfg.seed = 7;
+  tctx *t = t_ctx_cfg(&cfg);
+  tpkt p;
+  for (uint32_t i = 0; i < N; i++) {
+    /* spread over 100 s, so the deadlines sit in several wheel slots */
+    t_udp(&p, IP4(198, 18, 0, 2 + (i & 3)), (uint16_t)(1024 + i / 4), OUT_HOST,
+          53, "q");
+    assert_int_equal(t_in(t, &p, SEC + (uint64_t)i * 5000000u),
+                     PINHOLE_VERDICT_FORWARD);
+  }
+  assert_int_equal(usage(t).flows, N);
+  assert_int_equal(usage(t).mappings, N);
+  /* three hours of silence */
+  uint64_t now = 3 * 3600 * SEC;
+  int calls = 0, rv;
+  while ((rv = pinhole_tick(t->ctx, now)) == PINHOLE_TICK_BUDGET)
+    calls++;
+  assert_true(rv >= 0 && rv < PINHOLE_TICK_BUDGET);
+  pinhole_usage u = usage(t);
+  assert_int_equal(u.flows, 0);
+  assert_int_equal(u.mappings, 0);
+  assert_int_equal(u.conversations, 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_FLOWS_EXPIRED), N);
+  /* bounded: each timer fired once and re-filed at most once per level */
+  assert_true(calls >= N / PINHOLE_TICK_BUDGET);
+  assert_true(calls <= 5 * N / PINHOLE_TICK_BUDGET + 2);
+  /* done means done */
+  assert_int_equal(pinhole_tick(t->ctx, now), 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, N, PINHOLE_CNT_FLOWS_EXPIRED, N, -1);
+  t_ctx_del(t);
+}
+
+/* A pinhole past its lifetime with no tick since: dead when the data
+ * connection's SYN meets it (refused as a connection no rule allows), and
+ * expired and counted once a tick runs. */
+static void test_hostile_stale_pinhole_without_tick(void **state) {
+  (void)state;
+  tctx *t = t_ctx(); /* pinhole lifetime 10 s */
+  uint16_t dpub = ftp_port_at(t, SEC);
+  tpkt p;
+  t_tcp(&p, OUT_HOST, 20, PUB, dpub, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 99 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(usage(t).flows, 1);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_DROP_NO_RULE, 1, -1);
+  /* one second before its deadline it still works (another context) */
+  tctx *t2 = t_ctx();
+  dpub = ftp_port_at(t2, SEC);
+  t_tcp(&p, OUT_HOST, 20, PUB, dpub, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t2, &p, 10 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_cnt(t2, PINHOLE_CNT_PINHOLE_USED), 1);
+  t_ctx_del(t2);
+  /* the tick collects it: counted expired, its mapping released */
+  assert_int_equal(pinhole_tick(t->ctx, 99 * SEC), 1);
+  assert_int_equal(usage(t).pinholes, 0);
+  assert_int_equal(usage(t).mappings, 1); /* the control connection's */
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_EXPIRED), 1);
+  t_ctx_del(t);
+}
+
+/* Flows past their idle timeout with no tick since: a UDP answer and a
+ * TCP segment of an established connection meet dead flows; each is
+ * expired (counted, logged) by the packet, which is then handled as the
+ * first packet of a new connection. */
+static void test_hostile_stale_flow_without_tick(void **state) {
+  (void)state;
+  tctx *t = t_ctx(); /* UDP 300 s, established TCP 7440 s */
+  bystander by;
+  by_open(t, &by);
+  tpkt p;
+  t_udp(&p, IN_HOST, 42000, OUT_HOST, 53, "query");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t upub = t_get16(p.b + 20);
+  /* within its lifetime the answer comes back */
+  t_udp(&p, OUT_HOST, 53, PUB, upub, "answer");
+  assert_int_equal(t_out(t, &p, 300 * SEC), PINHOLE_VERDICT_FORWARD);
+  /* 300 s after that it is dead */
+  t_udp(&p, OUT_HOST, 53, PUB, upub, "late answer");
+  assert_int_equal(t_out(t, &p, 601 * SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "idle timeout"));
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_FLOWS_EXPIRED, 1, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_DROP_NO_RULE, 1, -1);
+  assert_int_equal(usage(t).flows, 1);
+  assert_int_equal(usage(t).mappings, 1);
+  /* the established bystander, idle 7440 s: its next segment is no
+   * longer part of a connection (not a SYN: refused) */
+  t_tcp(&p, IN_HOST, 30000, OUT_HOST, 80, by.cseq, by.sseq, PINHOLE_TCP_ACK,
+        "late");
+  assert_int_equal(t_in(t, &p, 7442 * SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_FLOWS_EXPIRED, 2, PINHOLE_CNT_NEW_DISCARD, 2,
+             PINHOLE_CNT_DROP_NO_RULE, 1, PINHOLE_CNT_ERR_TCP, 1,
+             PINHOLE_CNT_TCP_NOT_SYN, 1, -1);
+  pinhole_usage u = usage(t);
+  assert_int_equal(u.flows + u.mappings + u.conversations, 0);
+  /* nothing left for the tick */
+  assert_int_equal(pinhole_tick(t->ctx, 7442 * SEC), 0);
+  t_ctx_del(t);
+}
+
+/* At the end of the 64-bit nanosecond range deadlines saturate: a 10 s
+ * pinhole opened 5 s before the end lives to the end (it used to wrap to
+ * the beginning and expire at the next tick), and the connections' timers
+ * do not spin. */
+static void test_hostile_deadline_saturates(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  uint64_t t0 = UINT64_MAX - 5 * SEC;
+  uint16_t dpub = ftp_port_at(t, t0);
+  assert_int_equal(pinhole_tick(t->ctx, t0 + SEC), 0);
+  assert_int_equal(usage(t).pinholes, 1);
+  tpkt p;
+  t_tcp(&p, OUT_HOST, 20, PUB, dpub, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, t0 + 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(p.b + 16), IN_HOST);
+  assert_int_equal(t_get16(p.b + 22), 50000);
+  assert_int_equal(pinhole_tick(t->ctx, UINT64_MAX), 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  pinhole_usage u = usage(t);
+  assert_int_equal(u.flows, 2);
+  assert_int_equal(u.pinholes, 0);
+  /* 10 s before the end a 10 s pinhole still ends in time */
+  tctx *t2 = t_ctx();
+  t0 = UINT64_MAX - 20 * SEC;
+  dpub = ftp_port_at(t2, t0);
+  assert_int_equal(pinhole_tick(t2->ctx, t0 + 11 * SEC), 1);
+  t_tcp(&p, OUT_HOST, 20, PUB, dpub, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t2, &p, t0 + 12 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t2, PINHOLE_CNT_PINHOLE_EXPIRED), 1);
+  t_ctx_del(t2);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hostile_truncated_every_length),
@@ -975,6 +1154,10 @@ int main(void) {
       cmocka_unit_test(test_hostile_reject_answers),
       cmocka_unit_test(test_hostile_syn_defense_reopened_tuple),
       cmocka_unit_test(test_hostile_split_command_never_completed),
+      cmocka_unit_test(test_hostile_tick_budget_truthful),
+      cmocka_unit_test(test_hostile_stale_pinhole_without_tick),
+      cmocka_unit_test(test_hostile_stale_flow_without_tick),
+      cmocka_unit_test(test_hostile_deadline_saturates),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
