@@ -90,7 +90,12 @@ enum pinhole_config_flag {
   PINHOLE_CFG_ALG_THIRD_PARTY = 0x04,
   /** Endpoint-independent filtering (RFC 4787 sec. 5): any remote may
    *  reach an existing mapping. Off by default (address and port
-   *  dependent filtering). */
+   *  dependent filtering). A mapping an ALG made for a pinhole (the data
+   *  port an FTP client or a SIP phone announced) is not opened by this:
+   *  only the pinhole's peer reaches it, whatever the filtering mode, and
+   *  it is released with its pinhole when that expires unused. It becomes
+   *  an ordinary mapping once the inside endpoint itself opens a
+   *  connection from it. */
   PINHOLE_CFG_EIF = 0x08
 };
 

@@ -90,13 +90,20 @@ typedef struct ph_conv {
   uint8_t pad_;
 } ph_conv;
 
+enum ph_mapping_flag {
+  /* made for an ALG's pinhole, not by the inside endpoint's own traffic:
+   * reached only through its pinhole, whatever the filtering mode */
+  PH_MAPF_ALG = 0x01
+};
+
 /* An endpoint-independent NAPT mapping (RFC 4787 REQ-1). */
 typedef struct ph_mapping {
   uint32_t iaddr, paddr;
   uint16_t iport, pport;
   uint8_t proto;
   uint8_t pool;
-  uint16_t pad_;
+  uint8_t flags; /* ph_mapping_flag */
+  uint8_t pad_;
   uint32_t refs;
   uint32_t inext; /* chain by inside endpoint, index + 1 */
   uint32_t pnext; /* chain by public endpoint, index + 1 */

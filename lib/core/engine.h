@@ -34,6 +34,11 @@ void pinhole__map_put(pinhole_ctx *ctx, uint32_t ref);
 /* Mapping whose public endpoint is (proto, paddr, pport), or 0. */
 uint32_t pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                   uint32_t paddr, uint16_t pport);
+/* The same, only when the mapping may be reached without a pinhole (by
+ * endpoint-independent filtering or hairpinning): not one an ALG made for
+ * its pinhole. */
+uint32_t pinhole__map_find_open(const pinhole_ctx *ctx, uint8_t proto,
+                                uint32_t paddr, uint16_t pport);
 /* A mapping of inside endpoint (proto, iaddr, iport) in any pool, or 0. */
 uint32_t pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
                                   uint32_t iaddr, uint16_t iport);

@@ -79,6 +79,10 @@ int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, uint8_t alg,
   h->conv = conv;
   h->conv_id = cv->id;
   h->mapping = e->mapping;
+  /* a mapping that exists only for this pinhole (the ALG just made it)
+   * admits only the pinhole's peer, and goes with the pinhole */
+  if (e->mapping != 0 && ctx->maps[e->mapping - 1].refs == 1)
+    ctx->maps[e->mapping - 1].flags |= PH_MAPF_ALG;
   h->snat_pool = e->snat;
   uint32_t b = ph_hole_bucket(ctx, h->proto, h->dst, h->dport);
   h->hnext = ctx->hole_hash[b];

@@ -217,6 +217,7 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
       pinhole__map_refused(ctx, why, v, side, NULL);
       return PINHOLE_VERDICT_DROP;
     }
+    ctx->maps[mapping - 1].flags &= (uint8_t)~PH_MAPF_ALG;
     out.src = ctx->maps[mapping - 1].paddr;
     out.sport = ctx->maps[mapping - 1].pport;
   }
@@ -283,6 +284,8 @@ static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
       pinhole__map_refused(ctx, why, v, side, r->name);
       return -1;
     }
+    /* the endpoint's own traffic: its mapping is an ordinary one now */
+    ctx->maps[m - 1].flags &= (uint8_t)~PH_MAPF_ALG;
     b->dst = ctx->maps[m - 1].paddr;
     b->dport = ctx->maps[m - 1].pport;
     if (v->proto == PINHOLE_IPPROTO_ICMP)
@@ -363,7 +366,9 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     return ph_from_pinhole(ctx, pkt, v, side, hole, 1);
 
   if ((ctx->cfg.flags & PINHOLE_CFG_EIF) && side == PINHOLE_SIDE_OUTSIDE) {
-    uint32_t m = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport);
+    /* not a mapping an ALG made for a pinhole: that one admits only the
+     * pinhole's peer, through the pinhole */
+    uint32_t m = pinhole__map_find_open(ctx, v->proto, v->dst, v->dport);
     if (m != 0)
       return ph_from_mapping(ctx, pkt, v, side, m);
   }
@@ -417,7 +422,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   uint32_t hp = 0;
   if (side == PINHOLE_SIDE_INSIDE && mapping != 0 &&
       pinhole__pool_of(ctx, v->dst) >= 0 &&
-      (hp = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport)) != 0) {
+      (hp = pinhole__map_find_open(ctx, v->proto, v->dst, v->dport)) != 0) {
     b.src = ctx->maps[hp - 1].iaddr;
     b.sport = ctx->maps[hp - 1].iport;
     if (v->proto == PINHOLE_IPPROTO_ICMP)

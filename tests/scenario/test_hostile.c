@@ -1134,6 +1134,88 @@ static void test_hostile_deadline_saturates(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- endpoint-independent filtering and ALG mappings ------------------ */
+
+/* With endpoint-independent filtering, the mapping the FTP ALG made for a
+ * PORT command's pinhole admits only the pinhole's peer: a stranger (from
+ * outside, or hairpinning from inside) is refused before and after the
+ * data connection, and a pinhole that expires unused takes its mapping
+ * with it even when a stranger knocked first. */
+static void test_hostile_eif_alg_mapping_expected_peer_only(void **state) {
+  (void)state;
+  const uint32_t stranger = IP4(198, 19, 0, 66);
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 64;
+  cfg.flags |= PINHOLE_CFG_EIF;
+  tctx *t = t_ctx_cfg(&cfg);
+  uint16_t dpub = ftp_port_at(t, SEC);
+  assert_int_equal(usage(t).mappings, 2);
+  tpkt p;
+  /* a stranger to the announced port, TCP and UDP */
+  t_tcp(&p, stranger, 4444, PUB, dpub, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "UNANNOUNCED_DATA"));
+  /* another inside host, hairpinning to it: not delivered either */
+  t_tcp(&p, IP4(198, 18, 0, 3), 4445, PUB, dpub, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_NEW_DISCARD, 2,
+             PINHOLE_CNT_DROP_NO_RULE, 1, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_LAND, 1, -1);
+  assert_int_equal(usage(t).flows, 1);
+  /* the expected peer gets in, through the pinhole */
+  t_tcp(&p, OUT_HOST, 20, PUB, dpub, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 3 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(p.b + 16), IN_HOST);
+  assert_int_equal(t_get16(p.b + 22), 50000);
+  /* and while its data connection holds the mapping, a stranger still
+   * does not */
+  t_tcp(&p, stranger, 4446, PUB, dpub, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 4 * SEC), PINHOLE_VERDICT_DROP);
+  t_udp(&p, stranger, 4446, PUB, dpub, "udp to the same port");
+  assert_int_equal(t_out(t, &p, 4 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(usage(t).flows, 2);
+  /* a second PORT whose pinhole is never used; a stranger knocks */
+  tpkt q;
+  t_tcp(&q, IN_HOST, 43000, OUT_HOST, 21, 124, 5000, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,2,195,81\r\n");
+  assert_int_equal(t_in(t, &q, 5 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(usage(t).mappings, 3);
+  uint16_t dpub2 = 0;
+  static const char k[] = "pinhole created TCP 198.19.0.2:0 -> 198.19.0.1:";
+  for (int i = 0; i < t->ntraces; i++) {
+    const char *m = strstr(t->traces[i], k);
+    if (m && atoi(m + strlen(k)) != dpub)
+      dpub2 = (uint16_t)atoi(m + strlen(k));
+  }
+  assert_true(dpub2 != 0);
+  t_tcp(&p, stranger, 4447, PUB, dpub2, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 6 * SEC), PINHOLE_VERDICT_DROP);
+  /* the pinhole expires: its mapping goes, the data connection's stays */
+  assert_int_equal(pinhole_tick(t->ctx, 20 * SEC), 1);
+  pinhole_usage u = usage(t);
+  assert_int_equal(u.pinholes, 0);
+  assert_int_equal(u.mappings, 2);
+  assert_int_equal(u.flows, 2);
+  t_tcp(&p, stranger, 4448, PUB, dpub2, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 21 * SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_PINHOLE_CREATED, 2, PINHOLE_CNT_PINHOLE_USED, 1,
+             PINHOLE_CNT_PINHOLE_EXPIRED, 1, PINHOLE_CNT_NEW_DISCARD, 6,
+             PINHOLE_CNT_DROP_NO_RULE, 5, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_LAND, 1, -1);
+  /* the inside host's own traffic from the data port makes its mapping
+   * an ordinary one, open to everyone as the filtering mode says */
+  t_tcp(&p, IN_HOST, 50000, OUT_HOST, 80, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, 22 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get16(p.b + 20), dpub);
+  t_tcp(&p, stranger, 4449, PUB, dpub, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 22 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(usage(t).mappings, 2);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hostile_truncated_every_length),
@@ -1158,6 +1240,7 @@ int main(void) {
       cmocka_unit_test(test_hostile_stale_pinhole_without_tick),
       cmocka_unit_test(test_hostile_stale_flow_without_tick),
       cmocka_unit_test(test_hostile_deadline_saturates),
+      cmocka_unit_test(test_hostile_eif_alg_mapping_expected_peer_only),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
