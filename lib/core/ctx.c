@@ -81,14 +81,47 @@ static void ph_default_free(void *p, size_t size, void *user) {
   free(p);
 }
 
+/* Bounds of the configuration (documented with pinhole_config). */
+#define PH_MAX_TABLE (1u << 28) /* flows, conversations, mappings */
+#define PH_MAX_PINHOLES (1u << 24)
+#define PH_MAX_FRAGMENTS (1u << 20)
+#define PH_MAX_TIMEOUT_S (30u * 86400u) /* connection idle timeouts */
+#define PH_MAX_TIMEOUT_MS (86400000u)   /* pinhole and reassembly lifetimes */
+
+static int ph_timeouts_ok(const pinhole_config *c) {
+  const uint32_t s[] = {c->tcp_syn_timeout_s, c->tcp_est_timeout_s,
+                        c->tcp_trans_timeout_s, c->udp_timeout_s,
+                        c->icmp_timeout_s};
+  for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+    if (s[i] == 0 || s[i] > PH_MAX_TIMEOUT_S)
+      return 0;
+  return c->pinhole_timeout_ms != 0 &&
+         c->pinhole_timeout_ms <= PH_MAX_TIMEOUT_MS &&
+         c->frag_timeout_ms != 0 && c->frag_timeout_ms <= PH_MAX_TIMEOUT_MS;
+}
+
+/* Checks a configuration and fills its derived defaults. Zero where a
+ * size is needed, or an empty port range: INVALID_ARG; a size past its
+ * bound (or larger than could ever be used), a port block below 1024 or a
+ * timeout out of range: RANGE. */
 static int ph_config_check(pinhole_config *c) {
-  if (c->max_flows == 0 || c->max_flows > (1u << 28) || c->max_pinholes == 0 ||
-      c->max_pinholes > (1u << 24) || c->max_watch == 0 || c->max_rules == 0 ||
-      c->max_rules > 65535 || c->max_pools == 0 || c->max_pools > 255 ||
-      c->port_lo == 0 || c->port_lo > c->port_hi ||
-      c->max_pinholes_per_conv == 0 || c->max_pinholes_per_conv > 65535 ||
-      c->max_fragments == 0 || c->max_fragments > (1u << 20))
+  if (c->max_flows == 0 || c->max_pinholes == 0 || c->max_watch == 0 ||
+      c->max_rules == 0 || c->max_pools == 0 || c->max_pinholes_per_conv == 0 ||
+      c->max_fragments == 0 || c->port_lo > c->port_hi)
     return PINHOLE_ERR_INVALID_ARG;
+  if (c->max_flows > PH_MAX_TABLE || c->max_pinholes > PH_MAX_PINHOLES ||
+      c->max_rules > 65535 || c->max_pools > 255 ||
+      c->max_pinholes_per_conv > 65535 || c->max_fragments > PH_MAX_FRAGMENTS ||
+      c->port_lo < 1024 || !ph_timeouts_ok(c))
+    return PINHOLE_ERR_RANGE;
+  /* a conversation holds a connection or a pinhole; a mapping is held by
+   * a connection (at most two: its own and a hairpin target's) or a
+   * pinhole: more than that can never be used */
+  uint64_t conv_max = (uint64_t)c->max_flows + c->max_pinholes;
+  uint64_t map_max = 2 * (uint64_t)c->max_flows + c->max_pinholes;
+  if (c->max_conversations > conv_max || c->max_mappings > map_max ||
+      c->max_conversations > PH_MAX_TABLE || c->max_mappings > PH_MAX_TABLE)
+    return PINHOLE_ERR_RANGE;
   if (c->max_conversations == 0)
     c->max_conversations = c->max_flows;
   if (c->max_mappings == 0)
@@ -274,6 +307,16 @@ void pinhole_ctx_del(pinhole_ctx *ctx) {
 
 /* ---- pools ----------------------------------------------------------- */
 
+/* Can addr be a host's public or private address (and so a translated
+ * source or destination)? Not 0/8 (this network), 127/8 (loopback),
+ * 224/4 (multicast) or 240/4 (reserved, with the limited broadcast).
+ * Each class is whole /8s, so a range of at most 16 addresses whose ends
+ * are usable lies in one /8 of them, or spans two usable ones. */
+static int ph_addr_usable(uint32_t addr) {
+  uint32_t a = addr >> 24;
+  return a != 0 && a != 127 && a < 224;
+}
+
 int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool) {
   pinhole_pool p;
   int rv;
@@ -285,6 +328,8 @@ int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool) {
     return PINHOLE_ERR_INVALID_ARG;
   if (p.addr_hi - p.addr_lo >= PH_POOL_MAX_ADDRS)
     return PINHOLE_ERR_RANGE;
+  if (!ph_addr_usable(p.addr_lo) || !ph_addr_usable(p.addr_hi))
+    return PINHOLE_ERR_ADDRESS;
   if (p.port_lo == 0 && p.port_hi == 0) {
     p.port_lo = ctx->cfg.port_lo;
     p.port_hi = ctx->cfg.port_hi;
@@ -329,6 +374,9 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
   if ((r.nat == PINHOLE_NAT_DEST || r.nat == PINHOLE_NAT_STATIC) &&
       r.nat_addr == 0)
     return PINHOLE_ERR_INVALID_ARG;
+  if ((r.nat == PINHOLE_NAT_DEST || r.nat == PINHOLE_NAT_STATIC) &&
+      !ph_addr_usable(r.nat_addr))
+    return PINHOLE_ERR_ADDRESS;
   if (r.nat == PINHOLE_NAT_STATIC && r.side == PINHOLE_SIDE_ANY)
     return PINHOLE_ERR_INVALID_ARG;
   r.name[sizeof(r.name) - 1] = '\0';

@@ -1216,6 +1216,158 @@ static void test_hostile_eif_alg_mapping_expected_peer_only(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- what a binding or a typo hands the API --------------------------- */
+
+/* The pure functions a binding calls first, with a NULL it did not mean:
+ * a documented 0, not a crash. */
+static void test_hostile_hash_null_pointers(void **state) {
+  (void)state;
+  pinhole_hash_key key = {0x0123456789abcdefull, 0xfedcba9876543210ull};
+  pinhole_flow_key fk = {IN_HOST, OUT_HOST, 1000, 80, 6, {0, 0, 0}};
+  assert_int_equal(pinhole_siphash13(NULL, &fk, sizeof(fk)), 0);
+  assert_int_equal(pinhole_siphash13(&key, NULL, 16), 0);
+  assert_int_equal(pinhole_flow_hash(&key, NULL), 0);
+  assert_int_equal(pinhole_flow_hash(NULL, &fk), 0);
+  assert_int_equal(pinhole_flow_hash_sym(&key, NULL), 0);
+  /* with both, the hash is SipHash-1-3 of the 16-byte key */
+  assert_int_equal(pinhole_flow_hash(&key, &fk),
+                   pinhole_siphash13(&key, &fk, sizeof(fk)));
+  assert_true(pinhole_flow_hash(&key, &fk) != 0);
+}
+
+/* Configurations that cannot be right, each refused with its reason and
+ * nothing allocated: a typo asking for billions of conversations or
+ * mappings (the allocation used to be tried and zeroed), a port block
+ * reaching below 1024, timeouts of zero or of years. */
+static void test_hostile_absurd_config_refused(void **state) {
+  (void)state;
+  static const struct {
+    size_t off;
+    uint32_t val;
+    int want;
+  } bad[] = {
+      {offsetof(pinhole_config, max_conversations), 4000000000u,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_conversations), 65536 + 4096 + 1,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_mappings), 4000000000u, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_mappings), 2 * 65536 + 4096 + 1,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_flows), (1u << 28) + 1, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_pinholes), (1u << 24) + 1,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_fragments), (1u << 20) + 1,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_rules), 65536, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_pools), 256, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_pinholes_per_conv), 65536,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, tcp_est_timeout_s), 0, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, tcp_est_timeout_s), 30 * 86400 + 1,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, udp_timeout_s), 4000000000u, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, tcp_syn_timeout_s), 0, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, tcp_trans_timeout_s), 0, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, icmp_timeout_s), 0, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, pinhole_timeout_ms), 0, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, pinhole_timeout_ms), 86400001,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, frag_timeout_ms), 0, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_flows), 0, PINHOLE_ERR_INVALID_ARG},
+      {offsetof(pinhole_config, max_watch), 0, PINHOLE_ERR_INVALID_ARG},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    tctx *t = calloc(1, sizeof(*t));
+    pinhole_callbacks cb;
+    memset(&cb, 0, sizeof(cb));
+    cb.size = sizeof(cb);
+    cb.alloc = t_alloc;
+    cb.free = t_free;
+    pinhole_config cfg;
+    pinhole_config_default(&cfg, sizeof(cfg));
+    memcpy((uint8_t *)&cfg + bad[i].off, &bad[i].val, sizeof(uint32_t));
+    pinhole_ctx *ctx = NULL;
+    int rv = pinhole_ctx_new(&ctx, &cfg, &cb, t);
+    if (rv != bad[i].want)
+      fail_msg("case %zu: got %d, want %d", i, rv, bad[i].want);
+    assert_null(ctx);
+    assert_int_equal(t->allocs, 0);
+    free(t);
+  }
+  /* the port block: below 1024 is refused, as the header says */
+  pinhole_config cfg;
+  pinhole_ctx *ctx = NULL;
+  static const uint16_t low[] = {0, 1, 21, 1023};
+  for (size_t i = 0; i < sizeof(low) / sizeof(low[0]); i++) {
+    pinhole_config_default(&cfg, sizeof(cfg));
+    cfg.port_lo = low[i];
+    assert_int_equal(pinhole_ctx_new(&ctx, &cfg, NULL, NULL),
+                     PINHOLE_ERR_RANGE);
+    assert_null(ctx);
+  }
+  /* the edges themselves are fine */
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 64;
+  cfg.max_pinholes = 16;
+  cfg.max_conversations = 64 + 16;
+  cfg.max_mappings = 2 * 64 + 16;
+  cfg.port_lo = 1024;
+  cfg.port_hi = 1024;
+  cfg.tcp_est_timeout_s = 30 * 86400;
+  cfg.pinhole_timeout_ms = 1;
+  assert_int_equal(pinhole_ctx_new(&ctx, &cfg, NULL, NULL), 0);
+  pinhole_ctx_del(ctx);
+}
+
+/* Pool addresses and NAT targets that no host can have: this network,
+ * loopback, multicast, reserved and the limited broadcast. */
+static void test_hostile_pool_and_dnat_addresses_refused(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  static const uint32_t bad[] = {
+      IP4(0, 0, 0, 1),         IP4(0, 255, 255, 255), IP4(127, 0, 0, 1),
+      IP4(224, 0, 0, 1),       IP4(239, 1, 2, 3),     IP4(240, 0, 0, 1),
+      IP4(255, 255, 255, 255),
+  };
+  pinhole_pool pool;
+  pinhole_rule r;
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    memset(&pool, 0, sizeof(pool));
+    pool.size = sizeof(pool);
+    pool.addr_lo = pool.addr_hi = bad[i];
+    assert_int_equal(pinhole_pool_add(t->ctx, &pool), PINHOLE_ERR_ADDRESS);
+    for (int nat = PINHOLE_NAT_DEST; nat <= PINHOLE_NAT_STATIC; nat++) {
+      memset(&r, 0, sizeof(r));
+      r.size = sizeof(r);
+      r.side = PINHOLE_SIDE_OUTSIDE;
+      r.nat = (uint8_t)nat;
+      r.nat_addr = bad[i];
+      assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_ADDRESS);
+    }
+  }
+  /* a range that runs into multicast or from this network */
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = IP4(223, 255, 255, 250);
+  pool.addr_hi = IP4(224, 0, 0, 3);
+  assert_int_equal(pinhole_pool_add(t->ctx, &pool), PINHOLE_ERR_ADDRESS);
+  pool.addr_lo = IP4(0, 0, 0, 1);
+  pool.addr_hi = IP4(0, 0, 0, 4);
+  assert_int_equal(pinhole_pool_add(t->ctx, &pool), PINHOLE_ERR_ADDRESS);
+  /* nothing was added: the next pool is number 1 and the rules are the
+   * fixture's one */
+  pool.addr_lo = IP4(198, 19, 0, 100);
+  pool.addr_hi = IP4(198, 19, 0, 101);
+  assert_int_equal(pinhole_pool_add(t->ctx, &pool), 1);
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  r.side = PINHOLE_SIDE_OUTSIDE;
+  r.nat = PINHOLE_NAT_DEST;
+  r.nat_addr = IP4(198, 18, 0, 4);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hostile_truncated_every_length),
@@ -1241,6 +1393,9 @@ int main(void) {
       cmocka_unit_test(test_hostile_stale_flow_without_tick),
       cmocka_unit_test(test_hostile_deadline_saturates),
       cmocka_unit_test(test_hostile_eif_alg_mapping_expected_peer_only),
+      cmocka_unit_test(test_hostile_hash_null_pointers),
+      cmocka_unit_test(test_hostile_absurd_config_refused),
+      cmocka_unit_test(test_hostile_pool_and_dnat_addresses_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
