@@ -537,8 +537,12 @@ enum pinhole_counter {
   PINHOLE_CNT_PINHOLE_USED,
   PINHOLE_CNT_PINHOLE_EXPIRED,
   PINHOLE_CNT_FLOWS_EXPIRED,
-  PINHOLE_CNT_FRAGMENTS,      /**< later fragments that could not be matched */
-  PINHOLE_CNT_DROP_HOST_LIMIT /**< an inside host reached max_ports_per_host */
+  PINHOLE_CNT_FRAGMENTS,       /**< later fragments that could not be matched */
+  PINHOLE_CNT_DROP_HOST_LIMIT, /**< an inside host reached max_ports_per_host */
+  /** A TCP RST inside the receiver's window but not at the exact next
+   *  sequence number (RFC 5961 sec. 3.2): dropped, the connection kept.
+   *  A TCP error. @since 0.2 */
+  PINHOLE_CNT_TCP_RST_IN_WINDOW
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

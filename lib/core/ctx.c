@@ -192,6 +192,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_ft = ph_carve(&l, (size_t)nb * sizeof(ph_ft_bucket));
   size_t o_conns = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_conn));
   size_t o_cold = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_conn_cold));
+  size_t o_tcpw = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_tcpw));
   size_t o_convs = ph_carve(&l, (size_t)c.max_conversations * sizeof(ph_conv));
   size_t o_maps = ph_carve(&l, (size_t)c.max_mappings * sizeof(ph_mapping));
   size_t o_mih = ph_carve(&l, (size_t)map_buckets * sizeof(uint32_t));
@@ -226,6 +227,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   pinhole__ft_init(&ctx->ft, (ph_ft_bucket *)(void *)(m + o_ft), nb);
   ctx->conns = (ph_conn *)(void *)(m + o_conns);
   ctx->cold = (ph_conn_cold *)(void *)(m + o_cold);
+  ctx->tcpw = (ph_tcpw *)(void *)(m + o_tcpw);
   ctx->convs = (ph_conv *)(void *)(m + o_convs);
   ctx->maps = (ph_mapping *)(void *)(m + o_maps);
   ctx->map_ihash = (uint32_t *)(void *)(m + o_mih);

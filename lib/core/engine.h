@@ -117,12 +117,14 @@ void pinhole__translate(pinhole_ctx *ctx, uint8_t *pkt, pinhole_pkt_view *v,
 void pinhole__l4_cksum_full(uint8_t *pkt, const pinhole_pkt_view *v);
 
 /* tcp.c */
-/* Tracks TCP state for a segment from dir; returns a counter index (> 0)
- * when the segment is refused as a TCP error, PH_TCP_SYN_DEFENSE when a SYN
- * reopening a closed tuple would exceed max_half_open, 0 to pass. */
+/* Tracks TCP state and windows for a segment from dir (pkt: the packet,
+ * for the SYN options); returns a counter index (> 0) when the segment is
+ * refused as a TCP error (it then changed nothing), PH_TCP_SYN_DEFENSE
+ * when a SYN reopening a closed tuple would exceed max_half_open, 0 to
+ * pass. */
 #define PH_TCP_SYN_DEFENSE (-1)
 int pinhole__tcp_track(pinhole_ctx *ctx, ph_conn *c, int dir,
-                       const pinhole_pkt_view *v);
+                       const uint8_t *pkt, const pinhole_pkt_view *v);
 /* Applies sequence corrections of a Watch connection to the segment. */
 void pinhole__tcp_seq_adjust(pinhole_ctx *ctx, ph_conn *c, int dir,
                              uint8_t *pkt, pinhole_pkt_view *v, int l4_full);

@@ -108,6 +108,7 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, uint32_t conv, uint8_t proto,
   ctx->conn_free = next_free;
   memset(c, 0, sizeof(*c));
   memset(k, 0, sizeof(*k));
+  memset(&ctx->tcpw[idx], 0, sizeof(ph_tcpw));
   c->a = *a;
   c->b = *b;
   c->proto = proto;

@@ -100,7 +100,7 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     return PINHOLE_VERDICT_DROP;
   }
   if (v->proto == PINHOLE_IPPROTO_TCP) {
-    int bad = pinhole__tcp_track(ctx, c, dir, v);
+    int bad = pinhole__tcp_track(ctx, c, dir, pkt->data, v);
     if (bad == PH_TCP_SYN_DEFENSE) {
       ph_count(ctx, PINHOLE_CNT_DROP_SYN_DEFENSE);
       ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
@@ -588,6 +588,8 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
       for (size_t off = 0; off < sizeof(ph_conn); off += 64)
         __builtin_prefetch(c + off);
       __builtin_prefetch(c + sizeof(ph_conn) - 1);
+      if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
+        __builtin_prefetch(&ctx->tcpw[bk->ref[w] >> 1]);
       k->cands++;
     }
   }

@@ -91,6 +91,7 @@ static const ph_cnt_desc ph_cnt[] = {
     C(FLOWS_EXPIRED, NULL, "Flows expired"),
     C(FRAGMENTS, NULL, "Fragments not matched to a datagram"),
     C(DROP_HOST_LIMIT, NULL, "Per-host port limit reached"),
+    C(TCP_RST_IN_WINDOW, NULL, "TCP RST in window, not exact (RFC 5961)"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

@@ -242,10 +242,10 @@ static uint16_t in_port(uint32_t e) {
 }
 
 /* Builds a packet of len bytes (>= 40 TCP, >= 28 UDP), zero payload, with
- * correct checksums. */
-static void build(uint8_t *b, size_t len, uint8_t proto, uint32_t src,
-                  uint16_t sport, uint32_t dst, uint16_t dport, uint8_t flags,
-                  uint32_t seq) {
+ * correct checksums; a TCP ACK acknowledges ack. */
+static void build_ack(uint8_t *b, size_t len, uint8_t proto, uint32_t src,
+                      uint16_t sport, uint32_t dst, uint16_t dport,
+                      uint8_t flags, uint32_t seq, uint32_t ack) {
   memset(b, 0, len);
   b[0] = 0x45;
   put16(b + 2, (uint16_t)len);
@@ -259,7 +259,7 @@ static void build(uint8_t *b, size_t len, uint8_t proto, uint32_t src,
   put16(l4 + 2, dport);
   if (proto == PINHOLE_IPPROTO_TCP) {
     put32(l4 + 4, seq);
-    put32(l4 + 8, (flags & PINHOLE_TCP_ACK) ? 777 : 0);
+    put32(l4 + 8, (flags & PINHOLE_TCP_ACK) ? ack : 0);
     l4[12] = 5 << 4;
     l4[13] = flags;
     put16(l4 + 14, 65535);
@@ -271,6 +271,14 @@ static void build(uint8_t *b, size_t len, uint8_t proto, uint32_t src,
   pinhole_pkt_view v;
   if (pinhole_pkt_parse(b, len, &v) != 0 || pinhole_pkt_fix_cksums(b, &v) != 0)
     die("packet builder");
+}
+
+/* The same; a TCP ACK acknowledges 777 (inside every window the tables'
+ * connections announce: the tracker lets it through as an old ACK). */
+static void build(uint8_t *b, size_t len, uint8_t proto, uint32_t src,
+                  uint16_t sport, uint32_t dst, uint16_t dport, uint8_t flags,
+                  uint32_t seq) {
+  build_ack(b, len, proto, src, sport, dst, dport, flags, seq, 777);
 }
 
 /* Exact check of a translated packet: tuple and both checksums. */
@@ -362,8 +370,8 @@ static void flow_open(table *t, uint32_t f, uint8_t *b) {
     die("setup: source not translated into the pool");
   if (t->proto != PINHOLE_IPPROTO_TCP)
     return;
-  build(b, 40, t->proto, ra, REM_PORT, pa, pp,
-        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 5000);
+  build_ack(b, 40, t->proto, ra, REM_PORT, pa, pp,
+            PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 5000, 1001);
   if (process1(t, b, 40, PINHOLE_SIDE_OUTSIDE) != PINHOLE_VERDICT_FORWARD)
     die("setup: SYN-ACK refused");
   build(b, 40, t->proto, ia, ip, ra, REM_PORT, PINHOLE_TCP_ACK, 1001);
@@ -792,8 +800,8 @@ static void run_ftp(const opts *o, results *R) {
     die("ftp: SYN");
   uint32_t pub = get32(b + 12);
   uint16_t pubport = get16(b + 20);
-  build(b, 40, 6, srv, 21, pub, pubport, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
-        sseq++);
+  build_ack(b, 40, 6, srv, 21, pub, pubport, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+            sseq++, cseq);
   if (process1(&t, b, 40, PINHOLE_SIDE_OUTSIDE) != 0)
     die("ftp: SYN-ACK");
   build(b, 40, 6, cli, 40000, srv, 21, PINHOLE_TCP_ACK, cseq);

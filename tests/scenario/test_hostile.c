@@ -1368,6 +1368,214 @@ static void test_hostile_pool_and_dnat_addresses_refused(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- blind TCP teardown ------------------------------------------------ */
+
+/* An off-path host knows the server's endpoint and guesses the public
+ * port; it does not see the sequence numbers. */
+static void rst_from_server(tctx *t, const bystander *b, uint32_t seq,
+                            uint8_t flags, int want) {
+  tpkt p;
+  t_tcp(&p, OUT_HOST, 80, PUB, b->pub, seq, b->cseq, flags, NULL);
+  assert_int_equal(t_out(t, &p, 2 * SEC), want);
+}
+
+/* RSTs outside the window, from outside and (spoofed) from inside: each
+ * dropped and counted as an illegal sequence number, and the connection
+ * keeps its state: still established (an RST used to drop its timeout to
+ * 10 s), still forwarding. */
+static void test_hostile_blind_rst_out_of_window(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  bystander by;
+  by_open(t, &by);
+  by_check(t, &by, SEC);
+  pinhole_usage before = usage(t);
+  /* the client acknowledged up to by.sseq and offered 65535 bytes; the
+   * server has sent up to by.sseq */
+  static const uint32_t off[] = {
+      65536,           70000, 0x40000000u, 0x80000000u, (uint32_t)-65536,
+      (uint32_t)-70000};
+  for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+    rst_from_server(t, &by, by.sseq + off[i], PINHOLE_TCP_RST,
+                    PINHOLE_VERDICT_DROP);
+    rst_from_server(t, &by, by.sseq + off[i], PINHOLE_TCP_RST | PINHOLE_TCP_ACK,
+                    PINHOLE_VERDICT_DROP);
+  }
+  tpkt p;
+  t_tcp(&p, IN_HOST, 30000, OUT_HOST, 80, by.cseq + 100000, by.sseq,
+        PINHOLE_TCP_RST, NULL);
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_EXIST_DISCARD, 13, PINHOLE_CNT_ERR_TCP, 13,
+             PINHOLE_CNT_TCP_FLAGS, 13, -1);
+  same_usage(t, &before);
+  /* no teardown: 100 s later (an RST's timeout is 10 s) it is there */
+  assert_int_equal(pinhole_tick(t->ctx, 100 * SEC), 0);
+  same_usage(t, &before);
+  by_check(t, &by, 100 * SEC);
+  t_ctx_del(t);
+}
+
+/* FINs and data outside the window, and acknowledgments of data never
+ * sent: dropped and counted; the connection stays established (a FIN used
+ * to cut its timeout to 240 s). */
+static void test_hostile_blind_fin_and_data_out_of_window(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  bystander by;
+  by_open(t, &by);
+  by_check(t, &by, SEC);
+  pinhole_usage before = usage(t);
+  rst_from_server(t, &by, by.sseq + 70000, PINHOLE_TCP_FIN | PINHOLE_TCP_ACK,
+                  PINHOLE_VERDICT_DROP);
+  rst_from_server(t, &by, by.sseq - 70000, PINHOLE_TCP_FIN | PINHOLE_TCP_ACK,
+                  PINHOLE_VERDICT_DROP);
+  tpkt p;
+  t_tcp(&p, OUT_HOST, 80, PUB, by.pub, by.sseq + 0x10000000u, by.cseq,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, "injected");
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
+  /* in the window, but acknowledging bytes the client never sent */
+  t_tcp(&p, OUT_HOST, 80, PUB, by.pub, by.sseq, by.cseq + 1000,
+        PINHOLE_TCP_FIN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
+  /* or acknowledging bytes far older than could be unacknowledged */
+  t_tcp(&p, OUT_HOST, 80, PUB, by.pub, by.sseq, by.cseq - 100000,
+        PINHOLE_TCP_FIN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_EXIST_DISCARD, 5, PINHOLE_CNT_ERR_TCP, 5,
+             PINHOLE_CNT_TCP_FLAGS, 5, -1);
+  /* still established 300 s later (closing: 240 s) */
+  assert_int_equal(pinhole_tick(t->ctx, 300 * SEC), 0);
+  same_usage(t, &before);
+  by_check(t, &by, 300 * SEC);
+  /* the real FIN, in the window, closes */
+  rst_from_server(t, &by, by.sseq, PINHOLE_TCP_FIN | PINHOLE_TCP_ACK,
+                  PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(pinhole_tick(t->ctx, 600 * SEC), 1);
+  assert_int_equal(usage(t).flows, 0);
+  t_ctx_del(t);
+}
+
+/* RFC 5961: an RST in the window but not at the next sequence number is
+ * dropped and counted on its own (the endpoint would answer it with a
+ * challenge ACK); only the exact one resets: the next sequence number the
+ * sender will send, or the one the receiver acknowledged. */
+static void test_hostile_rst_in_window_not_exact(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  bystander by;
+  by_open(t, &by);
+  by_check(t, &by, SEC);
+  pinhole_usage before = usage(t);
+  /* the client acknowledged all but the server's last 19 bytes and
+   * offers 65535 from there */
+  static const uint32_t near[] = {1, 1000, 65535 - 19, (uint32_t)-1,
+                                  (uint32_t)-1000};
+  for (size_t i = 0; i < sizeof(near) / sizeof(near[0]); i++)
+    rst_from_server(t, &by, by.sseq + near[i], PINHOLE_TCP_RST,
+                    PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_EXIST_DISCARD, 5, PINHOLE_CNT_ERR_TCP, 5,
+             PINHOLE_CNT_TCP_RST_IN_WINDOW, 5, -1);
+  assert_int_equal(pinhole_tick(t->ctx, 100 * SEC), 0);
+  same_usage(t, &before);
+  by_check(t, &by, 100 * SEC);
+  /* the client acknowledges everything, then the server sends 4 bytes
+   * not acknowledged yet: the client's acknowledgment is exact (as is
+   * the server's next sequence number, below) */
+  tpkt p;
+  t_tcp(&p, IN_HOST, 30000, OUT_HOST, 80, by.cseq, by.sseq, PINHOLE_TCP_ACK,
+        NULL);
+  assert_int_equal(t_in(t, &p, 100 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, OUT_HOST, 80, PUB, by.pub, by.sseq, by.cseq, PINHOLE_TCP_ACK,
+        "more");
+  assert_int_equal(t_out(t, &p, 100 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, OUT_HOST, 80, PUB, by.pub, by.sseq, by.cseq,
+        PINHOLE_TCP_RST | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, 100 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(p.b + 16), IN_HOST);
+  t_check_cksums(&p);
+  /* reset: 10 s later it is gone */
+  assert_int_equal(pinhole_tick(t->ctx, 111 * SEC), 1);
+  assert_int_equal(usage(t).flows, 0);
+  /* the same with the sender's next number, on a fresh connection */
+  by_open(t, &by);
+  rst_from_server(t, &by, by.sseq + 4, PINHOLE_TCP_RST, PINHOLE_VERDICT_DROP);
+  rst_from_server(t, &by, by.sseq, PINHOLE_TCP_RST, PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(pinhole_tick(t->ctx, 200 * SEC), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_RST_IN_WINDOW), 6);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_FLOWS_EXPIRED), 2);
+  t_ctx_del(t);
+}
+
+/* The same on a connection whose payload an ALG rewrote with a length
+ * change (an FTP PORT shrinking by 2 bytes): the tracker compares each
+ * side's sequence numbers in that side's own numbering, acknowledgments
+ * mapped back as the rewrite maps them; so the client's exact RST passes
+ * (and leaves corrected), while one at the number the server sees (2
+ * less) is not exact, and the server's acknowledgments of what it really
+ * received pass while one 2 bytes further is refused. */
+static void test_hostile_blind_rst_with_alg_delta(void **state) {
+  (void)state;
+  const uint32_t cli = IP4(198, 18, 0, 100);
+  tctx *t = t_ctx();
+  tpkt p;
+  pinhole_pkt_view v;
+  uint32_t cseq = 100, sseq = 900;
+  t_tcp(&p, cli, 40000, OUT_HOST, 21, cseq++, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, OUT_HOST, 21, PUB, 40000, sseq++, cseq,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  const char *banner = "220 ready\r\n";
+  t_tcp(&p, OUT_HOST, 21, PUB, 40000, sseq, cseq, PINHOLE_TCP_ACK, banner);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  sseq += (uint32_t)strlen(banner);
+  const char *port = "PORT 198,18,0,100,156,65\r\n";
+  t_tcp(&p, cli, 40000, OUT_HOST, 21, cseq, sseq, PINHOLE_TCP_ACK, port);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, "PORT 198,19,0,1,156,65\r\n");
+  cseq += (uint32_t)strlen(port);
+  uint32_t cseen = cseq - 2; /* the client's next byte, as the server
+                                numbers it */
+  /* the server acknowledges what it got, in its numbering: passes, and
+   * reaches the client in the client's numbering */
+  t_tcp(&p, OUT_HOST, 21, PUB, 40000, sseq, cseen, PINHOLE_TCP_ACK,
+        "200 ok\r\n");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.ack, cseq);
+  sseq += 8;
+  /* two bytes more than it got: data the client never sent */
+  t_tcp(&p, OUT_HOST, 21, PUB, 40000, sseq, cseen + 2, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* blind RSTs towards the client: out of window, in window */
+  t_tcp(&p, OUT_HOST, 21, PUB, 40000, sseq + 100000, 0, PINHOLE_TCP_RST, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_tcp(&p, OUT_HOST, 21, PUB, 40000, sseq + 10, 0, PINHOLE_TCP_RST, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* from the client side: the number the server sees is not the client's
+   * own */
+  t_tcp(&p, cli, 40000, OUT_HOST, 21, cseen, sseq, PINHOLE_TCP_RST, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_EXIST_DISCARD, 4, PINHOLE_CNT_ERR_TCP, 4,
+             PINHOLE_CNT_TCP_FLAGS, 2, PINHOLE_CNT_TCP_RST_IN_WINDOW, 2,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, -1);
+  assert_int_equal(usage(t).flows, 1);
+  /* the client's real RST: exact, and it leaves in the server's numbering */
+  t_tcp(&p, cli, 40000, OUT_HOST, 21, cseq, sseq,
+        PINHOLE_TCP_RST | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, cseen);
+  t_check_cksums(&p);
+  assert_int_equal(pinhole_tick(t->ctx, 20 * SEC), 2); /* + its pinhole */
+  assert_int_equal(usage(t).flows, 0);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hostile_truncated_every_length),
@@ -1396,6 +1604,10 @@ int main(void) {
       cmocka_unit_test(test_hostile_hash_null_pointers),
       cmocka_unit_test(test_hostile_absurd_config_refused),
       cmocka_unit_test(test_hostile_pool_and_dnat_addresses_refused),
+      cmocka_unit_test(test_hostile_blind_rst_out_of_window),
+      cmocka_unit_test(test_hostile_blind_fin_and_data_out_of_window),
+      cmocka_unit_test(test_hostile_rst_in_window_not_exact),
+      cmocka_unit_test(test_hostile_blind_rst_with_alg_delta),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
