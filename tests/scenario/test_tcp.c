@@ -48,6 +48,30 @@ static uint32_t half_open(tctx *t) {
   return u.half_open;
 }
 
+/* One segment from the client (CLI:port to SRV:443) or from the server
+ * (SRV:443 to PUB:pub) at 1 s, without options; returns the verdict. */
+static int from_cli(tctx *t, uint16_t port, uint32_t seq, uint32_t ack,
+                    uint8_t flags, uint16_t win, const char *payload) {
+  tpkt p;
+  tcp_opt(&p, CLI, port, SRV, 443, seq, ack, flags, win, NULL, 0, payload);
+  return t_in(t, &p, SEC);
+}
+
+static int from_srv(tctx *t, uint16_t pub, uint32_t seq, uint32_t ack,
+                    uint8_t flags, uint16_t win, const char *payload) {
+  tpkt p;
+  tcp_opt(&p, SRV, 443, PUB, pub, seq, ack, flags, win, NULL, 0, payload);
+  return t_out(t, &p, SEC);
+}
+
+/* The client's SYN from CLI:port with this ISN; returns its public port. */
+static uint16_t syn_from_cli(tctx *t, uint16_t port, uint32_t isn) {
+  tpkt p;
+  t_tcp(&p, CLI, port, SRV, 443, isn, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  return t_get16(p.b + 20);
+}
+
 /* MSS 1460, NOP, window scale shift. */
 static const uint8_t ws7[8] = {2, 4, 5, 180, 1, 3, 3, 7};
 static const uint8_t mss_only[4] = {2, 4, 5, 180};
@@ -72,9 +96,9 @@ static void open_small(tctx *t, conn *c, int server_ws) {
           server_ws ? 8 : 4, NULL);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   /* the client's window: 1000, scaled by 2^7 when both agreed */
-  tcp_opt(&p, CLI, 41000, SRV, 443, c->cseq, c->sseq, PINHOLE_TCP_ACK, 1000,
-          NULL, 0, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_cli(t, 41000, c->cseq, c->sseq, PINHOLE_TCP_ACK, 1000, NULL),
+      PINHOLE_VERDICT_FORWARD);
 }
 
 static int server_data_at(tctx *t, const conn *c, uint32_t off) {
@@ -121,55 +145,51 @@ static void test_tcp_window_scale_one_sided(void **state) {
 static void test_tcp_answers_to_syn_must_ack_it(void **state) {
   (void)state;
   tctx *t = t_ctx();
-  tpkt p;
-  t_tcp(&p, CLI, 41001, SRV, 443, 5000, 0, PINHOLE_TCP_SYN, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  uint16_t pub = t_get16(p.b + 20);
-  t_tcp(&p, SRV, 443, PUB, pub, 1, 5002, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
-        NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  t_tcp(&p, SRV, 443, PUB, pub, 0, 5000, PINHOLE_TCP_RST | PINHOLE_TCP_ACK,
-        NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  t_tcp(&p, SRV, 443, PUB, pub, 0, 0, PINHOLE_TCP_RST, NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  uint16_t pub = syn_from_cli(t, 41001, 5000);
+  assert_int_equal(
+      from_srv(t, pub, 1, 5002, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 65535, NULL),
+      PINHOLE_VERDICT_DROP);
+  assert_int_equal(
+      from_srv(t, pub, 0, 5000, PINHOLE_TCP_RST | PINHOLE_TCP_ACK, 65535, NULL),
+      PINHOLE_VERDICT_DROP);
+  assert_int_equal(from_srv(t, pub, 0, 0, PINHOLE_TCP_RST, 65535, NULL),
+                   PINHOLE_VERDICT_DROP);
   /* nor may anything else come before the answer, from either side */
-  t_tcp(&p, CLI, 41001, SRV, 443, 5001, 77, PINHOLE_TCP_ACK, "early");
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(
+      from_cli(t, 41001, 5001, 77, PINHOLE_TCP_ACK, 65535, "early"),
+      PINHOLE_VERDICT_DROP);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_DISCARD, 4,
              PINHOLE_CNT_ERR_TCP, 4, PINHOLE_CNT_TCP_FLAGS, 4, -1);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_PORT_SCAN), 0);
   assert_int_equal(half_open(t), 1);
   /* the real answer: a closed port */
-  t_tcp(&p, SRV, 443, PUB, pub, 0, 5001, PINHOLE_TCP_RST | PINHOLE_TCP_ACK,
-        NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_srv(t, pub, 0, 5001, PINHOLE_TCP_RST | PINHOLE_TCP_ACK, 65535, NULL),
+      PINHOLE_VERDICT_FORWARD);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_PORT_SCAN), 1);
   assert_int_equal(half_open(t), 0);
   /* a retransmitted SYN-ACK (the client's ACK was lost) passes; one from
    * another ISN does not */
-  t_tcp(&p, CLI, 41002, SRV, 443, 6000, 0, PINHOLE_TCP_SYN, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  pub = t_get16(p.b + 20);
+  pub = syn_from_cli(t, 41002, 6000);
   for (int i = 0; i < 2; i++) {
-    t_tcp(&p, SRV, 443, PUB, pub, 800, 6001, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
-          NULL);
-    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+    assert_int_equal(from_srv(t, pub, 800, 6001,
+                              PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 65535, NULL),
+                     PINHOLE_VERDICT_FORWARD);
   }
-  t_tcp(&p, SRV, 443, PUB, pub, 9999, 6001, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
-        NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(from_srv(t, pub, 9999, 6001,
+                            PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 65535, NULL),
+                   PINHOLE_VERDICT_DROP);
   /* and the client's retransmitted SYN, but not a SYN from another ISN */
-  t_tcp(&p, CLI, 41002, SRV, 443, 6000, 0, PINHOLE_TCP_SYN, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  t_tcp(&p, CLI, 41002, SRV, 443, 7000, 0, PINHOLE_TCP_SYN, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  t_tcp(&p, CLI, 41002, SRV, 443, 6001, 801, PINHOLE_TCP_ACK, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_cli(t, 41002, 6000, 0, PINHOLE_TCP_SYN, 65535, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_cli(t, 41002, 7000, 0, PINHOLE_TCP_SYN, 65535, NULL),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(from_cli(t, 41002, 6001, 801, PINHOLE_TCP_ACK, 65535, NULL),
+                   PINHOLE_VERDICT_FORWARD);
   assert_int_equal(half_open(t), 0);
-  t_tcp(&p, SRV, 443, PUB, pub, 800, 6001, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
-        NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_srv(t, pub, 800, 6001,
+                            PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 65535, NULL),
+                   PINHOLE_VERDICT_FORWARD);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_FLAGS), 6);
   t_ctx_del(t);
 }
@@ -183,51 +203,49 @@ static void test_tcp_retransmissions_keepalives_probes(void **state) {
   tctx *t = t_ctx();
   conn c;
   open_small(t, &c, 1);
-  tpkt p;
   /* 3000 bytes of server data in three segments, the client acks them */
   char chunk[1001];
   memset(chunk, 'd', 1000);
   chunk[1000] = '\0';
   for (int i = 0; i < 3; i++) {
-    tcp_opt(&p, SRV, 443, PUB, c.pub, c.sseq + 1000u * (uint32_t)i, c.cseq,
-            PINHOLE_TCP_ACK, 1000, NULL, 0, chunk);
-    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+    assert_int_equal(from_srv(t, c.pub, c.sseq + 1000u * (uint32_t)i, c.cseq,
+                              PINHOLE_TCP_ACK, 1000, chunk),
+                     PINHOLE_VERDICT_FORWARD);
   }
   /* the first one again */
-  tcp_opt(&p, SRV, 443, PUB, c.pub, c.sseq, c.cseq, PINHOLE_TCP_ACK, 1000, NULL,
-          0, chunk);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_srv(t, c.pub, c.sseq, c.cseq, PINHOLE_TCP_ACK, 1000, chunk),
+      PINHOLE_VERDICT_FORWARD);
   c.sseq += 3000;
   /* the client's window closes: zero window, then probes of one byte */
-  tcp_opt(&p, CLI, 41000, SRV, 443, c.cseq, c.sseq, PINHOLE_TCP_ACK, 0, NULL, 0,
-          NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  tcp_opt(&p, SRV, 443, PUB, c.pub, c.sseq, c.cseq, PINHOLE_TCP_ACK, 1000, NULL,
-          0, "p");
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_cli(t, 41000, c.cseq, c.sseq, PINHOLE_TCP_ACK, 0, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_srv(t, c.pub, c.sseq, c.cseq, PINHOLE_TCP_ACK, 1000, "p"),
+      PINHOLE_VERDICT_FORWARD);
   /* keep-alives both ways: one byte before the next sequence number */
-  tcp_opt(&p, CLI, 41000, SRV, 443, c.cseq - 1, c.sseq, PINHOLE_TCP_ACK, 1000,
-          NULL, 0, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  tcp_opt(&p, SRV, 443, PUB, c.pub, c.sseq - 1, c.cseq, PINHOLE_TCP_ACK, 1000,
-          NULL, 0, NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_cli(t, 41000, c.cseq - 1, c.sseq, PINHOLE_TCP_ACK, 1000, NULL),
+      PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_srv(t, c.pub, c.sseq - 1, c.cseq, PINHOLE_TCP_ACK, 1000, NULL),
+      PINHOLE_VERDICT_FORWARD);
   /* an old acknowledgment (a reordered segment) */
-  tcp_opt(&p, CLI, 41000, SRV, 443, c.cseq, c.sseq - 2000, PINHOLE_TCP_ACK,
-          1000, NULL, 0, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_cli(t, 41000, c.cseq, c.sseq - 2000, PINHOLE_TCP_ACK, 1000, NULL),
+      PINHOLE_VERDICT_FORWARD);
   /* FIN from the client, twice; the server's FIN; the last ACK */
   for (int i = 0; i < 2; i++) {
-    tcp_opt(&p, CLI, 41000, SRV, 443, c.cseq, c.sseq,
-            PINHOLE_TCP_FIN | PINHOLE_TCP_ACK, 1000, NULL, 0, NULL);
-    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+    assert_int_equal(from_cli(t, 41000, c.cseq, c.sseq,
+                              PINHOLE_TCP_FIN | PINHOLE_TCP_ACK, 1000, NULL),
+                     PINHOLE_VERDICT_FORWARD);
   }
-  tcp_opt(&p, SRV, 443, PUB, c.pub, c.sseq, c.cseq + 1,
-          PINHOLE_TCP_FIN | PINHOLE_TCP_ACK, 1000, NULL, 0, NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  tcp_opt(&p, CLI, 41000, SRV, 443, c.cseq + 1, c.sseq + 1, PINHOLE_TCP_ACK,
-          1000, NULL, 0, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_srv(t, c.pub, c.sseq, c.cseq + 1,
+                            PINHOLE_TCP_FIN | PINHOLE_TCP_ACK, 1000, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_cli(t, 41000, c.cseq + 1, c.sseq + 1, PINHOLE_TCP_ACK, 1000, NULL),
+      PINHOLE_VERDICT_FORWARD);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_EXIST_DISCARD), 0);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_TCP), 0);
   /* closing: gone after 240 s */
@@ -239,21 +257,19 @@ static void test_tcp_retransmissions_keepalives_probes(void **state) {
 static void test_tcp_simultaneous_open(void **state) {
   (void)state;
   tctx *t = t_ctx();
-  tpkt p;
-  t_tcp(&p, CLI, 41003, SRV, 443, 100, 0, PINHOLE_TCP_SYN, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  uint16_t pub = t_get16(p.b + 20);
-  t_tcp(&p, SRV, 443, PUB, pub, 500, 0, PINHOLE_TCP_SYN, NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  t_tcp(&p, SRV, 443, PUB, pub, 500, 101, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
-        NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  t_tcp(&p, CLI, 41003, SRV, 443, 101, 501, PINHOLE_TCP_ACK, "hello");
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  t_tcp(&p, SRV, 443, PUB, pub, 501, 106, PINHOLE_TCP_ACK, "hi");
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  t_tcp(&p, SRV, 443, PUB, pub, 700, 106, PINHOLE_TCP_RST, NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  uint16_t pub = syn_from_cli(t, 41003, 100);
+  assert_int_equal(from_srv(t, pub, 500, 0, PINHOLE_TCP_SYN, 65535, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_srv(t, pub, 500, 101, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+                            65535, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_cli(t, 41003, 101, 501, PINHOLE_TCP_ACK, 65535, "hello"),
+      PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_srv(t, pub, 501, 106, PINHOLE_TCP_ACK, 65535, "hi"),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_srv(t, pub, 700, 106, PINHOLE_TCP_RST, 65535, NULL),
+                   PINHOLE_VERDICT_DROP);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_RST_IN_WINDOW), 1);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_EXIST_DISCARD), 1);
   assert_int_equal(half_open(t), 0);
@@ -292,13 +308,13 @@ static void test_tcp_fragmented_segment(void **state) {
   p.p.len = 1000;
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   c.cseq += 1000;
-  tcp_opt(&p, SRV, 443, PUB, c.pub, c.sseq, c.cseq, PINHOLE_TCP_ACK, 1000, NULL,
-          0, NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_srv(t, c.pub, c.sseq, c.cseq, PINHOLE_TCP_ACK, 1000, NULL),
+      PINHOLE_VERDICT_FORWARD);
   /* but not beyond what a datagram can hold */
-  tcp_opt(&p, SRV, 443, PUB, c.pub, c.sseq, c.cseq + 70000, PINHOLE_TCP_ACK,
-          1000, NULL, 0, NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(
+      from_srv(t, c.pub, c.sseq, c.cseq + 70000, PINHOLE_TCP_ACK, 1000, NULL),
+      PINHOLE_VERDICT_DROP);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_FLAGS), 1);
   t_ctx_del(t);
 }
@@ -321,39 +337,38 @@ static void test_tcp_mid_stream_pickup(void **state) {
       idx = i;
   assert_true(idx != UINT32_MAX);
   memset(&ctx->tcpw[idx], 0, sizeof(ph_tcpw));
-  tpkt p;
   /* the server speaks first, far into its stream: learned */
   c.sseq += 50000;
-  tcp_opt(&p, SRV, 443, PUB, c.pub, c.sseq, c.cseq, PINHOLE_TCP_ACK, 1000, NULL,
-          0, "server data");
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_srv(t, c.pub, c.sseq, c.cseq, PINHOLE_TCP_ACK, 1000, "server data"),
+      PINHOLE_VERDICT_FORWARD);
   c.sseq += 11;
   /* the client's first segment must fit what the server acknowledged */
-  tcp_opt(&p, CLI, 41000, SRV, 443, c.cseq + 0x40000000u, c.sseq,
-          PINHOLE_TCP_ACK, 1000, NULL, 0, "far");
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  tcp_opt(&p, CLI, 41000, SRV, 443, c.cseq, c.sseq, PINHOLE_TCP_ACK, 1000, NULL,
-          0, "client data");
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_cli(t, 41000, c.cseq + 0x40000000u, c.sseq,
+                            PINHOLE_TCP_ACK, 1000, "far"),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(
+      from_cli(t, 41000, c.cseq, c.sseq, PINHOLE_TCP_ACK, 1000, "client data"),
+      PINHOLE_VERDICT_FORWARD);
   c.cseq += 11;
   /* from here on, as any connection */
-  tcp_opt(&p, SRV, 443, PUB, c.pub, c.sseq + 0x40000000u, c.cseq,
-          PINHOLE_TCP_RST, 1000, NULL, 0, NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  tcp_opt(&p, SRV, 443, PUB, c.pub, c.sseq + 5, c.cseq, PINHOLE_TCP_RST, 1000,
-          NULL, 0, NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  tcp_opt(&p, SRV, 443, PUB, c.pub, c.sseq, c.cseq, PINHOLE_TCP_ACK, 1000, NULL,
-          0, "more");
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_srv(t, c.pub, c.sseq + 0x40000000u, c.cseq,
+                            PINHOLE_TCP_RST, 1000, NULL),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(
+      from_srv(t, c.pub, c.sseq + 5, c.cseq, PINHOLE_TCP_RST, 1000, NULL),
+      PINHOLE_VERDICT_DROP);
+  assert_int_equal(
+      from_srv(t, c.pub, c.sseq, c.cseq, PINHOLE_TCP_ACK, 1000, "more"),
+      PINHOLE_VERDICT_FORWARD);
   c.sseq += 4;
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 5,
              PINHOLE_CNT_EXIST_DISCARD, 3, PINHOLE_CNT_ERR_TCP, 3,
              PINHOLE_CNT_TCP_FLAGS, 2, PINHOLE_CNT_TCP_RST_IN_WINDOW, 1, -1);
   /* the exact RST resets */
-  tcp_opt(&p, SRV, 443, PUB, c.pub, c.sseq, c.cseq, PINHOLE_TCP_RST, 1000, NULL,
-          0, NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_srv(t, c.pub, c.sseq, c.cseq, PINHOLE_TCP_RST, 1000, NULL),
+      PINHOLE_VERDICT_FORWARD);
   assert_int_equal(pinhole_tick(t->ctx, 20 * SEC), 1);
   t_ctx_del(t);
 }
