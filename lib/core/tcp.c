@@ -353,8 +353,41 @@ static int ph_synack(pinhole_ctx *ctx, ph_conn *c, int dir, int opener,
   }
 }
 
-int pinhole__tcp_track(pinhole_ctx *ctx, ph_conn *c, int dir,
-                       const uint8_t *pkt, const pinhole_pkt_view *v) {
+/* The common case, decided as the general path would decide it: a data or
+ * ACK segment of an established connection whose windows are both known,
+ * with no ALG correction to map and no fragment. Returns -1 when the
+ * segment is not such a one. */
+static int ph_track_established(ph_tcpw *w, const ph_conn *c, int dir,
+                                const pinhole_pkt_view *v) {
+  const uint8_t known = PH_TW_SEEN | PH_TW_ACKED;
+  ph_tcp_dir *s = &w->d[dir];
+  const ph_tcp_dir *r = &w->d[dir ^ 1];
+  if (c->tcp_state != PH_TCP_ESTABLISHED || c->watch ||
+      (v->tcp_flags & (PINHOLE_TCP_SYN | PINHOLE_TCP_RST | PINHOLE_TCP_FIN |
+                       PINHOLE_TCP_ACK)) != PINHOLE_TCP_ACK ||
+      (v->flags & PINHOLE_PKTF_FRAGMENT) ||
+      (s->flags & r->flags & known) != known ||
+      ((s->flags | r->flags) & PH_TW_FRAG))
+    return -1;
+  uint32_t seq = v->seq, end = seq + v->payload_len, ack = v->ack;
+  uint32_t span = s->maxwin > PH_TCP_ACK_SLACK ? s->maxwin : PH_TCP_ACK_SLACK;
+  if (ph_after(seq, r->ack + r->maxwin) || ph_after(s->end - r->maxwin, end) ||
+      ph_after(ack, r->end) || ph_after(r->end - span, ack))
+    return PINHOLE_CNT_TCP_FLAGS;
+  if (ph_after(end, s->end))
+    s->end = end;
+  if (ph_after(ack, s->ack))
+    s->ack = ack;
+  uint32_t win = (uint32_t)v->tcp_win << s->scale;
+  if (win > s->maxwin)
+    s->maxwin = win;
+  return 0;
+}
+
+/* Everything else (kept out of line: the common case above stays lean). */
+__attribute__((noinline)) static int ph_track(pinhole_ctx *ctx, ph_conn *c,
+                                              int dir, const uint8_t *pkt,
+                                              const pinhole_pkt_view *v) {
   int opener = (c->flags & PH_CONN_B_OPENED) ? 1 : 0;
   ph_seg g;
   ph_seg_of(ctx, c, dir, v, &g);
@@ -390,6 +423,12 @@ int pinhole__tcp_track(pinhole_ctx *ctx, ph_conn *c, int dir,
                  (c->flags & both) == both ? PH_TCP_CLOSING : PH_TCP_FIN_WAIT);
   }
   return 0;
+}
+
+int pinhole__tcp_track(pinhole_ctx *ctx, ph_conn *c, int dir,
+                       const uint8_t *pkt, const pinhole_pkt_view *v) {
+  int fast = ph_track_established(&ctx->tcpw[ph_conn_idx(ctx, c)], c, dir, v);
+  return fast >= 0 ? fast : ph_track(ctx, c, dir, pkt, v);
 }
 
 /* ---- applying corrections ---------------------------------------------- */

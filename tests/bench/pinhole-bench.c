@@ -933,7 +933,8 @@ static void alias(results *R, const char *pre, const char *tag,
 /* One pass of one workload and nothing else, so that an instruction
  * profiler can count per packet: valgrind --tool=callgrind
  * --toggle-collect=prof_region pinhole-bench --profile burst --size N.
- * MODE: copy, single, burst (established UDP out, 64 B), miss (burst). */
+ * MODE: copy, single, burst (established UDP out, 64 B), miss (burst);
+ * tcp-copy, tcp-single, tcp-burst: established TCP out, 64 B. */
 __attribute__((noinline)) static double
 prof_region(table *t, ring *r, const workload *w, int mode) {
   return pass(t, r, w, mode, NULL);
@@ -945,10 +946,17 @@ static int run_profile(const opts *o) {
   uint8_t *hdr = huge_alloc(npkts * HDR, NULL);
   ring *r = ring_new();
   table t;
-  table_build(&t, n, 1024, PINHOLE_IPPROTO_UDP, "");
+  /* tcp-single, tcp-burst: the same over established TCP */
+  const char *mode_name = o->profile;
+  uint8_t proto = PINHOLE_IPPROTO_UDP;
+  if (strncmp(mode_name, "tcp-", 4) == 0) {
+    proto = PINHOLE_IPPROTO_TCP;
+    mode_name += 4;
+  }
+  table_build(&t, n, 1024, proto, "");
   workload w = {hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT};
   int mode = M_BURST;
-  if (strcmp(o->profile, "miss") == 0) {
+  if (strcmp(mode_name, "miss") == 0) {
     uint64_t seed = 77;
     uint8_t b[SLOT_SIZE];
     for (size_t i = 0; i < npkts; i++) {
@@ -961,9 +969,9 @@ static int run_profile(const opts *o) {
     w.chk = CHK_DROP;
   } else {
     est_headers(&t, hdr, npkts, 64, PINHOLE_SIDE_INSIDE, 5);
-    if (strcmp(o->profile, "copy") == 0)
+    if (strcmp(mode_name, "copy") == 0)
       mode = M_COPY;
-    else if (strcmp(o->profile, "single") == 0)
+    else if (strcmp(mode_name, "single") == 0)
       mode = M_SINGLE;
   }
   double ns = prof_region(&t, r, &w, mode);
