@@ -28,6 +28,8 @@ ph_conn *pinhole__conn_lookup(pinhole_ctx *ctx, uint8_t proto, uint32_t src,
   ph_ft_iter it;
   ph_ft_iter_init(&ctx->ft, h, &it);
   for (uint32_t ref; (ref = ph_ft_next(&ctx->ft, &it)) != UINT32_MAX;) {
+    if (proto == PINHOLE_IPPROTO_TCP) /* its windows: fetched alongside */
+      __builtin_prefetch(&ctx->tcpw[ref >> 1]);
     ph_conn *c = &ctx->conns[ref >> 1];
     const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
     if (c->proto == proto && ph_tuple_eq(t, src, dst, sport, dport)) {
