@@ -330,6 +330,12 @@ static int ph_synack(pinhole_ctx *ctx, ph_conn *c, int dir, int opener,
     return PINHOLE_CNT_TCP_FLAGS;
   switch (c->tcp_state) {
   case PH_TCP_SYN_SENT:
+  case PH_TCP_SYN_RCVD:
+    /* the first, or one again (a retransmission; or after a SYN from this
+     * side that this SYN-ACK does not follow: only one that acknowledges
+     * the opener's SYN, which a blind sender cannot, sets the side's
+     * state, so a spoofed "simultaneous open" cannot lock the real answer
+     * out) */
     if (!ph_acks_syn(r, g))
       return PINHOLE_CNT_TCP_FLAGS;
     ph_dir_syn(s, g, ws);
@@ -337,15 +343,6 @@ static int ph_synack(pinhole_ctx *ctx, ph_conn *c, int dir, int opener,
     s->flags |= PH_TW_ACKED;
     ph_scale_agree(w);
     ph_set_state(ctx, c, PH_TCP_SYN_RCVD);
-    return 0;
-  case PH_TCP_SYN_RCVD:
-    /* retransmitted (or, after a simultaneous open, the first one) */
-    if (!(s->flags & PH_TW_SEEN) || g->end != s->end || !ph_acks_syn(r, g))
-      return PINHOLE_CNT_TCP_FLAGS;
-    if (!(s->flags & PH_TW_ACKED)) {
-      s->ack = g->ack;
-      s->flags |= PH_TW_ACKED;
-    }
     return 0;
   default:
     /* retransmitted after the opener's ACK was lost on its way */

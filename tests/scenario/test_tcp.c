@@ -168,15 +168,15 @@ static void test_tcp_answers_to_syn_must_ack_it(void **state) {
       PINHOLE_VERDICT_FORWARD);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_PORT_SCAN), 1);
   assert_int_equal(half_open(t), 0);
-  /* a retransmitted SYN-ACK (the client's ACK was lost) passes; one from
-   * another ISN does not */
+  /* a retransmitted SYN-ACK (the client's ACK was lost) passes; one that
+   * does not acknowledge the SYN does not */
   pub = syn_from_cli(t, 41002, 6000);
   for (int i = 0; i < 2; i++) {
     assert_int_equal(from_srv(t, pub, 800, 6001,
                               PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 65535, NULL),
                      PINHOLE_VERDICT_FORWARD);
   }
-  assert_int_equal(from_srv(t, pub, 9999, 6001,
+  assert_int_equal(from_srv(t, pub, 800, 6002,
                             PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 65535, NULL),
                    PINHOLE_VERDICT_DROP);
   /* and the client's retransmitted SYN, but not a SYN from another ISN */
@@ -272,6 +272,32 @@ static void test_tcp_simultaneous_open(void **state) {
                    PINHOLE_VERDICT_DROP);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_RST_IN_WINDOW), 1);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_EXIST_DISCARD), 1);
+  assert_int_equal(half_open(t), 0);
+  t_ctx_del(t);
+}
+
+/* A blind host spoofs the server's SYN while the client waits for the
+ * real answer (a "simultaneous open" it made up): the real SYN-ACK, which
+ * alone acknowledges the client's SYN, still sets the server's side, and
+ * the connection works; the spoofed side's numbers do not. */
+static void test_tcp_spoofed_simultaneous_open(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  uint16_t pub = syn_from_cli(t, 41004, 100);
+  assert_int_equal(
+      from_srv(t, pub, 0x55555555u, 0, PINHOLE_TCP_SYN, 65535, NULL),
+      PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_srv(t, pub, 500, 101, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+                            65535, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_cli(t, 41004, 101, 501, PINHOLE_TCP_ACK, 65535, "hi"),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_srv(t, pub, 501, 103, PINHOLE_TCP_ACK, 65535, "ok"),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_srv(t, pub, 0x55555556u, 103, PINHOLE_TCP_RST, 65535, NULL),
+      PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_FLAGS), 1);
   assert_int_equal(half_open(t), 0);
   t_ctx_del(t);
 }
@@ -380,6 +406,7 @@ int main(void) {
       cmocka_unit_test(test_tcp_answers_to_syn_must_ack_it),
       cmocka_unit_test(test_tcp_retransmissions_keepalives_probes),
       cmocka_unit_test(test_tcp_simultaneous_open),
+      cmocka_unit_test(test_tcp_spoofed_simultaneous_open),
       cmocka_unit_test(test_tcp_fragmented_segment),
       cmocka_unit_test(test_tcp_mid_stream_pickup),
   };
