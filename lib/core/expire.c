@@ -77,8 +77,9 @@ void pinhole__set_time(pinhole_ctx *ctx, uint64_t now_ns) {
                                     &ctx->frag_wheel};
   for (int i = 0; i < 3; i++) {
     size_t fired;
-    if (wheels[i]->armed == 0)
-      pinhole__wheel_run(wheels[i], now_ns, 0, NULL, NULL, &fired);
+    pinhole_wheel *w = wheels[i];
+    if (w->armed == 0 && w->now_tick <= now_ns >> w->tick_shift)
+      pinhole__wheel_run(w, now_ns, 0, NULL, NULL, &fired);
   }
 }
 
