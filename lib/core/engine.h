@@ -80,6 +80,10 @@ static inline int ph_conn_stale(const pinhole_ctx *ctx, const ph_conn *c) {
 /* expire.c */
 /* Moves the context's time forward to now_ns (never back). */
 void pinhole__set_time(pinhole_ctx *ctx, uint64_t now_ns);
+static inline void ph_set_time(pinhole_ctx *ctx, uint64_t now_ns) {
+  if (now_ns > ctx->now_ns) /* the packet path's common case: same time */
+    pinhole__set_time(ctx, now_ns);
+}
 /* Frees a connection that reached its idle timeout (counted, logged). */
 void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c);
 /* now_ns + delta_ns, saturating at UINT64_MAX instead of wrapping. */

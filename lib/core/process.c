@@ -539,7 +539,7 @@ int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   if (ctx == NULL || pkt == NULL || pkt->data == NULL || pkt->cap < pkt->len ||
       (side != PINHOLE_SIDE_INSIDE && side != PINHOLE_SIDE_OUTSIDE))
     return PINHOLE_ERR_INVALID_ARG;
-  pinhole__set_time(ctx, now_ns);
+  ph_set_time(ctx, now_ns);
   return ph_process_one(ctx, pkt, side, NULL);
 }
 
@@ -601,7 +601,7 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       n > INT32_MAX ||
       (side != PINHOLE_SIDE_INSIDE && side != PINHOLE_SIDE_OUTSIDE))
     return PINHOLE_ERR_INVALID_ARG;
-  pinhole__set_time(ctx, now_ns);
+  ph_set_time(ctx, now_ns);
   /* per chunk: every tuple hashed and its bucket prefetched; then from
    * the buckets, the connections prefetched; then the packets processed in
    * order, exactly as pinhole_process() would */
