@@ -41,6 +41,12 @@
  *   traces and forwarded packets' sources; ICMP echo ids likewise).
  *   SEQ/ACK modes: 0 follow the stream, 0x01-0x7f that many bytes back,
  *   0x80-0xfe ahead, 0xff a raw u32.
+ *
+ * Besides the counters, listing and table invariants, a TCP segment the
+ * tracker refuses (an illegal sequence number or flags, an RST outside
+ * the window or in it but not exact) must leave every connection exactly
+ * as it was: the connections, their windows, timers and ALG state are
+ * compared byte for byte around it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +55,7 @@
 
 #include <pinhole/pinhole.h>
 
+#include "core/ctx.h"
 #include "fdp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -63,6 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_PAYLOAD 2000u
 #define MAX_RECORDS 400
 #define SEC 1000000000ull
+#define MAX_FLOWS 256
+#define MAX_WATCH 32
 
 static const uint32_t addrs[8] = {A4(198, 18, 0, 2),
                                   A4(198, 18, 0, 3),
@@ -453,7 +462,8 @@ static void check_counters(const harness *h) {
   CHECK(h->cnt[PINHOLE_CNT_ERR_IP] ==
         sum(h, PINHOLE_CNT_IP_LEN, PINHOLE_CNT_IP_UNKNOWN));
   CHECK(h->cnt[PINHOLE_CNT_ERR_TCP] ==
-        sum(h, PINHOLE_CNT_TCP_HDR_LEN, PINHOLE_CNT_TCP_SYN_COOKIE));
+        sum(h, PINHOLE_CNT_TCP_HDR_LEN, PINHOLE_CNT_TCP_SYN_COOKIE) +
+            h->cnt[PINHOLE_CNT_TCP_RST_IN_WINDOW]);
   CHECK(h->cnt[PINHOLE_CNT_ERR_UDP] ==
         sum(h, PINHOLE_CNT_UDP_SHORT, PINHOLE_CNT_UDP_PORT_SCAN) +
             h->cnt[PINHOLE_CNT_UDP_LEN]);
@@ -596,6 +606,38 @@ static void check_output(harness *h, const pinhole_pkt *p, int in_ok, int side,
   s->side = verdict == PINHOLE_VERDICT_HAIRPIN ? side : side ^ 1;
 }
 
+/* Every byte of connection state, to compare around a refused segment. */
+typedef struct snapshot {
+  ph_conn conns[MAX_FLOWS];
+  ph_conn_cold cold[MAX_FLOWS];
+  ph_tcpw tcpw[MAX_FLOWS];
+  ph_watch watch[MAX_WATCH];
+  uint32_t nconns, half_open, nholes, nmaps;
+} snapshot;
+
+static void snap_take(const pinhole_ctx *ctx, snapshot *s) {
+  uint32_t n = ctx->cfg.max_flows, w = ctx->cfg.max_watch;
+  CHECK(n <= MAX_FLOWS && w <= MAX_WATCH);
+  memcpy(s->conns, ctx->conns, n * sizeof(ph_conn));
+  memcpy(s->cold, ctx->cold, n * sizeof(ph_conn_cold));
+  memcpy(s->tcpw, ctx->tcpw, n * sizeof(ph_tcpw));
+  memcpy(s->watch, ctx->watch, w * sizeof(ph_watch));
+  s->nconns = ctx->nconns;
+  s->half_open = ctx->half_open;
+  s->nholes = ctx->nholes;
+  s->nmaps = ctx->nmaps;
+}
+
+static int snap_same(const pinhole_ctx *ctx, const snapshot *s) {
+  uint32_t n = ctx->cfg.max_flows, w = ctx->cfg.max_watch;
+  return memcmp(s->conns, ctx->conns, n * sizeof(ph_conn)) == 0 &&
+         memcmp(s->cold, ctx->cold, n * sizeof(ph_conn_cold)) == 0 &&
+         memcmp(s->tcpw, ctx->tcpw, n * sizeof(ph_tcpw)) == 0 &&
+         memcmp(s->watch, ctx->watch, w * sizeof(ph_watch)) == 0 &&
+         s->nconns == ctx->nconns && s->half_open == ctx->half_open &&
+         s->nholes == ctx->nholes && s->nmaps == ctx->nmaps;
+}
+
 static int input_ok(const uint8_t *b, size_t len) {
   pinhole_pkt_view v;
   if (pinhole_pkt_parse(b, len, &v) != 0)
@@ -607,11 +649,11 @@ static void setup(harness *h, uint8_t conf) {
   pinhole_config *cfg = &h->cfg;
   CHECK(pinhole_config_default(cfg, sizeof(*cfg)) == 0);
   int small = (conf & 0x10) != 0;
-  cfg->max_flows = small ? 8 : 256;
+  cfg->max_flows = small ? 8 : MAX_FLOWS;
   cfg->max_conversations = small ? 6 : 256;
   cfg->max_mappings = small ? 8 : 256;
   cfg->max_pinholes = small ? 4 : 32;
-  cfg->max_watch = small ? 4 : 32;
+  cfg->max_watch = small ? 4 : MAX_WATCH;
   cfg->max_pinholes_per_conv = small ? 2 : 8;
   cfg->max_half_open = small ? 4 : 64;
   cfg->max_ports_per_host = small ? 3 : 0;
@@ -713,6 +755,11 @@ static void run(harness *h, size_t len, int side, uint8_t conf, int kind) {
   CHECK(data != NULL);
   memcpy(data, h->buf, len);
   pinhole_pkt p = {data, (uint32_t)len, cap};
+  /* a TCP segment: keep the connections' state to compare if refused */
+  static snapshot snap;
+  int tcp = len >= 20 && (h->buf[0] >> 4) == 4 && h->buf[9] == 6;
+  if (tcp)
+    snap_take(h->ctx, &snap);
   int verdict;
   if (conf & 0x80) {
     uint8_t vd = 0xee;
@@ -728,6 +775,13 @@ static void run(harness *h, size_t len, int side, uint8_t conf, int kind) {
   check_counters(h);
   check_verdict(h, verdict);
   check_output(h, &p, in_ok, side, verdict);
+  if (tcp && delta(h, PINHOLE_CNT_FLOWS_EXPIRED) == 0 &&
+      (delta(h, PINHOLE_CNT_TCP_FLAGS) ||
+       delta(h, PINHOLE_CNT_TCP_RST_IN_WINDOW))) {
+    /* refused by the TCP tracker (or the parser): nothing changed */
+    CHECK(verdict == PINHOLE_VERDICT_DROP);
+    CHECK(snap_same(h->ctx, &snap));
+  }
   if (data != loose)
     free(data);
   check_usage(h, 0);

@@ -466,7 +466,7 @@ int main(int argc, char **argv) {
       if (pfd[side].revents) /* POLLIN, or an error the read will tell */
         status = pump(ctx, &gw, side, buf, sizeof(buf)) < 0 ? 1 : 0;
     if ((now = now_ns()) >= next_tick) {
-      while (pinhole_tick(ctx, now) >= 4096)
+      while (pinhole_tick(ctx, now) == PINHOLE_TICK_BUDGET)
         ; /* bounded work per call: call again while it was busy */
       next_tick = now + TICK_NS;
     }

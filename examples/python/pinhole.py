@@ -13,9 +13,11 @@
 
 The shared library is found through the environment variable PINHOLE_LIB
 (a path), else as "libpinhole.so.0" on the loader's path. The structures
-below mirror include/pinhole/pinhole.h of version 0.1.0 field by field;
-every one starts with its size, which the library checks, so a mismatch
-is refused rather than misread.
+below mirror include/pinhole/pinhole.h of version 0.1.0 field by field.
+The library trusts the size field each struct starts with (a size larger
+than the real struct is undefined behaviour), so load() compares every
+declared struct with pinhole_struct_size() and refuses a library that
+does not match, before any struct crosses the boundary.
 """
 
 import ctypes
@@ -58,6 +60,7 @@ COUNTERS = [
     "DROP_TOO_BIG", "PINHOLE_CREATED", "PINHOLE_USED", "PINHOLE_EXPIRED",
     "FLOWS_EXPIRED", "FRAGMENTS", "DROP_HOST_LIMIT",
     "ALG_WITHHELD", "ALG_UNTRANSLATED", "ALG_DESYNC",
+    "TCP_RST_IN_WINDOW",
 ]
 CNT = {name: i for i, name in enumerate(COUNTERS)}
 
@@ -215,9 +218,38 @@ def load(path=None):
         fn = getattr(lib, name)
         fn.restype = res
         fn.argtypes = args
+    _check_layouts(lib)
     if path is None:
         _lib = lib
     return lib
+
+
+# enum pinhole_struct: the structs declared above, as the library names
+# them for pinhole_struct_size().
+STRUCTS = {"Config": 1, "Callbacks": 2, "Pkt": 3, "Pool": 4, "Rule": 5,
+           "Event": 6, "Trace": 7, "FlowInfo": 8}
+
+
+def _check_layouts(lib):
+    """Refuses a library whose structs are not the ones declared here.
+
+    The library reads `size` bytes of every struct it is given and cannot
+    know whether the caller's memory is really that large: a size field
+    larger than the real struct is undefined behaviour. A ctypes layout
+    that does not match the C one (another ABI, another version of the
+    header) would be exactly that, so the sizes are compared once, here,
+    before any struct crosses the boundary."""
+    lib.pinhole_struct_size.restype = ctypes.c_size_t
+    lib.pinhole_struct_size.argtypes = [ctypes.c_int]
+    for name, which in STRUCTS.items():
+        ours = ctypes.sizeof(globals()[name])
+        theirs = lib.pinhole_struct_size(which)
+        if theirs != ours:
+            raise ImportError(
+                "pinhole: struct %s is %d bytes here but %d in the library "
+                "(%s): this binding does not match it"
+                % (name, ours, theirs,
+                   lib.pinhole_version().decode()))
 
 
 class PinholeError(Exception):

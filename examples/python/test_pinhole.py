@@ -50,6 +50,25 @@ class TestBinding(unittest.TestCase):
                              ctypes.sizeof(getattr(pinhole, name)), name)
         self.assertEqual(lib.pinhole_struct_size(99), 0)
 
+    def test_layout_mismatch_refused_at_load(self):
+        # a binding whose declaration differs from the library's struct
+        # must refuse to load rather than hand the library a size it
+        # does not have
+        path = os.environ.get("PINHOLE_LIB") or "libpinhole.so.0"
+
+        class Pool(ctypes.Structure):
+            _fields_ = pinhole.Pool._fields_ + [("extra", ctypes.c_uint64)]
+        orig, pinhole.Pool = pinhole.Pool, Pool
+        try:
+            with self.assertRaises(ImportError) as cm:
+                pinhole.load(path)
+            self.assertIn("struct Pool is 32 bytes here but 24",
+                          str(cm.exception))
+        finally:
+            pinhole.Pool = orig
+        # the declared ones load
+        pinhole.load(path)
+
     def test_config_default(self):
         cfg = pinhole.default_config()
         self.assertEqual(cfg.size, 120)

@@ -233,7 +233,8 @@ static const char *base_name(const char *path) {
 }
 
 static void tick(pinhole_ctx *ctx, uint64_t now) {
-  for (int i = 0; i < 1000 && pinhole_tick(ctx, now) >= 4096; i++)
+  for (int i = 0; i < 1000 && pinhole_tick(ctx, now) == PINHOLE_TICK_BUDGET;
+       i++)
     ;
 }
 

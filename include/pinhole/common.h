@@ -54,7 +54,11 @@ enum pinhole_error {
   /** The input is not a message this parser handles (not an error). */
   PINHOLE_ERR_NOMATCH = -12,
   /** Policy refused the request (e.g. pinhole to a foreign address). */
-  PINHOLE_ERR_POLICY = -13
+  PINHOLE_ERR_POLICY = -13,
+  /** An address that cannot be a host's here: 0.0.0.0/8, loopback
+   *  127.0.0.0/8, multicast 224.0.0.0/4 or reserved 240.0.0.0/4 (with
+   *  255.255.255.255). @since 0.2 */
+  PINHOLE_ERR_ADDRESS = -14
 };
 
 /**

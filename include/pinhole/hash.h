@@ -35,6 +35,11 @@ typedef struct pinhole_flow_key {
 
 /**
  * SipHash-1-3 of data[0..len) under key.
+ * @param key borrowed; NULL gives 0.
+ * @param data borrowed; may be NULL when len is 0 (NULL with len > 0
+ *        gives 0).
+ * @return the hash, or 0 for the NULL cases above (a binding that must
+ *         tell them apart checks its arguments itself).
  * @since 0.1.0
  */
 PINHOLE_EXTERN uint64_t pinhole_siphash13(const pinhole_hash_key *key,
@@ -43,6 +48,7 @@ PINHOLE_EXTERN uint64_t pinhole_siphash13(const pinhole_hash_key *key,
 /**
  * Hash of one direction of a flow. Equal tuples give equal hashes.
  * Cheaper than pinhole_siphash13 on the 16-byte key (no tail handling).
+ * @return the hash, or 0 when key or fk is NULL.
  * @since 0.1.0
  */
 PINHOLE_EXTERN uint64_t pinhole_flow_hash(const pinhole_hash_key *key,
@@ -52,6 +58,7 @@ PINHOLE_EXTERN uint64_t pinhole_flow_hash(const pinhole_hash_key *key,
  * Direction-independent hash: a tuple and its reverse (src<->dst,
  * sport<->dport) hash to the same value. Useful to pick a worker or a
  * bucket for both directions of a connection.
+ * @return the hash, or 0 when key or fk is NULL.
  * @since 0.1.0
  */
 PINHOLE_EXTERN uint64_t pinhole_flow_hash_sym(const pinhole_hash_key *key,

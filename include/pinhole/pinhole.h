@@ -25,6 +25,18 @@
  * A context is single-threaded: run one per core, each with its own port
  * block (pinhole_config.port_lo/port_hi). No struct crosses the API by
  * value; every input struct starts with its size.
+ *
+ * Struct sizes: the library reads exactly `size` bytes of an input struct
+ * (and accepts a larger size only when the bytes it does not know are
+ * zero). It cannot see how large the caller's memory really is, so a size
+ * field larger than the struct the caller actually allocated is undefined
+ * behaviour (the library reads past it), like any other wrong length. A
+ * language binding that declares the structs itself should compare its
+ * layouts with pinhole_struct_size() once, when it loads the library.
+ *
+ * Pointers: every function checks the pointers it is given and returns
+ * PINHOLE_ERR_INVALID_ARG (or the neutral value its documentation names)
+ * for NULL; a non-NULL pointer must point to what the documentation says.
  */
 #ifndef PINHOLE_PINHOLE_H
 #define PINHOLE_PINHOLE_H
@@ -94,7 +106,12 @@ enum pinhole_config_flag {
   PINHOLE_CFG_ALG_THIRD_PARTY = 0x04,
   /** Endpoint-independent filtering (RFC 4787 sec. 5): any remote may
    *  reach an existing mapping. Off by default (address and port
-   *  dependent filtering). */
+   *  dependent filtering). A mapping an ALG made for a pinhole (the data
+   *  port an FTP client or a SIP phone announced) is not opened by this:
+   *  only the pinhole's peer reaches it, whatever the filtering mode, and
+   *  it is released with its pinhole when that expires unused. It becomes
+   *  an ordinary mapping once the inside endpoint itself opens a
+   *  connection from it. */
   PINHOLE_CFG_EIF = 0x08,
   /** Fail open: a message an ALG cannot parse or translate passes, counted
    *  as an ALG error, instead of being dropped (counted as "ALG message
@@ -106,23 +123,34 @@ enum pinhole_config_flag {
 /**
  * Context configuration. Fill with pinhole_config_default(), then change
  * what you need. Every table is allocated once, at pinhole_ctx_new().
+ * The bounds given with each field are checked there: a table size of 0
+ * (where one is needed) is PINHOLE_ERR_INVALID_ARG, a value past its
+ * bound PINHOLE_ERR_RANGE.
  */
 typedef struct pinhole_config {
-  size_t size;        /**< sizeof(pinhole_config) of the caller */
-  uint32_t max_flows; /**< connections (each has an I and O flow); 65536 */
-  uint32_t max_conversations;     /**< conversations; default max_flows */
-  uint32_t max_mappings;          /**< NAPT mappings; default max_flows */
-  uint32_t max_pinholes;          /**< pending expectations; 4096 */
-  uint32_t max_watch;             /**< connections an ALG inspects; 4096 */
-  uint32_t max_rules;             /**< 256 */
-  uint32_t max_pools;             /**< 4 */
-  uint32_t max_pinholes_per_conv; /**< 8 */
+  size_t size; /**< sizeof(pinhole_config) of the caller */
+  /** connections (each has an I and O flow); 65536; 1..2^28 */
+  uint32_t max_flows;
+  /** conversations; 0 = max_flows; at most max_flows + max_pinholes
+   *  (each holds a connection or a pinhole) and 2^28 */
+  uint32_t max_conversations;
+  /** NAPT mappings; 0 = max_flows; at most 2 * max_flows + max_pinholes
+   *  (what connections and pinholes can hold) and 2^28 */
+  uint32_t max_mappings;
+  uint32_t max_pinholes; /**< pending expectations; 4096; 1..2^24 */
+  /** connections an ALG inspects; 4096; 1.., at most max_flows are used */
+  uint32_t max_watch;
+  uint32_t max_rules;             /**< 256; 1..65535 */
+  uint32_t max_pools;             /**< 4; 1..255 */
+  uint32_t max_pinholes_per_conv; /**< 8; 1..65535 */
   uint32_t
       max_half_open; /**< SYN defense: half-open TCP limit; 0 = max_flows/2 */
-  uint16_t port_lo,
-      port_hi; /**< this context's public port block; 1024..65535 */
-  uint32_t pinhole_timeout_ms; /**< expectation lifetime; 10000 */
-  uint32_t tcp_syn_timeout_s;  /**< half-open TCP; 240 (RFC 5382 transitory) */
+  /** this context's public port block, port_lo <= port_hi, both in
+   *  1024..65535; 1024, 65535 */
+  uint16_t port_lo, port_hi;
+  uint32_t pinhole_timeout_ms; /**< expectation lifetime; 10000; 1..86400000 */
+  /* idle timeouts in seconds, each 1..2592000 (30 days) */
+  uint32_t tcp_syn_timeout_s; /**< half-open TCP; 240 (RFC 5382 transitory) */
   uint32_t
       tcp_est_timeout_s; /**< established TCP; 7440 (RFC 5382: >= 2 h 4 min) */
   uint32_t tcp_trans_timeout_s; /**< closing TCP; 240 */
@@ -131,8 +159,8 @@ typedef struct pinhole_config {
   uint32_t flags;            /**< pinhole_config_flag bits; DROP_IP_OPTIONS */
   pinhole_hash_key hash_key; /**< flow hash secret, from host entropy */
   uint64_t seed;          /**< seed for port randomisation, from host entropy */
-  uint32_t max_fragments; /**< fragmented datagrams in flight; 1024 */
-  uint32_t frag_timeout_ms;    /**< reassembly timeout; 10000 */
+  uint32_t max_fragments; /**< fragmented datagrams in flight; 1024; 1..2^20 */
+  uint32_t frag_timeout_ms;    /**< reassembly timeout; 10000; 1..86400000 */
   uint32_t max_ports_per_host; /**< NAPT mappings per inside address, 0 = no
                                   limit (RFC 6888 REQ-4) */
 } pinhole_config;
@@ -275,9 +303,11 @@ typedef struct pinhole_callbacks {
  * @param out   out: the new context
  * @param cfg   configuration (NULL: defaults)
  * @param cb    callbacks (NULL: none, malloc/free)
- * @return 0, PINHOLE_ERR_INVALID_ARG (bad size, zero table size, port
- *         range empty), PINHOLE_ERR_STRUCT_SIZE (unknown non-zero tail)
- *         or PINHOLE_ERR_NOMEM.
+ * @return 0, PINHOLE_ERR_INVALID_ARG (out NULL, bad size, zero table
+ *         size, port range empty), PINHOLE_ERR_RANGE (a table size,
+ *         port or timeout past the bounds given with pinhole_config),
+ *         PINHOLE_ERR_STRUCT_SIZE (unknown non-zero tail) or
+ *         PINHOLE_ERR_NOMEM.
  * @since 0.1.0
  */
 PINHOLE_EXTERN int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
@@ -310,9 +340,31 @@ PINHOLE_EXTERN int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts,
                                          uint8_t *verdicts);
 
 /**
- * Advances time: expires pinholes and idle connections, bounded work per
- * call (at most 4096 expiries; call again while it returns that many).
- * @return the number of objects expired, or PINHOLE_ERR_INVALID_ARG.
+ * The work one pinhole_tick() call does at most: units of one object
+ * expired, one timer re-filed or re-armed, one tick of time reached.
+ * @since 0.2
+ */
+#define PINHOLE_TICK_BUDGET 4096
+
+/**
+ * Advances time to now_ns: expires pinholes, idle connections and
+ * fragment state whose deadline has passed, with bounded work per call
+ * (PINHOLE_TICK_BUDGET units shared by every timer table).
+ *
+ * Call it again while it returns PINHOLE_TICK_BUDGET: that value means the
+ * call reached its bound and more may be due (it may have expired fewer
+ * objects than that; the FLOWS_EXPIRED and PINHOLE_EXPIRED counters say
+ * how many). Any smaller value is the number of objects expired, and then
+ * nothing is due at now_ns any more.
+ *
+ * Ticking late is safe: a pinhole, connection or fragment entry past its
+ * deadline is dead when a packet meets it, whether or not a tick removed
+ * it (it is then expired and counted by that packet). Deadlines that would
+ * pass UINT64_MAX ns saturate there (the object lives to the end of the
+ * host's time range) rather than wrap.
+ * @return the number of objects expired (0 .. PINHOLE_TICK_BUDGET - 1)
+ *         when nothing more is due, PINHOLE_TICK_BUDGET when more may be due,
+ *         or PINHOLE_ERR_INVALID_ARG (ctx NULL).
  * @since 0.1.0
  */
 PINHOLE_EXTERN int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns);
@@ -331,9 +383,11 @@ typedef struct pinhole_pool {
 
 /**
  * Adds a pool.
- * @return the pool id (>= 0), PINHOLE_ERR_INVALID_ARG, PINHOLE_ERR_RANGE
- *         (more than 16 addresses), PINHOLE_ERR_STRUCT_SIZE or
- *         PINHOLE_ERR_FULL.
+ * @return the pool id (>= 0), PINHOLE_ERR_INVALID_ARG (NULL, addr_lo 0,
+ *         addr_hi < addr_lo, ports outside the context's block),
+ *         PINHOLE_ERR_RANGE (more than 16 addresses), PINHOLE_ERR_ADDRESS
+ *         (an address in 0/8, 127/8, 224/4 or 240/4: not usable as a
+ *         public source), PINHOLE_ERR_STRUCT_SIZE or PINHOLE_ERR_FULL.
  * @since 0.1.0
  */
 PINHOLE_EXTERN int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool);
@@ -381,8 +435,10 @@ typedef struct pinhole_rule {
 /**
  * Appends a rule (evaluated after the ones before it).
  * @return the rule index (>= 0), PINHOLE_ERR_INVALID_ARG (bad action,
- *         NAT type, prefix length, unknown pool), PINHOLE_ERR_NOT_FOUND
- *         (unknown ALG name), PINHOLE_ERR_STRUCT_SIZE or PINHOLE_ERR_FULL.
+ *         NAT type, prefix length, unknown pool, DEST/STATIC without
+ *         nat_addr), PINHOLE_ERR_ADDRESS (DEST/STATIC nat_addr in 0/8,
+ *         127/8, 224/4 or 240/4), PINHOLE_ERR_NOT_FOUND (unknown ALG
+ *         name), PINHOLE_ERR_STRUCT_SIZE or PINHOLE_ERR_FULL.
  * @since 0.1.0
  */
 PINHOLE_EXTERN int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule);
@@ -499,6 +555,11 @@ enum pinhole_counter {
                                      dropped (fail closed) */
   PINHOLE_CNT_ALG_DESYNC        /**< an ALG stopped parsing a direction of a
                                      control connection: not its protocol */
+  ,
+  /** A TCP RST inside the receiver's window but not at the exact next
+   *  sequence number (RFC 5961 sec. 3.2): dropped, the connection kept.
+   *  A TCP error. @since 0.2 */
+  PINHOLE_CNT_TCP_RST_IN_WINDOW
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

@@ -81,14 +81,47 @@ static void ph_default_free(void *p, size_t size, void *user) {
   free(p);
 }
 
+/* Bounds of the configuration (documented with pinhole_config). */
+#define PH_MAX_TABLE (1u << 28) /* flows, conversations, mappings */
+#define PH_MAX_PINHOLES (1u << 24)
+#define PH_MAX_FRAGMENTS (1u << 20)
+#define PH_MAX_TIMEOUT_S (30u * 86400u) /* connection idle timeouts */
+#define PH_MAX_TIMEOUT_MS (86400000u)   /* pinhole and reassembly lifetimes */
+
+static int ph_timeouts_ok(const pinhole_config *c) {
+  const uint32_t s[] = {c->tcp_syn_timeout_s, c->tcp_est_timeout_s,
+                        c->tcp_trans_timeout_s, c->udp_timeout_s,
+                        c->icmp_timeout_s};
+  for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+    if (s[i] == 0 || s[i] > PH_MAX_TIMEOUT_S)
+      return 0;
+  return c->pinhole_timeout_ms != 0 &&
+         c->pinhole_timeout_ms <= PH_MAX_TIMEOUT_MS &&
+         c->frag_timeout_ms != 0 && c->frag_timeout_ms <= PH_MAX_TIMEOUT_MS;
+}
+
+/* Checks a configuration and fills its derived defaults. Zero where a
+ * size is needed, or an empty port range: INVALID_ARG; a size past its
+ * bound (or larger than could ever be used), a port block below 1024 or a
+ * timeout out of range: RANGE. */
 static int ph_config_check(pinhole_config *c) {
-  if (c->max_flows == 0 || c->max_flows > (1u << 28) || c->max_pinholes == 0 ||
-      c->max_pinholes > (1u << 24) || c->max_watch == 0 || c->max_rules == 0 ||
-      c->max_rules > 65535 || c->max_pools == 0 || c->max_pools > 255 ||
-      c->port_lo == 0 || c->port_lo > c->port_hi ||
-      c->max_pinholes_per_conv == 0 || c->max_pinholes_per_conv > 65535 ||
-      c->max_fragments == 0 || c->max_fragments > (1u << 20))
+  if (c->max_flows == 0 || c->max_pinholes == 0 || c->max_watch == 0 ||
+      c->max_rules == 0 || c->max_pools == 0 || c->max_pinholes_per_conv == 0 ||
+      c->max_fragments == 0 || c->port_lo > c->port_hi)
     return PINHOLE_ERR_INVALID_ARG;
+  if (c->max_flows > PH_MAX_TABLE || c->max_pinholes > PH_MAX_PINHOLES ||
+      c->max_rules > 65535 || c->max_pools > 255 ||
+      c->max_pinholes_per_conv > 65535 || c->max_fragments > PH_MAX_FRAGMENTS ||
+      c->port_lo < 1024 || !ph_timeouts_ok(c))
+    return PINHOLE_ERR_RANGE;
+  /* a conversation holds a connection or a pinhole; a mapping is held by
+   * a connection (at most two: its own and a hairpin target's) or a
+   * pinhole: more than that can never be used */
+  uint64_t conv_max = (uint64_t)c->max_flows + c->max_pinholes;
+  uint64_t map_max = 2 * (uint64_t)c->max_flows + c->max_pinholes;
+  if (c->max_conversations > conv_max || c->max_mappings > map_max ||
+      c->max_conversations > PH_MAX_TABLE || c->max_mappings > PH_MAX_TABLE)
+    return PINHOLE_ERR_RANGE;
   if (c->max_conversations == 0)
     c->max_conversations = c->max_flows;
   if (c->max_mappings == 0)
@@ -116,6 +149,10 @@ static void ph_timeouts(pinhole_ctx *ctx) {
   ctx->to[PH_TO_ICMP] =
       ph_ticks(ctx, (uint64_t)c->icmp_timeout_s * 1000000000u);
   ctx->to[PH_TO_CLOSED] = ph_ticks(ctx, 10ull * 1000000000u);
+  ctx->to_min = ctx->to[0];
+  for (int i = 1; i < PH_TO_COUNT; i++)
+    if (ctx->to[i] < ctx->to_min)
+      ctx->to_min = ctx->to[i];
 }
 
 int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
@@ -155,6 +192,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_ft = ph_carve(&l, (size_t)nb * sizeof(ph_ft_bucket));
   size_t o_conns = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_conn));
   size_t o_cold = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_conn_cold));
+  size_t o_tcpw = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_tcpw));
   size_t o_convs = ph_carve(&l, (size_t)c.max_conversations * sizeof(ph_conv));
   size_t o_maps = ph_carve(&l, (size_t)c.max_mappings * sizeof(ph_mapping));
   size_t o_mih = ph_carve(&l, (size_t)map_buckets * sizeof(uint32_t));
@@ -189,6 +227,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   pinhole__ft_init(&ctx->ft, (ph_ft_bucket *)(void *)(m + o_ft), nb);
   ctx->conns = (ph_conn *)(void *)(m + o_conns);
   ctx->cold = (ph_conn_cold *)(void *)(m + o_cold);
+  ctx->tcpw = (ph_tcpw *)(void *)(m + o_tcpw);
   ctx->convs = (ph_conv *)(void *)(m + o_convs);
   ctx->maps = (ph_mapping *)(void *)(m + o_maps);
   ctx->map_ihash = (uint32_t *)(void *)(m + o_mih);
@@ -270,6 +309,16 @@ void pinhole_ctx_del(pinhole_ctx *ctx) {
 
 /* ---- pools ----------------------------------------------------------- */
 
+/* Can addr be a host's public or private address (and so a translated
+ * source or destination)? Not 0/8 (this network), 127/8 (loopback),
+ * 224/4 (multicast) or 240/4 (reserved, with the limited broadcast).
+ * Each class is whole /8s, so a range of at most 16 addresses whose ends
+ * are usable lies in one /8 of them, or spans two usable ones. */
+static int ph_addr_usable(uint32_t addr) {
+  uint32_t a = addr >> 24;
+  return a != 0 && a != 127 && a < 224;
+}
+
 int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool) {
   pinhole_pool p;
   int rv;
@@ -281,6 +330,8 @@ int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool) {
     return PINHOLE_ERR_INVALID_ARG;
   if (p.addr_hi - p.addr_lo >= PH_POOL_MAX_ADDRS)
     return PINHOLE_ERR_RANGE;
+  if (!ph_addr_usable(p.addr_lo) || !ph_addr_usable(p.addr_hi))
+    return PINHOLE_ERR_ADDRESS;
   if (p.port_lo == 0 && p.port_hi == 0) {
     p.port_lo = ctx->cfg.port_lo;
     p.port_hi = ctx->cfg.port_hi;
@@ -325,6 +376,9 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
   if ((r.nat == PINHOLE_NAT_DEST || r.nat == PINHOLE_NAT_STATIC) &&
       r.nat_addr == 0)
     return PINHOLE_ERR_INVALID_ARG;
+  if ((r.nat == PINHOLE_NAT_DEST || r.nat == PINHOLE_NAT_STATIC) &&
+      !ph_addr_usable(r.nat_addr))
+    return PINHOLE_ERR_ADDRESS;
   if (r.nat == PINHOLE_NAT_STATIC && r.side == PINHOLE_SIDE_ANY)
     return PINHOLE_ERR_INVALID_ARG;
   r.name[sizeof(r.name) - 1] = '\0';

@@ -75,6 +75,38 @@ typedef struct ph_conn_cold {
 
 _Static_assert(sizeof(ph_conn) == 64, "a connection's hot part is one line");
 
+enum ph_tcp_dir_flag {
+  PH_TW_SEEN = 0x01,  /* end and maxwin are known */
+  PH_TW_ACKED = 0x02, /* ack holds an acknowledgment this side sent */
+  PH_TW_WS = 0x04,    /* its SYN carried a window scale option */
+  PH_TW_FRAG = 0x08   /* its last segment was fragmented: end may be short */
+};
+
+/*
+ * TCP window tracking for what one side of a connection sends (RFC 793
+ * sec. 3.3 acceptability as a middlebox can judge it, window scaling per
+ * RFC 7323). Every number is in the sending side's own sequence numbering
+ * as its segments arrive, before any ALG correction; acknowledgments are
+ * mapped back to it (see tcp.c).
+ */
+typedef struct ph_tcp_dir {
+  uint32_t end;    /* the sequence number after the last one it sent */
+  uint32_t ack;    /* the highest it acknowledged (PH_TW_ACKED); before
+                      that, the opener's ISN + 1 (what a SYN-ACK acks) */
+  uint32_t maxwin; /* the largest window it announced, scaled, >= 1 */
+  uint8_t scale;   /* the shift of the windows it sends */
+  uint8_t flags;   /* ph_tcp_dir_flag */
+  uint16_t pad_;
+} ph_tcp_dir;
+
+/* A TCP connection's windows, in an array parallel to the connections
+ * (touched by TCP segments only; two per cache line). */
+typedef struct ph_tcpw {
+  ph_tcp_dir d[2]; /* [0] what side A sends, [1] side B */
+} ph_tcpw;
+
+_Static_assert(sizeof(ph_tcpw) == 32, "two connections' windows per line");
+
 /* A conversation: a control connection and what it spawned. */
 typedef struct ph_conv {
   uint32_t id;         /* operator-visible, ascending */
@@ -90,13 +122,20 @@ typedef struct ph_conv {
   uint8_t pad_;
 } ph_conv;
 
+enum ph_mapping_flag {
+  /* made for an ALG's pinhole, not by the inside endpoint's own traffic:
+   * reached only through its pinhole, whatever the filtering mode */
+  PH_MAPF_ALG = 0x01
+};
+
 /* An endpoint-independent NAPT mapping (RFC 4787 REQ-1). */
 typedef struct ph_mapping {
   uint32_t iaddr, paddr;
   uint16_t iport, pport;
   uint8_t proto;
   uint8_t pool;
-  uint16_t pad_;
+  uint8_t flags; /* ph_mapping_flag */
+  uint8_t pad_;
   uint32_t refs;
   uint32_t inext; /* chain by inside endpoint, index + 1 */
   uint32_t pnext; /* chain by public endpoint, index + 1 */
@@ -231,6 +270,7 @@ struct pinhole_ctx {
 
   ph_conn *conns;     /* hot part, one cache line each */
   ph_conn_cold *cold; /* cold part, same index */
+  ph_tcpw *tcpw;      /* TCP windows, same index */
   uint32_t conn_free; /* free list head, index + 1 (through conv_next) */
   uint32_t nconns;
   uint32_t half_open;
@@ -274,6 +314,7 @@ struct pinhole_ctx {
   size_t pool_bits_words; /* per pool */
   uint32_t port_words;    /* per (address, class) bitmap */
   uint32_t to[PH_TO_COUNT];
+  uint32_t to_min; /* the shortest of to[] */
 
   ph_rule *rules;
   uint32_t nrules;

@@ -34,6 +34,11 @@ void pinhole__map_put(pinhole_ctx *ctx, uint32_t ref);
 /* Mapping whose public endpoint is (proto, paddr, pport), or 0. */
 uint32_t pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                   uint32_t paddr, uint16_t pport);
+/* The same, only when the mapping may be reached without a pinhole (by
+ * endpoint-independent filtering or hairpinning): not one an ALG made for
+ * its pinhole. */
+uint32_t pinhole__map_find_open(const pinhole_ctx *ctx, uint8_t proto,
+                                uint32_t paddr, uint16_t pport);
 /* A mapping of inside endpoint (proto, iaddr, iport) in any pool, or 0. */
 uint32_t pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
                                   uint32_t iaddr, uint16_t iport);
@@ -63,6 +68,35 @@ int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg);
 /* Re-arms a connection's idle timer for its current state. */
 void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c);
 uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c);
+/* Has the connection been idle for its whole timeout (dead, whether or not
+ * a tick has collected it)? Signed: a registration may keep last_seen in
+ * the future. */
+static inline int ph_conn_stale(const pinhole_ctx *ctx, const ph_conn *c) {
+  int32_t idle = (int32_t)(ctx->now_tick - c->last_seen);
+  return idle >= (int32_t)ctx->to_min &&
+         idle >= (int32_t)pinhole__conn_timeout(ctx, c);
+}
+
+/* expire.c */
+/* Moves the context's time forward to now_ns (never back). */
+void pinhole__set_time(pinhole_ctx *ctx, uint64_t now_ns);
+static inline void ph_set_time(pinhole_ctx *ctx, uint64_t now_ns) {
+  if (now_ns > ctx->now_ns) /* the packet path's common case: same time */
+    pinhole__set_time(ctx, now_ns);
+}
+/* Frees a connection that reached its idle timeout (counted, logged). */
+void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c);
+/* now_ns + delta_ns, saturating at UINT64_MAX instead of wrapping. */
+static inline uint64_t ph_deadline(uint64_t now_ns, uint64_t delta_ns) {
+  return delta_ns > UINT64_MAX - now_ns ? UINT64_MAX : now_ns + delta_ns;
+}
+/* Has an armed timer's deadline passed at the context's time? The same
+ * test the wheel applies (expiry rounded up to a tick), so an object is
+ * dead at use exactly when a tick would have expired it. */
+static inline int ph_timer_passed(const pinhole_ctx *ctx,
+                                  const pinhole_timer *t) {
+  return t->expire <= ctx->now_ns >> ctx->tick_shift;
+}
 
 /* pinholes.c */
 /* Opens pinhole e (its fields but the links, timer and conversation) in
@@ -88,12 +122,14 @@ void pinhole__translate(pinhole_ctx *ctx, uint8_t *pkt, pinhole_pkt_view *v,
 void pinhole__l4_cksum_full(uint8_t *pkt, const pinhole_pkt_view *v);
 
 /* tcp.c */
-/* Tracks TCP state for a segment from dir; returns a counter index (> 0)
- * when the segment is refused as a TCP error, PH_TCP_SYN_DEFENSE when a SYN
- * reopening a closed tuple would exceed max_half_open, 0 to pass. */
+/* Tracks TCP state and windows for a segment from dir (pkt: the packet,
+ * for the SYN options); returns a counter index (> 0) when the segment is
+ * refused as a TCP error (it then changed nothing), PH_TCP_SYN_DEFENSE
+ * when a SYN reopening a closed tuple would exceed max_half_open, 0 to
+ * pass. */
 #define PH_TCP_SYN_DEFENSE (-1)
 int pinhole__tcp_track(pinhole_ctx *ctx, ph_conn *c, int dir,
-                       const pinhole_pkt_view *v);
+                       const uint8_t *pkt, const pinhole_pkt_view *v);
 /* Applies sequence corrections of a Watch connection to the segment. */
 void pinhole__tcp_seq_adjust(pinhole_ctx *ctx, ph_conn *c, int dir,
                              uint8_t *pkt, pinhole_pkt_view *v, int l4_full);

@@ -37,6 +37,9 @@ const char *pinhole_strerror(int err) {
     return "no match";
   case PINHOLE_ERR_POLICY:
     return "refused by policy";
+  case PINHOLE_ERR_ADDRESS:
+    return "address not usable (this network, loopback, multicast or "
+           "reserved)";
   default:
     return "unknown error";
   }

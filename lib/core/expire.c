@@ -1,21 +1,39 @@
 /*
- * Time: pinhole_tick() advances both timer wheels with bounded work.
+ * Time: pinhole_tick() advances the timer wheels with bounded work, and
+ * objects past their deadline are expired when a packet meets them.
  *
  * A connection's timer is armed for its idle timeout when it is created
  * and when its state shortens the timeout; packets only record last_seen.
  * When the timer fires the connection is freed if it has really been idle
  * for its timeout, and re-armed for the rest otherwise, so established
  * traffic costs no timer work per packet.
+ *
+ * One budget of work (PINHOLE_TICK_BUDGET units: an object expired, a
+ * timer re-filed or re-armed, a tick reached) is shared by the three
+ * wheels of a call. The return value says whether anything is still due:
+ * a call that stopped at its budget with work left returns the budget
+ * itself, whatever it expired, so "call again while it returns
+ * PINHOLE_TICK_BUDGET" never leaves due work behind. Deadlines are also
+ * checked at use (pinhole__conn_lookup, the pinhole and fragment look-ups),
+ * so a host that ticks late never sees state outlive its lifetime.
  */
 #include "core/engine.h"
 #include "core/alg_call.h"
-
-#define PH_TICK_BUDGET 4096
+#include "timer/wheel_internal.h"
 
 typedef struct ph_expiry {
   pinhole_ctx *ctx;
   int expired;
 } ph_expiry;
+
+void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c) {
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side,
+                 ph_cold(ctx, c)->conv,
+                 c->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
+                 NULL, pinhole__alg_name(c->alg), "idle timeout");
+  ph_count(ctx, PINHOLE_CNT_FLOWS_EXPIRED);
+  pinhole__conn_free(ctx, c);
+}
 
 static void ph_conn_fire(uint32_t index, void *user) {
   ph_expiry *x = user;
@@ -23,17 +41,11 @@ static void ph_conn_fire(uint32_t index, void *user) {
   ph_conn *c = &ctx->conns[index];
   if (!(c->flags & PH_CONN_LIVE))
     return;
-  uint32_t idle = ctx->now_tick - c->last_seen;
-  if (idle < pinhole__conn_timeout(ctx, c)) {
+  if (!ph_conn_stale(ctx, c)) {
     pinhole__conn_touch_timer(ctx, c);
     return;
   }
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side,
-                 ph_cold(ctx, c)->conv,
-                 c->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
-                 NULL, pinhole__alg_name(c->alg), "idle timeout");
-  ph_count(ctx, PINHOLE_CNT_FLOWS_EXPIRED);
-  pinhole__conn_free(ctx, c);
+  pinhole__conn_expire(ctx, c);
   x->expired++;
 }
 
@@ -53,18 +65,38 @@ static void ph_frag_fire(uint32_t index, void *user) {
   x->expired++;
 }
 
+void pinhole__set_time(pinhole_ctx *ctx, uint64_t now_ns) {
+  if (now_ns <= ctx->now_ns)
+    return;
+  ctx->now_ns = now_ns;
+  ctx->now_tick = (uint32_t)(now_ns >> ctx->tick_shift);
+  /* an empty wheel moves to the host's time at no cost, so that timers
+   * are placed near it (the wheels start at 0; the host's clock may be
+   * anywhere in the 64-bit range) */
+  pinhole_wheel *const wheels[3] = {&ctx->hole_wheel, &ctx->conn_wheel,
+                                    &ctx->frag_wheel};
+  for (int i = 0; i < 3; i++) {
+    size_t fired;
+    pinhole_wheel *w = wheels[i];
+    if (w->armed == 0 && w->now_tick <= now_ns >> w->tick_shift)
+      pinhole__wheel_run(w, now_ns, 0, NULL, NULL, &fired);
+  }
+}
+
 int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
   if (ctx == NULL)
     return PINHOLE_ERR_INVALID_ARG;
-  if (now_ns > ctx->now_ns)
-    ctx->now_ns = now_ns;
-  ctx->now_tick = (uint32_t)(ctx->now_ns >> ctx->tick_shift);
+  pinhole__set_time(ctx, now_ns);
+  pinhole_wheel *const wheels[3] = {&ctx->hole_wheel, &ctx->conn_wheel,
+                                    &ctx->frag_wheel};
+  const pinhole_wheel_fn fns[3] = {ph_hole_fire, ph_conn_fire, ph_frag_fire};
   ph_expiry x = {ctx, 0};
-  pinhole_wheel_advance(&ctx->hole_wheel, ctx->now_ns, PH_TICK_BUDGET,
-                        ph_hole_fire, &x);
-  pinhole_wheel_advance(&ctx->conn_wheel, ctx->now_ns, PH_TICK_BUDGET,
-                        ph_conn_fire, &x);
-  pinhole_wheel_advance(&ctx->frag_wheel, ctx->now_ns, PH_TICK_BUDGET,
-                        ph_frag_fire, &x);
+  size_t work = 0, fired;
+  for (int i = 0; i < 3 && work < PINHOLE_TICK_BUDGET; i++)
+    work += pinhole__wheel_run(wheels[i], ctx->now_ns,
+                               PINHOLE_TICK_BUDGET - work, fns[i], &x, &fired);
+  for (int i = 0; i < 3; i++)
+    if (pinhole_wheel_pending(wheels[i], ctx->now_ns))
+      return PINHOLE_TICK_BUDGET;
   return x.expired;
 }

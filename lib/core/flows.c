@@ -28,9 +28,16 @@ ph_conn *pinhole__conn_lookup(pinhole_ctx *ctx, uint8_t proto, uint32_t src,
   ph_ft_iter it;
   ph_ft_iter_init(&ctx->ft, h, &it);
   for (uint32_t ref; (ref = ph_ft_next(&ctx->ft, &it)) != UINT32_MAX;) {
+    if (proto == PINHOLE_IPPROTO_TCP) /* its windows: fetched alongside */
+      __builtin_prefetch(&ctx->tcpw[ref >> 1]);
     ph_conn *c = &ctx->conns[ref >> 1];
     const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
     if (c->proto == proto && ph_tuple_eq(t, src, dst, sport, dport)) {
+      if (ph_conn_stale(ctx, c)) {
+        /* past its deadline, only no tick has run since: dead */
+        pinhole__conn_expire(ctx, c);
+        return NULL;
+      }
       *dir = (int)(ref & 1);
       return c;
     }
@@ -103,6 +110,7 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, uint32_t conv, uint8_t proto,
   ctx->conn_free = next_free;
   memset(c, 0, sizeof(*c));
   memset(k, 0, sizeof(*k));
+  memset(&ctx->tcpw[idx], 0, sizeof(ph_tcpw));
   c->a = *a;
   c->b = *b;
   c->proto = proto;
@@ -176,7 +184,7 @@ void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c) {
       (int32_t)(c->last_seen + pinhole__conn_timeout(ctx, c) - ctx->now_tick);
   uint64_t at = ctx->now_ns;
   if (ahead > 0)
-    at += (uint64_t)ahead << ctx->tick_shift;
+    at = ph_deadline(at, (uint64_t)ahead << ctx->tick_shift);
   pinhole_wheel_arm(&ctx->conn_wheel, ph_conn_idx(ctx, c), at);
 }
 

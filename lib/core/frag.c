@@ -29,7 +29,8 @@ static uint32_t ph_frag_find(const pinhole_ctx *ctx, int side,
   for (uint32_t r = ctx->frag_hash[b]; r; r = ctx->frags[r - 1].hnext) {
     const ph_frag *f = &ctx->frags[r - 1];
     if (f->src == v->src && f->dst == v->dst && f->id == v->ip_id &&
-        f->proto == v->proto && f->side == side)
+        f->proto == v->proto && f->side == side &&
+        !ph_timer_passed(ctx, &f->timer))
       return r;
   }
   return 0;
@@ -115,9 +116,9 @@ void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
   f->hnext = ctx->frag_hash[b];
   ctx->frag_hash[b] = r;
   ctx->nfrags++;
-  pinhole_wheel_arm(&ctx->frag_wheel, r - 1,
-                    ctx->now_ns +
-                        (uint64_t)ctx->cfg.frag_timeout_ms * 1000000u);
+  pinhole_wheel_arm(
+      &ctx->frag_wheel, r - 1,
+      ph_deadline(ctx->now_ns, (uint64_t)ctx->cfg.frag_timeout_ms * 1000000u));
 }
 
 int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
@@ -136,6 +137,9 @@ int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   }
   ph_conn *c = &ctx->conns[f->conn - 1];
   const ph_tuple *from = f->dir ? &c->b : &c->a;
+  if ((c->flags & PH_CONN_LIVE) && c->proto == f->proto &&
+      from->src == f->src && from->dst == f->dst && ph_conn_stale(ctx, c))
+    pinhole__conn_expire(ctx, c); /* past its deadline: dead */
   if (!(c->flags & PH_CONN_LIVE) || c->proto != f->proto ||
       from->src != f->src || from->dst != f->dst) {
     /* the connection is gone (or its slot was reused) */

@@ -46,7 +46,7 @@ static uint32_t ph_hole_same(const pinhole_ctx *ctx, uint32_t conv,
         h->src == e->src && h->sport == e->sport &&
         h->sport_hi == e->sport_hi && h->dst == e->dst &&
         h->dport == e->dport && h->to_addr == e->to_addr &&
-        h->to_port == e->to_port)
+        h->to_port == e->to_port && !ph_timer_passed(ctx, &h->timer))
       return r;
   }
   return 0;
@@ -54,8 +54,8 @@ static uint32_t ph_hole_same(const pinhole_ctx *ctx, uint32_t conv,
 
 int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, const ph_pinhole *e) {
   ph_conv *cv = &ctx->convs[conv];
-  uint64_t expire =
-      ctx->now_ns + (uint64_t)ctx->cfg.pinhole_timeout_ms * 1000000u;
+  uint64_t expire = ph_deadline(
+      ctx->now_ns, (uint64_t)ctx->cfg.pinhole_timeout_ms * 1000000u);
   uint32_t r = ph_hole_same(ctx, conv, e);
   if (r != 0) {
     /* a retransmitted announcement: refresh, keep one mapping reference */
@@ -77,6 +77,10 @@ int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, const ph_pinhole *e) {
   h->conv_id = cv->id;
   h->conv_next = 0;
   memset(&h->timer, 0, sizeof(h->timer));
+  /* a mapping that exists only for this pinhole (the ALG just made it)
+   * admits only the pinhole's peer, and goes with the pinhole */
+  if (h->mapping != 0 && ctx->maps[h->mapping - 1].refs == 1)
+    ctx->maps[h->mapping - 1].flags |= PH_MAPF_ALG;
   uint32_t b = ph_hole_bucket(ctx, h->proto, h->dst, h->dport);
   h->hnext = ctx->hole_hash[b];
   ctx->hole_hash[b] = r;
@@ -99,7 +103,8 @@ uint32_t pinhole__hole_find(const pinhole_ctx *ctx, int side,
   for (uint32_t r = ctx->hole_hash[b]; r; r = ctx->holes[r - 1].hnext) {
     const ph_pinhole *h = &ctx->holes[r - 1];
     if (h->proto == v->proto && h->side == side && h->dst == v->dst &&
-        h->dport == v->dport && h->src == v->src && ph_sport_ok(h, v->sport))
+        h->dport == v->dport && h->src == v->src && ph_sport_ok(h, v->sport) &&
+        !ph_timer_passed(ctx, &h->timer))
       return r;
   }
   return 0;
@@ -118,7 +123,8 @@ uint32_t pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
     const ph_pinhole *h = &ctx->holes[r - 1];
     if (h->proto == v->proto && h->side == (side ^ 1) && h->src == v->dst &&
         ph_sport_ok(h, v->dport) && h->dst == mp->paddr &&
-        h->dport == mp->pport && h->to_addr == v->src && h->to_port == v->sport)
+        h->dport == mp->pport && h->to_addr == v->src &&
+        h->to_port == v->sport && !ph_timer_passed(ctx, &h->timer))
       return r;
   }
   return 0;

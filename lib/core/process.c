@@ -48,12 +48,6 @@ static void ph_count_reason(pinhole_ctx *ctx, int reason) {
     ph_count(ctx, ph_reason_cnt[reason][1]);
 }
 
-static void ph_set_time(pinhole_ctx *ctx, uint64_t now_ns) {
-  if (now_ns > ctx->now_ns)
-    ctx->now_ns = now_ns;
-  ctx->now_tick = (uint32_t)(ctx->now_ns >> ctx->tick_shift);
-}
-
 /* A translation that would send the packet out with its source equal to
  * its destination (an inside host hairpinning to the public address, or a
  * spoofed source through destination NAT): refused as a land attack. */
@@ -106,7 +100,7 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     return PINHOLE_VERDICT_DROP;
   }
   if (v->proto == PINHOLE_IPPROTO_TCP) {
-    int bad = pinhole__tcp_track(ctx, c, dir, v);
+    int bad = pinhole__tcp_track(ctx, c, dir, pkt->data, v);
     if (bad == PH_TCP_SYN_DEFENSE) {
       ph_count(ctx, PINHOLE_CNT_DROP_SYN_DEFENSE);
       return PINHOLE_VERDICT_DROP;
@@ -229,6 +223,7 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
       pinhole__map_refused(ctx, why, v, side, NULL);
       return PINHOLE_VERDICT_DROP;
     }
+    ctx->maps[mapping - 1].flags &= (uint8_t)~PH_MAPF_ALG;
     out.src = ctx->maps[mapping - 1].paddr;
     out.sport = ctx->maps[mapping - 1].pport;
   }
@@ -290,6 +285,8 @@ static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
       pinhole__map_refused(ctx, why, v, side, r->name);
       return -1;
     }
+    /* the endpoint's own traffic: its mapping is an ordinary one now */
+    ctx->maps[m - 1].flags &= (uint8_t)~PH_MAPF_ALG;
     b->dst = ctx->maps[m - 1].paddr;
     b->dport = ctx->maps[m - 1].pport;
     if (v->proto == PINHOLE_IPPROTO_ICMP)
@@ -366,7 +363,9 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     return ph_from_pinhole(ctx, pkt, v, side, hole, 1);
 
   if ((ctx->cfg.flags & PINHOLE_CFG_EIF) && side == PINHOLE_SIDE_OUTSIDE) {
-    uint32_t m = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport);
+    /* not a mapping an ALG made for a pinhole: that one admits only the
+     * pinhole's peer, through the pinhole */
+    uint32_t m = pinhole__map_find_open(ctx, v->proto, v->dst, v->dport);
     if (m != 0)
       return ph_from_mapping(ctx, pkt, v, side, m);
   }
@@ -420,7 +419,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   uint32_t hp = 0;
   if (side == PINHOLE_SIDE_INSIDE && mapping != 0 &&
       pinhole__pool_of(ctx, v->dst) >= 0 &&
-      (hp = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport)) != 0) {
+      (hp = pinhole__map_find_open(ctx, v->proto, v->dst, v->dport)) != 0) {
     b.src = ctx->maps[hp - 1].iaddr;
     b.sport = ctx->maps[hp - 1].iport;
     if (v->proto == PINHOLE_IPPROTO_ICMP)
@@ -582,6 +581,8 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
       for (size_t off = 0; off < sizeof(ph_conn); off += 64)
         __builtin_prefetch(c + off);
       __builtin_prefetch(c + sizeof(ph_conn) - 1);
+      if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
+        __builtin_prefetch(&ctx->tcpw[bk->ref[w] >> 1]);
       k->cands++;
     }
   }

@@ -37,16 +37,22 @@ uint64_t pinhole__siphash(const pinhole_hash_key *key, const void *data,
 
 uint64_t pinhole_siphash13(const pinhole_hash_key *key, const void *data,
                            size_t len) {
-  return ph_siphash(key, data, len, 1, 3);
+  if (key == NULL || (data == NULL && len > 0))
+    return 0;
+  return ph_siphash(key, data, len, 1, 3); /* len 0: data not read */
 }
 
 uint64_t pinhole_flow_hash(const pinhole_hash_key *key,
                            const pinhole_flow_key *fk) {
+  if (key == NULL || fk == NULL)
+    return 0;
   return ph_flow_hash(key, fk);
 }
 
 uint64_t pinhole_flow_hash_sym(const pinhole_hash_key *key,
                                const pinhole_flow_key *fk) {
+  if (key == NULL || fk == NULL)
+    return 0;
   pinhole_flow_key k;
   memset(&k, 0, sizeof(k));
   k.proto = fk->proto;

@@ -138,6 +138,12 @@ uint32_t pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
   return 0;
 }
 
+uint32_t pinhole__map_find_open(const pinhole_ctx *ctx, uint8_t proto,
+                                uint32_t paddr, uint16_t pport) {
+  uint32_t r = pinhole__map_find_public(ctx, proto, paddr, pport);
+  return r != 0 && !(ctx->maps[r - 1].flags & PH_MAPF_ALG) ? r : 0;
+}
+
 uint32_t pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                   uint32_t paddr, uint16_t pport) {
   uint32_t h = ph_mix(ctx, proto, paddr, pport) & ctx->map_mask;
@@ -282,6 +288,7 @@ uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   m->pport = (uint16_t)(pl->port_lo + idx);
   m->proto = proto;
   m->pool = (uint8_t)pool;
+  m->flags = 0;
   m->refs = 1;
   ph_hash_link(ctx, r);
   ctx->nmaps++;

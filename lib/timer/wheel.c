@@ -30,6 +30,8 @@
 
 #include <pinhole/wheel.h>
 
+#include "timer/wheel_internal.h"
+
 #define PH_BITS 6u
 #define PH_MASK 63u
 
@@ -207,10 +209,8 @@ static int ph_cascade(pinhole_wheel *w, size_t *work, size_t budget) {
   return 1;
 }
 
-size_t pinhole_wheel_advance(pinhole_wheel *w, uint64_t now_ns, size_t budget,
-                             pinhole_wheel_fn fn, void *user) {
-  if (w == NULL)
-    return 0;
+size_t pinhole__wheel_run(pinhole_wheel *w, uint64_t now_ns, size_t budget,
+                          pinhole_wheel_fn fn, void *user, size_t *fired_out) {
   uint64_t target = now_ns >> w->tick_shift;
   size_t work = 0, fired = 0;
   for (;;) {
@@ -241,6 +241,16 @@ size_t pinhole_wheel_advance(pinhole_wheel *w, uint64_t now_ns, size_t budget,
     w->now_tick = ev + 1;
     w->cascading = (ev & PH_MASK) == 0;
   }
+  *fired_out = fired;
+  return work;
+}
+
+size_t pinhole_wheel_advance(pinhole_wheel *w, uint64_t now_ns, size_t budget,
+                             pinhole_wheel_fn fn, void *user) {
+  if (w == NULL)
+    return 0;
+  size_t fired;
+  pinhole__wheel_run(w, now_ns, budget, fn, user, &fired);
   return fired;
 }
 

@@ -306,25 +306,27 @@ static void test_alg_sip_multipart_invite(void **state) {
   (void)state;
   tctx *t = t_ctx();
   char in[4096], want[4096];
-  const char *head = "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
-                     "Via: SIP/2.0/UDP %s:5060;branch=z9hG4bK9\r\n"
-                     "From: <sip:alice@%s:5060>;tag=9\r\n"
-                     "To: <sip:bob@198.19.0.2>\r\n"
-                     "Call-ID: 77@x\r\nCSeq: 1 INVITE\r\n"
-                     "Content-Type: multipart/mixed;boundary=b1\r\n"
-                     "Content-Length: %zu\r\n\r\n%s";
-  const char *body = "--b1\r\nContent-Type: application/sdp\r\n\r\n"
-                     "v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\n"
-                     "t=0 0\r\nm=audio 49170 RTP/AVP 0\r\n"
-                     "--b1\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
-                     "--b1--\r\n";
+#define MP_HEAD                                                                \
+  "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"                                      \
+  "Via: SIP/2.0/UDP %s:5060;branch=z9hG4bK9\r\n"                               \
+  "From: <sip:alice@%s:5060>;tag=9\r\n"                                        \
+  "To: <sip:bob@198.19.0.2>\r\n"                                               \
+  "Call-ID: 77@x\r\nCSeq: 1 INVITE\r\n"                                        \
+  "Content-Type: multipart/mixed;boundary=b1\r\n"                              \
+  "Content-Length: %zu\r\n\r\n%s"
+#define MP_BODY                                                                \
+  "--b1\r\nContent-Type: application/sdp\r\n\r\n"                              \
+  "v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\n"                         \
+  "t=0 0\r\nm=audio 49170 RTP/AVP 0\r\n"                                       \
+  "--b1\r\nContent-Type: text/plain\r\n\r\nhello\r\n"                          \
+  "--b1--\r\n"
   char b_in[512], b_want[512];
-  snprintf(b_in, sizeof(b_in), body, "198.18.0.100", "198.18.0.100");
-  snprintf(b_want, sizeof(b_want), body, "198.19.0.1", "198.19.0.1");
-  snprintf(in, sizeof(in), head, "198.18.0.100", "198.18.0.100", strlen(b_in),
-           b_in);
-  snprintf(want, sizeof(want), head, "198.19.0.1", "198.19.0.1", strlen(b_want),
-           b_want);
+  snprintf(b_in, sizeof(b_in), MP_BODY, "198.18.0.100", "198.18.0.100");
+  snprintf(b_want, sizeof(b_want), MP_BODY, "198.19.0.1", "198.19.0.1");
+  snprintf(in, sizeof(in), MP_HEAD, "198.18.0.100", "198.18.0.100",
+           strlen(b_in), b_in);
+  snprintf(want, sizeof(want), MP_HEAD, "198.19.0.1", "198.19.0.1",
+           strlen(b_want), b_want);
   tpkt p;
   t_udp(&p, ALICE, 5060, BOB, 5060, in);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);

@@ -1005,6 +1005,642 @@ static void test_hostile_other_protocols(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- expiry: the tick's contract and deadlines at use ------------------ */
+
+/* The port of the first pinhole an FTP PORT opened on PUB, from its trace
+ * ("pinhole created TCP 198.19.0.2:0 -> 198.19.0.1:<port>"). */
+static uint16_t hole_port(tctx *t) {
+  static const char k[] = "pinhole created TCP 198.19.0.2:0 -> 198.19.0.1:";
+  for (int i = 0; i < t->ntraces; i++) {
+    const char *m = strstr(t->traces[i], k);
+    if (m)
+      return (uint16_t)atoi(m + strlen(k));
+  }
+  fail_msg("no pinhole trace");
+  return 0;
+}
+
+/* An FTP control connection at host time now (client seq 100, server seq
+ * 5000, as ftp_open) and one PORT command for port 50000 (195,80). */
+static uint16_t ftp_port_at(tctx *t, uint64_t now) {
+  tpkt p;
+  t_tcp(&p, IN_HOST, 43000, OUT_HOST, 21, 99, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, now), PINHOLE_VERDICT_FORWARD);
+  uint16_t pub = t_get16(p.b + 20);
+  t_tcp(&p, OUT_HOST, 21, PUB, pub, 4999 - T_FTP_GREETING_LEN, 100,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, now), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, OUT_HOST, 21, PUB, pub, 5000 - T_FTP_GREETING_LEN, 100,
+        PINHOLE_TCP_ACK, T_FTP_GREETING);
+  assert_int_equal(t_out(t, &p, now), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, IN_HOST, 43000, OUT_HOST, 21, 100, 5000, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,2,195,80\r\n");
+  assert_int_equal(t_in(t, &p, now), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(usage(t).pinholes, 1);
+  return hole_port(t);
+}
+
+/* Many timers due at once after a long silence: re-filing them costs the
+ * tick's budget. The host follows the header (call again while it returns
+ * PINHOLE_TICK_BUDGET); when a call returns less, nothing may be left,
+ * and every flow was expired and counted exactly once. */
+static void test_hostile_tick_budget_truthful(void **state) {
+  (void)state;
+  enum { N = 20000 };
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 32768;
+  cfg.hash_key.k0 = 0x1111;
+  cfg.seed = 7;
+  tctx *t = t_ctx_cfg(&cfg);
+  tpkt p;
+  for (uint32_t i = 0; i < N; i++) {
+    /* spread over 100 s, so the deadlines sit in several wheel slots */
+    t_udp(&p, IP4(198, 18, 0, 2 + (i & 3)), (uint16_t)(1024 + i / 4), OUT_HOST,
+          53, "q");
+    assert_int_equal(t_in(t, &p, SEC + (uint64_t)i * 5000000u),
+                     PINHOLE_VERDICT_FORWARD);
+  }
+  assert_int_equal(usage(t).flows, N);
+  assert_int_equal(usage(t).mappings, N);
+  /* three hours of silence */
+  uint64_t now = 3 * 3600 * SEC;
+  int calls = 0, rv;
+  while ((rv = pinhole_tick(t->ctx, now)) == PINHOLE_TICK_BUDGET)
+    calls++;
+  assert_true(rv >= 0 && rv < PINHOLE_TICK_BUDGET);
+  pinhole_usage u = usage(t);
+  assert_int_equal(u.flows, 0);
+  assert_int_equal(u.mappings, 0);
+  assert_int_equal(u.conversations, 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_FLOWS_EXPIRED), N);
+  /* bounded: each timer fired once and re-filed at most once per level */
+  assert_true(calls >= N / PINHOLE_TICK_BUDGET);
+  assert_true(calls <= 5 * N / PINHOLE_TICK_BUDGET + 2);
+  /* done means done */
+  assert_int_equal(pinhole_tick(t->ctx, now), 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, N, PINHOLE_CNT_FLOWS_EXPIRED, N, -1);
+  t_ctx_del(t);
+}
+
+/* A pinhole past its lifetime with no tick since: dead when the data
+ * connection's SYN meets it (refused as a connection no rule allows), and
+ * expired and counted once a tick runs. */
+static void test_hostile_stale_pinhole_without_tick(void **state) {
+  (void)state;
+  tctx *t = t_ctx(); /* pinhole lifetime 10 s */
+  uint16_t dpub = ftp_port_at(t, SEC);
+  tpkt p;
+  t_tcp(&p, OUT_HOST, 20, PUB, dpub, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 99 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(usage(t).flows, 1);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_DROP_NO_RULE, 1, -1);
+  /* one second before its deadline it still works (another context) */
+  tctx *t2 = t_ctx();
+  dpub = ftp_port_at(t2, SEC);
+  t_tcp(&p, OUT_HOST, 20, PUB, dpub, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t2, &p, 10 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_cnt(t2, PINHOLE_CNT_PINHOLE_USED), 1);
+  t_ctx_del(t2);
+  /* the tick collects it: counted expired, its mapping released */
+  assert_int_equal(pinhole_tick(t->ctx, 99 * SEC), 1);
+  assert_int_equal(usage(t).pinholes, 0);
+  assert_int_equal(usage(t).mappings, 1); /* the control connection's */
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_EXPIRED), 1);
+  t_ctx_del(t);
+}
+
+/* Flows past their idle timeout with no tick since: a UDP answer and a
+ * TCP segment of an established connection meet dead flows; each is
+ * expired (counted, logged) by the packet, which is then handled as the
+ * first packet of a new connection. */
+static void test_hostile_stale_flow_without_tick(void **state) {
+  (void)state;
+  tctx *t = t_ctx(); /* UDP 300 s, established TCP 7440 s */
+  bystander by;
+  by_open(t, &by);
+  tpkt p;
+  t_udp(&p, IN_HOST, 42000, OUT_HOST, 53, "query");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t upub = t_get16(p.b + 20);
+  /* within its lifetime the answer comes back */
+  t_udp(&p, OUT_HOST, 53, PUB, upub, "answer");
+  assert_int_equal(t_out(t, &p, 300 * SEC), PINHOLE_VERDICT_FORWARD);
+  /* 300 s after that it is dead */
+  t_udp(&p, OUT_HOST, 53, PUB, upub, "late answer");
+  assert_int_equal(t_out(t, &p, 601 * SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "idle timeout"));
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_FLOWS_EXPIRED, 1, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_DROP_NO_RULE, 1, -1);
+  assert_int_equal(usage(t).flows, 1);
+  assert_int_equal(usage(t).mappings, 1);
+  /* the established bystander, idle 7440 s: its next segment is no
+   * longer part of a connection (not a SYN: refused) */
+  t_tcp(&p, IN_HOST, 30000, OUT_HOST, 80, by.cseq, by.sseq, PINHOLE_TCP_ACK,
+        "late");
+  assert_int_equal(t_in(t, &p, 7442 * SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_FLOWS_EXPIRED, 2, PINHOLE_CNT_NEW_DISCARD, 2,
+             PINHOLE_CNT_DROP_NO_RULE, 1, PINHOLE_CNT_ERR_TCP, 1,
+             PINHOLE_CNT_TCP_NOT_SYN, 1, -1);
+  pinhole_usage u = usage(t);
+  assert_int_equal(u.flows + u.mappings + u.conversations, 0);
+  /* nothing left for the tick */
+  assert_int_equal(pinhole_tick(t->ctx, 7442 * SEC), 0);
+  t_ctx_del(t);
+}
+
+/* At the end of the 64-bit nanosecond range deadlines saturate: a 10 s
+ * pinhole opened 5 s before the end lives to the end (it used to wrap to
+ * the beginning and expire at the next tick), and the connections' timers
+ * do not spin. */
+static void test_hostile_deadline_saturates(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  uint64_t t0 = UINT64_MAX - 5 * SEC;
+  uint16_t dpub = ftp_port_at(t, t0);
+  assert_int_equal(pinhole_tick(t->ctx, t0 + SEC), 0);
+  assert_int_equal(usage(t).pinholes, 1);
+  tpkt p;
+  t_tcp(&p, OUT_HOST, 20, PUB, dpub, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, t0 + 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(p.b + 16), IN_HOST);
+  assert_int_equal(t_get16(p.b + 22), 50000);
+  assert_int_equal(pinhole_tick(t->ctx, UINT64_MAX), 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  pinhole_usage u = usage(t);
+  assert_int_equal(u.flows, 2);
+  assert_int_equal(u.pinholes, 0);
+  /* 10 s before the end a 10 s pinhole still ends in time */
+  tctx *t2 = t_ctx();
+  t0 = UINT64_MAX - 20 * SEC;
+  dpub = ftp_port_at(t2, t0);
+  assert_int_equal(pinhole_tick(t2->ctx, t0 + 11 * SEC), 1);
+  t_tcp(&p, OUT_HOST, 20, PUB, dpub, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t2, &p, t0 + 12 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t2, PINHOLE_CNT_PINHOLE_EXPIRED), 1);
+  t_ctx_del(t2);
+  t_ctx_del(t);
+}
+
+/* ---- endpoint-independent filtering and ALG mappings ------------------ */
+
+/* With endpoint-independent filtering, the mapping the FTP ALG made for a
+ * PORT command's pinhole admits only the pinhole's peer: a stranger (from
+ * outside, or hairpinning from inside) is refused before and after the
+ * data connection, and a pinhole that expires unused takes its mapping
+ * with it even when a stranger knocked first. */
+static void test_hostile_eif_alg_mapping_expected_peer_only(void **state) {
+  (void)state;
+  const uint32_t stranger = IP4(198, 19, 0, 66);
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 64;
+  cfg.flags |= PINHOLE_CFG_EIF;
+  tctx *t = t_ctx_cfg(&cfg);
+  uint16_t dpub = ftp_port_at(t, SEC);
+  assert_int_equal(usage(t).mappings, 2);
+  tpkt p;
+  /* a stranger to the announced port, TCP and UDP */
+  t_tcp(&p, stranger, 4444, PUB, dpub, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "UNANNOUNCED_DATA"));
+  /* another inside host, hairpinning to it: not delivered either */
+  t_tcp(&p, IP4(198, 18, 0, 3), 4445, PUB, dpub, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_NEW_DISCARD, 2,
+             PINHOLE_CNT_DROP_NO_RULE, 1, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_LAND, 1, -1);
+  assert_int_equal(usage(t).flows, 1);
+  /* the expected peer gets in, through the pinhole */
+  t_tcp(&p, OUT_HOST, 20, PUB, dpub, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 3 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(p.b + 16), IN_HOST);
+  assert_int_equal(t_get16(p.b + 22), 50000);
+  /* and while its data connection holds the mapping, a stranger still
+   * does not */
+  t_tcp(&p, stranger, 4446, PUB, dpub, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 4 * SEC), PINHOLE_VERDICT_DROP);
+  t_udp(&p, stranger, 4446, PUB, dpub, "udp to the same port");
+  assert_int_equal(t_out(t, &p, 4 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(usage(t).flows, 2);
+  /* a second PORT whose pinhole is never used; a stranger knocks */
+  tpkt q;
+  t_tcp(&q, IN_HOST, 43000, OUT_HOST, 21, 124, 5000, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,2,195,81\r\n");
+  assert_int_equal(t_in(t, &q, 5 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(usage(t).mappings, 3);
+  uint16_t dpub2 = 0;
+  static const char k[] = "pinhole created TCP 198.19.0.2:0 -> 198.19.0.1:";
+  for (int i = 0; i < t->ntraces; i++) {
+    const char *m = strstr(t->traces[i], k);
+    if (m && atoi(m + strlen(k)) != dpub)
+      dpub2 = (uint16_t)atoi(m + strlen(k));
+  }
+  assert_true(dpub2 != 0);
+  t_tcp(&p, stranger, 4447, PUB, dpub2, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 6 * SEC), PINHOLE_VERDICT_DROP);
+  /* the pinhole expires: its mapping goes, the data connection's stays */
+  assert_int_equal(pinhole_tick(t->ctx, 20 * SEC), 1);
+  pinhole_usage u = usage(t);
+  assert_int_equal(u.pinholes, 0);
+  assert_int_equal(u.mappings, 2);
+  assert_int_equal(u.flows, 2);
+  t_tcp(&p, stranger, 4448, PUB, dpub2, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 21 * SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_PINHOLE_CREATED, 2, PINHOLE_CNT_PINHOLE_USED, 1,
+             PINHOLE_CNT_PINHOLE_EXPIRED, 1, PINHOLE_CNT_NEW_DISCARD, 6,
+             PINHOLE_CNT_DROP_NO_RULE, 5, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_LAND, 1, -1);
+  /* the inside host's own traffic from the data port makes its mapping
+   * an ordinary one, open to everyone as the filtering mode says */
+  t_tcp(&p, IN_HOST, 50000, OUT_HOST, 80, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, 22 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get16(p.b + 20), dpub);
+  t_tcp(&p, stranger, 4449, PUB, dpub, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 22 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(usage(t).mappings, 2);
+  t_ctx_del(t);
+}
+
+/* ---- what a binding or a typo hands the API --------------------------- */
+
+/* The pure functions a binding calls first, with a NULL it did not mean:
+ * a documented 0, not a crash. */
+static void test_hostile_hash_null_pointers(void **state) {
+  (void)state;
+  pinhole_hash_key key = {0x0123456789abcdefull, 0xfedcba9876543210ull};
+  pinhole_flow_key fk = {IN_HOST, OUT_HOST, 1000, 80, 6, {0, 0, 0}};
+  assert_int_equal(pinhole_siphash13(NULL, &fk, sizeof(fk)), 0);
+  assert_int_equal(pinhole_siphash13(&key, NULL, 16), 0);
+  assert_int_equal(pinhole_flow_hash(&key, NULL), 0);
+  assert_int_equal(pinhole_flow_hash(NULL, &fk), 0);
+  assert_int_equal(pinhole_flow_hash_sym(&key, NULL), 0);
+  /* with both, the hash is SipHash-1-3 of the 16-byte key */
+  assert_int_equal(pinhole_flow_hash(&key, &fk),
+                   pinhole_siphash13(&key, &fk, sizeof(fk)));
+  assert_true(pinhole_flow_hash(&key, &fk) != 0);
+}
+
+/* Configurations that cannot be right, each refused with its reason and
+ * nothing allocated: a typo asking for billions of conversations or
+ * mappings (the allocation used to be tried and zeroed), a port block
+ * reaching below 1024, timeouts of zero or of years. */
+static void test_hostile_absurd_config_refused(void **state) {
+  (void)state;
+  static const struct {
+    size_t off;
+    uint32_t val;
+    int want;
+  } bad[] = {
+      {offsetof(pinhole_config, max_conversations), 4000000000u,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_conversations), 65536 + 4096 + 1,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_mappings), 4000000000u, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_mappings), 2 * 65536 + 4096 + 1,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_flows), (1u << 28) + 1, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_pinholes), (1u << 24) + 1,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_fragments), (1u << 20) + 1,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_rules), 65536, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_pools), 256, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_pinholes_per_conv), 65536,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, tcp_est_timeout_s), 0, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, tcp_est_timeout_s), 30 * 86400 + 1,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, udp_timeout_s), 4000000000u, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, tcp_syn_timeout_s), 0, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, tcp_trans_timeout_s), 0, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, icmp_timeout_s), 0, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, pinhole_timeout_ms), 0, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, pinhole_timeout_ms), 86400001,
+       PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, frag_timeout_ms), 0, PINHOLE_ERR_RANGE},
+      {offsetof(pinhole_config, max_flows), 0, PINHOLE_ERR_INVALID_ARG},
+      {offsetof(pinhole_config, max_watch), 0, PINHOLE_ERR_INVALID_ARG},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    tctx *t = calloc(1, sizeof(*t));
+    pinhole_callbacks cb;
+    memset(&cb, 0, sizeof(cb));
+    cb.size = sizeof(cb);
+    cb.alloc = t_alloc;
+    cb.free = t_free;
+    pinhole_config cfg;
+    pinhole_config_default(&cfg, sizeof(cfg));
+    memcpy((uint8_t *)&cfg + bad[i].off, &bad[i].val, sizeof(uint32_t));
+    pinhole_ctx *ctx = NULL;
+    int rv = pinhole_ctx_new(&ctx, &cfg, &cb, t);
+    if (rv != bad[i].want)
+      fail_msg("case %zu: got %d, want %d", i, rv, bad[i].want);
+    assert_null(ctx);
+    assert_int_equal(t->allocs, 0);
+    free(t);
+  }
+  /* the port block: below 1024 is refused, as the header says */
+  pinhole_config cfg;
+  pinhole_ctx *ctx = NULL;
+  static const uint16_t low[] = {0, 1, 21, 1023};
+  for (size_t i = 0; i < sizeof(low) / sizeof(low[0]); i++) {
+    pinhole_config_default(&cfg, sizeof(cfg));
+    cfg.port_lo = low[i];
+    assert_int_equal(pinhole_ctx_new(&ctx, &cfg, NULL, NULL),
+                     PINHOLE_ERR_RANGE);
+    assert_null(ctx);
+  }
+  /* the edges themselves are fine */
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 64;
+  cfg.max_pinholes = 16;
+  cfg.max_conversations = 64 + 16;
+  cfg.max_mappings = 2 * 64 + 16;
+  cfg.port_lo = 1024;
+  cfg.port_hi = 1024;
+  cfg.tcp_est_timeout_s = 30 * 86400;
+  cfg.pinhole_timeout_ms = 1;
+  assert_int_equal(pinhole_ctx_new(&ctx, &cfg, NULL, NULL), 0);
+  pinhole_ctx_del(ctx);
+}
+
+/* Pool addresses and NAT targets that no host can have: this network,
+ * loopback, multicast, reserved and the limited broadcast. */
+static void test_hostile_pool_and_dnat_addresses_refused(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  static const uint32_t bad[] = {
+      IP4(0, 0, 0, 1),         IP4(0, 255, 255, 255), IP4(127, 0, 0, 1),
+      IP4(224, 0, 0, 1),       IP4(239, 1, 2, 3),     IP4(240, 0, 0, 1),
+      IP4(255, 255, 255, 255),
+  };
+  pinhole_pool pool;
+  pinhole_rule r;
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    memset(&pool, 0, sizeof(pool));
+    pool.size = sizeof(pool);
+    pool.addr_lo = pool.addr_hi = bad[i];
+    assert_int_equal(pinhole_pool_add(t->ctx, &pool), PINHOLE_ERR_ADDRESS);
+    for (int nat = PINHOLE_NAT_DEST; nat <= PINHOLE_NAT_STATIC; nat++) {
+      memset(&r, 0, sizeof(r));
+      r.size = sizeof(r);
+      r.side = PINHOLE_SIDE_OUTSIDE;
+      r.nat = (uint8_t)nat;
+      r.nat_addr = bad[i];
+      assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_ADDRESS);
+    }
+  }
+  /* a range that runs into multicast or from this network */
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = IP4(223, 255, 255, 250);
+  pool.addr_hi = IP4(224, 0, 0, 3);
+  assert_int_equal(pinhole_pool_add(t->ctx, &pool), PINHOLE_ERR_ADDRESS);
+  pool.addr_lo = IP4(0, 0, 0, 1);
+  pool.addr_hi = IP4(0, 0, 0, 4);
+  assert_int_equal(pinhole_pool_add(t->ctx, &pool), PINHOLE_ERR_ADDRESS);
+  /* nothing was added: the next pool is number 1 and the rules are the
+   * fixture's one */
+  pool.addr_lo = IP4(198, 19, 0, 100);
+  pool.addr_hi = IP4(198, 19, 0, 101);
+  assert_int_equal(pinhole_pool_add(t->ctx, &pool), 1);
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  r.side = PINHOLE_SIDE_OUTSIDE;
+  r.nat = PINHOLE_NAT_DEST;
+  r.nat_addr = IP4(198, 18, 0, 4);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1);
+  t_ctx_del(t);
+}
+
+/* ---- blind TCP teardown ------------------------------------------------ */
+
+/* A segment to the bystander's client as its server (or an off-path host
+ * that knows the server's endpoint and guesses the public port, but does
+ * not see the sequence numbers) sends it; returns the verdict. */
+static int from_server(tctx *t, const bystander *b, uint32_t seq, uint32_t ack,
+                       uint8_t flags, const char *payload) {
+  tpkt p;
+  t_tcp(&p, OUT_HOST, 80, PUB, b->pub, seq, ack, flags, payload);
+  int v = t_out(t, &p, 2 * SEC);
+  if (v == PINHOLE_VERDICT_FORWARD)
+    t_check_cksums(&p);
+  return v;
+}
+
+/* No teardown: at a tick at now, later than an RST's (10 s) or a FIN's
+ * (240 s) timeout, the tables hold what they held and the bystander
+ * still forwards both ways. */
+static void still_there(tctx *t, bystander *b, const pinhole_usage *before,
+                        uint64_t now) {
+  assert_int_equal(pinhole_tick(t->ctx, now), 0);
+  same_usage(t, before);
+  by_check(t, b, now);
+}
+
+/* A context with the bystander connection established and one exchange
+ * done both ways; *before: the tables then. */
+static tctx *by_ready(bystander *by, pinhole_usage *before) {
+  tctx *t = t_ctx();
+  by_open(t, by);
+  by_check(t, by, SEC);
+  *before = usage(t);
+  return t;
+}
+
+/* RSTs outside the window, from outside and (spoofed) from inside: each
+ * dropped and counted as an illegal sequence number, and the connection
+ * keeps its state. */
+static void test_hostile_blind_rst_out_of_window(void **state) {
+  (void)state;
+  bystander by;
+  pinhole_usage before;
+  tctx *t = by_ready(&by, &before);
+  /* the client acknowledged all but the server's last 19 bytes and
+   * offers 65535 from there */
+  static const uint32_t off[] = {
+      65536,           70000, 0x40000000u, 0x80000000u, (uint32_t)-65536,
+      (uint32_t)-70000};
+  for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+    uint32_t seq = by.sseq + off[i];
+    assert_int_equal(from_server(t, &by, seq, by.cseq, PINHOLE_TCP_RST, NULL),
+                     PINHOLE_VERDICT_DROP);
+    assert_int_equal(from_server(t, &by, seq, by.cseq,
+                                 PINHOLE_TCP_RST | PINHOLE_TCP_ACK, NULL),
+                     PINHOLE_VERDICT_DROP);
+  }
+  tpkt p;
+  t_tcp(&p, IN_HOST, 30000, OUT_HOST, 80, by.cseq + 100000, by.sseq,
+        PINHOLE_TCP_RST, NULL);
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_EXIST_DISCARD, 13, PINHOLE_CNT_ERR_TCP, 13,
+             PINHOLE_CNT_TCP_FLAGS, 13, -1);
+  same_usage(t, &before);
+  still_there(t, &by, &before, 100 * SEC);
+  t_ctx_del(t);
+}
+
+/* FINs and data outside the window, and acknowledgments of data never
+ * sent (or long acknowledged): dropped and counted; the connection stays
+ * established. The real FIN closes it. */
+static void test_hostile_blind_fin_and_data_out_of_window(void **state) {
+  (void)state;
+  bystander by;
+  pinhole_usage before;
+  tctx *t = by_ready(&by, &before);
+  const uint8_t fin = PINHOLE_TCP_FIN | PINHOLE_TCP_ACK;
+  static const struct {
+    uint32_t seq_off, ack_off;
+    uint8_t flags;
+    const char *data;
+  } bad[] = {
+      {70000, 0, PINHOLE_TCP_FIN | PINHOLE_TCP_ACK, NULL},
+      {(uint32_t)-70000, 0, PINHOLE_TCP_FIN | PINHOLE_TCP_ACK, NULL},
+      {0x10000000u, 0, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, "injected"},
+      {0, 1000, PINHOLE_TCP_FIN | PINHOLE_TCP_ACK, NULL},
+      {0, (uint32_t)-100000, PINHOLE_TCP_FIN | PINHOLE_TCP_ACK, NULL},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    assert_int_equal(from_server(t, &by, by.sseq + bad[i].seq_off,
+                                 by.cseq + bad[i].ack_off, bad[i].flags,
+                                 bad[i].data),
+                     PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_EXIST_DISCARD, 5, PINHOLE_CNT_ERR_TCP, 5,
+             PINHOLE_CNT_TCP_FLAGS, 5, -1);
+  still_there(t, &by, &before, 300 * SEC);
+  assert_int_equal(from_server(t, &by, by.sseq, by.cseq, fin, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(pinhole_tick(t->ctx, 600 * SEC), 1);
+  assert_int_equal(usage(t).flows, 0);
+  t_ctx_del(t);
+}
+
+/* RFC 5961: an RST in the window but not at the next sequence number is
+ * dropped and counted on its own (the endpoint would answer it with a
+ * challenge ACK); only the exact one resets: the next sequence number the
+ * sender will send, or the one the receiver acknowledged. */
+static void test_hostile_rst_in_window_not_exact(void **state) {
+  (void)state;
+  bystander by;
+  pinhole_usage before;
+  tctx *t = by_ready(&by, &before);
+  /* the client acknowledged all but the server's last 19 bytes and
+   * offers 65535 from there */
+  static const uint32_t near[] = {1, 1000, 65535 - 19, (uint32_t)-1,
+                                  (uint32_t)-1000};
+  for (size_t i = 0; i < sizeof(near) / sizeof(near[0]); i++)
+    assert_int_equal(
+        from_server(t, &by, by.sseq + near[i], 0, PINHOLE_TCP_RST, NULL),
+        PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_EXIST_DISCARD, 5, PINHOLE_CNT_ERR_TCP, 5,
+             PINHOLE_CNT_TCP_RST_IN_WINDOW, 5, -1);
+  still_there(t, &by, &before, 100 * SEC);
+  /* the client acknowledges everything, then the server sends 4 bytes
+   * not acknowledged yet: the client's acknowledgment is exact (as is
+   * the server's next sequence number, below) */
+  tpkt p;
+  t_tcp(&p, IN_HOST, 30000, OUT_HOST, 80, by.cseq, by.sseq, PINHOLE_TCP_ACK,
+        NULL);
+  assert_int_equal(t_in(t, &p, 100 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_server(t, &by, by.sseq, by.cseq, PINHOLE_TCP_ACK, "more"),
+      PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(from_server(t, &by, by.sseq, by.cseq,
+                               PINHOLE_TCP_RST | PINHOLE_TCP_ACK, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  /* reset: 10 s later it is gone */
+  assert_int_equal(pinhole_tick(t->ctx, 111 * SEC), 1);
+  assert_int_equal(usage(t).flows, 0);
+  /* the same with the sender's next number, on a fresh connection */
+  by_open(t, &by);
+  assert_int_equal(from_server(t, &by, by.sseq + 4, 0, PINHOLE_TCP_RST, NULL),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(from_server(t, &by, by.sseq, 0, PINHOLE_TCP_RST, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(pinhole_tick(t->ctx, 200 * SEC), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_RST_IN_WINDOW), 6);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_FLOWS_EXPIRED), 2);
+  t_ctx_del(t);
+}
+
+/* The same on a connection whose payload an ALG rewrote with a length
+ * change (an FTP PORT shrinking by 2 bytes): the tracker compares each
+ * side's sequence numbers in that side's own numbering, acknowledgments
+ * mapped back as the rewrite maps them; so the client's exact RST passes
+ * (and leaves corrected), while one at the number the server sees (2
+ * less) is not exact, and the server's acknowledgments of what it really
+ * received pass while one 2 bytes further is refused. */
+static void test_hostile_blind_rst_with_alg_delta(void **state) {
+  (void)state;
+  const uint32_t cli = IP4(198, 18, 0, 100);
+  tctx *t = t_ctx();
+  tpkt p;
+  pinhole_pkt_view v;
+  uint32_t cseq = 100, sseq = 900;
+  t_tcp(&p, cli, 40000, OUT_HOST, 21, cseq++, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, OUT_HOST, 21, PUB, 40000, sseq++, cseq,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  const char *banner = "220 ready\r\n";
+  t_tcp(&p, OUT_HOST, 21, PUB, 40000, sseq, cseq, PINHOLE_TCP_ACK, banner);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  sseq += (uint32_t)strlen(banner);
+  const char *port = "PORT 198,18,0,100,156,65\r\n";
+  t_tcp(&p, cli, 40000, OUT_HOST, 21, cseq, sseq, PINHOLE_TCP_ACK, port);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, "PORT 198,19,0,1,156,65\r\n");
+  cseq += (uint32_t)strlen(port);
+  uint32_t cseen = cseq - 2; /* the client's next byte, as the server
+                                numbers it */
+  /* the server acknowledges what it got, in its numbering: passes, and
+   * reaches the client in the client's numbering */
+  t_tcp(&p, OUT_HOST, 21, PUB, 40000, sseq, cseen, PINHOLE_TCP_ACK,
+        "200 ok\r\n");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.ack, cseq);
+  sseq += 8;
+  /* two bytes more than it got: data the client never sent */
+  t_tcp(&p, OUT_HOST, 21, PUB, 40000, sseq, cseen + 2, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* blind RSTs towards the client: out of window, in window */
+  t_tcp(&p, OUT_HOST, 21, PUB, 40000, sseq + 100000, 0, PINHOLE_TCP_RST, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_tcp(&p, OUT_HOST, 21, PUB, 40000, sseq + 10, 0, PINHOLE_TCP_RST, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* from the client side: the number the server sees is not the client's
+   * own */
+  t_tcp(&p, cli, 40000, OUT_HOST, 21, cseen, sseq, PINHOLE_TCP_RST, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_EXIST_DISCARD, 4, PINHOLE_CNT_ERR_TCP, 4,
+             PINHOLE_CNT_TCP_FLAGS, 2, PINHOLE_CNT_TCP_RST_IN_WINDOW, 2,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, -1);
+  assert_int_equal(usage(t).flows, 1);
+  /* the client's real RST: exact, and it leaves in the server's numbering */
+  t_tcp(&p, cli, 40000, OUT_HOST, 21, cseq, sseq,
+        PINHOLE_TCP_RST | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, cseen);
+  t_check_cksums(&p);
+  assert_int_equal(pinhole_tick(t->ctx, 20 * SEC), 2); /* + its pinhole */
+  assert_int_equal(usage(t).flows, 0);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hostile_truncated_every_length),
@@ -1026,6 +1662,18 @@ int main(void) {
       cmocka_unit_test(test_hostile_reject_answers),
       cmocka_unit_test(test_hostile_syn_defense_reopened_tuple),
       cmocka_unit_test(test_hostile_split_command_never_completed),
+      cmocka_unit_test(test_hostile_tick_budget_truthful),
+      cmocka_unit_test(test_hostile_stale_pinhole_without_tick),
+      cmocka_unit_test(test_hostile_stale_flow_without_tick),
+      cmocka_unit_test(test_hostile_deadline_saturates),
+      cmocka_unit_test(test_hostile_eif_alg_mapping_expected_peer_only),
+      cmocka_unit_test(test_hostile_hash_null_pointers),
+      cmocka_unit_test(test_hostile_absurd_config_refused),
+      cmocka_unit_test(test_hostile_pool_and_dnat_addresses_refused),
+      cmocka_unit_test(test_hostile_blind_rst_out_of_window),
+      cmocka_unit_test(test_hostile_blind_fin_and_data_out_of_window),
+      cmocka_unit_test(test_hostile_rst_in_window_not_exact),
+      cmocka_unit_test(test_hostile_blind_rst_with_alg_delta),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

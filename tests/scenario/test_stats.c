@@ -349,6 +349,24 @@ static void test_stats_tcp_flags_data_before_synack(void **state) {
   t_ctx_del(t);
 }
 
+/* An RST at a sequence number inside the window but not the next one. */
+static void test_stats_tcp_rst_in_window(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  uint16_t pub = handshake(t, 40000, SEC);
+  tpkt p;
+  t_tcp(&p, OUT_HOST, 80, PUB, pub, 5001 + 100, 0, PINHOLE_TCP_RST, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_ERR_TCP, 1,
+             PINHOLE_CNT_TCP_RST_IN_WINDOW, 1, -1);
+  assert_string_equal(pinhole_counter_key(PINHOLE_CNT_TCP_RST_IN_WINDOW),
+                      "TCP_RST_IN_WINDOW");
+  assert_string_equal(pinhole_counter_name(PINHOLE_CNT_TCP_RST_IN_WINDOW),
+                      "TCP RST in window, not exact (RFC 5961)");
+  t_ctx_del(t);
+}
+
 static void test_stats_tcp_syn_attack(void **state) {
   (void)state;
   tctx *t = t_ctx();
@@ -857,6 +875,7 @@ int main(void) {
       cmocka_unit_test(test_stats_tcp_port_zero),
       cmocka_unit_test(test_stats_tcp_flags),
       cmocka_unit_test(test_stats_tcp_flags_data_before_synack),
+      cmocka_unit_test(test_stats_tcp_rst_in_window),
       cmocka_unit_test(test_stats_tcp_syn_attack),
       cmocka_unit_test(test_stats_tcp_not_syn),
       cmocka_unit_test(test_stats_tcp_port_scan),

@@ -34,6 +34,8 @@ static void test_error_strerror_each_code(void **state) {
       {PINHOLE_ERR_STRUCT_SIZE, "unknown non-zero struct tail"},
       {PINHOLE_ERR_NOMATCH, "no match"},
       {PINHOLE_ERR_POLICY, "refused by policy"},
+      {PINHOLE_ERR_ADDRESS,
+       "address not usable (this network, loopback, multicast or reserved)"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     assert_string_equal(pinhole_strerror(cases[i].err), cases[i].text);
@@ -57,12 +59,13 @@ static void test_error_codes_stable_values(void **state) {
   assert_int_equal(PINHOLE_ERR_STRUCT_SIZE, -11);
   assert_int_equal(PINHOLE_ERR_NOMATCH, -12);
   assert_int_equal(PINHOLE_ERR_POLICY, -13);
+  assert_int_equal(PINHOLE_ERR_ADDRESS, -14);
 }
 
 /* Values that are not codes, including the extremes, get the fallback. */
 static void test_error_strerror_unknown(void **state) {
   (void)state;
-  static const int bad[] = {1, 2, 100, -14, -100, INT32_MIN, INT32_MAX};
+  static const int bad[] = {1, 2, 100, -15, -100, INT32_MIN, INT32_MAX};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     assert_string_equal(pinhole_strerror(bad[i]), "unknown error");
   }

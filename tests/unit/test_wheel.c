@@ -12,6 +12,8 @@
 
 #include <pinhole/wheel.h>
 
+#include "timer/wheel_internal.h"
+
 typedef struct obj {
   uint32_t id;
   pinhole_timer t;
@@ -461,6 +463,51 @@ static void test_wheel_time_jump_budget(void **state) {
   free(o);
 }
 
+/* The internal advance reports the work it spent: never more than its
+ * budget, and the same total however the budget is split; a call that
+ * spends less than its budget leaves nothing pending (what pinhole_tick's
+ * return value relies on). */
+static void test_wheel_run_work_accounting(void **state) {
+  (void)state;
+  enum { N = 2000 };
+  const unsigned shift = 10;
+  const uint64_t now0 = 12345;
+  const uint64_t end = now0 + (UINT64_C(1) << 30);
+  static const size_t budgets[] = {1, 7, 64, 1000, 100000};
+  size_t total_work[5], total_fired[5];
+  for (size_t b = 0; b < 5; b++) {
+    obj *o = objs_new(N);
+    pinhole_wheel w;
+    wheel_init(&w, o, N, now0, shift);
+    uint64_t s = 99;
+    for (uint32_t i = 0; i < N; i++) /* every level of the wheel */
+      assert_int_equal(
+          pinhole_wheel_arm(&w, i, now0 + 1 + rnd(&s) % (UINT64_C(1) << 29)),
+          0);
+    total_work[b] = total_fired[b] = 0;
+    for (size_t calls = 0;; calls++) {
+      size_t fired;
+      size_t work = pinhole__wheel_run(&w, end, budgets[b], NULL, NULL, &fired);
+      assert_true(work <= budgets[b]);
+      assert_true(fired <= work);
+      total_work[b] += work;
+      total_fired[b] += fired;
+      if (work < budgets[b]) {
+        assert_int_equal(pinhole_wheel_pending(&w, end), 0);
+        break;
+      }
+      assert_true(calls < 100000);
+    }
+    assert_int_equal(total_fired[b], N);
+    assert_int_equal(w.armed, 0);
+    free(o);
+  }
+  for (size_t b = 1; b < 5; b++)
+    assert_int_equal(total_work[b], total_work[0]);
+  /* each timer fired once and re-filed at most three times */
+  assert_true(total_work[0] >= N && total_work[0] <= 4 * N + 4096);
+}
+
 /* An empty wheel crosses 2^54 ticks at once; a lone timer 2^40 ns out (far
  * past the 2^34 ns span at shift 10) still fires at its tick. */
 static void test_wheel_huge_jump(void **state) {
@@ -606,6 +653,7 @@ int main(void) {
       cmocka_unit_test(test_wheel_arm_during_partial_cascade),
       cmocka_unit_test(test_wheel_rearm_loop_bounded),
       cmocka_unit_test(test_wheel_time_jump_budget),
+      cmocka_unit_test(test_wheel_run_work_accounting),
       cmocka_unit_test(test_wheel_huge_jump),
       cmocka_unit_test(test_wheel_pending),
       cmocka_unit_test(test_wheel_invalid_args),
