@@ -280,16 +280,36 @@ PINHOLE_EXTERN int pinhole_trace_format(const pinhole_trace *tr, char *buf,
 
 /**
  * Host callbacks. Every member is optional (NULL). Zero-fill, set size.
- * alloc/free: the library's only allocations, all inside pinhole_ctx_new();
- * the default is malloc/free. emit: packets the library builds (TCP RST,
- * ICMP unreachable) to be sent out of side.
+ *
+ * Re-entrancy: a callback runs inside the library call that caused it
+ * (pinhole_ctx_new for alloc, pinhole_ctx_del for free, pinhole_process,
+ * pinhole_process_burst and pinhole_tick for event, trace and emit). From
+ * event, trace and emit the host may call only the context's read-only
+ * and formatting functions (pinhole_event_format, pinhole_trace_format,
+ * pinhole_stats, pinhole_usage_get, pinhole_counter_name ...) and any pure
+ * function; it must not call pinhole_process, pinhole_process_burst,
+ * pinhole_tick, pinhole_rule_add, pinhole_pool_add, pinhole_rules_clear or
+ * pinhole_ctx_del on the same context (the engine is in the middle of a
+ * packet; the result is undefined). Other contexts may be used freely.
+ * Records and buffers handed to a callback are borrowed for that call
+ * only: copy what you keep.
  */
 typedef struct pinhole_callbacks {
-  size_t size;
+  size_t size; /**< sizeof(pinhole_callbacks) of the caller */
+  /** The library's only allocation, once, in pinhole_ctx_new(); returns
+   *  NULL on failure (pinhole_ctx_new then fails with
+   *  PINHOLE_ERR_NOMEM). Default: malloc. */
   void *(*alloc)(size_t size, void *user);
+  /** Frees what alloc returned, with its size, in pinhole_ctx_del().
+   *  Default: free. */
   void (*free)(void *ptr, size_t size, void *user);
+  /** An operator event (syslog-style: flow created, pinhole used, ALG
+   *  error ...); ev is borrowed. */
   void (*event)(pinhole_ctx *ctx, const pinhole_event *ev, void *user);
+  /** An ALG debug record; tr is borrowed. */
   void (*trace)(pinhole_ctx *ctx, const pinhole_trace *tr, void *user);
+  /** A packet the library built (TCP RST or ICMP unreachable for a reject
+   *  rule), to be sent out of side; pkt (IPv4, len bytes) is borrowed. */
   void (*emit)(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
                void *user);
 } pinhole_callbacks;
