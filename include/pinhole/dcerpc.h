@@ -23,6 +23,9 @@
  * the buffer passed in. Addresses are IPv4, host byte order. Nothing here
  * allocates, keeps state or reads past the length it is given. See
  * docs/rpc.md.
+ *
+ * Experimental tier (docs/abi.md): the functions and structs of this
+ * header may change in any 0.x release, until its ALG has settled them.
  */
 #ifndef PINHOLE_DCERPC_H
 #define PINHOLE_DCERPC_H

@@ -18,6 +18,9 @@
  * length prefix). Addresses are IPv4, host byte order (198.18.0.1 is
  * 0xC6120001). Nothing here allocates, keeps state or reads past the
  * length it is given.
+ *
+ * Experimental tier (docs/abi.md): the functions and structs of this
+ * header may change in any 0.x release, until its ALG has settled them.
  */
 #ifndef PINHOLE_DNS_H
 #define PINHOLE_DNS_H

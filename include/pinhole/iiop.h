@@ -19,6 +19,9 @@
  * All offsets are from the first byte of the GIOP message. Addresses are
  * IPv4 in host byte order (198.18.0.5 is 0xC6120005). Nothing here
  * allocates, keeps state or reads past the length it is given.
+ *
+ * Experimental tier (docs/abi.md): the functions and structs of this
+ * header may change in any 0.x release, until its ALG has settled them.
  */
 #ifndef PINHOLE_IIOP_H
 #define PINHOLE_IIOP_H

@@ -19,6 +19,9 @@
  * All offsets are from the first byte of the UDP payload. Addresses are
  * IPv4, host byte order. Nothing here allocates, keeps state or reads
  * past the length it is given.
+ *
+ * Experimental tier (docs/abi.md): the functions and structs of this
+ * header may change in any 0.x release, until its ALG has settled them.
  */
 #ifndef PINHOLE_NETBIOS_H
 #define PINHOLE_NETBIOS_H

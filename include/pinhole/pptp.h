@@ -17,6 +17,9 @@
  *
  * All offsets are from the first byte passed in. Nothing here allocates,
  * keeps state or reads past the length it is given.
+ *
+ * Experimental tier (docs/abi.md): the functions and structs of this
+ * header may change in any 0.x release, until its ALG has settled them.
  */
 #ifndef PINHOLE_PPTP_H
 #define PINHOLE_PPTP_H

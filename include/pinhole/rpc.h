@@ -17,6 +17,9 @@
  * the first byte of the buffer passed in. Addresses are IPv4, host byte
  * order (198.18.0.1 is 0xC6120001). Nothing here allocates, keeps state or
  * reads past the length it is given. See docs/rpc.md.
+ *
+ * Experimental tier (docs/abi.md): the functions and structs of this
+ * header may change in any 0.x release, until its ALG has settled them.
  */
 #ifndef PINHOLE_RPC_H
 #define PINHOLE_RPC_H

@@ -217,7 +217,7 @@ PINHOLE_EXTERN int pinhole_sip_prefix(const uint8_t *p, size_t len);
  *         without a valid boundary parameter, opening boundary or closing
  *         boundary, or a part header line without a colon; any other
  *         error of pinhole_sip_parse().
- * @since 0.2
+ * @since 0.2 (experimental tier, docs/abi.md)
  */
 PINHOLE_EXTERN int pinhole_sip_sdp_find(const uint8_t *p, size_t len,
                                         uint32_t flags, pinhole_sip_range *sdp);
@@ -445,7 +445,7 @@ typedef struct pinhole_sip_result {
  *         than the 0.2 struct, an unknown dir or flag, or
  *         port_map_count > 16; PINHOLE_ERR_STRUCT_SIZE when nat->size is
  *         larger than known and the unknown tail is not zero.
- * @since 0.2
+ * @since 0.2 (experimental tier, docs/abi.md)
  */
 PINHOLE_EXTERN int pinhole_sip_translate(const uint8_t *p, size_t len,
                                          const pinhole_sip_nat *nat,
