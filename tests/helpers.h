@@ -67,10 +67,10 @@ static inline void t_fix(tpkt *t) {
   assert_int_equal(pinhole_pkt_fix_cksums(t->b, &v), 0);
 }
 
-static inline tpkt *t_tcp(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
-                          uint16_t dport, uint32_t seq, uint32_t ack,
-                          uint8_t flags, const char *payload) {
-  size_t plen = payload ? strlen(payload) : 0;
+/* A TCP segment with a binary payload of plen bytes. */
+static inline tpkt *t_tcp_n(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
+                            uint16_t dport, uint32_t seq, uint32_t ack,
+                            uint8_t flags, const void *payload, size_t plen) {
   size_t total = 40 + plen;
   t_ip(t->b, total, 6, src, dst);
   uint8_t *h = t->b + 20;
@@ -89,6 +89,13 @@ static inline tpkt *t_tcp(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
   t->p.cap = sizeof(t->b);
   t_fix(t);
   return t;
+}
+
+static inline tpkt *t_tcp(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
+                          uint16_t dport, uint32_t seq, uint32_t ack,
+                          uint8_t flags, const char *payload) {
+  return t_tcp_n(t, src, sport, dst, dport, seq, ack, flags, payload,
+                 payload ? strlen(payload) : 0);
 }
 
 static inline tpkt *t_udp_n(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
