@@ -277,6 +277,9 @@ static uint16_t ph_rpc_uaddr(ph_alg_call *ac, const uint8_t *msg, size_t len,
       return 0;
     pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
   }
+  if (port == e.server.port &&
+      (addr == 0 || addr == e.server.addr || addr == e.server_pub.addr))
+    return 0; /* the portmapper itself: the client reaches it already */
   int whose = pinhole__alg_policy(ac, PH_ALG_SERVER, addr, port,
                                   "universal address", NULL, 0);
   if (whose < 0)
@@ -304,6 +307,8 @@ static int ph_rpc_result(ph_alg_call *ac, const uint8_t *msg, size_t len,
       return 0;
     }
     pinhole_endpoint real = {e.server.addr, port, 0};
+    if (port == e.server.port)
+      return 0; /* the portmapper itself: the client reaches it already */
     if (port != 0)
       pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, NULL, 0);
     if (port != 0 &&

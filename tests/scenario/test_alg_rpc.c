@@ -434,9 +434,9 @@ static void test_alg_rpc_fragments_gathered(void **state) {
   t_ctx_del(s.t);
 }
 
-/* A reply naming a third party, a port below 1024 and port 0 open
- * nothing; the first two are counted as portmap errors, the last is "not
- * registered". Under destination NAT the inside server's own address is
+/* A reply naming a third party, a port below 1024, port 0 and the
+ * portmapper's own port open nothing; the first two are counted as
+ * portmap errors, port 0 is "not registered", port 111 needs nothing. Under destination NAT the inside server's own address is
  * translated even when no pinhole opens. */
 static void test_alg_rpc_third_party_and_low_ports(void **state) {
   (void)state;
@@ -452,7 +452,14 @@ static void test_alg_rpc_third_party_and_low_ports(void **state) {
   n = getport(m, 2, 100003, 3, 6);
   rn = rec(r, m, n);
   rs_c(&s, r, rn, r, rn, SEC);
-  n = port_reply(m, 2, 111);
+  n = port_reply(m, 2, 22);
+  rn = rec(r, m, n);
+  rs_s(&s, r, rn, r, rn, SEC);
+  /* the portmapper's own port: the client reaches it already */
+  n = getport(m, 4, 100000, 2, 6);
+  rn = rec(r, m, n);
+  rs_c(&s, r, rn, r, rn, SEC);
+  n = port_reply(m, 4, 111);
   rn = rec(r, m, n);
   rs_s(&s, r, rn, r, rn, SEC);
   n = getport(m, 3, 100005, 3, 6);
