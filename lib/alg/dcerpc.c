@@ -216,6 +216,10 @@ static int ph_dce_tower(ph_alg_call *ac, uint8_t *buf, size_t len,
   pinhole__alg_ends(ac, &e);
   uint32_t addr = (t->flags & PINHOLE_DCERPC_TOWER_ADDR) ? t->addr : 0;
   pinhole_endpoint real = {addr, t->port, 0};
+  /* no address floor, 0.0.0.0 or loopback: the server itself */
+  int floor = (t->flags & PINHOLE_DCERPC_TOWER_ADDR) != 0;
+  if (addr == 0 || (addr >> 24) == 127)
+    addr = e.server.addr;
   uint8_t text[36];
   size_t tl = 0;
   if (t->flags & PINHOLE_DCERPC_TOWER_IFACE)
@@ -225,7 +229,7 @@ static int ph_dce_tower(ph_alg_call *ac, uint8_t *buf, size_t len,
    * pinhole opens */
   int changed = 0;
   pinhole_endpoint pub = {e.server_pub.addr, t->port, 0};
-  if (addr == e.server.addr && addr != pub.addr) {
+  if (floor && addr == e.server.addr && addr != pub.addr) {
     if (pinhole_dcerpc_tower_rewrite(buf, len, t, PINHOLE_DCERPC_REWRITE_ADDR,
                                      pub.addr, 0) != 0)
       return 0;
@@ -248,7 +252,7 @@ static int ph_dce_tower(ph_alg_call *ac, uint8_t *buf, size_t len,
   x.src = e.client.addr;
   x.dst = seen;
   x.dport = t->port;
-  x.to_addr = whose == PH_ALG_PUBLIC || addr == 0 ? e.server.addr : addr;
+  x.to_addr = whose == PH_ALG_PUBLIC ? e.server.addr : addr;
   x.to_port = t->port;
   x.snat = 1;
   pinhole__alg_open_pinhole(ac, &x);

@@ -268,6 +268,10 @@ static uint16_t ph_rpc_uaddr(ph_alg_call *ac, const uint8_t *msg, size_t len,
   }
   pinhole_endpoint real = {addr, port, 0};
   pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, text, s.len);
+  /* 0.0.0.0 and loopback name the server itself (rpcbind answers a
+   * client it cannot place on any of its networks with 127.0.0.1) */
+  if (addr == 0 || (addr >> 24) == 127)
+    addr = e.server.addr;
   /* the inside server's own address is translated whether or not a
    * pinhole opens (msg is stale after it) */
   pinhole_endpoint pub = {e.server_pub.addr, port, 0};
@@ -278,14 +282,14 @@ static uint16_t ph_rpc_uaddr(ph_alg_call *ac, const uint8_t *msg, size_t len,
     pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
   }
   if (port == e.server.port &&
-      (addr == 0 || addr == e.server.addr || addr == e.server_pub.addr))
+      (addr == e.server.addr || addr == e.server_pub.addr))
     return 0; /* the portmapper itself: the client reaches it already */
   int whose = pinhole__alg_policy(ac, PH_ALG_SERVER, addr, port,
                                   "universal address", NULL, 0);
   if (whose < 0)
     return 0;
   *seen = whose == PH_ALG_REAL ? e.server_pub.addr : addr;
-  *to = whose == PH_ALG_PUBLIC || addr == 0 ? e.server.addr : addr;
+  *to = whose == PH_ALG_PUBLIC ? e.server.addr : addr;
   return port;
 }
 
