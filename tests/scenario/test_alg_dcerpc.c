@@ -203,48 +203,10 @@ static size_t response(uint8_t *b, uint32_t call_id, uint8_t flags,
 
 /* ---- contexts and sessions ---------------------------------------------- */
 
+/* Source NAPT to 198.19.0.4-198.19.0.6, ports 30000-30007; with dnat,
+ * also DNAT_PUB:135 to the inside server SRV_IN. */
 static tctx *dce_ctx(int dnat) {
-  pinhole_config cfg;
-  pinhole_config_default(&cfg, sizeof(cfg));
-  cfg.max_flows = 256;
-  cfg.max_pinholes = 16;
-  cfg.max_watch = 16;
-  cfg.hash_key.k0 = 0x0102030405060708ull;
-  cfg.hash_key.k1 = 0x1112131415161718ull;
-  cfg.seed = 11;
-  tctx *t = t_ctx_cfg(&cfg);
-  pinhole_rules_clear(t->ctx);
-  pinhole_pool pool;
-  memset(&pool, 0, sizeof(pool));
-  pool.size = sizeof(pool);
-  pool.addr_lo = IP4(198, 19, 0, 4);
-  pool.addr_hi = IP4(198, 19, 0, 6);
-  pool.port_lo = 30000;
-  pool.port_hi = 30007;
-  int id = pinhole_pool_add(t->ctx, &pool);
-  assert_true(id >= 0);
-  pinhole_rule r;
-  if (dnat) {
-    memset(&r, 0, sizeof(r));
-    r.size = sizeof(r);
-    snprintf(r.name, sizeof(r.name), "epm-in");
-    r.side = PINHOLE_SIDE_OUTSIDE;
-    r.proto = PINHOLE_IPPROTO_TCP;
-    r.dst_addr = DNAT_PUB;
-    r.dst_plen = 32;
-    r.dport_lo = r.dport_hi = 135;
-    r.nat = PINHOLE_NAT_DEST;
-    r.nat_addr = SRV_IN;
-    assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
-  }
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "inside-out");
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = id;
-  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
-  return t;
+  return t_ctx_pool3(30000, 30007, 0, dnat ? 135 : 0, DNAT_PUB, SRV_IN);
 }
 
 /* One endpoint mapper connection, from both ends' view. */
@@ -372,16 +334,16 @@ static void test_alg_dcerpc_ept_map(void **state) {
                     "Dir  Frm count\n"
                     "TCP 198.18.0.100:49800 -> 198.19.0.2:135      Watch    "
                     "I          3\n"
-                    "    NAT source 198.18.0.100:49800 -> 198.19.0.5:30007\n"
+                    "    NAT source 198.18.0.100:49800 -> 198.19.0.6:30003\n"
                     "TCP 198.18.0.100:49801 -> 198.19.0.2:49664    Forward  "
                     "I          1\n"
-                    "    NAT source 198.18.0.100:49801 -> 198.19.0.5:30003\n"
-                    "TCP 198.19.0.2:135 -> 198.19.0.5:30007        Watch    "
+                    "    NAT source 198.18.0.100:49801 -> 198.19.0.6:30004\n"
+                    "TCP 198.19.0.2:135 -> 198.19.0.6:30003        Watch    "
                     "O          3\n"
-                    "    NAT dest 198.19.0.5:30007 -> 198.18.0.100:49800\n"
-                    "TCP 198.19.0.2:49664 -> 198.19.0.5:30003      Forward  "
+                    "    NAT dest 198.19.0.6:30003 -> 198.18.0.100:49800\n"
+                    "TCP 198.19.0.2:49664 -> 198.19.0.6:30004      Forward  "
                     "O          1\n"
-                    "    NAT dest 198.19.0.5:30003 -> 198.18.0.100:49801\n");
+                    "    NAT dest 198.19.0.6:30004 -> 198.18.0.100:49801\n");
   t_counters(s.t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 6,
              PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_PINHOLE_USED, 1, -1);
   assert_true(t_has_trace(s.t, "dcerpc ALG conv=1 message from inside "

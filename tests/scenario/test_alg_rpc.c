@@ -92,47 +92,7 @@ static size_t rec(uint8_t *out, const uint8_t *msg, size_t n) {
 /* Source NAPT to 198.19.0.4-198.19.0.6, ports 20000-20015; with dnat, also
  * DNAT_PUB:111 (TCP and UDP) to the inside server SRV_IN. */
 static tctx *rpc_ctx(int dnat, uint32_t flags) {
-  pinhole_config cfg;
-  pinhole_config_default(&cfg, sizeof(cfg));
-  cfg.max_flows = 256;
-  cfg.max_pinholes = 16;
-  cfg.max_watch = 16;
-  cfg.hash_key.k0 = 0x1111222233334444ull;
-  cfg.hash_key.k1 = 0x5555666677778888ull;
-  cfg.seed = 7;
-  cfg.flags |= flags;
-  tctx *t = t_ctx_cfg(&cfg);
-  pinhole_rules_clear(t->ctx);
-  pinhole_pool pool;
-  memset(&pool, 0, sizeof(pool));
-  pool.size = sizeof(pool);
-  pool.addr_lo = IP4(198, 19, 0, 4);
-  pool.addr_hi = IP4(198, 19, 0, 6);
-  pool.port_lo = 20000;
-  pool.port_hi = 20015;
-  int id = pinhole_pool_add(t->ctx, &pool);
-  assert_true(id >= 0);
-  pinhole_rule r;
-  if (dnat) {
-    memset(&r, 0, sizeof(r));
-    r.size = sizeof(r);
-    snprintf(r.name, sizeof(r.name), "portmap-in");
-    r.side = PINHOLE_SIDE_OUTSIDE;
-    r.dst_addr = DNAT_PUB;
-    r.dst_plen = 32;
-    r.dport_lo = r.dport_hi = 111;
-    r.nat = PINHOLE_NAT_DEST;
-    r.nat_addr = SRV_IN;
-    assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
-  }
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "inside-out");
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = id;
-  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
-  return t;
+  return t_ctx_pool3(20000, 20015, flags, dnat ? 111 : 0, DNAT_PUB, SRV_IN);
 }
 
 /* One portmapper connection or UDP exchange, from both ends' view. */
@@ -436,8 +396,9 @@ static void test_alg_rpc_fragments_gathered(void **state) {
 
 /* A reply naming a third party, a port below 1024, port 0 and the
  * portmapper's own port open nothing; the first two are counted as
- * portmap errors, port 0 is "not registered", port 111 needs nothing. Under destination NAT the inside server's own address is
- * translated even when no pinhole opens. */
+ * portmap errors, port 0 is "not registered", port 111 needs nothing. Under
+ * destination NAT the inside server's own address is translated even when no
+ * pinhole opens. */
 static void test_alg_rpc_third_party_and_low_ports(void **state) {
   (void)state;
   rs s;
