@@ -437,6 +437,7 @@ static void ph_dce_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
     size_t left = pinhole__alg_payload_len(ac) - pos;
     pinhole_dcerpc_pdu h;
     int rc = pinhole_dcerpc_pdu_parse(p, left, &h);
+    pinhole__alg_error_counter(ac, 0); /* PDU errors: "DCE-RPC" */
     res->consumed = pos;
     if (rc == PINHOLE_ERR_PARTIAL && h.frag_len == 0) {
       res->hold = 1; /* fewer than 16 bytes: the header is split */

@@ -375,9 +375,13 @@ static int ph_rpc_reply_msg(ph_alg_call *ac, const uint8_t *msg, size_t len,
 
 static int ph_rpc_message(ph_alg_call *ac, const uint8_t *msg, size_t len,
                           const ph_rpc_where *w) {
+  int rc;
   if (pinhole__alg_from(ac) == PH_ALG_CLIENT)
-    return ph_rpc_call_msg(ac, msg, len);
-  return ph_rpc_reply_msg(ac, msg, len, w);
+    rc = ph_rpc_call_msg(ac, msg, len);
+  else
+    rc = ph_rpc_reply_msg(ac, msg, len, w);
+  pinhole__alg_error_counter(ac, 0); /* the next record's errors: "RPC" */
+  return rc;
 }
 
 /* ---- the stream ------------------------------------------------------- */

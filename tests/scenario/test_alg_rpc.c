@@ -631,6 +631,27 @@ static void test_alg_rpc_untranslatable_refused(void **state) {
   t_ctx_del(s.t);
 }
 
+/* One segment, two records: a GETPORT with a truncated mapping counts as
+ * a portmap error, the record after it (not RPC) as a record error: each
+ * message counts in its own counter. */
+static void test_alg_rpc_counters_per_record(void **state) {
+  (void)state;
+  rs s;
+  rs_open(&s, rpc_ctx(0, 0), PINHOLE_IPPROTO_TCP, 0, 40000);
+  uint8_t m[256], r[600];
+  size_t n = getport(m, 0x81, 100024, 1, 6) - 4;
+  size_t rn = rec(r, m, n);
+  static const uint8_t junk[] = {0x80, 0,   0,   8,   'n', 'o',
+                                 't',  ' ', 'r', 'p', 'c', '!'};
+  memcpy(r + rn, junk, sizeof(junk));
+  rn += sizeof(junk);
+  rs_c(&s, r, rn, r, rn, SEC);
+  t_counters(s.t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_ERR_ALG, 2, PINHOLE_CNT_ALG_RPC, 1,
+             PINHOLE_CNT_ALG_RPC_PORTMAP, 1, PINHOLE_CNT_ALG_DESYNC, 1, -1);
+  t_ctx_del(s.t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alg_rpc_udp_getport),
@@ -642,6 +663,7 @@ int main(void) {
       cmocka_unit_test(test_alg_rpc_long_record_skipped),
       cmocka_unit_test(test_alg_rpc_udp_pending_bound),
       cmocka_unit_test(test_alg_rpc_untranslatable_refused),
+      cmocka_unit_test(test_alg_rpc_counters_per_record),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
