@@ -111,12 +111,31 @@ static void body(const uint8_t *p, size_t len, size_t off) {
   }
 }
 
+/* The header answers are prefix-consistent: every prefix of a header
+ * that parses is PARTIAL (the glue withholds on it), and a prefix that
+ * fails fails the same way with any bytes after it. */
+static void prefixes(const uint8_t *p, size_t len, int rc, size_t body_off) {
+  pinhole_rpc_msg m;
+  size_t upto = rc == 0 ? body_off : len;
+  for (size_t k = 0; k < upto && k < 1024; k++) {
+    int rk = pinhole_rpc_msg_parse(p, k, &m);
+    if (rc == 0 || rc == PINHOLE_ERR_PARTIAL)
+      CHECK(rk == PINHOLE_ERR_PARTIAL);
+    else
+      CHECK(rk == PINHOLE_ERR_PARTIAL || rk == rc);
+    if (rk == PINHOLE_ERR_PARTIAL && k >= 8)
+      CHECK(m.xid == ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+                      (uint32_t)p[2] << 8 | p[3]));
+  }
+}
+
 static void message(const uint8_t *p, size_t len) {
   pinhole_rpc_msg m;
   int rc = pinhole_rpc_msg_parse(p, len, &m);
+  prefixes(p, len, rc, m.body_off);
   if (rc != 0) {
     CHECK(rc == PINHOLE_ERR_PARSE || rc == PINHOLE_ERR_RANGE ||
-          rc == PINHOLE_ERR_UNSUPPORTED);
+          rc == PINHOLE_ERR_UNSUPPORTED || rc == PINHOLE_ERR_PARTIAL);
     return;
   }
   CHECK(m.body_off <= len && m.body_off % 4 == 0);

@@ -3,8 +3,9 @@
  * each with a side and a time step, fed to one context with a source NAT
  * pool (198.19.0.1), destination NAT rules to an inside server
  * (198.18.0.4) and every ALG on by port (FTP 21, TFTP 69, RTSP 554, SIP
- * 5060 UDP and TCP). After every packet and at the end the context's
- * invariants are checked through the public API; a violation aborts.
+ * 5060 UDP and TCP, Sun RPC 111 UDP and TCP, DCE-RPC 135). After every packet
+ * and at the end the context's invariants are checked through the public API; a
+ * violation aborts.
  *
  * Script (fdp.h reads past the end as zeros; the script ends with the
  * input):
@@ -35,8 +36,9 @@
  *                   follow the stream)
  *   Address index (low 3 bits): 198.18.0.2, .3, .4 (inside), 198.19.0.2,
  *   .3 (outside), 198.19.0.1 (public), 198.19.0.4 (a router), 127.0.0.1.
- *   Port index: < 0x80 a fixed set (21 20 69 554 5060 1024 1025 2121 8554
- *   40000 40001 50000 50001 80 23 0), >= 0x80 + k the k-th port (mod 16)
+ *   Port index: < 0x80 a fixed set, index mod 32 (21 20 69 554 5060 1024
+ *   1025 2121 8554 40000 40001 50000 50001 80 23 0 111 135 32765 49664
+ *   2049 1147 22 1023, then 0s), >= 0x80 + k the k-th port (mod 16)
  *   the context handed out on 198.19.0.1 (learned in order from events,
  *   traces and forwarded packets' sources; ICMP echo ids likewise).
  *   SEQ/ACK modes: 0 follow the stream, 0x01-0x7f that many bytes back,
@@ -81,9 +83,9 @@ static const uint32_t addrs[8] = {A4(198, 18, 0, 2),
                                   PUB,
                                   ROUTER,
                                   A4(127, 0, 0, 1)};
-static const uint16_t fixed_ports[16] = {21,    20,   69,   554,   5060,  1024,
-                                         1025,  2121, 8554, 40000, 40001, 50000,
-                                         50001, 80,   23,   0};
+static const uint16_t fixed_ports[32] = {
+    21,    20, 69, 554, 5060, 1024, 1025,  2121,  8554, 40000, 40001, 50000,
+    50001, 80, 23, 0,   111,  135,  32765, 49664, 2049, 1147,  22,    1023};
 static const uint64_t steps[8] = {0,        SEC / 1000, SEC / 20,  SEC,
                                   11 * SEC, 61 * SEC,   301 * SEC, 7441 * SEC};
 
@@ -149,7 +151,7 @@ static void learn(harness *h, uint32_t addr, uint16_t port) {
 
 static uint16_t port_of(harness *h, uint8_t i) {
   if (i < 0x80)
-    return fixed_ports[i & 15];
+    return fixed_ports[i & 31];
   uint16_t p = h->learned[i & 15];
   return p ? p : (uint16_t)(1024 + (i & 15));
 }
@@ -701,7 +703,7 @@ static void setup(harness *h, uint8_t conf) {
   r.size = sizeof(r);
   /* outside to the public address: destination NAT to the inside server,
    * by port (ALG by port), and 2121 -> 21 with FTP named */
-  static const uint16_t dnat_ports[] = {21, 69, 554, 5060, 2121};
+  static const uint16_t dnat_ports[] = {21, 69, 554, 5060, 2121, 111, 135};
   for (size_t i = 0; i < sizeof(dnat_ports) / sizeof(dnat_ports[0]); i++) {
     snprintf(r.name, sizeof(r.name), "dnat-%u", (unsigned)dnat_ports[i]);
     r.side = PINHOLE_SIDE_OUTSIDE;

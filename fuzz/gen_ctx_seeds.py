@@ -18,7 +18,8 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus",
 IN2, IN3, SRV, OUT2, OUT3, PUB, ROUTER, LOOP = range(8)
 # port indices into the fixed table
 P21, P20, P69, P554, P5060, P1024, P1025, P2121, P8554, P40000, P40001, \
-    P50000, P50001, P80, P23, P0 = range(16)
+    P50000, P50001, P80, P23, P0, P111, P135, P32765, P49664, P2049, P1147, \
+    P22, P1023 = range(24)
 
 
 def L(k):
@@ -308,6 +309,110 @@ SEEDS["raw_malformed"] = bytes([0x08]) + (
              b"\x08\x0a\x00\x00\x00\x01\x00\x00\x00\x00\x01\x03\x03\x07") +
     tcp_full(IN2, OUT2, P40000, P80, ACK, opts=b"\x01\x01\x05\x0a\x00\x00"
              b"\x00\x01\x00\x00\x00\x02\x00\x00"))
+
+
+# ---- Sun RPC and DCE-RPC (the message layouts of tests/scenario) ----------
+
+def xdr_str(s):
+    b = s.encode()
+    return struct.pack(">I", len(b)) + b + b"\x00" * (-len(b) % 4)
+
+
+def rpc_call(xid, vers, proc, args):
+    return struct.pack(">IIIIII", xid, 0, 2, 100000, vers, proc) + \
+        b"\x00" * 16 + args
+
+
+def rpc_reply(xid, result):
+    return struct.pack(">II", xid, 1) + b"\x00" * 16 + result
+
+
+def rpc_getaddr(xid, prog, netid):
+    return rpc_call(xid, 4, 3, struct.pack(">II", prog, 1) + xdr_str(netid) +
+                    xdr_str("") + xdr_str(""))
+
+
+def rec(msg):
+    return struct.pack(">I", 0x80000000 | len(msg)) + msg
+
+
+# rpcinfo -T tcp: GETADDR over TCP 111, the universal address, the call to
+# the returned port; then a GETPORT whose record is split across segments.
+SEEDS["rpc_tcp_getaddr"] = bytes([0]) + (
+    handshake(IN2, OUT2, P40000, P111, L(0)) +
+    tcp(IN2, OUT2, P40000, P111, PSH | ACK,
+        rec(rpc_getaddr(0x51, 100024, "tcp"))) +
+    tcp(OUT2, PUB, P111, L(0), PSH | ACK,
+        rec(rpc_reply(0x51, xdr_str("198.19.0.2.127.253")))) +
+    tcp(IN2, OUT2, P40001, P32765, SYN) +
+    tcp(OUT2, PUB, P32765, L(1), SYN | ACK) +
+    tcp(IN2, OUT2, P40000, P111, PSH | ACK,
+        rec(rpc_call(0x52, 2, 3, struct.pack(">IIII", 100003, 3, 6, 0)))[:30]))
+
+# rpcinfo -u: GETPORT over UDP, the reply, the call to the returned port
+SEEDS["rpc_udp_getport"] = bytes([0]) + (
+    udp(IN2, OUT2, P1024, P111,
+        rpc_call(0x61, 2, 3, struct.pack(">IIII", 100024, 1, 17, 0))) +
+    udp(OUT2, PUB, P111, L(0), rpc_reply(0x61, struct.pack(">I", 2049))) +
+    udp(IN2, OUT2, P1024, P2049, b"\x00" * 40))
+
+# rpcbind behind destination NAT: the universal address names the inside
+# server and is rewritten (4 bytes shorter), the record re-marked.
+SEEDS["rpc_dnat_getaddr"] = bytes([0]) + (
+    tcp(OUT2, PUB, P50000, P111, SYN) +
+    tcp(SRV, OUT2, P111, P50000, SYN | ACK) +
+    tcp(OUT2, PUB, P50000, P111, ACK) +
+    tcp(OUT2, PUB, P50000, P111, PSH | ACK,
+        rec(rpc_getaddr(0x71, 100024, "tcp"))) +
+    tcp(SRV, OUT2, P111, P50000, PSH | ACK,
+        rec(rpc_reply(0x71, xdr_str("198.18.0.4.4.123")))) +
+    tcp(OUT2, PUB, P50001, P1147, SYN))
+
+
+def dce_hdr(ptype, flags, call_id, body):
+    return struct.pack("<BBBB4sHHI", 5, 0, ptype, flags, b"\x10\x00\x00\x00",
+                       16 + len(body), 0, call_id) + body
+
+
+EPM = bytes.fromhex("0883afe11f5dc91191a408002b14a0fa") + struct.pack("<I", 3)
+NDR = bytes.fromhex("045d888aeb1cc9119fe808002b104860") + struct.pack("<I", 2)
+IFACE = bytes.fromhex("78563412341234abef000123456789ab")
+
+
+def dce_tower(port, addr):
+    t = struct.pack("<H", 5)
+    t += struct.pack("<HB", 19, 0x0d) + IFACE + struct.pack("<HHH", 1, 2, 0)
+    t += struct.pack("<HB", 19, 0x0d) + NDR[:16] + struct.pack("<HHH", 2, 2, 0)
+    t += struct.pack("<HBHH", 1, 0x0b, 2, 0)
+    t += struct.pack("<HBH", 1, 0x07, 2) + struct.pack(">H", port)
+    t += struct.pack("<HBH", 1, 0x09, 4) + bytes(addr)
+    return struct.pack("<II", len(t), len(t)) + t
+
+
+def pad4(b):
+    return b + b"\x00" * (-len(b) % 4)
+
+
+# ept_map through source NAT: bind, bind_ack, request, response with a
+# tower for port 49664, the client's connection to it.
+SEEDS["dcerpc_ept_map"] = bytes([0]) + (
+    handshake(IN2, OUT2, P40000, P135, L(0)) +
+    tcp(IN2, OUT2, P40000, P135, PSH | ACK, dce_hdr(
+        11, 3, 1, struct.pack("<HHIB3xHBx", 4280, 4280, 0, 1, 0, 1) + EPM +
+        NDR)) +
+    tcp(OUT2, PUB, P135, L(0), PSH | ACK, dce_hdr(
+        12, 3, 1, struct.pack("<HHIH", 4280, 4280, 0x1234, 4) +
+        b"135\x00\x00\x00" + struct.pack("<B3xHH", 1, 0, 0) + NDR)) +
+    tcp(IN2, OUT2, P40000, P135, PSH | ACK, dce_hdr(
+        0, 3, 2, struct.pack("<IHH", 0, 0, 3) +
+        pad4(struct.pack("<I", 1) + b"\x00" * 16 + struct.pack("<I", 2) +
+             dce_tower(0, [0, 0, 0, 0])) + b"\x00" * 20 +
+        struct.pack("<I", 4))) +
+    tcp(OUT2, PUB, P135, L(0), PSH | ACK, dce_hdr(
+        2, 3, 2, struct.pack("<IHBB", 0, 0, 0, 0) +
+        pad4(b"\x00" * 20 + struct.pack("<IIIII", 1, 4, 0, 1, 3) +
+             dce_tower(49664, [198, 19, 0, 2])) + struct.pack("<I", 0))) +
+    tcp(IN2, OUT2, P40001, P49664, SYN))
 
 
 def main():

@@ -67,10 +67,10 @@ static inline void t_fix(tpkt *t) {
   assert_int_equal(pinhole_pkt_fix_cksums(t->b, &v), 0);
 }
 
-static inline tpkt *t_tcp(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
-                          uint16_t dport, uint32_t seq, uint32_t ack,
-                          uint8_t flags, const char *payload) {
-  size_t plen = payload ? strlen(payload) : 0;
+/* A TCP segment with a binary payload of plen bytes. */
+static inline tpkt *t_tcp_n(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
+                            uint16_t dport, uint32_t seq, uint32_t ack,
+                            uint8_t flags, const void *payload, size_t plen) {
   size_t total = 40 + plen;
   t_ip(t->b, total, 6, src, dst);
   uint8_t *h = t->b + 20;
@@ -89,6 +89,13 @@ static inline tpkt *t_tcp(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
   t->p.cap = sizeof(t->b);
   t_fix(t);
   return t;
+}
+
+static inline tpkt *t_tcp(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
+                          uint16_t dport, uint32_t seq, uint32_t ack,
+                          uint8_t flags, const char *payload) {
+  return t_tcp_n(t, src, sport, dst, dport, seq, ack, flags, payload,
+                 payload ? strlen(payload) : 0);
 }
 
 static inline tpkt *t_udp_n(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
@@ -267,6 +274,56 @@ static inline tctx *t_ctx(void) {
   cfg.hash_key.k1 = 0xfedcba9876543210ull;
   cfg.seed = 42;
   return t_ctx_cfg(&cfg);
+}
+
+/* A context for ALG scenarios: source NAPT from the inside to a pool of
+ * three public addresses, 198.19.0.4-198.19.0.6, ports lo..hi; with
+ * dnat_port, first a rule that sends the outside's packets for
+ * dnat_pub:dnat_port to the inside server srv (any protocol). */
+static inline tctx *t_ctx_pool3(uint16_t lo, uint16_t hi, uint32_t flags,
+                                uint16_t dnat_port, uint32_t dnat_pub,
+                                uint32_t srv) {
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 256;
+  cfg.max_pinholes = 16;
+  cfg.max_watch = 16;
+  cfg.hash_key.k0 = 0x1111222233334444ull;
+  cfg.hash_key.k1 = 0x5555666677778888ull;
+  cfg.seed = 7;
+  cfg.flags |= flags;
+  tctx *t = t_ctx_cfg(&cfg);
+  pinhole_rules_clear(t->ctx);
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = IP4(198, 19, 0, 4);
+  pool.addr_hi = IP4(198, 19, 0, 6);
+  pool.port_lo = lo;
+  pool.port_hi = hi;
+  int id = pinhole_pool_add(t->ctx, &pool);
+  assert_true(id >= 0);
+  pinhole_rule r;
+  if (dnat_port) {
+    memset(&r, 0, sizeof(r));
+    r.size = sizeof(r);
+    snprintf(r.name, sizeof(r.name), "dnat-%u", (unsigned)dnat_port);
+    r.side = PINHOLE_SIDE_OUTSIDE;
+    r.dst_addr = dnat_pub;
+    r.dst_plen = 32;
+    r.dport_lo = r.dport_hi = dnat_port;
+    r.nat = PINHOLE_NAT_DEST;
+    r.nat_addr = srv;
+    assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
+  }
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "inside-out");
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = id;
+  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
+  return t;
 }
 
 static inline void t_ctx_del(tctx *t) {

@@ -138,6 +138,23 @@ PINHOLE_EXTERN int pinhole_rpc_record_copy(const uint8_t *p, size_t len,
                                            uint8_t *out, size_t cap);
 
 /**
+ * Reads one fragment mark at p[0]: how a stream ALG steps over the
+ * fragments of a record it does not read, one at a time, without holding
+ * the record.
+ *
+ * @param p         stream bytes at a mark (borrowed, read only).
+ * @param len       bytes at p.
+ * @param frag_len  out: the fragment's length (0..0x7fffffff), on 0.
+ * @param last      out: 1 when it is the record's last fragment, on 0.
+ * @return 0; PINHOLE_ERR_PARTIAL when len < 4;
+ *   PINHOLE_ERR_PARSE for an empty fragment that is not the last one;
+ *   PINHOLE_ERR_INVALID_ARG when a pointer is NULL (p only with len > 0).
+ * @since 0.2.0
+ */
+PINHOLE_EXTERN int pinhole_rpc_fragment_mark(const uint8_t *p, size_t len,
+                                             size_t *frag_len, int *last);
+
+/**
  * Writes a record mark: the fragment length and the last-fragment bit,
  * big-endian. A rewritten message sent as one fragment gets
  * pinhole_rpc_record_mark(out, msg_len, 1).
@@ -193,14 +210,23 @@ typedef struct pinhole_rpc_msg {
  * (RPC_MISMATCH: low, high; AUTH_ERROR: auth_stat). Bytes after a header
  * are not checked here.
  *
+ * The answers are prefix-consistent: PINHOLE_ERR_PARTIAL says that the
+ * bytes so far are a valid beginning (a stream ALG may wait for the rest),
+ * and no longer message can turn a PARSE, RANGE or UNSUPPORTED answer
+ * into another one.
+ *
  * @param p    message bytes (borrowed, read only).
  * @param len  bytes at p.
- * @param m    out: filled on 0; on PINHOLE_ERR_UNSUPPORTED xid, type and
- *             rpcvers are set; unspecified on other errors.
+ * @param m    out: filled on 0; on PINHOLE_ERR_PARTIAL the fields read
+ *             before the end are set (xid with 4 bytes, type with 8; a call's
+ *             rpcvers, prog, vers and proc with 24), the others are 0; on
+ *             PINHOLE_ERR_UNSUPPORTED xid, type and rpcvers are set;
+ *             unspecified on other errors.
  * @return 0 on success;
- *   PINHOLE_ERR_PARSE when the message ends inside its header, msg_type,
- *     reply_stat, accept_stat or reject_stat has no meaning, or padding is
- *     not zero;
+ *   PINHOLE_ERR_PARTIAL when the message ends inside its header and every
+ *     field read before the end is valid;
+ *   PINHOLE_ERR_PARSE when msg_type, reply_stat, accept_stat or
+ *     reject_stat has no meaning, or padding is not zero;
  *   PINHOLE_ERR_RANGE for a credential or verifier body above
  *     PINHOLE_RPC_MAX_AUTH bytes;
  *   PINHOLE_ERR_UNSUPPORTED for a call whose rpcvers is not 2;

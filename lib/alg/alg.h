@@ -202,6 +202,15 @@ void pinhole__alg_keep(ph_alg_call *ac, uint32_t seconds);
 void pinhole__alg_error(ph_alg_call *ac, const char *reason,
                         const uint8_t *text, size_t text_len);
 
+/* Selects the error counter the rest of this call counts in (through
+ * pinhole__alg_error, _refuse, _policy and _open_pinhole): a module with
+ * two counters (Sun RPC: "RPC" for records and headers, "RPC portmap" for
+ * the portmapper's procedures) switches to the second for the errors of a
+ * procedure. counter is a PINHOLE_CNT_ALG_* per-ALG counter (BOOTP ..
+ * TRACEROUTE); anything else selects the descriptor's own counter again,
+ * as does the start of every call. */
+void pinhole__alg_error_counter(ph_alg_call *ac, int counter);
+
 /* Emits a trace record of this ALG (a no-op without a trace callback). */
 void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
                         const pinhole_endpoint *b, uint32_t lifetime_ms,

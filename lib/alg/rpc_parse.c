@@ -103,6 +103,22 @@ int pinhole_rpc_record_copy(const uint8_t *p, size_t len,
   return (int)sum;
 }
 
+int pinhole_rpc_fragment_mark(const uint8_t *p, size_t len, size_t *frag_len,
+                              int *last) {
+  if (frag_len == NULL || last == NULL || (p == NULL && len > 0))
+    return PINHOLE_ERR_INVALID_ARG;
+  if (len < 4)
+    return PINHOLE_ERR_PARTIAL;
+  size_t n;
+  int l;
+  ph_mark(p, 0, &n, &l);
+  if (n == 0 && !l)
+    return PINHOLE_ERR_PARSE;
+  *frag_len = n;
+  *last = l;
+  return 0;
+}
+
 int pinhole_rpc_record_mark(uint8_t *out, size_t frag_len, int last) {
   if (out == NULL)
     return PINHOLE_ERR_INVALID_ARG;
@@ -115,28 +131,42 @@ int pinhole_rpc_record_mark(uint8_t *out, size_t frag_len, int last) {
 /* ---- call and reply headers ------------------------------------------------
  */
 
+/* Skips the zero padding after an opaque body: PARTIAL when the message
+ * ends first, PARSE when a padding byte is not zero. */
+static int ph_pad(ph_cur *c) {
+  size_t pad = (4 - (c->pos & 3)) & 3;
+  if (ph_cur_left(c) < pad)
+    return PINHOLE_ERR_PARTIAL;
+  return ph_cur_align(c, 4, 1) == 0 ? 0 : PINHOLE_ERR_PARSE;
+}
+
+/* Reads one header word: PARTIAL when the message ends first. */
+static int ph_word(ph_cur *c, uint32_t *v) {
+  return ph_cur_be32(c, v) == 0 ? 0 : PINHOLE_ERR_PARTIAL;
+}
+
 /* Reads opaque_auth: flavor, length, body, zero padding. */
 static int ph_auth(ph_cur *c, uint32_t *flavor, size_t *off, size_t *blen) {
   uint32_t n;
-  if (ph_cur_be32(c, flavor) != 0 || ph_cur_be32(c, &n) != 0)
-    return PINHOLE_ERR_PARSE;
+  if (ph_word(c, flavor) != 0 || ph_word(c, &n) != 0)
+    return PINHOLE_ERR_PARTIAL;
   if (n > PINHOLE_RPC_MAX_AUTH)
     return PINHOLE_ERR_RANGE;
   *off = c->pos;
   *blen = n;
-  if (ph_cur_skip(c, n) != 0 || ph_cur_align(c, 4, 1) != 0)
-    return PINHOLE_ERR_PARSE;
-  return 0;
+  if (ph_cur_skip(c, n) != 0)
+    return PINHOLE_ERR_PARTIAL;
+  return ph_pad(c);
 }
 
 static int ph_call(ph_cur *c, pinhole_rpc_msg *m) {
-  if (ph_cur_be32(c, &m->rpcvers) != 0)
-    return PINHOLE_ERR_PARSE;
+  if (ph_word(c, &m->rpcvers) != 0)
+    return PINHOLE_ERR_PARTIAL;
   if (m->rpcvers != 2)
     return PINHOLE_ERR_UNSUPPORTED;
-  if (ph_cur_be32(c, &m->prog) != 0 || ph_cur_be32(c, &m->vers) != 0 ||
-      ph_cur_be32(c, &m->proc) != 0)
-    return PINHOLE_ERR_PARSE;
+  if (ph_word(c, &m->prog) != 0 || ph_word(c, &m->vers) != 0 ||
+      ph_word(c, &m->proc) != 0)
+    return PINHOLE_ERR_PARTIAL;
   int rc = ph_auth(c, &m->cred_flavor, &m->cred_off, &m->cred_len);
   if (rc == 0)
     rc = ph_auth(c, &m->verf_flavor, &m->verf_off, &m->verf_len);
@@ -147,24 +177,25 @@ static int ph_accepted(ph_cur *c, pinhole_rpc_msg *m) {
   int rc = ph_auth(c, &m->verf_flavor, &m->verf_off, &m->verf_len);
   if (rc != 0)
     return rc;
-  if (ph_cur_be32(c, &m->accept_stat) != 0 ||
-      m->accept_stat > PINHOLE_RPC_ACCEPT_SYSTEM_ERR)
+  if (ph_word(c, &m->accept_stat) != 0)
+    return PINHOLE_ERR_PARTIAL;
+  if (m->accept_stat > PINHOLE_RPC_ACCEPT_SYSTEM_ERR)
     return PINHOLE_ERR_PARSE;
   if (m->accept_stat == PINHOLE_RPC_ACCEPT_PROG_MISMATCH &&
-      (ph_cur_be32(c, &m->low) != 0 || ph_cur_be32(c, &m->high) != 0))
-    return PINHOLE_ERR_PARSE;
+      (ph_word(c, &m->low) != 0 || ph_word(c, &m->high) != 0))
+    return PINHOLE_ERR_PARTIAL;
   return 0;
 }
 
 static int ph_denied(ph_cur *c, pinhole_rpc_msg *m) {
-  if (ph_cur_be32(c, &m->reject_stat) != 0)
-    return PINHOLE_ERR_PARSE;
+  if (ph_word(c, &m->reject_stat) != 0)
+    return PINHOLE_ERR_PARTIAL;
   if (m->reject_stat == PINHOLE_RPC_REJECT_RPC_MISMATCH)
-    return ph_cur_be32(c, &m->low) == 0 && ph_cur_be32(c, &m->high) == 0
+    return ph_word(c, &m->low) == 0 && ph_word(c, &m->high) == 0
                ? 0
-               : PINHOLE_ERR_PARSE;
+               : PINHOLE_ERR_PARTIAL;
   if (m->reject_stat == PINHOLE_RPC_REJECT_AUTH_ERROR)
-    return ph_cur_be32(c, &m->auth_stat) == 0 ? 0 : PINHOLE_ERR_PARSE;
+    return ph_word(c, &m->auth_stat) == 0 ? 0 : PINHOLE_ERR_PARTIAL;
   return PINHOLE_ERR_PARSE;
 }
 
@@ -173,14 +204,14 @@ int pinhole_rpc_msg_parse(const uint8_t *p, size_t len, pinhole_rpc_msg *m) {
     return PINHOLE_ERR_INVALID_ARG;
   memset(m, 0, sizeof(*m));
   ph_cur c = ph_cur_make(p, len);
-  if (ph_cur_be32(&c, &m->xid) != 0 || ph_cur_be32(&c, &m->type) != 0)
-    return PINHOLE_ERR_PARSE;
+  if (ph_word(&c, &m->xid) != 0 || ph_word(&c, &m->type) != 0)
+    return PINHOLE_ERR_PARTIAL;
   int rc;
   if (m->type == PINHOLE_RPC_MSG_CALL) {
     rc = ph_call(&c, m);
   } else if (m->type == PINHOLE_RPC_MSG_REPLY) {
-    if (ph_cur_be32(&c, &m->reply_stat) != 0)
-      return PINHOLE_ERR_PARSE;
+    if (ph_word(&c, &m->reply_stat) != 0)
+      return PINHOLE_ERR_PARTIAL;
     if (m->reply_stat == PINHOLE_RPC_REPLY_ACCEPTED)
       rc = ph_accepted(&c, m);
     else if (m->reply_stat == PINHOLE_RPC_REPLY_DENIED)

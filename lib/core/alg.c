@@ -11,10 +11,8 @@
 #include <string.h>
 
 const ph_alg *const pinhole__algs[] = {
-    &pinhole__alg_ftp,
-    &pinhole__alg_tftp,
-    &pinhole__alg_rtsp,
-    &pinhole__alg_sip,
+    &pinhole__alg_ftp, &pinhole__alg_tftp, &pinhole__alg_rtsp,
+    &pinhole__alg_sip, &pinhole__alg_rpc,  &pinhole__alg_dcerpc,
 };
 const int pinhole__nalgs =
     (int)(sizeof(pinhole__algs) / sizeof(pinhole__algs[0]));
@@ -359,12 +357,18 @@ void pinhole__alg_keep(ph_alg_call *ac, uint32_t seconds) {
 
 /* ---- errors ------------------------------------------------------------- */
 
+void pinhole__alg_error_counter(ph_alg_call *ac, int counter) {
+  int ok =
+      counter >= PINHOLE_CNT_ALG_BOOTP && counter <= PINHOLE_CNT_ALG_TRACEROUTE;
+  ac->counter = ok ? (uint8_t)counter : 0;
+}
+
 void pinhole__alg_error(ph_alg_call *ac, const char *reason,
                         const uint8_t *text, size_t text_len) {
   pinhole_ctx *ctx = ac->ctx;
   const ph_alg *alg = ph_alg_get(ac->conn->alg);
   ph_count(ctx, PINHOLE_CNT_ERR_ALG);
-  ph_count(ctx, alg->counter);
+  ph_count(ctx, ac->counter ? ac->counter : alg->counter);
   pinhole__event(ctx, PINHOLE_EVENT_ALG_ERROR, ac->v, ac->side,
                  ph_cold(ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
                  ac->dir, NULL, alg->name, reason);

@@ -33,6 +33,8 @@ struct ph_alg_call {
   uint8_t refused;       /* a message could not be translated: drop it */
   uint8_t rewrote;       /* the payload changed */
   uint8_t trimmed;       /* a withheld tail was cut off */
+  uint8_t counter;       /* error counter selected for this call (0: the
+                            descriptor's; pinhole__alg_error_counter) */
 };
 
 /* The built-in ALG table (lib/core/alg.c). */
@@ -44,6 +46,8 @@ extern const ph_alg pinhole__alg_ftp;
 extern const ph_alg pinhole__alg_tftp;
 extern const ph_alg pinhole__alg_rtsp;
 extern const ph_alg pinhole__alg_sip;
+extern const ph_alg pinhole__alg_rpc;
+extern const ph_alg pinhole__alg_dcerpc;
 
 /* The ALG registered for (proto, server port), as id + 1, or 0. */
 uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port);

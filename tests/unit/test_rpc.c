@@ -266,7 +266,7 @@ static void test_rpc_reply_variants(void **state) {
   assert_int_equal(m.low, 2);
   assert_int_equal(m.high, 4);
   assert_int_equal(m.body_off, 32);
-  assert_int_equal(pinhole_rpc_msg_parse(mis, 28, &m), PINHOLE_ERR_PARSE);
+  assert_int_equal(pinhole_rpc_msg_parse(mis, 28, &m), PINHOLE_ERR_PARTIAL);
   /* Denied: RPC_MISMATCH 2..2; AUTH_ERROR 1 (bad cred). */
   static const uint8_t rm[] = {0, 0, 0, 8, 0, 0, 0, 1, 0, 0, 0, 1,
                                0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2};
@@ -304,14 +304,14 @@ static void test_rpc_call_hostile(void **state) {
   /* Truncated at every length. */
   for (size_t k = 0; k < sizeof(getport_call); k++) {
     int rc = pinhole_rpc_msg_parse(getport_call, k, &m);
-    assert_int_equal(rc, k < 40 ? PINHOLE_ERR_PARSE : 0);
+    assert_int_equal(rc, k < 40 ? PINHOLE_ERR_PARTIAL : 0);
     if (k >= 40)
       assert_int_equal(pinhole_rpc_pmap_mapping_parse(getport_call, k, 40, &mp),
                        PINHOLE_ERR_PARSE);
   }
   for (size_t k = 0; k < sizeof(getaddr_call); k++)
     assert_int_equal(pinhole_rpc_msg_parse(getaddr_call, k, &m),
-                     k < 68 ? PINHOLE_ERR_PARSE : 0);
+                     k < 68 ? PINHOLE_ERR_PARTIAL : 0);
   uint8_t b[512];
   /* rpcvers 3. */
   memcpy(b, getport_call, sizeof(getport_call));
@@ -331,7 +331,7 @@ static void test_rpc_call_hostile(void **state) {
   assert_int_equal(pinhole_rpc_msg_parse(b, sizeof(getaddr_call), &m),
                    PINHOLE_ERR_RANGE);
   assert_int_equal(pinhole_rpc_msg_parse(getaddr_call, 59, &m),
-                   PINHOLE_ERR_PARSE);
+                   PINHOLE_ERR_PARTIAL);
   /* A credential of exactly 400 bytes is fine. */
   memset(b, 0, sizeof(b));
   memcpy(b, getport_call, 24);
@@ -368,6 +368,52 @@ static void test_rpc_call_hostile(void **state) {
   assert_int_equal(pinhole_rpc_msg_parse(NULL, 4, &m), PINHOLE_ERR_INVALID_ARG);
   assert_int_equal(pinhole_rpc_msg_parse(getport_call, 4, NULL),
                    PINHOLE_ERR_INVALID_ARG);
+}
+
+/* A header cut short answers PARTIAL with what it read so far, and the
+ * answers are prefix-consistent: a prefix of a message that fails for a
+ * field it holds fails the same way at every longer length. */
+static void test_rpc_header_partial(void **state) {
+  (void)state;
+  pinhole_rpc_msg m;
+  assert_int_equal(pinhole_rpc_msg_parse(getaddr_call, 3, &m),
+                   PINHOLE_ERR_PARTIAL);
+  assert_int_equal(m.xid, 0);
+  assert_int_equal(pinhole_rpc_msg_parse(getaddr_call, 7, &m),
+                   PINHOLE_ERR_PARTIAL);
+  assert_int_equal(m.xid, 0x297c0042);
+  assert_int_equal(pinhole_rpc_msg_parse(getaddr_call, 8, &m),
+                   PINHOLE_ERR_PARTIAL);
+  assert_int_equal(m.xid, 0x297c0042);
+  assert_int_equal(m.type, PINHOLE_RPC_MSG_CALL);
+  assert_int_equal(m.prog, 0);
+  assert_int_equal(pinhole_rpc_msg_parse(getaddr_call, 24, &m),
+                   PINHOLE_ERR_PARTIAL);
+  assert_int_equal(m.prog, PINHOLE_RPC_PROG_PORTMAP);
+  assert_int_equal(m.vers, 4);
+  assert_int_equal(m.proc, 3);
+  assert_int_equal(pinhole_rpc_msg_parse(getport_reply, 12, &m),
+                   PINHOLE_ERR_PARTIAL);
+  assert_int_equal(m.type, PINHOLE_RPC_MSG_REPLY);
+  /* "GET / HTTP/1.1": type "HTTP" is no RPC type at 8 bytes already */
+  static const uint8_t http[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (size_t k = 0; k < sizeof(http) - 1; k++)
+    assert_int_equal(pinhole_rpc_msg_parse(http, k, &m),
+                     k < 8 ? PINHOLE_ERR_PARTIAL : PINHOLE_ERR_PARSE);
+  /* a credential length of 401: RANGE from the moment it is read */
+  uint8_t b[64];
+  memcpy(b, getport_call, 40);
+  b[30] = 0x01;
+  b[31] = 0x91;
+  for (size_t k = 0; k <= 40; k++)
+    assert_int_equal(pinhole_rpc_msg_parse(b, k, &m),
+                     k < 32 ? PINHOLE_ERR_PARTIAL : PINHOLE_ERR_RANGE);
+  /* rpcvers 3: UNSUPPORTED from byte 12 on */
+  memcpy(b, getport_call, 40);
+  b[11] = 3;
+  for (size_t k = 0; k <= 40; k++)
+    assert_int_equal(pinhole_rpc_msg_parse(b, k, &m),
+                     k < 12 ? PINHOLE_ERR_PARTIAL : PINHOLE_ERR_UNSUPPORTED);
 }
 
 static void test_rpc_dump(void **state) {
@@ -738,6 +784,38 @@ static void test_rpc_record_fragments(void **state) {
                    PINHOLE_ERR_INVALID_ARG);
 }
 
+/* One mark at a time: length, last bit, the empty non-last fragment. */
+static void test_rpc_fragment_mark(void **state) {
+  (void)state;
+  size_t n = 99;
+  int last = 7;
+  static const uint8_t m1[] = {0x80, 0x00, 0x01, 0x2c, 0xaa};
+  static const uint8_t m2[] = {0x7f, 0xff, 0xff, 0xff};
+  static const uint8_t m3[] = {0x00, 0x00, 0x00, 0x00};
+  static const uint8_t m4[] = {0x80, 0x00, 0x00, 0x00};
+  for (size_t k = 0; k < 4; k++)
+    assert_int_equal(pinhole_rpc_fragment_mark(m1, k, &n, &last),
+                     PINHOLE_ERR_PARTIAL);
+  assert_int_equal(n, 99);
+  assert_int_equal(pinhole_rpc_fragment_mark(m1, sizeof(m1), &n, &last), 0);
+  assert_int_equal(n, 300);
+  assert_int_equal(last, 1);
+  assert_int_equal(pinhole_rpc_fragment_mark(m2, 4, &n, &last), 0);
+  assert_int_equal(n, 0x7fffffff);
+  assert_int_equal(last, 0);
+  assert_int_equal(pinhole_rpc_fragment_mark(m3, 4, &n, &last),
+                   PINHOLE_ERR_PARSE);
+  assert_int_equal(pinhole_rpc_fragment_mark(m4, 4, &n, &last), 0);
+  assert_int_equal(n, 0);
+  assert_int_equal(last, 1);
+  assert_int_equal(pinhole_rpc_fragment_mark(NULL, 4, &n, &last),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rpc_fragment_mark(m1, 4, NULL, &last),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rpc_fragment_mark(m1, 4, &n, NULL),
+                   PINHOLE_ERR_INVALID_ARG);
+}
+
 static void test_rpc_record_hostile(void **state) {
   (void)state;
   pinhole_rpc_record r;
@@ -793,6 +871,7 @@ int main(void) {
       cmocka_unit_test(test_rpc_pmap_ops),
       cmocka_unit_test(test_rpc_reply_variants),
       cmocka_unit_test(test_rpc_call_hostile),
+      cmocka_unit_test(test_rpc_header_partial),
       cmocka_unit_test(test_rpc_dump),
       cmocka_unit_test(test_rpc_rpcb_hostile),
       cmocka_unit_test(test_rpc_uaddr_parse),
@@ -801,6 +880,7 @@ int main(void) {
       cmocka_unit_test(test_rpc_record_single),
       cmocka_unit_test(test_rpc_record_fragments),
       cmocka_unit_test(test_rpc_record_hostile),
+      cmocka_unit_test(test_rpc_fragment_mark),
   };
   return cmocka_run_group_tests_name("unit.rpc", tests, NULL, NULL);
 }
