@@ -13,7 +13,7 @@
 
 The shared library is found through the environment variable PINHOLE_LIB
 (a path), else as "libpinhole.so.0" on the loader's path. The structures
-below mirror include/pinhole/pinhole.h of version 0.1.0 field by field.
+below mirror include/pinhole/pinhole.h of version 0.2.0 field by field.
 The library trusts the size field each struct starts with (a size larger
 than the real struct is undefined behaviour), so load() compares every
 declared struct with pinhole_struct_size() and refuses a library that

@@ -30,7 +30,7 @@ def nat_context(**kw):
 
 class TestBinding(unittest.TestCase):
     def test_version(self):
-        self.assertEqual(pinhole.load().pinhole_version(), b"0.1.0")
+        self.assertEqual(pinhole.load().pinhole_version(), b"0.2.0")
 
     def test_struct_sizes_match_the_header(self):
         # LP64 (x86-64, aarch64) layout of the 0.1.0 structs, as sizeof()
