@@ -178,6 +178,35 @@ static void ph_dns_doctor(ph_alg_call *ac, size_t off, size_t len,
   }
 }
 
+/* A trace line: "query 0x1234 www.example.test type 1". */
+static void ph_dns_trace(ph_alg_call *ac, const uint8_t *p, size_t len,
+                         const pinhole_dns_msg *m) {
+  uint8_t name[PINHOLE_DNS_NAME_MAX];
+  char text[48 + PINHOLE_DNS_NAME_MAX];
+  int k = snprintf(text, sizeof(text), "%s 0x%04x",
+                   (m->flags & PINHOLE_DNS_FLAG_QR) ? "response" : "query",
+                   (unsigned)m->id);
+  int n = m->qdcount ? pinhole_dns_name_normalize(
+                           p, len, m->question[0].name_off, name, sizeof(name))
+                     : -1;
+  if (n > 1) {
+    /* wire labels to dotted text */
+    for (int i = 0; i < n && name[i] != 0 && i + 1 + name[i] <= n;
+         i += name[i] + 1) {
+      text[k++] = ' ';
+      if (i > 0)
+        text[k - 1] = '.';
+      memcpy(text + k, name + i + 1, name[i]);
+      k += name[i];
+    }
+  }
+  if (m->qdcount)
+    k += snprintf(text + k, sizeof(text) - (size_t)k, "%s type %u",
+                  n == 1 ? " ." : "", (unsigned)m->question[0].qtype);
+  pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0,
+                     (const uint8_t *)text, (size_t)k);
+}
+
 /* One whole message at payload[off..off+len). */
 static void ph_dns_message(ph_alg_call *ac, size_t off, size_t len, int tcp) {
   const uint8_t *p = pinhole__alg_payload(ac) + off;
@@ -189,9 +218,7 @@ static void ph_dns_message(ph_alg_call *ac, size_t off, size_t len, int tcp) {
   }
   int response = (m.flags & PINHOLE_DNS_FLAG_QR) != 0;
   int from = pinhole__alg_from(ac);
-  if (m.qdcount > 0)
-    pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0,
-                       p + m.question[0].name_off, m.question[0].name_len);
+  ph_dns_trace(ac, p, len, &m);
   if (!tcp && !response && from == PH_ALG_CLIENT)
     ph_dns_query_seen(ac, p, len, &m);
   if (!response)

@@ -565,7 +565,7 @@ int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     ph_scan res;
     memset(&res, 0, sizeof(res));
     /* datagrams are judged one by one: a desync has nothing to stop */
-    if (v->payload_len > 0 || alg->proto == PINHOLE_IPPROTO_UDP)
+    if (v->payload_len > 0 || v->proto == PINHOLE_IPPROTO_UDP)
       alg->inspect(&ac, 0, &res);
     drop = ac.failed || ac.refused;
     *changed = ac.rewrote;
