@@ -205,7 +205,8 @@ static void test_alg_netbios_register_and_datagram(void **state) {
                   "UDP 198.19.0.2:138 -> 198.19.0.10:20002       Watch    O  "
                   "        1\n"
                   "    NAT dest 198.19.0.10:20002 -> 198.18.0.2:138\n");
-  assert_true(t_has_trace(t, "netbios ALG conv=1 \"joined conversation 1\""));
+  assert_true(t_has_trace(t, "netbios ALG conv=1 message from inside seq=0 "
+                             "ack=0 \"joined conversation 1\""));
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 2, -1);
   t_ctx_del(t);
 }
