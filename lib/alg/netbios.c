@@ -72,6 +72,29 @@ static int ph_nbns_record(ph_alg_call *ac, const pinhole_dns_rr *rr) {
   return 0;
 }
 
+/* A trace line: "opcode 5 PINHOLE<00>" (the question's or first record's
+ * name, decoded). */
+static void ph_nbns_trace(ph_alg_call *ac, const uint8_t *p, size_t len,
+                          const pinhole_dns_msg *m) {
+  char text[48];
+  uint8_t name[16];
+  size_t off = m->qdcount ? m->question[0].name_off : m->rr_off;
+  int k = snprintf(text, sizeof(text), "%s opcode %u",
+                   (m->flags & PINHOLE_DNS_FLAG_QR) ? "response" : "request",
+                   (unsigned)m->opcode);
+  if (pinhole_netbios_name_decode(p, len, off, name) == 0) {
+    size_t n = 15;
+    while (n > 0 && name[n - 1] == ' ')
+      n--;
+    text[k++] = ' ';
+    for (size_t i = 0; i < n; i++)
+      text[k++] = (char)(name[i] >= 0x20 && name[i] < 0x7f ? name[i] : '?');
+    k += snprintf(text + k, sizeof(text) - (size_t)k, "<%02x>", name[15]);
+  }
+  pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0,
+                     (const uint8_t *)text, (size_t)k);
+}
+
 static void ph_nbns(ph_alg_call *ac) {
   const uint8_t *p = pinhole__alg_payload(ac);
   size_t len = pinhole__alg_payload_len(ac);
@@ -83,9 +106,7 @@ static void ph_nbns(ph_alg_call *ac) {
     pinhole__alg_refuse(ac, why, NULL, 0);
     return;
   }
-  if (m.qdcount > 0)
-    pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0,
-                       p + m.question[0].name_off, m.question[0].name_len);
+  ph_nbns_trace(ac, p, len, &m);
   pinhole_dns_iter it;
   pinhole_dns_rr rr;
   memset(&it, 0, sizeof(it));

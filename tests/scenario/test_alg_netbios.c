@@ -167,6 +167,7 @@ static void test_alg_netbios_register_and_datagram(void **state) {
   assert_true(pub137.addr != IN_HOST);
   n_register(&want, 0x5151, pub137.addr);
   t_bytes_are(&p, want.b, want.n);
+  assert_true(t_has_trace(t, "\"request opcode 5 PINHOLE<00>\""));
   t_check_cksums(&p);
 
   n_registered(&m, 0x5151, pub137.addr);
