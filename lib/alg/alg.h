@@ -104,6 +104,11 @@ void pinhole__alg_ends(const ph_alg_call *ac, ph_ends *e);
 int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
                         const void *rep, size_t replen);
 
+/* Replaces the 4-byte IPv4 address at payload[off] by addr (same length:
+ * no length or sequence change) and traces it (TRANSLATED old -> addr).
+ * Returns as pinhole__alg_splice. */
+int pinhole__alg_put_addr(ph_alg_call *ac, size_t off, uint32_t addr);
+
 /* Fail closed: the message cannot be handled and would leave carrying an
  * address the NAT did not translate. Counts an error of this ALG with the
  * reason and drops the packet (counted as "dropped untranslated"), unless
@@ -111,6 +116,9 @@ int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
  * counted and passes. Returns nonzero when the packet will be dropped. */
 int pinhole__alg_refuse(ph_alg_call *ac, const char *reason,
                         const uint8_t *text, size_t text_len);
+/* The same with the reason "<what>: <why>" (why: a parser's reason name,
+ * e.g. "malformed message" and "pointer"). */
+int pinhole__alg_refuse_why(ph_alg_call *ac, const char *what, const char *why);
 
 /* ---- policy ------------------------------------------------------------- */
 

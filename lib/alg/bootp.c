@@ -24,8 +24,6 @@
  */
 #include "alg/alg.h"
 
-#include "pkt/bytes.h"
-
 #include <pinhole/bootp.h>
 
 #include <stdio.h>
@@ -47,15 +45,6 @@ typedef struct ph_bootp_state {
 _Static_assert(sizeof(ph_bootp_state) <= PH_ALG_STATE_SIZE,
                "BOOTP state fits the slot");
 
-static void ph_bootp_giaddr(ph_alg_call *ac, uint32_t from, uint32_t to) {
-  uint8_t rep[4];
-  ph_put32(rep, to);
-  if (pinhole__alg_splice(ac, PINHOLE_BOOTP_GIADDR_OFF, 4, rep, 4) != 0)
-    return;
-  pinhole_endpoint a = {from, 0, 0}, b = {to, 0, 0};
-  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &a, &b, 0, NULL, 0);
-}
-
 /* A relayed request: giaddr becomes the relay's public address. */
 static void ph_bootp_request(ph_alg_call *ac, const pinhole_bootp_msg *m) {
   uint32_t to;
@@ -75,7 +64,7 @@ static void ph_bootp_request(ph_alg_call *ac, const pinhole_bootp_msg *m) {
   st->next = (uint8_t)((st->next + 1) % PH_BOOTP_PENDING);
   r->xid = m->xid;
   r->giaddr = m->giaddr;
-  ph_bootp_giaddr(ac, m->giaddr, to);
+  pinhole__alg_put_addr(ac, PINHOLE_BOOTP_GIADDR_OFF, to);
 }
 
 /* A reply to a relay: its giaddr back as the relay sent it. */
@@ -97,7 +86,7 @@ static void ph_bootp_reply(ph_alg_call *ac, const pinhole_bootp_msg *m) {
     return;
   }
   if (to != m->giaddr)
-    ph_bootp_giaddr(ac, m->giaddr, to);
+    pinhole__alg_put_addr(ac, PINHOLE_BOOTP_GIADDR_OFF, to);
 }
 
 static void ph_bootp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
@@ -107,10 +96,8 @@ static void ph_bootp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   size_t len = pinhole__alg_payload_len(ac);
   pinhole_bootp_msg m;
   if (pinhole_bootp_parse(p, len, &m) != 0) {
-    char why[64];
-    snprintf(why, sizeof(why), "malformed message: %s",
-             pinhole_bootp_reason_name((int)m.reason));
-    pinhole__alg_refuse(ac, why, NULL, 0);
+    pinhole__alg_refuse_why(ac, "malformed message",
+                            pinhole_bootp_reason_name((int)m.reason));
     return;
   }
   char text[48];

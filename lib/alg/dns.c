@@ -64,13 +64,6 @@ typedef struct ph_dns_state {
 _Static_assert(sizeof(ph_dns_state) <= PH_ALG_STATE_SIZE,
                "DNS state fits the slot");
 
-/* Refuses a message the parser rejected, naming the violation. */
-static int ph_dns_refuse(ph_alg_call *ac, const char *what, int reason) {
-  char why[64];
-  snprintf(why, sizeof(why), "%s: %s", what, pinhole_dns_reason_name(reason));
-  return pinhole__alg_refuse(ac, why, NULL, 0);
-}
-
 /* A digest of every question: count, then each normalized name, type and
  * class. Returns 0, or -1 when a name cannot be read (cannot happen on a
  * parsed message). */
@@ -169,12 +162,8 @@ static void ph_dns_doctor(ph_alg_call *ac, size_t off, size_t len,
     uint32_t addr = ph_get32(p + rr.rdata_off), to;
     if (pinhole__alg_static_addr(ac, addr, PINHOLE_RULE_DNS_DOCTOR, &to) != 0)
       continue;
-    uint8_t rep[4];
-    ph_put32(rep, to);
-    if (pinhole__alg_splice(ac, off + rr.rdata_off, 4, rep, 4) != 0)
+    if (pinhole__alg_put_addr(ac, off + rr.rdata_off, to) != 0)
       return;
-    pinhole_endpoint a = {addr, 0, 0}, b = {to, 0, 0};
-    pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &a, &b, 0, NULL, 0);
   }
 }
 
@@ -213,7 +202,8 @@ static void ph_dns_message(ph_alg_call *ac, size_t off, size_t len, int tcp) {
   pinhole_dns_msg m;
   int rc = pinhole_dns_parse(p, len, tcp ? PINHOLE_DNS_PARSE_TCP : 0, &m);
   if (rc != 0) {
-    ph_dns_refuse(ac, "malformed message", (int)m.reason);
+    pinhole__alg_refuse_why(ac, "malformed message",
+                            pinhole_dns_reason_name((int)m.reason));
     return;
   }
   int response = (m.flags & PINHOLE_DNS_FLAG_QR) != 0;

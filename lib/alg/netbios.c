@@ -41,20 +41,9 @@ typedef struct ph_nb_state {
  * 0, or 1 when the message was refused (or a rewrite failed). */
 static int ph_nb_addr(ph_alg_call *ac, size_t off, const char *what) {
   uint32_t addr = ph_get32(pinhole__alg_payload(ac) + off), to;
-  if (pinhole__alg_carried(ac, addr, &to) < 0) {
-    char why[64];
-    snprintf(why, sizeof(why), "%s address is not the sender's", what);
-    return pinhole__alg_refuse(ac, why, NULL, 0);
-  }
-  if (to == addr)
-    return 0;
-  uint8_t rep[4];
-  ph_put32(rep, to);
-  if (pinhole__alg_splice(ac, off, 4, rep, 4) != 0)
-    return 1;
-  pinhole_endpoint a = {addr, 0, 0}, b = {to, 0, 0};
-  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &a, &b, 0, NULL, 0);
-  return 0;
+  if (pinhole__alg_carried(ac, addr, &to) < 0)
+    return pinhole__alg_refuse_why(ac, what, "not the sender's");
+  return to != addr && pinhole__alg_put_addr(ac, off, to) != 0;
 }
 
 /* The addresses of one NB or A record. Returns 1 when refused. */
@@ -62,12 +51,13 @@ static int ph_nbns_record(ph_alg_call *ac, const pinhole_dns_rr *rr) {
   if (rr->rclass != PINHOLE_DNS_CLASS_IN)
     return 0;
   if (rr->type == PINHOLE_DNS_TYPE_A && rr->rdlength == 4)
-    return ph_nb_addr(ac, rr->rdata_off, "A");
+    return ph_nb_addr(ac, rr->rdata_off, "A address");
   if (rr->type != PINHOLE_NBNS_TYPE_NB)
     return 0;
   size_t n = rr->rdlength / PINHOLE_NBNS_NB_ENTRY_LEN;
   for (size_t i = 0; i < n; i++)
-    if (ph_nb_addr(ac, rr->rdata_off + PINHOLE_NBNS_NB_ENTRY_LEN * i + 2, "NB"))
+    if (ph_nb_addr(ac, rr->rdata_off + PINHOLE_NBNS_NB_ENTRY_LEN * i + 2,
+                   "NB address"))
       return 1;
   return 0;
 }
@@ -100,10 +90,8 @@ static void ph_nbns(ph_alg_call *ac) {
   size_t len = pinhole__alg_payload_len(ac);
   pinhole_dns_msg m;
   if (pinhole_nbns_parse(p, len, &m) != 0) {
-    char why[64];
-    snprintf(why, sizeof(why), "malformed name service message: %s",
-             pinhole_dns_reason_name((int)m.reason));
-    pinhole__alg_refuse(ac, why, NULL, 0);
+    pinhole__alg_refuse_why(ac, "malformed name service message",
+                            pinhole_dns_reason_name((int)m.reason));
     return;
   }
   ph_nbns_trace(ac, p, len, &m);
@@ -121,10 +109,8 @@ static void ph_nbds(ph_alg_call *ac) {
   size_t len = pinhole__alg_payload_len(ac);
   pinhole_nbds_msg m;
   if (pinhole_nbds_parse(p, len, &m) != 0) {
-    char why[64];
-    snprintf(why, sizeof(why), "malformed datagram: %s",
-             pinhole_nbds_reason_name((int)m.reason));
-    pinhole__alg_refuse(ac, why, NULL, 0);
+    pinhole__alg_refuse_why(ac, "malformed datagram",
+                            pinhole_nbds_reason_name((int)m.reason));
     return;
   }
   uint32_t to;
@@ -144,7 +130,7 @@ static void ph_nbds(ph_alg_call *ac) {
     pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &a, pub, 0, NULL, 0);
     return;
   }
-  ph_nb_addr(ac, PINHOLE_NBDS_SOURCE_IP_OFF, "datagram source");
+  ph_nb_addr(ac, PINHOLE_NBDS_SOURCE_IP_OFF, "datagram source address");
 }
 
 /* A host's 137 and 138 connections to one peer: one conversation. */

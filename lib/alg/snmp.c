@@ -20,8 +20,6 @@
  */
 #include "alg/alg.h"
 
-#include "pkt/bytes.h"
-
 #include <pinhole/snmp.h>
 
 #include <stdio.h>
@@ -36,21 +34,15 @@ static const char *ph_snmp_pdu_name(uint32_t t) {
   return "encrypted";
 }
 
-/* The v1 Trap's agent-addr at payload[off]. */
+/* The v1 Trap's agent-addr. */
 static void ph_snmp_agent(ph_alg_call *ac, const pinhole_snmp_msg *m) {
   uint32_t to;
   if (pinhole__alg_carried(ac, m->agent_addr, &to) < 0) {
     pinhole__alg_refuse(ac, "agent-addr is not the agent's", NULL, 0);
     return;
   }
-  if (to == m->agent_addr)
-    return;
-  uint8_t rep[4];
-  ph_put32(rep, to);
-  if (pinhole__alg_splice(ac, m->agent_addr_off, 4, rep, 4) != 0)
-    return;
-  pinhole_endpoint a = {m->agent_addr, 0, 0}, b = {to, 0, 0};
-  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &a, &b, 0, NULL, 0);
+  if (to != m->agent_addr)
+    pinhole__alg_put_addr(ac, m->agent_addr_off, to);
 }
 
 static void ph_snmp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
@@ -60,10 +52,8 @@ static void ph_snmp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   size_t len = pinhole__alg_payload_len(ac);
   pinhole_snmp_msg m;
   if (pinhole_snmp_parse(p, len, &m) != 0) {
-    char why[64];
-    snprintf(why, sizeof(why), "malformed message: %s",
-             pinhole_snmp_reason_name((int)m.reason));
-    pinhole__alg_refuse(ac, why, NULL, 0);
+    pinhole__alg_refuse_why(ac, "malformed message",
+                            pinhole_snmp_reason_name((int)m.reason));
     return;
   }
   const char *name = ph_snmp_pdu_name(m.pdu_type);

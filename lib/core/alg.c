@@ -137,6 +137,29 @@ int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
   return 0;
 }
 
+int pinhole__alg_put_addr(ph_alg_call *ac, size_t off, uint32_t addr) {
+  if (off > ac->v->payload_len || ac->v->payload_len - off < 4) {
+    ac->failed = 1;
+    return PINHOLE_ERR_INVALID_ARG;
+  }
+  uint8_t rep[4];
+  uint32_t old = ph_get32(pinhole__alg_payload(ac) + off);
+  ph_put32(rep, addr);
+  int rc = pinhole__alg_splice(ac, off, 4, rep, 4);
+  if (rc == 0) {
+    pinhole_endpoint a = {old, 0, 0}, b = {addr, 0, 0};
+    pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &a, &b, 0, NULL, 0);
+  }
+  return rc;
+}
+
+int pinhole__alg_refuse_why(ph_alg_call *ac, const char *what,
+                            const char *why) {
+  char reason[96];
+  snprintf(reason, sizeof(reason), "%s: %s", what, why);
+  return pinhole__alg_refuse(ac, reason, NULL, 0);
+}
+
 int pinhole__alg_refuse(ph_alg_call *ac, const char *reason,
                         const uint8_t *text, size_t text_len) {
   pinhole__alg_error(ac, reason, text, text_len);

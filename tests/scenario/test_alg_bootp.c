@@ -41,13 +41,6 @@ static tpkt *b_udp(tpkt *p, uint32_t src, uint16_t sport, uint32_t dst,
   return t_udp_n(p, src, sport, dst, dport, m->b, m->n);
 }
 
-static void t_bytes_are(const tpkt *p, const uint8_t *want, size_t n) {
-  pinhole_pkt_view v;
-  t_view(p, &v);
-  assert_int_equal(v.payload_len, n);
-  assert_memory_equal(p->b + v.payload_off, want, n);
-}
-
 /* The relay 198.18.0.2 behind a static rule (ports kept) serves the link
  * 198.18.0.9: its DISCOVER leaves with giaddr = its public address, the
  * server's OFFER to that address port 67 comes back on the same flow and
@@ -75,7 +68,7 @@ static void test_alg_bootp_static_relay(void **state) {
   t_view(&p, &v);
   assert_int_equal(v.src, RELAY_PUB);
   assert_int_equal(v.sport, 67);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   t_check_cksums(&p);
 
   b_dhcp(&m, 2, 0xc0ffee01, RELAY_PUB, 2);
@@ -84,7 +77,7 @@ static void test_alg_bootp_static_relay(void **state) {
   t_view(&p, &v);
   assert_int_equal(v.dst, IN_HOST);
   assert_int_equal(v.dport, 67);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   t_check_cksums(&p);
 
   /* REQUEST and ACK of the same xid, and a relay speaking for itself */
@@ -93,15 +86,15 @@ static void test_alg_bootp_static_relay(void **state) {
   b_dhcp(&m, 1, 0x0badcafe, IN_HOST, 1);
   b_dhcp(&want, 1, 0x0badcafe, RELAY_PUB, 1);
   assert_int_equal(t_in(t, b_udp(&p, IN_HOST, 67, SRV, 67, &m), SEC), 0);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   b_dhcp(&m, 2, 0xc0ffee01, RELAY_PUB, 5);
   b_dhcp(&want, 2, 0xc0ffee01, RELAY_LAN, 5);
   assert_int_equal(t_out(t, b_udp(&p, SRV, 67, RELAY_PUB, 67, &m), SEC), 0);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   b_dhcp(&m, 2, 0x0badcafe, RELAY_PUB, 2);
   b_dhcp(&want, 2, 0x0badcafe, IN_HOST, 2);
   assert_int_equal(t_out(t, b_udp(&p, SRV, 67, RELAY_PUB, 67, &m), SEC), 0);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   assert_true(t_has_trace(t, "bootp ALG conv=1 translated 198.18.0.9:0 -> "
                              "198.19.0.20:0"));
   assert_true(t_has_trace(t, "\"reply xid=c0ffee01 type=5\""));
@@ -134,7 +127,7 @@ static void test_alg_bootp_napt_relay(void **state) {
   t_view(&p, &v);
   assert_true(v.sport >= 1024);
   uint16_t port = v.sport;
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   b_dhcp(&m, 2, 0x11111111, PUB, 2);
   assert_int_equal(t_out(t, b_udp(&p, SRV, 67, PUB, 67, &m), SEC),
                    PINHOLE_VERDICT_DROP);
@@ -142,7 +135,7 @@ static void test_alg_bootp_napt_relay(void **state) {
   b_dhcp(&m, 2, 0x22222222, PUB, 2);
   b_dhcp(&want, 2, 0x22222222, IN_HOST, 2);
   assert_int_equal(t_out(t, b_udp(&p, SRV, 67, PUB, port, &m), SEC), 0);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   t_check_cksums(&p);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
              PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1, -1);
@@ -159,7 +152,7 @@ static void test_alg_bootp_hostile(void **state) {
   int n = 0;
   b_dhcp(&m, 1, 1, 0, 1);
   assert_int_equal(t_in(t, b_udp(&p, IN_HOST, 68, SRV, 67, &m), SEC), 0);
-  t_bytes_are(&p, m.b, m.n);
+  t_payload_bytes_is(&p, m.b, m.n);
   /* no end option */
   b_dhcp(&m, 1, 2, IN_HOST, 1);
   m.n--;

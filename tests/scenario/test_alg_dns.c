@@ -74,14 +74,6 @@ static tpkt *d_udp(tpkt *p, uint32_t src, uint16_t sport, uint32_t dst,
   return t_udp_n(p, src, sport, dst, dport, m->b, m->n);
 }
 
-/* The packet's payload equals want[0..n). */
-static void t_bytes_are(const tpkt *p, const uint8_t *want, size_t n) {
-  pinhole_pkt_view v;
-  t_view(p, &v);
-  assert_int_equal(v.payload_len, n);
-  assert_memory_equal(p->b + v.payload_off, want, n);
-}
-
 static void t_tick(tctx *t, uint64_t now) {
   while (pinhole_tick(t->ctx, now) >= 4096)
     ;
@@ -99,14 +91,14 @@ static void test_alg_dns_quick_teardown(void **state) {
   pinhole_pkt_view v;
   d_query(&q, 0x1234, "www.example.test", 1);
   assert_int_equal(t_in(t, d_udp(&p, IN_HOST, 40000, SRV, 53, &q), SEC), 0);
-  t_bytes_are(&p, q.b, q.n);
+  t_payload_bytes_is(&p, q.b, q.n);
   uint32_t addr = IP4(198, 19, 0, 50);
   d_answer(&a, 0x1234, "WWW.Example.TEST", 1, &addr, 1);
   assert_int_equal(t_out(t, d_udp(&p, SRV, 53, PUB, 40000, &a), SEC), 0);
   t_view(&p, &v);
   assert_int_equal(v.dst, IN_HOST);
   assert_int_equal(v.dport, 40000);
-  t_bytes_are(&p, a.b, a.n);
+  t_payload_bytes_is(&p, a.b, a.n);
   t_check_cksums(&p);
   t_listing_is(t, "Conversation: ALG protocol: dns\n"
                   "  Number of initiators: 1, Number of responders: 1\n"
@@ -361,7 +353,7 @@ static void test_alg_dns_doctor_for_inside_receiver(void **state) {
   uint32_t want_addrs[] = {IP4(198, 19, 0, 7), IP4(198, 18, 0, 50)};
   d_answer(&want, 0x4242, "www.example.test", 1, want_addrs, 2);
   assert_int_equal(t_out(t, d_udp(&p, SRV, 53, PUB, 46000, &a), SEC), 0);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   /* the exact bytes: the second record's RDATA, at an even offset */
   pinhole_pkt_view v;
   t_view(&p, &v);
@@ -414,7 +406,7 @@ static void test_alg_dns_doctor_for_outside_receiver(void **state) {
       0);
   t_view(&p, &v);
   assert_int_equal(v.src, IP4(198, 19, 0, 60));
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   t_check_cksums(&p);
   t_listing_is(t, "Conversation: ALG protocol: dns\n"
                   "  Number of initiators: 1, Number of responders: 1\n"
@@ -508,7 +500,7 @@ static void test_alg_dns_tcp_framing(void **state) {
   n += d_frame(seg + n, &q2);
   t_tcp_n(&p, IN_HOST, 47000, SRV, 53, s.cseq, s.sseq, seg, n);
   assert_int_equal(t_in(t, &p, SEC), 0);
-  t_bytes_are(&p, seg, n);
+  t_payload_bytes_is(&p, seg, n);
   s.cseq += (uint32_t)n;
 
   uint32_t addr = IP4(198, 19, 0, 50), to = IP4(198, 18, 0, 50);
@@ -523,7 +515,7 @@ static void test_alg_dns_tcp_framing(void **state) {
   /* resent whole */
   t_tcp_n(&p, SRV, 53, PUB, 47000, s.sseq, s.cseq, seg, n);
   assert_int_equal(t_out(t, &p, SEC), 0);
-  t_bytes_are(&p, wseg, n);
+  t_payload_bytes_is(&p, wseg, n);
   t_check_cksums(&p);
   s.sseq += (uint32_t)n;
   /* the AAAA answer and the head of a third message: the head is cut */
@@ -533,7 +525,7 @@ static void test_alg_dns_tcp_framing(void **state) {
   size_t m2 = d_frame(seg + m1, &want);
   t_tcp_n(&p, SRV, 53, PUB, 47000, s.sseq, s.cseq, seg, m1 + m2 - 5);
   assert_int_equal(t_out(t, &p, SEC), 0);
-  t_bytes_are(&p, seg, m1);
+  t_payload_bytes_is(&p, seg, m1);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_WITHHELD), 2);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 5,
              PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_ALG_WITHHELD, 2, -1);

@@ -108,13 +108,6 @@ static tpkt *n_udp(tpkt *p, uint32_t src, uint16_t sport, uint32_t dst,
   return t_udp_n(p, src, sport, dst, dport, m->b, m->n);
 }
 
-static void t_bytes_are(const tpkt *p, const uint8_t *want, size_t n) {
-  pinhole_pkt_view v;
-  t_view(p, &v);
-  assert_int_equal(v.payload_len, n);
-  assert_memory_equal(p->b + v.payload_off, want, n);
-}
-
 /* Source NAT to 198.19.0.10-11, ports 20000-20002. */
 static tctx *nb_ctx(void) {
   pinhole_config cfg;
@@ -166,7 +159,7 @@ static void test_alg_netbios_register_and_datagram(void **state) {
   t_src_of(&p, &pub137);
   assert_true(pub137.addr != IN_HOST);
   n_register(&want, 0x5151, pub137.addr);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   assert_true(t_has_trace(t, "\"request opcode 5 PINHOLE<00>\""));
   t_check_cksums(&p);
 
@@ -174,7 +167,7 @@ static void test_alg_netbios_register_and_datagram(void **state) {
   assert_int_equal(
       t_out(t, n_udp(&p, WINS, 137, pub137.addr, pub137.port, &m), SEC), 0);
   n_registered(&want, 0x5151, IN_HOST);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   t_check_cksums(&p);
 
   n_datagram(&m, IN_HOST, 138);
@@ -182,13 +175,13 @@ static void test_alg_netbios_register_and_datagram(void **state) {
   t_src_of(&p, &pub138);
   assert_true(pub138.port >= 20000 && pub138.port <= 20002);
   n_datagram(&want, pub138.addr, pub138.port);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   t_check_cksums(&p);
   /* an answer to the datagram's source comes back through its flow */
   n_datagram(&m, WINS, 138);
   assert_int_equal(
       t_out(t, n_udp(&p, WINS, 138, pub138.addr, pub138.port, &m), SEC), 0);
-  t_bytes_are(&p, m.b, m.n);
+  t_payload_bytes_is(&p, m.b, m.n);
 
   t_listing_is(t, "Conversation: ALG protocol: netbios\n"
                   "  Number of initiators: 2, Number of responders: 2\n"
@@ -273,7 +266,7 @@ static void test_alg_netbios_hostile(void **state) {
   assert_int_equal(t_in(t, n_udp(&p, IN_HOST, 137, WINS, 137, &m), SEC),
                    PINHOLE_VERDICT_DROP);
   n++;
-  assert_true(t_has_trace(t, "NB address is not the sender's"));
+  assert_true(t_has_trace(t, "NB address: not the sender's"));
   /* a datagram whose DGM_LENGTH lies, and one from another inside host */
   n_datagram(&m, IN_HOST, 138);
   t_put16(m.b + 10, 200);
@@ -285,7 +278,7 @@ static void test_alg_netbios_hostile(void **state) {
   assert_int_equal(t_in(t, n_udp(&p, IN_HOST, 138, WINS, 138, &m), SEC),
                    PINHOLE_VERDICT_DROP);
   n++;
-  assert_true(t_has_trace(t, "datagram source address is not the sender's"));
+  assert_true(t_has_trace(t, "datagram source address: not the sender's"));
   /* each message truncated at every length */
   n_register(&m, 4, IN_HOST);
   size_t full = m.n;
@@ -328,7 +321,7 @@ static void test_alg_netbios_static_server(void **state) {
   want.b[2] = 0x85;
   assert_int_equal(
       t_in(t, n_udp(&p, IP4(198, 18, 0, 50), 137, WINS, 137, &m), SEC), 0);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   t_check_cksums(&p);
   assert_true(t_has_trace(t, "netbios ALG conv=1 translated 198.18.0.50:0 -> "
                              "198.19.0.50:0"));

@@ -83,13 +83,6 @@ static tpkt *b_udp(tpkt *p, uint32_t src, uint16_t sport, uint32_t dst,
   return t_udp_n(p, src, sport, dst, dport, m->b, m->n);
 }
 
-static void t_bytes_are(const tpkt *p, const uint8_t *want, size_t n) {
-  pinhole_pkt_view v;
-  t_view(p, &v);
-  assert_int_equal(v.payload_len, n);
-  assert_memory_equal(p->b + v.payload_off, want, n);
-}
-
 /* A trap from an agent behind NAT names its public address; the checksum
  * follows (the address sits at an odd offset: 40 04 at byte 25). */
 static void test_alg_snmp_trap_agent_addr(void **state) {
@@ -101,7 +94,7 @@ static void test_alg_snmp_trap_agent_addr(void **state) {
   assert_int_equal(m.b[25], 0x40);
   b_trap(&want, PUB);
   assert_int_equal(t_in(t, b_udp(&p, IN_HOST, 40162, MGR, 162, &m), SEC), 0);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   t_check_cksums(&p);
   assert_true(t_has_trace(t, "snmp ALG conv=1 translated 198.18.0.2:0 -> "
                              "198.19.0.1:0"));
@@ -110,7 +103,7 @@ static void test_alg_snmp_trap_agent_addr(void **state) {
   /* an agent that does not know its address says 0.0.0.0: unchanged */
   b_trap(&m, 0);
   assert_int_equal(t_in(t, b_udp(&p, IN_HOST, 40162, MGR, 162, &m), SEC), 0);
-  t_bytes_are(&p, m.b, m.n);
+  t_payload_bytes_is(&p, m.b, m.n);
   t_listing_is(t, "Conversation: ALG protocol: snmp\n"
                   "  Number of initiators: 1, Number of responders: 1\n"
                   "Flow                                          State    Dir "
@@ -134,10 +127,10 @@ static void test_alg_snmp_get_response(void **state) {
   ber m;
   b_get(&m, 0xA0, NULL);
   assert_int_equal(t_in(t, b_udp(&p, IN_HOST, 40161, MGR, 161, &m), SEC), 0);
-  t_bytes_are(&p, m.b, m.n);
+  t_payload_bytes_is(&p, m.b, m.n);
   b_get(&m, 0xA2, "agent-1");
   assert_int_equal(t_out(t, b_udp(&p, MGR, 161, PUB, 40161, &m), SEC), 0);
-  t_bytes_are(&p, m.b, m.n);
+  t_payload_bytes_is(&p, m.b, m.n);
   t_check_cksums(&p);
   char *l = t_listing(t);
   assert_non_null(strstr(l, "UDP 198.19.0.2:161 -> 198.19.0.1:40161        "
@@ -212,7 +205,7 @@ static void test_alg_snmp_static_agent(void **state) {
   b_trap(&want, IP4(198, 19, 0, 33));
   assert_int_equal(
       t_in(t, b_udp(&p, IP4(198, 18, 0, 33), 162, MGR, 162, &m), SEC), 0);
-  t_bytes_are(&p, want.b, want.n);
+  t_payload_bytes_is(&p, want.b, want.n);
   t_check_cksums(&p);
   t_ctx_del(t);
 }
