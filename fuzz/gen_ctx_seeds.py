@@ -3,7 +3,7 @@
 
 The scripts replay the scenario tests' exchanges (FTP active and passive,
 FTP behind destination NAT, TFTP, RTSP SETUP, SIP INVITE over UDP and TCP,
-ping, UDP, ICMP errors, rejects, SYN floods) in the target's format; see the
+DNS, NetBIOS, SNMP and BOOTP, ping, UDP, ICMP errors, rejects, SYN floods) in the target's format; see the
 comment at the top of fuzz/ctx_packets.c. Run from the source root:
 
     python3 fuzz/gen_ctx_seeds.py
@@ -414,6 +414,127 @@ SEEDS["dcerpc_ept_map"] = bytes([0]) + (
              dce_tower(49664, [198, 19, 0, 2])) + struct.pack("<I", 0))) +
     tcp(IN2, OUT2, P40001, P49664, SYN))
 
+
+# ---- DNS, NetBIOS, SNMP, BOOTP (issue 18): the fixed port table has no
+# port of these ALGs, so their packets are raw IPv4 (UDP checksum 0: none).
+# Source ports are kept by the full-range pool, so the answers go to the
+# same public port.
+A_PUB = (198, 19, 0, 1)
+
+
+def udp_pkt(src, dst, sport, dport, payload):
+    u = struct.pack(">HHHH", sport, dport, 8 + len(payload), 0) + payload
+    return ip_hdr(20 + len(u), 17, src, dst) + u
+
+
+def dns_name(name):
+    return b"".join(bytes([len(x)]) + x.encode()
+                    for x in name.split(".")) + b"\0"
+
+
+def dns_msg(ident, flags, name, qtype, answers=()):
+    m = struct.pack(">HHHHHH", ident, flags, 1, len(answers), 0, 0)
+    m += dns_name(name) + struct.pack(">HH", qtype, 1)
+    for a in answers:
+        m += b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + bytes(a)
+    return m
+
+
+def nb_name(n, suffix=0):
+    raw_name = n.ljust(15).encode() + bytes([suffix])
+    return bytes([32]) + bytes(x for b in raw_name
+                               for x in (65 + (b >> 4), 65 + (b & 15))) + b"\0"
+
+
+# two queries on one socket, one answered twice, a bad one; quick teardown
+SEEDS["dns_udp_quick_teardown"] = bytes([0]) + (
+    raw(udp_pkt(A_IN2, A_OUT2, 40000, 53,
+                dns_msg(0x1234, 0x0100, "www.example.test", 1))) +
+    raw(udp_pkt(A_IN2, A_OUT2, 40000, 53,
+                dns_msg(0x1235, 0x0100, "www.example.test", 28))) +
+    raw(udp_pkt(A_OUT2, A_PUB, 53, 40000,
+                dns_msg(0x1234, 0x8180, "WWW.example.test", 1,
+                        [(198, 19, 0, 50)])), side="out") +
+    raw(udp_pkt(A_OUT2, A_PUB, 53, 40000,
+                dns_msg(0x1235, 0x8180, "www.example.test", 28)),
+        side="out") +
+    raw(udp_pkt(A_OUT2, A_PUB, 53, 40000,
+                dns_msg(0x1235, 0x8180, "www.example.test", 28)),
+        side="out") +
+    raw(udp_pkt(A_IN2, A_OUT2, 40000, 53,
+                dns_msg(0x1236, 0x0100, "next.test", 1))) +
+    raw(udp_pkt(A_IN2, A_OUT2, 40001, 53,
+                b"\x00\x01\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+                b"\xc0\x0c\x00\x01\x00\x01")) +
+    tick("50ms") +
+    raw(udp_pkt(A_OUT2, A_PUB, 53, 40000,
+                dns_msg(0x1236, 0x8180, "next.test", 1)), side="out") +
+    tick("1s"))
+
+# registration from 137 (the address rewritten), its response, a datagram
+# from 138 joining the conversation
+SEEDS["netbios"] = bytes([0]) + (
+    raw(udp_pkt(A_IN2, A_OUT2, 137, 137,
+                struct.pack(">HHHHHH", 0x5151, 0x2900, 1, 0, 0, 1) +
+                nb_name("PINHOLE") + struct.pack(">HH", 0x20, 1) +
+                b"\xc0\x0c" + struct.pack(">HHIH", 0x20, 1, 300000, 6) +
+                b"\x60\x00" + bytes(A_IN2))) +
+    raw(udp_pkt(A_OUT2, A_PUB, 137, 137,
+                struct.pack(">HHHHHH", 0x5151, 0xAD80, 0, 1, 0, 0) +
+                nb_name("PINHOLE") + struct.pack(">HHIH", 0x20, 1, 300000, 6)
+                + b"\x60\x00" + bytes(A_PUB)), side="out") +
+    raw(udp_pkt(A_IN2, A_OUT2, 138, 138,
+                struct.pack(">BBH", 0x11, 0x02, 0x7a7a) + bytes(A_IN2) +
+                struct.pack(">HHH", 138, 72, 0) + nb_name("PINHOLE") +
+                nb_name("WORKGROUP", 0x1d) + b"\xffSMB")))
+
+
+def ber(tag, content):
+    return bytes([tag, len(content)]) + content
+
+
+_trap_pdu = (ber(0x06, b"\x2b\x06\x01\x04\x01\xbf\x08") +
+             ber(0x40, bytes(A_IN2)) + ber(0x02, b"\x06") +
+             ber(0x02, b"\x01") + ber(0x43, b"\x12\x34") +
+             ber(0x30, ber(0x30, ber(0x06, b"\x2b\x06\x01\x02\x01\x01\x05"
+                                     b"\x00") + ber(0x04, b"gw"))))
+
+
+def snmp_get(pdu_tag, value):
+    """A v2c GetRequest (0xA0) or Response (0xA2) for sysName.0."""
+    vb = ber(0x30, ber(0x06, b"\x2b\x06\x01\x02\x01\x01\x05\x00") + value)
+    pdu = ber(0x02, b"\x2a") + ber(0x02, b"\x00") + ber(0x02, b"\x00")
+    pdu += ber(0x30, vb)
+    return ber(0x30, ber(0x02, b"\x01") + ber(0x04, b"public") +
+               ber(pdu_tag, pdu))
+
+
+# a v1 trap from the inside (agent-addr rewritten), a get and its response
+SEEDS["snmp"] = bytes([0]) + (
+    raw(udp_pkt(A_IN2, A_OUT2, 40000, 162,
+                ber(0x30, ber(0x02, b"\x00") + ber(0x04, b"public") +
+                    ber(0xA4, _trap_pdu)))) +
+    raw(udp_pkt(A_IN2, A_OUT2, 40001, 161, snmp_get(0xA0, ber(0x05, b"")))) +
+    raw(udp_pkt(A_OUT2, A_PUB, 161, 40001,
+                snmp_get(0xA2, ber(0x04, b"agent"))), side="out"))
+
+
+def dhcp(op_, xid, giaddr, mtype):
+    h = bytes([op_, 1, 6, 1]) + struct.pack(">IHH", xid, 0, 0)
+    h += bytes(12) + bytes(giaddr) + b"\x02\x00\x5e\x10\x20\x30"
+    h += bytes(236 - len(h))
+    return h + b"\x63\x82\x53\x63" + bytes([53, 1, mtype, 255])
+
+
+# a relayed DISCOVER (giaddr rewritten), an OFFER to the mapped port
+# (giaddr restored by xid), one to port 67 (no flow)
+SEEDS["bootp_relay"] = bytes([0]) + (
+    raw(udp_pkt(A_IN2, A_OUT2, 40000, 67,
+                dhcp(1, 0xc0ffee01, (198, 18, 0, 9), 1))) +
+    raw(udp_pkt(A_OUT2, A_PUB, 67, 40000,
+                dhcp(2, 0xc0ffee01, A_PUB, 2)), side="out") +
+    raw(udp_pkt(A_OUT2, A_PUB, 67, 67, dhcp(2, 0xc0ffee01, A_PUB, 2)),
+        side="out"))
 
 def main():
     os.makedirs(OUT, exist_ok=True)

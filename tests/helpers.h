@@ -421,6 +421,15 @@ static inline void t_payload_is(const tpkt *p, const char *want) {
     fail_msg("payload\n'%.*s'\n!=\n'%s'", (int)len, got, want);
 }
 
+/* Asserts the packet's L4 payload is exactly want[0..n) (binary). */
+static inline void t_payload_bytes_is(const tpkt *p, const void *want,
+                                      size_t n) {
+  pinhole_pkt_view v;
+  assert_int_equal(pinhole_pkt_parse(p->b, p->p.len, &v), 0);
+  assert_int_equal(v.payload_len, n);
+  assert_memory_equal(p->b + v.payload_off, want, n);
+}
+
 /* Does the packet contain needle anywhere? */
 static inline int t_contains(const tpkt *p, const char *needle) {
   size_t n = strlen(needle);

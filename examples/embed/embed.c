@@ -20,10 +20,10 @@ int main(void) {
   rule.pool = pinhole_pool_add(ctx, &pool);
   pinhole_rule_add(ctx, &rule);
 
-  /* UDP 198.18.0.2:5000 -> 198.19.0.2:53, as a host would receive it */
+  /* UDP 198.18.0.2:5000 -> 198.19.0.2:9, as a host would receive it */
   uint8_t buf[2048] = {0x45, 0,    0,   29, 0, 1, 0,   0,  64, 17,
                        0,    0,    198, 18, 0, 2, 198, 19, 0,  2,
-                       0x13, 0x88, 0,   53, 0, 9, 0,   0,  'x'};
+                       0x13, 0x88, 0,   9,  0, 9, 0,   0,  'x'};
   pinhole_pkt_view v;
   pinhole_pkt_parse(buf, 29, &v); /* only to fill in the checksums */
   pinhole_pkt_fix_cksums(buf, &v);

@@ -209,7 +209,9 @@ static int parse_prefix(char *s, uint32_t *addr, uint8_t *plen) {
  *   side=inside,proto=tcp,dst=198.19.0.0/24,dport=21,nat=source,alg=ftp
  * Keys: name, side (inside|outside|any), proto (tcp|udp|icmp|any|N),
  * src and dst (ADDR[/PLEN]), dport (LO[-HI]), action (accept|discard|
- * reject), nat (none|source|dest:ADDR[:PORT]|static:ADDR), alg (NAME|none).
+ * reject), nat (none|source|dest:ADDR[:PORT]|static:ADDR), alg (NAME|none),
+ * doctor=dns (with nat=static: the DNS ALG doctors A records this rule
+ * maps).
  * Unset keys match anything; the default action is accept, no NAT, and the
  * ALG chosen by destination port. nat=source uses the --pool.
  */
@@ -261,6 +263,8 @@ static int parse_rule(char *spec, int pool, pinhole_rule *r) {
       r->nat = PINHOLE_NAT_NONE;
     else if (!strcmp(tok, "alg"))
       snprintf(r->alg, sizeof(r->alg), "%s", v);
+    else if (!strcmp(tok, "doctor") && !strcmp(v, "dns"))
+      r->flags |= PINHOLE_RULE_DNS_DOCTOR;
     else
       ok = 0;
     if (!ok)

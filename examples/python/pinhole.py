@@ -33,6 +33,7 @@ SIDE_INSIDE, SIDE_OUTSIDE, SIDE_ANY = 0, 1, 255
 VERDICT_FORWARD, VERDICT_DROP, VERDICT_REJECT = 0, 1, 2
 ACTION_ACCEPT, ACTION_DISCARD, ACTION_REJECT = 0, 1, 2
 NAT_NONE, NAT_SOURCE, NAT_DEST, NAT_STATIC = 0, 1, 2, 3
+RULE_DNS_DOCTOR = 0x01
 IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP = 1, 6, 17
 TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
@@ -61,6 +62,7 @@ COUNTERS = [
     "FLOWS_EXPIRED", "FRAGMENTS", "DROP_HOST_LIMIT",
     "ALG_WITHHELD", "ALG_UNTRANSLATED", "ALG_DESYNC",
     "TCP_RST_IN_WINDOW",
+    "ALG_QUICK_CLOSE",
 ]
 CNT = {name: i for i, name in enumerate(COUNTERS)}
 
@@ -114,7 +116,7 @@ class Rule(ctypes.Structure):
         ("dport_lo", u16), ("dport_hi", u16),
         ("action", u8), ("nat", u8), ("nat_port", u16),
         ("pool", ctypes.c_int32), ("nat_addr", u32),
-        ("alg", ctypes.c_char * 16),
+        ("alg", ctypes.c_char * 16), ("flags", u32),
     ]
 
 
@@ -346,7 +348,7 @@ class Context:
 
     def rule_add(self, name="", side=SIDE_ANY, proto=0, src=None, dst=None,
                  dport=None, action=ACTION_ACCEPT, nat=NAT_NONE, pool=0,
-                 nat_addr=None, nat_port=0, alg=""):
+                 nat_addr=None, nat_port=0, alg="", flags=0):
         """dport: a port or (lo, hi); src/dst: 'a.b.c.d/len'."""
         r = Rule()
         r.size = ctypes.sizeof(r)
@@ -363,6 +365,7 @@ class Context:
         r.nat_addr = parse_addr(nat_addr) if nat_addr else 0
         r.nat_port = nat_port
         r.alg = alg.encode()
+        r.flags = flags
         return _check("pinhole_rule_add",
                       self._lib.pinhole_rule_add(self._ctx, ctypes.byref(r)))
 

@@ -449,16 +449,28 @@ typedef struct pinhole_rule {
   uint16_t nat_port;           /**< DEST: new destination port (0 = keep) */
   int32_t pool;                /**< SOURCE: pool id */
   uint32_t nat_addr;           /**< DEST/STATIC */
-  char alg[16]; /**< "" = by destination port, "none", or a name */
+  char alg[16];   /**< "" = by destination port, "none", or a name */
+  uint32_t flags; /**< pinhole_rule_flag bits; 0. @since 0.2 */
 } pinhole_rule;
+
+/** Rule flags (pinhole_rule.flags). @since 0.2 */
+enum pinhole_rule_flag {
+  /** DNS doctoring through this STATIC rule: the DNS ALG rewrites an A
+   *  record that holds an address this rule maps, in an answer crossing
+   *  the NAT, to the address its receiver must use (the inside address
+   *  becomes the public one for a receiver outside, the public one the
+   *  inside one for a receiver inside). Only with PINHOLE_NAT_STATIC. */
+  PINHOLE_RULE_DNS_DOCTOR = 0x01
+};
 
 /**
  * Appends a rule (evaluated after the ones before it).
  * @return the rule index (>= 0), PINHOLE_ERR_INVALID_ARG (bad action,
  *         NAT type, prefix length, unknown pool, DEST/STATIC without
- *         nat_addr), PINHOLE_ERR_ADDRESS (DEST/STATIC nat_addr in 0/8,
- *         127/8, 224/4 or 240/4), PINHOLE_ERR_NOT_FOUND (unknown ALG
- *         name), PINHOLE_ERR_STRUCT_SIZE or PINHOLE_ERR_FULL.
+ *         nat_addr, unknown flags or PINHOLE_RULE_DNS_DOCTOR without static
+ *         NAT), PINHOLE_ERR_ADDRESS (DEST/STATIC nat_addr in 0/8, 127/8,
+ *         224/4 or 240/4), PINHOLE_ERR_NOT_FOUND (unknown ALG name),
+ *         PINHOLE_ERR_STRUCT_SIZE or PINHOLE_ERR_FULL.
  * @since 0.1.0
  */
 PINHOLE_EXTERN int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule);
@@ -573,13 +585,16 @@ enum pinhole_counter {
                                      until it is resent whole) */
   PINHOLE_CNT_ALG_UNTRANSLATED, /**< a message an ALG could not translate,
                                      dropped (fail closed) */
-  PINHOLE_CNT_ALG_DESYNC        /**< an ALG stopped parsing a direction of a
+  PINHOLE_CNT_ALG_DESYNC,       /**< an ALG stopped parsing a direction of a
                                      control connection: not its protocol */
-  ,
   /** A TCP RST inside the receiver's window but not at the exact next
    *  sequence number (RFC 5961 sec. 3.2): dropped, the connection kept.
    *  A TCP error. @since 0.2 */
-  PINHOLE_CNT_TCP_RST_IN_WINDOW
+  PINHOLE_CNT_TCP_RST_IN_WINDOW,
+  /** A UDP control connection its ALG closed at once because its
+   *  exchange was complete (the DNS quick teardown: every query it
+   *  carried has its answer). @since 0.2 */
+  PINHOLE_CNT_ALG_QUICK_CLOSE
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

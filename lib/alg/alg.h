@@ -104,6 +104,11 @@ void pinhole__alg_ends(const ph_alg_call *ac, ph_ends *e);
 int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
                         const void *rep, size_t replen);
 
+/* Replaces the 4-byte IPv4 address at payload[off] by addr (same length:
+ * no length or sequence change) and traces it (TRANSLATED old -> addr).
+ * Returns as pinhole__alg_splice. */
+int pinhole__alg_put_addr(ph_alg_call *ac, size_t off, uint32_t addr);
+
 /* Fail closed: the message cannot be handled and would leave carrying an
  * address the NAT did not translate. Counts an error of this ALG with the
  * reason and drops the packet (counted as "dropped untranslated"), unless
@@ -111,6 +116,9 @@ int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
  * counted and passes. Returns nonzero when the packet will be dropped. */
 int pinhole__alg_refuse(ph_alg_call *ac, const char *reason,
                         const uint8_t *text, size_t text_len);
+/* The same with the reason "<what>: <why>" (why: a parser's reason name,
+ * e.g. "malformed message" and "pointer"). */
+int pinhole__alg_refuse_why(ph_alg_call *ac, const char *what, const char *why);
 
 /* A message names more pinholes than the ALG may open (SIP media lines
  * past the limit): counted as "Pinhole limit reached". */
@@ -135,6 +143,17 @@ enum ph_alg_whose {
  * "data", "media", "destination"); text as for pinhole__alg_error. */
 int pinhole__alg_policy(ph_alg_call *ac, int who, uint32_t addr, uint16_t port,
                         const char *what, const uint8_t *text, size_t text_len);
+
+/* An address a message carries (not announced for a pinhole: a NetBIOS
+ * NB address, an SNMP agent-addr, a BOOTP giaddr) as the packet's
+ * receiver must see it: the sender's own address becomes its public one
+ * (*to, PH_ALG_REAL); the receiver's public address its real one
+ * (PH_ALG_PUBLIC); an address a static 1:1 rule maps, the mapped one, and
+ * any other address unchanged (PH_ALG_OTHER). Returns PINHOLE_ERR_POLICY
+ * (not counted: the caller refuses the message) when the sender is behind
+ * NAT and the address is neither its own, nor its public one, nor mapped,
+ * nor 0: it would leave the NAT untranslated. */
+int pinhole__alg_carried(const ph_alg_call *ac, uint32_t addr, uint32_t *to);
 
 /* ---- mappings and pinholes ---------------------------------------------- */
 
@@ -193,6 +212,46 @@ void pinhole__alg_dialog_end(ph_alg_call *ac);
 /* Keeps the control connection alive for at least `seconds` of idleness
  * from now (a SIP registration), bounded by the engine to one hour. */
 void pinhole__alg_keep(ph_alg_call *ac, uint32_t seconds);
+/* Quick teardown: the exchange of a UDP control connection is complete
+ * (DNS: every query it carried has its answer). The connection is dead at
+ * once (a later packet of the same tuple starts a new one, deadlines being
+ * checked at use) and freed by the next pinhole_tick() (its FLOW_CLOSED
+ * event says "ALG") instead of waiting for the UDP timeout; counted
+ * (PINHOLE_CNT_ALG_QUICK_CLOSE) once. A no-op on TCP (a TCP connection
+ * ends with its FIN or RST) and on a connection already closing. */
+void pinhole__alg_close_soon(ph_alg_call *ac);
+/* Moves this connection into the conversation of the Watch connection of
+ * the same ALG from the client's address and client_port to the server's
+ * (as the client addresses it) server_port, when there is one, with the
+ * same initiator side, and this connection is alone in its conversation
+ * (NetBIOS: a host's name service and datagram flows are one
+ * conversation). Returns 0 (moved, or already there) or
+ * PINHOLE_ERR_NOMATCH. */
+int pinhole__alg_join(ph_alg_call *ac, uint16_t client_port,
+                      uint16_t server_port);
+
+/* ---- static NAT --------------------------------------------------------- */
+
+/* The address the receiver of this packet must use for addr under the
+ * context's static 1:1 rules (PINHOLE_NAT_STATIC, action accept) whose
+ * pinhole_rule.flags include rule_flags: for a receiver outside, an inside
+ * address a rule maps becomes its public address; for a receiver inside,
+ * a public address a rule maps becomes its inside address (either rule
+ * side, read both ways; the first rule in order whose prefix holds addr
+ * decides). Returns 0 and *out, or PINHOLE_ERR_NOMATCH when no such rule
+ * maps addr to another address. */
+int pinhole__alg_static_addr(const ph_alg_call *ac, uint32_t addr,
+                             uint32_t rule_flags, uint32_t *out);
+/* Nonzero when the context has a static 1:1 rule whose flags include
+ * rule_flags (whether pinhole__alg_static_addr could map anything). */
+int pinhole__alg_static_any(const ph_alg_call *ac, uint32_t rule_flags);
+
+/* ---- digests ------------------------------------------------------------ */
+
+/* A keyed hash (SipHash-1-3 under the context's secret hash key) of
+ * p[0..len), for a module that keeps a digest of what it saw (a DNS
+ * question) in its small state slot instead of the bytes. */
+uint64_t pinhole__alg_hash(const ph_alg_call *ac, const void *p, size_t len);
 
 /* ---- errors and traces -------------------------------------------------- */
 

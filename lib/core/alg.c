@@ -11,8 +11,10 @@
 #include <string.h>
 
 const ph_alg *const pinhole__algs[] = {
-    &pinhole__alg_ftp, &pinhole__alg_tftp, &pinhole__alg_rtsp,
-    &pinhole__alg_sip, &pinhole__alg_rpc,  &pinhole__alg_dcerpc,
+    &pinhole__alg_ftp,   &pinhole__alg_tftp,    &pinhole__alg_rtsp,
+    &pinhole__alg_sip,   &pinhole__alg_rpc,     &pinhole__alg_dcerpc,
+    &pinhole__alg_dns,   &pinhole__alg_netbios, &pinhole__alg_snmp,
+    &pinhole__alg_bootp,
 };
 const int pinhole__nalgs =
     (int)(sizeof(pinhole__algs) / sizeof(pinhole__algs[0]));
@@ -136,6 +138,29 @@ int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
   return 0;
 }
 
+int pinhole__alg_put_addr(ph_alg_call *ac, size_t off, uint32_t addr) {
+  if (off > ac->v->payload_len || ac->v->payload_len - off < 4) {
+    ac->failed = 1;
+    return PINHOLE_ERR_INVALID_ARG;
+  }
+  uint8_t rep[4];
+  uint32_t old = ph_get32(pinhole__alg_payload(ac) + off);
+  ph_put32(rep, addr);
+  int rc = pinhole__alg_splice(ac, off, 4, rep, 4);
+  if (rc == 0) {
+    pinhole_endpoint a = {old, 0, 0}, b = {addr, 0, 0};
+    pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &a, &b, 0, NULL, 0);
+  }
+  return rc;
+}
+
+int pinhole__alg_refuse_why(ph_alg_call *ac, const char *what,
+                            const char *why) {
+  char reason[96];
+  snprintf(reason, sizeof(reason), "%s: %s", what, why);
+  return pinhole__alg_refuse(ac, reason, NULL, 0);
+}
+
 int pinhole__alg_refuse(ph_alg_call *ac, const char *reason,
                         const uint8_t *text, size_t text_len) {
   pinhole__alg_error(ac, reason, text, text_len);
@@ -184,6 +209,31 @@ int pinhole__alg_policy(ph_alg_call *ac, int who, uint32_t addr, uint16_t port,
     return PINHOLE_ERR_POLICY;
   }
   return whose;
+}
+
+int pinhole__alg_carried(const ph_alg_call *ac, uint32_t addr, uint32_t *to) {
+  ph_ends e;
+  pinhole__alg_ends(ac, &e);
+  int client = pinhole__alg_from(ac) == PH_ALG_CLIENT;
+  const pinhole_endpoint *sr = client ? &e.client : &e.server;
+  const pinhole_endpoint *sp = client ? &e.client_pub : &e.server_pub;
+  const pinhole_endpoint *rr = client ? &e.server : &e.client;
+  const pinhole_endpoint *rp = client ? &e.server_pub : &e.client_pub;
+  int sender_nat = sr->addr != sp->addr;
+  *to = addr;
+  if (sender_nat && addr == sr->addr) {
+    *to = sp->addr;
+    return PH_ALG_REAL;
+  }
+  if (rp->addr != rr->addr && addr == rp->addr) {
+    *to = rr->addr;
+    return PH_ALG_PUBLIC;
+  }
+  if (pinhole__alg_static_addr(ac, addr, 0, to) == 0)
+    return PH_ALG_OTHER;
+  if (sender_nat && addr != sp->addr && addr != 0)
+    return PINHOLE_ERR_POLICY;
+  return PH_ALG_OTHER;
 }
 
 /* ---- mappings and pinholes ---------------------------------------------- */
@@ -355,6 +405,127 @@ void pinhole__alg_keep(ph_alg_call *ac, uint32_t seconds) {
   pinhole__conn_touch_timer(ctx, ac->conn);
 }
 
+void pinhole__alg_close_soon(ph_alg_call *ac) {
+  pinhole_ctx *ctx = ac->ctx;
+  ph_conn *c = ac->conn;
+  if (c->proto != PINHOLE_IPPROTO_UDP || c->tcp_state == PH_TCP_CLOSED)
+    return;
+  c->tcp_state = PH_TCP_CLOSED; /* a UDP flow: "its ALG closed it" */
+  /* idle for its whole (closed) timeout already: due at the next tick */
+  c->last_seen = ctx->now_tick - pinhole__conn_timeout(ctx, c);
+  pinhole__conn_touch_timer(ctx, c);
+  ph_count(ctx, PINHOLE_CNT_ALG_QUICK_CLOSE);
+  static const char why[] = "exchange complete: quick teardown";
+  pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0,
+                     (const uint8_t *)why, sizeof(why) - 1);
+}
+
+const char *pinhole__conn_close_reason(const ph_conn *c) {
+  return c->watch && c->proto == PINHOLE_IPPROTO_UDP &&
+                 c->tcp_state == PH_TCP_CLOSED
+             ? "ALG"
+             : "idle timeout";
+}
+
+/* Moves connection c (alone in its conversation) to conversation to. */
+static void ph_conv_move(pinhole_ctx *ctx, ph_conn *c, uint32_t to) {
+  ph_conn_cold *k = ph_cold(ctx, c);
+  uint32_t from = k->conv, r = ph_conn_idx(ctx, c) + 1;
+  ph_conv *f = &ctx->convs[from], *t = &ctx->convs[to];
+  f->first = f->last = 0;
+  f->nconns = 0;
+  pinhole__conv_maybe_free(ctx, from);
+  k->conv = to;
+  k->conv_next = 0;
+  if (t->last)
+    ctx->cold[t->last - 1].conv_next = r;
+  else
+    t->first = r;
+  t->last = r;
+  t->nconns++;
+}
+
+int pinhole__alg_join(ph_alg_call *ac, uint16_t client_port,
+                      uint16_t server_port) {
+  pinhole_ctx *ctx = ac->ctx;
+  ph_conn *c = ac->conn;
+  uint64_t h = pinhole__key_hash(ctx, c->proto, c->a.src, c->a.dst, client_port,
+                                 server_port);
+  int dir = 0;
+  ph_conn *o = pinhole__conn_lookup(ctx, c->proto, c->a.src, c->a.dst,
+                                    client_port, server_port, h, &dir);
+  if (o == NULL || dir != 0 || !o->watch || o->alg != c->alg ||
+      o->a_side != c->a_side)
+    return PINHOLE_ERR_NOMATCH;
+  uint32_t from = ph_cold(ctx, c)->conv, to = ph_cold(ctx, o)->conv;
+  if (from == to)
+    return 0;
+  if (ctx->convs[from].nconns != 1 || ctx->convs[from].npinholes != 0)
+    return PINHOLE_ERR_NOMATCH;
+  ph_conv_move(ctx, c, to);
+  char text[40];
+  int n = snprintf(text, sizeof(text), "joined conversation %u",
+                   (unsigned)ctx->convs[to].id);
+  pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0,
+                     (const uint8_t *)text, (size_t)n);
+  return 0;
+}
+
+/* ---- static NAT --------------------------------------------------------- */
+
+/* Rule pr's inside and public prefixes (same mask); 0 when it has none. */
+static uint32_t ph_static_nets(const ph_rule *pr, uint32_t *in_net,
+                               uint32_t *pub_net) {
+  const pinhole_rule *r = &pr->r;
+  if (r->side == PINHOLE_SIDE_INSIDE) {
+    *in_net = r->src_addr;
+    *pub_net = r->nat_addr & pr->src_mask;
+    return pr->src_mask;
+  }
+  *pub_net = r->dst_addr;
+  *in_net = r->nat_addr & pr->dst_mask;
+  return pr->dst_mask;
+}
+
+static int ph_static_rule(const ph_rule *pr, uint32_t rule_flags) {
+  return pr->r.nat == PINHOLE_NAT_STATIC &&
+         pr->r.action == PINHOLE_ACTION_ACCEPT &&
+         (pr->r.flags & rule_flags) == rule_flags;
+}
+
+int pinhole__alg_static_addr(const ph_alg_call *ac, uint32_t addr,
+                             uint32_t rule_flags, uint32_t *out) {
+  const pinhole_ctx *ctx = ac->ctx;
+  int to_side = (ac->conn->flags & PH_CONN_HAIRPIN) ? ac->side : ac->side ^ 1;
+  for (uint32_t i = 0; i < ctx->nrules; i++) {
+    const ph_rule *pr = &ctx->rules[i];
+    uint32_t in_net, pub_net, mask;
+    if (!ph_static_rule(pr, rule_flags) ||
+        (mask = ph_static_nets(pr, &in_net, &pub_net)) == 0)
+      continue;
+    uint32_t from = to_side == PINHOLE_SIDE_INSIDE ? pub_net : in_net;
+    uint32_t to = to_side == PINHOLE_SIDE_INSIDE ? in_net : pub_net;
+    if ((addr & mask) != from)
+      continue;
+    *out = to | (addr & ~mask);
+    return *out == addr ? PINHOLE_ERR_NOMATCH : 0;
+  }
+  return PINHOLE_ERR_NOMATCH;
+}
+
+int pinhole__alg_static_any(const ph_alg_call *ac, uint32_t rule_flags) {
+  for (uint32_t i = 0; i < ac->ctx->nrules; i++)
+    if (ph_static_rule(&ac->ctx->rules[i], rule_flags))
+      return 1;
+  return 0;
+}
+
+/* ---- digests ------------------------------------------------------------ */
+
+uint64_t pinhole__alg_hash(const ph_alg_call *ac, const void *p, size_t len) {
+  return pinhole_siphash13(&ac->ctx->cfg.hash_key, p, len);
+}
+
 /* ---- errors ------------------------------------------------------------- */
 
 void pinhole__alg_error_counter(ph_alg_call *ac, int counter) {
@@ -419,7 +590,7 @@ int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     ph_scan res;
     memset(&res, 0, sizeof(res));
     /* datagrams are judged one by one: a desync has nothing to stop */
-    if (v->payload_len > 0 || alg->proto == PINHOLE_IPPROTO_UDP)
+    if (v->payload_len > 0 || v->proto == PINHOLE_IPPROTO_UDP)
       alg->inspect(&ac, 0, &res);
     drop = ac.failed || ac.refused;
     *changed = ac.rewrote;

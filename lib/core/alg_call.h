@@ -48,6 +48,10 @@ extern const ph_alg pinhole__alg_rtsp;
 extern const ph_alg pinhole__alg_sip;
 extern const ph_alg pinhole__alg_rpc;
 extern const ph_alg pinhole__alg_dcerpc;
+extern const ph_alg pinhole__alg_dns;
+extern const ph_alg pinhole__alg_netbios;
+extern const ph_alg pinhole__alg_snmp;
+extern const ph_alg pinhole__alg_bootp;
 
 /* The ALG registered for (proto, server port), as id + 1, or 0. */
 uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port);
@@ -66,6 +70,10 @@ static inline const ph_alg *ph_alg_get(uint8_t id1) {
  * must be recomputed). */
 int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                      ph_conn *c, int dir, int side, int *changed);
+
+/* What a connection's FLOW_CLOSED event says when it expires: "ALG" when
+ * its ALG closed it (pinhole__alg_close_soon), else "idle timeout". */
+const char *pinhole__conn_close_reason(const ph_conn *c);
 
 /* Counts a fragmented message on a Watch connection (not inspected). */
 void pinhole__alg_frag(pinhole_ctx *ctx, pinhole_pkt_view *v, ph_conn *c,

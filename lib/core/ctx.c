@@ -381,6 +381,9 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
     return PINHOLE_ERR_ADDRESS;
   if (r.nat == PINHOLE_NAT_STATIC && r.side == PINHOLE_SIDE_ANY)
     return PINHOLE_ERR_INVALID_ARG;
+  if ((r.flags & ~(uint32_t)PINHOLE_RULE_DNS_DOCTOR) != 0 ||
+      ((r.flags & PINHOLE_RULE_DNS_DOCTOR) && r.nat != PINHOLE_NAT_STATIC))
+    return PINHOLE_ERR_INVALID_ARG;
   r.name[sizeof(r.name) - 1] = '\0';
   r.alg[sizeof(r.alg) - 1] = '\0';
   uint8_t alg = 0;

@@ -95,6 +95,7 @@ static const ph_cnt_desc ph_cnt[] = {
     C(ALG_UNTRANSLATED, NULL, "ALG message dropped untranslated"),
     C(ALG_DESYNC, NULL, "ALG control connection desynchronised"),
     C(TCP_RST_IN_WINDOW, NULL, "TCP RST in window, not exact (RFC 5961)"),
+    C(ALG_QUICK_CLOSE, NULL, "ALG quick teardown"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

@@ -75,7 +75,7 @@ static void test_ctx_no_allocation_after_creation(void **state) {
   tpkt p;
   for (uint32_t i = 0; i < 5000; i++) {
     uint64_t now = SEC + i * (SEC / 100);
-    t_udp(&p, IN_HOST, (uint16_t)(10000 + i % 500), OUT_HOST, 53, "query");
+    t_udp(&p, IN_HOST, (uint16_t)(10000 + i % 500), OUT_HOST, 37, "query");
     t_in(t, &p, now);
     t_tcp(&p, IN_HOST, (uint16_t)(20000 + i % 300), OUT_HOST, 80, i, 0,
           PINHOLE_TCP_SYN, NULL);
@@ -205,15 +205,15 @@ static void test_ctx_nat_ports_exhausted(void **state) {
   cfg.port_hi = 5001;
   tctx *t = t_ctx_cfg(&cfg);
   tpkt p;
-  t_udp(&p, IN_HOST, 100, OUT_HOST, 53, "a");
+  t_udp(&p, IN_HOST, 100, OUT_HOST, 37, "a");
   assert_int_equal(t_in(t, &p, SEC), 0);
-  t_udp(&p, IN_HOST, 101, OUT_HOST, 53, "b");
+  t_udp(&p, IN_HOST, 101, OUT_HOST, 37, "b");
   assert_int_equal(t_in(t, &p, SEC), 0);
-  t_udp(&p, IN_HOST, 102, OUT_HOST, 53, "c");
+  t_udp(&p, IN_HOST, 102, OUT_HOST, 37, "c");
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_NAT_PORTS), 1);
   assert_true(t_has_event(t, "PINHOLE_NAT_PORTS_EXHAUSTED"));
-  t_udp(&p, IN_HOST, 100, OUT_HOST, 53, "a again");
+  t_udp(&p, IN_HOST, 100, OUT_HOST, 37, "a again");
   assert_int_equal(t_in(t, &p, SEC), 0);
   t_ctx_del(t);
 }
@@ -227,7 +227,7 @@ static void test_ctx_flow_table_full(void **state) {
   tctx *t = t_ctx_cfg(&cfg);
   tpkt p;
   for (uint16_t i = 0; i < 8; i++) {
-    t_udp(&p, IN_HOST, (uint16_t)(2000 + i), OUT_HOST, 53, "a");
+    t_udp(&p, IN_HOST, (uint16_t)(2000 + i), OUT_HOST, 37, "a");
     assert_int_equal(t_in(t, &p, SEC), 0);
   }
   for (uint16_t i = 0; i < 100; i++) {
@@ -237,7 +237,7 @@ static void test_ctx_flow_table_full(void **state) {
   }
   assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_FLOW_FULL), 100);
   assert_true(t_has_event(t, "PINHOLE_TABLE_FULL"));
-  t_udp(&p, OUT_HOST, 53, PUB, 2003, "reply");
+  t_udp(&p, OUT_HOST, 37, PUB, 2003, "reply");
   assert_int_equal(t_out(t, &p, SEC), 0);
   pinhole_usage u = {.size = sizeof(u)};
   assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
@@ -257,19 +257,19 @@ static void test_ctx_per_host_port_limit_and_log(void **state) {
   tctx *t = t_ctx_cfg(&cfg);
   tpkt p;
   for (uint16_t i = 0; i < 3; i++) {
-    t_udp(&p, IN_HOST, (uint16_t)(2000 + i), OUT_HOST, 53, "q");
+    t_udp(&p, IN_HOST, (uint16_t)(2000 + i), OUT_HOST, 37, "q");
     assert_int_equal(t_in(t, &p, SEC), 0);
   }
-  t_udp(&p, IN_HOST, 2003, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 2003, OUT_HOST, 37, "q");
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_HOST_LIMIT), 1);
   assert_true(t_has_event(t, "PINHOLE_NAT_PORTS_EXHAUSTED: conv=0 proto=UDP "
-                             "side=inside 198.18.0.2:2003 -> 198.19.0.2:53 "
+                             "side=inside 198.18.0.2:2003 -> 198.19.0.2:37 "
                              "rule=inside-out reason=\"per-host port limit\""));
   /* another host is not affected; an existing mapping is reused */
-  t_udp(&p, IP4(198, 18, 0, 3), 2003, OUT_HOST, 53, "q");
+  t_udp(&p, IP4(198, 18, 0, 3), 2003, OUT_HOST, 37, "q");
   assert_int_equal(t_in(t, &p, SEC), 0);
-  t_udp(&p, IN_HOST, 2000, IP4(198, 19, 0, 3), 53, "q");
+  t_udp(&p, IN_HOST, 2000, IP4(198, 19, 0, 3), 37, "q");
   assert_int_equal(t_in(t, &p, SEC), 0);
   assert_true(t_has_event(t, "PINHOLE_MAPPING_CREATED: proto=UDP "
                              "198.18.0.2:2000 -> 198.19.0.1:2000"));
@@ -277,7 +277,7 @@ static void test_ctx_per_host_port_limit_and_log(void **state) {
   pinhole_tick(t->ctx, 400 * SEC);
   assert_true(t_has_event(t, "PINHOLE_MAPPING_RELEASED: proto=UDP "
                              "198.18.0.2:2000 -> 198.19.0.1:2000"));
-  t_udp(&p, IN_HOST, 2003, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 2003, OUT_HOST, 37, "q");
   assert_int_equal(t_in(t, &p, 401 * SEC), 0);
   t_ctx_del(t);
 }

@@ -152,7 +152,7 @@ static void test_hostile_ip_total_length(void **state) {
   pinhole_usage before = usage(t);
   tpkt p;
   /* larger than the buffer */
-  t_udp(&p, IN_HOST, 42000, OUT_HOST, 53, "query");
+  t_udp(&p, IN_HOST, 42000, OUT_HOST, 37, "query");
   t_put16(p.b + 2, 34);
   ip_ck(p.b);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
@@ -166,14 +166,14 @@ static void test_hostile_ip_total_length(void **state) {
   assert_int_equal(t_cnt(t, PINHOLE_CNT_IP_LEN), 3);
   /* smaller than the buffer but covering the UDP datagram: link padding,
    * cut off */
-  t_udp(&p, IN_HOST, 42000, OUT_HOST, 53, "query");
+  t_udp(&p, IN_HOST, 42000, OUT_HOST, 37, "query");
   memset(p.b + 33, 0xee, 13);
   p.p.len = 46;
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   assert_int_equal(p.p.len, 33);
   t_check_cksums(&p);
   /* smaller than the buffer and cutting the UDP datagram short */
-  t_udp(&p, IN_HOST, 42001, OUT_HOST, 53, "query");
+  t_udp(&p, IN_HOST, 42001, OUT_HOST, 37, "query");
   t_put16(p.b + 2, 30);
   ip_ck(p.b);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
@@ -193,16 +193,16 @@ static void test_hostile_ihl_short(void **state) {
   pinhole_usage before = usage(t);
   for (uint8_t ihl = 0; ihl < 5; ihl++) {
     tpkt p;
-    t_udp(&p, IN_HOST, 42000, OUT_HOST, 53, "query");
+    t_udp(&p, IN_HOST, 42000, OUT_HOST, 37, "query");
     p.b[0] = (uint8_t)(0x40 | ihl);
     assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   }
   /* IHL 15 (60 bytes) in a 33-byte and a 40-byte buffer */
   tpkt p;
-  t_udp(&p, IN_HOST, 42000, OUT_HOST, 53, "query");
+  t_udp(&p, IN_HOST, 42000, OUT_HOST, 37, "query");
   p.b[0] = 0x4f;
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  t_udp(&p, IN_HOST, 42000, OUT_HOST, 53, "query");
+  t_udp(&p, IN_HOST, 42000, OUT_HOST, 37, "query");
   p.b[0] = 0x4f;
   t_put16(p.b + 2, 40);
   p.p.len = 40;
@@ -235,7 +235,7 @@ static void test_hostile_options_past_header(void **state) {
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
       tpkt p;
-      t_udp(&p, IN_HOST, 42000, OUT_HOST, 53, "q");
+      t_udp(&p, IN_HOST, 42000, OUT_HOST, 37, "q");
       memmove(p.b + 28, p.b + 20, 9);
       memcpy(p.b + 20, bad[i], 8);
       p.b[0] = 0x47;
@@ -807,7 +807,7 @@ static void test_hostile_full_table_syn_flood(void **state) {
   by_open(t, &by);
   tpkt p;
   for (uint16_t i = 0; i < 31; i++) {
-    t_udp(&p, IN_HOST, (uint16_t)(20000 + i), OUT_HOST, 53, "q");
+    t_udp(&p, IN_HOST, (uint16_t)(20000 + i), OUT_HOST, 37, "q");
     assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   }
   pinhole_usage full = usage(t);
@@ -828,7 +828,7 @@ static void test_hostile_full_table_syn_flood(void **state) {
   same_usage(t, &full);
   by_check(t, &by, 3 * SEC);
   /* the UDP flows still answer */
-  t_udp(&p, OUT_HOST, 53, PUB, 20030, "a");
+  t_udp(&p, OUT_HOST, 37, PUB, 20030, "a");
   assert_int_equal(t_out(t, &p, 3 * SEC), PINHOLE_VERDICT_FORWARD);
   /* once they expire the table takes new connections again */
   pinhole_tick(t->ctx, 400 * SEC);
@@ -901,7 +901,7 @@ static void test_hostile_reject_answers(void **state) {
   assert_int_equal(pinhole_pkt_l4_cksum_ok(t->emitted, &v), 1);
   uint8_t big[1400];
   memset(big, 'u', sizeof(big));
-  t_udp_n(&p, OUT_HOST, 50000, PUB, 53, big, sizeof(big));
+  t_udp_n(&p, OUT_HOST, 50000, PUB, 37, big, sizeof(big));
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_REJECT);
   assert_int_equal(t->nemitted, 2);
   assert_int_equal(t->emitted_len, 20 + 8 + 28);
@@ -968,10 +968,10 @@ static void test_hostile_watch_and_conversation_tables_full(void **state) {
   assert_true(t_has_event(t, "watch table full"));
   same_usage(t, &before);
   /* a third conversation fits, a fourth does not */
-  t_udp(&p, IN_HOST, 43002, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 43002, OUT_HOST, 37, "q");
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   before = usage(t);
-  t_udp(&p, IN_HOST, 43003, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 43003, OUT_HOST, 37, "q");
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   assert_true(t_has_event(t, "conversation table full"));
   same_usage(t, &before);
@@ -992,7 +992,7 @@ static void test_hostile_other_protocols(void **state) {
   static const uint8_t protos[] = {47, 50, 132, 41};
   for (size_t i = 0; i < sizeof(protos); i++) {
     tpkt p;
-    t_udp(&p, IN_HOST, 43000, OUT_HOST, 53, "payload!");
+    t_udp(&p, IN_HOST, 43000, OUT_HOST, 37, "payload!");
     p.b[9] = protos[i];
     ip_ck(p.b);
     assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
@@ -1057,7 +1057,7 @@ static void test_hostile_tick_budget_truthful(void **state) {
   for (uint32_t i = 0; i < N; i++) {
     /* spread over 100 s, so the deadlines sit in several wheel slots */
     t_udp(&p, IP4(198, 18, 0, 2 + (i & 3)), (uint16_t)(1024 + i / 4), OUT_HOST,
-          53, "q");
+          37, "q");
     assert_int_equal(t_in(t, &p, SEC + (uint64_t)i * 5000000u),
                      PINHOLE_VERDICT_FORWARD);
   }
@@ -1122,14 +1122,14 @@ static void test_hostile_stale_flow_without_tick(void **state) {
   bystander by;
   by_open(t, &by);
   tpkt p;
-  t_udp(&p, IN_HOST, 42000, OUT_HOST, 53, "query");
+  t_udp(&p, IN_HOST, 42000, OUT_HOST, 37, "query");
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   uint16_t upub = t_get16(p.b + 20);
   /* within its lifetime the answer comes back */
-  t_udp(&p, OUT_HOST, 53, PUB, upub, "answer");
+  t_udp(&p, OUT_HOST, 37, PUB, upub, "answer");
   assert_int_equal(t_out(t, &p, 300 * SEC), PINHOLE_VERDICT_FORWARD);
   /* 300 s after that it is dead */
-  t_udp(&p, OUT_HOST, 53, PUB, upub, "late answer");
+  t_udp(&p, OUT_HOST, 37, PUB, upub, "late answer");
   assert_int_equal(t_out(t, &p, 601 * SEC), PINHOLE_VERDICT_DROP);
   assert_true(t_has_event(t, "idle timeout"));
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3,

@@ -65,16 +65,16 @@ static void test_nat_eim_mapping(void **state) {
   tctx *t = t_ctx();
   tpkt p;
   pinhole_pkt_view v;
-  t_udp(&p, IN_HOST, 5000, OUT_HOST, 53, "q1");
+  t_udp(&p, IN_HOST, 5000, OUT_HOST, 37, "q1");
   assert_int_equal(t_in(t, &p, SEC), 0);
   t_view(&p, &v);
   assert_int_equal(v.sport, 5000);
-  t_udp(&p, IN_HOST, 5000, IP4(198, 19, 0, 3), 53, "q2");
+  t_udp(&p, IN_HOST, 5000, IP4(198, 19, 0, 3), 37, "q2");
   assert_int_equal(t_in(t, &p, SEC), 0);
   t_view(&p, &v);
   assert_int_equal(v.src, PUB);
   assert_int_equal(v.sport, 5000);
-  t_udp(&p, IP4(198, 18, 0, 3), 5000, OUT_HOST, 53, "q3");
+  t_udp(&p, IP4(198, 18, 0, 3), 5000, OUT_HOST, 37, "q3");
   assert_int_equal(t_in(t, &p, SEC), 0);
   t_view(&p, &v);
   assert_int_equal(v.src, PUB);
@@ -83,7 +83,7 @@ static void test_nat_eim_mapping(void **state) {
   t_check_cksums(&p);
   /* address-dependent filtering: an unsolicited packet to the mapping
    * from a third host is dropped and reported */
-  t_udp(&p, IP4(198, 19, 0, 9), 53, PUB, 5000, "x");
+  t_udp(&p, IP4(198, 19, 0, 9), 37, PUB, 5000, "x");
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
   assert_true(t_has_event(t, "PINHOLE_UNANNOUNCED_DATA"));
   assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_NO_RULE), 1);
@@ -323,7 +323,7 @@ static void test_nat_fragments(void **state) {
   /* a 40-byte UDP datagram (8 header + 32 data) in two pieces */
   uint8_t dgram[40];
   t_put16(dgram, 7000);
-  t_put16(dgram + 2, 53);
+  t_put16(dgram + 2, 37);
   t_put16(dgram + 4, 40);
   t_put16(dgram + 6, 0);
   for (int i = 8; i < 40; i++)

@@ -111,7 +111,7 @@ static void test_stats_drop_ip_option(void **state) {
   (void)state;
   tctx *t = t_ctx(); /* DROP_IP_OPTIONS is the default */
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "q");
   /* rebuild with IHL 6 and a NOP,NOP,NOP,EOL option */
   memmove(p.b + 24, p.b + 20, 9);
   memcpy(p.b + 20, "\x01\x01\x01\x00", 4);
@@ -151,9 +151,9 @@ static void test_stats_drop_nat_ports(void **state) {
   cfg.port_lo = cfg.port_hi = 40000; /* one public port */
   tctx *t = t_ctx_cfg(&cfg);
   tpkt p;
-  t_udp(&p, IN_HOST, 1111, OUT_HOST, 53, "a");
+  t_udp(&p, IN_HOST, 1111, OUT_HOST, 37, "a");
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  t_udp(&p, IN_HOST, 2222, OUT_HOST, 53, "b");
+  t_udp(&p, IN_HOST, 2222, OUT_HOST, 37, "b");
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_NEW_DISCARD, 1,
              PINHOLE_CNT_DROP_NAT_PORTS, 1, -1);
@@ -170,12 +170,12 @@ static void test_stats_drop_host_limit(void **state) {
   tctx *t = t_ctx_cfg(&cfg);
   tpkt p;
   for (uint16_t i = 0; i < 3; i++) {
-    t_udp(&p, IN_HOST, (uint16_t)(3000 + i), OUT_HOST, 53, "q");
+    t_udp(&p, IN_HOST, (uint16_t)(3000 + i), OUT_HOST, 37, "q");
     assert_int_equal(t_in(t, &p, SEC),
                      i < 2 ? PINHOLE_VERDICT_FORWARD : PINHOLE_VERDICT_DROP);
   }
   /* another host is not limited by this one's ports */
-  t_udp(&p, IP4(198, 18, 0, 3), 3000, OUT_HOST, 53, "q");
+  t_udp(&p, IP4(198, 18, 0, 3), 3000, OUT_HOST, 37, "q");
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_NEW_DISCARD, 1,
              PINHOLE_CNT_DROP_HOST_LIMIT, 1, -1);
@@ -191,7 +191,7 @@ static void test_stats_drop_flow_full(void **state) {
   tctx *t = t_ctx_cfg(&cfg);
   tpkt p;
   for (uint16_t i = 0; i < 3; i++) {
-    t_udp(&p, IN_HOST, (uint16_t)(3000 + i), OUT_HOST, 53, "q");
+    t_udp(&p, IN_HOST, (uint16_t)(3000 + i), OUT_HOST, 37, "q");
     assert_int_equal(t_in(t, &p, SEC),
                      i < 2 ? PINHOLE_VERDICT_FORWARD : PINHOLE_VERDICT_DROP);
   }
@@ -217,7 +217,7 @@ static void one_error(tpkt *p, int group, int detail) {
 static void test_stats_err_non_ip(void **state) {
   (void)state;
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "q");
   p.b[0] = 0x05; /* version 0 */
   one_error(&p, PINHOLE_CNT_ERR_NON_IP, PINHOLE_CNT_ERR_NON_IP);
   p.p.len = 0;
@@ -227,7 +227,7 @@ static void test_stats_err_non_ip(void **state) {
 static void test_stats_ip_non_ipv4(void **state) {
   (void)state;
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "q");
   p.b[0] = 0x60;
   one_error(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_NON_IPV4);
 }
@@ -235,10 +235,10 @@ static void test_stats_ip_non_ipv4(void **state) {
 static void test_stats_ip_min_hdr(void **state) {
   (void)state;
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "q");
   p.p.len = 19;
   one_error(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_MIN_HDR);
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "q");
   p.b[0] = 0x44;
   ip_ck(&p);
   one_error(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_MIN_HDR);
@@ -247,7 +247,7 @@ static void test_stats_ip_min_hdr(void **state) {
 static void test_stats_ip_len(void **state) {
   (void)state;
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "q");
   t_put16(p.b + 2, 30); /* one byte more than the buffer */
   ip_ck(&p);
   one_error(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_LEN);
@@ -269,7 +269,7 @@ static void test_stats_ip_header_fields(void **state) {
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     tpkt p;
-    t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "q");
+    t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "q");
     if (cases[i].width == 4)
       t_put32(p.b + cases[i].off, cases[i].val);
     else
@@ -282,7 +282,7 @@ static void test_stats_ip_header_fields(void **state) {
 static void test_stats_ip_cksum(void **state) {
   (void)state;
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "q");
   p.b[10] ^= 0x01;
   one_error(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_CKSUM);
 }
@@ -290,7 +290,7 @@ static void test_stats_ip_cksum(void **state) {
 static void test_stats_ip_frag_len(void **state) {
   (void)state;
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "q"); /* 9-byte payload */
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "q"); /* 9-byte payload */
   t_put16(p.b + 6, 0x2000);                     /* MF */
   ip_ck(&p);
   one_error(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_FRAG_LEN);
@@ -299,7 +299,7 @@ static void test_stats_ip_frag_len(void **state) {
 static void test_stats_ip_unknown_bad_option(void **state) {
   (void)state;
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "q");
   memmove(p.b + 24, p.b + 20, 9);
   memcpy(p.b + 20, "\x07\x09\x04\x00", 4); /* record route, 9 > 4 bytes */
   p.b[0] = 0x46;
@@ -412,7 +412,7 @@ static void test_stats_tcp_port_scan(void **state) {
 static void test_stats_udp_short(void **state) {
   (void)state;
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, NULL);
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, NULL);
   p.p.len = 27;
   t_put16(p.b + 2, 27);
   ip_ck(&p);
@@ -422,7 +422,7 @@ static void test_stats_udp_short(void **state) {
 static void test_stats_udp_port_zero(void **state) {
   (void)state;
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "q");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "q");
   t_put16(p.b + 20, 0);
   one_error(&p, PINHOLE_CNT_ERR_UDP, PINHOLE_CNT_UDP_PORT_ZERO);
 }
@@ -430,7 +430,7 @@ static void test_stats_udp_port_zero(void **state) {
 static void test_stats_udp_len(void **state) {
   (void)state;
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "query");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "query");
   t_put16(p.b + 24, 12); /* 8 + 5 on the wire */
   one_error(&p, PINHOLE_CNT_ERR_UDP, PINHOLE_CNT_UDP_LEN);
 }
@@ -464,7 +464,7 @@ static void test_stats_icmp_short(void **state) {
 static void test_stats_icmp_err_len(void **state) {
   (void)state;
   tpkt q, p;
-  t_udp(&q, OUT_HOST, 53, PUB, 40000, "x");
+  t_udp(&q, OUT_HOST, 37, PUB, 40000, "x");
   /* quoting 20 bytes, fewer than a header and 8 (t_icmp_err would
    * refuse to build it) */
   memset(p.b, 0, sizeof(p.b));
@@ -700,7 +700,7 @@ static void test_stats_drop_too_big(void **state) {
 static void test_stats_fragments(void **state) {
   (void)state;
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "query");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "query");
   t_put16(p.b + 6, 0x0002); /* offset 16 bytes, last fragment */
   ip_ck(&p);
   tctx *t = t_ctx();
@@ -726,7 +726,7 @@ static void test_stats_ip_frag_overlap(void **state) {
   (void)state;
   tctx *t = t_ctx();
   tpkt p, f;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "0123456789abcdefghijklmn");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "0123456789abcdefghijklmn");
   frag_of(&f, &p, 0, 16, 1);
   assert_int_equal(t_in(t, &f, SEC), PINHOLE_VERDICT_FORWARD);
   frag_of(&f, &p, 8, 32, 0); /* rewrites bytes 8..16 that passed */
@@ -744,7 +744,7 @@ static void test_stats_ip_frag_timeout(void **state) {
   (void)state;
   tctx *t = t_ctx();
   tpkt p, f;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "0123456789abcdefghijklmn");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "0123456789abcdefghijklmn");
   frag_of(&f, &p, 0, 16, 1);
   assert_int_equal(t_in(t, &f, SEC), PINHOLE_VERDICT_FORWARD);
   pinhole_tick(t->ctx, 5 * SEC);
@@ -757,7 +757,7 @@ static void test_stats_ip_frag_timeout(void **state) {
   assert_int_equal(t_in(t, &f, 12 * SEC), PINHOLE_VERDICT_DROP);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_FRAGMENTS), 1);
   /* a complete datagram does not time out */
-  t_udp(&p, IN_HOST, 40001, OUT_HOST, 53, "0123456789abcdefghijklmn");
+  t_udp(&p, IN_HOST, 40001, OUT_HOST, 37, "0123456789abcdefghijklmn");
   frag_of(&f, &p, 0, 16, 1);
   assert_int_equal(t_in(t, &f, 13 * SEC), PINHOLE_VERDICT_FORWARD);
   frag_of(&f, &p, 16, 32, 0);
@@ -770,7 +770,7 @@ static void test_stats_ip_frag_timeout(void **state) {
 static void test_stats_ip_max_len(void **state) {
   (void)state;
   tpkt p;
-  t_udp(&p, IN_HOST, 40000, OUT_HOST, 53, "0123456789abcdefghijklmn");
+  t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "0123456789abcdefghijklmn");
   t_put16(p.b + 6, 8191); /* offset 65528 + 32 bytes > 65535 */
   ip_ck(&p);
   one_error(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_MAX_LEN);
@@ -804,7 +804,7 @@ static void test_stats_cannot_fire_yet(void **state) {
           "a\x00octet\x00",
           10);
   t_in(t, &p, SEC);
-  t_udp(&p, IN_HOST, 40003, OUT_HOST, 53, "query");
+  t_udp(&p, IN_HOST, 40003, OUT_HOST, 37, "query");
   t_put16(p.b + 6, 0x2001);
   ip_ck(&p);
   t_in(t, &p, SEC);
