@@ -38,9 +38,9 @@ static void check_ior(const uint8_t *msg, size_t len,
     CHECK(p->host_off + p->host_len < p->port_off);
     CHECK(p->port_off + 2 <= p->data_off + p->data_len);
     int little = (p->flags & PINHOLE_IIOP_PROFILE_LITTLE) != 0;
-    uint16_t port =
-        little ? (uint16_t)(msg[p->port_off] | msg[p->port_off + 1] << 8)
-               : (uint16_t)(msg[p->port_off] << 8 | msg[p->port_off + 1]);
+    unsigned lo = msg[p->port_off + (little ? 0 : 1)];
+    unsigned hi = msg[p->port_off + (little ? 1 : 0)];
+    uint16_t port = (uint16_t)(hi << 8 | lo);
     CHECK(port == p->port);
     CHECK(msg[p->data_off] == (uint8_t)little);
   }
