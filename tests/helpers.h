@@ -91,6 +91,27 @@ static inline tpkt *t_tcp(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
   return t;
 }
 
+/* A TCP segment with a binary payload of plen bytes. */
+static inline tpkt *t_tcp_n(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
+                            uint16_t dport, uint32_t seq, uint32_t ack,
+                            uint8_t flags, const void *payload, size_t plen) {
+  t_tcp(t, src, sport, dst, dport, seq, ack, flags, NULL);
+  t_put16(t->b + 2, (uint16_t)(40 + plen));
+  if (plen)
+    memcpy(t->b + 40, payload, plen);
+  t->p.len = (uint32_t)(40 + plen);
+  t_fix(t);
+  return t;
+}
+
+/* Asserts the packet's L4 payload is exactly want[0..n). */
+static inline void t_payload_eq(const tpkt *p, const void *want, size_t n) {
+  pinhole_pkt_view v;
+  assert_int_equal(pinhole_pkt_parse(p->b, p->p.len, &v), 0);
+  assert_int_equal(v.payload_len, n);
+  assert_memory_equal(p->b + v.payload_off, want, n);
+}
+
 static inline tpkt *t_udp_n(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
                             uint16_t dport, const void *payload, size_t plen) {
   size_t total = 28 + plen;

@@ -10,12 +10,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* one entry a line, whatever clang-format would pack */
+/* clang-format off */
 const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_ftp,
     &pinhole__alg_tftp,
     &pinhole__alg_rtsp,
     &pinhole__alg_sip,
+    &pinhole__alg_sqlnet,
 };
+/* clang-format on */
 const int pinhole__nalgs =
     (int)(sizeof(pinhole__algs) / sizeof(pinhole__algs[0]));
 
