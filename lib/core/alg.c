@@ -18,6 +18,7 @@ const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_rtsp,
     &pinhole__alg_sip,
     &pinhole__alg_sqlnet,
+    &pinhole__alg_mms,
 };
 /* clang-format on */
 const int pinhole__nalgs =
