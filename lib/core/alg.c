@@ -19,6 +19,7 @@ const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_sip,
     &pinhole__alg_sqlnet,
     &pinhole__alg_mms,
+    &pinhole__alg_iiop,
 };
 /* clang-format on */
 const int pinhole__nalgs =
