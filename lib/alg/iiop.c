@@ -81,8 +81,10 @@ static int ph_iiop_profile(ph_alg_call *ac, const ph_ends *e, const uint8_t *p,
   pinhole_endpoint real = {pr->addr, pr->port, 0};
   pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, host,
                      pr->host_len);
-  int whose = pinhole__alg_policy(ac, PH_ALG_SERVER, pr->addr, pr->port,
-                                  "object", host, pr->host_len);
+  /* the server's own listening port (683) is no new port to check */
+  uint16_t port = pr->port == e->server.port ? 0 : pr->port;
+  int whose = pinhole__alg_policy(ac, PH_ALG_SERVER, pr->addr, port, "object",
+                                  host, pr->host_len);
   if (whose < 0 || whose == PH_ALG_OTHER)
     return 0;
   pinhole_endpoint seen = {whose == PH_ALG_REAL ? e->server_pub.addr : pr->addr,

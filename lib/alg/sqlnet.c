@@ -82,8 +82,10 @@ static int ph_sqlnet_redirect_addr(ph_alg_call *ac, const ph_ends *e,
   }
   pinhole_endpoint real = {a->addr, a->port, 0};
   pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, text, a->len);
-  int whose = pinhole__alg_policy(ac, PH_ALG_SERVER, a->addr, a->port,
-                                  "redirect", text, a->len);
+  /* the listener's own port is no new port to check */
+  uint16_t port = a->port == e->server.port ? 0 : a->port;
+  int whose = pinhole__alg_policy(ac, PH_ALG_SERVER, a->addr, port, "redirect",
+                                  text, a->len);
   if (whose < 0 || whose == PH_ALG_OTHER)
     return 0;
   pinhole_endpoint seen = {whose == PH_ALG_REAL ? e->server_pub.addr : a->addr,

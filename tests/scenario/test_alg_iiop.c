@@ -232,6 +232,27 @@ static void test_alg_iiop_third_party(void **state) {
   t_ctx_del(s.t);
 }
 
+static void test_alg_iiop_own_endpoint_683(void **state) {
+  (void)state;
+  orb_sess s;
+  orb_open(&s, 683, NULL);
+  orb_request(&s);
+  /* a reference to the server's own listening port 683: rewritten, no
+   * "port below 1024" error, no pinhole (the connection reaches it) */
+  uint8_t m[sizeof(fwd_be)], w[sizeof(fwd_be)];
+  memcpy(m, fwd_be, sizeof(m));
+  m[0x68] = 0x02;
+  m[0x69] = 0xab;
+  const size_t at[] = {0x58};
+  orb_expect(w, m, sizeof(m), at, 1, 0);
+  tpkt p;
+  assert_int_equal(orb_reply(&s, &p, m, sizeof(m)), PINHOLE_VERDICT_FORWARD);
+  t_payload_eq(&p, w, sizeof(w));
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+  t_ctx_del(s.t);
+}
+
 static void test_alg_iiop_not_giop(void **state) {
   (void)state;
   orb_sess s;
@@ -258,6 +279,7 @@ int main(void) {
       cmocka_unit_test(test_alg_iiop_two_profiles_le),
       cmocka_unit_test(test_alg_iiop_malformed_forward_refused),
       cmocka_unit_test(test_alg_iiop_third_party),
+      cmocka_unit_test(test_alg_iiop_own_endpoint_683),
       cmocka_unit_test(test_alg_iiop_not_giop),
   };
   return cmocka_run_group_tests_name("scenario.alg_iiop", tests, NULL, NULL);
