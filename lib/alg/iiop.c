@@ -5,15 +5,17 @@
  * Watches both directions, one GIOP message at a time
  * (pinhole_giop_frame). A server's Reply or LocateReply may carry an
  * interoperable object reference (IOR): always for a forward
- * (LOCATION_FORWARD, OBJECT_FORWARD and their _PERM forms), and often for
- * NO_EXCEPTION (resolve() returns a reference; a body that is not an IOR
- * is left alone). Each IIOP profile whose host is the server's address
- * (its inside one under static or destination NAT, or the public one it
- * knows) is checked against the contract's policy; an inside host is
- * rewritten to the server's public address in the profile's own byte
- * order, with the encapsulation's padding and lengths and the message
- * size kept right (pinhole_iiop_ior_rewrite), and a pinhole lets the
- * client alone reach the referenced port (its source mapped like the
+ * (LOCATION_FORWARD, OBJECT_FORWARD and their _PERM forms, at the body's
+ * start), and often for NO_EXCEPTION: resolve() returns one, list()
+ * returns a BindingIterator after the bindings, so a result is tried at
+ * each 4-aligned offset where a repository id "IDL:" begins (at most
+ * PH_IIOP_MAX_TRIES; what does not parse is not a reference). Each IIOP profile
+ * whose host is the server's address (its inside one under static or
+ * destination NAT, or the public one it knows) is checked against the
+ * contract's policy; an inside host is rewritten to the server's public address
+ * in the profile's own byte order, with the encapsulation's padding and lengths
+ * and the message size kept right (pinhole_iiop_ior_rewrite), and a pinhole
+ * lets the client alone reach the referenced port (its source mapped like the
  * control connection's). A host given as a name is left alone and traced;
  * a third party's address is counted (unless configured) and opens
  * nothing.
@@ -42,6 +44,8 @@
 
 /* Longest Reply or LocateReply withheld until it arrives whole. */
 #define PH_IIOP_HOLD_MAX 4096u
+/* Most places a result is tried as an object reference. */
+#define PH_IIOP_MAX_TRIES 16u
 
 typedef struct ph_iiop_state {
   uint8_t requested; /* the client sent a Request or LocateRequest */
@@ -108,17 +112,17 @@ static int ph_iiop_profile(ph_alg_call *ac, const ph_ends *e, const uint8_t *p,
   return 1;
 }
 
-/* The IOR of a whole reply at pos (total bytes), body at body_off. */
-static void ph_iiop_ior(ph_alg_call *ac, size_t pos, size_t total,
-                        const pinhole_giop_msg *m) {
+/* The IOR at off of the whole reply at pos (total bytes). Returns the
+ * reply's length after any rewrite, *next the end of the IOR in it; 0
+ * when there is no IOR there, or the reply is refused. */
+static size_t ph_iiop_ior(ph_alg_call *ac, size_t pos, size_t total, int little,
+                          size_t off, int forward, size_t *next) {
   const uint8_t *p = pinhole__alg_payload(ac) + pos;
-  int forward = (m->flags & PINHOLE_GIOP_MSG_FORWARD) != 0;
   pinhole_iiop_ior ior;
-  if (pinhole_iiop_ior_parse(p, total, m->body_off,
-                             m->flags & PINHOLE_GIOP_MSG_LITTLE, &ior) != 0) {
+  if (pinhole_iiop_ior_parse(p, total, off, little, &ior) != 0) {
     if (forward)
       ph_iiop_unhandled(ac, "malformed forward reference", p, total);
-    return; /* a result that is not a reference */
+    return 0; /* a result that is not a reference */
   }
   pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0,
                      p + ior.type_id_off, ior.type_id_len);
@@ -138,23 +142,52 @@ static void ph_iiop_ior(ph_alg_call *ac, size_t pos, size_t total,
   size_t cap, n = total;
   uint8_t *out = pinhole__alg_scratch(ac, &cap);
   if (changes) {
-    int rc = pinhole_iiop_ior_rewrite(p, total, m->body_off, &rw, out, cap);
+    int rc = pinhole_iiop_ior_rewrite(p, total, off, &rw, out, cap);
     if (rc < 0) {
       ph_iiop_unhandled(ac, "reference rewrite failed", p, total);
-      return;
+      return 0;
     }
     now = out, n = (size_t)rc;
   }
   /* alternate addresses are not rewritten: none may name the inside */
   if (alternates && ph_iiop_leaks(ac, now, n)) {
     pinhole__alg_refuse(ac, "alternate address of an inside host", NULL, 0);
-    return;
+    return 0;
   }
   if (changes && pinhole__alg_splice(ac, pos, total, out, n) != 0)
-    return;
+    return 0;
   for (size_t i = 0; i < ior.nprofiles; i++)
     if (open[i])
       pinhole__alg_open_pinhole(ac, &x[i]);
+  *next = ior.off + ior.len + n - total;
+  return n;
+}
+
+/* A NO_EXCEPTION result: object references may be anywhere in it (a
+ * list() returns its BindingIterator after the bindings). Tries each
+ * 4-aligned offset where a repository id "IDL:" begins, at most
+ * PH_IIOP_MAX_TRIES of them. */
+static void ph_iiop_result(ph_alg_call *ac, size_t pos,
+                           const pinhole_giop_msg *m) {
+  int little = (m->flags & PINHOLE_GIOP_MSG_LITTLE) != 0;
+  size_t total = m->total_len, off = (m->body_off + 3) & ~(size_t)3, next;
+  unsigned tries = 0;
+  while (off + 8 <= total && tries < PH_IIOP_MAX_TRIES &&
+         !pinhole__alg_failed(ac)) {
+    const uint8_t *p = pinhole__alg_payload(ac) + pos;
+    if (memcmp(p + off + 4, "IDL:", 4) != 0) {
+      off += 4;
+      continue;
+    }
+    tries++;
+    size_t n = ph_iiop_ior(ac, pos, total, little, off, 0, &next);
+    if (n == 0) {
+      off += 4;
+      continue;
+    }
+    total = n;
+    off = (next + 3) & ~(size_t)3;
+  }
 }
 
 /* One whole message at pos; 0, or -1 when it breaks the session rule. */
@@ -175,8 +208,13 @@ static int ph_iiop_message(ph_alg_call *ac, ph_iiop_state *st, size_t pos,
   int forward = (m->flags & PINHOLE_GIOP_MSG_FORWARD) != 0;
   int result =
       m->type == PINHOLE_GIOP_REPLY && m->status == PINHOLE_GIOP_NO_EXCEPTION;
-  if (forward || result)
-    ph_iiop_ior(ac, pos, m->total_len, m);
+  size_t next;
+  if (forward)
+    ph_iiop_ior(ac, pos, m->total_len,
+                (m->flags & PINHOLE_GIOP_MSG_LITTLE) != 0, m->body_off, 1,
+                &next);
+  else if (result)
+    ph_iiop_result(ac, pos, m);
   return 0;
 }
 

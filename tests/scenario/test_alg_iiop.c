@@ -37,7 +37,7 @@ static const uint8_t fwd_be[161] = {
     0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
-/* Reply 1.2 NO_EXCEPTION, little-endian: an IIOP 1.2 profile in
+/* Reply 1.2 LOCATION_FORWARD_PERM, little-endian: an IIOP 1.2 profile in
  * little-endian 198.18.0.5:2809, an IIOP 1.0 one in big-endian
  * 198.18.0.5:2810 (fuzz seed reply12_le_two_profiles) */
 static const uint8_t two_le[208] = {
@@ -198,6 +198,39 @@ static void test_alg_iiop_two_profiles_le(void **state) {
   t_ctx_del(s.t);
 }
 
+/* m as a NO_EXCEPTION result with 8 bytes (a sequence<octet> of 4)
+ * before its body's IOR (little-endian message size grown by 8). */
+static size_t orb_shift(uint8_t *d, const uint8_t *m, size_t n) {
+  static const uint8_t seq[8] = {4, 0, 0, 0, 'a', 'b', 'c', 'd'};
+  memcpy(d, m, 24);
+  memcpy(d + 24, seq, 8);
+  memcpy(d + 32, m + 24, n - 24);
+  d[8] = (uint8_t)(d[8] + 8);
+  d[16] = 0; /* NO_EXCEPTION */
+  return n + 8;
+}
+
+static void test_alg_iiop_result_ior_not_first(void **state) {
+  (void)state;
+  orb_sess s;
+  orb_open(&s, 683, NULL);
+  orb_request(&s);
+  /* list() returns its BindingIterator after the bindings: a reference
+   * that is not at the start of the body is found and rewritten too */
+  uint8_t w0[sizeof(two_le)], m[sizeof(two_le) + 8], w[sizeof(two_le) + 8];
+  const size_t at_le[] = {0x58}, at_be[] = {0xb0};
+  orb_expect(w0, two_le, sizeof(two_le), at_le, 1, 1);
+  orb_expect(w0, w0, sizeof(w0), at_be, 1, 0);
+  size_t n = orb_shift(m, two_le, sizeof(two_le));
+  orb_shift(w, w0, sizeof(w0));
+  tpkt p;
+  assert_int_equal(orb_reply(&s, &p, m, n), PINHOLE_VERDICT_FORWARD);
+  t_payload_eq(&p, w, n);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 2);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ERR_ALG), 0);
+  t_ctx_del(s.t);
+}
+
 static void test_alg_iiop_malformed_forward_refused(void **state) {
   (void)state;
   orb_sess s;
@@ -277,6 +310,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alg_iiop_forward_be),
       cmocka_unit_test(test_alg_iiop_two_profiles_le),
+      cmocka_unit_test(test_alg_iiop_result_ior_not_first),
       cmocka_unit_test(test_alg_iiop_malformed_forward_refused),
       cmocka_unit_test(test_alg_iiop_third_party),
       cmocka_unit_test(test_alg_iiop_own_endpoint_683),
