@@ -286,6 +286,32 @@ static void test_alg_iiop_own_endpoint_683(void **state) {
   t_ctx_del(s.t);
 }
 
+/* Every prefix (one segment ending with FIN: not withheld) and every
+ * one-byte corruption of the reply: no crash, at most the pinhole the
+ * whole reply opens. */
+static void test_alg_iiop_hostile_prefixes_and_flips(void **state) {
+  (void)state;
+  uint8_t m[sizeof(fwd_be)];
+  for (size_t k = 1; k < 2 * sizeof(fwd_be); k++) {
+    orb_sess s;
+    orb_open(&s, 683, NULL);
+    orb_request(&s);
+    memcpy(m, fwd_be, sizeof(m));
+    size_t n = sizeof(m);
+    if (k < sizeof(m))
+      n = k;
+    else
+      m[k - sizeof(m)] ^= 0xa5;
+    tpkt p;
+    t_tcp_n(&p, ORB, 683, CLI, 41000, s.ss, s.cs,
+            PINHOLE_TCP_ACK | PINHOLE_TCP_FIN, m, n);
+    int v = t_in(s.t, &p, SEC);
+    assert_true(v == PINHOLE_VERDICT_FORWARD || v == PINHOLE_VERDICT_DROP);
+    assert_true(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED) <= 1);
+    t_ctx_del(s.t);
+  }
+}
+
 static void test_alg_iiop_not_giop(void **state) {
   (void)state;
   orb_sess s;
@@ -314,6 +340,7 @@ int main(void) {
       cmocka_unit_test(test_alg_iiop_malformed_forward_refused),
       cmocka_unit_test(test_alg_iiop_third_party),
       cmocka_unit_test(test_alg_iiop_own_endpoint_683),
+      cmocka_unit_test(test_alg_iiop_hostile_prefixes_and_flips),
       cmocka_unit_test(test_alg_iiop_not_giop),
   };
   return cmocka_run_group_tests_name("scenario.alg_iiop", tests, NULL, NULL);

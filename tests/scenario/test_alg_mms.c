@@ -173,6 +173,31 @@ static void test_alg_mms_split_withheld(void **state) {
   t_ctx_del(s.t);
 }
 
+/* Every prefix (one segment ending with FIN: not withheld) and every
+ * one-byte corruption of the funnel packet: no crash, at most one
+ * pinhole. */
+static void test_alg_mms_hostile_prefixes_and_flips(void **state) {
+  (void)state;
+  uint8_t b[256];
+  size_t n0 = mms_funnel(b, "\\\\198.18.0.4\\UDP\\7000");
+  for (size_t k = 1; k < 2 * n0; k++) {
+    mms_sess s;
+    mms_open(&s);
+    size_t n = mms_funnel(b, "\\\\198.18.0.4\\UDP\\7000");
+    if (k < n0)
+      n = k;
+    else
+      b[k - n0] ^= 0xa5;
+    tpkt p;
+    t_tcp_n(&p, MCLI, 50123, MSRV, 1755, s.cs, s.ss,
+            PINHOLE_TCP_ACK | PINHOLE_TCP_FIN, b, n);
+    int v = t_in(s.t, &p, SEC);
+    assert_true(v == PINHOLE_VERDICT_FORWARD || v == PINHOLE_VERDICT_DROP);
+    assert_true(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED) <= 1);
+    t_ctx_del(s.t);
+  }
+}
+
 static void test_alg_mms_not_mms(void **state) {
   (void)state;
   mms_sess s;
@@ -201,6 +226,7 @@ int main(void) {
       cmocka_unit_test(test_alg_mms_third_party),
       cmocka_unit_test(test_alg_mms_malformed_refused),
       cmocka_unit_test(test_alg_mms_split_withheld),
+      cmocka_unit_test(test_alg_mms_hostile_prefixes_and_flips),
       cmocka_unit_test(test_alg_mms_not_mms),
   };
   return cmocka_run_group_tests_name("scenario.alg_mms", tests, NULL, NULL);

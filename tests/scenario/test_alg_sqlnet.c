@@ -202,6 +202,31 @@ static void test_alg_sqlnet_malformed_redirect_refused(void **state) {
   t_ctx_del(t);
 }
 
+/* Every prefix (one segment ending with FIN: not withheld) and every
+ * one-byte corruption of the REDIRECT: no crash, at most one pinhole. */
+static void test_alg_sqlnet_hostile_prefixes_and_flips(void **state) {
+  (void)state;
+  uint8_t b[512];
+  size_t n0 = tns_redirect(b, redir_in, sizeof(redir_in) - 1);
+  for (size_t k = 1; k < 2 * n0; k++) {
+    tns_sess s;
+    tns_open(&s);
+    size_t seen = tns_send_connect(&s);
+    size_t n = tns_redirect(b, redir_in, sizeof(redir_in) - 1);
+    if (k < n0)
+      n = k;
+    else
+      b[k - n0] ^= 0xa5;
+    tpkt p;
+    t_tcp_n(&p, DB, 1521, CL, 45100, s.ss, 7001 + (uint32_t)seen,
+            PINHOLE_TCP_ACK | PINHOLE_TCP_FIN, b, n);
+    int v = t_in(s.t, &p, SEC);
+    assert_true(v == PINHOLE_VERDICT_FORWARD || v == PINHOLE_VERDICT_DROP);
+    assert_true(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED) <= 1);
+    t_ctx_del(s.t);
+  }
+}
+
 static void test_alg_sqlnet_not_tns(void **state) {
   (void)state;
   tns_sess s;
@@ -230,6 +255,7 @@ int main(void) {
       cmocka_unit_test(test_alg_sqlnet_dnat_redirect),
       cmocka_unit_test(test_alg_sqlnet_split_redirect_withheld),
       cmocka_unit_test(test_alg_sqlnet_malformed_redirect_refused),
+      cmocka_unit_test(test_alg_sqlnet_hostile_prefixes_and_flips),
       cmocka_unit_test(test_alg_sqlnet_not_tns),
   };
   return cmocka_run_group_tests_name("scenario.alg_sqlnet", tests, NULL, NULL);
