@@ -70,7 +70,7 @@ static void ph_iiop_unhandled(ph_alg_call *ac, const char *why,
 }
 
 /* One profile: fills rw and x; 1 when a pinhole is to be opened. */
-static int ph_iiop_profile(ph_alg_call *ac, const ph_ends *e, const uint8_t *p,
+static int ph_iiop_profile(ph_alg_call *ac, const uint8_t *p,
                            const pinhole_iiop_profile *pr,
                            pinhole_iiop_rewrite_profile *rw,
                            ph_pinhole_req *x) {
@@ -82,34 +82,14 @@ static int ph_iiop_profile(ph_alg_call *ac, const ph_ends *e, const uint8_t *p,
                        pr->host_len);
     return 0; /* a name: left alone */
   }
-  pinhole_endpoint real = {pr->addr, pr->port, 0};
-  pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, host,
-                     pr->host_len);
-  /* the server's own listening port (683) is no new port to check */
-  uint16_t port = pr->port == e->server.port ? 0 : pr->port;
-  int whose = pinhole__alg_policy(ac, PH_ALG_SERVER, pr->addr, port, "object",
-                                  host, pr->host_len);
-  if (whose < 0 || whose == PH_ALG_OTHER)
-    return 0;
-  pinhole_endpoint seen = {whose == PH_ALG_REAL ? e->server_pub.addr : pr->addr,
-                           pr->port, 0};
-  if (seen.addr != pr->addr) {
+  uint32_t seen;
+  int rc = ph_alg_server_endpoint(ac, pr->addr, pr->port, "object", host,
+                                  pr->host_len, &seen, x);
+  if (rc >= 0 && seen != pr->addr) {
     rw->flags = PINHOLE_IIOP_REWRITE_HOST;
-    rw->addr = seen.addr;
-    pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &seen, 0, NULL, 0);
+    rw->addr = seen;
   }
-  if (seen.addr == e->server_pub.addr && seen.port == e->server_pub.port)
-    return 0; /* this very connection's server: reachable already */
-  memset(x, 0, sizeof(*x));
-  x->proto = PINHOLE_IPPROTO_TCP;
-  x->from = PH_ALG_CLIENT; /* the client alone may use the reference */
-  x->src = e->client.addr;
-  x->dst = seen.addr;
-  x->dport = pr->port;
-  x->to_addr = e->server.addr;
-  x->to_port = pr->port;
-  x->snat = 1;
-  return 1;
+  return rc > 0;
 }
 
 /* The IOR at off of the whole reply at pos (total bytes). Returns the
@@ -126,15 +106,12 @@ static size_t ph_iiop_ior(ph_alg_call *ac, size_t pos, size_t total, int little,
   }
   pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0,
                      p + ior.type_id_off, ior.type_id_len);
-  ph_ends e;
-  pinhole__alg_ends(ac, &e);
   pinhole_iiop_rewrite rw;
   ph_pinhole_req x[PINHOLE_IIOP_MAX_PROFILES];
   int open[PINHOLE_IIOP_MAX_PROFILES], changes = 0, alternates = 0;
   memset(&rw, 0, sizeof(rw));
   for (size_t i = 0; i < ior.nprofiles; i++) {
-    open[i] =
-        ph_iiop_profile(ac, &e, p, &ior.profile[i], &rw.profile[i], &x[i]);
+    open[i] = ph_iiop_profile(ac, p, &ior.profile[i], &rw.profile[i], &x[i]);
     changes += rw.profile[i].flags != 0;
     alternates |= (ior.profile[i].flags & PINHOLE_IIOP_PROFILE_ALTERNATE) != 0;
   }

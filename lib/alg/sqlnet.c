@@ -64,10 +64,9 @@ static void ph_sqlnet_unhandled(ph_alg_call *ac, const char *why,
     pinhole__alg_error(ac, why, p, n < 120 ? n : 120);
 }
 
-/* One REDIRECT address: fills rw and x (the pinhole); 1 when it is the
- * server's and needs a pinhole, 0 when it is left alone. */
-static int ph_sqlnet_redirect_addr(ph_alg_call *ac, const ph_ends *e,
-                                   const uint8_t *d,
+/* One REDIRECT address: fills rw and x (the pinhole); 1 when a pinhole
+ * is to be opened. */
+static int ph_sqlnet_redirect_addr(ph_alg_call *ac, const uint8_t *d,
                                    const pinhole_sqlnet_address *a,
                                    pinhole_sqlnet_rewrite_addr *rw,
                                    ph_pinhole_req *x) {
@@ -80,33 +79,14 @@ static int ph_sqlnet_redirect_addr(ph_alg_call *ac, const ph_ends *e,
     pinhole__alg_trace(ac, PINHOLE_TRACE_SKIPPED, NULL, NULL, 0, text, a->len);
     return 0; /* a name: left alone */
   }
-  pinhole_endpoint real = {a->addr, a->port, 0};
-  pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, text, a->len);
-  /* the listener's own port is no new port to check */
-  uint16_t port = a->port == e->server.port ? 0 : a->port;
-  int whose = pinhole__alg_policy(ac, PH_ALG_SERVER, a->addr, port, "redirect",
-                                  text, a->len);
-  if (whose < 0 || whose == PH_ALG_OTHER)
-    return 0;
-  pinhole_endpoint seen = {whose == PH_ALG_REAL ? e->server_pub.addr : a->addr,
-                           a->port, 0};
-  if (seen.addr != a->addr) {
+  uint32_t seen;
+  int rc = ph_alg_server_endpoint(ac, a->addr, a->port, "redirect", text,
+                                  a->len, &seen, x);
+  if (rc >= 0 && seen != a->addr) {
     rw->flags = PINHOLE_SQLNET_REWRITE_HOST;
-    rw->addr = seen.addr;
-    pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &seen, 0, NULL, 0);
+    rw->addr = seen;
   }
-  if (seen.addr == e->server_pub.addr && seen.port == e->server_pub.port)
-    return 0; /* the listener itself: reachable already */
-  memset(x, 0, sizeof(*x));
-  x->proto = PINHOLE_IPPROTO_TCP;
-  x->from = PH_ALG_CLIENT; /* the client alone may follow the redirect */
-  x->src = e->client.addr;
-  x->dst = seen.addr;
-  x->dport = a->port;
-  x->to_addr = e->server.addr;
-  x->to_port = a->port;
-  x->snat = 1;
-  return 1;
+  return rc > 0;
 }
 
 /* Splices the packet at pos rewritten as rw; 0, or -1 after refusing. */
@@ -137,16 +117,13 @@ static void ph_sqlnet_redirect(ph_alg_call *ac, size_t pos,
     ph_sqlnet_unhandled(ac, "malformed redirect data", d, m->data_len);
     return;
   }
-  ph_ends e;
-  pinhole__alg_ends(ac, &e);
   pinhole_sqlnet_rewrite rw;
   ph_pinhole_req x[PINHOLE_SQLNET_MAX_ADDRS];
   int open[PINHOLE_SQLNET_MAX_ADDRS];
   int changes = 0;
   memset(&rw, 0, sizeof(rw));
   for (size_t i = 0; i < desc.naddrs; i++) {
-    open[i] =
-        ph_sqlnet_redirect_addr(ac, &e, d, &desc.addr[i], &rw.addr[i], &x[i]);
+    open[i] = ph_sqlnet_redirect_addr(ac, d, &desc.addr[i], &rw.addr[i], &x[i]);
     changes += rw.addr[i].flags != 0;
   }
   if (changes && ph_sqlnet_rewrite(ac, pos, m, &rw) != 0)
