@@ -214,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (v2 == PINHOLE_VERDICT_FORWARD && !(op & 4))
         cseq += (uint32_t)len;
     }
-    if (len >= 2)
+    if (len >= 2 && (pl[0] | pl[1]) != 0)
       probe = (uint16_t)(pl[0] << 8 | pl[1]);
     n = seg(h, cli, 42000, srv, probe, 1, 0, PINHOLE_TCP_SYN, NULL, 0);
     run(h, n, cside);
