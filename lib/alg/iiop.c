@@ -196,7 +196,7 @@ static int ph_iiop_message(ph_alg_call *ac, ph_iiop_state *st, size_t pos,
 }
 
 /* A message not held whole at pos: withheld, or skipped by its size. */
-static void ph_iiop_partial(ph_alg_call *ac, size_t pos,
+static void ph_iiop_partial(ph_alg_call *ac, ph_iiop_state *st, size_t pos,
                             const pinhole_giop_msg *m, ph_scan *res) {
   const uint8_t *p = pinhole__alg_payload(ac) + pos;
   size_t left = pinhole__alg_payload_len(ac) - pos;
@@ -204,6 +204,8 @@ static void ph_iiop_partial(ph_alg_call *ac, size_t pos,
       pinhole__alg_from(ac) == PH_ALG_SERVER &&
       (m->type == PINHOLE_GIOP_REPLY || m->type == PINHOLE_GIOP_LOCATE_REPLY);
   res->consumed = pos;
+  if (m->type == PINHOLE_GIOP_REQUEST || m->type == PINHOLE_GIOP_LOCATE_REQUEST)
+    st->requested |= m->total_len != 0 && !reply; /* a long request */
   if (m->total_len == 0 || (reply && m->total_len <= PH_IIOP_HOLD_MAX)) {
     res->hold = 1; /* the framer says it can still become a message */
     return;
@@ -226,7 +228,7 @@ static void ph_iiop_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
     pinhole_giop_msg m;
     int rc = pinhole_giop_frame(p, left, &m);
     if (rc == PINHOLE_ERR_PARTIAL) {
-      ph_iiop_partial(ac, pos, &m, res);
+      ph_iiop_partial(ac, st, pos, &m, res);
       return;
     }
     size_t len0 = pinhole__alg_payload_len(ac);

@@ -204,7 +204,7 @@ static int ph_sqlnet_packet(ph_alg_call *ac, ph_sqlnet_state *st, size_t pos,
 
 /* A packet not held whole at pos (left bytes): withheld, or skipped by
  * its length. */
-static void ph_sqlnet_partial(ph_alg_call *ac, size_t pos,
+static void ph_sqlnet_partial(ph_alg_call *ac, ph_sqlnet_state *st, size_t pos,
                               const pinhole_sqlnet_pkt *m, ph_scan *res) {
   const uint8_t *p = pinhole__alg_payload(ac) + pos;
   size_t left = pinhole__alg_payload_len(ac) - pos;
@@ -216,6 +216,8 @@ static void ph_sqlnet_partial(ph_alg_call *ac, size_t pos,
     res->hold = 1; /* the framer says it can still become a packet */
     return;
   }
+  if (wanted && pinhole__alg_from(ac) == PH_ALG_CLIENT)
+    st->connected = 1; /* a CONNECT too long to hold: skipped, still TNS */
   if (wanted && pinhole__alg_from(ac) == PH_ALG_SERVER) {
     ph_sqlnet_unhandled(ac, "redirect too long to inspect", p, left);
     if (pinhole__alg_failed(ac))
@@ -236,7 +238,7 @@ static void ph_sqlnet_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
     int rc = pinhole_sqlnet_frame(p, left, &m);
     if (rc == PINHOLE_ERR_PARTIAL && (st->connected || m.total_len == 0 ||
                                       m.type == PINHOLE_SQLNET_CONNECT)) {
-      ph_sqlnet_partial(ac, pos, &m, res);
+      ph_sqlnet_partial(ac, st, pos, &m, res);
       return;
     }
     size_t len0 = pinhole__alg_payload_len(ac);

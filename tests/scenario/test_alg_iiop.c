@@ -312,6 +312,34 @@ static void test_alg_iiop_hostile_prefixes_and_flips(void **state) {
   }
 }
 
+static void test_alg_iiop_long_request_then_forward(void **state) {
+  (void)state;
+  orb_sess s;
+  orb_open(&s, 683, NULL);
+  /* a Request of 12 + 2000 bytes in two segments: skipped by its size,
+   * and the session has its request */
+  static uint8_t req[2012];
+  memcpy(req, req11, 12);
+  req[10] = 0x07; /* message size 2000, big-endian */
+  req[11] = 0xd0;
+  tpkt p;
+  t_tcp_n(&p, CLI, 41000, ORBPUB, 683, s.cs, s.ss, PINHOLE_TCP_ACK, req, 1000);
+  assert_int_equal(t_out(s.t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp_n(&p, CLI, 41000, ORBPUB, 683, s.cs + 1000, s.ss, PINHOLE_TCP_ACK,
+          req + 1000, 1012);
+  assert_int_equal(t_out(s.t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  s.cs += 2012;
+  uint8_t w[sizeof(fwd_be)];
+  const size_t at[] = {0x58};
+  orb_expect(w, fwd_be, sizeof(fwd_be), at, 1, 0);
+  assert_int_equal(orb_reply(&s, &p, fwd_be, sizeof(fwd_be)),
+                   PINHOLE_VERDICT_FORWARD);
+  t_payload_eq(&p, w, sizeof(w));
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ALG_DESYNC), 0);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 1);
+  t_ctx_del(s.t);
+}
+
 static void test_alg_iiop_not_giop(void **state) {
   (void)state;
   orb_sess s;
@@ -341,6 +369,7 @@ int main(void) {
       cmocka_unit_test(test_alg_iiop_third_party),
       cmocka_unit_test(test_alg_iiop_own_endpoint_683),
       cmocka_unit_test(test_alg_iiop_hostile_prefixes_and_flips),
+      cmocka_unit_test(test_alg_iiop_long_request_then_forward),
       cmocka_unit_test(test_alg_iiop_not_giop),
   };
   return cmocka_run_group_tests_name("scenario.alg_iiop", tests, NULL, NULL);
