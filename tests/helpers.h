@@ -98,6 +98,14 @@ static inline tpkt *t_tcp(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
                  payload ? strlen(payload) : 0);
 }
 
+/* Asserts the packet's L4 payload is exactly want[0..n). */
+static inline void t_payload_eq(const tpkt *p, const void *want, size_t n) {
+  pinhole_pkt_view v;
+  assert_int_equal(pinhole_pkt_parse(p->b, p->p.len, &v), 0);
+  assert_int_equal(v.payload_len, n);
+  assert_memory_equal(p->b + v.payload_off, want, n);
+}
+
 static inline tpkt *t_udp_n(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
                             uint16_t dport, const void *payload, size_t plen) {
   size_t total = 28 + plen;

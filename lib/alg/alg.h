@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* One ALG invocation on one packet (opaque to modules). */
 typedef struct ph_alg_call ph_alg_call;
@@ -274,5 +275,49 @@ void pinhole__alg_error_counter(ph_alg_call *ac, int counter);
 void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
                         const pinhole_endpoint *b, uint32_t lifetime_ms,
                         const uint8_t *text, size_t text_len);
+
+/* ---- shared steps ------------------------------------------------------- */
+
+/* A TCP endpoint the server announces for the client to connect to (an
+ * SQLNet redirect, an IIOP object reference): traced, checked with
+ * pinhole__alg_policy (the server's own listening port is no new port),
+ * and *seen set to where the client must go (the server's public address
+ * for its real one). Unless that is the control connection's server
+ * endpoint itself, *x is filled with the pinhole for the client alone
+ * (its source mapped like the control connection's), forwarded to the
+ * server. Returns 1 with *x to open, 0 with nothing to open, -1 when the
+ * endpoint is left alone (counted by the policy, or a third party the
+ * configuration allows). A module built on the services only. */
+static inline int ph_alg_server_endpoint(ph_alg_call *ac, uint32_t addr,
+                                         uint16_t port, const char *what,
+                                         const uint8_t *text, size_t text_len,
+                                         uint32_t *seen, ph_pinhole_req *x) {
+  ph_ends e;
+  pinhole__alg_ends(ac, &e);
+  pinhole_endpoint real = {addr, port, 0};
+  pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, text, text_len);
+  int whose = pinhole__alg_policy(ac, PH_ALG_SERVER, addr,
+                                  port == e.server.port ? 0 : port, what, text,
+                                  text_len);
+  if (whose < 0 || whose == PH_ALG_OTHER)
+    return -1;
+  pinhole_endpoint pub = {whose == PH_ALG_REAL ? e.server_pub.addr : addr, port,
+                          0};
+  *seen = pub.addr;
+  if (pub.addr != addr)
+    pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
+  if (pub.addr == e.server_pub.addr && port == e.server_pub.port)
+    return 0; /* the control connection's server: reachable already */
+  memset(x, 0, sizeof(*x));
+  x->proto = PINHOLE_IPPROTO_TCP;
+  x->from = PH_ALG_CLIENT;
+  x->src = e.client.addr;
+  x->dst = pub.addr;
+  x->dport = port;
+  x->to_addr = e.server.addr;
+  x->to_port = port;
+  x->snat = 1;
+  return 1;
+}
 
 #endif /* PH_ALG_ALG_H */

@@ -10,12 +10,24 @@
 #include <stdio.h>
 #include <string.h>
 
+/* one entry a line, whatever clang-format would pack */
+/* clang-format off */
 const ph_alg *const pinhole__algs[] = {
-    &pinhole__alg_ftp,   &pinhole__alg_tftp,    &pinhole__alg_rtsp,
-    &pinhole__alg_sip,   &pinhole__alg_rpc,     &pinhole__alg_dcerpc,
-    &pinhole__alg_dns,   &pinhole__alg_netbios, &pinhole__alg_snmp,
+    &pinhole__alg_ftp,
+    &pinhole__alg_tftp,
+    &pinhole__alg_rtsp,
+    &pinhole__alg_sip,
+    &pinhole__alg_rpc,
+    &pinhole__alg_dcerpc,
+    &pinhole__alg_dns,
+    &pinhole__alg_netbios,
+    &pinhole__alg_snmp,
     &pinhole__alg_bootp,
+    &pinhole__alg_sqlnet,
+    &pinhole__alg_mms,
+    &pinhole__alg_iiop,
 };
+/* clang-format on */
 const int pinhole__nalgs =
     (int)(sizeof(pinhole__algs) / sizeof(pinhole__algs[0]));
 

@@ -52,6 +52,9 @@ extern const ph_alg pinhole__alg_dns;
 extern const ph_alg pinhole__alg_netbios;
 extern const ph_alg pinhole__alg_snmp;
 extern const ph_alg pinhole__alg_bootp;
+extern const ph_alg pinhole__alg_sqlnet;
+extern const ph_alg pinhole__alg_mms;
+extern const ph_alg pinhole__alg_iiop;
 
 /* The ALG registered for (proto, server port), as id + 1, or 0. */
 uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port);

@@ -1,0 +1,225 @@
+/*
+ * Fuzz target for the binary TCP ALG modules through the context: one
+ * control connection of the SQLNet (1521), NetShow (1755) or IIOP (683,
+ * or 2809 named by a rule) ALG, either from an inside client through
+ * source NAPT or from an outside client to an inside server behind
+ * destination NAT, then a script of segments in both directions. Every
+ * verdict must be forward or drop, every forwarded packet must parse with
+ * correct checksums, every trace and event text is read whole (ASan sees
+ * an overread), and the context is deleted cleanly.
+ *
+ * Script:
+ *   conf  u8  bits 0-1 ALG (sqlnet, mms, iiop on 683, iiop on 2809), bit 2
+ *             the server is inside (destination NAT), bit 3 ALG third
+ *             party, bit 4 ALG low ports, bit 5 pass untranslated, bit 6
+ *             narrow pool (4 ports)
+ *   records, each:
+ *     op  u8  bit 0 from the server, bit 1 FIN, bit 2 send again from the
+ *             same sequence number even when forwarded (a retransmission)
+ *     u16 len, payload (at most 1400 bytes)
+ *     after each record, a SYN from the client to the port the payload's
+ *     first two bytes name, through any pinhole the ALG opened
+ */
+#include "check.h"
+#include "fdp.h"
+
+#include <pinhole/pinhole.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define IN_SRV 0xC6120004u  /* 198.18.0.4 */
+#define IN_CLI 0xC6120002u  /* 198.18.0.2 */
+#define OUT_SRV 0xC6130002u /* 198.19.0.2 */
+#define OUT_CLI 0xC6130003u /* 198.19.0.3 */
+#define PUB 0xC6130001u     /* 198.19.0.1 */
+
+typedef struct harness {
+  pinhole_ctx *ctx;
+  uint8_t buf[2048];
+  char text[1024];
+  volatile uint8_t sink;
+} harness;
+
+static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
+  (void)ctx;
+  harness *h = user;
+  CHECK(pinhole_event_format(ev, h->text, sizeof(h->text)) >= 0);
+}
+
+static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
+  (void)ctx;
+  harness *h = user;
+  for (size_t i = 0; i < tr->text_len; i++)
+    h->sink ^= (uint8_t)tr->text[i];
+  CHECK(pinhole_trace_format(tr, h->text, sizeof(h->text)) >= 0);
+  if (getenv("CTX_TCP_ALGS_DEBUG"))
+    fprintf(stderr, "  trace %s\n", h->text);
+}
+
+static void put16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)(v >> 8);
+  p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+  put16(p, (uint16_t)(v >> 16));
+  put16(p + 2, (uint16_t)v);
+}
+
+/* A TCP segment in h->buf; returns its length. */
+static size_t seg(harness *h, uint32_t src, uint16_t sport, uint32_t dst,
+                  uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+                  const uint8_t *pl, size_t n) {
+  uint8_t *b = h->buf;
+  size_t total = 40 + n;
+  memset(b, 0, 40);
+  b[0] = 0x45;
+  put16(b + 2, (uint16_t)total);
+  b[8] = 64;
+  b[9] = 6;
+  put32(b + 12, src);
+  put32(b + 16, dst);
+  put16(b + 20, sport);
+  put16(b + 22, dport);
+  put32(b + 24, seq);
+  put32(b + 28, ack);
+  b[32] = 5 << 4;
+  b[33] = flags;
+  put16(b + 34, 65535);
+  if (n)
+    memcpy(b + 40, pl, n);
+  pinhole_pkt_view v;
+  put16(b + 10, pinhole_cksum(b, 20));
+  CHECK(pinhole_pkt_parse(b, total, &v) == 0);
+  CHECK(pinhole_pkt_fix_cksums(b, &v) == 0);
+  return total;
+}
+
+/* Processes h->buf (len bytes) from side; checks the verdict and output. */
+static int run(harness *h, size_t len, int side) {
+  pinhole_pkt p = {h->buf, (uint32_t)len, sizeof(h->buf)};
+  int v = pinhole_process(h->ctx, &p, side, 1000000000ull);
+  CHECK(v == PINHOLE_VERDICT_FORWARD || v == PINHOLE_VERDICT_DROP ||
+        v == PINHOLE_VERDICT_REJECT);
+  if (v == PINHOLE_VERDICT_FORWARD) {
+    pinhole_pkt_view pv;
+    CHECK(pinhole_pkt_parse(h->buf, p.len, &pv) == 0);
+    CHECK(pinhole_cksum(h->buf, pv.ihl) == 0);
+    CHECK(pinhole_pkt_l4_cksum_ok(h->buf, &pv) == 1);
+  }
+  return v;
+}
+
+static void setup(harness *h, uint8_t conf, uint16_t port) {
+  pinhole_config cfg;
+  CHECK(pinhole_config_default(&cfg, sizeof(cfg)) == 0);
+  cfg.max_flows = 64;
+  cfg.max_pinholes = 16;
+  cfg.max_watch = 8;
+  cfg.max_rules = 8;
+  cfg.port_lo = 36864;
+  cfg.port_hi = 45055;
+  cfg.hash_key.k0 = 0x0123456789abcdefull;
+  cfg.hash_key.k1 = 0xfedcba9876543210ull;
+  cfg.seed = 42;
+  if (conf & 0x08)
+    cfg.flags |= PINHOLE_CFG_ALG_THIRD_PARTY;
+  if (conf & 0x10)
+    cfg.flags |= PINHOLE_CFG_ALG_LOW_PORTS;
+  if (conf & 0x20)
+    cfg.flags |= PINHOLE_CFG_ALG_PASS_UNTRANSLATED;
+  pinhole_callbacks cb;
+  memset(&cb, 0, sizeof(cb));
+  cb.size = sizeof(cb);
+  cb.event = on_event;
+  cb.trace = on_trace;
+  CHECK(pinhole_ctx_new(&h->ctx, &cfg, &cb, h) == 0);
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = pool.addr_hi = PUB;
+  if (conf & 0x40) {
+    pool.port_lo = 40000;
+    pool.port_hi = 40003;
+  }
+  int pid = pinhole_pool_add(h->ctx, &pool);
+  CHECK(pid >= 0);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  r.side = PINHOLE_SIDE_OUTSIDE;
+  r.proto = PINHOLE_IPPROTO_TCP;
+  r.dst_addr = PUB;
+  r.dst_plen = 32;
+  r.dport_lo = r.dport_hi = port;
+  r.nat = PINHOLE_NAT_DEST;
+  r.nat_addr = IN_SRV;
+  if (port == 2809)
+    snprintf(r.alg, sizeof(r.alg), "iiop");
+  CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = pid;
+  if (port == 2809)
+    snprintf(r.alg, sizeof(r.alg), "iiop");
+  CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static const uint16_t ports[4] = {1521, 1755, 683, 2809};
+  static harness hs;
+  harness *h = &hs;
+  fdp f;
+  fdp_init(&f, data, size);
+  uint8_t conf = fdp_u8(&f);
+  uint16_t port = ports[conf & 3];
+  int inside_srv = (conf & 0x04) != 0;
+  setup(h, conf, port);
+  /* the client as it sends, the server as the client addresses it */
+  uint32_t cli = inside_srv ? OUT_CLI : IN_CLI;
+  uint32_t srv = inside_srv ? PUB : OUT_SRV;
+  int cside = inside_srv ? PINHOLE_SIDE_OUTSIDE : PINHOLE_SIDE_INSIDE;
+  uint32_t cseq = 1000, sseq = 9000;
+  size_t n = seg(h, cli, 41000, srv, port, cseq++, 0, PINHOLE_TCP_SYN, NULL, 0);
+  CHECK(run(h, n, cside) == PINHOLE_VERDICT_FORWARD);
+  /* the server answers from where the client's SYN went */
+  pinhole_pkt_view v;
+  CHECK(pinhole_pkt_parse(h->buf, n, &v) == 0);
+  uint32_t s_addr = v.dst, c_pub = v.src;
+  uint16_t c_pport = v.sport;
+  n = seg(h, s_addr, port, c_pub, c_pport, sseq++, cseq,
+          PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL, 0);
+  CHECK(run(h, n, cside ^ 1) == PINHOLE_VERDICT_FORWARD);
+  uint8_t pl[1400];
+  uint16_t probe = 50000;
+  while (fdp_left(&f) > 0) {
+    uint8_t op = fdp_u8(&f);
+    size_t len = fdp_blob(&f, pl, sizeof(pl));
+    uint8_t flags = PINHOLE_TCP_ACK | ((op & 2) ? PINHOLE_TCP_FIN : 0);
+    int v2;
+    if (op & 1) {
+      n = seg(h, s_addr, port, c_pub, c_pport, sseq, cseq, flags, pl, len);
+      v2 = run(h, n, cside ^ 1);
+      if (v2 == PINHOLE_VERDICT_FORWARD && !(op & 4))
+        sseq += (uint32_t)len;
+    } else {
+      n = seg(h, cli, 41000, srv, port, cseq, sseq, flags, pl, len);
+      v2 = run(h, n, cside);
+      if (v2 == PINHOLE_VERDICT_FORWARD && !(op & 4))
+        cseq += (uint32_t)len;
+    }
+    if (len >= 2 && (pl[0] | pl[1]) != 0)
+      probe = (uint16_t)(pl[0] << 8 | pl[1]);
+    n = seg(h, cli, 42000, srv, probe, 1, 0, PINHOLE_TCP_SYN, NULL, 0);
+    run(h, n, cside);
+  }
+  pinhole_ctx_del(h->ctx);
+  h->ctx = NULL;
+  return 0;
+}
