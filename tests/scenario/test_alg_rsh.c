@@ -286,6 +286,14 @@ static void test_privileged_rule(void **state) {
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 514, PINHOLE_CNT_NEW_DISCARD, 2,
              PINHOLE_CNT_DROP_NAT_PORTS, 2, -1);
+  /* the half-open connections expire (240 s): their ports come back */
+  for (uint64_t now = 2; now < 300; now += 10)
+    while (pinhole_tick(t->ctx, now * SEC) > 0)
+      ;
+  t_tcp(&p, CLI, 700, SRV, 514, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, 300 * SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.sport, 700);
   t_ctx_del(t);
 }
 
