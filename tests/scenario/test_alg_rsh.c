@@ -24,36 +24,7 @@ static tctx *rsh_ctx(uint32_t addr_lo, uint32_t addr_hi, uint16_t lo,
   cfg.hash_key.k0 = 0x0123456789abcdefull;
   cfg.hash_key.k1 = 0xfedcba9876543210ull;
   cfg.seed = 42;
-  tctx *t = calloc(1, sizeof(*t));
-  assert_non_null(t);
-  pinhole_callbacks cb;
-  memset(&cb, 0, sizeof(cb));
-  cb.size = sizeof(cb);
-  cb.alloc = t_alloc;
-  cb.free = t_free;
-  cb.event = t_on_event;
-  cb.trace = t_on_trace;
-  cb.emit = t_on_emit;
-  assert_int_equal(pinhole_ctx_new(&t->ctx, &cfg, &cb, t), 0);
-  pinhole_pool pool;
-  memset(&pool, 0, sizeof(pool));
-  pool.size = sizeof(pool);
-  pool.addr_lo = addr_lo;
-  pool.addr_hi = addr_hi;
-  pool.port_lo = lo;
-  pool.port_hi = hi;
-  t->pool = pinhole_pool_add(t->ctx, &pool);
-  assert_true(t->pool >= 0);
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "inside-out");
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.action = PINHOLE_ACTION_ACCEPT;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = t->pool;
-  assert_int_equal(pinhole_rule_add(t->ctx, &r), 0);
-  return t;
+  return t_ctx_pool(&cfg, addr_lo, addr_hi, lo, hi);
 }
 
 /* A TCP segment whose payload is n bytes (NULs allowed). */
