@@ -267,15 +267,20 @@ static inline tctx *t_ctx_cfg(const pinhole_config *cfg) {
   return t_ctx_pool(cfg, PUB, PUB, 0, 0);
 }
 
+/* The tests' usual configuration (fixed hash key and seed). */
+static inline void t_cfg(pinhole_config *cfg) {
+  pinhole_config_default(cfg, sizeof(*cfg));
+  cfg->max_flows = 1024;
+  cfg->max_pinholes = 64;
+  cfg->max_watch = 64;
+  cfg->hash_key.k0 = 0x0123456789abcdefull;
+  cfg->hash_key.k1 = 0xfedcba9876543210ull;
+  cfg->seed = 42;
+}
+
 static inline tctx *t_ctx(void) {
   pinhole_config cfg;
-  pinhole_config_default(&cfg, sizeof(cfg));
-  cfg.max_flows = 1024;
-  cfg.max_pinholes = 64;
-  cfg.max_watch = 64;
-  cfg.hash_key.k0 = 0x0123456789abcdefull;
-  cfg.hash_key.k1 = 0xfedcba9876543210ull;
-  cfg.seed = 42;
+  t_cfg(&cfg);
   return t_ctx_cfg(&cfg);
 }
 

@@ -17,13 +17,9 @@
 static tctx *rsh_ctx(uint32_t addr_lo, uint32_t addr_hi, uint16_t lo,
                      uint16_t hi) {
   pinhole_config cfg;
-  pinhole_config_default(&cfg, sizeof(cfg));
-  cfg.max_flows = 2048;
-  cfg.max_pinholes = 64;
+  t_cfg(&cfg);
+  cfg.max_flows = 2048; /* 512 privileged ports and more */
   cfg.max_watch = 1024;
-  cfg.hash_key.k0 = 0x0123456789abcdefull;
-  cfg.hash_key.k1 = 0xfedcba9876543210ull;
-  cfg.seed = 42;
   return t_ctx_pool(&cfg, addr_lo, addr_hi, lo, hi);
 }
 
