@@ -3,9 +3,9 @@
  * each with a side and a time step, fed to one context with a source NAT
  * pool (198.19.0.1), destination NAT rules to an inside server
  * (198.18.0.4) and every ALG on by port (FTP 21, TFTP 69, RTSP 554, SIP
- * 5060 UDP and TCP, Sun RPC 111 UDP and TCP, DCE-RPC 135). After every packet
- * and at the end the context's invariants are checked through the public API; a
- * violation aborts.
+ * 5060 UDP and TCP, Sun RPC 111 UDP and TCP, DCE-RPC 135, rexec/rlogin/rsh
+ * 512-514). After every packet and at the end the context's invariants are
+ * checked through the public API; a violation aborts.
  *
  * Script (fdp.h reads past the end as zeros; the script ends with the
  * input):
@@ -38,7 +38,8 @@
  *   .3 (outside), 198.19.0.1 (public), 198.19.0.4 (a router), 127.0.0.1.
  *   Port index: < 0x80 a fixed set, index mod 32 (21 20 69 554 5060 1024
  *   1025 2121 8554 40000 40001 50000 50001 80 23 0 111 135 32765 49664
- *   2049 1147 22 1023, then 0s), >= 0x80 + k the k-th port (mod 16)
+ *   2049 1147 22 1023, then the r-commands and privileged ports 514 513
+ *   512 1023 1022 700 1021 600), >= 0x80 + k the k-th port (mod 16)
  *   the context handed out on 198.19.0.1 (learned in order from events,
  *   traces and forwarded packets' sources; ICMP echo ids likewise).
  *   SEQ/ACK modes: 0 follow the stream, 0x01-0x7f that many bytes back,
@@ -84,8 +85,9 @@ static const uint32_t addrs[8] = {A4(198, 18, 0, 2),
                                   ROUTER,
                                   A4(127, 0, 0, 1)};
 static const uint16_t fixed_ports[32] = {
-    21,    20, 69, 554, 5060, 1024, 1025,  2121,  8554, 40000, 40001, 50000,
-    50001, 80, 23, 0,   111,  135,  32765, 49664, 2049, 1147,  22,    1023};
+    21,    20,    69,  554, 5060, 1024, 1025, 2121,  8554,  40000, 40001,
+    50000, 50001, 80,  23,  0,    111,  135,  32765, 49664, 2049,  1147,
+    22,    1023,  514, 513, 512,  1023, 1022, 700,   1021,  600};
 static const uint64_t steps[8] = {0,        SEC / 1000, SEC / 20,  SEC,
                                   11 * SEC, 61 * SEC,   301 * SEC, 7441 * SEC};
 
@@ -141,7 +143,7 @@ typedef struct harness {
 
 /* Remembers a port the context handed out on the public address. */
 static void learn(harness *h, uint32_t addr, uint16_t port) {
-  if (addr != PUB || port < 1024)
+  if (addr != PUB || port < 512)
     return;
   for (unsigned i = 0; i < 16; i++)
     if (h->learned[i] == port)
@@ -212,9 +214,14 @@ static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
     fprintf(stderr, "  trace %s\n", h->text);
   if (tr->kind == PINHOLE_TRACE_PINHOLE_CREATED) {
     /* a pinhole lets in one peer of its control connection, on a
-     * non-privileged port, unless configured otherwise */
+     * non-privileged port, unless configured otherwise; the one exception:
+     * rsh/rexec's standard-error port kept privileged on the public
+     * address (the privileged-port rule) */
     CHECK(tr->a.addr != 0 && tr->b.addr != 0 && tr->b.port != 0);
-    if (!(h->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS))
+    int priv = tr->alg != NULL &&
+               (strcmp(tr->alg, "rsh") == 0 || strcmp(tr->alg, "rexec") == 0) &&
+               tr->b.addr == PUB && tr->b.port >= 512 && tr->b.port <= 1023;
+    if (!(h->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS) && !priv)
       CHECK(tr->b.port >= 1024);
     unsigned i = tr->conv_id & 63;
     if (!(h->cfg.flags & PINHOLE_CFG_ALG_THIRD_PARTY) &&

@@ -20,6 +20,8 @@ IN2, IN3, SRV, OUT2, OUT3, PUB, ROUTER, LOOP = range(8)
 P21, P20, P69, P554, P5060, P1024, P1025, P2121, P8554, P40000, P40001, \
     P50000, P50001, P80, P23, P0, P111, P135, P32765, P49664, P2049, P1147, \
     P22, P1023 = range(24)
+# the r-commands' ports and privileged ones (indices 24-31)
+P514, P513, P512, P1023b, P1022, P700, P1021, P600 = range(24, 32)
 
 
 def L(k):
@@ -287,6 +289,24 @@ SEEDS["tight_cap_growth"] = bytes([0x40]) + (
     handshake(IN2, OUT2, P40000, P21, L(0)) +
     tcp(IN2, OUT2, P40000, P21, PSH | ACK, "PORT 198,18,0,2,4,1\r\n") +
     tcp(OUT2, PUB, P20, L(1), SYN))
+
+# rsh from a privileged port: the stderr port announced, the server's
+# connection back from a reserved port; a second field later; rexec split
+SEEDS["rsh_stderr"] = bytes([0x00]) + (
+    handshake(IN2, OUT2, P1023, P514, L(0)) +
+    tcp(IN2, OUT2, P1023, P514, PSH | ACK, "1022\0") +
+    tcp(OUT2, PUB, P1021, L(1), SYN) +
+    tcp(IN2, OUT2, P1022, P1021, SYN | ACK) +
+    tcp(IN2, OUT2, P1023, P514, PSH | ACK, "root\0root\0id\0") +
+    handshake(IN3, OUT3, P700, P512, L(2)) +
+    tcp(IN3, OUT3, P700, P512, PSH | ACK, "400") +
+    tcp(IN3, OUT3, P700, P512, PSH | ACK, "40000\0u\0p\0id\0"))
+
+SEEDS["rlogin_privileged"] = bytes([0x00]) + (
+    handshake(IN2, OUT2, P600, P513, L(0)) +
+    tcp(IN2, OUT2, P600, P513, PSH | ACK, "\0alice\0bob\0xterm/38400\0") +
+    tcp(IN3, OUT2, P1021, P513, SYN) +
+    tcp(IN3, OUT2, P1024, P514, SYN))
 
 # malformed packets as raw bytes: truncated, bad lengths, options, offsets
 tcp_hdr = struct.pack(">HHIIBBHHH", 40000, 80, 1, 0, 0x50, SYN, 65535, 0, 0)

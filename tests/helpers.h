@@ -240,9 +240,11 @@ static inline void t_free(void *p, size_t size, void *user) {
   free(p);
 }
 
-/* A context with a source NAT pool on PUB and the usual rules: inside to
- * anywhere accepted with NAPT (ALG by port), nothing from outside. */
-static inline tctx *t_ctx_cfg(const pinhole_config *cfg) {
+/* A context with a source NAT pool on addr_lo..addr_hi, ports lo..hi (0, 0:
+ * the configuration's range) and the usual rules: inside to anywhere
+ * accepted with NAPT (ALG by port), nothing from outside. */
+static inline tctx *t_ctx_pool(const pinhole_config *cfg, uint32_t addr_lo,
+                               uint32_t addr_hi, uint16_t lo, uint16_t hi) {
   tctx *t = calloc(1, sizeof(*t));
   assert_non_null(t);
   pinhole_callbacks cb;
@@ -257,7 +259,10 @@ static inline tctx *t_ctx_cfg(const pinhole_config *cfg) {
   pinhole_pool pool;
   memset(&pool, 0, sizeof(pool));
   pool.size = sizeof(pool);
-  pool.addr_lo = pool.addr_hi = PUB;
+  pool.addr_lo = addr_lo;
+  pool.addr_hi = addr_hi;
+  pool.port_lo = lo;
+  pool.port_hi = hi;
   t->pool = pinhole_pool_add(t->ctx, &pool);
   assert_true(t->pool >= 0);
   pinhole_rule r;
@@ -272,15 +277,25 @@ static inline tctx *t_ctx_cfg(const pinhole_config *cfg) {
   return t;
 }
 
+/* The same with the pool on PUB. */
+static inline tctx *t_ctx_cfg(const pinhole_config *cfg) {
+  return t_ctx_pool(cfg, PUB, PUB, 0, 0);
+}
+
+/* The tests' usual configuration (fixed hash key and seed). */
+static inline void t_cfg(pinhole_config *cfg) {
+  pinhole_config_default(cfg, sizeof(*cfg));
+  cfg->max_flows = 1024;
+  cfg->max_pinholes = 64;
+  cfg->max_watch = 64;
+  cfg->hash_key.k0 = 0x0123456789abcdefull;
+  cfg->hash_key.k1 = 0xfedcba9876543210ull;
+  cfg->seed = 42;
+}
+
 static inline tctx *t_ctx(void) {
   pinhole_config cfg;
-  pinhole_config_default(&cfg, sizeof(cfg));
-  cfg.max_flows = 1024;
-  cfg.max_pinholes = 64;
-  cfg.max_watch = 64;
-  cfg.hash_key.k0 = 0x0123456789abcdefull;
-  cfg.hash_key.k1 = 0xfedcba9876543210ull;
-  cfg.seed = 42;
+  t_cfg(&cfg);
   return t_ctx_cfg(&cfg);
 }
 

@@ -63,6 +63,13 @@ typedef struct ph_alg {
   uint8_t state_size; /* bytes of pinhole__alg_state() used, at most
                          PH_ALG_STATE_SIZE (checked when the table is built) */
   uint16_t ports[4];  /* default server ports, 0-terminated */
+  uint8_t privileged; /* the privileged-port rule (rsh, rlogin): a new TCP
+                         connection of this ALG from a source port in
+                         512..1023 gets a public port in 512..1023 under
+                         source NAT (a separate range of the pool's
+                         address, not the pool's own), or is counted and
+                         dropped (NAT ports exhausted) when none is free */
+  uint8_t pad_[3];
   /* Inspects payload[start..len) of a stream (TCP) or the whole datagram,
    * and says in *res how far it got. */
   void (*inspect)(ph_alg_call *ac, size_t start, ph_scan *res);
@@ -82,6 +89,14 @@ uint8_t pinhole__alg_l4(const ph_alg_call *ac);
 int pinhole__alg_failed(const ph_alg_call *ac);
 /* The module's state slot (state_size bytes) for this connection. */
 void *pinhole__alg_state(ph_alg_call *ac);
+/* Where the payload's byte 0 lies in this direction's TCP byte stream:
+ * *off = its offset from the stream's first data byte (the byte after the
+ * SYN; original numbering, before any rewrite), modulo 2^32. Returns 0, or
+ * PINHOLE_ERR_NOMATCH (*off 0) when the stream's start was not seen (the
+ * watch began after the SYN) or the connection is not TCP. For protocols
+ * whose one message sits at the very start of the stream (rsh): a
+ * segment with *off 0 is that message, or its retransmission. */
+int pinhole__alg_stream_at(const ph_alg_call *ac, uint32_t *off);
 /* A scratch buffer for building rewrites; *len is its size. Its content
  * does not survive the call. */
 uint8_t *pinhole__alg_scratch(ph_alg_call *ac, size_t *len);
@@ -158,15 +173,26 @@ int pinhole__alg_carried(const ph_alg_call *ac, uint32_t addr, uint32_t *to);
 
 /* ---- mappings and pinholes ---------------------------------------------- */
 
+/* pinhole__alg_map's flags. */
+enum ph_alg_map_flag {
+  PH_ALG_MAP_PAIR = 0x01,      /* an even public port, and port+1 mapped
+                                  too (RTP/RTCP, *mapref2) */
+  PH_ALG_MAP_PRIVILEGED = 0x02 /* the privileged-port rule: a TCP port in
+                                  512..1023 gets a public port in 512..1023
+                                  (or PINHOLE_ERR_FULL); ignored for other
+                                  ports, other protocols and with PAIR */
+};
+
 /* Maps the client's endpoint (addr, port) to a public one with the NAPT of
  * the control connection (same public address). Without source NAT the
- * endpoint maps to itself and *mapref is 0. With pair != 0 the public port
- * is even and port+1 is mapped too (RTP/RTCP, *mapref2). Returns 0, or
- * PINHOLE_ERR_FULL when no port is free (counted and logged). The caller
- * owns the references and passes each to pinhole__alg_open_pinhole or releases
- * it with pinhole__alg_unmap. */
+ * endpoint maps to itself and *mapref is 0. flags: ph_alg_map_flag (0 for
+ * an ordinary port from the pool's range; 1 still means PAIR). Returns 0,
+ * or PINHOLE_ERR_FULL when no port is free (counted and logged; with
+ * PRIVILEGED also when the endpoint already has a mapping outside
+ * 512..1023). The caller owns the references and passes each to
+ * pinhole__alg_open_pinhole or releases it with pinhole__alg_unmap. */
 int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
-                     uint16_t port, int pair, pinhole_endpoint *pub,
+                     uint16_t port, unsigned flags, pinhole_endpoint *pub,
                      uint32_t *mapref, uint32_t *mapref2);
 void pinhole__alg_unmap(ph_alg_call *ac, uint32_t mapref);
 /* A new reference to the control connection's own mapping (0: none). */
@@ -188,21 +214,27 @@ typedef struct ph_pinhole_req {
   uint16_t dport;
   uint16_t to_port; /* destination after translation */
   uint32_t to_addr;
-  uint32_t mapping; /* mapping reference to hold (handed over), or 0 */
-  uint8_t snat;     /* map the new connection's source with the control
-                       connection's pool (a data connection opened from
-                       the NATed side) */
-  uint8_t pad_;
-  uint16_t sport_hi; /* nonzero: any source port in sport..sport_hi (rsh's
-                        stderr connection comes from 512-1023) */
+  uint32_t mapping;   /* mapping reference to hold (handed over), or 0 */
+  uint8_t snat;       /* map the new connection's source with the control
+                         connection's pool (a data connection opened from
+                         the NATed side) */
+  uint8_t privileged; /* the only exception to "ports below 1024 unless
+                         configured": honoured when `mapping` is a TCP
+                         mapping the engine allocated in 512..1023
+                         (pinhole__alg_map with PH_ALG_MAP_PRIVILEGED), dst
+                         and dport are its public endpoint, to_addr and
+                         to_port its inside one, and that is the control
+                         connection's client; otherwise ignored */
+  uint16_t sport_hi;  /* nonzero: any source port in sport..sport_hi (rsh's
+                         stderr connection comes from 512-1023) */
 } ph_pinhole_req;
 
 /* Opens a pinhole in the call's conversation with the configured
  * lifetime. Enforces the contract's policy (ports below 1024 unless
- * configured, the per-conversation bound, table space) and takes over
- * e->mapping whatever happens. A pinhole identical to a pending one
- * refreshes it. Returns 0 or PINHOLE_ERR_POLICY / PINHOLE_ERR_FULL
- * (counted and traced by the service). */
+ * configured or e->privileged holds, the per-conversation bound, table space)
+ * and takes over e->mapping whatever happens. A pinhole identical to a pending
+ * one refreshes it. Returns 0 or PINHOLE_ERR_POLICY / PINHOLE_ERR_FULL (counted
+ * and traced by the service). */
 int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e);
 
 /* ---- dialogs ------------------------------------------------------------ */

@@ -26,6 +26,9 @@ const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_sqlnet,
     &pinhole__alg_mms,
     &pinhole__alg_iiop,
+    &pinhole__alg_rsh,
+    &pinhole__alg_rexec,
+    &pinhole__alg_rlogin,
 };
 /* clang-format on */
 const int pinhole__nalgs =
@@ -62,6 +65,12 @@ uint8_t pinhole__alg_by_name(const char *name) {
   return 0;
 }
 
+int pinhole__alg_privileged(uint8_t id1, uint8_t proto, uint16_t sport) {
+  return id1 && id1 <= pinhole__nalgs && ph_alg_get(id1)->privileged &&
+         proto == PINHOLE_IPPROTO_TCP && sport >= PH_PRIV_LO &&
+         sport <= PH_PRIV_HI;
+}
+
 /* ---- the packet -------------------------------------------------------- */
 
 uint8_t *pinhole__alg_payload(const ph_alg_call *ac) {
@@ -86,6 +95,15 @@ int pinhole__alg_failed(const ph_alg_call *ac) {
 
 void *pinhole__alg_state(ph_alg_call *ac) {
   return ac->w->alg_state;
+}
+
+int pinhole__alg_stream_at(const ph_alg_call *ac, uint32_t *off) {
+  const ph_stream *st = ac->w ? &ac->w->st[ac->dir] : NULL;
+  *off = 0;
+  if (st == NULL || !st->synced || ac->v->proto != PINHOLE_IPPROTO_TCP)
+    return PINHOLE_ERR_NOMATCH;
+  *off = ac->seq - st->data_seq;
+  return 0;
 }
 
 uint8_t *pinhole__alg_scratch(ph_alg_call *ac, size_t *len) {
@@ -255,9 +273,15 @@ static uint32_t ph_own_map(const ph_alg_call *ac) {
 }
 
 int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
-                     uint16_t port, int pair, pinhole_endpoint *pub,
+                     uint16_t port, unsigned flags, pinhole_endpoint *pub,
                      uint32_t *mapref, uint32_t *mapref2) {
   pinhole_ctx *ctx = ac->ctx;
+  int pair = (flags & PH_ALG_MAP_PAIR) != 0;
+  unsigned priv = (flags & PH_ALG_MAP_PRIVILEGED) && !pair &&
+                          proto == PINHOLE_IPPROTO_TCP && port >= PH_PRIV_LO &&
+                          port <= PH_PRIV_HI
+                      ? PH_MAP_PRIV
+                      : 0;
   *mapref = 0;
   if (mapref2)
     *mapref2 = 0;
@@ -272,7 +296,7 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
   uint32_t pool = ctx->maps[cmap - 1].pool;
   int why = 0;
   uint32_t r = pinhole__map_get(ctx, pool, proto, addr, port, 0,
-                                pair ? PH_MAP_EVEN : 0, &why);
+                                pair ? PH_MAP_EVEN : priv, &why);
   uint32_t r2 = 0;
   if (r != 0 && pair) {
     r2 = pinhole__map_get(ctx, pool, proto, addr, (uint16_t)(port + 1),
@@ -353,11 +377,27 @@ void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
   ph_trace(ac, kind, ac->conn->proto, a, b, lifetime_ms, text, text_len);
 }
 
+/* The one exception to the low-port policy (ph_pinhole_req.privileged):
+ * the pinhole leads exactly to a mapping the engine allocated from the
+ * privileged range (pools start at 1024, so a public port below 1024 can
+ * only come from there), for the endpoint it maps, from the ALG's own
+ * control connection's pool address. */
+static int ph_priv_hole_ok(const ph_alg_call *ac, const ph_pinhole_req *e) {
+  if (!e->privileged || e->mapping == 0 || e->proto != PINHOLE_IPPROTO_TCP)
+    return 0;
+  const ph_mapping *m = &ac->ctx->maps[e->mapping - 1];
+  return m->proto == PINHOLE_IPPROTO_TCP && m->pport >= PH_PRIV_LO &&
+         m->pport <= PH_PRIV_HI && m->pport == e->dport && m->paddr == e->dst &&
+         m->iaddr == e->to_addr && m->iport == e->to_port &&
+         m->iaddr == ac->conn->a.src;
+}
+
 int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   pinhole_ctx *ctx = ac->ctx;
   /* both the port the peer is told and the one it reaches inside */
-  if (!ph_low_port_ok(ac, e->dport) ||
-      (e->to_addr && !ph_low_port_ok(ac, e->to_port))) {
+  if (!ph_priv_hole_ok(ac, e) &&
+      (!ph_low_port_ok(ac, e->dport) ||
+       (e->to_addr && !ph_low_port_ok(ac, e->to_port)))) {
     pinhole__map_put(ctx, e->mapping);
     pinhole__alg_error(ac, "pinhole port below 1024", NULL, 0);
     return PINHOLE_ERR_POLICY;

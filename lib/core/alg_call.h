@@ -55,6 +55,9 @@ extern const ph_alg pinhole__alg_bootp;
 extern const ph_alg pinhole__alg_sqlnet;
 extern const ph_alg pinhole__alg_mms;
 extern const ph_alg pinhole__alg_iiop;
+extern const ph_alg pinhole__alg_rsh; /* rsh, rexec, rlogin: alg/rsh.c */
+extern const ph_alg pinhole__alg_rexec;
+extern const ph_alg pinhole__alg_rlogin;
 
 /* The ALG registered for (proto, server port), as id + 1, or 0. */
 uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port);
@@ -62,6 +65,11 @@ uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port);
 uint8_t pinhole__alg_by_name(const char *name);
 /* The name of ALG id + 1, or NULL for 0. */
 const char *pinhole__alg_name(uint8_t id1);
+
+/* Nonzero when a new connection of ALG id1 (0: none) from source port
+ * sport must keep a privileged public port (ph_alg.privileged: TCP, sport
+ * in PH_PRIV_LO..HI): source NAT then maps it with PH_MAP_PRIV. */
+int pinhole__alg_privileged(uint8_t id1, uint8_t proto, uint16_t sport);
 
 /* The ALG of a watched connection (id1 != 0). */
 static inline const ph_alg *ph_alg_get(uint8_t id1) {

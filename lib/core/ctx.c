@@ -206,6 +206,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_fh = ph_carve(&l, (size_t)frag_buckets * sizeof(uint32_t));
   size_t o_pools = ph_carve(&l, (size_t)c.max_pools * sizeof(ph_pool));
   size_t o_bits = ph_carve(&l, (size_t)c.max_pools * pool_words * 8);
+  size_t o_pbits =
+      ph_carve(&l, (size_t)c.max_pools * PH_POOL_MAX_ADDRS * PH_PRIV_WORDS * 8);
   size_t o_rules = ph_carve(&l, (size_t)c.max_rules * sizeof(ph_rule));
   size_t o_scratch = ph_carve(&l, PH_SCRATCH);
   size_t o_emit = ph_carve(&l, PH_EMIT_BUF);
@@ -250,6 +252,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->pools = (ph_pool *)(void *)(m + o_pools);
   ctx->pool_bits = (uint64_t *)(void *)(m + o_bits);
   ctx->pool_bits_words = pool_words;
+  ctx->pool_pbits = (uint64_t *)(void *)(m + o_pbits);
   ctx->port_words = port_words;
   ctx->rules = (ph_rule *)(void *)(m + o_rules);
   ctx->scratch = m + o_scratch;
@@ -349,6 +352,8 @@ int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool) {
   pl->nports = (uint32_t)p.port_hi - p.port_lo + 1;
   pl->words = (pl->nports + 63) / 64;
   pl->bits = ctx->pool_bits + ctx->npools * ctx->pool_bits_words;
+  pl->pbits =
+      ctx->pool_pbits + (size_t)ctx->npools * PH_POOL_MAX_ADDRS * PH_PRIV_WORDS;
   return (int)ctx->npools++;
 }
 

@@ -190,6 +190,7 @@ typedef struct ph_stream {
   uint8_t pad_;
   uint32_t skip_len; /* bytes still to skip (known-length body) */
   uint32_t rw_seq;   /* original seq of the last segment rewritten */
+  uint32_t data_seq; /* with synced: seq of the stream's first data byte */
 } ph_stream;
 
 /* Per-connection ALG state (only for Watch connections). */
@@ -228,10 +229,20 @@ typedef struct ph_pool {
   uint16_t port_lo, port_hi;
   uint16_t pad_;
   uint32_t nports;
-  uint64_t *bits; /* [naddrs][3][words]: set = port in use */
+  uint64_t *bits;  /* [naddrs][3][words]: set = port in use */
+  uint64_t *pbits; /* [naddrs][PH_PRIV_WORDS]: TCP ports PH_PRIV_LO..HI in
+                      use (the privileged-port rule, pinhole__map_get's
+                      PH_MAP_PRIV; never part of the pool's own range) */
   uint32_t words;
   uint32_t used;
 } ph_pool;
+
+/* The privileged range NAPT keeps a privileged source port in (rsh and
+ * rlogin servers trust only clients whose port is below 1024; BSD
+ * rresvport(3) binds 512..1023). Pools start at 1024 or above. */
+#define PH_PRIV_LO 512u
+#define PH_PRIV_HI 1023u
+#define PH_PRIV_WORDS ((PH_PRIV_HI - PH_PRIV_LO + 1) / 64)
 
 typedef struct ph_rule {
   pinhole_rule r;
@@ -311,6 +322,7 @@ struct pinhole_ctx {
   ph_pool *pools;
   uint32_t npools;
   uint64_t *pool_bits;
+  uint64_t *pool_pbits;   /* PH_POOL_MAX_ADDRS * PH_PRIV_WORDS per pool */
   size_t pool_bits_words; /* per pool */
   uint32_t port_words;    /* per (address, class) bitmap */
   uint32_t to[PH_TO_COUNT];

@@ -13,7 +13,12 @@ const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
 
 /* nat/pool.c: endpoint-independent NAPT mappings and port bitmaps. */
 enum ph_map_flag {
-  PH_MAP_EVEN = 0x01 /* public port must be even, port+1 free too */
+  PH_MAP_EVEN = 0x01, /* public port must be even, port+1 free too */
+  PH_MAP_PRIV = 0x02  /* TCP only, want 0: the public port comes from the
+                         privileged range PH_PRIV_LO..HI of the pool's
+                         address (kept when free, else random), never from
+                         the pool's range; an existing mapping of the
+                         endpoint with a port outside it is refused */
 };
 /* Why pinhole__map_get found no mapping. */
 enum ph_map_why {

@@ -272,15 +272,18 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
 /* Builds side B's tuple for a new connection under a rule's NAT. */
 static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
                        const pinhole_pkt_view *v, int side, const ph_tuple *a,
-                       ph_tuple *b, uint32_t *mapping) {
+                       ph_tuple *b, uint32_t *mapping, uint8_t alg) {
   const pinhole_rule *r = &pr->r;
   ph_reverse(b, a);
   *mapping = 0;
   switch (r->nat) {
   case PINHOLE_NAT_SOURCE: {
     int why = 0;
+    /* the privileged-port rule: rsh/rlogin keep a port below 1024 */
+    unsigned fl =
+        pinhole__alg_privileged(alg, v->proto, a->sport) ? PH_MAP_PRIV : 0;
     uint32_t m = pinhole__map_get(ctx, (uint32_t)r->pool, v->proto, a->src,
-                                  a->sport, 0, 0, &why);
+                                  a->sport, 0, fl, &why);
     if (m == 0) {
       pinhole__map_refused(ctx, why, v, side, r->name);
       return -1;
@@ -412,7 +415,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   ph_tuple a, b;
   uint32_t mapping;
   ph_tuple_of(&a, v);
-  if (ph_rule_nat(ctx, pr, v, side, &a, &b, &mapping) < 0)
+  if (ph_rule_nat(ctx, pr, v, side, &a, &b, &mapping, alg) < 0)
     return PINHOLE_VERDICT_DROP;
   /* hairpinning: an inside host addressing another one's public mapping
    * reaches it, seeing the sender's public endpoint */

@@ -130,6 +130,7 @@ int pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg) {
 
   if (v->tcp_flags & PINHOLE_TCP_SYN) {
     st->msg_seq = seq + 1; /* data starts after the SYN */
+    st->data_seq = seq + 1;
     st->synced = 1;
     st->skip_line = 0;
     st->skip_len = 0;

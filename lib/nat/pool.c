@@ -9,6 +9,12 @@
  * otherwise a free port found from a random starting point, so the next
  * port cannot be predicted (RFC 6056 spirit). Ports are one bit each, per
  * (public address, protocol class).
+ *
+ * The privileged-port rule (PH_MAP_PRIV): rsh and rlogin servers trust a
+ * client only when its source port is below 1024, so a TCP endpoint the
+ * engine or an ALG asks to keep privileged gets a public port in 512..1023
+ * from a separate bitmap per pool address, never from the pool's range
+ * (which starts at 1024 or above).
  */
 #include "core/engine.h"
 
@@ -61,10 +67,10 @@ int pinhole__pool_of(const pinhole_ctx *ctx, uint32_t addr) {
   return -1;
 }
 
-/* A free port index (0-based in the pool's range), or UINT32_MAX. */
-static uint32_t ph_port_find(pinhole_ctx *ctx, const uint64_t *b,
-                             const ph_pool *pl, unsigned flags) {
-  uint32_t n = pl->nports;
+/* A free port index (0-based in a range of n ports from lo), or
+ * UINT32_MAX. */
+static uint32_t ph_port_find(pinhole_ctx *ctx, const uint64_t *b, uint32_t lo,
+                             uint32_t n, unsigned flags) {
   uint32_t start = (uint32_t)(((ph_rand(ctx) >> 32) * n) >> 32);
   for (uint32_t k = 0; k < n;) {
     uint32_t i = start + k < n ? start + k : start + k - n;
@@ -77,7 +83,7 @@ static uint32_t ph_port_find(pinhole_ctx *ctx, const uint64_t *b,
       continue;
     }
     if (!ph_bit_get(b, i)) {
-      uint32_t port = pl->port_lo + i;
+      uint32_t port = lo + i;
       if (!(flags & PH_MAP_EVEN))
         return i;
       if ((port & 1) == 0 && i + 1 < n && !ph_bit_get(b, i + 1))
@@ -86,6 +92,38 @@ static uint32_t ph_port_find(pinhole_ctx *ctx, const uint64_t *b,
     k++;
   }
   return UINT32_MAX;
+}
+
+/* The bitmap, lowest port and size of the range a mapping's public port
+ * comes from (flags: PH_MAP_PRIV or not). */
+static uint64_t *ph_range(const pinhole_ctx *ctx, const ph_pool *pl,
+                          uint32_t ai, uint8_t proto, unsigned flags,
+                          uint32_t *lo, uint32_t *n) {
+  if (flags & PH_MAP_PRIV) {
+    *lo = PH_PRIV_LO;
+    *n = PH_PRIV_HI - PH_PRIV_LO + 1;
+    return pl->pbits + (size_t)ai * PH_PRIV_WORDS;
+  }
+  *lo = pl->port_lo;
+  *n = pl->nports;
+  return ph_bits(ctx, pl, ai, ph_class(proto));
+}
+
+/* The port index for a new mapping of iport (want: an exact public port
+ * or 0), or UINT32_MAX. */
+static uint32_t ph_port_pick(pinhole_ctx *ctx, const uint64_t *b, uint32_t lo,
+                             uint32_t n, uint16_t iport, uint16_t want,
+                             unsigned flags) {
+  if (want != 0)
+    return want >= lo && want - lo < n && !ph_bit_get(b, want - lo)
+               ? want - lo
+               : UINT32_MAX;
+  uint32_t i = (uint32_t)iport - lo;
+  if (iport >= lo && i < n && !ph_bit_get(b, i) &&
+      (!(flags & PH_MAP_EVEN) ||
+       ((iport & 1) == 0 && i + 1 < n && !ph_bit_get(b, i + 1))))
+    return i; /* port preservation */
+  return ph_port_find(ctx, b, lo, n, flags);
 }
 
 static void ph_hash_link(pinhole_ctx *ctx, uint32_t ref) {
@@ -233,13 +271,16 @@ uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                           uint32_t iaddr, uint16_t iport, uint16_t want,
                           unsigned flags, int *why) {
   *why = PH_MAP_NO_PORT;
-  if (pool >= ctx->npools)
+  if (pool >= ctx->npools ||
+      ((flags & PH_MAP_PRIV) && (proto != PINHOLE_IPPROTO_TCP || want != 0)))
     return 0;
   uint32_t r = ph_map_find_inside(ctx, pool, proto, iaddr, iport);
   if (r != 0) {
     const ph_mapping *m = &ctx->maps[r - 1];
+    int priv = m->pport >= PH_PRIV_LO && m->pport <= PH_PRIV_HI;
     if ((want == 0 || m->pport == want) &&
-        (!(flags & PH_MAP_EVEN) || (m->pport & 1) == 0)) {
+        (!(flags & PH_MAP_EVEN) || (m->pport & 1) == 0) &&
+        (!(flags & PH_MAP_PRIV) || priv)) {
       ctx->maps[r - 1].refs++;
       return r;
     }
@@ -260,22 +301,9 @@ uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   /* paired pooling: an inside address always gets the same public one */
   uint32_t ai =
       (uint32_t)(((uint64_t)ph_mix(ctx, 0, iaddr, 0) * pl->naddrs) >> 32);
-  uint64_t *b = ph_bits(ctx, pl, ai, ph_class(proto));
-  uint32_t idx = UINT32_MAX;
-  if (want != 0) {
-    if (want >= pl->port_lo && want <= pl->port_hi &&
-        !ph_bit_get(b, (uint32_t)(want - pl->port_lo)))
-      idx = (uint32_t)(want - pl->port_lo);
-  } else {
-    if (iport >= pl->port_lo && iport <= pl->port_hi &&
-        !ph_bit_get(b, (uint32_t)(iport - pl->port_lo)) &&
-        (!(flags & PH_MAP_EVEN) ||
-         ((iport & 1) == 0 && iport < pl->port_hi &&
-          !ph_bit_get(b, (uint32_t)(iport + 1 - pl->port_lo)))))
-      idx = (uint32_t)(iport - pl->port_lo); /* port preservation */
-    else
-      idx = ph_port_find(ctx, b, pl, flags);
-  }
+  uint32_t lo, n;
+  uint64_t *b = ph_range(ctx, pl, ai, proto, flags, &lo, &n);
+  uint32_t idx = ph_port_pick(ctx, b, lo, n, iport, want, flags);
   if (idx == UINT32_MAX)
     return 0;
   ph_bit_set(b, idx, 1);
@@ -285,7 +313,7 @@ uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   m->iaddr = iaddr;
   m->iport = iport;
   m->paddr = pl->addr_lo + ai;
-  m->pport = (uint16_t)(pl->port_lo + idx);
+  m->pport = (uint16_t)(lo + idx);
   m->proto = proto;
   m->pool = (uint8_t)pool;
   m->flags = 0;
@@ -311,8 +339,12 @@ void pinhole__map_put(pinhole_ctx *ctx, uint32_t ref) {
   if (--m->refs != 0)
     return;
   ph_pool *pl = &ctx->pools[m->pool];
-  uint64_t *b = ph_bits(ctx, pl, m->paddr - pl->addr_lo, ph_class(m->proto));
-  ph_bit_set(b, (uint32_t)(m->pport - pl->port_lo), 0);
+  /* pools start at 1024 or above: a lower port is a privileged one */
+  unsigned fl = m->pport < pl->port_lo ? PH_MAP_PRIV : 0;
+  uint32_t lo, n;
+  uint64_t *b =
+      ph_range(ctx, pl, m->paddr - pl->addr_lo, m->proto, fl, &lo, &n);
+  ph_bit_set(b, (uint32_t)(m->pport - lo), 0);
   pl->used--;
   if (ctx->cfg.max_ports_per_host != 0)
     ph_host_dec(ctx, m->iaddr);
