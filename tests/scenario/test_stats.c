@@ -8,10 +8,9 @@
  *   TCP_SYN_COOKIE                                 no SYN cookies
  *   EXIST_REJECT                                   nothing rejects a packet
  *                                                  of an existing flow
- *   ALG_BOOTP, ALG_DCERPC, ALG_DCERPC_PORTMAP, ALG_DNS, ALG_EXEC, ALG_H323,
- *   ALG_ICMP, ALG_IIOP, ALG_LOGIN, ALG_NETBIOS, ALG_NETSHOW, ALG_REALAUDIO,
- *   ALG_RPC, ALG_RPC_PORTMAP, ALG_SHELL, ALG_SNMP, ALG_SQLNET,
+ *   ALG_H323, ALG_ICMP, ALG_REALAUDIO,
  *   ALG_TRACEROUTE                                 ALGs not implemented
+ *   (every other ALG's counter fires in tests/scenario/test_alg_<name>.c)
  *
  * Also: pinhole_stats_format() prints every section header and every
  * counter name.
@@ -781,15 +780,8 @@ static void test_stats_ip_max_len(void **state) {
 static const int cannot_fire[] = {
     PINHOLE_CNT_EXIST_REJECT,    PINHOLE_CNT_IP_MAX_LEN,
     PINHOLE_CNT_IP_FRAG_OVERLAP, PINHOLE_CNT_IP_FRAG_TIMEOUT,
-    PINHOLE_CNT_TCP_SYN_COOKIE,  PINHOLE_CNT_ALG_BOOTP,
-    PINHOLE_CNT_ALG_DCERPC,      PINHOLE_CNT_ALG_DCERPC_PORTMAP,
-    PINHOLE_CNT_ALG_DNS,         PINHOLE_CNT_ALG_EXEC,
-    PINHOLE_CNT_ALG_H323,        PINHOLE_CNT_ALG_ICMP,
-    PINHOLE_CNT_ALG_IIOP,        PINHOLE_CNT_ALG_LOGIN,
-    PINHOLE_CNT_ALG_NETBIOS,     PINHOLE_CNT_ALG_NETSHOW,
-    PINHOLE_CNT_ALG_REALAUDIO,   PINHOLE_CNT_ALG_RPC,
-    PINHOLE_CNT_ALG_RPC_PORTMAP, PINHOLE_CNT_ALG_SHELL,
-    PINHOLE_CNT_ALG_SNMP,        PINHOLE_CNT_ALG_SQLNET,
+    PINHOLE_CNT_TCP_SYN_COOKIE,  PINHOLE_CNT_ALG_H323,
+    PINHOLE_CNT_ALG_ICMP,        PINHOLE_CNT_ALG_REALAUDIO,
     PINHOLE_CNT_ALG_TRACEROUTE};
 
 /* A mixed workload of everything above leaves these at zero. */
