@@ -130,6 +130,12 @@ typedef struct harness {
     uint32_t conv_id;
     uint32_t addr[4];
   } convs[64];
+  /* the directions (by arrival side) an ALG found not to be its protocol,
+   * by conversation id: no pinhole may come from them afterwards */
+  struct {
+    uint32_t conv_id;
+    uint8_t sides;
+  } desync[64];
 } harness;
 
 #define CHECK(x)                                                               \
@@ -212,7 +218,22 @@ static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
   CHECK(pinhole_trace_format(tr, h->text, sizeof(h->text)) >= 0);
   if (debug)
     fprintf(stderr, "  trace %s\n", h->text);
+  static const char not_proto[] = "not the protocol";
+  if (tr->kind == PINHOLE_TRACE_SKIPPED && tr->text != NULL &&
+      tr->text_len >= sizeof(not_proto) - 1 &&
+      memcmp(tr->text, not_proto, sizeof(not_proto) - 1) == 0) {
+    unsigned i = tr->conv_id & 63;
+    if (h->desync[i].conv_id != tr->conv_id)
+      h->desync[i].sides = 0;
+    h->desync[i].conv_id = tr->conv_id;
+    h->desync[i].sides |= (uint8_t)(1u << (tr->side & 1));
+  }
   if (tr->kind == PINHOLE_TRACE_PINHOLE_CREATED) {
+    /* nothing is honoured from a desynchronised direction (NAT
+     * slipstreaming) */
+    unsigned d = tr->conv_id & 63;
+    CHECK(!(h->desync[d].conv_id == tr->conv_id && tr->conv_id != 0 &&
+            (h->desync[d].sides & (1u << (tr->side & 1)))));
     /* a pinhole lets in one peer of its control connection, on a
      * non-privileged port, unless configured otherwise; the one exception:
      * rsh/rexec's standard-error port kept privileged on the public
