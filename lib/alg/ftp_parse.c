@@ -484,7 +484,7 @@ static size_t ph_need(const uint8_t *p, size_t n, int from_server) {
   } verbs[2][2] = {{{"port", PH_MIN_TUPLE}, {"eprt", PH_MIN_EPRT}},
                    {{"227", PH_MIN_TUPLE}, {"229", PH_MIN_229}}};
   size_t tl = from_server ? 3 : 4, best = PH_DEAD;
-  if (memchr(p, 0, n) != NULL)
+  if (n > 0 && memchr(p, 0, n) != NULL)
     return PH_DEAD;
   if (n <= tl) {
     for (size_t i = 0; i < 2; i++) {

@@ -120,7 +120,8 @@ int pinhole_stats(const pinhole_ctx *ctx, uint64_t *out, size_t n) {
   if (ctx == NULL || (out == NULL && n != 0))
     return PINHOLE_ERR_INVALID_ARG;
   size_t k = n < (size_t)PH_NCNT ? n : (size_t)PH_NCNT;
-  memcpy(out, ctx->cnt, k * sizeof(uint64_t));
+  if (k > 0)
+    memcpy(out, ctx->cnt, k * sizeof(uint64_t));
   return (int)k;
 }
 

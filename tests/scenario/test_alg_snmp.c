@@ -17,7 +17,8 @@ typedef struct ber {
 static void b_tlv(ber *m, uint8_t tag, const void *d, size_t k) {
   m->b[m->n++] = tag;
   m->b[m->n++] = (uint8_t)k;
-  memcpy(m->b + m->n, d, k);
+  if (k > 0)
+    memcpy(m->b + m->n, d, k);
   m->n += k;
 }
 

@@ -59,7 +59,8 @@ typedef struct {
 
 static void put(msgbuf *m, const void *p, size_t n) {
   assert_true(m->n + n <= sizeof(m->b));
-  memcpy(m->b + m->n, p, n);
+  if (n > 0)
+    memcpy(m->b + m->n, p, n);
   m->n += n;
 }
 
