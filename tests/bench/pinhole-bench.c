@@ -807,6 +807,30 @@ static void run_ftp(const opts *o, results *R) {
   build(b, 40, 6, cli, 40000, srv, 21, PINHOLE_TCP_ACK, cseq);
   if (process1(&t, b, 40, PINHOLE_SIDE_INSIDE) != 0)
     die("ftp: ACK");
+  /* the server's greeting: the FTP ALG honours commands only after it */
+  static const char greet[] = "220 ready\r\n";
+  size_t glen = 40 + sizeof(greet) - 1;
+  memset(b, 0, 40);
+  b[0] = 0x45;
+  put16(b + 2, (uint16_t)glen);
+  b[8] = 64;
+  b[9] = 6;
+  put32(b + 12, srv);
+  put32(b + 16, pub);
+  put16(b + 20, 21);
+  put16(b + 22, pubport);
+  put32(b + 24, sseq);
+  put32(b + 28, cseq);
+  b[32] = 5 << 4;
+  b[33] = PINHOLE_TCP_ACK | PINHOLE_TCP_PSH;
+  put16(b + 34, 65535);
+  memcpy(b + 40, greet, sizeof(greet) - 1);
+  put16(b + 10, pinhole_cksum(b, 20));
+  pinhole_pkt_view gv;
+  if (pinhole_pkt_parse(b, glen, &gv) != 0 || pinhole_pkt_fix_cksums(b, &gv) ||
+      process1(&t, b, glen, PINHOLE_SIDE_OUTSIDE) != 0)
+    die("ftp: greeting");
+  sseq += (uint32_t)(sizeof(greet) - 1);
 
   /* k PORT segments and k data SYNs, each in its own buffer */
   size_t stride = 128;
