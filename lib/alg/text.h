@@ -532,30 +532,4 @@ static inline int ph_sink_replace(ph_sink *o, size_t s, size_t e,
   return 0;
 }
 
-/* ---- message starts ---------------------------------------------------- */
-
-/* Could p[0..len) be the beginning of a text message whose first word is
- * a method or protocol token (RTSP, SIP): optional empty lines, then a
- * letter, then token characters up to a space, at most 32 of them? Used to
- * decide whether a partial message is worth withholding. */
-static inline int ph_start_plausible(const uint8_t *p, size_t len) {
-  size_t i = 0;
-  while (i < len && (p[i] == '\r' || p[i] == '\n'))
-    i++;
-  if (i == len)
-    return 1;
-  uint8_t c = ph_lower(p[i]);
-  if (c < 'a' || c > 'z')
-    return 0;
-  for (size_t n = 0; i < len; i++, n++) {
-    c = ph_lower(p[i]);
-    if (c == ' ')
-      return 1;
-    if (n >= 32 || !((c >= 'a' && c <= 'z') || ph_is_digit(c) || c == '-' ||
-                     c == '.' || c == '/' || c == '_'))
-      return 0;
-  }
-  return 1;
-}
-
 #endif /* PH_ALG_TEXT_H */
