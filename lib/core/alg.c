@@ -293,14 +293,14 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
     pub->port = port;
     return 0;
   }
-  uint32_t pool = ctx->maps[cmap - 1].pool;
+  uint32_t pool = ph_map_at(ctx, cmap)->pool;
   int why = 0;
-  uint32_t r = pinhole__map_get(ctx, pool, proto, addr, port, 0,
-                                pair ? PH_MAP_EVEN : priv, &why);
+  ph_ref r = pinhole__map_get(ctx, pool, proto, addr, port, 0,
+                              pair ? PH_MAP_EVEN : priv, &why);
   uint32_t r2 = 0;
   if (r != 0 && pair) {
     r2 = pinhole__map_get(ctx, pool, proto, addr, (uint16_t)(port + 1),
-                          (uint16_t)(ctx->maps[r - 1].pport + 1), 0, &why);
+                          (uint16_t)(ph_map_at(ctx, r)->pport + 1), 0, &why);
     if (r2 == 0) {
       pinhole__map_put(ctx, r);
       r = 0;
@@ -314,8 +314,8 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
                    "no port for ALG mapping");
     return PINHOLE_ERR_FULL;
   }
-  pub->addr = ctx->maps[r - 1].paddr;
-  pub->port = ctx->maps[r - 1].pport;
+  pub->addr = ph_map_at(ctx, r)->paddr;
+  pub->port = ph_map_at(ctx, r)->pport;
   *mapref = r;
   if (mapref2)
     *mapref2 = r2;
@@ -329,7 +329,7 @@ void pinhole__alg_unmap(ph_alg_call *ac, uint32_t mapref) {
 }
 
 uint32_t pinhole__alg_own_mapping(ph_alg_call *ac) {
-  uint32_t r = ph_own_map(ac);
+  ph_ref r = ph_own_map(ac);
   pinhole__map_ref(ac->ctx, r);
   return r;
 }
@@ -337,12 +337,12 @@ uint32_t pinhole__alg_own_mapping(ph_alg_call *ac) {
 int pinhole__alg_unmap_public(ph_alg_call *ac, uint8_t proto, uint16_t port,
                               pinhole_endpoint *real) {
   const ph_conn *c = ac->conn;
-  uint32_t m = pinhole__map_find_public(ac->ctx, proto, c->b.dst, port);
-  if (m == 0 || ac->ctx->maps[m - 1].iaddr != c->a.src)
+  ph_ref m = pinhole__map_find_public(ac->ctx, proto, c->b.dst, port);
+  if (m == 0 || ph_map_at(ac->ctx, m)->iaddr != c->a.src)
     return PINHOLE_ERR_NOMATCH;
   memset(real, 0, sizeof(*real));
-  real->addr = ac->ctx->maps[m - 1].iaddr;
-  real->port = ac->ctx->maps[m - 1].iport;
+  real->addr = ph_map_at(ac->ctx, m)->iaddr;
+  real->port = ph_map_at(ac->ctx, m)->iport;
   return 0;
 }
 
@@ -356,7 +356,7 @@ static void ph_trace(ph_alg_call *ac, int kind, uint8_t proto,
   pinhole_trace t;
   pinhole__trace_init(ctx, &t, kind);
   t.alg = ph_alg_get(ac->conn->alg)->name;
-  t.conv_id = ctx->convs[ph_cold(ctx, ac->conn)->conv].id;
+  t.conv_id = ph_conv_at(ctx, ph_cold(ctx, ac->conn)->conv)->id;
   t.seq = ac->seq;
   t.ack = ac->ack;
   t.proto = proto;
@@ -385,7 +385,7 @@ void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
 static int ph_priv_hole_ok(const ph_alg_call *ac, const ph_pinhole_req *e) {
   if (!e->privileged || e->mapping == 0 || e->proto != PINHOLE_IPPROTO_TCP)
     return 0;
-  const ph_mapping *m = &ac->ctx->maps[e->mapping - 1];
+  const ph_mapping *m = ph_map_at(ac->ctx, e->mapping);
   return m->proto == PINHOLE_IPPROTO_TCP && m->pport >= PH_PRIV_LO &&
          m->pport <= PH_PRIV_HI && m->pport == e->dport && m->paddr == e->dst &&
          m->iaddr == e->to_addr && m->iport == e->to_port &&
@@ -418,7 +418,7 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   h.mapping = e->mapping;
   uint32_t cmap = ph_own_map(ac);
   if (e->snat && cmap)
-    h.snat_pool = (uint8_t)(ctx->maps[cmap - 1].pool + 1);
+    h.snat_pool = (uint8_t)(ph_map_at(ctx, cmap)->pool + 1);
   int rv = pinhole__hole_open(ctx, ph_cold(ctx, ac->conn)->conv, &h);
   if (rv == PINHOLE_ERR_FULL) {
     pinhole__alg_error(ac, "pinhole limit reached", NULL, 0);
@@ -435,10 +435,11 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
 
 void pinhole__alg_dialog_end(ph_alg_call *ac) {
   pinhole_ctx *ctx = ac->ctx;
-  uint32_t conv = ph_cold(ctx, ac->conn)->conv;
+  ph_ref conv = ph_cold(ctx, ac->conn)->conv;
   pinhole__conv_holes_free(ctx, conv);
-  for (uint32_t r = ctx->convs[conv].first; r; r = ctx->cold[r - 1].conv_next) {
-    ph_conn *c = &ctx->conns[r - 1];
+  for (ph_ref r = ph_conv_at(ctx, conv)->first; r;
+       r = ph_cold_at(ctx, r)->conv_next) {
+    ph_conn *c = ph_conn_at(ctx, r);
     if (c == ac->conn || c->proto != PINHOLE_IPPROTO_UDP)
       continue;
     c->tcp_state = PH_TCP_CLOSED; /* a UDP flow: "its dialog ended" */
@@ -480,17 +481,17 @@ const char *pinhole__conn_close_reason(const ph_conn *c) {
 }
 
 /* Moves connection c (alone in its conversation) to conversation to. */
-static void ph_conv_move(pinhole_ctx *ctx, ph_conn *c, uint32_t to) {
+static void ph_conv_move(pinhole_ctx *ctx, ph_conn *c, ph_ref to) {
   ph_conn_cold *k = ph_cold(ctx, c);
-  uint32_t from = k->conv, r = ph_conn_idx(ctx, c) + 1;
-  ph_conv *f = &ctx->convs[from], *t = &ctx->convs[to];
+  ph_ref from = k->conv, r = ph_conn_ref(ctx, c);
+  ph_conv *f = ph_conv_at(ctx, from), *t = ph_conv_at(ctx, to);
   f->first = f->last = 0;
   f->nconns = 0;
   pinhole__conv_maybe_free(ctx, from);
   k->conv = to;
   k->conv_next = 0;
   if (t->last)
-    ctx->cold[t->last - 1].conv_next = r;
+    ph_cold_at(ctx, t->last)->conv_next = r;
   else
     t->first = r;
   t->last = r;
@@ -509,15 +510,16 @@ int pinhole__alg_join(ph_alg_call *ac, uint16_t client_port,
   if (o == NULL || dir != 0 || !o->watch || o->alg != c->alg ||
       o->a_side != c->a_side)
     return PINHOLE_ERR_NOMATCH;
-  uint32_t from = ph_cold(ctx, c)->conv, to = ph_cold(ctx, o)->conv;
+  ph_ref from = ph_cold(ctx, c)->conv, to = ph_cold(ctx, o)->conv;
   if (from == to)
     return 0;
-  if (ctx->convs[from].nconns != 1 || ctx->convs[from].npinholes != 0)
+  const ph_conv *f = ph_conv_at(ctx, from);
+  if (f->nconns != 1 || f->npinholes != 0)
     return PINHOLE_ERR_NOMATCH;
   ph_conv_move(ctx, c, to);
   char text[40];
   int n = snprintf(text, sizeof(text), "joined conversation %u",
-                   (unsigned)ctx->convs[to].id);
+                   (unsigned)ph_conv_at(ctx, to)->id);
   pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0,
                      (const uint8_t *)text, (size_t)n);
   return 0;
@@ -609,7 +611,7 @@ static void ph_call_init(ph_alg_call *ac, pinhole_ctx *ctx, pinhole_pkt *pkt,
   memset(ac, 0, sizeof(*ac));
   ac->ctx = ctx;
   ac->conn = c;
-  ac->w = c->watch ? &ctx->watch[c->watch - 1] : NULL;
+  ac->w = c->watch ? ph_watch_at(ctx, c->watch) : NULL;
   ac->pkt = pkt;
   ac->v = v;
   ac->dir = dir;

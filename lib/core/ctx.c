@@ -239,7 +239,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->host_hash = (uint32_t *)(void *)(m + o_hosth);
   ctx->host_mask = host_buckets ? host_buckets - 1 : 0;
   for (uint32_t i = nhosts; i > 0; i--) {
-    ctx->hosts[i - 1].next = ctx->host_free;
+    ph_host_at(ctx, i)->next = ctx->host_free;
     ctx->host_free = i;
   }
   ctx->holes = (ph_pinhole *)(void *)(m + o_holes);
@@ -260,27 +260,27 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
 
   /* free lists, lowest index first */
   for (uint32_t i = c.max_flows; i > 0; i--) {
-    ctx->cold[i - 1].conv_next = ctx->conn_free;
+    ph_cold_at(ctx, i)->conv_next = ctx->conn_free;
     ctx->conn_free = i;
   }
   for (uint32_t i = c.max_conversations; i > 0; i--) {
-    ctx->convs[i - 1].next = ctx->conv_free;
+    ph_conv_at(ctx, i)->next = ctx->conv_free;
     ctx->conv_free = i;
   }
   for (uint32_t i = c.max_mappings; i > 0; i--) {
-    ctx->maps[i - 1].inext = ctx->map_free;
+    ph_map_at(ctx, i)->inext = ctx->map_free;
     ctx->map_free = i;
   }
   for (uint32_t i = c.max_pinholes; i > 0; i--) {
-    ctx->holes[i - 1].hnext = ctx->hole_free;
+    ph_hole_at(ctx, i)->hnext = ctx->hole_free;
     ctx->hole_free = i;
   }
   for (uint32_t i = c.max_watch; i > 0; i--) {
-    ctx->watch[i - 1].free_next = ctx->watch_free;
+    ph_watch_at(ctx, i)->free_next = ctx->watch_free;
     ctx->watch_free = i;
   }
   for (uint32_t i = c.max_fragments; i > 0; i--) {
-    ctx->frags[i - 1].hnext = ctx->frag_free;
+    ph_frag_at(ctx, i)->hnext = ctx->frag_free;
     ctx->frag_free = i;
   }
   ctx->next_conv_id = 1;

@@ -2,7 +2,7 @@
  * The stateful layer's private types: the context and the objects it owns.
  *
  * Every table is an array allocated once in pinhole_ctx_new(); objects are
- * named by 32-bit indices (index + 1 where 0 must mean "none"), which keeps
+ * named by 32-bit references (ph_ref: index + 1, 0 = none), which keeps
  * them small and makes the whole context one relocatable set of arrays.
  */
 #ifndef PH_CORE_CTX_H
@@ -11,6 +11,9 @@
 #include <pinhole/pinhole.h>
 
 #include "flow/table.h"
+
+/* A table slot's index + 1; 0 = none (see ph_slot below). */
+typedef uint32_t ph_ref;
 
 /* A transport tuple as packets arrive on one side. */
 typedef struct ph_tuple {
@@ -53,7 +56,7 @@ typedef struct ph_conn {
   uint8_t tcp_state;  /* ph_tcp_state */
   uint8_t flags;      /* ph_conn_flag */
   uint32_t last_seen; /* host time in ticks of the last packet */
-  uint32_t watch;     /* watch slot index + 1, or 0 */
+  ph_ref watch;       /* watch slot */
   uint16_t icmp_seq;  /* last echo sequence from A */
   uint8_t icmp_seq_valid;
   uint8_t alg;        /* ALG id + 1, or 0 */
@@ -64,10 +67,10 @@ typedef struct ph_conn {
 /* The rest of a connection, touched only when it is created, freed,
  * listed or expires: kept out of the packet path's cache line. */
 typedef struct ph_conn_cold {
-  uint32_t conv;      /* conversation index */
-  uint32_t conv_next; /* next connection of the conversation, index + 1 */
-  uint32_t mapping;   /* NAPT mapping held, index + 1, or 0 */
-  uint32_t hairpin;   /* hairpinning: the target's mapping held, index + 1 */
+  ph_ref conv;      /* its conversation */
+  ph_ref conv_next; /* next connection of the conversation */
+  ph_ref mapping;   /* NAPT mapping held */
+  ph_ref hairpin;   /* hairpinning: the target's mapping held */
   uint16_t rule;
   uint16_t pad_[3];
   pinhole_timer timer;
@@ -109,11 +112,11 @@ _Static_assert(sizeof(ph_tcpw) == 32, "two connections' windows per line");
 
 /* A conversation: a control connection and what it spawned. */
 typedef struct ph_conv {
-  uint32_t id;         /* operator-visible, ascending */
-  uint32_t first;      /* first connection, index + 1 */
-  uint32_t last;       /* last connection, index + 1 */
-  uint32_t prev, next; /* live list in creation order, index + 1 */
-  uint32_t pinholes;   /* first pending pinhole, index + 1 */
+  uint32_t id;       /* operator-visible, ascending */
+  ph_ref first;      /* first connection */
+  ph_ref last;       /* last connection */
+  ph_ref prev, next; /* live list in creation order */
+  ph_ref pinholes;   /* first pending pinhole */
   uint16_t nconns;
   uint16_t npinholes;
   uint8_t alg; /* ALG id + 1, or 0 */
@@ -137,15 +140,15 @@ typedef struct ph_mapping {
   uint8_t flags; /* ph_mapping_flag */
   uint8_t pad_;
   uint32_t refs;
-  uint32_t inext; /* chain by inside endpoint, index + 1 */
-  uint32_t pnext; /* chain by public endpoint, index + 1 */
+  ph_ref inext; /* chain by inside endpoint */
+  ph_ref pnext; /* chain by public endpoint */
 } ph_mapping;
 
 /* Mappings held by one inside address (per-host port limit). */
 typedef struct ph_host {
   uint32_t addr;
   uint32_t count;
-  uint32_t next; /* hash chain or free list, index + 1 */
+  ph_ref next; /* hash chain or free list */
 } ph_host;
 
 /* A pinhole: an expected connection an ALG announced. */
@@ -161,11 +164,11 @@ typedef struct ph_pinhole {
   uint16_t sport_hi; /* nonzero: any source port in sport..sport_hi */
   uint8_t snat_pool; /* source NAT the new connection: pool + 1 */
   uint8_t pad2_[3];
-  uint32_t conv; /* parent conversation index */
+  ph_ref conv; /* parent conversation */
   uint32_t conv_id;
-  uint32_t mapping;   /* NAPT mapping reference held, index + 1 */
-  uint32_t hnext;     /* hash chain, index + 1 */
-  uint32_t conv_next; /* parent's pinhole list, index + 1 */
+  ph_ref mapping;   /* NAPT mapping reference held */
+  ph_ref hnext;     /* hash chain */
+  ph_ref conv_next; /* parent's pinhole list */
   pinhole_timer timer;
 } ph_pinhole;
 
@@ -195,8 +198,8 @@ typedef struct ph_stream {
 
 /* Per-connection ALG state (only for Watch connections). */
 typedef struct ph_watch {
-  uint32_t conn; /* index + 1 */
-  uint32_t free_next;
+  ph_ref conn; /* the watched connection */
+  ph_ref free_next;
   uint32_t keep_ticks; /* idle timeout at least this (pinhole__alg_keep) */
   uint32_t pad_;
   ph_stream st[2]; /* [0] from A, [1] from B */
@@ -210,7 +213,7 @@ typedef struct ph_frag {
   uint16_t id;
   uint8_t proto;
   uint8_t side;
-  uint32_t conn; /* connection, index + 1 */
+  ph_ref conn; /* connection */
   uint8_t dir;
   uint8_t nranges;
   uint8_t have_last;
@@ -282,41 +285,41 @@ struct pinhole_ctx {
   ph_conn *conns;     /* hot part, one cache line each */
   ph_conn_cold *cold; /* cold part, same index */
   ph_tcpw *tcpw;      /* TCP windows, same index */
-  uint32_t conn_free; /* free list head, index + 1 (through conv_next) */
+  ph_ref conn_free;   /* free list head (through conv_next) */
   uint32_t nconns;
   uint32_t half_open;
 
   ph_conv *convs;
-  uint32_t conv_free;
+  ph_ref conv_free;
   uint32_t nconvs;
-  uint32_t conv_head, conv_tail;
+  ph_ref conv_head, conv_tail;
   uint32_t next_conv_id;
 
   ph_mapping *maps;
-  uint32_t *map_ihash, *map_phash;
+  ph_ref *map_ihash, *map_phash;
   uint32_t map_mask;
-  uint32_t map_free;
+  ph_ref map_free;
   uint32_t nmaps;
 
   ph_host *hosts; /* only with max_ports_per_host */
-  uint32_t *host_hash;
+  ph_ref *host_hash;
   uint32_t host_mask;
-  uint32_t host_free;
+  ph_ref host_free;
 
   ph_pinhole *holes;
-  uint32_t *hole_hash;
+  ph_ref *hole_hash;
   uint32_t hole_mask;
-  uint32_t hole_free;
+  ph_ref hole_free;
   uint32_t nholes;
 
   ph_watch *watch;
-  uint32_t watch_free;
+  ph_ref watch_free;
   uint32_t nwatch;
 
   ph_frag *frags;
-  uint32_t *frag_hash;
+  ph_ref *frag_hash;
   uint32_t frag_mask;
-  uint32_t frag_free;
+  ph_ref frag_free;
   uint32_t nfrags;
 
   ph_pool *pools;
@@ -351,8 +354,43 @@ static inline void ph_count(pinhole_ctx *ctx, int c) {
   ctx->cnt[c]++;
 }
 
+/*
+ * References. A ph_ref names a slot of one of the tables above by its
+ * index + 1, so that 0 (PH_NIL) means "none" in links and in results.
+ * Every field and every function that names a slot holds a ph_ref; only
+ * the accessors below turn one into a slot (and ph_slot into the index the
+ * timer wheels and parallel arrays are indexed by). No "- 1" elsewhere.
+ */
+#define PH_NIL ((ph_ref)0)
+
+static inline uint32_t ph_slot(ph_ref r) {
+  return r - 1;
+}
+
+static inline ph_ref ph_ref_of(uint32_t slot) {
+  return slot + 1;
+}
+
+#define PH_AT_FN(name, type, table)                                            \
+  static inline type *ph_##name##_at(const pinhole_ctx *ctx, ph_ref r) {       \
+    return &ctx->table[ph_slot(r)];                                            \
+  }
+PH_AT_FN(conn, ph_conn, conns)
+PH_AT_FN(cold, ph_conn_cold, cold)
+PH_AT_FN(conv, ph_conv, convs)
+PH_AT_FN(map, ph_mapping, maps)
+PH_AT_FN(host, ph_host, hosts)
+PH_AT_FN(hole, ph_pinhole, holes)
+PH_AT_FN(watch, ph_watch, watch)
+PH_AT_FN(frag, ph_frag, frags)
+#undef PH_AT_FN
+
 static inline uint32_t ph_conn_idx(const pinhole_ctx *ctx, const ph_conn *c) {
   return (uint32_t)(c - ctx->conns);
+}
+
+static inline ph_ref ph_conn_ref(const pinhole_ctx *ctx, const ph_conn *c) {
+  return ph_ref_of(ph_conn_idx(ctx, c));
 }
 
 static inline ph_conn_cold *ph_cold(const pinhole_ctx *ctx, const ph_conn *c) {

@@ -26,27 +26,28 @@ enum ph_map_why {
   PH_MAP_TABLE = 1,   /* the mapping table is full */
   PH_MAP_HOST = 2     /* the inside host reached max_ports_per_host */
 };
-/* Returns a mapping reference (index + 1) holding one reference, or 0 and
- * *why (ph_map_why). want is an exact public port or 0. */
-uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
-                          uint32_t iaddr, uint16_t iport, uint16_t want,
-                          unsigned flags, int *why);
+/* Returns a mapping holding one reference, or PH_NIL and *why
+ * (ph_map_why). want is an exact public port or 0. */
+ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                        uint32_t iaddr, uint16_t iport, uint16_t want,
+                        unsigned flags, int *why);
 /* Counts and logs a failed pinhole__map_get (drop counters, event). */
 void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
                           int side, const char *rule);
-void pinhole__map_ref(pinhole_ctx *ctx, uint32_t ref);
-void pinhole__map_put(pinhole_ctx *ctx, uint32_t ref);
-/* Mapping whose public endpoint is (proto, paddr, pport), or 0. */
-uint32_t pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
-                                  uint32_t paddr, uint16_t pport);
+void pinhole__map_ref(pinhole_ctx *ctx, ph_ref ref);
+void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref);
+/* Mapping whose public endpoint is (proto, paddr, pport), or PH_NIL. */
+ph_ref pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
+                                uint32_t paddr, uint16_t pport);
 /* The same, only when the mapping may be reached without a pinhole (by
  * endpoint-independent filtering or hairpinning): not one an ALG made for
  * its pinhole. */
-uint32_t pinhole__map_find_open(const pinhole_ctx *ctx, uint8_t proto,
-                                uint32_t paddr, uint16_t pport);
-/* A mapping of inside endpoint (proto, iaddr, iport) in any pool, or 0. */
-uint32_t pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
-                                  uint32_t iaddr, uint16_t iport);
+ph_ref pinhole__map_find_open(const pinhole_ctx *ctx, uint8_t proto,
+                              uint32_t paddr, uint16_t pport);
+/* A mapping of inside endpoint (proto, iaddr, iport) in any pool, or
+ * PH_NIL. */
+ph_ref pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
+                                uint32_t iaddr, uint16_t iport);
 /* Pool that owns public address addr, or -1. */
 int pinhole__pool_of(const pinhole_ctx *ctx, uint32_t addr);
 
@@ -58,13 +59,13 @@ uint64_t pinhole__key_hash(const pinhole_ctx *ctx, uint8_t proto, uint32_t src,
 ph_conn *pinhole__conn_lookup(pinhole_ctx *ctx, uint8_t proto, uint32_t src,
                               uint32_t dst, uint16_t sport, uint16_t dport,
                               uint64_t h, int *dir);
-/* A new conversation; returns its index + 1, or 0 when full. */
-uint32_t pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side);
+/* A new conversation, or PH_NIL when the table is full. */
+ph_ref pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side);
 /* Drops a conversation when it has no connection and no pinhole left. */
-void pinhole__conv_maybe_free(pinhole_ctx *ctx, uint32_t conv);
-/* A new connection in conversation conv (index); a and b tuples, side A.
+void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref conv);
+/* A new connection in conversation conv; a and b tuples, side A.
  * Returns it, or NULL when a table is full (counted by the caller). */
-ph_conn *pinhole__conn_new(pinhole_ctx *ctx, uint32_t conv, uint8_t proto,
+ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                            uint8_t a_side, const ph_tuple *a,
                            const ph_tuple *b);
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c);
@@ -106,17 +107,17 @@ static inline int ph_timer_passed(const pinhole_ctx *ctx,
 /* pinholes.c */
 /* Opens pinhole e (its fields but the links, timer and conversation) in
  * conversation conv; takes over e->mapping. 0, or PINHOLE_ERR_FULL. */
-int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, const ph_pinhole *e);
-/* Looks for a pinhole matching a packet; returns index + 1 or 0. */
-uint32_t pinhole__hole_find(const pinhole_ctx *ctx, int side,
-                            const pinhole_pkt_view *v);
+int pinhole__hole_open(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e);
+/* Looks for a pinhole matching a packet; returns it or PH_NIL. */
+ph_ref pinhole__hole_find(const pinhole_ctx *ctx, int side,
+                          const pinhole_pkt_view *v);
 /* Looks for a pinhole whose expected packet would be the answer to this
  * one: the inside endpoint a pinhole leads to sends first (RTP "punch"
- * packets, dummy packets); returns index + 1 or 0. */
-uint32_t pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
-                                    const pinhole_pkt_view *v);
-void pinhole__hole_free(pinhole_ctx *ctx, uint32_t ref, int expired);
-void pinhole__conv_holes_free(pinhole_ctx *ctx, uint32_t conv);
+ * packets, dummy packets); returns it or PH_NIL. */
+ph_ref pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
+                                  const pinhole_pkt_view *v);
+void pinhole__hole_free(pinhole_ctx *ctx, ph_ref ref, int expired);
+void pinhole__conv_holes_free(pinhole_ctx *ctx, ph_ref conv);
 
 /* translate.c */
 /* Rewrites the packet's addresses/ports for direction dir of c, with
@@ -146,7 +147,7 @@ void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
                          const ph_conn *c, int dir);
 int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                         int side);
-void pinhole__frag_free(pinhole_ctx *ctx, uint32_t ref, int expired);
+void pinhole__frag_free(pinhole_ctx *ctx, ph_ref ref, int expired);
 
 /* icmp.c */
 int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,

@@ -53,9 +53,9 @@ static void ph_emit(pinhole_ctx *ctx, pinhole_event *ev) {
 }
 
 void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
-                    int side, uint32_t conv, uint8_t flow_state,
-                    const ph_conn *c, int dir, const char *rule,
-                    const char *alg, const char *reason) {
+                    int side, ph_ref conv, uint8_t flow_state, const ph_conn *c,
+                    int dir, const char *rule, const char *alg,
+                    const char *reason) {
   if (ctx->cb.event == NULL)
     return;
   pinhole_event ev;
@@ -64,14 +64,14 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
   ev.flow_state = flow_state;
   if (c != NULL) {
     const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
-    ev.conv_id = ctx->convs[ph_cold(ctx, c)->conv].id;
+    ev.conv_id = ph_conv_at(ctx, ph_cold(ctx, c)->conv)->id;
     ev.proto = c->proto;
     ev.src = (pinhole_endpoint){in->src, in->sport, 0};
     ev.dst = (pinhole_endpoint){in->dst, in->dport, 0};
     ev.nat_src = (pinhole_endpoint){out->dst, out->dport, 0};
     ev.nat_dst = (pinhole_endpoint){out->src, out->sport, 0};
   } else if (v != NULL) {
-    ev.conv_id = conv ? ctx->convs[conv].id : 0;
+    ev.conv_id = conv ? ph_conv_at(ctx, conv)->id : 0;
     ev.proto = v->proto;
     ev.src = (pinhole_endpoint){v->src, v->sport, 0};
     ev.dst = (pinhole_endpoint){v->dst, v->dport, 0};

@@ -53,7 +53,7 @@ static void ph_hole_fire(uint32_t index, void *user) {
   ph_expiry *x = user;
   if (!x->ctx->holes[index].live)
     return;
-  pinhole__hole_free(x->ctx, index + 1, 1);
+  pinhole__hole_free(x->ctx, ph_ref_of(index), 1);
   x->expired++;
 }
 
@@ -61,7 +61,7 @@ static void ph_frag_fire(uint32_t index, void *user) {
   ph_expiry *x = user;
   if (x->ctx->frags[index].conn == 0)
     return;
-  pinhole__frag_free(x->ctx, index + 1, 1);
+  pinhole__frag_free(x->ctx, ph_ref_of(index), 1);
   x->expired++;
 }
 

@@ -45,11 +45,11 @@ ph_conn *pinhole__conn_lookup(pinhole_ctx *ctx, uint8_t proto, uint32_t src,
   return NULL;
 }
 
-uint32_t pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side) {
-  uint32_t r = ctx->conv_free;
+ph_ref pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side) {
+  ph_ref r = ctx->conv_free;
   if (r == 0)
     return 0;
-  ph_conv *cv = &ctx->convs[r - 1];
+  ph_conv *cv = ph_conv_at(ctx, r);
   ctx->conv_free = cv->next;
   memset(cv, 0, sizeof(*cv));
   cv->id = ctx->next_conv_id++;
@@ -60,7 +60,7 @@ uint32_t pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side) {
   cv->live = 1;
   cv->prev = ctx->conv_tail;
   if (ctx->conv_tail)
-    ctx->convs[ctx->conv_tail - 1].next = r;
+    ph_conv_at(ctx, ctx->conv_tail)->next = r;
   else
     ctx->conv_head = r;
   ctx->conv_tail = r;
@@ -68,17 +68,16 @@ uint32_t pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side) {
   return r;
 }
 
-void pinhole__conv_maybe_free(pinhole_ctx *ctx, uint32_t conv) {
-  ph_conv *cv = &ctx->convs[conv];
+void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref r) {
+  ph_conv *cv = ph_conv_at(ctx, r);
   if (!cv->live || cv->nconns != 0 || cv->npinholes != 0)
     return;
-  uint32_t r = conv + 1;
   if (cv->prev)
-    ctx->convs[cv->prev - 1].next = cv->next;
+    ph_conv_at(ctx, cv->prev)->next = cv->next;
   else
     ctx->conv_head = cv->next;
   if (cv->next)
-    ctx->convs[cv->next - 1].prev = cv->prev;
+    ph_conv_at(ctx, cv->next)->prev = cv->prev;
   else
     ctx->conv_tail = cv->prev;
   cv->live = 0;
@@ -87,15 +86,15 @@ void pinhole__conv_maybe_free(pinhole_ctx *ctx, uint32_t conv) {
   ctx->nconvs--;
 }
 
-ph_conn *pinhole__conn_new(pinhole_ctx *ctx, uint32_t conv, uint8_t proto,
+ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                            uint8_t a_side, const ph_tuple *a,
                            const ph_tuple *b) {
-  uint32_t r = ctx->conn_free;
+  ph_ref r = ctx->conn_free;
   if (r == 0)
     return NULL;
-  uint32_t idx = r - 1;
-  ph_conn *c = &ctx->conns[idx];
-  ph_conn_cold *k = &ctx->cold[idx];
+  uint32_t idx = ph_slot(r);
+  ph_conn *c = ph_conn_at(ctx, r);
+  ph_conn_cold *k = ph_cold_at(ctx, r);
   uint32_t next_free = k->conv_next;
   uint64_t ha =
       pinhole__key_hash(ctx, proto, a->src, a->dst, a->sport, a->dport);
@@ -118,9 +117,9 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, uint32_t conv, uint8_t proto,
   c->flags = PH_CONN_LIVE;
   k->conv = conv;
   c->last_seen = ctx->now_tick;
-  ph_conv *cv = &ctx->convs[conv];
+  ph_conv *cv = ph_conv_at(ctx, conv);
   if (cv->last)
-    ctx->cold[cv->last - 1].conv_next = r;
+    ph_cold_at(ctx, cv->last)->conv_next = r;
   else
     cv->first = r;
   cv->last = r;
@@ -130,13 +129,13 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, uint32_t conv, uint8_t proto,
 }
 
 int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg) {
-  uint32_t r = ctx->watch_free;
+  ph_ref r = ctx->watch_free;
   if (r == 0)
     return PINHOLE_ERR_FULL;
-  ph_watch *w = &ctx->watch[r - 1];
+  ph_watch *w = ph_watch_at(ctx, r);
   ctx->watch_free = w->free_next;
   memset(w, 0, sizeof(*w));
-  w->conn = ph_conn_idx(ctx, c) + 1;
+  w->conn = ph_conn_ref(ctx, c);
   c->watch = r;
   c->alg = alg;
   c->flags |= PH_CONN_WATCH;
@@ -172,7 +171,7 @@ uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
   uint32_t to = ph_state_timeout(ctx, c);
   /* an ALG may keep its control connection longer (a registration) */
   if (c->watch && c->tcp_state != PH_TCP_CLOSED) {
-    uint32_t keep = ctx->watch[c->watch - 1].keep_ticks;
+    uint32_t keep = ph_watch_at(ctx, c->watch)->keep_ticks;
     if (keep > to)
       to = keep;
   }
@@ -201,7 +200,7 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   if (c->flags & PH_CONN_HALF_OPEN)
     ctx->half_open--;
   if (c->watch) {
-    ph_watch *w = &ctx->watch[c->watch - 1];
+    ph_watch *w = ph_watch_at(ctx, c->watch);
     w->conn = 0;
     w->free_next = ctx->watch_free;
     ctx->watch_free = c->watch;
@@ -211,13 +210,13 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   pinhole__map_put(ctx, k->hairpin);
 
   /* unlink from the conversation's list */
-  ph_conv *cv = &ctx->convs[k->conv];
-  uint32_t r = idx + 1, prev = 0;
-  for (uint32_t x = cv->first; x; prev = x, x = ctx->cold[x - 1].conv_next) {
+  ph_conv *cv = ph_conv_at(ctx, k->conv);
+  ph_ref r = ph_ref_of(idx), prev = 0;
+  for (ph_ref x = cv->first; x; prev = x, x = ph_cold_at(ctx, x)->conv_next) {
     if (x != r)
       continue;
     if (prev)
-      ctx->cold[prev - 1].conv_next = k->conv_next;
+      ph_cold_at(ctx, prev)->conv_next = k->conv_next;
     else
       cv->first = k->conv_next;
     if (cv->last == r)
@@ -225,7 +224,7 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
     break;
   }
   cv->nconns--;
-  uint32_t conv = k->conv;
+  ph_ref conv = k->conv;
   /* the control connection of an ALG conversation takes its pinholes */
   if (c->watch)
     pinhole__conv_holes_free(ctx, conv);

@@ -26,8 +26,8 @@ static uint32_t ph_frag_bucket(const pinhole_ctx *ctx, uint8_t proto,
 static uint32_t ph_frag_find(const pinhole_ctx *ctx, int side,
                              const pinhole_pkt_view *v) {
   uint32_t b = ph_frag_bucket(ctx, v->proto, v->src, v->dst, v->ip_id);
-  for (uint32_t r = ctx->frag_hash[b]; r; r = ctx->frags[r - 1].hnext) {
-    const ph_frag *f = &ctx->frags[r - 1];
+  for (ph_ref r = ctx->frag_hash[b]; r; r = ph_frag_at(ctx, r)->hnext) {
+    const ph_frag *f = ph_frag_at(ctx, r);
     if (f->src == v->src && f->dst == v->dst && f->id == v->ip_id &&
         f->proto == v->proto && f->side == side &&
         !ph_timer_passed(ctx, &f->timer))
@@ -36,19 +36,20 @@ static uint32_t ph_frag_find(const pinhole_ctx *ctx, int side,
   return 0;
 }
 
-void pinhole__frag_free(pinhole_ctx *ctx, uint32_t ref, int expired) {
-  ph_frag *f = &ctx->frags[ref - 1];
+void pinhole__frag_free(pinhole_ctx *ctx, ph_ref ref, int expired) {
+  ph_frag *f = ph_frag_at(ctx, ref);
   if (expired && !f->complete) {
     ph_count(ctx, PINHOLE_CNT_ERR_IP);
     ph_count(ctx, PINHOLE_CNT_IP_FRAG_TIMEOUT);
   }
   uint32_t b = ph_frag_bucket(ctx, f->proto, f->src, f->dst, f->id);
-  for (uint32_t *pp = &ctx->frag_hash[b]; *pp; pp = &ctx->frags[*pp - 1].hnext)
+  for (uint32_t *pp = &ctx->frag_hash[b]; *pp;
+       pp = &ph_frag_at(ctx, *pp)->hnext)
     if (*pp == ref) {
       *pp = f->hnext;
       break;
     }
-  pinhole_wheel_cancel(&ctx->frag_wheel, ref - 1);
+  pinhole_wheel_cancel(&ctx->frag_wheel, ph_slot(ref));
   memset(f, 0, sizeof(*f));
   f->hnext = ctx->frag_free;
   ctx->frag_free = ref;
@@ -100,8 +101,8 @@ void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
                          const ph_conn *c, int dir) {
   if (ph_frag_find(ctx, side, v) != 0 || ctx->frag_free == 0)
     return;
-  uint32_t r = ctx->frag_free;
-  ph_frag *f = &ctx->frags[r - 1];
+  ph_ref r = ctx->frag_free;
+  ph_frag *f = ph_frag_at(ctx, r);
   ctx->frag_free = f->hnext;
   memset(f, 0, sizeof(*f));
   f->src = v->src;
@@ -109,7 +110,7 @@ void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
   f->id = v->ip_id;
   f->proto = v->proto;
   f->side = (uint8_t)side;
-  f->conn = ph_conn_idx(ctx, c) + 1;
+  f->conn = ph_conn_ref(ctx, c);
   f->dir = (uint8_t)dir;
   ph_frag_add(f, 0, (uint32_t)v->ip_len - v->ihl);
   uint32_t b = ph_frag_bucket(ctx, f->proto, f->src, f->dst, f->id);
@@ -117,25 +118,25 @@ void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
   ctx->frag_hash[b] = r;
   ctx->nfrags++;
   pinhole_wheel_arm(
-      &ctx->frag_wheel, r - 1,
+      &ctx->frag_wheel, ph_slot(r),
       ph_deadline(ctx->now_ns, (uint64_t)ctx->cfg.frag_timeout_ms * 1000000u));
 }
 
 int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                         int side) {
-  uint32_t r = ph_frag_find(ctx, side, v);
+  ph_ref r = ph_frag_find(ctx, side, v);
   if (r == 0) {
     ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
     return PINHOLE_VERDICT_DROP;
   }
-  ph_frag *f = &ctx->frags[r - 1];
+  ph_frag *f = ph_frag_at(ctx, r);
   uint32_t lo = v->frag_off, hi = lo + (uint32_t)v->ip_len - v->ihl;
   if (ph_frag_add(f, lo, hi) != 0) {
     ph_count(ctx, PINHOLE_CNT_ERR_IP);
     ph_count(ctx, PINHOLE_CNT_IP_FRAG_OVERLAP);
     return PINHOLE_VERDICT_DROP;
   }
-  ph_conn *c = &ctx->conns[f->conn - 1];
+  ph_conn *c = ph_conn_at(ctx, f->conn);
   const ph_tuple *from = f->dir ? &c->b : &c->a;
   if ((c->flags & PH_CONN_LIVE) && c->proto == f->proto &&
       from->src == f->src && from->dst == f->dst && ph_conn_stale(ctx, c))

@@ -36,12 +36,12 @@ int pinhole_flows_visit(const pinhole_ctx *ctx, pinhole_flow_visit_fn fn,
   if (ctx == NULL || fn == NULL)
     return PINHOLE_ERR_INVALID_ARG;
   int n = 0;
-  for (uint32_t r = ctx->conv_head; r; r = ctx->convs[r - 1].next) {
-    const ph_conv *cv = &ctx->convs[r - 1];
+  for (ph_ref r = ctx->conv_head; r; r = ph_conv_at(ctx, r)->next) {
+    const ph_conv *cv = ph_conv_at(ctx, r);
     for (int dir = 0; dir < 2; dir++) {
-      for (uint32_t x = cv->first; x; x = ctx->cold[x - 1].conv_next) {
+      for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
         pinhole_flow_info fi;
-        ph_flow_info(ctx, cv, &ctx->conns[x - 1], dir, &fi);
+        ph_flow_info(ctx, cv, ph_conn_at(ctx, x), dir, &fi);
         n++;
         if (fn(&fi, user) != 0)
           return n;

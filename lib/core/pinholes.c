@@ -20,10 +20,11 @@ static uint32_t ph_hole_bucket(const pinhole_ctx *ctx, uint8_t proto,
   return (uint32_t)pinhole_flow_hash(&ctx->cfg.hash_key, &k) & ctx->hole_mask;
 }
 
-static void ph_hole_unhash(pinhole_ctx *ctx, uint32_t ref) {
-  ph_pinhole *h = &ctx->holes[ref - 1];
+static void ph_hole_unhash(pinhole_ctx *ctx, ph_ref ref) {
+  ph_pinhole *h = ph_hole_at(ctx, ref);
   uint32_t b = ph_hole_bucket(ctx, h->proto, h->dst, h->dport);
-  for (uint32_t *pp = &ctx->hole_hash[b]; *pp; pp = &ctx->holes[*pp - 1].hnext)
+  for (uint32_t *pp = &ctx->hole_hash[b]; *pp;
+       pp = &ph_hole_at(ctx, *pp)->hnext)
     if (*pp == ref) {
       *pp = h->hnext;
       return;
@@ -37,11 +38,11 @@ static int ph_sport_ok(const ph_pinhole *h, uint16_t sport) {
   return h->sport == 0 || h->sport == sport;
 }
 
-static uint32_t ph_hole_same(const pinhole_ctx *ctx, uint32_t conv,
-                             const ph_pinhole *e) {
+static ph_ref ph_hole_same(const pinhole_ctx *ctx, ph_ref conv,
+                           const ph_pinhole *e) {
   uint32_t b = ph_hole_bucket(ctx, e->proto, e->dst, e->dport);
-  for (uint32_t r = ctx->hole_hash[b]; r; r = ctx->holes[r - 1].hnext) {
-    const ph_pinhole *h = &ctx->holes[r - 1];
+  for (ph_ref r = ctx->hole_hash[b]; r; r = ph_hole_at(ctx, r)->hnext) {
+    const ph_pinhole *h = ph_hole_at(ctx, r);
     if (h->conv == conv && h->proto == e->proto && h->side == e->side &&
         h->src == e->src && h->sport == e->sport &&
         h->sport_hi == e->sport_hi && h->dst == e->dst &&
@@ -52,15 +53,15 @@ static uint32_t ph_hole_same(const pinhole_ctx *ctx, uint32_t conv,
   return 0;
 }
 
-int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, const ph_pinhole *e) {
-  ph_conv *cv = &ctx->convs[conv];
+int pinhole__hole_open(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e) {
+  ph_conv *cv = ph_conv_at(ctx, conv);
   uint64_t expire = ph_deadline(
       ctx->now_ns, (uint64_t)ctx->cfg.pinhole_timeout_ms * 1000000u);
-  uint32_t r = ph_hole_same(ctx, conv, e);
+  ph_ref r = ph_hole_same(ctx, conv, e);
   if (r != 0) {
     /* a retransmitted announcement: refresh, keep one mapping reference */
     pinhole__map_put(ctx, e->mapping);
-    pinhole_wheel_arm(&ctx->hole_wheel, r - 1, expire);
+    pinhole_wheel_arm(&ctx->hole_wheel, ph_slot(r), expire);
     return 0;
   }
   if (cv->npinholes >= ctx->cfg.max_pinholes_per_conv || ctx->hole_free == 0) {
@@ -69,7 +70,7 @@ int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, const ph_pinhole *e) {
     return PINHOLE_ERR_FULL;
   }
   r = ctx->hole_free;
-  ph_pinhole *h = &ctx->holes[r - 1];
+  ph_pinhole *h = ph_hole_at(ctx, r);
   ctx->hole_free = h->hnext;
   *h = *e;
   h->live = 1;
@@ -79,8 +80,8 @@ int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, const ph_pinhole *e) {
   memset(&h->timer, 0, sizeof(h->timer));
   /* a mapping that exists only for this pinhole (the ALG just made it)
    * admits only the pinhole's peer, and goes with the pinhole */
-  if (h->mapping != 0 && ctx->maps[h->mapping - 1].refs == 1)
-    ctx->maps[h->mapping - 1].flags |= PH_MAPF_ALG;
+  if (h->mapping != 0 && ph_map_at(ctx, h->mapping)->refs == 1)
+    ph_map_at(ctx, h->mapping)->flags |= PH_MAPF_ALG;
   uint32_t b = ph_hole_bucket(ctx, h->proto, h->dst, h->dport);
   h->hnext = ctx->hole_hash[b];
   ctx->hole_hash[b] = r;
@@ -88,20 +89,20 @@ int pinhole__hole_open(pinhole_ctx *ctx, uint32_t conv, const ph_pinhole *e) {
   cv->pinholes = r;
   cv->npinholes++;
   ctx->nholes++;
-  pinhole_wheel_arm(&ctx->hole_wheel, r - 1, expire);
+  pinhole_wheel_arm(&ctx->hole_wheel, ph_slot(r), expire);
   ph_count(ctx, PINHOLE_CNT_PINHOLE_CREATED);
   pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_CREATED, h,
                       pinhole__alg_name(h->alg));
   return 0;
 }
 
-uint32_t pinhole__hole_find(const pinhole_ctx *ctx, int side,
-                            const pinhole_pkt_view *v) {
+ph_ref pinhole__hole_find(const pinhole_ctx *ctx, int side,
+                          const pinhole_pkt_view *v) {
   if (ctx->nholes == 0)
     return 0;
   uint32_t b = ph_hole_bucket(ctx, v->proto, v->dst, v->dport);
-  for (uint32_t r = ctx->hole_hash[b]; r; r = ctx->holes[r - 1].hnext) {
-    const ph_pinhole *h = &ctx->holes[r - 1];
+  for (ph_ref r = ctx->hole_hash[b]; r; r = ph_hole_at(ctx, r)->hnext) {
+    const ph_pinhole *h = ph_hole_at(ctx, r);
     if (h->proto == v->proto && h->side == side && h->dst == v->dst &&
         h->dport == v->dport && h->src == v->src && ph_sport_ok(h, v->sport) &&
         !ph_timer_passed(ctx, &h->timer))
@@ -110,17 +111,17 @@ uint32_t pinhole__hole_find(const pinhole_ctx *ctx, int side,
   return 0;
 }
 
-uint32_t pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
-                                    const pinhole_pkt_view *v) {
+ph_ref pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
+                                  const pinhole_pkt_view *v) {
   if (ctx->nholes == 0)
     return 0;
-  uint32_t m = pinhole__map_find_inside(ctx, v->proto, v->src, v->sport);
+  ph_ref m = pinhole__map_find_inside(ctx, v->proto, v->src, v->sport);
   if (m == 0)
     return 0;
-  const ph_mapping *mp = &ctx->maps[m - 1];
+  const ph_mapping *mp = ph_map_at(ctx, m);
   uint32_t b = ph_hole_bucket(ctx, v->proto, mp->paddr, mp->pport);
-  for (uint32_t r = ctx->hole_hash[b]; r; r = ctx->holes[r - 1].hnext) {
-    const ph_pinhole *h = &ctx->holes[r - 1];
+  for (ph_ref r = ctx->hole_hash[b]; r; r = ph_hole_at(ctx, r)->hnext) {
+    const ph_pinhole *h = ph_hole_at(ctx, r);
     if (h->proto == v->proto && h->side == (side ^ 1) && h->src == v->dst &&
         ph_sport_ok(h, v->dport) && h->dst == mp->paddr &&
         h->dport == mp->pport && h->to_addr == v->src &&
@@ -130,9 +131,9 @@ uint32_t pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
   return 0;
 }
 
-void pinhole__hole_free(pinhole_ctx *ctx, uint32_t ref, int expired) {
-  ph_pinhole *h = &ctx->holes[ref - 1];
-  ph_conv *cv = &ctx->convs[h->conv];
+void pinhole__hole_free(pinhole_ctx *ctx, ph_ref ref, int expired) {
+  ph_pinhole *h = ph_hole_at(ctx, ref);
+  ph_conv *cv = ph_conv_at(ctx, h->conv);
   if (expired) {
     ph_count(ctx, PINHOLE_CNT_PINHOLE_EXPIRED);
     const char *alg = pinhole__alg_name(h->alg);
@@ -140,15 +141,15 @@ void pinhole__hole_free(pinhole_ctx *ctx, uint32_t ref, int expired) {
     pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_EXPIRED, h, NULL, alg);
   }
   ph_hole_unhash(ctx, ref);
-  for (uint32_t *pp = &cv->pinholes; *pp; pp = &ctx->holes[*pp - 1].conv_next)
+  for (uint32_t *pp = &cv->pinholes; *pp; pp = &ph_hole_at(ctx, *pp)->conv_next)
     if (*pp == ref) {
       *pp = h->conv_next;
       break;
     }
   cv->npinholes--;
-  pinhole_wheel_cancel(&ctx->hole_wheel, ref - 1);
+  pinhole_wheel_cancel(&ctx->hole_wheel, ph_slot(ref));
   pinhole__map_put(ctx, h->mapping);
-  uint32_t conv = h->conv;
+  ph_ref conv = h->conv;
   memset(h, 0, sizeof(*h));
   h->hnext = ctx->hole_free;
   ctx->hole_free = ref;
@@ -156,8 +157,8 @@ void pinhole__hole_free(pinhole_ctx *ctx, uint32_t ref, int expired) {
   pinhole__conv_maybe_free(ctx, conv);
 }
 
-void pinhole__conv_holes_free(pinhole_ctx *ctx, uint32_t conv) {
-  ph_conv *cv = &ctx->convs[conv];
+void pinhole__conv_holes_free(pinhole_ctx *ctx, ph_ref conv) {
+  ph_conv *cv = ph_conv_at(ctx, conv);
   /* keep the conversation alive until its list is empty */
   cv->nconns++;
   while (cv->pinholes)

@@ -193,10 +193,10 @@ static int ph_tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v) {
 
 /* A new connection through a pinhole an ALG opened. */
 static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                           pinhole_pkt_view *v, int side, uint32_t ref,
+                           pinhole_pkt_view *v, int side, ph_ref ref,
                            int reverse) {
-  ph_pinhole *h = &ctx->holes[ref - 1];
-  ph_conv *cv = &ctx->convs[h->conv];
+  ph_pinhole *h = ph_hole_at(ctx, ref);
+  ph_conv *cv = ph_conv_at(ctx, h->conv);
   if (ph_tcp_first(ctx, v))
     return PINHOLE_VERDICT_DROP;
   ph_tuple in, out;
@@ -223,9 +223,9 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
       pinhole__map_refused(ctx, why, v, side, NULL);
       return PINHOLE_VERDICT_DROP;
     }
-    ctx->maps[mapping - 1].flags &= (uint8_t)~PH_MAPF_ALG;
-    out.src = ctx->maps[mapping - 1].paddr;
-    out.sport = ctx->maps[mapping - 1].pport;
+    ph_map_at(ctx, mapping)->flags &= (uint8_t)~PH_MAPF_ALG;
+    out.src = ph_map_at(ctx, mapping)->paddr;
+    out.sport = ph_map_at(ctx, mapping)->pport;
   }
   if (ph_land_after_nat(ctx, out.src, out.dst)) {
     if (h->snat_pool)
@@ -246,7 +246,7 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
     ph_reverse(&a, &out);
     dir = 1;
   }
-  uint32_t conv = h->conv;
+  ph_ref conv = h->conv;
   ph_conn *c = pinhole__conn_new(ctx, conv, v->proto, cv->a_side, &a, &b);
   if (c == NULL) {
     if (h->snat_pool && !reverse)
@@ -282,16 +282,16 @@ static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
     /* the privileged-port rule: rsh/rlogin keep a port below 1024 */
     unsigned fl =
         pinhole__alg_privileged(alg, v->proto, a->sport) ? PH_MAP_PRIV : 0;
-    uint32_t m = pinhole__map_get(ctx, (uint32_t)r->pool, v->proto, a->src,
-                                  a->sport, 0, fl, &why);
+    ph_ref m = pinhole__map_get(ctx, (uint32_t)r->pool, v->proto, a->src,
+                                a->sport, 0, fl, &why);
     if (m == 0) {
       pinhole__map_refused(ctx, why, v, side, r->name);
       return -1;
     }
     /* the endpoint's own traffic: its mapping is an ordinary one now */
-    ctx->maps[m - 1].flags &= (uint8_t)~PH_MAPF_ALG;
-    b->dst = ctx->maps[m - 1].paddr;
-    b->dport = ctx->maps[m - 1].pport;
+    ph_map_at(ctx, m)->flags &= (uint8_t)~PH_MAPF_ALG;
+    b->dst = ph_map_at(ctx, m)->paddr;
+    b->dport = ph_map_at(ctx, m)->pport;
     if (v->proto == PINHOLE_IPPROTO_ICMP)
       b->sport = b->dport;
     *mapping = m;
@@ -320,7 +320,7 @@ static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, int side, uint32_t m) {
   if (ph_tcp_first(ctx, v))
     return PINHOLE_VERDICT_DROP;
-  const ph_mapping *mp = &ctx->maps[m - 1];
+  const ph_mapping *mp = ph_map_at(ctx, m);
   ph_tuple a, b;
   ph_tuple_of(&a, v);
   b.src = mp->iaddr;
@@ -329,18 +329,17 @@ static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
   b.dport = a.sport;
   if (ph_land_after_nat(ctx, b.dst, b.src))
     return PINHOLE_VERDICT_DROP;
-  uint32_t conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
-  if (conv == 0)
+  ph_ref conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
+  if (conv == PH_NIL)
     return ph_refuse_full(ctx, v, side, "conversation table full");
-  ph_conn *c =
-      pinhole__conn_new(ctx, conv - 1, v->proto, (uint8_t)side, &a, &b);
+  ph_conn *c = pinhole__conn_new(ctx, conv, v->proto, (uint8_t)side, &a, &b);
   if (c == NULL) {
-    pinhole__conv_maybe_free(ctx, conv - 1);
+    pinhole__conv_maybe_free(ctx, conv);
     return ph_refuse_full(ctx, v, side, "flow table full");
   }
   pinhole__map_ref(ctx, m);
   ph_cold(ctx, c)->mapping = m;
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv - 1,
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
                  PINHOLE_FLOW_FORWARD, c, 0, NULL, NULL,
                  "endpoint-independent filtering");
   pinhole__conn_touch_timer(ctx, c);
@@ -359,7 +358,7 @@ static int ph_unannounced(const pinhole_ctx *ctx, int side,
 
 static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                   int side) {
-  uint32_t hole = pinhole__hole_find(ctx, side, v);
+  ph_ref hole = pinhole__hole_find(ctx, side, v);
   if (hole)
     return ph_from_pinhole(ctx, pkt, v, side, hole, 0);
   if ((hole = pinhole__hole_find_reverse(ctx, side, v)) != 0)
@@ -368,7 +367,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if ((ctx->cfg.flags & PINHOLE_CFG_EIF) && side == PINHOLE_SIDE_OUTSIDE) {
     /* not a mapping an ALG made for a pinhole: that one admits only the
      * pinhole's peer, through the pinhole */
-    uint32_t m = pinhole__map_find_open(ctx, v->proto, v->dst, v->dport);
+    ph_ref m = pinhole__map_find_open(ctx, v->proto, v->dst, v->dport);
     if (m != 0)
       return ph_from_mapping(ctx, pkt, v, side, m);
   }
@@ -423,8 +422,8 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (side == PINHOLE_SIDE_INSIDE && mapping != 0 &&
       pinhole__pool_of(ctx, v->dst) >= 0 &&
       (hp = pinhole__map_find_open(ctx, v->proto, v->dst, v->dport)) != 0) {
-    b.src = ctx->maps[hp - 1].iaddr;
-    b.sport = ctx->maps[hp - 1].iport;
+    b.src = ph_map_at(ctx, hp)->iaddr;
+    b.sport = ph_map_at(ctx, hp)->iport;
     if (v->proto == PINHOLE_IPPROTO_ICMP)
       hp = 0; /* echo ids are not endpoints: no hairpin for ICMP */
   }
@@ -432,16 +431,15 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     pinhole__map_put(ctx, mapping);
     return PINHOLE_VERDICT_DROP;
   }
-  uint32_t conv = pinhole__conv_new(ctx, alg, (uint8_t)side);
-  if (conv == 0) {
+  ph_ref conv = pinhole__conv_new(ctx, alg, (uint8_t)side);
+  if (conv == PH_NIL) {
     pinhole__map_put(ctx, mapping);
     return ph_refuse_full(ctx, v, side, "conversation table full");
   }
-  ph_conn *c =
-      pinhole__conn_new(ctx, conv - 1, v->proto, (uint8_t)side, &a, &b);
+  ph_conn *c = pinhole__conn_new(ctx, conv, v->proto, (uint8_t)side, &a, &b);
   if (c == NULL) {
     pinhole__map_put(ctx, mapping);
-    pinhole__conv_maybe_free(ctx, conv - 1);
+    pinhole__conv_maybe_free(ctx, conv);
     return ph_refuse_full(ctx, v, side, "flow table full");
   }
   ph_cold(ctx, c)->mapping = mapping;
@@ -456,9 +454,9 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     return ph_refuse_full(ctx, v, side, "watch table full");
   }
   const char *alg_name = pinhole__alg_name(alg);
-  pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, conv - 1, 0, c, 0,
+  pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, conv, 0, c, 0,
                  r->name, alg_name, NULL);
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv - 1,
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
                  alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0, r->name,
                  alg_name, NULL);
   pinhole__conn_touch_timer(ctx, c);

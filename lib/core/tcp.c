@@ -139,7 +139,7 @@ static void ph_seg_of(const pinhole_ctx *ctx, const ph_conn *c, int dir,
            ((g->flags & PINHOLE_TCP_FIN) ? 1u : 0u);
   g->ack = v->ack;
   if (c->watch && (g->flags & PINHOLE_TCP_ACK)) {
-    const ph_stream *peer = &ctx->watch[c->watch - 1].st[dir ^ 1];
+    const ph_stream *peer = &ph_watch_at(ctx, c->watch)->st[dir ^ 1];
     if (peer->has_corr)
       g->ack = ph_ack_map(peer, v->ack);
   }
@@ -457,7 +457,7 @@ static void ph_sack_adjust(uint8_t *pkt, const pinhole_pkt_view *v,
 
 void pinhole__tcp_seq_adjust(pinhole_ctx *ctx, ph_conn *c, int dir,
                              uint8_t *pkt, pinhole_pkt_view *v, int l4_full) {
-  const ph_watch *w = &ctx->watch[c->watch - 1];
+  const ph_watch *w = ph_watch_at(ctx, c->watch);
   const ph_stream *mine = &w->st[dir], *peer = &w->st[dir ^ 1];
   size_t l4 = v->l4_off, ck = l4 + PH_TCP_CKSUM;
   if (mine->has_corr) {

@@ -126,8 +126,8 @@ static uint32_t ph_port_pick(pinhole_ctx *ctx, const uint64_t *b, uint32_t lo,
   return ph_port_find(ctx, b, lo, n, flags);
 }
 
-static void ph_hash_link(pinhole_ctx *ctx, uint32_t ref) {
-  ph_mapping *m = &ctx->maps[ref - 1];
+static void ph_hash_link(pinhole_ctx *ctx, ph_ref ref) {
+  ph_mapping *m = ph_map_at(ctx, ref);
   uint32_t hi = ph_mix(ctx, m->proto, m->iaddr, m->iport) & ctx->map_mask;
   uint32_t hp = ph_mix(ctx, m->proto, m->paddr, m->pport) & ctx->map_mask;
   m->inext = ctx->map_ihash[hi];
@@ -136,16 +136,18 @@ static void ph_hash_link(pinhole_ctx *ctx, uint32_t ref) {
   ctx->map_phash[hp] = ref;
 }
 
-static void ph_hash_unlink(pinhole_ctx *ctx, uint32_t ref) {
-  ph_mapping *m = &ctx->maps[ref - 1];
+static void ph_hash_unlink(pinhole_ctx *ctx, ph_ref ref) {
+  ph_mapping *m = ph_map_at(ctx, ref);
   uint32_t hi = ph_mix(ctx, m->proto, m->iaddr, m->iport) & ctx->map_mask;
   uint32_t hp = ph_mix(ctx, m->proto, m->paddr, m->pport) & ctx->map_mask;
-  for (uint32_t *pp = &ctx->map_ihash[hi]; *pp; pp = &ctx->maps[*pp - 1].inext)
+  for (uint32_t *pp = &ctx->map_ihash[hi]; *pp;
+       pp = &ph_map_at(ctx, *pp)->inext)
     if (*pp == ref) {
       *pp = m->inext;
       break;
     }
-  for (uint32_t *pp = &ctx->map_phash[hp]; *pp; pp = &ctx->maps[*pp - 1].pnext)
+  for (uint32_t *pp = &ctx->map_phash[hp]; *pp;
+       pp = &ph_map_at(ctx, *pp)->pnext)
     if (*pp == ref) {
       *pp = m->pnext;
       break;
@@ -156,8 +158,8 @@ static uint32_t ph_map_find_inside(const pinhole_ctx *ctx, uint32_t pool,
                                    uint8_t proto, uint32_t iaddr,
                                    uint16_t iport) {
   uint32_t h = ph_mix(ctx, proto, iaddr, iport) & ctx->map_mask;
-  for (uint32_t r = ctx->map_ihash[h]; r; r = ctx->maps[r - 1].inext) {
-    const ph_mapping *m = &ctx->maps[r - 1];
+  for (uint32_t r = ctx->map_ihash[h]; r; r = ph_map_at(ctx, r)->inext) {
+    const ph_mapping *m = ph_map_at(ctx, r);
     if (m->iaddr == iaddr && m->iport == iport && m->proto == proto &&
         m->pool == pool)
       return r;
@@ -165,28 +167,28 @@ static uint32_t ph_map_find_inside(const pinhole_ctx *ctx, uint32_t pool,
   return 0;
 }
 
-uint32_t pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
-                                  uint32_t iaddr, uint16_t iport) {
+ph_ref pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
+                                uint32_t iaddr, uint16_t iport) {
   uint32_t h = ph_mix(ctx, proto, iaddr, iport) & ctx->map_mask;
-  for (uint32_t r = ctx->map_ihash[h]; r; r = ctx->maps[r - 1].inext) {
-    const ph_mapping *m = &ctx->maps[r - 1];
+  for (uint32_t r = ctx->map_ihash[h]; r; r = ph_map_at(ctx, r)->inext) {
+    const ph_mapping *m = ph_map_at(ctx, r);
     if (m->iaddr == iaddr && m->iport == iport && m->proto == proto)
       return r;
   }
   return 0;
 }
 
-uint32_t pinhole__map_find_open(const pinhole_ctx *ctx, uint8_t proto,
-                                uint32_t paddr, uint16_t pport) {
-  uint32_t r = pinhole__map_find_public(ctx, proto, paddr, pport);
-  return r != 0 && !(ctx->maps[r - 1].flags & PH_MAPF_ALG) ? r : 0;
+ph_ref pinhole__map_find_open(const pinhole_ctx *ctx, uint8_t proto,
+                              uint32_t paddr, uint16_t pport) {
+  ph_ref r = pinhole__map_find_public(ctx, proto, paddr, pport);
+  return r != 0 && !(ph_map_at(ctx, r)->flags & PH_MAPF_ALG) ? r : 0;
 }
 
-uint32_t pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
-                                  uint32_t paddr, uint16_t pport) {
+ph_ref pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
+                                uint32_t paddr, uint16_t pport) {
   uint32_t h = ph_mix(ctx, proto, paddr, pport) & ctx->map_mask;
-  for (uint32_t r = ctx->map_phash[h]; r; r = ctx->maps[r - 1].pnext) {
-    const ph_mapping *m = &ctx->maps[r - 1];
+  for (uint32_t r = ctx->map_phash[h]; r; r = ph_map_at(ctx, r)->pnext) {
+    const ph_mapping *m = ph_map_at(ctx, r);
     if (m->paddr == paddr && m->pport == pport && m->proto == proto)
       return r;
   }
@@ -197,9 +199,9 @@ uint32_t pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
 
 static ph_host *ph_host_find(const pinhole_ctx *ctx, uint32_t addr) {
   uint32_t b = ph_mix(ctx, 0, addr, 1) & ctx->host_mask;
-  for (uint32_t r = ctx->host_hash[b]; r; r = ctx->hosts[r - 1].next)
-    if (ctx->hosts[r - 1].addr == addr)
-      return &ctx->hosts[r - 1];
+  for (ph_ref r = ctx->host_hash[b]; r; r = ph_host_at(ctx, r)->next)
+    if (ph_host_at(ctx, r)->addr == addr)
+      return ph_host_at(ctx, r);
   return NULL;
 }
 
@@ -207,8 +209,8 @@ static ph_host *ph_host_find(const pinhole_ctx *ctx, uint32_t addr) {
 static void ph_host_inc(pinhole_ctx *ctx, uint32_t addr) {
   ph_host *h = ph_host_find(ctx, addr);
   if (h == NULL && ctx->host_free != 0) {
-    uint32_t r = ctx->host_free;
-    h = &ctx->hosts[r - 1];
+    ph_ref r = ctx->host_free;
+    h = ph_host_at(ctx, r);
     ctx->host_free = h->next;
     uint32_t b = ph_mix(ctx, 0, addr, 1) & ctx->host_mask;
     h->addr = addr;
@@ -222,8 +224,9 @@ static void ph_host_inc(pinhole_ctx *ctx, uint32_t addr) {
 
 static void ph_host_dec(pinhole_ctx *ctx, uint32_t addr) {
   uint32_t b = ph_mix(ctx, 0, addr, 1) & ctx->host_mask;
-  for (uint32_t *pp = &ctx->host_hash[b]; *pp; pp = &ctx->hosts[*pp - 1].next) {
-    ph_host *h = &ctx->hosts[*pp - 1];
+  for (uint32_t *pp = &ctx->host_hash[b]; *pp;
+       pp = &ph_host_at(ctx, *pp)->next) {
+    ph_host *h = ph_host_at(ctx, *pp);
     if (h->addr != addr)
       continue;
     if (--h->count == 0) {
@@ -267,21 +270,21 @@ void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
                                     : "no free port in pool");
 }
 
-uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
-                          uint32_t iaddr, uint16_t iport, uint16_t want,
-                          unsigned flags, int *why) {
+ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                        uint32_t iaddr, uint16_t iport, uint16_t want,
+                        unsigned flags, int *why) {
   *why = PH_MAP_NO_PORT;
   if (pool >= ctx->npools ||
       ((flags & PH_MAP_PRIV) && (proto != PINHOLE_IPPROTO_TCP || want != 0)))
     return 0;
-  uint32_t r = ph_map_find_inside(ctx, pool, proto, iaddr, iport);
+  ph_ref r = ph_map_find_inside(ctx, pool, proto, iaddr, iport);
   if (r != 0) {
-    const ph_mapping *m = &ctx->maps[r - 1];
+    const ph_mapping *m = ph_map_at(ctx, r);
     int priv = m->pport >= PH_PRIV_LO && m->pport <= PH_PRIV_HI;
     if ((want == 0 || m->pport == want) &&
         (!(flags & PH_MAP_EVEN) || (m->pport & 1) == 0) &&
         (!(flags & PH_MAP_PRIV) || priv)) {
-      ctx->maps[r - 1].refs++;
+      ph_map_at(ctx, r)->refs++;
       return r;
     }
     return 0; /* exists with another port: the caller cannot get a pair */
@@ -308,7 +311,7 @@ uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
     return 0;
   ph_bit_set(b, idx, 1);
   r = ctx->map_free;
-  ph_mapping *m = &ctx->maps[r - 1];
+  ph_mapping *m = ph_map_at(ctx, r);
   ctx->map_free = m->inext;
   m->iaddr = iaddr;
   m->iport = iport;
@@ -327,15 +330,15 @@ uint32_t pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   return r;
 }
 
-void pinhole__map_ref(pinhole_ctx *ctx, uint32_t ref) {
+void pinhole__map_ref(pinhole_ctx *ctx, ph_ref ref) {
   if (ref)
-    ctx->maps[ref - 1].refs++;
+    ph_map_at(ctx, ref)->refs++;
 }
 
-void pinhole__map_put(pinhole_ctx *ctx, uint32_t ref) {
+void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref) {
   if (ref == 0)
     return;
-  ph_mapping *m = &ctx->maps[ref - 1];
+  ph_mapping *m = ph_map_at(ctx, ref);
   if (--m->refs != 0)
     return;
   ph_pool *pl = &ctx->pools[m->pool];
