@@ -620,16 +620,17 @@ static void ph_call_init(ph_alg_call *ac, pinhole_ctx *ctx, pinhole_pkt *pkt,
   ac->ack = v->ack;
 }
 
-int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
-                     ph_conn *c, int dir, int side, int *changed) {
+ph_status pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                           pinhole_pkt_view *v, ph_conn *c, int dir, int side,
+                           int *changed) {
   const ph_alg *alg = ph_alg_get(c->alg);
   ph_alg_call ac;
   ph_call_init(&ac, ctx, pkt, v, c, dir, side);
-  int drop;
+  ph_status drop;
   if (alg->stream && v->proto == PINHOLE_IPPROTO_TCP) {
     drop = pinhole__stream_run(&ac, alg);
     ph_stream *st = &ac.w->st[dir];
-    if (!drop && ac.rewrote) {
+    if (drop == PH_PASS && ac.rewrote) {
       /* growth counts rewrites of new data only (a withheld tail is added
        * back, resent data was corrected the first time) */
       if (!ac.replay) {
@@ -646,7 +647,7 @@ int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     /* datagrams are judged one by one: a desync has nothing to stop */
     if (v->payload_len > 0 || v->proto == PINHOLE_IPPROTO_UDP)
       alg->inspect(&ac, 0, &res);
-    drop = ac.failed || ac.refused;
+    drop = ac.failed || ac.refused ? PH_DROP : PH_PASS;
     *changed = ac.rewrote;
   }
   if (ac.failed)

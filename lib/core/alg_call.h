@@ -76,11 +76,12 @@ static inline const ph_alg *ph_alg_get(uint8_t id1) {
   return pinhole__algs[id1 - 1];
 }
 
-/* Runs the connection's ALG on a packet from direction dir. Returns 1 to
- * drop the packet; *changed says the payload changed (the L4 checksum
- * must be recomputed). */
-int pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
-                     ph_conn *c, int dir, int side, int *changed);
+/* Runs the connection's ALG on a packet from direction dir: PH_DROP to
+ * drop the packet (counted); *changed says the payload changed (the L4
+ * checksum must be recomputed). */
+ph_status pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                           pinhole_pkt_view *v, ph_conn *c, int dir, int side,
+                           int *changed);
 
 /* What a connection's FLOW_CLOSED event says when it expires: "ALG" when
  * its ALG closed it (pinhole__alg_close_soon), else "idle timeout". */
@@ -90,8 +91,8 @@ const char *pinhole__conn_close_reason(const ph_conn *c);
 void pinhole__alg_frag(pinhole_ctx *ctx, pinhole_pkt_view *v, ph_conn *c,
                        int dir, int side);
 
-/* core/stream.c: runs a stream ALG over one TCP segment. Returns 1 when
- * the packet must be dropped (withheld, or a rewrite that does not fit). */
-int pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg);
+/* core/stream.c: runs a stream ALG over one TCP segment: PH_DROP when the
+ * packet must be dropped (withheld, or a rewrite that does not fit). */
+ph_status pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg);
 
 #endif /* PH_CORE_ALG_CALL_H */

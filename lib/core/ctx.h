@@ -15,6 +15,16 @@
 /* A table slot's index + 1; 0 = none (see ph_slot below). */
 typedef uint32_t ph_ref;
 
+/*
+ * What a step of the packet path decided. A step that refuses a packet
+ * counts its reasons itself, where it decides; its caller only turns
+ * PH_DROP into the verdict (ph_verdict in process.c counts that once).
+ * Public entry points answer with PINHOLE_VERDICT_* and PINHOLE_ERR_*;
+ * internal functions that fail for a reason (a full table) return
+ * PINHOLE_ERR_*; lookups return a ph_ref or PH_NIL.
+ */
+typedef enum ph_status { PH_PASS = 0, PH_DROP = 1 } ph_status;
+
 /* A transport tuple as packets arrive on one side. */
 typedef struct ph_tuple {
   uint32_t src, dst;

@@ -129,13 +129,13 @@ void pinhole__l4_cksum_full(uint8_t *pkt, const pinhole_pkt_view *v);
 
 /* tcp.c */
 /* Tracks TCP state and windows for a segment from dir (pkt: the packet,
- * for the SYN options); returns a counter index (> 0) when the segment is
- * refused as a TCP error (it then changed nothing), PH_TCP_SYN_DEFENSE
- * when a SYN reopening a closed tuple would exceed max_half_open, 0 to
- * pass. */
+ * for the SYN options). PH_DROP when the segment is refused (it then
+ * changed nothing; counted: a TCP error with its reason, or the SYN
+ * defense when a SYN reopening a closed tuple would exceed max_half_open),
+ * else PH_PASS. */
 #define PH_TCP_SYN_DEFENSE (-1)
-int pinhole__tcp_track(pinhole_ctx *ctx, ph_conn *c, int dir,
-                       const uint8_t *pkt, const pinhole_pkt_view *v);
+ph_status pinhole__tcp_track(pinhole_ctx *ctx, ph_conn *c, int dir,
+                             const uint8_t *pkt, const pinhole_pkt_view *v);
 /* Applies sequence corrections of a Watch connection to the segment. */
 void pinhole__tcp_seq_adjust(pinhole_ctx *ctx, ph_conn *c, int dir,
                              uint8_t *pkt, pinhole_pkt_view *v, int l4_full);

@@ -51,23 +51,18 @@ static void ph_count_reason(pinhole_ctx *ctx, int reason) {
 /* A translation that would send the packet out with its source equal to
  * its destination (an inside host hairpinning to the public address, or a
  * spoofed source through destination NAT): refused as a land attack. */
-static int ph_land_after_nat(pinhole_ctx *ctx, uint32_t out_src,
-                             uint32_t out_dst) {
+static ph_status ph_land_after_nat(pinhole_ctx *ctx, uint32_t out_src,
+                                   uint32_t out_dst) {
   if (out_src != out_dst)
-    return 0;
+    return PH_PASS;
   ph_count_reason(ctx, PINHOLE_PKT_IP_LAND);
   ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
-  return 1;
+  return PH_DROP;
 }
 
-static int ph_tcp_error(pinhole_ctx *ctx, int cnt) {
-  ph_count(ctx, PINHOLE_CNT_ERR_TCP);
-  ph_count(ctx, cnt);
-  return PINHOLE_VERDICT_DROP;
-}
-
-/* ICMP echo sequence checks (the carrier's duplicate/mismatched ping). */
-static int ph_icmp_seq(ph_conn *c, int dir, const pinhole_pkt_view *v) {
+/* ICMP echo sequence checks (the carrier's duplicate/mismatched ping):
+ * the counter of the failed check, or 0. */
+static int ph_icmp_seq_bad(ph_conn *c, int dir, const pinhole_pkt_view *v) {
   if (!(v->flags & PINHOLE_PKTF_ICMP_QUERY) || v->icmp_type > 8)
     return 0;
   int request = v->icmp_type == 8;
@@ -100,16 +95,10 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     return PINHOLE_VERDICT_DROP;
   }
   if (v->proto == PINHOLE_IPPROTO_TCP) {
-    int bad = pinhole__tcp_track(ctx, c, dir, pkt->data, v);
-    if (bad == PH_TCP_SYN_DEFENSE) {
-      ph_count(ctx, PINHOLE_CNT_DROP_SYN_DEFENSE);
+    if (pinhole__tcp_track(ctx, c, dir, pkt->data, v) == PH_DROP)
       return PINHOLE_VERDICT_DROP;
-    }
-    if (bad) {
-      return ph_tcp_error(ctx, bad);
-    }
   } else if (v->proto == PINHOLE_IPPROTO_ICMP) {
-    int bad = ph_icmp_seq(c, dir, v);
+    int bad = ph_icmp_seq_bad(c, dir, v);
     if (bad) {
       ph_count(ctx, PINHOLE_CNT_ERR_ICMP);
       ph_count(ctx, bad);
@@ -127,9 +116,8 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     if (c->watch)
       pinhole__alg_frag(ctx, v, c, dir, side);
   } else if (c->watch) {
-    if (pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed)) {
+    if (pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed) == PH_DROP)
       return PINHOLE_VERDICT_DROP;
-    }
   }
   pinhole__translate(ctx, pkt->data, v, c, dir, changed);
   if (c->watch && v->proto == PINHOLE_IPPROTO_TCP)
@@ -175,20 +163,21 @@ static int ph_refuse_full(pinhole_ctx *ctx, const pinhole_pkt_view *v, int side,
 }
 
 /* A TCP connection may only begin with a SYN; SYN defense. */
-static int ph_tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v) {
+static ph_status ph_tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v) {
   if (v->proto != PINHOLE_IPPROTO_TCP)
-    return 0;
+    return PH_PASS;
   if ((v->tcp_flags & (PINHOLE_TCP_SYN | PINHOLE_TCP_ACK)) != PINHOLE_TCP_SYN) {
     ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
-    ph_tcp_error(ctx, PINHOLE_CNT_TCP_NOT_SYN);
-    return 1;
+    ph_count(ctx, PINHOLE_CNT_ERR_TCP);
+    ph_count(ctx, PINHOLE_CNT_TCP_NOT_SYN);
+    return PH_DROP;
   }
   if (ctx->half_open >= ctx->cfg.max_half_open) {
     ph_count(ctx, PINHOLE_CNT_DROP_SYN_DEFENSE);
     ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
-    return 1;
+    return PH_DROP;
   }
-  return 0;
+  return PH_PASS;
 }
 
 /* A new connection through a pinhole an ALG opened. */
@@ -197,7 +186,7 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            int reverse) {
   ph_pinhole *h = ph_hole_at(ctx, ref);
   ph_conv *cv = ph_conv_at(ctx, h->conv);
-  if (ph_tcp_first(ctx, v))
+  if (ph_tcp_first(ctx, v) == PH_DROP)
     return PINHOLE_VERDICT_DROP;
   ph_tuple in, out;
   ph_tuple_of(&in, v);
@@ -227,7 +216,7 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
     out.src = ph_map_at(ctx, mapping)->paddr;
     out.sport = ph_map_at(ctx, mapping)->pport;
   }
-  if (ph_land_after_nat(ctx, out.src, out.dst)) {
+  if (ph_land_after_nat(ctx, out.src, out.dst) == PH_DROP) {
     if (h->snat_pool)
       pinhole__map_put(ctx, mapping);
     else
@@ -270,9 +259,10 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
 }
 
 /* Builds side B's tuple for a new connection under a rule's NAT. */
-static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
-                       const pinhole_pkt_view *v, int side, const ph_tuple *a,
-                       ph_tuple *b, uint32_t *mapping, uint8_t alg) {
+static ph_status ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
+                             const pinhole_pkt_view *v, int side,
+                             const ph_tuple *a, ph_tuple *b, ph_ref *mapping,
+                             uint8_t alg) {
   const pinhole_rule *r = &pr->r;
   ph_reverse(b, a);
   *mapping = 0;
@@ -286,7 +276,7 @@ static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
                                 a->sport, 0, fl, &why);
     if (m == 0) {
       pinhole__map_refused(ctx, why, v, side, r->name);
-      return -1;
+      return PH_DROP;
     }
     /* the endpoint's own traffic: its mapping is an ordinary one now */
     ph_map_at(ctx, m)->flags &= (uint8_t)~PH_MAPF_ALG;
@@ -295,21 +285,21 @@ static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
     if (v->proto == PINHOLE_IPPROTO_ICMP)
       b->sport = b->dport;
     *mapping = m;
-    return 0;
+    return PH_PASS;
   }
   case PINHOLE_NAT_DEST:
     b->src = r->nat_addr;
     if (r->nat_port && v->proto != PINHOLE_IPPROTO_ICMP)
       b->sport = r->nat_port;
-    return 0;
+    return PH_PASS;
   case PINHOLE_NAT_STATIC:
     if (side == PINHOLE_SIDE_INSIDE)
       b->dst = (r->nat_addr & pr->src_mask) | (a->src & ~pr->src_mask);
     else
       b->src = (r->nat_addr & pr->dst_mask) | (a->dst & ~pr->dst_mask);
-    return 0;
+    return PH_PASS;
   default:
-    return 0;
+    return PH_PASS;
   }
 }
 
@@ -318,7 +308,7 @@ static int ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
  * initiated from outside. */
 static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, int side, uint32_t m) {
-  if (ph_tcp_first(ctx, v))
+  if (ph_tcp_first(ctx, v) == PH_DROP)
     return PINHOLE_VERDICT_DROP;
   const ph_mapping *mp = ph_map_at(ctx, m);
   ph_tuple a, b;
@@ -327,7 +317,7 @@ static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
   b.sport = mp->iport;
   b.dst = a.src;
   b.dport = a.sport;
-  if (ph_land_after_nat(ctx, b.dst, b.src))
+  if (ph_land_after_nat(ctx, b.dst, b.src) == PH_DROP)
     return PINHOLE_VERDICT_DROP;
   ph_ref conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
   if (conv == PH_NIL)
@@ -396,7 +386,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     pinhole__reject(ctx, pkt->data, v, side);
     return PINHOLE_VERDICT_REJECT;
   }
-  if (ph_tcp_first(ctx, v))
+  if (ph_tcp_first(ctx, v) == PH_DROP)
     return PINHOLE_VERDICT_DROP;
   if (v->proto == PINHOLE_IPPROTO_ICMP &&
       (!(v->flags & PINHOLE_PKTF_ICMP_QUERY) || v->icmp_type != 8)) {
@@ -414,7 +404,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   ph_tuple a, b;
   uint32_t mapping;
   ph_tuple_of(&a, v);
-  if (ph_rule_nat(ctx, pr, v, side, &a, &b, &mapping, alg) < 0)
+  if (ph_rule_nat(ctx, pr, v, side, &a, &b, &mapping, alg) == PH_DROP)
     return PINHOLE_VERDICT_DROP;
   /* hairpinning: an inside host addressing another one's public mapping
    * reaches it, seeing the sender's public endpoint */
@@ -427,7 +417,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     if (v->proto == PINHOLE_IPPROTO_ICMP)
       hp = 0; /* echo ids are not endpoints: no hairpin for ICMP */
   }
-  if (ph_land_after_nat(ctx, b.dst, b.src)) {
+  if (ph_land_after_nat(ctx, b.dst, b.src) == PH_DROP) {
     pinhole__map_put(ctx, mapping);
     return PINHOLE_VERDICT_DROP;
   }

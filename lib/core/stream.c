@@ -57,9 +57,9 @@ static int ph_skip(ph_alg_call *ac, ph_stream *st, size_t *start, size_t len) {
   return 1;
 }
 
-/* Withholds payload[consumed..) (the start of a split message). Returns 1
+/* Withholds payload[consumed..) (the start of a split message): PH_DROP
  * when the whole segment must be dropped. */
-static int ph_withhold(ph_alg_call *ac, ph_stream *st, size_t consumed) {
+static ph_status ph_withhold(ph_alg_call *ac, ph_stream *st, size_t consumed) {
   size_t now_len = ac->v->payload_len;
   if (st->holding && st->held_seq == st->msg_seq)
     st->hold_tries++;
@@ -70,24 +70,24 @@ static int ph_withhold(ph_alg_call *ac, ph_stream *st, size_t consumed) {
   ph_count(ac->ctx, PINHOLE_CNT_ALG_WITHHELD);
   ph_skipped(ac, "split message withheld");
   if (consumed == 0)
-    return 1;
+    return PH_DROP;
   uint8_t rewrote = ac->rewrote, replay = ac->replay;
   size_t cut = now_len - consumed;
   ac->replay = 0;
   if (pinhole__alg_splice(ac, consumed, cut, NULL, 0) != 0)
-    return 1;
+    return PH_DROP;
   /* the cut is not a rewrite: it must not shift sequence numbers */
   ac->growth += (int32_t)cut;
   ac->rewrote = rewrote;
   ac->replay = replay;
   ac->trimmed = 1;
-  return 0;
+  return PH_PASS;
 }
 
 /* After the ALG's scan of a segment from seq: where the next message
- * begins, and what to do with the rest. Returns 1 to drop the packet. */
-static int ph_after_scan(ph_alg_call *ac, ph_stream *st, uint32_t seq,
-                         size_t start, ph_scan *res, int32_t grew) {
+ * begins, and what to do with the rest (PH_DROP: drop the packet). */
+static ph_status ph_after_scan(ph_alg_call *ac, ph_stream *st, uint32_t seq,
+                               size_t start, ph_scan *res, int32_t grew) {
   size_t now_len = ac->v->payload_len;
   /* the scan's consumed end, in original stream numbering */
   if (res->consumed < start)
@@ -99,13 +99,13 @@ static int ph_after_scan(ph_alg_call *ac, ph_stream *st, uint32_t seq,
     st->holding = 0;
     ph_count(ac->ctx, PINHOLE_CNT_ALG_DESYNC);
     ph_skipped(ac, "not the protocol: stream no longer parsed");
-    return 0;
+    return PH_PASS;
   }
   if (res->consumed >= now_len) {
     st->holding = 0;
     st->hold_tries = 0;
     st->skip_len = res->skip_len;
-    return 0;
+    return PH_PASS;
   }
   int fin = (ac->v->tcp_flags & PINHOLE_TCP_FIN) != 0;
   if (res->hold && !fin) {
@@ -119,10 +119,15 @@ static int ph_after_scan(ph_alg_call *ac, ph_stream *st, uint32_t seq,
   st->hold_tries = 0;
   st->skip_line = 1;
   st->msg_seq += (uint32_t)(now_len - res->consumed);
-  return 0;
+  return PH_PASS;
 }
 
-int pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg) {
+/* Did the module refuse the message or fail to rewrite it? */
+static ph_status ph_module_status(const ph_alg_call *ac) {
+  return ac->failed || ac->refused ? PH_DROP : PH_PASS;
+}
+
+ph_status pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg) {
   ph_stream *st = &ac->w->st[ac->dir];
   const pinhole_pkt_view *v = ac->v;
   uint32_t seq = v->seq;
@@ -136,7 +141,7 @@ int pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg) {
     st->skip_len = 0;
   }
   if (len == 0 || !st->synced || st->desynced)
-    return 0;
+    return PH_PASS;
 
   int32_t at = ph_seq_diff(seq, st->msg_seq);
   if (at > 0) {
@@ -147,7 +152,7 @@ int pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg) {
      * for the segments after a withheld split message). */
     if (!st->holding)
       ph_skipped(ac, "out of order: dropped");
-    return 1;
+    return PH_DROP;
   }
   size_t start = (size_t)(-at);
   if (st->rw_valid && seq == st->rw_seq && start > 0) {
@@ -159,21 +164,21 @@ int pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg) {
       ph_scan res;
       memset(&res, 0, sizeof(res));
       alg->inspect(ac, 0, &res);
-      return ac->failed || ac->refused;
+      return ph_module_status(ac);
     }
     start = 0;
   } else if (start >= len) {
-    return 0; /* a retransmission of data already handled */
+    return PH_PASS; /* a retransmission of data already handled */
   }
   if (!ph_skip(ac, st, &start, len))
-    return 0;
+    return PH_PASS;
 
   ph_scan res;
   memset(&res, 0, sizeof(res));
   int32_t growth0 = ac->growth + ac->replay_growth;
   alg->inspect(ac, start, &res);
-  if (ac->failed || ac->refused)
-    return 1;
+  if (ph_module_status(ac) == PH_DROP)
+    return PH_DROP;
   return ph_after_scan(ac, st, seq, start, &res,
                        ac->growth + ac->replay_growth - growth0);
 }

@@ -422,10 +422,19 @@ __attribute__((noinline)) static int ph_track(pinhole_ctx *ctx, ph_conn *c,
   return 0;
 }
 
-int pinhole__tcp_track(pinhole_ctx *ctx, ph_conn *c, int dir,
-                       const uint8_t *pkt, const pinhole_pkt_view *v) {
+ph_status pinhole__tcp_track(pinhole_ctx *ctx, ph_conn *c, int dir,
+                             const uint8_t *pkt, const pinhole_pkt_view *v) {
   int fast = ph_track_established(&ctx->tcpw[ph_conn_idx(ctx, c)], c, dir, v);
-  return fast >= 0 ? fast : ph_track(ctx, c, dir, pkt, v);
+  int bad = fast >= 0 ? fast : ph_track(ctx, c, dir, pkt, v);
+  if (bad == 0)
+    return PH_PASS;
+  if (bad == PH_TCP_SYN_DEFENSE) {
+    ph_count(ctx, PINHOLE_CNT_DROP_SYN_DEFENSE);
+  } else {
+    ph_count(ctx, PINHOLE_CNT_ERR_TCP);
+    ph_count(ctx, bad);
+  }
+  return PH_DROP;
 }
 
 /* ---- applying corrections ---------------------------------------------- */
