@@ -642,7 +642,7 @@ typedef struct snapshot {
   ph_conn_cold cold[MAX_FLOWS];
   ph_tcpw tcpw[MAX_FLOWS];
   ph_watch watch[MAX_WATCH];
-  uint32_t nconns, half_open, nholes, nmaps;
+  uint32_t nconns, half_open, npinholes, nmaps;
 } snapshot;
 
 static void snap_take(const pinhole_ctx *ctx, snapshot *s) {
@@ -654,7 +654,7 @@ static void snap_take(const pinhole_ctx *ctx, snapshot *s) {
   memcpy(s->watch, ctx->watch, w * sizeof(ph_watch));
   s->nconns = ctx->nconns;
   s->half_open = ctx->half_open;
-  s->nholes = ctx->nholes;
+  s->npinholes = ctx->npinholes;
   s->nmaps = ctx->nmaps;
 }
 
@@ -665,7 +665,7 @@ static int snap_same(const pinhole_ctx *ctx, const snapshot *s) {
          memcmp(s->tcpw, ctx->tcpw, n * sizeof(ph_tcpw)) == 0 &&
          memcmp(s->watch, ctx->watch, w * sizeof(ph_watch)) == 0 &&
          s->nconns == ctx->nconns && s->half_open == ctx->half_open &&
-         s->nholes == ctx->nholes && s->nmaps == ctx->nmaps;
+         s->npinholes == ctx->npinholes && s->nmaps == ctx->nmaps;
 }
 
 static int input_ok(const uint8_t *b, size_t len) {

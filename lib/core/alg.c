@@ -382,7 +382,7 @@ void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
  * privileged range (pools start at 1024, so a public port below 1024 can
  * only come from there), for the endpoint it maps, from the ALG's own
  * control connection's pool address. */
-static int ph_priv_hole_ok(const ph_alg_call *ac, const ph_pinhole_req *e) {
+static int ph_priv_pinhole_ok(const ph_alg_call *ac, const ph_pinhole_req *e) {
   if (!e->privileged || e->mapping == 0 || e->proto != PINHOLE_IPPROTO_TCP)
     return 0;
   const ph_mapping *m = ph_map_at(ac->ctx, e->mapping);
@@ -395,7 +395,7 @@ static int ph_priv_hole_ok(const ph_alg_call *ac, const ph_pinhole_req *e) {
 int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   pinhole_ctx *ctx = ac->ctx;
   /* both the port the peer is told and the one it reaches inside */
-  if (!ph_priv_hole_ok(ac, e) &&
+  if (!ph_priv_pinhole_ok(ac, e) &&
       (!ph_low_port_ok(ac, e->dport) ||
        (e->to_addr && !ph_low_port_ok(ac, e->to_port)))) {
     pinhole__map_put(ctx, e->mapping);
@@ -419,7 +419,7 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   uint32_t cmap = ph_own_map(ac);
   if (e->snat && cmap)
     h.snat_pool = (uint8_t)(ph_map_at(ctx, cmap)->pool + 1);
-  int rv = pinhole__hole_open(ctx, ph_cold(ctx, ac->conn)->conv, &h);
+  int rv = pinhole__pinhole_open(ctx, ph_cold(ctx, ac->conn)->conv, &h);
   if (rv == PINHOLE_ERR_FULL) {
     pinhole__alg_error(ac, "pinhole limit reached", NULL, 0);
     return rv;
@@ -436,7 +436,7 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
 void pinhole__alg_dialog_end(ph_alg_call *ac) {
   pinhole_ctx *ctx = ac->ctx;
   ph_ref conv = ph_cold(ctx, ac->conn)->conv;
-  pinhole__conv_holes_free(ctx, conv);
+  pinhole__conv_pinholes_free(ctx, conv);
   for (ph_ref r = ph_conv_at(ctx, conv)->first; r;
        r = ph_cold_at(ctx, r)->conv_next) {
     ph_conn *c = ph_conn_at(ctx, r);

@@ -180,7 +180,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
 
   uint32_t nb = pinhole__ft_buckets_for(2 * c.max_flows);
   uint32_t map_buckets = ph_pow2_at_least(c.max_mappings);
-  uint32_t hole_buckets = ph_pow2_at_least(c.max_pinholes);
+  uint32_t pinhole_buckets = ph_pow2_at_least(c.max_pinholes);
   uint32_t frag_buckets = ph_pow2_at_least(c.max_fragments);
   uint32_t nhosts = c.max_ports_per_host ? c.max_mappings : 0;
   uint32_t host_buckets = nhosts ? ph_pow2_at_least(nhosts) : 0;
@@ -199,8 +199,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_mph = ph_carve(&l, (size_t)map_buckets * sizeof(uint32_t));
   size_t o_hosts = ph_carve(&l, (size_t)nhosts * sizeof(ph_host));
   size_t o_hosth = ph_carve(&l, (size_t)host_buckets * sizeof(uint32_t));
-  size_t o_holes = ph_carve(&l, (size_t)c.max_pinholes * sizeof(ph_pinhole));
-  size_t o_hh = ph_carve(&l, (size_t)hole_buckets * sizeof(uint32_t));
+  size_t o_pinholes = ph_carve(&l, (size_t)c.max_pinholes * sizeof(ph_pinhole));
+  size_t o_hh = ph_carve(&l, (size_t)pinhole_buckets * sizeof(uint32_t));
   size_t o_watch = ph_carve(&l, (size_t)c.max_watch * sizeof(ph_watch));
   size_t o_frags = ph_carve(&l, (size_t)c.max_fragments * sizeof(ph_frag));
   size_t o_fh = ph_carve(&l, (size_t)frag_buckets * sizeof(uint32_t));
@@ -242,9 +242,9 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
     ph_host_at(ctx, i)->next = ctx->host_free;
     ctx->host_free = i;
   }
-  ctx->holes = (ph_pinhole *)(void *)(m + o_holes);
-  ctx->hole_hash = (uint32_t *)(void *)(m + o_hh);
-  ctx->hole_mask = hole_buckets - 1;
+  ctx->pinholes = (ph_pinhole *)(void *)(m + o_pinholes);
+  ctx->pinhole_hash = (uint32_t *)(void *)(m + o_hh);
+  ctx->pinhole_mask = pinhole_buckets - 1;
   ctx->watch = (ph_watch *)(void *)(m + o_watch);
   ctx->frags = (ph_frag *)(void *)(m + o_frags);
   ctx->frag_hash = (uint32_t *)(void *)(m + o_fh);
@@ -272,8 +272,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
     ctx->map_free = i;
   }
   for (uint32_t i = c.max_pinholes; i > 0; i--) {
-    ph_hole_at(ctx, i)->hnext = ctx->hole_free;
-    ctx->hole_free = i;
+    ph_pinhole_at(ctx, i)->hnext = ctx->pinhole_free;
+    ctx->pinhole_free = i;
   }
   for (uint32_t i = c.max_watch; i > 0; i--) {
     ph_watch_at(ctx, i)->free_next = ctx->watch_free;
@@ -291,7 +291,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   pinhole_wheel_init(&ctx->conn_wheel, ctx->cold, sizeof(ph_conn_cold),
                      offsetof(ph_conn_cold, timer), c.max_flows, 0,
                      PH_TICK_SHIFT);
-  pinhole_wheel_init(&ctx->hole_wheel, ctx->holes, sizeof(ph_pinhole),
+  pinhole_wheel_init(&ctx->pinhole_wheel, ctx->pinholes, sizeof(ph_pinhole),
                      offsetof(ph_pinhole, timer), c.max_pinholes, 0,
                      PH_TICK_SHIFT);
   pinhole_wheel_init(&ctx->frag_wheel, ctx->frags, sizeof(ph_frag),
@@ -478,7 +478,7 @@ int pinhole_usage_get(const pinhole_ctx *ctx, pinhole_usage *u) {
   x.max_conversations = ctx->cfg.max_conversations;
   x.mappings = ctx->nmaps;
   x.max_mappings = ctx->cfg.max_mappings;
-  x.pinholes = ctx->nholes;
+  x.pinholes = ctx->npinholes;
   x.max_pinholes = ctx->cfg.max_pinholes;
   x.watch = ctx->nwatch;
   x.max_watch = ctx->cfg.max_watch;

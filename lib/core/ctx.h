@@ -316,11 +316,11 @@ struct pinhole_ctx {
   uint32_t host_mask;
   ph_ref host_free;
 
-  ph_pinhole *holes;
-  ph_ref *hole_hash;
-  uint32_t hole_mask;
-  ph_ref hole_free;
-  uint32_t nholes;
+  ph_pinhole *pinholes;
+  ph_ref *pinhole_hash;
+  uint32_t pinhole_mask;
+  ph_ref pinhole_free;
+  uint32_t npinholes;
 
   ph_watch *watch;
   ph_ref watch_free;
@@ -345,7 +345,7 @@ struct pinhole_ctx {
   uint32_t nrules;
 
   pinhole_wheel conn_wheel;
-  pinhole_wheel hole_wheel;
+  pinhole_wheel pinhole_wheel;
   pinhole_wheel frag_wheel;
 
   uint64_t rng; /* port randomisation state (xorshift from seed) */
@@ -390,7 +390,7 @@ PH_AT_FN(cold, ph_conn_cold, cold)
 PH_AT_FN(conv, ph_conv, convs)
 PH_AT_FN(map, ph_mapping, maps)
 PH_AT_FN(host, ph_host, hosts)
-PH_AT_FN(hole, ph_pinhole, holes)
+PH_AT_FN(pinhole, ph_pinhole, pinholes)
 PH_AT_FN(watch, ph_watch, watch)
 PH_AT_FN(frag, ph_frag, frags)
 #undef PH_AT_FN

@@ -107,17 +107,17 @@ static inline int ph_timer_passed(const pinhole_ctx *ctx,
 /* pinholes.c */
 /* Opens pinhole e (its fields but the links, timer and conversation) in
  * conversation conv; takes over e->mapping. 0, or PINHOLE_ERR_FULL. */
-int pinhole__hole_open(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e);
+int pinhole__pinhole_open(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e);
 /* Looks for a pinhole matching a packet; returns it or PH_NIL. */
-ph_ref pinhole__hole_find(const pinhole_ctx *ctx, int side,
-                          const pinhole_pkt_view *v);
+ph_ref pinhole__pinhole_find(const pinhole_ctx *ctx, int side,
+                             const pinhole_pkt_view *v);
 /* Looks for a pinhole whose expected packet would be the answer to this
  * one: the inside endpoint a pinhole leads to sends first (RTP "punch"
  * packets, dummy packets); returns it or PH_NIL. */
-ph_ref pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
-                                  const pinhole_pkt_view *v);
-void pinhole__hole_free(pinhole_ctx *ctx, ph_ref ref, int expired);
-void pinhole__conv_holes_free(pinhole_ctx *ctx, ph_ref conv);
+ph_ref pinhole__pinhole_find_reverse(const pinhole_ctx *ctx, int side,
+                                     const pinhole_pkt_view *v);
+void pinhole__pinhole_free(pinhole_ctx *ctx, ph_ref ref, int expired);
+void pinhole__conv_pinholes_free(pinhole_ctx *ctx, ph_ref conv);
 
 /* translate.c */
 /* Rewrites the packet's addresses/ports for direction dir of c, with

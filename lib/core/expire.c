@@ -49,11 +49,11 @@ static void ph_conn_fire(uint32_t index, void *user) {
   x->expired++;
 }
 
-static void ph_hole_fire(uint32_t index, void *user) {
+static void ph_pinhole_fire(uint32_t index, void *user) {
   ph_expiry *x = user;
-  if (!x->ctx->holes[index].live)
+  if (!x->ctx->pinholes[index].live)
     return;
-  pinhole__hole_free(x->ctx, ph_ref_of(index), 1);
+  pinhole__pinhole_free(x->ctx, ph_ref_of(index), 1);
   x->expired++;
 }
 
@@ -73,7 +73,7 @@ void pinhole__set_time(pinhole_ctx *ctx, uint64_t now_ns) {
   /* an empty wheel moves to the host's time at no cost, so that timers
    * are placed near it (the wheels start at 0; the host's clock may be
    * anywhere in the 64-bit range) */
-  pinhole_wheel *const wheels[3] = {&ctx->hole_wheel, &ctx->conn_wheel,
+  pinhole_wheel *const wheels[3] = {&ctx->pinhole_wheel, &ctx->conn_wheel,
                                     &ctx->frag_wheel};
   for (int i = 0; i < 3; i++) {
     size_t fired;
@@ -87,9 +87,9 @@ int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
   if (ctx == NULL)
     return PINHOLE_ERR_INVALID_ARG;
   pinhole__set_time(ctx, now_ns);
-  pinhole_wheel *const wheels[3] = {&ctx->hole_wheel, &ctx->conn_wheel,
+  pinhole_wheel *const wheels[3] = {&ctx->pinhole_wheel, &ctx->conn_wheel,
                                     &ctx->frag_wheel};
-  const pinhole_wheel_fn fns[3] = {ph_hole_fire, ph_conn_fire, ph_frag_fire};
+  const pinhole_wheel_fn fns[3] = {ph_pinhole_fire, ph_conn_fire, ph_frag_fire};
   ph_expiry x = {ctx, 0};
   size_t work = 0, fired;
   for (int i = 0; i < 3 && work < PINHOLE_TICK_BUDGET; i++)

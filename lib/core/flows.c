@@ -227,7 +227,7 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   ph_ref conv = k->conv;
   /* the control connection of an ALG conversation takes its pinholes */
   if (c->watch)
-    pinhole__conv_holes_free(ctx, conv);
+    pinhole__conv_pinholes_free(ctx, conv);
   memset(c, 0, sizeof(*c));
   memset(k, 0, sizeof(*k));
   k->conv_next = ctx->conn_free;

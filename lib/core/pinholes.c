@@ -14,17 +14,18 @@
 
 #include <string.h>
 
-static uint32_t ph_hole_bucket(const pinhole_ctx *ctx, uint8_t proto,
-                               uint32_t dst, uint16_t dport) {
+static uint32_t ph_pinhole_bucket(const pinhole_ctx *ctx, uint8_t proto,
+                                  uint32_t dst, uint16_t dport) {
   pinhole_flow_key k = {0, dst, 0, dport, proto, {0, 0, 0}};
-  return (uint32_t)pinhole_flow_hash(&ctx->cfg.hash_key, &k) & ctx->hole_mask;
+  return (uint32_t)pinhole_flow_hash(&ctx->cfg.hash_key, &k) &
+         ctx->pinhole_mask;
 }
 
-static void ph_hole_unhash(pinhole_ctx *ctx, ph_ref ref) {
-  ph_pinhole *h = ph_hole_at(ctx, ref);
-  uint32_t b = ph_hole_bucket(ctx, h->proto, h->dst, h->dport);
-  for (uint32_t *pp = &ctx->hole_hash[b]; *pp;
-       pp = &ph_hole_at(ctx, *pp)->hnext)
+static void ph_pinhole_unhash(pinhole_ctx *ctx, ph_ref ref) {
+  ph_pinhole *h = ph_pinhole_at(ctx, ref);
+  uint32_t b = ph_pinhole_bucket(ctx, h->proto, h->dst, h->dport);
+  for (uint32_t *pp = &ctx->pinhole_hash[b]; *pp;
+       pp = &ph_pinhole_at(ctx, *pp)->hnext)
     if (*pp == ref) {
       *pp = h->hnext;
       return;
@@ -38,11 +39,11 @@ static int ph_sport_ok(const ph_pinhole *h, uint16_t sport) {
   return h->sport == 0 || h->sport == sport;
 }
 
-static ph_ref ph_hole_same(const pinhole_ctx *ctx, ph_ref conv,
-                           const ph_pinhole *e) {
-  uint32_t b = ph_hole_bucket(ctx, e->proto, e->dst, e->dport);
-  for (ph_ref r = ctx->hole_hash[b]; r; r = ph_hole_at(ctx, r)->hnext) {
-    const ph_pinhole *h = ph_hole_at(ctx, r);
+static ph_ref ph_pinhole_same(const pinhole_ctx *ctx, ph_ref conv,
+                              const ph_pinhole *e) {
+  uint32_t b = ph_pinhole_bucket(ctx, e->proto, e->dst, e->dport);
+  for (ph_ref r = ctx->pinhole_hash[b]; r; r = ph_pinhole_at(ctx, r)->hnext) {
+    const ph_pinhole *h = ph_pinhole_at(ctx, r);
     if (h->conv == conv && h->proto == e->proto && h->side == e->side &&
         h->src == e->src && h->sport == e->sport &&
         h->sport_hi == e->sport_hi && h->dst == e->dst &&
@@ -53,25 +54,26 @@ static ph_ref ph_hole_same(const pinhole_ctx *ctx, ph_ref conv,
   return 0;
 }
 
-int pinhole__hole_open(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e) {
+int pinhole__pinhole_open(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e) {
   ph_conv *cv = ph_conv_at(ctx, conv);
   uint64_t expire = ph_deadline(
       ctx->now_ns, (uint64_t)ctx->cfg.pinhole_timeout_ms * 1000000u);
-  ph_ref r = ph_hole_same(ctx, conv, e);
+  ph_ref r = ph_pinhole_same(ctx, conv, e);
   if (r != 0) {
     /* a retransmitted announcement: refresh, keep one mapping reference */
     pinhole__map_put(ctx, e->mapping);
-    pinhole_wheel_arm(&ctx->hole_wheel, ph_slot(r), expire);
+    pinhole_wheel_arm(&ctx->pinhole_wheel, ph_slot(r), expire);
     return 0;
   }
-  if (cv->npinholes >= ctx->cfg.max_pinholes_per_conv || ctx->hole_free == 0) {
+  if (cv->npinholes >= ctx->cfg.max_pinholes_per_conv ||
+      ctx->pinhole_free == 0) {
     ph_count(ctx, PINHOLE_CNT_DROP_PINHOLE_FULL);
     pinhole__map_put(ctx, e->mapping);
     return PINHOLE_ERR_FULL;
   }
-  r = ctx->hole_free;
-  ph_pinhole *h = ph_hole_at(ctx, r);
-  ctx->hole_free = h->hnext;
+  r = ctx->pinhole_free;
+  ph_pinhole *h = ph_pinhole_at(ctx, r);
+  ctx->pinhole_free = h->hnext;
   *h = *e;
   h->live = 1;
   h->conv = conv;
@@ -82,27 +84,27 @@ int pinhole__hole_open(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e) {
    * admits only the pinhole's peer, and goes with the pinhole */
   if (h->mapping != 0 && ph_map_at(ctx, h->mapping)->refs == 1)
     ph_map_at(ctx, h->mapping)->flags |= PH_MAPF_ALG;
-  uint32_t b = ph_hole_bucket(ctx, h->proto, h->dst, h->dport);
-  h->hnext = ctx->hole_hash[b];
-  ctx->hole_hash[b] = r;
+  uint32_t b = ph_pinhole_bucket(ctx, h->proto, h->dst, h->dport);
+  h->hnext = ctx->pinhole_hash[b];
+  ctx->pinhole_hash[b] = r;
   h->conv_next = cv->pinholes;
   cv->pinholes = r;
   cv->npinholes++;
-  ctx->nholes++;
-  pinhole_wheel_arm(&ctx->hole_wheel, ph_slot(r), expire);
+  ctx->npinholes++;
+  pinhole_wheel_arm(&ctx->pinhole_wheel, ph_slot(r), expire);
   ph_count(ctx, PINHOLE_CNT_PINHOLE_CREATED);
   pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_CREATED, h,
                       pinhole__alg_name(h->alg));
   return 0;
 }
 
-ph_ref pinhole__hole_find(const pinhole_ctx *ctx, int side,
-                          const pinhole_pkt_view *v) {
-  if (ctx->nholes == 0)
+ph_ref pinhole__pinhole_find(const pinhole_ctx *ctx, int side,
+                             const pinhole_pkt_view *v) {
+  if (ctx->npinholes == 0)
     return 0;
-  uint32_t b = ph_hole_bucket(ctx, v->proto, v->dst, v->dport);
-  for (ph_ref r = ctx->hole_hash[b]; r; r = ph_hole_at(ctx, r)->hnext) {
-    const ph_pinhole *h = ph_hole_at(ctx, r);
+  uint32_t b = ph_pinhole_bucket(ctx, v->proto, v->dst, v->dport);
+  for (ph_ref r = ctx->pinhole_hash[b]; r; r = ph_pinhole_at(ctx, r)->hnext) {
+    const ph_pinhole *h = ph_pinhole_at(ctx, r);
     if (h->proto == v->proto && h->side == side && h->dst == v->dst &&
         h->dport == v->dport && h->src == v->src && ph_sport_ok(h, v->sport) &&
         !ph_timer_passed(ctx, &h->timer))
@@ -111,17 +113,17 @@ ph_ref pinhole__hole_find(const pinhole_ctx *ctx, int side,
   return 0;
 }
 
-ph_ref pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
-                                  const pinhole_pkt_view *v) {
-  if (ctx->nholes == 0)
+ph_ref pinhole__pinhole_find_reverse(const pinhole_ctx *ctx, int side,
+                                     const pinhole_pkt_view *v) {
+  if (ctx->npinholes == 0)
     return 0;
   ph_ref m = pinhole__map_find_inside(ctx, v->proto, v->src, v->sport);
   if (m == 0)
     return 0;
   const ph_mapping *mp = ph_map_at(ctx, m);
-  uint32_t b = ph_hole_bucket(ctx, v->proto, mp->paddr, mp->pport);
-  for (ph_ref r = ctx->hole_hash[b]; r; r = ph_hole_at(ctx, r)->hnext) {
-    const ph_pinhole *h = ph_hole_at(ctx, r);
+  uint32_t b = ph_pinhole_bucket(ctx, v->proto, mp->paddr, mp->pport);
+  for (ph_ref r = ctx->pinhole_hash[b]; r; r = ph_pinhole_at(ctx, r)->hnext) {
+    const ph_pinhole *h = ph_pinhole_at(ctx, r);
     if (h->proto == v->proto && h->side == (side ^ 1) && h->src == v->dst &&
         ph_sport_ok(h, v->dport) && h->dst == mp->paddr &&
         h->dport == mp->pport && h->to_addr == v->src &&
@@ -131,8 +133,8 @@ ph_ref pinhole__hole_find_reverse(const pinhole_ctx *ctx, int side,
   return 0;
 }
 
-void pinhole__hole_free(pinhole_ctx *ctx, ph_ref ref, int expired) {
-  ph_pinhole *h = ph_hole_at(ctx, ref);
+void pinhole__pinhole_free(pinhole_ctx *ctx, ph_ref ref, int expired) {
+  ph_pinhole *h = ph_pinhole_at(ctx, ref);
   ph_conv *cv = ph_conv_at(ctx, h->conv);
   if (expired) {
     ph_count(ctx, PINHOLE_CNT_PINHOLE_EXPIRED);
@@ -140,28 +142,29 @@ void pinhole__hole_free(pinhole_ctx *ctx, ph_ref ref, int expired) {
     pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_EXPIRED, h, alg);
     pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_EXPIRED, h, NULL, alg);
   }
-  ph_hole_unhash(ctx, ref);
-  for (uint32_t *pp = &cv->pinholes; *pp; pp = &ph_hole_at(ctx, *pp)->conv_next)
+  ph_pinhole_unhash(ctx, ref);
+  for (uint32_t *pp = &cv->pinholes; *pp;
+       pp = &ph_pinhole_at(ctx, *pp)->conv_next)
     if (*pp == ref) {
       *pp = h->conv_next;
       break;
     }
   cv->npinholes--;
-  pinhole_wheel_cancel(&ctx->hole_wheel, ph_slot(ref));
+  pinhole_wheel_cancel(&ctx->pinhole_wheel, ph_slot(ref));
   pinhole__map_put(ctx, h->mapping);
   ph_ref conv = h->conv;
   memset(h, 0, sizeof(*h));
-  h->hnext = ctx->hole_free;
-  ctx->hole_free = ref;
-  ctx->nholes--;
+  h->hnext = ctx->pinhole_free;
+  ctx->pinhole_free = ref;
+  ctx->npinholes--;
   pinhole__conv_maybe_free(ctx, conv);
 }
 
-void pinhole__conv_holes_free(pinhole_ctx *ctx, ph_ref conv) {
+void pinhole__conv_pinholes_free(pinhole_ctx *ctx, ph_ref conv) {
   ph_conv *cv = ph_conv_at(ctx, conv);
   /* keep the conversation alive until its list is empty */
   cv->nconns++;
   while (cv->pinholes)
-    pinhole__hole_free(ctx, cv->pinholes, 0);
+    pinhole__pinhole_free(ctx, cv->pinholes, 0);
   cv->nconns--;
 }

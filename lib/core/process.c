@@ -184,7 +184,7 @@ static ph_status ph_tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v) {
 static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, int side, ph_ref ref,
                            int reverse) {
-  ph_pinhole *h = ph_hole_at(ctx, ref);
+  ph_pinhole *h = ph_pinhole_at(ctx, ref);
   ph_conv *cv = ph_conv_at(ctx, h->conv);
   if (ph_tcp_first(ctx, v) == PH_DROP)
     return PINHOLE_VERDICT_DROP;
@@ -253,7 +253,7 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_USED, h, v, alg);
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
                  PINHOLE_FLOW_FORWARD, c, dir, NULL, alg, "pinhole");
-  pinhole__hole_free(ctx, ref, 0);
+  pinhole__pinhole_free(ctx, ref, 0);
   pinhole__conn_touch_timer(ctx, c);
   return ph_verdict(ctx, 1, ph_existing(ctx, pkt, v, c, dir, side));
 }
@@ -348,11 +348,11 @@ static int ph_unannounced(const pinhole_ctx *ctx, int side,
 
 static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                   int side) {
-  ph_ref hole = pinhole__hole_find(ctx, side, v);
-  if (hole)
-    return ph_from_pinhole(ctx, pkt, v, side, hole, 0);
-  if ((hole = pinhole__hole_find_reverse(ctx, side, v)) != 0)
-    return ph_from_pinhole(ctx, pkt, v, side, hole, 1);
+  ph_ref ph = pinhole__pinhole_find(ctx, side, v);
+  if (ph)
+    return ph_from_pinhole(ctx, pkt, v, side, ph, 0);
+  if ((ph = pinhole__pinhole_find_reverse(ctx, side, v)) != 0)
+    return ph_from_pinhole(ctx, pkt, v, side, ph, 1);
 
   if ((ctx->cfg.flags & PINHOLE_CFG_EIF) && side == PINHOLE_SIDE_OUTSIDE) {
     /* not a mapping an ALG made for a pinhole: that one admits only the
