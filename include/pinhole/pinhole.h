@@ -475,9 +475,9 @@ enum pinhole_rule_flag {
  */
 PINHOLE_EXTERN int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule);
 
-/** Removes every rule (existing connections stay). A control connection
- *  whose rule is gone keeps the allow list it had only in the sense that
- *  it fails closed: see pinhole_rule_alg_allow(). @since 0.1.0 */
+/** Removes every rule (existing connections stay; once any allow list
+ *  was set, their ALGs open nothing more: see pinhole_rule_alg_allow()).
+ *  @since 0.1.0 */
 PINHOLE_EXTERN void pinhole_rules_clear(pinhole_ctx *ctx);
 
 /** Most identifiers pinhole_rule_alg_allow() keeps per rule. @since 0.2 */
