@@ -376,34 +376,38 @@ SEEDS["rpc_udp_getport"] = bytes([0]) + (
     udp(OUT2, PUB, P111, L(0), rpc_reply(0x61, struct.pack(">I", 2049))) +
     udp(IN2, OUT2, P1024, P2049, b"\x00" * 40))
 
+
+def dnat_getaddr(xid, prog, uaddr):
+    """rpcinfo from the outside client (P50000) to the inside rpcbind
+    behind destination NAT: GETADDR for prog over TCP, its answer."""
+    return (tcp(OUT2, PUB, P50000, P111, PSH | ACK,
+                rec(rpc_getaddr(xid, prog, "tcp"))) +
+            tcp(SRV, OUT2, P111, P50000, PSH | ACK,
+                rec(rpc_reply(xid, xdr_str(uaddr)))))
+
+
+def dnat_handshake(port):
+    """The outside client's (P50000) handshake with the inside server."""
+    return (tcp(OUT2, PUB, P50000, port, SYN) +
+            tcp(SRV, OUT2, port, P50000, SYN | ACK) +
+            tcp(OUT2, PUB, P50000, port, ACK))
+
+
 # rpcbind behind destination NAT: the universal address names the inside
 # server and is rewritten (4 bytes shorter), the record re-marked.
 SEEDS["rpc_dnat_getaddr"] = bytes([0]) + (
-    tcp(OUT2, PUB, P50000, P111, SYN) +
-    tcp(SRV, OUT2, P111, P50000, SYN | ACK) +
-    tcp(OUT2, PUB, P50000, P111, ACK) +
-    tcp(OUT2, PUB, P50000, P111, PSH | ACK,
-        rec(rpc_getaddr(0x71, 100024, "tcp"))) +
-    tcp(SRV, OUT2, P111, P50000, PSH | ACK,
-        rec(rpc_reply(0x71, xdr_str("198.18.0.4.4.123")))) +
+    dnat_handshake(P111) +
+    dnat_getaddr(0x71, 100024, "198.18.0.4.4.123") +
     tcp(OUT2, PUB, P50001, P1147, SYN))
 
 # the same through the DNAT rule that allows only status: NFS's GETADDR is
 # answered (rewritten) and opens nothing, the connection to 2049 is
 # dropped; then status's opens.
 SEEDS["rpc_dnat_rule_denied"] = bytes([0]) + (
-    tcp(OUT2, PUB, P50000, P111, SYN) +
-    tcp(SRV, OUT2, P111, P50000, SYN | ACK) +
-    tcp(OUT2, PUB, P50000, P111, ACK) +
-    tcp(OUT2, PUB, P50000, P111, PSH | ACK,
-        rec(rpc_getaddr(0x72, 100003, "tcp"))) +
-    tcp(SRV, OUT2, P111, P50000, PSH | ACK,
-        rec(rpc_reply(0x72, xdr_str("198.18.0.4.8.1")))) +
+    dnat_handshake(P111) +
+    dnat_getaddr(0x72, 100003, "198.18.0.4.8.1") +
     tcp(OUT2, PUB, P50001, P2049, SYN) +
-    tcp(OUT2, PUB, P50000, P111, PSH | ACK,
-        rec(rpc_getaddr(0x73, 100024, "tcp"))) +
-    tcp(SRV, OUT2, P111, P50000, PSH | ACK,
-        rec(rpc_reply(0x73, xdr_str("198.18.0.4.127.253")))) +
+    dnat_getaddr(0x73, 100024, "198.18.0.4.127.253") +
     tcp(OUT2, PUB, P50001, P32765, SYN))
 
 
@@ -465,9 +469,7 @@ def dce_tower_if(iface, port, addr):
 # the interface's on 49664), both have their address rewritten, only the
 # second opens; the connections to both ports follow.
 SEEDS["dcerpc_dnat_rule"] = bytes([0]) + (
-    tcp(OUT2, PUB, P50000, P135, SYN) +
-    tcp(SRV, OUT2, P135, P50000, SYN | ACK) +
-    tcp(OUT2, PUB, P50000, P135, ACK) +
+    dnat_handshake(P135) +
     tcp(OUT2, PUB, P50000, P135, PSH | ACK, dce_hdr(
         11, 3, 1, struct.pack("<HHIB3xHBx", 4280, 4280, 0, 1, 0, 1) + EPM +
         NDR)) +
