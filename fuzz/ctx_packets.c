@@ -4,8 +4,10 @@
  * pool (198.19.0.1), destination NAT rules to an inside server
  * (198.18.0.4) and every ALG on by port (FTP 21, TFTP 69, RTSP 554, SIP
  * 5060 UDP and TCP, Sun RPC 111 UDP and TCP, DCE-RPC 135, rexec/rlogin/rsh
- * 512-514). After every packet and at the end the context's invariants are
- * checked through the public API; a violation aborts.
+ * 512-514); the destination NAT rules for 111 and 135 name their ALG and
+ * allow only program 100024 and the seeds' interface
+ * 12345678-1234-ab34-ef00-0123456789ab. After every packet and at the end the
+ * context's invariants are checked through the public API; a violation aborts.
  *
  * Script (fdp.h reads past the end as zeros; the script ends with the
  * input):
@@ -743,7 +745,21 @@ static void setup(harness *h, uint8_t conf) {
     r.nat_addr = SRV;
     r.nat_port = dnat_ports[i] == 2121 ? 21 : 0;
     snprintf(r.alg, sizeof(r.alg), "%s", dnat_ports[i] == 2121 ? "ftp" : "");
-    CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
+    /* the portmapper and the endpoint mapper name their ALG and allow
+     * only status (100024) and the seeds' interface */
+    if (dnat_ports[i] == 111)
+      snprintf(r.alg, sizeof(r.alg), "rpc");
+    if (dnat_ports[i] == 135) {
+      snprintf(r.alg, sizeof(r.alg), "dcerpc");
+      r.proto = PINHOLE_IPPROTO_TCP;
+    }
+    int idx = pinhole_rule_add(h->ctx, &r);
+    CHECK(idx >= 0);
+    if (dnat_ports[i] == 111)
+      CHECK(pinhole_rule_alg_allow(h->ctx, idx, "100024") == 0);
+    if (dnat_ports[i] == 135)
+      CHECK(pinhole_rule_alg_allow(
+                h->ctx, idx, "12345678-1234-ab34-ef00-0123456789ab") == 0);
   }
   memset(&r, 0, sizeof(r));
   r.size = sizeof(r);

@@ -376,17 +376,39 @@ SEEDS["rpc_udp_getport"] = bytes([0]) + (
     udp(OUT2, PUB, P111, L(0), rpc_reply(0x61, struct.pack(">I", 2049))) +
     udp(IN2, OUT2, P1024, P2049, b"\x00" * 40))
 
+
+def dnat_getaddr(xid, prog, uaddr):
+    """rpcinfo from the outside client (P50000) to the inside rpcbind
+    behind destination NAT: GETADDR for prog over TCP, its answer."""
+    return (tcp(OUT2, PUB, P50000, P111, PSH | ACK,
+                rec(rpc_getaddr(xid, prog, "tcp"))) +
+            tcp(SRV, OUT2, P111, P50000, PSH | ACK,
+                rec(rpc_reply(xid, xdr_str(uaddr)))))
+
+
+def dnat_handshake(port):
+    """The outside client's (P50000) handshake with the inside server."""
+    return (tcp(OUT2, PUB, P50000, port, SYN) +
+            tcp(SRV, OUT2, port, P50000, SYN | ACK) +
+            tcp(OUT2, PUB, P50000, port, ACK))
+
+
 # rpcbind behind destination NAT: the universal address names the inside
 # server and is rewritten (4 bytes shorter), the record re-marked.
 SEEDS["rpc_dnat_getaddr"] = bytes([0]) + (
-    tcp(OUT2, PUB, P50000, P111, SYN) +
-    tcp(SRV, OUT2, P111, P50000, SYN | ACK) +
-    tcp(OUT2, PUB, P50000, P111, ACK) +
-    tcp(OUT2, PUB, P50000, P111, PSH | ACK,
-        rec(rpc_getaddr(0x71, 100024, "tcp"))) +
-    tcp(SRV, OUT2, P111, P50000, PSH | ACK,
-        rec(rpc_reply(0x71, xdr_str("198.18.0.4.4.123")))) +
+    dnat_handshake(P111) +
+    dnat_getaddr(0x71, 100024, "198.18.0.4.4.123") +
     tcp(OUT2, PUB, P50001, P1147, SYN))
+
+# the same through the DNAT rule that allows only status: NFS's GETADDR is
+# answered (rewritten) and opens nothing, the connection to 2049 is
+# dropped; then status's opens.
+SEEDS["rpc_dnat_rule_denied"] = bytes([0]) + (
+    dnat_handshake(P111) +
+    dnat_getaddr(0x72, 100003, "198.18.0.4.8.1") +
+    tcp(OUT2, PUB, P50001, P2049, SYN) +
+    dnat_getaddr(0x73, 100024, "198.18.0.4.127.253") +
+    tcp(OUT2, PUB, P50001, P32765, SYN))
 
 
 def dce_hdr(ptype, flags, call_id, body):
@@ -433,6 +455,40 @@ SEEDS["dcerpc_ept_map"] = bytes([0]) + (
         pad4(b"\x00" * 20 + struct.pack("<IIIII", 1, 4, 0, 1, 3) +
              dce_tower(49664, [198, 19, 0, 2])) + struct.pack("<I", 0))) +
     tcp(IN2, OUT2, P40001, P49664, SYN))
+
+SVCCTL = bytes.fromhex("81bb7a36449 8f135ad3298f038001003".replace(" ", ""))
+
+
+def dce_tower_if(iface, port, addr):
+    t = dce_tower(port, addr)
+    return t[:8 + 5] + iface + t[8 + 5 + 16:]
+
+
+# ept_map to the endpoint mapper behind destination NAT, through the rule
+# that allows only the seeds' interface: of two towers (svcctl's on 2049,
+# the interface's on 49664), both have their address rewritten, only the
+# second opens; the connections to both ports follow.
+SEEDS["dcerpc_dnat_rule"] = bytes([0]) + (
+    dnat_handshake(P135) +
+    tcp(OUT2, PUB, P50000, P135, PSH | ACK, dce_hdr(
+        11, 3, 1, struct.pack("<HHIB3xHBx", 4280, 4280, 0, 1, 0, 1) + EPM +
+        NDR)) +
+    tcp(SRV, OUT2, P135, P50000, PSH | ACK, dce_hdr(
+        12, 3, 1, struct.pack("<HHIH", 4280, 4280, 0x1234, 4) +
+        b"135\x00\x00\x00" + struct.pack("<B3xHH", 1, 0, 0) + NDR)) +
+    tcp(OUT2, PUB, P50000, P135, PSH | ACK, dce_hdr(
+        0, 3, 2, struct.pack("<IHH", 0, 0, 3) +
+        pad4(struct.pack("<I", 1) + b"\x00" * 16 + struct.pack("<I", 2) +
+             dce_tower(0, [0, 0, 0, 0])) + b"\x00" * 20 +
+        struct.pack("<I", 4))) +
+    tcp(SRV, OUT2, P135, P50000, PSH | ACK, dce_hdr(
+        2, 3, 2, struct.pack("<IHBB", 0, 0, 0, 0) +
+        pad4(b"\x00" * 20 + struct.pack("<IIIIII", 2, 4, 0, 2, 3, 4) +
+             pad4(dce_tower_if(SVCCTL, 2049, [198, 18, 0, 4])) +
+             dce_tower_if(IFACE, 49664, [198, 18, 0, 4])) +
+        struct.pack("<I", 0))) +
+    tcp(OUT2, PUB, P50001, P2049, SYN) +
+    tcp(OUT2, PUB, P50001, P49664, SYN))
 
 
 # ---- DNS, NetBIOS, SNMP, BOOTP (issue 18): the fixed port table has no

@@ -211,12 +211,22 @@ static int parse_prefix(char *s, uint32_t *addr, uint8_t *plen) {
  * src and dst (ADDR[/PLEN]), dport (LO[-HI]), action (accept|discard|
  * reject), nat (none|source|dest:ADDR[:PORT]|static:ADDR), alg (NAME|none),
  * doctor=dns (with nat=static: the DNS ALG doctors A records this rule
- * maps).
+ * maps), allow=ID (repeatable, with alg=rpc or alg=dcerpc: the RPC
+ * programs, e.g. allow=100024, or DCE-RPC interface UUIDs the ALG may
+ * open pinholes for; without allow, every one).
  * Unset keys match anything; the default action is accept, no NAT, and the
  * ALG chosen by destination port. nat=source uses the --pool.
  */
-static int parse_rule(char *spec, int pool, pinhole_rule *r) {
+struct allow_list {
+  const char *id[PINHOLE_RULE_ALLOW_MAX + 1]; /* one more: the library says
+                                                 PINHOLE_ERR_FULL */
+  int n;
+};
+
+static int parse_rule(char *spec, int pool, pinhole_rule *r,
+                      struct allow_list *allow) {
   char *tok, *save = NULL;
+  allow->n = 0;
   memset(r, 0, sizeof(*r));
   r->size = sizeof(*r);
   r->side = PINHOLE_SIDE_ANY;
@@ -265,6 +275,8 @@ static int parse_rule(char *spec, int pool, pinhole_rule *r) {
       snprintf(r->alg, sizeof(r->alg), "%s", v);
     else if (!strcmp(tok, "doctor") && !strcmp(v, "dns"))
       r->flags |= PINHOLE_RULE_DNS_DOCTOR;
+    else if (!strcmp(tok, "allow") && allow->n <= PINHOLE_RULE_ALLOW_MAX)
+      allow->id[allow->n++] = v;
     else
       ok = 0;
     if (!ok)
@@ -434,12 +446,20 @@ int main(int argc, char **argv) {
   if (nrules == 0)
     rule_args[nrules++] = default_rule;
   for (int i = 0; i < nrules; i++) {
-    if (parse_rule(rule_args[i], pool_id, &rule[0])) {
+    struct allow_list allow;
+    if (parse_rule(rule_args[i], pool_id, &rule[0], &allow)) {
       fprintf(stderr, "pinhole-gw: bad rule '%s'\n", rule_args[i]);
       usage();
     }
-    if ((err = pinhole_rule_add(ctx, &rule[0])) < 0)
+    int idx = pinhole_rule_add(ctx, &rule[0]);
+    if ((err = idx) < 0)
       goto rule_error;
+    for (int k = 0; k < allow.n; k++)
+      if ((err = pinhole_rule_alg_allow(ctx, idx, allow.id[k])) < 0) {
+        fprintf(stderr, "pinhole-gw: rule %s: allow=%s: %s\n", rule[0].name,
+                allow.id[k], pinhole_strerror(err));
+        return 1;
+      }
   }
 
   /* Devices, then signals. */

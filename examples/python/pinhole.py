@@ -198,6 +198,8 @@ def load(path=None):
         "pinhole_tick": (ctypes.c_int, [CtxP, u64]),
         "pinhole_pool_add": (ctypes.c_int, [CtxP, ctypes.POINTER(Pool)]),
         "pinhole_rule_add": (ctypes.c_int, [CtxP, ctypes.POINTER(Rule)]),
+        "pinhole_rule_alg_allow": (ctypes.c_int, [CtxP, ctypes.c_int,
+                                                  ctypes.c_char_p]),
         "pinhole_counter_count": (ctypes.c_int, []),
         "pinhole_counter_name": (ctypes.c_char_p, [ctypes.c_int]),
         "pinhole_stats": (ctypes.c_int, [CtxP, ctypes.POINTER(u64),
@@ -368,6 +370,14 @@ class Context:
         r.flags = flags
         return _check("pinhole_rule_add",
                       self._lib.pinhole_rule_add(self._ctx, ctypes.byref(r)))
+
+    def rule_alg_allow(self, rule, ident):
+        """Lets rule (an index rule_add returned, its alg "rpc" or
+        "dcerpc") open pinholes for the RPC program ("100024") or DCE-RPC
+        interface UUID ident only (pinhole_rule_alg_allow)."""
+        return _check("pinhole_rule_alg_allow",
+                      self._lib.pinhole_rule_alg_allow(self._ctx, rule,
+                                                       ident.encode()))
 
     def process(self, packet, side, now_ns, headroom=256):
         """Returns (verdict, packet bytes as the library left them)."""

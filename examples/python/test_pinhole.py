@@ -104,6 +104,19 @@ class TestBinding(unittest.TestCase):
                 ctx.rule_add(name="x", nat=pinhole.NAT_SOURCE, pool=7)
             self.assertEqual(e.exception.code, -1)  # PINHOLE_ERR_INVALID_ARG
 
+    def test_rule_alg_allow(self):
+        with nat_context() as ctx:
+            rpc = ctx.rule_add(name="portmap", side=pinhole.SIDE_INSIDE,
+                               dport=111, alg="rpc")
+            self.assertEqual(ctx.rule_alg_allow(rpc, "100024"), 0)
+            with self.assertRaises(pinhole.PinholeError) as e:
+                ctx.rule_alg_allow(rpc, "status")
+            self.assertEqual(e.exception.code, -7)  # PINHOLE_ERR_PARSE
+            by_port = ctx.rule_add(name="any", dport=111)
+            with self.assertRaises(pinhole.PinholeError) as e:
+                ctx.rule_alg_allow(by_port, "100024")
+            self.assertEqual(e.exception.code, -9)  # PINHOLE_ERR_UNSUPPORTED
+
 
 class TestPackets(unittest.TestCase):
     def setUp(self):

@@ -475,8 +475,50 @@ enum pinhole_rule_flag {
  */
 PINHOLE_EXTERN int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule);
 
-/** Removes every rule (existing connections stay). @since 0.1.0 */
+/** Removes every rule (existing connections stay; once any allow list
+ *  was set, their ALGs open nothing more: see pinhole_rule_alg_allow()).
+ *  @since 0.1.0 */
 PINHOLE_EXTERN void pinhole_rules_clear(pinhole_ctx *ctx);
+
+/** Most identifiers pinhole_rule_alg_allow() keeps per rule. @since 0.2 */
+#define PINHOLE_RULE_ALLOW_MAX 8
+
+/**
+ * Names an application a rule's ALG may open pinholes for, like a carrier
+ * firewall's `rpc-program-number` and `ms-rpc-uuid` applications. A rule
+ * with such a list lets its control connections (the portmapper on 111,
+ * the endpoint mapper on 135) open a pinhole only for a listed program or
+ * interface; an answer for any other one still passes (the client gets
+ * it, rewritten under NAT as usual) but opens nothing, and counts as an
+ * error of the ALG's portmap counter ("RPC portmap", "DCE-RPC portmap",
+ * with Errors: ALG), with an ALG_ERROR event and an ERROR trace naming
+ * the program or UUID. A rule without a list opens every program, as
+ * before. Call it after pinhole_rule_add(), before traffic meets the
+ * rule; the list is read when an answer arrives, so a connection sees
+ * identifiers added later. After pinhole_rules_clear(), a connection whose
+ * rule is gone opens nothing for the ALGs that take lists once any list
+ * was ever set in the context (fail closed), and everything otherwise.
+ *
+ * @param ctx the context
+ * @param rule a rule index returned by pinhole_rule_add() (since the last
+ *        pinhole_rules_clear())
+ * @param id NUL-terminated text, borrowed for the call. For a rule whose
+ *        alg is "rpc": an RPC program number in decimal ("100024" for
+ *        status, "100003" for NFS), 0..4294967295. For "dcerpc": an
+ *        interface UUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (hex, any
+ *        case), matched against the interface floor of each tower the
+ *        endpoint mapper returns.
+ * @return 0 (listed; an identifier already listed is not listed twice),
+ *         PINHOLE_ERR_INVALID_ARG (ctx or id NULL, rule not a current
+ *         rule index), PINHOLE_ERR_UNSUPPORTED (the rule's alg is not the
+ *         name of an ALG that takes a list: "rpc" or "dcerpc"; a rule that
+ *         picks its ALG by port takes none), PINHOLE_ERR_PARSE (id is not
+ *         an identifier of that ALG), PINHOLE_ERR_FULL (the rule already
+ *         lists PINHOLE_RULE_ALLOW_MAX identifiers).
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_rule_alg_allow(pinhole_ctx *ctx, int rule,
+                                          const char *id);
 
 /* ------------------------------------------------------------------ */
 /* ALGs                                                                */

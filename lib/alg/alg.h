@@ -73,7 +73,16 @@ typedef struct ph_alg {
   /* Inspects payload[start..len) of a stream (TCP) or the whole datagram,
    * and says in *res how far it got. */
   void (*inspect)(ph_alg_call *ac, size_t start, ph_scan *res);
+  /* Optional (NULL: the ALG takes no allow list): parses text[0..len), an
+   * identifier a rule may name for this ALG (pinhole_rule_alg_allow: an
+   * RPC program, an interface UUID), into id[0..*len), at most
+   * PH_ALG_ID_MAX bytes: the form the module later asks
+   * pinhole__alg_allowed about. Returns 0 or PINHOLE_ERR_PARSE. */
+  int (*allow_id)(const char *text, size_t len, uint8_t *id, size_t *id_len);
 } ph_alg;
+
+/* Longest identifier of an allow list (a UUID). */
+#define PH_ALG_ID_MAX 16
 
 /* ---- the packet -------------------------------------------------------- */
 
@@ -262,6 +271,22 @@ void pinhole__alg_close_soon(ph_alg_call *ac);
  * PINHOLE_ERR_NOMATCH. */
 int pinhole__alg_join(ph_alg_call *ac, uint16_t client_port,
                       uint16_t server_port);
+
+/* ---- the rule's allow list ---------------------------------------------- */
+
+/* May this control connection open a pinhole for identifier id[0..len)
+ * (the form of the module's allow_id hook)? Yes (1) when the rule that
+ * accepted the connection lists it, or lists nothing (no list: every
+ * program opens). Otherwise 0, after counting an error of this ALG
+ * "<what> <text> not allowed by the rule" (or "... not allowed: the rule
+ * is gone", after pinhole_rules_clear once lists were in use) whose
+ * ALG_ERROR event names the rule, with the same ERROR trace (what names
+ * the identifier's kind, e.g. "program", "interface"; text[0..text_len)
+ * its value as the operator writes it, at most 40 bytes shown). The
+ * message itself is not touched: it passes, answered, opening nothing. */
+int pinhole__alg_allowed(ph_alg_call *ac, const uint8_t *id, size_t len,
+                         const char *what, const uint8_t *text,
+                         size_t text_len);
 
 /* ---- static NAT --------------------------------------------------------- */
 

@@ -29,8 +29,13 @@
  * Counters: "DCE-RPC" for PDUs and calls, "DCE-RPC portmap" for the
  * endpoint mapper (requests, towers, policy, pinholes).
  *
+ * Rules: a rule naming this ALG may list interface UUIDs
+ * (pinhole_rule_alg_allow); then only towers whose interface floor is
+ * listed open (a tower without one counts as the nil UUID), the others
+ * are counted under "DCE-RPC portmap" and open nothing.
+ *
  * Limits: connectionless DCE-RPC (UDP 135), ept_lookup and DCOM's
- * OXID resolver are not parsed; rules cannot yet name interface UUIDs.
+ * OXID resolver are not parsed.
  */
 #include "alg/alg.h"
 #include "alg/text.h"
@@ -206,6 +211,18 @@ static void ph_dce_request(ph_alg_call *ac, const uint8_t *p,
   ph_dce_remember(ac, c->call_id, 0);
 }
 
+/* Does the rule let the tower's interface open (counted when not)? A
+ * tower without an interface floor counts as the nil UUID. */
+static int ph_dce_allowed(ph_alg_call *ac, const pinhole_dcerpc_tower *t,
+                          const uint8_t *text, size_t tl) {
+  static const uint8_t nil[16] = {0};
+  int iface = (t->flags & PINHOLE_DCERPC_TOWER_IFACE) != 0;
+  if (!iface)
+    tl = 0;
+  return pinhole__alg_allowed(ac, iface ? t->iface.uuid : nil, 16, "interface",
+                              tl ? text : (const uint8_t *)"-", tl ? tl : 1);
+}
+
 /* One tower of a response in buf: the pinhole, and the address floor
  * rewritten under NAT. Returns 1 when buf changed. */
 static int ph_dce_tower(ph_alg_call *ac, uint8_t *buf, size_t len,
@@ -242,7 +259,7 @@ static int ph_dce_tower(ph_alg_call *ac, uint8_t *buf, size_t len,
   }
   int whose = pinhole__alg_policy(ac, PH_ALG_SERVER, addr, t->port, "endpoint",
                                   text, tl);
-  if (whose < 0)
+  if (whose < 0 || !ph_dce_allowed(ac, t, text, tl))
     return changed;
   uint32_t seen = whose == PH_ALG_REAL ? e.server_pub.addr : addr;
   ph_pinhole_req x;
@@ -472,6 +489,15 @@ static void ph_dce_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   res->consumed = pos;
 }
 
+/* A rule's allow list names interfaces by UUID, in text form. */
+static int ph_dce_allow_id(const char *text, size_t len, uint8_t *id,
+                           size_t *id_len) {
+  if (pinhole_dcerpc_uuid_parse(text, len, id) != 0)
+    return PINHOLE_ERR_PARSE;
+  *id_len = 16;
+  return 0;
+}
+
 const ph_alg pinhole__alg_dcerpc = {
     .name = "dcerpc",
     .proto = PINHOLE_IPPROTO_TCP,
@@ -480,4 +506,5 @@ const ph_alg pinhole__alg_dcerpc = {
     .state_size = sizeof(ph_dce_state),
     .ports = {135, 0, 0, 0},
     .inspect = ph_dce_inspect,
+    .allow_id = ph_dce_allow_id,
 };

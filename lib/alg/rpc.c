@@ -29,8 +29,13 @@
  * is refused, and so is a SET/UNSET naming a NATed client's inside
  * address (fail closed).
  *
+ * Rules: a rule naming this ALG may list RPC programs
+ * (pinhole_rule_alg_allow); then only a reply to a call for a listed
+ * program opens its pinhole, the others pass (rewritten as above) and are
+ * counted under "RPC portmap", opening nothing.
+ *
  * Counters: "RPC" for records and headers, "RPC portmap" for the
- * procedures (arguments, results, addresses, policy, pinholes).
+ * procedures (arguments, results, addresses, policy, rules, pinholes).
  */
 #include "alg/alg.h"
 #include "alg/text.h"
@@ -293,6 +298,14 @@ static uint16_t ph_rpc_uaddr(ph_alg_call *ac, const uint8_t *msg, size_t len,
   return port;
 }
 
+/* Does the rule let program prog open (counted when not)? */
+static int ph_rpc_allowed(ph_alg_call *ac, uint32_t prog) {
+  uint8_t id[4], text[10];
+  memcpy(id, &prog, 4); /* host order: the id never leaves the process */
+  size_t n = ph_fmt_u32(text, prog);
+  return pinhole__alg_allowed(ac, id, 4, "program", text, n);
+}
+
 /* The port a SUCCESS reply to call c names, and the pinhole for it.
  * Returns 1 when the message was rewritten (msg is stale then). */
 static int ph_rpc_result(ph_alg_call *ac, const uint8_t *msg, size_t len,
@@ -321,7 +334,7 @@ static int ph_rpc_result(ph_alg_call *ac, const uint8_t *msg, size_t len,
   } else {
     port = ph_rpc_uaddr(ac, msg, len, m->body_off, w, &seen, &to, &rewrote);
   }
-  if (port == 0 || pinhole__alg_failed(ac))
+  if (port == 0 || pinhole__alg_failed(ac) || !ph_rpc_allowed(ac, c->prog))
     return rewrote;
   ph_pinhole_req x;
   memset(&x, 0, sizeof(x));
@@ -536,6 +549,17 @@ static void ph_rpc_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   ph_rpc_message(ac, pinhole__alg_payload(ac), len, &w);
 }
 
+/* A rule's allow list names programs by number, in decimal. */
+static int ph_rpc_allow_id(const char *text, size_t len, uint8_t *id,
+                           size_t *id_len) {
+  uint32_t prog;
+  if (ph_dec((const uint8_t *)text, len, UINT32_MAX, &prog) != 0)
+    return PINHOLE_ERR_PARSE;
+  memcpy(id, &prog, 4); /* host order: the id never leaves the process */
+  *id_len = 4;
+  return 0;
+}
+
 const ph_alg pinhole__alg_rpc = {
     .name = "rpc",
     .proto = 0, /* UDP and TCP */
@@ -544,4 +568,5 @@ const ph_alg pinhole__alg_rpc = {
     .state_size = sizeof(ph_rpc_state),
     .ports = {111, 0, 0, 0},
     .inspect = ph_rpc_inspect,
+    .allow_id = ph_rpc_allow_id,
 };

@@ -65,6 +65,22 @@ uint8_t pinhole__alg_by_name(const char *name) {
   return 0;
 }
 
+int pinhole__alg_allow_id(uint8_t id1, const char *text, uint8_t *id,
+                          size_t *len) {
+  if (id1 == 0 || id1 > pinhole__nalgs || ph_alg_get(id1)->allow_id == NULL)
+    return PINHOLE_ERR_UNSUPPORTED;
+  size_t n = 0;
+  while (n <= 64 && text[n] != '\0') /* bounded: ids are short */
+    n++;
+  if (n > 64)
+    return PINHOLE_ERR_PARSE;
+  *len = 0;
+  if (ph_alg_get(id1)->allow_id(text, n, id, len) != 0 || *len == 0 ||
+      *len > PH_ALG_ID_MAX)
+    return PINHOLE_ERR_PARSE;
+  return 0;
+}
+
 int pinhole__alg_privileged(uint8_t id1, uint8_t proto, uint16_t sport) {
   return id1 && id1 <= pinhole__nalgs && ph_alg_get(id1)->privileged &&
          proto == PINHOLE_IPPROTO_TCP && sport >= PH_PRIV_LO &&
@@ -574,6 +590,39 @@ int pinhole__alg_static_any(const ph_alg_call *ac, uint32_t rule_flags) {
   return 0;
 }
 
+/* ---- the rule's allow list ---------------------------------------------- */
+
+static void ph_alg_error_rule(ph_alg_call *ac, const char *rule,
+                              const char *reason, const uint8_t *text,
+                              size_t text_len);
+
+int pinhole__alg_allowed(ph_alg_call *ac, const uint8_t *id, size_t len,
+                         const char *what, const uint8_t *text,
+                         size_t text_len) {
+  const pinhole_ctx *ctx = ac->ctx;
+  const ph_conn_cold *k = ph_cold(ctx, ac->conn);
+  const char *rule = NULL, *why = ": the rule is gone";
+  char reason[112];
+  if (k->rule_gen != ctx->rules_gen || k->rule >= ctx->nrules) {
+    if (!ctx->allow_used)
+      return 1; /* no list was ever set: everything opens, as always */
+  } else {
+    const ph_rule_allow *a = &ctx->allow[k->rule];
+    if (a->n == 0)
+      return 1;
+    for (uint8_t i = 0; i < a->n; i++)
+      if (a->len[i] == len && memcmp(a->id[i], id, len) == 0)
+        return 1;
+    rule = ctx->rules[k->rule].r.name;
+    why = " by the rule";
+  }
+  int tl = text_len > 40 ? 40 : (int)text_len;
+  snprintf(reason, sizeof(reason), "%s %.*s not allowed%s", what, tl,
+           (const char *)text, why);
+  ph_alg_error_rule(ac, rule, reason, NULL, 0);
+  return 0;
+}
+
 /* ---- digests ------------------------------------------------------------ */
 
 uint64_t pinhole__alg_hash(const ph_alg_call *ac, const void *p, size_t len) {
@@ -588,20 +637,27 @@ void pinhole__alg_error_counter(ph_alg_call *ac, int counter) {
   ac->counter = ok ? (uint8_t)counter : 0;
 }
 
-void pinhole__alg_error(ph_alg_call *ac, const char *reason,
-                        const uint8_t *text, size_t text_len) {
+/* An ALG error whose event names a rule (NULL: none). */
+static void ph_alg_error_rule(ph_alg_call *ac, const char *rule,
+                              const char *reason, const uint8_t *text,
+                              size_t text_len) {
   pinhole_ctx *ctx = ac->ctx;
   const ph_alg *alg = ph_alg_get(ac->conn->alg);
   ph_count(ctx, PINHOLE_CNT_ERR_ALG);
   ph_count(ctx, ac->counter ? ac->counter : alg->counter);
   pinhole__event(ctx, PINHOLE_EVENT_ALG_ERROR, ac->v, ac->side,
                  ph_cold(ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
-                 ac->dir, NULL, alg->name, reason);
+                 ac->dir, rule, alg->name, reason);
   if (text == NULL) {
     text = (const uint8_t *)reason;
     text_len = strlen(reason);
   }
   pinhole__alg_trace(ac, PINHOLE_TRACE_ERROR, NULL, NULL, 0, text, text_len);
+}
+
+void pinhole__alg_error(ph_alg_call *ac, const char *reason,
+                        const uint8_t *text, size_t text_len) {
+  ph_alg_error_rule(ac, NULL, reason, text, text_len);
 }
 
 /* ---- the engine's entry points ------------------------------------------ */

@@ -63,6 +63,11 @@ extern const ph_alg pinhole__alg_rlogin;
 uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port);
 /* The ALG with this name, as id + 1, or 0. */
 uint8_t pinhole__alg_by_name(const char *name);
+/* pinhole_rule_alg_allow's parse: id[0..*len) for text under ALG id1
+ * (a rule's ph_rule.alg). Returns 0, PINHOLE_ERR_UNSUPPORTED (no ALG
+ * named, or one without allow_id) or PINHOLE_ERR_PARSE. */
+int pinhole__alg_allow_id(uint8_t id1, const char *text, uint8_t *id,
+                          size_t *len);
 /* The name of ALG id + 1, or NULL for 0. */
 const char *pinhole__alg_name(uint8_t id1);
 

@@ -209,6 +209,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_pbits =
       ph_carve(&l, (size_t)c.max_pools * PH_POOL_MAX_ADDRS * PH_PRIV_WORDS * 8);
   size_t o_rules = ph_carve(&l, (size_t)c.max_rules * sizeof(ph_rule));
+  size_t o_allow = ph_carve(&l, (size_t)c.max_rules * sizeof(ph_rule_allow));
   size_t o_scratch = ph_carve(&l, PH_SCRATCH);
   size_t o_emit = ph_carve(&l, PH_EMIT_BUF);
   size_t total = l.total + 64;
@@ -255,6 +256,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->pool_pbits = (uint64_t *)(void *)(m + o_pbits);
   ctx->port_words = port_words;
   ctx->rules = (ph_rule *)(void *)(m + o_rules);
+  ctx->allow = (ph_rule_allow *)(void *)(m + o_allow);
   ctx->scratch = m + o_scratch;
   ctx->emit_buf = m + o_emit;
 
@@ -405,12 +407,36 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
   pr->r.src_addr &= pr->src_mask;
   pr->r.dst_addr &= pr->dst_mask;
   pr->alg = alg;
+  memset(&ctx->allow[ctx->nrules], 0, sizeof(ctx->allow[0]));
   return (int)ctx->nrules++;
 }
 
 void pinhole_rules_clear(pinhole_ctx *ctx) {
-  if (ctx != NULL)
-    ctx->nrules = 0;
+  if (ctx == NULL)
+    return;
+  ctx->nrules = 0;
+  ctx->rules_gen++; /* connections accepted before know their rule is gone */
+}
+
+int pinhole_rule_alg_allow(pinhole_ctx *ctx, int rule, const char *id) {
+  if (ctx == NULL || id == NULL || rule < 0 || (uint32_t)rule >= ctx->nrules)
+    return PINHOLE_ERR_INVALID_ARG;
+  uint8_t alg = ctx->rules[rule].alg;
+  uint8_t buf[PH_ALLOW_ID_LEN];
+  size_t len = 0;
+  int rc = pinhole__alg_allow_id(alg, id, buf, &len);
+  if (rc < 0)
+    return rc;
+  ph_rule_allow *a = &ctx->allow[rule];
+  for (uint8_t i = 0; i < a->n; i++)
+    if (a->len[i] == len && memcmp(a->id[i], buf, len) == 0)
+      return 0;
+  if (a->n >= PINHOLE_RULE_ALLOW_MAX)
+    return PINHOLE_ERR_FULL;
+  memcpy(a->id[a->n], buf, len);
+  a->len[a->n++] = (uint8_t)len;
+  ctx->allow_used = 1;
+  return 0;
 }
 
 const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,

@@ -82,7 +82,8 @@ typedef struct ph_conn_cold {
   ph_ref mapping;   /* NAPT mapping held */
   ph_ref hairpin;   /* hairpinning: the target's mapping held */
   uint16_t rule;
-  uint16_t pad_[3];
+  uint16_t rule_gen; /* ctx->rules_gen when the rule accepted it */
+  uint16_t pad_[2];
   pinhole_timer timer;
 } ph_conn_cold;
 
@@ -263,6 +264,16 @@ typedef struct ph_rule {
   uint8_t alg; /* ALG id + 1; 0 = by port; 255 = none */
 } ph_rule;
 
+/* The identifiers a rule's ALG may open pinholes for
+ * (pinhole_rule_alg_allow), in the form the ALG's allow_id hook gives;
+ * kept apart from ph_rule so the rule walk stays dense. */
+#define PH_ALLOW_ID_LEN 16
+typedef struct ph_rule_allow {
+  uint8_t n;
+  uint8_t len[PINHOLE_RULE_ALLOW_MAX];
+  uint8_t id[PINHOLE_RULE_ALLOW_MAX][PH_ALLOW_ID_LEN];
+} ph_rule_allow;
+
 /* Idle timeouts, in ticks (pinhole_ctx.to). */
 enum ph_timeout {
   PH_TO_SYN = 0,
@@ -343,6 +354,9 @@ struct pinhole_ctx {
 
   ph_rule *rules;
   uint32_t nrules;
+  ph_rule_allow *allow; /* per rule, same index */
+  uint16_t rules_gen;   /* counts pinhole_rules_clear() calls (wraps) */
+  uint8_t allow_used;   /* an allow list was ever set */
 
   pinhole_wheel conn_wheel;
   pinhole_wheel pinhole_wheel;

@@ -434,6 +434,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   }
   ph_cold(ctx, c)->mapping = mapping;
   ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
+  ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
   if (hp != 0) {
     c->flags |= PH_CONN_HAIRPIN;
     ph_cold(ctx, c)->hairpin = hp;

@@ -110,12 +110,13 @@ static size_t bind_ack(uint8_t *b, uint32_t call_id, int ndr64) {
   return done(b, o);
 }
 
-/* Tower octets for the test interface: TCP port, IPv4 address. */
-static size_t tower(uint8_t *b, size_t o, uint16_t port, uint32_t addr) {
+/* Tower octets for interface iface: TCP port, IPv4 address. */
+static size_t tower_if(uint8_t *b, size_t o, uint16_t port, uint32_t addr,
+                       const uint8_t *iface) {
   o = le16(b, o, 5);
   o = le16(b, o, 19);
   b[o++] = 0x0d;
-  o = uuid(b, o, uuid_if);
+  o = uuid(b, o, iface);
   o = le16(b, o, 1);
   o = le16(b, o, 2);
   o = le16(b, o, 0);
@@ -143,12 +144,17 @@ static size_t tower(uint8_t *b, size_t o, uint16_t port, uint32_t addr) {
 
 #define TOWER_LEN 75
 
-static size_t twr(uint8_t *b, size_t o, uint16_t port, uint32_t addr) {
+static size_t twr_if(uint8_t *b, size_t o, uint16_t port, uint32_t addr,
+                     const uint8_t *iface) {
   while (o % 4)
     b[o++] = 0;
   o = le32(b, o, TOWER_LEN);
   o = le32(b, o, TOWER_LEN);
-  return tower(b, o, port, addr);
+  return tower_if(b, o, port, addr, iface);
+}
+
+static size_t twr(uint8_t *b, size_t o, uint16_t port, uint32_t addr) {
+  return twr_if(b, o, port, addr, uuid_if);
 }
 
 /* ept_map request (opnum 3) on context ctx, asking for the test
@@ -188,6 +194,23 @@ static size_t ept_stub(uint8_t *b, uint16_t port, uint32_t addr) {
   return le32(b, o, 0);
 }
 
+/* The response's stub: two towers, port[i] on addr for iface[i]. */
+static size_t ept_stub2(uint8_t *b, const uint16_t *port, uint32_t addr,
+                        const uint8_t *const *iface) {
+  memset(b, 0, 20);
+  size_t o = le32(b, 20, 2);
+  o = le32(b, o, 4);
+  o = le32(b, o, 0);
+  o = le32(b, o, 2);
+  o = le32(b, o, 3); /* referents */
+  o = le32(b, o, 4);
+  for (int i = 0; i < 2; i++)
+    o = twr_if(b, o, port[i], addr, iface[i]);
+  while (o % 4)
+    b[o++] = 0;
+  return le32(b, o, 0);
+}
+
 /* A response PDU carrying stub[0..n) with the given flags. */
 static size_t response(uint8_t *b, uint32_t call_id, uint8_t flags,
                        const uint8_t *stub, size_t n) {
@@ -218,9 +241,9 @@ typedef struct ds {
   uint32_t cseq, sseq;
 } ds;
 
-static void ds_open(ds *s, int dnat, uint16_t cport) {
+static void ds_open_ctx(ds *s, tctx *t, int dnat, uint16_t cport) {
   memset(s, 0, sizeof(*s));
-  s->t = dce_ctx(dnat);
+  s->t = t;
   s->cside = dnat ? PINHOLE_SIDE_OUTSIDE : PINHOLE_SIDE_INSIDE;
   s->sside = dnat ? PINHOLE_SIDE_INSIDE : PINHOLE_SIDE_OUTSIDE;
   s->cli = dnat ? SRV : CLI;
@@ -241,6 +264,10 @@ static void ds_open(ds *s, int dnat, uint16_t cport) {
   t_tcp_n(&p, s->srv, 135, s->cpub, s->cpport, s->sseq++, s->cseq,
           PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL, 0);
   assert_int_equal(pinhole_process(s->t->ctx, &p.p, s->sside, SEC), 0);
+}
+
+static void ds_open(ds *s, int dnat, uint16_t cport) {
+  ds_open_ctx(s, dce_ctx(dnat), dnat, cport);
 }
 
 static void ds_payload_is(const tpkt *p, const uint8_t *want, size_t n) {
@@ -504,6 +531,136 @@ static void test_alg_dcerpc_ndr64_refused(void **state) {
   t_ctx_del(s.t);
 }
 
+/* ---- rules that name interfaces ------------------------------------------ */
+
+/* svcctl's interface, 367abb81-9844-35f1-ad32-98f038001003: not allowed */
+static const uint8_t uuid_svcctl[16] = {0x36, 0x7a, 0xbb, 0x81, 0x98, 0x44,
+                                        0x35, 0xf1, 0xad, 0x32, 0x98, 0xf0,
+                                        0x38, 0x00, 0x10, 0x03};
+
+/* A context whose only rule is the endpoint mapper's, its ALG named
+ * "dcerpc" with the allow list ids: from the inside to TCP 135 with source
+ * NAPT to 198.19.0.4-198.19.0.6 ports lo..hi (dnat 0), or from the
+ * outside to DNAT_PUB:135 forwarded to SRV_IN (dnat 1). */
+static tctx *rule_ctx(int dnat, uint16_t lo, uint16_t hi,
+                      const char *const *ids) {
+  tctx *t = t_ctx_pool3(lo, hi, 0, 0, 0, 0);
+  pinhole_rules_clear(t->ctx);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "%s", dnat ? "epm-in" : "epm");
+  r.proto = PINHOLE_IPPROTO_TCP;
+  r.dport_lo = r.dport_hi = 135;
+  snprintf(r.alg, sizeof(r.alg), "dcerpc");
+  if (dnat) {
+    r.side = PINHOLE_SIDE_OUTSIDE;
+    r.dst_addr = DNAT_PUB;
+    r.dst_plen = 32;
+    r.nat = PINHOLE_NAT_DEST;
+    r.nat_addr = SRV_IN;
+  } else {
+    r.side = PINHOLE_SIDE_INSIDE;
+    r.nat = PINHOLE_NAT_SOURCE;
+    r.pool = 1; /* t_ctx_pool3's pool, after the default one */
+  }
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 0);
+  for (size_t i = 0; ids[i] != NULL; i++)
+    assert_int_equal(pinhole_rule_alg_allow(t->ctx, 0, ids[i]), 0);
+  return t;
+}
+
+/* A connection to port nothing announced: dropped, no rule matches. */
+static void ds_no_data(ds *s, uint16_t sport, uint16_t port) {
+  tpkt p;
+  t_tcp_n(&p, s->cli, sport, s->dst, port, 1, 0, PINHOLE_TCP_SYN, NULL, 0);
+  assert_int_equal(pinhole_process(s->t->ctx, &p.p, s->cside, 2 * SEC),
+                   PINHOLE_VERDICT_DROP);
+}
+
+/* A rule that allows the test interface (written in upper case) and
+ * another one: of a response's two towers, the test interface's opens
+ * its pinhole and the client's bind to it joins the conversation as a
+ * Forward flow; svcctl's tower opens nothing, counted under "DCE-RPC
+ * portmap" with an event naming the rule, and a connection to its port
+ * is dropped. The response passes unchanged. */
+static void test_alg_dcerpc_rule_uuid(void **state) {
+  (void)state;
+  static const char *const ids[] = {"12345678-1234-ABCD-EF00-0123456789AB",
+                                    "e3514235-4b06-11d1-ab04-00c04fc2dcd2",
+                                    NULL};
+  ds s;
+  ds_open_ctx(&s, rule_ctx(0, 31000, 31003, ids), 0, 49810);
+  ds_bind_and_ask(&s, 0);
+  uint8_t st[384], b[512];
+  static const uint16_t port[2] = {49700, 49701};
+  const uint8_t *const ifs[2] = {uuid_svcctl, uuid_if};
+  size_t sn = ept_stub2(st, port, SRV, ifs);
+  size_t n = response(b, 2, 3, st, sn);
+  ds_pass(&s, 1, b, n);
+  ds_no_data(&s, 49811, 49700);
+  ds_data(&s, 49812, 49701, SRV);
+  t_listing_is(s.t, "Conversation: ALG protocol: dcerpc\n"
+                    "  Number of initiators: 2, Number of responders: 2\n"
+                    "Flow                                          State    "
+                    "Dir  Frm count\n"
+                    "TCP 198.18.0.100:49810 -> 198.19.0.2:135      Watch    "
+                    "I          3\n"
+                    "    NAT source 198.18.0.100:49810 -> 198.19.0.6:31001\n"
+                    "TCP 198.18.0.100:49812 -> 198.19.0.2:49701    Forward  "
+                    "I          1\n"
+                    "    NAT source 198.18.0.100:49812 -> 198.19.0.6:31002\n"
+                    "TCP 198.19.0.2:135 -> 198.19.0.6:31001        Watch    "
+                    "O          3\n"
+                    "    NAT dest 198.19.0.6:31001 -> 198.18.0.100:49810\n"
+                    "TCP 198.19.0.2:49701 -> 198.19.0.6:31002      Forward  "
+                    "O          1\n"
+                    "    NAT dest 198.19.0.6:31002 -> 198.18.0.100:49812\n");
+  t_counters(s.t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_EXIST_ACCEPT, 6, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_DCERPC_PORTMAP, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  assert_true(t_has_trace(s.t, "dcerpc ALG conv=1 error \"interface "
+                               "367abb81-9844-35f1-ad32-98f038001003 not "
+                               "allowed by the rule\""));
+  assert_true(t_has_event(s.t, "rule=epm"));
+  assert_true(t_has_trace(s.t, "dcerpc ALG conv=1 pinhole created TCP "
+                               "198.18.0.100:0 -> 198.19.0.2:49701"));
+  t_ctx_del(s.t);
+}
+
+/* The endpoint mapper behind destination NAT, a rule allowing only
+ * svcctl: the tower for the test interface still has its address floor
+ * rewritten to the public address (exact bytes) and reaches the client,
+ * but opens nothing; the connection to its port is dropped. */
+static void test_alg_dcerpc_rule_dnat(void **state) {
+  (void)state;
+  static const char *const ids[] = {"367abb81-9844-35f1-ad32-98f038001003",
+                                    NULL};
+  ds s;
+  ds_open_ctx(&s, rule_ctx(1, 30000, 30007, ids), 1, 49910);
+  ds_bind_and_ask(&s, 0);
+  uint8_t st[256], b[512], w[512];
+  size_t sn = ept_stub(st, 49672, SRV_IN);
+  size_t n = response(b, 2, 3, st, sn);
+  memcpy(w, b, n);
+  size_t at = 24 + sn - 4 - 4 - 1; /* status, padding 1 to 4, address */
+  assert_int_equal(t_get32(b + at), SRV_IN);
+  t_put32(w + at, DNAT_PUB);
+  ds_send(&s, 1, b, n, w);
+  ds_no_data(&s, 49911, 49672);
+  t_counters(s.t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_EXIST_ACCEPT, 5, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_DCERPC_PORTMAP, 1, -1);
+  assert_true(t_has_trace(s.t, "dcerpc ALG conv=1 translated "
+                               "198.18.0.10:49672 -> 198.19.0.7:49672"));
+  assert_true(t_has_event(s.t, "rule=epm-in"));
+  assert_true(t_has_event(s.t, "interface "
+                               "12345678-1234-abcd-ef00-0123456789ab not "
+                               "allowed by the rule"));
+  t_ctx_del(s.t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alg_dcerpc_ept_map),
@@ -512,6 +669,8 @@ int main(void) {
       cmocka_unit_test(test_alg_dcerpc_not_dcerpc_desync),
       cmocka_unit_test(test_alg_dcerpc_split_pdu),
       cmocka_unit_test(test_alg_dcerpc_ndr64_refused),
+      cmocka_unit_test(test_alg_dcerpc_rule_uuid),
+      cmocka_unit_test(test_alg_dcerpc_rule_dnat),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

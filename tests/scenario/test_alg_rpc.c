@@ -652,6 +652,307 @@ static void test_alg_rpc_counters_per_record(void **state) {
   t_ctx_del(s.t);
 }
 
+/* ---- rules that name programs ------------------------------------------- */
+
+/* A context whose only rule is the portmapper's: from the inside to port
+ * 111 with source NAPT to 198.19.0.4-198.19.0.6 ports lo..hi (dnat 0), or
+ * from the outside to DNAT_PUB:111 forwarded to SRV_IN (dnat 1); its ALG
+ * named "rpc", its allow list progs (NULL-terminated; none: no list). No
+ * other rule: a connection nothing announced is dropped ("No matching
+ * rule"). */
+static tctx *rule_ctx(int dnat, uint16_t lo, uint16_t hi,
+                      const char *const *progs) {
+  tctx *t = t_ctx_pool3(lo, hi, 0, 0, 0, 0);
+  pinhole_rules_clear(t->ctx);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "%s", dnat ? "portmap-in" : "portmap");
+  r.dport_lo = r.dport_hi = 111;
+  snprintf(r.alg, sizeof(r.alg), "rpc");
+  if (dnat) {
+    r.side = PINHOLE_SIDE_OUTSIDE;
+    r.dst_addr = DNAT_PUB;
+    r.dst_plen = 32;
+    r.nat = PINHOLE_NAT_DEST;
+    r.nat_addr = SRV_IN;
+  } else {
+    r.side = PINHOLE_SIDE_INSIDE;
+    r.nat = PINHOLE_NAT_SOURCE;
+    r.pool = 1; /* t_ctx_pool3's pool, after the default one */
+  }
+  int idx = pinhole_rule_add(t->ctx, &r);
+  assert_int_equal(idx, 0);
+  for (size_t i = 0; progs != NULL && progs[i] != NULL; i++)
+    assert_int_equal(pinhole_rule_alg_allow(t->ctx, idx, progs[i]), 0);
+  return t;
+}
+
+/* A connection from the client to dst:dport nothing announced: dropped,
+ * no rule matches it. */
+static void rs_no_data(rs *s, uint8_t proto, uint16_t sport, uint16_t dport) {
+  tpkt p;
+  if (proto == PINHOLE_IPPROTO_TCP)
+    t_tcp_n(&p, s->cli, sport, s->dst, dport, 5, 0, PINHOLE_TCP_SYN, NULL, 0);
+  else
+    t_udp_n(&p, s->cli, sport, s->dst, dport, "null", 4);
+  assert_int_equal(rs_send(s, &p, s->cside, 2 * SEC), PINHOLE_VERDICT_DROP);
+}
+
+/* rpcinfo -u through a rule that allows status (100024) and NFS (100003):
+ * GETPORT for status opens its pinhole and the call to statd joins the
+ * conversation as a Forward flow; GETPORT for mountd (100005) is answered
+ * unchanged but opens nothing, counted under "RPC portmap" with an event
+ * naming the rule, and a call to mountd's port is dropped. */
+static void test_alg_rpc_rule_allows_program(void **state) {
+  (void)state;
+  static const char *const progs[] = {"100003", "100024", NULL};
+  rs s;
+  rs_open(&s, rule_ctx(0, 41000, 41003, progs), PINHOLE_IPPROTO_UDP, 0, 901);
+  uint8_t m[256];
+  size_t n = getport(m, 0x5a5a0001, 100024, 1, 17);
+  rs_c(&s, m, n, m, n, SEC);
+  n = port_reply(m, 0x5a5a0001, 32765);
+  rs_s(&s, m, n, m, n, SEC);
+  n = getport(m, 0x5a5a0002, 100005, 3, 17);
+  rs_c(&s, m, n, m, n, SEC);
+  n = port_reply(m, 0x5a5a0002, 20048);
+  rs_s(&s, m, n, m, n, SEC);
+  rs_data(&s, PINHOLE_IPPROTO_UDP, 902, 32765, SRV, 2 * SEC);
+  rs_no_data(&s, PINHOLE_IPPROTO_UDP, 903, 20048);
+  t_listing_is(s.t, "Conversation: ALG protocol: rpc\n"
+                    "  Number of initiators: 2, Number of responders: 2\n"
+                    "Flow                                          State    "
+                    "Dir  Frm count\n"
+                    "UDP 198.18.0.100:901 -> 198.19.0.2:111        Watch    "
+                    "I          2\n"
+                    "    NAT source 198.18.0.100:901 -> 198.19.0.6:41001\n"
+                    "UDP 198.18.0.100:902 -> 198.19.0.2:32765      Forward  "
+                    "I          1\n"
+                    "    NAT source 198.18.0.100:902 -> 198.19.0.6:41002\n"
+                    "UDP 198.19.0.2:111 -> 198.19.0.6:41001        Watch    "
+                    "O          2\n"
+                    "    NAT dest 198.19.0.6:41001 -> 198.18.0.100:901\n"
+                    "UDP 198.19.0.2:32765 -> 198.19.0.6:41002      Forward  "
+                    "O          1\n"
+                    "    NAT dest 198.19.0.6:41002 -> 198.18.0.100:902\n");
+  t_counters(s.t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_EXIST_ACCEPT, 4, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_RPC_PORTMAP, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  assert_true(t_has_trace(s.t, "rpc ALG conv=1 error \"program 100005 not "
+                               "allowed by the rule\""));
+  assert_true(t_has_event(s.t, "rule=portmap"));
+  assert_true(t_has_event(s.t, "program 100005 not allowed by the rule"));
+  assert_false(t_has_trace(s.t, "program 100024 not allowed"));
+  t_ctx_del(s.t);
+}
+
+/* rpcinfo -T tcp to a server behind destination NAT, through a rule that
+ * allows only status: a GETADDR reply for NFS is still rewritten (exact
+ * bytes: the inside address becomes the public one) and reaches the
+ * client, but opens nothing; the one for status opens its pinhole and the
+ * connection reaches the inside server as a Forward flow. */
+static void test_alg_rpc_rule_dnat_getaddr(void **state) {
+  (void)state;
+  static const char *const progs[] = {"100024", NULL};
+  rs s;
+  rs_open(&s, rule_ctx(1, 20000, 20015, progs), PINHOLE_IPPROTO_TCP, 1, 50411);
+  uint8_t m[256], r[260], w[256], wr[260];
+  size_t n = getaddr(m, 0x0c0c0001, 3, 100003, 3, "tcp");
+  size_t rn = rec(r, m, n);
+  rs_c(&s, r, rn, r, rn, SEC);
+  n = addr_reply(m, 0x0c0c0001, "198.18.0.10.8.1");
+  rn = rec(r, m, n);
+  size_t wn = addr_reply(w, 0x0c0c0001, "198.19.0.7.8.1");
+  size_t wrn = rec(wr, w, wn);
+  assert_int_equal(wrn, rn); /* 15 and 14 bytes: both padded to 16 */
+  assert_memory_equal(wr + wrn - 16, "198.19.0.7.8.1\0\0", 16);
+  rs_s(&s, r, rn, wr, wrn, SEC);
+  n = getaddr(m, 0x0c0c0002, 3, 100024, 1, "tcp");
+  rn = rec(r, m, n);
+  rs_c(&s, r, rn, r, rn, SEC);
+  n = addr_reply(m, 0x0c0c0002, "198.18.0.10.127.253");
+  rn = rec(r, m, n);
+  wn = addr_reply(w, 0x0c0c0002, "198.19.0.7.127.253");
+  wrn = rec(wr, w, wn);
+  rs_s(&s, r, rn, wr, wrn, SEC);
+  assert_int_equal(s.sseq - s.sseen, 0); /* 19 and 18 bytes: both 20 */
+  rs_data(&s, PINHOLE_IPPROTO_TCP, 50412, 32765, SRV_IN, 2 * SEC);
+  rs_no_data(&s, PINHOLE_IPPROTO_TCP, 50413, 2049);
+  t_listing_is(s.t, "Conversation: ALG protocol: rpc\n"
+                    "  Number of initiators: 2, Number of responders: 2\n"
+                    "Flow                                          State    "
+                    "Dir  Frm count\n"
+                    "TCP 198.19.0.2:50411 -> 198.19.0.7:111        Watch    "
+                    "I          3\n"
+                    "    NAT dest 198.19.0.7:111 -> 198.18.0.10:111\n"
+                    "TCP 198.19.0.2:50412 -> 198.19.0.7:32765      Forward  "
+                    "I          1\n"
+                    "    NAT dest 198.19.0.7:32765 -> 198.18.0.10:32765\n"
+                    "TCP 198.18.0.10:111 -> 198.19.0.2:50411       Watch    "
+                    "O          3\n"
+                    "    NAT source 198.18.0.10:111 -> 198.19.0.7:111\n"
+                    "TCP 198.18.0.10:32765 -> 198.19.0.2:50412     Forward  "
+                    "O          1\n"
+                    "    NAT source 198.18.0.10:32765 -> 198.19.0.7:32765\n");
+  t_counters(s.t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_EXIST_ACCEPT, 6, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_RPC_PORTMAP, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  assert_true(t_has_trace(s.t, "rpc ALG conv=1 translated 198.18.0.10:2049 -> "
+                               "198.19.0.7:2049"));
+  assert_true(t_has_event(s.t, "rule=portmap-in"));
+  assert_true(t_has_event(s.t, "program 100003 not allowed by the rule"));
+  t_ctx_del(s.t);
+}
+
+/* Without a list every program opens, as before; a rule whose list names
+ * other programs opens none of a client's three (GETPORT over TCP split
+ * across two segments included), each counted once. */
+static void test_alg_rpc_rule_none_listed(void **state) {
+  (void)state;
+  static const char *const other[] = {"100021", "4294967295", NULL};
+  for (int listed = 0; listed < 2; listed++) {
+    rs s;
+    rs_open(&s,
+            rule_ctx(0, (uint16_t)(42000 + 100 * listed), 42107,
+                     listed ? other : NULL),
+            PINHOLE_IPPROTO_TCP, 0, 700);
+    uint8_t m[256], r[260];
+    static const uint32_t prog[3] = {100024, 100003, 100005};
+    static const uint16_t port[3] = {32765, 2049, 20048};
+    for (int i = 0; i < 3; i++) {
+      size_t n = getport(m, 0x7000u + (uint32_t)i, prog[i], 1, 6);
+      size_t rn = rec(r, m, n);
+      rs_c(&s, r, rn, r, rn, SEC);
+      n = port_reply(m, 0x7000u + (uint32_t)i, port[i]);
+      rn = rec(r, m, n);
+      if (i == 1) { /* the reply's record in two segments */
+        rs_s(&s, r, 10, NULL, 0, SEC);
+        rs_s(&s, r, rn, r, rn, SEC);
+      } else {
+        rs_s(&s, r, rn, r, rn, SEC);
+      }
+    }
+    assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), listed ? 0 : 3);
+    assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ALG_RPC_PORTMAP), listed ? 3 : 0);
+    assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ERR_ALG), listed ? 3 : 0);
+    if (listed)
+      rs_no_data(&s, PINHOLE_IPPROTO_TCP, 701, 2049);
+    else
+      rs_data(&s, PINHOLE_IPPROTO_TCP, 701, 2049, SRV, 2 * SEC);
+    t_ctx_del(s.t);
+  }
+}
+
+/* After pinhole_rules_clear the connection's rule is gone: once any list
+ * was set in the context, the portmapper's answers open nothing (fail
+ * closed, "the rule is gone"), even when the same rule is added back at
+ * the same index; in a context that never had a list they open, as
+ * before. */
+static void test_alg_rpc_rule_gone(void **state) {
+  (void)state;
+  static const char *const progs[] = {"100024", NULL};
+  for (int listed = 0; listed < 2; listed++) {
+    rs s;
+    tctx *t = rule_ctx(0, 43000, 43007, listed ? progs : NULL);
+    rs_open(&s, t, PINHOLE_IPPROTO_UDP, 0, 611);
+    uint8_t m[256];
+    size_t n = getport(m, 9, 100024, 1, 17);
+    rs_c(&s, m, n, m, n, SEC);
+    pinhole_rules_clear(t->ctx);
+    pinhole_rule r;
+    memset(&r, 0, sizeof(r));
+    r.size = sizeof(r);
+    snprintf(r.alg, sizeof(r.alg), "rpc");
+    r.side = PINHOLE_SIDE_INSIDE;
+    r.dport_lo = r.dport_hi = 111;
+    r.nat = PINHOLE_NAT_SOURCE;
+    assert_int_equal(pinhole_rule_add(t->ctx, &r), 0);
+    n = port_reply(m, 9, 32765);
+    rs_s(&s, m, n, m, n, SEC);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), listed ? 0 : 1);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_RPC_PORTMAP), listed ? 1 : 0);
+    assert_int_equal(t_has_trace(t, "program 100024 not allowed: the rule is "
+                                    "gone"),
+                     listed);
+    t_ctx_del(t);
+  }
+}
+
+/* pinhole_rule_alg_allow's checks: the rule index, an ALG that takes a
+ * list (named, not chosen by port), the identifier's syntax, duplicates,
+ * the bound. */
+static void test_alg_rpc_rule_allow_api(void **state) {
+  (void)state;
+  tctx *t = rule_ctx(0, 44000, 44007, NULL);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  r.dport_lo = r.dport_hi = 21;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1); /* ALG by port */
+  snprintf(r.alg, sizeof(r.alg), "ftp");
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 2);
+  snprintf(r.alg, sizeof(r.alg), "dcerpc");
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 3);
+  snprintf(r.alg, sizeof(r.alg), "none");
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 4);
+  pinhole_ctx *c = t->ctx;
+  assert_int_equal(pinhole_rule_alg_allow(NULL, 0, "1"),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_alg_allow(c, 0, NULL), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_alg_allow(c, -1, "1"), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_alg_allow(c, 5, "1"), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_alg_allow(c, 1, "1"), PINHOLE_ERR_UNSUPPORTED);
+  assert_int_equal(pinhole_rule_alg_allow(c, 2, "1"), PINHOLE_ERR_UNSUPPORTED);
+  assert_int_equal(pinhole_rule_alg_allow(c, 4, "1"), PINHOLE_ERR_UNSUPPORTED);
+  static const char *const bad[] = {
+      "",        "-1",         "+1",
+      " 100003", "100003 ",    "0x186a3",
+      "1e5",     "4294967296", "99999999999999999999999"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    assert_int_equal(pinhole_rule_alg_allow(c, 0, bad[i]), PINHOLE_ERR_PARSE);
+  char longid[100];
+  memset(longid, '1', sizeof(longid) - 1);
+  longid[sizeof(longid) - 1] = '\0';
+  assert_int_equal(pinhole_rule_alg_allow(c, 0, longid), PINHOLE_ERR_PARSE);
+  /* a UUID is no program, a program no UUID */
+  assert_int_equal(
+      pinhole_rule_alg_allow(c, 0, "12345678-1234-abcd-ef00-0123456789ab"),
+      PINHOLE_ERR_PARSE);
+  assert_int_equal(pinhole_rule_alg_allow(c, 3, "100003"), PINHOLE_ERR_PARSE);
+  assert_int_equal(
+      pinhole_rule_alg_allow(c, 3, "12345678-1234-ABCD-ef00-0123456789ab"), 0);
+  assert_int_equal(
+      pinhole_rule_alg_allow(c, 3, "12345678-1234-abcd-ef00-0123456789AB"), 0);
+  assert_int_equal(
+      pinhole_rule_alg_allow(c, 3, "12345678-1234-abcd-ef00-0123456789a"),
+      PINHOLE_ERR_PARSE);
+  assert_int_equal(
+      pinhole_rule_alg_allow(c, 3, "12345678-1234-abcd-ef00-0123456789abc"),
+      PINHOLE_ERR_PARSE);
+  assert_int_equal(
+      pinhole_rule_alg_allow(c, 3, "12345678+1234-abcd-ef00-0123456789ab"),
+      PINHOLE_ERR_PARSE);
+  /* PINHOLE_RULE_ALLOW_MAX programs; a repeat is no new entry */
+  char id[16];
+  for (int i = 0; i < PINHOLE_RULE_ALLOW_MAX; i++) {
+    snprintf(id, sizeof(id), "%d", 100000 + i);
+    assert_int_equal(pinhole_rule_alg_allow(c, 0, id), 0);
+    assert_int_equal(pinhole_rule_alg_allow(c, 0, id), 0);
+  }
+  assert_int_equal(pinhole_rule_alg_allow(c, 0, "100000"), 0);
+  assert_int_equal(pinhole_rule_alg_allow(c, 0, "0"), PINHOLE_ERR_FULL);
+  /* gone after clear */
+  pinhole_rules_clear(c);
+  assert_int_equal(pinhole_rule_alg_allow(c, 0, "1"), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 0);
+  assert_int_equal(pinhole_rule_alg_allow(c, 0, "1"), PINHOLE_ERR_UNSUPPORTED);
+  t_counters(t, -1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alg_rpc_udp_getport),
@@ -664,6 +965,11 @@ int main(void) {
       cmocka_unit_test(test_alg_rpc_udp_pending_bound),
       cmocka_unit_test(test_alg_rpc_untranslatable_refused),
       cmocka_unit_test(test_alg_rpc_counters_per_record),
+      cmocka_unit_test(test_alg_rpc_rule_allows_program),
+      cmocka_unit_test(test_alg_rpc_rule_dnat_getaddr),
+      cmocka_unit_test(test_alg_rpc_rule_none_listed),
+      cmocka_unit_test(test_alg_rpc_rule_gone),
+      cmocka_unit_test(test_alg_rpc_rule_allow_api),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
