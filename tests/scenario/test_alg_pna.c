@@ -215,6 +215,43 @@ static void test_alg_pna_malformed_refused(void **state) {
   }
 }
 
+/* No public port left for the robust port: the hello is refused and the
+ * data port's mapping released (the client's next hello, with the data
+ * port alone, gets it). */
+static void test_alg_pna_ports_exhausted(void **state) {
+  (void)state;
+  pna_sess s;
+  s.t = t_ctx_pool3(40000, 40000, 0, 0, 0, 0); /* one UDP port per address */
+  s.cs = 70000;
+  s.ss = 9000;
+  tpkt p;
+  pinhole_pkt_view v;
+  t_tcp(&p, RCLI, 51000, RSRV, 7070, s.cs++, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(s.t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  s.pub_addr = v.src;
+  s.pub_port = v.sport;
+  t_tcp(&p, RSRV, 7070, s.pub_addr, s.pub_port, s.ss++, s.cs,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(s.t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint8_t b[128];
+  size_t n = pna_hello(b, 6970, 6971);
+  assert_int_equal(pna_send(&s, &p, b, n, 0), PINHOLE_VERDICT_DROP);
+  t_counters(s.t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_DROP_NAT_PORTS, 1,
+             PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_REALAUDIO, 1,
+             PINHOLE_CNT_ALG_UNTRANSLATED, 1, -1);
+  /* the data port's mapping went with the refused hello */
+  assert_true(t_has_event(s.t, "PINHOLE_MAPPING_RELEASED: proto=UDP "
+                               "198.18.0.5:6970 -> "));
+  n = pna_hello(b, 6970, 0xffff);
+  assert_int_equal(pna_send(&s, &p, b, n, 0), PINHOLE_VERDICT_FORWARD);
+  uint16_t pub_udp = t_get16(p.b + 40 + 17);
+  assert_int_equal(pub_udp, 40000);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 1);
+  t_ctx_del(s.t);
+}
+
 /* A data port below 1024: the policy counts it, it is left as it is and
  * opens nothing; the robust port beside it is still handled. */
 static void test_alg_pna_low_port(void **state) {
@@ -303,6 +340,7 @@ int main(void) {
       cmocka_unit_test(test_alg_pna_retransmitted),
       cmocka_unit_test(test_alg_pna_split_withheld),
       cmocka_unit_test(test_alg_pna_malformed_refused),
+      cmocka_unit_test(test_alg_pna_ports_exhausted),
       cmocka_unit_test(test_alg_pna_low_port),
       cmocka_unit_test(test_alg_pna_not_pna),
       cmocka_unit_test(test_alg_pna_server_side_ignored),
