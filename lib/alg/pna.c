@@ -43,13 +43,6 @@ typedef struct ph_pna_state {
   uint16_t pub[2];  /* as it left (= real when left alone) */
 } ph_pna_state;
 
-/* Nonzero for the first bytes of the client's stream. */
-static int ph_pna_at_start(const ph_alg_call *ac, size_t start) {
-  uint32_t off;
-  return pinhole__alg_from(ac) == PH_ALG_CLIENT && start == 0 &&
-         pinhole__alg_stream_at(ac, &off) == 0 && off == 0;
-}
-
 /* A hello the ALG cannot translate: refused when the client is behind
  * source NAT (its ports would reach the server untranslated), else
  * counted and passed. */
@@ -176,7 +169,7 @@ static void ph_pna_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   ph_pna_state *st = pinhole__alg_state(ac);
   size_t len = pinhole__alg_payload_len(ac);
   res->consumed = len; /* nothing but the hello is ever parsed */
-  if (!ph_pna_at_start(ac, start))
+  if (!ph_alg_client_stream_start(ac, start))
     return;
   if (st->done) {
     ph_pna_again(ac, st);
