@@ -1,9 +1,9 @@
 /*
  * Fuzz target for the binary TCP ALG modules through the context: one
- * control connection of the SQLNet (1521), NetShow (1755) or IIOP (683,
- * or 2809 named by a rule) ALG, either from an inside client through
- * source NAPT or from an outside client to an inside server behind
- * destination NAT, then a script of segments in both directions. Every
+ * control connection of the SQLNet (1521), NetShow (1755), IIOP (683,
+ * or 2809 named by a rule) or Real Audio (7070) ALG, either from an inside
+ * client through source NAPT or from an outside client to an inside server
+ * behind destination NAT, then a script of segments in both directions. Every
  * verdict must be forward or drop, every forwarded packet must parse with
  * correct checksums, every trace and event text is read whole (ASan sees
  * an overread), and the context is deleted cleanly.
@@ -12,7 +12,8 @@
  *   conf  u8  bits 0-1 ALG (sqlnet, mms, iiop on 683, iiop on 2809), bit 2
  *             the server is inside (destination NAT), bit 3 ALG third
  *             party, bit 4 ALG low ports, bit 5 pass untranslated, bit 6
- *             narrow pool (4 ports)
+ *             narrow pool (4 ports), bit 7 Real Audio on 7070 instead of
+ *             bits 0-1
  *   records, each:
  *     op  u8  bit 0 from the server, bit 1 FIN, bit 2 send again from the
  *             same sequence number even when forwarded (a retransmission)
@@ -178,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fdp f;
   fdp_init(&f, data, size);
   uint8_t conf = fdp_u8(&f);
-  uint16_t port = ports[conf & 3];
+  uint16_t port = (conf & 0x80) ? 7070 : ports[conf & 3];
   int inside_srv = (conf & 0x04) != 0;
   setup(h, conf, port);
   /* the client as it sends, the server as the client addresses it */

@@ -106,6 +106,16 @@ void *pinhole__alg_state(ph_alg_call *ac);
  * whose one message sits at the very start of the stream (rsh): a
  * segment with *off 0 is that message, or its retransmission. */
 int pinhole__alg_stream_at(const ph_alg_call *ac, uint32_t *off);
+/* Nonzero when payload[start..) is the very first data of the client's
+ * byte stream (start 0 and pinhole__alg_stream_at offset 0): where a
+ * protocol whose one message opens the connection (rsh, PNA) parses it,
+ * or its retransmission. */
+static inline int ph_alg_client_stream_start(const ph_alg_call *ac,
+                                             size_t start) {
+  uint32_t off;
+  return pinhole__alg_from(ac) == PH_ALG_CLIENT && start == 0 &&
+         pinhole__alg_stream_at(ac, &off) == 0 && off == 0;
+}
 /* A scratch buffer for building rewrites; *len is its size. Its content
  * does not survive the call. */
 uint8_t *pinhole__alg_scratch(ph_alg_call *ac, size_t *len);

@@ -47,13 +47,6 @@ typedef struct ph_rsh_state {
   uint8_t field[PH_RSH_FIELD_MAX];
 } ph_rsh_state;
 
-/* Nonzero for the first bytes of the client's stream. */
-static int ph_rsh_at_start(const ph_alg_call *ac, size_t start) {
-  uint32_t off;
-  return pinhole__alg_from(ac) == PH_ALG_CLIENT && start == 0 &&
-         pinhole__alg_stream_at(ac, &off) == 0 && off == 0;
-}
-
 /* Replaces the field payload[0..r->field_len) by one announcing port.
  * Returns 0 (nothing to change included) or an error (the engine drops). */
 static int ph_rsh_splice(ph_alg_call *ac, const pinhole_rsh_port *r,
@@ -129,7 +122,7 @@ static void ph_rsh_scan(ph_alg_call *ac, size_t start, ph_scan *res, int rsh) {
   ph_rsh_state *st = pinhole__alg_state(ac);
   size_t len = pinhole__alg_payload_len(ac);
   res->consumed = len; /* nothing but the first field is ever parsed */
-  if (!ph_rsh_at_start(ac, start))
+  if (!ph_alg_client_stream_start(ac, start))
     return;
   pinhole_rsh_port r;
   const uint8_t *p = pinhole__alg_payload(ac);
@@ -177,7 +170,7 @@ static void ph_rexec_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
 static void ph_rlogin_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   size_t len = pinhole__alg_payload_len(ac);
   res->consumed = len;
-  if (!ph_rsh_at_start(ac, start))
+  if (!ph_alg_client_stream_start(ac, start))
     return;
   pinhole_rlogin_hello h;
   const uint8_t *p = pinhole__alg_payload(ac);

@@ -29,6 +29,7 @@ const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_rsh,
     &pinhole__alg_rexec,
     &pinhole__alg_rlogin,
+    &pinhole__alg_pna,
 };
 /* clang-format on */
 const int pinhole__nalgs =
