@@ -100,33 +100,31 @@ static int ph_pptp_put(ph_alg_call *ac, size_t off, uint16_t id) {
   return pinhole__alg_splice(ac, off, 2, rep, 2);
 }
 
-static void ph_pptp_trace_cid(ph_alg_call *ac, uint16_t from, uint16_t to,
-                              const uint8_t *msg, size_t len) {
+static void ph_pptp_trace_cid(ph_alg_call *ac, uint16_t from, uint16_t to) {
   ph_ends e;
   pinhole__alg_ends(ac, &e);
   int client = pinhole__alg_from(ac) == PH_ALG_CLIENT;
   pinhole_endpoint a = {client ? e.client.addr : e.client_pub.addr, from, 0};
   pinhole_endpoint b = {client ? e.client_pub.addr : e.client.addr, to, 0};
-  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &a, &b, 0, msg, len);
+  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &a, &b, 0, NULL, 0);
 }
 
 /* A new call of the client: its GRE flow, its Call ID field at `at`
  * rewritten to the public call ID. */
 static void ph_pptp_call_new(ph_alg_call *ac, ph_pptp_state *st, size_t at,
                              const pinhole_pptp_msg *m, uint16_t server_cid) {
-  const uint8_t *p = pinhole__alg_payload(ac) + at;
   ph_pptp_call *k = ph_pptp_find(st, PH_BY_CLIENT, m->call_id);
   if (k != NULL && k->server_cid == 0 && server_cid == 0) {
     /* the request again (retransmitted): the same translation */
-    if (ph_pptp_put(ac, at + m->call_id_off, k->public_cid) == 0)
-      ph_pptp_trace_cid(ac, k->client_cid, k->public_cid, p, m->length);
+    ph_pptp_put(ac, at + m->call_id_off, k->public_cid);
     return;
   }
-  if (k == NULL)
-    k = ph_pptp_find(st, offsetof(ph_pptp_call, flow), 0);
+  for (int i = 0; k == NULL && i < PH_PPTP_CALLS; i++)
+    if (st->call[i].flow == 0)
+      k = &st->call[i];
   if (k == NULL) {
-    pinhole__alg_refuse(ac, "too many calls on the control connection", p,
-                        m->length);
+    pinhole__alg_refuse(ac, "too many calls on the control connection", NULL,
+                        0);
     return;
   }
   uint16_t pub;
@@ -136,15 +134,14 @@ static void ph_pptp_call_new(ph_alg_call *ac, ph_pptp_state *st, size_t at,
     pinhole__alg_refuse(ac,
                         rc == PINHOLE_ERR_EXISTS ? "call ID collision"
                                                  : "no public call ID",
-                        p, m->length);
+                        NULL, 0);
     return;
   }
   k->flow = flow;
   k->client_cid = m->call_id;
   k->public_cid = pub;
   k->server_cid = server_cid;
-  if (ph_pptp_put(ac, at + m->call_id_off, pub) == 0)
-    ph_pptp_trace_cid(ac, m->call_id, pub, p, m->length);
+  ph_pptp_put(ac, at + m->call_id_off, pub); /* traced by the service */
 }
 
 static void ph_pptp_call_end(ph_alg_call *ac, ph_pptp_call *k) {
@@ -155,14 +152,13 @@ static void ph_pptp_call_end(ph_alg_call *ac, ph_pptp_call *k) {
 /* A message of the client (PNS) at payload[at]. */
 static void ph_pptp_from_client(ph_alg_call *ac, ph_pptp_state *st, size_t at,
                                 const pinhole_pptp_msg *m) {
-  const uint8_t *p = pinhole__alg_payload(ac) + at;
   switch (m->type) {
   case PINHOLE_PPTP_OUT_CALL_REQUEST:
     ph_pptp_call_new(ac, st, at, m, 0);
     return;
   case PINHOLE_PPTP_IN_CALL_REPLY:
     if (m->peer_call_id == 0) {
-      pinhole__alg_refuse(ac, "server call ID 0", p, m->length);
+      pinhole__alg_refuse(ac, "server call ID 0", NULL, 0);
       return;
     }
     ph_pptp_call_new(ac, st, at, m, m->peer_call_id);
@@ -170,12 +166,11 @@ static void ph_pptp_from_client(ph_alg_call *ac, ph_pptp_state *st, size_t at,
   case PINHOLE_PPTP_CALL_CLEAR_REQUEST: {
     ph_pptp_call *k = ph_pptp_find(st, PH_BY_CLIENT, m->call_id);
     if (k == NULL) {
-      pinhole__alg_refuse(ac, "Call-Clear-Request for no known call", p,
-                          m->length);
+      pinhole__alg_refuse(ac, "Call-Clear-Request for no known call", NULL, 0);
       return;
     }
     if (ph_pptp_put(ac, at + m->call_id_off, k->public_cid) == 0)
-      ph_pptp_trace_cid(ac, k->client_cid, k->public_cid, p, m->length);
+      ph_pptp_trace_cid(ac, k->client_cid, k->public_cid);
     return;
   }
   default:
@@ -187,7 +182,7 @@ static void ph_pptp_from_client(ph_alg_call *ac, ph_pptp_state *st, size_t at,
 /* The server's reply to an Outgoing-Call-Request: the call's server call
  * ID, or its end. */
 static void ph_pptp_out_reply(ph_alg_call *ac, ph_pptp_call *k,
-                              const pinhole_pptp_msg *m, const uint8_t *p) {
+                              const pinhole_pptp_msg *m) {
   if (m->result != 1) {
     ph_pptp_call_end(ac, k); /* not connected: no call */
     return;
@@ -199,7 +194,7 @@ static void ph_pptp_out_reply(ph_alg_call *ac, ph_pptp_call *k,
     pinhole__alg_refuse(ac,
                         rc == PINHOLE_ERR_EXISTS ? "call ID collision"
                                                  : "no GRE flow for the call",
-                        p, m->length);
+                        NULL, 0);
     ph_pptp_call_end(ac, k);
     return;
   }
@@ -209,7 +204,6 @@ static void ph_pptp_out_reply(ph_alg_call *ac, ph_pptp_call *k,
 /* A message of the server (PAC) at payload[at]. */
 static void ph_pptp_from_server(ph_alg_call *ac, ph_pptp_state *st, size_t at,
                                 const pinhole_pptp_msg *m) {
-  const uint8_t *p = pinhole__alg_payload(ac) + at;
   if (m->type == PINHOLE_PPTP_CALL_DISCONNECT_NOTIFY) {
     ph_pptp_call *k = ph_pptp_find(st, PH_BY_SERVER, m->call_id);
     if (k != NULL)
@@ -220,23 +214,22 @@ static void ph_pptp_from_server(ph_alg_call *ac, ph_pptp_state *st, size_t at,
     return; /* Incoming-Call-Request: the server's own call ID */
   ph_pptp_call *k = ph_pptp_find(st, PH_BY_PUBLIC, m->peer_call_id);
   if (k == NULL) {
-    pinhole__alg_refuse(ac, "message for no known call", p, m->length);
+    pinhole__alg_refuse(ac, "message for no known call", NULL, 0);
     return;
   }
   uint16_t client_cid = k->client_cid, public_cid = k->public_cid;
   if (m->type == PINHOLE_PPTP_OUT_CALL_REPLY) {
-    ph_pptp_out_reply(ac, k, m, p);
+    ph_pptp_out_reply(ac, k, m);
     if (pinhole__alg_failed(ac))
       return;
   }
   if (ph_pptp_put(ac, at + m->peer_call_id_off, client_cid) == 0)
-    ph_pptp_trace_cid(ac, public_cid, client_cid, p, m->length);
+    ph_pptp_trace_cid(ac, public_cid, client_cid);
 }
 
 /* One framed message at payload[at]. Returns 0, or -1 to desynchronise. */
 static int ph_pptp_msg(ph_alg_call *ac, ph_pptp_state *st, size_t at,
                        const pinhole_pptp_msg *m) {
-  const uint8_t *p = pinhole__alg_payload(ac) + at;
   int client = pinhole__alg_from(ac) == PH_ALG_CLIENT;
   uint8_t started = client ? PH_PPTP_STARTED_C : PH_PPTP_STARTED_S;
   pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0,
@@ -245,7 +238,7 @@ static int ph_pptp_msg(ph_alg_call *ac, ph_pptp_state *st, size_t at,
   if (!(st->flags & started)) {
     if (m->type != PINHOLE_PPTP_START_CTRL_REQUEST &&
         m->type != PINHOLE_PPTP_START_CTRL_REPLY) {
-      pinhole__alg_error(ac, "not a PPTP session start", p, m->length);
+      pinhole__alg_error(ac, "not a PPTP session start", NULL, 0);
       return -1;
     }
     st->flags |= started;
@@ -254,7 +247,7 @@ static int ph_pptp_msg(ph_alg_call *ac, ph_pptp_state *st, size_t at,
   if (m->sender != PINHOLE_PPTP_SENDER_EITHER &&
       m->sender !=
           (client ? PINHOLE_PPTP_SENDER_PNS : PINHOLE_PPTP_SENDER_PAC)) {
-    pinhole__alg_refuse(ac, "message from the wrong side", p, m->length);
+    pinhole__alg_refuse(ac, "message from the wrong side", NULL, 0);
     return 0;
   }
   if (client)
