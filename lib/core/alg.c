@@ -273,6 +273,15 @@ static uint32_t ph_own_map(const ph_alg_call *ac) {
   return ph_cold(ac->ctx, ac->conn)->mapping;
 }
 
+/* No public port (or call ID) for an ALG mapping: counted and logged. */
+static int ph_no_port(ph_alg_call *ac, const char *reason) {
+  ph_count(ac->ctx, PINHOLE_CNT_DROP_NAT_PORTS);
+  pinhole__event(ac->ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, ac->v, ac->side,
+                 ph_cold(ac->ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
+                 ac->dir, NULL, ph_alg_get(ac->conn->alg)->name, reason);
+  return PINHOLE_ERR_FULL;
+}
+
 int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
                      uint16_t port, unsigned flags, pinhole_endpoint *pub,
                      uint32_t *mapref, uint32_t *mapref2) {
@@ -307,14 +316,8 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
       r = 0;
     }
   }
-  if (r == 0) {
-    ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);
-    pinhole__event(ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, ac->v, ac->side,
-                   ph_cold(ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
-                   ac->dir, NULL, ph_alg_get(ac->conn->alg)->name,
-                   "no port for ALG mapping");
-    return PINHOLE_ERR_FULL;
-  }
+  if (r == 0)
+    return ph_no_port(ac, "no port for ALG mapping");
   pub->addr = ctx->maps[r - 1].paddr;
   pub->port = ctx->maps[r - 1].pport;
   *mapref = r;
@@ -483,14 +486,8 @@ static int ph_gre_map(ph_alg_call *ac, uint16_t client_cid, uint16_t *pub,
     pinhole__map_put(ctx, r);
     r = 0;
   }
-  if (r == 0) {
-    ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);
-    pinhole__event(ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, ac->v, ac->side,
-                   ph_cold(ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
-                   ac->dir, NULL, ph_alg_get(ac->conn->alg)->name,
-                   "no public call ID");
-    return PINHOLE_ERR_FULL;
-  }
+  if (r == 0)
+    return ph_no_port(ac, "no public call ID");
   *pub = ctx->maps[r - 1].pport;
   *mapref = r;
   return 0;

@@ -496,26 +496,30 @@ static void test_pptp_refused(void **state) {
   t_ctx_del(t);
 }
 
-/* An Outgoing-Call-Request split at every length: withheld until whole,
- * then rewritten once; its retransmission is rewritten the same way. */
+/* An Outgoing-Call-Request cut at every length: withheld until whole,
+ * then rewritten once (call ID 0x0042 is below the pool's range: it must
+ * change); its retransmission is rewritten the same way. */
 static void test_pptp_split_request(void **state) {
   (void)state;
-  for (size_t cut = 1; cut < 168; cut += 23) {
+  for (size_t cut = 1; cut < 168; cut++) {
     tctx *t = pptp_ctx(0);
     psess s;
     p_open(&s, t, CLI, 40060);
     p_start(&s);
     uint8_t b[256], w[256];
-    size_t n = msg(b, PINHOLE_PPTP_OUT_CALL_REQUEST, 0x4242, 0, 0);
+    size_t n = msg(b, PINHOLE_PPTP_OUT_CALL_REQUEST, 0x0042, 0x00ff, 0);
     tpkt p;
     seg(&p, CLI, 40060, SRV, 1723, s.cseq, s.sseq, b, cut);
     assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
     assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_WITHHELD), 1);
-    msg(w, PINHOLE_PPTP_OUT_CALL_REQUEST, 0x4242, 0, 0);
-    assert_int_equal(c_send(&s, b, n, w), 0); /* 0x4242 is free: kept */
+    uint16_t pub = p_ocrq(&s, 0x0042);
+    assert_true(pub >= 1024);
+    memcpy(w, b, n);
+    t_put16(w + 12, pub);
     s.cseq -= (uint32_t)n;
     assert_int_equal(c_send(&s, b, n, w), 0); /* resent */
     assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_NAT_PORTS), 0);
     t_ctx_del(t);
   }
 }
