@@ -63,6 +63,8 @@ COUNTERS = [
     "ALG_WITHHELD", "ALG_UNTRANSLATED", "ALG_DESYNC",
     "TCP_RST_IN_WINDOW",
     "ALG_QUICK_CLOSE",
+    "ALG_PPTP",
+    "GRE_NO_CALL",
 ]
 CNT = {name: i for i, name in enumerate(COUNTERS)}
 

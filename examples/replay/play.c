@@ -22,6 +22,8 @@
  */
 #include "play.h"
 
+#include <pinhole/pptp.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -386,6 +388,8 @@ static const char *proto_name(uint8_t proto) {
     return "UDP";
   case PINHOLE_IPPROTO_ICMP:
     return "ICMP";
+  case PINHOLE_IPPROTO_GRE:
+    return "GRE";
   default:
     return "IP";
   }
@@ -648,6 +652,29 @@ static void rewrite_icmp_error(uint8_t *buf, const pinhole_pkt_view *v,
   put16(in + 10, pinhole_cksum(in, v->inner_ihl));
 }
 
+/*
+ * A PPTP server (TCP 1723) answers with the call ID it was told: a
+ * Peer's Call ID in its control messages is the client's call ID as the
+ * NAT translated it (a GRE mapping, from MAPPING_CREATED), while the
+ * capture shows the inside one. Rewritten here as the server would have
+ * sent it; the payload length never changes.
+ */
+static void rewrite_pptp(const play *p, uint8_t *buf,
+                         const pinhole_pkt_view *v) {
+  if (v->proto != PINHOLE_IPPROTO_TCP || v->sport != 1723)
+    return;
+  uint8_t *pl = buf + v->payload_off;
+  size_t pos = 0, len = v->payload_len;
+  pinhole_pptp_msg m;
+  while (pos < len && pinhole_pptp_frame(pl + pos, len - pos, &m) == 0) {
+    const endpoint *e;
+    if ((m.flags & PINHOLE_PPTP_MSG_PEER_CALL_ID) &&
+        (e = ep_find(p, PINHOLE_IPPROTO_GRE, v->dst, m.peer_call_id)) != NULL)
+      put16(pl + pos + m.peer_call_id_off, e->pub_port);
+    pos += m.length;
+  }
+}
+
 /* Rewrites the outside packet in buf (parsed as v). Returns 1 when a
  * translation was known, 0 when not (miss says which). */
 static int rewrite_outside(play *p, uint8_t *buf, const pinhole_pkt_view *v,
@@ -670,6 +697,7 @@ static int rewrite_outside(play *p, uint8_t *buf, const pinhole_pkt_view *v,
     rewrite_icmp_error(buf, v, &t);
     return 1;
   }
+  rewrite_pptp(p, buf, v);
   put32(buf + 12, t.dst);
   put32(buf + 16, t.src);
   uint8_t *l4 = buf + v->l4_off;
@@ -679,6 +707,10 @@ static int rewrite_outside(play *p, uint8_t *buf, const pinhole_pkt_view *v,
              v->proto == PINHOLE_IPPROTO_UDP) {
     put16(l4, t.dport);
     put16(l4 + 2, t.sport);
+  } else if (v->flags & PINHOLE_PKTF_GRE) {
+    /* enhanced GRE (PPTP): the key names the receiver's call ID, which
+     * the view holds in dport and k, reversed, in sport */
+    put16(l4 + 6, t.sport);
   }
   if (v->proto == PINHOLE_IPPROTO_TCP && c) {
     if (v->tcp_flags & PINHOLE_TCP_ACK)

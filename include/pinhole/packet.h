@@ -23,7 +23,8 @@ extern "C" {
 enum pinhole_ipproto {
   PINHOLE_IPPROTO_ICMP = 1,
   PINHOLE_IPPROTO_TCP = 6,
-  PINHOLE_IPPROTO_UDP = 17
+  PINHOLE_IPPROTO_UDP = 17,
+  PINHOLE_IPPROTO_GRE = 47 /**< @since 0.2 */
 };
 
 /** TCP flag bits, as in the TCP header's flags byte. */
@@ -90,7 +91,14 @@ enum pinhole_pkt_flag {
                                        timestamp reply (id in sport/dport) */
   PINHOLE_PKTF_L4 = 0x20,         /**< sport/dport valid: TCP, UDP or an ICMP
                                        query was parsed */
-  PINHOLE_PKTF_UDP_NOCSUM = 0x40  /**< UDP checksum field is zero */
+  PINHOLE_PKTF_UDP_NOCSUM = 0x40, /**< UDP checksum field is zero */
+  /** An enhanced GRE packet (RFC 2637 sec. 4.1, version 1, PPTP's data
+   *  channel; pinhole_pptp_gre_parse() accepts its header): dport holds
+   *  the Call ID of its key (the receiver's), sport is 0, payload_off
+   *  and payload_len the PPP payload after the header. Not set for other
+   *  GRE (version 0) or a version 1 header that does not parse: such
+   *  packets carry no call and are not translated. @since 0.2 */
+  PINHOLE_PKTF_GRE = 0x80
 };
 
 /**
@@ -98,8 +106,10 @@ enum pinhole_pkt_flag {
  * owns it. Fields that do not apply to the packet are zero.
  *
  * For TCP and UDP, sport/dport are the ports. For ICMP echo and echo reply
- * both sport and dport hold the identifier. For ICMP errors, the inner_*
- * fields describe the quoted packet (its own header, as it was sent).
+ * both sport and dport hold the identifier. For enhanced GRE
+ * (PINHOLE_PKTF_GRE) sport is 0 and dport the key's Call ID. For ICMP errors,
+ * the inner_* fields describe the quoted packet (its own header, as it was
+ * sent).
  */
 typedef struct pinhole_pkt_view {
   uint32_t src, dst; /**< IPv4 addresses */
@@ -132,9 +142,10 @@ typedef struct pinhole_pkt_view {
   uint8_t inner_ihl;
   uint8_t inner_proto;
   uint32_t inner_src, inner_dst;
-  uint16_t inner_sport,
-      inner_dport;       /**< ports or echo id of the quoted packet */
-  uint16_t inner_l4_off; /**< offset of the quoted L4 header */
+  uint16_t inner_sport, inner_dport; /**< ports or echo id of the quoted packet;
+                                        for a quoted enhanced GRE header, 0 and
+                                        its key's Call ID */
+  uint16_t inner_l4_off;             /**< offset of the quoted L4 header */
 } pinhole_pkt_view;
 
 /**

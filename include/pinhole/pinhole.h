@@ -163,6 +163,10 @@ typedef struct pinhole_config {
   uint32_t frag_timeout_ms;    /**< reassembly timeout; 10000; 1..86400000 */
   uint32_t max_ports_per_host; /**< NAPT mappings per inside address, 0 = no
                                   limit (RFC 6888 REQ-4) */
+  /** idle timeout of a PPTP call's GRE data flow (RFC 2637 enhanced GRE)
+   *  in seconds; 300 (0 from a caller that predates the field: 300);
+   *  at most 2592000. @since 0.2 */
+  uint32_t gre_timeout_s;
 } pinhole_config;
 
 /**
@@ -636,7 +640,17 @@ enum pinhole_counter {
   /** A UDP control connection its ALG closed at once because its
    *  exchange was complete (the DNS quick teardown: every query it
    *  carried has its answer). @since 0.2 */
-  PINHOLE_CNT_ALG_QUICK_CLOSE
+  PINHOLE_CNT_ALG_QUICK_CLOSE,
+  /** Errors of the PPTP ALG (RFC 2637 control connection: a message
+   *  whose length or type is wrong, a call ID that collides, a call the
+   *  ALG does not know). The operator's list of ALG error counters has no
+   *  PPTP entry, so it is appended here; counted with "Errors: ALG" like
+   *  the others. @since 0.2 */
+  PINHOLE_CNT_ALG_PPTP,
+  /** An enhanced GRE packet (PPTP data) whose key names no call a PPTP
+   *  ALG set up: dropped (and counted as a new flow discarded).
+   *  @since 0.2 */
+  PINHOLE_CNT_GRE_NO_CALL
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

@@ -256,6 +256,41 @@ typedef struct ph_pinhole_req {
  * and traced by the service). */
 int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e);
 
+/* ---- GRE calls (PPTP) --------------------------------------------------- */
+
+/* Opens the GRE data flow of a PPTP call (RFC 2637 enhanced GRE, whose key
+ * carries the receiver's call ID) in this conversation: a Forward
+ * connection with its own idle timeout (pinhole_config.gre_timeout_s),
+ * translated both ways. The client's call ID client_cid gets a public
+ * call ID, *public_cid, with the NAPT of the control connection (a
+ * mapping of protocol GRE at the same public address, held by the flow;
+ * without source NAT, client_cid itself). GRE from the server to the
+ * client's public address with key *public_cid reaches the client with
+ * its key set back to client_cid; GRE from the client to the server with
+ * key server_cid leaves from the public address. server_cid 0: not known
+ * yet (an Outgoing-Call-Request), set later with pinhole__alg_gre_peer;
+ * until then the client's GRE has no flow. A flow of the same client and
+ * call left over in this conversation is replaced. *flow names the flow
+ * for the services below. Returns 0; PINHOLE_ERR_EXISTS when another
+ * flow has one of its keys (a call ID collision: nothing opened, not
+ * counted); PINHOLE_ERR_FULL when no public call ID or no table space is
+ * free (counted and logged). */
+int pinhole__alg_gre_open(ph_alg_call *ac, uint16_t client_cid,
+                          uint16_t server_cid, uint16_t *public_cid,
+                          uint32_t *flow);
+/* Sets the server's call ID of a flow opened with server_cid 0 (from an
+ * Outgoing-Call-Reply): 0; PINHOLE_ERR_NOMATCH when flow is not this
+ * conversation's GRE flow with that public call ID and no server call ID
+ * yet; PINHOLE_ERR_EXISTS when another flow has the key (collision);
+ * PINHOLE_ERR_INVALID_ARG for call ID 0; PINHOLE_ERR_FULL. */
+int pinhole__alg_gre_peer(ph_alg_call *ac, uint32_t flow, uint16_t public_cid,
+                          uint16_t server_cid);
+/* The call was cleared (Call-Disconnect-Notify): the flow gets the short
+ * closed-flow timeout. A no-op when flow is not this conversation's GRE
+ * flow with that public call ID. */
+void pinhole__alg_gre_close(ph_alg_call *ac, uint32_t flow,
+                            uint16_t public_cid);
+
 /* ---- dialogs ------------------------------------------------------------ */
 
 /* The session ended (SIP BYE): pending pinholes of the conversation close,

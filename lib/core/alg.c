@@ -30,6 +30,7 @@ const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_rexec,
     &pinhole__alg_rlogin,
     &pinhole__alg_pna,
+    &pinhole__alg_pptp,
 };
 /* clang-format on */
 const int pinhole__nalgs =
@@ -289,6 +290,15 @@ static uint32_t ph_own_map(const ph_alg_call *ac) {
   return ph_cold(ac->ctx, ac->conn)->mapping;
 }
 
+/* No public port (or call ID) for an ALG mapping: counted and logged. */
+static int ph_no_port(ph_alg_call *ac, const char *reason) {
+  ph_count(ac->ctx, PINHOLE_CNT_DROP_NAT_PORTS);
+  pinhole__event(ac->ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, ac->v, ac->side,
+                 ph_cold(ac->ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
+                 ac->dir, NULL, ph_alg_get(ac->conn->alg)->name, reason);
+  return PINHOLE_ERR_FULL;
+}
+
 int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
                      uint16_t port, unsigned flags, pinhole_endpoint *pub,
                      uint32_t *mapref, uint32_t *mapref2) {
@@ -323,14 +333,8 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
       r = 0;
     }
   }
-  if (r == 0) {
-    ph_count(ctx, PINHOLE_CNT_DROP_NAT_PORTS);
-    pinhole__event(ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, ac->v, ac->side,
-                   ph_cold(ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
-                   ac->dir, NULL, ph_alg_get(ac->conn->alg)->name,
-                   "no port for ALG mapping");
-    return PINHOLE_ERR_FULL;
-  }
+  if (r == 0)
+    return ph_no_port(ac, "no port for ALG mapping");
   pub->addr = ph_map_at(ctx, r)->paddr;
   pub->port = ph_map_at(ctx, r)->pport;
   *mapref = r;
@@ -446,6 +450,129 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   ph_trace(ac, PINHOLE_TRACE_PINHOLE_CREATED, e->proto, &from, &to,
            ctx->cfg.pinhole_timeout_ms, NULL, 0);
   return rv;
+}
+
+/* ---- GRE calls (PPTP) --------------------------------------------------- */
+
+/* The GRE connection flow names, when it is one of this conversation's
+ * with public call ID public_cid; else NULL. */
+static ph_conn *ph_gre_flow(const ph_alg_call *ac, uint32_t flow,
+                            uint16_t public_cid) {
+  pinhole_ctx *ctx = ac->ctx;
+  if (flow == 0 || flow > ctx->cfg.max_flows)
+    return NULL;
+  ph_conn *g = &ctx->conns[flow - 1];
+  if (!(g->flags & PH_CONN_LIVE) || g->proto != PINHOLE_IPPROTO_GRE ||
+      ph_cold(ctx, g)->conv != ph_cold(ctx, ac->conn)->conv ||
+      g->b.dport != public_cid || g->a.src != ac->conn->a.src)
+    return NULL;
+  return g;
+}
+
+/* A GRE flow already filed under key t: a leftover of the same client's
+ * same call in this conversation is freed (replaced), anything else is a
+ * collision. */
+static int ph_gre_free_key(ph_alg_call *ac, const ph_tuple *t,
+                           uint16_t client_cid) {
+  int dir;
+  ph_conn *o = pinhole__gre_lookup(ac->ctx, t->src, t->dst, t->dport, &dir);
+  if (o == NULL)
+    return 0;
+  if (ph_cold(ac->ctx, o)->conv != ph_cold(ac->ctx, ac->conn)->conv ||
+      o->a.src != ac->conn->a.src || o->a.sport != client_cid)
+    return PINHOLE_ERR_EXISTS;
+  pinhole__conn_free(ac->ctx, o);
+  return 0;
+}
+
+/* A public call ID for the client's call (a GRE mapping at the control
+ * connection's public address), or the call ID itself without NAT. */
+static int ph_gre_map(ph_alg_call *ac, uint16_t client_cid, uint16_t *pub,
+                      uint32_t *mapref) {
+  pinhole_ctx *ctx = ac->ctx;
+  uint32_t cmap = ph_own_map(ac);
+  *mapref = 0;
+  *pub = client_cid;
+  if (cmap == 0)
+    return 0;
+  int why = 0;
+  uint32_t r =
+      pinhole__map_get(ctx, ctx->maps[cmap - 1].pool, PINHOLE_IPPROTO_GRE,
+                       ac->conn->a.src, client_cid, 0, 0, &why);
+  if (r != 0 && ctx->maps[r - 1].paddr != ac->conn->b.dst) {
+    pinhole__map_put(ctx, r);
+    r = 0;
+  }
+  if (r == 0)
+    return ph_no_port(ac, "no public call ID");
+  *pub = ctx->maps[r - 1].pport;
+  *mapref = r;
+  return 0;
+}
+
+int pinhole__alg_gre_open(ph_alg_call *ac, uint16_t client_cid,
+                          uint16_t server_cid, uint16_t *public_cid,
+                          uint32_t *flow) {
+  pinhole_ctx *ctx = ac->ctx;
+  const ph_conn *c = ac->conn;
+  uint32_t mref;
+  *flow = 0;
+  int rc = ph_gre_map(ac, client_cid, public_cid, &mref);
+  if (rc != 0)
+    return rc;
+  /* a: the client's GRE as it arrives; b: the server's */
+  ph_tuple a = {c->a.src, c->a.dst, client_cid, server_cid};
+  ph_tuple b = {c->b.src, c->b.dst, server_cid, *public_cid};
+  if (ph_gre_free_key(ac, &b, client_cid) != 0 ||
+      (server_cid != 0 && ph_gre_free_key(ac, &a, client_cid) != 0)) {
+    pinhole__map_put(ctx, mref);
+    return PINHOLE_ERR_EXISTS;
+  }
+  uint32_t conv = ph_cold(ctx, c)->conv;
+  ph_conn *g =
+      pinhole__conn_new(ctx, conv, PINHOLE_IPPROTO_GRE, c->a_side, &a, &b);
+  if (g == NULL) {
+    pinhole__map_put(ctx, mref);
+    ph_count(ctx, PINHOLE_CNT_DROP_FLOW_FULL);
+    pinhole__event(ctx, PINHOLE_EVENT_TABLE_FULL, ac->v, ac->side, conv, 0,
+                   NULL, 0, NULL, ph_alg_get(c->alg)->name, "flow table full");
+    return PINHOLE_ERR_FULL;
+  }
+  ph_cold(ctx, g)->mapping = mref;
+  ph_cold(ctx, g)->rule = ph_cold(ctx, c)->rule;
+  pinhole__conn_touch_timer(ctx, g);
+  *flow = ph_conn_idx(ctx, g) + 1;
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, ac->v, ac->side, conv,
+                 PINHOLE_FLOW_FORWARD, g, 0, NULL, ph_alg_get(c->alg)->name,
+                 "call");
+  pinhole_endpoint from = {a.src, client_cid, 0};
+  pinhole_endpoint to = {b.dst, *public_cid, 0};
+  ph_trace(ac, PINHOLE_TRACE_TRANSLATED, PINHOLE_IPPROTO_GRE, &from, &to, 0,
+           NULL, 0);
+  return 0;
+}
+
+int pinhole__alg_gre_peer(ph_alg_call *ac, uint32_t flow, uint16_t public_cid,
+                          uint16_t server_cid) {
+  ph_conn *g = ph_gre_flow(ac, flow, public_cid);
+  if (g == NULL || g->a.dport != 0)
+    return PINHOLE_ERR_NOMATCH;
+  if (server_cid == 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  ph_tuple a = g->a;
+  a.dport = server_cid;
+  if (ph_gre_free_key(ac, &a, g->a.sport) != 0)
+    return PINHOLE_ERR_EXISTS;
+  return pinhole__gre_set_peer(ac->ctx, g, server_cid);
+}
+
+void pinhole__alg_gre_close(ph_alg_call *ac, uint32_t flow,
+                            uint16_t public_cid) {
+  ph_conn *g = ph_gre_flow(ac, flow, public_cid);
+  if (g == NULL || g->tcp_state == PH_TCP_CLOSED)
+    return;
+  g->tcp_state = PH_TCP_CLOSED; /* a GRE flow: "its call was cleared" */
+  pinhole__conn_touch_timer(ac->ctx, g);
 }
 
 /* ---- dialogs ------------------------------------------------------------ */
@@ -633,8 +760,9 @@ uint64_t pinhole__alg_hash(const ph_alg_call *ac, const void *p, size_t len) {
 /* ---- errors ------------------------------------------------------------- */
 
 void pinhole__alg_error_counter(ph_alg_call *ac, int counter) {
-  int ok =
-      counter >= PINHOLE_CNT_ALG_BOOTP && counter <= PINHOLE_CNT_ALG_TRACEROUTE;
+  int ok = (counter >= PINHOLE_CNT_ALG_BOOTP &&
+            counter <= PINHOLE_CNT_ALG_TRACEROUTE) ||
+           counter == PINHOLE_CNT_ALG_PPTP;
   ac->counter = ok ? (uint8_t)counter : 0;
 }
 

@@ -48,6 +48,7 @@ int pinhole_config_default(pinhole_config *cfg, size_t size) {
   cfg->flags = PINHOLE_CFG_DROP_IP_OPTIONS;
   cfg->max_fragments = 1024;
   cfg->frag_timeout_ms = 10000;
+  cfg->gre_timeout_s = 300;
   return 0;
 }
 
@@ -95,6 +96,8 @@ static int ph_timeouts_ok(const pinhole_config *c) {
   for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
     if (s[i] == 0 || s[i] > PH_MAX_TIMEOUT_S)
       return 0;
+  if (c->gre_timeout_s > PH_MAX_TIMEOUT_S)
+    return 0;
   return c->pinhole_timeout_ms != 0 &&
          c->pinhole_timeout_ms <= PH_MAX_TIMEOUT_MS &&
          c->frag_timeout_ms != 0 && c->frag_timeout_ms <= PH_MAX_TIMEOUT_MS;
@@ -149,6 +152,9 @@ static void ph_timeouts(pinhole_ctx *ctx) {
   ctx->to[PH_TO_ICMP] =
       ph_ticks(ctx, (uint64_t)c->icmp_timeout_s * 1000000000u);
   ctx->to[PH_TO_CLOSED] = ph_ticks(ctx, 10ull * 1000000000u);
+  ctx->to[PH_TO_GRE] =
+      ph_ticks(ctx, (uint64_t)(c->gre_timeout_s ? c->gre_timeout_s : 300u) *
+                        1000000000u);
   ctx->to_min = ctx->to[0];
   for (int i = 1; i < PH_TO_COUNT; i++)
     if (ctx->to[i] < ctx->to_min)

@@ -282,6 +282,7 @@ enum ph_timeout {
   PH_TO_UDP,
   PH_TO_ICMP,
   PH_TO_CLOSED,
+  PH_TO_GRE, /* a PPTP call's GRE data flow */
   PH_TO_COUNT
 };
 

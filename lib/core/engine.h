@@ -61,6 +61,19 @@ ph_conn *pinhole__conn_lookup(pinhole_ctx *ctx, uint8_t proto, uint32_t src,
                               uint64_t h, int *dir);
 /* A new conversation, or PH_NIL when the table is full. */
 ph_ref pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side);
+/* Enhanced GRE (PPTP data): a GRE connection's tuples are (addresses,
+ * the sender's call ID, the receiver's call ID); it is filed under
+ * (addresses, 0, the receiver's call ID), the only call ID a packet
+ * carries, and a key whose receiver's call ID is 0 (not known yet) is not
+ * filed. Looks up the connection a GRE packet src -> dst with key call
+ * call_id belongs to (*dir as pinhole__conn_lookup). */
+ph_conn *pinhole__gre_lookup(pinhole_ctx *ctx, uint32_t src, uint32_t dst,
+                             uint16_t call_id, int *dir);
+/* Files a GRE connection's side-A key once the side-B peer's call ID is
+ * known (a.dport was 0): 0, PINHOLE_ERR_EXISTS when another connection
+ * has that key, PINHOLE_ERR_FULL, PINHOLE_ERR_INVALID_ARG (not GRE, 0,
+ * already filed). */
+int pinhole__gre_set_peer(pinhole_ctx *ctx, ph_conn *c, uint16_t call_id);
 /* Drops a conversation when it has no connection and no pinhole left. */
 void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref conv);
 /* A new connection in conversation conv; a and b tuples, side A.

@@ -179,6 +179,7 @@ static const char *ph_proto_name(uint8_t p) {
   return p == PINHOLE_IPPROTO_TCP    ? "TCP"
          : p == PINHOLE_IPPROTO_UDP  ? "UDP"
          : p == PINHOLE_IPPROTO_ICMP ? "ICMP"
+         : p == PINHOLE_IPPROTO_GRE  ? "GRE"
                                      : "IP";
 }
 

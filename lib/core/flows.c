@@ -16,6 +16,26 @@ uint64_t pinhole__key_hash(const pinhole_ctx *ctx, uint8_t proto, uint32_t src,
   return ph_tuple_hash(&ctx->cfg.hash_key, proto, src, dst, sport, dport);
 }
 
+/* The source port a key is filed under: a GRE packet carries no source
+ * call ID (its key holds the receiver's), so a GRE connection's keys are
+ * (addresses, 0, the receiver's call ID) and its tuples' sport only says
+ * what the translation writes. */
+static inline uint16_t ph_key_sport(uint8_t proto, uint16_t sport) {
+  return proto == PINHOLE_IPPROTO_GRE ? 0 : sport;
+}
+
+/* A GRE key whose call ID is not known yet (0) is not filed: packets
+ * towards that side have no flow until pinhole__gre_set_peer(). */
+static inline int ph_key_filed(uint8_t proto, const ph_tuple *t) {
+  return proto != PINHOLE_IPPROTO_GRE || t->dport != 0;
+}
+
+static uint64_t ph_conn_key(const pinhole_ctx *ctx, uint8_t proto,
+                            const ph_tuple *t) {
+  return pinhole__key_hash(ctx, proto, t->src, t->dst,
+                           ph_key_sport(proto, t->sport), t->dport);
+}
+
 static int ph_tuple_eq(const ph_tuple *t, uint32_t src, uint32_t dst,
                        uint16_t sport, uint16_t dport) {
   return t->src == src && t->dst == dst && t->sport == sport &&
@@ -45,10 +65,48 @@ ph_conn *pinhole__conn_lookup(pinhole_ctx *ctx, uint8_t proto, uint32_t src,
   return NULL;
 }
 
+ph_conn *pinhole__gre_lookup(pinhole_ctx *ctx, uint32_t src, uint32_t dst,
+                             uint16_t call_id, int *dir) {
+  uint64_t h =
+      pinhole__key_hash(ctx, PINHOLE_IPPROTO_GRE, src, dst, 0, call_id);
+  ph_ft_iter it;
+  ph_ft_iter_init(&ctx->ft, h, &it);
+  for (uint32_t ref; (ref = ph_ft_next(&ctx->ft, &it)) != UINT32_MAX;) {
+    ph_conn *c = &ctx->conns[ref >> 1];
+    const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
+    if (c->proto == PINHOLE_IPPROTO_GRE && t->src == src && t->dst == dst &&
+        t->dport == call_id) {
+      if (ph_conn_stale(ctx, c)) {
+        pinhole__conn_expire(ctx, c);
+        return NULL;
+      }
+      *dir = (int)(ref & 1);
+      return c;
+    }
+  }
+  return NULL;
+}
+
+int pinhole__gre_set_peer(pinhole_ctx *ctx, ph_conn *c, uint16_t call_id) {
+  int dir;
+  if (c->proto != PINHOLE_IPPROTO_GRE || call_id == 0 || c->a.dport != 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (pinhole__gre_lookup(ctx, c->a.src, c->a.dst, call_id, &dir) != NULL)
+    return PINHOLE_ERR_EXISTS;
+  ph_tuple a = c->a;
+  a.dport = call_id;
+  uint32_t idx = ph_conn_idx(ctx, c);
+  if (pinhole__ft_insert(&ctx->ft, ph_conn_key(ctx, c->proto, &a), idx << 1))
+    return PINHOLE_ERR_FULL;
+  c->a.dport = call_id;
+  c->b.sport = call_id;
+  return 0;
+}
+
 ph_ref pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side) {
   ph_ref r = ctx->conv_free;
   if (r == 0)
-    return 0;
+    return PH_NIL;
   ph_conv *cv = ph_conv_at(ctx, r);
   ctx->conv_free = cv->next;
   memset(cv, 0, sizeof(*cv));
@@ -96,14 +154,13 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
   ph_conn *c = ph_conn_at(ctx, r);
   ph_conn_cold *k = ph_cold_at(ctx, r);
   uint32_t next_free = k->conv_next;
-  uint64_t ha =
-      pinhole__key_hash(ctx, proto, a->src, a->dst, a->sport, a->dport);
-  uint64_t hb =
-      pinhole__key_hash(ctx, proto, b->src, b->dst, b->sport, b->dport);
-  if (pinhole__ft_insert(&ctx->ft, ha, idx << 1) != 0)
+  uint64_t ha = ph_conn_key(ctx, proto, a), hb = ph_conn_key(ctx, proto, b);
+  int fa = ph_key_filed(proto, a), fb = ph_key_filed(proto, b);
+  if (fa && pinhole__ft_insert(&ctx->ft, ha, idx << 1) != 0)
     return NULL;
-  if (pinhole__ft_insert(&ctx->ft, hb, idx << 1 | 1) != 0) {
-    pinhole__ft_remove(&ctx->ft, ha, idx << 1);
+  if (fb && pinhole__ft_insert(&ctx->ft, hb, idx << 1 | 1) != 0) {
+    if (fa)
+      pinhole__ft_remove(&ctx->ft, ha, idx << 1);
     return NULL;
   }
   ctx->conn_free = next_free;
@@ -158,6 +215,9 @@ static uint32_t ph_state_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
     default:
       return ctx->to[PH_TO_SYN];
     }
+  case PINHOLE_IPPROTO_GRE: /* a PPTP call's data; closed: call cleared */
+    return c->tcp_state == PH_TCP_CLOSED ? ctx->to[PH_TO_CLOSED]
+                                         : ctx->to[PH_TO_GRE];
   case PINHOLE_IPPROTO_UDP:
     /* a media flow whose dialog ended */
     return c->tcp_state == PH_TCP_CLOSED ? ctx->to[PH_TO_CLOSED]
@@ -190,12 +250,11 @@ void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c) {
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   uint32_t idx = ph_conn_idx(ctx, c);
   ph_conn_cold *k = &ctx->cold[idx];
-  uint64_t ha = pinhole__key_hash(ctx, c->proto, c->a.src, c->a.dst, c->a.sport,
-                                  c->a.dport);
-  uint64_t hb = pinhole__key_hash(ctx, c->proto, c->b.src, c->b.dst, c->b.sport,
-                                  c->b.dport);
-  pinhole__ft_remove(&ctx->ft, ha, idx << 1);
-  pinhole__ft_remove(&ctx->ft, hb, idx << 1 | 1);
+  if (ph_key_filed(c->proto, &c->a))
+    pinhole__ft_remove(&ctx->ft, ph_conn_key(ctx, c->proto, &c->a), idx << 1);
+  if (ph_key_filed(c->proto, &c->b))
+    pinhole__ft_remove(&ctx->ft, ph_conn_key(ctx, c->proto, &c->b),
+                       idx << 1 | 1);
   pinhole_wheel_cancel(&ctx->conn_wheel, idx);
   if (c->flags & PH_CONN_HALF_OPEN)
     ctx->half_open--;

@@ -54,6 +54,7 @@ int pinhole_flows_visit(const pinhole_ctx *ctx, pinhole_flow_visit_fn fn,
 static const char *ph_proto(uint8_t p) {
   return p == PINHOLE_IPPROTO_TCP   ? "TCP"
          : p == PINHOLE_IPPROTO_UDP ? "UDP"
+         : p == PINHOLE_IPPROTO_GRE ? "GRE"
                                     : "ICMP";
 }
 

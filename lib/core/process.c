@@ -454,6 +454,20 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   return ph_verdict(ctx, 1, ph_existing(ctx, pkt, v, c, 0, side));
 }
 
+/* An enhanced GRE packet (PPTP data): it belongs to a call a PPTP ALG
+ * set up (pinhole__alg_gre_open), or it is dropped. Never opens one. */
+static int ph_gre(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                  int side) {
+  pkt->len = v->ip_len;
+  int dir;
+  ph_conn *c = pinhole__gre_lookup(ctx, v->src, v->dst, v->dport, &dir);
+  if (c != NULL)
+    return ph_verdict(ctx, 0, ph_existing(ctx, pkt, v, c, dir, side));
+  ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+  ph_count(ctx, PINHOLE_CNT_GRE_NO_CALL);
+  return PINHOLE_VERDICT_DROP;
+}
+
 /*
  * A burst's look-ahead: the tuple read from the fixed header offsets of a
  * plain (no options, not a fragment) TCP or UDP packet and its flow hash,
@@ -498,6 +512,8 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
     return pinhole__icmp_error_in(ctx, pkt, &v, side);
   if (v.proto != PINHOLE_IPPROTO_TCP && v.proto != PINHOLE_IPPROTO_UDP &&
       !(v.flags & PINHOLE_PKTF_ICMP_QUERY)) {
+    if (v.flags & PINHOLE_PKTF_GRE)
+      return ph_gre(ctx, pkt, &v, side);
     ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
     ph_count(ctx, PINHOLE_CNT_DROP_NO_RULE);
     return PINHOLE_VERDICT_DROP;

@@ -96,6 +96,8 @@ static const ph_cnt_desc ph_cnt[] = {
     C(ALG_DESYNC, NULL, "ALG control connection desynchronised"),
     C(TCP_RST_IN_WINDOW, NULL, "TCP RST in window, not exact (RFC 5961)"),
     C(ALG_QUICK_CLOSE, NULL, "ALG quick teardown"),
+    C(ALG_PPTP, NULL, "PPTP ALG errors"),
+    C(GRE_NO_CALL, NULL, "GRE packets for no known call"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

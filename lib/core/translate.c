@@ -37,6 +37,8 @@ void pinhole__translate(pinhole_ctx *ctx, uint8_t *pkt, pinhole_pkt_view *v,
   (void)ctx;
   const ph_tuple *to = dir ? &c->a : &c->b;
   uint32_t nsrc = to->dst, ndst = to->src;
+  /* GRE: ndport is the receiver's call ID (a tuple's sport is its
+   * sender's call ID: see pinhole__gre_lookup) */
   uint16_t nsport = to->dport, ndport = to->sport;
   uint8_t *l4 = pkt + v->l4_off;
   uint32_t d = 0; /* address words changed, for both checksums */
@@ -56,8 +58,14 @@ void pinhole__translate(pinhole_ctx *ctx, uint8_t *pkt, pinhole_pkt_view *v,
   }
   if (ip_changed)
     ph_apply(pkt + 10, d);
-  if (!(v->flags & PINHOLE_PKTF_L4))
+  if (!(v->flags & PINHOLE_PKTF_L4)) {
+    /* enhanced GRE: the key's call ID (no GRE checksum: C is 0) */
+    if ((v->flags & PINHOLE_PKTF_GRE) && ndport != v->dport) {
+      ph_put16(l4 + PH_GRE_CALL_ID, ndport);
+      v->dport = ndport;
+    }
     return;
+  }
   if (v->proto == PINHOLE_IPPROTO_ICMP) {
     /* echo identifier: the ICMP checksum has no pseudo-header */
     if (nsport != v->sport) {

@@ -27,7 +27,8 @@ enum ph_field {
   PH_UDP_CKSUM = 6,
   PH_ICMP_CKSUM = 2,
   PH_ICMP_ID = 4,
-  PH_ICMP_SEQ = 6
+  PH_ICMP_SEQ = 6,
+  PH_GRE_CALL_ID = 6 /* enhanced GRE (RFC 2637 4.1): the key's low half */
 };
 
 static inline uint16_t ph_get16(const uint8_t *p) {

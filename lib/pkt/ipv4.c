@@ -9,6 +9,7 @@
  */
 #include <pinhole/cksum.h>
 #include <pinhole/packet.h>
+#include <pinhole/pptp.h>
 
 #include <string.h>
 
@@ -178,7 +179,26 @@ static int ph_parse_quoted(ph_span q, uint16_t q_off, pinhole_pkt_view *v) {
              ph_icmp_is_query(l4[0])) {
     v->inner_sport = ph_get16(l4 + 4);
     v->inner_dport = v->inner_sport;
+  } else if (v->inner_proto == PINHOLE_IPPROTO_GRE) {
+    pinhole_pptp_gre g; /* its first 8 bytes hold the key */
+    if (pinhole_pptp_gre_parse(l4, q.len - ihl, 1, &g) == 0)
+      v->inner_dport = g.call_id;
   }
+  return PINHOLE_PKT_OK;
+}
+
+/* An enhanced GRE header (PPTP's data channel): the key's Call ID in
+ * dport. Other GRE is no error: it is simply not a call (no flag). A
+ * first fragment's payload is cut off: its header is read as quoted. */
+static int ph_parse_gre(ph_span l4, int first_frag, pinhole_pkt_view *v) {
+  pinhole_pptp_gre g;
+  if (pinhole_pptp_gre_parse(l4.p, l4.len, first_frag, &g) != 0 ||
+      g.hdr_len > l4.len)
+    return PINHOLE_PKT_OK;
+  v->dport = g.call_id;
+  v->payload_off = (uint16_t)(v->l4_off + g.hdr_len);
+  v->payload_len = (uint16_t)(l4.len - g.hdr_len);
+  v->flags |= PINHOLE_PKTF_GRE;
   return PINHOLE_PKT_OK;
 }
 
@@ -396,6 +416,8 @@ static int ph_parse_full(const uint8_t *data, size_t len,
     return ph_parse_udp(l4, first_frag, view);
   case PINHOLE_IPPROTO_ICMP:
     return ph_parse_icmp(l4, view);
+  case PINHOLE_IPPROTO_GRE:
+    return ph_parse_gre(l4, first_frag, view);
   default:
     return PINHOLE_PKT_OK;
   }

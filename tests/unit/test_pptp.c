@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include <pinhole/cksum.h>
+#include <pinhole/packet.h>
 #include <pinhole/pptp.h>
 
 /* A control message of the given type and length, zero body. */
@@ -345,6 +347,72 @@ static void test_pptp_gre_quoted(void **state) {
   assert_int_equal(pinhole_pptp_gre_parse(b, 8, 1, &g), PINHOLE_ERR_PARSE);
 }
 
+/* An IPv4 packet 198.19.0.2 -> 198.19.0.1 of protocol proto around
+ * l4[0..n); returns its length. */
+static size_t ip_around(uint8_t *b, uint8_t proto, const uint8_t *l4,
+                        size_t n) {
+  static const uint8_t hdr[20] = {0x45, 0, 0,   0,  0x12, 0x34, 0,   0,  64, 0,
+                                  0,    0, 198, 19, 0,    2,    198, 19, 0,  1};
+  memcpy(b, hdr, 20);
+  b[2] = (uint8_t)((20 + n) >> 8);
+  b[3] = (uint8_t)(20 + n);
+  b[9] = proto;
+  memcpy(b + 20, l4, n);
+  uint16_t ck = pinhole_cksum(b, 20);
+  b[10] = (uint8_t)(ck >> 8);
+  b[11] = (uint8_t)ck;
+  return 20 + n;
+}
+
+/* The packet parser's view of enhanced GRE: the call ID in dport, the
+ * PPP payload after the header; other GRE is no call (no flag, no
+ * error); an ICMP error quoting enhanced GRE names its call ID. */
+static void test_pptp_pkt_view(void **state) {
+  (void)state;
+  uint8_t b[128];
+  pinhole_pkt_view v;
+  size_t n = ip_around(b, 47, gre_data, sizeof(gre_data));
+  assert_int_equal(pinhole_pkt_parse(b, n, &v), PINHOLE_PKT_OK);
+  assert_int_equal(v.proto, PINHOLE_IPPROTO_GRE);
+  assert_int_equal(v.flags, PINHOLE_PKTF_GRE);
+  assert_int_equal(v.sport, 0);
+  assert_int_equal(v.dport, 0x0c80);
+  assert_int_equal(v.payload_off, 36);
+  assert_int_equal(v.payload_len, 6);
+  /* version 0 (and a key-less header): parsed, but no call */
+  uint8_t g0[sizeof(gre_data)];
+  memcpy(g0, gre_data, sizeof(g0));
+  g0[1] = 0x80;
+  n = ip_around(b, 47, g0, sizeof(g0));
+  assert_int_equal(pinhole_pkt_parse(b, n, &v), PINHOLE_PKT_OK);
+  assert_int_equal(v.flags, 0);
+  assert_int_equal(v.dport, 0);
+  /* a payload length that lies: no call either */
+  memcpy(g0, gre_data, sizeof(g0));
+  g0[5] = 7;
+  n = ip_around(b, 47, g0, sizeof(g0));
+  assert_int_equal(pinhole_pkt_parse(b, n, &v), PINHOLE_PKT_OK);
+  assert_int_equal(v.flags, 0);
+  /* quoted by an ICMP error: the quoted header and its first 8 bytes */
+  uint8_t inner[28], icmp[8 + 28];
+  ip_around(inner, 47, gre_data, 8);
+  inner[2] = 0;
+  inner[3] = 20 + sizeof(gre_data); /* as it was sent */
+  memset(icmp, 0, 8);
+  icmp[0] = 3;
+  icmp[1] = 1;
+  memcpy(icmp + 8, inner, 28);
+  uint16_t ck = pinhole_cksum(icmp, sizeof(icmp));
+  icmp[2] = (uint8_t)(ck >> 8);
+  icmp[3] = (uint8_t)ck;
+  n = ip_around(b, 1, icmp, sizeof(icmp));
+  assert_int_equal(pinhole_pkt_parse(b, n, &v), PINHOLE_PKT_OK);
+  assert_true(v.flags & PINHOLE_PKTF_ICMP_ERROR);
+  assert_int_equal(v.inner_proto, PINHOLE_IPPROTO_GRE);
+  assert_int_equal(v.inner_sport, 0);
+  assert_int_equal(v.inner_dport, 0x0c80);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pptp_types_table),
@@ -358,6 +426,7 @@ int main(void) {
       cmocka_unit_test(test_pptp_gre_ack_only_and_seq_only),
       cmocka_unit_test(test_pptp_gre_bad),
       cmocka_unit_test(test_pptp_gre_quoted),
+      cmocka_unit_test(test_pptp_pkt_view),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
