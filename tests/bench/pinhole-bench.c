@@ -306,22 +306,33 @@ typedef struct table {
   uint64_t now;
 } table;
 
-static pinhole_ctx *ctx_make(uint32_t max_flows, const char *alg) {
-  pinhole_config cfg;
-  pinhole_config_default(&cfg, sizeof(cfg));
-  cfg.max_flows = max_flows;
-  cfg.hash_key.k0 = 0x0706050403020100ull;
-  cfg.hash_key.k1 = 0x0f0e0d0c0b0a0908ull;
-  cfg.seed = 12345;
-  cfg.max_half_open = max_flows; /* the new-flow test opens many SYNs */
+/* The bench's configuration: fixed hash key and seed, max_flows. */
+static void cfg_make(pinhole_config *cfg, uint32_t max_flows) {
+  pinhole_config_default(cfg, sizeof(*cfg));
+  cfg->max_flows = max_flows;
+  cfg->hash_key.k0 = 0x0706050403020100ull;
+  cfg->hash_key.k1 = 0x0f0e0d0c0b0a0908ull;
+  cfg->seed = 12345;
+}
+
+/* A context on huge pages. */
+static pinhole_ctx *ctx_alloc(const pinhole_config *cfg) {
   pinhole_callbacks cb;
   memset(&cb, 0, sizeof(cb));
   cb.size = sizeof(cb);
   cb.alloc = huge_alloc;
   cb.free = huge_free;
   pinhole_ctx *ctx;
-  if (pinhole_ctx_new(&ctx, &cfg, &cb, NULL) != 0)
+  if (pinhole_ctx_new(&ctx, cfg, &cb, NULL) != 0)
     die("pinhole_ctx_new");
+  return ctx;
+}
+
+static pinhole_ctx *ctx_make(uint32_t max_flows, const char *alg) {
+  pinhole_config cfg;
+  cfg_make(&cfg, max_flows);
+  cfg.max_half_open = max_flows; /* the new-flow test opens many SYNs */
+  pinhole_ctx *ctx = ctx_alloc(&cfg);
   pinhole_pool pool;
   memset(&pool, 0, sizeof(pool));
   pool.size = sizeof(pool);
@@ -1102,21 +1113,10 @@ static uint32_t dns_run(const char *alg, uint32_t secs, const uint32_t *samples,
                         int nsamples, uint32_t *held, uint64_t *closed) {
   uint64_t nq = (uint64_t)DNS_RATE * secs;
   pinhole_config cfg;
-  pinhole_config_default(&cfg, sizeof(cfg));
-  cfg.max_flows = (uint32_t)(strcmp(alg, "none") == 0 ? nq + 1024 : 65536);
+  cfg_make(&cfg, (uint32_t)(strcmp(alg, "none") == 0 ? nq + 1024 : 65536));
   cfg.max_watch = 65536;
   cfg.max_pools = DNS_NPOOLS;
-  cfg.hash_key.k0 = 0x0706050403020100ull;
-  cfg.hash_key.k1 = 0x0f0e0d0c0b0a0908ull;
-  cfg.seed = 12345;
-  pinhole_callbacks cb;
-  memset(&cb, 0, sizeof(cb));
-  cb.size = sizeof(cb);
-  cb.alloc = huge_alloc;
-  cb.free = huge_free;
-  pinhole_ctx *ctx;
-  if (pinhole_ctx_new(&ctx, &cfg, &cb, NULL) != 0)
-    die("dns: pinhole_ctx_new");
+  pinhole_ctx *ctx = ctx_alloc(&cfg);
   /* a pool holds 16 addresses: one pool of 16 per /25 of inside hosts */
   for (uint32_t k = 0; k < DNS_NPOOLS; k++) {
     pinhole_pool pool;
