@@ -1043,9 +1043,9 @@ static void print_results(const results *R) {
 
 /* ---- DNS flows held: quick teardown against the UDP timeout ----------- */
 
-#define DNS_RATE 100000u                 /* queries per second */
-#define DNS_RTT_US 20000u                /* the resolver answers 20 ms later */
-#define DNS_NPOOLS 8u                    /* 8 x 16 public addresses: 8M ports */
+#define DNS_RATE 100000u  /* queries per second */
+#define DNS_RTT_US 20000u /* the resolver answers 20 ms later */
+#define DNS_NPOOLS 64u    /* 64 x 16 public addresses: ~1 per inside host */
 #define DNS_HOSTS_NET IP4(198, 18, 0, 0) /* inside hosts in its /22 */
 #define DNS_NHOSTS 1022u
 #define DNS_PENDING 4096u /* > queries in flight (DNS_RATE * DNS_RTT) */
@@ -1117,7 +1117,9 @@ static uint32_t dns_run(const char *alg, uint32_t secs, const uint32_t *samples,
   cfg.max_watch = 65536;
   cfg.max_pools = DNS_NPOOLS;
   pinhole_ctx *ctx = ctx_alloc(&cfg);
-  /* a pool holds 16 addresses: one pool of 16 per /25 of inside hosts */
+  /* a pool holds 16 addresses: one pool per /28 of inside hosts (an inside
+   * host's mappings all use one public address, RFC 4787 paired pooling:
+   * ~1 host per address leaves ports for 60 s of fresh source ports) */
   for (uint32_t k = 0; k < DNS_NPOOLS; k++) {
     pinhole_pool pool;
     memset(&pool, 0, sizeof(pool));
@@ -1130,8 +1132,8 @@ static uint32_t dns_run(const char *alg, uint32_t secs, const uint32_t *samples,
     r.size = sizeof(r);
     snprintf(r.name, sizeof(r.name), "napt-%u", k);
     r.side = PINHOLE_SIDE_INSIDE;
-    r.src_addr = DNS_HOSTS_NET + 128 * k;
-    r.src_plen = 25;
+    r.src_addr = DNS_HOSTS_NET + 16 * k;
+    r.src_plen = 28;
     r.nat = PINHOLE_NAT_SOURCE;
     r.pool = pid;
     snprintf(r.alg, sizeof(r.alg), "%s", alg);

@@ -82,7 +82,12 @@ else
   fail "lease: $(cat "$TMP/lease" 2>/dev/null)"
 fi
 # The server saw the relay's public address as giaddr, never its own.
-tcpdump -r "$TMP/out.pcap" -n -v 2>/dev/null >"$TMP/out.txt"
+# (a discover, an offer, a request and an ack at least; tcpdump may lag)
+giaddr_seen() {
+  tcpdump -r "$TMP/out.pcap" -n -v 2>/dev/null >"$TMP/out.txt"
+  [ "$(grep -c "Gateway-IP $RELAY_PUB" "$TMP/out.txt")" -ge 4 ]
+}
+wait_for 5 giaddr_seen
 n=$(grep -c "Gateway-IP $RELAY_PUB" "$TMP/out.txt")
 if [ "$n" -ge 4 ] && ! grep -q "Gateway-IP $RELAY_ADDR" "$TMP/out.txt"; then
   log "ok: $n messages outside carry giaddr $RELAY_PUB, none $RELAY_ADDR"
