@@ -69,7 +69,11 @@ typedef struct ph_alg {
                          source NAT (a separate range of the pool's
                          address, not the pool's own), or is counted and
                          dropped (NAT ports exhausted) when none is free */
-  uint8_t pad_[3];
+  uint8_t pad_;
+  uint16_t port_lo; /* default server ports port_lo..port_hi besides
+                       ports[] (0, 0: none), for protocols that use a
+                       range (traceroute's UDP probes) */
+  uint16_t port_hi;
   /* Inspects payload[start..len) of a stream (TCP) or the whole datagram,
    * and says in *res how far it got. */
   void (*inspect)(ph_alg_call *ac, size_t start, ph_scan *res);

@@ -31,6 +31,7 @@ const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_rlogin,
     &pinhole__alg_pna,
     &pinhole__alg_pptp,
+    &pinhole__alg_traceroute,
 };
 /* clang-format on */
 const int pinhole__nalgs =
@@ -56,6 +57,8 @@ uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port) {
     for (int k = 0; k < 4 && a->ports[k]; k++)
       if (a->ports[k] == port)
         return (uint8_t)(i + 1);
+    if (a->port_lo && port >= a->port_lo && port <= a->port_hi)
+      return (uint8_t)(i + 1);
   }
   return 0;
 }

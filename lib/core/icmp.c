@@ -1,5 +1,6 @@
 /*
- * ICMP errors through NAT (RFC 5508 sec. 4.2) and rejects.
+ * ICMP errors through NAT (RFC 5508 sec. 4.2) and rejects: the ICMP ALG
+ * and the Traceroute ALG.
  *
  * An ICMP error quotes a packet that left the gateway towards the side the
  * error arrives from. Reversed, the quoted tuple is a tuple as packets
@@ -7,13 +8,59 @@
  * lookup. The quoted header is rewritten back to what the other side sent
  * (its IP checksum and, when present, its L4 checksum updated), the outer
  * destination becomes that side's host, the outer source is translated
- * only when the error comes from the peer itself, and the ICMP checksum is
- * recomputed over the whole message.
+ * only when the error comes from the peer itself (a router on the path
+ * keeps its own address, RFC 5508 REQ-3), and the ICMP checksum is
+ * recomputed over the whole message. Echo identifiers, in queries and in
+ * quoted echoes, are the NAPT "port" of an ICMP flow (RFC 5508 REQ-1, 7).
+ *
+ * The ICMP ALG drops an error whose quote is inconsistent, counted as an
+ * ICMP ALG error (PINHOLE_CNT_ALG_ICMP, with the counters it also took):
+ * a quote too short to hold an IP header and 8 bytes of L4 (the packet
+ * parser's "icmp-err-len", counted in process.c), a quoted protocol no
+ * flow can have, a quoted ICMP error (RFC 1122 3.2.2), a quote that
+ * matches no flow or a flow of the other side, and an error not addressed
+ * to the quoted packet's source.
+ *
+ * The Traceroute ALG (UDP probes to 33434-33534 by default, or any flow,
+ * ICMP echo too, of a rule with alg "traceroute") admits for its flows
+ * only Time Exceeded in transit (type 11 code 0), from any router on the
+ * path, and Port Unreachable (type 3 code 3) from the probed host itself
+ * (not counted as a UDP port scan: it is how a UDP trace ends). Any other
+ * error about a probe is dropped and counted (PINHOLE_CNT_ALG_TRACEROUTE),
+ * as is an error quoting a UDP probe to the traceroute ports that matches
+ * no flow. Errors about flows of no ALG pass as RFC 5508 requires: from
+ * the peer or from a router (Fragmentation Needed for PMTU discovery).
  */
+#include "core/alg_call.h"
 #include "core/engine.h"
 #include "pkt/bytes.h"
 
 #include <string.h>
+
+#define PH_TRACE_PORT_LO 33434 /* traceroute's default UDP ports */
+#define PH_TRACE_PORT_HI 33534
+#define PH_ICMP_TIME_EXCEEDED 11
+#define PH_ICMP_UNREACH 3
+#define PH_ICMP_UNREACH_PORT 3
+
+/* Probes are not inspected: the ALG acts on the errors they draw. */
+static void ph_trace_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
+  (void)ac;
+  (void)start;
+  (void)res;
+}
+
+const ph_alg pinhole__alg_traceroute = {
+    .name = "traceroute",
+    .proto = PINHOLE_IPPROTO_UDP,
+    .counter = PINHOLE_CNT_ALG_TRACEROUTE,
+    .stream = 0,
+    .state_size = 0,
+    .ports = {0, 0, 0, 0},
+    .port_lo = PH_TRACE_PORT_LO,
+    .port_hi = PH_TRACE_PORT_HI,
+    .inspect = ph_trace_inspect,
+};
 
 static void ph_rewrite32(uint8_t *field, uint8_t *ck, uint32_t v) {
   uint32_t old = ph_get32(field);
@@ -29,14 +76,45 @@ static void ph_rewrite16(uint8_t *field, uint8_t *ck, uint16_t v) {
     ph_put16(ck, pinhole_cksum_update16(ph_get16(ck), old, v));
 }
 
+/* The quote is a UDP probe to the traceroute ports. */
+static int ph_trace_probe(const pinhole_pkt_view *v) {
+  return v->inner_proto == PINHOLE_IPPROTO_UDP &&
+         v->inner_dport >= PH_TRACE_PORT_LO &&
+         v->inner_dport <= PH_TRACE_PORT_HI;
+}
+
+/* Drops an error the ICMP ALG (or, trace, the Traceroute ALG) refuses:
+ * counted, with flow_cnt (new- or existing-flow discard), and an event. */
+static int ph_icmp_refuse(pinhole_ctx *ctx, const pinhole_pkt_view *v, int side,
+                          const ph_conn *c, int trace, int flow_cnt,
+                          const char *why) {
+  ph_count(ctx, flow_cnt);
+  ph_count(ctx, PINHOLE_CNT_ERR_ALG);
+  ph_count(ctx, trace ? PINHOLE_CNT_ALG_TRACEROUTE : PINHOLE_CNT_ALG_ICMP);
+  pinhole__event(ctx, PINHOLE_EVENT_ALG_ERROR, v, side,
+                 c ? ph_cold(ctx, c)->conv : 0, 0, c, 0, NULL,
+                 trace ? "traceroute" : "icmp", why);
+  return PINHOLE_VERDICT_DROP;
+}
+
+/* The Traceroute ALG's judgement of an error about one of its flows, from
+ * the probed host itself (peer) or not: 0 admits it. */
+static int ph_trace_admits(const pinhole_pkt_view *v, int peer) {
+  if (v->icmp_type == PH_ICMP_TIME_EXCEEDED && v->icmp_code == 0)
+    return 0;
+  if (v->icmp_type == PH_ICMP_UNREACH && v->icmp_code == PH_ICMP_UNREACH_PORT &&
+      peer)
+    return 0;
+  return -1;
+}
+
 int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, int side) {
   uint8_t proto = v->inner_proto;
   if (proto != PINHOLE_IPPROTO_TCP && proto != PINHOLE_IPPROTO_UDP &&
-      proto != PINHOLE_IPPROTO_ICMP) {
-    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
-    return PINHOLE_VERDICT_DROP;
-  }
+      proto != PINHOLE_IPPROTO_ICMP)
+    return ph_icmp_refuse(ctx, v, side, NULL, 0, PINHOLE_CNT_NEW_DISCARD,
+                          "quoted protocol has no flows");
   uint8_t *p = pkt->data;
   size_t in = v->inner_off, il4 = v->inner_l4_off;
   if (proto == PINHOLE_IPPROTO_ICMP) {
@@ -45,6 +123,8 @@ int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
       /* an error about an error is never answered (RFC 1122 3.2.2) */
       ph_count(ctx, PINHOLE_CNT_ERR_ICMP);
       ph_count(ctx, PINHOLE_CNT_ICMP_ERR_LEN);
+      ph_count(ctx, PINHOLE_CNT_ERR_ALG);
+      ph_count(ctx, PINHOLE_CNT_ALG_ICMP);
       return PINHOLE_VERDICT_DROP;
     }
   }
@@ -54,20 +134,27 @@ int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
   ph_conn *c = pinhole__conn_lookup(ctx, proto, v->inner_dst, v->inner_src,
                                     v->inner_dport, v->inner_sport, h, &dir);
   uint8_t want_side = c ? (dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1)) : 0;
-  if (c == NULL || side != want_side) {
-    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
-    return PINHOLE_VERDICT_DROP;
-  }
+  if (c == NULL || side != want_side)
+    return ph_icmp_refuse(ctx, v, side, NULL, ph_trace_probe(v),
+                          PINHOLE_CNT_NEW_DISCARD, "quote matches no flow");
+  int trace = c->alg && ph_alg_get(c->alg) == &pinhole__alg_traceroute;
+  if (v->dst != v->inner_src)
+    return ph_icmp_refuse(ctx, v, side, c, trace, PINHOLE_CNT_EXIST_DISCARD,
+                          "error not addressed to the quoted source");
+  const ph_tuple *from = dir ? &c->b : &c->a; /* as this side sends */
+  const ph_tuple *other = dir ? &c->a : &c->b;
+  int peer = v->src == from->src;
+  if (trace && ph_trace_admits(v, peer) != 0)
+    return ph_icmp_refuse(ctx, v, side, c, 1, PINHOLE_CNT_EXIST_DISCARD,
+                          "not time exceeded nor the probed port unreachable");
   if (proto == PINHOLE_IPPROTO_UDP && v->icmp_type == 3 && v->icmp_code == 3 &&
-      dir == 1) {
+      dir == 1 && !trace) {
     /* port unreachable answering a UDP flow: the port-scan signature */
     ph_count(ctx, PINHOLE_CNT_ERR_UDP);
     ph_count(ctx, PINHOLE_CNT_UDP_PORT_SCAN);
   }
-  const ph_tuple *from = dir ? &c->b : &c->a; /* as this side sends */
-  const ph_tuple *other = dir ? &c->a : &c->b;
   /* outer header: to the other side's host; from the peer translated */
-  uint32_t osrc = v->src == from->src ? other->dst : v->src;
+  uint32_t osrc = peer ? other->dst : v->src;
   uint32_t odst = other->src;
   if (osrc == odst) {
     /* a router address equal to the other side's host: it would leave as

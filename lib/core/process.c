@@ -46,6 +46,11 @@ static void ph_count_reason(pinhole_ctx *ctx, int reason) {
   ph_count(ctx, ph_reason_cnt[reason][0]);
   if (ph_reason_cnt[reason][1] != ph_reason_cnt[reason][0])
     ph_count(ctx, ph_reason_cnt[reason][1]);
+  if (reason == PINHOLE_PKT_ICMP_ERR_LEN) {
+    /* an ICMP error whose quote does not parse: the ICMP ALG's (icmp.c) */
+    ph_count(ctx, PINHOLE_CNT_ERR_ALG);
+    ph_count(ctx, PINHOLE_CNT_ALG_ICMP);
+  }
 }
 
 /* A translation that would send the packet out with its source equal to

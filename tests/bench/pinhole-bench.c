@@ -307,22 +307,33 @@ typedef struct table {
   uint64_t now;
 } table;
 
-static pinhole_ctx *ctx_make(uint32_t max_flows, const char *alg) {
-  pinhole_config cfg;
-  pinhole_config_default(&cfg, sizeof(cfg));
-  cfg.max_flows = max_flows;
-  cfg.hash_key.k0 = 0x0706050403020100ull;
-  cfg.hash_key.k1 = 0x0f0e0d0c0b0a0908ull;
-  cfg.seed = 12345;
-  cfg.max_half_open = max_flows; /* the new-flow test opens many SYNs */
+/* The bench's configuration: fixed hash key and seed, max_flows. */
+static void cfg_make(pinhole_config *cfg, uint32_t max_flows) {
+  pinhole_config_default(cfg, sizeof(*cfg));
+  cfg->max_flows = max_flows;
+  cfg->hash_key.k0 = 0x0706050403020100ull;
+  cfg->hash_key.k1 = 0x0f0e0d0c0b0a0908ull;
+  cfg->seed = 12345;
+}
+
+/* A context on huge pages. */
+static pinhole_ctx *ctx_alloc(const pinhole_config *cfg) {
   pinhole_callbacks cb;
   memset(&cb, 0, sizeof(cb));
   cb.size = sizeof(cb);
   cb.alloc = huge_alloc;
   cb.free = huge_free;
   pinhole_ctx *ctx;
-  if (pinhole_ctx_new(&ctx, &cfg, &cb, NULL) != 0)
+  if (pinhole_ctx_new(&ctx, cfg, &cb, NULL) != 0)
     die("pinhole_ctx_new");
+  return ctx;
+}
+
+static pinhole_ctx *ctx_make(uint32_t max_flows, const char *alg) {
+  pinhole_config cfg;
+  cfg_make(&cfg, max_flows);
+  cfg.max_half_open = max_flows; /* the new-flow test opens many SYNs */
+  pinhole_ctx *ctx = ctx_alloc(&cfg);
   pinhole_pool pool;
   memset(&pool, 0, sizeof(pool));
   pool.size = sizeof(pool);
@@ -1049,15 +1060,208 @@ static void print_results(const results *R) {
   }
 }
 
+/* ---- DNS flows held: quick teardown against the UDP timeout ----------- */
+
+#define DNS_RATE 100000u  /* queries per second */
+#define DNS_RTT_US 20000u /* the resolver answers 20 ms later */
+#define DNS_NPOOLS 64u    /* 64 x 16 public addresses: ~1 per inside host */
+#define DNS_HOSTS_NET IP4(198, 18, 0, 0) /* inside hosts in its /22 */
+#define DNS_NHOSTS 1022u
+#define DNS_PENDING 4096u /* > queries in flight (DNS_RATE * DNS_RTT) */
+#define DNS_SAMPLES 4
+
+typedef struct dns_pending {
+  uint64_t due;
+  uint32_t pub, res;
+  uint16_t pub_port, id;
+} dns_pending;
+
+/* A UDP datagram src:sport -> dst:dport carrying a DNS message for
+ * www.example.com A IN with id; answer: one A record. Returns its length. */
+static size_t dns_build(uint8_t *b, uint32_t src, uint16_t sport, uint32_t dst,
+                        uint16_t dport, uint16_t id, int answer) {
+  static const uint8_t q[] = {3,   'w', 'w', 'w', 7,   'e', 'x',
+                              'a', 'm', 'p', 'l', 'e', 3,   'c',
+                              'o', 'm', 0,   0,   1,   0,   1};
+  static const uint8_t an[] = {0xc0, 0x0c, 0, 1, 0,   1,  0, 0,
+                               0,    60,   0, 4, 198, 19, 5, 5};
+  uint8_t *d = b + 28;
+  memset(d, 0, 12);
+  put16(d, id);
+  put16(d + 2, answer ? 0x8180 : 0x0100);
+  put16(d + 4, 1);
+  put16(d + 6, answer ? 1 : 0);
+  memcpy(d + 12, q, sizeof(q));
+  size_t n = 12 + sizeof(q);
+  if (answer) {
+    memcpy(d + n, an, sizeof(an));
+    n += sizeof(an);
+  }
+  size_t len = 28 + n;
+  memset(b, 0, 28);
+  b[0] = 0x45;
+  put16(b + 2, (uint16_t)len);
+  b[8] = 64;
+  b[9] = PINHOLE_IPPROTO_UDP;
+  put32(b + 12, src);
+  put32(b + 16, dst);
+  put16(b + 20, sport);
+  put16(b + 22, dport);
+  put16(b + 24, (uint16_t)(len - 20));
+  put16(b + 10, pinhole_cksum(b, 20));
+  pinhole_pkt_view v;
+  if (pinhole_pkt_parse(b, len, &v) != 0 || pinhole_pkt_fix_cksums(b, &v))
+    die("dns: built a bad packet");
+  return len;
+}
+
+static uint32_t dns_flows(pinhole_ctx *ctx) {
+  pinhole_usage u;
+  u.size = sizeof(u);
+  pinhole_usage_get(ctx, &u);
+  return u.flows;
+}
+
+/* secs of DNS_RATE queries from 1022 inside hosts, each from a fresh
+ * source port (RFC 5452), to 4 resolvers, each answered DNS_RTT_US later;
+ * pinhole_tick every millisecond. alg "" lets the DNS ALG watch port 53
+ * (quick teardown), "none" makes them plain UDP flows (the UDP timeout,
+ * 300 s). Flows held at samples[] seconds go to held[]; returns the
+ * largest number held. */
+static uint32_t dns_run(const char *alg, uint32_t secs, const uint32_t *samples,
+                        int nsamples, uint32_t *held, uint64_t *closed) {
+  uint64_t nq = (uint64_t)DNS_RATE * secs;
+  pinhole_config cfg;
+  cfg_make(&cfg, (uint32_t)(strcmp(alg, "none") == 0 ? nq + 1024 : 65536));
+  cfg.max_watch = 65536;
+  cfg.max_pools = DNS_NPOOLS;
+  pinhole_ctx *ctx = ctx_alloc(&cfg);
+  /* a pool holds 16 addresses: one pool per /28 of inside hosts (an inside
+   * host's mappings all use one public address, RFC 4787 paired pooling:
+   * ~1 host per address leaves ports for 60 s of fresh source ports) */
+  for (uint32_t k = 0; k < DNS_NPOOLS; k++) {
+    pinhole_pool pool;
+    memset(&pool, 0, sizeof(pool));
+    pool.size = sizeof(pool);
+    pool.addr_lo = POOL_LO + 16 * k;
+    pool.addr_hi = pool.addr_lo + 15;
+    int pid = pinhole_pool_add(ctx, &pool);
+    pinhole_rule r;
+    memset(&r, 0, sizeof(r));
+    r.size = sizeof(r);
+    snprintf(r.name, sizeof(r.name), "napt-%u", k);
+    r.side = PINHOLE_SIDE_INSIDE;
+    r.src_addr = DNS_HOSTS_NET + 16 * k;
+    r.src_plen = 28;
+    r.nat = PINHOLE_NAT_SOURCE;
+    r.pool = pid;
+    snprintf(r.alg, sizeof(r.alg), "%s", alg);
+    if (pid < 0 || pinhole_rule_add(ctx, &r) < 0)
+      die("dns: pool or rule");
+  }
+  static dns_pending pend[DNS_PENDING];
+  uint32_t head = 0, tail = 0, most = 0, si = 0;
+  uint8_t b[SLOT_SIZE];
+  uint64_t step = SEC / DNS_RATE, next_tick = T0, next_sec = T0 + SEC;
+  for (uint64_t i = 0; i <= nq; i++) {
+    uint64_t now = T0 + i * step;
+    /* answers due by now */
+    while (head != tail && pend[head % DNS_PENDING].due <= now) {
+      dns_pending *a = &pend[head++ % DNS_PENDING];
+      size_t len = dns_build(b, a->res, 53, a->pub, a->pub_port, a->id, 1);
+      pinhole_pkt pk = {b, (uint32_t)len, SLOT_SIZE};
+      if (pinhole_process(ctx, &pk, PINHOLE_SIDE_OUTSIDE, a->due) !=
+          PINHOLE_VERDICT_FORWARD)
+        die("dns: answer dropped");
+    }
+    while (now >= next_tick) {
+      int x;
+      do
+        x = pinhole_tick(ctx, next_tick);
+      while (x == PINHOLE_TICK_BUDGET);
+      next_tick += SEC / 1000;
+    }
+    if (now >= next_sec) {
+      uint32_t f = dns_flows(ctx);
+      most = f > most ? f : most;
+      while ((int)si < nsamples && samples[si] * SEC <= now - T0)
+        held[si++] = f;
+      next_sec += SEC;
+    }
+    if (i == nq)
+      break;
+    uint32_t h = DNS_HOSTS_NET + 1 + (uint32_t)(i % DNS_NHOSTS);
+    uint16_t sport = (uint16_t)(1024 + (i / DNS_NHOSTS) % 64000);
+    uint32_t res = REM_BASE + (uint32_t)(i % 4);
+    uint16_t id = (uint16_t)(i * 2654435761u >> 16);
+    size_t len = dns_build(b, h, sport, res, 53, id, 0);
+    pinhole_pkt pk = {b, (uint32_t)len, SLOT_SIZE};
+    if (pinhole_process(ctx, &pk, PINHOLE_SIDE_INSIDE, now) !=
+        PINHOLE_VERDICT_FORWARD)
+      die("dns: query dropped");
+    if (tail - head >= DNS_PENDING)
+      die("dns: too many queries in flight");
+    dns_pending *a = &pend[tail++ % DNS_PENDING];
+    a->due = now + (uint64_t)DNS_RTT_US * 1000u;
+    a->pub = get32(b + 12);
+    a->pub_port = get16(b + 20);
+    a->res = res;
+    a->id = id;
+  }
+  uint64_t cnt[128];
+  if (pinhole_stats(ctx, cnt, 128) <= PINHOLE_CNT_ALG_QUICK_CLOSE)
+    die("dns: pinhole_stats");
+  *closed = cnt[PINHOLE_CNT_ALG_QUICK_CLOSE];
+  pinhole_ctx_del(ctx);
+  return most;
+}
+
+/* pinhole-bench --dns [--dns-seconds N]: flows held for 100k DNS
+ * queries/s, with and without the DNS ALG's quick teardown. */
+static int run_dns(uint32_t secs) {
+  uint32_t samples[DNS_SAMPLES] = {1, secs / 6, secs / 2, secs};
+  int ns = 0;
+  for (int i = 0; i < DNS_SAMPLES; i++) /* ascending, distinct, >= 1 s */
+    if (samples[i] > (ns ? samples[ns - 1] : 0))
+      samples[ns++] = samples[i];
+  printf("pinhole-bench %s: DNS, %u queries/s for %u s (virtual time), "
+         "answers after %u ms, pinhole_tick every 1 ms, UDP timeout 300 s\n\n",
+         pinhole_version(), DNS_RATE, secs, DNS_RTT_US / 1000);
+  struct {
+    const char *alg, *name;
+  } runs[2] = {{"", "quick"}, {"none", "plain"}};
+  for (int k = 0; k < 2; k++) {
+    uint32_t held[DNS_SAMPLES] = {0};
+    uint64_t closed = 0, t0 = now_ns();
+    uint32_t most = dns_run(runs[k].alg, secs, samples, ns, held, &closed);
+    double cpu = (double)(now_ns() - t0) / 1e9;
+    printf("%-40s", k == 0 ? "DNS ALG, quick teardown:"
+                           : "no DNS ALG (flows wait for the timeout):");
+    for (int i = 0; i < ns; i++)
+      printf(" %us %u", samples[i], held[i]);
+    printf("  (max %u, quick closes %llu, %.1f s CPU)\n", most,
+           (unsigned long long)closed, cpu);
+    for (int i = 0; i < ns; i++)
+      printf("bench dns_flows_%s_%us %u flows\n", runs[k].name, samples[i],
+             held[i]);
+    printf("bench dns_flows_%s_max %u flows\n", runs[k].name, most);
+  }
+  printf("bench dns_flows_plain_steady %u flows (rate x UDP timeout)\n",
+         DNS_RATE * 300u);
+  return 0;
+}
+
 static void usage(void) {
-  fprintf(
-      stderr,
-      "usage: pinhole-bench [--quick] [--big] [--size N] [--profile MODE]\n");
+  fprintf(stderr,
+          "usage: pinhole-bench [--quick] [--big] [--size N] [--profile MODE]\n"
+          "       pinhole-bench --dns [--dns-seconds N]\n");
   exit(2);
 }
 
 int main(int argc, char **argv) {
   opts o = {0, 0, 3, 0, NULL};
+  int dns = 0;
+  uint32_t dns_secs = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0)
       o.quick = 1;
@@ -1067,9 +1271,15 @@ int main(int argc, char **argv) {
       o.profile = argv[++i];
     else if (strcmp(argv[i], "--big") == 0)
       o.big = 1;
+    else if (strcmp(argv[i], "--dns") == 0)
+      dns = 1;
+    else if (strcmp(argv[i], "--dns-seconds") == 0 && i + 1 < argc)
+      dns_secs = (uint32_t)strtoul(argv[++i], NULL, 0);
     else
       usage();
   }
+  if (dns)
+    return run_dns(o.quick ? 2 : dns_secs ? dns_secs : 60);
   if (o.profile)
     return run_profile(&o);
   if (o.quick)
