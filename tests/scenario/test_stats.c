@@ -782,31 +782,32 @@ static void test_stats_ip_max_len(void **state) {
 /* ---- what cannot fire, and the formatter ----------------------------- */
 
 static const int cannot_fire[] = {
-    PINHOLE_CNT_EXIST_REJECT, PINHOLE_CNT_IP_MAX_LEN,
+    PINHOLE_CNT_EXIST_REJECT,    PINHOLE_CNT_IP_MAX_LEN,
     PINHOLE_CNT_IP_FRAG_OVERLAP, PINHOLE_CNT_IP_FRAG_TIMEOUT,
-    PINHOLE_CNT_TCP_SYN_COOKIE, PINHOLE_CNT_ALG_H323,
+    PINHOLE_CNT_TCP_SYN_COOKIE,  PINHOLE_CNT_ALG_H323};
 
-    /* A mixed workload of everything above leaves these at zero. */
-    static void test_stats_cannot_fire_yet(void **state){(void)state;
-tctx *t = t_ctx();
-handshake(t, 40000, SEC);
-alg_tcp_open(t, 21);
-tpkt p;
-t_udp_n(&p, IN_HOST, 40002, OUT_HOST, 69,
-        "\x00\x01"
-        "a\x00octet\x00",
-        10);
-t_in(t, &p, SEC);
-t_udp(&p, IN_HOST, 40003, OUT_HOST, 37, "query");
-t_put16(p.b + 6, 0x2001);
-ip_ck(&p);
-t_in(t, &p, SEC);
-t_tcp(&p, OUT_HOST, 80, PUB, 40000, 5001, 1001, PINHOLE_TCP_RST, NULL);
-t_out(t, &p, SEC);
-pinhole_tick(t->ctx, 100000 * SEC);
-for (size_t i = 0; i < sizeof(cannot_fire) / sizeof(cannot_fire[0]); i++)
-  assert_int_equal(t_cnt(t, cannot_fire[i]), 0);
-t_ctx_del(t);
+/* A mixed workload of everything above leaves these at zero. */
+static void test_stats_cannot_fire_yet(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  handshake(t, 40000, SEC);
+  alg_tcp_open(t, 21);
+  tpkt p;
+  t_udp_n(&p, IN_HOST, 40002, OUT_HOST, 69,
+          "\x00\x01"
+          "a\x00octet\x00",
+          10);
+  t_in(t, &p, SEC);
+  t_udp(&p, IN_HOST, 40003, OUT_HOST, 37, "query");
+  t_put16(p.b + 6, 0x2001);
+  ip_ck(&p);
+  t_in(t, &p, SEC);
+  t_tcp(&p, OUT_HOST, 80, PUB, 40000, 5001, 1001, PINHOLE_TCP_RST, NULL);
+  t_out(t, &p, SEC);
+  pinhole_tick(t->ctx, 100000 * SEC);
+  for (size_t i = 0; i < sizeof(cannot_fire) / sizeof(cannot_fire[0]); i++)
+    assert_int_equal(t_cnt(t, cannot_fire[i]), 0);
+  t_ctx_del(t);
 }
 
 static void test_stats_format_every_name(void **state) {
