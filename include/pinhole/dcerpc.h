@@ -191,7 +191,8 @@ typedef struct pinhole_dcerpc_call {
  *     PINHOLE_ERR_PARSE when the first PDU lacks PFC_FIRST_FRAG or a later
  *     one has it, or a later one's ptype, call_id or drep differs;
  *   PINHOLE_ERR_RANGE when the stub exceeds max_stub or the PDUs
- *     max_frags;
+ *     max_frags (max_frags PDUs, none the last: at once, whatever
+ *     follows);
  *   PINHOLE_ERR_INVALID_ARG when p (with len > 0) or c is NULL, or a limit
  *     is out of range.
  * @since 0.2.0

@@ -247,7 +247,7 @@ int pinhole_dcerpc_call_walk(const uint8_t *p, size_t len, size_t max_stub,
     } else if (!ph_continues(c, &first, &h)) {
       return PINHOLE_ERR_PARSE;
     }
-    if (c->nfrags == max_frags || h.stub_len > max_stub - stub)
+    if (h.stub_len > max_stub - stub)
       return PINHOLE_ERR_RANGE;
     c->nfrags++;
     stub += h.stub_len;
@@ -257,6 +257,10 @@ int pinhole_dcerpc_call_walk(const uint8_t *p, size_t len, size_t max_stub,
       c->stub_len = stub;
       return 0;
     }
+    /* max_frags fragments and still not the last: no later byte can
+     * complete the call (not PARTIAL, whether or not one follows) */
+    if (c->nfrags == max_frags)
+      return PINHOLE_ERR_RANGE;
   }
 }
 

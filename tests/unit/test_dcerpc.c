@@ -783,6 +783,12 @@ static void test_dcerpc_fragmented_call(void **state) {
   /* Limits. */
   assert_int_equal(pinhole_dcerpc_call_walk(w.b, w.n, 65536, 1, &c),
                    PINHOLE_ERR_RANGE);
+  /* max_frags fragments, none the last: too many, whether the next PDU
+   * is there, cut, or absent (no byte can complete it: never PARTIAL;
+   * found by fuzz_alg_dcerpc with 16 fragments and a cut 17th) */
+  for (size_t k = 0; k < 264; k++)
+    assert_int_equal(pinhole_dcerpc_call_walk(w.b, k, 65536, 1, &c),
+                     k < 149 ? PINHOLE_ERR_PARTIAL : PINHOLE_ERR_RANGE);
   assert_int_equal(pinhole_dcerpc_call_walk(w.b, w.n, 200, 8, &c),
                    PINHOLE_ERR_RANGE);
   assert_int_equal(pinhole_dcerpc_call_walk(w.b, w.n, 0, 8, &c),
