@@ -29,6 +29,7 @@ const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_rsh,
     &pinhole__alg_rexec,
     &pinhole__alg_rlogin,
+    &pinhole__alg_h323,
 };
 /* clang-format on */
 const int pinhole__nalgs =
@@ -416,6 +417,7 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   h.to_addr = e->to_addr;
   h.to_port = e->to_port;
   h.mapping = e->mapping;
+  h.watch = e->watch != 0;
   uint32_t cmap = ph_own_map(ac);
   if (e->snat && cmap)
     h.snat_pool = (uint8_t)(ctx->maps[cmap - 1].pool + 1);

@@ -160,7 +160,8 @@ typedef struct ph_pinhole {
   uint16_t to_port;
   uint16_t sport_hi; /* nonzero: any source port in sport..sport_hi */
   uint8_t snat_pool; /* source NAT the new connection: pool + 1 */
-  uint8_t pad2_[3];
+  uint8_t watch;     /* the new connection is a Watch one of alg */
+  uint8_t pad2_[2];
   uint32_t conv; /* parent conversation index */
   uint32_t conv_id;
   uint32_t mapping;   /* NAPT mapping reference held, index + 1 */
