@@ -12,6 +12,12 @@ independently of lib/alg/h323_parse.c.
                               tshark -r OUT.pcap -V (no Malformed)
   h323_gen.py seeds DIR       fuzz seeds (first byte: 0 RAS, 1 Q.931,
                               2 H.245)
+  h323_gen.py call OUT.pcap   a whole call for pinhole-replay, with the
+                              bundled captures' addresses (inside host
+                              198.18.0.2, peer 198.19.0.2, gatekeeper
+                              198.19.0.3): registration, Setup with Fast
+                              Start, Connect, H.245 OLC / OLCAck, RTP and
+                              RTCP both ways, the connections closed
 
 Addresses: the inside endpoint 198.18.0.10, the peer and gatekeeper
 198.19.0.20 and 198.19.0.1.
@@ -537,6 +543,83 @@ def pcap(path):
             f.write(struct.pack("<IIII", i, 0, len(p), len(p)) + p)
 
 
+def call(path):
+    global INSIDE, PEER, GK
+    INSIDE, PEER, GK = "198.18.0.2", "198.19.0.2", "198.19.0.3"
+    v = dict((n, f()) for n, f in VECTORS)
+    frames = []
+
+    def add(t, p):
+        frames.append((t, p))
+
+    add(0.00, udp(INSIDE, 1719, GK, 1719, v["ras_rrq"]))
+    add(0.01, udp(GK, 1719, INSIDE, 1719, v["ras_rcf"]))
+
+    class Conn:
+        def __init__(self, sport, dport, c, s):
+            self.sport, self.dport, self.c, self.s = sport, dport, c, s
+
+        def syn(self, t):
+            add(t, tcp(INSIDE, self.sport, PEER, self.dport, self.c, 0, 0x02,
+                       b""))
+            add(t + 0.001, tcp(PEER, self.dport, INSIDE, self.sport, self.s,
+                               self.c + 1, 0x12, b""))
+            self.c += 1
+            self.s += 1
+            add(t + 0.002, tcp(INSIDE, self.sport, PEER, self.dport, self.c,
+                               self.s, 0x10, b""))
+
+        def cli(self, t, data):
+            add(t, tcp(INSIDE, self.sport, PEER, self.dport, self.c, self.s,
+                       0x18, data))
+            self.c += len(data)
+            add(t + 0.001, tcp(PEER, self.dport, INSIDE, self.sport, self.s,
+                               self.c, 0x10, b""))
+
+        def srv(self, t, data):
+            add(t, tcp(PEER, self.dport, INSIDE, self.sport, self.s, self.c,
+                       0x18, data))
+            self.s += len(data)
+            add(t + 0.001, tcp(INSIDE, self.sport, PEER, self.dport, self.c,
+                               self.s, 0x10, b""))
+
+        def close(self, t):
+            add(t, tcp(INSIDE, self.sport, PEER, self.dport, self.c, self.s,
+                       0x11, b""))
+            self.c += 1
+            add(t + 0.001, tcp(PEER, self.dport, INSIDE, self.sport, self.s,
+                               self.c, 0x11, b""))
+            self.s += 1
+            add(t + 0.002, tcp(INSIDE, self.sport, PEER, self.dport, self.c,
+                               self.s, 0x10, b""))
+
+    q = Conn(40000, 1720, 1000, 5000)
+    q.syn(0.10)
+    q.cli(0.11, v["q931_setup"])
+    q.srv(0.20, v["q931_connect"])
+    h = Conn(40002, 5001, 2000, 6000)
+    h.syn(0.30)
+    h.cli(0.31, v["h245_olc"])
+    h.cli(0.32, v["h245_olcack"])
+    for i in range(4):
+        t = 0.40 + 0.02 * i
+        rtp = struct.pack(">BBHII", 0x80, 0, i, 160 * i, 0x1234) + b"\xff" * 20
+        add(t, udp(PEER, 7000, INSIDE, 49152, rtp))
+        add(t + 0.005, udp(INSIDE, 49152, PEER, 7000, rtp))
+    sr = struct.pack(">BBHIIIIII", 0x80, 200, 6, 0x1234, 0, 0, 480, 4, 640)
+    rr = struct.pack(">BBHI", 0x80, 201, 1, 0x5678)
+    add(0.50, udp(PEER, 7001, INSIDE, 49153, sr))
+    add(0.51, udp(INSIDE, 49153, PEER, 7001, rr))
+    h.close(0.60)
+    q.close(0.61)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))
+        for t, p in frames:
+            sec = int(1700000000 + t)
+            usec = int(round((t % 1) * 1e6))
+            f.write(struct.pack("<IIII", sec, usec, len(p), len(p)) + p)
+
+
 def seeds(d):
     import os
     os.makedirs(d, exist_ok=True)
@@ -546,4 +629,5 @@ def seeds(d):
 
 
 if __name__ == "__main__":
-    {"header": header, "pcap": pcap, "seeds": seeds}[sys.argv[1]](sys.argv[2])
+    {"header": header, "pcap": pcap, "seeds": seeds,
+     "call": call}[sys.argv[1]](sys.argv[2])
