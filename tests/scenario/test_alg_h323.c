@@ -337,10 +337,50 @@ static void test_alg_h323_ras_malformed(void **state) {
   t_ctx_del(t);
 }
 
+/* The peer connects to the h245Address the Setup announced: a Watch
+ * connection of the call's conversation whatever side opened it; the
+ * endpoint's OLC on it is translated. */
+static void test_alg_h323_h245_from_peer(void **state) {
+  (void)state;
+  h_call c;
+  h_start(&c, 0);
+  tctx *t = c.t;
+  tpkt p;
+  pinhole_pkt_view v;
+  assert_int_equal(h_cs_in(&c, &p, h323_q931_setup, sizeof(h323_q931_setup)),
+                   PINHOLE_VERDICT_FORWARD);
+  /* a stranger cannot use the pinhole, the peer can */
+  t_tcp(&p, IP4(198, 19, 0, 21), 41000, EPPUB, 20059, 1, 0, PINHOLE_TCP_SYN,
+        NULL);
+  assert_int_not_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, PEER, 41000, EPPUB, 20059, 100, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.dst, EP);
+  assert_int_equal(v.dport, 5000);
+  t_tcp(&p, EP, 5000, PEER, 41000, 700, 101, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+        NULL);
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp_n(&p, EP, 5000, PEER, 41000, 701, 101, PINHOLE_TCP_ACK, h323_h245_olc,
+          sizeof(h323_h245_olc));
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  uint8_t w[sizeof(h323_h245_olc)];
+  const h_rw rw[] = {{0, EPPUB, 20085}};
+  h_expect(0, h323_h245_olc, sizeof(w), rw, 1, w);
+  t_payload_eq(&p, w, sizeof(w));
+  t_check_cksums(&p);
+  assert_true(t_has_event(t, "198.19.0.20:41000 -> 198.19.0.5:20059") &&
+              t_has_event(t, "state=watch"));
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_H323), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_USED), 1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alg_h323_ras_registration),
       cmocka_unit_test(test_alg_h323_call),
+      cmocka_unit_test(test_alg_h323_h245_from_peer),
       cmocka_unit_test(test_alg_h323_split_setup_withheld),
       cmocka_unit_test(test_alg_h323_third_party_media),
       cmocka_unit_test(test_alg_h323_tpkt_length_lies),
