@@ -139,8 +139,8 @@ PINHOLE_EXTERN int pinhole_tpkt_frame(const uint8_t *p, size_t len,
  * Facility; Progress and the later ones skipped by length), and the
  * H.245 messages it carries: each fastStart element (OpenLogicalChannel)
  * and each h245Control element (tunnelled H.245), walked as by
- * pinhole_h245_parse(). A Q.931 message without a user-user element
- * decodes with no address.
+ * pinhole_h245_parse(). A Q.931 message without a user-user element,
+ * and an empty TPKT (a keep-alive), decode with no address.
  *
  * @param p    stream bytes from a TPKT start (borrowed).
  * @param len  bytes at p; bytes after the TPKT are not looked at.

@@ -306,6 +306,8 @@ static int ph_h323_tpkt(ph_alg_call *ac, ph_h323_state *st, size_t pos,
                         size_t left) {
   const uint8_t *p = pinhole__alg_payload(ac) + pos;
   pinhole_h323_msg m;
+  if (left == PINHOLE_TPKT_HEADER_LEN)
+    return 0; /* an empty TPKT: a keep-alive */
   int rc = st->mode == PH_H323_Q931 ? pinhole_h225_cs_parse(p, left, &m)
                                     : pinhole_h245_parse(p, left, &m);
   int client = pinhole__alg_from(ac) == PH_ALG_CLIENT;

@@ -948,6 +948,8 @@ int pinhole_h225_cs_parse(const uint8_t *p, size_t len, pinhole_h323_msg *m) {
     return rc;
   m->len = tlen;
   m->type = 0xffff;
+  if (tlen == PINHOLE_TPKT_HEADER_LEN)
+    return 0; /* an empty TPKT: a keep-alive */
   if ((rc = ph_q931(p, tlen, m, &uu, &uulen)) != 0 || uulen == 0)
     return rc;
   return ph_walk_buf(p, uu, uu + uulen, &T_UUINFO, m, 0);

@@ -319,6 +319,9 @@ static void test_h323_not_walked(void **state) {
   const uint8_t keepalive[] = {3, 0, 0, 4};
   assert_int_equal(pinhole_h245_parse(keepalive, 4, &m), 0);
   assert_int_equal(m.h245_count, 0);
+  assert_int_equal(pinhole_h225_cs_parse(keepalive, 4, &m), 0);
+  assert_int_equal(m.naddrs, 0);
+  assert_int_equal(m.len, 4);
   assert_int_equal(pinhole_h225_ras_parse(NULL, 0, &m), PINHOLE_ERR_PARSE);
   assert_int_equal(pinhole_h225_ras_parse(tcs, 4, NULL),
                    PINHOLE_ERR_INVALID_ARG);
