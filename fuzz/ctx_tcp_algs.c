@@ -1,10 +1,11 @@
 /*
  * Fuzz target for the binary TCP ALG modules through the context: one
  * control connection of the SQLNet (1521), NetShow (1755), IIOP (683,
- * or 2809 named by a rule) or Real Audio (7070) ALG, either from an inside
- * client through source NAPT or from an outside client to an inside server
- * behind destination NAT, then a script of segments in both directions. Every
- * verdict must be forward or drop, every forwarded packet must parse with
+ * or 2809 named by a rule), Real Audio (7070) or H.323 call signalling (1720)
+ * ALG, either from an inside client through source NAPT or from an outside
+ * client to an inside server behind destination NAT, then a script of
+ * segments in both directions. Every verdict must be forward or drop, every
+ * forwarded packet must parse with
  * correct checksums, every trace and event text is read whole (ASan sees
  * an overread), and the context is deleted cleanly.
  *
@@ -12,14 +13,16 @@
  *   conf  u8  bits 0-1 ALG (sqlnet, mms, iiop on 683, iiop on 2809), bit 2
  *             the server is inside (destination NAT), bit 3 ALG third
  *             party, bit 4 ALG low ports, bit 5 pass untranslated, bit 6
- *             narrow pool (4 ports), bit 7 Real Audio on 7070 instead of
- *             bits 0-1
+ *             narrow pool (4 ports), bit 7 instead of bits 0-1's ALG:
+ *             Real Audio on 7070 (bit 0 set) or H.323 on 1720 (bit 0 clear)
  *   records, each:
  *     op  u8  bit 0 from the server, bit 1 FIN, bit 2 send again from the
  *             same sequence number even when forwarded (a retransmission)
  *     u16 len, payload (at most 1400 bytes)
  *     after each record, a SYN from the client to the port the payload's
- *     first two bytes name, through any pinhole the ALG opened
+ *     first two bytes name, through any pinhole the ALG opened (H.323:
+ *     and one from the server to the client's public address and that
+ *     port: its H.245 and media pinholes point that way)
  */
 #include "check.h"
 #include "fdp.h"
@@ -179,7 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fdp f;
   fdp_init(&f, data, size);
   uint8_t conf = fdp_u8(&f);
-  uint16_t port = (conf & 0x80) ? 7070 : ports[conf & 3];
+  uint16_t port = (conf & 0x80) ? ((conf & 1) ? 7070 : 1720) : ports[conf & 3];
   int inside_srv = (conf & 0x04) != 0;
   setup(h, conf, port);
   /* the client as it sends, the server as the client addresses it */
@@ -219,6 +222,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       probe = (uint16_t)(pl[0] << 8 | pl[1]);
     n = seg(h, cli, 42000, srv, probe, 1, 0, PINHOLE_TCP_SYN, NULL, 0);
     run(h, n, cside);
+    if (port == 1720) {
+      n = seg(h, s_addr, 42001, c_pub, probe, 1, 0, PINHOLE_TCP_SYN, NULL, 0);
+      run(h, n, cside ^ 1);
+    }
   }
   pinhole_ctx_del(h->ctx);
   h->ctx = NULL;

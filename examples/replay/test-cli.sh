@@ -87,7 +87,7 @@ case_usage() {
     --pool 198.19.0.1-198.19.0.40 "$CAP/udp.pcap"
   expect 2 'LEN 0-32' "inside prefix /33" --inside 198.18.0.0/33 "$CAP/udp.pcap"
   expect 2 "bad --at 'soon': expected seconds" "--at word" --at soon "$CAP/udp.pcap"
-  expect 2 "alg=NAME \\(none ftp tftp rtsp sip[a-z ]*\\)" "--filter unknown ALG" \
+  expect 2 "alg=NAME \\(none ftp tftp rtsp sip[a-z0-9 ]*\\)" "--filter unknown ALG" \
     --filter alg=gopher "$CAP/udp.pcap"
   expect 2 "bad --filter 'colour=red'" "--filter unknown key" \
     --filter colour=red "$CAP/udp.pcap"

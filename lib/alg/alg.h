@@ -250,6 +250,12 @@ typedef struct ph_pinhole_req {
                          connection's client; otherwise ignored */
   uint16_t sport_hi;  /* nonzero: any source port in sport..sport_hi (rsh's
                          stderr connection comes from 512-1023) */
+  uint8_t watch;      /* the connection it admits is a Watch connection of
+                         this ALG (H.323's H.245 and call signalling
+                         connections), in the same conversation; its
+                         client (ph_ends) is the conversation's initiator
+                         side whoever opens it */
+  uint8_t pad_[3];
 } ph_pinhole_req;
 
 /* Opens a pinhole in the call's conversation with the configured

@@ -387,6 +387,17 @@ static inline int ph_ipv4_text(const uint8_t *p, size_t len, uint32_t *addr) {
   return 0;
 }
 
+/* p[0..len) holds the IPv4 address addr as four network-order octets
+ * anywhere (a binary message that may still carry an inside address). */
+static inline int ph_has_ipv4_bin(const uint8_t *p, size_t len, uint32_t addr) {
+  const uint8_t a[4] = {(uint8_t)(addr >> 24), (uint8_t)(addr >> 16),
+                        (uint8_t)(addr >> 8), (uint8_t)addr};
+  for (size_t i = 0; i + 4 <= len; i++)
+    if (p[i] == a[0] && memcmp(p + i, a, 4) == 0)
+      return 1;
+  return 0;
+}
+
 /* ---- formatting (the caller's buffer holds 10 / 15 bytes) ------------ */
 
 /* Writes v in decimal; returns the length (1..10). */

@@ -32,6 +32,7 @@ const ph_alg *const pinhole__algs[] = {
     &pinhole__alg_pna,
     &pinhole__alg_pptp,
     &pinhole__alg_traceroute,
+    &pinhole__alg_h323,
 };
 /* clang-format on */
 const int pinhole__nalgs =
@@ -440,6 +441,7 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   h.to_addr = e->to_addr;
   h.to_port = e->to_port;
   h.mapping = e->mapping;
+  h.watch = e->watch != 0;
   uint32_t cmap = ph_own_map(ac);
   if (e->snat && cmap)
     h.snat_pool = (uint8_t)(ph_map_at(ctx, cmap)->pool + 1);

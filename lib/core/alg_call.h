@@ -61,6 +61,7 @@ extern const ph_alg pinhole__alg_rlogin;
 extern const ph_alg pinhole__alg_pna;
 extern const ph_alg pinhole__alg_pptp;
 extern const ph_alg pinhole__alg_traceroute; /* core/icmp.c */
+extern const ph_alg pinhole__alg_h323;
 
 /* The ALG registered for (proto, server port), as id + 1, or 0. */
 uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port);

@@ -174,7 +174,8 @@ typedef struct ph_pinhole {
   uint16_t to_port;
   uint16_t sport_hi; /* nonzero: any source port in sport..sport_hi */
   uint8_t snat_pool; /* source NAT the new connection: pool + 1 */
-  uint8_t pad2_[3];
+  uint8_t watch;     /* the new connection is a Watch one of alg */
+  uint8_t pad2_[2];
   ph_ref conv; /* parent conversation */
   uint32_t conv_id;
   ph_ref mapping;   /* NAPT mapping reference held */

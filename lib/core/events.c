@@ -93,7 +93,7 @@ void pinhole__event_hole(pinhole_ctx *ctx, int type, const ph_pinhole *h,
   ev.conv_id = h->conv_id;
   ev.proto = h->proto;
   ev.side = h->side;
-  ev.flow_state = PINHOLE_FLOW_FORWARD;
+  ev.flow_state = h->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD;
   ev.src = (pinhole_endpoint){h->src, h->sport, 0};
   ev.dst = (pinhole_endpoint){h->dst, h->dport, 0};
   ev.nat_src = ev.src;

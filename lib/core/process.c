@@ -250,6 +250,10 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
     return ph_refuse_full(ctx, v, side, "flow table full");
   }
   ph_cold(ctx, c)->mapping = mapping;
+  if (h->watch && pinhole__conn_watch(ctx, c, h->alg) != 0) {
+    pinhole__conn_free(ctx, c); /* gives the mapping back */
+    return ph_refuse_full(ctx, v, side, "watch table full");
+  }
   if (dir)
     c->flags |= PH_CONN_B_OPENED;
   ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
@@ -257,7 +261,8 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h, alg);
   pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_USED, h, v, alg);
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
-                 PINHOLE_FLOW_FORWARD, c, dir, NULL, alg, "pinhole");
+                 h->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, dir,
+                 NULL, alg, "pinhole");
   pinhole__pinhole_free(ctx, ref, 0);
   pinhole__conn_touch_timer(ctx, c);
   return ph_verdict(ctx, 1, ph_existing(ctx, pkt, v, c, dir, side));
