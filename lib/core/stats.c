@@ -96,6 +96,9 @@ static const ph_cnt_desc ph_cnt[] = {
     C(ALG_DESYNC, NULL, "ALG control connection desynchronised"),
     C(TCP_RST_IN_WINDOW, NULL, "TCP RST in window, not exact (RFC 5961)"),
     C(ALG_QUICK_CLOSE, NULL, "ALG quick teardown"),
+    C(PBA_BLOCK_ALLOC, NULL, "Port blocks allocated"),
+    C(PBA_BLOCK_RELEASE, NULL, "Port blocks released"),
+    C(PBA_QUOTA, NULL, "Port block quota exceeded"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))
