@@ -191,6 +191,9 @@ enum pinhole_event_type {
   PINHOLE_EVENT_PINHOLE_CREATED = 4,
   PINHOLE_EVENT_PINHOLE_USED = 5,
   PINHOLE_EVENT_PINHOLE_EXPIRED = 6,
+  /** No public port for a new mapping. Since 0.2, when the pool's port
+   *  search failed, nat_src is the public address whose ports ran out
+   *  (port 0), and limit is max_ports_per_host when that was the cause. */
   PINHOLE_EVENT_NAT_PORTS_EXHAUSTED = 7,
   PINHOLE_EVENT_ALG_ERROR = 8,
   PINHOLE_EVENT_UNANNOUNCED_DATA =
