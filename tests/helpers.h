@@ -243,8 +243,23 @@ static inline void t_free(void *p, size_t size, void *user) {
 /* A context with a source NAT pool on addr_lo..addr_hi, ports lo..hi (0, 0:
  * the configuration's range) and the usual rules: inside to anywhere
  * accepted with NAPT (ALG by port), nothing from outside. */
+static inline tctx *t_ctx_spec(const pinhole_config *cfg,
+                               const pinhole_pool *spec);
 static inline tctx *t_ctx_pool(const pinhole_config *cfg, uint32_t addr_lo,
                                uint32_t addr_hi, uint16_t lo, uint16_t hi) {
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = addr_lo;
+  pool.addr_hi = addr_hi;
+  pool.port_lo = lo;
+  pool.port_hi = hi;
+  return t_ctx_spec(cfg, &pool);
+}
+
+/* The same with any pool (a PBA or deterministic one). */
+static inline tctx *t_ctx_spec(const pinhole_config *cfg,
+                               const pinhole_pool *spec) {
   tctx *t = calloc(1, sizeof(*t));
   assert_non_null(t);
   pinhole_callbacks cb;
@@ -256,14 +271,7 @@ static inline tctx *t_ctx_pool(const pinhole_config *cfg, uint32_t addr_lo,
   cb.trace = t_on_trace;
   cb.emit = t_on_emit;
   assert_int_equal(pinhole_ctx_new(&t->ctx, cfg, &cb, t), 0);
-  pinhole_pool pool;
-  memset(&pool, 0, sizeof(pool));
-  pool.size = sizeof(pool);
-  pool.addr_lo = addr_lo;
-  pool.addr_hi = addr_hi;
-  pool.port_lo = lo;
-  pool.port_hi = hi;
-  t->pool = pinhole_pool_add(t->ctx, &pool);
+  t->pool = pinhole_pool_add(t->ctx, spec);
   assert_true(t->pool >= 0);
   pinhole_rule r;
   memset(&r, 0, sizeof(r));

@@ -18,6 +18,11 @@
  * `ip link set tun-in netns NS` (this process keeps its file descriptor).
  * docs/gateway.md shows the whole setup.
  *
+ * Carrier-grade options: --pba and --det make the pool a port block
+ * allocation or deterministic (RFC 7422) one; --ipfix sends the NAT events
+ * as IPFIX (RFC 8158) to a collector over UDP; --syslog prints them as
+ * RFC 5424 lines. docs/cgn.md.
+ *
  * Signals: SIGUSR1 prints the conversation listing and the counters to
  * stdout (and to --listing-file); SIGTERM and SIGINT print them and exit 0.
  */
@@ -33,8 +38,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +59,11 @@ struct gw {
   const char *listing_file; /* --listing-file, or NULL */
   unsigned long non_ipv4;   /* packets the host skipped (not IPv4) */
   unsigned long write_errors;
+  int syslog;              /* --syslog: events as RFC 5424 lines */
+  uint64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+  int ipfix_fd;            /* --ipfix: connected UDP socket, or -1 */
+  pinhole_ipfix ipfix;
+  uint8_t ipfix_buf[1400];
 };
 
 static void on_signal(int sig) {
@@ -95,11 +108,93 @@ static void send_pkt(struct gw *gw, int side, const uint8_t *p, size_t len) {
 /* ---- library callbacks ---- */
 
 static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
-  char line[512];
+  struct gw *gw = user;
+  char line[1024];
   (void)ctx;
-  (void)user;
-  if (pinhole_event_format(ev, line, sizeof(line)) >= 0)
+  if (gw->ipfix_fd >= 0)
+    pinhole_ipfix_event(&gw->ipfix, ev);
+  if (gw->syslog) {
+    if (pinhole_syslog_format(ev, gw->wall_offset_ns, NULL, line,
+                              sizeof(line)) >= 0)
+      fprintf(stderr, "%s\n", line);
+  } else if (pinhole_event_format(ev, line, sizeof(line)) >= 0) {
     fprintf(stderr, "pinhole-gw[%ld]: %s\n", (long)getpid(), line);
+  }
+}
+
+/* The exporter's send callback: one IPFIX message, one UDP datagram. */
+static void ipfix_send(const uint8_t *msg, size_t len, void *user) {
+  struct gw *gw = user;
+  if (send(gw->ipfix_fd, msg, len, 0) != (ssize_t)len)
+    gw->write_errors++;
+}
+
+/* --ipfix ADDR:PORT: a UDP socket connected to the collector. */
+static int ipfix_open(struct gw *gw, char *arg) {
+  char *colon = strchr(arg, ':');
+  struct sockaddr_in sa;
+  uint32_t addr;
+  memset(&sa, 0, sizeof(sa));
+  if (colon == NULL)
+    return -1;
+  *colon = '\0';
+  long port = strtol(colon + 1, NULL, 10);
+  if (pinhole_addr_parse(arg, &addr) || port < 1 || port > 65535)
+    return -1;
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)port);
+  sa.sin_addr.s_addr = htonl(addr);
+  gw->ipfix_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (gw->ipfix_fd < 0 ||
+      connect(gw->ipfix_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+    perror("pinhole-gw: ipfix socket");
+    return -1;
+  }
+  pinhole_ipfix_config c;
+  memset(&c, 0, sizeof(c));
+  c.size = sizeof(c);
+  c.observation_domain = 1;
+  c.template_refresh_s = 60;
+  c.wall_offset_ns = gw->wall_offset_ns;
+  c.buf = gw->ipfix_buf;
+  c.buf_len = sizeof(gw->ipfix_buf);
+  c.send = ipfix_send;
+  c.user = gw;
+  return pinhole_ipfix_init(&gw->ipfix, &c) < 0 ? -1 : 0;
+}
+
+/* Unix time at CLOCK_MONOTONIC zero, for event wall-clock times. */
+static uint64_t wall_offset(void) {
+  struct timespec r, m;
+  clock_gettime(CLOCK_REALTIME, &r);
+  clock_gettime(CLOCK_MONOTONIC, &m);
+  return ((uint64_t)r.tv_sec * 1000000000ull + (uint64_t)r.tv_nsec) -
+         ((uint64_t)m.tv_sec * 1000000000ull + (uint64_t)m.tv_nsec);
+}
+
+/* --pba SIZE,BLOCKS[,HOLD_MS] and --det PREFIX/LEN[,PORTS] shape the pool. */
+static int parse_cgn(const char *pba, const char *det, pinhole_pool *pool) {
+  char prefix[32];
+  unsigned a = 0, b = 0, c2 = 0, plen = 0;
+  if (pba != NULL) {
+    int n = sscanf(pba, "%u,%u,%u", &a, &b, &c2);
+    if (n < 2 || a > 65535 || b > 65535)
+      return -1;
+    pool->mode = PINHOLE_POOL_PBA;
+    pool->block_size = (uint16_t)a;
+    pool->max_blocks = (uint16_t)b;
+    pool->block_hold_ms = n == 3 ? c2 : 0;
+  }
+  if (det != NULL) {
+    int n = sscanf(det, "%31[0-9.]/%u,%u", prefix, &plen, &a);
+    if (n < 2 || plen > 32 || (n == 3 && a > 65535) ||
+        pinhole_addr_parse(prefix, &pool->inside_addr))
+      return -1;
+    pool->mode = PINHOLE_POOL_DETERMINISTIC;
+    pool->inside_plen = (uint8_t)plen;
+    pool->block_size = n == 3 ? (uint16_t)a : 0;
+  }
+  return pba != NULL && det != NULL ? -1 : 0;
 }
 
 static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
@@ -318,6 +413,8 @@ static void usage(void) {
           "usage: pinhole-gw --inside TUN --outside TUN --pool ADDR[:LO-HI]\n"
           "         [--dnat PUBLIC:PORT=INSIDE:PORT]... [--rule SPEC]...\n"
           "         [--trace] [--listing-file FILE]\n"
+          "         [--pba SIZE,BLOCKS[,HOLD_MS] | --det PREFIX/LEN[,PORTS]]\n"
+          "         [--ipfix COLLECTOR:PORT] [--syslog]\n"
           "Without --rule: inside -> anywhere accepted with source NAT to\n"
           "the pool, ALG chosen by destination port. See docs/gateway.md.\n");
   exit(2);
@@ -363,11 +460,18 @@ int main(int argc, char **argv) {
       {"dnat", required_argument, NULL, 'd'},
       {"trace", no_argument, NULL, 't'},
       {"listing-file", required_argument, NULL, 'l'},
+      {"pba", required_argument, NULL, 'B'},
+      {"det", required_argument, NULL, 'D'},
+      {"ipfix", required_argument, NULL, 'X'},
+      {"syslog", no_argument, NULL, 'S'},
       {NULL, 0, NULL, 0}};
+  const char *pba_arg = NULL, *det_arg = NULL;
+  char *ipfix_arg = NULL;
   const char *inside = NULL, *outside = NULL;
   char *pool_arg = NULL, *rule_args[MAX_RULES], *dnat_args[MAX_RULES];
   int nrules = 0, ndnat = 0, c;
-  struct gw gw = {{-1, -1}, 0, NULL, 0, 0};
+  static struct gw gw;
+  gw.fd[0] = gw.fd[1] = gw.ipfix_fd = -1;
 
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     if (c == 'i')
@@ -384,6 +488,14 @@ int main(int argc, char **argv) {
       gw.trace = 1;
     else if (c == 'l')
       gw.listing_file = optarg;
+    else if (c == 'B')
+      pba_arg = optarg;
+    else if (c == 'D')
+      det_arg = optarg;
+    else if (c == 'X')
+      ipfix_arg = optarg;
+    else if (c == 'S')
+      gw.syslog = 1;
     else
       usage();
   }
@@ -400,6 +512,11 @@ int main(int argc, char **argv) {
     perror("getrandom");
     return 1;
   }
+  if (pba_arg != NULL)
+    cfg.max_port_blocks = 65536; /* any one-address pool's blocks */
+  gw.wall_offset_ns = wall_offset();
+  if (ipfix_arg != NULL && ipfix_open(&gw, ipfix_arg) < 0)
+    usage();
   pinhole_callbacks cb;
   memset(&cb, 0, sizeof(cb));
   cb.size = sizeof(cb);
@@ -426,6 +543,8 @@ int main(int argc, char **argv) {
   if (pinhole_addr_parse(pool_arg, &pool.addr_lo))
     usage();
   pool.addr_hi = pool.addr_lo;
+  if (parse_cgn(pba_arg, det_arg, &pool))
+    usage();
   int pool_id = pinhole_pool_add(ctx, &pool);
   if (pool_id < 0) {
     fprintf(stderr, "pinhole-gw: pool: %s\n", pinhole_strerror(pool_id));
@@ -493,6 +612,8 @@ int main(int argc, char **argv) {
       while (pinhole_tick(ctx, now) == PINHOLE_TICK_BUDGET)
         ; /* bounded work per call: call again while it was busy */
       next_tick = now + TICK_NS;
+      if (gw.ipfix_fd >= 0) /* records wait at most one tick */
+        pinhole_ipfix_flush(&gw.ipfix, now);
     }
     if (got_dump) {
       got_dump = 0;
@@ -501,6 +622,16 @@ int main(int argc, char **argv) {
   }
   dump(ctx, &gw);
   pinhole_ctx_del(ctx);
+  if (gw.ipfix_fd >= 0) {
+    pinhole_ipfix_flush(&gw.ipfix, now_ns());
+    fprintf(stderr,
+            "pinhole-gw: ipfix: %llu records in %llu messages, %llu "
+            "dropped\n",
+            (unsigned long long)gw.ipfix.stats.records,
+            (unsigned long long)gw.ipfix.stats.messages,
+            (unsigned long long)gw.ipfix.stats.dropped);
+    close(gw.ipfix_fd);
+  }
   close(gw.fd[0]);
   close(gw.fd[1]);
   return status;

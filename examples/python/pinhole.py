@@ -65,6 +65,7 @@ COUNTERS = [
     "ALG_QUICK_CLOSE",
     "ALG_PPTP",
     "GRE_NO_CALL",
+    "PBA_BLOCK_ALLOC", "PBA_BLOCK_RELEASE", "PBA_QUOTA",
 ]
 CNT = {name: i for i, name in enumerate(COUNTERS)}
 
@@ -90,7 +91,8 @@ class Config(ctypes.Structure):
         ("udp_timeout_s", u32), ("icmp_timeout_s", u32), ("flags", u32),
         ("hash_key", HashKey), ("seed", u64),
         ("max_fragments", u32), ("frag_timeout_ms", u32),
-        ("max_ports_per_host", u32),
+        ("max_ports_per_host", u32), ("gre_timeout_s", u32),
+        ("max_port_blocks", u32),
     ]
 
 
@@ -107,7 +109,10 @@ class Pkt(ctypes.Structure):
 
 class Pool(ctypes.Structure):
     _fields_ = [("size", ctypes.c_size_t), ("addr_lo", u32),
-                ("addr_hi", u32), ("port_lo", u16), ("port_hi", u16)]
+                ("addr_hi", u32), ("port_lo", u16), ("port_hi", u16),
+                ("reserved_", u32), ("mode", u8), ("inside_plen", u8),
+                ("block_size", u16), ("inside_addr", u32),
+                ("max_blocks", u16), ("pad_", u16), ("block_hold_ms", u32)]
 
 
 class Rule(ctypes.Structure):
@@ -131,6 +136,7 @@ class Event(ctypes.Structure):
         ("nat_src", Endpoint), ("nat_dst", Endpoint),
         ("rule", ctypes.c_char_p), ("alg", ctypes.c_char_p),
         ("reason", ctypes.c_char_p),
+        ("port_lo", u16), ("port_hi", u16), ("limit", u32),
     ]
 
 

@@ -33,10 +33,11 @@ class TestBinding(unittest.TestCase):
         self.assertEqual(pinhole.load().pinhole_version(), b"0.2.0")
 
     def test_struct_sizes_match_the_header(self):
-        # LP64 (x86-64, aarch64) layout of the 0.1.0 structs, as sizeof()
+        # LP64 (x86-64, aarch64) layout of the structs (Pool and Event grew in
+        # 0.2: appended fields), as sizeof()
         # gives it in C.
-        sizes = {"Config": 120, "Pool": 24, "Rule": 88, "Pkt": 16,
-                 "Event": 88, "Trace": 88, "FlowInfo": 96, "Callbacks": 48}
+        sizes = {"Config": 120, "Pool": 40, "Rule": 88, "Pkt": 16,
+                 "Event": 96, "Trace": 88, "FlowInfo": 96, "Callbacks": 48}
         for name, size in sizes.items():
             self.assertEqual(ctypes.sizeof(getattr(pinhole, name)), size,
                              name)
@@ -62,7 +63,7 @@ class TestBinding(unittest.TestCase):
         try:
             with self.assertRaises(ImportError) as cm:
                 pinhole.load(path)
-            self.assertIn("struct Pool is 32 bytes here but 24",
+            self.assertIn("struct Pool is 48 bytes here but 40",
                           str(cm.exception))
         finally:
             pinhole.Pool = orig

@@ -55,6 +55,7 @@
 #include <pinhole/netbios.h>
 #include <pinhole/snmp.h>
 #include <pinhole/bootp.h>
+#include <pinhole/cgn.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -167,6 +168,11 @@ typedef struct pinhole_config {
    *  in seconds; 300 (0 from a caller that predates the field: 300);
    *  at most 2592000. @since 0.2 */
   uint32_t gre_timeout_s;
+  /** Port blocks for every PINHOLE_POOL_PBA pool of the context together
+   *  (each such pool takes addresses x (ports / block_size) of them at
+   *  pinhole_pool_add); 0 (no PBA pool possible); at most 2^22. Memory:
+   *  about 64 bytes per block. @since 0.2 */
+  uint32_t max_port_blocks;
 } pinhole_config;
 
 /**
@@ -189,6 +195,9 @@ enum pinhole_event_type {
   PINHOLE_EVENT_PINHOLE_CREATED = 4,
   PINHOLE_EVENT_PINHOLE_USED = 5,
   PINHOLE_EVENT_PINHOLE_EXPIRED = 6,
+  /** No public port for a new mapping. Since 0.2, when the pool's port
+   *  search failed, nat_src is the public address whose ports ran out
+   *  (port 0), and limit is max_ports_per_host when that was the cause. */
   PINHOLE_EVENT_NAT_PORTS_EXHAUSTED = 7,
   PINHOLE_EVENT_ALG_ERROR = 8,
   PINHOLE_EVENT_UNANNOUNCED_DATA =
@@ -201,7 +210,22 @@ enum pinhole_event_type {
   /** A NAPT mapping was created: src is the inside endpoint, nat_src the
    *  public one (the port allocation log a CGN keeps, RFC 6888 REQ-12). */
   PINHOLE_EVENT_MAPPING_CREATED = 14,
-  PINHOLE_EVENT_MAPPING_RELEASED = 15 /**< ... and released */
+  PINHOLE_EVENT_MAPPING_RELEASED = 15, /**< ... and released */
+  /** Port block allocation (PINHOLE_POOL_PBA): a port block was given to
+   *  a subscriber. src.addr is the subscriber (inside address), nat_src
+   *  the public address with the block's first port; port_lo..port_hi
+   *  the block. @since 0.2 */
+  PINHOLE_EVENT_PORT_BLOCK_ALLOCATED = 16,
+  /** ... the block went back to the pool (its last mapping ended and the
+   *  pool's hold time passed); fields as PORT_BLOCK_ALLOCATED. @since 0.2 */
+  PINHOLE_EVENT_PORT_BLOCK_RELEASED = 17,
+  /** A subscriber needed a port but every port of its blocks is in use
+   *  and it holds max_blocks blocks already (its quota, RFC 6888 REQ-4):
+   *  the new mapping was refused, no live mapping was touched. src.addr is
+   *  the subscriber, proto the protocol asked for, nat_src.addr its public
+   *  address, limit its quota in ports (max_blocks x block_size).
+   *  @since 0.2 */
+  PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED = 18
 };
 
 /** Flow states as a carrier firewall shows them. */
@@ -228,6 +252,13 @@ typedef struct pinhole_event {
   const char *rule;   /**< rule name, or NULL */
   const char *alg;    /**< ALG name, or NULL */
   const char *reason; /**< short reason text, or NULL */
+  /** PORT_BLOCK_* events: the block's first and last public port.
+   *  @since 0.2 */
+  uint16_t port_lo, port_hi;
+  /** A per-subscriber quota that was hit, 0 when none: PORT_BLOCK_EXHAUSTED
+   *  (ports of max_blocks blocks) and NAT_PORTS_EXHAUSTED for
+   *  max_ports_per_host (the limit in mappings). @since 0.2 */
+  uint32_t limit;
 } pinhole_event;
 
 /**
@@ -396,19 +427,76 @@ PINHOLE_EXTERN int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns);
 /* ------------------------------------------------------------------ */
 /* NAT pools and rules                                                 */
 
+/** How a pool hands out public ports (pinhole_pool.mode). @since 0.2 */
+enum pinhole_pool_mode {
+  /** Each mapping gets any free port of the subscriber's public address
+   *  (the 0.1 behaviour); every mapping is worth logging. */
+  PINHOLE_POOL_NAPT = 0,
+  /** Port block allocation: each subscriber (inside address) gets blocks
+   *  of block_size consecutive ports, up to max_blocks, on one public
+   *  address; every NAPT mapping of the subscriber, ALG data and media
+   *  ports included, takes its port from its blocks. A block goes back to
+   *  the pool block_hold_ms after its last mapping ended. Only block
+   *  allocation and release need logging. Needs
+   *  pinhole_config.max_port_blocks. */
+  PINHOLE_POOL_PBA = 1,
+  /** Deterministic NAT (RFC 7422): inside_addr/inside_plen is the inside
+   *  prefix; inside address number i of it owns a fixed public address
+   *  and a fixed range of block_size ports (0: as many as fit), computed
+   *  by pinhole_det_forward(). Nothing needs logging: pinhole_det_reverse()
+   *  answers from the configuration alone. An inside address outside the
+   *  prefix gets no mapping. */
+  PINHOLE_POOL_DETERMINISTIC = 2
+};
+
 /** A source NAT pool: public addresses addr_lo..addr_hi (inclusive) with
  *  ports port_lo..port_hi (inclusive, within the context's port block;
- *  0,0 = the context's block). */
+ *  0,0 = the context's block). Zero-fill, set size, then the fields.
+ *
+ *  In PBA and DETERMINISTIC pools every mapping's port comes from the
+ *  pool's range, also for an rsh/rlogin client's privileged port (which
+ *  NAPT pools keep below 1024 from a range of their own), so the port
+ *  log stays complete. */
 typedef struct pinhole_pool {
   size_t size;
   uint32_t addr_lo, addr_hi;
   uint16_t port_lo, port_hi;
+  /** Ignored (the 0.1 struct's tail padding, which older callers may
+   *  not have zeroed). @since 0.2 */
+  uint32_t reserved_;
+  uint8_t mode;        /**< pinhole_pool_mode; 0. @since 0.2 */
+  uint8_t inside_plen; /**< DETERMINISTIC: inside prefix length, 8..32 */
+  /** PBA: ports per block, 8..32768, even; DETERMINISTIC: ports per
+   *  inside address (0 = as many as fit) */
+  uint16_t block_size;
+  uint32_t inside_addr; /**< DETERMINISTIC: inside prefix (host bits 0) */
+  uint16_t max_blocks;  /**< PBA: blocks per subscriber, 1..1024 */
+  uint16_t pad_;        /**< zero */
+  /** PBA: how long a block stays with its subscriber after its last
+   *  mapping ended (ms, 0..86400000), so the public port is not reused by
+   *  another subscriber at once */
+  uint32_t block_hold_ms;
 } pinhole_pool;
 
 /**
  * Adds a pool.
+ *
+ * PBA: the pool takes (addresses x floor(ports / block_size)) blocks of
+ * pinhole_config.max_port_blocks (ports past the last whole block of an
+ * address are not used). DETERMINISTIC: the layout pinhole_det_forward()
+ * computes for the same struct.
  * @return the pool id (>= 0), PINHOLE_ERR_INVALID_ARG (NULL, addr_lo 0,
- *         addr_hi < addr_lo, ports outside the context's block),
+ *         addr_hi < addr_lo, ports outside the context's block, unknown
+ *         mode, pad_ not zero, PBA fields set on a pool that is not PBA or
+ *         DETERMINISTIC fields on one that is not DETERMINISTIC,
+ *         inside_addr with host bits set),
+ *         PINHOLE_ERR_RANGE (PBA: block_size not even or outside 8..32768,
+ *         larger than the pool's ports, max_blocks outside 1..1024,
+ *         block_hold_ms past 86400000; DETERMINISTIC: inside_plen outside
+ *         8..32, the prefix's addresses do not fit the public addresses x
+ *         ports, block_size larger than fits),
+ *         PINHOLE_ERR_FULL (PBA: pinhole_config.max_port_blocks has not
+ *         that many blocks left; or max_pools reached),
  *         PINHOLE_ERR_RANGE (more than 16 addresses), PINHOLE_ERR_ADDRESS
  *         (an address in 0/8, 127/8, 224/4 or 240/4: not usable as a
  *         public source), PINHOLE_ERR_STRUCT_SIZE or PINHOLE_ERR_FULL.
@@ -650,7 +738,14 @@ enum pinhole_counter {
   /** An enhanced GRE packet (PPTP data) whose key names no call a PPTP
    *  ALG set up: dropped (and counted as a new flow discarded).
    *  @since 0.2 */
-  PINHOLE_CNT_GRE_NO_CALL
+  PINHOLE_CNT_GRE_NO_CALL,
+  /** A port block given to a subscriber (PBA). @since 0.2 */
+  PINHOLE_CNT_PBA_BLOCK_ALLOC,
+  /** A port block returned to its pool. @since 0.2 */
+  PINHOLE_CNT_PBA_BLOCK_RELEASE,
+  /** A new mapping refused because its subscriber's blocks were all full
+   *  and it had max_blocks of them (a drop). @since 0.2 */
+  PINHOLE_CNT_PBA_QUOTA
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

@@ -466,7 +466,7 @@ static ph_conn *ph_gre_flow(const ph_alg_call *ac, uint32_t flow,
   pinhole_ctx *ctx = ac->ctx;
   if (flow == 0 || flow > ctx->cfg.max_flows)
     return NULL;
-  ph_conn *g = &ctx->conns[flow - 1];
+  ph_conn *g = ph_conn_at(ctx, flow);
   if (!(g->flags & PH_CONN_LIVE) || g->proto != PINHOLE_IPPROTO_GRE ||
       ph_cold(ctx, g)->conv != ph_cold(ctx, ac->conn)->conv ||
       g->b.dport != public_cid || g->a.src != ac->conn->a.src)
@@ -502,15 +502,15 @@ static int ph_gre_map(ph_alg_call *ac, uint16_t client_cid, uint16_t *pub,
     return 0;
   int why = 0;
   uint32_t r =
-      pinhole__map_get(ctx, ctx->maps[cmap - 1].pool, PINHOLE_IPPROTO_GRE,
+      pinhole__map_get(ctx, ph_map_at(ctx, cmap)->pool, PINHOLE_IPPROTO_GRE,
                        ac->conn->a.src, client_cid, 0, 0, &why);
-  if (r != 0 && ctx->maps[r - 1].paddr != ac->conn->b.dst) {
+  if (r != 0 && ph_map_at(ctx, r)->paddr != ac->conn->b.dst) {
     pinhole__map_put(ctx, r);
     r = 0;
   }
   if (r == 0)
     return ph_no_port(ac, "no public call ID");
-  *pub = ctx->maps[r - 1].pport;
+  *pub = ph_map_at(ctx, r)->pport;
   *mapref = r;
   return 0;
 }

@@ -86,6 +86,7 @@ static void ph_default_free(void *p, size_t size, void *user) {
 #define PH_MAX_TABLE (1u << 28) /* flows, conversations, mappings */
 #define PH_MAX_PINHOLES (1u << 24)
 #define PH_MAX_FRAGMENTS (1u << 20)
+#define PH_MAX_PORT_BLOCKS (1u << 22)
 #define PH_MAX_TIMEOUT_S (30u * 86400u) /* connection idle timeouts */
 #define PH_MAX_TIMEOUT_MS (86400000u)   /* pinhole and reassembly lifetimes */
 
@@ -112,6 +113,8 @@ static int ph_config_check(pinhole_config *c) {
       c->max_rules == 0 || c->max_pools == 0 || c->max_pinholes_per_conv == 0 ||
       c->max_fragments == 0 || c->port_lo > c->port_hi)
     return PINHOLE_ERR_INVALID_ARG;
+  if (c->max_port_blocks > PH_MAX_PORT_BLOCKS)
+    return PINHOLE_ERR_RANGE;
   if (c->max_flows > PH_MAX_TABLE || c->max_pinholes > PH_MAX_PINHOLES ||
       c->max_rules > 65535 || c->max_pools > 255 ||
       c->max_pinholes_per_conv > 65535 || c->max_fragments > PH_MAX_FRAGMENTS ||
@@ -218,6 +221,11 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_allow = ph_carve(&l, (size_t)c.max_rules * sizeof(ph_rule_allow));
   size_t o_scratch = ph_carve(&l, PH_SCRATCH);
   size_t o_emit = ph_carve(&l, PH_EMIT_BUF);
+  uint32_t sub_buckets =
+      c.max_port_blocks ? ph_pow2_at_least(c.max_port_blocks) : 0;
+  size_t o_blocks = ph_carve(&l, (size_t)c.max_port_blocks * sizeof(ph_block));
+  size_t o_subs = ph_carve(&l, (size_t)c.max_port_blocks * sizeof(ph_sub));
+  size_t o_subh = ph_carve(&l, (size_t)sub_buckets * sizeof(uint32_t));
   size_t total = l.total + 64;
 
   uint8_t *raw = k.alloc(total, user);
@@ -265,6 +273,14 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->allow = (ph_rule_allow *)(void *)(m + o_allow);
   ctx->scratch = m + o_scratch;
   ctx->emit_buf = m + o_emit;
+  ctx->blocks = (ph_block *)(void *)(m + o_blocks);
+  ctx->subs = (ph_sub *)(void *)(m + o_subs);
+  ctx->sub_hash = (uint32_t *)(void *)(m + o_subh);
+  ctx->sub_mask = sub_buckets ? sub_buckets - 1 : 0;
+  for (uint32_t i = c.max_port_blocks; i > 0; i--) {
+    ph_sub_at(ctx, i)->next = ctx->sub_free;
+    ctx->sub_free = i;
+  }
 
   /* free lists, lowest index first */
   for (uint32_t i = c.max_flows; i > 0; i--) {
@@ -304,6 +320,9 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
                      PH_TICK_SHIFT);
   pinhole_wheel_init(&ctx->frag_wheel, ctx->frags, sizeof(ph_frag),
                      offsetof(ph_frag, timer), c.max_fragments, 0,
+                     PH_TICK_SHIFT);
+  pinhole_wheel_init(&ctx->block_wheel, ctx->blocks, sizeof(ph_block),
+                     offsetof(ph_block, timer), c.max_port_blocks, 0,
                      PH_TICK_SHIFT);
   *out = ctx;
   return 0;
@@ -353,6 +372,7 @@ int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool) {
   if (ctx->npools >= ctx->cfg.max_pools)
     return PINHOLE_ERR_FULL;
   ph_pool *pl = &ctx->pools[ctx->npools];
+  memset(pl, 0, sizeof(*pl));
   pl->addr_lo = p.addr_lo;
   pl->naddrs = (uint16_t)(p.addr_hi - p.addr_lo + 1);
   pl->port_lo = p.port_lo;
@@ -362,6 +382,8 @@ int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool) {
   pl->bits = ctx->pool_bits + ctx->npools * ctx->pool_bits_words;
   pl->pbits =
       ctx->pool_pbits + (size_t)ctx->npools * PH_POOL_MAX_ADDRS * PH_PRIV_WORDS;
+  if ((rv = pinhole__cgn_pool_init(ctx, pl, ctx->npools, &p)) < 0)
+    return rv;
   return (int)ctx->npools++;
 }
 

@@ -250,7 +250,38 @@ typedef struct ph_pool {
                       PH_MAP_PRIV; never part of the pool's own range) */
   uint32_t words;
   uint32_t used;
+  /* carrier-grade modes (core/pba.c) */
+  uint8_t mode; /* pinhole_pool_mode */
+  uint8_t pad2_;
+  uint16_t max_blocks; /* PBA: per subscriber */
+  uint32_t block_size; /* PBA: ports per block; DET: ports per address */
+  uint32_t bpa;        /* PBA: blocks per public address */
+  uint32_t block_base; /* PBA: its first block in ctx->blocks */
+  uint32_t hold_ms;    /* PBA */
+  uint32_t inside_addr, per_addr, inside_count; /* DETERMINISTIC */
+  uint32_t bfree[PH_POOL_MAX_ADDRS]; /* PBA: free blocks per address */
 } ph_pool;
+
+/* A port block of a PBA pool (core/pba.c): block b of its pool covers
+ * address b / bpa, ports port_lo + (b % bpa) * block_size onwards. */
+typedef struct ph_block {
+  ph_ref sub;    /* owning subscriber, PH_NIL = free */
+  ph_ref next;   /* next block of the owner, or of the free list */
+  uint32_t used; /* mappings whose port is in it */
+  uint8_t pool;
+  uint8_t pad_[3];
+  pinhole_timer timer; /* hold after the last mapping */
+} ph_block;
+
+/* A subscriber of a PBA pool: an inside address holding blocks. */
+typedef struct ph_sub {
+  uint32_t addr;
+  ph_ref blocks; /* first block */
+  ph_ref next;   /* hash chain or free list */
+  uint16_t nblocks;
+  uint8_t pool;
+  uint8_t pad_;
+} ph_sub;
 
 /* The privileged range NAPT keeps a privileged source port in (rsh and
  * rlogin servers trust only clients whose port is below 1024; BSD
@@ -371,6 +402,16 @@ struct pinhole_ctx {
 
   uint64_t cnt[96];
   size_t mem_bytes;
+
+  /* port block allocation (core/pba.c) */
+  ph_block *blocks;
+  uint32_t nblocks_given; /* blocks pools took at pinhole_pool_add */
+  ph_sub *subs;
+  ph_ref *sub_hash;
+  uint32_t sub_mask;
+  ph_ref sub_free;
+  pinhole_wheel block_wheel;
+  uint32_t map_fail_paddr; /* public address of the last NO_PORT refusal */
 };
 
 #define PH_SCRATCH 65536
@@ -409,6 +450,8 @@ PH_AT_FN(host, ph_host, hosts)
 PH_AT_FN(pinhole, ph_pinhole, pinholes)
 PH_AT_FN(watch, ph_watch, watch)
 PH_AT_FN(frag, ph_frag, frags)
+PH_AT_FN(block, ph_block, blocks)
+PH_AT_FN(sub, ph_sub, subs)
 #undef PH_AT_FN
 
 static inline uint32_t ph_conn_idx(const pinhole_ctx *ctx, const ph_conn *c) {

@@ -24,7 +24,10 @@ enum ph_map_flag {
 enum ph_map_why {
   PH_MAP_NO_PORT = 0, /* no free port in the pool (or none of the form) */
   PH_MAP_TABLE = 1,   /* the mapping table is full */
-  PH_MAP_HOST = 2     /* the inside host reached max_ports_per_host */
+  PH_MAP_HOST = 2,    /* the inside host reached max_ports_per_host */
+  PH_MAP_QUOTA = 3,   /* PBA: the subscriber's blocks are full and it has
+                         max_blocks (logged by pba.c) */
+  PH_MAP_OUTSIDE = 4  /* DETERMINISTIC: not an address of the prefix */
 };
 /* Returns a mapping holding one reference, or PH_NIL and *why
  * (ph_map_why). want is an exact public port or 0. */
@@ -50,6 +53,44 @@ ph_ref pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
                                 uint32_t iaddr, uint16_t iport);
 /* Pool that owns public address addr, or -1. */
 int pinhole__pool_of(const pinhole_ctx *ctx, uint32_t addr);
+/* The public address index an inside address uses in a pool (paired). */
+uint32_t pinhole__pool_addr_index(const pinhole_ctx *ctx, const ph_pool *pl,
+                                  uint32_t iaddr);
+/* The port bitmap of (pool address ai, proto's class); bit k is port
+ * pl->port_lo + k. */
+uint64_t *pinhole__pool_bits(const pinhole_ctx *ctx, const ph_pool *pl,
+                             uint32_t ai, uint8_t proto);
+/* A free port index in the n ports from lo whose bits start at bit base
+ * of b: want (exact port) when not 0, else iport when free, else a random
+ * free one (PH_MAP_EVEN: an even port with the next one free); UINT32_MAX
+ * when none. */
+uint32_t pinhole__port_pick(pinhole_ctx *ctx, const uint64_t *b, uint32_t base,
+                            uint32_t lo, uint32_t n, uint16_t iport,
+                            uint16_t want, unsigned flags);
+/* Makes a mapping on a free public port (the table has a free slot):
+ * marks the port, links it, counts the host, logs MAPPING_CREATED. */
+ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                           uint32_t iaddr, uint16_t iport, uint32_t ai,
+                           uint16_t pport);
+
+/* nat/det.c: the deterministic layout of a (filled) pool struct */
+int pinhole__det_check(const pinhole_pool *p, pinhole_det_layout *l);
+
+/* core/pba.c: PBA and deterministic pools */
+/* pinhole__map_get for a pool whose mode is not NAPT (no mapping of the
+ * endpoint exists, the table has room, the host limit is not reached). */
+ph_ref pinhole__cgn_map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                            uint32_t iaddr, uint16_t iport, uint16_t want,
+                            unsigned flags, int *why);
+/* A mapping of a PBA pool was released: its block may start its hold. */
+void pinhole__pba_put(pinhole_ctx *ctx, const ph_mapping *m);
+/* Sets up pool pl's mode from p at pinhole_pool_add (before it counts):
+ * 0 or a pinhole_pool_add error. */
+int pinhole__cgn_pool_init(pinhole_ctx *ctx, ph_pool *pl, uint32_t id,
+                           const pinhole_pool *p);
+/* Expires held blocks (pinhole_tick); returns the work done, *fired the
+ * blocks released. */
+size_t pinhole__pba_tick(pinhole_ctx *ctx, size_t budget, int *released);
 
 /* flows.c: connections and conversations */
 uint64_t pinhole__key_hash(const pinhole_ctx *ctx, uint8_t proto, uint32_t src,

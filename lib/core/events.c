@@ -24,6 +24,9 @@ static const char *const ph_event_names[] = {
     [PINHOLE_EVENT_FLOW_CLOSED] = "FLOW_CLOSED",
     [PINHOLE_EVENT_MAPPING_CREATED] = "MAPPING_CREATED",
     [PINHOLE_EVENT_MAPPING_RELEASED] = "MAPPING_RELEASED",
+    [PINHOLE_EVENT_PORT_BLOCK_ALLOCATED] = "PORT_BLOCK_ALLOCATED",
+    [PINHOLE_EVENT_PORT_BLOCK_RELEASED] = "PORT_BLOCK_RELEASED",
+    [PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED] = "PORT_BLOCK_EXHAUSTED",
 };
 
 const char *pinhole_event_name(int type) {
@@ -198,6 +201,20 @@ int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
     pinhole__printf(&o, "PINHOLE_%s: proto=%s %s -> %s",
                     pinhole_event_name(ev->type), ph_proto_name(ev->proto), s,
                     ns);
+    return o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)o.used;
+  }
+  if (ev->type == PINHOLE_EVENT_PORT_BLOCK_ALLOCATED ||
+      ev->type == PINHOLE_EVENT_PORT_BLOCK_RELEASED ||
+      ev->type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED) {
+    /* the block log: subscriber, public address, block or quota */
+    pinhole__printf(&o, "PINHOLE_%s: subscriber=%.*s public=%.*s",
+                    pinhole_event_name(ev->type), (int)(strchr(s, ':') - s), s,
+                    (int)(strchr(ns, ':') - ns), ns);
+    if (ev->type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED)
+      pinhole__printf(&o, " proto=%s limit=%u", ph_proto_name(ev->proto),
+                      ev->limit);
+    else
+      pinhole__printf(&o, " ports=%u-%u", ev->port_lo, ev->port_hi);
     return o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)o.used;
   }
   pinhole__printf(&o, "PINHOLE_%s: conv=%u proto=%s side=%s %s -> %s",

@@ -98,6 +98,9 @@ static const ph_cnt_desc ph_cnt[] = {
     C(ALG_QUICK_CLOSE, NULL, "ALG quick teardown"),
     C(ALG_PPTP, NULL, "PPTP ALG errors"),
     C(GRE_NO_CALL, NULL, "GRE packets for no known call"),
+    C(PBA_BLOCK_ALLOC, NULL, "Port blocks allocated"),
+    C(PBA_BLOCK_RELEASE, NULL, "Port blocks released"),
+    C(PBA_QUOTA, NULL, "Port block quota exceeded"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

@@ -47,6 +47,11 @@ static uint64_t *ph_bits(const pinhole_ctx *ctx, const ph_pool *pl, uint32_t ai,
   return pl->bits + ((size_t)ai * PH_PROTO_CLASSES + cls) * ctx->port_words;
 }
 
+uint64_t *pinhole__pool_bits(const pinhole_ctx *ctx, const ph_pool *pl,
+                             uint32_t ai, uint8_t proto) {
+  return ph_bits(ctx, pl, ai, ph_class(proto));
+}
+
 static int ph_bit_get(const uint64_t *b, uint32_t i) {
   return (int)((b[i >> 6] >> (i & 63)) & 1);
 }
@@ -67,26 +72,27 @@ int pinhole__pool_of(const pinhole_ctx *ctx, uint32_t addr) {
   return -1;
 }
 
-/* A free port index (0-based in a range of n ports from lo), or
- * UINT32_MAX. */
-static uint32_t ph_port_find(pinhole_ctx *ctx, const uint64_t *b, uint32_t lo,
-                             uint32_t n, unsigned flags) {
+/* A free port index (0-based in a range of n ports from lo whose bits
+ * start at bit base of b), or UINT32_MAX. */
+static uint32_t ph_port_find(pinhole_ctx *ctx, const uint64_t *b, uint32_t base,
+                             uint32_t lo, uint32_t n, unsigned flags) {
   uint32_t start = (uint32_t)(((ph_rand(ctx) >> 32) * n) >> 32);
   for (uint32_t k = 0; k < n;) {
     uint32_t i = start + k < n ? start + k : start + k - n;
-    uint64_t w = b[i >> 6] >> (i & 63);
-    if (w == (~0ull >> (i & 63))) {
-      /* the rest of this word is in use: skip to the next word (bits past
-       * the range are never set, so this never skips across the wrap) */
-      uint32_t skip = 64 - (i & 63);
-      k += skip;
+    uint32_t j = base + i;
+    uint64_t w = b[j >> 6] >> (j & 63);
+    if (w == (~0ull >> (j & 63))) {
+      /* the rest of this word is in use: skip to the next word, but not
+       * past the range's end (the bits after it may be another range's) */
+      uint32_t skip = 64 - (j & 63);
+      k += skip < n - i ? skip : n - i;
       continue;
     }
-    if (!ph_bit_get(b, i)) {
+    if (!ph_bit_get(b, j)) {
       uint32_t port = lo + i;
       if (!(flags & PH_MAP_EVEN))
         return i;
-      if ((port & 1) == 0 && i + 1 < n && !ph_bit_get(b, i + 1))
+      if ((port & 1) == 0 && i + 1 < n && !ph_bit_get(b, j + 1))
         return i;
     }
     k++;
@@ -109,21 +115,19 @@ static uint64_t *ph_range(const pinhole_ctx *ctx, const ph_pool *pl,
   return ph_bits(ctx, pl, ai, ph_class(proto));
 }
 
-/* The port index for a new mapping of iport (want: an exact public port
- * or 0), or UINT32_MAX. */
-static uint32_t ph_port_pick(pinhole_ctx *ctx, const uint64_t *b, uint32_t lo,
-                             uint32_t n, uint16_t iport, uint16_t want,
-                             unsigned flags) {
+uint32_t pinhole__port_pick(pinhole_ctx *ctx, const uint64_t *b, uint32_t base,
+                            uint32_t lo, uint32_t n, uint16_t iport,
+                            uint16_t want, unsigned flags) {
   if (want != 0)
-    return want >= lo && want - lo < n && !ph_bit_get(b, want - lo)
+    return want >= lo && want - lo < n && !ph_bit_get(b, base + want - lo)
                ? want - lo
                : UINT32_MAX;
   uint32_t i = (uint32_t)iport - lo;
-  if (iport >= lo && i < n && !ph_bit_get(b, i) &&
+  if (iport >= lo && i < n && !ph_bit_get(b, base + i) &&
       (!(flags & PH_MAP_EVEN) ||
-       ((iport & 1) == 0 && i + 1 < n && !ph_bit_get(b, i + 1))))
+       ((iport & 1) == 0 && i + 1 < n && !ph_bit_get(b, base + i + 1))))
     return i; /* port preservation */
-  return ph_port_find(ctx, b, lo, n, flags);
+  return ph_port_find(ctx, b, base, lo, n, flags);
 }
 
 static void ph_hash_link(pinhole_ctx *ctx, ph_ref ref) {
@@ -262,18 +266,39 @@ void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
                    NULL, "mapping table full");
     return;
   }
+  if (why == PH_MAP_QUOTA)
+    return; /* pba.c counted and logged PORT_BLOCK_EXHAUSTED */
   ph_count(ctx, why == PH_MAP_HOST ? PINHOLE_CNT_DROP_HOST_LIMIT
                                    : PINHOLE_CNT_DROP_NAT_PORTS);
-  pinhole__event(ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, v, side, 0, 0, NULL, 0,
-                 rule, NULL,
-                 why == PH_MAP_HOST ? "per-host port limit"
-                                    : "no free port in pool");
+  if (ctx->cb.event == NULL)
+    return;
+  pinhole_event ev;
+  pinhole__event_init(ctx, &ev, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED);
+  ev.side = (uint8_t)side;
+  ev.proto = v->proto;
+  ev.src = (pinhole_endpoint){v->src, v->sport, 0};
+  ev.dst = (pinhole_endpoint){v->dst, v->dport, 0};
+  ev.nat_src = ev.src;
+  ev.nat_dst = ev.dst;
+  if (why == PH_MAP_HOST)
+    ev.limit = ctx->cfg.max_ports_per_host;
+  else if (ctx->map_fail_paddr != 0)
+    ev.nat_src = (pinhole_endpoint){ctx->map_fail_paddr, 0, 0};
+  ev.rule = rule;
+  ev.reason = why == PH_MAP_HOST ? "per-host port limit"
+              : why == PH_MAP_OUTSIDE
+                  ? "not in the deterministic pool's inside prefix"
+                  : "no free port in pool";
+  ctx->cb.event(ctx, &ev, ctx->user);
 }
 
 ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                         uint32_t iaddr, uint16_t iport, uint16_t want,
                         unsigned flags, int *why) {
   *why = PH_MAP_NO_PORT;
+  ctx->map_fail_paddr = 0;
+  if (pool < ctx->npools && ctx->pools[pool].mode != PINHOLE_POOL_NAPT)
+    flags &= ~(unsigned)PH_MAP_PRIV; /* every port from the logged range */
   if (pool >= ctx->npools ||
       ((flags & PH_MAP_PRIV) && (proto != PINHOLE_IPPROTO_TCP || want != 0)))
     return 0;
@@ -301,22 +326,42 @@ ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
     }
   }
   ph_pool *pl = &ctx->pools[pool];
-  /* paired pooling: an inside address always gets the same public one */
-  uint32_t ai =
-      (uint32_t)(((uint64_t)ph_mix(ctx, 0, iaddr, 0) * pl->naddrs) >> 32);
+  if (pl->mode != PINHOLE_POOL_NAPT)
+    return pinhole__cgn_map_get(ctx, pool, proto, iaddr, iport, want, flags,
+                                why);
+  uint32_t ai = pinhole__pool_addr_index(ctx, pl, iaddr);
   uint32_t lo, n;
   uint64_t *b = ph_range(ctx, pl, ai, proto, flags, &lo, &n);
-  uint32_t idx = ph_port_pick(ctx, b, lo, n, iport, want, flags);
-  if (idx == UINT32_MAX)
+  uint32_t idx = pinhole__port_pick(ctx, b, 0, lo, n, iport, want, flags);
+  if (idx == UINT32_MAX) {
+    ctx->map_fail_paddr = pl->addr_lo + ai;
     return 0;
-  ph_bit_set(b, idx, 1);
-  r = ctx->map_free;
+  }
+  return pinhole__map_insert(ctx, pool, proto, iaddr, iport, ai,
+                             (uint16_t)(lo + idx));
+}
+
+uint32_t pinhole__pool_addr_index(const pinhole_ctx *ctx, const ph_pool *pl,
+                                  uint32_t iaddr) {
+  /* paired pooling: an inside address always gets the same public one */
+  return (uint32_t)(((uint64_t)ph_mix(ctx, 0, iaddr, 0) * pl->naddrs) >> 32);
+}
+
+ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                           uint32_t iaddr, uint16_t iport, uint32_t ai,
+                           uint16_t pport) {
+  ph_pool *pl = &ctx->pools[pool];
+  uint32_t lo, n;
+  unsigned fl = pport < pl->port_lo ? PH_MAP_PRIV : 0;
+  uint64_t *b = ph_range(ctx, pl, ai, proto, fl, &lo, &n);
+  ph_bit_set(b, (uint32_t)(pport - lo), 1);
+  ph_ref r = ctx->map_free;
   ph_mapping *m = ph_map_at(ctx, r);
   ctx->map_free = m->inext;
   m->iaddr = iaddr;
   m->iport = iport;
   m->paddr = pl->addr_lo + ai;
-  m->pport = (uint16_t)(lo + idx);
+  m->pport = pport;
   m->proto = proto;
   m->pool = (uint8_t)pool;
   m->flags = 0;
@@ -352,6 +397,8 @@ void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref) {
   if (ctx->cfg.max_ports_per_host != 0)
     ph_host_dec(ctx, m->iaddr);
   ph_map_event(ctx, PINHOLE_EVENT_MAPPING_RELEASED, m);
+  if (pl->mode == PINHOLE_POOL_PBA)
+    pinhole__pba_put(ctx, m);
   ph_hash_unlink(ctx, ref);
   m->inext = ctx->map_free;
   ctx->map_free = ref;

@@ -1,0 +1,330 @@
+/*
+ * Carrier-grade pools: port block allocation (PBA) and deterministic NAT
+ * (RFC 7422), the two ways a CGN avoids logging every connection
+ * (RFC 6888 REQ-12, RFC 7422 sec. 1).
+ *
+ * PBA: each subscriber (inside address) of a PBA pool holds up to
+ * max_blocks blocks of block_size consecutive ports, all on the public
+ * address paired pooling gives it (RFC 4787 REQ-2). Every NAPT mapping of
+ * the subscriber takes a port of one of its blocks, a new block is taken
+ * only when they are full, and a subscriber at its quota is refused a new
+ * mapping (no live mapping is evicted, RFC 6888 REQ-4). A block whose last
+ * mapping ended goes back to its address's free list block_hold_ms later
+ * (a timer wheel of its own), so a public port is not handed to another
+ * subscriber at once. Blocks and subscribers live in arrays sized by
+ * pinhole_config.max_port_blocks at context creation; a subscriber exists
+ * while it holds a block, so there are never more subscribers than blocks.
+ *
+ * Deterministic: the inside address's range is arithmetic
+ * (nat/det.c); only the port inside it is chosen.
+ */
+#include "core/engine.h"
+#include "timer/wheel_internal.h"
+
+static uint32_t ph_sub_bucket(const pinhole_ctx *ctx, uint32_t pool,
+                              uint32_t addr) {
+  pinhole_flow_key k = {addr, pool, 0, 0, 0, {0, 0, 0}};
+  return (uint32_t)pinhole_flow_hash(&ctx->cfg.hash_key, &k) & ctx->sub_mask;
+}
+
+static ph_sub *ph_sub_find(const pinhole_ctx *ctx, uint32_t pool,
+                           uint32_t addr) {
+  for (ph_ref r = ctx->sub_hash[ph_sub_bucket(ctx, pool, addr)]; r;
+       r = ph_sub_at(ctx, r)->next)
+    if (ph_sub_at(ctx, r)->addr == addr && ph_sub_at(ctx, r)->pool == pool)
+      return ph_sub_at(ctx, r);
+  return NULL;
+}
+
+static uint32_t ph_sub_new(pinhole_ctx *ctx, uint32_t pool, uint32_t addr) {
+  ph_ref r = ctx->sub_free; /* never 0: a free block means a free slot */
+  ph_sub *s = ph_sub_at(ctx, r);
+  uint32_t b = ph_sub_bucket(ctx, pool, addr);
+  ctx->sub_free = s->next;
+  s->addr = addr;
+  s->pool = (uint8_t)pool;
+  s->blocks = 0;
+  s->nblocks = 0;
+  s->next = ctx->sub_hash[b];
+  ctx->sub_hash[b] = r;
+  return r;
+}
+
+static void ph_sub_free(pinhole_ctx *ctx, ph_ref ref) {
+  ph_sub *s = ph_sub_at(ctx, ref);
+  uint32_t b = ph_sub_bucket(ctx, s->pool, s->addr);
+  for (uint32_t *pp = &ctx->sub_hash[b]; *pp; pp = &ph_sub_at(ctx, *pp)->next)
+    if (*pp == ref) {
+      *pp = s->next;
+      break;
+    }
+  s->next = ctx->sub_free;
+  ctx->sub_free = ref;
+}
+
+/* Block ref -> its address index and first port. */
+static void ph_block_where(const pinhole_ctx *ctx, ph_ref ref, uint32_t *ai,
+                           uint32_t *lo) {
+  const ph_block *bk = ph_block_at(ctx, ref);
+  const ph_pool *pl = &ctx->pools[bk->pool];
+  uint32_t bi = ph_slot(ref) - pl->block_base;
+  *ai = bi / pl->bpa;
+  *lo = pl->port_lo + (bi % pl->bpa) * pl->block_size;
+}
+
+static void ph_block_event(pinhole_ctx *ctx, int type, ph_ref ref,
+                           uint32_t iaddr) {
+  if (ctx->cb.event == NULL)
+    return;
+  const ph_pool *pl = &ctx->pools[ph_block_at(ctx, ref)->pool];
+  uint32_t ai, lo;
+  ph_block_where(ctx, ref, &ai, &lo);
+  pinhole_event ev;
+  pinhole__event_init(ctx, &ev, type);
+  ev.side = PINHOLE_SIDE_INSIDE;
+  ev.src = (pinhole_endpoint){iaddr, 0, 0};
+  ev.nat_src = (pinhole_endpoint){pl->addr_lo + ai, (uint16_t)lo, 0};
+  ev.port_lo = (uint16_t)lo;
+  ev.port_hi = (uint16_t)(lo + pl->block_size - 1);
+  ctx->cb.event(ctx, &ev, ctx->user);
+}
+
+static void ph_quota_event(pinhole_ctx *ctx, const ph_pool *pl, uint8_t proto,
+                           uint32_t iaddr, uint32_t ai) {
+  ph_count(ctx, PINHOLE_CNT_PBA_QUOTA);
+  if (ctx->cb.event == NULL)
+    return;
+  pinhole_event ev;
+  pinhole__event_init(ctx, &ev, PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED);
+  ev.side = PINHOLE_SIDE_INSIDE;
+  ev.proto = proto;
+  ev.src = (pinhole_endpoint){iaddr, 0, 0};
+  ev.nat_src = (pinhole_endpoint){pl->addr_lo + ai, 0, 0};
+  ev.limit = (uint32_t)pl->max_blocks * pl->block_size;
+  ev.reason = "port block quota";
+  ctx->cb.event(ctx, &ev, ctx->user);
+}
+
+static void ph_block_hold(pinhole_ctx *ctx, ph_ref ref);
+
+/* Takes a free block of address ai for subscriber sref; 0 when none. */
+static uint32_t ph_block_take(pinhole_ctx *ctx, ph_pool *pl, uint32_t ai,
+                              ph_ref sref) {
+  ph_ref ref = pl->bfree[ai];
+  if (ref == 0)
+    return 0;
+  ph_block *bk = ph_block_at(ctx, ref);
+  ph_sub *s = ph_sub_at(ctx, sref);
+  pl->bfree[ai] = bk->next;
+  bk->sub = sref;
+  bk->used = 0;
+  bk->next = s->blocks;
+  s->blocks = ref;
+  s->nblocks++;
+  ph_count(ctx, PINHOLE_CNT_PBA_BLOCK_ALLOC);
+  ph_block_event(ctx, PINHOLE_EVENT_PORT_BLOCK_ALLOCATED, ref, s->addr);
+  return ref;
+}
+
+/* A port of block ref for the endpoint: the mapping, or 0. */
+static uint32_t ph_block_map(pinhole_ctx *ctx, uint32_t pool, ph_ref ref,
+                             uint8_t proto, uint32_t iaddr, uint16_t iport,
+                             uint16_t want, unsigned flags) {
+  ph_pool *pl = &ctx->pools[pool];
+  uint32_t ai, lo;
+  ph_block_where(ctx, ref, &ai, &lo);
+  uint64_t *b = pinhole__pool_bits(ctx, pl, ai, proto);
+  uint32_t i = pinhole__port_pick(ctx, b, lo - pl->port_lo, lo, pl->block_size,
+                                  iport, want, flags);
+  if (i == UINT32_MAX)
+    return 0;
+  ph_block *bk = ph_block_at(ctx, ref);
+  if (bk->used++ == 0)
+    pinhole_wheel_cancel(&ctx->block_wheel, ph_slot(ref)); /* back from hold */
+  return pinhole__map_insert(ctx, pool, proto, iaddr, iport, ai,
+                             (uint16_t)(lo + i));
+}
+
+static uint32_t ph_pba_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                           uint32_t iaddr, uint16_t iport, uint16_t want,
+                           unsigned flags, int *why) {
+  ph_pool *pl = &ctx->pools[pool];
+  uint32_t ai = pinhole__pool_addr_index(ctx, pl, iaddr);
+  ph_sub *s = ph_sub_find(ctx, pool, iaddr);
+  ph_ref sref = s ? ph_ref_of((uint32_t)(s - ctx->subs)) : PH_NIL, r;
+  if (s != NULL)
+    for (ph_ref ref = s->blocks; ref; ref = ph_block_at(ctx, ref)->next)
+      if ((r = ph_block_map(ctx, pool, ref, proto, iaddr, iport, want,
+                            flags)) != 0)
+        return r;
+  if (s != NULL && s->nblocks >= pl->max_blocks) {
+    *why = PH_MAP_QUOTA;
+    ph_quota_event(ctx, pl, proto, iaddr, ai);
+    return 0;
+  }
+  if (pl->bfree[ai] == 0 || want != 0) {
+    /* no block left on its address (or an exact port it does not own) */
+    ctx->map_fail_paddr = pl->addr_lo + ai;
+    return 0;
+  }
+  if (sref == 0)
+    sref = ph_sub_new(ctx, pool, iaddr);
+  ph_ref ref = ph_block_take(ctx, pl, ai, sref);
+  r = ph_block_map(ctx, pool, ref, proto, iaddr, iport, want, flags);
+  if (r == 0) /* not for a fresh block of >= 8 ports; never left idle */
+    ph_block_hold(ctx, ref);
+  return r;
+}
+
+static uint32_t ph_det_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                           uint32_t iaddr, uint16_t iport, uint16_t want,
+                           unsigned flags, int *why) {
+  ph_pool *pl = &ctx->pools[pool];
+  uint32_t i = iaddr - pl->inside_addr;
+  if (iaddr < pl->inside_addr || i >= pl->inside_count) {
+    *why = PH_MAP_OUTSIDE;
+    return 0;
+  }
+  uint32_t ai = i / pl->per_addr;
+  uint32_t base = (i % pl->per_addr) * pl->block_size;
+  uint64_t *b = pinhole__pool_bits(ctx, pl, ai, proto);
+  uint32_t k = pinhole__port_pick(ctx, b, base, pl->port_lo + base,
+                                  pl->block_size, iport, want, flags);
+  if (k == UINT32_MAX) {
+    ctx->map_fail_paddr = pl->addr_lo + ai;
+    return 0;
+  }
+  return pinhole__map_insert(ctx, pool, proto, iaddr, iport, ai,
+                             (uint16_t)(pl->port_lo + base + k));
+}
+
+ph_ref pinhole__cgn_map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                            uint32_t iaddr, uint16_t iport, uint16_t want,
+                            unsigned flags, int *why) {
+  if (ctx->pools[pool].mode == PINHOLE_POOL_PBA)
+    return ph_pba_get(ctx, pool, proto, iaddr, iport, want, flags, why);
+  return ph_det_get(ctx, pool, proto, iaddr, iport, want, flags, why);
+}
+
+/* Gives block ref back to its address's free list. */
+static void ph_block_release(pinhole_ctx *ctx, ph_ref ref) {
+  ph_block *bk = ph_block_at(ctx, ref);
+  ph_pool *pl = &ctx->pools[bk->pool];
+  ph_ref sref = bk->sub, ai, lo;
+  ph_sub *s = ph_sub_at(ctx, sref);
+  for (uint32_t *pp = &s->blocks; *pp; pp = &ph_block_at(ctx, *pp)->next)
+    if (*pp == ref) {
+      *pp = bk->next;
+      break;
+    }
+  s->nblocks--;
+  ph_count(ctx, PINHOLE_CNT_PBA_BLOCK_RELEASE);
+  ph_block_event(ctx, PINHOLE_EVENT_PORT_BLOCK_RELEASED, ref, s->addr);
+  ph_block_where(ctx, ref, &ai, &lo);
+  bk->sub = 0;
+  bk->next = pl->bfree[ai];
+  pl->bfree[ai] = ref;
+  if (s->nblocks == 0)
+    ph_sub_free(ctx, sref);
+}
+
+static void ph_block_hold(pinhole_ctx *ctx, ph_ref ref) {
+  const ph_pool *pl = &ctx->pools[ph_block_at(ctx, ref)->pool];
+  if (pl->hold_ms == 0) {
+    ph_block_release(ctx, ref);
+    return;
+  }
+  pinhole_wheel_arm(&ctx->block_wheel, ph_slot(ref),
+                    ph_deadline(ctx->now_ns, (uint64_t)pl->hold_ms * 1000000u));
+}
+
+void pinhole__pba_put(pinhole_ctx *ctx, const ph_mapping *m) {
+  const ph_pool *pl = &ctx->pools[m->pool];
+  uint32_t off = (uint32_t)(m->pport - pl->port_lo) / pl->block_size;
+  uint32_t ai = m->paddr - pl->addr_lo;
+  ph_ref ref = ph_ref_of(pl->block_base + ai * pl->bpa + off);
+  ph_block *bk = ph_block_at(ctx, ref);
+  if (bk->sub != 0 && bk->used != 0 && --bk->used == 0)
+    ph_block_hold(ctx, ref);
+}
+
+typedef struct ph_pba_expiry {
+  pinhole_ctx *ctx;
+  int released;
+} ph_pba_expiry;
+
+static void ph_block_fire(uint32_t index, void *user) {
+  ph_pba_expiry *x = user;
+  const ph_block *bk = &x->ctx->blocks[index];
+  if (bk->sub == 0 || bk->used != 0)
+    return;
+  ph_block_release(x->ctx, ph_ref_of(index));
+  x->released++;
+}
+
+size_t pinhole__pba_tick(pinhole_ctx *ctx, size_t budget, int *released) {
+  ph_pba_expiry x = {ctx, 0};
+  size_t fired;
+  size_t work = pinhole__wheel_run(&ctx->block_wheel, ctx->now_ns, budget,
+                                   ph_block_fire, &x, &fired);
+  *released = x.released;
+  return work;
+}
+
+/* ---- pool set-up ----------------------------------------------------- */
+
+static int ph_pba_init(pinhole_ctx *ctx, ph_pool *pl, uint32_t id,
+                       const pinhole_pool *p) {
+  if (p->inside_addr != 0 || p->inside_plen != 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (p->block_size < 8 || p->block_size > 32768 || (p->block_size & 1) ||
+      p->block_size > pl->nports || p->max_blocks < 1 || p->max_blocks > 1024 ||
+      p->block_hold_ms > 86400000u)
+    return PINHOLE_ERR_RANGE;
+  uint32_t bpa = pl->nports / p->block_size;
+  uint64_t need = (uint64_t)bpa * pl->naddrs;
+  if (need > (uint64_t)ctx->cfg.max_port_blocks - ctx->nblocks_given)
+    return PINHOLE_ERR_FULL;
+  pl->block_size = p->block_size;
+  pl->max_blocks = p->max_blocks;
+  pl->hold_ms = p->block_hold_ms;
+  pl->bpa = bpa;
+  pl->block_base = ctx->nblocks_given;
+  for (uint32_t ai = 0; ai < pl->naddrs; ai++) {
+    pl->bfree[ai] = 0;
+    for (uint32_t k = bpa; k > 0; k--) {
+      ph_ref ref = pl->block_base + ai * bpa + k;
+      ph_block *bk = ph_block_at(ctx, ref);
+      bk->pool = (uint8_t)id;
+      bk->sub = 0;
+      bk->used = 0;
+      bk->next = pl->bfree[ai];
+      pl->bfree[ai] = ref;
+    }
+  }
+  ctx->nblocks_given += (uint32_t)need;
+  return 0;
+}
+
+int pinhole__cgn_pool_init(pinhole_ctx *ctx, ph_pool *pl, uint32_t id,
+                           const pinhole_pool *p) {
+  pl->mode = p->mode;
+  if (p->pad_ != 0 || p->mode > PINHOLE_POOL_DETERMINISTIC)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (p->mode == PINHOLE_POOL_NAPT)
+    return p->block_size || p->max_blocks || p->block_hold_ms ||
+                   p->inside_addr || p->inside_plen
+               ? PINHOLE_ERR_INVALID_ARG
+               : 0;
+  if (p->mode == PINHOLE_POOL_PBA)
+    return ph_pba_init(ctx, pl, id, p);
+  pinhole_det_layout l;
+  int rv = pinhole__det_check(p, &l);
+  if (rv < 0)
+    return rv;
+  pl->inside_addr = p->inside_addr;
+  pl->inside_count = l.inside_count;
+  pl->per_addr = l.per_addr;
+  pl->block_size = l.ports;
+  return 0;
+}

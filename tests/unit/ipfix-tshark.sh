@@ -1,0 +1,26 @@
+#!/bin/sh
+# tshark's IPFIX dissector decodes every message tests/unit/test_cgn.c
+# sends (written as a pcap with PINHOLE_IPFIX_PCAP): no malformed packet,
+# no dissector error, and every NAT event kind named.
+#   ipfix-tshark.sh UNIT_TEST_CGN TSHARK
+set -eu
+test_bin=$1
+tshark=$2
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+PINHOLE_IPFIX_PCAP="$dir/ipfix.pcap" "$test_bin" >/dev/null
+"$tshark" -r "$dir/ipfix.pcap" -d udp.port==4739,cflow -V >"$dir/out.txt" 2>&1
+if grep -Ei 'malformed|Expert Info \(Error|dissector bug' "$dir/out.txt"; then
+  echo "tshark: malformed IPFIX" >&2
+  exit 1
+fi
+n=$(grep -c '^Cisco NetFlow/IPFIX' "$dir/out.txt")
+[ "$n" -eq 10 ] || { echo "tshark saw $n IPFIX messages, want 10" >&2; exit 1; }
+for want in 'Nat Event: NAT44 session create (4)' \
+  'Nat Event: NAT44 BIB delete (9)' 'Nat Event: NAT ports exhausted (12)' \
+  'Nat Event: Quota Exceeded (13)' 'Nat Event: Port block allocation (16)' \
+  'Template Id: 260' 'Port Range Num Ports: 512' \
+  'NAT Quota Exceeded Event: Maximum entries per user (3)'; do
+  grep -qF "$want" "$dir/out.txt" || { echo "missing: $want" >&2; exit 1; }
+done
+echo "tshark decoded $n IPFIX messages cleanly"

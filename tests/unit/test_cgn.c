@@ -1,0 +1,477 @@
+/*
+ * Unit tests of the NAT event logging (pure): IPFIX messages byte for byte
+ * (RFC 7011 header and template set, the RFC 8158 records), sequence
+ * numbers, template refresh, bounded buffers; RFC 5424 syslog lines.
+ *
+ * With PINHOLE_IPFIX_PCAP=FILE set, every message the tests send is also
+ * written to FILE as UDP datagrams to port 4739 (tests/unit/ipfix-tshark.sh
+ * has tshark decode them).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <pinhole/pinhole.h>
+
+#define IP4(a, b, c, d)                                                        \
+  ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 |            \
+   (uint32_t)(d))
+#define SEC 1000000000ull
+#define WALL (1764800000ull * SEC) /* 2025-12-03T22:13:20Z */
+
+typedef struct sink {
+  uint8_t msg[8][1500];
+  size_t len[8];
+  int n;
+} sink;
+
+static FILE *pcap;
+
+static void pcap_put32(uint32_t v) {
+  fwrite(&v, 4, 1, pcap); /* host order; the magic says which */
+}
+
+static void pcap_write(const uint8_t *m, size_t len) {
+  if (pcap == NULL)
+    return;
+  uint8_t h[28] = {0x45, 0, 0,   0,  0, 0, 0x40, 0,  64, 17,
+                   0,    0, 198, 18, 0, 1, 198,  19, 0,  9}; /* IPv4 + UDP */
+  size_t tot = 28 + len;
+  h[2] = (uint8_t)(tot >> 8);
+  h[3] = (uint8_t)tot;
+  uint32_t s = 0;
+  for (int i = 0; i < 20; i += 2)
+    s += (uint32_t)h[i] << 8 | h[i + 1];
+  while (s >> 16)
+    s = (s & 0xFFFF) + (s >> 16);
+  h[10] = (uint8_t)(~s >> 8);
+  h[11] = (uint8_t)~s;
+  h[20] = 0xC3, h[21] = 0x50; /* 50000 */
+  h[22] = 0x12, h[23] = 0x83; /* 4739 (IPFIX) */
+  h[24] = (uint8_t)((len + 8) >> 8);
+  h[25] = (uint8_t)(len + 8); /* checksum 0: none */
+  pcap_put32(0);
+  pcap_put32(0);
+  pcap_put32((uint32_t)tot);
+  pcap_put32((uint32_t)tot);
+  fwrite(h, 1, 28, pcap);
+  fwrite(m, 1, len, pcap);
+}
+
+static void on_send(const uint8_t *m, size_t len, void *user) {
+  sink *s = user;
+  assert_true(s->n < 8 && len <= sizeof(s->msg[0]));
+  memcpy(s->msg[s->n], m, len);
+  s->len[s->n++] = len;
+  pcap_write(m, len);
+}
+
+static uint8_t xbuf[1500];
+
+static void exporter(pinhole_ipfix *x, sink *s, size_t buf_len) {
+  pinhole_ipfix_config c;
+  memset(&c, 0, sizeof(c));
+  c.size = sizeof(c);
+  c.observation_domain = 0x01020304;
+  c.wall_offset_ns = WALL;
+  c.buf = xbuf;
+  c.buf_len = buf_len;
+  c.send = on_send;
+  c.user = s;
+  memset(s, 0, sizeof(*s));
+  assert_int_equal(pinhole_ipfix_init(x, &c), 0);
+}
+
+static pinhole_event ev_of(int type, uint64_t t) {
+  pinhole_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.size = sizeof(ev);
+  ev.type = type;
+  ev.time_ns = t;
+  return ev;
+}
+
+static pinhole_endpoint ep(uint32_t a, uint16_t p) {
+  pinhole_endpoint e = {a, p, 0};
+  return e;
+}
+
+static pinhole_event ev_session(void) {
+  pinhole_event ev = ev_of(PINHOLE_EVENT_FLOW_CREATED, 5 * SEC + SEC / 2);
+  ev.proto = 6;
+  ev.src = ep(IP4(198, 18, 0, 2), 40000);
+  ev.dst = ep(IP4(198, 19, 0, 2), 80);
+  ev.nat_src = ep(IP4(198, 19, 0, 1), 1055);
+  ev.nat_dst = ev.dst;
+  return ev;
+}
+
+static pinhole_event ev_bib_delete(void) {
+  pinhole_event ev = ev_of(PINHOLE_EVENT_MAPPING_RELEASED, 6 * SEC);
+  ev.proto = 17;
+  ev.src = ep(IP4(198, 18, 0, 3), 5004);
+  ev.nat_src = ep(IP4(198, 19, 0, 4), 61000);
+  return ev;
+}
+
+static pinhole_event ev_ports(void) {
+  pinhole_event ev = ev_of(PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, 7 * SEC);
+  ev.proto = 17;
+  ev.src = ep(IP4(198, 18, 0, 58), 40000);
+  ev.nat_src = ep(IP4(198, 19, 0, 7), 0);
+  return ev;
+}
+
+static pinhole_event ev_quota(void) {
+  pinhole_event ev = ev_of(PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED, 8 * SEC);
+  ev.proto = 6;
+  ev.src = ep(IP4(198, 18, 0, 21), 0);
+  ev.nat_src = ep(IP4(198, 19, 0, 7), 0);
+  ev.limit = 1024;
+  ev.reason = "port block quota";
+  return ev;
+}
+
+static pinhole_event ev_block(void) {
+  pinhole_event ev = ev_of(PINHOLE_EVENT_PORT_BLOCK_ALLOCATED, 9 * SEC);
+  ev.src = ep(IP4(198, 18, 0, 21), 0);
+  ev.nat_src = ep(IP4(198, 19, 0, 7), 4096);
+  ev.port_lo = 4096;
+  ev.port_hi = 4607;
+  return ev;
+}
+
+/* The template set, written from RFC 8158's field lists and the IANA
+ * Information Element ids. */
+static const uint8_t want_templates[176] = {
+    0x00, 0x02, 0x00, 0xB0,
+    /* 256 NAT44 session: 12 fields */
+    0x01, 0x00, 0x00, 0x0C, 0x01, 0x43, 0x00, 0x08, 0x00, 0xEA, 0x00, 0x04,
+    0x00, 0x08, 0x00, 0x04, 0x00, 0xE1, 0x00, 0x04, 0x00, 0x04, 0x00, 0x01,
+    0x00, 0x07, 0x00, 0x02, 0x00, 0xE3, 0x00, 0x02, 0x00, 0x0C, 0x00, 0x04,
+    0x00, 0xE2, 0x00, 0x04, 0x00, 0x0B, 0x00, 0x02, 0x00, 0xE4, 0x00, 0x02,
+    0x00, 0xE6, 0x00, 0x01,
+    /* 257 NAT44 BIB: 8 */
+    0x01, 0x01, 0x00, 0x08, 0x01, 0x43, 0x00, 0x08, 0x00, 0xEA, 0x00, 0x04,
+    0x00, 0x08, 0x00, 0x04, 0x00, 0xE1, 0x00, 0x04, 0x00, 0x04, 0x00, 0x01,
+    0x00, 0x07, 0x00, 0x02, 0x00, 0xE3, 0x00, 0x02, 0x00, 0xE6, 0x00, 0x01,
+    /* 258 ports exhausted: 4 */
+    0x01, 0x02, 0x00, 0x04, 0x01, 0x43, 0x00, 0x08, 0x00, 0xE6, 0x00, 0x01,
+    0x00, 0xE1, 0x00, 0x04, 0x00, 0x04, 0x00, 0x01,
+    /* 259 quota exceeded: 5 */
+    0x01, 0x03, 0x00, 0x05, 0x01, 0x43, 0x00, 0x08, 0x00, 0xE6, 0x00, 0x01,
+    0x01, 0xD2, 0x00, 0x04, 0x01, 0xD9, 0x00, 0x04, 0x00, 0x08, 0x00, 0x04,
+    /* 260 port block: 9 */
+    0x01, 0x04, 0x00, 0x09, 0x01, 0x43, 0x00, 0x08, 0x00, 0xEA, 0x00, 0x04,
+    0x00, 0x08, 0x00, 0x04, 0x00, 0xE1, 0x00, 0x04, 0x01, 0x69, 0x00, 0x02,
+    0x01, 0x6A, 0x00, 0x02, 0x01, 0x6B, 0x00, 0x02, 0x01, 0x6C, 0x00, 0x02,
+    0x00, 0xE6, 0x00, 0x01};
+
+static const uint8_t want_session[38] = {
+    0x00, 0x00, 0x01, 0x9a, 0xe6, 0x47, 0x05, 0x7c, 0x00, 0x00,
+    0x00, 0x00, 0xc6, 0x12, 0x00, 0x02, 0xc6, 0x13, 0x00, 0x01,
+    0x06, 0x9c, 0x40, 0x04, 0x1f, 0xc6, 0x13, 0x00, 0x02, 0xc6,
+    0x13, 0x00, 0x02, 0x00, 0x50, 0x00, 0x50, 0x04};
+static const uint8_t want_bib[26] = {0x00, 0x00, 0x01, 0x9a, 0xe6, 0x47, 0x07,
+                                     0x70, 0x00, 0x00, 0x00, 0x00, 0xc6, 0x12,
+                                     0x00, 0x03, 0xc6, 0x13, 0x00, 0x04, 0x11,
+                                     0x13, 0x8c, 0xee, 0x48, 0x09};
+static const uint8_t want_ports[14] = {0x00, 0x00, 0x01, 0x9a, 0xe6,
+                                       0x47, 0x0b, 0x58, 0x0c, 0xc6,
+                                       0x13, 0x00, 0x07, 0x11};
+static const uint8_t want_quota[21] = {
+    0x00, 0x00, 0x01, 0x9a, 0xe6, 0x47, 0x0f, 0x40, 0x0d, 0x00, 0x00,
+    0x00, 0x03, 0x00, 0x00, 0x04, 0x00, 0xc6, 0x12, 0x00, 0x15};
+static const uint8_t want_block[29] = {
+    0x00, 0x00, 0x01, 0x9a, 0xe6, 0x47, 0x13, 0x28, 0x00, 0x00,
+    0x00, 0x00, 0xc6, 0x12, 0x00, 0x15, 0xc6, 0x13, 0x00, 0x07,
+    0x10, 0x00, 0x11, 0xff, 0x00, 0x01, 0x02, 0x00, 0x10};
+
+static void header_is(const uint8_t *m, uint16_t len, uint32_t export_s,
+                      uint32_t seq) {
+  const uint8_t want[16] = {0x00,
+                            0x0A,
+                            (uint8_t)(len >> 8),
+                            (uint8_t)len,
+                            (uint8_t)(export_s >> 24),
+                            (uint8_t)(export_s >> 16),
+                            (uint8_t)(export_s >> 8),
+                            (uint8_t)export_s,
+                            (uint8_t)(seq >> 24),
+                            (uint8_t)(seq >> 16),
+                            (uint8_t)(seq >> 8),
+                            (uint8_t)seq,
+                            0x01,
+                            0x02,
+                            0x03,
+                            0x04};
+  assert_memory_equal(m, want, 16);
+}
+
+static void set_is(const uint8_t *m, uint16_t id, const uint8_t *rec,
+                   size_t n) {
+  assert_int_equal(m[0] << 8 | m[1], id);
+  assert_int_equal(m[2] << 8 | m[3], n + 4);
+  assert_memory_equal(m + 4, rec, n);
+}
+
+static void test_cgn_ipfix_every_record_exact(void **state) {
+  (void)state;
+  pinhole_ipfix x;
+  sink s;
+  exporter(&x, &s, 1400);
+  pinhole_event ev = ev_session();
+  assert_int_equal(pinhole_ipfix_event(&x, &ev), 1);
+  assert_int_equal(s.n, 0); /* held until full or flushed */
+  assert_int_equal(pinhole_ipfix_flush(&x, 5 * SEC), 1);
+  assert_int_equal(s.n, 1);
+  assert_int_equal(s.len[0], 16 + 176 + 4 + 38);
+  header_is(s.msg[0], 234, 0x6930b605, 0);
+  assert_memory_equal(s.msg[0] + 16, want_templates, 176);
+  set_is(s.msg[0] + 192, 256, want_session, 38);
+  /* the other four kinds, one set each, no templates (not due) */
+  pinhole_event evs[4] = {ev_bib_delete(), ev_ports(), ev_quota(), ev_block()};
+  for (int i = 0; i < 4; i++)
+    assert_int_equal(pinhole_ipfix_event(&x, &evs[i]), 1);
+  assert_int_equal(pinhole_ipfix_flush(&x, 10 * SEC), 4);
+  assert_int_equal(s.n, 2);
+  assert_int_equal(s.len[1], 16 + 30 + 18 + 25 + 33);
+  header_is(s.msg[1], 122, 0x6930b60a, 1);
+  const uint8_t *m = s.msg[1] + 16;
+  set_is(m, 257, want_bib, 26);
+  set_is(m + 30, 258, want_ports, 14);
+  set_is(m + 48, 259, want_quota, 21);
+  set_is(m + 73, 260, want_block, 29);
+  /* nothing open: flush sends nothing */
+  assert_int_equal(pinhole_ipfix_flush(&x, 11 * SEC), 0);
+  assert_int_equal(x.stats.records, 5);
+  assert_int_equal(x.stats.messages, 2);
+  assert_int_equal(x.stats.templates, 1);
+}
+
+static void test_cgn_ipfix_nat_event_values(void **state) {
+  (void)state;
+  pinhole_event ev = ev_session();
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 4);
+  ev.type = PINHOLE_EVENT_FLOW_CLOSED;
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 5);
+  ev.nat_src = ev.src; /* nothing translated: not a NAT session */
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 0);
+  ev.type = PINHOLE_EVENT_MAPPING_CREATED;
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 8);
+  ev = ev_ports();
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 12);
+  ev.limit = 100; /* max_ports_per_host */
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 13);
+  ev = ev_block();
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 16);
+  ev.type = PINHOLE_EVENT_PORT_BLOCK_RELEASED;
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 17);
+  /* a 0.1-sized record has no block fields: not exported */
+  ev.size = offsetof(pinhole_event, port_lo);
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 0);
+  ev.size = offsetof(pinhole_event, port_lo) - 1;
+  ev.type = PINHOLE_EVENT_MAPPING_CREATED;
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 0);
+  ev = ev_of(PINHOLE_EVENT_RULE_ACCEPT, 0);
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 0);
+  assert_int_equal(pinhole_ipfix_nat_event(NULL), 0);
+}
+
+static void test_cgn_ipfix_full_message_sent_then_next(void **state) {
+  (void)state;
+  pinhole_ipfix x;
+  sink s;
+  exporter(&x, &s, 260); /* the templates and one session record */
+  pinhole_event ev = ev_session();
+  for (int i = 0; i < 3; i++) {
+    ev.src.port = (uint16_t)(40000 + i);
+    assert_int_equal(pinhole_ipfix_event(&x, &ev), 1);
+  }
+  /* 234 + 38 > 260: the first went alone; the next two share one */
+  assert_int_equal(s.n, 1);
+  assert_int_equal(pinhole_ipfix_flush(&x, 0), 2);
+  assert_int_equal(s.n, 2);
+  assert_int_equal(s.len[1], 16 + 4 + 2 * 38);
+  header_is(s.msg[1], 96, 0x6930b605, 1);
+  assert_int_equal(s.msg[1][16 + 4 + 38 + 21], 0x9c);
+  assert_int_equal(s.msg[1][16 + 4 + 38 + 22], 0x42); /* port 40002 */
+}
+
+static void test_cgn_ipfix_small_buffer_counted(void **state) {
+  (void)state;
+  pinhole_ipfix x;
+  sink s;
+  memset(xbuf, 0, sizeof(xbuf));
+  exporter(&x, &s, 100); /* no room for the templates */
+  pinhole_event ev = ev_block();
+  assert_int_equal(pinhole_ipfix_event(&x, &ev), PINHOLE_ERR_NOBUF);
+  assert_int_equal(pinhole_ipfix_event(&x, &ev), PINHOLE_ERR_NOBUF);
+  assert_int_equal(x.stats.dropped, 2);
+  assert_int_equal(pinhole_ipfix_flush(&x, 20 * SEC), 0);
+  assert_int_equal(s.n, 0);
+  assert_int_equal(x.seq, 0);
+  for (size_t i = 0; i < sizeof(xbuf); i++)
+    if (xbuf[i] != 0 && i >= 100)
+      fail_msg("byte %zu past the buffer written", i);
+  /* ignored events are counted, not errors */
+  ev = ev_of(PINHOLE_EVENT_PINHOLE_USED, 0);
+  assert_int_equal(pinhole_ipfix_event(&x, &ev), 0);
+  assert_int_equal(x.stats.ignored, 1);
+}
+
+static void test_cgn_ipfix_template_refresh(void **state) {
+  (void)state;
+  pinhole_ipfix x;
+  sink s;
+  exporter(&x, &s, 1400);
+  x.cfg.template_refresh_msgs = 2;
+  pinhole_event ev = ev_block();
+  uint64_t t[6] = {1, 2, 3, 4, 5, 700}; /* seconds */
+  const size_t want_len[6] = {16 + 176 + 33, 16 + 33, 16 + 33,
+                              16 + 176 + 33, 16 + 33, 16 + 176 + 33};
+  for (int i = 0; i < 6; i++) {
+    ev.time_ns = t[i] * SEC;
+    assert_int_equal(pinhole_ipfix_event(&x, &ev), 1);
+    assert_int_equal(pinhole_ipfix_flush(&x, t[i] * SEC), 1);
+    assert_int_equal(s.len[s.n - 1], want_len[i]);
+    /* sequence number: the records sent before this message */
+    const uint8_t *m = s.msg[s.n - 1];
+    assert_int_equal((uint32_t)m[8] << 24 | m[9] << 16 | m[10] << 8 | m[11],
+                     (uint32_t)i);
+  }
+  /* (the last by time: 700 s after the templates at 4 s > 600 s) */
+  assert_int_equal(x.stats.templates, 3);
+}
+
+static void test_cgn_ipfix_init_rejects(void **state) {
+  (void)state;
+  pinhole_ipfix x;
+  pinhole_ipfix_config c;
+  memset(&c, 0, sizeof(c));
+  c.size = sizeof(c);
+  c.buf = xbuf;
+  c.buf_len = sizeof(xbuf);
+  assert_int_equal(pinhole_ipfix_init(&x, &c), PINHOLE_ERR_INVALID_ARG);
+  c.send = on_send;
+  c.buf_len = 19;
+  assert_int_equal(pinhole_ipfix_init(&x, &c), PINHOLE_ERR_INVALID_ARG);
+  c.buf_len = 20;
+  assert_int_equal(pinhole_ipfix_init(&x, &c), 0);
+  c.pad_ = 1;
+  assert_int_equal(pinhole_ipfix_init(&x, &c), PINHOLE_ERR_INVALID_ARG);
+  c.pad_ = 0;
+  assert_int_equal(pinhole_ipfix_init(NULL, &c), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_ipfix_init(&x, NULL), PINHOLE_ERR_INVALID_ARG);
+  struct {
+    pinhole_ipfix_config c;
+    uint64_t extra;
+  } big;
+  memset(&big, 0, sizeof(big));
+  big.c = c;
+  big.c.size = sizeof(big);
+  big.extra = 1;
+  assert_int_equal(pinhole_ipfix_init(&x, &big.c), PINHOLE_ERR_STRUCT_SIZE);
+  assert_int_equal(pinhole_ipfix_event(&x, NULL), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_ipfix_flush(NULL, 0), PINHOLE_ERR_INVALID_ARG);
+}
+
+/* ---- syslog ------------------------------------------------------------ */
+
+static void test_cgn_syslog_lines(void **state) {
+  (void)state;
+  char buf[512];
+  pinhole_event ev = ev_block();
+  int n = pinhole_syslog_format(&ev, WALL, "gw1", buf, sizeof(buf));
+  const char *want =
+      "<134>1 2025-12-03T22:13:29.000Z gw1 pinhole - PORT_BLOCK_ALLOCATED "
+      "[nat@32473 ingressVRFID=\"0\" sourceIPv4Address=\"198.18.0.21\" "
+      "postNATSourceIPv4Address=\"198.19.0.7\" portRangeStart=\"4096\" "
+      "portRangeEnd=\"4607\" portRangeStepSize=\"1\" "
+      "portRangeNumPorts=\"512\" natEvent=\"16\"]";
+  assert_string_equal(buf, want);
+  assert_int_equal(n, (int)strlen(want));
+  ev = ev_session();
+  n = pinhole_syslog_format(&ev, WALL, NULL, buf, sizeof(buf));
+  assert_string_equal(
+      buf, "<134>1 2025-12-03T22:13:25.500Z - pinhole - FLOW_CREATED "
+           "[nat@32473 ingressVRFID=\"0\" sourceIPv4Address=\"198.18.0.2\" "
+           "postNATSourceIPv4Address=\"198.19.0.1\" protocolIdentifier=\"6\" "
+           "sourceTransportPort=\"40000\" "
+           "postNAPTSourceTransportPort=\"1055\" "
+           "destinationIPv4Address=\"198.19.0.2\" "
+           "postNATDestinationIPv4Address=\"198.19.0.2\" "
+           "destinationTransportPort=\"80\" "
+           "postNAPTDestinationTransportPort=\"80\" natEvent=\"4\"]");
+  /* warning severity, reason escaped */
+  ev = ev_quota();
+  ev.reason = "a\"b]c\\d\n";
+  n = pinhole_syslog_format(&ev, 0, "gw1", buf, sizeof(buf));
+  assert_string_equal(
+      buf, "<132>1 1970-01-01T00:00:08.000Z gw1 pinhole - "
+           "PORT_BLOCK_EXHAUSTED [nat@32473 natEvent=\"13\" "
+           "natQuotaExceededEvent=\"3\" maxEntriesPerUser=\"1024\" "
+           "sourceIPv4Address=\"198.18.0.21\" reason=\"a\\\"b\\]c\\\\d?\"]");
+  /* snprintf semantics: the length needed, a NUL-terminated prefix */
+  char small[20];
+  memset(small, 'z', sizeof(small));
+  assert_int_equal(pinhole_syslog_format(&ev, 0, "gw1", small, sizeof(small)),
+                   n);
+  assert_int_equal(small[19], '\0');
+  assert_memory_equal(small, buf, 19);
+  assert_int_equal(pinhole_syslog_format(&ev, 0, "gw1", NULL, 0), n);
+  /* leap day, end of a century */
+  ev = ev_of(PINHOLE_EVENT_MAPPING_CREATED, (951782400ull + 86399) * SEC);
+  pinhole_syslog_format(&ev, 0, "h", buf, sizeof(buf));
+  assert_non_null(strstr(buf, " 2000-02-29T23:59:59.000Z h "));
+  pinhole_syslog_format(&ev, 4102444800ull * SEC - ev.time_ns, "h", buf,
+                        sizeof(buf));
+  assert_non_null(strstr(buf, " 2100-01-01T00:00:00.000Z h "));
+  /* bad hostnames */
+  assert_int_equal(pinhole_syslog_format(&ev, 0, "a b", buf, sizeof(buf)),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_syslog_format(&ev, 0, "", buf, sizeof(buf)),
+                   PINHOLE_ERR_INVALID_ARG);
+  char longname[300];
+  memset(longname, 'a', sizeof(longname));
+  longname[299] = '\0';
+  assert_int_equal(pinhole_syslog_format(&ev, 0, longname, buf, sizeof(buf)),
+                   PINHOLE_ERR_INVALID_ARG);
+  longname[255] = '\0';
+  assert_true(pinhole_syslog_format(&ev, 0, longname, buf, sizeof(buf)) > 255);
+  assert_int_equal(pinhole_syslog_format(NULL, 0, NULL, buf, sizeof(buf)),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_syslog_format(&ev, 0, NULL, NULL, 5),
+                   PINHOLE_ERR_INVALID_ARG);
+}
+
+int main(void) {
+  const char *path = getenv("PINHOLE_IPFIX_PCAP");
+  if (path != NULL && (pcap = fopen(path, "wb")) != NULL) {
+    pcap_put32(0xa1b2c3d4);
+    uint16_t v[2] = {2, 4};
+    fwrite(v, 2, 2, pcap);
+    pcap_put32(0);
+    pcap_put32(0);
+    pcap_put32(65535);
+    pcap_put32(228); /* LINKTYPE_IPV4 */
+  }
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_cgn_ipfix_every_record_exact),
+      cmocka_unit_test(test_cgn_ipfix_nat_event_values),
+      cmocka_unit_test(test_cgn_ipfix_full_message_sent_then_next),
+      cmocka_unit_test(test_cgn_ipfix_small_buffer_counted),
+      cmocka_unit_test(test_cgn_ipfix_template_refresh),
+      cmocka_unit_test(test_cgn_ipfix_init_rejects),
+      cmocka_unit_test(test_cgn_syslog_lines),
+  };
+  int rv = cmocka_run_group_tests(tests, NULL, NULL);
+  if (pcap != NULL)
+    fclose(pcap);
+  return rv;
+}
