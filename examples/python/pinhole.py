@@ -129,6 +129,9 @@ class Event(ctypes.Structure):
         ("nat_src", Endpoint), ("nat_dst", Endpoint),
         ("rule", ctypes.c_char_p), ("alg", ctypes.c_char_p),
         ("reason", ctypes.c_char_p),
+        # 0.2: what a closing connection forwarded, per direction
+        ("frames_i", u64), ("frames_o", u64),
+        ("bytes_i", u64), ("bytes_o", u64),
     ]
 
 

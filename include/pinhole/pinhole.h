@@ -224,6 +224,10 @@ typedef struct pinhole_event {
   const char *rule;   /**< rule name, or NULL */
   const char *alg;    /**< ALG name, or NULL */
   const char *reason; /**< short reason text, or NULL */
+  /** @since 0.2: for an event that names a connection (FLOW_CLOSED ...),
+   *  the frames and bytes it forwarded from its initiator (_i) and its
+   *  responder (_o); 0 otherwise */
+  uint64_t frames_i, frames_o, bytes_i, bytes_o;
 } pinhole_event;
 
 /**
@@ -749,5 +753,8 @@ PINHOLE_EXTERN int pinhole_addr_parse(const char *s, uint32_t *addr);
 #ifdef __cplusplus
 }
 #endif
+
+/* Operator features of 0.2: labels, session management (operator.h). */
+#include <pinhole/operator.h>
 
 #endif /* PINHOLE_PINHOLE_H */

@@ -355,6 +355,8 @@ struct pinhole_ctx {
 
   uint64_t cnt[96];
   size_t mem_bytes;
+
+  char labels[2][PINHOLE_LABEL_MAX]; /* interface, service set (operator.c) */
 };
 
 #define PH_SCRATCH 65536

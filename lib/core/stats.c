@@ -133,17 +133,47 @@ void pinhole_stats_reset(pinhole_ctx *ctx) {
     memset(ctx->cnt, 0, sizeof(ctx->cnt));
 }
 
+/* How many counters of a section share one line in the grouped layout
+ * (the documented "Accepts: 1347, Discards: 0, Rejects: 0"). */
+static int ph_per_line(const char *section) {
+  static const struct {
+    const char *section;
+    int n;
+  } groups[] = {{"New flows", 3},
+                {"Existing flows", 3},
+                {"Drops", 2},
+                {"Errors", 2},
+                {"ALG errors", 3}};
+  for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+    if (strcmp(section, groups[i].section) == 0)
+      return groups[i].n;
+  return 1;
+}
+
 int pinhole_stats_format(const pinhole_ctx *ctx, char *buf, size_t len) {
   if (ctx == NULL || (buf == NULL && len != 0))
     return PINHOLE_ERR_INVALID_ARG;
   ph_out o = {buf, len, 0};
   if (len)
     buf[0] = '\0';
+  pinhole__labels_header(ctx, &o);
+  int per = 1, col = 0;
   for (int i = 0; i < PH_NCNT; i++) {
-    if (ph_cnt[i].section)
+    if (ph_cnt[i].section) {
+      if (col)
+        pinhole__printf(&o, "\n");
       pinhole__printf(&o, "  %s:\n", ph_cnt[i].section);
-    pinhole__printf(&o, "    %-52s %llu\n", ph_cnt[i].name,
+      per = ph_per_line(ph_cnt[i].section);
+      col = 0;
+    }
+    pinhole__printf(&o, "%s%s: %llu", col ? ", " : "    ", ph_cnt[i].name,
                     (unsigned long long)ctx->cnt[i]);
+    if (++col == per) {
+      pinhole__printf(&o, "\n");
+      col = 0;
+    }
   }
+  if (col)
+    pinhole__printf(&o, "\n");
   return o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)o.used;
 }
