@@ -36,7 +36,7 @@ class TestBinding(unittest.TestCase):
         # LP64 (x86-64, aarch64) layout of the 0.1.0 structs, as sizeof()
         # gives it in C.
         sizes = {"Config": 120, "Pool": 24, "Rule": 88, "Pkt": 16,
-                 "Event": 88, "Trace": 88, "FlowInfo": 96, "Callbacks": 48}
+                 "Event": 120, "Trace": 88, "FlowInfo": 96, "Callbacks": 48}
         for name, size in sizes.items():
             self.assertEqual(ctypes.sizeof(getattr(pinhole, name)), size,
                              name)
@@ -212,8 +212,9 @@ class TestPackets(unittest.TestCase):
         self.assertEqual(names[CNT["DROP_NO_RULE"]], "No matching rule")
         text = self.ctx.stats_text().splitlines()
         self.assertEqual(text[0], "  New flows:")
-        self.assertEqual(text[1].split(), ["Accepts", "1"])
-        self.assertEqual(text[5].split(), ["Accepts", "0"])
+        self.assertEqual(text[1], "    Accepts: 1, Discards: 0, Rejects: 0")
+        self.assertEqual(text[2], "  Existing flows:")
+        self.assertEqual(text[3], "    Accepts: 0, Discards: 0, Rejects: 0")
 
     def test_events_delivered(self):
         self.udp_out()
