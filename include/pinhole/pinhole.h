@@ -629,8 +629,10 @@ PINHOLE_EXTERN void pinhole_stats_reset(pinhole_ctx *ctx);
 /**
  * Formats the counters as a carrier firewall's "statistics extensive":
  * sections (New flows, Existing flows, Drops, Errors, IP errors, TCP
- * errors, UDP errors, ICMP errors, ALG errors) of "    Name    value" lines.
- * snprintf semantics.
+ * errors, UDP errors, ICMP errors, ALG errors, Other) in the documented
+ * grouped layout ("    Accepts: 1347, Discards: 0, Rejects: 0"), headed
+ * by "Interface: ..., Service set: ..." when labelled (pinhole_labels_set;
+ * since 0.2, which also brought the grouped layout). snprintf semantics.
  * @return the length needed (excluding NUL), or PINHOLE_ERR_INVALID_ARG.
  * @since 0.1.0
  */
