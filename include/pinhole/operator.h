@@ -149,6 +149,44 @@ enum pinhole_timeout {
 PINHOLE_EXTERN int pinhole_timeout_set(pinhole_ctx *ctx, int which,
                                        uint32_t value);
 
+/**
+ * The listing as JSON, one object per flow and line (f NULL: every
+ * conversation): {"conversation":1,"alg":"ftp","proto":6,"state":"Watch",
+ * "dir":"I","src":"198.18.0.100","src_port":40000,"dst":...,"dst_port":...,
+ * "nat_src":...,"nat_src_port":...,"nat_dst":...,"nat_dst_port":...,
+ * "frames":3,"bytes":144,"pending":false}; a pending pinhole is a Forward
+ * flow with "pending":true. snprintf semantics.
+ * @return the length needed (excluding NUL); PINHOLE_ERR_INVALID_ARG;
+ *         PINHOLE_ERR_STRUCT_SIZE; PINHOLE_ERR_RANGE (prefix over 32).
+ * @since 0.2
+ */
+PINHOLE_EXTERN int
+pinhole_conversations_format_json(const pinhole_ctx *ctx,
+                                  const pinhole_conv_filter *f, char *buf,
+                                  size_t len);
+
+/**
+ * The counters as one JSON object on one line, keyed by the stable keys
+ * of pinhole_counter_key(): {"NEW_ACCEPT":2,...}. snprintf semantics.
+ * @return the length needed (excluding NUL), or PINHOLE_ERR_INVALID_ARG.
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_stats_format_json(const pinhole_ctx *ctx, char *buf,
+                                             size_t len);
+
+/**
+ * An event as one JSON object without a newline: "event" (the name
+ * pinhole_event_name gives), "time_ns", "conversation", "proto", "side",
+ * the four endpoints as in the listing's JSON, "state", "rule", "alg",
+ * "reason" (null when absent; strings escaped per RFC 8259, non-ASCII
+ * bytes as \u00XX), and for FLOW_CLOSED "frames_i", "frames_o",
+ * "bytes_i", "bytes_o". snprintf semantics.
+ * @return the length needed (excluding NUL), or PINHOLE_ERR_INVALID_ARG.
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_event_format_json(const pinhole_event *ev, char *buf,
+                                             size_t len);
+
 #ifdef __cplusplus
 }
 #endif

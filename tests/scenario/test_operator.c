@@ -437,6 +437,100 @@ static void test_stats_whole_listing(void **state) {
   t_ctx_del(t);
 }
 
+static char *json_listing(tctx *t, const pinhole_conv_filter *f) {
+  int n = pinhole_conversations_format_json(t->ctx, f, NULL, 0);
+  assert_true(n >= 0);
+  char *s = malloc((size_t)n + 1);
+  assert_int_equal(
+      pinhole_conversations_format_json(t->ctx, f, s, (size_t)n + 1), n);
+  return s;
+}
+
+static int on_json_event(const pinhole_event *ev, char *out, size_t len) {
+  return pinhole_event_format_json(ev, out, len);
+}
+
+static void test_json(void **state) {
+  (void)state;
+  tctx *t = two_convs();
+  pinhole_conv_filter f;
+  memset(&f, 0, sizeof(f));
+  f.size = sizeof(f);
+  f.alg = "ftp";
+  char *s = json_listing(t, &f);
+  assert_string_equal(
+      s,
+      "{\"conversation\":1,\"alg\":\"ftp\",\"proto\":6,\"state\":\"Watch\","
+      "\"dir\":\"I\",\"src\":\"198.18.0.100\",\"src_port\":40000,"
+      "\"dst\":\"198.19.0.2\",\"dst_port\":21,\"nat_src\":\"198.19.0.1\","
+      "\"nat_src_port\":40000,\"nat_dst\":\"198.19.0.2\",\"nat_dst_port\":21,"
+      "\"frames\":3,\"bytes\":144,\"pending\":false}\n"
+      "{\"conversation\":1,\"alg\":\"ftp\",\"proto\":6,\"state\":\"Watch\","
+      "\"dir\":\"O\",\"src\":\"198.19.0.2\",\"src_port\":21,"
+      "\"dst\":\"198.19.0.1\",\"dst_port\":40000,\"nat_src\":\"198.19.0.2\","
+      "\"nat_src_port\":21,\"nat_dst\":\"198.18.0.100\",\"nat_dst_port\":40000,"
+      "\"frames\":2,\"bytes\":88,\"pending\":false}\n"
+      "{\"conversation\":1,\"alg\":\"ftp\",\"proto\":6,\"state\":\"Forward\","
+      "\"dir\":\"O\",\"src\":\"198.19.0.2\",\"src_port\":0,"
+      "\"dst\":\"198.19.0.1\",\"dst_port\":40001,\"nat_src\":\"198.19.0.2\","
+      "\"nat_src_port\":0,\"nat_dst\":\"198.18.0.100\",\"nat_dst_port\":40001,"
+      "\"frames\":0,\"bytes\":0,\"pending\":true}\n");
+  free(s);
+  s = json_listing(t, NULL); /* five lines: 3 + the UDP conversation's 2 */
+  int lines = 0;
+  for (char *p = s; *p; p++)
+    lines += *p == '\n';
+  assert_int_equal(lines, 5);
+  free(s);
+  f.prefix = 40;
+  assert_int_equal(pinhole_conversations_format_json(t->ctx, &f, NULL, 0),
+                   PINHOLE_ERR_RANGE);
+  /* counters: one line, stable keys */
+  char buf[4096];
+  int n = pinhole_stats_format_json(t->ctx, buf, sizeof(buf));
+  assert_true(n > 0 && (size_t)n < sizeof(buf));
+  static const char head[] = "{\"NEW_ACCEPT\":2,\"NEW_DISCARD\":0,";
+  assert_int_equal(strncmp(buf, head, sizeof(head) - 1), 0);
+  assert_non_null(strstr(buf, ",\"PINHOLE_CREATED\":1,"));
+  assert_string_equal(buf + n - 2, "}\n");
+  assert_ptr_equal(strchr(buf, '\n'), buf + n - 1); /* one line */
+  /* an event, with a name to escape */
+  pinhole_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.size = sizeof(ev);
+  ev.type = PINHOLE_EVENT_FLOW_CLOSED;
+  ev.time_ns = 5;
+  ev.conv_id = 7;
+  ev.proto = 17;
+  ev.side = PINHOLE_SIDE_OUTSIDE;
+  ev.src = (pinhole_endpoint){PEER, 5000, 0};
+  ev.dst = (pinhole_endpoint){PUB, 41000, 0};
+  ev.nat_src = ev.src;
+  ev.nat_dst = (pinhole_endpoint){CLI2, 41000, 0};
+  ev.rule = "a\"b\\c\x01\xe9";
+  ev.reason = "idle timeout";
+  ev.frames_i = 1;
+  ev.frames_o = 2;
+  ev.bytes_i = 30;
+  ev.bytes_o = 60;
+  n = on_json_event(&ev, buf, sizeof(buf));
+  assert_string_equal(
+      buf, "{\"event\":\"FLOW_CLOSED\",\"time_ns\":5,\"conversation\":7,"
+           "\"proto\":17,\"side\":\"outside\",\"src\":\"198.19.0.9\","
+           "\"src_port\":5000,\"dst\":\"198.19.0.1\",\"dst_port\":41000,"
+           "\"nat_src\":\"198.19.0.9\",\"nat_src_port\":5000,"
+           "\"nat_dst\":\"198.18.0.7\",\"nat_dst_port\":41000,\"state\":null,"
+           "\"rule\":\"a\\\"b\\\\c\\u0001\\u00e9\",\"alg\":null,"
+           "\"reason\":\"idle timeout\",\"frames_i\":1,\"frames_o\":2,"
+           "\"bytes_i\":30,\"bytes_o\":60}");
+  assert_int_equal(n, (int)strlen(buf));
+  /* truncated: the length needed, NUL-terminated */
+  char small[10];
+  assert_int_equal(on_json_event(&ev, small, sizeof(small)), n);
+  assert_int_equal(strlen(small), sizeof(small) - 1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_listing_labels_and_pending_pinholes),
@@ -446,6 +540,7 @@ int main(void) {
       cmocka_unit_test(test_clear_by_filter_then_all),
       cmocka_unit_test(test_timeout_set),
       cmocka_unit_test(test_stats_whole_listing),
+      cmocka_unit_test(test_json),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
