@@ -191,6 +191,8 @@ void pinhole__flow_info_conv(const pinhole_ctx *ctx, const ph_conv *cv,
                              pinhole_flow_info *fi);
 void pinhole__flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
                         const ph_conn *c, int dir, pinhole_flow_info *fi);
+void pinhole__pinhole_flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
+                                const ph_pinhole *h, pinhole_flow_info *fi);
 int pinhole__conversations_format(const pinhole_ctx *ctx,
                                   const pinhole_conv_filter *f, char *buf,
                                   size_t len);

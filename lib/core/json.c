@@ -95,15 +95,7 @@ int pinhole_conversations_format_json(const pinhole_ctx *ctx,
       const ph_pinhole *h = ph_pinhole_at(ctx, x);
       if (ph_timer_passed(ctx, &h->timer))
         continue;
-      pinhole__flow_info_conv(ctx, cv, &fi);
-      fi.proto = h->proto;
-      fi.dir = h->side == cv->a_side ? PINHOLE_DIR_I : PINHOLE_DIR_O;
-      fi.state = PINHOLE_FLOW_FORWARD;
-      fi.src = (pinhole_endpoint){h->src, h->sport, 0};
-      fi.dst = (pinhole_endpoint){h->dst, h->dport, 0};
-      fi.out_src = fi.src;
-      fi.out_dst =
-          h->to_addr ? (pinhole_endpoint){h->to_addr, h->to_port, 0} : fi.dst;
+      pinhole__pinhole_flow_info(ctx, cv, h, &fi);
       ph_json_flow(&o, &fi, 1);
     }
   }

@@ -105,22 +105,19 @@ static int ph_fmt_flow(const pinhole_flow_info *fi, void *user) {
 /* A pending pinhole as the row of the Forward flow it will become, frame
  * count 0 (the documented RTSP listing shows its media flows so before
  * any media flowed). */
-static void ph_fmt_pinhole(const pinhole_ctx *ctx, const ph_conv *cv,
-                           const ph_pinhole *h, ph_fmt_state *s) {
-  pinhole_flow_info fi;
-  memset(&fi, 0, sizeof(fi));
-  fi.conv_id = cv->id;
-  fi.proto = h->proto;
-  fi.dir = h->side == cv->a_side ? PINHOLE_DIR_I : PINHOLE_DIR_O;
-  fi.state = PINHOLE_FLOW_FORWARD;
-  fi.src = (pinhole_endpoint){h->src, h->sport, 0};
-  fi.dst = (pinhole_endpoint){h->dst, h->dport, 0};
-  fi.out_src = fi.src;
-  fi.out_dst = fi.dst;
+void pinhole__pinhole_flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
+                                const ph_pinhole *h, pinhole_flow_info *fi) {
+  pinhole__flow_info_conv(ctx, cv, fi);
+  fi->proto = h->proto;
+  fi->dir = h->side == cv->a_side ? PINHOLE_DIR_I : PINHOLE_DIR_O;
+  fi->state = PINHOLE_FLOW_FORWARD;
+  fi->side = h->side;
+  fi->src = (pinhole_endpoint){h->src, h->sport, 0};
+  fi->dst = (pinhole_endpoint){h->dst, h->dport, 0};
+  fi->out_src = fi->src;
+  fi->out_dst = fi->dst;
   if (h->to_addr)
-    fi.out_dst = (pinhole_endpoint){h->to_addr, h->to_port, 0};
-  (void)ctx;
-  ph_fmt_flow(&fi, s);
+    fi->out_dst = (pinhole_endpoint){h->to_addr, h->to_port, 0};
 }
 
 static void ph_fmt_conv(const pinhole_ctx *ctx, const ph_conv *cv,
@@ -142,7 +139,9 @@ static void ph_fmt_conv(const pinhole_ctx *ctx, const ph_conv *cv,
       pinhole__flow_info_conv(ctx, cv, &fi);
       ph_fmt_header(&fi, s);
     }
-    ph_fmt_pinhole(ctx, cv, h, s);
+    pinhole_flow_info fi;
+    pinhole__pinhole_flow_info(ctx, cv, h, &fi);
+    ph_fmt_flow(&fi, s);
   }
 }
 
