@@ -25,8 +25,11 @@
  *
  * Signals: SIGUSR1 prints the conversation listing and the counters to
  * stdout (and to --listing-file); SIGTERM and SIGINT print them and exit 0.
+ * --control FIFO takes operator commands, one per line (control.c).
  */
 #include <pinhole/pinhole.h>
+
+#include "control.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +46,7 @@
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,7 +61,10 @@ struct gw {
   int fd[2];                /* indexed by pinhole_side */
   int trace;                /* --trace */
   const char *listing_file; /* --listing-file, or NULL */
-  unsigned long non_ipv4;   /* packets the host skipped (not IPv4) */
+  int ctl;                  /* --control FIFO, or -1 */
+  char ctl_buf[1024];       /* a command line being read */
+  size_t ctl_len;
+  unsigned long non_ipv4; /* packets the host skipped (not IPv4) */
   unsigned long write_errors;
   int syslog;              /* --syslog: events as RFC 5424 lines */
   uint64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
@@ -412,12 +419,49 @@ static void usage(void) {
   fprintf(stderr,
           "usage: pinhole-gw --inside TUN --outside TUN --pool ADDR[:LO-HI]\n"
           "         [--dnat PUBLIC:PORT=INSIDE:PORT]... [--rule SPEC]...\n"
-          "         [--trace] [--listing-file FILE]\n"
+          "         [--trace] [--listing-file FILE] [--control FIFO]\n"
           "         [--pba SIZE,BLOCKS[,HOLD_MS] | --det PREFIX/LEN[,PORTS]]\n"
           "         [--ipfix COLLECTOR:PORT] [--syslog]\n"
           "Without --rule: inside -> anywhere accepted with source NAT to\n"
           "the pool, ALG chosen by destination port. See docs/gateway.md.\n");
   exit(2);
+}
+
+/* ---- control ---- */
+
+/* Creates the FIFO if needed and opens it for reading; it also holds a
+ * writer of its own, so that a client closing it never leaves the poll
+ * reporting end of file. */
+static int control_open(const char *path) {
+  if (mkfifo(path, 0600) < 0 && errno != EEXIST) {
+    fprintf(stderr, "pinhole-gw: control: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  int fd = open(path, O_RDONLY | O_NONBLOCK);
+  if (fd < 0 || open(path, O_WRONLY | O_NONBLOCK) < 0) {
+    fprintf(stderr, "pinhole-gw: control: %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  return fd;
+}
+
+/* Reads what the FIFO holds and runs every complete line. */
+static void control_read(pinhole_ctx *ctx, struct gw *gw) {
+  ssize_t n = read(gw->ctl, gw->ctl_buf + gw->ctl_len,
+                   sizeof(gw->ctl_buf) - 1 - gw->ctl_len);
+  if (n <= 0)
+    return;
+  gw->ctl_len += (size_t)n;
+  char *nl;
+  while ((nl = memchr(gw->ctl_buf, '\n', gw->ctl_len)) != NULL) {
+    *nl = '\0';
+    size_t used = (size_t)(nl - gw->ctl_buf) + 1;
+    gw_control_line(ctx, gw->ctl_buf, stdout);
+    memmove(gw->ctl_buf, gw->ctl_buf + used, gw->ctl_len - used);
+    gw->ctl_len -= used;
+  }
+  if (gw->ctl_len == sizeof(gw->ctl_buf) - 1)
+    gw->ctl_len = 0; /* a line too long: dropped */
 }
 
 /* ---- main loop ---- */
@@ -464,6 +508,7 @@ int main(int argc, char **argv) {
       {"det", required_argument, NULL, 'D'},
       {"ipfix", required_argument, NULL, 'X'},
       {"syslog", no_argument, NULL, 'S'},
+      {"control", required_argument, NULL, 'c'},
       {NULL, 0, NULL, 0}};
   const char *pba_arg = NULL, *det_arg = NULL;
   char *ipfix_arg = NULL;
@@ -471,7 +516,8 @@ int main(int argc, char **argv) {
   char *pool_arg = NULL, *rule_args[MAX_RULES], *dnat_args[MAX_RULES];
   int nrules = 0, ndnat = 0, c;
   static struct gw gw;
-  gw.fd[0] = gw.fd[1] = gw.ipfix_fd = -1;
+  gw.fd[0] = gw.fd[1] = gw.ipfix_fd = gw.ctl = -1;
+  const char *control = NULL;
 
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     if (c == 'i')
@@ -496,6 +542,8 @@ int main(int argc, char **argv) {
       ipfix_arg = optarg;
     else if (c == 'S')
       gw.syslog = 1;
+    else if (c == 'c')
+      control = optarg;
     else
       usage();
   }
@@ -585,6 +633,8 @@ int main(int argc, char **argv) {
   if ((gw.fd[PINHOLE_SIDE_INSIDE] = tun_open(inside)) < 0 ||
       (gw.fd[PINHOLE_SIDE_OUTSIDE] = tun_open(outside)) < 0)
     return 1;
+  if (control && (gw.ctl = control_open(control)) < 0)
+    return 1;
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
@@ -598,10 +648,11 @@ int main(int argc, char **argv) {
   uint64_t next_tick = now_ns() + TICK_NS;
   int status = 0;
   while (!got_stop && status == 0) {
-    struct pollfd pfd[2] = {{gw.fd[0], POLLIN, 0}, {gw.fd[1], POLLIN, 0}};
+    struct pollfd pfd[3] = {
+        {gw.fd[0], POLLIN, 0}, {gw.fd[1], POLLIN, 0}, {gw.ctl, POLLIN, 0}};
     uint64_t now = now_ns();
     int wait_ms = now >= next_tick ? 0 : (int)((next_tick - now) / 1000000);
-    if (poll(pfd, 2, wait_ms) < 0 && errno != EINTR) {
+    if (poll(pfd, gw.ctl >= 0 ? 3 : 2, wait_ms) < 0 && errno != EINTR) {
       perror("poll");
       break;
     }
@@ -615,6 +666,8 @@ int main(int argc, char **argv) {
       if (gw.ipfix_fd >= 0) /* records wait at most one tick */
         pinhole_ipfix_flush(&gw.ipfix, now);
     }
+    if (gw.ctl >= 0 && pfd[2].revents)
+      control_read(ctx, &gw);
     if (got_dump) {
       got_dump = 0;
       dump(ctx, &gw);

@@ -137,6 +137,9 @@ class Event(ctypes.Structure):
         ("rule", ctypes.c_char_p), ("alg", ctypes.c_char_p),
         ("reason", ctypes.c_char_p),
         ("port_lo", u16), ("port_hi", u16), ("limit", u32),
+        # 0.2: what a closing connection forwarded, per direction
+        ("frames_i", u64), ("frames_o", u64),
+        ("bytes_i", u64), ("bytes_o", u64),
     ]
 
 

@@ -37,7 +37,7 @@ class TestBinding(unittest.TestCase):
         # 0.2: appended fields), as sizeof()
         # gives it in C.
         sizes = {"Config": 128, "Pool": 40, "Rule": 88, "Pkt": 16,
-                 "Event": 96, "Trace": 88, "FlowInfo": 96, "Callbacks": 48}
+                 "Event": 128, "Trace": 88, "FlowInfo": 96, "Callbacks": 48}
         for name, size in sizes.items():
             self.assertEqual(ctypes.sizeof(getattr(pinhole, name)), size,
                              name)
@@ -226,8 +226,9 @@ class TestPackets(unittest.TestCase):
         self.assertEqual(names[CNT["DROP_NO_RULE"]], "No matching rule")
         text = self.ctx.stats_text().splitlines()
         self.assertEqual(text[0], "  New flows:")
-        self.assertEqual(text[1].split(), ["Accepts", "1"])
-        self.assertEqual(text[5].split(), ["Accepts", "0"])
+        self.assertEqual(text[1], "    Accepts: 1, Discards: 0, Rejects: 0")
+        self.assertEqual(text[2], "  Existing flows:")
+        self.assertEqual(text[3], "    Accepts: 0, Discards: 0, Rejects: 0")
 
     def test_events_delivered(self):
         self.udp_out()

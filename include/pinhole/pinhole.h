@@ -259,6 +259,10 @@ typedef struct pinhole_event {
    *  (ports of max_blocks blocks) and NAT_PORTS_EXHAUSTED for
    *  max_ports_per_host (the limit in mappings). @since 0.2 */
   uint32_t limit;
+  /** @since 0.2: for an event that names a connection (FLOW_CLOSED ...),
+   *  the frames and bytes it forwarded from its initiator (_i) and its
+   *  responder (_o); 0 otherwise */
+  uint64_t frames_i, frames_o, bytes_i, bytes_o;
 } pinhole_event;
 
 /**
@@ -776,8 +780,10 @@ PINHOLE_EXTERN void pinhole_stats_reset(pinhole_ctx *ctx);
 /**
  * Formats the counters as a carrier firewall's "statistics extensive":
  * sections (New flows, Existing flows, Drops, Errors, IP errors, TCP
- * errors, UDP errors, ICMP errors, ALG errors) of "    Name    value" lines.
- * snprintf semantics.
+ * errors, UDP errors, ICMP errors, ALG errors, Other) in the documented
+ * grouped layout ("    Accepts: 1347, Discards: 0, Rejects: 0"), headed
+ * by "Interface: ..., Service set: ..." when labelled (pinhole_labels_set;
+ * since 0.2, which also brought the grouped layout). snprintf semantics.
  * @return the length needed (excluding NUL), or PINHOLE_ERR_INVALID_ARG.
  * @since 0.1.0
  */
@@ -900,5 +906,8 @@ PINHOLE_EXTERN int pinhole_addr_parse(const char *s, uint32_t *addr);
 #ifdef __cplusplus
 }
 #endif
+
+/* Operator features of 0.2: labels, session management (operator.h). */
+#include <pinhole/operator.h>
 
 #endif /* PINHOLE_PINHOLE_H */

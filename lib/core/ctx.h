@@ -412,6 +412,7 @@ struct pinhole_ctx {
   ph_ref sub_free;
   pinhole_wheel block_wheel;
   uint32_t map_fail_paddr; /* public address of the last NO_PORT refusal */
+  char labels[2][PINHOLE_LABEL_MAX]; /* interface, service set (operator.c) */
 };
 
 #define PH_SCRATCH 65536

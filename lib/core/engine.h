@@ -234,4 +234,21 @@ void pinhole__printf(ph_out *o, const char *fmt, ...)
 /* stats/format helpers */
 size_t pinhole__fmt_ep(char *buf, size_t len, uint32_t addr, uint16_t port);
 
+/* operator.c: the "Interface: ..., Service set: ..." line, when labelled */
+void pinhole__labels_header(const pinhole_ctx *ctx, ph_out *o);
+/* operator.c: does conversation cv match filter f (already checked)? */
+int pinhole__conv_match(const pinhole_ctx *ctx, const ph_conv *cv,
+                        const pinhole_conv_filter *f);
+/* listing.c: a flow's / a conversation's part of a listing row; the
+ * listing of the conversations f selects (NULL: all) */
+void pinhole__flow_info_conv(const pinhole_ctx *ctx, const ph_conv *cv,
+                             pinhole_flow_info *fi);
+void pinhole__flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
+                        const ph_conn *c, int dir, pinhole_flow_info *fi);
+void pinhole__pinhole_flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
+                                const ph_pinhole *h, pinhole_flow_info *fi);
+int pinhole__conversations_format(const pinhole_ctx *ctx,
+                                  const pinhole_conv_filter *f, char *buf,
+                                  size_t len);
+
 #endif /* PH_CORE_ENGINE_H */

@@ -5,6 +5,7 @@
 #include "core/engine.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,6 +74,10 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
     ev.dst = (pinhole_endpoint){in->dst, in->dport, 0};
     ev.nat_src = (pinhole_endpoint){out->dst, out->dport, 0};
     ev.nat_dst = (pinhole_endpoint){out->src, out->sport, 0};
+    ev.frames_i = c->frames[0];
+    ev.frames_o = c->frames[1];
+    ev.bytes_i = c->bytes[0];
+    ev.bytes_o = c->bytes[1];
   } else if (v != NULL) {
     ev.conv_id = conv ? ph_conv_at(ctx, conv)->id : 0;
     ev.proto = v->proto;
@@ -233,6 +238,12 @@ int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
     pinhole__printf(&o, " alg=%s", ev->alg);
   if (ev->reason)
     pinhole__printf(&o, " reason=\"%s\"", ev->reason);
+  if (ev->type == PINHOLE_EVENT_FLOW_CLOSED &&
+      ev->size >= offsetof(pinhole_event, bytes_o) + sizeof(ev->bytes_o))
+    pinhole__printf(
+        &o, " frames=%llu/%llu bytes=%llu/%llu",
+        (unsigned long long)ev->frames_i, (unsigned long long)ev->frames_o,
+        (unsigned long long)ev->bytes_i, (unsigned long long)ev->bytes_o);
   return o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)o.used;
 }
 

@@ -8,15 +8,21 @@
 #include <stdio.h>
 #include <string.h>
 
-static void ph_flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
-                         const ph_conn *c, int dir, pinhole_flow_info *fi) {
-  const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
+void pinhole__flow_info_conv(const pinhole_ctx *ctx, const ph_conv *cv,
+                             pinhole_flow_info *fi) {
+  (void)ctx;
   memset(fi, 0, sizeof(*fi));
   fi->size = sizeof(*fi);
   fi->conv_id = cv->id;
   fi->alg = cv->alg ? pinhole__alg_name(cv->alg) : "none";
   fi->initiators = cv->nconns;
   fi->responders = cv->nconns;
+}
+
+void pinhole__flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
+                        const ph_conn *c, int dir, pinhole_flow_info *fi) {
+  const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
+  pinhole__flow_info_conv(ctx, cv, fi);
   fi->proto = c->proto;
   fi->dir = (uint8_t)dir;
   fi->state = c->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD;
@@ -41,7 +47,7 @@ int pinhole_flows_visit(const pinhole_ctx *ctx, pinhole_flow_visit_fn fn,
     for (int dir = 0; dir < 2; dir++) {
       for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
         pinhole_flow_info fi;
-        ph_flow_info(ctx, cv, ph_conn_at(ctx, x), dir, &fi);
+        pinhole__flow_info(ctx, cv, ph_conn_at(ctx, x), dir, &fi);
         n++;
         if (fn(&fi, user) != 0)
           return n;
@@ -63,18 +69,21 @@ typedef struct ph_fmt_state {
   uint32_t conv_id;
 } ph_fmt_state;
 
+static void ph_fmt_header(const pinhole_flow_info *fi, ph_fmt_state *s) {
+  s->conv_id = fi->conv_id;
+  pinhole__printf(&s->o, "Conversation: ALG protocol: %s\n", fi->alg);
+  pinhole__printf(&s->o,
+                  "  Number of initiators: %u, Number of responders: %u\n",
+                  fi->initiators, fi->responders);
+  pinhole__printf(&s->o, "%-46s%-9s%-5s%s\n", "Flow", "State", "Dir",
+                  "Frm count");
+}
+
 static int ph_fmt_flow(const pinhole_flow_info *fi, void *user) {
   ph_fmt_state *s = user;
   char a[24], b[24], flow[64];
-  if (fi->conv_id != s->conv_id) {
-    s->conv_id = fi->conv_id;
-    pinhole__printf(&s->o, "Conversation: ALG protocol: %s\n", fi->alg);
-    pinhole__printf(&s->o,
-                    "  Number of initiators: %u, Number of responders: %u\n",
-                    fi->initiators, fi->responders);
-    pinhole__printf(&s->o, "%-46s%-9s%-5s%s\n", "Flow", "State", "Dir",
-                    "Frm count");
-  }
+  if (fi->conv_id != s->conv_id)
+    ph_fmt_header(fi, s);
   pinhole__fmt_ep(a, sizeof(a), fi->src.addr, fi->src.port);
   pinhole__fmt_ep(b, sizeof(b), fi->dst.addr, fi->dst.port);
   snprintf(flow, sizeof(flow), "%s %s -> %s", ph_proto(fi->proto), a, b);
@@ -94,16 +103,70 @@ static int ph_fmt_flow(const pinhole_flow_info *fi, void *user) {
   return 0;
 }
 
-int pinhole_conversations_format(const pinhole_ctx *ctx, char *buf,
-                                 size_t len) {
-  if (ctx == NULL || (buf == NULL && len != 0))
-    return PINHOLE_ERR_INVALID_ARG;
+/* A pending pinhole as the row of the Forward flow it will become, frame
+ * count 0 (the documented RTSP listing shows its media flows so before
+ * any media flowed). */
+void pinhole__pinhole_flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
+                                const ph_pinhole *h, pinhole_flow_info *fi) {
+  pinhole__flow_info_conv(ctx, cv, fi);
+  fi->proto = h->proto;
+  fi->dir = h->side == cv->a_side ? PINHOLE_DIR_I : PINHOLE_DIR_O;
+  fi->state = PINHOLE_FLOW_FORWARD;
+  fi->side = h->side;
+  fi->src = (pinhole_endpoint){h->src, h->sport, 0};
+  fi->dst = (pinhole_endpoint){h->dst, h->dport, 0};
+  fi->out_src = fi->src;
+  fi->out_dst = fi->dst;
+  if (h->to_addr)
+    fi->out_dst = (pinhole_endpoint){h->to_addr, h->to_port, 0};
+}
+
+static void ph_fmt_conv(const pinhole_ctx *ctx, const ph_conv *cv,
+                        ph_fmt_state *s) {
+  int rows = 0;
+  for (int dir = 0; dir < 2; dir++)
+    for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+      pinhole_flow_info fi;
+      pinhole__flow_info(ctx, cv, ph_conn_at(ctx, x), dir, &fi);
+      ph_fmt_flow(&fi, s);
+      rows++;
+    }
+  for (ph_ref r = cv->pinholes; r; r = ph_pinhole_at(ctx, r)->conv_next) {
+    const ph_pinhole *h = ph_pinhole_at(ctx, r);
+    if (ph_timer_passed(ctx, &h->timer))
+      continue;        /* dead, only no tick has removed it yet */
+    if (rows++ == 0) { /* a conversation of pinholes only */
+      pinhole_flow_info fi;
+      pinhole__flow_info_conv(ctx, cv, &fi);
+      ph_fmt_header(&fi, s);
+    }
+    pinhole_flow_info fi;
+    pinhole__pinhole_flow_info(ctx, cv, h, &fi);
+    ph_fmt_flow(&fi, s);
+  }
+}
+
+int pinhole__conversations_format(const pinhole_ctx *ctx,
+                                  const pinhole_conv_filter *f, char *buf,
+                                  size_t len) {
   ph_fmt_state s;
   memset(&s, 0, sizeof(s));
   s.o.buf = buf;
   s.o.len = len;
   if (len)
     buf[0] = '\0';
-  pinhole_flows_visit(ctx, ph_fmt_flow, &s);
+  pinhole__labels_header(ctx, &s.o);
+  for (ph_ref r = ctx->conv_head; r; r = ph_conv_at(ctx, r)->next) {
+    const ph_conv *cv = ph_conv_at(ctx, r);
+    if (f == NULL || pinhole__conv_match(ctx, cv, f))
+      ph_fmt_conv(ctx, cv, &s);
+  }
   return s.o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)s.o.used;
+}
+
+int pinhole_conversations_format(const pinhole_ctx *ctx, char *buf,
+                                 size_t len) {
+  if (ctx == NULL || (buf == NULL && len != 0))
+    return PINHOLE_ERR_INVALID_ARG;
+  return pinhole__conversations_format(ctx, NULL, buf, len);
 }

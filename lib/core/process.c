@@ -111,8 +111,6 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     }
   }
   c->last_seen = ctx->now_tick;
-  c->frames[dir]++;
-  c->bytes[dir] += v->ip_len;
 
   int changed = 0;
   if (v->flags & PINHOLE_PKTF_FRAGMENT) {
@@ -129,6 +127,8 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     pinhole__tcp_seq_adjust(ctx, c, dir, pkt->data, v, changed);
   if (changed)
     pinhole__l4_cksum_full(pkt->data, v);
+  c->frames[dir]++; /* forwarded frames only: the ALG may have dropped it */
+  c->bytes[dir] += v->ip_len;
   return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
                                       : PINHOLE_VERDICT_FORWARD;
 }

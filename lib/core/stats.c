@@ -37,25 +37,28 @@ static const ph_cnt_desc ph_cnt[] = {
     C(IP_TTL_ZERO, NULL, "TTL zero errors"),
     C(IP_PROTO, NULL, "Illegal IP protocol number (0 or 255)"),
     C(IP_LAND, NULL, "Land attack"),
-    C(IP_NON_IPV4, NULL, "Non IPv4 packets"),
+    C(IP_NON_IPV4, NULL, "Non-IPv4 packets"),
     C(IP_CKSUM, NULL, "Bad checksum"),
     C(IP_FRAG_LEN, NULL, "Illegal IP fragment length"),
     C(IP_FRAG_OVERLAP, NULL, "IP fragment overlap"),
-    C(IP_FRAG_TIMEOUT, NULL, "IP fragment reassembly timed out"),
+    C(IP_FRAG_TIMEOUT, NULL, "IP fragment reassembly timeout"),
     C(IP_UNKNOWN, NULL, "Unknown"),
     C(TCP_HDR_LEN, "TCP errors", "TCP header length inconsistencies"),
     C(TCP_PORT_ZERO, NULL, "Source or destination port number is zero"),
     C(TCP_FLAGS, NULL, "Illegal sequence number and flag combinations"),
     C(TCP_SYN_ATTACK, NULL,
-      "SYN attack (multiple SYNs seen for the same flow)"),
-    C(TCP_NOT_SYN, NULL, "First packet not a SYN packet"),
-    C(TCP_PORT_SCAN, NULL, "TCP port scan (RST seen from server for SYN)"),
+      "SYN attack (multiple SYN messages seen for the same flow)"),
+    C(TCP_NOT_SYN, NULL, "First packet not a SYN message"),
+    C(TCP_PORT_SCAN, NULL,
+      "TCP port scan (TCP handshake, RST seen from server for SYN)"),
     C(TCP_SYN_COOKIE, NULL, "Bad SYN cookie response"),
-    C(UDP_SHORT, "UDP errors", "UDP header length check failures"),
+    C(UDP_SHORT, "UDP errors",
+      "IP data length less than minimum UDP header length (8 bytes)"),
     C(UDP_PORT_ZERO, NULL, "Source or destination port is zero"),
     C(UDP_PORT_SCAN, NULL, "UDP port scan (ICMP error seen for UDP flow)"),
-    C(ICMP_SHORT, "ICMP errors", "ICMP header length check failures"),
-    C(ICMP_ERR_LEN, NULL, "ICMP packet length check failures"),
+    C(ICMP_SHORT, "ICMP errors",
+      "IP data length less than minimum ICMP header length (8 bytes)"),
+    C(ICMP_ERR_LEN, NULL, "ICMP error length inconsistencies"),
     C(ICMP_DUP_SEQ, NULL, "Duplicate ping sequence number"),
     C(ICMP_MISMATCH_SEQ, NULL, "Mismatched ping sequence number"),
     C(ALG_BOOTP, "ALG errors", "BOOTP"),
@@ -135,17 +138,47 @@ void pinhole_stats_reset(pinhole_ctx *ctx) {
     memset(ctx->cnt, 0, sizeof(ctx->cnt));
 }
 
+/* How many counters of a section share one line in the grouped layout
+ * (the documented "Accepts: 1347, Discards: 0, Rejects: 0"). */
+static int ph_per_line(const char *section) {
+  static const struct {
+    const char *section;
+    int n;
+  } groups[] = {{"New flows", 3},
+                {"Existing flows", 3},
+                {"Drops", 2},
+                {"Errors", 2},
+                {"ALG errors", 3}};
+  for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+    if (strcmp(section, groups[i].section) == 0)
+      return groups[i].n;
+  return 1;
+}
+
 int pinhole_stats_format(const pinhole_ctx *ctx, char *buf, size_t len) {
   if (ctx == NULL || (buf == NULL && len != 0))
     return PINHOLE_ERR_INVALID_ARG;
   ph_out o = {buf, len, 0};
   if (len)
     buf[0] = '\0';
+  pinhole__labels_header(ctx, &o);
+  int per = 1, col = 0;
   for (int i = 0; i < PH_NCNT; i++) {
-    if (ph_cnt[i].section)
+    if (ph_cnt[i].section) {
+      if (col)
+        pinhole__printf(&o, "\n");
       pinhole__printf(&o, "  %s:\n", ph_cnt[i].section);
-    pinhole__printf(&o, "    %-52s %llu\n", ph_cnt[i].name,
+      per = ph_per_line(ph_cnt[i].section);
+      col = 0;
+    }
+    pinhole__printf(&o, "%s%s: %llu", col ? ", " : "    ", ph_cnt[i].name,
                     (unsigned long long)ctx->cnt[i]);
+    if (++col == per) {
+      pinhole__printf(&o, "\n");
+      col = 0;
+    }
   }
+  if (col)
+    pinhole__printf(&o, "\n");
   return o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)o.used;
 }

@@ -223,7 +223,14 @@ static void test_alg_h323_call(void **state) {
       "UDP 198.19.0.20:7000 -> 198.19.0.5:20084      Forward  O          1\n"
       "    NAT dest 198.19.0.5:20084 -> 198.18.0.10:49152\n"
       "UDP 198.19.0.20:7001 -> 198.19.0.5:20085      Forward  O          1\n"
-      "    NAT dest 198.19.0.5:20085 -> 198.18.0.10:49153\n");
+      "    NAT dest 198.19.0.5:20085 -> 198.18.0.10:49153\n"
+      /* the pinholes still pending (the listing shows them as Forward
+       * rows with frame count 0): the Setup's sourceCallSignalAddress and
+       * h245Address, for the peer from any port */
+      "TCP 198.19.0.20:0 -> 198.19.0.5:20043         Forward  O          0\n"
+      "    NAT dest 198.19.0.5:20043 -> 198.18.0.10:1720\n"
+      "TCP 198.19.0.20:0 -> 198.19.0.5:20059         Forward  O          0\n"
+      "    NAT dest 198.19.0.5:20059 -> 198.18.0.10:5000\n");
   /* pinholes: the Setup's h245Address, sourceCallSignalAddress, RTP and
    * RTCP, the Connect's h245Address (OLC and OLCAck refresh the media
    * ones); used: H.245, RTP, RTCP */

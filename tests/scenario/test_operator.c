@@ -1,0 +1,551 @@
+/*
+ * The operator's view and session management (operator.h): the whole
+ * statistics listing in its grouped layout, labels, pending pinholes as
+ * Forward rows, conversation filters, clearing with its events, flow
+ * look-up by either side's tuple, and run-time timeouts.
+ */
+#include "helpers.h"
+
+#define CLI IP4(198, 18, 0, 100)
+#define CLI2 IP4(198, 18, 0, 7)
+#define SRV OUT_HOST
+#define PEER IP4(198, 19, 0, 9)
+
+/* An FTP control connection from CLI:40000 that announced PORT
+ * 198.18.0.100:40001 (a pending pinhole), and a UDP flow from
+ * CLI2:41000 to PEER:5000 answered once. */
+static tctx *two_convs(void) {
+  tctx *t = t_ctx();
+  tpkt p;
+  uint32_t c = 100, s = 900;
+  t_tcp(&p, CLI, 40000, SRV, 21, c++, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_tcp(&p, SRV, 21, PUB, 40000, s++, c, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+        NULL);
+  assert_int_equal(t_out(t, &p, SEC), 0);
+  t_tcp(&p, CLI, 40000, SRV, 21, c, s, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_tcp(&p, SRV, 21, PUB, 40000, s, c, PINHOLE_TCP_ACK, T_FTP_GREETING);
+  assert_int_equal(t_out(t, &p, SEC), 0);
+  s += T_FTP_GREETING_LEN;
+  t_tcp(&p, CLI, 40000, SRV, 21, c, s, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,65\r\n");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t_payload_is(&p, "PORT 198,19,0,1,156,65\r\n");
+  t_udp(&p, CLI2, 41000, PEER, 5000, "q");
+  assert_int_equal(t_in(t, &p, 2 * SEC), 0);
+  t_udp(&p, PEER, 5000, PUB, 41000, "answer");
+  assert_int_equal(t_out(t, &p, 2 * SEC), 0);
+  return t;
+}
+
+static char *fmt_filter(tctx *t, const pinhole_conv_filter *f) {
+  int n = pinhole_conversations_format_filter(t->ctx, f, NULL, 0);
+  assert_true(n >= 0);
+  char *s = malloc((size_t)n + 1);
+  assert_int_equal(
+      pinhole_conversations_format_filter(t->ctx, f, s, (size_t)n + 1), n);
+  return s;
+}
+
+static void filter_is(tctx *t, const pinhole_conv_filter *f, const char *want) {
+  char *s = fmt_filter(t, f);
+  if (strcmp(s, want) != 0) {
+    fprintf(stderr, "listing:\n%s---- want:\n%s----\n", s, want);
+    free(s);
+    fail();
+  }
+  free(s);
+}
+
+#define FTP_CONV                                                               \
+  "Conversation: ALG protocol: ftp\n"                                          \
+  "  Number of initiators: 1, Number of responders: 1\n"                       \
+  "Flow                                          State    Dir  Frm count\n"    \
+  "TCP 198.18.0.100:40000 -> 198.19.0.2:21       Watch    I          3\n"      \
+  "    NAT source 198.18.0.100:40000 -> 198.19.0.1:40000\n"                    \
+  "TCP 198.19.0.2:21 -> 198.19.0.1:40000         Watch    O          2\n"      \
+  "    NAT dest 198.19.0.1:40000 -> 198.18.0.100:40000\n"                      \
+  "TCP 198.19.0.2:0 -> 198.19.0.1:40001          Forward  O          0\n"      \
+  "    NAT dest 198.19.0.1:40001 -> 198.18.0.100:40001\n"
+#define UDP_CONV                                                               \
+  "Conversation: ALG protocol: none\n"                                         \
+  "  Number of initiators: 1, Number of responders: 1\n"                       \
+  "Flow                                          State    Dir  Frm count\n"    \
+  "UDP 198.18.0.7:41000 -> 198.19.0.9:5000       Forward  I          1\n"      \
+  "    NAT source 198.18.0.7:41000 -> 198.19.0.1:41000\n"                      \
+  "UDP 198.19.0.9:5000 -> 198.19.0.1:41000       Forward  O          1\n"      \
+  "    NAT dest 198.19.0.1:41000 -> 198.18.0.7:41000\n"
+
+static void test_listing_labels_and_pending_pinholes(void **state) {
+  (void)state;
+  tctx *t = two_convs();
+  t_listing_is(t, FTP_CONV UDP_CONV);
+  assert_int_equal(pinhole_labels_set(t->ctx, "ms-1/3/0", "sset1"), 0);
+  t_listing_is(t,
+               "Interface: ms-1/3/0, Service set: sset1\n" FTP_CONV UDP_CONV);
+  /* bad labels change nothing */
+  char big[PINHOLE_LABEL_MAX + 1];
+  memset(big, 'a', sizeof(big) - 1);
+  big[sizeof(big) - 1] = '\0';
+  assert_int_equal(pinhole_labels_set(t->ctx, big, "x"), PINHOLE_ERR_RANGE);
+  assert_int_equal(pinhole_labels_set(t->ctx, "a\nb", NULL), PINHOLE_ERR_RANGE);
+  assert_int_equal(pinhole_labels_set(NULL, "a", "b"), PINHOLE_ERR_INVALID_ARG);
+  t_listing_is(t,
+               "Interface: ms-1/3/0, Service set: sset1\n" FTP_CONV UDP_CONV);
+  big[PINHOLE_LABEL_MAX - 1] = '\0'; /* 63 bytes: the longest */
+  assert_int_equal(pinhole_labels_set(t->ctx, big, NULL), 0);
+  assert_int_equal(pinhole_labels_set(t->ctx, NULL, ""), 0);
+  t_listing_is(t, FTP_CONV UDP_CONV);
+  /* the pending pinhole has gone with its lifetime (10 s) */
+  tpkt p;
+  t_udp(&p, CLI2, 41000, PEER, 5000, "q2");
+  assert_int_equal(t_in(t, &p, 12 * SEC), 0);
+  char *s = t_listing(t);
+  assert_null(strstr(s, "40001"));
+  free(s);
+  t_ctx_del(t);
+}
+
+static void test_filters(void **state) {
+  (void)state;
+  tctx *t = two_convs();
+  pinhole_conv_filter f;
+  memset(&f, 0, sizeof(f));
+  f.size = sizeof(f);
+  filter_is(t, &f, FTP_CONV UDP_CONV);
+  f.alg = "ftp";
+  filter_is(t, &f, FTP_CONV);
+  f.alg = "none";
+  filter_is(t, &f, UDP_CONV);
+  f.alg = "sip";
+  filter_is(t, &f, "");
+  f.alg = NULL;
+  f.state = PINHOLE_FLOW_WATCH;
+  filter_is(t, &f, FTP_CONV);
+  f.state = PINHOLE_FLOW_FORWARD;
+  filter_is(t, &f, UDP_CONV);
+  f.state = 0;
+  f.port = 5000;
+  filter_is(t, &f, UDP_CONV);
+  f.port = 21;
+  filter_is(t, &f, FTP_CONV);
+  f.port = 0;
+  f.addr = IP4(198, 18, 0, 100); /* the inside host's own address */
+  f.prefix = 32;
+  filter_is(t, &f, FTP_CONV);
+  f.addr = IP4(198, 19, 0, 8); /* 198.19.0.8/31 holds the UDP peer */
+  f.prefix = 31;
+  filter_is(t, &f, UDP_CONV);
+  f.addr = IP4(198, 19, 0, 0); /* the public address: both */
+  f.prefix = 24;
+  filter_is(t, &f, FTP_CONV UDP_CONV);
+  f.prefix = 0;
+  f.conv_id = 2;
+  filter_is(t, &f, UDP_CONV);
+  f.prefix = 33;
+  assert_int_equal(pinhole_conversations_format_filter(t->ctx, &f, NULL, 0),
+                   PINHOLE_ERR_RANGE);
+  assert_int_equal(pinhole_conversations_clear(t->ctx, &f), PINHOLE_ERR_RANGE);
+  f.prefix = 0;
+  f.size = sizeof(f) - 1;
+  assert_int_equal(pinhole_conversations_format_filter(t->ctx, &f, NULL, 0),
+                   PINHOLE_ERR_STRUCT_SIZE);
+  assert_int_equal(pinhole_conversations_clear(t->ctx, &f),
+                   PINHOLE_ERR_STRUCT_SIZE);
+  t_ctx_del(t);
+}
+
+typedef struct holes {
+  int n;
+  pinhole_pinhole_info last;
+} holes;
+
+static int on_hole(const pinhole_pinhole_info *pi, void *user) {
+  holes *h = user;
+  h->n++;
+  h->last = *pi;
+  return 0;
+}
+
+static void test_pending_pinholes(void **state) {
+  (void)state;
+  tctx *t = two_convs();
+  holes h;
+  memset(&h, 0, sizeof(h));
+  assert_int_equal(pinhole_pinholes_visit(t->ctx, on_hole, &h), 1);
+  assert_int_equal(h.n, 1);
+  assert_int_equal(h.last.conv_id, 1);
+  assert_string_equal(h.last.alg, "ftp");
+  assert_int_equal(h.last.proto, PINHOLE_IPPROTO_TCP);
+  assert_int_equal(h.last.side, PINHOLE_SIDE_OUTSIDE);
+  assert_int_equal(h.last.src.addr, SRV);
+  assert_int_equal(h.last.src.port, 0);
+  assert_int_equal(h.last.dst.addr, PUB);
+  assert_int_equal(h.last.dst.port, 40001);
+  assert_int_equal(h.last.to.addr, CLI);
+  assert_int_equal(h.last.to.port, 40001);
+  /* opened at 1 s for 10 s, now 2 s: 9 s left (to the wheel's tick) */
+  assert_in_range(h.last.expires_ms, 9000, 9020);
+  assert_int_equal(pinhole_pinholes_visit(NULL, on_hole, &h),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_pinholes_visit(t->ctx, NULL, &h),
+                   PINHOLE_ERR_INVALID_ARG);
+  t_ctx_del(t);
+}
+
+static void test_lookup_either_side(void **state) {
+  (void)state;
+  tctx *t = two_convs();
+  pinhole_flow_info fi;
+  memset(&fi, 0, sizeof(fi));
+  fi.size = sizeof(fi);
+  pinhole_endpoint a = {CLI, 40000, 0}, b = {SRV, 21, 0};
+  assert_int_equal(pinhole_flow_lookup(t->ctx, PINHOLE_SIDE_INSIDE,
+                                       PINHOLE_IPPROTO_TCP, &a, &b, &fi),
+                   0);
+  assert_int_equal(fi.conv_id, 1);
+  assert_int_equal(fi.dir, PINHOLE_DIR_I);
+  assert_int_equal(fi.state, PINHOLE_FLOW_WATCH);
+  assert_int_equal(fi.out_src.addr, PUB);
+  assert_int_equal(fi.frames, 3);
+  /* the server's view of the same connection */
+  pinhole_endpoint c = {SRV, 21, 0}, d = {PUB, 40000, 0};
+  assert_int_equal(pinhole_flow_lookup(t->ctx, PINHOLE_SIDE_OUTSIDE,
+                                       PINHOLE_IPPROTO_TCP, &c, &d, &fi),
+                   0);
+  assert_int_equal(fi.dir, PINHOLE_DIR_O);
+  assert_int_equal(fi.frames, 2);
+  assert_int_equal(fi.out_dst.addr, CLI);
+  /* the wrong side, protocol or port */
+  assert_int_equal(pinhole_flow_lookup(t->ctx, PINHOLE_SIDE_OUTSIDE,
+                                       PINHOLE_IPPROTO_TCP, &a, &b, &fi),
+                   PINHOLE_ERR_NOT_FOUND);
+  assert_int_equal(pinhole_flow_lookup(t->ctx, PINHOLE_SIDE_INSIDE,
+                                       PINHOLE_IPPROTO_UDP, &a, &b, &fi),
+                   PINHOLE_ERR_NOT_FOUND);
+  a.port = 40002;
+  assert_int_equal(pinhole_flow_lookup(t->ctx, PINHOLE_SIDE_INSIDE,
+                                       PINHOLE_IPPROTO_TCP, &a, &b, &fi),
+                   PINHOLE_ERR_NOT_FOUND);
+  fi.size = 8;
+  assert_int_equal(pinhole_flow_lookup(t->ctx, PINHOLE_SIDE_OUTSIDE,
+                                       PINHOLE_IPPROTO_TCP, &c, &d, &fi),
+                   PINHOLE_ERR_STRUCT_SIZE);
+  assert_int_equal(
+      pinhole_flow_lookup(t->ctx, 7, PINHOLE_IPPROTO_TCP, &c, &d, &fi),
+      PINHOLE_ERR_INVALID_ARG);
+  t_ctx_del(t);
+}
+
+static void test_clear_by_filter_then_all(void **state) {
+  (void)state;
+  tctx *t = two_convs();
+  uint64_t before[96];
+  int n = pinhole_stats(t->ctx, before, 96);
+  pinhole_conv_filter f;
+  memset(&f, 0, sizeof(f));
+  f.size = sizeof(f);
+  f.alg = "ftp";
+  t->nevents = 0;
+  assert_int_equal(pinhole_conversations_clear(t->ctx, &f), 1);
+  t_listing_is(t, UDP_CONV);
+  assert_int_equal(t->nevents, 4);
+  assert_string_equal(t->events[0],
+                      "PINHOLE_PINHOLE_EXPIRED: conv=1 proto=TCP side=outside "
+                      "198.19.0.2:0 -> 198.19.0.1:40001 nat 198.19.0.2:0 -> "
+                      "198.18.0.100:40001 state=forward alg=ftp");
+  /* the pinhole's mapping (the announced port) goes with it */
+  assert_string_equal(t->events[1], "PINHOLE_MAPPING_RELEASED: proto=TCP "
+                                    "198.18.0.100:40001 -> 198.19.0.1:40001");
+  /* bytes as forwarded: SYN 40, ACK 40, the PORT line 66 -> 64 */
+  assert_string_equal(
+      t->events[2],
+      "PINHOLE_FLOW_CLOSED: conv=1 proto=TCP side=inside "
+      "198.18.0.100:40000 -> 198.19.0.2:21 nat 198.19.0.1:40000 -> "
+      "198.19.0.2:21 state=watch alg=ftp reason=\"cleared\" frames=3/2 "
+      "bytes=144/88");
+  assert_string_equal(t->events[3], "PINHOLE_MAPPING_RELEASED: proto=TCP "
+                                    "198.18.0.100:40000 -> 198.19.0.1:40000");
+  /* the cleared connection's packets are new again: a stray ACK is not a
+   * SYN and is dropped */
+  tpkt p;
+  t_tcp(&p, CLI, 40000, SRV, 21, 200, 950, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(t, &p, 3 * SEC), PINHOLE_VERDICT_DROP);
+  /* counters: clearing counts nothing (only the stray ACK moved some) */
+  uint64_t after[96];
+  assert_int_equal(pinhole_stats(t->ctx, after, 96), n);
+  for (int i = 0; i < n; i++)
+    if (i != PINHOLE_CNT_NEW_DISCARD && i != PINHOLE_CNT_ERR_TCP &&
+        i != PINHOLE_CNT_TCP_NOT_SYN)
+      assert_int_equal(after[i], before[i]);
+  assert_int_equal(after[PINHOLE_CNT_TCP_NOT_SYN],
+                   before[PINHOLE_CNT_TCP_NOT_SYN] + 1);
+  pinhole_usage u;
+  memset(&u, 0, sizeof(u));
+  u.size = sizeof(u);
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.conversations, 1);
+  assert_int_equal(u.flows, 1);
+  assert_int_equal(u.pinholes, 0);
+  assert_int_equal(u.mappings, 1);
+  /* clear all */
+  t->nevents = 0;
+  assert_int_equal(pinhole_conversations_clear(t->ctx, NULL), 1);
+  t_listing_is(t, "");
+  assert_true(t_has_event(t, "PINHOLE_FLOW_CLOSED: conv=2 proto=UDP"));
+  assert_true(t_has_event(t, "reason=\"cleared\" frames=1/1 bytes=29/34"));
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.conversations, 0);
+  assert_int_equal(u.flows, 0);
+  assert_int_equal(u.mappings, 0);
+  assert_int_equal(pinhole_conversations_clear(t->ctx, NULL), 0);
+  assert_int_equal(pinhole_conversations_clear(NULL, NULL),
+                   PINHOLE_ERR_INVALID_ARG);
+  t_ctx_del(t);
+}
+
+static void test_timeout_set(void **state) {
+  (void)state;
+  tctx *t = two_convs();
+  assert_int_equal(pinhole_timeout_set(t->ctx, PINHOLE_TIMEOUT_UDP, 0),
+                   PINHOLE_ERR_RANGE);
+  assert_int_equal(
+      pinhole_timeout_set(t->ctx, PINHOLE_TIMEOUT_UDP, 30u * 86400u + 1),
+      PINHOLE_ERR_RANGE);
+  assert_int_equal(pinhole_timeout_set(t->ctx, 0, 5), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_timeout_set(t->ctx, 7, 5), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_timeout_set(NULL, PINHOLE_TIMEOUT_UDP, 5),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(
+      pinhole_timeout_set(t->ctx, PINHOLE_TIMEOUT_PINHOLE, 86400001u),
+      PINHOLE_ERR_RANGE);
+  /* UDP idle timeout 300 s -> 5 s: the UDP flow (last packet at 2 s) is
+   * dead at 8 s, the TCP connection lives on */
+  assert_int_equal(pinhole_timeout_set(t->ctx, PINHOLE_TIMEOUT_UDP, 5), 0);
+  pinhole_flow_info fi;
+  memset(&fi, 0, sizeof(fi));
+  fi.size = sizeof(fi);
+  pinhole_endpoint a = {CLI2, 41000, 0}, b = {PEER, 5000, 0};
+  pinhole_tick(t->ctx, 6 * SEC);
+  assert_int_equal(pinhole_flow_lookup(t->ctx, PINHOLE_SIDE_INSIDE,
+                                       PINHOLE_IPPROTO_UDP, &a, &b, &fi),
+                   0);
+  pinhole_tick(t->ctx, 8 * SEC);
+  assert_int_equal(pinhole_flow_lookup(t->ctx, PINHOLE_SIDE_INSIDE,
+                                       PINHOLE_IPPROTO_UDP, &a, &b, &fi),
+                   PINHOLE_ERR_NOT_FOUND);
+  /* dead at use: the peer's next datagram meets it expired */
+  tpkt p;
+  t_udp(&p, PEER, 5000, PUB, 41000, "late");
+  assert_int_equal(t_out(t, &p, 8 * SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "PINHOLE_FLOW_CLOSED: conv=2 proto=UDP"));
+  /* pinhole lifetime 10 s -> 2 s: the next PORT's pinhole says so */
+  assert_int_equal(pinhole_timeout_set(t->ctx, PINHOLE_TIMEOUT_PINHOLE, 2000),
+                   0);
+  t_ctx_del(t);
+}
+
+/* The whole statistics listing, pinned: labels, sections, grouping. */
+static const char stats_want[] =
+    "Interface: ms-1/3/0, Service set: sset1\n"
+    "  New flows:\n"
+    "    Accepts: 2, Discards: 0, Rejects: 0\n"
+    "  Existing flows:\n"
+    "    Accepts: 5, Discards: 0, Rejects: 0\n"
+    "  Drops:\n"
+    "    IP option: 0, TCP SYN defense: 0\n"
+    "    NAT ports exhausted: 0\n"
+    "  Errors:\n"
+    "    IP: 0, TCP: 0\n"
+    "    UDP: 0, ICMP: 0\n"
+    "    Non-IP packets: 0, ALG: 0\n"
+    "  IP errors:\n"
+    "    IP packet length inconsistencies: 0\n"
+    "    Minimum IP header length check failures: 0\n"
+    "    Reassembled packet exceeds maximum IP length: 0\n"
+    "    Illegal source address: 0\n"
+    "    Illegal destination address: 0\n"
+    "    TTL zero errors: 0\n"
+    "    Illegal IP protocol number (0 or 255): 0\n"
+    "    Land attack: 0\n"
+    "    Non-IPv4 packets: 0\n"
+    "    Bad checksum: 0\n"
+    "    Illegal IP fragment length: 0\n"
+    "    IP fragment overlap: 0\n"
+    "    IP fragment reassembly timeout: 0\n"
+    "    Unknown: 0\n"
+    "  TCP errors:\n"
+    "    TCP header length inconsistencies: 0\n"
+    "    Source or destination port number is zero: 0\n"
+    "    Illegal sequence number and flag combinations: 0\n"
+    "    SYN attack (multiple SYN messages seen for the same flow): 0\n"
+    "    First packet not a SYN message: 0\n"
+    "    TCP port scan (TCP handshake, RST seen from server for SYN): 0\n"
+    "    Bad SYN cookie response: 0\n"
+    "  UDP errors:\n"
+    "    IP data length less than minimum UDP header length (8 bytes): 0\n"
+    "    Source or destination port is zero: 0\n"
+    "    UDP port scan (ICMP error seen for UDP flow): 0\n"
+    "  ICMP errors:\n"
+    "    IP data length less than minimum ICMP header length (8 bytes): 0\n"
+    "    ICMP error length inconsistencies: 0\n"
+    "    Duplicate ping sequence number: 0\n"
+    "    Mismatched ping sequence number: 0\n"
+    "  ALG errors:\n"
+    "    BOOTP: 0, DCE-RPC: 0, DCE-RPC portmap: 0\n"
+    "    DNS: 0, Exec: 0, FTP: 0\n"
+    "    H323: 0, ICMP: 0, IIOP: 0\n"
+    "    Login: 0, NetBIOS: 0, NetShow: 0\n"
+    "    Real Audio: 0, RPC: 0, RPC portmap: 0\n"
+    "    RTSP: 0, Shell: 0, SIP: 0\n"
+    "    SNMP: 0, SQLNet: 0, TFTP: 0\n"
+    "    Traceroute: 0\n"
+    "  Other:\n"
+    "    UDP length inconsistencies: 0\n"
+    "    Flow table full: 0\n"
+    "    Pinhole limit reached: 0\n"
+    "    No matching rule: 0\n"
+    "    Rewrite exceeds packet buffer: 0\n"
+    "    Pinholes created: 1\n"
+    "    Pinholes used: 0\n"
+    "    Pinholes expired: 0\n"
+    "    Flows expired: 0\n"
+    "    Fragments not matched to a datagram: 0\n"
+    "    Per-host port limit reached: 0\n"
+    "    ALG split message withheld: 0\n"
+    "    ALG message dropped untranslated: 0\n"
+    "    ALG control connection desynchronised: 0\n"
+    "    TCP RST in window, not exact (RFC 5961): 0\n"
+    "    ALG quick teardown: 0\n"
+    "    PPTP ALG errors: 0\n"
+    "    GRE packets for no known call: 0\n"
+    "    Port blocks allocated: 0\n"
+    "    Port blocks released: 0\n"
+    "    Port block quota exceeded: 0\n";
+
+static void test_stats_whole_listing(void **state) {
+  (void)state;
+  tctx *t = two_convs();
+  assert_int_equal(pinhole_labels_set(t->ctx, "ms-1/3/0", "sset1"), 0);
+  int n = pinhole_stats_format(t->ctx, NULL, 0);
+  assert_true(n > 0);
+  char *s = malloc((size_t)n + 1);
+  assert_int_equal(pinhole_stats_format(t->ctx, s, (size_t)n + 1), n);
+  const char *want = stats_want;
+  if (strcmp(s, want) != 0) {
+    fprintf(stderr, "statistics:\n%s---- want:\n%s----\n", s, want);
+    free(s);
+    fail();
+  }
+  free(s);
+  t_ctx_del(t);
+}
+
+static char *json_listing(tctx *t, const pinhole_conv_filter *f) {
+  int n = pinhole_conversations_format_json(t->ctx, f, NULL, 0);
+  assert_true(n >= 0);
+  char *s = malloc((size_t)n + 1);
+  assert_int_equal(
+      pinhole_conversations_format_json(t->ctx, f, s, (size_t)n + 1), n);
+  return s;
+}
+
+static int on_json_event(const pinhole_event *ev, char *out, size_t len) {
+  return pinhole_event_format_json(ev, out, len);
+}
+
+static void test_json(void **state) {
+  (void)state;
+  tctx *t = two_convs();
+  pinhole_conv_filter f;
+  memset(&f, 0, sizeof(f));
+  f.size = sizeof(f);
+  f.alg = "ftp";
+  char *s = json_listing(t, &f);
+  assert_string_equal(
+      s,
+      "{\"conversation\":1,\"alg\":\"ftp\",\"proto\":6,\"state\":\"Watch\","
+      "\"dir\":\"I\",\"src\":\"198.18.0.100\",\"src_port\":40000,"
+      "\"dst\":\"198.19.0.2\",\"dst_port\":21,\"nat_src\":\"198.19.0.1\","
+      "\"nat_src_port\":40000,\"nat_dst\":\"198.19.0.2\",\"nat_dst_port\":21,"
+      "\"frames\":3,\"bytes\":144,\"pending\":false}\n"
+      "{\"conversation\":1,\"alg\":\"ftp\",\"proto\":6,\"state\":\"Watch\","
+      "\"dir\":\"O\",\"src\":\"198.19.0.2\",\"src_port\":21,"
+      "\"dst\":\"198.19.0.1\",\"dst_port\":40000,\"nat_src\":\"198.19.0.2\","
+      "\"nat_src_port\":21,\"nat_dst\":\"198.18.0.100\",\"nat_dst_port\":40000,"
+      "\"frames\":2,\"bytes\":88,\"pending\":false}\n"
+      "{\"conversation\":1,\"alg\":\"ftp\",\"proto\":6,\"state\":\"Forward\","
+      "\"dir\":\"O\",\"src\":\"198.19.0.2\",\"src_port\":0,"
+      "\"dst\":\"198.19.0.1\",\"dst_port\":40001,\"nat_src\":\"198.19.0.2\","
+      "\"nat_src_port\":0,\"nat_dst\":\"198.18.0.100\",\"nat_dst_port\":40001,"
+      "\"frames\":0,\"bytes\":0,\"pending\":true}\n");
+  free(s);
+  s = json_listing(t, NULL); /* five lines: 3 + the UDP conversation's 2 */
+  int lines = 0;
+  for (char *p = s; *p; p++)
+    lines += *p == '\n';
+  assert_int_equal(lines, 5);
+  free(s);
+  f.prefix = 40;
+  assert_int_equal(pinhole_conversations_format_json(t->ctx, &f, NULL, 0),
+                   PINHOLE_ERR_RANGE);
+  /* counters: one line, stable keys */
+  char buf[4096];
+  int n = pinhole_stats_format_json(t->ctx, buf, sizeof(buf));
+  assert_true(n > 0 && (size_t)n < sizeof(buf));
+  static const char head[] = "{\"NEW_ACCEPT\":2,\"NEW_DISCARD\":0,";
+  assert_int_equal(strncmp(buf, head, sizeof(head) - 1), 0);
+  assert_non_null(strstr(buf, ",\"PINHOLE_CREATED\":1,"));
+  assert_string_equal(buf + n - 2, "}\n");
+  assert_ptr_equal(strchr(buf, '\n'), buf + n - 1); /* one line */
+  /* an event, with a name to escape */
+  pinhole_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.size = sizeof(ev);
+  ev.type = PINHOLE_EVENT_FLOW_CLOSED;
+  ev.time_ns = 5;
+  ev.conv_id = 7;
+  ev.proto = 17;
+  ev.side = PINHOLE_SIDE_OUTSIDE;
+  ev.src = (pinhole_endpoint){PEER, 5000, 0};
+  ev.dst = (pinhole_endpoint){PUB, 41000, 0};
+  ev.nat_src = ev.src;
+  ev.nat_dst = (pinhole_endpoint){CLI2, 41000, 0};
+  ev.rule = "a\"b\\c\x01\xe9";
+  ev.reason = "idle timeout";
+  ev.frames_i = 1;
+  ev.frames_o = 2;
+  ev.bytes_i = 30;
+  ev.bytes_o = 60;
+  n = on_json_event(&ev, buf, sizeof(buf));
+  assert_string_equal(
+      buf, "{\"event\":\"FLOW_CLOSED\",\"time_ns\":5,\"conversation\":7,"
+           "\"proto\":17,\"side\":\"outside\",\"src\":\"198.19.0.9\","
+           "\"src_port\":5000,\"dst\":\"198.19.0.1\",\"dst_port\":41000,"
+           "\"nat_src\":\"198.19.0.9\",\"nat_src_port\":5000,"
+           "\"nat_dst\":\"198.18.0.7\",\"nat_dst_port\":41000,\"state\":null,"
+           "\"rule\":\"a\\\"b\\\\c\\u0001\\u00e9\",\"alg\":null,"
+           "\"reason\":\"idle timeout\",\"frames_i\":1,\"frames_o\":2,"
+           "\"bytes_i\":30,\"bytes_o\":60}");
+  assert_int_equal(n, (int)strlen(buf));
+  /* truncated: the length needed, NUL-terminated */
+  char small[10];
+  assert_int_equal(on_json_event(&ev, small, sizeof(small)), n);
+  assert_int_equal(strlen(small), sizeof(small) - 1);
+  t_ctx_del(t);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_listing_labels_and_pending_pinholes),
+      cmocka_unit_test(test_filters),
+      cmocka_unit_test(test_pending_pinholes),
+      cmocka_unit_test(test_lookup_either_side),
+      cmocka_unit_test(test_clear_by_filter_then_all),
+      cmocka_unit_test(test_timeout_set),
+      cmocka_unit_test(test_stats_whole_listing),
+      cmocka_unit_test(test_json),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
