@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """pinhole from Python, with ctypes only (standard library).
 
     import pinhole

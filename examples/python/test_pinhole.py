@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Tests of the ctypes binding (examples/python/pinhole.py) against the
 built shared library. Run by meson (suite 'python') with PINHOLE_LIB set to
 the library's path:

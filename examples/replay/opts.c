@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole-replay: the command line and the rules file. Every message names
  * what was wrong and what is allowed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Usage: tests/abi/abi-update.sh BUILDDIR [OUT.abi]
 #
 # Writes the ABI baseline (default tests/abi/libpinhole.abi) from

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Usage: check-format.sh SRCDIR [CLANG-FORMAT]
 #
 # Every C source and header under lib/ include/ tests/ fuzz/ examples/ must
