@@ -302,14 +302,19 @@ static int parse_dnat(char *spec, pinhole_rule r[2]) {
   return 0;
 }
 
-static void usage(void) {
-  fprintf(stderr,
+static void usage_to(FILE *f, int status) {
+  fprintf(f,
           "usage: pinhole-gw --inside TUN --outside TUN --pool ADDR[:LO-HI]\n"
           "         [--dnat PUBLIC:PORT=INSIDE:PORT]... [--rule SPEC]...\n"
           "         [--trace] [--listing-file FILE]\n"
+          "       pinhole-gw --help | --version\n"
           "Without --rule: inside -> anywhere accepted with source NAT to\n"
-          "the pool, ALG chosen by destination port. See docs/gateway.md.\n");
-  exit(2);
+          "the pool, ALG chosen by destination port. See pinhole-gw(8).\n");
+  exit(status);
+}
+
+static void usage(void) {
+  usage_to(stderr, 2);
 }
 
 /* ---- main loop ---- */
@@ -352,6 +357,8 @@ int main(int argc, char **argv) {
       {"dnat", required_argument, NULL, 'd'},
       {"trace", no_argument, NULL, 't'},
       {"listing-file", required_argument, NULL, 'l'},
+      {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
   const char *inside = NULL, *outside = NULL;
   char *pool_arg = NULL, *rule_args[MAX_RULES], *dnat_args[MAX_RULES];
@@ -373,7 +380,13 @@ int main(int argc, char **argv) {
       gw.trace = 1;
     else if (c == 'l')
       gw.listing_file = optarg;
-    else
+    else if (c == 'h')
+      usage_to(stdout, 0);
+    else if (c == 'V') {
+      printf("pinhole-gw %s (libpinhole %s)\n", PINHOLE_VERSION_STRING,
+             pinhole_version());
+      return 0;
+    } else
       usage();
   }
   if (!inside || !outside || !pool_arg || optind != argc)
