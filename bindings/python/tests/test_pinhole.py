@@ -49,6 +49,22 @@ class TestBinding(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(
             os.path.dirname(pinhole.__file__), "py.typed")))
 
+    def test_module_docstring_example_runs(self):
+        # the example at the top of the package (what help(pinhole) shows)
+        # runs as written
+        doc = pinhole.__doc__.split("\n")
+        start = doc.index("    import pinhole")
+        code = []
+        for line in doc[start:]:
+            if line and not line.startswith("    "):
+                break
+            code.append(line[4:])
+        out = []
+        exec(compile("\n".join(code), "pinhole.__doc__", "exec"),
+             {"print": lambda *a: out.append(a)})
+        self.assertEqual(out[-1], (1,))  # stats()["NEW_ACCEPT"]
+        self.assertIn("Conversation", out[0][0])
+
     def test_counter_keys_are_the_library_keys(self):
         lib = pinhole.load()
         self.assertEqual(

@@ -12,7 +12,7 @@ Install: ``pip install ./bindings/python`` (docs/python.md).
                                            "198.19.0.2", 5000, b"hi"),
                                pinhole.SIDE_INSIDE, now_ns=0)
     print(ctx.conversations())
-    print(ctx.stats()["Accepts"])
+    print(ctx.stats()["NEW_ACCEPT"])
 
 The shared library is found through the environment variable PINHOLE_LIB
 (a path), else as "libpinhole.so.0" on the loader's path (after `meson
