@@ -15,22 +15,15 @@ NFQ=${1:-}
 [ -n "$NFQ" ] && [ -x "$NFQ" ] || skip "pinhole-nfq not built (libnetfilter-queue-dev)"
 e2e_init curl nft ping
 [ -n "$PYTHON" ] || skip "python3 is not installed"
-GW_OUT=198.19.0.254
+# The gateway's outside address is not the pool's.
+GW_OUT_ADDR=198.19.0.254
+e2e_setup_kernel
 
-ip link add veth-in netns "$NS_IN" type veth peer name gw-in netns "$NS_GW" &&
-  ip link add veth-out netns "$NS_OUT" type veth peer name gw-out netns "$NS_GW" ||
-  die "creating veth pairs"
-host_link "$NS_GW" gw-in "$GW_IN_ADDR/24" &&
-  host_link "$NS_GW" gw-out "$GW_OUT/24" &&
-  host_link "$NS_IN" veth-in "$IN_ADDR/24" default via "$GW_IN_ADDR" &&
-  host_link "$NS_OUT" veth-out "$OUT_ADDR/24" ||
-  die "configuring veth"
 # Replies to the pool address go to the gateway; nothing else routes back.
-ip -n "$NS_OUT" route add "$POOL/32" via "$GW_OUT" || die "route to the pool"
-# Forwarding on; reverse-path filtering off (translated inside packets
+ip -n "$NS_OUT" route add "$POOL/32" via "$GW_OUT_ADDR" || die "route to the pool"
+# Reverse-path filtering off (translated inside packets
 # carry the pool address, which routes out of gw-out).
-ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=1 \
-  net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+ip netns exec "$NS_GW" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
   net.ipv4.conf.gw-in.rp_filter=0 net.ipv4.conf.gw-out.rp_filter=0 ||
   die "sysctl"
 # The queue rule: nftables' queue statement, else iptables (its nft
