@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The main job: replay bundled real traffic (an active FTP session with a
 # data transfer, recorded between network namespaces without NAT) through
 # the library and print what a pinhole gateway would do with it: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target for the BOOTP/DHCP parser (include/pinhole/bootp.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target for the DCE-RPC parsers and the tower rewrite. The input is
  * a TCP stream: the first PDU is framed and, for a bind or bind_ack, its

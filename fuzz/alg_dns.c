@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target for the DNS parser (include/pinhole/dns.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target for the FTP ALG parser and formatter (include/pinhole/ftp.h).
  *

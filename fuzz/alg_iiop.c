@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: GIOP framing, IORs and their rewriting
  * (include/pinhole/iiop.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: MMS TcpMessageHeader framing and the funnel name of
  * LinkViewerToMacConnectFunnel (include/pinhole/mms.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: PPTP control message framing and the enhanced GRE header
  * (include/pinhole/pptp.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target for the Sun RPC parsers and the universal-address rewrite.
  * The input is tried as a UDP datagram (one message) and as a TCP stream

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: rsh/rexec standard-error port and rlogin first message
  * (include/pinhole/rsh.h). The input is a stream's first bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target for the SIP/SDP parser, the stream prefix test, the SDP
  * finder (bare and multipart bodies) and the rewriter. Every input is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target for the SNMP parser and BER decoder (include/pinhole/snmp.h).
  *

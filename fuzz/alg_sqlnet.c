@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: SQLNet (TNS) framing, connect descriptors and rewriting
  * (include/pinhole/sqlnet.h).

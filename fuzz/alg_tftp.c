@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: TFTP request parsing. The input is one UDP payload; every
  * span reported must lie inside it and end at a NUL.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Shared by the parser fuzz targets: CHECK() aborts (so libFuzzer reports
  * the input) when a property of a parser's answer does not hold, and

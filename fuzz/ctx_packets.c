@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target for the whole context: the input is a script of packets,
  * each with a side and a time step, fed to one context with a source NAT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target for the binary TCP ALG modules through the context: one
  * control connection of the SQLNet (1521), NetShow (1755), IIOP (683,

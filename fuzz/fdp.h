@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A small data producer for stateful fuzz targets: splits the fuzzer's
  * input into fields read from the front. Reading past the end yields zeros

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Writes the seed scripts of fuzz/ctx_packets.c into fuzz/corpus/ctx_packets.
 
 The scripts replay the scenario tests' exchanges (FTP active and passive,

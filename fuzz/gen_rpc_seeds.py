@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Writes the seed corpora of fuzz/alg_rpc.c and fuzz/alg_dcerpc.c.
 
 Messages are built from the RFC 5531 / RFC 1833 and C706 layouts, shaped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: the keyed flow hash. Hashes the input with fixed keys and
  * checks the invariants: the exported SipHash-1-3 equals the parameterised

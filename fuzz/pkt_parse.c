@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: pinhole_pkt_parse() on arbitrary bytes. On success, checks
  * the view's invariants (abort() on a violation) and runs the checksum

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Replays a fuzz target's corpus without libFuzzer: every file named on the
  * command line, or every file in a directory named there, is passed once to

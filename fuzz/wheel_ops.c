@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: the timer wheel driven by a script of operations, checked
  * against a shadow model.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Test helpers: packet builders with correct checksums, a context fixture
  * that records events, traces and emitted packets as text, and checks.

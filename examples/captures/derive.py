@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Derives the captures of derived/ from the recorded ones (record.sh), with
 the standard library only: what real captures sometimes look like.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Records the bundled captures of examples/captures/ from real programs.
 #
 #   sudo examples/captures/record.sh [OUTDIR [NAME...]]

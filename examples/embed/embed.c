@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Embedding pinhole: a context with a NAT pool and one rule, one packet. */
 #include <pinhole/pinhole.h>
 #include <stdio.h>

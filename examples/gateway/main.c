@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole-gw: an example NAT gateway built on libpinhole.
  *
@@ -415,16 +416,21 @@ static int parse_dnat(char *spec, pinhole_rule r[2]) {
   return 0;
 }
 
-static void usage(void) {
-  fprintf(stderr,
+static void usage_to(FILE *f, int status) {
+  fprintf(f,
           "usage: pinhole-gw --inside TUN --outside TUN --pool ADDR[:LO-HI]\n"
           "         [--dnat PUBLIC:PORT=INSIDE:PORT]... [--rule SPEC]...\n"
           "         [--trace] [--listing-file FILE] [--control FIFO]\n"
           "         [--pba SIZE,BLOCKS[,HOLD_MS] | --det PREFIX/LEN[,PORTS]]\n"
           "         [--ipfix COLLECTOR:PORT] [--syslog]\n"
+          "       pinhole-gw --help | --version\n"
           "Without --rule: inside -> anywhere accepted with source NAT to\n"
-          "the pool, ALG chosen by destination port. See docs/gateway.md.\n");
-  exit(2);
+          "the pool, ALG chosen by destination port. See pinhole-gw(8).\n");
+  exit(status);
+}
+
+static void usage(void) {
+  usage_to(stderr, 2);
 }
 
 /* ---- control ---- */
@@ -509,6 +515,8 @@ int main(int argc, char **argv) {
       {"ipfix", required_argument, NULL, 'X'},
       {"syslog", no_argument, NULL, 'S'},
       {"control", required_argument, NULL, 'c'},
+      {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
   const char *pba_arg = NULL, *det_arg = NULL;
   char *ipfix_arg = NULL;
@@ -544,7 +552,13 @@ int main(int argc, char **argv) {
       gw.syslog = 1;
     else if (c == 'c')
       control = optarg;
-    else
+    else if (c == 'h')
+      usage_to(stdout, 0);
+    else if (c == 'V') {
+      printf("pinhole-gw %s (libpinhole %s)\n", PINHOLE_VERSION_STRING,
+             pinhole_version());
+      return 0;
+    } else
       usage();
   }
   if (!inside || !outside || !pool_arg || optind != argc)

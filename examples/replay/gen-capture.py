@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Makes a large capture for pinhole-replay's speed and memory figures (and
 its progress-line test): many sessions made of the bundled real captures,
 standard library only.

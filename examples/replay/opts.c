@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole-replay: the command line and the rules file. Every message names
  * what was wrong and what is allowed.
@@ -61,6 +62,7 @@ static void usage(FILE *f) {
         "                        mismatched or unplayable, or none was IPv4\n"
         "  --check FILE          exit 1 unless the report equals FILE\n"
         "  -h, --help            print this help\n"
+        "  --version             print the version and exit\n"
         "\n"
         "Exit status: 0; 1 as --expect-clean and --check say; 2 on a usage "
         "error,\n"
@@ -590,13 +592,16 @@ static void defaults(options *o) {
   o->pool_hi = 65535;
 }
 
-/* One argument at argv[*i] (and its value): 0, 1 for --help, -1. */
+/* One argument at argv[*i] (and its value): 0, 1 for --help, 2 for
+ * --version, -1. */
 static int one_arg(int argc, char **argv, int *i, options *o) {
   char name[32];
   const char *a = argv[*i], *val = NULL;
   const char *eq = strchr(a, '=');
   if (!strcmp(a, "-h") || !strcmp(a, "--help"))
     return 1;
+  if (!strcmp(a, "--version"))
+    return 2;
   if (eq && !cut(name, sizeof(name), a, (size_t)(eq - a)) && is_valued(name)) {
     a = name;
     val = eq + 1;
@@ -633,6 +638,11 @@ int parse_args(int argc, char **argv, options *o) {
     int rc = one_arg(argc, argv, &i, o);
     if (rc == 1) {
       usage(stdout);
+      return 0;
+    }
+    if (rc == 2) {
+      printf(PROG " %s (libpinhole %s)\n", PINHOLE_VERSION_STRING,
+             pinhole_version());
       return 0;
     }
     if (rc < 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole-replay: playing both endpoints of a capture (see play.h).
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Regenerates examples/replay/golden/*.txt from a configured build directory:
 # runs the command of every 'replay' suite test that has a --check FILE
 # (or a golden/<test>.txt to be made) without --expect-clean/--check and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole-replay: the report, as text or as one JSON document, and its
  * comparison with a reviewed file (--check).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # pinhole-replay's command line as a newcomer meets it, and what it writes.
 #
 #   test-cli.sh CASE REPLAY CAPTURES_DIR REPLAY_SRC_DIR

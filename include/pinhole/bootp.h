@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: BOOTP and DHCP message parsing (RFC 951, RFC 1542,
  * RFC 2131, RFC 2132; relay agent information RFC 3046; link selection

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: DCE-RPC / MS-RPC connection-oriented PDUs (DCE 1.1
  * RPC, C706 chapter 12; MS-RPCE) and the endpoint mapper's ept_map towers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: DNS message validation, walking and A-record
  * rewriting (RFC 1035; AAAA RFC 3596; EDNS0 RFC 6891; TCP RFC 7766).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: FTP control-line parser and formatter for the FTP ALG.
  *

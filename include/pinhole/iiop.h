@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: GIOP messages and the IIOP profiles of object
  * references (CORBA 3.0 chapter 15: GIOP 1.0 to 1.3, CDR, IIOP), for the

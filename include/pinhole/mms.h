@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: Microsoft Media Server protocol (MMS, [MS-MMSP]),
  * client-to-server packets over TCP 1755, for the NetShow ALG.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: NetBIOS over TCP/IP name service (UDP 137) and
  * datagram service (UDP 138) parsing (RFC 1001, RFC 1002).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: IPv4, TCP, UDP and ICMP parsing and validation.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole: an embeddable carrier-grade NAT with application layer gateways.
  *

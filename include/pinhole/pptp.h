@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: PPTP control messages and the enhanced GRE header
  * (RFC 2637), for the PPTP ALG.

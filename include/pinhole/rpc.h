@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: Sun RPC (ONC RPC, RFC 5531) messages, TCP record
  * marking, and the portmapper / rpcbind procedures (RFC 1833: portmap

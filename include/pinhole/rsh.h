@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: the Berkeley r-commands' first bytes (rsh, rexec,
  * rlogin), for the Shell, Exec and Login ALGs.

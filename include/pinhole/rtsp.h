@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: RTSP message framing and Transport header
  * parsing and rewriting (RFC 2326; RFC 7826 shares the message syntax).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: SNMP message parsing with a bounded BER decoder
  * (RFC 1157 SNMPv1, RFC 1901/3416 SNMPv2c PDUs, RFC 3412 SNMPv3 header,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: Oracle SQL*Net / TNS packets and the connect
  * descriptors inside them, for the SQLNet ALG (TCP 1521).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: TFTP request parsing (RFC 1350; options RFC 2347,
  * block size RFC 2348, timeout and transfer size RFC 2349, window size

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: a hierarchical timer wheel (Varghese and Lauck).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The ALG module contract: what an application layer gateway module
  * provides, and the only services of the engine it may use.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * BOOTP/DHCP ALG (RFC 951, RFC 1542 relays, RFC 2131, RFC 2132): UDP 67
  * and 68, a relay agent behind NAT talking to a server beyond it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * BOOTP/DHCP pure layer: fixed header and option chain.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * DCE-RPC / MS-RPC ALG (DCE 1.1 RPC, C706: connection-oriented PDUs,
  * NDR, towers, the endpoint mapper; MS-RPCE): the port the endpoint mapper

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * DCE-RPC ALG, pure part: connection-oriented PDU framing, fragmented
  * calls, bind and bind_ack, the endpoint mapper's ept_map towers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * DNS ALG (RFC 1035; EDNS0 RFC 6891; TCP RFC 7766; doctoring as carrier
  * NATs do it for static 1:1 NAT).

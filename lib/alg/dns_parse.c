@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * DNS pure layer: message validation, record walk, A-record rewrite, TCP
  * framing, name comparison.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * DNS wire format shared by the DNS and NetBIOS name service parsers
  * (pure layer, internal): the name reader and the message walk. NBNS

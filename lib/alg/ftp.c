@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * FTP ALG (RFC 959, RFC 2428): PORT, EPRT, 227 and 229 through NAT.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * FTP ALG, pure part: control-line parser, prefix test, line classifier
  * and formatter.

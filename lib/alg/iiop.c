@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * IIOP ALG (CORBA GIOP 1.0-1.3 over TCP, 683 and any port a rule names
  * with alg "iiop"): object references of a server behind NAT.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * IIOP ALG, pure part: GIOP framing, reply headers, IORs and their IIOP
  * profiles, and the rewriting of hosts and ports in them.

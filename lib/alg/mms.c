@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NetShow ALG (Microsoft Media Server, [MS-MMSP], TCP 1755): the client's
  * funnel through NAT.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NetShow ALG, pure part: MMS (Microsoft Media Server protocol) packets
  * from the client over TCP, and the funnel it announces.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NetBIOS ALG (RFC 1001, RFC 1002): name service (UDP 137) and datagram
  * service (UDP 138) through NAT.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NetBIOS pure layer: name service (UDP 137) and datagram service
  * (UDP 138) parsing.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * PPTP ALG, pure part: control message framing and the enhanced GRE
  * header.

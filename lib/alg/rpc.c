@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Sun RPC ALG (ONC RPC RFC 5531; portmap v2 and rpcbind v3/v4 RFC 1833;
  * universal addresses RFC 5665): the port a portmapper hands out opens,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Sun RPC ALG, pure part: record marking, call and reply headers, the
  * portmapper and rpcbind procedures, universal addresses.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Shell (rsh, TCP 514), Exec (rexec, TCP 512) and Login (rlogin, TCP 513)
  * ALGs: the Berkeley r-commands through NAT.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rsh / rexec / rlogin ALGs, pure part: the client's first bytes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * RTSP ALG (RFC 2326; RFC 7826 shares the syntax): media through NAT.
  *

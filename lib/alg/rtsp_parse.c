@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * RTSP pure layer: message framing, Transport header parse and rewrite.
  *

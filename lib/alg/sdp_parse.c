@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SIP ALG, pure part: SDP (RFC 8866; a=rtcp, RFC 3605): the parser behind
  * pinhole_sip_sdp_parse() and the line readers the rewriter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SIP ALG (RFC 3261; SDP RFC 8866; RFC 3581 rport; RFC 3605 a=rtcp).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SIP ALG, pure part: message framing and parsing (RFC 3261), the stream
  * prefix test, multipart bodies (RFC 2046) and where the SDP is. The SDP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SIP ALG pure layer, internal: what the SIP parser (sip_parse.c), the SDP
  * parser (sdp_parse.c) and the rewriter (sip_rewrite.c) share. Pure: no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SIP ALG, pure part: the NAT rewriter behind pinhole_sip_translate() and
  * pinhole_sip_rewrite(). What it rewrites and why: sip_parse.c's opening

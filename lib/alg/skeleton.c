@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Skeleton ALG: the smallest complete module, to copy when starting one.
  * It is compiled (tests/style) but not in the ALG table.

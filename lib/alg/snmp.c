@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SNMP ALG (RFC 1157 SNMPv1, RFC 3416 SNMPv2c PDUs, RFC 3412 SNMPv3
  * header): UDP 161 (requests and their responses) and 162 (traps and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SNMP pure layer: a bounded BER decoder and the SNMP message syntax.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SQLNet ALG (Oracle Net over TNS, TCP 1521): redirects through NAT.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SQLNet ALG, pure part: TNS packet framing, connect descriptors and
  * their rewriting.

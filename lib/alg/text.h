@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The one cursor and the character and number helpers every ALG parser
  * uses (pure layer): ASCII only, never locale-dependent, every read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TFTP ALG (RFC 1350; options RFC 2347-2349).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The engine's side of the ALG contract: the ALG table, what a module
  * sees of a packet, and the services it acts through (lib/alg/alg.h). The

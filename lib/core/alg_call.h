@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The engine's side of the ALG contract (lib/alg/alg.h is the module's):
  * the ALG table, one invocation's state, and the entry points the packet

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Context creation and configuration: config defaults, the one allocation
  * of every table, pools and rules.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The stateful layer's private types: the context and the objects it owns.
  *

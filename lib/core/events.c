@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Events (the operator's log) and their one-line formatter, and the ALG
  * trace formatter.

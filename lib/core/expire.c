@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Time: pinhole_tick() advances the timer wheels with bounded work, and
  * objects past their deadline are expired when a packet meets them.

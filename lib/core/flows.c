@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Connections and conversations: creation, lookup by either direction's
  * tuple, watch slots, release.

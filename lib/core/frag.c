@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fragments: virtual reassembly (RFC 4787 REQ-14, RFC 791).
  *

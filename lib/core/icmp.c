@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ICMP errors through NAT (RFC 5508 sec. 4.2) and rejects: the ICMP ALG
  * and the Traceroute ALG.

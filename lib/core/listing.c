@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The operator's conversation listing: a visitor over every flow and the
  * formatter that prints conversations as a carrier firewall does.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Pinholes: short-lived expectations that ALGs open for the data
  * connections their control connection announces.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The packet path: validate, look up, create (pinhole or rule), translate,
  * inspect, count. See DESIGN.md "The packet path".

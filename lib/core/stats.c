@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Counters: names, snapshot and the "statistics extensive" formatter.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The stream driver: where a message can begin in a Watch connection's
  * TCP byte stream, and what happens to a message split across segments.

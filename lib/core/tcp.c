@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TCP: connection state and window tracking for timeouts and the TCP error
  * counters, and the sequence corrections that payload rewrites require.

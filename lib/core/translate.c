@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Header translation with incremental checksum updates (RFC 1624 eqn. 3).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Keyed flow hashing: SipHash (Aumasson and Bernstein, "SipHash: a fast
  * short-input PRF", 2012), written from the paper's description.

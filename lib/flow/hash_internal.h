@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Internal: the SipHash core with its round counts as parameters, so the
  * unit tests can check it against the SipHash-2-4 reference vectors and

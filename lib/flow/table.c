@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Flow table: bucketised open addressing with overflow counts (see
  * table.h). Insert and remove walk at most max_probe buckets.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The flow table: a cache-line bucketised hash of 32-bit references.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAPT mappings and port allocation (RFC 4787, RFC 5382, RFC 5508).
  *

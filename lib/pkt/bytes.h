@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Byte-order-safe loads and stores for packet fields. Never cast a packet
  * pointer to a header struct: read and write through these.

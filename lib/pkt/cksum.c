@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The Internet checksum: RFC 1071 (full computation) and RFC 1624
  * (incremental update, equation 3).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * IPv4, TCP, UDP and ICMP parsing and validation (RFC 791, 793/9293, 768,
  * 792, 1122 section 3.2.1.3 for illegal addresses, 1858 for fragments).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The one checksum path for whole packets (lib/pkt/ipv4.c): every full
  * recomputation or verification of an IPv4 header or L4 checksum in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Hierarchical timer wheel (Varghese and Lauck, "Hashed and hierarchical
  * timing wheels", 1987): 4 levels of 64 slots, level L slot = 64^L ticks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The timer wheel's internal entry point for the stateful layer, which
  * shares one work budget between several wheels and so needs to know what

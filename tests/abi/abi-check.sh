@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Usage: tests/abi/abi-check.sh BUILDDIR|LIBPINHOLE.so [BASELINE.abi]
 #
 # Compares the built library with the committed ABI baseline

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Usage: check-symbols.sh LIBPINHOLE.so LIBPINHOLE.a LIBPINHOLE.map [NM]
 #
 # Fails when

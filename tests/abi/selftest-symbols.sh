@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Usage: selftest-symbols.sh CHECK-SYMBOLS.sh NM CC [CC-ARGS...]
 #
 # Proves check-symbols.sh can fail: builds tiny shared and static libraries

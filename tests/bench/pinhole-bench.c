@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole-bench: packet-path cost against a memory-latency floor measured
  * in the same run. See BENCHMARKS.md for what each figure means.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # DCE-RPC through pinhole-gw: a small endpoint mapper and service outside
 # (epm-server.py: TCP 135 and TCP 49701), impacket's endpoint mapper
 # client inside (epm.hept_map, an ept_map request for an interface), then

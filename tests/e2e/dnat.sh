@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # A server behind the NAT: with --dnat 198.19.0.1:8080=198.18.0.2:8000 the
 # outside host downloads 1 MiB from 198.19.0.1:8080, served by the inside
 # host on 198.18.0.2:8000; sha256 compared.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # DNS through pinhole-gw: dnsmasq outside answers dig inside over UDP and
 # TCP. www.example.test is an ordinary outside address; web.test is the
 # public address 198.19.0.50 of the inside host 198.18.0.50 under a static

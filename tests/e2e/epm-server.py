@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """A small DCE-RPC endpoint mapper and service for the e2e test.
 
 epm-server.py ADDR PORT: listens on ADDR:135 as the endpoint mapper and on

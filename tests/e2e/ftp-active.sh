@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # FTP active mode with PORT (the client listens, the server connects).
 # A 1 MiB download and a 1 MiB upload with curl and with lftp
 # against vsftpd outside, through pinhole-gw; sha256 compared; then the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # FTP active mode with EPRT (RFC 2428), curl's default for -P.
 # A 1 MiB download and a 1 MiB upload with curl
 # against vsftpd outside, through pinhole-gw; sha256 compared; then the

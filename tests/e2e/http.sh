@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # A TCP download: curl on the inside fetches 1 MiB over HTTP from a
 # python3 http.server outside, through pinhole-gw; sha256 compared.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # IIOP through destination NAT with real omniORB peers: omniNames on the
 # inside host (198.18.0.2:2809) is published as 198.19.0.1:2809 by a rule
 # that names the IIOP ALG. The outside host's nameclt creates a context;

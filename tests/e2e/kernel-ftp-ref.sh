@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Reference: the same active FTP session (curl, PORT and EPRT) first through
 # the Linux kernel's NAT (nftables masquerade + the "ftp" conntrack helper),
 # then through pinhole-gw, each captured with tcpdump on the outside host.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Shared helpers for the end-to-end tests. Source it, then call e2e_init.
 #
 # Layout (names unique to this run, addresses only from 198.18.0.0/15):

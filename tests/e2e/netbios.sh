@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # NetBIOS through pinhole-gw: Samba's nmbd outside as a WINS server.
 #  - nmblookup inside resolves the server's name through the NAT;
 #  - an inside host (a small Python client on port 137) registers its name

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # ICMP echo from the inside host to the outside host through pinhole-gw:
 # the echo id is translated and the replies find their way back.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Checks the test plumbing without pinhole-gw: the same hosts, servers and
 # client sessions as the e2e cases, joined by a gateway namespace that
 # routes with the kernel (ip_forward=1, no NAT). When this passes and an

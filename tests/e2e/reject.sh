@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # REJECT rules: the gateway answers a refused TCP connection with a RST and
 # a refused UDP datagram with an ICMP port unreachable (the library builds
 # them; pinhole-gw sends them through its emit callback). The clients must

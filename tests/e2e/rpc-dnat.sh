@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Sun RPC to a server behind destination NAT: rpcbind and rpc.statd
 # inside, published with --dnat 198.19.0.1:111=198.18.0.2:111; rpcinfo
 # outside asks 198.19.0.1 where the status program listens. rpcbind

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Sun RPC through pinhole-gw: rpcbind and rpc.statd (the "status" program
 # 100024) outside, rpcinfo inside. The gateway lets only port 111 out
 # (TCP and UDP), so a call to statd's own port passes only through the

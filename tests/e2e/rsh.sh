@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # rsh through pinhole-gw: rsh-redone's in.rshd outside (one process per
 # connection, handed the socket by systemd-socket-activate --inetd, in the
 # foreground), netkit's rsh client inside (rsh-redone's client reads the

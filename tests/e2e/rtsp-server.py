@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """A small RTSP server for the e2e tests: GStreamer's gst-rtsp-server.
 
 usage: /usr/bin/python3 rtsp-server.py ADDR PORT PATH LAUNCH

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # RTSP through pinhole-gw: GStreamer's RTSP server (gst-rtsp-server through
 # python3-gi) outside on 198.19.0.2:8554 serving a live video and audio
 # stream; clients inside.

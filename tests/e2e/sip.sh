@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # SIP through pinhole-gw: sipp (package sip-tester) as the called party
 # outside (198.19.0.2:5060) and as the caller inside (198.18.0.2:5060),
 # from the scenarios sip-uas.xml and sip-uac.xml. One call over UDP:

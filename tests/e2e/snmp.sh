@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # SNMP through pinhole-gw: snmpd and snmptrapd outside, net-snmp's
 # snmpget/snmpwalk (v1 and v2c) and snmptrap -v 1 inside. The agent
 # address of the v1 trap, 198.18.0.2 as sent, must reach snmptrapd as the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # TFTP through pinhole-gw: tftpd-hpa's in.tftpd outside, tftp-hpa's client
 # inside. A 256 KiB download and a 256 KiB upload in octet mode, sha256
 # compared. The server answers every request from a new port, so each

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # A UDP exchange from the inside host to an echo server outside through
 # pinhole-gw; then an unsolicited datagram from the outside must not pass.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Usage: check-headers.sh SRC_INCLUDE BUILD_INCLUDE CC-COMMAND [-- CXX-COMMAND]
 #
 # Every public header include/pinhole/*.h (and the generated version.h)

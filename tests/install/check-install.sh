@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Usage: check-install.sh BUILDDIR SRCDIR VERSION MESON -- CC [CFLAGS...]
 #
 # Installs the build into a temporary directory and builds

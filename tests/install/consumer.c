@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * An outside program: built against the installed tree with only the
  * flags `pkg-config pinhole` gives, then run by tests/install/check-install.sh.

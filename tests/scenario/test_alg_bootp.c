@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * BOOTP/DHCP ALG scenarios: a relay agent behind a static rule and behind
  * NAPT, giaddr rewritten to the relay's public address and restored in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * DCE-RPC ALG scenarios: endpoint mapper sessions (bind, bind_ack,
  * ept_map request and response) through source NAPT (a pool of three

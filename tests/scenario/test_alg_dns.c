@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * DNS ALG scenarios: sanity (hostile messages dropped and counted, or
  * passed with PINHOLE_CFG_ALG_PASS_UNTRANSLATED), quick teardown of UDP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * FTP ALG scenarios, packet by packet: active (PORT, EPRT) and passive
  * (227, 229) sessions through source NAPT, with exact rewritten bytes,

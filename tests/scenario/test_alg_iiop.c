@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * IIOP ALG scenarios: a CORBA server inside behind destination NAT on a
  * second public address answers an outside client with object references

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NetShow (MMS) ALG scenarios: a client inside behind source NAPT with a
  * narrow public port range announces its UDP funnel; the funnel packet is

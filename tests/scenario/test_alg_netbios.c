@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NetBIOS ALG scenarios: name registration and its response rewritten
  * both ways, datagram source endpoint rewritten, the 137 and 138 flows of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Sun RPC ALG scenarios: portmapper sessions over UDP and TCP through
  * source NAPT (a pool of three addresses and a narrow port range) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rsh (Shell), rexec (Exec) and rlogin (Login) ALG scenarios: the
  * standard-error port rewritten with exact bytes (its length changes),

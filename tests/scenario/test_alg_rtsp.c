@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * RTSP and TFTP ALG scenarios: exact rewritten bytes, media and transfer
  * pinholes, listings and counters.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SIP ALG scenarios: an INVITE with SDP through source NAPT, the 200 OK
  * back, media through the pinholes, BYE closing them, REGISTER lifetime,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SNMP ALG scenarios: an SNMPv1 Trap's agent-addr rewritten for an agent
  * behind NAT (exact bytes), requests and responses passing unchanged,

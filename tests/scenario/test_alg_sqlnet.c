@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SQLNet ALG scenarios: an Oracle listener inside behind destination NAT
  * on a second public address redirects an outside client to a dispatcher

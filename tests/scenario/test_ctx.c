@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Context life cycle: struct-size rules, the host allocator (used only at
  * creation), a failing allocator, two contexts sharing nothing, rules and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Hostile input, class by class. Each test feeds the class to a context
  * that already carries an established TCP connection and asserts: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Scenarios: TCP, UDP and ICMP sessions through source NAPT and a static
  * destination NAT, packet by packet, asserting bytes, counters, listing

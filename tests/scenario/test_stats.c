@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Every counter fires: for each enum pinhole_counter a packet (or a short
  * sequence) that increments it, with the exact value of every counter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TCP window tracking as legitimate traffic meets it: window scaling as
  * the SYNs negotiate it (RFC 7323), a SYN-ACK and an RST to a SYN that

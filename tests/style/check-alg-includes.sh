@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Usage: check-alg-includes.sh SRCDIR
 #
 # The ALG module contract (lib/alg/alg.h): a module or pure parser under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The public API as a language binding meets it: every exported function
  * given NULL for each pointer it takes returns its documented error or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: BOOTP/DHCP parsing (RFC 951 header layout, RFC 2131 magic
  * cookie and option overload order, RFC 2132 options 52/53/54, RFC 3046

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests for the Internet checksum (include/pinhole/cksum.h): RFC 1071
  * full computation and RFC 1624 incremental update, against a naive

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: DCE-RPC pure layer. PDUs are built by hand from the layouts
  * of C706 chapter 12 (connection-oriented PDUs), chapter 14 (NDR),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: DNS message validation (RFC 1035 4.1, 2.3.4, 3.1, 4.1.4),
  * AAAA (RFC 3596), EDNS0 (RFC 6891 6.1, 6.2.5), TCP framing (RFC 1035

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests for lib/core/error.c: pinhole_strerror, pinhole_err_is_fatal,
  * pinhole_version.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests for the FTP ALG parser and formatter (include/pinhole/ftp.h):
  * RFC 959 PORT and 227, RFC 2428 EPRT and 229, with hostile inputs.

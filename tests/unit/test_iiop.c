@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: GIOP framing, IORs and IIOP profiles, rewriting (CORBA 3.0
  * chapter 15), big- and little-endian.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: MMS TcpMessageHeader framing and the LinkViewerToMac-
  * ConnectFunnel funnel name ([MS-MMSP] 2.2.3, 2.2.4, 2.2.4.18).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: NetBIOS name service (RFC 1002 4.2: query, positive query
  * response, registration, WACK, node status) and datagram service

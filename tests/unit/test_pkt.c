@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests for the IPv4/TCP/UDP/ICMP parser (include/pinhole/packet.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: PPTP control message framing (RFC 2637 section 2) and the
  * enhanced GRE header (RFC 2637 section 4.1).

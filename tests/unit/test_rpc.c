@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: Sun RPC pure layer. Messages are built by hand from the
  * layouts of RFC 5531 (call/reply, record marking) and RFC 1833 (portmap

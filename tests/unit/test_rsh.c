@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: rsh/rexec standard-error port (rshd(8), rexecd(8), rcmd(3))
  * and the rlogin client's first message (RFC 1282).

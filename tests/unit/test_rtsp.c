@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: RTSP framing (RFC 2326 sections 4, 6, 7, 10.12) and the
  * Transport header parser and rewriter (section 12.39).

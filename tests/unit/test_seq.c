@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TCP sequence corrections in both directions at once: two PORT rewrites
  * shrink the client's stream by 4 bytes, and a growth of 3 bytes is

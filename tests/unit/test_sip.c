@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests for the SIP/SDP parser and rewriter (lib/alg/sip_parse.c).
  * Addresses: inside 198.18.0.2:5060 (and 198.18.0.77:5062), outside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: SNMP parsing (RFC 1157 Message, GetRequest, Trap-PDU;
  * RFC 3416 v2c PDUs; RFC 3412 v3 header) and the bounded BER decoder

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: SQLNet (Oracle TNS) packet framing, connect descriptors and
  * their rewriting.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: TFTP request parsing (RFC 1350 section 5, RFC 2347 options,
  * RFC 2348 blksize, RFC 2349 timeout/tsize, RFC 7440 windowsize).

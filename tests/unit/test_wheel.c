@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests for the hierarchical timer wheel (lib/timer/wheel.c), all on a
  * fake clock: times are plain numbers passed to init/arm/advance.

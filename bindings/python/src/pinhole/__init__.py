@@ -1,4 +1,7 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """pinhole from Python, with ctypes only (standard library).
+
+Install: ``pip install ./bindings/python`` (docs/python.md).
 
     import pinhole
     ctx = pinhole.Context()                       # defaults: pinhole_config_default
@@ -9,11 +12,16 @@
                                            "198.19.0.2", 5000, b"hi"),
                                pinhole.SIDE_INSIDE, now_ns=0)
     print(ctx.conversations())
-    print(ctx.stats()["Accepts"])
+    print(ctx.stats()["NEW_ACCEPT"])
 
 The shared library is found through the environment variable PINHOLE_LIB
-(a path), else as "libpinhole.so.0" on the loader's path. The structures
-below mirror include/pinhole/pinhole.h of version 0.2.0 field by field.
+(a path), else as "libpinhole.so.0" on the loader's path (after `meson
+install` and `ldconfig`; or LD_LIBRARY_PATH). The structures below mirror
+include/pinhole/pinhole.h field by field (the 0.2 layouts).
+
+Errors: every negative return of the library raises PinholeError (with
+.code, .func and .name, e.g. "PINHOLE_ERR_INVALID_ARG" as its text); a
+library whose structs do not match raises ImportError at load().
 The library trusts the size field each struct starts with (a size larger
 than the real struct is undefined behaviour), so load() compares every
 declared struct with pinhole_struct_size() and refuses a library that
@@ -21,16 +29,28 @@ does not match, before any struct crosses the boundary.
 """
 
 import ctypes
+import ctypes.util
+import dataclasses
 import os
 import socket
 import struct
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-__all__ = ["Context", "PinholeError", "load", "udp", "tcp", "icmp_echo",
-           "parse_addr", "format_addr", "inet_cksum"]
+__all__ = ["Context", "PinholeError", "Flow", "load", "udp", "tcp",
+           "icmp_echo", "ipv4", "fields", "checksums_ok", "parse_addr",
+           "format_addr", "inet_cksum", "cksum", "cksum_update16",
+           "cksum_update32", "fix_checksums", "event_text", "trace_text",
+           "event_name", "alg_names", "default_config", "COUNTERS", "CNT",
+           "SIDE_INSIDE", "SIDE_OUTSIDE", "SIDE_ANY", "VERDICT_FORWARD",
+           "VERDICT_DROP", "VERDICT_REJECT", "VERDICT_HAIRPIN",
+           "ACTION_ACCEPT", "ACTION_DISCARD", "ACTION_REJECT", "NAT_NONE",
+           "NAT_SOURCE", "NAT_DEST", "NAT_STATIC", "RULE_DNS_DOCTOR",
+           "IPPROTO_ICMP", "IPPROTO_TCP", "IPPROTO_UDP", "TCP_FIN",
+           "TCP_SYN", "TCP_RST", "TCP_PSH", "TCP_ACK", "__version__"]
 
 # ------------------------------------------------------------------ enums
 SIDE_INSIDE, SIDE_OUTSIDE, SIDE_ANY = 0, 1, 255
-VERDICT_FORWARD, VERDICT_DROP, VERDICT_REJECT = 0, 1, 2
+VERDICT_FORWARD, VERDICT_DROP, VERDICT_REJECT, VERDICT_HAIRPIN = 0, 1, 2, 3
 ACTION_ACCEPT, ACTION_DISCARD, ACTION_REJECT = 0, 1, 2
 NAT_NONE, NAT_SOURCE, NAT_DEST, NAT_STATIC = 0, 1, 2, 3
 RULE_DNS_DOCTOR = 0x01
@@ -175,25 +195,49 @@ EVENT_FN = ctypes.CFUNCTYPE(None, CtxP, ctypes.POINTER(Event),
                             ctypes.c_void_p)
 TRACE_FN = ctypes.CFUNCTYPE(None, CtxP, ctypes.POINTER(Trace),
                             ctypes.c_void_p)
+EMIT_FN = ctypes.CFUNCTYPE(None, CtxP, ctypes.POINTER(u8), ctypes.c_size_t,
+                           ctypes.c_int, ctypes.c_void_p)
 FLOW_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(FlowInfo),
                            ctypes.c_void_p)
 Callbacks._fields_ = [
     ("size", ctypes.c_size_t),
     ("alloc", ctypes.c_void_p), ("free", ctypes.c_void_p),
-    ("event", EVENT_FN), ("trace", TRACE_FN), ("emit", ctypes.c_void_p),
+    ("event", EVENT_FN), ("trace", TRACE_FN), ("emit", EMIT_FN),
 ]
+
+
+class Usage(ctypes.Structure):
+    _fields_ = [
+        ("size", ctypes.c_size_t),
+        ("flows", u32), ("max_flows", u32),
+        ("conversations", u32), ("max_conversations", u32),
+        ("mappings", u32), ("max_mappings", u32),
+        ("pinholes", u32), ("max_pinholes", u32),
+        ("watch", u32), ("max_watch", u32),
+        ("half_open", u32), ("pad_", u32),
+        ("memory_bytes", u64),
+        ("fragments", u32), ("max_fragments", u32),
+    ]
 
 # ---------------------------------------------------------------- loading
 _lib = None
 
 
-def load(path=None):
-    """Loads the shared library once (PINHOLE_LIB, else libpinhole.so.0)."""
+def _find_library() -> str:
+    return (os.environ.get("PINHOLE_LIB")
+            or ctypes.util.find_library("pinhole") or "libpinhole.so.0")
+
+
+def load(path: Optional[str] = None) -> Any:
+    """Loads the shared library once (PINHOLE_LIB, else libpinhole.so.0).
+
+    Raises OSError when it cannot be found (set PINHOLE_LIB to its path or
+    LD_LIBRARY_PATH to its directory) and ImportError when its structs do
+    not match this binding."""
     global _lib
     if _lib is not None and path is None:
         return _lib
-    lib = ctypes.CDLL(path or os.environ.get("PINHOLE_LIB")
-                      or "libpinhole.so.0")
+    lib = ctypes.CDLL(path or _find_library())
     sigs = {
         "pinhole_version": (ctypes.c_char_p, []),
         "pinhole_strerror": (ctypes.c_char_p, [ctypes.c_int]),
@@ -206,6 +250,22 @@ def load(path=None):
         "pinhole_ctx_del": (None, [CtxP]),
         "pinhole_process": (ctypes.c_int, [CtxP, ctypes.POINTER(Pkt),
                                            ctypes.c_int, u64]),
+        "pinhole_process_burst": (ctypes.c_int, [CtxP, ctypes.POINTER(Pkt),
+                                                 ctypes.c_size_t,
+                                                 ctypes.c_int, u64,
+                                                 ctypes.POINTER(u8)]),
+        "pinhole_rules_clear": (None, [CtxP]),
+        "pinhole_stats_reset": (None, [CtxP]),
+        "pinhole_usage_get": (ctypes.c_int, [CtxP, ctypes.POINTER(Usage)]),
+        "pinhole_counter_key": (ctypes.c_char_p, [ctypes.c_int]),
+        "pinhole_alg_count": (ctypes.c_int, []),
+        "pinhole_alg_name": (ctypes.c_char_p, [ctypes.c_int]),
+        "pinhole_event_name": (ctypes.c_char_p, [ctypes.c_int]),
+        "pinhole_cksum": (u16, [ctypes.c_char_p, ctypes.c_size_t]),
+        "pinhole_cksum_update16": (u16, [u16, u16, u16]),
+        "pinhole_cksum_update32": (u16, [u16, u32, u32]),
+        "pinhole_pkt_fix_all_cksums": (ctypes.c_int, [ctypes.POINTER(u8),
+                                                      ctypes.c_size_t]),
         "pinhole_tick": (ctypes.c_int, [CtxP, u64]),
         "pinhole_pool_add": (ctypes.c_int, [CtxP, ctypes.POINTER(Pool)]),
         "pinhole_rule_add": (ctypes.c_int, [CtxP, ctypes.POINTER(Rule)]),
@@ -268,25 +328,30 @@ def _check_layouts(lib):
 
 
 class PinholeError(Exception):
-    def __init__(self, func, code):
-        msg = load().pinhole_strerror(code).decode()
+    """A negative return of the library: .code (PINHOLE_ERR_*, negative),
+    .func (the C function), .name (pinhole_strerror's text)."""
+
+    def __init__(self, func: str, code: int) -> None:
+        msg = (load().pinhole_strerror(code) or b"unknown error").decode()
         super().__init__("%s: %s (%d)" % (func, msg, code))
         self.code = code
+        self.func = func
+        self.name = msg
 
 
-def _check(func, rc):
+def _check(func: str, rc: int) -> int:
     if rc < 0:
         raise PinholeError(func, rc)
     return rc
 
 
 # ---------------------------------------------------------------- helpers
-def parse_addr(s):
+def parse_addr(s: str) -> int:
     """'198.18.0.1' -> 0xC6120001 (host-order number, as the API wants)."""
     return struct.unpack("!I", socket.inet_aton(s))[0]
 
 
-def format_addr(a):
+def format_addr(a: int) -> str:
     return socket.inet_ntoa(struct.pack("!I", a))
 
 
@@ -311,10 +376,42 @@ def default_config():
     return cfg
 
 
-class Context:
-    """One pinhole context. Not thread-safe (as the C context)."""
+@dataclasses.dataclass(frozen=True)
+class Flow:
+    """One flow of the listing (pinhole_flow_info); f.src or f["src"]."""
+    conv_id: int
+    alg: str
+    proto: int
+    dir: str
+    state: int
+    side: int
+    src: str
+    dst: str
+    out_src: str
+    out_dst: str
+    frames: int
+    bytes: int
+    idle_ms: int
 
-    def __init__(self, config=None, on_event=None, on_trace=None):
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+
+class Context:
+    """One pinhole context. Not thread-safe (as the C context).
+
+    on_event(Event), on_trace(Trace): borrowed structs, valid during the
+    call (format them with event_text/trace_text). on_emit(packet: bytes,
+    side: int): a packet the library built (TCP RST, ICMP unreachable of
+    a reject rule) to send out of that side. Callbacks must not call
+    process/tick/rule_add/pool_add of this context; an exception they raise
+    is printed and swallowed (it cannot cross the C library)."""
+
+    def __init__(self, config: Optional[Config] = None,
+                 on_event: Optional[Callable[[Event], None]] = None,
+                 on_trace: Optional[Callable[[Trace], None]] = None,
+                 on_emit: Optional[Callable[[bytes, int], None]] = None
+                 ) -> None:
         self._lib = load()
         self.config = config if config is not None else default_config()
         cb = Callbacks()
@@ -324,8 +421,12 @@ class Context:
             if on_event else EVENT_FN()
         self._trace_fn = TRACE_FN(lambda c, tr, u: on_trace(tr.contents)) \
             if on_trace else TRACE_FN()
+        self._emit_fn = EMIT_FN(
+            lambda c, p, n, side, u: on_emit(ctypes.string_at(p, n), side)) \
+            if on_emit else EMIT_FN()
         cb.event = self._event_fn
         cb.trace = self._trace_fn
+        cb.emit = self._emit_fn
         self._cb = cb
         self._ctx = CtxP()
         _check("pinhole_ctx_new",
@@ -333,7 +434,7 @@ class Context:
                                          ctypes.byref(self.config),
                                          ctypes.byref(cb), None))
 
-    def close(self):
+    def close(self) -> None:
         if self._ctx:
             self._lib.pinhole_ctx_del(self._ctx)
             self._ctx = CtxP()
@@ -350,7 +451,8 @@ class Context:
         except Exception:
             pass
 
-    def pool_add(self, addr_lo, addr_hi=None, port_lo=0, port_hi=0):
+    def pool_add(self, addr_lo: str, addr_hi: Optional[str] = None,
+                 port_lo: int = 0, port_hi: int = 0) -> int:
         p = Pool()
         p.size = ctypes.sizeof(p)
         p.addr_lo = parse_addr(addr_lo)
@@ -359,9 +461,12 @@ class Context:
         return _check("pinhole_pool_add",
                       self._lib.pinhole_pool_add(self._ctx, ctypes.byref(p)))
 
-    def rule_add(self, name="", side=SIDE_ANY, proto=0, src=None, dst=None,
-                 dport=None, action=ACTION_ACCEPT, nat=NAT_NONE, pool=0,
-                 nat_addr=None, nat_port=0, alg="", flags=0):
+    def rule_add(self, name: str = "", side: int = SIDE_ANY, proto: int = 0,
+                 src: Optional[str] = None, dst: Optional[str] = None,
+                 dport: Any = None, action: int = ACTION_ACCEPT,
+                 nat: int = NAT_NONE, pool: int = 0,
+                 nat_addr: Optional[str] = None, nat_port: int = 0,
+                 alg: str = "", flags: int = 0) -> int:
         """dport: a port or (lo, hi); src/dst: 'a.b.c.d/len'."""
         r = Rule()
         r.size = ctypes.sizeof(r)
@@ -382,7 +487,7 @@ class Context:
         return _check("pinhole_rule_add",
                       self._lib.pinhole_rule_add(self._ctx, ctypes.byref(r)))
 
-    def rule_alg_allow(self, rule, ident):
+    def rule_alg_allow(self, rule: int, ident: str) -> int:
         """Lets rule (an index rule_add returned, its alg "rpc" or
         "dcerpc") open pinholes for the RPC program ("100024") or DCE-RPC
         interface UUID ident only (pinhole_rule_alg_allow)."""
@@ -390,7 +495,12 @@ class Context:
                       self._lib.pinhole_rule_alg_allow(self._ctx, rule,
                                                        ident.encode()))
 
-    def process(self, packet, side, now_ns, headroom=256):
+    def rules_clear(self) -> None:
+        """Removes every rule (existing connections stay)."""
+        self._lib.pinhole_rules_clear(self._ctx)
+
+    def process(self, packet: bytes, side: int, now_ns: int,
+                headroom: int = 256) -> Tuple[int, bytes]:
         """Returns (verdict, packet bytes as the library left them)."""
         data = bytes(packet)
         cap = len(data) + headroom
@@ -401,11 +511,43 @@ class Context:
                                              side, now_ns))
         return v, bytes(buf[:pkt.len])
 
-    def tick(self, now_ns):
+    def process_burst(self, packets: Sequence[bytes], side: int, now_ns: int,
+                      headroom: int = 256) -> List[Tuple[int, bytes]]:
+        """pinhole_process_burst: [(verdict, bytes)] in order."""
+        n = len(packets)
+        pkts = (Pkt * max(n, 1))()
+        bufs = []
+        for i, packet in enumerate(packets):
+            data = bytes(packet)
+            cap = len(data) + headroom
+            buf = (u8 * cap).from_buffer_copy(data + bytes(headroom))
+            bufs.append(buf)
+            pkts[i] = Pkt(ctypes.cast(buf, ctypes.POINTER(u8)), len(data),
+                          cap)
+        verdicts = (u8 * max(n, 1))()
+        _check("pinhole_process_burst",
+               self._lib.pinhole_process_burst(self._ctx, pkts, n, side,
+                                               now_ns, verdicts))
+        return [(verdicts[i], bytes(bufs[i][:pkts[i].len]))
+                for i in range(n)]
+
+    def tick(self, now_ns: int) -> int:
         return _check("pinhole_tick", self._lib.pinhole_tick(self._ctx,
                                                              now_ns))
 
-    def counters(self):
+    def stats_reset(self) -> None:
+        self._lib.pinhole_stats_reset(self._ctx)
+
+    def usage(self) -> Dict[str, int]:
+        """Table occupancy (pinhole_usage_get) as a dict."""
+        u = Usage()
+        u.size = ctypes.sizeof(u)
+        _check("pinhole_usage_get",
+               self._lib.pinhole_usage_get(self._ctx, ctypes.byref(u)))
+        return {name: getattr(u, name) for name, _ in Usage._fields_
+                if name not in ("size", "pad_")}
+
+    def counters(self) -> List[int]:
         """All counters, a list indexed by enum pinhole_counter (CNT)."""
         n = self._lib.pinhole_counter_count()
         arr = (u64 * n)()
@@ -413,35 +555,35 @@ class Context:
                      self._lib.pinhole_stats(self._ctx, arr, n))
         return list(arr[:got])
 
-    def stats(self):
+    def stats(self) -> Dict[str, int]:
         """{enum stem ("NEW_ACCEPT"): value}. Keyed by the enum, not by the
         display names of pinhole_counter_name(), which repeat ("Accepts"
         is both a new-flow and an existing-flow counter)."""
         return dict(zip(COUNTERS, self.counters()))
 
-    def counter_names(self):
+    def counter_names(self) -> List[str]:
         """Display names, by enum index (pinhole_counter_name)."""
         return [self._lib.pinhole_counter_name(i).decode()
                 for i in range(self._lib.pinhole_counter_count())]
 
-    def stats_text(self):
+    def stats_text(self) -> str:
         return _format(self._lib.pinhole_stats_format, self._ctx)
 
-    def conversations(self):
+    def conversations(self) -> str:
         return _format(self._lib.pinhole_conversations_format, self._ctx)
 
-    def flows(self):
-        out = []
+    def flows(self) -> List[Flow]:
+        """The listing as Flow objects (pinhole_flows_visit order)."""
+        out: List[Flow] = []
 
-        def visit(fi, user):
+        def visit(fi: Any, user: Any) -> int:
             f = fi.contents
-            out.append({
-                "conv_id": f.conv_id, "alg": (f.alg or b"").decode(),
-                "proto": f.proto, "dir": "IO"[f.dir], "state": f.state,
-                "side": f.side, "src": str(f.src), "dst": str(f.dst),
-                "out_src": str(f.out_src), "out_dst": str(f.out_dst),
-                "frames": f.frames, "bytes": f.bytes,
-            })
+            out.append(Flow(
+                conv_id=f.conv_id, alg=(f.alg or b"").decode(),
+                proto=f.proto, dir="IO"[f.dir], state=f.state,
+                side=f.side, src=str(f.src), dst=str(f.dst),
+                out_src=str(f.out_src), out_dst=str(f.out_dst),
+                frames=f.frames, bytes=f.bytes, idle_ms=f.idle_ms))
             return 0
 
         fn = FLOW_FN(visit)
@@ -450,17 +592,67 @@ class Context:
         return out
 
 
-def event_text(ev):
+def event_text(ev: Event) -> str:
     """One line for a pinhole_event (pinhole_event_format)."""
     return _format(load().pinhole_event_format, ctypes.byref(ev))
 
 
-def trace_text(tr):
+def trace_text(tr: Trace) -> str:
     return _format(load().pinhole_trace_format, ctypes.byref(tr))
 
 
+def event_name(event_type: int) -> str:
+    """pinhole_event_name: "FLOW_CREATED" ..., "UNKNOWN" for an unknown
+    type."""
+    return (load().pinhole_event_name(event_type) or b"UNKNOWN").decode()
+
+
+def alg_names() -> List[str]:
+    """The ALGs this library has (pinhole_alg_name), in table order."""
+    lib = load()
+    return [lib.pinhole_alg_name(i).decode()
+            for i in range(lib.pinhole_alg_count())]
+
+
+# ------------------------------------------- the library's checksum helpers
+def cksum(data: bytes) -> int:
+    """pinhole_cksum: the Internet checksum of data (RFC 1071)."""
+    data = bytes(data)
+    return load().pinhole_cksum(data, len(data))
+
+
+def cksum_update16(cksum_: int, old: int, new: int) -> int:
+    """pinhole_cksum_update16: adjust a checksum for a 16-bit field
+    changed from old to new (RFC 1624)."""
+    return load().pinhole_cksum_update16(cksum_, old, new)
+
+
+def cksum_update32(cksum_: int, old: int, new: int) -> int:
+    """pinhole_cksum_update32: the same for a 32-bit field (an address)."""
+    return load().pinhole_cksum_update32(cksum_, old, new)
+
+
+def fix_checksums(packet: bytes) -> bytes:
+    """pinhole_pkt_fix_all_cksums: the packet with its IPv4 header and
+    TCP/UDP/ICMP checksums recomputed (captures taken with offloads).
+    Raises PinholeError for a packet it cannot parse."""
+    data = bytes(packet)
+    buf = (u8 * max(len(data), 1)).from_buffer_copy(data or b"\0")
+    _check("pinhole_pkt_fix_all_cksums",
+           load().pinhole_pkt_fix_all_cksums(buf, len(data)))
+    return bytes(buf[:len(data)])
+
+
+def __getattr__(name: str) -> Any:
+    # pinhole.__version__: the loaded library's, asked on first use so that
+    # importing the module needs no library yet.
+    if name == "__version__":
+        return load().pinhole_version().decode()
+    raise AttributeError("module 'pinhole' has no attribute %r" % name)
+
+
 # ---------------------------------------------------- building packets
-def inet_cksum(data):
+def inet_cksum(data: bytes) -> int:
     """RFC 1071 Internet checksum."""
     if len(data) % 2:
         data += b"\0"
@@ -483,7 +675,8 @@ def _pseudo(src, dst, proto, length):
             + struct.pack("!BBH", 0, proto, length))
 
 
-def udp(src, sport, dst, dport, payload=b"", ttl=64):
+def udp(src: str, sport: int, dst: str, dport: int, payload: bytes = b"",
+        ttl: int = 64) -> bytes:
     seg = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
     c = inet_cksum(_pseudo(src, dst, IPPROTO_UDP, len(seg)) + seg) or 0xFFFF
     seg = seg[:6] + struct.pack("!H", c) + seg[8:]
@@ -505,7 +698,7 @@ def icmp_echo(src, dst, ident, seq, reply=False, payload=b"pinhole!"):
     return ipv4(src, dst, IPPROTO_ICMP, msg)
 
 
-def fields(packet):
+def fields(packet: bytes) -> Tuple[str, str, int, int, int]:
     """(src, dst, proto, sport, dport) of an IPv4 TCP/UDP packet; for ICMP
     echo, both ports are the identifier."""
     ihl = (packet[0] & 0x0F) * 4
@@ -519,7 +712,7 @@ def fields(packet):
     return src, dst, proto, sport, dport
 
 
-def checksums_ok(packet):
+def checksums_ok(packet: bytes) -> bool:
     """True when the IPv4 header and the TCP/UDP/ICMP checksums verify."""
     ihl = (packet[0] & 0x0F) * 4
     total = struct.unpack("!H", packet[2:4])[0]
