@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: the H.323 aligned-PER walker (include/pinhole/h323.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: the RealAudio client's PNA hello (include/pinhole/pna.h).
  * The input is a stream's first bytes.

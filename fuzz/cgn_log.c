@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: the carrier-grade logging and lookup (include/pinhole/
  * cgn.h), all pure.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Crafts the sessions of protocols that have no server in Debian (SQLNet,
 NetShow/MMS, RealAudio/PNA) as captures, with scapy: the TCP handshake,
 the control messages, the data flow the ALG announces, the teardown.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Writes pptp-two-clients.pcap: two PPTP client sessions (RFC 2637) at
 once, crafted with scapy because the kernel this was made on has no PPP
 (no /dev/ppp, no ppp_generic or pptp module), so pptpd and pptp-linux

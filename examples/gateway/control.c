@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole-gw's control commands: one line each, read from the --control
  * FIFO, answered on the gateway's standard output (docs/gateway.md).

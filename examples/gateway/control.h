@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* pinhole-gw's control commands (control.c). */
 #ifndef PINHOLE_GW_CONTROL_H
 #define PINHOLE_GW_CONTROL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole-gw's control commands against a context carrying one UDP flow:
  * show with filters, lookup from both sides, timeout, labels, clear, and

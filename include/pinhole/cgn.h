@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: carrier-grade NAT logging and lookup.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: H.323 signalling (ITU-T H.225.0 RAS and call
  * signalling, H.245 control), ASN.1 aligned PER (X.691), for the H.323 ALG.

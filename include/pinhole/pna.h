@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pinhole pure layer: the RealAudio client's hello (Progressive Networks
  * Audio, PNA, TCP 7070), for the Real Audio ALG.

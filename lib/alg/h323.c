@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * H.323 ALG (ITU-T H.323: H.225.0 RAS on UDP 1719, H.225.0 call
  * signalling in Q.931/TPKT on TCP 1720, H.245 on the port an h245Address

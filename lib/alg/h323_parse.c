@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * H.323 ALG, pure part: a bounded ASN.1 aligned-PER walker (X.691) and
  * the ASN.1 it walks, to find every IPv4 TransportAddress in H.225.0 RAS,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Real Audio ALG (Progressive Networks Audio, PNA, TCP 7070): the
  * client's UDP ports through NAT.

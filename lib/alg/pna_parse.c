@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Real Audio ALG, pure part: the hello a RealAudio client sends first on
  * its PNA (Progressive Networks Audio) connection, TCP 7070.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * PPTP ALG (TCP 1723, RFC 2637): the control connection's call IDs and
  * the calls' GRE data flows through NAPT.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * NAT event logging: IPFIX (RFC 7011) messages with the Information
  * Elements of RFC 8158, and RFC 5424 syslog lines carrying the same facts.

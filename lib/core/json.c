@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Machine-readable output: the listing, the counters and events as JSON,
  * one object per line, for tools and dashboards.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The operator's handles on a running context: labels, conversation
  * filters and clearing, flow look-up by tuple, pending pinholes, timeouts.

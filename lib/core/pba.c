@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Carrier-grade pools: port block allocation (PBA) and deterministic NAT
  * (RFC 7422), the two ways a CGN avoids logging every connection

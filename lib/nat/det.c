@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Deterministic NAT (RFC 7422): the fixed layout of a deterministic pool.
  *

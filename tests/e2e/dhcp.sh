@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # DHCP through a relay behind pinhole-gw: busybox udhcpc on a client link,
 # ISC dhcrelay (in the foreground) on a relay host behind the inside host,
 # dnsmasq as the DHCP server outside. The relay is NATed 1:1 by a static

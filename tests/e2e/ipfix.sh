@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Carrier-grade logging to a real collector: pinhole-gw with a port block
 # allocation pool (blocks of 64 ports, 4 per subscriber) serves three
 # inside hosts (curl over HTTP, UDP) and exports its NAT events as IPFIX

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # rlogin through pinhole-gw: rsh-redone's in.rlogind outside (one process
 # per connection, handed the socket by systemd-socket-activate --inetd, in
 # the foreground), netkit's rlogin client inside, as root from a

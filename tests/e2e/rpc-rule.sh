@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Sun RPC program rules through pinhole-gw: rpcbind and rpc.statd (the
 # "status" program 100024) outside, rpcinfo inside. The gateway lets only
 # port 111 out, with the rpc ALG named and an allow list per protocol:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # traceroute through pinhole-gw to a host two hops beyond it: the outside
 # host routes to a further namespace, so the trace shows the outside host
 # (Time Exceeded from a router, not the traced peer) and then the target

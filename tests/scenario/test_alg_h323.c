@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * H.323 ALG scenarios: an endpoint inside (198.18.0.10) behind source
  * NAPT registers with a gatekeeper outside (RRQ/RCF on UDP 1719) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ICMP and Traceroute ALG scenarios (lib/core/icmp.c): Time Exceeded from
  * routers on the path and Port Unreachable from the probed host reach the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Real Audio (PNA) ALG scenarios: a RealAudio client inside behind source
  * NAPT (three public addresses, a narrow port range: the announced ports

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * PPTP ALG scenarios (RFC 2637): call IDs rewritten with exact bytes in
  * every message that carries the client's (Outgoing-Call-Request,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Scenario tests of the carrier-grade pools through the context:
  * deterministic NAT (RFC 7422) both ways and port block allocation

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The operator's view and session management (operator.h): the whole
  * statistics listing in its grouped layout, labels, pending pinholes as

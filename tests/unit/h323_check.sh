@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # The H.323 test data stays what tests/unit/h323_gen.py makes, and tshark
 # decodes all of it with no malformed packet:
 #   h323_check.sh SRCDIR

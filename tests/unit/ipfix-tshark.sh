@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tshark's IPFIX dissector decodes every message tests/unit/test_cgn.c
 # sends (written as a pcap with PINHOLE_IPFIX_PCAP): no malformed packet,
 # no dissector error, and every NAT event kind named.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests of the NAT event logging (pure): IPFIX messages byte for byte
  * (RFC 7011 header and template set, the RFC 8158 records), sequence

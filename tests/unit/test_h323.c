@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: the H.323 aligned-PER walker (H.225.0 RAS, Q.931 with the
  * H323-UserInformation, H.245 OLC and OLCAck). The vectors come from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests: the RealAudio client's PNA hello (include/pinhole/pna.h,
  * docs/realaudio.md): the ports' values and offsets, every prefix a
