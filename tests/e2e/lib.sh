@@ -214,11 +214,12 @@ expect_line() {
 }
 
 # Value of counter NAME (exact name, as pinhole_stats_format prints it) in
-# the section whose title contains SECTION.
+# the section whose title contains SECTION (a colon after the name, as
+# pinhole_stats_format prints it, is not part of it).
 counter() {
   awk -v sec="$1" -v name="$2" '
     /^[^ ]/ || /^  [^ ]/ { if ($NF !~ /^[0-9]+$/) { insec = index($0, sec) > 0; next } }
-    insec { v = $NF; $NF = ""; sub(/^ +/, ""); sub(/ +$/, "");
+    insec { v = $NF; $NF = ""; sub(/^ +/, ""); sub(/ +$/, ""); sub(/:$/, "");
             if ($0 == name) { print v; exit } }' "$TMP/listing"
 }
 
