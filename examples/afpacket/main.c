@@ -71,7 +71,7 @@ struct host {
   size_t burst;
   int trace;
   unsigned long rx, forwarded, hairpinned, dropped, emitted, arp_replies,
-      send_errors, non_ipv4;
+      send_errors, non_ipv4, socket_drops;
 };
 
 static volatile sig_atomic_t got_dump, got_stop;
@@ -134,16 +134,29 @@ static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
   h->emitted++;
 }
 
-static void dump(const struct host *h) {
+/* Frames the kernel dropped because a socket's buffer was full. */
+static void count_drops(struct host *h) {
+  for (int s = 0; s < 2; s++) {
+    struct tpacket_stats st;
+    socklen_t len = sizeof(st);
+    if (getsockopt(h->link[s].fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) ==
+        0)
+      h->socket_drops += st.tp_drops; /* the kernel resets them */
+  }
+}
+
+static void dump(struct host *h) {
   static char text[1 << 20];
+  count_drops(h);
   if (pinhole_conversations_format(h->ctx, text, sizeof(text)) >= 0)
     fputs(text, stdout);
   if (pinhole_stats_format(h->ctx, text, sizeof(text)) >= 0)
     fputs(text, stdout);
   printf("Host: received %lu, forwarded %lu, hairpinned %lu, dropped %lu, "
-         "emitted %lu, ARP replies %lu, send errors %lu, non-IPv4 %lu\n",
+         "emitted %lu, ARP replies %lu, send errors %lu, non-IPv4 %lu, "
+         "socket drops %lu\n",
          h->rx, h->forwarded, h->hairpinned, h->dropped, h->emitted,
-         h->arp_replies, h->send_errors, h->non_ipv4);
+         h->arp_replies, h->send_errors, h->non_ipv4, h->socket_drops);
   fflush(stdout);
 }
 
@@ -287,7 +300,8 @@ static int open_link(struct link *l) {
   struct ifreq ifr;
   int one = 1;
   memset(l->peer, 0xff, 6);
-  l->fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+  /* Protocol 0: nothing arrives until bind() names the interface. */
+  l->fd = socket(AF_PACKET, SOCK_RAW, 0);
   if (l->fd < 0 || strlen(l->name) >= IFNAMSIZ)
     return -1;
   memset(&ifr, 0, sizeof(ifr));
