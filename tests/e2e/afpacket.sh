@@ -10,9 +10,11 @@
 # dropped; the listing and counters. Then a bounded UDP flood from the
 # inside (AFPACKET_FLOOD datagrams, default 20000), counted at the outside:
 # the packets-per-second line BENCHMARKS.md quotes.
-# Usage: afpacket.sh PINHOLE-AFPACKET
+# Usage: afpacket.sh PINHOLE-AFPACKET [UDP-FLOOD]  (without the C sender
+# tests/e2e/udp-flood.c, a python loop sends, at a fraction of the rate)
 . "$(dirname "$0")/lib.sh"
 AFP=${1:-}
+FLOOD_BIN=${2:-}
 [ -n "$AFP" ] && [ -x "$AFP" ] || skip "pinhole-afpacket not built"
 FLOOD=${AFPACKET_FLOOD:-20000}
 e2e_init curl ping ethtool
@@ -84,8 +86,8 @@ expect_line "^ +NAT source 198\.18\.0\.2:[0-9]+ -> 198\.19\.0\.1:[0-9]+"
 expect_counter_min "Other" "No matching rule" 1
 expect_only_test_addresses
 
-# The flood: FLOOD datagrams of 18 bytes, one flow, as fast as one python
-# sender goes. The outside counts the frames that reach its veth (the
+# The flood: FLOOD datagrams of 18 bytes, one flow, as fast as one sender
+# goes (udp-flood: sendmmsg, 64 a call). The outside counts the frames that reach its veth (the
 # kernel's rx_packets, polled every 2 ms; a UDP socket that is never read
 # takes them), from the first to the last: what the gateway delivered,
 # not what a python receiver could keep up with.
@@ -115,7 +117,11 @@ span = (last - first) if first is not None and last > first else 0
 print("received %d in %.3f s: %d pps" % (got, span, got / span if span else 0),
       flush=True)'
 wait_for 5 grep -q listening "$TMP/sink.log" || die "flood receiver"
-ns "$NS_IN" "$PYTHON" -c '
+if [ -x "$FLOOD_BIN" ]; then
+  ns "$NS_IN" "$FLOOD_BIN" "$OUT_ADDR" 9000 "$FLOOD" >"$TMP/flood.log" 2>&1 ||
+    fail "flood sender"
+else
+  ns "$NS_IN" "$PYTHON" -c '
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.connect(("'"$OUT_ADDR"'", 9000))
@@ -128,7 +134,8 @@ for _ in range('"$FLOOD"'):
         pass
 t = time.monotonic() - t
 print("sent %d in %.3f s: %d pps" % ('"$FLOOD"', t, '"$FLOOD"' / t))' \
-  >"$TMP/flood.log" 2>&1 || fail "flood sender"
+    >"$TMP/flood.log" 2>&1 || fail "flood sender"
+fi
 wait_for 35 grep -q "^received" "$TMP/sink.log" || fail "flood receiver did not finish"
 line=$(grep "^received" "$TMP/sink.log")
 log "flood: $(cat "$TMP/flood.log"); $line at the outside"
