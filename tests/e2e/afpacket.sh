@@ -41,19 +41,6 @@ wait_for 5 grep -q "pinhole-afpacket\[[0-9]*\]: inside" "$TMP/afp.log" ||
 # its own pid (bg's is the timeout wrapper's), for the signals
 AFP_PID=$(sed -n 's/^pinhole-afpacket\[\([0-9]*\)\]: inside.*/\1/p' "$TMP/afp.log")
 
-afp_dump() { # afp_dump WHAT: the listing and counters into $TMP/listing
-  local before
-  before=$(grep -c '^Host: ' "$TMP/afp.log")
-  kill -USR1 "$AFP_PID" || die "pinhole-afpacket is not running"
-  wait_for 5 test "$(grep -c '^Host: ' "$TMP/afp.log")" -gt "$before" ||
-    die "no listing from pinhole-afpacket"
-  awk -v n="$before" '/^Conversation:/ && !started && seen == n { started = 1 }
-    /^Host: / { seen++ } started { print } /^Host: / && started { exit }' \
-    "$TMP/afp.log" >"$TMP/listing"
-  echo "---- listing after $1"
-  cat "$TMP/listing"
-}
-
 ns "$NS_IN" ping -c 3 -i 0.2 -W 2 "$OUT_ADDR" >"$TMP/ping.log" 2>&1 ||
   fail "ping through pinhole-afpacket"
 
@@ -78,7 +65,7 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(b"hello?", ("'"$POOL"'", 40000))' || fail "sending the unsolicited datagram"
 sleep 0.3
 
-afp_dump "ping, http, unsolicited"
+host_dump "$TMP/afp.log" "$AFP_PID" "ping, http, unsolicited"
 expect_flow ICMP "198\.18\.0\.2(:[0-9]+)?" "198\.19\.0\.2(:[0-9]+)?" Forward I
 expect_flow TCP "198\.18\.0\.2:[0-9]+" "198\.19\.0\.2:8080" Forward I
 expect_flow TCP "198\.19\.0\.2:8080" "198\.19\.0\.1:[0-9]+" Forward O
