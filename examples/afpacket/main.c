@@ -65,11 +65,23 @@ struct link {
   struct iovec rx_iov[BURST_MAX];
 };
 
+/* Frames queued for one sendmmsg() on a link. */
+struct txq {
+  struct mmsghdr msg[BURST_MAX];
+  struct iovec iov[BURST_MAX];
+  unsigned n;
+};
+
 struct host {
   pinhole_ctx *ctx;
   struct link link[2]; /* indexed by side */
   size_t burst;
   int trace;
+  /* One batch: the packets, their verdicts and frames, what goes out. */
+  pinhole_pkt pkts[BURST_MAX];
+  uint8_t verdicts[BURST_MAX];
+  uint8_t *frame_of[BURST_MAX];
+  struct txq fwd, back;
   unsigned long rx, forwarded, hairpinned, dropped, emitted, arp_replies,
       send_errors, non_ipv4, socket_drops;
 };
@@ -186,13 +198,7 @@ static void on_arp(struct host *h, struct link *l, uint8_t *f, size_t n) {
     h->arp_replies++;
 }
 
-/* Queues frame f (an IPv4 packet from ETH_HDR on) for sendmmsg on l. */
-struct txq {
-  struct mmsghdr msg[BURST_MAX];
-  struct iovec iov[BURST_MAX];
-  unsigned n;
-};
-
+/* Queues frame f (an IPv4 packet from ETH_HDR on) for sendmmsg on out. */
 static void txq_add(struct txq *q, const struct link *out, uint8_t *f,
                     size_t ip_len) {
   memcpy(f, out->peer, 6);
@@ -221,10 +227,9 @@ static void txq_flush(struct host *h, struct txq *q, const struct link *out) {
 /* One batch from the link of side: ARP answered, IPv4 through the
  * library, verdicts sent. Returns the number of frames read. */
 static int rx_batch(struct host *h, int side) {
-  static pinhole_pkt pkts[BURST_MAX];
-  static uint8_t verdicts[BURST_MAX];
-  static uint8_t *frame_of[BURST_MAX];
-  static struct txq fwd, back;
+  pinhole_pkt *pkts = h->pkts;
+  uint8_t *verdicts = h->verdicts;
+  uint8_t **frame_of = h->frame_of;
   struct link *l = &h->link[side], *other = &h->link[!side];
   for (size_t i = 0; i < h->burst; i++) {
     l->rx_iov[i].iov_base = l->frames[i];
@@ -273,16 +278,16 @@ static int rx_batch(struct host *h, int side) {
   }
   for (size_t i = 0; i < n; i++) {
     if (verdicts[i] == PINHOLE_VERDICT_FORWARD) {
-      txq_add(&fwd, other, frame_of[i], pkts[i].len);
+      txq_add(&h->fwd, other, frame_of[i], pkts[i].len);
       h->forwarded++;
     } else if (verdicts[i] == PINHOLE_VERDICT_HAIRPIN) {
-      txq_add(&back, l, frame_of[i], pkts[i].len);
+      txq_add(&h->back, l, frame_of[i], pkts[i].len);
       h->hairpinned++;
     } else
       h->dropped++;
   }
-  txq_flush(h, &fwd, other);
-  txq_flush(h, &back, l);
+  txq_flush(h, &h->fwd, other);
+  txq_flush(h, &h->back, l);
   return got;
 }
 
