@@ -185,6 +185,23 @@ gw_dump() {
   cat "$TMP/listing"
 }
 
+# host_dump LOG PID WHAT: asks a host that ends its dump with a "Host: "
+# line (pinhole-nfq, pinhole-afpacket) for its listing and counters
+# (SIGUSR1 to PID), waits for them in LOG, and puts that dump into
+# $TMP/listing (appended to the test output).
+host_dump() {
+  local log=$1 pid=$2 before
+  before=$(grep -c '^Host: ' "$log")
+  kill -USR1 "$pid" || die "the host ($pid) is not running"
+  wait_for 5 test "$(grep -c '^Host: ' "$log")" -gt "$before" ||
+    die "no listing from the host ($pid)"
+  awk -v n="$before" '/^Conversation:/ && !started && seen == n { started = 1 }
+    /^Host: / { seen++ } started { print } /^Host: / && started { exit }' \
+    "$log" >"$TMP/listing"
+  echo "---- listing after $3"
+  cat "$TMP/listing"
+}
+
 # Frame count of the first listed flow that matches, or nothing.
 # flow_frames PROTO SRC_RE DST_RE STATE DIR  (regexes match "addr:port")
 flow_frames() {
@@ -214,11 +231,12 @@ expect_line() {
 }
 
 # Value of counter NAME (exact name, as pinhole_stats_format prints it) in
-# the section whose title contains SECTION.
+# the section whose title contains SECTION (a colon after the name, as
+# pinhole_stats_format prints it, is not part of it).
 counter() {
   awk -v sec="$1" -v name="$2" '
     /^[^ ]/ || /^  [^ ]/ { if ($NF !~ /^[0-9]+$/) { insec = index($0, sec) > 0; next } }
-    insec { v = $NF; $NF = ""; sub(/^ +/, ""); sub(/ +$/, "");
+    insec { v = $NF; $NF = ""; sub(/^ +/, ""); sub(/ +$/, ""); sub(/:$/, "");
             if ($0 == name) { print v; exit } }' "$TMP/listing"
 }
 

@@ -52,19 +52,6 @@ wait_for 5 grep -q "pinhole-nfq\[[0-9]*\]: queue 3" "$TMP/nfq.log" ||
 # its own pid (bg's is the namespace wrapper's), for the signals
 NFQ_PID=$(sed -n 's/^pinhole-nfq\[\([0-9]*\)\]: queue 3.*/\1/p' "$TMP/nfq.log")
 
-nfq_dump() { # nfq_dump WHAT: the listing and counters into $TMP/listing
-  local before
-  before=$(grep -c '^Host: ' "$TMP/nfq.log")
-  kill -USR1 "$NFQ_PID" || die "pinhole-nfq is not running"
-  wait_for 5 test "$(grep -c '^Host: ' "$TMP/nfq.log")" -gt "$before" ||
-    die "no listing from pinhole-nfq"
-  awk -v n="$before" '/^Conversation:/ && !started && seen == n { started = 1 }
-    /^Host: / { seen++ } started { print } /^Host: / && started { exit }' \
-    "$TMP/nfq.log" >"$TMP/listing"
-  echo "---- listing after $1"
-  cat "$TMP/listing"
-}
-
 ns "$NS_IN" ping -c 3 -i 0.2 -W 2 "$OUT_ADDR" >"$TMP/ping.log" 2>&1 ||
   fail "ping through pinhole-nfq"
 
@@ -89,7 +76,7 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(b"hello?", ("'"$POOL"'", 40000))' || fail "sending the unsolicited datagram"
 sleep 0.3
 
-nfq_dump "ping, http, unsolicited"
+host_dump "$TMP/nfq.log" "$NFQ_PID" "ping, http, unsolicited"
 expect_flow ICMP "198\.18\.0\.2(:[0-9]+)?" "198\.19\.0\.2(:[0-9]+)?" Forward I
 expect_flow TCP "198\.18\.0\.2:[0-9]+" "198\.19\.0\.2:8080" Forward I
 expect_flow TCP "198\.19\.0\.2:8080" "198\.19\.0\.1:[0-9]+" Forward O

@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# pinhole over AF_PACKET (examples/afpacket, pinhole-afpacket): the gateway
+# namespace holds two veths without addresses and with ip_forward off;
+# pinhole-afpacket reads the frames of both in batches, runs them through
+# pinhole_process_burst and writes them out of the other veth (it answers
+# ARP for the inside's gateway address and the pool address itself).
+# Checks: ping and an HTTP download (sha256) from the inside through NAPT;
+# the server saw only 198.19.0.1; an unsolicited outside datagram is
+# dropped; the listing and counters. Then a bounded UDP flood from the
+# inside (AFPACKET_FLOOD datagrams, default 20000), counted at the outside:
+# the packets-per-second line BENCHMARKS.md quotes.
+# Usage: afpacket.sh PINHOLE-AFPACKET [UDP-FLOOD]  (without the C sender
+# tests/e2e/udp-flood.c, a python loop sends, at a fraction of the rate)
+. "$(dirname "$0")/lib.sh"
+AFP=${1:-}
+FLOOD_BIN=${2:-}
+[ -n "$AFP" ] && [ -x "$AFP" ] || skip "pinhole-afpacket not built"
+FLOOD=${AFPACKET_FLOOD:-20000}
+e2e_init curl ping ethtool
+[ -n "$PYTHON" ] || skip "python3 is not installed"
+
+ip link add veth-in netns "$NS_IN" type veth peer name gw-in netns "$NS_GW" &&
+  ip link add veth-out netns "$NS_OUT" type veth peer name gw-out netns "$NS_GW" ||
+  die "creating veth pairs"
+host_link "$NS_IN" veth-in "$IN_ADDR/24" default via "$GW_IN_ADDR" &&
+  host_link "$NS_OUT" veth-out "$OUT_ADDR/24" || die "configuring hosts"
+ip -n "$NS_GW" link set gw-in up && ip -n "$NS_GW" link set gw-out up ||
+  die "gateway links"
+ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=0 || die "sysctl"
+# AF_PACKET sees frames as they are: no partial checksums, no GRO/GSO.
+for pair in "$NS_IN veth-in" "$NS_GW gw-in" "$NS_GW gw-out" "$NS_OUT veth-out"; do
+  set -- $pair
+  ip netns exec "$1" ethtool -K "$2" rx off tx off gso off gro off tso off \
+    >/dev/null 2>&1 || die "ethtool -K $2 (offloads off)"
+done
+
+bg "$NS_GW" afp "$AFP" --inside gw-in --outside gw-out --pool "$POOL"
+wait_for 5 grep -q "pinhole-afpacket\[[0-9]*\]: inside" "$TMP/afp.log" ||
+  die "pinhole-afpacket did not start"
+# its own pid (bg's is the timeout wrapper's), for the signals
+AFP_PID=$(sed -n 's/^pinhole-afpacket\[\([0-9]*\)\]: inside.*/\1/p' "$TMP/afp.log")
+
+ns "$NS_IN" ping -c 3 -i 0.2 -W 2 "$OUT_ADDR" >"$TMP/ping.log" 2>&1 ||
+  fail "ping through pinhole-afpacket"
+
+mkdir -p "$TMP/www"
+random_file "$TMP/www/data.bin" 1024
+http_start_server "$NS_OUT" "$OUT_ADDR" 8080 "$TMP/www"
+ns "$NS_IN" curl -sS --connect-timeout 5 -o "$TMP/http.down" \
+  "http://$OUT_ADDR:8080/data.bin" || fail "curl through pinhole-afpacket"
+same_file "$TMP/www/data.bin" "$TMP/http.down" "http download"
+if grep -q '"GET /data.bin' "$TMP/http.log"; then
+  clients=$(grep '"GET /data.bin' "$TMP/http.log" | awk '{print $1}' | sort -u)
+  [ "$clients" = "$POOL" ] || fail "the server saw client(s) $clients, not $POOL"
+  log "ok: the server saw only $POOL"
+else
+  fail "the server logged no GET"
+fi
+
+# Unsolicited: from the outside to the pool address, no mapping: dropped.
+ns "$NS_OUT" "$PYTHON" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"hello?", ("'"$POOL"'", 40000))' || fail "sending the unsolicited datagram"
+sleep 0.3
+
+host_dump "$TMP/afp.log" "$AFP_PID" "ping, http, unsolicited"
+expect_flow ICMP "198\.18\.0\.2(:[0-9]+)?" "198\.19\.0\.2(:[0-9]+)?" Forward I
+expect_flow TCP "198\.18\.0\.2:[0-9]+" "198\.19\.0\.2:8080" Forward I
+expect_flow TCP "198\.19\.0\.2:8080" "198\.19\.0\.1:[0-9]+" Forward O
+expect_line "^ +NAT source 198\.18\.0\.2:[0-9]+ -> 198\.19\.0\.1:[0-9]+"
+expect_counter_min "Other" "No matching rule" 1
+expect_only_test_addresses
+
+# The flood: FLOOD datagrams of 18 bytes, one flow, as fast as one sender
+# goes (udp-flood: sendmmsg, 64 a call). The outside counts the frames that reach its veth (the
+# kernel's rx_packets, polled every 2 ms; a UDP socket that is never read
+# takes them), from the first to the last: what the gateway delivered,
+# not what a python receiver could keep up with.
+bg "$NS_OUT" sink "$PYTHON" -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("'"$OUT_ADDR"'", 9000))
+def rx():
+    with open("/sys/class/net/veth-out/statistics/rx_packets") as f:
+        return int(f.read())
+base = rx()
+print("listening", flush=True)
+deadline = time.monotonic() + 30
+n, first, last = base, None, None
+while time.monotonic() < deadline:
+    time.sleep(0.002)
+    v = rx()
+    t = time.monotonic()
+    if v != n:
+        n, last = v, t
+        if first is None:
+            first = t
+    elif first is not None and t - last > 1:
+        break
+got = n - base
+span = (last - first) if first is not None and last > first else 0
+print("received %d in %.3f s: %d pps" % (got, span, got / span if span else 0),
+      flush=True)'
+wait_for 5 grep -q listening "$TMP/sink.log" || die "flood receiver"
+if [ -x "$FLOOD_BIN" ]; then
+  ns "$NS_IN" "$FLOOD_BIN" "$OUT_ADDR" 9000 "$FLOOD" >"$TMP/flood.log" 2>&1 ||
+    fail "flood sender"
+else
+  ns "$NS_IN" "$PYTHON" -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(("'"$OUT_ADDR"'", 9000))
+m = b"pinhole-afpacket!!"
+t = time.monotonic()
+for _ in range('"$FLOOD"'):
+    try:
+        s.send(m)
+    except (BlockingIOError, OSError):
+        pass
+t = time.monotonic() - t
+print("sent %d in %.3f s: %d pps" % ('"$FLOOD"', t, '"$FLOOD"' / t))' \
+    >"$TMP/flood.log" 2>&1 || fail "flood sender"
+fi
+wait_for 35 grep -q "^received" "$TMP/sink.log" || fail "flood receiver did not finish"
+line=$(grep "^received" "$TMP/sink.log")
+log "flood: $(cat "$TMP/flood.log"); $line at the outside"
+got=$(echo "$line" | awk '{print $2}')
+[ "${got:-0}" -gt 0 ] || fail "no flood datagram arrived"
+
+kill -TERM "$AFP_PID"
+wait_for 5 bash -c "! kill -0 $AFP_PID" || fail "pinhole-afpacket did not exit on SIGTERM"
+grep '^Host: ' "$TMP/afp.log" | tail -n 1 >&2
+if [ "$FAILED" = 0 ]; then
+  log "PASS"
+  exit 0
+fi
+exit 1
