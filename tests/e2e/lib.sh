@@ -234,19 +234,31 @@ expect_line() {
 # the section whose title contains SECTION (a colon after the name, as
 # pinhole_stats_format prints it, is not part of it).
 counter() {
+  # The statistics' layout: a section header ends with ':' ("  New
+  # flows:"), its counters follow four spaces in, one or several per line
+  # ("    Accepts: 2, Discards: 0, Rejects: 0"; a name may hold ", ").
   awk -v sec="$1" -v name="$2" '
-    /^[^ ]/ || /^  [^ ]/ { if ($NF !~ /^[0-9]+$/) { insec = index($0, sec) > 0; next } }
-    insec { v = $NF; $NF = ""; sub(/^ +/, ""); sub(/ +$/, ""); sub(/:$/, "");
-            if ($0 == name) { print v; exit } }' "$TMP/listing"
+    /^ ? ?[^ ].*:$/ { insec = index($0, sec) > 0; next }
+    insec && /^    [^ ]/ {
+      line = substr($0, 5)
+      gsub(/: [0-9]+, /, "&\n", line)
+      n = split(line, part, "\n")
+      for (i = 1; i <= n; i++) {
+        p = part[i]; sub(/, $/, "", p)
+        v = p; sub(/.*: /, "", v)
+        k = p; sub(/: [0-9]+$/, "", k)
+        if (k == name) { print v; exit }
+      }
+    }' "$TMP/listing"
 }
 
 # No counter of the "ALG errors" section (nor "ALG" under "Errors") > 0.
 expect_no_alg_errors() {
   local bad
   bad=$(awk '
-    /^[^ ]/ || /^  [^ ]/ { if ($NF !~ /^[0-9]+$/) { sec = $0; next } }
-    (sec ~ /ALG errors/ || (sec ~ /^ *Errors/ && $0 ~ /ALG/)) && $NF ~ /^[0-9]+$/ && $NF > 0' \
-    "$TMP/listing")
+    /^ ? ?[^ ].*:$/ { sec = $0; next }
+    sec ~ /ALG errors/ && /^    [^ ]/ && /: [1-9][0-9]*(,|$)/
+    sec ~ /^ *Errors/ && /ALG: [1-9]/' "$TMP/listing")
   if [ -z "$bad" ]; then
     log "ok: no ALG error counter raised"
   else
