@@ -188,6 +188,34 @@ PINHOLE_EXTERN int pinhole_stats_format_json(const pinhole_ctx *ctx, char *buf,
 PINHOLE_EXTERN int pinhole_event_format_json(const pinhole_event *ev, char *buf,
                                              size_t len);
 
+/** pinhole_rule_del() flags. @since 0.2 */
+enum pinhole_rule_del_flags {
+  /** also clear the conversations the rule accepted, as
+   *  pinhole_conversations_clear() does (events, mappings released) */
+  PINHOLE_RULE_DEL_FLUSH = 1
+};
+
+/**
+ * Removes one rule: it matches no new connection from now on, and its
+ * ALGs' allow list is gone (a connection it accepted opens pinholes as
+ * after pinhole_rules_clear(): nothing for the ALGs that take lists once
+ * any list was set, everything otherwise). The other rules keep their
+ * indices and their order; the removed rule's index is not reused and
+ * still counts against max_rules until pinhole_rules_clear().
+ * Connections it accepted stay (flags 0) or are cleared with their whole
+ * conversations (PINHOLE_RULE_DEL_FLUSH: their pinholes, flows and
+ * mappings, with the events pinhole_conversations_clear() sends).
+ * @param ctx the context
+ * @param rule an index pinhole_rule_add() returned since the last
+ *        pinhole_rules_clear(), not yet removed
+ * @param flags pinhole_rule_del_flags, or 0
+ * @return the number of conversations cleared (0 without the flag);
+ *         PINHOLE_ERR_INVALID_ARG (ctx NULL, rule not a current rule
+ *         index or already removed, an unknown flag).
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_rule_del(pinhole_ctx *ctx, int rule, int flags);
+
 /** pinhole_event_format_syslog() flags. @since 0.2 */
 enum pinhole_syslog_flags {
   /** begin with an RFC 5424 header: PRI (local0, informational; warning

@@ -801,6 +801,99 @@ static void test_syslog_live(void **state) {
   t_ctx_del(&l->t);
 }
 
+/* ---- removing one rule (pinhole_rule_del) ------------------------- */
+
+static pinhole_rule inside_rule(const char *name, int pool) {
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "%s", name);
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = pool;
+  return r;
+}
+
+static void test_rule_del_keeps_flows(void **state) {
+  (void)state;
+  tctx *t = two_convs(); /* both conversations accepted by rule 0 */
+  uint64_t drops = t_cnt(t, PINHOLE_CNT_DROP_NO_RULE);
+  t->nevents = 0;
+  assert_int_equal(pinhole_rule_del(t->ctx, 0, 0), 0);
+  assert_int_equal(t->nevents, 0); /* nothing cleared, nothing said */
+  /* the accepted connections go on, both ways */
+  tpkt p;
+  t_udp(&p, CLI2, 41000, PEER, 5000, "q2");
+  assert_int_equal(t_in(t, &p, 3 * SEC), 0);
+  t_udp(&p, PEER, 5000, PUB, 41000, "answer2");
+  assert_int_equal(t_out(t, &p, 3 * SEC), 0);
+  /* a new connection meets no rule */
+  t_udp(&p, CLI2, 41001, PEER, 5001, "new");
+  assert_int_equal(t_in(t, &p, 3 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_NO_RULE), drops + 1);
+  assert_true(t_has_event(t, "PINHOLE_NO_RULE_DROP: conv=0 proto=UDP "
+                             "side=inside 198.18.0.7:41001 -> "
+                             "198.19.0.9:5001"));
+  /* gone: no second removal, no allow list */
+  assert_int_equal(pinhole_rule_del(t->ctx, 0, 0), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_alg_allow(t->ctx, 0, "100024"),
+                   PINHOLE_ERR_INVALID_ARG);
+  /* the index is not reused; a new rule accepts again */
+  pinhole_rule r = inside_rule("again", t->pool);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1);
+  assert_int_equal(t_in(t, &p, 4 * SEC), 0);
+  assert_true(t_has_event(t, "PINHOLE_RULE_ACCEPT: conv=3 proto=UDP "));
+  assert_true(t_has_event(t, "rule=again"));
+  /* bad arguments */
+  assert_int_equal(pinhole_rule_del(NULL, 1, 0), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_del(t->ctx, 2, 0), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_del(t->ctx, -1, 0), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_del(t->ctx, 1, 2), PINHOLE_ERR_INVALID_ARG);
+  /* after pinhole_rules_clear the indices start again at 0 */
+  pinhole_rules_clear(t->ctx);
+  assert_int_equal(pinhole_rule_del(t->ctx, 0, 0), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 0);
+  t_ctx_del(t);
+}
+
+static void test_rule_del_flush(void **state) {
+  (void)state;
+  tctx *t = two_convs(); /* rule 0: the FTP and the UDP conversation */
+  pinhole_rule r = inside_rule("second", t->pool);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1); /* after rule 0 */
+  assert_int_equal(pinhole_rule_del(t->ctx, 0, 0), 0);
+  /* a third conversation, accepted by rule 1 */
+  tpkt p;
+  t_udp(&p, IP4(198, 18, 0, 9), 42000, PEER, 5353, "m");
+  assert_int_equal(t_in(t, &p, 3 * SEC), 0);
+  uint64_t before[128];
+  int n = pinhole_stats(t->ctx, before, 128);
+  t->nevents = 0;
+  assert_int_equal(pinhole_rule_del(t->ctx, 1, PINHOLE_RULE_DEL_FLUSH), 1);
+  assert_int_equal(t->nevents, 2);
+  assert_string_equal(
+      t->events[0],
+      "PINHOLE_FLOW_CLOSED: conv=3 proto=UDP side=inside 198.18.0.9:42000 -> "
+      "198.19.0.9:5353 nat 198.19.0.1:42000 -> 198.19.0.9:5353 "
+      "state=forward reason=\"cleared\" frames=1/0 bytes=29/0");
+  assert_string_equal(t->events[1], "PINHOLE_MAPPING_RELEASED: proto=UDP "
+                                    "198.18.0.9:42000 -> 198.19.0.1:42000");
+  /* rule 0's conversations (kept when it went) are untouched */
+  pinhole_usage u;
+  memset(&u, 0, sizeof(u));
+  u.size = sizeof(u);
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.conversations, 2);
+  assert_int_equal(u.pinholes, 1);
+  /* counters: removing counts nothing */
+  uint64_t after[128];
+  assert_int_equal(pinhole_stats(t->ctx, after, 128), n);
+  for (int i = 0; i < n; i++)
+    assert_int_equal(after[i], before[i]);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_listing_labels_and_pending_pinholes),
@@ -814,6 +907,8 @@ int main(void) {
       cmocka_unit_test(test_syslog_every_event),
       cmocka_unit_test(test_syslog_flags),
       cmocka_unit_test(test_syslog_live),
+      cmocka_unit_test(test_rule_del_keeps_flows),
+      cmocka_unit_test(test_rule_del_flush),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
