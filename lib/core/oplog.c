@@ -29,14 +29,6 @@ static const char *ph_tag(int type, int *documented) {
   }
 }
 
-static const char *ph_pname(uint8_t p) {
-  return p == PINHOLE_IPPROTO_TCP    ? "TCP"
-         : p == PINHOLE_IPPROTO_UDP  ? "UDP"
-         : p == PINHOLE_IPPROTO_ICMP ? "ICMP"
-         : p == PINHOLE_IPPROTO_GRE  ? "GRE"
-                                     : "IP";
-}
-
 static int ph_warn(int type) {
   return type == PINHOLE_EVENT_NAT_PORTS_EXHAUSTED ||
          type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED ||
@@ -52,7 +44,8 @@ static void ph_head(ph_out *o, const pinhole_ctx *ctx, const pinhole_event *ev,
   const char *ifname = ctx != NULL && ctx->labels[0][0]  ? ctx->labels[0]
                        : ev->side == PINHOLE_SIDE_INSIDE ? "inside"
                                                          : "outside";
-  pinhole__printf(o, "proto %u (%s)", ev->proto, ph_pname(ev->proto));
+  pinhole__printf(o, "proto %u (%s)", ev->proto,
+                  pinhole__proto_name(ev->proto));
   if (with_app)
     pinhole__printf(o, " application: %s", ev->alg ? ev->alg : "none");
   pinhole__printf(o, ", %s:%s -> %s, ", ifname, s, d);
@@ -75,7 +68,7 @@ static void ph_cgn_body(ph_out *o, const pinhole_event *ev) {
     pinhole__fmt_ep(s, sizeof(s), ev->src.addr, ev->src.port);
     pinhole__fmt_ep(ns, sizeof(ns), ev->nat_src.addr, ev->nat_src.port);
     pinhole__printf(o, "proto %u (%s), %s -> %s, NAT mapping %s", ev->proto,
-                    ph_pname(ev->proto), s, ns,
+                    pinhole__proto_name(ev->proto), s, ns,
                     ev->type == PINHOLE_EVENT_MAPPING_CREATED ? "created"
                                                               : "released");
     return;
@@ -85,7 +78,7 @@ static void ph_cgn_body(ph_out *o, const pinhole_event *ev) {
   pinhole__printf(o, "subscriber %s, public %s, ", s, ns);
   if (ev->type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED)
     pinhole__printf(o, "proto %u (%s), port block quota exceeded, limit: %u",
-                    ev->proto, ph_pname(ev->proto), ev->limit);
+                    ev->proto, pinhole__proto_name(ev->proto), ev->limit);
   else
     pinhole__printf(o, "ports %u-%u, port block %s", ev->port_lo, ev->port_hi,
                     ev->type == PINHOLE_EVENT_PORT_BLOCK_ALLOCATED

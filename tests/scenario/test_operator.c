@@ -729,6 +729,18 @@ static void test_syslog_flags(void **state) {
   t_ctx_del(t);
 }
 
+static pinhole_rule inside_rule(const char *name, int pool) {
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "%s", name);
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = pool;
+  return r;
+}
+
 /* A context whose events are written in the system-log flavour. */
 typedef struct slog {
   tctx t; /* first: the helpers' allocator callbacks see a tctx */
@@ -761,14 +773,7 @@ static void test_syslog_live(void **state) {
   pool.addr_lo = pool.addr_hi = PUB;
   int pi = pinhole_pool_add(l->t.ctx, &pool);
   assert_true(pi >= 0);
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "allow_rtsp");
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.action = PINHOLE_ACTION_ACCEPT;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = pi;
+  pinhole_rule r = inside_rule("allow_rtsp", pi);
   assert_int_equal(pinhole_rule_add(l->t.ctx, &r), 0);
   assert_int_equal(pinhole_labels_set(l->t.ctx, "ms-1/3/0", "sset1"), 0);
   tpkt p;
@@ -802,18 +807,6 @@ static void test_syslog_live(void **state) {
 }
 
 /* ---- removing one rule (pinhole_rule_del) ------------------------- */
-
-static pinhole_rule inside_rule(const char *name, int pool) {
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "%s", name);
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.action = PINHOLE_ACTION_ACCEPT;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = pool;
-  return r;
-}
 
 static void test_rule_del_keeps_flows(void **state) {
   (void)state;
