@@ -188,6 +188,74 @@ PINHOLE_EXTERN int pinhole_stats_format_json(const pinhole_ctx *ctx, char *buf,
 PINHOLE_EXTERN int pinhole_event_format_json(const pinhole_event *ev, char *buf,
                                              size_t len);
 
+/** pinhole_rule_del() flags. @since 0.2 */
+enum pinhole_rule_del_flags {
+  /** also clear the conversations the rule accepted, as
+   *  pinhole_conversations_clear() does (events, mappings released) */
+  PINHOLE_RULE_DEL_FLUSH = 1
+};
+
+/**
+ * Removes one rule: it matches no new connection from now on, and its
+ * ALGs' allow list is gone (a connection it accepted opens pinholes as
+ * after pinhole_rules_clear(): nothing for the ALGs that take lists once
+ * any list was set, everything otherwise). The other rules keep their
+ * indices and their order; the removed rule's index is not reused and
+ * still counts against max_rules until pinhole_rules_clear().
+ * Connections it accepted stay (flags 0) or are cleared with their whole
+ * conversations (PINHOLE_RULE_DEL_FLUSH: their pinholes, flows and
+ * mappings, with the events pinhole_conversations_clear() sends).
+ * @param ctx the context
+ * @param rule an index pinhole_rule_add() returned since the last
+ *        pinhole_rules_clear(), not yet removed
+ * @param flags pinhole_rule_del_flags, or 0
+ * @return the number of conversations cleared (0 without the flag);
+ *         PINHOLE_ERR_INVALID_ARG (ctx NULL, rule not a current rule
+ *         index or already removed, an unknown flag).
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_rule_del(pinhole_ctx *ctx, int rule, int flags);
+
+/** pinhole_event_format_syslog() flags. @since 0.2 */
+enum pinhole_syslog_flags {
+  /** begin with an RFC 5424 header: PRI (local0, informational; warning
+   *  for the exhaustion and table-full events), VERSION 1, TIMESTAMP,
+   *  HOSTNAME, APP-NAME "pinhole", PROCID "-", MSGID the tag, no
+   *  structured data ("-") */
+  PINHOLE_SYSLOG_RFC5424 = 1,
+  /** the documented tag names of the carrier firewall: the five tags it
+   *  defines become ASP_SFW_RULE_ACCEPT ... and the line begins with
+   *  "{SERVICE-SET}[FWNAT]: " (the service set label, empty when unset) */
+  PINHOLE_SYSLOG_ASP_TAGS = 2
+};
+
+/**
+ * An event as the system-log line a carrier firewall's stateful firewall
+ * writes, which operators' scripts already parse (docs/operator.md has
+ * every event type's line):
+ *   RULE_ACCEPT: proto 6 (TCP) application: rtsp,
+ *   ms-1/3/0:198.18.0.2:35595 -> 198.19.0.2:554, Match SFW accept
+ *   rule-set: , rule: allow_rtsp, term: 0
+ * (one line, no newline). The source's interface is ctx's interface
+ * label (pinhole_labels_set), or "inside"/"outside" (the side the packet
+ * arrived on) when ctx is NULL or has none. snprintf semantics.
+ * @param ctx            labels (borrowed), or NULL
+ * @param ev             the event (borrowed)
+ * @param flags          pinhole_syslog_flags, or 0
+ * @param wall_offset_ns with PINHOLE_SYSLOG_RFC5424: Unix time (ns) at
+ *                       the host's monotonic 0; ignored otherwise
+ * @param hostname       with PINHOLE_SYSLOG_RFC5424: HOSTNAME (printable
+ *                       ASCII, 1..255 bytes, no space) or NULL for "-"
+ * @return the length the whole line needs (excluding NUL);
+ *         PINHOLE_ERR_INVALID_ARG (ev NULL, buf NULL with len > 0, an
+ *         unknown flag, a bad hostname).
+ * @since 0.2
+ */
+PINHOLE_EXTERN int
+pinhole_event_format_syslog(const pinhole_ctx *ctx, const pinhole_event *ev,
+                            int flags, uint64_t wall_offset_ns,
+                            const char *hostname, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

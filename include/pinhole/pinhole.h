@@ -607,7 +607,8 @@ PINHOLE_EXTERN void pinhole_rules_clear(pinhole_ctx *ctx);
  *        endpoint mapper returns.
  * @return 0 (listed; an identifier already listed is not listed twice),
  *         PINHOLE_ERR_INVALID_ARG (ctx or id NULL, rule not a current
- *         rule index), PINHOLE_ERR_UNSUPPORTED (the rule's alg is not the
+ *         rule index or removed by pinhole_rule_del()),
+ *         PINHOLE_ERR_UNSUPPORTED (the rule's alg is not the
  *         name of an ALG that takes a list: "rpc" or "dcerpc"; a rule that
  *         picks its ALG by port takes none), PINHOLE_ERR_PARSE (id is not
  *         an identifier of that ALG), PINHOLE_ERR_FULL (the rule already

@@ -692,7 +692,7 @@ static uint32_t ph_static_nets(const ph_rule *pr, uint32_t *in_net,
 }
 
 static int ph_static_rule(const ph_rule *pr, uint32_t rule_flags) {
-  return pr->r.nat == PINHOLE_NAT_STATIC &&
+  return !pr->gone && pr->r.nat == PINHOLE_NAT_STATIC &&
          pr->r.action == PINHOLE_ACTION_ACCEPT &&
          (pr->r.flags & rule_flags) == rule_flags;
 }
@@ -737,7 +737,8 @@ int pinhole__alg_allowed(ph_alg_call *ac, const uint8_t *id, size_t len,
   const ph_conn_cold *k = ph_cold(ctx, ac->conn);
   const char *rule = NULL, *why = ": the rule is gone";
   char reason[112];
-  if (k->rule_gen != ctx->rules_gen || k->rule >= ctx->nrules) {
+  if (k->rule_gen != ctx->rules_gen || k->rule >= ctx->nrules ||
+      ctx->rules[k->rule].gone) {
     if (!ctx->allow_used)
       return 1; /* no list was ever set: everything opens, as always */
   } else {

@@ -436,6 +436,7 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
   pr->r.src_addr &= pr->src_mask;
   pr->r.dst_addr &= pr->dst_mask;
   pr->alg = alg;
+  pr->gone = 0;
   memset(&ctx->allow[ctx->nrules], 0, sizeof(ctx->allow[0]));
   return (int)ctx->nrules++;
 }
@@ -448,7 +449,8 @@ void pinhole_rules_clear(pinhole_ctx *ctx) {
 }
 
 int pinhole_rule_alg_allow(pinhole_ctx *ctx, int rule, const char *id) {
-  if (ctx == NULL || id == NULL || rule < 0 || (uint32_t)rule >= ctx->nrules)
+  if (ctx == NULL || id == NULL || rule < 0 || (uint32_t)rule >= ctx->nrules ||
+      ctx->rules[rule].gone)
     return PINHOLE_ERR_INVALID_ARG;
   uint8_t alg = ctx->rules[rule].alg;
   uint8_t buf[PH_ALLOW_ID_LEN];
@@ -473,6 +475,8 @@ const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
   for (uint32_t i = 0; i < ctx->nrules; i++) {
     const ph_rule *pr = &ctx->rules[i];
     const pinhole_rule *r = &pr->r;
+    if (pr->gone)
+      continue;
     if (r->side != PINHOLE_SIDE_ANY && r->side != side)
       continue;
     if (r->proto != 0 && r->proto != v->proto)

@@ -294,7 +294,9 @@ typedef struct ph_sub {
 typedef struct ph_rule {
   pinhole_rule r;
   uint32_t src_mask, dst_mask;
-  uint8_t alg; /* ALG id + 1; 0 = by port; 255 = none */
+  uint8_t alg;  /* ALG id + 1; 0 = by port; 255 = none */
+  uint8_t gone; /* removed by pinhole_rule_del: matches nothing, its index
+                   stays taken until pinhole_rules_clear */
 } ph_rule;
 
 /* The identifiers a rule's ALG may open pinholes for

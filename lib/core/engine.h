@@ -234,6 +234,8 @@ void pinhole__printf(ph_out *o, const char *fmt, ...)
 
 /* stats/format helpers */
 size_t pinhole__fmt_ep(char *buf, size_t len, uint32_t addr, uint16_t port);
+/* events.c: "TCP", "UDP", "ICMP", "GRE" or "IP" */
+const char *pinhole__proto_name(uint8_t p);
 
 /* operator.c: the "Interface: ..., Service set: ..." line, when labelled */
 void pinhole__labels_header(const pinhole_ctx *ctx, ph_out *o);

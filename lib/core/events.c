@@ -184,7 +184,7 @@ size_t pinhole__fmt_ep(char *buf, size_t len, uint32_t addr, uint16_t port) {
   return n < 0 ? 0 : (size_t)n;
 }
 
-static const char *ph_proto_name(uint8_t p) {
+const char *pinhole__proto_name(uint8_t p) {
   return p == PINHOLE_IPPROTO_TCP    ? "TCP"
          : p == PINHOLE_IPPROTO_UDP  ? "UDP"
          : p == PINHOLE_IPPROTO_ICMP ? "ICMP"
@@ -205,8 +205,8 @@ int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
       ev->type == PINHOLE_EVENT_MAPPING_RELEASED) {
     /* the port allocation log: inside endpoint and its public one */
     pinhole__printf(&o, "PINHOLE_%s: proto=%s %s -> %s",
-                    pinhole_event_name(ev->type), ph_proto_name(ev->proto), s,
-                    ns);
+                    pinhole_event_name(ev->type),
+                    pinhole__proto_name(ev->proto), s, ns);
     return o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)o.used;
   }
   if (ev->type == PINHOLE_EVENT_PORT_BLOCK_ALLOCATED ||
@@ -217,7 +217,7 @@ int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
                     pinhole_event_name(ev->type), (int)(strchr(s, ':') - s), s,
                     (int)(strchr(ns, ':') - ns), ns);
     if (ev->type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED)
-      pinhole__printf(&o, " proto=%s limit=%u", ph_proto_name(ev->proto),
+      pinhole__printf(&o, " proto=%s limit=%u", pinhole__proto_name(ev->proto),
                       ev->limit);
     else
       pinhole__printf(&o, " ports=%u-%u", ev->port_lo, ev->port_hi);
@@ -225,7 +225,7 @@ int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
   }
   pinhole__printf(&o, "PINHOLE_%s: conv=%u proto=%s side=%s %s -> %s",
                   pinhole_event_name(ev->type), ev->conv_id,
-                  ph_proto_name(ev->proto),
+                  pinhole__proto_name(ev->proto),
                   ev->side == PINHOLE_SIDE_INSIDE ? "inside" : "outside", s, d);
   if (ev->nat_src.addr != ev->src.addr || ev->nat_src.port != ev->src.port ||
       ev->nat_dst.addr != ev->dst.addr || ev->nat_dst.port != ev->dst.port)
@@ -285,12 +285,12 @@ int pinhole_trace_format(const pinhole_trace *t, char *buf, size_t len) {
     pinhole__printf(&o, " %s -> %s", a, b);
     break;
   case PINHOLE_TRACE_PINHOLE_CREATED:
-    pinhole__printf(&o, " %s %s -> %s lifetime=%ums", ph_proto_name(t->proto),
-                    a, b, t->lifetime_ms);
+    pinhole__printf(&o, " %s %s -> %s lifetime=%ums",
+                    pinhole__proto_name(t->proto), a, b, t->lifetime_ms);
     break;
   case PINHOLE_TRACE_PINHOLE_USED:
   case PINHOLE_TRACE_PINHOLE_EXPIRED:
-    pinhole__printf(&o, " %s %s -> %s", ph_proto_name(t->proto), a, b);
+    pinhole__printf(&o, " %s %s -> %s", pinhole__proto_name(t->proto), a, b);
     break;
   default:
     break;

@@ -18,6 +18,8 @@
  */
 #include <pinhole/pinhole.h>
 
+#include "core/syslog.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -381,7 +383,17 @@ static void ph_civil(uint64_t days, unsigned *y, unsigned *m, unsigned *d) {
   *y = (unsigned)(yoe + era * 400 + (*m <= 2));
 }
 
-static int ph_hostname_ok(const char *h) {
+void pinhole__syslog_head(char *tmp, size_t n, int warn, uint64_t ns) {
+  uint64_t s = ns / 1000000000u;
+  unsigned y, mo, d;
+  ph_civil(s / 86400, &y, &mo, &d);
+  snprintf(tmp, n, "<%u>1 %04u-%02u-%02uT%02u:%02u:%02u.%03uZ ",
+           16u * 8u + (warn ? 4u : 6u), y % 10000u, mo, d,
+           (unsigned)(s % 86400 / 3600), (unsigned)(s % 3600 / 60),
+           (unsigned)(s % 60), (unsigned)(ns / 1000000u % 1000u));
+}
+
+int pinhole__hostname_ok(const char *h) {
   size_t n = 0;
   for (; h[n] != '\0'; n++)
     if (n >= 255 || (unsigned char)h[n] < 33 || (unsigned char)h[n] > 126)
@@ -425,21 +437,15 @@ static size_t ph_app(char *buf, size_t len, size_t used, const char *s) {
 int pinhole_syslog_format(const pinhole_event *ev, uint64_t wall_offset_ns,
                           const char *hostname, char *buf, size_t len) {
   if (ev == NULL || (buf == NULL && len != 0) ||
-      (hostname != NULL && !ph_hostname_ok(hostname)))
+      (hostname != NULL && !pinhole__hostname_ok(hostname)))
     return PINHOLE_ERR_INVALID_ARG;
   int ne = pinhole_ipfix_nat_event(ev);
   int warn = ev->type == PINHOLE_EVENT_NAT_PORTS_EXHAUSTED ||
              ev->type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED ||
              ev->type == PINHOLE_EVENT_TABLE_FULL;
   uint64_t ns = wall_offset_ns + ev->time_ns;
-  uint64_t s = ns / 1000000000u;
-  unsigned y, mo, d;
-  ph_civil(s / 86400, &y, &mo, &d);
   char tmp[160];
-  snprintf(tmp, sizeof(tmp), "<%u>1 %04u-%02u-%02uT%02u:%02u:%02u.%03uZ ",
-           16u * 8u + (warn ? 4u : 6u), y % 10000u, mo, d,
-           (unsigned)(s % 86400 / 3600), (unsigned)(s % 3600 / 60),
-           (unsigned)(s % 60), (unsigned)(ns / 1000000u % 1000u));
+  pinhole__syslog_head(tmp, sizeof(tmp), warn, ns);
   size_t used = ph_app(buf, len, 0, tmp);
   used = ph_app(buf, len, used, hostname ? hostname : "-");
   snprintf(tmp, sizeof(tmp), " pinhole - %s [nat@32473",

@@ -121,6 +121,35 @@ static void ph_conv_clear(pinhole_ctx *ctx, ph_ref r) {
   }
 }
 
+/* Was the conversation's connection accepted by the current rule idx? */
+static int ph_conv_of_rule(const pinhole_ctx *ctx, const ph_conv *cv,
+                           uint32_t idx) {
+  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+    const ph_conn_cold *k = ph_cold_at(ctx, x);
+    if (k->rule == idx && k->rule_gen == ctx->rules_gen)
+      return 1;
+  }
+  return 0;
+}
+
+int pinhole_rule_del(pinhole_ctx *ctx, int rule, int flags) {
+  if (ctx == NULL || rule < 0 || (uint32_t)rule >= ctx->nrules ||
+      ctx->rules[rule].gone || (flags & ~PINHOLE_RULE_DEL_FLUSH) != 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  int n = 0;
+  if (flags & PINHOLE_RULE_DEL_FLUSH)
+    for (ph_ref r = ctx->conv_head, next; r; r = next) {
+      const ph_conv *cv = ph_conv_at(ctx, r);
+      next = cv->next; /* r goes back to the free list */
+      if (!ph_conv_of_rule(ctx, cv, (uint32_t)rule))
+        continue;
+      ph_conv_clear(ctx, r);
+      n++;
+    }
+  ctx->rules[rule].gone = 1;
+  return n;
+}
+
 int pinhole_conversations_clear(pinhole_ctx *ctx,
                                 const pinhole_conv_filter *f) {
   if (ctx == NULL)

@@ -537,6 +537,356 @@ static void test_json(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- the system-log flavour (pinhole_event_format_syslog) ---------- */
+
+static pinhole_event mk_event(int type) {
+  pinhole_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.size = sizeof(ev);
+  ev.type = type;
+  ev.time_ns = 3 * SEC + 42000000u;
+  ev.conv_id = 4;
+  ev.proto = 6;
+  ev.side = PINHOLE_SIDE_INSIDE;
+  ev.src = (pinhole_endpoint){IP4(198, 18, 0, 2), 35595, 0};
+  ev.dst = (pinhole_endpoint){OUT_HOST, 554, 0};
+  ev.nat_src = (pinhole_endpoint){PUB, 40123, 0};
+  ev.nat_dst = ev.dst;
+  ev.rule = "allow_rtsp";
+  ev.alg = "rtsp";
+  return ev;
+}
+
+static const struct {
+  int type;
+  const char *want;
+} syslog_want[] = {
+    {PINHOLE_EVENT_RULE_ACCEPT,
+     "RULE_ACCEPT: proto 6 (TCP) application: rtsp, ms-1/3/0:198.18.0.2:35595 "
+     "-> 198.19.0.2:554, Match SFW accept rule-set: , rule: allow_rtsp, "
+     "term: 0"},
+    {PINHOLE_EVENT_FLOW_CREATED,
+     "CREATE_ACCEPT_FLOW: proto 6 (TCP) application: rtsp, "
+     "ms-1/3/0:198.18.0.2:35595 -> 198.19.0.2:554, creating forward or watch "
+     "flow"},
+    {PINHOLE_EVENT_NO_RULE_DROP,
+     "NO_RULE_DROP: proto 6 (TCP), ms-1/3/0:198.18.0.2:35595 -> "
+     "198.19.0.2:554, No matching SFW rule"},
+    {PINHOLE_EVENT_PINHOLE_CREATED,
+     "PINHOLE_CREATED: proto 6 (TCP) application: rtsp, "
+     "ms-1/3/0:198.18.0.2:35595 -> 198.19.0.2:554, opening forward pinhole to "
+     "198.19.0.2:554"},
+    {PINHOLE_EVENT_PINHOLE_USED,
+     "PINHOLE_USED: proto 6 (TCP) application: rtsp, ms-1/3/0:198.18.0.2:35595 "
+     "-> 198.19.0.2:554, pinhole used"},
+    {PINHOLE_EVENT_PINHOLE_EXPIRED,
+     "PINHOLE_EXPIRED: proto 6 (TCP) application: rtsp, "
+     "ms-1/3/0:198.18.0.2:35595 -> 198.19.0.2:554, pinhole expired"},
+    {PINHOLE_EVENT_NAT_PORTS_EXHAUSTED,
+     "NAT_PORTS_EXHAUSTED: proto 6 (TCP) application: rtsp, "
+     "ms-1/3/0:198.18.0.2:35595 -> 198.19.0.2:554, NAT ports exhausted, "
+     "limit: 9"},
+    {PINHOLE_EVENT_ALG_ERROR,
+     "ALG_ERROR: proto 6 (TCP) application: rtsp, ms-1/3/0:198.18.0.2:35595 "
+     "-> 198.19.0.2:554, ALG error, reason: bad?port"},
+    {PINHOLE_EVENT_UNANNOUNCED_DATA,
+     "UNANNOUNCED_DATA: proto 6 (TCP) application: rtsp, "
+     "ms-1/3/0:198.18.0.2:35595 -> 198.19.0.2:554, data flow not announced "
+     "by its control flow"},
+    {PINHOLE_EVENT_RULE_DISCARD,
+     "RULE_DISCARD: proto 6 (TCP) application: rtsp, "
+     "ms-1/3/0:198.18.0.2:35595 -> 198.19.0.2:554, Match SFW discard "
+     "rule-set: , rule: allow_rtsp, term: 0"},
+    {PINHOLE_EVENT_RULE_REJECT,
+     "RULE_REJECT: proto 6 (TCP) application: rtsp, ms-1/3/0:198.18.0.2:35595 "
+     "-> 198.19.0.2:554, Match SFW reject rule-set: , rule: allow_rtsp, "
+     "term: 0"},
+    {PINHOLE_EVENT_TABLE_FULL,
+     "TABLE_FULL: proto 6 (TCP) application: rtsp, ms-1/3/0:198.18.0.2:35595 "
+     "-> 198.19.0.2:554, flow table full"},
+    {PINHOLE_EVENT_FLOW_CLOSED,
+     "FLOW_CLOSED: proto 6 (TCP) application: rtsp, ms-1/3/0:198.18.0.2:35595 "
+     "-> 198.19.0.2:554, closing flow, frames: 5/4, bytes: 300/2000"},
+    {PINHOLE_EVENT_MAPPING_CREATED,
+     "MAPPING_CREATED: proto 6 (TCP), 198.18.0.2:35595 -> 198.19.0.1:40123, "
+     "NAT mapping created"},
+    {PINHOLE_EVENT_MAPPING_RELEASED,
+     "MAPPING_RELEASED: proto 6 (TCP), 198.18.0.2:35595 -> 198.19.0.1:40123, "
+     "NAT mapping released"},
+    {PINHOLE_EVENT_PORT_BLOCK_ALLOCATED,
+     "PORT_BLOCK_ALLOCATED: subscriber 198.18.0.2, public 198.19.0.1, ports "
+     "40448-40959, port block allocated"},
+    {PINHOLE_EVENT_PORT_BLOCK_RELEASED,
+     "PORT_BLOCK_RELEASED: subscriber 198.18.0.2, public 198.19.0.1, ports "
+     "40448-40959, port block released"},
+    {PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED,
+     "PORT_BLOCK_EXHAUSTED: subscriber 198.18.0.2, public 198.19.0.1, proto 6 "
+     "(TCP), port block quota exceeded, limit: 9"},
+};
+
+static void test_syslog_every_event(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  assert_int_equal(pinhole_labels_set(t->ctx, "ms-1/3/0", "sset1"), 0);
+  size_t n = sizeof(syslog_want) / sizeof(syslog_want[0]);
+  assert_int_equal(n, PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED); /* every type */
+  for (size_t i = 0; i < n; i++) {
+    pinhole_event ev = mk_event(syslog_want[i].type);
+    if (ev.type == PINHOLE_EVENT_ALG_ERROR)
+      ev.reason = "bad\nport";
+    if (ev.type == PINHOLE_EVENT_NAT_PORTS_EXHAUSTED ||
+        ev.type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED)
+      ev.limit = 9;
+    if (ev.type == PINHOLE_EVENT_FLOW_CLOSED) {
+      ev.frames_i = 5;
+      ev.frames_o = 4;
+      ev.bytes_i = 300;
+      ev.bytes_o = 2000;
+    }
+    ev.port_lo = 40448;
+    ev.port_hi = 40959;
+    char buf[512];
+    int r =
+        pinhole_event_format_syslog(t->ctx, &ev, 0, 0, NULL, buf, sizeof(buf));
+    assert_string_equal(buf, syslog_want[i].want);
+    assert_int_equal(r, (int)strlen(syslog_want[i].want));
+  }
+  t_ctx_del(t);
+}
+
+static void test_syslog_flags(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  pinhole_event ev = mk_event(PINHOLE_EVENT_NO_RULE_DROP);
+  ev.proto = 17;
+  ev.side = PINHOLE_SIDE_OUTSIDE;
+  ev.src = (pinhole_endpoint){IP4(198, 19, 0, 9), 1334, 0};
+  ev.dst = (pinhole_endpoint){PUB, 1334, 0};
+  char buf[512];
+  /* no labels, no ctx: the side names the source */
+  pinhole_event_format_syslog(t->ctx, &ev, 0, 0, NULL, buf, sizeof(buf));
+  assert_string_equal(buf, "NO_RULE_DROP: proto 17 (UDP), "
+                           "outside:198.19.0.9:1334 -> 198.19.0.1:1334, No "
+                           "matching SFW rule");
+  ev.side = PINHOLE_SIDE_INSIDE;
+  pinhole_event_format_syslog(NULL, &ev, 0, 0, NULL, buf, sizeof(buf));
+  assert_string_equal(buf, "NO_RULE_DROP: proto 17 (UDP), "
+                           "inside:198.19.0.9:1334 -> 198.19.0.1:1334, No "
+                           "matching SFW rule");
+  /* the documented tags, the service set, an RFC 5424 header */
+  assert_int_equal(pinhole_labels_set(t->ctx, "ge-2/0/3.0", "sset1"), 0);
+  int n = pinhole_event_format_syslog(
+      t->ctx, &ev, PINHOLE_SYSLOG_RFC5424 | PINHOLE_SYSLOG_ASP_TAGS,
+      1796392800ull * SEC, "gw1", buf, sizeof(buf));
+  static const char want[] =
+      "<134>1 2026-12-04T14:00:03.042Z gw1 pinhole - ASP_SFW_NO_RULE_DROP - "
+      "{sset1}[FWNAT]: ASP_SFW_NO_RULE_DROP: proto 17 (UDP), "
+      "ge-2/0/3.0:198.19.0.9:1334 -> 198.19.0.1:1334, No matching SFW rule";
+  assert_string_equal(buf, want);
+  assert_int_equal(n, (int)sizeof(want) - 1);
+  /* pinhole's own tags keep their names; warning severity for exhaustion */
+  ev = mk_event(PINHOLE_EVENT_TABLE_FULL);
+  pinhole_event_format_syslog(t->ctx, &ev,
+                              PINHOLE_SYSLOG_RFC5424 | PINHOLE_SYSLOG_ASP_TAGS,
+                              0, NULL, buf, sizeof(buf));
+  assert_string_equal(buf, "<132>1 1970-01-01T00:00:03.042Z - pinhole - "
+                           "TABLE_FULL - {sset1}[FWNAT]: TABLE_FULL: proto 6 "
+                           "(TCP) application: rtsp, ge-2/0/3.0:198.18.0.2:"
+                           "35595 -> 198.19.0.2:554, flow table full");
+  /* truncation at every length: the length needed, always NUL-ended */
+  for (size_t len = 0; len <= sizeof(want); len++) {
+    char small[sizeof(want) + 1];
+    memset(small, 'x', sizeof(small));
+    ev = mk_event(PINHOLE_EVENT_NO_RULE_DROP);
+    ev.proto = 17;
+    ev.side = PINHOLE_SIDE_INSIDE;
+    ev.src = (pinhole_endpoint){IP4(198, 19, 0, 9), 1334, 0};
+    ev.dst = (pinhole_endpoint){PUB, 1334, 0};
+    ev.time_ns = 3 * SEC + 42000000u;
+    int r = pinhole_event_format_syslog(
+        t->ctx, &ev, PINHOLE_SYSLOG_RFC5424 | PINHOLE_SYSLOG_ASP_TAGS,
+        1796392800ull * SEC, "gw1", len ? small : NULL, len);
+    assert_int_equal(r, n);
+    if (len) {
+      assert_int_equal(strlen(small), len - 1);
+      assert_int_equal(strncmp(small, want, len - 1), 0);
+    }
+  }
+  /* bad arguments */
+  assert_int_equal(
+      pinhole_event_format_syslog(t->ctx, NULL, 0, 0, NULL, buf, sizeof(buf)),
+      PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(
+      pinhole_event_format_syslog(t->ctx, &ev, 4, 0, NULL, buf, sizeof(buf)),
+      PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_event_format_syslog(t->ctx, &ev,
+                                               PINHOLE_SYSLOG_RFC5424, 0, "g w",
+                                               buf, sizeof(buf)),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(
+      pinhole_event_format_syslog(t->ctx, &ev, 0, 0, NULL, NULL, 5),
+      PINHOLE_ERR_INVALID_ARG);
+  t_ctx_del(t);
+}
+
+static pinhole_rule inside_rule(const char *name, int pool) {
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "%s", name);
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = pool;
+  return r;
+}
+
+/* A context whose events are written in the system-log flavour. */
+typedef struct slog {
+  tctx t; /* first: the helpers' allocator callbacks see a tctx */
+  char lines[16][256];
+  int n;
+} slog;
+
+static void on_syslog(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
+  slog *l = user;
+  if (l->n < 16)
+    pinhole_event_format_syslog(ctx, ev, 0, 0, NULL, l->lines[l->n++], 256);
+}
+
+static void test_syslog_live(void **state) {
+  (void)state;
+  slog *l = calloc(1, sizeof(*l));
+  assert_non_null(l);
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  pinhole_callbacks cb;
+  memset(&cb, 0, sizeof(cb));
+  cb.size = sizeof(cb);
+  cb.alloc = t_alloc;
+  cb.free = t_free;
+  cb.event = on_syslog;
+  assert_int_equal(pinhole_ctx_new(&l->t.ctx, &cfg, &cb, l), 0);
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = pool.addr_hi = PUB;
+  int pi = pinhole_pool_add(l->t.ctx, &pool);
+  assert_true(pi >= 0);
+  pinhole_rule r = inside_rule("allow_rtsp", pi);
+  assert_int_equal(pinhole_rule_add(l->t.ctx, &r), 0);
+  assert_int_equal(pinhole_labels_set(l->t.ctx, "ms-1/3/0", "sset1"), 0);
+  tpkt p;
+  t_tcp(&p, IP4(198, 18, 0, 2), 35595, OUT_HOST, 554, 77, 0, PINHOLE_TCP_SYN,
+        NULL);
+  assert_int_equal(t_in(&l->t, &p, SEC), 0);
+  t_udp(&p, IP4(198, 19, 0, 9), 1334, PUB, 1334, "x");
+  assert_true(t_out(&l->t, &p, SEC) != 0);
+  int ra = -1, cf = -1, nr = -1;
+  for (int i = 0; i < l->n; i++) {
+    if (strncmp(l->lines[i], "RULE_ACCEPT:", 12) == 0)
+      ra = i;
+    if (strncmp(l->lines[i], "CREATE_ACCEPT_FLOW:", 19) == 0)
+      cf = i;
+    if (strncmp(l->lines[i], "NO_RULE_DROP:", 13) == 0)
+      nr = i;
+  }
+  assert_true(ra >= 0 && cf > ra && nr > cf);
+  assert_string_equal(l->lines[ra],
+                      "RULE_ACCEPT: proto 6 (TCP) application: rtsp, "
+                      "ms-1/3/0:198.18.0.2:35595 -> 198.19.0.2:554, Match SFW "
+                      "accept rule-set: , rule: allow_rtsp, term: 0");
+  assert_string_equal(l->lines[cf],
+                      "CREATE_ACCEPT_FLOW: proto 6 (TCP) application: rtsp, "
+                      "ms-1/3/0:198.18.0.2:35595 -> 198.19.0.2:554, creating "
+                      "forward or watch flow");
+  assert_string_equal(l->lines[nr],
+                      "NO_RULE_DROP: proto 17 (UDP), ms-1/3/0:198.19.0.9:1334 "
+                      "-> 198.19.0.1:1334, No matching SFW rule");
+  t_ctx_del(&l->t);
+}
+
+/* ---- removing one rule (pinhole_rule_del) ------------------------- */
+
+static void test_rule_del_keeps_flows(void **state) {
+  (void)state;
+  tctx *t = two_convs(); /* both conversations accepted by rule 0 */
+  uint64_t drops = t_cnt(t, PINHOLE_CNT_DROP_NO_RULE);
+  t->nevents = 0;
+  assert_int_equal(pinhole_rule_del(t->ctx, 0, 0), 0);
+  assert_int_equal(t->nevents, 0); /* nothing cleared, nothing said */
+  /* the accepted connections go on, both ways */
+  tpkt p;
+  t_udp(&p, CLI2, 41000, PEER, 5000, "q2");
+  assert_int_equal(t_in(t, &p, 3 * SEC), 0);
+  t_udp(&p, PEER, 5000, PUB, 41000, "answer2");
+  assert_int_equal(t_out(t, &p, 3 * SEC), 0);
+  /* a new connection meets no rule */
+  t_udp(&p, CLI2, 41001, PEER, 5001, "new");
+  assert_int_equal(t_in(t, &p, 3 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_NO_RULE), drops + 1);
+  assert_true(t_has_event(t, "PINHOLE_NO_RULE_DROP: conv=0 proto=UDP "
+                             "side=inside 198.18.0.7:41001 -> "
+                             "198.19.0.9:5001"));
+  /* gone: no second removal, no allow list */
+  assert_int_equal(pinhole_rule_del(t->ctx, 0, 0), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_alg_allow(t->ctx, 0, "100024"),
+                   PINHOLE_ERR_INVALID_ARG);
+  /* the index is not reused; a new rule accepts again */
+  pinhole_rule r = inside_rule("again", t->pool);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1);
+  assert_int_equal(t_in(t, &p, 4 * SEC), 0);
+  assert_true(t_has_event(t, "PINHOLE_RULE_ACCEPT: conv=3 proto=UDP "));
+  assert_true(t_has_event(t, "rule=again"));
+  /* bad arguments */
+  assert_int_equal(pinhole_rule_del(NULL, 1, 0), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_del(t->ctx, 2, 0), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_del(t->ctx, -1, 0), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_del(t->ctx, 1, 2), PINHOLE_ERR_INVALID_ARG);
+  /* after pinhole_rules_clear the indices start again at 0 */
+  pinhole_rules_clear(t->ctx);
+  assert_int_equal(pinhole_rule_del(t->ctx, 0, 0), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 0);
+  t_ctx_del(t);
+}
+
+static void test_rule_del_flush(void **state) {
+  (void)state;
+  tctx *t = two_convs(); /* rule 0: the FTP and the UDP conversation */
+  pinhole_rule r = inside_rule("second", t->pool);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1); /* after rule 0 */
+  assert_int_equal(pinhole_rule_del(t->ctx, 0, 0), 0);
+  /* a third conversation, accepted by rule 1 */
+  tpkt p;
+  t_udp(&p, IP4(198, 18, 0, 9), 42000, PEER, 5353, "m");
+  assert_int_equal(t_in(t, &p, 3 * SEC), 0);
+  uint64_t before[128];
+  int n = pinhole_stats(t->ctx, before, 128);
+  t->nevents = 0;
+  assert_int_equal(pinhole_rule_del(t->ctx, 1, PINHOLE_RULE_DEL_FLUSH), 1);
+  assert_int_equal(t->nevents, 2);
+  assert_string_equal(
+      t->events[0],
+      "PINHOLE_FLOW_CLOSED: conv=3 proto=UDP side=inside 198.18.0.9:42000 -> "
+      "198.19.0.9:5353 nat 198.19.0.1:42000 -> 198.19.0.9:5353 "
+      "state=forward reason=\"cleared\" frames=1/0 bytes=29/0");
+  assert_string_equal(t->events[1], "PINHOLE_MAPPING_RELEASED: proto=UDP "
+                                    "198.18.0.9:42000 -> 198.19.0.1:42000");
+  /* rule 0's conversations (kept when it went) are untouched */
+  pinhole_usage u;
+  memset(&u, 0, sizeof(u));
+  u.size = sizeof(u);
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.conversations, 2);
+  assert_int_equal(u.pinholes, 1);
+  /* counters: removing counts nothing */
+  uint64_t after[128];
+  assert_int_equal(pinhole_stats(t->ctx, after, 128), n);
+  for (int i = 0; i < n; i++)
+    assert_int_equal(after[i], before[i]);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_listing_labels_and_pending_pinholes),
@@ -547,6 +897,11 @@ int main(void) {
       cmocka_unit_test(test_timeout_set),
       cmocka_unit_test(test_stats_whole_listing),
       cmocka_unit_test(test_json),
+      cmocka_unit_test(test_syslog_every_event),
+      cmocka_unit_test(test_syslog_flags),
+      cmocka_unit_test(test_syslog_live),
+      cmocka_unit_test(test_rule_del_keeps_flows),
+      cmocka_unit_test(test_rule_del_flush),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
