@@ -213,33 +213,22 @@ expect_line() {
   fi
 }
 
-# The listing's counters as "SECTION<TAB>NAME<TAB>VALUE" lines. Counter
-# lines are "Name: value" items, several a line separated by ", " (or the
-# older "Name   value", one a line); a section title is a line at indent
-# 0 or 2 that ends with no number.
-counters() {
-  awk '
-    (/^[^ ]/ || /^  [^ ]/) && $NF !~ /^[0-9]+$/ { sec = $0; sub(/^ +/, "", sec); next }
-    { n = split($0, it, /, /)
-      for (i = 1; i <= n; i++) {
-        x = it[i]; sub(/^ +/, "", x)
-        if (x !~ /[: ] *[0-9]+$/) continue
-        v = x; sub(/.*[: ] */, "", v); sub(/:? +[0-9]+$/, "", x)
-        print sec "\t" x "\t" v } }' "$TMP/listing"
-}
-
 # Value of counter NAME (exact name, as pinhole_stats_format prints it) in
 # the section whose title contains SECTION.
 counter() {
-  counters | awk -F '\t' -v sec="$1" -v name="$2" '
-    index($1, sec) > 0 && $2 == name { print $3; exit }'
+  awk -v sec="$1" -v name="$2" '
+    /^[^ ]/ || /^  [^ ]/ { if ($NF !~ /^[0-9]+$/) { insec = index($0, sec) > 0; next } }
+    insec { v = $NF; $NF = ""; sub(/^ +/, ""); sub(/ +$/, "");
+            if ($0 == name) { print v; exit } }' "$TMP/listing"
 }
 
 # No counter of the "ALG errors" section (nor "ALG" under "Errors") > 0.
 expect_no_alg_errors() {
   local bad
-  bad=$(counters | awk -F '\t' '
-    ($1 ~ /ALG errors/ || ($1 ~ /^Errors/ && $2 ~ /ALG/)) && $3 > 0')
+  bad=$(awk '
+    /^[^ ]/ || /^  [^ ]/ { if ($NF !~ /^[0-9]+$/) { sec = $0; next } }
+    (sec ~ /ALG errors/ || (sec ~ /^ *Errors/ && $0 ~ /ALG/)) && $NF ~ /^[0-9]+$/ && $NF > 0' \
+    "$TMP/listing")
   if [ -z "$bad" ]; then
     log "ok: no ALG error counter raised"
   else
