@@ -546,6 +546,7 @@ int pinhole__alg_gre_open(ph_alg_call *ac, uint16_t client_cid,
   }
   ph_cold(ctx, g)->mapping = mref;
   ph_cold(ctx, g)->rule = ph_cold(ctx, c)->rule;
+  pinhole__gre_file_quotes(ctx, g);
   pinhole__conn_touch_timer(ctx, g);
   *flow = ph_conn_idx(ctx, g) + 1;
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, ac->v, ac->side, conv,

@@ -44,12 +44,13 @@ enum ph_tcp_state {
 };
 
 enum ph_conn_flag {
-  PH_CONN_WATCH = 0x01,     /* an ALG inspects this connection */
-  PH_CONN_HALF_OPEN = 0x02, /* counted in half_open */
-  PH_CONN_FIN_A = 0x04,     /* FIN seen from side A */
-  PH_CONN_FIN_B = 0x08,     /* FIN seen from side B */
-  PH_CONN_B_OPENED = 0x10,  /* first packet came from side B (pinhole) */
-  PH_CONN_HAIRPIN = 0x20,   /* both sides inside: answer on the same side */
+  PH_CONN_WATCH = 0x01,      /* an ALG inspects this connection */
+  PH_CONN_HALF_OPEN = 0x02,  /* counted in half_open */
+  PH_CONN_FIN_A = 0x04,      /* FIN seen from side A */
+  PH_CONN_FIN_B = 0x08,      /* FIN seen from side B */
+  PH_CONN_B_OPENED = 0x10,   /* first packet came from side B (pinhole) */
+  PH_CONN_HAIRPIN = 0x20,    /* both sides inside: answer on the same side */
+  PH_CONN_GRE_QUOTES = 0x40, /* GRE: also filed as ICMP errors quote it */
   PH_CONN_LIVE = 0x80
 };
 

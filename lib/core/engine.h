@@ -116,6 +116,19 @@ ph_conn *pinhole__gre_lookup(pinhole_ctx *ctx, uint32_t src, uint32_t dst,
  * has that key, PINHOLE_ERR_FULL, PINHOLE_ERR_INVALID_ARG (not GRE, 0,
  * already filed). */
 int pinhole__gre_set_peer(pinhole_ctx *ctx, ph_conn *c, uint16_t call_id);
+/* Files a GRE connection with both call IDs known also under its packets
+ * as they leave the gateway, (destination's address, source's address,
+ * 0, the call ID the receiver reads), with the reference of the side
+ * receiving them: an ICMP error quotes only that one call ID. Called by
+ * pinhole__gre_set_peer and for a call opened with both IDs; a table
+ * without room leaves it unfiled (its errors are then dropped). */
+void pinhole__gre_file_quotes(pinhole_ctx *ctx, ph_conn *c);
+/* The GRE connection a packet src -> dst with key call_id that left the
+ * gateway belongs to; *dir is the side that packet went to (0: side A),
+ * i.e. the side an error about it comes from, as pinhole__conn_lookup
+ * would answer for that side's reversed tuple. */
+ph_conn *pinhole__gre_quote_lookup(pinhole_ctx *ctx, uint32_t src, uint32_t dst,
+                                   uint16_t call_id, int *dir);
 /* Drops a conversation when it has no connection and no pinhole left. */
 void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref conv);
 /* A new connection in conversation conv; a and b tuples, side A.

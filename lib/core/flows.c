@@ -66,8 +66,11 @@ ph_conn *pinhole__conn_lookup(pinhole_ctx *ctx, uint8_t proto, uint32_t src,
   return NULL;
 }
 
-ph_conn *pinhole__gre_lookup(pinhole_ctx *ctx, uint32_t src, uint32_t dst,
-                             uint16_t call_id, int *dir) {
+/* The GRE connection filed under (src, dst, 0, call_id): as packets
+ * arrive (tuple src, dst, receiver's call ID), or, quoted, as they leave
+ * (the tuple's dst, src, sender's call ID; pinhole__gre_file_quotes). */
+static ph_conn *ph_gre_find(pinhole_ctx *ctx, uint32_t src, uint32_t dst,
+                            uint16_t call_id, int quoted, int *dir) {
   uint64_t h =
       pinhole__key_hash(ctx, PINHOLE_IPPROTO_GRE, src, dst, 0, call_id);
   ph_ft_iter it;
@@ -75,17 +78,26 @@ ph_conn *pinhole__gre_lookup(pinhole_ctx *ctx, uint32_t src, uint32_t dst,
   for (uint32_t ref; (ref = ph_ft_next(&ctx->ft, &it)) != UINT32_MAX;) {
     ph_conn *c = &ctx->conns[ref >> 1];
     const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
-    if (c->proto == PINHOLE_IPPROTO_GRE && t->src == src && t->dst == dst &&
-        t->dport == call_id) {
-      if (ph_conn_stale(ctx, c)) {
-        pinhole__conn_expire(ctx, c);
-        return NULL;
-      }
-      *dir = (int)(ref & 1);
-      return c;
+    if (c->proto != PINHOLE_IPPROTO_GRE)
+      continue;
+    int hit = quoted ? (c->flags & PH_CONN_GRE_QUOTES) && t->dst == src &&
+                           t->src == dst && t->sport == call_id
+                     : t->src == src && t->dst == dst && t->dport == call_id;
+    if (!hit)
+      continue;
+    if (ph_conn_stale(ctx, c)) {
+      pinhole__conn_expire(ctx, c);
+      return NULL;
     }
+    *dir = (int)(ref & 1);
+    return c;
   }
   return NULL;
+}
+
+ph_conn *pinhole__gre_lookup(pinhole_ctx *ctx, uint32_t src, uint32_t dst,
+                             uint16_t call_id, int *dir) {
+  return ph_gre_find(ctx, src, dst, call_id, 0, dir);
 }
 
 int pinhole__gre_set_peer(pinhole_ctx *ctx, ph_conn *c, uint16_t call_id) {
@@ -101,7 +113,35 @@ int pinhole__gre_set_peer(pinhole_ctx *ctx, ph_conn *c, uint16_t call_id) {
     return PINHOLE_ERR_FULL;
   c->a.dport = call_id;
   c->b.sport = call_id;
+  pinhole__gre_file_quotes(ctx, c);
   return 0;
+}
+
+/* A GRE tuple's packets as they leave towards the other side's receiver:
+ * (its destination there, its source there, 0, the receiver's call ID). */
+static uint64_t ph_gre_quote_key(const pinhole_ctx *ctx, const ph_tuple *t) {
+  return pinhole__key_hash(ctx, PINHOLE_IPPROTO_GRE, t->dst, t->src, 0,
+                           t->sport);
+}
+
+void pinhole__gre_file_quotes(pinhole_ctx *ctx, ph_conn *c) {
+  if (c->proto != PINHOLE_IPPROTO_GRE || c->a.dport == 0 || c->b.sport == 0 ||
+      (c->flags & PH_CONN_GRE_QUOTES))
+    return;
+  uint32_t idx = ph_conn_idx(ctx, c);
+  uint64_t hb = ph_gre_quote_key(ctx, &c->b), ha = ph_gre_quote_key(ctx, &c->a);
+  if (pinhole__ft_insert(&ctx->ft, hb, idx << 1 | 1) != 0)
+    return;
+  if (pinhole__ft_insert(&ctx->ft, ha, idx << 1) != 0) {
+    pinhole__ft_remove(&ctx->ft, hb, idx << 1 | 1);
+    return;
+  }
+  c->flags |= PH_CONN_GRE_QUOTES;
+}
+
+ph_conn *pinhole__gre_quote_lookup(pinhole_ctx *ctx, uint32_t src, uint32_t dst,
+                                   uint16_t call_id, int *dir) {
+  return ph_gre_find(ctx, src, dst, call_id, 1, dir);
 }
 
 ph_ref pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side) {
@@ -256,6 +296,10 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   if (ph_key_filed(c->proto, &c->b))
     pinhole__ft_remove(&ctx->ft, ph_conn_key(ctx, c->proto, &c->b),
                        idx << 1 | 1);
+  if (c->flags & PH_CONN_GRE_QUOTES) {
+    pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->b), idx << 1 | 1);
+    pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->a), idx << 1);
+  }
   pinhole_wheel_cancel(&ctx->conn_wheel, idx);
   if (c->flags & PH_CONN_HALF_OPEN)
     ctx->half_open--;

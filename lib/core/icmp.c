@@ -20,7 +20,11 @@
  * parser's "icmp-err-len", counted in process.c), a quoted protocol no
  * flow can have, a quoted ICMP error (RFC 1122 3.2.2), a quote that
  * matches no flow or a flow of the other side, and an error not addressed
- * to the quoted packet's source.
+ * to the quoted packet's source. A quoted enhanced GRE packet (PPTP data)
+ * is found by its addresses and key call ID as it left the gateway (the
+ * only call ID it carries, the receiver's), and its call ID is rewritten
+ * back to what the other side sent; a GRE quote of no call is dropped the
+ * same way.
  *
  * The Traceroute ALG (UDP probes to 33434-33534 by default, or any flow,
  * ICMP echo too, of a rule with alg "traceroute") admits for its flows
@@ -109,11 +113,29 @@ static int ph_trace_admits(const pinhole_pkt_view *v, int peer) {
   return -1;
 }
 
+/* The flow a quoted packet belongs to: the reversed quote is a tuple as
+ * packets arrive from the error's side; a quoted enhanced GRE packet
+ * carries only its receiver's call ID, so it is looked up as it left
+ * (pinhole__gre_quote_lookup). A GRE quote that is no PPTP data packet
+ * (call ID 0 from the packet parser) matches nothing. */
+static ph_conn *ph_quoted_conn(pinhole_ctx *ctx, const pinhole_pkt_view *v,
+                               int *dir) {
+  if (v->inner_proto == PINHOLE_IPPROTO_GRE)
+    return v->inner_dport == 0
+               ? NULL
+               : pinhole__gre_quote_lookup(ctx, v->inner_src, v->inner_dst,
+                                           v->inner_dport, dir);
+  uint64_t h = pinhole__key_hash(ctx, v->inner_proto, v->inner_dst,
+                                 v->inner_src, v->inner_dport, v->inner_sport);
+  return pinhole__conn_lookup(ctx, v->inner_proto, v->inner_dst, v->inner_src,
+                              v->inner_dport, v->inner_sport, h, dir);
+}
+
 int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, int side) {
   uint8_t proto = v->inner_proto;
   if (proto != PINHOLE_IPPROTO_TCP && proto != PINHOLE_IPPROTO_UDP &&
-      proto != PINHOLE_IPPROTO_ICMP)
+      proto != PINHOLE_IPPROTO_ICMP && proto != PINHOLE_IPPROTO_GRE)
     return ph_icmp_refuse(ctx, v, side, NULL, 0, PINHOLE_CNT_NEW_DISCARD,
                           "quoted protocol has no flows");
   uint8_t *p = pkt->data;
@@ -129,11 +151,8 @@ int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
       return PINHOLE_VERDICT_DROP;
     }
   }
-  uint64_t h = pinhole__key_hash(ctx, proto, v->inner_dst, v->inner_src,
-                                 v->inner_dport, v->inner_sport);
   int dir;
-  ph_conn *c = pinhole__conn_lookup(ctx, proto, v->inner_dst, v->inner_src,
-                                    v->inner_dport, v->inner_sport, h, &dir);
+  ph_conn *c = ph_quoted_conn(ctx, v, &dir);
   uint8_t want_side = c ? (dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1)) : 0;
   if (c == NULL || side != want_side)
     return ph_icmp_refuse(ctx, v, side, NULL, ph_trace_probe(v),
@@ -193,6 +212,9 @@ int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
     /* quoted echo: its identifier (checksum over the whole echo, which is
      * usually truncated: update it incrementally) */
     ph_rewrite16(p + il4 + 4, p + il4 + 2, other->sport);
+  } else if (proto == PINHOLE_IPPROTO_GRE) {
+    /* the key's call ID as the other side sent it (no GRE checksum) */
+    ph_put16(p + il4 + PH_GRE_CALL_ID, other->dport);
   } else {
     ph_rewrite16(p + il4, l4ck, other->sport);
     ph_rewrite16(p + il4 + 2, l4ck, other->dport);

@@ -8,7 +8,8 @@
  * inside clients with the same and different call IDs to one server; the
  * listing and the counters; hostile streams (lengths that lie, unknown
  * types, no session start, the wrong side, collisions, unknown calls,
- * split messages, GRE for no call) and the GRE timeouts.
+ * split messages, GRE for no call), the GRE timeouts and ICMP errors
+ * quoting GRE.
  */
 #include "helpers.h"
 
@@ -525,6 +526,99 @@ static void test_pptp_split_request(void **state) {
   }
 }
 
+/* ICMP errors quoting a call's GRE (RFC 5508 4.2): found by the quoted
+ * packet's addresses and key call ID as it left, translated back with
+ * exact bytes; a quote of no call, of the call's other direction, or of
+ * GRE that is no PPTP data is dropped and counted by the ICMP ALG. */
+static void test_pptp_icmp_quoting_gre(void **state) {
+  (void)state;
+  tctx *t = pptp_ctx(0);
+  psess a, b;
+  p_open(&a, t, CLI, 40001);
+  p_open(&b, t, CLI2, 40003);
+  p_start(&a);
+  p_start(&b);
+  uint16_t pa = p_call(&a, 0x4000, 0x0100);
+  uint16_t pb = p_call(&b, 0x4000, 0x0207);
+  assert_int_equal(pa, 0x4000);
+  assert_int_not_equal(pb, 0x4000);
+  const uint32_t router = IP4(198, 19, 0, 77), in_router = IP4(198, 18, 0, 9);
+  tpkt q, err, want, wq;
+  /* fragmentation needed from a router outside, about CLI2's GRE as it
+   * left (PUB -> SRV, key 0x0207): to CLI2, the quote from CLI2 */
+  gre(&q, PUB, SRV, 0x0207, 7, "\xff\x03up");
+  t_icmp_err(&err, router, PUB, 3, 4, q.b, 28);
+  t_put16(err.b + 26, 1400); /* next-hop MTU */
+  t_fix(&err);
+  gre(&wq, CLI2, SRV, 0x0207, 7, "\xff\x03up");
+  t_icmp_err(&want, router, CLI2, 3, 4, wq.b, 28);
+  t_put16(want.b + 26, 1400);
+  t_fix(&want);
+  assert_int_equal(t_out(t, &err, 3 * SEC), 0);
+  assert_int_equal(err.p.len, want.p.len);
+  assert_memory_equal(err.b, want.b, want.p.len);
+  t_check_cksums(&err);
+  /* protocol unreachable from CLI2 itself about the server's GRE as it
+   * reached CLI2 (SRV -> CLI2, key 0x4000): to the server from PUB, the
+   * quote to PUB with the public call ID */
+  gre(&q, SRV, CLI2, 0x4000, 9,
+      "\xff\x03"
+      "down");
+  t_icmp_err(&err, CLI2, SRV, 3, 2, q.b, 38);
+  gre(&wq, SRV, PUB, pb, 9,
+      "\xff\x03"
+      "down");
+  t_icmp_err(&want, PUB, SRV, 3, 2, wq.b, 38);
+  assert_int_equal(t_in(t, &err, 3 * SEC), 0);
+  assert_int_equal(err.p.len, want.p.len);
+  assert_memory_equal(err.b, want.b, want.p.len);
+  /* the same from a router inside: its own address kept */
+  t_icmp_err(&err, in_router, SRV, 11, 0, q.b, 28);
+  t_icmp_err(&want, in_router, SRV, 11, 0, wq.b, 28);
+  assert_int_equal(t_in(t, &err, 3 * SEC), 0);
+  assert_memory_equal(err.b, want.b, want.p.len);
+  /* CLI's call: its call ID unchanged, only the quote's address */
+  gre(&q, SRV, CLI, 0x4000, 9,
+      "\xff\x03"
+      "down");
+  t_icmp_err(&err, CLI, SRV, 3, 2, q.b, 28);
+  gre(&wq, SRV, PUB, pa, 9,
+      "\xff\x03"
+      "down");
+  t_icmp_err(&want, PUB, SRV, 3, 2, wq.b, 28);
+  assert_int_equal(t_in(t, &err, 3 * SEC), 0);
+  assert_memory_equal(err.b, want.b, want.p.len);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 16, -1);
+  /* hostile: a key of no call */
+  gre(&q, PUB, SRV, 0x0999, 7, "\xff\x03up");
+  t_icmp_err(&err, router, PUB, 3, 4, q.b, 28);
+  assert_int_equal(t_out(t, &err, 3 * SEC), PINHOLE_VERDICT_DROP);
+  /* the public call ID as if the quote had left to the server: the call
+   * is filed only under the IDs its packets carry */
+  gre(&q, PUB, SRV, pb, 7, "\xff\x03up");
+  t_icmp_err(&err, router, PUB, 3, 4, q.b, 28);
+  assert_int_equal(t_out(t, &err, 3 * SEC), PINHOLE_VERDICT_DROP);
+  /* the right quote from the wrong side (inside) */
+  gre(&q, PUB, SRV, 0x0207, 7, "\xff\x03up");
+  t_icmp_err(&err, CLI, PUB, 3, 4, q.b, 28);
+  assert_int_equal(t_in(t, &err, 3 * SEC), PINHOLE_VERDICT_DROP);
+  /* GRE version 0 (no PPTP data): no call ID at all */
+  gre(&q, PUB, SRV, 0x0207, 7, "\xff\x03up");
+  q.b[21] = 0x00;
+  t_fix(&q);
+  t_icmp_err(&err, router, PUB, 3, 4, q.b, 28);
+  assert_int_equal(t_out(t, &err, 3 * SEC), PINHOLE_VERDICT_DROP);
+  /* addressed to another host than the quoted source */
+  gre(&q, PUB, SRV, 0x0207, 7, "\xff\x03up");
+  t_icmp_err(&err, router, IP4(198, 19, 0, 3), 3, 4, q.b, 28);
+  assert_int_equal(t_out(t, &err, 3 * SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 16,
+             PINHOLE_CNT_NEW_DISCARD, 4, PINHOLE_CNT_EXIST_DISCARD, 1,
+             PINHOLE_CNT_ERR_ALG, 5, PINHOLE_CNT_ALG_ICMP, 5, -1);
+  assert_true(t_has_event(t, "quote matches no flow"));
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pptp_three_clients),
@@ -534,6 +628,7 @@ int main(void) {
       cmocka_unit_test(test_pptp_unknown_type_and_no_start),
       cmocka_unit_test(test_pptp_refused),
       cmocka_unit_test(test_pptp_split_request),
+      cmocka_unit_test(test_pptp_icmp_quoting_gre),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
