@@ -541,7 +541,8 @@ static void fix_rewritten(play *p, const uint8_t *orig, size_t len,
     return;
   memcpy(p->scratch, orig, len);
   pinhole_pkt_fix_all_cksums(p->scratch, len);
-  uint16_t right_before = get16(l4_cksum_field(p->scratch, v));
+  /* the same field in the copy: the same offset */
+  uint16_t right_before = get16(p->scratch + (now - p->buf));
   uint16_t stored = get16(orig + (now - p->buf));
   uint16_t right_now = get16(now);
   put16(now, oc_add(stored, oc_add(right_now, (uint16_t)~right_before)));

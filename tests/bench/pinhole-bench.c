@@ -1253,6 +1253,7 @@ static int run_dns(uint32_t secs) {
   printf("bench dns_flows_plain_steady %u flows (rate x UDP timeout)\n",
          DNS_RATE * 300u);
   return 0;
+}
 
 /* ---- carrier-grade logging: records per 1M connections --------------- */
 
@@ -1265,314 +1266,312 @@ static int run_dns(uint32_t secs) {
 #define CGN_SUBS 1000u /* per pool */
 #define CGN_CONNS 100u /* per subscriber */
 
-  typedef struct cgn_count {
-    int mode; /* pinhole_pool_mode: what the exporter is given */
-    uint64_t session, bib, block, other, ipfix_bytes;
-    pinhole_ipfix x;
-    uint8_t buf[1400];
-  } cgn_count;
+typedef struct cgn_count {
+  int mode; /* pinhole_pool_mode: what the exporter is given */
+  uint64_t session, bib, block, other, ipfix_bytes;
+  pinhole_ipfix x;
+  uint8_t buf[1400];
+} cgn_count;
 
-  static void cgn_send(const uint8_t *m, size_t len, void *user) {
-    (void)m;
-    ((cgn_count *)user)->ipfix_bytes += len;
-  }
+static void cgn_send(const uint8_t *m, size_t len, void *user) {
+  (void)m;
+  ((cgn_count *)user)->ipfix_bytes += len;
+}
 
-  static void cgn_event(pinhole_ctx * ctx, const pinhole_event *ev,
-                        void *user) {
-    cgn_count *c = user;
-    (void)ctx;
-    int ne = pinhole_ipfix_nat_event(ev);
-    if (ne == 4 || ne == 5)
-      c->session++;
-    else if (ne == 8 || ne == 9)
-      c->bib++;
-    else if (ne == 16 || ne == 17)
-      c->block++;
-    else if (ne != 0)
-      c->other++;
-    /* the exporter gets what this mode logs: sessions, or blocks */
-    if ((c->mode == PINHOLE_POOL_NAPT && (ne == 4 || ne == 5)) ||
-        (c->mode == PINHOLE_POOL_PBA && (ne == 16 || ne == 17)))
-      pinhole_ipfix_event(&c->x, ev);
-  }
+static void cgn_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
+  cgn_count *c = user;
+  (void)ctx;
+  int ne = pinhole_ipfix_nat_event(ev);
+  if (ne == 4 || ne == 5)
+    c->session++;
+  else if (ne == 8 || ne == 9)
+    c->bib++;
+  else if (ne == 16 || ne == 17)
+    c->block++;
+  else if (ne != 0)
+    c->other++;
+  /* the exporter gets what this mode logs: sessions, or blocks */
+  if ((c->mode == PINHOLE_POOL_NAPT && (ne == 4 || ne == 5)) ||
+      (c->mode == PINHOLE_POOL_PBA && (ne == 16 || ne == 17)))
+    pinhole_ipfix_event(&c->x, ev);
+}
 
-  static pinhole_ctx *cgn_ctx(int mode, cgn_count *count) {
-    pinhole_config cfg;
-    pinhole_config_default(&cfg, sizeof(cfg));
-    cfg.max_flows = CGN_POOLS * CGN_SUBS * CGN_CONNS + 1024;
-    cfg.max_pools = CGN_POOLS;
-    cfg.max_rules = CGN_POOLS;
-    cfg.max_pinholes = 1024;
-    cfg.max_watch = 1024;
-    cfg.udp_timeout_s = 120;
-    cfg.max_port_blocks = CGN_POOLS * 16 * (64512 / 512);
-    cfg.hash_key.k0 = 0x0706050403020100ull;
-    cfg.seed = 777;
-    pinhole_callbacks cb;
-    memset(&cb, 0, sizeof(cb));
-    cb.size = sizeof(cb);
-    cb.alloc = huge_alloc;
-    cb.free = huge_free;
-    if (count != NULL)
-      cb.event = cgn_event;
-    pinhole_ctx *ctx;
-    if (pinhole_ctx_new(&ctx, &cfg, &cb, count) != 0)
-      die("cgn: pinhole_ctx_new");
-    for (uint32_t p = 0; p < CGN_POOLS; p++) {
-      pinhole_pool pool;
-      memset(&pool, 0, sizeof(pool));
-      pool.size = sizeof(pool);
-      pool.addr_lo = IP4(198, 19, 16, 0) + p * 16;
-      pool.addr_hi = pool.addr_lo + 15;
-      pool.mode = (uint8_t)mode;
-      if (mode == PINHOLE_POOL_PBA) {
-        pool.block_size = 512;
-        pool.max_blocks = 4;
-        pool.block_hold_ms = 1000;
-      } else if (mode == PINHOLE_POOL_DETERMINISTIC) {
-        pool.port_lo = 1024;
-        pool.port_hi = 65535;
-        pool.inside_addr = IP4(198, 18, 4 * p, 0);
-        pool.inside_plen = 22;
-      }
-      pinhole_rule r;
-      memset(&r, 0, sizeof(r));
-      r.size = sizeof(r);
-      snprintf(r.name, sizeof(r.name), "cgn%u", p);
-      r.side = PINHOLE_SIDE_INSIDE;
-      r.src_addr = IP4(198, 18, 4 * p, 0);
-      r.src_plen = 22;
-      r.action = PINHOLE_ACTION_ACCEPT;
-      r.nat = PINHOLE_NAT_SOURCE;
-      r.pool = pinhole_pool_add(ctx, &pool);
-      if (r.pool < 0 || pinhole_rule_add(ctx, &r) < 0)
-        die("cgn: pool or rule");
+static pinhole_ctx *cgn_ctx(int mode, cgn_count *count) {
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = CGN_POOLS * CGN_SUBS * CGN_CONNS + 1024;
+  cfg.max_pools = CGN_POOLS;
+  cfg.max_rules = CGN_POOLS;
+  cfg.max_pinholes = 1024;
+  cfg.max_watch = 1024;
+  cfg.udp_timeout_s = 120;
+  cfg.max_port_blocks = CGN_POOLS * 16 * (64512 / 512);
+  cfg.hash_key.k0 = 0x0706050403020100ull;
+  cfg.seed = 777;
+  pinhole_callbacks cb;
+  memset(&cb, 0, sizeof(cb));
+  cb.size = sizeof(cb);
+  cb.alloc = huge_alloc;
+  cb.free = huge_free;
+  if (count != NULL)
+    cb.event = cgn_event;
+  pinhole_ctx *ctx;
+  if (pinhole_ctx_new(&ctx, &cfg, &cb, count) != 0)
+    die("cgn: pinhole_ctx_new");
+  for (uint32_t p = 0; p < CGN_POOLS; p++) {
+    pinhole_pool pool;
+    memset(&pool, 0, sizeof(pool));
+    pool.size = sizeof(pool);
+    pool.addr_lo = IP4(198, 19, 16, 0) + p * 16;
+    pool.addr_hi = pool.addr_lo + 15;
+    pool.mode = (uint8_t)mode;
+    if (mode == PINHOLE_POOL_PBA) {
+      pool.block_size = 512;
+      pool.max_blocks = 4;
+      pool.block_hold_ms = 1000;
+    } else if (mode == PINHOLE_POOL_DETERMINISTIC) {
+      pool.port_lo = 1024;
+      pool.port_hi = 65535;
+      pool.inside_addr = IP4(198, 18, 4 * p, 0);
+      pool.inside_plen = 22;
     }
-    return ctx;
+    pinhole_rule r;
+    memset(&r, 0, sizeof(r));
+    r.size = sizeof(r);
+    snprintf(r.name, sizeof(r.name), "cgn%u", p);
+    r.side = PINHOLE_SIDE_INSIDE;
+    r.src_addr = IP4(198, 18, 4 * p, 0);
+    r.src_plen = 22;
+    r.action = PINHOLE_ACTION_ACCEPT;
+    r.nat = PINHOLE_NAT_SOURCE;
+    r.pool = pinhole_pool_add(ctx, &pool);
+    if (r.pool < 0 || pinhole_rule_add(ctx, &r) < 0)
+      die("cgn: pool or rule");
   }
+  return ctx;
+}
 
-  /* Opens the 1M connections (subscriber by subscriber, in a shuffled
-   * order of connections); returns ns per new connection. */
-  static double cgn_open(pinhole_ctx * ctx, uint64_t now) {
-    uint8_t b[SLOT_SIZE];
-    uint32_t total = CGN_POOLS * CGN_SUBS * CGN_CONNS;
-    uint64_t t0 = now_ns();
-    for (uint32_t i = 0; i < total; i++) {
-      uint32_t k = i % CGN_CONNS, s = i / CGN_CONNS;
-      uint32_t src = IP4(198, 18, 4 * (s / CGN_SUBS), 0) + s % CGN_SUBS;
-      build(b, 40, PINHOLE_IPPROTO_UDP, src, (uint16_t)(20000 + k),
-            IP4(198, 19, 1, 1) + k % 64, 7000, 0, 0);
-      pinhole_pkt p = {b, 40, SLOT_SIZE};
-      if (pinhole_process(ctx, &p, PINHOLE_SIDE_INSIDE, now) !=
-          PINHOLE_VERDICT_FORWARD)
-        die("cgn: a new connection was refused");
-    }
-    return (double)(now_ns() - t0) / total;
+/* Opens the 1M connections (subscriber by subscriber, in a shuffled
+ * order of connections); returns ns per new connection. */
+static double cgn_open(pinhole_ctx *ctx, uint64_t now) {
+  uint8_t b[SLOT_SIZE];
+  uint32_t total = CGN_POOLS * CGN_SUBS * CGN_CONNS;
+  uint64_t t0 = now_ns();
+  for (uint32_t i = 0; i < total; i++) {
+    uint32_t k = i % CGN_CONNS, s = i / CGN_CONNS;
+    uint32_t src = IP4(198, 18, 4 * (s / CGN_SUBS), 0) + s % CGN_SUBS;
+    build(b, 40, PINHOLE_IPPROTO_UDP, src, (uint16_t)(20000 + k),
+          IP4(198, 19, 1, 1) + k % 64, 7000, 0, 0);
+    pinhole_pkt p = {b, 40, SLOT_SIZE};
+    if (pinhole_process(ctx, &p, PINHOLE_SIDE_INSIDE, now) !=
+        PINHOLE_VERDICT_FORWARD)
+      die("cgn: a new connection was refused");
   }
+  return (double)(now_ns() - t0) / total;
+}
 
-  static void run_cgn(const opts *o, results *R) {
-    static const char *const names[3] = {"napt", "pba512", "det"};
-    double ns[3] = {0, 0, 0};
-    (void)o;
-    for (int mode = 0; mode < 3; mode++) {
-      /* timed without an event callback: the engine's own cost */
-      double best = 0;
-      for (int round = 0; round < 2; round++) {
-        pinhole_ctx *ctx = cgn_ctx(mode, NULL);
-        double v = cgn_open(ctx, T0);
-        best = round == 0 || v < best ? v : best;
-        pinhole_ctx_del(ctx);
-      }
-      ns[mode] = best;
-      /* counted: every event, then every connection expires */
-      static cgn_count c;
-      memset(&c, 0, sizeof(c));
-      c.mode = mode;
-      pinhole_ipfix_config xc;
-      memset(&xc, 0, sizeof(xc));
-      xc.size = sizeof(xc);
-      xc.buf = c.buf;
-      xc.buf_len = sizeof(c.buf);
-      xc.send = cgn_send;
-      xc.user = &c;
-      pinhole_ipfix_init(&c.x, &xc);
-      pinhole_ctx *ctx = cgn_ctx(mode, &c);
-      cgn_open(ctx, T0);
-      uint64_t end = T0 + 200 * SEC;
-      while (pinhole_tick(ctx, end) == PINHOLE_TICK_BUDGET)
-        ;
-      end += 5 * SEC; /* the blocks' hold time after their last mapping */
-      while (pinhole_tick(ctx, end) == PINHOLE_TICK_BUDGET)
-        ;
-      pinhole_usage u;
-      u.size = sizeof(u);
-      pinhole_usage_get(ctx, &u);
-      if (u.flows != 0 || u.mappings != 0 ||
-          (mode == PINHOLE_POOL_PBA && c.block != 2ull * CGN_POOLS * CGN_SUBS))
-        die("cgn: connections or blocks left after the timeout");
-      pinhole_ipfix_flush(&c.x, end);
+static void run_cgn(const opts *o, results *R) {
+  static const char *const names[3] = {"napt", "pba512", "det"};
+  double ns[3] = {0, 0, 0};
+  (void)o;
+  for (int mode = 0; mode < 3; mode++) {
+    /* timed without an event callback: the engine's own cost */
+    double best = 0;
+    for (int round = 0; round < 2; round++) {
+      pinhole_ctx *ctx = cgn_ctx(mode, NULL);
+      double v = cgn_open(ctx, T0);
+      best = round == 0 || v < best ? v : best;
       pinhole_ctx_del(ctx);
-      char name[64];
-      uint64_t logged = mode == 0 ? c.session : mode == 1 ? c.block : 0;
-      snprintf(name, sizeof(name), "cgn_log_records_%s", names[mode]);
-      add(R, name, (double)logged, "records", NULL,
-          mode == 0   ? "per 1M connections: session create+delete"
-          : mode == 1 ? "per 1M connections: block alloc+release"
-                      : "per 1M connections: none, the layout answers");
-      snprintf(name, sizeof(name), "cgn_ipfix_bytes_%s", names[mode]);
-      add(R, name, (double)(mode == 2 ? 0 : c.ipfix_bytes), "bytes", NULL,
-          "IPFIX messages of those records (templates included)");
-      if (mode == 0) {
-        add(R, "cgn_log_records_napt_bib", (double)c.bib, "records", NULL,
-            "per 1M connections: BIB create+delete (per mapping)");
-      }
-      snprintf(name, sizeof(name), "cgn_new_flow_%s_ns", names[mode]);
-      add(R, name, ns[mode], "ns", NULL,
-          "new UDP connection at 0..1M live, 10k subscribers");
     }
-    add(R, "cgn_new_flow_pba_over_napt", ns[1] / ns[0], "ratio", NULL,
-        "PBA new-connection cost / plain NAPT");
+    ns[mode] = best;
+    /* counted: every event, then every connection expires */
+    static cgn_count c;
+    memset(&c, 0, sizeof(c));
+    c.mode = mode;
+    pinhole_ipfix_config xc;
+    memset(&xc, 0, sizeof(xc));
+    xc.size = sizeof(xc);
+    xc.buf = c.buf;
+    xc.buf_len = sizeof(c.buf);
+    xc.send = cgn_send;
+    xc.user = &c;
+    pinhole_ipfix_init(&c.x, &xc);
+    pinhole_ctx *ctx = cgn_ctx(mode, &c);
+    cgn_open(ctx, T0);
+    uint64_t end = T0 + 200 * SEC;
+    while (pinhole_tick(ctx, end) == PINHOLE_TICK_BUDGET)
+      ;
+    end += 5 * SEC; /* the blocks' hold time after their last mapping */
+    while (pinhole_tick(ctx, end) == PINHOLE_TICK_BUDGET)
+      ;
+    pinhole_usage u;
+    u.size = sizeof(u);
+    pinhole_usage_get(ctx, &u);
+    if (u.flows != 0 || u.mappings != 0 ||
+        (mode == PINHOLE_POOL_PBA && c.block != 2ull * CGN_POOLS * CGN_SUBS))
+      die("cgn: connections or blocks left after the timeout");
+    pinhole_ipfix_flush(&c.x, end);
+    pinhole_ctx_del(ctx);
+    char name[64];
+    uint64_t logged = mode == 0 ? c.session : mode == 1 ? c.block : 0;
+    snprintf(name, sizeof(name), "cgn_log_records_%s", names[mode]);
+    add(R, name, (double)logged, "records", NULL,
+        mode == 0   ? "per 1M connections: session create+delete"
+        : mode == 1 ? "per 1M connections: block alloc+release"
+                    : "per 1M connections: none, the layout answers");
+    snprintf(name, sizeof(name), "cgn_ipfix_bytes_%s", names[mode]);
+    add(R, name, (double)(mode == 2 ? 0 : c.ipfix_bytes), "bytes", NULL,
+        "IPFIX messages of those records (templates included)");
+    if (mode == 0) {
+      add(R, "cgn_log_records_napt_bib", (double)c.bib, "records", NULL,
+          "per 1M connections: BIB create+delete (per mapping)");
+    }
+    snprintf(name, sizeof(name), "cgn_new_flow_%s_ns", names[mode]);
+    add(R, name, ns[mode], "ns", NULL,
+        "new UDP connection at 0..1M live, 10k subscribers");
   }
+  add(R, "cgn_new_flow_pba_over_napt", ns[1] / ns[0], "ratio", NULL,
+      "PBA new-connection cost / plain NAPT");
+}
 
-  static void usage(void) {
-    fprintf(
-        stderr,
-        "usage: pinhole-bench [--quick] [--big] [--size N] [--profile MODE]\n"
-        "                     [--cgn]\n"
-        "       pinhole-bench --dns [--dns-seconds N]\n");
-    exit(2);
+static void usage(void) {
+  fprintf(stderr,
+          "usage: pinhole-bench [--quick] [--big] [--size N] [--profile MODE]\n"
+          "                     [--cgn]\n"
+          "       pinhole-bench --dns [--dns-seconds N]\n");
+  exit(2);
+}
+
+int main(int argc, char **argv) {
+  opts o = {0, 0, 3, 0, NULL};
+  int dns = 0;
+  uint32_t dns_secs = 0;
+  int cgn = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--quick") == 0)
+      o.quick = 1;
+    else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc)
+      o.only = (uint32_t)strtoul(argv[++i], NULL, 0);
+    else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+      o.profile = argv[++i];
+    else if (strcmp(argv[i], "--big") == 0)
+      o.big = 1;
+    else if (strcmp(argv[i], "--dns") == 0)
+      dns = 1;
+    else if (strcmp(argv[i], "--dns-seconds") == 0 && i + 1 < argc)
+      dns_secs = (uint32_t)strtoul(argv[++i], NULL, 0);
+    else if (strcmp(argv[i], "--cgn") == 0)
+      cgn = 1;
+    else
+      usage();
   }
-
-  int main(int argc, char **argv) {
-    opts o = {0, 0, 3, 0, NULL};
-    int dns = 0;
-    uint32_t dns_secs = 0;
-    int cgn = 0;
-    for (int i = 1; i < argc; i++) {
-      if (strcmp(argv[i], "--quick") == 0)
-        o.quick = 1;
-      else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc)
-        o.only = (uint32_t)strtoul(argv[++i], NULL, 0);
-      else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
-        o.profile = argv[++i];
-      else if (strcmp(argv[i], "--big") == 0)
-        o.big = 1;
-      else if (strcmp(argv[i], "--dns") == 0)
-        dns = 1;
-      else if (strcmp(argv[i], "--dns-seconds") == 0 && i + 1 < argc)
-        dns_secs = (uint32_t)strtoul(argv[++i], NULL, 0);
-      else if (strcmp(argv[i], "--cgn") == 0)
-        cgn = 1;
-      else
-        usage();
-    }
-    if (dns)
-      return run_dns(o.quick ? 2 : dns_secs ? dns_secs : 60);
-    if (o.profile)
-      return run_profile(&o);
-    if (cgn) {
-      static results RC;
-      run_cgn(&o, &RC);
-      print_results(&RC);
-      return 0;
-    }
-    if (o.quick)
-      o.rounds = 1;
-    uint32_t sizes[4];
-    int nsizes = 0;
-    if (o.quick) {
-      sizes[nsizes++] = 1024;
-      sizes[nsizes++] = 16384;
-    } else {
-      sizes[nsizes++] = 1024;
-      sizes[nsizes++] = 65536;
-      sizes[nsizes++] = 1u << 20;
-      if (o.big)
-        sizes[nsizes++] = 10u << 20;
-    }
-    if (o.only >= DESTS) {
-      sizes[0] = o.only;
-      nsizes = 1;
-    }
-    static results R;
-    ring *r = ring_new();
-    uint64_t start = now_ns();
-    printf("pinhole-bench %s: %s, sizeof(ph_conn)=%zu sizeof(ph_conv)=%zu "
-           "sizeof(ph_mapping)=%zu\n",
-           pinhole_version(),
-           o.quick ? "quick"
-           : o.big ? "big"
-                   : "default",
-           sizeof(ph_conn), sizeof(ph_conv), sizeof(ph_mapping));
-    for (int si = 0; si < nsizes; si++) {
-      uint32_t n = sizes[si];
-      const char *tag = size_tag(n);
-      uint32_t knew = n / 4 < 4096 ? 4096 : n / 4 > 65536 ? 65536 : n / 4;
-      if (o.quick)
-        knew = 1024;
-      size_t npkts = npkts_for(n, &o);
-      uint8_t *hdr = huge_alloc((npkts > knew ? npkts : knew) * HDR, NULL);
-      if (hdr == NULL)
-        die("out of memory");
-
-      table tu;
-      uint64_t b0 = now_ns();
-      table_build(&tu, n, knew / DESTS + knew + 1024, PINHOLE_IPPROTO_UDP, "");
-      fprintf(stderr, "[%s] %u UDP flows built in %.2f s\n", tag, n,
-              (double)(now_ns() - b0) / 1e9);
-      pinhole_usage u;
-      u.size = sizeof(u);
-      pinhole_usage_get(tu.ctx, &u);
-      floor_res fl = floor_measure(u.memory_bytes, o.quick);
-      char name[48];
-      snprintf(name, sizeof(name), "floor_dep_%s_ns", tag);
-      add(&R, name, fl.dep, "ns", NULL, "one dependent random access");
-      snprintf(name, sizeof(name), "floor_par8_%s_ns", tag);
-      add(&R, name, fl.par8, "ns", NULL, "per access, 8 in flight");
-      snprintf(name, sizeof(name), "floor_par16_%s_ns", tag);
-      add(&R, name, fl.par16, "ns", NULL, "per access, 16 in flight");
-      run_memory(&tu, &fl, &R);
-
-      est_figs ef;
-      memset(&ef, 0, sizeof(ef));
-      run_established(&tu, r, hdr, &o, &fl, &R, &ef);
-      snprintf(name, sizeof(name), "est_burst_%s_ns", tag);
-      add(&R, name, ef.burst_udp_out64, "ns", &fl,
-          "= est_udp_out_64_burst (the target figure)");
-      snprintf(name, sizeof(name), "est_single_%s_ns", tag);
-      add(&R, name, ef.single_udp_out64, "ns", &fl,
-          "= est_udp_out_64_single (the target figure)");
-      snprintf(name, sizeof(name), "burst_p999_over_median_%s", tag);
-      add(&R, name, ef.p999_over_median, "ratio", NULL,
-          "burst call time p99.9 / median");
-      snprintf(name, sizeof(name), "copy_%s_ns", tag);
-      add(&R, name, ef.copy64, "ns", NULL, "header restore, subtracted above");
-      run_miss(&tu, r, hdr, &o, &fl, &R);
-      run_expire(&tu, &fl, &R);
-      table_free(&tu);
-
-      table tt;
-      b0 = now_ns();
-      table_build(&tt, n, knew / DESTS + knew + 1024, PINHOLE_IPPROTO_TCP, "");
-      fprintf(stderr, "[%s] %u TCP flows built in %.2f s\n", tag, n,
-              (double)(now_ns() - b0) / 1e9);
-      run_established(&tt, r, hdr, &o, &fl, &R, &ef);
-      run_new(&tt, r, hdr, knew, &fl, &R);
-      table_free(&tt);
-      huge_free(hdr, (npkts > knew ? npkts : knew) * HDR, NULL);
-      fprintf(stderr, "[%s] done at %.1f s\n", tag,
-              (double)(now_ns() - start) / 1e9);
-    }
-    const char *ref = o.quick ? "16k" : "1m";
-    alias(&R, "floor_dep_", ref, "_ns", "floor_dep_ns");
-    alias(&R, "floor_par8_", ref, "_ns", "floor_par8_ns");
-    alias(&R, "floor_par16_", ref, "_ns", "floor_par16_ns");
-    alias(&R, "bytes_per_flow_", ref, "", "bytes_per_flow");
-    alias(&R, "burst_p999_over_median_", ref, "", "burst_p999_over_median");
-    run_ftp(&o, &R);
-    run_alg_overhead(r, &o, &R);
-    ring_free(r);
-    print_results(&R);
-    printf("bench total_seconds %.1f s\n", (double)(now_ns() - start) / 1e9);
+  if (dns)
+    return run_dns(o.quick ? 2 : dns_secs ? dns_secs : 60);
+  if (o.profile)
+    return run_profile(&o);
+  if (cgn) {
+    static results RC;
+    run_cgn(&o, &RC);
+    print_results(&RC);
     return 0;
   }
+  if (o.quick)
+    o.rounds = 1;
+  uint32_t sizes[4];
+  int nsizes = 0;
+  if (o.quick) {
+    sizes[nsizes++] = 1024;
+    sizes[nsizes++] = 16384;
+  } else {
+    sizes[nsizes++] = 1024;
+    sizes[nsizes++] = 65536;
+    sizes[nsizes++] = 1u << 20;
+    if (o.big)
+      sizes[nsizes++] = 10u << 20;
+  }
+  if (o.only >= DESTS) {
+    sizes[0] = o.only;
+    nsizes = 1;
+  }
+  static results R;
+  ring *r = ring_new();
+  uint64_t start = now_ns();
+  printf("pinhole-bench %s: %s, sizeof(ph_conn)=%zu sizeof(ph_conv)=%zu "
+         "sizeof(ph_mapping)=%zu\n",
+         pinhole_version(),
+         o.quick ? "quick"
+         : o.big ? "big"
+                 : "default",
+         sizeof(ph_conn), sizeof(ph_conv), sizeof(ph_mapping));
+  for (int si = 0; si < nsizes; si++) {
+    uint32_t n = sizes[si];
+    const char *tag = size_tag(n);
+    uint32_t knew = n / 4 < 4096 ? 4096 : n / 4 > 65536 ? 65536 : n / 4;
+    if (o.quick)
+      knew = 1024;
+    size_t npkts = npkts_for(n, &o);
+    uint8_t *hdr = huge_alloc((npkts > knew ? npkts : knew) * HDR, NULL);
+    if (hdr == NULL)
+      die("out of memory");
+
+    table tu;
+    uint64_t b0 = now_ns();
+    table_build(&tu, n, knew / DESTS + knew + 1024, PINHOLE_IPPROTO_UDP, "");
+    fprintf(stderr, "[%s] %u UDP flows built in %.2f s\n", tag, n,
+            (double)(now_ns() - b0) / 1e9);
+    pinhole_usage u;
+    u.size = sizeof(u);
+    pinhole_usage_get(tu.ctx, &u);
+    floor_res fl = floor_measure(u.memory_bytes, o.quick);
+    char name[48];
+    snprintf(name, sizeof(name), "floor_dep_%s_ns", tag);
+    add(&R, name, fl.dep, "ns", NULL, "one dependent random access");
+    snprintf(name, sizeof(name), "floor_par8_%s_ns", tag);
+    add(&R, name, fl.par8, "ns", NULL, "per access, 8 in flight");
+    snprintf(name, sizeof(name), "floor_par16_%s_ns", tag);
+    add(&R, name, fl.par16, "ns", NULL, "per access, 16 in flight");
+    run_memory(&tu, &fl, &R);
+
+    est_figs ef;
+    memset(&ef, 0, sizeof(ef));
+    run_established(&tu, r, hdr, &o, &fl, &R, &ef);
+    snprintf(name, sizeof(name), "est_burst_%s_ns", tag);
+    add(&R, name, ef.burst_udp_out64, "ns", &fl,
+        "= est_udp_out_64_burst (the target figure)");
+    snprintf(name, sizeof(name), "est_single_%s_ns", tag);
+    add(&R, name, ef.single_udp_out64, "ns", &fl,
+        "= est_udp_out_64_single (the target figure)");
+    snprintf(name, sizeof(name), "burst_p999_over_median_%s", tag);
+    add(&R, name, ef.p999_over_median, "ratio", NULL,
+        "burst call time p99.9 / median");
+    snprintf(name, sizeof(name), "copy_%s_ns", tag);
+    add(&R, name, ef.copy64, "ns", NULL, "header restore, subtracted above");
+    run_miss(&tu, r, hdr, &o, &fl, &R);
+    run_expire(&tu, &fl, &R);
+    table_free(&tu);
+
+    table tt;
+    b0 = now_ns();
+    table_build(&tt, n, knew / DESTS + knew + 1024, PINHOLE_IPPROTO_TCP, "");
+    fprintf(stderr, "[%s] %u TCP flows built in %.2f s\n", tag, n,
+            (double)(now_ns() - b0) / 1e9);
+    run_established(&tt, r, hdr, &o, &fl, &R, &ef);
+    run_new(&tt, r, hdr, knew, &fl, &R);
+    table_free(&tt);
+    huge_free(hdr, (npkts > knew ? npkts : knew) * HDR, NULL);
+    fprintf(stderr, "[%s] done at %.1f s\n", tag,
+            (double)(now_ns() - start) / 1e9);
+  }
+  const char *ref = o.quick ? "16k" : "1m";
+  alias(&R, "floor_dep_", ref, "_ns", "floor_dep_ns");
+  alias(&R, "floor_par8_", ref, "_ns", "floor_par8_ns");
+  alias(&R, "floor_par16_", ref, "_ns", "floor_par16_ns");
+  alias(&R, "bytes_per_flow_", ref, "", "bytes_per_flow");
+  alias(&R, "burst_p999_over_median_", ref, "", "burst_p999_over_median");
+  run_ftp(&o, &R);
+  run_alg_overhead(r, &o, &R);
+  ring_free(r);
+  print_results(&R);
+  printf("bench total_seconds %.1f s\n", (double)(now_ns() - start) / 1e9);
+  return 0;
+}
