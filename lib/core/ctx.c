@@ -140,25 +140,22 @@ static int ph_config_check(pinhole_config *c) {
   return 0;
 }
 
-static uint32_t ph_ticks(const pinhole_ctx *ctx, uint64_t ns) {
-  return (uint32_t)((ns + (1ull << ctx->tick_shift) - 1) >> ctx->tick_shift);
-}
-
 static void ph_timeouts(pinhole_ctx *ctx) {
   const pinhole_config *c = &ctx->cfg;
   ctx->to[PH_TO_SYN] =
-      ph_ticks(ctx, (uint64_t)c->tcp_syn_timeout_s * 1000000000u);
+      ph_ns_to_ticks(ctx, (uint64_t)c->tcp_syn_timeout_s * 1000000000u);
   ctx->to[PH_TO_EST] =
-      ph_ticks(ctx, (uint64_t)c->tcp_est_timeout_s * 1000000000u);
+      ph_ns_to_ticks(ctx, (uint64_t)c->tcp_est_timeout_s * 1000000000u);
   ctx->to[PH_TO_TRANS] =
-      ph_ticks(ctx, (uint64_t)c->tcp_trans_timeout_s * 1000000000u);
-  ctx->to[PH_TO_UDP] = ph_ticks(ctx, (uint64_t)c->udp_timeout_s * 1000000000u);
+      ph_ns_to_ticks(ctx, (uint64_t)c->tcp_trans_timeout_s * 1000000000u);
+  ctx->to[PH_TO_UDP] =
+      ph_ns_to_ticks(ctx, (uint64_t)c->udp_timeout_s * 1000000000u);
   ctx->to[PH_TO_ICMP] =
-      ph_ticks(ctx, (uint64_t)c->icmp_timeout_s * 1000000000u);
-  ctx->to[PH_TO_CLOSED] = ph_ticks(ctx, 10ull * 1000000000u);
-  ctx->to[PH_TO_GRE] =
-      ph_ticks(ctx, (uint64_t)(c->gre_timeout_s ? c->gre_timeout_s : 300u) *
-                        1000000000u);
+      ph_ns_to_ticks(ctx, (uint64_t)c->icmp_timeout_s * 1000000000u);
+  ctx->to[PH_TO_CLOSED] = ph_ns_to_ticks(ctx, 10ull * 1000000000u);
+  ctx->to[PH_TO_GRE] = ph_ns_to_ticks(
+      ctx,
+      (uint64_t)(c->gre_timeout_s ? c->gre_timeout_s : 300u) * 1000000000u);
   ctx->to_min = ctx->to[0];
   for (int i = 1; i < PH_TO_COUNT; i++)
     if (ctx->to[i] < ctx->to_min)

@@ -463,6 +463,11 @@ static inline uint32_t ph_conn_idx(const pinhole_ctx *ctx, const ph_conn *c) {
   return (uint32_t)(c - ctx->conns);
 }
 
+/* A duration in ticks, rounded up (a timeout never fires early). */
+static inline uint32_t ph_ns_to_ticks(const pinhole_ctx *ctx, uint64_t ns) {
+  return (uint32_t)((ns + (1ull << ctx->tick_shift) - 1) >> ctx->tick_shift);
+}
+
 static inline ph_ref ph_conn_ref(const pinhole_ctx *ctx, const ph_conn *c) {
   return ph_ref_of(ph_conn_idx(ctx, c));
 }

@@ -247,10 +247,6 @@ int pinhole_pinholes_visit(const pinhole_ctx *ctx, pinhole_pinhole_visit_fn fn,
 #define PH_MAX_TO_S (30u * 86400u) /* as pinhole_config's bounds */
 #define PH_MAX_TO_MS 86400000u
 
-static uint32_t ph_to_ticks(const pinhole_ctx *ctx, uint64_t ns) {
-  return (uint32_t)((ns + (1ull << ctx->tick_shift) - 1) >> ctx->tick_shift);
-}
-
 int pinhole_timeout_set(pinhole_ctx *ctx, int which, uint32_t value) {
   if (ctx == NULL || which < PINHOLE_TIMEOUT_TCP_SYN ||
       which > PINHOLE_TIMEOUT_PINHOLE)
@@ -278,7 +274,7 @@ int pinhole_timeout_set(pinhole_ctx *ctx, int which, uint32_t value) {
       [PINHOLE_TIMEOUT_ICMP] = &ctx->cfg.icmp_timeout_s,
   };
   *cfg[which] = value;
-  ctx->to[slot[which]] = ph_to_ticks(ctx, (uint64_t)value * 1000000000u);
+  ctx->to[slot[which]] = ph_ns_to_ticks(ctx, (uint64_t)value * 1000000000u);
   ctx->to_min = ctx->to[0];
   for (int i = 1; i < PH_TO_COUNT; i++)
     if (ctx->to[i] < ctx->to_min)
