@@ -52,37 +52,7 @@ wait_for 5 grep -q "pinhole-nfq\[[0-9]*\]: queue 3" "$TMP/nfq.log" ||
 # its own pid (bg's is the namespace wrapper's), for the signals
 NFQ_PID=$(sed -n 's/^pinhole-nfq\[\([0-9]*\)\]: queue 3.*/\1/p' "$TMP/nfq.log")
 
-ns "$NS_IN" ping -c 3 -i 0.2 -W 2 "$OUT_ADDR" >"$TMP/ping.log" 2>&1 ||
-  fail "ping through pinhole-nfq"
-
-mkdir -p "$TMP/www"
-random_file "$TMP/www/data.bin" 1024
-http_start_server "$NS_OUT" "$OUT_ADDR" 8080 "$TMP/www"
-ns "$NS_IN" curl -sS --connect-timeout 5 -o "$TMP/http.down" \
-  "http://$OUT_ADDR:8080/data.bin" || fail "curl through pinhole-nfq"
-same_file "$TMP/www/data.bin" "$TMP/http.down" "http download"
-if grep -q '"GET /data.bin' "$TMP/http.log"; then
-  clients=$(grep '"GET /data.bin' "$TMP/http.log" | awk '{print $1}' | sort -u)
-  [ "$clients" = "$POOL" ] || fail "the server saw client(s) $clients, not $POOL"
-  log "ok: the server saw only $POOL"
-else
-  fail "the server logged no GET"
-fi
-
-# Unsolicited: from the outside to the pool address, no mapping: dropped.
-ns "$NS_OUT" "$PYTHON" -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.sendto(b"hello?", ("'"$POOL"'", 40000))' || fail "sending the unsolicited datagram"
-sleep 0.3
-
-host_dump "$TMP/nfq.log" "$NFQ_PID" "ping, http, unsolicited"
-expect_flow ICMP "198\.18\.0\.2(:[0-9]+)?" "198\.19\.0\.2(:[0-9]+)?" Forward I
-expect_flow TCP "198\.18\.0\.2:[0-9]+" "198\.19\.0\.2:8080" Forward I
-expect_flow TCP "198\.19\.0\.2:8080" "198\.19\.0\.1:[0-9]+" Forward O
-expect_line "^ +NAT source 198\.18\.0\.2:[0-9]+ -> 198\.19\.0\.1:[0-9]+"
-expect_counter_min "Other" "No matching rule" 1
-expect_only_test_addresses
+host_basic_checks pinhole-nfq "$TMP/nfq.log" "$NFQ_PID"
 
 kill -TERM "$NFQ_PID"
 wait_for 5 bash -c "! kill -0 $NFQ_PID" || fail "pinhole-nfq did not exit on SIGTERM"
