@@ -546,7 +546,9 @@ typedef struct pinhole_rule {
   uint16_t nat_port;           /**< DEST: new destination port (0 = keep) */
   int32_t pool;                /**< SOURCE: pool id */
   uint32_t nat_addr;           /**< DEST/STATIC */
-  char alg[16];   /**< "" = by destination port, "none", or a name */
+  /** "" = by destination port, "none", or a name; a named ALG inspects
+   *  only connections of its own protocol (since 0.2) */
+  char alg[16];
   uint32_t flags; /**< pinhole_rule_flag bits; 0. @since 0.2 */
 } pinhole_rule;
 
@@ -564,8 +566,9 @@ enum pinhole_rule_flag {
  * Appends a rule (evaluated after the ones before it).
  * @return the rule index (>= 0), PINHOLE_ERR_INVALID_ARG (bad action,
  *         NAT type, prefix length, unknown pool, DEST/STATIC without
- *         nat_addr, unknown flags or PINHOLE_RULE_DNS_DOCTOR without static
- *         NAT), PINHOLE_ERR_ADDRESS (DEST/STATIC nat_addr in 0/8, 127/8,
+ *         nat_addr, unknown flags, PINHOLE_RULE_DNS_DOCTOR without static
+ *         NAT, or since 0.2 an ALG of another protocol than the rule's
+ *         proto), PINHOLE_ERR_ADDRESS (DEST/STATIC nat_addr in 0/8, 127/8,
  *         224/4 or 240/4), PINHOLE_ERR_NOT_FOUND (unknown ALG name),
  *         PINHOLE_ERR_STRUCT_SIZE or PINHOLE_ERR_FULL.
  * @since 0.1.0

@@ -59,6 +59,8 @@ typedef struct ph_scan {
 typedef struct ph_alg {
   const char *name;
   uint8_t proto;      /* L4 protocol of the control connection; 0: both */
+  uint8_t rule_proto; /* another protocol it inspects when a rule names it
+                         (traceroute: ICMP echo); 0: none */
   uint8_t counter;    /* PINHOLE_CNT_ALG_* */
   uint8_t stream;     /* TCP byte stream (the engine's stream driver) */
   uint8_t state_size; /* bytes of pinhole__alg_state() used, at most

@@ -65,6 +65,13 @@ uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port) {
   return 0;
 }
 
+int pinhole__alg_fits(uint8_t id1, uint8_t proto) {
+  if (id1 == 0 || id1 > pinhole__nalgs)
+    return 0;
+  const ph_alg *a = pinhole__algs[id1 - 1];
+  return a->proto == 0 || a->proto == proto || a->rule_proto == proto;
+}
+
 uint8_t pinhole__alg_by_name(const char *name) {
   for (int i = 0; i < pinhole__nalgs; i++)
     if (strcmp(pinhole__algs[i]->name, name) == 0)

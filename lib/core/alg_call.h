@@ -68,6 +68,9 @@ extern const ph_alg pinhole__alg_h323;
 uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port);
 /* The ALG with this name, as id + 1, or 0. */
 uint8_t pinhole__alg_by_name(const char *name);
+/* 1 when ALG id1 inspects connections of protocol proto (its control
+ * protocol, or any for an ALG that runs on both), else 0. */
+int pinhole__alg_fits(uint8_t id1, uint8_t proto);
 /* pinhole_rule_alg_allow's parse: id[0..*len) for text under ALG id1
  * (a rule's ph_rule.alg). Returns 0, PINHOLE_ERR_UNSUPPORTED (no ALG
  * named, or one without allow_id) or PINHOLE_ERR_PARSE. */

@@ -424,6 +424,9 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
     alg = PH_ALG_NONE;
   else if (r.alg[0] != '\0' && (alg = pinhole__alg_by_name(r.alg)) == 0)
     return PINHOLE_ERR_NOT_FOUND;
+  if (alg != 0 && alg != PH_ALG_NONE && r.proto != 0 &&
+      !pinhole__alg_fits(alg, r.proto))
+    return PINHOLE_ERR_INVALID_ARG; /* alg=dcerpc on a UDP rule */
   if (ctx->nrules >= ctx->cfg.max_rules)
     return PINHOLE_ERR_FULL;
   ph_rule *pr = &ctx->rules[ctx->nrules];

@@ -58,6 +58,7 @@ static void ph_trace_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
 const ph_alg pinhole__alg_traceroute = {
     .name = "traceroute",
     .proto = PINHOLE_IPPROTO_UDP,
+    .rule_proto = PINHOLE_IPPROTO_ICMP, /* tracert's echo requests */
     .counter = PINHOLE_CNT_ALG_TRACEROUTE,
     .stream = 0,
     .state_size = 0,

@@ -183,7 +183,16 @@ static void test_ctx_rule_and_pool_arguments(void **state) {
   snprintf(r.alg, sizeof(r.alg), "gopher");
   assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_NOT_FOUND);
   snprintf(r.alg, sizeof(r.alg), "ftp");
+  r.proto = PINHOLE_IPPROTO_UDP; /* FTP runs over TCP only */
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  snprintf(r.alg, sizeof(r.alg), "tftp");
+  r.proto = PINHOLE_IPPROTO_TCP;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  snprintf(r.alg, sizeof(r.alg), "sip"); /* SIP runs over both */
   assert_int_equal(pinhole_rule_add(t->ctx, &r), 1);
+  r.proto = 0;
+  snprintf(r.alg, sizeof(r.alg), "ftp");
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 2);
   pinhole_pool pool;
   memset(&pool, 0, sizeof(pool));
   pool.size = sizeof(pool);
@@ -197,6 +206,50 @@ static void test_ctx_rule_and_pool_arguments(void **state) {
 
 /* When the pool has no port left: dropped, counted, evented; nothing else
  * breaks and the existing flows keep working. */
+/* A rule for any protocol that names a UDP ALG: its TCP connections are
+ * translated but not inspected (a Forward flow, no ALG counted). */
+static void test_ctx_rule_alg_other_protocol(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  tctx *t = t_ctx_pool(&cfg, 0xC6130007, 0xC6130007, 40000, 40009);
+  pinhole_rules_clear(t->ctx);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "any-tftp");
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = t->pool;
+  snprintf(r.alg, sizeof(r.alg), "tftp");
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 0);
+  tpkt p;
+  t_tcp(&p, 0xC6120021, 33000, 0xC6130063, 69, 1000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, 1000), PINHOLE_VERDICT_FORWARD);
+  t_udp_n(&p, 0xC6120021, 33001, 0xC6130063, 69, "\0\1f\0octet\0", 11);
+  assert_int_equal(t_in(t, &p, 2000), PINHOLE_VERDICT_FORWARD);
+  /* the TCP connection is a Forward flow, the UDP one a TFTP Watch flow */
+  t_listing_is(
+      t,
+      "Conversation: ALG protocol: none\n"
+      "  Number of initiators: 1, Number of responders: 1\n"
+      "Flow                                          State    Dir  Frm count\n"
+      "TCP 198.18.0.33:33000 -> 198.19.0.99:69       Forward  I          1\n"
+      "    NAT source 198.18.0.33:33000 -> 198.19.0.7:40000\n"
+      "TCP 198.19.0.99:69 -> 198.19.0.7:40000        Forward  O          0\n"
+      "    NAT dest 198.19.0.7:40000 -> 198.18.0.33:33000\n"
+      "Conversation: ALG protocol: tftp\n"
+      "  Number of initiators: 1, Number of responders: 1\n"
+      "Flow                                          State    Dir  Frm count\n"
+      "UDP 198.18.0.33:33001 -> 198.19.0.99:69       Watch    I          1\n"
+      "    NAT source 198.18.0.33:33001 -> 198.19.0.7:40000\n"
+      "UDP 198.19.0.99:69 -> 198.19.0.7:40000        Watch    O          0\n"
+      "    NAT dest 198.19.0.7:40000 -> 198.18.0.33:33001\n");
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_TFTP), 1);
+  t_ctx_del(t);
+}
+
 static void test_ctx_nat_ports_exhausted(void **state) {
   (void)state;
   pinhole_config cfg;
@@ -291,6 +344,7 @@ int main(void) {
       cmocka_unit_test(test_ctx_two_contexts_independent),
       cmocka_unit_test(test_ctx_rule_actions),
       cmocka_unit_test(test_ctx_rule_and_pool_arguments),
+      cmocka_unit_test(test_ctx_rule_alg_other_protocol),
       cmocka_unit_test(test_ctx_nat_ports_exhausted),
       cmocka_unit_test(test_ctx_flow_table_full),
       cmocka_unit_test(test_ctx_per_host_port_limit_and_log),
