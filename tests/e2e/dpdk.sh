@@ -6,7 +6,8 @@
 # net_af_packet virtual device (qpairs=3: one TX queue per lcore); the EAL
 # runs without hugepages or PCI (--no-huge -m 256 --no-pci --no-shconf).
 #
-# Checks, all through the DPDK gateway: ping; HTTP downloads from four
+# Checks, all through the DPDK gateway: ping from both workers' addresses;
+# an ICMP port unreachable back to worker 1; a reject rule's RST (emit); HTTP downloads from four
 # inside addresses (198.18.0.2 and .5 hash to worker 0, .3 and .4 to
 # worker 1, so both workers carry traffic); FTP active and passive (curl,
 # 1 MiB down and up, vsftpd); TFTP get and put (tftpd-hpa); a SIP call
@@ -54,6 +55,8 @@ ip netns exec "$NS_GW" "$DPDK" --lcores="(0-2)@($CPUS)" --no-huge -m 256 \
   --vdev="net_af_packet0,iface=gw-in,qpairs=3" \
   --vdev="net_af_packet1,iface=gw-out,qpairs=3" \
   -- --pool "$POOL:1024-65535" --listing-file "$TMP/listing" \
+  --rule name=no-8081,side=inside,proto=tcp,dport=8081,action=reject \
+  --rule name=inside-out,side=inside,nat=source \
   >"$TMP/gw.log" 2>"$TMP/gw.err" &
 GW_PID=$!
 PIDS+=("$GW_PID")
@@ -74,8 +77,32 @@ fi
 grep -q "running" "$TMP/gw.err" || die "pinhole-dpdk did not start"
 grep '^pinhole-dpdk: port' "$TMP/gw.err" >&2
 
-ns "$NS_IN" ping -c 3 -i 0.2 -W 2 "$OUT_ADDR" >"$TMP/ping.log" 2>&1 ||
-  fail "ping through pinhole-dpdk"
+# ICMP echo from a worker-0 and a worker-1 address: the replies come back
+# to the worker that owns the public query id.
+for a in 2 3; do
+  ns "$NS_IN" ping -I "198.18.0.$a" -c 3 -i 0.2 -W 2 "$OUT_ADDR" >"$TMP/ping$a.log" 2>&1 &&
+    log "ok: ping from 198.18.0.$a" || fail "ping from 198.18.0.$a through pinhole-dpdk"
+done
+# An ICMP port unreachable for a datagram from .3 (worker 1): dispatched by
+# the port inside the packet it quotes, translated back, the inside socket
+# sees the refusal.
+ns "$NS_IN" "$PYTHON" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("198.18.0.3", 0))
+s.connect(("'"$OUT_ADDR"'", 9))
+s.settimeout(2)
+s.send(b"anyone?")
+try:
+    s.recv(100)
+except ConnectionRefusedError:
+    print("refused")' >"$TMP/unreach.log" 2>&1
+grep -q refused "$TMP/unreach.log" && log "ok: the ICMP port unreachable reached 198.18.0.3" ||
+  fail "no ICMP port unreachable at 198.18.0.3 ($(cat "$TMP/unreach.log"))"
+# The reject rule: the library builds a TCP RST (emit), sent on the inside.
+ns "$NS_IN" curl -sS --connect-timeout 3 "http://$OUT_ADDR:8081/" >/dev/null 2>"$TMP/reject.log"
+grep -qiE 'refused|reset|connect to server' "$TMP/reject.log" && log "ok: port 8081 refused by the reject rule's RST" ||
+  fail "port 8081 not refused: $(cat "$TMP/reject.log")"
 
 # HTTP from four inside addresses.
 mkdir -p "$TMP/www"
@@ -160,9 +187,13 @@ expect_line "^ +NAT dest 198\.19\.0\.1:${PUB_MEDIA:-x} -> 198\.18\.0\.2:6000"
 expect_no_alg_errors
 expect_counter_min Other "Pinholes used" 7
 # Every public port a worker's listing shows is inside that worker's slice.
-bad=$(awk '/^Worker [0-9]+: lcore/ { split($6, r, "-"); lo = r[1]; hi = r[2]; next }
+# (The public endpoint: the pool address after "NAT source ... ->", before
+# "->" in "NAT dest"; an ICMP flow's other NAT line shows its ids.)
+bad=$(awk -v pool="$POOL" '/^Worker [0-9]+: lcore/ { split($6, r, "-"); lo = r[1]; hi = r[2]; next }
   /^ +NAT (source|dest) / {
-    s = ($2 == "source") ? $5 : $3; sub(/.*:/, "", s)
+    s = ($2 == "source") ? $5 : $3
+    if (index(s, pool ":") != 1) next
+    sub(/.*:/, "", s)
     if (s + 0 < lo || s + 0 > hi) print }' "$TMP/listing")
 [ -z "$bad" ] && log "ok: every public port lies in its worker's slice" ||
   fail "ports outside their worker's slice: $bad"
@@ -171,6 +202,9 @@ for w in 0 1; do
   [ "${n:-0}" -gt 0 ] && log "ok: worker $w processed $n packets" ||
     fail "worker $w processed nothing"
 done
+n=$(awk '/^Host: worker / { sub(/.*emitted /, ""); sum += $1 } END { print sum + 0 }' "$TMP/listing")
+[ "${n:-0}" -ge 1 ] && log "ok: $n packet(s) emitted by the library and sent" ||
+  fail "nothing emitted (the reject rule's RST)"
 grep '^Host: ' "$TMP/listing" >&2
 
 # The flood: FLOOD datagrams of 18 bytes from 198.18.0.2 (worker 0) and as
