@@ -75,14 +75,6 @@ int worker_main(void *arg);
 /* The callbacks every worker's context gets (user: its struct worker). */
 void worker_callbacks(pinhole_callbacks *cb);
 
-/* The worker whose slice holds public port p (clamped to the last). */
-static inline unsigned slice_of(const struct app *a, uint16_t p) {
-  if (p < a->port_lo || p > a->port_hi)
-    return a->nworkers; /* none */
-  unsigned i = (unsigned)((uint32_t)(p - a->port_lo) / a->slice);
-  return i < a->nworkers ? i : a->nworkers - 1;
-}
-
 uint64_t now_ns(void);
 
 #endif

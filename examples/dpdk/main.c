@@ -35,6 +35,7 @@
  * replies): for net_af_packet give qpairs=N in --vdev. docs/dpdk.md.
  */
 #include "dpdk.h"
+#include "steer.h"
 
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -64,47 +65,7 @@ static void on_signal(int sig) {
     got_stop = 1;
 }
 
-static uint16_t be16(const uint8_t *p) {
-  return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* ---- dispatch ---- */
-
-/* The public port an outside IPv4 packet (len bytes at ip) is addressed
- * to, or 0: TCP/UDP destination port, ICMP query reply id, or for an ICMP
- * error the source port (or query id) of the packet it quotes, which left
- * through us. */
-static uint16_t public_port(const uint8_t *ip, size_t len) {
-  size_t ihl = (size_t)(ip[0] & 15) * 4;
-  if (ihl < 20 || len < ihl + 8 || (be16(ip + 6) & 0x1fff) != 0)
-    return 0; /* short, or a non-first fragment: no L4 header */
-  const uint8_t *l4 = ip + ihl;
-  if (ip[9] == PINHOLE_IPPROTO_TCP || ip[9] == PINHOLE_IPPROTO_UDP)
-    return be16(l4 + 2);
-  if (ip[9] != PINHOLE_IPPROTO_ICMP)
-    return 0;
-  uint8_t type = l4[0];
-  if (type == 0 || type == 14 || type == 16 || type == 18)
-    return be16(l4 + 4); /* echo, timestamp, information, mask reply */
-  if (type != 3 && type != 4 && type != 5 && type != 11 && type != 12)
-    return 0;
-  const uint8_t *in = l4 + 8; /* the quoted packet */
-  size_t left = len - ihl - 8;
-  size_t in_ihl = left >= 20 ? (size_t)(in[0] & 15) * 4 : 0;
-  if (in_ihl < 20 || left < in_ihl + 8)
-    return 0;
-  if (in[9] == PINHOLE_IPPROTO_TCP || in[9] == PINHOLE_IPPROTO_UDP)
-    return be16(in + in_ihl);
-  return in[9] == PINHOLE_IPPROTO_ICMP ? be16(in + in_ihl + 4) : 0;
-}
-
-/* The worker of an inside source address: a multiplicative hash, so
- * neighbouring addresses spread. */
-static unsigned inside_worker(const struct app *a, const uint8_t *ip) {
-  uint32_t src = (uint32_t)be16(ip + 12) << 16 | be16(ip + 14);
-  uint32_t h = src * 2654435761u;
-  return (h ^ h >> 16) % a->nworkers;
-}
 
 /* An ARP request on l: answered in place with l's MAC (proxy ARP).
  * Returns 1 when m was sent (or freed), 0 when it is not ours. */
@@ -149,15 +110,16 @@ static unsigned classify(struct app *a, int side, struct rte_mbuf *m) {
     if (atomic_load_explicit(&l->peer, memory_order_relaxed) != mac)
       atomic_store_explicit(&l->peer, mac, memory_order_relaxed);
   }
-  uint16_t type = be16(f + 12);
+  uint16_t type = steer_be16(f + 12);
   if (type == 0x0806 && on_arp(a, l, m))
     return a->nworkers;
   if (type != 0x0800 || (f[ETH_HDR] >> 4) != 4)
     goto not_ip;
   const uint8_t *ip = f + ETH_HDR;
   if (side == PINHOLE_SIDE_INSIDE)
-    return inside_worker(a, ip);
-  unsigned w = slice_of(a, public_port(ip, len - ETH_HDR));
+    return steer_inside(ip, a->nworkers);
+  unsigned w = steer_slice(a->port_lo, a->port_hi, a->slice, a->nworkers,
+                           steer_public_port(ip, len - ETH_HDR));
   if (w < a->nworkers)
     return w;
   a->d_no_port++;
@@ -278,6 +240,17 @@ static void print_dump(FILE *f, const struct app *a) {
           (unsigned long long)a->d_rx[1], (unsigned long long)a->d_arp,
           (unsigned long long)a->d_non_ip, (unsigned long long)a->d_no_port,
           (unsigned long long)a->d_ring_full);
+  for (int s = 0; s < 2; s++) {
+    struct rte_eth_stats es;
+    if (rte_eth_stats_get(a->link[s].port, &es) == 0)
+      fprintf(f,
+              "Host: port %u (%s): received %llu, missed %llu, errors "
+              "%llu, no mbuf %llu; sent %llu, errors %llu\n",
+              a->link[s].port, s == PINHOLE_SIDE_INSIDE ? "inside" : "outside",
+              (unsigned long long)es.ipackets, (unsigned long long)es.imissed,
+              (unsigned long long)es.ierrors, (unsigned long long)es.rx_nombuf,
+              (unsigned long long)es.opackets, (unsigned long long)es.oerrors);
+  }
   for (unsigned i = 0; i < a->nworkers; i++) {
     const struct worker *w = &a->w[i];
     fprintf(
