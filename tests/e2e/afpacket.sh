@@ -48,32 +48,7 @@ host_basic_checks pinhole-afpacket "$TMP/afp.log" "$AFP_PID"
 # kernel's rx_packets, polled every 2 ms; a UDP socket that is never read
 # takes them), from the first to the last: what the gateway delivered,
 # not what a python receiver could keep up with.
-bg "$NS_OUT" sink "$PYTHON" -c '
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("'"$OUT_ADDR"'", 9000))
-def rx():
-    with open("/sys/class/net/veth-out/statistics/rx_packets") as f:
-        return int(f.read())
-base = rx()
-print("listening", flush=True)
-deadline = time.monotonic() + 30
-n, first, last = base, None, None
-while time.monotonic() < deadline:
-    time.sleep(0.002)
-    v = rx()
-    t = time.monotonic()
-    if v != n:
-        n, last = v, t
-        if first is None:
-            first = t
-    elif first is not None and t - last > 1:
-        break
-got = n - base
-span = (last - first) if first is not None and last > first else 0
-print("received %d in %.3f s: %d pps" % (got, span, got / span if span else 0),
-      flush=True)'
-wait_for 5 grep -q listening "$TMP/sink.log" || die "flood receiver"
+flood_sink "$NS_OUT" veth-out "$OUT_ADDR"
 if [ -x "$FLOOD_BIN" ]; then
   ns "$NS_IN" "$FLOOD_BIN" "$OUT_ADDR" 9000 "$FLOOD" >"$TMP/flood.log" 2>&1 ||
     fail "flood sender"

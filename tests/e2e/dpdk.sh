@@ -214,32 +214,7 @@ grep '^Host: ' "$TMP/listing" >&2
 ip -n "$NS_OUT" addr add 198.19.0.3/24 dev veth-out &&
   ip -n "$NS_IN" route add 198.19.0.3/32 via "$GW_IN_ADDR" src 198.18.0.3 ||
   die "flood routes"
-bg "$NS_OUT" sink "$PYTHON" -c '
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", 9000))
-def rx():
-    with open("/sys/class/net/veth-out/statistics/rx_packets") as f:
-        return int(f.read())
-base = rx()
-print("listening", flush=True)
-deadline = time.monotonic() + 30
-n, first, last = base, None, None
-while time.monotonic() < deadline:
-    time.sleep(0.002)
-    v = rx()
-    t = time.monotonic()
-    if v != n:
-        n, last = v, t
-        if first is None:
-            first = t
-    elif first is not None and t - last > 1:
-        break
-got = n - base
-span = (last - first) if first is not None and last > first else 0
-print("received %d in %.3f s: %d pps" % (got, span, got / span if span else 0),
-      flush=True)'
-wait_for 5 grep -q listening "$TMP/sink.log" || die "flood receiver"
+flood_sink "$NS_OUT" veth-out "0.0.0.0"
 if [ -x "$FLOOD_BIN" ]; then
   ns "$NS_IN" "$FLOOD_BIN" "$OUT_ADDR" 9000 "$FLOOD" >"$TMP/flood0.log" 2>&1 &
   f0=$!

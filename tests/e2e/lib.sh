@@ -501,3 +501,37 @@ s.sendto(b"hello?", ("'"$POOL"'", 40000))' || fail "sending the unsolicited data
   expect_counter_min "Other" "No matching rule" 1
   expect_only_test_addresses
 }
+
+# flood_sink NS IF ADDR: counts the frames that reach interface IF in NS
+# (its rx_packets, polled every 2 ms; a UDP socket bound to ADDR:9000 that
+# is never read takes them) from the first to the last, until 1 s without
+# one (at most 30 s), then prints "received N in S s: R pps" to
+# $TMP/sink.log. Returns once it listens. For the flood measurements.
+flood_sink() {
+  bg "$1" sink "$PYTHON" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[2], 9000))
+def rx():
+    with open("/sys/class/net/%s/statistics/rx_packets" % sys.argv[1]) as f:
+        return int(f.read())
+base = rx()
+print("listening", flush=True)
+deadline = time.monotonic() + 30
+n, first, last = base, None, None
+while time.monotonic() < deadline:
+    time.sleep(0.002)
+    v = rx()
+    t = time.monotonic()
+    if v != n:
+        n, last = v, t
+        if first is None:
+            first = t
+    elif first is not None and t - last > 1:
+        break
+got = n - base
+span = (last - first) if first is not None and last > first else 0
+print("received %d in %.3f s: %d pps" % (got, span, got / span if span else 0),
+      flush=True)' "$2" "$3"
+  wait_for 5 grep -q listening "$TMP/sink.log" || die "flood receiver"
+}
