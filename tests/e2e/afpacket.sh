@@ -20,20 +20,7 @@ FLOOD=${AFPACKET_FLOOD:-20000}
 e2e_init curl ping ethtool
 [ -n "$PYTHON" ] || skip "python3 is not installed"
 
-ip link add veth-in netns "$NS_IN" type veth peer name gw-in netns "$NS_GW" &&
-  ip link add veth-out netns "$NS_OUT" type veth peer name gw-out netns "$NS_GW" ||
-  die "creating veth pairs"
-host_link "$NS_IN" veth-in "$IN_ADDR/24" default via "$GW_IN_ADDR" &&
-  host_link "$NS_OUT" veth-out "$OUT_ADDR/24" || die "configuring hosts"
-ip -n "$NS_GW" link set gw-in up && ip -n "$NS_GW" link set gw-out up ||
-  die "gateway links"
-ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=0 || die "sysctl"
-# AF_PACKET sees frames as they are: no partial checksums, no GRO/GSO.
-for pair in "$NS_IN veth-in" "$NS_GW gw-in" "$NS_GW gw-out" "$NS_OUT veth-out"; do
-  set -- $pair
-  ip netns exec "$1" ethtool -K "$2" rx off tx off gso off gro off tso off \
-    >/dev/null 2>&1 || die "ethtool -K $2 (offloads off)"
-done
+e2e_setup_raw
 
 bg "$NS_GW" afp "$AFP" --inside gw-in --outside gw-out --pool "$POOL"
 wait_for 5 grep -q "pinhole-afpacket\[[0-9]*\]: inside" "$TMP/afp.log" ||

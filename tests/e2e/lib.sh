@@ -535,3 +535,25 @@ print("received %d in %.3f s: %d pps" % (got, span, got / span if span else 0),
       flush=True)' "$2" "$3"
   wait_for 5 grep -q listening "$TMP/sink.log" || die "flood receiver"
 }
+
+# e2e_setup_raw: the layout of the hosts that own Ethernet frames
+# (pinhole-afpacket, pinhole-dpdk): veth pairs to a gateway namespace whose
+# ends gw-in and gw-out are up without addresses, ip_forward off (the
+# gateway process is the only path), and every end's offloads off, since
+# AF_PACKET sees frames as they are (no partial checksums, no GRO/GSO).
+e2e_setup_raw() {
+  local pair
+  ip link add veth-in netns "$NS_IN" type veth peer name gw-in netns "$NS_GW" &&
+    ip link add veth-out netns "$NS_OUT" type veth peer name gw-out netns "$NS_GW" ||
+    die "creating veth pairs"
+  host_link "$NS_IN" veth-in "$IN_ADDR/24" default via "$GW_IN_ADDR" &&
+    host_link "$NS_OUT" veth-out "$OUT_ADDR/24" || die "configuring hosts"
+  ip -n "$NS_GW" link set gw-in up && ip -n "$NS_GW" link set gw-out up ||
+    die "gateway links"
+  ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=0 || die "sysctl"
+  for pair in "$NS_IN veth-in" "$NS_GW gw-in" "$NS_GW gw-out" "$NS_OUT veth-out"; do
+    set -- $pair
+    ip netns exec "$1" ethtool -K "$2" rx off tx off gso off gro off tso off \
+      >/dev/null 2>&1 || die "ethtool -K $2 (offloads off)"
+  done
+}
