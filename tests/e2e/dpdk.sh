@@ -22,7 +22,6 @@
 . "$(dirname "$0")/lib.sh"
 DPDK=${1:-}
 FLOOD_BIN=${2:-}
-HERE=$(cd "$(dirname "$0")" && pwd)
 [ -n "$DPDK" ] && [ -x "$DPDK" ] || skip "pinhole-dpdk not built (libdpdk-dev not found at meson setup)"
 FLOOD=${DPDK_FLOOD:-20000}
 e2e_init curl ping ethtool
@@ -47,7 +46,7 @@ ip netns exec "$NS_GW" "$DPDK" --lcores="(0-2)@($CPUS)" --no-huge -m 256 \
   >"$TMP/gw.log" 2>"$TMP/gw.err" &
 GW_PID=$!
 PIDS+=("$GW_PID")
-for i in $(seq 100); do
+for _ in $(seq 100); do
   grep -q "pinhole-dpdk\[[0-9]*\]: running" "$TMP/gw.err" && break
   kill -0 "$GW_PID" 2>/dev/null || break
   sleep 0.1
@@ -141,21 +140,7 @@ for f in /usr/share/sip-tester/g711a.pcap /usr/share/sipp/g711a.pcap \
 done
 command -v sipp >/dev/null && [ -n "$PCAP" ] ||
   skip "sipp or its g711a.pcap is not installed (package sip-tester)"
-(cd "$TMP" && exec ip netns exec "$NS_OUT" timeout 60 sipp -sf "$HERE/sip-uas.xml" \
-  -i "$OUT_ADDR" -p 5060 -mi "$OUT_ADDR" -mp 6000 -key pcap "$PCAP" \
-  -m 1 -timeout 40s -timeout_error -nostdin -trace_err -trace_msg \
-  -message_file "$TMP/uas-msg.log" -error_file "$TMP/uas.err") >"$TMP/uas.log" 2>&1 &
-UAS_PID=$!
-PIDS+=("$UAS_PID")
-wait_for 5 bash -c "ip netns exec $NS_OUT ss -Hlun 'sport = :5060' | grep -q ." ||
-  die "sipp UAS did not start"
-(cd "$TMP" && exec ip netns exec "$NS_IN" timeout 60 sipp "$OUT_ADDR:5060" \
-  -sf "$HERE/sip-uac.xml" -i "$IN_ADDR" -p 5060 -mi "$IN_ADDR" -mp 6000 \
-  -rtp_echo -m 1 -timeout 30s -timeout_error -nostdin -trace_err -trace_msg \
-  -message_file "$TMP/uac-msg.log" -error_file "$TMP/uac.err") >"$TMP/uac.log" 2>&1 &&
-  log "ok: sipp UAC: the call completed" || fail "sipp UAC failed"
-wait_for 10 bash -c "! kill -0 $UAS_PID" || fail "sipp UAS did not end"
-wait "$UAS_PID" && log "ok: sipp UAS: the call completed" || fail "sipp UAS failed"
+sip_call 6000 6000
 tr -d '\r' <"$TMP/uas-msg.log" >"$TMP/uas-msg.txt"
 grep -q '^c=IN IP4 198\.19\.0\.1$' "$TMP/uas-msg.txt" &&
   log "ok: the called party got c=IN IP4 198.19.0.1" || fail "SDP c= not rewritten"
