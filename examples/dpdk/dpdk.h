@@ -36,7 +36,7 @@ struct snapshot {
 /* Per worker: counted by that worker only (read by main at a dump). */
 struct wstats {
   uint64_t rx, forwarded, hairpinned, dropped, emitted, tx_errors, bursts,
-      ticks, too_big;
+      ticks;
 };
 
 struct app;
@@ -66,7 +66,7 @@ struct app {
   _Atomic int stop;
   _Atomic unsigned dump_gen;
   /* dispatcher counters (main lcore only) */
-  uint64_t d_rx[2], d_ring_full, d_arp, d_non_ip, d_no_port, d_to[MAX_WORKERS];
+  uint64_t d_rx[2], d_ring_full, d_arp, d_non_ip, d_no_port;
 };
 
 /* The worker lcore's loop (rte_eal_remote_launch). */

@@ -152,7 +152,6 @@ static unsigned dispatch(struct app *a) {
           continue;
         unsigned put =
             rte_ring_sp_enqueue_burst(a->w[w].ring, (void **)to[w], k[w], NULL);
-        a->d_to[w] += put;
         if (put < k[w]) {
           a->d_ring_full += k[w] - put;
           rte_pktmbuf_free_bulk(to[w] + put, k[w] - put);
@@ -257,13 +256,14 @@ static void print_dump(FILE *f, const struct app *a) {
         f,
         "Host: worker %u (lcore %u): received %llu in %llu bursts, "
         "forwarded %llu, hairpinned %llu, dropped %llu, emitted %llu, TX "
-        "errors %llu, connections %u, conversations %u, mappings %u\n",
+        "errors %llu, ticks %llu, connections %u, conversations %u, "
+        "mappings %u\n",
         i, w->lcore, (unsigned long long)w->st.rx,
         (unsigned long long)w->st.bursts, (unsigned long long)w->st.forwarded,
         (unsigned long long)w->st.hairpinned, (unsigned long long)w->st.dropped,
         (unsigned long long)w->st.emitted, (unsigned long long)w->st.tx_errors,
-        w->snap.usage.flows, w->snap.usage.conversations,
-        w->snap.usage.mappings);
+        (unsigned long long)w->st.ticks, w->snap.usage.flows,
+        w->snap.usage.conversations, w->snap.usage.mappings);
   }
 }
 

@@ -174,6 +174,9 @@ for w in 0 1; do
   n=$(sed -n "s/^Host: worker $w (lcore [0-9]*): received \([0-9]*\) .*/\1/p" "$TMP/listing")
   [ "${n:-0}" -gt 0 ] && log "ok: worker $w processed $n packets" ||
     fail "worker $w processed nothing"
+  n=$(sed -n "s/^Host: worker $w (.*, ticks \([0-9]*\),.*/\1/p" "$TMP/listing")
+  [ "${n:-0}" -gt 10 ] && log "ok: worker $w ticked its context $n times" ||
+    fail "worker $w ticked ${n:-0} times"
 done
 n=$(awk '/^Host: worker / { sub(/.*emitted /, ""); sum += $1 } END { print sum + 0 }' "$TMP/listing")
 [ "${n:-0}" -ge 1 ] && log "ok: $n packet(s) emitted by the library and sent" ||
