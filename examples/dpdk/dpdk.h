@@ -51,6 +51,8 @@ struct worker {
   struct wstats st;
   _Atomic unsigned dump_seen; /* the dump generation answered */
   struct snapshot snap;
+  _Atomic unsigned cmd_seen; /* the control command answered */
+  char *cmd_out;             /* its answer (malloc'd), freed by main */
 } __rte_cache_aligned;
 
 struct app {
@@ -65,6 +67,8 @@ struct app {
   int trace;
   _Atomic int stop;
   _Atomic unsigned dump_gen;
+  _Atomic unsigned cmd_gen; /* a new --control line in cmd */
+  char cmd[1024];
   /* dispatcher counters (main lcore only) */
   uint64_t d_rx[2], d_ring_full, d_arp, d_non_ip, d_no_port;
 };

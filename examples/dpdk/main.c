@@ -4,7 +4,7 @@
  *
  *   pinhole-dpdk EAL-ARGS -- --pool ADDR[:LO-HI] [--rule SPEC]...
  *       [--inside-port N] [--outside-port N] [--burst N] [--idle-us N]
- *       [--listing-file FILE] [--trace]
+ *       [--listing-file FILE] [--control FIFO] [--trace]
  *
  * Two Ethernet ports (DPDK port 0 inside, 1 outside unless told): real
  * NICs, or net_af_packet / net_tap virtual devices on veths. Every EAL
@@ -30,6 +30,10 @@
  *     snapshot of its context and prints them merged: the listings one
  *     after the other, the counters summed ("Statistics, all workers"),
  *     each worker's own statistics, and one "Host:" line per lcore.
+ *   - --control FIFO takes pinhole-gw's operator commands (show FILTER,
+ *     clear, lookup, pinholes, timeout, labels, stats; one per line):
+ *     every worker runs the line on its own context, the answers are
+ *     printed one after the other under "Worker N:".
  *
  * Needs TX queues = workers + 1 on each port (the main lcore's is for ARP
  * replies): for net_af_packet give qpairs=N in --vdev. docs/dpdk.md.
@@ -43,12 +47,15 @@
 #include <rte_malloc.h>
 #include <rte_version.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_RULES 32
@@ -291,6 +298,57 @@ static void dump(struct app *a, const char *listing_file) {
   }
 }
 
+/* ---- control: pinhole-gw's commands, run by every worker ---- */
+
+/* Creates the FIFO if needed and opens it for reading, with a writer of
+ * its own so that a client closing it never leaves end of file. */
+static int control_open(const char *path) {
+  if (mkfifo(path, 0600) < 0 && errno != EEXIST)
+    return -1;
+  int fd = open(path, O_RDONLY | O_NONBLOCK);
+  return fd < 0 || open(path, O_WRONLY | O_NONBLOCK) < 0 ? -1 : fd;
+}
+
+/* One line to every worker; their answers (at most 3 s) to stdout. */
+static void control_run(struct app *a, const char *line) {
+  snprintf(a->cmd, sizeof(a->cmd), "%s", line);
+  unsigned gen = atomic_fetch_add(&a->cmd_gen, 1) + 1;
+  for (unsigned i = 0; i < a->nworkers; i++) {
+    struct worker *w = &a->w[i];
+    for (int t = 0; t < 3000 && atomic_load_explicit(
+                                    &w->cmd_seen, memory_order_acquire) != gen;
+         t++)
+      rte_delay_us_sleep(1000);
+    if (atomic_load_explicit(&w->cmd_seen, memory_order_acquire) != gen) {
+      printf("Worker %u: no answer\n", i);
+      continue;
+    }
+    printf("Worker %u:\n%s", i, w->cmd_out ? w->cmd_out : "");
+    free(w->cmd_out);
+    w->cmd_out = NULL;
+  }
+  fflush(stdout);
+}
+
+/* Runs every complete line the FIFO holds. */
+static void control_read(struct app *a, int fd, char *buf, size_t *len,
+                         size_t cap) {
+  ssize_t n = read(fd, buf + *len, cap - 1 - *len);
+  if (n <= 0)
+    return;
+  *len += (size_t)n;
+  char *nl;
+  while ((nl = memchr(buf, '\n', *len)) != NULL) {
+    *nl = '\0';
+    size_t used = (size_t)(nl - buf) + 1;
+    control_run(a, buf);
+    memmove(buf, buf + used, *len - used);
+    *len -= used;
+  }
+  if (*len == cap - 1)
+    *len = 0; /* a line too long: dropped */
+}
+
 /* ---- command line: pool and rules, as pinhole-gw writes them ---- */
 
 static int parse_range(const char *s, uint16_t *lo, uint16_t *hi) {
@@ -371,6 +429,7 @@ struct opts {
   int nrules;
   uint16_t port[2];
   const char *listing_file;
+  const char *control;
 };
 
 static void usage(FILE *f, int status) {
@@ -378,7 +437,7 @@ static void usage(FILE *f, int status) {
              "SPEC]...\n"
              "         [--inside-port N] [--outside-port N] [--burst N] "
              "[--idle-us N]\n"
-             "         [--listing-file FILE] [--trace]\n"
+             "         [--listing-file FILE] [--control FIFO] [--trace]\n"
              "       pinhole-dpdk --version\n"
              "Every EAL lcore but the main one is a worker with its own "
              "context and\nport slice; see docs/dpdk.md.\n");
@@ -394,6 +453,7 @@ static void parse_opts(struct app *a, struct opts *o, int argc, char **argv) {
       {"burst", required_argument, NULL, 'b'},
       {"idle-us", required_argument, NULL, 'u'},
       {"listing-file", required_argument, NULL, 'l'},
+      {"control", required_argument, NULL, 'c'},
       {"trace", no_argument, NULL, 't'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
@@ -414,6 +474,8 @@ static void parse_opts(struct app *a, struct opts *o, int argc, char **argv) {
       a->idle_us = (unsigned)v;
     else if (c == 'l')
       o->listing_file = optarg;
+    else if (c == 'c')
+      o->control = optarg;
     else if (c == 't')
       a->trace = 1;
     else if (c == 'h')
@@ -594,9 +656,17 @@ int main(int argc, char **argv) {
     rte_eal_remote_launch(worker_main, &a.w[i], a.w[i].lcore);
   fprintf(stderr, "pinhole-dpdk[%d]: running, %u workers, ports %u-%u\n",
           (int)getpid(), a.nworkers, a.port_lo, a.port_hi);
-  unsigned idle = 0;
+  int ctl = o.control ? control_open(o.control) : -1;
+  if (o.control && ctl < 0)
+    fprintf(stderr, "pinhole-dpdk: control: %s: %s\n", o.control,
+            strerror(errno));
+  char ctl_buf[1024];
+  size_t ctl_len = 0;
+  unsigned idle = 0, loops = 0;
   while (!got_stop) {
     idle = dispatch(&a) ? 0 : idle + 1;
+    if (ctl >= 0 && (++loops & 1023) == 0) /* a read() now and then */
+      control_read(&a, ctl, ctl_buf, &ctl_len, sizeof(ctl_buf));
     if (got_dump) {
       got_dump = 0;
       dump(&a, o.listing_file);

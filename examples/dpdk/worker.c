@@ -14,9 +14,13 @@
  *     of the side it names, from a fresh mbuf;
  *   - calls pinhole_tick() every 100 ms of its own;
  *   - answers a dump request (a new dump_gen) with a snapshot of its
- *     context, formatted here because a context belongs to one thread.
+ *     context, formatted here because a context belongs to one thread;
+ *     runs a --control command line (a new cmd_gen) on its context with
+ *     pinhole-gw's control.c, the answer kept for the main lcore.
  */
 #include "dpdk.h"
+
+#include "../gateway/control.h"
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -173,6 +177,20 @@ static void snapshot(struct worker *w, unsigned gen) {
   atomic_store_explicit(&w->dump_seen, gen, memory_order_release);
 }
 
+/* The control line in a->cmd, on this worker's context. */
+static void command(struct worker *w, unsigned gen) {
+  char line[sizeof(w->app->cmd)];
+  size_t len = 0;
+  memcpy(line, w->app->cmd, sizeof(line));
+  line[sizeof(line) - 1] = '\0';
+  FILE *out = open_memstream(&w->cmd_out, &len);
+  if (out) {
+    gw_control_line(w->ctx, line, out);
+    fclose(out);
+  }
+  atomic_store_explicit(&w->cmd_seen, gen, memory_order_release);
+}
+
 int worker_main(void *arg) {
   struct worker *w = arg;
   struct app *a = w->app;
@@ -201,6 +219,9 @@ int worker_main(void *arg) {
     unsigned gen = atomic_load_explicit(&a->dump_gen, memory_order_acquire);
     if (gen != atomic_load_explicit(&w->dump_seen, memory_order_relaxed))
       snapshot(w, gen);
+    gen = atomic_load_explicit(&a->cmd_gen, memory_order_acquire);
+    if (gen != atomic_load_explicit(&w->cmd_seen, memory_order_relaxed))
+      command(w, gen);
     idle = n ? 0 : idle + 1;
     if (idle > 16 && a->idle_us) /* shared cores: give the CPU back */
       rte_delay_us_sleep(a->idle_us);

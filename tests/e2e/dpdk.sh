@@ -14,7 +14,8 @@
 # with sipp and its RTP both ways. Then the merged listing (SIGUSR1): each
 # conversation in the listing of the worker that owns it, the summed
 # counters, each worker's data ports inside its slice, both workers busy.
-# Last, a bounded UDP flood from two inside addresses (one per worker):
+# The --control FIFO: a filtered listing and a timeout, answered by each
+# worker. Last, a bounded UDP flood from two inside addresses (one per worker):
 # the packets-per-second and per-lcore lines BENCHMARKS.md quotes.
 # If the EAL cannot start on this machine, the test skips (exit 77) and
 # says why.
@@ -42,6 +43,7 @@ ip netns exec "$NS_GW" "$DPDK" --lcores="(0-2)@($CPUS)" --no-huge -m 256 \
   --vdev="net_af_packet0,iface=gw-in,qpairs=3" \
   --vdev="net_af_packet1,iface=gw-out,qpairs=3" \
   -- --pool "$POOL:1024-65535" --listing-file "$TMP/listing" \
+  --control "$TMP/ctl" \
   --rule name=no-8081,side=inside,proto=tcp,dport=8081,action=reject \
   --rule name=inside-out,side=inside,nat=source \
   >"$TMP/gw.log" 2>"$TMP/gw.err" &
@@ -182,6 +184,22 @@ n=$(awk '/^Host: worker / { sub(/.*emitted /, ""); sum += $1 } END { print sum +
 [ "${n:-0}" -ge 1 ] && log "ok: $n packet(s) emitted by the library and sent" ||
   fail "nothing emitted (the reject rule's RST)"
 grep '^Host: ' "$TMP/listing" >&2
+
+# --control: a filtered listing, run by each worker on its own context
+# (the sip conversation is worker 0's: .2), then a timeout set in both.
+timeout 5 bash -c "echo 'show alg=sip' >'$TMP/ctl'" || fail "writing to --control"
+wait_for 5 grep -q '^Worker 1:$' "$TMP/gw.log" || fail "no answer on --control"
+awk '/^Worker 0:$/ { p = 1; next } /^Worker 1:$/ { p = 2; next }
+  p == 1 { print > "'"$TMP"'/ctl0" } p == 2 { print > "'"$TMP"'/ctl1" }' "$TMP/gw.log"
+grep -q '^Conversation: ALG protocol: sip' "$TMP/ctl0" &&
+  ! grep -q '^Conversation: ALG protocol: [^s]' "$TMP/ctl0" &&
+  ! grep -q '^Conversation' "$TMP/ctl1" 2>/dev/null &&
+  log "ok: control 'show alg=sip': worker 0 lists the sip conversation, worker 1 nothing" ||
+  fail "control 'show alg=sip': $(cat "$TMP/ctl0" "$TMP/ctl1" 2>/dev/null | head -5)"
+timeout 5 bash -c "echo 'timeout udp 100' >'$TMP/ctl'" || fail "writing to --control"
+wait_for 5 test "$(grep -c '^timeout udp: set$' "$TMP/gw.log")" = 2 &&
+  log "ok: control 'timeout udp 100' set in both workers" ||
+  fail "control 'timeout udp 100': $(grep -c '^timeout udp' "$TMP/gw.log") answers"
 
 # The flood: FLOOD datagrams of 18 bytes from 198.18.0.2 (worker 0) and as
 # many from 198.18.0.3 (worker 1, through a /32 route with that source to a
