@@ -20,20 +20,7 @@ FLOOD=${AFPACKET_FLOOD:-20000}
 e2e_init curl ping ethtool
 [ -n "$PYTHON" ] || skip "python3 is not installed"
 
-ip link add veth-in netns "$NS_IN" type veth peer name gw-in netns "$NS_GW" &&
-  ip link add veth-out netns "$NS_OUT" type veth peer name gw-out netns "$NS_GW" ||
-  die "creating veth pairs"
-host_link "$NS_IN" veth-in "$IN_ADDR/24" default via "$GW_IN_ADDR" &&
-  host_link "$NS_OUT" veth-out "$OUT_ADDR/24" || die "configuring hosts"
-ip -n "$NS_GW" link set gw-in up && ip -n "$NS_GW" link set gw-out up ||
-  die "gateway links"
-ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=0 || die "sysctl"
-# AF_PACKET sees frames as they are: no partial checksums, no GRO/GSO.
-for pair in "$NS_IN veth-in" "$NS_GW gw-in" "$NS_GW gw-out" "$NS_OUT veth-out"; do
-  set -- $pair
-  ip netns exec "$1" ethtool -K "$2" rx off tx off gso off gro off tso off \
-    >/dev/null 2>&1 || die "ethtool -K $2 (offloads off)"
-done
+e2e_setup_raw
 
 bg "$NS_GW" afp "$AFP" --inside gw-in --outside gw-out --pool "$POOL"
 wait_for 5 grep -q "pinhole-afpacket\[[0-9]*\]: inside" "$TMP/afp.log" ||
@@ -48,32 +35,7 @@ host_basic_checks pinhole-afpacket "$TMP/afp.log" "$AFP_PID"
 # kernel's rx_packets, polled every 2 ms; a UDP socket that is never read
 # takes them), from the first to the last: what the gateway delivered,
 # not what a python receiver could keep up with.
-bg "$NS_OUT" sink "$PYTHON" -c '
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("'"$OUT_ADDR"'", 9000))
-def rx():
-    with open("/sys/class/net/veth-out/statistics/rx_packets") as f:
-        return int(f.read())
-base = rx()
-print("listening", flush=True)
-deadline = time.monotonic() + 30
-n, first, last = base, None, None
-while time.monotonic() < deadline:
-    time.sleep(0.002)
-    v = rx()
-    t = time.monotonic()
-    if v != n:
-        n, last = v, t
-        if first is None:
-            first = t
-    elif first is not None and t - last > 1:
-        break
-got = n - base
-span = (last - first) if first is not None and last > first else 0
-print("received %d in %.3f s: %d pps" % (got, span, got / span if span else 0),
-      flush=True)'
-wait_for 5 grep -q listening "$TMP/sink.log" || die "flood receiver"
+flood_sink "$NS_OUT" veth-out "$OUT_ADDR"
 if [ -x "$FLOOD_BIN" ]; then
   ns "$NS_IN" "$FLOOD_BIN" "$OUT_ADDR" 9000 "$FLOOD" >"$TMP/flood.log" 2>&1 ||
     fail "flood sender"

@@ -501,3 +501,88 @@ s.sendto(b"hello?", ("'"$POOL"'", 40000))' || fail "sending the unsolicited data
   expect_counter_min "Other" "No matching rule" 1
   expect_only_test_addresses
 }
+
+# flood_sink NS IF ADDR: counts the frames that reach interface IF in NS
+# (its rx_packets, polled every 2 ms; a UDP socket bound to ADDR:9000 that
+# is never read takes them) from the first to the last, until 1 s without
+# one (at most 30 s), then prints "received N in S s: R pps" to
+# $TMP/sink.log. Returns once it listens. For the flood measurements.
+flood_sink() {
+  bg "$1" sink "$PYTHON" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[2], 9000))
+def rx():
+    with open("/sys/class/net/%s/statistics/rx_packets" % sys.argv[1]) as f:
+        return int(f.read())
+base = rx()
+print("listening", flush=True)
+deadline = time.monotonic() + 30
+n, first, last = base, None, None
+while time.monotonic() < deadline:
+    time.sleep(0.002)
+    v = rx()
+    t = time.monotonic()
+    if v != n:
+        n, last = v, t
+        if first is None:
+            first = t
+    elif first is not None and t - last > 1:
+        break
+got = n - base
+span = (last - first) if first is not None and last > first else 0
+print("received %d in %.3f s: %d pps" % (got, span, got / span if span else 0),
+      flush=True)' "$2" "$3"
+  wait_for 5 grep -q listening "$TMP/sink.log" || die "flood receiver"
+}
+
+# e2e_setup_raw: the layout of the hosts that own Ethernet frames
+# (pinhole-afpacket, pinhole-dpdk): veth pairs to a gateway namespace whose
+# ends gw-in and gw-out are up without addresses, ip_forward off (the
+# gateway process is the only path), and every end's offloads off, since
+# AF_PACKET sees frames as they are (no partial checksums, no GRO/GSO).
+e2e_setup_raw() {
+  local pair
+  ip link add veth-in netns "$NS_IN" type veth peer name gw-in netns "$NS_GW" &&
+    ip link add veth-out netns "$NS_OUT" type veth peer name gw-out netns "$NS_GW" ||
+    die "creating veth pairs"
+  host_link "$NS_IN" veth-in "$IN_ADDR/24" default via "$GW_IN_ADDR" &&
+    host_link "$NS_OUT" veth-out "$OUT_ADDR/24" || die "configuring hosts"
+  ip -n "$NS_GW" link set gw-in up && ip -n "$NS_GW" link set gw-out up ||
+    die "gateway links"
+  ip netns exec "$NS_GW" sysctl -qw net.ipv4.ip_forward=0 || die "sysctl"
+  for pair in "$NS_IN veth-in" "$NS_GW gw-in" "$NS_GW gw-out" "$NS_OUT veth-out"; do
+    set -- $pair
+    ip netns exec "$1" ethtool -K "$2" rx off tx off gso off gro off tso off \
+      >/dev/null 2>&1 || die "ethtool -K $2 (offloads off)"
+  done
+}
+
+# sip_call UAS_MEDIA UAC_MEDIA: one SIP call with sipp (tests/e2e/sip-uas.xml
+# and sip-uac.xml, run from $TMP where sipp writes its logs): the called
+# party on $OUT_ADDR:5060 plays $PCAP to the address in the SDP it got, the
+# caller on $IN_ADDR:5060 echoes the media (-rtp_echo). Checks both sipp
+# exit statuses; the called party's messages are in $TMP/uas-msg.log.
+sip_call() {
+  local here uas_pid rc
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  (cd "$TMP" && exec ip netns exec "$NS_OUT" timeout 60 sipp -sf "$here/sip-uas.xml" \
+    -i "$OUT_ADDR" -p 5060 -mi "$OUT_ADDR" -mp "$1" -key pcap "$PCAP" \
+    -m 1 -timeout 40s -timeout_error -nostdin -trace_err -trace_msg \
+    -message_file "$TMP/uas-msg.log" -error_file "$TMP/uas.err") >"$TMP/uas.log" 2>&1 &
+  uas_pid=$!
+  PIDS+=("$uas_pid")
+  wait_for 5 bash -c "ip netns exec $NS_OUT ss -Hlun 'sport = :5060' | grep -q ." ||
+    die "sipp UAS did not start"
+  (cd "$TMP" && exec ip netns exec "$NS_IN" timeout 60 sipp "$OUT_ADDR:5060" \
+    -sf "$here/sip-uac.xml" -i "$IN_ADDR" -p 5060 -mi "$IN_ADDR" -mp "$2" \
+    -rtp_echo -m 1 -timeout 30s -timeout_error -nostdin -trace_err -trace_msg \
+    -message_file "$TMP/uac-msg.log" -error_file "$TMP/uac.err") >"$TMP/uac.log" 2>&1
+  rc=$?
+  [ "$rc" = 0 ] && log "ok: sipp UAC: the call completed" || fail "sipp UAC exit status $rc"
+  # The called party ends after the BYE's 200 (timewait 0.5 s): its status.
+  wait_for 10 bash -c "! kill -0 $uas_pid" || fail "sipp UAS did not end"
+  wait "$uas_pid"
+  rc=$?
+  [ "$rc" = 0 ] && log "ok: sipp UAS: the call completed" || fail "sipp UAS exit status $rc"
+}

@@ -15,7 +15,6 @@
 # media as Forward flows of the same conversation, no ALG error.
 . "$(dirname "$0")/lib.sh"
 PINHOLE_GW=${1:-${PINHOLE_GW:-}}
-HERE=$(cd "$(dirname "$0")" && pwd)
 e2e_init sipp
 [ -n "$PYTHON" ] || skip "python3 is not installed"
 PCAP=
@@ -29,27 +28,7 @@ UAS_MEDIA=6000
 UAC_MEDIA=6000
 e2e_start_gw
 
-# sipp writes its logs in its working directory: run both from $TMP.
-(cd "$TMP" && exec ip netns exec "$NS_OUT" timeout 60 sipp -sf "$HERE/sip-uas.xml" \
-  -i "$OUT_ADDR" -p 5060 -mi "$OUT_ADDR" -mp "$UAS_MEDIA" -key pcap "$PCAP" \
-  -m 1 -timeout 40s -timeout_error -nostdin -trace_err -trace_msg \
-  -message_file "$TMP/uas-msg.log" -error_file "$TMP/uas.err") >"$TMP/uas.log" 2>&1 &
-UAS_PID=$!
-PIDS+=("$UAS_PID")
-wait_for 5 bash -c "ip netns exec $NS_OUT ss -Hlun 'sport = :5060' | grep -q ." ||
-  die "sipp UAS did not start"
-
-(cd "$TMP" && exec ip netns exec "$NS_IN" timeout 60 sipp "$OUT_ADDR:5060" \
-  -sf "$HERE/sip-uac.xml" -i "$IN_ADDR" -p 5060 -mi "$IN_ADDR" -mp "$UAC_MEDIA" \
-  -rtp_echo -m 1 -timeout 30s -timeout_error -nostdin -trace_err -trace_msg \
-  -message_file "$TMP/uac-msg.log" -error_file "$TMP/uac.err") >"$TMP/uac.log" 2>&1
-rc=$?
-[ "$rc" = 0 ] && log "ok: sipp UAC: the call completed" || fail "sipp UAC exit status $rc"
-# The called party ends after the BYE's 200 (timewait 0.5 s): its status.
-wait_for 10 bash -c "! kill -0 $UAS_PID" || fail "sipp UAS did not end"
-wait "$UAS_PID"
-rc=$?
-[ "$rc" = 0 ] && log "ok: sipp UAS: the call completed" || fail "sipp UAS exit status $rc"
+sip_call "$UAS_MEDIA" "$UAC_MEDIA"
 
 # What the called party got: the caller's transport addresses all public
 # (From and Call-ID are identities, never rewritten: not checked).
