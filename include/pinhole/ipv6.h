@@ -119,8 +119,8 @@ typedef struct pinhole_pkt6_view {
  *
  * Only 40 + payload length bytes are the packet; bytes after them
  * (padding) are ignored. The extension-header chain is walked with a
- * bound (8 headers; RFC 8200 sec. 4.1 order: hop-by-hop first only,
- * each header once, destination options at most twice); options are
+ * bound (RFC 8200 sec. 4.1 order: hop-by-hop first only, each header
+ * once, destination options at most twice: five headers); options are
  * walked only to check that each lies inside its header. ESP, AH and
  * next headers the library does not know end the chain as the upper
  * layer. Non-first fragments are not looked at past the fragment header.

@@ -94,9 +94,10 @@ enum pinhole_pkt_reason {
                                         interface-local multicast */
   PINHOLE_PKT_IP6_EXT = 26,        /**< an extension header or one of its
                                         options runs past the payload */
-  PINHOLE_PKT_IP6_EXT_ORDER = 27,  /**< hop-by-hop not first, a header
-                                        repeated (RFC 8200 sec. 4.1), or
-                                        more than 8 extension headers */
+  PINHOLE_PKT_IP6_EXT_ORDER = 27,  /**< hop-by-hop not first, or a
+                                        header repeated (RFC 8200 sec.
+                                        4.1; destination options may come
+                                        twice): at most 5 headers */
   PINHOLE_PKT_IP6_ROUTING = 28,    /**< routing header type 0 (RFC 5095) */
   PINHOLE_PKT_IP6_FRAG_LEN = 29,   /**< M set and fragment length not a
                                         multiple of 8, or offset + length >
