@@ -249,6 +249,16 @@ static void test_ipv6_nd_recognised(void **state) {
   p[n] = 143;
   assert_int_equal(pinhole_pkt6_parse(p, n + 24, &v), PINHOLE_PKT_OK);
   assert_int_equal(v.flags, PINHOLE_PKT6F_MLD | PINHOLE_PKT6F_LINK_LOCAL);
+  /* MLDv1 report (131) and router solicitation (133) from :: pass,
+   * an MLD query (130) does not */
+  t_a6(p + 8, "::");
+  p[n] = 131;
+  assert_int_equal(pinhole_pkt6_parse(p, n + 24, &v), PINHOLE_PKT_OK);
+  p[n] = 133;
+  assert_int_equal(pinhole_pkt6_parse(p, n + 24, &v), PINHOLE_PKT_OK);
+  assert_true(v.flags & PINHOLE_PKT6F_ND);
+  p[n] = 130;
+  assert_int_equal(pinhole_pkt6_parse(p, n + 24, &v), PINHOLE_PKT_IP6_SRC);
   /* ICMPv6 shorter than 8 bytes */
   t_w16(p + 4, 4);
   assert_int_equal(pinhole_pkt6_parse(p, n + 4, &v), PINHOLE_PKT_ICMP_SHORT);
