@@ -200,8 +200,7 @@ int pinhole__ip6_walk(const uint8_t *p, size_t len, int quoted, ph6_chain *c) {
   return PINHOLE_PKT_OK;
 }
 
-/* ---- the upper layer ---------------------------------------------------
- */
+/* ---- the upper layer */
 
 /* cut: the reason when a header is incomplete (FRAG_CHAIN in a first
  * fragment, where RFC 7112 wants the whole upper-layer header). */
@@ -305,8 +304,7 @@ static int ph6_icmp(ph_span msg, int cut, pinhole_pkt6_view *v) {
   return ph6_quoted(q, v->payload_off, v);
 }
 
-/* ---- the packet -------------------------------------------------------
- */
+/* ---- the packet */
 
 static int ph6_fixed(const uint8_t *d, size_t len, pinhole_pkt6_view *v) {
   if (len < PH6_HLEN || (d[0] >> 4) != 6)

@@ -189,8 +189,15 @@ static uint32_t ph_min_known(uint32_t v, uint32_t limit, int known) {
   return known && limit < v ? limit : v;
 }
 
-/* ---- IPv4 -> IPv6 ---------------------------------------------------------
- */
+/* ---- IPv4 -> IPv6 */
+
+/* IPv4 protocol numbers that would read as IPv6 extension headers or
+ * ICMPv6 once copied into a next-header field: not translated. */
+static int ph_proto4_bad(uint8_t p) {
+  return p == PINHOLE_IP6_NH_HOPOPTS || p == PINHOLE_IP6_NH_ROUTING ||
+         p == PINHOLE_IP6_NH_FRAGMENT || p == PINHOLE_IP6_NH_DSTOPTS ||
+         p == PINHOLE_IP6_NH_ICMPV6;
+}
 
 /* An unexpired loose or strict source route option (sec. 4.1: such a
  * packet is not translated): its pointer still points inside it. */
@@ -224,7 +231,7 @@ static int ph_inner_4to6(const uint8_t *q, size_t qlen,
   int frag = (fo & (PH4_MF | PH4_OFFMASK)) != 0;
   size_t hdr = PH6_HLEN + (frag ? PH6_FRAG_HLEN : 0u);
   uint8_t proto = q[9] == PINHOLE_IPPROTO_ICMP ? PINHOLE_IP6_NH_ICMPV6 : q[9];
-  if (tot < ihl || room < hdr)
+  if (tot < ihl || room < hdr || ph_proto4_bad(q[9]))
     return PH_DROP;
   size_t dlen = qlen - ihl;
   if (dlen > room - hdr)
@@ -309,6 +316,8 @@ static int ph_icmp_4to6(const uint8_t *in, const pinhole_pkt_view *v,
   size_t total;
   if (v->flags & PINHOLE_PKTF_FRAGMENT)
     return PINHOLE_ERR_UNSUPPORTED; /* the checksum needs the whole message */
+  if (pinhole_pkt_l4_cksum_ok(in, v) != 1)
+    return PINHOLE_ERR_PARSE; /* recomputed below: never launder a bad one */
   if (v->flags & PINHOLE_PKTF_ICMP_QUERY) {
     if (msg[0] != PH_ICMP4_ECHO && msg[0] != PH_ICMP4_ECHOREPLY)
       return PINHOLE_ERR_UNSUPPORTED; /* timestamps: obsolete (sec. 4.2) */
@@ -362,8 +371,8 @@ int pinhole_xlat_4to6(const uint8_t *in, size_t in_len, uint8_t *out,
     return PINHOLE_ERR_UNSUPPORTED;
   if (v.proto == PINHOLE_IPPROTO_ICMP)
     return ph_icmp_4to6(in, &v, out, out_cap, map, out_len);
-  if (v.proto == PINHOLE_IP6_NH_ICMPV6)
-    return PINHOLE_ERR_UNSUPPORTED; /* ICMPv6 over IPv4: no meaning */
+  if (ph_proto4_bad(v.proto))
+    return PINHOLE_ERR_UNSUPPORTED;
   int frag = (v.flags & PINHOLE_PKTF_FRAGMENT) != 0;
   int udp_none = v.proto == PINHOLE_IPPROTO_UDP && v.frag_off == 0 &&
                  (v.flags & PINHOLE_PKTF_UDP_NOCSUM);
@@ -394,8 +403,7 @@ int pinhole_xlat_4to6(const uint8_t *in, size_t in_len, uint8_t *out,
   return 0;
 }
 
-/* ---- IPv6 -> IPv4 ---------------------------------------------------------
- */
+/* ---- IPv6 -> IPv4 */
 
 /* The IPv4 flags/fragment-offset word from a fragment header (sec.
  * 5.1.1: DF clear), or without one DF above 1260 bytes (sec. 5.1). */
@@ -420,6 +428,9 @@ static int ph_inner_6to4(const uint8_t *q, size_t qlen, uint8_t *o, size_t room,
     return PH_DROP;
   size_t dlen = qlen - c.l4_off;
   if (PH4_HLEN + dlen > room)
+    return PH_DROP;
+  if (c.proto == PINHOLE_IPPROTO_ICMP || c.proto == 255 ||
+      c.proto == PINHOLE_IP6_NH_HOPOPTS)
     return PH_DROP;
   uint8_t proto =
       c.proto == PINHOLE_IP6_NH_ICMPV6 ? PINHOLE_IPPROTO_ICMP : c.proto;
@@ -513,6 +524,8 @@ static int ph_icmp_6to4(const uint8_t *in, const pinhole_pkt6_view *v,
   size_t total;
   if (v->flags & PINHOLE_PKT6F_FRAGMENT)
     return PINHOLE_ERR_UNSUPPORTED;
+  if (pinhole_pkt6_l4_cksum_ok(in, v) != 1)
+    return PINHOLE_ERR_PARSE; /* recomputed below: never launder a bad one */
   if (v->flags & PINHOLE_PKT6F_ICMP_QUERY) {
     total = PH4_HLEN + mlen;
     if (total > cap)
@@ -558,7 +571,7 @@ int pinhole_xlat_6to4(const uint8_t *in, size_t in_len, uint8_t *out,
                            v.proto == PINHOLE_IP6_NH_ROUTING ||
                            v.proto == PINHOLE_IP6_NH_FRAGMENT ||
                            v.proto == PINHOLE_IP6_NH_DSTOPTS)) ||
-      v.proto == PINHOLE_IPPROTO_ICMP) /* ICMPv4 over IPv6: no meaning */
+      v.proto == PINHOLE_IPPROTO_ICMP || v.proto == 255)
     return PINHOLE_ERR_UNSUPPORTED;
   if (v.proto == PINHOLE_IP6_NH_ICMPV6)
     return ph_icmp_6to4(in, &v, &c, out, out_cap, map, out_len);

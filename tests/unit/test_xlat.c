@@ -766,6 +766,26 @@ static void test_xlat_bounds_and_args(void **state) {
   in[10] ^= 1; /* header checksum */
   assert_int_equal(pinhole_xlat_4to6(in, n, out, 2048, &b, &len),
                    PINHOLE_ERR_PARSE);
+  /* an ICMP checksum that is wrong is not recomputed into a right one */
+  n = v4_echo(in, S4, P4, 0, 61000, 77);
+  in[n - 1] ^= 1;
+  assert_int_equal(pinhole_xlat_4to6(in, n, out, 2048, &b, &len),
+                   PINHOLE_ERR_PARSE);
+  n = v6_echo(in, C6, S6, 128, 0x1d2e);
+  in[n - 1] ^= 1;
+  assert_int_equal(pinhole_xlat_6to4(in, n, out, 2048, &m, &len),
+                   PINHOLE_ERR_PARSE);
+  /* IPv4 protocols that would read as IPv6 extension headers */
+  static const uint8_t ext[] = {43, 44, 58, 60};
+  for (size_t i = 0; i < sizeof(ext); i++) {
+    n = t_ip4(in, S4, P4, ext[i], 64, 1, 0, 40, 0);
+    memset(in + n, 0, 20);
+    assert_int_equal(pinhole_xlat_4to6(in, 40, out, 2048, &b, &len),
+                     PINHOLE_ERR_UNSUPPORTED);
+  }
+  n = t_ip4(in, S4, P4, 59, 64, 1, 0, 40, 0);
+  assert_int_equal(pinhole_xlat_4to6(in, 40, out, 2048, &b, &len), 0);
+  assert_int_equal(len, 60);
   n = v4_err(in, 3, 3, 0, 0);
   assert_int_equal(pinhole_xlat_4to6(in, n, out, n + 40 - 1, &b, &len),
                    PINHOLE_ERR_NOBUF);
