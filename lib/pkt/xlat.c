@@ -573,6 +573,10 @@ int pinhole_xlat_6to4(const uint8_t *in, size_t in_len, uint8_t *out,
                            v.proto == PINHOLE_IP6_NH_DSTOPTS)) ||
       v.proto == PINHOLE_IPPROTO_ICMP || v.proto == 255)
     return PINHOLE_ERR_UNSUPPORTED;
+  if ((v.flags & PINHOLE_PKT6F_FRAGMENT) &&
+      c.l4_off != c.frag_hdr_off + PH6_FRAG_HLEN)
+    return PINHOLE_ERR_UNSUPPORTED; /* headers after the fragment header
+                                       would shift every IPv4 offset */
   if (v.proto == PINHOLE_IP6_NH_ICMPV6)
     return ph_icmp_6to4(in, &v, &c, out, out_cap, map, out_len);
   size_t total = PH4_HLEN + v.l4_len;
