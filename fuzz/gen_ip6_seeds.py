@@ -100,7 +100,8 @@ echo4 = v4(S4, P4, 1, struct.pack("!BBHHH", 0, 0, 0, 61000, 1) + b"ping", 2)
 q4 = v4(P4, S4, 6, tcp(61000, 80, 0x18, b"GET /"), 16)
 fneed = v4(S4, P4, 1, struct.pack("!BBHHH", 3, 4, 0, 0, 1400) + q4[:28], 2)
 pprob = v4(S4, P4, 1, struct.pack("!BBHBxxx", 12, 0, 0, 9) + q4[:28], 2)
-frag4 = ip4(S4, P4, 17, udp(53, 61000, bytes(range(40)))[:24], frag=0x2000)
+dgram4 = l4ck4(S4, P4, 17, udp(53, 61000, bytes(range(40))), 6)
+frag4 = ip4(S4, P4, 17, dgram4[:24], frag=0x2000)
 opts4 = ip4(S4, P4, 6, l4ck4(S4, P4, 6, tcp(80, 61000, 0x10), 16),
             opts=b"\x01\x01\x01\x00")
 

@@ -80,7 +80,7 @@ static void run_6to4(uint8_t *pkt, size_t n, size_t cap) {
     CHECK(len == 0);
     return;
   }
-  CHECK(len >= 28 && len <= cap);
+  CHECK(len >= 20 && len <= cap);
   pinhole_pkt_view w;
   CHECK(pinhole_pkt_parse(out, len, &w) == PINHOLE_PKT_OK);
   CHECK(pinhole_pkt_l4_cksum_ok(out, &w) == 1);
@@ -132,7 +132,7 @@ static void run_4to6(uint8_t *pkt, size_t n, size_t cap) {
     CHECK(len == 0);
     return;
   }
-  CHECK(len >= 48 && len <= cap);
+  CHECK(len >= 40 && len <= cap);
   pinhole_pkt6_view w;
   CHECK(pinhole_pkt6_parse(out, len, &w) == PINHOLE_PKT_OK);
   CHECK(pinhole_pkt6_l4_cksum_ok(out, &w) == 1);
