@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,26 @@
 #define S4 "198.19.0.33"
 
 static uint8_t in[2048], out[2048], want[2048];
+
+/* With PINHOLE_XLAT_PCAP set, every translated packet is also written to
+ * that pcap (link type RAW) for tests/unit/xlat-tshark.sh. */
+static FILE *pcap;
+
+static void pcap_le32(uint32_t v) {
+  uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+                  (uint8_t)(v >> 24)};
+  fwrite(b, 1, 4, pcap);
+}
+
+static void pcap_put(const uint8_t *p, size_t n) {
+  if (pcap == NULL)
+    return;
+  pcap_le32(0);
+  pcap_le32(0);
+  pcap_le32((uint32_t)n);
+  pcap_le32((uint32_t)n);
+  fwrite(p, 1, n, pcap);
+}
 
 /* Outbound (IPv6 -> IPv4) map: client to pool, server to its IPv4. */
 static pinhole_xlat_map map64(void) {
@@ -58,12 +79,18 @@ static pinhole_xlat_map map46(void) {
 
 static int x64(size_t n, const pinhole_xlat_map *m, size_t *len) {
   memset(out, 0xcc, sizeof(out));
-  return pinhole_xlat_6to4(in, n, out, sizeof(out), m, len);
+  int r = pinhole_xlat_6to4(in, n, out, sizeof(out), m, len);
+  if (r == 0)
+    pcap_put(out, *len);
+  return r;
 }
 
 static int x46(size_t n, const pinhole_xlat_map *m, size_t *len) {
   memset(out, 0xcc, sizeof(out));
-  return pinhole_xlat_4to6(in, n, out, sizeof(out), m, len);
+  int r = pinhole_xlat_4to6(in, n, out, sizeof(out), m, len);
+  if (r == 0)
+    pcap_put(out, *len);
+  return r;
 }
 
 static size_t v6_tcp(uint8_t *p, const char *src, const char *dst,
@@ -793,6 +820,13 @@ static void test_xlat_bounds_and_args(void **state) {
 }
 
 int main(void) {
+  const char *path = getenv("PINHOLE_XLAT_PCAP");
+  if (path != NULL && (pcap = fopen(path, "wb")) != NULL) {
+    static const uint8_t hdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4,
+                                    0,    0,    0,    0,    0, 0, 0,
+                                    0,    0,    0xff, 0xff, 0, 0, 101};
+    fwrite(hdr, 1, sizeof(hdr), pcap);
+  }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_xlat_rfc7915_5_1_tcp),
       cmocka_unit_test(test_xlat_rfc7915_4_1_tcp),
@@ -815,5 +849,8 @@ int main(void) {
       cmocka_unit_test(test_xlat_rfc7915_5_3_echo_quote_and_nd),
       cmocka_unit_test(test_xlat_bounds_and_args),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  int r = cmocka_run_group_tests(tests, NULL, NULL);
+  if (pcap != NULL)
+    fclose(pcap);
+  return r;
 }
