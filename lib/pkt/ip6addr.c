@@ -260,14 +260,9 @@ int pinhole_prefix6_parse(const char *s, size_t len, uint8_t addr[16],
   if (ph_dec(num, nlen, 128, &bits) != 0 || (nlen > 1 && num[0] == '0') ||
       pinhole_addr6_parse(s, alen, a) != 0)
     return PINHOLE_ERR_PARSE;
-  for (size_t i = 0; i < 16; i++) {
-    size_t lo = i * 8u;
-    uint8_t keep = lo >= bits        ? 0
-                   : lo + 8u <= bits ? 0xffu
-                                     : (uint8_t)(0xffu << (8u - (bits - lo)));
-    if (a[i] & (uint8_t)~keep)
+  for (size_t bit = bits; bit < 128; bit++)
+    if (a[bit / 8u] & (0x80u >> (bit % 8u)))
       return PINHOLE_ERR_PARSE; /* host bits set */
-  }
   memcpy(addr, a, 16);
   *plen = bits;
   return 0;
