@@ -57,6 +57,16 @@ PINHOLE_EXTERN uint16_t pinhole_cksum_update16(uint16_t cksum, uint16_t old_val,
 PINHOLE_EXTERN uint16_t pinhole_cksum_update32(uint16_t cksum, uint32_t old_val,
                                                uint32_t new_val);
 
+/**
+ * As pinhole_cksum_update16 for a 128-bit field (an IPv6 address in a
+ * pseudo-header or a quoted header): old_addr and new_addr are the 16
+ * bytes as on the wire (borrowed).
+ * @since 0.2
+ */
+PINHOLE_EXTERN uint16_t pinhole_cksum_update128(uint16_t cksum,
+                                                const uint8_t old_addr[16],
+                                                const uint8_t new_addr[16]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -73,11 +73,40 @@ enum pinhole_pkt_reason {
   PINHOLE_PKT_UDP_PORT_ZERO = 17, /**< source or destination port 0 */
   PINHOLE_PKT_UDP_LEN = 18, /**< UDP length field < 8 or != IP payload length */
   /* ICMP */
-  PINHOLE_PKT_ICMP_SHORT = 19,  /**< fewer than 8 bytes */
-  PINHOLE_PKT_ICMP_ERR_LEN = 20 /**< error quoting < 20-byte IP header + 8
+  PINHOLE_PKT_ICMP_SHORT = 19,   /**< fewer than 8 bytes */
+  PINHOLE_PKT_ICMP_ERR_LEN = 20, /**< error quoting < 20-byte IP header + 8
                                    bytes, or a quoted header that is itself
                                    invalid (version not 4, IHL < 5, fewer than
                                      IHL*4 + 8 bytes quoted) */
+  /* IPv6 (pinhole_pkt6_parse, include/pinhole/ipv6.h; docs/ipv6.md). The
+   * classes the two families share (land, hop limit/TTL zero, TCP, UDP,
+   * ICMP) keep their reasons above; these are IPv6's own. @since 0.2 */
+  PINHOLE_PKT_IP6_HDR = 21,        /**< fewer than 40 bytes, version not 6 */
+  PINHOLE_PKT_IP6_LEN = 22,        /**< payload length past the buffer */
+  PINHOLE_PKT_IP6_JUMBO = 23,      /**< payload length 0 with a hop-by-hop
+                                        header, or a Jumbo Payload option
+                                        (RFC 2675): jumbograms are refused */
+  PINHOLE_PKT_IP6_SRC = 24,        /**< multicast, loopback, IPv4-mapped or
+                                        IPv4-compatible source; unspecified
+                                        source outside ND/MLD (RFC 4291, 6890) */
+  PINHOLE_PKT_IP6_DST = 25,        /**< unspecified, loopback, IPv4-mapped or
+                                        IPv4-compatible destination; reserved or
+                                        interface-local multicast */
+  PINHOLE_PKT_IP6_EXT = 26,        /**< an extension header or one of its
+                                        options runs past the payload */
+  PINHOLE_PKT_IP6_EXT_ORDER = 27,  /**< hop-by-hop not first, or a
+                                        header repeated (RFC 8200 sec.
+                                        4.1; destination options may come
+                                        twice): at most 5 headers */
+  PINHOLE_PKT_IP6_ROUTING = 28,    /**< routing header type 0 (RFC 5095) */
+  PINHOLE_PKT_IP6_FRAG_LEN = 29,   /**< M set and fragment length not a
+                                        multiple of 8, or offset + length >
+                                        65535 (RFC 8200 sec. 4.5) */
+  PINHOLE_PKT_IP6_FRAG_CHAIN = 30, /**< a first fragment without the whole
+                                        header chain up to and including
+                                        the upper-layer header (RFC 7112) */
+  PINHOLE_PKT_UDP6_CKSUM_ZERO = 31 /**< UDP over IPv6 with checksum 0 (RFC
+                                        8200 sec. 8.1) */
 };
 
 /** Flags in pinhole_pkt_view.flags. */

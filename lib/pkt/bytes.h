@@ -6,6 +6,8 @@
 #ifndef PH_BYTES_H
 #define PH_BYTES_H
 
+#include <pinhole/packet.h>
+
 #include <stdint.h>
 #include <string.h>
 
@@ -51,6 +53,31 @@ static inline void ph_put32(uint8_t *p, uint32_t v) {
   p[1] = (uint8_t)(v >> 16);
   p[2] = (uint8_t)(v >> 8);
   p[3] = (uint8_t)v;
+}
+
+/* ---- shared by the IPv4 and IPv6 parsers ---------------------------- */
+
+/* A bounds-checked view of bytes: every read asks for its length first. */
+typedef struct ph_span {
+  const uint8_t *p;
+  size_t len;
+} ph_span;
+
+static inline int ph_span_has(const ph_span *s, size_t off, size_t n) {
+  return off <= s->len && n <= s->len - off;
+}
+
+/* TCP flags no segment may carry (RFC 9293 and the usual scan signatures):
+ * none of the six, SYN+FIN, SYN+RST, FIN+RST, FIN without ACK. */
+static inline int ph_tcp_flags_bad(uint8_t f) {
+  const uint8_t six = PINHOLE_TCP_FIN | PINHOLE_TCP_SYN | PINHOLE_TCP_RST |
+                      PINHOLE_TCP_PSH | PINHOLE_TCP_ACK | PINHOLE_TCP_URG;
+  const uint8_t syn_fin = PINHOLE_TCP_SYN | PINHOLE_TCP_FIN;
+  const uint8_t syn_rst = PINHOLE_TCP_SYN | PINHOLE_TCP_RST;
+  const uint8_t fin_rst = PINHOLE_TCP_FIN | PINHOLE_TCP_RST;
+  return (f & six) == 0 || (f & syn_fin) == syn_fin ||
+         (f & syn_rst) == syn_rst || (f & fin_rst) == fin_rst ||
+         ((f & PINHOLE_TCP_FIN) && !(f & PINHOLE_TCP_ACK));
 }
 
 #endif /* PH_BYTES_H */

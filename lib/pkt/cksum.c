@@ -122,3 +122,14 @@ uint16_t pinhole_cksum_update32(uint16_t cksum, uint32_t old_val,
   s += (uint16_t)new_val;
   return (uint16_t)~ph_fold64(s);
 }
+
+/* RFC 1624 eqn. 3 over eight 16-bit words at once. */
+uint16_t pinhole_cksum_update128(uint16_t cksum, const uint8_t old_addr[16],
+                                 const uint8_t new_addr[16]) {
+  uint64_t s = (uint16_t)~cksum;
+  for (size_t i = 0; i < 16; i += 2) {
+    s += (uint16_t) ~((uint16_t)(old_addr[i] << 8 | old_addr[i + 1]));
+    s += (uint16_t)(new_addr[i] << 8 | new_addr[i + 1]);
+  }
+  return (uint16_t)~ph_fold64(s);
+}

@@ -38,16 +38,6 @@
 #define PH_ICMP_TSTAMP 13u
 #define PH_ICMP_TSTAMPREPLY 14u
 
-/* A bounds-checked view of bytes: every read asks for its length first. */
-typedef struct ph_span {
-  const uint8_t *p;
-  size_t len;
-} ph_span;
-
-static inline int ph_span_has(const ph_span *s, size_t off, size_t n) {
-  return off <= s->len && n <= s->len - off;
-}
-
 static int ph_icmp_is_query(uint8_t type) {
   return type == PH_ICMP_ECHO || type == PH_ICMP_ECHOREPLY ||
          type == PH_ICMP_TSTAMP || type == PH_ICMP_TSTAMPREPLY;
@@ -94,19 +84,6 @@ static int ph_options_ok(ph_span opt) {
     off += olen;
   }
   return 1;
-}
-
-/* TCP flags no segment may carry (RFC 9293 and the usual scan signatures):
- * none of the six, SYN+FIN, SYN+RST, FIN+RST, FIN without ACK. */
-static inline int ph_tcp_flags_bad(uint8_t f) {
-  const uint8_t six = PINHOLE_TCP_FIN | PINHOLE_TCP_SYN | PINHOLE_TCP_RST |
-                      PINHOLE_TCP_PSH | PINHOLE_TCP_ACK | PINHOLE_TCP_URG;
-  const uint8_t syn_fin = PINHOLE_TCP_SYN | PINHOLE_TCP_FIN;
-  const uint8_t syn_rst = PINHOLE_TCP_SYN | PINHOLE_TCP_RST;
-  const uint8_t fin_rst = PINHOLE_TCP_FIN | PINHOLE_TCP_RST;
-  return (f & six) == 0 || (f & syn_fin) == syn_fin ||
-         (f & syn_rst) == syn_rst || (f & fin_rst) == fin_rst ||
-         ((f & PINHOLE_TCP_FIN) && !(f & PINHOLE_TCP_ACK));
 }
 
 static int ph_parse_tcp(ph_span seg, pinhole_pkt_view *v) {
@@ -447,6 +424,17 @@ const char *pinhole_pkt_reason_name(int reason) {
       [PINHOLE_PKT_UDP_LEN] = "udp-len",
       [PINHOLE_PKT_ICMP_SHORT] = "icmp-short",
       [PINHOLE_PKT_ICMP_ERR_LEN] = "icmp-err-len",
+      [PINHOLE_PKT_IP6_HDR] = "ip6-hdr",
+      [PINHOLE_PKT_IP6_LEN] = "ip6-len",
+      [PINHOLE_PKT_IP6_JUMBO] = "ip6-jumbo",
+      [PINHOLE_PKT_IP6_SRC] = "ip6-src",
+      [PINHOLE_PKT_IP6_DST] = "ip6-dst",
+      [PINHOLE_PKT_IP6_EXT] = "ip6-ext",
+      [PINHOLE_PKT_IP6_EXT_ORDER] = "ip6-ext-order",
+      [PINHOLE_PKT_IP6_ROUTING] = "ip6-routing",
+      [PINHOLE_PKT_IP6_FRAG_LEN] = "ip6-frag-len",
+      [PINHOLE_PKT_IP6_FRAG_CHAIN] = "ip6-frag-chain",
+      [PINHOLE_PKT_UDP6_CKSUM_ZERO] = "udp6-cksum-zero",
   };
   if (reason < 0 || (size_t)reason >= sizeof(names) / sizeof(names[0]) ||
       names[reason] == NULL)

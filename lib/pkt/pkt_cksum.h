@@ -33,4 +33,12 @@ uint32_t pinhole__l4_sum(const uint8_t *pkt, size_t l4_off, size_t l4_len,
 int pinhole__l4_cksum_set(uint8_t *pkt, size_t l4_off, size_t l4_len,
                           uint8_t proto);
 
+/* IPv6 (lib/pkt/ipv6.c): the offset of the checksum field in the TCP,
+ * UDP or ICMPv6 header nh, 0 for other next headers; and the unfolded sum
+ * of the upper-layer bytes l4[0..l4_len) with the RFC 8200 8.1
+ * pseudo-header. */
+size_t pinhole__l4_cksum6_at(uint8_t nh);
+uint32_t pinhole__l4_sum6(const uint8_t src[16], const uint8_t dst[16],
+                          const uint8_t *l4, size_t l4_len, uint8_t nh);
+
 #endif /* PH_PKT_CKSUM_H */

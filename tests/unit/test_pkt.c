@@ -1291,16 +1291,19 @@ static void test_pkt_view_zeroed_on_failure(void **state) {
 static void test_pkt_reason_names(void **state) {
   (void)state;
   static const char *const want[] = {
-      "ok",          "non-ip",        "ip-non-ipv4",   "ip-min-hdr",
-      "ip-len",      "ip-ttl-zero",   "ip-proto",      "ip-land",
-      "ip-src",      "ip-dst",        "ip-cksum",      "ip-frag-len",
-      "ip-option",   "tcp-hdr-len",   "tcp-port-zero", "tcp-flags",
-      "udp-short",   "udp-port-zero", "udp-len",       "icmp-short",
-      "icmp-err-len"};
+      "ok",           "non-ip",        "ip-non-ipv4",    "ip-min-hdr",
+      "ip-len",       "ip-ttl-zero",   "ip-proto",       "ip-land",
+      "ip-src",       "ip-dst",        "ip-cksum",       "ip-frag-len",
+      "ip-option",    "tcp-hdr-len",   "tcp-port-zero",  "tcp-flags",
+      "udp-short",    "udp-port-zero", "udp-len",        "icmp-short",
+      "icmp-err-len", "ip6-hdr",       "ip6-len",        "ip6-jumbo",
+      "ip6-src",      "ip6-dst",       "ip6-ext",        "ip6-ext-order",
+      "ip6-routing",  "ip6-frag-len",  "ip6-frag-chain", "udp6-cksum-zero"};
   for (int i = 0; i < (int)(sizeof(want) / sizeof(want[0])); i++)
     assert_string_equal(pinhole_pkt_reason_name(i), want[i]);
   assert_int_equal(PINHOLE_PKT_ICMP_ERR_LEN, 20);
-  assert_string_equal(pinhole_pkt_reason_name(21), "unknown");
+  assert_int_equal(PINHOLE_PKT_UDP6_CKSUM_ZERO, 31);
+  assert_string_equal(pinhole_pkt_reason_name(32), "unknown");
   assert_string_equal(pinhole_pkt_reason_name(-1), "unknown");
   assert_string_equal(pinhole_pkt_reason_name(PINHOLE_ERR_INVALID_ARG),
                       "unknown");
