@@ -256,6 +256,38 @@ pinhole_event_format_syslog(const pinhole_ctx *ctx, const pinhole_event *ev,
                             int flags, uint64_t wall_offset_ns,
                             const char *hostname, char *buf, size_t len);
 
+/**
+ * A trace record in the layout of the firewall's FTP ALG debug output
+ * ("debug nat ftp"), one block of lines per record, each line ending in
+ * "\n"; T is "YYYY-MM-DD HH:MM:SS" (UTC) of time_ns + wall_offset_ns:
+ *   MESSAGE          "## T : received VERB command, TCP SEQ n ACK n" (the
+ *                    SEQ/ACK part for TCP only; VERB the text's first
+ *                    word: "PASV", "227", "INVITE", "RRQ" ...), then the
+ *                    text as a hex/ASCII dump, 16 bytes a line:
+ *                    "00000000: 32 32 37 20 ... 28  227 Ente ring Pas"
+ *   PARSED           "## T : ALG VERB command: ip A, port N"
+ *   TRANSLATED       "## T : ALG translated ip A, port N -> ip B, port M"
+ *   PINHOLE_CREATED  "## T : ALG pinhole created: src ip A, dst ip B, src
+ *                    port LO-HI, dst port N-N, protocol P, age S, zone Z,
+ *                    parent conversation C" (S the lifetime in seconds,
+ *                    rounded up; Z "inside"/"outside", where its first
+ *                    packet will arrive)
+ *   PINHOLE_USED / _EXPIRED  "## T : ALG pinhole used: ..." as created,
+ *                    without age
+ *   SEQ_DIFF         "## T : ALG seq diff OLD -> NEW, TCP SEQ n ACK n"
+ *   ERROR / SKIPPED  "## T : ALG error: TEXT" / "## T : ALG skipped:", the
+ *                    text dumped as for MESSAGE
+ * docs/operator.md shows a whole FTP exchange. snprintf semantics.
+ * @param tr             the record (borrowed)
+ * @param wall_offset_ns Unix time (ns) at the host's monotonic 0
+ * @return the length the whole block needs (excluding NUL);
+ *         PINHOLE_ERR_INVALID_ARG (tr NULL, buf NULL with len > 0).
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_trace_format_debug(const pinhole_trace *tr,
+                                              uint64_t wall_offset_ns,
+                                              char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif
