@@ -216,6 +216,40 @@ enum pinhole_rule_del_flags {
  */
 PINHOLE_EXTERN int pinhole_rule_del(pinhole_ctx *ctx, int rule, int flags);
 
+/** pinhole_pool_del() flags. @since 0.2 */
+enum pinhole_pool_del_flags {
+  /** also clear every conversation that holds a mapping of the pool (or
+   *  a pending pinhole that would take one), as
+   *  pinhole_conversations_clear() does (events, mappings released) */
+  PINHOLE_POOL_DEL_FLUSH = 1
+};
+
+/**
+ * Removes one NAT pool: no new mapping comes from it from now on. The
+ * rules that name it fail closed: each new connection they accept is
+ * dropped, counted under PINHOLE_CNT_NAT_POOL_REMOVED (and New flows:
+ * Discards), with a PINHOLE_EVENT_RULE_DISCARD event naming the rule,
+ * reason "NAT pool removed"; a pinhole's data connection that would have
+ * been mapped from it is dropped the same way (no rule named); an ALG of
+ * a kept conversation gets no new mapping from it (an ALG error). A new
+ * pinhole_rule_add() naming it fails. Its mappings, flows and pinholes
+ * stay until they end (flags 0: outside packets still reach a kept
+ * mapping) or are cleared with their whole conversations
+ * (PINHOLE_POOL_DEL_FLUSH). PBA: a block whose mappings all ended is
+ * released after the pool's hold time as before (PORT_BLOCK_RELEASED);
+ * no block is allocated from it again. DETERMINISTIC: its mappings go the
+ * same way; pinhole_det_forward() still computes the layout. The pool's
+ * id is not reused and still counts against max_pools.
+ * @param ctx the context
+ * @param pool an id pinhole_pool_add() returned, not yet removed
+ * @param flags pinhole_pool_del_flags, or 0
+ * @return the number of conversations cleared (0 without the flag);
+ *         PINHOLE_ERR_INVALID_ARG (ctx NULL, pool not a pool id or
+ *         already removed, an unknown flag).
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_pool_del(pinhole_ctx *ctx, int pool, int flags);
+
 /** pinhole_event_format_syslog() flags. @since 0.2 */
 enum pinhole_syslog_flags {
   /** begin with an RFC 5424 header: PRI (local0, informational; warning

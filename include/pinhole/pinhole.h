@@ -766,7 +766,12 @@ enum pinhole_counter {
   PINHOLE_CNT_PBA_BLOCK_RELEASE,
   /** A new mapping refused because its subscriber's blocks were all full
    *  and it had max_blocks of them (a drop). @since 0.2 */
-  PINHOLE_CNT_PBA_QUOTA
+  PINHOLE_CNT_PBA_QUOTA,
+  /** A new connection (or a pinhole's data connection) refused because
+   *  the NAT pool its rule names was removed by pinhole_pool_del(): fail
+   *  closed, counted also as a new flow discarded, with a RULE_DISCARD
+   *  event whose reason is "NAT pool removed". @since 0.2 */
+  PINHOLE_CNT_NAT_POOL_REMOVED
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

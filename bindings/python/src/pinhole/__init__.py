@@ -86,6 +86,7 @@ COUNTERS = [
     "ALG_PPTP",
     "GRE_NO_CALL",
     "PBA_BLOCK_ALLOC", "PBA_BLOCK_RELEASE", "PBA_QUOTA",
+    "NAT_POOL_REMOVED",
 ]
 CNT = {name: i for i, name in enumerate(COUNTERS)}
 
