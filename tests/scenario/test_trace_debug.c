@@ -31,28 +31,11 @@ static dbg *dbg_ctx(void) {
   assert_non_null(d);
   pinhole_config cfg;
   t_cfg(&cfg);
-  pinhole_callbacks cb;
-  memset(&cb, 0, sizeof(cb));
-  cb.size = sizeof(cb);
-  cb.alloc = t_alloc;
-  cb.free = t_free;
-  cb.event = t_on_event;
-  cb.trace = on_trace;
-  assert_int_equal(pinhole_ctx_new(&d->t.ctx, &cfg, &cb, d), 0);
   pinhole_pool pool;
   memset(&pool, 0, sizeof(pool));
   pool.size = sizeof(pool);
   pool.addr_lo = pool.addr_hi = PUB;
-  d->t.pool = pinhole_pool_add(d->t.ctx, &pool);
-  assert_true(d->t.pool >= 0);
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "inside-out");
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = d->t.pool;
-  assert_int_equal(pinhole_rule_add(d->t.ctx, &r), 0);
+  t_ctx_init(&d->t, &cfg, &pool, on_trace);
   return d;
 }
 
