@@ -231,7 +231,9 @@ enum pinhole_pool_del_flags {
  * Discards), with a PINHOLE_EVENT_RULE_DISCARD event naming the rule,
  * reason "NAT pool removed"; a pinhole's data connection that would have
  * been mapped from it is dropped the same way (no rule named); an ALG of
- * a kept conversation gets no new mapping from it (an ALG error). A new
+ * a kept conversation gets no new mapping from it (counted the same, a
+ * NAT_PORTS_EXHAUSTED event with that reason; the message goes on as
+ * when a pool has no free port). A new
  * pinhole_rule_add() naming it fails. Its mappings, flows and pinholes
  * stay until they end (flags 0: outside packets still reach a kept
  * mapping) or are cleared with their whole conversations

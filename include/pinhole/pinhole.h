@@ -770,7 +770,9 @@ enum pinhole_counter {
   /** A new connection (or a pinhole's data connection) refused because
    *  the NAT pool its rule names was removed by pinhole_pool_del(): fail
    *  closed, counted also as a new flow discarded, with a RULE_DISCARD
-   *  event whose reason is "NAT pool removed". @since 0.2 */
+   *  event whose reason is "NAT pool removed"; also an ALG mapping a
+   *  kept conversation asked of that pool (NAT_PORTS_EXHAUSTED event,
+   *  same reason). @since 0.2 */
   PINHOLE_CNT_NAT_POOL_REMOVED
 };
 

@@ -296,8 +296,8 @@ static uint32_t ph_own_map(const ph_alg_call *ac) {
 }
 
 /* No public port (or call ID) for an ALG mapping: counted and logged. */
-static int ph_no_port(ph_alg_call *ac, const char *reason) {
-  ph_count(ac->ctx, PINHOLE_CNT_DROP_NAT_PORTS);
+static int ph_no_port(ph_alg_call *ac, int counter, const char *reason) {
+  ph_count(ac->ctx, counter);
   pinhole__event(ac->ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, ac->v, ac->side,
                  ph_cold(ac->ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
                  ac->dir, NULL, ph_alg_get(ac->conn->alg)->name, reason);
@@ -338,8 +338,11 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
       r = 0;
     }
   }
+  if (r == 0 && why == PH_MAP_REMOVED)
+    return ph_no_port(ac, PINHOLE_CNT_NAT_POOL_REMOVED, "NAT pool removed");
   if (r == 0)
-    return ph_no_port(ac, "no port for ALG mapping");
+    return ph_no_port(ac, PINHOLE_CNT_DROP_NAT_PORTS,
+                      "no port for ALG mapping");
   pub->addr = ph_map_at(ctx, r)->paddr;
   pub->port = ph_map_at(ctx, r)->pport;
   *mapref = r;
@@ -539,8 +542,10 @@ static int ph_gre_map(ph_alg_call *ac, uint16_t client_cid, uint16_t *pub,
     pinhole__map_put(ctx, r);
     r = 0;
   }
+  if (r == 0 && why == PH_MAP_REMOVED)
+    return ph_no_port(ac, PINHOLE_CNT_NAT_POOL_REMOVED, "NAT pool removed");
   if (r == 0)
-    return ph_no_port(ac, "no public call ID");
+    return ph_no_port(ac, PINHOLE_CNT_DROP_NAT_PORTS, "no public call ID");
   *pub = ph_map_at(ctx, r)->pport;
   *mapref = r;
   return 0;

@@ -1121,6 +1121,31 @@ static void test_pool_del_deterministic(void **state) {
   t_ctx_del(t);
 }
 
+/* A kept conversation's ALG gets no new port from the removed pool: the
+ * second PORT opens nothing and is counted (it passes as it came, as
+ * when a pool has no free port). */
+static void test_pool_del_alg_gets_no_port(void **state) {
+  (void)state;
+  tctx *t = two_convs();
+  assert_int_equal(pinhole_pool_del(t->ctx, t->pool, 0), 0);
+  t->nevents = 0;
+  tpkt p;
+  t_tcp(&p, CLI, 40000, SRV, 21, 127, 909, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,66\r\n");
+  assert_int_equal(t_in(t, &p, 3 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, "PORT 198,18,0,100,156,66\r\n");
+  assert_int_equal(t->nevents, 1);
+  assert_string_equal(t->events[0],
+                      "PINHOLE_NAT_PORTS_EXHAUSTED: conv=1 proto=TCP "
+                      "side=inside 198.18.0.100:40000 -> 198.19.0.2:21 nat "
+                      "198.19.0.1:40000 -> 198.19.0.2:21 state=watch alg=ftp "
+                      "reason=\"NAT pool removed\"");
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 6,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_NAT_POOL_REMOVED, 1,
+             -1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_listing_labels_and_pending_pinholes),
@@ -1140,6 +1165,7 @@ int main(void) {
       cmocka_unit_test(test_pool_del_flush),
       cmocka_unit_test(test_pool_del_pba),
       cmocka_unit_test(test_pool_del_deterministic),
+      cmocka_unit_test(test_pool_del_alg_gets_no_port),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
