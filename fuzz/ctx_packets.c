@@ -219,6 +219,11 @@ static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
   (void)ctx;
   harness *h = user;
   CHECK(pinhole_trace_format(tr, h->text, sizeof(h->text)) >= 0);
+  /* the debug layout too: its whole block fits (a dump is at most 1 KiB
+   * of text) and is as long as it says */
+  char dbg[8192];
+  int dn = pinhole_trace_format_debug(tr, 0, dbg, sizeof(dbg));
+  CHECK(dn > 0 && (size_t)dn < sizeof(dbg) && strlen(dbg) == (size_t)dn);
   if (debug)
     fprintf(stderr, "  trace %s\n", h->text);
   static const char not_proto[] = "not the protocol";

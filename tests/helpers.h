@@ -258,18 +258,19 @@ static inline tctx *t_ctx_pool(const pinhole_config *cfg, uint32_t addr_lo,
   return t_ctx_spec(cfg, &pool);
 }
 
-/* The same with any pool (a PBA or deterministic one). */
-static inline tctx *t_ctx_spec(const pinhole_config *cfg,
-                               const pinhole_pool *spec) {
-  tctx *t = calloc(1, sizeof(*t));
-  assert_non_null(t);
+/* t_ctx_spec's context in t, which may head a larger struct (the
+ * callbacks' user): trace, when not NULL, replaces the helpers' trace
+ * callback. */
+static inline void
+t_ctx_init(tctx *t, const pinhole_config *cfg, const pinhole_pool *spec,
+           void (*trace)(pinhole_ctx *, const pinhole_trace *, void *)) {
   pinhole_callbacks cb;
   memset(&cb, 0, sizeof(cb));
   cb.size = sizeof(cb);
   cb.alloc = t_alloc;
   cb.free = t_free;
   cb.event = t_on_event;
-  cb.trace = t_on_trace;
+  cb.trace = trace != NULL ? trace : t_on_trace;
   cb.emit = t_on_emit;
   assert_int_equal(pinhole_ctx_new(&t->ctx, cfg, &cb, t), 0);
   t->pool = pinhole_pool_add(t->ctx, spec);
@@ -283,6 +284,14 @@ static inline tctx *t_ctx_spec(const pinhole_config *cfg,
   r.nat = PINHOLE_NAT_SOURCE;
   r.pool = t->pool;
   assert_int_equal(pinhole_rule_add(t->ctx, &r), 0);
+}
+
+/* The same with any pool (a PBA or deterministic one). */
+static inline tctx *t_ctx_spec(const pinhole_config *cfg,
+                               const pinhole_pool *spec) {
+  tctx *t = calloc(1, sizeof(*t));
+  assert_non_null(t);
+  t_ctx_init(t, cfg, spec, NULL);
   return t;
 }
 

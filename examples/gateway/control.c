@@ -173,6 +173,24 @@ static int cmd_timeout(pinhole_ctx *ctx, char **tok, int n, FILE *out) {
   return -1;
 }
 
+/* "rule-del IDX [flush]" / "pool-del ID [flush]": "cleared N". */
+static int cmd_del(pinhole_ctx *ctx, char **tok, int n, FILE *out) {
+  unsigned long id;
+  int pool = !strcmp(tok[0], "pool-del");
+  if (n < 2 || n > 3 || num(tok[1], INT32_MAX, &id) ||
+      (n == 3 && strcmp(tok[2], "flush")))
+    return -1;
+  int rc =
+      pool
+          ? pinhole_pool_del(ctx, (int)id, n == 3 ? PINHOLE_POOL_DEL_FLUSH : 0)
+          : pinhole_rule_del(ctx, (int)id, n == 3 ? PINHOLE_RULE_DEL_FLUSH : 0);
+  if (rc < 0)
+    fprintf(out, "%s: %s\n", tok[0], pinhole_strerror(rc));
+  else
+    fprintf(out, "cleared %d\n", rc);
+  return 0;
+}
+
 int gw_control_line(pinhole_ctx *ctx, char *line, FILE *out) {
   char *tok[8];
   int n = 0;
@@ -202,6 +220,8 @@ int gw_control_line(pinhole_ctx *ctx, char *line, FILE *out) {
     rc = pinhole_labels_set(ctx, tok[1], tok[2]) < 0 ? -1 : 0;
   else if (!strcmp(tok[0], "stats") && n == 1)
     print_stats(ctx, out);
+  else if (!strcmp(tok[0], "rule-del") || !strcmp(tok[0], "pool-del"))
+    rc = cmd_del(ctx, tok, n, out);
   else
     rc = -1;
   if (rc < 0)

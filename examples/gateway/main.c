@@ -60,7 +60,7 @@ static volatile sig_atomic_t got_dump, got_stop;
 
 struct gw {
   int fd[2];                /* indexed by pinhole_side */
-  int trace;                /* --trace */
+  int trace;                /* --trace: 1, --trace=debug: 2 */
   const char *listing_file; /* --listing-file, or NULL */
   int ctl;                  /* --control FIFO, or -1 */
   char ctl_buf[1024];       /* a command line being read */
@@ -207,9 +207,12 @@ static int parse_cgn(const char *pba, const char *det, pinhole_pool *pool) {
 
 static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
   struct gw *gw = user;
-  char line[512];
+  char line[8192]; /* --trace=debug: a record's block, dump included */
   (void)ctx;
-  if (gw->trace && pinhole_trace_format(tr, line, sizeof(line)) >= 0)
+  if (gw->trace == 2 && pinhole_trace_format_debug(tr, gw->wall_offset_ns, line,
+                                                   sizeof(line)) >= 0)
+    fputs(line, stderr);
+  else if (gw->trace == 1 && pinhole_trace_format(tr, line, sizeof(line)) >= 0)
     fprintf(stderr, "pinhole-gw[%ld]: trace: %s\n", (long)getpid(), line);
 }
 
@@ -420,7 +423,7 @@ static void usage_to(FILE *f, int status) {
   fprintf(f,
           "usage: pinhole-gw --inside TUN --outside TUN --pool ADDR[:LO-HI]\n"
           "         [--dnat PUBLIC:PORT=INSIDE:PORT]... [--rule SPEC]...\n"
-          "         [--trace] [--listing-file FILE] [--control FIFO]\n"
+          "         [--trace[=debug]] [--listing-file FILE] [--control FIFO]\n"
           "         [--pba SIZE,BLOCKS[,HOLD_MS] | --det PREFIX/LEN[,PORTS]]\n"
           "         [--ipfix COLLECTOR:PORT] [--syslog]\n"
           "       pinhole-gw --help | --version\n"
@@ -508,7 +511,7 @@ int main(int argc, char **argv) {
       {"pool", required_argument, NULL, 'p'},
       {"rule", required_argument, NULL, 'r'},
       {"dnat", required_argument, NULL, 'd'},
-      {"trace", no_argument, NULL, 't'},
+      {"trace", optional_argument, NULL, 't'},
       {"listing-file", required_argument, NULL, 'l'},
       {"pba", required_argument, NULL, 'B'},
       {"det", required_argument, NULL, 'D'},
@@ -538,8 +541,8 @@ int main(int argc, char **argv) {
       rule_args[nrules++] = optarg;
     else if (c == 'd' && ndnat < MAX_RULES)
       dnat_args[ndnat++] = optarg;
-    else if (c == 't')
-      gw.trace = 1;
+    else if (c == 't' && (optarg == NULL || !strcmp(optarg, "debug")))
+      gw.trace = optarg == NULL ? 1 : 2;
     else if (c == 'l')
       gw.listing_file = optarg;
     else if (c == 'B')

@@ -111,6 +111,16 @@ int main(void) {
   expect(ctx, "show port=99999", "control: bad command\n");
   expect(ctx, "show prefix=198.18.0.0/33", "control: bad command\n");
   expect(ctx, "bogus", "control: bad command\n");
+  /* a flow again; its pool removed with it, then its rule */
+  udp(ctx, IP4(198, 18, 0, 2), 41000, IP4(198, 19, 0, 9), 5000,
+      PINHOLE_SIDE_INSIDE, 2000000000ull);
+  expect(ctx, "pool-del 0 flush", "cleared 1\n");
+  expect(ctx, "pool-del 0", "pool-del: invalid argument\n");
+  expect(ctx, "pool-del 0 now", "control: bad command\n");
+  expect(ctx, "pool-del x", "control: bad command\n");
+  expect(ctx, "rule-del 0", "cleared 0\n");
+  expect(ctx, "rule-del 0 flush", "rule-del: invalid argument\n");
+  expect(ctx, "rule-del", "control: bad command\n");
   pinhole_ctx_del(ctx);
   return failures ? 1 : 0;
 }

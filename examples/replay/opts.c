@@ -54,6 +54,11 @@ static void usage(FILE *f) {
         "  --events              print the library's events as they happen\n"
         "  --trace               print the ALGs' trace records as they "
         "happen\n"
+        "  --trace=debug         the same in the layout of the firewall's FTP "
+        "ALG\n"
+        "                        debug output (\"## time : received PASV "
+        "command,\n"
+        "                        TCP SEQ ...\", hex dumps, seq diff lines)\n"
         "  --write-outside FILE  write the packets the library sent to the "
         "outside\n"
         "                        (pcap, raw IPv4, the capture's timestamps)\n"
@@ -543,6 +548,8 @@ static int flag(options *o, const char *a) {
     o->events = 1;
   else if (!strcmp(a, "--trace"))
     o->trace = 1;
+  else if (!strcmp(a, "--trace=debug"))
+    o->trace = 2;
   else if (!strcmp(a, "--expect-clean"))
     o->expect_clean = 1;
   else if (!strcmp(a, "--fix-cksums"))

@@ -90,6 +90,14 @@ static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
   run *r = user;
   char line[1024];
   (void)ctx;
+  if (r->o->trace == 2 && r->rep) {
+    char block[8192]; /* a whole record: its dump is at most 1 KiB */
+    if (pinhole_trace_format_debug(tr, r->abs0, block, sizeof(block)) >= 0) {
+      progress_clear(r);
+      report_block(r->rep, r->label, "trace", block);
+    }
+    return;
+  }
   if (r->o->trace && r->rep && format_trace(tr, line, sizeof(line)) >= 0)
     line_out(r, r->label, "trace", line);
 }

@@ -56,7 +56,8 @@ typedef struct options {
   size_t nfilters;
   uint64_t at_ns[MAX_AT]; /* --at, ascending */
   size_t nat;
-  int events, trace, expect_clean, fix_cksums, json;
+  int events, trace /* 1: one line, 2: debug layout */, expect_clean,
+      fix_cksums, json;
 } options;
 
 /* opts.c */
@@ -83,6 +84,11 @@ report *report_open(const options *o);
 /* A frame's line: "<label>: <what>: <detail>". */
 void report_line(report *r, const char *label, const char *what,
                  const char *detail);
+/* A block of lines, each ending in "\n" (--trace=debug): "<label>:
+ * <what>:" on a line of its own, then the block; in JSON one item as
+ * report_line's, the block its text. */
+void report_block(report *r, const char *label, const char *what,
+                  const char *block);
 
 /* The listing at time at_ns (--at), placed before frame label (NULL:
  * after the last frame). */

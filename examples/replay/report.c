@@ -203,6 +203,15 @@ void report_line(report *r, const char *label, const char *what,
   fputc('}', r->f);
 }
 
+void report_block(report *r, const char *label, const char *what,
+                  const char *block) {
+  if (!r->o->json) {
+    fprintf(r->f, "%s: %s:\n%s", label, what, block);
+    return;
+  }
+  report_line(r, label, what, block);
+}
+
 /* ------------------------------------------------------------------ */
 /* Listings                                                            */
 

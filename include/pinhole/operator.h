@@ -216,6 +216,42 @@ enum pinhole_rule_del_flags {
  */
 PINHOLE_EXTERN int pinhole_rule_del(pinhole_ctx *ctx, int rule, int flags);
 
+/** pinhole_pool_del() flags. @since 0.2 */
+enum pinhole_pool_del_flags {
+  /** also clear every conversation that holds a mapping of the pool (or
+   *  a pending pinhole that would take one), as
+   *  pinhole_conversations_clear() does (events, mappings released) */
+  PINHOLE_POOL_DEL_FLUSH = 1
+};
+
+/**
+ * Removes one NAT pool: no new mapping comes from it from now on. The
+ * rules that name it fail closed: each new connection they accept is
+ * dropped, counted under PINHOLE_CNT_NAT_POOL_REMOVED (and New flows:
+ * Discards), with a PINHOLE_EVENT_RULE_DISCARD event naming the rule,
+ * reason "NAT pool removed"; a pinhole's data connection that would have
+ * been mapped from it is dropped the same way (no rule named); an ALG of
+ * a kept conversation gets no new mapping from it (counted the same, a
+ * NAT_PORTS_EXHAUSTED event with that reason; the message goes on as
+ * when a pool has no free port). A new
+ * pinhole_rule_add() naming it fails. Its mappings, flows and pinholes
+ * stay until they end (flags 0: outside packets still reach a kept
+ * mapping) or are cleared with their whole conversations
+ * (PINHOLE_POOL_DEL_FLUSH). PBA: a block whose mappings all ended is
+ * released after the pool's hold time as before (PORT_BLOCK_RELEASED);
+ * no block is allocated from it again. DETERMINISTIC: its mappings go the
+ * same way; pinhole_det_forward() still computes the layout. The pool's
+ * id is not reused and still counts against max_pools.
+ * @param ctx the context
+ * @param pool an id pinhole_pool_add() returned, not yet removed
+ * @param flags pinhole_pool_del_flags, or 0
+ * @return the number of conversations cleared (0 without the flag);
+ *         PINHOLE_ERR_INVALID_ARG (ctx NULL, pool not a pool id or
+ *         already removed, an unknown flag).
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_pool_del(pinhole_ctx *ctx, int pool, int flags);
+
 /** pinhole_event_format_syslog() flags. @since 0.2 */
 enum pinhole_syslog_flags {
   /** begin with an RFC 5424 header: PRI (local0, informational; warning
@@ -255,6 +291,38 @@ PINHOLE_EXTERN int
 pinhole_event_format_syslog(const pinhole_ctx *ctx, const pinhole_event *ev,
                             int flags, uint64_t wall_offset_ns,
                             const char *hostname, char *buf, size_t len);
+
+/**
+ * A trace record in the layout of the firewall's FTP ALG debug output
+ * ("debug nat ftp"), one block of lines per record, each line ending in
+ * "\n"; T is "YYYY-MM-DD HH:MM:SS" (UTC) of time_ns + wall_offset_ns:
+ *   MESSAGE          "## T : received VERB command, TCP SEQ n ACK n" (the
+ *                    SEQ/ACK part for TCP only; VERB the text's first
+ *                    word: "PASV", "227", "INVITE", "RRQ" ...), then the
+ *                    text as a hex/ASCII dump, 16 bytes a line:
+ *                    "00000000: 32 32 37 20 ... 28  227 Ente ring Pas"
+ *   PARSED           "## T : ALG VERB command: ip A, port N"
+ *   TRANSLATED       "## T : ALG translated ip A, port N -> ip B, port M"
+ *   PINHOLE_CREATED  "## T : ALG pinhole created: src ip A, dst ip B, src
+ *                    port LO-HI, dst port N-N, protocol P, age S, zone Z,
+ *                    parent conversation C" (S the lifetime in seconds,
+ *                    rounded up; Z "inside"/"outside", where its first
+ *                    packet will arrive)
+ *   PINHOLE_USED / _EXPIRED  "## T : ALG pinhole used: ..." as created,
+ *                    without age
+ *   SEQ_DIFF         "## T : ALG seq diff OLD -> NEW, TCP SEQ n ACK n"
+ *   ERROR / SKIPPED  "## T : ALG error: TEXT" / "## T : ALG skipped:", the
+ *                    text dumped as for MESSAGE
+ * docs/operator.md shows a whole FTP exchange. snprintf semantics.
+ * @param tr             the record (borrowed)
+ * @param wall_offset_ns Unix time (ns) at the host's monotonic 0
+ * @return the length the whole block needs (excluding NUL);
+ *         PINHOLE_ERR_INVALID_ARG (tr NULL, buf NULL with len > 0).
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_trace_format_debug(const pinhole_trace *tr,
+                                              uint64_t wall_offset_ns,
+                                              char *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -289,8 +289,12 @@ enum pinhole_trace_kind {
   PINHOLE_TRACE_PINHOLE_CREATED = 4, /**< pinhole a -> b opened */
   PINHOLE_TRACE_PINHOLE_USED = 5,
   PINHOLE_TRACE_PINHOLE_EXPIRED = 6,
-  PINHOLE_TRACE_ERROR = 7,  /**< ALG error; text says why */
-  PINHOLE_TRACE_SKIPPED = 8 /**< data not parsed (not at a message start) */
+  PINHOLE_TRACE_ERROR = 7,   /**< ALG error; text says why */
+  PINHOLE_TRACE_SKIPPED = 8, /**< data not parsed (not at a message start) */
+  /** A rewrite changed the TCP stream's sequence offset (bytes the
+   *  payload grew by so far in the direction of this segment): diff_old
+   *  -> diff_new. @since 0.2 */
+  PINHOLE_TRACE_SEQ_DIFF = 9
 };
 
 /** One ALG debug record. Borrowed for the duration of the callback. */
@@ -308,6 +312,17 @@ typedef struct pinhole_trace {
   uint32_t lifetime_ms;  /**< pinhole lifetime, PINHOLE_CREATED */
   const char *text;      /**< message text, not NUL-terminated; may be NULL */
   size_t text_len;
+  /** @since 0.2: PINHOLE_CREATED: the last source port of the range
+   *  a.port..a_port_hi the pinhole accepts (0: a.port alone, or any port
+   *  when a.port is 0) */
+  uint16_t a_port_hi;
+  /** @since 0.2: PINHOLE_CREATED: the side the pinhole's first packet
+   *  will arrive on (side is the announcing packet's) */
+  uint8_t pinhole_side;
+  uint8_t pad2_;
+  /** @since 0.2: SEQ_DIFF: the stream's sequence offset before and after
+   *  the rewrite (in bytes, the sum of every growth so far) */
+  int32_t diff_old, diff_new;
 } pinhole_trace;
 
 /**
@@ -754,7 +769,14 @@ enum pinhole_counter {
   PINHOLE_CNT_PBA_BLOCK_RELEASE,
   /** A new mapping refused because its subscriber's blocks were all full
    *  and it had max_blocks of them (a drop). @since 0.2 */
-  PINHOLE_CNT_PBA_QUOTA
+  PINHOLE_CNT_PBA_QUOTA,
+  /** A new connection (or a pinhole's data connection) refused because
+   *  the NAT pool its rule names was removed by pinhole_pool_del(): fail
+   *  closed, counted also as a new flow discarded, with a RULE_DISCARD
+   *  event whose reason is "NAT pool removed"; also an ALG mapping a
+   *  kept conversation asked of that pool (NAT_PORTS_EXHAUSTED event,
+   *  same reason). @since 0.2 */
+  PINHOLE_CNT_NAT_POOL_REMOVED
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

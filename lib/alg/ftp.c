@@ -202,6 +202,15 @@ static int ph_ftp_session(ph_ftp_state *st, int from_server, int cls,
   return 1;
 }
 
+/* A PASV or EPSV command (n bytes, a COMMAND line): it carries no address
+ * but asks for the reply that does, so the trace shows it. */
+static int ph_ftp_passive_cmd(const uint8_t *p, size_t n) {
+  size_t v = 0;
+  while (v < n && ph_is_alpha(p[v]))
+    v++;
+  return ph_ieq(p, v, "PASV") || ph_ieq(p, v, "EPSV");
+}
+
 /* One complete line at pos (n bytes with its end). */
 static void ph_ftp_line(ph_alg_call *ac, ph_ftp_state *st, size_t pos,
                         size_t n) {
@@ -213,8 +222,11 @@ static void ph_ftp_line(ph_alg_call *ac, ph_ftp_state *st, size_t pos,
     return;
   pinhole_ftp_msg m;
   int rc = pinhole_ftp_parse(p, n, from_server, &m);
-  if (rc == PINHOLE_ERR_NOMATCH)
+  if (rc == PINHOLE_ERR_NOMATCH) {
+    if (cls == PINHOLE_FTP_LINE_COMMAND && ph_ftp_passive_cmd(p, n))
+      pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p, n);
     return;
+  }
   pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p, n);
   if (rc < 0)
     ph_ftp_malformed(ac, rc, p, n);

@@ -156,8 +156,13 @@ static void ph_rtsp_unhandled(ph_alg_call *ac, const char *why,
 /* Handles the header block of one message at pos; 0, or -1 to stop. */
 static int ph_rtsp_message(ph_alg_call *ac, size_t pos,
                            const pinhole_rtsp_msg *m) {
-  if (m->kind == PINHOLE_RTSP_KIND_INTERLEAVED ||
-      !(m->flags & PINHOLE_RTSP_MSG_TRANSPORT))
+  if (m->kind == PINHOLE_RTSP_KIND_INTERLEAVED)
+    return 0;
+  /* every request and reply is traced (its header block), the ones that
+   * carry no Transport too */
+  const uint8_t *p = pinhole__alg_payload(ac) + pos;
+  pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p, m->hdr_len);
+  if (!(m->flags & PINHOLE_RTSP_MSG_TRANSPORT))
     return 0;
   int setup = m->kind == PINHOLE_RTSP_KIND_REQUEST &&
               m->method == PINHOLE_RTSP_METHOD_SETUP &&
@@ -166,9 +171,6 @@ static int ph_rtsp_message(ph_alg_call *ac, size_t pos,
               pinhole__alg_from(ac) == PH_ALG_SERVER;
   if (!setup && !reply)
     return 0;
-  const uint8_t *p = pinhole__alg_payload(ac) + pos;
-  pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p,
-                     m->hdr_len < 80 ? m->hdr_len : 80);
   pinhole_rtsp_transport t;
   int rc =
       pinhole_rtsp_transport_parse(p + m->transport_off, m->transport_len, &t);

@@ -232,8 +232,9 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
   if (rc != 0)
     return rc;
   int request = (m.flags & PINHOLE_SIP_MSG_REQUEST) != 0;
+  /* the whole message: the debug trace dumps it */
   pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p + m.start_off,
-                     m.hdr_len < 60 ? m.hdr_len : 60);
+                     m.msg_len > m.start_off ? m.msg_len - m.start_off : 0);
   ph_ends e;
   pinhole__alg_ends(ac, &e);
   pinhole_sip_nat nat;

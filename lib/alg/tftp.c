@@ -34,9 +34,14 @@ static void ph_tftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
     pinhole__alg_error(ac, "malformed request", NULL, 0);
     return;
   }
-  const uint8_t *name = p + m.filename_off;
-  pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, name,
-                     m.filename_len);
+  /* "RRQ name" / "WRQ name": the verb first, as every ALG's message */
+  uint8_t text[4 + PINHOLE_TFTP_MAX_FILENAME];
+  size_t tl = m.filename_len > PINHOLE_TFTP_MAX_FILENAME
+                  ? PINHOLE_TFTP_MAX_FILENAME
+                  : m.filename_len;
+  memcpy(text, m.opcode == PINHOLE_TFTP_OPCODE_RRQ ? "RRQ " : "WRQ ", 4);
+  memcpy(text + 4, p + m.filename_off, tl);
+  pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, text, 4 + tl);
   ph_ends e;
   pinhole__alg_ends(ac, &e);
   ph_pinhole_req x;

@@ -303,8 +303,8 @@ static uint32_t ph_own_map(const ph_alg_call *ac) {
 }
 
 /* No public port (or call ID) for an ALG mapping: counted and logged. */
-static int ph_no_port(ph_alg_call *ac, const char *reason) {
-  ph_count(ac->ctx, PINHOLE_CNT_DROP_NAT_PORTS);
+static int ph_no_port(ph_alg_call *ac, int counter, const char *reason) {
+  ph_count(ac->ctx, counter);
   pinhole__event(ac->ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, ac->v, ac->side,
                  ph_cold(ac->ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
                  ac->dir, NULL, ph_alg_get(ac->conn->alg)->name, reason);
@@ -345,8 +345,11 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
       r = 0;
     }
   }
+  if (r == 0 && why == PH_MAP_REMOVED)
+    return ph_no_port(ac, PINHOLE_CNT_NAT_POOL_REMOVED, "NAT pool removed");
   if (r == 0)
-    return ph_no_port(ac, "no port for ALG mapping");
+    return ph_no_port(ac, PINHOLE_CNT_DROP_NAT_PORTS,
+                      "no port for ALG mapping");
   pub->addr = ph_map_at(ctx, r)->paddr;
   pub->port = ph_map_at(ctx, r)->pport;
   *mapref = r;
@@ -379,6 +382,44 @@ int pinhole__alg_unmap_public(ph_alg_call *ac, uint8_t proto, uint16_t port,
   return 0;
 }
 
+/* A trace record of this call's ALG and conversation (t set up). */
+static void ph_trace_send(ph_alg_call *ac, pinhole_trace *t) {
+  pinhole_ctx *ctx = ac->ctx;
+  t->alg = ph_alg_get(ac->conn->alg)->name;
+  t->conv_id = ph_conv_at(ctx, ph_cold(ctx, ac->conn)->conv)->id;
+  t->seq = ac->seq;
+  t->ack = ac->ack;
+  t->side = (uint8_t)ac->side;
+  ctx->cb.trace(ctx, t, ctx->user);
+}
+
+static void ph_trace_created(ph_alg_call *ac, const ph_pinhole *h,
+                             uint32_t lifetime_ms) {
+  if (ac->ctx->cb.trace == NULL)
+    return;
+  pinhole_trace t;
+  pinhole__trace_init(ac->ctx, &t, PINHOLE_TRACE_PINHOLE_CREATED);
+  t.proto = h->proto;
+  t.a = (pinhole_endpoint){h->src, h->sport, 0};
+  t.b = (pinhole_endpoint){h->dst, h->dport, 0};
+  t.a_port_hi = h->sport_hi;
+  t.pinhole_side = h->side;
+  t.lifetime_ms = lifetime_ms;
+  ph_trace_send(ac, &t);
+}
+
+/* The stream's sequence offset went from old to new. */
+static void ph_trace_seq_diff(ph_alg_call *ac, int32_t old, int32_t new_) {
+  if (ac->ctx->cb.trace == NULL)
+    return;
+  pinhole_trace t;
+  pinhole__trace_init(ac->ctx, &t, PINHOLE_TRACE_SEQ_DIFF);
+  t.proto = ac->conn->proto;
+  t.diff_old = old;
+  t.diff_new = new_;
+  ph_trace_send(ac, &t);
+}
+
 static void ph_trace(ph_alg_call *ac, int kind, uint8_t proto,
                      const pinhole_endpoint *a, const pinhole_endpoint *b,
                      uint32_t lifetime_ms, const uint8_t *text,
@@ -388,12 +429,7 @@ static void ph_trace(ph_alg_call *ac, int kind, uint8_t proto,
     return;
   pinhole_trace t;
   pinhole__trace_init(ctx, &t, kind);
-  t.alg = ph_alg_get(ac->conn->alg)->name;
-  t.conv_id = ph_conv_at(ctx, ph_cold(ctx, ac->conn)->conv)->id;
-  t.seq = ac->seq;
-  t.ack = ac->ack;
   t.proto = proto;
-  t.side = (uint8_t)ac->side;
   if (a)
     t.a = *a;
   if (b)
@@ -401,7 +437,7 @@ static void ph_trace(ph_alg_call *ac, int kind, uint8_t proto,
   t.lifetime_ms = lifetime_ms;
   t.text = (const char *)text;
   t.text_len = text_len;
-  ctx->cb.trace(ctx, &t, ctx->user);
+  ph_trace_send(ac, &t);
 }
 
 void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
@@ -458,10 +494,7 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
     pinhole__alg_error(ac, "pinhole limit reached", NULL, 0);
     return rv;
   }
-  pinhole_endpoint from = {e->src, e->sport, 0};
-  pinhole_endpoint to = {e->dst, e->dport, 0};
-  ph_trace(ac, PINHOLE_TRACE_PINHOLE_CREATED, e->proto, &from, &to,
-           ctx->cfg.pinhole_timeout_ms, NULL, 0);
+  ph_trace_created(ac, &h, ctx->cfg.pinhole_timeout_ms);
   return rv;
 }
 
@@ -516,8 +549,10 @@ static int ph_gre_map(ph_alg_call *ac, uint16_t client_cid, uint16_t *pub,
     pinhole__map_put(ctx, r);
     r = 0;
   }
+  if (r == 0 && why == PH_MAP_REMOVED)
+    return ph_no_port(ac, PINHOLE_CNT_NAT_POOL_REMOVED, "NAT pool removed");
   if (r == 0)
-    return ph_no_port(ac, "no public call ID");
+    return ph_no_port(ac, PINHOLE_CNT_DROP_NAT_PORTS, "no public call ID");
   *pub = ph_map_at(ctx, r)->pport;
   *mapref = r;
   return 0;
@@ -837,8 +872,11 @@ ph_status pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt,
         st->rw_seq = v->seq;
         st->rw_valid = 1;
       }
-      if (ac.growth != 0)
+      if (ac.growth != 0) {
+        int32_t old = st->off_after;
         pinhole__tcp_seq_record(st, v->seq, ac.growth);
+        ph_trace_seq_diff(&ac, old, st->off_after);
+      }
     }
     *changed = ac.rewrote || ac.trimmed;
   } else {

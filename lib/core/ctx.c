@@ -404,7 +404,8 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
       r.dport_lo > r.dport_hi)
     return PINHOLE_ERR_INVALID_ARG;
   if (r.nat == PINHOLE_NAT_SOURCE &&
-      (r.pool < 0 || (uint32_t)r.pool >= ctx->npools))
+      (r.pool < 0 || (uint32_t)r.pool >= ctx->npools ||
+       ctx->pools[r.pool].removed))
     return PINHOLE_ERR_INVALID_ARG;
   if ((r.nat == PINHOLE_NAT_DEST || r.nat == PINHOLE_NAT_STATIC) &&
       r.nat_addr == 0)

@@ -253,8 +253,8 @@ typedef struct ph_pool {
   uint32_t words;
   uint32_t used;
   /* carrier-grade modes (core/pba.c) */
-  uint8_t mode; /* pinhole_pool_mode */
-  uint8_t pad2_;
+  uint8_t mode;        /* pinhole_pool_mode */
+  uint8_t removed;     /* pinhole_pool_del: no new mapping from it */
   uint16_t max_blocks; /* PBA: per subscriber */
   uint32_t block_size; /* PBA: ports per block; DET: ports per address */
   uint32_t bpa;        /* PBA: blocks per public address */

@@ -28,7 +28,8 @@ enum ph_map_why {
   PH_MAP_HOST = 2,    /* the inside host reached max_ports_per_host */
   PH_MAP_QUOTA = 3,   /* PBA: the subscriber's blocks are full and it has
                          max_blocks (logged by pba.c) */
-  PH_MAP_OUTSIDE = 4  /* DETERMINISTIC: not an address of the prefix */
+  PH_MAP_OUTSIDE = 4, /* DETERMINISTIC: not an address of the prefix */
+  PH_MAP_REMOVED = 5  /* the pool was removed (pinhole_pool_del) */
 };
 /* Returns a mapping holding one reference, or PH_NIL and *why
  * (ph_map_why). want is an exact public port or 0. */

@@ -257,6 +257,7 @@ static const char *const ph_trace_names[] = {
     [PINHOLE_TRACE_PINHOLE_EXPIRED] = "pinhole expired",
     [PINHOLE_TRACE_ERROR] = "error",
     [PINHOLE_TRACE_SKIPPED] = "skipped",
+    [PINHOLE_TRACE_SEQ_DIFF] = "seq diff",
 };
 
 int pinhole_trace_format(const pinhole_trace *t, char *buf, size_t len) {
@@ -291,6 +292,11 @@ int pinhole_trace_format(const pinhole_trace *t, char *buf, size_t len) {
   case PINHOLE_TRACE_PINHOLE_USED:
   case PINHOLE_TRACE_PINHOLE_EXPIRED:
     pinhole__printf(&o, " %s %s -> %s", pinhole__proto_name(t->proto), a, b);
+    break;
+  case PINHOLE_TRACE_SEQ_DIFF:
+    if (t->size >= offsetof(pinhole_trace, diff_new) + sizeof(t->diff_new))
+      pinhole__printf(&o, " %d -> %d seq=%u", (int)t->diff_old,
+                      (int)t->diff_new, t->seq);
     break;
   default:
     break;

@@ -132,21 +132,64 @@ static int ph_conv_of_rule(const pinhole_ctx *ctx, const ph_conv *cv,
   return 0;
 }
 
+/* Clears every conversation sel(ctx, cv, arg) selects; how many. */
+static int ph_clear_if(pinhole_ctx *ctx,
+                       int (*sel)(const pinhole_ctx *, const ph_conv *,
+                                  uint32_t),
+                       uint32_t arg) {
+  int n = 0;
+  for (ph_ref r = ctx->conv_head, next; r; r = next) {
+    const ph_conv *cv = ph_conv_at(ctx, r);
+    next = cv->next; /* r goes back to the free list */
+    if (!sel(ctx, cv, arg))
+      continue;
+    ph_conv_clear(ctx, r);
+    n++;
+  }
+  return n;
+}
+
 int pinhole_rule_del(pinhole_ctx *ctx, int rule, int flags) {
   if (ctx == NULL || rule < 0 || (uint32_t)rule >= ctx->nrules ||
       ctx->rules[rule].gone || (flags & ~PINHOLE_RULE_DEL_FLUSH) != 0)
     return PINHOLE_ERR_INVALID_ARG;
-  int n = 0;
-  if (flags & PINHOLE_RULE_DEL_FLUSH)
-    for (ph_ref r = ctx->conv_head, next; r; r = next) {
-      const ph_conv *cv = ph_conv_at(ctx, r);
-      next = cv->next; /* r goes back to the free list */
-      if (!ph_conv_of_rule(ctx, cv, (uint32_t)rule))
-        continue;
-      ph_conv_clear(ctx, r);
-      n++;
-    }
+  int n = flags & PINHOLE_RULE_DEL_FLUSH
+              ? ph_clear_if(ctx, ph_conv_of_rule, (uint32_t)rule)
+              : 0;
   ctx->rules[rule].gone = 1;
+  return n;
+}
+
+/* Is mapping m (PH_NIL: none) one of pool's? */
+static int ph_map_of(const pinhole_ctx *ctx, ph_ref m, uint32_t pool) {
+  return m != PH_NIL && ph_map_at(ctx, m)->pool == pool;
+}
+
+/* Does the conversation hold a mapping of pool, or a pinhole that would
+ * take one from it? */
+static int ph_conv_of_pool(const pinhole_ctx *ctx, const ph_conv *cv,
+                           uint32_t pool) {
+  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+    const ph_conn_cold *k = ph_cold_at(ctx, x);
+    if (ph_map_of(ctx, k->mapping, pool) || ph_map_of(ctx, k->hairpin, pool))
+      return 1;
+  }
+  for (ph_ref h = cv->pinholes; h; h = ph_pinhole_at(ctx, h)->conv_next) {
+    const ph_pinhole *p = ph_pinhole_at(ctx, h);
+    if (ph_map_of(ctx, p->mapping, pool) || p->snat_pool == pool + 1)
+      return 1;
+  }
+  return 0;
+}
+
+int pinhole_pool_del(pinhole_ctx *ctx, int pool, int flags) {
+  if (ctx == NULL || pool < 0 || (uint32_t)pool >= ctx->npools ||
+      ctx->pools[pool].removed || (flags & ~PINHOLE_POOL_DEL_FLUSH) != 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  int n = flags & PINHOLE_POOL_DEL_FLUSH
+              ? ph_clear_if(ctx, ph_conv_of_pool, (uint32_t)pool)
+              : 0;
+  ctx->pools[pool].removed = 1;
   return n;
 }
 

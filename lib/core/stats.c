@@ -105,6 +105,7 @@ static const ph_cnt_desc ph_cnt[] = {
     C(PBA_BLOCK_ALLOC, NULL, "Port blocks allocated"),
     C(PBA_BLOCK_RELEASE, NULL, "Port blocks released"),
     C(PBA_QUOTA, NULL, "Port block quota exceeded"),
+    C(NAT_POOL_REMOVED, NULL, "NAT pool removed"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

@@ -269,6 +269,13 @@ void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
   }
   if (why == PH_MAP_QUOTA)
     return; /* pba.c counted and logged PORT_BLOCK_EXHAUSTED */
+  if (why == PH_MAP_REMOVED) {
+    /* the rule (or pinhole) names a removed pool: fail closed */
+    ph_count(ctx, PINHOLE_CNT_NAT_POOL_REMOVED);
+    pinhole__event(ctx, PINHOLE_EVENT_RULE_DISCARD, v, side, 0, 0, NULL, 0,
+                   rule, NULL, "NAT pool removed");
+    return;
+  }
   ph_count(ctx, why == PH_MAP_HOST ? PINHOLE_CNT_DROP_HOST_LIMIT
                                    : PINHOLE_CNT_DROP_NAT_PORTS);
   if (ctx->cb.event == NULL)
@@ -303,6 +310,10 @@ ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   if (pool >= ctx->npools ||
       ((flags & PH_MAP_PRIV) && (proto != PINHOLE_IPPROTO_TCP || want != 0)))
     return 0;
+  if (ctx->pools[pool].removed) {
+    *why = PH_MAP_REMOVED; /* not even an existing mapping for a new flow */
+    return 0;
+  }
   ph_ref r = ph_map_find_inside(ctx, pool, proto, iaddr, iport);
   if (r != 0) {
     const ph_mapping *m = ph_map_at(ctx, r);

@@ -423,7 +423,8 @@ static const char stats_want[] =
     "    GRE packets for no known call: 0\n"
     "    Port blocks allocated: 0\n"
     "    Port blocks released: 0\n"
-    "    Port block quota exceeded: 0\n";
+    "    Port block quota exceeded: 0\n"
+    "    NAT pool removed: 0\n";
 
 static void test_stats_whole_listing(void **state) {
   (void)state;
@@ -887,6 +888,264 @@ static void test_rule_del_flush(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- removing one pool (pinhole_pool_del) ------------------------- */
+
+static void events_dump(tctx *t) {
+  for (int i = 0; i < t->nevents; i++)
+    fprintf(stderr, "event %d: %s\n", i, t->events[i]);
+}
+
+static void test_pool_del_keeps_flows(void **state) {
+  (void)state;
+  tctx *t = two_convs(); /* rule 0 -> pool 0 (198.19.0.1) */
+  t->nevents = 0;
+  assert_int_equal(pinhole_pool_del(t->ctx, t->pool, 0), 0);
+  assert_int_equal(t->nevents, 0); /* nothing cleared, nothing said */
+  tpkt p;
+  /* the kept UDP flow goes on both ways, through its kept mapping */
+  t_udp(&p, CLI2, 41000, PEER, 5000, "q2");
+  assert_int_equal(t_in(t, &p, 3 * SEC), 0);
+  t_udp(&p, PEER, 5000, PUB, 41000, "answer2");
+  assert_int_equal(t_out(t, &p, 3 * SEC), 0);
+  /* the FTP pinhole (its mapping already made) still lets data in */
+  t_tcp(&p, SRV, 20, PUB, 40001, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 3 * SEC), 0);
+  /* a new connection of the rule that names the pool: fails closed, even
+   * from an endpoint whose mapping exists */
+  t_udp(&p, CLI2, 41001, PEER, 5001, "new");
+  assert_int_equal(t_in(t, &p, 3 * SEC), PINHOLE_VERDICT_DROP);
+  t_udp(&p, CLI2, 41000, IP4(198, 19, 0, 10), 5000, "other peer");
+  assert_int_equal(t_in(t, &p, 3 * SEC), PINHOLE_VERDICT_DROP);
+  if (t->nevents != 4)
+    events_dump(t);
+  assert_int_equal(t->nevents, 4);
+  assert_string_equal(t->events[2],
+                      "PINHOLE_RULE_DISCARD: conv=0 proto=UDP side=inside "
+                      "198.18.0.7:41001 -> 198.19.0.9:5001 rule=inside-out "
+                      "reason=\"NAT pool removed\"");
+  assert_string_equal(t->events[3],
+                      "PINHOLE_RULE_DISCARD: conv=0 proto=UDP side=inside "
+                      "198.18.0.7:41000 -> 198.19.0.10:5000 rule=inside-out "
+                      "reason=\"NAT pool removed\"");
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_NEW_DISCARD, 2,
+             PINHOLE_CNT_EXIST_ACCEPT, 7, PINHOLE_CNT_PINHOLE_CREATED, 1,
+             PINHOLE_CNT_PINHOLE_USED, 1, PINHOLE_CNT_NAT_POOL_REMOVED, 2, -1);
+  t_listing_is(
+      t, "Conversation: ALG protocol: ftp\n"
+         "  Number of initiators: 2, Number of responders: 2\n"
+         "Flow                                          State    Dir  Frm "
+         "count\n"
+         "TCP 198.18.0.100:40000 -> 198.19.0.2:21       Watch    I          3\n"
+         "    NAT source 198.18.0.100:40000 -> 198.19.0.1:40000\n"
+         "TCP 198.18.0.100:40001 -> 198.19.0.2:20       Forward  I          0\n"
+         "    NAT source 198.18.0.100:40001 -> 198.19.0.1:40001\n"
+         "TCP 198.19.0.2:21 -> 198.19.0.1:40000         Watch    O          2\n"
+         "    NAT dest 198.19.0.1:40000 -> 198.18.0.100:40000\n"
+         "TCP 198.19.0.2:20 -> 198.19.0.1:40001         Forward  O          1\n"
+         "    NAT dest 198.19.0.1:40001 -> 198.18.0.100:40001\n"
+         "Conversation: ALG protocol: none\n"
+         "  Number of initiators: 1, Number of responders: 1\n"
+         "Flow                                          State    Dir  Frm "
+         "count\n"
+         "UDP 198.18.0.7:41000 -> 198.19.0.9:5000       Forward  I          2\n"
+         "    NAT source 198.18.0.7:41000 -> 198.19.0.1:41000\n"
+         "UDP 198.19.0.9:5000 -> 198.19.0.1:41000       Forward  O          2\n"
+         "    NAT dest 198.19.0.1:41000 -> 198.18.0.7:41000\n");
+  /* gone: no second removal, no new rule naming it */
+  assert_int_equal(pinhole_pool_del(t->ctx, t->pool, 0),
+                   PINHOLE_ERR_INVALID_ARG);
+  pinhole_rule r = inside_rule("again", t->pool);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  /* another pool: its id is new; a rule before the failing one works */
+  pinhole_pool pl;
+  memset(&pl, 0, sizeof(pl));
+  pl.size = sizeof(pl);
+  pl.addr_lo = pl.addr_hi = IP4(198, 19, 0, 50);
+  int id = pinhole_pool_add(t->ctx, &pl);
+  assert_int_equal(id, t->pool + 1);
+  assert_int_equal(pinhole_rule_del(t->ctx, 0, 0), 0);
+  r = inside_rule("again", id);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1);
+  t_udp(&p, CLI2, 41001, PEER, 5001, "new");
+  assert_int_equal(t_in(t, &p, 4 * SEC), 0);
+  pinhole_pkt_view v;
+  t_view(&p, &v);
+  assert_int_equal(v.src, IP4(198, 19, 0, 50));
+  /* bad arguments */
+  assert_int_equal(pinhole_pool_del(NULL, 0, 0), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_pool_del(t->ctx, -1, 0), PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_pool_del(t->ctx, id + 1, 0),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_pool_del(t->ctx, id, 2), PINHOLE_ERR_INVALID_ARG);
+  t_ctx_del(t);
+}
+
+static void test_pool_del_flush(void **state) {
+  (void)state;
+  tctx *t = two_convs(); /* pool 0: the FTP and the UDP conversation */
+  pinhole_pool pl;
+  memset(&pl, 0, sizeof(pl));
+  pl.size = sizeof(pl);
+  pl.addr_lo = pl.addr_hi = IP4(198, 19, 0, 50);
+  int id = pinhole_pool_add(t->ctx, &pl);
+  assert_int_equal(pinhole_rule_del(t->ctx, 0, 0), 0);
+  pinhole_rule r = inside_rule("p1", id);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1);
+  tpkt p;
+  t_udp(&p, IP4(198, 18, 0, 9), 42000, PEER, 5353, "m");
+  assert_int_equal(t_in(t, &p, 3 * SEC), 0);
+  uint64_t before[128];
+  int n = pinhole_stats(t->ctx, before, 128);
+  t->nevents = 0;
+  assert_int_equal(pinhole_pool_del(t->ctx, t->pool, PINHOLE_POOL_DEL_FLUSH),
+                   2);
+  if (t->nevents != 6)
+    events_dump(t);
+  assert_int_equal(t->nevents, 6);
+  const char *want[] = {
+      "PINHOLE_PINHOLE_EXPIRED: conv=1 proto=TCP side=outside 198.19.0.2:0 "
+      "-> 198.19.0.1:40001 nat 198.19.0.2:0 -> 198.18.0.100:40001 "
+      "state=forward alg=ftp",
+      "PINHOLE_MAPPING_RELEASED: proto=TCP 198.18.0.100:40001 -> "
+      "198.19.0.1:40001",
+      "PINHOLE_FLOW_CLOSED: conv=1 proto=TCP side=inside "
+      "198.18.0.100:40000 -> 198.19.0.2:21 nat 198.19.0.1:40000 -> "
+      "198.19.0.2:21 state=watch alg=ftp reason=\"cleared\" frames=3/2 "
+      "bytes=144/88",
+      "PINHOLE_MAPPING_RELEASED: proto=TCP 198.18.0.100:40000 -> "
+      "198.19.0.1:40000",
+      "PINHOLE_FLOW_CLOSED: conv=2 proto=UDP side=inside 198.18.0.7:41000 "
+      "-> 198.19.0.9:5000 nat 198.19.0.1:41000 -> 198.19.0.9:5000 "
+      "state=forward reason=\"cleared\" frames=1/1 bytes=29/34",
+      "PINHOLE_MAPPING_RELEASED: proto=UDP 198.18.0.7:41000 -> "
+      "198.19.0.1:41000",
+  };
+  for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+    assert_string_equal(t->events[i], want[i]);
+  /* pool 1's conversation is untouched */
+  t_listing_is(
+      t, "Conversation: ALG protocol: none\n"
+         "  Number of initiators: 1, Number of responders: 1\n"
+         "Flow                                          State    Dir  Frm "
+         "count\n"
+         "UDP 198.18.0.9:42000 -> 198.19.0.9:5353       Forward  I          1\n"
+         "    NAT source 198.18.0.9:42000 -> 198.19.0.50:42000\n"
+         "UDP 198.19.0.9:5353 -> 198.19.0.50:42000      Forward  O          0\n"
+         "    NAT dest 198.19.0.50:42000 -> 198.18.0.9:42000\n");
+  /* removing counts nothing */
+  uint64_t after[128];
+  assert_int_equal(pinhole_stats(t->ctx, after, 128), n);
+  for (int i = 0; i < n; i++)
+    assert_int_equal(after[i], before[i]);
+  /* the flushed pool's public endpoint is not reachable any more */
+  t_udp(&p, PEER, 5000, PUB, 41000, "late");
+  assert_int_equal(t_out(t, &p, 4 * SEC), PINHOLE_VERDICT_DROP);
+  t_ctx_del(t);
+}
+
+/* PBA: the subscriber's block stays while its mapping lives, gives no
+ * new port, and goes back (PORT_BLOCK_RELEASED) after the hold. */
+static void test_pool_del_pba(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_port_blocks = 8;
+  cfg.udp_timeout_s = 30;
+  pinhole_pool pl;
+  memset(&pl, 0, sizeof(pl));
+  pl.size = sizeof(pl);
+  pl.addr_lo = pl.addr_hi = IP4(198, 19, 0, 7);
+  pl.port_lo = 4096;
+  pl.port_hi = 4159;
+  pl.mode = PINHOLE_POOL_PBA;
+  pl.block_size = 16;
+  pl.max_blocks = 2;
+  pl.block_hold_ms = 5000;
+  tctx *t = t_ctx_spec(&cfg, &pl);
+  tpkt p;
+  t_udp(&p, CLI2, 41000, PEER, 5000, "q");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  assert_int_equal(pinhole_pool_del(t->ctx, t->pool, 0), 0);
+  t_udp(&p, CLI2, 41001, PEER, 5000, "q");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_udp(&p, CLI2, 41000, PEER, 5000, "q again");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  t->nevents = 0;
+  while (pinhole_tick(t->ctx, 32 * SEC) == PINHOLE_TICK_BUDGET)
+    ;
+  while (pinhole_tick(t->ctx, 38 * SEC) == PINHOLE_TICK_BUDGET)
+    ;
+  if (t->nevents != 3)
+    events_dump(t);
+  assert_int_equal(t->nevents, 3);
+  assert_non_null(strstr(t->events[0], "PINHOLE_FLOW_CLOSED: conv=1 "));
+  assert_non_null(strstr(t->events[1], "PINHOLE_MAPPING_RELEASED: "));
+  assert_string_equal(t->events[2],
+                      "PINHOLE_PORT_BLOCK_RELEASED: subscriber=198.18.0.7 "
+                      "public=198.19.0.7 ports=4096-4111");
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_EXIST_ACCEPT, 1, PINHOLE_CNT_FLOWS_EXPIRED, 1,
+             PINHOLE_CNT_PBA_BLOCK_ALLOC, 1, PINHOLE_CNT_PBA_BLOCK_RELEASE, 1,
+             PINHOLE_CNT_NAT_POOL_REMOVED, 1, -1);
+  /* no block is allocated from it again */
+  t_udp(&p, CLI2, 41002, PEER, 5000, "q");
+  assert_int_equal(t_in(t, &p, 40 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PBA_BLOCK_ALLOC), 1);
+  t_ctx_del(t);
+}
+
+/* DETERMINISTIC: the same fail-closed refusal. */
+static void test_pool_del_deterministic(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  pinhole_pool pl;
+  memset(&pl, 0, sizeof(pl));
+  pl.size = sizeof(pl);
+  pl.addr_lo = pl.addr_hi = IP4(198, 19, 0, 8);
+  pl.port_lo = 2048;
+  pl.port_hi = 4095;
+  pl.mode = PINHOLE_POOL_DETERMINISTIC;
+  pl.inside_addr = IP4(198, 18, 0, 0);
+  pl.inside_plen = 24;
+  tctx *t = t_ctx_spec(&cfg, &pl);
+  tpkt p;
+  t_udp(&p, CLI2, 41000, PEER, 5000, "q");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  assert_int_equal(pinhole_pool_del(t->ctx, t->pool, PINHOLE_POOL_DEL_FLUSH),
+                   1);
+  t_udp(&p, CLI2, 41000, PEER, 5000, "q");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_NAT_POOL_REMOVED), 1);
+  assert_true(t_has_event(t, "reason=\"NAT pool removed\""));
+  t_ctx_del(t);
+}
+
+/* A kept conversation's ALG gets no new port from the removed pool: the
+ * second PORT opens nothing and is counted (it passes as it came, as
+ * when a pool has no free port). */
+static void test_pool_del_alg_gets_no_port(void **state) {
+  (void)state;
+  tctx *t = two_convs();
+  assert_int_equal(pinhole_pool_del(t->ctx, t->pool, 0), 0);
+  t->nevents = 0;
+  tpkt p;
+  t_tcp(&p, CLI, 40000, SRV, 21, 127, 909, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,66\r\n");
+  assert_int_equal(t_in(t, &p, 3 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, "PORT 198,18,0,100,156,66\r\n");
+  assert_int_equal(t->nevents, 1);
+  assert_string_equal(t->events[0],
+                      "PINHOLE_NAT_PORTS_EXHAUSTED: conv=1 proto=TCP "
+                      "side=inside 198.18.0.100:40000 -> 198.19.0.2:21 nat "
+                      "198.19.0.1:40000 -> 198.19.0.2:21 state=watch alg=ftp "
+                      "reason=\"NAT pool removed\"");
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 6,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_NAT_POOL_REMOVED, 1,
+             -1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_listing_labels_and_pending_pinholes),
@@ -902,6 +1161,11 @@ int main(void) {
       cmocka_unit_test(test_syslog_live),
       cmocka_unit_test(test_rule_del_keeps_flows),
       cmocka_unit_test(test_rule_del_flush),
+      cmocka_unit_test(test_pool_del_keeps_flows),
+      cmocka_unit_test(test_pool_del_flush),
+      cmocka_unit_test(test_pool_del_pba),
+      cmocka_unit_test(test_pool_del_deterministic),
+      cmocka_unit_test(test_pool_del_alg_gets_no_port),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@ report.
 """
 
 import ctypes
+import json
 import os
 import sys
 import unittest
@@ -111,11 +112,11 @@ class TestBinding(unittest.TestCase):
         self.assertLess(e.exception.code, 0)
 
     def test_struct_sizes_match_the_header(self):
-        # LP64 (x86-64, aarch64) layout of the structs (Pool and Event grew in
-        # 0.2: appended fields), as sizeof()
+        # LP64 (x86-64, aarch64) layout of the structs (Pool, Event and
+        # Trace grew in 0.2: appended fields), as sizeof()
         # gives it in C.
         sizes = {"Config": 128, "Pool": 40, "Rule": 88, "Pkt": 16,
-                 "Event": 128, "Trace": 88, "FlowInfo": 96, "Callbacks": 48}
+                 "Event": 128, "Trace": 104, "FlowInfo": 96, "Callbacks": 48}
         for name, size in sizes.items():
             self.assertEqual(ctypes.sizeof(getattr(pinhole, name)), size,
                              name)
@@ -416,6 +417,191 @@ class TestHostApi(unittest.TestCase):
             self.assertEqual(e.exception.func, "pinhole_pool_add")
             self.assertIn(e.exception.name, str(e.exception))
             self.assertLess(e.exception.code, 0)
+
+
+SEC = 1000000000
+
+
+FTP_CLIENT = "198.18.0.100"
+
+
+def ftp_port(ctx, now=SEC):
+    """An FTP control connection from FTP_CLIENT:40000 to SERVER:21 whose
+    client announces PORT 198.18.0.100:40001 (rewritten 2 bytes shorter)."""
+    steps = [
+        (pinhole.tcp(FTP_CLIENT, 40000, SERVER, 21, 100), pinhole.SIDE_INSIDE),
+        (pinhole.tcp(SERVER, 21, PUBLIC, 40000, 900, 101,
+                     pinhole.TCP_SYN | pinhole.TCP_ACK), pinhole.SIDE_OUTSIDE),
+        (pinhole.tcp(SERVER, 21, PUBLIC, 40000, 901, 101, pinhole.TCP_ACK,
+                     b"220 ok\r\n"), pinhole.SIDE_OUTSIDE),
+        (pinhole.tcp(FTP_CLIENT, 40000, SERVER, 21, 101, 909, pinhole.TCP_ACK,
+                     b"PORT 198,18,0,100,156,65\r\n"), pinhole.SIDE_INSIDE),
+    ]
+    out = None
+    for pkt, side in steps:
+        verdict, out = ctx.process(pkt, side, now)
+        assert verdict == pinhole.VERDICT_FORWARD
+    return out
+
+
+class TestOperator(unittest.TestCase):
+    """The 0.2 operator API (include/pinhole/operator.h)."""
+
+    def test_labels_filters_and_json_listing(self):
+        with nat_context() as ctx:
+            ctx.process(pinhole.udp(INSIDE, 41000, SERVER, 5000, b"q"),
+                        pinhole.SIDE_INSIDE, SEC)
+            ftp_port(ctx)
+            ctx.labels_set("ms-1/3/0", "sset1")
+            head = "Interface: ms-1/3/0, Service set: sset1\n"
+            self.assertTrue(ctx.conversations().startswith(head))
+            udp_only = ctx.conversations(alg="none")
+            self.assertIn("UDP 198.18.0.2:41000 -> 198.19.0.2:5000", udp_only)
+            self.assertNotIn("TCP", udp_only)
+            self.assertEqual(ctx.conversations(alg="sip"), head)
+            self.assertIn("TCP 198.19.0.2:0 -> 198.19.0.1:40001",
+                          ctx.conversations(port=21, state="watch"))
+            self.assertEqual(ctx.conversations(prefix="198.18.1.0/24"), head)
+            rows = ctx.conversations_json(alg="ftp")
+            self.assertEqual([(r["dir"], r["state"], r["pending"])
+                              for r in rows],
+                             [("I", "Watch", False), ("O", "Watch", False),
+                              ("O", "Forward", True)])
+            self.assertEqual(rows[0]["src"], FTP_CLIENT)
+            self.assertEqual(rows[0]["nat_src_port"], 40000)
+            self.assertEqual(len(ctx.conversations_json()), 5)
+            ctx.labels_set()
+            self.assertFalse(ctx.conversations().startswith("Interface"))
+            with self.assertRaises(pinhole.PinholeError) as e:
+                ctx.labels_set("x" * 64)
+            self.assertEqual(e.exception.code, -10)  # PINHOLE_ERR_RANGE
+            with self.assertRaises(KeyError):
+                ctx.conversations(state="closed")
+
+    def test_stats_json(self):
+        with nat_context() as ctx:
+            ctx.process(pinhole.udp(INSIDE, 41000, SERVER, 5000, b"q"),
+                        pinhole.SIDE_INSIDE, SEC)
+            js = ctx.stats_json()
+            self.assertEqual(list(js), pinhole.COUNTERS)
+            self.assertEqual(js, ctx.stats())
+            self.assertEqual(js["NEW_ACCEPT"], 1)
+
+    def test_lookup_pinholes_and_clear(self):
+        events = []
+        with nat_context(on_event=lambda ev: events.append(
+                pinhole.event_text(ev))) as ctx:
+            ftp_port(ctx)
+            f = ctx.flow_lookup(pinhole.SIDE_INSIDE, pinhole.IPPROTO_TCP,
+                                "198.18.0.100:40000", "198.19.0.2:21")
+            self.assertEqual((f.conv_id, f.alg, f.dir, f.state, f.out_src),
+                             (1, "ftp", "I", pinhole.FLOW_WATCH,
+                              "198.19.0.1:40000"))
+            g = ctx.flow_lookup(pinhole.SIDE_OUTSIDE, pinhole.IPPROTO_TCP,
+                                "198.19.0.2:21", "198.19.0.1:40000")
+            self.assertEqual((g.dir, g.out_dst), ("O", "198.18.0.100:40000"))
+            self.assertIsNone(ctx.flow_lookup(
+                pinhole.SIDE_OUTSIDE, pinhole.IPPROTO_TCP,
+                "198.18.0.100:40000", "198.19.0.2:21"))
+            holes = ctx.pinholes()
+            self.assertEqual(len(holes), 1)
+            h = holes[0]
+            self.assertEqual((h.conv_id, h.alg, h.proto, h.side, h.src,
+                              h.dst, h.to),
+                             (1, "ftp", pinhole.IPPROTO_TCP,
+                              pinhole.SIDE_OUTSIDE, "198.19.0.2:0",
+                              "198.19.0.1:40001", "198.18.0.100:40001"))
+            self.assertEqual(ctx.conversations_clear(alg="sip"), 0)
+            del events[:]
+            self.assertEqual(ctx.conversations_clear(), 1)
+            self.assertEqual(ctx.pinholes(), [])
+            self.assertTrue(events[0].startswith("PINHOLE_PINHOLE_EXPIRED"))
+            self.assertIn('reason="cleared"', events[2])
+
+    def test_timeout_set(self):
+        with nat_context() as ctx:
+            ctx.timeout_set(pinhole.TIMEOUT_UDP, 5)
+            ctx.process(pinhole.udp(INSIDE, 41000, SERVER, 5000, b"q"),
+                        pinhole.SIDE_INSIDE, SEC)
+            ctx.tick(4 * SEC)
+            self.assertEqual(ctx.usage()["flows"], 1)
+            ctx.tick(8 * SEC)
+            self.assertEqual(ctx.usage()["flows"], 0)
+            with self.assertRaises(pinhole.PinholeError) as e:
+                ctx.timeout_set(pinhole.TIMEOUT_PINHOLE, 0)
+            self.assertEqual(e.exception.code, -10)
+            with self.assertRaises(pinhole.PinholeError) as e:
+                ctx.timeout_set(99, 5)
+            self.assertEqual(e.exception.code, -1)
+
+    def test_rule_del_and_pool_del(self):
+        with nat_context() as ctx:
+            ctx.process(pinhole.udp(INSIDE, 41000, SERVER, 5000, b"q"),
+                        pinhole.SIDE_INSIDE, SEC)
+            self.assertEqual(ctx.pool_del(0), 0)
+            verdict, _ = ctx.process(
+                pinhole.udp(INSIDE, 41001, SERVER, 5000, b"new"),
+                pinhole.SIDE_INSIDE, SEC)
+            self.assertEqual(verdict, pinhole.VERDICT_DROP)
+            self.assertEqual(ctx.stats()["NAT_POOL_REMOVED"], 1)
+            self.assertEqual(ctx.stats()["NEW_DISCARD"], 1)
+            with self.assertRaises(pinhole.PinholeError):
+                ctx.pool_del(0)
+            pool = ctx.pool_add("198.19.0.50")
+            self.assertEqual(ctx.rule_del(0), 0)
+            rule = ctx.rule_add(name="p1", side=pinhole.SIDE_INSIDE,
+                                nat=pinhole.NAT_SOURCE, pool=pool)
+            verdict, out = ctx.process(
+                pinhole.udp(INSIDE, 41001, SERVER, 5000, b"new"),
+                pinhole.SIDE_INSIDE, SEC)
+            self.assertEqual(pinhole.fields(out)[0], "198.19.0.50")
+            self.assertEqual(ctx.rule_del(rule, flush=True), 1)
+            self.assertEqual(ctx.pool_del(pool, flush=True), 0)
+            # the kept flow of the first pool is still there
+            self.assertEqual(ctx.usage()["flows"], 1)
+            with self.assertRaises(pinhole.PinholeError):
+                ctx.rule_del(rule)
+
+    def test_event_formats(self):
+        lines = []
+
+        flags = pinhole.SYSLOG_ASP_TAGS | pinhole.SYSLOG_RFC5424
+
+        def on_event(ev):
+            lines.append((pinhole.event_json(ev), pinhole.event_syslog(ev),
+                          pinhole.event_syslog(ev, flags=flags,
+                                               hostname="gw1")))
+
+        with nat_context(on_event=on_event) as ctx:
+            ctx.process(pinhole.udp(INSIDE, 41000, SERVER, 5000, b"q"),
+                        pinhole.SIDE_INSIDE, SEC)
+        js, line, full = [x for x in lines if '"RULE_ACCEPT"' in x[0]][0]
+        self.assertEqual(json.loads(js)["event"], "RULE_ACCEPT")
+        self.assertEqual(json.loads(js)["src_port"], 41000)
+        self.assertEqual(line, "RULE_ACCEPT: proto 17 (UDP) application: "
+                         "none, inside:198.18.0.2:41000 -> 198.19.0.2:5000, "
+                         "Match SFW accept rule-set: , rule: inside-out, "
+                         "term: 0")
+        self.assertTrue(full.startswith("<134>1 1970-01-01T00:00:01.000Z "
+                                        "gw1 pinhole - ASP_SFW_RULE_ACCEPT"))
+
+    def test_trace_debug(self):
+        blocks = []
+        wall = 1796400000 * SEC  # 2026-12-04 16:00:00 UTC
+        with nat_context(on_trace=lambda tr: blocks.append(
+                pinhole.trace_debug(tr, wall))) as ctx:
+            out = ftp_port(ctx, 3 * SEC)
+        self.assertTrue(out.endswith(b"PORT 198,19,0,1,156,65\r\n"))
+        self.assertEqual(blocks[0],
+                         "## 2026-12-04 16:00:03 : received PORT command, "
+                         "TCP SEQ 101 ACK 909\n"
+                         "00000000: 50 4f 52 54 20 31 39 38  2c 31 38 2c 30 "
+                         "2c 31 30   PORT 198 ,18,0,10\n"
+                         "00000010: 30 2c 31 35 36 2c 36 35  0d 0a           "
+                         "          0,156,65 ..\n")
+        self.assertEqual(blocks[-1], "## 2026-12-04 16:00:03 : ftp seq diff "
+                         "0 -> -2, TCP SEQ 101 ACK 909\n")
+        self.assertIn("zone outside, parent conversation 1\n", blocks[-2])
 
 
 if __name__ == "__main__":

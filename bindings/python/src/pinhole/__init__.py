@@ -31,6 +31,7 @@ does not match, before any struct crosses the boundary.
 import ctypes
 import ctypes.util
 import dataclasses
+import json
 import os
 import socket
 import struct
@@ -41,6 +42,14 @@ __all__ = ["Context", "PinholeError", "Flow", "load", "udp", "tcp",
            "format_addr", "inet_cksum", "cksum", "cksum_update16",
            "cksum_update32", "fix_checksums", "event_text", "trace_text",
            "event_name", "alg_names", "default_config", "COUNTERS", "CNT",
+           "Pinhole", "event_json", "event_syslog", "trace_debug",
+           "FLOW_FORWARD", "FLOW_WATCH", "TIMEOUT_TCP_SYN", "TIMEOUT_TCP_EST",
+           "TIMEOUT_TCP_TRANS", "TIMEOUT_UDP", "TIMEOUT_ICMP",
+           "TIMEOUT_PINHOLE", "SYSLOG_RFC5424", "SYSLOG_ASP_TAGS",
+           "TRACE_MESSAGE", "TRACE_PARSED", "TRACE_TRANSLATED",
+           "TRACE_PINHOLE_CREATED", "TRACE_PINHOLE_USED",
+           "TRACE_PINHOLE_EXPIRED", "TRACE_ERROR", "TRACE_SKIPPED",
+           "TRACE_SEQ_DIFF",
            "SIDE_INSIDE", "SIDE_OUTSIDE", "SIDE_ANY", "VERDICT_FORWARD",
            "VERDICT_DROP", "VERDICT_REJECT", "VERDICT_HAIRPIN",
            "ACTION_ACCEPT", "ACTION_DISCARD", "ACTION_REJECT", "NAT_NONE",
@@ -56,6 +65,15 @@ NAT_NONE, NAT_SOURCE, NAT_DEST, NAT_STATIC = 0, 1, 2, 3
 RULE_DNS_DOCTOR = 0x01
 IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP = 1, 6, 17
 TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+# 0.2: the operator's API (include/pinhole/operator.h)
+FLOW_FORWARD, FLOW_WATCH = 1, 2
+(TIMEOUT_TCP_SYN, TIMEOUT_TCP_EST, TIMEOUT_TCP_TRANS, TIMEOUT_UDP,
+ TIMEOUT_ICMP, TIMEOUT_PINHOLE) = 1, 2, 3, 4, 5, 6
+SYSLOG_RFC5424, SYSLOG_ASP_TAGS = 1, 2
+(TRACE_MESSAGE, TRACE_PARSED, TRACE_TRANSLATED, TRACE_PINHOLE_CREATED,
+ TRACE_PINHOLE_USED, TRACE_PINHOLE_EXPIRED, TRACE_ERROR, TRACE_SKIPPED,
+ TRACE_SEQ_DIFF) = range(1, 10)
+_RULE_DEL_FLUSH = _POOL_DEL_FLUSH = 1
 
 # enum pinhole_counter: indices for Context.counters(). The C enum is the
 # only source of these numbers (the names from pinhole_counter_name are
@@ -86,6 +104,7 @@ COUNTERS = [
     "ALG_PPTP",
     "GRE_NO_CALL",
     "PBA_BLOCK_ALLOC", "PBA_BLOCK_RELEASE", "PBA_QUOTA",
+    "NAT_POOL_REMOVED",
 ]
 CNT = {name: i for i, name in enumerate(COUNTERS)}
 
@@ -172,6 +191,9 @@ class Trace(ctypes.Structure):
         ("lifetime_ms", u32),
         # text is not NUL-terminated: read text_len bytes.
         ("text", ctypes.c_void_p), ("text_len", ctypes.c_size_t),
+        # 0.2: a pinhole's source port range and side; SEQ_DIFF's offsets
+        ("a_port_hi", u16), ("pinhole_side", u8), ("pad2_", u8),
+        ("diff_old", ctypes.c_int32), ("diff_new", ctypes.c_int32),
     ]
 
 
@@ -183,6 +205,25 @@ class FlowInfo(ctypes.Structure):
         ("src", Endpoint), ("dst", Endpoint),
         ("out_src", Endpoint), ("out_dst", Endpoint),
         ("frames", u64), ("bytes", u64), ("idle_ms", u32), ("pad_", u32),
+    ]
+
+
+class ConvFilter(ctypes.Structure):
+    """pinhole_conv_filter (0.2): fields left 0 match everything."""
+    _fields_ = [
+        ("size", ctypes.c_size_t), ("alg", ctypes.c_char_p),
+        ("conv_id", u32), ("addr", u32), ("prefix", u8), ("state", u8),
+        ("port", u16),
+    ]
+
+
+class PinholeInfo(ctypes.Structure):
+    """pinhole_pinhole_info (0.2): one pending pinhole."""
+    _fields_ = [
+        ("size", ctypes.c_size_t), ("conv_id", u32),
+        ("alg", ctypes.c_char_p), ("proto", u8), ("side", u8),
+        ("sport_hi", u16), ("src", Endpoint), ("dst", Endpoint),
+        ("to", Endpoint), ("expires_ms", u32), ("pad_", u32),
     ]
 
 
@@ -199,6 +240,8 @@ EMIT_FN = ctypes.CFUNCTYPE(None, CtxP, ctypes.POINTER(u8), ctypes.c_size_t,
                            ctypes.c_int, ctypes.c_void_p)
 FLOW_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(FlowInfo),
                            ctypes.c_void_p)
+PINHOLE_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(PinholeInfo),
+                              ctypes.c_void_p)
 Callbacks._fields_ = [
     ("size", ctypes.c_size_t),
     ("alloc", ctypes.c_void_p), ("free", ctypes.c_void_p),
@@ -288,6 +331,40 @@ def load(path: Optional[str] = None) -> Any:
         "pinhole_trace_format": (ctypes.c_int, [ctypes.POINTER(Trace),
                                                 ctypes.c_char_p,
                                                 ctypes.c_size_t]),
+        # 0.2: the operator's API
+        "pinhole_labels_set": (ctypes.c_int, [CtxP, ctypes.c_char_p,
+                                              ctypes.c_char_p]),
+        "pinhole_conversations_format_filter": (
+            ctypes.c_int, [CtxP, ctypes.POINTER(ConvFilter),
+                           ctypes.c_char_p, ctypes.c_size_t]),
+        "pinhole_conversations_format_json": (
+            ctypes.c_int, [CtxP, ctypes.POINTER(ConvFilter),
+                           ctypes.c_char_p, ctypes.c_size_t]),
+        "pinhole_conversations_clear": (ctypes.c_int,
+                                        [CtxP, ctypes.POINTER(ConvFilter)]),
+        "pinhole_stats_format_json": (ctypes.c_int, [CtxP, ctypes.c_char_p,
+                                                     ctypes.c_size_t]),
+        "pinhole_event_format_json": (ctypes.c_int, [ctypes.POINTER(Event),
+                                                     ctypes.c_char_p,
+                                                     ctypes.c_size_t]),
+        "pinhole_event_format_syslog": (
+            ctypes.c_int, [CtxP, ctypes.POINTER(Event), ctypes.c_int, u64,
+                           ctypes.c_char_p, ctypes.c_char_p,
+                           ctypes.c_size_t]),
+        "pinhole_trace_format_debug": (ctypes.c_int, [ctypes.POINTER(Trace),
+                                                      u64, ctypes.c_char_p,
+                                                      ctypes.c_size_t]),
+        "pinhole_rule_del": (ctypes.c_int, [CtxP, ctypes.c_int,
+                                            ctypes.c_int]),
+        "pinhole_pool_del": (ctypes.c_int, [CtxP, ctypes.c_int,
+                                            ctypes.c_int]),
+        "pinhole_flow_lookup": (ctypes.c_int, [CtxP, ctypes.c_int, u8,
+                                               ctypes.POINTER(Endpoint),
+                                               ctypes.POINTER(Endpoint),
+                                               ctypes.POINTER(FlowInfo)]),
+        "pinhole_pinholes_visit": (ctypes.c_int, [CtxP, PINHOLE_FN,
+                                                  ctypes.c_void_p]),
+        "pinhole_timeout_set": (ctypes.c_int, [CtxP, ctypes.c_int, u32]),
     }
     for name, (res, args) in sigs.items():
         fn = getattr(lib, name)
@@ -374,6 +451,53 @@ def default_config():
            load().pinhole_config_default(ctypes.byref(cfg),
                                          ctypes.sizeof(cfg)))
     return cfg
+
+
+def _filter(alg: Optional[str] = None, conv_id: int = 0,
+            prefix: Optional[str] = None, port: int = 0,
+            state: Optional[str] = None) -> Any:
+    """A ConvFilter from keywords (all None/0: NULL, everything)."""
+    if alg is None and not conv_id and prefix is None and not port \
+            and state is None:
+        return None
+    f = ConvFilter()
+    f.size = ctypes.sizeof(f)
+    f.alg = alg.encode() if alg is not None else None
+    f.conv_id = conv_id
+    if prefix is not None:
+        f.addr, f.prefix = _cidr(prefix)
+    f.port = port
+    if state is not None:
+        f.state = {"forward": FLOW_FORWARD, "watch": FLOW_WATCH}[state.lower()]
+    return ctypes.byref(f), f
+
+
+def _endpoint(s: str) -> Endpoint:
+    addr, _, port = s.rpartition(":")
+    return Endpoint(parse_addr(addr), int(port), 0)
+
+
+def _flow(f: Any) -> "Flow":
+    return Flow(conv_id=f.conv_id, alg=(f.alg or b"").decode(),
+                proto=f.proto, dir="IO"[f.dir], state=f.state,
+                side=f.side, src=str(f.src), dst=str(f.dst),
+                out_src=str(f.out_src), out_dst=str(f.out_dst),
+                frames=f.frames, bytes=f.bytes, idle_ms=f.idle_ms)
+
+
+@dataclasses.dataclass(frozen=True)
+class Pinhole:
+    """One pending pinhole (pinhole_pinhole_info); src port 0 is any,
+    sport_hi nonzero a range src port..sport_hi."""
+    conv_id: int
+    alg: str
+    proto: int
+    side: int
+    src: str
+    sport_hi: int
+    dst: str
+    to: str
+    expires_ms: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -569,21 +693,104 @@ class Context:
     def stats_text(self) -> str:
         return _format(self._lib.pinhole_stats_format, self._ctx)
 
-    def conversations(self) -> str:
-        return _format(self._lib.pinhole_conversations_format, self._ctx)
+    def conversations(self, **filt: Any) -> str:
+        """The listing; keywords select conversations as an operator names
+        them (pinhole_conversations_format_filter): alg="ftp" ("none": no
+        ALG), conv_id=N, prefix="198.18.0.0/24", port=N,
+        state="watch"|"forward"."""
+        f = _filter(**filt)
+        if f is None:
+            return _format(self._lib.pinhole_conversations_format, self._ctx)
+        return _format(self._lib.pinhole_conversations_format_filter,
+                       self._ctx, f[0])
+
+    def conversations_json(self, **filt: Any) -> List[Dict[str, Any]]:
+        """The listing as dicts, one per flow (the JSON of
+        pinhole_conversations_format_json); keywords as conversations()."""
+        f = _filter(**filt)
+        text = _format(self._lib.pinhole_conversations_format_json,
+                       self._ctx, f[0] if f else None)
+        return [json.loads(line) for line in text.splitlines() if line]
+
+    def conversations_clear(self, **filt: Any) -> int:
+        """Clears the conversations the keywords select (none: all), their
+        flows, mappings and pinholes, with events; returns how many."""
+        f = _filter(**filt)
+        return _check("pinhole_conversations_clear",
+                      self._lib.pinhole_conversations_clear(
+                          self._ctx, f[0] if f else None))
+
+    def stats_json(self) -> Dict[str, int]:
+        """pinhole_stats_format_json, parsed: {"NEW_ACCEPT": 2, ...}."""
+        return json.loads(_format(self._lib.pinhole_stats_format_json,
+                                  self._ctx))
+
+    def labels_set(self, interface: Optional[str] = None,
+                   service_set: Optional[str] = None) -> None:
+        """The "Interface: ..., Service set: ..." header of the listings and
+        the interface of the system-log lines (None or "": removed)."""
+        _check("pinhole_labels_set", self._lib.pinhole_labels_set(
+            self._ctx, interface.encode() if interface else None,
+            service_set.encode() if service_set else None))
+
+    def rule_del(self, rule: int, flush: bool = False) -> int:
+        """Removes one rule (pinhole_rule_del); flush also clears the
+        conversations it accepted. Returns how many were cleared."""
+        return _check("pinhole_rule_del", self._lib.pinhole_rule_del(
+            self._ctx, rule, _RULE_DEL_FLUSH if flush else 0))
+
+    def pool_del(self, pool: int, flush: bool = False) -> int:
+        """Removes one NAT pool (pinhole_pool_del): no new mapping from it,
+        the rules naming it fail closed; flush also clears the
+        conversations holding its mappings. Returns how many."""
+        return _check("pinhole_pool_del", self._lib.pinhole_pool_del(
+            self._ctx, pool, _POOL_DEL_FLUSH if flush else 0))
+
+    def flow_lookup(self, side: int, proto: int, src: str,
+                    dst: str) -> Optional[Flow]:
+        """The flow whose packets arrive on side as src -> dst ("a.b.c.d:
+        port"; either side's view), or None (pinhole_flow_lookup)."""
+        fi = FlowInfo()
+        fi.size = ctypes.sizeof(fi)
+        s, d = _endpoint(src), _endpoint(dst)
+        rc = self._lib.pinhole_flow_lookup(self._ctx, side, proto,
+                                           ctypes.byref(s), ctypes.byref(d),
+                                           ctypes.byref(fi))
+        if rc == -4:  # PINHOLE_ERR_NOT_FOUND
+            return None
+        _check("pinhole_flow_lookup", rc)
+        return _flow(fi)
+
+    def pinholes(self) -> List[Pinhole]:
+        """The pending pinholes (pinhole_pinholes_visit order)."""
+        out: List[Pinhole] = []
+
+        def visit(pi: Any, user: Any) -> int:
+            p = pi.contents
+            out.append(Pinhole(
+                conv_id=p.conv_id, alg=(p.alg or b"").decode(),
+                proto=p.proto, side=p.side, src=str(p.src),
+                sport_hi=p.sport_hi, dst=str(p.dst), to=str(p.to),
+                expires_ms=p.expires_ms))
+            return 0
+
+        fn = PINHOLE_FN(visit)
+        _check("pinhole_pinholes_visit",
+               self._lib.pinhole_pinholes_visit(self._ctx, fn, None))
+        return out
+
+    def timeout_set(self, which: int, value: int) -> None:
+        """Changes a timeout while running (TIMEOUT_*; seconds, the
+        pinhole lifetime in ms)."""
+        _check("pinhole_timeout_set",
+               self._lib.pinhole_timeout_set(self._ctx, which, value))
 
     def flows(self) -> List[Flow]:
         """The listing as Flow objects (pinhole_flows_visit order)."""
         out: List[Flow] = []
 
         def visit(fi: Any, user: Any) -> int:
-            f = fi.contents
-            out.append(Flow(
-                conv_id=f.conv_id, alg=(f.alg or b"").decode(),
-                proto=f.proto, dir="IO"[f.dir], state=f.state,
-                side=f.side, src=str(f.src), dst=str(f.dst),
-                out_src=str(f.out_src), out_dst=str(f.out_dst),
-                frames=f.frames, bytes=f.bytes, idle_ms=f.idle_ms))
+            out.append(_flow(fi.contents))
             return 0
 
         fn = FLOW_FN(visit)
@@ -599,6 +806,31 @@ def event_text(ev: Event) -> str:
 
 def trace_text(tr: Trace) -> str:
     return _format(load().pinhole_trace_format, ctypes.byref(tr))
+
+
+def trace_debug(tr: Trace, wall_offset_ns: int = 0) -> str:
+    """The record in the firewall's FTP ALG debug layout, lines ending in
+    "\\n" (pinhole_trace_format_debug); wall_offset_ns: Unix time (ns) at
+    the host's monotonic 0."""
+    return _format(load().pinhole_trace_format_debug, ctypes.byref(tr),
+                   wall_offset_ns)
+
+
+def event_json(ev: Event) -> str:
+    """The event as one JSON object (pinhole_event_format_json)."""
+    return _format(load().pinhole_event_format_json, ctypes.byref(ev))
+
+
+def event_syslog(ev: Event, ctx: Optional[Context] = None, flags: int = 0,
+                 wall_offset_ns: int = 0,
+                 hostname: Optional[str] = None) -> str:
+    """The event as the stateful firewall's system-log line
+    (pinhole_event_format_syslog): ctx gives the interface label, flags
+    SYSLOG_RFC5424 / SYSLOG_ASP_TAGS."""
+    return _format(load().pinhole_event_format_syslog,
+                   ctx._ctx if ctx is not None else None, ctypes.byref(ev),
+                   flags, wall_offset_ns,
+                   hostname.encode() if hostname else None)
 
 
 def event_name(event_type: int) -> str:
