@@ -423,7 +423,11 @@ static const char stats_want[] =
     "    GRE packets for no known call: 0\n"
     "    Port blocks allocated: 0\n"
     "    Port blocks released: 0\n"
-    "    Port block quota exceeded: 0\n";
+    "    Port block quota exceeded: 0\n"
+    "    Port block and address interim records: 0\n"
+    "    NAT addresses bound: 0\n"
+    "    NAT addresses released: 0\n"
+    "    NAT addresses exhausted: 0\n";
 
 static void test_stats_whole_listing(void **state) {
   (void)state;
