@@ -124,13 +124,18 @@ static int ph_block_type(const ph_pool *pl, int what) {
   return pl->mode == PINHOLE_POOL_ADDRESS ? addr[what] : pba[what];
 }
 
-/* Arms block ref's next interim record, when its pool sends them. */
-static void ph_interim_arm(pinhole_ctx *ctx, ph_ref ref) {
+/* Arms block ref's next interim record, when its pool sends them:
+ * interim_s after from_ns (the allocation, or the last record's due time
+ * so that late ticks do not make the period drift; a record more than a
+ * period late starts the count again from now). */
+static void ph_interim_arm(pinhole_ctx *ctx, ph_ref ref, uint64_t from_ns) {
   const ph_pool *pl = &ctx->pools[ph_block_at(ctx, ref)->pool];
-  if (pl->interim_s != 0)
-    pinhole_wheel_arm(
-        &ctx->interim_wheel, ph_slot(ref),
-        ph_deadline(ctx->now_ns, (uint64_t)pl->interim_s * 1000000000u));
+  if (pl->interim_s == 0)
+    return;
+  uint64_t next = ph_deadline(from_ns, (uint64_t)pl->interim_s * 1000000000u);
+  if (next <= ctx->now_ns)
+    next = ph_deadline(ctx->now_ns, (uint64_t)pl->interim_s * 1000000000u);
+  pinhole_wheel_arm(&ctx->interim_wheel, ph_slot(ref), next);
 }
 
 static void ph_quota_event(pinhole_ctx *ctx, const ph_pool *pl, uint8_t proto,
@@ -169,7 +174,7 @@ static uint32_t ph_block_take(pinhole_ctx *ctx, ph_pool *pl, uint32_t ai,
   ph_count(ctx, pl->mode == PINHOLE_POOL_ADDRESS ? PINHOLE_CNT_ADDR_BIND
                                                  : PINHOLE_CNT_PBA_BLOCK_ALLOC);
   ph_block_event(ctx, ph_block_type(pl, 0), ref, s->addr);
-  ph_interim_arm(ctx, ref);
+  ph_interim_arm(ctx, ref, ctx->now_ns);
   return ref;
 }
 
@@ -357,7 +362,9 @@ static void ph_interim_fire(uint32_t index, void *user) {
   ph_count(x->ctx, PINHOLE_CNT_CGN_INTERIM);
   ph_block_event(x->ctx, ph_block_type(pl, 2), ph_ref_of(index),
                  ph_sub_at(x->ctx, bk->sub)->addr);
-  ph_interim_arm(x->ctx, ph_ref_of(index));
+  /* the tick the record was due at (a fired timer keeps its expiry) */
+  uint64_t due = bk->itimer.expire << x->ctx->interim_wheel.tick_shift;
+  ph_interim_arm(x->ctx, ph_ref_of(index), due);
 }
 
 size_t pinhole__pba_tick(pinhole_ctx *ctx, size_t budget, int *released) {
