@@ -171,8 +171,9 @@ typedef struct pinhole_config {
   uint32_t gre_timeout_s;
   /** Port blocks for every PINHOLE_POOL_PBA pool of the context together
    *  (each such pool takes addresses x (ports / block_size) of them at
-   *  pinhole_pool_add); 0 (no PBA pool possible); at most 2^22. Memory:
-   *  about 64 bytes per block. @since 0.2 */
+   *  pinhole_pool_add, each PINHOLE_POOL_ADDRESS pool one per address);
+   *  0 (no PBA or address-only pool possible); at most 2^22. Memory:
+   *  about 90 bytes per block. @since 0.2 */
   uint32_t max_port_blocks;
 } pinhole_config;
 
