@@ -258,6 +258,20 @@ static void ph_map_event(pinhole_ctx *ctx, int type, const ph_mapping *m) {
   ctx->cb.event(ctx, &ev, ctx->user);
 }
 
+/* The event of a refused new flow: the packet's endpoints, untranslated. */
+static void ph_refusal_event(const pinhole_ctx *ctx, pinhole_event *ev,
+                             int type, const pinhole_pkt_view *v, int side,
+                             const char *rule) {
+  pinhole__event_init(ctx, ev, type);
+  ev->side = (uint8_t)side;
+  ev->proto = v->proto;
+  ev->src = (pinhole_endpoint){v->src, v->sport, 0};
+  ev->dst = (pinhole_endpoint){v->dst, v->dport, 0};
+  ev->nat_src = ev->src;
+  ev->nat_dst = ev->dst;
+  ev->rule = rule;
+}
+
 /* ADDRESS pool: no public address left for a new inside address. */
 static void ph_addrs_refused(pinhole_ctx *ctx, const pinhole_pkt_view *v,
                              int side, const char *rule) {
@@ -265,15 +279,9 @@ static void ph_addrs_refused(pinhole_ctx *ctx, const pinhole_pkt_view *v,
   if (ctx->cb.event == NULL)
     return;
   pinhole_event ev;
-  pinhole__event_init(ctx, &ev, PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED);
-  ev.side = (uint8_t)side;
-  ev.proto = v->proto;
-  ev.src = (pinhole_endpoint){v->src, v->sport, 0};
-  ev.dst = (pinhole_endpoint){v->dst, v->dport, 0};
-  ev.nat_src = ev.src;
-  ev.nat_dst = ev.dst;
+  ph_refusal_event(ctx, &ev, PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED, v, side,
+                   rule);
   ev.pool_id = ctx->map_fail_pool;
-  ev.rule = rule;
   ev.reason = "no free address in pool";
   ctx->cb.event(ctx, &ev, ctx->user);
 }
@@ -298,18 +306,11 @@ void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
   if (ctx->cb.event == NULL)
     return;
   pinhole_event ev;
-  pinhole__event_init(ctx, &ev, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED);
-  ev.side = (uint8_t)side;
-  ev.proto = v->proto;
-  ev.src = (pinhole_endpoint){v->src, v->sport, 0};
-  ev.dst = (pinhole_endpoint){v->dst, v->dport, 0};
-  ev.nat_src = ev.src;
-  ev.nat_dst = ev.dst;
+  ph_refusal_event(ctx, &ev, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, v, side, rule);
   if (why == PH_MAP_HOST)
     ev.limit = ctx->cfg.max_ports_per_host;
   else if (ctx->map_fail_paddr != 0)
     ev.nat_src = (pinhole_endpoint){ctx->map_fail_paddr, 0, 0};
-  ev.rule = rule;
   ev.reason = why == PH_MAP_HOST ? "per-host port limit"
               : why == PH_MAP_OUTSIDE
                   ? "not in the deterministic pool's inside prefix"

@@ -13,23 +13,10 @@
 PINHOLE_GW=${1:-${PINHOLE_GW:-}}
 e2e_init curl nfcapd nfdump tcpdump tshark
 [ -n "$PYTHON" ] || skip "python3 is not installed"
-NS_COL=ph-$$-col
-COL_ADDR=198.18.1.2
-ip netns add "$NS_COL" || skip "cannot create network namespace"
-NAMESPACES+=("$NS_COL")
-ip -n "$NS_COL" link set lo up
-ip link add col-gw netns "$NS_GW" type veth peer name col netns "$NS_COL" ||
-  die "veth to the collector"
-host_link "$NS_GW" col-gw 198.18.1.1/30 && host_link "$NS_COL" col "$COL_ADDR/30" ||
-  die "collector link"
-mkdir -p "$TMP/flows"
+collector_start
 bg "$NS_COL" tcpdump tcpdump -i col -nn -U -s 0 -w "$TMP/col.pcap" udp port 4739
 CAP_PID=$LAST_PID
 wait_for 5 grep -q "listening on" "$TMP/tcpdump.log" || die "tcpdump did not start"
-# nfcapd in the foreground (no -D); it writes its file when terminated
-bg "$NS_COL" nfcapd nfcapd -w "$TMP/flows" -b "$COL_ADDR" -p 4739
-COL_PID=$LAST_PID
-wait_for 5 grep -q "Startup" "$TMP/nfcapd.log" || die "nfcapd did not start"
 
 POOL=198.19.0.20-198.19.0.21
 e2e_start_gw --address-only 500 --interim 1 --ipfix "$COL_ADDR:4739"

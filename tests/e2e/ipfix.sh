@@ -13,20 +13,7 @@
 PINHOLE_GW=${1:-${PINHOLE_GW:-}}
 e2e_init curl nfcapd nfdump
 [ -n "$PYTHON" ] || skip "python3 is not installed"
-NS_COL=ph-$$-col
-COL_ADDR=198.18.1.2
-ip netns add "$NS_COL" || skip "cannot create network namespace"
-NAMESPACES+=("$NS_COL")
-ip -n "$NS_COL" link set lo up
-ip link add col-gw netns "$NS_GW" type veth peer name col netns "$NS_COL" ||
-  die "veth to the collector"
-host_link "$NS_GW" col-gw 198.18.1.1/30 && host_link "$NS_COL" col "$COL_ADDR/30" ||
-  die "collector link"
-mkdir -p "$TMP/flows"
-# nfcapd in the foreground (no -D); it writes its file when terminated
-bg "$NS_COL" nfcapd nfcapd -w "$TMP/flows" -b "$COL_ADDR" -p 4739
-COL_PID=$LAST_PID
-wait_for 5 grep -q "Startup" "$TMP/nfcapd.log" || die "nfcapd did not start"
+collector_start
 
 e2e_start_gw --pba 64,4,500 --interim 1 --ipfix "$COL_ADDR:4739"
 for a in 198.18.0.3 198.18.0.4; do
