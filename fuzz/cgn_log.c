@@ -8,7 +8,9 @@
  * - Deterministic NAT: when the pool is valid, forward and reverse agree
  *   (every inside address probed owns exactly the ports forward names, the
  *   owner reverse names has a range holding the probed port).
- * - IPFIX: every message the exporter sends has a well-formed header
+ * - IPFIX: interim records (PORT_BLOCK_ACTIVE, ADDRESS_ACTIVE) carry their
+ *   allocation's natEvent; every message the exporter sends has a
+ *   well-formed header
  *   (version 10, its length, the domain, the sequence number counting the
  *   data records sent before it) and sets that tile it exactly, template
  *   set first, each data set a whole number of its template's records;
@@ -78,8 +80,8 @@ typedef struct fz_sink {
 } fz_sink;
 
 static size_t fz_rec_len(unsigned id) {
-  static const size_t len[5] = {38, 26, 14, 21, 29};
-  return id >= 256 && id <= 260 ? len[id - 256] : 0;
+  static const size_t len[7] = {38, 26, 14, 21, 29, 13, 17};
+  return id >= 256 && id <= 262 ? len[id - 256] : 0;
 }
 
 static unsigned fz_get16(const uint8_t *p) {
@@ -154,8 +156,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   while (fdp_left(&f) > 0) {
     pinhole_event ev;
     memset(&ev, 0, sizeof(ev));
-    ev.size = fdp_u8(&f) & 1 ? sizeof(ev) : offsetof(pinhole_event, port_lo);
-    ev.type = fdp_u8(&f) % 20;
+    static const size_t sizes[4] = {
+        sizeof(pinhole_event), offsetof(pinhole_event, port_lo),
+        offsetof(pinhole_event, pool_id), sizeof(pinhole_event)};
+    ev.size = sizes[fdp_u8(&f) % 4];
+    ev.type = fdp_u8(&f) % 25;
     t += (uint64_t)fdp_u16(&f) << (fdp_u8(&f) % 40);
     ev.time_ns = t;
     ev.proto = fdp_u8(&f);
@@ -168,7 +173,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ev.port_lo = fdp_u16(&f);
     ev.port_hi = fdp_u16(&f);
     ev.limit = fdp_u32(&f);
+    ev.pool_id = fdp_u32(&f);
     ev.reason = reasons[fdp_u8(&f) % 3];
+    /* an interim record is its allocation's record again */
+    int ne = pinhole_ipfix_nat_event(&ev);
+    if (ev.type == PINHOLE_EVENT_PORT_BLOCK_ACTIVE)
+      CHECK(ne == 0 || ne == 16);
+    if (ev.type == PINHOLE_EVENT_ADDRESS_ACTIVE)
+      CHECK(ne == 14);
+    if (ev.type == PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED)
+      CHECK(ne == (ev.size == sizeof(ev) ? 3 : 0));
     uint64_t before = x.stats.dropped;
     int rv = pinhole_ipfix_event(&x, &ev);
     CHECK(rv == 0 || rv == 1 ||

@@ -15,16 +15,13 @@
  *   config  u8   bit0 EIF, bit1 ALG low ports, bit2 ALG third party,
  *                bit3 drop IP options, bit4 small tables (and 3 ports per
  *                inside host, 2 fragmented datagrams), bit5 narrow pool
- *                (16 ports), bit6 tight packet cap (len + 16), bit7 use
- *                pinhole_process_burst
- *   records, each:
- *     op    u8   bits 0-2 kind, bit 3 side given by bit 4 (else inside
- *                when the source is 198.18/16), bits 5-7 time step before
- *                the packet (0, 1 ms, 50 ms, 1 s, 11 s, 61 s, 301 s, 2 h 4
- *                min; a non-zero step also calls pinhole_tick)
- *     kind 0 raw:   u16 len, bytes (the IPv4 packet as is)
- *     kind 1 TCP:   src dst sport dport flags seqmode [u32] ackmode [u32]
- *                   optlen(u8, options bytes) u16 len payload
+ *                (16 ports; with bit4: an address-only pool instead), bit6
+ * tight packet cap (len + 16), bit7 use pinhole_process_burst records, each: op
+ * u8   bits 0-2 kind, bit 3 side given by bit 4 (else inside when the source is
+ * 198.18/16), bits 5-7 time step before the packet (0, 1 ms, 50 ms, 1 s, 11 s,
+ * 61 s, 301 s, 2 h 4 min; a non-zero step also calls pinhole_tick) kind 0 raw:
+ * u16 len, bytes (the IPv4 packet as is) kind 1 TCP:   src dst sport dport
+ * flags seqmode [u32] ackmode [u32] optlen(u8, options bytes) u16 len payload
  *     kind 2 UDP:   src dst sport dport u16 len payload
  *     kind 3 echo:  src dst u8 type(bit0: reply) id(port index) u16 seq
  *     kind 4 ICMP error quoting one of the last 4 forwarded packets:
@@ -697,6 +694,7 @@ static void setup(harness *h, uint8_t conf) {
   cfg->max_ports_per_host = small ? 3 : 0;
   cfg->max_fragments = small ? 2 : 16;
   cfg->max_pools = 1;
+  cfg->max_port_blocks = 1; /* the address-only pool's one address */
   cfg->max_rules = 16;
   cfg->port_lo = 36864; /* 8192 ports: small bitmaps, fast to create */
   cfg->port_hi = 45055;
@@ -727,7 +725,13 @@ static void setup(harness *h, uint8_t conf) {
   memset(&pool, 0, sizeof(pool));
   pool.size = sizeof(pool);
   pool.addr_lo = pool.addr_hi = PUB;
-  if (conf & 0x20) {
+  if ((conf & 0x30) == 0x30) {
+    /* small tables and the narrow bit: an address-only pool of the one
+     * public address (one inside host bound at a time, ports kept) */
+    pool.mode = PINHOLE_POOL_ADDRESS;
+    pool.block_hold_ms = 1000;
+    pool.interim_s = 1;
+  } else if (conf & 0x20) {
     pool.port_lo = 40000;
     pool.port_hi = 40015;
   }

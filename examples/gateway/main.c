@@ -19,8 +19,9 @@
  * `ip link set tun-in netns NS` (this process keeps its file descriptor).
  * docs/gateway.md shows the whole setup.
  *
- * Carrier-grade options: --pba and --det make the pool a port block
- * allocation or deterministic (RFC 7422) one; --ipfix sends the NAT events
+ * Carrier-grade options: --pba, --det and --address-only make the pool a
+ * port block allocation, deterministic (RFC 7422) or Basic NAT one;
+ * --interim adds interim records; --ipfix sends the NAT events
  * as IPFIX (RFC 8158) to a collector over UDP; --syslog prints them as
  * RFC 5424 lines. docs/cgn.md.
  *
@@ -180,10 +181,26 @@ static uint64_t wall_offset(void) {
          ((uint64_t)m.tv_sec * 1000000000ull + (uint64_t)m.tv_nsec);
 }
 
-/* --pba SIZE,BLOCKS[,HOLD_MS] and --det PREFIX/LEN[,PORTS] shape the pool. */
-static int parse_cgn(const char *pba, const char *det, pinhole_pool *pool) {
-  char prefix[32];
+/* --pba SIZE,BLOCKS[,HOLD_MS], --det PREFIX/LEN[,PORTS] and
+ * --address-only HOLD_MS shape the pool (one of them); --interim SECONDS
+ * adds interim records to a PBA or address-only one. */
+static int parse_cgn(const char *pba, const char *det, const char *addr_only,
+                     const char *interim, pinhole_pool *pool) {
+  char prefix[32], end;
   unsigned a = 0, b = 0, c2 = 0, plen = 0;
+  if ((pba != NULL) + (det != NULL) + (addr_only != NULL) > 1)
+    return -1;
+  if (addr_only != NULL) {
+    if (sscanf(addr_only, "%u%c", &a, &end) != 1)
+      return -1;
+    pool->mode = PINHOLE_POOL_ADDRESS;
+    pool->block_hold_ms = a;
+  }
+  if (interim != NULL) {
+    if (sscanf(interim, "%u%c", &a, &end) != 1)
+      return -1;
+    pool->interim_s = a; /* pinhole_pool_add checks the bounds */
+  }
   if (pba != NULL) {
     int n = sscanf(pba, "%u,%u,%u", &a, &b, &c2);
     if (n < 2 || a > 65535 || b > 65535)
@@ -202,7 +219,7 @@ static int parse_cgn(const char *pba, const char *det, pinhole_pool *pool) {
     pool->inside_plen = (uint8_t)plen;
     pool->block_size = n == 3 ? (uint16_t)a : 0;
   }
-  return pba != NULL && det != NULL ? -1 : 0;
+  return 0;
 }
 
 static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
@@ -421,10 +438,12 @@ static int parse_dnat(char *spec, pinhole_rule r[2]) {
 
 static void usage_to(FILE *f, int status) {
   fprintf(f,
-          "usage: pinhole-gw --inside TUN --outside TUN --pool ADDR[:LO-HI]\n"
+          "usage: pinhole-gw --inside TUN --outside TUN\n"
+          "         --pool ADDR[-ADDR][:LO-HI]\n"
           "         [--dnat PUBLIC:PORT=INSIDE:PORT]... [--rule SPEC]...\n"
           "         [--trace[=debug]] [--listing-file FILE] [--control FIFO]\n"
-          "         [--pba SIZE,BLOCKS[,HOLD_MS] | --det PREFIX/LEN[,PORTS]]\n"
+          "         [--pba SIZE,BLOCKS[,HOLD_MS] | --det PREFIX/LEN[,PORTS] |\n"
+          "          --address-only HOLD_MS] [--interim SECONDS]\n"
           "         [--ipfix COLLECTOR:PORT] [--syslog]\n"
           "       pinhole-gw --help | --version\n"
           "Without --rule: inside -> anywhere accepted with source NAT to\n"
@@ -515,13 +534,16 @@ int main(int argc, char **argv) {
       {"listing-file", required_argument, NULL, 'l'},
       {"pba", required_argument, NULL, 'B'},
       {"det", required_argument, NULL, 'D'},
+      {"address-only", required_argument, NULL, 'A'},
+      {"interim", required_argument, NULL, 'I'},
       {"ipfix", required_argument, NULL, 'X'},
       {"syslog", no_argument, NULL, 'S'},
       {"control", required_argument, NULL, 'c'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
-  const char *pba_arg = NULL, *det_arg = NULL;
+  const char *pba_arg = NULL, *det_arg = NULL, *addr_arg = NULL,
+             *interim_arg = NULL;
   char *ipfix_arg = NULL;
   const char *inside = NULL, *outside = NULL;
   char *pool_arg = NULL, *rule_args[MAX_RULES], *dnat_args[MAX_RULES];
@@ -549,6 +571,10 @@ int main(int argc, char **argv) {
       pba_arg = optarg;
     else if (c == 'D')
       det_arg = optarg;
+    else if (c == 'A')
+      addr_arg = optarg;
+    else if (c == 'I')
+      interim_arg = optarg;
     else if (c == 'X')
       ipfix_arg = optarg;
     else if (c == 'S')
@@ -577,8 +603,9 @@ int main(int argc, char **argv) {
     perror("getrandom");
     return 1;
   }
-  if (pba_arg != NULL)
-    cfg.max_port_blocks = 65536; /* any one-address pool's blocks */
+  if (pba_arg != NULL || addr_arg != NULL)
+    cfg.max_port_blocks = 65536; /* any one-address pool's blocks, or
+                                    an address-only pool's addresses */
   gw.wall_offset_ns = wall_offset();
   if (ipfix_arg != NULL && ipfix_open(&gw, ipfix_arg) < 0)
     usage();
@@ -595,7 +622,7 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  /* The pool: --pool ADDR[:LO-HI]. */
+  /* The pool: --pool ADDR[-ADDR][:LO-HI]. */
   pinhole_pool pool;
   memset(&pool, 0, sizeof(pool));
   pool.size = sizeof(pool);
@@ -605,10 +632,15 @@ int main(int argc, char **argv) {
     if (parse_range(colon + 1, &pool.port_lo, &pool.port_hi))
       usage();
   }
+  char *dash = strchr(pool_arg, '-');
+  if (dash)
+    *dash = '\0';
   if (pinhole_addr_parse(pool_arg, &pool.addr_lo))
     usage();
   pool.addr_hi = pool.addr_lo;
-  if (parse_cgn(pba_arg, det_arg, &pool))
+  if (dash && pinhole_addr_parse(dash + 1, &pool.addr_hi))
+    usage();
+  if (parse_cgn(pba_arg, det_arg, addr_arg, interim_arg, &pool))
     usage();
   int pool_id = pinhole_pool_add(ctx, &pool);
   if (pool_id < 0) {

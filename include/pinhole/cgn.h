@@ -109,14 +109,21 @@ enum pinhole_ipfix_template {
   /** Quota exceeded (13), maximum entries per user: PORT_BLOCK_EXHAUSTED
    *  and NAT_PORTS_EXHAUSTED with a limit */
   PINHOLE_IPFIX_TMPL_QUOTA = 259,
-  /** Port block allocation (16) / de-allocation (17) */
-  PINHOLE_IPFIX_TMPL_PORT_BLOCK = 260
+  /** Port block allocation (16) / de-allocation (17); PORT_BLOCK_ACTIVE
+   *  (interim) is sent as 16 again */
+  PINHOLE_IPFIX_TMPL_PORT_BLOCK = 260,
+  /** NAT Addresses exhausted (3), with natPoolId:
+   *  NAT_ADDRESSES_EXHAUSTED. @since 0.2 */
+  PINHOLE_IPFIX_TMPL_ADDRESSES_EXHAUSTED = 261,
+  /** Address binding create (14) / delete (15): ADDRESS_BOUND (and its
+   *  interim ADDRESS_ACTIVE) / ADDRESS_RELEASED. @since 0.2 */
+  PINHOLE_IPFIX_TMPL_ADDRESS_BINDING = 262
 };
 
 /** The size of an IPFIX message header. @since 0.2 */
 #define PINHOLE_IPFIX_HEADER_LEN 16
 /** Bytes of the template set the exporter sends (all templates). */
-#define PINHOLE_IPFIX_TEMPLATES_LEN 176
+#define PINHOLE_IPFIX_TEMPLATES_LEN 212
 /** The smallest buffer that holds a message with the templates and one
  *  record of each kind. @since 0.2 */
 #define PINHOLE_IPFIX_MIN_BUF 512
@@ -212,10 +219,11 @@ PINHOLE_EXTERN int pinhole_ipfix_event(pinhole_ipfix *x,
 PINHOLE_EXTERN int pinhole_ipfix_flush(pinhole_ipfix *x, uint64_t now_ns);
 
 /**
- * The RFC 8158 natEvent value an event is exported with (4 NAT44 session
- * create, 5 delete, 8/9 BIB create/delete, 12 ports exhausted, 13 quota
- * exceeded, 16/17 port block allocation/de-allocation), or 0 when it is
- * not exported.
+ * The RFC 8158 natEvent value an event is exported with (3 addresses
+ * exhausted, 4 NAT44 session create, 5 delete, 8/9 BIB create/delete, 12
+ * ports exhausted, 13 quota exceeded, 14/15 address binding create/delete
+ * (ADDRESS_ACTIVE: 14), 16/17 port block allocation/de-allocation
+ * (PORT_BLOCK_ACTIVE: 16)), or 0 when it is not exported.
  * @since 0.2
  */
 PINHOLE_EXTERN int pinhole_ipfix_nat_event(const struct pinhole_event *ev);

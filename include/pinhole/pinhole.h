@@ -171,8 +171,9 @@ typedef struct pinhole_config {
   uint32_t gre_timeout_s;
   /** Port blocks for every PINHOLE_POOL_PBA pool of the context together
    *  (each such pool takes addresses x (ports / block_size) of them at
-   *  pinhole_pool_add); 0 (no PBA pool possible); at most 2^22. Memory:
-   *  about 64 bytes per block. @since 0.2 */
+   *  pinhole_pool_add, each PINHOLE_POOL_ADDRESS pool one per address);
+   *  0 (no PBA or address-only pool possible); at most 2^22. Memory:
+   *  about 90 bytes per block. @since 0.2 */
   uint32_t max_port_blocks;
 } pinhole_config;
 
@@ -226,7 +227,27 @@ enum pinhole_event_type {
    *  the subscriber, proto the protocol asked for, nat_src.addr its public
    *  address, limit its quota in ports (max_blocks x block_size).
    *  @since 0.2 */
-  PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED = 18
+  PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED = 18,
+  /** Interim record (pinhole_pool.interim_s): the port block is still
+   *  allocated to its subscriber (it has mappings, or is in its hold
+   *  time); fields as PORT_BLOCK_ALLOCATED. Sent every interim_s seconds
+   *  from the allocation until the release. @since 0.2 */
+  PINHOLE_EVENT_PORT_BLOCK_ACTIVE = 19,
+  /** PINHOLE_POOL_ADDRESS: a new inside address needed a public address
+   *  and every address of the pool is bound to another one: the new
+   *  mapping was refused (no live binding is touched). src is the inside
+   *  endpoint that asked, dst its destination, pool_id the pool.
+   *  @since 0.2 */
+  PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED = 20,
+  /** PINHOLE_POOL_ADDRESS: an inside address (src.addr) was bound to a
+   *  public address of the pool (nat_src.addr) for as long as it has
+   *  mappings (plus the pool's block_hold_ms). @since 0.2 */
+  PINHOLE_EVENT_ADDRESS_BOUND = 21,
+  /** ... the binding ended; fields as ADDRESS_BOUND. @since 0.2 */
+  PINHOLE_EVENT_ADDRESS_RELEASED = 22,
+  /** Interim record of an address binding (pinhole_pool.interim_s);
+   *  fields as ADDRESS_BOUND. @since 0.2 */
+  PINHOLE_EVENT_ADDRESS_ACTIVE = 23
 };
 
 /** Flow states as a carrier firewall shows them. */
@@ -264,6 +285,10 @@ typedef struct pinhole_event {
    *  the frames and bytes it forwarded from its initiator (_i) and its
    *  responder (_o); 0 otherwise */
   uint64_t frames_i, frames_o, bytes_i, bytes_o;
+  /** @since 0.2: the pool (its pinhole_pool_add id) of a PORT_BLOCK_*,
+   *  ADDRESS_* or NAT_ADDRESSES_EXHAUSTED event; 0 otherwise */
+  uint32_t pool_id;
+  uint32_t pad2_;
 } pinhole_event;
 
 /**
@@ -466,7 +491,18 @@ enum pinhole_pool_mode {
    *  by pinhole_det_forward(). Nothing needs logging: pinhole_det_reverse()
    *  answers from the configuration alone. An inside address outside the
    *  prefix gets no mapping. */
-  PINHOLE_POOL_DETERMINISTIC = 2
+  PINHOLE_POOL_DETERMINISTIC = 2,
+  /** Basic NAT, address only (RFC 2663 sec. 4.1.1, RFC 3022 "Basic
+   *  NAT"): each inside address is bound to a public address of the pool
+   *  of its own for as long as it has mappings, plus block_hold_ms; ports
+   *  and ICMP identifiers are kept as the inside host chose them (no two
+   *  inside hosts share a public address, so they cannot collide). A new
+   *  inside address when every public address is bound is refused
+   *  (NAT_ADDRESSES_EXHAUSTED). Only the bindings need logging
+   *  (ADDRESS_BOUND / ADDRESS_RELEASED). port_lo/port_hi must be 0; up to
+   *  65535 addresses; each address takes one of
+   *  pinhole_config.max_port_blocks. @since 0.2 */
+  PINHOLE_POOL_ADDRESS = 3
 };
 
 /** A source NAT pool: public addresses addr_lo..addr_hi (inclusive) with
@@ -494,8 +530,16 @@ typedef struct pinhole_pool {
   uint16_t pad_;        /**< zero */
   /** PBA: how long a block stays with its subscriber after its last
    *  mapping ended (ms, 0..86400000), so the public port is not reused by
-   *  another subscriber at once */
+   *  another subscriber at once; ADDRESS: the same for the binding of an
+   *  inside address to its public address */
   uint32_t block_hold_ms;
+  /** PBA and ADDRESS: interim records. Every interim_s seconds while a
+   *  port block (address binding) is allocated, the library reports it
+   *  again (PORT_BLOCK_ACTIVE, ADDRESS_ACTIVE), so each log archive
+   *  period holds a record of every live allocation even when the
+   *  allocation record was lost or archived. 0 = none; 1..86400.
+   *  @since 0.2 */
+  uint32_t interim_s;
 } pinhole_pool;
 
 /**
@@ -504,20 +548,26 @@ typedef struct pinhole_pool {
  * PBA: the pool takes (addresses x floor(ports / block_size)) blocks of
  * pinhole_config.max_port_blocks (ports past the last whole block of an
  * address are not used). DETERMINISTIC: the layout pinhole_det_forward()
- * computes for the same struct.
+ * computes for the same struct. ADDRESS: the pool takes one block of
+ * pinhole_config.max_port_blocks per address.
  * @return the pool id (>= 0), PINHOLE_ERR_INVALID_ARG (NULL, addr_lo 0,
  *         addr_hi < addr_lo, ports outside the context's block, unknown
  *         mode, pad_ not zero, PBA fields set on a pool that is not PBA or
  *         DETERMINISTIC fields on one that is not DETERMINISTIC,
- *         inside_addr with host bits set),
+ *         inside_addr with host bits set; ADDRESS: port_lo or port_hi not
+ *         0, block_size or max_blocks set; interim_s on a NAPT or
+ *         DETERMINISTIC pool),
+ *         PINHOLE_ERR_RANGE (interim_s past 86400; ADDRESS: more than
+ *         65535 addresses, block_hold_ms past 86400000),
  *         PINHOLE_ERR_RANGE (PBA: block_size not even or outside 8..32768,
  *         larger than the pool's ports, max_blocks outside 1..1024,
  *         block_hold_ms past 86400000; DETERMINISTIC: inside_plen outside
  *         8..32, the prefix's addresses do not fit the public addresses x
  *         ports, block_size larger than fits),
- *         PINHOLE_ERR_FULL (PBA: pinhole_config.max_port_blocks has not
- *         that many blocks left; or max_pools reached),
- *         PINHOLE_ERR_RANGE (more than 16 addresses), PINHOLE_ERR_ADDRESS
+ *         PINHOLE_ERR_FULL (PBA, ADDRESS: pinhole_config.max_port_blocks
+ *         has not that many blocks left; or max_pools reached),
+ *         PINHOLE_ERR_RANGE (more than 16 addresses in a NAPT, PBA or
+ *         DETERMINISTIC pool), PINHOLE_ERR_ADDRESS
  *         (an address in 0/8, 127/8, 224/4 or 240/4: not usable as a
  *         public source), PINHOLE_ERR_STRUCT_SIZE or PINHOLE_ERR_FULL.
  * @since 0.1.0
@@ -776,7 +826,18 @@ enum pinhole_counter {
    *  event whose reason is "NAT pool removed"; also an ALG mapping a
    *  kept conversation asked of that pool (NAT_PORTS_EXHAUSTED event,
    *  same reason). @since 0.2 */
-  PINHOLE_CNT_NAT_POOL_REMOVED
+  PINHOLE_CNT_NAT_POOL_REMOVED,
+  /** Interim records of port blocks and address bindings
+   *  (PORT_BLOCK_ACTIVE, ADDRESS_ACTIVE). @since 0.2 */
+  PINHOLE_CNT_CGN_INTERIM,
+  /** An inside address bound to a public address (PINHOLE_POOL_ADDRESS).
+   *  @since 0.2 */
+  PINHOLE_CNT_ADDR_BIND,
+  /** ... and released. @since 0.2 */
+  PINHOLE_CNT_ADDR_RELEASE,
+  /** A new mapping refused because every address of its ADDRESS pool was
+   *  bound to another inside address (a drop). @since 0.2 */
+  PINHOLE_CNT_DROP_NAT_ADDRS
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

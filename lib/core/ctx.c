@@ -322,6 +322,9 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   pinhole_wheel_init(&ctx->block_wheel, ctx->blocks, sizeof(ph_block),
                      offsetof(ph_block, timer), c.max_port_blocks, 0,
                      PH_TICK_SHIFT);
+  pinhole_wheel_init(&ctx->interim_wheel, ctx->blocks, sizeof(ph_block),
+                     offsetof(ph_block, itimer), c.max_port_blocks, 0,
+                     PH_TICK_SHIFT);
   *out = ctx;
   return 0;
 }
@@ -340,8 +343,8 @@ void pinhole_ctx_del(pinhole_ctx *ctx) {
 /* Can addr be a host's public or private address (and so a translated
  * source or destination)? Not 0/8 (this network), 127/8 (loopback),
  * 224/4 (multicast) or 240/4 (reserved, with the limited broadcast).
- * Each class is whole /8s, so a range of at most 16 addresses whose ends
- * are usable lies in one /8 of them, or spans two usable ones. */
+ * Each class is whole /8s, so a range of fewer than 2^24 addresses whose
+ * ends are usable lies in one /8 of them, or spans usable ones. */
 static int ph_addr_usable(uint32_t addr) {
   uint32_t a = addr >> 24;
   return a != 0 && a != 127 && a < 224;
@@ -356,10 +359,14 @@ int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool) {
     return rv;
   if (p.addr_lo == 0 || p.addr_hi < p.addr_lo)
     return PINHOLE_ERR_INVALID_ARG;
-  if (p.addr_hi - p.addr_lo >= PH_POOL_MAX_ADDRS)
+  int addr_only = p.mode == PINHOLE_POOL_ADDRESS;
+  if (p.addr_hi - p.addr_lo >=
+      (addr_only ? PH_POOL_MAX_ADDR_ONLY : PH_POOL_MAX_ADDRS))
     return PINHOLE_ERR_RANGE;
   if (!ph_addr_usable(p.addr_lo) || !ph_addr_usable(p.addr_hi))
     return PINHOLE_ERR_ADDRESS;
+  if (addr_only && (p.port_lo != 0 || p.port_hi != 0))
+    return PINHOLE_ERR_INVALID_ARG; /* ports are not translated */
   if (p.port_lo == 0 && p.port_hi == 0) {
     p.port_lo = ctx->cfg.port_lo;
     p.port_hi = ctx->cfg.port_hi;

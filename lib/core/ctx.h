@@ -240,9 +240,10 @@ typedef struct ph_frag {
 
 /* A NAT pool. Ports: one bitmap per (address, proto class). */
 #define PH_POOL_MAX_ADDRS 16
+#define PH_POOL_MAX_ADDR_ONLY 65535u /* PINHOLE_POOL_ADDRESS: naddrs */
 typedef struct ph_pool {
   uint32_t addr_lo;
-  uint16_t naddrs;
+  uint16_t naddrs; /* at most 16, or 65535 in an ADDRESS pool */
   uint16_t port_lo, port_hi;
   uint16_t pad_;
   uint32_t nports;
@@ -259,20 +260,24 @@ typedef struct ph_pool {
   uint32_t block_size; /* PBA: ports per block; DET: ports per address */
   uint32_t bpa;        /* PBA: blocks per public address */
   uint32_t block_base; /* PBA: its first block in ctx->blocks */
-  uint32_t hold_ms;    /* PBA */
+  uint32_t hold_ms;    /* PBA, ADDRESS */
+  uint32_t interim_s;  /* PBA, ADDRESS: interim records, 0 = none */
   uint32_t inside_addr, per_addr, inside_count; /* DETERMINISTIC */
-  uint32_t bfree[PH_POOL_MAX_ADDRS]; /* PBA: free blocks per address */
+  uint32_t bfree[PH_POOL_MAX_ADDRS];            /* PBA: free blocks per address;
+                                                   ADDRESS: bfree[0], free addresses */
 } ph_pool;
 
 /* A port block of a PBA pool (core/pba.c): block b of its pool covers
- * address b / bpa, ports port_lo + (b % bpa) * block_size onwards. */
+ * address b / bpa, ports port_lo + (b % bpa) * block_size onwards. In an
+ * ADDRESS pool, block b is address b, all ports (bpa 1, block_size 0). */
 typedef struct ph_block {
   ph_ref sub;    /* owning subscriber, PH_NIL = free */
   ph_ref next;   /* next block of the owner, or of the free list */
   uint32_t used; /* mappings whose port is in it */
   uint8_t pool;
   uint8_t pad_[3];
-  pinhole_timer timer; /* hold after the last mapping */
+  pinhole_timer timer;  /* hold after the last mapping */
+  pinhole_timer itimer; /* next interim record (pool interim_s) */
 } ph_block;
 
 /* A subscriber of a PBA pool: an inside address holding blocks. */
@@ -415,7 +420,9 @@ struct pinhole_ctx {
   uint32_t sub_mask;
   ph_ref sub_free;
   pinhole_wheel block_wheel;
-  uint32_t map_fail_paddr; /* public address of the last NO_PORT refusal */
+  pinhole_wheel interim_wheel; /* blocks' itimer */
+  uint32_t map_fail_paddr;     /* public address of the last NO_PORT refusal */
+  uint32_t map_fail_pool;      /* pool of the last PH_MAP_ADDRS refusal */
   char labels[2][PINHOLE_LABEL_MAX]; /* interface, service set (operator.c) */
 };
 

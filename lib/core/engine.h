@@ -29,7 +29,8 @@ enum ph_map_why {
   PH_MAP_QUOTA = 3,   /* PBA: the subscriber's blocks are full and it has
                          max_blocks (logged by pba.c) */
   PH_MAP_OUTSIDE = 4, /* DETERMINISTIC: not an address of the prefix */
-  PH_MAP_REMOVED = 5  /* the pool was removed (pinhole_pool_del) */
+  PH_MAP_REMOVED = 5, /* the pool was removed (pinhole_pool_del) */
+  PH_MAP_ADDRS = 6    /* ADDRESS: every public address is bound */
 };
 /* Returns a mapping holding one reference, or PH_NIL and *why
  * (ph_map_why). want is an exact public port or 0. */
@@ -84,15 +85,18 @@ int pinhole__det_check(const pinhole_pool *p, pinhole_det_layout *l);
 ph_ref pinhole__cgn_map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                             uint32_t iaddr, uint16_t iport, uint16_t want,
                             unsigned flags, int *why);
-/* A mapping of a PBA pool was released: its block may start its hold. */
+/* A mapping of a PBA or ADDRESS pool was released: its block (address)
+ * may start its hold. */
 void pinhole__pba_put(pinhole_ctx *ctx, const ph_mapping *m);
 /* Sets up pool pl's mode from p at pinhole_pool_add (before it counts):
  * 0 or a pinhole_pool_add error. */
 int pinhole__cgn_pool_init(pinhole_ctx *ctx, ph_pool *pl, uint32_t id,
                            const pinhole_pool *p);
-/* Expires held blocks (pinhole_tick); returns the work done, *fired the
- * blocks released. */
+/* Expires held blocks and sends the interim records that are due
+ * (pinhole_tick); returns the work done, *released the blocks released. */
 size_t pinhole__pba_tick(pinhole_ctx *ctx, size_t budget, int *released);
+/* Whether pinhole__pba_tick has work due at ctx->now_ns. */
+int pinhole__pba_pending(const pinhole_ctx *ctx);
 
 /* flows.c: connections and conversations */
 uint64_t pinhole__key_hash(const pinhole_ctx *ctx, uint8_t proto, uint32_t src,

@@ -29,6 +29,11 @@ static const char *const ph_event_names[] = {
     [PINHOLE_EVENT_PORT_BLOCK_ALLOCATED] = "PORT_BLOCK_ALLOCATED",
     [PINHOLE_EVENT_PORT_BLOCK_RELEASED] = "PORT_BLOCK_RELEASED",
     [PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED] = "PORT_BLOCK_EXHAUSTED",
+    [PINHOLE_EVENT_PORT_BLOCK_ACTIVE] = "PORT_BLOCK_ACTIVE",
+    [PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED] = "NAT_ADDRESSES_EXHAUSTED",
+    [PINHOLE_EVENT_ADDRESS_BOUND] = "ADDRESS_BOUND",
+    [PINHOLE_EVENT_ADDRESS_RELEASED] = "ADDRESS_RELEASED",
+    [PINHOLE_EVENT_ADDRESS_ACTIVE] = "ADDRESS_ACTIVE",
 };
 
 const char *pinhole_event_name(int type) {
@@ -211,7 +216,11 @@ int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
   }
   if (ev->type == PINHOLE_EVENT_PORT_BLOCK_ALLOCATED ||
       ev->type == PINHOLE_EVENT_PORT_BLOCK_RELEASED ||
-      ev->type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED) {
+      ev->type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED ||
+      ev->type == PINHOLE_EVENT_PORT_BLOCK_ACTIVE ||
+      ev->type == PINHOLE_EVENT_ADDRESS_BOUND ||
+      ev->type == PINHOLE_EVENT_ADDRESS_RELEASED ||
+      ev->type == PINHOLE_EVENT_ADDRESS_ACTIVE) {
     /* the block log: subscriber, public address, block or quota */
     pinhole__printf(&o, "PINHOLE_%s: subscriber=%.*s public=%.*s",
                     pinhole_event_name(ev->type), (int)(strchr(s, ':') - s), s,
@@ -219,7 +228,7 @@ int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
     if (ev->type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED)
       pinhole__printf(&o, " proto=%s limit=%u", pinhole__proto_name(ev->proto),
                       ev->limit);
-    else
+    else if (ev->port_hi != 0)
       pinhole__printf(&o, " ports=%u-%u", ev->port_lo, ev->port_hi);
     return o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)o.used;
   }
@@ -239,6 +248,9 @@ int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
     pinhole__printf(&o, " alg=%s", ev->alg);
   if (ev->reason)
     pinhole__printf(&o, " reason=\"%s\"", ev->reason);
+  if (ev->type == PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED &&
+      ev->size >= offsetof(pinhole_event, pool_id) + sizeof(ev->pool_id))
+    pinhole__printf(&o, " pool=%u", ev->pool_id);
   if (ev->type == PINHOLE_EVENT_FLOW_CLOSED &&
       ev->size >= offsetof(pinhole_event, bytes_o) + sizeof(ev->bytes_o))
     pinhole__printf(

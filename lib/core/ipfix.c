@@ -3,16 +3,19 @@
  * NAT event logging: IPFIX (RFC 7011) messages with the Information
  * Elements of RFC 8158, and RFC 5424 syslog lines carrying the same facts.
  *
- * The exporter turns pinhole_event records into data records of five
+ * The exporter turns pinhole_event records into data records of seven
  * templates (NAT44 session, NAT44 BIB, ports exhausted, quota exceeded,
- * port block) in a host buffer. A message is: the 16-byte header (version
- * 10, length, export time, sequence number = data records sent before it,
- * observation domain), the template set when templates are due (the first
- * message, then after template_refresh_s or template_refresh_msgs: over
- * UDP a collector that restarts learns them again, RFC 7011 sec. 8.4),
- * then data sets. A record that does not fit the open message sends it
- * and opens the next; one that does not fit an empty one is counted and
- * dropped. No padding, no options templates, no variable-length fields.
+ * port block, addresses exhausted, address binding) in a host buffer.
+ * Interim records (PORT_BLOCK_ACTIVE, ADDRESS_ACTIVE) repeat the
+ * allocation's natEvent (16, 14): RFC 8158 has no interim event. A message is:
+ * the 16-byte header (version 10, length, export time, sequence number = data
+ * records sent before it, observation domain), the template set when templates
+ * are due (the first message, then after template_refresh_s or
+ * template_refresh_msgs: over UDP a collector that restarts learns them again,
+ * RFC 7011 sec. 8.4), then data sets. A record that does not fit the open
+ * message sends it and opens the next; one that does not fit an empty one is
+ * counted and dropped. No padding, no options templates, no variable-length
+ * fields.
  *
  * Pure: no context, no clock (event times plus the host's wall offset).
  */
@@ -36,6 +39,7 @@ enum {
   PH_IE_NAT_DPORT = 228,
   PH_IE_NAT_EVENT = 230,
   PH_IE_VRF = 234,
+  PH_IE_POOL_ID = 283,
   PH_IE_TIME_MS = 323,
   PH_IE_RANGE_START = 361,
   PH_IE_RANGE_END = 362,
@@ -91,6 +95,15 @@ static const ph_ie ph_t_block[] = {IE(TIME_MS, 8, NULL),
                                    IE(RANGE_STEP, 2, "portRangeStepSize"),
                                    IE(RANGE_PORTS, 2, "portRangeNumPorts"),
                                    IE(NAT_EVENT, 1, "natEvent")};
+/* RFC 8158 sec. 4.4: NAT Addresses Exhausted names the pool; Address
+ * Binding (paired pooling, here Basic NAT) the two addresses. */
+static const ph_ie ph_t_addrs[] = {IE(TIME_MS, 8, NULL),
+                                   IE(NAT_EVENT, 1, "natEvent"),
+                                   IE(POOL_ID, 4, "natPoolId")};
+static const ph_ie ph_t_binding[] = {
+    IE(TIME_MS, 8, NULL), IE(NAT_EVENT, 1, "natEvent"),
+    IE(SRC, 4, "sourceIPv4Address"),
+    IE(NAT_SRC, 4, "postNATSourceIPv4Address")};
 #undef IE
 
 typedef struct ph_tmpl {
@@ -102,19 +115,24 @@ typedef struct ph_tmpl {
 #define T(id, a)                                                               \
   { PINHOLE_IPFIX_TMPL_##id, sizeof(a) / sizeof(a[0]), a }
 static const ph_tmpl ph_tmpls[] = {
-    T(SESSION, ph_t_session), T(BIB, ph_t_bib), T(PORTS_EXHAUSTED, ph_t_ports),
-    T(QUOTA, ph_t_quota), T(PORT_BLOCK, ph_t_block)};
+    T(SESSION, ph_t_session),        T(BIB, ph_t_bib),
+    T(PORTS_EXHAUSTED, ph_t_ports),  T(QUOTA, ph_t_quota),
+    T(PORT_BLOCK, ph_t_block),       T(ADDRESSES_EXHAUSTED, ph_t_addrs),
+    T(ADDRESS_BINDING, ph_t_binding)};
 #undef T
 #define PH_NTMPL (sizeof(ph_tmpls) / sizeof(ph_tmpls[0]))
 
 /* natEvent values (RFC 8158 sec. 4.1, IANA "natEvent"). */
 enum {
+  PH_NE_ADDRS_EXHAUSTED = 3,
   PH_NE_SESSION_CREATE = 4,
   PH_NE_SESSION_DELETE = 5,
   PH_NE_BIB_CREATE = 8,
   PH_NE_BIB_DELETE = 9,
   PH_NE_PORTS_EXHAUSTED = 12,
   PH_NE_QUOTA = 13,
+  PH_NE_BINDING_CREATE = 14,
+  PH_NE_BINDING_DELETE = 15,
   PH_NE_BLOCK_ALLOC = 16,
   PH_NE_BLOCK_DEALLOC = 17
 };
@@ -128,6 +146,10 @@ static int ph_translated(const pinhole_event *ev) {
 
 static size_t ph_limit_field(const pinhole_event *ev) {
   return ev->size >= offsetof(pinhole_event, limit) + sizeof(ev->limit);
+}
+
+static size_t ph_pool_field(const pinhole_event *ev) {
+  return ev->size >= offsetof(pinhole_event, pool_id) + sizeof(ev->pool_id);
 }
 
 int pinhole_ipfix_nat_event(const pinhole_event *ev) {
@@ -148,7 +170,15 @@ int pinhole_ipfix_nat_event(const pinhole_event *ev) {
   case PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED:
     return ph_limit_field(ev) ? PH_NE_QUOTA : 0;
   case PINHOLE_EVENT_PORT_BLOCK_ALLOCATED:
+  case PINHOLE_EVENT_PORT_BLOCK_ACTIVE: /* interim: the allocation again */
     return ph_limit_field(ev) ? PH_NE_BLOCK_ALLOC : 0;
+  case PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED:
+    return ph_pool_field(ev) ? PH_NE_ADDRS_EXHAUSTED : 0;
+  case PINHOLE_EVENT_ADDRESS_BOUND:
+  case PINHOLE_EVENT_ADDRESS_ACTIVE: /* interim: the binding again */
+    return PH_NE_BINDING_CREATE;
+  case PINHOLE_EVENT_ADDRESS_RELEASED:
+    return PH_NE_BINDING_DELETE;
   case PINHOLE_EVENT_PORT_BLOCK_RELEASED:
     return ph_limit_field(ev) ? PH_NE_BLOCK_DEALLOC : 0;
   default:
@@ -168,6 +198,11 @@ static const ph_tmpl *ph_tmpl_for(int nat_event) {
     return &ph_tmpls[2];
   case PH_NE_QUOTA:
     return &ph_tmpls[3];
+  case PH_NE_ADDRS_EXHAUSTED:
+    return &ph_tmpls[5];
+  case PH_NE_BINDING_CREATE:
+  case PH_NE_BINDING_DELETE:
+    return &ph_tmpls[6];
   default:
     return &ph_tmpls[4];
   }
@@ -211,6 +246,8 @@ static uint64_t ph_ie_value(const pinhole_event *ev, uint16_t ie, int ne,
     return PH_QUOTA_PER_USER;
   case PH_IE_MAX_PER_USER:
     return ev->limit;
+  case PH_IE_POOL_ID:
+    return ev->pool_id;
   default: /* PH_IE_VRF: one routing context */
     return 0;
   }
@@ -442,6 +479,7 @@ int pinhole_syslog_format(const pinhole_event *ev, uint64_t wall_offset_ns,
   int ne = pinhole_ipfix_nat_event(ev);
   int warn = ev->type == PINHOLE_EVENT_NAT_PORTS_EXHAUSTED ||
              ev->type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED ||
+             ev->type == PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED ||
              ev->type == PINHOLE_EVENT_TABLE_FULL;
   uint64_t ns = wall_offset_ns + ev->time_ns;
   char tmp[160];
@@ -460,7 +498,7 @@ int pinhole_syslog_format(const pinhole_event *ev, uint64_t wall_offset_ns,
     uint64_t v = ph_ie_value(ev, ie->id, ne, ms);
     char val[24];
     if (ie->len == 4 && ie->id != PH_IE_VRF && ie->id != PH_IE_QUOTA_EVENT &&
-        ie->id != PH_IE_MAX_PER_USER)
+        ie->id != PH_IE_MAX_PER_USER && ie->id != PH_IE_POOL_ID)
       ph_sd_ip(val, sizeof(val), v);
     else
       snprintf(val, sizeof(val), "%llu", (unsigned long long)v);

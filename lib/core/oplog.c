@@ -32,6 +32,7 @@ static const char *ph_tag(int type, int *documented) {
 static int ph_warn(int type) {
   return type == PINHOLE_EVENT_NAT_PORTS_EXHAUSTED ||
          type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED ||
+         type == PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED ||
          type == PINHOLE_EVENT_TABLE_FULL;
 }
 
@@ -79,11 +80,17 @@ static void ph_cgn_body(ph_out *o, const pinhole_event *ev) {
   if (ev->type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED)
     pinhole__printf(o, "proto %u (%s), port block quota exceeded, limit: %u",
                     ev->proto, pinhole__proto_name(ev->proto), ev->limit);
+  else if (ev->type == PINHOLE_EVENT_ADDRESS_BOUND)
+    pinhole__printf(o, "address bound");
+  else if (ev->type == PINHOLE_EVENT_ADDRESS_RELEASED)
+    pinhole__printf(o, "address released");
+  else if (ev->type == PINHOLE_EVENT_ADDRESS_ACTIVE)
+    pinhole__printf(o, "address binding active");
   else
     pinhole__printf(o, "ports %u-%u, port block %s", ev->port_lo, ev->port_hi,
-                    ev->type == PINHOLE_EVENT_PORT_BLOCK_ALLOCATED
-                        ? "allocated"
-                        : "released");
+                    ev->type == PINHOLE_EVENT_PORT_BLOCK_ALLOCATED ? "allocated"
+                    : ev->type == PINHOLE_EVENT_PORT_BLOCK_ACTIVE  ? "active"
+                                                                  : "released");
 }
 
 static void ph_body(ph_out *o, const pinhole_ctx *ctx,
@@ -112,6 +119,10 @@ static void ph_body(ph_out *o, const pinhole_ctx *ctx,
   case PINHOLE_EVENT_PORT_BLOCK_ALLOCATED:
   case PINHOLE_EVENT_PORT_BLOCK_RELEASED:
   case PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED:
+  case PINHOLE_EVENT_PORT_BLOCK_ACTIVE:
+  case PINHOLE_EVENT_ADDRESS_BOUND:
+  case PINHOLE_EVENT_ADDRESS_RELEASED:
+  case PINHOLE_EVENT_ADDRESS_ACTIVE:
     ph_cgn_body(o, ev);
     return;
   default:
@@ -135,6 +146,13 @@ static void ph_body(ph_out *o, const pinhole_ctx *ctx,
     pinhole__printf(o, "NAT ports exhausted");
     if (ev->limit)
       pinhole__printf(o, ", limit: %u", ev->limit);
+    break;
+  case PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED:
+    pinhole__printf(o, "NAT addresses exhausted, pool: %u",
+                    ev->size >= offsetof(pinhole_event, pool_id) +
+                                    sizeof(ev->pool_id)
+                        ? ev->pool_id
+                        : 0u);
     break;
   case PINHOLE_EVENT_ALG_ERROR:
     pinhole__printf(o, "ALG error");

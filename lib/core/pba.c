@@ -18,9 +18,24 @@
  *
  * Deterministic: the inside address's range is arithmetic
  * (nat/det.c); only the port inside it is chosen.
+ *
+ * Address only (Basic NAT, RFC 2663 sec. 4.1.1): the same machinery with
+ * one block per public address that covers every port. A subscriber holds
+ * at most that one block (its address, from the pool's single free list
+ * bfree[0]); every mapping keeps the inside port, as no other inside
+ * address shares the public one. No free address: the new mapping is
+ * refused (PH_MAP_ADDRS).
+ *
+ * Interim records (pool interim_s): a second timer per block (itimer, on
+ * its own wheel) fires every interim_s while the block is allocated and
+ * reports it again, so the work per pinhole_tick stays bounded by its
+ * budget and nothing scans the blocks.
  */
 #include "core/engine.h"
 #include "timer/wheel_internal.h"
+
+#define PH_MAX_HOLD_MS 86400000u /* block_hold_ms: one day */
+#define PH_MAX_INTERIM_S 86400u  /* interim_s: one day */
 
 static uint32_t ph_sub_bucket(const pinhole_ctx *ctx, uint32_t pool,
                               uint32_t addr) {
@@ -73,21 +88,54 @@ static void ph_block_where(const pinhole_ctx *ctx, ph_ref ref, uint32_t *ai,
   *lo = pl->port_lo + (bi % pl->bpa) * pl->block_size;
 }
 
+/* The event of a block: PORT_BLOCK_ALLOCATED / _RELEASED / _ACTIVE, in an
+ * ADDRESS pool ADDRESS_BOUND / _RELEASED / _ACTIVE (no ports). */
 static void ph_block_event(pinhole_ctx *ctx, int type, ph_ref ref,
                            uint32_t iaddr) {
   if (ctx->cb.event == NULL)
     return;
-  const ph_pool *pl = &ctx->pools[ph_block_at(ctx, ref)->pool];
+  uint8_t pool = ph_block_at(ctx, ref)->pool;
+  const ph_pool *pl = &ctx->pools[pool];
   uint32_t ai, lo;
   ph_block_where(ctx, ref, &ai, &lo);
   pinhole_event ev;
   pinhole__event_init(ctx, &ev, type);
   ev.side = PINHOLE_SIDE_INSIDE;
+  ev.pool_id = pool;
   ev.src = (pinhole_endpoint){iaddr, 0, 0};
-  ev.nat_src = (pinhole_endpoint){pl->addr_lo + ai, (uint16_t)lo, 0};
-  ev.port_lo = (uint16_t)lo;
-  ev.port_hi = (uint16_t)(lo + pl->block_size - 1);
+  ev.nat_src = (pinhole_endpoint){pl->addr_lo + ai, 0, 0};
+  if (pl->mode == PINHOLE_POOL_PBA) {
+    ev.nat_src.port = (uint16_t)lo;
+    ev.port_lo = (uint16_t)lo;
+    ev.port_hi = (uint16_t)(lo + pl->block_size - 1);
+  }
   ctx->cb.event(ctx, &ev, ctx->user);
+}
+
+/* Event types of a block by pool mode: [0] allocated, [1] released,
+ * [2] interim. */
+static int ph_block_type(const ph_pool *pl, int what) {
+  static const int pba[3] = {PINHOLE_EVENT_PORT_BLOCK_ALLOCATED,
+                             PINHOLE_EVENT_PORT_BLOCK_RELEASED,
+                             PINHOLE_EVENT_PORT_BLOCK_ACTIVE};
+  static const int addr[3] = {PINHOLE_EVENT_ADDRESS_BOUND,
+                              PINHOLE_EVENT_ADDRESS_RELEASED,
+                              PINHOLE_EVENT_ADDRESS_ACTIVE};
+  return pl->mode == PINHOLE_POOL_ADDRESS ? addr[what] : pba[what];
+}
+
+/* Arms block ref's next interim record, when its pool sends them:
+ * interim_s after from_ns (the allocation, or the last record's due time
+ * so that late ticks do not make the period drift; a record more than a
+ * period late starts the count again from now). */
+static void ph_interim_arm(pinhole_ctx *ctx, ph_ref ref, uint64_t from_ns) {
+  const ph_pool *pl = &ctx->pools[ph_block_at(ctx, ref)->pool];
+  if (pl->interim_s == 0)
+    return;
+  uint64_t next = ph_deadline(from_ns, (uint64_t)pl->interim_s * 1000000000u);
+  if (next <= ctx->now_ns)
+    next = ph_deadline(ctx->now_ns, (uint64_t)pl->interim_s * 1000000000u);
+  pinhole_wheel_arm(&ctx->interim_wheel, ph_slot(ref), next);
 }
 
 static void ph_quota_event(pinhole_ctx *ctx, const ph_pool *pl, uint8_t proto,
@@ -102,6 +150,7 @@ static void ph_quota_event(pinhole_ctx *ctx, const ph_pool *pl, uint8_t proto,
   ev.src = (pinhole_endpoint){iaddr, 0, 0};
   ev.nat_src = (pinhole_endpoint){pl->addr_lo + ai, 0, 0};
   ev.limit = (uint32_t)pl->max_blocks * pl->block_size;
+  ev.pool_id = (uint32_t)(pl - ctx->pools);
   ev.reason = "port block quota";
   ctx->cb.event(ctx, &ev, ctx->user);
 }
@@ -122,8 +171,10 @@ static uint32_t ph_block_take(pinhole_ctx *ctx, ph_pool *pl, uint32_t ai,
   bk->next = s->blocks;
   s->blocks = ref;
   s->nblocks++;
-  ph_count(ctx, PINHOLE_CNT_PBA_BLOCK_ALLOC);
-  ph_block_event(ctx, PINHOLE_EVENT_PORT_BLOCK_ALLOCATED, ref, s->addr);
+  ph_count(ctx, pl->mode == PINHOLE_POOL_ADDRESS ? PINHOLE_CNT_ADDR_BIND
+                                                 : PINHOLE_CNT_PBA_BLOCK_ALLOC);
+  ph_block_event(ctx, ph_block_type(pl, 0), ref, s->addr);
+  ph_interim_arm(ctx, ref, ctx->now_ns);
   return ref;
 }
 
@@ -199,11 +250,41 @@ static uint32_t ph_det_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                              (uint16_t)(pl->port_lo + base + k));
 }
 
+/* ADDRESS: the subscriber's public address (bound now if it has none),
+ * the inside port kept. An exact port other than the inside one cannot be
+ * had; the parity an RTP mapping asks for is the inside host's own. */
+static uint32_t ph_addr_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                            uint32_t iaddr, uint16_t iport, uint16_t want,
+                            int *why) {
+  ph_pool *pl = &ctx->pools[pool];
+  if (want != 0 && want != iport)
+    return 0;
+  ph_sub *s = ph_sub_find(ctx, pool, iaddr);
+  ph_ref ref;
+  if (s != NULL) {
+    ref = s->blocks;
+  } else if (pl->bfree[0] == 0) {
+    *why = PH_MAP_ADDRS;
+    ctx->map_fail_pool = pool;
+    return 0;
+  } else {
+    ref = ph_block_take(ctx, pl, 0, ph_sub_new(ctx, pool, iaddr));
+  }
+  uint32_t ai, lo;
+  ph_block_where(ctx, ref, &ai, &lo);
+  ph_block *bk = ph_block_at(ctx, ref);
+  if (bk->used++ == 0)
+    pinhole_wheel_cancel(&ctx->block_wheel, ph_slot(ref)); /* back from hold */
+  return pinhole__map_insert(ctx, pool, proto, iaddr, iport, ai, iport);
+}
+
 ph_ref pinhole__cgn_map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                             uint32_t iaddr, uint16_t iport, uint16_t want,
                             unsigned flags, int *why) {
   if (ctx->pools[pool].mode == PINHOLE_POOL_PBA)
     return ph_pba_get(ctx, pool, proto, iaddr, iport, want, flags, why);
+  if (ctx->pools[pool].mode == PINHOLE_POOL_ADDRESS)
+    return ph_addr_get(ctx, pool, proto, iaddr, iport, want, why);
   return ph_det_get(ctx, pool, proto, iaddr, iport, want, flags, why);
 }
 
@@ -219,9 +300,14 @@ static void ph_block_release(pinhole_ctx *ctx, ph_ref ref) {
       break;
     }
   s->nblocks--;
-  ph_count(ctx, PINHOLE_CNT_PBA_BLOCK_RELEASE);
-  ph_block_event(ctx, PINHOLE_EVENT_PORT_BLOCK_RELEASED, ref, s->addr);
+  ph_count(ctx, pl->mode == PINHOLE_POOL_ADDRESS
+                    ? PINHOLE_CNT_ADDR_RELEASE
+                    : PINHOLE_CNT_PBA_BLOCK_RELEASE);
+  ph_block_event(ctx, ph_block_type(pl, 1), ref, s->addr);
+  pinhole_wheel_cancel(&ctx->interim_wheel, ph_slot(ref));
   ph_block_where(ctx, ref, &ai, &lo);
+  if (pl->mode == PINHOLE_POOL_ADDRESS)
+    ai = 0; /* one free list of addresses */
   bk->sub = 0;
   bk->next = pl->bfree[ai];
   pl->bfree[ai] = ref;
@@ -241,7 +327,9 @@ static void ph_block_hold(pinhole_ctx *ctx, ph_ref ref) {
 
 void pinhole__pba_put(pinhole_ctx *ctx, const ph_mapping *m) {
   const ph_pool *pl = &ctx->pools[m->pool];
-  uint32_t off = (uint32_t)(m->pport - pl->port_lo) / pl->block_size;
+  uint32_t off = pl->mode == PINHOLE_POOL_ADDRESS
+                     ? 0
+                     : (uint32_t)(m->pport - pl->port_lo) / pl->block_size;
   uint32_t ai = m->paddr - pl->addr_lo;
   ph_ref ref = ph_ref_of(pl->block_base + ai * pl->bpa + off);
   ph_block *bk = ph_block_at(ctx, ref);
@@ -263,13 +351,37 @@ static void ph_block_fire(uint32_t index, void *user) {
   x->released++;
 }
 
+/* An interim timer fired: the block is still allocated (a released one
+ * cancels its timer); report it again and arm the next one. */
+static void ph_interim_fire(uint32_t index, void *user) {
+  ph_pba_expiry *x = user;
+  const ph_block *bk = &x->ctx->blocks[index];
+  if (bk->sub == 0)
+    return;
+  const ph_pool *pl = &x->ctx->pools[bk->pool];
+  ph_count(x->ctx, PINHOLE_CNT_CGN_INTERIM);
+  ph_block_event(x->ctx, ph_block_type(pl, 2), ph_ref_of(index),
+                 ph_sub_at(x->ctx, bk->sub)->addr);
+  /* the tick the record was due at (a fired timer keeps its expiry) */
+  uint64_t due = bk->itimer.expire << x->ctx->interim_wheel.tick_shift;
+  ph_interim_arm(x->ctx, ph_ref_of(index), due);
+}
+
 size_t pinhole__pba_tick(pinhole_ctx *ctx, size_t budget, int *released) {
   ph_pba_expiry x = {ctx, 0};
   size_t fired;
   size_t work = pinhole__wheel_run(&ctx->block_wheel, ctx->now_ns, budget,
                                    ph_block_fire, &x, &fired);
+  if (work < budget)
+    work += pinhole__wheel_run(&ctx->interim_wheel, ctx->now_ns, budget - work,
+                               ph_interim_fire, &x, &fired);
   *released = x.released;
   return work;
+}
+
+int pinhole__pba_pending(const pinhole_ctx *ctx) {
+  return pinhole_wheel_pending(&ctx->block_wheel, ctx->now_ns) ||
+         pinhole_wheel_pending(&ctx->interim_wheel, ctx->now_ns);
 }
 
 /* ---- pool set-up ----------------------------------------------------- */
@@ -280,7 +392,7 @@ static int ph_pba_init(pinhole_ctx *ctx, ph_pool *pl, uint32_t id,
     return PINHOLE_ERR_INVALID_ARG;
   if (p->block_size < 8 || p->block_size > 32768 || (p->block_size & 1) ||
       p->block_size > pl->nports || p->max_blocks < 1 || p->max_blocks > 1024 ||
-      p->block_hold_ms > 86400000u)
+      p->block_hold_ms > PH_MAX_HOLD_MS || p->interim_s > PH_MAX_INTERIM_S)
     return PINHOLE_ERR_RANGE;
   uint32_t bpa = pl->nports / p->block_size;
   uint64_t need = (uint64_t)bpa * pl->naddrs;
@@ -289,6 +401,7 @@ static int ph_pba_init(pinhole_ctx *ctx, ph_pool *pl, uint32_t id,
   pl->block_size = p->block_size;
   pl->max_blocks = p->max_blocks;
   pl->hold_ms = p->block_hold_ms;
+  pl->interim_s = p->interim_s;
   pl->bpa = bpa;
   pl->block_base = ctx->nblocks_given;
   for (uint32_t ai = 0; ai < pl->naddrs; ai++) {
@@ -307,10 +420,44 @@ static int ph_pba_init(pinhole_ctx *ctx, ph_pool *pl, uint32_t id,
   return 0;
 }
 
+/* ADDRESS: one block per address, all on one free list (bfree[0]) in
+ * address order. The ports were checked by pinhole_pool_add. */
+static int ph_addr_init(pinhole_ctx *ctx, ph_pool *pl, uint32_t id,
+                        const pinhole_pool *p) {
+  if (p->inside_addr != 0 || p->inside_plen != 0 || p->block_size != 0 ||
+      p->max_blocks != 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (p->block_hold_ms > PH_MAX_HOLD_MS || p->interim_s > PH_MAX_INTERIM_S)
+    return PINHOLE_ERR_RANGE;
+  if (pl->naddrs > ctx->cfg.max_port_blocks - ctx->nblocks_given)
+    return PINHOLE_ERR_FULL;
+  pl->block_size = 0;
+  pl->max_blocks = 1;
+  pl->hold_ms = p->block_hold_ms;
+  pl->interim_s = p->interim_s;
+  pl->bpa = 1;
+  pl->block_base = ctx->nblocks_given;
+  pl->bfree[0] = 0;
+  for (uint32_t k = pl->naddrs; k > 0; k--) {
+    ph_ref ref = pl->block_base + k;
+    ph_block *bk = ph_block_at(ctx, ref);
+    bk->pool = (uint8_t)id;
+    bk->sub = 0;
+    bk->used = 0;
+    bk->next = pl->bfree[0];
+    pl->bfree[0] = ref;
+  }
+  ctx->nblocks_given += pl->naddrs;
+  return 0;
+}
+
 int pinhole__cgn_pool_init(pinhole_ctx *ctx, ph_pool *pl, uint32_t id,
                            const pinhole_pool *p) {
   pl->mode = p->mode;
-  if (p->pad_ != 0 || p->mode > PINHOLE_POOL_DETERMINISTIC)
+  if (p->pad_ != 0 || p->mode > PINHOLE_POOL_ADDRESS)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (p->mode != PINHOLE_POOL_PBA && p->mode != PINHOLE_POOL_ADDRESS &&
+      p->interim_s != 0)
     return PINHOLE_ERR_INVALID_ARG;
   if (p->mode == PINHOLE_POOL_NAPT)
     return p->block_size || p->max_blocks || p->block_hold_ms ||
@@ -319,6 +466,8 @@ int pinhole__cgn_pool_init(pinhole_ctx *ctx, ph_pool *pl, uint32_t id,
                : 0;
   if (p->mode == PINHOLE_POOL_PBA)
     return ph_pba_init(ctx, pl, id, p);
+  if (p->mode == PINHOLE_POOL_ADDRESS)
+    return ph_addr_init(ctx, pl, id, p);
   pinhole_det_layout l;
   int rv = pinhole__det_check(p, &l);
   if (rv < 0)

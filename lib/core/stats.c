@@ -106,6 +106,10 @@ static const ph_cnt_desc ph_cnt[] = {
     C(PBA_BLOCK_RELEASE, NULL, "Port blocks released"),
     C(PBA_QUOTA, NULL, "Port block quota exceeded"),
     C(NAT_POOL_REMOVED, NULL, "NAT pool removed"),
+    C(CGN_INTERIM, NULL, "Port block and address interim records"),
+    C(ADDR_BIND, NULL, "NAT addresses bound"),
+    C(ADDR_RELEASE, NULL, "NAT addresses released"),
+    C(DROP_NAT_ADDRS, NULL, "NAT addresses exhausted"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

@@ -258,6 +258,34 @@ static void ph_map_event(pinhole_ctx *ctx, int type, const ph_mapping *m) {
   ctx->cb.event(ctx, &ev, ctx->user);
 }
 
+/* The event of a refused new flow: the packet's endpoints, untranslated. */
+static void ph_refusal_event(const pinhole_ctx *ctx, pinhole_event *ev,
+                             int type, const pinhole_pkt_view *v, int side,
+                             const char *rule) {
+  pinhole__event_init(ctx, ev, type);
+  ev->side = (uint8_t)side;
+  ev->proto = v->proto;
+  ev->src = (pinhole_endpoint){v->src, v->sport, 0};
+  ev->dst = (pinhole_endpoint){v->dst, v->dport, 0};
+  ev->nat_src = ev->src;
+  ev->nat_dst = ev->dst;
+  ev->rule = rule;
+}
+
+/* ADDRESS pool: no public address left for a new inside address. */
+static void ph_addrs_refused(pinhole_ctx *ctx, const pinhole_pkt_view *v,
+                             int side, const char *rule) {
+  ph_count(ctx, PINHOLE_CNT_DROP_NAT_ADDRS);
+  if (ctx->cb.event == NULL)
+    return;
+  pinhole_event ev;
+  ph_refusal_event(ctx, &ev, PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED, v, side,
+                   rule);
+  ev.pool_id = ctx->map_fail_pool;
+  ev.reason = "no free address in pool";
+  ctx->cb.event(ctx, &ev, ctx->user);
+}
+
 void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
                           int side, const char *rule) {
   ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
@@ -276,23 +304,20 @@ void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
                    rule, NULL, "NAT pool removed");
     return;
   }
+  if (why == PH_MAP_ADDRS) {
+    ph_addrs_refused(ctx, v, side, rule);
+    return;
+  }
   ph_count(ctx, why == PH_MAP_HOST ? PINHOLE_CNT_DROP_HOST_LIMIT
                                    : PINHOLE_CNT_DROP_NAT_PORTS);
   if (ctx->cb.event == NULL)
     return;
   pinhole_event ev;
-  pinhole__event_init(ctx, &ev, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED);
-  ev.side = (uint8_t)side;
-  ev.proto = v->proto;
-  ev.src = (pinhole_endpoint){v->src, v->sport, 0};
-  ev.dst = (pinhole_endpoint){v->dst, v->dport, 0};
-  ev.nat_src = ev.src;
-  ev.nat_dst = ev.dst;
+  ph_refusal_event(ctx, &ev, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, v, side, rule);
   if (why == PH_MAP_HOST)
     ev.limit = ctx->cfg.max_ports_per_host;
   else if (ctx->map_fail_paddr != 0)
     ev.nat_src = (pinhole_endpoint){ctx->map_fail_paddr, 0, 0};
-  ev.rule = rule;
   ev.reason = why == PH_MAP_HOST ? "per-host port limit"
               : why == PH_MAP_OUTSIDE
                   ? "not in the deterministic pool's inside prefix"
@@ -307,6 +332,8 @@ ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   ctx->map_fail_paddr = 0;
   if (pool < ctx->npools && ctx->pools[pool].mode != PINHOLE_POOL_NAPT)
     flags &= ~(unsigned)PH_MAP_PRIV; /* every port from the logged range */
+  if (pool < ctx->npools && ctx->pools[pool].mode == PINHOLE_POOL_ADDRESS)
+    flags &= ~(unsigned)PH_MAP_EVEN; /* the inside port, whatever it is */
   if (pool >= ctx->npools ||
       ((flags & PH_MAP_PRIV) && (proto != PINHOLE_IPPROTO_TCP || want != 0)))
     return 0;
@@ -363,10 +390,12 @@ ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                            uint32_t iaddr, uint16_t iport, uint32_t ai,
                            uint16_t pport) {
   ph_pool *pl = &ctx->pools[pool];
-  uint32_t lo, n;
-  unsigned fl = pport < pl->port_lo ? PH_MAP_PRIV : 0;
-  uint64_t *b = ph_range(ctx, pl, ai, proto, fl, &lo, &n);
-  ph_bit_set(b, (uint32_t)(pport - lo), 1);
+  if (pl->mode != PINHOLE_POOL_ADDRESS) { /* the address is all its own */
+    uint32_t lo, n;
+    unsigned fl = pport < pl->port_lo ? PH_MAP_PRIV : 0;
+    uint64_t *b = ph_range(ctx, pl, ai, proto, fl, &lo, &n);
+    ph_bit_set(b, (uint32_t)(pport - lo), 1);
+  }
   ph_ref r = ctx->map_free;
   ph_mapping *m = ph_map_at(ctx, r);
   ctx->map_free = m->inext;
@@ -399,17 +428,19 @@ void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref) {
   if (--m->refs != 0)
     return;
   ph_pool *pl = &ctx->pools[m->pool];
-  /* pools start at 1024 or above: a lower port is a privileged one */
-  unsigned fl = m->pport < pl->port_lo ? PH_MAP_PRIV : 0;
-  uint32_t lo, n;
-  uint64_t *b =
-      ph_range(ctx, pl, m->paddr - pl->addr_lo, m->proto, fl, &lo, &n);
-  ph_bit_set(b, (uint32_t)(m->pport - lo), 0);
+  if (pl->mode != PINHOLE_POOL_ADDRESS) {
+    /* pools start at 1024 or above: a lower port is a privileged one */
+    unsigned fl = m->pport < pl->port_lo ? PH_MAP_PRIV : 0;
+    uint32_t lo, n;
+    uint64_t *b =
+        ph_range(ctx, pl, m->paddr - pl->addr_lo, m->proto, fl, &lo, &n);
+    ph_bit_set(b, (uint32_t)(m->pport - lo), 0);
+  }
   pl->used--;
   if (ctx->cfg.max_ports_per_host != 0)
     ph_host_dec(ctx, m->iaddr);
   ph_map_event(ctx, PINHOLE_EVENT_MAPPING_RELEASED, m);
-  if (pl->mode == PINHOLE_POOL_PBA)
+  if (pl->mode == PINHOLE_POOL_PBA || pl->mode == PINHOLE_POOL_ADDRESS)
     pinhole__pba_put(ctx, m);
   ph_hash_unlink(ctx, ref);
   m->inext = ctx->map_free;

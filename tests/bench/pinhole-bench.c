@@ -1261,14 +1261,16 @@ static int run_dns(uint32_t secs) {
  * 198.18.(4p).0/22), 100 UDP connections per subscriber (1M). Plain NAPT
  * logs each connection (NAT44 session create and delete) or each mapping
  * (BIB create and delete); PBA with blocks of 512 logs each block
- * (allocation, release); deterministic NAT logs nothing at run time. */
+ * (allocation, release); deterministic NAT logs nothing at run time; an
+ * address-only pool (1,000 addresses per pool) logs each binding of a
+ * subscriber to its address (create, delete). */
 #define CGN_POOLS 10u
 #define CGN_SUBS 1000u /* per pool */
 #define CGN_CONNS 100u /* per subscriber */
 
 typedef struct cgn_count {
   int mode; /* pinhole_pool_mode: what the exporter is given */
-  uint64_t session, bib, block, other, ipfix_bytes;
+  uint64_t session, bib, block, addr, other, ipfix_bytes;
   pinhole_ipfix x;
   uint8_t buf[1400];
 } cgn_count;
@@ -1288,11 +1290,14 @@ static void cgn_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
     c->bib++;
   else if (ne == 16 || ne == 17)
     c->block++;
+  else if (ne == 14 || ne == 15)
+    c->addr++;
   else if (ne != 0)
     c->other++;
   /* the exporter gets what this mode logs: sessions, or blocks */
   if ((c->mode == PINHOLE_POOL_NAPT && (ne == 4 || ne == 5)) ||
-      (c->mode == PINHOLE_POOL_PBA && (ne == 16 || ne == 17)))
+      (c->mode == PINHOLE_POOL_PBA && (ne == 16 || ne == 17)) ||
+      (c->mode == PINHOLE_POOL_ADDRESS && (ne == 14 || ne == 15)))
     pinhole_ipfix_event(&c->x, ev);
 }
 
@@ -1328,6 +1333,10 @@ static pinhole_ctx *cgn_ctx(int mode, cgn_count *count) {
     if (mode == PINHOLE_POOL_PBA) {
       pool.block_size = 512;
       pool.max_blocks = 4;
+      pool.block_hold_ms = 1000;
+    } else if (mode == PINHOLE_POOL_ADDRESS) {
+      pool.addr_lo = IP4(198, 19, 64, 0) + p * CGN_SUBS;
+      pool.addr_hi = pool.addr_lo + CGN_SUBS - 1;
       pool.block_hold_ms = 1000;
     } else if (mode == PINHOLE_POOL_DETERMINISTIC) {
       pool.port_lo = 1024;
@@ -1371,10 +1380,10 @@ static double cgn_open(pinhole_ctx *ctx, uint64_t now) {
 }
 
 static void run_cgn(const opts *o, results *R) {
-  static const char *const names[3] = {"napt", "pba512", "det"};
-  double ns[3] = {0, 0, 0};
+  static const char *const names[4] = {"napt", "pba512", "det", "addr"};
+  double ns[4] = {0, 0, 0, 0};
   (void)o;
-  for (int mode = 0; mode < 3; mode++) {
+  for (int mode = 0; mode < 4; mode++) {
     /* timed without an event callback: the engine's own cost */
     double best = 0;
     for (int round = 0; round < 2; round++) {
@@ -1408,16 +1417,21 @@ static void run_cgn(const opts *o, results *R) {
     u.size = sizeof(u);
     pinhole_usage_get(ctx, &u);
     if (u.flows != 0 || u.mappings != 0 ||
-        (mode == PINHOLE_POOL_PBA && c.block != 2ull * CGN_POOLS * CGN_SUBS))
+        (mode == PINHOLE_POOL_PBA && c.block != 2ull * CGN_POOLS * CGN_SUBS) ||
+        (mode == PINHOLE_POOL_ADDRESS && c.addr != 2ull * CGN_POOLS * CGN_SUBS))
       die("cgn: connections or blocks left after the timeout");
     pinhole_ipfix_flush(&c.x, end);
     pinhole_ctx_del(ctx);
     char name[64];
-    uint64_t logged = mode == 0 ? c.session : mode == 1 ? c.block : 0;
+    uint64_t logged = mode == 0   ? c.session
+                      : mode == 1 ? c.block
+                      : mode == 3 ? c.addr
+                                  : 0;
     snprintf(name, sizeof(name), "cgn_log_records_%s", names[mode]);
     add(R, name, (double)logged, "records", NULL,
         mode == 0   ? "per 1M connections: session create+delete"
         : mode == 1 ? "per 1M connections: block alloc+release"
+        : mode == 3 ? "per 1M connections: address binding create+delete"
                     : "per 1M connections: none, the layout answers");
     snprintf(name, sizeof(name), "cgn_ipfix_bytes_%s", names[mode]);
     add(R, name, (double)(mode == 2 ? 0 : c.ipfix_bytes), "bytes", NULL,

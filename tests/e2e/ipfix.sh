@@ -5,28 +5,17 @@
 # inside hosts (curl over HTTP, UDP) and exports its NAT events as IPFIX
 # (RFC 8158) to nfdump's nfcapd, started in the foreground in a collector
 # namespace joined to the gateway's by a veth pair (198.18.1.0/30).
-# `nfdump -r` must then show a port block allocation per subscriber and
-# the NAT44 BIB records of their mappings, each inside its block.
+# `nfdump -r` must then show a port block allocation per subscriber, its
+# interim repeats (--interim 1: the same natEvent 16 record every second
+# while the block is allocated) and the NAT44 BIB records of their
+# mappings, each inside its block.
 . "$(dirname "$0")/lib.sh"
 PINHOLE_GW=${1:-${PINHOLE_GW:-}}
 e2e_init curl nfcapd nfdump
 [ -n "$PYTHON" ] || skip "python3 is not installed"
-NS_COL=ph-$$-col
-COL_ADDR=198.18.1.2
-ip netns add "$NS_COL" || skip "cannot create network namespace"
-NAMESPACES+=("$NS_COL")
-ip -n "$NS_COL" link set lo up
-ip link add col-gw netns "$NS_GW" type veth peer name col netns "$NS_COL" ||
-  die "veth to the collector"
-host_link "$NS_GW" col-gw 198.18.1.1/30 && host_link "$NS_COL" col "$COL_ADDR/30" ||
-  die "collector link"
-mkdir -p "$TMP/flows"
-# nfcapd in the foreground (no -D); it writes its file when terminated
-bg "$NS_COL" nfcapd nfcapd -w "$TMP/flows" -b "$COL_ADDR" -p 4739
-COL_PID=$LAST_PID
-wait_for 5 grep -q "Startup" "$TMP/nfcapd.log" || die "nfcapd did not start"
+collector_start
 
-e2e_start_gw --pba 64,4,500 --ipfix "$COL_ADDR:4739"
+e2e_start_gw --pba 64,4,500 --interim 1 --ipfix "$COL_ADDR:4739"
 for a in 198.18.0.3 198.18.0.4; do
   ip -n "$NS_IN" addr add "$a/24" dev tun-in || die "inside address $a"
 done
@@ -41,8 +30,12 @@ for a in 198.18.0.2 198.18.0.3 198.18.0.4; do
   done
   same_file "$TMP/www/data.bin" "$TMP/down-$a-3" "http download from $a"
 done
+# the blocks stay allocated (their connections are closing): interim
+# records every second
+sleep 2.5
 gw_dump ipfix
 expect_counter_min Other "Port blocks allocated" 3
+expect_counter_min Other "Port block and address interim records" 3
 # the gateway flushes every 100 ms; then stop it and the collector
 sleep 0.5
 kill -TERM "$GW_PID"
@@ -58,22 +51,27 @@ nfdump -r "$f" -o nel | tee "$TMP/nfdump.txt" >&2
 import json, sys
 recs = json.load(open(sys.argv[1]))
 blocks = {}
+nblock = {}
 bib = []
 for r in recs:
     ev = r.get("nat_event")
     if ev == "Port block allocation":
         blocks[r["src4_addr"]] = r["src4_xlt_ip"]
+        nblock[r["src4_addr"]] = nblock.get(r["src4_addr"], 0) + 1
     elif ev == "NAT44 BIB create":
         bib.append(r)
 want = {"198.18.0.2", "198.18.0.3", "198.18.0.4"}
 if set(blocks) != want or set(blocks.values()) != {"198.19.0.1"}:
     sys.exit("port block allocations: %r" % blocks)
+if min(nblock.values()) < 2:  # the allocation and an interim repeat
+    sys.exit("port block records per subscriber: %r" % nblock)
 subs = {r["src4_addr"] for r in bib if r["proto"] == 6}
 if subs != want or len(bib) < 9:
     sys.exit("BIB create records: %d from %r" % (len(bib), subs))
 ports = sorted(int(r["src_xlt_port"]) for r in bib)
-print("e2e: ok: %d port block allocations, %d BIB creates, ports %d..%d"
-      % (len(blocks), len(bib), ports[0], ports[-1]), file=sys.stderr)
+print("e2e: ok: %d port block allocations (with interims %r), %d BIB "
+      "creates, ports %d..%d" % (len(blocks), nblock, len(bib), ports[0],
+                                 ports[-1]), file=sys.stderr)
 PY
 expect_only_test_addresses
 e2e_finish

@@ -585,4 +585,22 @@ sip_call() {
   wait "$uas_pid"
   rc=$?
   [ "$rc" = 0 ] && log "ok: sipp UAS: the call completed" || fail "sipp UAS exit status $rc"
+# collector_start: an IPFIX collector namespace ($NS_COL) joined to the
+# gateway's by a veth pair (198.18.1.0/30, the gateway side 198.18.1.1),
+# with nfdump's nfcapd in the foreground at $COL_ADDR:4739 writing into
+# $TMP/flows ($COL_PID; it writes its file when terminated).
+collector_start() {
+  NS_COL=ph-$$-col
+  COL_ADDR=198.18.1.2
+  ip netns add "$NS_COL" || skip "cannot create network namespace"
+  NAMESPACES+=("$NS_COL")
+  ip -n "$NS_COL" link set lo up
+  ip link add col-gw netns "$NS_GW" type veth peer name col netns "$NS_COL" ||
+    die "veth to the collector"
+  host_link "$NS_GW" col-gw 198.18.1.1/30 &&
+    host_link "$NS_COL" col "$COL_ADDR/30" || die "collector link"
+  mkdir -p "$TMP/flows"
+  bg "$NS_COL" nfcapd nfcapd -w "$TMP/flows" -b "$COL_ADDR" -p 4739
+  COL_PID=$LAST_PID
+  wait_for 5 grep -q "Startup" "$TMP/nfcapd.log" || die "nfcapd did not start"
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Scenario tests of the carrier-grade pools through the context:
- * deterministic NAT (RFC 7422) both ways and port block allocation
- * (allocation, quota, pool exhaustion, hold and release, RTP parity).
+ * deterministic NAT (RFC 7422) both ways, port block allocation
+ * (allocation, quota, pool exhaustion, hold and release, RTP parity,
+ * interim records) and address-only pools (binding, exhaustion, release,
+ * interim records, FTP and SIP rewrites through them).
  */
 #include "helpers.h"
 
@@ -108,7 +110,7 @@ static void test_cgn_det_config_rejected(void **state) {
       {1, IP4(127, 0, 0, 0), PINHOLE_ERR_ADDRESS},
       {2, 17, PINHOLE_ERR_RANGE},      /* 64 x 17 > 1024 ports */
       {3, 1, PINHOLE_ERR_INVALID_ARG}, /* a PBA field */
-      {4, 3, PINHOLE_ERR_INVALID_ARG}, /* unknown mode */
+      {4, 4, PINHOLE_ERR_INVALID_ARG}, /* unknown mode */
       {5, 1, PINHOLE_ERR_INVALID_ARG}, /* pad_ */
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -429,6 +431,352 @@ static void test_cgn_old_pool_struct(void **state) {
   pinhole_ctx_del(ctx);
 }
 
+/* Interim records: every interim_s while a block is allocated (hold time
+ * included), from pinhole_tick, none before it is due, none after the
+ * release. */
+static void test_cgn_pba_interim_records(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_port_blocks = 4;
+  cfg.udp_timeout_s = 30;
+  pinhole_pool p;
+  memset(&p, 0, sizeof(p));
+  p.size = sizeof(p);
+  p.addr_lo = p.addr_hi = IP4(198, 19, 0, 7);
+  p.port_lo = 4096;
+  p.port_hi = 4159;
+  p.mode = PINHOLE_POOL_PBA;
+  p.block_size = 16;
+  p.max_blocks = 2;
+  p.block_hold_ms = 5000;
+  p.interim_s = 10;
+  tctx *t = t_ctx_spec(&cfg, &p);
+  const uint32_t a = IP4(198, 18, 0, 21), b = IP4(198, 18, 0, 34);
+  assert_int_equal(pba_flows(t, a, 30000, 2, SEC, 4096, 4111), 2);
+  assert_int_equal(pba_flows(t, b, 30000, 1, 4 * SEC, 4112, 4127), 1);
+  const char *ia = "PINHOLE_PORT_BLOCK_ACTIVE: subscriber=198.18.0.21 "
+                   "public=198.19.0.7 ports=4096-4111";
+  const char *ib = "PINHOLE_PORT_BLOCK_ACTIVE: subscriber=198.18.0.34 "
+                   "public=198.19.0.7 ports=4112-4127";
+  /* due at 11 s (a) and 14 s (b): nothing before */
+  assert_int_equal(pinhole_tick(t->ctx, 10 * SEC + SEC / 2), 0);
+  assert_int_equal(count_events(t, "PORT_BLOCK_ACTIVE"), 0);
+  assert_int_equal(pinhole_tick(t->ctx, 11 * SEC + SEC / 10), 0);
+  assert_int_equal(count_events(t, ia), 1);
+  assert_int_equal(count_events(t, ib), 0);
+  assert_int_equal(pinhole_tick(t->ctx, 14 * SEC + SEC / 10), 0);
+  assert_int_equal(count_events(t, ib), 1);
+  /* a late tick sends one record per block, not one per missed period */
+  assert_int_equal(pinhole_tick(t->ctx, 24 * SEC + SEC / 10), 0);
+  assert_int_equal(count_events(t, ia), 2);
+  assert_int_equal(count_events(t, ib), 2);
+  /* a's flows idle out at 31 s, b's at 34 s; the blocks are held 5 s
+   * from the tick that saw it and still reported while held (the interims
+   * due at 31 s and 34 s: the period keeps to the allocation's time) */
+  while (pinhole_tick(t->ctx, 35 * SEC) == PINHOLE_TICK_BUDGET)
+    ;
+  assert_int_equal(count_events(t, "MAPPING_RELEASED"), 3);
+  assert_int_equal(count_events(t, ia), 3);
+  assert_int_equal(count_events(t, ib), 3);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PBA_BLOCK_RELEASE), 0);
+  while (pinhole_tick(t->ctx, 100 * SEC) == PINHOLE_TICK_BUDGET)
+    ;
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PBA_BLOCK_RELEASE), 2);
+  assert_int_equal(count_events(t, "PORT_BLOCK_ACTIVE"), 6);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_FLOWS_EXPIRED, 3,
+             PINHOLE_CNT_PBA_BLOCK_ALLOC, 2, PINHOLE_CNT_PBA_BLOCK_RELEASE, 2,
+             PINHOLE_CNT_CGN_INTERIM, 6, -1);
+  /* the order of a's records: allocated, three interims, released */
+  int seen = 0;
+  for (int i = 0; i < t->nevents; i++) {
+    if (strstr(t->events[i], "subscriber=198.18.0.21") == NULL)
+      continue;
+    const char *want[] = {"PORT_BLOCK_ALLOCATED", "PORT_BLOCK_ACTIVE",
+                          "PORT_BLOCK_ACTIVE", "PORT_BLOCK_ACTIVE",
+                          "PORT_BLOCK_RELEASED"};
+    assert_true(seen < 5);
+    assert_non_null(strstr(t->events[i], want[seen++]));
+  }
+  assert_int_equal(seen, 5);
+  t_ctx_del(t);
+}
+
+/* ---- address only (Basic NAT) ------------------------------------------ */
+
+#define ADDR_A IP4(198, 19, 0, 20)
+#define ADDR_B IP4(198, 19, 0, 21)
+
+/* 198.19.0.20-21, bindings held 5 s, interim records every interim_s. */
+static tctx *addr_ctx(uint32_t interim_s) {
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_port_blocks = 2;
+  cfg.udp_timeout_s = 30;
+  cfg.icmp_timeout_s = 30;
+  pinhole_pool p;
+  memset(&p, 0, sizeof(p));
+  p.size = sizeof(p);
+  p.addr_lo = ADDR_A;
+  p.addr_hi = ADDR_B;
+  p.mode = PINHOLE_POOL_ADDRESS;
+  p.block_hold_ms = 5000;
+  p.interim_s = interim_s;
+  return t_ctx_spec(&cfg, &p);
+}
+
+/* A UDP datagram from src:sport leaves as from pub:sport (port kept). */
+static void addr_udp_out(tctx *t, uint32_t src, uint16_t sport, uint32_t pub,
+                         uint64_t now) {
+  tpkt u;
+  t_udp(&u, src, sport, OUT_HOST, 7000, "x");
+  assert_int_equal(t_in(t, &u, now), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(u.b + 12), pub);
+  assert_int_equal(t_get16(u.b + 20), sport);
+  t_check_cksums(&u);
+}
+
+static void test_cgn_addr_bind_exhaust_release(void **state) {
+  (void)state;
+  tctx *t = addr_ctx(0);
+  const uint32_t a = IP4(198, 18, 0, 31), b = IP4(198, 18, 0, 32),
+                 c = IP4(198, 18, 0, 33);
+  /* a is bound to the first address: every port kept, even 53 and the
+   * pool context's own range's outside */
+  addr_udp_out(t, a, 40312, ADDR_A, SEC);
+  addr_udp_out(t, a, 53, ADDR_A, SEC);
+  addr_udp_out(t, a, 1024, ADDR_A, SEC);
+  tpkt e;
+  t_echo(&e, a, OUT_HOST, 8, 0x4242, 1);
+  assert_int_equal(t_in(t, &e, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(e.b + 12), ADDR_A);
+  assert_int_equal(t_get16(e.b + 24), 0x4242); /* ICMP id kept */
+  t_check_cksums(&e);
+  /* b: the second; the same source port as a's, no collision */
+  addr_udp_out(t, b, 40312, ADDR_B, 2 * SEC);
+  assert_true(t_has_event(t, "PINHOLE_ADDRESS_BOUND: subscriber=198.18.0.31 "
+                             "public=198.19.0.20"));
+  assert_true(t_has_event(t, "PINHOLE_ADDRESS_BOUND: subscriber=198.18.0.32 "
+                             "public=198.19.0.21"));
+  /* replies reach each by its own public address */
+  tpkt u;
+  t_udp(&u, OUT_HOST, 7000, ADDR_B, 40312, "r");
+  assert_int_equal(t_out(t, &u, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(u.b + 16), b);
+  assert_int_equal(t_get16(u.b + 22), 40312);
+  t_check_cksums(&u);
+  /* c: no address left; refused, nobody's binding touched */
+  t_udp(&u, c, 40000, OUT_HOST, 7000, "x");
+  assert_int_equal(t_in(t, &u, 3 * SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "PINHOLE_NAT_ADDRESSES_EXHAUSTED: conv=0 "
+                             "proto=UDP side=inside 198.18.0.33:40000 -> "
+                             "198.19.0.2:7000 rule=inside-out "
+                             "reason=\"no free address in pool\" pool=0"));
+  addr_udp_out(t, a, 40313, ADDR_A, 3 * SEC); /* a and b still served */
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 6, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_EXIST_ACCEPT, 1, PINHOLE_CNT_ADDR_BIND, 2,
+             PINHOLE_CNT_DROP_NAT_ADDRS, 1, -1);
+  /* b's flow idles out at 32 s, a's last at 33 s; each address is held
+   * 5 s from the tick that released its last mapping */
+  while (pinhole_tick(t->ctx, 32 * SEC + SEC / 2) == PINHOLE_TICK_BUDGET)
+    ;
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_FLOWS_EXPIRED), 5);
+  while (pinhole_tick(t->ctx, 37 * SEC + SEC / 4) == PINHOLE_TICK_BUDGET)
+    ;
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ADDR_RELEASE), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_FLOWS_EXPIRED), 6);
+  assert_int_equal(pinhole_tick(t->ctx, 37 * SEC + SEC * 3 / 4), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ADDR_RELEASE), 1);
+  assert_true(t_has_event(t, "PINHOLE_ADDRESS_RELEASED: "
+                             "subscriber=198.18.0.32 public=198.19.0.21"));
+  /* c now gets the released address */
+  addr_udp_out(t, c, 40000, ADDR_B, 38 * SEC);
+  assert_int_equal(pinhole_tick(t->ctx, 42 * SEC), 0);
+  assert_int_equal(pinhole_tick(t->ctx, 42 * SEC + SEC / 2), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ADDR_RELEASE), 2);
+  assert_true(t_has_event(t, "PINHOLE_ADDRESS_RELEASED: "
+                             "subscriber=198.18.0.31 public=198.19.0.20"));
+  assert_true(t_has_event(t, "PINHOLE_ADDRESS_BOUND: subscriber=198.18.0.33 "
+                             "public=198.19.0.21"));
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 7, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_EXIST_ACCEPT, 1, PINHOLE_CNT_FLOWS_EXPIRED, 6,
+             PINHOLE_CNT_ADDR_BIND, 3, PINHOLE_CNT_ADDR_RELEASE, 2,
+             PINHOLE_CNT_DROP_NAT_ADDRS, 1, -1);
+  t_ctx_del(t);
+}
+
+/* Interim records of a binding, and a subscriber coming back inside the
+ * hold time keeps its address (no new binding, no release). */
+static void test_cgn_addr_interim_and_hold(void **state) {
+  (void)state;
+  tctx *t = addr_ctx(20);
+  const uint32_t a = IP4(198, 18, 0, 41);
+  addr_udp_out(t, a, 5000, ADDR_A, SEC);
+  assert_int_equal(pinhole_tick(t->ctx, 20 * SEC), 0);
+  assert_int_equal(count_events(t, "ADDRESS_ACTIVE"), 0);
+  assert_int_equal(pinhole_tick(t->ctx, 21 * SEC + SEC / 10), 0);
+  assert_true(t_has_event(t, "PINHOLE_ADDRESS_ACTIVE: subscriber=198.18.0.41 "
+                             "public=198.19.0.20"));
+  /* idle at 31 s, back at 33 s: the hold is cancelled */
+  while (pinhole_tick(t->ctx, 32 * SEC) == PINHOLE_TICK_BUDGET)
+    ;
+  addr_udp_out(t, a, 5001, ADDR_A, 33 * SEC);
+  while (pinhole_tick(t->ctx, 42 * SEC) == PINHOLE_TICK_BUDGET)
+    ;
+  assert_int_equal(count_events(t, "ADDRESS_ACTIVE"), 2);
+  assert_int_equal(count_events(t, "ADDRESS_BOUND"), 1);
+  assert_int_equal(count_events(t, "ADDRESS_RELEASED"), 0);
+  /* idle at 63 s, released 5 s after the tick that saw it: the interim
+   * due at 61 s was the last */
+  while (pinhole_tick(t->ctx, 64 * SEC) == PINHOLE_TICK_BUDGET)
+    ;
+  assert_int_equal(count_events(t, "ADDRESS_ACTIVE"), 3);
+  while (pinhole_tick(t->ctx, 100 * SEC) == PINHOLE_TICK_BUDGET)
+    ;
+  assert_true(t_has_event(t, "PINHOLE_ADDRESS_RELEASED: "
+                             "subscriber=198.18.0.41 public=198.19.0.20"));
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_FLOWS_EXPIRED, 2,
+             PINHOLE_CNT_ADDR_BIND, 1, PINHOLE_CNT_ADDR_RELEASE, 1,
+             PINHOLE_CNT_CGN_INTERIM, 3, -1);
+  t_ctx_del(t);
+}
+
+/* FTP active mode through an address-only pool: the PORT command's
+ * address becomes the client's public one, its port stays; the server's
+ * data connection comes in through the pinhole on that public address and
+ * port. A SIP INVITE from a second client on the second address: Via,
+ * Contact and SDP rewritten, the media port kept. */
+static void test_cgn_addr_ftp_and_sip_alg(void **state) {
+  (void)state;
+  tctx *t = addr_ctx(0);
+  const uint32_t cli = IP4(198, 18, 0, 100), alice = IP4(198, 18, 0, 101);
+  tpkt p;
+  t_tcp(&p, cli, 40000, OUT_HOST, 21, 100, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(p.b + 12), ADDR_A);
+  assert_int_equal(t_get16(p.b + 20), 40000);
+  t_tcp(&p, OUT_HOST, 21, ADDR_A, 40000, 900, 101,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, cli, 40000, OUT_HOST, 21, 101, 901, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_ftp_greet(t, OUT_HOST, ADDR_A, 40000, 901 + T_FTP_GREETING_LEN, 101);
+  t_tcp(&p, cli, 40000, OUT_HOST, 21, 101, 909, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,65\r\n");
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, "PORT 198,19,0,20,156,65\r\n"); /* port 40001 kept */
+  t_check_cksums(&p);
+  t_tcp(&p, OUT_HOST, 20, ADDR_A, 40001, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 3 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(p.b + 16), cli);
+  assert_int_equal(t_get16(p.b + 22), 40001);
+  t_check_cksums(&p);
+
+  const char *inv =
+      "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.18.0.101:5060;branch=z9hG4bK74bf9\r\n"
+      "From: <sip:alice@198.18.0.101>;tag=9fxced76sl\r\n"
+      "To: <sip:bob@198.19.0.2>\r\n"
+      "Call-ID: 3848276298220188511@198.18.0.101\r\n"
+      "CSeq: 1 INVITE\r\n"
+      "Contact: <sip:alice@198.18.0.101:5060>\r\n"
+      "Content-Type: application/sdp\r\n"
+      "Content-Length: 94\r\n\r\n"
+      "v=0\r\no=- 1 1 IN IP4 198.18.0.101\r\ns=-\r\nc=IN IP4 198.18.0.101\r\n"
+      "t=0 0\r\nm=audio 49171 RTP/AVP 0\r\n";
+  const char *want =
+      "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.19.0.21:5060;branch=z9hG4bK74bf9\r\n"
+      "From: <sip:alice@198.19.0.21>;tag=9fxced76sl\r\n"
+      "To: <sip:bob@198.19.0.2>\r\n"
+      "Call-ID: 3848276298220188511@198.19.0.21\r\n"
+      "CSeq: 1 INVITE\r\n"
+      "Contact: <sip:alice@198.19.0.21:5060>\r\n"
+      "Content-Type: application/sdp\r\n"
+      "Content-Length: 92\r\n\r\n"
+      "v=0\r\no=- 1 1 IN IP4 198.19.0.21\r\ns=-\r\nc=IN IP4 198.19.0.21\r\n"
+      "t=0 0\r\nm=audio 49171 RTP/AVP 0\r\n";
+  t_udp(&p, alice, 5060, OUT_HOST, 5060, inv);
+  assert_int_equal(t_in(t, &p, 4 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  assert_int_equal(t_get32(p.b + 12), ADDR_B);
+  assert_int_equal(t_get16(p.b + 20), 5060);
+  /* media from the callee reaches alice on the odd port she chose (in a
+   * NAPT pool it would have been moved to an even one) */
+  t_udp(&p, OUT_HOST, 30000, ADDR_B, 49171, "rtp");
+  assert_int_equal(t_out(t, &p, 5 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(p.b + 16), alice);
+  assert_int_equal(t_get16(p.b + 22), 49171);
+  t_check_cksums(&p);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ADDR_BIND), 2);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_USED), 2);
+  assert_true(t_has_event(t, "PINHOLE_PINHOLE_CREATED: conv=2 proto=UDP "
+                             "side=outside 198.19.0.2:0 -> 198.19.0.21:49171 "
+                             "nat 198.19.0.2:0 -> 198.18.0.101:49171"));
+  assert_true(t_has_trace(t, "ftp ALG conv=1 translated 198.18.0.100:40001 -> "
+                             "198.19.0.20:40001"));
+  assert_true(t_has_trace(t, "translated 198.18.0.101:49171 -> "
+                             "198.19.0.21:49171"));
+  t_ctx_del(t);
+}
+
+static void test_cgn_addr_config_rejected(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_port_blocks = 300;
+  pinhole_ctx *ctx;
+  assert_int_equal(pinhole_ctx_new(&ctx, &cfg, NULL, NULL), 0);
+  pinhole_pool p;
+  memset(&p, 0, sizeof(p));
+  p.size = sizeof(p);
+  p.addr_lo = IP4(198, 19, 0, 0);
+  p.addr_hi = IP4(198, 19, 0, 255);
+  p.mode = PINHOLE_POOL_ADDRESS;
+  /* ports are the inside host's: a range is an error */
+  p.port_lo = 1024;
+  p.port_hi = 2047;
+  assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_INVALID_ARG);
+  p.port_lo = p.port_hi = 0;
+  p.block_size = 16; /* PBA fields */
+  assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_INVALID_ARG);
+  p.block_size = 0;
+  p.max_blocks = 1;
+  assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_INVALID_ARG);
+  p.max_blocks = 0;
+  p.inside_plen = 24;
+  assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_INVALID_ARG);
+  p.inside_plen = 0;
+  p.interim_s = 86401;
+  assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_RANGE);
+  p.interim_s = 86400;
+  p.block_hold_ms = 86400001;
+  assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_RANGE);
+  p.block_hold_ms = 0;
+  p.addr_lo = IP4(10, 0, 0, 0); /* 65536 addresses */
+  p.addr_hi = IP4(10, 0, 255, 255);
+  assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_RANGE);
+  p.addr_hi = IP4(10, 0, 1, 43); /* 300 addresses: fits exactly */
+  p.addr_lo = IP4(10, 0, 0, 0);
+  assert_int_equal(pinhole_pool_add(ctx, &p), 0);
+  p.addr_lo = p.addr_hi = IP4(198, 19, 0, 1); /* none left */
+  assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_FULL);
+  /* interim records on pools that have no allocation to report */
+  p.mode = PINHOLE_POOL_NAPT;
+  p.interim_s = 60;
+  assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_INVALID_ARG);
+  p.mode = PINHOLE_POOL_PBA;
+  p.port_lo = 2000;
+  p.port_hi = 2999;
+  p.block_size = 16;
+  p.max_blocks = 2;
+  p.interim_s = 86401;
+  assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_RANGE);
+  pinhole_ctx_del(ctx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cgn_det_layout_both_ways),
@@ -439,6 +787,11 @@ int main(void) {
       cmocka_unit_test(test_cgn_pba_rtp_pairs_in_block),
       cmocka_unit_test(test_cgn_pba_config_rejected),
       cmocka_unit_test(test_cgn_old_pool_struct),
+      cmocka_unit_test(test_cgn_pba_interim_records),
+      cmocka_unit_test(test_cgn_addr_bind_exhaust_release),
+      cmocka_unit_test(test_cgn_addr_interim_and_hold),
+      cmocka_unit_test(test_cgn_addr_ftp_and_sip_alg),
+      cmocka_unit_test(test_cgn_addr_config_rejected),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -424,7 +424,11 @@ static const char stats_want[] =
     "    Port blocks allocated: 0\n"
     "    Port blocks released: 0\n"
     "    Port block quota exceeded: 0\n"
-    "    NAT pool removed: 0\n";
+    "    NAT pool removed: 0\n"
+    "    Port block and address interim records: 0\n"
+    "    NAT addresses bound: 0\n"
+    "    NAT addresses released: 0\n"
+    "    NAT addresses exhausted: 0\n";
 
 static void test_stats_whole_listing(void **state) {
   (void)state;
@@ -623,6 +627,21 @@ static const struct {
     {PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED,
      "PORT_BLOCK_EXHAUSTED: subscriber 198.18.0.2, public 198.19.0.1, proto 6 "
      "(TCP), port block quota exceeded, limit: 9"},
+    {PINHOLE_EVENT_PORT_BLOCK_ACTIVE,
+     "PORT_BLOCK_ACTIVE: subscriber 198.18.0.2, public 198.19.0.1, ports "
+     "40448-40959, port block active"},
+    {PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED,
+     "NAT_ADDRESSES_EXHAUSTED: proto 6 (TCP) application: rtsp, "
+     "ms-1/3/0:198.18.0.2:35595 -> 198.19.0.2:554, NAT addresses exhausted, "
+     "pool: 2"},
+    {PINHOLE_EVENT_ADDRESS_BOUND,
+     "ADDRESS_BOUND: subscriber 198.18.0.2, public 198.19.0.1, address bound"},
+    {PINHOLE_EVENT_ADDRESS_RELEASED,
+     "ADDRESS_RELEASED: subscriber 198.18.0.2, public 198.19.0.1, address "
+     "released"},
+    {PINHOLE_EVENT_ADDRESS_ACTIVE,
+     "ADDRESS_ACTIVE: subscriber 198.18.0.2, public 198.19.0.1, address "
+     "binding active"},
 };
 
 static void test_syslog_every_event(void **state) {
@@ -630,7 +649,7 @@ static void test_syslog_every_event(void **state) {
   tctx *t = t_ctx();
   assert_int_equal(pinhole_labels_set(t->ctx, "ms-1/3/0", "sset1"), 0);
   size_t n = sizeof(syslog_want) / sizeof(syslog_want[0]);
-  assert_int_equal(n, PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED); /* every type */
+  assert_int_equal(n, PINHOLE_EVENT_ADDRESS_ACTIVE); /* every type */
   for (size_t i = 0; i < n; i++) {
     pinhole_event ev = mk_event(syslog_want[i].type);
     if (ev.type == PINHOLE_EVENT_ALG_ERROR)
@@ -646,6 +665,8 @@ static void test_syslog_every_event(void **state) {
     }
     ev.port_lo = 40448;
     ev.port_hi = 40959;
+    if (ev.type == PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED)
+      ev.pool_id = 2;
     char buf[512];
     int r =
         pinhole_event_format_syslog(t->ctx, &ev, 0, 0, NULL, buf, sizeof(buf));

@@ -16,11 +16,14 @@ if grep -Ei 'malformed|Expert Info \(Error|dissector bug' "$dir/out.txt"; then
   exit 1
 fi
 n=$(grep -c '^Cisco NetFlow/IPFIX' "$dir/out.txt")
-[ "$n" -eq 10 ] || { echo "tshark saw $n IPFIX messages, want 10" >&2; exit 1; }
+[ "$n" -eq 11 ] || { echo "tshark saw $n IPFIX messages, want 11" >&2; exit 1; }
 for want in 'Nat Event: NAT44 session create (4)' \
   'Nat Event: NAT44 BIB delete (9)' 'Nat Event: NAT ports exhausted (12)' \
   'Nat Event: Quota Exceeded (13)' 'Nat Event: Port block allocation (16)' \
   'Template Id: 260' 'Port Range Num Ports: 512' \
+  'Nat Event: NAT Addresses exhausted (3)' 'Template Id: 262' \
+  'Nat Event: Address binding create (14)' \
+  'Nat Event: Address binding delete (15)' \
   'NAT Quota Exceeded Event: Maximum entries per user (3)'; do
   grep -qF "$want" "$dir/out.txt" || { echo "missing: $want" >&2; exit 1; }
 done

@@ -138,6 +138,25 @@ static pinhole_event ev_quota(void) {
   return ev;
 }
 
+static pinhole_event ev_addrs(void) {
+  pinhole_event ev = ev_of(PINHOLE_EVENT_NAT_ADDRESSES_EXHAUSTED, 10 * SEC);
+  ev.proto = 6;
+  ev.src = ep(IP4(198, 18, 0, 77), 41000);
+  ev.dst = ep(IP4(198, 19, 0, 80), 443);
+  ev.nat_src = ev.src; /* refused: nothing translated */
+  ev.nat_dst = ev.dst;
+  ev.pool_id = 2;
+  return ev;
+}
+
+static pinhole_event ev_binding(int type, uint64_t t) {
+  pinhole_event ev = ev_of(type, t);
+  ev.src = ep(IP4(198, 18, 0, 33), 0);
+  ev.nat_src = ep(IP4(198, 19, 0, 9), 0);
+  ev.pool_id = 1;
+  return ev;
+}
+
 static pinhole_event ev_block(void) {
   pinhole_event ev = ev_of(PINHOLE_EVENT_PORT_BLOCK_ALLOCATED, 9 * SEC);
   ev.src = ep(IP4(198, 18, 0, 21), 0);
@@ -149,8 +168,8 @@ static pinhole_event ev_block(void) {
 
 /* The template set, written from RFC 8158's field lists and the IANA
  * Information Element ids. */
-static const uint8_t want_templates[176] = {
-    0x00, 0x02, 0x00, 0xB0,
+static const uint8_t want_templates[212] = {
+    0x00, 0x02, 0x00, 0xD4,
     /* 256 NAT44 session: 12 fields */
     0x01, 0x00, 0x00, 0x0C, 0x01, 0x43, 0x00, 0x08, 0x00, 0xEA, 0x00, 0x04,
     0x00, 0x08, 0x00, 0x04, 0x00, 0xE1, 0x00, 0x04, 0x00, 0x04, 0x00, 0x01,
@@ -171,7 +190,13 @@ static const uint8_t want_templates[176] = {
     0x01, 0x04, 0x00, 0x09, 0x01, 0x43, 0x00, 0x08, 0x00, 0xEA, 0x00, 0x04,
     0x00, 0x08, 0x00, 0x04, 0x00, 0xE1, 0x00, 0x04, 0x01, 0x69, 0x00, 0x02,
     0x01, 0x6A, 0x00, 0x02, 0x01, 0x6B, 0x00, 0x02, 0x01, 0x6C, 0x00, 0x02,
-    0x00, 0xE6, 0x00, 0x01};
+    0x00, 0xE6, 0x00, 0x01,
+    /* 261 NAT addresses exhausted: 3 (natPoolId 283) */
+    0x01, 0x05, 0x00, 0x03, 0x01, 0x43, 0x00, 0x08, 0x00, 0xE6, 0x00, 0x01,
+    0x01, 0x1B, 0x00, 0x04,
+    /* 262 address binding: 4 */
+    0x01, 0x06, 0x00, 0x04, 0x01, 0x43, 0x00, 0x08, 0x00, 0xE6, 0x00, 0x01,
+    0x00, 0x08, 0x00, 0x04, 0x00, 0xE1, 0x00, 0x04};
 
 static const uint8_t want_session[38] = {
     0x00, 0x00, 0x01, 0x9a, 0xe6, 0x47, 0x05, 0x7c, 0x00, 0x00,
@@ -231,10 +256,10 @@ static void test_cgn_ipfix_every_record_exact(void **state) {
   assert_int_equal(s.n, 0); /* held until full or flushed */
   assert_int_equal(pinhole_ipfix_flush(&x, 5 * SEC), 1);
   assert_int_equal(s.n, 1);
-  assert_int_equal(s.len[0], 16 + 176 + 4 + 38);
-  header_is(s.msg[0], 234, 0x6930b605, 0);
-  assert_memory_equal(s.msg[0] + 16, want_templates, 176);
-  set_is(s.msg[0] + 192, 256, want_session, 38);
+  assert_int_equal(s.len[0], 16 + 212 + 4 + 38);
+  header_is(s.msg[0], 270, 0x6930b605, 0);
+  assert_memory_equal(s.msg[0] + 16, want_templates, 212);
+  set_is(s.msg[0] + 228, 256, want_session, 38);
   /* the other four kinds, one set each, no templates (not due) */
   pinhole_event evs[4] = {ev_bib_delete(), ev_ports(), ev_quota(), ev_block()};
   for (int i = 0; i < 4; i++)
@@ -253,6 +278,57 @@ static void test_cgn_ipfix_every_record_exact(void **state) {
   assert_int_equal(x.stats.records, 5);
   assert_int_equal(x.stats.messages, 2);
   assert_int_equal(x.stats.templates, 1);
+}
+
+static const uint8_t want_addrs[13] = {0x00, 0x00, 0x01, 0x9a, 0xe6, 0x47, 0x17,
+                                       0x10, 0x03, 0x00, 0x00, 0x00, 0x02};
+static const uint8_t want_bound[17] = {0x00, 0x00, 0x01, 0x9a, 0xe6, 0x47,
+                                       0x1a, 0xf8, 0x0e, 0xc6, 0x12, 0x00,
+                                       0x21, 0xc6, 0x13, 0x00, 0x09};
+/* the interim record of the binding: natEvent 14 again, its own time */
+static const uint8_t want_bound_again[17] = {0x00, 0x00, 0x01, 0x9a, 0xe6, 0x47,
+                                             0x1e, 0xe0, 0x0e, 0xc6, 0x12, 0x00,
+                                             0x21, 0xc6, 0x13, 0x00, 0x09};
+static const uint8_t want_unbound[17] = {0x00, 0x00, 0x01, 0x9a, 0xe6, 0x47,
+                                         0x22, 0xc8, 0x0f, 0xc6, 0x12, 0x00,
+                                         0x21, 0xc6, 0x13, 0x00, 0x09};
+/* PORT_BLOCK_ACTIVE at 12 s: the block's allocation record (natEvent 16) */
+static const uint8_t want_block_again[29] = {
+    0x00, 0x00, 0x01, 0x9a, 0xe6, 0x47, 0x1e, 0xe0, 0x00, 0x00,
+    0x00, 0x00, 0xc6, 0x12, 0x00, 0x15, 0xc6, 0x13, 0x00, 0x07,
+    0x10, 0x00, 0x11, 0xff, 0x00, 0x01, 0x02, 0x00, 0x10};
+
+/* NAT Addresses exhausted (3), Address binding create (14) and delete
+ * (15), and the interim records of a binding and a port block. */
+static void test_cgn_ipfix_address_and_interim_records_exact(void **state) {
+  (void)state;
+  pinhole_ipfix x;
+  sink s;
+  exporter(&x, &s, 1400);
+  pinhole_event evs[5] = {
+      ev_addrs(), ev_binding(PINHOLE_EVENT_ADDRESS_BOUND, 11 * SEC),
+      ev_binding(PINHOLE_EVENT_ADDRESS_ACTIVE, 12 * SEC),
+      ev_binding(PINHOLE_EVENT_ADDRESS_RELEASED, 13 * SEC), ev_block()};
+  evs[4].type = PINHOLE_EVENT_PORT_BLOCK_ACTIVE;
+  evs[4].time_ns = 12 * SEC;
+  for (int i = 0; i < 5; i++)
+    assert_int_equal(pinhole_ipfix_event(&x, &evs[i]), 1);
+  assert_int_equal(pinhole_ipfix_flush(&x, 14 * SEC), 5);
+  assert_int_equal(s.n, 1);
+  /* one set for 261, one for the three bindings of 262, one for 260 */
+  assert_int_equal(s.len[0], 16 + 212 + 4 + 13 + 4 + 3 * 17 + 4 + 29);
+  header_is(s.msg[0], 333, 0x6930b60e, 0);
+  assert_memory_equal(s.msg[0] + 16, want_templates, 212);
+  const uint8_t *m = s.msg[0] + 228;
+  set_is(m, 261, want_addrs, 13);
+  m += 17;
+  assert_int_equal(m[0] << 8 | m[1], 262);
+  assert_int_equal(m[2] << 8 | m[3], 4 + 3 * 17);
+  assert_memory_equal(m + 4, want_bound, 17);
+  assert_memory_equal(m + 21, want_bound_again, 17);
+  assert_memory_equal(m + 38, want_unbound, 17);
+  set_is(m + 55, 260, want_block_again, 29);
+  assert_int_equal(x.stats.records, 5);
 }
 
 static void test_cgn_ipfix_nat_event_values(void **state) {
@@ -279,6 +355,20 @@ static void test_cgn_ipfix_nat_event_values(void **state) {
   ev.size = offsetof(pinhole_event, port_lo) - 1;
   ev.type = PINHOLE_EVENT_MAPPING_CREATED;
   assert_int_equal(pinhole_ipfix_nat_event(&ev), 0);
+  ev = ev_addrs();
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 3);
+  /* a record from before 0.2's pool_id cannot name the pool */
+  ev.size = offsetof(pinhole_event, pool_id);
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 0);
+  ev = ev_binding(PINHOLE_EVENT_ADDRESS_BOUND, 0);
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 14);
+  ev.type = PINHOLE_EVENT_ADDRESS_ACTIVE;
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 14);
+  ev.type = PINHOLE_EVENT_ADDRESS_RELEASED;
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 15);
+  ev = ev_block();
+  ev.type = PINHOLE_EVENT_PORT_BLOCK_ACTIVE;
+  assert_int_equal(pinhole_ipfix_nat_event(&ev), 16);
   ev = ev_of(PINHOLE_EVENT_RULE_ACCEPT, 0);
   assert_int_equal(pinhole_ipfix_nat_event(&ev), 0);
   assert_int_equal(pinhole_ipfix_nat_event(NULL), 0);
@@ -288,13 +378,13 @@ static void test_cgn_ipfix_full_message_sent_then_next(void **state) {
   (void)state;
   pinhole_ipfix x;
   sink s;
-  exporter(&x, &s, 260); /* the templates and one session record */
+  exporter(&x, &s, 296); /* the templates and one session record */
   pinhole_event ev = ev_session();
   for (int i = 0; i < 3; i++) {
     ev.src.port = (uint16_t)(40000 + i);
     assert_int_equal(pinhole_ipfix_event(&x, &ev), 1);
   }
-  /* 234 + 38 > 260: the first went alone; the next two share one */
+  /* 270 + 38 > 296: the first went alone; the next two share one */
   assert_int_equal(s.n, 1);
   assert_int_equal(pinhole_ipfix_flush(&x, 0), 2);
   assert_int_equal(s.n, 2);
@@ -334,8 +424,8 @@ static void test_cgn_ipfix_template_refresh(void **state) {
   x.cfg.template_refresh_msgs = 2;
   pinhole_event ev = ev_block();
   uint64_t t[6] = {1, 2, 3, 4, 5, 700}; /* seconds */
-  const size_t want_len[6] = {16 + 176 + 33, 16 + 33, 16 + 33,
-                              16 + 176 + 33, 16 + 33, 16 + 176 + 33};
+  const size_t want_len[6] = {16 + 212 + 33, 16 + 33, 16 + 33,
+                              16 + 212 + 33, 16 + 33, 16 + 212 + 33};
   for (int i = 0; i < 6; i++) {
     ev.time_ns = t[i] * SEC;
     assert_int_equal(pinhole_ipfix_event(&x, &ev), 1);
@@ -451,6 +541,58 @@ static void test_cgn_syslog_lines(void **state) {
                    PINHOLE_ERR_INVALID_ARG);
 }
 
+/* The new events' lines carry the same facts as their IPFIX records. */
+static void test_cgn_syslog_address_and_interim_lines(void **state) {
+  (void)state;
+  char buf[512];
+  pinhole_event ev = ev_addrs();
+  int n = pinhole_syslog_format(&ev, WALL, "gw1", buf, sizeof(buf));
+  const char *want =
+      "<132>1 2025-12-03T22:13:30.000Z gw1 pinhole - NAT_ADDRESSES_EXHAUSTED "
+      "[nat@32473 natEvent=\"3\" natPoolId=\"2\" "
+      "reason=\"no free address in pool\"]";
+  ev.reason = "no free address in pool";
+  n = pinhole_syslog_format(&ev, WALL, "gw1", buf, sizeof(buf));
+  assert_string_equal(buf, want);
+  assert_int_equal(n, (int)strlen(want));
+  ev = ev_binding(PINHOLE_EVENT_ADDRESS_BOUND, 11 * SEC);
+  pinhole_syslog_format(&ev, WALL, "gw1", buf, sizeof(buf));
+  assert_string_equal(
+      buf, "<134>1 2025-12-03T22:13:31.000Z gw1 pinhole - ADDRESS_BOUND "
+           "[nat@32473 natEvent=\"14\" sourceIPv4Address=\"198.18.0.33\" "
+           "postNATSourceIPv4Address=\"198.19.0.9\"]");
+  ev.type = PINHOLE_EVENT_ADDRESS_ACTIVE;
+  ev.time_ns = 12 * SEC;
+  pinhole_syslog_format(&ev, WALL, "gw1", buf, sizeof(buf));
+  assert_string_equal(
+      buf, "<134>1 2025-12-03T22:13:32.000Z gw1 pinhole - ADDRESS_ACTIVE "
+           "[nat@32473 natEvent=\"14\" sourceIPv4Address=\"198.18.0.33\" "
+           "postNATSourceIPv4Address=\"198.19.0.9\"]");
+  ev.type = PINHOLE_EVENT_ADDRESS_RELEASED;
+  pinhole_syslog_format(&ev, WALL, "gw1", buf, sizeof(buf));
+  assert_non_null(strstr(buf, " ADDRESS_RELEASED [nat@32473 natEvent=\"15\""));
+  ev = ev_block();
+  ev.type = PINHOLE_EVENT_PORT_BLOCK_ACTIVE;
+  ev.time_ns = 12 * SEC;
+  pinhole_syslog_format(&ev, WALL, "gw1", buf, sizeof(buf));
+  assert_string_equal(
+      buf, "<134>1 2025-12-03T22:13:32.000Z gw1 pinhole - PORT_BLOCK_ACTIVE "
+           "[nat@32473 ingressVRFID=\"0\" sourceIPv4Address=\"198.18.0.21\" "
+           "postNATSourceIPv4Address=\"198.19.0.7\" portRangeStart=\"4096\" "
+           "portRangeEnd=\"4607\" portRangeStepSize=\"1\" "
+           "portRangeNumPorts=\"512\" natEvent=\"16\"]");
+  /* and the one-line formatter */
+  ev = ev_binding(PINHOLE_EVENT_ADDRESS_BOUND, 11 * SEC);
+  pinhole_event_format(&ev, buf, sizeof(buf));
+  assert_string_equal(
+      buf, "PINHOLE_ADDRESS_BOUND: subscriber=198.18.0.33 public=198.19.0.9");
+  ev = ev_addrs();
+  pinhole_event_format(&ev, buf, sizeof(buf));
+  assert_string_equal(buf, "PINHOLE_NAT_ADDRESSES_EXHAUSTED: conv=0 proto=TCP "
+                           "side=inside 198.18.0.77:41000 -> "
+                           "198.19.0.80:443 pool=2");
+}
+
 int main(void) {
   const char *path = getenv("PINHOLE_IPFIX_PCAP");
   if (path != NULL && (pcap = fopen(path, "wb")) != NULL) {
@@ -470,6 +612,8 @@ int main(void) {
       cmocka_unit_test(test_cgn_ipfix_template_refresh),
       cmocka_unit_test(test_cgn_ipfix_init_rejects),
       cmocka_unit_test(test_cgn_syslog_lines),
+      cmocka_unit_test(test_cgn_ipfix_address_and_interim_records_exact),
+      cmocka_unit_test(test_cgn_syslog_address_and_interim_lines),
   };
   int rv = cmocka_run_group_tests(tests, NULL, NULL);
   if (pcap != NULL)

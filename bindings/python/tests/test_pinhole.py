@@ -115,8 +115,8 @@ class TestBinding(unittest.TestCase):
         # LP64 (x86-64, aarch64) layout of the structs (Pool, Event and
         # Trace grew in 0.2: appended fields), as sizeof()
         # gives it in C.
-        sizes = {"Config": 128, "Pool": 40, "Rule": 88, "Pkt": 16,
-                 "Event": 128, "Trace": 104, "FlowInfo": 96, "Callbacks": 48}
+        sizes = {"Config": 128, "Pool": 48, "Rule": 88, "Pkt": 16,
+                 "Event": 136, "Trace": 104, "FlowInfo": 96, "Callbacks": 48}
         for name, size in sizes.items():
             self.assertEqual(ctypes.sizeof(getattr(pinhole, name)), size,
                              name)
@@ -142,7 +142,7 @@ class TestBinding(unittest.TestCase):
         try:
             with self.assertRaises(ImportError) as cm:
                 pinhole.load(path)
-            self.assertIn("struct Pool is 48 bytes here but 40",
+            self.assertIn("struct Pool is 56 bytes here but 48",
                           str(cm.exception))
         finally:
             pinhole.Pool = orig

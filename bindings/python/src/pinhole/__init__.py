@@ -105,6 +105,7 @@ COUNTERS = [
     "GRE_NO_CALL",
     "PBA_BLOCK_ALLOC", "PBA_BLOCK_RELEASE", "PBA_QUOTA",
     "NAT_POOL_REMOVED",
+    "CGN_INTERIM", "ADDR_BIND", "ADDR_RELEASE", "DROP_NAT_ADDRS",
 ]
 CNT = {name: i for i, name in enumerate(COUNTERS)}
 
@@ -151,7 +152,8 @@ class Pool(ctypes.Structure):
                 ("addr_hi", u32), ("port_lo", u16), ("port_hi", u16),
                 ("reserved_", u32), ("mode", u8), ("inside_plen", u8),
                 ("block_size", u16), ("inside_addr", u32),
-                ("max_blocks", u16), ("pad_", u16), ("block_hold_ms", u32)]
+                ("max_blocks", u16), ("pad_", u16), ("block_hold_ms", u32),
+                ("interim_s", u32)]
 
 
 class Rule(ctypes.Structure):
@@ -179,6 +181,8 @@ class Event(ctypes.Structure):
         # 0.2: what a closing connection forwarded, per direction
         ("frames_i", u64), ("frames_o", u64),
         ("bytes_i", u64), ("bytes_o", u64),
+        # 0.2: the pool of a port block, address or exhaustion event
+        ("pool_id", u32), ("pad2_", u32),
     ]
 
 
