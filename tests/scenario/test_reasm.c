@@ -243,6 +243,173 @@ static void test_hold_timeout(void **state) {
   pinhole_ctx_del(ctx);
 }
 
+/* ---- TCP: split messages held and merged ------------------------------- */
+
+#define CLI IP4(198, 18, 0, 100)
+#define SRV IP4(198, 19, 0, 2)
+#define CPORT 40000
+
+/* A TCP segment with options (opts[0..olen), a multiple of 4). */
+static tpkt *seg_opt(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
+                     uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+                     const uint8_t *opts, size_t olen, const void *pl,
+                     size_t plen) {
+  size_t hl = 20 + olen, total = 20 + hl + plen;
+  t_ip(t->b, total, 6, src, dst);
+  uint8_t *h = t->b + 20;
+  memset(h, 0, hl);
+  t_put16(h, sport);
+  t_put16(h + 2, dport);
+  t_put32(h + 4, seq);
+  t_put32(h + 8, ack);
+  h[12] = (uint8_t)((hl / 4) << 4);
+  h[13] = flags;
+  t_put16(h + 14, 65535);
+  memcpy(h + 20, opts, olen);
+  if (plen)
+    memcpy(h + hl, pl, plen);
+  t->p.data = t->b;
+  t->p.len = (uint32_t)total;
+  t->p.cap = sizeof(t->b);
+  t_fix(t);
+  return t;
+}
+
+typedef struct sess {
+  tctx *t;
+  uint16_t sport;      /* server port */
+  uint32_t cseq, sseq; /* next seq of each endpoint */
+  uint32_t pub;        /* the client's public address */
+  uint16_t pport;      /* and port */
+} sess;
+
+/* A Watch connection CLI:CPORT -> SRV:sport through source NAPT, the SYNs
+ * announcing MSS cmss (client) and smss (server). */
+static void sess_open(sess *s, tctx *t, uint16_t sport, uint16_t cport,
+                      uint16_t cmss, uint16_t smss) {
+  tpkt p;
+  pinhole_pkt_view v;
+  uint8_t o[4] = {2, 4, 0, 0};
+  s->t = t;
+  s->sport = sport;
+  s->cseq = 1000 + cport;
+  s->sseq = 70000;
+  t_put16(o + 2, cmss);
+  seg_opt(&p, CLI, cport, SRV, sport, s->cseq++, 0, PINHOLE_TCP_SYN, o, 4, NULL,
+          0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  s->pub = v.src;
+  s->pport = v.sport;
+  t_put16(o + 2, smss);
+  seg_opt(&p, SRV, sport, s->pub, s->pport, s->sseq++, s->cseq,
+          PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, o, 4, NULL, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, CLI, cport, SRV, sport, s->cseq, s->sseq, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+}
+
+/* The client's next n bytes of data at offset off from cseq. */
+static int cli_seg(sess *s, uint16_t cport, uint32_t off, const void *d,
+                   size_t n, uint64_t now, tpkt *p) {
+  t_tcp_n(p, CLI, cport, SRV, s->sport, s->cseq + off, s->sseq,
+          PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, d, n);
+  return t_in(s->t, p, now);
+}
+
+static tctx *ftp_ctx(uint32_t flags) {
+  /* pool 198.19.0.4-6, ports 2000-2003: the port in PORT gets shorter */
+  tctx *t = t_ctx_pool3(2000, 2003, flags, 0, 0, 0);
+  return t;
+}
+
+static void ftp_sess_open(sess *s, tctx *t, uint16_t cport) {
+  sess_open(s, t, 21, cport, 1460, 1400);
+  tpkt p;
+  t_tcp(&p, SRV, 21, s->pub, s->pport, s->sseq, s->cseq, PINHOLE_TCP_ACK,
+        T_FTP_GREETING);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  s->sseq += T_FTP_GREETING_LEN;
+}
+
+static void test_reasm_ftp_port_two_segments(void **state) {
+  (void)state;
+  tctx *t = ftp_ctx(0);
+  sess s;
+  ftp_sess_open(&s, t, CPORT);
+  assert_int_equal(s.pub, IP4(198, 19, 0, 6));
+  tpkt p;
+  pinhole_pkt_view v;
+  const char *a = "PORT 198,18,0,100,", *b = "156,65\r\n";
+  assert_int_equal(cli_seg(&s, CPORT, 0, a, 18, SEC, &p), PINHOLE_VERDICT_HELD);
+  assert_true(t_has_trace(t, "split message: 18 bytes held"));
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_HELD), 1);
+  assert_int_equal(cli_seg(&s, CPORT, 18, b, 8, SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  /* one segment from the held message's start, rewritten whole */
+  t_view(&p, &v);
+  assert_int_equal(v.src, s.pub);
+  assert_int_equal(v.seq, s.cseq);
+  assert_int_equal(v.ack, s.sseq);
+  t_payload_is(&p, "PORT 198,19,0,6,7,210\r\n");
+  t_check_cksums(&p);
+  assert_true(t_has_trace(t, "split message: 26 bytes merged"));
+  /* 26 bytes became 23: the next segment is 3 earlier */
+  assert_int_equal(cli_seg(&s, CPORT, 26, "NOOP\r\n", 6, SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s.cseq + 23);
+  t_payload_is(&p, "NOOP\r\n");
+  /* the server's acknowledgment of all 29 bytes maps back to 32 */
+  t_tcp(&p, SRV, 21, s.pub, s.pport, s.sseq, s.cseq + 29, PINHOLE_TCP_ACK,
+        "200 ok\r\n");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.ack, s.cseq + 32);
+  t_check_cksums(&p);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 7,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_REASM_COMPLETED, 1, -1);
+  t_ctx_del(t);
+}
+
+static void test_reasm_ftp_port_three_segments(void **state) {
+  (void)state;
+  /* another client port: its own conversation, the second address */
+  tctx *t = ftp_ctx(0);
+  sess s0, s;
+  ftp_sess_open(&s0, t, CPORT);
+  ftp_sess_open(&s, t, CPORT + 7);
+  assert_int_equal(s.pub, IP4(198, 19, 0, 6));
+  tpkt p;
+  pinhole_pkt_view v;
+  /* a first command passes whole, then PORT in three pieces */
+  assert_int_equal(cli_seg(&s, CPORT + 7, 0, "TYPE I\r\nPO", 10, SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, "TYPE I\r\n"); /* the start of PORT held, cut off */
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s.cseq);
+  assert_int_equal(cli_seg(&s, CPORT + 7, 10, "RT 198,18,0,1", 13, SEC, &p),
+                   PINHOLE_VERDICT_HELD);
+  assert_true(t_has_trace(t, "split message: 15 bytes held"));
+  assert_int_equal(
+      cli_seg(&s, CPORT + 7, 23, "00,156,72\r\nNOOP\r\n", 17, SEC, &p),
+      PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s.cseq + 8);
+  t_payload_is(&p, "PORT 198,19,0,6,7,211\r\nNOOP\r\n");
+  t_check_cksums(&p);
+  /* the stream goes on 3 bytes shorter */
+  assert_int_equal(cli_seg(&s, CPORT + 7, 40, "PWD\r\n", 5, SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s.cseq + 37);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_HELD), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_COMPLETED), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hold_config),
@@ -250,6 +417,8 @@ int main(void) {
       cmocka_unit_test(test_hold_share),
       cmocka_unit_test(test_hold_evict_oldest),
       cmocka_unit_test(test_hold_timeout),
+      cmocka_unit_test(test_reasm_ftp_port_two_segments),
+      cmocka_unit_test(test_reasm_ftp_port_three_segments),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
