@@ -410,6 +410,208 @@ static void test_reasm_ftp_port_three_segments(void **state) {
   t_ctx_del(t);
 }
 
+/* A context like ftp_ctx with some of the reassembly limits changed. */
+static tctx *limits_ctx(uint32_t bytes, uint32_t per_conv, uint32_t msg_max,
+                        uint32_t max_held, uint32_t flags) {
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_watch = 32;
+  cfg.hold_bytes = bytes;
+  cfg.hold_bytes_per_conv = per_conv;
+  cfg.hold_msg_max = msg_max;
+  cfg.max_held = max_held;
+  cfg.flags |= flags;
+  return t_ctx_pool(&cfg, IP4(198, 19, 0, 4), IP4(198, 19, 0, 6), 2000, 2063);
+}
+
+static void test_reasm_resent_held_and_merged(void **state) {
+  (void)state;
+  tctx *t = ftp_ctx(0);
+  sess s;
+  ftp_sess_open(&s, t, CPORT);
+  tpkt p;
+  pinhole_pkt_view v;
+  const char *line = "PORT 198,18,0,100,156,65\r\n";
+  assert_int_equal(cli_seg(&s, CPORT, 0, line, 18, SEC, &p),
+                   PINHOLE_VERDICT_HELD);
+  /* the same bytes again: a duplicate, no second copy */
+  assert_int_equal(cli_seg(&s, CPORT, 0, line, 18, SEC, &p),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(cli_seg(&s, CPORT, 5, line + 5, 4, SEC, &p),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_RESENT), 2);
+  assert_int_equal(t->ctx->nheld, 1);
+  assert_int_equal(t->ctx->chunks_used, 1);
+  /* different bytes where some are held: fail closed, the copy kept */
+  assert_int_equal(cli_seg(&s, CPORT, 10, "0,200,156,65\r\n", 14, SEC, &p),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_CONFLICT), 1);
+  assert_true(t_has_trace(t, "resent bytes differ from the held ones"));
+  /* past the held bytes (18): an earlier segment is missing */
+  assert_int_equal(cli_seg(&s, CPORT, 19, line + 19, 7, SEC, &p),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_OUT_OF_ORDER), 1);
+  /* a sender that waited for an acknowledgment (Nagle) resends the held
+   * bytes with the rest: that completes the message */
+  assert_int_equal(cli_seg(&s, CPORT, 0, line, 26, SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, "PORT 198,19,0,6,7,210\r\n");
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s.cseq);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_RESENT), 3);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_COMPLETED), 1);
+  /* part of the merged, rewritten message again: sent without payload at
+   * its corrected number, so the receiver only acknowledges */
+  assert_int_equal(cli_seg(&s, CPORT, 18, line + 18, 8, SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.payload_len, 0);
+  assert_int_equal(v.seq, s.cseq + 15);
+  t_check_cksums(&p);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_RESENT), 4);
+  /* all of it from its start: rewritten the same way again */
+  assert_int_equal(cli_seg(&s, CPORT, 0, line, 26, SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, "PORT 198,19,0,6,7,210\r\n");
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s.cseq);
+  t_check_cksums(&p);
+  /* and the stream goes on 3 bytes shorter */
+  assert_int_equal(cli_seg(&s, CPORT, 26, "NOOP\r\n", 6, SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s.cseq + 23);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_HELD), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  t_ctx_del(t);
+}
+
+/* A message that never ends: after hold_timeout_ms the inside client's
+ * direction (its address translated: passing could leak it) is closed to
+ * data; with PINHOLE_CFG_ALG_PASS_UNTRANSLATED it passes unparsed. */
+static void test_reasm_timeout(void **state) {
+  (void)state;
+  for (int open = 0; open < 2; open++) {
+    tctx *t = ftp_ctx(open ? PINHOLE_CFG_ALG_PASS_UNTRANSLATED : 0);
+    sess s;
+    ftp_sess_open(&s, t, CPORT);
+    tpkt p;
+    const char *line = "PORT 198,18,0,100,156,65\r\n";
+    assert_int_equal(cli_seg(&s, CPORT, 0, line, 18, SEC, &p),
+                     PINHOLE_VERDICT_HELD);
+    assert_int_equal(pinhole_tick(t->ctx, SEC + 2900000000ull), 0);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_TIMEOUT), 0);
+    assert_int_equal(pinhole_tick(t->ctx, SEC + 3100000000ull), 1);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_TIMEOUT), 1);
+    assert_int_equal(t->ctx->nheld, 0);
+    if (!open) {
+      assert_true(t_has_event(t, "split message timed out: dropped"));
+      assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
+      assert_int_equal(cli_seg(&s, CPORT, 0, line, 26, 5 * SEC, &p),
+                       PINHOLE_VERDICT_DROP);
+    } else {
+      assert_true(t_has_event(t, "split message timed out: passed unparsed"));
+      assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 0);
+      assert_int_equal(cli_seg(&s, CPORT, 0, line, 26, 5 * SEC, &p),
+                       PINHOLE_VERDICT_FORWARD);
+      t_payload_is(&p, line);
+    }
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_COMPLETED), 0);
+    t_ctx_del(t);
+  }
+}
+
+static void test_reasm_too_big(void **state) {
+  (void)state;
+  tctx *t = limits_ctx(4096, 1024, 32, 8, 0);
+  sess s;
+  ftp_sess_open(&s, t, CPORT);
+  tpkt p;
+  assert_int_equal(cli_seg(&s, CPORT, 0, "PORT 198,18,0,100,", 18, SEC, &p),
+                   PINHOLE_VERDICT_HELD);
+  /* 18 + 20 > hold_msg_max (32) */
+  assert_int_equal(cli_seg(&s, CPORT, 18, "156,65              ", 20, SEC, &p),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_TOO_BIG), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
+  assert_true(t_has_event(t, "split message too large: dropped"));
+  assert_int_equal(t->ctx->nheld, 0);
+  assert_int_equal(t->ctx->chunks_used, 0);
+  /* the direction stays closed to data */
+  assert_int_equal(cli_seg(&s, CPORT, 0, "NOOP\r\n", 6, SEC, &p),
+                   PINHOLE_VERDICT_DROP);
+  /* the server's direction (not translated) passes unparsed when its
+   * split message is too large: a 40-byte start at once */
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_HELD), 1);
+  tpkt q;
+  t_tcp(&q, SRV, 21, s.pub, s.pport, s.sseq, s.cseq, PINHOLE_TCP_ACK,
+        "227 Entering Passive Mode (198,19,0,2,1");
+  assert_int_equal(t_out(t, &q, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&q, "227 Entering Passive Mode (198,19,0,2,1");
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_TOO_BIG), 2);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
+  assert_true(t_has_event(t, "split message too large: passed unparsed"));
+  t_ctx_del(t);
+}
+
+/* The pool full: many connections each hold the start of a message that
+ * never ends (8 chunks of 256 bytes: the whole pool). A message that
+ * begins after them still gets room: the oldest half-message is given up
+ * (its sender would have to resend it). */
+static void test_reasm_flood(void **state) {
+  (void)state;
+  tctx *t = limits_ctx(2048, 1024, 9216, 16, 0);
+  sess a[8], s;
+  tpkt p;
+  for (int i = 0; i < 8; i++) {
+    ftp_sess_open(&a[i], t, (uint16_t)(41000 + i));
+    assert_int_equal(cli_seg(&a[i], (uint16_t)(41000 + i), 0, "PORT 198,18,0,1",
+                             15, SEC, &p),
+                     PINHOLE_VERDICT_HELD);
+  }
+  assert_int_equal(t->ctx->chunks_used, 8);
+  ftp_sess_open(&s, t, CPORT);
+  assert_int_equal(cli_seg(&s, CPORT, 0, "PORT 198,18,0,100,", 18, 2 * SEC, &p),
+                   PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_OVERFLOW), 1);
+  assert_int_equal(cli_seg(&s, CPORT, 18, "156,65\r\n", 8, 2 * SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  pinhole_pkt_view v;
+  t_view(&p, &v);
+  assert_int_equal(v.src, s.pub);
+  t_payload_is(&p, "PORT 198,19,0,6,8,14\r\n");
+  /* the first attacker's bytes are gone: the rest of its message comes
+   * after a gap now, dropped until it resends from the start */
+  assert_int_equal(cli_seg(&a[0], 41000, 15, "00,156,65\r\n", 11, 2 * SEC, &p),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_HELD), 9);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_COMPLETED), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_OVERFLOW), 1);
+  assert_int_equal(t->ctx->nheld, 7);
+  t_ctx_del(t);
+}
+
+/* A conversation's share taken (256 bytes: one chunk) by the client's
+ * held message: the server's split reply finds no room for now and is
+ * dropped for its sender to resend. */
+static void test_reasm_share_full(void **state) {
+  (void)state;
+  tctx *t = limits_ctx(4096, 256, 9216, 8, 0);
+  sess s;
+  ftp_sess_open(&s, t, CPORT);
+  tpkt p;
+  assert_int_equal(cli_seg(&s, CPORT, 0, "PORT 198,18,0,100,", 18, SEC, &p),
+                   PINHOLE_VERDICT_HELD);
+  t_tcp(&p, SRV, 21, s.pub, s.pport, s.sseq, s.cseq, PINHOLE_TCP_ACK,
+        "227 Entering Passive Mode (198,19,0,2,");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_OVERFLOW), 1);
+  assert_true(t_has_trace(t, "split message: no room, 38 bytes dropped"));
+  assert_int_equal(t->ctx->nheld, 1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hold_config),
@@ -419,6 +621,11 @@ int main(void) {
       cmocka_unit_test(test_hold_timeout),
       cmocka_unit_test(test_reasm_ftp_port_two_segments),
       cmocka_unit_test(test_reasm_ftp_port_three_segments),
+      cmocka_unit_test(test_reasm_resent_held_and_merged),
+      cmocka_unit_test(test_reasm_timeout),
+      cmocka_unit_test(test_reasm_too_big),
+      cmocka_unit_test(test_reasm_flood),
+      cmocka_unit_test(test_reasm_share_full),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
