@@ -4,6 +4,7 @@
  * core/hold.c (configuration, chunks, shares, eviction, timeouts) and the
  * TCP stream's split messages held and merged.
  */
+#define _GNU_SOURCE /* memmem */
 #include "helpers.h"
 
 #include "core/engine.h"
@@ -612,6 +613,159 @@ static void test_reasm_share_full(void **state) {
   t_ctx_del(t);
 }
 
+/* The payload of packet b[0..n). */
+static const uint8_t *pl_of(const uint8_t *b, size_t n, size_t *len,
+                            pinhole_pkt_view *v) {
+  assert_int_equal(pinhole_pkt_parse(b, n, v), 0);
+  *len = v->payload_len;
+  return b + v->payload_off;
+}
+
+/* An INVITE over TCP with an SDP offer of many attributes: about 3000
+ * bytes. */
+static size_t big_invite(char *buf, size_t cap, const char *ip) {
+  char sdp[3000];
+  size_t n =
+      (size_t)snprintf(sdp, sizeof(sdp),
+                       "v=0\r\no=alice 2890844526 2890844526 IN IP4 %s\r\n"
+                       "s=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+                       "m=audio 49170 RTP/AVP 0 8 96 97 98 99 100\r\n",
+                       ip, ip);
+  for (int i = 0; n < 2650; i++)
+    n += (size_t)snprintf(sdp + n, sizeof(sdp) - n,
+                          "a=rtpmap:%d codec-%02d/8000\r\na=fmtp:%d "
+                          "mode=%d;annexb=no;maxptime=40\r\n",
+                          96 + i, i, 96 + i, i);
+  return (size_t)snprintf(buf, cap,
+                          "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
+                          "Via: SIP/2.0/TCP %s:5060;branch=z9hG4bK776asdhds\r\n"
+                          "Max-Forwards: 70\r\n"
+                          "To: Bob <sip:bob@198.19.0.2>\r\n"
+                          "From: Alice <sip:alice@%s>;tag=1928301774\r\n"
+                          "Call-ID: a84b4c76e66710@%s\r\n"
+                          "CSeq: 314159 INVITE\r\n"
+                          "Contact: <sip:alice@%s:5060;transport=tcp>\r\n"
+                          "Content-Type: application/sdp\r\n"
+                          "Content-Length: %zu\r\n\r\n%s",
+                          ip, ip, ip, ip, n, sdp);
+}
+
+/* A ~3000-byte INVITE in three segments of the client's MSS (1400)
+ * within its window: held, merged, rewritten whole and sent on as three
+ * segments of the server's MSS through emit, in order, numbered from the
+ * message's start; the same bytes the ALG makes of it sent whole. */
+static void test_reasm_sip_invite_segments(void **state) {
+  (void)state;
+  char inv[3600];
+  size_t n = big_invite(inv, sizeof(inv), "198.18.0.100");
+  assert_true(n > 2900 && n < 3100 && n < sizeof(inv));
+  /* the reference: the same context, the INVITE in one segment */
+  tctx *r = ftp_ctx(0);
+  sess rs;
+  sess_open(&rs, r, 5060, CPORT, 1400, 1400);
+  tpkt *big = malloc(sizeof(tpkt));
+  assert_non_null(big);
+  assert_int_equal(cli_seg(&rs, CPORT, 0, inv, n, SEC, big),
+                   PINHOLE_VERDICT_FORWARD);
+  pinhole_pkt_view rv;
+  size_t rlen;
+  const uint8_t *ref = pl_of(big->b, big->p.len, &rlen, &rv);
+  assert_null(memmem(ref, rlen, "198.18.", 7));
+  assert_int_not_equal(rlen, n);
+
+  tctx *t = ftp_ctx(0);
+  sess s;
+  sess_open(&s, t, 5060, CPORT, 1400, 1400);
+  tpkt p;
+  assert_int_equal(cli_seg(&s, CPORT, 0, inv, 1400, SEC, &p),
+                   PINHOLE_VERDICT_HELD);
+  assert_int_equal(cli_seg(&s, CPORT, 1400, inv + 1400, 1400, SEC, &p),
+                   PINHOLE_VERDICT_HELD);
+  assert_int_equal(t->nelog, 0);
+  assert_int_equal(cli_seg(&s, CPORT, 2800, inv + 2800, n - 2800, SEC, &p),
+                   PINHOLE_VERDICT_HELD);
+  assert_int_equal(t->nelog, 3);
+  size_t at = 0;
+  for (int i = 0; i < 3; i++) {
+    pinhole_pkt_view v;
+    size_t len;
+    const uint8_t *pl = pl_of(t->elog[i], t->elog_len[i], &len, &v);
+    assert_int_equal(t->elog_side[i], PINHOLE_SIDE_OUTSIDE);
+    assert_int_equal(v.seq, s.cseq + at);
+    assert_int_equal(v.ack, s.sseq);
+    assert_int_equal(v.src, s.pub);
+    assert_int_equal(v.sport, s.pport);
+    assert_int_equal(len, i < 2 ? 1400 : rlen - 2800);
+    assert_int_equal(v.tcp_flags & PINHOLE_TCP_PSH,
+                     i < 2 ? 0 : PINHOLE_TCP_PSH);
+    assert_int_equal(pinhole_cksum(t->elog[i], v.ihl), 0);
+    assert_int_equal(pinhole_pkt_l4_cksum_ok(t->elog[i], &v), 1);
+    assert_memory_equal(pl, ref + at, len);
+    at += len;
+  }
+  assert_int_equal(at, rlen);
+  assert_true(t_has_trace(t, "bytes merged"));
+  /* the next request is numbered after the rewritten INVITE */
+  const char *ack =
+      "ACK sip:bob@198.19.0.2 SIP/2.0\r\nContent-Length: 0\r\n\r\n";
+  assert_int_equal(cli_seg(&s, CPORT, (uint32_t)n, ack, strlen(ack), SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  pinhole_pkt_view v;
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s.cseq + rlen);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_HELD), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_COMPLETED), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED),
+                   t_cnt(r, PINHOLE_CNT_PINHOLE_CREATED));
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  free(big);
+  t_ctx_del(r);
+  t_ctx_del(t);
+}
+
+/* An RTSP SETUP written in two pieces: merged into the second segment
+ * (it fits the MSS), the same bytes as the SETUP sent whole. */
+static void test_reasm_rtsp_setup(void **state) {
+  (void)state;
+  const char *setup =
+      "SETUP rtsp://198.19.0.2/test/stream=0 RTSP/1.0\r\n"
+      "CSeq: 3\r\n"
+      "Transport: RTP/AVP;unicast;client_port=50000-50001\r\n\r\n";
+  size_t n = strlen(setup);
+  tctx *r = ftp_ctx(0);
+  sess rs;
+  sess_open(&rs, r, 554, CPORT, 1460, 1460);
+  tpkt ref;
+  assert_int_equal(cli_seg(&rs, CPORT, 0, setup, n, SEC, &ref),
+                   PINHOLE_VERDICT_FORWARD);
+  pinhole_pkt_view rv;
+  size_t rlen;
+  const uint8_t *rp = pl_of(ref.b, ref.p.len, &rlen, &rv);
+  assert_int_not_equal(rlen, n); /* the port range is narrow */
+
+  tctx *t = ftp_ctx(0);
+  sess s;
+  sess_open(&s, t, 554, CPORT, 1460, 1460);
+  tpkt p;
+  assert_int_equal(cli_seg(&s, CPORT, 0, setup, 70, SEC, &p),
+                   PINHOLE_VERDICT_HELD);
+  assert_int_equal(cli_seg(&s, CPORT, 70, setup + 70, n - 70, SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  pinhole_pkt_view v;
+  size_t len;
+  const uint8_t *pl = pl_of(p.b, p.p.len, &len, &v);
+  assert_int_equal(len, rlen);
+  assert_memory_equal(pl, rp, rlen);
+  assert_int_equal(v.seq, s.cseq);
+  t_check_cksums(&p);
+  assert_int_equal(t->nelog, 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED),
+                   t_cnt(r, PINHOLE_CNT_PINHOLE_CREATED));
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_COMPLETED), 1);
+  t_ctx_del(r);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hold_config),
@@ -626,6 +780,8 @@ int main(void) {
       cmocka_unit_test(test_reasm_too_big),
       cmocka_unit_test(test_reasm_flood),
       cmocka_unit_test(test_reasm_share_full),
+      cmocka_unit_test(test_reasm_sip_invite_segments),
+      cmocka_unit_test(test_reasm_rtsp_setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
