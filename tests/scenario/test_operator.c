@@ -428,7 +428,15 @@ static const char stats_want[] =
     "    Port block and address interim records: 0\n"
     "    NAT addresses bound: 0\n"
     "    NAT addresses released: 0\n"
-    "    NAT addresses exhausted: 0\n";
+    "    NAT addresses exhausted: 0\n"
+    "    Reassembly: messages held: 0\n"
+    "    Reassembly: messages completed: 0\n"
+    "    Reassembly: messages timed out: 0\n"
+    "    Reassembly: pool or share full: 0\n"
+    "    Reassembly: message too large: 0\n"
+    "    Reassembly: held or merged bytes resent: 0\n"
+    "    Reassembly: resent bytes differ: 0\n"
+    "    Reassembly: segments past a held message: 0\n";
 
 static void test_stats_whole_listing(void **state) {
   (void)state;
