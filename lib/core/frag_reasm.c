@@ -288,7 +288,6 @@ static int ph_emit_piece(pinhole_ctx *ctx, ph_frag *f, const ph_rec *rec,
   pinhole__translate(ctx, b, &v, c, f->dir, 0);
   c->frames[f->dir]++;
   c->bytes[f->dir] += v.ip_len;
-  ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
   ctx->cb.emit(ctx, b, v.ip_len, ph_out_side(c, f->side), ctx->user);
   return 0;
 }
@@ -414,6 +413,13 @@ static int ph_finish(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt) {
   size_t cap;
   uint8_t *b = pinhole__hold_buf(ctx, &cap);
   size_t len = (size_t)f->hl + f->total;
+  if (ctx->cb.emit == NULL && len > pkt->cap) {
+    /* no way to send it on in pieces, and it does not fit whole: not
+     * handed to its ALG for nothing */
+    ph_dead(ctx, r);
+    ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
+    return PINHOLE_VERDICT_DROP;
+  }
   ph_rec rec;
   PH_FOR_RECS(ctx, f->held, rec) {
     uint8_t *to = rec.off == PH_REC_HEADER ? b : b + f->hl + rec.off;

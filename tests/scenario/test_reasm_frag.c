@@ -567,6 +567,385 @@ static void test_reasm_frag_timeout(void **state) {
   f_del(f);
 }
 
+/* Sets a fragment's IP id (and its header checksum). */
+static void set_id(tpkt *p, uint16_t id) {
+  t_put16(p->b + 4, id);
+  t_put16(p->b + 10, 0);
+  t_put16(p->b + 10, pinhole_cksum(p->b, 20));
+}
+
+/* Sets a fragment's source address. */
+static void set_src(tpkt *p, uint32_t src) {
+  t_put32(p->b + 12, src);
+  t_put16(p->b + 10, 0);
+  t_put16(p->b + 10, pinhole_cksum(p->b, 20));
+}
+
+/* ---- from the outside: a 200 OK with a big SDP answer ------------------- */
+
+#define OK_HEAD(via)                                                           \
+  "SIP/2.0 200 OK\r\n"                                                         \
+  "Via: SIP/2.0/UDP %s;branch=z9hG4bK776asdhds\r\n"                            \
+  "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"                               \
+  "From: Alice <sip:alice@198.18.0.100>;tag=1928301774\r\n"                    \
+  "Call-ID: a84b4c76e66710@198.18.0.100\r\n"                                   \
+  "CSeq: 314159 INVITE\r\n"                                                    \
+  "Contact: <sip:bob@198.19.0.2>\r\n"                                          \
+  "Content-Type: application/sdp\r\n"
+
+typedef struct answer {
+  uint8_t pre[2048], d[4096], want[4096];
+  size_t pre_len, len, want_len;
+  uint32_t pub;
+  uint16_t pport;
+  tpkt fr[4];
+} answer;
+
+/* Alice's small INVITE (through f, and for the oracle), then Bob's big
+ * answer to her public endpoint, cut in three. */
+static void answer_make(answer *a, fctx *f, const pinhole_config *cfg) {
+  char msg[4096], sdp[4096], head[1024], via[40];
+  sip_with(msg, sizeof(msg), INVITE_HEAD("198.18.0.100"),
+           "v=0\r\no=alice 1 1 IN IP4 198.18.0.100\r\ns=-\r\n"
+           "c=IN IP4 198.18.0.100\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\n");
+  a->pre_len = dgram(a->pre, ALICE, 5060, BOB, 5060, 0x4444, msg, strlen(msg));
+  tpkt p;
+  memcpy(p.b, a->pre, a->pre_len);
+  p.p.data = p.b;
+  p.p.len = (uint32_t)a->pre_len;
+  p.p.cap = sizeof(p.b);
+  assert_int_equal(t_in(&f->t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  pinhole_pkt_view v;
+  t_view(&p, &v);
+  a->pub = v.src;
+  a->pport = v.sport;
+  snprintf(via, sizeof(via), "%u.%u.%u.%u:%u", a->pub >> 24,
+           (a->pub >> 16) & 255, (a->pub >> 8) & 255, a->pub & 255, a->pport);
+  snprintf(head, sizeof(head), OK_HEAD("%s"), via);
+  big_sdp(sdp, sizeof(sdp), "198.19.0.2", 30000, 30002);
+  size_t mlen = sip_with(msg, sizeof(msg), head, sdp);
+  a->len = dgram(a->d, BOB, 5060, a->pub, a->pport, 0x4545, msg, mlen);
+  a->want_len = oracle(cfg, a->pre, a->pre_len, PINHOLE_SIDE_INSIDE, a->d,
+                       a->len, PINHOLE_SIDE_OUTSIDE, a->want);
+  assert_int_equal(cut(a->d, a->len, MTU, a->fr, 4), 3);
+}
+
+static void test_reasm_frag_answer_from_outside(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  f_cfg(&cfg, 0);
+  fctx *f = f_ctx_cfg(&cfg, 1024, 1039, 1);
+  static answer a;
+  answer_make(&a, f, &cfg);
+  assert_int_equal(t_out(&f->t, &a.fr[1], SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_out(&f->t, &a.fr[2], SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_out(&f->t, &a.fr[0], SEC), PINHOLE_VERDICT_FORWARD);
+  check_layout(f, &a.fr[0], a.want, a.want_len, PINHOLE_SIDE_INSIDE);
+  pinhole_pkt_view v;
+  assert_int_equal(pinhole_pkt_parse(a.want, a.want_len, &v), 0);
+  assert_int_equal(v.dst, ALICE);
+  assert_int_equal(v.dport, 5060);
+  char *m = strndup((const char *)a.want + v.payload_off, v.payload_len);
+  assert_non_null(strstr(m, "Via: SIP/2.0/UDP 198.18.0.100:5060;"));
+  free(m);
+  t_counters(&f->t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_PINHOLE_CREATED, 2, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_REASM_COMPLETED, 1, -1);
+  f_del(f);
+}
+
+/* ---- too long, and what passes unparsed --------------------------------- */
+
+/* Puts the packets f returned/emitted for one datagram back together and
+ * checks its checksums and payload (msg, unparsed). */
+static void check_unparsed(const tpkt *const *pk, size_t n, const uint8_t *msg,
+                           size_t mlen, uint32_t src, uint32_t dst) {
+  static uint8_t whole[4096];
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t *b = pk[i]->b;
+    size_t off = (size_t)(t_get16(b + 6) & 0x1fff) * 8, len = pk[i]->p.len;
+    assert_int_equal(pinhole_cksum(b, 20), 0);
+    assert_int_equal(t_get32(b + 12), src);
+    assert_int_equal(t_get32(b + 16), dst);
+    memcpy(whole + 20 + off, b + 20, len - 20);
+    if (!(t_get16(b + 6) & 0x2000))
+      total = 20 + off + len - 20;
+    if (off == 0)
+      memcpy(whole, b, 20);
+  }
+  t_put16(whole + 2, (uint16_t)total);
+  t_put16(whole + 6, 0);
+  t_put16(whole + 10, 0);
+  t_put16(whole + 10, pinhole_cksum(whole, 20));
+  pinhole_pkt_view v;
+  assert_int_equal(pinhole_pkt_parse(whole, total, &v), 0);
+  assert_int_equal(pinhole_pkt_l4_cksum_ok(whole, &v), 1);
+  assert_int_equal(v.payload_len, mlen);
+  assert_memory_equal(whole + v.payload_off, msg, mlen);
+}
+
+static void test_reasm_frag_too_long(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  f_cfg(&cfg, 0);
+  cfg.hold_msg_max = 2048;
+  static invite iv;
+  invite_make(&iv, &cfg, 0xb1b1);
+  /* from the inside: it would carry the private address out, dropped */
+  fctx *f = f_ctx_cfg(&cfg, 1024, 1039, 1);
+  assert_int_equal(t_in(&f->t, &iv.fr[0], SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_in(&f->t, &iv.fr[1], SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_in(&f->t, &iv.fr[2], SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(f->nout, 0);
+  t_counters(&f->t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_FRAGMENTS, 1,
+             PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_REASM_TOO_BIG, 1, -1);
+  f_del(f);
+  /* the operator's fail-open: passed on unparsed, translated */
+  cfg.flags |= PINHOLE_CFG_ALG_PASS_UNTRANSLATED;
+  f = f_ctx_cfg(&cfg, 1024, 1039, 1);
+  static tpkt fr[3];
+  memcpy(fr, iv.fr, sizeof(fr));
+  for (int i = 0; i < 3; i++)
+    fr[i].p.data = fr[i].b;
+  assert_int_equal(t_in(&f->t, &fr[0], SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_in(&f->t, &fr[1], SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(f->nout, 1); /* the first, held, goes before it */
+  assert_int_equal(f->out[0].side, PINHOLE_SIDE_OUTSIDE);
+  assert_int_equal(t_in(&f->t, &fr[2], SEC), PINHOLE_VERDICT_FORWARD);
+  static tpkt first;
+  memcpy(first.b, f->out[0].b, f->out[0].len);
+  first.p.len = (uint32_t)f->out[0].len;
+  const tpkt *pk[3] = {&first, &fr[1], &fr[2]};
+  pinhole_pkt_view v;
+  t_view(&first, &v);
+  assert_true(v.src >= IP4(198, 19, 0, 4) && v.src <= IP4(198, 19, 0, 6));
+  char msg[4096];
+  size_t mlen = big_invite(msg, sizeof(msg));
+  check_unparsed(pk, 3, (const uint8_t *)msg, mlen, v.src, BOB);
+  t_counters(&f->t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_SIP, 1,
+             PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_REASM_TOO_BIG, 1, -1);
+  assert_true(t_has_event(&f->t, "fragmented message not inspected"));
+  f_del(f);
+}
+
+/* From the outside a message that cannot be parsed carries no inside
+ * address: passed on unparsed by default. */
+static void test_reasm_frag_too_long_from_outside(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  f_cfg(&cfg, 0);
+  cfg.hold_msg_max = 2048;
+  fctx *f = f_ctx_cfg(&cfg, 1024, 1039, 1);
+  static answer a;
+  answer_make(&a, f, &cfg);
+  assert_int_equal(t_out(&f->t, &a.fr[0], SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_out(&f->t, &a.fr[2], SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(f->nout, 1);
+  assert_int_equal(f->out[0].side, PINHOLE_SIDE_INSIDE);
+  assert_int_equal(t_out(&f->t, &a.fr[1], SEC), PINHOLE_VERDICT_FORWARD);
+  static tpkt first;
+  memcpy(first.b, f->out[0].b, f->out[0].len);
+  first.p.len = (uint32_t)f->out[0].len;
+  const tpkt *pk[3] = {&first, &a.fr[1], &a.fr[2]};
+  check_unparsed(pk, 3, a.d + 28, a.len - 28, BOB, ALICE);
+  t_counters(&f->t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_PINHOLE_CREATED, 2, PINHOLE_CNT_ERR_ALG, 1,
+             PINHOLE_CNT_ALG_SIP, 1, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_REASM_TOO_BIG, 1, -1);
+  f_del(f);
+}
+
+/* ---- a connection without ALG: its reordered pieces are not lost -------- */
+
+static void test_reasm_frag_plain_udp_reordered(void **state) {
+  (void)state;
+  fctx *f = f_ctx(0);
+  static uint8_t d[3000];
+  static uint8_t data[2900];
+  for (size_t i = 0; i < sizeof(data); i++)
+    data[i] = (uint8_t)(i * 13 + 1);
+  size_t len = dgram(d, ALICE, 7000, BOB, 7001, 0x2222, data, sizeof(data));
+  static tpkt fr[3];
+  assert_int_equal(cut(d, len, MTU, fr, 3), 2 + (len > 2 * 1480 + 20));
+  assert_int_equal(t_in(&f->t, &fr[1], SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_in(&f->t, &fr[0], SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(f->nout, 1);
+  pinhole_pkt_view v;
+  t_view(&fr[0], &v);
+  uint32_t pub = v.src;
+  static tpkt second;
+  memcpy(second.b, f->out[0].b, f->out[0].len);
+  second.p.len = (uint32_t)f->out[0].len;
+  const tpkt *pk[2] = {&fr[0], &second};
+  check_unparsed(pk, 2, data, sizeof(data), pub, BOB);
+  assert_int_equal(f->out[0].side, PINHOLE_SIDE_OUTSIDE);
+  /* a resend of a piece already passed: the virtual overlap check */
+  assert_int_equal(t_in(&f->t, &fr[1], SEC), PINHOLE_VERDICT_DROP);
+  t_counters(&f->t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_ERR_IP, 1, PINHOLE_CNT_IP_FRAG_OVERLAP, 1,
+             PINHOLE_CNT_REASM_HELD, 1, -1);
+  f_del(f);
+}
+
+/* ---- a host without emit ------------------------------------------------ */
+
+static void test_reasm_frag_no_emit(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  f_cfg(&cfg, 0);
+  static invite iv;
+  invite_make(&iv, &cfg, 0xc1c1);
+  fctx *f = f_ctx_cfg(&cfg, 1024, 1039, 0);
+  assert_int_equal(t_in(&f->t, &iv.fr[0], SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_in(&f->t, &iv.fr[1], SEC), PINHOLE_VERDICT_HELD);
+  /* the last piece's buffer holds only it: no way to send the rest */
+  assert_int_equal(t_in(&f->t, &iv.fr[2], SEC), PINHOLE_VERDICT_DROP);
+  /* the same datagram again, the last piece in a big buffer: whole */
+  static tpkt fr[3];
+  memcpy(fr, iv.fr, sizeof(fr));
+  for (int i = 0; i < 3; i++) {
+    fr[i].p.data = fr[i].b;
+    fr[i].p.cap = sizeof(fr[i].b);
+    set_id(&fr[i], 0xc1c2);
+  }
+  assert_int_equal(t_in(&f->t, &fr[0], 2 * SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_in(&f->t, &fr[1], 2 * SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_in(&f->t, &fr[2], 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(fr[2].p.len, iv.want_len);
+  /* the same rewrite but for the IP id */
+  assert_memory_equal(fr[2].b + 20, iv.want + 20, iv.want_len - 20);
+  t_counters(&f->t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_DROP_TOO_BIG, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 4, PINHOLE_CNT_REASM_HELD, 2,
+             PINHOLE_CNT_REASM_COMPLETED, 1, -1);
+  f_del(f);
+}
+
+/* ---- floods and a full pool --------------------------------------------- */
+
+/* A datagram from the inside whose first piece comes from src (a SIP
+ * phone of its own: a new conversation). */
+static void half_invite(fctx *f, const invite *iv, uint32_t src, uint16_t id,
+                        uint64_t now) {
+  static tpkt p;
+  p = iv->fr[0];
+  p.p.data = p.b;
+  set_src(&p, src);
+  set_id(&p, id);
+  assert_int_equal(t_in(&f->t, &p, now), PINHOLE_VERDICT_HELD);
+}
+
+/* The pool: 64 chunks of 256 bytes, 16 per conversation (and for all the
+ * orphans together), 8 messages. Orphans from 30 outside sources fill
+ * their share and no more; the INVITE is still reassembled. Then
+ * half-datagrams of Watch connections from 10 inside phones: each new one
+ * past the 8 messages gives up the oldest held one; an INVITE completes
+ * when fewer than 8 messages begin while it waits (here none), and is
+ * given up when 8 do. */
+static void test_reasm_frag_flood(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  f_cfg(&cfg, 0);
+  cfg.hold_bytes = 16384;
+  cfg.hold_bytes_per_conv = 4096;
+  cfg.max_held = 8;
+  static invite iv;
+  invite_make(&iv, &cfg, 0xd1d1);
+  fctx *f = f_ctx_cfg(&cfg, 1024, 1039, 1);
+  static tpkt o;
+  uint8_t junk[512];
+  memset(junk, 'j', sizeof(junk));
+  int held = 0;
+  for (uint32_t i = 0; i < 30; i++) {
+    t_ip(o.b, 20 + sizeof(junk), 17, IP4(198, 19, 0, 10 + i),
+         IP4(198, 19, 0, 4));
+    t_put16(o.b + 6, 0x2000 | 1480 / 8);
+    memcpy(o.b + 20, junk, sizeof(junk));
+    o.p.data = o.b;
+    o.p.len = 20 + sizeof(junk);
+    o.p.cap = sizeof(o.b);
+    set_id(&o, (uint16_t)(100 + i));
+    held += t_out(&f->t, &o, SEC) == PINHOLE_VERDICT_HELD;
+  }
+  assert_int_equal(held, 5); /* 3 chunks each, 16 in the share */
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_REASM_OVERFLOW), 25);
+  for (int k = 0; k < 3; k++)
+    assert_int_equal(t_in(&f->t, &iv.fr[k], SEC),
+                     k < 2 ? PINHOLE_VERDICT_HELD : PINHOLE_VERDICT_FORWARD);
+  check_layout(f, &iv.fr[2], iv.want, iv.want_len, PINHOLE_SIDE_OUTSIDE);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_REASM_COMPLETED), 1);
+  /* 10 phones' half-datagrams: 3 slots free, then 7 give up the oldest
+   * (the 5 orphans, then the first 2 phones') */
+  for (uint32_t i = 0; i < 10; i++)
+    half_invite(f, &iv, IP4(198, 18, 0, 10 + i), 0x100, 2 * SEC);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_REASM_OVERFLOW), 25 + 7);
+  /* the INVITE again: its first piece gives up the oldest, it completes */
+  static tpkt fr[3];
+  assert_int_equal(cut(iv.d, iv.len, MTU, fr, 3), 3); /* iv.fr[2] was reused */
+  for (int k = 0; k < 3; k++)
+    set_id(&fr[k], 0xd1d2);
+  f->nout = 0;
+  for (int k = 0; k < 3; k++)
+    assert_int_equal(t_in(&f->t, &fr[k], 3 * SEC),
+                     k < 2 ? PINHOLE_VERDICT_HELD : PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(f->nout, 2);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_REASM_COMPLETED), 2);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_REASM_OVERFLOW), 25 + 7 + 1);
+  /* the bound: 8 messages beginning while it waits give it up */
+  assert_int_equal(cut(iv.d, iv.len, MTU, fr, 3), 3);
+  for (int k = 0; k < 3; k++)
+    set_id(&fr[k], 0xd1d3);
+  assert_int_equal(t_in(&f->t, &fr[0], 4 * SEC), PINHOLE_VERDICT_HELD);
+  for (uint32_t i = 0; i < 8; i++)
+    half_invite(f, &iv, IP4(198, 18, 0, 30 + i), 0x200, 4 * SEC);
+  assert_int_equal(t_in(&f->t, &fr[1], 4 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_in(&f->t, &fr[2], 4 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_REASM_OVERFLOW), 25 + 7 + 1 + 8);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_REASM_COMPLETED), 2);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_REASM_HELD), 30 + 1 + 10 + 1 + 9);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_FRAGMENTS), 2);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_REASM_TIMEOUT), 0);
+  f_del(f);
+}
+
+/* A datagram larger than the whole pool, and a full fragment table. */
+static void test_reasm_frag_pool_and_table_full(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  f_cfg(&cfg, 0);
+  cfg.hold_bytes = 2048;
+  cfg.hold_bytes_per_conv = 2048;
+  cfg.max_fragments = 2;
+  static invite iv;
+  invite_make(&iv, &cfg, 0xe1e1);
+  fctx *f = f_ctx_cfg(&cfg, 1024, 1039, 1);
+  /* 1508 bytes fit the 8 chunks, the second piece does not: dropped */
+  assert_int_equal(t_in(&f->t, &iv.fr[0], SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_in(&f->t, &iv.fr[1], SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_in(&f->t, &iv.fr[2], SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_REASM_OVERFLOW), 1);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_FRAGMENTS), 1);
+  /* the dropped datagram's entry stays to its deadline, dropping the rest;
+   * then the table: two datagrams in flight, a third finds no entry */
+  pinhole_tick(f->t.ctx, 5 * SEC);
+  pinhole_usage u = {.size = sizeof(u)};
+  pinhole_usage_get(f->t.ctx, &u);
+  assert_int_equal(u.fragments, 0);
+  half_invite(f, &iv, IP4(198, 18, 0, 50), 0x300, 5 * SEC);
+  half_invite(f, &iv, IP4(198, 18, 0, 51), 0x301, 5 * SEC);
+  static tpkt p;
+  p = iv.fr[0];
+  p.p.data = p.b;
+  set_src(&p, IP4(198, 18, 0, 52));
+  assert_int_equal(t_in(&f->t, &p, 5 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_REASM_OVERFLOW), 1 + 2);
+  assert_int_equal(t_cnt(&f->t, PINHOLE_CNT_ALG_SIP), 1);
+  assert_int_equal(f->nout, 0);
+  f_del(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_reasm_frag_invite_in_order),
@@ -577,6 +956,13 @@ int main(void) {
       cmocka_unit_test(test_reasm_frag_overlap_different),
       cmocka_unit_test(test_reasm_frag_past_65535),
       cmocka_unit_test(test_reasm_frag_timeout),
+      cmocka_unit_test(test_reasm_frag_answer_from_outside),
+      cmocka_unit_test(test_reasm_frag_too_long),
+      cmocka_unit_test(test_reasm_frag_too_long_from_outside),
+      cmocka_unit_test(test_reasm_frag_plain_udp_reordered),
+      cmocka_unit_test(test_reasm_frag_no_emit),
+      cmocka_unit_test(test_reasm_frag_flood),
+      cmocka_unit_test(test_reasm_frag_pool_and_table_full),
   };
   return cmocka_run_group_tests_name("scenario.reasm_frag", tests, NULL, NULL);
 }
