@@ -30,8 +30,9 @@
  * are dropped. Longer than hold_msg_max (REASM_TOO_BIG), no room in the
  * pool, the share or the fragment table (REASM_OVERFLOW): passed on
  * unparsed (an ALG error, "fragmented message not inspected") when that
- * cannot carry an inside address out, i.e. it came from the outside, or
- * with PINHOLE_CFG_ALG_PASS_UNTRANSLATED; dropped otherwise.
+ * cannot carry an inside address out (its sender's address is not
+ * translated), or with PINHOLE_CFG_ALG_PASS_UNTRANSLATED; dropped
+ * otherwise.
  */
 #include "core/frag_reasm.h"
 #include "core/alg_call.h"
@@ -257,6 +258,16 @@ static int ph_piece(pinhole_ctx *ctx, ph_ref r, const uint8_t *pkt,
 
 /* ---- sending pieces on -------------------------------------------------- */
 
+/* May a datagram of c from dir that cannot be reassembled pass on
+ * unparsed? Only when that cannot carry an inside address out: its
+ * sender's address is not translated (the same rule as for TCP), or the
+ * operator chose PINHOLE_CFG_ALG_PASS_UNTRANSLATED. */
+static int ph_may_pass(const pinhole_ctx *ctx, const ph_conn *c, int dir) {
+  const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
+  return (ctx->cfg.flags & PINHOLE_CFG_ALG_PASS_UNTRANSLATED) ||
+         in->src == out->dst;
+}
+
 static int ph_out_side(const ph_conn *c, int side) {
   return (c->flags & PH_CONN_HAIRPIN) ? side : side ^ 1;
 }
@@ -350,10 +361,8 @@ static void ph_dead(pinhole_ctx *ctx, ph_ref r) {
 static int ph_fail(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
                    pinhole_pkt_view *v) {
   ph_frag *f = ph_frag_at(ctx, r);
-  int may_pass = f->side == PINHOLE_SIDE_OUTSIDE ||
-                 (ctx->cfg.flags & PINHOLE_CFG_ALG_PASS_UNTRANSLATED);
-  ph_conn *c = may_pass ? pinhole__frag_conn(ctx, r) : NULL;
-  if (c == NULL) {
+  ph_conn *c = pinhole__frag_conn(ctx, r);
+  if (c == NULL || !ph_may_pass(ctx, c, f->dir)) {
     ph_dead(ctx, r);
     return PINHOLE_VERDICT_DROP;
   }
@@ -476,8 +485,7 @@ int pinhole__reasm_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (r == PH_NIL &&
       (r = ph_reasm_new(ctx, side, v, ph_cold(ctx, c)->conv, dir)) == PH_NIL) {
     pinhole__alg_frag(ctx, v, c, dir, side);
-    if (side == PINHOLE_SIDE_OUTSIDE ||
-        (ctx->cfg.flags & PINHOLE_CFG_ALG_PASS_UNTRANSLATED)) {
+    if (ph_may_pass(ctx, c, dir)) {
       pinhole__frag_first(ctx, side, v, pkt->data, c, dir);
       return -1;
     }
@@ -546,11 +554,10 @@ void pinhole__frag_hold_lost(pinhole_ctx *ctx, ph_ref h, int why) {
   }
   /* evicted for a newer message (REASM_OVERFLOW counted): passed on as
    * far as it came, or dropped */
-  int may_pass = f->side == PINHOLE_SIDE_OUTSIDE ||
-                 (ctx->cfg.flags & PINHOLE_CFG_ALG_PASS_UNTRANSLATED);
-  ph_conn *c = may_pass ? pinhole__frag_conn(ctx, r) : NULL;
+  ph_conn *c = pinhole__frag_conn(ctx, r);
   uint8_t hdr[60];
-  size_t hl = c != NULL ? ph_header(ctx, f, hdr) : 0;
+  size_t hl =
+      c != NULL && ph_may_pass(ctx, c, f->dir) ? ph_header(ctx, f, hdr) : 0;
   if (hl == 0) {
     ph_dead(ctx, r);
     return;
