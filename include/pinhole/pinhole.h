@@ -127,9 +127,12 @@ enum pinhole_config_flag {
    *  address out of the NAT. @since 0.2 */
   PINHOLE_CFG_ALG_PASS_UNTRANSLATED = 0x10,
   /** Send a UDP datagram reassembled from IP fragments for its ALG on
-   *  whole (one packet through the emit callback) instead of fragmented
-   *  again to its original fragment size: for hosts whose path takes
-   *  packets larger than the fragments came in. @since 0.2 */
+   *  whole, in the caller's packet when it fits the packet's cap, instead
+   *  of fragmented again to its original fragment size (the first piece
+   *  in the caller's packet, the others through emit): for hosts whose
+   *  path takes packets larger than the fragments came in. A datagram
+   *  that does not fit cap is fragmented as without the flag
+   *  (docs/reassembly.md "IP fragments"). @since 0.2 */
   PINHOLE_CFG_REASM_WHOLE = 0x20
 };
 

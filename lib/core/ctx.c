@@ -270,7 +270,10 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_held = ph_carve(&l, (size_t)c.max_held * sizeof(ph_held));
   size_t o_cnext = ph_carve(&l, (size_t)nchunks * sizeof(ph_ref));
   size_t o_cdata = ph_carve(&l, (size_t)nchunks * PH_HOLD_CHUNK);
-  size_t o_convh = ph_carve(&l, (size_t)c.max_conversations * sizeof(uint32_t));
+  /* one share per conversation, and one for IP fragments that came before
+   * their first fragment (core/frag_reasm.c) */
+  size_t o_convh =
+      ph_carve(&l, ((size_t)c.max_conversations + 1) * sizeof(uint32_t));
   size_t o_hbuf = ph_carve(&l, hold_buf_cap);
   size_t total = l.total + 64;
 

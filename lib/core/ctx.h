@@ -228,7 +228,8 @@ typedef struct ph_watch {
   uint8_t alg_state[PH_WATCH_STATE_SIZE];
 } ph_watch;
 
-/* A datagram being fragmented: what its first fragment was matched to. */
+/* A datagram being fragmented: what its first fragment was matched to
+ * (PH_FRAG_VIRTUAL), or its pieces held for reassembly (PH_FRAG_REASM). */
 #define PH_FRAG_RANGES 8
 typedef struct ph_frag {
   uint32_t src, dst; /* as the fragments arrive */
@@ -241,7 +242,14 @@ typedef struct ph_frag {
   uint8_t have_last;
   uint8_t complete;
   uint16_t total; /* payload bytes, known once the last piece passed */
-  uint16_t lo[PH_FRAG_RANGES], hi[PH_FRAG_RANGES]; /* bytes that passed */
+  uint16_t lo[PH_FRAG_RANGES], hi[PH_FRAG_RANGES]; /* bytes that passed
+                                                      (REASM: held, sorted) */
+  uint8_t mode; /* ph_frag_mode (core/frag_reasm.h) */
+  uint8_t hl;   /* REASM: the first fragment's header length, 0 before */
+  uint16_t mtu; /* REASM: the longest fragment's length */
+  uint16_t ext; /* REASM: the end of the furthest piece held */
+  uint16_t pad_;
+  ph_ref held; /* REASM: its held message (core/hold.c), or PH_NIL */
   uint32_t hnext;
   pinhole_timer timer;
 } ph_frag;

@@ -216,8 +216,10 @@ void pinhole__tcp_seq_adjust(pinhole_ctx *ctx, ph_conn *c, int dir,
 void pinhole__tcp_seq_record(ph_stream *st, uint32_t seq, int32_t delta);
 
 /* frag.c: virtual reassembly */
+/* A first fragment pkt of connection c from dir that is not reassembled
+ * (core/frag_reasm.c): remembered, so that its later fragments follow. */
 void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
-                         const ph_conn *c, int dir);
+                         const uint8_t *pkt, ph_conn *c, int dir);
 int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                         int side);
 void pinhole__frag_free(pinhole_ctx *ctx, ph_ref ref, int expired);

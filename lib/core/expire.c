@@ -60,7 +60,7 @@ static void ph_pinhole_fire(uint32_t index, void *user) {
 
 static void ph_frag_fire(uint32_t index, void *user) {
   ph_expiry *x = user;
-  if (x->ctx->frags[index].conn == 0)
+  if (x->ctx->frags[index].proto == 0) /* a free slot */
     return;
   pinhole__frag_free(x->ctx, ph_ref_of(index), 1);
   x->expired++;

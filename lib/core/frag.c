@@ -10,10 +10,14 @@
  * overlapping fragment (the classic filter evasion, RFC 1858/3128) is
  * dropped and counted, a datagram longer than 65535 bytes is counted, and
  * an entry that times out before its datagram was complete is counted.
- * A fragment that arrives before its first fragment cannot be translated
- * and is dropped (counted as such).
+ *
+ * A Watch connection's UDP datagram is reassembled instead, for its ALG
+ * (core/frag_reasm.c): its entry holds the pieces (PH_FRAG_REASM). A later
+ * UDP fragment that arrives before its first fragment is held the same way
+ * (an orphan) until the first fragment says whose it is; without room to
+ * hold it, it cannot be translated and is dropped (counted as such).
  */
-#include "core/engine.h"
+#include "core/frag_reasm.h"
 #include "pkt/bytes.h"
 
 #include <string.h>
@@ -24,8 +28,8 @@ static uint32_t ph_frag_bucket(const pinhole_ctx *ctx, uint8_t proto,
   return (uint32_t)pinhole_flow_hash(&ctx->cfg.hash_key, &k) & ctx->frag_mask;
 }
 
-static uint32_t ph_frag_find(const pinhole_ctx *ctx, int side,
-                             const pinhole_pkt_view *v) {
+ph_ref pinhole__frag_find(const pinhole_ctx *ctx, int side,
+                          const pinhole_pkt_view *v) {
   uint32_t b = ph_frag_bucket(ctx, v->proto, v->src, v->dst, v->ip_id);
   for (ph_ref r = ctx->frag_hash[b]; r; r = ph_frag_at(ctx, r)->hnext) {
     const ph_frag *f = ph_frag_at(ctx, r);
@@ -37,12 +41,8 @@ static uint32_t ph_frag_find(const pinhole_ctx *ctx, int side,
   return 0;
 }
 
-void pinhole__frag_free(pinhole_ctx *ctx, ph_ref ref, int expired) {
+void pinhole__frag_release(pinhole_ctx *ctx, ph_ref ref) {
   ph_frag *f = ph_frag_at(ctx, ref);
-  if (expired && !f->complete) {
-    ph_count(ctx, PINHOLE_CNT_ERR_IP);
-    ph_count(ctx, PINHOLE_CNT_IP_FRAG_TIMEOUT);
-  }
   uint32_t b = ph_frag_bucket(ctx, f->proto, f->src, f->dst, f->id);
   for (uint32_t *pp = &ctx->frag_hash[b]; *pp;
        pp = &ph_frag_at(ctx, *pp)->hnext)
@@ -57,8 +57,24 @@ void pinhole__frag_free(pinhole_ctx *ctx, ph_ref ref, int expired) {
   ctx->nfrags--;
 }
 
-/* Adds [lo, hi) to the entry; returns -1 when it overlaps what passed. */
-static int ph_frag_add(ph_frag *f, uint32_t lo, uint32_t hi) {
+void pinhole__frag_free(pinhole_ctx *ctx, ph_ref ref, int expired) {
+  ph_frag *f = ph_frag_at(ctx, ref);
+  if (f->held != PH_NIL) {
+    ph_ref h = f->held;
+    if (expired) { /* counted and released by pinhole__frag_hold_lost */
+      pinhole__hold_expire(ctx, h);
+      return;
+    }
+    f->held = PH_NIL;
+    pinhole__hold_free(ctx, h);
+  } else if (expired && !f->complete) {
+    ph_count(ctx, PINHOLE_CNT_ERR_IP);
+    ph_count(ctx, PINHOLE_CNT_IP_FRAG_TIMEOUT);
+  }
+  pinhole__frag_release(ctx, ref);
+}
+
+int pinhole__frag_mark(ph_frag *f, uint32_t lo, uint32_t hi) {
   for (uint32_t i = 0; i < f->nranges; i++)
     if (lo < f->hi[i] && f->lo[i] < hi)
       return -1;
@@ -98,10 +114,10 @@ static void ph_frag_check_complete(ph_frag *f) {
   f->complete = upto >= f->total;
 }
 
-void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
-                         const ph_conn *c, int dir) {
-  if (ph_frag_find(ctx, side, v) != 0 || ctx->frag_free == 0)
-    return;
+ph_ref pinhole__frag_new(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
+                         uint32_t timeout_ms) {
+  if (ctx->frag_free == 0)
+    return PH_NIL;
   ph_ref r = ctx->frag_free;
   ph_frag *f = ph_frag_at(ctx, r);
   ctx->frag_free = f->hnext;
@@ -111,40 +127,58 @@ void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
   f->id = v->ip_id;
   f->proto = v->proto;
   f->side = (uint8_t)side;
-  f->conn = ph_conn_ref(ctx, c);
-  f->dir = (uint8_t)dir;
-  ph_frag_add(f, 0, (uint32_t)v->ip_len - v->ihl);
   uint32_t b = ph_frag_bucket(ctx, f->proto, f->src, f->dst, f->id);
   f->hnext = ctx->frag_hash[b];
   ctx->frag_hash[b] = r;
   ctx->nfrags++;
-  pinhole_wheel_arm(
-      &ctx->frag_wheel, ph_slot(r),
-      ph_deadline(ctx->now_ns, (uint64_t)ctx->cfg.frag_timeout_ms * 1000000u));
+  pinhole_wheel_arm(&ctx->frag_wheel, ph_slot(r),
+                    ph_deadline(ctx->now_ns, (uint64_t)timeout_ms * 1000000u));
+  return r;
 }
 
-int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
-                        int side) {
-  ph_ref r = ph_frag_find(ctx, side, v);
-  if (r == 0) {
-    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
-    return PINHOLE_VERDICT_DROP;
+void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
+                         const uint8_t *pkt, ph_conn *c, int dir) {
+  ph_ref r = pinhole__frag_find(ctx, side, v);
+  if (r != PH_NIL) {
+    if (ph_frag_at(ctx, r)->mode == PH_FRAG_REASM &&
+        ph_frag_at(ctx, r)->conn == PH_NIL) /* its later pieces came first */
+      pinhole__reasm_release_virtual(ctx, r, pkt, c, dir);
+    return;
   }
+  if ((r = pinhole__frag_new(ctx, side, v, ctx->cfg.frag_timeout_ms)) == 0)
+    return;
   ph_frag *f = ph_frag_at(ctx, r);
-  uint32_t lo = v->frag_off, hi = lo + (uint32_t)v->ip_len - v->ihl;
-  if (ph_frag_add(f, lo, hi) != 0) {
-    ph_count(ctx, PINHOLE_CNT_ERR_IP);
-    ph_count(ctx, PINHOLE_CNT_IP_FRAG_OVERLAP);
-    return PINHOLE_VERDICT_DROP;
-  }
+  f->conn = ph_conn_ref(ctx, c);
+  f->dir = (uint8_t)dir;
+  pinhole__frag_mark(f, 0, (uint32_t)v->ip_len - v->ihl);
+}
+
+ph_conn *pinhole__frag_conn(pinhole_ctx *ctx, ph_ref r) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  if (f->conn == PH_NIL)
+    return NULL;
   ph_conn *c = ph_conn_at(ctx, f->conn);
   const ph_tuple *from = f->dir ? &c->b : &c->a;
   if ((c->flags & PH_CONN_LIVE) && c->proto == f->proto &&
       from->src == f->src && from->dst == f->dst && ph_conn_stale(ctx, c))
     pinhole__conn_expire(ctx, c); /* past its deadline: dead */
   if (!(c->flags & PH_CONN_LIVE) || c->proto != f->proto ||
-      from->src != f->src || from->dst != f->dst) {
-    /* the connection is gone (or its slot was reused) */
+      from->src != f->src || from->dst != f->dst)
+    return NULL; /* the connection is gone (or its slot was reused) */
+  return c;
+}
+
+int pinhole__frag_forward(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                          pinhole_pkt_view *v) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  uint32_t lo = v->frag_off, hi = lo + (uint32_t)v->ip_len - v->ihl;
+  if (pinhole__frag_mark(f, lo, hi) != 0) {
+    ph_count(ctx, PINHOLE_CNT_ERR_IP);
+    ph_count(ctx, PINHOLE_CNT_IP_FRAG_OVERLAP);
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_conn *c = pinhole__frag_conn(ctx, r);
+  if (c == NULL) {
     pinhole__frag_free(ctx, r, 0);
     ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
     return PINHOLE_VERDICT_DROP;
@@ -161,5 +195,27 @@ int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (f->complete)
     pinhole__frag_free(ctx, r, 0);
   ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
-  return PINHOLE_VERDICT_FORWARD;
+  return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
+                                      : PINHOLE_VERDICT_FORWARD;
+}
+
+int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                        int side) {
+  ph_ref r = pinhole__frag_find(ctx, side, v);
+  if (r == 0) {
+    int vd = v->proto == PINHOLE_IPPROTO_UDP
+                 ? pinhole__reasm_orphan(ctx, pkt, v, side)
+                 : -1;
+    if (vd >= 0)
+      return vd;
+    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (ph_frag_at(ctx, r)->mode == PH_FRAG_REASM)
+    return pinhole__reasm_later(ctx, r, pkt, v);
+  if (ph_frag_at(ctx, r)->mode == PH_FRAG_DEAD) {
+    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+    return PINHOLE_VERDICT_DROP;
+  }
+  return pinhole__frag_forward(ctx, r, pkt, v);
 }

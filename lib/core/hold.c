@@ -26,6 +26,7 @@
  *    (REASM_TIMEOUT, its owner told).
  */
 #include "core/engine.h"
+#include "core/frag_reasm.h"
 
 #include <string.h>
 
@@ -103,7 +104,10 @@ static void ph_hold_end(pinhole_ctx *ctx, ph_ref r, int why) {
   case PH_HOLD_TCP:
     pinhole__stream_hold_lost(ctx, r, why);
     break;
-  default: /* PH_HOLD_DGRAM: its owner adds its case here */
+  case PH_HOLD_DGRAM:
+    pinhole__frag_hold_lost(ctx, r, why);
+    break;
+  default:
     break;
   }
   pinhole__hold_free(ctx, r);

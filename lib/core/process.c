@@ -5,6 +5,7 @@
  */
 #include "core/engine.h"
 #include "core/alg_call.h"
+#include "core/frag_reasm.h"
 #include "flow/hash_internal.h"
 #include "pkt/bytes.h"
 
@@ -114,9 +115,16 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   c->last_seen = ctx->now_tick;
 
   int changed = 0;
-  if (v->flags & PINHOLE_PKTF_FRAGMENT) {
+  if ((v->flags & PINHOLE_PKTF_FRAGMENT) && c->watch &&
+      v->proto == PINHOLE_IPPROTO_UDP) {
+    /* a Watch datagram: reassembled for its ALG (core/frag_reasm.c); -1:
+     * passed on unparsed, later fragments follow this one's translation */
+    int vd = pinhole__reasm_first(ctx, pkt, v, c, dir, side);
+    if (vd >= 0)
+      return vd;
+  } else if (v->flags & PINHOLE_PKTF_FRAGMENT) {
     /* a first fragment: later ones follow its translation */
-    pinhole__frag_first(ctx, side, v, c, dir);
+    pinhole__frag_first(ctx, side, v, pkt->data, c, dir);
     if (c->watch)
       pinhole__alg_frag(ctx, v, c, dir, side);
   } else if (c->watch) {
@@ -136,6 +144,17 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   c->bytes[dir] += v->ip_len;
   return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
                                       : PINHOLE_VERDICT_FORWARD;
+}
+
+int pinhole__existing_whole(pinhole_ctx *ctx, pinhole_pkt *pkt, ph_conn *c,
+                            int dir, int side) {
+  pinhole_pkt_view v;
+  int reason = pinhole_pkt_parse(pkt->data, pkt->len, &v);
+  if (reason != PINHOLE_PKT_OK) {
+    ph_count_reason(ctx, reason);
+    return PINHOLE_VERDICT_DROP;
+  }
+  return ph_existing(ctx, pkt, &v, c, dir, side);
 }
 
 /* Counts the verdict on a connection's packet once, where it is decided:

@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * IP fragments of a Watch connection's UDP datagram (a SIP INVITE whose
+ * SDP does not fit one packet): reassembled for its ALG, then sent on in
+ * pieces of the size they came in (docs/reassembly.md "IP fragments").
+ *
+ * The pieces are held in the held-bytes pool (core/hold.c) as one message
+ * per datagram, in the order they arrive: records of (offset, length,
+ * bytes), the first fragment's IP header as a record of its own. The
+ * fragment entry (core/frag.c, PH_FRAG_REASM) keeps the sorted byte ranges
+ * held. A piece that overlaps held bytes must repeat them exactly (only
+ * its new bytes are kept); different bytes end the datagram (the overlap
+ * evasion, RFC 1858, RFC 3128). When the ranges join into the whole
+ * datagram, it is rebuilt in the pool's buffer and goes through the
+ * packet path like an unfragmented one (ALG, translation, checksums), then
+ * is cut again (pkt/refrag.c): the first piece returned in the caller's
+ * packet, the others through emit; or whole with PINHOLE_CFG_REASM_WHOLE.
+ *
+ * Pieces that arrive before their first fragment (reordering) cannot be
+ * matched to a connection yet: they are held as an orphan, charged to a
+ * share of their own (hold_bytes_per_conv for all orphans together), until
+ * the first fragment comes. If that one's connection is not reassembled,
+ * the orphan's pieces are translated and sent on through emit, and the
+ * rest of the datagram follows by virtual reassembly.
+ *
+ * Outcomes when a datagram cannot be reassembled (each counted once):
+ * overlapping different bytes or an end that disagrees (IP fragment
+ * overlap), more than 65535 bytes (IP max length) and a datagram not whole
+ * within hold_timeout_ms (IP fragment reassembly timeout and REASM_TIMEOUT)
+ * are dropped. Longer than hold_msg_max (REASM_TOO_BIG), no room in the
+ * pool, the share or the fragment table (REASM_OVERFLOW): passed on
+ * unparsed (an ALG error, "fragmented message not inspected") when that
+ * cannot carry an inside address out (its sender's address is not
+ * translated), or with PINHOLE_CFG_ALG_PASS_UNTRANSLATED; dropped
+ * otherwise.
+ */
+#include "core/frag_reasm.h"
+#include "core/alg_call.h"
+#include "pkt/bytes.h"
+#include "pkt/pkt_cksum.h"
+#include "pkt/refrag.h"
+
+#include <string.h>
+
+#define PH_IP_MF 0x2000u
+#define PH_IP_DF 0x4000u
+
+/* A record of the held message: 2 bytes offset (PH_REC_HEADER: the first
+ * fragment's IP header), 2 bytes length, then the bytes. */
+#define PH_REC_LEN 4u
+#define PH_REC_HEADER 0xffffu /* not a multiple of 8: never an offset */
+
+typedef struct ph_rec {
+  uint32_t at; /* where its bytes begin in the message */
+  uint32_t off, len;
+} ph_rec;
+
+/* What adding a piece came to. */
+enum ph_piece_rc {
+  PH_PIECE_OK = 0,
+  PH_PIECE_DROP = 1, /* the datagram must end dropped (counted) */
+  PH_PIECE_FAIL = 2  /* it cannot be held (counted): pass or drop */
+};
+
+/* The share orphans are charged to: the pool's one slot past the
+ * conversations (see frag_reasm.h). */
+static ph_ref ph_orphan_conv(const pinhole_ctx *ctx) {
+  return ph_ref_of(ctx->cfg.max_conversations);
+}
+
+static uint32_t ph_min(uint32_t a, uint32_t b) {
+  return a < b ? a : b;
+}
+
+static uint32_t ph_max(uint32_t a, uint32_t b) {
+  return a > b ? a : b;
+}
+
+/* ---- the held message's records ----------------------------------------- */
+
+/* The record starting at at of message h; 0 when none is there whole. */
+static int ph_rec_at(const pinhole_ctx *ctx, ph_ref h, uint32_t at,
+                     ph_rec *rec) {
+  uint8_t b[PH_REC_LEN];
+  uint32_t total = ph_held_at(ctx, h)->len;
+  if (at > total || total - at < PH_REC_LEN ||
+      pinhole__hold_copy(ctx, h, at, b, PH_REC_LEN) != PH_REC_LEN)
+    return 0;
+  rec->at = at + PH_REC_LEN;
+  rec->off = ph_get16(b);
+  rec->len = ph_get16(b + 2);
+  return rec->len <= total - rec->at;
+}
+
+#define PH_FOR_RECS(ctx, h, rec)                                               \
+  for (uint32_t at_ = 0; ph_rec_at(ctx, h, at_, &(rec));                       \
+       at_ = (rec).at + (rec).len)
+
+static int ph_rec_put(pinhole_ctx *ctx, ph_ref h, uint32_t off,
+                      const uint8_t *p, uint32_t len) {
+  uint8_t b[PH_REC_LEN];
+  ph_put16(b, (uint16_t)off);
+  ph_put16(b + 2, (uint16_t)len);
+  int rc = pinhole__hold_append(ctx, h, b, PH_REC_LEN);
+  return rc != 0 ? rc : pinhole__hold_append(ctx, h, p, len);
+}
+
+/* Do the bytes held of [lo, lo + len) equal p wherever they overlap? */
+static int ph_same_bytes(const pinhole_ctx *ctx, ph_ref h, uint32_t lo,
+                         const uint8_t *p, uint32_t len) {
+  ph_rec rec;
+  uint32_t hi = lo + len;
+  PH_FOR_RECS(ctx, h, rec) {
+    if (rec.off == PH_REC_HEADER)
+      continue;
+    uint32_t a = ph_max(lo, rec.off), b = ph_min(hi, rec.off + rec.len);
+    if (a < b && !pinhole__hold_same(ctx, h, rec.at + (a - rec.off),
+                                     p + (a - lo), b - a))
+      return 0;
+  }
+  return 1;
+}
+
+/* The first fragment's header into hdr (60 bytes); its length, or 0. */
+static size_t ph_header(const pinhole_ctx *ctx, const ph_frag *f,
+                        uint8_t *hdr) {
+  ph_rec rec;
+  if (f->held == PH_NIL || f->hl == 0)
+    return 0;
+  PH_FOR_RECS(ctx, f->held, rec) {
+    if (rec.off == PH_REC_HEADER && rec.len == f->hl)
+      return pinhole__hold_copy(ctx, f->held, rec.at, hdr, rec.len);
+  }
+  return 0;
+}
+
+/* ---- ranges ------------------------------------------------------------- */
+
+/* Adds [lo, hi) to f's sorted ranges, joining what it touches; -1 when
+ * that would take more than PH_FRAG_RANGES ranges (f unchanged). */
+static int ph_ranges_add(ph_frag *f, uint32_t lo, uint32_t hi) {
+  uint16_t nlo[PH_FRAG_RANGES + 1], nhi[PH_FRAG_RANGES + 1];
+  uint32_t n = 0;
+  int placed = 0;
+  for (uint32_t i = 0; i < f->nranges; i++) {
+    if (f->hi[i] < lo) {
+      nlo[n] = f->lo[i];
+      nhi[n++] = f->hi[i];
+    } else if (f->lo[i] > hi) {
+      if (!placed) {
+        nlo[n] = (uint16_t)lo;
+        nhi[n++] = (uint16_t)hi;
+        placed = 1;
+      }
+      nlo[n] = f->lo[i];
+      nhi[n++] = f->hi[i];
+    } else {
+      lo = ph_min(lo, f->lo[i]);
+      hi = ph_max(hi, f->hi[i]);
+    }
+  }
+  if (!placed) {
+    nlo[n] = (uint16_t)lo;
+    nhi[n++] = (uint16_t)hi;
+  }
+  if (n > PH_FRAG_RANGES)
+    return -1;
+  memcpy(f->lo, nlo, n * sizeof(nlo[0]));
+  memcpy(f->hi, nhi, n * sizeof(nhi[0]));
+  f->nranges = (uint8_t)n;
+  return 0;
+}
+
+/* Holds the parts of piece [lo, lo + len) that f does not hold yet. */
+static int ph_hold_new_parts(pinhole_ctx *ctx, const ph_frag *f, uint32_t lo,
+                             const uint8_t *p, uint32_t len) {
+  uint32_t cur = lo, hi = lo + len;
+  for (uint32_t i = 0; i < f->nranges && cur < hi; i++) {
+    if (f->hi[i] <= cur || f->lo[i] >= hi)
+      continue;
+    if (f->lo[i] > cur) {
+      int rc = ph_rec_put(ctx, f->held, cur, p + (cur - lo), f->lo[i] - cur);
+      if (rc != 0)
+        return rc;
+    }
+    cur = f->hi[i];
+  }
+  return cur < hi ? ph_rec_put(ctx, f->held, cur, p + (cur - lo), hi - cur) : 0;
+}
+
+static int ph_complete(const ph_frag *f) {
+  return f->hl != 0 && f->have_last && f->nranges == 1 && f->lo[0] == 0 &&
+         f->hi[0] == f->total;
+}
+
+/* ---- a piece ------------------------------------------------------------ */
+
+static int ph_count_drop(pinhole_ctx *ctx, int counter) {
+  ph_count(ctx, PINHOLE_CNT_ERR_IP);
+  ph_count(ctx, counter);
+  return PH_PIECE_DROP;
+}
+
+/* Checks the fragment's piece against what entry f holds: PH_PIECE_OK or
+ * the outcome (counted). */
+static int ph_piece_check(pinhole_ctx *ctx, const ph_frag *f,
+                          const pinhole_pkt_view *v, const uint8_t *p, int last,
+                          size_t hl) {
+  uint32_t lo = v->frag_off, len = (uint32_t)v->ip_len - v->ihl;
+  uint32_t hi = lo + len;
+  if (hl != 0 && hl + ph_max(hi, f->ext) > 65535u)
+    return ph_count_drop(ctx, PINHOLE_CNT_IP_MAX_LEN);
+  if ((f->have_last && (hi > f->total || (last && hi != f->total))) ||
+      (last && f->ext > hi) || !ph_same_bytes(ctx, f->held, lo, p, len))
+    return ph_count_drop(ctx, PINHOLE_CNT_IP_FRAG_OVERLAP);
+  if (hi > ctx->cfg.hold_msg_max) {
+    ph_count(ctx, PINHOLE_CNT_REASM_TOO_BIG);
+    return PH_PIECE_FAIL;
+  }
+  return PH_PIECE_OK;
+}
+
+/* Adds the fragment's piece (and, for a first fragment, its header) to
+ * entry r: PH_PIECE_OK, or the outcome (counted). */
+static int ph_piece(pinhole_ctx *ctx, ph_ref r, const uint8_t *pkt,
+                    const pinhole_pkt_view *v) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  const uint8_t *p = pkt + v->ihl;
+  int last = !(ph_get16(pkt + PH_IP_FRAG) & PH_IP_MF);
+  int first = v->frag_off == 0;
+  uint32_t lo = v->frag_off, len = (uint32_t)v->ip_len - v->ihl;
+  int rc = ph_piece_check(ctx, f, v, p, last, first ? v->ihl : f->hl);
+  if (rc != PH_PIECE_OK)
+    return rc;
+  ph_frag grown = *f;
+  if (ph_ranges_add(&grown, lo, lo + len) != 0) {
+    ph_count(ctx, PINHOLE_CNT_REASM_OVERFLOW); /* too many holes at once */
+    return PH_PIECE_FAIL;
+  }
+  if (first && f->hl == 0) {
+    if (ph_rec_put(ctx, f->held, PH_REC_HEADER, pkt, v->ihl) != 0)
+      return PH_PIECE_FAIL; /* counted by the pool */
+    f->hl = v->ihl;
+  }
+  if (ph_hold_new_parts(ctx, f, lo, p, len) != 0)
+    return PH_PIECE_FAIL;
+  memcpy(f->lo, grown.lo, sizeof(f->lo));
+  memcpy(f->hi, grown.hi, sizeof(f->hi));
+  f->nranges = grown.nranges;
+  if (last) {
+    f->have_last = 1;
+    f->total = (uint16_t)(lo + len);
+  }
+  f->ext = (uint16_t)ph_max(f->ext, lo + len);
+  f->mtu = (uint16_t)ph_max(f->mtu, v->ip_len);
+  return PH_PIECE_OK;
+}
+
+/* ---- sending pieces on -------------------------------------------------- */
+
+/* May a datagram of c from dir that cannot be reassembled pass on
+ * unparsed? Only when that cannot carry an inside address out: its
+ * sender's address is not translated (the same rule as for TCP), or the
+ * operator chose PINHOLE_CFG_ALG_PASS_UNTRANSLATED. */
+static int ph_may_pass(const pinhole_ctx *ctx, const ph_conn *c, int dir) {
+  const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
+  return (ctx->cfg.flags & PINHOLE_CFG_ALG_PASS_UNTRANSLATED) ||
+         in->src == out->dst;
+}
+
+static int ph_out_side(const ph_conn *c, int side) {
+  return (c->flags & PH_CONN_HAIRPIN) ? side : side ^ 1;
+}
+
+/* Rebuilds the fragment of record rec (the first fragment's header hdr,
+ * hl bytes; a later piece gets its first 20 bytes) into b, translates it
+ * for c's direction dir and sends it through emit. Returns 0, or -1 when
+ * it could not be sent (counted). */
+static int ph_emit_piece(pinhole_ctx *ctx, ph_frag *f, const ph_rec *rec,
+                         const uint8_t *hdr, size_t hl, ph_conn *c,
+                         uint8_t *b) {
+  size_t h = rec->off == 0 ? hl : 20;
+  memcpy(b, hdr, h);
+  b[0] = (uint8_t)(0x40u | h / 4u);
+  uint16_t frag = (uint16_t)(ph_get16(hdr + PH_IP_FRAG) & PH_IP_DF);
+  if (!(f->have_last && rec->off + rec->len == f->total))
+    frag |= PH_IP_MF;
+  frag |= (uint16_t)(rec->off / 8u);
+  ph_put16(b + PH_IP_TOTLEN, (uint16_t)(h + rec->len));
+  ph_put16(b + PH_IP_FRAG, frag);
+  pinhole__hold_copy(ctx, f->held, rec->at, b + h, rec->len);
+  pinhole__ip_cksum_set(b, h);
+  pinhole_pkt_view v;
+  if (ctx->cb.emit == NULL ||
+      pinhole_pkt_parse(b, h + rec->len, &v) != PINHOLE_PKT_OK) {
+    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+    return -1;
+  }
+  pinhole__translate(ctx, b, &v, c, f->dir, 0);
+  c->frames[f->dir]++;
+  c->bytes[f->dir] += v.ip_len;
+  ctx->cb.emit(ctx, b, v.ip_len, ph_out_side(c, f->side), ctx->user);
+  return 0;
+}
+
+/* Sends entry r's held pieces on unparsed (translated like any fragment
+ * of c, direction dir; the first fragment's piece only with with_first)
+ * and turns r into a PH_FRAG_VIRTUAL entry of c with their ranges; the
+ * first fragment's header is hdr (hl bytes; later pieces get its first
+ * 20). */
+static void ph_to_virtual(pinhole_ctx *ctx, ph_ref r, const uint8_t *hdr,
+                          size_t hl, int with_first, ph_conn *c, int dir) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  size_t cap;
+  uint8_t *b = pinhole__hold_buf(ctx, &cap);
+  f->conn = ph_conn_ref(ctx, c);
+  f->dir = (uint8_t)dir;
+  ph_rec rec;
+  if (f->held != PH_NIL)
+    PH_FOR_RECS(ctx, f->held, rec) {
+      if (rec.off != PH_REC_HEADER && (rec.off != 0 || with_first))
+        ph_emit_piece(ctx, f, &rec, hdr, hl, c, b);
+    }
+  ph_ref held = f->held;
+  f->held = PH_NIL;
+  f->mode = PH_FRAG_VIRTUAL;
+  f->hl = 0;
+  if (held != PH_NIL)
+    pinhole__hold_free(ctx, held);
+  /* the ranges held are the ranges passed; the deadline stays */
+}
+
+void pinhole__reasm_release_virtual(pinhole_ctx *ctx, ph_ref r,
+                                    const uint8_t *first, ph_conn *c, int dir) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  size_t hl = (size_t)(first[0] & 15u) * 4u;
+  uint32_t plen = (uint32_t)ph_get16(first + PH_IP_TOTLEN) - (uint32_t)hl;
+  ph_to_virtual(ctx, r, first, hl, 0, c, dir);
+  pinhole__frag_mark(f, 0, plen);
+}
+
+/* Entry r's datagram ends dropped (its reason counted): the entry stays
+ * until its deadline, so that the rest of its fragments are dropped too
+ * (counted as fragments not matched), and then goes without a count. */
+static void ph_dead(pinhole_ctx *ctx, ph_ref r) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  if (f->held != PH_NIL) {
+    ph_ref h = f->held;
+    f->held = PH_NIL;
+    pinhole__hold_free(ctx, h);
+  }
+  f->mode = PH_FRAG_DEAD;
+  f->complete = 1;
+}
+
+/* The datagram of entry r cannot be reassembled (counted): passed on
+ * unparsed when that is allowed and its connection is known, else
+ * dropped. pkt/v: the fragment at hand (first: the connection's first
+ * fragment). Returns its verdict; -1 for a first fragment that is to go
+ * on translated (its entry now PH_FRAG_VIRTUAL). */
+static int ph_fail(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                   pinhole_pkt_view *v) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  ph_conn *c = pinhole__frag_conn(ctx, r);
+  if (c == NULL || !ph_may_pass(ctx, c, f->dir)) {
+    ph_dead(ctx, r);
+    return PINHOLE_VERDICT_DROP;
+  }
+  int first = v->frag_off == 0;
+  uint8_t hdr[60];
+  size_t hl = first ? v->ihl : ph_header(ctx, f, hdr);
+  ph_to_virtual(ctx, r, first ? pkt->data : hdr, hl, !first, c, f->dir);
+  pinhole__alg_frag(ctx, v, c, f->dir, f->side);
+  if (!first)
+    return pinhole__frag_forward(ctx, r, pkt, v);
+  pinhole__frag_mark(f, 0, (uint32_t)v->ip_len - v->ihl);
+  return -1;
+}
+
+/* Sends the processed datagram whole (b, len bytes) on: in the caller's
+ * packet, the rest through emit. Returns the verdict. */
+static int ph_send(pinhole_ctx *ctx, pinhole_pkt *pkt, const pinhole_pkt *w,
+                   size_t mtu, ph_conn *c, int dir, int side, int vd) {
+  int out = vd == PINHOLE_VERDICT_HAIRPIN ? side : side ^ 1;
+  if (((ctx->cfg.flags & PINHOLE_CFG_REASM_WHOLE) || ctx->cb.emit == NULL) &&
+      w->len <= pkt->cap) {
+    memcpy(pkt->data, w->data, w->len);
+    pkt->len = w->len;
+    return vd;
+  }
+  ph_refrag rf;
+  if (ctx->cb.emit == NULL ||
+      pinhole__refrag_plan(&rf, w->data, w->len,
+                           mtu < pkt->cap ? mtu : pkt->cap) != 0) {
+    ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
+    return PINHOLE_VERDICT_DROP;
+  }
+  uint8_t *payload = w->data + rf.hl;
+  size_t off;
+  pinhole__refrag_span(&rf, 0, &off);
+  pkt->len = (uint32_t)pinhole__refrag_put(&rf, 0, payload, pkt->data);
+  for (size_t k = 1; k < rf.n; k++) {
+    pinhole__refrag_span(&rf, k, &off);
+    uint8_t *o = payload + off - ph_refrag_hlen(&rf, k);
+    size_t n = pinhole__refrag_put(&rf, k, payload + off, o);
+    ctx->cb.emit(ctx, o, n, out, ctx->user);
+  }
+  c->frames[dir] += (uint32_t)(rf.n - 1);
+  return vd;
+}
+
+/* Entry r's datagram is whole: rebuilt, processed as one packet, sent on.
+ * Returns the verdict of the fragment that completed it (not counted). */
+static int ph_finish(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  ph_conn *c = pinhole__frag_conn(ctx, r);
+  if (c == NULL) {
+    pinhole__frag_free(ctx, r, 0);
+    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+    return PINHOLE_VERDICT_DROP;
+  }
+  size_t cap;
+  uint8_t *b = pinhole__hold_buf(ctx, &cap);
+  size_t len = (size_t)f->hl + f->total;
+  if (ctx->cb.emit == NULL && len > pkt->cap) {
+    /* no way to send it on in pieces, and it does not fit whole: not
+     * handed to its ALG for nothing */
+    ph_dead(ctx, r);
+    ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_rec rec;
+  PH_FOR_RECS(ctx, f->held, rec) {
+    uint8_t *to = rec.off == PH_REC_HEADER ? b : b + f->hl + rec.off;
+    pinhole__hold_copy(ctx, f->held, rec.at, to, rec.len);
+  }
+  ph_put16(b + PH_IP_TOTLEN, (uint16_t)len);
+  ph_put16(b + PH_IP_FRAG, (uint16_t)(ph_get16(b + PH_IP_FRAG) & PH_IP_DF));
+  pinhole__ip_cksum_set(b, f->hl);
+  int dir = f->dir, side = f->side;
+  size_t mtu = f->mtu;
+  ph_ref held = f->held;
+  f->held = PH_NIL;
+  pinhole__hold_done(ctx, held);
+  pinhole__frag_release(ctx, r);
+  pinhole_pkt w = {b, (uint32_t)len, (uint32_t)(cap < 65535 ? cap : 65535)};
+  int vd = pinhole__existing_whole(ctx, &w, c, dir, side);
+  if (vd == PINHOLE_VERDICT_DROP)
+    return vd;
+  return ph_send(ctx, pkt, &w, mtu, c, dir, side, vd);
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+/* A new entry holding a datagram for conversation conv: PH_NIL when the
+ * fragment table is full (counted). */
+static ph_ref ph_reasm_new(pinhole_ctx *ctx, int side,
+                           const pinhole_pkt_view *v, ph_ref conv, int dir) {
+  ph_ref r = pinhole__frag_new(ctx, side, v, ctx->cfg.hold_timeout_ms);
+  if (r == PH_NIL) {
+    ph_count(ctx, PINHOLE_CNT_REASM_OVERFLOW);
+    return PH_NIL;
+  }
+  ph_frag *f = ph_frag_at(ctx, r);
+  f->mode = PH_FRAG_REASM;
+  f->dir = (uint8_t)dir;
+  f->held =
+      pinhole__hold_new(ctx, PH_HOLD_DGRAM, conv, r, (uint8_t)dir, v->ip_id);
+  if (f->held == PH_NIL) {
+    pinhole__frag_release(ctx, r);
+    return PH_NIL;
+  }
+  return r;
+}
+
+int pinhole__reasm_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                         pinhole_pkt_view *v, ph_conn *c, int dir, int side) {
+  ph_ref r = pinhole__frag_find(ctx, side, v);
+  if (r != PH_NIL && ph_frag_at(ctx, r)->mode == PH_FRAG_DEAD) {
+    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (r != PH_NIL && ph_frag_at(ctx, r)->mode != PH_FRAG_REASM)
+    return -1; /* already passed on unparsed: the rest follows it */
+  if (r == PH_NIL &&
+      (r = ph_reasm_new(ctx, side, v, ph_cold(ctx, c)->conv, dir)) == PH_NIL) {
+    pinhole__alg_frag(ctx, v, c, dir, side);
+    if (ph_may_pass(ctx, c, dir)) {
+      pinhole__frag_first(ctx, side, v, pkt->data, c, dir);
+      return -1;
+    }
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_frag *f = ph_frag_at(ctx, r);
+  f->conn = ph_conn_ref(ctx, c);
+  f->dir = (uint8_t)dir;
+  int rc = ph_piece(ctx, r, pkt->data, v);
+  if (rc == PH_PIECE_DROP) {
+    ph_dead(ctx, r);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (rc == PH_PIECE_FAIL)
+    return ph_fail(ctx, r, pkt, v);
+  return ph_complete(f) ? ph_finish(ctx, r, pkt) : PINHOLE_VERDICT_HELD;
+}
+
+int pinhole__reasm_later(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                         pinhole_pkt_view *v) {
+  pkt->len = v->ip_len;
+  int rc = ph_piece(ctx, r, pkt->data, v);
+  if (rc == PH_PIECE_DROP) {
+    ph_dead(ctx, r);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (rc == PH_PIECE_FAIL)
+    return ph_fail(ctx, r, pkt, v);
+  if (!ph_complete(ph_frag_at(ctx, r))) {
+    ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT); /* held: not dropped */
+    return PINHOLE_VERDICT_HELD;
+  }
+  int vd = ph_finish(ctx, r, pkt);
+  ph_count(ctx, vd == PINHOLE_VERDICT_DROP ? PINHOLE_CNT_EXIST_DISCARD
+                                           : PINHOLE_CNT_EXIST_ACCEPT);
+  return vd;
+}
+
+int pinhole__reasm_orphan(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                          const pinhole_pkt_view *v, int side) {
+  ph_ref r = ph_reasm_new(ctx, side, v, ph_orphan_conv(ctx), 0);
+  if (r == PH_NIL)
+    return -1;
+  pkt->len = v->ip_len;
+  if (ph_piece(ctx, r, pkt->data, v) != PH_PIECE_OK) {
+    ph_dead(ctx, r); /* no connection: nothing to pass it on with */
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT); /* held: not dropped */
+  return PINHOLE_VERDICT_HELD;
+}
+
+void pinhole__frag_hold_lost(pinhole_ctx *ctx, ph_ref h, int why) {
+  ph_ref r = ph_held_at(ctx, h)->owner;
+  if (r == PH_NIL || r > ctx->cfg.max_fragments)
+    return;
+  ph_frag *f = ph_frag_at(ctx, r);
+  if (f->held != h)
+    return;
+  if (why == PH_HOLD_TIMEOUT) {
+    f->held = PH_NIL; /* the pool frees it */
+    ph_count(ctx, PINHOLE_CNT_ERR_IP);
+    ph_count(ctx, PINHOLE_CNT_IP_FRAG_TIMEOUT);
+    pinhole__frag_release(ctx, r);
+    return;
+  }
+  /* evicted for a newer message (REASM_OVERFLOW counted): passed on as
+   * far as it came, or dropped */
+  ph_conn *c = pinhole__frag_conn(ctx, r);
+  uint8_t hdr[60];
+  size_t hl =
+      c != NULL && ph_may_pass(ctx, c, f->dir) ? ph_header(ctx, f, hdr) : 0;
+  if (hl == 0) {
+    ph_dead(ctx, r);
+    return;
+  }
+  ph_to_virtual(ctx, r, hdr, hl, 1, c, f->dir);
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Reassembly of a Watch connection's UDP datagram that arrives in IPv4
+ * fragments (core/frag_reasm.c, docs/reassembly.md "IP fragments"), and
+ * the parts of the fragment table (core/frag.c) it shares.
+ */
+#ifndef PH_CORE_FRAG_REASM_H
+#define PH_CORE_FRAG_REASM_H
+
+#include "core/engine.h"
+
+/* ph_frag.mode */
+enum ph_frag_mode {
+  PH_FRAG_VIRTUAL = 0, /* forwarded piece by piece with the first
+                          fragment's translation (core/frag.c) */
+  PH_FRAG_REASM = 1,   /* pieces held until the datagram is whole */
+  PH_FRAG_DEAD = 2     /* its datagram was dropped: the rest is too */
+};
+
+/* frag.c: the entry for (side, the fragment's addresses, id, protocol)
+ * that has not passed its deadline, or PH_NIL. */
+ph_ref pinhole__frag_find(const pinhole_ctx *ctx, int side,
+                          const pinhole_pkt_view *v);
+/* frag.c: a free entry for that key, hashed and armed for timeout_ms, its
+ * mode PH_FRAG_VIRTUAL and no connection; PH_NIL when the table is full. */
+ph_ref pinhole__frag_new(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
+                         uint32_t timeout_ms);
+/* frag.c: unhashes and frees an entry (nothing counted, nothing held). */
+void pinhole__frag_release(pinhole_ctx *ctx, ph_ref ref);
+/* frag.c: records [lo, hi) as passed in a PH_FRAG_VIRTUAL entry; -1 when
+ * it overlaps what passed. */
+int pinhole__frag_mark(ph_frag *f, uint32_t lo, uint32_t hi);
+
+/* frag.c: entry r's connection when it is still the one its first
+ * fragment matched (a connection past its deadline is expired here), or
+ * NULL (no first fragment yet, or the connection is gone). */
+ph_conn *pinhole__frag_conn(pinhole_ctx *ctx, ph_ref r);
+/* frag.c: a later fragment of PH_FRAG_VIRTUAL entry r: translated like
+ * its first fragment, or dropped (overlap, connection gone). Returns the
+ * verdict, counted. */
+int pinhole__frag_forward(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                          pinhole_pkt_view *v);
+
+/* A first fragment of Watch connection c's UDP datagram from direction
+ * dir (ph_existing's checks done): held, or the datagram it completes
+ * processed whole and sent on. Returns the packet's verdict (its reasons
+ * counted; the verdict itself by the caller). */
+int pinhole__reasm_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                         pinhole_pkt_view *v, ph_conn *c, int dir, int side);
+/* A later fragment with entry r in PH_FRAG_REASM mode: held, or the
+ * datagram completed. Returns the verdict, counted. */
+int pinhole__reasm_later(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                         pinhole_pkt_view *v);
+/* A later UDP fragment that found no entry: held as an orphan until its
+ * first fragment says what it belongs to. Returns the verdict (HELD), or
+ * -1 when it cannot be held (the caller goes on as without reassembly). */
+int pinhole__reasm_orphan(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                          const pinhole_pkt_view *v, int side);
+/* The first fragment of a connection that is not reassembled (not a Watch
+ * UDP one) found orphan entry r: the pieces held are translated and sent
+ * on through emit, and r becomes a PH_FRAG_VIRTUAL entry of c. */
+void pinhole__reasm_release_virtual(pinhole_ctx *ctx, ph_ref r,
+                                    const uint8_t *first, ph_conn *c, int dir);
+/* hold.c: held datagram message h ended without completing (ph_hold_why:
+ * timeout or evicted); called before h is freed. */
+void pinhole__frag_hold_lost(pinhole_ctx *ctx, ph_ref h, int why);
+
+/* process.c: a reassembled datagram pkt (whole, not a fragment) of
+ * connection c from dir, as ph_existing would handle an unfragmented one:
+ * parsed (a failed check counted), its ALG run, translated. Returns the
+ * verdict (not counted). */
+int pinhole__existing_whole(pinhole_ctx *ctx, pinhole_pkt *pkt, ph_conn *c,
+                            int dir, int side);
+
+#endif /* PH_CORE_FRAG_REASM_H */

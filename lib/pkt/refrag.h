@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * IPv4 fragmentation of a whole datagram (RFC 791 sec. 3.2, "An Example
+ * Fragmentation Procedure"; RFC 815 for the receiver's side). Pure: no
+ * context, no allocation. The engine uses it to send on, in pieces, a
+ * datagram it reassembled for an ALG (core/reasm.c).
+ */
+#ifndef PH_PKT_REFRAG_H
+#define PH_PKT_REFRAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A plan for cutting one datagram into fragments of at most mtu bytes:
+ * every fragment but the last carries fp payload bytes (a multiple of 8,
+ * the same for all, so the pieces are the size the sender's were); the
+ * first carries the datagram's header with all its options, the later
+ * ones only the options whose copied flag is set (RFC 791 3.1, padded
+ * with zeros (End of Option List) to a 4-byte boundary). Identification,
+ * TTL, protocol, addresses and the DF bit are the datagram's.
+ */
+typedef struct ph_refrag {
+  uint8_t hdr0[60]; /* the first fragment's header (the datagram's) */
+  uint8_t hdrn[60]; /* the later fragments' header */
+  size_t hl, hln;   /* their lengths */
+  size_t plen;      /* payload bytes of the datagram */
+  size_t fp;        /* payload bytes per fragment (all but the last) */
+  size_t n;         /* fragments, >= 1 */
+} ph_refrag;
+
+/*
+ * Plans the fragments of the datagram d[0..len) for mtu. The header's
+ * length field and total length are checked against len; its fragment
+ * field is ignored (the datagram is whole). Returns 0, or -1 when the
+ * header does not hold (IHL below 5 or past len, total length not len) or
+ * mtu leaves fewer than 8 payload bytes after the header. When the
+ * datagram fits mtu, n is 1 and its one fragment is the datagram itself
+ * (MF clear, offset 0).
+ */
+int pinhole__refrag_plan(ph_refrag *r, const uint8_t *d, size_t len,
+                         size_t mtu);
+
+/* The payload offset (in the datagram's payload) and length of fragment
+ * k < r->n. */
+size_t pinhole__refrag_span(const ph_refrag *r, size_t k, size_t *off);
+
+/* The header length of fragment k: r->hl for the first, r->hln after. */
+static inline size_t ph_refrag_hlen(const ph_refrag *r, size_t k) {
+  return k == 0 ? r->hl : r->hln;
+}
+
+/*
+ * Writes fragment k < r->n to out: its header (total length, MF, offset,
+ * header checksum), then its payload, copied from payload (the fragment's
+ * own bytes, pinhole__refrag_span's length) with memmove, so the payload
+ * may already be in place at out + ph_refrag_hlen(r, k) (building each
+ * fragment in the datagram's own buffer, ascending). Returns the
+ * fragment's length.
+ */
+size_t pinhole__refrag_put(const ph_refrag *r, size_t k, const uint8_t *payload,
+                           uint8_t *out);
+
+#endif /* PH_PKT_REFRAG_H */

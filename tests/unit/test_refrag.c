@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests for IPv4 fragmentation of a whole datagram (lib/pkt/refrag.c,
+ * RFC 791 sec. 3.2): piece sizes, offsets, MF, copied options, header
+ * checksums, and the pieces put back together give the datagram again;
+ * in place in the datagram's own buffer as well as into another one.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <pinhole/cksum.h>
+
+#include "pkt/refrag.h"
+
+static uint16_t get16(const uint8_t *p) {
+  return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)(v >> 8);
+  p[1] = (uint8_t)v;
+}
+
+/* A UDP datagram of total bytes with header length hl: options (when
+ * hl > 20) are a copied Security-like option (type 0x82, 11 bytes), a
+ * not-copied Record Route (type 7, 7 bytes, in the first fragment only),
+ * a NOP and EOL padding. The payload is a pattern of the offset. */
+static void dgram(uint8_t *d, size_t total, size_t hl, uint16_t flags) {
+  memset(d, 0, total);
+  d[0] = (uint8_t)(0x40 | hl / 4);
+  put16(d + 2, (uint16_t)total);
+  put16(d + 4, 0xbeef);
+  put16(d + 6, flags);
+  d[8] = 61;
+  d[9] = 17;
+  put16(d + 12, 0xc612);
+  put16(d + 14, 0x0007); /* 198.18.0.7 */
+  put16(d + 16, 0xc613);
+  put16(d + 18, 0x0009); /* 198.19.0.9 */
+  if (hl >= 40) {
+    uint8_t *o = d + 20;
+    o[0] = 0x82;
+    o[1] = 11;
+    for (int i = 2; i < 11; i++)
+      o[i] = (uint8_t)(0xa0 + i);
+    o[11] = 7;
+    o[12] = 7;
+    o[13] = 4;
+    o[18] = 1; /* NOP; then EOL */
+  }
+  for (size_t i = hl; i < total; i++)
+    d[i] = (uint8_t)((i - hl) * 7 + (i - hl) / 251);
+  put16(d + 10, pinhole_cksum(d, hl));
+}
+
+/* Cuts d into fragments (in place when inplace) and checks each, then
+ * puts their payloads back together and compares. */
+static void cut_and_check(uint8_t *d, size_t total, size_t mtu, int inplace,
+                          size_t want_n, size_t want_fp) {
+  uint8_t *orig = malloc(total);
+  uint8_t *back = calloc(1, total);
+  assert_non_null(orig);
+  assert_non_null(back);
+  memcpy(orig, d, total);
+  ph_refrag r;
+  assert_int_equal(pinhole__refrag_plan(&r, d, total, mtu), 0);
+  assert_int_equal(r.n, want_n);
+  assert_int_equal(r.fp, want_fp);
+  size_t hl = (size_t)(orig[0] & 15) * 4;
+  size_t got = 0;
+  for (size_t k = 0; k < r.n; k++) {
+    size_t off, n = pinhole__refrag_span(&r, k, &off);
+    uint8_t sep[1600];
+    uint8_t *out;
+    if (inplace && k > 0) {
+      out = d + hl + off - ph_refrag_hlen(&r, k);
+    } else {
+      assert_true(ph_refrag_hlen(&r, k) + n <= sizeof(sep));
+      out = sep;
+    }
+    size_t flen = pinhole__refrag_put(&r, k, d + hl + off, out);
+    size_t fhl = (size_t)(out[0] & 15) * 4;
+    assert_int_equal(fhl, ph_refrag_hlen(&r, k));
+    assert_int_equal(flen, fhl + n);
+    assert_true(flen <= mtu || r.n == 1);
+    assert_int_equal(get16(out + 2), flen);
+    assert_int_equal(pinhole_cksum(out, fhl), 0);
+    uint16_t fo = get16(out + 6);
+    assert_int_equal((size_t)(fo & 0x1fff) * 8, off);
+    assert_int_equal((fo & 0x2000) != 0, k + 1 < r.n);
+    assert_int_equal(fo & 0x4000, get16(orig + 6) & 0x4000);
+    assert_int_equal(fo & 0x8000, 0);
+    /* everything else of the header is the datagram's */
+    assert_memory_equal(out + 4, orig + 4, 2);
+    assert_memory_equal(out + 8, orig + 8, 2);
+    assert_memory_equal(out + 12, orig + 12, 8);
+    if (k + 1 < r.n)
+      assert_int_equal(n % 8, 0);
+    if (k == 0)
+      assert_memory_equal(out + 20, orig + 20, hl - 20);
+    memcpy(back + off, out + fhl, n);
+    got += n;
+  }
+  assert_int_equal(got, total - hl);
+  assert_memory_equal(back, orig + hl, total - hl);
+  free(orig);
+  free(back);
+}
+
+/* A 3000-byte datagram at MTU 1500: 1480 + 1480 + 20 payload bytes. */
+static void test_refrag_mtu_1500(void **state) {
+  (void)state;
+  static uint8_t d[3028];
+  dgram(d, 3028, 20, 0);
+  cut_and_check(d, 3028, 1500, 0, 3, 1480);
+  dgram(d, 3028, 20, 0);
+  cut_and_check(d, 3028, 1500, 1, 3, 1480);
+}
+
+/* An MTU that is not 20 + a multiple of 8: the piece is rounded down. */
+static void test_refrag_rounds_down(void **state) {
+  (void)state;
+  static uint8_t d[4000];
+  dgram(d, 4000, 20, 0);
+  cut_and_check(d, 4000, 1006, 0, 5, 984);
+  dgram(d, 4000, 20, 0x4000); /* DF kept as the sender set it */
+  cut_and_check(d, 4000, 1006, 1, 5, 984);
+}
+
+/* Payload an exact multiple of the piece: no empty last fragment. */
+static void test_refrag_exact_multiple(void **state) {
+  (void)state;
+  static uint8_t d[20 + 3 * 576];
+  dgram(d, sizeof(d), 20, 0);
+  cut_and_check(d, sizeof(d), 596, 0, 3, 576);
+}
+
+/* Options: the first fragment has them all, the later ones the copied
+ * one only (11 bytes, padded to 12: header 32). */
+static void test_refrag_copied_options(void **state) {
+  (void)state;
+  static uint8_t d[2040];
+  dgram(d, sizeof(d), 40, 0);
+  ph_refrag r;
+  assert_int_equal(pinhole__refrag_plan(&r, d, sizeof(d), 576), 0);
+  assert_int_equal(r.hl, 40);
+  assert_int_equal(r.hln, 32);
+  assert_int_equal(r.hdrn[0], 0x48);
+  assert_int_equal(r.hdrn[20], 0x82);
+  assert_int_equal(r.hdrn[21], 11);
+  assert_int_equal(r.hdrn[31], 0);
+  /* (576 - 40) & ~7 = 536: 2000 payload bytes in 4 pieces */
+  cut_and_check(d, sizeof(d), 576, 0, 4, 536);
+  dgram(d, sizeof(d), 40, 0);
+  cut_and_check(d, sizeof(d), 576, 1, 4, 536);
+}
+
+/* Tiny pieces: 8 payload bytes per fragment, headers written over the
+ * pieces already sent when in place. */
+static void test_refrag_tiny(void **state) {
+  (void)state;
+  uint8_t d[100];
+  dgram(d, sizeof(d), 20, 0);
+  cut_and_check(d, sizeof(d), 28, 0, 10, 8);
+  dgram(d, sizeof(d), 20, 0);
+  cut_and_check(d, sizeof(d), 35, 1, 10, 8);
+}
+
+/* A datagram that fits is one fragment: itself, MF clear, offset 0. */
+static void test_refrag_fits(void **state) {
+  (void)state;
+  uint8_t d[600], out[600];
+  dgram(d, sizeof(d), 20, 0x2000 | 5); /* stale fragment bits cleared */
+  ph_refrag r;
+  assert_int_equal(pinhole__refrag_plan(&r, d, sizeof(d), 600), 0);
+  assert_int_equal(r.n, 1);
+  assert_int_equal(pinhole__refrag_put(&r, 0, d + 20, out), 600);
+  assert_int_equal(get16(out + 6), 0);
+  assert_memory_equal(out + 20, d + 20, 580);
+  assert_int_equal(pinhole_cksum(out, 20), 0);
+}
+
+/* Headers that do not hold, an MTU without room for 8 bytes. */
+static void test_refrag_refused(void **state) {
+  (void)state;
+  uint8_t d[200];
+  ph_refrag r;
+  dgram(d, sizeof(d), 20, 0);
+  assert_int_equal(pinhole__refrag_plan(&r, d, sizeof(d), 27), -1);
+  assert_int_equal(pinhole__refrag_plan(&r, d, sizeof(d), 28), 0);
+  assert_int_equal(r.n, 23); /* 180 bytes in pieces of 8 */
+  assert_int_equal(pinhole__refrag_plan(&r, d, sizeof(d) - 1, 576), -1);
+  assert_int_equal(pinhole__refrag_plan(&r, d, 19, 576), -1);
+  d[0] = 0x44;
+  assert_int_equal(pinhole__refrag_plan(&r, d, sizeof(d), 576), -1);
+  d[0] = 0x4f; /* 60-byte header: fits in 200 */
+  assert_int_equal(pinhole__refrag_plan(&r, d, sizeof(d), 576), 0);
+  assert_int_equal(pinhole__refrag_plan(&r, d, 40, 576), -1);
+  d[0] = 0x65;
+  assert_int_equal(pinhole__refrag_plan(&r, d, sizeof(d), 576), -1);
+  /* an option list that lies about a length: copied up to there */
+  dgram(d, sizeof(d), 40, 0);
+  d[21] = 30; /* the copied option claims past the header */
+  assert_int_equal(pinhole__refrag_plan(&r, d, sizeof(d), 100), 0);
+  assert_int_equal(r.hln, 20);
+}
+
+/* Every MTU from the smallest to past the datagram: the pieces always
+ * put back together to the datagram. */
+static void test_refrag_every_mtu(void **state) {
+  (void)state;
+  static uint8_t d[1200];
+  for (size_t mtu = 48; mtu <= 1250; mtu += 13) {
+    dgram(d, sizeof(d), 40, 0);
+    ph_refrag r;
+    assert_int_equal(pinhole__refrag_plan(&r, d, sizeof(d), mtu), 0);
+    size_t fp = mtu >= sizeof(d) ? 1160 : (mtu - 40) & ~(size_t)7;
+    cut_and_check(d, sizeof(d), mtu, (int)(mtu & 1), r.n, fp);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_refrag_mtu_1500),
+      cmocka_unit_test(test_refrag_rounds_down),
+      cmocka_unit_test(test_refrag_exact_multiple),
+      cmocka_unit_test(test_refrag_copied_options),
+      cmocka_unit_test(test_refrag_tiny),
+      cmocka_unit_test(test_refrag_fits),
+      cmocka_unit_test(test_refrag_refused),
+      cmocka_unit_test(test_refrag_every_mtu),
+  };
+  return cmocka_run_group_tests_name("unit.refrag", tests, NULL, NULL);
+}
