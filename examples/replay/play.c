@@ -77,6 +77,16 @@ typedef struct endpoint {
   uint8_t proto;
 } endpoint;
 
+/* An outside datagram in fragments whose first fragment was played: the
+ * later ones (no ports) go to the address the first one went to. */
+typedef struct frag {
+  uint32_t src, dst, pub_dst;
+  uint16_t id;
+  uint8_t proto, used;
+} frag;
+
+#define FRAGS 64 /* datagrams remembered, the oldest forgotten first */
+
 struct play {
   pinhole_ctx *ctx;
   play_host host;
@@ -87,6 +97,8 @@ struct play {
   int fix;
   conn **conns;
   endpoint **eps;
+  frag frags[FRAGS];
+  size_t frag_next;
   play_totals tot;
   uint64_t *cnt_before, *cnt_after;
   size_t ncnt;
@@ -878,17 +890,79 @@ static int forwarded(play *p, const frame *f, int verdict, int olen) {
   return PLAY_OK;
 }
 
-/* An outside frame that cannot be played: a fragment. Returns 1 when
- * reported. */
-static int outside_fragment(play *p, const frame *f) {
-  char desc[160], line[256];
-  if (!(f->v.flags & PINHOLE_PKTF_FRAGMENT))
-    return 0;
-  fmt_pkt(desc, sizeof(desc), &f->v);
-  snprintf(line, sizeof(line), "%s: fragment from outside (not replayed)",
-           desc);
-  report(p, f->label, PLAY_UNPLAYABLE, "skipped", line);
-  return 1;
+/* ------------------------------------------------------------------ */
+/* Fragments from the outside                                          */
+
+/* Adds to the one's complement checksum field at ck the change of the
+ * bytes [off, off + n) from orig to now (n even, off even: RFC 1624). */
+static void cksum_follow(uint8_t *ck, const uint8_t *orig, const uint8_t *now,
+                         size_t off, size_t n) {
+  uint32_t s = (uint16_t)~get16(ck);
+  for (size_t i = off; i + 1 < off + n; i += 2)
+    s += (uint16_t)~get16(orig + i) + (uint32_t)get16(now + i);
+  while (s >> 16)
+    s = (s & 0xffffu) + (s >> 16);
+  put16(ck, (uint16_t)~s);
+}
+
+/* The first fragment of an outside datagram, rewritten in buf from orig:
+ * its TCP or UDP checksum covers the whole datagram, so it follows the
+ * rewritten addresses, ports (and ACK) incrementally, as wrong as it was;
+ * the later fragments are remembered to go to the same address. */
+static void first_fragment(play *p, uint8_t *buf, const uint8_t *orig,
+                           const pinhole_pkt_view *v) {
+  size_t l4 = v->l4_off;
+  uint8_t *ck = NULL;
+  if (v->proto == PINHOLE_IPPROTO_TCP)
+    ck = buf + l4 + 16;
+  else if (v->proto == PINHOLE_IPPROTO_UDP && get16(buf + l4 + 6) != 0)
+    ck = buf + l4 + 6;
+  if (ck) {
+    cksum_follow(ck, orig, buf, 12, 8);
+    cksum_follow(ck, orig, buf, l4, 4);
+    if (v->proto == PINHOLE_IPPROTO_TCP)
+      cksum_follow(ck, orig, buf, l4 + 8, 4);
+    if (v->proto == PINHOLE_IPPROTO_UDP && get16(ck) == 0)
+      put16(ck, 0xffff);
+  }
+  frag *f = &p->frags[p->frag_next];
+  p->frag_next = (p->frag_next + 1) % FRAGS;
+  *f = (frag){v->src, v->dst, get32(buf + 16), v->ip_id, v->proto, 1};
+}
+
+/* A later fragment of an outside datagram: to where its first fragment
+ * went. Returns 1, or 0 with why filled when its first fragment was not
+ * played (the library cannot match it either: it is fed unchanged). */
+static int later_fragment(const play *p, uint8_t *buf,
+                          const pinhole_pkt_view *v, char *why, size_t len) {
+  for (size_t i = 0; i < FRAGS; i++) {
+    const frag *f = &p->frags[i];
+    if (f->used && f->src == v->src && f->dst == v->dst && f->id == v->ip_id &&
+        f->proto == v->proto) {
+      put32(buf + 16, f->pub_dst);
+      return 1;
+    }
+  }
+  snprintf(why, len, "no first fragment of id %u played before it",
+           (unsigned)v->ip_id);
+  return 0;
+}
+
+/* Rewrites the outside frame in p->buf (captured as data[0..len), f->v)
+ * to what the outside host would have sent through the NAT. Returns 1
+ * when a translation was known. */
+static int outside_frame(play *p, frame *f, const uint8_t *data, size_t len) {
+  const pinhole_pkt_view *v = &f->v;
+  int m;
+  if ((v->flags & PINHOLE_PKTF_FRAGMENT) && !(v->flags & PINHOLE_PKTF_L4))
+    m = later_fragment(p, p->buf, v, f->why, sizeof(f->why));
+  else
+    m = rewrite_outside(p, p->buf, v, f->why, sizeof(f->why));
+  if (m && (v->flags & PINHOLE_PKTF_FRAGMENT) && (v->flags & PINHOLE_PKTF_L4))
+    first_fragment(p, p->buf, data, v);
+  if (m)
+    fix_rewritten(p, data, len, v, f->ck);
+  return m;
 }
 
 int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
@@ -911,13 +985,8 @@ int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
   memcpy(p->buf, data, len);
   f.matched = 1;
   f.why[0] = '\0';
-  if (f.bad == 0 && !f.inside) {
-    if (outside_fragment(p, &f))
-      return PLAY_UNPLAYABLE;
-    f.matched = rewrite_outside(p, p->buf, &f.v, f.why, sizeof(f.why));
-    if (f.matched)
-      fix_rewritten(p, data, len, &f.v, f.ck);
-  }
+  if (f.bad == 0 && !f.inside)
+    f.matched = outside_frame(p, &f, data, len);
   f.fed_bad = pinhole_pkt_parse(p->buf, len, &f.fed);
   if (f.inside)
     p->tot.inside++;
