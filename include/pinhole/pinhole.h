@@ -83,7 +83,13 @@ enum pinhole_verdict {
   /** Send the rewritten packet back out of the side it arrived on: one
    *  inside host reaching another through its public mapping (hairpinning,
    *  RFC 4787 REQ-9, RFC 5382 REQ-8). */
-  PINHOLE_VERDICT_HAIRPIN = 3
+  PINHOLE_VERDICT_HAIRPIN = 3,
+  /** Do not send this packet: the library keeps its payload and will send
+   *  it on, merged into a later packet of the stream or through the emit
+   *  callback. Not a drop (a Watch connection's message split across TCP
+   *  segments or IP fragments being reassembled, docs/reassembly.md).
+   *  @since 0.2 */
+  PINHOLE_VERDICT_HELD = 4
 };
 
 /**
@@ -119,7 +125,12 @@ enum pinhole_config_flag {
    *  as an ALG error, instead of being dropped (counted as "ALG message
    *  dropped untranslated"). Off by default: it may carry an inside
    *  address out of the NAT. @since 0.2 */
-  PINHOLE_CFG_ALG_PASS_UNTRANSLATED = 0x10
+  PINHOLE_CFG_ALG_PASS_UNTRANSLATED = 0x10,
+  /** Send a UDP datagram reassembled from IP fragments for its ALG on
+   *  whole (one packet through the emit callback) instead of fragmented
+   *  again to its original fragment size: for hosts whose path takes
+   *  packets larger than the fragments came in. @since 0.2 */
+  PINHOLE_CFG_REASM_WHOLE = 0x20
 };
 
 /**
@@ -174,6 +185,24 @@ typedef struct pinhole_config {
    *  pinhole_pool_add); 0 (no PBA pool possible); at most 2^22. Memory:
    *  about 64 bytes per block. @since 0.2 */
   uint32_t max_port_blocks;
+  /* Reassembly of messages split across TCP segments or IP fragments on
+   * Watch connections (docs/reassembly.md). A 0 (a caller that predates
+   * the fields) is the default. The pool is allocated with the context:
+   * hold_bytes + hold_msg_max + about 64 bytes per max_held. */
+  /** bytes the context may hold for split messages, all connections
+   *  together; 262144; at most 2^30. @since 0.2 */
+  uint32_t hold_bytes;
+  /** of those, bytes one conversation may hold at once; 16384 (or
+   *  hold_bytes when smaller); at most hold_bytes. @since 0.2 */
+  uint32_t hold_bytes_per_conv;
+  /** the largest message reassembled (bytes); 9216; at most 65535. A
+   *  longer one ends as "message too large". @since 0.2 */
+  uint32_t hold_msg_max;
+  /** messages held at once; 256; at most 2^20. @since 0.2 */
+  uint32_t max_held;
+  /** how long a message may wait for its rest (ms); 3000; at most
+   *  86400000. @since 0.2 */
+  uint32_t hold_timeout_ms;
 } pinhole_config;
 
 /**
@@ -751,7 +780,21 @@ enum pinhole_counter {
   PINHOLE_CNT_PBA_BLOCK_RELEASE,
   /** A new mapping refused because its subscriber's blocks were all full
    *  and it had max_blocks of them (a drop). @since 0.2 */
-  PINHOLE_CNT_PBA_QUOTA
+  PINHOLE_CNT_PBA_QUOTA,
+  /** A split message whose bytes the library began to hold (TCP segments
+   *  or IP fragments of a Watch connection). @since 0.2 */
+  PINHOLE_CNT_REASM_HELD,
+  /** A held message completed and handed to its ALG whole. @since 0.2 */
+  PINHOLE_CNT_REASM_COMPLETED,
+  /** A held message whose rest did not arrive within hold_timeout_ms.
+   *  @since 0.2 */
+  PINHOLE_CNT_REASM_TIMEOUT,
+  /** A message not held (or no longer held) because the pool, the
+   *  number of held messages or the conversation's share was full.
+   *  @since 0.2 */
+  PINHOLE_CNT_REASM_OVERFLOW,
+  /** A split message longer than hold_msg_max. @since 0.2 */
+  PINHOLE_CNT_REASM_TOO_BIG
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

@@ -12,6 +12,16 @@
 
 #define PH_TICK_SHIFT 24 /* ~16.8 ms */
 
+/* Reassembly defaults (pinhole_config, docs/reassembly.md). */
+#define PH_HOLD_BYTES 262144u
+#define PH_HOLD_PER_CONV 16384u
+#define PH_HOLD_MSG_MAX 9216u
+#define PH_MAX_HELD 256u
+#define PH_HOLD_TIMEOUT_MS 3000u
+/* the reassembled packet's buffer: the message, IP and TCP headers with
+ * options (120), and room for a rewrite to grow it */
+#define PH_HOLD_BUF_EXTRA 2048u
+
 int pinhole__struct_in(void *dst, size_t ours, const void *src, size_t theirs) {
   if (theirs < sizeof(size_t))
     return PINHOLE_ERR_INVALID_ARG;
@@ -50,6 +60,11 @@ int pinhole_config_default(pinhole_config *cfg, size_t size) {
   cfg->max_fragments = 1024;
   cfg->frag_timeout_ms = 10000;
   cfg->gre_timeout_s = 300;
+  cfg->hold_bytes = PH_HOLD_BYTES;
+  cfg->hold_bytes_per_conv = PH_HOLD_PER_CONV;
+  cfg->hold_msg_max = PH_HOLD_MSG_MAX;
+  cfg->max_held = PH_MAX_HELD;
+  cfg->hold_timeout_ms = PH_HOLD_TIMEOUT_MS;
   return 0;
 }
 
@@ -90,6 +105,29 @@ static void ph_default_free(void *p, size_t size, void *user) {
 #define PH_MAX_PORT_BLOCKS (1u << 22)
 #define PH_MAX_TIMEOUT_S (30u * 86400u) /* connection idle timeouts */
 #define PH_MAX_TIMEOUT_MS (86400000u)   /* pinhole and reassembly lifetimes */
+#define PH_MAX_HOLD_BYTES (1u << 30)
+#define PH_MAX_HELD_MSGS (1u << 20)
+
+/* The reassembly fields: 0 is the default (a caller that predates them);
+ * 0 or PINHOLE_ERR_RANGE. */
+static int ph_hold_config(pinhole_config *c) {
+  if (c->hold_bytes == 0)
+    c->hold_bytes = PH_HOLD_BYTES;
+  if (c->hold_bytes_per_conv == 0)
+    c->hold_bytes_per_conv =
+        c->hold_bytes < PH_HOLD_PER_CONV ? c->hold_bytes : PH_HOLD_PER_CONV;
+  if (c->hold_msg_max == 0)
+    c->hold_msg_max = PH_HOLD_MSG_MAX;
+  if (c->max_held == 0)
+    c->max_held = PH_MAX_HELD;
+  if (c->hold_timeout_ms == 0)
+    c->hold_timeout_ms = PH_HOLD_TIMEOUT_MS;
+  if (c->hold_bytes > PH_MAX_HOLD_BYTES ||
+      c->hold_bytes_per_conv > c->hold_bytes || c->hold_msg_max > 65535 ||
+      c->max_held > PH_MAX_HELD_MSGS || c->hold_timeout_ms > PH_MAX_TIMEOUT_MS)
+    return PINHOLE_ERR_RANGE;
+  return 0;
+}
 
 static int ph_timeouts_ok(const pinhole_config *c) {
   const uint32_t s[] = {c->tcp_syn_timeout_s, c->tcp_est_timeout_s,
@@ -128,6 +166,8 @@ static int ph_config_check(pinhole_config *c) {
   uint64_t map_max = 2 * (uint64_t)c->max_flows + c->max_pinholes;
   if (c->max_conversations > conv_max || c->max_mappings > map_max ||
       c->max_conversations > PH_MAX_TABLE || c->max_mappings > PH_MAX_TABLE)
+    return PINHOLE_ERR_RANGE;
+  if (ph_hold_config(c) < 0)
     return PINHOLE_ERR_RANGE;
   if (c->max_conversations == 0)
     c->max_conversations = c->max_flows;
@@ -224,6 +264,14 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_blocks = ph_carve(&l, (size_t)c.max_port_blocks * sizeof(ph_block));
   size_t o_subs = ph_carve(&l, (size_t)c.max_port_blocks * sizeof(ph_sub));
   size_t o_subh = ph_carve(&l, (size_t)sub_buckets * sizeof(uint32_t));
+  uint32_t nchunks =
+      (uint32_t)(((uint64_t)c.hold_bytes + PH_HOLD_CHUNK - 1) / PH_HOLD_CHUNK);
+  size_t hold_buf_cap = (size_t)c.hold_msg_max + PH_HOLD_BUF_EXTRA;
+  size_t o_held = ph_carve(&l, (size_t)c.max_held * sizeof(ph_held));
+  size_t o_cnext = ph_carve(&l, (size_t)nchunks * sizeof(ph_ref));
+  size_t o_cdata = ph_carve(&l, (size_t)nchunks * PH_HOLD_CHUNK);
+  size_t o_convh = ph_carve(&l, (size_t)c.max_conversations * sizeof(uint32_t));
+  size_t o_hbuf = ph_carve(&l, hold_buf_cap);
   size_t total = l.total + 64;
 
   uint8_t *raw = k.alloc(total, user);
@@ -280,6 +328,14 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
     ctx->sub_free = i;
   }
 
+  ctx->held = (ph_held *)(void *)(m + o_held);
+  ctx->chunk_next = (ph_ref *)(void *)(m + o_cnext);
+  ctx->chunk_data = m + o_cdata;
+  ctx->nchunks = nchunks;
+  ctx->conv_held = (uint32_t *)(void *)(m + o_convh);
+  ctx->hold_buf = m + o_hbuf;
+  ctx->hold_buf_cap = hold_buf_cap;
+
   /* free lists, lowest index first */
   for (uint32_t i = c.max_flows; i > 0; i--) {
     ph_cold_at(ctx, i)->conv_next = ctx->conn_free;
@@ -305,6 +361,14 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
     ph_frag_at(ctx, i)->hnext = ctx->frag_free;
     ctx->frag_free = i;
   }
+  for (uint32_t i = c.max_held; i > 0; i--) {
+    ph_held_at(ctx, i)->next = ctx->held_free;
+    ctx->held_free = i;
+  }
+  for (uint32_t i = nchunks; i > 0; i--) {
+    ctx->chunk_next[ph_slot(i)] = ctx->chunk_free;
+    ctx->chunk_free = i;
+  }
   ctx->next_conv_id = 1;
   ctx->rng = c.seed ^ 0x9E3779B97F4A7C15ull;
   if (ctx->rng == 0)
@@ -322,6 +386,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   pinhole_wheel_init(&ctx->block_wheel, ctx->blocks, sizeof(ph_block),
                      offsetof(ph_block, timer), c.max_port_blocks, 0,
                      PH_TICK_SHIFT);
+  pinhole_wheel_init(&ctx->hold_wheel, ctx->held, sizeof(ph_held),
+                     offsetof(ph_held, timer), c.max_held, 0, PH_TICK_SHIFT);
   *out = ctx;
   return 0;
 }

@@ -208,6 +208,8 @@ typedef struct ph_stream {
   uint32_t skip_len; /* bytes still to skip (known-length body) */
   uint32_t rw_seq;   /* original seq of the last segment rewritten */
   uint32_t data_seq; /* with synced: seq of the stream's first data byte */
+  ph_ref held;       /* the message held from msg_seq on (core/hold.c),
+                        or PH_NIL */
 } ph_stream;
 
 /* Per-connection ALG state (only for Watch connections). */
@@ -237,6 +239,31 @@ typedef struct ph_frag {
   uint32_t hnext;
   pinhole_timer timer;
 } ph_frag;
+
+/* The held-bytes pool (core/hold.c): a message split across TCP segments
+ * or IP fragments of a Watch connection, held until its rest arrives, in
+ * a chain of fixed-size chunks (PH_HOLD_CHUNK bytes each). */
+#define PH_HOLD_CHUNK 256u
+enum ph_hold_kind {
+  PH_HOLD_TCP = 1,  /* a Watch TCP stream's message (core/stream.c) */
+  PH_HOLD_DGRAM = 2 /* a Watch UDP datagram in IP fragments */
+};
+typedef struct ph_held {
+  ph_ref conv;         /* the conversation its bytes count against;
+                          PH_NIL: the slot is free */
+  ph_ref owner;        /* PH_HOLD_TCP: the connection; PH_HOLD_DGRAM: the
+                          owner's choice (its fragment entry) */
+  uint32_t key;        /* PH_HOLD_TCP: original sequence number of the first
+                          byte; PH_HOLD_DGRAM: the owner's (IP id) */
+  uint32_t len;        /* bytes held */
+  ph_ref first, last;  /* chunk chain (PH_NIL when empty) */
+  ph_ref next;         /* free list */
+  ph_ref older, newer; /* the age list (eviction takes the oldest) */
+  uint8_t kind;        /* ph_hold_kind */
+  uint8_t dir;         /* direction of the owner's connection */
+  uint16_t pad_;
+  pinhole_timer timer; /* hold_timeout_ms after it began */
+} ph_held;
 
 /* A NAT pool. Ports: one bitmap per (address, proto class). */
 #define PH_POOL_MAX_ADDRS 16
@@ -417,6 +444,22 @@ struct pinhole_ctx {
   pinhole_wheel block_wheel;
   uint32_t map_fail_paddr; /* public address of the last NO_PORT refusal */
   char labels[2][PINHOLE_LABEL_MAX]; /* interface, service set (operator.c) */
+
+  /* the held-bytes pool (core/hold.c) */
+  ph_held *held;      /* max_held messages */
+  ph_ref held_free;   /* free list (through next) */
+  uint32_t nheld;     /* messages held */
+  ph_ref held_oldest; /* age list: first = oldest */
+  ph_ref held_newest;
+  ph_ref *chunk_next;  /* per chunk: the next of its chain, or of the
+                          free list */
+  uint8_t *chunk_data; /* nchunks * PH_HOLD_CHUNK bytes */
+  ph_ref chunk_free;
+  uint32_t nchunks, chunks_used;
+  uint32_t *conv_held; /* per conversation slot: bytes of chunks held */
+  uint8_t *hold_buf;   /* a reassembled packet: hold_buf_cap bytes */
+  size_t hold_buf_cap;
+  pinhole_wheel hold_wheel;
 };
 
 #define PH_SCRATCH 65536

@@ -217,6 +217,57 @@ int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                         int side);
 void pinhole__frag_free(pinhole_ctx *ctx, ph_ref ref, int expired);
 
+/* hold.c: the held-bytes pool (see its head comment and ctx.h ph_held).
+ * A held message belongs to a conversation (its bytes count against that
+ * conversation's share) and an owner of its kind, which is told through
+ * its kind's "lost" function when the message ends without completing. */
+enum ph_hold_why {
+  PH_HOLD_TIMEOUT = 1, /* hold_timeout_ms passed (REASM_TIMEOUT counted) */
+  PH_HOLD_EVICTED = 2  /* given up to make room for a newer message
+                          (REASM_OVERFLOW counted) */
+};
+/* Starts an empty held message of kind (ph_hold_kind) for conversation
+ * conv, with its owner, direction and key (ph_held), its timer armed for
+ * hold_timeout_ms; counts REASM_HELD. When every slot is taken the oldest
+ * message is given up first. Returns it (never PH_NIL while max_held is
+ * at least 1). */
+ph_ref pinhole__hold_new(pinhole_ctx *ctx, uint8_t kind, ph_ref conv,
+                         ph_ref owner, uint8_t dir, uint32_t key);
+/* Appends p[0..len) to message r: 0; PINHOLE_ERR_RANGE (REASM_TOO_BIG
+ * counted) when it would pass hold_msg_max; PINHOLE_ERR_FULL
+ * (REASM_OVERFLOW counted) when it would pass the conversation's share, or
+ * when the pool has no room even after giving up every other message.
+ * On an error nothing was appended; r is still held. */
+int pinhole__hold_append(pinhole_ctx *ctx, ph_ref r, const uint8_t *p,
+                         size_t len);
+/* Copies bytes [off, off + len) of message r (as far as it has them) to
+ * dst; returns the number copied. */
+size_t pinhole__hold_copy(const pinhole_ctx *ctx, ph_ref r, size_t off,
+                          uint8_t *dst, size_t len);
+/* Nonzero when message r holds exactly p[0..len) at off. */
+int pinhole__hold_same(const pinhole_ctx *ctx, ph_ref r, size_t off,
+                       const uint8_t *p, size_t len);
+/* The context's buffer for a completed message (with room for headers
+ * and a rewrite's growth): *cap bytes, at least hold_msg_max + 2048 up to
+ * 65535 + 2048. Valid until the next call that completes a message. */
+uint8_t *pinhole__hold_buf(const pinhole_ctx *ctx, size_t *cap);
+/* Frees message r (its chunks, its slot, its share), no counter. */
+void pinhole__hold_free(pinhole_ctx *ctx, ph_ref r);
+/* Message r completed: counts REASM_COMPLETED and frees it. */
+void pinhole__hold_done(pinhole_ctx *ctx, ph_ref r);
+/* Message r's deadline passed (found at use): counts REASM_TIMEOUT, tells
+ * its owner, frees it. */
+void pinhole__hold_expire(pinhole_ctx *ctx, ph_ref r);
+/* pinhole_tick's share: expires messages past their deadline. */
+size_t pinhole__hold_tick(pinhole_ctx *ctx, size_t budget, int *expired);
+static inline ph_held *ph_held_at(const pinhole_ctx *ctx, ph_ref r) {
+  return &ctx->held[ph_slot(r)];
+}
+
+/* stream.c: a Watch stream's held message r ended without completing
+ * (ph_hold_why); called by hold.c before it frees r. */
+void pinhole__stream_hold_lost(pinhole_ctx *ctx, ph_ref r, int why);
+
 /* icmp.c */
 int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, int side);

@@ -74,9 +74,10 @@ void pinhole__set_time(pinhole_ctx *ctx, uint64_t now_ns) {
   /* an empty wheel moves to the host's time at no cost, so that timers
    * are placed near it (the wheels start at 0; the host's clock may be
    * anywhere in the 64-bit range) */
-  pinhole_wheel *const wheels[4] = {&ctx->pinhole_wheel, &ctx->conn_wheel,
-                                    &ctx->frag_wheel, &ctx->block_wheel};
-  for (int i = 0; i < 4; i++) {
+  pinhole_wheel *const wheels[5] = {&ctx->pinhole_wheel, &ctx->conn_wheel,
+                                    &ctx->frag_wheel, &ctx->block_wheel,
+                                    &ctx->hold_wheel};
+  for (int i = 0; i < 5; i++) {
     size_t fired;
     pinhole_wheel *w = wheels[i];
     if (w->armed == 0 && w->now_tick <= now_ns >> w->tick_shift)
@@ -101,10 +102,16 @@ int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
     work += pinhole__pba_tick(ctx, PINHOLE_TICK_BUDGET - work, &released);
     x.expired += released;
   }
+  if (work < PINHOLE_TICK_BUDGET) {
+    int held = 0; /* held messages past hold_timeout_ms */
+    work += pinhole__hold_tick(ctx, PINHOLE_TICK_BUDGET - work, &held);
+    x.expired += held;
+  }
   for (int i = 0; i < 3; i++)
     if (pinhole_wheel_pending(wheels[i], ctx->now_ns))
       return PINHOLE_TICK_BUDGET;
-  if (pinhole_wheel_pending(&ctx->block_wheel, ctx->now_ns))
+  if (pinhole_wheel_pending(&ctx->block_wheel, ctx->now_ns) ||
+      pinhole_wheel_pending(&ctx->hold_wheel, ctx->now_ns))
     return PINHOLE_TICK_BUDGET;
   return x.expired;
 }

@@ -305,6 +305,9 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
     ctx->half_open--;
   if (c->watch) {
     ph_watch *w = ph_watch_at(ctx, c->watch);
+    for (int d = 0; d < 2; d++) /* its held messages go with it */
+      if (w->st[d].held)
+        pinhole__hold_free(ctx, w->st[d].held);
     w->conn = 0;
     w->free_next = ctx->watch_free;
     ctx->watch_free = c->watch;

@@ -105,6 +105,11 @@ static const ph_cnt_desc ph_cnt[] = {
     C(PBA_BLOCK_ALLOC, NULL, "Port blocks allocated"),
     C(PBA_BLOCK_RELEASE, NULL, "Port blocks released"),
     C(PBA_QUOTA, NULL, "Port block quota exceeded"),
+    C(REASM_HELD, NULL, "Reassembly: messages held"),
+    C(REASM_COMPLETED, NULL, "Reassembly: messages completed"),
+    C(REASM_TIMEOUT, NULL, "Reassembly: messages timed out"),
+    C(REASM_OVERFLOW, NULL, "Reassembly: pool or share full"),
+    C(REASM_TOO_BIG, NULL, "Reassembly: message too large"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

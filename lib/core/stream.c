@@ -183,3 +183,14 @@ ph_status pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg) {
   return ph_after_scan(ac, st, seq, start, &res,
                        ac->growth + ac->replay_growth - growth0);
 }
+
+void pinhole__stream_hold_lost(pinhole_ctx *ctx, ph_ref r, int why) {
+  (void)why;
+  const ph_held *h = ph_held_at(ctx, r);
+  ph_conn *c = ph_conn_at(ctx, h->owner);
+  if (c->watch == PH_NIL)
+    return;
+  ph_stream *st = &ph_watch_at(ctx, c->watch)->st[h->dir];
+  if (st->held == r)
+    st->held = PH_NIL;
+}

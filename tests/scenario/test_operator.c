@@ -423,7 +423,12 @@ static const char stats_want[] =
     "    GRE packets for no known call: 0\n"
     "    Port blocks allocated: 0\n"
     "    Port blocks released: 0\n"
-    "    Port block quota exceeded: 0\n";
+    "    Port block quota exceeded: 0\n"
+    "    Reassembly: messages held: 0\n"
+    "    Reassembly: messages completed: 0\n"
+    "    Reassembly: messages timed out: 0\n"
+    "    Reassembly: pool or share full: 0\n"
+    "    Reassembly: message too large: 0\n";
 
 static void test_stats_whole_listing(void **state) {
   (void)state;

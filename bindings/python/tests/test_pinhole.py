@@ -114,7 +114,7 @@ class TestBinding(unittest.TestCase):
         # LP64 (x86-64, aarch64) layout of the structs (Pool and Event grew in
         # 0.2: appended fields), as sizeof()
         # gives it in C.
-        sizes = {"Config": 128, "Pool": 40, "Rule": 88, "Pkt": 16,
+        sizes = {"Config": 144, "Pool": 40, "Rule": 88, "Pkt": 16,
                  "Event": 128, "Trace": 88, "FlowInfo": 96, "Callbacks": 48}
         for name, size in sizes.items():
             self.assertEqual(ctypes.sizeof(getattr(pinhole, name)), size,
@@ -150,7 +150,7 @@ class TestBinding(unittest.TestCase):
 
     def test_config_default(self):
         cfg = pinhole.default_config()
-        self.assertEqual(cfg.size, 128)
+        self.assertEqual(cfg.size, 144)
         self.assertEqual(cfg.max_flows, 65536)
         self.assertEqual(cfg.max_pinholes, 4096)
         self.assertEqual(cfg.max_watch, 4096)

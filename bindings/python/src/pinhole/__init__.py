@@ -42,7 +42,7 @@ __all__ = ["Context", "PinholeError", "Flow", "load", "udp", "tcp",
            "cksum_update32", "fix_checksums", "event_text", "trace_text",
            "event_name", "alg_names", "default_config", "COUNTERS", "CNT",
            "SIDE_INSIDE", "SIDE_OUTSIDE", "SIDE_ANY", "VERDICT_FORWARD",
-           "VERDICT_DROP", "VERDICT_REJECT", "VERDICT_HAIRPIN",
+           "VERDICT_DROP", "VERDICT_REJECT", "VERDICT_HAIRPIN", "VERDICT_HELD",
            "ACTION_ACCEPT", "ACTION_DISCARD", "ACTION_REJECT", "NAT_NONE",
            "NAT_SOURCE", "NAT_DEST", "NAT_STATIC", "RULE_DNS_DOCTOR",
            "IPPROTO_ICMP", "IPPROTO_TCP", "IPPROTO_UDP", "TCP_FIN",
@@ -51,6 +51,7 @@ __all__ = ["Context", "PinholeError", "Flow", "load", "udp", "tcp",
 # ------------------------------------------------------------------ enums
 SIDE_INSIDE, SIDE_OUTSIDE, SIDE_ANY = 0, 1, 255
 VERDICT_FORWARD, VERDICT_DROP, VERDICT_REJECT, VERDICT_HAIRPIN = 0, 1, 2, 3
+VERDICT_HELD = 4
 ACTION_ACCEPT, ACTION_DISCARD, ACTION_REJECT = 0, 1, 2
 NAT_NONE, NAT_SOURCE, NAT_DEST, NAT_STATIC = 0, 1, 2, 3
 RULE_DNS_DOCTOR = 0x01
@@ -86,6 +87,8 @@ COUNTERS = [
     "ALG_PPTP",
     "GRE_NO_CALL",
     "PBA_BLOCK_ALLOC", "PBA_BLOCK_RELEASE", "PBA_QUOTA",
+    "REASM_HELD", "REASM_COMPLETED", "REASM_TIMEOUT", "REASM_OVERFLOW",
+    "REASM_TOO_BIG",
 ]
 CNT = {name: i for i, name in enumerate(COUNTERS)}
 
@@ -113,6 +116,11 @@ class Config(ctypes.Structure):
         ("max_fragments", u32), ("frag_timeout_ms", u32),
         ("max_ports_per_host", u32), ("gre_timeout_s", u32),
         ("max_port_blocks", u32),
+        ("hold_bytes", u32),
+        ("hold_bytes_per_conv", u32),
+        ("hold_msg_max", u32),
+        ("max_held", u32),
+        ("hold_timeout_ms", u32),
     ]
 
 
