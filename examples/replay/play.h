@@ -32,10 +32,10 @@
 /** Reasons a frame is reported (one line each). */
 enum play_problem {
   PLAY_OK = 0,
-  PLAY_DROPPED = 1,   /* the library returned DROP or REJECT */
-  PLAY_UNMATCHED = 2, /* outside packet with no known translation, and the
-                         library did not forward it as it was */
-  PLAY_MISMATCH = 3,  /* the library translated it back differently */
+  PLAY_DROPPED = 1,    /* the library returned DROP or REJECT */
+  PLAY_UNMATCHED = 2,  /* outside packet with no known translation, and the
+                          library did not forward it as it was */
+  PLAY_MISMATCH = 3,   /* the library translated it back differently */
   PLAY_UNPLAYABLE = 4, /* neither endpoint inside, cut by the snaplen ... */
   PLAY_HELD = 5        /* not a problem: the library holds its payload */
 };
