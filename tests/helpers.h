@@ -200,6 +200,12 @@ typedef struct tctx {
   int emitted_side;
   int nemitted;
   size_t allocs, frees;
+  /* every emitted packet, in order (the first T_ELOG) */
+#define T_ELOG 8
+  uint8_t elog[T_ELOG][1600];
+  size_t elog_len[T_ELOG];
+  int elog_side[T_ELOG];
+  int nelog;
 } tctx;
 
 static inline void t_on_event(pinhole_ctx *ctx, const pinhole_event *ev,
@@ -228,6 +234,11 @@ static inline void t_on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len,
   }
   t->emitted_side = side;
   t->nemitted++;
+  if (t->nelog < T_ELOG && len <= sizeof(t->elog[0])) {
+    memcpy(t->elog[t->nelog], pkt, len);
+    t->elog_len[t->nelog] = len;
+    t->elog_side[t->nelog++] = side;
+  }
 }
 
 static inline void *t_alloc(size_t size, void *user) {

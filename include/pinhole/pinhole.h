@@ -794,7 +794,19 @@ enum pinhole_counter {
    *  @since 0.2 */
   PINHOLE_CNT_REASM_OVERFLOW,
   /** A split message longer than hold_msg_max. @since 0.2 */
-  PINHOLE_CNT_REASM_TOO_BIG
+  PINHOLE_CNT_REASM_TOO_BIG,
+  /** A TCP segment that carried bytes the library held or had already
+   *  merged and sent (a retransmission): the held copy kept, the segment
+   *  dropped or sent on without its payload (docs/reassembly.md). A
+   *  sender that waits for the held bytes to be acknowledged (Nagle)
+   *  completes its message with such a retransmission. @since 0.2 */
+  PINHOLE_CNT_REASM_RESENT,
+  /** A TCP segment whose bytes differ from the held bytes it overlaps:
+   *  dropped (fail closed), the held copy kept. @since 0.2 */
+  PINHOLE_CNT_REASM_CONFLICT,
+  /** A TCP segment past the end of a held message (an earlier one is
+   *  missing): dropped, the sender sends it again. @since 0.2 */
+  PINHOLE_CNT_REASM_OUT_OF_ORDER
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

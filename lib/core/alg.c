@@ -824,16 +824,21 @@ ph_status pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt,
     drop = pinhole__stream_run(&ac, alg);
     ph_stream *st = &ac.w->st[dir];
     if (drop == PH_PASS && ac.rewrote) {
-      /* growth counts rewrites of new data only (a withheld tail is added
-       * back, resent data was corrected the first time) */
+      /* growth counts rewrites of new data only (a held tail is added
+       * back, resent data was corrected the first time); ac.seq is where
+       * the segment, or the reassembled message, begins */
       if (!ac.replay) {
-        st->rw_seq = v->seq;
+        st->rw_seq = ac.seq;
         st->rw_valid = 1;
       }
       if (ac.growth != 0)
-        pinhole__tcp_seq_record(st, v->seq, ac.growth);
+        pinhole__tcp_seq_record(st, ac.seq, ac.growth);
     }
-    *changed = ac.rewrote || ac.trimmed;
+    *changed = (ac.rewrote || ac.trimmed) ? PH_ALG_CHANGED : 0;
+    if (drop == PH_PASS && ac.held_all)
+      *changed = PH_ALG_HELD;
+    else if (drop == PH_PASS && ac.merged)
+      *changed = PH_ALG_MERGED;
   } else {
     ph_scan res;
     memset(&res, 0, sizeof(res));

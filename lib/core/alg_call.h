@@ -36,6 +36,17 @@ struct ph_alg_call {
   uint8_t trimmed;       /* a withheld tail was cut off */
   uint8_t counter;       /* error counter selected for this call (0: the
                             descriptor's; pinhole__alg_error_counter) */
+  uint8_t held_all;      /* the whole payload is held: send nothing */
+  uint8_t merged;        /* pkt/v are the context's reassembled packet
+                            (ctx->hold_pkt), not the caller's */
+};
+
+/* pinhole__alg_run's *changed bits */
+enum ph_alg_changed {
+  PH_ALG_CHANGED = 0x01, /* the payload changed: recompute the checksum */
+  PH_ALG_HELD = 0x02,    /* nothing to send: the payload is held */
+  PH_ALG_MERGED = 0x04   /* send ctx->hold_pkt instead
+                            (pinhole__stream_send) */
 };
 
 /* The built-in ALG table (lib/core/alg.c). */
@@ -87,8 +98,9 @@ static inline const ph_alg *ph_alg_get(uint8_t id1) {
 }
 
 /* Runs the connection's ALG on a packet from direction dir: PH_DROP to
- * drop the packet (counted); *changed says the payload changed (the L4
- * checksum must be recomputed). */
+ * drop the packet (counted); *changed (ph_alg_changed bits) says the
+ * payload changed (the L4 checksum must be recomputed), that it is held,
+ * or that a reassembled packet is to be sent instead. */
 ph_status pinhole__alg_run(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, ph_conn *c, int dir, int side,
                            int *changed);
@@ -102,7 +114,16 @@ void pinhole__alg_frag(pinhole_ctx *ctx, pinhole_pkt_view *v, ph_conn *c,
                        int dir, int side);
 
 /* core/stream.c: runs a stream ALG over one TCP segment: PH_DROP when the
- * packet must be dropped (withheld, or a rewrite that does not fit). */
+ * packet must be dropped (counted); ac->held_all when its payload is held,
+ * ac->merged when it completed a held message (ac->pkt, ac->v are then
+ * ctx->hold_pkt and its view). */
 ph_status pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg);
+/* core/stream.c: sends the reassembled packet ctx->hold_pkt of c's
+ * direction dir (translated, sequence-corrected, checksummed): in the
+ * caller's packet when it fits pkt's cap and the receiver's MSS (the
+ * verdict FORWARD or HAIRPIN), else in segments through the emit callback
+ * (PINHOLE_VERDICT_HELD), or PINHOLE_VERDICT_DROP without one. */
+int pinhole__stream_send(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                         pinhole_pkt_view *v, ph_conn *c, int dir, int side);
 
 #endif /* PH_CORE_ALG_CALL_H */

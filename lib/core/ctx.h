@@ -85,7 +85,8 @@ typedef struct ph_conn_cold {
   ph_ref hairpin;   /* hairpinning: the target's mapping held */
   uint16_t rule;
   uint16_t rule_gen; /* ctx->rules_gen when the rule accepted it */
-  uint16_t pad_[2];
+  uint16_t mss[2];   /* TCP: the MSS option of side A's / side B's SYN
+                        (the most it takes per segment), 0: none seen */
   pinhole_timer timer;
 } ph_conn_cold;
 
@@ -196,20 +197,25 @@ typedef struct ph_stream {
   int32_t off_before; /* delta for seq before corr_pos */
   int32_t off_after;  /* delta for seq at/after corr_pos */
   uint32_t msg_seq;   /* original seq where the next message begins */
-  uint32_t held_seq;  /* start of a withheld partial message */
   uint8_t synced;     /* msg_seq valid */
-  uint8_t holding;    /* a partial message is withheld */
-  uint8_t hold_tries;
-  uint8_t skip_line; /* inside a line that is not parsed */
-  uint8_t has_corr;  /* corr_pos valid */
-  uint8_t rw_valid;  /* rw_seq valid */
-  uint8_t desynced;  /* not this protocol: never parsed again */
-  uint8_t pad_;
-  uint32_t skip_len; /* bytes still to skip (known-length body) */
-  uint32_t rw_seq;   /* original seq of the last segment rewritten */
-  uint32_t data_seq; /* with synced: seq of the stream's first data byte */
-  ph_ref held;       /* the message held from msg_seq on (core/hold.c),
-                        or PH_NIL */
+  uint8_t skip_line;  /* inside a line that is not parsed */
+  uint8_t has_corr;   /* corr_pos valid */
+  uint8_t rw_valid;   /* rw_seq valid */
+  uint8_t desynced;   /* not this protocol: never parsed again */
+  uint8_t blocked;    /* a split message could not be reassembled and
+                         passing it could leak an address: every later data
+                         segment is dropped */
+  uint32_t skip_len;  /* bytes still to skip (known-length body) */
+  uint32_t rw_seq;    /* original seq of the last segment rewritten */
+  uint32_t data_seq;  /* with synced: seq of the stream's first data byte */
+  ph_ref held;        /* the message held from msg_seq on (core/hold.c),
+                         or PH_NIL */
+  uint32_t merged_lo, merged_hi; /* with merged: the last reassembled
+                                    message the ALG rewrote, [lo, hi) in
+                                    original numbering */
+  uint16_t seg_max;              /* the largest payload seen */
+  uint8_t merged;
+  uint8_t pad2_;
 } ph_stream;
 
 /* Per-connection ALG state (only for Watch connections). */
@@ -459,6 +465,8 @@ struct pinhole_ctx {
   uint32_t *conv_held; /* per conversation slot: bytes of chunks held */
   uint8_t *hold_buf;   /* a reassembled packet: hold_buf_cap bytes */
   size_t hold_buf_cap;
+  pinhole_pkt hold_pkt;       /* the reassembled packet in hold_buf */
+  pinhole_pkt_view hold_view; /* and its view (core/stream.c) */
   pinhole_wheel hold_wheel;
 };
 

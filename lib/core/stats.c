@@ -110,6 +110,9 @@ static const ph_cnt_desc ph_cnt[] = {
     C(REASM_TIMEOUT, NULL, "Reassembly: messages timed out"),
     C(REASM_OVERFLOW, NULL, "Reassembly: pool or share full"),
     C(REASM_TOO_BIG, NULL, "Reassembly: message too large"),
+    C(REASM_RESENT, NULL, "Reassembly: held or merged bytes resent"),
+    C(REASM_CONFLICT, NULL, "Reassembly: resent bytes differ"),
+    C(REASM_OUT_OF_ORDER, NULL, "Reassembly: segments past a held message"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

@@ -99,6 +99,18 @@ static uint8_t ph_wscale(const uint8_t *pkt, const pinhole_pkt_view *v) {
   return PH_TCP_WS_NONE;
 }
 
+/* The MSS a SYN announces (RFC 9293 sec. 3.7.1), or 0. */
+static uint16_t ph_mss(const uint8_t *pkt, const pinhole_pkt_view *v) {
+  ph_opt_it it;
+  size_t at;
+  uint8_t len;
+  ph_opt_init(&it, v);
+  while (ph_opt_next(pkt, &it, &at, &len))
+    if (pkt[at] == 2 && len == 4)
+      return ph_get16(pkt + at + 2);
+  return 0;
+}
+
 /* ---- sequence corrections ---------------------------------------------- */
 
 void pinhole__tcp_seq_record(ph_stream *st, uint32_t seq, int32_t delta) {
@@ -393,6 +405,8 @@ __attribute__((noinline)) static int ph_track(pinhole_ctx *ctx, ph_conn *c,
     return ph_rst(ctx, c, dir, opener, &g);
   if (g.flags & PINHOLE_TCP_SYN) {
     uint8_t ws = ph_wscale(pkt, v);
+    if (c->watch) /* what reassembled segments to this side may carry */
+      ph_cold(ctx, c)->mss[dir] = ph_mss(pkt, v);
     return (g.flags & PINHOLE_TCP_ACK) ? ph_synack(ctx, c, dir, opener, &g, ws)
                                        : ph_syn(ctx, c, dir, opener, &g, ws);
   }

@@ -428,7 +428,10 @@ static const char stats_want[] =
     "    Reassembly: messages completed: 0\n"
     "    Reassembly: messages timed out: 0\n"
     "    Reassembly: pool or share full: 0\n"
-    "    Reassembly: message too large: 0\n";
+    "    Reassembly: message too large: 0\n"
+    "    Reassembly: held or merged bytes resent: 0\n"
+    "    Reassembly: resent bytes differ: 0\n"
+    "    Reassembly: segments past a held message: 0\n";
 
 static void test_stats_whole_listing(void **state) {
   (void)state;
