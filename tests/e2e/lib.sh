@@ -528,16 +528,31 @@ tshark_count() {
   tshark -n -r "$1" -Y "$2" 2>/dev/null | wc -l
 }
 
-# expect_no_tcp_retransmission PCAP WHAT: tshark finds no retransmitted
-# segment (nor fast or spurious one) in PCAP.
+# expect_no_tcp_retransmission PCAP WHAT [FILTER]: tshark finds no
+# retransmitted segment (nor fast or spurious one) in PCAP, among the
+# frames that match the display FILTER when given.
 expect_no_tcp_retransmission() {
-  local n
-  n=$(tshark_count "$1" 'tcp.analysis.retransmission || tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission')
+  local n f='(tcp.analysis.retransmission || tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission)'
+  [ -n "${3:-}" ] && f="$f && ($3)"
+  n=$(tshark_count "$1" "$f")
   if [ "$n" = 0 ]; then
     log "ok: $2: no TCP retransmission in the inside capture"
   else
-    fail "$2: $n TCP retransmissions in the inside capture: $(tshark -n -r "$1" -Y tcp.analysis.retransmission 2>/dev/null | head -n 3)"
+    fail "$2: $n TCP retransmissions in the inside capture: $(tshark -n -r "$1" -Y "$f" 2>/dev/null | head -n 3)"
   fi
+}
+
+# split_retransmissions PCAP PORT WHAT: a client that writes a message in
+# pieces with pauses longer than its loss-probe timeout (tens of ms)
+# retransmits the pieces a NAT holds, since nothing acknowledges them
+# until the message is whole (a middlebox cannot acknowledge for the
+# server): counted, not failed. The server must retransmit nothing: the
+# acknowledgements the client's held pieces carry must reach it.
+split_retransmissions() {
+  local n
+  n=$(tshark_count "$1" "tcp.dstport == $2 && (tcp.analysis.retransmission || tcp.analysis.fast_retransmission)")
+  log "$3: the client retransmitted $n segments (pieces held while it paused)"
+  expect_no_tcp_retransmission "$1" "$3 server" "tcp.srcport == $2"
 }
 
 # expect_reasm: prints the reassembly counters of the listing and, when
