@@ -338,13 +338,21 @@ record_rtsp() {
 # the RTP it gets) the called party outside, which answers and plays
 # G.711 a-law to the caller's SDP address: the caller's media port hears
 # from the outside first. One second of media, then BYE.
-record_sip() {
-  local pcap=
+# sipp_pcap NAME: prints the G.711 a-law capture that comes with sipp, or
+# fails saying NAME is not made.
+sipp_pcap() {
+  local f
   for f in /usr/share/sip-tester/g711a.pcap /usr/share/sipp/g711a.pcap \
     /usr/share/doc/sip-tester/examples/pcap/g711a.pcap; do
-    [ -r "$f" ] && { pcap=$f; break; }
+    [ -r "$f" ] && { echo "$f"; return 0; }
   done
-  [ -n "$pcap" ] || { log "sipp's g711a.pcap not found: sip.pcap not made"; return 1; }
+  log "sipp's g711a.pcap not found: $1 not made"
+  return 1
+}
+
+record_sip() {
+  local pcap
+  pcap=$(sipp_pcap sip.pcap) || return 1
   sed 's/<pause milliseconds="3000"\/>/<pause milliseconds="1000"\/>/' \
     "$E2E/sip-uac.xml" >"$TMP/sip-uac.xml"
   (cd "$TMP" && exec ip netns exec "$NS_B" timeout 30 sipp -sf "$E2E/sip-uas.xml" \
@@ -367,13 +375,9 @@ record_sip() {
 # is three IP fragments: the kernel fragments at MTU 1500, from both
 # sides). Half a second of media each way, then BYE.
 record_sip_large() { # tcp|udp
-  local t=$1 pcap= topt=u1
+  local t=$1 pcap topt=u1
   [ "$t" = tcp ] && topt=t1
-  for f in /usr/share/sip-tester/g711a.pcap /usr/share/sipp/g711a.pcap \
-    /usr/share/doc/sip-tester/examples/pcap/g711a.pcap; do
-    [ -r "$f" ] && { pcap=$f; break; }
-  done
-  [ -n "$pcap" ] || { log "sipp's g711a.pcap not found: sip-$t-large.pcap not made"; return 1; }
+  pcap=$(sipp_pcap "sip-$t-large.pcap") || return 1
   sed 's/<pause milliseconds="3000"\/>/<pause milliseconds="500"\/>/' \
     "$E2E/sip-uac-large.xml" >"$TMP/sip-uac-large.xml"
   (cd "$TMP" && exec ip netns exec "$NS_B" timeout 30 sipp -sf "$E2E/sip-uas-large.xml" \

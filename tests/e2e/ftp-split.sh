@@ -20,15 +20,7 @@ PINHOLE_GW=${1:-${PINHOLE_GW:-}}
 HERE=$(cd "$(dirname "$0")" && pwd)
 e2e_init tcpdump tshark
 [ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is not installed"
-if [ "${E2E_REF:-}" = route ]; then
-  e2e_setup_kernel
-  e2e_route_back
-  DEV=veth-in
-else
-  e2e_start_gw
-  DEV=tun-in
-fi
-ip -n "$NS_IN" link set "$DEV" mtu 1500
+e2e_start_path
 ftp_start_server
 
 capture_start ftp-split "$NS_IN" "$DEV" tcp port 21

@@ -580,3 +580,31 @@ expect_reasm() {
       fail "counter '$n' = $v, expected 0"
   done
 }
+
+# sipp_pcap: sets PCAP to the G.711 a-law capture that comes with sipp, or
+# skips (77) when it or sipp's pcap play is missing.
+sipp_pcap() {
+  local f
+  PCAP=
+  for f in /usr/share/sip-tester/g711a.pcap /usr/share/sipp/g711a.pcap \
+    /usr/share/doc/sip-tester/examples/pcap/g711a.pcap; do
+    [ -r "$f" ] && { PCAP=$f; break; }
+  done
+  [ -n "$PCAP" ] || skip "sipp's g711a.pcap is not installed (package sip-tester)"
+  sipp -v 2>&1 | grep -q PCAP || skip "this sipp is built without pcap play"
+}
+
+# e2e_start_path: pinhole-gw between the hosts, or with E2E_REF=route a
+# kernel-routed gateway namespace without NAT (a test's harness checked
+# alone); the inside host's link (DEV) at MTU 1500.
+e2e_start_path() {
+  if [ "${E2E_REF:-}" = route ]; then
+    e2e_setup_kernel
+    e2e_route_back
+    DEV=veth-in
+  else
+    e2e_start_gw
+    DEV=tun-in
+  fi
+  ip -n "$NS_IN" link set "$DEV" mtu 1500 || die "MTU of $DEV"
+}

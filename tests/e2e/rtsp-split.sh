@@ -34,15 +34,7 @@ LAUNCH="( audiotestsrc is-live=true ! audioconvert ! audioresample"
 LAUNCH+=" ! mulawenc ! rtppcmupay name=pay0 pt=0 )"
 URL=rtsp://$OUT_ADDR:8554/test
 
-if [ "${E2E_REF:-}" = route ]; then
-  e2e_setup_kernel
-  e2e_route_back
-  DEV=veth-in
-else
-  e2e_start_gw
-  DEV=tun-in
-fi
-ip -n "$NS_IN" link set "$DEV" mtu 1500
+e2e_start_path
 bg "$NS_OUT" rtsp-server "$PY" "$HERE/rtsp-server.py" "$OUT_ADDR" 8554 test "$LAUNCH"
 wait_for 10 port_open "$NS_OUT" "$OUT_ADDR" 8554 || die "the RTSP server did not start"
 

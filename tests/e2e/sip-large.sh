@@ -22,23 +22,11 @@
 PINHOLE_GW=${1:-${PINHOLE_GW:-}}
 HERE=$(cd "$(dirname "$0")" && pwd)
 e2e_init sipp tcpdump tshark
-PCAP=
-for f in /usr/share/sip-tester/g711a.pcap /usr/share/sipp/g711a.pcap \
-  /usr/share/doc/sip-tester/examples/pcap/g711a.pcap; do
-  [ -r "$f" ] && { PCAP=$f; break; }
-done
-[ -n "$PCAP" ] || skip "sipp's g711a.pcap is not installed (package sip-tester)"
-sipp -v 2>&1 | grep -q PCAP || skip "this sipp is built without pcap play"
+sipp_pcap
 
-if [ "${E2E_REF:-}" = route ]; then
-  e2e_setup_kernel
-  e2e_route_back
-  DEV=veth-in PUB=$IN_ADDR
-else
-  e2e_start_gw
-  DEV=tun-in PUB=$POOL
-fi
-ip -n "$NS_IN" link set "$DEV" mtu 1500
+e2e_start_path
+PUB=$POOL
+[ "${E2E_REF:-}" = route ] && PUB=$IN_ADDR
 
 # call T MEDIA: one call over T (tcp|udp), the caller's media on MEDIA.
 call() {
