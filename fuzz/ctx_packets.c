@@ -268,7 +268,7 @@ static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
   (void)user;
   pinhole_pkt_view v;
   CHECK(side == PINHOLE_SIDE_INSIDE || side == PINHOLE_SIDE_OUTSIDE);
-  CHECK(len >= 20 && len <= 1600);
+  CHECK(len >= 20 && len <= 65535);
   CHECK(pinhole_pkt_parse(pkt, len, &v) == 0);
   CHECK(pinhole_cksum(pkt, v.ihl) == 0);
   CHECK(pinhole_pkt_l4_cksum_ok(pkt, &v) == 1);
@@ -532,6 +532,7 @@ static void check_verdict(const harness *h, int verdict) {
   switch (verdict) {
   case PINHOLE_VERDICT_FORWARD:
   case PINHOLE_VERDICT_HAIRPIN:
+  case PINHOLE_VERDICT_HELD: /* kept (reassembly): not a drop */
     CHECK(acc == 1);
     break;
   case PINHOLE_VERDICT_REJECT:
@@ -543,7 +544,7 @@ static void check_verdict(const harness *h, int verdict) {
     CHECK(dropped >= 1);
     break;
   default:
-    CHECK(verdict >= 0 && verdict <= PINHOLE_VERDICT_HAIRPIN);
+    CHECK(verdict >= 0 && verdict <= PINHOLE_VERDICT_HELD);
   }
 }
 
@@ -691,6 +692,12 @@ static void setup(harness *h, uint8_t conf) {
   cfg->max_half_open = small ? 4 : 64;
   cfg->max_ports_per_host = small ? 3 : 0;
   cfg->max_fragments = small ? 2 : 16;
+  /* reassembly: a small pool, so its limits are reached */
+  cfg->hold_bytes = small ? 1024 : 8192;
+  cfg->hold_bytes_per_conv = small ? 512 : 4096;
+  cfg->hold_msg_max = small ? 600 : 3000;
+  cfg->max_held = small ? 2 : 8;
+  cfg->hold_timeout_ms = small ? 200 : 3000;
   cfg->max_pools = 1;
   cfg->max_rules = 16;
   cfg->port_lo = 36864; /* 8192 ports: small bitmaps, fast to create */

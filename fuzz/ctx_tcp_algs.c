@@ -47,6 +47,7 @@ typedef struct harness {
   uint8_t buf[2048];
   char text[1024];
   volatile uint8_t sink;
+  uint64_t now;
 } harness;
 
 static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
@@ -104,12 +105,26 @@ static size_t seg(harness *h, uint32_t src, uint16_t sport, uint32_t dst,
   return total;
 }
 
+/* A reassembled message's segment sent through emit: whole and
+ * checksummed, towards a side. */
+static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
+                    void *user) {
+  (void)ctx;
+  (void)user;
+  pinhole_pkt_view v;
+  CHECK(side == PINHOLE_SIDE_INSIDE || side == PINHOLE_SIDE_OUTSIDE);
+  CHECK(pinhole_pkt_parse(pkt, len, &v) == 0);
+  CHECK(v.proto == PINHOLE_IPPROTO_TCP && v.payload_len > 0);
+  CHECK(pinhole_cksum(pkt, v.ihl) == 0);
+  CHECK(pinhole_pkt_l4_cksum_ok(pkt, &v) == 1);
+}
+
 /* Processes h->buf (len bytes) from side; checks the verdict and output. */
 static int run(harness *h, size_t len, int side) {
   pinhole_pkt p = {h->buf, (uint32_t)len, sizeof(h->buf)};
-  int v = pinhole_process(h->ctx, &p, side, 1000000000ull);
+  int v = pinhole_process(h->ctx, &p, side, h->now);
   CHECK(v == PINHOLE_VERDICT_FORWARD || v == PINHOLE_VERDICT_DROP ||
-        v == PINHOLE_VERDICT_REJECT);
+        v == PINHOLE_VERDICT_REJECT || v == PINHOLE_VERDICT_HELD);
   if (v == PINHOLE_VERDICT_FORWARD) {
     pinhole_pkt_view pv;
     CHECK(pinhole_pkt_parse(h->buf, p.len, &pv) == 0);
@@ -142,6 +157,13 @@ static void setup(harness *h, uint8_t conf, uint16_t port) {
   cb.size = sizeof(cb);
   cb.event = on_event;
   cb.trace = on_trace;
+  cb.emit = on_emit;
+  /* reassembly: a small pool, so its limits are reached too */
+  cfg.hold_bytes = 4096;
+  cfg.hold_bytes_per_conv = 2048;
+  cfg.hold_msg_max = (conf & 0x02) ? 2000 : 300;
+  cfg.max_held = 2;
+  h->now = 1000000000ull;
   CHECK(pinhole_ctx_new(&h->ctx, &cfg, &cb, h) == 0);
   pinhole_pool pool;
   memset(&pool, 0, sizeof(pool));
@@ -208,16 +230,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t len = fdp_blob(&f, pl, sizeof(pl));
     uint8_t flags = PINHOLE_TCP_ACK | ((op & 2) ? PINHOLE_TCP_FIN : 0);
     int v2;
+    /* op & 8: resent from up to 15 bytes back (retransmissions of held
+     * or merged bytes); op & 0x80: a second passes (held messages time
+     * out) */
+    uint32_t back = (op & 8) ? (uint32_t)(op >> 4 & 7) * 2 + 1 : 0;
+    if (op & 0x80) {
+      h->now += 1000000000ull;
+      pinhole_tick(h->ctx, h->now);
+    }
     if (op & 1) {
-      n = seg(h, s_addr, port, c_pub, c_pport, sseq, cseq, flags, pl, len);
+      n = seg(h, s_addr, port, c_pub, c_pport, sseq - back, cseq, flags, pl,
+              len);
       v2 = run(h, n, cside ^ 1);
-      if (v2 == PINHOLE_VERDICT_FORWARD && !(op & 4))
-        sseq += (uint32_t)len;
+      if ((v2 == PINHOLE_VERDICT_FORWARD || v2 == PINHOLE_VERDICT_HELD) &&
+          !(op & 4) && len > back)
+        sseq += (uint32_t)len - back;
     } else {
-      n = seg(h, cli, 41000, srv, port, cseq, sseq, flags, pl, len);
+      n = seg(h, cli, 41000, srv, port, cseq - back, sseq, flags, pl, len);
       v2 = run(h, n, cside);
-      if (v2 == PINHOLE_VERDICT_FORWARD && !(op & 4))
-        cseq += (uint32_t)len;
+      if ((v2 == PINHOLE_VERDICT_FORWARD || v2 == PINHOLE_VERDICT_HELD) &&
+          !(op & 4) && len > back)
+        cseq += (uint32_t)len - back;
     }
     if (len >= 2 && (pl[0] | pl[1]) != 0)
       probe = (uint16_t)(pl[0] << 8 | pl[1]);

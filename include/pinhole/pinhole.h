@@ -751,7 +751,9 @@ enum pinhole_counter {
   PINHOLE_CNT_DROP_HOST_LIMIT, /**< an inside host reached max_ports_per_host */
   /** @since 0.2 */
   PINHOLE_CNT_ALG_WITHHELD,     /**< a split message withheld (segment dropped
-                                     until it is resent whole) */
+                                     until it is resent whole); no longer
+                                     counted since the reassembly of 0.2
+                                     (PINHOLE_CNT_REASM_*) */
   PINHOLE_CNT_ALG_UNTRANSLATED, /**< a message an ALG could not translate,
                                      dropped (fail closed) */
   PINHOLE_CNT_ALG_DESYNC,       /**< an ALG stopped parsing a direction of a

@@ -43,9 +43,11 @@ enum ph_alg_party {
 /* What a stream scan found, in bytes of the current (rewritten) payload. */
 typedef struct ph_scan {
   size_t consumed; /* end of the last complete message handled */
-  uint8_t hold;    /* the rest is the start of a message to withhold until
-                      it arrives whole (a split command); ask the parser's
-                      prefix test, never a list of the module's own */
+  uint8_t hold;    /* the rest is the start of a message the module must see
+                      whole (a split command): the engine holds it and
+                      scans it again from its start with the bytes that
+                      follow (docs/reassembly.md); ask the parser's prefix
+                      test, never a list of the module's own */
   uint8_t desync;  /* the rest is not this protocol: stop parsing this
                       direction for good (counted by the engine) */
   uint8_t pad_[2];

@@ -255,11 +255,9 @@ uint8_t *pinhole__hold_buf(const pinhole_ctx *ctx, size_t *cap);
 void pinhole__hold_free(pinhole_ctx *ctx, ph_ref r);
 /* Message r completed: counts REASM_COMPLETED and frees it. */
 void pinhole__hold_done(pinhole_ctx *ctx, ph_ref r);
-/* Message r's deadline passed (found at use): counts REASM_TIMEOUT, tells
- * its owner, frees it. */
+/* Message r's deadline passed (at use, or its timer fired): counts
+ * REASM_TIMEOUT, tells its owner, frees it; nothing for a free slot. */
 void pinhole__hold_expire(pinhole_ctx *ctx, ph_ref r);
-/* pinhole_tick's share: expires messages past their deadline. */
-size_t pinhole__hold_tick(pinhole_ctx *ctx, size_t budget, int *expired);
 static inline ph_held *ph_held_at(const pinhole_ctx *ctx, ph_ref r) {
   return &ctx->held[ph_slot(r)];
 }

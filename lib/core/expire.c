@@ -10,8 +10,8 @@
  * traffic costs no timer work per packet.
  *
  * One budget of work (PINHOLE_TICK_BUDGET units: an object expired, a
- * timer re-filed or re-armed, a tick reached) is shared by the three
- * wheels of a call. The return value says whether anything is still due:
+ * timer re-filed or re-armed, a tick reached) is shared by the wheels
+ * of a call. The return value says whether anything is still due:
  * a call that stopped at its budget with work left returns the budget
  * itself, whatever it expired, so "call again while it returns
  * PINHOLE_TICK_BUDGET" never leaves due work behind. Deadlines are also
@@ -66,6 +66,14 @@ static void ph_frag_fire(uint32_t index, void *user) {
   x->expired++;
 }
 
+static void ph_hold_fire(uint32_t index, void *user) {
+  ph_expiry *x = user;
+  if (x->ctx->held[index].conv == 0)
+    return;
+  pinhole__hold_expire(x->ctx, ph_ref_of(index));
+  x->expired++;
+}
+
 void pinhole__set_time(pinhole_ctx *ctx, uint64_t now_ns) {
   if (now_ns <= ctx->now_ns)
     return;
@@ -89,12 +97,13 @@ int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
   if (ctx == NULL)
     return PINHOLE_ERR_INVALID_ARG;
   pinhole__set_time(ctx, now_ns);
-  pinhole_wheel *const wheels[3] = {&ctx->pinhole_wheel, &ctx->conn_wheel,
-                                    &ctx->frag_wheel};
-  const pinhole_wheel_fn fns[3] = {ph_pinhole_fire, ph_conn_fire, ph_frag_fire};
+  pinhole_wheel *const wheels[4] = {&ctx->pinhole_wheel, &ctx->conn_wheel,
+                                    &ctx->frag_wheel, &ctx->hold_wheel};
+  const pinhole_wheel_fn fns[4] = {ph_pinhole_fire, ph_conn_fire, ph_frag_fire,
+                                   ph_hold_fire};
   ph_expiry x = {ctx, 0};
   size_t work = 0, fired;
-  for (int i = 0; i < 3 && work < PINHOLE_TICK_BUDGET; i++)
+  for (int i = 0; i < 4 && work < PINHOLE_TICK_BUDGET; i++)
     work += pinhole__wheel_run(wheels[i], ctx->now_ns,
                                PINHOLE_TICK_BUDGET - work, fns[i], &x, &fired);
   if (work < PINHOLE_TICK_BUDGET) {
@@ -102,16 +111,10 @@ int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
     work += pinhole__pba_tick(ctx, PINHOLE_TICK_BUDGET - work, &released);
     x.expired += released;
   }
-  if (work < PINHOLE_TICK_BUDGET) {
-    int held = 0; /* held messages past hold_timeout_ms */
-    work += pinhole__hold_tick(ctx, PINHOLE_TICK_BUDGET - work, &held);
-    x.expired += held;
-  }
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < 4; i++)
     if (pinhole_wheel_pending(wheels[i], ctx->now_ns))
       return PINHOLE_TICK_BUDGET;
-  if (pinhole_wheel_pending(&ctx->block_wheel, ctx->now_ns) ||
-      pinhole_wheel_pending(&ctx->hold_wheel, ctx->now_ns))
+  if (pinhole_wheel_pending(&ctx->block_wheel, ctx->now_ns))
     return PINHOLE_TICK_BUDGET;
   return x.expired;
 }

@@ -26,7 +26,6 @@
  *    (REASM_TIMEOUT, its owner told).
  */
 #include "core/engine.h"
-#include "timer/wheel_internal.h"
 
 #include <string.h>
 
@@ -254,33 +253,9 @@ uint8_t *pinhole__hold_buf(const pinhole_ctx *ctx, size_t *cap) {
 
 /* ---- time -------------------------------------------------------------- */
 
-typedef struct ph_hold_expiry {
-  pinhole_ctx *ctx;
-  int expired;
-} ph_hold_expiry;
-
-static void ph_hold_fire(uint32_t index, void *user) {
-  ph_hold_expiry *x = user;
-  ph_ref r = ph_ref_of(index);
-  if (ph_held_at(x->ctx, r)->conv == PH_NIL)
-    return;
-  ph_count(x->ctx, PINHOLE_CNT_REASM_TIMEOUT);
-  ph_hold_end(x->ctx, r, PH_HOLD_TIMEOUT);
-  x->expired++;
-}
-
 void pinhole__hold_expire(pinhole_ctx *ctx, ph_ref r) {
   if (ph_held_at(ctx, r)->conv == PH_NIL)
     return;
   ph_count(ctx, PINHOLE_CNT_REASM_TIMEOUT);
   ph_hold_end(ctx, r, PH_HOLD_TIMEOUT);
-}
-
-size_t pinhole__hold_tick(pinhole_ctx *ctx, size_t budget, int *expired) {
-  ph_hold_expiry x = {ctx, 0};
-  size_t fired;
-  size_t work = pinhole__wheel_run(&ctx->hold_wheel, ctx->now_ns, budget,
-                                   ph_hold_fire, &x, &fired);
-  *expired = x.expired;
-  return work;
 }

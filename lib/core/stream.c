@@ -326,10 +326,25 @@ static ph_status ph_held_seg(ph_alg_call *ac, const ph_alg *alg, ph_stream *st,
       *done = 0;
       return PH_PASS;
     }
-    /* starts in data sent before the message and runs into it: the
-     * receiver acknowledged lo, so the sender resends from there */
+    /* starts in data sent before the message and runs into it: with all
+     * the held bytes (the same), it takes their place and goes the usual
+     * way (what was sent before is rewritten again the same way); short
+     * of their end, the sender resends from the receiver's
+     * acknowledgment */
     ph_count(ctx, PINHOLE_CNT_REASM_RESENT);
-    return PH_DROP;
+    size_t at = lo - seq;
+    if (ph_seq_diff(end, hi) < 0)
+      return PH_DROP;
+    if (!pinhole__hold_same(ctx, st->held, 0, pinhole__alg_payload(ac) + at,
+                            h->len)) {
+      ph_count(ctx, PINHOLE_CNT_REASM_CONFLICT);
+      ph_note(ac, "resent bytes differ from the held ones: dropped");
+      return PH_DROP;
+    }
+    pinhole__hold_free(ctx, st->held);
+    st->held = PH_NIL;
+    *done = 0;
+    return PH_PASS;
   }
   if (ph_seq_diff(seq, hi) > 0) {
     ph_count(ctx, PINHOLE_CNT_REASM_OUT_OF_ORDER);

@@ -87,28 +87,31 @@ static int ph_opt_next(const uint8_t *pkt, ph_opt_it *it, size_t *at,
   return 1;
 }
 
-/* The window scale a SYN offers (RFC 7323 sec. 2.2), or PH_TCP_WS_NONE. */
-static uint8_t ph_wscale(const uint8_t *pkt, const pinhole_pkt_view *v) {
+/* The offset of the option of this kind and length in a segment, or 0. */
+static size_t ph_opt_find(const uint8_t *pkt, const pinhole_pkt_view *v,
+                          uint8_t kind, uint8_t want) {
   ph_opt_it it;
   size_t at;
   uint8_t len;
   ph_opt_init(&it, v);
   while (ph_opt_next(pkt, &it, &at, &len))
-    if (pkt[at] == 3 && len == 3)
-      return pkt[at + 2] > PH_TCP_WS_MAX ? PH_TCP_WS_MAX : pkt[at + 2];
-  return PH_TCP_WS_NONE;
+    if (pkt[at] == kind && len == want)
+      return at;
+  return 0;
+}
+
+/* The window scale a SYN offers (RFC 7323 sec. 2.2), or PH_TCP_WS_NONE. */
+static uint8_t ph_wscale(const uint8_t *pkt, const pinhole_pkt_view *v) {
+  size_t at = ph_opt_find(pkt, v, 3, 3);
+  if (at == 0)
+    return PH_TCP_WS_NONE;
+  return pkt[at + 2] > PH_TCP_WS_MAX ? PH_TCP_WS_MAX : pkt[at + 2];
 }
 
 /* The MSS a SYN announces (RFC 9293 sec. 3.7.1), or 0. */
 static uint16_t ph_mss(const uint8_t *pkt, const pinhole_pkt_view *v) {
-  ph_opt_it it;
-  size_t at;
-  uint8_t len;
-  ph_opt_init(&it, v);
-  while (ph_opt_next(pkt, &it, &at, &len))
-    if (pkt[at] == 2 && len == 4)
-      return ph_get16(pkt + at + 2);
-  return 0;
+  size_t at = ph_opt_find(pkt, v, 2, 4);
+  return at ? ph_get16(pkt + at + 2) : 0;
 }
 
 /* ---- sequence corrections ---------------------------------------------- */

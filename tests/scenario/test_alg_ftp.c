@@ -260,7 +260,8 @@ static void test_alg_ftp_port_foreign_address_refused(void **state) {
   t_ctx_del(t);
 }
 
-/* A PORT split across segments is withheld until it arrives whole. */
+/* A PORT split across segments is held until the rest arrives, then
+ * sent whole, rewritten, in the segment that completed it. */
 static void test_alg_ftp_split_port_withheld(void **state) {
   (void)state;
   ftp_sess s;
@@ -270,13 +271,24 @@ static void test_alg_ftp_split_port_withheld(void **state) {
   pinhole_pkt_view v;
   t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK,
         "PORT 198,18,0,");
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  /* the rest completes it: the whole line goes in this segment */
   t_tcp(&p, CLI, 40000, SRV, 21, s.cseq + 14, s.sseq, PINHOLE_TCP_ACK,
         "100,156,65\r\n");
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  /* the retransmission carries the whole line */
-  ftp_client(&s, "PORT 198,18,0,100,156,65\r\n", "PORT 198,19,0,1,156,65\r\n",
-             2 * SEC);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s.cseen);
+  t_payload_is(&p, "PORT 198,19,0,1,156,65\r\n");
+  t_check_cksums(&p);
+  /* a retransmission of the whole line: rewritten the same way again */
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,65\r\n");
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s.cseen);
+  t_payload_is(&p, "PORT 198,19,0,1,156,65\r\n");
+  s.cseq += 26;
+  s.cseen += 24;
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 1);
   /* a complete line followed by a partial one: the partial is cut */
   t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK,
@@ -384,8 +396,8 @@ static void test_alg_ftp_split_port_with_tab_withheld(void **state) {
   tpkt p;
   t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK,
         "port\t198,18,0,");
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_WITHHELD), 1);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_HELD), 1);
   ftp_client(&s, "port\t198,18,0,100,156,65\r\n", "port\t198,19,0,1,156,65\r\n",
              2 * SEC);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 1);

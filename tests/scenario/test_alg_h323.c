@@ -248,8 +248,8 @@ static void test_alg_h323_split_setup_withheld(void **state) {
   h_call c;
   h_start(&c, 0);
   tpkt p;
-  assert_int_equal(h_cs_in(&c, &p, h323_q931_setup, 60), PINHOLE_VERDICT_DROP);
-  assert_int_equal(t_cnt(c.t, PINHOLE_CNT_ALG_WITHHELD), 1);
+  assert_int_equal(h_cs_in(&c, &p, h323_q931_setup, 60), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_cnt(c.t, PINHOLE_CNT_REASM_HELD), 1);
   assert_int_equal(t_cnt(c.t, PINHOLE_CNT_PINHOLE_CREATED), 0);
   assert_int_equal(h_cs_in(&c, &p, h323_q931_setup, sizeof(h323_q931_setup)),
                    PINHOLE_VERDICT_FORWARD);

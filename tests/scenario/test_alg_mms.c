@@ -163,8 +163,8 @@ static void test_alg_mms_split_withheld(void **state) {
   uint8_t b[256];
   size_t n = mms_funnel(b, "\\\\198.18.0.4\\UDP\\7000");
   t_tcp_n(&p, MCLI, 50123, MSRV, 1755, s.cs, s.ss, PINHOLE_TCP_ACK, b, 40);
-  assert_int_equal(t_in(s.t, &p, SEC), PINHOLE_VERDICT_DROP);
-  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ALG_WITHHELD), 1);
+  assert_int_equal(t_in(s.t, &p, SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_REASM_HELD), 1);
   t_tcp_n(&p, MCLI, 50123, MSRV, 1755, s.cs, s.ss, PINHOLE_TCP_ACK, b, n);
   assert_int_equal(t_in(s.t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   uint8_t w[256];

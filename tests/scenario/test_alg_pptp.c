@@ -512,8 +512,8 @@ static void test_pptp_split_request(void **state) {
     size_t n = msg(b, PINHOLE_PPTP_OUT_CALL_REQUEST, 0x0042, 0x00ff, 0);
     tpkt p;
     seg(&p, CLI, 40060, SRV, 1723, s.cseq, s.sseq, b, cut);
-    assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
-    assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_WITHHELD), 1);
+    assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_HELD);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_HELD), 1);
     uint16_t pub = p_ocrq(&s, 0x0042);
     assert_true(pub >= 1024);
     memcpy(w, b, n);

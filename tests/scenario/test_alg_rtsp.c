@@ -223,12 +223,19 @@ static void test_alg_rtsp_junk_not_withheld(void **state) {
   tpkt p;
   t_tcp(&p, IN_HOST, 41000, SRV, 554, s.cseq, s.sseq, PINHOLE_TCP_ACK,
         "SETUP rtsp://198.19.0.2/a RTSP/1.0\r\nCSe");
-  assert_int_equal(t_in(s.t, &p, SEC), PINHOLE_VERDICT_DROP); /* withheld */
+  assert_int_equal(t_in(s.t, &p, SEC), PINHOLE_VERDICT_HELD); /* held */
+  /* other bytes where those are held: dropped, the held ones kept */
+  const char *junk = "POST /upload HTTP/1.1 and then some more";
+  t_tcp(&p, IN_HOST, 41000, SRV, 554, s.cseq, s.sseq, PINHOLE_TCP_ACK, junk);
+  assert_int_equal(t_in(s.t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_REASM_CONFLICT), 1);
+  t_ctx_del(s.t);
   /* not a start line the framer could accept: "HTTP/1.1" is no RTSP
    * version (the parser's prefix test, pinhole_rtsp_prefix, decides) */
-  const char *junk = "POST /upload HTTP/1.1 and then some more";
+  rtsp_open(&s);
   rtsp_client(&s, junk, junk);
   assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ALG_RTSP), 1);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_REASM_HELD), 0);
   assert_true(t_has_event(s.t, "reason=\"not the start of an RTSP message\""));
   t_ctx_del(s.t);
 }

@@ -171,8 +171,8 @@ static void test_alg_sqlnet_split_redirect_withheld(void **state) {
   uint32_t ack = 7001 + (uint32_t)seen;
   /* the first 30 bytes alone: withheld (dropped), nothing opened */
   t_tcp_n(&p, DB, 1521, CL, 45100, s.ss, ack, PINHOLE_TCP_ACK, b, 30);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_WITHHELD), 1);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_HELD), 1);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
   /* the resent whole packet is translated */
   t_tcp_n(&p, DB, 1521, CL, 45100, s.ss, ack, PINHOLE_TCP_ACK, b, n);

@@ -255,25 +255,8 @@ static tpkt *seg_opt(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
                      uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
                      const uint8_t *opts, size_t olen, const void *pl,
                      size_t plen) {
-  size_t hl = 20 + olen, total = 20 + hl + plen;
-  t_ip(t->b, total, 6, src, dst);
-  uint8_t *h = t->b + 20;
-  memset(h, 0, hl);
-  t_put16(h, sport);
-  t_put16(h + 2, dport);
-  t_put32(h + 4, seq);
-  t_put32(h + 8, ack);
-  h[12] = (uint8_t)((hl / 4) << 4);
-  h[13] = flags;
-  t_put16(h + 14, 65535);
-  memcpy(h + 20, opts, olen);
-  if (plen)
-    memcpy(h + hl, pl, plen);
-  t->p.data = t->b;
-  t->p.len = (uint32_t)total;
-  t->p.cap = sizeof(t->b);
-  t_fix(t);
-  return t;
+  return t_tcp_opts(t, src, sport, dst, dport, seq, ack, flags, 65535, opts,
+                    olen, pl, plen);
 }
 
 typedef struct sess {

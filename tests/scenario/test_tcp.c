@@ -19,26 +19,8 @@ static void tcp_opt(tpkt *p, uint32_t src, uint16_t sport, uint32_t dst,
                     uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
                     uint16_t win, const uint8_t *opts, size_t optlen,
                     const char *payload) {
-  size_t plen = payload ? strlen(payload) : 0;
-  size_t hl = 20 + optlen, total = 20 + hl + plen;
-  t_ip(p->b, total, 6, src, dst);
-  uint8_t *h = p->b + 20;
-  memset(h, 0, hl);
-  t_put16(h, sport);
-  t_put16(h + 2, dport);
-  t_put32(h + 4, seq);
-  t_put32(h + 8, ack);
-  h[12] = (uint8_t)((hl / 4) << 4);
-  h[13] = flags;
-  t_put16(h + 14, win);
-  if (optlen)
-    memcpy(h + 20, opts, optlen);
-  if (plen)
-    memcpy(h + hl, payload, plen);
-  p->p.data = p->b;
-  p->p.len = (uint32_t)total;
-  p->p.cap = sizeof(p->b);
-  t_fix(p);
+  t_tcp_opts(p, src, sport, dst, dport, seq, ack, flags, win, opts, optlen,
+             payload, payload ? strlen(payload) : 0);
 }
 
 static uint32_t half_open(tctx *t) {
