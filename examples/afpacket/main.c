@@ -19,9 +19,14 @@
  * the pool address on the outside both resolve to it).
  *
  * Verdicts: FORWARD -> out the other interface; HAIRPIN -> back out the
- * interface it came in on; DROP and REJECT -> nothing. Packets from emit
- * (the RST / ICMP unreachable of a REJECT) go out the interface of the
- * side the library names.
+ * interface it came in on; DROP and REJECT -> nothing; HELD (a piece of
+ * a split message the library keeps while it waits for the rest,
+ * docs/reassembly.md) -> nothing now, counted as held, not dropped.
+ * Packets from emit (the RST / ICMP unreachable of a REJECT, the bytes of
+ * a reassembled message that did not fit the packet that completed it)
+ * go out the interface of the side the library names; those emitted
+ * during a batch are copied and sent after the batch's forwarded packets,
+ * so a message's extra segments follow the packet they continue.
  *
  * Checksum offloads must be off on the links (ethtool -K IF rx off tx off
  * gso off gro off tso off, on both ends of a veth): AF_PACKET hands over
@@ -53,6 +58,7 @@
 #define FRAME_CAP 16384u /* per slot: a 1500-byte packet may grow */
 #define BURST_MAX 256u
 #define ETH_HDR 14u
+#define EMIT_MAX 32u /* packets emitted during one batch, sent after it */
 
 struct link {
   const char *name;
@@ -82,7 +88,12 @@ struct host {
   uint8_t verdicts[BURST_MAX];
   uint8_t *frame_of[BURST_MAX];
   struct txq fwd, back;
-  unsigned long rx, forwarded, hairpinned, dropped, emitted, arp_replies,
+  int in_batch;                          /* inside pinhole_process_burst */
+  uint8_t emit_buf[EMIT_MAX][FRAME_CAP]; /* emitted during the batch */
+  size_t emit_len[EMIT_MAX];
+  int emit_side[EMIT_MAX];
+  size_t emit_n;
+  unsigned long rx, forwarded, hairpinned, dropped, held, emitted, arp_replies,
       send_errors, non_ipv4, socket_drops;
 };
 
@@ -142,8 +153,23 @@ static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
     h->send_errors++;
     return;
   }
+  if (h->in_batch && h->emit_n < EMIT_MAX && len <= FRAME_CAP) {
+    memcpy(h->emit_buf[h->emit_n], pkt, len);
+    h->emit_len[h->emit_n] = len;
+    h->emit_side[h->emit_n++] = side;
+    return; /* sent after the batch's forwarded packets */
+  }
   send_ip(h, &h->link[side], pkt, len);
   h->emitted++;
+}
+
+/* What the library emitted during the batch, in order. */
+static void emit_flush(struct host *h) {
+  for (size_t i = 0; i < h->emit_n; i++) {
+    send_ip(h, &h->link[h->emit_side[i]], h->emit_buf[i], h->emit_len[i]);
+    h->emitted++;
+  }
+  h->emit_n = 0;
 }
 
 /* Frames the kernel dropped because a socket's buffer was full. */
@@ -165,9 +191,9 @@ static void dump(struct host *h) {
   if (pinhole_stats_format(h->ctx, text, sizeof(text)) >= 0)
     fputs(text, stdout);
   printf("Host: received %lu, forwarded %lu, hairpinned %lu, dropped %lu, "
-         "emitted %lu, ARP replies %lu, send errors %lu, non-IPv4 %lu, "
-         "socket drops %lu\n",
-         h->rx, h->forwarded, h->hairpinned, h->dropped, h->emitted,
+         "held %lu, emitted %lu, ARP replies %lu, send errors %lu, "
+         "non-IPv4 %lu, socket drops %lu\n",
+         h->rx, h->forwarded, h->hairpinned, h->dropped, h->held, h->emitted,
          h->arp_replies, h->send_errors, h->non_ipv4, h->socket_drops);
   fflush(stdout);
 }
@@ -272,8 +298,12 @@ static int rx_batch(struct host *h, int side) {
   }
   if (n == 0)
     return got;
-  if (pinhole_process_burst(h->ctx, pkts, n, side, now_ns(), verdicts) < 0) {
+  h->in_batch = 1;
+  int rc = pinhole_process_burst(h->ctx, pkts, n, side, now_ns(), verdicts);
+  h->in_batch = 0;
+  if (rc < 0) {
     h->dropped += n;
+    emit_flush(h);
     return got;
   }
   for (size_t i = 0; i < n; i++) {
@@ -283,11 +313,14 @@ static int rx_batch(struct host *h, int side) {
     } else if (verdicts[i] == PINHOLE_VERDICT_HAIRPIN) {
       txq_add(&h->back, l, frame_of[i], pkts[i].len);
       h->hairpinned++;
+    } else if (verdicts[i] == PINHOLE_VERDICT_HELD) {
+      h->held++; /* its bytes leave later: merged, or through on_emit */
     } else
       h->dropped++;
   }
   txq_flush(h, &h->fwd, other);
   txq_flush(h, &h->back, l);
+  emit_flush(h);
   return got;
 }
 

@@ -24,7 +24,8 @@
 # rtsp.pcap needs GStreamer (gst-launch-1.0, gstreamer1.0-plugins-base and
 # -good, python3-gi, gir1.2-gst-rtsp-server-1.0) and the e2e test's
 # tests/e2e/rtsp-server.py; sip.pcap needs sipp (sip-tester, built with
-# pcap play) and the e2e test's scenarios tests/e2e/sip-ua[cs].xml.
+# pcap play) and the e2e test's scenarios tests/e2e/sip-ua[cs].xml,
+# sip-tcp-large.pcap and sip-udp-large.pcap tests/e2e/sip-ua[cs]-large.xml.
 # Every process this script starts is killed by PID and the namespaces are
 # deleted on exit, also on failure. Every wait is bounded.
 set -euo pipefail
@@ -199,13 +200,16 @@ start_httpd() {
   wait_for 5 in_b "$PY" -c 'import socket; socket.create_connection(("198.19.0.2",80),1).close()'
 }
 
+# argv[1]: "whole" answers "pong " + the whole datagram (fragmented like
+# it when it was), otherwise "pong " + its first 6 bytes
 UDP_SERVER='
-import socket
+import socket, sys
+whole = len(sys.argv) > 1 and sys.argv[1] == "whole"
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("198.19.0.2", 5000))
 for _ in range(3):
     data, peer = s.recvfrom(65535)
-    s.sendto(b"pong " + data[:6], peer)
+    s.sendto(b"pong " + (data if whole else data[:6]), peer)
 '
 # argv[1]: bytes of padding after "ping N" (0: none; 3000 makes the kernel
 # fragment each datagram at the 1500-byte MTU)
@@ -217,7 +221,7 @@ s.bind(("198.18.0.2", 41000))
 s.settimeout(3)
 for i in range(3):
     s.sendto(b"ping %d" % i + b"." * pad, ("198.19.0.2", 5000))
-    print(s.recvfrom(2048)[0].decode())
+    print(s.recvfrom(65535)[0][:16].decode())
 '
 # Fallback when iputils ping is not installed: three ICMP echo requests
 # from a raw socket (the kernel answers them on the outside host).
@@ -273,8 +277,12 @@ main() {
   want tftp && record_tftp
   want http && record_http
   want udp-frag && record_udp udp-frag.pcap -- 3000
+  # The same, the answers as large: fragments from both sides.
+  want udp-frag-both && record_udp udp-frag-both.pcap -- 3000 whole
   want rtsp && record_rtsp
   want sip && record_sip
+  want sip-tcp-large && record_sip_large tcp
+  want sip-udp-large && record_sip_large udp
   log "done"
 }
 
@@ -288,15 +296,15 @@ record_ping() {
   cap_stop ping.pcap
 }
 
-record_udp() { # file [tcpdump interface options] [-- padding]
-  local file=$1 pad=0 opts=()
+record_udp() { # file [tcpdump interface options] [-- padding [whole]]
+  local file=$1 pad=0 answer= opts=()
   shift
   while [ $# -gt 0 ]; do
-    if [ "$1" = -- ]; then pad=$2; break; fi
+    if [ "$1" = -- ]; then pad=$2; answer=${3:-}; break; fi
     opts+=("$1")
     shift
   done
-  ip netns exec "$NS_B" timeout 15 "$PY" -c "$UDP_SERVER" &
+  ip netns exec "$NS_B" timeout 15 "$PY" -c "$UDP_SERVER" $answer &
   local udp_pid=$!
   PIDS+=("$udp_pid")
   sleep 0.3
@@ -330,13 +338,21 @@ record_rtsp() {
 # the RTP it gets) the called party outside, which answers and plays
 # G.711 a-law to the caller's SDP address: the caller's media port hears
 # from the outside first. One second of media, then BYE.
-record_sip() {
-  local pcap=
+# sipp_pcap NAME: prints the G.711 a-law capture that comes with sipp, or
+# fails saying NAME is not made.
+sipp_pcap() {
+  local f
   for f in /usr/share/sip-tester/g711a.pcap /usr/share/sipp/g711a.pcap \
     /usr/share/doc/sip-tester/examples/pcap/g711a.pcap; do
-    [ -r "$f" ] && { pcap=$f; break; }
+    [ -r "$f" ] && { echo "$f"; return 0; }
   done
-  [ -n "$pcap" ] || { log "sipp's g711a.pcap not found: sip.pcap not made"; return 1; }
+  log "sipp's g711a.pcap not found: $1 not made"
+  return 1
+}
+
+record_sip() {
+  local pcap
+  pcap=$(sipp_pcap sip.pcap) || return 1
   sed 's/<pause milliseconds="3000"\/>/<pause milliseconds="1000"\/>/' \
     "$E2E/sip-uac.xml" >"$TMP/sip-uac.xml"
   (cd "$TMP" && exec ip netns exec "$NS_B" timeout 30 sipp -sf "$E2E/sip-uas.xml" \
@@ -350,6 +366,32 @@ record_sip() {
     -sf "$TMP/sip-uac.xml" -i 198.18.0.2 -p 5060 -mi 198.18.0.2 -mp 6000 \
     -rtp_echo -m 1 -timeout 20s -timeout_error -nostdin) >"$TMP/uac.log" 2>&1
   cap_stop sip.pcap
+  stop "$uas"
+}
+
+# SIP with messages that do not fit one packet: sip-uac-large.xml's INVITE
+# (3172 bytes of SDP) and sip-uas-large.xml's 200 OK (as large) over TCP
+# (each spans three segments: MSS 1448 with timestamps) or over UDP (each
+# is three IP fragments: the kernel fragments at MTU 1500, from both
+# sides). Half a second of media each way, then BYE.
+record_sip_large() { # tcp|udp
+  local t=$1 pcap topt=u1
+  [ "$t" = tcp ] && topt=t1
+  pcap=$(sipp_pcap "sip-$t-large.pcap") || return 1
+  sed 's/<pause milliseconds="3000"\/>/<pause milliseconds="500"\/>/' \
+    "$E2E/sip-uac-large.xml" >"$TMP/sip-uac-large.xml"
+  (cd "$TMP" && exec ip netns exec "$NS_B" timeout 30 sipp -sf "$E2E/sip-uas-large.xml" \
+    -t "$topt" -i 198.19.0.2 -p 5060 -mi 198.19.0.2 -mp 6000 -key pcap "$pcap" \
+    -m 1 -timeout 25s -timeout_error -nostdin) >"$TMP/uas.log" 2>&1 &
+  local uas=$!
+  PIDS+=("$uas")
+  sleep 0.5
+  cap_start "sip-$t-large.pcap"
+  (cd "$TMP" && ip netns exec "$NS_A" timeout 30 sipp 198.19.0.2:5060 \
+    -sf "$TMP/sip-uac-large.xml" -t "$topt" -i 198.18.0.2 -p 5060 \
+    -mi 198.18.0.2 -mp 6000 -rtp_echo -m 1 -timeout 20s -timeout_error \
+    -nostdin) >"$TMP/uac.log" 2>&1
+  cap_stop "sip-$t-large.pcap"
   stop "$uas"
 }
 

@@ -25,6 +25,13 @@
  * as IPFIX (RFC 8158) to a collector over UDP; --syslog prints them as
  * RFC 5424 lines. docs/cgn.md.
  *
+ * Split messages: a Watch connection's message split across TCP segments
+ * or IP fragments is held by the library while it waits for the rest
+ * (PINHOLE_VERDICT_HELD: nothing to send now, not a drop; the bytes leave
+ * later, merged into a later packet or through the emit callback, which
+ * writes them like any other). --hold sizes that pool, --reasm-whole lets
+ * a reassembled datagram leave whole. docs/reassembly.md.
+ *
  * Signals: SIGUSR1 prints the conversation listing and the counters to
  * stdout (and to --listing-file); SIGTERM and SIGINT print them and exit 0.
  * --control FIFO takes operator commands, one per line (control.c).
@@ -68,6 +75,7 @@ struct gw {
   size_t ctl_len;
   unsigned long non_ipv4; /* packets the host skipped (not IPv4) */
   unsigned long write_errors;
+  unsigned long held;      /* packets the library kept (HELD), sent on later */
   int syslog;              /* --syslog: events as RFC 5424 lines */
   uint64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
   int ipfix_fd;            /* --ipfix: connected UDP socket, or -1 */
@@ -181,6 +189,31 @@ static uint64_t wall_offset(void) {
          ((uint64_t)m.tv_sec * 1000000000ull + (uint64_t)m.tv_nsec);
 }
 
+/* --hold BYTES[,PER_CONV[,MSG_MAX[,MAX_HELD[,TIMEOUT_MS]]]]: the pool for
+ * split messages (pinhole_config.hold_*; a value left out or 0 keeps the
+ * library's default). 0 on success. */
+static int parse_hold(const char *arg, pinhole_config *cfg) {
+  unsigned long v[5] = {0, 0, 0, 0, 0};
+  char *end;
+  const char *p = arg;
+  for (int i = 0; i < 5; i++) {
+    v[i] = strtoul(p, &end, 10);
+    if (end == p || v[i] > UINT32_MAX)
+      return -1;
+    if (*end == '\0')
+      break;
+    if (*end != ',' || i == 4)
+      return -1;
+    p = end + 1;
+  }
+  cfg->hold_bytes = (uint32_t)v[0];
+  cfg->hold_bytes_per_conv = (uint32_t)v[1];
+  cfg->hold_msg_max = (uint32_t)v[2];
+  cfg->max_held = (uint32_t)v[3];
+  cfg->hold_timeout_ms = (uint32_t)v[4];
+  return 0;
+}
+
 /* --pba SIZE,BLOCKS[,HOLD_MS], --det PREFIX/LEN[,PORTS] and
  * --address-only HOLD_MS shape the pool (one of them); --interim SECONDS
  * adds interim records to a PBA or address-only one. */
@@ -261,8 +294,8 @@ static void dump_to(FILE *f, const pinhole_ctx *ctx, const struct gw *gw) {
   char *stats = format_all(ctx, pinhole_stats_format);
   fprintf(f, "%s\n%s\n", conv ? conv : "(listing failed)\n",
           stats ? stats : "(statistics failed)\n");
-  fprintf(f, "Host: non-IPv4 skipped %lu, write errors %lu\n", gw->non_ipv4,
-          gw->write_errors);
+  fprintf(f, "Host: non-IPv4 skipped %lu, write errors %lu, held %lu\n",
+          gw->non_ipv4, gw->write_errors, gw->held);
   free(conv);
   free(stats);
 }
@@ -437,17 +470,20 @@ static int parse_dnat(char *spec, pinhole_rule r[2]) {
 }
 
 static void usage_to(FILE *f, int status) {
-  fprintf(f,
-          "usage: pinhole-gw --inside TUN --outside TUN\n"
-          "         --pool ADDR[-ADDR][:LO-HI]\n"
-          "         [--dnat PUBLIC:PORT=INSIDE:PORT]... [--rule SPEC]...\n"
-          "         [--trace[=debug]] [--listing-file FILE] [--control FIFO]\n"
-          "         [--pba SIZE,BLOCKS[,HOLD_MS] | --det PREFIX/LEN[,PORTS] |\n"
-          "          --address-only HOLD_MS] [--interim SECONDS]\n"
-          "         [--ipfix COLLECTOR:PORT] [--syslog]\n"
-          "       pinhole-gw --help | --version\n"
-          "Without --rule: inside -> anywhere accepted with source NAT to\n"
-          "the pool, ALG chosen by destination port. See pinhole-gw(8).\n");
+  fprintf(
+      f,
+      "usage: pinhole-gw --inside TUN --outside TUN\n"
+      "         --pool ADDR[-ADDR][:LO-HI]\n"
+      "         [--dnat PUBLIC:PORT=INSIDE:PORT]... [--rule SPEC]...\n"
+      "         [--trace[=debug]] [--listing-file FILE] [--control FIFO]\n"
+      "         [--pba SIZE,BLOCKS[,HOLD_MS] | --det PREFIX/LEN[,PORTS] |\n"
+      "          --address-only HOLD_MS] [--interim SECONDS]\n"
+      "         [--ipfix COLLECTOR:PORT] [--syslog]\n"
+      "         [--hold BYTES[,PER_CONV[,MSG_MAX[,MAX_HELD[,TIMEOUT_MS]]]]]\n"
+      "         [--reasm-whole]\n"
+      "       pinhole-gw --help | --version\n"
+      "Without --rule: inside -> anywhere accepted with source NAT to\n"
+      "the pool, ALG chosen by destination port. See pinhole-gw(8).\n");
   exit(status);
 }
 
@@ -519,6 +555,8 @@ static int pump(pinhole_ctx *ctx, struct gw *gw, int side, uint8_t *buf,
                p.data, p.len);
     else if (verdict == PINHOLE_VERDICT_HAIRPIN) /* inside to inside */
       send_pkt(gw, side, p.data, p.len);
+    else if (verdict == PINHOLE_VERDICT_HELD) /* not a drop: its bytes */
+      gw->held++; /* leave later, merged or through on_emit */
   }
   return 0;
 }
@@ -539,11 +577,14 @@ int main(int argc, char **argv) {
       {"ipfix", required_argument, NULL, 'X'},
       {"syslog", no_argument, NULL, 'S'},
       {"control", required_argument, NULL, 'c'},
+      {"hold", required_argument, NULL, 'H'},
+      {"reasm-whole", no_argument, NULL, 'W'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
   const char *pba_arg = NULL, *det_arg = NULL, *addr_arg = NULL,
-             *interim_arg = NULL;
+             *interim_arg = NULL, *hold_arg = NULL;
+  int reasm_whole = 0;
   char *ipfix_arg = NULL;
   const char *inside = NULL, *outside = NULL;
   char *pool_arg = NULL, *rule_args[MAX_RULES], *dnat_args[MAX_RULES];
@@ -581,6 +622,10 @@ int main(int argc, char **argv) {
       gw.syslog = 1;
     else if (c == 'c')
       control = optarg;
+    else if (c == 'H')
+      hold_arg = optarg;
+    else if (c == 'W')
+      reasm_whole = 1;
     else if (c == 'h')
       usage_to(stdout, 0);
     else if (c == 'V') {
@@ -606,6 +651,10 @@ int main(int argc, char **argv) {
   if (pba_arg != NULL || addr_arg != NULL)
     cfg.max_port_blocks = 65536; /* any one-address pool's blocks, or
                                     an address-only pool's addresses */
+  if (hold_arg != NULL && parse_hold(hold_arg, &cfg) < 0)
+    usage();
+  if (reasm_whole) /* the host says its path takes them whole */
+    cfg.flags |= PINHOLE_CFG_REASM_WHOLE;
   gw.wall_offset_ns = wall_offset();
   if (ipfix_arg != NULL && ipfix_open(&gw, ipfix_arg) < 0)
     usage();

@@ -25,10 +25,14 @@
  *
  * Verdicts: FORWARD and HAIRPIN -> NF_ACCEPT with the rewritten packet (a
  * hairpinned packet's new destination is an inside host: the kernel's
- * routing sends it back inside); DROP and REJECT -> NF_DROP. The RST or
- * ICMP unreachable of a REJECT comes through the emit callback and is
- * sent with a raw socket (IP_HDRINCL): it leaves through the OUTPUT path
- * and the routing table, not through the queue.
+ * routing sends it back inside); DROP and REJECT -> NF_DROP. HELD (a piece
+ * of a split message the library keeps, docs/reassembly.md) -> NF_DROP
+ * too, counted as held, not dropped: the library sends its bytes later,
+ * merged into the packet that completes the message or as extra packets
+ * through the emit callback. The RST or ICMP unreachable of a REJECT and
+ * such extra packets come through the emit callback and are sent with a
+ * raw socket (IP_HDRINCL): they leave through the OUTPUT path and the
+ * routing table, not through the queue.
  *
  * SIGUSR1 prints the listing and counters; SIGTERM/SIGINT print them and
  * exit 0. Needs root (CAP_NET_ADMIN, CAP_NET_RAW).
@@ -60,7 +64,7 @@ struct host {
   int raw; /* raw socket for emitted packets */
   int trace;
   uint8_t buf[PKT_CAP]; /* one packet at a time, with room to grow */
-  unsigned long accepted, dropped, emitted, emit_errors, non_ipv4;
+  unsigned long accepted, dropped, held, emitted, emit_errors, non_ipv4;
 };
 
 static volatile sig_atomic_t got_dump, got_stop;
@@ -94,8 +98,8 @@ static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
     fprintf(stderr, "pinhole-nfq[%d]: trace %s\n", (int)getpid(), line);
 }
 
-/* A packet the library built (RST / ICMP unreachable): to its destination
- * through the routing table. */
+/* A packet the library built (RST / ICMP unreachable, held bytes sent
+ * on): to its destination through the routing table. */
 static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
                     void *user) {
   struct host *h = user;
@@ -121,9 +125,10 @@ static void dump(const struct host *h) {
     fputs(text, stdout);
   if (pinhole_stats_format(h->ctx, text, sizeof(text)) >= 0)
     fputs(text, stdout);
-  printf("Host: accepted %lu, dropped %lu, emitted %lu, emit errors %lu, "
-         "non-IPv4 %lu\n",
-         h->accepted, h->dropped, h->emitted, h->emit_errors, h->non_ipv4);
+  printf("Host: accepted %lu, dropped %lu, held %lu, emitted %lu, "
+         "emit errors %lu, non-IPv4 %lu\n",
+         h->accepted, h->dropped, h->held, h->emitted, h->emit_errors,
+         h->non_ipv4);
   fflush(stdout);
 }
 
@@ -150,7 +155,10 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
     h->accepted++;
     return nfq_set_verdict(qh, id, NF_ACCEPT, p.len, h->buf);
   }
-  h->dropped++;
+  if (v == PINHOLE_VERDICT_HELD) /* kept by the library, not lost */
+    h->held++;
+  else
+    h->dropped++;
   return nfq_set_verdict(qh, id, NF_DROP, 0, NULL);
 }
 

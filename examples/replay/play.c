@@ -77,6 +77,46 @@ typedef struct endpoint {
   uint8_t proto;
 } endpoint;
 
+/* An outside datagram in fragments whose first fragment was played: the
+ * later ones (no ports) go to the address the first one went to. */
+typedef struct frag {
+  uint32_t src, dst, pub_dst;
+  uint16_t id;
+  uint8_t proto, used;
+} frag;
+
+#define FRAGS 64 /* datagrams remembered, the oldest forgotten first */
+
+/* A direction whose bytes the library holds (PINHOLE_VERDICT_HELD): the
+ * frames' captured tuple (ports 0 and the IP id for fragments), the tuple
+ * the library sends them on with, what is held, and what the library sent
+ * for it through emit during the current packet. */
+typedef struct held {
+  tuple key, out;
+  uint16_t id;
+  uint8_t used, frag, inside, release;
+  uint64_t bytes, frames;
+  uint32_t cap_start; /* TCP: captured sequence number of the first held */
+  uint32_t cap_end;   /* TCP: captured sequence number after the held ones */
+  uint32_t out_end;   /* TCP: sent on up to here (through emit) */
+  uint64_t emitted;   /* packets emitted for it during this packet */
+  uint8_t out_end_ok; /* out_end is known */
+} held;
+
+#define HELDS 64 /* directions holding bytes at once */
+
+/* An inside TCP message the library held and sent on: its captured
+ * sequence range. An outside ACK inside it acknowledges a segment
+ * boundary of the capture, which the library's re-segmented, rewritten
+ * message does not have: it is translated back to somewhere inside the
+ * same message, not to the same number. */
+typedef struct resent {
+  tuple key;
+  uint32_t start, end;
+} resent;
+
+#define RESENTS 16 /* messages remembered, the oldest forgotten first */
+
 struct play {
   pinhole_ctx *ctx;
   play_host host;
@@ -87,6 +127,13 @@ struct play {
   int fix;
   conn **conns;
   endpoint **eps;
+  frag frags[FRAGS];
+  size_t frag_next;
+  held held[HELDS];
+  resent msgs[RESENTS];
+  size_t msg_next;
+  int feeding;       /* inside pinhole_process() */
+  const char *label; /* the frame being played, for emits in a tick */
   play_totals tot;
   uint64_t *cnt_before, *cnt_after;
   size_t ncnt;
@@ -563,13 +610,17 @@ static uint32_t seq_len(const pinhole_pkt_view *v) {
 
 /* The sequence delta of a forwarded inside TCP segment b (as captured),
  * forwarded as a. */
-static void learn(play *p, const pinhole_pkt_view *b,
-                  const pinhole_pkt_view *a) {
+static void learn(play *p, const pinhole_pkt_view *b, const pinhole_pkt_view *a,
+                  int merged) {
   if (b->proto != PINHOLE_IPPROTO_TCP || !(b->flags & PINHOLE_PKTF_L4))
     return;
   tuple k = view_tuple(b);
   conn *c = conn_find(p, &k);
   if (!c)
+    return;
+  /* held bytes merged in: a starts where they did, not where b does (the
+   * end was learned when they were sent on) */
+  if (merged)
     return;
   hist_push(c, b->seq, a->seq - b->seq);
   hist_push(c, b->seq + seq_len(b), a->seq + seq_len(a) - b->seq - seq_len(b));
@@ -753,7 +804,9 @@ static int feed(play *p, size_t len, int side, uint64_t now, int *verdict) {
   if (p->ncnt)
     pinhole_stats(p->ctx, p->cnt_before, p->ncnt);
   pinhole_pkt pk = {p->buf, (uint32_t)len, (uint32_t)sizeof(p->buf)};
+  p->feeding = 1;
   *verdict = pinhole_process(p->ctx, &pk, side, now);
+  p->feeding = 0;
   if (p->ncnt)
     pinhole_stats(p->ctx, p->cnt_after, p->ncnt);
   return (int)pk.len;
@@ -835,6 +888,203 @@ static void describe(char *buf, size_t len, const frame *f) {
   snprintf(buf, len, "%s from %s", d, f->inside ? "inside" : "outside");
 }
 
+/* ------------------------------------------------------------------ */
+/* Held bytes (PINHOLE_VERDICT_HELD)                                   */
+
+/* A line that is not a problem: what the library did with held bytes. */
+static void info(const play *p, const char *label, const char *what,
+                 const char *detail) {
+  if (p->host.report)
+    p->host.report(p->host.user, label, what, detail);
+}
+
+/* The direction a frame's bytes travel in: its captured tuple, with the
+ * IP identification (ports 0) for a fragment. */
+static void held_key(const pinhole_pkt_view *v, tuple *k, uint16_t *id,
+                     uint8_t *isfrag) {
+  *k = view_tuple(v);
+  *isfrag = (v->flags & PINHOLE_PKTF_FRAGMENT) != 0;
+  *id = *isfrag ? v->ip_id : 0;
+  if (*isfrag)
+    k->sport = k->dport = 0;
+}
+
+static held *held_find(play *p, const pinhole_pkt_view *v) {
+  tuple k;
+  uint16_t id;
+  uint8_t fr;
+  held_key(v, &k, &id, &fr);
+  for (size_t i = 0; i < HELDS; i++)
+    if (p->held[i].used && p->held[i].frag == fr && p->held[i].id == id &&
+        tuple_eq(&p->held[i].key, &k))
+      return &p->held[i];
+  return NULL;
+}
+
+/* The payload bytes of a frame as the library holds them: TCP or UDP
+ * payload, the IP payload of a fragment. */
+static uint64_t held_len(const pinhole_pkt_view *v) {
+  if (v->flags & PINHOLE_PKTF_FRAGMENT)
+    return (uint64_t)v->ip_len - v->ihl;
+  return v->payload_len;
+}
+
+/* The frame f was held: remembered with its direction. */
+static int on_held(play *p, const frame *f) {
+  char desc[192], line[320];
+  held *h = held_find(p, &f->v);
+  for (size_t i = 0; !h && i < HELDS; i++)
+    if (!p->held[i].used) {
+      h = &p->held[i];
+      memset(h, 0, sizeof(*h));
+      held_key(&f->v, &h->key, &h->id, &h->frag);
+      h->used = 1;
+      h->inside = (uint8_t)f->inside;
+      const conn *c = f->inside && !h->frag ? conn_find(p, &h->key) : NULL;
+      h->out = c ? c->out : h->key;
+    }
+  uint64_t n = held_len(&f->v);
+  p->tot.held++;
+  p->tot.held_bytes += n;
+  if (h) {
+    h->frames++;
+    h->bytes += n;
+    if (f->v.proto == PINHOLE_IPPROTO_TCP && !h->frag) {
+      if (h->frames == 1)
+        h->cap_start = f->v.seq;
+      h->cap_end = f->v.seq + seq_len(&f->v);
+    }
+  }
+  describe(desc, sizeof(desc), f);
+  snprintf(line, sizeof(line),
+           "%s: %" PRIu64 " bytes kept by the library (%" PRIu64 " in %" PRIu64
+           " frames of this %s held now)",
+           desc, n, h ? h->bytes : n, h ? h->frames : 1,
+           h && h->frag ? "datagram" : "stream");
+  info(p, f->label, "held", line);
+  return PLAY_HELD;
+}
+
+/* The held bytes of h were sent on (with the frame played, or through
+ * emit): reported, and for an inside TCP stream the sequence delta at
+ * their end learned (the sent-on end from the frame forwarded or the
+ * segments emitted, whichever reaches further). */
+static void release(play *p, held *h, const char *label, int merged,
+                    const pinhole_pkt_view *fwd) {
+  char line[320];
+  p->tot.delivered_bytes += h->bytes;
+  if (merged && fwd && fwd->proto == PINHOLE_IPPROTO_TCP) {
+    uint32_t end = fwd->seq + seq_len(fwd);
+    if (!h->out_end_ok || end - h->out_end < 0x80000000u)
+      h->out_end = end;
+    h->out_end_ok = 1;
+  }
+  conn *c = h->inside && !h->frag ? conn_find(p, &h->key) : NULL;
+  if (c && h->out_end_ok)
+    hist_push(c, h->cap_end, h->out_end - h->cap_end);
+  if (c) {
+    p->msgs[p->msg_next] = (resent){h->key, h->cap_start, h->cap_end};
+    p->msg_next = (p->msg_next + 1) % RESENTS;
+  }
+  if (merged && h->emitted)
+    snprintf(line, sizeof(line),
+             "%" PRIu64
+             " held bytes sent on: merged into this packet and %" PRIu64
+             " more through emit",
+             h->bytes, h->emitted);
+  else if (merged)
+    snprintf(line, sizeof(line),
+             "%" PRIu64 " held bytes sent on: merged into this packet",
+             h->bytes);
+  else
+    snprintf(line, sizeof(line),
+             "%" PRIu64 " held bytes sent on through emit (%" PRIu64
+             " packets)",
+             h->bytes, h->emitted);
+  info(p, label, "delivered", line);
+  h->used = 0;
+}
+
+/* Does the emitted packet e (parsed) carry bytes of h? */
+static int emit_matches(const held *h, const pinhole_pkt_view *e,
+                        const uint8_t *pkt) {
+  if (e->proto != h->key.proto)
+    return 0;
+  if (h->frag) /* the datagram again: same id, same destination host */
+    return get16(pkt + 4) == h->id && e->dst == h->out.dst;
+  tuple t = view_tuple(e);
+  return tuple_eq(&t, &h->out);
+}
+
+void play_emitted(play *p, int side, const uint8_t *pkt, size_t len) {
+  pinhole_pkt_view e;
+  (void)side;
+  if (pinhole_pkt_parse(pkt, len, &e) != 0)
+    return;
+  for (size_t i = 0; i < HELDS; i++) {
+    held *h = &p->held[i];
+    if (!h->used || !emit_matches(h, &e, pkt))
+      continue;
+    h->emitted++;
+    h->release = 1;
+    if (e.proto == PINHOLE_IPPROTO_TCP && !(e.flags & PINHOLE_PKTF_FRAGMENT)) {
+      uint32_t end = e.seq + seq_len(&e);
+      if (!h->out_end_ok || end - h->out_end < 0x80000000u)
+        h->out_end = end;
+      h->out_end_ok = 1;
+    }
+    if (!p->feeding) /* at a tick: a timeout sending the bytes on */
+      release(p, h, p->label ? p->label : "tick", 0, NULL);
+    return;
+  }
+}
+
+/* After a frame was played: the held bytes it sent on. fwd is the packet
+ * forwarded (NULL when none); a forwarded frame of a direction holding
+ * bytes carries them, unless it is a bare TCP acknowledgement. Returns 1
+ * when bytes of the frame's own direction were sent on with it. */
+static int settle(play *p, const frame *f, const pinhole_pkt_view *fwd) {
+  held *own = f->bad == 0 ? held_find(p, &f->v) : NULL;
+  int merged = 0;
+  if (own && fwd &&
+      (held_len(fwd) > 0 || (fwd->tcp_flags & PINHOLE_TCP_FIN) || own->frag)) {
+    if (own->key.proto == PINHOLE_IPPROTO_TCP && !own->frag)
+      own->cap_end = f->v.seq + seq_len(&f->v);
+    release(p, own, f->label, 1, fwd);
+    merged = 1;
+  }
+  for (size_t i = 0; i < HELDS; i++)
+    if (p->held[i].used && p->held[i].release) {
+      if (&p->held[i] == own && own->key.proto == PINHOLE_IPPROTO_TCP &&
+          !own->frag)
+        own->cap_end = f->v.seq + seq_len(&f->v);
+      release(p, &p->held[i], f->label, 0, NULL);
+    }
+  for (size_t i = 0; i < HELDS; i++)
+    p->held[i].emitted = 0;
+  return merged;
+}
+
+/* An outside TCP ACK (captured as v, forwarded as out) that acknowledges
+ * a point strictly inside an inside message the library held and sent on
+ * re-segmented: translated back inside the same message is right. */
+static int ack_inside_message(const play *p, const pinhole_pkt_view *v,
+                              const pinhole_pkt_view *out) {
+  if (v->proto != PINHOLE_IPPROTO_TCP || !(v->tcp_flags & PINHOLE_TCP_ACK) ||
+      v->src != out->src || v->dst != out->dst || v->sport != out->sport ||
+      v->dport != out->dport)
+    return 0;
+  tuple k = {v->dst, v->src, v->dport, v->sport, v->proto};
+  for (size_t i = 0; i < RESENTS; i++) {
+    const resent *m = &p->msgs[i];
+    uint32_t len = m->end - m->start;
+    if (len && tuple_eq(&m->key, &k) && v->ack - m->start - 1 < len - 1 &&
+        out->ack - m->start <= len)
+      return 1;
+  }
+  return 0;
+}
+
 /* What happened to a packet the library did not forward. */
 static int not_forwarded(play *p, const frame *f, int verdict) {
   char desc[192], reason[256], line[800];
@@ -866,29 +1116,94 @@ static int forwarded(play *p, const frame *f, int verdict, int olen) {
     snprintf(line, sizeof(line), "%s: forwarded packet does not parse", desc);
     return report(p, f->label, PLAY_MISMATCH, "mismatch", line);
   }
+  int merged = settle(p, f, &after);
   if (f->inside) {
     if (f->bad == 0)
-      learn(p, &f->v, &after);
+      learn(p, &f->v, &after, merged);
     return PLAY_OK;
   }
   if (verdict == PINHOLE_VERDICT_HAIRPIN)
+    return PLAY_OK;
+  if (ack_inside_message(p, &f->v, &after))
     return PLAY_OK;
   if (!translated_back(&f->v, &after, line, sizeof(line)))
     return report(p, f->label, PLAY_MISMATCH, "mismatch", line);
   return PLAY_OK;
 }
 
-/* An outside frame that cannot be played: a fragment. Returns 1 when
- * reported. */
-static int outside_fragment(play *p, const frame *f) {
-  char desc[160], line[256];
-  if (!(f->v.flags & PINHOLE_PKTF_FRAGMENT))
-    return 0;
-  fmt_pkt(desc, sizeof(desc), &f->v);
-  snprintf(line, sizeof(line), "%s: fragment from outside (not replayed)",
-           desc);
-  report(p, f->label, PLAY_UNPLAYABLE, "skipped", line);
-  return 1;
+/* ------------------------------------------------------------------ */
+/* Fragments from the outside                                          */
+
+/* Adds to the one's complement checksum field at ck the change of the
+ * bytes [off, off + n) from orig to now (n even, off even: RFC 1624). */
+static void cksum_follow(uint8_t *ck, const uint8_t *orig, const uint8_t *now,
+                         size_t off, size_t n) {
+  uint32_t s = (uint16_t)~get16(ck);
+  for (size_t i = off; i + 1 < off + n; i += 2)
+    s += (uint16_t)~get16(orig + i) + (uint32_t)get16(now + i);
+  while (s >> 16)
+    s = (s & 0xffffu) + (s >> 16);
+  put16(ck, (uint16_t)~s);
+}
+
+/* The first fragment of an outside datagram, rewritten in buf from orig:
+ * its TCP or UDP checksum covers the whole datagram, so it follows the
+ * rewritten addresses, ports (and ACK) incrementally, as wrong as it was;
+ * the later fragments are remembered to go to the same address. */
+static void first_fragment(play *p, uint8_t *buf, const uint8_t *orig,
+                           const pinhole_pkt_view *v) {
+  size_t l4 = v->l4_off;
+  uint8_t *ck = NULL;
+  if (v->proto == PINHOLE_IPPROTO_TCP)
+    ck = buf + l4 + 16;
+  else if (v->proto == PINHOLE_IPPROTO_UDP && get16(buf + l4 + 6) != 0)
+    ck = buf + l4 + 6;
+  if (ck) {
+    cksum_follow(ck, orig, buf, 12, 8);
+    cksum_follow(ck, orig, buf, l4, 4);
+    if (v->proto == PINHOLE_IPPROTO_TCP)
+      cksum_follow(ck, orig, buf, l4 + 8, 4);
+    if (v->proto == PINHOLE_IPPROTO_UDP && get16(ck) == 0)
+      put16(ck, 0xffff);
+  }
+  frag *f = &p->frags[p->frag_next];
+  p->frag_next = (p->frag_next + 1) % FRAGS;
+  *f = (frag){v->src, v->dst, get32(buf + 16), v->ip_id, v->proto, 1};
+}
+
+/* A later fragment of an outside datagram: to where its first fragment
+ * went. Returns 1, or 0 with why filled when its first fragment was not
+ * played (the library cannot match it either: it is fed unchanged). */
+static int later_fragment(const play *p, uint8_t *buf,
+                          const pinhole_pkt_view *v, char *why, size_t len) {
+  for (size_t i = 0; i < FRAGS; i++) {
+    const frag *f = &p->frags[i];
+    if (f->used && f->src == v->src && f->dst == v->dst && f->id == v->ip_id &&
+        f->proto == v->proto) {
+      put32(buf + 16, f->pub_dst);
+      return 1;
+    }
+  }
+  snprintf(why, len, "no first fragment of id %u played before it",
+           (unsigned)v->ip_id);
+  return 0;
+}
+
+/* Rewrites the outside frame in p->buf (captured as data[0..len), f->v)
+ * to what the outside host would have sent through the NAT. Returns 1
+ * when a translation was known. */
+static int outside_frame(play *p, frame *f, const uint8_t *data, size_t len) {
+  const pinhole_pkt_view *v = &f->v;
+  int m;
+  if ((v->flags & PINHOLE_PKTF_FRAGMENT) && !(v->flags & PINHOLE_PKTF_L4))
+    m = later_fragment(p, p->buf, v, f->why, sizeof(f->why));
+  else
+    m = rewrite_outside(p, p->buf, v, f->why, sizeof(f->why));
+  if (m && (v->flags & PINHOLE_PKTF_FRAGMENT) && (v->flags & PINHOLE_PKTF_L4))
+    first_fragment(p, p->buf, data, v);
+  if (m)
+    fix_rewritten(p, data, len, v, f->ck);
+  return m;
 }
 
 int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
@@ -896,6 +1211,7 @@ int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
   char desc[160], line[256];
   frame f;
   f.label = label;
+  p->label = label;
   if (len > 65535 || len > sizeof(p->buf))
     return report(p, label, PLAY_UNPLAYABLE, "unplayable",
                   "longer than 65535 bytes");
@@ -911,13 +1227,8 @@ int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
   memcpy(p->buf, data, len);
   f.matched = 1;
   f.why[0] = '\0';
-  if (f.bad == 0 && !f.inside) {
-    if (outside_fragment(p, &f))
-      return PLAY_UNPLAYABLE;
-    f.matched = rewrite_outside(p, p->buf, &f.v, f.why, sizeof(f.why));
-    if (f.matched)
-      fix_rewritten(p, data, len, &f.v, f.ck);
-  }
+  if (f.bad == 0 && !f.inside)
+    f.matched = outside_frame(p, &f, data, len);
   f.fed_bad = pinhole_pkt_parse(p->buf, len, &f.fed);
   if (f.inside)
     p->tot.inside++;
@@ -926,7 +1237,15 @@ int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
   int verdict;
   int olen = feed(p, len, f.inside ? PINHOLE_SIDE_INSIDE : PINHOLE_SIDE_OUTSIDE,
                   now_ns, &verdict);
-  if (verdict != PINHOLE_VERDICT_FORWARD && verdict != PINHOLE_VERDICT_HAIRPIN)
+  if (verdict == PINHOLE_VERDICT_HELD) {
+    int r = on_held(p, &f);
+    settle(p, &f, NULL); /* what it completed may have gone through emit */
+    return r;
+  }
+  if (verdict != PINHOLE_VERDICT_FORWARD &&
+      verdict != PINHOLE_VERDICT_HAIRPIN) {
+    settle(p, &f, NULL);
     return not_forwarded(p, &f, verdict);
+  }
   return forwarded(p, &f, verdict, olen);
 }

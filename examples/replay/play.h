@@ -32,11 +32,12 @@
 /** Reasons a frame is reported (one line each). */
 enum play_problem {
   PLAY_OK = 0,
-  PLAY_DROPPED = 1,   /* the library returned DROP or REJECT */
-  PLAY_UNMATCHED = 2, /* outside packet with no known translation, and the
-                         library did not forward it as it was */
-  PLAY_MISMATCH = 3,  /* the library translated it back differently */
-  PLAY_UNPLAYABLE = 4 /* neither endpoint inside, outside fragment ... */
+  PLAY_DROPPED = 1,    /* the library returned DROP or REJECT */
+  PLAY_UNMATCHED = 2,  /* outside packet with no known translation, and the
+                          library did not forward it as it was */
+  PLAY_MISMATCH = 3,   /* the library translated it back differently */
+  PLAY_UNPLAYABLE = 4, /* neither endpoint inside, cut by the snaplen ... */
+  PLAY_HELD = 5        /* not a problem: the library holds its payload */
 };
 
 typedef struct play play;
@@ -86,6 +87,10 @@ typedef struct play_totals {
   uint64_t bad_cksum;       /* frames whose checksums were wrong */
   uint64_t dropped, unmatched, mismatched, unplayable;
   uint64_t conns, endpoints; /* table entries now */
+  /* Frames the library kept (PINHOLE_VERDICT_HELD: a split message being
+   * reassembled), their payload bytes, and the held bytes it sent on since
+   * (merged into a later packet of the stream or through emit). */
+  uint64_t held, held_bytes, delivered_bytes;
 } play_totals;
 
 /**
@@ -97,5 +102,12 @@ int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
                 const char *label);
 
 const play_totals *play_get_totals(const play *p);
+
+/**
+ * The host passes every packet the library emits here (borrowed): emitted
+ * while a frame is played or at a tick, it may carry bytes the library
+ * held (reported as delivered, its TCP sequence numbers learned).
+ */
+void play_emitted(play *p, int side, const uint8_t *pkt, size_t len);
 
 #endif /* PINHOLE_REPLAY_PLAY_H */

@@ -117,8 +117,11 @@ static void write_pkt(run *r, int side, const uint8_t *pkt, size_t len) {
 
 static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
                     void *user) {
+  run *r = user;
   (void)ctx;
-  write_pkt(user, side, pkt, len);
+  write_pkt(r, side, pkt, len);
+  if (r->pl)
+    play_emitted(r->pl, side, pkt, len);
 }
 
 static void on_report(void *user, const char *label, const char *what,
@@ -453,6 +456,13 @@ static int expect_clean(const run *r) {
             PROG ": --expect-clean: no IPv4 packet in the capture (%" PRIu64
                  " frames, %" PRIu64 " IPv6): nothing was replayed\n",
             r->frames, r->ipv6);
+    return 1;
+  }
+  uint64_t still = t->held_bytes - t->delivered_bytes;
+  if (still) {
+    fprintf(stderr,
+            PROG ": --expect-clean: %" PRIu64 " held bytes never sent on\n",
+            still);
     return 1;
   }
   if (!t->dropped && !t->unmatched && !t->mismatched && !t->unplayable &&

@@ -194,11 +194,14 @@ case_input() {
     grep -q "^snap.pcap:[0-9]*: skipped: cut by the capture's snaplen (80 of [0-9]* bytes)" "$TMP/out" &&
       ok "the frame cut by the snaplen is named" || bad "no line for the snaplen cut"
   fi
-  expect 1 '--expect-clean: 2 dropped, 0 unmatched' "--expect-clean with drops" \
+  # A datagram whose first fragment was lost: its later fragments are held
+  # (they may be a Watch flow's message, issue 21) and never sent on.
+  expect 1 '--expect-clean: 1534 held bytes never sent on' \
+    "--expect-clean with fragments held for good" \
     --expect-clean "$CAP/derived/udp-frag-lost.pcap"
-  grep -q '^udp-frag-lost.pcap:5: dropped: UDP fragment .* (Fragments not matched to a datagram)$' \
-    "$TMP/out" && ok "a lone fragment's drop names its counter" ||
-    bad "the lone fragment's drop line: $(grep ':5:' "$TMP/out")"
+  grep -q '^udp-frag-lost.pcap:5: held: UDP fragment .* 1480 bytes kept by the library' \
+    "$TMP/out" && ok "a lone fragment is reported held" ||
+    bad "the lone fragment's held line: $(grep ':5:' "$TMP/out")"
   expect 0 '' "offloaded checksums with --fix-cksums" --fix-cksums --expect-clean \
     "$CAP/derived/ftp-passive-offload.pcap"
   expect 1 '16 dropped, 17 unmatched' "offloaded checksums without --fix-cksums" \

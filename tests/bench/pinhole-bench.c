@@ -10,6 +10,8 @@
  *   pinhole-bench --cgn      log records and new-flow cost per pool mode
  *                            (NAPT, PBA, deterministic) for 1M connections
  *                            of 10k subscribers
+ *   pinhole-bench --reasm    the cost of reassembling a split FTP PORT and
+ *                            SIP INVITE (bench_reasm.c) and alg_overhead_ns
  *
  * Output: a table, then one line per figure, "bench <name> <value> <unit>".
  *
@@ -28,6 +30,7 @@
  */
 #include <pinhole/pinhole.h>
 
+#include "bench_reasm.h"
 #include "core/ctx.h"
 
 #include <stdint.h>
@@ -63,21 +66,6 @@
 #define T0 (10 * SEC)
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static void put16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-static void put32(uint8_t *p, uint32_t v) {
-  put16(p, (uint16_t)(v >> 16));
-  put16(p + 2, (uint16_t)v);
-}
-static uint16_t get16(const uint8_t *p) {
-  return (uint16_t)(p[0] << 8 | p[1]);
-}
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
 
 static void die(const char *what) {
   fprintf(stderr, "pinhole-bench: FAILED: %s\n", what);
@@ -967,6 +955,27 @@ static void run_alg_overhead(ring *r, const opts *o, results *R) {
   huge_free(hdr, npkts * HDR, NULL);
 }
 
+/* Reassembly (issue 21): a 2-segment FTP PORT and a 3-segment SIP INVITE
+ * against the same messages whole (bench_reasm.c). */
+static void run_reasm(const opts *o, results *R) {
+  reasm_figs f;
+  bench_reasm(o->quick, o->quick ? 1 : o->rounds, &f);
+  add(R, "reasm_ftp_port_whole_ns", f.ftp_whole, "ns", NULL,
+      "FTP PORT in 1 segment + data SYN, per message");
+  add(R, "reasm_ftp_port_2seg_ns", f.ftp_split, "ns", NULL,
+      "the same PORT in 2 segments (held, merged)");
+  add(R, "reasm_ftp_port_extra_ns", f.ftp_split - f.ftp_whole, "ns", NULL,
+      "reassembly's cost per FTP PORT");
+  add(R, "reasm_sip_invite_whole_ns", f.sip_whole, "ns", NULL,
+      "SIP INVITE 3.3 KB over TCP in 1 packet, per message");
+  add(R, "reasm_sip_invite_3seg_ns", f.sip_split, "ns", NULL,
+      "the same INVITE in 3 segments (held, re-segmented)");
+  add(R, "reasm_sip_invite_extra_ns", f.sip_split - f.sip_whole, "ns", NULL,
+      "reassembly's cost per SIP INVITE");
+  add(R, "reasm_sip_invite_emitted", (double)f.sip_emit, "pkts", NULL,
+      "segments emitted per split INVITE");
+}
+
 /* The issue's untagged names: the figure at the reference table size. */
 static void alias(results *R, const char *pre, const char *tag,
                   const char *post, const char *to) {
@@ -1451,7 +1460,7 @@ static void run_cgn(const opts *o, results *R) {
 static void usage(void) {
   fprintf(stderr,
           "usage: pinhole-bench [--quick] [--big] [--size N] [--profile MODE]\n"
-          "                     [--cgn]\n"
+          "                     [--cgn] [--reasm]\n"
           "       pinhole-bench --dns [--dns-seconds N]\n");
   exit(2);
 }
@@ -1460,7 +1469,7 @@ int main(int argc, char **argv) {
   opts o = {0, 0, 3, 0, NULL};
   int dns = 0;
   uint32_t dns_secs = 0;
-  int cgn = 0;
+  int cgn = 0, reasm = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0)
       o.quick = 1;
@@ -1476,6 +1485,8 @@ int main(int argc, char **argv) {
       dns_secs = (uint32_t)strtoul(argv[++i], NULL, 0);
     else if (strcmp(argv[i], "--cgn") == 0)
       cgn = 1;
+    else if (strcmp(argv[i], "--reasm") == 0)
+      reasm = 1;
     else
       usage();
   }
@@ -1491,6 +1502,16 @@ int main(int argc, char **argv) {
   }
   if (o.quick)
     o.rounds = 1;
+  if (reasm) { /* the reassembly figures and the ALG overhead only */
+    static results RR;
+    ring *rr = ring_new();
+    o.rounds = o.quick ? 1 : 7;
+    run_reasm(&o, &RR);
+    run_alg_overhead(rr, &o, &RR);
+    ring_free(rr);
+    print_results(&RR);
+    return 0;
+  }
   uint32_t sizes[4];
   int nsizes = 0;
   if (o.quick) {
@@ -1583,6 +1604,7 @@ int main(int argc, char **argv) {
   alias(&R, "bytes_per_flow_", ref, "", "bytes_per_flow");
   alias(&R, "burst_p999_over_median_", ref, "", "burst_p999_over_median");
   run_ftp(&o, &R);
+  run_reasm(&o, &R);
   run_alg_overhead(r, &o, &R);
   ring_free(r);
   print_results(&R);

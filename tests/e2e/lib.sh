@@ -232,13 +232,13 @@ expect_line() {
 
 # Value of counter NAME (exact name, as pinhole_stats_format prints it) in
 # the section whose title contains SECTION (a colon after the name, as
-# pinhole_stats_format prints it, is not part of it).
+# pinhole_stats_format prints it, is not part of it); SECTION "" is any.
 counter() {
   # The statistics' layout: a section header ends with ':' ("  New
   # flows:"), its counters follow four spaces in, one or several per line
   # ("    Accepts: 2, Discards: 0, Rejects: 0"; a name may hold ", ").
   awk -v sec="$1" -v name="$2" '
-    /^ ? ?[^ ].*:$/ { insec = index($0, sec) > 0; next }
+    /^ ? ?[^ ].*:$/ { insec = sec == "" || index($0, sec) > 0; next }
     insec && /^    [^ ]/ {
       line = substr($0, 5)
       gsub(/: [0-9]+, /, "&\n", line)
@@ -603,4 +603,111 @@ collector_start() {
   bg "$NS_COL" nfcapd nfcapd -w "$TMP/flows" -b "$COL_ADDR" -p 4739
   COL_PID=$LAST_PID
   wait_for 5 grep -q "Startup" "$TMP/nfcapd.log" || die "nfcapd did not start"
+# ---- split messages (issue 21: reassembly) --------------------------------
+
+# capture_start NAME NS IF FILTER...: tcpdump on IF in NS into
+# $TMP/NAME.pcap (full packets), started when it says it listens.
+capture_start() {
+  local name=$1 n=$2 dev=$3
+  shift 3
+  bg "$n" "tcpdump-$name" tcpdump -i "$dev" -nn -U --immediate-mode -s 0 \
+    -w "$TMP/$name.pcap" "$@"
+  CAP_PID=$LAST_PID
+  wait_for 5 grep -q "listening on" "$TMP/tcpdump-$name.log" ||
+    die "tcpdump did not start"
+}
+
+# capture_stop: ends the last capture_start's tcpdump (its file complete).
+capture_stop() {
+  sleep 0.3
+  kill -TERM "$CAP_PID" 2>/dev/null
+  wait "$CAP_PID" 2>/dev/null
+}
+
+# tshark_count PCAP FILTER: frames of PCAP that match the display FILTER.
+tshark_count() {
+  tshark -n -r "$1" -Y "$2" 2>/dev/null | wc -l
+}
+
+# expect_no_tcp_retransmission PCAP WHAT [FILTER]: tshark finds no
+# retransmitted segment (nor fast or spurious one) in PCAP, among the
+# frames that match the display FILTER when given.
+expect_no_tcp_retransmission() {
+  local n f='(tcp.analysis.retransmission || tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission)'
+  [ -n "${3:-}" ] && f="$f && ($3)"
+  n=$(tshark_count "$1" "$f")
+  if [ "$n" = 0 ]; then
+    log "ok: $2: no TCP retransmission in the inside capture"
+  else
+    fail "$2: $n TCP retransmissions in the inside capture: $(tshark -n -r "$1" -Y "$f" 2>/dev/null | head -n 3)"
+  fi
+}
+
+# split_retransmissions PCAP PORT WHAT: a client that writes a message in
+# pieces with pauses longer than its loss-probe timeout (tens of ms)
+# retransmits the pieces a NAT holds, since nothing acknowledges them
+# until the message is whole (a middlebox cannot acknowledge for the
+# server): counted, not failed. The server must retransmit no data: the
+# acknowledgements the client's held pieces carry must reach it (its FIN
+# is left out: a client that exits at once sees it retransmitted without
+# any NAT too).
+split_retransmissions() {
+  local n
+  n=$(tshark_count "$1" "tcp.dstport == $2 && (tcp.analysis.retransmission || tcp.analysis.fast_retransmission)")
+  log "$3: the client retransmitted $n segments (pieces held while it paused)"
+  expect_no_tcp_retransmission "$1" "$3 server" "tcp.srcport == $2 && tcp.len > 0"
+}
+
+# expect_reasm: prints the reassembly counters of the listing and, when
+# the library has them, asserts that split messages were held and
+# completed, none timed out, overflowed or was too large, and no split
+# message was withheld the old way (until its sender retransmitted it).
+expect_reasm() {
+  local n v held
+  for n in "messages held" "messages completed" "messages timed out" \
+    "pool or share full" "message too large"; do
+    log "counter 'Reassembly: $n' = $(counter "" "Reassembly: $n")"
+  done
+  log "counter 'ALG split message withheld' = $(counter "" "ALG split message withheld")"
+  held=$(counter "" "Reassembly: messages held")
+  if [ -z "$held" ]; then
+    fail "this library has no reassembly counters (issue 21's core)"
+    return
+  fi
+  expect_counter_min "" "Reassembly: messages held" 1
+  expect_counter_min "" "Reassembly: messages completed" 1
+  for n in "Reassembly: messages timed out" "Reassembly: pool or share full" \
+    "Reassembly: message too large" "ALG split message withheld"; do
+    v=$(counter "" "$n")
+    [ "${v:-0}" = 0 ] && log "ok: counter '$n' = ${v:-0}" ||
+      fail "counter '$n' = $v, expected 0"
+  done
+}
+
+# sipp_pcap: sets PCAP to the G.711 a-law capture that comes with sipp, or
+# skips (77) when it or sipp's pcap play is missing.
+sipp_pcap() {
+  local f
+  PCAP=
+  for f in /usr/share/sip-tester/g711a.pcap /usr/share/sipp/g711a.pcap \
+    /usr/share/doc/sip-tester/examples/pcap/g711a.pcap; do
+    [ -r "$f" ] && { PCAP=$f; break; }
+  done
+  [ -n "$PCAP" ] || skip "sipp's g711a.pcap is not installed (package sip-tester)"
+  sipp -v 2>&1 | grep -q PCAP || skip "this sipp is built without pcap play"
+}
+
+# e2e_start_path: pinhole-gw between the hosts, or with E2E_REF=route a
+# kernel-routed gateway namespace without NAT (a test's harness checked
+# alone); the inside host's link (DEV) at MTU 1500.
+e2e_start_path() {
+  if [ "${E2E_REF:-}" = route ]; then
+    e2e_setup_kernel
+    e2e_route_back
+    DEV=veth-in
+  else
+    e2e_start_gw
+    DEV=tun-in
+  fi
+  ip -n "$NS_IN" link set "$DEV" mtu 1500 || die "MTU of $DEV"
 }

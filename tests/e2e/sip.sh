@@ -17,13 +17,7 @@
 PINHOLE_GW=${1:-${PINHOLE_GW:-}}
 e2e_init sipp
 [ -n "$PYTHON" ] || skip "python3 is not installed"
-PCAP=
-for f in /usr/share/sip-tester/g711a.pcap /usr/share/sipp/g711a.pcap \
-  /usr/share/doc/sip-tester/examples/pcap/g711a.pcap; do
-  [ -r "$f" ] && { PCAP=$f; break; }
-done
-[ -n "$PCAP" ] || skip "sipp's g711a.pcap is not installed (package sip-tester)"
-sipp -v 2>&1 | grep -q PCAP || skip "this sipp is built without pcap play"
+sipp_pcap
 UAS_MEDIA=6000
 UAC_MEDIA=6000
 e2e_start_gw
