@@ -110,8 +110,9 @@ static size_t seg(harness *h, uint32_t src, uint16_t sport, uint32_t dst,
   return total;
 }
 
-/* A reassembled message's segment sent through emit: whole and
- * checksummed, towards a side. */
+/* A reassembled message's segment, or the bare ACK of a segment whose
+ * payload is held, sent through emit: whole and checksummed, towards a
+ * side. */
 static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
                     void *user) {
   (void)ctx;
@@ -119,7 +120,8 @@ static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
   pinhole_pkt_view v;
   CHECK(side == PINHOLE_SIDE_INSIDE || side == PINHOLE_SIDE_OUTSIDE);
   CHECK(pinhole_pkt_parse(pkt, len, &v) == 0);
-  CHECK(v.proto == PINHOLE_IPPROTO_TCP && v.payload_len > 0);
+  CHECK(v.proto == PINHOLE_IPPROTO_TCP);
+  CHECK(v.payload_len > 0 || (v.tcp_flags & PINHOLE_TCP_ACK));
   CHECK(pinhole_cksum(pkt, v.ihl) == 0);
   CHECK(pinhole_pkt_l4_cksum_ok(pkt, &v) == 1);
 }

@@ -1012,6 +1012,10 @@ static int emit_matches(const held *h, const pinhole_pkt_view *e,
     return 0;
   if (h->frag) /* the datagram again: same id, same destination host */
     return get16(pkt + 4) == h->id && e->dst == h->out.dst;
+  /* a bare ACK is the held segment's acknowledgement going on without
+   * its bytes (the library holds the bytes, not the packet) */
+  if (e->proto == PINHOLE_IPPROTO_TCP && seq_len(e) == 0)
+    return 0;
   tuple t = view_tuple(e);
   return tuple_eq(&t, &h->out);
 }

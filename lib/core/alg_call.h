@@ -128,5 +128,14 @@ ph_status pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg);
  * (PINHOLE_VERDICT_HELD), or PINHOLE_VERDICT_DROP without one. */
 int pinhole__stream_send(pinhole_ctx *ctx, pinhole_pkt *pkt,
                          pinhole_pkt_view *v, ph_conn *c, int dir, int side);
+/* The segment pkt (view v) of direction dir, whose payload the pool now
+ * holds whole: its acknowledgement and window still go on, in a bare ACK
+ * through emit whose sequence number is where the held message begins
+ * (the bytes are held, not the packet: the receiver must not wait for an
+ * ACK the sender already sent). Nothing without emit, or for a segment
+ * with SYN, FIN or RST, or without ACK. */
+void pinhole__stream_held_ack(pinhole_ctx *ctx, const pinhole_pkt *pkt,
+                              const pinhole_pkt_view *v, ph_conn *c, int dir,
+                              int side);
 
 #endif /* PH_CORE_ALG_CALL_H */

@@ -130,8 +130,11 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   } else if (c->watch) {
     if (pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed) == PH_DROP)
       return PINHOLE_VERDICT_DROP;
-    if (changed & PH_ALG_HELD)
-      return PINHOLE_VERDICT_HELD; /* its payload waits in the pool */
+    if (changed & PH_ALG_HELD) {
+      /* its payload waits in the pool; its ACK goes on */
+      pinhole__stream_held_ack(ctx, pkt, v, c, dir, side);
+      return PINHOLE_VERDICT_HELD;
+    }
     if (changed & PH_ALG_MERGED)
       return pinhole__stream_send(ctx, pkt, v, c, dir, side);
   }

@@ -551,6 +551,36 @@ int pinhole__stream_send(pinhole_ctx *ctx, pinhole_pkt *pkt,
   return PINHOLE_VERDICT_HELD;
 }
 
+void pinhole__stream_held_ack(pinhole_ctx *ctx, const pinhole_pkt *pkt,
+                              const pinhole_pkt_view *v, ph_conn *c, int dir,
+                              int side) {
+  const uint8_t none = PINHOLE_TCP_SYN | PINHOLE_TCP_FIN | PINHOLE_TCP_RST;
+  size_t hdr = v->payload_off;
+  uint8_t b[120];
+  if (ctx->cb.emit == NULL || !(v->tcp_flags & PINHOLE_TCP_ACK) ||
+      (v->tcp_flags & none) || hdr > sizeof(b))
+    return;
+  const ph_stream *st = &ph_watch_at(ctx, c->watch)->st[dir];
+  uint32_t seq = st->held ? ph_held_at(ctx, st->held)->key : st->msg_seq;
+  memcpy(b, pkt->data, hdr);
+  pinhole_pkt_view bv = *v;
+  bv.ip_len = (uint16_t)hdr;
+  bv.l4_len = (uint16_t)(hdr - bv.l4_off);
+  bv.payload_len = 0;
+  bv.seq = seq;
+  bv.tcp_flags = (uint8_t)(v->tcp_flags & ~PINHOLE_TCP_PSH);
+  ph_put16(b + PH_IP_TOTLEN, (uint16_t)hdr);
+  ph_put32(b + bv.l4_off + PH_TCP_SEQ, seq);
+  b[bv.l4_off + 13] = bv.tcp_flags;
+  pinhole__translate(ctx, b, &bv, c, dir, 1);
+  pinhole__tcp_seq_adjust(ctx, c, dir, b, &bv, 1);
+  ph_seg_cksums(b, &bv);
+  int out = (c->flags & PH_CONN_HAIRPIN) ? side : side ^ 1;
+  ctx->cb.emit(ctx, b, hdr, out, ctx->user);
+  c->frames[dir]++;
+  c->bytes[dir] += hdr;
+}
+
 void pinhole__stream_hold_lost(pinhole_ctx *ctx, ph_ref r, int why) {
   const ph_held *h = ph_held_at(ctx, r);
   ph_conn *c = ph_conn_at(ctx, h->owner);
