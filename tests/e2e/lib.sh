@@ -585,6 +585,8 @@ sip_call() {
   wait "$uas_pid"
   rc=$?
   [ "$rc" = 0 ] && log "ok: sipp UAS: the call completed" || fail "sipp UAS exit status $rc"
+}
+
 # collector_start: an IPFIX collector namespace ($NS_COL) joined to the
 # gateway's by a veth pair (198.18.1.0/30, the gateway side 198.18.1.1),
 # with nfdump's nfcapd in the foreground at $COL_ADDR:4739 writing into
@@ -603,6 +605,8 @@ collector_start() {
   bg "$NS_COL" nfcapd nfcapd -w "$TMP/flows" -b "$COL_ADDR" -p 4739
   COL_PID=$LAST_PID
   wait_for 5 grep -q "Startup" "$TMP/nfcapd.log" || die "nfcapd did not start"
+}
+
 # ---- split messages (issue 21: reassembly) --------------------------------
 
 # capture_start NAME NS IF FILTER...: tcpdump on IF in NS into
