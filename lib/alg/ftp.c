@@ -87,8 +87,11 @@ static void ph_ftp_client(ph_alg_call *ac, size_t pos, size_t n,
   pinhole_endpoint pub;
   uint32_t mref;
   if (pinhole__alg_map(ac, PINHOLE_IPPROTO_TCP, m->addr, m->port, 0, &pub,
-                       &mref, NULL) != 0)
+                       &mref, NULL) != 0) {
+    /* no public port: the inside address must not leave (fail closed) */
+    pinhole__alg_refuse(ac, "no public port for the data connection", line, n);
     return;
+  }
   if ((pub.addr != m->addr || pub.port != m->port) &&
       ph_ftp_rewrite(ac, pos, m, &pub) != 0) {
     pinhole__alg_unmap(ac, mref);

@@ -1151,8 +1151,8 @@ static void test_pool_del_deterministic(void **state) {
 }
 
 /* A kept conversation's ALG gets no new port from the removed pool: the
- * second PORT opens nothing and is counted (it passes as it came, as
- * when a pool has no free port). */
+ * second PORT opens nothing, is counted, and is dropped (it would carry
+ * the inside address out: fail closed, as when a pool has no free port). */
 static void test_pool_del_alg_gets_no_port(void **state) {
   (void)state;
   tctx *t = two_convs();
@@ -1161,17 +1161,22 @@ static void test_pool_del_alg_gets_no_port(void **state) {
   tpkt p;
   t_tcp(&p, CLI, 40000, SRV, 21, 127, 909, PINHOLE_TCP_ACK,
         "PORT 198,18,0,100,156,66\r\n");
-  assert_int_equal(t_in(t, &p, 3 * SEC), PINHOLE_VERDICT_FORWARD);
-  t_payload_is(&p, "PORT 198,18,0,100,156,66\r\n");
-  assert_int_equal(t->nevents, 1);
+  assert_int_equal(t_in(t, &p, 3 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t->nevents, 2);
   assert_string_equal(t->events[0],
                       "PINHOLE_NAT_PORTS_EXHAUSTED: conv=1 proto=TCP "
                       "side=inside 198.18.0.100:40000 -> 198.19.0.2:21 nat "
                       "198.19.0.1:40000 -> 198.19.0.2:21 state=watch alg=ftp "
                       "reason=\"NAT pool removed\"");
-  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 6,
-             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_NAT_POOL_REMOVED, 1,
-             -1);
+  assert_string_equal(t->events[1],
+                      "PINHOLE_ALG_ERROR: conv=1 proto=TCP side=inside "
+                      "198.18.0.100:40000 -> 198.19.0.2:21 nat "
+                      "198.19.0.1:40000 -> 198.19.0.2:21 state=watch alg=ftp "
+                      "reason=\"no public port for the data connection\"");
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 5,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_PINHOLE_CREATED, 1,
+             PINHOLE_CNT_NAT_POOL_REMOVED, 1, PINHOLE_CNT_ERR_ALG, 1,
+             PINHOLE_CNT_ALG_FTP, 1, PINHOLE_CNT_ALG_UNTRANSLATED, 1, -1);
   t_ctx_del(t);
 }
 
