@@ -237,10 +237,13 @@ int pinhole_addr6_parse(const char *s, size_t len, uint8_t addr[16]) {
   uint8_t a[16] = {0};
   size_t tail = gap < 0 ? 0 : n - (size_t)gap;
   size_t head = n - tail;
-  for (size_t i = 0; i < head; i++)
-    ph_put16(a + 2 * i, g[i]);
-  for (size_t i = 0; i < tail; i++)
-    ph_put16(a + 16 - 2 * tail + 2 * i, g[head + i]);
+  for (size_t i = 0; i < n; i++) {
+    /* group i's place: the head from the left, the tail from the right */
+    size_t at = i < head ? i : 8 - tail + (i - head);
+    if (at >= 8)
+      return PINHOLE_ERR_PARSE;
+    ph_put16(a + 2 * at, g[i]);
+  }
   memcpy(addr, a, 16);
   return 0;
 }
