@@ -131,7 +131,7 @@ wait_for 5 bash -c "ip netns exec $NS_OUT ss -Hlun 'sport = :69' | grep -q ." ||
   fail "tftp download: nothing received"
 (cd "$TMP" && ns "$NS_IN" tftp -m binary "$OUT_ADDR" -c put tup.bin tup.bin) \
   >"$TMP/tftp-put.log" 2>&1 || fail "tftp put"
-wait_for 5 test "$(stat -c %s "$TMP/tftp/tup.bin" 2>/dev/null)" = $((256 * 1024)) || true
+wait_for 5 bash -c "test \"\$(stat -c %s '$TMP/tftp/tup.bin' 2>/dev/null)\" = $((256 * 1024))" || true
 [ -s "$TMP/tftp/tup.bin" ] && same_file "$TMP/tup.bin" "$TMP/tftp/tup.bin" "tftp upload" ||
   fail "tftp upload: nothing arrived"
 
@@ -197,7 +197,7 @@ grep -q '^Conversation: ALG protocol: sip' "$TMP/ctl0" &&
   log "ok: control 'show alg=sip': worker 0 lists the sip conversation, worker 1 nothing" ||
   fail "control 'show alg=sip': $(cat "$TMP/ctl0" "$TMP/ctl1" 2>/dev/null | head -5)"
 timeout 5 bash -c "echo 'timeout udp 100' >'$TMP/ctl'" || fail "writing to --control"
-wait_for 5 test "$(grep -c '^timeout udp: set$' "$TMP/gw.log")" = 2 &&
+wait_for 15 bash -c "test \"\$(grep -c '^timeout udp: set\$' '$TMP/gw.log')\" = 2" &&
   log "ok: control 'timeout udp 100' set in both workers" ||
   fail "control 'timeout udp 100': $(grep -c '^timeout udp' "$TMP/gw.log") answers"
 

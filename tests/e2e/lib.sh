@@ -193,7 +193,7 @@ host_dump() {
   local log=$1 pid=$2 before
   before=$(grep -c '^Host: ' "$log")
   kill -USR1 "$pid" || die "the host ($pid) is not running"
-  wait_for 5 test "$(grep -c '^Host: ' "$log")" -gt "$before" ||
+  wait_for 5 bash -c "test \"\$(grep -c '^Host: ' '$log')\" -gt $before" ||
     die "no listing from the host ($pid)"
   awk -v n="$before" '/^Conversation:/ && !started && seen == n { started = 1 }
     /^Host: / { seen++ } started { print } /^Host: / && started { exit }' \

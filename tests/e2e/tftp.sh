@@ -40,7 +40,7 @@ fi
 (cd "$TMP" && ns "$NS_IN" tftp -m binary "$OUT_ADDR" -c put up.bin up.bin) \
   >"$TMP/tftp-put.log" 2>&1 || fail "tftp put failed"
 # in.tftpd may still be writing the last block: wait for the full size.
-wait_for 5 test "$(stat -c %s "$TMP/tftp/up.bin" 2>/dev/null)" = $((256 * 1024)) ||
+wait_for 5 bash -c "test \"\$(stat -c %s '$TMP/tftp/up.bin' 2>/dev/null)\" = $((256 * 1024))" ||
   true
 if [ -s "$TMP/tftp/up.bin" ]; then
   same_file "$TMP/up.bin" "$TMP/tftp/up.bin" "tftp upload"
