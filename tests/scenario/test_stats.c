@@ -9,6 +9,9 @@
  *   TCP_SYN_COOKIE                                 no SYN cookies
  *   EXIST_REJECT                                   nothing rejects a packet
  *                                                  of an existing flow
+ *   ALG_WITHHELD                                   kept for the ABI: split
+ *                                                  messages are held and
+ *                                                  reassembled since 0.2
  *   (no ALG counter: every one fires in tests/scenario/test_alg_<name>.c)
  *
  * Also: pinhole_stats_format() prints every section header and every
@@ -787,9 +790,9 @@ static void test_stats_ip_max_len(void **state) {
 /* ---- what cannot fire, and the formatter ----------------------------- */
 
 static const int cannot_fire[] = {
-    PINHOLE_CNT_EXIST_REJECT, PINHOLE_CNT_IP_MAX_LEN,
+    PINHOLE_CNT_EXIST_REJECT,    PINHOLE_CNT_IP_MAX_LEN,
     PINHOLE_CNT_IP_FRAG_OVERLAP, PINHOLE_CNT_IP_FRAG_TIMEOUT,
-    PINHOLE_CNT_TCP_SYN_COOKIE};
+    PINHOLE_CNT_TCP_SYN_COOKIE,  PINHOLE_CNT_ALG_WITHHELD};
 
 /* A mixed workload of everything above leaves these at zero. */
 static void test_stats_cannot_fire_yet(void **state) {
