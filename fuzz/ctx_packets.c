@@ -835,6 +835,11 @@ static void run(harness *h, size_t len, int side, uint8_t conf, int kind) {
     fprintf(stderr, "kind %d side %d len %zu -> verdict %d len %u\n", kind,
             side, len, verdict, p.len);
   counters(h);
+  if (debug)
+    for (int i = 0; i < h->ncnt; i++)
+      if (delta(h, i))
+        fprintf(stderr, "  +%llu %s\n", (unsigned long long)delta(h, i),
+                pinhole_counter_name(i));
   check_counters(h);
   check_verdict(h, verdict);
   check_output(h, &p, in_ok, side, verdict);

@@ -362,11 +362,16 @@ static int ph_fail(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
                    pinhole_pkt_view *v) {
   ph_frag *f = ph_frag_at(ctx, r);
   ph_conn *c = pinhole__frag_conn(ctx, r);
+  int first = v->frag_off == 0;
   if (c == NULL || !ph_may_pass(ctx, c, f->dir)) {
     ph_dead(ctx, r);
+    /* a first fragment's verdict is counted by its connection's path */
+    if (c == NULL)
+      ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+    else if (!first)
+      ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
     return PINHOLE_VERDICT_DROP;
   }
-  int first = v->frag_off == 0;
   uint8_t hdr[60];
   size_t hl = first ? v->ihl : ph_header(ctx, f, hdr);
   ph_to_virtual(ctx, r, first ? pkt->data : hdr, hl, !first, c, f->dir);
@@ -530,8 +535,11 @@ int pinhole__reasm_orphan(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (r == PH_NIL)
     return -1;
   pkt->len = v->ip_len;
-  if (ph_piece(ctx, r, pkt->data, v) != PH_PIECE_OK) {
-    ph_dead(ctx, r); /* no connection: nothing to pass it on with */
+  int rc = ph_piece(ctx, r, pkt->data, v);
+  if (rc != PH_PIECE_OK) {
+    ph_dead(ctx, r);         /* no connection: nothing to pass it on with */
+    if (rc == PH_PIECE_FAIL) /* a dropped piece counted its reason */
+      ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
     return PINHOLE_VERDICT_DROP;
   }
   ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT); /* held: not dropped */

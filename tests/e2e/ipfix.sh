@@ -43,10 +43,7 @@ wait_for 5 bash -c "! kill -0 $GW_PID" || fail "pinhole-gw did not stop"
 grep "ipfix:" "$TMP/gw.err" >&2
 kill -TERM "$COL_PID"
 wait_for 5 bash -c "! kill -0 $COL_PID" || fail "nfcapd did not stop"
-f=$(ls "$TMP"/flows/nfcapd.2* 2>/dev/null | head -n 1)
-[ -n "$f" ] || die "nfcapd wrote no file"
-nfdump -r "$f" -o json >"$TMP/nfdump.json" || die "nfdump -r"
-nfdump -r "$f" -o nel | tee "$TMP/nfdump.txt" >&2
+collector_dump
 "$PYTHON" - "$TMP/nfdump.json" <<'PY' || fail "records in the collector"
 import json, sys
 recs = json.load(open(sys.argv[1]))

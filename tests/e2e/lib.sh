@@ -40,8 +40,11 @@ FAILED=0
 
 log() { echo "e2e: $*" >&2; }
 skip() { log "SKIP: $*"; exit 77; }
-fail() { log "FAIL: $*"; FAILED=1; }
-die() { log "FAIL: $*"; exit 1; }
+# FAILURES: what failed, repeated after the logs at the end (CI shows the
+# end of a failed test's output)
+FAILURES=()
+fail() { log "FAIL: $*"; FAILED=1; FAILURES+=("$*"); }
+die() { log "FAIL: $*"; FAILURES+=("$*"); exit 1; }
 
 # Kills what we started (TERM, then KILL after 3 s) and removes namespaces.
 e2e_cleanup() {
@@ -64,6 +67,7 @@ e2e_cleanup() {
     for i in "$TMP"/*.log "$TMP"/*.err; do
       [ -s "$i" ] && { echo "---- $i (last 40 lines)"; tail -n 40 "$i"; } >&2
     done
+    for i in "${FAILURES[@]}"; do log "FAILED: $i"; done
   fi
   [ -n "$TMP" ] && [ -z "${E2E_KEEP:-}" ] && rm -rf "$TMP"
   exit "$rc"
@@ -605,6 +609,16 @@ collector_start() {
   bg "$NS_COL" nfcapd nfcapd -w "$TMP/flows" -b "$COL_ADDR" -p 4739
   COL_PID=$LAST_PID
   wait_for 5 grep -q "Startup" "$TMP/nfcapd.log" || die "nfcapd did not start"
+}
+
+# collector_dump: after nfcapd ended, every record it wrote, as JSON in
+# $TMP/nfdump.json and in nfdump's NEL text in $TMP/nfdump.txt (also on
+# stderr). nfcapd starts a new file at each 5-minute boundary, so a test
+# that runs across one has its records in two files: all are read.
+collector_dump() {
+  ls "$TMP"/flows/nfcapd.2* >/dev/null 2>&1 || die "nfcapd wrote no file"
+  nfdump -R "$TMP/flows" -o json >"$TMP/nfdump.json" || die "nfdump -R"
+  nfdump -R "$TMP/flows" -o nel | tee "$TMP/nfdump.txt" >&2
 }
 
 # ---- split messages (issue 21: reassembly) --------------------------------
