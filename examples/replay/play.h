@@ -91,6 +91,9 @@ typedef struct play_totals {
    * reassembled), their payload bytes, and the held bytes it sent on since
    * (merged into a later packet of the stream or through emit). */
   uint64_t held, held_bytes, delivered_bytes;
+  /* held bytes the library let go at its hold timeout without sending
+   * them on (play_held_timeout) */
+  uint64_t timed_out_bytes;
 } play_totals;
 
 /**
@@ -102,6 +105,14 @@ int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
                 const char *label);
 
 const play_totals *play_get_totals(const play *p);
+
+/**
+ * After the host ticked the library past its hold timeout (the end of a
+ * capture): every held message not sent on by then was let go by the
+ * library; each is reported ("timed out", labelled label) and its bytes
+ * counted in timed_out_bytes.
+ */
+void play_held_timeout(play *p, const char *label);
 
 /**
  * The host passes every packet the library emits here (borrowed): emitted

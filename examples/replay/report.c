@@ -472,9 +472,9 @@ static void summary_text(report *r, const summary *s) {
     fprintf(r->f,
             "Replay: %" PRIu64 " frames held by the library (%" PRIu64
             " bytes), %" PRIu64 " bytes of them sent on, %" PRIu64
-            " still held\n",
-            t->held, t->held_bytes, t->delivered_bytes,
-            t->held_bytes - t->delivered_bytes);
+            " let go at the hold timeout, %" PRIu64 " still held\n",
+            t->held, t->held_bytes, t->delivered_bytes, t->timed_out_bytes,
+            t->held_bytes - t->delivered_bytes - t->timed_out_bytes);
   if (s->frames == s->non_ipv4)
     fprintf(r->f,
             "Replay: no IPv4 packet in the capture (%" PRIu64
@@ -497,17 +497,19 @@ static void summary_text(report *r, const summary *s) {
 
 static void summary_json(report *r, const summary *s) {
   const play_totals *t = s->t;
-  fprintf(
-      r->f,
-      "{\"frames\":%" PRIu64 ",\"from_inside\":%" PRIu64
-      ",\"from_outside\":%" PRIu64 ",\"not_ipv4\":%" PRIu64 ",\"ipv6\":%" PRIu64
-      ",\"cut_by_snaplen\":%" PRIu64 ",\"bad_cksums\":%" PRIu64
-      ",\"cksums_fixed\":%s,\"dropped\":%" PRIu64 ",\"unmatched\":%" PRIu64
-      ",\"mismatched\":%" PRIu64 ",\"unplayable\":%" PRIu64 ",\"held\":%" PRIu64
-      ",\"held_bytes\":%" PRIu64 ",\"delivered_bytes\":%" PRIu64 "}",
-      s->frames, t->inside, t->outside, s->non_ipv4, s->ipv6, s->snapped,
-      t->bad_cksum, s->fix_cksums ? "true" : "false", t->dropped, t->unmatched,
-      t->mismatched, t->unplayable, t->held, t->held_bytes, t->delivered_bytes);
+  fprintf(r->f,
+          "{\"frames\":%" PRIu64 ",\"from_inside\":%" PRIu64
+          ",\"from_outside\":%" PRIu64 ",\"not_ipv4\":%" PRIu64
+          ",\"ipv6\":%" PRIu64 ",\"cut_by_snaplen\":%" PRIu64
+          ",\"bad_cksums\":%" PRIu64 ",\"cksums_fixed\":%s,\"dropped\":%" PRIu64
+          ",\"unmatched\":%" PRIu64 ",\"mismatched\":%" PRIu64
+          ",\"unplayable\":%" PRIu64 ",\"held\":%" PRIu64
+          ",\"held_bytes\":%" PRIu64 ",\"delivered_bytes\":%" PRIu64
+          ",\"timed_out_bytes\":%" PRIu64 "}",
+          s->frames, t->inside, t->outside, s->non_ipv4, s->ipv6, s->snapped,
+          t->bad_cksum, s->fix_cksums ? "true" : "false", t->dropped,
+          t->unmatched, t->mismatched, t->unplayable, t->held, t->held_bytes,
+          t->delivered_bytes, t->timed_out_bytes);
 }
 
 void report_final(report *r, const pinhole_ctx *ctx, const summary *s) {

@@ -82,8 +82,13 @@ static int ph_rtsp_setup(ph_alg_call *ac, const pinhole_rtsp_transport *t,
     pinhole_endpoint pub;
     uint32_t m1, m2;
     if (pinhole__alg_map(ac, PINHOLE_IPPROTO_UDP, e.client.addr, lo, pair, &pub,
-                         &m1, &m2) != 0)
-      continue;
+                         &m1, &m2) != 0) {
+      /* no public port: the server would send to a port nobody opened
+       * (and a destination= would name the inside address): the SETUP is
+       * refused, fail closed (pinholes of earlier specs expire unused) */
+      pinhole__alg_refuse(ac, "no public port for client_port", NULL, 0);
+      return 0;
+    }
     pinhole_endpoint real = {e.client.addr, lo, 0};
     pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
     if (pub.port != lo) {

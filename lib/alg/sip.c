@@ -46,11 +46,15 @@ typedef struct ph_sip_offer_set {
   ph_sip_media m[PINHOLE_SDP_MAX_MEDIA];
 } ph_sip_offer_set;
 
-static void ph_sip_offer_map(ph_alg_call *ac, const ph_ends *e,
-                             const pinhole_sdp *sdp, pinhole_sip_nat *nat,
-                             ph_sip_offer_set *set) {
-  for (uint32_t i = 0; i < sdp->media_count && set->n < PINHOLE_SDP_MAX_MEDIA;
-       i++) {
+/* Maps each media stream of the inside endpoint's offer. Returns NULL, or
+ * why a stream could not be mapped: its port would leave untranslated, so
+ * the caller refuses the message (fail closed) and gives the mappings of
+ * set back. */
+static const char *ph_sip_offer_map(ph_alg_call *ac, const ph_ends *e,
+                                    const pinhole_sdp *sdp,
+                                    pinhole_sip_nat *nat,
+                                    ph_sip_offer_set *set) {
+  for (uint32_t i = 0; i < sdp->media_count; i++) {
     const pinhole_sdp_media *md = &sdp->media[i];
     if (md->port == 0)
       continue; /* a disabled stream */
@@ -62,14 +66,17 @@ static void ph_sip_offer_map(ph_alg_call *ac, const ph_ends *e,
       continue;
     int pair = (md->port & 1) == 0 && (!(md->flags & PINHOLE_SDP_MEDIA_RTCP) ||
                                        md->rtcp_port == md->port + 1);
-    if (nat->port_map_count + 2 > PINHOLE_SIP_MAX_PORT_MAPS)
-      break;
+    if (nat->port_map_count + 2 > PINHOLE_SIP_MAX_PORT_MAPS ||
+        set->n == PINHOLE_SDP_MAX_MEDIA) {
+      pinhole__alg_limit(ac);
+      return "more media lines than pinholes allowed";
+    }
     pinhole_endpoint pub;
     ph_sip_media *sm = &set->m[set->n];
     memset(sm, 0, sizeof(*sm));
     if (pinhole__alg_map(ac, PINHOLE_IPPROTO_UDP, md->addr, md->port, pair,
                          &pub, &sm->map[0], pair ? &sm->map[1] : NULL) != 0)
-      continue;
+      return "no public port for media";
     set->n++;
     sm->pair = (uint8_t)pair;
     sm->addr = md->addr;
@@ -87,6 +94,7 @@ static void ph_sip_offer_map(ph_alg_call *ac, const ph_ends *e,
     pinhole_endpoint real = {md->addr, md->port, 0};
     pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
   }
+  return NULL;
 }
 
 /* The message leaves: pinholes for the peer's media (or, when it does not
@@ -256,8 +264,14 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
   }
   ph_sip_offer_set set;
   set.n = 0;
-  if (src == 0 && from == PH_ALG_CLIENT)
-    ph_sip_offer_map(ac, &e, &sdp, &nat, &set);
+  if (src == 0 && from == PH_ALG_CLIENT) {
+    const char *why = ph_sip_offer_map(ac, &e, &sdp, &nat, &set);
+    if (why != NULL) {
+      ph_sip_offer_done(ac, &e, &set, 0);
+      pinhole__alg_refuse(ac, why, NULL, 0);
+      return 0;
+    }
+  }
   if (e.client.addr != e.client_pub.addr ||
       e.client.port != e.client_pub.port || nat.port_map_count != 0)
     ph_sip_translate(ac, pos, len, &nat, used);

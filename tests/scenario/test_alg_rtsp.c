@@ -10,19 +10,32 @@
 typedef struct rtsp_sess {
   tctx *t;
   uint32_t cseq, sseq, cseen;
+  uint32_t pub;   /* the control connection's public address */
+  uint16_t pport; /* and port */
 } rtsp_sess;
 
-static void rtsp_open(rtsp_sess *s) {
+/* Opens the control connection on t, pool on pub (NULL: the usual
+ * context, pool on PUB). */
+static void rtsp_open_on(rtsp_sess *s, tctx *t, uint32_t pub) {
   tpkt p;
-  s->t = t_ctx();
+  s->t = t != NULL ? t : t_ctx();
+  s->pub = pub;
   s->cseq = 1000;
   s->sseq = 5000;
   t_tcp(&p, IN_HOST, 41000, SRV, 554, s->cseq++, 0, PINHOLE_TCP_SYN, NULL);
   assert_int_equal(t_in(s->t, &p, SEC), 0);
-  t_tcp(&p, SRV, 554, PUB, 41000, s->sseq++, s->cseq,
+  pinhole_pkt_view v;
+  t_view(&p, &v);
+  assert_int_equal(v.src, pub);
+  s->pport = v.sport;
+  t_tcp(&p, SRV, 554, s->pub, s->pport, s->sseq++, s->cseq,
         PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
   assert_int_equal(t_out(s->t, &p, SEC), 0);
   s->cseen = s->cseq;
+}
+
+static void rtsp_open(rtsp_sess *s) {
+  rtsp_open_on(s, NULL, PUB);
 }
 
 static void rtsp_client(rtsp_sess *s, const char *msg, const char *want) {
@@ -41,7 +54,8 @@ static void rtsp_client(rtsp_sess *s, const char *msg, const char *want) {
 static void rtsp_server(rtsp_sess *s, const char *msg, const char *want) {
   tpkt p;
   pinhole_pkt_view v;
-  t_tcp(&p, SRV, 554, PUB, 41000, s->sseq, s->cseen, PINHOLE_TCP_ACK, msg);
+  t_tcp(&p, SRV, 554, s->pub, s->pport, s->sseq, s->cseen, PINHOLE_TCP_ACK,
+        msg);
   assert_int_equal(t_out(s->t, &p, SEC), 0);
   t_view(&p, &v);
   assert_int_equal(v.ack, s->cseq);
@@ -159,6 +173,36 @@ static void test_alg_rtsp_client_sends_first(void **state) {
   assert_int_equal(u.pinholes, 1); /* RTCP still pending */
   assert_int_equal(u.mappings, 3); /* control, RTP, RTCP */
   t_ctx_del(t);
+}
+
+/* No public port for the client's RTP/RTCP pair (a pool of two ports,
+ * 20001-20002, one taken by the control connection: no even pair fits):
+ * the SETUP is refused, fail closed, nothing stays mapped for it. */
+static void test_alg_rtsp_no_client_port(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  const uint32_t pub = IP4(198, 19, 0, 7);
+  rtsp_sess s;
+  rtsp_open_on(&s, t_ctx_pool(&cfg, pub, pub, 20001, 20002), pub);
+  tpkt p;
+  const char *setup = "SETUP rtsp://198.19.0.2/a RTSP/1.0\r\nCSeq: 2\r\n"
+                      "Transport: RTP/AVP;unicast;client_port=5000-5001\r\n"
+                      "\r\n";
+  t_tcp(&p, IN_HOST, 41000, SRV, 554, s.cseq, s.sseq, PINHOLE_TCP_ACK, setup);
+  assert_int_equal(t_in(s.t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(s.t, "reason=\"no public port for client_port\""));
+  pinhole_usage u;
+  memset(&u, 0, sizeof(u));
+  u.size = sizeof(u);
+  assert_int_equal(pinhole_usage_get(s.t->ctx, &u), 0);
+  assert_int_equal(u.mappings, 1); /* the control connection's */
+  assert_int_equal(u.pinholes, 0);
+  t_counters(s.t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_ERR_ALG, 1,
+             PINHOLE_CNT_ALG_RTSP, 1, PINHOLE_CNT_ALG_UNTRANSLATED, 1,
+             PINHOLE_CNT_DROP_NAT_PORTS, 1, -1);
+  t_ctx_del(s.t);
 }
 
 /* Interleaved transport needs no pinhole; a destination naming another
@@ -297,6 +341,7 @@ static void test_alg_tftp_read_request(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alg_rtsp_setup_udp_pair),
+      cmocka_unit_test(test_alg_rtsp_no_client_port),
       cmocka_unit_test(test_alg_rtsp_client_sends_first),
       cmocka_unit_test(test_alg_rtsp_interleaved_and_foreign_destination),
       cmocka_unit_test(test_alg_rtsp_pipelined_and_body),

@@ -280,6 +280,63 @@ static void test_alg_sip_fail_closed(void **state) {
   t_ctx_del(t);
 }
 
+/* No public port for a media stream (a pool of two ports, 40001-40002,
+ * one taken by the signalling): an RTP/RTCP pair cannot be mapped, so
+ * the INVITE is refused (its m= port would leave untranslated), its
+ * mappings given back; a single port (odd, no RTCP pair) still gets the
+ * last one, and the m= line is rewritten to it. */
+static void test_alg_sip_no_media_port(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  const uint32_t pub = IP4(198, 19, 0, 9);
+  tctx *t = t_ctx_pool(&cfg, pub, pub, 40001, 40002);
+  char in[2048], want[2048];
+  tpkt p;
+  pinhole_pkt_view v;
+  sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"),
+          OFFER("198.18.0.100", "49170"));
+  t_udp(&p, ALICE, 5060, BOB, 5060, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "reason=\"no public port for media\""));
+  pinhole_usage u;
+  memset(&u, 0, sizeof(u));
+  u.size = sizeof(u);
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.mappings, 1); /* the signalling's only */
+  assert_int_equal(u.pinholes, 0);
+  /* an odd port: no pair wanted, the last public port */
+  sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"),
+          OFFER("198.18.0.100", "49171"));
+  t_udp(&p, ALICE, 5060, BOB, 5060, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.src, pub);
+  /* the signalling took 40001 (the seed's pick), the media gets 40002:
+   * the port changes, From gains it (its URI had none) */
+  assert_int_equal(v.sport, 40001);
+  sip_msg(want, sizeof(want),
+          "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
+          "Via: SIP/2.0/UDP 198.19.0.9:40001;branch=z9hG4bK776asdhds\r\n"
+          "Max-Forwards: 70\r\n"
+          "To: Bob <sip:bob@198.19.0.2>\r\n"
+          "From: Alice <sip:alice@198.19.0.9:40001>;tag=1928301774\r\n"
+          "Call-ID: a84b4c76e66710@198.19.0.9\r\n"
+          "CSeq: 314159 INVITE\r\n"
+          "Contact: <sip:alice@198.19.0.9:40001>\r\n"
+          "Content-Type: application/sdp\r\n",
+          OFFER("198.19.0.9", "40002"));
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.mappings, 2);
+  t_counters(t, PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_SIP, 1,
+             PINHOLE_CNT_ALG_UNTRANSLATED, 1, PINHOLE_CNT_DROP_NAT_PORTS, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, -1);
+  t_ctx_del(t);
+}
+
 /* The operator may choose to pass what cannot be translated, counted. */
 static void test_alg_sip_pass_untranslated_by_choice(void **state) {
   (void)state;
@@ -345,6 +402,7 @@ int main(void) {
       cmocka_unit_test(test_alg_sip_slipstream_refused),
       cmocka_unit_test(test_alg_sip_third_party_media_refused),
       cmocka_unit_test(test_alg_sip_fail_closed),
+      cmocka_unit_test(test_alg_sip_no_media_port),
       cmocka_unit_test(test_alg_sip_pass_untranslated_by_choice),
       cmocka_unit_test(test_alg_sip_multipart_invite),
   };
