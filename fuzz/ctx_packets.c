@@ -36,10 +36,12 @@
  *                   follow the stream)
  *   Address index (low 3 bits): 198.18.0.2, .3, .4 (inside), 198.19.0.2,
  *   .3 (outside), 198.19.0.1 (public), 198.19.0.4 (a router), 127.0.0.1.
- *   Port index: < 0x80 a fixed set, index mod 32 (21 20 69 554 5060 1024
+ *   Port index: < 0x80 a fixed set, index mod 48 (21 20 69 554 5060 1024
  *   1025 2121 8554 40000 40001 50000 50001 80 23 0 111 135 32765 49664
  *   2049 1147 22 1023, then the r-commands and privileged ports 514 513
- *   512 1023 1022 700 1021 600), >= 0x80 + k the k-th port (mod 16)
+ *   512 1023 1022 700 1021 600, then the other ALGs' 1720 1719 1723 1755
+ *   7070 1521 683 53 161 162 137 138 67 68 and 1036 5004), >= 0x80 + k
+ *   the k-th port (mod 16)
  *   the context handed out on 198.19.0.1 (learned in order from events,
  *   traces and forwarded packets' sources; ICMP echo ids likewise).
  *   SEQ/ACK modes: 0 follow the stream, 0x01-0x7f that many bytes back,
@@ -84,10 +86,14 @@ static const uint32_t addrs[8] = {A4(198, 18, 0, 2),
                                   PUB,
                                   ROUTER,
                                   A4(127, 0, 0, 1)};
-static const uint16_t fixed_ports[32] = {
-    21,    20,    69,  554, 5060, 1024, 1025, 2121,  8554,  40000, 40001,
-    50000, 50001, 80,  23,  0,    111,  135,  32765, 49664, 2049,  1147,
-    22,    1023,  514, 513, 512,  1023, 1022, 700,   1021,  600};
+static const uint16_t fixed_ports[48] = {
+    21, 20, 69, 554, 5060, 1024, 1025, 2121, 8554, 40000, 40001, 50000, 50001,
+    80, 23, 0, 111, 135, 32765, 49664, 2049, 1147, 22, 1023, 514, 513, 512,
+    1023, 1022, 700, 1021, 600,
+    /* the other ALGs' ports (H.323, PPTP, MMS, PNA, SQLNet, IIOP, DNS,
+     * SNMP, NetBIOS, BOOTP) */
+    1720, 1719, 1723, 1755, 7070, 1521, 683, 53, 161, 162, 137, 138, 67, 68,
+    1036, 5004};
 static const uint64_t steps[8] = {0,        SEC / 1000, SEC / 20,  SEC,
                                   11 * SEC, 61 * SEC,   301 * SEC, 7441 * SEC};
 
@@ -159,7 +165,7 @@ static void learn(harness *h, uint32_t addr, uint16_t port) {
 
 static uint16_t port_of(harness *h, uint8_t i) {
   if (i < 0x80)
-    return fixed_ports[i & 31];
+    return fixed_ports[i % 48];
   uint16_t p = h->learned[i & 15];
   return p ? p : (uint16_t)(1024 + (i & 15));
 }
@@ -504,8 +510,11 @@ static void check_counters(const harness *h) {
             h->cnt[PINHOLE_CNT_UDP_LEN]);
   CHECK(h->cnt[PINHOLE_CNT_ERR_ICMP] ==
         sum(h, PINHOLE_CNT_ICMP_SHORT, PINHOLE_CNT_ICMP_MISMATCH_SEQ));
+  /* the operator's 22 ALGs, and PPTP's (appended: not in the listing's
+   * ALG block) */
   CHECK(h->cnt[PINHOLE_CNT_ERR_ALG] ==
-        sum(h, PINHOLE_CNT_ALG_BOOTP, PINHOLE_CNT_ALG_TRACEROUTE));
+        sum(h, PINHOLE_CNT_ALG_BOOTP, PINHOLE_CNT_ALG_TRACEROUTE) +
+            h->cnt[PINHOLE_CNT_ALG_PPTP]);
   CHECK(h->cnt[PINHOLE_CNT_PINHOLE_USED] +
             h->cnt[PINHOLE_CNT_PINHOLE_EXPIRED] <=
         h->cnt[PINHOLE_CNT_PINHOLE_CREATED]);

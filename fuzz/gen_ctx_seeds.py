@@ -23,6 +23,9 @@ P21, P20, P69, P554, P5060, P1024, P1025, P2121, P8554, P40000, P40001, \
     P22, P1023 = range(24)
 # the r-commands' ports and privileged ones (indices 24-31)
 P514, P513, P512, P1023b, P1022, P700, P1021, P600 = range(24, 32)
+# the other ALGs' ports (indices 32-47)
+P1720, P1719, P1723, P1755, P7070, P1521, P683, P53, P161, P162, P137, \
+    P138, P67, P68, P1036, P5004 = range(32, 48)
 
 
 def L(k):
@@ -612,6 +615,40 @@ SEEDS["bootp_relay"] = bytes([0]) + (
                 dhcp(2, 0xc0ffee01, A_PUB, 2)), side="out") +
     raw(udp_pkt(A_OUT2, A_PUB, 67, 67, dhcp(2, 0xc0ffee01, A_PUB, 2)),
         side="out"))
+
+def pptp(ctype, body):
+    """A PPTP control message (RFC 2637 sec. 2): length, message type 1,
+    magic cookie, control message type, reserved, then the body."""
+    return struct.pack(">HHIHH", 12 + len(body), 1, 0x1A2B3C4D, ctype, 0) + body
+
+
+SCCRQ = pptp(1, struct.pack(">HHII", 0x0100, 0, 1, 1) +
+             struct.pack(">HH", 1, 1) + bytes(64) + bytes(64))
+SCCRP = pptp(2, struct.pack(">HBBII", 0x0100, 1, 0, 1, 1) +
+             struct.pack(">HH", 1, 1) + bytes(64) + bytes(64))
+OCRQ = pptp(7, struct.pack(">HHIIIIHHHH", 0x1234, 1, 300, 10000000, 1, 1,
+                           1500, 64, 0, 0) + bytes(64) + bytes(64))
+OCRP = pptp(8, struct.pack(">HHBBHIHHI", 0x5678, 0x1234, 1, 0, 0, 10000000,
+                           64, 1500, 0))
+
+# PPTP (1723): the control connection's start and an outgoing call, whose
+# call ID the ALG maps for GRE; the reply names the inside call ID (the
+# script cannot know the mapped one): refused as for no known call
+SEEDS["pptp_call"] = bytes([0]) + (
+    handshake(IN2, OUT2, P1025, P1723, L(0)) +
+    tcp(IN2, OUT2, P1025, P1723, PSH | ACK, SCCRQ) +
+    tcp(OUT2, PUB, P1723, L(0), PSH | ACK, SCCRP) +
+    tcp(IN2, OUT2, P1025, P1723, PSH | ACK, OCRQ) +
+    tcp(OUT2, PUB, P1723, L(0), PSH | ACK, OCRP))
+
+# H.323 (1720): a TPKT-framed Q.931 SETUP without its H.225 user-user
+# part (the fuzzer grows it), and a RAS datagram to 1719
+SEEDS["h323_setup"] = bytes([0]) + (
+    handshake(IN2, OUT2, P1036, P1720, L(0)) +
+    tcp(IN2, OUT2, P1036, P1720, PSH | ACK,
+        b"\x03\x00\x00\x0c\x08\x02\x00\x01\x05\x04\x03\x80") +
+    udp(IN2, OUT2, P1719, P1719, b"\x0e\x00\x00\x01"))
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
