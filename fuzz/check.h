@@ -10,12 +10,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define CHECK(c)                                                               \
   do {                                                                         \
-    if (!(c))                                                                  \
+    if (!(c)) {                                                                \
+      fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,     \
+              #c);                                                             \
       abort();                                                                 \
+    }                                                                          \
   } while (0)
 
 /* FNV-1a over the input. */

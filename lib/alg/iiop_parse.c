@@ -132,12 +132,14 @@ static int ph_giop_contexts(ph_cdr *r) {
 }
 
 /* The body starts at the cursor (aligned to 8 when align8): none when
- * the message ends there. */
+ * the message ends there, or with the alignment's padding. */
 static int ph_giop_body(ph_cdr *r, int align8, pinhole_giop_msg *m) {
   if (ph_cur_left(&r->c) == 0)
     return 0;
   if (align8 && ph_cdr_align(r, 8) != 0)
     return PINHOLE_ERR_PARSE;
+  if (ph_cur_left(&r->c) == 0)
+    return 0;
   m->flags |= PINHOLE_GIOP_MSG_BODY;
   m->body_off = r->c.pos;
   return 0;
