@@ -14,7 +14,7 @@
 
 uint64_t pinhole__key_hash(const pinhole_ctx *ctx, uint8_t proto, uint32_t src,
                            uint32_t dst, uint16_t sport, uint16_t dport) {
-  return ph_tuple_hash(&ctx->cfg.hash_key, proto, src, dst, sport, dport);
+  return ph_ft_hash(&ctx->ft, proto, src, dst, sport, dport);
 }
 
 /* The source port a key is filed under: a GRE packet carries no source

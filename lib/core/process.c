@@ -569,8 +569,7 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
       hint->dport == v.dport)
     h = hint->h;
   else
-    h = ph_tuple_hash(&ctx->cfg.hash_key, v.proto, v.src, v.dst, v.sport,
-                      v.dport);
+    h = ph_ft_hash(&ctx->ft, v.proto, v.src, v.dst, v.sport, v.dport);
   int dir;
   ph_conn *c = pinhole__conn_lookup(ctx, v.proto, v.src, v.dst, v.sport,
                                     v.dport, h, &dir);
@@ -609,8 +608,7 @@ static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
   k->dst = ph_get32(d + 16);
   k->sport = ph_get16(d + 20);
   k->dport = ph_get16(d + 22);
-  k->h = ph_tuple_hash(&ctx->cfg.hash_key, k->proto, k->src, k->dst, k->sport,
-                       k->dport);
+  k->h = ph_ft_hash(&ctx->ft, k->proto, k->src, k->dst, k->sport, k->dport);
   k->ok = 1;
   ph_ft_prefetch(&ctx->ft, k->h);
 }
