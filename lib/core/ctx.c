@@ -290,7 +290,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->cb = k;
   ctx->user = user;
   ctx->tick_shift = PH_TICK_SHIFT;
-  pinhole__ft_init(&ctx->ft, (ph_ft_bucket *)(void *)(m + o_ft), nb);
+  pinhole__ft_init(&ctx->ft, (ph_ft_bucket *)(void *)(m + o_ft), nb,
+                   &c.hash_key);
   ctx->conns = (ph_conn *)(void *)(m + o_conns);
   ctx->cold = (ph_conn_cold *)(void *)(m + o_cold);
   ctx->tcpw = (ph_tcpw *)(void *)(m + o_tcpw);

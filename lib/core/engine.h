@@ -141,6 +141,12 @@ void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref conv);
 ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                            uint8_t a_side, const ph_tuple *a,
                            const ph_tuple *b);
+/* The same, for the packet being processed: h is the flow hash of its
+ * tuple (the lookup's), which is side A's tuple when h_side is 0 and side
+ * B's when 1, so that key is not hashed again. */
+ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
+                                  uint8_t a_side, const ph_tuple *a,
+                                  const ph_tuple *b, uint64_t h, int h_side);
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c);
 /* Gives a connection an ALG watch slot; 0 or PINHOLE_ERR_FULL. */
 int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg);

@@ -14,7 +14,7 @@
 
 uint64_t pinhole__key_hash(const pinhole_ctx *ctx, uint8_t proto, uint32_t src,
                            uint32_t dst, uint16_t sport, uint16_t dport) {
-  return ph_tuple_hash(&ctx->cfg.hash_key, proto, src, dst, sport, dport);
+  return ph_ft_hash(&ctx->ft, proto, src, dst, sport, dport);
 }
 
 /* The source port a key is filed under: a GRE packet carries no source
@@ -185,9 +185,10 @@ void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref r) {
   ctx->nconvs--;
 }
 
-ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
-                           uint8_t a_side, const ph_tuple *a,
-                           const ph_tuple *b) {
+/* pinhole__conn_new() with the keys' hashes ha, hb given. */
+static ph_conn *ph_conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
+                            uint8_t a_side, const ph_tuple *a,
+                            const ph_tuple *b, uint64_t ha, uint64_t hb) {
   ph_ref r = ctx->conn_free;
   if (r == 0)
     return NULL;
@@ -195,7 +196,6 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
   ph_conn *c = ph_conn_at(ctx, r);
   ph_conn_cold *k = ph_cold_at(ctx, r);
   uint32_t next_free = k->conv_next;
-  uint64_t ha = ph_conn_key(ctx, proto, a), hb = ph_conn_key(ctx, proto, b);
   int fa = ph_key_filed(proto, a), fb = ph_key_filed(proto, b);
   if (fa && pinhole__ft_insert(&ctx->ft, ha, idx << 1) != 0)
     return NULL;
@@ -224,6 +224,25 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
   cv->nconns++;
   ctx->nconns++;
   return c;
+}
+
+ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
+                           uint8_t a_side, const ph_tuple *a,
+                           const ph_tuple *b) {
+  if (ctx->conn_free == 0)
+    return NULL;
+  return ph_conn_new(ctx, conv, proto, a_side, a, b, ph_conn_key(ctx, proto, a),
+                     ph_conn_key(ctx, proto, b));
+}
+
+ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
+                                  uint8_t a_side, const ph_tuple *a,
+                                  const ph_tuple *b, uint64_t h, int h_side) {
+  if (ctx->conn_free == 0)
+    return NULL;
+  uint64_t ha = h_side ? ph_conn_key(ctx, proto, a) : h;
+  uint64_t hb = h_side ? h : ph_conn_key(ctx, proto, b);
+  return ph_conn_new(ctx, conv, proto, a_side, a, b, ha, hb);
 }
 
 int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg) {

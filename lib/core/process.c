@@ -215,7 +215,7 @@ static ph_status ph_tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v) {
 /* A new connection through a pinhole an ALG opened. */
 static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, int side, ph_ref ref,
-                           int reverse) {
+                           int reverse, uint64_t hash) {
   ph_pinhole *h = ph_pinhole_at(ctx, ref);
   ph_conv *cv = ph_conv_at(ctx, h->conv);
   if (ph_tcp_first(ctx, v) == PH_DROP)
@@ -268,7 +268,8 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
     dir = 1;
   }
   ph_ref conv = h->conv;
-  ph_conn *c = pinhole__conn_new(ctx, conv, v->proto, cv->a_side, &a, &b);
+  ph_conn *c = pinhole__conn_new_hashed(ctx, conv, v->proto, cv->a_side, &a, &b,
+                                        hash, dir);
   if (c == NULL) {
     if (h->snat_pool && !reverse)
       pinhole__map_put(ctx, mapping);
@@ -344,7 +345,8 @@ static ph_status ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
  * reach an existing mapping; the connection belongs to a new conversation
  * initiated from outside. */
 static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                           pinhole_pkt_view *v, int side, uint32_t m) {
+                           pinhole_pkt_view *v, int side, uint32_t m,
+                           uint64_t hash) {
   if (ph_tcp_first(ctx, v) == PH_DROP)
     return PINHOLE_VERDICT_DROP;
   const ph_mapping *mp = ph_map_at(ctx, m);
@@ -359,7 +361,8 @@ static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
   ph_ref conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
   if (conv == PH_NIL)
     return ph_refuse_full(ctx, v, side, "conversation table full");
-  ph_conn *c = pinhole__conn_new(ctx, conv, v->proto, (uint8_t)side, &a, &b);
+  ph_conn *c = pinhole__conn_new_hashed(ctx, conv, v->proto, (uint8_t)side, &a,
+                                        &b, hash, 0);
   if (c == NULL) {
     pinhole__conv_maybe_free(ctx, conv);
     return ph_refuse_full(ctx, v, side, "flow table full");
@@ -383,20 +386,21 @@ static int ph_unannounced(const pinhole_ctx *ctx, int side,
   return pinhole__map_find_public(ctx, v->proto, v->dst, v->dport) != 0;
 }
 
+/* A packet of no connection; hash: its tuple's flow hash. */
 static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
-                  int side) {
+                  int side, uint64_t hash) {
   ph_ref ph = pinhole__pinhole_find(ctx, side, v);
   if (ph)
-    return ph_from_pinhole(ctx, pkt, v, side, ph, 0);
+    return ph_from_pinhole(ctx, pkt, v, side, ph, 0, hash);
   if ((ph = pinhole__pinhole_find_reverse(ctx, side, v)) != 0)
-    return ph_from_pinhole(ctx, pkt, v, side, ph, 1);
+    return ph_from_pinhole(ctx, pkt, v, side, ph, 1, hash);
 
   if ((ctx->cfg.flags & PINHOLE_CFG_EIF) && side == PINHOLE_SIDE_OUTSIDE) {
     /* not a mapping an ALG made for a pinhole: that one admits only the
      * pinhole's peer, through the pinhole */
     ph_ref m = pinhole__map_find_open(ctx, v->proto, v->dst, v->dport);
     if (m != 0)
-      return ph_from_mapping(ctx, pkt, v, side, m);
+      return ph_from_mapping(ctx, pkt, v, side, m, hash);
   }
   const ph_rule *pr = pinhole__rule_match(ctx, side, v);
   if (pr == NULL) {
@@ -465,7 +469,8 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     pinhole__map_put(ctx, mapping);
     return ph_refuse_full(ctx, v, side, "conversation table full");
   }
-  ph_conn *c = pinhole__conn_new(ctx, conv, v->proto, (uint8_t)side, &a, &b);
+  ph_conn *c = pinhole__conn_new_hashed(ctx, conv, v->proto, (uint8_t)side, &a,
+                                        &b, hash, 0);
   if (c == NULL) {
     pinhole__map_put(ctx, mapping);
     pinhole__conv_maybe_free(ctx, conv);
@@ -564,14 +569,13 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
       hint->dport == v.dport)
     h = hint->h;
   else
-    h = ph_tuple_hash(&ctx->cfg.hash_key, v.proto, v.src, v.dst, v.sport,
-                      v.dport);
+    h = ph_ft_hash(&ctx->ft, v.proto, v.src, v.dst, v.sport, v.dport);
   int dir;
   ph_conn *c = pinhole__conn_lookup(ctx, v.proto, v.src, v.dst, v.sport,
                                     v.dport, h, &dir);
   if (c != NULL)
     return ph_verdict(ctx, 0, ph_existing(ctx, pkt, &v, c, dir, side));
-  return ph_new(ctx, pkt, &v, side);
+  return ph_new(ctx, pkt, &v, side, h);
 }
 
 int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
@@ -604,8 +608,7 @@ static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
   k->dst = ph_get32(d + 16);
   k->sport = ph_get16(d + 20);
   k->dport = ph_get16(d + 22);
-  k->h = ph_tuple_hash(&ctx->cfg.hash_key, k->proto, k->src, k->dst, k->sport,
-                       k->dport);
+  k->h = ph_ft_hash(&ctx->ft, k->proto, k->src, k->dst, k->sport, k->dport);
   k->ok = 1;
   ph_ft_prefetch(&ctx->ft, k->h);
 }
