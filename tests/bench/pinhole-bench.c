@@ -807,6 +807,8 @@ static void run_memory(table *t, const floor_res *fl, results *R) {
   (void)fl;
 }
 
+#define FTP_ACK_EVERY 512u
+
 /* The FTP ALG: a PORT command rewritten (pinhole opened, NAPT mapping
  * allocated), then the server's data SYN through that pinhole. */
 static void run_ftp(const opts *o, results *R) {
@@ -860,7 +862,10 @@ static void run_ftp(const opts *o, results *R) {
   size_t stride = 128;
   uint8_t *port_pk = calloc(k, stride), *syn_pk = calloc(k, stride);
   uint32_t *port_len = calloc(k, sizeof(uint32_t));
-  if (port_pk == NULL || syn_pk == NULL || port_len == NULL)
+  /* the server acknowledges every FTP_ACK_EVERY commands: the client's
+   * bytes stay inside the window the server announced (65535) */
+  uint8_t *ack_pk = calloc(k / FTP_ACK_EVERY + 1, 40);
+  if (port_pk == NULL || syn_pk == NULL || port_len == NULL || ack_pk == NULL)
     die("out of memory");
   for (uint32_t i = 0; i < k; i++) {
     uint16_t dport = (uint16_t)(20000 + i);
@@ -892,6 +897,9 @@ static void run_ftp(const opts *o, results *R) {
     cseq += (uint32_t)n;
     build(syn_pk + (size_t)i * stride, 40, 6, srv, 20, pub, dport,
           PINHOLE_TCP_SYN, 7000);
+    if (i % FTP_ACK_EVERY == FTP_ACK_EVERY - 1)
+      build_ack(ack_pk + (size_t)(i / FTP_ACK_EVERY) * 40, 40, 6, srv, 21, pub,
+                pubport, PINHOLE_TCP_ACK, sseq, cseq);
   }
   uint64_t t0 = now_ns();
   unsigned bad = 0;
@@ -902,6 +910,10 @@ static void run_ftp(const opts *o, results *R) {
     port_len[i] = p.len;
     pinhole_pkt q = {syn_pk + (size_t)i * stride, 40, (uint32_t)stride};
     bad += pinhole_process(ctx, &q, PINHOLE_SIDE_OUTSIDE, t.now) != 0;
+    if (i % FTP_ACK_EVERY == FTP_ACK_EVERY - 1) {
+      pinhole_pkt a = {ack_pk + (size_t)(i / FTP_ACK_EVERY) * 40, 40, 40};
+      bad += pinhole_process(ctx, &a, PINHOLE_SIDE_OUTSIDE, t.now) != 0;
+    }
   }
   uint64_t t1 = now_ns();
   if (bad)
@@ -930,6 +942,7 @@ static void run_ftp(const opts *o, results *R) {
   free(port_pk);
   free(syn_pk);
   free(port_len);
+  free(ack_pk);
   pinhole_ctx_del(ctx);
 }
 
