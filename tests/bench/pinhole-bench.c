@@ -3,30 +3,46 @@
  * pinhole-bench: packet-path cost against a memory-latency floor measured
  * in the same run. See BENCHMARKS.md for what each figure means.
  *
- *   pinhole-bench            1k, 64k and 1M live flows (< 3 minutes)
- *   pinhole-bench --big      also 10M live flows (needs ~4 GB)
+ *   pinhole-bench            1k, 64k, 1M live flows; 10M when the context
+ *                            and its packets fit 4 GB and the machine's
+ *                            available memory (else it says why); two
+ *                            contexts on two threads (2+ CPUs); then the
+ *                            issue's targets beside the floor
+ *   pinhole-bench --no-10m   the same without 10M
+ *   pinhole-bench --big      10M whatever the 4 GB budget
+ *   pinhole-bench --size N   one table size only
+ *   pinhole-bench --threads N [--size F]  N contexts on N threads, F flows
+ *                            each (1M): aggregate packets/s, scale_N_ratio
  *   pinhole-bench --quick    small tables, one round: checks every path
  *                            and its results, asserts no timing (CI)
+ *   pinhole-bench --profile MODE [--size N]  one pass for callgrind
+ *                            (tests/bench/callgrind.sh)
  *   pinhole-bench --cgn      log records and new-flow cost per pool mode
  *                            (NAPT, PBA, deterministic) for 1M connections
  *                            of 10k subscribers
  *   pinhole-bench --reasm    the cost of reassembling a split FTP PORT and
  *                            SIP INVITE (bench_reasm.c) and alg_overhead_ns
  *
- * Output: a table, then one line per figure, "bench <name> <value> <unit>".
+ * Output: a table, then one line per figure, "bench <name> <value> <unit>"
+ * (and "<name>_per_floor_dep"), then the targets with the floor beside
+ * them ("<name>_target", "<name>_meets_target").
  *
  * Method. Every table the library uses comes from a host allocator that
- * maps 2 MB aligned memory and asks for transparent huge pages. Packets are
- * built before timing: one pristine 64-byte header per packet, flows drawn
- * uniformly at random (with replacement) over all live flows, at least 4
- * packets per flow, a fresh sequence every round. A timed loop
+ * maps 2 MB aligned memory and asks for transparent huge pages; memory
+ * figures are the bytes that callback handed out. The floor (a pointer
+ * chase over a region as large as the context) is measured before each
+ * table is built. Packets are built before timing: one pristine 64-byte
+ * header per packet, flows drawn uniformly at random (with replacement)
+ * over all live flows, max(4N, 65536) packets per round, a fresh sequence
+ * every round and mode (written in chunks of up to 4M headers between
+ * timed passes). A timed loop
  * copies each header into one of 32 reused packet buffers (as a NIC ring
- * would hold them) and processes it; the same loop without processing is
- * timed too and its cost (reported as copy_ns) is subtracted. Every
- * translated packet is checked cheaply inside the loop (verdict, translated
- * address range) and exactly (addresses, ports, both checksums) in an
- * untimed pass before. Figures are the median of the rounds. Nothing is
- * allocated inside a timed loop.
+ * would hold them) and processes it through the public API; the same loop
+ * without processing is timed too and its cost (copy_ns) is subtracted.
+ * Every translated packet is checked cheaply inside the loop (verdict,
+ * translated address range) and the first 65536 of every round exactly
+ * (addresses, ports, both checksums) in an untimed pass before. Figures
+ * are the median of the rounds. Nothing is allocated inside a timed loop.
  */
 #include <pinhole/pinhole.h>
 
