@@ -1867,7 +1867,7 @@ static void print_targets(const results *R) {
       continue;
     char fname[48];
     double dep = 0, par = 0;
-    if (tg->floor != NULL) {
+    if (tg->floor != NULL && strcmp(f->unit, "ns") == 0) {
       snprintf(fname, sizeof(fname), "floor_dep_%s_ns", tg->floor);
       const fig *fd = find_fig(R, fname);
       snprintf(fname, sizeof(fname), "floor_par16_%s_ns", tg->floor);
