@@ -1809,6 +1809,10 @@ static void run_threads(const opts *o, results *R) {
   add(R, name, sn, "pps", NULL, what);
   snprintf(name, sizeof(name), "scale_%d_ratio", n);
   add(R, name, sn / s1, "x", NULL, "aggregate / one context (wall clock)");
+  add(R, "mt_pps_1_cpu", s1c, "pps", NULL,
+      "one context, from its thread's CPU time");
+  snprintf(name, sizeof(name), "mt_pps_%d_cpu", n);
+  add(R, name, snc, "pps", NULL, "all, the sum of each thread's CPU-time rate");
   snprintf(name, sizeof(name), "scale_%d_ratio_cpu", n);
   add(R, name, snc / s1c, "x", NULL, "the same from each thread's CPU time");
   for (int i = 0; i < n; i++) {
