@@ -648,7 +648,7 @@ static void ring_free(ring *r) {
 /* ---- results ------------------------------------------------------------ */
 
 typedef struct fig {
-  char name[48];
+  char name[64];
   double value;
   const char *unit;
   double ratio_dep, ratio_par; /* to the floor of its table size; 0: none */
