@@ -3,42 +3,60 @@
  * pinhole-bench: packet-path cost against a memory-latency floor measured
  * in the same run. See BENCHMARKS.md for what each figure means.
  *
- *   pinhole-bench            1k, 64k and 1M live flows (< 3 minutes)
- *   pinhole-bench --big      also 10M live flows (needs ~4 GB)
+ *   pinhole-bench            1k, 64k, 1M live flows; 10M when the context
+ *                            and its packets fit 4 GB and the machine's
+ *                            available memory (else it says why); two
+ *                            contexts on two threads (2+ CPUs); then the
+ *                            issue's targets beside the floor
+ *   pinhole-bench --no-10m   the same without 10M
+ *   pinhole-bench --big      10M whatever the 4 GB budget
+ *   pinhole-bench --size N   one table size only
+ *   pinhole-bench --threads N [--size F]  N contexts on N threads, F flows
+ *                            each (1M): aggregate packets/s, scale_N_ratio
  *   pinhole-bench --quick    small tables, one round: checks every path
  *                            and its results, asserts no timing (CI)
+ *   pinhole-bench --profile MODE [--size N]  one pass for callgrind
+ *                            (tests/bench/callgrind.sh)
  *   pinhole-bench --cgn      log records and new-flow cost per pool mode
  *                            (NAPT, PBA, deterministic) for 1M connections
  *                            of 10k subscribers
  *   pinhole-bench --reasm    the cost of reassembling a split FTP PORT and
  *                            SIP INVITE (bench_reasm.c) and alg_overhead_ns
  *
- * Output: a table, then one line per figure, "bench <name> <value> <unit>".
+ * Output: a table, then one line per figure, "bench <name> <value> <unit>"
+ * (and "<name>_per_floor_dep"), then the targets with the floor beside
+ * them ("<name>_target", "<name>_meets_target").
  *
  * Method. Every table the library uses comes from a host allocator that
- * maps 2 MB aligned memory and asks for transparent huge pages. Packets are
- * built before timing: one pristine 64-byte header per packet, flows drawn
- * uniformly at random (with replacement) over all live flows, at least 4
- * packets per flow, a fresh sequence every round. A timed loop
+ * maps 2 MB aligned memory and asks for transparent huge pages; memory
+ * figures are the bytes that callback handed out. The floor (a pointer
+ * chase over a region as large as the context) is measured before each
+ * table is built. Packets are built before timing: one pristine 64-byte
+ * header per packet, flows drawn uniformly at random (with replacement)
+ * over all live flows, max(4N, 65536) packets per round, a fresh sequence
+ * every round and mode (written in chunks of up to 4M headers between
+ * timed passes). A timed loop
  * copies each header into one of 32 reused packet buffers (as a NIC ring
- * would hold them) and processes it; the same loop without processing is
- * timed too and its cost (reported as copy_ns) is subtracted. Every
- * translated packet is checked cheaply inside the loop (verdict, translated
- * address range) and exactly (addresses, ports, both checksums) in an
- * untimed pass before. Figures are the median of the rounds. Nothing is
- * allocated inside a timed loop.
+ * would hold them) and processes it through the public API; the same loop
+ * without processing is timed too and its cost (copy_ns) is subtracted.
+ * Every translated packet is checked cheaply inside the loop (verdict,
+ * translated address range) and the first 65536 of every round exactly
+ * (addresses, ports, both checksums) in an untimed pass before. Figures
+ * are the median of the rounds. Nothing is allocated inside a timed loop.
  */
 #include <pinhole/pinhole.h>
 
 #include "bench_reasm.h"
 #include "core/ctx.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
@@ -150,6 +168,49 @@ static void huge_free(void *p, size_t size, void *user) {
     munmap(p, huge_round(size));
 }
 
+/* What a context's host sees: the bytes its allocator callback handed out
+ * (the memory figures divide these, not what the library reports), and
+ * the events it was given. */
+typedef struct host_acct {
+  size_t bytes;
+  uint64_t events;
+} host_acct;
+
+static void *acct_alloc(size_t size, void *user) {
+  void *p = huge_alloc(size, NULL);
+  if (p != NULL && user != NULL)
+    ((host_acct *)user)->bytes += size;
+  return p;
+}
+
+static void acct_free(void *p, size_t size, void *user) {
+  if (p != NULL && user != NULL)
+    ((host_acct *)user)->bytes -= size;
+  huge_free(p, size, NULL);
+}
+
+static void acct_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
+  (void)ctx;
+  (void)ev;
+  ((host_acct *)user)->events++;
+}
+
+/* Bytes of memory the machine can still give (MemAvailable), 0 unknown. */
+static uint64_t mem_available(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  char line[128];
+  unsigned long long kb = 0;
+  while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+    if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+      break;
+  if (f != NULL)
+    fclose(f);
+  if (kb != 0)
+    return (uint64_t)kb * 1024u;
+  long pages = sysconf(_SC_AVPHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+  return pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0;
+}
+
 /* ---- the memory floor --------------------------------------------------- */
 
 typedef struct floor_res {
@@ -227,6 +288,15 @@ static floor_res floor_measure(size_t bytes, int quick) {
  * (REM_BASE + d, port REM_PORT). Every endpoint has one NAPT mapping.
  */
 
+/* How a table is built beyond its size: the context's port block (0: the
+ * default 1024-65535), where its inside endpoints start (contexts of the
+ * multi-core run get their own), and whether the host takes events. */
+typedef struct table_spec {
+  uint16_t port_lo, port_hi;
+  uint32_t ebase;
+  int events;
+} table_spec;
+
 static uint32_t in_addr(uint32_t e) {
   return IN_BASE + e % NHOSTS;
 }
@@ -290,8 +360,10 @@ static void check_exact(const uint8_t *b, size_t len, uint32_t src,
 
 typedef struct table {
   pinhole_ctx *ctx;
+  host_acct acct; /* the context's allocator and event callbacks' count */
   uint32_t n;     /* live flows built */
   uint32_t nendp; /* inside endpoints */
+  uint32_t ebase; /* endpoint e of this table is inside endpoint ebase + e */
   uint8_t proto;
   uint32_t *pub_addr; /* per endpoint: public address and port */
   uint16_t *pub_port;
@@ -308,24 +380,49 @@ static void cfg_make(pinhole_config *cfg, uint32_t max_flows) {
   cfg->seed = 12345;
 }
 
-/* A context on huge pages. */
-static pinhole_ctx *ctx_alloc(const pinhole_config *cfg) {
+/* A context on huge pages; acct (may be NULL) counts its memory and, with
+ * events, its events. */
+static pinhole_ctx *ctx_alloc(const pinhole_config *cfg, host_acct *acct,
+                              int events) {
   pinhole_callbacks cb;
   memset(&cb, 0, sizeof(cb));
   cb.size = sizeof(cb);
-  cb.alloc = huge_alloc;
-  cb.free = huge_free;
+  cb.alloc = acct_alloc;
+  cb.free = acct_free;
+  if (events && acct != NULL)
+    cb.event = acct_event;
   pinhole_ctx *ctx;
-  if (pinhole_ctx_new(&ctx, cfg, &cb, NULL) != 0)
+  if (pinhole_ctx_new(&ctx, cfg, &cb, acct) != 0)
     die("pinhole_ctx_new");
   return ctx;
 }
 
-static pinhole_ctx *ctx_make(uint32_t max_flows, const char *alg) {
+static void cfg_bench(pinhole_config *cfg, uint32_t max_flows,
+                      const table_spec *sp) {
+  cfg_make(cfg, max_flows);
+  cfg->max_half_open = max_flows; /* the new-flow test opens many SYNs */
+  if (sp != NULL && sp->port_lo != 0) {
+    cfg->port_lo = sp->port_lo;
+    cfg->port_hi = sp->port_hi;
+  }
+}
+
+/* Bytes a bench context for max_flows takes, from its allocator. */
+static size_t ctx_bytes(uint32_t max_flows) {
   pinhole_config cfg;
-  cfg_make(&cfg, max_flows);
-  cfg.max_half_open = max_flows; /* the new-flow test opens many SYNs */
-  pinhole_ctx *ctx = ctx_alloc(&cfg);
+  cfg_bench(&cfg, max_flows, NULL);
+  host_acct a = {0, 0};
+  pinhole_ctx *ctx = ctx_alloc(&cfg, &a, 0);
+  size_t bytes = a.bytes;
+  pinhole_ctx_del(ctx);
+  return bytes;
+}
+
+static pinhole_ctx *ctx_make(uint32_t max_flows, const char *alg,
+                             host_acct *acct, const table_spec *sp) {
+  pinhole_config cfg;
+  cfg_bench(&cfg, max_flows, sp);
+  pinhole_ctx *ctx = ctx_alloc(&cfg, acct, sp != NULL && sp->events);
   pinhole_pool pool;
   memset(&pool, 0, sizeof(pool));
   pool.size = sizeof(pool);
@@ -356,8 +453,8 @@ static int process1(table *t, uint8_t *b, size_t len, int side) {
 /* Creates flow f (UDP: one packet out; TCP: SYN, SYN-ACK, ACK). */
 static void flow_open(table *t, uint32_t f, uint8_t *b) {
   uint32_t e = f / DESTS, d = f % DESTS;
-  uint32_t ia = in_addr(e), ra = REM_BASE + d;
-  uint16_t ip = in_port(e);
+  uint32_t ia = in_addr(t->ebase + e), ra = REM_BASE + d;
+  uint16_t ip = in_port(t->ebase + e);
   uint8_t flags = t->proto == PINHOLE_IPPROTO_TCP ? PINHOLE_TCP_SYN : 0;
   build(b, 40, t->proto, ia, ip, ra, REM_PORT, flags, 1000);
   if (process1(t, b, 40, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
@@ -383,10 +480,12 @@ static void flow_open(table *t, uint32_t f, uint8_t *b) {
     die("setup: ACK refused");
 }
 
-static void table_build(table *t, uint32_t n, uint32_t headroom, uint8_t proto,
-                        const char *alg) {
+static void table_build_spec(table *t, uint32_t n, uint32_t headroom,
+                             uint8_t proto, const char *alg,
+                             const table_spec *sp) {
   memset(t, 0, sizeof(*t));
   t->n = n;
+  t->ebase = sp != NULL ? sp->ebase : 0;
   t->proto = proto;
   t->nendp = (n + DESTS - 1) / DESTS;
   uint32_t max_endp = t->nendp + headroom;
@@ -394,7 +493,7 @@ static void table_build(table *t, uint32_t n, uint32_t headroom, uint8_t proto,
   t->pub_port = malloc(max_endp * sizeof(uint16_t));
   if (t->pub_addr == NULL || t->pub_port == NULL)
     die("out of memory");
-  t->ctx = ctx_make(n + headroom, alg);
+  t->ctx = ctx_make(n + headroom, alg, &t->acct, sp);
   t->now = T0;
   t->next_new = 0;
   uint8_t b[SLOT_SIZE];
@@ -405,6 +504,11 @@ static void table_build(table *t, uint32_t n, uint32_t headroom, uint8_t proto,
   pinhole_usage_get(t->ctx, &u);
   if (u.flows != n)
     die("setup: wrong number of live flows");
+}
+
+static void table_build(table *t, uint32_t n, uint32_t headroom, uint8_t proto,
+                        const char *alg) {
+  table_build_spec(t, n, headroom, proto, alg, NULL);
 }
 
 static void table_free(table *t) {
@@ -441,13 +545,38 @@ static inline unsigned check_one(const uint8_t *b, int verdict, int chk) {
   }
 }
 
+/* A round of npkts packets is played in chunks of at most cap pristine
+ * headers (HDR bytes each), each chunk written by an untimed fresh_fn
+ * before it is timed: the 10M-flow round (40M packets) fits in 256 MB. */
 typedef struct workload {
-  const uint8_t *hdr; /* npkts pristine headers, HDR bytes each */
-  size_t npkts;
+  uint8_t *hdr; /* the chunk: n headers */
+  size_t n;
+  size_t npkts; /* packets per round */
   uint32_t len; /* packet length */
   int side;
   int chk;
+  size_t cap;     /* headers the chunk holds */
+  uint64_t rng;   /* the round's generator, carried across its chunks */
+  uint64_t seed0; /* the generator at the chunk's start */
+  int first;      /* the chunk is its round's first (its start is verified) */
 } workload;
+
+/* Headers per chunk: 4M (256 MB); every round up to 1M flows is one. */
+#define CHUNK_PKTS (4u << 20)
+
+static workload wl_make(uint8_t *hdr, size_t npkts, uint32_t len, int side,
+                        int chk) {
+  workload w;
+  memset(&w, 0, sizeof(w));
+  w.hdr = hdr;
+  w.npkts = npkts;
+  w.n = npkts < CHUNK_PKTS ? npkts : CHUNK_PKTS;
+  w.cap = w.n;
+  w.len = len;
+  w.side = side;
+  w.chk = chk;
+  return w;
+}
 
 enum mode { M_COPY = 0, M_SINGLE = 1, M_BURST = 2 };
 
@@ -456,7 +585,7 @@ enum mode { M_COPY = 0, M_SINGLE = 1, M_BURST = 2 };
 static double pass(table *t, ring *r, const workload *w, int mode,
                    uint64_t *tsc) {
   unsigned bad = 0;
-  size_t n = w->npkts - w->npkts % SLOTS;
+  size_t n = w->n - w->n % SLOTS;
   uint64_t t0 = now_ns();
   if (mode == M_SINGLE) {
     for (size_t i = 0; i < n; i++) {
@@ -519,7 +648,7 @@ static void ring_free(ring *r) {
 /* ---- results ------------------------------------------------------------ */
 
 typedef struct fig {
-  char name[48];
+  char name[64];
   double value;
   const char *unit;
   double ratio_dep, ratio_par; /* to the floor of its table size; 0: none */
@@ -552,6 +681,9 @@ typedef struct opts {
   int rounds;
   uint32_t only;       /* --size N: just this table size */
   const char *profile; /* --profile MODE: one pass, for callgrind */
+  int threads;         /* --threads N: contexts on threads; 0: none */
+  int no_10m;          /* --no-10m: leave the 10M size out */
+  uint32_t mt_flows;   /* --threads: flows per context */
 } opts;
 
 static const char *size_tag(uint32_t n) {
@@ -580,21 +712,20 @@ static size_t npkts_for(uint32_t n, const opts *o) {
   return k < 65536 ? 65536 : k;
 }
 
-/* Pristine headers for established traffic of table t, in random flow
- * order; the first min(npkts, verify) are also checked exactly by an
- * untimed pass. */
+/* Pristine headers for established traffic of table t, flows drawn
+ * uniformly at random from *seed (which moves on). */
 static void est_headers(table *t, uint8_t *hdr, size_t npkts, uint32_t len,
-                        int side, uint64_t seed) {
+                        int side, uint64_t *seed) {
   uint8_t b[SLOT_SIZE];
   uint8_t flags = t->proto == PINHOLE_IPPROTO_TCP
                       ? (uint8_t)(PINHOLE_TCP_ACK | PINHOLE_TCP_PSH)
                       : 0;
   for (size_t i = 0; i < npkts; i++) {
-    uint32_t f = (uint32_t)rng_below(&seed, t->n);
+    uint32_t f = (uint32_t)rng_below(seed, t->n);
     uint32_t e = f / DESTS, d = f % DESTS;
     if (side == PINHOLE_SIDE_INSIDE)
-      build(b, len, t->proto, in_addr(e), in_port(e), REM_BASE + d, REM_PORT,
-            flags, 2000);
+      build(b, len, t->proto, in_addr(t->ebase + e), in_port(t->ebase + e),
+            REM_BASE + d, REM_PORT, flags, 2000);
     else
       build(b, len, t->proto, REM_BASE + d, REM_PORT, t->pub_addr[e],
             t->pub_port[e], flags, 6000);
@@ -602,6 +733,8 @@ static void est_headers(table *t, uint8_t *hdr, size_t npkts, uint32_t len,
   }
 }
 
+/* Untimed: the first min(npkts, 65536) headers (drawn from seed) go
+ * through the context one by one and are checked exactly. */
 static void est_verify(table *t, const uint8_t *hdr, size_t npkts, uint32_t len,
                        int side, uint64_t seed) {
   uint8_t b[SLOT_SIZE];
@@ -617,35 +750,65 @@ static void est_verify(table *t, const uint8_t *hdr, size_t npkts, uint32_t len,
       check_exact(b, len, t->pub_addr[e], t->pub_port[e], REM_BASE + d,
                   REM_PORT);
     else
-      check_exact(b, len, REM_BASE + d, REM_PORT, in_addr(e), in_port(e));
+      check_exact(b, len, REM_BASE + d, REM_PORT, in_addr(t->ebase + e),
+                  in_port(t->ebase + e));
   }
 }
 
-/* Writes round's fresh packet sequence into the workload's headers. */
-typedef void fresh_fn(table *t, const workload *w, uint64_t round);
+/* Writes the chunk's w->n fresh headers from w->rng (untimed). */
+typedef void fresh_fn(table *t, workload *w);
+
+/* The seed of round `round` of a workload (distinct for every mode and
+ * round, so no sequence is ever played twice). */
+static uint64_t round_seed(uint64_t base, int mode, int round) {
+  return base + 7919u * ((uint64_t)mode * 16u + (uint64_t)round + 1u);
+}
 
 /* Median ns per packet of mode over the rounds, copy cost subtracted.
- * Every round replays a fresh random sequence (fresh), never the same
- * order again: a repeated sequence would let the caches and the branch
- * predictors learn it. */
-static double timed(table *t, ring *r, const workload *w, int mode,
-                    const opts *o, double *copy, fresh_fn *fresh) {
+ * Every round replays a fresh random sequence of w->npkts packets
+ * (fresh, chunk by chunk), never the same order again: a repeated
+ * sequence would let the caches and the branch predictors learn it. */
+static double timed(table *t, ring *r, workload *w, int mode, const opts *o,
+                    double *copy, fresh_fn *fresh, fresh_fn *check,
+                    uint64_t seed) {
   double v[8], c[8];
   int rounds = o->rounds;
   for (int i = 0; i < rounds; i++) {
-    if (fresh != NULL)
-      fresh(t, w, (uint64_t)mode * 16u + (uint64_t)i + 1u);
-    c[i] = pass(t, r, w, M_COPY, NULL);
-    v[i] = pass(t, r, w, mode, NULL);
+    w->rng = round_seed(seed, mode, i);
+    w->first = 1;
+    double tc = 0, tv = 0, cnt = 0;
+    for (size_t left = w->npkts; left >= SLOTS; left -= w->n) {
+      w->n = left < w->cap ? left : w->cap;
+      fresh(t, w);
+      double m = (double)(w->n - w->n % SLOTS);
+      tc += pass(t, r, w, M_COPY, NULL) * m;
+      tv += pass(t, r, w, mode, NULL) * m;
+      cnt += m;
+      if (check != NULL)
+        check(t, w);
+      w->first = 0;
+    }
+    c[i] = tc / cnt;
+    v[i] = tv / cnt;
   }
   *copy = median(c, (size_t)rounds);
   return median(v, (size_t)rounds) - *copy;
 }
 
-static void est_fresh(table *t, const workload *w, uint64_t round) {
-  uint64_t seed = 1000u + 7919u * round;
-  est_headers(t, (uint8_t *)w->hdr, w->npkts, w->len, w->side, seed);
-  est_verify(t, w->hdr, w->npkts, w->len, w->side, seed);
+#define EST_SEED 1000u
+#define MISS_SEED 77u
+
+static void est_fresh(table *t, workload *w) {
+  w->seed0 = w->rng;
+  est_headers(t, w->hdr, w->n, w->len, w->side, &w->rng);
+}
+
+/* After a chunk was timed (its pristine headers are intact): the exact
+ * check of its first packets, when it is its round's first. Run after,
+ * not before, so that the timed pass does not find those flows cached. */
+static void est_check(table *t, workload *w) {
+  if (w->first)
+    est_verify(t, w->hdr, w->n, w->len, w->side, w->seed0);
 }
 
 typedef struct est_figs {
@@ -653,20 +816,25 @@ typedef struct est_figs {
   double p999_over_median;
 } est_figs;
 
+/* Established traffic over table t: both directions, 64 and 1500 bytes,
+ * one per call and in bursts; only UDP out 64 B when !full (10M). */
 static void run_established(table *t, ring *r, uint8_t *hdr, const opts *o,
-                            const floor_res *fl, results *R, est_figs *ef) {
+                            const floor_res *fl, results *R, est_figs *ef,
+                            int full) {
   const char *tag = size_tag(t->n);
   const char *pname = t->proto == PINHOLE_IPPROTO_TCP ? "tcp" : "udp";
   size_t npkts = npkts_for(t->n, o);
   static const uint32_t lens[2] = {64, 1500};
-  for (int side = 0; side < 2; side++) {
-    for (int li = 0; li < 2; li++) {
+  for (int side = 0; side < (full ? 2 : 1); side++) {
+    for (int li = 0; li < (full ? 2 : 1); li++) {
       uint32_t len = lens[li];
-      workload w = {hdr, npkts, len, side,
-                    side == PINHOLE_SIDE_INSIDE ? CHK_OUT : CHK_IN};
+      workload w = wl_make(hdr, npkts, len, side,
+                           side == PINHOLE_SIDE_INSIDE ? CHK_OUT : CHK_IN);
       double copy, single, burst;
-      single = timed(t, r, &w, M_SINGLE, o, &copy, est_fresh);
-      burst = timed(t, r, &w, M_BURST, o, &copy, est_fresh);
+      single =
+          timed(t, r, &w, M_SINGLE, o, &copy, est_fresh, est_check, EST_SEED);
+      burst =
+          timed(t, r, &w, M_BURST, o, &copy, est_fresh, est_check, EST_SEED);
       char name[48], what[80];
       const char *dir = side == PINHOLE_SIDE_INSIDE ? "out" : "in";
       snprintf(name, sizeof(name), "est_%s_%s_%u_single_%s_ns", pname, dir, len,
@@ -684,12 +852,17 @@ static void run_established(table *t, ring *r, uint8_t *hdr, const opts *o,
         ef->burst_udp_out64 = burst;
         ef->single_udp_out64 = single;
         ef->copy64 = copy;
-        /* the burst time distribution */
-        size_t nb = npkts / SLOTS;
+        /* the burst time distribution, over one fresh chunk */
+        w.rng = round_seed(EST_SEED, M_BURST, 15);
+        w.first = 1;
+        w.n = w.cap;
+        est_fresh(t, &w);
+        size_t nb = w.n / SLOTS;
         uint64_t *tsc = malloc(nb * sizeof(uint64_t));
         if (tsc == NULL)
           die("out of memory");
         pass(t, r, &w, M_BURST, tsc);
+        est_check(t, &w);
         qsort(tsc, nb, sizeof(uint64_t), cmp_u64);
         size_t i999 = nb * 999 / 1000;
         ef->p999_over_median = (double)tsc[i999] / (double)tsc[nb / 2];
@@ -700,26 +873,27 @@ static void run_established(table *t, ring *r, uint8_t *hdr, const opts *o,
 }
 
 /* Inbound packets that match no flow (random public port, unknown peer). */
-static void miss_fresh(table *t, const workload *w, uint64_t round) {
-  uint64_t seed = 77u + 7919u * round;
+static void miss_fresh(table *t, workload *w) {
   uint8_t b[SLOT_SIZE];
-  uint8_t *hdr = (uint8_t *)w->hdr;
-  for (size_t i = 0; i < w->npkts; i++) {
-    uint32_t pa = POOL_LO + (uint32_t)rng_below(&seed, NPUB);
-    uint16_t pp = (uint16_t)(1024 + rng_below(&seed, 64512));
-    uint32_t ra = MISS_BASE + (uint32_t)rng_below(&seed, 200);
+  for (size_t i = 0; i < w->n; i++) {
+    uint32_t pa = POOL_LO + (uint32_t)rng_below(&w->rng, NPUB);
+    uint16_t pp = (uint16_t)(1024 + rng_below(&w->rng, 64512));
+    uint32_t ra = MISS_BASE + (uint32_t)rng_below(&w->rng, 200);
     build(b, 64, t->proto, ra, 7777, pa, pp,
           t->proto == PINHOLE_IPPROTO_TCP ? PINHOLE_TCP_ACK : 0, 1);
-    memcpy(hdr + i * HDR, b, HDR);
+    memcpy(w->hdr + i * HDR, b, HDR);
   }
 }
 
 static void run_miss(table *t, ring *r, uint8_t *hdr, const opts *o,
                      const floor_res *fl, results *R) {
-  workload w = {hdr, npkts_for(t->n, o), 64, PINHOLE_SIDE_OUTSIDE, CHK_DROP};
+  workload w =
+      wl_make(hdr, npkts_for(t->n, o), 64, PINHOLE_SIDE_OUTSIDE, CHK_DROP);
   double copy;
-  double single = timed(t, r, &w, M_SINGLE, o, &copy, miss_fresh);
-  double burst = timed(t, r, &w, M_BURST, o, &copy, miss_fresh);
+  double single =
+      timed(t, r, &w, M_SINGLE, o, &copy, miss_fresh, NULL, MISS_SEED);
+  double burst =
+      timed(t, r, &w, M_BURST, o, &copy, miss_fresh, NULL, MISS_SEED);
   char name[48];
   snprintf(name, sizeof(name), "miss_single_%s_ns", size_tag(t->n));
   add(R, name, single, "ns", fl, "inbound, no flow, one per call");
@@ -736,17 +910,22 @@ static void run_new(table *t, ring *r, uint8_t *hdr, uint32_t k,
   k -= k % (2 * SLOTS);
   for (uint32_t i = 0; i < k; i++) {
     uint32_t e = t->nendp + i;
-    build(b, 40, t->proto, in_addr(e), in_port(e), NEW_BASE + i % DESTS,
-          REM_PORT,
+    build(b, 40, t->proto, in_addr(t->ebase + e), in_port(t->ebase + e),
+          NEW_BASE + i % DESTS, REM_PORT,
           t->proto == PINHOLE_IPPROTO_TCP ? PINHOLE_TCP_SYN : (uint8_t)0, 1);
     memcpy(hdr + (size_t)i * HDR, b, HDR);
   }
-  workload w = {hdr, k / 2, 40, PINHOLE_SIDE_INSIDE, CHK_OUT};
+  uint64_t ev0 = t->acct.events;
+  workload w = wl_make(hdr, k / 2, 40, PINHOLE_SIDE_INSIDE, CHK_OUT);
   double copy = pass(t, r, &w, M_COPY, NULL);
   double single = pass(t, r, &w, M_SINGLE, NULL) - copy;
-  workload w2 = {hdr + (size_t)(k / 2) * HDR, k / 2, 40, PINHOLE_SIDE_INSIDE,
-                 CHK_OUT};
+  workload w2 = wl_make(hdr + (size_t)(k / 2) * HDR, k / 2, 40,
+                        PINHOLE_SIDE_INSIDE, CHK_OUT);
   double burst = pass(t, r, &w2, M_BURST, NULL) - copy;
+  /* the host took the events of every new connection (rule accept, flow
+   * created, mapping created: at least one each) */
+  if (t->acct.events - ev0 < k)
+    die("new flows: the host was not given their events");
   pinhole_usage u;
   u.size = sizeof(u);
   pinhole_usage_get(t->ctx, &u);
@@ -789,30 +968,39 @@ static void run_expire(table *t, const floor_res *fl, results *R) {
       "pinhole_tick, per expired flow");
 }
 
-static void run_memory(table *t, const floor_res *fl, results *R) {
+/* Memory per live flow: the bytes the context's allocator callback gave
+ * out (host_acct), divided by its live connections. */
+static void run_memory(table *t, results *R) {
   pinhole_usage u;
   u.size = sizeof(u);
   pinhole_usage_get(t->ctx, &u);
   const pinhole_ctx *c = t->ctx;
   double load = (double)c->ft.count / ((double)c->ft.nbuckets * PH_FT_WAYS);
+  double bytes = (double)t->acct.bytes;
+  if (u.flows != t->n || t->acct.bytes < u.memory_bytes)
+    die("memory: the allocator gave out less than the context reports");
+  const char *tag = size_tag(t->n);
   char name[48];
-  snprintf(name, sizeof(name), "bytes_per_flow_%s", size_tag(t->n));
-  add(R, name, (double)u.memory_bytes / u.max_flows, "B", NULL,
-      "memory_bytes / max_flows (headroom included)");
-  snprintf(name, sizeof(name), "bytes_per_live_flow_%s", size_tag(t->n));
-  add(R, name, (double)u.memory_bytes / u.flows, "B", NULL,
-      "memory_bytes / live connections");
-  snprintf(name, sizeof(name), "ft_load_%s", size_tag(t->n));
+  snprintf(name, sizeof(name), "ctx_mbytes_%s", tag);
+  add(R, name, bytes / 1e6, "MB", NULL, "from the allocator callback");
+  snprintf(name, sizeof(name), "bytes_per_live_flow_%s", tag);
+  add(R, name, bytes / u.flows, "B", NULL,
+      "allocator bytes / live connections");
+  snprintf(name, sizeof(name), "bytes_per_max_flow_%s", tag);
+  add(R, name, bytes / u.max_flows, "B", NULL,
+      "allocator bytes / max_flows (was bytes_per_flow)");
+  snprintf(name, sizeof(name), "ft_load_%s", tag);
   add(R, name, load, "ratio", NULL, "flow table entries / slots");
-  (void)fl;
 }
+
+#define FTP_ACK_EVERY 512u
 
 /* The FTP ALG: a PORT command rewritten (pinhole opened, NAPT mapping
  * allocated), then the server's data SYN through that pinhole. */
 static void run_ftp(const opts *o, results *R) {
   const uint32_t cli = IP4(198, 18, 0, 100), srv = IP4(198, 19, 0, 2);
   uint32_t k = o->quick ? 256 : 16384;
-  pinhole_ctx *ctx = ctx_make(k + 64, "");
+  pinhole_ctx *ctx = ctx_make(k + 64, "", NULL, NULL);
   table t;
   memset(&t, 0, sizeof(t));
   t.ctx = ctx;
@@ -860,7 +1048,10 @@ static void run_ftp(const opts *o, results *R) {
   size_t stride = 128;
   uint8_t *port_pk = calloc(k, stride), *syn_pk = calloc(k, stride);
   uint32_t *port_len = calloc(k, sizeof(uint32_t));
-  if (port_pk == NULL || syn_pk == NULL || port_len == NULL)
+  /* the server acknowledges every FTP_ACK_EVERY commands: the client's
+   * bytes stay inside the window the server announced (65535) */
+  uint8_t *ack_pk = calloc(k / FTP_ACK_EVERY + 1, 40);
+  if (port_pk == NULL || syn_pk == NULL || port_len == NULL || ack_pk == NULL)
     die("out of memory");
   for (uint32_t i = 0; i < k; i++) {
     uint16_t dport = (uint16_t)(20000 + i);
@@ -892,6 +1083,9 @@ static void run_ftp(const opts *o, results *R) {
     cseq += (uint32_t)n;
     build(syn_pk + (size_t)i * stride, 40, 6, srv, 20, pub, dport,
           PINHOLE_TCP_SYN, 7000);
+    if (i % FTP_ACK_EVERY == FTP_ACK_EVERY - 1)
+      build_ack(ack_pk + (size_t)(i / FTP_ACK_EVERY) * 40, 40, 6, srv, 21, pub,
+                pubport, PINHOLE_TCP_ACK, sseq, cseq);
   }
   uint64_t t0 = now_ns();
   unsigned bad = 0;
@@ -902,6 +1096,10 @@ static void run_ftp(const opts *o, results *R) {
     port_len[i] = p.len;
     pinhole_pkt q = {syn_pk + (size_t)i * stride, 40, (uint32_t)stride};
     bad += pinhole_process(ctx, &q, PINHOLE_SIDE_OUTSIDE, t.now) != 0;
+    if (i % FTP_ACK_EVERY == FTP_ACK_EVERY - 1) {
+      pinhole_pkt a = {ack_pk + (size_t)(i / FTP_ACK_EVERY) * 40, 40, 40};
+      bad += pinhole_process(ctx, &a, PINHOLE_SIDE_OUTSIDE, t.now) != 0;
+    }
   }
   uint64_t t1 = now_ns();
   if (bad)
@@ -930,6 +1128,7 @@ static void run_ftp(const opts *o, results *R) {
   free(port_pk);
   free(syn_pk);
   free(port_len);
+  free(ack_pk);
   pinhole_ctx_del(ctx);
 }
 
@@ -945,9 +1144,10 @@ static void run_alg_overhead(ring *r, const opts *o, results *R) {
   for (int i = 0; i < 2; i++) {
     table t;
     table_build(&t, n, 0, PINHOLE_IPPROTO_TCP, i == 0 ? "" : "none");
-    workload w = {hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT};
+    workload w = wl_make(hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
     double copy;
-    with[i] = timed(&t, r, &w, M_BURST, o, &copy, est_fresh);
+    with[i] =
+        timed(&t, r, &w, M_BURST, o, &copy, est_fresh, est_check, EST_SEED);
     table_free(&t);
   }
   add(R, "alg_overhead_ns", with[0] - with[1], "ns", NULL,
@@ -1021,7 +1221,7 @@ static int run_profile(const opts *o) {
     mode_name += 4;
   }
   table_build(&t, n, 1024, proto, "");
-  workload w = {hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT};
+  workload w = wl_make(hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
   int mode = M_BURST;
   if (strcmp(mode_name, "miss") == 0) {
     uint64_t seed = 77;
@@ -1035,7 +1235,8 @@ static int run_profile(const opts *o) {
     w.side = PINHOLE_SIDE_OUTSIDE;
     w.chk = CHK_DROP;
   } else {
-    est_headers(&t, hdr, npkts, 64, PINHOLE_SIDE_INSIDE, 5);
+    uint64_t seed = 5;
+    est_headers(&t, hdr, npkts, 64, PINHOLE_SIDE_INSIDE, &seed);
     if (strcmp(mode_name, "copy") == 0)
       mode = M_COPY;
     else if (strcmp(mode_name, "single") == 0)
@@ -1148,7 +1349,7 @@ static uint32_t dns_run(const char *alg, uint32_t secs, const uint32_t *samples,
   cfg_make(&cfg, (uint32_t)(strcmp(alg, "none") == 0 ? nq + 1024 : 65536));
   cfg.max_watch = 65536;
   cfg.max_pools = DNS_NPOOLS;
-  pinhole_ctx *ctx = ctx_alloc(&cfg);
+  pinhole_ctx *ctx = ctx_alloc(&cfg, NULL, 0);
   /* a pool holds 16 addresses: one pool per /28 of inside hosts (an inside
    * host's mappings all use one public address, RFC 4787 paired pooling:
    * ~1 host per address leaves ports for 60 s of fresh source ports) */
@@ -1457,16 +1658,348 @@ static void run_cgn(const opts *o, results *R) {
       "PBA new-connection cost / plain NAPT");
 }
 
+/* ---- one context per core -------------------------------------------- */
+
+/* One worker of the multi-core run: its own context with its own port
+ * block and its own inside endpoints, fed its own fresh packets. */
+typedef struct mt_worker {
+  table t;
+  ring *r;
+  uint8_t *hdr;
+  size_t npkts;
+  table_spec sp;
+  uint32_t flows;
+  int id, rounds;
+  pthread_barrier_t *bar;
+  int solo_id;                /* which worker plays alone in the solo phase */
+  double solo_wall, solo_cpu; /* per round: ns of the solo pass */
+  double par_cpu;             /* ns of the concurrent pass */
+  uint64_t par_t0, par_t1;    /* its wall-clock bounds */
+  double r_solo_wall[8], r_solo_cpu[8], r_par_cpu[8];
+  uint64_t r_par_t0[8], r_par_t1[8];
+} mt_worker;
+
+static uint64_t wall_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
+}
+
+static void mt_fresh(mt_worker *w, int round, int phase) {
+  workload wl = wl_make(w->hdr, w->npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
+  wl.cap = wl.n = w->npkts;
+  wl.rng = round_seed(EST_SEED + 101u * (uint64_t)w->id, phase, round);
+  est_fresh(&w->t, &wl);
+}
+
+/* After its timed pass: the exact check of its first packets. */
+static void mt_check(mt_worker *w, int round, int phase) {
+  workload wl = wl_make(w->hdr, w->npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
+  wl.cap = wl.n = w->npkts;
+  wl.seed0 = round_seed(EST_SEED + 101u * (uint64_t)w->id, phase, round);
+  wl.first = 1;
+  est_check(&w->t, &wl);
+}
+
+/* Plays its fresh packets in bursts; returns the thread's CPU ns. */
+static double mt_play(mt_worker *w) {
+  workload wl = wl_make(w->hdr, w->npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
+  wl.cap = wl.n = w->npkts;
+  uint64_t c0 = now_ns();
+  pass(&w->t, w->r, &wl, M_BURST, NULL);
+  return (double)(now_ns() - c0);
+}
+
+static void *mt_main(void *arg) {
+  mt_worker *w = arg;
+  table_build_spec(&w->t, w->flows, 0, PINHOLE_IPPROTO_UDP, "", &w->sp);
+  for (int i = 0; i < w->rounds; i++) {
+    /* solo: worker solo_id alone (the others wait), on fresh packets */
+    mt_fresh(w, i, 0);
+    pthread_barrier_wait(w->bar);
+    if (w->id == w->solo_id) {
+      uint64_t t0 = wall_ns();
+      w->r_solo_cpu[i] = mt_play(w);
+      w->r_solo_wall[i] = (double)(wall_ns() - t0);
+      mt_check(w, i, 0);
+    }
+    pthread_barrier_wait(w->bar);
+    /* concurrent: every worker at once, on fresh packets */
+    mt_fresh(w, i, 1);
+    pthread_barrier_wait(w->bar);
+    w->r_par_t0[i] = wall_ns();
+    w->r_par_cpu[i] = mt_play(w);
+    w->r_par_t1[i] = wall_ns();
+    mt_check(w, i, 1);
+    pthread_barrier_wait(w->bar);
+  }
+  return NULL;
+}
+
+/* N contexts on N threads, each with 1/N of the pool's ports (the same
+ * public addresses) and its own inside hosts: packets per second of one
+ * context alone and of all N at once (wall clock, header copy included:
+ * what a host's loop gets), and the same from each thread's CPU time
+ * (what the machine's sharing with other work does not blur). */
+static void run_threads(const opts *o, results *R) {
+  int n = o->threads;
+  uint32_t flows = o->mt_flows;
+  size_t npkts = npkts_for(flows, o);
+  mt_worker *w = calloc((size_t)n, sizeof(*w));
+  pthread_t *th = calloc((size_t)n, sizeof(*th));
+  pthread_barrier_t bar;
+  if (w == NULL || th == NULL || pthread_barrier_init(&bar, NULL, (unsigned)n))
+    die("threads: out of memory");
+  uint32_t span = (65535u - 1024u + 1u) / (uint32_t)n;
+  uint32_t nendp = (flows + DESTS - 1) / DESTS;
+  for (int i = 0; i < n; i++) {
+    w[i].id = i;
+    w[i].rounds = o->rounds;
+    w[i].flows = flows;
+    w[i].npkts = npkts;
+    w[i].bar = &bar;
+    w[i].solo_id = 0;
+    w[i].sp.port_lo = (uint16_t)(1024u + span * (uint32_t)i);
+    w[i].sp.port_hi =
+        (uint16_t)(i == n - 1 ? 65535u
+                              : 1024u + span * (uint32_t)i + span - 1u);
+    w[i].sp.ebase = nendp * (uint32_t)i;
+    w[i].r = ring_new();
+    w[i].hdr = huge_alloc(npkts * HDR, NULL);
+    if (w[i].hdr == NULL)
+      die("threads: out of memory");
+  }
+  for (int i = 0; i < n; i++)
+    if (pthread_create(&th[i], NULL, mt_main, &w[i]) != 0)
+      die("threads: pthread_create");
+  for (int i = 0; i < n; i++)
+    pthread_join(th[i], NULL);
+  double solo[8], solo_c[8], par[8], par_c[8];
+  double pk = (double)(npkts - npkts % SLOTS);
+  for (int k = 0; k < o->rounds; k++) {
+    uint64_t t0 = UINT64_MAX, t1 = 0;
+    double cpu_rate = 0;
+    for (int i = 0; i < n; i++) {
+      t0 = w[i].r_par_t0[k] < t0 ? w[i].r_par_t0[k] : t0;
+      t1 = w[i].r_par_t1[k] > t1 ? w[i].r_par_t1[k] : t1;
+      cpu_rate += pk / w[i].r_par_cpu[k];
+    }
+    solo[k] = pk / w[0].r_solo_wall[k] * 1e9;
+    solo_c[k] = pk / w[0].r_solo_cpu[k] * 1e9;
+    par[k] = pk * n / (double)(t1 - t0) * 1e9;
+    par_c[k] = cpu_rate * 1e9;
+  }
+  /* every context translated into its own port block only */
+  for (int i = 0; i < n; i++) {
+    for (uint32_t e = 0; e < w[i].t.nendp; e++)
+      if (w[i].t.pub_port[e] < w[i].sp.port_lo ||
+          w[i].t.pub_port[e] > w[i].sp.port_hi)
+        die("threads: a public port outside its context's block");
+  }
+  double s1 = median(solo, (size_t)o->rounds);
+  double s1c = median(solo_c, (size_t)o->rounds);
+  double sn = median(par, (size_t)o->rounds);
+  double snc = median(par_c, (size_t)o->rounds);
+  char name[48], what[80];
+  snprintf(what, sizeof(what), "one context, %u flows, bursts (wall)", flows);
+  add(R, "mt_pps_1", s1, "pps", NULL, what);
+  snprintf(name, sizeof(name), "mt_pps_%d", n);
+  snprintf(what, sizeof(what), "%d contexts on %d threads, aggregate (wall)", n,
+           n);
+  add(R, name, sn, "pps", NULL, what);
+  snprintf(name, sizeof(name), "scale_%d_ratio", n);
+  add(R, name, sn / s1, "x", NULL, "aggregate / one context (wall clock)");
+  add(R, "mt_pps_1_cpu", s1c, "pps", NULL,
+      "one context, from its thread's CPU time");
+  snprintf(name, sizeof(name), "mt_pps_%d_cpu", n);
+  add(R, name, snc, "pps", NULL, "all, the sum of each thread's CPU-time rate");
+  snprintf(name, sizeof(name), "scale_%d_ratio_cpu", n);
+  add(R, name, snc / s1c, "x", NULL, "the same from each thread's CPU time");
+  for (int i = 0; i < n; i++) {
+    table_free(&w[i].t);
+    ring_free(w[i].r);
+    huge_free(w[i].hdr, npkts * HDR, NULL);
+  }
+  pthread_barrier_destroy(&bar);
+  free(w);
+  free(th);
+}
+
+/* ---- the targets beside the floor ------------------------------- */
+
+enum tkind { T_NS, T_FLOOR, T_MAX, T_MIN };
+
+typedef struct target {
+  const char *fig, *floor, *what;
+  double limit;
+  int kind; /* T_NS: value <= limit ns; T_FLOOR: value/floor <= limit;
+               T_MAX: value <= limit; T_MIN: value >= limit */
+} target;
+
+static const target targets[] = {
+    {"est_burst_1k_ns", "1k", "established, burst of 32, 1k", 15, T_NS},
+    {"est_burst_64k_ns", "64k", "established, burst of 32, 64k", 22, T_NS},
+    {"est_burst_1m_ns", "1m", "established, burst of 32, 1M", 40, T_NS},
+    {"est_burst_10m_ns", "10m", "established, burst of 32, 10M", 60, T_NS},
+    {"est_single_1m_ns", "1m", "established, one per call, 1M (x floor)", 1.3,
+     T_FLOOR},
+    {"new_flow_1m_ns", "1m", "new flow (NAPT, mapping, events), 1M", 250, T_NS},
+    {"expire_1m_ns", "1m", "expiry per flow, 1M", 50, T_NS},
+    {"bytes_per_live_flow_64k", "64k", "memory per live flow, 64k", 200, T_MAX},
+    {"bytes_per_live_flow_1m", "1m", "memory per live flow, 1M", 128, T_MAX},
+    {"burst_p999_over_median_1m", "1m", "p99.9 / median in bursts, 1M", 4,
+     T_MAX},
+    {"scale_2_ratio", NULL, "two contexts on two threads", 1.8, T_MIN},
+};
+
+static const fig *find_fig(const results *R, const char *name) {
+  for (int i = 0; i < R->n; i++)
+    if (strcmp(R->f[i].name, name) == 0)
+      return &R->f[i];
+  return NULL;
+}
+
+/* Every target the run measured: value, target, the floor of the same
+ * table size (one dependent access, and 16 in flight), value / floor. */
+static void print_targets(const results *R) {
+  printf("\n%-42s %9s %8s %8s %8s %8s %5s\n", "target", "value", "target",
+         "dep", "par16", "/dep", "met");
+  for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+    const target *tg = &targets[i];
+    const fig *f = find_fig(R, tg->fig);
+    if (f == NULL)
+      continue;
+    char fname[48];
+    double dep = 0, par = 0;
+    if (tg->floor != NULL && strcmp(f->unit, "ns") == 0) {
+      snprintf(fname, sizeof(fname), "floor_dep_%s_ns", tg->floor);
+      const fig *fd = find_fig(R, fname);
+      snprintf(fname, sizeof(fname), "floor_par16_%s_ns", tg->floor);
+      const fig *fp = find_fig(R, fname);
+      dep = fd != NULL ? fd->value : 0;
+      par = fp != NULL ? fp->value : 0;
+    }
+    double ratio = dep > 0 ? f->value / dep : 0;
+    int met = tg->kind == T_FLOOR ? dep > 0 && ratio <= tg->limit
+              : tg->kind == T_MIN ? f->value >= tg->limit
+                                  : f->value <= tg->limit;
+    printf("%-42s %9.2f %7.2f%s %8.1f %8.2f %8.3f %5s\n", tg->what, f->value,
+           tg->limit, tg->kind == T_FLOOR ? "x" : " ", dep, par, ratio,
+           met ? "yes" : "NO");
+    printf("bench %s_target %.3f %s\n", tg->fig, tg->limit,
+           tg->kind == T_FLOOR ? "x_floor_dep" : f->unit);
+    printf("bench %s_meets_target %d bool\n", tg->fig, met);
+  }
+}
+
 static void usage(void) {
   fprintf(stderr,
-          "usage: pinhole-bench [--quick] [--big] [--size N] [--profile MODE]\n"
-          "                     [--cgn] [--reasm]\n"
+          "usage: pinhole-bench [--quick] [--big] [--no-10m] [--size N]\n"
+          "                     [--profile MODE] [--cgn] [--reasm]\n"
+          "       pinhole-bench --threads N [--size FLOWS_PER_CONTEXT]\n"
           "       pinhole-bench --dns [--dns-seconds N]\n");
   exit(2);
 }
 
+/* Every figure of table size n. The floor is measured first, over a
+ * region as large as the context will be (its allocator's bytes), so
+ * that the two never hold memory at once. !full (10M): the UDP table
+ * only, its target figures (UDP out 64 B), memory and expiry. */
+static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
+                     uint64_t start) {
+  const char *tag = size_tag(n);
+  uint32_t knew = n / 4 < 4096 ? 4096 : n / 4 > 65536 ? 65536 : n / 4;
+  if (o->quick)
+    knew = 1024;
+  size_t npkts = npkts_for(n, o);
+  size_t cap = npkts < CHUNK_PKTS ? npkts : CHUNK_PKTS;
+  size_t nhdr = full && knew > cap ? knew : cap;
+  floor_res fl = floor_measure(ctx_bytes(n), o->quick);
+  char name[48];
+  snprintf(name, sizeof(name), "floor_dep_%s_ns", tag);
+  add(R, name, fl.dep, "ns", NULL, "one dependent random access");
+  snprintf(name, sizeof(name), "floor_par8_%s_ns", tag);
+  add(R, name, fl.par8, "ns", NULL, "per access, 8 in flight");
+  snprintf(name, sizeof(name), "floor_par16_%s_ns", tag);
+  add(R, name, fl.par16, "ns", NULL, "per access, 16 in flight");
+  uint8_t *hdr = huge_alloc(nhdr * HDR, NULL);
+  if (hdr == NULL)
+    die("out of memory");
+
+  /* a context sized for exactly its n flows: memory per live flow */
+  table tu;
+  uint64_t b0 = now_ns();
+  table_build(&tu, n, 0, PINHOLE_IPPROTO_UDP, "");
+  fprintf(stderr, "[%s] %u UDP flows built in %.2f s\n", tag, n,
+          (double)(now_ns() - b0) / 1e9);
+  run_memory(&tu, R);
+  est_figs ef;
+  memset(&ef, 0, sizeof(ef));
+  run_established(&tu, r, hdr, o, &fl, R, &ef, full);
+  snprintf(name, sizeof(name), "est_burst_%s_ns", tag);
+  add(R, name, ef.burst_udp_out64, "ns", &fl,
+      "= est_udp_out_64_burst (the target figure)");
+  snprintf(name, sizeof(name), "est_single_%s_ns", tag);
+  add(R, name, ef.single_udp_out64, "ns", &fl,
+      "= est_udp_out_64_single (the target figure)");
+  snprintf(name, sizeof(name), "burst_p999_over_median_%s", tag);
+  add(R, name, ef.p999_over_median, "ratio", NULL,
+      "burst call time p99.9 / median");
+  snprintf(name, sizeof(name), "copy_%s_ns", tag);
+  add(R, name, ef.copy64, "ns", NULL, "header restore, subtracted above");
+  if (full)
+    run_miss(&tu, r, hdr, o, &fl, R);
+  run_expire(&tu, &fl, R);
+  table_free(&tu);
+
+  if (full) { /* TCP, with headroom for the new flows; the host takes
+                 events (the new-flow target counts them) */
+    table tt;
+    table_spec sp = {0, 0, 0, 1};
+    b0 = now_ns();
+    table_build_spec(&tt, n, knew / DESTS + knew + 1024, PINHOLE_IPPROTO_TCP,
+                     "", &sp);
+    fprintf(stderr, "[%s] %u TCP flows built in %.2f s\n", tag, n,
+            (double)(now_ns() - b0) / 1e9);
+    run_established(&tt, r, hdr, o, &fl, R, &ef, 1);
+    run_new(&tt, r, hdr, knew, &fl, R);
+    table_free(&tt);
+  }
+  huge_free(hdr, nhdr * HDR, NULL);
+  fprintf(stderr, "[%s] done at %.1f s\n", tag,
+          (double)(now_ns() - start) / 1e9);
+}
+
+/* The 10M size runs when its context and packets fit the 4 GB budget
+ * and the machine's available memory (or with --big whatever the
+ * budget); otherwise the run says why it left it out. */
+#define BIG_BUDGET (4ull << 30)
+#define BIG_N (10u << 20)
+
+static int big_fits(const results *R, const opts *o) {
+  const fig *f = find_fig(R, "bytes_per_max_flow_1m");
+  double per = f != NULL ? f->value : 300;
+  uint64_t need = (uint64_t)(per * BIG_N * 1.02) + (uint64_t)CHUNK_PKTS * HDR +
+                  (uint64_t)(BIG_N / DESTS) * 6u + (64ull << 20);
+  uint64_t avail = mem_available();
+  int fits = (need <= BIG_BUDGET || o->big) &&
+             (avail == 0 || need + (512ull << 20) <= avail);
+  if (!fits)
+    printf("10M flows skipped: they need %.2f GB (context at %.0f B per "
+           "flow, packets), the budget is %.2f GB%s, %.2f GB available\n",
+           (double)need / 1e9, per, (double)BIG_BUDGET / 1e9,
+           o->big ? " (ignored: --big)" : "", (double)avail / 1e9);
+  else
+    fprintf(stderr, "[10m] needs %.2f GB of %.2f GB available\n",
+            (double)need / 1e9, (double)avail / 1e9);
+  return fits;
+}
+
 int main(int argc, char **argv) {
-  opts o = {0, 0, 3, 0, NULL};
+  opts o;
+  memset(&o, 0, sizeof(o));
+  o.rounds = 3;
+  o.threads = -1; /* not given: 2 in a normal run on 2+ CPUs */
   int dns = 0;
   uint32_t dns_secs = 0;
   int cgn = 0, reasm = 0;
@@ -1479,6 +2012,10 @@ int main(int argc, char **argv) {
       o.profile = argv[++i];
     else if (strcmp(argv[i], "--big") == 0)
       o.big = 1;
+    else if (strcmp(argv[i], "--no-10m") == 0)
+      o.no_10m = 1;
+    else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+      o.threads = (int)strtol(argv[++i], NULL, 0);
     else if (strcmp(argv[i], "--dns") == 0)
       dns = 1;
     else if (strcmp(argv[i], "--dns-seconds") == 0 && i + 1 < argc)
@@ -1490,6 +2027,8 @@ int main(int argc, char **argv) {
     else
       usage();
   }
+  if (o.threads > 8 || (o.threads >= 0 && o.threads < 2 && o.threads != 0))
+    usage();
   if (dns)
     return run_dns(o.quick ? 2 : dns_secs ? dns_secs : 60);
   if (o.profile)
@@ -1512,6 +2051,17 @@ int main(int argc, char **argv) {
     print_results(&RR);
     return 0;
   }
+  o.mt_flows = o.only >= DESTS ? o.only : o.quick ? 16384 : 1u << 20;
+  static results R;
+  uint64_t start = now_ns();
+  if (o.threads > 0) { /* --threads N: the multi-core figures only */
+    printf("pinhole-bench %s: %d contexts on %d threads, %u flows each\n",
+           pinhole_version(), o.threads, o.threads, o.mt_flows);
+    run_threads(&o, &R);
+    print_results(&R);
+    print_targets(&R);
+    return 0;
+  }
   uint32_t sizes[4];
   int nsizes = 0;
   if (o.quick) {
@@ -1521,16 +2071,12 @@ int main(int argc, char **argv) {
     sizes[nsizes++] = 1024;
     sizes[nsizes++] = 65536;
     sizes[nsizes++] = 1u << 20;
-    if (o.big)
-      sizes[nsizes++] = 10u << 20;
   }
   if (o.only >= DESTS) {
     sizes[0] = o.only;
     nsizes = 1;
   }
-  static results R;
   ring *r = ring_new();
-  uint64_t start = now_ns();
   printf("pinhole-bench %s: %s, sizeof(ph_conn)=%zu sizeof(ph_conv)=%zu "
          "sizeof(ph_mapping)=%zu\n",
          pinhole_version(),
@@ -1538,76 +2084,29 @@ int main(int argc, char **argv) {
          : o.big ? "big"
                  : "default",
          sizeof(ph_conn), sizeof(ph_conv), sizeof(ph_mapping));
-  for (int si = 0; si < nsizes; si++) {
-    uint32_t n = sizes[si];
-    const char *tag = size_tag(n);
-    uint32_t knew = n / 4 < 4096 ? 4096 : n / 4 > 65536 ? 65536 : n / 4;
-    if (o.quick)
-      knew = 1024;
-    size_t npkts = npkts_for(n, &o);
-    uint8_t *hdr = huge_alloc((npkts > knew ? npkts : knew) * HDR, NULL);
-    if (hdr == NULL)
-      die("out of memory");
-
-    table tu;
-    uint64_t b0 = now_ns();
-    table_build(&tu, n, knew / DESTS + knew + 1024, PINHOLE_IPPROTO_UDP, "");
-    fprintf(stderr, "[%s] %u UDP flows built in %.2f s\n", tag, n,
-            (double)(now_ns() - b0) / 1e9);
-    pinhole_usage u;
-    u.size = sizeof(u);
-    pinhole_usage_get(tu.ctx, &u);
-    floor_res fl = floor_measure(u.memory_bytes, o.quick);
-    char name[48];
-    snprintf(name, sizeof(name), "floor_dep_%s_ns", tag);
-    add(&R, name, fl.dep, "ns", NULL, "one dependent random access");
-    snprintf(name, sizeof(name), "floor_par8_%s_ns", tag);
-    add(&R, name, fl.par8, "ns", NULL, "per access, 8 in flight");
-    snprintf(name, sizeof(name), "floor_par16_%s_ns", tag);
-    add(&R, name, fl.par16, "ns", NULL, "per access, 16 in flight");
-    run_memory(&tu, &fl, &R);
-
-    est_figs ef;
-    memset(&ef, 0, sizeof(ef));
-    run_established(&tu, r, hdr, &o, &fl, &R, &ef);
-    snprintf(name, sizeof(name), "est_burst_%s_ns", tag);
-    add(&R, name, ef.burst_udp_out64, "ns", &fl,
-        "= est_udp_out_64_burst (the target figure)");
-    snprintf(name, sizeof(name), "est_single_%s_ns", tag);
-    add(&R, name, ef.single_udp_out64, "ns", &fl,
-        "= est_udp_out_64_single (the target figure)");
-    snprintf(name, sizeof(name), "burst_p999_over_median_%s", tag);
-    add(&R, name, ef.p999_over_median, "ratio", NULL,
-        "burst call time p99.9 / median");
-    snprintf(name, sizeof(name), "copy_%s_ns", tag);
-    add(&R, name, ef.copy64, "ns", NULL, "header restore, subtracted above");
-    run_miss(&tu, r, hdr, &o, &fl, &R);
-    run_expire(&tu, &fl, &R);
-    table_free(&tu);
-
-    table tt;
-    b0 = now_ns();
-    table_build(&tt, n, knew / DESTS + knew + 1024, PINHOLE_IPPROTO_TCP, "");
-    fprintf(stderr, "[%s] %u TCP flows built in %.2f s\n", tag, n,
-            (double)(now_ns() - b0) / 1e9);
-    run_established(&tt, r, hdr, &o, &fl, &R, &ef);
-    run_new(&tt, r, hdr, knew, &fl, &R);
-    table_free(&tt);
-    huge_free(hdr, (npkts > knew ? npkts : knew) * HDR, NULL);
-    fprintf(stderr, "[%s] done at %.1f s\n", tag,
+  for (int si = 0; si < nsizes; si++)
+    run_size(sizes[si], sizes[si] < BIG_N, &o, r, &R, start);
+  if (!o.quick && o.only < DESTS && !o.no_10m && big_fits(&R, &o))
+    run_size(BIG_N, 0, &o, r, &R, start);
+  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  if (o.threads < 0 && o.only < DESTS && ncpu >= 2) {
+    o.threads = 2;
+    run_threads(&o, &R);
+    fprintf(stderr, "[threads] done at %.1f s\n",
             (double)(now_ns() - start) / 1e9);
   }
   const char *ref = o.quick ? "16k" : "1m";
   alias(&R, "floor_dep_", ref, "_ns", "floor_dep_ns");
   alias(&R, "floor_par8_", ref, "_ns", "floor_par8_ns");
   alias(&R, "floor_par16_", ref, "_ns", "floor_par16_ns");
-  alias(&R, "bytes_per_flow_", ref, "", "bytes_per_flow");
+  alias(&R, "bytes_per_live_flow_", ref, "", "bytes_per_live_flow");
   alias(&R, "burst_p999_over_median_", ref, "", "burst_p999_over_median");
   run_ftp(&o, &R);
   run_reasm(&o, &R);
   run_alg_overhead(r, &o, &R);
   ring_free(r);
   print_results(&R);
+  print_targets(&R);
   printf("bench total_seconds %.1f s\n", (double)(now_ns() - start) / 1e9);
   return 0;
 }
