@@ -411,9 +411,9 @@ static int ph_next(ph_it *it, uint8_t *type, ph_cur *body) {
   *body = ph_cur_make(NULL, 0);
   if (it->left == 0)
     return 0;
-  if (!ph_cur_u8(&it->c, type) || !ph_cur_u8(&it->c, &zero) ||
-      !ph_cur_be16(&it->c, &blen) || zero != 0 || ph_st_len(*type) == 0 ||
-      blen != ph_st_len(*type) || !ph_cur_sub(&it->c, blen, body))
+  if (0 != ph_cur_u8(&it->c, type) || 0 != ph_cur_u8(&it->c, &zero) ||
+      0 != ph_cur_be16(&it->c, &blen) || zero != 0 || ph_st_len(*type) == 0 ||
+      blen != ph_st_len(*type) || 0 != ph_cur_sub(&it->c, blen, body))
     return -1;
   it->left--;
   return 1;
@@ -1013,6 +1013,23 @@ static void ph_clear_id(pinhole_ctx *ctx, uint32_t id) {
   (void)pinhole_conversations_clear(ctx, &f);
 }
 
+/* Empties conversation r of its connections and pinholes, keeping it (and
+ * its place in the listing's order) for its replacement. */
+static void ph_conv_empty(pinhole_ctx *ctx, ph_ref r) {
+  ph_conv *cv = ph_conv_at(ctx, r);
+  cv->nconns++; /* hold it while its lists empty */
+  while (cv->pinholes)
+    pinhole__pinhole_free(ctx, cv->pinholes, 0);
+  while (cv->first)
+    pinhole__conn_free(ctx, ph_conn_at(ctx, cv->first));
+  cv->nconns--;
+}
+
+static ph_ref ph_conv_ref_by_id(const pinhole_ctx *ctx, uint32_t id) {
+  const ph_conv *cv = ph_conv_by_id(ctx, id);
+  return cv ? ph_ref_of((uint32_t)(cv - ctx->convs)) : PH_NIL;
+}
+
 static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
   uint8_t type;
   ph_cur b;
@@ -1020,9 +1037,14 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
     (void)pinhole_conversations_clear(ctx, NULL);
     pinhole__pba_reset(ctx);
   } else {
-    for (ph_it it = all; ph_next(&it, &type, &b) == 1;)
-      if (type == PH_ST_CONV || type == PH_ST_DEL)
-        ph_clear_id(ctx, ph_r32(&b));
+    for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
+      uint32_t id = ph_r32(&b);
+      ph_ref r = ph_conv_ref_by_id(ctx, id);
+      if (type == PH_ST_DEL && r != PH_NIL)
+        ph_clear_id(ctx, id);
+      else if (type == PH_ST_CONV && r != PH_NIL)
+        ph_conv_empty(ctx, r);
+    }
   }
   int n = 0;
   ph_ref conv = PH_NIL;
@@ -1032,10 +1054,16 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
     case PH_ST_CONV: {
       uint32_t id = ph_r32(&b);
       uint8_t alg = ph_r8(&b), side = ph_r8(&b);
-      conv = pinhole__conv_new(ctx, alg, side);
+      if (conv != PH_NIL)
+        pinhole__conv_maybe_free(ctx, conv);
+      conv = full ? PH_NIL : ph_conv_ref_by_id(ctx, id);
+      if (conv == PH_NIL)
+        conv = pinhole__conv_new(ctx, alg, side);
       if (conv == PH_NIL)
         return n; /* ph_check_room ruled this out */
       ph_conv_at(ctx, conv)->id = id;
+      ph_conv_at(ctx, conv)->alg = alg;
+      ph_conv_at(ctx, conv)->a_side = side;
       if ((int32_t)(id - ctx->next_conv_id) >= 0)
         ctx->next_conv_id = id + 1 == 0 ? 1 : id + 1;
       at = it;
@@ -1058,6 +1086,8 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
       break;
     }
   }
+  if (conv != PH_NIL)
+    pinhole__conv_maybe_free(ctx, conv);
   return n;
 }
 
@@ -1069,8 +1099,8 @@ int pinhole_state_import(pinhole_ctx *ctx, uint64_t now_ns, const uint8_t *buf,
   uint32_t magic = 0, nrec = 0, total = 0;
   uint16_t version = 0, flags = 0;
   uint64_t fp;
-  if (!ph_cur_be32(&c, &magic) || magic != PH_ST_MAGIC ||
-      !ph_cur_be16(&c, &version))
+  if (0 != ph_cur_be32(&c, &magic) || magic != PH_ST_MAGIC ||
+      0 != ph_cur_be16(&c, &version))
     return len < 6 ? PINHOLE_ERR_PARSE : PINHOLE_ERR_UNSUPPORTED;
   if (version != PINHOLE_STATE_VERSION)
     return PINHOLE_ERR_UNSUPPORTED;
