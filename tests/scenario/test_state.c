@@ -329,25 +329,38 @@ static void test_state_hostile(void **state) {
   put32(blob + map + 4 + 9, IP4(198, 19, 0, 77)); /* not the pool's */
   assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
                    PINHOLE_ERR_PARSE);
-  /* a duplicate key: the first conversation twice (ids renumbered) */
-  size_t first_len = conv2 - off[0];
+  /* a duplicate key: the last conversation (UDP: CONV, MAP, CONN) again
+   * under a new id; with its ports changed the copy goes in */
+  size_t last = off[nrec - 3], last_len = len - last;
+  assert_int_equal(good[last], 1);
   memcpy(blob, good, len);
-  memmove(blob + off[0] + first_len, blob + off[0], len - off[0]);
-  put32(blob + off[0], 0);
-  memcpy(blob + off[0], good + off[0], 4);
-  put32(blob + off[0] + 4, 0x7ffffff0u); /* ascending? no: first */
-  put32(blob + 20, (uint32_t)(len + first_len));
-  uint32_t n0 = t_get32(good + 16);
-  size_t k = 0; /* records of the first conversation */
-  while (k + 1 < nrec && off[k + 1] < conv2)
-    k++;
-  put32(blob + 16, n0 + (uint32_t)k + 1);
-  put32(blob + off[0] + 4, 0); /* id 0 is refused: keep 1 and renumber */
-  put32(blob + off[0] + 4, 1);
-  put32(blob + off[0] + first_len + 4, 0x40000000u); /* greater than 1 */
-  int rc = pinhole_state_import(b->ctx, 3 * SEC, blob, len + first_len);
+  memcpy(blob + len, good + last, last_len);
+  put32(blob + len + 4, 0x40000000u);
+  put32(blob + 16, t_get32(good + 16) + 3);
+  put32(blob + 20, (uint32_t)(len + last_len));
+  int rc = pinhole_state_import(b->ctx, 3 * SEC, blob, len + last_len);
   assert_int_equal(rc, PINHOLE_ERR_PARSE);
   snap_same(b, &before);
+  /* the copy's mapping alone moved: two public ports for one endpoint */
+  size_t cmap = len + 10, cconn = len + 10 + 19;
+  assert_int_equal(blob[cmap], 2);
+  assert_int_equal(blob[cconn], 3);
+  t_put16(blob + cmap + 4 + 13, 5354); /* public port */
+  rc = pinhole_state_import(b->ctx, 3 * SEC, blob, len + last_len);
+  assert_int_equal(rc, PINHOLE_ERR_PARSE);
+  snap_same(b, &before);
+  /* the copy's flow also moved (source port 5354 both ways): accepted */
+  t_put16(blob + cmap + 4 + 7, 5354);   /* inside port */
+  t_put16(blob + cconn + 4 + 12, 5354); /* a.sport */
+  t_put16(blob + cconn + 4 + 26, 5354); /* b.dport */
+  rc = pinhole_state_import(b->ctx, 3 * SEC, blob, len + last_len);
+  assert_int_equal(rc, 5);
+  char *l = t_listing(b);
+  assert_non_null(strstr(l, "198.18.0.7:5354 -> 198.19.0.1:5354"));
+  free(l);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, good, len), 4);
+  free(before.listing);
+  snap_take(b, &before);
 
   /* flipped bytes: refused and nothing changed, or accepted */
   for (size_t i = 0; i < len; i++) {
