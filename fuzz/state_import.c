@@ -32,15 +32,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void put16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-static void put32(uint8_t *p, uint32_t v) {
-  put16(p, (uint16_t)(v >> 16));
-  put16(p + 2, (uint16_t)v);
-}
-
 /* An IPv4 packet of proto with l4len bytes of L4 header and payload. */
 static void send_pkt(pinhole_ctx *ctx, int side, uint64_t now, uint8_t proto,
                      uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
@@ -51,26 +42,26 @@ static void send_pkt(pinhole_ctx *ctx, int side, uint64_t now, uint8_t proto,
   size_t hl = proto == 6 ? 20 : 8, total = 20 + hl + plen;
   memset(b, 0, 20 + hl);
   b[0] = 0x45;
-  put16(b + 2, (uint16_t)total);
+  fz_put16(b + 2, (uint16_t)total);
   b[8] = 64;
   b[9] = proto;
-  put32(b + 12, src);
-  put32(b + 16, dst);
+  fz_put32(b + 12, src);
+  fz_put32(b + 16, dst);
   uint8_t *l4 = b + 20;
-  put16(l4, sport);
-  put16(l4 + 2, dport);
+  fz_put16(l4, sport);
+  fz_put16(l4 + 2, dport);
   if (proto == 6) {
-    put32(l4 + 4, seq);
-    put32(l4 + 8, ack);
+    fz_put32(l4 + 4, seq);
+    fz_put32(l4 + 8, ack);
     l4[12] = 5 << 4;
     l4[13] = flags;
-    put16(l4 + 14, 65535);
+    fz_put16(l4 + 14, 65535);
   } else {
-    put16(l4 + 4, (uint16_t)(8 + plen));
+    fz_put16(l4 + 4, (uint16_t)(8 + plen));
   }
   if (plen)
     memcpy(l4 + hl, payload, plen);
-  put16(b + 10, pinhole_cksum(b, 20));
+  fz_put16(b + 10, pinhole_cksum(b, 20));
   pinhole_pkt_view v;
   if (pinhole_pkt_parse(b, total, &v) != 0 ||
       pinhole_pkt_fix_cksums(b, &v) != 0)
