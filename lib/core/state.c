@@ -14,6 +14,11 @@
  *
  * Import checks the whole blob (ph_check) before it changes anything
  * (ph_apply), so a blob that fails leaves the context as it was.
+ *
+ * The windows of an established TCP connection are imported but not
+ * trusted: the active side may have moved on by up to one interval, so
+ * each direction relearns its window from its next segment, as the
+ * tracker does for a connection taken over mid-stream (core/tcp.c).
  */
 #include <string.h>
 
@@ -978,6 +983,9 @@ static void ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
   k->mss[0] = r->k.mss[0];
   k->mss[1] = r->k.mss[1];
   ctx->tcpw[idx] = r->tw;
+  if (c->tcp_state >= PH_TCP_ESTABLISHED && c->tcp_state < PH_TCP_CLOSED)
+    for (int d = 0; d < 2; d++) /* relearnt from the next segment each way */
+      ctx->tcpw[idx].d[d].flags &= (uint8_t) ~(PH_TW_SEEN | PH_TW_ACKED);
   if (r->watch && pinhole__conn_watch(ctx, c, r->c.alg) == 0) {
     ph_watch *w = ph_watch_at(ctx, c->watch);
     w->keep_ticks = r->wt.keep_ticks;
