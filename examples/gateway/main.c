@@ -39,6 +39,7 @@
 #include <pinhole/pinhole.h>
 
 #include "control.h"
+#include "sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -481,6 +482,7 @@ static void usage_to(FILE *f, int status) {
       "         [--ipfix COLLECTOR:PORT] [--syslog]\n"
       "         [--hold BYTES[,PER_CONV[,MSG_MAX[,MAX_HELD[,TIMEOUT_MS]]]]]\n"
       "         [--reasm-whole]\n"
+      "         [--sync-to ADDR:PORT | --sync-from PORT] --sync-key HEX32\n"
       "       pinhole-gw --help | --version\n"
       "Without --rule: inside -> anywhere accepted with source NAT to\n"
       "the pool, ALG chosen by destination port. See pinhole-gw(8).\n");
@@ -579,6 +581,9 @@ int main(int argc, char **argv) {
       {"control", required_argument, NULL, 'c'},
       {"hold", required_argument, NULL, 'H'},
       {"reasm-whole", no_argument, NULL, 'W'},
+      {"sync-to", required_argument, NULL, 'T'},
+      {"sync-from", required_argument, NULL, 'F'},
+      {"sync-key", required_argument, NULL, 'K'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
@@ -592,6 +597,10 @@ int main(int argc, char **argv) {
   static struct gw gw;
   gw.fd[0] = gw.fd[1] = gw.ipfix_fd = gw.ctl = -1;
   const char *control = NULL;
+  static struct gw_sync sync;
+  char *sync_arg = NULL;
+  const char *sync_key = NULL;
+  sync.fd = -1;
 
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     if (c == 'i')
@@ -626,6 +635,11 @@ int main(int argc, char **argv) {
       hold_arg = optarg;
     else if (c == 'W')
       reasm_whole = 1;
+    else if (c == 'T' || c == 'F') {
+      sync_arg = optarg;
+      sync.to = c == 'T';
+    } else if (c == 'K')
+      sync_key = optarg;
     else if (c == 'h')
       usage_to(stdout, 0);
     else if (c == 'V') {
@@ -635,7 +649,8 @@ int main(int argc, char **argv) {
     } else
       usage();
   }
-  if (!inside || !outside || !pool_arg || optind != argc)
+  if (!inside || !outside || !pool_arg || optind != argc ||
+      (sync_arg != NULL) != (sync_key != NULL))
     usage();
 
   /* Context: defaults, with the hash key and port seed from the kernel's
@@ -648,6 +663,11 @@ int main(int argc, char **argv) {
     perror("getrandom");
     return 1;
   }
+  /* both gateways of a pair: one flow hash key (docs/ha.md) */
+  if (sync_key != NULL && gw_sync_key(sync_key, &cfg.hash_key) < 0)
+    usage();
+  if (sync_arg != NULL && gw_sync_open(&sync, sync_arg, sync.to) < 0)
+    usage();
   if (pba_arg != NULL || addr_arg != NULL)
     cfg.max_port_blocks = 65536; /* any one-address pool's blocks, or
                                     an address-only pool's addresses */
@@ -746,11 +766,13 @@ int main(int argc, char **argv) {
   uint64_t next_tick = now_ns() + TICK_NS;
   int status = 0;
   while (!got_stop && status == 0) {
-    struct pollfd pfd[3] = {
-        {gw.fd[0], POLLIN, 0}, {gw.fd[1], POLLIN, 0}, {gw.ctl, POLLIN, 0}};
+    struct pollfd pfd[4] = {{gw.fd[0], POLLIN, 0},
+                            {gw.fd[1], POLLIN, 0},
+                            {gw.ctl, POLLIN, 0},
+                            {sync.to ? -1 : sync.fd, POLLIN, 0}};
     uint64_t now = now_ns();
     int wait_ms = now >= next_tick ? 0 : (int)((next_tick - now) / 1000000);
-    if (poll(pfd, gw.ctl >= 0 ? 3 : 2, wait_ms) < 0 && errno != EINTR) {
+    if (poll(pfd, 4, wait_ms) < 0 && errno != EINTR) {
       perror("poll");
       break;
     }
@@ -763,7 +785,10 @@ int main(int argc, char **argv) {
       next_tick = now + TICK_NS;
       if (gw.ipfix_fd >= 0) /* records wait at most one tick */
         pinhole_ipfix_flush(&gw.ipfix, now);
+      gw_sync_tick(ctx, &sync, now);
     }
+    if (pfd[3].revents)
+      gw_sync_read(ctx, &sync, now_ns());
     if (gw.ctl >= 0 && pfd[2].revents)
       control_read(ctx, &gw);
     if (got_dump) {
@@ -772,6 +797,14 @@ int main(int argc, char **argv) {
     }
   }
   dump(ctx, &gw);
+  if (sync.fd >= 0) {
+    fprintf(stderr,
+            "pinhole-gw: sync: %lu blobs %s, %lu conversations imported, "
+            "%lu errors\n",
+            sync.blobs, sync.to ? "sent" : "received", sync.imported,
+            sync.errors);
+    close(sync.fd);
+  }
   pinhole_ctx_del(ctx);
   if (gw.ipfix_fd >= 0) {
     pinhole_ipfix_flush(&gw.ipfix, now_ns());

@@ -375,6 +375,13 @@ enum ph_proto_class { PH_PC_TCP = 0, PH_PC_UDP = 1, PH_PC_ICMP = 2 };
 /* ph_rule.alg: no ALG even where the port has one. */
 #define PH_ALG_NONE 255
 
+/* A conversation that ended, for incremental state export. */
+#define PH_SYNC_RING 512 /* PINHOLE_STATE_RING */
+typedef struct ph_sync_del {
+  uint32_t conv_id;
+  uint32_t tick;
+} ph_sync_del;
+
 struct pinhole_ctx {
   void *raw; /* the one allocation */
   pinhole_config cfg;
@@ -483,6 +490,13 @@ struct pinhole_ctx {
   pinhole_pkt hold_pkt;       /* the reassembled packet in hold_buf */
   pinhole_pkt_view hold_view; /* and its view (core/stream.c) */
   pinhole_wheel hold_wheel;
+
+  /* state sync (core/state.c): conversations that ended, newest last */
+  ph_sync_del sync_ring[PH_SYNC_RING];
+  uint32_t sync_head, sync_n; /* next slot to write, entries held */
+  uint32_t sync_lost_tick;    /* with sync_lost: the newest tick overwritten */
+  uint32_t sync_pass_tick;    /* when the current export pass began */
+  uint8_t sync_lost;
 };
 
 #define PH_SCRATCH 65536

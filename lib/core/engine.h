@@ -98,6 +98,23 @@ size_t pinhole__pba_tick(pinhole_ctx *ctx, size_t budget, int *released);
 /* Whether pinhole__pba_tick has work due at ctx->now_ns. */
 int pinhole__pba_pending(const pinhole_ctx *ctx);
 
+/* pba.c, for state import: can the mapping (pool, iaddr) -> public
+ * address index ai, port pport take its block (free, or its subscriber's
+ * already)? 0 or PINHOLE_ERR_EXISTS; with apply, takes the block for the
+ * subscriber and counts the mapping in it (before pinhole__map_insert). */
+int pinhole__pba_claim(pinhole_ctx *ctx, uint32_t pool, uint32_t iaddr,
+                       uint32_t ai, uint16_t pport, int apply);
+/* The owner of the block of (pool, ai, pport): its subscriber's address,
+ * 0 when free; *nblocks the blocks subscriber iaddr holds. */
+uint32_t pinhole__pba_owner(const pinhole_ctx *ctx, uint32_t pool, uint32_t ai,
+                            uint16_t pport, uint32_t iaddr, uint32_t *nblocks);
+/* Gives every block of every pool back (no mapping may be left), without
+ * events: state import of a full snapshot. */
+void pinhole__pba_reset(pinhole_ctx *ctx);
+
+/* state.c: conversation id ended (the deletion ring). */
+void pinhole__sync_deleted(pinhole_ctx *ctx, uint32_t conv_id);
+
 /* flows.c: connections and conversations */
 uint64_t pinhole__key_hash(const pinhole_ctx *ctx, uint8_t proto, uint32_t src,
                            uint32_t dst, uint16_t sport, uint16_t dport);

@@ -180,6 +180,7 @@ void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref r) {
   else
     ctx->conv_tail = cv->prev;
   cv->live = 0;
+  pinhole__sync_deleted(ctx, cv->id);
   cv->next = ctx->conv_free;
   ctx->conv_free = r;
   ctx->nconvs--;

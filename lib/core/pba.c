@@ -478,3 +478,92 @@ int pinhole__cgn_pool_init(pinhole_ctx *ctx, ph_pool *pl, uint32_t id,
   pl->block_size = l.ports;
   return 0;
 }
+
+/* ---- state import (core/state.c) --------------------------------------- */
+
+/* The block of public address index ai, port pport in pool pl. */
+static ph_ref ph_block_of(const ph_pool *pl, uint32_t ai, uint16_t pport) {
+  uint32_t off = pl->mode == PINHOLE_POOL_ADDRESS
+                     ? 0
+                     : (uint32_t)(pport - pl->port_lo) / pl->block_size;
+  return ph_ref_of(pl->block_base + ai * pl->bpa + off);
+}
+
+uint32_t pinhole__pba_owner(const pinhole_ctx *ctx, uint32_t pool, uint32_t ai,
+                            uint16_t pport, uint32_t iaddr, uint32_t *nblocks) {
+  const ph_block *bk =
+      ph_block_at(ctx, ph_block_of(&ctx->pools[pool], ai, pport));
+  const ph_sub *s = ph_sub_find(ctx, pool, iaddr);
+  *nblocks = s ? s->nblocks : 0;
+  return bk->sub == 0 ? 0 : ph_sub_at(ctx, bk->sub)->addr;
+}
+
+int pinhole__pba_claim(pinhole_ctx *ctx, uint32_t pool, uint32_t iaddr,
+                       uint32_t ai, uint16_t pport, int apply) {
+  ph_pool *pl = &ctx->pools[pool];
+  ph_ref ref = ph_block_of(pl, ai, pport);
+  ph_block *bk = ph_block_at(ctx, ref);
+  ph_sub *s = ph_sub_find(ctx, pool, iaddr);
+  if (bk->sub != 0) {
+    if (s == NULL || bk->sub != ph_ref_of((uint32_t)(s - ctx->subs)))
+      return PINHOLE_ERR_EXISTS;
+  } else if (s != NULL && s->nblocks >= pl->max_blocks) {
+    return PINHOLE_ERR_FULL;
+  }
+  if (!apply)
+    return 0;
+  if (bk->sub == 0) { /* off its free list (bounded: one address's blocks) */
+    uint32_t list = pl->mode == PINHOLE_POOL_ADDRESS ? 0 : ai;
+    for (ph_ref *pp = &pl->bfree[list]; *pp; pp = &ph_block_at(ctx, *pp)->next)
+      if (*pp == ref) {
+        *pp = bk->next;
+        break;
+      }
+    ph_ref sref =
+        s ? ph_ref_of((uint32_t)(s - ctx->subs)) : ph_sub_new(ctx, pool, iaddr);
+    s = ph_sub_at(ctx, sref);
+    bk->sub = sref;
+    bk->used = 0;
+    bk->next = s->blocks;
+    s->blocks = ref;
+    s->nblocks++;
+    ph_count(ctx, pl->mode == PINHOLE_POOL_ADDRESS
+                      ? PINHOLE_CNT_ADDR_BIND
+                      : PINHOLE_CNT_PBA_BLOCK_ALLOC);
+    ph_block_event(ctx, ph_block_type(pl, 0), ref, iaddr);
+    ph_interim_arm(ctx, ref, ctx->now_ns);
+  }
+  if (bk->used++ == 0)
+    pinhole_wheel_cancel(&ctx->block_wheel, ph_slot(ref));
+  return 0;
+}
+
+void pinhole__pba_reset(pinhole_ctx *ctx) {
+  for (uint32_t p = 0; p < ctx->npools; p++) {
+    ph_pool *pl = &ctx->pools[p];
+    if (pl->mode != PINHOLE_POOL_PBA && pl->mode != PINHOLE_POOL_ADDRESS)
+      continue;
+    uint32_t nlists = pl->mode == PINHOLE_POOL_ADDRESS ? 1 : pl->naddrs;
+    uint32_t per = pl->mode == PINHOLE_POOL_ADDRESS ? pl->naddrs : pl->bpa;
+    for (uint32_t ai = 0; ai < nlists; ai++) {
+      pl->bfree[ai] = 0;
+      for (uint32_t k = per; k > 0; k--) {
+        ph_ref ref = pl->block_base + ai * per + k;
+        ph_block *bk = ph_block_at(ctx, ref);
+        if (bk->sub != 0) {
+          ph_sub *s = ph_sub_at(ctx, bk->sub);
+          if (s->nblocks != 0) { /* each subscriber once */
+            s->nblocks = 0;
+            ph_sub_free(ctx, bk->sub);
+          }
+          pinhole_wheel_cancel(&ctx->block_wheel, ph_slot(ref));
+          pinhole_wheel_cancel(&ctx->interim_wheel, ph_slot(ref));
+        }
+        bk->sub = 0;
+        bk->used = 0;
+        bk->next = pl->bfree[ai];
+        pl->bfree[ai] = ref;
+      }
+    }
+  }
+}

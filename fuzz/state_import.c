@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Fuzz target for pinhole_state_import: the input is a state blob applied
+ * to a context B that holds flows of its own (a UDP flow and a TCP
+ * connection through a NAPT pool, a UDP flow through a PBA pool).
+ *  - import never crashes (ASan, UBSan);
+ *  - a refused import leaves B as it was: B's full export and usage are
+ *    the same bytes before and after;
+ *  - an accepted blob is stable: B's full export imported into a fresh
+ *    context C goes in, and C's export is the same bytes.
+ * Seeds (fuzz/corpus/state_import/) are real exports of a context A that
+ * ran an FTP session with a PORT rewrite and its pinhole, TCP with a port
+ * clash, UDP and PBA flows; built with -DSTATE_SEEDGEN this file writes
+ * them (see the comment at its main).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pinhole/pinhole.h>
+#include <pinhole/state.h>
+
+#include "check.h"
+
+#define IP(a, b, c, d)                                                         \
+  ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#define PUB IP(198, 19, 0, 1)
+#define SEC 1000000000ull
+#define NOW (5 * SEC)
+#define BLOB 65536
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* An IPv4 packet of proto with l4len bytes of L4 header and payload. */
+static void send_pkt(pinhole_ctx *ctx, int side, uint64_t now, uint8_t proto,
+                     uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+                     uint32_t seq, uint32_t ack, uint8_t flags,
+                     const char *payload) {
+  uint8_t b[1600];
+  size_t plen = payload ? strlen(payload) : 0;
+  size_t hl = proto == 6 ? 20 : 8, total = 20 + hl + plen;
+  memset(b, 0, 20 + hl);
+  b[0] = 0x45;
+  fz_put16(b + 2, (uint16_t)total);
+  b[8] = 64;
+  b[9] = proto;
+  fz_put32(b + 12, src);
+  fz_put32(b + 16, dst);
+  uint8_t *l4 = b + 20;
+  fz_put16(l4, sport);
+  fz_put16(l4 + 2, dport);
+  if (proto == 6) {
+    fz_put32(l4 + 4, seq);
+    fz_put32(l4 + 8, ack);
+    l4[12] = 5 << 4;
+    l4[13] = flags;
+    fz_put16(l4 + 14, 65535);
+  } else {
+    fz_put16(l4 + 4, (uint16_t)(8 + plen));
+  }
+  if (plen)
+    memcpy(l4 + hl, payload, plen);
+  fz_put16(b + 10, pinhole_cksum(b, 20));
+  pinhole_pkt_view v;
+  if (pinhole_pkt_parse(b, total, &v) != 0 ||
+      pinhole_pkt_fix_cksums(b, &v) != 0)
+    abort();
+  pinhole_pkt p = {b, (uint32_t)total, sizeof(b)};
+  (void)pinhole_process(ctx, &p, side, now);
+}
+
+/* The fuzz contexts: a NAPT pool on 198.19.0.1 for 198.18.0.0/25, a PBA
+ * pool on 198.19.0.7 (ports 4096-4159, blocks of 16) for 198.18.0.128/25. */
+static pinhole_ctx *mk_ctx(void) {
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 64;
+  cfg.max_pinholes = 16;
+  cfg.max_watch = 16;
+  cfg.max_port_blocks = 8;
+  cfg.max_rules = 4;
+  cfg.max_pools = 2;
+  cfg.max_fragments = 4;
+  cfg.hold_bytes = 4096;
+  cfg.hold_bytes_per_conv = 4096;
+  cfg.max_held = 4;
+  cfg.hash_key.k0 = 0x0123456789abcdefull;
+  cfg.hash_key.k1 = 0xfedcba9876543210ull;
+  cfg.seed = 42;
+  pinhole_ctx *ctx;
+  if (pinhole_ctx_new(&ctx, &cfg, NULL, NULL) != 0)
+    abort();
+  pinhole_pool p;
+  memset(&p, 0, sizeof(p));
+  p.size = sizeof(p);
+  p.addr_lo = p.addr_hi = PUB;
+  int napt = pinhole_pool_add(ctx, &p);
+  p.addr_lo = p.addr_hi = IP(198, 19, 0, 7);
+  p.port_lo = 4096;
+  p.port_hi = 4159;
+  p.mode = PINHOLE_POOL_PBA;
+  p.block_size = 16;
+  p.max_blocks = 2;
+  p.block_hold_ms = 5000;
+  int pba = pinhole_pool_add(ctx, &p);
+  if (napt < 0 || pba < 0)
+    abort();
+  for (int i = 0; i < 2; i++) {
+    pinhole_rule r;
+    memset(&r, 0, sizeof(r));
+    r.size = sizeof(r);
+    snprintf(r.name, sizeof(r.name), i ? "pba" : "napt");
+    r.side = PINHOLE_SIDE_INSIDE;
+    r.action = PINHOLE_ACTION_ACCEPT;
+    r.nat = PINHOLE_NAT_SOURCE;
+    r.src_addr = i ? IP(198, 18, 0, 128) : IP(198, 18, 0, 0);
+    r.src_plen = 25;
+    r.pool = i ? pba : napt;
+    if (pinhole_rule_add(ctx, &r) < 0)
+      abort();
+  }
+  return ctx;
+}
+
+/* B's own flows. */
+static void own_flows(pinhole_ctx *ctx) {
+  send_pkt(ctx, PINHOLE_SIDE_INSIDE, SEC, 17, IP(198, 18, 0, 3), 999,
+           IP(198, 19, 0, 10), 5001, 0, 0, 0, "mine");
+  send_pkt(ctx, PINHOLE_SIDE_INSIDE, SEC, 6, IP(198, 18, 0, 7), 33000,
+           IP(198, 19, 0, 9), 80, 5000, 0, 0x02, NULL);
+  send_pkt(ctx, PINHOLE_SIDE_INSIDE, SEC, 17, IP(198, 18, 0, 130), 777,
+           IP(198, 19, 0, 10), 5001, 0, 0, 0, "pba");
+}
+
+static uint8_t before[BLOB], after[BLOB], again[BLOB];
+
+static size_t full(pinhole_ctx *ctx, uint8_t *buf) {
+  size_t len = 0;
+  uint64_t next;
+  if (pinhole_state_export(ctx, NOW, 0, buf, BLOB, &len, &next) != 1)
+    abort();
+  return len;
+}
+
+static void usage(pinhole_ctx *ctx, pinhole_usage *u) {
+  memset(u, 0, sizeof(*u));
+  u->size = sizeof(*u);
+  if (pinhole_usage_get(ctx, u) != 0)
+    abort();
+}
+
+/* B and C live across inputs (a context is large to create under ASan):
+ * before each input B is brought back to its own flows by importing their
+ * full snapshot, which replaces whatever an earlier input left. */
+static pinhole_ctx *fz_b, *fz_c;
+static uint8_t pristine[BLOB];
+static size_t pristine_len;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (fz_b == NULL) {
+    fz_b = mk_ctx();
+    fz_c = mk_ctx();
+    own_flows(fz_b);
+    pristine_len = full(fz_b, pristine);
+  }
+  pinhole_ctx *b = fz_b;
+  CHECK(pinhole_state_import(b, NOW, pristine, pristine_len) == 3);
+  size_t n0 = full(b, before);
+  CHECK(n0 == pristine_len && memcmp(before, pristine, n0) == 0);
+  pinhole_usage u0, u1;
+  usage(b, &u0);
+  int rc = pinhole_state_import(b, NOW, data, size);
+  if (rc < 0) {
+    size_t n1 = full(b, after);
+    usage(b, &u1);
+    CHECK(n1 == n0 && memcmp(before, after, n0) == 0);
+    CHECK(memcmp(&u0, &u1, sizeof(u0)) == 0);
+  } else {
+    size_t n1 = full(b, after);
+    CHECK(pinhole_state_import(fz_c, NOW, after, n1) >= 0);
+    size_t n2 = full(fz_c, again);
+    CHECK(n2 == n1 && memcmp(after, again, n1) == 0);
+  }
+  return 0;
+}
+
+#ifdef STATE_SEEDGEN
+/* cc -DSTATE_SEEDGEN -Iinclude -IBUILD/include fuzz/state_import.c
+ *    BUILD/lib/libpinhole.so -o gen && ./gen fuzz/corpus/state_import */
+static void seed(const char *dir, const char *name, const uint8_t *p,
+                 size_t n) {
+  char path[512];
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  FILE *f = fopen(path, "wb");
+  if (f == NULL || fwrite(p, 1, n, f) != n)
+    abort();
+  fclose(f);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2)
+    return 2;
+  pinhole_ctx *a = mk_ctx();
+  uint32_t cli = IP(198, 18, 0, 100), srv = IP(198, 19, 0, 2);
+  send_pkt(a, PINHOLE_SIDE_INSIDE, SEC, 6, cli, 40000, srv, 21, 100, 0, 0x02,
+           NULL);
+  send_pkt(a, PINHOLE_SIDE_OUTSIDE, SEC, 6, srv, 21, PUB, 40000, 900, 101, 0x12,
+           NULL);
+  send_pkt(a, PINHOLE_SIDE_INSIDE, SEC, 6, cli, 40000, srv, 21, 101, 901, 0x10,
+           NULL);
+  send_pkt(a, PINHOLE_SIDE_OUTSIDE, SEC, 6, srv, 21, PUB, 40000, 901, 101, 0x10,
+           "220 ok\r\n");
+  send_pkt(a, PINHOLE_SIDE_INSIDE, 2 * SEC, 6, cli, 40000, srv, 21, 101, 909,
+           0x10, "PORT 198,18,0,100,156,65\r\n");
+  uint64_t cur;
+  size_t len = 0;
+  static uint8_t blob[BLOB];
+  if (pinhole_state_export(a, 2 * SEC, 0, blob, BLOB, &len, &cur) != 1)
+    return 1;
+  seed(argv[1], "ftp-port-pinhole.bin", blob, len);
+  send_pkt(a, PINHOLE_SIDE_INSIDE, 3 * SEC, 6, IP(198, 18, 0, 7), 33000,
+           IP(198, 19, 0, 9), 80, 5000, 0, 0x02, NULL);
+  send_pkt(a, PINHOLE_SIDE_INSIDE, 3 * SEC, 6, IP(198, 18, 0, 11), 33000,
+           IP(198, 19, 0, 12), 80, 6000, 0, 0x02, NULL);
+  send_pkt(a, PINHOLE_SIDE_INSIDE, 3 * SEC, 17, IP(198, 18, 0, 7), 5353,
+           IP(198, 19, 0, 10), 5001, 0, 0, 0, "q");
+  for (int i = 0; i < 18; i++)
+    send_pkt(a, PINHOLE_SIDE_INSIDE, 3 * SEC, 17, IP(198, 18, 0, 140),
+             (uint16_t)(30000 + i), IP(198, 19, 0, 10), 5001, 0, 0, 0, "q");
+  uint64_t next;
+  if (pinhole_state_export(a, 4 * SEC, cur, blob, BLOB, &len, &next) != 1)
+    return 1;
+  seed(argv[1], "delta-tcp-clash-udp-pba.bin", blob, len);
+  if (pinhole_state_export(a, 4 * SEC, 0, blob, BLOB, &len, &cur) != 1)
+    return 1;
+  seed(argv[1], "full-all.bin", blob, len);
+  size_t piece = 0;
+  if (pinhole_state_export(a, 4 * SEC, 0, blob, 400, &piece, &next) != 0)
+    return 1;
+  seed(argv[1], "full-first-piece.bin", blob, piece);
+  send_pkt(a, PINHOLE_SIDE_INSIDE, 4 * SEC, 6, IP(198, 18, 0, 7), 33000,
+           IP(198, 19, 0, 9), 80, 5000, 0, 0x04, NULL); /* RST */
+  (void)pinhole_tick(a, 400 * SEC);
+  if (pinhole_state_export(a, 400 * SEC, cur, blob, BLOB, &len, &next) != 1)
+    return 1;
+  seed(argv[1], "delta-deletions.bin", blob, len);
+  pinhole_ctx_del(a);
+  return 0;
+}
+#endif

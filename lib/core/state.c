@@ -1,0 +1,1150 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * State sync (include/pinhole/state.h, docs/ha.md): a context's
+ * conversations written as a bounded blob and applied to a standby.
+ *
+ * Blob: a 24-byte header (magic "PHST", version, flags, config
+ * fingerprint, record count, total length), then records, each a type
+ * byte, a zero byte, a big-endian body length and the body (fixed size per
+ * type). Order: DEL records (conversations that ended), then per
+ * conversation its CONV record followed by its MAP, CONN and HOLE records;
+ * a CONN or HOLE names its mappings by their index among the MAP records
+ * of its conversation written before it. Record type 5 is reserved for
+ * IPv6 connections.
+ *
+ * Import checks the whole blob (ph_check) before it changes anything
+ * (ph_apply), so a blob that fails leaves the context as it was.
+ *
+ * The windows of an established TCP connection are imported but not
+ * trusted: the active side may have moved on by up to one interval, so
+ * each direction relearns its window from its next segment, as the
+ * tracker does for a connection taken over mid-stream (core/tcp.c).
+ */
+#include <string.h>
+
+#include <pinhole/state.h>
+
+#include "alg/text.h"
+#include "core/alg_call.h"
+#include "core/engine.h"
+
+#define PH_ST_MAGIC 0x50485354u /* "PHST" */
+#define PH_ST_HDR 24u
+#define PH_ST_FULL 0x0001u /* first piece of a full snapshot */
+#define PH_ST_NONE 0xffffu /* no mapping */
+#define PH_ST_MAX_OFF (1 << 30)
+
+enum ph_st_type {
+  PH_ST_CONV = 1,
+  PH_ST_MAP = 2,
+  PH_ST_CONN = 3,
+  PH_ST_HOLE = 4,
+  PH_ST_CONN6 = 5, /* reserved: IPv6 connections */
+  PH_ST_DEL = 6
+};
+
+/* Body lengths by type. */
+#define PH_ST_LEN_CONV 6u
+#define PH_ST_LEN_MAP 15u
+#define PH_ST_LEN_STREAM 45u
+#define PH_ST_LEN_CONN (103u + 2u * PH_ST_LEN_STREAM + PH_WATCH_STATE_SIZE)
+#define PH_ST_LEN_HOLE 31u
+#define PH_ST_LEN_DEL 4u
+
+static size_t ph_st_len(uint8_t type) {
+  switch (type) {
+  case PH_ST_CONV:
+    return PH_ST_LEN_CONV;
+  case PH_ST_MAP:
+    return PH_ST_LEN_MAP;
+  case PH_ST_CONN:
+    return PH_ST_LEN_CONN;
+  case PH_ST_HOLE:
+    return PH_ST_LEN_HOLE;
+  case PH_ST_DEL:
+    return PH_ST_LEN_DEL;
+  default:
+    return 0;
+  }
+}
+
+/* ---- the deletion ring ------------------------------------------------ */
+
+void pinhole__sync_deleted(pinhole_ctx *ctx, uint32_t conv_id) {
+  ph_sync_del *d = &ctx->sync_ring[ctx->sync_head];
+  if (ctx->sync_n == PH_SYNC_RING) { /* the oldest is overwritten */
+    ctx->sync_lost = 1;
+    ctx->sync_lost_tick = d->tick;
+  } else {
+    ctx->sync_n++;
+  }
+  d->conv_id = conv_id;
+  d->tick = ctx->now_tick;
+  ctx->sync_head = (ctx->sync_head + 1) % PH_SYNC_RING;
+}
+
+/* Is tick t at or after since (wrapping)? */
+static int ph_since(uint32_t t, uint32_t since) {
+  return (int32_t)(t - since) >= 0;
+}
+
+/* ---- fingerprint ------------------------------------------------------ */
+
+static void ph_fp_u32(uint8_t *b, size_t *n, size_t cap, uint32_t v) {
+  if (*n + 4 > cap)
+    return;
+  b[(*n)++] = (uint8_t)(v >> 24);
+  b[(*n)++] = (uint8_t)(v >> 16);
+  b[(*n)++] = (uint8_t)(v >> 8);
+  b[(*n)++] = (uint8_t)v;
+}
+
+/* What the state's meaning depends on: table sizes, timeouts, the hash
+ * key (paired pooling), pools, the rule count. */
+static uint64_t ph_fingerprint(const pinhole_ctx *ctx) {
+  uint8_t b[64 + 64 + 32 * 40];
+  size_t n = 0, cap = sizeof(b);
+  const pinhole_config *c = &ctx->cfg;
+  uint32_t v[] = {c->max_flows,
+                  c->max_conversations,
+                  c->max_mappings,
+                  c->max_pinholes,
+                  c->max_watch,
+                  c->max_port_blocks,
+                  c->max_pinholes_per_conv,
+                  ctx->tick_shift,
+                  ctx->nrules,
+                  ctx->npools};
+  for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+    ph_fp_u32(b, &n, cap, v[i]);
+  for (size_t i = 0; i < PH_TO_COUNT; i++)
+    ph_fp_u32(b, &n, cap, ctx->to[i]);
+  for (uint32_t p = 0; p < ctx->npools && p < 32; p++) {
+    const ph_pool *pl = &ctx->pools[p];
+    uint32_t w[] = {pl->addr_lo,    pl->naddrs,     pl->port_lo,    pl->port_hi,
+                    pl->mode,       pl->block_size, pl->max_blocks, pl->bpa,
+                    pl->block_base, pl->inside_addr};
+    for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+      ph_fp_u32(b, &n, cap, w[i]);
+  }
+  return pinhole_siphash13(&c->hash_key, b, n);
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+typedef struct ph_w {
+  uint8_t *p;
+  size_t cap, len;
+} ph_w;
+
+static void ph_w8(ph_w *w, uint8_t v) {
+  if (w->len < w->cap)
+    w->p[w->len] = v;
+  w->len++;
+}
+static void ph_w16(ph_w *w, uint16_t v) {
+  ph_w8(w, (uint8_t)(v >> 8));
+  ph_w8(w, (uint8_t)v);
+}
+static void ph_w32(ph_w *w, uint32_t v) {
+  ph_w16(w, (uint16_t)(v >> 16));
+  ph_w16(w, (uint16_t)v);
+}
+static void ph_w64(ph_w *w, uint64_t v) {
+  ph_w32(w, (uint32_t)(v >> 32));
+  ph_w32(w, (uint32_t)v);
+}
+static void ph_wrec(ph_w *w, uint8_t type) {
+  ph_w8(w, type);
+  ph_w8(w, 0);
+  ph_w16(w, (uint16_t)ph_st_len(type));
+}
+static void ph_wtuple(ph_w *w, const ph_tuple *t) {
+  ph_w32(w, t->src);
+  ph_w32(w, t->dst);
+  ph_w16(w, t->sport);
+  ph_w16(w, t->dport);
+}
+
+static void ph_wmap(ph_w *w, const pinhole_ctx *ctx, ph_ref r) {
+  const ph_mapping *m = ph_map_at(ctx, r);
+  ph_wrec(w, PH_ST_MAP);
+  ph_w8(w, m->pool);
+  ph_w8(w, m->proto);
+  ph_w8(w, m->flags);
+  ph_w32(w, m->iaddr);
+  ph_w16(w, m->iport);
+  ph_w32(w, m->paddr);
+  ph_w16(w, m->pport);
+}
+
+static void ph_wstream(ph_w *w, const ph_stream *s) {
+  ph_w32(w, s->corr_pos);
+  ph_w32(w, (uint32_t)s->off_before);
+  ph_w32(w, (uint32_t)s->off_after);
+  ph_w32(w, s->msg_seq);
+  ph_w8(w, s->synced);
+  ph_w8(w, s->skip_line);
+  ph_w8(w, s->has_corr);
+  ph_w8(w, s->rw_valid);
+  ph_w8(w, s->desynced);
+  ph_w8(w, s->blocked);
+  ph_w32(w, s->skip_len);
+  ph_w32(w, s->rw_seq);
+  ph_w32(w, s->data_seq);
+  ph_w32(w, s->merged_lo);
+  ph_w32(w, s->merged_hi);
+  ph_w16(w, s->seg_max);
+  ph_w8(w, s->merged);
+}
+
+static void ph_wconn(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi,
+                     uint16_t hi) {
+  const ph_conn *c = ph_conn_at(ctx, r);
+  const ph_conn_cold *k = ph_cold_at(ctx, r);
+  ph_wrec(w, PH_ST_CONN);
+  ph_w8(w, c->proto);
+  ph_w8(w, c->a_side);
+  ph_w8(w, c->tcp_state);
+  ph_w8(w, (uint8_t)(c->flags & ~(PH_CONN_LIVE | PH_CONN_WATCH)));
+  ph_wtuple(w, &c->a);
+  ph_wtuple(w, &c->b);
+  ph_w32(w, ctx->now_tick - c->last_seen);
+  ph_w16(w, mi);
+  ph_w16(w, hi);
+  ph_w16(w, k->rule);
+  ph_w16(w, k->mss[0]);
+  ph_w16(w, k->mss[1]);
+  ph_w16(w, c->icmp_seq);
+  ph_w8(w, c->icmp_seq_valid);
+  ph_w8(w, c->alg);
+  ph_w32(w, c->frames[0]);
+  ph_w32(w, c->frames[1]);
+  ph_w64(w, c->bytes[0]);
+  ph_w64(w, c->bytes[1]);
+  const ph_tcpw *tw = &ctx->tcpw[ph_slot(r)];
+  for (int d = 0; d < 2; d++) {
+    ph_w32(w, tw->d[d].end);
+    ph_w32(w, tw->d[d].ack);
+    ph_w32(w, tw->d[d].maxwin);
+    ph_w8(w, tw->d[d].scale);
+    ph_w8(w, tw->d[d].flags);
+  }
+  ph_w8(w, c->watch ? 1 : 0);
+  static const ph_watch none;
+  const ph_watch *wt = c->watch ? ph_watch_at(ctx, c->watch) : &none;
+  ph_w32(w, wt->keep_ticks);
+  for (int d = 0; d < 2; d++)
+    ph_wstream(w, &wt->st[d]);
+  for (size_t i = 0; i < PH_WATCH_STATE_SIZE; i++)
+    ph_w8(w, wt->alg_state[i]);
+}
+
+static void ph_whole(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi) {
+  const ph_pinhole *h = ph_pinhole_at(ctx, r);
+  uint64_t at = h->timer.expire << ctx->pinhole_wheel.tick_shift;
+  uint64_t left = at > ctx->now_ns ? (at - ctx->now_ns) / 1000000u : 0;
+  if (left > ctx->cfg.pinhole_timeout_ms)
+    left = ctx->cfg.pinhole_timeout_ms;
+  ph_wrec(w, PH_ST_HOLE);
+  ph_w32(w, h->src);
+  ph_w32(w, h->dst);
+  ph_w16(w, h->sport);
+  ph_w16(w, h->dport);
+  ph_w8(w, h->proto);
+  ph_w8(w, h->side);
+  ph_w8(w, h->alg);
+  ph_w32(w, h->to_addr);
+  ph_w16(w, h->to_port);
+  ph_w16(w, h->sport_hi);
+  ph_w8(w, h->snat_pool);
+  ph_w8(w, h->watch);
+  ph_w16(w, mi);
+  ph_w32(w, (uint32_t)left);
+}
+
+/* Writes conversation cv (all its records); returns the record count. */
+static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_conv *cv) {
+  uint32_t n = 1;
+  uint16_t nmap = 0;
+  ph_wrec(w, PH_ST_CONV);
+  ph_w32(w, cv->id);
+  ph_w8(w, cv->alg);
+  ph_w8(w, cv->a_side);
+  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+    const ph_conn_cold *k = ph_cold_at(ctx, x);
+    uint16_t mi = PH_ST_NONE, hi = PH_ST_NONE;
+    if (k->mapping) {
+      ph_wmap(w, ctx, k->mapping);
+      mi = nmap++;
+      n++;
+    }
+    if (k->hairpin) {
+      ph_wmap(w, ctx, k->hairpin);
+      hi = nmap++;
+      n++;
+    }
+    ph_wconn(w, ctx, x, mi, hi);
+    n++;
+  }
+  for (ph_ref h = cv->pinholes; h; h = ph_pinhole_at(ctx, h)->conv_next) {
+    uint16_t mi = PH_ST_NONE;
+    if (ph_pinhole_at(ctx, h)->mapping) {
+      ph_wmap(w, ctx, ph_pinhole_at(ctx, h)->mapping);
+      mi = nmap++;
+      n++;
+    }
+    ph_whole(w, ctx, h, mi);
+    n++;
+  }
+  return n;
+}
+
+/* Has conversation cv seen a packet at or after since? */
+static int ph_conv_changed(const pinhole_ctx *ctx, const ph_conv *cv,
+                           uint32_t since) {
+  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next)
+    if (ph_since(ph_conn_at(ctx, x)->last_seen, since))
+      return 1;
+  return cv->first == PH_NIL; /* pinholes only: always sent */
+}
+
+static uint32_t ph_since_enc(uint32_t tick) {
+  return tick + 1 == 0 ? 1 : tick + 1;
+}
+
+int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
+                         uint8_t *buf, size_t cap, size_t *written,
+                         uint64_t *next_cursor) {
+  if (ctx == NULL || buf == NULL || written == NULL || next_cursor == NULL)
+    return PINHOLE_ERR_INVALID_ARG;
+  *written = 0;
+  ph_set_time(ctx, now_ns);
+  uint32_t hi = (uint32_t)(cursor >> 32), pos = (uint32_t)cursor;
+  int full = hi == 0;
+  uint32_t since = hi - 1;
+  if (pos == 0) { /* a new pass */
+    if (!full && ctx->sync_lost && ph_since(ctx->sync_lost_tick, since))
+      return PINHOLE_ERR_RANGE;
+    ctx->sync_pass_tick = ctx->now_tick;
+  }
+  ph_w w = {buf, cap, PH_ST_HDR};
+  uint32_t nrec = 0;
+  if (pos == 0 && !full)
+    for (uint32_t i = 0; i < ctx->sync_n; i++) {
+      const ph_sync_del *d =
+          &ctx->sync_ring[(ctx->sync_head + PH_SYNC_RING - ctx->sync_n + i) %
+                          PH_SYNC_RING];
+      if (!ph_since(d->tick, since))
+        continue;
+      ph_wrec(&w, PH_ST_DEL);
+      ph_w32(&w, d->conv_id);
+      nrec++;
+    }
+  if (w.len > cap)
+    return PINHOLE_ERR_NOBUF;
+  int done = 1;
+  uint32_t next = 0;
+  for (ph_ref r = ctx->conv_head; r; r = ph_conv_at(ctx, r)->next) {
+    const ph_conv *cv = ph_conv_at(ctx, r);
+    if (pos != 0 && (int32_t)(cv->id - pos) < 0)
+      continue;
+    if (!full && !ph_conv_changed(ctx, cv, since))
+      continue;
+    size_t at = w.len;
+    uint32_t n = ph_wconv(&w, ctx, cv);
+    if (w.len > cap || nrec + n > PINHOLE_STATE_MAX_RECORDS) {
+      w.len = at;
+      if (nrec == 0)
+        return PINHOLE_ERR_NOBUF;
+      done = 0;
+      next = cv->id;
+      break;
+    }
+    nrec += n;
+  }
+  size_t len = w.len;
+  w.len = 0;
+  ph_w32(&w, PH_ST_MAGIC);
+  ph_w16(&w, PINHOLE_STATE_VERSION);
+  ph_w16(&w, full && pos == 0 ? PH_ST_FULL : 0);
+  ph_w64(&w, ph_fingerprint(ctx));
+  ph_w32(&w, nrec);
+  ph_w32(&w, (uint32_t)len);
+  *written = len;
+  if (done)
+    *next_cursor = (uint64_t)ph_since_enc(ctx->sync_pass_tick) << 32;
+  else
+    *next_cursor = (uint64_t)hi << 32 | next;
+  return done;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+typedef struct ph_st_map {
+  uint8_t pool, proto, flags;
+  uint32_t iaddr, paddr;
+  uint16_t iport, pport;
+} ph_st_map;
+
+typedef struct ph_st_conn {
+  ph_conn c;
+  ph_conn_cold k;
+  ph_tcpw tw;
+  ph_watch wt;
+  uint8_t watch;
+  uint32_t idle;
+  uint16_t mi, hi;
+} ph_st_conn;
+
+typedef struct ph_st_hole {
+  ph_pinhole h;
+  uint16_t mi;
+  uint32_t left_ms;
+} ph_st_hole;
+
+/* A record iterator over a checked-length body. */
+typedef struct ph_it {
+  ph_cur c;
+  uint32_t left; /* records still to read */
+} ph_it;
+
+/* The next record: its type and body, 1; 0 at the end; -1 malformed. */
+static int ph_next(ph_it *it, uint8_t *type, ph_cur *body) {
+  uint8_t zero = 1;
+  uint16_t blen = 0;
+  *body = ph_cur_make(NULL, 0);
+  if (it->left == 0)
+    return 0;
+  if (0 != ph_cur_u8(&it->c, type) || 0 != ph_cur_u8(&it->c, &zero) ||
+      0 != ph_cur_be16(&it->c, &blen) || zero != 0 || ph_st_len(*type) == 0 ||
+      blen != ph_st_len(*type) || 0 != ph_cur_sub(&it->c, blen, body))
+    return -1;
+  it->left--;
+  return 1;
+}
+
+static uint8_t ph_r8(ph_cur *c) {
+  uint8_t v = 0;
+  (void)ph_cur_u8(c, &v);
+  return v;
+}
+static uint16_t ph_r16(ph_cur *c) {
+  uint16_t v = 0;
+  (void)ph_cur_be16(c, &v);
+  return v;
+}
+static uint32_t ph_r32(ph_cur *c) {
+  uint32_t v = 0;
+  (void)ph_cur_be32(c, &v);
+  return v;
+}
+static uint64_t ph_r64(ph_cur *c) {
+  uint64_t hi = ph_r32(c);
+  return hi << 32 | ph_r32(c);
+}
+static void ph_rtuple(ph_cur *c, ph_tuple *t) {
+  t->src = ph_r32(c);
+  t->dst = ph_r32(c);
+  t->sport = ph_r16(c);
+  t->dport = ph_r16(c);
+}
+
+static void ph_rmap(ph_cur c, ph_st_map *m) {
+  m->pool = ph_r8(&c);
+  m->proto = ph_r8(&c);
+  m->flags = ph_r8(&c);
+  m->iaddr = ph_r32(&c);
+  m->iport = ph_r16(&c);
+  m->paddr = ph_r32(&c);
+  m->pport = ph_r16(&c);
+}
+
+static void ph_rstream(ph_cur *c, ph_stream *s) {
+  s->corr_pos = ph_r32(c);
+  s->off_before = (int32_t)ph_r32(c);
+  s->off_after = (int32_t)ph_r32(c);
+  s->msg_seq = ph_r32(c);
+  s->synced = ph_r8(c);
+  s->skip_line = ph_r8(c);
+  s->has_corr = ph_r8(c);
+  s->rw_valid = ph_r8(c);
+  s->desynced = ph_r8(c);
+  s->blocked = ph_r8(c);
+  s->skip_len = ph_r32(c);
+  s->rw_seq = ph_r32(c);
+  s->data_seq = ph_r32(c);
+  s->merged_lo = ph_r32(c);
+  s->merged_hi = ph_r32(c);
+  s->seg_max = ph_r16(c);
+  s->merged = ph_r8(c);
+}
+
+static void ph_rconn(ph_cur c, ph_st_conn *r) {
+  memset(r, 0, sizeof(*r));
+  r->c.proto = ph_r8(&c);
+  r->c.a_side = ph_r8(&c);
+  r->c.tcp_state = ph_r8(&c);
+  r->c.flags = ph_r8(&c);
+  ph_rtuple(&c, &r->c.a);
+  ph_rtuple(&c, &r->c.b);
+  r->idle = ph_r32(&c);
+  r->mi = ph_r16(&c);
+  r->hi = ph_r16(&c);
+  r->k.rule = ph_r16(&c);
+  r->k.mss[0] = ph_r16(&c);
+  r->k.mss[1] = ph_r16(&c);
+  r->c.icmp_seq = ph_r16(&c);
+  r->c.icmp_seq_valid = ph_r8(&c);
+  r->c.alg = ph_r8(&c);
+  r->c.frames[0] = ph_r32(&c);
+  r->c.frames[1] = ph_r32(&c);
+  r->c.bytes[0] = ph_r64(&c);
+  r->c.bytes[1] = ph_r64(&c);
+  for (int d = 0; d < 2; d++) {
+    r->tw.d[d].end = ph_r32(&c);
+    r->tw.d[d].ack = ph_r32(&c);
+    r->tw.d[d].maxwin = ph_r32(&c);
+    r->tw.d[d].scale = ph_r8(&c);
+    r->tw.d[d].flags = ph_r8(&c);
+  }
+  r->watch = ph_r8(&c);
+  r->wt.keep_ticks = ph_r32(&c);
+  for (int d = 0; d < 2; d++)
+    ph_rstream(&c, &r->wt.st[d]);
+  for (size_t i = 0; i < PH_WATCH_STATE_SIZE; i++)
+    r->wt.alg_state[i] = ph_r8(&c);
+}
+
+static void ph_rhole(ph_cur c, ph_st_hole *r) {
+  memset(r, 0, sizeof(*r));
+  r->h.src = ph_r32(&c);
+  r->h.dst = ph_r32(&c);
+  r->h.sport = ph_r16(&c);
+  r->h.dport = ph_r16(&c);
+  r->h.proto = ph_r8(&c);
+  r->h.side = ph_r8(&c);
+  r->h.alg = ph_r8(&c);
+  r->h.to_addr = ph_r32(&c);
+  r->h.to_port = ph_r16(&c);
+  r->h.sport_hi = ph_r16(&c);
+  r->h.snat_pool = ph_r8(&c);
+  r->h.watch = ph_r8(&c);
+  r->mi = ph_r16(&c);
+  r->left_ms = ph_r32(&c);
+}
+
+/* ---- checking --------------------------------------------------------- */
+
+static int ph_proto_ok(uint8_t p) {
+  return p == PINHOLE_IPPROTO_TCP || p == PINHOLE_IPPROTO_UDP ||
+         p == PINHOLE_IPPROTO_ICMP || p == PINHOLE_IPPROTO_GRE;
+}
+
+static int ph_alg_ok(uint8_t alg) {
+  return alg <= (uint32_t)pinhole_alg_count();
+}
+
+/* A mapping's public endpoint is one its pool can give its inside one. */
+static int ph_map_ok(const pinhole_ctx *ctx, const ph_st_map *m) {
+  if (m->pool >= ctx->npools || !ph_proto_ok(m->proto) ||
+      (m->flags & ~PH_MAPF_ALG) != 0)
+    return 0;
+  const ph_pool *pl = &ctx->pools[m->pool];
+  uint32_t ai = m->paddr - pl->addr_lo;
+  if (pl->removed || m->paddr < pl->addr_lo || ai >= pl->naddrs)
+    return 0;
+  switch (pl->mode) {
+  case PINHOLE_POOL_NAPT:
+    if (m->pport >= PH_PRIV_LO && m->pport <= PH_PRIV_HI)
+      return m->proto == PINHOLE_IPPROTO_TCP &&
+             ai == pinhole__pool_addr_index(ctx, pl, m->iaddr);
+    return m->pport >= pl->port_lo && m->pport <= pl->port_hi &&
+           ai == pinhole__pool_addr_index(ctx, pl, m->iaddr);
+  case PINHOLE_POOL_PBA:
+    return m->pport >= pl->port_lo &&
+           (uint32_t)(m->pport - pl->port_lo) < pl->bpa * pl->block_size &&
+           ai == pinhole__pool_addr_index(ctx, pl, m->iaddr);
+  case PINHOLE_POOL_ADDRESS:
+    return m->pport == m->iport;
+  default: { /* DETERMINISTIC */
+    uint32_t i = m->iaddr - pl->inside_addr;
+    if (m->iaddr < pl->inside_addr || i >= pl->inside_count ||
+        i / pl->per_addr != ai)
+      return 0;
+    uint32_t base = pl->port_lo + (i % pl->per_addr) * pl->block_size;
+    return m->pport >= base && m->pport - base < pl->block_size;
+  }
+  }
+}
+
+/* Is the public port of m taken in ctx (its bit set)? */
+static int ph_port_taken(const pinhole_ctx *ctx, const ph_st_map *m) {
+  const ph_pool *pl = &ctx->pools[m->pool];
+  uint32_t ai = m->paddr - pl->addr_lo;
+  if (pl->mode == PINHOLE_POOL_ADDRESS)
+    return 0; /* the address is its subscriber's: the block decides */
+  if (m->pport < pl->port_lo) {
+    const uint64_t *b = pl->pbits + (size_t)ai * PH_PRIV_WORDS;
+    uint32_t k = m->pport - PH_PRIV_LO;
+    return (int)(b[k / 64] >> (k % 64) & 1);
+  }
+  const uint64_t *b = pinhole__pool_bits(ctx, pl, ai, m->proto);
+  uint32_t k = m->pport - pl->port_lo;
+  return (int)(b[k / 64] >> (k % 64) & 1);
+}
+
+static int ph_cgn(const pinhole_ctx *ctx, uint8_t pool) {
+  uint8_t mode = ctx->pools[pool].mode;
+  return mode == PINHOLE_POOL_PBA || mode == PINHOLE_POOL_ADDRESS;
+}
+
+/* The block a CGN mapping's port is in, as a comparable number. */
+static uint32_t ph_block_key(const pinhole_ctx *ctx, const ph_st_map *m) {
+  const ph_pool *pl = &ctx->pools[m->pool];
+  uint32_t ai = m->paddr - pl->addr_lo;
+  if (pl->mode == PINHOLE_POOL_ADDRESS)
+    return ai;
+  return ai * pl->bpa + (uint32_t)(m->pport - pl->port_lo) / pl->block_size;
+}
+
+static int ph_stream_ok(const ph_stream *s) {
+  return s->synced <= 1 && s->skip_line <= 1 && s->has_corr <= 1 &&
+         s->rw_valid <= 1 && s->desynced <= 1 && s->blocked <= 1 &&
+         s->merged <= 1 && s->off_before >= -PH_ST_MAX_OFF &&
+         s->off_before <= PH_ST_MAX_OFF && s->off_after >= -PH_ST_MAX_OFF &&
+         s->off_after <= PH_ST_MAX_OFF && s->skip_len <= INT32_MAX;
+}
+
+static int ph_conn_ok(const pinhole_ctx *ctx, const ph_st_conn *r,
+                      uint32_t nmap) {
+  const uint8_t flags = PH_CONN_HALF_OPEN | PH_CONN_FIN_A | PH_CONN_FIN_B |
+                        PH_CONN_B_OPENED | PH_CONN_HAIRPIN | PH_CONN_GRE_QUOTES;
+  const ph_conn *c = &r->c;
+  if (!ph_proto_ok(c->proto) || c->a_side > 1 || c->tcp_state > PH_TCP_CLOSED ||
+      (c->flags & ~flags) != 0 ||
+      (c->proto != PINHOLE_IPPROTO_TCP && c->tcp_state != PH_TCP_NONE &&
+       c->tcp_state != PH_TCP_CLOSED) ||
+      ((c->flags & PH_CONN_GRE_QUOTES) && c->proto != PINHOLE_IPPROTO_GRE) ||
+      ((c->flags & PH_CONN_HALF_OPEN) && c->proto != PINHOLE_IPPROTO_TCP))
+    return 0;
+  if (r->idle > INT32_MAX || (r->mi != PH_ST_NONE && r->mi >= nmap) ||
+      (r->hi != PH_ST_NONE && r->hi >= nmap) ||
+      (r->k.rule != 0 && r->k.rule >= ctx->nrules) || c->icmp_seq_valid > 1 ||
+      !ph_alg_ok(c->alg) || r->watch > 1 ||
+      (r->watch && (c->alg == 0 || (c->proto != PINHOLE_IPPROTO_TCP &&
+                                    c->proto != PINHOLE_IPPROTO_UDP))))
+    return 0;
+  if (memcmp(&c->a, &c->b, sizeof(c->a)) == 0)
+    return 0;
+  for (int d = 0; d < 2; d++) {
+    const ph_tcp_dir *t = &r->tw.d[d];
+    if (t->scale > 14 || (t->flags & ~0x0fu) != 0 ||
+        ((t->flags & PH_TW_SEEN) && t->maxwin == 0))
+      return 0;
+    if (!ph_stream_ok(&r->wt.st[d]))
+      return 0;
+  }
+  if (r->wt.keep_ticks > INT32_MAX)
+    return 0;
+  if (!r->watch) { /* nothing of a watch without one */
+    static const ph_watch none;
+    if (r->wt.keep_ticks != 0 ||
+        memcmp(r->wt.st, none.st, sizeof(none.st)) != 0 ||
+        memcmp(r->wt.alg_state, none.alg_state, sizeof(none.alg_state)) != 0)
+      return 0;
+  }
+  return 1;
+}
+
+static int ph_hole_ok(const pinhole_ctx *ctx, const ph_st_hole *r,
+                      uint32_t nmap) {
+  const ph_pinhole *h = &r->h;
+  return (h->proto == PINHOLE_IPPROTO_TCP || h->proto == PINHOLE_IPPROTO_UDP ||
+          h->proto == PINHOLE_IPPROTO_GRE) &&
+         h->side <= 1 && ph_alg_ok(h->alg) && h->snat_pool <= ctx->npools &&
+         h->watch <= 1 && (h->sport_hi == 0 || h->sport_hi >= h->sport) &&
+         r->left_ms <= ctx->cfg.pinhole_timeout_ms &&
+         (r->mi == PH_ST_NONE || r->mi < nmap);
+}
+
+/* What a blob needs, counted by ph_check. */
+typedef struct ph_need {
+  uint32_t convs, conns, watch, holes, maps; /* maps: distinct, new */
+  int full;
+} ph_need;
+
+static const ph_conv *ph_conv_by_id(const pinhole_ctx *ctx, uint32_t id) {
+  for (ph_ref r = ctx->conv_head; r; r = ph_conv_at(ctx, r)->next)
+    if (ph_conv_at(ctx, r)->id == id)
+      return ph_conv_at(ctx, r);
+  return NULL;
+}
+
+/* Is conversation id one the blob replaces or deletes? */
+static int ph_replaced(ph_it it, uint32_t id) {
+  uint8_t type;
+  ph_cur b;
+  while (ph_next(&it, &type, &b) == 1)
+    if ((type == PH_ST_CONV || type == PH_ST_DEL) && ph_r32(&b) == id)
+      return 1;
+  return 0;
+}
+
+static int ph_key_eq(uint8_t p1, const ph_tuple *t1, uint8_t p2,
+                     const ph_tuple *t2) {
+  return p1 == p2 && t1->src == t2->src && t1->dst == t2->dst &&
+         t1->sport == t2->sport && t1->dport == t2->dport;
+}
+
+/* Pass 1: each record on its own, the order, the references. */
+static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
+  uint8_t type;
+  ph_cur b;
+  int rc, in_conv = 0;
+  uint32_t last_id = 0, nmap = 0, nhole = 0;
+  while ((rc = ph_next(&it, &type, &b)) == 1) {
+    switch (type) {
+    case PH_ST_DEL:
+      if (in_conv || n->full || ph_r32(&b) == 0)
+        return PINHOLE_ERR_PARSE;
+      break;
+    case PH_ST_CONV: {
+      uint32_t id = ph_r32(&b);
+      uint8_t alg = ph_r8(&b), side = ph_r8(&b);
+      if (id == 0 || (in_conv && id <= last_id) || !ph_alg_ok(alg) || side > 1)
+        return PINHOLE_ERR_PARSE;
+      in_conv = 1;
+      last_id = id;
+      nmap = nhole = 0;
+      n->convs++;
+      break;
+    }
+    case PH_ST_MAP: {
+      ph_st_map m;
+      ph_rmap(b, &m);
+      if (!in_conv || nmap >= PH_ST_NONE || !ph_map_ok(ctx, &m))
+        return PINHOLE_ERR_PARSE;
+      nmap++;
+      break;
+    }
+    case PH_ST_CONN: {
+      ph_st_conn r;
+      ph_rconn(b, &r);
+      if (!in_conv || !ph_conn_ok(ctx, &r, nmap))
+        return PINHOLE_ERR_PARSE;
+      n->conns++;
+      n->watch += r.watch;
+      break;
+    }
+    case PH_ST_HOLE: {
+      ph_st_hole r;
+      ph_rhole(b, &r);
+      if (!in_conv || !ph_hole_ok(ctx, &r, nmap) ||
+          ++nhole > ctx->cfg.max_pinholes_per_conv)
+        return PINHOLE_ERR_PARSE;
+      n->holes++;
+      break;
+    }
+    default:
+      return PINHOLE_ERR_PARSE;
+    }
+  }
+  return rc < 0 ? PINHOLE_ERR_PARSE : 0;
+}
+
+/* Pass 2: the mappings agree with each other and with ctx. */
+static int ph_check_maps(const pinhole_ctx *ctx, ph_it all, ph_need *n) {
+  ph_it it = all;
+  uint8_t type;
+  ph_cur b;
+  while (ph_next(&it, &type, &b) == 1) {
+    if (type != PH_ST_MAP)
+      continue;
+    ph_st_map m, o;
+    ph_rmap(b, &m);
+    int first = 1;
+    uint32_t sub_new = 0; /* new blocks of m's subscriber, up to m */
+    int block_first = 1;
+    for (ph_it j = all; ph_next(&j, &type, &b) == 1;) {
+      if (j.left == it.left) /* m itself: later ones are compared by them */
+        break;
+      if (type != PH_ST_MAP)
+        continue;
+      ph_rmap(b, &o);
+      int same_pub =
+          o.proto == m.proto && o.paddr == m.paddr && o.pport == m.pport;
+      int same_in = o.pool == m.pool && o.proto == m.proto &&
+                    o.iaddr == m.iaddr && o.iport == m.iport;
+      if (same_pub != same_in || (same_pub && o.flags != m.flags))
+        return PINHOLE_ERR_PARSE;
+      if (same_pub)
+        first = 0;
+      if (ph_cgn(ctx, m.pool) && o.pool == m.pool &&
+          ph_block_key(ctx, &o) == ph_block_key(ctx, &m)) {
+        if (o.iaddr != m.iaddr)
+          return PINHOLE_ERR_PARSE; /* one block, two subscribers */
+        block_first = 0;
+      }
+    }
+    if (!first)
+      continue;
+    const ph_pool *pl = &ctx->pools[m.pool];
+    uint32_t ai = m.paddr - pl->addr_lo;
+    ph_ref r = n->full
+                   ? PH_NIL
+                   : pinhole__map_find_public(ctx, m.proto, m.paddr, m.pport);
+    if (r != PH_NIL) {
+      const ph_mapping *x = ph_map_at(ctx, r);
+      if (x->pool != m.pool || x->iaddr != m.iaddr || x->iport != m.iport)
+        return PINHOLE_ERR_EXISTS;
+      continue; /* shared with what ctx has */
+    }
+    n->maps++;
+    if (!n->full) {
+      ph_ref in = pinhole__map_find_inside(ctx, m.proto, m.iaddr, m.iport);
+      if ((in != PH_NIL && ph_map_at(ctx, in)->pool == m.pool) ||
+          ph_port_taken(ctx, &m))
+        return PINHOLE_ERR_EXISTS;
+    }
+    if (!ph_cgn(ctx, m.pool) || !block_first)
+      continue;
+    uint32_t held = 0, owner = 0;
+    if (!n->full)
+      owner = pinhole__pba_owner(ctx, m.pool, ai, m.pport, m.iaddr, &held);
+    if (owner == m.iaddr)
+      continue;
+    if (owner != 0)
+      return PINHOLE_ERR_EXISTS;
+    /* a block the subscriber takes: count them against its quota */
+    for (ph_it j = all; ph_next(&j, &type, &b) == 1 && j.left > it.left;) {
+      if (type != PH_ST_MAP)
+        continue;
+      ph_rmap(b, &o);
+      if (o.pool != m.pool || o.iaddr != m.iaddr)
+        continue;
+      int seen = 0; /* first record of its block? */
+      for (ph_it k = all; ph_next(&k, &type, &b) == 1 && k.left > j.left;) {
+        ph_st_map q;
+        if (type != PH_ST_MAP)
+          continue;
+        ph_rmap(b, &q);
+        if (q.pool == o.pool && ph_block_key(ctx, &q) == ph_block_key(ctx, &o))
+          seen = 1;
+      }
+      if (!seen)
+        sub_new++;
+    }
+    if (held + sub_new + 1 > pl->max_blocks)
+      return PINHOLE_ERR_FULL;
+  }
+  return 0;
+}
+
+/* Pass 3: flow keys unique in the blob and free in ctx. */
+static int ph_check_conns(const pinhole_ctx *ctx, ph_it all, ph_it body,
+                          const ph_need *n) {
+  ph_it it = body;
+  uint8_t type;
+  ph_cur b;
+  while (ph_next(&it, &type, &b) == 1) {
+    if (type != PH_ST_CONN)
+      continue;
+    ph_st_conn r, o;
+    ph_rconn(b, &r);
+    for (ph_it j = it; ph_next(&j, &type, &b) == 1;) {
+      if (type != PH_ST_CONN)
+        continue;
+      ph_rconn(b, &o);
+      if (ph_key_eq(r.c.proto, &r.c.a, o.c.proto, &o.c.a) ||
+          ph_key_eq(r.c.proto, &r.c.a, o.c.proto, &o.c.b) ||
+          ph_key_eq(r.c.proto, &r.c.b, o.c.proto, &o.c.a) ||
+          ph_key_eq(r.c.proto, &r.c.b, o.c.proto, &o.c.b))
+        return PINHOLE_ERR_PARSE;
+    }
+    if (n->full)
+      continue;
+    for (int s = 0; s < 2; s++) {
+      const ph_tuple *t = s ? &r.c.b : &r.c.a;
+      uint64_t h =
+          pinhole__key_hash(ctx, r.c.proto, t->src, t->dst, t->sport, t->dport);
+      int dir;
+      ph_conn *x = pinhole__conn_lookup((pinhole_ctx *)ctx, r.c.proto, t->src,
+                                        t->dst, t->sport, t->dport, h, &dir);
+      if (x != NULL &&
+          !ph_replaced(all, ph_conv_at(ctx, ph_cold(ctx, x)->conv)->id))
+        return PINHOLE_ERR_EXISTS;
+    }
+  }
+  return 0;
+}
+
+/* Room in ctx's tables once the conversations it replaces are gone. */
+static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
+  uint64_t convs = 0, conns = 0, watch = 0, holes = 0, maps = 0;
+  if (!n->full) {
+    convs = ctx->nconvs;
+    conns = ctx->nconns;
+    watch = ctx->nwatch;
+    holes = ctx->npinholes;
+    maps = ctx->nmaps;
+    uint8_t type;
+    ph_cur b;
+    for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
+      if (type != PH_ST_CONV && type != PH_ST_DEL)
+        continue;
+      const ph_conv *cv = ph_conv_by_id(ctx, ph_r32(&b));
+      if (cv == NULL || (type == PH_ST_DEL && ph_replaced(it, cv->id)))
+        continue; /* counted once, by its last mention */
+      convs--;
+      conns -= cv->nconns;
+      holes -= cv->npinholes;
+      for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next)
+        watch -= ph_conn_at(ctx, x)->watch != PH_NIL;
+    }
+  }
+  const pinhole_config *c = &ctx->cfg;
+  if (convs + n->convs > c->max_conversations ||
+      conns + n->conns > c->max_flows || watch + n->watch > c->max_watch ||
+      holes + n->holes > c->max_pinholes || maps + n->maps > c->max_mappings)
+    return PINHOLE_ERR_FULL;
+  return 0;
+}
+
+/* ---- applying --------------------------------------------------------- */
+
+/* The mapping of record m, one reference taken (found or made). */
+static ph_ref ph_map_obtain(pinhole_ctx *ctx, const ph_st_map *m) {
+  ph_ref r = pinhole__map_find_public(ctx, m->proto, m->paddr, m->pport);
+  if (r != PH_NIL) {
+    pinhole__map_ref(ctx, r);
+    return r;
+  }
+  const ph_pool *pl = &ctx->pools[m->pool];
+  uint32_t ai = m->paddr - pl->addr_lo;
+  if (ph_cgn(ctx, m->pool) &&
+      pinhole__pba_claim(ctx, m->pool, m->iaddr, ai, m->pport, 1) != 0)
+    return PH_NIL; /* ph_check_maps ruled this out */
+  r = pinhole__map_insert(ctx, m->pool, m->proto, m->iaddr, m->iport, ai,
+                          m->pport);
+  ph_map_at(ctx, r)->flags = m->flags;
+  return r;
+}
+
+/* The k-th MAP record of the conversation whose records start at conv. */
+static ph_ref ph_map_nth(pinhole_ctx *ctx, ph_it conv, uint16_t k) {
+  if (k == PH_ST_NONE)
+    return PH_NIL;
+  uint8_t type;
+  ph_cur b;
+  while (ph_next(&conv, &type, &b) == 1 && type != PH_ST_CONV)
+    if (type == PH_ST_MAP && k-- == 0) {
+      ph_st_map m;
+      ph_rmap(b, &m);
+      return ph_map_obtain(ctx, &m);
+    }
+  return PH_NIL;
+}
+
+/* Only ALG states known to hold no index or length are carried over. */
+static int ph_alg_state_kept(uint8_t alg) {
+  const char *name = pinhole__alg_name(alg);
+  return name != NULL && strcmp(name, "ftp") == 0;
+}
+
+static void ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
+                          const ph_st_conn *r) {
+  ph_ref mi = ph_map_nth(ctx, at, r->mi), hi = ph_map_nth(ctx, at, r->hi);
+  ph_conn *c =
+      pinhole__conn_new(ctx, conv, r->c.proto, r->c.a_side, &r->c.a, &r->c.b);
+  if (c == NULL) { /* ph_check_room ruled this out */
+    pinhole__map_put(ctx, mi);
+    pinhole__map_put(ctx, hi);
+    return;
+  }
+  ph_conn_cold *k = ph_cold(ctx, c);
+  uint32_t idx = ph_conn_idx(ctx, c);
+  c->tcp_state = r->c.tcp_state;
+  c->flags |= (uint8_t)(r->c.flags & ~PH_CONN_GRE_QUOTES);
+  if (c->flags & PH_CONN_HALF_OPEN)
+    ctx->half_open++;
+  c->last_seen = ctx->now_tick - r->idle;
+  c->icmp_seq = r->c.icmp_seq;
+  c->icmp_seq_valid = r->c.icmp_seq_valid;
+  c->alg = r->c.alg;
+  c->frames[0] = r->c.frames[0];
+  c->frames[1] = r->c.frames[1];
+  c->bytes[0] = r->c.bytes[0];
+  c->bytes[1] = r->c.bytes[1];
+  k->mapping = mi;
+  k->hairpin = hi;
+  k->rule = r->k.rule;
+  k->rule_gen = ctx->rules_gen;
+  k->mss[0] = r->k.mss[0];
+  k->mss[1] = r->k.mss[1];
+  ctx->tcpw[idx] = r->tw;
+  if (c->tcp_state >= PH_TCP_ESTABLISHED && c->tcp_state < PH_TCP_CLOSED)
+    for (int d = 0; d < 2; d++) /* relearnt from the next segment each way */
+      ctx->tcpw[idx].d[d].flags &= (uint8_t) ~(PH_TW_SEEN | PH_TW_ACKED);
+  if (r->watch && pinhole__conn_watch(ctx, c, r->c.alg) == 0) {
+    ph_watch *w = ph_watch_at(ctx, c->watch);
+    w->keep_ticks = r->wt.keep_ticks;
+    for (int d = 0; d < 2; d++) {
+      w->st[d] = r->wt.st[d];
+      w->st[d].held = PH_NIL; /* a split message is not carried */
+    }
+    if (ph_alg_state_kept(r->c.alg))
+      memcpy(w->alg_state, r->wt.alg_state, sizeof(w->alg_state));
+  }
+  if (r->c.flags & PH_CONN_GRE_QUOTES)
+    pinhole__gre_file_quotes(ctx, c);
+  pinhole__conn_touch_timer(ctx, c);
+}
+
+static void ph_apply_hole(pinhole_ctx *ctx, ph_ref conv, ph_it at,
+                          const ph_st_hole *r) {
+  ph_pinhole e = r->h;
+  e.mapping = ph_map_nth(ctx, at, r->mi);
+  ph_conv *cv = ph_conv_at(ctx, conv);
+  uint32_t before = cv->npinholes;
+  if (pinhole__pinhole_open(ctx, conv, &e) != 0 || cv->npinholes == before)
+    return;
+  pinhole_wheel_arm(&ctx->pinhole_wheel, ph_slot(cv->pinholes),
+                    ph_deadline(ctx->now_ns, (uint64_t)r->left_ms * 1000000u));
+}
+
+static void ph_clear_id(pinhole_ctx *ctx, uint32_t id) {
+  pinhole_conv_filter f;
+  memset(&f, 0, sizeof(f));
+  f.size = sizeof(f);
+  f.conv_id = id;
+  (void)pinhole_conversations_clear(ctx, &f);
+}
+
+/* Empties conversation r of its connections and pinholes, keeping it (and
+ * its place in the listing's order) for its replacement. */
+static void ph_conv_empty(pinhole_ctx *ctx, ph_ref r) {
+  ph_conv *cv = ph_conv_at(ctx, r);
+  cv->nconns++; /* hold it while its lists empty */
+  while (cv->pinholes)
+    pinhole__pinhole_free(ctx, cv->pinholes, 0);
+  while (cv->first)
+    pinhole__conn_free(ctx, ph_conn_at(ctx, cv->first));
+  cv->nconns--;
+}
+
+static ph_ref ph_conv_ref_by_id(const pinhole_ctx *ctx, uint32_t id) {
+  const ph_conv *cv = ph_conv_by_id(ctx, id);
+  return cv ? ph_ref_of((uint32_t)(cv - ctx->convs)) : PH_NIL;
+}
+
+static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
+  uint8_t type;
+  ph_cur b;
+  if (full) {
+    (void)pinhole_conversations_clear(ctx, NULL);
+    pinhole__pba_reset(ctx);
+  } else {
+    for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
+      uint32_t id = ph_r32(&b);
+      ph_ref r = ph_conv_ref_by_id(ctx, id);
+      if (type == PH_ST_DEL && r != PH_NIL)
+        ph_clear_id(ctx, id);
+      else if (type == PH_ST_CONV && r != PH_NIL)
+        ph_conv_empty(ctx, r);
+    }
+  }
+  int n = 0;
+  ph_ref conv = PH_NIL;
+  ph_it at = all; /* the records after the current CONV */
+  for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
+    switch (type) {
+    case PH_ST_CONV: {
+      uint32_t id = ph_r32(&b);
+      uint8_t alg = ph_r8(&b), side = ph_r8(&b);
+      if (conv != PH_NIL)
+        pinhole__conv_maybe_free(ctx, conv);
+      conv = full ? PH_NIL : ph_conv_ref_by_id(ctx, id);
+      if (conv == PH_NIL)
+        conv = pinhole__conv_new(ctx, alg, side);
+      if (conv == PH_NIL)
+        return n; /* ph_check_room ruled this out */
+      ph_conv_at(ctx, conv)->id = id;
+      ph_conv_at(ctx, conv)->alg = alg;
+      ph_conv_at(ctx, conv)->a_side = side;
+      if ((int32_t)(id - ctx->next_conv_id) >= 0)
+        ctx->next_conv_id = id + 1 == 0 ? 1 : id + 1;
+      at = it;
+      n++;
+      break;
+    }
+    case PH_ST_CONN: {
+      ph_st_conn r;
+      ph_rconn(b, &r);
+      ph_apply_conn(ctx, conv, at, &r);
+      break;
+    }
+    case PH_ST_HOLE: {
+      ph_st_hole r;
+      ph_rhole(b, &r);
+      ph_apply_hole(ctx, conv, at, &r);
+      break;
+    }
+    default:
+      break;
+    }
+  }
+  if (conv != PH_NIL)
+    pinhole__conv_maybe_free(ctx, conv);
+  return n;
+}
+
+int pinhole_state_import(pinhole_ctx *ctx, uint64_t now_ns, const uint8_t *buf,
+                         size_t len) {
+  if (ctx == NULL || buf == NULL)
+    return PINHOLE_ERR_INVALID_ARG;
+  ph_cur c = ph_cur_make(buf, len);
+  uint32_t magic = 0, nrec = 0, total = 0;
+  uint16_t version = 0, flags = 0;
+  uint64_t fp;
+  if (0 != ph_cur_be32(&c, &magic) || magic != PH_ST_MAGIC ||
+      0 != ph_cur_be16(&c, &version))
+    return len < 6 ? PINHOLE_ERR_PARSE : PINHOLE_ERR_UNSUPPORTED;
+  if (version != PINHOLE_STATE_VERSION)
+    return PINHOLE_ERR_UNSUPPORTED;
+  if (ph_cur_left(&c) < PH_ST_HDR - 6)
+    return PINHOLE_ERR_PARSE;
+  flags = ph_r16(&c);
+  fp = ph_r64(&c);
+  nrec = ph_r32(&c);
+  total = ph_r32(&c);
+  if (fp != ph_fingerprint(ctx))
+    return PINHOLE_ERR_NOMATCH;
+  if (total != len || (flags & ~PH_ST_FULL) != 0 ||
+      nrec > PINHOLE_STATE_MAX_RECORDS)
+    return PINHOLE_ERR_PARSE;
+  ph_it all = {c, nrec};
+  ph_need n;
+  memset(&n, 0, sizeof(n));
+  n.full = (flags & PH_ST_FULL) != 0;
+  int rc = ph_check_records(ctx, all, &n);
+  if (rc == 0) {
+    ph_it end = all;
+    uint8_t type;
+    ph_cur b;
+    while (ph_next(&end, &type, &b) == 1)
+      ;
+    if (ph_cur_left(&end.c) != 0)
+      rc = PINHOLE_ERR_PARSE; /* bytes after the last record */
+  }
+  if (rc == 0)
+    rc = ph_check_maps(ctx, all, &n);
+  if (rc == 0)
+    rc = ph_check_conns(ctx, all, all, &n);
+  if (rc == 0)
+    rc = ph_check_room(ctx, all, &n);
+  if (rc != 0)
+    return rc;
+  ph_set_time(ctx, now_ns);
+  return ph_apply(ctx, all, n.full);
+}

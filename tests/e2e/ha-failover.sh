@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Active/standby failover (docs/ha.md): gateway A (--sync-to) and gateway
+# B (--sync-from) run side by side, both with TUN devices in the hosts;
+# the hosts' addresses and routes are on A's. A 4 MiB FTP download (curl,
+# passive, rate-limited so it lasts) starts through A; after a few sync
+# passes A is stopped, the addresses and routes move to B's devices, and
+# the download completes with the same sha256. B's listing then shows the
+# ftp conversation with its NAT lines.
+. "$(dirname "$0")/lib.sh"
+PINHOLE_GW=${1:-${PINHOLE_GW:-}}
+e2e_init curl
+KEY=0123456789abcdef0123456789abcdef
+SYNC_PORT=17001
+
+# B first: its devices go to the hosts unaddressed.
+[ -x "${PINHOLE_GW:-}" ] || die "PINHOLE_GW not set or not executable"
+ip netns exec "$NS_GW" "$PINHOLE_GW" --inside tunb-in --outside tunb-out \
+  --pool "$POOL" --listing-file "$TMP/listing-b" \
+  --sync-from "$SYNC_PORT" --sync-key "$KEY" \
+  >"$TMP/gwb.log" 2>"$TMP/gwb.err" &
+B_PID=$!
+PIDS+=("$B_PID")
+wait_for 5 ip -n "$NS_GW" link show tunb-out || die "gateway B did not start"
+ip -n "$NS_GW" link set tunb-in netns "$NS_IN" &&
+  ip -n "$NS_GW" link set tunb-out netns "$NS_OUT" &&
+  ip -n "$NS_IN" link set tunb-in up &&
+  ip -n "$NS_OUT" link set tunb-out up || die "moving B's TUN devices"
+
+e2e_start_gw --sync-to "127.0.0.1:$SYNC_PORT" --sync-key "$KEY"
+A_PID=$GW_PID
+ftp_start_server
+random_file "$TMP/ftp/pub/big.bin" 4096
+
+ip netns exec "$NS_IN" timeout 120 curl -sS --connect-timeout 5 \
+  --ftp-pasv --disable-epsv --limit-rate 400k \
+  -o "$TMP/big.down" "ftp://$OUT_ADDR/pub/big.bin" >"$TMP/curl.log" 2>&1 &
+CURL_PID=$!
+PIDS+=("$CURL_PID")
+
+# Let the transfer run through A for three sync passes.
+sleep 3.5
+kill -0 "$CURL_PID" 2>/dev/null || die "the download ended before failover"
+got=$(stat -c %s "$TMP/big.down" 2>/dev/null || echo 0)
+log "failover after $got bytes"
+kill -TERM "$A_PID"
+wait_for 5 bash -c "! kill -0 $A_PID 2>/dev/null" || die "gateway A did not stop"
+# A's devices went with it: the hosts' addresses and routes move to B's.
+host_link "$NS_IN" tunb-in "$IN_ADDR/24" default via "$GW_IN_ADDR" &&
+  host_link "$NS_OUT" tunb-out "$OUT_ADDR/24" || die "moving to gateway B"
+GW_PID=$B_PID
+
+for _ in $(seq 600); do
+  kill -0 "$CURL_PID" 2>/dev/null || break
+  sleep 0.1
+done
+wait "$CURL_PID" || fail "curl through the failover: $(cat "$TMP/curl.log")"
+same_file "$TMP/ftp/pub/big.bin" "$TMP/big.down" "download across failover"
+
+rm -f "$TMP/listing"
+kill -USR1 "$B_PID"
+wait_for 5 test -e "$TMP/listing-b" || die "no listing from gateway B"
+cp "$TMP/listing-b" "$TMP/listing"
+echo "---- listing of gateway B"
+cat "$TMP/listing"
+expect_line '^Conversation: ALG protocol: ftp'
+expect_line 'NAT source 198\.18\.0\.2:[0-9]+ -> 198\.19\.0\.1:[0-9]+'
+grep -q "sync: .* blobs sent, 0 conversations imported, 0 errors" \
+  "$TMP/gw.err" || fail "gateway A's sync: $(grep sync: "$TMP/gw.err")"
+e2e_finish

@@ -1,0 +1,585 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * State sync (include/pinhole/state.h): context A runs real flows (TCP
+ * through NAPT with a port clash, an FTP control connection whose PORT
+ * rewrite changed the sequence delta and opened a pinhole, UDP, a PBA
+ * pool), exports, B imports; then the same packets through A and B give
+ * the same bytes, and the listings agree. Hostile blobs (every truncation,
+ * flipped bytes, wrong version and fingerprint, dangling references,
+ * duplicate keys) are refused and change nothing. Incremental export:
+ * changes after a cursor, deletions, ring overflow.
+ */
+#include <pinhole/state.h>
+
+#include "helpers.h"
+
+#define CLI IP4(198, 18, 0, 100)
+#define SRV OUT_HOST
+#define H1 IP4(198, 18, 0, 7)
+#define H2 IP4(198, 18, 0, 11)
+#define W1 IP4(198, 19, 0, 9)
+#define W2 IP4(198, 19, 0, 12)
+#define DNS IP4(198, 19, 0, 10) /* a UDP service (no ALG) on 5001 */
+#define BLOB 65536
+
+static uint8_t blob[BLOB];
+
+/* Feeds copies of p to A and B from side; both must give the same verdict
+ * and bytes. Returns the verdict; *out (may be NULL) gets A's packet. */
+static int both(tctx *a, tctx *b, const tpkt *p, int side, uint64_t now,
+                tpkt *out) {
+  static tpkt pa, pb;
+  pa = *p;
+  pb = *p;
+  pa.p.data = pa.b;
+  pb.p.data = pb.b;
+  int va = pinhole_process(a->ctx, &pa.p, side, now);
+  int vb = pinhole_process(b->ctx, &pb.p, side, now);
+  assert_int_equal(va, vb);
+  assert_int_equal(pa.p.len, pb.p.len);
+  assert_memory_equal(pa.b, pb.b, pa.p.len);
+  if (out != NULL)
+    *out = pa;
+  return va;
+}
+
+static void same_listing(tctx *a, tctx *b) {
+  char *la = t_listing(a), *lb = t_listing(b);
+  if (strcmp(la, lb) != 0) {
+    fprintf(stderr, "A:\n%s---- B:\n%s----\n", la, lb);
+    fail();
+  }
+  free(la);
+  free(lb);
+}
+
+/* Everything a refused import must leave alone. */
+typedef struct snap {
+  char *listing;
+  pinhole_usage u;
+  uint64_t cnt[128];
+} snap;
+
+static void snap_take(tctx *t, snap *s) {
+  s->listing = t_listing(t);
+  memset(&s->u, 0, sizeof(s->u));
+  s->u.size = sizeof(s->u);
+  assert_int_equal(pinhole_usage_get(t->ctx, &s->u), 0);
+  memset(s->cnt, 0, sizeof(s->cnt));
+  assert_true(pinhole_stats(t->ctx, s->cnt, 128) > 0);
+}
+
+static void snap_same(tctx *t, const snap *s) {
+  snap n;
+  snap_take(t, &n);
+  assert_string_equal(n.listing, s->listing);
+  assert_memory_equal(&n.u, &s->u, sizeof(n.u));
+  assert_memory_equal(n.cnt, s->cnt, sizeof(n.cnt));
+  free(n.listing);
+}
+
+/* A full export of t in one piece; its length. */
+static size_t export_full(tctx *t, uint64_t now, uint64_t *cursor) {
+  size_t len = 0;
+  uint64_t next = 0;
+  assert_int_equal(
+      pinhole_state_export(t->ctx, now, 0, blob, sizeof(blob), &len, &next), 1);
+  assert_true(len >= 24);
+  if (cursor != NULL)
+    *cursor = next;
+  return len;
+}
+
+typedef struct ftp_sess {
+  uint32_t cseq, sseq, cseen;
+} ftp_sess;
+
+/* On A: the FTP session up to the PORT reply (the pinhole is open, the
+ * client's line shrank by 2 bytes); a TCP connection each from H1 and H2
+ * with the same source port (H2 gets another public port); a UDP flow. */
+static void run_flows(tctx *a, ftp_sess *s) {
+  tpkt p;
+  pinhole_pkt_view v;
+  s->cseq = 100;
+  s->sseq = 900;
+  t_tcp(&p, CLI, 40000, SRV, 21, s->cseq++, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(a, &p, SEC), 0);
+  t_tcp(&p, SRV, 21, PUB, 40000, s->sseq++, s->cseq,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(a, &p, SEC), 0);
+  t_tcp(&p, CLI, 40000, SRV, 21, s->cseq, s->sseq, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(a, &p, SEC), 0);
+  t_tcp(&p, SRV, 21, PUB, 40000, s->sseq, s->cseq, PINHOLE_TCP_ACK,
+        T_FTP_GREETING);
+  assert_int_equal(t_out(a, &p, SEC), 0);
+  s->sseq += T_FTP_GREETING_LEN;
+  s->cseen = s->cseq;
+  const char *port = "PORT 198,18,0,100,156,65\r\n";
+  t_tcp(&p, CLI, 40000, SRV, 21, s->cseq, s->sseq, PINHOLE_TCP_ACK, port);
+  assert_int_equal(t_in(a, &p, 2 * SEC), 0);
+  t_payload_is(&p, "PORT 198,19,0,1,156,65\r\n");
+  s->cseq += (uint32_t)strlen(port);
+  s->cseen += (uint32_t)strlen(port) - 2;
+  t_tcp(&p, SRV, 21, PUB, 40000, s->sseq, s->cseen, PINHOLE_TCP_ACK,
+        "200 PORT command successful.\r\n");
+  assert_int_equal(t_out(a, &p, 2 * SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.ack, s->cseq);
+  s->sseq += 30;
+
+  t_tcp(&p, H1, 33000, W1, 80, 5000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(a, &p, 2 * SEC), 0);
+  t_tcp(&p, W1, 80, PUB, 33000, 8000, 5001, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+        NULL);
+  assert_int_equal(t_out(a, &p, 2 * SEC), 0);
+  t_tcp(&p, H1, 33000, W1, 80, 5001, 8001, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(a, &p, 2 * SEC), 0); /* established */
+  t_tcp(&p, H2, 33000, W2, 80, 6000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(a, &p, 2 * SEC), 0);
+  t_view(&p, &v);
+  assert_int_not_equal(v.sport, 33000); /* the port was H1's */
+  t_udp(&p, H1, 5353, DNS, 5001, "query");
+  assert_int_equal(t_in(a, &p, 2 * SEC), 0);
+}
+
+static void test_state_failover(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  ftp_sess s;
+  run_flows(a, &s);
+  size_t len = export_full(a, 3 * SEC, NULL);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), 4);
+  same_listing(a, b);
+
+  /* the FTP client's next line: the same seq shift on both */
+  tpkt p, o;
+  pinhole_pkt_view v;
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK,
+        "RETR file\r\n");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_equal(v.seq, s.cseen);
+  s.cseq += 11;
+  s.cseen += 11;
+  /* the data connection comes in through the pinhole on both */
+  t_tcp(&p, SRV, 20, PUB, 40001, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 4 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_equal(v.dst, CLI);
+  assert_int_equal(v.dport, 40001);
+  /* the server's reply: its acknowledgment mapped back by the delta */
+  t_tcp(&p, SRV, 21, PUB, 40000, s.sseq, s.cseen, PINHOLE_TCP_ACK,
+        "150 Here it comes.\r\n");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 4 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_equal(v.ack, s.cseq);
+  /* H2's connection keeps its other public port; H1's goes on */
+  t_tcp(&p, H2, 33000, W2, 80, 6000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_not_equal(v.sport, 33000);
+  t_tcp(&p, H1, 33000, W1, 80, 5001, 8001, PINHOLE_TCP_ACK, "GET /x\r\n");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, &o), 0);
+  /* the DNS answer comes back to H1 */
+  t_udp(&p, DNS, 5001, PUB, 5353, "answer");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 4 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_equal(v.dst, H1);
+  same_listing(a, b);
+  pinhole_usage ua, ub;
+  ua.size = ub.size = sizeof(ua);
+  assert_int_equal(pinhole_usage_get(a->ctx, &ua), 0);
+  assert_int_equal(pinhole_usage_get(b->ctx, &ub), 0);
+  assert_memory_equal(&ua, &ub, sizeof(ua));
+  /* the active side moved on before failover (A saw 300000 more bytes
+   * from W1 than the last pass): A, which tracked them, refuses nothing
+   * new here, and B relearns H1's windows from this segment on */
+  t_tcp(&p, W1, 80, PUB, 33000, 8001 + 300000u, 5009, PINHOLE_TCP_ACK, "late");
+  tpkt pb = p;
+  pb.p.data = pb.b;
+  assert_int_equal(t_out(a, &p, 4 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_out(b, &pb, 4 * SEC), 0);
+  t_view(&pb, &v);
+  assert_int_equal(v.dst, H1);
+  assert_int_equal(v.dport, 33000);
+  /* B's export goes into C; C's export is stable through C again (the
+   * windows B relearnt are relearnt on C too: only their flags differ) */
+  tctx *c = t_ctx();
+  size_t lb = export_full(b, 5 * SEC, NULL);
+  static uint8_t copy[BLOB];
+  assert_int_equal(pinhole_state_import(c->ctx, 5 * SEC, blob, lb), 4);
+  size_t lc = export_full(c, 5 * SEC, NULL);
+  assert_int_equal(lc, lb);
+  memcpy(copy, blob, lc);
+  assert_int_equal(pinhole_state_import(c->ctx, 5 * SEC, copy, lc), 4);
+  assert_int_equal(export_full(c, 5 * SEC, NULL), lc);
+  assert_memory_equal(copy, blob, lc);
+  same_listing(b, c);
+  t_ctx_del(c);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* Offsets of the records of blob[0..len): n of them. */
+static size_t records(size_t len, size_t *off, size_t max) {
+  size_t n = 0;
+  for (size_t at = 24; at + 4 <= len && n < max;) {
+    off[n++] = at;
+    at += 4 + ((size_t)blob[at + 2] << 8 | blob[at + 3]);
+  }
+  return n;
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+  t_put32(p, v);
+}
+
+static void test_state_hostile(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  ftp_sess s;
+  run_flows(a, &s);
+  size_t len = export_full(a, 3 * SEC, NULL);
+  static uint8_t good[BLOB];
+  memcpy(good, blob, len);
+  /* B has a flow of its own */
+  tpkt p;
+  t_udp(&p, IP4(198, 18, 0, 3), 999, DNS, 5001, "mine");
+  assert_int_equal(t_in(b, &p, SEC), 0);
+  snap before;
+  snap_take(b, &before);
+
+  /* every truncation */
+  for (size_t n = 0; n < len; n++) {
+    int rc = pinhole_state_import(b->ctx, 3 * SEC, good, n);
+    assert_true(rc < 0);
+  }
+  snap_same(b, &before);
+  /* bytes after the last record, a lying length */
+  memcpy(blob, good, len);
+  blob[len] = 0;
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len + 1),
+                   PINHOLE_ERR_PARSE);
+  put32(blob + 20, (uint32_t)len + 1);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len + 1),
+                   PINHOLE_ERR_PARSE);
+  /* version, magic, fingerprint */
+  memcpy(blob, good, len);
+  blob[5] = 2;
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
+                   PINHOLE_ERR_UNSUPPORTED);
+  memcpy(blob, good, len);
+  blob[0] = 'X';
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
+                   PINHOLE_ERR_UNSUPPORTED);
+  memcpy(blob, good, len);
+  blob[12] ^= 1;
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
+                   PINHOLE_ERR_NOMATCH);
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_pinholes = 65; /* another configuration */
+  tctx *c = t_ctx_cfg(&cfg);
+  assert_int_equal(pinhole_state_import(c->ctx, 3 * SEC, good, len),
+                   PINHOLE_ERR_NOMATCH);
+  t_ctx_del(c);
+  snap_same(b, &before);
+
+  size_t off[64];
+  size_t nrec = records(len, off, 64);
+  assert_int_equal(nrec, 14); /* 4 CONV, 5 MAP, 4 CONN, 1 HOLE */
+  size_t conn = 0, map = 0, conv2 = 0, hole = 0;
+  int nconv = 0;
+  for (size_t i = 0; i < nrec; i++) {
+    if (good[off[i]] == 3 && conn == 0)
+      conn = off[i];
+    if (good[off[i]] == 2 && map == 0)
+      map = off[i];
+    if (good[off[i]] == 4)
+      hole = off[i];
+    if (good[off[i]] == 1 && ++nconv == 2)
+      conv2 = off[i];
+  }
+  assert_true(conn && map && conv2 && hole);
+  /* a mapping reference out of range; none at all is fine */
+  memcpy(blob, good, len);
+  blob[conn + 4 + 32] = 0;
+  blob[conn + 4 + 33] = 9;
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
+                   PINHOLE_ERR_PARSE);
+  /* a pinhole's mapping reference out of range */
+  memcpy(blob, good, len);
+  blob[hole + 4 + 25] = 7;
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
+                   PINHOLE_ERR_PARSE);
+  /* a conversation id repeated (not ascending) */
+  memcpy(blob, good, len);
+  put32(blob + conv2 + 4, 1);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
+                   PINHOLE_ERR_PARSE);
+  /* a record of an unknown type, a wrong body length, a nonzero pad */
+  static const uint8_t bad_hdr[][4] = {
+      {5, 0, 0, 15}, {3, 0, 0, 200}, {2, 1, 0, 15}, {0, 0, 0, 0}};
+  for (size_t i = 0; i < 4; i++) {
+    memcpy(blob, good, len);
+    memcpy(blob + map, bad_hdr[i], 4);
+    assert_true(pinhole_state_import(b->ctx, 3 * SEC, blob, len) < 0);
+  }
+  /* field ranges: tcp state, side, pool, scale, flags */
+  static const struct {
+    size_t at; /* offset in the CONN body */
+    uint8_t v;
+  } bad_conn[] = {{0, 99},  {1, 2},     {2, 7},  {3, 0x80}, {44, 2},
+                  {82, 15}, {83, 0x10}, {98, 2}, {119, 2}};
+  for (size_t i = 0; i < sizeof(bad_conn) / sizeof(bad_conn[0]); i++) {
+    memcpy(blob, good, len);
+    blob[conn + 4 + bad_conn[i].at] = bad_conn[i].v;
+    assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
+                     PINHOLE_ERR_PARSE);
+  }
+  memcpy(blob, good, len);
+  blob[map + 4] = 3; /* pool 3 of 1 */
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
+                   PINHOLE_ERR_PARSE);
+  memcpy(blob, good, len);
+  put32(blob + map + 4 + 9, IP4(198, 19, 0, 77)); /* not the pool's */
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
+                   PINHOLE_ERR_PARSE);
+  /* a duplicate key: the last conversation (UDP: CONV, MAP, CONN) again
+   * under a new id; with its ports changed the copy goes in */
+  size_t last = off[nrec - 3], last_len = len - last;
+  assert_int_equal(good[last], 1);
+  memcpy(blob, good, len);
+  memcpy(blob + len, good + last, last_len);
+  put32(blob + len + 4, 0x40000000u);
+  put32(blob + 16, t_get32(good + 16) + 3);
+  put32(blob + 20, (uint32_t)(len + last_len));
+  int rc = pinhole_state_import(b->ctx, 3 * SEC, blob, len + last_len);
+  assert_int_equal(rc, PINHOLE_ERR_PARSE);
+  snap_same(b, &before);
+  /* the copy's mapping alone moved: two public ports for one endpoint */
+  size_t cmap = len + 10, cconn = len + 10 + 19;
+  assert_int_equal(blob[cmap], 2);
+  assert_int_equal(blob[cconn], 3);
+  t_put16(blob + cmap + 4 + 13, 5354); /* public port */
+  rc = pinhole_state_import(b->ctx, 3 * SEC, blob, len + last_len);
+  assert_int_equal(rc, PINHOLE_ERR_PARSE);
+  snap_same(b, &before);
+  /* the copy's flow also moved (source port 5354 both ways): accepted */
+  t_put16(blob + cmap + 4 + 7, 5354);   /* inside port */
+  t_put16(blob + cconn + 4 + 12, 5354); /* a.sport */
+  t_put16(blob + cconn + 4 + 26, 5354); /* b.dport */
+  rc = pinhole_state_import(b->ctx, 3 * SEC, blob, len + last_len);
+  assert_int_equal(rc, 5);
+  char *l = t_listing(b);
+  assert_non_null(strstr(l, "198.18.0.7:5354 -> 198.19.0.1:5354"));
+  free(l);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, good, len), 4);
+  free(before.listing);
+  snap_take(b, &before);
+
+  /* flipped bytes: refused and nothing changed, or accepted */
+  for (size_t i = 0; i < len; i++) {
+    memcpy(blob, good, len);
+    blob[i] ^= (uint8_t)(0x5a + i);
+    rc = pinhole_state_import(b->ctx, 3 * SEC, blob, len);
+    if (rc < 0) {
+      snap_same(b, &before);
+    } else {
+      free(before.listing);
+      snap_take(b, &before);
+    }
+  }
+  /* and the good one still goes in */
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, good, len), 4);
+  same_listing(a, b);
+  free(before.listing);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* n UDP flows from H2 port base.. to DNS. */
+static void udp_flows(tctx *t, uint16_t base, int n, uint64_t now) {
+  for (int i = 0; i < n; i++) {
+    tpkt p;
+    t_udp(&p, H2, (uint16_t)(base + i), DNS, 5001, "q");
+    assert_int_equal(t_in(t, &p, now), 0);
+  }
+}
+
+static void test_state_incremental(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.udp_timeout_s = 30;
+  tctx *a = t_ctx_cfg(&cfg), *b = t_ctx_cfg(&cfg);
+  ftp_sess s;
+  run_flows(a, &s);
+  uint64_t cur;
+  size_t len = export_full(a, 3 * SEC, &cur);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), 4);
+  /* nothing happened: an empty delta */
+  uint64_t next;
+  assert_int_equal(pinhole_state_export(a->ctx, 4 * SEC, cur, blob,
+                                        sizeof(blob), &len, &next),
+                   1);
+  assert_int_equal(len, 24);
+  assert_int_equal(pinhole_state_import(b->ctx, 4 * SEC, blob, len), 0);
+  cur = next;
+  /* a new flow and a packet on H1's connection: two conversations */
+  udp_flows(a, 7000, 1, 5 * SEC);
+  tpkt p;
+  t_tcp(&p, H1, 33000, W1, 80, 5001, 8001, PINHOLE_TCP_ACK, "GET /\r\n");
+  assert_int_equal(t_in(a, &p, 5 * SEC), 0);
+  assert_int_equal(pinhole_state_export(a->ctx, 6 * SEC, cur, blob,
+                                        sizeof(blob), &len, &next),
+                   1);
+  assert_int_equal(pinhole_state_import(b->ctx, 6 * SEC, blob, len), 2);
+  same_listing(a, b);
+  cur = next;
+  /* UDP flows expire on A (B is not ticked): the deletions reach B */
+  assert_true(pinhole_tick(a->ctx, 40 * SEC) >= 0);
+  assert_int_equal(pinhole_state_export(a->ctx, 40 * SEC, cur, blob,
+                                        sizeof(blob), &len, &next),
+                   1);
+  assert_true(pinhole_state_import(b->ctx, 40 * SEC, blob, len) >= 0);
+  same_listing(a, b);
+  cur = next;
+  /* more deletions than the ring holds: a full snapshot is needed */
+  udp_flows(a, 10000, PINHOLE_STATE_RING + 8, 41 * SEC);
+  assert_true(pinhole_tick(a->ctx, 80 * SEC) >= 0);
+  assert_true(pinhole_tick(a->ctx, 81 * SEC) >= 0);
+  assert_int_equal(pinhole_state_export(a->ctx, 82 * SEC, cur, blob,
+                                        sizeof(blob), &len, &next),
+                   PINHOLE_ERR_RANGE);
+  len = export_full(a, 82 * SEC, &cur);
+  assert_true(pinhole_state_import(b->ctx, 82 * SEC, blob, len) >= 0);
+  same_listing(a, b);
+  /* and deltas go on from there */
+  udp_flows(a, 20000, 3, 83 * SEC);
+  assert_int_equal(pinhole_state_export(a->ctx, 83 * SEC, cur, blob,
+                                        sizeof(blob), &len, &next),
+                   1);
+  assert_int_equal(pinhole_state_import(b->ctx, 83 * SEC, blob, len), 3);
+  same_listing(a, b);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* A full snapshot in pieces: a small buffer, the cursor continues. */
+static void test_state_pieces(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  udp_flows(a, 3000, 40, SEC);
+  uint64_t cur = 0, next;
+  size_t len;
+  int pieces = 0, rc;
+  do {
+    rc = pinhole_state_export(a->ctx, 2 * SEC, cur, blob, 300, &len, &next);
+    assert_true(rc >= 0);
+    assert_true(len <= 300);
+    assert_true(pinhole_state_import(b->ctx, 2 * SEC, blob, len) >= 1);
+    cur = next;
+    pieces++;
+  } while (rc == 0 && pieces < 100);
+  assert_int_equal(rc, 1);
+  assert_true(pieces > 5);
+  same_listing(a, b);
+  /* too small for one conversation */
+  assert_int_equal(
+      pinhole_state_export(a->ctx, 2 * SEC, 0, blob, 40, &len, &next),
+      PINHOLE_ERR_NOBUF);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* A PBA pool: the subscriber's blocks follow its mappings. */
+static tctx *pba_ctx(void) {
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_port_blocks = 8;
+  pinhole_pool p;
+  memset(&p, 0, sizeof(p));
+  p.size = sizeof(p);
+  p.addr_lo = p.addr_hi = IP4(198, 19, 0, 7);
+  p.port_lo = 4096;
+  p.port_hi = 4159;
+  p.mode = PINHOLE_POOL_PBA;
+  p.block_size = 16;
+  p.max_blocks = 2;
+  p.block_hold_ms = 5000;
+  return t_ctx_spec(&cfg, &p);
+}
+
+static void test_state_pba(void **state) {
+  (void)state;
+  tctx *a = pba_ctx(), *b = pba_ctx();
+  tpkt p, o;
+  pinhole_pkt_view v;
+  for (int i = 0; i < 20; i++) { /* H1: two blocks */
+    t_udp(&p, H1, (uint16_t)(30000 + i), DNS, 5001, "q");
+    assert_int_equal(t_in(a, &p, SEC), 0);
+  }
+  t_udp(&p, H2, 999, DNS, 5001, "q"); /* H2: one block */
+  assert_int_equal(t_in(a, &p, SEC), 0);
+  size_t len = export_full(a, 2 * SEC, NULL);
+  assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, blob, len), 21);
+  same_listing(a, b);
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_PBA_BLOCK_ALLOC), 3);
+  for (int i = 0; i < 20; i++) { /* the answers reach H1 on both */
+    t_view(&p, &v);
+    t_udp(&p, H1, (uint16_t)(30000 + i), DNS, 5001, "q");
+    assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 3 * SEC, &o), 0);
+    t_view(&o, &v);
+    t_udp(&p, DNS, 5001, IP4(198, 19, 0, 7), v.sport, "a");
+    assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, &o), 0);
+  }
+  /* H1 is at its quota on B as on A: a flow past its blocks is refused */
+  for (int i = 20; i < 32; i++) {
+    t_udp(&p, H1, (uint16_t)(30000 + i), DNS, 5001, "q");
+    assert_int_equal(t_in(b, &p, 3 * SEC), 0);
+    t_view(&p, &v);
+    assert_true(v.sport >= 4096 && v.sport <= 4159);
+  }
+  t_udp(&p, H1, 31000, DNS, 5001, "q");
+  assert_int_equal(t_in(b, &p, 3 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_PBA_QUOTA), 1);
+  /* a second blob whose mapping needs a block H2 holds on B: refused */
+  tctx *c = pba_ctx();
+  for (int i = 0; i < 16; i++) { /* H2 gets H1's first block first */
+    t_udp(&p, H2, (uint16_t)(50000 + i), DNS, 5001, "q");
+    assert_int_equal(t_in(c, &p, SEC), 0);
+  }
+  snap before;
+  snap_take(b, &before);
+  size_t oflen = 0;
+  uint64_t cur = 0, next;
+  /* a delta of c (not a full snapshot) conflicts with B's blocks */
+  assert_int_equal(pinhole_state_export(c->ctx, 2 * SEC, 0, blob, sizeof(blob),
+                                        &oflen, &cur),
+                   1);
+  assert_int_equal(pinhole_state_export(c->ctx, 2 * SEC, cur, blob,
+                                        sizeof(blob), &oflen, &next),
+                   1);
+  udp_flows(c, 52000, 1, 3 * SEC);
+  assert_int_equal(pinhole_state_export(c->ctx, 3 * SEC, cur, blob,
+                                        sizeof(blob), &oflen, &next),
+                   1);
+  assert_true(pinhole_state_import(b->ctx, 3 * SEC, blob, oflen) < 0);
+  snap_same(b, &before);
+  free(before.listing);
+  t_ctx_del(a);
+  t_ctx_del(b);
+  t_ctx_del(c);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_state_failover),
+      cmocka_unit_test(test_state_hostile),
+      cmocka_unit_test(test_state_incremental),
+      cmocka_unit_test(test_state_pieces),
+      cmocka_unit_test(test_state_pba),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
