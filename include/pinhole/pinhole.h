@@ -217,7 +217,7 @@ typedef struct pinhole_config {
   /** IPv6 connections (the stateful IPv6 firewall, docs/ipv6.md): 0 =
    *  IPv6 off, its packets counted as "Non-IPv4 packets" and dropped as
    *  before 0.2; pinhole_config_default() sets max_flows / 4 (16384); at
-   *  most max_flows are used. Memory: about 250 bytes per IPv6 connection slot,
+   *  most max_flows are used. Memory: about 240 bytes per IPv6 connection slot,
    *  nothing per IPv4 one. @since 0.2 */
   uint32_t max_conns6;
 } pinhole_config;
