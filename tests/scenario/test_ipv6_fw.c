@@ -607,6 +607,33 @@ static void test_ipv6_rule_checks(void **state) {
   t_ctx_del(t);
 }
 
+/* A burst mixing both families: each packet as pinhole_process() would. */
+static void test_ipv6_burst(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  tpkt p[4];
+  b6_udp(&p[0], CLI, 5353, SRV, 53, "query");
+  t_udp(&p[1], IN_HOST, 7003, OUT_HOST, 5000, "v4");
+  b6_udp(&p[2], CLI, 5353, SRV, 53, "again");
+  b6_udp(&p[3], PEER, 5353, CLI, 53, "no rule");
+  pinhole_pkt pk[4];
+  for (int i = 0; i < 4; i++)
+    pk[i] = p[i].p;
+  uint8_t vd[4];
+  assert_int_equal(
+      pinhole_process_burst(t->ctx, pk, 3, PINHOLE_SIDE_INSIDE, SEC, vd), 3);
+  assert_int_equal(pinhole_process_burst(t->ctx, pk + 3, 1,
+                                         PINHOLE_SIDE_OUTSIDE, SEC, vd + 3),
+                   1);
+  assert_int_equal(vd[0], PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(vd[1], PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(vd[2], PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(vd[3], PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1, -1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ipv6_tcp_out),
@@ -621,6 +648,7 @@ int main(void) {
       cmocka_unit_test(test_ipv6_reasons_counted),
       cmocka_unit_test(test_ipv6_nd_pass_or_drop),
       cmocka_unit_test(test_ipv6_rule_checks),
+      cmocka_unit_test(test_ipv6_burst),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
