@@ -495,7 +495,7 @@ static int ph_prefix6_has(const uint8_t a[16], const uint8_t p[16],
                           unsigned plen) {
   for (unsigned i = 0; i < 16 && i * 8 < plen; i++) {
     unsigned have = plen - i * 8;
-    uint8_t m = have >= 8 ? 0xFFu : (uint8_t)(0xFFu << (8 - have));
+    uint8_t m = (uint8_t)(have >= 8 ? 0xFFu : 0xFFu << (8 - have));
     if ((a[i] & m) != p[i])
       return 0;
   }
