@@ -983,6 +983,10 @@ typedef struct pinhole_usage {
   uint32_t pad_;
   uint64_t memory_bytes;             /**< bytes allocated at creation */
   uint32_t fragments, max_fragments; /**< datagrams being reassembled */
+  /** @since 0.2: of flows, the IPv6 connections, and their limit
+   *  (max_conns6); flows counts both families, so it may reach
+   *  max_flows + max_flows6 */
+  uint32_t flows6, max_flows6;
 } pinhole_usage;
 
 /**

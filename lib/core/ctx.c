@@ -692,6 +692,8 @@ int pinhole_usage_get(const pinhole_ctx *ctx, pinhole_usage *u) {
   x.memory_bytes = ctx->mem_bytes;
   x.fragments = ctx->nfrags;
   x.max_fragments = ctx->cfg.max_fragments;
+  x.flows6 = ctx->nconns6;
+  x.max_flows6 = ctx->cfg.max_conns6;
   size_t n = u->size < sizeof(x) ? u->size : sizeof(x);
   size_t keep = u->size;
   memcpy(u, &x, n);

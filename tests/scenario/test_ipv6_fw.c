@@ -200,6 +200,8 @@ static void test_ipv6_tcp_out(void **state) {
   u.size = sizeof(u);
   assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
   assert_int_equal(u.flows, 1);
+  assert_int_equal(u.flows6, 1);
+  assert_int_equal(u.max_flows6, 8);
   t_ctx_del(t);
 }
 

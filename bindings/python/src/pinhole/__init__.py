@@ -279,6 +279,7 @@ class Usage(ctypes.Structure):
         ("half_open", u32), ("pad_", u32),
         ("memory_bytes", u64),
         ("fragments", u32), ("max_fragments", u32),
+        ("flows6", u32), ("max_flows6", u32),
     ]
 
 # ---------------------------------------------------------------- loading
