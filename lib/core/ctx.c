@@ -591,6 +591,16 @@ int pinhole_rule_alg_allow(pinhole_ctx *ctx, int rule, const char *id) {
   return 0;
 }
 
+/* A rule's destination ports (TCP and UDP only; a rule with ports
+ * matches no other protocol). */
+static int ph_rule_dport_ok(const pinhole_rule *r, uint8_t proto,
+                            uint16_t dport) {
+  if (r->dport_hi == 0)
+    return 1;
+  return (proto == PINHOLE_IPPROTO_TCP || proto == PINHOLE_IPPROTO_UDP) &&
+         dport >= r->dport_lo && dport <= r->dport_hi;
+}
+
 const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
                                    const pinhole_pkt_view *v) {
   for (uint32_t i = 0; i < ctx->nrules; i++) {
@@ -605,13 +615,8 @@ const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
     if ((v->src & pr->src_mask) != r->src_addr ||
         (v->dst & pr->dst_mask) != r->dst_addr)
       continue;
-    if (r->dport_hi != 0 &&
-        (v->proto == PINHOLE_IPPROTO_TCP || v->proto == PINHOLE_IPPROTO_UDP)) {
-      if (v->dport < r->dport_lo || v->dport > r->dport_hi)
-        continue;
-    } else if (r->dport_hi != 0) {
+    if (!ph_rule_dport_ok(r, v->proto, v->dport))
       continue;
-    }
     return pr;
   }
   return NULL;
@@ -631,13 +636,8 @@ const ph_rule *pinhole__rule_match6(const pinhole_ctx *ctx, int side,
     if (!ph_prefix6_has(v->src, r->src6, r->src_plen) ||
         !ph_prefix6_has(v->dst, r->dst6, r->dst_plen))
       continue;
-    if (r->dport_hi != 0 &&
-        (v->proto == PINHOLE_IPPROTO_TCP || v->proto == PINHOLE_IPPROTO_UDP)) {
-      if (v->dport < r->dport_lo || v->dport > r->dport_hi)
-        continue;
-    } else if (r->dport_hi != 0) {
+    if (!ph_rule_dport_ok(r, v->proto, v->dport))
       continue;
-    }
     return pr;
   }
   return NULL;

@@ -284,6 +284,9 @@ void pinhole__stream_hold_lost(pinhole_ctx *ctx, ph_ref r, int why);
 /* icmp.c */
 int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, int side);
+/* An ICMP error quoting an ICMP message that is no echo: counted (ICMP
+ * error length, ICMP ALG), PINHOLE_VERDICT_DROP. */
+int pinhole__icmp_about_error(pinhole_ctx *ctx);
 void pinhole__reject(pinhole_ctx *ctx, const uint8_t *pkt,
                      const pinhole_pkt_view *v, int side);
 

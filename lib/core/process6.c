@@ -179,14 +179,8 @@ static int ph_error6(pinhole_ctx *ctx, const pinhole_pkt *pkt,
                             "quoted fragment has no ports");
   if (proto == PINHOLE_IP6_NH_ICMPV6) {
     uint8_t t = pkt->data[v6->inner_l4_off];
-    if (t != PINHOLE_ICMP6_ECHO && t != PINHOLE_ICMP6_ECHOREPLY) {
-      /* an error about an error is never answered (RFC 4443 sec. 2.4) */
-      ph_count(ctx, PINHOLE_CNT_ERR_ICMP);
-      ph_count(ctx, PINHOLE_CNT_ICMP_ERR_LEN);
-      ph_count(ctx, PINHOLE_CNT_ERR_ALG);
-      ph_count(ctx, PINHOLE_CNT_ALG_ICMP);
-      return PINHOLE_VERDICT_DROP;
-    }
+    if (t != PINHOLE_ICMP6_ECHO && t != PINHOLE_ICMP6_ECHOREPLY)
+      return pinhole__icmp_about_error(ctx);
   }
   int dir;
   ph_conn *c = pinhole__conn6_lookup(ctx, proto, v6->inner_dst, v6->inner_src,

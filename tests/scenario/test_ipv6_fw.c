@@ -304,6 +304,8 @@ static void test_ipv6_udp_and_echo(void **state) {
   t_ctx_del(t);
 }
 
+static tpkt *b6_ns(tpkt *p);
+
 static void test_ipv6_icmp_error_to_its_flow(void **state) {
   (void)state;
   tctx *t = ctx6(8);
@@ -326,10 +328,15 @@ static void test_ipv6_icmp_error_to_its_flow(void **state) {
   b6_udp(&q, CLI, 5354, SRV, 53, "query");
   b6_err(&p, RTR, CLI, PINHOLE_ICMP6_TIMXCEED, 0, &q);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* an error about an ICMPv6 message that is no echo is never passed */
+  b6_ns(&q);
+  b6_err(&p, RTR, "fe80::1", PINHOLE_ICMP6_UNREACH, 3, &q);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
              PINHOLE_CNT_ERR_UDP, 1, PINHOLE_CNT_UDP_PORT_SCAN, 1,
              PINHOLE_CNT_NEW_DISCARD, 2, PINHOLE_CNT_EXIST_DISCARD, 1,
-             PINHOLE_CNT_ERR_ALG, 3, PINHOLE_CNT_ALG_ICMP, 3, -1);
+             PINHOLE_CNT_ERR_ALG, 4, PINHOLE_CNT_ALG_ICMP, 4,
+             PINHOLE_CNT_ERR_ICMP, 1, PINHOLE_CNT_ICMP_ERR_LEN, 1, -1);
   assert_true(t_has_event(t, "PINHOLE_ALG_ERROR: conv=0 proto=ICMPv6 "
                              "side=outside [2001:db8:3::1]:0 -> "
                              "[2001:db8:1::3]:0 reason=\"error not "
