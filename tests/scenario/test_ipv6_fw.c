@@ -195,6 +195,16 @@ static void test_ipv6_tcp_out(void **state) {
   assert_true(t_has_event(t, "PINHOLE_FLOW_CREATED: conv=1 proto=TCP "
                              "side=inside [2001:db8:1::2]:40000 -> "
                              "[2001:db8:2::5]:443 state=forward rule=v6-out"));
+  int n = pinhole_conversations_format_json(t->ctx, NULL, NULL, 0);
+  assert_true(n > 0);
+  char *js = malloc((size_t)n + 1);
+  assert_int_equal(
+      pinhole_conversations_format_json(t->ctx, NULL, js, (size_t)n + 1), n);
+  assert_non_null(strstr(js, "\"src\":\"2001:db8:1::2\",\"src_port\":40000,"
+                             "\"dst\":\"2001:db8:2::5\",\"dst_port\":443,"
+                             "\"nat_src\":\"2001:db8:1::2\",\"nat_src_port\":"
+                             "40000,"));
+  free(js);
   pinhole_usage u;
   memset(&u, 0, sizeof(u));
   u.size = sizeof(u);
