@@ -34,6 +34,8 @@
  *     kind 6 UDP    with a raw u16 checksum and length field
  *     kind 7 TCP:   src dst sport dport flags u16 len payload (SEQ/ACK
  *                   follow the stream)
+ *   Raw packets may be IPv6 (rules: 2001:db8:1::/48 inside out, the
+ *   outside to [2001:db8:1::80]:80 TCP).
  *   Address index (low 3 bits): 198.18.0.2, .3, .4 (inside), 198.19.0.2,
  *   .3 (outside), 198.19.0.1 (public), 198.19.0.4 (a router), 127.0.0.1.
  *   Port index: < 0x80 a fixed set, index mod 48 (21 20 69 554 5060 1024
@@ -58,6 +60,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pinhole/ipv6.h>
 #include <pinhole/pinhole.h>
 
 #include "core/ctx.h"
@@ -564,7 +567,8 @@ static void check_usage(const harness *h, int final) {
   memset(&u, 0, sizeof(u));
   u.size = sizeof(u);
   CHECK(pinhole_usage_get(h->ctx, &u) == 0);
-  CHECK(u.flows <= u.max_flows && u.conversations <= u.max_conversations);
+  CHECK(u.flows <= u.max_flows + u.max_flows6 && u.flows6 <= u.max_flows6 &&
+        u.flows6 <= u.flows && u.conversations <= u.max_conversations);
   CHECK(u.mappings <= u.max_mappings && u.pinholes <= u.max_pinholes);
   CHECK(u.watch <= u.max_watch && u.watch <= u.flows);
   CHECK(u.half_open <= h->cfg.max_half_open && u.half_open <= u.flows);
@@ -626,6 +630,16 @@ static void check_output(harness *h, const pinhole_pkt *p, int in_ok, int side,
   CHECK(p->len <= p->cap);
   if (verdict != PINHOLE_VERDICT_FORWARD && verdict != PINHOLE_VERDICT_HAIRPIN)
     return;
+  if (p->len > 0 && p->data[0] >> 4 == 6) {
+    /* IPv6 passes untranslated: valid, whole, checksums as they came */
+    pinhole_pkt6_view v6;
+    CHECK(verdict == PINHOLE_VERDICT_FORWARD);
+    CHECK(pinhole_pkt6_parse(p->data, p->len, &v6) == 0);
+    CHECK(v6.ip_len == p->len);
+    if (in_ok)
+      CHECK(pinhole_pkt6_l4_cksum_ok(p->data, &v6) == 1);
+    return;
+  }
   pinhole_pkt_view v;
   int rc = pinhole_pkt_parse(p->data, p->len, &v);
   if (rc != 0)
@@ -684,6 +698,11 @@ static int snap_same(const pinhole_ctx *ctx, const snapshot *s) {
 }
 
 static int input_ok(const uint8_t *b, size_t len) {
+  if (len > 0 && b[0] >> 4 == 6) {
+    pinhole_pkt6_view v6;
+    return pinhole_pkt6_parse(b, len, &v6) == 0 &&
+           pinhole_pkt6_l4_cksum_ok(b, &v6) == 1;
+  }
   pinhole_pkt_view v;
   if (pinhole_pkt_parse(b, len, &v) != 0)
     return 0;
@@ -813,6 +832,28 @@ static void setup(harness *h, uint8_t conf) {
   r.action = PINHOLE_ACTION_ACCEPT;
   r.nat = PINHOLE_NAT_SOURCE;
   r.pool = pid;
+  CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
+  /* IPv6 (raw packets): inside 2001:db8:1::/48 out, the outside to
+   * 2001:db8:1::80 TCP port 80 */
+  static const uint8_t in6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1};
+  static const uint8_t web6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x80};
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "v6-out");
+  r.family = 6;
+  r.side = PINHOLE_SIDE_INSIDE;
+  memcpy(r.src6, in6, 16);
+  r.src_plen = 48;
+  CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "v6-web");
+  r.family = 6;
+  r.side = PINHOLE_SIDE_OUTSIDE;
+  r.proto = 6;
+  memcpy(r.dst6, web6, 16);
+  r.dst_plen = 128;
+  r.dport_lo = r.dport_hi = 80;
   CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
 }
 

@@ -133,7 +133,14 @@ enum pinhole_config_flag {
    *  path takes packets larger than the fragments came in. A datagram
    *  that does not fit cap is fragmented as without the flag
    *  (docs/reassembly.md "IP fragments"). @since 0.2 */
-  PINHOLE_CFG_REASM_WHOLE = 0x20
+  PINHOLE_CFG_REASM_WHOLE = 0x20,
+  /** With IPv6 on (max_conns6 > 0): drop neighbour discovery (ICMPv6
+   *  types 133-137) and multicast listener (130-132, 143) messages,
+   *  counted as a new flow discarded with "No matching rule". Off by
+   *  default: they pass (verdict FORWARD, no connection, no counter), as
+   *  a bridge between the link's hosts needs them (docs/ipv6.md).
+   *  @since 0.2 */
+  PINHOLE_CFG_IP6_ND_DROP = 0x40
 };
 
 /**
@@ -207,6 +214,12 @@ typedef struct pinhole_config {
   /** how long a message may wait for its rest (ms); 3000; at most
    *  86400000. @since 0.2 */
   uint32_t hold_timeout_ms;
+  /** IPv6 connections (the stateful IPv6 firewall, docs/ipv6.md): 0 =
+   *  IPv6 off, its packets counted as "Non-IPv4 packets" and dropped as
+   *  before 0.2; pinhole_config_default() sets max_flows / 4 (16384); at
+   *  most max_flows are used. Memory: about 240 bytes per IPv6 connection slot,
+   *  nothing per IPv4 one. @since 0.2 */
+  uint32_t max_conns6;
 } pinhole_config;
 
 /**
@@ -321,6 +334,11 @@ typedef struct pinhole_event {
    *  ADDRESS_* or NAT_ADDRESSES_EXHAUSTED event; 0 otherwise */
   uint32_t pool_id;
   uint32_t pad2_;
+  /** @since 0.2: 6 when the endpoints are IPv6 (then src6/dst6 hold the
+   *  addresses and src.addr, dst.addr, nat_*.addr are 0; the ports stay
+   *  in src, dst, nat_src, nat_dst); 0 for IPv4 */
+  uint8_t family;
+  uint8_t src6[16], dst6[16];
 } pinhole_event;
 
 /**
@@ -647,6 +665,14 @@ typedef struct pinhole_rule {
    *  only connections of its own protocol (since 0.2) */
   char alg[16];
   uint32_t flags; /**< pinhole_rule_flag bits; 0. @since 0.2 */
+  /** @since 0.2: the family the rule matches: 0 (or 4) IPv4 only, as
+   *  before; 6 IPv6 only, its prefixes in src6/dst6 with src_plen and
+   *  dst_plen 0..128 (src_addr, dst_addr unused and zero). An IPv6 rule
+   *  translates nothing (nat PINHOLE_NAT_NONE) and names no ALG (alg ""
+   *  or "none"): docs/ipv6.md. */
+  uint8_t family;
+  uint8_t src6[16], dst6[16]; /**< IPv6 prefixes (family 6), bits past
+                                   the length ignored */
 } pinhole_rule;
 
 /** Rule flags (pinhole_rule.flags). @since 0.2 */
@@ -897,7 +923,14 @@ enum pinhole_counter {
   PINHOLE_CNT_REASM_CONFLICT,
   /** A TCP segment past the end of a held message (an earlier one is
    *  missing): dropped, the sender sends it again. @since 0.2 */
-  PINHOLE_CNT_REASM_OUT_OF_ORDER
+  PINHOLE_CNT_REASM_OUT_OF_ORDER,
+  /** A UDP datagram over IPv6 with checksum 0 (RFC 8200 sec. 8.1
+   *  forbids it): a UDP error. @since 0.2 */
+  PINHOLE_CNT_UDP6_CKSUM_ZERO,
+  /** An IPv6 fragment (not an atomic one): dropped, the IPv6 firewall
+   *  does not track fragmented datagrams yet (docs/ipv6.md). An IP
+   *  error. @since 0.2 */
+  PINHOLE_CNT_IP6_FRAGMENT
 };
 
 /** Number of counters this library version has. @since 0.1.0 */
@@ -950,6 +983,10 @@ typedef struct pinhole_usage {
   uint32_t pad_;
   uint64_t memory_bytes;             /**< bytes allocated at creation */
   uint32_t fragments, max_fragments; /**< datagrams being reassembled */
+  /** @since 0.2: of flows, the IPv6 connections, and their limit
+   *  (max_conns6); flows counts both families, so it may reach
+   *  max_flows + max_flows6 */
+  uint32_t flows6, max_flows6;
 } pinhole_usage;
 
 /**
@@ -987,6 +1024,11 @@ typedef struct pinhole_flow_info {
   uint64_t frames, bytes;
   uint32_t idle_ms; /**< since the connection's last packet */
   uint32_t pad_;
+  /** @since 0.2: 6 for an IPv6 connection (src6/dst6 hold its packets'
+   *  addresses as they arrive, the .addr fields are 0, nothing is
+   *  translated); 0 for IPv4 */
+  uint8_t family;
+  uint8_t src6[16], dst6[16];
 } pinhole_flow_info;
 
 /** Visitor; return non-zero to stop the walk. */

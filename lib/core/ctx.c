@@ -65,6 +65,7 @@ int pinhole_config_default(pinhole_config *cfg, size_t size) {
   cfg->hold_msg_max = PH_HOLD_MSG_MAX;
   cfg->max_held = PH_MAX_HELD;
   cfg->hold_timeout_ms = PH_HOLD_TIMEOUT_MS;
+  cfg->max_conns6 = cfg->max_flows / 4;
   return 0;
 }
 
@@ -177,6 +178,8 @@ static int ph_config_check(pinhole_config *c) {
     c->max_half_open = c->max_flows / 2 ? c->max_flows / 2 : 1;
   if (c->max_watch > c->max_flows)
     c->max_watch = c->max_flows;
+  if (c->max_conns6 > c->max_flows)
+    c->max_conns6 = c->max_flows;
   return 0;
 }
 
@@ -226,6 +229,9 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   }
 
   uint32_t nb = pinhole__ft_buckets_for(2 * c.max_flows);
+  /* IPv6 connections: slots max_flows.. of the connection arrays */
+  uint32_t nslots = c.max_flows + c.max_conns6;
+  uint32_t nb6 = c.max_conns6 ? pinhole__ft_buckets_for(2 * c.max_conns6) : 0;
   uint32_t map_buckets = ph_pow2_at_least(c.max_mappings);
   uint32_t pinhole_buckets = ph_pow2_at_least(c.max_pinholes);
   uint32_t frag_buckets = ph_pow2_at_least(c.max_fragments);
@@ -237,9 +243,11 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ph_layout l = {0, 0};
   size_t o_ctx = ph_carve(&l, sizeof(pinhole_ctx));
   size_t o_ft = ph_carve(&l, (size_t)nb * sizeof(ph_ft_bucket));
-  size_t o_conns = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_conn));
-  size_t o_cold = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_conn_cold));
-  size_t o_tcpw = ph_carve(&l, (size_t)c.max_flows * sizeof(ph_tcpw));
+  size_t o_conns = ph_carve(&l, (size_t)nslots * sizeof(ph_conn));
+  size_t o_cold = ph_carve(&l, (size_t)nslots * sizeof(ph_conn_cold));
+  size_t o_tcpw = ph_carve(&l, (size_t)nslots * sizeof(ph_tcpw));
+  size_t o_conn6 = ph_carve(&l, (size_t)c.max_conns6 * sizeof(ph_conn6));
+  size_t o_ft6 = ph_carve(&l, (size_t)nb6 * sizeof(ph_ft_bucket));
   size_t o_convs = ph_carve(&l, (size_t)c.max_conversations * sizeof(ph_conv));
   size_t o_maps = ph_carve(&l, (size_t)c.max_mappings * sizeof(ph_mapping));
   size_t o_mih = ph_carve(&l, (size_t)map_buckets * sizeof(uint32_t));
@@ -295,6 +303,10 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->conns = (ph_conn *)(void *)(m + o_conns);
   ctx->cold = (ph_conn_cold *)(void *)(m + o_cold);
   ctx->tcpw = (ph_tcpw *)(void *)(m + o_tcpw);
+  ctx->conn6 = (ph_conn6 *)(void *)(m + o_conn6);
+  if (nb6)
+    pinhole__ft_init(&ctx->ft6, (ph_ft_bucket *)(void *)(m + o_ft6), nb6,
+                     &c.hash_key); /* keys hashed with ft's (flows6.c) */
   ctx->convs = (ph_conv *)(void *)(m + o_convs);
   ctx->maps = (ph_mapping *)(void *)(m + o_maps);
   ctx->map_ihash = (uint32_t *)(void *)(m + o_mih);
@@ -345,6 +357,10 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
     ph_cold_at(ctx, i)->conv_next = ctx->conn_free;
     ctx->conn_free = i;
   }
+  for (uint32_t i = nslots; i > c.max_flows; i--) {
+    ph_cold_at(ctx, i)->conv_next = ctx->conn6_free;
+    ctx->conn6_free = i;
+  }
   for (uint32_t i = c.max_conversations; i > 0; i--) {
     ph_conv_at(ctx, i)->next = ctx->conv_free;
     ctx->conv_free = i;
@@ -379,8 +395,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
     ctx->rng = 1;
   ph_timeouts(ctx);
   pinhole_wheel_init(&ctx->conn_wheel, ctx->cold, sizeof(ph_conn_cold),
-                     offsetof(ph_conn_cold, timer), c.max_flows, 0,
-                     PH_TICK_SHIFT);
+                     offsetof(ph_conn_cold, timer), nslots, 0, PH_TICK_SHIFT);
   pinhole_wheel_init(&ctx->pinhole_wheel, ctx->pinholes, sizeof(ph_pinhole),
                      offsetof(ph_pinhole, timer), c.max_pinholes, 0,
                      PH_TICK_SHIFT);
@@ -468,6 +483,27 @@ static uint32_t ph_mask(uint8_t plen) {
   return plen == 0 ? 0 : 0xFFFFFFFFu << (32 - plen);
 }
 
+/* Clears the bits of a[16] past plen (0..128). */
+static void ph_prefix6_clear(uint8_t a[16], unsigned plen) {
+  for (unsigned i = 0; i < 16; i++) {
+    unsigned have = plen > i * 8 ? plen - i * 8 : 0;
+    if (have < 8)
+      a[i] &= (uint8_t)(0xFFu << (8 - have));
+  }
+}
+
+/* Is a[16] under prefix p[16] (its bits past plen zero)? */
+static int ph_prefix6_has(const uint8_t a[16], const uint8_t p[16],
+                          unsigned plen) {
+  for (unsigned i = 0; i < 16 && i * 8 < plen; i++) {
+    unsigned have = plen - i * 8;
+    uint8_t m = (uint8_t)(have >= 8 ? 0xFFu : 0xFFu << (8 - have));
+    if ((a[i] & m) != p[i])
+      return 0;
+  }
+  return 1;
+}
+
 int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
   pinhole_rule r;
   int rv;
@@ -475,8 +511,15 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
     return PINHOLE_ERR_INVALID_ARG;
   if ((rv = pinhole__struct_in(&r, sizeof(r), rule, rule->size)) < 0)
     return rv;
+  int v6 = r.family == 6;
+  if (r.family != 0 && r.family != 4 && !v6)
+    return PINHOLE_ERR_INVALID_ARG;
+  if (v6 && (r.nat != PINHOLE_NAT_NONE || r.src_addr != 0 || r.dst_addr != 0 ||
+             r.src_plen > 128 || r.dst_plen > 128 || r.flags != 0 ||
+             (r.alg[0] != '\0' && strncmp(r.alg, "none", sizeof(r.alg)) != 0)))
+    return PINHOLE_ERR_INVALID_ARG; /* IPv6: no NAT, no ALG yet */
   if (r.action > PINHOLE_ACTION_REJECT || r.nat > PINHOLE_NAT_STATIC ||
-      r.src_plen > 32 || r.dst_plen > 32 ||
+      (!v6 && (r.src_plen > 32 || r.dst_plen > 32)) ||
       (r.side != PINHOLE_SIDE_ANY && r.side > PINHOLE_SIDE_OUTSIDE) ||
       r.dport_lo > r.dport_hi)
     return PINHOLE_ERR_INVALID_ARG;
@@ -509,8 +552,10 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
     return PINHOLE_ERR_FULL;
   ph_rule *pr = &ctx->rules[ctx->nrules];
   pr->r = r;
-  pr->src_mask = ph_mask(r.src_plen);
-  pr->dst_mask = ph_mask(r.dst_plen);
+  ph_prefix6_clear(pr->r.src6, v6 ? r.src_plen : 0);
+  ph_prefix6_clear(pr->r.dst6, v6 ? r.dst_plen : 0);
+  pr->src_mask = v6 ? 0 : ph_mask(r.src_plen); /* IPv6: src6, dst6 */
+  pr->dst_mask = v6 ? 0 : ph_mask(r.dst_plen);
   pr->r.src_addr &= pr->src_mask;
   pr->r.dst_addr &= pr->dst_mask;
   pr->alg = alg;
@@ -548,12 +593,22 @@ int pinhole_rule_alg_allow(pinhole_ctx *ctx, int rule, const char *id) {
   return 0;
 }
 
+/* A rule's destination ports (TCP and UDP only; a rule with ports
+ * matches no other protocol). */
+static int ph_rule_dport_ok(const pinhole_rule *r, uint8_t proto,
+                            uint16_t dport) {
+  if (r->dport_hi == 0)
+    return 1;
+  return (proto == PINHOLE_IPPROTO_TCP || proto == PINHOLE_IPPROTO_UDP) &&
+         dport >= r->dport_lo && dport <= r->dport_hi;
+}
+
 const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
                                    const pinhole_pkt_view *v) {
   for (uint32_t i = 0; i < ctx->nrules; i++) {
     const ph_rule *pr = &ctx->rules[i];
     const pinhole_rule *r = &pr->r;
-    if (pr->gone)
+    if (pr->gone || r->family == 6)
       continue;
     if (r->side != PINHOLE_SIDE_ANY && r->side != side)
       continue;
@@ -562,13 +617,29 @@ const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
     if ((v->src & pr->src_mask) != r->src_addr ||
         (v->dst & pr->dst_mask) != r->dst_addr)
       continue;
-    if (r->dport_hi != 0 &&
-        (v->proto == PINHOLE_IPPROTO_TCP || v->proto == PINHOLE_IPPROTO_UDP)) {
-      if (v->dport < r->dport_lo || v->dport > r->dport_hi)
-        continue;
-    } else if (r->dport_hi != 0) {
+    if (!ph_rule_dport_ok(r, v->proto, v->dport))
       continue;
-    }
+    return pr;
+  }
+  return NULL;
+}
+
+const ph_rule *pinhole__rule_match6(const pinhole_ctx *ctx, int side,
+                                    const pinhole_pkt6_view *v) {
+  for (uint32_t i = 0; i < ctx->nrules; i++) {
+    const ph_rule *pr = &ctx->rules[i];
+    const pinhole_rule *r = &pr->r;
+    if (pr->gone || r->family != 6)
+      continue;
+    if (r->side != PINHOLE_SIDE_ANY && r->side != side)
+      continue;
+    if (r->proto != 0 && r->proto != v->proto)
+      continue;
+    if (!ph_prefix6_has(v->src, r->src6, r->src_plen) ||
+        !ph_prefix6_has(v->dst, r->dst6, r->dst_plen))
+      continue;
+    if (!ph_rule_dport_ok(r, v->proto, v->dport))
+      continue;
     return pr;
   }
   return NULL;
@@ -623,6 +694,8 @@ int pinhole_usage_get(const pinhole_ctx *ctx, pinhole_usage *u) {
   x.memory_bytes = ctx->mem_bytes;
   x.fragments = ctx->nfrags;
   x.max_fragments = ctx->cfg.max_fragments;
+  x.flows6 = ctx->nconns6;
+  x.max_flows6 = ctx->cfg.max_conns6;
   size_t n = u->size < sizeof(x) ? u->size : sizeof(x);
   size_t keep = u->size;
   memcpy(u, &x, n);

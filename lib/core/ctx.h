@@ -92,6 +92,22 @@ typedef struct ph_conn_cold {
 
 _Static_assert(sizeof(ph_conn) == 64, "a connection's hot part is one line");
 
+/*
+ * An IPv6 connection's addresses (docs/ipv6.md "How the table holds both
+ * families"). IPv6 connections take the connection slots past max_flows
+ * (ctx->conns, cold and tcpw have max_flows + max_conns6 entries); slot
+ * max_flows + i has its addresses in conn6[i]. Their ph_tuple address
+ * fields hold keyed 32-bit folds of these (flows6.c), they are filed in
+ * their own flow table ft6, and a lookup compares the folds in ph_conn,
+ * then the full addresses here. An IPv4 connection pays nothing.
+ */
+typedef struct ph_conn6 {
+  uint8_t a_src[16], a_dst[16]; /* as packets arrive from side A */
+  uint8_t b_src[16], b_dst[16]; /* as packets arrive from side B */
+} ph_conn6;
+
+_Static_assert(sizeof(ph_conn6) == 64, "an IPv6 connection's addresses");
+
 enum ph_tcp_dir_flag {
   PH_TW_SEEN = 0x01,  /* end and maxwin are known */
   PH_TW_ACKED = 0x02, /* ack holds an acknowledgment this side sent */
@@ -497,6 +513,12 @@ struct pinhole_ctx {
   uint32_t sync_lost_tick;    /* with sync_lost: the newest tick overwritten */
   uint32_t sync_pass_tick;    /* when the current export pass began */
   uint8_t sync_lost;
+  /* IPv6 connections (core/flows6.c): slots max_flows.. of conns */
+  ph_conn6 *conn6;   /* max_conns6, index slot - max_flows */
+  ph_flow_table ft6; /* their keys (folded tuples) */
+  ph_ref conn6_free; /* free list of their conns slots (through cold
+                        conv_next, as conn_free) */
+  uint32_t nconns6;
 };
 
 #define PH_SCRATCH 65536
@@ -554,6 +576,16 @@ static inline ph_ref ph_conn_ref(const pinhole_ctx *ctx, const ph_conn *c) {
 
 static inline ph_conn_cold *ph_cold(const pinhole_ctx *ctx, const ph_conn *c) {
   return &ctx->cold[c - ctx->conns];
+}
+
+/* Is c an IPv6 connection (a slot past max_flows)? */
+static inline int ph_conn_is6(const pinhole_ctx *ctx, const ph_conn *c) {
+  return ph_conn_idx(ctx, c) >= ctx->cfg.max_flows;
+}
+
+/* The addresses of IPv6 connection c. */
+static inline ph_conn6 *ph_conn6_of(const pinhole_ctx *ctx, const ph_conn *c) {
+  return &ctx->conn6[ph_conn_idx(ctx, c) - ctx->cfg.max_flows];
 }
 
 #endif /* PH_CORE_CTX_H */

@@ -7,6 +7,8 @@
 
 #include "core/ctx.h"
 
+#include <pinhole/ipv6.h>
+
 /* ctx.c */
 int pinhole__struct_in(void *dst, size_t ours, const void *src, size_t theirs);
 const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
@@ -164,6 +166,12 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
 ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                                   uint8_t a_side, const ph_tuple *a,
                                   const ph_tuple *b, uint64_t h, int h_side);
+/* The same for an IPv6 connection (a slot past max_flows, filed in ft6):
+ * a and b hold folded addresses (flows6.c); the caller fills its
+ * ph_conn6. NULL when max_conns6 are in use or ft6 has no room. */
+ph_conn *pinhole__conn_new6(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
+                            uint8_t a_side, const ph_tuple *a,
+                            const ph_tuple *b);
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c);
 /* Gives a connection an ALG watch slot; 0 or PINHOLE_ERR_FULL. */
 int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg);
@@ -299,6 +307,9 @@ void pinhole__stream_hold_lost(pinhole_ctx *ctx, ph_ref r, int why);
 /* icmp.c */
 int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, int side);
+/* An ICMP error quoting an ICMP message that is no echo: counted (ICMP
+ * error length, ICMP ALG), PINHOLE_VERDICT_DROP. */
+int pinhole__icmp_about_error(pinhole_ctx *ctx);
 void pinhole__reject(pinhole_ctx *ctx, const uint8_t *pkt,
                      const pinhole_pkt_view *v, int side);
 
@@ -323,6 +334,40 @@ typedef struct ph_out {
 } ph_out;
 void pinhole__printf(ph_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* flows6.c: IPv6 connections (ctx.h ph_conn6) */
+/* The keyed 32-bit fold of an IPv6 address its tuples hold. */
+uint32_t pinhole__fold6(const pinhole_ctx *ctx, const uint8_t addr[16]);
+/* The folded tuple of an IPv6 packet's addresses and ports. */
+void pinhole__tuple6(const pinhole_ctx *ctx, ph_tuple *t, const uint8_t src[16],
+                     const uint8_t dst[16], uint16_t sport, uint16_t dport);
+/* The IPv6 connection a packet with these addresses and ports belongs
+ * to (folds, then full addresses compared); *dir as pinhole__conn_lookup. */
+ph_conn *pinhole__conn6_lookup(pinhole_ctx *ctx, uint8_t proto,
+                               const uint8_t src[16], const uint8_t dst[16],
+                               uint16_t sport, uint16_t dport, int *dir);
+/* The addresses of IPv6 connection c's packets from dir. */
+void pinhole__conn6_addrs(const pinhole_ctx *ctx, const ph_conn *c, int dir,
+                          uint8_t src[16], uint8_t dst[16]);
+/* An event's / a listing row's IPv6 endpoints for connection c. */
+void pinhole__event6_conn(const pinhole_ctx *ctx, pinhole_event *ev,
+                          const ph_conn *c, int dir);
+void pinhole__flow_info6(const pinhole_ctx *ctx, const ph_conn *c, int dir,
+                         pinhole_flow_info *fi);
+/* "[addr]:port" (pinhole_endpoint6_format); "" when it does not fit. */
+size_t pinhole__fmt_ep6(char *buf, size_t len, const uint8_t addr[16],
+                        uint16_t port);
+
+/* process6.c: an IPv6 packet when max_conns6 > 0 (its verdict) */
+int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side);
+/* ctx.c: the first IPv6 rule (family 6) matching a packet, or NULL */
+const ph_rule *pinhole__rule_match6(const pinhole_ctx *ctx, int side,
+                                    const pinhole_pkt6_view *v);
+/* process.c, shared with process6.c */
+void pinhole__count_reason(pinhole_ctx *ctx, int reason);
+int pinhole__verdict(pinhole_ctx *ctx, int first, int verdict);
+ph_status pinhole__tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v);
+int pinhole__icmp_seq_bad(ph_conn *c, int dir, const pinhole_pkt_view *v);
 
 /* stats/format helpers */
 size_t pinhole__fmt_ep(char *buf, size_t len, uint32_t addr, uint16_t port);

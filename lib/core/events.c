@@ -84,6 +84,8 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
     ev.frames_o = c->frames[1];
     ev.bytes_i = c->bytes[0];
     ev.bytes_o = c->bytes[1];
+    if (ph_conn_is6(ctx, c))
+      pinhole__event6_conn(ctx, &ev, c, dir);
   } else if (v != NULL) {
     ev.conv_id = conv ? ph_conv_at(ctx, conv)->id : 0;
     ev.proto = v->proto;
@@ -190,21 +192,31 @@ size_t pinhole__fmt_ep(char *buf, size_t len, uint32_t addr, uint16_t port) {
 }
 
 const char *pinhole__proto_name(uint8_t p) {
-  return p == PINHOLE_IPPROTO_TCP    ? "TCP"
-         : p == PINHOLE_IPPROTO_UDP  ? "UDP"
-         : p == PINHOLE_IPPROTO_ICMP ? "ICMP"
-         : p == PINHOLE_IPPROTO_GRE  ? "GRE"
-                                     : "IP";
+  return p == PINHOLE_IPPROTO_TCP     ? "TCP"
+         : p == PINHOLE_IPPROTO_UDP   ? "UDP"
+         : p == PINHOLE_IPPROTO_ICMP  ? "ICMP"
+         : p == PINHOLE_IPPROTO_GRE   ? "GRE"
+         : p == PINHOLE_IP6_NH_ICMPV6 ? "ICMPv6"
+                                      : "IP";
 }
 
 int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
   if (ev == NULL || (buf == NULL && len != 0))
     return PINHOLE_ERR_INVALID_ARG;
-  char s[24], d[24], ns[24], nd[24];
+  char s[PINHOLE_ENDPOINT6_STRLEN], d[PINHOLE_ENDPOINT6_STRLEN],
+      ns[PINHOLE_ENDPOINT6_STRLEN], nd[PINHOLE_ENDPOINT6_STRLEN];
   pinhole__fmt_ep(s, sizeof(s), ev->src.addr, ev->src.port);
   pinhole__fmt_ep(d, sizeof(d), ev->dst.addr, ev->dst.port);
   pinhole__fmt_ep(ns, sizeof(ns), ev->nat_src.addr, ev->nat_src.port);
   pinhole__fmt_ep(nd, sizeof(nd), ev->nat_dst.addr, ev->nat_dst.port);
+  if (ev->size >= offsetof(pinhole_event, dst6) + sizeof(ev->dst6) &&
+      ev->family == 6) {
+    /* IPv6 endpoints: nothing is translated */
+    pinhole__fmt_ep6(s, sizeof(s), ev->src6, ev->src.port);
+    pinhole__fmt_ep6(d, sizeof(d), ev->dst6, ev->dst.port);
+    memcpy(ns, s, sizeof(s));
+    memcpy(nd, d, sizeof(d));
+  }
   ph_out o = {buf, len, 0};
   if (ev->type == PINHOLE_EVENT_MAPPING_CREATED ||
       ev->type == PINHOLE_EVENT_MAPPING_RELEASED) {

@@ -186,11 +186,14 @@ void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref r) {
   ctx->nconvs--;
 }
 
-/* pinhole__conn_new() with the keys' hashes ha, hb given. */
-static ph_conn *ph_conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
-                            uint8_t a_side, const ph_tuple *a,
-                            const ph_tuple *b, uint64_t ha, uint64_t hb) {
-  ph_ref r = ctx->conn_free;
+/* A new connection from free list *freep, filed in ft (IPv4: ctx->ft and
+ * conn_free; IPv6: ctx->ft6 and conn6_free, core/flows6.c), its keys'
+ * hashes ha, hb given. */
+static ph_conn *ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft,
+                               ph_ref *freep, ph_ref conv, uint8_t proto,
+                               uint8_t a_side, const ph_tuple *a,
+                               const ph_tuple *b, uint64_t ha, uint64_t hb) {
+  ph_ref r = *freep;
   if (r == 0)
     return NULL;
   uint32_t idx = ph_slot(r);
@@ -198,14 +201,14 @@ static ph_conn *ph_conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
   ph_conn_cold *k = ph_cold_at(ctx, r);
   uint32_t next_free = k->conv_next;
   int fa = ph_key_filed(proto, a), fb = ph_key_filed(proto, b);
-  if (fa && pinhole__ft_insert(&ctx->ft, ha, idx << 1) != 0)
+  if (fa && pinhole__ft_insert(ft, ha, idx << 1) != 0)
     return NULL;
-  if (fb && pinhole__ft_insert(&ctx->ft, hb, idx << 1 | 1) != 0) {
+  if (fb && pinhole__ft_insert(ft, hb, idx << 1 | 1) != 0) {
     if (fa)
-      pinhole__ft_remove(&ctx->ft, ha, idx << 1);
+      pinhole__ft_remove(ft, ha, idx << 1);
     return NULL;
   }
-  ctx->conn_free = next_free;
+  *freep = next_free;
   memset(c, 0, sizeof(*c));
   memset(k, 0, sizeof(*k));
   memset(&ctx->tcpw[idx], 0, sizeof(ph_tcpw));
@@ -232,8 +235,9 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                            const ph_tuple *b) {
   if (ctx->conn_free == 0)
     return NULL;
-  return ph_conn_new(ctx, conv, proto, a_side, a, b, ph_conn_key(ctx, proto, a),
-                     ph_conn_key(ctx, proto, b));
+  return ph_conn_new_in(ctx, &ctx->ft, &ctx->conn_free, conv, proto, a_side, a,
+                        b, ph_conn_key(ctx, proto, a),
+                        ph_conn_key(ctx, proto, b));
 }
 
 ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
@@ -243,7 +247,21 @@ ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
     return NULL;
   uint64_t ha = h_side ? ph_conn_key(ctx, proto, a) : h;
   uint64_t hb = h_side ? h : ph_conn_key(ctx, proto, b);
-  return ph_conn_new(ctx, conv, proto, a_side, a, b, ha, hb);
+  return ph_conn_new_in(ctx, &ctx->ft, &ctx->conn_free, conv, proto, a_side, a,
+                        b, ha, hb);
+}
+
+ph_conn *pinhole__conn_new6(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
+                            uint8_t a_side, const ph_tuple *a,
+                            const ph_tuple *b) {
+  if (ctx->conn6_free == 0)
+    return NULL;
+  ph_conn *c =
+      ph_conn_new_in(ctx, &ctx->ft6, &ctx->conn6_free, conv, proto, a_side, a,
+                     b, ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
+  if (c != NULL)
+    ctx->nconns6++;
+  return c;
 }
 
 int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg) {
@@ -311,11 +329,12 @@ void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c) {
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   uint32_t idx = ph_conn_idx(ctx, c);
   ph_conn_cold *k = &ctx->cold[idx];
+  int v6 = ph_conn_is6(ctx, c);
+  ph_flow_table *ft = v6 ? &ctx->ft6 : &ctx->ft;
   if (ph_key_filed(c->proto, &c->a))
-    pinhole__ft_remove(&ctx->ft, ph_conn_key(ctx, c->proto, &c->a), idx << 1);
+    pinhole__ft_remove(ft, ph_conn_key(ctx, c->proto, &c->a), idx << 1);
   if (ph_key_filed(c->proto, &c->b))
-    pinhole__ft_remove(&ctx->ft, ph_conn_key(ctx, c->proto, &c->b),
-                       idx << 1 | 1);
+    pinhole__ft_remove(ft, ph_conn_key(ctx, c->proto, &c->b), idx << 1 | 1);
   if (c->flags & PH_CONN_GRE_QUOTES) {
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->b), idx << 1 | 1);
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->a), idx << 1);
@@ -357,8 +376,10 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
     pinhole__conv_pinholes_free(ctx, conv);
   memset(c, 0, sizeof(*c));
   memset(k, 0, sizeof(*k));
-  k->conv_next = ctx->conn_free;
-  ctx->conn_free = r;
+  ph_ref *freep = v6 ? &ctx->conn6_free : &ctx->conn_free;
+  k->conv_next = *freep;
+  *freep = r;
   ctx->nconns--;
+  ctx->nconns6 -= (uint32_t)v6;
   pinhole__conv_maybe_free(ctx, conv);
 }

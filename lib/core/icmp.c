@@ -132,6 +132,16 @@ static ph_conn *ph_quoted_conn(pinhole_ctx *ctx, const pinhole_pkt_view *v,
                               v->inner_dport, v->inner_sport, h, dir);
 }
 
+int pinhole__icmp_about_error(pinhole_ctx *ctx) {
+  /* an error about an error is never answered (RFC 1122 3.2.2, RFC 4443
+   * sec. 2.4) */
+  ph_count(ctx, PINHOLE_CNT_ERR_ICMP);
+  ph_count(ctx, PINHOLE_CNT_ICMP_ERR_LEN);
+  ph_count(ctx, PINHOLE_CNT_ERR_ALG);
+  ph_count(ctx, PINHOLE_CNT_ALG_ICMP);
+  return PINHOLE_VERDICT_DROP;
+}
+
 int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, int side) {
   uint8_t proto = v->inner_proto;
@@ -143,14 +153,8 @@ int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
   size_t in = v->inner_off, il4 = v->inner_l4_off;
   if (proto == PINHOLE_IPPROTO_ICMP) {
     uint8_t t = p[il4];
-    if (t != 8 && t != 0) {
-      /* an error about an error is never answered (RFC 1122 3.2.2) */
-      ph_count(ctx, PINHOLE_CNT_ERR_ICMP);
-      ph_count(ctx, PINHOLE_CNT_ICMP_ERR_LEN);
-      ph_count(ctx, PINHOLE_CNT_ERR_ALG);
-      ph_count(ctx, PINHOLE_CNT_ALG_ICMP);
-      return PINHOLE_VERDICT_DROP;
-    }
+    if (t != 8 && t != 0)
+      return pinhole__icmp_about_error(ctx);
   }
   int dir;
   ph_conn *c = ph_quoted_conn(ctx, v, &dir);

@@ -30,9 +30,12 @@ static void ph_json_str(ph_out *o, const char *s) {
   pinhole__printf(o, "\"");
 }
 
-static void ph_json_ep(ph_out *o, const char *key, const pinhole_endpoint *e) {
-  char a[16];
-  pinhole_addr_format(e->addr, a, sizeof(a));
+/* a6: the endpoint's IPv6 address, or NULL for IPv4 */
+static void ph_json_ep(ph_out *o, const char *key, const pinhole_endpoint *e,
+                       const uint8_t *a6) {
+  char a[PINHOLE_ADDR6_STRLEN];
+  if (a6 == NULL || pinhole_addr6_format(a6, a, sizeof(a)) < 0)
+    pinhole_addr_format(e->addr, a, sizeof(a));
   pinhole__printf(o, ",\"%s\":\"%s\",\"%s_port\":%u", key, a, key, e->port);
 }
 
@@ -61,10 +64,11 @@ static void ph_json_flow(ph_out *o, const pinhole_flow_info *fi, int pending) {
   pinhole__printf(o, ",\"proto\":%u,\"state\":\"%s\",\"dir\":\"%s\"", fi->proto,
                   fi->state == PINHOLE_FLOW_WATCH ? "Watch" : "Forward",
                   fi->dir == PINHOLE_DIR_I ? "I" : "O");
-  ph_json_ep(o, "src", &fi->src);
-  ph_json_ep(o, "dst", &fi->dst);
-  ph_json_ep(o, "nat_src", &fi->out_src);
-  ph_json_ep(o, "nat_dst", &fi->out_dst);
+  int v6 = fi->family == 6; /* untranslated: nat_* are src, dst */
+  ph_json_ep(o, "src", &fi->src, v6 ? fi->src6 : NULL);
+  ph_json_ep(o, "dst", &fi->dst, v6 ? fi->dst6 : NULL);
+  ph_json_ep(o, "nat_src", &fi->out_src, v6 ? fi->src6 : NULL);
+  ph_json_ep(o, "nat_dst", &fi->out_dst, v6 ? fi->dst6 : NULL);
   pinhole__printf(o, ",\"frames\":%llu,\"bytes\":%llu,\"pending\":%s}\n",
                   (unsigned long long)fi->frames, (unsigned long long)fi->bytes,
                   pending ? "true" : "false");
@@ -114,10 +118,12 @@ int pinhole_event_format_json(const pinhole_event *ev, char *buf, size_t len) {
                   ev->conv_id);
   pinhole__printf(&o, ",\"proto\":%u,\"side\":\"%s\"", ev->proto,
                   ev->side == PINHOLE_SIDE_INSIDE ? "inside" : "outside");
-  ph_json_ep(&o, "src", &ev->src);
-  ph_json_ep(&o, "dst", &ev->dst);
-  ph_json_ep(&o, "nat_src", &ev->nat_src);
-  ph_json_ep(&o, "nat_dst", &ev->nat_dst);
+  int v6 = ev->size >= offsetof(pinhole_event, dst6) + sizeof(ev->dst6) &&
+           ev->family == 6;
+  ph_json_ep(&o, "src", &ev->src, v6 ? ev->src6 : NULL);
+  ph_json_ep(&o, "dst", &ev->dst, v6 ? ev->dst6 : NULL);
+  ph_json_ep(&o, "nat_src", &ev->nat_src, v6 ? ev->src6 : NULL);
+  ph_json_ep(&o, "nat_dst", &ev->nat_dst, v6 ? ev->dst6 : NULL);
   pinhole__printf(&o, ",\"state\":%s",
                   ev->flow_state == PINHOLE_FLOW_WATCH     ? "\"Watch\""
                   : ev->flow_state == PINHOLE_FLOW_FORWARD ? "\"Forward\""

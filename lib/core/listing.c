@@ -32,6 +32,8 @@ void pinhole__flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
   fi->dst = (pinhole_endpoint){in->dst, in->dport, 0};
   fi->out_src = (pinhole_endpoint){out->dst, out->dport, 0};
   fi->out_dst = (pinhole_endpoint){out->src, out->sport, 0};
+  if (ph_conn_is6(ctx, c))
+    pinhole__flow_info6(ctx, c, dir, fi);
   fi->frames = c->frames[dir];
   fi->bytes = c->bytes[dir];
   uint32_t idle = ctx->now_tick - c->last_seen;
@@ -59,10 +61,11 @@ int pinhole_flows_visit(const pinhole_ctx *ctx, pinhole_flow_visit_fn fn,
 }
 
 static const char *ph_proto(uint8_t p) {
-  return p == PINHOLE_IPPROTO_TCP   ? "TCP"
-         : p == PINHOLE_IPPROTO_UDP ? "UDP"
-         : p == PINHOLE_IPPROTO_GRE ? "GRE"
-                                    : "ICMP";
+  return p == PINHOLE_IPPROTO_TCP     ? "TCP"
+         : p == PINHOLE_IPPROTO_UDP   ? "UDP"
+         : p == PINHOLE_IPPROTO_GRE   ? "GRE"
+         : p == PINHOLE_IP6_NH_ICMPV6 ? "ICMPv6"
+                                      : "ICMP";
 }
 
 typedef struct ph_fmt_state {
@@ -80,11 +83,29 @@ static void ph_fmt_header(const pinhole_flow_info *fi, ph_fmt_state *s) {
                   "Frm count");
 }
 
+/* An IPv6 row: nothing is translated, so no NAT line; a flow text longer
+ * than its column still leaves one space before the state. */
+static int ph_fmt_flow6(const pinhole_flow_info *fi, ph_fmt_state *s) {
+  char a[PINHOLE_ENDPOINT6_STRLEN], b[PINHOLE_ENDPOINT6_STRLEN], flow[128];
+  pinhole__fmt_ep6(a, sizeof(a), fi->src6, fi->src.port);
+  pinhole__fmt_ep6(b, sizeof(b), fi->dst6, fi->dst.port);
+  int n =
+      snprintf(flow, sizeof(flow), "%s %s -> %s", ph_proto(fi->proto), a, b);
+  int w = n < 46 ? 46 : n + 1;
+  pinhole__printf(&s->o, "%-*s%-9s%-5s%7llu\n", w, flow,
+                  fi->state == PINHOLE_FLOW_WATCH ? "Watch" : "Forward",
+                  fi->dir == PINHOLE_DIR_I ? "I" : "O",
+                  (unsigned long long)fi->frames);
+  return 0;
+}
+
 static int ph_fmt_flow(const pinhole_flow_info *fi, void *user) {
   ph_fmt_state *s = user;
   char a[24], b[24], flow[64];
   if (fi->conv_id != s->conv_id)
     ph_fmt_header(fi, s);
+  if (fi->family == 6)
+    return ph_fmt_flow6(fi, s);
   pinhole__fmt_ep(a, sizeof(a), fi->src.addr, fi->src.port);
   pinhole__fmt_ep(b, sizeof(b), fi->dst.addr, fi->dst.port);
   snprintf(flow, sizeof(flow), "%s %s -> %s", ph_proto(fi->proto), a, b);

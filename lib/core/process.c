@@ -36,6 +36,22 @@ static const uint8_t ph_reason_cnt[][2] = {
     [PINHOLE_PKT_ICMP_SHORT] = {PINHOLE_CNT_ERR_ICMP, PINHOLE_CNT_ICMP_SHORT},
     [PINHOLE_PKT_ICMP_ERR_LEN] = {PINHOLE_CNT_ERR_ICMP,
                                   PINHOLE_CNT_ICMP_ERR_LEN},
+    /* IPv6 (process6.c): the IPv4 counter of the same class */
+    [PINHOLE_PKT_IP6_HDR] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_MIN_HDR},
+    [PINHOLE_PKT_IP6_LEN] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_LEN},
+    [PINHOLE_PKT_IP6_JUMBO] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_LEN},
+    [PINHOLE_PKT_IP6_SRC] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_SRC},
+    [PINHOLE_PKT_IP6_DST] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_DST},
+    [PINHOLE_PKT_IP6_EXT] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_UNKNOWN},
+    [PINHOLE_PKT_IP6_EXT_ORDER] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_UNKNOWN},
+    /* routing header type 0: IPv6's source route, the "IP option" drop */
+    [PINHOLE_PKT_IP6_ROUTING] = {PINHOLE_CNT_DROP_IP_OPTION,
+                                 PINHOLE_CNT_DROP_IP_OPTION},
+    [PINHOLE_PKT_IP6_FRAG_LEN] = {PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_FRAG_LEN},
+    [PINHOLE_PKT_IP6_FRAG_CHAIN] = {PINHOLE_CNT_ERR_IP,
+                                    PINHOLE_CNT_IP_FRAG_LEN},
+    [PINHOLE_PKT_UDP6_CKSUM_ZERO] = {PINHOLE_CNT_ERR_UDP,
+                                     PINHOLE_CNT_UDP6_CKSUM_ZERO},
 };
 
 static void ph_count_reason(pinhole_ctx *ctx, int reason) {
@@ -541,6 +557,8 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
     ph_count(ctx, PINHOLE_CNT_IP_MAX_LEN);
     return PINHOLE_VERDICT_DROP;
   }
+  if (reason == PINHOLE_PKT_IP_NON_IPV4 && ctx->cfg.max_conns6 != 0)
+    return pinhole__process6(ctx, pkt, side);
   if (reason != PINHOLE_PKT_OK) {
     ph_count_reason(ctx, reason);
     return PINHOLE_VERDICT_DROP;
@@ -666,4 +684,22 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
     }
   }
   return (int)n;
+}
+
+/* ---- shared with the IPv6 path (process6.c) ------------------------- */
+
+void pinhole__count_reason(pinhole_ctx *ctx, int reason) {
+  ph_count_reason(ctx, reason);
+}
+
+int pinhole__verdict(pinhole_ctx *ctx, int first, int verdict) {
+  return ph_verdict(ctx, first, verdict);
+}
+
+ph_status pinhole__tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v) {
+  return ph_tcp_first(ctx, v);
+}
+
+int pinhole__icmp_seq_bad(ph_conn *c, int dir, const pinhole_pkt_view *v) {
+  return ph_icmp_seq_bad(c, dir, v);
 }

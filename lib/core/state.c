@@ -351,6 +351,8 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
       continue;
     if (!full && !ph_conv_changed(ctx, cv, since))
       continue;
+    if (cv->first && ph_conn_is6(ctx, ph_conn_at(ctx, cv->first)))
+      continue; /* IPv6 (record type 5, not yet): not synced */
     size_t at = w.len;
     uint32_t n = ph_wconv(&w, ctx, cv);
     if (w.len > cap || nrec + n > PINHOLE_STATE_MAX_RECORDS) {

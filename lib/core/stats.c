@@ -118,6 +118,8 @@ static const ph_cnt_desc ph_cnt[] = {
     C(REASM_RESENT, NULL, "Reassembly: held or merged bytes resent"),
     C(REASM_CONFLICT, NULL, "Reassembly: resent bytes differ"),
     C(REASM_OUT_OF_ORDER, NULL, "Reassembly: segments past a held message"),
+    C(UDP6_CKSUM_ZERO, NULL, "UDP over IPv6 with zero checksum"),
+    C(IP6_FRAGMENT, NULL, "IPv6 fragments (not tracked)"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

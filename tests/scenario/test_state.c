@@ -13,6 +13,8 @@
 
 #include "helpers.h"
 
+#include <pinhole/ipv6.h>
+
 #define CLI IP4(198, 18, 0, 100)
 #define SRV OUT_HOST
 #define H1 IP4(198, 18, 0, 7)
@@ -573,12 +575,75 @@ static void test_state_pba(void **state) {
   t_ctx_del(c);
 }
 
+/* IPv6 connections are not synced yet (record type 5 is reserved): a
+ * full export skips their conversations; the IPv4 ones go as usual. */
+static void test_state_ipv6_not_synced(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "v6-out");
+  r.family = 6;
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  assert_int_equal(pinhole_addr6_parse("2001:db8:1::", 12, r.src6), 0);
+  r.src_plen = 48;
+  assert_true(pinhole_rule_add(a->ctx, &r) >= 0);
+  assert_true(pinhole_rule_add(b->ctx, &r) >= 0); /* the same configuration */
+  /* a UDP datagram 2001:db8:1::2:5000 -> 2001:db8:2::5:53 */
+  tpkt p;
+  memset(p.b, 0, 60);
+  p.b[0] = 0x60;
+  t_put16(p.b + 4, 12);
+  p.b[6] = PINHOLE_IPPROTO_UDP;
+  p.b[7] = 64;
+  assert_int_equal(pinhole_addr6_parse("2001:db8:1::2", 13, p.b + 8), 0);
+  assert_int_equal(pinhole_addr6_parse("2001:db8:2::5", 13, p.b + 24), 0);
+  t_put16(p.b + 40, 5000);
+  t_put16(p.b + 42, 53);
+  t_put16(p.b + 44, 12);
+  t_put16(p.b + 46, 0xffff); /* not 0 (refused) until fixed below */
+  memcpy(p.b + 48, "v6q!", 4);
+  p.p.data = p.b;
+  p.p.len = 52;
+  p.p.cap = sizeof(p.b);
+  pinhole_pkt6_view v6;
+  assert_int_equal(pinhole_pkt6_parse(p.b, 52, &v6), PINHOLE_PKT_OK);
+  pinhole_pkt6_fix_cksums(p.b, &v6);
+  assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&p, H1, 5353, DNS, 5001, "query");
+  assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  pinhole_usage u;
+  memset(&u, 0, sizeof(u));
+  u.size = sizeof(u);
+  assert_int_equal(pinhole_usage_get(a->ctx, &u), 0);
+  assert_int_equal(u.flows6, 1);
+  size_t len;
+  uint64_t next;
+  assert_int_equal(
+      pinhole_state_export(a->ctx, 2 * SEC, 0, blob, sizeof(blob), &len, &next),
+      1);
+  /* one conversation: the IPv4 one */
+  assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, blob, len), 1);
+  assert_int_equal(pinhole_usage_get(b->ctx, &u), 0);
+  assert_int_equal(u.flows, 1);
+  assert_int_equal(u.flows6, 0);
+  char *l = t_listing(b);
+  assert_null(strstr(l, "2001:db8"));
+  assert_non_null(strstr(l, ":5353 -> "));
+  free(l);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_state_failover),
       cmocka_unit_test(test_state_hostile),
       cmocka_unit_test(test_state_incremental),
       cmocka_unit_test(test_state_pieces),
+      cmocka_unit_test(test_state_ipv6_not_synced),
       cmocka_unit_test(test_state_pba),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -230,7 +230,16 @@ static void test_stats_ip_non_ipv4(void **state) {
   tpkt p;
   t_udp(&p, IN_HOST, 40000, OUT_HOST, 37, "q");
   p.b[0] = 0x60;
-  one_error(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_NON_IPV4);
+  /* IPv6 off (max_conns6 0): counted as before 0.2 */
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 0;
+  tctx *t = t_ctx_cfg(&cfg);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_ERR_IP, 1, PINHOLE_CNT_IP_NON_IPV4, 1, -1);
+  t_ctx_del(t);
+  /* IPv6 on (the default): parsed as IPv6, 28 bytes are no IPv6 header */
+  one_error(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_MIN_HDR);
 }
 
 static void test_stats_ip_min_hdr(void **state) {

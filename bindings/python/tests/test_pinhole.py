@@ -113,10 +113,11 @@ class TestBinding(unittest.TestCase):
 
     def test_struct_sizes_match_the_header(self):
         # LP64 (x86-64, aarch64) layout of the structs (Pool, Event and
-        # Trace grew in 0.2: appended fields), as sizeof()
+        # Trace grew in 0.2, Config, Rule, Event, FlowInfo again for IPv6:
+        # appended fields), as sizeof()
         # gives it in C.
-        sizes = {"Config": 144, "Pool": 48, "Rule": 88, "Pkt": 16,
-                 "Event": 136, "Trace": 104, "FlowInfo": 96, "Callbacks": 48}
+        sizes = {"Config": 152, "Pool": 48, "Rule": 128, "Pkt": 16,
+                 "Event": 176, "Trace": 104, "FlowInfo": 136, "Callbacks": 48}
         for name, size in sizes.items():
             self.assertEqual(ctypes.sizeof(getattr(pinhole, name)), size,
                              name)
@@ -151,7 +152,8 @@ class TestBinding(unittest.TestCase):
 
     def test_config_default(self):
         cfg = pinhole.default_config()
-        self.assertEqual(cfg.size, 144)
+        self.assertEqual(cfg.size, 152)
+        self.assertEqual(cfg.max_conns6, 16384)
         self.assertEqual(cfg.max_flows, 65536)
         self.assertEqual(cfg.max_pinholes, 4096)
         self.assertEqual(cfg.max_watch, 4096)

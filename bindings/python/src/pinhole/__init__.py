@@ -109,6 +109,7 @@ COUNTERS = [
     "CGN_INTERIM", "ADDR_BIND", "ADDR_RELEASE", "DROP_NAT_ADDRS",
     "REASM_HELD", "REASM_COMPLETED", "REASM_TIMEOUT", "REASM_OVERFLOW",
     "REASM_TOO_BIG", "REASM_RESENT", "REASM_CONFLICT", "REASM_OUT_OF_ORDER",
+    "UDP6_CKSUM_ZERO", "IP6_FRAGMENT",
 ]
 CNT = {name: i for i, name in enumerate(COUNTERS)}
 
@@ -140,7 +141,7 @@ class Config(ctypes.Structure):
         ("hold_bytes_per_conv", u32),
         ("hold_msg_max", u32),
         ("max_held", u32),
-        ("hold_timeout_ms", u32),
+        ("hold_timeout_ms", u32), ("max_conns6", u32),
     ]
 
 
@@ -173,6 +174,8 @@ class Rule(ctypes.Structure):
         ("action", u8), ("nat", u8), ("nat_port", u16),
         ("pool", ctypes.c_int32), ("nat_addr", u32),
         ("alg", ctypes.c_char * 16), ("flags", u32),
+        ("family", ctypes.c_uint8), ("src6", ctypes.c_uint8 * 16),
+        ("dst6", ctypes.c_uint8 * 16),
     ]
 
 
@@ -191,6 +194,8 @@ class Event(ctypes.Structure):
         ("bytes_i", u64), ("bytes_o", u64),
         # 0.2: the pool of a port block, address or exhaustion event
         ("pool_id", u32), ("pad2_", u32),
+        ("family", ctypes.c_uint8), ("src6", ctypes.c_uint8 * 16),
+        ("dst6", ctypes.c_uint8 * 16),
     ]
 
 
@@ -217,6 +222,8 @@ class FlowInfo(ctypes.Structure):
         ("src", Endpoint), ("dst", Endpoint),
         ("out_src", Endpoint), ("out_dst", Endpoint),
         ("frames", u64), ("bytes", u64), ("idle_ms", u32), ("pad_", u32),
+        ("family", ctypes.c_uint8), ("src6", ctypes.c_uint8 * 16),
+        ("dst6", ctypes.c_uint8 * 16),
     ]
 
 
@@ -272,6 +279,7 @@ class Usage(ctypes.Structure):
         ("half_open", u32), ("pad_", u32),
         ("memory_bytes", u64),
         ("fragments", u32), ("max_fragments", u32),
+        ("flows6", u32), ("max_flows6", u32),
     ]
 
 # ---------------------------------------------------------------- loading

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * IPv6 connections: address folds, lookup by either direction's tuple,
+ * and the IPv6 endpoints of events and listing rows.
+ *
+ * An IPv6 connection is an ordinary ph_conn in a slot past max_flows
+ * whose tuples hold 32-bit keyed folds of its addresses; the addresses
+ * themselves are in ctx->conn6 (ctx.h ph_conn6). It is filed in ft6 under
+ * the hash of its folded tuples, so the IPv4 table and its lookup never
+ * see it. A lookup compares protocol, ports and folds in ph_conn, then
+ * the full addresses: two addresses that fold alike are still told apart.
+ */
+#include "core/engine.h"
+
+#include <pinhole/ipv6.h>
+
+#include <string.h>
+
+uint32_t pinhole__fold6(const pinhole_ctx *ctx, const uint8_t addr[16]) {
+  /* the flow hash's key, turned so that a fold is no flow hash */
+  pinhole_hash_key k = ctx->cfg.hash_key;
+  k.k1 ^= 0x69707636666f6c64ull; /* "ipv6fold" */
+  return (uint32_t)pinhole_siphash13(&k, addr, 16);
+}
+
+void pinhole__tuple6(const pinhole_ctx *ctx, ph_tuple *t, const uint8_t src[16],
+                     const uint8_t dst[16], uint16_t sport, uint16_t dport) {
+  t->src = pinhole__fold6(ctx, src);
+  t->dst = pinhole__fold6(ctx, dst);
+  t->sport = sport;
+  t->dport = dport;
+}
+
+ph_conn *pinhole__conn6_lookup(pinhole_ctx *ctx, uint8_t proto,
+                               const uint8_t src[16], const uint8_t dst[16],
+                               uint16_t sport, uint16_t dport, int *dir) {
+  ph_tuple t;
+  pinhole__tuple6(ctx, &t, src, dst, sport, dport);
+  uint64_t h = pinhole__key_hash(ctx, proto, t.src, t.dst, sport, dport);
+  ph_ft_iter it;
+  ph_ft_iter_init(&ctx->ft6, h, &it);
+  for (uint32_t ref; (ref = ph_ft_next(&ctx->ft6, &it)) != UINT32_MAX;) {
+    ph_conn *c = &ctx->conns[ref >> 1];
+    const ph_tuple *k = (ref & 1) ? &c->b : &c->a;
+    if (c->proto != proto || k->src != t.src || k->dst != t.dst ||
+        k->sport != sport || k->dport != dport)
+      continue;
+    const ph_conn6 *c6 = ph_conn6_of(ctx, c);
+    const uint8_t *s6 = (ref & 1) ? c6->b_src : c6->a_src;
+    const uint8_t *d6 = (ref & 1) ? c6->b_dst : c6->a_dst;
+    if (memcmp(s6, src, 16) != 0 || memcmp(d6, dst, 16) != 0)
+      continue; /* the same folds, other addresses */
+    if (ph_conn_stale(ctx, c)) {
+      pinhole__conn_expire(ctx, c);
+      return NULL;
+    }
+    *dir = (int)(ref & 1);
+    return c;
+  }
+  return NULL;
+}
+
+void pinhole__conn6_addrs(const pinhole_ctx *ctx, const ph_conn *c, int dir,
+                          uint8_t src[16], uint8_t dst[16]) {
+  const ph_conn6 *c6 = ph_conn6_of(ctx, c);
+  memcpy(src, dir ? c6->b_src : c6->a_src, 16);
+  memcpy(dst, dir ? c6->b_dst : c6->a_dst, 16);
+}
+
+void pinhole__event6_conn(const pinhole_ctx *ctx, pinhole_event *ev,
+                          const ph_conn *c, int dir) {
+  ev->family = 6;
+  pinhole__conn6_addrs(ctx, c, dir, ev->src6, ev->dst6);
+  ev->src.addr = ev->dst.addr = ev->nat_src.addr = ev->nat_dst.addr = 0;
+}
+
+void pinhole__flow_info6(const pinhole_ctx *ctx, const ph_conn *c, int dir,
+                         pinhole_flow_info *fi) {
+  fi->family = 6;
+  pinhole__conn6_addrs(ctx, c, dir, fi->src6, fi->dst6);
+  fi->src.addr = fi->dst.addr = fi->out_src.addr = fi->out_dst.addr = 0;
+}
+
+size_t pinhole__fmt_ep6(char *buf, size_t len, const uint8_t addr[16],
+                        uint16_t port) {
+  int n = pinhole_endpoint6_format(addr, port, buf, len);
+  if (n < 0) {
+    if (len)
+      buf[0] = '\0';
+    return 0;
+  }
+  return (size_t)n;
+}

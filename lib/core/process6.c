@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The IPv6 packet path (max_conns6 > 0): the stateful firewall without
+ * translation. Validate (pinhole_pkt6_parse), look up (flows6.c), create
+ * under an IPv6 rule, track TCP as for IPv4, count. docs/ipv6.md says
+ * what is built and what is not yet (fragments, ALGs, reject packets).
+ */
+#include "core/engine.h"
+
+#include <string.h>
+
+/* The IPv4-shaped view the shared steps read (TCP tracking, echo
+ * sequence checks): addresses folded, ICMPv6 echo types as ICMP's. The
+ * offsets fit 16 bits: a packet with its TCP header is past 65535 only
+ * in its payload, and l4_len, payload_len saturate there. */
+static void ph_view_of6(const pinhole_ctx *ctx, pinhole_pkt_view *v,
+                        const pinhole_pkt6_view *v6) {
+  memset(v, 0, sizeof(*v));
+  v->src = pinhole__fold6(ctx, v6->src);
+  v->dst = pinhole__fold6(ctx, v6->dst);
+  v->ip_len = v6->ip_len > 65535u ? 65535u : (uint16_t)v6->ip_len;
+  v->proto = v6->proto;
+  v->ttl = v6->hlim;
+  v->l4_off = (uint16_t)v6->l4_off;
+  v->l4_len = v6->l4_len > 65535u ? 65535u : (uint16_t)v6->l4_len;
+  v->sport = v6->sport;
+  v->dport = v6->dport;
+  v->payload_off = v6->payload_off > 65535u ? 0 : (uint16_t)v6->payload_off;
+  v->payload_len =
+      v6->payload_len > 65535u ? 65535u : (uint16_t)v6->payload_len;
+  v->seq = v6->seq;
+  v->ack = v6->ack;
+  v->tcp_flags = v6->tcp_flags;
+  v->tcp_hlen = v6->tcp_hlen;
+  v->tcp_win = v6->tcp_win;
+  v->icmp_code = v6->icmp_code;
+  v->icmp_seq = v6->icmp_seq;
+  if (v6->flags & PINHOLE_PKT6F_ICMP_QUERY) {
+    v->flags |= PINHOLE_PKTF_ICMP_QUERY;
+    v->icmp_type = v6->icmp_type == PINHOLE_ICMP6_ECHO ? 8 : 0;
+  } else {
+    v->icmp_type = v6->icmp_type;
+  }
+}
+
+/* An event about an IPv6 packet that has no connection (yet). */
+static void ph_event6(pinhole_ctx *ctx, int type, const pinhole_pkt6_view *v6,
+                      int side, const char *rule, const char *reason) {
+  if (ctx->cb.event == NULL)
+    return;
+  pinhole_event ev;
+  pinhole__event_init(ctx, &ev, type);
+  ev.side = (uint8_t)side;
+  ev.proto = v6->proto;
+  ev.family = 6;
+  memcpy(ev.src6, v6->src, 16);
+  memcpy(ev.dst6, v6->dst, 16);
+  ev.src.port = ev.nat_src.port = v6->sport;
+  ev.dst.port = ev.nat_dst.port = v6->dport;
+  ev.rule = rule;
+  ev.reason = reason;
+  ctx->cb.event(ctx, &ev, ctx->user);
+}
+
+/* A packet of an existing IPv6 connection from dir: its verdict. */
+static int ph_existing6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                        const pinhole_pkt6_view *v6, pinhole_pkt_view *v,
+                        ph_conn *c, int dir, int side) {
+  uint8_t want_side = dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1);
+  if (side != want_side)
+    return PINHOLE_VERDICT_DROP;
+  if (v6->proto == PINHOLE_IPPROTO_TCP) {
+    if (pinhole__tcp_track(ctx, c, dir, pkt->data, v) == PH_DROP)
+      return PINHOLE_VERDICT_DROP;
+  } else if (v->flags & PINHOLE_PKTF_ICMP_QUERY) {
+    int bad = pinhole__icmp_seq_bad(c, dir, v);
+    if (bad) {
+      ph_count(ctx, PINHOLE_CNT_ERR_ICMP);
+      ph_count(ctx, bad);
+      return PINHOLE_VERDICT_DROP;
+    }
+  }
+  c->last_seen = ctx->now_tick;
+  c->frames[dir]++;
+  c->bytes[dir] += v6->ip_len;
+  return PINHOLE_VERDICT_FORWARD;
+}
+
+static int ph_full6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6, int side,
+                    const char *what) {
+  ph_count(ctx, PINHOLE_CNT_DROP_FLOW_FULL);
+  ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+  ph_event6(ctx, PINHOLE_EVENT_TABLE_FULL, v6, side, NULL, what);
+  return PINHOLE_VERDICT_DROP;
+}
+
+/* A packet of no connection: an IPv6 rule decides. */
+static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                   const pinhole_pkt6_view *v6, pinhole_pkt_view *v, int side) {
+  const ph_rule *pr = pinhole__rule_match6(ctx, side, v6);
+  if (pr == NULL) {
+    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+    ph_count(ctx, PINHOLE_CNT_DROP_NO_RULE);
+    ph_event6(ctx, PINHOLE_EVENT_NO_RULE_DROP, v6, side, NULL, NULL);
+    return PINHOLE_VERDICT_DROP;
+  }
+  const pinhole_rule *r = &pr->r;
+  if (r->action != PINHOLE_ACTION_ACCEPT) {
+    /* no IPv6 RST or ICMPv6 unreachable is built yet: a reject rule
+     * drops, counted and logged as a reject */
+    int rej = r->action == PINHOLE_ACTION_REJECT;
+    ph_count(ctx, rej ? PINHOLE_CNT_NEW_REJECT : PINHOLE_CNT_NEW_DISCARD);
+    ph_event6(ctx, rej ? PINHOLE_EVENT_RULE_REJECT : PINHOLE_EVENT_RULE_DISCARD,
+              v6, side, r->name, NULL);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (pinhole__tcp_first(ctx, v) == PH_DROP)
+    return PINHOLE_VERDICT_DROP;
+  if (v6->proto == PINHOLE_IP6_NH_ICMPV6 &&
+      v6->icmp_type != PINHOLE_ICMP6_ECHO) {
+    /* only echo requests open ICMPv6 conversations */
+    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_tuple a, b;
+  a.src = v->src;
+  a.dst = v->dst;
+  a.sport = v->sport;
+  a.dport = v->dport;
+  b.src = a.dst;
+  b.dst = a.src;
+  b.sport = a.dport;
+  b.dport = a.sport;
+  ph_ref conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
+  if (conv == PH_NIL)
+    return ph_full6(ctx, v6, side, "conversation table full");
+  ph_conn *c = pinhole__conn_new6(ctx, conv, v6->proto, (uint8_t)side, &a, &b);
+  if (c == NULL) {
+    pinhole__conv_maybe_free(ctx, conv);
+    return ph_full6(ctx, v6, side, "IPv6 flow table full");
+  }
+  ph_conn6 *c6 = ph_conn6_of(ctx, c);
+  memcpy(c6->a_src, v6->src, 16);
+  memcpy(c6->a_dst, v6->dst, 16);
+  memcpy(c6->b_src, v6->dst, 16);
+  memcpy(c6->b_dst, v6->src, 16);
+  ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
+  ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
+  pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, conv, 0, c, 0,
+                 r->name, NULL, NULL);
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
+                 PINHOLE_FLOW_FORWARD, c, 0, r->name, NULL, NULL);
+  pinhole__conn_touch_timer(ctx, c);
+  return pinhole__verdict(ctx, 1, ph_existing6(ctx, pkt, v6, v, c, 0, side));
+}
+
+/* Drops an ICMPv6 error the ICMP ALG refuses (as icmp.c does for IPv4). */
+static int ph_error6_refuse(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
+                            int side, int flow_cnt, const char *why) {
+  ph_count(ctx, flow_cnt);
+  ph_count(ctx, PINHOLE_CNT_ERR_ALG);
+  ph_count(ctx, PINHOLE_CNT_ALG_ICMP);
+  ph_event6(ctx, PINHOLE_EVENT_ALG_ERROR, v6, side, NULL, why);
+  return PINHOLE_VERDICT_DROP;
+}
+
+/* An ICMPv6 error (types 1-4): it passes when its quoted packet, reversed,
+ * is a packet of a connection arriving from the error's side and it is
+ * addressed to the quoted packet's source; nothing is rewritten. */
+static int ph_error6(pinhole_ctx *ctx, const pinhole_pkt *pkt,
+                     const pinhole_pkt6_view *v6, int side) {
+  uint8_t proto = v6->inner_proto;
+  if (proto != PINHOLE_IPPROTO_TCP && proto != PINHOLE_IPPROTO_UDP &&
+      proto != PINHOLE_IP6_NH_ICMPV6)
+    return ph_error6_refuse(ctx, v6, side, PINHOLE_CNT_NEW_DISCARD,
+                            "quoted protocol has no flows");
+  if (v6->inner_frag)
+    return ph_error6_refuse(ctx, v6, side, PINHOLE_CNT_NEW_DISCARD,
+                            "quoted fragment has no ports");
+  if (proto == PINHOLE_IP6_NH_ICMPV6) {
+    uint8_t t = pkt->data[v6->inner_l4_off];
+    if (t != PINHOLE_ICMP6_ECHO && t != PINHOLE_ICMP6_ECHOREPLY)
+      return pinhole__icmp_about_error(ctx);
+  }
+  int dir;
+  ph_conn *c = pinhole__conn6_lookup(ctx, proto, v6->inner_dst, v6->inner_src,
+                                     v6->inner_dport, v6->inner_sport, &dir);
+  uint8_t want_side = c ? (dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1)) : 0;
+  if (c == NULL || side != want_side)
+    return ph_error6_refuse(ctx, v6, side, PINHOLE_CNT_NEW_DISCARD,
+                            "quote matches no flow");
+  if (memcmp(v6->dst, v6->inner_src, 16) != 0)
+    return ph_error6_refuse(ctx, v6, side, PINHOLE_CNT_EXIST_DISCARD,
+                            "error not addressed to the quoted source");
+  if (proto == PINHOLE_IPPROTO_UDP && dir == 1 &&
+      v6->icmp_type == PINHOLE_ICMP6_UNREACH && v6->icmp_code == 4) {
+    /* port unreachable answering a UDP flow: the port-scan signature */
+    ph_count(ctx, PINHOLE_CNT_ERR_UDP);
+    ph_count(ctx, PINHOLE_CNT_UDP_PORT_SCAN);
+  }
+  ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
+  return PINHOLE_VERDICT_FORWARD;
+}
+
+int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
+  pinhole_pkt6_view v6;
+  int reason = pinhole_pkt6_parse(pkt->data, pkt->len, &v6);
+  if (reason != PINHOLE_PKT_OK) {
+    pinhole__count_reason(ctx, reason);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if ((v6.flags & PINHOLE_PKT6F_FRAGMENT) &&
+      !(v6.flags & PINHOLE_PKT6F_ATOMIC)) {
+    /* fragmented datagrams are not tracked yet (docs/ipv6.md) */
+    ph_count(ctx, PINHOLE_CNT_ERR_IP);
+    ph_count(ctx, PINHOLE_CNT_IP6_FRAGMENT);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (v6.flags & (PINHOLE_PKT6F_ND | PINHOLE_PKT6F_MLD)) {
+    if (!(ctx->cfg.flags & PINHOLE_CFG_IP6_ND_DROP))
+      return PINHOLE_VERDICT_FORWARD;
+    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+    ph_count(ctx, PINHOLE_CNT_DROP_NO_RULE);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (v6.flags & PINHOLE_PKT6F_ICMP_ERROR)
+    return ph_error6(ctx, pkt, &v6, side);
+  if (v6.proto != PINHOLE_IPPROTO_TCP && v6.proto != PINHOLE_IPPROTO_UDP &&
+      !(v6.flags & PINHOLE_PKT6F_ICMP_QUERY)) {
+    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+    ph_count(ctx, PINHOLE_CNT_DROP_NO_RULE);
+    return PINHOLE_VERDICT_DROP;
+  }
+  pkt->len = v6.ip_len; /* link-layer padding is not part of the packet */
+  pinhole_pkt_view v;
+  ph_view_of6(ctx, &v, &v6);
+  int dir;
+  ph_conn *c = pinhole__conn6_lookup(ctx, v6.proto, v6.src, v6.dst, v6.sport,
+                                     v6.dport, &dir);
+  if (c != NULL)
+    return pinhole__verdict(ctx, 0,
+                            ph_existing6(ctx, pkt, &v6, &v, c, dir, side));
+  return ph_new6(ctx, pkt, &v6, &v, side);
+}

@@ -1,0 +1,673 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The stateful IPv6 firewall (no translation, docs/ipv6.md): IPv6 rules,
+ * TCP both ways, a first packet from outside refused, UDP, echo, ICMPv6
+ * errors matched to their flow through the quote, two addresses whose
+ * folds collide, flows that differ only in an address's high bits, the
+ * IPv6 table full, expiry, IPv6 off, the parse reasons' counters, and
+ * neighbour discovery passed or dropped.
+ */
+#include "helpers.h"
+
+#include "core/engine.h"
+
+#include <pinhole/ipv6.h>
+
+#define CLI "2001:db8:1::2"  /* inside client */
+#define CLI2 "2001:db8:1::3" /* another one */
+#define WEB "2001:db8:1::80" /* inside server the outside may reach */
+#define SRV "2001:db8:2::5"  /* outside server */
+#define PEER "2001:db8:2::7" /* outside client */
+#define RTR "2001:db8:3::1"  /* a router on the path */
+
+static void a6(uint8_t out[16], const char *s) {
+  assert_int_equal(pinhole_addr6_parse(s, strlen(s), out), 0);
+}
+
+/* IPv6 header with payload length plen; returns 40. */
+static size_t b6_ip(uint8_t *b, const uint8_t src[16], const uint8_t dst[16],
+                    uint8_t nh, size_t plen) {
+  memset(b, 0, 40);
+  b[0] = 0x60;
+  t_put16(b + 4, (uint16_t)plen);
+  b[6] = nh;
+  b[7] = 64;
+  memcpy(b + 8, src, 16);
+  memcpy(b + 24, dst, 16);
+  return 40;
+}
+
+/* Parses p (asserting it is valid) and sets its checksum. */
+static void b6_fix(tpkt *p) {
+  pinhole_pkt6_view v;
+  assert_int_equal(pinhole_pkt6_parse(p->b, p->p.len, &v), PINHOLE_PKT_OK);
+  pinhole_pkt6_fix_cksums(p->b, &v);
+  assert_int_equal(pinhole_pkt6_l4_cksum_ok(p->b, &v), 1);
+}
+
+static void b6_len(tpkt *p, size_t n) {
+  p->p.data = p->b;
+  p->p.len = (uint32_t)n;
+  p->p.cap = sizeof(p->b);
+}
+
+/* TCP src:sport -> dst:dport with flags, seq, ack and n payload bytes. */
+static tpkt *b6_tcp(tpkt *p, const char *src, uint16_t sport, const char *dst,
+                    uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+                    size_t n) {
+  uint8_t s[16], d[16];
+  a6(s, src);
+  a6(d, dst);
+  size_t o = b6_ip(p->b, s, d, PINHOLE_IPPROTO_TCP, 20 + n);
+  uint8_t *t = p->b + o;
+  memset(t, 0, 20 + n);
+  t_put16(t, sport);
+  t_put16(t + 2, dport);
+  t_put32(t + 4, seq);
+  t_put32(t + 8, ack);
+  t[12] = 5 << 4;
+  t[13] = flags;
+  t_put16(t + 14, 65535);
+  for (size_t i = 0; i < n; i++)
+    t[20 + i] = (uint8_t)('a' + i % 26);
+  b6_len(p, o + 20 + n);
+  b6_fix(p);
+  return p;
+}
+
+static tpkt *b6_udp(tpkt *p, const char *src, uint16_t sport, const char *dst,
+                    uint16_t dport, const char *payload) {
+  uint8_t s[16], d[16];
+  a6(s, src);
+  a6(d, dst);
+  size_t n = strlen(payload);
+  size_t o = b6_ip(p->b, s, d, PINHOLE_IPPROTO_UDP, 8 + n);
+  uint8_t *u = p->b + o;
+  t_put16(u, sport);
+  t_put16(u + 2, dport);
+  t_put16(u + 4, (uint16_t)(8 + n));
+  t_put16(u + 6, 0xffff); /* not 0 until b6_fix sets it */
+  memcpy(u + 8, payload, n);
+  b6_len(p, o + 8 + n);
+  b6_fix(p);
+  return p;
+}
+
+static tpkt *b6_echo(tpkt *p, const char *src, const char *dst, uint8_t type,
+                     uint16_t id, uint16_t seq) {
+  uint8_t s[16], d[16];
+  a6(s, src);
+  a6(d, dst);
+  size_t o = b6_ip(p->b, s, d, PINHOLE_IP6_NH_ICMPV6, 12);
+  uint8_t *m = p->b + o;
+  memset(m, 0, 12);
+  m[0] = type;
+  t_put16(m + 4, id);
+  t_put16(m + 6, seq);
+  memcpy(m + 8, "ping", 4);
+  b6_len(p, o + 12);
+  b6_fix(p);
+  return p;
+}
+
+/* An ICMPv6 error src -> dst quoting the packet q. */
+static tpkt *b6_err(tpkt *p, const char *src, const char *dst, uint8_t type,
+                    uint8_t code, const tpkt *q) {
+  uint8_t s[16], d[16];
+  a6(s, src);
+  a6(d, dst);
+  size_t o = b6_ip(p->b, s, d, PINHOLE_IP6_NH_ICMPV6, 8 + q->p.len);
+  uint8_t *m = p->b + o;
+  memset(m, 0, 8);
+  m[0] = type;
+  m[1] = code;
+  memcpy(m + 8, q->b, q->p.len);
+  b6_len(p, o + 8 + q->p.len);
+  b6_fix(p);
+  return p;
+}
+
+static void rule6(tctx *t, const char *name, uint8_t side, uint8_t proto,
+                  const char *src, unsigned splen, const char *dst,
+                  unsigned dplen, uint16_t dport, uint8_t action) {
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "%s", name);
+  r.family = 6;
+  r.side = side;
+  r.proto = proto;
+  r.action = action;
+  if (src)
+    a6(r.src6, src);
+  if (dst)
+    a6(r.dst6, dst);
+  r.src_plen = (uint8_t)splen;
+  r.dst_plen = (uint8_t)dplen;
+  r.dport_lo = r.dport_hi = dport;
+  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
+}
+
+/* The tests' context (an IPv4 pool and inside-out rule as usual) with
+ * max_conns6 IPv6 connections and the IPv6 rules: inside 2001:db8:1::/48
+ * out, and the outside to WEB port 80. */
+static tctx *ctx6(uint32_t max_conns6) {
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = max_conns6;
+  tctx *t = t_ctx_cfg(&cfg);
+  rule6(t, "v6-out", PINHOLE_SIDE_INSIDE, 0, "2001:db8:1::", 48, NULL, 0, 0,
+        PINHOLE_ACTION_ACCEPT);
+  rule6(t, "v6-web", PINHOLE_SIDE_OUTSIDE, PINHOLE_IPPROTO_TCP, NULL, 0, WEB,
+        128, 80, PINHOLE_ACTION_ACCEPT);
+  return t;
+}
+
+static void test_ipv6_tcp_out(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  tpkt p;
+  b6_tcp(&p, CLI, 40000, SRV, 443, PINHOLE_TCP_SYN, 1000, 0, 0);
+  uint8_t before[80];
+  memcpy(before, p.b, 60);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_memory_equal(p.b, before, 60); /* nothing translated */
+  b6_tcp(&p, SRV, 443, CLI, 40000, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 5000,
+         1001, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, CLI, 40000, SRV, 443, PINHOLE_TCP_ACK, 1001, 5001, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, CLI, 40000, SRV, 443, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, 1001,
+         5001, 10);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3, -1);
+  t_listing_is(t, "Conversation: ALG protocol: none\n"
+                  "  Number of initiators: 1, Number of responders: 1\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "TCP [2001:db8:1::2]:40000 -> [2001:db8:2::5]:443 Forward  "
+                  "I          3\n"
+                  "TCP [2001:db8:2::5]:443 -> [2001:db8:1::2]:40000 Forward  "
+                  "O          1\n");
+  assert_true(t_has_event(
+      t, "PINHOLE_RULE_ACCEPT: conv=1 proto=TCP side=inside "
+         "[2001:db8:1::2]:40000 -> [2001:db8:2::5]:443 rule=v6-out"));
+  assert_true(t_has_event(t, "PINHOLE_FLOW_CREATED: conv=1 proto=TCP "
+                             "side=inside [2001:db8:1::2]:40000 -> "
+                             "[2001:db8:2::5]:443 state=forward rule=v6-out"));
+  int n = pinhole_conversations_format_json(t->ctx, NULL, NULL, 0);
+  assert_true(n > 0);
+  char *js = malloc((size_t)n + 1);
+  assert_int_equal(
+      pinhole_conversations_format_json(t->ctx, NULL, js, (size_t)n + 1), n);
+  assert_non_null(strstr(js, "\"src\":\"2001:db8:1::2\",\"src_port\":40000,"
+                             "\"dst\":\"2001:db8:2::5\",\"dst_port\":443,"
+                             "\"nat_src\":\"2001:db8:1::2\",\"nat_src_port\":"
+                             "40000,"));
+  free(js);
+  pinhole_usage u;
+  memset(&u, 0, sizeof(u));
+  u.size = sizeof(u);
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.flows, 1);
+  assert_int_equal(u.flows6, 1);
+  assert_int_equal(u.max_flows6, 8);
+  t_ctx_del(t);
+}
+
+static void test_ipv6_tcp_in_by_rule(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  tpkt p;
+  b6_tcp(&p, PEER, 51000, WEB, 80, PINHOLE_TCP_SYN, 77, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, WEB, 80, PEER, 51000, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 9000, 78,
+         0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, PEER, 51000, WEB, 80, PINHOLE_TCP_ACK, 78, 9001, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  /* the answer side's packet arriving on the wrong side is no answer */
+  b6_tcp(&p, WEB, 80, PEER, 51000, PINHOLE_TCP_ACK, 9001, 78, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_EXIST_DISCARD, 1, -1);
+  t_listing_is(t, "Conversation: ALG protocol: none\n"
+                  "  Number of initiators: 1, Number of responders: 1\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "TCP [2001:db8:2::7]:51000 -> [2001:db8:1::80]:80 Forward  "
+                  "I          2\n"
+                  "TCP [2001:db8:1::80]:80 -> [2001:db8:2::7]:51000 Forward  "
+                  "O          1\n");
+  t_ctx_del(t);
+}
+
+static void test_ipv6_outside_first_refused(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  tpkt p;
+  /* to a host the outside rule does not name, and to WEB's other port */
+  b6_tcp(&p, PEER, 51000, CLI, 22, PINHOLE_TCP_SYN, 1, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  b6_tcp(&p, PEER, 51000, WEB, 81, PINHOLE_TCP_SYN, 1, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* an answer to nothing */
+  b6_tcp(&p, SRV, 443, CLI, 40000, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 5, 6, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* from inside, a first packet that is no SYN */
+  b6_tcp(&p, CLI, 40000, SRV, 443, PINHOLE_TCP_ACK, 5, 6, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* an inside address outside the rule's /48: the IPv4 rule "inside-out"
+   * matches no IPv6 packet */
+  b6_udp(&p, "2001:db8:9::2", 5000, SRV, 53, "q");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_DISCARD, 5, PINHOLE_CNT_DROP_NO_RULE, 4,
+             PINHOLE_CNT_ERR_TCP, 1, PINHOLE_CNT_TCP_NOT_SYN, 1, -1);
+  assert_true(t_has_event(t, "PINHOLE_NO_RULE_DROP: conv=0 proto=TCP "
+                             "side=outside [2001:db8:2::7]:51000 -> "
+                             "[2001:db8:1::2]:22"));
+  t_listing_is(t, "");
+  t_ctx_del(t);
+}
+
+static void test_ipv6_udp_and_echo(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  tpkt p;
+  b6_udp(&p, CLI, 5353, SRV, 53, "query");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, SRV, 53, CLI, 5353, "answer!");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  /* another source port of the server: no flow, no rule */
+  b6_udp(&p, SRV, 54, CLI, 5353, "spoof");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  b6_echo(&p, CLI2, SRV, PINHOLE_ICMP6_ECHO, 0x1d2e, 1);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_echo(&p, SRV, CLI2, PINHOLE_ICMP6_ECHOREPLY, 0x1d2e, 1);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  /* the same request again: a duplicate sequence number */
+  b6_echo(&p, CLI2, SRV, PINHOLE_ICMP6_ECHO, 0x1d2e, 1);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* a reply opens nothing */
+  b6_echo(&p, CLI2, SRV, PINHOLE_ICMP6_ECHOREPLY, 0x2222, 1);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_NEW_DISCARD, 2, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_ERR_ICMP, 1,
+             PINHOLE_CNT_ICMP_DUP_SEQ, 1, -1);
+  t_listing_is(t, "Conversation: ALG protocol: none\n"
+                  "  Number of initiators: 1, Number of responders: 1\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "UDP [2001:db8:1::2]:5353 -> [2001:db8:2::5]:53 Forward  "
+                  "I          1\n"
+                  "UDP [2001:db8:2::5]:53 -> [2001:db8:1::2]:5353 Forward  "
+                  "O          1\n"
+                  "Conversation: ALG protocol: none\n"
+                  "  Number of initiators: 1, Number of responders: 1\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "ICMPv6 [2001:db8:1::3]:7470 -> [2001:db8:2::5]:7470 "
+                  "Forward  I          1\n"
+                  "ICMPv6 [2001:db8:2::5]:7470 -> [2001:db8:1::3]:7470 "
+                  "Forward  O          1\n");
+  t_ctx_del(t);
+}
+
+static tpkt *b6_ns(tpkt *p);
+
+static void test_ipv6_icmp_error_to_its_flow(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  tpkt p, q;
+  b6_udp(&q, CLI, 5353, SRV, 53, "query");
+  assert_int_equal(t_in(t, &q, SEC), PINHOLE_VERDICT_FORWARD);
+  /* a router's address unreachable about it, to the client */
+  b6_err(&p, RTR, CLI, PINHOLE_ICMP6_UNREACH, 3, &q);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  /* the server's port unreachable: passes, the port-scan signature */
+  b6_err(&p, SRV, CLI, PINHOLE_ICMP6_UNREACH, 4, &q);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  /* the same error arriving inside: not the flow's answer side */
+  b6_err(&p, RTR, CLI, PINHOLE_ICMP6_UNREACH, 3, &q);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* addressed to another host than the quoted source */
+  b6_err(&p, RTR, CLI2, PINHOLE_ICMP6_UNREACH, 3, &q);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* quoting a packet of no flow (another client port) */
+  b6_udp(&q, CLI, 5354, SRV, 53, "query");
+  b6_err(&p, RTR, CLI, PINHOLE_ICMP6_TIMXCEED, 0, &q);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* an error about an ICMPv6 message that is no echo is never passed */
+  b6_ns(&q);
+  b6_err(&p, RTR, "fe80::1", PINHOLE_ICMP6_UNREACH, 3, &q);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_ERR_UDP, 1, PINHOLE_CNT_UDP_PORT_SCAN, 1,
+             PINHOLE_CNT_NEW_DISCARD, 2, PINHOLE_CNT_EXIST_DISCARD, 1,
+             PINHOLE_CNT_ERR_ALG, 4, PINHOLE_CNT_ALG_ICMP, 4,
+             PINHOLE_CNT_ERR_ICMP, 1, PINHOLE_CNT_ICMP_ERR_LEN, 1, -1);
+  assert_true(t_has_event(t, "PINHOLE_ALG_ERROR: conv=0 proto=ICMPv6 "
+                             "side=outside [2001:db8:3::1]:0 -> "
+                             "[2001:db8:1::3]:0 reason=\"error not "
+                             "addressed to the quoted source\""));
+  t_ctx_del(t);
+}
+
+/* Two inside addresses of 2001:db8:1::/64 whose folds under the context's
+ * key are equal (a birthday search over the low 32 bits). */
+static void fold_collision(pinhole_ctx *ctx, uint8_t x[16], uint8_t y[16]) {
+  enum { BITS = 20 };
+  uint32_t *fold = calloc((size_t)1 << BITS, sizeof(uint32_t));
+  uint32_t *idx = calloc((size_t)1 << BITS, sizeof(uint32_t));
+  assert_non_null(fold);
+  assert_non_null(idx);
+  uint8_t a[16];
+  a6(a, "2001:db8:1::");
+  for (uint32_t i = 1; i < (1u << BITS) - 1; i++) {
+    t_put32(a + 12, i);
+    uint32_t f = pinhole__fold6(ctx, a);
+    uint32_t h = (f * 2654435761u) >> (32 - BITS);
+    for (;;) {
+      if (idx[h] == 0) {
+        idx[h] = i;
+        fold[h] = f;
+        break;
+      }
+      if (fold[h] == f) {
+        memcpy(x, a, 16);
+        memcpy(y, a, 16);
+        t_put32(y + 12, idx[h]);
+        free(fold);
+        free(idx);
+        return;
+      }
+      h = (h + 1) & ((1u << BITS) - 1);
+    }
+  }
+  fail_msg("no fold collision within 2^20 addresses");
+}
+
+static void test_ipv6_fold_collision(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  uint8_t x[16], y[16];
+  fold_collision(t->ctx, x, y);
+  assert_memory_not_equal(x, y, 16);
+  assert_int_equal(pinhole__fold6(t->ctx, x), pinhole__fold6(t->ctx, y));
+  char xs[PINHOLE_ADDR6_STRLEN], ys[PINHOLE_ADDR6_STRLEN];
+  assert_true(pinhole_addr6_format(x, xs, sizeof(xs)) > 0);
+  assert_true(pinhole_addr6_format(y, ys, sizeof(ys)) > 0);
+  /* the same ports and server: two connections all the same */
+  tpkt p;
+  b6_udp(&p, xs, 6000, SRV, 53, "from x");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, ys, 6000, SRV, 53, "from y");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, ys, 6000, SRV, 53, "again y");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  /* the answers reach their own connection */
+  b6_udp(&p, SRV, 53, ys, 6000, "to y");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 2, -1);
+  char want[1024];
+  snprintf(want, sizeof(want),
+           "Conversation: ALG protocol: none\n"
+           "  Number of initiators: 1, Number of responders: 1\n"
+           "Flow                                          State    Dir  "
+           "Frm count\n"
+           "UDP [%s]:6000 -> [2001:db8:2::5]:53 Forward  I          1\n"
+           "UDP [2001:db8:2::5]:53 -> [%s]:6000 Forward  O          0\n"
+           "Conversation: ALG protocol: none\n"
+           "  Number of initiators: 1, Number of responders: 1\n"
+           "Flow                                          State    Dir  "
+           "Frm count\n"
+           "UDP [%s]:6000 -> [2001:db8:2::5]:53 Forward  I          2\n"
+           "UDP [2001:db8:2::5]:53 -> [%s]:6000 Forward  O          1\n",
+           xs, xs, ys, ys);
+  t_listing_is(t, want);
+  t_ctx_del(t);
+}
+
+static void test_ipv6_high_bits_only(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  tpkt p;
+  /* 2001:db8:1::2 and 2001:db8:1:8000::2 differ in bit 48 alone */
+  b6_tcp(&p, CLI, 40000, SRV, 80, PINHOLE_TCP_SYN, 1, 0, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, "2001:db8:1:8000::2", 40000, SRV, 80, PINHOLE_TCP_SYN, 1, 0, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  /* the server answers the second one only */
+  b6_tcp(&p, SRV, 80, "2001:db8:1:8000::2", 40000,
+         PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 700, 2, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1, -1);
+  char *s = t_listing(t);
+  assert_non_null(strstr(s, "TCP [2001:db8:2::5]:80 -> [2001:db8:1::2]:40000 "
+                            "Forward  O          0\n"));
+  assert_non_null(strstr(s,
+                         "TCP [2001:db8:2::5]:80 -> "
+                         "[2001:db8:1:8000::2]:40000 Forward  O          1\n"));
+  free(s);
+  t_ctx_del(t);
+}
+
+static void test_ipv6_table_full(void **state) {
+  (void)state;
+  tctx *t = ctx6(2);
+  tpkt p;
+  b6_udp(&p, CLI, 7001, SRV, 53, "1");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, CLI, 7002, SRV, 53, "2");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, CLI, 7003, SRV, 53, "3");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* IPv4 keeps its own slots */
+  tpkt q;
+  t_udp(&q, IN_HOST, 7003, OUT_HOST, 5000, "4");
+  assert_int_equal(t_in(t, &q, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_DROP_FLOW_FULL, 1, -1);
+  assert_true(t_has_event(t, "PINHOLE_TABLE_FULL: conv=0 proto=UDP "
+                             "side=inside [2001:db8:1::2]:7003 -> "
+                             "[2001:db8:2::5]:53 reason=\"IPv6 flow table "
+                             "full\""));
+  /* idle past the UDP timeout (300 s): both expire, a slot is free */
+  assert_true(pinhole_tick(t->ctx, 302 * SEC) >= 0);
+  b6_udp(&p, CLI, 7003, SRV, 53, "3");
+  assert_int_equal(t_in(t, &p, 303 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 4, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_DROP_FLOW_FULL, 1, PINHOLE_CNT_FLOWS_EXPIRED, 3, -1);
+  t_ctx_del(t);
+}
+
+static void test_ipv6_off(void **state) {
+  (void)state;
+  tctx *t = ctx6(0);
+  tpkt p;
+  b6_tcp(&p, CLI, 40000, SRV, 443, PINHOLE_TCP_SYN, 1000, 0, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  b6_udp(&p, CLI, 5353, SRV, 53, "query");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_ERR_IP, 2, PINHOLE_CNT_IP_NON_IPV4, 2, -1);
+  t_listing_is(t, "");
+  t_ctx_del(t);
+}
+
+/* One packet p from inside, dropped with exactly these counters. */
+static void dropped_as(tpkt *p, int c1, int c2) {
+  tctx *t = ctx6(8);
+  assert_int_equal(t_in(t, p, SEC), PINHOLE_VERDICT_DROP);
+  if (c1 == c2)
+    t_counters(t, c1, 1, -1);
+  else
+    t_counters(t, c1, 1, c2, 1, -1);
+  t_ctx_del(t);
+}
+
+static void test_ipv6_reasons_counted(void **state) {
+  (void)state;
+  tpkt p;
+  b6_udp(&p, CLI, 5353, SRV, 53, "query");
+  p.p.len = 39; /* no whole IPv6 header */
+  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_MIN_HDR);
+  b6_udp(&p, CLI, 5353, SRV, 53, "query");
+  t_put16(p.b + 4, 200); /* payload length past the buffer */
+  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_LEN);
+  b6_udp(&p, CLI, 5353, SRV, 53, "query");
+  p.b[7] = 0; /* hop limit */
+  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_TTL_ZERO);
+  b6_udp(&p, CLI, 5353, SRV, 53, "query");
+  memcpy(p.b + 24, p.b + 8, 16); /* land */
+  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_LAND);
+  b6_udp(&p, CLI, 5353, SRV, 53, "query");
+  p.b[8] = 0xff; /* a multicast source */
+  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_SRC);
+  b6_udp(&p, CLI, 5353, SRV, 53, "query");
+  t_put16(p.b + 46, 0); /* UDP checksum 0 */
+  dropped_as(&p, PINHOLE_CNT_ERR_UDP, PINHOLE_CNT_UDP6_CKSUM_ZERO);
+
+  /* a first fragment: 8-byte fragment header, M set, offset 0 */
+  uint8_t s[16], d[16];
+  a6(s, CLI);
+  a6(d, SRV);
+  size_t o = b6_ip(p.b, s, d, PINHOLE_IP6_NH_FRAGMENT, 8 + 16);
+  uint8_t *f = p.b + o;
+  memset(f, 0, 8 + 16);
+  f[0] = PINHOLE_IPPROTO_UDP;
+  t_put16(f + 2, 1); /* offset 0, M */
+  t_put32(f + 4, 0xabcd);
+  t_put16(f + 8, 5353);
+  t_put16(f + 10, 53);
+  t_put16(f + 12, 40);
+  t_put16(f + 14, 0x1234);
+  b6_len(&p, o + 24);
+  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP6_FRAGMENT);
+  /* ... and a later one (offset 16) */
+  t_put16(f + 2, 16);
+  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP6_FRAGMENT);
+
+  /* a routing header of type 0 (RFC 5095): IPv6's source route */
+  o = b6_ip(p.b, s, d, PINHOLE_IP6_NH_ROUTING, 24 + 8);
+  uint8_t *r = p.b + o;
+  memset(r, 0, 24 + 8);
+  r[0] = PINHOLE_IPPROTO_UDP;
+  r[1] = 2; /* 24 bytes */
+  r[2] = 0; /* type 0 */
+  r[3] = 1; /* segments left */
+  t_put16(r + 24, 5353);
+  t_put16(r + 26, 53);
+  t_put16(r + 28, 8);
+  t_put16(r + 30, 0x1234);
+  b6_len(&p, o + 32);
+  dropped_as(&p, PINHOLE_CNT_DROP_IP_OPTION, PINHOLE_CNT_DROP_IP_OPTION);
+}
+
+/* A neighbour solicitation fe80::1 -> ff02::1:ff00:2 for 2001:db8:1::2. */
+static tpkt *b6_ns(tpkt *p) {
+  uint8_t s[16], d[16];
+  a6(s, "fe80::1");
+  a6(d, "ff02::1:ff00:2");
+  size_t o = b6_ip(p->b, s, d, PINHOLE_IP6_NH_ICMPV6, 24);
+  p->b[7] = 255;
+  uint8_t *m = p->b + o;
+  memset(m, 0, 24);
+  m[0] = PINHOLE_ICMP6_NEIGH_SOL;
+  a6(m + 8, CLI);
+  b6_len(p, o + 24);
+  b6_fix(p);
+  return p;
+}
+
+static void test_ipv6_nd_pass_or_drop(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  tpkt p;
+  assert_int_equal(t_out(t, b6_ns(&p), SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, -1);
+  t_listing_is(t, "");
+  t_ctx_del(t);
+
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 8;
+  cfg.flags |= PINHOLE_CFG_IP6_ND_DROP;
+  t = t_ctx_cfg(&cfg);
+  assert_int_equal(t_out(t, b6_ns(&p), SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1, -1);
+  t_ctx_del(t);
+}
+
+static void test_ipv6_rule_checks(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  r.family = 6;
+  r.src_plen = 129;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  r.src_plen = 64;
+  r.nat = PINHOLE_NAT_SOURCE; /* no NAT for IPv6 */
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  r.nat = PINHOLE_NAT_NONE;
+  snprintf(r.alg, sizeof(r.alg), "ftp"); /* no ALG for IPv6 yet */
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  snprintf(r.alg, sizeof(r.alg), "none");
+  r.family = 5;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  r.family = 6;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 3);
+  /* an IPv4 rule's plen stays at most 32 */
+  r.family = 4;
+  r.src_plen = 33;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  t_ctx_del(t);
+}
+
+/* A burst mixing both families: each packet as pinhole_process() would. */
+static void test_ipv6_burst(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  tpkt p[4];
+  b6_udp(&p[0], CLI, 5353, SRV, 53, "query");
+  t_udp(&p[1], IN_HOST, 7003, OUT_HOST, 5000, "v4");
+  b6_udp(&p[2], CLI, 5353, SRV, 53, "again");
+  b6_udp(&p[3], PEER, 5353, CLI, 53, "no rule");
+  pinhole_pkt pk[4];
+  for (int i = 0; i < 4; i++)
+    pk[i] = p[i].p;
+  uint8_t vd[4];
+  assert_int_equal(
+      pinhole_process_burst(t->ctx, pk, 3, PINHOLE_SIDE_INSIDE, SEC, vd), 3);
+  assert_int_equal(pinhole_process_burst(t->ctx, pk + 3, 1,
+                                         PINHOLE_SIDE_OUTSIDE, SEC, vd + 3),
+                   1);
+  assert_int_equal(vd[0], PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(vd[1], PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(vd[2], PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(vd[3], PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1, -1);
+  t_ctx_del(t);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_ipv6_tcp_out),
+      cmocka_unit_test(test_ipv6_tcp_in_by_rule),
+      cmocka_unit_test(test_ipv6_outside_first_refused),
+      cmocka_unit_test(test_ipv6_udp_and_echo),
+      cmocka_unit_test(test_ipv6_icmp_error_to_its_flow),
+      cmocka_unit_test(test_ipv6_fold_collision),
+      cmocka_unit_test(test_ipv6_high_bits_only),
+      cmocka_unit_test(test_ipv6_table_full),
+      cmocka_unit_test(test_ipv6_off),
+      cmocka_unit_test(test_ipv6_reasons_counted),
+      cmocka_unit_test(test_ipv6_nd_pass_or_drop),
+      cmocka_unit_test(test_ipv6_rule_checks),
+      cmocka_unit_test(test_ipv6_burst),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
