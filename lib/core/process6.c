@@ -6,6 +6,7 @@
  * what is built and what is not yet (fragments, ALGs, reject packets).
  */
 #include "core/engine.h"
+#include "pkt/bytes.h"
 
 #include <string.h>
 
@@ -94,6 +95,64 @@ static int ph_full6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6, int side,
   return PINHOLE_VERDICT_DROP;
 }
 
+/* The answer to a packet a reject rule refused (pkt, parsed as v6), sent
+ * back to its sender through emit: a TCP RST as for IPv4 (RFC 9293 sec.
+ * 3.10.7.1), else ICMPv6 destination unreachable, code 1 "communication
+ * administratively prohibited" (RFC 4443 sec. 3.1) quoting as much of
+ * the packet as keeps it within the minimum MTU, 1280 bytes (sec. 2.4
+ * (c)). Nothing for an RST, an ICMPv6 error, or a packet to a multicast
+ * address (sec. 2.4 (e)). */
+static void ph_reject6(pinhole_ctx *ctx, const uint8_t *pkt,
+                       const pinhole_pkt6_view *v6, int side) {
+  if (ctx->cb.emit == NULL || v6->dst[0] == 0xff)
+    return;
+  uint8_t *o = ctx->emit_buf;
+  size_t plen;
+  if (v6->proto == PINHOLE_IPPROTO_TCP) {
+    if (v6->tcp_flags & PINHOLE_TCP_RST)
+      return;
+    plen = 20;
+    uint8_t *t = o + 40;
+    memset(t, 0, 20);
+    ph_put16(t, v6->dport);
+    ph_put16(t + 2, v6->sport);
+    uint32_t seg = v6->payload_len +
+                   ((v6->tcp_flags & PINHOLE_TCP_SYN) ? 1u : 0u) +
+                   ((v6->tcp_flags & PINHOLE_TCP_FIN) ? 1u : 0u);
+    if (v6->tcp_flags & PINHOLE_TCP_ACK) {
+      ph_put32(t + 4, v6->ack);
+      t[13] = PINHOLE_TCP_RST;
+    } else {
+      ph_put32(t + 8, v6->seq + seg);
+      t[13] = PINHOLE_TCP_RST | PINHOLE_TCP_ACK;
+    }
+    t[12] = 5 << 4;
+  } else {
+    if (v6->proto == PINHOLE_IP6_NH_ICMPV6 && v6->icmp_type < 128)
+      return; /* never answer an error */
+    size_t quote = v6->ip_len < 1280u - 48u ? v6->ip_len : 1280u - 48u;
+    plen = 8 + quote;
+    uint8_t *m = o + 40;
+    memset(m, 0, 8);
+    m[0] = 1; /* destination unreachable */
+    m[1] = 1; /* administratively prohibited */
+    memcpy(m + 8, pkt, quote);
+  }
+  memset(o, 0, 40);
+  o[0] = 0x60;
+  ph_put16(o + 4, (uint16_t)plen);
+  o[6] = v6->proto == PINHOLE_IPPROTO_TCP ? PINHOLE_IPPROTO_TCP
+                                          : PINHOLE_IP6_NH_ICMPV6;
+  o[7] = 64;
+  memcpy(o + 8, v6->dst, 16);
+  memcpy(o + 24, v6->src, 16);
+  pinhole_pkt6_view ov;
+  if (pinhole_pkt6_parse(o, 40 + plen, &ov) != PINHOLE_PKT_OK)
+    return; /* an address that may not be a source */
+  pinhole_pkt6_fix_cksums(o, &ov);
+  ctx->cb.emit(ctx, o, 40 + plen, side, ctx->user);
+}
+
 /* A packet of no connection: an IPv6 rule decides. */
 static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
                    const pinhole_pkt6_view *v6, pinhole_pkt_view *v, int side) {
@@ -106,13 +165,14 @@ static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   }
   const pinhole_rule *r = &pr->r;
   if (r->action != PINHOLE_ACTION_ACCEPT) {
-    /* no IPv6 RST or ICMPv6 unreachable is built yet: a reject rule
-     * drops, counted and logged as a reject */
     int rej = r->action == PINHOLE_ACTION_REJECT;
     ph_count(ctx, rej ? PINHOLE_CNT_NEW_REJECT : PINHOLE_CNT_NEW_DISCARD);
     ph_event6(ctx, rej ? PINHOLE_EVENT_RULE_REJECT : PINHOLE_EVENT_RULE_DISCARD,
               v6, side, r->name, NULL);
-    return PINHOLE_VERDICT_DROP;
+    if (!rej)
+      return PINHOLE_VERDICT_DROP;
+    ph_reject6(ctx, pkt->data, v6, side);
+    return PINHOLE_VERDICT_REJECT;
   }
   if (pinhole__tcp_first(ctx, v) == PH_DROP)
     return PINHOLE_VERDICT_DROP;

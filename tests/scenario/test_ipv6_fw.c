@@ -653,9 +653,100 @@ static void test_ipv6_burst(void **state) {
   t_ctx_del(t);
 }
 
+/* A reject rule answers: a TCP RST (RFC 9293 sec. 3.10.7.1) or ICMPv6
+ * destination unreachable, code 1 (RFC 4443 sec. 3.1), quoting the
+ * packet, sent back through emit on the side it came from; nothing for
+ * an RST or to a multicast destination. The expected bytes are laid out
+ * here, the checksums computed by the test's own sum. */
+static uint16_t sum6(const uint8_t *ip, size_t len) {
+  /* RFC 8200 sec. 8.1: pseudo-header (addresses, length, next header) */
+  uint32_t s = 0;
+  for (size_t i = 8; i < 40; i += 2)
+    s += (uint32_t)ip[i] << 8 | ip[i + 1];
+  s += (uint32_t)(len - 40) + ip[6];
+  for (size_t i = 40; i < len; i += 2)
+    s += (uint32_t)ip[i] << 8 | (i + 1 < len ? ip[i + 1] : 0);
+  while (s >> 16)
+    s = (s & 0xffff) + (s >> 16);
+  return (uint16_t)~s;
+}
+
+static void test_ipv6_reject_answers(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  rule6(t, "v6-no-telnet", PINHOLE_SIDE_OUTSIDE, 0, NULL, 0, WEB, 128, 23,
+        PINHOLE_ACTION_REJECT);
+  tpkt p;
+  uint8_t want[1400], peer[16], web[16];
+  a6(peer, PEER);
+  a6(web, WEB);
+  /* a SYN: RST+ACK, ack = seq + 1, from WEB:23 to PEER:41000 */
+  b6_tcp(&p, PEER, 41000, WEB, 23, PINHOLE_TCP_SYN, 7000, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_REJECT);
+  assert_int_equal(t->nemitted, 1);
+  assert_int_equal(t->emitted_side, PINHOLE_SIDE_OUTSIDE);
+  memset(want, 0, 60);
+  want[0] = 0x60;
+  want[5] = 20;
+  want[6] = PINHOLE_IPPROTO_TCP;
+  want[7] = 64;
+  memcpy(want + 8, web, 16);
+  memcpy(want + 24, peer, 16);
+  t_put16(want + 40, 23);
+  t_put16(want + 42, 41000);
+  t_put32(want + 48, 7001);
+  want[52] = 5 << 4;
+  want[53] = PINHOLE_TCP_RST | PINHOLE_TCP_ACK;
+  t_put16(want + 56, sum6(want, 60));
+  assert_int_equal(t->emitted_len, 60);
+  assert_memory_equal(t->emitted, want, 60);
+  /* an ACK segment: RST with seq = its ack */
+  b6_tcp(&p, PEER, 41001, WEB, 23, PINHOLE_TCP_ACK, 7000, 99999, 5);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_REJECT);
+  assert_int_equal(t->nemitted, 2);
+  assert_int_equal(t->emitted[53], PINHOLE_TCP_RST);
+  assert_int_equal(t->emitted[44] << 24 | t->emitted[45] << 16 |
+                       t->emitted[46] << 8 | t->emitted[47],
+                   99999);
+  /* an RST: refused, no answer */
+  b6_tcp(&p, PEER, 41002, WEB, 23, PINHOLE_TCP_RST, 7000, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_REJECT);
+  assert_int_equal(t->nemitted, 2);
+  /* UDP: ICMPv6 type 1 code 1 quoting the whole datagram */
+  b6_udp(&p, PEER, 5353, WEB, 23, "hello");
+  size_t n = p.p.len;
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_REJECT);
+  assert_int_equal(t->nemitted, 3);
+  memset(want, 0, 48);
+  want[0] = 0x60;
+  t_put16(want + 4, (uint16_t)(8 + n));
+  want[6] = PINHOLE_IP6_NH_ICMPV6;
+  want[7] = 64;
+  memcpy(want + 8, web, 16);
+  memcpy(want + 24, peer, 16);
+  want[40] = 1;
+  want[41] = 1;
+  memcpy(want + 48, p.b, n);
+  t_put16(want + 42, sum6(want, 48 + n));
+  assert_int_equal(t->emitted_len, 48 + n);
+  assert_memory_equal(t->emitted, want, 48 + n);
+  /* a large datagram: the quote stops where the error is 1280 bytes */
+  char big[1301];
+  memset(big, 'x', 1300);
+  big[1300] = 0;
+  b6_udp(&p, PEER, 5354, WEB, 23, big);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_REJECT);
+  assert_int_equal(t->nemitted, 4);
+  assert_int_equal(t->emitted_len, 1280);
+  assert_memory_equal(t->emitted + 48, p.b, 1280 - 48);
+  t_counters(t, PINHOLE_CNT_NEW_REJECT, 5, -1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ipv6_tcp_out),
+      cmocka_unit_test(test_ipv6_reject_answers),
       cmocka_unit_test(test_ipv6_tcp_in_by_rule),
       cmocka_unit_test(test_ipv6_outside_first_refused),
       cmocka_unit_test(test_ipv6_udp_and_echo),
