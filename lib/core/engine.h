@@ -307,6 +307,12 @@ void pinhole__stream_hold_lost(pinhole_ctx *ctx, ph_ref r, int why);
 /* icmp.c */
 int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, int side);
+/* The 20-byte TCP RST at t that answers a segment (sport -> dport, seq,
+ * ack, payload_len bytes, flags): from dport to sport, RST with its ack
+ * as seq when it had ACK, else RST+ACK acknowledging it (RFC 9293 sec.
+ * 3.10.7.1). The checksum is the caller's. */
+void pinhole__rst_fill(uint8_t *t, uint16_t sport, uint16_t dport, uint32_t seq,
+                       uint32_t ack, uint32_t payload_len, uint8_t flags);
 /* An ICMP error quoting an ICMP message that is no echo: counted (ICMP
  * error length, ICMP ALG), PINHOLE_VERDICT_DROP. */
 int pinhole__icmp_about_error(pinhole_ctx *ctx);

@@ -248,6 +248,23 @@ static uint16_t ph_ip_hdr(uint8_t *o, uint16_t total, uint8_t proto,
   return ck;
 }
 
+void pinhole__rst_fill(uint8_t *t, uint16_t sport, uint16_t dport, uint32_t seq,
+                       uint32_t ack, uint32_t payload_len, uint8_t flags) {
+  memset(t, 0, 20);
+  ph_put16(t, dport);
+  ph_put16(t + 2, sport);
+  uint32_t seg = payload_len + ((flags & PINHOLE_TCP_SYN) ? 1u : 0u) +
+                 ((flags & PINHOLE_TCP_FIN) ? 1u : 0u);
+  if (flags & PINHOLE_TCP_ACK) { /* RFC 9293 sec. 3.10.7.1 */
+    ph_put32(t + 4, ack);
+    t[13] = PINHOLE_TCP_RST;
+  } else {
+    ph_put32(t + 8, seq + seg);
+    t[13] = PINHOLE_TCP_RST | PINHOLE_TCP_ACK;
+  }
+  t[12] = 5 << 4;
+}
+
 void pinhole__reject(pinhole_ctx *ctx, const uint8_t *pkt,
                      const pinhole_pkt_view *v, int side) {
   if (ctx->cb.emit == NULL)
@@ -259,21 +276,8 @@ void pinhole__reject(pinhole_ctx *ctx, const uint8_t *pkt,
       return; /* never answer an RST */
     len = 40;
     ph_ip_hdr(o, (uint16_t)len, PINHOLE_IPPROTO_TCP, v->dst, v->src);
-    uint8_t *t = o + 20;
-    memset(t, 0, 20);
-    ph_put16(t, v->dport);
-    ph_put16(t + 2, v->sport);
-    uint32_t seg = v->payload_len +
-                   ((v->tcp_flags & PINHOLE_TCP_SYN) ? 1u : 0u) +
-                   ((v->tcp_flags & PINHOLE_TCP_FIN) ? 1u : 0u);
-    if (v->tcp_flags & PINHOLE_TCP_ACK) {
-      ph_put32(t + 4, v->ack);
-      t[13] = PINHOLE_TCP_RST;
-    } else {
-      ph_put32(t + 8, v->seq + seg);
-      t[13] = PINHOLE_TCP_RST | PINHOLE_TCP_ACK;
-    }
-    t[12] = 5 << 4;
+    pinhole__rst_fill(o + 20, v->sport, v->dport, v->seq, v->ack,
+                      v->payload_len, v->tcp_flags);
     pinhole_pkt_view ov;
     memset(&ov, 0, sizeof(ov));
     ov.proto = PINHOLE_IPPROTO_TCP;

@@ -112,21 +112,8 @@ static void ph_reject6(pinhole_ctx *ctx, const uint8_t *pkt,
     if (v6->tcp_flags & PINHOLE_TCP_RST)
       return;
     plen = 20;
-    uint8_t *t = o + 40;
-    memset(t, 0, 20);
-    ph_put16(t, v6->dport);
-    ph_put16(t + 2, v6->sport);
-    uint32_t seg = v6->payload_len +
-                   ((v6->tcp_flags & PINHOLE_TCP_SYN) ? 1u : 0u) +
-                   ((v6->tcp_flags & PINHOLE_TCP_FIN) ? 1u : 0u);
-    if (v6->tcp_flags & PINHOLE_TCP_ACK) {
-      ph_put32(t + 4, v6->ack);
-      t[13] = PINHOLE_TCP_RST;
-    } else {
-      ph_put32(t + 8, v6->seq + seg);
-      t[13] = PINHOLE_TCP_RST | PINHOLE_TCP_ACK;
-    }
-    t[12] = 5 << 4;
+    pinhole__rst_fill(o + 40, v6->sport, v6->dport, v6->seq, v6->ack,
+                      v6->payload_len, v6->tcp_flags);
   } else {
     if (v6->proto == PINHOLE_IP6_NH_ICMPV6 && v6->icmp_type < 128)
       return; /* never answer an error */
