@@ -1378,6 +1378,12 @@ int play_packet6(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
       snprintf(line, sizeof(line), "%s: neither endpoint is inside", desc);
       return report(p, label, PLAY_UNPLAYABLE, "skipped", line);
     }
+  } else if (len >= 40) {
+    char sa[PINHOLE_ADDR6_STRLEN], da[PINHOLE_ADDR6_STRLEN];
+    pinhole_addr6_format(data + 8, sa, sizeof(sa));
+    pinhole_addr6_format(data + 24, da, sizeof(da));
+    snprintf(desc, sizeof(desc), "malformed IPv6 packet %s -> %s (%s)", sa, da,
+             pinhole_pkt_reason_name(bad));
   } else {
     snprintf(desc, sizeof(desc), "malformed IPv6 packet (%s)",
              pinhole_pkt_reason_name(bad));
