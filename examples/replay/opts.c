@@ -516,7 +516,7 @@ static int add_rules6(options *o) {
   for (size_t i = 0; i < o->ninside6; i++) {
     pinhole_rule *r = &o->rules[o->nrules++];
     rule_init(r);
-    snprintf(r->name, sizeof(r->name), "inside6-out-%zu", i + 1);
+    snprintf(r->name, sizeof(r->name), "inside6-out-%u", (unsigned)i + 1);
     r->side = PINHOLE_SIDE_INSIDE;
     r->family = 6;
     memcpy(r->src6, o->inside6[i].addr, 16);
