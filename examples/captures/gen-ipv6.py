@@ -37,34 +37,23 @@ def down(src, dst, l4):
 
 
 def tcp_session():
-    c, s = 1000, 700000  # next sequence numbers of client and server
+    seq = {"c": 1000, "s": 700000}  # next sequence numbers
+
+    def seg(frm, flags, data=b""):
+        """A segment from the client ("c") or the server ("s")."""
+        to = "s" if frm == "c" else "c"
+        ports = (41000, 80) if frm == "c" else (80, 41000)
+        l4 = TCP(sport=ports[0], dport=ports[1], flags=flags, seq=seq[frm],
+                 ack=seq[to] if "A" in flags else 0, window=64800)
+        seq[frm] += len(data) + ("S" in flags) + ("F" in flags)
+        l4 = l4 / Raw(data) if data else l4
+        return up(CLI, SRV, l4) if frm == "c" else down(SRV, CLI, l4)
+
     req = b"GET / HTTP/1.1\r\nHost: [2001:db8:2::5]\r\n\r\n"
     ans = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello\n"
-    out = [up(CLI, SRV, TCP(sport=41000, dport=80, flags="S", seq=c,
-                            window=64800))]
-    c += 1
-    out.append(down(SRV, CLI, TCP(sport=80, dport=41000, flags="SA", seq=s,
-                                  ack=c, window=64800)))
-    s += 1
-    out.append(up(CLI, SRV, TCP(sport=41000, dport=80, flags="A", seq=c,
-                                ack=s, window=64800)))
-    out.append(up(CLI, SRV, TCP(sport=41000, dport=80, flags="PA", seq=c,
-                                ack=s, window=64800) / Raw(req)))
-    c += len(req)
-    out.append(down(SRV, CLI, TCP(sport=80, dport=41000, flags="PA", seq=s,
-                                  ack=c, window=64800) / Raw(ans)))
-    s += len(ans)
-    out.append(up(CLI, SRV, TCP(sport=41000, dport=80, flags="A", seq=c,
-                                ack=s, window=64800)))
-    out.append(up(CLI, SRV, TCP(sport=41000, dport=80, flags="FA", seq=c,
-                                ack=s, window=64800)))
-    c += 1
-    out.append(down(SRV, CLI, TCP(sport=80, dport=41000, flags="FA", seq=s,
-                                  ack=c, window=64800)))
-    s += 1
-    out.append(up(CLI, SRV, TCP(sport=41000, dport=80, flags="A", seq=c,
-                                ack=s, window=64800)))
-    return out
+    return [seg("c", "S"), seg("s", "SA"), seg("c", "A"),
+            seg("c", "PA", req), seg("s", "PA", ans), seg("c", "A"),
+            seg("c", "FA"), seg("s", "FA"), seg("c", "A")]
 
 
 def others():
