@@ -25,10 +25,12 @@ static void usage(FILE *f) {
         "and a\n"
         "summary. Several captures play one after the other.\n"
         "\n"
-        "  --inside CIDR         inside prefix, repeatable (default "
-        "10.0.0.0/8,\n"
-        "                        172.16.0.0/12, 192.168.0.0/16, "
-        "198.18.0.0/24)\n"
+        "  --inside CIDR         inside prefix, IPv4 or IPv6, repeatable "
+        "(default\n"
+        "                        10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16,\n"
+        "                        198.18.0.0/24; IPv6 fc00::/7; each family's\n"
+        "                        default holds until one of its own is "
+        "given)\n"
         "  --pool ADDR[-ADDR][:LO-HI]\n"
         "                        the source NAT pool: 1 to 16 addresses, "
         "ports\n"
@@ -36,7 +38,8 @@ static void usage(FILE *f) {
         "198.19.0.1:1024-65535)\n"
         "  --rules FILE          rules, one per line, instead of the default\n"
         "                        (inside prefixes out through the pool, ALG "
-        "by port)\n"
+        "by port;\n"
+        "                        IPv6: inside prefixes out, not translated)\n"
         "  --fix-cksums          recompute every frame's checksums before "
         "feeding\n"
         "                        (captures taken where the NIC computes "
@@ -61,10 +64,10 @@ static void usage(FILE *f) {
         "                        TCP SEQ ...\", hex dumps, seq diff lines)\n"
         "  --write-outside FILE  write the packets the library sent to the "
         "outside\n"
-        "                        (pcap, raw IPv4, the capture's timestamps)\n"
+        "                        (pcap, raw IP, the capture's timestamps)\n"
         "  --write-inside FILE   the same for the inside\n"
         "  --expect-clean        exit 1 when a packet was dropped, unmatched,\n"
-        "                        mismatched or unplayable, or none was IPv4\n"
+        "                        mismatched or unplayable, or none was IP\n"
         "  --check FILE          exit 1 unless the report equals FILE\n"
         "  -h, --help            print this help\n"
         "  --version             print the version and exit\n"
@@ -499,6 +502,29 @@ static int load_rules(options *o) {
   return rc;
 }
 
+/* The IPv6 rules, after the IPv4 ones (default or from the file, which
+ * has no IPv6 syntax): each IPv6 inside prefix out to anywhere, not
+ * translated; nothing from the outside but what answers them. */
+static int add_rules6(options *o) {
+  if (o->nrules + o->ninside6 > MAX_RULES) {
+    fprintf(stderr,
+            PROG ": too many rules with the IPv6 inside prefixes (at "
+                 "most %d)\n",
+            MAX_RULES);
+    return -1;
+  }
+  for (size_t i = 0; i < o->ninside6; i++) {
+    pinhole_rule *r = &o->rules[o->nrules++];
+    rule_init(r);
+    snprintf(r->name, sizeof(r->name), "inside6-out-%u", (unsigned)i + 1);
+    r->side = PINHOLE_SIDE_INSIDE;
+    r->family = 6;
+    memcpy(r->src6, o->inside6[i].addr, 16);
+    r->src_plen = o->inside6[i].plen;
+  }
+  return 0;
+}
+
 int add_rules(pinhole_ctx *ctx, options *o, int pool) {
   if (!o->rules_file) {
     for (size_t i = 0; i < o->ninside && i < MAX_RULES; i++) {
@@ -513,6 +539,8 @@ int add_rules(pinhole_ctx *ctx, options *o, int pool) {
       o->nrules = i + 1;
     }
   }
+  if (add_rules6(o) < 0)
+    return -1;
   for (size_t i = 0; i < o->nrules; i++) {
     int rc = pinhole_rule_add(ctx, &o->rules[i]);
     if (rc < 0) {
@@ -561,7 +589,30 @@ static int flag(options *o, const char *a) {
   return 0;
 }
 
+/* --inside with an IPv6 prefix ("2001:db8:1::/48"; no length: /128). */
+static int add_inside6(options *o, const char *val) {
+  unsigned plen = 128;
+  play_prefix6 *x = &o->inside6[o->ninside6];
+  int rc = o->ninside6 == MAX_PREFIX ? -1 : 0;
+  if (rc == 0 && strchr(val, '/'))
+    rc = pinhole_prefix6_parse(val, strlen(val), x->addr, &plen);
+  else if (rc == 0)
+    rc = pinhole_addr6_parse(val, strlen(val), x->addr);
+  if (rc < 0) {
+    fprintf(stderr,
+            PROG ": bad --inside '%s': expected ADDR/LEN with LEN 0-128 and "
+                 "no bits set past LEN, e.g. 2001:db8:1::/48 (at most %d)\n",
+            val, MAX_PREFIX);
+    return -1;
+  }
+  x->plen = (uint8_t)plen;
+  o->ninside6++;
+  return 0;
+}
+
 static int valued_option(options *o, const char *a, const char *val) {
+  if (!strcmp(a, "--inside") && strchr(val, ':'))
+    return add_inside6(o, val);
   if (!strcmp(a, "--inside")) {
     if (o->ninside == MAX_PREFIX ||
         parse_cidr(val, &o->inside[o->ninside].addr,
@@ -658,6 +709,10 @@ int parse_args(int argc, char **argv, options *o) {
   if (!o->ninside) {
     memcpy(o->inside, inside, sizeof(inside));
     o->ninside = sizeof(inside) / sizeof(inside[0]);
+  }
+  if (!o->ninside6) { /* fc00::/7, unique local (RFC 4193) */
+    o->inside6[0] = (play_prefix6){{0xFC}, 7};
+    o->ninside6 = 1;
   }
   if (i >= argc) {
     fprintf(stderr, PROG ": no capture given (usage: pinhole-replay "

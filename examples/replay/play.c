@@ -122,6 +122,8 @@ struct play {
   play_host host;
   play_prefix *pfx;
   size_t npfx;
+  play_prefix6 *pfx6;
+  size_t npfx6;
   pinhole_rule *rules;
   size_t nrules;
   int fix;
@@ -292,7 +294,9 @@ play *play_new(pinhole_ctx *ctx, const play_config *cfg, const play_host *h) {
   p->fix = cfg->fix_cksums;
   p->npfx = cfg->ninside;
   p->nrules = cfg->nrules;
+  p->npfx6 = cfg->ninside6;
   p->pfx = calloc(p->npfx ? p->npfx : 1, sizeof(*p->pfx));
+  p->pfx6 = calloc(p->npfx6 ? p->npfx6 : 1, sizeof(*p->pfx6));
   p->rules = calloc(p->nrules ? p->nrules : 1, sizeof(*p->rules));
   p->conns = calloc(BUCKETS, sizeof(*p->conns));
   p->eps = calloc(BUCKETS, sizeof(*p->eps));
@@ -300,13 +304,15 @@ play *play_new(pinhole_ctx *ctx, const play_config *cfg, const play_host *h) {
   p->ncnt = n > 0 ? (size_t)n : 0;
   p->cnt_before = calloc(p->ncnt + 1, sizeof(uint64_t));
   p->cnt_after = calloc(p->ncnt + 1, sizeof(uint64_t));
-  if (!p->pfx || !p->rules || !p->conns || !p->eps || !p->cnt_before ||
-      !p->cnt_after) {
+  if (!p->pfx || !p->pfx6 || !p->rules || !p->conns || !p->eps ||
+      !p->cnt_before || !p->cnt_after) {
     play_del(p);
     return NULL;
   }
   if (p->npfx)
     memcpy(p->pfx, cfg->inside, p->npfx * sizeof(*p->pfx));
+  if (p->npfx6)
+    memcpy(p->pfx6, cfg->inside6, p->npfx6 * sizeof(*p->pfx6));
   if (p->nrules)
     memcpy(p->rules, cfg->rules, p->nrules * sizeof(*p->rules));
   return p;
@@ -331,6 +337,7 @@ void play_del(play *p) {
   free(p->conns);
   free(p->eps);
   free(p->pfx);
+  free(p->pfx6);
   free(p->rules);
   free(p->cnt_before);
   free(p->cnt_after);
@@ -377,6 +384,8 @@ static void conn_of_event(const pinhole_event *ev, tuple *key, tuple *out) {
 
 void play_event(play *p, const pinhole_event *ev) {
   tuple key, out;
+  if (ev->family == 6)
+    return; /* IPv6 is not translated: nothing to learn */
   switch (ev->type) {
   case PINHOLE_EVENT_FLOW_CREATED:
     conn_of_event(ev, &key, &out);
@@ -1277,4 +1286,133 @@ int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
     return not_forwarded(p, &f, verdict);
   }
   return forwarded(p, &f, verdict, olen);
+}
+
+/* ------------------------------------------------------------------ */
+/* IPv6: filtered, not translated                                      */
+
+static int is_inside6(const play *p, const uint8_t *addr) {
+  for (size_t i = 0; i < p->npfx6; i++) {
+    const play_prefix6 *x = &p->pfx6[i];
+    size_t full = x->plen / 8u, bits = x->plen % 8u;
+    if (memcmp(addr, x->addr, full))
+      continue;
+    if (!bits || ((addr[full] ^ x->addr[full]) & (0xFFu << (8 - bits))) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* "TCP [2001:db8:1::2]:41000 -> [2001:db8:2::5]:80", "ICMPv6 2001:db8:1::2
+ * -> 2001:db8:2::5 type 128 id 7", "IPv6 proto 50 a -> b" */
+static void fmt_pkt6(char *buf, size_t len, const pinhole_pkt6_view *v) {
+  char s[PINHOLE_ENDPOINT6_STRLEN], d[PINHOLE_ENDPOINT6_STRLEN];
+  if (v->proto == PINHOLE_IPPROTO_TCP || v->proto == PINHOLE_IPPROTO_UDP) {
+    pinhole_endpoint6_format(v->src, v->sport, s, sizeof(s));
+    pinhole_endpoint6_format(v->dst, v->dport, d, sizeof(d));
+    snprintf(buf, len, "%s %s -> %s", proto_name(v->proto), s, d);
+    return;
+  }
+  pinhole_addr6_format(v->src, s, sizeof(s));
+  pinhole_addr6_format(v->dst, d, sizeof(d));
+  if (v->proto == PINHOLE_IP6_NH_ICMPV6)
+    snprintf(buf, len, "ICMPv6 %s -> %s type %u id %u", s, d,
+             (unsigned)v->icmp_type, (unsigned)v->sport);
+  else
+    snprintf(buf, len, "IPv6 proto %u %s -> %s", (unsigned)v->proto, s, d);
+}
+
+/* The frame's view and checksum state, as prepare() for IPv4: with
+ * --fix-cksums a copy with the checksum recomputed. */
+static int prepare6(play *p, const uint8_t **data, size_t *len,
+                    pinhole_pkt6_view *v) {
+  int bad = pinhole_pkt6_parse(*data, *len, v);
+  if (bad != 0)
+    return bad;
+  if (v->ip_len < *len)
+    *len = v->ip_len; /* link-layer padding */
+  if (pinhole_pkt6_l4_cksum_ok(*data, v) == 1)
+    return 0;
+  p->tot.bad_cksum++;
+  if (p->fix) {
+    memcpy(p->fixed, *data, *len);
+    pinhole_pkt6_fix_cksums(p->fixed, v);
+    *data = p->fixed;
+  }
+  return 0;
+}
+
+/* The packet the library forwarded (olen bytes in p->buf) must be the
+ * frame fed (data[0..len)): no translation. */
+static int forwarded6(play *p, const char *label, const char *desc,
+                      const uint8_t *data, size_t len, int to, int olen) {
+  char line[512];
+  if (olen > 0 && p->host.output)
+    p->host.output(p->host.user, to, p->buf, (size_t)olen);
+  if (olen == (int)len && !memcmp(p->buf, data, len))
+    return PLAY_OK;
+  size_t at = 0;
+  while (olen > 0 && at < len && at < (size_t)olen && p->buf[at] == data[at])
+    at++;
+  snprintf(line, sizeof(line),
+           "%s: library forwarded %d bytes, the capture has %zu, first "
+           "difference at byte %zu (IPv6 is not translated)",
+           desc, olen, len, at);
+  return report(p, label, PLAY_MISMATCH, "mismatch", line);
+}
+
+int play_packet6(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
+                 const char *label) {
+  char desc[192], reason[256], line[512];
+  pinhole_pkt6_view v;
+  p->label = label;
+  if (len > sizeof(p->buf))
+    return report(p, label, PLAY_UNPLAYABLE, "unplayable",
+                  "longer than the player's buffer");
+  int bad = prepare6(p, &data, &len, &v);
+  /* A malformed packet goes in from the side its raw source is on. */
+  int inside = len >= 24 && is_inside6(p, data + 8);
+  if (bad == 0) {
+    fmt_pkt6(desc, sizeof(desc), &v);
+    if (!inside && !is_inside6(p, v.dst)) {
+      snprintf(line, sizeof(line), "%s: neither endpoint is inside", desc);
+      return report(p, label, PLAY_UNPLAYABLE, "skipped", line);
+    }
+  } else if (len >= 40) {
+    char sa[PINHOLE_ADDR6_STRLEN], da[PINHOLE_ADDR6_STRLEN];
+    pinhole_addr6_format(data + 8, sa, sizeof(sa));
+    pinhole_addr6_format(data + 24, da, sizeof(da));
+    snprintf(desc, sizeof(desc), "malformed IPv6 packet %s -> %s (%s)", sa, da,
+             pinhole_pkt_reason_name(bad));
+  } else {
+    snprintf(desc, sizeof(desc), "malformed IPv6 packet (%s)",
+             pinhole_pkt_reason_name(bad));
+  }
+  size_t dl = strlen(desc);
+  snprintf(desc + dl, sizeof(desc) - dl, " from %s",
+           inside ? "inside" : "outside");
+  memcpy(p->buf, data, len);
+  if (inside)
+    p->tot.inside++;
+  else
+    p->tot.outside++;
+  p->tot.ipv6++;
+  int side = inside ? PINHOLE_SIDE_INSIDE : PINHOLE_SIDE_OUTSIDE, verdict;
+  int olen = feed(p, len, side, now_ns, &verdict);
+  if (verdict == PINHOLE_VERDICT_FORWARD || verdict == PINHOLE_VERDICT_HAIRPIN)
+    return forwarded6(p, label, desc, data, len,
+                      verdict == PINHOLE_VERDICT_HAIRPIN ? side : !side, olen);
+  if (verdict == PINHOLE_VERDICT_HELD) {
+    snprintf(line, sizeof(line),
+             "%s: held by the library (unexpected for "
+             "IPv6: no ALG inspects it)",
+             desc);
+    return report(p, label, PLAY_MISMATCH, "mismatch", line);
+  }
+  if (verdict < 0)
+    snprintf(reason, sizeof(reason), "%s", pinhole_strerror(verdict));
+  else
+    drop_reason(p, reason, sizeof(reason));
+  snprintf(line, sizeof(line), "%s (%s)", desc, reason);
+  return report(p, label, PLAY_DROPPED, verdict_name(verdict), line);
 }

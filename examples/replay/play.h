@@ -27,6 +27,7 @@
 #ifndef PINHOLE_REPLAY_PLAY_H
 #define PINHOLE_REPLAY_PLAY_H
 
+#include <pinhole/ipv6.h>
 #include <pinhole/pinhole.h>
 
 /** Reasons a frame is reported (one line each). */
@@ -47,6 +48,12 @@ typedef struct play_prefix {
   uint32_t addr;
   uint8_t plen;
 } play_prefix;
+
+/** IPv6 inside prefixes (bits past plen zero). */
+typedef struct play_prefix6 {
+  uint8_t addr[16];
+  uint8_t plen;
+} play_prefix6;
 
 /** What the player tells its host. Every member may be NULL. */
 typedef struct play_host {
@@ -70,6 +77,8 @@ typedef struct play_config {
   const pinhole_rule *rules;
   size_t nrules;
   int fix_cksums; /* recompute the checksums of every frame before feeding */
+  const play_prefix6 *inside6; /* copied; IPv6 frames from them are inside */
+  size_t ninside6;
 } play_config;
 
 /**
@@ -94,6 +103,8 @@ typedef struct play_totals {
   /* held bytes the library let go at its hold timeout without sending
    * them on (play_held_timeout) */
   uint64_t timed_out_bytes;
+  /* IPv6 frames among inside + outside (played without translation) */
+  uint64_t ipv6;
 } play_totals;
 
 /**
@@ -103,6 +114,17 @@ typedef struct play_totals {
  */
 int play_packet(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
                 const char *label);
+
+/**
+ * Plays one IPv6 packet (data[0..len), L3 start) at now_ns: fed from the
+ * inside when its source is in an IPv6 inside prefix, else from the
+ * outside when its destination is, unchanged (the library filters IPv6
+ * statefully without translating it). A forwarded packet must leave as
+ * it came in, byte for byte (else PLAY_MISMATCH). Returns the
+ * play_problem of the frame.
+ */
+int play_packet6(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
+                 const char *label);
 
 const play_totals *play_get_totals(const play *p);
 

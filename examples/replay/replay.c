@@ -155,15 +155,16 @@ static int supported_dlt(int dlt) {
   }
 }
 
-enum { L3_OTHER = -1, L3_IPV6 = -2 };
+enum { L3_OTHER = -1 };
 
-static long by_ethertype(unsigned type, long off) {
-  return type == 0x0800 ? off : type == 0x86DD ? L3_IPV6 : L3_OTHER;
+static long by_ethertype(unsigned type, long off, int *v6) {
+  *v6 = type == 0x86DD;
+  return type == 0x0800 || type == 0x86DD ? off : L3_OTHER;
 }
 
-/* The offset of the IPv4 header in a frame of link type dlt, or L3_IPV6 /
- * L3_OTHER when the frame carries something else. */
-static long l3_offset(int dlt, const uint8_t *f, size_t caplen) {
+/* The offset of the IP header in a frame of link type dlt (*v6 set when
+ * it is IPv6), or L3_OTHER when the frame carries something else. */
+static long l3_offset(int dlt, const uint8_t *f, size_t caplen, int *v6) {
   size_t off;
   unsigned type;
   switch (dlt) {
@@ -176,14 +177,14 @@ static long l3_offset(int dlt, const uint8_t *f, size_t caplen) {
       type = (unsigned)(f[off + 2] << 8 | f[off + 3]);
       off += 4;
     }
-    return by_ethertype(type, (long)off);
+    return by_ethertype(type, (long)off, v6);
   case DLT_LINUX_SLL:
     return caplen < 16 ? L3_OTHER
-                       : by_ethertype((unsigned)(f[14] << 8 | f[15]), 16);
+                       : by_ethertype((unsigned)(f[14] << 8 | f[15]), 16, v6);
 #ifdef DLT_LINUX_SLL2
   case DLT_LINUX_SLL2:
     return caplen < 20 ? L3_OTHER
-                       : by_ethertype((unsigned)(f[0] << 8 | f[1]), 20);
+                       : by_ethertype((unsigned)(f[0] << 8 | f[1]), 20, v6);
 #endif
   case DLT_NULL: {
     if (caplen < 4)
@@ -191,14 +192,14 @@ static long l3_offset(int dlt, const uint8_t *f, size_t caplen) {
     /* host-order AF_INET (2) as written by the capturing machine; AF_INET6
      * is 10, 24, 28 or 30 depending on the system */
     unsigned af = f[0] ? f[0] : f[3];
-    return af == 2                                          ? 4
-           : (af == 10 || af == 24 || af == 28 || af == 30) ? L3_IPV6
-                                                            : L3_OTHER;
+    *v6 = af == 10 || af == 24 || af == 28 || af == 30;
+    return af == 2 || *v6 ? 4 : L3_OTHER;
   }
   default: /* raw IP */
     if (caplen < 1)
       return L3_OTHER;
-    return (f[0] >> 4) == 4 ? 0 : (f[0] >> 4) == 6 ? L3_IPV6 : L3_OTHER;
+    *v6 = (f[0] >> 4) == 6;
+    return (f[0] >> 4) == 4 || *v6 ? 0 : L3_OTHER;
   }
 }
 
@@ -293,12 +294,13 @@ static void listings_before(run *r, uint64_t now) {
 /* One frame of a capture at replay time now. */
 static void frame(run *r, int dlt, const struct pcap_pkthdr *hdr,
                   const uint8_t *f) {
-  long off = l3_offset(dlt, f, hdr->caplen);
+  int v6 = 0;
+  long off = l3_offset(dlt, f, hdr->caplen, &v6);
   if (off < 0) {
     r->non_ipv4++;
-    r->ipv6 += off == L3_IPV6;
     return;
   }
+  r->ipv6 += v6;
   if (hdr->caplen < hdr->len) {
     char line[128];
     r->snapped++;
@@ -310,7 +312,10 @@ static void frame(run *r, int dlt, const struct pcap_pkthdr *hdr,
   }
   listings_before(r, r->now);
   tick(r->ctx, r->now);
-  play_packet(r->pl, f + off, hdr->caplen - (size_t)off, r->now, r->label);
+  if (v6)
+    play_packet6(r->pl, f + off, hdr->caplen - (size_t)off, r->now, r->label);
+  else
+    play_packet(r->pl, f + off, hdr->caplen - (size_t)off, r->now, r->label);
 }
 
 static int play_file(run *r, const char *path) {
@@ -436,8 +441,9 @@ static int start(run *r, int argc, char **argv, int first) {
   }
   if (!(r->ctx = make_ctx(r->o, r)))
     return -1;
-  play_config pc = {r->o->inside, r->o->ninside, r->o->rules, r->o->nrules,
-                    r->o->fix_cksums};
+  play_config pc = {r->o->inside,  r->o->ninside,    r->o->rules,
+                    r->o->nrules,  r->o->fix_cksums, r->o->inside6,
+                    r->o->ninside6};
   play_host ph = {on_report, on_output, r};
   if (!(r->pl = play_new(r->ctx, &pc, &ph))) {
     fprintf(stderr, PROG ": out of memory\n");
@@ -455,9 +461,9 @@ static int expect_clean(const run *r) {
   const play_totals *t = play_get_totals(r->pl);
   if (r->frames == r->non_ipv4) {
     fprintf(stderr,
-            PROG ": --expect-clean: no IPv4 packet in the capture (%" PRIu64
-                 " frames, %" PRIu64 " IPv6): nothing was replayed\n",
-            r->frames, r->ipv6);
+            PROG ": --expect-clean: no IPv4 or IPv6 packet in the capture "
+                 "(%" PRIu64 " frames): nothing was replayed\n",
+            r->frames);
     return 1;
   }
   uint64_t still = t->held_bytes - t->delivered_bytes;

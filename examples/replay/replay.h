@@ -45,6 +45,8 @@ typedef struct filter {
 typedef struct options {
   play_prefix inside[MAX_PREFIX];
   size_t ninside;
+  play_prefix6 inside6[MAX_PREFIX]; /* --inside with IPv6 prefixes */
+  size_t ninside6;
   uint32_t pool_addr_lo, pool_addr_hi;
   uint16_t pool_lo, pool_hi;
   const char *rules_file;

@@ -145,6 +145,14 @@ static void json_ep(FILE *f, const char *key, const pinhole_endpoint *e) {
   fprintf(f, "\"%s\":\"%s:%u\"", key, a, (unsigned)e->port);
 }
 
+/* An endpoint of an IPv6 flow: "[2001:db8:1::2]:41000". */
+static void json_ep6(FILE *f, const char *key, const uint8_t addr[16],
+                     uint16_t port) {
+  char a[PINHOLE_ENDPOINT6_STRLEN];
+  pinhole_endpoint6_format(addr, port, a, sizeof(a));
+  fprintf(f, "\"%s\":\"%s\"", key, a);
+}
+
 /* Starts an item of the open JSON array. */
 static void json_item(report *r) {
   fputs(r->nitems++ ? ",\n  " : "\n  ", r->f);
@@ -346,18 +354,30 @@ typedef struct jvisit {
 static void json_flow(FILE *f, const pinhole_flow_info *fi) {
   static const char *const protos[] = {[1] = "ICMP", [6] = "TCP", [17] = "UDP"};
   fprintf(f, "{\"proto\":\"%s\",\"dir\":\"%s\",\"state\":\"%s\",",
-          fi->proto < 18 && protos[fi->proto] ? protos[fi->proto] : "IP",
+          fi->proto == PINHOLE_IP6_NH_ICMPV6    ? "ICMPv6"
+          : fi->proto < 18 && protos[fi->proto] ? protos[fi->proto]
+                                                : "IP",
           fi->dir == PINHOLE_DIR_I ? "I" : "O",
           fi->state == PINHOLE_FLOW_WATCH ? "Watch" : "Forward");
   fprintf(f, "\"side\":\"%s\",",
           fi->side == PINHOLE_SIDE_INSIDE ? "inside" : "outside");
-  json_ep(f, "src", &fi->src);
-  fputc(',', f);
-  json_ep(f, "dst", &fi->dst);
-  fputc(',', f);
-  json_ep(f, "out_src", &fi->out_src);
-  fputc(',', f);
-  json_ep(f, "out_dst", &fi->out_dst);
+  if (fi->family == 6) { /* not translated: out_src/out_dst addresses too */
+    json_ep6(f, "src", fi->src6, fi->src.port);
+    fputc(',', f);
+    json_ep6(f, "dst", fi->dst6, fi->dst.port);
+    fputc(',', f);
+    json_ep6(f, "out_src", fi->src6, fi->out_src.port);
+    fputc(',', f);
+    json_ep6(f, "out_dst", fi->dst6, fi->out_dst.port);
+  } else {
+    json_ep(f, "src", &fi->src);
+    fputc(',', f);
+    json_ep(f, "dst", &fi->dst);
+    fputc(',', f);
+    json_ep(f, "out_src", &fi->out_src);
+    fputc(',', f);
+    json_ep(f, "out_dst", &fi->out_dst);
+  }
   fprintf(f, ",\"frames\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"idle_ms\":%u}",
           fi->frames, fi->bytes, fi->idle_ms);
 }
@@ -475,12 +495,16 @@ static void summary_text(report *r, const summary *s) {
             " let go at the hold timeout, %" PRIu64 " still held\n",
             t->held, t->held_bytes, t->delivered_bytes, t->timed_out_bytes,
             t->held_bytes - t->delivered_bytes - t->timed_out_bytes);
+  if (t->ipv6)
+    fprintf(r->f,
+            "Replay: %" PRIu64 " of the frames from inside and outside were "
+            "IPv6, filtered without translation\n",
+            t->ipv6);
   if (s->frames == s->non_ipv4)
     fprintf(r->f,
-            "Replay: no IPv4 packet in the capture (%" PRIu64
-            " frames, %" PRIu64 " of them IPv6, which is not supported "
-            "yet): nothing was replayed\n",
-            s->frames, s->ipv6);
+            "Replay: no IPv4 or IPv6 packet in the capture (%" PRIu64
+            " frames): nothing was replayed\n",
+            s->frames);
   if (t->bad_cksum && s->fix_cksums)
     fprintf(r->f,
             "Replay: %" PRIu64 " frames had bad checksums, recomputed "
@@ -505,11 +529,11 @@ static void summary_json(report *r, const summary *s) {
           ",\"unmatched\":%" PRIu64 ",\"mismatched\":%" PRIu64
           ",\"unplayable\":%" PRIu64 ",\"held\":%" PRIu64
           ",\"held_bytes\":%" PRIu64 ",\"delivered_bytes\":%" PRIu64
-          ",\"timed_out_bytes\":%" PRIu64 "}",
+          ",\"timed_out_bytes\":%" PRIu64 ",\"ipv6_played\":%" PRIu64 "}",
           s->frames, t->inside, t->outside, s->non_ipv4, s->ipv6, s->snapped,
           t->bad_cksum, s->fix_cksums ? "true" : "false", t->dropped,
           t->unmatched, t->mismatched, t->unplayable, t->held, t->held_bytes,
-          t->delivered_bytes, t->timed_out_bytes);
+          t->delivered_bytes, t->timed_out_bytes, t->ipv6);
 }
 
 void report_final(report *r, const pinhole_ctx *ctx, const summary *s) {

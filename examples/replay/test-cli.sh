@@ -168,7 +168,7 @@ case_input() {
     fi
   done
 
-  expect 1 'no IPv4 packet in the capture \(2 frames, 0 IPv6\)' \
+  expect 1 'no IPv4 or IPv6 packet in the capture \(2 frames\)' \
     "--expect-clean on a capture without IPv4" --expect-clean "$CAP/derived/arp-only.pcap"
   # an Ethernet frame with an IPv6 header (a UDP datagram 2001:db8::2 ->
   # 2001:db8::1, no payload)
@@ -181,11 +181,21 @@ case_input() {
     printf '\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01'
     printf '\x9c\x40\x13\x88\x00\x08\x00\x00'
   } >"$TMP/ipv6.pcap"
-  expect 1 'no IPv4 packet in the capture \(1 frames, 1 IPv6\)' \
+  # neither endpoint in the default IPv6 inside prefix (fc00::/7), and
+  # its UDP checksum is zero (RFC 8200 sec. 8.1): the library drops it
+  expect 1 '1 dropped' \
     "--expect-clean on an IPv6 capture" --expect-clean "$TMP/ipv6.pcap"
-  grep -q '^Replay: no IPv4 packet in the capture (1 frames, 1 of them IPv6' "$TMP/out" &&
-    ok "the report says no IPv4 was replayed" || bad "the report does not say no IPv4"
+  grep -q '^ipv6.pcap:1: dropped: malformed IPv6 packet 2001:db8::2 -> 2001:db8::1 (udp6-cksum-zero) from outside (UDP, UDP over IPv6 with zero checksum)$' "$TMP/out" &&
+    ok "the zero UDP checksum is named" || bad "no line for the zero UDP checksum"
   expect 0 '' "the same without --expect-clean" "$TMP/ipv6.pcap"
+  expect 0 '' "the same with an IPv6 inside host" --inside 2001:db8::2 "$TMP/ipv6.pcap"
+  grep -q '^ipv6.pcap:1: dropped: malformed IPv6 packet .* from inside ' "$TMP/out" &&
+    grep -q '^Replay: 1 frames, 1 from inside, 0 from outside, 0 not IPv4,' "$TMP/out" &&
+    grep -q '^Replay: 1 of the frames from inside and outside were IPv6' "$TMP/out" &&
+    ok "the IPv6 frame is played from the inside" || bad "the IPv6 frame not played from the inside"
+  for v in 2001:db8::/129 2001:db8::1/64 'fe80::1%eth0/64' 2001:db8::/; do
+    expect 2 "bad --inside '$v'" "--inside $v refused" --inside "$v" "$TMP/ipv6.pcap"
+  done
 
   if command -v editcap >/dev/null; then
     editcap -s 80 "$CAP/http.pcap" "$TMP/snap.pcap" 2>/dev/null
@@ -330,6 +340,24 @@ case_pcaps() {
     ok "server-inside: 227 names the public address" || bad "server-inside: 227 not rewritten"
   [ "$(bad_cksums "$TMP/o")" = 0 ] && ok "server-inside: every checksum valid" ||
     bad "server-inside: $(bad_cksums "$TMP/o") bad checksums"
+
+  # IPv6, not translated: the 8 inside frames out, 5 of the 6 outside
+  # ones in (the unsolicited SYN dropped), addresses as captured
+  run --inside 2001:db8:1::/48 --write-outside "$TMP/o.pcap" \
+    --write-inside "$TMP/i.pcap" "$CAP/ipv6-tcp-udp.pcap"
+  local f6=(-T fields -e ipv6.src -e ipv6.dst -e tcp.checksum.status
+    -e udp.checksum.status -e icmpv6.checksum.status)
+  tshark -r "$TMP/o.pcap" "${TSHARK_CK[@]}" "${f6[@]}" >"$TMP/o6" 2>/dev/null
+  tshark -r "$TMP/i.pcap" "${TSHARK_CK[@]}" "${f6[@]}" >"$TMP/i6" 2>/dev/null
+  [ "$(wc -l <"$TMP/o6")" = 8 ] && [ "$(wc -l <"$TMP/i6")" = 5 ] &&
+    ok "ipv6: 8 packets out, 5 in" ||
+    bad "ipv6: $(wc -l <"$TMP/o6") packets out, $(wc -l <"$TMP/i6") in (want 8, 5)"
+  [ "$(cut -f 1 "$TMP/o6" | grep -vc '^2001:db8:1::[23]$')" = 0 ] &&
+    [ "$(cut -f 2 "$TMP/i6" | grep -vc '^2001:db8:1::[23]$')" = 0 ] &&
+    ok "ipv6: inside addresses unchanged both ways" || bad "ipv6: addresses changed"
+  [ "$(cut -f 3-5 "$TMP/o6" "$TMP/i6" | grep -c '0')" = 0 ] &&
+    [ "$(cut -f 3-5 "$TMP/o6" "$TMP/i6" | grep -c '1')" = 13 ] &&
+    ok "ipv6: every checksum valid (tshark)" || bad "ipv6: checksums"
 }
 
 # ------------------------------------------------------------------ json
