@@ -39,6 +39,8 @@
  */
 #include <pinhole/pinhole.h>
 
+#include "../common/simple_nat.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
@@ -50,7 +52,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -172,44 +173,16 @@ static void usage(FILE *f, int status) {
 }
 
 static int setup(struct host *h, const char *pool_arg) {
-  pinhole_config cfg;
-  pinhole_config_default(&cfg, sizeof(cfg));
-  if (getrandom(&cfg.hash_key, sizeof(cfg.hash_key), 0) !=
-          (ssize_t)sizeof(cfg.hash_key) ||
-      getrandom(&cfg.seed, sizeof(cfg.seed), 0) != (ssize_t)sizeof(cfg.seed))
-    return -1;
   pinhole_callbacks cb;
   memset(&cb, 0, sizeof(cb));
   cb.size = sizeof(cb);
   cb.event = on_event;
   cb.trace = on_trace;
   cb.emit = on_emit;
-  int err = pinhole_ctx_new(&h->ctx, &cfg, &cb, h);
-  if (err < 0) {
-    fprintf(stderr, "pinhole-nfq: context: %s\n", pinhole_strerror(err));
-    return -1;
-  }
-  pinhole_pool pool;
-  memset(&pool, 0, sizeof(pool));
-  pool.size = sizeof(pool);
-  if (pinhole_addr_parse(pool_arg, &pool.addr_lo) < 0)
+  int r = example_simple_nat(&h->ctx, "pinhole-nfq", pool_arg, &cb, h);
+  if (r == -2)
     usage(stderr, 2);
-  pool.addr_hi = pool.addr_lo;
-  int pool_id = pinhole_pool_add(h->ctx, &pool);
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "inside-out");
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.action = PINHOLE_ACTION_ACCEPT;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = pool_id;
-  if (pool_id < 0 || (err = pinhole_rule_add(h->ctx, &r)) < 0) {
-    fprintf(stderr, "pinhole-nfq: pool/rule: %s\n",
-            pinhole_strerror(pool_id < 0 ? pool_id : err));
-    return -1;
-  }
-  return 0;
+  return r;
 }
 
 int main(int argc, char **argv) {
