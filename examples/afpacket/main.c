@@ -98,35 +98,17 @@ struct host {
       send_errors, non_ipv4, socket_drops;
 };
 
-static volatile sig_atomic_t got_dump, got_stop;
-
-static void on_signal(int sig) {
-  if (sig == SIGUSR1)
-    got_dump = 1;
-  else
-    got_stop = 1;
-}
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
-  char line[512];
   (void)ctx;
   (void)user;
-  if (pinhole_event_format(ev, line, sizeof(line)) >= 0)
-    fprintf(stderr, "pinhole-afpacket[%d]: %s\n", (int)getpid(), line);
+  example_print_event("pinhole-afpacket", ev);
 }
 
 static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
   struct host *h = user;
-  char line[1024];
   (void)ctx;
-  if (h->trace && pinhole_trace_format(tr, line, sizeof(line)) >= 0)
-    fprintf(stderr, "pinhole-afpacket[%d]: trace %s\n", (int)getpid(), line);
+  if (h->trace)
+    example_print_trace("pinhole-afpacket", tr);
 }
 
 /* Sends an IPv4 packet out of l, framed for its neighbour. */
@@ -300,7 +282,8 @@ static int rx_batch(struct host *h, int side) {
   if (n == 0)
     return got;
   h->in_batch = 1;
-  int rc = pinhole_process_burst(h->ctx, pkts, n, side, now_ns(), verdicts);
+  int rc =
+      pinhole_process_burst(h->ctx, pkts, n, side, example_now_ns(), verdicts);
   h->in_batch = 0;
   if (rc < 0) {
     h->dropped += n;
@@ -418,35 +401,30 @@ int main(int argc, char **argv) {
     }
   if (setup(&h, pool) < 0)
     return 1;
-  struct sigaction sa;
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = on_signal;
-  sigaction(SIGUSR1, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
+  example_signals();
   fprintf(stderr,
           "pinhole-afpacket[%d]: inside %s, outside %s, pool %s, burst %zu\n",
           (int)getpid(), h.link[0].name, h.link[1].name, pool, h.burst);
-  uint64_t next_tick = now_ns();
-  while (!got_stop) {
+  uint64_t next_tick = example_now_ns();
+  while (!example_got_stop) {
     struct pollfd pfd[2] = {{h.link[0].fd, POLLIN, 0},
                             {h.link[1].fd, POLLIN, 0}};
     int rc = poll(pfd, 2, 100);
     /* Both links in turn, a batch each, until both are drained. */
-    while (rc > 0 && !got_stop) {
+    while (rc > 0 && !example_got_stop) {
       int a = rx_batch(&h, PINHOLE_SIDE_INSIDE);
       int b = rx_batch(&h, PINHOLE_SIDE_OUTSIDE);
       if (a == 0 && b == 0)
         break;
     }
-    uint64_t t = now_ns();
+    uint64_t t = example_now_ns();
     if (t >= next_tick) {
       while (pinhole_tick(h.ctx, t) == PINHOLE_TICK_BUDGET)
         ;
       next_tick = t + 100000000u;
     }
-    if (got_dump) {
-      got_dump = 0;
+    if (example_got_dump) {
+      example_got_dump = 0;
       dump(&h);
     }
   }

@@ -2,6 +2,8 @@
 #include "simple_nat.h"
 
 #include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/types.h>
@@ -46,4 +48,40 @@ int example_simple_nat(pinhole_ctx **ctx, const char *prog,
     return -1;
   }
   return 0;
+}
+
+volatile sig_atomic_t example_got_dump, example_got_stop;
+
+static void example_on_signal(int sig) {
+  if (sig == SIGUSR1)
+    example_got_dump = 1;
+  else
+    example_got_stop = 1;
+}
+
+void example_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = example_on_signal;
+  sigaction(SIGUSR1, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+}
+
+uint64_t example_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void example_print_event(const char *prog, const pinhole_event *ev) {
+  char line[512];
+  if (pinhole_event_format(ev, line, sizeof(line)) >= 0)
+    fprintf(stderr, "%s[%d]: %s\n", prog, (int)getpid(), line);
+}
+
+void example_print_trace(const char *prog, const pinhole_trace *tr) {
+  char line[1024];
+  if (pinhole_trace_format(tr, line, sizeof(line)) >= 0)
+    fprintf(stderr, "%s[%d]: trace %s\n", prog, (int)getpid(), line);
 }

@@ -68,35 +68,17 @@ struct host {
   unsigned long accepted, dropped, held, emitted, emit_errors, non_ipv4;
 };
 
-static volatile sig_atomic_t got_dump, got_stop;
-
-static void on_signal(int sig) {
-  if (sig == SIGUSR1)
-    got_dump = 1;
-  else
-    got_stop = 1;
-}
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
-  char line[512];
   (void)ctx;
   (void)user;
-  if (pinhole_event_format(ev, line, sizeof(line)) >= 0)
-    fprintf(stderr, "pinhole-nfq[%d]: %s\n", (int)getpid(), line);
+  example_print_event("pinhole-nfq", ev);
 }
 
 static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
   struct host *h = user;
-  char line[1024];
   (void)ctx;
-  if (h->trace && pinhole_trace_format(tr, line, sizeof(line)) >= 0)
-    fprintf(stderr, "pinhole-nfq[%d]: trace %s\n", (int)getpid(), line);
+  if (h->trace)
+    example_print_trace("pinhole-nfq", tr);
 }
 
 /* A packet the library built (RST / ICMP unreachable, held bytes sent
@@ -151,7 +133,7 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
                                                      : PINHOLE_SIDE_OUTSIDE;
   memcpy(h->buf, payload, (size_t)n);
   pinhole_pkt p = {h->buf, (uint32_t)n, (uint32_t)sizeof(h->buf)};
-  int v = pinhole_process(h->ctx, &p, side, now_ns());
+  int v = pinhole_process(h->ctx, &p, side, example_now_ns());
   if (v == PINHOLE_VERDICT_FORWARD || v == PINHOLE_VERDICT_HAIRPIN) {
     h->accepted++;
     return nfq_set_verdict(qh, id, NF_ACCEPT, p.len, h->buf);
@@ -229,12 +211,7 @@ int main(int argc, char **argv) {
     perror("pinhole-nfq: nfqueue");
     return 1;
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = on_signal;
-  sigaction(SIGUSR1, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
+  example_signals();
   /* Room for bursts: the kernel's queue and the socket's buffer. */
   nfq_set_queue_maxlen(h.qh, 4096);
   nfnl_rcvbufsiz(nfq_nfnlh(nh), 8u << 20);
@@ -242,12 +219,12 @@ int main(int argc, char **argv) {
           (int)getpid(), queue, inside, pool);
   int fd = nfq_fd(nh);
   static char rx[PKT_CAP + 4096] __attribute__((aligned));
-  uint64_t next_tick = now_ns();
-  while (!got_stop) {
+  uint64_t next_tick = example_now_ns();
+  while (!example_got_stop) {
     struct pollfd pfd = {fd, POLLIN, 0};
     int rc = poll(&pfd, 1, 100);
     /* Drain everything queued, then tick. */
-    while (rc > 0 && !got_stop) {
+    while (rc > 0 && !example_got_stop) {
       ssize_t n = recv(fd, rx, sizeof(rx), MSG_DONTWAIT);
       if (n > 0)
         nfq_handle_packet(nh, rx, (int)n);
@@ -256,14 +233,14 @@ int main(int argc, char **argv) {
       else
         break;
     }
-    uint64_t t = now_ns();
+    uint64_t t = example_now_ns();
     if (t >= next_tick) {
       while (pinhole_tick(h.ctx, t) == PINHOLE_TICK_BUDGET)
         ;
       next_tick = t + 100000000u;
     }
-    if (got_dump) {
-      got_dump = 0;
+    if (example_got_dump) {
+      example_got_dump = 0;
       dump(&h);
     }
   }
