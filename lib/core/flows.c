@@ -256,9 +256,8 @@ ph_conn *pinhole__conn_new6(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                             const ph_tuple *b) {
   if (ctx->conn6_free == 0)
     return NULL;
-  ph_conn *c = ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft6, &ctx->conn6_free,
-                              conv, proto, a_side, a, b,
-                              ph_conn_key(ctx, proto, a),
+  ph_conn *c = ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft6, &ctx->conn6_free, conv,
+                              proto, a_side, a, b, ph_conn_key(ctx, proto, a),
                               ph_conn_key(ctx, proto, b));
   if (c != NULL) {
     ctx->nconns6++;
@@ -274,9 +273,8 @@ ph_conn *pinhole__conn_new64(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                              const uint8_t b_dst[16]) {
   if (ctx->conn6_free == 0)
     return NULL;
-  ph_conn *c = ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft, &ctx->conn6_free,
-                              conv, proto, a_side, a, b,
-                              ph_conn_key(ctx, proto, a),
+  ph_conn *c = ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft, &ctx->conn6_free, conv,
+                              proto, a_side, a, b, ph_conn_key(ctx, proto, a),
                               ph_conn_key(ctx, proto, b));
   if (c == NULL)
     return NULL;

@@ -68,11 +68,11 @@ static void ph_json_flow(ph_out *o, const pinhole_flow_info *fi, int pending) {
   ph_json_ep(o, "src", &fi->src, v6 ? fi->src6 : NULL);
   ph_json_ep(o, "dst", &fi->dst, v6 ? fi->dst6 : NULL);
   /* NAT64: nat_* in the other family */
-  const uint8_t *ns = fi->out_family == 6 ? fi->out_src6
+  const uint8_t *ns = fi->out_family == 6   ? fi->out_src6
                       : fi->out_family == 4 ? NULL
                       : v6                  ? fi->src6
                                             : NULL;
-  const uint8_t *nd = fi->out_family == 6 ? fi->out_dst6
+  const uint8_t *nd = fi->out_family == 6   ? fi->out_dst6
                       : fi->out_family == 4 ? NULL
                       : v6                  ? fi->dst6
                                             : NULL;

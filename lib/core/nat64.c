@@ -139,12 +139,12 @@ ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
     return PH_DROP;
   }
   /* an echo connection is an ICMP one: its IPv4 side is looked up so */
-  uint8_t proto = v6->proto == PINHOLE_IP6_NH_ICMPV6 ? PINHOLE_IPPROTO_ICMP
-                                                     : v6->proto;
+  uint8_t proto =
+      v6->proto == PINHOLE_IP6_NH_ICMPV6 ? PINHOLE_IPPROTO_ICMP : v6->proto;
   int why = 0;
-  ph_ref m = pinhole__map_get(ctx, (uint32_t)pr->r.pool, proto,
-                              pinhole__fold6(ctx, v6->src), v6->sport, 0, 0,
-                              &why);
+  ph_ref m =
+      pinhole__map_get(ctx, (uint32_t)pr->r.pool, proto,
+                       pinhole__fold6(ctx, v6->src), v6->sport, 0, 0, &why);
   if (m == PH_NIL) {
     pinhole__map_refused(ctx, why, v, side, pr->r.name);
     return PH_DROP;
@@ -328,8 +328,8 @@ int pinhole__nat64_error4(pinhole_ctx *ctx, pinhole_pkt *pkt,
   m.inner_sport = c->a.sport; /* echo: the host's identifier */
   m.inner_dport = c->a.dport;
   size_t olen = 0;
-  int rc = pinhole_xlat_4to6(pkt->data, v->ip_len, ctx->scratch, PH_SCRATCH,
-                             &m, &olen);
+  int rc = pinhole_xlat_4to6(pkt->data, v->ip_len, ctx->scratch, PH_SCRATCH, &m,
+                             &olen);
   return ph_error_done(ctx, pkt, rc, olen);
 }
 

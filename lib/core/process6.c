@@ -175,7 +175,8 @@ static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
     ph_conn *c64;
     if (pinhole__nat64_new(ctx, v6, v, side, pr, &c64) == PH_DROP)
       return PINHOLE_VERDICT_DROP;
-    return pinhole__verdict(ctx, 1, ph_existing6(ctx, pkt, v6, v, c64, 0, side));
+    return pinhole__verdict(ctx, 1,
+                            ph_existing6(ctx, pkt, v6, v, c64, 0, side));
   }
   ph_tuple a, b;
   a.src = v->src;
