@@ -309,6 +309,30 @@ static void test_nat64_udp_eim(void **state) {
   t_ctx_del(t);
 }
 
+/* PINHOLE_CFG_EIF does not open a NAT64 mapping (docs/nat64.md: its
+ * inside endpoint is known only by its fold): an unsolicited IPv4 packet
+ * to it is dropped, and an IPv4 inside host cannot hairpin to it. */
+static void test_nat64_eif_not_applied(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 8;
+  cfg.flags |= PINHOLE_CFG_EIF;
+  tctx *t = t_ctx_pool(&cfg, PUB, PUB, 30000, 30999);
+  assert_int_equal(pinhole_nat64_prefix_add(t->ctx, wkp, 96, PINHOLE_NAT64_LAB),
+                   0);
+  rule64(t, "64:ff9b::", 96, t->pool);
+  tpkt p;
+  b6_udp(&p, CLI, 5353, SRV6, 53, "query");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = out_sport(&p);
+  t_udp(&p, SRV2, 5060, PUB, P, "unsolicited");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_DROP_NO_RULE, 1, PINHOLE_CNT_NAT64_XLAT, 1, -1);
+  t_ctx_del(t);
+}
+
 /* RFC 6146 sec. 3.5.3 (ICMP query session: the identifier is the port),
  * RFC 7915 sec. 5.2 (ICMPv6 echo request 128 -> ICMP 8, checksum without
  * a pseudo-header) and 4.2 (echo reply 0 -> 129). */
@@ -665,6 +689,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_tcp_handshake),
       cmocka_unit_test(test_nat64_udp_eim),
+      cmocka_unit_test(test_nat64_eif_not_applied),
       cmocka_unit_test(test_nat64_echo),
       cmocka_unit_test(test_nat64_icmp4_errors_back),
       cmocka_unit_test(test_nat64_icmp6_error_out),
