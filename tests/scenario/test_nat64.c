@@ -424,7 +424,8 @@ static void test_nat64_icmp4_errors_back(void **state) {
   t_ctx_del(t);
 }
 
-/* RFC 7915 sec. 5.2 (ICMPv6 port unreachable 1/4 -> ICMP 3/3) and 5.3
+/* RFC 7915 sec. 5.2 (ICMPv6 port unreachable 1/4 -> ICMP 3/3, packet
+ * too big -> fragmentation needed with the MTU - 20) and 5.3
  * (the quote: what the IPv4 server sent), from the public address to the
  * server (RFC 6146 sec. 3.4); an echo reply's quote keeps the public
  * identifier. */
@@ -451,8 +452,22 @@ static void test_nat64_icmp6_error_out(void **state) {
   memcpy(in4.b + 4, q + 4, 2);
   own4_set(in4.b);
   assert_memory_equal(q, in4.b, in4.p.len);
-  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
-             PINHOLE_CNT_NAT64_XLAT, 3, -1);
+  /* packet too big, MTU 1280 (sec. 5.2: fragmentation needed, 3/4, the
+   * MTU - 20) */
+  b6_err(&p, CLI, SRV6, PINHOLE_ICMP6_TOOBIG, 0, 1280, &in6);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  own4(p.b, p.p.len);
+  assert_int_equal(p.b[20], 3);
+  assert_int_equal(p.b[21], 4);
+  assert_int_equal(t_get16(p.b + 24), 0);
+  assert_int_equal(t_get16(p.b + 26), 1260);
+  assert_int_equal(t_get32(p.b + 12), PUB);
+  assert_int_equal(t_get32(p.b + 16), OUT_HOST);
+  memcpy(in4.b + 4, p.b + 28 + 4, 2);
+  own4_set(in4.b);
+  assert_memory_equal(p.b + 28, in4.b, in4.p.len);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_NAT64_XLAT, 4, -1);
   t_ctx_del(t);
 }
 
