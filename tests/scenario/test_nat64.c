@@ -267,6 +267,27 @@ static void test_nat64_tcp_handshake(void **state) {
     t_dump(t);
     fail_msg("no event %s", want);
   }
+  int n = pinhole_conversations_format_json(t->ctx, NULL, NULL, 0);
+  assert_true(n > 0);
+  char *js = malloc((size_t)n + 1);
+  assert_non_null(js);
+  assert_int_equal(
+      pinhole_conversations_format_json(t->ctx, NULL, js, (size_t)n + 1), n);
+  snprintf(want, sizeof(want),
+           "\"src\":\"2001:db8:1::2\",\"src_port\":40000,"
+           "\"dst\":\"64:ff9b::c613:2\",\"dst_port\":80,"
+           "\"nat_src\":\"198.19.0.1\",\"nat_src_port\":%u,"
+           "\"nat_dst\":\"198.19.0.2\",\"nat_dst_port\":80,",
+           P);
+  assert_non_null(strstr(js, want));
+  snprintf(want, sizeof(want),
+           "\"src\":\"198.19.0.2\",\"src_port\":80,"
+           "\"dst\":\"198.19.0.1\",\"dst_port\":%u,"
+           "\"nat_src\":\"64:ff9b::c613:2\",\"nat_src_port\":80,"
+           "\"nat_dst\":\"2001:db8:1::2\",\"nat_dst_port\":40000,",
+           P);
+  assert_non_null(strstr(js, want));
+  free(js);
   pinhole_usage u;
   memset(&u, 0, sizeof(u));
   u.size = sizeof(u);
