@@ -110,7 +110,8 @@ static tpkt *b6_tcp(tpkt *p, const char *src, uint16_t sport, const char *dst,
   t[12] = 5 << 4;
   t[13] = flags;
   t_put16(t + 14, 65535);
-  memcpy(t + 20, data, n);
+  if (n)
+    memcpy(t + 20, data, n);
   return b6(p, src, dst, PINHOLE_IPPROTO_TCP, t, 20 + n, 16);
 }
 
