@@ -35,7 +35,8 @@
  *     kind 7 TCP:   src dst sport dport flags u16 len payload (SEQ/ACK
  *                   follow the stream)
  *   Raw packets may be IPv6 (rules: 2001:db8:1::/48 inside out, the
- *   outside to [2001:db8:1::80]:80 TCP).
+ *   outside to [2001:db8:1::80]:80 TCP; before them NAT64 to the pool
+ *   for 64:ff9b::/96 (198.18/15 allowed) and 2001:db8:100::/40).
  *   Address index (low 3 bits): 198.18.0.2, .3, .4 (inside), 198.19.0.2,
  *   .3 (outside), 198.19.0.1 (public), 198.19.0.4 (a router), 127.0.0.1.
  *   Port index: < 0x80 a fixed set, index mod 48 (21 20 69 554 5060 1024
@@ -503,14 +504,16 @@ static uint64_t delta(const harness *h, int c) {
 static void check_counters(const harness *h) {
   for (int i = 0; i < h->ncnt; i++)
     CHECK(h->cnt[i] >= h->prev[i]); /* counters only grow */
+  /* the IPv6 details are appended outside their groups */
   CHECK(h->cnt[PINHOLE_CNT_ERR_IP] ==
-        sum(h, PINHOLE_CNT_IP_LEN, PINHOLE_CNT_IP_UNKNOWN));
+        sum(h, PINHOLE_CNT_IP_LEN, PINHOLE_CNT_IP_UNKNOWN) +
+            h->cnt[PINHOLE_CNT_IP6_FRAGMENT]);
   CHECK(h->cnt[PINHOLE_CNT_ERR_TCP] ==
         sum(h, PINHOLE_CNT_TCP_HDR_LEN, PINHOLE_CNT_TCP_SYN_COOKIE) +
             h->cnt[PINHOLE_CNT_TCP_RST_IN_WINDOW]);
   CHECK(h->cnt[PINHOLE_CNT_ERR_UDP] ==
         sum(h, PINHOLE_CNT_UDP_SHORT, PINHOLE_CNT_UDP_PORT_SCAN) +
-            h->cnt[PINHOLE_CNT_UDP_LEN]);
+            h->cnt[PINHOLE_CNT_UDP_LEN] + h->cnt[PINHOLE_CNT_UDP6_CKSUM_ZERO]);
   CHECK(h->cnt[PINHOLE_CNT_ERR_ICMP] ==
         sum(h, PINHOLE_CNT_ICMP_SHORT, PINHOLE_CNT_ICMP_MISMATCH_SEQ));
   /* the operator's 22 ALGs, and PPTP's (appended: not in the listing's
@@ -631,7 +634,8 @@ static void check_output(harness *h, const pinhole_pkt *p, int in_ok, int side,
   if (verdict != PINHOLE_VERDICT_FORWARD && verdict != PINHOLE_VERDICT_HAIRPIN)
     return;
   if (p->len > 0 && p->data[0] >> 4 == 6) {
-    /* IPv6 passes untranslated: valid, whole, checksums as they came */
+    /* IPv6 passes untranslated, or NAT64 made it from IPv4: valid,
+     * whole, checksums as they came */
     pinhole_pkt6_view v6;
     CHECK(verdict == PINHOLE_VERDICT_FORWARD);
     CHECK(pinhole_pkt6_parse(p->data, p->len, &v6) == 0);
@@ -730,7 +734,7 @@ static void setup(harness *h, uint8_t conf) {
   cfg->hold_timeout_ms = small ? 200 : 3000;
   cfg->max_pools = 1;
   cfg->max_port_blocks = 1; /* the address-only pool's one address */
-  cfg->max_rules = 16;
+  cfg->max_rules = 20;
   cfg->port_lo = 36864; /* 8192 ports: small bitmaps, fast to create */
   cfg->port_hi = 45055;
   cfg->flags = 0;
@@ -837,6 +841,27 @@ static void setup(harness *h, uint8_t conf) {
    * 2001:db8:1::80 TCP port 80 */
   static const uint8_t in6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1};
   static const uint8_t web6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x80};
+  /* NAT64 first: 64:ff9b::/96 (lab: 198.18/15 allowed) and
+   * 2001:db8:100::/40 to the pool */
+  static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
+  static const uint8_t nsp[16] = {0x20, 0x01, 0x0d, 0xb8, 0x01};
+  CHECK(pinhole_nat64_prefix_add(h->ctx, wkp, 96, PINHOLE_NAT64_LAB) == 0);
+  CHECK(pinhole_nat64_prefix_add(h->ctx, nsp, 40, 0) == 0);
+  for (int k = 0; k < 2; k++) {
+    memset(&r, 0, sizeof(r));
+    r.size = sizeof(r);
+    snprintf(r.name, sizeof(r.name), "nat64-%d", k);
+    r.family = 6;
+    r.side = PINHOLE_SIDE_INSIDE;
+    r.action = PINHOLE_ACTION_ACCEPT;
+    r.nat = PINHOLE_NAT_SOURCE;
+    r.pool = pid;
+    memcpy(r.src6, in6, 16);
+    r.src_plen = 48;
+    memcpy(r.dst6, k ? nsp : wkp, 16);
+    r.dst_plen = k ? 40 : 96;
+    CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
+  }
   memset(&r, 0, sizeof(r));
   r.size = sizeof(r);
   snprintf(r.name, sizeof(r.name), "v6-out");
