@@ -16,13 +16,16 @@ Client 2001:db8:1::2; servers 198.19.0.2 and 198.19.0.3:
       untouched), RETR over the data connection to port 50100, QUIT
   UDP [2001:db8:1::2]:41001 -> [64:ff9b::c613:3]:7 and its answer
   ICMPv6 echo 2001:db8:1::2 -> 64:ff9b::c613:3 (id 9, seq 1) and its reply
+  UDP [2001:db8:1::2]:41004 -> [64:ff9b::c613:3]:33434 with hop limit 1,
+      and the time exceeded error of the IPv4 router 198.19.0.254 as the
+      client sees it (traceroute through NAT64: RFC 7915 sec. 4.2)
 
 usage: examples/captures/gen-nat64.py [OUT.pcap]
 """
 import sys
 
-from scapy.all import (ICMPv6EchoReply, ICMPv6EchoRequest, IPv6, TCP, UDP,
-                       Ether, Raw, wrpcap)
+from scapy.all import (ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6TimeExceeded,
+                       IPv6, TCP, UDP, Ether, Raw, wrpcap)
 
 MAC_IN = "02:00:00:00:00:02"
 MAC_GW = "02:00:00:00:00:01"
@@ -103,11 +106,19 @@ def others():
     ]
 
 
+def traceroute():
+    probe = IPv6(src=CLI, dst=SRV2, hlim=1) / UDP(sport=41004, dport=33434) \
+        / Raw(b"probe 1")
+    router = "64:ff9b::c613:fe"
+    return [Ether(src=MAC_IN, dst=MAC_GW) / probe,
+            down(router, ICMPv6TimeExceeded(code=0) / bytes(probe))]
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "nat64.pcap"
     t = 1700000000.0
     frames = []
-    for p in http() + ftp() + others():
+    for p in http() + ftp() + others() + traceroute():
         t += 0.0025
         p.time = t
         frames.append(p)

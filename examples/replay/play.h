@@ -79,6 +79,10 @@ typedef struct play_config {
   int fix_cksums; /* recompute the checksums of every frame before feeding */
   const play_prefix6 *inside6; /* copied; IPv6 frames from them are inside */
   size_t ninside6;
+  /* NAT64 (plen 0: none): an inside IPv6 frame to an address under this
+   * prefix leaves as IPv4, and an outside one from such an address is
+   * first turned into the IPv4 packet its server sent (docs/replay.md) */
+  play_prefix6 nat64;
 } play_config;
 
 /**
