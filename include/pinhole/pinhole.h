@@ -336,7 +336,9 @@ typedef struct pinhole_event {
   uint32_t pad2_;
   /** @since 0.2: 6 when the endpoints are IPv6 (then src6/dst6 hold the
    *  addresses and src.addr, dst.addr, nat_*.addr are 0; the ports stay
-   *  in src, dst, nat_src, nat_dst); 0 for IPv4 */
+   *  in src, dst, nat_src, nat_dst); 0 for IPv4. A NAT64 connection's
+   *  event (docs/nat64.md) has family 6 with its IPv6 side in src6/dst6
+   *  and its IPv4 side in nat_src, nat_dst (addresses and ports) */
   uint8_t family;
   uint8_t src6[16], dst6[16];
 } pinhole_event;
@@ -669,7 +671,10 @@ typedef struct pinhole_rule {
    *  before; 6 IPv6 only, its prefixes in src6/dst6 with src_plen and
    *  dst_plen 0..128 (src_addr, dst_addr unused and zero). An IPv6 rule
    *  translates nothing (nat PINHOLE_NAT_NONE) and names no ALG (alg ""
-   *  or "none"): docs/ipv6.md. */
+   *  or "none"): docs/ipv6.md. The one exception is NAT64: an IPv6
+   *  rule with nat PINHOLE_NAT_SOURCE, side INSIDE, a pool and dst6 /
+   *  dst_plen inside a NAT64 prefix (pinhole_nat64_prefix_add())
+   *  translates what it accepts to IPv4 from that pool (docs/nat64.md). */
   uint8_t family;
   uint8_t src6[16], dst6[16]; /**< IPv6 prefixes (family 6), bits past
                                    the length ignored */
@@ -697,6 +702,42 @@ enum pinhole_rule_flag {
  * @since 0.1.0
  */
 PINHOLE_EXTERN int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule);
+
+/** NAT64 prefixes a context holds, the well-known one included. */
+#define PINHOLE_NAT64_PREFIX_MAX 8
+
+/** Flags of pinhole_nat64_prefix_add(). @since 0.2 */
+enum pinhole_nat64_flag {
+  /** The well-known prefix 64:ff9b::/96 may also embed 198.18.0.0/15
+   *  (RFC 2544 benchmarking addresses, which RFC 6052 sec. 3.1 would
+   *  refuse there as non-global): for a lab whose "IPv4 Internet" is
+   *  198.18/15. Every other non-global address stays refused. Only with
+   *  the well-known prefix. */
+  PINHOLE_NAT64_LAB = 0x01
+};
+
+/**
+ * Adds a NAT64 prefix (RFC 6052 sec. 2): IPv6 destinations under it
+ * embed the IPv4 address an inside IPv6 host reaches through NAT64
+ * (RFC 6146). A context with IPv6 on (max_conns6 > 0) always has the
+ * well-known prefix 64:ff9b::/96; adding it again only sets its flags.
+ * Which packets are translated is the rules' choice: an IPv6 rule with
+ * nat PINHOLE_NAT_SOURCE whose dst6 lies in a prefix (docs/nat64.md).
+ *
+ * @param ctx     the context (borrowed)
+ * @param prefix  16 bytes, bits past plen ignored (borrowed)
+ * @param plen    32, 40, 48, 56, 64 or 96
+ * @param flags   pinhole_nat64_flag bits
+ * @return 0; PINHOLE_ERR_INVALID_ARG (NULL, another plen, unknown flags,
+ *         PINHOLE_NAT64_LAB with another prefix, a /96 prefix whose bits
+ *         64-71 are set, IPv6 off); PINHOLE_ERR_EXISTS when the prefix
+ *         (but the well-known one) is there already; PINHOLE_ERR_FULL
+ *         past PINHOLE_NAT64_PREFIX_MAX.
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_nat64_prefix_add(pinhole_ctx *ctx,
+                                            const uint8_t prefix[16],
+                                            unsigned plen, uint32_t flags);
 
 /** Removes every rule (existing connections stay; once any allow list
  *  was set, their ALGs open nothing more: see pinhole_rule_alg_allow()).
@@ -930,7 +971,27 @@ enum pinhole_counter {
   /** An IPv6 fragment (not an atomic one): dropped, the IPv6 firewall
    *  does not track fragmented datagrams yet (docs/ipv6.md). An IP
    *  error. @since 0.2 */
-  PINHOLE_CNT_IP6_FRAGMENT
+  PINHOLE_CNT_IP6_FRAGMENT,
+  /** A packet translated between IPv6 and IPv4 by NAT64 (RFC 6146), in
+   *  either direction, ICMP errors included. @since 0.2 */
+  PINHOLE_CNT_NAT64_XLAT,
+  /** A NAT64 destination refused: the IPv4 address its prefix embeds
+   *  may not be reached (the well-known prefix and a non-global address,
+   *  RFC 6052 sec. 3.1; 0/8, 127/8, multicast, broadcast; a pool address,
+   *  as hairpinning is not done), or its u octet is not zero. Dropped as
+   *  a new flow. @since 0.2 */
+  PINHOLE_CNT_NAT64_DST,
+  /** A NAT64 packet RFC 7915 does not translate (an ICMP type without a
+   *  mapping, a source route, a fragmented ICMP message, a quote that
+   *  does not translate) or whose translation is no valid packet:
+   *  dropped. @since 0.2 */
+  PINHOLE_CNT_NAT64_FAIL,
+  /** An IPv4 packet whose IPv6 translation (20 bytes longer, or more)
+   *  does not fit the packet's cap: dropped. @since 0.2 */
+  PINHOLE_CNT_NAT64_NOBUF,
+  /** A fragment of a NAT64 connection: dropped, NAT64 does not
+   *  translate fragments yet (docs/nat64.md). @since 0.2 */
+  PINHOLE_CNT_NAT64_FRAGMENT
 };
 
 /** Number of counters this library version has. @since 0.1.0 */
@@ -1029,6 +1090,13 @@ typedef struct pinhole_flow_info {
    *  translated); 0 for IPv4 */
   uint8_t family;
   uint8_t src6[16], dst6[16];
+  /** @since 0.2: a NAT64 connection's row (docs/nat64.md): the family of
+   *  out_src/out_dst when it is not the row's own (4: their .addr hold
+   *  the IPv4 endpoints; 6: out_src6/out_dst6 hold the IPv6 addresses,
+   *  the ports stay in out_src, out_dst); 0 for a row translated within
+   *  its family or not at all */
+  uint8_t out_family;
+  uint8_t out_src6[16], out_dst6[16];
 } pinhole_flow_info;
 
 /** Visitor; return non-zero to stop the walk. */

@@ -361,6 +361,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
     ph_cold_at(ctx, i)->conv_next = ctx->conn6_free;
     ctx->conn6_free = i;
   }
+  pinhole__nat64_init(ctx);
   for (uint32_t i = c.max_conversations; i > 0; i--) {
     ph_conv_at(ctx, i)->next = ctx->conv_free;
     ctx->conv_free = i;
@@ -493,8 +494,8 @@ static void ph_prefix6_clear(uint8_t a[16], unsigned plen) {
 }
 
 /* Is a[16] under prefix p[16] (its bits past plen zero)? */
-static int ph_prefix6_has(const uint8_t a[16], const uint8_t p[16],
-                          unsigned plen) {
+int pinhole__prefix6_has(const uint8_t a[16], const uint8_t p[16],
+                         unsigned plen) {
   for (unsigned i = 0; i < 16 && i * 8 < plen; i++) {
     unsigned have = plen - i * 8;
     uint8_t m = (uint8_t)(have >= 8 ? 0xFFu : 0xFFu << (8 - have));
@@ -514,10 +515,16 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
   int v6 = r.family == 6;
   if (r.family != 0 && r.family != 4 && !v6)
     return PINHOLE_ERR_INVALID_ARG;
-  if (v6 && (r.nat != PINHOLE_NAT_NONE || r.src_addr != 0 || r.dst_addr != 0 ||
-             r.src_plen > 128 || r.dst_plen > 128 || r.flags != 0 ||
+  /* NAT64: source NAT of inside IPv6 packets to a NAT64 prefix */
+  int nat64 = v6 && r.nat == PINHOLE_NAT_SOURCE;
+  if (nat64 && (r.side != PINHOLE_SIDE_INSIDE || r.dst_plen > 128 ||
+                !pinhole__nat64_rule_ok(ctx, r.dst6, r.dst_plen)))
+    return PINHOLE_ERR_INVALID_ARG;
+  if (v6 && ((r.nat != PINHOLE_NAT_NONE && !nat64) || r.src_addr != 0 ||
+             r.dst_addr != 0 || r.src_plen > 128 || r.dst_plen > 128 ||
+             r.flags != 0 ||
              (r.alg[0] != '\0' && strncmp(r.alg, "none", sizeof(r.alg)) != 0)))
-    return PINHOLE_ERR_INVALID_ARG; /* IPv6: no NAT, no ALG yet */
+    return PINHOLE_ERR_INVALID_ARG; /* IPv6: no NAT but NAT64, no ALG yet */
   if (r.action > PINHOLE_ACTION_REJECT || r.nat > PINHOLE_NAT_STATIC ||
       (!v6 && (r.src_plen > 32 || r.dst_plen > 32)) ||
       (r.side != PINHOLE_SIDE_ANY && r.side > PINHOLE_SIDE_OUTSIDE) ||
@@ -635,8 +642,8 @@ const ph_rule *pinhole__rule_match6(const pinhole_ctx *ctx, int side,
       continue;
     if (r->proto != 0 && r->proto != v->proto)
       continue;
-    if (!ph_prefix6_has(v->src, r->src6, r->src_plen) ||
-        !ph_prefix6_has(v->dst, r->dst6, r->dst_plen))
+    if (!pinhole__prefix6_has(v->src, r->src6, r->src_plen) ||
+        !pinhole__prefix6_has(v->dst, r->dst6, r->dst_plen))
       continue;
     if (!ph_rule_dport_ok(r, v->proto, v->dport))
       continue;

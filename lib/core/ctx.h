@@ -13,6 +13,8 @@
 
 #include "flow/table.h"
 
+#include <string.h>
+
 /* A table slot's index + 1; 0 = none (see ph_slot below). */
 typedef uint32_t ph_ref;
 
@@ -158,7 +160,10 @@ typedef struct ph_conv {
 enum ph_mapping_flag {
   /* made for an ALG's pinhole, not by the inside endpoint's own traffic:
    * reached only through its pinhole, whatever the filtering mode */
-  PH_MAPF_ALG = 0x01
+  PH_MAPF_ALG = 0x01,
+  /* a NAT64 mapping (core/nat64.c): iaddr is the keyed fold of an IPv6
+   * address, no IPv4 host: never reached by filtering or hairpinning */
+  PH_MAPF_NAT64 = 0x02
 };
 
 /* An endpoint-independent NAPT mapping (RFC 4787 REQ-1). */
@@ -519,6 +524,11 @@ struct pinhole_ctx {
   ph_ref conn6_free; /* free list of their conns slots (through cold
                         conv_next, as conn_free) */
   uint32_t nconns6;
+  /* NAT64 prefixes (core/nat64.c); [0] is 64:ff9b::/96 with IPv6 on */
+  uint8_t nat64_prefix[PINHOLE_NAT64_PREFIX_MAX][16];
+  uint8_t nat64_plen[PINHOLE_NAT64_PREFIX_MAX];
+  uint8_t nat64_flags[PINHOLE_NAT64_PREFIX_MAX];
+  uint32_t nnat64;
 };
 
 #define PH_SCRATCH 65536
@@ -586,6 +596,16 @@ static inline int ph_conn_is6(const pinhole_ctx *ctx, const ph_conn *c) {
 /* The addresses of IPv6 connection c. */
 static inline ph_conn6 *ph_conn6_of(const pinhole_ctx *ctx, const ph_conn *c) {
   return &ctx->conn6[ph_conn_idx(ctx, c) - ctx->cfg.max_flows];
+}
+
+/* Is c a NAT64 connection: an IPv6 slot whose side B is IPv4, its
+ * ph_conn6 b_src, b_dst holding IPv4-mapped addresses (::ffff:a.b.c.d,
+ * which the IPv6 parser refuses on the wire, so no IPv6 connection has
+ * one)? docs/nat64.md. */
+static inline int ph_conn_is64(const pinhole_ctx *ctx, const ph_conn *c) {
+  static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return ph_conn_is6(ctx, c) &&
+         memcmp(ph_conn6_of(ctx, c)->b_src, mapped, 12) == 0;
 }
 
 #endif /* PH_CORE_CTX_H */

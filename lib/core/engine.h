@@ -11,6 +11,9 @@
 
 /* ctx.c */
 int pinhole__struct_in(void *dst, size_t ours, const void *src, size_t theirs);
+/* Is a[16] under prefix p[16]/plen (p's bits past plen zero)? */
+int pinhole__prefix6_has(const uint8_t a[16], const uint8_t p[16],
+                         unsigned plen);
 const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
                                    const pinhole_pkt_view *v);
 
@@ -172,6 +175,14 @@ ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
 ph_conn *pinhole__conn_new6(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                             uint8_t a_side, const ph_tuple *a,
                             const ph_tuple *b);
+/* A NAT64 connection (core/nat64.c): an IPv6 slot, a (folded) filed in
+ * ft6, b (IPv4) in ft; its ph_conn6 filled from the four addresses (b's
+ * as IPv4-mapped ones). NULL as pinhole__conn_new6. */
+ph_conn *pinhole__conn_new64(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
+                             uint8_t a_side, const ph_tuple *a,
+                             const ph_tuple *b, const uint8_t a_src[16],
+                             const uint8_t a_dst[16], const uint8_t b_src[16],
+                             const uint8_t b_dst[16]);
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c);
 /* Gives a connection an ALG watch slot; 0 or PINHOLE_ERR_FULL. */
 int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg);
@@ -369,6 +380,40 @@ int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side);
 /* ctx.c: the first IPv6 rule (family 6) matching a packet, or NULL */
 const ph_rule *pinhole__rule_match6(const pinhole_ctx *ctx, int side,
                                     const pinhole_pkt6_view *v);
+/* nat64.c: NAT64 (RFC 6146) through the IPv6 and IPv4 paths. A NAT64
+ * connection is an IPv6 slot (ph_conn_is64) filed in ft6 under its IPv6
+ * side A and in ft under its IPv4 side B. */
+/* The WKP at ctx creation (IPv6 on). */
+void pinhole__nat64_init(pinhole_ctx *ctx);
+/* Is prefix6/plen (an IPv6 rule's destination) inside a NAT64 prefix? */
+int pinhole__nat64_rule_ok(const pinhole_ctx *ctx, const uint8_t dst6[16],
+                           unsigned plen);
+/* A new NAT64 connection for an IPv6 packet rule pr (nat SOURCE)
+ * accepted: *out, PH_PASS; or PH_DROP counted (a new flow discarded). */
+ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
+                             const pinhole_pkt_view *v, int side,
+                             const ph_rule *pr, ph_conn **out);
+/* An inside IPv6 packet of NAT64 connection c, tracked: translated to
+ * IPv4 in place; its verdict (a drop counted). */
+int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                       const pinhole_pkt6_view *v6, ph_conn *c);
+/* An IPv4 packet the IPv4 lookup matched to NAT64 connection c (dir 1):
+ * tracked, translated to IPv6 in place; its verdict. */
+int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                      ph_conn *c, int dir, int side);
+/* IPv6 lookup that also finds a NAT64 echo connection (filed as ICMP). */
+ph_conn *pinhole__nat64_lookup6(pinhole_ctx *ctx, uint8_t proto,
+                                const uint8_t src[16], const uint8_t dst[16],
+                                uint16_t sport, uint16_t dport, int *dir);
+/* An ICMPv4 error about NAT64 connection c, checked by icmp.c (peer: it
+ * comes from the quoted packet's destination): to the IPv6 host. */
+int pinhole__nat64_error4(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                          const pinhole_pkt_view *v, ph_conn *c, int peer);
+/* An ICMPv6 error from inside about NAT64 connection c, checked by
+ * process6.c: to the IPv4 peer. */
+int pinhole__nat64_error6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                          const pinhole_pkt6_view *v6, ph_conn *c);
+
 /* process.c, shared with process6.c */
 void pinhole__count_reason(pinhole_ctx *ctx, int reason);
 int pinhole__verdict(pinhole_ctx *ctx, int first, int verdict);

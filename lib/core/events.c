@@ -211,11 +211,14 @@ int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
   pinhole__fmt_ep(nd, sizeof(nd), ev->nat_dst.addr, ev->nat_dst.port);
   if (ev->size >= offsetof(pinhole_event, dst6) + sizeof(ev->dst6) &&
       ev->family == 6) {
-    /* IPv6 endpoints: nothing is translated */
+    /* IPv6 endpoints: nothing is translated, but by NAT64 (nat_* hold
+     * its IPv4 side) */
     pinhole__fmt_ep6(s, sizeof(s), ev->src6, ev->src.port);
     pinhole__fmt_ep6(d, sizeof(d), ev->dst6, ev->dst.port);
-    memcpy(ns, s, sizeof(s));
-    memcpy(nd, d, sizeof(d));
+    if (ev->nat_src.addr == 0) {
+      memcpy(ns, s, sizeof(s));
+      memcpy(nd, d, sizeof(d));
+    }
   }
   ph_out o = {buf, len, 0};
   if (ev->type == PINHOLE_EVENT_MAPPING_CREATED ||

@@ -190,8 +190,8 @@ void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref r) {
  * conn_free; IPv6: ctx->ft6 and conn6_free, core/flows6.c), its keys'
  * hashes ha, hb given. */
 static ph_conn *ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft,
-                               ph_ref *freep, ph_ref conv, uint8_t proto,
-                               uint8_t a_side, const ph_tuple *a,
+                               ph_flow_table *ftb, ph_ref *freep, ph_ref conv,
+                               uint8_t proto, uint8_t a_side, const ph_tuple *a,
                                const ph_tuple *b, uint64_t ha, uint64_t hb) {
   ph_ref r = *freep;
   if (r == 0)
@@ -203,7 +203,7 @@ static ph_conn *ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft,
   int fa = ph_key_filed(proto, a), fb = ph_key_filed(proto, b);
   if (fa && pinhole__ft_insert(ft, ha, idx << 1) != 0)
     return NULL;
-  if (fb && pinhole__ft_insert(ft, hb, idx << 1 | 1) != 0) {
+  if (fb && pinhole__ft_insert(ftb, hb, idx << 1 | 1) != 0) {
     if (fa)
       pinhole__ft_remove(ft, ha, idx << 1);
     return NULL;
@@ -235,8 +235,8 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                            const ph_tuple *b) {
   if (ctx->conn_free == 0)
     return NULL;
-  return ph_conn_new_in(ctx, &ctx->ft, &ctx->conn_free, conv, proto, a_side, a,
-                        b, ph_conn_key(ctx, proto, a),
+  return ph_conn_new_in(ctx, &ctx->ft, &ctx->ft, &ctx->conn_free, conv, proto,
+                        a_side, a, b, ph_conn_key(ctx, proto, a),
                         ph_conn_key(ctx, proto, b));
 }
 
@@ -247,8 +247,8 @@ ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
     return NULL;
   uint64_t ha = h_side ? ph_conn_key(ctx, proto, a) : h;
   uint64_t hb = h_side ? h : ph_conn_key(ctx, proto, b);
-  return ph_conn_new_in(ctx, &ctx->ft, &ctx->conn_free, conv, proto, a_side, a,
-                        b, ha, hb);
+  return ph_conn_new_in(ctx, &ctx->ft, &ctx->ft, &ctx->conn_free, conv, proto,
+                        a_side, a, b, ha, hb);
 }
 
 ph_conn *pinhole__conn_new6(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
@@ -256,11 +256,34 @@ ph_conn *pinhole__conn_new6(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                             const ph_tuple *b) {
   if (ctx->conn6_free == 0)
     return NULL;
-  ph_conn *c =
-      ph_conn_new_in(ctx, &ctx->ft6, &ctx->conn6_free, conv, proto, a_side, a,
-                     b, ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
-  if (c != NULL)
+  ph_conn *c = ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft6, &ctx->conn6_free, conv,
+                              proto, a_side, a, b, ph_conn_key(ctx, proto, a),
+                              ph_conn_key(ctx, proto, b));
+  if (c != NULL) {
     ctx->nconns6++;
+    memset(ph_conn6_of(ctx, c), 0, sizeof(ph_conn6)); /* not NAT64 */
+  }
+  return c;
+}
+
+ph_conn *pinhole__conn_new64(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
+                             uint8_t a_side, const ph_tuple *a,
+                             const ph_tuple *b, const uint8_t a_src[16],
+                             const uint8_t a_dst[16], const uint8_t b_src[16],
+                             const uint8_t b_dst[16]) {
+  if (ctx->conn6_free == 0)
+    return NULL;
+  ph_conn *c = ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft, &ctx->conn6_free, conv,
+                              proto, a_side, a, b, ph_conn_key(ctx, proto, a),
+                              ph_conn_key(ctx, proto, b));
+  if (c == NULL)
+    return NULL;
+  ctx->nconns6++;
+  ph_conn6 *c6 = ph_conn6_of(ctx, c);
+  memcpy(c6->a_src, a_src, 16);
+  memcpy(c6->a_dst, a_dst, 16);
+  memcpy(c6->b_src, b_src, 16);
+  memcpy(c6->b_dst, b_dst, 16);
   return c;
 }
 
@@ -331,10 +354,12 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   ph_conn_cold *k = &ctx->cold[idx];
   int v6 = ph_conn_is6(ctx, c);
   ph_flow_table *ft = v6 ? &ctx->ft6 : &ctx->ft;
+  /* NAT64: side B is IPv4, filed in ft (core/nat64.c) */
+  ph_flow_table *ftb = v6 && !ph_conn_is64(ctx, c) ? &ctx->ft6 : &ctx->ft;
   if (ph_key_filed(c->proto, &c->a))
     pinhole__ft_remove(ft, ph_conn_key(ctx, c->proto, &c->a), idx << 1);
   if (ph_key_filed(c->proto, &c->b))
-    pinhole__ft_remove(ft, ph_conn_key(ctx, c->proto, &c->b), idx << 1 | 1);
+    pinhole__ft_remove(ftb, ph_conn_key(ctx, c->proto, &c->b), idx << 1 | 1);
   if (c->flags & PH_CONN_GRE_QUOTES) {
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->b), idx << 1 | 1);
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->a), idx << 1);

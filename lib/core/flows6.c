@@ -70,15 +70,38 @@ void pinhole__conn6_addrs(const pinhole_ctx *ctx, const ph_conn *c, int dir,
 void pinhole__event6_conn(const pinhole_ctx *ctx, pinhole_event *ev,
                           const ph_conn *c, int dir) {
   ev->family = 6;
+  if (ph_conn_is64(ctx, c)) {
+    /* NAT64: the IPv6 side in src6/dst6, the IPv4 side in nat_* */
+    pinhole__conn6_addrs(ctx, c, 0, ev->src6, ev->dst6);
+    ev->src = (pinhole_endpoint){0, c->a.sport, 0};
+    ev->dst = (pinhole_endpoint){0, c->a.dport, 0};
+    ev->nat_src = (pinhole_endpoint){c->b.dst, c->b.dport, 0};
+    ev->nat_dst = (pinhole_endpoint){c->b.src, c->b.sport, 0};
+    return;
+  }
   pinhole__conn6_addrs(ctx, c, dir, ev->src6, ev->dst6);
   ev->src.addr = ev->dst.addr = ev->nat_src.addr = ev->nat_dst.addr = 0;
 }
 
 void pinhole__flow_info6(const pinhole_ctx *ctx, const ph_conn *c, int dir,
                          pinhole_flow_info *fi) {
-  fi->family = 6;
-  pinhole__conn6_addrs(ctx, c, dir, fi->src6, fi->dst6);
-  fi->src.addr = fi->dst.addr = fi->out_src.addr = fi->out_dst.addr = 0;
+  if (!ph_conn_is64(ctx, c)) {
+    fi->family = 6;
+    pinhole__conn6_addrs(ctx, c, dir, fi->src6, fi->dst6);
+    fi->src.addr = fi->dst.addr = fi->out_src.addr = fi->out_dst.addr = 0;
+    return;
+  }
+  /* NAT64: the row's own side in src/dst, the other family in out_* */
+  if (dir == 0) {
+    fi->family = 6;
+    fi->out_family = 4;
+    pinhole__conn6_addrs(ctx, c, 0, fi->src6, fi->dst6);
+    fi->src.addr = fi->dst.addr = 0;
+  } else {
+    fi->out_family = 6;
+    pinhole__conn6_addrs(ctx, c, 0, fi->out_dst6, fi->out_src6);
+    fi->out_src.addr = fi->out_dst.addr = 0;
+  }
 }
 
 size_t pinhole__fmt_ep6(char *buf, size_t len, const uint8_t addr[16],

@@ -178,6 +178,8 @@ int pinhole__icmp_error_in(pinhole_ctx *ctx, pinhole_pkt *pkt,
     ph_count(ctx, PINHOLE_CNT_ERR_UDP);
     ph_count(ctx, PINHOLE_CNT_UDP_PORT_SCAN);
   }
+  if (ph_conn_is6(ctx, c)) /* NAT64: to the IPv6 host (core/nat64.c) */
+    return pinhole__nat64_error4(ctx, pkt, v, c, peer);
   /* outer header: to the other side's host; from the peer translated */
   uint32_t osrc = peer ? other->dst : v->src;
   uint32_t odst = other->src;

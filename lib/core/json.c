@@ -67,8 +67,17 @@ static void ph_json_flow(ph_out *o, const pinhole_flow_info *fi, int pending) {
   int v6 = fi->family == 6; /* untranslated: nat_* are src, dst */
   ph_json_ep(o, "src", &fi->src, v6 ? fi->src6 : NULL);
   ph_json_ep(o, "dst", &fi->dst, v6 ? fi->dst6 : NULL);
-  ph_json_ep(o, "nat_src", &fi->out_src, v6 ? fi->src6 : NULL);
-  ph_json_ep(o, "nat_dst", &fi->out_dst, v6 ? fi->dst6 : NULL);
+  /* NAT64: nat_* in the other family */
+  const uint8_t *ns = fi->out_family == 6   ? fi->out_src6
+                      : fi->out_family == 4 ? NULL
+                      : v6                  ? fi->src6
+                                            : NULL;
+  const uint8_t *nd = fi->out_family == 6   ? fi->out_dst6
+                      : fi->out_family == 4 ? NULL
+                      : v6                  ? fi->dst6
+                                            : NULL;
+  ph_json_ep(o, "nat_src", &fi->out_src, ns);
+  ph_json_ep(o, "nat_dst", &fi->out_dst, nd);
   pinhole__printf(o, ",\"frames\":%llu,\"bytes\":%llu,\"pending\":%s}\n",
                   (unsigned long long)fi->frames, (unsigned long long)fi->bytes,
                   pending ? "true" : "false");
@@ -122,8 +131,9 @@ int pinhole_event_format_json(const pinhole_event *ev, char *buf, size_t len) {
            ev->family == 6;
   ph_json_ep(&o, "src", &ev->src, v6 ? ev->src6 : NULL);
   ph_json_ep(&o, "dst", &ev->dst, v6 ? ev->dst6 : NULL);
-  ph_json_ep(&o, "nat_src", &ev->nat_src, v6 ? ev->src6 : NULL);
-  ph_json_ep(&o, "nat_dst", &ev->nat_dst, v6 ? ev->dst6 : NULL);
+  int v6nat = v6 && ev->nat_src.addr == 0; /* else NAT64's IPv4 side */
+  ph_json_ep(&o, "nat_src", &ev->nat_src, v6nat ? ev->src6 : NULL);
+  ph_json_ep(&o, "nat_dst", &ev->nat_dst, v6nat ? ev->dst6 : NULL);
   pinhole__printf(&o, ",\"state\":%s",
                   ev->flow_state == PINHOLE_FLOW_WATCH     ? "\"Watch\""
                   : ev->flow_state == PINHOLE_FLOW_FORWARD ? "\"Forward\""

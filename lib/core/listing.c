@@ -83,8 +83,23 @@ static void ph_fmt_header(const pinhole_flow_info *fi, ph_fmt_state *s) {
                   "Frm count");
 }
 
-/* An IPv6 row: nothing is translated, so no NAT line; a flow text longer
- * than its column still leaves one space before the state. */
+/* A NAT64 row's line under it: the packet as it leaves, in the other
+ * family ("NAT64 198.19.0.1:1024 -> 198.19.0.2:80"). */
+static void ph_fmt_nat64(const pinhole_flow_info *fi, ph_fmt_state *s) {
+  char a[PINHOLE_ENDPOINT6_STRLEN], b[PINHOLE_ENDPOINT6_STRLEN];
+  if (fi->out_family == 6) {
+    pinhole__fmt_ep6(a, sizeof(a), fi->out_src6, fi->out_src.port);
+    pinhole__fmt_ep6(b, sizeof(b), fi->out_dst6, fi->out_dst.port);
+  } else {
+    pinhole__fmt_ep(a, sizeof(a), fi->out_src.addr, fi->out_src.port);
+    pinhole__fmt_ep(b, sizeof(b), fi->out_dst.addr, fi->out_dst.port);
+  }
+  pinhole__printf(&s->o, "    NAT64 %s -> %s\n", a, b);
+}
+
+/* An IPv6 row: nothing is translated, so no NAT line (but NAT64's); a
+ * flow text longer than its column still leaves one space before the
+ * state. */
 static int ph_fmt_flow6(const pinhole_flow_info *fi, ph_fmt_state *s) {
   char a[PINHOLE_ENDPOINT6_STRLEN], b[PINHOLE_ENDPOINT6_STRLEN], flow[128];
   pinhole__fmt_ep6(a, sizeof(a), fi->src6, fi->src.port);
@@ -96,6 +111,8 @@ static int ph_fmt_flow6(const pinhole_flow_info *fi, ph_fmt_state *s) {
                   fi->state == PINHOLE_FLOW_WATCH ? "Watch" : "Forward",
                   fi->dir == PINHOLE_DIR_I ? "I" : "O",
                   (unsigned long long)fi->frames);
+  if (fi->out_family == 4)
+    ph_fmt_nat64(fi, s);
   return 0;
 }
 
@@ -113,6 +130,10 @@ static int ph_fmt_flow(const pinhole_flow_info *fi, void *user) {
                   fi->state == PINHOLE_FLOW_WATCH ? "Watch" : "Forward",
                   fi->dir == PINHOLE_DIR_I ? "I" : "O",
                   (unsigned long long)fi->frames);
+  if (fi->out_family == 6) {
+    ph_fmt_nat64(fi, s);
+    return 0;
+  }
   if (fi->src.addr != fi->out_src.addr || fi->src.port != fi->out_src.port) {
     pinhole__fmt_ep(b, sizeof(b), fi->out_src.addr, fi->out_src.port);
     pinhole__printf(&s->o, "    NAT source %s -> %s\n", a, b);

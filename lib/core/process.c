@@ -592,7 +592,10 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   ph_conn *c = pinhole__conn_lookup(ctx, v.proto, v.src, v.dst, v.sport,
                                     v.dport, h, &dir);
   if (c != NULL)
-    return ph_verdict(ctx, 0, ph_existing(ctx, pkt, &v, c, dir, side));
+    return ph_verdict(ctx, 0,
+                      ph_conn_is6(ctx, c) /* NAT64's IPv4 side (nat64.c) */
+                          ? pinhole__nat64_in(ctx, pkt, &v, c, dir, side)
+                          : ph_existing(ctx, pkt, &v, c, dir, side));
   return ph_new(ctx, pkt, &v, side, h);
 }
 

@@ -81,6 +81,8 @@ static int ph_existing6(pinhole_ctx *ctx, pinhole_pkt *pkt,
       return PINHOLE_VERDICT_DROP;
     }
   }
+  if (ph_conn_is64(ctx, c)) /* NAT64: translated to IPv4 (core/nat64.c) */
+    return pinhole__nat64_out(ctx, pkt, v6, c);
   c->last_seen = ctx->now_tick;
   c->frames[dir]++;
   c->bytes[dir] += v6->ip_len;
@@ -169,6 +171,13 @@ static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
     ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
     return PINHOLE_VERDICT_DROP;
   }
+  if (r->nat == PINHOLE_NAT_SOURCE) { /* NAT64 (core/nat64.c) */
+    ph_conn *c64;
+    if (pinhole__nat64_new(ctx, v6, v, side, pr, &c64) == PH_DROP)
+      return PINHOLE_VERDICT_DROP;
+    return pinhole__verdict(ctx, 1,
+                            ph_existing6(ctx, pkt, v6, v, c64, 0, side));
+  }
   ph_tuple a, b;
   a.src = v->src;
   a.dst = v->dst;
@@ -214,7 +223,7 @@ static int ph_error6_refuse(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
 /* An ICMPv6 error (types 1-4): it passes when its quoted packet, reversed,
  * is a packet of a connection arriving from the error's side and it is
  * addressed to the quoted packet's source; nothing is rewritten. */
-static int ph_error6(pinhole_ctx *ctx, const pinhole_pkt *pkt,
+static int ph_error6(pinhole_ctx *ctx, pinhole_pkt *pkt,
                      const pinhole_pkt6_view *v6, int side) {
   uint8_t proto = v6->inner_proto;
   if (proto != PINHOLE_IPPROTO_TCP && proto != PINHOLE_IPPROTO_UDP &&
@@ -230,8 +239,8 @@ static int ph_error6(pinhole_ctx *ctx, const pinhole_pkt *pkt,
       return pinhole__icmp_about_error(ctx);
   }
   int dir;
-  ph_conn *c = pinhole__conn6_lookup(ctx, proto, v6->inner_dst, v6->inner_src,
-                                     v6->inner_dport, v6->inner_sport, &dir);
+  ph_conn *c = pinhole__nat64_lookup6(ctx, proto, v6->inner_dst, v6->inner_src,
+                                      v6->inner_dport, v6->inner_sport, &dir);
   uint8_t want_side = c ? (dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1)) : 0;
   if (c == NULL || side != want_side)
     return ph_error6_refuse(ctx, v6, side, PINHOLE_CNT_NEW_DISCARD,
@@ -245,6 +254,8 @@ static int ph_error6(pinhole_ctx *ctx, const pinhole_pkt *pkt,
     ph_count(ctx, PINHOLE_CNT_ERR_UDP);
     ph_count(ctx, PINHOLE_CNT_UDP_PORT_SCAN);
   }
+  if (ph_conn_is64(ctx, c)) /* NAT64: to the IPv4 peer (core/nat64.c) */
+    return pinhole__nat64_error6(ctx, pkt, v6, c);
   ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
   return PINHOLE_VERDICT_FORWARD;
 }
@@ -282,8 +293,8 @@ int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
   pinhole_pkt_view v;
   ph_view_of6(ctx, &v, &v6);
   int dir;
-  ph_conn *c = pinhole__conn6_lookup(ctx, v6.proto, v6.src, v6.dst, v6.sport,
-                                     v6.dport, &dir);
+  ph_conn *c = pinhole__nat64_lookup6(ctx, v6.proto, v6.src, v6.dst, v6.sport,
+                                      v6.dport, &dir);
   if (c != NULL)
     return pinhole__verdict(ctx, 0,
                             ph_existing6(ctx, pkt, &v6, &v, c, dir, side));

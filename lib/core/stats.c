@@ -120,6 +120,11 @@ static const ph_cnt_desc ph_cnt[] = {
     C(REASM_OUT_OF_ORDER, NULL, "Reassembly: segments past a held message"),
     C(UDP6_CKSUM_ZERO, NULL, "UDP over IPv6 with zero checksum"),
     C(IP6_FRAGMENT, NULL, "IPv6 fragments (not tracked)"),
+    C(NAT64_XLAT, NULL, "NAT64 translations"),
+    C(NAT64_DST, NULL, "NAT64 destinations refused"),
+    C(NAT64_FAIL, NULL, "NAT64 translation failures"),
+    C(NAT64_NOBUF, NULL, "NAT64 packets exceeding the buffer"),
+    C(NAT64_FRAGMENT, NULL, "NAT64 fragments (not translated)"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

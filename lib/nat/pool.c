@@ -186,7 +186,10 @@ ph_ref pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
 ph_ref pinhole__map_find_open(const pinhole_ctx *ctx, uint8_t proto,
                               uint32_t paddr, uint16_t pport) {
   ph_ref r = pinhole__map_find_public(ctx, proto, paddr, pport);
-  return r != 0 && !(ph_map_at(ctx, r)->flags & PH_MAPF_ALG) ? r : 0;
+  /* nor a NAT64 one: its inside endpoint is IPv6 (core/nat64.c) */
+  return r != 0 && !(ph_map_at(ctx, r)->flags & (PH_MAPF_ALG | PH_MAPF_NAT64))
+             ? r
+             : 0;
 }
 
 ph_ref pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,

@@ -438,7 +438,12 @@ static const char stats_want[] =
     "    Reassembly: resent bytes differ: 0\n"
     "    Reassembly: segments past a held message: 0\n"
     "    UDP over IPv6 with zero checksum: 0\n"
-    "    IPv6 fragments (not tracked): 0\n";
+    "    IPv6 fragments (not tracked): 0\n"
+    "    NAT64 translations: 0\n"
+    "    NAT64 destinations refused: 0\n"
+    "    NAT64 translation failures: 0\n"
+    "    NAT64 packets exceeding the buffer: 0\n"
+    "    NAT64 fragments (not translated): 0\n";
 
 static void test_stats_whole_listing(void **state) {
   (void)state;

@@ -117,7 +117,7 @@ class TestBinding(unittest.TestCase):
         # appended fields), as sizeof()
         # gives it in C.
         sizes = {"Config": 152, "Pool": 48, "Rule": 128, "Pkt": 16,
-                 "Event": 176, "Trace": 104, "FlowInfo": 136, "Callbacks": 48}
+                 "Event": 176, "Trace": 104, "FlowInfo": 168, "Callbacks": 48}
         for name, size in sizes.items():
             self.assertEqual(ctypes.sizeof(getattr(pinhole, name)), size,
                              name)

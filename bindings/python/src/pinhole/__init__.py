@@ -109,7 +109,8 @@ COUNTERS = [
     "CGN_INTERIM", "ADDR_BIND", "ADDR_RELEASE", "DROP_NAT_ADDRS",
     "REASM_HELD", "REASM_COMPLETED", "REASM_TIMEOUT", "REASM_OVERFLOW",
     "REASM_TOO_BIG", "REASM_RESENT", "REASM_CONFLICT", "REASM_OUT_OF_ORDER",
-    "UDP6_CKSUM_ZERO", "IP6_FRAGMENT",
+    "UDP6_CKSUM_ZERO", "IP6_FRAGMENT", "NAT64_XLAT",
+    "NAT64_DST", "NAT64_FAIL", "NAT64_NOBUF", "NAT64_FRAGMENT",
 ]
 CNT = {name: i for i, name in enumerate(COUNTERS)}
 
@@ -224,6 +225,8 @@ class FlowInfo(ctypes.Structure):
         ("frames", u64), ("bytes", u64), ("idle_ms", u32), ("pad_", u32),
         ("family", ctypes.c_uint8), ("src6", ctypes.c_uint8 * 16),
         ("dst6", ctypes.c_uint8 * 16),
+        ("out_family", ctypes.c_uint8), ("out_src6", ctypes.c_uint8 * 16),
+        ("out_dst6", ctypes.c_uint8 * 16),
     ]
 
 

@@ -1,0 +1,679 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * NAT64 in the engine (RFC 6146, docs/nat64.md): an inside IPv6 host
+ * reaches IPv4 servers through 64:ff9b::/96 (with PINHOLE_NAT64_LAB, as
+ * the test servers are in 198.18/15) or a configured prefix, with the
+ * IPv4 pool and port rules of NAT44. Every translated packet is compared
+ * byte for byte with one the test lays out itself (only the IPv4
+ * identification, the translator's choice, is copied from the output),
+ * and every checksum is checked by the test's own sum. Each test names
+ * the RFC 7915 / RFC 6146 section it proves.
+ */
+#include "helpers.h"
+
+#include "core/engine.h"
+
+#include <pinhole/ipv6.h>
+
+#define CLI "2001:db8:1::2"    /* inside IPv6 client */
+#define CLI2 "2001:db8:1::3"   /* another one */
+#define SRV6 "64:ff9b::c613:2" /* OUT_HOST 198.19.0.2 under the WKP */
+#define SRV2 IP4(198, 19, 0, 7)
+#define SRV26 "64:ff9b::c613:7"
+#define RTR4 IP4(198, 19, 0, 254) /* a router on the IPv4 path */
+#define RTR6 "64:ff9b::c613:fe"
+
+/* ---- the test's own checksums ---------------------------------------- */
+
+static uint32_t osum(uint32_t s, const uint8_t *b, size_t n) {
+  for (size_t i = 0; i < n; i += 2)
+    s += (uint32_t)b[i] << 8 | (i + 1 < n ? b[i + 1] : 0);
+  return s;
+}
+
+static uint16_t ofold(uint32_t s) {
+  while (s >> 16)
+    s = (s & 0xffff) + (s >> 16);
+  return (uint16_t)~s;
+}
+
+/* The IPv4 header checksum and the TCP/UDP/ICMP checksum of p verify. */
+static void own4(const uint8_t *b, size_t len) {
+  size_t hl = (size_t)(b[0] & 15) * 4;
+  assert_int_equal(ofold(osum(0, b, hl)), 0);
+  uint32_t s = 0;
+  if (b[9] != 1) { /* pseudo-header (RFC 9293 sec. 3.1, RFC 768) */
+    s = osum(0, b + 12, 8);
+    s += b[9];
+    s += (uint32_t)(len - hl);
+  }
+  assert_int_equal(ofold(osum(s, b + hl, len - hl)), 0);
+}
+
+/* The ICMPv6/TCP/UDP checksum of an IPv6 packet without extension
+ * headers verifies (RFC 8200 sec. 8.1). */
+static void own6(const uint8_t *b, size_t len) {
+  uint32_t s = osum(0, b + 8, 32);
+  s += (uint32_t)(len - 40) + b[6];
+  assert_int_equal(ofold(osum(s, b + 40, len - 40)), 0);
+}
+
+/* Sets the IPv4 header checksum by the test's own sum. */
+static void own4_set(uint8_t *b) {
+  b[10] = b[11] = 0;
+  t_put16(b + 10, ofold(osum(0, b, (size_t)(b[0] & 15) * 4)));
+}
+
+/* Sets the L4 checksum of an IPv6 packet (at off, its field) by own sum. */
+static void own6_set(uint8_t *b, size_t len, size_t ck) {
+  b[40 + ck] = b[41 + ck] = 0;
+  uint32_t s = osum(0, b + 8, 32);
+  s += (uint32_t)(len - 40) + b[6];
+  t_put16(b + 40 + ck, ofold(osum(s, b + 40, len - 40)));
+}
+
+/* ---- IPv6 packets ------------------------------------------------------ */
+
+static void a6(uint8_t out[16], const char *s) {
+  assert_int_equal(pinhole_addr6_parse(s, strlen(s), out), 0);
+}
+
+/* An IPv6 packet src -> dst, next header nh, upper layer l4[0..n), its
+ * checksum (at offset ck of l4) set by the test's own sum. */
+static tpkt *b6(tpkt *p, const char *src, const char *dst, uint8_t nh,
+                const uint8_t *l4, size_t n, size_t ck) {
+  memset(p->b, 0, 40);
+  p->b[0] = 0x60;
+  t_put16(p->b + 4, (uint16_t)n);
+  p->b[6] = nh;
+  p->b[7] = 64;
+  a6(p->b + 8, src);
+  a6(p->b + 24, dst);
+  memcpy(p->b + 40, l4, n);
+  p->p.data = p->b;
+  p->p.len = (uint32_t)(40 + n);
+  p->p.cap = sizeof(p->b);
+  own6_set(p->b, 40 + n, ck);
+  return p;
+}
+
+static tpkt *b6_tcp(tpkt *p, const char *src, uint16_t sport, const char *dst,
+                    uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+                    const char *data) {
+  uint8_t t[256];
+  size_t n = data ? strlen(data) : 0;
+  memset(t, 0, 20);
+  t_put16(t, sport);
+  t_put16(t + 2, dport);
+  t_put32(t + 4, seq);
+  t_put32(t + 8, ack);
+  t[12] = 5 << 4;
+  t[13] = flags;
+  t_put16(t + 14, 65535);
+  memcpy(t + 20, data, n);
+  return b6(p, src, dst, PINHOLE_IPPROTO_TCP, t, 20 + n, 16);
+}
+
+static tpkt *b6_udp(tpkt *p, const char *src, uint16_t sport, const char *dst,
+                    uint16_t dport, const char *data) {
+  uint8_t u[256];
+  size_t n = strlen(data);
+  t_put16(u, sport);
+  t_put16(u + 2, dport);
+  t_put16(u + 4, (uint16_t)(8 + n));
+  memcpy(u + 8, data, n);
+  return b6(p, src, dst, PINHOLE_IPPROTO_UDP, u, 8 + n, 6);
+}
+
+static tpkt *b6_echo(tpkt *p, const char *src, const char *dst, uint8_t type,
+                     uint16_t id, uint16_t seq) {
+  uint8_t m[16];
+  memset(m, 0, 8);
+  m[0] = type;
+  t_put16(m + 4, id);
+  t_put16(m + 6, seq);
+  memcpy(m + 8, "pinhole!", 8); /* as t_echo's */
+  return b6(p, src, dst, PINHOLE_IP6_NH_ICMPV6, m, 16, 2);
+}
+
+/* An ICMPv6 error src -> dst quoting q whole; word: bytes 4-7. */
+static tpkt *b6_err(tpkt *p, const char *src, const char *dst, uint8_t type,
+                    uint8_t code, uint32_t word, const tpkt *q) {
+  uint8_t m[1400];
+  memset(m, 0, 8);
+  m[0] = type;
+  m[1] = code;
+  t_put32(m + 4, word);
+  memcpy(m + 8, q->b, q->p.len);
+  return b6(p, src, dst, PINHOLE_IP6_NH_ICMPV6, m, 8 + q->p.len, 2);
+}
+
+/* ---- the context ------------------------------------------------------- */
+
+static void rule64(tctx *t, const char *dst, unsigned dplen, int pool) {
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "nat64");
+  r.family = 6;
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = pool;
+  a6(r.src6, "2001:db8:1::");
+  r.src_plen = 48;
+  a6(r.dst6, dst);
+  r.dst_plen = (uint8_t)dplen;
+  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
+}
+
+static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
+
+/* IPv6 on, the WKP with PINHOLE_NAT64_LAB, a NAT64 rule to it, the pool
+ * PUB ports lo..hi (and the helpers' IPv4 inside-out rule). */
+static tctx *ctx64(uint32_t lo_addr, uint32_t hi_addr, uint16_t lo,
+                   uint16_t hi) {
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 64;
+  tctx *t = t_ctx_pool(&cfg, lo_addr, hi_addr, lo, hi);
+  assert_int_equal(pinhole_nat64_prefix_add(t->ctx, wkp, 96, PINHOLE_NAT64_LAB),
+                   0);
+  rule64(t, "64:ff9b::", 96, t->pool);
+  return t;
+}
+
+/* The public port the output p (IPv4, from PUB) left from. */
+static uint16_t out_sport(const tpkt *p) {
+  assert_int_equal(p->b[0], 0x45);
+  return t_get16(p->b + 20);
+}
+
+/* Asserts p (an output) equals want but for the IPv4 identification
+ * (copied: the translator's choice) and the header checksum then set by
+ * the test's own sum; and checks p's checksums. */
+static void same4(const tpkt *p, tpkt *want) {
+  assert_int_equal(p->p.len, want->p.len);
+  memcpy(want->b + 4, p->b + 4, 2);
+  own4_set(want->b);
+  assert_memory_equal(p->b, want->b, p->p.len);
+  own4(p->b, p->p.len);
+}
+
+static void same6(const tpkt *p, const tpkt *want) {
+  assert_int_equal(p->p.len, want->p.len);
+  assert_memory_equal(p->b, want->b, p->p.len);
+  own6(p->b, p->p.len);
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+/* RFC 6146 sec. 3.5.2 (TCP session), RFC 7915 sec. 5.1 (IPv6 header ->
+ * IPv4) and 5.5 (TCP checksum for the new pseudo-header and port), sec.
+ * 4.1 and 4.5 back; the listing's NAT64 lines and the events. */
+static void test_nat64_tcp_handshake(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 20000, 20099);
+  tpkt p, e;
+  b6_tcp(&p, CLI, 40000, SRV6, 80, PINHOLE_TCP_SYN, 1000, 0, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = out_sport(&p);
+  assert_true(P >= 20000 && P <= 20099);
+  t_tcp_n(&e, PUB, P, OUT_HOST, 80, 1000, 0, PINHOLE_TCP_SYN, NULL, 0);
+  same4(&p, &e);
+
+  t_tcp_n(&p, OUT_HOST, 80, PUB, P, 7777, 1001,
+          PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&e, SRV6, 80, CLI, 40000, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 7777,
+         1001, NULL);
+  same6(&p, &e);
+
+  b6_tcp(&p, CLI, 40000, SRV6, 80, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, 1001,
+         7778, "GET / HTTP/1.0\r\n\r\n");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&e, PUB, P, OUT_HOST, 80, 1001, 7778, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+        "GET / HTTP/1.0\r\n\r\n");
+  same4(&p, &e);
+
+  t_tcp(&p, OUT_HOST, 80, PUB, P, 7778, 1019, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+        "HTTP/1.0 200 OK\r\n");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&e, SRV6, 80, CLI, 40000, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, 7778,
+         1019, "HTTP/1.0 200 OK\r\n");
+  same6(&p, &e);
+
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_NAT64_XLAT, 4, -1);
+  char want[1024];
+  snprintf(want, sizeof(want),
+           "Conversation: ALG protocol: none\n"
+           "  Number of initiators: 1, Number of responders: 1\n"
+           "Flow                                          State    Dir  "
+           "Frm count\n"
+           "TCP [2001:db8:1::2]:40000 -> [64:ff9b::c613:2]:80 Forward  I"
+           "          2\n"
+           "    NAT64 198.19.0.1:%u -> 198.19.0.2:80\n"
+           "TCP 198.19.0.2:80 -> 198.19.0.1:%-14uForward  O          2\n"
+           "    NAT64 [64:ff9b::c613:2]:80 -> [2001:db8:1::2]:40000\n",
+           P, P);
+  t_listing_is(t, want);
+  snprintf(want, sizeof(want),
+           "PINHOLE_FLOW_CREATED: conv=1 proto=TCP side=inside "
+           "[2001:db8:1::2]:40000 -> [64:ff9b::c613:2]:80 nat 198.19.0.1:%u "
+           "-> 198.19.0.2:80 state=forward rule=nat64 reason=\"NAT64\"",
+           P);
+  if (!t_has_event(t, want)) {
+    t_dump(t);
+    fail_msg("no event %s", want);
+  }
+  pinhole_usage u;
+  memset(&u, 0, sizeof(u));
+  u.size = sizeof(u);
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.flows6, 1);
+  assert_int_equal(u.mappings, 1);
+  t_ctx_del(t);
+}
+
+/* RFC 6146 sec. 3.5.1 (UDP session, endpoint-independent mapping: a
+ * second server sees the same public endpoint, sec. 3.5.1.1 REQ of RFC
+ * 4787) and address-dependent filtering (an IPv4 peer with no session is
+ * dropped); RFC 7915 sec. 5.5 / 4.5 (UDP checksum). */
+static void test_nat64_udp_eim(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 30000, 30999);
+  tpkt p, e;
+  b6_udp(&p, CLI, 5353, SRV6, 53, "query-one");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = out_sport(&p);
+  t_udp(&e, PUB, P, OUT_HOST, 53, "query-one");
+  same4(&p, &e);
+  b6_udp(&p, CLI, 5353, SRV26, 5060, "query-two");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&e, PUB, P, SRV2, 5060, "query-two"); /* the same mapping */
+  same4(&p, &e);
+  t_udp(&p, SRV2, 5060, PUB, P, "answer-two");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&e, SRV26, 5060, CLI, 5353, "answer-two");
+  same6(&p, &e);
+  /* a third IPv4 host to the same public endpoint: no session */
+  t_udp(&p, IP4(198, 19, 0, 44), 5060, PUB, P, "unsolicited");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* the server from another port */
+  t_udp(&p, OUT_HOST, 54, PUB, P, "unsolicited");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_NEW_DISCARD, 2, PINHOLE_CNT_DROP_NO_RULE, 2,
+             PINHOLE_CNT_NAT64_XLAT, 3, -1);
+  t_ctx_del(t);
+}
+
+/* RFC 6146 sec. 3.5.3 (ICMP query session: the identifier is the port),
+ * RFC 7915 sec. 5.2 (ICMPv6 echo request 128 -> ICMP 8, checksum without
+ * a pseudo-header) and 4.2 (echo reply 0 -> 129). */
+static void test_nat64_echo(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 40000, 40999);
+  tpkt p, e;
+  b6_echo(&p, CLI, SRV6, PINHOLE_ICMP6_ECHO, 0x0a0b, 1);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(p.b[9], 1);
+  uint16_t id = t_get16(p.b + 24);
+  assert_true(id >= 40000 && id <= 40999);
+  t_echo(&e, PUB, OUT_HOST, 8, id, 1);
+  same4(&p, &e);
+  t_echo(&p, OUT_HOST, PUB, 0, id, 1);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_echo(&e, SRV6, CLI, PINHOLE_ICMP6_ECHOREPLY, 0x0a0b, 1);
+  same6(&p, &e);
+  /* an echo request from outside to the mapping is no answer */
+  t_echo(&p, OUT_HOST, PUB, 8, id, 2);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_ERR_ICMP, 1,
+             PINHOLE_CNT_ICMP_MISMATCH_SEQ, 1, PINHOLE_CNT_NAT64_XLAT, 2, -1);
+  char want[1024];
+  snprintf(want, sizeof(want),
+           "Conversation: ALG protocol: none\n"
+           "  Number of initiators: 1, Number of responders: 1\n"
+           "Flow                                          State    Dir  "
+           "Frm count\n"
+           "ICMP [2001:db8:1::2]:2571 -> [64:ff9b::c613:2]:2571 Forward  I"
+           "          1\n"
+           "    NAT64 198.19.0.1:%u -> 198.19.0.2:%u\n"
+           "ICMP 198.19.0.2:%u -> 198.19.0.1:%-10uForward  O          1\n"
+           "    NAT64 [64:ff9b::c613:2]:2571 -> [2001:db8:1::2]:2571\n",
+           id, id, id, id);
+  t_listing_is(t, want);
+  t_ctx_del(t);
+}
+
+/* A UDP flow out (CLI:6000 -> SRV6:33434), its IPv4 packet in *out4 and
+ * the IPv6 one in *out6. */
+static uint16_t udp_out(tctx *t, tpkt *out6, tpkt *out4) {
+  b6_udp(out6, CLI, 6000, SRV6, 33434, "probe");
+  *out4 = *out6;
+  out4->p.data = out4->b;
+  assert_int_equal(t_in(t, out4, SEC), PINHOLE_VERDICT_FORWARD);
+  return out_sport(out4);
+}
+
+/* RFC 6146 sec. 3.4 (an ICMP error's tuple is its quote's), RFC 7915
+ * sec. 4.2 (type/code mapping: time exceeded 11/0 -> 3/0, port
+ * unreachable 3/3 -> 1/4, fragmentation needed 3/4 -> packet too big
+ * 2/0 with the MTU + 20) and 4.3 (the quoted packet translated back to
+ * what the IPv6 host sent); a router's address under the prefix. */
+static void test_nat64_icmp4_errors_back(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 50000, 50999);
+  tpkt o6, o4, p, e;
+  udp_out(t, &o6, &o4);
+  /* time exceeded from a router */
+  t_icmp_err(&p, RTR4, PUB, 11, 0, o4.b, o4.p.len);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_err(&e, RTR6, CLI, PINHOLE_ICMP6_TIMXCEED, 0, 0, &o6);
+  same6(&p, &e);
+  /* port unreachable from the server */
+  t_icmp_err(&p, OUT_HOST, PUB, 3, 3, o4.b, o4.p.len);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_err(&e, SRV6, CLI, PINHOLE_ICMP6_UNREACH, 4, 0, &o6);
+  same6(&p, &e);
+  /* fragmentation needed, next-hop MTU 1400: the IPv6 host hears 1420 */
+  t_icmp_err(&p, RTR4, PUB, 3, 4, o4.b, o4.p.len);
+  t_put16(p.b + 26, 1400);
+  t_fix(&p);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_err(&e, RTR6, CLI, PINHOLE_ICMP6_TOOBIG, 0, 1420, &o6);
+  same6(&p, &e);
+  /* an error whose quote is no flow (a UDP probe to the traceroute
+   * ports: the Traceroute ALG's count) */
+  t_udp(&o4, PUB, 1, OUT_HOST, 33434, "probe");
+  t_icmp_err(&p, RTR4, PUB, 11, 0, o4.b, o4.p.len);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* the server's port unreachable is the UDP port-scan signature, as
+   * for NAT44 */
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_ERR_ALG, 1,
+             PINHOLE_CNT_ALG_TRACEROUTE, 1, PINHOLE_CNT_ERR_UDP, 1,
+             PINHOLE_CNT_UDP_PORT_SCAN, 1, PINHOLE_CNT_NAT64_XLAT, 4, -1);
+  t_ctx_del(t);
+}
+
+/* RFC 7915 sec. 5.2 (ICMPv6 port unreachable 1/4 -> ICMP 3/3) and 5.3
+ * (the quote: what the IPv4 server sent), from the public address to the
+ * server (RFC 6146 sec. 3.4); an echo reply's quote keeps the public
+ * identifier. */
+static void test_nat64_icmp6_error_out(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 50000, 50999);
+  tpkt o6, o4, in4, in6, p;
+  uint16_t P = udp_out(t, &o6, &o4);
+  t_udp(&in4, OUT_HOST, 33434, PUB, P, "answer");
+  in6 = in4;
+  in6.p.data = in6.b;
+  assert_int_equal(t_out(t, &in6, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_err(&p, CLI, SRV6, PINHOLE_ICMP6_UNREACH, 4, 0, &in6);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  /* ICMP 3/3 from PUB to the server quoting its own datagram */
+  assert_int_equal(p.p.len, 28 + in4.p.len);
+  own4(p.b, p.p.len);
+  assert_int_equal(t_get32(p.b + 12), PUB);
+  assert_int_equal(t_get32(p.b + 16), OUT_HOST);
+  assert_int_equal(p.b[20], 3);
+  assert_int_equal(p.b[21], 3);
+  /* the quote: in4 but its identification and header checksum */
+  uint8_t *q = p.b + 28;
+  memcpy(in4.b + 4, q + 4, 2);
+  own4_set(in4.b);
+  assert_memory_equal(q, in4.b, in4.p.len);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_NAT64_XLAT, 3, -1);
+  t_ctx_del(t);
+}
+
+/* RFC 6146 sec. 3.5.1.1: the pool's ports run out (a 2-port pool): the
+ * third inside endpoint is refused as for NAT44, counted. */
+static void test_nat64_ports_exhausted(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 61000, 61001);
+  tpkt p;
+  b6_udp(&p, CLI, 1111, SRV6, 53, "a");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, CLI2, 1111, SRV6, 53, "b");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, CLI, 2222, SRV6, 53, "c");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* an existing mapping still works */
+  b6_udp(&p, CLI2, 1111, SRV26, 53, "d");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_DROP_NAT_PORTS, 1, PINHOLE_CNT_NAT64_XLAT, 3, -1);
+  t_ctx_del(t);
+}
+
+/* RFC 6146 sec. 3.5.1.1 (paired address pooling: an IPv6 host keeps one
+ * IPv4 address for its sessions) over a pool of two addresses. */
+static void test_nat64_two_pool_addresses(void **state) {
+  (void)state;
+  uint32_t lo = IP4(198, 19, 0, 8), hi = IP4(198, 19, 0, 9);
+  tctx *t = ctx64(lo, hi, 1024, 65535);
+  static const char *const cli[] = {"2001:db8:1::2", "2001:db8:1::3",
+                                    "2001:db8:1::4", "2001:db8:1::5",
+                                    "2001:db8:1::6", "2001:db8:1::7"};
+  int seen[2] = {0, 0};
+  for (size_t i = 0; i < 6; i++) {
+    uint32_t first = 0;
+    for (uint16_t k = 0; k < 3; k++) {
+      tpkt p;
+      b6_udp(&p, cli[i], (uint16_t)(7000 + k), k ? SRV26 : SRV6, 53, "x");
+      assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+      uint32_t src = t_get32(p.b + 12);
+      assert_true(src == lo || src == hi);
+      if (k == 0)
+        first = src;
+      assert_int_equal(src, first);
+      own4(p.b, p.p.len);
+      seen[src - lo] = 1;
+    }
+  }
+  assert_true(seen[0] && seen[1]); /* both used, by six hosts */
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_NAT64_XLAT), 18);
+  t_ctx_del(t);
+}
+
+/* RFC 6052 sec. 2.2: a /40 network-specific prefix puts the IPv4 address
+ * around the u octet (bits 64-71), which must be zero. 198.19.0.2 under
+ * 2001:db8:100::/40 is 2001:db8:1c6:1300:2::. */
+static void test_nat64_prefix40(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 20000, 20099);
+  uint8_t pfx[16];
+  a6(pfx, "2001:db8:100::");
+  assert_int_equal(pinhole_nat64_prefix_add(t->ctx, pfx, 40, 0), 0);
+  assert_int_equal(pinhole_nat64_prefix_add(t->ctx, pfx, 40, 0),
+                   PINHOLE_ERR_EXISTS);
+  rule64(t, "2001:db8:100::", 40, t->pool);
+  tpkt p, e;
+  b6_udp(&p, CLI, 4444, "2001:db8:1c6:1300:2::", 53, "q40");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = out_sport(&p);
+  t_udp(&e, PUB, P, OUT_HOST, 53, "q40");
+  same4(&p, &e);
+  t_udp(&p, OUT_HOST, 53, PUB, P, "a40");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&e, "2001:db8:1c6:1300:2::", 53, CLI, 4444, "a40");
+  same6(&p, &e);
+  /* a u octet that is not zero: no IPv4 address */
+  b6_udp(&p, CLI, 4445, "2001:db8:1c6:1300:102::", 53, "bad-u");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_NAT64_DST, 1,
+             PINHOLE_CNT_NAT64_XLAT, 2, -1);
+  t_ctx_del(t);
+}
+
+/* RFC 6052 sec. 3.1: the well-known prefix must not reach non-global
+ * IPv4 addresses; PINHOLE_NAT64_LAB waives 198.18/15 only. Loopback,
+ * this network, multicast and our own pool address (no hairpinning) are
+ * refused under any prefix. */
+static void test_nat64_forbidden_dst(void **state) {
+  (void)state;
+  static const char *const bad[] = {
+      "64:ff9b::a00:1",    /* 10.0.0.1 */
+      "64:ff9b::c0a8:101", /* 192.168.1.1 */
+      "64:ff9b::7f00:1",   /* 127.0.0.1 */
+      "64:ff9b::e000:1",   /* 224.0.0.1 */
+      "64:ff9b::c613:1",   /* PUB, the pool */
+  };
+  tctx *t = ctx64(PUB, PUB, 20000, 20099);
+  tpkt p;
+  for (size_t i = 0; i < 5; i++) {
+    b6_udp(&p, CLI, (uint16_t)(3000 + i), bad[i], 53, "x");
+    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  }
+  t_counters(t, PINHOLE_CNT_NEW_DISCARD, 5, PINHOLE_CNT_NAT64_DST, 5, -1);
+  t_ctx_del(t);
+  /* without the lab waiver, 198.19.0.2 is non-global too */
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 8;
+  t = t_ctx_cfg(&cfg);
+  rule64(t, "64:ff9b::", 96, t->pool);
+  b6_udp(&p, CLI, 3000, SRV6, 53, "x");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_NAT64_DST, 1, -1);
+  t_ctx_del(t);
+}
+
+/* The API: prefix lengths of RFC 6052 only, the lab flag only with the
+ * WKP, a NAT64 rule's destination inside a prefix, inside only. */
+static void test_nat64_config_checks(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 20000, 20099);
+  uint8_t pfx[16];
+  a6(pfx, "2001:db8:200::");
+  assert_int_equal(pinhole_nat64_prefix_add(t->ctx, pfx, 44, 0),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_nat64_prefix_add(t->ctx, pfx, 48, 0x80),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_nat64_prefix_add(t->ctx, pfx, 48, PINHOLE_NAT64_LAB),
+                   PINHOLE_ERR_INVALID_ARG);
+  a6(pfx, "2001:db8:200:0:ff00::"); /* a /96 with the u octet set */
+  assert_int_equal(pinhole_nat64_prefix_add(t->ctx, pfx, 96, 0),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_nat64_prefix_add(NULL, pfx, 96, 0),
+                   PINHOLE_ERR_INVALID_ARG);
+  /* a rule to a destination under no prefix, or from outside */
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  r.family = 6;
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = t->pool;
+  a6(r.dst6, "2001:db8:300::");
+  r.dst_plen = 40;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  a6(r.dst6, "64:ff9b::");
+  r.dst_plen = 64; /* wider than the /96 */
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  r.dst_plen = 96;
+  r.side = PINHOLE_SIDE_OUTSIDE;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.pool = 9;
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  for (unsigned i = 0; i < PINHOLE_NAT64_PREFIX_MAX - 1; i++) {
+    a6(pfx, "2001:db8::");
+    pfx[4] = (uint8_t)(0x10 + i); /* inside every length from /40 */
+    assert_int_equal(pinhole_nat64_prefix_add(t->ctx, pfx, 40 + 8 * (i % 4), 0),
+                     0);
+  }
+  a6(pfx, "2001:db8:ff::");
+  assert_int_equal(pinhole_nat64_prefix_add(t->ctx, pfx, 48, 0),
+                   PINHOLE_ERR_FULL);
+  t_ctx_del(t);
+  /* IPv6 off: no NAT64 */
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 0;
+  t = t_ctx_cfg(&cfg);
+  assert_int_equal(pinhole_nat64_prefix_add(t->ctx, wkp, 96, 0),
+                   PINHOLE_ERR_INVALID_ARG);
+  t_ctx_del(t);
+}
+
+/* Hostile: every truncation of an inside IPv6 packet and of an outside
+ * IPv4 answer is dropped and counted, never translated; an answer whose
+ * IPv6 form does not fit the buffer's cap is dropped (NAT64 NOBUF). */
+static void test_nat64_truncated_and_cap(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 20000, 20099);
+  tpkt p, e;
+  b6_udp(&e, CLI, 9999, SRV6, 53, "truncate-me");
+  for (uint32_t n = 0; n < e.p.len; n++) {
+    p = e;
+    p.p.data = p.b;
+    p.p.len = n;
+    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  }
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_NAT64_XLAT), 0);
+  p = e;
+  p.p.data = p.b;
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = out_sport(&p);
+  t_udp(&e, OUT_HOST, 53, PUB, P, "truncated-answer");
+  for (uint32_t n = 0; n < e.p.len; n++) {
+    p = e;
+    p.p.data = p.b;
+    p.p.len = n;
+    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  }
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_NAT64_XLAT), 1);
+  /* room for the IPv4 packet only */
+  p = e;
+  p.p.data = p.b;
+  p.p.cap = p.p.len + 19;
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_NAT64_NOBUF), 1);
+  p = e;
+  p.p.data = p.b;
+  p.p.cap = p.p.len + 20;
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(p.p.len, e.p.len + 20);
+  own6(p.b, p.p.len);
+  /* an inside IPv6 fragment of the connection: not translated */
+  b6_udp(&e, CLI, 9999, SRV6, 53, "frag");
+  uint8_t frag[256];
+  memcpy(frag, e.b, 40);
+  frag[6] = PINHOLE_IP6_NH_FRAGMENT;
+  memset(frag + 40, 0, 8);
+  frag[40] = PINHOLE_IPPROTO_UDP;
+  frag[43] = 1; /* M */
+  t_put32(frag + 44, 77);
+  memcpy(frag + 48, e.b + 40, e.p.len - 40);
+  t_put16(frag + 4, (uint16_t)(e.p.len - 40 + 8));
+  memcpy(p.b, frag, e.p.len + 8);
+  p.p.len = e.p.len + 8;
+  p.p.cap = sizeof(p.b);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_ctx_del(t);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_nat64_tcp_handshake),
+      cmocka_unit_test(test_nat64_udp_eim),
+      cmocka_unit_test(test_nat64_echo),
+      cmocka_unit_test(test_nat64_icmp4_errors_back),
+      cmocka_unit_test(test_nat64_icmp6_error_out),
+      cmocka_unit_test(test_nat64_ports_exhausted),
+      cmocka_unit_test(test_nat64_two_pool_addresses),
+      cmocka_unit_test(test_nat64_prefix40),
+      cmocka_unit_test(test_nat64_forbidden_dst),
+      cmocka_unit_test(test_nat64_config_checks),
+      cmocka_unit_test(test_nat64_truncated_and_cap),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
