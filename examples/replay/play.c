@@ -1421,8 +1421,11 @@ static void conn64_event(play *p, const pinhole_event *ev) {
   if (ev->type != PINHOLE_EVENT_FLOW_CREATED &&
       ev->type != PINHOLE_EVENT_FLOW_CLOSED)
     return;
+  /* an echo connection's events name ICMP, its IPv6 packets ICMPv6 */
+  uint8_t proto =
+      ev->proto == PINHOLE_IPPROTO_ICMP ? PINHOLE_IP6_NH_ICMPV6 : ev->proto;
   conn64 **pp =
-      conn64_slot(p, ev->proto, ev->src6, ev->src.port, ev->dst6, ev->dst.port);
+      conn64_slot(p, proto, ev->src6, ev->src.port, ev->dst6, ev->dst.port);
   conn64 *c = *pp;
   if (ev->type == PINHOLE_EVENT_FLOW_CLOSED) {
     if (c) {
@@ -1433,7 +1436,7 @@ static void conn64_event(play *p, const pinhole_event *ev) {
   }
   if (!c && !(c = *pp = calloc(1, sizeof(*c))))
     return; /* out of memory: its packets are reported unmatched */
-  c->proto = ev->proto;
+  c->proto = proto;
   memcpy(c->c6, ev->src6, 16);
   memcpy(c->s6, ev->dst6, 16);
   c->cport = ev->src.port;
@@ -1588,6 +1591,9 @@ int play_packet6(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
     p->tot.outside++;
   p->tot.ipv6++;
   uint32_t src4;
+  if (bad == 0 &&
+      (inside ? in_nat64(p, v.dst, &src4) : in_nat64(p, v.src, &src4)))
+    p->tot.nat64++;
   if (bad == 0 && !inside && in_nat64(p, v.src, &src4))
     return in64(p, label, desc, data, len, &v, src4, now_ns);
   memcpy(p->buf, data, len);

@@ -107,8 +107,9 @@ typedef struct play_totals {
   /* held bytes the library let go at its hold timeout without sending
    * them on (play_held_timeout) */
   uint64_t timed_out_bytes;
-  /* IPv6 frames among inside + outside (played without translation) */
-  uint64_t ipv6;
+  /* IPv6 frames among inside + outside, and those of them played
+   * through NAT64 (--nat64) */
+  uint64_t ipv6, nat64;
 } play_totals;
 
 /**
