@@ -13,76 +13,83 @@
 #define PROG "pinhole-replay"
 
 static void usage(FILE *f) {
-  fputs("usage: pinhole-replay [OPTION]... CAPTURE...\n"
-        "\n"
-        "Plays pcap/pcapng captures taken without NAT through a pinhole "
-        "context:\n"
-        "packets from the inside go in as they are, packets from the outside "
-        "are\n"
-        "rewritten to what the NAT implies. Prints the packets the library "
-        "dropped\n"
-        "and why, the conversation listing at the last frame, the counters "
-        "and a\n"
-        "summary. Several captures play one after the other.\n"
-        "\n"
-        "  --inside CIDR         inside prefix, IPv4 or IPv6, repeatable "
-        "(default\n"
-        "                        10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16,\n"
-        "                        198.18.0.0/24; IPv6 fc00::/7; each family's\n"
-        "                        default holds until one of its own is "
-        "given)\n"
-        "  --pool ADDR[-ADDR][:LO-HI]\n"
-        "                        the source NAT pool: 1 to 16 addresses, "
-        "ports\n"
-        "                        within 1024-65535 (default "
-        "198.19.0.1:1024-65535)\n"
-        "  --rules FILE          rules, one per line, instead of the default\n"
-        "                        (inside prefixes out through the pool, ALG "
-        "by port;\n"
-        "                        IPv6: inside prefixes out, not translated)\n"
-        "  --fix-cksums          recompute every frame's checksums before "
-        "feeding\n"
-        "                        (captures taken where the NIC computes "
-        "them)\n"
-        "  --at SECONDS          also print the listing at that time of the\n"
-        "                        capture, from its first frame (repeatable)\n"
-        "  --filter TERMS        list only conversations with a flow that "
-        "matches\n"
-        "                        every comma-separated term: alg=NAME,\n"
-        "                        proto=tcp|udp|icmp|N, addr=CIDR, port=N, "
-        "conv=ID,\n"
-        "                        state=watch|forward (repeatable: any "
-        "filter)\n"
-        "  --json                the report as one JSON document\n"
-        "  --events              print the library's events as they happen\n"
-        "  --trace               print the ALGs' trace records as they "
-        "happen\n"
-        "  --trace=debug         the same in the layout of the firewall's FTP "
-        "ALG\n"
-        "                        debug output (\"## time : received PASV "
-        "command,\n"
-        "                        TCP SEQ ...\", hex dumps, seq diff lines)\n"
-        "  --write-outside FILE  write the packets the library sent to the "
-        "outside\n"
-        "                        (pcap, raw IP, the capture's timestamps)\n"
-        "  --write-inside FILE   the same for the inside\n"
-        "  --expect-clean        exit 1 when a packet was dropped, unmatched,\n"
-        "                        mismatched or unplayable, or none was IP\n"
-        "  --check FILE          exit 1 unless the report equals FILE\n"
-        "  -h, --help            print this help\n"
-        "  --version             print the version and exit\n"
-        "\n"
-        "Exit status: 0; 1 as --expect-clean and --check say; 2 on a usage "
-        "error,\n"
-        "a bad rules file or an unusable capture (not a capture, cut short,\n"
-        "unsupported link type).\n"
-        "\n"
-        "Example: replay active FTP with a narrow pool on another address, "
-        "show\n"
-        "the FTP ALG's work and write what the NAT sent out:\n"
-        "  pinhole-replay --pool 198.19.0.7:2000-2100 --trace \\\n"
-        "      --write-outside out.pcap examples/captures/ftp-active.pcap\n",
-        f);
+  fputs(
+      "usage: pinhole-replay [OPTION]... CAPTURE...\n"
+      "\n"
+      "Plays pcap/pcapng captures taken without NAT through a pinhole "
+      "context:\n"
+      "packets from the inside go in as they are, packets from the outside "
+      "are\n"
+      "rewritten to what the NAT implies. Prints the packets the library "
+      "dropped\n"
+      "and why, the conversation listing at the last frame, the counters "
+      "and a\n"
+      "summary. Several captures play one after the other.\n"
+      "\n"
+      "  --inside CIDR         inside prefix, IPv4 or IPv6, repeatable "
+      "(default\n"
+      "                        10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16,\n"
+      "                        198.18.0.0/24; IPv6 fc00::/7; each family's\n"
+      "                        default holds until one of its own is "
+      "given)\n"
+      "  --pool ADDR[-ADDR][:LO-HI]\n"
+      "                        the source NAT pool: 1 to 16 addresses, "
+      "ports\n"
+      "                        within 1024-65535 (default "
+      "198.19.0.1:1024-65535)\n"
+      "  --nat64 PREFIX        NAT64 (RFC 6146) through the pool: IPv6 inside\n"
+      "                        prefixes reach IPv4 servers at their RFC "
+      "6052\n"
+      "                        addresses under PREFIX (e.g. 64:ff9b::/96);\n"
+      "                        outside frames from them are played as the\n"
+      "                        IPv4 packets the servers sent\n"
+      "  --rules FILE          rules, one per line, instead of the default\n"
+      "                        (inside prefixes out through the pool, ALG "
+      "by port;\n"
+      "                        IPv6: inside prefixes out, not translated)\n"
+      "  --fix-cksums          recompute every frame's checksums before "
+      "feeding\n"
+      "                        (captures taken where the NIC computes "
+      "them)\n"
+      "  --at SECONDS          also print the listing at that time of the\n"
+      "                        capture, from its first frame (repeatable)\n"
+      "  --filter TERMS        list only conversations with a flow that "
+      "matches\n"
+      "                        every comma-separated term: alg=NAME,\n"
+      "                        proto=tcp|udp|icmp|N, addr=CIDR, port=N, "
+      "conv=ID,\n"
+      "                        state=watch|forward (repeatable: any "
+      "filter)\n"
+      "  --json                the report as one JSON document\n"
+      "  --events              print the library's events as they happen\n"
+      "  --trace               print the ALGs' trace records as they "
+      "happen\n"
+      "  --trace=debug         the same in the layout of the firewall's FTP "
+      "ALG\n"
+      "                        debug output (\"## time : received PASV "
+      "command,\n"
+      "                        TCP SEQ ...\", hex dumps, seq diff lines)\n"
+      "  --write-outside FILE  write the packets the library sent to the "
+      "outside\n"
+      "                        (pcap, raw IP, the capture's timestamps)\n"
+      "  --write-inside FILE   the same for the inside\n"
+      "  --expect-clean        exit 1 when a packet was dropped, unmatched,\n"
+      "                        mismatched or unplayable, or none was IP\n"
+      "  --check FILE          exit 1 unless the report equals FILE\n"
+      "  -h, --help            print this help\n"
+      "  --version             print the version and exit\n"
+      "\n"
+      "Exit status: 0; 1 as --expect-clean and --check say; 2 on a usage "
+      "error,\n"
+      "a bad rules file or an unusable capture (not a capture, cut short,\n"
+      "unsupported link type).\n"
+      "\n"
+      "Example: replay active FTP with a narrow pool on another address, "
+      "show\n"
+      "the FTP ALG's work and write what the NAT sent out:\n"
+      "  pinhole-replay --pool 198.19.0.7:2000-2100 --trace \\\n"
+      "      --write-outside out.pcap examples/captures/ftp-active.pcap\n",
+      f);
 }
 
 static int parse_u32(const char *s, uint32_t max, uint32_t *out) {
@@ -503,9 +510,25 @@ static int load_rules(options *o) {
 }
 
 /* The IPv6 rules, after the IPv4 ones (default or from the file, which
- * has no IPv6 syntax): each IPv6 inside prefix out to anywhere, not
- * translated; nothing from the outside but what answers them. */
-static int add_rules6(options *o) {
+ * has no IPv6 syntax): with --nat64, each IPv6 inside prefix to the
+ * NAT64 prefix translated to IPv4 through the pool; then each inside
+ * prefix out to anywhere, not translated; nothing from the outside but
+ * what answers them. */
+static int add_rules6(options *o, int pool) {
+  size_t n64 = o->nat64.plen ? o->ninside6 : 0;
+  for (size_t i = 0; i < n64 && o->nrules < MAX_RULES; i++) {
+    pinhole_rule *r = &o->rules[o->nrules++];
+    rule_init(r);
+    snprintf(r->name, sizeof(r->name), "inside6-nat64-%u", (unsigned)i + 1);
+    r->side = PINHOLE_SIDE_INSIDE;
+    r->family = 6;
+    memcpy(r->src6, o->inside6[i].addr, 16);
+    r->src_plen = o->inside6[i].plen;
+    memcpy(r->dst6, o->nat64.addr, 16);
+    r->dst_plen = o->nat64.plen;
+    r->nat = PINHOLE_NAT_SOURCE;
+    r->pool = pool;
+  }
   if (o->nrules + o->ninside6 > MAX_RULES) {
     fprintf(stderr,
             PROG ": too many rules with the IPv6 inside prefixes (at "
@@ -539,7 +562,7 @@ int add_rules(pinhole_ctx *ctx, options *o, int pool) {
       o->nrules = i + 1;
     }
   }
-  if (add_rules6(o) < 0)
+  if (add_rules6(o, pool) < 0)
     return -1;
   for (size_t i = 0; i < o->nrules; i++) {
     int rc = pinhole_rule_add(ctx, &o->rules[i]);
@@ -562,7 +585,7 @@ int add_rules(pinhole_ctx *ctx, options *o, int pool) {
 /* Options that take a value. */
 static const char *const valued[] = {
     "--inside", "--pool",          "--rules",        "--check", "--at",
-    "--filter", "--write-outside", "--write-inside", NULL};
+    "--filter", "--write-outside", "--write-inside", "--nat64", NULL};
 
 static int is_valued(const char *a) {
   for (size_t i = 0; valued[i]; i++)
@@ -610,7 +633,25 @@ static int add_inside6(options *o, const char *val) {
   return 0;
 }
 
+/* --nat64 PREFIX: an RFC 6052 prefix (/32, /40, /48, /56, /64, /96). */
+static int set_nat64(options *o, const char *val) {
+  unsigned plen = 0;
+  if (pinhole_prefix6_parse(val, strlen(val), o->nat64.addr, &plen) < 0 ||
+      (plen != 32 && plen != 40 && plen != 48 && plen != 56 && plen != 64 &&
+       plen != 96)) {
+    fprintf(stderr,
+            PROG ": bad --nat64 '%s': expected an RFC 6052 prefix of length "
+                 "32, 40, 48, 56, 64 or 96, e.g. 64:ff9b::/96\n",
+            val);
+    return -1;
+  }
+  o->nat64.plen = (uint8_t)plen;
+  return 0;
+}
+
 static int valued_option(options *o, const char *a, const char *val) {
+  if (!strcmp(a, "--nat64"))
+    return set_nat64(o, val);
   if (!strcmp(a, "--inside") && strchr(val, ':'))
     return add_inside6(o, val);
   if (!strcmp(a, "--inside")) {

@@ -87,6 +87,19 @@ typedef struct frag {
 
 #define FRAGS 64 /* datagrams remembered, the oldest forgotten first */
 
+/* A NAT64 connection the library made (its FLOW_CREATED event): the IPv6
+ * client and the server's IPv6 (embedded) address as captured, and the
+ * IPv4 endpoints the library translated them to. Echo: ports = id. */
+typedef struct conn64 {
+  struct conn64 *next;
+  uint8_t proto;
+  uint8_t c6[16], s6[16];
+  uint16_t cport, sport;
+  pinhole_endpoint pub, srv; /* IPv4: the pool's endpoint, the server's */
+} conn64;
+
+#define BUCKETS64 4096u
+
 /* A direction whose bytes the library holds (PINHOLE_VERDICT_HELD): the
  * frames' captured tuple (ports 0 and the IP id for fragments), the tuple
  * the library sends them on with, what is held, and what the library sent
@@ -124,6 +137,8 @@ struct play {
   size_t npfx;
   play_prefix6 *pfx6;
   size_t npfx6;
+  play_prefix6 nat64; /* plen 0: no NAT64 */
+  conn64 **c64;
   pinhole_rule *rules;
   size_t nrules;
   int fix;
@@ -300,11 +315,13 @@ play *play_new(pinhole_ctx *ctx, const play_config *cfg, const play_host *h) {
   p->rules = calloc(p->nrules ? p->nrules : 1, sizeof(*p->rules));
   p->conns = calloc(BUCKETS, sizeof(*p->conns));
   p->eps = calloc(BUCKETS, sizeof(*p->eps));
+  p->nat64 = cfg->nat64;
+  p->c64 = calloc(BUCKETS64, sizeof(*p->c64));
   int n = pinhole_counter_count();
   p->ncnt = n > 0 ? (size_t)n : 0;
   p->cnt_before = calloc(p->ncnt + 1, sizeof(uint64_t));
   p->cnt_after = calloc(p->ncnt + 1, sizeof(uint64_t));
-  if (!p->pfx || !p->pfx6 || !p->rules || !p->conns || !p->eps ||
+  if (!p->pfx || !p->pfx6 || !p->rules || !p->conns || !p->eps || !p->c64 ||
       !p->cnt_before || !p->cnt_after) {
     play_del(p);
     return NULL;
@@ -334,8 +351,15 @@ void play_del(play *p) {
       p->eps[i] = e->next;
       free(e);
     }
+  for (size_t i = 0; p->c64 && i < BUCKETS64; i++)
+    while (p->c64[i]) {
+      conn64 *c = p->c64[i];
+      p->c64[i] = c->next;
+      free(c);
+    }
   free(p->conns);
   free(p->eps);
+  free(p->c64);
   free(p->pfx);
   free(p->pfx6);
   free(p->rules);
@@ -382,10 +406,14 @@ static void conn_of_event(const pinhole_event *ev, tuple *key, tuple *out) {
                  ev->proto};
 }
 
+static void conn64_event(play *p, const pinhole_event *ev);
+
 void play_event(play *p, const pinhole_event *ev) {
   tuple key, out;
-  if (ev->family == 6)
-    return; /* IPv6 is not translated: nothing to learn */
+  if (ev->family == 6) {
+    conn64_event(p, ev); /* only NAT64 translates IPv6 */
+    return;
+  }
   switch (ev->type) {
   case PINHOLE_EVENT_FLOW_CREATED:
     conn_of_event(ev, &key, &out);
@@ -1361,6 +1389,172 @@ static int forwarded6(play *p, const char *label, const char *desc,
   return report(p, label, PLAY_MISMATCH, "mismatch", line);
 }
 
+/* ------------------------------------------------------------------ */
+/* NAT64: an IPv6 inside, IPv4 servers behind a prefix                 */
+
+static int in_nat64(const play *p, const uint8_t *addr, uint32_t *v4) {
+  return p->nat64.plen &&
+         pinhole_nat64_extract(addr, p->nat64.addr, p->nat64.plen, v4) == 0;
+}
+
+/* The NAT64 connection of client c6:cport with the server at s6:sport
+ * (IPv6, as captured): its slot in p->c64, *slot NULL when unknown. */
+static conn64 **conn64_slot(play *p, uint8_t proto, const uint8_t *c6,
+                            uint16_t cport, const uint8_t *s6, uint16_t sport) {
+  uint32_t h = proto;
+  for (size_t i = 0; i < 16; i += 4)
+    h = mix(mix(h, get32(c6 + i)), get32(s6 + i));
+  h = mix(h, (uint32_t)cport << 16 | sport);
+  conn64 **pp = &p->c64[h % BUCKETS64];
+  while (*pp && ((*pp)->proto != proto || (*pp)->cport != cport ||
+                 (*pp)->sport != sport || memcmp((*pp)->c6, c6, 16) ||
+                 memcmp((*pp)->s6, s6, 16)))
+    pp = &(*pp)->next;
+  return pp;
+}
+
+/* A NAT64 connection's event: family 6, its IPv6 side in src6/dst6 and
+ * its IPv4 side in nat_src/nat_dst (docs/nat64.md). */
+static void conn64_event(play *p, const pinhole_event *ev) {
+  if (!p->nat64.plen || ev->side != PINHOLE_SIDE_INSIDE || !ev->nat_src.addr)
+    return;
+  if (ev->type != PINHOLE_EVENT_FLOW_CREATED &&
+      ev->type != PINHOLE_EVENT_FLOW_CLOSED)
+    return;
+  /* an echo connection's events name ICMP, its IPv6 packets ICMPv6 */
+  uint8_t proto =
+      ev->proto == PINHOLE_IPPROTO_ICMP ? PINHOLE_IP6_NH_ICMPV6 : ev->proto;
+  conn64 **pp =
+      conn64_slot(p, proto, ev->src6, ev->src.port, ev->dst6, ev->dst.port);
+  conn64 *c = *pp;
+  if (ev->type == PINHOLE_EVENT_FLOW_CLOSED) {
+    if (c) {
+      *pp = c->next;
+      free(c);
+    }
+    return;
+  }
+  if (!c && !(c = *pp = calloc(1, sizeof(*c))))
+    return; /* out of memory: its packets are reported unmatched */
+  c->proto = proto;
+  memcpy(c->c6, ev->src6, 16);
+  memcpy(c->s6, ev->dst6, 16);
+  c->cport = ev->src.port;
+  c->sport = ev->dst.port;
+  c->pub = ev->nat_src;
+  c->srv = ev->nat_dst;
+}
+
+/* The translation map of a packet of c from the server (to_client) or
+ * from the client, into IPv4. */
+static void map64(pinhole_xlat_map *m, const conn64 *c, int to_client) {
+  memset(m, 0, sizeof(*m));
+  int echo = c->proto == PINHOLE_IP6_NH_ICMPV6;
+  m->src4 = to_client ? c->srv.addr : c->pub.addr;
+  m->dst4 = to_client ? c->pub.addr : c->srv.addr;
+  if (echo)
+    m->sport = c->pub.port; /* the identifier, both ways */
+  else if (to_client)
+    m->dport = c->pub.port;
+  else
+    m->sport = c->pub.port;
+}
+
+static int mismatch64(play *p, const char *label, const char *desc,
+                      const uint8_t *want, size_t wlen, int olen,
+                      const char *what) {
+  char line[512];
+  size_t at = 0;
+  while (olen > 0 && at < wlen && at < (size_t)olen && p->buf[at] == want[at])
+    at++;
+  snprintf(line, sizeof(line),
+           "%s: library forwarded %d bytes, %s has %zu, first difference "
+           "at byte %zu",
+           desc, olen, what, wlen, at);
+  return report(p, label, PLAY_MISMATCH, "mismatch", line);
+}
+
+/* An inside frame to the NAT64 prefix, forwarded (olen bytes in p->buf):
+ * it must be the frame translated by RFC 7915 to the IPv4 endpoints of
+ * the connection the library announced, with the library's IPv4 id. */
+static int out64(play *p, const char *label, const char *desc,
+                 const uint8_t *data, size_t len, const pinhole_pkt6_view *v,
+                 int olen) {
+  char line[512];
+  if (olen > 0 && p->host.output)
+    p->host.output(p->host.user, PINHOLE_SIDE_OUTSIDE, p->buf, (size_t)olen);
+  conn64 *c = *conn64_slot(p, v->proto, v->src, v->sport, v->dst, v->dport);
+  pinhole_pkt_view v4;
+  if (!c || olen < 20 || pinhole_pkt_parse(p->buf, (size_t)olen, &v4) != 0) {
+    snprintf(line, sizeof(line),
+             "%s: the library forwarded %d bytes that are not the IPv4 "
+             "packet of a NAT64 connection it announced",
+             desc, olen);
+    return report(p, label, PLAY_MISMATCH, "mismatch", line);
+  }
+  pinhole_xlat_map m;
+  map64(&m, c, 0);
+  m.ip_id = get16(p->buf + 4);
+  size_t wlen = 0;
+  if (pinhole_xlat_6to4(data, len, p->scratch, sizeof(p->scratch), &m, &wlen) ==
+          0 &&
+      wlen == (size_t)olen && !memcmp(p->scratch, p->buf, wlen))
+    return PLAY_OK;
+  return mismatch64(p, label, desc, p->scratch, wlen, olen,
+                    "its RFC 7915 translation");
+}
+
+/* An outside frame from an address under the NAT64 prefix: played as
+ * the IPv4 packet its server sent to the pool's endpoint (an ICMPv6
+ * error: the router's, quoting the client's packet as it left in IPv4);
+ * the library must give back the captured frame. */
+static int in64(play *p, const char *label, const char *desc,
+                const uint8_t *data, size_t len, const pinhole_pkt6_view *v,
+                uint32_t src4, uint64_t now_ns) {
+  char line[512], reason[256];
+  int err = v->proto == PINHOLE_IP6_NH_ICMPV6 && v->icmp_type < 128;
+  const conn64 *c =
+      err ? *conn64_slot(p, v->inner_proto, v->inner_src, v->inner_sport,
+                         v->inner_dst, v->inner_dport)
+          : *conn64_slot(p, v->proto, v->dst, v->dport, v->src, v->sport);
+  if (!c) {
+    snprintf(line, sizeof(line),
+             "%s: no NAT64 connection of the library's for it", desc);
+    return report(p, label, PLAY_UNMATCHED, "unmatched", line);
+  }
+  pinhole_xlat_map m;
+  map64(&m, c, 1);
+  if (err) {
+    m.src4 = src4; /* the router's */
+    m.sport = m.dport = 0;
+    m.inner_src4 = c->pub.addr;
+    m.inner_dst4 = c->srv.addr;
+    m.inner_sport = c->pub.port;
+  }
+  size_t ilen = 0;
+  int rc = pinhole_xlat_6to4(data, len, p->buf, sizeof(p->buf), &m, &ilen);
+  if (rc < 0) {
+    snprintf(line, sizeof(line), "%s: not translatable to IPv4 (%s)", desc,
+             pinhole_strerror(rc));
+    return report(p, label, PLAY_UNPLAYABLE, "unplayable", line);
+  }
+  int verdict;
+  int olen = feed(p, ilen, PINHOLE_SIDE_OUTSIDE, now_ns, &verdict);
+  if (verdict != PINHOLE_VERDICT_FORWARD) {
+    if (verdict < 0)
+      snprintf(reason, sizeof(reason), "%s", pinhole_strerror(verdict));
+    else
+      drop_reason(p, reason, sizeof(reason));
+    snprintf(line, sizeof(line), "%s (%s)", desc, reason);
+    return report(p, label, PLAY_DROPPED, verdict_name(verdict), line);
+  }
+  if (olen > 0 && p->host.output)
+    p->host.output(p->host.user, PINHOLE_SIDE_INSIDE, p->buf, (size_t)olen);
+  if (olen == (int)len && !memcmp(p->buf, data, len))
+    return PLAY_OK;
+  return mismatch64(p, label, desc, data, len, olen, "the capture");
+}
+
 int play_packet6(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
                  const char *label) {
   char desc[192], reason[256], line[512];
@@ -1391,14 +1585,23 @@ int play_packet6(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
   size_t dl = strlen(desc);
   snprintf(desc + dl, sizeof(desc) - dl, " from %s",
            inside ? "inside" : "outside");
-  memcpy(p->buf, data, len);
   if (inside)
     p->tot.inside++;
   else
     p->tot.outside++;
   p->tot.ipv6++;
+  uint32_t src4;
+  if (bad == 0 &&
+      (inside ? in_nat64(p, v.dst, &src4) : in_nat64(p, v.src, &src4)))
+    p->tot.nat64++;
+  if (bad == 0 && !inside && in_nat64(p, v.src, &src4))
+    return in64(p, label, desc, data, len, &v, src4, now_ns);
+  memcpy(p->buf, data, len);
   int side = inside ? PINHOLE_SIDE_INSIDE : PINHOLE_SIDE_OUTSIDE, verdict;
   int olen = feed(p, len, side, now_ns, &verdict);
+  if (bad == 0 && inside && in_nat64(p, v.dst, &src4) &&
+      verdict == PINHOLE_VERDICT_FORWARD)
+    return out64(p, label, desc, data, len, &v, olen);
   if (verdict == PINHOLE_VERDICT_FORWARD || verdict == PINHOLE_VERDICT_HAIRPIN)
     return forwarded6(p, label, desc, data, len,
                       verdict == PINHOLE_VERDICT_HAIRPIN ? side : !side, olen);

@@ -79,6 +79,10 @@ typedef struct play_config {
   int fix_cksums; /* recompute the checksums of every frame before feeding */
   const play_prefix6 *inside6; /* copied; IPv6 frames from them are inside */
   size_t ninside6;
+  /* NAT64 (plen 0: none): an inside IPv6 frame to an address under this
+   * prefix leaves as IPv4, and an outside one from such an address is
+   * first turned into the IPv4 packet its server sent (docs/replay.md) */
+  play_prefix6 nat64;
 } play_config;
 
 /**
@@ -103,8 +107,9 @@ typedef struct play_totals {
   /* held bytes the library let go at its hold timeout without sending
    * them on (play_held_timeout) */
   uint64_t timed_out_bytes;
-  /* IPv6 frames among inside + outside (played without translation) */
-  uint64_t ipv6;
+  /* IPv6 frames among inside + outside, and those of them played
+   * through NAT64 (--nat64) */
+  uint64_t ipv6, nat64;
 } play_totals;
 
 /**

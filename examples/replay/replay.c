@@ -422,9 +422,18 @@ static pinhole_ctx *make_ctx(options *o, run *r) {
   pool.port_lo = o->pool_lo;
   pool.port_hi = o->pool_hi;
   int pid = pinhole_pool_add(ctx, &pool);
+  /* The lab waiver: captures use 198.18.0.0/15 behind 64:ff9b::/96. */
+  static const uint8_t wkp[12] = {0, 0x64, 0xff, 0x9b};
+  uint32_t flags = o->nat64.plen == 96 && !memcmp(o->nat64.addr, wkp, 12)
+                       ? PINHOLE_NAT64_LAB
+                       : 0;
   if (pid < 0)
     fprintf(stderr, PROG ": --pool: the library refused the pool: %s\n",
             pinhole_strerror(pid));
+  else if (o->nat64.plen && (rc = pinhole_nat64_prefix_add(
+                                 ctx, o->nat64.addr, o->nat64.plen, flags)) < 0)
+    fprintf(stderr, PROG ": --nat64: the library refused the prefix: %s\n",
+            pinhole_strerror(rc));
   else if (add_rules(ctx, o, pid) == 0)
     return ctx;
   pinhole_ctx_del(ctx);
@@ -441,9 +450,9 @@ static int start(run *r, int argc, char **argv, int first) {
   }
   if (!(r->ctx = make_ctx(r->o, r)))
     return -1;
-  play_config pc = {r->o->inside,  r->o->ninside,    r->o->rules,
-                    r->o->nrules,  r->o->fix_cksums, r->o->inside6,
-                    r->o->ninside6};
+  play_config pc = {r->o->inside,   r->o->ninside,    r->o->rules,
+                    r->o->nrules,   r->o->fix_cksums, r->o->inside6,
+                    r->o->ninside6, r->o->nat64};
   play_host ph = {on_report, on_output, r};
   if (!(r->pl = play_new(r->ctx, &pc, &ph))) {
     fprintf(stderr, PROG ": out of memory\n");

@@ -47,6 +47,7 @@ typedef struct options {
   size_t ninside;
   play_prefix6 inside6[MAX_PREFIX]; /* --inside with IPv6 prefixes */
   size_t ninside6;
+  play_prefix6 nat64; /* --nat64 (plen 0: none) */
   uint32_t pool_addr_lo, pool_addr_hi;
   uint16_t pool_lo, pool_hi;
   const char *rules_file;

@@ -495,11 +495,16 @@ static void summary_text(report *r, const summary *s) {
             " let go at the hold timeout, %" PRIu64 " still held\n",
             t->held, t->held_bytes, t->delivered_bytes, t->timed_out_bytes,
             t->held_bytes - t->delivered_bytes - t->timed_out_bytes);
-  if (t->ipv6)
+  if (t->ipv6 > t->nat64)
     fprintf(r->f,
             "Replay: %" PRIu64 " of the frames from inside and outside were "
             "IPv6, filtered without translation\n",
-            t->ipv6);
+            t->ipv6 - t->nat64);
+  if (t->nat64)
+    fprintf(r->f,
+            "Replay: %" PRIu64 " of the frames from inside and outside were "
+            "IPv6 to or from the NAT64 prefix, played through NAT64\n",
+            t->nat64);
   if (s->frames == s->non_ipv4)
     fprintf(r->f,
             "Replay: no IPv4 or IPv6 packet in the capture (%" PRIu64
@@ -529,11 +534,12 @@ static void summary_json(report *r, const summary *s) {
           ",\"unmatched\":%" PRIu64 ",\"mismatched\":%" PRIu64
           ",\"unplayable\":%" PRIu64 ",\"held\":%" PRIu64
           ",\"held_bytes\":%" PRIu64 ",\"delivered_bytes\":%" PRIu64
-          ",\"timed_out_bytes\":%" PRIu64 ",\"ipv6_played\":%" PRIu64 "}",
+          ",\"timed_out_bytes\":%" PRIu64 ",\"ipv6_played\":%" PRIu64
+          ",\"nat64_played\":%" PRIu64 "}",
           s->frames, t->inside, t->outside, s->non_ipv4, s->ipv6, s->snapped,
           t->bad_cksum, s->fix_cksums ? "true" : "false", t->dropped,
           t->unmatched, t->mismatched, t->unplayable, t->held, t->held_bytes,
-          t->delivered_bytes, t->timed_out_bytes, t->ipv6);
+          t->delivered_bytes, t->timed_out_bytes, t->ipv6, t->nat64);
 }
 
 void report_final(report *r, const pinhole_ctx *ctx, const summary *s) {
