@@ -153,6 +153,15 @@ static void json_ep6(FILE *f, const char *key, const uint8_t addr[16],
   fprintf(f, "\"%s\":\"%s\"", key, a);
 }
 
+/* One endpoint: IPv6 when a6 is given, else ep's IPv4 address. */
+static void json_ep_any(FILE *f, const char *key, const uint8_t *a6,
+                        const pinhole_endpoint *ep) {
+  if (a6 != NULL)
+    json_ep6(f, key, a6, ep->port);
+  else
+    json_ep(f, key, ep);
+}
+
 /* Starts an item of the open JSON array. */
 static void json_item(report *r) {
   fputs(r->nitems++ ? ",\n  " : "\n  ", r->f);
@@ -361,23 +370,24 @@ static void json_flow(FILE *f, const pinhole_flow_info *fi) {
           fi->state == PINHOLE_FLOW_WATCH ? "Watch" : "Forward");
   fprintf(f, "\"side\":\"%s\",",
           fi->side == PINHOLE_SIDE_INSIDE ? "inside" : "outside");
-  if (fi->family == 6) { /* not translated: out_src/out_dst addresses too */
-    json_ep6(f, "src", fi->src6, fi->src.port);
-    fputc(',', f);
-    json_ep6(f, "dst", fi->dst6, fi->dst.port);
-    fputc(',', f);
-    json_ep6(f, "out_src", fi->src6, fi->out_src.port);
-    fputc(',', f);
-    json_ep6(f, "out_dst", fi->dst6, fi->out_dst.port);
-  } else {
-    json_ep(f, "src", &fi->src);
-    fputc(',', f);
-    json_ep(f, "dst", &fi->dst);
-    fputc(',', f);
-    json_ep(f, "out_src", &fi->out_src);
-    fputc(',', f);
-    json_ep(f, "out_dst", &fi->out_dst);
-  }
+  /* IPv6 rows: src, dst in src6, dst6; out_* the same addresses (not
+   * translated) unless out_family says NAT64 put them in another family */
+  int v6 = fi->family == 6;
+  const uint8_t *os = fi->out_family == 6   ? fi->out_src6
+                      : fi->out_family == 4 ? NULL
+                      : v6                  ? fi->src6
+                                            : NULL;
+  const uint8_t *od = fi->out_family == 6   ? fi->out_dst6
+                      : fi->out_family == 4 ? NULL
+                      : v6                  ? fi->dst6
+                                            : NULL;
+  json_ep_any(f, "src", v6 ? fi->src6 : NULL, &fi->src);
+  fputc(',', f);
+  json_ep_any(f, "dst", v6 ? fi->dst6 : NULL, &fi->dst);
+  fputc(',', f);
+  json_ep_any(f, "out_src", os, &fi->out_src);
+  fputc(',', f);
+  json_ep_any(f, "out_dst", od, &fi->out_dst);
   fprintf(f, ",\"frames\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"idle_ms\":%u}",
           fi->frames, fi->bytes, fi->idle_ms);
 }
