@@ -543,10 +543,11 @@ static void test_ipv6_reasons_counted(void **state) {
   t_put16(f + 12, 40);
   t_put16(f + 14, 0x1234);
   b6_len(&p, o + 24);
-  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP6_FRAGMENT);
-  /* ... and a later one (offset 16) */
-  t_put16(f + 2, 16);
-  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP6_FRAGMENT);
+  f[0] = PINHOLE_IPPROTO_TCP; /* claims TCP: the chain lacks its header */
+  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_FRAG_LEN);
+  f[0] = PINHOLE_IPPROTO_UDP;
+  t_put16(f + 2, 17); /* a later one (offset 16) of no datagram */
+  dropped_as(&p, PINHOLE_CNT_FRAGMENTS, PINHOLE_CNT_FRAGMENTS);
 
   /* a routing header of type 0 (RFC 5095): IPv6's source route */
   o = b6_ip(p.b, s, d, PINHOLE_IP6_NH_ROUTING, 24 + 8);
