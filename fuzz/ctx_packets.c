@@ -504,13 +504,14 @@ static void check_counters(const harness *h) {
   for (int i = 0; i < h->ncnt; i++)
     CHECK(h->cnt[i] >= h->prev[i]); /* counters only grow */
   CHECK(h->cnt[PINHOLE_CNT_ERR_IP] ==
-        sum(h, PINHOLE_CNT_IP_LEN, PINHOLE_CNT_IP_UNKNOWN));
+        sum(h, PINHOLE_CNT_IP_LEN, PINHOLE_CNT_IP_UNKNOWN) +
+            h->cnt[PINHOLE_CNT_IP6_FRAGMENT]);
   CHECK(h->cnt[PINHOLE_CNT_ERR_TCP] ==
         sum(h, PINHOLE_CNT_TCP_HDR_LEN, PINHOLE_CNT_TCP_SYN_COOKIE) +
             h->cnt[PINHOLE_CNT_TCP_RST_IN_WINDOW]);
   CHECK(h->cnt[PINHOLE_CNT_ERR_UDP] ==
         sum(h, PINHOLE_CNT_UDP_SHORT, PINHOLE_CNT_UDP_PORT_SCAN) +
-            h->cnt[PINHOLE_CNT_UDP_LEN]);
+            h->cnt[PINHOLE_CNT_UDP_LEN] + h->cnt[PINHOLE_CNT_UDP6_CKSUM_ZERO]);
   CHECK(h->cnt[PINHOLE_CNT_ERR_ICMP] ==
         sum(h, PINHOLE_CNT_ICMP_SHORT, PINHOLE_CNT_ICMP_MISMATCH_SEQ));
   /* the operator's 22 ALGs, and PPTP's (appended: not in the listing's
