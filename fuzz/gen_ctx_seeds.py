@@ -4,7 +4,8 @@
 
 The scripts replay the scenario tests' exchanges (FTP active and passive,
 FTP behind destination NAT, TFTP, RTSP SETUP, SIP INVITE over UDP and TCP,
-DNS, NetBIOS, SNMP and BOOTP, ping, UDP, ICMP errors, rejects, SYN floods) in the target's format; see the
+DNS, NetBIOS, SNMP and BOOTP, ping, UDP, ICMP errors, rejects, SYN floods,
+IPv6 fragments) in the target's format; see the
 comment at the top of fuzz/ctx_packets.c. Run from the source root:
 
     python3 fuzz/gen_ctx_seeds.py
@@ -648,6 +649,70 @@ SEEDS["h323_setup"] = bytes([0]) + (
     tcp(IN2, OUT2, P1036, P1720, PSH | ACK,
         b"\x03\x00\x00\x0c\x08\x02\x00\x01\x05\x04\x03\x80") +
     udp(IN2, OUT2, P1719, P1719, b"\x0e\x00\x00\x01"))
+
+
+# IPv6 fragments (raw packets; core/frag6.c): a UDP datagram in three
+# pieces in order and its answer, one whose pieces come last first, an
+# overlap, pieces of a datagram the outside may not send, a first piece
+# whose rest comes after the fragment timeout, an atomic fragment, and
+# (small tables: 2 entries) one first fragment more than fit.
+def ip6_addr(s):
+    import ipaddress
+    return ipaddress.IPv6Address(s).packed
+
+
+def ip6_udp_part(src, dst, sport, dport, payload):
+    ulen = 8 + len(payload)
+    pseudo = src + dst + struct.pack(">IxxxB", ulen, 17)
+    u = struct.pack(">HHHH", sport, dport, ulen, 0) + payload
+    data = pseudo + u + (b"\0" if len(u) % 2 else b"")
+    total = sum(struct.unpack(">%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    ck = (~total & 0xffff) or 0xffff
+    return u[:6] + struct.pack(">H", ck) + u[8:]
+
+
+def ip6_frag(src, dst, ident, part, off, n, more):
+    fh = struct.pack(">BBHI", 17, 0, off | (1 if more else 0), ident)
+    body = fh + part[off:off + n]
+    return (struct.pack(">IHBB", 0x60000000, len(body), 44, 64) + src + dst +
+            body)
+
+
+def ip6_thirds(src, dst, ident, part, order=(0, 1, 2), side="in", step=0):
+    out = b""
+    for k in order:
+        n = 16 if k < 2 else len(part) - 32
+        out += raw(ip6_frag(src, dst, ident, part, 16 * k, n, k < 2),
+                   step if k == order[0] else 0, side)
+    return out
+
+
+C6, S6, P6 = (ip6_addr("2001:db8:1::2"), ip6_addr("2001:db8:2::5"),
+              ip6_addr("2001:db8:2::7"))
+Q6 = ip6_udp_part(C6, S6, 5353, 53, b"q" * 40)
+A6 = ip6_udp_part(S6, C6, 53, 5353, b"answer")
+O6 = ip6_udp_part(P6, C6, 7000, 53, b"o" * 40)
+SEEDS["ipv6_fragments_raw"] = bytes([0]) + (
+    ip6_thirds(C6, S6, 0x01020304, Q6) +
+    raw(struct.pack(">IHBB", 0x60000000, len(A6), 17, 64) + S6 + C6 + A6,
+        0, "out") +
+    ip6_thirds(C6, S6, 2, Q6, (2, 1, 0)) +
+    raw(ip6_frag(C6, S6, 3, Q6, 0, 16, True), 0, "in") +
+    raw(ip6_frag(C6, S6, 3, Q6, 8, 16, True), 0, "in") +
+    raw(ip6_frag(C6, S6, 3, Q6, 16, 16, True), 0, "in") +
+    ip6_thirds(P6, C6, 4, O6, side="out") +
+    raw(ip6_frag(C6, S6, 5, Q6, 0, 16, True), 0, "in") +
+    raw(ip6_frag(C6, S6, 5, Q6, 16, 16, True), "11s", "in") +
+    raw(ip6_frag(C6, S6, 6, Q6, 0, 48, False), 0, "in"))
+SEEDS["ipv6_fragments_table_full"] = bytes([0x10]) + (
+    raw(ip6_frag(C6, S6, 7, Q6, 0, 16, True), 0, "in") +
+    raw(ip6_frag(C6, S6, 8, Q6, 0, 16, True), 0, "in") +
+    raw(ip6_frag(C6, S6, 9, Q6, 0, 16, True), 0, "in") +
+    raw(ip6_frag(C6, S6, 9, Q6, 16, 16, True), 0, "in") +
+    ip6_thirds(C6, S6, 7, Q6, (1, 2)) +
+    raw(ip6_frag(C6, S6, 9, Q6, 0, 16, True), 0, "in"))
 
 
 def main():

@@ -429,6 +429,13 @@ static inline void t_ftp_greet(tctx *t, uint32_t srv, uint32_t dst,
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
 }
 
+/* The context's usage figures into *u (asserting the call succeeds). */
+static inline void t_usage(tctx *t, pinhole_usage *u) {
+  memset(u, 0, sizeof(*u));
+  u->size = sizeof(*u);
+  assert_int_equal(pinhole_usage_get(t->ctx, u), 0);
+}
+
 static inline uint64_t t_cnt(tctx *t, int c) {
   uint64_t v[128];
   int n = pinhole_stats(t->ctx, v, 128);

@@ -13,13 +13,16 @@ Inside 2001:db8:1::/48, outside 2001:db8:2::/48:
   ICMPv6 echo 2001:db8:1::2 -> 2001:db8:2::5 (id 7, seq 1) and its reply
   TCP SYN 2001:db8:2::9:50000 -> 2001:db8:1::2:22 from the outside,
       answering nothing: the firewall drops it
+  UDP 2001:db8:1::3:41002 -> 2001:db8:2::6:7: a 1200-byte datagram in
+      three fragments (RFC 8200 sec. 4.5, 512 + 512 + 184 bytes of UDP
+      header and data, id 0x6a5b4c3d), and its answer in one packet
 
 usage: examples/captures/gen-ipv6.py [OUT.pcap]
 """
 import sys
 
-from scapy.all import (ICMPv6EchoReply, ICMPv6EchoRequest, IPv6, TCP, UDP,
-                       Ether, Raw, wrpcap)
+from scapy.all import (ICMPv6EchoReply, ICMPv6EchoRequest, IPv6,
+                       IPv6ExtHdrFragment, TCP, UDP, Ether, Raw, wrpcap)
 
 MAC_IN = "02:00:00:00:00:02"
 MAC_GW = "02:00:00:00:00:01"
@@ -68,11 +71,28 @@ def others():
     ]
 
 
+def fragmented():
+    cli2, srv2 = "2001:db8:1::3", "2001:db8:2::6"
+    data = bytes(b"0123456789abcdef"[i % 16] for i in range(1200))
+    # the UDP header and data with the checksum over the whole datagram
+    part = bytes(IPv6(src=cli2, dst=srv2) /
+                 UDP(sport=41002, dport=7) / Raw(data))[40:]
+    frames = []
+    for off in (0, 512, 1024):
+        piece = part[off:off + 512]
+        more = int(off + len(piece) < len(part))
+        frames.append(up(cli2, srv2, IPv6ExtHdrFragment(
+            nh=17, offset=off // 8, m=more, id=0x6a5b4c3d) / Raw(piece)))
+    frames.append(down(srv2, cli2, UDP(sport=7, dport=41002) /
+                       Raw(b"got 1200 bytes")))
+    return frames
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "ipv6-tcp-udp.pcap"
     t = 1700000000.0
     frames = []
-    for p in tcp_session() + others():
+    for p in tcp_session() + others() + fragmented():
         t += 0.0025
         p.time = t
         frames.append(p)

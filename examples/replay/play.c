@@ -1335,6 +1335,14 @@ static int is_inside6(const play *p, const uint8_t *addr) {
  * -> 2001:db8:2::5 type 128 id 7", "IPv6 proto 50 a -> b" */
 static void fmt_pkt6(char *buf, size_t len, const pinhole_pkt6_view *v) {
   char s[PINHOLE_ENDPOINT6_STRLEN], d[PINHOLE_ENDPOINT6_STRLEN];
+  if ((v->flags & PINHOLE_PKT6F_FRAGMENT) && v->frag_off != 0) {
+    /* a later fragment: no ports */
+    pinhole_addr6_format(v->src, s, sizeof(s));
+    pinhole_addr6_format(v->dst, d, sizeof(d));
+    snprintf(buf, len, "IPv6 fragment %s -> %s id 0x%08x offset %u", s, d,
+             (unsigned)v->frag_id, (unsigned)v->frag_off);
+    return;
+  }
   if (v->proto == PINHOLE_IPPROTO_TCP || v->proto == PINHOLE_IPPROTO_UDP) {
     pinhole_endpoint6_format(v->src, v->sport, s, sizeof(s));
     pinhole_endpoint6_format(v->dst, v->dport, d, sizeof(d));

@@ -968,9 +968,11 @@ enum pinhole_counter {
   /** A UDP datagram over IPv6 with checksum 0 (RFC 8200 sec. 8.1
    *  forbids it): a UDP error. @since 0.2 */
   PINHOLE_CNT_UDP6_CKSUM_ZERO,
-  /** An IPv6 fragment (not an atomic one): dropped, the IPv6 firewall
-   *  does not track fragmented datagrams yet (docs/ipv6.md). An IP
-   *  error. @since 0.2 */
+  /** An IPv6 first fragment dropped because it cannot be tracked: no
+   *  free fragment entry (max_fragments), or a fragmented ND, MLD or
+   *  ICMPv6 error message, which has no connection for its later
+   *  fragments to follow (docs/ipv6.md "Fragments"). An IP error.
+   *  @since 0.2 */
   PINHOLE_CNT_IP6_FRAGMENT,
   /** A packet translated between IPv6 and IPv4 by NAT64 (RFC 6146), in
    *  either direction, ICMP errors included. @since 0.2 */

@@ -253,11 +253,13 @@ typedef struct ph_watch {
  * (PH_FRAG_VIRTUAL), or its pieces held for reassembly (PH_FRAG_REASM). */
 #define PH_FRAG_RANGES 8
 typedef struct ph_frag {
-  uint32_t src, dst; /* as the fragments arrive */
-  uint16_t id;
-  uint8_t proto;
+  uint32_t src, dst; /* as the fragments arrive (IPv6: their folds) */
+  uint32_t id;       /* identification (IPv4: 16 bits) */
+  uint8_t proto;     /* IPv6: the fragment header's next header */
   uint8_t side;
-  ph_ref conn; /* connection */
+  uint8_t v6;    /* an IPv6 datagram: its addresses in ctx->frag6 */
+  uint8_t l4_6_; /* IPv6: its connection's protocol */
+  ph_ref conn;   /* connection */
   uint8_t dir;
   uint8_t nranges;
   uint8_t have_last;
@@ -274,6 +276,13 @@ typedef struct ph_frag {
   uint32_t hnext;
   pinhole_timer timer;
 } ph_frag;
+
+/* The full addresses of IPv6 fragment entries (ph_frag.v6), parallel to
+ * the fragment table when IPv6 is on: the table keys on their folds, a
+ * look-up compares these too (core/frag.c). */
+typedef struct ph_frag6 {
+  uint8_t src[16], dst[16];
+} ph_frag6;
 
 /* The held-bytes pool (core/hold.c): a message split across TCP segments
  * or IP fragments of a Watch connection, held until its rest arrives, in
@@ -453,6 +462,7 @@ struct pinhole_ctx {
   uint32_t frag_mask;
   ph_ref frag_free;
   uint32_t nfrags;
+  ph_frag6 *frag6; /* max_fragments when max_conns6 > 0, else NULL */
 
   ph_pool *pools;
   uint32_t npools;
@@ -567,6 +577,7 @@ PH_AT_FN(host, ph_host, hosts)
 PH_AT_FN(pinhole, ph_pinhole, pinholes)
 PH_AT_FN(watch, ph_watch, watch)
 PH_AT_FN(frag, ph_frag, frags)
+PH_AT_FN(frag6, ph_frag6, frag6)
 PH_AT_FN(block, ph_block, blocks)
 PH_AT_FN(sub, ph_sub, subs)
 #undef PH_AT_FN

@@ -377,6 +377,16 @@ size_t pinhole__fmt_ep6(char *buf, size_t len, const uint8_t addr[16],
 
 /* process6.c: an IPv6 packet when max_conns6 > 0 (its verdict) */
 int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side);
+/* process6.c: a first fragment v6 (TCP, UDP or echo) through the
+ * connection look-up and the rules as a whole packet goes; its verdict,
+ * with *conn its connection (direction *dir) when it is forwarded, NULL
+ * otherwise. */
+int pinhole__process6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                            const pinhole_pkt6_view *v6, int side,
+                            ph_conn **conn, int *dir);
+/* frag6.c: an IPv6 fragment (not an atomic one): its verdict, counted */
+int pinhole__frag6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                   const pinhole_pkt6_view *v6, int side);
 /* ctx.c: the first IPv6 rule (family 6) matching a packet, or NULL */
 const ph_rule *pinhole__rule_match6(const pinhole_ctx *ctx, int side,
                                     const pinhole_pkt6_view *v);

@@ -23,18 +23,29 @@
 #include <string.h>
 
 static uint32_t ph_frag_bucket(const pinhole_ctx *ctx, uint8_t proto,
-                               uint32_t src, uint32_t dst, uint16_t id) {
-  pinhole_flow_key k = {src, dst, id, 0, proto, {1, 0, 0}};
+                               uint32_t src, uint32_t dst, uint32_t id,
+                               uint8_t v6) {
+  pinhole_flow_key k = {src,          dst,
+                        (uint16_t)id, (uint16_t)(id >> 16),
+                        proto,        {(uint8_t)(1u + v6), 0, 0}};
   return (uint32_t)pinhole_flow_hash(&ctx->cfg.hash_key, &k) & ctx->frag_mask;
 }
 
+/* Does entry r (key fields equal) have k's full addresses? */
+static int ph_frag_same6(const pinhole_ctx *ctx, ph_ref r,
+                         const ph_frag_key *k) {
+  const ph_frag6 *a = ph_frag6_at(ctx, r);
+  return memcmp(a->src, k->src6, 16) == 0 && memcmp(a->dst, k->dst6, 16) == 0;
+}
+
 ph_ref pinhole__frag_find(const pinhole_ctx *ctx, int side,
-                          const pinhole_pkt_view *v) {
-  uint32_t b = ph_frag_bucket(ctx, v->proto, v->src, v->dst, v->ip_id);
+                          const ph_frag_key *k) {
+  uint32_t b = ph_frag_bucket(ctx, k->proto, k->src, k->dst, k->id, k->v6);
   for (ph_ref r = ctx->frag_hash[b]; r; r = ph_frag_at(ctx, r)->hnext) {
     const ph_frag *f = ph_frag_at(ctx, r);
-    if (f->src == v->src && f->dst == v->dst && f->id == v->ip_id &&
-        f->proto == v->proto && f->side == side &&
+    if (f->src == k->src && f->dst == k->dst && f->id == k->id &&
+        f->proto == k->proto && f->side == side && f->v6 == k->v6 &&
+        (!k->v6 || ph_frag_same6(ctx, r, k)) &&
         !ph_timer_passed(ctx, &f->timer))
       return r;
   }
@@ -43,7 +54,7 @@ ph_ref pinhole__frag_find(const pinhole_ctx *ctx, int side,
 
 void pinhole__frag_release(pinhole_ctx *ctx, ph_ref ref) {
   ph_frag *f = ph_frag_at(ctx, ref);
-  uint32_t b = ph_frag_bucket(ctx, f->proto, f->src, f->dst, f->id);
+  uint32_t b = ph_frag_bucket(ctx, f->proto, f->src, f->dst, f->id, f->v6);
   for (uint32_t *pp = &ctx->frag_hash[b]; *pp;
        pp = &ph_frag_at(ctx, *pp)->hnext)
     if (*pp == ref) {
@@ -114,20 +125,25 @@ static void ph_frag_check_complete(ph_frag *f) {
   f->complete = upto >= f->total;
 }
 
-ph_ref pinhole__frag_new(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
+ph_ref pinhole__frag_new(pinhole_ctx *ctx, int side, const ph_frag_key *k,
                          uint32_t timeout_ms) {
-  if (ctx->frag_free == 0)
+  if (ctx->frag_free == 0 || (k->v6 && ctx->frag6 == NULL))
     return PH_NIL;
   ph_ref r = ctx->frag_free;
   ph_frag *f = ph_frag_at(ctx, r);
   ctx->frag_free = f->hnext;
   memset(f, 0, sizeof(*f));
-  f->src = v->src;
-  f->dst = v->dst;
-  f->id = v->ip_id;
-  f->proto = v->proto;
+  f->src = k->src;
+  f->dst = k->dst;
+  f->id = k->id;
+  f->proto = k->proto;
   f->side = (uint8_t)side;
-  uint32_t b = ph_frag_bucket(ctx, f->proto, f->src, f->dst, f->id);
+  f->v6 = k->v6;
+  if (k->v6) {
+    memcpy(ph_frag6_at(ctx, r)->src, k->src6, 16);
+    memcpy(ph_frag6_at(ctx, r)->dst, k->dst6, 16);
+  }
+  uint32_t b = ph_frag_bucket(ctx, f->proto, f->src, f->dst, f->id, f->v6);
   f->hnext = ctx->frag_hash[b];
   ctx->frag_hash[b] = r;
   ctx->nfrags++;
@@ -138,14 +154,16 @@ ph_ref pinhole__frag_new(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
 
 void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
                          const uint8_t *pkt, ph_conn *c, int dir) {
-  ph_ref r = pinhole__frag_find(ctx, side, v);
+  ph_frag_key k;
+  ph_frag_key4(&k, v);
+  ph_ref r = pinhole__frag_find(ctx, side, &k);
   if (r != PH_NIL) {
     if (ph_frag_at(ctx, r)->mode == PH_FRAG_REASM &&
         ph_frag_at(ctx, r)->conn == PH_NIL) /* its later pieces came first */
       pinhole__reasm_release_virtual(ctx, r, pkt, c, dir);
     return;
   }
-  if ((r = pinhole__frag_new(ctx, side, v, ctx->cfg.frag_timeout_ms)) == 0)
+  if ((r = pinhole__frag_new(ctx, side, &k, ctx->cfg.frag_timeout_ms)) == 0)
     return;
   ph_frag *f = ph_frag_at(ctx, r);
   f->conn = ph_conn_ref(ctx, c);
@@ -153,47 +171,87 @@ void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
   pinhole__frag_mark(f, 0, (uint32_t)v->ip_len - v->ihl);
 }
 
+/* Is live connection c still the one entry f's first fragment matched? */
+static int ph_frag_owner(const pinhole_ctx *ctx, const ph_frag *f,
+                         const ph_conn *c) {
+  const ph_tuple *from = f->dir ? &c->b : &c->a;
+  if (!(c->flags & PH_CONN_LIVE) || from->src != f->src ||
+      from->dst != f->dst || ph_conn_is6(ctx, c) != f->v6)
+    return 0;
+  if (!f->v6)
+    return c->proto == f->proto;
+  const ph_conn6 *c6 = ph_conn6_of(ctx, c);
+  const ph_frag6 *a = ph_frag6_at(ctx, ph_ref_of((uint32_t)(f - ctx->frags)));
+  return c->proto == f->l4_6_ &&
+         memcmp(f->dir ? c6->b_src : c6->a_src, a->src, 16) == 0 &&
+         memcmp(f->dir ? c6->b_dst : c6->a_dst, a->dst, 16) == 0;
+}
+
 ph_conn *pinhole__frag_conn(pinhole_ctx *ctx, ph_ref r) {
   ph_frag *f = ph_frag_at(ctx, r);
   if (f->conn == PH_NIL)
     return NULL;
   ph_conn *c = ph_conn_at(ctx, f->conn);
-  const ph_tuple *from = f->dir ? &c->b : &c->a;
-  if ((c->flags & PH_CONN_LIVE) && c->proto == f->proto &&
-      from->src == f->src && from->dst == f->dst && ph_conn_stale(ctx, c))
+  if (ph_frag_owner(ctx, f, c) && ph_conn_stale(ctx, c))
     pinhole__conn_expire(ctx, c); /* past its deadline: dead */
-  if (!(c->flags & PH_CONN_LIVE) || c->proto != f->proto ||
-      from->src != f->src || from->dst != f->dst)
+  if (!ph_frag_owner(ctx, f, c))
     return NULL; /* the connection is gone (or its slot was reused) */
   return c;
 }
 
-int pinhole__frag_forward(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
-                          pinhole_pkt_view *v) {
+/* Does piece [lo, hi) (last: the datagram's end) disagree with the end
+ * entry f knows, or with pieces past it? */
+static int ph_frag_end_bad(const ph_frag *f, uint32_t hi, int last) {
+  if (f->have_last && (hi > f->total || (last && hi != f->total)))
+    return 1;
+  for (uint32_t i = 0; last && i < f->nranges; i++)
+    if (f->hi[i] > hi)
+      return 1;
+  return 0;
+}
+
+ph_conn *pinhole__frag_pass(pinhole_ctx *ctx, ph_ref r, uint32_t lo,
+                            uint32_t hi, int last, uint32_t ip_len, int *dir) {
   ph_frag *f = ph_frag_at(ctx, r);
-  uint32_t lo = v->frag_off, hi = lo + (uint32_t)v->ip_len - v->ihl;
-  if (pinhole__frag_mark(f, lo, hi) != 0) {
+  if ((f->v6 && ph_frag_end_bad(f, hi, last)) ||
+      pinhole__frag_mark(f, lo, hi) != 0) {
     ph_count(ctx, PINHOLE_CNT_ERR_IP);
     ph_count(ctx, PINHOLE_CNT_IP_FRAG_OVERLAP);
-    return PINHOLE_VERDICT_DROP;
+    if (f->v6) { /* RFC 5722: the whole datagram, and what follows */
+      f->mode = PH_FRAG_DEAD;
+      f->complete = 1;
+    }
+    return NULL;
   }
   ph_conn *c = pinhole__frag_conn(ctx, r);
   if (c == NULL) {
     pinhole__frag_free(ctx, r, 0);
     ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
-    return PINHOLE_VERDICT_DROP;
+    return NULL;
   }
-  if (!(ph_get16(pkt->data + 6) & 0x2000)) { /* MF clear: the last piece */
+  if (last) {
     f->have_last = 1;
     f->total = (uint16_t)hi;
   }
+  *dir = f->dir;
   c->frames[f->dir]++;
-  c->bytes[f->dir] += v->ip_len;
-  pinhole__translate(ctx, pkt->data, v, c, f->dir, 0);
-  pkt->len = v->ip_len;
+  c->bytes[f->dir] += ip_len;
   ph_frag_check_complete(f);
   if (f->complete)
     pinhole__frag_free(ctx, r, 0);
+  return c;
+}
+
+int pinhole__frag_forward(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                          pinhole_pkt_view *v) {
+  uint32_t lo = v->frag_off, hi = lo + (uint32_t)v->ip_len - v->ihl;
+  int last = !(ph_get16(pkt->data + 6) & 0x2000); /* MF clear */
+  int dir;
+  ph_conn *c = pinhole__frag_pass(ctx, r, lo, hi, last, v->ip_len, &dir);
+  if (c == NULL)
+    return PINHOLE_VERDICT_DROP;
+  pinhole__translate(ctx, pkt->data, v, c, dir, 0);
+  pkt->len = v->ip_len;
   ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
   return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
                                       : PINHOLE_VERDICT_FORWARD;
@@ -201,7 +259,9 @@ int pinhole__frag_forward(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
 
 int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                         int side) {
-  ph_ref r = pinhole__frag_find(ctx, side, v);
+  ph_frag_key k;
+  ph_frag_key4(&k, v);
+  ph_ref r = pinhole__frag_find(ctx, side, &k);
   if (r == 0) {
     int vd = v->proto == PINHOLE_IPPROTO_UDP
                  ? pinhole__reasm_orphan(ctx, pkt, v, side)

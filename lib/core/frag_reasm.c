@@ -461,7 +461,9 @@ static int ph_finish(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt) {
  * fragment table is full (counted). */
 static ph_ref ph_reasm_new(pinhole_ctx *ctx, int side,
                            const pinhole_pkt_view *v, ph_ref conv, int dir) {
-  ph_ref r = pinhole__frag_new(ctx, side, v, ctx->cfg.hold_timeout_ms);
+  ph_frag_key k;
+  ph_frag_key4(&k, v);
+  ph_ref r = pinhole__frag_new(ctx, side, &k, ctx->cfg.hold_timeout_ms);
   if (r == PH_NIL) {
     ph_count(ctx, PINHOLE_CNT_REASM_OVERFLOW);
     return PH_NIL;
@@ -480,7 +482,9 @@ static ph_ref ph_reasm_new(pinhole_ctx *ctx, int side,
 
 int pinhole__reasm_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
                          pinhole_pkt_view *v, ph_conn *c, int dir, int side) {
-  ph_ref r = pinhole__frag_find(ctx, side, v);
+  ph_frag_key k;
+  ph_frag_key4(&k, v);
+  ph_ref r = pinhole__frag_find(ctx, side, &k);
   if (r != PH_NIL && ph_frag_at(ctx, r)->mode == PH_FRAG_DEAD) {
     ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
     return PINHOLE_VERDICT_DROP;

@@ -17,13 +17,35 @@ enum ph_frag_mode {
   PH_FRAG_DEAD = 2     /* its datagram was dropped: the rest is too */
 };
 
-/* frag.c: the entry for (side, the fragment's addresses, id, protocol)
- * that has not passed its deadline, or PH_NIL. */
+/* What the fragments of one datagram share: the addresses as they arrive
+ * (IPv6: their keyed folds, pinhole__fold6, with the full addresses in
+ * src6/dst6), the identification (IPv4: 16 bits, IPv6: 32) and the
+ * protocol (IPv6: the fragment header's next header). */
+typedef struct ph_frag_key {
+  uint32_t src, dst;
+  uint32_t id;
+  uint8_t proto;
+  uint8_t v6;
+  const uint8_t *src6, *dst6; /* v6 only */
+} ph_frag_key;
+
+/* The key of an IPv4 fragment. */
+static inline void ph_frag_key4(ph_frag_key *k, const pinhole_pkt_view *v) {
+  k->src = v->src;
+  k->dst = v->dst;
+  k->id = v->ip_id;
+  k->proto = v->proto;
+  k->v6 = 0;
+  k->src6 = k->dst6 = NULL;
+}
+
+/* frag.c: the entry for (side, key) that has not passed its deadline, or
+ * PH_NIL. An IPv6 entry matches only the same full addresses. */
 ph_ref pinhole__frag_find(const pinhole_ctx *ctx, int side,
-                          const pinhole_pkt_view *v);
+                          const ph_frag_key *k);
 /* frag.c: a free entry for that key, hashed and armed for timeout_ms, its
  * mode PH_FRAG_VIRTUAL and no connection; PH_NIL when the table is full. */
-ph_ref pinhole__frag_new(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
+ph_ref pinhole__frag_new(pinhole_ctx *ctx, int side, const ph_frag_key *k,
                          uint32_t timeout_ms);
 /* frag.c: unhashes and frees an entry (nothing counted, nothing held). */
 void pinhole__frag_release(pinhole_ctx *ctx, ph_ref ref);
@@ -35,6 +57,15 @@ int pinhole__frag_mark(ph_frag *f, uint32_t lo, uint32_t hi);
  * fragment matched (a connection past its deadline is expired here), or
  * NULL (no first fragment yet, or the connection is gone). */
 ph_conn *pinhole__frag_conn(pinhole_ctx *ctx, ph_ref r);
+/* frag.c: piece [lo, hi) of entry r's datagram (last: M/MF clear),
+ * ip_len bytes, passes: recorded and counted in its connection's frames,
+ * which is returned with its direction in *dir (the entry is freed when
+ * the datagram is complete). NULL when it is dropped (an overlap, or the
+ * connection gone; counted, the verdict not). An IPv6 overlap or an end
+ * that disagrees drops the whole datagram (RFC 5722): the entry stays,
+ * PH_FRAG_DEAD. */
+ph_conn *pinhole__frag_pass(pinhole_ctx *ctx, ph_ref r, uint32_t lo,
+                            uint32_t hi, int last, uint32_t ip_len, int *dir);
 /* frag.c: a later fragment of PH_FRAG_VIRTUAL entry r: translated like
  * its first fragment, or dropped (overlap, connection gone). Returns the
  * verdict, counted. */

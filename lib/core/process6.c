@@ -3,7 +3,7 @@
  * The IPv6 packet path (max_conns6 > 0): the stateful firewall without
  * translation. Validate (pinhole_pkt6_parse), look up (flows6.c), create
  * under an IPv6 rule, track TCP as for IPv4, count. docs/ipv6.md says
- * what is built and what is not yet (fragments, ALGs, reject packets).
+ * what is built and what is not yet (ALGs); fragments: core/frag6.c.
  */
 #include "core/engine.h"
 #include "pkt/bytes.h"
@@ -36,6 +36,8 @@ static void ph_view_of6(const pinhole_ctx *ctx, pinhole_pkt_view *v,
   v->tcp_win = v6->tcp_win;
   v->icmp_code = v6->icmp_code;
   v->icmp_seq = v6->icmp_seq;
+  if (v6->flags & PINHOLE_PKT6F_FIRST_FRAG) /* TCP: its end may be short */
+    v->flags |= PINHOLE_PKTF_FRAGMENT | PINHOLE_PKTF_FIRST_FRAG;
   if (v6->flags & PINHOLE_PKT6F_ICMP_QUERY) {
     v->flags |= PINHOLE_PKTF_ICMP_QUERY;
     v->icmp_type = v6->icmp_type == PINHOLE_ICMP6_ECHO ? 8 : 0;
@@ -267,13 +269,8 @@ int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
     pinhole__count_reason(ctx, reason);
     return PINHOLE_VERDICT_DROP;
   }
-  if ((v6.flags & PINHOLE_PKT6F_FRAGMENT) &&
-      !(v6.flags & PINHOLE_PKT6F_ATOMIC)) {
-    /* fragmented datagrams are not tracked yet (docs/ipv6.md) */
-    ph_count(ctx, PINHOLE_CNT_ERR_IP);
-    ph_count(ctx, PINHOLE_CNT_IP6_FRAGMENT);
-    return PINHOLE_VERDICT_DROP;
-  }
+  if ((v6.flags & PINHOLE_PKT6F_FRAGMENT) && !(v6.flags & PINHOLE_PKT6F_ATOMIC))
+    return pinhole__frag6(ctx, pkt, &v6, side); /* core/frag6.c */
   if (v6.flags & (PINHOLE_PKT6F_ND | PINHOLE_PKT6F_MLD)) {
     if (!(ctx->cfg.flags & PINHOLE_CFG_IP6_ND_DROP))
       return PINHOLE_VERDICT_FORWARD;
@@ -299,4 +296,23 @@ int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
     return pinhole__verdict(ctx, 0,
                             ph_existing6(ctx, pkt, &v6, &v, c, dir, side));
   return ph_new6(ctx, pkt, &v6, &v, side);
+}
+
+int pinhole__process6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                            const pinhole_pkt6_view *v6, int side,
+                            ph_conn **conn, int *dir) {
+  pkt->len = v6->ip_len;
+  pinhole_pkt_view v;
+  ph_view_of6(ctx, &v, v6);
+  ph_conn *c = pinhole__conn6_lookup(ctx, v6->proto, v6->src, v6->dst,
+                                     v6->sport, v6->dport, dir);
+  int vd = c != NULL
+               ? pinhole__verdict(ctx, 0,
+                                  ph_existing6(ctx, pkt, v6, &v, c, *dir, side))
+               : ph_new6(ctx, pkt, v6, &v, side);
+  *conn = vd == PINHOLE_VERDICT_FORWARD
+              ? pinhole__conn6_lookup(ctx, v6->proto, v6->src, v6->dst,
+                                      v6->sport, v6->dport, dir)
+              : NULL;
+  return vd;
 }

@@ -4,8 +4,10 @@
  * TCP both ways, a first packet from outside refused, UDP, echo, ICMPv6
  * errors matched to their flow through the quote, two addresses whose
  * folds collide, flows that differ only in an address's high bits, the
- * IPv6 table full, expiry, IPv6 off, the parse reasons' counters, and
- * neighbour discovery passed or dropped.
+ * IPv6 table full, expiry, IPv6 off, the parse reasons' counters,
+ * neighbour discovery passed or dropped, and fragmented datagrams (in
+ * order, out of order, unknown, overlapping, from another host, refused,
+ * no room, timed out, atomic).
  */
 #include "helpers.h"
 
@@ -543,10 +545,11 @@ static void test_ipv6_reasons_counted(void **state) {
   t_put16(f + 12, 40);
   t_put16(f + 14, 0x1234);
   b6_len(&p, o + 24);
-  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP6_FRAGMENT);
-  /* ... and a later one (offset 16) */
-  t_put16(f + 2, 16);
-  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP6_FRAGMENT);
+  f[0] = PINHOLE_IPPROTO_TCP; /* claims TCP: the chain lacks its header */
+  dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_FRAG_LEN);
+  f[0] = PINHOLE_IPPROTO_UDP;
+  t_put16(f + 2, 17); /* a later one (offset 16) of no datagram */
+  dropped_as(&p, PINHOLE_CNT_FRAGMENTS, PINHOLE_CNT_FRAGMENTS);
 
   /* a routing header of type 0 (RFC 5095): IPv6's source route */
   o = b6_ip(p.b, s, d, PINHOLE_IP6_NH_ROUTING, 24 + 8);
@@ -743,6 +746,290 @@ static void test_ipv6_reject_answers(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- fragments (core/frag6.c) ---------------------------------------- */
+
+/* A UDP datagram src:sport -> dst:dport with a 40-byte payload: its
+ * fragmentable part (UDP header and payload, checksum set) into part;
+ * returns its length, 48. */
+static size_t d6_udp(uint8_t part[64], const char *src, uint16_t sport,
+                     const char *dst, uint16_t dport, char tag) {
+  char pl[41];
+  memset(pl, tag, 40);
+  pl[40] = '\0';
+  tpkt w;
+  b6_udp(&w, src, sport, dst, dport, pl);
+  memcpy(part, w.b + 40, 48);
+  return 48;
+}
+
+/* A fragment src -> dst of a datagram whose fragmentable part is part:
+ * bytes [off, off + n), identification id, M set when more. */
+static tpkt *b6_frag(tpkt *p, const char *src, const char *dst, uint32_t id,
+                     const uint8_t *part, size_t off, size_t n, int more) {
+  uint8_t s[16], d[16];
+  a6(s, src);
+  a6(d, dst);
+  size_t o = b6_ip(p->b, s, d, PINHOLE_IP6_NH_FRAGMENT, 8 + n);
+  uint8_t *f = p->b + o;
+  f[0] = PINHOLE_IPPROTO_UDP;
+  f[1] = 0;
+  t_put16(f + 2, (uint16_t)(off | (more ? 1u : 0u)));
+  t_put32(f + 4, id);
+  memcpy(f + 8, part + off, n);
+  b6_len(p, o + 8 + n);
+  return p;
+}
+
+/* Fragment k (0, 1, 2) of the datagram part cut in three 16-byte pieces. */
+static tpkt *b6_third(tpkt *p, const char *src, const char *dst, uint32_t id,
+                      const uint8_t *part, int k) {
+  return b6_frag(p, src, dst, id, part, 16u * (size_t)k, 16, k < 2);
+}
+
+static uint32_t frags_in_use(tctx *t) {
+  pinhole_usage u;
+  t_usage(t, &u);
+  return u.fragments;
+}
+
+/* Sends fragment p from inside; asserts the verdict and, when forwarded,
+ * that its bytes are untouched. */
+static void frag_in(tctx *t, tpkt *p, uint64_t now, int want) {
+  uint8_t before[sizeof(p->b)];
+  uint32_t len = p->p.len;
+  memcpy(before, p->b, len);
+  assert_int_equal(t_in(t, p, now), want);
+  if (want == PINHOLE_VERDICT_FORWARD) {
+    assert_int_equal(p->p.len, len);
+    assert_memory_equal(p->b, before, len);
+  }
+}
+
+static const char *const frag_listing =
+    "Conversation: ALG protocol: none\n"
+    "  Number of initiators: 1, Number of responders: 1\n"
+    "Flow                                          State    Dir  Frm count\n"
+    "UDP [2001:db8:1::2]:5353 -> [2001:db8:2::5]:53 Forward  I          3\n"
+    "UDP [2001:db8:2::5]:53 -> [2001:db8:1::2]:5353 Forward  O          1\n";
+
+static void test_ipv6_frag_in_order(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  uint8_t d[64];
+  d6_udp(d, CLI, 5353, SRV, 53, 'q');
+  tpkt p;
+  frag_in(t, b6_third(&p, CLI, SRV, 0x10203040u, d, 0), SEC,
+          PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(frags_in_use(t), 1);
+  frag_in(t, b6_third(&p, CLI, SRV, 0x10203040u, d, 1), SEC,
+          PINHOLE_VERDICT_FORWARD);
+  frag_in(t, b6_third(&p, CLI, SRV, 0x10203040u, d, 2), SEC,
+          PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(frags_in_use(t), 0); /* whole: the entry is gone */
+  /* the answer in one piece, from the outside */
+  b6_udp(&p, SRV, 53, CLI, 5353, "answer");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3, -1);
+  t_listing_is(t, frag_listing);
+  t_ctx_del(t);
+}
+
+static void test_ipv6_frag_out_of_order(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  uint8_t d[64];
+  d6_udp(d, CLI, 5353, SRV, 53, 'q');
+  tpkt p;
+  /* first, last, middle: the first decides, the others follow */
+  frag_in(t, b6_third(&p, CLI, SRV, 77, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
+  frag_in(t, b6_third(&p, CLI, SRV, 77, d, 2), SEC, PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(frags_in_use(t), 1);
+  frag_in(t, b6_third(&p, CLI, SRV, 77, d, 1), SEC, PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(frags_in_use(t), 0);
+  b6_udp(&p, SRV, 53, CLI, 5353, "answer");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3, -1);
+  t_listing_is(t, frag_listing);
+  /* last, middle, first (id 78): pieces before their first fragment are
+   * not held for IPv6: dropped as not matched; the first one passes and
+   * its entry waits for pieces that never come, then times out */
+  frag_in(t, b6_third(&p, CLI, SRV, 78, d, 2), 2 * SEC, PINHOLE_VERDICT_DROP);
+  frag_in(t, b6_third(&p, CLI, SRV, 78, d, 1), 2 * SEC, PINHOLE_VERDICT_DROP);
+  frag_in(t, b6_third(&p, CLI, SRV, 78, d, 0), 2 * SEC,
+          PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(frags_in_use(t), 1);
+  assert_true(pinhole_tick(t->ctx, 13 * SEC) >= 0);
+  assert_int_equal(frags_in_use(t), 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_FRAGMENTS, 2, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_FRAG_TIMEOUT, 1, -1);
+  t_ctx_del(t);
+}
+
+static void test_ipv6_frag_unknown_and_timeout(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  uint8_t d[64];
+  d6_udp(d, CLI, 5353, SRV, 53, 'q');
+  tpkt p;
+  /* a piece of a datagram never seen */
+  frag_in(t, b6_third(&p, CLI, SRV, 5, d, 1), SEC, PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_FRAGMENTS, 1, -1);
+  /* a first fragment, then its rest after frag_timeout_ms (10 s) */
+  frag_in(t, b6_third(&p, CLI, SRV, 6, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
+  frag_in(t, b6_third(&p, CLI, SRV, 6, d, 1), 10 * SEC,
+          PINHOLE_VERDICT_FORWARD);
+  /* past the deadline (rounded up to the wheel's ticks) the entry is dead
+   * even before a tick removes it */
+  frag_in(t, b6_third(&p, CLI, SRV, 6, d, 2), 13 * SEC, PINHOLE_VERDICT_DROP);
+  assert_int_equal(frags_in_use(t), 1);
+  assert_true(pinhole_tick(t->ctx, 13 * SEC) >= 0);
+  assert_int_equal(frags_in_use(t), 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_FRAGMENTS, 2, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_FRAG_TIMEOUT, 1, -1);
+  t_ctx_del(t);
+}
+
+/* RFC 5722: an overlapping piece drops the whole datagram. */
+static void test_ipv6_frag_overlap(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  uint8_t d[64];
+  d6_udp(d, CLI, 5353, SRV, 53, 'q');
+  tpkt p;
+  frag_in(t, b6_third(&p, CLI, SRV, 9, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
+  /* [8, 24) overlaps the first piece */
+  frag_in(t, b6_frag(&p, CLI, SRV, 9, d, 8, 16, 1), SEC, PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_FRAG_OVERLAP, 1, -1);
+  /* the rest of the datagram, even clean pieces, is dropped with it */
+  frag_in(t, b6_third(&p, CLI, SRV, 9, d, 1), SEC, PINHOLE_VERDICT_DROP);
+  frag_in(t, b6_third(&p, CLI, SRV, 9, d, 2), SEC, PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_FRAG_OVERLAP, 1, PINHOLE_CNT_FRAGMENTS, 2, -1);
+  /* a first fragment sent twice (id 10) */
+  frag_in(t, b6_third(&p, CLI, SRV, 10, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
+  frag_in(t, b6_third(&p, CLI, SRV, 10, d, 0), SEC, PINHOLE_VERDICT_DROP);
+  frag_in(t, b6_third(&p, CLI, SRV, 10, d, 0), SEC, PINHOLE_VERDICT_DROP);
+  /* an end that disagrees (id 11): the last piece ends at 48, a piece
+   * past it follows */
+  frag_in(t, b6_third(&p, CLI, SRV, 11, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
+  frag_in(t, b6_third(&p, CLI, SRV, 11, d, 2), SEC, PINHOLE_VERDICT_FORWARD);
+  frag_in(t, b6_frag(&p, CLI, SRV, 11, d, 48, 8, 0), SEC, PINHOLE_VERDICT_DROP);
+  frag_in(t, b6_third(&p, CLI, SRV, 11, d, 1), SEC, PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_ERR_IP, 3, PINHOLE_CNT_IP_FRAG_OVERLAP, 3,
+             PINHOLE_CNT_FRAGMENTS, 4, -1);
+  t_ctx_del(t);
+}
+
+/* A piece from another host with the same identification (and one
+ * whose address folds like the sender's) is no piece of the datagram. */
+static void test_ipv6_frag_other_host(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  uint8_t x[16], y[16];
+  fold_collision(t->ctx, x, y);
+  char xs[PINHOLE_ADDR6_STRLEN], ys[PINHOLE_ADDR6_STRLEN];
+  assert_true(pinhole_addr6_format(x, xs, sizeof(xs)) > 0);
+  assert_true(pinhole_addr6_format(y, ys, sizeof(ys)) > 0);
+  uint8_t d[64];
+  d6_udp(d, xs, 6000, SRV, 53, 'x');
+  tpkt p;
+  frag_in(t, b6_third(&p, xs, SRV, 42, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
+  frag_in(t, b6_third(&p, ys, SRV, 42, d, 1), SEC, PINHOLE_VERDICT_DROP);
+  frag_in(t, b6_third(&p, CLI2, SRV, 42, d, 1), SEC, PINHOLE_VERDICT_DROP);
+  frag_in(t, b6_third(&p, xs, RTR, 42, d, 1), SEC, PINHOLE_VERDICT_DROP);
+  /* the same host's piece from the wrong side */
+  b6_third(&p, xs, SRV, 42, d, 1);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* the sender's own pieces still pass */
+  frag_in(t, b6_third(&p, xs, SRV, 42, d, 1), SEC, PINHOLE_VERDICT_FORWARD);
+  frag_in(t, b6_third(&p, xs, SRV, 42, d, 2), SEC, PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(frags_in_use(t), 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_FRAGMENTS, 4, -1);
+  t_ctx_del(t);
+}
+
+/* The first fragment refused by the rules: its followers are dropped. */
+static void test_ipv6_frag_first_refused(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  uint8_t d[64];
+  d6_udp(d, PEER, 7000, CLI, 53, 'o');
+  tpkt p;
+  for (int k = 0; k < 3; k++) {
+    b6_third(&p, PEER, CLI, 3, d, k);
+    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  }
+  assert_int_equal(frags_in_use(t), 0);
+  t_counters(t, PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_FRAGMENTS, 2, -1);
+  t_listing_is(t, "");
+  t_ctx_del(t);
+}
+
+/* No free fragment entry: the first fragment is dropped, not tracked. */
+static void test_ipv6_frag_table_full(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 8;
+  cfg.max_fragments = 2;
+  tctx *t = t_ctx_cfg(&cfg);
+  rule6(t, "v6-out", PINHOLE_SIDE_INSIDE, 0, "2001:db8:1::", 48, NULL, 0, 0,
+        PINHOLE_ACTION_ACCEPT);
+  uint8_t d[64];
+  d6_udp(d, CLI, 5353, SRV, 53, 'q');
+  tpkt p;
+  frag_in(t, b6_third(&p, CLI, SRV, 1, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
+  frag_in(t, b6_third(&p, CLI, SRV, 2, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
+  frag_in(t, b6_third(&p, CLI, SRV, 3, d, 0), SEC, PINHOLE_VERDICT_DROP);
+  frag_in(t, b6_third(&p, CLI, SRV, 3, d, 1), SEC, PINHOLE_VERDICT_DROP);
+  /* the others complete and make room */
+  for (uint32_t id = 1; id <= 2; id++)
+    for (int k = 1; k < 3; k++)
+      frag_in(t, b6_third(&p, CLI, SRV, id, d, k), SEC,
+              PINHOLE_VERDICT_FORWARD);
+  frag_in(t, b6_third(&p, CLI, SRV, 3, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 6,
+             PINHOLE_CNT_ERR_IP, 1, PINHOLE_CNT_IP6_FRAGMENT, 1,
+             PINHOLE_CNT_FRAGMENTS, 1, -1);
+  t_ctx_del(t);
+}
+
+/* Atomic fragments are whole packets (RFC 6946); fragmented ND and
+ * ICMPv6 errors have no connection to follow (RFC 6980). */
+static void test_ipv6_frag_atomic_and_untracked(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  uint8_t d[64];
+  d6_udp(d, CLI, 5353, SRV, 53, 'q');
+  tpkt p;
+  frag_in(t, b6_frag(&p, CLI, SRV, 4, d, 0, 48, 0), SEC,
+          PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(frags_in_use(t), 0);
+  b6_udp(&p, SRV, 53, CLI, 5353, "answer");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1, -1);
+  /* a first fragment of a protocol without connections (GRE) */
+  uint8_t ns[32];
+  memset(ns, 0, sizeof(ns));
+  ns[0] = PINHOLE_ICMP6_NEIGH_SOL;
+  b6_frag(&p, CLI, SRV, 8, ns, 0, 24, 1);
+  p.b[40] = 47;
+  frag_in(t, &p, SEC, PINHOLE_VERDICT_DROP);
+  /* ... and of a neighbour solicitation */
+  p.b[40] = PINHOLE_IP6_NH_ICMPV6;
+  frag_in(t, &p, SEC, PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_ERR_IP, 1, PINHOLE_CNT_IP6_FRAGMENT, 1, -1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ipv6_tcp_out),
@@ -759,6 +1046,14 @@ int main(void) {
       cmocka_unit_test(test_ipv6_nd_pass_or_drop),
       cmocka_unit_test(test_ipv6_rule_checks),
       cmocka_unit_test(test_ipv6_burst),
+      cmocka_unit_test(test_ipv6_frag_in_order),
+      cmocka_unit_test(test_ipv6_frag_out_of_order),
+      cmocka_unit_test(test_ipv6_frag_unknown_and_timeout),
+      cmocka_unit_test(test_ipv6_frag_overlap),
+      cmocka_unit_test(test_ipv6_frag_other_host),
+      cmocka_unit_test(test_ipv6_frag_first_refused),
+      cmocka_unit_test(test_ipv6_frag_table_full),
+      cmocka_unit_test(test_ipv6_frag_atomic_and_untracked),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

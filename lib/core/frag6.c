@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * IPv6 fragments in the firewall (RFC 8200 sec. 4.5), by the fragment
+ * table of core/frag.c: only a datagram's first fragment carries the
+ * ports, so it goes through the connection look-up and the rules like a
+ * whole packet and, when it passes, its entry is keyed by (side, the
+ * folds of its addresses, the 32-bit identification, the fragment
+ * header's next header) with the full addresses beside it (ctx.h
+ * ph_frag6: a fold collision finds no entry). Later fragments follow its
+ * verdict: forwarded, untouched, in its connection's frames; or dropped.
+ *
+ * An overlap, or an end that disagrees with one already seen, drops the
+ * whole datagram (RFC 5722): the fragment at hand and every later one
+ * until the entry's deadline. A later fragment without an entry (its
+ * first fragment dropped, not come yet, or gone) is dropped as not
+ * matched: nothing is held for IPv6 (docs/reassembly.md says why). No
+ * free entry for a first fragment: it is dropped as not tracked. A
+ * fragmented ND or MLD message (RFC 6980) or ICMPv6 error has no
+ * connection to follow: not tracked either. Atomic fragments (RFC 6946)
+ * never come here: they are whole packets.
+ */
+#include "core/frag_reasm.h"
+#include "pkt/bytes.h"
+
+#include <pinhole/ipv6.h>
+
+/* The table key of IPv6 fragment v6 (pkt: its bytes). */
+static void ph_key6(const pinhole_ctx *ctx, ph_frag_key *k, const uint8_t *pkt,
+                    const pinhole_pkt6_view *v6) {
+  k->src = pinhole__fold6(ctx, v6->src);
+  k->dst = pinhole__fold6(ctx, v6->dst);
+  k->id = v6->frag_id;
+  k->proto = pkt[v6->frag_hdr_off]; /* the fragment header's next header */
+  k->v6 = 1;
+  k->src6 = v6->src;
+  k->dst6 = v6->dst;
+}
+
+/* The bytes after the fragment header: this fragment's piece. */
+static uint32_t ph_piece_len(const pinhole_pkt6_view *v6) {
+  return v6->ip_len - v6->frag_hdr_off - 8u;
+}
+
+static int ph_not_tracked(pinhole_ctx *ctx) {
+  ph_count(ctx, PINHOLE_CNT_ERR_IP);
+  ph_count(ctx, PINHOLE_CNT_IP6_FRAGMENT);
+  return PINHOLE_VERDICT_DROP;
+}
+
+static int ph_not_matched(pinhole_ctx *ctx) {
+  ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+  return PINHOLE_VERDICT_DROP;
+}
+
+/* A first fragment (offset 0, M set). */
+static int ph_first6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                     const pinhole_pkt6_view *v6, int side) {
+  if (v6->flags &
+      (PINHOLE_PKT6F_ND | PINHOLE_PKT6F_MLD | PINHOLE_PKT6F_ICMP_ERROR))
+    return ph_not_tracked(ctx);
+  if (v6->proto != PINHOLE_IPPROTO_TCP && v6->proto != PINHOLE_IPPROTO_UDP &&
+      !(v6->flags & PINHOLE_PKT6F_ICMP_QUERY)) {
+    ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+    ph_count(ctx, PINHOLE_CNT_DROP_NO_RULE);
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_frag_key k;
+  ph_key6(ctx, &k, pkt->data, v6);
+  ph_ref r = pinhole__frag_find(ctx, side, &k);
+  if (r != PH_NIL) {
+    /* a second first fragment: it overlaps the first (RFC 5722) */
+    ph_frag *f = ph_frag_at(ctx, r);
+    if (f->mode == PH_FRAG_DEAD)
+      return ph_not_matched(ctx);
+    f->mode = PH_FRAG_DEAD;
+    f->complete = 1;
+    ph_count(ctx, PINHOLE_CNT_ERR_IP);
+    ph_count(ctx, PINHOLE_CNT_IP_FRAG_OVERLAP);
+    return PINHOLE_VERDICT_DROP;
+  }
+  r = pinhole__frag_new(ctx, side, &k, ctx->cfg.frag_timeout_ms);
+  if (r == PH_NIL)
+    return ph_not_tracked(ctx);
+  ph_conn *c;
+  int dir;
+  int vd = pinhole__process6_first(ctx, pkt, v6, side, &c, &dir);
+  if (c == NULL) { /* dropped, or passed without a connection */
+    pinhole__frag_release(ctx, r);
+    return vd;
+  }
+  ph_frag *f = ph_frag_at(ctx, r);
+  f->conn = ph_conn_ref(ctx, c);
+  f->dir = (uint8_t)dir;
+  f->l4_6_ = c->proto;
+  pinhole__frag_mark(f, 0, ph_piece_len(v6));
+  return vd;
+}
+
+/* A later fragment (offset > 0): its first fragment's verdict. */
+static int ph_later6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                     const pinhole_pkt6_view *v6, int side) {
+  ph_frag_key k;
+  ph_key6(ctx, &k, pkt->data, v6);
+  ph_ref r = pinhole__frag_find(ctx, side, &k);
+  if (r == PH_NIL || ph_frag_at(ctx, r)->mode == PH_FRAG_DEAD)
+    return ph_not_matched(ctx);
+  uint32_t lo = v6->frag_off, hi = lo + ph_piece_len(v6);
+  int last = !(pkt->data[v6->frag_hdr_off + 3u] & 1u); /* M clear */
+  int dir;
+  if (pinhole__frag_pass(ctx, r, lo, hi, last, v6->ip_len, &dir) == NULL)
+    return PINHOLE_VERDICT_DROP;
+  pkt->len = v6->ip_len; /* link-layer padding is not part of the packet */
+  ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
+  return PINHOLE_VERDICT_FORWARD;
+}
+
+int pinhole__frag6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                   const pinhole_pkt6_view *v6, int side) {
+  if (v6->flags & PINHOLE_PKT6F_FIRST_FRAG)
+    return ph_first6(ctx, pkt, v6, side);
+  return ph_later6(ctx, pkt, v6, side);
+}
