@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ALGs on IPv6 connections (the firewall, no translation; docs/ipv6.md):
+ * FTP EPRT |2| (active) and 229 (passive) open pinholes for the IPv6 data
+ * connection, which joins the conversation as a Forward flow and is
+ * admitted only from the announced peer (full addresses compared, a fold
+ * collision opens nothing); hostile EPRTs (another address, a low port,
+ * bad text, |1| and PORT on IPv6) are counted and open nothing; nothing
+ * is ever rewritten.
+ */
+#include "helpers.h"
+#include "helpers6.h"
+
+#define CLI "2001:db8:1::2"  /* inside FTP client */
+#define SRV "2001:db8:2::5"  /* outside FTP server */
+#define PEER "2001:db8:2::7" /* another outside host */
+#define WEB "2001:db8:1::21" /* inside FTP server */
+#define OUTC "2001:db8:3::9" /* outside FTP client */
+
+/* An FTP control connection cli:cport -> srv:21 and where each side's
+ * sequence numbers are. in: the client is inside. */
+typedef struct ftp6 {
+  const char *cli, *srv;
+  uint16_t cport;
+  int in;
+  uint32_t cseq, sseq;
+} ftp6;
+
+/* The context: inside 2001:db8:1::/48 may go out (the ALG by port), the
+ * outside may reach WEB's FTP port. */
+static tctx *ctx_alg6(uint32_t flags) {
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 16;
+  cfg.flags |= flags;
+  tctx *t = t_ctx_cfg(&cfg);
+  rule6(t, "v6-out", PINHOLE_SIDE_INSIDE, 0, "2001:db8:1::", 48, NULL, 0, 0,
+        PINHOLE_ACTION_ACCEPT);
+  rule6(t, "v6-ftp", PINHOLE_SIDE_OUTSIDE, PINHOLE_IPPROTO_TCP, NULL, 0, WEB,
+        128, 21, PINHOLE_ACTION_ACCEPT);
+  return t;
+}
+
+static int from_cli(tctx *t, const ftp6 *f, tpkt *p) {
+  return f->in ? t_in(t, p, SEC) : t_out(t, p, SEC);
+}
+
+static int from_srv(tctx *t, const ftp6 *f, tpkt *p) {
+  return f->in ? t_out(t, p, SEC) : t_in(t, p, SEC);
+}
+
+/* Handshake and the server's greeting. */
+static void ftp6_open(tctx *t, ftp6 *f) {
+  tpkt p;
+  f->cseq = 1000 + f->cport;
+  f->sseq = 7000;
+  b6_tcp(&p, f->cli, f->cport, f->srv, 21, PINHOLE_TCP_SYN, f->cseq++, 0, 0);
+  assert_int_equal(from_cli(t, f, &p), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, f->srv, 21, f->cli, f->cport, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+         f->sseq++, f->cseq, 0);
+  assert_int_equal(from_srv(t, f, &p), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, f->cli, f->cport, f->srv, 21, PINHOLE_TCP_ACK, f->cseq, f->sseq,
+         0);
+  assert_int_equal(from_cli(t, f, &p), PINHOLE_VERDICT_FORWARD);
+  b6_tcp_text(&p, f->srv, 21, f->cli, f->cport,
+              PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, f->sseq, f->cseq,
+              T_FTP_GREETING);
+  f->sseq += T_FTP_GREETING_LEN;
+  assert_int_equal(from_srv(t, f, &p), PINHOLE_VERDICT_FORWARD);
+}
+
+/* A line from the client (cli 1) or the server: forwarded unchanged. */
+static void ftp6_line(tctx *t, ftp6 *f, int cli, const char *line) {
+  tpkt p;
+  if (cli)
+    b6_tcp_text(&p, f->cli, f->cport, f->srv, 21,
+                PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, f->cseq, f->sseq, line);
+  else
+    b6_tcp_text(&p, f->srv, 21, f->cli, f->cport,
+                PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, f->sseq, f->cseq, line);
+  uint8_t before[256];
+  uint32_t len = p.p.len;
+  assert_true(len <= sizeof(before));
+  memcpy(before, p.b, len);
+  assert_int_equal(cli ? from_cli(t, f, &p) : from_srv(t, f, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(p.p.len, len);
+  assert_memory_equal(p.b, before, len); /* nothing rewritten */
+  if (cli)
+    f->cseq += (uint32_t)strlen(line);
+  else
+    f->sseq += (uint32_t)strlen(line);
+}
+
+static void test_ipv6_ftp_eprt_active(void **state) {
+  (void)state;
+  tctx *t = ctx_alg6(0);
+  ftp6 f = {CLI, SRV, 40000, 1, 0, 0};
+  ftp6_open(t, &f);
+  ftp6_line(t, &f, 1, "EPRT |2|2001:db8:1::2|40001|\r\n");
+  t_listing_is(t, "Conversation: ALG protocol: ftp\n"
+                  "  Number of initiators: 1, Number of responders: 1\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "TCP [2001:db8:1::2]:40000 -> [2001:db8:2::5]:21 Watch    "
+                  "I          3\n"
+                  "TCP [2001:db8:2::5]:21 -> [2001:db8:1::2]:40000 Watch    "
+                  "O          2\n"
+                  "TCP [2001:db8:2::5]:0 -> [2001:db8:1::2]:40001 Forward  "
+                  "O          0\n");
+  assert_true(t_has_event(t, "PINHOLE_CREATED: conv=1 proto=TCP side=outside "
+                             "[2001:db8:2::5]:0 -> [2001:db8:1::2]:40001"));
+  tpkt p;
+  /* another outside host, and the server to another port: refused */
+  b6_tcp(&p, PEER, 20, CLI, 40001, PINHOLE_TCP_SYN, 300, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  b6_tcp(&p, SRV, 20, CLI, 40002, PINHOLE_TCP_SYN, 300, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* the server's data connection */
+  b6_tcp(&p, SRV, 20, CLI, 40001, PINHOLE_TCP_SYN, 300, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, CLI, 40001, SRV, 20, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 9000, 301,
+         0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, SRV, 20, CLI, 40001, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, 301, 9001,
+         12);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  /* consumed: another connection from the server (any source port
+   * matched) is no data connection */
+  b6_tcp(&p, SRV, 2020, CLI, 40001, PINHOLE_TCP_SYN, 900, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_listing_is(t, "Conversation: ALG protocol: ftp\n"
+                  "  Number of initiators: 2, Number of responders: 2\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "TCP [2001:db8:1::2]:40000 -> [2001:db8:2::5]:21 Watch    "
+                  "I          3\n"
+                  "TCP [2001:db8:1::2]:40001 -> [2001:db8:2::5]:20 Forward  "
+                  "I          1\n"
+                  "TCP [2001:db8:2::5]:21 -> [2001:db8:1::2]:40000 Watch    "
+                  "O          2\n"
+                  "TCP [2001:db8:2::5]:20 -> [2001:db8:1::2]:40001 Forward  "
+                  "O          2\n");
+  assert_true(t_has_event(t, "PINHOLE_USED: conv=1 proto=TCP side=outside "
+                             "[2001:db8:2::5]:0 -> [2001:db8:1::2]:40001"));
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 6,
+             PINHOLE_CNT_NEW_DISCARD, 3, PINHOLE_CNT_DROP_NO_RULE, 3,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  t_ctx_del(t);
+}
+
+static void test_ipv6_ftp_epsv_passive(void **state) {
+  (void)state;
+  tctx *t = ctx_alg6(0);
+  ftp6 f = {OUTC, WEB, 51000, 0, 0, 0};
+  ftp6_open(t, &f);
+  tpkt p;
+  /* before the 229 the outside may not reach the data port */
+  b6_tcp(&p, OUTC, 51001, WEB, 50000, PINHOLE_TCP_SYN, 10, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  ftp6_line(t, &f, 1, "EPSV\r\n");
+  ftp6_line(t, &f, 0, "229 Entering Extended Passive Mode (|||50000|)\r\n");
+  /* only the client, only to the announced port */
+  b6_tcp(&p, PEER, 51001, WEB, 50000, PINHOLE_TCP_SYN, 10, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  b6_tcp(&p, OUTC, 51001, WEB, 50001, PINHOLE_TCP_SYN, 10, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  b6_tcp(&p, OUTC, 51002, WEB, 50000, PINHOLE_TCP_SYN, 10, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, WEB, 50000, OUTC, 51002, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 60, 11,
+         0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_listing_is(t, "Conversation: ALG protocol: ftp\n"
+                  "  Number of initiators: 2, Number of responders: 2\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "TCP [2001:db8:3::9]:51000 -> [2001:db8:1::21]:21 Watch    "
+                  "I          3\n"
+                  "TCP [2001:db8:3::9]:51002 -> [2001:db8:1::21]:50000 Forward "
+                  " I          1\n"
+                  "TCP [2001:db8:1::21]:21 -> [2001:db8:3::9]:51000 Watch    "
+                  "O          3\n"
+                  "TCP [2001:db8:1::21]:50000 -> [2001:db8:3::9]:51002 Forward "
+                  " O          1\n");
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 6,
+             PINHOLE_CNT_NEW_DISCARD, 3, PINHOLE_CNT_DROP_NO_RULE, 3,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  t_ctx_del(t);
+}
+
+/* Each hostile line is counted as an FTP ALG error, passes unchanged and
+ * opens nothing. */
+static void test_ipv6_ftp_hostile_eprt(void **state) {
+  (void)state;
+  tctx *t = ctx_alg6(0);
+  ftp6 f = {CLI, SRV, 40100, 1, 0, 0};
+  ftp6_open(t, &f);
+  static const char *const bad[] = {
+      "EPRT |2|2001:db8:1::3|40001|\r\n", /* another inside host */
+      "EPRT |2|2001:db8:2::7|40001|\r\n", /* an outside one */
+      "EPRT |2|2001:db8:1::2|80|\r\n",    /* a low port */
+      "EPRT |2|2001:db8::zz|40001|\r\n",  /* not an address */
+      "EPRT |2|2001:db8:1::2 |40001|\r\n",
+      "EPRT |2|2001:db8:1::2|70000|\r\n", /* port out of range */
+      "EPRT |1|198.18.0.2|40001|\r\n",    /* IPv4 on IPv6 */
+      "PORT 198,18,0,2,156,65\r\n",
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    ftp6_line(t, &f, 1, bad[i]);
+  ftp6_line(t, &f, 0, "227 Entering Passive Mode (198,19,0,5,156,66)\r\n");
+  assert_true(t_has_event(t, "data address is not the client's"));
+  assert_true(t_has_event(t, "data port below 1024"));
+  assert_true(t_has_event(t, "malformed command"));
+  assert_true(t_has_event(t, "number out of range"));
+  assert_true(t_has_event(t, "IPv4 endpoint on an IPv6 connection"));
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 12,
+             PINHOLE_CNT_ERR_ALG, 9, PINHOLE_CNT_ALG_FTP, 9, -1);
+  tpkt p;
+  b6_tcp(&p, SRV, 20, "2001:db8:1::3", 40001, PINHOLE_TCP_SYN, 1, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_ctx_del(t);
+}
+
+/* With third parties allowed, another address of the client's side opens
+ * its pinhole (to that address only). */
+static void test_ipv6_ftp_third_party(void **state) {
+  (void)state;
+  tctx *t = ctx_alg6(PINHOLE_CFG_ALG_THIRD_PARTY);
+  ftp6 f = {CLI, SRV, 40200, 1, 0, 0};
+  ftp6_open(t, &f);
+  ftp6_line(t, &f, 1, "EPRT |2|2001:db8:1::3|41000|\r\n");
+  tpkt p;
+  b6_tcp(&p, SRV, 20, CLI, 41000, PINHOLE_TCP_SYN, 1, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  b6_tcp(&p, SRV, 20, "2001:db8:1::3", 41000, PINHOLE_TCP_SYN, 1, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  t_ctx_del(t);
+}
+
+/* A client x announces its data port; y, whose address folds like x's,
+ * gets nothing through x's pinhole: the full address decides. */
+static void test_ipv6_ftp_fold_collision(void **state) {
+  (void)state;
+  tctx *t = ctx_alg6(0);
+  uint8_t x[16], y[16];
+  fold_collision(t->ctx, x, y);
+  char xs[PINHOLE_ADDR6_STRLEN], ys[PINHOLE_ADDR6_STRLEN];
+  assert_true(pinhole_addr6_format(x, xs, sizeof(xs)) > 0);
+  assert_true(pinhole_addr6_format(y, ys, sizeof(ys)) > 0);
+  ftp6 f = {xs, SRV, 40300, 1, 0, 0};
+  ftp6_open(t, &f);
+  char line[96];
+  snprintf(line, sizeof(line), "EPRT |2|%s|42000|\r\n", xs);
+  ftp6_line(t, &f, 1, line);
+  tpkt p;
+  b6_tcp(&p, SRV, 20, ys, 42000, PINHOLE_TCP_SYN, 1, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  b6_tcp(&p, SRV, 20, xs, 42000, PINHOLE_TCP_SYN, 1, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  t_ctx_del(t);
+}
+
+/* An EPRT split across two segments is not held on IPv6 (nothing to
+ * translate): it passes unparsed and opens nothing; the next whole line
+ * is parsed again. */
+static void test_ipv6_ftp_split_passes(void **state) {
+  (void)state;
+  tctx *t = ctx_alg6(0);
+  ftp6 f = {CLI, SRV, 40400, 1, 0, 0};
+  ftp6_open(t, &f);
+  ftp6_line(t, &f, 1, "EPRT |2|2001:db8:1:");
+  ftp6_line(t, &f, 1, ":2|43000|\r\n");
+  tpkt p;
+  b6_tcp(&p, SRV, 20, CLI, 43000, PINHOLE_TCP_SYN, 1, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  ftp6_line(t, &f, 1, "EPRT |2|2001:db8:1::2|43001|\r\n");
+  b6_tcp(&p, SRV, 20, CLI, 43001, PINHOLE_TCP_SYN, 1, 0, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_ctx_del(t);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_ipv6_ftp_eprt_active),
+      cmocka_unit_test(test_ipv6_ftp_epsv_passive),
+      cmocka_unit_test(test_ipv6_ftp_hostile_eprt),
+      cmocka_unit_test(test_ipv6_ftp_third_party),
+      cmocka_unit_test(test_ipv6_ftp_fold_collision),
+      cmocka_unit_test(test_ipv6_ftp_split_passes),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
