@@ -285,6 +285,106 @@ static void test_ipv6_ftp_split_passes(void **state) {
   t_ctx_del(t);
 }
 
+/* A SIP message over UDP from src:5060 to dst:5060: head lines (ending in
+ * CRLF), Content-Length and the SDP body. */
+static void sip6(tpkt *p, const char *src, const char *dst, const char *head,
+                 const char *sdp) {
+  char msg[1024];
+  snprintf(msg, sizeof(msg), "%sContent-Length: %zu\r\n\r\n%s", head,
+           strlen(sdp), sdp);
+  b6_udp(p, src, 5060, dst, 5060, msg);
+}
+
+#define SDP6(ip, port, extra)                                                  \
+  "v=0\r\no=- 1 1 IN IP6 " ip "\r\ns=-\r\nc=IN IP6 " ip                        \
+  "\r\nt=0 0\r\nm=audio " port " RTP/AVP 0\r\n" extra
+
+#define INVITE6                                                                \
+  "INVITE sip:bob@[2001:db8:2::5] SIP/2.0\r\n"                                 \
+  "Via: SIP/2.0/UDP [2001:db8:1::2]:5060;branch=z9hG4bK6a\r\n"                 \
+  "From: <sip:alice@[2001:db8:1::2]>;tag=1\r\n"                                \
+  "To: <sip:bob@[2001:db8:2::5]>\r\n"                                          \
+  "Call-ID: 6a@2001:db8:1::2\r\nCSeq: 1 INVITE\r\n"                            \
+  "Contact: <sip:alice@[2001:db8:1::2]:5060>\r\n"                              \
+  "Content-Type: application/sdp\r\n"
+
+#define OK6                                                                    \
+  "SIP/2.0 200 OK\r\n"                                                         \
+  "Via: SIP/2.0/UDP [2001:db8:1::2]:5060;branch=z9hG4bK6a\r\n"                 \
+  "From: <sip:alice@[2001:db8:1::2]>;tag=1\r\n"                                \
+  "To: <sip:bob@[2001:db8:2::5]>;tag=2\r\n"                                    \
+  "Call-ID: 6a@2001:db8:1::2\r\nCSeq: 1 INVITE\r\n"                            \
+  "Contact: <sip:bob@[2001:db8:2::5]:5060>\r\n"                                \
+  "Content-Type: application/sdp\r\n"
+
+/* INVITE / 200 with c=IN IP6: RTP and RTCP pinholes both ways, each from
+ * the other party only; nothing rewritten. */
+static void test_ipv6_sip_call(void **state) {
+  (void)state;
+  tctx *t = ctx_alg6(0);
+  tpkt p;
+  sip6(&p, CLI, SRV, INVITE6, SDP6("2001:db8:1::2", "30000", ""));
+  uint8_t before[1100];
+  uint32_t len = p.p.len;
+  memcpy(before, p.b, len);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_memory_equal(p.b, before, len);
+  sip6(&p, SRV, CLI, OK6, SDP6("2001:db8:2::5", "40000", "a=rtcp:40011\r\n"));
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_listing_is(t, "Conversation: ALG protocol: sip\n"
+                  "  Number of initiators: 1, Number of responders: 1\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "UDP [2001:db8:1::2]:5060 -> [2001:db8:2::5]:5060 Watch    "
+                  "I          1\n"
+                  "UDP [2001:db8:2::5]:5060 -> [2001:db8:1::2]:5060 Watch    "
+                  "O          1\n"
+                  "UDP [2001:db8:1::2]:0 -> [2001:db8:2::5]:40011 Forward  "
+                  "I          0\n"
+                  "UDP [2001:db8:1::2]:0 -> [2001:db8:2::5]:40000 Forward  "
+                  "I          0\n"
+                  "UDP [2001:db8:2::5]:0 -> [2001:db8:1::2]:30001 Forward  "
+                  "O          0\n"
+                  "UDP [2001:db8:2::5]:0 -> [2001:db8:1::2]:30000 Forward  "
+                  "O          0\n");
+  /* media from another host is refused; the callee's RTP and RTCP pass */
+  b6_udp(&p, PEER, 40000, CLI, 30000, "rtp?");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  b6_udp(&p, SRV, 40000, CLI, 30000, "rtp");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, SRV, 40001, CLI, 30001, "rtcp");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  /* the caller's RTP answers on the flow the callee's opened (the
+   * caller's pinhole to 40000 stays pending) */
+  b6_udp(&p, CLI, 30000, SRV, 40000, "rtp back");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 4, PINHOLE_CNT_PINHOLE_USED, 2, -1);
+  t_ctx_del(t);
+}
+
+/* Media at another address, at an IPv4 one, at a low port: counted (3
+ * errors), no pinhole; a disabled stream (port 0) is no error. */
+static void test_ipv6_sip_hostile_media(void **state) {
+  (void)state;
+  tctx *t = ctx_alg6(0);
+  tpkt p;
+  sip6(&p, CLI, SRV, INVITE6,
+       "v=0\r\no=- 1 1 IN IP6 2001:db8:1::2\r\ns=-\r\nt=0 0\r\n"
+       "m=audio 30000 RTP/AVP 0\r\nc=IN IP6 2001:db8:1::9\r\n"
+       "m=audio 30002 RTP/AVP 0\r\nc=IN IP4 198.18.0.2\r\n"
+       "m=audio 500 RTP/AVP 0\r\nc=IN IP6 2001:db8:1::2\r\n"
+       "m=audio 0 RTP/AVP 0\r\n");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_true(t_has_event(t, "media address is not the client's"));
+  assert_true(t_has_event(t, "media address is not IPv6"));
+  assert_true(t_has_event(t, "media port below 1024"));
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_ERR_ALG, 3,
+             PINHOLE_CNT_ALG_SIP, 3, -1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ipv6_ftp_eprt_active),
@@ -293,6 +393,8 @@ int main(void) {
       cmocka_unit_test(test_ipv6_ftp_third_party),
       cmocka_unit_test(test_ipv6_ftp_fold_collision),
       cmocka_unit_test(test_ipv6_ftp_split_passes),
+      cmocka_unit_test(test_ipv6_sip_call),
+      cmocka_unit_test(test_ipv6_sip_hostile_media),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
