@@ -590,24 +590,26 @@ e2e_setup_raw() {
   done
 }
 
+# (SIP_OUT, SIP_IN: the parties' addresses instead, SIP_RHOST the caller's
+# remote host, e.g. "[$OUT6]", for IPv6.)
 # sip_call UAS_MEDIA UAC_MEDIA: one SIP call with sipp (tests/e2e/sip-uas.xml
 # and sip-uac.xml, run from $TMP where sipp writes its logs): the called
 # party on $OUT_ADDR:5060 plays $PCAP to the address in the SDP it got, the
 # caller on $IN_ADDR:5060 echoes the media (-rtp_echo). Checks both sipp
 # exit statuses; the called party's messages are in $TMP/uas-msg.log.
 sip_call() {
-  local here uas_pid rc
+  local here uas_pid rc out=${SIP_OUT:-$OUT_ADDR} in=${SIP_IN:-$IN_ADDR}
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
   (cd "$TMP" && exec ip netns exec "$NS_OUT" timeout 60 sipp -sf "$here/sip-uas.xml" \
-    -i "$OUT_ADDR" -p 5060 -mi "$OUT_ADDR" -mp "$1" -key pcap "$PCAP" \
+    -i "$out" -p 5060 -mi "$out" -mp "$1" -key pcap "$PCAP" \
     -m 1 -timeout 40s -timeout_error -nostdin -trace_err -trace_msg \
     -message_file "$TMP/uas-msg.log" -error_file "$TMP/uas.err") >"$TMP/uas.log" 2>&1 &
   uas_pid=$!
   PIDS+=("$uas_pid")
   wait_for 5 bash -c "ip netns exec $NS_OUT ss -Hlun 'sport = :5060' | grep -q ." ||
     die "sipp UAS did not start"
-  (cd "$TMP" && exec ip netns exec "$NS_IN" timeout 60 sipp "$OUT_ADDR:5060" \
-    -sf "$here/sip-uac.xml" -i "$IN_ADDR" -p 5060 -mi "$IN_ADDR" -mp "$2" \
+  (cd "$TMP" && exec ip netns exec "$NS_IN" timeout 60 sipp "${SIP_RHOST:-$out}:5060" \
+    -sf "$here/sip-uac.xml" -i "$in" -p 5060 -mi "$in" -mp "$2" \
     -rtp_echo -m 1 -timeout 30s -timeout_error -nostdin -trace_err -trace_msg \
     -message_file "$TMP/uac-msg.log" -error_file "$TMP/uac.err") >"$TMP/uac.log" 2>&1
   rc=$?
