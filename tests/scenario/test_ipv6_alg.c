@@ -385,6 +385,80 @@ static void test_ipv6_sip_hostile_media(void **state) {
   t_ctx_del(t);
 }
 
+/* RTSP SETUP / reply on IPv6: the client_port pair opens for the
+ * server's media; a destination= of another host and a reply's source=
+ * of another host are counted; nothing rewritten. */
+static void test_ipv6_rtsp_setup(void **state) {
+  (void)state;
+  tctx *t = ctx_alg6(0);
+  ftp6 f = {CLI, SRV, 40500, 1, 0, 0};
+  tpkt p;
+  f.cseq = 100;
+  f.sseq = 900;
+  b6_tcp(&p, CLI, 40500, SRV, 554, PINHOLE_TCP_SYN, f.cseq++, 0, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, SRV, 554, CLI, 40500, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, f.sseq++,
+         f.cseq, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  static const char *const msgs[] = {
+      "SETUP rtsp://[2001:db8:2::5]/a/trackID=1 RTSP/1.0\r\nCSeq: 2\r\n"
+      "Transport: RTP/AVP;unicast;client_port=5000-5001\r\n\r\n",
+      "RTSP/1.0 200 OK\r\nCSeq: 2\r\nTransport: RTP/AVP;unicast;"
+      "client_port=5000-5001;server_port=6000-6001;"
+      "source=2001:db8:2::5\r\nSession: 12\r\n\r\n",
+      "SETUP rtsp://[2001:db8:2::5]/a/trackID=2 RTSP/1.0\r\nCSeq: 3\r\n"
+      "Transport: RTP/AVP;unicast;destination=[2001:db8:1::9];"
+      "client_port=5002-5003\r\nSession: 12\r\n\r\n",
+      "RTSP/1.0 200 OK\r\nCSeq: 3\r\nTransport: RTP/AVP;unicast;"
+      "client_port=5002-5003;source=2001:db8:2::7\r\nSession: 12\r\n\r\n",
+  };
+  for (size_t i = 0; i < 4; i++) {
+    uint32_t *seq = i % 2 ? &f.sseq : &f.cseq;
+    int cli = i % 2 == 0;
+    b6_tcp_text(&p, cli ? CLI : SRV, cli ? 40500 : 554, cli ? SRV : CLI,
+                cli ? 554 : 40500, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, *seq,
+                cli ? f.sseq : f.cseq, msgs[i]);
+    uint8_t before[400];
+    uint32_t len = p.p.len;
+    memcpy(before, p.b, len);
+    assert_int_equal(cli ? t_in(t, &p, SEC) : t_out(t, &p, SEC),
+                     PINHOLE_VERDICT_FORWARD);
+    assert_memory_equal(p.b, before, len);
+    *seq += (uint32_t)strlen(msgs[i]);
+  }
+  assert_true(t_has_event(t, "destination address is not the client's"));
+  assert_true(t_has_event(t, "source address is not the server's"));
+  b6_udp(&p, PEER, 6000, CLI, 5000, "rtp?");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  b6_udp(&p, SRV, 6000, CLI, 5000, "rtp");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, SRV, 6001, CLI, 5001, "rtcp");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, SRV, 6002, CLI, 5002, "rtp?");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_listing_is(t, "Conversation: ALG protocol: rtsp\n"
+                  "  Number of initiators: 3, Number of responders: 3\n"
+                  "Flow                                          State    Dir  "
+                  "Frm count\n"
+                  "TCP [2001:db8:1::2]:40500 -> [2001:db8:2::5]:554 Watch    "
+                  "I          3\n"
+                  "UDP [2001:db8:1::2]:5000 -> [2001:db8:2::5]:6000 Forward  "
+                  "I          0\n"
+                  "UDP [2001:db8:1::2]:5001 -> [2001:db8:2::5]:6001 Forward  "
+                  "I          0\n"
+                  "TCP [2001:db8:2::5]:554 -> [2001:db8:1::2]:40500 Watch    "
+                  "O          3\n"
+                  "UDP [2001:db8:2::5]:6000 -> [2001:db8:1::2]:5000 Forward  "
+                  "O          1\n"
+                  "UDP [2001:db8:2::5]:6001 -> [2001:db8:1::2]:5001 Forward  "
+                  "O          1\n");
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_EXIST_ACCEPT, 5,
+             PINHOLE_CNT_NEW_DISCARD, 2, PINHOLE_CNT_DROP_NO_RULE, 2,
+             PINHOLE_CNT_ERR_ALG, 2, PINHOLE_CNT_ALG_RTSP, 2,
+             PINHOLE_CNT_PINHOLE_CREATED, 2, PINHOLE_CNT_PINHOLE_USED, 2, -1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ipv6_ftp_eprt_active),
@@ -395,6 +469,7 @@ int main(void) {
       cmocka_unit_test(test_ipv6_ftp_split_passes),
       cmocka_unit_test(test_ipv6_sip_call),
       cmocka_unit_test(test_ipv6_sip_hostile_media),
+      cmocka_unit_test(test_ipv6_rtsp_setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
