@@ -501,38 +501,30 @@ static int ph_priv_pinhole_ok(const ph_alg_call *ac, const ph_pinhole_req *e) {
          m->iaddr == ac->conn->a.src;
 }
 
-/* An IPv6 pinhole (e->family 6) on an IPv6 control connection: filed
- * under the folds, the addresses beside it; nothing translated. */
-static int ph_open_pinhole6(ph_alg_call *ac, const ph_pinhole_req *e) {
-  pinhole_ctx *ctx = ac->ctx;
-  if (!ph_conn_is6(ctx, ac->conn) || e->mapping != 0) {
-    pinhole__map_put(ctx, e->mapping);
+/* The addresses of pinhole h for request e: IPv4 as they are; IPv6
+ * (family 6, only on an IPv6 control connection, nothing translated)
+ * filed under their folds, the addresses in *a6. Returns 0 or
+ * PINHOLE_ERR_POLICY (counted). */
+static int ph_hole_addrs(ph_alg_call *ac, const ph_pinhole_req *e,
+                         ph_pinhole *h, ph_pinhole6 *a6) {
+  if (e->family != 6) {
+    h->src = e->src;
+    h->dst = e->dst;
+    h->to_addr = e->to_addr;
+    h->to_port = e->to_port;
+    return 0;
+  }
+  if (!ph_conn_is6(ac->ctx, ac->conn) || e->mapping != 0) {
+    pinhole__map_put(ac->ctx, e->mapping);
     pinhole__alg_error(ac, "IPv6 pinhole on an IPv4 connection", NULL, 0);
     return PINHOLE_ERR_POLICY;
   }
-  ph_pinhole h;
-  memset(&h, 0, sizeof(h));
-  ph_pinhole6 a6;
-  memcpy(a6.src, e->src6, 16);
-  memcpy(a6.dst, e->dst6, 16);
-  h.src = pinhole__fold6(ctx, a6.src);
-  h.dst = pinhole__fold6(ctx, a6.dst);
-  h.sport = e->sport;
-  h.sport_hi = e->sport_hi;
-  h.dport = e->dport;
-  h.proto = e->proto;
-  h.side = (uint8_t)(e->from == PH_ALG_CLIENT ? ac->conn->a_side
-                                              : ac->conn->a_side ^ 1);
-  h.alg = ac->conn->alg;
-  h.watch = e->watch != 0;
-  h.v6 = 1;
-  int rv = pinhole__pinhole_open6(ctx, ph_cold(ctx, ac->conn)->conv, &h, &a6);
-  if (rv == PINHOLE_ERR_FULL) {
-    pinhole__alg_error(ac, "pinhole limit reached", NULL, 0);
-    return rv;
-  }
-  ph_trace_created(ac, &h, ctx->cfg.pinhole_timeout_ms);
-  return rv;
+  memcpy(a6->src, e->src6, 16);
+  memcpy(a6->dst, e->dst6, 16);
+  h->src = pinhole__fold6(ac->ctx, a6->src);
+  h->dst = pinhole__fold6(ac->ctx, a6->dst);
+  h->v6 = 1;
+  return 0;
 }
 
 int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
@@ -545,12 +537,11 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
     pinhole__alg_error(ac, "pinhole port below 1024", NULL, 0);
     return PINHOLE_ERR_POLICY;
   }
-  if (e->family == 6)
-    return ph_open_pinhole6(ac, e);
   ph_pinhole h;
+  ph_pinhole6 a6;
   memset(&h, 0, sizeof(h));
-  h.src = e->src;
-  h.dst = e->dst;
+  if (ph_hole_addrs(ac, e, &h, &a6) != 0)
+    return PINHOLE_ERR_POLICY;
   h.sport = e->sport;
   h.sport_hi = e->sport_hi;
   h.dport = e->dport;
@@ -558,14 +549,13 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   h.side = (uint8_t)(e->from == PH_ALG_CLIENT ? ac->conn->a_side
                                               : ac->conn->a_side ^ 1);
   h.alg = ac->conn->alg;
-  h.to_addr = e->to_addr;
-  h.to_port = e->to_port;
   h.mapping = e->mapping;
   h.watch = e->watch != 0;
   uint32_t cmap = ph_own_map(ac);
   if (e->snat && cmap)
     h.snat_pool = (uint8_t)(ph_map_at(ctx, cmap)->pool + 1);
-  int rv = pinhole__pinhole_open(ctx, ph_cold(ctx, ac->conn)->conv, &h);
+  int rv = pinhole__pinhole_open6(ctx, ph_cold(ctx, ac->conn)->conv, &h,
+                                  h.v6 ? &a6 : NULL);
   if (rv == PINHOLE_ERR_FULL) {
     pinhole__alg_error(ac, "pinhole limit reached", NULL, 0);
     return rv;

@@ -117,8 +117,11 @@ int pinhole__pinhole_open6(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e,
   return 0;
 }
 
-ph_ref pinhole__pinhole_find(const pinhole_ctx *ctx, int side,
-                             const pinhole_pkt_view *v) {
+/* The pinhole a packet (v; IPv6: src, dst its addresses, v its folded
+ * view; IPv4: src NULL) matches, or PH_NIL. */
+static ph_ref ph_pinhole_match(const pinhole_ctx *ctx, int side,
+                               const pinhole_pkt_view *v, const uint8_t *src,
+                               const uint8_t *dst) {
   if (ctx->npinholes == 0)
     return 0;
   uint32_t b = ph_pinhole_bucket(ctx, v->proto, v->dst, v->dport);
@@ -126,26 +129,22 @@ ph_ref pinhole__pinhole_find(const pinhole_ctx *ctx, int side,
     const ph_pinhole *h = ph_pinhole_at(ctx, r);
     if (h->proto == v->proto && h->side == side && h->dst == v->dst &&
         h->dport == v->dport && h->src == v->src && ph_sport_ok(h, v->sport) &&
-        !h->v6 && !ph_timer_passed(ctx, &h->timer))
-      return r;
+        h->v6 == (src != NULL) && (!h->v6 || ph_same6(ctx, h, src, dst)) &&
+        !ph_timer_passed(ctx, &h->timer))
+      return r; /* IPv6: the folds, then the full addresses */
   }
   return 0;
+}
+
+ph_ref pinhole__pinhole_find(const pinhole_ctx *ctx, int side,
+                             const pinhole_pkt_view *v) {
+  return ph_pinhole_match(ctx, side, v, NULL, NULL);
 }
 
 ph_ref pinhole__pinhole_find6(const pinhole_ctx *ctx, int side,
                               const pinhole_pkt_view *v, const uint8_t src[16],
                               const uint8_t dst[16]) {
-  if (ctx->npinholes == 0)
-    return 0;
-  uint32_t b = ph_pinhole_bucket(ctx, v->proto, v->dst, v->dport);
-  for (ph_ref r = ctx->pinhole_hash[b]; r; r = ph_pinhole_at(ctx, r)->hnext) {
-    const ph_pinhole *h = ph_pinhole_at(ctx, r);
-    if (h->proto == v->proto && h->side == side && h->dst == v->dst &&
-        h->dport == v->dport && h->src == v->src && ph_sport_ok(h, v->sport) &&
-        h->v6 && ph_same6(ctx, h, src, dst) && !ph_timer_passed(ctx, &h->timer))
-      return r; /* the folds and then the full addresses */
-  }
-  return 0;
+  return ph_pinhole_match(ctx, side, v, src, dst);
 }
 
 ph_ref pinhole__pinhole_find_reverse(const pinhole_ctx *ctx, int side,
