@@ -197,6 +197,13 @@ static void one(const uint8_t *data, size_t size, uint32_t flags,
       check(src == 0 || src == PINHOLE_ERR_PARSE || src == PINHOLE_ERR_FULL);
       check(s.media_count <= PINHOLE_SDP_MAX_MEDIA);
       has_sdp = src == 0;
+      for (uint32_t i = 0; src == 0 && i <= s.media_count; i++) {
+        /* an IPv6 connection's media address of each stream (and past) */
+        uint8_t a6[16];
+        int r6 = pinhole_sip_sdp_addr6(data + sdp.off, sdp.len, i, a6);
+        check(r6 == 0 || r6 == PINHOLE_ERR_NOMATCH);
+        check(i < s.media_count || r6 == PINHOLE_ERR_NOMATCH);
+      }
     }
   } else if (rc == PINHOLE_ERR_NOMATCH) {
     check(m.msg_len > 0 && m.msg_len <= size);

@@ -3,7 +3,8 @@
  * pinhole-gw: an example NAT gateway built on libpinhole.
  *
  * It opens two TUN devices, one towards the inside network and one towards
- * the outside, reads every IPv4 packet from both, hands it to
+ * the outside, reads every IPv4 packet (and IPv6 one with --max-conns6:
+ * the stateful IPv6 firewall, no translation) from both, hands it to
  * pinhole_process() with its side and the CLOCK_MONOTONIC time, and writes
  * forwarded packets to the other device. Packets the library builds itself
  * (TCP RST, ICMP unreachable for REJECT rules) arrive through the emit
@@ -36,6 +37,7 @@
  * stdout (and to --listing-file); SIGTERM and SIGINT print them and exit 0.
  * --control FIFO takes operator commands, one per line (control.c).
  */
+#include <pinhole/ipv6.h>
 #include <pinhole/pinhole.h>
 
 #include "control.h"
@@ -74,7 +76,9 @@ struct gw {
   int ctl;                  /* --control FIFO, or -1 */
   char ctl_buf[1024];       /* a command line being read */
   size_t ctl_len;
-  unsigned long non_ipv4; /* packets the host skipped (not IPv4) */
+  unsigned long non_ipv4; /* packets the host skipped (not IPv4, or IPv6
+                             without --max-conns6) */
+  int ipv6;               /* --max-conns6 > 0: IPv6 goes to the library */
   unsigned long write_errors;
   unsigned long held;      /* packets the library kept (HELD), sent on later */
   int syslog;              /* --syslog: events as RFC 5424 lines */
@@ -361,11 +365,26 @@ static int parse_prefix(char *s, uint32_t *addr, uint8_t *plen) {
   return pinhole_addr_parse(s, addr) == 0 ? 0 : -1;
 }
 
+/* An IPv6 "ADDR/PLEN" or "ADDR" (= /128) into the rule's src6 or dst6;
+ * the rule becomes an IPv6 one. 0 on success. */
+static int parse_prefix6(char *s, pinhole_rule *r, int dst) {
+  unsigned plen = 128;
+  int rc =
+      strchr(s, '/')
+          ? pinhole_prefix6_parse(s, strlen(s), dst ? r->dst6 : r->src6, &plen)
+          : pinhole_addr6_parse(s, strlen(s), dst ? r->dst6 : r->src6);
+  *(dst ? &r->dst_plen : &r->src_plen) = (uint8_t)plen;
+  r->family = 6;
+  return rc == 0 ? 0 : -1;
+}
+
 /*
  * A rule is comma-separated key=value pairs, e.g.
  *   side=inside,proto=tcp,dst=198.19.0.0/24,dport=21,nat=source,alg=ftp
  * Keys: name, side (inside|outside|any), proto (tcp|udp|icmp|any|N),
- * src and dst (ADDR[/PLEN]), dport (LO[-HI]), action (accept|discard|
+ * src and dst (ADDR[/PLEN], IPv4 or IPv6: an IPv6 prefix makes an IPv6
+ * rule), family (4|6: an IPv6 rule without addresses), icmp6 as a proto,
+ * dport (LO[-HI]), action (accept|discard|
  * reject), nat (none|source|dest:ADDR[:PORT]|static:ADDR), alg (NAME|none),
  * doctor=dns (with nat=static: the DNS ALG doctors A records this rule
  * maps), allow=ID (repeatable, with alg=rpc or alg=dcerpc: the RPC
@@ -402,15 +421,20 @@ static int parse_rule(char *spec, int pool, pinhole_rule *r,
                 : !strcmp(v, "outside") ? PINHOLE_SIDE_OUTSIDE
                                         : PINHOLE_SIDE_ANY;
     else if (!strcmp(tok, "proto"))
-      r->proto = !strcmp(v, "tcp")    ? PINHOLE_IPPROTO_TCP
-                 : !strcmp(v, "udp")  ? PINHOLE_IPPROTO_UDP
-                 : !strcmp(v, "icmp") ? PINHOLE_IPPROTO_ICMP
-                 : !strcmp(v, "any")  ? 0
-                                      : (uint8_t)atoi(v);
+      r->proto = !strcmp(v, "tcp")     ? PINHOLE_IPPROTO_TCP
+                 : !strcmp(v, "udp")   ? PINHOLE_IPPROTO_UDP
+                 : !strcmp(v, "icmp")  ? PINHOLE_IPPROTO_ICMP
+                 : !strcmp(v, "icmp6") ? 58
+                 : !strcmp(v, "any")   ? 0
+                                       : (uint8_t)atoi(v);
+    else if ((!strcmp(tok, "src") || !strcmp(tok, "dst")) && strchr(v, ':'))
+      ok = parse_prefix6(v, r, tok[0] == 'd') == 0;
     else if (!strcmp(tok, "src"))
       ok = parse_prefix(v, &r->src_addr, &r->src_plen) == 0;
     else if (!strcmp(tok, "dst"))
       ok = parse_prefix(v, &r->dst_addr, &r->dst_plen) == 0;
+    else if (!strcmp(tok, "family") && (!strcmp(v, "4") || !strcmp(v, "6")))
+      r->family = (uint8_t)atoi(v);
     else if (!strcmp(tok, "dport"))
       ok = parse_range(v, &r->dport_lo, &r->dport_hi) == 0;
     else if (!strcmp(tok, "action"))
@@ -481,11 +505,12 @@ static void usage_to(FILE *f, int status) {
       "          --address-only HOLD_MS] [--interim SECONDS]\n"
       "         [--ipfix COLLECTOR:PORT] [--syslog]\n"
       "         [--hold BYTES[,PER_CONV[,MSG_MAX[,MAX_HELD[,TIMEOUT_MS]]]]]\n"
-      "         [--reasm-whole]\n"
+      "         [--reasm-whole] [--max-conns6 N]\n"
       "         [--sync-to ADDR:PORT | --sync-from PORT] --sync-key HEX32\n"
       "       pinhole-gw --help | --version\n"
       "Without --rule: inside -> anywhere accepted with source NAT to\n"
-      "the pool, ALG chosen by destination port. See pinhole-gw(8).\n");
+      "the pool, ALG chosen by destination port (with --max-conns6 also\n"
+      "IPv6 inside -> anywhere, no NAT). See pinhole-gw(8).\n");
   exit(status);
 }
 
@@ -544,8 +569,8 @@ static int pump(pinhole_ctx *ctx, struct gw *gw, int side, uint8_t *buf,
     }
     if (n <= 0)
       return 0; /* drained */
-    if ((buf[0] >> 4) != 4) {
-      gw->non_ipv4++; /* this gateway carries IPv4 only */
+    if ((buf[0] >> 4) != 4 && ((buf[0] >> 4) != 6 || !gw->ipv6)) {
+      gw->non_ipv4++; /* IPv6 only with --max-conns6 */
       continue;
     }
     pinhole_pkt p = {buf, (uint32_t)n, (uint32_t)cap};
@@ -584,12 +609,14 @@ int main(int argc, char **argv) {
       {"sync-to", required_argument, NULL, 'T'},
       {"sync-from", required_argument, NULL, 'F'},
       {"sync-key", required_argument, NULL, 'K'},
+      {"max-conns6", required_argument, NULL, '6'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
   const char *pba_arg = NULL, *det_arg = NULL, *addr_arg = NULL,
              *interim_arg = NULL, *hold_arg = NULL;
   int reasm_whole = 0;
+  long max_conns6 = 0;
   char *ipfix_arg = NULL;
   const char *inside = NULL, *outside = NULL;
   char *pool_arg = NULL, *rule_args[MAX_RULES], *dnat_args[MAX_RULES];
@@ -640,6 +667,8 @@ int main(int argc, char **argv) {
       sync.to = c == 'T';
     } else if (c == 'K')
       sync_key = optarg;
+    else if (c == '6')
+      max_conns6 = atol(optarg);
     else if (c == 'h')
       usage_to(stdout, 0);
     else if (c == 'V') {
@@ -673,6 +702,10 @@ int main(int argc, char **argv) {
                                     an address-only pool's addresses */
   if (hold_arg != NULL && parse_hold(hold_arg, &cfg) < 0)
     usage();
+  if (max_conns6 < 0 || max_conns6 > (long)cfg.max_flows)
+    usage();
+  cfg.max_conns6 = (uint32_t)max_conns6; /* 0: IPv6 not carried */
+  gw.ipv6 = max_conns6 > 0;
   if (reasm_whole) /* the host says its path takes them whole */
     cfg.flags |= PINHOLE_CFG_REASM_WHOLE;
   gw.wall_offset_ns = wall_offset();
@@ -728,8 +761,11 @@ int main(int argc, char **argv) {
         goto rule_error;
   }
   char default_rule[] = "name=inside-out,side=inside,nat=source";
+  char default_rule6[] = "name=inside-out6,side=inside,family=6";
   if (nrules == 0)
     rule_args[nrules++] = default_rule;
+  if (nrules == 1 && rule_args[0] == default_rule && gw.ipv6)
+    rule_args[nrules++] = default_rule6; /* IPv6: no NAT */
   for (int i = 0; i < nrules; i++) {
     struct allow_list allow;
     if (parse_rule(rule_args[i], pool_id, &rule[0], &allow)) {

@@ -298,6 +298,26 @@ typedef struct pinhole_sdp {
 PINHOLE_EXTERN int pinhole_sip_sdp_parse(const uint8_t *body, size_t len,
                                          pinhole_sdp *s);
 
+/**
+ * The IPv6 address SDP media section idx (0: the first m= line) is
+ * announced at (an IPv6 signalling connection's media, docs/ipv6.md): the
+ * section's own c= line's, else the session's (the first c= of each level
+ * counts), when that is "IN IP6" with an RFC 4291 text address (a /ttl
+ * suffix ignored).
+ *
+ * @param body  SDP bytes that pinhole_sip_sdp_parse() accepts (borrowed)
+ * @param len   bytes at body
+ * @param idx   media section, below pinhole_sdp.media_count
+ * @param addr  out: 16 bytes (caller-owned), written only on success
+ * @return 0; PINHOLE_ERR_NOMATCH when there is no such section, no c= for
+ *         it, or its c= is not an IN IP6 literal; PINHOLE_ERR_PARSE for a
+ *         malformed c= line; PINHOLE_ERR_INVALID_ARG for NULL addr, or
+ *         body NULL with len > 0.
+ * @since 0.2 (experimental tier, docs/abi.md)
+ */
+PINHOLE_EXTERN int pinhole_sip_sdp_addr6(const uint8_t *body, size_t len,
+                                         uint32_t idx, uint8_t addr[16]);
+
 /** Which way a message crosses the NAT. */
 enum pinhole_sip_dir {
   /** From the inside endpoint out: inside addresses become outside ones. */

@@ -74,10 +74,12 @@ typedef struct ph_alg {
                          source NAT (a separate range of the pool's
                          address, not the pool's own), or is counted and
                          dropped (NAT ports exhausted) when none is free */
-  uint8_t pad_;
-  uint16_t port_lo; /* default server ports port_lo..port_hi besides
-                       ports[] (0, 0: none), for protocols that use a
-                       range (traceroute's UDP probes) */
+  uint8_t ipv6;       /* the module handles IPv6 control connections (it
+                         reads pinhole__alg_family and the *6 services;
+                         nothing is rewritten on IPv6: no translation) */
+  uint16_t port_lo;   /* default server ports port_lo..port_hi besides
+                         ports[] (0, 0: none), for protocols that use a
+                         range (traceroute's UDP probes) */
   uint16_t port_hi;
   /* Inspects payload[start..len) of a stream (TCP) or the whole datagram,
    * and says in *res how far it got. */
@@ -138,6 +140,22 @@ typedef struct ph_ends {
 } ph_ends;
 void pinhole__alg_ends(const ph_alg_call *ac, ph_ends *e);
 
+/* 4 or 6: the control connection's IP version. On an IPv6 connection
+ * (only for a module whose descriptor sets ipv6) the 32-bit addresses of
+ * ph_ends are keyed folds, not addresses: compare and announce IPv6
+ * addresses with the *6 services, which see the full ones. */
+int pinhole__alg_family(const ph_alg_call *ac);
+
+/* An IPv6 control connection's endpoints (no translation: each party is
+ * seen as it sends). All zero on an IPv4 connection. */
+typedef struct ph_ends6 {
+  uint8_t client[16];
+  uint8_t server[16];
+  uint16_t client_port;
+  uint16_t server_port;
+} ph_ends6;
+void pinhole__alg_ends6(const ph_alg_call *ac, ph_ends6 *e);
+
 /* ---- rewriting ---------------------------------------------------------- */
 
 /* Replaces payload[off..off+oldlen) by rep[0..replen). The engine fixes
@@ -187,6 +205,14 @@ enum ph_alg_whose {
  * "data", "media", "destination"); text as for pinhole__alg_error. */
 int pinhole__alg_policy(ph_alg_call *ac, int who, uint32_t addr, uint16_t port,
                         const char *what, const uint8_t *text, size_t text_len);
+
+/* pinhole__alg_policy for an IPv6 address addr[16] on an IPv6 control
+ * connection: PH_ALG_REAL when it is who's own address (or all zero: not
+ * announced), PH_ALG_OTHER for a third party the configuration allows,
+ * else PINHOLE_ERR_POLICY counted as there (the same reasons). */
+int pinhole__alg_policy6(ph_alg_call *ac, int who, const uint8_t addr[16],
+                         uint16_t port, const char *what, const uint8_t *text,
+                         size_t text_len);
 
 /* An address a message carries (not announced for a pinhole: a NetBIOS
  * NB address, an SNMP agent-addr, a BOOTP giaddr) as the packet's
@@ -260,7 +286,12 @@ typedef struct ph_pinhole_req {
                          connections), in the same conversation; its
                          client (ph_ends) is the conversation's initiator
                          side whoever opens it */
-  uint8_t pad_[3];
+  uint8_t family;     /* 0 or 4: src, dst; 6: src6, dst6 (an IPv6 control
+                         connection's data connection; no translation:
+                         to_addr, to_port, mapping and snat unused) */
+  uint8_t pad_[2];
+  uint8_t src6[16];
+  uint8_t dst6[16];
 } ph_pinhole_req;
 
 /* Opens a pinhole in the call's conversation with the configured

@@ -28,8 +28,15 @@
  * that the parser rejects while it names the sender's inside address is
  * dropped (the TCP sender resends it, and it is dropped again): it never
  * leaves untranslated. A rejected one that names no inside address passes,
- * counted. Limits: IPv6 (EPRT |2|, 229 is address-free) is counted and
- * left alone.
+ * counted. On an IPv4 connection an EPRT |2| is counted and left alone.
+ *
+ * IPv6 control connections (the firewall, no translation; docs/ipv6.md):
+ * EPRT |2|addr|port| must name the client's own IPv6 address (a third
+ * party only with PINHOLE_CFG_ALG_THIRD_PARTY) and opens a pinhole for the
+ * server's data connection from the server's address; a 229 opens one for
+ * the client's to the server's address. PORT, 227 and EPRT |1| name IPv4
+ * endpoints (RFC 2428): counted, nothing opened. Nothing is rewritten and
+ * nothing withheld: a split command passes unparsed.
  */
 #include "alg/alg.h"
 #include "alg/text.h"
@@ -167,6 +174,68 @@ static void ph_ftp_malformed(ph_alg_call *ac, int rc, const uint8_t *line,
     pinhole__alg_error(ac, ph_ftp_reason(rc), line, n);
 }
 
+/* ---- IPv6 control connections (RFC 2428; no translation) ---------------- */
+
+/* The pinhole for an IPv6 data connection from `from` (src) to dst:port. */
+static void ph_ftp_pinhole6(ph_alg_call *ac, int from, const uint8_t src[16],
+                            const uint8_t dst[16], uint16_t port) {
+  ph_pinhole_req x;
+  memset(&x, 0, sizeof(x));
+  x.family = 6;
+  x.proto = PINHOLE_IPPROTO_TCP;
+  x.from = (uint8_t)from;
+  x.sport = 0; /* any: RFC 959 leaves the server's port to it */
+  memcpy(x.src6, src, 16);
+  memcpy(x.dst6, dst, 16);
+  x.dport = port;
+  pinhole__alg_open_pinhole(ac, &x);
+}
+
+/* The address of EPRT <d>2<d>addr<d>port<d> (m from the parser, which
+ * checked the delimiters and the port but not the IPv6 text). */
+static int ph_ftp_eprt6(const uint8_t *line, const pinhole_ftp_msg *m,
+                        uint8_t addr[16]) {
+  ph_cur c = {line, m->arg_off + 3, m->arg_off + m->arg_len};
+  return ph_cur_ipv6(&c, addr) == 0 && ph_cur_eat(&c, m->delim) ? 0 : -1;
+}
+
+/* A recognised line (rc, m from pinhole_ftp_parse) on an IPv6 control
+ * connection: EPRT |2| from the client and 229 from the server open an
+ * IPv6 pinhole; PORT, 227 and EPRT |1| name IPv4 endpoints, which an IPv6
+ * connection's data connection cannot use (RFC 2428 sec. 2, 3): counted,
+ * nothing opened, the line passes (no address to translate). */
+static void ph_ftp_line6(ph_alg_call *ac, const uint8_t *line, size_t n, int rc,
+                         const pinhole_ftp_msg *m) {
+  ph_ends6 e;
+  pinhole__alg_ends6(ac, &e);
+  uint8_t addr[16];
+  if (rc == PINHOLE_ERR_UNSUPPORTED && m->kind == PINHOLE_FTP_EPRT &&
+      m->family == 2) {
+    if (ph_ftp_eprt6(line, m, addr) != 0) {
+      pinhole__alg_error(ac, "malformed command", line, n);
+      return;
+    }
+    pinhole_endpoint real = {0, m->port, 0};
+    pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, line, n);
+    if (pinhole__alg_policy6(ac, PH_ALG_CLIENT, addr, m->port, "data", line,
+                             n) >= 0)
+      ph_ftp_pinhole6(ac, PH_ALG_SERVER, e.server, addr, m->port);
+  } else if (rc < 0) {
+    pinhole__alg_error(ac,
+                       rc == PINHOLE_ERR_RANGE ? "number out of range"
+                                               : "malformed command",
+                       line, n);
+  } else if (m->kind == PINHOLE_FTP_229) {
+    pinhole_endpoint real = {0, m->port, 0};
+    pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, line, n);
+    if (pinhole__alg_policy6(ac, PH_ALG_SERVER, e.server, m->port, "passive",
+                             line, n) >= 0)
+      ph_ftp_pinhole6(ac, PH_ALG_CLIENT, e.client, e.server, m->port);
+  } else {
+    pinhole__alg_error(ac, "IPv4 endpoint on an IPv6 connection", line, n);
+  }
+}
+
 /* Applies the session rule to one complete line (cls from the
  * classifier); returns 1 when it may be parsed for PORT/EPRT/227/229. */
 static int ph_ftp_session(ph_ftp_state *st, int from_server, int cls,
@@ -224,6 +293,7 @@ static void ph_ftp_line(ph_alg_call *ac, ph_ftp_state *st, size_t pos,
   if (!ph_ftp_session(st, from_server, cls, code))
     return;
   pinhole_ftp_msg m;
+  memset(&m, 0, sizeof(m)); /* an EPRT of another family leaves it */
   int rc = pinhole_ftp_parse(p, n, from_server, &m);
   if (rc == PINHOLE_ERR_NOMATCH) {
     if (cls == PINHOLE_FTP_LINE_COMMAND && ph_ftp_passive_cmd(p, n))
@@ -231,7 +301,9 @@ static void ph_ftp_line(ph_alg_call *ac, ph_ftp_state *st, size_t pos,
     return;
   }
   pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p, n);
-  if (rc < 0)
+  if (pinhole__alg_family(ac) == 6)
+    ph_ftp_line6(ac, p, n, rc, &m);
+  else if (rc < 0)
     ph_ftp_malformed(ac, rc, p, n);
   else if (from_server)
     ph_ftp_server(ac, pos, n, &m);
@@ -277,5 +349,6 @@ const ph_alg pinhole__alg_ftp = {
     .stream = 1,
     .state_size = sizeof(ph_ftp_state),
     .ports = {21, 0, 0, 0},
+    .ipv6 = 1,
     .inspect = ph_ftp_inspect,
 };

@@ -23,9 +23,6 @@
 
 #include "alg/text.h"
 
-/* Longest IPv6 text address (INET6_ADDRSTRLEN - 1). */
-#define PH_IP6_TEXT_MAX 45
-
 /* RFC 2428: any of ASCII 33..126. Digits are refused as ambiguous. */
 static int ph_is_delim(int ch) {
   return ch >= 33 && ch <= 126 && !ph_is_digit((uint8_t)ch);

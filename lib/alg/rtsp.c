@@ -12,6 +12,12 @@
  * (RTP over the RTSP connection) need nothing. A destination= naming any
  * host but the client opens nothing and is counted.
  *
+ * On an IPv6 control connection (the firewall, no translation;
+ * docs/ipv6.md) nothing is rewritten: a SETUP's client_port pair gets
+ * pinholes for the server's media to the client's IPv6 address, or to
+ * its destination= (the client's own unless third parties are allowed);
+ * a reply's source= must be the server's own address (counted).
+ *
  * Messages are framed by the pure parser (Content-Length bodies,
  * pipelining, interleaved '$' frames); the engine's stream driver parses
  * only at message starts and withholds a header block split across
@@ -144,6 +150,78 @@ static int ph_rtsp_reply(ph_alg_call *ac, const pinhole_rtsp_transport *t,
   return changes;
 }
 
+/* ---- IPv6 control connections (the firewall, no translation) ------------- */
+
+/* The IPv6 address of a destination= or source= value v[sp] (plain,
+ * quoted or in brackets). Returns 0, or -1 when it is none. */
+static int ph_rtsp_addr6(const uint8_t *v, const pinhole_rtsp_span *sp,
+                         uint8_t a[16]) {
+  size_t o = sp->off, n = sp->len;
+  for (int k = 0; k < 2 && n >= 2; k++)
+    if ((v[o] == '"' && v[o + n - 1] == '"') ||
+        (v[o] == '[' && v[o + n - 1] == ']'))
+      o++, n -= 2;
+  return ph_ipv6_text(v + o, n, a);
+}
+
+/* The Transport header v of a SETUP (setup) or a reply on an IPv6
+ * connection: a SETUP's UDP client_port pairs get pinholes for the
+ * server's media to the client's address (or its destination=, which
+ * must be the client's own unless third parties are allowed); a reply's
+ * source= must be the server's own (counted otherwise). Nothing is
+ * rewritten. */
+static void ph_rtsp_transport6(ph_alg_call *ac, const uint8_t *v,
+                               const pinhole_rtsp_transport *t, int setup) {
+  ph_ends6 e;
+  pinhole__alg_ends6(ac, &e);
+  static const uint8_t any[16];
+  for (size_t i = 0; i < t->nspecs; i++) {
+    const pinhole_rtsp_spec *s = &t->spec[i];
+    uint8_t a[16];
+    if (s->lower != PINHOLE_RTSP_LOWER_UDP ||
+        (s->flags & PINHOLE_RTSP_SPEC_MULTICAST))
+      continue;
+    if (!setup) { /* a source= of another host: counted by the policy */
+      if (!(s->flags & PINHOLE_RTSP_SPEC_SOURCE))
+        continue;
+      if (ph_rtsp_addr6(v, &s->source_v, a) != 0)
+        pinhole__alg_error(ac, "source is not an IPv6 address", NULL, 0);
+      else
+        pinhole__alg_policy6(ac, PH_ALG_SERVER, a, 0, "source", NULL, 0);
+      continue;
+    }
+    if (!(s->flags & PINHOLE_RTSP_SPEC_CLIENT_PORT))
+      continue;
+    memcpy(a, e.client, 16);
+    if ((s->flags & PINHOLE_RTSP_SPEC_DESTINATION) &&
+        s->destination_v.len != 0 && ph_rtsp_addr6(v, &s->destination_v, a)) {
+      pinhole__alg_error(ac, "destination is not an IPv6 address", NULL, 0);
+      continue;
+    }
+    uint16_t lo = s->client_port[0], hi = s->client_port[1];
+    if (pinhole__alg_policy6(ac, PH_ALG_CLIENT, a, 0, "destination", NULL, 0) <
+            0 ||
+        pinhole__alg_policy6(ac, PH_ALG_CLIENT, any, lo, "client_port", NULL,
+                             0) < 0)
+      continue;
+    if (hi != lo && (hi != lo + 1 || (lo & 1) != 0)) {
+      pinhole__alg_error(ac, "client_port is not an RTP/RTCP pair", NULL, 0);
+      continue;
+    }
+    ph_pinhole_req x;
+    memset(&x, 0, sizeof(x));
+    x.family = 6;
+    x.proto = PINHOLE_IPPROTO_UDP;
+    x.from = PH_ALG_SERVER; /* media comes from the server */
+    memcpy(x.src6, e.server, 16);
+    memcpy(x.dst6, a, 16);
+    for (uint32_t port = lo; port <= hi; port++) {
+      x.dport = (uint16_t)port;
+      pinhole__alg_open_pinhole(ac, &x);
+    }
+  }
+}
+
 /* A Transport header the ALG cannot handle: it fails closed when the
  * header names the client's inside address (it would leave the NAT
  * untranslated), else it is only counted. */
@@ -182,6 +260,10 @@ static int ph_rtsp_message(ph_alg_call *ac, size_t pos,
   if (rc < 0) {
     ph_rtsp_unhandled(ac, "malformed Transport header", p + m->transport_off,
                       m->transport_len);
+    return 0;
+  }
+  if (pinhole__alg_family(ac) == 6) {
+    ph_rtsp_transport6(ac, p + m->transport_off, &t, setup);
     return 0;
   }
   pinhole_rtsp_rewrite rw;
@@ -249,5 +331,6 @@ const ph_alg pinhole__alg_rtsp = {
     .counter = PINHOLE_CNT_ALG_RTSP,
     .stream = 1,
     .ports = {554, 8554, 0, 0},
+    .ipv6 = 1,
     .inspect = ph_rtsp_inspect,
 };

@@ -62,6 +62,41 @@ int pinhole__sdp_nataddr(ph_cur *c, ph_sdp_addr *a) {
   a->e = sl != NULL ? (size_t)(sl - b) : ae;
   a->ip4 = ph_eq(b + ns, ne - ns, "IN") && ph_eq(b + ts, te - ts, "IP4") &&
            ph_ipv4_text(b + as, a->e - as, &a->addr) == 0;
+  a->ip6 = ph_eq(b + ns, ne - ns, "IN") && ph_eq(b + ts, te - ts, "IP6") &&
+           ph_ipv6_text(b + as, a->e - as, a->addr6) == 0;
+  return 0;
+}
+
+int pinhole_sip_sdp_addr6(const uint8_t *body, size_t len, uint32_t idx,
+                          uint8_t addr[16]) {
+  size_t pos = 0, ls, le;
+  long cur = -1;
+  int sess = 0, media = 0; /* 0: no c= yet, 1: not IPv6, 2: IPv6 */
+  uint8_t sess6[16], media6[16];
+  if (addr == NULL || (body == NULL && len > 0))
+    return PINHOLE_ERR_INVALID_ARG;
+  memset(sess6, 0, sizeof(sess6));
+  memset(media6, 0, sizeof(media6));
+  while (pinhole__sdp_line(body, len, &pos, &ls, &le) == 1) {
+    int type = pinhole__sdp_type(body, ls, le);
+    if (type == 'm' && cur == (long)idx)
+      break;
+    if (type == 'm')
+      cur++;
+    if (type != 'c' || (cur >= 0 && cur != (long)idx) ||
+        (cur < 0 ? sess : media) != 0)
+      continue;
+    ph_cur c = {body, ls + 2, le};
+    ph_sdp_addr a;
+    memset(&a, 0, sizeof(a));
+    if (pinhole__sdp_nataddr(&c, &a) != 0)
+      return PINHOLE_ERR_PARSE;
+    *(cur < 0 ? &sess : &media) = 1 + a.ip6;
+    memcpy(cur < 0 ? sess6 : media6, a.addr6, 16);
+  }
+  if (cur != (long)idx || media == 1 || (media == 0 && sess != 2))
+    return PINHOLE_ERR_NOMATCH;
+  memcpy(addr, media ? media6 : sess6, 16);
   return 0;
 }
 

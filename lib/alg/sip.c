@@ -17,6 +17,10 @@
  * media is configured; ports below 1024 are refused; pinholes per
  * conversation are bounded. Violations count as SIP ALG errors.
  *
+ * IPv6 signalling (the firewall, no translation; docs/ipv6.md): nothing
+ * is rewritten; each party's SDP media at its own IPv6 address (c=IN IP6)
+ * get RTP and RTCP pinholes from the other party.
+ *
  * Life: BYE, CANCEL or a failure final response to INVITE closes the
  * conversation's pending pinholes and gives its media flows a short
  * timeout. A REGISTER keeps the signalling flow (and so the inside
@@ -227,6 +231,61 @@ static void ph_sip_translate(ph_alg_call *ac, size_t pos, size_t len,
     *used = (size_t)n;
 }
 
+/* ---- IPv6 signalling (the firewall, no translation) ---------------------- */
+
+/* The media an SDP body (b[0..len), parsed as sdp) of the sender announces
+ * on an IPv6 signalling connection: each stream at the sender's own IPv6
+ * address (a third party only with PINHOLE_CFG_ALG_THIRD_PARTY) gets
+ * pinholes for RTP and RTCP (a=rtcp's port, else the next) from the other
+ * party's signalling address. A stream whose c= is not an IN IP6 literal
+ * is counted and left alone. Nothing is rewritten. */
+static void ph_sip_media6(ph_alg_call *ac, const uint8_t *b, size_t len,
+                          const pinhole_sdp *sdp) {
+  ph_ends6 e;
+  pinhole__alg_ends6(ac, &e);
+  int from = pinhole__alg_from(ac);
+  for (uint32_t i = 0; i < sdp->media_count; i++) {
+    const pinhole_sdp_media *md = &sdp->media[i];
+    uint8_t a[16];
+    if (md->port == 0)
+      continue; /* a disabled stream */
+    if (pinhole_sip_sdp_addr6(b, len, i, a) != 0) {
+      pinhole__alg_error(ac, "media address is not IPv6", NULL, 0);
+      continue;
+    }
+    if (pinhole__alg_policy6(ac, from, a, md->port, "media", NULL, 0) < 0)
+      continue;
+    ph_pinhole_req x;
+    memset(&x, 0, sizeof(x));
+    x.family = 6;
+    x.proto = PINHOLE_IPPROTO_UDP;
+    x.from = (uint8_t)(from == PH_ALG_CLIENT ? PH_ALG_SERVER : PH_ALG_CLIENT);
+    memcpy(x.src6, from == PH_ALG_CLIENT ? e.server : e.client, 16);
+    memcpy(x.dst6, a, 16);
+    x.dport = md->port;
+    pinhole__alg_open_pinhole(ac, &x);
+    x.dport = (md->flags & PINHOLE_SDP_MEDIA_RTCP) ? md->rtcp_port
+                                                   : (uint16_t)(md->port + 1);
+    if (x.dport != 0 && x.dport != md->port)
+      pinhole__alg_open_pinhole(ac, &x);
+  }
+}
+
+/* After a message that leaves: the dialog's end, a registration's life. */
+static void ph_sip_dialog(ph_alg_call *ac, const pinhole_sip_msg *m) {
+  int request = (m->flags & PINHOLE_SIP_MSG_REQUEST) != 0;
+  uint32_t meth = request ? m->method : m->cseq_method;
+  if (request &&
+      (meth == PINHOLE_SIP_METHOD_BYE || meth == PINHOLE_SIP_METHOD_CANCEL))
+    pinhole__alg_dialog_end(ac);
+  else if (!request && meth == PINHOLE_SIP_METHOD_INVITE && m->status >= 300)
+    pinhole__alg_dialog_end(ac);
+  if (meth == PINHOLE_SIP_METHOD_REGISTER &&
+      (m->flags & PINHOLE_SIP_MSG_EXPIRES) &&
+      (request ? pinhole__alg_from(ac) == PH_ALG_CLIENT : m->status / 100 == 2))
+    pinhole__alg_keep(ac, m->expires);
+}
+
 /* Handles one message at pos; returns the parser's code (0, NOMATCH for
  * keep-alive bytes, PARTIAL, or an error), *used the bytes it took. */
 static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
@@ -239,7 +298,6 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
   *used = m.msg_len;
   if (rc != 0)
     return rc;
-  int request = (m.flags & PINHOLE_SIP_MSG_REQUEST) != 0;
   /* the whole message: the debug trace dumps it */
   pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p + m.start_off,
                      m.msg_len > m.start_off ? m.msg_len - m.start_off : 0);
@@ -262,6 +320,12 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
     ph_sip_unhandled(ac, src, p, m.msg_len);
     return 0;
   }
+  if (pinhole__alg_family(ac) == 6) {
+    if (src == 0)
+      ph_sip_media6(ac, p + sr.off, sr.len, &sdp);
+    ph_sip_dialog(ac, &m);
+    return 0;
+  }
   ph_sip_offer_set set;
   set.n = 0;
   if (src == 0 && from == PH_ALG_CLIENT) {
@@ -277,18 +341,8 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
     ph_sip_translate(ac, pos, len, &nat, used);
   int leaves = !pinhole__alg_failed(ac);
   ph_sip_offer_done(ac, &e, &set, leaves);
-  if (!leaves)
-    return 0;
-  uint32_t meth = request ? m.method : m.cseq_method;
-  if (request &&
-      (meth == PINHOLE_SIP_METHOD_BYE || meth == PINHOLE_SIP_METHOD_CANCEL))
-    pinhole__alg_dialog_end(ac);
-  else if (!request && meth == PINHOLE_SIP_METHOD_INVITE && m.status >= 300)
-    pinhole__alg_dialog_end(ac);
-  if (meth == PINHOLE_SIP_METHOD_REGISTER &&
-      (m.flags & PINHOLE_SIP_MSG_EXPIRES) &&
-      (request ? from == PH_ALG_CLIENT : m.status / 100 == 2))
-    pinhole__alg_keep(ac, m.expires);
+  if (leaves)
+    ph_sip_dialog(ac, &m);
   return 0;
 }
 
@@ -333,5 +387,6 @@ const ph_alg pinhole__alg_sip = {
     .counter = PINHOLE_CNT_ALG_SIP,
     .stream = 1,
     .ports = {5060, 0, 0, 0},
+    .ipv6 = 1,
     .inspect = ph_sip_inspect,
 };

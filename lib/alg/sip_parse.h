@@ -110,6 +110,8 @@ typedef struct ph_sdp_addr {
   size_t s, e; /* the address itself (without a /ttl suffix) */
   uint32_t addr;
   int ip4; /* 1: IN IP4 literal */
+  int ip6; /* 1: IN IP6 literal, in addr6 */
+  uint8_t addr6[16];
 } ph_sdp_addr;
 
 /* Reads "nettype addrtype address" at the cursor. Returns 0 or -1. */

@@ -16,6 +16,8 @@
 #ifndef PH_ALG_TEXT_H
 #define PH_ALG_TEXT_H
 
+#include <pinhole/ipv6.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -386,6 +388,33 @@ static inline int ph_ipv4_text(const uint8_t *p, size_t len, uint32_t *addr) {
     return -1;
   *addr = a;
   return 0;
+}
+
+/* Longest IPv6 text address (INET6_ADDRSTRLEN - 1). */
+#define PH_IP6_TEXT_MAX 45
+
+/* Reads an IPv6 address at the cursor: the run of hex digits, ':' and
+ * '.' there (at most PH_IP6_TEXT_MAX bytes), which must be exactly an RFC
+ * 4291 text address (pinhole_addr6_parse). Returns 0 and advances with
+ * addr[16] set, or -1 and leaves the cursor where it was. */
+static inline int ph_cur_ipv6(ph_cur *c, uint8_t addr[16]) {
+  size_t n = 0, left = ph_cur_left(c);
+  while (n < left && n <= PH_IP6_TEXT_MAX &&
+         (ph_is_xdigit(c->p[c->pos + n]) || c->p[c->pos + n] == ':' ||
+          c->p[c->pos + n] == '.'))
+    n++;
+  if (n < 2 || n > PH_IP6_TEXT_MAX ||
+      pinhole_addr6_parse((const char *)c->p + c->pos, n, addr) != 0)
+    return -1;
+  c->pos += n;
+  return 0;
+}
+
+/* p[0..len) is exactly an IPv6 text address. Returns 0 with addr[16]
+ * set, or -1. */
+static inline int ph_ipv6_text(const uint8_t *p, size_t len, uint8_t addr[16]) {
+  ph_cur c = ph_cur_make(p, len);
+  return ph_cur_ipv6(&c, addr) == 0 && c.pos == len ? 0 : -1;
 }
 
 /* p[0..len) holds the IPv4 address addr as four network-order octets

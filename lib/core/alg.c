@@ -154,6 +154,21 @@ void pinhole__alg_ends(const ph_alg_call *ac, ph_ends *e) {
   e->server_pub.port = c->a.dport;
 }
 
+int pinhole__alg_family(const ph_alg_call *ac) {
+  return ph_conn_is6(ac->ctx, ac->conn) ? 6 : 4;
+}
+
+void pinhole__alg_ends6(const ph_alg_call *ac, ph_ends6 *e) {
+  memset(e, 0, sizeof(*e));
+  if (!ph_conn_is6(ac->ctx, ac->conn))
+    return;
+  const ph_conn6 *c6 = ph_conn6_of(ac->ctx, ac->conn);
+  memcpy(e->client, c6->a_src, 16);
+  memcpy(e->server, c6->b_src, 16);
+  e->client_port = ac->conn->a.sport;
+  e->server_port = ac->conn->b.sport;
+}
+
 /* ---- rewriting ---------------------------------------------------------- */
 
 int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
@@ -161,7 +176,8 @@ int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
   pinhole_pkt *pkt = ac->pkt;
   pinhole_pkt_view *v = ac->v;
   size_t plen = v->payload_len;
-  if (off > plen || oldlen > plen - off) {
+  if (off > plen || oldlen > plen - off || ph_conn_is6(ac->ctx, ac->conn)) {
+    /* IPv6 is not translated: nothing to rewrite (alg6.c) */
     ac->failed = 1;
     return PINHOLE_ERR_INVALID_ARG;
   }
@@ -243,21 +259,14 @@ static int ph_low_port_ok(const ph_alg_call *ac, uint16_t port) {
          (ac->ctx->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS);
 }
 
-int pinhole__alg_policy(ph_alg_call *ac, int who, uint32_t addr, uint16_t port,
-                        const char *what, const uint8_t *text,
-                        size_t text_len) {
-  ph_ends e;
-  pinhole__alg_ends(ac, &e);
-  const pinhole_endpoint *real = who == PH_ALG_CLIENT ? &e.client : &e.server;
-  const pinhole_endpoint *pub =
-      who == PH_ALG_CLIENT ? &e.client_pub : &e.server_pub;
+/* The policy's verdict once whose address it is (PH_ALG_OTHER: a third
+ * party) is known. */
+static int ph_policy_end(ph_alg_call *ac, int who, int whose, uint16_t port,
+                         const char *what, const uint8_t *text,
+                         size_t text_len) {
   char reason[96];
-  int whose = PH_ALG_OTHER;
-  if (addr == 0 || addr == real->addr)
-    whose = PH_ALG_REAL;
-  else if (addr == pub->addr)
-    whose = PH_ALG_PUBLIC;
-  else if (!(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_THIRD_PARTY)) {
+  if (whose == PH_ALG_OTHER &&
+      !(ac->ctx->cfg.flags & PINHOLE_CFG_ALG_THIRD_PARTY)) {
     snprintf(reason, sizeof(reason), "%s address is not the %s's", what,
              who == PH_ALG_CLIENT ? "client" : "server");
     pinhole__alg_error(ac, reason, text, text_len);
@@ -269,6 +278,37 @@ int pinhole__alg_policy(ph_alg_call *ac, int who, uint32_t addr, uint16_t port,
     return PINHOLE_ERR_POLICY;
   }
   return whose;
+}
+
+int pinhole__alg_policy(ph_alg_call *ac, int who, uint32_t addr, uint16_t port,
+                        const char *what, const uint8_t *text,
+                        size_t text_len) {
+  ph_ends e;
+  pinhole__alg_ends(ac, &e);
+  const pinhole_endpoint *real = who == PH_ALG_CLIENT ? &e.client : &e.server;
+  const pinhole_endpoint *pub =
+      who == PH_ALG_CLIENT ? &e.client_pub : &e.server_pub;
+  int whose = PH_ALG_OTHER;
+  if (addr == 0 || addr == real->addr)
+    whose = PH_ALG_REAL;
+  else if (addr == pub->addr)
+    whose = PH_ALG_PUBLIC;
+  return ph_policy_end(ac, who, whose, port, what, text, text_len);
+}
+
+int pinhole__alg_policy6(ph_alg_call *ac, int who, const uint8_t addr[16],
+                         uint16_t port, const char *what, const uint8_t *text,
+                         size_t text_len) {
+  static const uint8_t zero[16];
+  ph_ends6 e;
+  pinhole__alg_ends6(ac, &e);
+  const uint8_t *real = who == PH_ALG_CLIENT ? e.client : e.server;
+  int whose = memcmp(addr, zero, 16) == 0 || memcmp(addr, real, 16) == 0
+                  ? PH_ALG_REAL
+                  : PH_ALG_OTHER;
+  if (pinhole__alg_family(ac) != 6)
+    whose = PH_ALG_OTHER; /* no IPv6 address is an IPv4 party's */
+  return ph_policy_end(ac, who, whose, port, what, text, text_len);
 }
 
 int pinhole__alg_carried(const ph_alg_call *ac, uint32_t addr, uint32_t *to) {
@@ -400,8 +440,8 @@ static void ph_trace_created(ph_alg_call *ac, const ph_pinhole *h,
   pinhole_trace t;
   pinhole__trace_init(ac->ctx, &t, PINHOLE_TRACE_PINHOLE_CREATED);
   t.proto = h->proto;
-  t.a = (pinhole_endpoint){h->src, h->sport, 0};
-  t.b = (pinhole_endpoint){h->dst, h->dport, 0};
+  t.a = (pinhole_endpoint){h->v6 ? 0 : h->src, h->sport, 0};
+  t.b = (pinhole_endpoint){h->v6 ? 0 : h->dst, h->dport, 0};
   t.a_port_hi = h->sport_hi;
   t.pinhole_side = h->side;
   t.lifetime_ms = lifetime_ms;
@@ -461,6 +501,32 @@ static int ph_priv_pinhole_ok(const ph_alg_call *ac, const ph_pinhole_req *e) {
          m->iaddr == ac->conn->a.src;
 }
 
+/* The addresses of pinhole h for request e: IPv4 as they are; IPv6
+ * (family 6, only on an IPv6 control connection, nothing translated)
+ * filed under their folds, the addresses in *a6. Returns 0 or
+ * PINHOLE_ERR_POLICY (counted). */
+static int ph_hole_addrs(ph_alg_call *ac, const ph_pinhole_req *e,
+                         ph_pinhole *h, ph_pinhole6 *a6) {
+  if (e->family != 6) {
+    h->src = e->src;
+    h->dst = e->dst;
+    h->to_addr = e->to_addr;
+    h->to_port = e->to_port;
+    return 0;
+  }
+  if (!ph_conn_is6(ac->ctx, ac->conn) || e->mapping != 0) {
+    pinhole__map_put(ac->ctx, e->mapping);
+    pinhole__alg_error(ac, "IPv6 pinhole on an IPv4 connection", NULL, 0);
+    return PINHOLE_ERR_POLICY;
+  }
+  memcpy(a6->src, e->src6, 16);
+  memcpy(a6->dst, e->dst6, 16);
+  h->src = pinhole__fold6(ac->ctx, a6->src);
+  h->dst = pinhole__fold6(ac->ctx, a6->dst);
+  h->v6 = 1;
+  return 0;
+}
+
 int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   pinhole_ctx *ctx = ac->ctx;
   /* both the port the peer is told and the one it reaches inside */
@@ -472,9 +538,10 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
     return PINHOLE_ERR_POLICY;
   }
   ph_pinhole h;
+  ph_pinhole6 a6;
   memset(&h, 0, sizeof(h));
-  h.src = e->src;
-  h.dst = e->dst;
+  if (ph_hole_addrs(ac, e, &h, &a6) != 0)
+    return PINHOLE_ERR_POLICY;
   h.sport = e->sport;
   h.sport_hi = e->sport_hi;
   h.dport = e->dport;
@@ -482,14 +549,13 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   h.side = (uint8_t)(e->from == PH_ALG_CLIENT ? ac->conn->a_side
                                               : ac->conn->a_side ^ 1);
   h.alg = ac->conn->alg;
-  h.to_addr = e->to_addr;
-  h.to_port = e->to_port;
   h.mapping = e->mapping;
   h.watch = e->watch != 0;
   uint32_t cmap = ph_own_map(ac);
   if (e->snat && cmap)
     h.snat_pool = (uint8_t)(ph_map_at(ctx, cmap)->pool + 1);
-  int rv = pinhole__pinhole_open(ctx, ph_cold(ctx, ac->conn)->conv, &h);
+  int rv = pinhole__pinhole_open6(ctx, ph_cold(ctx, ac->conn)->conv, &h,
+                                  h.v6 ? &a6 : NULL);
   if (rv == PINHOLE_ERR_FULL) {
     pinhole__alg_error(ac, "pinhole limit reached", NULL, 0);
     return rv;

@@ -256,6 +256,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_hosth = ph_carve(&l, (size_t)host_buckets * sizeof(uint32_t));
   size_t o_pinholes = ph_carve(&l, (size_t)c.max_pinholes * sizeof(ph_pinhole));
   size_t o_hh = ph_carve(&l, (size_t)pinhole_buckets * sizeof(uint32_t));
+  size_t o_ph6 = ph_carve(
+      &l, c.max_conns6 ? (size_t)c.max_pinholes * sizeof(ph_pinhole6) : 0);
   size_t o_watch = ph_carve(&l, (size_t)c.max_watch * sizeof(ph_watch));
   size_t o_frags = ph_carve(&l, (size_t)c.max_fragments * sizeof(ph_frag));
   size_t o_fh = ph_carve(&l, (size_t)frag_buckets * sizeof(uint32_t));
@@ -323,6 +325,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   }
   ctx->pinholes = (ph_pinhole *)(void *)(m + o_pinholes);
   ctx->pinhole_hash = (uint32_t *)(void *)(m + o_hh);
+  ctx->pinhole6 = c.max_conns6 ? (ph_pinhole6 *)(void *)(m + o_ph6) : NULL;
   ctx->pinhole_mask = pinhole_buckets - 1;
   ctx->watch = (ph_watch *)(void *)(m + o_watch);
   ctx->frags = (ph_frag *)(void *)(m + o_frags);
@@ -518,16 +521,17 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
   int v6 = r.family == 6;
   if (r.family != 0 && r.family != 4 && !v6)
     return PINHOLE_ERR_INVALID_ARG;
-  /* NAT64: source NAT of inside IPv6 packets to a NAT64 prefix */
+  /* NAT64: source NAT of inside IPv6 packets to a NAT64 prefix; no ALG
+   * crosses the families yet (docs/nat64.md) */
   int nat64 = v6 && r.nat == PINHOLE_NAT_SOURCE;
   if (nat64 && (r.side != PINHOLE_SIDE_INSIDE || r.dst_plen > 128 ||
-                !pinhole__nat64_rule_ok(ctx, r.dst6, r.dst_plen)))
+                !pinhole__nat64_rule_ok(ctx, r.dst6, r.dst_plen) ||
+                (r.alg[0] != '\0' && strncmp(r.alg, "none", sizeof(r.alg)))))
     return PINHOLE_ERR_INVALID_ARG;
-  if (v6 && ((r.nat != PINHOLE_NAT_NONE && !nat64) || r.src_addr != 0 ||
-             r.dst_addr != 0 || r.src_plen > 128 || r.dst_plen > 128 ||
-             r.flags != 0 ||
-             (r.alg[0] != '\0' && strncmp(r.alg, "none", sizeof(r.alg)) != 0)))
-    return PINHOLE_ERR_INVALID_ARG; /* IPv6: no NAT but NAT64, no ALG yet */
+  if (v6 &&
+      ((r.nat != PINHOLE_NAT_NONE && !nat64) || r.src_addr != 0 ||
+       r.dst_addr != 0 || r.src_plen > 128 || r.dst_plen > 128 || r.flags != 0))
+    return PINHOLE_ERR_INVALID_ARG; /* IPv6: no NAT but NAT64 */
   if (r.action > PINHOLE_ACTION_REJECT || r.nat > PINHOLE_NAT_STATIC ||
       (!v6 && (r.src_plen > 32 || r.dst_plen > 32)) ||
       (r.side != PINHOLE_SIDE_ANY && r.side > PINHOLE_SIDE_OUTSIDE) ||
@@ -558,6 +562,8 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
   if (alg != 0 && alg != PH_ALG_NONE && r.proto != 0 &&
       !pinhole__alg_fits(alg, r.proto))
     return PINHOLE_ERR_INVALID_ARG; /* alg=dcerpc on a UDP rule */
+  if (v6 && alg != 0 && alg != PH_ALG_NONE && !ph_alg_get(alg)->ipv6)
+    return PINHOLE_ERR_INVALID_ARG; /* an ALG that knows no IPv6 */
   if (ctx->nrules >= ctx->cfg.max_rules)
     return PINHOLE_ERR_FULL;
   ph_rule *pr = &ctx->rules[ctx->nrules];

@@ -110,6 +110,12 @@ typedef struct ph_conn6 {
 
 _Static_assert(sizeof(ph_conn6) == 64, "an IPv6 connection's addresses");
 
+/* The full addresses of an IPv6 pinhole (ph_pinhole.v6), beside it in
+ * ctx->pinhole6 (max_pinholes entries when max_conns6 > 0). */
+typedef struct ph_pinhole6 {
+  uint8_t src[16], dst[16];
+} ph_pinhole6;
+
 enum ph_tcp_dir_flag {
   PH_TW_SEEN = 0x01,  /* end and maxwin are known */
   PH_TW_ACKED = 0x02, /* ack holds an acknowledgment this side sent */
@@ -199,7 +205,9 @@ typedef struct ph_pinhole {
   uint16_t sport_hi; /* nonzero: any source port in sport..sport_hi */
   uint8_t snat_pool; /* source NAT the new connection: pool + 1 */
   uint8_t watch;     /* the new connection is a Watch one of alg */
-  uint8_t pad2_[2];
+  uint8_t v6;        /* an IPv6 pinhole: src, dst are folds of the
+                        addresses in ctx->pinhole6 (same slot) */
+  uint8_t pad2_;
   ph_ref conv; /* parent conversation */
   uint32_t conv_id;
   ph_ref mapping;   /* NAPT mapping reference held */
@@ -448,6 +456,7 @@ struct pinhole_ctx {
   ph_ref host_free;
 
   ph_pinhole *pinholes;
+  ph_pinhole6 *pinhole6; /* max_pinholes when max_conns6 > 0, else NULL */
   ph_ref *pinhole_hash;
   uint32_t pinhole_mask;
   ph_ref pinhole_free;
@@ -607,6 +616,12 @@ static inline int ph_conn_is6(const pinhole_ctx *ctx, const ph_conn *c) {
 /* The addresses of IPv6 connection c. */
 static inline ph_conn6 *ph_conn6_of(const pinhole_ctx *ctx, const ph_conn *c) {
   return &ctx->conn6[ph_conn_idx(ctx, c) - ctx->cfg.max_flows];
+}
+
+/* The addresses of IPv6 pinhole h (h->v6). */
+static inline ph_pinhole6 *ph_pinhole6_of(const pinhole_ctx *ctx,
+                                          const ph_pinhole *h) {
+  return &ctx->pinhole6[h - ctx->pinholes];
 }
 
 /* Is c a NAT64 connection: an IPv6 slot whose side B is IPv4, its

@@ -223,9 +223,20 @@ static inline int ph_timer_passed(const pinhole_ctx *ctx,
 /* Opens pinhole e (its fields but the links, timer and conversation) in
  * conversation conv; takes over e->mapping. 0, or PINHOLE_ERR_FULL. */
 int pinhole__pinhole_open(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e);
+/* pinhole__pinhole_open for an IPv6 pinhole (e->v6: e->src, e->dst are
+ * the folds of a6's addresses, kept beside it); a6 NULL for IPv4.
+ * PINHOLE_ERR_INVALID_ARG for an IPv6 one without a6 or IPv6 slots. */
+int pinhole__pinhole_open6(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e,
+                           const ph_pinhole6 *a6);
 /* Looks for a pinhole matching a packet; returns it or PH_NIL. */
 ph_ref pinhole__pinhole_find(const pinhole_ctx *ctx, int side,
                              const pinhole_pkt_view *v);
+/* The same for an IPv6 packet: v its folded view (process6.c), src, dst
+ * its addresses; an IPv6 pinhole matches on the folds, then on the full
+ * addresses (a fold collision opens nothing for another host). */
+ph_ref pinhole__pinhole_find6(const pinhole_ctx *ctx, int side,
+                              const pinhole_pkt_view *v, const uint8_t src[16],
+                              const uint8_t dst[16]);
 /* Looks for a pinhole whose expected packet would be the answer to this
  * one: the inside endpoint a pinhole leads to sends first (RTP "punch"
  * packets, dummy packets); returns it or PH_NIL. */
@@ -375,6 +386,21 @@ void pinhole__flow_info6(const pinhole_ctx *ctx, const ph_conn *c, int dir,
 size_t pinhole__fmt_ep6(char *buf, size_t len, const uint8_t addr[16],
                         uint16_t port);
 
+/* alg6.c: ALGs on IPv6 connections. The ALG (id + 1, or 0) that watches
+ * a new IPv6 connection of proto to dport under rule pr: the rule's, or
+ * by port, when it handles IPv6 (ph_alg.ipv6). */
+uint8_t pinhole__alg6_pick(const ph_rule *pr, uint8_t proto, uint16_t dport);
+/* Runs Watch connection c's ALG on an IPv6 packet (v: its folded view,
+ * process6.c); PH_DROP when it is dropped (counted). */
+ph_status pinhole__alg_run6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                            pinhole_pkt_view *v, ph_conn *c, int dir, int side);
+/* The IPv6 connection that pinhole ref admits for this packet (found with
+ * pinhole__pinhole_find6), in the pinhole's conversation, *dir the
+ * packet's direction; the pinhole is consumed. NULL when the packet is
+ * dropped (counted: not a SYN, SYN defense, table full). */
+ph_conn *pinhole__pinhole_take6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
+                                const pinhole_pkt_view *v, int side, ph_ref ref,
+                                int *dir);
 /* process6.c: an IPv6 packet when max_conns6 > 0 (its verdict) */
 int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side);
 /* process6.c: a first fragment v6 (TCP, UDP or echo) through the

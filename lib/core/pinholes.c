@@ -40,8 +40,15 @@ static int ph_sport_ok(const ph_pinhole *h, uint16_t sport) {
   return h->sport == 0 || h->sport == sport;
 }
 
+/* Does IPv6 pinhole h (v6 set) have the addresses a6? */
+static int ph_same6(const pinhole_ctx *ctx, const ph_pinhole *h,
+                    const uint8_t src[16], const uint8_t dst[16]) {
+  const ph_pinhole6 *h6 = ph_pinhole6_of(ctx, h);
+  return memcmp(h6->src, src, 16) == 0 && memcmp(h6->dst, dst, 16) == 0;
+}
+
 static ph_ref ph_pinhole_same(const pinhole_ctx *ctx, ph_ref conv,
-                              const ph_pinhole *e) {
+                              const ph_pinhole *e, const ph_pinhole6 *a6) {
   uint32_t b = ph_pinhole_bucket(ctx, e->proto, e->dst, e->dport);
   for (ph_ref r = ctx->pinhole_hash[b]; r; r = ph_pinhole_at(ctx, r)->hnext) {
     const ph_pinhole *h = ph_pinhole_at(ctx, r);
@@ -49,17 +56,26 @@ static ph_ref ph_pinhole_same(const pinhole_ctx *ctx, ph_ref conv,
         h->src == e->src && h->sport == e->sport &&
         h->sport_hi == e->sport_hi && h->dst == e->dst &&
         h->dport == e->dport && h->to_addr == e->to_addr &&
-        h->to_port == e->to_port && !ph_timer_passed(ctx, &h->timer))
+        h->to_port == e->to_port && h->v6 == e->v6 &&
+        (!h->v6 || ph_same6(ctx, h, a6->src, a6->dst)) &&
+        !ph_timer_passed(ctx, &h->timer))
       return r;
   }
   return 0;
 }
 
 int pinhole__pinhole_open(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e) {
+  return pinhole__pinhole_open6(ctx, conv, e, NULL);
+}
+
+int pinhole__pinhole_open6(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e,
+                           const ph_pinhole6 *a6) {
+  if (e->v6 && (a6 == NULL || ctx->pinhole6 == NULL))
+    return PINHOLE_ERR_INVALID_ARG;
   ph_conv *cv = ph_conv_at(ctx, conv);
   uint64_t expire = ph_deadline(
       ctx->now_ns, (uint64_t)ctx->cfg.pinhole_timeout_ms * 1000000u);
-  ph_ref r = ph_pinhole_same(ctx, conv, e);
+  ph_ref r = ph_pinhole_same(ctx, conv, e, a6);
   if (r != 0) {
     /* a retransmitted announcement: refresh, keep one mapping reference */
     pinhole__map_put(ctx, e->mapping);
@@ -76,6 +92,8 @@ int pinhole__pinhole_open(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e) {
   ph_pinhole *h = ph_pinhole_at(ctx, r);
   ctx->pinhole_free = h->hnext;
   *h = *e;
+  if (h->v6)
+    *ph_pinhole6_of(ctx, h) = *a6;
   h->live = 1;
   h->conv = conv;
   h->conv_id = cv->id;
@@ -99,8 +117,11 @@ int pinhole__pinhole_open(pinhole_ctx *ctx, ph_ref conv, const ph_pinhole *e) {
   return 0;
 }
 
-ph_ref pinhole__pinhole_find(const pinhole_ctx *ctx, int side,
-                             const pinhole_pkt_view *v) {
+/* The pinhole a packet (v; IPv6: src, dst its addresses, v its folded
+ * view; IPv4: src NULL) matches, or PH_NIL. */
+static ph_ref ph_pinhole_match(const pinhole_ctx *ctx, int side,
+                               const pinhole_pkt_view *v, const uint8_t *src,
+                               const uint8_t *dst) {
   if (ctx->npinholes == 0)
     return 0;
   uint32_t b = ph_pinhole_bucket(ctx, v->proto, v->dst, v->dport);
@@ -108,10 +129,22 @@ ph_ref pinhole__pinhole_find(const pinhole_ctx *ctx, int side,
     const ph_pinhole *h = ph_pinhole_at(ctx, r);
     if (h->proto == v->proto && h->side == side && h->dst == v->dst &&
         h->dport == v->dport && h->src == v->src && ph_sport_ok(h, v->sport) &&
+        h->v6 == (src != NULL) && (!h->v6 || ph_same6(ctx, h, src, dst)) &&
         !ph_timer_passed(ctx, &h->timer))
-      return r;
+      return r; /* IPv6: the folds, then the full addresses */
   }
   return 0;
+}
+
+ph_ref pinhole__pinhole_find(const pinhole_ctx *ctx, int side,
+                             const pinhole_pkt_view *v) {
+  return ph_pinhole_match(ctx, side, v, NULL, NULL);
+}
+
+ph_ref pinhole__pinhole_find6(const pinhole_ctx *ctx, int side,
+                              const pinhole_pkt_view *v, const uint8_t src[16],
+                              const uint8_t dst[16]) {
+  return ph_pinhole_match(ctx, side, v, src, dst);
 }
 
 ph_ref pinhole__pinhole_find_reverse(const pinhole_ctx *ctx, int side,
@@ -128,7 +161,7 @@ ph_ref pinhole__pinhole_find_reverse(const pinhole_ctx *ctx, int side,
     if (h->proto == v->proto && h->side == (side ^ 1) && h->src == v->dst &&
         ph_sport_ok(h, v->dport) && h->dst == mp->paddr &&
         h->dport == mp->pport && h->to_addr == v->src &&
-        h->to_port == v->sport && !ph_timer_passed(ctx, &h->timer))
+        h->to_port == v->sport && !h->v6 && !ph_timer_passed(ctx, &h->timer))
       return r;
   }
   return 0;

@@ -2,9 +2,12 @@
 /*
  * The IPv6 packet path (max_conns6 > 0): the stateful firewall without
  * translation. Validate (pinhole_pkt6_parse), look up (flows6.c), create
- * under an IPv6 rule, track TCP as for IPv4, count. docs/ipv6.md says
- * what is built and what is not yet (ALGs); fragments: core/frag6.c.
+ * under an IPv6 rule, track TCP as for IPv4, run the ALGs that know IPv6
+ * and admit the data connections they announce (alg6.c), count.
+ * docs/ipv6.md says what is built and what is not yet; fragments:
+ * core/frag6.c; NAT64: core/nat64.c.
  */
+#include "core/alg_call.h"
 #include "core/engine.h"
 #include "pkt/bytes.h"
 
@@ -86,6 +89,10 @@ static int ph_existing6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (ph_conn_is64(ctx, c)) /* NAT64: translated to IPv4 (core/nat64.c) */
     return pinhole__nat64_out(ctx, pkt, v6, c);
   c->last_seen = ctx->now_tick;
+  if (c->watch && (v->flags & PINHOLE_PKTF_FRAGMENT))
+    pinhole__alg_frag(ctx, v, c, dir, side); /* not inspected: counted */
+  else if (c->watch && pinhole__alg_run6(ctx, pkt, v, c, dir, side) == PH_DROP)
+    return PINHOLE_VERDICT_DROP; /* its ALG (alg6.c), nothing rewritten */
   c->frames[dir]++;
   c->bytes[dir] += v6->ip_len;
   return PINHOLE_VERDICT_FORWARD;
@@ -147,6 +154,15 @@ static void ph_reject6(pinhole_ctx *ctx, const uint8_t *pkt,
 /* A packet of no connection: an IPv6 rule decides. */
 static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
                    const pinhole_pkt6_view *v6, pinhole_pkt_view *v, int side) {
+  ph_ref hole = pinhole__pinhole_find6(ctx, side, v, v6->src, v6->dst);
+  if (hole != PH_NIL) { /* a data connection an ALG announced (alg6.c) */
+    int dir;
+    ph_conn *c = pinhole__pinhole_take6(ctx, v6, v, side, hole, &dir);
+    if (c == NULL)
+      return PINHOLE_VERDICT_DROP;
+    return pinhole__verdict(ctx, 1,
+                            ph_existing6(ctx, pkt, v6, v, c, dir, side));
+  }
   const ph_rule *pr = pinhole__rule_match6(ctx, side, v6);
   if (pr == NULL) {
     ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
@@ -189,7 +205,8 @@ static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   b.dst = a.src;
   b.sport = a.dport;
   b.dport = a.sport;
-  ph_ref conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
+  uint8_t alg = pinhole__alg6_pick(pr, v6->proto, v6->dport);
+  ph_ref conv = pinhole__conv_new(ctx, alg, (uint8_t)side);
   if (conv == PH_NIL)
     return ph_full6(ctx, v6, side, "conversation table full");
   ph_conn *c = pinhole__conn_new6(ctx, conv, v6->proto, (uint8_t)side, &a, &b);
@@ -204,10 +221,16 @@ static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   memcpy(c6->b_dst, v6->src, 16);
   ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
   ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
+  if (alg && pinhole__conn_watch(ctx, c, alg) != 0) {
+    pinhole__conn_free(ctx, c);
+    return ph_full6(ctx, v6, side, "watch table full");
+  }
+  const char *alg_name = pinhole__alg_name(alg);
   pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, conv, 0, c, 0,
-                 r->name, NULL, NULL);
+                 r->name, alg_name, NULL);
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
-                 PINHOLE_FLOW_FORWARD, c, 0, r->name, NULL, NULL);
+                 alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0, r->name,
+                 alg_name, NULL);
   pinhole__conn_touch_timer(ctx, c);
   return pinhole__verdict(ctx, 1, ph_existing6(ctx, pkt, v6, v, c, 0, side));
 }

@@ -208,8 +208,10 @@ static ph_status ph_after_scan(ph_alg_call *ac, ph_stream *st, uint32_t seq,
     return PH_PASS;
   }
   int fin = (ac->v->tcp_flags & PINHOLE_TCP_FIN) != 0;
-  if (res->hold && !fin)
+  if (res->hold && !fin && !ph_conn_is6(ac->ctx, ac->conn))
     return ph_hold_tail(ac, st, res->consumed);
+  if (res->hold) /* IPv6 holds nothing: no address leaves untranslated */
+    ph_note(ac, "split message: passed unparsed");
   /* skip to the end of the partial line within this segment */
   st->skip_line = 1;
   st->msg_seq += (uint32_t)(now_len - res->consumed);

@@ -31,6 +31,9 @@ GW_IN_ADDR=198.18.0.1
 GW_OUT_ADDR=198.19.0.1
 OUT_ADDR=198.19.0.2
 POOL=198.19.0.1
+# IPv6 (e2e_start_gw6): no translation, the outside routes back
+IN6=2001:db8:1::2
+OUT6=2001:db8:2::2
 PIDS=()
 NAMESPACES=()
 GW_PID=
@@ -161,6 +164,25 @@ e2e_start_gw() {
     host_link "$NS_OUT" tun-out "$OUT_ADDR/24" || die "configuring hosts"
 }
 
+# e2e_start_gw6 ARGS...: e2e_start_gw with --max-conns6 (the stateful
+# IPv6 firewall, docs/ipv6.md) and IPv6 on both hosts: $IN6/64 inside
+# (default route through tun-in), $OUT6/64 outside with a route back to
+# 2001:db8:1::/64 (IPv6 is not translated). Without --rule the gateway
+# adds an inside -> anywhere IPv6 rule, ALG by port.
+e2e_start_gw6() {
+  e2e_start_gw --max-conns6 4096 "$@"
+  local n
+  for n in "$NS_IN:tun-in" "$NS_OUT:tun-out"; do
+    ip netns exec "${n%%:*}" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+      "net.ipv6.conf.${n#*:}.disable_ipv6=0" || die "enabling IPv6"
+  done
+  ip -n "$NS_IN" -6 addr add "$IN6/64" dev tun-in nodad &&
+    ip -n "$NS_IN" -6 route add default dev tun-in &&
+    ip -n "$NS_OUT" -6 addr add "$OUT6/64" dev tun-out nodad &&
+    ip -n "$NS_OUT" -6 route add 2001:db8:1::/64 dev tun-out ||
+    die "configuring IPv6 on the hosts"
+}
+
 # Kernel-routed layout: veth pairs, the gateway namespace forwards.
 e2e_setup_kernel() {
   ip link add veth-in netns "$NS_IN" type veth peer name gw-in netns "$NS_GW" &&
@@ -270,13 +292,15 @@ expect_no_alg_errors() {
   fi
 }
 
-# Every flow in the listing is between test addresses (198.18.0.0/15):
+# Every flow in the listing is between test addresses (198.18.0.0/15, or
+# 2001:db8::/32 for IPv6):
 # nothing else was sent through the gateway.
 expect_only_test_addresses() {
   local bad
-  bad=$(grep -E '^(TCP|UDP|ICMP) ' "$TMP/listing" |
-    grep -vE '^[A-Z]+ 198\.1[89]\.[0-9.]+(:[0-9]+)? -> 198\.1[89]\.[0-9.]+(:[0-9]+)? ')
-  [ -z "$bad" ] || fail "flows outside 198.18.0.0/15: $bad"
+  local v4='198\.1[89]\.[0-9.]+(:[0-9]+)?' v6='\[2001:db8:[0-9a-f:]*\]:[0-9]+'
+  bad=$(grep -E '^(TCP|UDP|ICMP|ICMPv6) ' "$TMP/listing" |
+    grep -vE "^[A-Za-z0-9]+ ($v4 -> $v4|$v6 -> $v6) ")
+  [ -z "$bad" ] || fail "flows outside 198.18.0.0/15 and 2001:db8::/32: $bad"
 }
 
 # Ends the test: stops the gateway (SIGTERM: it prints and exits 0).
@@ -317,8 +341,9 @@ same_file() {
   fi
 }
 
-# Starts vsftpd in the outside namespace on 198.19.0.2:21, anonymous, with
-# upload, serving $TMP/ftp (pub/ for downloads, incoming/ for uploads).
+# Starts vsftpd in the outside namespace on 198.19.0.2:21 (ftp_start_server
+# 6: on [$OUT6]:21 only), anonymous, with upload, serving $TMP/ftp (pub/
+# for downloads, incoming/ for uploads).
 ftp_start_server() {
   command -v vsftpd >/dev/null || skip "vsftpd is not installed"
   local vs
@@ -332,9 +357,10 @@ ftp_start_server() {
   random_file "$TMP/ftp/pub/data.bin" 1024
   random_file "$TMP/up.bin" 1024
   cat >"$TMP/vsftpd.conf" <<EOF
-listen=YES
-listen_ipv6=NO
+listen=$([ "${1:-}" = 6 ] && echo NO || echo YES)
+listen_ipv6=$([ "${1:-}" = 6 ] && echo YES || echo NO)
 listen_address=$OUT_ADDR
+listen_address6=$OUT6
 background=NO
 anonymous_enable=YES
 local_enable=NO
@@ -360,20 +386,22 @@ log_ftp_protocol=YES
 dual_log_enable=YES
 EOF
   bg "$NS_OUT" vsftpd "$vs" "$TMP/vsftpd.conf"
-  wait_for 5 port_open "$NS_OUT" "$OUT_ADDR" 21 || die "vsftpd did not start"
+  wait_for 5 port_open "$NS_OUT" "$([ "${1:-}" = 6 ] && echo "$OUT6" || echo "$OUT_ADDR")" 21 ||
+    die "vsftpd did not start"
 }
 
 # ftp_curl NAME CURL_OPTS...: downloads pub/data.bin and uploads up.bin as
-# incoming/NAME.bin with curl, then checks both files.
+# incoming/NAME.bin with curl, then checks both files. The server is
+# $FTP_HOST (default $OUT_ADDR; "[$OUT6]" for IPv6).
 ftp_curl() {
-  local name=$1
+  local name=$1 host=${FTP_HOST:-$OUT_ADDR}
   shift
-  ns "$NS_IN" curl -sS --connect-timeout 5 "$@" \
-    -o "$TMP/$name.down" "ftp://$OUT_ADDR/pub/data.bin" ||
+  ns "$NS_IN" curl -gsS --connect-timeout 5 "$@" \
+    -o "$TMP/$name.down" "ftp://$host/pub/data.bin" ||
     { fail "$name: curl download"; return; }
   same_file "$TMP/ftp/pub/data.bin" "$TMP/$name.down" "$name download"
-  ns "$NS_IN" curl -sS --connect-timeout 5 "$@" -T "$TMP/up.bin" \
-    "ftp://$OUT_ADDR/incoming/$name.bin" || { fail "$name: curl upload"; return; }
+  ns "$NS_IN" curl -gsS --connect-timeout 5 "$@" -T "$TMP/up.bin" \
+    "ftp://$host/incoming/$name.bin" || { fail "$name: curl upload"; return; }
   same_file "$TMP/up.bin" "$TMP/ftp/incoming/$name.bin" "$name upload"
 }
 
@@ -384,7 +412,7 @@ ftp_lftp() {
   local script="set net:timeout 5; set net:max-retries 2;"
   script+=" set net:reconnect-interval-base 1; set ftp:ssl-allow no;"
   script+=" set xfer:clobber yes; $settings;"
-  script+=" open -u anonymous, ftp://$OUT_ADDR;"
+  script+=" open -u anonymous, ftp://${FTP_HOST:-$OUT_ADDR};"
   script+=" get pub/data.bin -o $TMP/$name.down;"
   script+=" put $TMP/up.bin -o incoming/$name.bin"
   ns "$NS_IN" lftp -c "$script" >"$TMP/$name-lftp.log" 2>&1 ||
@@ -562,24 +590,26 @@ e2e_setup_raw() {
   done
 }
 
+# (SIP_OUT, SIP_IN: the parties' addresses instead, SIP_RHOST the caller's
+# remote host, e.g. "[$OUT6]", for IPv6.)
 # sip_call UAS_MEDIA UAC_MEDIA: one SIP call with sipp (tests/e2e/sip-uas.xml
 # and sip-uac.xml, run from $TMP where sipp writes its logs): the called
 # party on $OUT_ADDR:5060 plays $PCAP to the address in the SDP it got, the
 # caller on $IN_ADDR:5060 echoes the media (-rtp_echo). Checks both sipp
 # exit statuses; the called party's messages are in $TMP/uas-msg.log.
 sip_call() {
-  local here uas_pid rc
+  local here uas_pid rc out=${SIP_OUT:-$OUT_ADDR} in=${SIP_IN:-$IN_ADDR}
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
   (cd "$TMP" && exec ip netns exec "$NS_OUT" timeout 60 sipp -sf "$here/sip-uas.xml" \
-    -i "$OUT_ADDR" -p 5060 -mi "$OUT_ADDR" -mp "$1" -key pcap "$PCAP" \
+    -i "$out" -p 5060 -mi "$out" -mp "$1" -key pcap "$PCAP" \
     -m 1 -timeout 40s -timeout_error -nostdin -trace_err -trace_msg \
     -message_file "$TMP/uas-msg.log" -error_file "$TMP/uas.err") >"$TMP/uas.log" 2>&1 &
   uas_pid=$!
   PIDS+=("$uas_pid")
   wait_for 5 bash -c "ip netns exec $NS_OUT ss -Hlun 'sport = :5060' | grep -q ." ||
     die "sipp UAS did not start"
-  (cd "$TMP" && exec ip netns exec "$NS_IN" timeout 60 sipp "$OUT_ADDR:5060" \
-    -sf "$here/sip-uac.xml" -i "$IN_ADDR" -p 5060 -mi "$IN_ADDR" -mp "$2" \
+  (cd "$TMP" && exec ip netns exec "$NS_IN" timeout 60 sipp "${SIP_RHOST:-$out}:5060" \
+    -sf "$here/sip-uac.xml" -i "$in" -p 5060 -mi "$in" -mp "$2" \
     -rtp_echo -m 1 -timeout 30s -timeout_error -nostdin -trace_err -trace_msg \
     -message_file "$TMP/uac-msg.log" -error_file "$TMP/uac.err") >"$TMP/uac.log" 2>&1
   rc=$?
@@ -728,4 +758,28 @@ e2e_start_path() {
     DEV=tun-in
   fi
   ip -n "$NS_IN" link set "$DEV" mtu 1500 || die "MTU of $DEV"
+}
+
+# ---- IPv6 (e2e_start_gw6) --------------------------------------------------
+
+# The FTP listing over IPv6: the control connection watched by the ftp
+# ALG, data connections forwarded both ways, nothing translated.
+ftp6_expect_listing() {
+  expect_line '^Conversation: ALG protocol: ftp'
+  expect_flow TCP "\[2001:db8:1::2\]:[0-9]+" "\[2001:db8:2::2\]:21" Watch I
+  expect_flow TCP "\[2001:db8:2::2\]:21" "\[2001:db8:1::2\]:[0-9]+" Watch O
+  expect_flow TCP "\[2001:db8:[12]::2\]:[0-9]+" "\[2001:db8:[12]::2\]:[0-9]+" Forward I
+  expect_flow TCP "\[2001:db8:[12]::2\]:[0-9]+" "\[2001:db8:[12]::2\]:[0-9]+" Forward O
+  grep -q "NAT source\|NAT dest" "$TMP/listing" && fail "an IPv6 flow was translated"
+  expect_no_alg_errors
+}
+
+# ftp_expect_server_saw6 ERE: vsftpd logged a command matching ERE from
+# the inside host's IPv6 address (no translation).
+ftp_expect_server_saw6() {
+  if grep -Eq "FTP command: Client \"$IN6\", \"$1" "$TMP/vsftpd.xfer"; then
+    log "ok: vsftpd got /$1/ from $IN6"
+  else
+    fail "vsftpd never got /$1/ from $IN6"
+  fi
 }

@@ -1963,6 +1963,49 @@ static void test_sip_leftover(void **state) {
   assert_int_equal(res.leftover, 1);
 }
 
+/* pinhole_sip_sdp_addr6: the media's own c=, else the session's; IPv4,
+ * other forms, bad text and missing sections are no IPv6 address. */
+static void test_sip_sdp_addr6(void **state) {
+  (void)state;
+  static const char sdp[] = "v=0\r\nc=IN IP6 2001:db8:1::2\r\n"
+                            "m=audio 3000 RTP/AVP 0\r\n"
+                            "m=audio 3002 RTP/AVP 0\r\n"
+                            "c=IN IP6 2001:db8:2::7/127\r\n"
+                            "m=audio 3004 RTP/AVP 0\r\n"
+                            "c=IN IP4 198.18.0.2\r\n"
+                            "c=IN IP6 2001:db8:2::8\r\n"
+                            "m=audio 3006 RTP/AVP 0\r\n"
+                            "c=IN IP6 2001:db8::zz\r\n";
+  const uint8_t *b = (const uint8_t *)sdp;
+  size_t n = strlen(sdp);
+  uint8_t a[16], want[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1};
+  want[15] = 2;
+  memset(a, 0xee, sizeof(a));
+  assert_int_equal(pinhole_sip_sdp_addr6(b, n, 0, a), 0);
+  assert_memory_equal(a, want, 16); /* the session's */
+  want[5] = 2;
+  want[15] = 7;
+  assert_int_equal(pinhole_sip_sdp_addr6(b, n, 1, a), 0);
+  assert_memory_equal(a, want, 16); /* its own, /ttl ignored */
+  memset(a, 0xee, sizeof(a));
+  assert_int_equal(pinhole_sip_sdp_addr6(b, n, 2, a), PINHOLE_ERR_NOMATCH);
+  assert_int_equal(a[0], 0xee); /* the first c= (IPv4) counts */
+  assert_int_equal(pinhole_sip_sdp_addr6(b, n, 3, a), PINHOLE_ERR_NOMATCH);
+  assert_int_equal(pinhole_sip_sdp_addr6(b, n, 4, a), PINHOLE_ERR_NOMATCH);
+  assert_int_equal(pinhole_sip_sdp_addr6(b, 5, 0, a), PINHOLE_ERR_NOMATCH);
+  assert_int_equal(pinhole_sip_sdp_addr6(b, 10, 0, a), PINHOLE_ERR_PARSE);
+  for (size_t k = 0; k <= n; k++) /* truncated anywhere: never past k */
+    (void)pinhole_sip_sdp_addr6(b, k, 1, a);
+  static const char bad[] = "m=audio 1 RTP/AVP 0\r\nc=IN\r\n";
+  assert_int_equal(
+      pinhole_sip_sdp_addr6((const uint8_t *)bad, strlen(bad), 0, a),
+      PINHOLE_ERR_PARSE);
+  assert_int_equal(pinhole_sip_sdp_addr6(NULL, 1, 0, a),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_sip_sdp_addr6(b, n, 0, NULL),
+                   PINHOLE_ERR_INVALID_ARG);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sip_parse_invite),
@@ -1998,6 +2041,7 @@ int main(void) {
       cmocka_unit_test(test_sip_keepalive),
       cmocka_unit_test(test_sip_prefix),
       cmocka_unit_test(test_sip_leftover),
+      cmocka_unit_test(test_sip_sdp_addr6),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

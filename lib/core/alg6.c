@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ALGs on IPv6 connections (the firewall, no translation; docs/ipv6.md):
+ * which ALG watches a new IPv6 connection, running it on a packet, and
+ * the IPv6 data connection an ALG's pinhole admits. The module services
+ * for IPv6 (pinhole__alg_family, _ends6, _policy6, IPv6 pinhole requests)
+ * are in core/alg.c beside their IPv4 forms.
+ *
+ * An IPv6 pinhole is filed like an IPv4 one under the keyed folds of its
+ * addresses (flows6.c), with the full addresses beside it
+ * (ctx->pinhole6); the packet it admits must match both, so two hosts
+ * whose addresses fold alike are told apart.
+ */
+#include "core/alg_call.h"
+#include "core/engine.h"
+
+#include <string.h>
+
+uint8_t pinhole__alg6_pick(const ph_rule *pr, uint8_t proto, uint16_t dport) {
+  uint8_t alg = pr->alg;
+  if (alg == PH_ALG_NONE)
+    return 0;
+  if (alg == 0)
+    alg = pinhole__alg_by_port(proto, dport);
+  else if (!pinhole__alg_fits(alg, proto))
+    return 0;
+  return alg && ph_alg_get(alg)->ipv6 ? alg : 0;
+}
+
+ph_status pinhole__alg_run6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                            pinhole_pkt_view *v, ph_conn *c, int dir,
+                            int side) {
+  int changed = 0;
+  /* nothing is rewritten or held on IPv6 (alg.c, stream.c): changed
+   * stays 0 */
+  return pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed);
+}
+
+static ph_conn *ph_refuse6(pinhole_ctx *ctx, const pinhole_pkt_view *v,
+                           int side, const char *what) {
+  ph_count(ctx, PINHOLE_CNT_DROP_FLOW_FULL);
+  ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
+  pinhole__event(ctx, PINHOLE_EVENT_TABLE_FULL, v, side, 0, 0, NULL, 0, NULL,
+                 NULL, what);
+  return NULL;
+}
+
+ph_conn *pinhole__pinhole_take6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
+                                const pinhole_pkt_view *v, int side, ph_ref ref,
+                                int *dir) {
+  ph_pinhole *h = ph_pinhole_at(ctx, ref);
+  ph_conv *cv = ph_conv_at(ctx, h->conv);
+  if (pinhole__tcp_first(ctx, v) == PH_DROP)
+    return NULL;
+  /* side A is the conversation initiator's side */
+  ph_tuple in, rev;
+  pinhole__tuple6(ctx, &in, v6->src, v6->dst, v6->sport, v6->dport);
+  pinhole__tuple6(ctx, &rev, v6->dst, v6->src, v6->dport, v6->sport);
+  *dir = side == cv->a_side ? 0 : 1;
+  ph_ref conv = h->conv;
+  ph_conn *c = pinhole__conn_new6(ctx, conv, v6->proto, cv->a_side,
+                                  *dir ? &rev : &in, *dir ? &in : &rev);
+  if (c == NULL)
+    return ph_refuse6(ctx, v, side, "IPv6 flow table full");
+  ph_conn6 *c6 = ph_conn6_of(ctx, c);
+  const uint8_t *a_src = *dir ? v6->dst : v6->src;
+  const uint8_t *a_dst = *dir ? v6->src : v6->dst;
+  memcpy(c6->a_src, a_src, 16);
+  memcpy(c6->a_dst, a_dst, 16);
+  memcpy(c6->b_src, a_dst, 16);
+  memcpy(c6->b_dst, a_src, 16);
+  if (h->watch && pinhole__conn_watch(ctx, c, h->alg) != 0) {
+    pinhole__conn_free(ctx, c);
+    return ph_refuse6(ctx, v, side, "watch table full");
+  }
+  if (*dir)
+    c->flags |= PH_CONN_B_OPENED;
+  ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
+  const char *alg = pinhole__alg_name(h->alg);
+  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h, alg);
+  pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_USED, h, NULL, alg);
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
+                 h->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, *dir,
+                 NULL, alg, "pinhole");
+  pinhole__pinhole_free(ctx, ref, 0);
+  pinhole__conn_touch_timer(ctx, c);
+  return c;
+}
