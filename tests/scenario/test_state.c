@@ -267,7 +267,7 @@ static void test_state_hostile(void **state) {
                    PINHOLE_ERR_PARSE);
   /* version, magic, fingerprint */
   memcpy(blob, good, len);
-  blob[5] = 2;
+  blob[5] = 3;
   assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
                    PINHOLE_ERR_UNSUPPORTED);
   memcpy(blob, good, len);
@@ -289,7 +289,7 @@ static void test_state_hostile(void **state) {
 
   size_t off[64];
   size_t nrec = records(len, off, 64);
-  assert_int_equal(nrec, 14); /* 4 CONV, 5 MAP, 4 CONN, 1 HOLE */
+  assert_int_equal(nrec, 15); /* 4 CONV, 5 MAP, 4 CONN, 1 ALG, 1 HOLE */
   size_t conn = 0, map = 0, conv2 = 0, hole = 0;
   int nconv = 0;
   for (size_t i = 0; i < nrec; i++) {
@@ -496,9 +496,11 @@ static void test_state_pieces(void **state) {
 }
 
 /* A PBA pool: the subscriber's blocks follow its mappings. */
-static tctx *pba_ctx(void) {
+static tctx *pba_ctx_udp(uint32_t udp_s) {
   pinhole_config cfg;
   t_cfg(&cfg);
+  if (udp_s != 0)
+    cfg.udp_timeout_s = udp_s;
   cfg.max_port_blocks = 8;
   pinhole_pool p;
   memset(&p, 0, sizeof(p));
@@ -511,6 +513,10 @@ static tctx *pba_ctx(void) {
   p.max_blocks = 2;
   p.block_hold_ms = 5000;
   return t_ctx_spec(&cfg, &p);
+}
+
+static tctx *pba_ctx(void) {
+  return pba_ctx_udp(0);
 }
 
 static void test_state_pba(void **state) {
@@ -575,9 +581,57 @@ static void test_state_pba(void **state) {
   t_ctx_del(c);
 }
 
-/* IPv6 connections are not synced yet (record type 5 is reserved): a
- * full export skips their conversations; the IPv4 ones go as usual. */
-static void test_state_ipv6_not_synced(void **state) {
+/* Every truncation of good[0..len) and every byte of it flipped: refused
+ * with B left as it was, or accepted (then B's state is the new "as it
+ * was"); the good blob still goes in afterwards, applying want. */
+static void hostile_all(tctx *b, const uint8_t *good, size_t len, int want) {
+  snap before;
+  snap_take(b, &before);
+  for (size_t n = 0; n < len; n++)
+    assert_true(pinhole_state_import(b->ctx, 3 * SEC, good, n) < 0);
+  snap_same(b, &before);
+  for (size_t i = 0; i < len; i++) {
+    memcpy(blob, good, len);
+    blob[i] ^= (uint8_t)(0x5a + i);
+    if (pinhole_state_import(b->ctx, 3 * SEC, blob, len) < 0) {
+      snap_same(b, &before);
+    } else {
+      free(before.listing);
+      snap_take(b, &before);
+    }
+  }
+  free(before.listing);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, good, len), want);
+}
+
+/* An IPv6 UDP datagram src:sport -> dst:dport carrying text, into p. */
+static void udp6(tpkt *p, const char *src, uint16_t sport, const char *dst,
+                 uint16_t dport, const char *text) {
+  size_t n = strlen(text);
+  memset(p->b, 0, 48);
+  p->b[0] = 0x60;
+  t_put16(p->b + 4, (uint16_t)(8u + n));
+  p->b[6] = PINHOLE_IPPROTO_UDP;
+  p->b[7] = 64;
+  assert_int_equal(pinhole_addr6_parse(src, strlen(src), p->b + 8), 0);
+  assert_int_equal(pinhole_addr6_parse(dst, strlen(dst), p->b + 24), 0);
+  t_put16(p->b + 40, sport);
+  t_put16(p->b + 42, dport);
+  t_put16(p->b + 44, (uint16_t)(8u + n));
+  t_put16(p->b + 46, 0xffff); /* not 0 (refused) until fixed below */
+  memcpy(p->b + 48, text, n);
+  p->p.data = p->b;
+  p->p.len = (uint32_t)(48 + n);
+  p->p.cap = sizeof(p->b);
+  pinhole_pkt6_view v6;
+  assert_int_equal(pinhole_pkt6_parse(p->b, p->p.len, &v6), PINHOLE_PKT_OK);
+  pinhole_pkt6_fix_cksums(p->b, &v6);
+}
+
+/* IPv6 connections (the stateful IPv6 firewall) travel as CONN6
+ * records: B lists them as A does and passes the flows' next packets
+ * (an answer no rule would let in) with the same bytes. */
+static void test_state_ipv6_synced(void **state) {
   (void)state;
   tctx *a = t_ctx(), *b = t_ctx();
   pinhole_rule r;
@@ -591,48 +645,91 @@ static void test_state_ipv6_not_synced(void **state) {
   r.src_plen = 48;
   assert_true(pinhole_rule_add(a->ctx, &r) >= 0);
   assert_true(pinhole_rule_add(b->ctx, &r) >= 0); /* the same configuration */
-  /* a UDP datagram 2001:db8:1::2:5000 -> 2001:db8:2::5:53 */
-  tpkt p;
-  memset(p.b, 0, 60);
-  p.b[0] = 0x60;
-  t_put16(p.b + 4, 12);
-  p.b[6] = PINHOLE_IPPROTO_UDP;
-  p.b[7] = 64;
-  assert_int_equal(pinhole_addr6_parse("2001:db8:1::2", 13, p.b + 8), 0);
-  assert_int_equal(pinhole_addr6_parse("2001:db8:2::5", 13, p.b + 24), 0);
-  t_put16(p.b + 40, 5000);
-  t_put16(p.b + 42, 53);
-  t_put16(p.b + 44, 12);
-  t_put16(p.b + 46, 0xffff); /* not 0 (refused) until fixed below */
-  memcpy(p.b + 48, "v6q!", 4);
-  p.p.data = p.b;
-  p.p.len = 52;
-  p.p.cap = sizeof(p.b);
-  pinhole_pkt6_view v6;
-  assert_int_equal(pinhole_pkt6_parse(p.b, 52, &v6), PINHOLE_PKT_OK);
-  pinhole_pkt6_fix_cksums(p.b, &v6);
+  tpkt p, o;
+  udp6(&p, "2001:db8:1::2", 5000, "2001:db8:2::5", 53, "v6q!");
+  assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  udp6(&p, "2001:db8:1::9", 5001, "2001:db8:2::6", 5353, "another");
   assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
   t_udp(&p, H1, 5353, DNS, 5001, "query");
   assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  /* an answer to an unknown flow is dropped (no rule lets it in) */
+  udp6(&p, "2001:db8:2::5", 53, "2001:db8:1::2", 5999, "stray");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, SEC, NULL),
+                   PINHOLE_VERDICT_DROP);
+  size_t len = export_full(a, 2 * SEC, NULL);
+  static uint8_t good[BLOB];
+  memcpy(good, blob, len);
+  size_t off[16];
+  size_t nrec = records(len, off, 16);
+  assert_int_equal(nrec, 7); /* 3 CONV, 1 MAP, 1 CONN, 2 CONN6 */
+  int n6 = 0;
+  for (size_t i = 0; i < nrec; i++)
+    if (good[off[i]] == 5) {
+      n6++;
+      assert_int_equal(t_get32(good + off[i]) & 0xffff, 257);
+    }
+  assert_int_equal(n6, 2);
+  assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, good, len), 3);
+  char *at_export = t_listing(a);
   pinhole_usage u;
   memset(&u, 0, sizeof(u));
   u.size = sizeof(u);
-  assert_int_equal(pinhole_usage_get(a->ctx, &u), 0);
-  assert_int_equal(u.flows6, 1);
-  size_t len;
-  uint64_t next;
-  assert_int_equal(
-      pinhole_state_export(a->ctx, 2 * SEC, 0, blob, sizeof(blob), &len, &next),
-      1);
-  /* one conversation: the IPv4 one */
-  assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, blob, len), 1);
   assert_int_equal(pinhole_usage_get(b->ctx, &u), 0);
-  assert_int_equal(u.flows, 1);
-  assert_int_equal(u.flows6, 0);
+  assert_int_equal(u.flows, 3);
+  assert_int_equal(u.flows6, 2);
+  same_listing(a, b);
   char *l = t_listing(b);
-  assert_null(strstr(l, "2001:db8"));
-  assert_non_null(strstr(l, ":5353 -> "));
+  assert_non_null(strstr(l, "UDP [2001:db8:1::2]:5000 -> [2001:db8:2::5]:53"));
+  assert_non_null(
+      strstr(l, "UDP [2001:db8:1::9]:5001 -> [2001:db8:2::6]:5353"));
   free(l);
+  /* the answers come in through B as through A, and the next query */
+  udp6(&p, "2001:db8:2::5", 53, "2001:db8:1::2", 5000, "v6 answer");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, &o),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(o.p.len, 48 + 9);
+  assert_memory_equal(o.b + 48, "v6 answer", 9);
+  udp6(&p, "2001:db8:2::6", 5353, "2001:db8:1::9", 5001, "second");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  udp6(&p, "2001:db8:1::2", 5000, "2001:db8:2::5", 53, "v6q again");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 3 * SEC, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  same_listing(a, b);
+  /* hostile: the folds must be the addresses' (an address changed, its
+   * fold kept), side B must be side A reversed, no IPv6 ALG */
+  tctx *c = t_ctx();
+  assert_true(pinhole_rule_add(c->ctx, &r) >= 0);
+  size_t c6 = 0;
+  for (size_t i = 0; i < nrec && c6 == 0; i++)
+    if (good[off[i]] == 5)
+      c6 = off[i] + 4;
+  static const size_t bad6[] = {3, 20, 36, 52, 64 + 1, 64 + 99};
+  static const uint8_t bad6_v[] = {0x77, 0x77, 0x77, 0x77, 2, 1};
+  snap before;
+  snap_take(c, &before);
+  for (size_t i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++) {
+    memcpy(blob, good, len);
+    blob[c6 + bad6[i]] ^= bad6_v[i];
+    assert_int_equal(pinhole_state_import(c->ctx, 2 * SEC, blob, len),
+                     PINHOLE_ERR_PARSE);
+  }
+  snap_same(c, &before);
+  free(before.listing);
+  /* a standby without IPv6 slots: another configuration */
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 0;
+  tctx *d = t_ctx_cfg(&cfg);
+  assert_int_equal(pinhole_state_import(d->ctx, 2 * SEC, good, len),
+                   PINHOLE_ERR_NOMATCH);
+  t_ctx_del(d);
+  hostile_all(c, good, len, 3);
+  char *lc = t_listing(c);
+  assert_string_equal(lc, at_export);
+  free(lc);
+  free(at_export);
+  t_ctx_del(c);
   t_ctx_del(a);
   t_ctx_del(b);
 }
@@ -643,7 +740,7 @@ int main(void) {
       cmocka_unit_test(test_state_hostile),
       cmocka_unit_test(test_state_incremental),
       cmocka_unit_test(test_state_pieces),
-      cmocka_unit_test(test_state_ipv6_not_synced),
+      cmocka_unit_test(test_state_ipv6_synced),
       cmocka_unit_test(test_state_pba),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
