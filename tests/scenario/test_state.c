@@ -734,6 +734,278 @@ static void test_state_ipv6_synced(void **state) {
   t_ctx_del(b);
 }
 
+/* ---- SIP: a call's media survives failover ---------------------------- */
+
+#define ALICE IP4(198, 18, 0, 101)
+#define BOB IP4(198, 19, 0, 2)
+
+static char *sip_msg(char *buf, size_t cap, const char *head,
+                     const char *body) {
+  snprintf(buf, cap, "%sContent-Length: %zu\r\n\r\n%s", head, strlen(body),
+           body);
+  return buf;
+}
+
+#define SIP_DIALOG(ip, cseq)                                                   \
+  "Via: SIP/2.0/UDP " ip ":5062;branch=z9hG4bKha77\r\n"                        \
+  "To: Bob <sip:bob@198.19.0.2>;tag=b6c85cf\r\n"                               \
+  "From: Alice <sip:alice@" ip ":5062>;tag=9928301774\r\n"                     \
+  "Call-ID: ha4b4c76e667@" ip "\r\n"                                           \
+  "CSeq: " cseq "\r\n"
+
+#define SIP_SDP(ip, port)                                                      \
+  "v=0\r\no=x 1 1 IN IP4 " ip "\r\ns=-\r\nc=IN IP4 " ip "\r\nt=0 0\r\n"        \
+  "m=audio " port " RTP/AVP 0\r\n"
+
+/* On A: Alice (port 5062) calls Bob, offering media on 49200; Bob
+ * answers with 30010. The media pinholes are open, RTP went once each
+ * way. */
+static void sip_call_on(tctx *a) {
+  char in[2048], want[2048];
+  tpkt p;
+  pinhole_pkt_view v;
+  sip_msg(in, sizeof(in),
+          "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n" SIP_DIALOG(
+              "198.18.0.101", "7 INVITE") "Contact: <sip:alice@198.18.0.101:"
+                                          "5062>\r\n"
+                                          "Content-Type: application/sdp\r\n",
+          SIP_SDP("198.18.0.101", "49200"));
+  sip_msg(want, sizeof(want),
+          "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n" SIP_DIALOG(
+              "198.19.0.1", "7 INVITE") "Contact: <sip:alice@198.19.0.1:"
+                                        "5062>\r\n"
+                                        "Content-Type: application/sdp\r\n",
+          SIP_SDP("198.19.0.1", "49200"));
+  t_udp(&p, ALICE, 5062, BOB, 5060, in);
+  assert_int_equal(t_in(a, &p, SEC), 0);
+  t_payload_is(&p, want);
+  sip_msg(in, sizeof(in),
+          "SIP/2.0 200 OK\r\n" SIP_DIALOG(
+              "198.19.0.1", "7 INVITE") "Contact: <sip:bob@198.19.0.2>\r\n"
+                                        "Content-Type: application/sdp\r\n",
+          SIP_SDP("198.19.0.2", "30010"));
+  t_udp(&p, BOB, 5060, PUB, 5062, in);
+  assert_int_equal(t_out(a, &p, SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.dst, ALICE);
+  t_udp(&p, ALICE, 49200, BOB, 30010, "rtp-a1");
+  assert_int_equal(t_in(a, &p, 2 * SEC), 0);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 49200);
+}
+
+static void test_state_sip_call(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  sip_call_on(a);
+  size_t len = export_full(a, 3 * SEC, NULL);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), 1);
+  same_listing(a, b);
+  char *l = t_listing(b);
+  assert_non_null(strstr(l, "Conversation: ALG protocol: sip\n"));
+  assert_non_null(strstr(l, "UDP 198.18.0.101:5062 -> 198.19.0.2:5060      "
+                            "Watch    I          1\n"));
+  assert_non_null(strstr(l, "UDP 198.18.0.101:49200 -> 198.19.0.2:30010    "
+                            "Forward  I          1\n"
+                            "    NAT source 198.18.0.101:49200 -> "
+                            "198.19.0.1:49200\n"));
+  free(l);
+  /* media both ways, and RTCP through the pinhole still pending: the
+   * same bytes from A and B */
+  tpkt p, o;
+  pinhole_pkt_view v;
+  for (int i = 0; i < 3; i++) {
+    t_udp(&p, BOB, 30010, PUB, 49200, "rtp-b");
+    assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 4 * SEC, &o), 0);
+    t_view(&o, &v);
+    assert_int_equal(v.dst, ALICE);
+    assert_int_equal(v.dport, 49200);
+    t_udp(&p, ALICE, 49200, BOB, 30010, "rtp-a");
+    assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, &o), 0);
+    t_view(&o, &v);
+    assert_int_equal(v.src, PUB);
+  }
+  t_udp(&p, BOB, 30011, PUB, 49201, "rtcp-b");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 4 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_equal(v.dst, ALICE);
+  assert_int_equal(v.dport, 49201);
+  /* media from another host: dropped by both */
+  t_udp(&p, IP4(198, 19, 0, 66), 30010, PUB, 49200, "rtp-x");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 4 * SEC, NULL),
+                   PINHOLE_VERDICT_DROP);
+  /* Bob hangs up through B (and A): the same rewrite, the dialog ends */
+  char in[1024];
+  sip_msg(in, sizeof(in),
+          "BYE sip:alice@198.19.0.1:5062 SIP/2.0\r\n" SIP_DIALOG("198.19.0.1",
+                                                                 "8 BYE"),
+          "");
+  t_udp(&p, BOB, 5060, PUB, 5062, in);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 5 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_equal(v.dst, ALICE);
+  assert_int_equal(v.dport, 5062);
+  same_listing(a, b);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* The ALG record: the FTP session's state goes over (B honours the next
+ * PORT as A does, which it does only after the 220 greeting); a record
+ * naming another module, an unknown one, a wrong length or a state the
+ * module refuses is refused. */
+static void test_state_alg_record(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  ftp_sess s;
+  run_flows(a, &s);
+  size_t len = export_full(a, 3 * SEC, NULL);
+  static uint8_t good[BLOB];
+  memcpy(good, blob, len);
+  size_t off[64];
+  size_t nrec = records(len, off, 64), alg = 0;
+  for (size_t i = 0; i < nrec; i++)
+    if (good[off[i]] == 7) {
+      assert_int_equal(alg, 0);
+      alg = off[i];
+      assert_int_equal(good[off[i - 1]], 3); /* right after its CONN */
+    }
+  /* "ftp", 4 bytes: greeted 1, dead 0, no multi-line reply */
+  static const uint8_t want[] = {7, 0, 0, 9, 3, 'f', 't', 'p', 4, 1, 0, 0, 0};
+  assert_memory_equal(good + alg, want, sizeof(want));
+  snap before;
+  snap_take(b, &before);
+  static const struct {
+    size_t at;
+    uint8_t v;
+  } bad[] = {{5, 't'}, {7, 'q'}, {9, 2}, {10, 7}, {8, 3}, {4, 4}, {4, 0}};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    memcpy(blob, good, len);
+    blob[alg + bad[i].at] = bad[i].v;
+    assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
+                     PINHOLE_ERR_PARSE);
+  }
+  /* an ALG record after a connection without a watch: the UDP one */
+  memcpy(blob, good, len);
+  size_t last = off[nrec - 1];
+  assert_int_equal(good[last], 3);
+  memcpy(blob + len, want, sizeof(want));
+  t_put32(blob + 16, t_get32(good + 16) + 1);
+  t_put32(blob + 20, (uint32_t)(len + sizeof(want)));
+  assert_int_equal(
+      pinhole_state_import(b->ctx, 3 * SEC, blob, len + sizeof(want)),
+      PINHOLE_ERR_PARSE);
+  snap_same(b, &before);
+  free(before.listing);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, good, len), 4);
+  /* B honours the client's next PORT exactly as A */
+  tpkt p, o;
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,75\r\n");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, &o), 0);
+  t_payload_is(&o, "PORT 198,19,0,1,156,75\r\n");
+  same_listing(a, b);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* A held port block (its last mapping ended) stays the subscriber's on
+ * B for the rest of the hold time: another subscriber gets another block
+ * on B as on A, the subscriber gets its block back, and B releases it
+ * when the hold time ends. */
+static void test_state_pba_held(void **state) {
+  (void)state;
+  tctx *a = pba_ctx_udp(2), *b = pba_ctx_udp(2);
+  tpkt p, o;
+  pinhole_pkt_view v;
+  t_udp(&p, H1, 30000, DNS, 5001, "q");
+  assert_int_equal(t_in(a, &p, SEC), 0);
+  t_view(&p, &v);
+  uint16_t h1_block = (uint16_t)((v.sport - 4096) / 16);
+  assert_true(pinhole_tick(a->ctx, 5 * SEC) >= 0); /* the flow expired */
+  pinhole_usage u;
+  memset(&u, 0, sizeof(u));
+  u.size = sizeof(u);
+  assert_int_equal(pinhole_usage_get(a->ctx, &u), 0);
+  assert_int_equal(u.flows, 0);
+  assert_int_equal(t_cnt(a, PINHOLE_CNT_PBA_BLOCK_RELEASE), 0); /* held */
+  size_t len = export_full(a, 6 * SEC, NULL);
+  static uint8_t good[BLOB];
+  memcpy(good, blob, len);
+  size_t off[8];
+  assert_int_equal(records(len, off, 8), 1);
+  /* BLOCK: pool 0, 198.19.0.7, block h1_block, H1, ~4000 ms left */
+  static uint8_t want[19] = {8, 0, 0, 15,  0,  198, 19, 0,
+                             7, 0, 0, 198, 18, 0,   7};
+  want[10] = (uint8_t)h1_block;
+  assert_memory_equal(good + 24, want, 15);
+  uint32_t left = t_get32(good + 24 + 15);
+  assert_true(left > 3000 && left <= 5000);
+  assert_int_equal(pinhole_state_import(b->ctx, 6 * SEC, good, len), 0);
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_PBA_BLOCK_ALLOC), 1);
+  /* H2 gets another block on both; H1 gets its own back on both */
+  t_udp(&p, H2, 40000, DNS, 5001, "q");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 6 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_not_equal((v.sport - 4096) / 16, h1_block);
+  t_udp(&p, H1, 30001, DNS, 5001, "q");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 6 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_equal((v.sport - 4096) / 16, h1_block);
+  assert_int_not_equal(v.sport, 0);
+  same_listing(a, b);
+  /* a standby where H2 holds that block: refused, nothing changed */
+  tctx *c = pba_ctx_udp(2);
+  for (int i = 0; i < 16; i++) {
+    t_udp(&p, H2, (uint16_t)(50000 + i), DNS, 5001, "q");
+    assert_int_equal(t_in(c, &p, 6 * SEC), 0);
+  }
+  /* a delta with the BLOCK record (a delta keeps c's conversations) */
+  memcpy(blob, good, len);
+  t_put16(blob + 6, 0);
+  snap before;
+  snap_take(c, &before);
+  t_view(&p, &v);
+  assert_int_equal((v.sport - 4096) / 16, h1_block); /* H2 has it on c */
+  assert_int_equal(pinhole_state_import(c->ctx, 6 * SEC, blob, len),
+                   PINHOLE_ERR_EXISTS);
+  snap_same(c, &before);
+  free(before.listing);
+  /* field ranges: pool, address, block, subscriber, hold time */
+  static const struct {
+    size_t at;
+    uint8_t v;
+  } bad[] = {{4, 1}, {8, 8}, {10, 4}, {15, 0x80}, {16, 0x14}};
+  tctx *d = pba_ctx_udp(2);
+  snap_take(d, &before);
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    memcpy(blob, good, len);
+    blob[24 + bad[i].at] = bad[i].v;
+    assert_int_equal(pinhole_state_import(d->ctx, 6 * SEC, blob, len),
+                     PINHOLE_ERR_PARSE);
+  }
+  memcpy(blob, good, len);
+  memset(blob + 24 + 11, 0, 4); /* no subscriber */
+  assert_int_equal(pinhole_state_import(d->ctx, 6 * SEC, blob, len),
+                   PINHOLE_ERR_PARSE);
+  snap_same(d, &before);
+  free(before.listing);
+  hostile_all(d, good, len, 0);
+  /* B lets the block go when the hold ends (5 s after A's flow ended) */
+  tctx *e = pba_ctx_udp(2);
+  assert_int_equal(pinhole_state_import(e->ctx, 6 * SEC, good, len), 0);
+  assert_true(pinhole_tick(e->ctx, 9 * SEC) >= 0);
+  assert_int_equal(t_cnt(e, PINHOLE_CNT_PBA_BLOCK_RELEASE), 0);
+  assert_true(pinhole_tick(e->ctx, 11 * SEC) >= 0);
+  assert_int_equal(t_cnt(e, PINHOLE_CNT_PBA_BLOCK_RELEASE), 1);
+  t_ctx_del(e);
+  t_ctx_del(d);
+  t_ctx_del(c);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_state_failover),
@@ -742,6 +1014,9 @@ int main(void) {
       cmocka_unit_test(test_state_pieces),
       cmocka_unit_test(test_state_ipv6_synced),
       cmocka_unit_test(test_state_pba),
+      cmocka_unit_test(test_state_sip_call),
+      cmocka_unit_test(test_state_alg_record),
+      cmocka_unit_test(test_state_pba_held),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
