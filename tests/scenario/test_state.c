@@ -7,7 +7,9 @@
  * the same bytes, and the listings agree. Hostile blobs (every truncation,
  * flipped bytes, wrong version and fingerprint, dangling references,
  * duplicate keys) are refused and change nothing. Incremental export:
- * changes after a cursor, deletions, ring overflow.
+ * changes after a cursor, deletions, ring overflow. The records of format
+ * 2: a SIP call's media through B, the ALG record (FTP's state), a port
+ * block held after its last mapping, IPv6 connections.
  */
 #include <pinhole/state.h>
 
