@@ -741,13 +741,6 @@ static void test_state_ipv6_synced(void **state) {
 #define ALICE IP4(198, 18, 0, 101)
 #define BOB IP4(198, 19, 0, 2)
 
-static char *sip_msg(char *buf, size_t cap, const char *head,
-                     const char *body) {
-  snprintf(buf, cap, "%sContent-Length: %zu\r\n\r\n%s", head, strlen(body),
-           body);
-  return buf;
-}
-
 #define SIP_DIALOG(ip, cseq)                                                   \
   "Via: SIP/2.0/UDP " ip ":5062;branch=z9hG4bKha77\r\n"                        \
   "To: Bob <sip:bob@198.19.0.2>;tag=b6c85cf\r\n"                               \
@@ -766,26 +759,26 @@ static void sip_call_on(tctx *a) {
   char in[2048], want[2048];
   tpkt p;
   pinhole_pkt_view v;
-  sip_msg(in, sizeof(in),
-          "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n" SIP_DIALOG(
-              "198.18.0.101", "7 INVITE") "Contact: <sip:alice@198.18.0.101:"
+  t_sip_msg(in, sizeof(in),
+            "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n" SIP_DIALOG(
+                "198.18.0.101", "7 INVITE") "Contact: <sip:alice@198.18.0.101:"
+                                            "5062>\r\n"
+                                            "Content-Type: application/sdp\r\n",
+            SIP_SDP("198.18.0.101", "49200"));
+  t_sip_msg(want, sizeof(want),
+            "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n" SIP_DIALOG(
+                "198.19.0.1", "7 INVITE") "Contact: <sip:alice@198.19.0.1:"
                                           "5062>\r\n"
                                           "Content-Type: application/sdp\r\n",
-          SIP_SDP("198.18.0.101", "49200"));
-  sip_msg(want, sizeof(want),
-          "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n" SIP_DIALOG(
-              "198.19.0.1", "7 INVITE") "Contact: <sip:alice@198.19.0.1:"
-                                        "5062>\r\n"
-                                        "Content-Type: application/sdp\r\n",
-          SIP_SDP("198.19.0.1", "49200"));
+            SIP_SDP("198.19.0.1", "49200"));
   t_udp(&p, ALICE, 5062, BOB, 5060, in);
   assert_int_equal(t_in(a, &p, SEC), 0);
   t_payload_is(&p, want);
-  sip_msg(in, sizeof(in),
-          "SIP/2.0 200 OK\r\n" SIP_DIALOG(
-              "198.19.0.1", "7 INVITE") "Contact: <sip:bob@198.19.0.2>\r\n"
-                                        "Content-Type: application/sdp\r\n",
-          SIP_SDP("198.19.0.2", "30010"));
+  t_sip_msg(in, sizeof(in),
+            "SIP/2.0 200 OK\r\n" SIP_DIALOG(
+                "198.19.0.1", "7 INVITE") "Contact: <sip:bob@198.19.0.2>\r\n"
+                                          "Content-Type: application/sdp\r\n",
+            SIP_SDP("198.19.0.2", "30010"));
   t_udp(&p, BOB, 5060, PUB, 5062, in);
   assert_int_equal(t_out(a, &p, SEC), 0);
   t_view(&p, &v);
@@ -839,10 +832,10 @@ static void test_state_sip_call(void **state) {
                    PINHOLE_VERDICT_DROP);
   /* Bob hangs up through B (and A): the same rewrite, the dialog ends */
   char in[1024];
-  sip_msg(in, sizeof(in),
-          "BYE sip:alice@198.19.0.1:5062 SIP/2.0\r\n" SIP_DIALOG("198.19.0.1",
-                                                                 "8 BYE"),
-          "");
+  t_sip_msg(in, sizeof(in),
+            "BYE sip:alice@198.19.0.1:5062 SIP/2.0\r\n" SIP_DIALOG("198.19.0.1",
+                                                                   "8 BYE"),
+            "");
   t_udp(&p, BOB, 5060, PUB, 5062, in);
   assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 5 * SEC, &o), 0);
   t_view(&o, &v);
