@@ -698,16 +698,18 @@ static void test_state_ipv6_synced(void **state) {
   assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 3 * SEC, NULL),
                    PINHOLE_VERDICT_FORWARD);
   same_listing(a, b);
-  /* hostile: the folds must be the addresses' (an address changed, its
-   * fold kept), side B must be side A reversed, no IPv6 ALG */
+  /* hostile: an address changed (its fold kept; side B no longer side A
+   * reversed), side A's side out of range, an ALG, a mapping, watch
+   * state without a watch */
   tctx *c = t_ctx();
   assert_true(pinhole_rule_add(c->ctx, &r) >= 0);
   size_t c6 = 0;
   for (size_t i = 0; i < nrec && c6 == 0; i++)
     if (good[off[i]] == 5)
       c6 = off[i] + 4;
-  static const size_t bad6[] = {3, 20, 36, 52, 64 + 1, 64 + 99};
-  static const uint8_t bad6_v[] = {0x77, 0x77, 0x77, 0x77, 2, 1};
+  static const size_t bad6[] = {3,      20,      36,      52,
+                                64 + 1, 64 + 45, 64 + 32, 64 + 99};
+  static const uint8_t bad6_v[] = {0x77, 0x77, 0x77, 0x77, 2, 1, 0xff, 1};
   snap before;
   snap_take(c, &before);
   for (size_t i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++) {
