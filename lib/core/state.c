@@ -367,31 +367,39 @@ static int ph_conv_changed(const pinhole_ctx *ctx, const ph_conv *cv,
   return cv->first == PH_NIL; /* pinholes only: always sent */
 }
 
-/* The BLOCK records of every port block held after its last mapping
- * (a subscriber's, its hold timer running); returns their count. */
-static uint32_t ph_wblocks(ph_w *w, const pinhole_ctx *ctx) {
+/* BLOCK records of the port blocks held after their last mapping (a
+ * subscriber's, its hold timer running), from ctx->sync_block_next on,
+ * while the blob stays within room bytes and max records (at least one
+ * when the blob has nothing else and it fits cap); moves
+ * ctx->sync_block_next past what it wrote. Returns the records written. */
+static uint32_t ph_wblocks(ph_w *w, pinhole_ctx *ctx, size_t room,
+                           uint32_t max) {
   uint32_t n = 0;
-  for (uint32_t p = 0; p < ctx->npools; p++) {
-    const ph_pool *pl = &ctx->pools[p];
-    if (pl->mode != PINHOLE_POOL_PBA && pl->mode != PINHOLE_POOL_ADDRESS)
+  for (uint32_t g = ctx->sync_block_next; g < ctx->nblocks_given; g++) {
+    const ph_block *bk = &ctx->blocks[g];
+    const ph_pool *pl = &ctx->pools[bk->pool];
+    if (bk->sub == PH_NIL || bk->used != 0 || pl->removed ||
+        (pl->mode != PINHOLE_POOL_PBA && pl->mode != PINHOLE_POOL_ADDRESS))
       continue;
-    for (uint32_t bi = 0; bi < pl->naddrs * pl->bpa; bi++) {
-      const ph_block *bk = &ctx->blocks[pl->block_base + bi];
-      if (bk->sub == PH_NIL || bk->used != 0)
-        continue;
-      uint64_t at = bk->timer.expire << ctx->block_wheel.tick_shift;
-      uint64_t left = at > ctx->now_ns ? (at - ctx->now_ns) / 1000000u : 0;
-      if (left > pl->hold_ms)
-        left = pl->hold_ms;
-      ph_wrec(w, PH_ST_BLOCK);
-      ph_w8(w, (uint8_t)p);
-      ph_w32(w, pl->addr_lo + bi / pl->bpa);
-      ph_w16(w, (uint16_t)(bi % pl->bpa));
-      ph_w32(w, ph_sub_at(ctx, bk->sub)->addr);
-      ph_w32(w, (uint32_t)left);
-      n++;
+    size_t end = w->len + 4 + PH_ST_LEN_BLOCK;
+    if (n >= max || (end > room && !(w->len == PH_ST_HDR && end <= w->cap))) {
+      ctx->sync_block_next = g;
+      return n;
     }
+    uint32_t bi = g - pl->block_base;
+    uint64_t at = bk->timer.expire << ctx->block_wheel.tick_shift;
+    uint64_t left = at > ctx->now_ns ? (at - ctx->now_ns) / 1000000u : 0;
+    if (left > pl->hold_ms)
+      left = pl->hold_ms;
+    ph_wrec(w, PH_ST_BLOCK);
+    ph_w8(w, bk->pool);
+    ph_w32(w, pl->addr_lo + bi / pl->bpa);
+    ph_w16(w, (uint16_t)(bi % pl->bpa));
+    ph_w32(w, ph_sub_at(ctx, bk->sub)->addr);
+    ph_w32(w, (uint32_t)left);
+    n++;
   }
+  ctx->sync_block_next = ctx->nblocks_given;
   return n;
 }
 
@@ -413,6 +421,7 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
     if (!full && ctx->sync_lost && ph_since(ctx->sync_lost_tick, since))
       return PINHOLE_ERR_RANGE;
     ctx->sync_pass_tick = ctx->now_tick;
+    ctx->sync_block_next = 0;
   }
   ph_w w = {buf, cap, PH_ST_HDR};
   uint32_t nrec = 0;
@@ -427,10 +436,15 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
       ph_w32(&w, d->conv_id);
       nrec++;
     }
-  if (pos == 0)
-    nrec += ph_wblocks(&w, ctx);
-  if (w.len > cap || nrec > PINHOLE_STATE_MAX_RECORDS)
+  if (w.len > cap)
     return PINHOLE_ERR_NOBUF;
+  /* held blocks: up to half of the room left, the rest in the next pieces
+   * (the conversations always get the other half) */
+  nrec += ph_wblocks(&w, ctx, w.len + (cap - w.len) / 2,
+                     PINHOLE_STATE_MAX_RECORDS / 2);
+  int blocks_done = ctx->sync_block_next >= ctx->nblocks_given;
+  if (!blocks_done && w.len == PH_ST_HDR)
+    return PINHOLE_ERR_NOBUF; /* not even one block record fits */
   int done = 1;
   uint32_t next = 0;
   for (ph_ref r = ctx->conv_head; r; r = ph_conv_at(ctx, r)->next) {
@@ -460,6 +474,10 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
   ph_w32(&w, nrec);
   ph_w32(&w, (uint32_t)len);
   *written = len;
+  if (done && !blocks_done) { /* every conversation went: blocks only */
+    done = 0;
+    next = ctx->next_conv_id;
+  }
   if (done)
     *next_cursor = (uint64_t)ph_since_enc(ctx->sync_pass_tick) << 32;
   else

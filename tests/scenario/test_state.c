@@ -1003,6 +1003,56 @@ static void test_state_pba_held(void **state) {
   t_ctx_del(b);
 }
 
+/* Held blocks in pieces: four subscribers' blocks held, a buffer with
+ * room for little more than one BLOCK record: the pass takes one piece
+ * per block (held blocks take at most half of each piece, at least one
+ * record), and B ends up holding each subscriber's block as A does. */
+static void test_state_pba_held_pieces(void **state) {
+  (void)state;
+  tctx *a = pba_ctx_udp(2), *b = pba_ctx_udp(2);
+  const uint32_t sub[4] = {H1, H2, IP4(198, 18, 0, 21), IP4(198, 18, 0, 33)};
+  uint16_t port[4];
+  tpkt p;
+  pinhole_pkt_view v;
+  for (int i = 0; i < 4; i++) {
+    t_udp(&p, sub[i], (uint16_t)(31000 + i), DNS, 5001, "q");
+    assert_int_equal(t_in(a, &p, SEC), 0);
+    t_view(&p, &v);
+    port[i] = v.sport;
+  }
+  assert_true(pinhole_tick(a->ctx, 5 * SEC) >= 0); /* all four held */
+  uint64_t cur = 0, next;
+  size_t len;
+  int pieces = 0, rc;
+  do {
+    rc = pinhole_state_export(a->ctx, 6 * SEC, cur, blob, 64, &len, &next);
+    assert_true(rc >= 0);
+    assert_true(len <= 64);
+    assert_true(pinhole_state_import(b->ctx, 6 * SEC, blob, len) >= 0);
+    cur = next;
+    pieces++;
+  } while (rc == 0 && pieces < 20);
+  assert_int_equal(rc, 1);
+  assert_int_equal(pieces, 4); /* one 43-byte BLOCK piece each */
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_PBA_BLOCK_ALLOC), 4);
+  /* a new subscriber finds no free block on either: the four are held */
+  t_udp(&p, IP4(198, 18, 0, 44), 999, DNS, 5001, "q");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 6 * SEC, NULL),
+                   PINHOLE_VERDICT_DROP);
+  /* each subscriber gets its own block back on both (the port in it is
+   * NAPT's pick: a new mapping) */
+  for (int i = 0; i < 4; i++) {
+    for (int k = 0; k < 2; k++) {
+      t_udp(&p, sub[i], (uint16_t)(32000 + i), DNS, 5001, "q");
+      assert_int_equal(t_in(k ? b : a, &p, 6 * SEC), 0);
+      t_view(&p, &v);
+      assert_int_equal((v.sport - 4096) / 16, (port[i] - 4096) / 16);
+    }
+  }
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_state_failover),
@@ -1014,6 +1064,7 @@ int main(void) {
       cmocka_unit_test(test_state_sip_call),
       cmocka_unit_test(test_state_alg_record),
       cmocka_unit_test(test_state_pba_held),
+      cmocka_unit_test(test_state_pba_held_pieces),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
