@@ -9,15 +9,18 @@
  *  - an accepted blob is stable: B's full export imported into a fresh
  *    context C goes in, and C's export is the same bytes.
  * Seeds (fuzz/corpus/state_import/) are real exports of a context A that
- * ran an FTP session with a PORT rewrite and its pinhole, TCP with a port
- * clash, UDP and PBA flows; built with -DSTATE_SEEDGEN this file writes
- * them (see the comment at its main).
+ * ran an FTP session with a PORT rewrite and its pinhole (an ALG record),
+ * TCP with a port clash, UDP and PBA flows, a SIP call with its media
+ * pinholes, IPv6 flows (CONN6 records) and PBA blocks held after their
+ * flows ended (BLOCK records); built with -DSTATE_SEEDGEN this file
+ * writes them (see the comment at its main).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <pinhole/ipv6.h>
 #include <pinhole/pinhole.h>
 #include <pinhole/state.h>
 
@@ -71,7 +74,8 @@ static void send_pkt(pinhole_ctx *ctx, int side, uint64_t now, uint8_t proto,
 }
 
 /* The fuzz contexts: a NAPT pool on 198.19.0.1 for 198.18.0.0/25, a PBA
- * pool on 198.19.0.7 (ports 4096-4159, blocks of 16) for 198.18.0.128/25. */
+ * pool on 198.19.0.7 (ports 4096-4159, blocks of 16) for 198.18.0.128/25,
+ * IPv6 from 2001:db8:1::/48 accepted (the stateful IPv6 firewall). */
 static pinhole_ctx *mk_ctx(void) {
   pinhole_config cfg;
   pinhole_config_default(&cfg, sizeof(cfg));
@@ -120,6 +124,17 @@ static pinhole_ctx *mk_ctx(void) {
     if (pinhole_rule_add(ctx, &r) < 0)
       abort();
   }
+  pinhole_rule r6;
+  memset(&r6, 0, sizeof(r6));
+  r6.size = sizeof(r6);
+  snprintf(r6.name, sizeof(r6.name), "v6");
+  r6.family = 6;
+  r6.side = PINHOLE_SIDE_INSIDE;
+  r6.action = PINHOLE_ACTION_ACCEPT;
+  r6.src_plen = 48;
+  if (pinhole_addr6_parse("2001:db8:1::", 12, r6.src6) != 0 ||
+      pinhole_rule_add(ctx, &r6) < 0)
+    abort();
   return ctx;
 }
 
@@ -198,6 +213,39 @@ static void seed(const char *dir, const char *name, const uint8_t *p,
   fclose(f);
 }
 
+/* An IPv6 datagram (UDP) or SYN (TCP) from the inside. */
+static void send6(pinhole_ctx *ctx, const char *src, uint16_t sport,
+                  const char *dst, uint16_t dport, uint8_t proto) {
+  uint8_t b[128];
+  size_t l4 = proto == 6 ? 20 : 12;
+  memset(b, 0, sizeof(b));
+  b[0] = 0x60;
+  fz_put16(b + 4, (uint16_t)l4);
+  b[6] = proto;
+  b[7] = 64;
+  if (pinhole_addr6_parse(src, strlen(src), b + 8) != 0 ||
+      pinhole_addr6_parse(dst, strlen(dst), b + 24) != 0)
+    abort();
+  fz_put16(b + 40, sport);
+  fz_put16(b + 42, dport);
+  if (proto == 6) {
+    fz_put32(b + 44, 7000);
+    b[52] = 5 << 4;
+    b[53] = 0x02;
+    fz_put16(b + 54, 65535);
+  } else {
+    fz_put16(b + 44, (uint16_t)l4);
+    fz_put16(b + 46, 0xffff);
+    memcpy(b + 48, "q6q6", 4);
+  }
+  pinhole_pkt6_view v6;
+  if (pinhole_pkt6_parse(b, 40 + l4, &v6) != PINHOLE_PKT_OK)
+    abort();
+  pinhole_pkt6_fix_cksums(b, &v6);
+  pinhole_pkt p = {b, (uint32_t)(40 + l4), sizeof(b)};
+  (void)pinhole_process(ctx, &p, PINHOLE_SIDE_INSIDE, SEC);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2)
     return 2;
@@ -244,7 +292,47 @@ int main(int argc, char **argv) {
   (void)pinhole_tick(a, 400 * SEC);
   if (pinhole_state_export(a, 400 * SEC, cur, blob, BLOB, &len, &next) != 1)
     return 1;
-  seed(argv[1], "delta-deletions.bin", blob, len);
+  seed(argv[1], "delta-deletions-held-blocks.bin", blob, len);
+  if (pinhole_state_export(a, 400 * SEC, 0, blob, BLOB, &len, &next) != 1)
+    return 1;
+  seed(argv[1], "full-held-blocks.bin", blob, len);
+  pinhole_ctx_del(a);
+
+  /* a SIP call (media pinholes, RTP flowing) and IPv6 flows */
+  a = mk_ctx();
+  static const char invite[] =
+      "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 198.18.0.100:5060;branch=z9hG4bK1\r\n"
+      "To: <sip:bob@198.19.0.2>\r\nFrom: <sip:al@198.18.0.100>;tag=1\r\n"
+      "Call-ID: c1@198.18.0.100\r\nCSeq: 1 INVITE\r\n"
+      "Contact: <sip:al@198.18.0.100>\r\n"
+      "Content-Type: application/sdp\r\nContent-Length: 94\r\n\r\n"
+      "v=0\r\no=a 1 1 IN IP4 198.18.0.100\r\ns=-\r\nc=IN IP4 "
+      "198.18.0.100\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\n";
+  static const char ok[] =
+      "SIP/2.0 200 OK\r\n"
+      "Via: SIP/2.0/UDP 198.19.0.1:5060;branch=z9hG4bK1\r\n"
+      "To: <sip:bob@198.19.0.2>;tag=2\r\nFrom: <sip:al@198.19.0.1>;tag=1\r\n"
+      "Call-ID: c1@198.19.0.1\r\nCSeq: 1 INVITE\r\n"
+      "Contact: <sip:bob@198.19.0.2>\r\n"
+      "Content-Type: application/sdp\r\nContent-Length: 90\r\n\r\n"
+      "v=0\r\no=b 1 1 IN IP4 198.19.0.2\r\ns=-\r\nc=IN IP4 "
+      "198.19.0.2\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\n";
+  send_pkt(a, PINHOLE_SIDE_INSIDE, SEC, 17, cli, 5060, srv, 5060, 0, 0, 0,
+           invite);
+  send_pkt(a, PINHOLE_SIDE_OUTSIDE, SEC, 17, srv, 5060, PUB, 5060, 0, 0, 0, ok);
+  send_pkt(a, PINHOLE_SIDE_OUTSIDE, SEC, 17, srv, 30000, PUB, 49170, 0, 0, 0,
+           "rtp");
+  send_pkt(a, PINHOLE_SIDE_INSIDE, SEC, 17, cli, 49170, srv, 30000, 0, 0, 0,
+           "rtp");
+  if (pinhole_state_export(a, 2 * SEC, 0, blob, BLOB, &len, &cur) != 1)
+    return 1;
+  seed(argv[1], "sip-call-media.bin", blob, len);
+  send6(a, "2001:db8:1::2", 5000, "2001:db8:2::5", 53, 17);
+  send6(a, "2001:db8:1::3", 41000, "2001:db8:2::5", 80, 6);
+  if (pinhole_state_export(a, 3 * SEC, cur, blob, BLOB, &len, &next) != 1)
+    return 1;
+  seed(argv[1], "delta-ipv6-udp-tcp.bin", blob, len);
   pinhole_ctx_del(a);
   return 0;
 }

@@ -499,6 +499,15 @@ static inline int t_has_trace(tctx *t, const char *needle) {
   return 0;
 }
 
+/* A SIP message into buf: head (its lines, each ending in CRLF), a
+ * Content-Length header for body, the blank line, body. Returns buf. */
+static inline char *t_sip_msg(char *buf, size_t cap, const char *head,
+                              const char *body) {
+  snprintf(buf, cap, "%sContent-Length: %zu\r\n\r\n%s", head, strlen(body),
+           body);
+  return buf;
+}
+
 /* Asserts the packet's L4 payload is exactly want. */
 static inline void t_payload_is(const tpkt *p, const char *want) {
   pinhole_pkt_view v;

@@ -32,7 +32,7 @@ extern "C" {
 struct pinhole_ctx;
 
 /** The format version pinhole_state_export writes and import accepts. */
-#define PINHOLE_STATE_VERSION 1
+#define PINHOLE_STATE_VERSION 2
 
 /** Deletions a context remembers for incremental export; more between two
  * exports and the standby needs a full snapshot. */

@@ -90,6 +90,12 @@ typedef struct ph_alg {
    * PH_ALG_ID_MAX bytes: the form the module later asks
    * pinhole__alg_allowed about. Returns 0 or PINHOLE_ERR_PARSE. */
   int (*allow_id)(const char *text, size_t len, uint8_t *id, size_t *id_len);
+  /* Optional (NULL: every byte pattern of the state is one the module
+   * runs on safely): 1 when state[0..state_size), written by this module
+   * in another context and carried by state sync (docs/ha.md), is one it
+   * may run on (every field that indexes, counts or selects in range),
+   * else 0: the import is refused. */
+  int (*state_ok)(const void *state);
 } ph_alg;
 
 /* Longest identifier of an allow list (a UUID). */

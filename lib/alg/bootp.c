@@ -115,12 +115,19 @@ static void ph_bootp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
     ph_bootp_reply(ac, &m);
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_bootp_state_ok(const void *state) {
+  const ph_bootp_state *st = state;
+  return st->next < PH_BOOTP_PENDING;
+}
+
 const ph_alg pinhole__alg_bootp = {
     .name = "bootp",
     .proto = PINHOLE_IPPROTO_UDP,
     .counter = PINHOLE_CNT_ALG_BOOTP,
     .stream = 0,
     .state_size = sizeof(ph_bootp_state),
+    .state_ok = ph_bootp_state_ok,
     .ports = {67, 68, 0, 0},
     .inspect = ph_bootp_inspect,
 };

@@ -499,12 +499,26 @@ static int ph_dce_allow_id(const char *text, size_t len, uint8_t *id,
   return 0;
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_dcerpc_state_ok(const void *state) {
+  const ph_dce_state *st = state;
+  if (st->next >= PH_DCE_PENDING || st->nbind > PH_DCE_CTX ||
+      st->nepm > PH_DCE_CTX)
+    return 0;
+  for (int i = 0; i < PH_DCE_PENDING; i++)
+    if ((st->call_flags[i] &
+         ~(PH_DCE_WAITING | PH_DCE_ANSWERED | PH_DCE_OPAQUE)) != 0)
+      return 0;
+  return 1;
+}
+
 const ph_alg pinhole__alg_dcerpc = {
     .name = "dcerpc",
     .proto = PINHOLE_IPPROTO_TCP,
     .counter = PINHOLE_CNT_ALG_DCERPC,
     .stream = 1,
     .state_size = sizeof(ph_dce_state),
+    .state_ok = ph_dcerpc_state_ok,
     .ports = {135, 0, 0, 0},
     .inspect = ph_dce_inspect,
     .allow_id = ph_dce_allow_id,

@@ -271,12 +271,20 @@ static void ph_dns_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   ph_dns_message(ac, 0, pinhole__alg_payload_len(ac), 0);
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_dns_state_ok(const void *state) {
+  const ph_dns_state *st = state;
+  return st->npending <= PH_DNS_PENDING && st->untracked <= 1 &&
+         st->closing <= 1;
+}
+
 const ph_alg pinhole__alg_dns = {
     .name = "dns",
     .proto = 0, /* UDP and TCP */
     .counter = PINHOLE_CNT_ALG_DNS,
     .stream = 1,
     .state_size = sizeof(ph_dns_state),
+    .state_ok = ph_dns_state_ok,
     .ports = {53, 0, 0, 0},
     .inspect = ph_dns_inspect,
 };

@@ -342,12 +342,19 @@ static void ph_ftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
     res->desync = 1;
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_ftp_state_ok(const void *state) {
+  const ph_ftp_state *st = state;
+  return st->greeted <= 1 && st->dead <= 1 && st->multi_code <= 999;
+}
+
 const ph_alg pinhole__alg_ftp = {
     .name = "ftp",
     .proto = PINHOLE_IPPROTO_TCP,
     .counter = PINHOLE_CNT_ALG_FTP,
     .stream = 1,
     .state_size = sizeof(ph_ftp_state),
+    .state_ok = ph_ftp_state_ok,
     .ports = {21, 0, 0, 0},
     .ipv6 = 1,
     .inspect = ph_ftp_inspect,

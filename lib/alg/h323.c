@@ -384,12 +384,19 @@ static void ph_h323_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   res->consumed = pos;
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_h323_state_ok(const void *state) {
+  const ph_h323_state *st = state;
+  return st->mode <= PH_H323_H245 && st->setup <= 1;
+}
+
 const ph_alg pinhole__alg_h323 = {
     .name = "h323",
     .proto = 0, /* TCP 1720 and UDP 1719 */
     .counter = PINHOLE_CNT_ALG_H323,
     .stream = 1,
     .state_size = sizeof(ph_h323_state),
+    .state_ok = ph_h323_state_ok,
     .ports = {1720, 1719, 0, 0},
     .inspect = ph_h323_inspect,
 };

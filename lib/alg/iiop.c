@@ -244,12 +244,19 @@ static void ph_iiop_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   res->consumed = pos;
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_iiop_state_ok(const void *state) {
+  const ph_iiop_state *st = state;
+  return st->requested <= 1;
+}
+
 const ph_alg pinhole__alg_iiop = {
     .name = "iiop",
     .proto = PINHOLE_IPPROTO_TCP,
     .counter = PINHOLE_CNT_ALG_IIOP,
     .stream = 1,
     .state_size = sizeof(ph_iiop_state),
+    .state_ok = ph_iiop_state_ok,
     .ports = {683, 0, 0, 0},
     .inspect = ph_iiop_inspect,
 };

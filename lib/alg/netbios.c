@@ -159,12 +159,19 @@ static void ph_nb_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
     ph_nbns(ac);
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_netbios_state_ok(const void *state) {
+  const ph_nb_state *st = state;
+  return st->join_tried <= 1;
+}
+
 const ph_alg pinhole__alg_netbios = {
     .name = "netbios",
     .proto = PINHOLE_IPPROTO_UDP,
     .counter = PINHOLE_CNT_ALG_NETBIOS,
     .stream = 0,
     .state_size = sizeof(ph_nb_state),
+    .state_ok = ph_netbios_state_ok,
     .ports = {PH_NBNS_PORT, PH_NBDS_PORT, 0, 0},
     .inspect = ph_nb_inspect,
 };

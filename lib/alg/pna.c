@@ -203,12 +203,20 @@ static void ph_pna_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   ph_pna_announce(ac, st);
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_pna_state_ok(const void *state) {
+  const ph_pna_state *st = state;
+  return st->done <= 1 && (st->off[0] == 0 || st->off[0] >= 4) &&
+         (st->off[1] == 0 || st->off[1] >= 4);
+}
+
 const ph_alg pinhole__alg_pna = {
     .name = "pna",
     .proto = PINHOLE_IPPROTO_TCP,
     .counter = PINHOLE_CNT_ALG_REALAUDIO,
     .stream = 1,
     .state_size = sizeof(ph_pna_state),
+    .state_ok = ph_pna_state_ok,
     .ports = {7070, 0, 0, 0},
     .inspect = ph_pna_inspect,
 };

@@ -287,12 +287,19 @@ static void ph_pptp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   res->consumed = pos;
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_pptp_state_ok(const void *state) {
+  const ph_pptp_state *st = state;
+  return (st->flags & ~(PH_PPTP_STARTED_C | PH_PPTP_STARTED_S)) == 0;
+}
+
 const ph_alg pinhole__alg_pptp = {
     .name = "pptp",
     .proto = PINHOLE_IPPROTO_TCP,
     .counter = PINHOLE_CNT_ALG_PPTP,
     .stream = 1,
     .state_size = sizeof(ph_pptp_state),
+    .state_ok = ph_pptp_state_ok,
     .ports = {1723, 0, 0, 0},
     .inspect = ph_pptp_inspect,
 };

@@ -561,12 +561,24 @@ static int ph_rpc_allow_id(const char *text, size_t len, uint8_t *id,
   return 0;
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_rpc_state_ok(const void *state) {
+  const ph_rpc_state *st = state;
+  if (st->next >= PH_RPC_PENDING || st->cont[0] > 1 || st->cont[1] > 1)
+    return 0;
+  for (int i = 0; i < PH_RPC_PENDING; i++)
+    if (st->call[i].state > PH_RPC_ANSWERED)
+      return 0;
+  return 1;
+}
+
 const ph_alg pinhole__alg_rpc = {
     .name = "rpc",
     .proto = 0, /* UDP and TCP */
     .counter = PINHOLE_CNT_ALG_RPC,
     .stream = 1,
     .state_size = sizeof(ph_rpc_state),
+    .state_ok = ph_rpc_state_ok,
     .ports = {111, 0, 0, 0},
     .inspect = ph_rpc_inspect,
     .allow_id = ph_rpc_allow_id,

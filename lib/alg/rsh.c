@@ -181,12 +181,19 @@ static void ph_rlogin_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   }
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_rsh_state_ok(const void *state) {
+  const ph_rsh_state *st = state;
+  return st->done <= 1 && st->field_len <= PH_RSH_FIELD_MAX;
+}
+
 const ph_alg pinhole__alg_rsh = {
     .name = "rsh",
     .proto = PINHOLE_IPPROTO_TCP,
     .counter = PINHOLE_CNT_ALG_SHELL,
     .stream = 1,
     .state_size = sizeof(ph_rsh_state),
+    .state_ok = ph_rsh_state_ok,
     .ports = {514, 0, 0, 0},
     .privileged = 1,
     .inspect = ph_rsh_inspect,
@@ -198,6 +205,7 @@ const ph_alg pinhole__alg_rexec = {
     .counter = PINHOLE_CNT_ALG_EXEC,
     .stream = 1,
     .state_size = sizeof(ph_rsh_state),
+    .state_ok = ph_rsh_state_ok,
     .ports = {512, 0, 0, 0},
     .privileged = 1,
     .inspect = ph_rexec_inspect,

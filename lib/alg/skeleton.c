@@ -111,12 +111,19 @@ static void ph_skel_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   res->consumed = pos;
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_skel_state_ok(const void *state) {
+  const ph_skel_state *st = state;
+  return st->announced <= 1;
+}
+
 const ph_alg pinhole__alg_skeleton = {
     .name = "skeleton",
     .proto = PINHOLE_IPPROTO_TCP,
     .counter = PINHOLE_CNT_ERR_ALG, /* a real module has its own counter */
     .stream = 1,
     .state_size = sizeof(ph_skel_state),
+    .state_ok = ph_skel_state_ok,
     .ports = {7, 0, 0, 0},
     .inspect = ph_skel_inspect,
 };

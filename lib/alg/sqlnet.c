@@ -255,12 +255,19 @@ static void ph_sqlnet_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
       st->accepted ? pinhole__alg_payload_len(ac) : pos; /* nothing more */
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_sqlnet_state_ok(const void *state) {
+  const ph_sqlnet_state *st = state;
+  return st->connected <= 1 && st->accepted <= 1 && st->data_next <= 1;
+}
+
 const ph_alg pinhole__alg_sqlnet = {
     .name = "sqlnet",
     .proto = PINHOLE_IPPROTO_TCP,
     .counter = PINHOLE_CNT_ALG_SQLNET,
     .stream = 1,
     .state_size = sizeof(ph_sqlnet_state),
+    .state_ok = ph_sqlnet_state_ok,
     .ports = {1521, 0, 0, 0},
     .inspect = ph_sqlnet_inspect,
 };

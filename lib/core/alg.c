@@ -568,17 +568,27 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
 
 /* The GRE connection flow names, when it is one of this conversation's
  * with public call ID public_cid; else NULL. */
+static int ph_is_gre_flow(const ph_alg_call *ac, const ph_conn *g,
+                          uint16_t public_cid) {
+  return (g->flags & PH_CONN_LIVE) && g->proto == PINHOLE_IPPROTO_GRE &&
+         ph_cold(ac->ctx, g)->conv == ph_cold(ac->ctx, ac->conn)->conv &&
+         g->b.dport == public_cid && g->a.src == ac->conn->a.src;
+}
+
+/* The GRE flow named by flow, or else (a PPTP state carried by state
+ * sync names the active context's slot) the conversation's GRE flow with
+ * that public call ID. */
 static ph_conn *ph_gre_flow(const ph_alg_call *ac, uint32_t flow,
                             uint16_t public_cid) {
   pinhole_ctx *ctx = ac->ctx;
-  if (flow == 0 || flow > ctx->cfg.max_flows)
-    return NULL;
-  ph_conn *g = ph_conn_at(ctx, flow);
-  if (!(g->flags & PH_CONN_LIVE) || g->proto != PINHOLE_IPPROTO_GRE ||
-      ph_cold(ctx, g)->conv != ph_cold(ctx, ac->conn)->conv ||
-      g->b.dport != public_cid || g->a.src != ac->conn->a.src)
-    return NULL;
-  return g;
+  if (flow != 0 && flow <= ctx->cfg.max_flows &&
+      ph_is_gre_flow(ac, ph_conn_at(ctx, flow), public_cid))
+    return ph_conn_at(ctx, flow);
+  const ph_conv *cv = ph_conv_at(ctx, ph_cold(ctx, ac->conn)->conv);
+  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next)
+    if (ph_is_gre_flow(ac, ph_conn_at(ctx, x), public_cid))
+      return ph_conn_at(ctx, x);
+  return NULL;
 }
 
 /* A GRE flow already filed under key t: a leftover of the same client's

@@ -536,6 +536,7 @@ struct pinhole_ctx {
   uint32_t sync_head, sync_n; /* next slot to write, entries held */
   uint32_t sync_lost_tick;    /* with sync_lost: the newest tick overwritten */
   uint32_t sync_pass_tick;    /* when the current export pass began */
+  uint32_t sync_block_next;   /* the pass's held blocks: the next to write */
   uint8_t sync_lost;
   /* IPv6 connections (core/flows6.c): slots max_flows.. of conns */
   ph_conn6 *conn6;   /* max_conns6, index slot - max_flows */

@@ -113,6 +113,13 @@ int pinhole__pba_claim(pinhole_ctx *ctx, uint32_t pool, uint32_t iaddr,
  * 0 when free; *nblocks the blocks subscriber iaddr holds. */
 uint32_t pinhole__pba_owner(const pinhole_ctx *ctx, uint32_t pool, uint32_t ai,
                             uint16_t pport, uint32_t iaddr, uint32_t *nblocks);
+/* pba.c, for state import: the block of (pool, ai, pport) is held for
+ * subscriber iaddr after its last mapping ended, left_ms more: taken
+ * for it when free (pinhole__pba_claim's checks were passed), its hold
+ * timer set to left_ms when it has no mapping; one with mappings is left
+ * as it is. */
+void pinhole__pba_hold_import(pinhole_ctx *ctx, uint32_t pool, uint32_t iaddr,
+                              uint32_t ai, uint16_t pport, uint32_t left_ms);
 /* Gives every block of every pool back (no mapping may be left), without
  * events: state import of a full snapshot. */
 void pinhole__pba_reset(pinhole_ctx *ctx);

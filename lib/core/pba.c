@@ -538,6 +538,17 @@ int pinhole__pba_claim(pinhole_ctx *ctx, uint32_t pool, uint32_t iaddr,
   return 0;
 }
 
+void pinhole__pba_hold_import(pinhole_ctx *ctx, uint32_t pool, uint32_t iaddr,
+                              uint32_t ai, uint16_t pport, uint32_t left_ms) {
+  ph_ref ref = ph_block_of(&ctx->pools[pool], ai, pport);
+  if (pinhole__pba_claim(ctx, pool, iaddr, ai, pport, 1) != 0)
+    return; /* ph_check_blocks ruled this out */
+  ph_block *bk = ph_block_at(ctx, ref);
+  if (--bk->used == 0)
+    pinhole_wheel_arm(&ctx->block_wheel, ph_slot(ref),
+                      ph_deadline(ctx->now_ns, (uint64_t)left_ms * 1000000u));
+}
+
 void pinhole__pba_reset(pinhole_ctx *ctx) {
   for (uint32_t p = 0; p < ctx->npools; p++) {
     ph_pool *pl = &ctx->pools[p];

@@ -6,11 +6,14 @@
  * Blob: a 24-byte header (magic "PHST", version, flags, config
  * fingerprint, record count, total length), then records, each a type
  * byte, a zero byte, a big-endian body length and the body (fixed size per
- * type). Order: DEL records (conversations that ended), then per
- * conversation its CONV record followed by its MAP, CONN and HOLE records;
- * a CONN or HOLE names its mappings by their index among the MAP records
- * of its conversation written before it. Record type 5 is reserved for
- * IPv6 connections.
+ * type, except ALG records). Order: DEL records (conversations that
+ * ended) and BLOCK records (port blocks held after their last mapping, in
+ * the first piece of a pass), then per conversation its CONV record
+ * followed by its MAP, CONN, CONN6 and HOLE records; a CONN or HOLE names
+ * its mappings by their index among the MAP records of its conversation
+ * written before it. An ALG record right after a CONN carries the state
+ * of the connection's ALG module: its name, the state's length (the
+ * module's state_size) and bytes, checked by the module's state_ok.
  *
  * Import checks the whole blob (ph_check) before it changes anything
  * (ph_apply), so a blob that fails leaves the context as it was.
@@ -22,6 +25,7 @@
  */
 #include <string.h>
 
+#include <pinhole/ipv6.h>
 #include <pinhole/state.h>
 
 #include "alg/text.h"
@@ -39,17 +43,25 @@ enum ph_st_type {
   PH_ST_MAP = 2,
   PH_ST_CONN = 3,
   PH_ST_HOLE = 4,
-  PH_ST_CONN6 = 5, /* reserved: IPv6 connections */
-  PH_ST_DEL = 6
+  PH_ST_CONN6 = 5, /* an IPv6 connection: its addresses and a CONN body */
+  PH_ST_DEL = 6,
+  PH_ST_ALG = 7,  /* the ALG module's state of the CONN before it */
+  PH_ST_BLOCK = 8 /* a port block held after its last mapping ended */
 };
 
 /* Body lengths by type. */
 #define PH_ST_LEN_CONV 6u
 #define PH_ST_LEN_MAP 15u
 #define PH_ST_LEN_STREAM 45u
-#define PH_ST_LEN_CONN (103u + 2u * PH_ST_LEN_STREAM + PH_WATCH_STATE_SIZE)
+#define PH_ST_LEN_CONN (103u + 2u * PH_ST_LEN_STREAM)
+#define PH_ST_LEN_CONN6 (64u + PH_ST_LEN_CONN)
 #define PH_ST_LEN_HOLE 31u
 #define PH_ST_LEN_DEL 4u
+#define PH_ST_LEN_BLOCK 15u
+#define PH_ST_ALG_NAME 16u /* longest ALG name in an ALG record */
+/* an ALG record: name length, name, state length, state */
+#define PH_ST_LEN_ALG_MIN 4u
+#define PH_ST_LEN_ALG_MAX (2u + PH_ST_ALG_NAME + PH_ALG_STATE_SIZE)
 
 static size_t ph_st_len(uint8_t type) {
   switch (type) {
@@ -63,9 +75,20 @@ static size_t ph_st_len(uint8_t type) {
     return PH_ST_LEN_HOLE;
   case PH_ST_DEL:
     return PH_ST_LEN_DEL;
+  case PH_ST_CONN6:
+    return PH_ST_LEN_CONN6;
+  case PH_ST_BLOCK:
+    return PH_ST_LEN_BLOCK;
   default:
     return 0;
   }
+}
+
+/* Is blen a body length a record of this type may have? */
+static int ph_st_len_ok(uint8_t type, size_t blen) {
+  if (type == PH_ST_ALG)
+    return blen >= PH_ST_LEN_ALG_MIN && blen <= PH_ST_LEN_ALG_MAX;
+  return ph_st_len(type) != 0 && blen == ph_st_len(type);
 }
 
 /* ---- the deletion ring ------------------------------------------------ */
@@ -102,7 +125,7 @@ static void ph_fp_u32(uint8_t *b, size_t *n, size_t cap, uint32_t v) {
 /* What the state's meaning depends on: table sizes, timeouts, the hash
  * key (paired pooling), pools, the rule count. */
 static uint64_t ph_fingerprint(const pinhole_ctx *ctx) {
-  uint8_t b[64 + 64 + 32 * 40];
+  uint8_t b[64 + 64 + 32 * 44];
   size_t n = 0, cap = sizeof(b);
   const pinhole_config *c = &ctx->cfg;
   uint32_t v[] = {c->max_flows,
@@ -112,6 +135,7 @@ static uint64_t ph_fingerprint(const pinhole_ctx *ctx) {
                   c->max_watch,
                   c->max_port_blocks,
                   c->max_pinholes_per_conv,
+                  c->max_conns6,
                   ctx->tick_shift,
                   ctx->nrules,
                   ctx->npools};
@@ -121,9 +145,10 @@ static uint64_t ph_fingerprint(const pinhole_ctx *ctx) {
     ph_fp_u32(b, &n, cap, ctx->to[i]);
   for (uint32_t p = 0; p < ctx->npools && p < 32; p++) {
     const ph_pool *pl = &ctx->pools[p];
-    uint32_t w[] = {pl->addr_lo,    pl->naddrs,     pl->port_lo,    pl->port_hi,
-                    pl->mode,       pl->block_size, pl->max_blocks, pl->bpa,
-                    pl->block_base, pl->inside_addr};
+    uint32_t w[] = {pl->addr_lo,     pl->naddrs, pl->port_lo,
+                    pl->port_hi,     pl->mode,   pl->block_size,
+                    pl->max_blocks,  pl->bpa,    pl->block_base,
+                    pl->inside_addr, pl->hold_ms};
     for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
       ph_fp_u32(b, &n, cap, w[i]);
   }
@@ -154,10 +179,17 @@ static void ph_w64(ph_w *w, uint64_t v) {
   ph_w32(w, (uint32_t)(v >> 32));
   ph_w32(w, (uint32_t)v);
 }
-static void ph_wrec(ph_w *w, uint8_t type) {
+static void ph_wrec_len(ph_w *w, uint8_t type, size_t len) {
   ph_w8(w, type);
   ph_w8(w, 0);
-  ph_w16(w, (uint16_t)ph_st_len(type));
+  ph_w16(w, (uint16_t)len);
+}
+static void ph_wrec(ph_w *w, uint8_t type) {
+  ph_wrec_len(w, type, ph_st_len(type));
+}
+static void ph_wbytes(ph_w *w, const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    ph_w8(w, p[i]);
 }
 static void ph_wtuple(ph_w *w, const ph_tuple *t) {
   ph_w32(w, t->src);
@@ -198,11 +230,39 @@ static void ph_wstream(ph_w *w, const ph_stream *s) {
   ph_w8(w, s->merged);
 }
 
-static void ph_wconn(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi,
-                     uint16_t hi) {
+/* The ALG record of watched connection c, when its module keeps state;
+ * returns the records written (0 or 1). */
+static uint32_t ph_walg(ph_w *w, const pinhole_ctx *ctx, const ph_conn *c) {
+  if (!c->watch || c->alg == 0)
+    return 0;
+  const ph_alg *alg = ph_alg_get(c->alg);
+  size_t nlen = strlen(alg->name);
+  if (alg->state_size == 0 || nlen == 0 || nlen > PH_ST_ALG_NAME)
+    return 0;
+  ph_wrec_len(w, PH_ST_ALG, 2 + nlen + alg->state_size);
+  ph_w8(w, (uint8_t)nlen);
+  ph_wbytes(w, (const uint8_t *)alg->name, nlen);
+  ph_w8(w, alg->state_size);
+  ph_wbytes(w, ph_watch_at(ctx, c->watch)->alg_state, alg->state_size);
+  return 1;
+}
+
+/* Writes connection r (a CONN, or a CONN6 for an IPv6 one) and its ALG
+ * record; returns the records written. */
+static uint32_t ph_wconn(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi,
+                         uint16_t hi) {
   const ph_conn *c = ph_conn_at(ctx, r);
   const ph_conn_cold *k = ph_cold_at(ctx, r);
-  ph_wrec(w, PH_ST_CONN);
+  if (ph_conn_is6(ctx, c)) {
+    const ph_conn6 *c6 = ph_conn6_of(ctx, c);
+    ph_wrec(w, PH_ST_CONN6);
+    ph_wbytes(w, c6->a_src, 16);
+    ph_wbytes(w, c6->a_dst, 16);
+    ph_wbytes(w, c6->b_src, 16);
+    ph_wbytes(w, c6->b_dst, 16);
+  } else {
+    ph_wrec(w, PH_ST_CONN);
+  }
   ph_w8(w, c->proto);
   ph_w8(w, c->a_side);
   ph_w8(w, c->tcp_state);
@@ -236,8 +296,7 @@ static void ph_wconn(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi,
   ph_w32(w, wt->keep_ticks);
   for (int d = 0; d < 2; d++)
     ph_wstream(w, &wt->st[d]);
-  for (size_t i = 0; i < PH_WATCH_STATE_SIZE; i++)
-    ph_w8(w, wt->alg_state[i]);
+  return 1 + ph_walg(w, ctx, c);
 }
 
 static void ph_whole(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi) {
@@ -284,8 +343,7 @@ static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_conv *cv) {
       hi = nmap++;
       n++;
     }
-    ph_wconn(w, ctx, x, mi, hi);
-    n++;
+    n += ph_wconn(w, ctx, x, mi, hi);
   }
   for (ph_ref h = cv->pinholes; h; h = ph_pinhole_at(ctx, h)->conv_next) {
     uint16_t mi = PH_ST_NONE;
@@ -300,6 +358,23 @@ static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_conv *cv) {
   return n;
 }
 
+/* Can conversation cv travel in format 2? Not yet with an IPv6
+ * connection under an ALG, an IPv6 pinhole or a NAT64 connection: the
+ * records carry IPv6 connections without translation or ALG only
+ * (docs/ha.md). Such a conversation stays on the active box; the rest of
+ * the blob is unaffected. */
+static int ph_conv_syncable(const pinhole_ctx *ctx, const ph_conv *cv) {
+  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+    const ph_conn *c = ph_conn_at(ctx, x);
+    if (ph_conn_is6(ctx, c) && (c->watch || c->alg || ph_conn_is64(ctx, c)))
+      return 0;
+  }
+  for (ph_ref h = cv->pinholes; h; h = ph_pinhole_at(ctx, h)->conv_next)
+    if (ph_pinhole_at(ctx, h)->v6)
+      return 0;
+  return 1;
+}
+
 /* Has conversation cv seen a packet at or after since? */
 static int ph_conv_changed(const pinhole_ctx *ctx, const ph_conv *cv,
                            uint32_t since) {
@@ -307,6 +382,42 @@ static int ph_conv_changed(const pinhole_ctx *ctx, const ph_conv *cv,
     if (ph_since(ph_conn_at(ctx, x)->last_seen, since))
       return 1;
   return cv->first == PH_NIL; /* pinholes only: always sent */
+}
+
+/* BLOCK records of the port blocks held after their last mapping (a
+ * subscriber's, its hold timer running), from ctx->sync_block_next on,
+ * while the blob stays within room bytes and max records (at least one
+ * when the blob has nothing else and it fits cap); moves
+ * ctx->sync_block_next past what it wrote. Returns the records written. */
+static uint32_t ph_wblocks(ph_w *w, pinhole_ctx *ctx, size_t room,
+                           uint32_t max) {
+  uint32_t n = 0;
+  for (uint32_t g = ctx->sync_block_next; g < ctx->nblocks_given; g++) {
+    const ph_block *bk = &ctx->blocks[g];
+    const ph_pool *pl = &ctx->pools[bk->pool];
+    if (bk->sub == PH_NIL || bk->used != 0 || pl->removed ||
+        (pl->mode != PINHOLE_POOL_PBA && pl->mode != PINHOLE_POOL_ADDRESS))
+      continue;
+    size_t end = w->len + 4 + PH_ST_LEN_BLOCK;
+    if (n >= max || (end > room && !(w->len == PH_ST_HDR && end <= w->cap))) {
+      ctx->sync_block_next = g;
+      return n;
+    }
+    uint32_t bi = g - pl->block_base;
+    uint64_t at = bk->timer.expire << ctx->block_wheel.tick_shift;
+    uint64_t left = at > ctx->now_ns ? (at - ctx->now_ns) / 1000000u : 0;
+    if (left > pl->hold_ms)
+      left = pl->hold_ms;
+    ph_wrec(w, PH_ST_BLOCK);
+    ph_w8(w, bk->pool);
+    ph_w32(w, pl->addr_lo + bi / pl->bpa);
+    ph_w16(w, (uint16_t)(bi % pl->bpa));
+    ph_w32(w, ph_sub_at(ctx, bk->sub)->addr);
+    ph_w32(w, (uint32_t)left);
+    n++;
+  }
+  ctx->sync_block_next = ctx->nblocks_given;
+  return n;
 }
 
 static uint32_t ph_since_enc(uint32_t tick) {
@@ -327,6 +438,7 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
     if (!full && ctx->sync_lost && ph_since(ctx->sync_lost_tick, since))
       return PINHOLE_ERR_RANGE;
     ctx->sync_pass_tick = ctx->now_tick;
+    ctx->sync_block_next = 0;
   }
   ph_w w = {buf, cap, PH_ST_HDR};
   uint32_t nrec = 0;
@@ -343,21 +455,27 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
     }
   if (w.len > cap)
     return PINHOLE_ERR_NOBUF;
+  /* held blocks: up to half of the room left, the rest in the next pieces
+   * (the conversations always get the other half) */
+  nrec += ph_wblocks(&w, ctx, w.len + (cap - w.len) / 2,
+                     PINHOLE_STATE_MAX_RECORDS / 2);
+  int blocks_done = ctx->sync_block_next >= ctx->nblocks_given;
+  if (!blocks_done && w.len == PH_ST_HDR)
+    return PINHOLE_ERR_NOBUF; /* not even one block record fits */
   int done = 1;
   uint32_t next = 0;
   for (ph_ref r = ctx->conv_head; r; r = ph_conv_at(ctx, r)->next) {
     const ph_conv *cv = ph_conv_at(ctx, r);
     if (pos != 0 && (int32_t)(cv->id - pos) < 0)
       continue;
-    if (!full && !ph_conv_changed(ctx, cv, since))
+    if ((!full && !ph_conv_changed(ctx, cv, since)) ||
+        !ph_conv_syncable(ctx, cv))
       continue;
-    if (cv->first && ph_conn_is6(ctx, ph_conn_at(ctx, cv->first)))
-      continue; /* IPv6 (record type 5, not yet): not synced */
     size_t at = w.len;
     uint32_t n = ph_wconv(&w, ctx, cv);
     if (w.len > cap || nrec + n > PINHOLE_STATE_MAX_RECORDS) {
       w.len = at;
-      if (nrec == 0)
+      if (at == PH_ST_HDR) /* not even one conversation fits */
         return PINHOLE_ERR_NOBUF;
       done = 0;
       next = cv->id;
@@ -374,6 +492,10 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
   ph_w32(&w, nrec);
   ph_w32(&w, (uint32_t)len);
   *written = len;
+  if (done && !blocks_done) { /* every conversation went: blocks only */
+    done = 0;
+    next = ctx->next_conv_id;
+  }
   if (done)
     *next_cursor = (uint64_t)ph_since_enc(ctx->sync_pass_tick) << 32;
   else
@@ -394,10 +516,28 @@ typedef struct ph_st_conn {
   ph_conn_cold k;
   ph_tcpw tw;
   ph_watch wt;
+  ph_conn6 a6; /* with is6 */
+  uint8_t is6;
   uint8_t watch;
   uint32_t idle;
   uint16_t mi, hi;
 } ph_st_conn;
+
+typedef struct ph_st_block {
+  uint8_t pool;
+  uint16_t off; /* the block's index among its address's */
+  uint32_t paddr, iaddr, left_ms;
+} ph_st_block;
+
+/* An ALG record: the module's name and its state. */
+typedef struct ph_st_alg {
+  uint8_t id1; /* the module named, as id + 1; 0: none */
+  uint8_t len; /* the state's length */
+  union {
+    uint8_t b[PH_WATCH_STATE_SIZE];
+    uint64_t align_; /* a module reads its state as its struct */
+  } st;
+} ph_st_alg;
 
 typedef struct ph_st_hole {
   ph_pinhole h;
@@ -419,8 +559,8 @@ static int ph_next(ph_it *it, uint8_t *type, ph_cur *body) {
   if (it->left == 0)
     return 0;
   if (0 != ph_cur_u8(&it->c, type) || 0 != ph_cur_u8(&it->c, &zero) ||
-      0 != ph_cur_be16(&it->c, &blen) || zero != 0 || ph_st_len(*type) == 0 ||
-      blen != ph_st_len(*type) || 0 != ph_cur_sub(&it->c, blen, body))
+      0 != ph_cur_be16(&it->c, &blen) || zero != 0 ||
+      !ph_st_len_ok(*type, blen) || 0 != ph_cur_sub(&it->c, blen, body))
     return -1;
   it->left--;
   return 1;
@@ -482,8 +622,21 @@ static void ph_rstream(ph_cur *c, ph_stream *s) {
   s->merged = ph_r8(c);
 }
 
-static void ph_rconn(ph_cur c, ph_st_conn *r) {
+static void ph_rbytes(ph_cur *c, uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    p[i] = ph_r8(c);
+}
+
+/* A CONN body, or a CONN6 one (is6: its addresses first). */
+static void ph_rconn(ph_cur c, int is6, ph_st_conn *r) {
   memset(r, 0, sizeof(*r));
+  r->is6 = (uint8_t)(is6 != 0);
+  if (is6) {
+    ph_rbytes(&c, r->a6.a_src, 16);
+    ph_rbytes(&c, r->a6.a_dst, 16);
+    ph_rbytes(&c, r->a6.b_src, 16);
+    ph_rbytes(&c, r->a6.b_dst, 16);
+  }
   r->c.proto = ph_r8(&c);
   r->c.a_side = ph_r8(&c);
   r->c.tcp_state = ph_r8(&c);
@@ -514,8 +667,32 @@ static void ph_rconn(ph_cur c, ph_st_conn *r) {
   r->wt.keep_ticks = ph_r32(&c);
   for (int d = 0; d < 2; d++)
     ph_rstream(&c, &r->wt.st[d]);
-  for (size_t i = 0; i < PH_WATCH_STATE_SIZE; i++)
-    r->wt.alg_state[i] = ph_r8(&c);
+}
+
+/* An ALG record's body: 0, or -1 when its lengths disagree. */
+static int ph_ralg(ph_cur c, ph_st_alg *a) {
+  char name[PH_ST_ALG_NAME + 1];
+  uint8_t nlen = ph_r8(&c);
+  memset(a, 0, sizeof(*a));
+  if (nlen == 0 || nlen > PH_ST_ALG_NAME || ph_cur_left(&c) < (size_t)nlen + 1)
+    return -1;
+  ph_rbytes(&c, (uint8_t *)name, nlen);
+  name[nlen] = 0;
+  a->len = ph_r8(&c);
+  if (strlen(name) != nlen || a->len > PH_ALG_STATE_SIZE ||
+      ph_cur_left(&c) != a->len)
+    return -1;
+  ph_rbytes(&c, a->st.b, a->len);
+  a->id1 = pinhole__alg_by_name(name);
+  return 0;
+}
+
+static void ph_rblock(ph_cur c, ph_st_block *k) {
+  k->pool = ph_r8(&c);
+  k->paddr = ph_r32(&c);
+  k->off = ph_r16(&c);
+  k->iaddr = ph_r32(&c);
+  k->left_ms = ph_r32(&c);
 }
 
 static void ph_rhole(ph_cur c, ph_st_hole *r) {
@@ -618,12 +795,37 @@ static int ph_stream_ok(const ph_stream *s) {
          s->off_after <= PH_ST_MAX_OFF && s->skip_len <= INT32_MAX;
 }
 
+/* An IPv6 connection's own fields: a protocol the IPv6 firewall tracks,
+ * no ALG and no mapping (nothing is translated: side B's addresses and
+ * ports are side A's reversed), tuples that hold the folds of its
+ * addresses (flows6.c). */
+static int ph_conn6_ok(const pinhole_ctx *ctx, const ph_st_conn *r) {
+  const ph_conn *c = &r->c;
+  const ph_conn6 *a6 = &r->a6;
+  if (ctx->cfg.max_conns6 == 0 ||
+      (c->proto != PINHOLE_IPPROTO_TCP && c->proto != PINHOLE_IPPROTO_UDP &&
+       c->proto != PINHOLE_IP6_NH_ICMPV6) ||
+      r->mi != PH_ST_NONE || r->hi != PH_ST_NONE || r->watch || c->alg != 0 ||
+      (c->flags & (PH_CONN_HAIRPIN | PH_CONN_GRE_QUOTES)) != 0)
+    return 0;
+  if (memcmp(a6->b_src, a6->a_dst, 16) != 0 ||
+      memcmp(a6->b_dst, a6->a_src, 16) != 0 || c->b.sport != c->a.dport ||
+      c->b.dport != c->a.sport)
+    return 0;
+  return c->a.src == pinhole__fold6(ctx, a6->a_src) &&
+         c->a.dst == pinhole__fold6(ctx, a6->a_dst) &&
+         c->b.src == pinhole__fold6(ctx, a6->b_src) &&
+         c->b.dst == pinhole__fold6(ctx, a6->b_dst);
+}
+
 static int ph_conn_ok(const pinhole_ctx *ctx, const ph_st_conn *r,
                       uint32_t nmap) {
   const uint8_t flags = PH_CONN_HALF_OPEN | PH_CONN_FIN_A | PH_CONN_FIN_B |
                         PH_CONN_B_OPENED | PH_CONN_HAIRPIN | PH_CONN_GRE_QUOTES;
   const ph_conn *c = &r->c;
-  if (!ph_proto_ok(c->proto) || c->a_side > 1 || c->tcp_state > PH_TCP_CLOSED ||
+  if (r->is6 ? !ph_conn6_ok(ctx, r) : !ph_proto_ok(c->proto))
+    return 0;
+  if (c->a_side > 1 || c->tcp_state > PH_TCP_CLOSED ||
       (c->flags & ~flags) != 0 ||
       (c->proto != PINHOLE_IPPROTO_TCP && c->tcp_state != PH_TCP_NONE &&
        c->tcp_state != PH_TCP_CLOSED) ||
@@ -652,11 +854,42 @@ static int ph_conn_ok(const pinhole_ctx *ctx, const ph_st_conn *r,
   if (!r->watch) { /* nothing of a watch without one */
     static const ph_watch none;
     if (r->wt.keep_ticks != 0 ||
-        memcmp(r->wt.st, none.st, sizeof(none.st)) != 0 ||
-        memcmp(r->wt.alg_state, none.alg_state, sizeof(none.alg_state)) != 0)
+        memcmp(r->wt.st, none.st, sizeof(none.st)) != 0)
       return 0;
   }
   return 1;
+}
+
+/* The ALG record a of the connection before it, watched by ALG id1: the
+ * module it names is that ALG, its length is the module's state_size,
+ * and the module accepts the bytes. */
+static int ph_alg_rec_ok(const ph_st_alg *a, uint8_t id1) {
+  if (id1 == 0 || a->id1 != id1)
+    return 0;
+  const ph_alg *alg = ph_alg_get(id1);
+  return alg->state_size != 0 && a->len == alg->state_size &&
+         (alg->state_ok == NULL || alg->state_ok(a->st.b));
+}
+
+/* A held port block: a block of a CGN pool's address, a subscriber that
+ * address may serve, a hold time within the pool's. */
+static int ph_block_ok(const pinhole_ctx *ctx, const ph_st_block *k) {
+  if (k->pool >= ctx->npools)
+    return 0;
+  const ph_pool *pl = &ctx->pools[k->pool];
+  uint32_t ai = k->paddr - pl->addr_lo;
+  if (pl->removed ||
+      (pl->mode != PINHOLE_POOL_PBA && pl->mode != PINHOLE_POOL_ADDRESS) ||
+      k->paddr < pl->addr_lo || ai >= pl->naddrs || k->off >= pl->bpa ||
+      k->iaddr == 0 || k->left_ms > pl->hold_ms)
+    return 0;
+  return pl->mode == PINHOLE_POOL_ADDRESS ||
+         ai == pinhole__pool_addr_index(ctx, pl, k->iaddr);
+}
+
+static uint32_t ph_block_rec_key(const pinhole_ctx *ctx, const ph_st_block *k) {
+  const ph_pool *pl = &ctx->pools[k->pool];
+  return (k->paddr - pl->addr_lo) * pl->bpa + k->off;
 }
 
 static int ph_hole_ok(const pinhole_ctx *ctx, const ph_st_hole *r,
@@ -672,7 +905,7 @@ static int ph_hole_ok(const pinhole_ctx *ctx, const ph_st_hole *r,
 
 /* What a blob needs, counted by ph_check. */
 typedef struct ph_need {
-  uint32_t convs, conns, watch, holes, maps; /* maps: distinct, new */
+  uint32_t convs, conns, conns6, watch, holes, maps; /* maps: distinct, new */
   int full;
 } ph_need;
 
@@ -699,18 +932,47 @@ static int ph_key_eq(uint8_t p1, const ph_tuple *t1, uint8_t p2,
          t1->sport == t2->sport && t1->dport == t2->dport;
 }
 
+/* Do IPv6 connections r and o share a key? Side B of each is its side A
+ * reversed (ph_conn6_ok): r's side A against o's either side says it. */
+static int ph_key6_dup(const ph_st_conn *r, const ph_st_conn *o) {
+  if (r->c.proto != o->c.proto)
+    return 0;
+  return (memcmp(r->a6.a_src, o->a6.a_src, 16) == 0 &&
+          memcmp(r->a6.a_dst, o->a6.a_dst, 16) == 0 &&
+          r->c.a.sport == o->c.a.sport && r->c.a.dport == o->c.a.dport) ||
+         (memcmp(r->a6.a_src, o->a6.a_dst, 16) == 0 &&
+          memcmp(r->a6.a_dst, o->a6.a_src, 16) == 0 &&
+          r->c.a.sport == o->c.a.dport && r->c.a.dport == o->c.a.sport);
+}
+
 /* Pass 1: each record on its own, the order, the references. */
 static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
   uint8_t type;
   ph_cur b;
   int rc, in_conv = 0;
   uint32_t last_id = 0, nmap = 0, nhole = 0;
+  uint8_t alg_next = 0; /* the ALG whose record may come next, id + 1 */
   while ((rc = ph_next(&it, &type, &b)) == 1) {
+    uint8_t alg_may = alg_next;
+    alg_next = 0;
     switch (type) {
     case PH_ST_DEL:
       if (in_conv || n->full || ph_r32(&b) == 0)
         return PINHOLE_ERR_PARSE;
       break;
+    case PH_ST_BLOCK: {
+      ph_st_block k;
+      ph_rblock(b, &k);
+      if (in_conv || !ph_block_ok(ctx, &k))
+        return PINHOLE_ERR_PARSE;
+      break;
+    }
+    case PH_ST_ALG: {
+      ph_st_alg a;
+      if (ph_ralg(b, &a) != 0 || !ph_alg_rec_ok(&a, alg_may))
+        return PINHOLE_ERR_PARSE;
+      break;
+    }
     case PH_ST_CONV: {
       uint32_t id = ph_r32(&b);
       uint8_t alg = ph_r8(&b), side = ph_r8(&b);
@@ -730,13 +992,17 @@ static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
       nmap++;
       break;
     }
-    case PH_ST_CONN: {
+    case PH_ST_CONN:
+    case PH_ST_CONN6: {
       ph_st_conn r;
-      ph_rconn(b, &r);
+      ph_rconn(b, type == PH_ST_CONN6, &r);
       if (!in_conv || !ph_conn_ok(ctx, &r, nmap))
         return PINHOLE_ERR_PARSE;
-      n->conns++;
+      n->conns += !r.is6;
+      n->conns6 += r.is6;
       n->watch += r.watch;
+      if (r.watch)
+        alg_next = r.c.alg;
       break;
     }
     case PH_ST_HOLE: {
@@ -843,6 +1109,105 @@ static int ph_check_maps(const pinhole_ctx *ctx, ph_it all, ph_need *n) {
   return 0;
 }
 
+/* The first public port of held block k. */
+static uint16_t ph_block_rec_port(const pinhole_ctx *ctx,
+                                  const ph_st_block *k) {
+  const ph_pool *pl = &ctx->pools[k->pool];
+  return (uint16_t)(pl->port_lo + (uint32_t)k->off * pl->block_size);
+}
+
+/* Is the block of CGN mapping m (or held block k) one the subscriber
+ * takes anew (free in ctx, or any in a full snapshot)? */
+static int ph_block_new(const pinhole_ctx *ctx, const ph_need *n, uint8_t pool,
+                        uint32_t paddr, uint16_t pport, uint32_t iaddr) {
+  uint32_t held = 0;
+  const ph_pool *pl = &ctx->pools[pool];
+  return n->full || pinhole__pba_owner(ctx, pool, paddr - pl->addr_lo, pport,
+                                       iaddr, &held) == 0;
+}
+
+/* The blocks subscriber iaddr of pool takes anew with the blob: its held
+ * blocks and the distinct blocks of its mappings. */
+static uint32_t ph_sub_new_blocks(const pinhole_ctx *ctx, ph_it all,
+                                  const ph_need *n, uint8_t pool,
+                                  uint32_t iaddr) {
+  uint32_t count = 0;
+  uint8_t type;
+  ph_cur b;
+  for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
+    if (type == PH_ST_BLOCK) {
+      ph_st_block k;
+      ph_rblock(b, &k);
+      count += k.pool == pool && k.iaddr == iaddr &&
+               ph_block_new(ctx, n, pool, k.paddr, ph_block_rec_port(ctx, &k),
+                            iaddr);
+      continue;
+    }
+    if (type != PH_ST_MAP)
+      continue;
+    ph_st_map m, o;
+    ph_rmap(b, &m);
+    if (m.pool != pool || m.iaddr != iaddr ||
+        !ph_block_new(ctx, n, pool, m.paddr, m.pport, iaddr))
+      continue;
+    int seen = 0;
+    for (ph_it j = all;
+         !seen && ph_next(&j, &type, &b) == 1 && j.left > it.left;)
+      if (type == PH_ST_MAP) {
+        ph_rmap(b, &o);
+        seen = o.pool == pool && o.iaddr == iaddr &&
+               ph_block_key(ctx, &o) == ph_block_key(ctx, &m);
+      }
+    count += !seen;
+  }
+  return count;
+}
+
+/* Held port blocks: each once, none with a mapping of the blob in it,
+ * none another subscriber has in ctx, every subscriber within its quota
+ * with everything the blob gives it. */
+static int ph_check_blocks(const pinhole_ctx *ctx, ph_it all,
+                           const ph_need *n) {
+  uint8_t type;
+  ph_cur b;
+  uint32_t nblocks = 0;
+  for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
+    if (type != PH_ST_BLOCK)
+      continue;
+    ph_st_block k, o;
+    ph_rblock(b, &k);
+    if (++nblocks > ctx->cfg.max_port_blocks)
+      return PINHOLE_ERR_PARSE;
+    uint32_t key = ph_block_rec_key(ctx, &k);
+    int sub_first = 1;
+    for (ph_it j = all; ph_next(&j, &type, &b) == 1;) {
+      if (type == PH_ST_BLOCK && j.left != it.left) {
+        ph_rblock(b, &o);
+        if (o.pool == k.pool && ph_block_rec_key(ctx, &o) == key)
+          return PINHOLE_ERR_PARSE; /* twice */
+        if (o.pool == k.pool && o.iaddr == k.iaddr && j.left > it.left)
+          sub_first = 0;
+      } else if (type == PH_ST_MAP) {
+        ph_st_map m;
+        ph_rmap(b, &m);
+        if (m.pool == k.pool && ph_block_key(ctx, &m) == key)
+          return PINHOLE_ERR_PARSE; /* held, and yet a mapping's */
+      }
+    }
+    uint32_t held = 0, owner = 0;
+    if (!n->full)
+      owner =
+          pinhole__pba_owner(ctx, k.pool, k.paddr - ctx->pools[k.pool].addr_lo,
+                             ph_block_rec_port(ctx, &k), k.iaddr, &held);
+    if (owner != 0 && owner != k.iaddr)
+      return PINHOLE_ERR_EXISTS;
+    if (sub_first && held + ph_sub_new_blocks(ctx, all, n, k.pool, k.iaddr) >
+                         ctx->pools[k.pool].max_blocks)
+      return PINHOLE_ERR_FULL;
+  }
+  return 0;
+}
+
 /* Pass 3: flow keys unique in the blob and free in ctx. */
 static int ph_check_conns(const pinhole_ctx *ctx, ph_it all, ph_it body,
                           const ph_need *n) {
@@ -850,29 +1215,39 @@ static int ph_check_conns(const pinhole_ctx *ctx, ph_it all, ph_it body,
   uint8_t type;
   ph_cur b;
   while (ph_next(&it, &type, &b) == 1) {
-    if (type != PH_ST_CONN)
+    if (type != PH_ST_CONN && type != PH_ST_CONN6)
       continue;
     ph_st_conn r, o;
-    ph_rconn(b, &r);
+    ph_rconn(b, type == PH_ST_CONN6, &r);
     for (ph_it j = it; ph_next(&j, &type, &b) == 1;) {
-      if (type != PH_ST_CONN)
+      if (type != PH_ST_CONN && type != PH_ST_CONN6)
         continue;
-      ph_rconn(b, &o);
-      if (ph_key_eq(r.c.proto, &r.c.a, o.c.proto, &o.c.a) ||
-          ph_key_eq(r.c.proto, &r.c.a, o.c.proto, &o.c.b) ||
-          ph_key_eq(r.c.proto, &r.c.b, o.c.proto, &o.c.a) ||
-          ph_key_eq(r.c.proto, &r.c.b, o.c.proto, &o.c.b))
+      ph_rconn(b, type == PH_ST_CONN6, &o);
+      if (r.is6 != o.is6)
+        continue;
+      if (r.is6 ? ph_key6_dup(&r, &o)
+                : (ph_key_eq(r.c.proto, &r.c.a, o.c.proto, &o.c.a) ||
+                   ph_key_eq(r.c.proto, &r.c.a, o.c.proto, &o.c.b) ||
+                   ph_key_eq(r.c.proto, &r.c.b, o.c.proto, &o.c.a) ||
+                   ph_key_eq(r.c.proto, &r.c.b, o.c.proto, &o.c.b)))
         return PINHOLE_ERR_PARSE;
     }
     if (n->full)
       continue;
     for (int s = 0; s < 2; s++) {
       const ph_tuple *t = s ? &r.c.b : &r.c.a;
-      uint64_t h =
-          pinhole__key_hash(ctx, r.c.proto, t->src, t->dst, t->sport, t->dport);
       int dir;
-      ph_conn *x = pinhole__conn_lookup((pinhole_ctx *)ctx, r.c.proto, t->src,
-                                        t->dst, t->sport, t->dport, h, &dir);
+      ph_conn *x;
+      if (r.is6) {
+        x = pinhole__conn6_lookup(
+            (pinhole_ctx *)ctx, r.c.proto, s ? r.a6.b_src : r.a6.a_src,
+            s ? r.a6.b_dst : r.a6.a_dst, t->sport, t->dport, &dir);
+      } else {
+        uint64_t h = pinhole__key_hash(ctx, r.c.proto, t->src, t->dst, t->sport,
+                                       t->dport);
+        x = pinhole__conn_lookup((pinhole_ctx *)ctx, r.c.proto, t->src, t->dst,
+                                 t->sport, t->dport, h, &dir);
+      }
       if (x != NULL &&
           !ph_replaced(all, ph_conv_at(ctx, ph_cold(ctx, x)->conv)->id))
         return PINHOLE_ERR_EXISTS;
@@ -883,10 +1258,11 @@ static int ph_check_conns(const pinhole_ctx *ctx, ph_it all, ph_it body,
 
 /* Room in ctx's tables once the conversations it replaces are gone. */
 static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
-  uint64_t convs = 0, conns = 0, watch = 0, holes = 0, maps = 0;
+  uint64_t convs = 0, conns = 0, conns6 = 0, watch = 0, holes = 0, maps = 0;
   if (!n->full) {
     convs = ctx->nconvs;
-    conns = ctx->nconns;
+    conns = ctx->nconns - ctx->nconns6;
+    conns6 = ctx->nconns6;
     watch = ctx->nwatch;
     holes = ctx->npinholes;
     maps = ctx->nmaps;
@@ -899,16 +1275,22 @@ static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
       if (cv == NULL || (type == PH_ST_DEL && ph_replaced(it, cv->id)))
         continue; /* counted once, by its last mention */
       convs--;
-      conns -= cv->nconns;
       holes -= cv->npinholes;
-      for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next)
-        watch -= ph_conn_at(ctx, x)->watch != PH_NIL;
+      for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+        const ph_conn *c = ph_conn_at(ctx, x);
+        watch -= c->watch != PH_NIL;
+        if (ph_conn_is6(ctx, c))
+          conns6--;
+        else
+          conns--;
+      }
     }
   }
   const pinhole_config *c = &ctx->cfg;
   if (convs + n->convs > c->max_conversations ||
-      conns + n->conns > c->max_flows || watch + n->watch > c->max_watch ||
-      holes + n->holes > c->max_pinholes || maps + n->maps > c->max_mappings)
+      conns + n->conns > c->max_flows || conns6 + n->conns6 > c->max_conns6 ||
+      watch + n->watch > c->max_watch || holes + n->holes > c->max_pinholes ||
+      maps + n->maps > c->max_mappings)
     return PINHOLE_ERR_FULL;
   return 0;
 }
@@ -948,22 +1330,21 @@ static ph_ref ph_map_nth(pinhole_ctx *ctx, ph_it conv, uint16_t k) {
   return PH_NIL;
 }
 
-/* Only ALG states known to hold no index or length are carried over. */
-static int ph_alg_state_kept(uint8_t alg) {
-  const char *name = pinhole__alg_name(alg);
-  return name != NULL && strcmp(name, "ftp") == 0;
-}
-
-static void ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
-                          const ph_st_conn *r) {
+/* Makes connection r in conv; returns it, or NULL. */
+static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
+                              const ph_st_conn *r) {
   ph_ref mi = ph_map_nth(ctx, at, r->mi), hi = ph_map_nth(ctx, at, r->hi);
-  ph_conn *c =
-      pinhole__conn_new(ctx, conv, r->c.proto, r->c.a_side, &r->c.a, &r->c.b);
+  ph_conn *c = r->is6 ? pinhole__conn_new6(ctx, conv, r->c.proto, r->c.a_side,
+                                           &r->c.a, &r->c.b)
+                      : pinhole__conn_new(ctx, conv, r->c.proto, r->c.a_side,
+                                          &r->c.a, &r->c.b);
   if (c == NULL) { /* ph_check_room ruled this out */
     pinhole__map_put(ctx, mi);
     pinhole__map_put(ctx, hi);
-    return;
+    return NULL;
   }
+  if (r->is6)
+    *ph_conn6_of(ctx, c) = r->a6;
   ph_conn_cold *k = ph_cold(ctx, c);
   uint32_t idx = ph_conn_idx(ctx, c);
   c->tcp_state = r->c.tcp_state;
@@ -995,12 +1376,18 @@ static void ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
       w->st[d] = r->wt.st[d];
       w->st[d].held = PH_NIL; /* a split message is not carried */
     }
-    if (ph_alg_state_kept(r->c.alg))
-      memcpy(w->alg_state, r->wt.alg_state, sizeof(w->alg_state));
   }
   if (r->c.flags & PH_CONN_GRE_QUOTES)
     pinhole__gre_file_quotes(ctx, c);
   pinhole__conn_touch_timer(ctx, c);
+  return c;
+}
+
+/* ALG record a: the state of the watched connection c made before it. */
+static void ph_apply_alg(pinhole_ctx *ctx, ph_conn *c, const ph_st_alg *a) {
+  if (c == NULL || c->watch == PH_NIL || c->alg != a->id1)
+    return; /* no watch slot was free: ph_check_room ruled this out */
+  memcpy(ph_watch_at(ctx, c->watch)->alg_state, a->st.b, a->len);
 }
 
 static void ph_apply_hole(pinhole_ctx *ctx, ph_ref conv, ph_it at,
@@ -1056,9 +1443,18 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
         ph_conv_empty(ctx, r);
     }
   }
+  for (ph_it it = all; ph_next(&it, &type, &b) == 1;)
+    if (type == PH_ST_BLOCK) {
+      ph_st_block k;
+      ph_rblock(b, &k);
+      pinhole__pba_hold_import(ctx, k.pool, k.iaddr,
+                               k.paddr - ctx->pools[k.pool].addr_lo,
+                               ph_block_rec_port(ctx, &k), k.left_ms);
+    }
   int n = 0;
   ph_ref conv = PH_NIL;
-  ph_it at = all; /* the records after the current CONV */
+  ph_conn *last = NULL; /* the connection an ALG record belongs to */
+  ph_it at = all;       /* the records after the current CONV */
   for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
     switch (type) {
     case PH_ST_CONV: {
@@ -1080,10 +1476,17 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
       n++;
       break;
     }
-    case PH_ST_CONN: {
+    case PH_ST_CONN:
+    case PH_ST_CONN6: {
       ph_st_conn r;
-      ph_rconn(b, &r);
-      ph_apply_conn(ctx, conv, at, &r);
+      ph_rconn(b, type == PH_ST_CONN6, &r);
+      last = ph_apply_conn(ctx, conv, at, &r);
+      break;
+    }
+    case PH_ST_ALG: {
+      ph_st_alg a;
+      if (ph_ralg(b, &a) == 0)
+        ph_apply_alg(ctx, last, &a);
       break;
     }
     case PH_ST_HOLE: {
@@ -1141,6 +1544,8 @@ int pinhole_state_import(pinhole_ctx *ctx, uint64_t now_ns, const uint8_t *buf,
   }
   if (rc == 0)
     rc = ph_check_maps(ctx, all, &n);
+  if (rc == 0)
+    rc = ph_check_blocks(ctx, all, &n);
   if (rc == 0)
     rc = ph_check_conns(ctx, all, all, &n);
   if (rc == 0)

@@ -13,22 +13,7 @@ e2e_init curl
 KEY=0123456789abcdef0123456789abcdef
 SYNC_PORT=17001
 
-# B first: its devices go to the hosts unaddressed.
-[ -x "${PINHOLE_GW:-}" ] || die "PINHOLE_GW not set or not executable"
-ip netns exec "$NS_GW" "$PINHOLE_GW" --inside tunb-in --outside tunb-out \
-  --pool "$POOL" --listing-file "$TMP/listing-b" \
-  --sync-from "$SYNC_PORT" --sync-key "$KEY" \
-  >"$TMP/gwb.log" 2>"$TMP/gwb.err" &
-B_PID=$!
-PIDS+=("$B_PID")
-wait_for 5 ip -n "$NS_GW" link show tunb-out || die "gateway B did not start"
-ip -n "$NS_GW" link set tunb-in netns "$NS_IN" &&
-  ip -n "$NS_GW" link set tunb-out netns "$NS_OUT" &&
-  ip -n "$NS_IN" link set tunb-in up &&
-  ip -n "$NS_OUT" link set tunb-out up || die "moving B's TUN devices"
-
-e2e_start_gw --sync-to "127.0.0.1:$SYNC_PORT" --sync-key "$KEY"
-A_PID=$GW_PID
+ha_pair_start "$SYNC_PORT" "$KEY"
 ftp_start_server
 random_file "$TMP/ftp/pub/big.bin" 4096
 
@@ -57,12 +42,7 @@ done
 wait "$CURL_PID" || fail "curl through the failover: $(cat "$TMP/curl.log")"
 same_file "$TMP/ftp/pub/big.bin" "$TMP/big.down" "download across failover"
 
-rm -f "$TMP/listing"
-kill -USR1 "$B_PID"
-wait_for 5 test -e "$TMP/listing-b" || die "no listing from gateway B"
-cp "$TMP/listing-b" "$TMP/listing"
-echo "---- listing of gateway B"
-cat "$TMP/listing"
+ha_listing_b
 expect_line '^Conversation: ALG protocol: ftp'
 expect_line 'NAT source 198\.18\.0\.2:[0-9]+ -> 198\.19\.0\.1:[0-9]+'
 grep -q "sync: .* blobs sent, 0 conversations imported, 0 errors" \

@@ -590,35 +590,94 @@ e2e_setup_raw() {
   done
 }
 
-# (SIP_OUT, SIP_IN: the parties' addresses instead, SIP_RHOST the caller's
-# remote host, e.g. "[$OUT6]", for IPv6.)
-# sip_call UAS_MEDIA UAC_MEDIA: one SIP call with sipp (tests/e2e/sip-uas.xml
-# and sip-uac.xml, run from $TMP where sipp writes its logs): the called
-# party on $OUT_ADDR:5060 plays $PCAP to the address in the SDP it got, the
-# caller on $IN_ADDR:5060 echoes the media (-rtp_echo). Checks both sipp
-# exit statuses; the called party's messages are in $TMP/uas-msg.log.
-sip_call() {
-  local here uas_pid rc out=${SIP_OUT:-$OUT_ADDR} in=${SIP_IN:-$IN_ADDR}
+# sip_uas_start MEDIA: the called party of a SIP call (sipp with
+# tests/e2e/sip-uas.xml, run from $TMP where sipp writes its logs) on
+# $OUT_ADDR:5060 in the background ($UAS_PID), listening when this
+# returns: it answers one INVITE and plays $PCAP from port MEDIA to the
+# address in the SDP it got; its messages go to $TMP/uas-msg.log.
+sip_uas_start() {
+  local here out=${SIP_OUT:-$OUT_ADDR}
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
   (cd "$TMP" && exec ip netns exec "$NS_OUT" timeout 60 sipp -sf "$here/sip-uas.xml" \
     -i "$out" -p 5060 -mi "$out" -mp "$1" -key pcap "$PCAP" \
     -m 1 -timeout 40s -timeout_error -nostdin -trace_err -trace_msg \
     -message_file "$TMP/uas-msg.log" -error_file "$TMP/uas.err") >"$TMP/uas.log" 2>&1 &
-  uas_pid=$!
-  PIDS+=("$uas_pid")
+  UAS_PID=$!
+  PIDS+=("$UAS_PID")
   wait_for 5 bash -c "ip netns exec $NS_OUT ss -Hlun 'sport = :5060' | grep -q ." ||
     die "sipp UAS did not start"
-  (cd "$TMP" && exec ip netns exec "$NS_IN" timeout 60 sipp "${SIP_RHOST:-$out}:5060" \
-    -sf "$here/sip-uac.xml" -i "$in" -p 5060 -mi "$in" -mp "$2" \
+}
+
+# (SIP_OUT, SIP_IN: the parties' addresses instead, SIP_RHOST the caller's
+# remote host, e.g. "[$OUT6]", for IPv6.)
+# sip_uac_start SCENARIO MEDIA: the caller (sipp with SCENARIO, as
+# tests/e2e/sip-uac.xml) on $IN_ADDR:5060 calling $OUT_ADDR:5060 in the
+# background ($UAC_PID), echoing the media it gets on port MEDIA
+# (-rtp_echo); its messages go to $TMP/uac-msg.log.
+sip_uac_start() {
+  local in=${SIP_IN:-$IN_ADDR}
+  (cd "$TMP" && exec ip netns exec "$NS_IN" timeout 60 sipp "${SIP_RHOST:-${SIP_OUT:-$OUT_ADDR}}:5060" \
+    -sf "$1" -i "$in" -p 5060 -mi "$in" -mp "$2" \
     -rtp_echo -m 1 -timeout 30s -timeout_error -nostdin -trace_err -trace_msg \
-    -message_file "$TMP/uac-msg.log" -error_file "$TMP/uac.err") >"$TMP/uac.log" 2>&1
+    -message_file "$TMP/uac-msg.log" -error_file "$TMP/uac.err") >"$TMP/uac.log" 2>&1 &
+  UAC_PID=$!
+  PIDS+=("$UAC_PID")
+}
+
+# sip_call_end: waits for the caller, then for the called party (which
+# ends after the BYE's 200, timewait 0.5 s), and checks both exit statuses.
+sip_call_end() {
+  local rc
+  wait "$UAC_PID"
   rc=$?
   [ "$rc" = 0 ] && log "ok: sipp UAC: the call completed" || fail "sipp UAC exit status $rc"
-  # The called party ends after the BYE's 200 (timewait 0.5 s): its status.
-  wait_for 10 bash -c "! kill -0 $uas_pid" || fail "sipp UAS did not end"
-  wait "$uas_pid"
+  wait_for 10 bash -c "! kill -0 $UAS_PID" || fail "sipp UAS did not end"
+  wait "$UAS_PID"
   rc=$?
   [ "$rc" = 0 ] && log "ok: sipp UAS: the call completed" || fail "sipp UAS exit status $rc"
+}
+
+# sip_call UAS_MEDIA UAC_MEDIA: one SIP call with sipp (sip-uas.xml and
+# sip-uac.xml, above): the called party on $OUT_ADDR:5060 plays $PCAP to
+# the address in the SDP it got, the caller on $IN_ADDR:5060 echoes the
+# media (-rtp_echo). Checks both sipp exit statuses; the called party's
+# messages are in $TMP/uas-msg.log.
+sip_call() {
+  sip_uas_start "$1"
+  sip_uac_start "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/sip-uac.xml" "$2"
+  sip_call_end
+}
+
+# ha_pair_start PORT KEY: gateway B (pinhole-gw --sync-from PORT, its TUN
+# devices tunb-in and tunb-out moved to the hosts unaddressed and up;
+# $B_PID, listing file $TMP/listing-b, logs $TMP/gwb.*) and gateway A
+# (e2e_start_gw --sync-to 127.0.0.1:PORT, the hosts' addresses and routes
+# on its devices; $A_PID), both with the sync key KEY (docs/ha.md).
+ha_pair_start() {
+  [ -x "${PINHOLE_GW:-}" ] || die "PINHOLE_GW not set or not executable"
+  ip netns exec "$NS_GW" "$PINHOLE_GW" --inside tunb-in --outside tunb-out \
+    --pool "$POOL" --listing-file "$TMP/listing-b" \
+    --sync-from "$1" --sync-key "$2" \
+    >"$TMP/gwb.log" 2>"$TMP/gwb.err" &
+  B_PID=$!
+  PIDS+=("$B_PID")
+  wait_for 5 ip -n "$NS_GW" link show tunb-out || die "gateway B did not start"
+  ip -n "$NS_GW" link set tunb-in netns "$NS_IN" &&
+    ip -n "$NS_GW" link set tunb-out netns "$NS_OUT" &&
+    ip -n "$NS_IN" link set tunb-in up &&
+    ip -n "$NS_OUT" link set tunb-out up || die "moving B's TUN devices"
+  e2e_start_gw --sync-to "127.0.0.1:$1" --sync-key "$2"
+  A_PID=$GW_PID
+}
+
+# ha_listing_b: gateway B's listing (SIGUSR1) in $TMP/listing, shown.
+ha_listing_b() {
+  rm -f "$TMP/listing" "$TMP/listing-b"
+  kill -USR1 "$B_PID"
+  wait_for 5 test -e "$TMP/listing-b" || die "no listing from gateway B"
+  cp "$TMP/listing-b" "$TMP/listing"
+  echo "---- listing of gateway B"
+  cat "$TMP/listing"
 }
 
 # collector_start: an IPFIX collector namespace ($NS_COL) joined to the

@@ -13,6 +13,8 @@
  */
 #include "helpers.h"
 
+#include <pinhole/state.h>
+
 #include <pinhole/pptp.h>
 
 #define CLI IP4(198, 18, 0, 100)
@@ -619,6 +621,40 @@ static void test_pptp_icmp_quoting_gre(void **state) {
   t_ctx_del(t);
 }
 
+/* Failover (state sync, docs/ha.md): a call's Outgoing-Call-Request went
+ * through A, its reply comes through B. The PPTP state names A's GRE flow
+ * slot; B, whose slots differ (flows of its own came first), finds the
+ * flow by its public call ID, and the client's GRE then passes. */
+static void test_pptp_failover_reply_on_standby(void **state) {
+  (void)state;
+  tctx *a = pptp_ctx(0), *b = pptp_ctx(0);
+  tpkt p;
+  for (uint16_t i = 0; i < 3; i++) { /* B's own flows take the first slots */
+    t_udp(&p, CLI3, (uint16_t)(999 + i), SRV, 5001, "b's own");
+    assert_int_equal(t_in(b, &p, SEC), 0);
+  }
+  psess s;
+  p_open(&s, a, CLI, 40020);
+  p_start(&s);
+  uint16_t pub = p_ocrq(&s, 0x4000);
+  static uint8_t blob[8192];
+  size_t len = 0;
+  uint64_t next;
+  assert_int_equal(
+      pinhole_state_export(a->ctx, 2 * SEC, 0, blob, sizeof(blob), &len, &next),
+      1);
+  t_put16(blob + 6, 0); /* a delta: B keeps its own flow (and its slot) */
+  assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, blob, len), 1);
+  s.t = b;
+  assert_int_equal(gre_up(b, CLI, PUB, 0x0500, 3 * SEC), PINHOLE_VERDICT_DROP);
+  p_ocrp(&s, 0x0500, pub, 0x4000);
+  assert_int_equal(gre_up(b, CLI, PUB, 0x0500, 3 * SEC), 0);
+  assert_int_equal(gre_down(b, PUB, pub, CLI, 0x4000, 3 * SEC), 0);
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_ERR_ALG), 0);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pptp_three_clients),
@@ -629,6 +665,7 @@ int main(void) {
       cmocka_unit_test(test_pptp_refused),
       cmocka_unit_test(test_pptp_split_request),
       cmocka_unit_test(test_pptp_icmp_quoting_gre),
+      cmocka_unit_test(test_pptp_failover_reply_on_standby),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

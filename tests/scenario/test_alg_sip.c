@@ -9,13 +9,6 @@
 #define ALICE IP4(198, 18, 0, 100)
 #define BOB OUT_HOST
 
-static char *sip_msg(char *buf, size_t cap, const char *head,
-                     const char *body) {
-  snprintf(buf, cap, "%sContent-Length: %zu\r\n\r\n%s", head, strlen(body),
-           body);
-  return buf;
-}
-
 #define INVITE_HEAD(ip, port)                                                  \
   "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"                                      \
   "Via: SIP/2.0/UDP " ip ":5060;branch=z9hG4bK776asdhds\r\n"                   \
@@ -57,10 +50,10 @@ static void sip_call(tctx *t) {
   char in[2048], want[2048];
   tpkt p;
   pinhole_pkt_view v;
-  sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"),
-          OFFER("198.18.0.100", "49170"));
-  sip_msg(want, sizeof(want), INVITE_HEAD("198.19.0.1", "5060"),
-          OFFER("198.19.0.1", "49170"));
+  t_sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"),
+            OFFER("198.18.0.100", "49170"));
+  t_sip_msg(want, sizeof(want), INVITE_HEAD("198.19.0.1", "5060"),
+            OFFER("198.19.0.1", "49170"));
   t_udp(&p, ALICE, 5060, BOB, 5060, in);
   assert_int_equal(t_in(t, &p, SEC), 0);
   t_payload_is(&p, want);
@@ -69,8 +62,8 @@ static void sip_call(tctx *t) {
   assert_int_equal(v.src, PUB);
   assert_int_equal(v.sport, 5060);
 
-  sip_msg(in, sizeof(in), OK_HEAD("198.19.0.1"), ANSWER);
-  sip_msg(want, sizeof(want), OK_HEAD("198.18.0.100"), ANSWER);
+  t_sip_msg(in, sizeof(in), OK_HEAD("198.19.0.1"), ANSWER);
+  t_sip_msg(want, sizeof(want), OK_HEAD("198.18.0.100"), ANSWER);
   t_udp(&p, BOB, 5060, PUB, 5060, in);
   assert_int_equal(t_out(t, &p, SEC), 0);
   t_payload_is(&p, want);
@@ -128,14 +121,14 @@ static void test_alg_sip_bye_closes(void **state) {
   pinhole_usage_get(t->ctx, &u);
   assert_int_equal(u.pinholes, 1); /* RTCP still pending */
   char bye[1024];
-  sip_msg(bye, sizeof(bye),
-          "BYE sip:bob@198.19.0.2 SIP/2.0\r\n"
-          "Via: SIP/2.0/UDP 198.18.0.100:5060;branch=z9hG4bKnashds7\r\n"
-          "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
-          "From: Alice <sip:alice@198.18.0.100>;tag=1928301774\r\n"
-          "Call-ID: a84b4c76e66710@198.18.0.100\r\n"
-          "CSeq: 231 BYE\r\n",
-          "");
+  t_sip_msg(bye, sizeof(bye),
+            "BYE sip:bob@198.19.0.2 SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 198.18.0.100:5060;branch=z9hG4bKnashds7\r\n"
+            "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
+            "From: Alice <sip:alice@198.18.0.100>;tag=1928301774\r\n"
+            "Call-ID: a84b4c76e66710@198.18.0.100\r\n"
+            "CSeq: 231 BYE\r\n",
+            "");
   t_udp(&p, ALICE, 5060, BOB, 5060, bye);
   assert_int_equal(t_in(t, &p, 3 * SEC), 0);
   pinhole_usage_get(t->ctx, &u);
@@ -152,16 +145,16 @@ static void test_alg_sip_register_lifetime(void **state) {
   (void)state;
   tctx *t = t_ctx();
   char reg[1024];
-  sip_msg(reg, sizeof(reg),
-          "REGISTER sip:198.19.0.2 SIP/2.0\r\n"
-          "Via: SIP/2.0/UDP 198.18.0.100:5060;branch=z9hG4bKnashds8\r\n"
-          "To: <sip:alice@198.19.0.2>\r\n"
-          "From: <sip:alice@198.19.0.2>;tag=456248\r\n"
-          "Call-ID: 843817637684230@998sdasdh09\r\n"
-          "CSeq: 1826 REGISTER\r\n"
-          "Contact: <sip:alice@198.18.0.100>\r\n"
-          "Expires: 1800\r\n",
-          "");
+  t_sip_msg(reg, sizeof(reg),
+            "REGISTER sip:198.19.0.2 SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 198.18.0.100:5060;branch=z9hG4bKnashds8\r\n"
+            "To: <sip:alice@198.19.0.2>\r\n"
+            "From: <sip:alice@198.19.0.2>;tag=456248\r\n"
+            "Call-ID: 843817637684230@998sdasdh09\r\n"
+            "CSeq: 1826 REGISTER\r\n"
+            "Contact: <sip:alice@198.18.0.100>\r\n"
+            "Expires: 1800\r\n",
+            "");
   tpkt p;
   t_udp(&p, ALICE, 5060, BOB, 5060, reg);
   assert_int_equal(t_in(t, &p, SEC), 0);
@@ -218,16 +211,16 @@ static void test_alg_sip_third_party_media_refused(void **state) {
   (void)state;
   tctx *t = t_ctx();
   char in[2048];
-  sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"),
-          OFFER("198.18.0.55", "49170"));
+  t_sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"),
+            OFFER("198.18.0.55", "49170"));
   tpkt p;
   t_udp(&p, ALICE, 5060, BOB, 5060, in);
   assert_int_equal(t_in(t, &p, SEC), 0);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 1);
   /* a low media port is refused too */
-  sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"),
-          OFFER("198.18.0.100", "554"));
+  t_sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"),
+            OFFER("198.18.0.100", "554"));
   t_udp(&p, ALICE, 5060, BOB, 5060, in);
   assert_int_equal(t_in(t, &p, SEC), 0);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
@@ -246,9 +239,10 @@ static void test_alg_sip_fail_closed(void **state) {
   char in[4096], body[2048];
   tpkt p;
   /* a Subject naming the inside address: no header rule translates it */
-  sip_msg(in, sizeof(in),
-          INVITE_HEAD("198.18.0.100", "5060") "Subject: from 198.18.0.100\r\n",
-          OFFER("198.18.0.100", "49170"));
+  t_sip_msg(
+      in, sizeof(in),
+      INVITE_HEAD("198.18.0.100", "5060") "Subject: from 198.18.0.100\r\n",
+      OFFER("198.18.0.100", "49170"));
   t_udp(&p, ALICE, 5060, BOB, 5060, in);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   assert_true(t_has_event(t, "reason=\"inside address left untranslated\""));
@@ -258,7 +252,7 @@ static void test_alg_sip_fail_closed(void **state) {
   for (int i = 0; i < 16; i++)
     n += (size_t)snprintf(body + n, sizeof(body) - n,
                           "m=audio %d RTP/AVP 0\r\n", 49172 + 2 * i);
-  sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"), body);
+  t_sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"), body);
   t_udp(&p, ALICE, 5060, BOB, 5060, in);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_PINHOLE_FULL), 1);
@@ -294,8 +288,8 @@ static void test_alg_sip_no_media_port(void **state) {
   char in[2048], want[2048];
   tpkt p;
   pinhole_pkt_view v;
-  sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"),
-          OFFER("198.18.0.100", "49170"));
+  t_sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"),
+            OFFER("198.18.0.100", "49170"));
   t_udp(&p, ALICE, 5060, BOB, 5060, in);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   assert_true(t_has_event(t, "reason=\"no public port for media\""));
@@ -306,8 +300,8 @@ static void test_alg_sip_no_media_port(void **state) {
   assert_int_equal(u.mappings, 1); /* the signalling's only */
   assert_int_equal(u.pinholes, 0);
   /* an odd port: no pair wanted, the last public port */
-  sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"),
-          OFFER("198.18.0.100", "49171"));
+  t_sip_msg(in, sizeof(in), INVITE_HEAD("198.18.0.100", "5060"),
+            OFFER("198.18.0.100", "49171"));
   t_udp(&p, ALICE, 5060, BOB, 5060, in);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   t_view(&p, &v);
@@ -315,17 +309,17 @@ static void test_alg_sip_no_media_port(void **state) {
   /* the signalling took 40001 (the seed's pick), the media gets 40002:
    * the port changes, From gains it (its URI had none) */
   assert_int_equal(v.sport, 40001);
-  sip_msg(want, sizeof(want),
-          "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
-          "Via: SIP/2.0/UDP 198.19.0.9:40001;branch=z9hG4bK776asdhds\r\n"
-          "Max-Forwards: 70\r\n"
-          "To: Bob <sip:bob@198.19.0.2>\r\n"
-          "From: Alice <sip:alice@198.19.0.9:40001>;tag=1928301774\r\n"
-          "Call-ID: a84b4c76e66710@198.19.0.9\r\n"
-          "CSeq: 314159 INVITE\r\n"
-          "Contact: <sip:alice@198.19.0.9:40001>\r\n"
-          "Content-Type: application/sdp\r\n",
-          OFFER("198.19.0.9", "40002"));
+  t_sip_msg(want, sizeof(want),
+            "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 198.19.0.9:40001;branch=z9hG4bK776asdhds\r\n"
+            "Max-Forwards: 70\r\n"
+            "To: Bob <sip:bob@198.19.0.2>\r\n"
+            "From: Alice <sip:alice@198.19.0.9:40001>;tag=1928301774\r\n"
+            "Call-ID: a84b4c76e66710@198.19.0.9\r\n"
+            "CSeq: 314159 INVITE\r\n"
+            "Contact: <sip:alice@198.19.0.9:40001>\r\n"
+            "Content-Type: application/sdp\r\n",
+            OFFER("198.19.0.9", "40002"));
   t_payload_is(&p, want);
   t_check_cksums(&p);
   assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
@@ -348,9 +342,10 @@ static void test_alg_sip_pass_untranslated_by_choice(void **state) {
   tctx *t = t_ctx_cfg(&cfg);
   char in[4096];
   tpkt p;
-  sip_msg(in, sizeof(in),
-          INVITE_HEAD("198.18.0.100", "5060") "Subject: from 198.18.0.100\r\n",
-          OFFER("198.18.0.100", "49170"));
+  t_sip_msg(
+      in, sizeof(in),
+      INVITE_HEAD("198.18.0.100", "5060") "Subject: from 198.18.0.100\r\n",
+      OFFER("198.18.0.100", "49170"));
   t_udp(&p, ALICE, 5060, BOB, 5060, in);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 1);
