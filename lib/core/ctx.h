@@ -519,6 +519,10 @@ struct pinhole_ctx {
   ph_ref conn6_free; /* free list of their conns slots (through cold
                         conv_next, as conn_free) */
   uint32_t nconns6;
+  /* the mapping and host tables' bucket hash (nat/pool.c): an NH key of
+   * their own, derived from the context key */
+  uint32_t map_nh[4];
+  uint64_t map_mul;
 };
 
 #define PH_SCRATCH 65536
