@@ -458,7 +458,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (alg == PH_ALG_NONE)
     alg = 0;
   else if (alg == 0)
-    alg = pinhole__alg_by_port(v->proto, v->dport);
+    alg = pinhole__alg_for_port(ctx, v->proto, v->dport);
   else if (!pinhole__alg_fits(alg, v->proto))
     alg = 0; /* a rule for any protocol names a TCP (or UDP) ALG */
 
