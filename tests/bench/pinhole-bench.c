@@ -1121,6 +1121,48 @@ static void run_memory(table *t, results *R) {
       "allocator bytes / max_flows (was bytes_per_flow)");
   snprintf(name, sizeof(name), "ft_load_%s", tag);
   add(R, name, load, "ratio", NULL, "flow table entries / slots");
+  /* where the bytes go, per live flow: the arrays the context carves by
+   * its configuration (core/ctx.c), the rest fixed */
+  double n = (double)u.flows, v6 = (double)c->cfg.max_conns6;
+  double mf = (double)c->cfg.max_flows;
+  struct {
+    const char *part, *what;
+    double bytes;
+  } parts[] = {
+      {"ft", "flow table, both keys",
+       (double)c->ft.nbuckets * sizeof(ph_ft_bucket)},
+      {"conn", "connection, hot line", mf * sizeof(ph_conn)},
+      {"cold", "connection, cold part", mf * sizeof(ph_conn_cold)},
+      {"tcpw", "TCP windows (every slot)", mf * sizeof(ph_tcpw)},
+      {"conv", "conversations (max_conversations)",
+       (double)c->cfg.max_conversations * (sizeof(ph_conv) + 4)},
+      {"map", "mappings and their two heads (max_mappings)",
+       (double)c->cfg.max_mappings * sizeof(ph_mapping) +
+           8.0 * (c->map_mask + 1.0)},
+      {"ipv6", "IPv6 slots (max_conns6: conn, cold, tcpw, addresses, ft6)",
+       v6 * (sizeof(ph_conn) + sizeof(ph_conn_cold) + sizeof(ph_tcpw) +
+             sizeof(ph_conn6)) +
+           (double)c->ft6.nbuckets * sizeof(ph_ft_bucket)},
+  };
+  double rest = bytes;
+  for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+    snprintf(name, sizeof(name), "mem_%s_%s", parts[i].part, tag);
+    add(R, name, parts[i].bytes / n, "B", NULL, parts[i].what);
+    rest -= parts[i].bytes;
+  }
+  snprintf(name, sizeof(name), "mem_fixed_%s", tag);
+  add(R, name, rest / n, "B", NULL, "the rest (pools, pinholes, hold, ...)");
+  /* the same context without IPv6 slots (max_conns6 = 0) */
+  pinhole_config cfg;
+  cfg_bench(&cfg, t->n, NULL);
+  cfg.max_conns6 = 0;
+  host_acct a = {0, 0};
+  pinhole_ctx *c4 = ctx_alloc(&cfg, &a, 0);
+  double b4 = (double)a.bytes;
+  pinhole_ctx_del(c4);
+  snprintf(name, sizeof(name), "bytes_per_live_flow_v4only_%s", tag);
+  add(R, name, b4 / n, "B", NULL,
+      "the same with max_conns6 = 0 (no IPv6 slots)");
 }
 
 #define FTP_ACK_EVERY 512u
