@@ -548,6 +548,13 @@ typedef struct ph_hint {
   uint32_t cands; /* connections prefetched */
 } ph_hint;
 
+/* A packet of connection c, found by its tuple, with its view: the one
+ * place both lookups (plain and parsed) hand a found connection to. */
+static int ph_known(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                    ph_conn *c, int dir, int side) {
+  return ph_verdict(ctx, 0, ph_existing(ctx, pkt, v, c, dir, side));
+}
+
 /* An established UDP packet of a connection no ALG watches, plain (so not
  * a fragment): what ph_existing() and pinhole__translate() do for it,
  * read and written straight from the header, without a view. */
@@ -617,7 +624,7 @@ static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   pinhole_pkt_view v;
   ph_plain4_view(pkt->data, p, &v);
   if (c != NULL)
-    return ph_verdict(ctx, 0, ph_existing(ctx, pkt, &v, c, dir, side));
+    return ph_known(ctx, pkt, &v, c, dir, side);
   return ph_new(ctx, pkt, &v, side, h);
 }
 
@@ -670,7 +677,7 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   ph_conn *c = pinhole__conn_lookup(ctx, v.proto, v.src, v.dst, v.sport,
                                     v.dport, h, &dir);
   if (c != NULL)
-    return ph_verdict(ctx, 0, ph_existing(ctx, pkt, &v, c, dir, side));
+    return ph_known(ctx, pkt, &v, c, dir, side);
   return ph_new(ctx, pkt, &v, side, h);
 }
 
