@@ -65,6 +65,83 @@ uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port) {
   return 0;
 }
 
+/* The home slot of a port in the context's ALG port table. */
+static uint32_t ph_alg_port_home(uint16_t port) {
+  return ((uint32_t)port * 40503u >> 8) & (PH_ALG_PORT_SLOTS - 1);
+}
+
+/* Files (proto, port) -> id1 unless an earlier ALG has that key; 0, or -1
+ * when the table is half full. */
+static int ph_alg_port_add(pinhole_ctx *ctx, uint8_t proto, uint16_t port,
+                           uint8_t id1, uint32_t *used) {
+  uint32_t s = ph_alg_port_home(port);
+  for (uint32_t n = 0; n < PH_ALG_PORT_SLOTS; n++) {
+    ph_alg_port *e = &ctx->alg_ports[s];
+    if (e->id == 0) {
+      if (2 * (*used + 1) > PH_ALG_PORT_SLOTS)
+        return -1;
+      e->port = port;
+      e->proto = proto;
+      e->id = id1;
+      ++*used;
+      return 0;
+    }
+    if (e->port == port && e->proto == proto)
+      return 0; /* the earlier ALG wins, as in the scan */
+    s = (s + 1) & (PH_ALG_PORT_SLOTS - 1);
+  }
+  return -1;
+}
+
+void pinhole__alg_ports_build(pinhole_ctx *ctx) {
+  memset(ctx->alg_ports, 0, sizeof(ctx->alg_ports));
+  ctx->nalg_ranges = 0;
+  ctx->alg_ports_scan = 0;
+  uint32_t used = 0;
+  for (int i = 0; i < pinhole__nalgs; i++) {
+    const ph_alg *a = pinhole__algs[i];
+    for (int k = 0; k < 4 && a->ports[k]; k++)
+      if (ph_alg_port_add(ctx, a->proto, a->ports[k], (uint8_t)(i + 1),
+                          &used) != 0)
+        ctx->alg_ports_scan = 1;
+    if (a->port_lo) {
+      if (ctx->nalg_ranges < PH_ALG_RANGES)
+        ctx->alg_ranges[ctx->nalg_ranges++] = (uint8_t)(i + 1);
+      else
+        ctx->alg_ports_scan = 1;
+    }
+  }
+}
+
+uint8_t pinhole__alg_for_port(const pinhole_ctx *ctx, uint8_t proto,
+                              uint16_t port) {
+  if (ctx->alg_ports_scan)
+    return pinhole__alg_by_port(proto, port);
+  /* the lowest id among the exact ports of this protocol or of both */
+  uint8_t best = 0;
+  uint32_t s = ph_alg_port_home(port);
+  for (uint32_t n = 0; n < PH_ALG_PORT_SLOTS; n++) {
+    const ph_alg_port *e = &ctx->alg_ports[s];
+    if (e->id == 0)
+      break;
+    if (e->port == port && (e->proto == proto || e->proto == 0) &&
+        (best == 0 || e->id < best))
+      best = e->id;
+    s = (s + 1) & (PH_ALG_PORT_SLOTS - 1);
+  }
+  /* an earlier ALG whose range holds the port comes first */
+  for (uint32_t i = 0; i < ctx->nalg_ranges; i++) {
+    uint8_t id1 = ctx->alg_ranges[i];
+    if (best != 0 && id1 > best)
+      break;
+    const ph_alg *a = pinhole__algs[id1 - 1];
+    if ((a->proto == proto || a->proto == 0) && port >= a->port_lo &&
+        port <= a->port_hi)
+      return id1;
+  }
+  return best;
+}
+
 int pinhole__alg_fits(uint8_t id1, uint8_t proto) {
   if (id1 == 0 || id1 > pinhole__nalgs)
     return 0;

@@ -75,8 +75,15 @@ extern const ph_alg pinhole__alg_pptp;
 extern const ph_alg pinhole__alg_traceroute; /* core/icmp.c */
 extern const ph_alg pinhole__alg_h323;
 
-/* The ALG registered for (proto, server port), as id + 1, or 0. */
+/* The ALG registered for (proto, server port), as id + 1, or 0: a scan of
+ * the ALG table, the first that names the port. */
 uint8_t pinhole__alg_by_port(uint8_t proto, uint16_t port);
+/* The same answer from the context's port table (a few probes instead of
+ * the scan, for every new connection); pinhole__alg_ports_build() makes
+ * it at context creation. */
+uint8_t pinhole__alg_for_port(const pinhole_ctx *ctx, uint8_t proto,
+                              uint16_t port);
+void pinhole__alg_ports_build(pinhole_ctx *ctx);
 /* The ALG with this name, as id + 1, or 0. */
 uint8_t pinhole__alg_by_name(const char *name);
 /* 1 when ALG id1 inspects connections of protocol proto (its control

@@ -316,6 +316,9 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->map_ihash = (uint32_t *)(void *)(m + o_mih);
   ctx->map_phash = (uint32_t *)(void *)(m + o_mph);
   ctx->map_mask = map_buckets - 1;
+  static const char map_label[3][8] = {"mp-nh-0", "mp-nh-1", "mp-mul"};
+  pinhole__nh_derive(ctx->map_nh, &ctx->map_mul, &c.hash_key, map_label);
+  pinhole__alg_ports_build(ctx);
   ctx->hosts = (ph_host *)(void *)(m + o_hosts);
   ctx->host_hash = (uint32_t *)(void *)(m + o_hosth);
   ctx->host_mask = host_buckets ? host_buckets - 1 : 0;

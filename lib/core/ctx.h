@@ -420,6 +420,18 @@ typedef struct ph_sync_del {
   uint32_t tick;
 } ph_sync_del;
 
+/* A server port of an ALG for a new connection's look-up: (proto, port)
+ * -> ALG id + 1 (0: an empty slot); proto 0 for an ALG of both TCP and
+ * UDP. Open addressing, linear probing, at most half full. */
+typedef struct ph_alg_port {
+  uint16_t port;
+  uint8_t proto;
+  uint8_t id;
+} ph_alg_port;
+
+#define PH_ALG_PORT_SLOTS 256u
+#define PH_ALG_RANGES 8u
+
 struct pinhole_ctx {
   void *raw; /* the one allocation */
   pinhole_config cfg;
@@ -549,6 +561,16 @@ struct pinhole_ctx {
   uint8_t nat64_plen[PINHOLE_NAT64_PREFIX_MAX];
   uint8_t nat64_flags[PINHOLE_NAT64_PREFIX_MAX];
   uint32_t nnat64;
+  /* the mapping and host tables' bucket hash (nat/pool.c): an NH key of
+   * their own, derived from the context key */
+  uint32_t map_nh[4];
+  uint64_t map_mul;
+  /* the ALGs' server ports (core/alg.c pinhole__alg_for_port), built at
+   * creation from the constant ALG table */
+  ph_alg_port alg_ports[PH_ALG_PORT_SLOTS];
+  uint8_t alg_ranges[PH_ALG_RANGES]; /* ALGs with a port range, in order */
+  uint8_t nalg_ranges;
+  uint8_t alg_ports_scan; /* 1: it did not fit, scan the ALG table */
 };
 
 #define PH_SCRATCH 65536

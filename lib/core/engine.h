@@ -214,6 +214,32 @@ static inline void ph_set_time(pinhole_ctx *ctx, uint64_t now_ns) {
 }
 /* Frees a connection that reached its idle timeout (counted, logged). */
 void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c);
+/* pinhole__conn_lookup() inline, for the packet path (flows.c has the
+ * out-of-line one): the candidates of hash h whose tuple is the packet's;
+ * a stale one is expired and answers NULL. */
+static inline ph_conn *ph_conn_find(pinhole_ctx *ctx, uint8_t proto,
+                                    uint32_t src, uint32_t dst, uint16_t sport,
+                                    uint16_t dport, uint64_t h, int *dir) {
+  ph_ft_iter it;
+  ph_ft_iter_init(&ctx->ft, h, &it);
+  for (uint32_t ref; (ref = ph_ft_next(&ctx->ft, &it)) != UINT32_MAX;) {
+    if (proto == PINHOLE_IPPROTO_TCP) /* its windows: fetched alongside */
+      __builtin_prefetch(&ctx->tcpw[ref >> 1]);
+    ph_conn *c = &ctx->conns[ref >> 1];
+    const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
+    if (c->proto == proto && t->src == src && t->dst == dst &&
+        t->sport == sport && t->dport == dport) {
+      if (ph_conn_stale(ctx, c)) {
+        /* past its deadline, only no tick has run since: dead */
+        pinhole__conn_expire(ctx, c);
+        return NULL;
+      }
+      *dir = (int)(ref & 1);
+      return c;
+    }
+  }
+  return NULL;
+}
 /* now_ns + delta_ns, saturating at UINT64_MAX instead of wrapping. */
 static inline uint64_t ph_deadline(uint64_t now_ns, uint64_t delta_ns) {
   return delta_ns > UINT64_MAX - now_ns ? UINT64_MAX : now_ns + delta_ns;

@@ -37,33 +37,10 @@ static uint64_t ph_conn_key(const pinhole_ctx *ctx, uint8_t proto,
                            ph_key_sport(proto, t->sport), t->dport);
 }
 
-static int ph_tuple_eq(const ph_tuple *t, uint32_t src, uint32_t dst,
-                       uint16_t sport, uint16_t dport) {
-  return t->src == src && t->dst == dst && t->sport == sport &&
-         t->dport == dport;
-}
-
 ph_conn *pinhole__conn_lookup(pinhole_ctx *ctx, uint8_t proto, uint32_t src,
                               uint32_t dst, uint16_t sport, uint16_t dport,
                               uint64_t h, int *dir) {
-  ph_ft_iter it;
-  ph_ft_iter_init(&ctx->ft, h, &it);
-  for (uint32_t ref; (ref = ph_ft_next(&ctx->ft, &it)) != UINT32_MAX;) {
-    if (proto == PINHOLE_IPPROTO_TCP) /* its windows: fetched alongside */
-      __builtin_prefetch(&ctx->tcpw[ref >> 1]);
-    ph_conn *c = &ctx->conns[ref >> 1];
-    const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
-    if (c->proto == proto && ph_tuple_eq(t, src, dst, sport, dport)) {
-      if (ph_conn_stale(ctx, c)) {
-        /* past its deadline, only no tick has run since: dead */
-        pinhole__conn_expire(ctx, c);
-        return NULL;
-      }
-      *dir = (int)(ref & 1);
-      return c;
-    }
-  }
-  return NULL;
+  return ph_conn_find(ctx, proto, src, dst, sport, dport, h, dir);
 }
 
 /* The GRE connection filed under (src, dst, 0, call_id): as packets

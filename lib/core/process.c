@@ -8,6 +8,8 @@
 #include "core/frag_reasm.h"
 #include "flow/hash_internal.h"
 #include "pkt/bytes.h"
+#include "pkt/pkt_cksum.h"
+#include "pkt/plain4.h"
 
 #include <string.h>
 
@@ -456,7 +458,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (alg == PH_ALG_NONE)
     alg = 0;
   else if (alg == 0)
-    alg = pinhole__alg_by_port(v->proto, v->dport);
+    alg = pinhole__alg_for_port(ctx, v->proto, v->dport);
   else if (!pinhole__alg_fits(alg, v->proto))
     alg = 0; /* a rule for any protocol names a TCP (or UDP) ALG */
 
@@ -546,8 +548,95 @@ typedef struct ph_hint {
   uint32_t cands; /* connections prefetched */
 } ph_hint;
 
+/* A packet of connection c, found by its tuple, with its view: the one
+ * place both lookups (plain and parsed) hand a found connection to. */
+static int ph_known(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                    ph_conn *c, int dir, int side) {
+  return ph_verdict(ctx, 0,
+                    ph_conn_is6(ctx, c) /* NAT64's IPv4 side (nat64.c) */
+                        ? pinhole__nat64_in(ctx, pkt, v, c, dir, side)
+                        : ph_existing(ctx, pkt, v, c, dir, side));
+}
+
+/* An established UDP packet of a connection no ALG watches, plain (so not
+ * a fragment): what ph_existing() and pinhole__translate() do for it,
+ * read and written straight from the header, without a view. */
+static int ph_udp_established(pinhole_ctx *ctx, uint8_t *d, const ph_plain4 *p,
+                              ph_conn *c, int dir, int side) {
+  uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
+                          ? c->a_side
+                          : (uint8_t)(c->a_side ^ 1);
+  if (side != want_side)
+    return PINHOLE_VERDICT_DROP;
+  c->last_seen = ctx->now_tick;
+  const ph_tuple *to = dir ? &c->a : &c->b;
+  uint32_t diff = 0; /* address words changed, for both checksums */
+  int ip_changed = 0, l4_changed;
+  if (to->dst != p->src) {
+    ph_put32(d + 12, to->dst);
+    diff += ph_ck_diff32(p->src, to->dst);
+    ip_changed = 1;
+  }
+  if (to->src != p->dst) {
+    ph_put32(d + 16, to->src);
+    diff += ph_ck_diff32(p->dst, to->src);
+    ip_changed = 1;
+  }
+  if (ip_changed)
+    ph_ck_apply(d + 10, diff);
+  l4_changed = ip_changed;
+  if (to->dport != p->sport) {
+    ph_put16(d + 20, to->dport);
+    diff += ph_ck_diff16(p->sport, to->dport);
+    l4_changed = 1;
+  }
+  if (to->sport != p->dport) {
+    ph_put16(d + 22, to->sport);
+    diff += ph_ck_diff16(p->dport, to->sport);
+    l4_changed = 1;
+  }
+  /* RFC 768: no checksum stays none; a computed zero is sent as all ones */
+  if (l4_changed && ph_get16(d + 26) != 0 && ph_ck_apply(d + 26, diff) == 0)
+    ph_put16(d + 26, 0xFFFF);
+  c->frames[dir]++;
+  c->bytes[dir] += p->ip_len;
+  return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
+                                      : PINHOLE_VERDICT_FORWARD;
+}
+
+/* A plain IPv4 TCP or UDP packet (ph_plain4_check() accepted it: the full
+ * parse would say OK, no options, not a fragment): looked up from the
+ * header; an established UDP packet without an ALG is done without a
+ * view, anything else gets the view the parse would have filled. */
+static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                            const ph_hint *hint, const ph_plain4 *p) {
+  pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
+  uint64_t h;
+  if (hint != NULL && hint->ok && hint->proto == p->proto &&
+      hint->src == p->src && hint->dst == p->dst && hint->sport == p->sport &&
+      hint->dport == p->dport)
+    h = hint->h;
+  else
+    h = ph_ft_hash(&ctx->ft, p->proto, p->src, p->dst, p->sport, p->dport);
+  int dir;
+  ph_conn *c =
+      ph_conn_find(ctx, p->proto, p->src, p->dst, p->sport, p->dport, h, &dir);
+  if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && c->watch == PH_NIL &&
+      !ph_conn_is6(ctx, c)) /* NAT64 translates it (ph_known) */
+    return ph_verdict(ctx, 0,
+                      ph_udp_established(ctx, pkt->data, p, c, dir, side));
+  pinhole_pkt_view v;
+  ph_plain4_view(pkt->data, p, &v);
+  if (c != NULL)
+    return ph_known(ctx, pkt, &v, c, dir, side);
+  return ph_new(ctx, pkt, &v, side, h);
+}
+
 static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                           const ph_hint *hint) {
+  ph_plain4 plain;
+  if (ph_plain4_check(pkt->data, pkt->len, &plain))
+    return ph_process_plain(ctx, pkt, side, hint, &plain);
   pinhole_pkt_view v;
   int reason = pinhole_pkt_parse(pkt->data, pkt->len, &v);
   if (reason == PINHOLE_PKT_IP_FRAG_LEN &&
@@ -592,10 +681,7 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   ph_conn *c = pinhole__conn_lookup(ctx, v.proto, v.src, v.dst, v.sport,
                                     v.dport, h, &dir);
   if (c != NULL)
-    return ph_verdict(ctx, 0,
-                      ph_conn_is6(ctx, c) /* NAT64's IPv4 side (nat64.c) */
-                          ? pinhole__nat64_in(ctx, pkt, &v, c, dir, side)
-                          : ph_existing(ctx, pkt, &v, c, dir, side));
+    return ph_known(ctx, pkt, &v, c, dir, side);
   return ph_new(ctx, pkt, &v, side, h);
 }
 

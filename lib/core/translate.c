@@ -13,26 +13,6 @@
 #include "pkt/bytes.h"
 #include "pkt/pkt_cksum.h"
 
-/* ~old + new over the two 16-bit words of a 32-bit field. */
-static inline uint32_t ph_diff32(uint32_t old, uint32_t new_val) {
-  return (uint32_t)(uint16_t) ~(old >> 16) + (uint16_t)~old + (new_val >> 16) +
-         (new_val & 0xffffu);
-}
-
-static inline uint32_t ph_diff16(uint16_t old, uint16_t new_val) {
-  return (uint32_t)(uint16_t)~old + new_val;
-}
-
-/* HC' = ~(~HC + diff): diff is a sum of at most 12 16-bit terms. */
-static inline uint16_t ph_apply(uint8_t *ck, uint32_t diff) {
-  uint32_t s = (uint32_t)(uint16_t)~ph_get16(ck) + diff;
-  s = (s & 0xffffu) + (s >> 16);
-  s = (s & 0xffffu) + (s >> 16);
-  uint16_t c = (uint16_t)~s;
-  ph_put16(ck, c);
-  return c;
-}
-
 void pinhole__translate(pinhole_ctx *ctx, uint8_t *pkt, pinhole_pkt_view *v,
                         const ph_conn *c, int dir, int l4_full) {
   (void)ctx;
@@ -47,18 +27,18 @@ void pinhole__translate(pinhole_ctx *ctx, uint8_t *pkt, pinhole_pkt_view *v,
 
   if (nsrc != v->src) {
     ph_put32(pkt + 12, nsrc);
-    d += ph_diff32(v->src, nsrc);
+    d += ph_ck_diff32(v->src, nsrc);
     v->src = nsrc;
     ip_changed = 1;
   }
   if (ndst != v->dst) {
     ph_put32(pkt + 16, ndst);
-    d += ph_diff32(v->dst, ndst);
+    d += ph_ck_diff32(v->dst, ndst);
     v->dst = ndst;
     ip_changed = 1;
   }
   if (ip_changed)
-    ph_apply(pkt + 10, d);
+    ph_ck_apply(pkt + 10, d);
   if (!(v->flags & PINHOLE_PKTF_L4)) {
     /* enhanced GRE: the key's call ID (no GRE checksum: C is 0) */
     if ((v->flags & PINHOLE_PKTF_GRE) && ndport != v->dport) {
@@ -72,7 +52,7 @@ void pinhole__translate(pinhole_ctx *ctx, uint8_t *pkt, pinhole_pkt_view *v,
     if (nsport != v->sport) {
       ph_put16(l4 + 4, nsport);
       if (!l4_full)
-        ph_apply(l4 + 2, ph_diff16(v->sport, nsport));
+        ph_ck_apply(l4 + 2, ph_ck_diff16(v->sport, nsport));
       v->sport = v->dport = nsport;
     }
     return;
@@ -80,23 +60,23 @@ void pinhole__translate(pinhole_ctx *ctx, uint8_t *pkt, pinhole_pkt_view *v,
   int l4_changed = ip_changed;
   if (nsport != v->sport) {
     ph_put16(l4, nsport);
-    d += ph_diff16(v->sport, nsport);
+    d += ph_ck_diff16(v->sport, nsport);
     v->sport = nsport;
     l4_changed = 1;
   }
   if (ndport != v->dport) {
     ph_put16(l4 + 2, ndport);
-    d += ph_diff16(v->dport, ndport);
+    d += ph_ck_diff16(v->dport, ndport);
     v->dport = ndport;
     l4_changed = 1;
   }
   if (l4_full || !l4_changed)
     return;
   if (v->proto == PINHOLE_IPPROTO_TCP) {
-    ph_apply(l4 + 16, d);
+    ph_ck_apply(l4 + 16, d);
   } else if (v->proto == PINHOLE_IPPROTO_UDP && ph_get16(l4 + 6) != 0) {
     /* RFC 768: a computed UDP checksum of zero is sent as all ones */
-    if (ph_apply(l4 + 6, d) == 0)
+    if (ph_ck_apply(l4 + 6, d) == 0)
       ph_put16(l4 + 6, 0xFFFF);
   }
 }

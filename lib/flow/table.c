@@ -18,18 +18,23 @@ uint32_t pinhole__ft_buckets_for(uint32_t n) {
   return (uint32_t)want;
 }
 
+void pinhole__nh_derive(uint32_t nh[4], uint64_t *mul,
+                        const pinhole_hash_key *key, const char label[3][8]) {
+  uint64_t w[3];
+  for (int i = 0; i < 3; i++)
+    w[i] = pinhole_siphash13(key, label[i], sizeof(label[i]));
+  nh[0] = (uint32_t)w[0];
+  nh[1] = (uint32_t)(w[0] >> 32);
+  nh[2] = (uint32_t)w[1];
+  nh[3] = (uint32_t)(w[1] >> 32);
+  *mul = w[2] | 1u;
+}
+
 void pinhole__ft_init(ph_flow_table *ft, ph_ft_bucket *mem, uint32_t nbuckets,
                       const pinhole_hash_key *key) {
   /* the table's key: SipHash-1-3 of three labels under the context's */
   static const char label[3][8] = {"ft-nh-0", "ft-nh-1", "ft-mul"};
-  uint64_t w[3];
-  for (int i = 0; i < 3; i++)
-    w[i] = pinhole_siphash13(key, label[i], sizeof(label[i]));
-  ft->nh[0] = (uint32_t)w[0];
-  ft->nh[1] = (uint32_t)(w[0] >> 32);
-  ft->nh[2] = (uint32_t)w[1];
-  ft->nh[3] = (uint32_t)(w[1] >> 32);
-  ft->mul = w[2] | 1u;
+  pinhole__nh_derive(ft->nh, &ft->mul, key, label);
   memset(mem, 0, (size_t)nbuckets * sizeof(*mem));
   ft->b = mem;
   ft->nbuckets = nbuckets;

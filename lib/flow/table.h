@@ -84,17 +84,28 @@ void pinhole__ft_init(ph_flow_table *ft, ph_ft_bucket *mem, uint32_t nbuckets,
  * random-function load. ~15 instructions against SipHash-1-3's ~125.
  * docs/architecture.md "The flow table's hash" has the argument in full.
  */
+static inline uint64_t ph_nh64(const uint32_t nh[4], uint64_t mul, uint32_t m0,
+                               uint32_t m1, uint32_t m2, uint32_t m3) {
+  uint64_t x = (uint64_t)(uint32_t)(m0 + nh[0]) * (uint32_t)(m1 + nh[1]) +
+               (uint64_t)(uint32_t)(m2 + nh[2]) * (uint32_t)(m3 + nh[3]);
+  x ^= x >> 32;
+  x *= mul;
+  return x ^ (x >> 32);
+}
+
 static inline uint64_t ph_ft_hash(const ph_flow_table *ft, uint8_t proto,
                                   uint32_t src, uint32_t dst, uint16_t sport,
                                   uint16_t dport) {
-  uint32_t ports = (uint32_t)sport << 16 | dport;
-  uint64_t x =
-      (uint64_t)(uint32_t)(src + ft->nh[0]) * (uint32_t)(dst + ft->nh[1]) +
-      (uint64_t)(uint32_t)(ports + ft->nh[2]) * (uint32_t)(proto + ft->nh[3]);
-  x ^= x >> 32;
-  x *= ft->mul;
-  return x ^ (x >> 32);
+  return ph_nh64(ft->nh, ft->mul, src, dst, (uint32_t)sport << 16 | dport,
+                 proto);
 }
+
+/* An NH key (nh, mul) derived from the context's key: SipHash-1-3 of the
+ * three 8-byte labels, so that keys of different labels say nothing about
+ * each other or the context key. The flow table's is labelled
+ * "ft-nh-0", "ft-nh-1", "ft-mul". */
+void pinhole__nh_derive(uint32_t nh[4], uint64_t *mul,
+                        const pinhole_hash_key *key, const char label[3][8]);
 
 /* Inserts (h, ref). Returns 0, or -1 when no bucket within max_probe has
  * room. */

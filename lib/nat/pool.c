@@ -37,9 +37,20 @@ static uint64_t ph_rand(pinhole_ctx *ctx) {
   return x * 0x2545F4914F6CDD1Dull;
 }
 
+/* The mapping and host tables' bucket hash: NH under the tables' own key
+ * (ctx->map_nh, map_mul), as the flow table's (docs/architecture.md "The
+ * flow table's hash": a sender who cannot see the key cannot aim
+ * endpoints at one chain). Nothing outside the context sees it. */
 static uint32_t ph_mix(const pinhole_ctx *ctx, uint8_t proto, uint32_t addr,
                        uint16_t port) {
-  pinhole_flow_key k = {addr, 0, port, 0, proto, {0, 0, 0}};
+  return (uint32_t)ph_nh64(ctx->map_nh, ctx->map_mul, addr, port, proto, 0);
+}
+
+/* The paired-pooling choice (an inside address's public address): it
+ * decides what peers see and what a standby must choose alike, so it
+ * keeps the public flow hash (SipHash-1-3 of the context key). */
+static uint32_t ph_pair_mix(const pinhole_ctx *ctx, uint32_t addr) {
+  pinhole_flow_key k = {addr, 0, 0, 0, 0, {0, 0, 0}};
   return (uint32_t)pinhole_flow_hash(&ctx->cfg.hash_key, &k);
 }
 
@@ -386,7 +397,7 @@ ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
 uint32_t pinhole__pool_addr_index(const pinhole_ctx *ctx, const ph_pool *pl,
                                   uint32_t iaddr) {
   /* paired pooling: an inside address always gets the same public one */
-  return (uint32_t)(((uint64_t)ph_mix(ctx, 0, iaddr, 0) * pl->naddrs) >> 32);
+  return (uint32_t)(((uint64_t)ph_pair_mix(ctx, iaddr) * pl->naddrs) >> 32);
 }
 
 ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,

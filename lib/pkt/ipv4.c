@@ -16,13 +16,9 @@
 
 #include "pkt/bytes.h"
 #include "pkt/pkt_cksum.h"
+#include "pkt/plain4.h"
 
-#define PH_IP_MIN_HLEN 20u
-#define PH_TCP_MIN_HLEN 20u
-#define PH_UDP_HLEN 8u
 #define PH_ICMP_HLEN 8u
-#define PH_IP_MF 0x2000u
-#define PH_IP_OFFMASK 0x1fffu
 
 #define PH_IPOPT_EOL 0u
 #define PH_IPOPT_NOP 1u
@@ -201,27 +197,12 @@ static int ph_parse_icmp(ph_span msg, pinhole_pkt_view *v) {
   return ph_parse_quoted(q, v->payload_off, v);
 }
 
-/* A 32-bit word as it lies in memory (native order: the header checksum's
- * sum does not depend on it). One load each, nothing spilled. */
-static inline uint32_t ph_ne32(const uint8_t *p) {
-  uint32_t x;
-  memcpy(&x, p, sizeof(x));
-  return x;
-}
-
 /* The header checksum verifies: the one's-complement sum of the header's
- * 16-bit words is all ones. For the usual 20-byte header the sum is taken
- * over five native 32-bit words (the sum's byte order does not matter for
- * an all-ones test: RFC 1071 sec. 2(B)). */
+ * 16-bit words is all ones (the usual 20-byte header: plain4.h). */
 static inline int ph_hdr_cksum_ok(const uint8_t *data, size_t ihl) {
   if (ihl != PH_IP_MIN_HLEN)
     return pinhole_cksum(data, ihl) == 0;
-  uint64_t s = (uint64_t)ph_ne32(data) + ph_ne32(data + 4) + ph_ne32(data + 8) +
-               ph_ne32(data + 12) + ph_ne32(data + 16);
-  s = (s & 0xffffu) + ((s >> 16) & 0xffffu) + (s >> 32);
-  s = (s & 0xffffu) + (s >> 16);
-  s = (s & 0xffffu) + (s >> 16);
-  return s == 0xffffu;
+  return ph_hdr20_cksum_ok(data);
 }
 
 /* The fixed IPv4 header: lengths, checksum, TTL, protocol, addresses. */
@@ -286,72 +267,15 @@ static int ph_parse_ip_frag_opts(const uint8_t *data, pinhole_pkt_view *v) {
   return PINHOLE_PKT_OK;
 }
 
-/*
- * The common case in one pass: a 20-byte header, not a fragment, TCP or
- * UDP, every check passing. The checks are the full parse's, evaluated
- * together with few branches; returns 1 when it filled *v exactly as the
- * full parse would, 0 when the packet needs the full parse (which then
- * reports the first failing check in the documented order).
- */
+/* The common case in one pass (plain4.h): returns 1 when it filled *v
+ * exactly as the full parse would, 0 when the packet needs the full parse
+ * (which then reports the first failing check in the documented order). */
 static inline int ph_parse_fast(const uint8_t *d, size_t len,
                                 pinhole_pkt_view *v) {
-  if (len < PH_IP_MIN_HLEN + PH_UDP_HLEN || d[0] != 0x45)
+  ph_plain4 p;
+  if (!ph_plain4_check(d, len, &p))
     return 0;
-  uint8_t proto = d[9];
-  size_t ip_len = ph_get16(d + 2);
-  uint32_t src = ph_get32(d + 12), dst = ph_get32(d + 16);
-  uint32_t st = src >> 24, dt = dst >> 24;
-  int bad = (ip_len > len) | (ip_len < PH_IP_MIN_HLEN + PH_UDP_HLEN) |
-            ((ph_get16(d + 6) & (PH_IP_MF | PH_IP_OFFMASK)) != 0) |
-            (d[8] == 0) | (src == dst) | (st == 0) | (st == 127) | (st >= 224) |
-            (dt == 0) | (dt == 127) | (dt >= 240);
-  if (bad || !ph_hdr_cksum_ok(d, PH_IP_MIN_HLEN))
-    return 0;
-  const uint8_t *l4 = d + PH_IP_MIN_HLEN;
-  size_t l4_len = ip_len - PH_IP_MIN_HLEN;
-  uint16_t sport = ph_get16(l4), dport = ph_get16(l4 + 2);
-  if (sport == 0 || dport == 0)
-    return 0;
-  uint8_t flags = PINHOLE_PKTF_L4;
-  size_t hlen;
-  if (proto == PINHOLE_IPPROTO_UDP) {
-    if (ph_get16(l4 + 4) != l4_len)
-      return 0;
-    hlen = PH_UDP_HLEN;
-    if (ph_get16(l4 + 6) == 0)
-      flags |= PINHOLE_PKTF_UDP_NOCSUM;
-  } else if (proto == PINHOLE_IPPROTO_TCP) {
-    if (l4_len < PH_TCP_MIN_HLEN)
-      return 0;
-    hlen = (size_t)(l4[12] >> 4) * 4u;
-    if (hlen < PH_TCP_MIN_HLEN || hlen > l4_len || ph_tcp_flags_bad(l4[13]))
-      return 0;
-  } else {
-    return 0;
-  }
-  /* one clear for both (GCC made the TCP one a rep stos) */
-  memset(v, 0, sizeof(*v));
-  if (proto == PINHOLE_IPPROTO_TCP) {
-    v->seq = ph_get32(l4 + 4);
-    v->ack = ph_get32(l4 + 8);
-    v->tcp_flags = l4[13];
-    v->tcp_hlen = (uint8_t)hlen;
-    v->tcp_win = ph_get16(l4 + 14);
-  }
-  v->src = src;
-  v->dst = dst;
-  v->ip_len = (uint16_t)ip_len;
-  v->ip_id = ph_get16(d + 4);
-  v->ihl = PH_IP_MIN_HLEN;
-  v->proto = proto;
-  v->ttl = d[8];
-  v->flags = flags;
-  v->l4_off = PH_IP_MIN_HLEN;
-  v->l4_len = (uint16_t)l4_len;
-  v->sport = sport;
-  v->dport = dport;
-  v->payload_off = (uint16_t)(PH_IP_MIN_HLEN + hlen);
-  v->payload_len = (uint16_t)(l4_len - hlen);
+  ph_plain4_view(d, &p, v);
   return 1;
 }
 

@@ -5,13 +5,16 @@
  * library goes through these, the public pinhole_pkt_fix_cksums,
  * pinhole_pkt_fix_all_cksums and pinhole_pkt_l4_cksum_ok as well as the
  * engine's recomputation after a payload rewrite. Incremental updates
- * (RFC 1624) live in core/translate.c and include/pinhole/cksum.h.
+ * (RFC 1624) are the helpers at the end (used by core/translate.c and the
+ * engine's established path) and include/pinhole/cksum.h.
  */
 #ifndef PH_PKT_CKSUM_H
 #define PH_PKT_CKSUM_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "pkt/bytes.h"
 
 /* Stores the header checksum of the IPv4 header pkt[0..ihl), computed from
  * scratch (RFC 791, RFC 1071). ihl >= 20. */
@@ -40,5 +43,32 @@ int pinhole__l4_cksum_set(uint8_t *pkt, size_t l4_off, size_t l4_len,
 size_t pinhole__l4_cksum6_at(uint8_t nh);
 uint32_t pinhole__l4_sum6(const uint8_t src[16], const uint8_t dst[16],
                           const uint8_t *l4, size_t l4_len, uint8_t nh);
+
+/*
+ * Incremental updates (RFC 1624 eqn. 3) from summed field differences:
+ * ~old + new in 16-bit words, summed once over every changed field and
+ * applied once per checksum. One's-complement addition is associative, and
+ * a sum that has a non-zero term is never +0, so the result is
+ * bit-identical to updating the checksum field by field.
+ */
+static inline uint32_t ph_ck_diff32(uint32_t old, uint32_t new_val) {
+  return (uint32_t)(uint16_t) ~(old >> 16) + (uint16_t)~old + (new_val >> 16) +
+         (new_val & 0xffffu);
+}
+
+static inline uint32_t ph_ck_diff16(uint16_t old, uint16_t new_val) {
+  return (uint32_t)(uint16_t)~old + new_val;
+}
+
+/* HC' = ~(~HC + diff) stored at ck: diff is a sum of at most 12 16-bit
+ * terms. Returns the stored value. */
+static inline uint16_t ph_ck_apply(uint8_t *ck, uint32_t diff) {
+  uint32_t s = (uint32_t)(uint16_t)~ph_get16(ck) + diff;
+  s = (s & 0xffffu) + (s >> 16);
+  s = (s & 0xffffu) + (s >> 16);
+  uint16_t c = (uint16_t)~s;
+  ph_put16(ck, c);
+  return c;
+}
 
 #endif /* PH_PKT_CKSUM_H */

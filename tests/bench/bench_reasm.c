@@ -140,6 +140,7 @@ static void run_open(run *r, uint32_t k) {
   cfg.max_half_open = 2 * k + 64;
   cfg.max_pinholes = 4 * k + 64;
   cfg.max_pinholes_per_conv = 65535;
+  cfg.max_mappings = 8 * k + 64; /* the SIP offers map their media ports */
   cfg.hash_key.k0 = 0x0706050403020100ull;
   cfg.hash_key.k1 = 0x0f0e0d0c0b0a0908ull;
   cfg.seed = 12345;

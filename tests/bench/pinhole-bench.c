@@ -44,6 +44,7 @@
  * (addresses, ports, both checksums) in an untimed pass before. Figures
  * are the median of the rounds. Nothing is allocated inside a timed loop.
  */
+#include <pinhole/ipv6.h>
 #include <pinhole/pinhole.h>
 
 #include "bench_reasm.h"
@@ -530,6 +531,7 @@ enum chk {
   CHK_OUT,  /* forwarded, source in the pool */
   CHK_IN,   /* forwarded, destination inside */
   CHK_DROP, /* dropped */
+  CHK_FWD6, /* IPv6, forwarded (the firewall translates nothing) */
 };
 
 static inline unsigned check_one(const uint8_t *b, int verdict, int chk) {
@@ -540,6 +542,8 @@ static inline unsigned check_one(const uint8_t *b, int verdict, int chk) {
   case CHK_IN:
     return (verdict != PINHOLE_VERDICT_FORWARD) |
            ((get32(b + 16) >> 16) != (IN_BASE >> 16));
+  case CHK_FWD6:
+    return (verdict != PINHOLE_VERDICT_FORWARD) | ((b[0] >> 4) != 6);
   default:
     return verdict != PINHOLE_VERDICT_DROP;
   }
@@ -660,6 +664,8 @@ typedef struct results {
   fig f[MAX_FIGS];
   int n;
 } results;
+
+static const fig *find_fig(const results *R, const char *name);
 
 static void add(results *R, const char *name, double value, const char *unit,
                 const floor_res *fl, const char *what) {
@@ -872,6 +878,130 @@ static void run_established(table *t, ring *r, uint8_t *hdr, const opts *o,
   }
 }
 
+/* ---- IPv6: established UDP through the stateful IPv6 firewall ----------
+ *
+ * Flow f of an IPv6 table: inside host 2001:db8:1::<e> (e = f / 16) port
+ * 40000 to 2001:db8:2::<d + 1> (d = f % 16) port REM_PORT; one rule
+ * (family 6, inside, accept), no translation; max_flows = max_conns6 = N.
+ */
+
+#define PORT6 40000u
+
+/* A 64-byte IPv6 UDP packet of flow (e, d) from the inside, checksums
+ * right. */
+static void build6(uint8_t *b, uint32_t e, uint32_t d) {
+  memset(b, 0, 64);
+  b[0] = 0x60;
+  put16(b + 4, 24); /* UDP header and 16 bytes */
+  b[6] = PINHOLE_IPPROTO_UDP;
+  b[7] = 64;
+  static const uint8_t in6[8] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0};
+  static const uint8_t out6[8] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0};
+  memcpy(b + 8, in6, 8);
+  put32(b + 20, e);
+  memcpy(b + 24, out6, 8);
+  put32(b + 36, d + 1);
+  put16(b + 40, PORT6);
+  put16(b + 42, REM_PORT);
+  put16(b + 44, 24);
+  put16(b + 46, 1);
+  pinhole_pkt6_view v;
+  if (pinhole_pkt6_parse(b, 64, &v) != 0 || pinhole_pkt6_fix_cksums(b, &v) < 0)
+    die("IPv6 packet builder");
+}
+
+/* A table of n IPv6 UDP connections (t->proto UDP; pub_* unused). */
+static void table6_build(table *t, uint32_t n) {
+  memset(t, 0, sizeof(*t));
+  t->n = n;
+  t->proto = PINHOLE_IPPROTO_UDP;
+  t->nendp = (n + DESTS - 1) / DESTS;
+  pinhole_config cfg;
+  cfg_bench(&cfg, n, NULL);
+  cfg.max_conns6 = n;
+  t->ctx = ctx_alloc(&cfg, &t->acct, 0);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "v6-out");
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.family = 6;
+  if (pinhole_rule_add(t->ctx, &r) < 0)
+    die("pinhole_rule_add (IPv6)");
+  t->now = T0;
+  uint8_t b[SLOT_SIZE];
+  for (uint32_t f = 0; f < n; f++) {
+    build6(b, f / DESTS, f % DESTS);
+    if (process1(t, b, 64, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
+      die("setup: first IPv6 packet refused");
+  }
+  pinhole_usage u;
+  u.size = sizeof(u);
+  pinhole_usage_get(t->ctx, &u);
+  if (u.flows != n)
+    die("setup: wrong number of live IPv6 flows");
+}
+
+static void est6_fresh(table *t, workload *w) {
+  w->seed0 = w->rng;
+  uint8_t b[SLOT_SIZE];
+  for (size_t i = 0; i < w->n; i++) {
+    uint32_t f = (uint32_t)rng_below(&w->rng, t->n);
+    build6(b, f / DESTS, f % DESTS);
+    memcpy(w->hdr + i * HDR, b, HDR);
+  }
+}
+
+/* After the timed pass: the round's first packets, one by one, leave
+ * forwarded and unchanged (checksum still right). */
+static void est6_check(table *t, workload *w) {
+  if (!w->first)
+    return;
+  uint8_t b[SLOT_SIZE];
+  size_t n = w->n < 65536 ? w->n : 65536;
+  for (size_t i = 0; i < n; i++) {
+    memcpy(b, w->hdr + i * HDR, HDR);
+    pinhole_pkt6_view v;
+    if (process1(t, b, 64, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD ||
+        memcmp(b, w->hdr + i * HDR, HDR) != 0 ||
+        pinhole_pkt6_parse(b, 64, &v) != 0 ||
+        pinhole_pkt6_l4_cksum_ok(b, &v) != 1)
+      die("IPv6: an established packet was not forwarded unchanged");
+  }
+}
+
+/* Established IPv6 UDP out, 64 B, one per call and in bursts of 32: the
+ * figures beside the IPv4 ones of the same size. */
+static void run_established6(uint32_t n, ring *r, uint8_t *hdr, const opts *o,
+                             const floor_res *fl, results *R) {
+  table t6;
+  uint64_t b0 = now_ns();
+  table6_build(&t6, n);
+  const char *tag = size_tag(n);
+  fprintf(stderr, "[%s] %u IPv6 UDP flows built in %.2f s\n", tag, n,
+          (double)(now_ns() - b0) / 1e9);
+  workload w = wl_make(hdr, npkts_for(n, o), 64, PINHOLE_SIDE_INSIDE, CHK_FWD6);
+  double copy;
+  double single =
+      timed(&t6, r, &w, M_SINGLE, o, &copy, est6_fresh, est6_check, EST_SEED);
+  double burst =
+      timed(&t6, r, &w, M_BURST, o, &copy, est6_fresh, est6_check, EST_SEED);
+  char name[48];
+  snprintf(name, sizeof(name), "est6_udp_out_64_single_%s_ns", tag);
+  add(R, name, single, "ns", fl, "established IPv6 UDP out 64B, one per call");
+  snprintf(name, sizeof(name), "est6_burst_%s_ns", tag);
+  add(R, name, burst, "ns", fl, "established IPv6 UDP out 64B, bursts of 32");
+  snprintf(name, sizeof(name), "est_burst_%s_ns", tag);
+  const fig *v4 = find_fig(R, name);
+  if (v4 != NULL && v4->value > 0) {
+    snprintf(name, sizeof(name), "est6_burst_over_ipv4_%s", tag);
+    add(R, name, burst / v4->value, "ratio", NULL,
+        "IPv6 burst / IPv4 burst (est_burst), same size");
+  }
+  table_free(&t6);
+}
+
 /* Inbound packets that match no flow (random public port, unknown peer). */
 static void miss_fresh(table *t, workload *w) {
   uint8_t b[SLOT_SIZE];
@@ -991,6 +1121,48 @@ static void run_memory(table *t, results *R) {
       "allocator bytes / max_flows (was bytes_per_flow)");
   snprintf(name, sizeof(name), "ft_load_%s", tag);
   add(R, name, load, "ratio", NULL, "flow table entries / slots");
+  /* where the bytes go, per live flow: the arrays the context carves by
+   * its configuration (core/ctx.c), the rest fixed */
+  double n = (double)u.flows, v6 = (double)c->cfg.max_conns6;
+  double mf = (double)c->cfg.max_flows;
+  struct {
+    const char *part, *what;
+    double bytes;
+  } parts[] = {
+      {"ft", "flow table, both keys",
+       (double)c->ft.nbuckets * sizeof(ph_ft_bucket)},
+      {"conn", "connection, hot line", mf * sizeof(ph_conn)},
+      {"cold", "connection, cold part", mf * sizeof(ph_conn_cold)},
+      {"tcpw", "TCP windows (every slot)", mf * sizeof(ph_tcpw)},
+      {"conv", "conversations (max_conversations)",
+       (double)c->cfg.max_conversations * (sizeof(ph_conv) + 4)},
+      {"map", "mappings and their two heads (max_mappings)",
+       (double)c->cfg.max_mappings * sizeof(ph_mapping) +
+           8.0 * (c->map_mask + 1.0)},
+      {"ipv6", "IPv6 slots (max_conns6: conn, cold, tcpw, addresses, ft6)",
+       v6 * (sizeof(ph_conn) + sizeof(ph_conn_cold) + sizeof(ph_tcpw) +
+             sizeof(ph_conn6)) +
+           (double)c->ft6.nbuckets * sizeof(ph_ft_bucket)},
+  };
+  double rest = bytes;
+  for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+    snprintf(name, sizeof(name), "mem_%s_%s", parts[i].part, tag);
+    add(R, name, parts[i].bytes / n, "B", NULL, parts[i].what);
+    rest -= parts[i].bytes;
+  }
+  snprintf(name, sizeof(name), "mem_fixed_%s", tag);
+  add(R, name, rest / n, "B", NULL, "the rest (pools, pinholes, hold, ...)");
+  /* the same context without IPv6 slots (max_conns6 = 0) */
+  pinhole_config cfg;
+  cfg_bench(&cfg, t->n, NULL);
+  cfg.max_conns6 = 0;
+  host_acct a = {0, 0};
+  pinhole_ctx *c4 = ctx_alloc(&cfg, &a, 0);
+  double b4 = (double)a.bytes;
+  pinhole_ctx_del(c4);
+  snprintf(name, sizeof(name), "bytes_per_live_flow_v4only_%s", tag);
+  add(R, name, b4 / n, "B", NULL,
+      "the same with max_conns6 = 0 (no IPv6 slots)");
 }
 
 #define FTP_ACK_EVERY 512u
@@ -1201,9 +1373,37 @@ static void alias(results *R, const char *pre, const char *tag,
  * profiler can count per packet: valgrind --tool=callgrind
  * --toggle-collect=prof_region pinhole-bench --profile burst --size N.
  * MODE: copy, single, burst (established UDP out, 64 B), miss (burst);
- * tcp-copy, tcp-single, tcp-burst: established TCP out, 64 B. */
+ * tcp-copy, tcp-single, tcp-burst: established TCP out, 64 B; new,
+ * tcp-new: PROF_NEW new connections through NAPT (a mapping, a port, a
+ * conversation, the events), one per call (divide by PROF_NEW); expire:
+ * pinhole_tick past every timeout until the N flows are gone (divide by
+ * N); ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B. */
+#define PROF_NEW 16384u
+#define M_EXPIRE 3 /* --profile expire: every flow idled out by ticks */
+
+/* Ticks past every timeout until no flow is left (the pinhole_tick
+ * contract: again while it returns the budget); the flows expired. */
+static uint64_t expire_all(table *t) {
+  pinhole_usage u;
+  u.size = sizeof(u);
+  pinhole_usage_get(t->ctx, &u);
+  uint64_t live = u.flows, calls = 0, max_calls = 16 + 4 * live;
+  int x;
+  do {
+    x = pinhole_tick(t->ctx, t->now + 8000 * SEC);
+    if (x < 0)
+      die("pinhole_tick");
+  } while (x == PINHOLE_TICK_BUDGET && ++calls < max_calls);
+  pinhole_usage_get(t->ctx, &u);
+  if (u.flows != 0)
+    die("expiry: flows left after the timeout");
+  return live;
+}
+
 __attribute__((noinline)) static double
 prof_region(table *t, ring *r, const workload *w, int mode) {
+  if (mode == M_EXPIRE)
+    return (double)expire_all(t);
   return pass(t, r, w, mode, NULL);
 }
 
@@ -1220,10 +1420,40 @@ static int run_profile(const opts *o) {
     proto = PINHOLE_IPPROTO_TCP;
     mode_name += 4;
   }
-  table_build(&t, n, 1024, proto, "");
+  if (strncmp(mode_name, "ipv6-", 5) == 0) {
+    /* ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B */
+    table6_build(&t, n);
+    workload w6 = wl_make(hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_FWD6);
+    w6.rng = 5;
+    est6_fresh(&t, &w6);
+    double ns6 = prof_region(
+        &t, r, &w6, strcmp(mode_name + 5, "single") == 0 ? M_SINGLE : M_BURST);
+    printf("profile %s: %zu packets, %.1f ns each\n", o->profile, npkts, ns6);
+    table_free(&t);
+    ring_free(r);
+    huge_free(hdr, npkts * HDR, NULL);
+    return 0;
+  }
+  int is_new = strcmp(mode_name, "new") == 0;
+  table_build(&t, n, is_new ? PROF_NEW : 1024, proto, "");
   workload w = wl_make(hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
   int mode = M_BURST;
-  if (strcmp(mode_name, "miss") == 0) {
+  if (is_new) {
+    /* PROF_NEW new connections one per call, as run_new() makes them */
+    uint8_t b[SLOT_SIZE];
+    for (uint32_t i = 0; i < PROF_NEW; i++) {
+      uint32_t e = t.nendp + i;
+      build(b, 40, t.proto, in_addr(t.ebase + e), in_port(t.ebase + e),
+            NEW_BASE + i % DESTS, REM_PORT,
+            t.proto == PINHOLE_IPPROTO_TCP ? PINHOLE_TCP_SYN : (uint8_t)0, 1);
+      memcpy(hdr + (size_t)i * HDR, b, HDR);
+    }
+    npkts = PROF_NEW;
+    w = wl_make(hdr, npkts, 40, PINHOLE_SIDE_INSIDE, CHK_OUT);
+    mode = M_SINGLE;
+  } else if (strcmp(mode_name, "expire") == 0) {
+    mode = M_EXPIRE;
+  } else if (strcmp(mode_name, "miss") == 0) {
     uint64_t seed = 77;
     uint8_t b[SLOT_SIZE];
     for (size_t i = 0; i < npkts; i++) {
@@ -1246,7 +1476,7 @@ static int run_profile(const opts *o) {
   printf("profile %s: %zu packets, %.1f ns each\n", o->profile, npkts, ns);
   table_free(&t);
   ring_free(r);
-  huge_free(hdr, npkts * HDR, NULL);
+  huge_free(hdr, 65536 * HDR, NULL);
   return 0;
 }
 
@@ -1850,6 +2080,8 @@ static const target targets[] = {
     {"burst_p999_over_median_1m", "1m", "p99.9 / median in bursts, 1M", 4,
      T_MAX},
     {"scale_2_ratio", NULL, "two contexts on two threads", 1.8, T_MIN},
+    {"est6_burst_over_ipv4_1m", NULL, "IPv6 burst / IPv4 burst, 1M", 1.2,
+     T_MAX},
 };
 
 static const fig *find_fig(const results *R, const char *name) {
@@ -1951,6 +2183,8 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
     run_miss(&tu, r, hdr, o, &fl, R);
   run_expire(&tu, &fl, R);
   table_free(&tu);
+  if (full) /* not at 10M: the IPv6 slots would double the context */
+    run_established6(n, r, hdr, o, &fl, R);
 
   if (full) { /* TCP, with headroom for the new flows; the host takes
                  events (the new-flow target counts them) */

@@ -6,6 +6,38 @@
  */
 #include "helpers.h"
 
+#include "core/alg_call.h"
+#include "core/ctx.h"
+
+/* The context's ALG port table answers every (protocol, port) as the scan
+ * of the ALG table does (the first ALG naming the port, an ALG of both
+ * protocols for either), and holds every ALG's ports. */
+static void test_ctx_alg_port_table(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  const uint8_t protos[] = {0, PINHOLE_IPPROTO_ICMP, PINHOLE_IPPROTO_TCP,
+                            PINHOLE_IPPROTO_UDP, PINHOLE_IPPROTO_GRE};
+  uint32_t named = 0;
+  for (size_t i = 0; i < sizeof(protos); i++)
+    for (uint32_t port = 0; port < 65536; port++) {
+      uint8_t want = pinhole__alg_by_port(protos[i], (uint16_t)port);
+      assert_int_equal(pinhole__alg_for_port(t->ctx, protos[i], (uint16_t)port),
+                       want);
+      named += want != 0;
+    }
+  assert_int_equal(t->ctx->alg_ports_scan, 0);
+  /* FTP, SIP on both, DNS on both, H.323's two, ... */
+  assert_int_equal(pinhole__alg_for_port(t->ctx, PINHOLE_IPPROTO_TCP, 21),
+                   pinhole__alg_by_name("ftp"));
+  assert_int_equal(pinhole__alg_for_port(t->ctx, PINHOLE_IPPROTO_UDP, 5060),
+                   pinhole__alg_by_name("sip"));
+  assert_int_equal(pinhole__alg_for_port(t->ctx, PINHOLE_IPPROTO_TCP, 5060),
+                   pinhole__alg_by_name("sip"));
+  assert_int_equal(pinhole__alg_for_port(t->ctx, PINHOLE_IPPROTO_UDP, 21), 0);
+  assert_true(named > 40);
+  t_ctx_del(t);
+}
+
 static void test_ctx_config_size_rules(void **state) {
   (void)state;
   pinhole_config cfg;
@@ -348,6 +380,7 @@ int main(void) {
       cmocka_unit_test(test_ctx_nat_ports_exhausted),
       cmocka_unit_test(test_ctx_flow_table_full),
       cmocka_unit_test(test_ctx_per_host_port_limit_and_log),
+      cmocka_unit_test(test_ctx_alg_port_table),
   };
   return cmocka_run_group_tests_name("scenario.ctx", tests, NULL, NULL);
 }

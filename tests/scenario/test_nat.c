@@ -126,6 +126,74 @@ static void test_nat_udp_listing_and_expiry(void **state) {
   t_ctx_del(t);
 }
 
+/* What an established UDP packet must leave as: p with its source (or,
+ * inbound, destination) endpoint replaced and the checksums recomputed in
+ * full (a UDP checksum of zero stays zero). */
+static void udp_want(tpkt *w, const tpkt *p, int src, uint32_t addr,
+                     uint16_t port) {
+  *w = *p;
+  w->p.data = w->b;
+  t_put32(w->b + (src ? 12 : 16), addr);
+  t_put16(w->b + (src ? 20 : 22), port);
+  t_fix(w);
+}
+
+/* Established UDP through NAPT (the engine's header-only path after each
+ * flow's first packet): exact bytes both ways for two inside hosts, a UDP
+ * checksum of zero left zero, a checksum that computes to zero sent as all
+ * ones, a flow's packet arriving on the wrong side dropped; counters. */
+static void test_nat_udp_established_bytes(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  tpkt p, w;
+  const uint32_t in2 = IP4(198, 18, 0, 77), out2 = IP4(198, 19, 0, 200);
+  for (int i = 0; i < 3; i++) {
+    t_udp(&p, IN_HOST, 6000, OUT_HOST, 7000, i ? "more" : "first");
+    udp_want(&w, &p, 1, PUB, 6000);
+    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+    assert_memory_equal(p.b, w.b, p.p.len);
+    t_udp(&p, in2, 41000, out2, 53001, "x");
+    udp_want(&w, &p, 1, PUB, 41000);
+    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+    assert_memory_equal(p.b, w.b, p.p.len);
+    t_udp(&p, out2, 53001, PUB, 41000, "reply");
+    udp_want(&w, &p, 0, in2, 41000);
+    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+    assert_memory_equal(p.b, w.b, p.p.len);
+  }
+  /* no checksum (RFC 768): stays none, the IP header's is updated */
+  t_udp(&p, OUT_HOST, 7000, PUB, 6000, "none");
+  t_put16(p.b + 26, 0);
+  udp_want(&w, &p, 0, IN_HOST, 6000);
+  assert_int_equal(t_get16(w.b + 26), 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_memory_equal(p.b, w.b, p.p.len);
+  /* a payload whose translated checksum computes to zero: all ones */
+  uint8_t pl[2] = {0, 0};
+  uint32_t x;
+  for (x = 0; x < 65536; x++) {
+    pl[0] = (uint8_t)(x >> 8);
+    pl[1] = (uint8_t)x;
+    t_udp_n(&w, PUB, 41000, out2, 53001, pl, sizeof(pl));
+    if (t_get16(w.b + 26) == 0xFFFF)
+      break;
+  }
+  assert_true(x < 65536);
+  t_udp_n(&p, in2, 41000, out2, 53001, pl, sizeof(pl));
+  assert_int_not_equal(t_get16(p.b + 26), 0xFFFF);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_memory_equal(p.b, w.b, p.p.len);
+  /* the outbound flow's packet from the outside: dropped, unchanged */
+  t_udp(&p, IN_HOST, 6000, OUT_HOST, 7000, "spoof");
+  w = p;
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_memory_equal(p.b, w.b, p.p.len);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_NEW_ACCEPT), 2);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_EXIST_ACCEPT), 9);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_EXIST_DISCARD), 1);
+  t_ctx_del(t);
+}
+
 static void test_nat_icmp_echo(void **state) {
   (void)state;
   tctx *t = t_ctx();
@@ -377,6 +445,7 @@ int main(void) {
       cmocka_unit_test(test_nat_eif_option),
       cmocka_unit_test(test_nat_fragments),
       cmocka_unit_test(test_nat_hairpinning),
+      cmocka_unit_test(test_nat_udp_established_bytes),
   };
   return cmocka_run_group_tests_name("scenario.nat", tests, NULL, NULL);
 }

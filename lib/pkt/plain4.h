@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The common packet in one pass: a plain IPv4 TCP or UDP packet (a 20-byte
+ * header, not a fragment, every check of the full parse passing). Shared
+ * by the parser's fast path (ipv4.c, which fills the whole view from it)
+ * and the engine's established path (core/process.c, which reads only the
+ * few fields it needs and fills the view only when it must), so that both
+ * accept exactly the same packets.
+ */
+#ifndef PH_PKT_PLAIN4_H
+#define PH_PKT_PLAIN4_H
+
+#include <pinhole/packet.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "pkt/bytes.h"
+
+#define PH_IP_MIN_HLEN 20u
+#define PH_TCP_MIN_HLEN 20u
+#define PH_UDP_HLEN 8u
+#define PH_IP_MF 0x2000u
+#define PH_IP_OFFMASK 0x1fffu
+
+/* What the checks read: enough for a flow lookup and a translation. */
+typedef struct ph_plain4 {
+  uint32_t src, dst;
+  uint16_t sport, dport;
+  uint16_t ip_len;
+  uint8_t proto;
+  uint8_t l4_hlen; /* 8 (UDP) or the TCP header's length */
+} ph_plain4;
+
+/* A native-order 32-bit load (the header checksum test below is
+ * byte-order independent). */
+static inline uint32_t ph_ne32(const uint8_t *p) {
+  uint32_t x;
+  memcpy(&x, p, sizeof(x));
+  return x;
+}
+
+/* The 20-byte header's checksum verifies: the one's-complement sum of its
+ * 16-bit words is all ones, taken over five native 32-bit words (the sum's
+ * byte order does not matter for an all-ones test: RFC 1071 sec. 2(B)). */
+static inline int ph_hdr20_cksum_ok(const uint8_t *d) {
+  uint64_t s = (uint64_t)ph_ne32(d) + ph_ne32(d + 4) + ph_ne32(d + 8) +
+               ph_ne32(d + 12) + ph_ne32(d + 16);
+  s = (s & 0xffffu) + ((s >> 16) & 0xffffu) + (s >> 32);
+  s = (s & 0xffffu) + (s >> 16);
+  s = (s & 0xffffu) + (s >> 16);
+  return s == 0xffffu;
+}
+
+/*
+ * 1 when d[0..len) is a plain IPv4 TCP or UDP packet that the full parse
+ * (pinhole_pkt_parse) accepts with PINHOLE_PKT_OK, no options and no
+ * fragment flags, with *p filled; 0 when it needs the full parse (which
+ * then reports the first failing check in the documented order). The
+ * checks are the full parse's, evaluated together with few branches.
+ */
+static inline int ph_plain4_check(const uint8_t *d, size_t len, ph_plain4 *p) {
+  if (len < PH_IP_MIN_HLEN + PH_UDP_HLEN || d[0] != 0x45)
+    return 0;
+  uint8_t proto = d[9];
+  size_t ip_len = ph_get16(d + 2);
+  uint32_t src = ph_get32(d + 12), dst = ph_get32(d + 16);
+  uint32_t st = src >> 24, dt = dst >> 24;
+  int bad = (ip_len > len) | (ip_len < PH_IP_MIN_HLEN + PH_UDP_HLEN) |
+            ((ph_get16(d + 6) & (PH_IP_MF | PH_IP_OFFMASK)) != 0) |
+            (d[8] == 0) | (src == dst) | (st == 0) | (st == 127) | (st >= 224) |
+            (dt == 0) | (dt == 127) | (dt >= 240);
+  if (bad || !ph_hdr20_cksum_ok(d))
+    return 0;
+  const uint8_t *l4 = d + PH_IP_MIN_HLEN;
+  size_t l4_len = ip_len - PH_IP_MIN_HLEN;
+  uint16_t sport = ph_get16(l4), dport = ph_get16(l4 + 2);
+  if (sport == 0 || dport == 0)
+    return 0;
+  size_t hlen;
+  if (proto == PINHOLE_IPPROTO_UDP) {
+    if (ph_get16(l4 + 4) != l4_len)
+      return 0;
+    hlen = PH_UDP_HLEN;
+  } else if (proto == PINHOLE_IPPROTO_TCP) {
+    if (l4_len < PH_TCP_MIN_HLEN)
+      return 0;
+    hlen = (size_t)(l4[12] >> 4) * 4u;
+    if (hlen < PH_TCP_MIN_HLEN || hlen > l4_len || ph_tcp_flags_bad(l4[13]))
+      return 0;
+  } else {
+    return 0;
+  }
+  p->src = src;
+  p->dst = dst;
+  p->sport = sport;
+  p->dport = dport;
+  p->ip_len = (uint16_t)ip_len;
+  p->proto = proto;
+  p->l4_hlen = (uint8_t)hlen;
+  return 1;
+}
+
+/* The view the full parse fills for the plain packet d that
+ * ph_plain4_check() accepted as *p. */
+static inline void ph_plain4_view(const uint8_t *d, const ph_plain4 *p,
+                                  pinhole_pkt_view *v) {
+  const uint8_t *l4 = d + PH_IP_MIN_HLEN;
+  uint16_t l4_len = (uint16_t)(p->ip_len - PH_IP_MIN_HLEN);
+  /* one clear for both (GCC made the TCP one a rep stos) */
+  memset(v, 0, sizeof(*v));
+  uint8_t flags = PINHOLE_PKTF_L4;
+  if (p->proto == PINHOLE_IPPROTO_TCP) {
+    v->seq = ph_get32(l4 + 4);
+    v->ack = ph_get32(l4 + 8);
+    v->tcp_flags = l4[13];
+    v->tcp_hlen = p->l4_hlen;
+    v->tcp_win = ph_get16(l4 + 14);
+  } else if (ph_get16(l4 + 6) == 0) {
+    flags |= PINHOLE_PKTF_UDP_NOCSUM;
+  }
+  v->src = p->src;
+  v->dst = p->dst;
+  v->ip_len = p->ip_len;
+  v->ip_id = ph_get16(d + 4);
+  v->ihl = PH_IP_MIN_HLEN;
+  v->proto = p->proto;
+  v->ttl = d[8];
+  v->flags = flags;
+  v->l4_off = PH_IP_MIN_HLEN;
+  v->l4_len = l4_len;
+  v->sport = p->sport;
+  v->dport = p->dport;
+  v->payload_off = (uint16_t)(PH_IP_MIN_HLEN + p->l4_hlen);
+  v->payload_len = (uint16_t)(l4_len - p->l4_hlen);
+}
+
+#endif /* PH_PKT_PLAIN4_H */
