@@ -378,6 +378,33 @@ static int parse_prefix6(char *s, pinhole_rule *r, int dst) {
   return rc == 0 ? 0 : -1;
 }
 
+/* --nat64 PREFIX[,lab]: the NAT64 prefix (RFC 6052; ",lab" lets the
+ * well-known prefix embed the 198.18.0.0/15 lab addresses), and in rule
+ * the default rule that translates the inside's IPv6 packets to it.
+ * Needs --max-conns6. 0, or -1 after saying why. */
+static int nat64_setup(pinhole_ctx *ctx, char *arg, char *rule, size_t len) {
+  uint8_t prefix[16];
+  unsigned plen = 0;
+  char *comma = strchr(arg, ',');
+  uint32_t flags = 0;
+  if (comma != NULL && !strcmp(comma + 1, "lab")) {
+    *comma = '\0';
+    flags = PINHOLE_NAT64_LAB;
+  }
+  int rc = pinhole_prefix6_parse(arg, strlen(arg), prefix, &plen);
+  if (rc == 0)
+    rc = pinhole_nat64_prefix_add(ctx, prefix, plen, flags);
+  if (rc < 0) {
+    fprintf(stderr,
+            "pinhole-gw: --nat64 %s: %s (an RFC 6052 prefix, /32 "
+            "to /96, with --max-conns6)\n",
+            arg, pinhole_strerror(rc));
+    return -1;
+  }
+  snprintf(rule, len, "name=inside-nat64,side=inside,dst=%s,nat=source", arg);
+  return 0;
+}
+
 /*
  * A rule is comma-separated key=value pairs, e.g.
  *   side=inside,proto=tcp,dst=198.19.0.0/24,dport=21,nat=source,alg=ftp
@@ -505,12 +532,13 @@ static void usage_to(FILE *f, int status) {
       "          --address-only HOLD_MS] [--interim SECONDS]\n"
       "         [--ipfix COLLECTOR:PORT] [--syslog]\n"
       "         [--hold BYTES[,PER_CONV[,MSG_MAX[,MAX_HELD[,TIMEOUT_MS]]]]]\n"
-      "         [--reasm-whole] [--max-conns6 N]\n"
+      "         [--reasm-whole] [--max-conns6 N [--nat64 PREFIX[,lab]]]\n"
       "         [--sync-to ADDR:PORT | --sync-from PORT] --sync-key HEX32\n"
       "       pinhole-gw --help | --version\n"
       "Without --rule: inside -> anywhere accepted with source NAT to\n"
       "the pool, ALG chosen by destination port (with --max-conns6 also\n"
-      "IPv6 inside -> anywhere, no NAT). See pinhole-gw(8).\n");
+      "IPv6 inside -> anywhere, no NAT; with --nat64 first IPv6 inside ->\n"
+      "PREFIX, translated to IPv4 from the pool). See pinhole-gw(8).\n");
   exit(status);
 }
 
@@ -610,6 +638,7 @@ int main(int argc, char **argv) {
       {"sync-from", required_argument, NULL, 'F'},
       {"sync-key", required_argument, NULL, 'K'},
       {"max-conns6", required_argument, NULL, '6'},
+      {"nat64", required_argument, NULL, '4'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
@@ -617,6 +646,7 @@ int main(int argc, char **argv) {
              *interim_arg = NULL, *hold_arg = NULL;
   int reasm_whole = 0;
   long max_conns6 = 0;
+  char *nat64_arg = NULL;
   char *ipfix_arg = NULL;
   const char *inside = NULL, *outside = NULL;
   char *pool_arg = NULL, *rule_args[MAX_RULES], *dnat_args[MAX_RULES];
@@ -669,6 +699,8 @@ int main(int argc, char **argv) {
       sync_key = optarg;
     else if (c == '6')
       max_conns6 = atol(optarg);
+    else if (c == '4')
+      nat64_arg = optarg;
     else if (c == 'h')
       usage_to(stdout, 0);
     else if (c == 'V') {
@@ -749,6 +781,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "pinhole-gw: pool: %s\n", pinhole_strerror(pool_id));
     return 1;
   }
+  char nat64_rule[128];
+  if (nat64_arg != NULL &&
+      nat64_setup(ctx, nat64_arg, nat64_rule, sizeof(nat64_rule)) < 0)
+    return 1;
 
   /* Rules, first match wins: --dnat ones, then --rule ones (or the
    * default: everything from the inside, source NAT, ALG by port). */
@@ -764,7 +800,9 @@ int main(int argc, char **argv) {
   char default_rule6[] = "name=inside-out6,side=inside,family=6";
   if (nrules == 0)
     rule_args[nrules++] = default_rule;
-  if (nrules == 1 && rule_args[0] == default_rule && gw.ipv6)
+  if (nrules == 1 && rule_args[0] == default_rule && nat64_arg != NULL)
+    rule_args[nrules++] = nat64_rule; /* NAT64 before plain IPv6 */
+  if (rule_args[0] == default_rule && gw.ipv6)
     rule_args[nrules++] = default_rule6; /* IPv6: no NAT */
   for (int i = 0; i < nrules; i++) {
     struct allow_list allow;
