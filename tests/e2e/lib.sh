@@ -183,6 +183,22 @@ e2e_start_gw6() {
     die "configuring IPv6 on the hosts"
 }
 
+# e2e_start_gw64 ARGS...: NAT64 (docs/nat64.md): the inside host is
+# IPv6-only ($IN6/64, 64:ff9b::/96 through tun-in), the outside host
+# IPv4-only as usual; the gateway has --max-conns6 and the well-known
+# prefix with the lab waiver (198.19.0.0/24 is not global), so its
+# default rules translate the inside's IPv6 to 64:ff9b::/96 from the pool.
+# $OUT64 is the outside host at its RFC 6052 address.
+OUT64=64:ff9b::c613:2
+e2e_start_gw64() {
+  e2e_start_gw --max-conns6 4096 --nat64 64:ff9b::/96,lab "$@"
+  ip netns exec "$NS_IN" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+    net.ipv6.conf.tun-in.disable_ipv6=0 || die "enabling IPv6"
+  ip -n "$NS_IN" -6 addr add "$IN6/64" dev tun-in nodad &&
+    ip -n "$NS_IN" -6 route add 64:ff9b::/96 dev tun-in ||
+    die "configuring IPv6 on the inside host"
+}
+
 # Kernel-routed layout: veth pairs, the gateway namespace forwards.
 e2e_setup_kernel() {
   ip link add veth-in netns "$NS_IN" type veth peer name gw-in netns "$NS_GW" &&
@@ -297,10 +313,11 @@ expect_no_alg_errors() {
 # nothing else was sent through the gateway.
 expect_only_test_addresses() {
   local bad
-  local v4='198\.1[89]\.[0-9.]+(:[0-9]+)?' v6='\[2001:db8:[0-9a-f:]*\]:[0-9]+'
+  local v4='198\.1[89]\.[0-9.]+(:[0-9]+)?' v6='\[(2001:db8|64:ff9b):[0-9a-f:]*\]:[0-9]+'
   bad=$(grep -E '^(TCP|UDP|ICMP|ICMPv6) ' "$TMP/listing" |
     grep -vE "^[A-Za-z0-9]+ ($v4 -> $v4|$v6 -> $v6) ")
-  [ -z "$bad" ] || fail "flows outside 198.18.0.0/15 and 2001:db8::/32: $bad"
+  [ -z "$bad" ] ||
+    fail "flows outside 198.18.0.0/15, 2001:db8::/32 and 64:ff9b::/96: $bad"
 }
 
 # Ends the test: stops the gateway (SIGTERM: it prints and exits 0).
