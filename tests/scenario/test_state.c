@@ -13,7 +13,7 @@
  */
 #include <pinhole/state.h>
 
-#include "helpers.h"
+#include "helpers6.h"
 
 #include <pinhole/ipv6.h>
 
@@ -606,30 +606,6 @@ static void hostile_all(tctx *b, const uint8_t *good, size_t len, int want) {
   assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, good, len), want);
 }
 
-/* An IPv6 UDP datagram src:sport -> dst:dport carrying text, into p. */
-static void udp6(tpkt *p, const char *src, uint16_t sport, const char *dst,
-                 uint16_t dport, const char *text) {
-  size_t n = strlen(text);
-  memset(p->b, 0, 48);
-  p->b[0] = 0x60;
-  t_put16(p->b + 4, (uint16_t)(8u + n));
-  p->b[6] = PINHOLE_IPPROTO_UDP;
-  p->b[7] = 64;
-  assert_int_equal(pinhole_addr6_parse(src, strlen(src), p->b + 8), 0);
-  assert_int_equal(pinhole_addr6_parse(dst, strlen(dst), p->b + 24), 0);
-  t_put16(p->b + 40, sport);
-  t_put16(p->b + 42, dport);
-  t_put16(p->b + 44, (uint16_t)(8u + n));
-  t_put16(p->b + 46, 0xffff); /* not 0 (refused) until fixed below */
-  memcpy(p->b + 48, text, n);
-  p->p.data = p->b;
-  p->p.len = (uint32_t)(48 + n);
-  p->p.cap = sizeof(p->b);
-  pinhole_pkt6_view v6;
-  assert_int_equal(pinhole_pkt6_parse(p->b, p->p.len, &v6), PINHOLE_PKT_OK);
-  pinhole_pkt6_fix_cksums(p->b, &v6);
-}
-
 /* A NAT64 conversation is not carried yet (docs/ha.md): the export
  * leaves it out and the rest of the blob goes in; B does not know it. */
 static void test_state_nat64_stays(void **state) {
@@ -662,10 +638,10 @@ static void test_state_nat64_stays(void **state) {
     assert_true(pinhole_rule_add(t->ctx, &r6) >= 0);
   }
   tpkt p;
-  udp6(&p, "2001:db8:1::2", 5000, "64:ff9b::c613:5", 53, "to ipv4");
+  b6_udp(&p, "2001:db8:1::2", 5000, "64:ff9b::c613:5", 53, "to ipv4");
   assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
   assert_int_equal(p.p.len, 20 + 8 + 7); /* left as IPv4 */
-  udp6(&p, "2001:db8:1::3", 5001, "2001:db8:2::6", 5353, "plain");
+  b6_udp(&p, "2001:db8:1::3", 5001, "2001:db8:2::6", 5353, "plain");
   assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
   size_t len = export_full(a, 2 * SEC, NULL);
   assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, blob, len), 1);
@@ -697,14 +673,14 @@ static void test_state_ipv6_synced(void **state) {
   assert_true(pinhole_rule_add(a->ctx, &r) >= 0);
   assert_true(pinhole_rule_add(b->ctx, &r) >= 0); /* the same configuration */
   tpkt p, o;
-  udp6(&p, "2001:db8:1::2", 5000, "2001:db8:2::5", 53, "v6q!");
+  b6_udp(&p, "2001:db8:1::2", 5000, "2001:db8:2::5", 53, "v6q!");
   assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  udp6(&p, "2001:db8:1::9", 5001, "2001:db8:2::6", 5353, "another");
+  b6_udp(&p, "2001:db8:1::9", 5001, "2001:db8:2::6", 5353, "another");
   assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
   t_udp(&p, H1, 5353, DNS, 5001, "query");
   assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
   /* an answer to an unknown flow is dropped (no rule lets it in) */
-  udp6(&p, "2001:db8:2::5", 53, "2001:db8:1::2", 5999, "stray");
+  b6_udp(&p, "2001:db8:2::5", 53, "2001:db8:1::2", 5999, "stray");
   assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, SEC, NULL),
                    PINHOLE_VERDICT_DROP);
   size_t len = export_full(a, 2 * SEC, NULL);
@@ -735,15 +711,15 @@ static void test_state_ipv6_synced(void **state) {
       strstr(l, "UDP [2001:db8:1::9]:5001 -> [2001:db8:2::6]:5353"));
   free(l);
   /* the answers come in through B as through A, and the next query */
-  udp6(&p, "2001:db8:2::5", 53, "2001:db8:1::2", 5000, "v6 answer");
+  b6_udp(&p, "2001:db8:2::5", 53, "2001:db8:1::2", 5000, "v6 answer");
   assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, &o),
                    PINHOLE_VERDICT_FORWARD);
   assert_int_equal(o.p.len, 48 + 9);
   assert_memory_equal(o.b + 48, "v6 answer", 9);
-  udp6(&p, "2001:db8:2::6", 5353, "2001:db8:1::9", 5001, "second");
+  b6_udp(&p, "2001:db8:2::6", 5353, "2001:db8:1::9", 5001, "second");
   assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, NULL),
                    PINHOLE_VERDICT_FORWARD);
-  udp6(&p, "2001:db8:1::2", 5000, "2001:db8:2::5", 53, "v6q again");
+  b6_udp(&p, "2001:db8:1::2", 5000, "2001:db8:2::5", 53, "v6q again");
   assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 3 * SEC, NULL),
                    PINHOLE_VERDICT_FORWARD);
   same_listing(a, b);
