@@ -285,6 +285,21 @@ static int ph_error6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   return PINHOLE_VERDICT_FORWARD;
 }
 
+/* Is v6, flagged ND or MLD, one its link would accept: ND with hop limit
+ * 255 (RFC 4861 sec. 6.1, 7.1: a receiver discards any other, so it
+ * never crossed a router), MLD with hop limit 1 from a link-local or the
+ * unspecified source (RFC 3810 sec. 5.1.14, 5.2.13; RFC 2710 sec. 3)?
+ * Only those pass unfiltered; anything else with those types is an
+ * ordinary ICMPv6 message, so the rules cannot be bypassed by a type. */
+static int ph_link_msg6(const pinhole_pkt6_view *v6) {
+  static const uint8_t any[16];
+  if (v6->flags & PINHOLE_PKT6F_ND)
+    return v6->hlim == 255;
+  return v6->hlim == 1 &&
+         ((v6->src[0] == 0xfe && (v6->src[1] & 0xc0) == 0x80) ||
+          memcmp(v6->src, any, 16) == 0);
+}
+
 int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
   pinhole_pkt6_view v6;
   int reason = pinhole_pkt6_parse(pkt->data, pkt->len, &v6);
@@ -295,7 +310,7 @@ int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
   if ((v6.flags & PINHOLE_PKT6F_FRAGMENT) && !(v6.flags & PINHOLE_PKT6F_ATOMIC))
     return pinhole__frag6(ctx, pkt, &v6, side); /* core/frag6.c */
   if (v6.flags & (PINHOLE_PKT6F_ND | PINHOLE_PKT6F_MLD)) {
-    if (!(ctx->cfg.flags & PINHOLE_CFG_IP6_ND_DROP))
+    if (!(ctx->cfg.flags & PINHOLE_CFG_IP6_ND_DROP) && ph_link_msg6(&v6))
       return PINHOLE_VERDICT_FORWARD;
     ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
     ph_count(ctx, PINHOLE_CNT_DROP_NO_RULE);

@@ -465,6 +465,38 @@ static void test_ipv6_nd_pass_or_drop(void **state) {
   t_listing_is(t, "");
   t_ctx_del(t);
 
+  /* the same type routed (hop limit 64: not from the link) is an
+   * ordinary ICMPv6 message: no rule */
+  t = ctx6(8);
+  b6_ns(&p)->b[7] = 64;
+  b6_fix(&p);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1, -1);
+  /* MLD: a listener query from fe80::1 with hop limit 1 passes; from a
+   * global source, or with another hop limit, it does not */
+  static const struct {
+    const char *src;
+    uint8_t hlim;
+    int verdict;
+  } mld[] = {{"fe80::1", 1, PINHOLE_VERDICT_FORWARD},
+             {"2001:db8:2::9", 1, PINHOLE_VERDICT_DROP},
+             {"fe80::1", 64, PINHOLE_VERDICT_DROP}};
+  for (size_t i = 0; i < sizeof(mld) / sizeof(mld[0]); i++) {
+    uint8_t src[16], dst[16];
+    a6(src, mld[i].src);
+    a6(dst, "ff02::1");
+    size_t o = b6_ip(p.b, src, dst, PINHOLE_IP6_NH_ICMPV6, 24);
+    p.b[7] = mld[i].hlim;
+    memset(p.b + o, 0, 24);
+    p.b[o] = 130; /* multicast listener query */
+    b6_len(&p, o + 24);
+    b6_fix(&p);
+    assert_int_equal(t_out(t, &p, SEC), mld[i].verdict);
+  }
+  t_counters(t, PINHOLE_CNT_NEW_DISCARD, 3, PINHOLE_CNT_DROP_NO_RULE, 3, -1);
+  t_listing_is(t, "");
+  t_ctx_del(t);
+
   pinhole_config cfg;
   t_cfg(&cfg);
   cfg.max_conns6 = 8;
