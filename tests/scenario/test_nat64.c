@@ -446,6 +446,46 @@ static void test_nat64_icmp4_errors_back(void **state) {
   t_ctx_del(t);
 }
 
+/* What NAT64 does not translate (docs/nat64.md): fragments of a
+ * session, IPv4 and IPv6 ("NAT64 fragments (not translated)"), and an
+ * ICMP error RFC 7915 sec. 4.2 drops (parameter problem code 1, "missing
+ * a required option": "NAT64 translation failures"); the session goes
+ * on. */
+static void test_nat64_not_translated(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 41000, 41999);
+  tpkt o6, o4, p, e;
+  uint16_t P = udp_out(t, &o6, &o4);
+  /* the server's answer in two fragments: the first one is refused */
+  t_udp(&p, OUT_HOST, 33434, PUB, P, "8 bytes!");
+  p.b[6] |= 0x20; /* MF */
+  own4_set(p.b);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* the client's datagram in IPv6 fragments: the first one */
+  b6_udp(&p, CLI, 6000, SRV6, 33434, "sixteen bytes!!!");
+  memmove(p.b + 48, p.b + 40, p.p.len - 40);
+  p.b[40] = PINHOLE_IPPROTO_UDP; /* fragment header: next header */
+  p.b[41] = 0;
+  t_put16(p.b + 42, 1); /* offset 0, M */
+  t_put32(p.b + 44, 0x5eed);
+  p.b[6] = 44;
+  t_put16(p.b + 4, (uint16_t)(t_get16(p.b + 4) + 8));
+  p.p.len += 8;
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* parameter problem, missing a required option: dropped */
+  t_icmp_err(&p, RTR4, PUB, 12, 1, o4.b, o4.p.len);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* and the session still works */
+  t_udp(&p, OUT_HOST, 33434, PUB, P, "answer");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&e, SRV6, 33434, CLI, 6000, "answer");
+  same6(&p, &e);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_EXIST_DISCARD, 3, PINHOLE_CNT_NAT64_XLAT, 2,
+             PINHOLE_CNT_NAT64_FAIL, 1, PINHOLE_CNT_NAT64_FRAGMENT, 2, -1);
+  t_ctx_del(t);
+}
+
 /* RFC 7915 sec. 5.2 (ICMPv6 port unreachable 1/4 -> ICMP 3/3, packet
  * too big -> fragmentation needed with the MTU - 20) and 5.3
  * (the quote: what the IPv4 server sent), from the public address to the
@@ -729,6 +769,7 @@ int main(void) {
       cmocka_unit_test(test_nat64_eif_not_applied),
       cmocka_unit_test(test_nat64_echo),
       cmocka_unit_test(test_nat64_icmp4_errors_back),
+      cmocka_unit_test(test_nat64_not_translated),
       cmocka_unit_test(test_nat64_icmp6_error_out),
       cmocka_unit_test(test_nat64_ports_exhausted),
       cmocka_unit_test(test_nat64_two_pool_addresses),
