@@ -44,6 +44,8 @@ static int ph_sport_ok(const ph_pinhole *h, uint16_t sport) {
 static int ph_same6(const pinhole_ctx *ctx, const ph_pinhole *h,
                     const uint8_t src[16], const uint8_t dst[16]) {
   const ph_pinhole6 *h6 = ph_pinhole6_of(ctx, h);
+  if (src == NULL || dst == NULL)
+    return 0; /* an IPv4 packet (the caller checks; gcc -O3 cannot tell) */
   return memcmp(h6->src, src, 16) == 0 && memcmp(h6->dst, dst, 16) == 0;
 }
 
