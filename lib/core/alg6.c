@@ -2,7 +2,10 @@
 /*
  * ALGs on IPv6 connections (the firewall, no translation; docs/ipv6.md):
  * which ALG watches a new IPv6 connection, running it on a packet, and
- * the IPv6 data connection an ALG's pinhole admits. The module services
+ * the IPv6 data connection an ALG's pinhole admits. ALGs on NAT64
+ * connections (FTP64, docs/nat64.md): which one watches, running it on
+ * the IPv4 form of each packet (the NAT64 data connection its pinhole
+ * admits is core/nat64.c's). The module services
  * for IPv6 (pinhole__alg_family, _ends6, _policy6, IPv6 pinhole requests)
  * are in core/alg.c beside their IPv4 forms.
  *
@@ -25,6 +28,32 @@ uint8_t pinhole__alg6_pick(const ph_rule *pr, uint8_t proto, uint16_t dport) {
   else if (!pinhole__alg_fits(alg, proto))
     return 0;
   return alg && ph_alg_get(alg)->ipv6 ? alg : 0;
+}
+
+uint8_t pinhole__alg64_pick(const ph_rule *pr, uint8_t proto, uint16_t dport) {
+  uint8_t alg = pr->alg;
+  if (alg == PH_ALG_NONE)
+    return 0;
+  if (alg == 0)
+    alg = pinhole__alg_by_port(proto, dport);
+  else if (!pinhole__alg_fits(alg, proto))
+    return 0;
+  return alg && ph_alg_get(alg)->nat64 ? alg : 0;
+}
+
+ph_status pinhole__alg_run64(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                             pinhole_pkt_view *v, ph_conn *c, int dir,
+                             int side) {
+  int changed = 0;
+  /* nothing is held on NAT64 (stream.c holds on IPv4 only): no held or
+   * merged packet comes back */
+  if (pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed) == PH_DROP)
+    return PH_DROP;
+  if (v->proto == PINHOLE_IPPROTO_TCP)
+    pinhole__tcp_seq_adjust(ctx, c, dir, pkt->data, v, changed);
+  if (changed)
+    pinhole__l4_cksum_full(pkt->data, v);
+  return PH_PASS;
 }
 
 ph_status pinhole__alg_run6(pinhole_ctx *ctx, pinhole_pkt *pkt,

@@ -129,7 +129,8 @@ static ph_ref ph_pinhole_match(const pinhole_ctx *ctx, int side,
     const ph_pinhole *h = ph_pinhole_at(ctx, r);
     if (h->proto == v->proto && h->side == side && h->dst == v->dst &&
         h->dport == v->dport && h->src == v->src && ph_sport_ok(h, v->sport) &&
-        h->v6 == (src != NULL) && (!h->v6 || ph_same6(ctx, h, src, dst)) &&
+        (h->v6 == PH_HOLE_V6) == (src != NULL) &&
+        (h->v6 != PH_HOLE_V6 || ph_same6(ctx, h, src, dst)) &&
         !ph_timer_passed(ctx, &h->timer))
       return r; /* IPv6: the folds, then the full addresses */
   }

@@ -408,6 +408,9 @@ static int ph_unannounced(const pinhole_ctx *ctx, int side,
 static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                   int side, uint64_t hash) {
   ph_ref ph = pinhole__pinhole_find(ctx, side, v);
+  if (ph && ph_pinhole_at(ctx, ph)->v6 == PH_HOLE_NAT64) /* FTP64 */
+    return ph_verdict(ctx, 1,
+                      pinhole__nat64_from_pinhole(ctx, pkt, v, side, ph));
   if (ph)
     return ph_from_pinhole(ctx, pkt, v, side, ph, 0, hash);
   if ((ph = pinhole__pinhole_find_reverse(ctx, side, v)) != 0)
