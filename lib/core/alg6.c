@@ -19,25 +19,23 @@
 
 #include <string.h>
 
-uint8_t pinhole__alg6_pick(const ph_rule *pr, uint8_t proto, uint16_t dport) {
+/* The ALG rule pr names for proto, or the one by port (0: none). */
+static uint8_t ph_rule_alg(const ph_rule *pr, uint8_t proto, uint16_t dport) {
   uint8_t alg = pr->alg;
   if (alg == PH_ALG_NONE)
     return 0;
   if (alg == 0)
-    alg = pinhole__alg_by_port(proto, dport);
-  else if (!pinhole__alg_fits(alg, proto))
-    return 0;
+    return pinhole__alg_by_port(proto, dport);
+  return pinhole__alg_fits(alg, proto) ? alg : 0;
+}
+
+uint8_t pinhole__alg6_pick(const ph_rule *pr, uint8_t proto, uint16_t dport) {
+  uint8_t alg = ph_rule_alg(pr, proto, dport);
   return alg && ph_alg_get(alg)->ipv6 ? alg : 0;
 }
 
 uint8_t pinhole__alg64_pick(const ph_rule *pr, uint8_t proto, uint16_t dport) {
-  uint8_t alg = pr->alg;
-  if (alg == PH_ALG_NONE)
-    return 0;
-  if (alg == 0)
-    alg = pinhole__alg_by_port(proto, dport);
-  else if (!pinhole__alg_fits(alg, proto))
-    return 0;
+  uint8_t alg = ph_rule_alg(pr, proto, dport);
   return alg && ph_alg_get(alg)->nat64 ? alg : 0;
 }
 
@@ -104,14 +102,7 @@ ph_conn *pinhole__pinhole_take6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   }
   if (*dir)
     c->flags |= PH_CONN_B_OPENED;
-  ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
-  const char *alg = pinhole__alg_name(h->alg);
-  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h, alg);
-  pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_USED, h, NULL, alg);
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
-                 h->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, *dir,
-                 NULL, alg, "pinhole");
-  pinhole__pinhole_free(ctx, ref, 0);
-  pinhole__conn_touch_timer(ctx, c);
+  /* the view is folded: the trace shows no addresses */
+  pinhole__pinhole_used(ctx, ref, NULL, v, side, c, *dir);
   return c;
 }

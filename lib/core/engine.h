@@ -276,6 +276,14 @@ ph_ref pinhole__pinhole_find6(const pinhole_ctx *ctx, int side,
 ph_ref pinhole__pinhole_find_reverse(const pinhole_ctx *ctx, int side,
                                      const pinhole_pkt_view *v);
 void pinhole__pinhole_free(pinhole_ctx *ctx, ph_ref ref, int expired);
+/* Pinhole ref admitted connection c (its packet v, from side, direction
+ * dir): counted, the PINHOLE_USED event and trace (trace_v: the view the
+ * trace shows, NULL for none), the FLOW_CREATED event; the pinhole is
+ * consumed and c's timer set. */
+void pinhole__pinhole_used(pinhole_ctx *ctx, ph_ref ref,
+                           const pinhole_pkt_view *trace_v,
+                           const pinhole_pkt_view *v, int side, ph_conn *c,
+                           int dir);
 void pinhole__conv_pinholes_free(pinhole_ctx *ctx, ph_ref conv);
 
 /* translate.c */

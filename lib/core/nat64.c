@@ -227,14 +227,7 @@ int pinhole__nat64_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   ph_cold(ctx, c)->mapping = h->mapping; /* handed over */
   h->mapping = 0;
   c->flags |= PH_CONN_B_OPENED;
-  ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
-  const char *alg = pinhole__alg_name(h->alg);
-  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h, alg);
-  pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_USED, h, v, alg);
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
-                 PINHOLE_FLOW_FORWARD, c, 1, NULL, alg, "pinhole NAT64");
-  pinhole__pinhole_free(ctx, ref, 0);
-  pinhole__conn_touch_timer(ctx, c);
+  pinhole__pinhole_used(ctx, ref, v, v, side, c, 1);
   return pinhole__nat64_in(ctx, pkt, v, c, 1, side);
 }
 

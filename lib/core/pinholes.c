@@ -168,6 +168,22 @@ ph_ref pinhole__pinhole_find_reverse(const pinhole_ctx *ctx, int side,
   return 0;
 }
 
+void pinhole__pinhole_used(pinhole_ctx *ctx, ph_ref ref,
+                           const pinhole_pkt_view *trace_v,
+                           const pinhole_pkt_view *v, int side, ph_conn *c,
+                           int dir) {
+  ph_pinhole *h = ph_pinhole_at(ctx, ref);
+  ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
+  const char *alg = pinhole__alg_name(h->alg);
+  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h, alg);
+  pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_USED, h, trace_v, alg);
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, h->conv,
+                 h->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, dir,
+                 NULL, alg, "pinhole");
+  pinhole__pinhole_free(ctx, ref, 0);
+  pinhole__conn_touch_timer(ctx, c);
+}
+
 void pinhole__pinhole_free(pinhole_ctx *ctx, ph_ref ref, int expired) {
   ph_pinhole *h = ph_pinhole_at(ctx, ref);
   ph_conv *cv = ph_conv_at(ctx, h->conv);
