@@ -77,6 +77,9 @@ typedef struct ph_alg {
   uint8_t ipv6;       /* the module handles IPv6 control connections (it
                          reads pinhole__alg_family and the *6 services;
                          nothing is rewritten on IPv6: no translation) */
+  uint8_t nat64;      /* the module handles NAT64 control connections
+                         (pinhole__alg_family 64; docs/nat64.md "FTP64"):
+                         a NAT64 rule may name it, or pick it by port */
   uint16_t port_lo;   /* default server ports port_lo..port_hi besides
                          ports[] (0, 0: none), for protocols that use a
                          range (traceroute's UDP probes) */
@@ -146,14 +149,20 @@ typedef struct ph_ends {
 } ph_ends;
 void pinhole__alg_ends(const ph_alg_call *ac, ph_ends *e);
 
-/* 4 or 6: the control connection's IP version. On an IPv6 connection
- * (only for a module whose descriptor sets ipv6) the 32-bit addresses of
+/* 4 or 6: the control connection's IP version; 64: a NAT64 connection
+ * (only for a module whose descriptor sets nat64): the client IPv6, the
+ * server IPv4, and the payload the module sees is the IPv4 packet's
+ * (the client's after its translation, the server's before it), so
+ * splices work as on IPv4. On an IPv6 or NAT64 connection (only for a
+ * module whose descriptor sets ipv6) the 32-bit client addresses of
  * ph_ends are keyed folds, not addresses: compare and announce IPv6
- * addresses with the *6 services, which see the full ones. */
+ * addresses with the *6 services, which see the full ones (on NAT64,
+ * ph_ends.client_pub and server are the IPv4 pool and server addresses). */
 int pinhole__alg_family(const ph_alg_call *ac);
 
 /* An IPv6 control connection's endpoints (no translation: each party is
- * seen as it sends). All zero on an IPv4 connection. */
+ * seen as it sends; on NAT64 the server as the client addresses it,
+ * under the NAT64 prefix). All zero on an IPv4 connection. */
 typedef struct ph_ends6 {
   uint8_t client[16];
   uint8_t server[16];
@@ -254,6 +263,12 @@ enum ph_alg_map_flag {
 int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
                      uint16_t port, unsigned flags, pinhole_endpoint *pub,
                      uint32_t *mapref, uint32_t *mapref2);
+/* pinhole__alg_map for an IPv6 client endpoint addr[16]:port on a NAT64
+ * control connection: a public IPv4 endpoint from the control
+ * connection's pool. Returns as pinhole__alg_map; PINHOLE_ERR_INVALID_ARG
+ * (nothing counted) on a connection that is not NAT64. */
+int pinhole__alg_map6(ph_alg_call *ac, uint8_t proto, const uint8_t addr[16],
+                      uint16_t port, pinhole_endpoint *pub, uint32_t *mapref);
 void pinhole__alg_unmap(ph_alg_call *ac, uint32_t mapref);
 /* A new reference to the control connection's own mapping (0: none). */
 uint32_t pinhole__alg_own_mapping(ph_alg_call *ac);
@@ -294,7 +309,12 @@ typedef struct ph_pinhole_req {
                          side whoever opens it */
   uint8_t family;     /* 0 or 4: src, dst; 6: src6, dst6 (an IPv6 control
                          connection's data connection; no translation:
-                         to_addr, to_port, mapping and snat unused) */
+                         to_addr, to_port, mapping and snat unused);
+                         64 (a NAT64 control connection): the expected
+                         packet is IPv4 (src, sport, dst, dport, from the
+                         server), the connection it admits NAT64 to the
+                         client's IPv6 endpoint dst6:to_port (to_addr,
+                         snat, src6 unused; mapping as for IPv4) */
   uint8_t pad_[2];
   uint8_t src6[16];
   uint8_t dst6[16];

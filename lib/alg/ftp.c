@@ -37,6 +37,13 @@
  * the client's to the server's address. PORT, 227 and EPRT |1| name IPv4
  * endpoints (RFC 2428): counted, nothing opened. Nothing is rewritten and
  * nothing withheld: a split command passes unparsed.
+ *
+ * NAT64 control connections (FTP64, RFC 6384; docs/nat64.md): the module
+ * sees the IPv4 form of each packet. EPRT |2| naming the client's own
+ * IPv6 address becomes EPRT |1|<pool address>|<public port>| and opens a
+ * pinhole whose IPv4 data connection from the server becomes a NAT64
+ * connection to the client; EPSV and 229 pass untouched. Nothing is
+ * withheld (as on IPv6): a command split across segments passes unparsed.
  */
 #include "alg/alg.h"
 #include "alg/text.h"
@@ -236,6 +243,88 @@ static void ph_ftp_line6(ph_alg_call *ac, const uint8_t *line, size_t n, int rc,
   }
 }
 
+/* ---- NAT64 control connections (FTP64, RFC 6384) ---------------------- */
+
+/* EPRT |2|addr|port| from a NAT64 client (the line at pos, n bytes; the
+ * payload is the IPv4 packet's): addr must be the client's own, the port
+ * 1024 or above; the endpoint gets a public one from the pool, the
+ * argument becomes |1|pool address|public port| (RFC 6384 sec. 4.2: the
+ * IPv4 server reads an IPv4 endpoint; EPRT rather than PORT, so the
+ * command the client sent and the reply it expects stay the same) and a
+ * pinhole lets the server's IPv4 data connection in as a NAT64
+ * connection to addr:port. */
+static void ph_ftp_eprt64(ph_alg_call *ac, size_t pos, size_t n,
+                          const pinhole_ftp_msg *m) {
+  const uint8_t *line = pinhole__alg_payload(ac) + pos;
+  uint8_t addr[16];
+  if (ph_ftp_eprt6(line, m, addr) != 0) {
+    /* it may carry the client's address in a form not read: fail closed */
+    pinhole__alg_refuse(ac, "malformed command", line, n);
+    return;
+  }
+  pinhole_endpoint real = {0, m->port, 0};
+  pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, line, n);
+  if (pinhole__alg_policy6(ac, PH_ALG_CLIENT, addr, m->port, "data", line, n) <
+      0)
+    return;
+  pinhole_endpoint pub;
+  uint32_t mref;
+  if (pinhole__alg_map6(ac, PINHOLE_IPPROTO_TCP, addr, m->port, &pub, &mref) !=
+      0) {
+    pinhole__alg_refuse(ac, "no public port for the data connection", line, n);
+    return;
+  }
+  if (ph_ftp_rewrite(ac, pos, m, &pub) != 0) {
+    pinhole__alg_unmap(ac, mref);
+    return;
+  }
+  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
+  ph_ends e;
+  pinhole__alg_ends(ac, &e);
+  ph_pinhole_req x;
+  memset(&x, 0, sizeof(x));
+  x.family = 64;
+  x.proto = PINHOLE_IPPROTO_TCP;
+  x.from = PH_ALG_SERVER;
+  x.src = e.server.addr; /* the IPv4 server */
+  x.sport = 0;           /* port 20, or any (RFC 959 leaves it to the server) */
+  x.dst = pub.addr;
+  x.dport = pub.port;
+  x.to_port = m->port;
+  memcpy(x.dst6, addr, 16);
+  x.mapping = mref;
+  pinhole__alg_open_pinhole(ac, &x);
+}
+
+/* A recognised line (rc, m from pinhole_ftp_parse) on a NAT64 control
+ * connection. EPSV and its 229 pass as they are (a port only: the
+ * client's data connection is a NAT64 connection of its own under the
+ * rule). EPRT |2| is translated (ph_ftp_eprt64). PORT, EPRT |1| and 227
+ * name IPv4 endpoints an IPv6 client has none of: counted, passed. A
+ * client line the parser rejects is dropped: it may name the client's
+ * IPv6 address, which must not reach the server untranslated. */
+static void ph_ftp_line64(ph_alg_call *ac, size_t pos, size_t n, int rc,
+                          const pinhole_ftp_msg *m) {
+  const uint8_t *line = pinhole__alg_payload(ac) + pos;
+  int from_server = pinhole__alg_from(ac) == PH_ALG_SERVER;
+  if (!from_server && rc == PINHOLE_ERR_UNSUPPORTED &&
+      m->kind == PINHOLE_FTP_EPRT && m->family == 2) {
+    ph_ftp_eprt64(ac, pos, n, m);
+  } else if (rc < 0) {
+    const char *why =
+        rc == PINHOLE_ERR_RANGE ? "number out of range" : "malformed command";
+    if (from_server)
+      pinhole__alg_error(ac, why, line, n);
+    else
+      pinhole__alg_refuse(ac, why, line, n);
+  } else if (m->kind == PINHOLE_FTP_229) {
+    pinhole_endpoint real = {0, m->port, 0};
+    pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, line, n);
+  } else {
+    pinhole__alg_error(ac, "IPv4 endpoint on an IPv6 connection", line, n);
+  }
+}
+
 /* Applies the session rule to one complete line (cls from the
  * classifier); returns 1 when it may be parsed for PORT/EPRT/227/229. */
 static int ph_ftp_session(ph_ftp_state *st, int from_server, int cls,
@@ -303,6 +392,8 @@ static void ph_ftp_line(ph_alg_call *ac, ph_ftp_state *st, size_t pos,
   pinhole__alg_trace(ac, PINHOLE_TRACE_MESSAGE, NULL, NULL, 0, p, n);
   if (pinhole__alg_family(ac) == 6)
     ph_ftp_line6(ac, p, n, rc, &m);
+  else if (pinhole__alg_family(ac) == 64)
+    ph_ftp_line64(ac, pos, n, rc, &m);
   else if (rc < 0)
     ph_ftp_malformed(ac, rc, p, n);
   else if (from_server)
@@ -357,5 +448,6 @@ const ph_alg pinhole__alg_ftp = {
     .state_ok = ph_ftp_state_ok,
     .ports = {21, 0, 0, 0},
     .ipv6 = 1,
+    .nat64 = 1,
     .inspect = ph_ftp_inspect,
 };

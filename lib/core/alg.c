@@ -232,7 +232,9 @@ void pinhole__alg_ends(const ph_alg_call *ac, ph_ends *e) {
 }
 
 int pinhole__alg_family(const ph_alg_call *ac) {
-  return ph_conn_is6(ac->ctx, ac->conn) ? 6 : 4;
+  if (!ph_conn_is6(ac->ctx, ac->conn))
+    return 4;
+  return ph_conn_is64(ac->ctx, ac->conn) ? 64 : 6;
 }
 
 void pinhole__alg_ends6(const ph_alg_call *ac, ph_ends6 *e) {
@@ -241,7 +243,9 @@ void pinhole__alg_ends6(const ph_alg_call *ac, ph_ends6 *e) {
     return;
   const ph_conn6 *c6 = ph_conn6_of(ac->ctx, ac->conn);
   memcpy(e->client, c6->a_src, 16);
-  memcpy(e->server, c6->b_src, 16);
+  /* NAT64: side B's are IPv4-mapped; the client sees the server under
+   * the prefix */
+  memcpy(e->server, c6->a_dst, 16);
   e->client_port = ac->conn->a.sport;
   e->server_port = ac->conn->b.sport;
 }
@@ -253,8 +257,9 @@ int pinhole__alg_splice(ph_alg_call *ac, size_t off, size_t oldlen,
   pinhole_pkt *pkt = ac->pkt;
   pinhole_pkt_view *v = ac->v;
   size_t plen = v->payload_len;
-  if (off > plen || oldlen > plen - off || ph_conn_is6(ac->ctx, ac->conn)) {
-    /* IPv6 is not translated: nothing to rewrite (alg6.c) */
+  if (off > plen || oldlen > plen - off || pinhole__alg_family(ac) == 6) {
+    /* IPv6 is not translated: nothing to rewrite (alg6.c); NAT64's
+     * payload is its IPv4 packet's */
     ac->failed = 1;
     return PINHOLE_ERR_INVALID_ARG;
   }
@@ -383,7 +388,7 @@ int pinhole__alg_policy6(ph_alg_call *ac, int who, const uint8_t addr[16],
   int whose = memcmp(addr, zero, 16) == 0 || memcmp(addr, real, 16) == 0
                   ? PH_ALG_REAL
                   : PH_ALG_OTHER;
-  if (pinhole__alg_family(ac) != 6)
+  if (pinhole__alg_family(ac) == 4)
     whose = PH_ALG_OTHER; /* no IPv6 address is an IPv4 party's */
   return ph_policy_end(ac, who, whose, port, what, text, text_len);
 }
@@ -477,6 +482,19 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
   return 0;
 }
 
+int pinhole__alg_map6(ph_alg_call *ac, uint8_t proto, const uint8_t addr[16],
+                      uint16_t port, pinhole_endpoint *pub, uint32_t *mapref) {
+  *mapref = 0;
+  memset(pub, 0, sizeof(*pub));
+  if (pinhole__alg_family(ac) != 64 || ph_own_map(ac) == 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  int rv = pinhole__alg_map(ac, proto, pinhole__fold6(ac->ctx, addr), port, 0,
+                            pub, mapref, NULL);
+  if (rv == 0) /* no IPv4 host behind it (core/nat64.c) */
+    ph_map_at(ac->ctx, *mapref)->flags |= PH_MAPF_NAT64;
+  return rv;
+}
+
 void pinhole__alg_unmap(ph_alg_call *ac, uint32_t mapref) {
   pinhole__map_put(ac->ctx, mapref);
 }
@@ -517,8 +535,8 @@ static void ph_trace_created(ph_alg_call *ac, const ph_pinhole *h,
   pinhole_trace t;
   pinhole__trace_init(ac->ctx, &t, PINHOLE_TRACE_PINHOLE_CREATED);
   t.proto = h->proto;
-  t.a = (pinhole_endpoint){h->v6 ? 0 : h->src, h->sport, 0};
-  t.b = (pinhole_endpoint){h->v6 ? 0 : h->dst, h->dport, 0};
+  t.a = (pinhole_endpoint){h->v6 == PH_HOLE_V6 ? 0 : h->src, h->sport, 0};
+  t.b = (pinhole_endpoint){h->v6 == PH_HOLE_V6 ? 0 : h->dst, h->dport, 0};
   t.a_port_hi = h->sport_hi;
   t.pinhole_side = h->side;
   t.lifetime_ms = lifetime_ms;
@@ -580,10 +598,26 @@ static int ph_priv_pinhole_ok(const ph_alg_call *ac, const ph_pinhole_req *e) {
 
 /* The addresses of pinhole h for request e: IPv4 as they are; IPv6
  * (family 6, only on an IPv6 control connection, nothing translated)
- * filed under their folds, the addresses in *a6. Returns 0 or
- * PINHOLE_ERR_POLICY (counted). */
+ * filed under their folds, the addresses in *a6; NAT64 (family 64, only
+ * on a NAT64 control connection) IPv4 as they are, the IPv6 ends of the
+ * connection it admits in *a6 (the server as the client addresses it,
+ * the client). Returns 0 or PINHOLE_ERR_POLICY (counted). */
 static int ph_hole_addrs(ph_alg_call *ac, const ph_pinhole_req *e,
                          ph_pinhole *h, ph_pinhole6 *a6) {
+  if (e->family == 64) {
+    if (pinhole__alg_family(ac) != 64) {
+      pinhole__map_put(ac->ctx, e->mapping);
+      pinhole__alg_error(ac, "NAT64 pinhole on another connection", NULL, 0);
+      return PINHOLE_ERR_POLICY;
+    }
+    h->src = e->src;
+    h->dst = e->dst;
+    h->to_port = e->to_port;
+    memcpy(a6->src, ph_conn6_of(ac->ctx, ac->conn)->a_dst, 16);
+    memcpy(a6->dst, e->dst6, 16);
+    h->v6 = PH_HOLE_NAT64;
+    return 0;
+  }
   if (e->family != 6) {
     h->src = e->src;
     h->dst = e->dst;
@@ -591,7 +625,7 @@ static int ph_hole_addrs(ph_alg_call *ac, const ph_pinhole_req *e,
     h->to_port = e->to_port;
     return 0;
   }
-  if (!ph_conn_is6(ac->ctx, ac->conn) || e->mapping != 0) {
+  if (pinhole__alg_family(ac) != 6 || e->mapping != 0) {
     pinhole__map_put(ac->ctx, e->mapping);
     pinhole__alg_error(ac, "IPv6 pinhole on an IPv4 connection", NULL, 0);
     return PINHOLE_ERR_POLICY;
@@ -600,7 +634,7 @@ static int ph_hole_addrs(ph_alg_call *ac, const ph_pinhole_req *e,
   memcpy(a6->dst, e->dst6, 16);
   h->src = pinhole__fold6(ac->ctx, a6->src);
   h->dst = pinhole__fold6(ac->ctx, a6->dst);
-  h->v6 = 1;
+  h->v6 = PH_HOLE_V6;
   return 0;
 }
 
@@ -609,7 +643,7 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   /* both the port the peer is told and the one it reaches inside */
   if (!ph_priv_pinhole_ok(ac, e) &&
       (!ph_low_port_ok(ac, e->dport) ||
-       (e->to_addr && !ph_low_port_ok(ac, e->to_port)))) {
+       ((e->to_addr || e->family == 64) && !ph_low_port_ok(ac, e->to_port)))) {
     pinhole__map_put(ctx, e->mapping);
     pinhole__alg_error(ac, "pinhole port below 1024", NULL, 0);
     return PINHOLE_ERR_POLICY;

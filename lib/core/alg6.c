@@ -2,7 +2,10 @@
 /*
  * ALGs on IPv6 connections (the firewall, no translation; docs/ipv6.md):
  * which ALG watches a new IPv6 connection, running it on a packet, and
- * the IPv6 data connection an ALG's pinhole admits. The module services
+ * the IPv6 data connection an ALG's pinhole admits. ALGs on NAT64
+ * connections (FTP64, docs/nat64.md): which one watches, running it on
+ * the IPv4 form of each packet (the NAT64 data connection its pinhole
+ * admits is core/nat64.c's). The module services
  * for IPv6 (pinhole__alg_family, _ends6, _policy6, IPv6 pinhole requests)
  * are in core/alg.c beside their IPv4 forms.
  *
@@ -16,15 +19,39 @@
 
 #include <string.h>
 
-uint8_t pinhole__alg6_pick(const ph_rule *pr, uint8_t proto, uint16_t dport) {
+/* The ALG rule pr names for proto, or the one by port (0: none). */
+static uint8_t ph_rule_alg(const ph_rule *pr, uint8_t proto, uint16_t dport) {
   uint8_t alg = pr->alg;
   if (alg == PH_ALG_NONE)
     return 0;
   if (alg == 0)
-    alg = pinhole__alg_by_port(proto, dport);
-  else if (!pinhole__alg_fits(alg, proto))
-    return 0;
+    return pinhole__alg_by_port(proto, dport);
+  return pinhole__alg_fits(alg, proto) ? alg : 0;
+}
+
+uint8_t pinhole__alg6_pick(const ph_rule *pr, uint8_t proto, uint16_t dport) {
+  uint8_t alg = ph_rule_alg(pr, proto, dport);
   return alg && ph_alg_get(alg)->ipv6 ? alg : 0;
+}
+
+uint8_t pinhole__alg64_pick(const ph_rule *pr, uint8_t proto, uint16_t dport) {
+  uint8_t alg = ph_rule_alg(pr, proto, dport);
+  return alg && ph_alg_get(alg)->nat64 ? alg : 0;
+}
+
+ph_status pinhole__alg_run64(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                             pinhole_pkt_view *v, ph_conn *c, int dir,
+                             int side) {
+  int changed = 0;
+  /* nothing is held on NAT64 (stream.c holds on IPv4 only): no held or
+   * merged packet comes back */
+  if (pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed) == PH_DROP)
+    return PH_DROP;
+  if (v->proto == PINHOLE_IPPROTO_TCP)
+    pinhole__tcp_seq_adjust(ctx, c, dir, pkt->data, v, changed);
+  if (changed)
+    pinhole__l4_cksum_full(pkt->data, v);
+  return PH_PASS;
 }
 
 ph_status pinhole__alg_run6(pinhole_ctx *ctx, pinhole_pkt *pkt,
@@ -75,14 +102,7 @@ ph_conn *pinhole__pinhole_take6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   }
   if (*dir)
     c->flags |= PH_CONN_B_OPENED;
-  ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
-  const char *alg = pinhole__alg_name(h->alg);
-  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h, alg);
-  pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_USED, h, NULL, alg);
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
-                 h->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, *dir,
-                 NULL, alg, "pinhole");
-  pinhole__pinhole_free(ctx, ref, 0);
-  pinhole__conn_touch_timer(ctx, c);
+  /* the view is folded: the trace shows no addresses */
+  pinhole__pinhole_used(ctx, ref, NULL, v, side, c, *dir);
   return c;
 }

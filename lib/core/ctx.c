@@ -524,12 +524,11 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
   int v6 = r.family == 6;
   if (r.family != 0 && r.family != 4 && !v6)
     return PINHOLE_ERR_INVALID_ARG;
-  /* NAT64: source NAT of inside IPv6 packets to a NAT64 prefix; no ALG
-   * crosses the families yet (docs/nat64.md) */
+  /* NAT64: source NAT of inside IPv6 packets to a NAT64 prefix; only an
+   * ALG that crosses the families (FTP64) may be named (docs/nat64.md) */
   int nat64 = v6 && r.nat == PINHOLE_NAT_SOURCE;
   if (nat64 && (r.side != PINHOLE_SIDE_INSIDE || r.dst_plen > 128 ||
-                !pinhole__nat64_rule_ok(ctx, r.dst6, r.dst_plen) ||
-                (r.alg[0] != '\0' && strncmp(r.alg, "none", sizeof(r.alg)))))
+                !pinhole__nat64_rule_ok(ctx, r.dst6, r.dst_plen)))
     return PINHOLE_ERR_INVALID_ARG;
   if (v6 &&
       ((r.nat != PINHOLE_NAT_NONE && !nat64) || r.src_addr != 0 ||
@@ -567,6 +566,8 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
     return PINHOLE_ERR_INVALID_ARG; /* alg=dcerpc on a UDP rule */
   if (v6 && alg != 0 && alg != PH_ALG_NONE && !ph_alg_get(alg)->ipv6)
     return PINHOLE_ERR_INVALID_ARG; /* an ALG that knows no IPv6 */
+  if (nat64 && alg != 0 && alg != PH_ALG_NONE && !ph_alg_get(alg)->nat64)
+    return PINHOLE_ERR_INVALID_ARG; /* an ALG that does not cross families */
   if (ctx->nrules >= ctx->cfg.max_rules)
     return PINHOLE_ERR_FULL;
   ph_rule *pr = &ctx->rules[ctx->nrules];

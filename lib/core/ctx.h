@@ -192,6 +192,13 @@ typedef struct ph_host {
   ph_ref next; /* hash chain or free list */
 } ph_host;
 
+/* ph_pinhole.v6 */
+enum ph_hole_kind {
+  PH_HOLE_V4 = 0,
+  PH_HOLE_V6 = 1,   /* an IPv6 data connection, nothing translated */
+  PH_HOLE_NAT64 = 2 /* an IPv4 packet that opens a NAT64 connection */
+};
+
 /* A pinhole: an expected connection an ALG announced. */
 typedef struct ph_pinhole {
   uint32_t src, dst;     /* as the expected first packet arrives */
@@ -205,8 +212,10 @@ typedef struct ph_pinhole {
   uint16_t sport_hi; /* nonzero: any source port in sport..sport_hi */
   uint8_t snat_pool; /* source NAT the new connection: pool + 1 */
   uint8_t watch;     /* the new connection is a Watch one of alg */
-  uint8_t v6;        /* an IPv6 pinhole: src, dst are folds of the
-                        addresses in ctx->pinhole6 (same slot) */
+  uint8_t v6;        /* PH_HOLE_V6: an IPv6 pinhole: src, dst are folds
+                        of the addresses in ctx->pinhole6 (same slot);
+                        PH_HOLE_NAT64: src, dst IPv4, the NAT64
+                        connection's IPv6 ends there (alg6.c) */
   uint8_t pad2_;
   ph_ref conv; /* parent conversation */
   uint32_t conv_id;

@@ -276,6 +276,14 @@ ph_ref pinhole__pinhole_find6(const pinhole_ctx *ctx, int side,
 ph_ref pinhole__pinhole_find_reverse(const pinhole_ctx *ctx, int side,
                                      const pinhole_pkt_view *v);
 void pinhole__pinhole_free(pinhole_ctx *ctx, ph_ref ref, int expired);
+/* Pinhole ref admitted connection c (its packet v, from side, direction
+ * dir): counted, the PINHOLE_USED event and trace (trace_v: the view the
+ * trace shows, NULL for none), the FLOW_CREATED event; the pinhole is
+ * consumed and c's timer set. */
+void pinhole__pinhole_used(pinhole_ctx *ctx, ph_ref ref,
+                           const pinhole_pkt_view *trace_v,
+                           const pinhole_pkt_view *v, int side, ph_conn *c,
+                           int dir);
 void pinhole__conv_pinholes_free(pinhole_ctx *ctx, ph_ref conv);
 
 /* translate.c */
@@ -434,6 +442,17 @@ ph_status pinhole__alg_run6(pinhole_ctx *ctx, pinhole_pkt *pkt,
 ph_conn *pinhole__pinhole_take6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
                                 const pinhole_pkt_view *v, int side, ph_ref ref,
                                 int *dir);
+/* alg6.c: the ALG (id + 1, or 0) that watches a new NAT64 connection of
+ * proto to dport under rule pr: the rule's, or by port, when it crosses
+ * the families (ph_alg.nat64: FTP64). */
+uint8_t pinhole__alg64_pick(const ph_rule *pr, uint8_t proto, uint16_t dport);
+/* alg6.c: runs NAT64 Watch connection c's ALG on an IPv4 packet (v its
+ * view): the client's after its translation (dir 0), the server's before
+ * it (dir 1); then the TCP sequence correction and the checksum. PH_DROP
+ * when it is dropped (counted). */
+ph_status pinhole__alg_run64(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                             pinhole_pkt_view *v, ph_conn *c, int dir,
+                             int side);
 /* process6.c: an IPv6 packet when max_conns6 > 0 (its verdict) */
 int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side);
 /* process6.c: a first fragment v6 (TCP, UDP or echo) through the
@@ -470,6 +489,13 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
  * tracked, translated to IPv6 in place; its verdict. */
 int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                       ph_conn *c, int dir, int side);
+/* An IPv4 packet (v) that NAT64 pinhole ref (PH_HOLE_NAT64, found with
+ * pinhole__pinhole_find) admits: the NAT64 connection to the IPv6
+ * client in the pinhole's conversation (a Forward flow, its mapping the
+ * pinhole's), the packet translated; the pinhole is consumed. Its
+ * verdict (a drop counted, the new flow not: the caller counts it). */
+int pinhole__nat64_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                                pinhole_pkt_view *v, int side, ph_ref ref);
 /* IPv6 lookup that also finds a NAT64 echo connection (filed as ICMP). */
 ph_conn *pinhole__nat64_lookup6(pinhole_ctx *ctx, uint8_t proto,
                                 const uint8_t src[16], const uint8_t dst[16],

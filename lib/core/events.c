@@ -116,7 +116,7 @@ void pinhole__event_hole(pinhole_ctx *ctx, int type, const ph_pinhole *h,
   ev.nat_dst = ev.dst;
   if (h->to_addr)
     ev.nat_dst = (pinhole_endpoint){h->to_addr, h->to_port, 0};
-  if (h->v6) {
+  if (h->v6 == PH_HOLE_V6) {
     ev.family = 6;
     memcpy(ev.src6, ph_pinhole6_of(ctx, h)->src, 16);
     memcpy(ev.dst6, ph_pinhole6_of(ctx, h)->dst, 16);
@@ -144,7 +144,7 @@ void pinhole__trace_hole(pinhole_ctx *ctx, int kind, const ph_pinhole *h,
     t.seq = v->seq;
     t.ack = v->ack;
   }
-  if (h->v6)
+  if (h->v6 == PH_HOLE_V6)
     t.a.addr = t.b.addr = 0; /* traces carry no IPv6 addresses */
   ctx->cb.trace(ctx, &t, ctx->user);
 }

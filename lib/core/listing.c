@@ -162,7 +162,7 @@ void pinhole__pinhole_flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
   fi->out_dst = fi->dst;
   if (h->to_addr)
     fi->out_dst = (pinhole_endpoint){h->to_addr, h->to_port, 0};
-  if (h->v6) {
+  if (h->v6 == PH_HOLE_V6) {
     fi->family = 6;
     memcpy(fi->src6, ph_pinhole6_of(ctx, h)->src, 16);
     memcpy(fi->dst6, ph_pinhole6_of(ctx, h)->dst, 16);

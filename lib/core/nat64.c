@@ -14,8 +14,13 @@
  * lookup; ph_conn6 keeps the IPv6 addresses (side B's as IPv4-mapped
  * addresses, which mark the slot as NAT64: ph_conn_is64). docs/nat64.md
  * has the argument and the limits (no fragments, no hairpinning, no
- * endpoint-independent filtering for NAT64 mappings, no ALG yet).
+ * endpoint-independent filtering for NAT64 mappings). FTP64 (RFC 6384):
+ * the FTP ALG watches a NAT64 control connection on the IPv4 form of its
+ * packets (alg6.c), and its pinhole admits the server's IPv4 data
+ * connection as a NAT64 connection to the client
+ * (pinhole__nat64_from_pinhole).
  */
+#include "core/alg_call.h"
 #include "core/engine.h"
 #include "pkt/bytes.h"
 
@@ -157,7 +162,8 @@ ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   b.dst = mp->paddr;
   b.sport = proto == PINHOLE_IPPROTO_ICMP ? mp->pport : v6->dport;
   b.dport = mp->pport;
-  ph_ref conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
+  uint8_t alg = pinhole__alg64_pick(pr, v6->proto, v6->dport);
+  ph_ref conv = pinhole__conv_new(ctx, alg, (uint8_t)side);
   if (conv == PH_NIL) {
     pinhole__map_put(ctx, m);
     return ph_full(ctx, v, side, "conversation table full");
@@ -175,13 +181,54 @@ ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   ph_cold(ctx, c)->mapping = m;
   ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
   ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
+  if (alg && pinhole__conn_watch(ctx, c, alg) != 0) {
+    pinhole__conn_free(ctx, c); /* gives the mapping back */
+    return ph_full(ctx, v, side, "watch table full");
+  }
+  const char *alg_name = pinhole__alg_name(alg);
   pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, conv, 0, c, 0,
-                 pr->r.name, NULL, NULL);
+                 pr->r.name, alg_name, NULL);
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
-                 PINHOLE_FLOW_FORWARD, c, 0, pr->r.name, NULL, "NAT64");
+                 alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
+                 pr->r.name, alg_name, "NAT64");
   pinhole__conn_touch_timer(ctx, c);
   *out = c;
   return PH_PASS;
+}
+
+int pinhole__nat64_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                                pinhole_pkt_view *v, int side, ph_ref ref) {
+  ph_pinhole *h = ph_pinhole_at(ctx, ref);
+  const ph_pinhole6 *h6 = ph_pinhole6_of(ctx, h);
+  ph_conv *cv = ph_conv_at(ctx, h->conv);
+  if (pinhole__tcp_first(ctx, v) == PH_DROP)
+    return PINHOLE_VERDICT_DROP;
+  /* side A: the IPv6 client, as its packets will arrive (to the server
+   * under the prefix, from the port the server connected from); side B:
+   * the server's IPv4 packet as it is */
+  ph_tuple a, b;
+  pinhole__tuple6(ctx, &a, h6->dst, h6->src, h->to_port, v->sport);
+  b.src = v->src;
+  b.dst = v->dst;
+  b.sport = v->sport;
+  b.dport = v->dport;
+  uint8_t bs[16], bd[16];
+  ph_mapped(bs, b.src);
+  ph_mapped(bd, b.dst);
+  ph_ref conv = h->conv;
+  ph_conn *c = pinhole__conn_new64(ctx, conv, v->proto, cv->a_side, &a, &b,
+                                   h6->dst, h6->src, bs, bd);
+  if (c == NULL) {
+    ph_count(ctx, PINHOLE_CNT_DROP_FLOW_FULL);
+    pinhole__event(ctx, PINHOLE_EVENT_TABLE_FULL, v, side, 0, 0, NULL, 0, NULL,
+                   NULL, "IPv6 flow table full");
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_cold(ctx, c)->mapping = h->mapping; /* handed over */
+  h->mapping = 0;
+  c->flags |= PH_CONN_B_OPENED;
+  pinhole__pinhole_used(ctx, ref, v, v, side, c, 1);
+  return pinhole__nat64_in(ctx, pkt, v, c, 1, side);
 }
 
 ph_conn *pinhole__nat64_lookup6(pinhole_ctx *ctx, uint8_t proto,
@@ -248,6 +295,12 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
   int why = ph_put_back(ctx, pkt, rc, olen);
   if (why)
     return ph_refuse(ctx, why, 0);
+  if (c->watch) { /* FTP64: its ALG on the IPv4 packet (alg6.c) */
+    pinhole_pkt_view v4;
+    if (pinhole_pkt_parse(pkt->data, pkt->len, &v4) != PINHOLE_PKT_OK ||
+        pinhole__alg_run64(ctx, pkt, &v4, c, 0, c->a_side) == PH_DROP)
+      return PINHOLE_VERDICT_DROP;
+  }
   c->last_seen = ctx->now_tick;
   c->frames[0]++;
   c->bytes[0] += v6->ip_len;
@@ -270,6 +323,9 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
       return ph_refuse(ctx, bad, 0);
     }
   }
+  /* FTP64: its ALG on the IPv4 packet as the server sent it (alg6.c) */
+  if (c->watch && pinhole__alg_run64(ctx, pkt, v, c, dir, side) == PH_DROP)
+    return PINHOLE_VERDICT_DROP;
   const ph_conn6 *c6 = ph_conn6_of(ctx, c);
   pinhole_xlat_map m;
   memset(&m, 0, sizeof(m));

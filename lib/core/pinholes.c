@@ -131,7 +131,8 @@ static ph_ref ph_pinhole_match(const pinhole_ctx *ctx, int side,
     const ph_pinhole *h = ph_pinhole_at(ctx, r);
     if (h->proto == v->proto && h->side == side && h->dst == v->dst &&
         h->dport == v->dport && h->src == v->src && ph_sport_ok(h, v->sport) &&
-        h->v6 == (src != NULL) && (!h->v6 || ph_same6(ctx, h, src, dst)) &&
+        (h->v6 == PH_HOLE_V6) == (src != NULL) &&
+        (h->v6 != PH_HOLE_V6 || ph_same6(ctx, h, src, dst)) &&
         !ph_timer_passed(ctx, &h->timer))
       return r; /* IPv6: the folds, then the full addresses */
   }
@@ -167,6 +168,22 @@ ph_ref pinhole__pinhole_find_reverse(const pinhole_ctx *ctx, int side,
       return r;
   }
   return 0;
+}
+
+void pinhole__pinhole_used(pinhole_ctx *ctx, ph_ref ref,
+                           const pinhole_pkt_view *trace_v,
+                           const pinhole_pkt_view *v, int side, ph_conn *c,
+                           int dir) {
+  ph_pinhole *h = ph_pinhole_at(ctx, ref);
+  ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
+  const char *alg = pinhole__alg_name(h->alg);
+  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h, alg);
+  pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_USED, h, trace_v, alg);
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, h->conv,
+                 h->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, dir,
+                 NULL, alg, "pinhole");
+  pinhole__pinhole_free(ctx, ref, 0);
+  pinhole__conn_touch_timer(ctx, c);
 }
 
 void pinhole__pinhole_free(pinhole_ctx *ctx, ph_ref ref, int expired) {

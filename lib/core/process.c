@@ -302,15 +302,7 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   }
   if (dir)
     c->flags |= PH_CONN_B_OPENED;
-  ph_count(ctx, PINHOLE_CNT_PINHOLE_USED);
-  const char *alg = pinhole__alg_name(h->alg);
-  pinhole__event_hole(ctx, PINHOLE_EVENT_PINHOLE_USED, h, alg);
-  pinhole__trace_hole(ctx, PINHOLE_TRACE_PINHOLE_USED, h, v, alg);
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
-                 h->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, dir,
-                 NULL, alg, "pinhole");
-  pinhole__pinhole_free(ctx, ref, 0);
-  pinhole__conn_touch_timer(ctx, c);
+  pinhole__pinhole_used(ctx, ref, v, v, side, c, dir);
   return ph_verdict(ctx, 1, ph_existing(ctx, pkt, v, c, dir, side));
 }
 
@@ -408,6 +400,9 @@ static int ph_unannounced(const pinhole_ctx *ctx, int side,
 static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                   int side, uint64_t hash) {
   ph_ref ph = pinhole__pinhole_find(ctx, side, v);
+  if (ph && ph_pinhole_at(ctx, ph)->v6 == PH_HOLE_NAT64) /* FTP64 */
+    return ph_verdict(ctx, 1,
+                      pinhole__nat64_from_pinhole(ctx, pkt, v, side, ph));
   if (ph)
     return ph_from_pinhole(ctx, pkt, v, side, ph, 0, hash);
   if ((ph = pinhole__pinhole_find_reverse(ctx, side, v)) != 0)

@@ -7,6 +7,9 @@
 #   - a 1 MiB HTTP download with curl -6, sha256 compared;
 #   - FTP with curl -6 against vsftpd on IPv4: EPSV (RFC 2428, a port only,
 #     RFC 6384 sec. 4) crosses the NAT64 untouched, download and upload;
+#     active mode (FTP64, RFC 6384 sec. 4.2): EPRT |2| translated to EPRT
+#     |1| from the pool address, the server's data connection back to the
+#     IPv6 client, the control connection a Watch flow of the FTP ALG;
 #   - UDP to a closed port: the ICMPv4 port unreachable comes back as
 #     ICMPv6 and the client's socket sees ECONNREFUSED;
 #   - traceroute -6 to the far host: hop 1 is the outside host's ICMPv4
@@ -56,6 +59,16 @@ same_file "$TMP/www/data.bin" "$TMP/http.down" "HTTP download through NAT64"
 ftp_start_server
 FTP_HOST="[$OUT64]" ftp_curl curl-nat64-epsv --ftp-pasv
 ftp_expect_server_saw 'EPSV'
+# FTP64 (RFC 6384 sec. 4.2): active mode, curl's EPRT |2|<its IPv6
+# address>|port| leaves as EPRT |1|<pool address>|<public port>| and the
+# server's IPv4 data connection reaches the client through the NAT64
+FTP_HOST="[$OUT64]" ftp_curl curl-nat64-eprt --ftp-port -
+ftp_expect_server_saw 'EPRT \|1\|198\.19\.0\.1\|[0-9]+\|'
+if grep -q 'EPRT |2|' "$TMP/vsftpd.xfer"; then
+  fail "vsftpd saw an untranslated EPRT |2|"
+else
+  log "ok: no EPRT |2| reached vsftpd"
+fi
 
 # UDP to a closed port: ICMPv4 port unreachable -> ICMPv6
 ns "$NS_IN" "$PYTHON" - "$OUT64" <<'PY' || fail "no ECONNREFUSED through NAT64"
@@ -91,9 +104,15 @@ gw_dump nat64
 expect_flow ICMP "\[2001:db8:1::2\](:[0-9]+)?" "\[64:ff9b::c613:2\](:[0-9]+)?" Forward I
 expect_flow TCP "\[2001:db8:1::2\]:[0-9]+" "\[64:ff9b::c613:2\]:8080" Forward I
 expect_flow TCP "198\.19\.0\.2:8080" "198\.19\.0\.1:[0-9]+" Forward O
-expect_flow TCP "\[2001:db8:1::2\]:[0-9]+" "\[64:ff9b::c613:2\]:21" Forward I
-expect_flow TCP "198\.19\.0\.2:21" "198\.19\.0\.1:[0-9]+" Forward O
+expect_flow TCP "\[2001:db8:1::2\]:[0-9]+" "\[64:ff9b::c613:2\]:21" Watch I
+expect_flow TCP "198\.19\.0\.2:21" "198\.19\.0\.1:[0-9]+" Watch O
 expect_line "^ +NAT64 198\.19\.0\.1:[0-9]+ -> 198\.19\.0\.2:8080"
+# the active-mode data connections (download, upload): the server's IPv4
+# connection through the ALG's pinhole, in the control's conversation
+expect_line "^  Number of initiators: 2, Number of responders: 2"
+expect_line "^TCP 198\.19\.0\.2:[0-9]+ +-> 198\.19\.0\.1:[0-9]+ +Forward +O"
+expect_line "^ +NAT64 \[64:ff9b::c613:2\]:[0-9]+ -> \[2001:db8:1::2\]:[0-9]+"
+expect_counter_min Other "Pinholes used" 2
 expect_line "^ +NAT64 \[64:ff9b::c613:2\]:8080 -> \[2001:db8:1::2\]:[0-9]+"
 expect_counter_min Other "NAT64 translations" 100
 for c in "NAT64 translation failures" "NAT64 packets exceeding the buffer"; do

@@ -762,6 +762,232 @@ static void test_nat64_truncated_and_cap(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- FTP64 (RFC 6384) ---------------------------------------------------- */
+
+#define FTP_CSEQ 100u  /* the client's ISN */
+#define FTP_SSEQ 5000u /* the server's ISN */
+
+/* A NAT64 FTP control connection CLI:40021 -> SRV6:21 through pool
+ * public endpoint *pub_port, up to the server's greeting; *ack: the next
+ * server byte. */
+static void ftp64_control(tctx *t, uint32_t pool, uint16_t *pub_port,
+                          uint32_t *ack) {
+  tpkt p;
+  b6_tcp(&p, CLI, 40021, SRV6, 21, PINHOLE_TCP_SYN, FTP_CSEQ, 0, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(p.b + 12), pool);
+  *pub_port = out_sport(&p);
+  t_tcp_n(&p, OUT_HOST, 21, pool, *pub_port, FTP_SSEQ, FTP_CSEQ + 1,
+          PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, CLI, 40021, SRV6, 21, PINHOLE_TCP_ACK, FTP_CSEQ + 1, FTP_SSEQ + 1,
+         NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  *ack = FTP_SSEQ + 1 + T_FTP_GREETING_LEN;
+  t_ftp_greet(t, OUT_HOST, pool, *pub_port, *ack, FTP_CSEQ + 1);
+}
+
+/* RFC 6384 sec. 4.2 (EPRT from an IPv6 client through NAT64), RFC 2428
+ * sec. 2: EPRT |2|<client>|50000| leaves as EPRT |1|<pool>|<public
+ * port>| (a new length: IP total length, both checksums, the sequence
+ * delta on every later segment both ways); the server's IPv4 data SYN
+ * from port 20 reaches the client as IPv6 through the pinhole (RFC 7915
+ * sec. 4.1, 4.5), joined to the conversation. */
+static void ftp64_eprt(uint32_t pool, uint16_t lo, uint16_t hi) {
+  tctx *t = ctx64(pool, pool, lo, hi);
+  tpkt p, e;
+  uint16_t P;
+  uint32_t g;
+  ftp64_control(t, pool, &P, &g);
+  const char *cmd = "EPRT |2|2001:db8:1::2|50000|\r\n";
+  size_t l1 = strlen(cmd);
+  uint32_t c2 = FTP_CSEQ + 1;
+  b6_tcp(&p, CLI, 40021, SRV6, 21, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, c2, g,
+         cmd);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  /* the public data port, read from the output, then the whole output
+   * laid out by the test */
+  unsigned q = 0;
+  char ip[20];
+  char txt[64];
+  size_t ol = p.p.len - 40;
+  assert_true(ol < sizeof(txt));
+  memcpy(txt, p.b + 40, ol);
+  txt[ol] = '\0';
+  assert_int_equal(sscanf(txt, "EPRT |1|%19[0-9.]|%u|\r\n", ip, &q), 2);
+  assert_true(q >= lo && q <= hi && q != P);
+  char want[1600];
+  snprintf(want, sizeof(want), "EPRT |1|%u.%u.%u.%u|%u|\r\n", pool >> 24,
+           (pool >> 16) & 255, (pool >> 8) & 255, pool & 255, q);
+  size_t l2 = strlen(want);
+  assert_true(l2 != l1);
+  t_tcp(&e, pool, P, OUT_HOST, 21, c2, g, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+        want);
+  same4(&p, &e);
+  int32_t d = (int32_t)l2 - (int32_t)l1;
+
+  /* the server's reply acknowledges the longer command: the client sees
+   * its own numbering */
+  const char *ok = "200 EPRT command successful.\r\n";
+  t_tcp(&p, OUT_HOST, 21, pool, P, g, c2 + (uint32_t)l2,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, ok);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&e, SRV6, 21, CLI, 40021, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, g,
+         c2 + (uint32_t)l1, ok);
+  same6(&p, &e);
+  uint32_t g2 = g + (uint32_t)strlen(ok);
+
+  /* the next command leaves at the shifted sequence number */
+  b6_tcp(&p, CLI, 40021, SRV6, 21, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+         c2 + (uint32_t)l1, g2, "LIST\r\n");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&e, pool, P, OUT_HOST, 21, c2 + (uint32_t)l1 + (uint32_t)d, g2,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, "LIST\r\n");
+  same4(&p, &e);
+
+  /* the server's data connection from port 20, IPv4, to the pool's
+   * public endpoint: a NAT64 connection to the client's IPv6 endpoint */
+  t_tcp_n(&p, OUT_HOST, 20, pool, (uint16_t)q, 9000, 0, PINHOLE_TCP_SYN, NULL,
+          0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&e, SRV6, 20, CLI, 50000, PINHOLE_TCP_SYN, 9000, 0, NULL);
+  same6(&p, &e);
+  b6_tcp(&p, CLI, 50000, SRV6, 20, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 300, 9001,
+         NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp_n(&e, pool, (uint16_t)q, OUT_HOST, 20, 300, 9001,
+          PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL, 0);
+  same4(&p, &e);
+  /* a second SYN to the same public endpoint finds no pinhole: consumed */
+  t_tcp_n(&p, OUT_HOST, 21000, pool, (uint16_t)q, 9100, 0, PINHOLE_TCP_SYN,
+          NULL, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_EXIST_ACCEPT, 7, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_NAT64_XLAT, 9, PINHOLE_CNT_PINHOLE_CREATED, 1,
+             PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  char a[16];
+  snprintf(a, sizeof(a), "%u.%u.%u.%u", pool >> 24, (pool >> 16) & 255,
+           (pool >> 8) & 255, pool & 255);
+  char pd[40], qd[40];
+  snprintf(pd, sizeof(pd), "%s:%u", a, P);
+  snprintf(qd, sizeof(qd), "%s:%u", a, q);
+  snprintf(want, sizeof(want),
+           "Conversation: ALG protocol: ftp\n"
+           "  Number of initiators: 2, Number of responders: 2\n"
+           "Flow                                          State    Dir  "
+           "Frm count\n"
+           "TCP [2001:db8:1::2]:40021 -> [64:ff9b::c613:2]:21 Watch    I"
+           "          4\n"
+           "    NAT64 %s -> 198.19.0.2:21\n"
+           "TCP [2001:db8:1::2]:50000 -> [64:ff9b::c613:2]:20 Forward  I"
+           "          1\n"
+           "    NAT64 %s -> 198.19.0.2:20\n"
+           "TCP 198.19.0.2:21 -> %-25sWatch    O          3\n"
+           "    NAT64 [64:ff9b::c613:2]:21 -> [2001:db8:1::2]:40021\n"
+           "TCP 198.19.0.2:20 -> %-25sForward  O          1\n"
+           "    NAT64 [64:ff9b::c613:2]:20 -> [2001:db8:1::2]:50000\n",
+           pd, qd, pd, qd);
+  t_listing_is(t, want);
+  t_ctx_del(t);
+}
+
+static void test_ftp64_eprt(void **state) {
+  (void)state;
+  ftp64_eprt(PUB, 20000, 20099);
+  /* another pool address and a narrow range: a shorter public port */
+  ftp64_eprt(IP4(198, 19, 0, 200), 1030, 1039);
+}
+
+/* One hostile client line on a fresh NAT64 FTP control connection: its
+ * verdict, and what leaves (want NULL: the line as sent). */
+static tctx *ftp64_line(const char *line, int verdict) {
+  tctx *t = ctx64(PUB, PUB, 20000, 20099);
+  tpkt p, e;
+  uint16_t P;
+  uint32_t g;
+  ftp64_control(t, PUB, &P, &g);
+  b6_tcp(&p, CLI, 40021, SRV6, 21, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+         FTP_CSEQ + 1, g, line);
+  assert_int_equal(t_in(t, &p, SEC), verdict);
+  if (verdict == PINHOLE_VERDICT_FORWARD) {
+    t_tcp(&e, PUB, P, OUT_HOST, 21, FTP_CSEQ + 1, g,
+          PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, line);
+    same4(&p, &e);
+  }
+  return t;
+}
+
+/* RFC 6384 sec. 4.2 with RFC 2577 (bounce) and the ALG contract's
+ * policy: an EPRT naming another host or a port below 1024, an IPv4
+ * endpoint from an IPv6 client (EPRT |1|, PORT) are counted and pass
+ * untranslated, opening nothing; an EPRT |2| the parser cannot read (it
+ * may hold the client's address) is dropped (fail closed). */
+static void test_ftp64_hostile(void **state) {
+  (void)state;
+  static const char *const passed[] = {
+      "EPRT |2|2001:db8:1::99|50000|\r\n", /* another host */
+      "EPRT |2|2001:db8:1::2|1023|\r\n",   /* a low port */
+      "EPRT |1|198.18.0.5|50000|\r\n",     /* IPv4 from an IPv6 client */
+      "PORT 198,18,0,5,195,80\r\n",
+  };
+  for (size_t i = 0; i < sizeof(passed) / sizeof(passed[0]); i++) {
+    tctx *t = ftp64_line(passed[i], PINHOLE_VERDICT_FORWARD);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 1);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_FTP), 1);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 0);
+    pinhole_usage u;
+    t_usage(t, &u);
+    assert_int_equal(u.mappings, 1); /* the control connection's only */
+    t_ctx_del(t);
+  }
+  static const char *const dropped[] = {
+      "EPRT |2|2001:db8:1::zz|50000|\r\n", /* not an IPv6 address */
+      "EPRT |2|2001:db8:1::2|70000|\r\n",  /* port out of range */
+      "EPRT |2|2001:db8:1::2|50000\r\n",   /* no closing delimiter */
+  };
+  for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++) {
+    tctx *t = ftp64_line(dropped[i], PINHOLE_VERDICT_DROP);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 1);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_FTP), 1);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+    t_ctx_del(t);
+  }
+  /* EPSV and its 229 pass untouched, nothing opened */
+  tctx *t = ftp64_line("EPSV\r\n", PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+  t_ctx_del(t);
+}
+
+/* A NAT64 rule names only an ALG that crosses the families. */
+static void test_ftp64_rule_alg(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 20000, 20099);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  r.family = 6;
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = t->pool;
+  a6(r.dst6, "64:ff9b::");
+  r.dst_plen = 96;
+  snprintf(r.alg, sizeof(r.alg), "sip");
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  snprintf(r.alg, sizeof(r.alg), "rtsp");
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), PINHOLE_ERR_INVALID_ARG);
+  snprintf(r.alg, sizeof(r.alg), "ftp");
+  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
+  snprintf(r.alg, sizeof(r.alg), "none");
+  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_tcp_handshake),
@@ -777,6 +1003,9 @@ int main(void) {
       cmocka_unit_test(test_nat64_forbidden_dst),
       cmocka_unit_test(test_nat64_config_checks),
       cmocka_unit_test(test_nat64_truncated_and_cap),
+      cmocka_unit_test(test_ftp64_eprt),
+      cmocka_unit_test(test_ftp64_hostile),
+      cmocka_unit_test(test_ftp64_rule_alg),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
