@@ -300,7 +300,8 @@ static int ph_link_msg6(const pinhole_pkt6_view *v6) {
           memcmp(v6->src, any, 16) == 0);
 }
 
-int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
+int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                      const ph_hint6 *hint) {
   pinhole_pkt6_view v6;
   int reason = pinhole_pkt6_parse(pkt->data, pkt->len, &v6);
   if (reason != PINHOLE_PKT_OK) {
@@ -328,8 +329,21 @@ int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
   pinhole_pkt_view v;
   ph_view_of6(ctx, &v, &v6);
   int dir;
-  ph_conn *c = pinhole__nat64_lookup6(ctx, v6.proto, v6.src, v6.dst, v6.sport,
-                                      v6.dport, &dir);
+  ph_conn *c;
+  if (v6.proto != PINHOLE_IP6_NH_ICMPV6) {
+    /* TCP and UDP with the view's folds and, from a burst, its hash */
+    ph_tuple t = {v.src, v.dst, v.sport, v.dport};
+    uint64_t h =
+        hint != NULL && hint->proto == v.proto && hint->t.src == t.src &&
+                hint->t.dst == t.dst && hint->t.sport == t.sport &&
+                hint->t.dport == t.dport
+            ? hint->h
+            : ph_ft_hash(&ctx->ft, v.proto, t.src, t.dst, t.sport, t.dport);
+    c = pinhole__conn6_find(ctx, v6.proto, v6.src, v6.dst, &t, h, &dir);
+  } else { /* ICMPv6: it may be a NAT64 echo */
+    c = pinhole__nat64_lookup6(ctx, v6.proto, v6.src, v6.dst, v6.sport,
+                               v6.dport, &dir);
+  }
   if (c != NULL)
     return pinhole__verdict(ctx, 0,
                             ph_existing6(ctx, pkt, &v6, &v, c, dir, side));
