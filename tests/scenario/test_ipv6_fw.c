@@ -563,6 +563,53 @@ static void test_ipv6_burst(void **state) {
   t_ctx_del(t);
 }
 
+/* The burst look-ahead (process.c ph_hint_make6) of two hosts whose
+ * addresses fold alike, with the same ports and server: their hints are
+ * the same folded tuple and hash, and the full addresses still pick each
+ * packet's own connection, in both directions. */
+static void test_ipv6_burst_fold_collision(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  uint8_t x[16], y[16];
+  fold_collision(t->ctx, x, y);
+  char xs[PINHOLE_ADDR6_STRLEN], ys[PINHOLE_ADDR6_STRLEN];
+  assert_true(pinhole_addr6_format(x, xs, sizeof(xs)) > 0);
+  assert_true(pinhole_addr6_format(y, ys, sizeof(ys)) > 0);
+  tpkt p[6];
+  b6_udp(&p[0], xs, 6000, SRV, 53, "x one");
+  b6_udp(&p[1], ys, 6000, SRV, 53, "y one");
+  b6_udp(&p[2], ys, 6000, SRV, 53, "y two");
+  b6_udp(&p[3], xs, 6000, SRV, 53, "x two");
+  b6_udp(&p[4], SRV, 53, ys, 6000, "to y");
+  b6_udp(&p[5], SRV, 53, xs, 6000, "to x");
+  pinhole_pkt pk[6];
+  for (int i = 0; i < 6; i++)
+    pk[i] = p[i].p;
+  uint8_t vd[6];
+  assert_int_equal(
+      pinhole_process_burst(t->ctx, pk, 4, PINHOLE_SIDE_INSIDE, SEC, vd), 4);
+  assert_int_equal(pinhole_process_burst(t->ctx, pk + 4, 2,
+                                         PINHOLE_SIDE_OUTSIDE, SEC, vd + 4),
+                   2);
+  for (int i = 0; i < 6; i++)
+    assert_int_equal(vd[i], PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 4, -1);
+  /* each connection counted its own packets: 2 out, 1 back */
+  int dir;
+  ph_conn *cx = pinhole__conn6_lookup(t->ctx, PINHOLE_IPPROTO_UDP, x,
+                                      p[0].b + 24, 6000, 53, &dir);
+  ph_conn *cy = pinhole__conn6_lookup(t->ctx, PINHOLE_IPPROTO_UDP, y,
+                                      p[0].b + 24, 6000, 53, &dir);
+  assert_non_null(cx);
+  assert_non_null(cy);
+  assert_ptr_not_equal(cx, cy);
+  assert_int_equal(cx->frames[0], 2);
+  assert_int_equal(cx->frames[1], 1);
+  assert_int_equal(cy->frames[0], 2);
+  assert_int_equal(cy->frames[1], 1);
+  t_ctx_del(t);
+}
+
 /* A reject rule answers: a TCP RST (RFC 9293 sec. 3.10.7.1) or ICMPv6
  * destination unreachable, code 1 (RFC 4443 sec. 3.1), quoting the
  * packet, sent back through emit on the side it came from; nothing for
@@ -946,6 +993,7 @@ int main(void) {
       cmocka_unit_test(test_ipv6_udp_and_echo),
       cmocka_unit_test(test_ipv6_icmp_error_to_its_flow),
       cmocka_unit_test(test_ipv6_fold_collision),
+      cmocka_unit_test(test_ipv6_burst_fold_collision),
       cmocka_unit_test(test_ipv6_high_bits_only),
       cmocka_unit_test(test_ipv6_table_full),
       cmocka_unit_test(test_ipv6_off),
