@@ -155,4 +155,14 @@ static inline void fold_collision(pinhole_ctx *ctx, uint8_t x[16],
   fail_msg("no fold collision within 2^20 addresses");
 }
 
+/* fold_collision() with both addresses also as text, for b6_*(). */
+static inline void fold_collision_text(pinhole_ctx *ctx, uint8_t x[16],
+                                       uint8_t y[16],
+                                       char xs[PINHOLE_ADDR6_STRLEN],
+                                       char ys[PINHOLE_ADDR6_STRLEN]) {
+  fold_collision(ctx, x, y);
+  assert_true(pinhole_addr6_format(x, xs, PINHOLE_ADDR6_STRLEN) > 0);
+  assert_true(pinhole_addr6_format(y, ys, PINHOLE_ADDR6_STRLEN) > 0);
+}
+
 #endif /* PH_TEST_HELPERS6_H */

@@ -318,6 +318,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->map_mask = map_buckets - 1;
   static const char map_label[3][8] = {"mp-nh-0", "mp-nh-1", "mp-mul"};
   pinhole__nh_derive(ctx->map_nh, &ctx->map_mul, &c.hash_key, map_label);
+  static const char fold6_label[3][8] = {"v6-nh-0", "v6-nh-1", "v6-mul"};
+  pinhole__nh_derive(ctx->fold6_nh, &ctx->fold6_mul, &c.hash_key, fold6_label);
   pinhole__alg_ports_build(ctx);
   ctx->hosts = (ph_host *)(void *)(m + o_hosts);
   ctx->host_hash = (uint32_t *)(void *)(m + o_hosth);

@@ -574,6 +574,10 @@ struct pinhole_ctx {
    * their own, derived from the context key */
   uint32_t map_nh[4];
   uint64_t map_mul;
+  /* the IPv6 address folds' NH key (engine.h pinhole__fold6), derived
+   * from the context key with labels of its own */
+  uint32_t fold6_nh[4];
+  uint64_t fold6_mul;
   /* the ALGs' server ports (core/alg.c pinhole__alg_for_port), built at
    * creation from the constant ALG table */
   ph_alg_port alg_ports[PH_ALG_PORT_SLOTS];

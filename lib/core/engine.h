@@ -6,6 +6,7 @@
 #define PH_CORE_ENGINE_H
 
 #include "core/ctx.h"
+#include "pkt/bytes.h"
 
 #include <pinhole/ipv6.h>
 
@@ -405,8 +406,19 @@ void pinhole__printf(ph_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* flows6.c: IPv6 connections (ctx.h ph_conn6) */
-/* The keyed 32-bit fold of an IPv6 address its tuples hold. */
-uint32_t pinhole__fold6(const pinhole_ctx *ctx, const uint8_t addr[16]);
+/* The keyed 32-bit fold of an IPv6 address its tuples hold: NH (flow/
+ * table.h ph_nh64) over the address's four big-endian 32-bit words with
+ * the context's fold key (ctx->fold6_nh, fold6_mul: derived from the
+ * context key under labels of their own, so independent of the flow
+ * table's), the low 32 bits of the finalised hash. Folds alike say
+ * nothing: every lookup compares the full addresses (ph_conn6) after the
+ * folds; docs/ipv6.md "Address folds" has why flooding stays bounded. */
+static inline uint32_t pinhole__fold6(const pinhole_ctx *ctx,
+                                      const uint8_t addr[16]) {
+  return (uint32_t)ph_nh64(ctx->fold6_nh, ctx->fold6_mul, ph_get32(addr),
+                           ph_get32(addr + 4), ph_get32(addr + 8),
+                           ph_get32(addr + 12));
+}
 /* The folded tuple of an IPv6 packet's addresses and ports. */
 void pinhole__tuple6(const pinhole_ctx *ctx, ph_tuple *t, const uint8_t src[16],
                      const uint8_t dst[16], uint16_t sport, uint16_t dport);
@@ -415,6 +427,12 @@ void pinhole__tuple6(const pinhole_ctx *ctx, ph_tuple *t, const uint8_t src[16],
 ph_conn *pinhole__conn6_lookup(pinhole_ctx *ctx, uint8_t proto,
                                const uint8_t src[16], const uint8_t dst[16],
                                uint16_t sport, uint16_t dport, int *dir);
+/* The same with the packet's folded tuple t (pinhole__tuple6 of src,
+ * dst and the ports) and its flow hash h already made (ph_ft_hash under
+ * ctx->ft of proto and t), as the packet path has them. */
+ph_conn *pinhole__conn6_find(pinhole_ctx *ctx, uint8_t proto,
+                             const uint8_t src[16], const uint8_t dst[16],
+                             const ph_tuple *t, uint64_t h, int *dir);
 /* The addresses of IPv6 connection c's packets from dir. */
 void pinhole__conn6_addrs(const pinhole_ctx *ctx, const ph_conn *c, int dir,
                           uint8_t src[16], uint8_t dst[16]);
@@ -454,7 +472,16 @@ ph_status pinhole__alg_run64(pinhole_ctx *ctx, pinhole_pkt *pkt,
                              pinhole_pkt_view *v, ph_conn *c, int dir,
                              int side);
 /* process6.c: an IPv6 packet when max_conns6 > 0 (its verdict) */
-int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side);
+/* A burst's look-ahead for one IPv6 packet (process.c): the folded
+ * tuple and flow hash of its first header's ports, used only when the
+ * parsed packet has the same. */
+typedef struct ph_hint6 {
+  uint64_t h;
+  ph_tuple t;
+  uint8_t proto;
+} ph_hint6;
+int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                      const ph_hint6 *hint);
 /* process6.c: a first fragment v6 (TCP, UDP or echo) through the
  * connection look-up and the rules as a whole packet goes; its verdict,
  * with *conn its connection (direction *dir) when it is forwarded, NULL

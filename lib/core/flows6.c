@@ -16,13 +16,6 @@
 
 #include <string.h>
 
-uint32_t pinhole__fold6(const pinhole_ctx *ctx, const uint8_t addr[16]) {
-  /* the flow hash's key, turned so that a fold is no flow hash */
-  pinhole_hash_key k = ctx->cfg.hash_key;
-  k.k1 ^= 0x69707636666f6c64ull; /* "ipv6fold" */
-  return (uint32_t)pinhole_siphash13(&k, addr, 16);
-}
-
 void pinhole__tuple6(const pinhole_ctx *ctx, ph_tuple *t, const uint8_t src[16],
                      const uint8_t dst[16], uint16_t sport, uint16_t dport) {
   t->src = pinhole__fold6(ctx, src);
@@ -36,14 +29,20 @@ ph_conn *pinhole__conn6_lookup(pinhole_ctx *ctx, uint8_t proto,
                                uint16_t sport, uint16_t dport, int *dir) {
   ph_tuple t;
   pinhole__tuple6(ctx, &t, src, dst, sport, dport);
-  uint64_t h = pinhole__key_hash(ctx, proto, t.src, t.dst, sport, dport);
+  uint64_t h = ph_ft_hash(&ctx->ft, proto, t.src, t.dst, sport, dport);
+  return pinhole__conn6_find(ctx, proto, src, dst, &t, h, dir);
+}
+
+ph_conn *pinhole__conn6_find(pinhole_ctx *ctx, uint8_t proto,
+                             const uint8_t src[16], const uint8_t dst[16],
+                             const ph_tuple *t, uint64_t h, int *dir) {
   ph_ft_iter it;
   ph_ft_iter_init(&ctx->ft6, h, &it);
   for (uint32_t ref; (ref = ph_ft_next(&ctx->ft6, &it)) != UINT32_MAX;) {
     ph_conn *c = &ctx->conns[ref >> 1];
     const ph_tuple *k = (ref & 1) ? &c->b : &c->a;
-    if (c->proto != proto || k->src != t.src || k->dst != t.dst ||
-        k->sport != sport || k->dport != dport)
+    if (c->proto != proto || k->src != t->src || k->dst != t->dst ||
+        k->sport != t->sport || k->dport != t->dport)
       continue;
     const ph_conn6 *c6 = ph_conn6_of(ctx, c);
     const uint8_t *s6 = (ref & 1) ? c6->b_src : c6->a_src;

@@ -540,6 +540,7 @@ typedef struct ph_hint {
   uint16_t sport, dport;
   uint8_t proto;
   uint8_t ok;
+  uint8_t v6;     /* an IPv6 packet: src, dst are its folds, h is in ft6 */
   uint32_t cands; /* connections prefetched */
 } ph_hint;
 
@@ -627,11 +628,24 @@ static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   return ph_new(ctx, pkt, &v, side, h);
 }
 
+/* An IPv6 packet (process6.c) with its burst look-ahead, if any. */
+static int ph_process6_hinted(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                              const ph_hint *hint) {
+  if (hint == NULL || !hint->ok || !hint->v6)
+    return pinhole__process6(ctx, pkt, side, NULL);
+  ph_hint6 h6 = {
+      hint->h, {hint->src, hint->dst, hint->sport, hint->dport}, hint->proto};
+  return pinhole__process6(ctx, pkt, side, &h6);
+}
+
 static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                           const ph_hint *hint) {
   ph_plain4 plain;
   if (ph_plain4_check(pkt->data, pkt->len, &plain))
     return ph_process_plain(ctx, pkt, side, hint, &plain);
+  /* version 6: what the parse would answer (ip-non-ipv4) leads here */
+  if (pkt->len != 0 && (pkt->data[0] >> 4) == 6 && ctx->cfg.max_conns6 != 0)
+    return ph_process6_hinted(ctx, pkt, side, hint);
   pinhole_pkt_view v;
   int reason = pinhole_pkt_parse(pkt->data, pkt->len, &v);
   if (reason == PINHOLE_PKT_IP_FRAG_LEN &&
@@ -642,7 +656,7 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
     return PINHOLE_VERDICT_DROP;
   }
   if (reason == PINHOLE_PKT_IP_NON_IPV4 && ctx->cfg.max_conns6 != 0)
-    return pinhole__process6(ctx, pkt, side);
+    return ph_process6_hinted(ctx, pkt, side, hint);
   if (reason != PINHOLE_PKT_OK) {
     ph_count_reason(ctx, reason);
     return PINHOLE_VERDICT_DROP;
@@ -694,14 +708,41 @@ int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
 #define PH_BURST 32
 #endif
 
+/* The same for an IPv6 packet whose first header is TCP or UDP (no
+ * extension header; anything else is left to process6.c): its
+ * addresses folded, its folded tuple hashed as pinhole__conn6_find
+ * will, its ft6 bucket prefetched. Nothing is validated here: the packet
+ * is parsed in full in its turn, and a hint only prefetches. */
+static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
+                          ph_hint *k) {
+  k->proto = d[6];
+  if (k->proto != PINHOLE_IPPROTO_TCP && k->proto != PINHOLE_IPPROTO_UDP)
+    return;
+  k->src = pinhole__fold6(ctx, d + 8);
+  k->dst = pinhole__fold6(ctx, d + 24);
+  k->sport = ph_get16(d + 40);
+  k->dport = ph_get16(d + 42);
+  k->h = ph_ft_hash(&ctx->ft, k->proto, k->src, k->dst, k->sport, k->dport);
+  k->ok = 1;
+  k->v6 = 1;
+  ph_ft_prefetch(&ctx->ft6, k->h);
+}
+
 /* Reads the tuple of a plain TCP/UDP packet and hashes it; prefetches its
  * flow table bucket. Anything else is left to the full parse. */
 static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
                          ph_hint *k) {
   const uint8_t *d = p->data;
   k->ok = 0;
-  if (d == NULL || p->len < 28 || p->cap < p->len || d[0] != 0x45 ||
-      (ph_get16(d + 6) & 0x3fff) != 0)
+  k->v6 = 0;
+  if (d == NULL || p->len < 28 || p->cap < p->len)
+    return;
+  if (d[0] != 0x45) {
+    if ((d[0] >> 4) == 6 && p->len >= 48 && ctx->cfg.max_conns6 != 0)
+      ph_hint_make6(ctx, d, k);
+    return;
+  }
+  if ((ph_get16(d + 6) & 0x3fff) != 0)
     return;
   k->proto = d[9];
   if (k->proto != PINHOLE_IPPROTO_TCP && k->proto != PINHOLE_IPPROTO_UDP)
@@ -723,7 +764,7 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
   k->cands = 0;
   if (!k->ok)
     return;
-  const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, k->h);
+  const ph_ft_bucket *bk = ph_ft_bucket_of(k->v6 ? &ctx->ft6 : &ctx->ft, k->h);
   uint32_t sig = ph_ft_sig(k->h);
   for (unsigned w = 0; w < PH_FT_WAYS; w++) {
     if (bk->sig[w] == sig) {
@@ -735,6 +776,8 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
       __builtin_prefetch(c + sizeof(ph_conn) - 1);
       if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
         __builtin_prefetch(&ctx->tcpw[bk->ref[w] >> 1]);
+      if (k->v6 && (bk->ref[w] >> 1) >= ctx->cfg.max_flows) /* addresses */
+        __builtin_prefetch(&ctx->conn6[(bk->ref[w] >> 1) - ctx->cfg.max_flows]);
       k->cands++;
     }
   }

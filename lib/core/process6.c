@@ -17,11 +17,11 @@
  * sequence checks): addresses folded, ICMPv6 echo types as ICMP's. The
  * offsets fit 16 bits: a packet with its TCP header is past 65535 only
  * in its payload, and l4_len, payload_len saturate there. */
-static void ph_view_of6(const pinhole_ctx *ctx, pinhole_pkt_view *v,
-                        const pinhole_pkt6_view *v6) {
+static void ph_view_of6(pinhole_pkt_view *v, const pinhole_pkt6_view *v6,
+                        uint32_t fsrc, uint32_t fdst) {
   memset(v, 0, sizeof(*v));
-  v->src = pinhole__fold6(ctx, v6->src);
-  v->dst = pinhole__fold6(ctx, v6->dst);
+  v->src = fsrc;
+  v->dst = fdst;
   v->ip_len = v6->ip_len > 65535u ? 65535u : (uint16_t)v6->ip_len;
   v->proto = v6->proto;
   v->ttl = v6->hlim;
@@ -47,6 +47,22 @@ static void ph_view_of6(const pinhole_ctx *ctx, pinhole_pkt_view *v,
   } else {
     v->icmp_type = v6->icmp_type;
   }
+}
+
+/* ph_existing6() for a UDP packet of a connection no ALG watches: the
+ * same steps (side, NAT64, last seen, counts), without the view. */
+static int ph_udp6_established(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                               const pinhole_pkt6_view *v6, ph_conn *c, int dir,
+                               int side) {
+  uint8_t want_side = dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1);
+  if (side != want_side)
+    return PINHOLE_VERDICT_DROP;
+  if (ph_conn_is64(ctx, c)) /* NAT64: translated to IPv4 (core/nat64.c) */
+    return pinhole__nat64_out(ctx, pkt, v6, c);
+  c->last_seen = ctx->now_tick;
+  c->frames[dir]++;
+  c->bytes[dir] += v6->ip_len;
+  return PINHOLE_VERDICT_FORWARD;
 }
 
 /* An event about an IPv6 packet that has no connection (yet). */
@@ -300,7 +316,8 @@ static int ph_link_msg6(const pinhole_pkt6_view *v6) {
           memcmp(v6->src, any, 16) == 0);
 }
 
-int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
+int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                      const ph_hint6 *hint) {
   pinhole_pkt6_view v6;
   int reason = pinhole_pkt6_parse(pkt->data, pkt->len, &v6);
   if (reason != PINHOLE_PKT_OK) {
@@ -325,11 +342,28 @@ int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
     return PINHOLE_VERDICT_DROP;
   }
   pkt->len = v6.ip_len; /* link-layer padding is not part of the packet */
-  pinhole_pkt_view v;
-  ph_view_of6(ctx, &v, &v6);
+  ph_tuple t = {pinhole__fold6(ctx, v6.src), pinhole__fold6(ctx, v6.dst),
+                v6.sport, v6.dport};
   int dir;
-  ph_conn *c = pinhole__nat64_lookup6(ctx, v6.proto, v6.src, v6.dst, v6.sport,
-                                      v6.dport, &dir);
+  ph_conn *c;
+  if (v6.proto != PINHOLE_IP6_NH_ICMPV6) {
+    /* TCP and UDP with the folds and, from a burst, its hash */
+    uint64_t h =
+        hint != NULL && hint->proto == v6.proto && hint->t.src == t.src &&
+                hint->t.dst == t.dst && hint->t.sport == t.sport &&
+                hint->t.dport == t.dport
+            ? hint->h
+            : ph_ft_hash(&ctx->ft, v6.proto, t.src, t.dst, t.sport, t.dport);
+    c = pinhole__conn6_find(ctx, v6.proto, v6.src, v6.dst, &t, h, &dir);
+    if (c != NULL && v6.proto == PINHOLE_IPPROTO_UDP && c->watch == PH_NIL)
+      return pinhole__verdict(ctx, 0,
+                              ph_udp6_established(ctx, pkt, &v6, c, dir, side));
+  } else { /* ICMPv6: it may be a NAT64 echo */
+    c = pinhole__nat64_lookup6(ctx, v6.proto, v6.src, v6.dst, v6.sport,
+                               v6.dport, &dir);
+  }
+  pinhole_pkt_view v;
+  ph_view_of6(&v, &v6, t.src, t.dst);
   if (c != NULL)
     return pinhole__verdict(ctx, 0,
                             ph_existing6(ctx, pkt, &v6, &v, c, dir, side));
@@ -341,7 +375,8 @@ int pinhole__process6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
                             ph_conn **conn, int *dir) {
   pkt->len = v6->ip_len;
   pinhole_pkt_view v;
-  ph_view_of6(ctx, &v, v6);
+  ph_view_of6(&v, v6, pinhole__fold6(ctx, v6->src),
+              pinhole__fold6(ctx, v6->dst));
   ph_conn *c = pinhole__conn6_lookup(ctx, v6->proto, v6->src, v6->dst,
                                      v6->sport, v6->dport, dir);
   int vd = c != NULL

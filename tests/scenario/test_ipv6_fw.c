@@ -536,6 +536,22 @@ static void test_ipv6_rule_checks(void **state) {
   t_ctx_del(t);
 }
 
+/* pk[0..nin) through one burst from inside, then pk[nin..nin+nout)
+ * from outside; their verdicts in vd. */
+static void burst_in_out(tctx *t, tpkt *p, size_t nin, size_t nout,
+                         uint8_t *vd) {
+  pinhole_pkt pk[8];
+  assert_true(nin + nout <= 8);
+  for (size_t i = 0; i < nin + nout; i++)
+    pk[i] = p[i].p;
+  assert_int_equal(
+      pinhole_process_burst(t->ctx, pk, nin, PINHOLE_SIDE_INSIDE, SEC, vd),
+      (int)nin);
+  assert_int_equal(pinhole_process_burst(t->ctx, pk + nin, nout,
+                                         PINHOLE_SIDE_OUTSIDE, SEC, vd + nin),
+                   (int)nout);
+}
+
 /* A burst mixing both families: each packet as pinhole_process() would. */
 static void test_ipv6_burst(void **state) {
   (void)state;
@@ -545,21 +561,52 @@ static void test_ipv6_burst(void **state) {
   t_udp(&p[1], IN_HOST, 7003, OUT_HOST, 5000, "v4");
   b6_udp(&p[2], CLI, 5353, SRV, 53, "again");
   b6_udp(&p[3], PEER, 5353, CLI, 53, "no rule");
-  pinhole_pkt pk[4];
-  for (int i = 0; i < 4; i++)
-    pk[i] = p[i].p;
   uint8_t vd[4];
-  assert_int_equal(
-      pinhole_process_burst(t->ctx, pk, 3, PINHOLE_SIDE_INSIDE, SEC, vd), 3);
-  assert_int_equal(pinhole_process_burst(t->ctx, pk + 3, 1,
-                                         PINHOLE_SIDE_OUTSIDE, SEC, vd + 3),
-                   1);
+  burst_in_out(t, p, 3, 1, vd);
   assert_int_equal(vd[0], PINHOLE_VERDICT_FORWARD);
   assert_int_equal(vd[1], PINHOLE_VERDICT_FORWARD);
   assert_int_equal(vd[2], PINHOLE_VERDICT_FORWARD);
   assert_int_equal(vd[3], PINHOLE_VERDICT_DROP);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
              PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1, -1);
+  t_ctx_del(t);
+}
+
+/* The burst look-ahead (process.c ph_hint_make6) of two hosts whose
+ * addresses fold alike, with the same ports and server: their hints are
+ * the same folded tuple and hash, and the full addresses still pick each
+ * packet's own connection, in both directions. */
+static void test_ipv6_burst_fold_collision(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  uint8_t x[16], y[16];
+  char xs[PINHOLE_ADDR6_STRLEN], ys[PINHOLE_ADDR6_STRLEN];
+  fold_collision_text(t->ctx, x, y, xs, ys);
+  tpkt p[6];
+  b6_udp(&p[0], xs, 6000, SRV, 53, "x one");
+  b6_udp(&p[1], ys, 6000, SRV, 53, "y one");
+  b6_udp(&p[2], ys, 6000, SRV, 53, "y two");
+  b6_udp(&p[3], xs, 6000, SRV, 53, "x two");
+  b6_udp(&p[4], SRV, 53, ys, 6000, "to y");
+  b6_udp(&p[5], SRV, 53, xs, 6000, "to x");
+  uint8_t vd[6];
+  burst_in_out(t, p, 4, 2, vd);
+  for (int i = 0; i < 6; i++)
+    assert_int_equal(vd[i], PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 4, -1);
+  /* each connection counted its own packets: 2 out, 1 back */
+  int dir;
+  ph_conn *cx = pinhole__conn6_lookup(t->ctx, PINHOLE_IPPROTO_UDP, x,
+                                      p[0].b + 24, 6000, 53, &dir);
+  ph_conn *cy = pinhole__conn6_lookup(t->ctx, PINHOLE_IPPROTO_UDP, y,
+                                      p[0].b + 24, 6000, 53, &dir);
+  assert_non_null(cx);
+  assert_non_null(cy);
+  assert_ptr_not_equal(cx, cy);
+  assert_int_equal(cx->frames[0], 2);
+  assert_int_equal(cx->frames[1], 1);
+  assert_int_equal(cy->frames[0], 2);
+  assert_int_equal(cy->frames[1], 1);
   t_ctx_del(t);
 }
 
@@ -837,10 +884,8 @@ static void test_ipv6_frag_other_host(void **state) {
   (void)state;
   tctx *t = ctx6(8);
   uint8_t x[16], y[16];
-  fold_collision(t->ctx, x, y);
   char xs[PINHOLE_ADDR6_STRLEN], ys[PINHOLE_ADDR6_STRLEN];
-  assert_true(pinhole_addr6_format(x, xs, sizeof(xs)) > 0);
-  assert_true(pinhole_addr6_format(y, ys, sizeof(ys)) > 0);
+  fold_collision_text(t->ctx, x, y, xs, ys);
   uint8_t d[64];
   d6_udp(d, xs, 6000, SRV, 53, 'x');
   tpkt p;
@@ -946,6 +991,7 @@ int main(void) {
       cmocka_unit_test(test_ipv6_udp_and_echo),
       cmocka_unit_test(test_ipv6_icmp_error_to_its_flow),
       cmocka_unit_test(test_ipv6_fold_collision),
+      cmocka_unit_test(test_ipv6_burst_fold_collision),
       cmocka_unit_test(test_ipv6_high_bits_only),
       cmocka_unit_test(test_ipv6_table_full),
       cmocka_unit_test(test_ipv6_off),
