@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Fuzz target for NAT64 through the whole context (docs/nat64.md): an
+ * IPv6-only inside client 2001:db8:1::2 talks to the IPv4 server
+ * 198.19.0.2 at its RFC 6052 address 64:ff9b::c613:2 over one control
+ * connection (FTP 21, SIP 5060 over UDP or TCP, RTSP 554), through the
+ * pool 198.19.0.1; then a script of messages both ways, each followed by
+ * probes at the ports the context handed out (its events name them): an
+ * IPv4 SYN and an IPv4 UDP datagram from the server (the data connections
+ * and media an ALG's NAT64 pinholes admit), an IPv6 UDP datagram from the
+ * client (media out through the ALG's mapping).
+ *
+ * Every verdict must be one of the four; every forwarded packet must
+ * parse in its family with correct checksums (IPv6 towards the client,
+ * IPv4 towards the server); every packet an ALG emits likewise; every
+ * event, trace, listing and statistics text is read whole (ASan sees an
+ * overread); the context is deleted cleanly.
+ *
+ * Script:
+ *   conf u8  bits 0-1 the control connection (FTP, SIP over UDP, SIP over
+ *            TCP, RTSP), bit 2 the NAT64 rule names its ALG (else picked
+ *            by port), bit 3 ALG third party, bit 4 ALG low ports, bit 5
+ *            pass untranslated, bit 6 narrow pool (4 ports), bit 7 EIF
+ *   records, each:
+ *     op  u8  bit 0 from the server, bit 1 FIN (TCP), bit 2 send again
+ *             from the same sequence number even when forwarded, bit 3
+ *             resent from (op >> 4 & 7) * 2 + 1 bytes back, bit 7 a
+ *             second passes first (pinhole_tick)
+ *     u8  which learned public port the probes use (mod the ones seen)
+ *     u16 len, payload (at most 1400 bytes)
+ */
+#include "check.h"
+#include "fdp.h"
+
+#include <pinhole/ipv6.h>
+#include <pinhole/pinhole.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define SRV4 0xC6130002u /* 198.19.0.2 */
+#define PUB 0xC6130001u  /* 198.19.0.1 */
+#define NPORTS 8
+
+static const uint8_t cli6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
+                                 0,    0,    0,    0,    0, 0, 0, 2};
+static const uint8_t srv6[16] = {0, 0x64, 0xff, 0x9b, 0,    0,    0, 0,
+                                 0, 0,    0,    0,    0xc6, 0x13, 0, 2};
+
+typedef struct harness {
+  pinhole_ctx *ctx;
+  uint8_t buf[2048];
+  char text[2048];
+  uint64_t now;
+  uint16_t ports[NPORTS]; /* public ports seen in events, in order */
+  unsigned nports;
+} harness;
+
+static void learn(harness *h, const pinhole_endpoint *e) {
+  if (e->addr != PUB || e->port == 0)
+    return;
+  for (unsigned i = 0; i < h->nports; i++)
+    if (h->ports[i] == e->port)
+      return;
+  h->ports[h->nports++ % NPORTS] = e->port;
+  if (h->nports > NPORTS)
+    h->nports = NPORTS;
+}
+
+static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
+  (void)ctx;
+  harness *h = user;
+  int n = pinhole_event_format(ev, h->text, sizeof(h->text));
+  CHECK(n >= 0);
+  CHECK((size_t)n >= sizeof(h->text) || strlen(h->text) == (size_t)n);
+  learn(h, &ev->nat_src);
+  learn(h, &ev->dst);
+  learn(h, &ev->nat_dst);
+}
+
+static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
+  (void)ctx;
+  harness *h = user;
+  CHECK(pinhole_trace_format(tr, h->text, sizeof(h->text)) >= 0);
+  if (getenv("CTX_NAT64_DEBUG"))
+    fprintf(stderr, "  trace %s\n", h->text);
+}
+
+/* Whole and correct in its family: IPv4 header and L4 checksums, or the
+ * IPv6 L4 checksum. */
+static void check_out(const uint8_t *pkt, size_t len) {
+  CHECK(len > 0);
+  if ((pkt[0] >> 4) == 4) {
+    pinhole_pkt_view v;
+    CHECK(pinhole_pkt_parse(pkt, len, &v) == 0);
+    CHECK(pinhole_cksum(pkt, v.ihl) == 0);
+    CHECK(pinhole_pkt_l4_cksum_ok(pkt, &v) == 1);
+  } else {
+    pinhole_pkt6_view v;
+    CHECK((pkt[0] >> 4) == 6);
+    CHECK(pinhole_pkt6_parse(pkt, len, &v) == 0);
+    CHECK(pinhole_pkt6_l4_cksum_ok(pkt, &v) == 1);
+  }
+}
+
+static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
+                    void *user) {
+  (void)ctx;
+  (void)user;
+  CHECK(side == PINHOLE_SIDE_INSIDE || side == PINHOLE_SIDE_OUTSIDE);
+  check_out(pkt, len);
+}
+
+/* ---- packets ------------------------------------------------------------ */
+
+static size_t l4(uint8_t *b, uint8_t proto, uint16_t sport, uint16_t dport,
+                 uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *pl,
+                 size_t n) {
+  size_t hl = proto == PINHOLE_IPPROTO_TCP ? 20 : 8;
+  memset(b, 0, hl);
+  fz_put16(b, sport);
+  fz_put16(b + 2, dport);
+  if (proto == PINHOLE_IPPROTO_TCP) {
+    fz_put32(b + 4, seq);
+    fz_put32(b + 8, ack);
+    b[12] = 5 << 4;
+    b[13] = flags;
+    fz_put16(b + 14, 65535);
+  } else {
+    fz_put16(b + 4, (uint16_t)(hl + n));
+  }
+  if (n)
+    memcpy(b + hl, pl, n);
+  return hl + n;
+}
+
+/* From the server (IPv4) to the pool endpoint. */
+static size_t pkt4(harness *h, uint8_t proto, uint16_t sport, uint16_t dport,
+                   uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *pl,
+                   size_t n) {
+  uint8_t *b = h->buf;
+  size_t total = 20 + l4(b + 20, proto, sport, dport, seq, ack, flags, pl, n);
+  memset(b, 0, 20);
+  b[0] = 0x45;
+  fz_put16(b + 2, (uint16_t)total);
+  b[8] = 64;
+  b[9] = proto;
+  fz_put32(b + 12, SRV4);
+  fz_put32(b + 16, PUB);
+  fz_put16(b + 10, pinhole_cksum(b, 20));
+  pinhole_pkt_view v;
+  CHECK(pinhole_pkt_parse(b, total, &v) == 0);
+  CHECK(pinhole_pkt_fix_cksums(b, &v) >= 0);
+  return total;
+}
+
+/* From the client (IPv6) to the server under the prefix. */
+static size_t pkt6(harness *h, uint8_t proto, uint16_t sport, uint16_t dport,
+                   uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *pl,
+                   size_t n) {
+  uint8_t *b = h->buf;
+  size_t ln = l4(b + 40, proto, sport, dport, seq, ack, flags, pl, n);
+  memset(b, 0, 40);
+  b[0] = 0x60;
+  fz_put16(b + 4, (uint16_t)ln);
+  b[6] = proto;
+  b[7] = 64;
+  memcpy(b + 8, cli6, 16);
+  memcpy(b + 24, srv6, 16);
+  pinhole_pkt6_view v;
+  if (proto == PINHOLE_IPPROTO_UDP) /* not zero, or the parse refuses it */
+    fz_put16(b + 46, 0xffff);
+  CHECK(pinhole_pkt6_parse(b, 40 + ln, &v) == 0);
+  CHECK(pinhole_pkt6_fix_cksums(b, &v) >= 0);
+  return 40 + ln;
+}
+
+static int run(harness *h, size_t len, int side) {
+  pinhole_pkt p = {h->buf, (uint32_t)len, sizeof(h->buf)};
+  int v = pinhole_process(h->ctx, &p, side, h->now);
+  CHECK(v == PINHOLE_VERDICT_FORWARD || v == PINHOLE_VERDICT_DROP ||
+        v == PINHOLE_VERDICT_REJECT || v == PINHOLE_VERDICT_HELD);
+  if (v == PINHOLE_VERDICT_FORWARD) {
+    CHECK(p.len <= sizeof(h->buf));
+    check_out(h->buf, p.len);
+  }
+  return v;
+}
+
+/* ---- the context -------------------------------------------------------- */
+
+static const char *const algs[4] = {"ftp", "sip", "sip", "rtsp"};
+static const uint16_t ctl_port[4] = {21, 5060, 5060, 554};
+
+static void setup(harness *h, uint8_t conf) {
+  pinhole_config cfg;
+  CHECK(pinhole_config_default(&cfg, sizeof(cfg)) == 0);
+  cfg.max_flows = 64;
+  cfg.max_conns6 = 64;
+  cfg.max_pinholes = 16;
+  cfg.max_watch = 8;
+  cfg.max_rules = 8;
+  cfg.hash_key.k0 = 0x0123456789abcdefull;
+  cfg.hash_key.k1 = 0xfedcba9876543210ull;
+  cfg.seed = 64;
+  cfg.hold_bytes = 4096;
+  cfg.hold_bytes_per_conv = 2048;
+  cfg.max_held = 2;
+  if (conf & 0x08)
+    cfg.flags |= PINHOLE_CFG_ALG_THIRD_PARTY;
+  if (conf & 0x10)
+    cfg.flags |= PINHOLE_CFG_ALG_LOW_PORTS;
+  if (conf & 0x20)
+    cfg.flags |= PINHOLE_CFG_ALG_PASS_UNTRANSLATED;
+  if (conf & 0x80)
+    cfg.flags |= PINHOLE_CFG_EIF;
+  pinhole_callbacks cb;
+  memset(&cb, 0, sizeof(cb));
+  cb.size = sizeof(cb);
+  cb.event = on_event;
+  cb.trace = on_trace;
+  cb.emit = on_emit;
+  h->now = 1000000000ull;
+  h->nports = 0;
+  CHECK(pinhole_ctx_new(&h->ctx, &cfg, &cb, h) == 0);
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = pool.addr_hi = PUB;
+  if (conf & 0x40) {
+    pool.port_lo = 40000;
+    pool.port_hi = 40003;
+  }
+  int pid = pinhole_pool_add(h->ctx, &pool);
+  CHECK(pid >= 0);
+  static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
+  CHECK(pinhole_nat64_prefix_add(h->ctx, wkp, 96, PINHOLE_NAT64_LAB) == 0);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  r.family = 6;
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = pid;
+  memcpy(r.src6, cli6, 16);
+  r.src_plen = 48;
+  memcpy(r.dst6, wkp, 16);
+  r.dst_plen = 96;
+  if (conf & 0x04)
+    snprintf(r.alg, sizeof(r.alg), "%s", algs[conf & 3]);
+  /* an ALG that does not run on NAT64 is refused by name: then by port */
+  if (pinhole_rule_add(h->ctx, &r) < 0) {
+    CHECK(conf & 0x04);
+    memset(r.alg, 0, sizeof(r.alg));
+    CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
+  }
+}
+
+/* The texts an operator reads: whole, and as long as they say. */
+static void read_texts(harness *h) {
+  static char big[65536];
+  int n = pinhole_conversations_format(h->ctx, big, sizeof(big));
+  CHECK(n >= 0);
+  CHECK((size_t)n >= sizeof(big) || strlen(big) == (size_t)n);
+  n = pinhole_stats_format(h->ctx, big, sizeof(big));
+  CHECK(n >= 0 && (size_t)n < sizeof(big) && strlen(big) == (size_t)n);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static harness hs;
+  harness *h = &hs;
+  fdp f;
+  fdp_init(&f, data, size);
+  uint8_t conf = fdp_u8(&f);
+  setup(h, conf);
+  uint8_t proto = (conf & 3) == 1 ? PINHOLE_IPPROTO_UDP : PINHOLE_IPPROTO_TCP;
+  uint16_t port = ctl_port[conf & 3], cport = 41000;
+  uint32_t cseq = 1000, sseq = 9000;
+  uint16_t pport = 0; /* the client's public port */
+  size_t n = pkt6(h, proto, cport, port, cseq, 0, PINHOLE_TCP_SYN, NULL, 0);
+  if (proto == PINHOLE_IPPROTO_TCP) {
+    cseq++;
+    CHECK(run(h, n, PINHOLE_SIDE_INSIDE) == PINHOLE_VERDICT_FORWARD);
+    CHECK((h->buf[0] >> 4) == 4);
+    pport = (uint16_t)(h->buf[20] << 8 | h->buf[21]);
+    n = pkt4(h, proto, port, pport, sseq++, cseq,
+             PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL, 0);
+    CHECK(run(h, n, PINHOLE_SIDE_OUTSIDE) == PINHOLE_VERDICT_FORWARD);
+    n = pkt6(h, proto, cport, port, cseq, sseq, PINHOLE_TCP_ACK, NULL, 0);
+    CHECK(run(h, n, PINHOLE_SIDE_INSIDE) == PINHOLE_VERDICT_FORWARD);
+  }
+  uint8_t pl[1400];
+  while (fdp_left(&f) > 0) {
+    uint8_t op = fdp_u8(&f);
+    uint8_t which = fdp_u8(&f);
+    size_t len = fdp_blob(&f, pl, sizeof(pl));
+    uint8_t flags = PINHOLE_TCP_ACK | ((op & 2) ? PINHOLE_TCP_FIN : 0);
+    uint32_t back = (op & 8) ? (uint32_t)(op >> 4 & 7) * 2 + 1 : 0;
+    if (op & 0x80) {
+      h->now += 1000000000ull;
+      pinhole_tick(h->ctx, h->now);
+    }
+    int v;
+    if (op & 1) {
+      if (pport == 0) /* UDP: the server answers what it saw */
+        pport = h->nports ? h->ports[0] : 1024;
+      n = pkt4(h, proto, port, pport, sseq - back, cseq, flags, pl, len);
+      v = run(h, n, PINHOLE_SIDE_OUTSIDE);
+      if ((v == PINHOLE_VERDICT_FORWARD || v == PINHOLE_VERDICT_HELD) &&
+          !(op & 4) && len > back)
+        sseq += (uint32_t)len - back;
+    } else {
+      n = pkt6(h, proto, cport, port, cseq - back, sseq, flags, pl, len);
+      v = run(h, n, PINHOLE_SIDE_INSIDE);
+      if (v == PINHOLE_VERDICT_FORWARD && proto == PINHOLE_IPPROTO_UDP &&
+          pport == 0)
+        pport = (uint16_t)(h->buf[20] << 8 | h->buf[21]);
+      if ((v == PINHOLE_VERDICT_FORWARD || v == PINHOLE_VERDICT_HELD) &&
+          !(op & 4) && len > back)
+        cseq += (uint32_t)len - back;
+    }
+    /* probes at a port the context handed out (or the payload names) */
+    uint16_t probe = h->nports ? h->ports[which % h->nports]
+                               : (uint16_t)(len >= 2 ? pl[0] << 8 | pl[1] : 0);
+    if (probe == 0)
+      continue;
+    n = pkt4(h, PINHOLE_IPPROTO_TCP, 20, probe, 7, 0, PINHOLE_TCP_SYN, NULL, 0);
+    run(h, n, PINHOLE_SIDE_OUTSIDE);
+    static const uint8_t rtp[12] = {0x80, 0x00, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9};
+    n = pkt4(h, PINHOLE_IPPROTO_UDP, (uint16_t)(probe ^ 1), probe, 0, 0, 0, rtp,
+             sizeof(rtp));
+    run(h, n, PINHOLE_SIDE_OUTSIDE);
+    n = pkt6(h, PINHOLE_IPPROTO_UDP, probe, (uint16_t)(probe + 2), 0, 0, 0, rtp,
+             sizeof(rtp));
+    run(h, n, PINHOLE_SIDE_INSIDE);
+  }
+  read_texts(h);
+  pinhole_ctx_del(h->ctx);
+  h->ctx = NULL;
+  return 0;
+}
