@@ -400,6 +400,12 @@ typedef struct pinhole_trace {
   /** @since 0.2: SEQ_DIFF: the stream's sequence offset before and after
    *  the rewrite (in bytes, the sum of every growth so far) */
   int32_t diff_old, diff_new;
+  /** @since 0.2: 6 when endpoint a (a_family) or b (b_family) is IPv6 (an
+   *  ALG on an IPv6 or NAT64 connection, docs/ipv6.md, docs/nat64.md):
+   *  its address is in a6 or b6 and a.addr or b.addr is 0; the port stays
+   *  in a.port or b.port. 0 for IPv4 */
+  uint8_t a_family, b_family;
+  uint8_t a6[16], b6[16];
 } pinhole_trace;
 
 /**

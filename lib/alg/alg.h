@@ -449,6 +449,12 @@ void pinhole__alg_error_counter(ph_alg_call *ac, int counter);
 void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
                         const pinhole_endpoint *b, uint32_t lifetime_ms,
                         const uint8_t *text, size_t text_len);
+/* The same with IPv6 endpoints: a6 (or b6), when not NULL, is endpoint
+ * a's (b's) address (its port in a->port), shown as "[addr]:port". */
+void pinhole__alg_trace6(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
+                         const uint8_t *a6, const pinhole_endpoint *b,
+                         const uint8_t *b6, const uint8_t *text,
+                         size_t text_len);
 
 /* ---- shared steps ------------------------------------------------------- */
 

@@ -223,7 +223,8 @@ static void ph_ftp_line6(ph_alg_call *ac, const uint8_t *line, size_t n, int rc,
       return;
     }
     pinhole_endpoint real = {0, m->port, 0};
-    pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, line, n);
+    pinhole__alg_trace6(ac, PINHOLE_TRACE_PARSED, &real, addr, NULL, NULL, line,
+                        n);
     if (pinhole__alg_policy6(ac, PH_ALG_CLIENT, addr, m->port, "data", line,
                              n) >= 0)
       ph_ftp_pinhole6(ac, PH_ALG_SERVER, e.server, addr, m->port);
@@ -233,8 +234,9 @@ static void ph_ftp_line6(ph_alg_call *ac, const uint8_t *line, size_t n, int rc,
                                                : "malformed command",
                        line, n);
   } else if (m->kind == PINHOLE_FTP_229) {
-    pinhole_endpoint real = {0, m->port, 0};
-    pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, line, n);
+    pinhole_endpoint real = {0, m->port, 0}; /* a port: the server's */
+    pinhole__alg_trace6(ac, PINHOLE_TRACE_PARSED, &real, e.server, NULL, NULL,
+                        line, n);
     if (pinhole__alg_policy6(ac, PH_ALG_SERVER, e.server, m->port, "passive",
                              line, n) >= 0)
       ph_ftp_pinhole6(ac, PH_ALG_CLIENT, e.client, e.server, m->port);
@@ -263,7 +265,8 @@ static void ph_ftp_eprt64(ph_alg_call *ac, size_t pos, size_t n,
     return;
   }
   pinhole_endpoint real = {0, m->port, 0};
-  pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, line, n);
+  pinhole__alg_trace6(ac, PINHOLE_TRACE_PARSED, &real, addr, NULL, NULL, line,
+                      n);
   if (pinhole__alg_policy6(ac, PH_ALG_CLIENT, addr, m->port, "data", line, n) <
       0)
     return;
@@ -278,7 +281,8 @@ static void ph_ftp_eprt64(ph_alg_call *ac, size_t pos, size_t n,
     pinhole__alg_unmap(ac, mref);
     return;
   }
-  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
+  pinhole__alg_trace6(ac, PINHOLE_TRACE_TRANSLATED, &real, addr, &pub, NULL,
+                      NULL, 0);
   ph_ends e;
   pinhole__alg_ends(ac, &e);
   ph_pinhole_req x;
@@ -318,8 +322,11 @@ static void ph_ftp_line64(ph_alg_call *ac, size_t pos, size_t n, int rc,
     else
       pinhole__alg_refuse(ac, why, line, n);
   } else if (m->kind == PINHOLE_FTP_229) {
-    pinhole_endpoint real = {0, m->port, 0};
-    pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &real, NULL, 0, line, n);
+    ph_ends6 e6;
+    pinhole__alg_ends6(ac, &e6);
+    pinhole_endpoint real = {0, m->port, 0}; /* a port: the server's */
+    pinhole__alg_trace6(ac, PINHOLE_TRACE_PARSED, &real, e6.server, NULL, NULL,
+                        line, n);
   } else {
     pinhole__alg_error(ac, "IPv4 endpoint on an IPv6 connection", line, n);
   }

@@ -528,8 +528,9 @@ static void ph_trace_send(ph_alg_call *ac, pinhole_trace *t) {
   ctx->cb.trace(ctx, t, ctx->user);
 }
 
+/* Pinhole h opened (a6: its IPv6 addresses, PH_HOLE_V6 only). */
 static void ph_trace_created(ph_alg_call *ac, const ph_pinhole *h,
-                             uint32_t lifetime_ms) {
+                             const ph_pinhole6 *a6, uint32_t lifetime_ms) {
   if (ac->ctx->cb.trace == NULL)
     return;
   pinhole_trace t;
@@ -537,6 +538,8 @@ static void ph_trace_created(ph_alg_call *ac, const ph_pinhole *h,
   t.proto = h->proto;
   t.a = (pinhole_endpoint){h->v6 == PH_HOLE_V6 ? 0 : h->src, h->sport, 0};
   t.b = (pinhole_endpoint){h->v6 == PH_HOLE_V6 ? 0 : h->dst, h->dport, 0};
+  if (a6 != NULL)
+    pinhole__trace_addrs6(&t, a6);
   t.a_port_hi = h->sport_hi;
   t.pinhole_side = h->side;
   t.lifetime_ms = lifetime_ms;
@@ -555,8 +558,11 @@ static void ph_trace_seq_diff(ph_alg_call *ac, int32_t old, int32_t new_) {
   ph_trace_send(ac, &t);
 }
 
+/* A trace of endpoints a and b (either may be NULL), each IPv6 when its
+ * a6 or b6 is given (its addr then 0). */
 static void ph_trace(ph_alg_call *ac, int kind, uint8_t proto,
-                     const pinhole_endpoint *a, const pinhole_endpoint *b,
+                     const pinhole_endpoint *a, const uint8_t *a6,
+                     const pinhole_endpoint *b, const uint8_t *b6,
                      uint32_t lifetime_ms, const uint8_t *text,
                      size_t text_len) {
   pinhole_ctx *ctx = ac->ctx;
@@ -569,6 +575,16 @@ static void ph_trace(ph_alg_call *ac, int kind, uint8_t proto,
     t.a = *a;
   if (b)
     t.b = *b;
+  if (a && a6) {
+    t.a.addr = 0;
+    t.a_family = 6;
+    memcpy(t.a6, a6, 16);
+  }
+  if (b && b6) {
+    t.b.addr = 0;
+    t.b_family = 6;
+    memcpy(t.b6, b6, 16);
+  }
   t.lifetime_ms = lifetime_ms;
   t.text = (const char *)text;
   t.text_len = text_len;
@@ -578,7 +594,15 @@ static void ph_trace(ph_alg_call *ac, int kind, uint8_t proto,
 void pinhole__alg_trace(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
                         const pinhole_endpoint *b, uint32_t lifetime_ms,
                         const uint8_t *text, size_t text_len) {
-  ph_trace(ac, kind, ac->conn->proto, a, b, lifetime_ms, text, text_len);
+  ph_trace(ac, kind, ac->conn->proto, a, NULL, b, NULL, lifetime_ms, text,
+           text_len);
+}
+
+void pinhole__alg_trace6(ph_alg_call *ac, int kind, const pinhole_endpoint *a,
+                         const uint8_t *a6, const pinhole_endpoint *b,
+                         const uint8_t *b6, const uint8_t *text,
+                         size_t text_len) {
+  ph_trace(ac, kind, ac->conn->proto, a, a6, b, b6, 0, text, text_len);
 }
 
 /* The one exception to the low-port policy (ph_pinhole_req.privileged):
@@ -671,7 +695,8 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
     pinhole__alg_error(ac, "pinhole limit reached", NULL, 0);
     return rv;
   }
-  ph_trace_created(ac, &h, ctx->cfg.pinhole_timeout_ms);
+  ph_trace_created(ac, &h, h.v6 == PH_HOLE_V6 ? &a6 : NULL,
+                   ctx->cfg.pinhole_timeout_ms);
   return rv;
 }
 
@@ -783,8 +808,8 @@ int pinhole__alg_gre_open(ph_alg_call *ac, uint16_t client_cid,
                  "call");
   pinhole_endpoint from = {a.src, client_cid, 0};
   pinhole_endpoint to = {b.dst, *public_cid, 0};
-  ph_trace(ac, PINHOLE_TRACE_TRANSLATED, PINHOLE_IPPROTO_GRE, &from, &to, 0,
-           NULL, 0);
+  ph_trace(ac, PINHOLE_TRACE_TRANSLATED, PINHOLE_IPPROTO_GRE, &from, NULL, &to,
+           NULL, 0, NULL, 0);
   return 0;
 }
 

@@ -441,6 +441,12 @@ void pinhole__event6_conn(const pinhole_ctx *ctx, pinhole_event *ev,
                           const ph_conn *c, int dir);
 void pinhole__flow_info6(const pinhole_ctx *ctx, const ph_conn *c, int dir,
                          pinhole_flow_info *fi);
+/* Endpoint a (which 0) or b (1) of trace t as "addr:port", or
+ * "[addr6]:port" when its family is 6 (pinhole_trace_format). */
+void pinhole__trace_ep(const pinhole_trace *t, int which, char *buf,
+                       size_t len);
+/* The addresses of an IPv6 pinhole (PH_HOLE_V6) as trace t's a and b. */
+void pinhole__trace_addrs6(pinhole_trace *t, const ph_pinhole6 *a6);
 /* "[addr]:port" (pinhole_endpoint6_format); "" when it does not fit. */
 size_t pinhole__fmt_ep6(char *buf, size_t len, const uint8_t addr[16],
                         uint16_t port);

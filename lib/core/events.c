@@ -144,9 +144,16 @@ void pinhole__trace_hole(pinhole_ctx *ctx, int kind, const ph_pinhole *h,
     t.seq = v->seq;
     t.ack = v->ack;
   }
-  if (h->v6 == PH_HOLE_V6)
-    t.a.addr = t.b.addr = 0; /* traces carry no IPv6 addresses */
+  if (h->v6 == PH_HOLE_V6) /* NAT64 holes expect IPv4: as they are */
+    pinhole__trace_addrs6(&t, ph_pinhole6_of(ctx, h));
   ctx->cb.trace(ctx, &t, ctx->user);
+}
+
+void pinhole__trace_addrs6(pinhole_trace *t, const ph_pinhole6 *a6) {
+  t->a.addr = t->b.addr = 0;
+  t->a_family = t->b_family = 6;
+  memcpy(t->a6, a6->src, 16);
+  memcpy(t->b6, a6->dst, 16);
 }
 
 /* ---- formatting ------------------------------------------------------ */
@@ -295,6 +302,18 @@ static const char *const ph_trace_names[] = {
     [PINHOLE_TRACE_SEQ_DIFF] = "seq diff",
 };
 
+/* Endpoint a (which 0) or b (1) of t as "addr:port" or "[addr6]:port". */
+void pinhole__trace_ep(const pinhole_trace *t, int which, char *buf,
+                       size_t len) {
+  const pinhole_endpoint *e = which ? &t->b : &t->a;
+  int v6 = t->size >= offsetof(pinhole_trace, b6) + sizeof(t->b6) &&
+           (which ? t->b_family : t->a_family) == 6;
+  if (v6)
+    pinhole__fmt_ep6(buf, len, which ? t->b6 : t->a6, e->port);
+  else
+    pinhole__fmt_ep(buf, len, e->addr, e->port);
+}
+
 int pinhole_trace_format(const pinhole_trace *t, char *buf, size_t len) {
   if (t == NULL || (buf == NULL && len != 0))
     return PINHOLE_ERR_INVALID_ARG;
@@ -302,9 +321,9 @@ int pinhole_trace_format(const pinhole_trace *t, char *buf, size_t len) {
       t->kind > 0 && (size_t)t->kind < sizeof(ph_trace_names) / sizeof(char *)
           ? ph_trace_names[t->kind]
           : "unknown";
-  char a[24], b[24];
-  pinhole__fmt_ep(a, sizeof(a), t->a.addr, t->a.port);
-  pinhole__fmt_ep(b, sizeof(b), t->b.addr, t->b.port);
+  char a[PINHOLE_ENDPOINT6_STRLEN], b[PINHOLE_ENDPOINT6_STRLEN];
+  pinhole__trace_ep(t, 0, a, sizeof(a));
+  pinhole__trace_ep(t, 1, b, sizeof(b));
   ph_out o = {buf, len, 0};
   pinhole__printf(&o, "%s ALG conv=%u %s", t->alg ? t->alg : "?", t->conv_id,
                   kind);

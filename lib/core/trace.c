@@ -78,8 +78,17 @@ static void ph_dump(ph_out *o, const pinhole_trace *t) {
     pinhole__printf(o, "(%zu more bytes)\n", t->text_len - len);
 }
 
-static void ph_ip(char *b, uint32_t a) {
-  pinhole_addr_format(a, b, 16);
+#define PH_HAS_B6(t)                                                           \
+  ((t)->size >= offsetof(pinhole_trace, b6) + sizeof((t)->b6))
+
+/* Endpoint a (which 0) or b (1)'s address: dotted quad, or RFC 5952 for
+ * an IPv6 one (pinhole_trace a_family/b_family). */
+static void ph_ip(char *b, const pinhole_trace *t, int which) {
+  int v6 = PH_HAS_B6(t) && (which ? t->b_family : t->a_family) == 6;
+  if (v6)
+    pinhole_addr6_format(which ? t->b6 : t->a6, b, PINHOLE_ADDR6_STRLEN);
+  else
+    pinhole_addr_format(which ? t->b.addr : t->a.addr, b, 16);
 }
 
 static const char *ph_zone(unsigned side) {
@@ -88,9 +97,9 @@ static const char *ph_zone(unsigned side) {
 
 /* "src ip A, dst ip B, src port LO-HI, dst port N-N, protocol P" */
 static void ph_pinhole_ends(ph_out *o, const pinhole_trace *t, int has_hi) {
-  char a[16], b[16];
-  ph_ip(a, t->a.addr);
-  ph_ip(b, t->b.addr);
+  char a[PINHOLE_ADDR6_STRLEN], b[PINHOLE_ADDR6_STRLEN];
+  ph_ip(a, t, 0);
+  ph_ip(b, t, 1);
   unsigned lo = t->a.port, hi = t->a.port;
   if (lo == 0)
     hi = 65535;
@@ -113,9 +122,9 @@ static void ph_seq(ph_out *o, const pinhole_trace *t) {
 }
 
 static void ph_body(ph_out *o, const pinhole_trace *t, const char *alg) {
-  char verb[PH_VERB_MAX + 1], a[16], b[16];
-  ph_ip(a, t->a.addr);
-  ph_ip(b, t->b.addr);
+  char verb[PH_VERB_MAX + 1], a[PINHOLE_ADDR6_STRLEN], b[PINHOLE_ADDR6_STRLEN];
+  ph_ip(a, t, 0);
+  ph_ip(b, t, 1);
   switch (t->kind) {
   case PINHOLE_TRACE_MESSAGE:
     ph_verb(t, verb);

@@ -110,6 +110,12 @@ static void test_ipv6_ftp_eprt_active(void **state) {
                   "O          0\n");
   assert_true(t_has_event(t, "PINHOLE_CREATED: conv=1 proto=TCP side=outside "
                              "[2001:db8:2::5]:0 -> [2001:db8:1::2]:40001"));
+  /* traces name the IPv6 endpoints (pinhole_trace a6/b6) */
+  assert_true(t_has_trace(t, "ftp ALG conv=1 parsed [2001:db8:1::2]:40001 "
+                             "\"EPRT |2|2001:db8:1::2|40001|\""));
+  assert_true(t_has_trace(t, "ftp ALG conv=1 pinhole created TCP "
+                             "[2001:db8:2::5]:0 -> [2001:db8:1::2]:40001 "
+                             "lifetime=10000ms"));
   tpkt p;
   /* another outside host, and the server to another port: refused */
   b6_tcp(&p, PEER, 20, CLI, 40001, PINHOLE_TCP_SYN, 300, 0, 0);
@@ -142,6 +148,8 @@ static void test_ipv6_ftp_eprt_active(void **state) {
                   "TCP [2001:db8:2::5]:20 -> [2001:db8:1::2]:40001 Forward  "
                   "O          2\n");
   assert_true(t_has_event(t, "PINHOLE_USED: conv=1 proto=TCP side=outside "
+                             "[2001:db8:2::5]:0 -> [2001:db8:1::2]:40001"));
+  assert_true(t_has_trace(t, "ftp ALG conv=1 pinhole used TCP "
                              "[2001:db8:2::5]:0 -> [2001:db8:1::2]:40001"));
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 6,
              PINHOLE_CNT_NEW_DISCARD, 3, PINHOLE_CNT_DROP_NO_RULE, 3,

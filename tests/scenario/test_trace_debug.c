@@ -298,6 +298,53 @@ static void test_trace_debug_format_edges(void **state) {
                            "\"\\x01\\x02\"");
 }
 
+/* IPv6 endpoints (a_family/b_family 6, an ALG on an IPv6 or NAT64
+ * connection): both formats print them in RFC 5952 text, one side IPv6
+ * and the other IPv4 as FTP64's translation; a record too short for the
+ * fields prints the IPv4 ones. */
+static void test_trace_ipv6_endpoints(void **state) {
+  (void)state;
+  static const uint8_t cli6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
+                                   0,    0,    0,    0,    0, 0, 0, 2};
+  pinhole_trace t;
+  memset(&t, 0, sizeof(t));
+  t.size = sizeof(t);
+  t.kind = PINHOLE_TRACE_TRANSLATED;
+  t.alg = "ftp";
+  t.conv_id = 4;
+  t.proto = PINHOLE_IPPROTO_TCP;
+  t.a = (pinhole_endpoint){0, 50000, 0};
+  t.a_family = 6;
+  memcpy(t.a6, cli6, 16);
+  t.b = (pinhole_endpoint){IP4(198, 19, 0, 1), 20002, 0};
+  char buf[512];
+  pinhole_trace_format(&t, buf, sizeof(buf));
+  assert_string_equal(buf, "ftp ALG conv=4 translated [2001:db8:1::2]:50000 "
+                           "-> 198.19.0.1:20002");
+  pinhole_trace_format_debug(&t, 0, buf, sizeof(buf));
+  assert_string_equal(buf, "## 1970-01-01 00:00:00 : ftp translated ip "
+                           "2001:db8:1::2, port 50000 -> ip 198.19.0.1, port "
+                           "20002\n");
+  t.kind = PINHOLE_TRACE_PINHOLE_CREATED;
+  t.b_family = 6;
+  memcpy(t.b6, cli6, 16);
+  t.b6[15] = 5;
+  t.lifetime_ms = 10000;
+  pinhole_trace_format(&t, buf, sizeof(buf));
+  assert_string_equal(buf, "ftp ALG conv=4 pinhole created TCP "
+                           "[2001:db8:1::2]:50000 -> [2001:db8:1::5]:20002 "
+                           "lifetime=10000ms");
+  pinhole_trace_format_debug(&t, 0, buf, sizeof(buf));
+  assert_non_null(strstr(buf, "src ip 2001:db8:1::2, dst ip 2001:db8:1::5, "
+                              "src port 50000-50000, dst port 20002-20002"));
+  /* a caller's record without the fields: IPv4 (0.0.0.0) as before */
+  t.size = offsetof(pinhole_trace, diff_new) + sizeof(t.diff_new);
+  pinhole_trace_format(&t, buf, sizeof(buf));
+  assert_string_equal(buf, "ftp ALG conv=4 pinhole created TCP "
+                           "0.0.0.0:50000 -> 198.19.0.1:20002 "
+                           "lifetime=10000ms");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_trace_debug_ftp_pasv_227),
@@ -305,6 +352,7 @@ int main(void) {
       cmocka_unit_test(test_trace_debug_sip_invite),
       cmocka_unit_test(test_trace_debug_tftp_read),
       cmocka_unit_test(test_trace_debug_format_edges),
+      cmocka_unit_test(test_trace_ipv6_endpoints),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

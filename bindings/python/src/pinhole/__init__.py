@@ -212,6 +212,9 @@ class Trace(ctypes.Structure):
         # 0.2: a pinhole's source port range and side; SEQ_DIFF's offsets
         ("a_port_hi", u16), ("pinhole_side", u8), ("pad2_", u8),
         ("diff_old", ctypes.c_int32), ("diff_new", ctypes.c_int32),
+        # 0.2: IPv6 endpoints (a_family/b_family 6: the address in a6/b6)
+        ("a_family", u8), ("b_family", u8),
+        ("a6", ctypes.c_uint8 * 16), ("b6", ctypes.c_uint8 * 16),
     ]
 
 
