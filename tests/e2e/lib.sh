@@ -348,8 +348,12 @@ random_file() {
   head -c "$(($2 * 1024))" /dev/urandom >"$1"
 }
 
+# same_file A B WHAT: both files exist and have the same sha256 (two
+# missing files are no match).
 same_file() {
   local a b
+  [ -f "$1" ] || { fail "$3: $1 is missing"; return; }
+  [ -f "$2" ] || { fail "$3: $2 is missing"; return; }
   a=$(sha256sum <"$1") b=$(sha256sum <"$2")
   if [ "$a" = "$b" ]; then
     log "ok: $3 sha256 matches"
