@@ -253,7 +253,9 @@ typedef struct ph_stream {
                                     original numbering */
   uint16_t seg_max;              /* the largest payload seen */
   uint8_t merged;
-  uint8_t pad2_;
+  uint8_t pickup; /* imported by a standby (state.c): msg_seq may lag what
+                     the active box handled; the first data past it
+                     begins a message (not carried in state blobs) */
 } ph_stream;
 
 /* Per-connection ALG state (only for Watch connections). */

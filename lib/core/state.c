@@ -1375,6 +1375,10 @@ static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
     for (int d = 0; d < 2; d++) {
       w->st[d] = r->wt.st[d];
       w->st[d].held = PH_NIL; /* a split message is not carried */
+      /* the active box may have passed messages since this pass: the
+       * next data each way may lie past msg_seq (stream.c) */
+      w->st[d].pickup =
+          c->proto == PINHOLE_IPPROTO_TCP && c->tcp_state != PH_TCP_CLOSED;
     }
   }
   if (r->c.flags & PH_CONN_GRE_QUOTES)

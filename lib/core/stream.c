@@ -8,7 +8,8 @@
  * next message begins. A segment is handed to its ALG only from there:
  * never at an attacker-chosen segment boundary in the middle of other
  * data (NAT slipstreaming). A segment after a gap is dropped (the sender
- * resends it after the missing one).
+ * resends it after the missing one), except the first one of a direction
+ * a standby took over (ph_stream.pickup): its gap is never resent.
  *
  * A segment whose tail is the start of a message the ALG must see whole
  * (the scan's hold) has that tail held in the context's pool (core/hold.c)
@@ -439,6 +440,20 @@ ph_status pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg) {
   }
 
   int32_t at = ph_seq_diff(seq, st->msg_seq);
+  if (at > 0 && st->pickup) {
+    /* the first data past msg_seq since a standby imported the state: the
+     * gap is what the active box passed after its last sync pass, which
+     * the receiver acknowledged there and nobody sends again; parsing
+     * resumes at this segment (once per direction, docs/ha.md) */
+    ph_note(ac, "taken over: %u bytes not seen, parsing resumes here",
+            (unsigned)at);
+    st->msg_seq = seq;
+    st->skip_line = 0;
+    st->skip_len = 0;
+    at = 0;
+  }
+  if (ph_seq_diff(seq + (uint32_t)len, st->msg_seq) > 0)
+    st->pickup = 0; /* in step with the sender again */
   if (at > 0) {
     /* a gap: an earlier segment is missing, so where a message begins in
      * this one is unknown, and passing it unparsed could let a message

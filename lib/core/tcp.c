@@ -32,9 +32,11 @@
  *
  * A direction first seen without its SYN (state taken over mid-stream)
  * learns its window from its first segment, bounded by what the other
- * side acknowledged when that is known; its window scale is then unknown
- * and taken as the largest (14), which only widens the window bounds. The
- * exact-RST rule does not depend on windows.
+ * side acknowledged when that is known (its end is then at least that
+ * acknowledgment, even when the first segment is an old one resent); its
+ * window scale is then unknown and taken as the largest (14), which only
+ * widens the window bounds. The exact-RST rule does not depend on
+ * windows.
  *
  * Sequence corrections: when an ALG changes a segment's payload length,
  * every later byte in that direction moves. Each direction keeps the
@@ -242,10 +244,18 @@ static int ph_pickup_ok(const ph_tcp_dir *r, const ph_seg *g) {
          !ph_after(r->ack - back, g->end);
 }
 
-static void ph_pickup(ph_tcp_dir *s, const ph_seg *g) {
+static void ph_pickup(ph_tcp_dir *s, const ph_tcp_dir *r, const ph_seg *g) {
   s->scale = PH_TCP_WS_MAX; /* unknown: the widest */
   s->maxwin = 0;
   ph_dir_update(s, g);
+  /* the first segment may be an old one sent again (after a failover:
+   * the sender lost the acknowledgments the old box carried last), yet
+   * r acknowledged up to r->ack: s sent that much. Otherwise r's next
+   * acknowledgment lies past s's end (bound III) and is refused, and s
+   * goes on resending the old segment forever. ph_pickup_ok bounds the
+   * step to r's window. */
+  if ((r->flags & PH_TW_ACKED) && ph_after(r->ack, s->end))
+    s->end = r->ack;
 }
 
 /* ---- state -------------------------------------------------------------- */
@@ -421,7 +431,7 @@ __attribute__((noinline)) static int ph_track(pinhole_ctx *ctx, ph_conn *c,
   if (!(s->flags & PH_TW_SEEN)) {
     if (!ph_pickup_ok(r, &g))
       return PINHOLE_CNT_TCP_FLAGS;
-    ph_pickup(s, &g);
+    ph_pickup(s, r, &g);
   } else {
     if (!ph_seq_ok(s, r, g.seq, g.end) ||
         ((g.flags & PINHOLE_TCP_ACK) && !ph_ack_ok(s, r, g.ack)))

@@ -3,10 +3,14 @@
 # Active/standby failover (docs/ha.md): gateway A (--sync-to) and gateway
 # B (--sync-from) run side by side, both with TUN devices in the hosts;
 # the hosts' addresses and routes are on A's. A 4 MiB FTP download (curl,
-# passive, rate-limited so it lasts) starts through A; after a few sync
-# passes A is stopped, the addresses and routes move to B's devices, and
-# the download completes with the same sha256. B's listing then shows the
-# ftp conversation with its NAT lines.
+# passive; vsftpd sends at most 400 kB/s, so it lasts about 10 s whatever
+# curl's own --limit-rate does: curl 7.88 at times reads it all into its
+# socket buffer at once) starts through A. Once B lists the data
+# connection and has imported one more pass (ha_wait_pass, not a fixed
+# sleep: under load the passes come late), A is stopped, the addresses
+# and routes move to B's devices, and the download completes with the
+# same sha256, the 226 and 221 replies through B. B's listing then shows
+# the ftp conversation with its NAT lines.
 . "$(dirname "$0")/lib.sh"
 PINHOLE_GW=${1:-${PINHOLE_GW:-}}
 e2e_init curl
@@ -14,7 +18,7 @@ KEY=0123456789abcdef0123456789abcdef
 SYNC_PORT=17001
 
 ha_pair_start "$SYNC_PORT" "$KEY"
-ftp_start_server
+FTP_CONF_EXTRA=anon_max_rate=400000 ftp_start_server
 random_file "$TMP/ftp/pub/big.bin" 4096
 
 ip netns exec "$NS_IN" timeout 120 curl -sS --connect-timeout 5 \
@@ -23,8 +27,10 @@ ip netns exec "$NS_IN" timeout 120 curl -sS --connect-timeout 5 \
 CURL_PID=$!
 PIDS+=("$CURL_PID")
 
-# Let the transfer run through A for three sync passes.
-sleep 3.5
+# The transfer runs through A until B holds the data connection (a
+# passive one: to the server's ports 40000-40100) and one pass more.
+ha_wait_pass 8 TCP "198\.18\.0\.2:[0-9]+" "198\.19\.0\.2:40[01][0-9][0-9]" \
+  Forward I || die "gateway B never held the data connection and a pass more"
 kill -0 "$CURL_PID" 2>/dev/null || die "the download ended before failover"
 got=$(stat -c %s "$TMP/big.down" 2>/dev/null || echo 0)
 log "failover after $got bytes"

@@ -9,8 +9,9 @@
 # caller's pause before its BYE made 8 s: INVITE with SDP, 180, 200 with
 # SDP, ACK through A; the called party plays sipp's 7 s G.711 capture to
 # the public media address of the caller's SDP, through the pinhole the
-# SIP ALG opened on A, and the caller echoes it back (-rtp_echo). About
-# 2.5 s into the media (two sync passes after the call was set up) A is
+# SIP ALG opened on A, and the caller echoes it back (-rtp_echo). Once B
+# lists the caller's echo flow and has imported one more pass
+# (ha_wait_pass, not a fixed sleep: under load the passes come late) A is
 # stopped; with A's devices gone the hosts' standby routes (a higher
 # metric, on B's devices, the hosts' addresses there too) carry their
 # packets through B at once. tcpdump on
@@ -61,9 +62,11 @@ grep -q 'milliseconds="8000"' "$TMP/ha-sip-uac.xml" ||
 sip_uas_start "$MEDIA"
 sip_uac_start "$TMP/ha-sip-uac.xml" "$MEDIA"
 
-# The call is up when the caller sent its ACK; then two sync passes.
+# The call is up when the caller sent its ACK; then B must hold the
+# media (the caller's echo flow) and one pass more.
 wait_for 10 grep -q '^ACK ' "$TMP/uac-msg.log" || die "the call was not set up through A"
-sleep 2.5
+ha_wait_pass 5 UDP "198\.18\.0\.2:$MEDIA" "198\.19\.0\.2:[0-9]+" Forward I ||
+  die "gateway B never held the media flow and a pass more"
 kill -0 "$UAC_PID" 2>/dev/null || die "the call ended before failover"
 T_FAIL=$(date +%s.%N)
 kill -TERM "$A_PID"

@@ -364,7 +364,8 @@ same_file() {
 
 # Starts vsftpd in the outside namespace on 198.19.0.2:21 (ftp_start_server
 # 6: on [$OUT6]:21 only), anonymous, with upload, serving $TMP/ftp (pub/
-# for downloads, incoming/ for uploads).
+# for downloads, incoming/ for uploads). $FTP_CONF_EXTRA: more lines of
+# vsftpd.conf (ha-failover.sh: anon_max_rate=N).
 ftp_start_server() {
   command -v vsftpd >/dev/null || skip "vsftpd is not installed"
   local vs
@@ -405,6 +406,7 @@ xferlog_enable=YES
 vsftpd_log_file=$TMP/vsftpd.xfer
 log_ftp_protocol=YES
 dual_log_enable=YES
+${FTP_CONF_EXTRA:-}
 EOF
   bg "$NS_OUT" vsftpd "$vs" "$TMP/vsftpd.conf"
   wait_for 5 port_open "$NS_OUT" "$([ "${1:-}" = 6 ] && echo "$OUT6" || echo "$OUT_ADDR")" 21 ||
@@ -691,14 +693,42 @@ ha_pair_start() {
   A_PID=$GW_PID
 }
 
-# ha_listing_b: gateway B's listing (SIGUSR1) in $TMP/listing, shown.
-ha_listing_b() {
+# ha_dump_b: gateway B's listing (SIGUSR1) in $TMP/listing, not shown.
+ha_dump_b() {
   rm -f "$TMP/listing" "$TMP/listing-b"
   kill -USR1 "$B_PID"
   wait_for 5 test -e "$TMP/listing-b" || die "no listing from gateway B"
   cp "$TMP/listing-b" "$TMP/listing"
+}
+
+# ha_listing_b: gateway B's listing (SIGUSR1) in $TMP/listing, shown.
+ha_listing_b() {
+  ha_dump_b
   echo "---- listing of gateway B"
   cat "$TMP/listing"
+}
+
+# ha_wait_pass SECS PROTO SRC_RE DST_RE STATE DIR: waits, at most SECS,
+# until gateway B lists that flow (as flow_frames matches it) and then
+# until its frame count changes: B imported a sync pass that holds the
+# flow and the pass after it (the rest of its conversation as of then:
+# an FTP reply or a SIP answer sent just before the first). 1 when the
+# time is up. Instead of a fixed sleep: under load the passes come late.
+ha_wait_pass() {
+  local n=$(($1 * 4)) i f first=
+  shift
+  for ((i = 0; i < n; i++)); do
+    ha_dump_b
+    f=$(flow_frames "$@")
+    if [ -n "$f" ] && [ -z "$first" ]; then
+      first=$f
+    elif [ -n "$f" ] && [ "$f" != "$first" ]; then
+      log "gateway B holds $1 $2 -> $3: $first frames, a pass later $f"
+      return 0
+    fi
+    sleep 0.25
+  done
+  return 1
 }
 
 # collector_start: an IPFIX collector namespace ($NS_COL) joined to the

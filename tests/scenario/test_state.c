@@ -1078,6 +1078,135 @@ static void test_state_pba_held_pieces(void **state) {
   t_ctx_del(b);
 }
 
+/* The active box passed more of the FTP dialogue after its last pass
+ * (the client's TYPE I and the server's answer, acknowledged there): B's
+ * stream positions lag behind both senders. The first data past them
+ * through B (the next command, the next reply) begins a message: B
+ * rewrites the PORT exactly as A, with the old sequence delta; an old
+ * reply resent first leaves the pickup for later; once in step, a segment
+ * after a gap is dropped on B as on A. */
+static void test_state_stream_lag(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  ftp_sess s;
+  run_flows(a, &s);
+  size_t len = export_full(a, 3 * SEC, NULL);
+  tpkt p, o;
+  pinhole_pkt_view v;
+  uint32_t old_reply = s.sseq - 30; /* "200 PORT command successful." */
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK, "TYPE I\r\n");
+  assert_int_equal(t_in(a, &p, 3 * SEC), 0);
+  s.cseq += 8;
+  s.cseen += 8;
+  t_tcp(&p, SRV, 21, PUB, 40000, s.sseq, s.cseen, PINHOLE_TCP_ACK,
+        "200 Switching to Binary mode.\r\n");
+  assert_int_equal(t_out(a, &p, 3 * SEC), 0);
+  s.sseq += 31;
+  assert_int_equal(pinhole_state_import(b->ctx, 4 * SEC, blob, len), 4);
+  t_counters(b, PINHOLE_CNT_PINHOLE_CREATED, 1, -1); /* the PORT's */
+  /* the server resends its reply to the PORT before the pass: data
+   * already handled on both, passed as it is */
+  t_tcp(&p, SRV, 21, PUB, 40000, old_reply, s.cseen, PINHOLE_TCP_ACK,
+        "200 PORT command successful.\r\n");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 4 * SEC, &o), 0);
+  t_payload_is(&o, "200 PORT command successful.\r\n");
+  /* the client's next command: 8 bytes past B's position */
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq, s.sseq, PINHOLE_TCP_ACK,
+        "PORT 198,18,0,100,156,75\r\n");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, &o), 0);
+  t_payload_is(&o, "PORT 198,19,0,1,156,75\r\n");
+  t_view(&o, &v);
+  assert_int_equal(v.seq, s.cseen);
+  s.cseq += 26;
+  s.cseen += 24;
+  /* the server's answer: 31 bytes past B's position */
+  t_tcp(&p, SRV, 21, PUB, 40000, s.sseq, s.cseen, PINHOLE_TCP_ACK,
+        "200 PORT command successful.\r\n");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 4 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_equal(v.ack, s.cseq);
+  s.sseq += 30;
+  /* the pinhole B opened for the PORT admits the data connection */
+  t_tcp(&p, SRV, 20, PUB, 40011, 7000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 4 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_equal(v.dst, CLI);
+  assert_int_equal(v.dport, 40011);
+  /* in step now: a command after a 4-byte gap is dropped on both */
+  t_tcp(&p, CLI, 40000, SRV, 21, s.cseq + 4, s.sseq, PINHOLE_TCP_ACK,
+        "NOOP\r\n");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, NULL),
+                   PINHOLE_VERDICT_DROP);
+  t_tcp(&p, SRV, 21, PUB, 40000, s.sseq + 4, s.cseen, PINHOLE_TCP_ACK,
+        "200 NOOP ok.\r\n");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 4 * SEC, NULL),
+                   PINHOLE_VERDICT_DROP);
+  t_counters(b, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_EXIST_DISCARD, 2, PINHOLE_CNT_PINHOLE_CREATED, 2,
+             PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* W1 sent 4000 bytes to H1 through A after the last pass; H1's
+ * acknowledgments of the last 3000 were lost with A. Through B: H1's
+ * window update (ACK 12001) comes first, then W1 resends from 9001 (its
+ * oldest unacknowledged segment). W1's window is relearnt from that old
+ * segment, but H1 acknowledged 12001: W1 sent that much, so H1's
+ * duplicate ACK of 12001 passes B as it passes A (without that, B
+ * refuses it and W1 resends the old segment forever); an ACK of what W1
+ * never sent is still refused on both. */
+static void test_state_window_lag(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  ftp_sess s;
+  run_flows(a, &s);
+  size_t len = export_full(a, 3 * SEC, NULL);
+  static uint8_t data[1000];
+  for (size_t i = 0; i < sizeof(data); i++)
+    data[i] = (uint8_t)(i * 7 + 3);
+  tpkt p, o;
+  pinhole_pkt_view v;
+  for (uint32_t k = 0; k < 4; k++) {
+    t_tcp_n(&p, W1, 80, PUB, 33000, 8001 + 1000 * k, 5001, PINHOLE_TCP_ACK,
+            data, sizeof(data));
+    assert_int_equal(t_out(a, &p, 3 * SEC), 0);
+  }
+  t_tcp(&p, H1, 33000, W1, 80, 5001, 9001, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(a, &p, 3 * SEC), 0); /* W1 got only this one */
+  t_tcp(&p, H1, 33000, W1, 80, 5001, 12001, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(a, &p, 3 * SEC), 0); /* lost with A */
+  assert_int_equal(pinhole_state_import(b->ctx, 4 * SEC, blob, len), 4);
+  t_counters(b, PINHOLE_CNT_PINHOLE_CREATED, 1, -1); /* the PORT's */
+  /* H1's window update, then W1's resent segment, then H1's answer */
+  t_tcp(&p, H1, 33000, W1, 80, 5001, 12001, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, NULL), 0);
+  t_tcp_n(&p, W1, 80, PUB, 33000, 9001, 5001, PINHOLE_TCP_ACK, data,
+          sizeof(data));
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 4 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_equal(v.dst, H1);
+  t_tcp(&p, H1, 33000, W1, 80, 5001, 12001, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, &o), 0);
+  t_view(&o, &v);
+  assert_int_equal(v.ack, 12001);
+  /* W1 goes on from 12001 */
+  t_tcp_n(&p, W1, 80, PUB, 33000, 12001, 5001, PINHOLE_TCP_ACK, data,
+          sizeof(data));
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 4 * SEC, NULL), 0);
+  t_tcp(&p, H1, 33000, W1, 80, 5001, 13001, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, NULL), 0);
+  /* an acknowledgment of bytes W1 never sent: refused on both */
+  t_tcp(&p, H1, 33000, W1, 80, 5001, 13002, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, NULL),
+                   PINHOLE_VERDICT_DROP);
+  t_counters(b, PINHOLE_CNT_EXIST_ACCEPT, 5, PINHOLE_CNT_EXIST_DISCARD, 1,
+             PINHOLE_CNT_ERR_TCP, 1, PINHOLE_CNT_TCP_FLAGS, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, -1);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_state_failover),
@@ -1091,6 +1220,8 @@ int main(void) {
       cmocka_unit_test(test_state_alg_record),
       cmocka_unit_test(test_state_pba_held),
       cmocka_unit_test(test_state_pba_held_pieces),
+      cmocka_unit_test(test_state_stream_lag),
+      cmocka_unit_test(test_state_window_lag),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
