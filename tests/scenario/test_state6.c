@@ -488,6 +488,27 @@ static void test_state6_hostile(void **state) {
   flip(b, good, len, c64, 49 + 32, 0xff, PINHOLE_ERR_PARSE);
   flip(b, good, len, c64, 49 + 34, 0xff, PINHOLE_ERR_PARSE);
   flip(b, good, len, c64, 49 + 98, 1, PINHOLE_ERR_PARSE);
+  /* the inside host moved, its fold and its mapping's inside address
+   * with it: a multicast address is refused, a host's goes in */
+  static const char *const moved[] = {"ff0e::2", "2001:db8:1::99"};
+  for (int i = 0; i < 2; i++) {
+    uint8_t h[16];
+    a6(h, moved[i]);
+    uint32_t fold = pinhole__fold6(b->ctx, h);
+    memcpy(blob, good, len);
+    memcpy(blob + c64 + 4 + 17, h, 16);
+    t_put32(blob + c64 + 4 + 49 + 4, fold);
+    t_put32(blob + map + 4 + 3, fold);
+    if (i == 0) {
+      refused(b, len, PINHOLE_ERR_PARSE);
+    } else {
+      assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), 6);
+      char *l = t_listing(b);
+      assert_non_null(strstr(l, "TCP [2001:db8:1::99]:40000 -> "
+                                "[64:ff9b::c613:2]:80 Forward  I"));
+      free(l);
+    }
+  }
   /* its mapping no longer a NAT64 one (MAP body: pool, proto, flags) */
   flip(b, good, len, map, 2, PH_MAPF_NAT64, PINHOLE_ERR_PARSE);
   /* HOLE64 (prefix 0-16, the server under it 17, the client 33, the HOLE
