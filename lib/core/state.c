@@ -9,11 +9,15 @@
  * type, except ALG records). Order: DEL records (conversations that
  * ended) and BLOCK records (port blocks held after their last mapping, in
  * the first piece of a pass), then per conversation its CONV record
- * followed by its MAP, CONN, CONN6 and HOLE records; a CONN or HOLE names
- * its mappings by their index among the MAP records of its conversation
- * written before it. An ALG record right after a CONN carries the state
- * of the connection's ALG module: its name, the state's length (the
- * module's state_size) and bytes, checked by the module's state_ok.
+ * followed by its MAP, CONN (CONN6 IPv6, CONN64 NAT64) and HOLE (HOLE6,
+ * HOLE64) records; a connection or pinhole names its mappings by their
+ * index among the MAP records of its conversation written before it.
+ * The IPv6 and NAT64 records carry their full addresses, a NAT64 one
+ * its prefix (checked against the importer's, core/state6.c); all of a
+ * conversation's connections and pinholes are of one family. An ALG record
+ * right after a CONN carries the state of the connection's ALG module: its
+ * name, the state's length (the module's state_size) and bytes, checked by the
+ * module's state_ok.
  *
  * Import checks the whole blob (ph_check) before it changes anything
  * (ph_apply), so a blob that fails leaves the context as it was.
