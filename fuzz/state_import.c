@@ -234,8 +234,8 @@ static void seed(const char *dir, const char *name, const uint8_t *p,
   fclose(f);
 }
 
-/* An IPv6 TCP segment (seq, ack, flags, text) or ICMPv6 echo request
- * (sport the identifier) from side. */
+/* An IPv6 TCP segment (seq, ack, flags, text), UDP datagram (text) or
+ * ICMPv6 echo request (sport the identifier) from side. */
 static void send6x(pinhole_ctx *ctx, int side, const char *src, uint16_t sport,
                    const char *dst, uint16_t dport, uint8_t proto, uint32_t seq,
                    uint32_t ack, uint8_t flags, const char *text) {
@@ -249,18 +249,24 @@ static void send6x(pinhole_ctx *ctx, int side, const char *src, uint16_t sport,
   if (pinhole_addr6_parse(src, strlen(src), b + 8) != 0 ||
       pinhole_addr6_parse(dst, strlen(dst), b + 24) != 0)
     abort();
-  if (proto == 6) {
-    fz_put16(b + 40, sport);
-    fz_put16(b + 42, dport);
-    fz_put32(b + 44, seq);
-    fz_put32(b + 48, ack);
-    b[52] = 5 << 4;
-    b[53] = flags;
-    fz_put16(b + 54, 65535);
+  uint8_t *h = b + 40;
+  if (proto == 58) {
+    h[0] = 128; /* echo request */
+    fz_put16(h + 4, sport);
+    fz_put16(h + 6, 1);
   } else {
-    b[40] = 128; /* echo request */
-    fz_put16(b + 44, sport);
-    fz_put16(b + 46, 1);
+    fz_put16(h, sport);
+    fz_put16(h + 2, dport);
+  }
+  if (proto == 6) {
+    fz_put32(h + 4, seq);
+    fz_put32(h + 8, ack);
+    h[12] = 5 << 4;
+    h[13] = flags;
+    fz_put16(h + 14, 65535);
+  } else if (proto == 17) {
+    fz_put16(h + 4, (uint16_t)l4);
+    fz_put16(h + 6, 0xffff); /* IPv6 has no UDP checksum 0: fixed below */
   }
   memcpy(b + 40 + l4 - n, text ? text : "", n);
   pinhole_pkt6_view v6;
@@ -274,34 +280,8 @@ static void send6x(pinhole_ctx *ctx, int side, const char *src, uint16_t sport,
 /* An IPv6 datagram (UDP) or SYN (TCP) from the inside. */
 static void send6(pinhole_ctx *ctx, const char *src, uint16_t sport,
                   const char *dst, uint16_t dport, uint8_t proto) {
-  uint8_t b[128];
-  size_t l4 = proto == 6 ? 20 : 12;
-  memset(b, 0, sizeof(b));
-  b[0] = 0x60;
-  fz_put16(b + 4, (uint16_t)l4);
-  b[6] = proto;
-  b[7] = 64;
-  if (pinhole_addr6_parse(src, strlen(src), b + 8) != 0 ||
-      pinhole_addr6_parse(dst, strlen(dst), b + 24) != 0)
-    abort();
-  fz_put16(b + 40, sport);
-  fz_put16(b + 42, dport);
-  if (proto == 6) {
-    fz_put32(b + 44, 7000);
-    b[52] = 5 << 4;
-    b[53] = 0x02;
-    fz_put16(b + 54, 65535);
-  } else {
-    fz_put16(b + 44, (uint16_t)l4);
-    fz_put16(b + 46, 0xffff);
-    memcpy(b + 48, "q6q6", 4);
-  }
-  pinhole_pkt6_view v6;
-  if (pinhole_pkt6_parse(b, 40 + l4, &v6) != PINHOLE_PKT_OK)
-    abort();
-  pinhole_pkt6_fix_cksums(b, &v6);
-  pinhole_pkt p = {b, (uint32_t)(40 + l4), sizeof(b)};
-  (void)pinhole_process(ctx, &p, PINHOLE_SIDE_INSIDE, SEC);
+  send6x(ctx, PINHOLE_SIDE_INSIDE, src, sport, dst, dport, proto, 7000, 0, 0x02,
+         proto == 6 ? NULL : "q6q6");
 }
 
 /* The public port of the newest NAT64 session: its conversation's last
