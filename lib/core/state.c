@@ -392,7 +392,14 @@ static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_conv *cv) {
     }
     n += ph_wconn(w, ctx, x, mi, hi);
   }
-  for (ph_ref h = cv->pinholes; h; h = ph_pinhole_at(ctx, h)->conv_next) {
+  /* oldest first: the importer puts each at the head of the list, so its
+   * listing shows them in this conversation's order */
+  for (uint32_t i = cv->npinholes; i-- > 0;) {
+    ph_ref h = cv->pinholes;
+    for (uint32_t k = 0; k < i && h; k++)
+      h = ph_pinhole_at(ctx, h)->conv_next;
+    if (h == PH_NIL)
+      continue;
     uint16_t mi = PH_ST_NONE;
     if (ph_pinhole_at(ctx, h)->mapping) {
       ph_wmap(w, ctx, ph_pinhole_at(ctx, h)->mapping);

@@ -385,8 +385,72 @@ static void test_state6_ipv6_ftp_failover(void **state) {
   t_ctx_del(b);
 }
 
-/* ---- hostile blobs --------------------------------------------------------
- */
+/* A SIP request or answer of the call 2001:db8:1::3 -> 2001:db8:2::8
+ * over UDP (port 5060 both ends): first line, the dialog's headers and,
+ * with port, an SDP body offering audio at that port (RTCP above). */
+static tpkt *sip6_msg(tpkt *p, int from_caller, const char *first,
+                      const char *cseq, const char *port) {
+  const char *me = from_caller ? "2001:db8:1::3" : "2001:db8:2::8";
+  char sdp[256] = "", msg[1024];
+  if (port != NULL)
+    snprintf(sdp, sizeof(sdp),
+             "v=0\r\no=- 7 7 IN IP6 %s\r\ns=-\r\nc=IN IP6 %s\r\nt=0 0\r\n"
+             "m=audio %s RTP/AVP 8\r\n",
+             me, me, port);
+  snprintf(msg, sizeof(msg),
+           "%s\r\nVia: SIP/2.0/UDP [2001:db8:1::3]:5060;branch=z9hG4bKs6\r\n"
+           "From: <sip:carol@[2001:db8:1::3]>;tag=31\r\n"
+           "To: <sip:dave@[2001:db8:2::8]>;tag=42\r\n"
+           "Call-ID: s6fail@2001:db8:1::3\r\nCSeq: %s\r\n"
+           "Contact: <sip:x@[%s]:5060>\r\n%sContent-Length: %zu\r\n\r\n%s",
+           first, cseq, me, port ? "Content-Type: application/sdp\r\n" : "",
+           strlen(sdp), sdp);
+  return b6_udp(p, me, 5060, from_caller ? "2001:db8:2::8" : "2001:db8:1::3",
+                5060, msg);
+}
+
+/* A SIP call over IPv6 (c=IN IP6): its media pinholes travel; on B the
+ * callee's RTP and RTCP come in through them (another host's do not),
+ * the caller's RTP goes out on the callee's flow, the BYE passes, with
+ * A's bytes. */
+static void test_state6_sip6_failover(void **state) {
+  (void)state;
+  tctx *a = ctx46(PAIR), *b = standby();
+  tpkt p;
+  sip6_msg(&p, 1, "INVITE sip:dave@[2001:db8:2::8] SIP/2.0", "1 INVITE",
+           "31000");
+  assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  sip6_msg(&p, 0, "SIP/2.0 200 OK", "1 INVITE", "41000");
+  assert_int_equal(t_out(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  size_t len = export_full(a, 2 * SEC, NULL);
+  size_t off[16];
+  size_t nrec = records(len, off, 16);
+  assert_int_equal(nrec, 6); /* CONV, CONN6 (SIP keeps no state), 4 HOLE6 */
+  for (size_t i = 2; i < nrec; i++)
+    assert_int_equal(blob[off[i]], 10);
+  assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, blob, len), 1);
+  same_listing(a, b);
+  b6_udp(&p, "2001:db8:2::9", 41000, "2001:db8:1::3", 31000, "rtp?");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, NULL),
+                   PINHOLE_VERDICT_DROP);
+  b6_udp(&p, "2001:db8:2::8", 41000, "2001:db8:1::3", 31000, "rtp in");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, "2001:db8:2::8", 41001, "2001:db8:1::3", 31001, "rtcp in");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, "2001:db8:1::3", 31000, "2001:db8:2::8", 41000, "rtp out");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 3 * SEC, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  sip6_msg(&p, 1, "BYE sip:dave@[2001:db8:2::8] SIP/2.0", "2 BYE", NULL);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 3 * SEC, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  same_listing(a, b);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* ---- hostile blobs ------------------------------------------------------ */
 
 /* blob = good with n bytes at `at` replaced by ins[0..ilen) and the
  * record count moved by dn; its length. */
@@ -570,6 +634,7 @@ int main(void) {
       cmocka_unit_test(test_state6_nat64_failover),
       cmocka_unit_test(test_state6_ftp64_failover),
       cmocka_unit_test(test_state6_ipv6_ftp_failover),
+      cmocka_unit_test(test_state6_sip6_failover),
       cmocka_unit_test(test_state6_hostile),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
