@@ -11,9 +11,11 @@
  * Seeds (fuzz/corpus/state_import/) are real exports of a context A that
  * ran an FTP session with a PORT rewrite and its pinhole (an ALG record),
  * TCP with a port clash, UDP and PBA flows, a SIP call with its media
- * pinholes, IPv6 flows (CONN6 records) and PBA blocks held after their
- * flows ended (BLOCK records); built with -DSTATE_SEEDGEN this file
- * writes them (see the comment at its main).
+ * pinholes, IPv6 flows (CONN6 records), PBA blocks held after their
+ * flows ended (BLOCK records), NAT64 TCP, UDP and echo sessions (CONN64),
+ * an FTP64 EPRT with its NAT64 pinhole (HOLE64) and an IPv6 FTP EPRT
+ * with its IPv6 pinhole (a watched CONN6, HOLE6); built with
+ * -DSTATE_SEEDGEN this file writes them (see the comment at its main).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -75,7 +77,9 @@ static void send_pkt(pinhole_ctx *ctx, int side, uint64_t now, uint8_t proto,
 
 /* The fuzz contexts: a NAPT pool on 198.19.0.1 for 198.18.0.0/25, a PBA
  * pool on 198.19.0.7 (ports 4096-4159, blocks of 16) for 198.18.0.128/25,
- * IPv6 from 2001:db8:1::/48 accepted (the stateful IPv6 firewall). */
+ * NAT64 from 2001:db8:1::/48 to 64:ff9b::/96 (PINHOLE_NAT64_LAB) through
+ * the NAPT pool, IPv6 from 2001:db8:1::/48 accepted (the stateful IPv6
+ * firewall). */
 static pinhole_ctx *mk_ctx(void) {
   pinhole_config cfg;
   pinhole_config_default(&cfg, sizeof(cfg));
@@ -124,6 +128,23 @@ static pinhole_ctx *mk_ctx(void) {
     if (pinhole_rule_add(ctx, &r) < 0)
       abort();
   }
+  static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
+  pinhole_rule r64;
+  memset(&r64, 0, sizeof(r64));
+  r64.size = sizeof(r64);
+  snprintf(r64.name, sizeof(r64.name), "nat64");
+  r64.family = 6;
+  r64.side = PINHOLE_SIDE_INSIDE;
+  r64.action = PINHOLE_ACTION_ACCEPT;
+  r64.nat = PINHOLE_NAT_SOURCE;
+  r64.pool = napt;
+  r64.src_plen = 48;
+  memcpy(r64.dst6, wkp, 16);
+  r64.dst_plen = 96;
+  if (pinhole_addr6_parse("2001:db8:1::", 12, r64.src6) != 0 ||
+      pinhole_nat64_prefix_add(ctx, wkp, 96, PINHOLE_NAT64_LAB) != 0 ||
+      pinhole_rule_add(ctx, &r64) < 0)
+    abort();
   pinhole_rule r6;
   memset(&r6, 0, sizeof(r6));
   r6.size = sizeof(r6);
@@ -213,11 +234,13 @@ static void seed(const char *dir, const char *name, const uint8_t *p,
   fclose(f);
 }
 
-/* An IPv6 datagram (UDP) or SYN (TCP) from the inside. */
-static void send6(pinhole_ctx *ctx, const char *src, uint16_t sport,
-                  const char *dst, uint16_t dport, uint8_t proto) {
-  uint8_t b[128];
-  size_t l4 = proto == 6 ? 20 : 12;
+/* An IPv6 TCP segment (seq, ack, flags, text), UDP datagram (text) or
+ * ICMPv6 echo request (sport the identifier) from side. */
+static void send6x(pinhole_ctx *ctx, int side, const char *src, uint16_t sport,
+                   const char *dst, uint16_t dport, uint8_t proto, uint32_t seq,
+                   uint32_t ack, uint8_t flags, const char *text) {
+  uint8_t b[256];
+  size_t n = text ? strlen(text) : 0, l4 = (proto == 6 ? 20 : 8) + n;
   memset(b, 0, sizeof(b));
   b[0] = 0x60;
   fz_put16(b + 4, (uint16_t)l4);
@@ -226,24 +249,53 @@ static void send6(pinhole_ctx *ctx, const char *src, uint16_t sport,
   if (pinhole_addr6_parse(src, strlen(src), b + 8) != 0 ||
       pinhole_addr6_parse(dst, strlen(dst), b + 24) != 0)
     abort();
-  fz_put16(b + 40, sport);
-  fz_put16(b + 42, dport);
-  if (proto == 6) {
-    fz_put32(b + 44, 7000);
-    b[52] = 5 << 4;
-    b[53] = 0x02;
-    fz_put16(b + 54, 65535);
+  uint8_t *h = b + 40;
+  if (proto == 58) {
+    h[0] = 128; /* echo request */
+    fz_put16(h + 4, sport);
+    fz_put16(h + 6, 1);
   } else {
-    fz_put16(b + 44, (uint16_t)l4);
-    fz_put16(b + 46, 0xffff);
-    memcpy(b + 48, "q6q6", 4);
+    fz_put16(h, sport);
+    fz_put16(h + 2, dport);
   }
+  if (proto == 6) {
+    fz_put32(h + 4, seq);
+    fz_put32(h + 8, ack);
+    h[12] = 5 << 4;
+    h[13] = flags;
+    fz_put16(h + 14, 65535);
+  } else if (proto == 17) {
+    fz_put16(h + 4, (uint16_t)l4);
+    fz_put16(h + 6, 0xffff); /* IPv6 has no UDP checksum 0: fixed below */
+  }
+  memcpy(b + 40 + l4 - n, text ? text : "", n);
   pinhole_pkt6_view v6;
   if (pinhole_pkt6_parse(b, 40 + l4, &v6) != PINHOLE_PKT_OK)
     abort();
   pinhole_pkt6_fix_cksums(b, &v6);
   pinhole_pkt p = {b, (uint32_t)(40 + l4), sizeof(b)};
-  (void)pinhole_process(ctx, &p, PINHOLE_SIDE_INSIDE, SEC);
+  (void)pinhole_process(ctx, &p, side, SEC);
+}
+
+/* An IPv6 datagram (UDP) or SYN (TCP) from the inside. */
+static void send6(pinhole_ctx *ctx, const char *src, uint16_t sport,
+                  const char *dst, uint16_t dport, uint8_t proto) {
+  send6x(ctx, PINHOLE_SIDE_INSIDE, src, sport, dst, dport, proto, 7000, 0, 0x02,
+         proto == 6 ? NULL : "q6q6");
+}
+
+/* The public port of the newest NAT64 session: its conversation's last
+ * listed flow's NAT line holds it. */
+static uint16_t nat64_port(pinhole_ctx *ctx) {
+  static char text[65536];
+  if (pinhole_conversations_format(ctx, text, sizeof(text)) < 0)
+    abort();
+  const char *at = NULL;
+  for (const char *p = text; (p = strstr(p, "NAT64 198.19.0.1:")) != NULL; p++)
+    at = p;
+  if (at == NULL)
+    abort();
+  return (uint16_t)atoi(at + strlen("NAT64 198.19.0.1:"));
 }
 
 int main(int argc, char **argv) {
@@ -333,6 +385,51 @@ int main(int argc, char **argv) {
   if (pinhole_state_export(a, 3 * SEC, cur, blob, BLOB, &len, &next) != 1)
     return 1;
   seed(argv[1], "delta-ipv6-udp-tcp.bin", blob, len);
+  pinhole_ctx_del(a);
+
+  /* NAT64 sessions: TCP established, UDP, an echo */
+  a = mk_ctx();
+  const char *cli6 = "2001:db8:1::2", *srv6 = "64:ff9b::c613:2";
+  send6x(a, PINHOLE_SIDE_INSIDE, cli6, 40000, srv6, 80, 6, 100, 0, 0x02, NULL);
+  uint16_t pt = nat64_port(a);
+  send_pkt(a, PINHOLE_SIDE_OUTSIDE, SEC, 6, srv, 80, PUB, pt, 900, 101, 0x12,
+           NULL);
+  send6x(a, PINHOLE_SIDE_INSIDE, cli6, 40000, srv6, 80, 6, 101, 901, 0x10,
+         "GET /\r\n");
+  send6(a, cli6, 5000, "64:ff9b::c613:5", 53, 17);
+  send6x(a, PINHOLE_SIDE_INSIDE, cli6, 0x77, "64:ff9b::c613:5", 0, 58, 0, 0, 0,
+         NULL);
+  if (pinhole_state_export(a, 2 * SEC, 0, blob, BLOB, &len, &cur) != 1)
+    return 1;
+  seed(argv[1], "nat64-tcp-udp-echo.bin", blob, len);
+  /* FTP64: greeted, EPRT |2| rewritten, the NAT64 pinhole open */
+  send6x(a, PINHOLE_SIDE_INSIDE, cli6, 40021, srv6, 21, 6, 300, 0, 0x02, NULL);
+  uint16_t pc = nat64_port(a);
+  send_pkt(a, PINHOLE_SIDE_OUTSIDE, SEC, 6, srv, 21, PUB, pc, 9000, 301, 0x12,
+           NULL);
+  send6x(a, PINHOLE_SIDE_INSIDE, cli6, 40021, srv6, 21, 6, 301, 9001, 0x10,
+         NULL);
+  send_pkt(a, PINHOLE_SIDE_OUTSIDE, SEC, 6, srv, 21, PUB, pc, 9001, 301, 0x10,
+           "220 ok\r\n");
+  send6x(a, PINHOLE_SIDE_INSIDE, cli6, 40021, srv6, 21, 6, 301, 9009, 0x18,
+         "EPRT |2|2001:db8:1::2|50000|\r\n");
+  if (pinhole_state_export(a, 2 * SEC, cur, blob, BLOB, &len, &next) != 1)
+    return 1;
+  seed(argv[1], "delta-ftp64-eprt-pinhole.bin", blob, len);
+  /* IPv6 FTP: greeted, EPRT |2|, the IPv6 pinhole open */
+  const char *fsrv = "2001:db8:2::5";
+  send6x(a, PINHOLE_SIDE_INSIDE, cli6, 40100, fsrv, 21, 6, 500, 0, 0x02, NULL);
+  send6x(a, PINHOLE_SIDE_OUTSIDE, fsrv, 21, cli6, 40100, 6, 7000, 501, 0x12,
+         NULL);
+  send6x(a, PINHOLE_SIDE_INSIDE, cli6, 40100, fsrv, 21, 6, 501, 7001, 0x10,
+         NULL);
+  send6x(a, PINHOLE_SIDE_OUTSIDE, fsrv, 21, cli6, 40100, 6, 7001, 501, 0x18,
+         "220 ok\r\n");
+  send6x(a, PINHOLE_SIDE_INSIDE, cli6, 40100, fsrv, 21, 6, 501, 7009, 0x18,
+         "EPRT |2|2001:db8:1::2|40101|\r\n");
+  if (pinhole_state_export(a, 2 * SEC, 0, blob, BLOB, &len, &next) != 1)
+    return 1;
+  seed(argv[1], "full-nat64-ftp64-ipv6-ftp.bin", blob, len);
   pinhole_ctx_del(a);
   return 0;
 }

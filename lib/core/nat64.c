@@ -244,9 +244,12 @@ ph_conn *pinhole__nat64_lookup6(pinhole_ctx *ctx, uint8_t proto,
 
 /* The IPv4 identification of a translated packet of c (RFC 7915 sec.
  * 5.1: "a Fragment Identification generator at the translator"): keyed,
- * so an outsider cannot predict it, and different per packet. */
+ * so an outsider cannot predict it, and different per packet; of the
+ * connection's IPv4 side, not its slot, so a standby that took it over
+ * (state sync, docs/ha.md) goes on with the same identifications. */
 static uint16_t ph_ip_id(const pinhole_ctx *ctx, const ph_conn *c) {
-  uint32_t w[2] = {ph_conn_idx(ctx, c), c->frames[0]};
+  uint32_t w[4] = {c->b.src, c->b.dst, (uint32_t)c->b.sport << 16 | c->b.dport,
+                   c->frames[0]};
   pinhole_hash_key k = ctx->cfg.hash_key;
   k.k0 ^= 0x6e61743634696421ull; /* "nat64id!" */
   return (uint16_t)pinhole_siphash13(&k, w, sizeof(w));

@@ -9,11 +9,15 @@
  * type, except ALG records). Order: DEL records (conversations that
  * ended) and BLOCK records (port blocks held after their last mapping, in
  * the first piece of a pass), then per conversation its CONV record
- * followed by its MAP, CONN, CONN6 and HOLE records; a CONN or HOLE names
- * its mappings by their index among the MAP records of its conversation
- * written before it. An ALG record right after a CONN carries the state
- * of the connection's ALG module: its name, the state's length (the
- * module's state_size) and bytes, checked by the module's state_ok.
+ * followed by its MAP, CONN (CONN6 IPv6, CONN64 NAT64) and HOLE (HOLE6,
+ * HOLE64) records; a connection or pinhole names its mappings by their
+ * index among the MAP records of its conversation written before it.
+ * The IPv6 and NAT64 records carry their full addresses, a NAT64 one
+ * its prefix (checked against the importer's, core/state6.c); all of a
+ * conversation's connections and pinholes are of one family. An ALG record
+ * right after a CONN carries the state of the connection's ALG module: its
+ * name, the state's length (the module's state_size) and bytes, checked by the
+ * module's state_ok.
  *
  * Import checks the whole blob (ph_check) before it changes anything
  * (ph_apply), so a blob that fails leaves the context as it was.
@@ -31,6 +35,7 @@
 #include "alg/text.h"
 #include "core/alg_call.h"
 #include "core/engine.h"
+#include "core/state6.h"
 
 #define PH_ST_MAGIC 0x50485354u /* "PHST" */
 #define PH_ST_HDR 24u
@@ -45,8 +50,11 @@ enum ph_st_type {
   PH_ST_HOLE = 4,
   PH_ST_CONN6 = 5, /* an IPv6 connection: its addresses and a CONN body */
   PH_ST_DEL = 6,
-  PH_ST_ALG = 7,  /* the ALG module's state of the CONN before it */
-  PH_ST_BLOCK = 8 /* a port block held after its last mapping ended */
+  PH_ST_ALG = 7,    /* the ALG module's state of the CONN before it */
+  PH_ST_BLOCK = 8,  /* a port block held after its last mapping ended */
+  PH_ST_CONN64 = 9, /* a NAT64 connection: prefix, IPv6 side, a CONN body */
+  PH_ST_HOLE6 = 10, /* an IPv6 pinhole: its addresses and a HOLE body */
+  PH_ST_HOLE64 = 11 /* a NAT64 pinhole: prefix, IPv6 ends, a HOLE body */
 };
 
 /* Body lengths by type. */
@@ -58,6 +66,10 @@ enum ph_st_type {
 #define PH_ST_LEN_HOLE 31u
 #define PH_ST_LEN_DEL 4u
 #define PH_ST_LEN_BLOCK 15u
+#define PH_ST_LEN_PREFIX 17u /* a NAT64 prefix and its length */
+#define PH_ST_LEN_CONN64 (PH_ST_LEN_PREFIX + 32u + PH_ST_LEN_CONN)
+#define PH_ST_LEN_HOLE6 (32u + PH_ST_LEN_HOLE)
+#define PH_ST_LEN_HOLE64 (PH_ST_LEN_PREFIX + 32u + PH_ST_LEN_HOLE)
 #define PH_ST_ALG_NAME 16u /* longest ALG name in an ALG record */
 /* an ALG record: name length, name, state length, state */
 #define PH_ST_LEN_ALG_MIN 4u
@@ -79,9 +91,19 @@ static size_t ph_st_len(uint8_t type) {
     return PH_ST_LEN_CONN6;
   case PH_ST_BLOCK:
     return PH_ST_LEN_BLOCK;
+  case PH_ST_CONN64:
+    return PH_ST_LEN_CONN64;
+  case PH_ST_HOLE6:
+    return PH_ST_LEN_HOLE6;
+  case PH_ST_HOLE64:
+    return PH_ST_LEN_HOLE64;
   default:
     return 0;
   }
+}
+
+static int ph_st_is_conn(uint8_t type) {
+  return type == PH_ST_CONN || type == PH_ST_CONN6 || type == PH_ST_CONN64;
 }
 
 /* Is blen a body length a record of this type may have? */
@@ -230,6 +252,16 @@ static void ph_wstream(ph_w *w, const ph_stream *s) {
   ph_w8(w, s->merged);
 }
 
+/* The NAT64 prefix ctx reaches IPv4 by addr under (ph_conv_syncable
+ * made sure there is one). */
+static void ph_wprefix(ph_w *w, const pinhole_ctx *ctx,
+                       const uint8_t addr[16]) {
+  uint8_t p[16] = {0}, plen = 0;
+  (void)pinhole__st_prefix_of(ctx, addr, p, &plen);
+  ph_wbytes(w, p, 16);
+  ph_w8(w, plen);
+}
+
 /* The ALG record of watched connection c, when its module keeps state;
  * returns the records written (0 or 1). */
 static uint32_t ph_walg(ph_w *w, const pinhole_ctx *ctx, const ph_conn *c) {
@@ -253,7 +285,13 @@ static uint32_t ph_wconn(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi,
                          uint16_t hi) {
   const ph_conn *c = ph_conn_at(ctx, r);
   const ph_conn_cold *k = ph_cold_at(ctx, r);
-  if (ph_conn_is6(ctx, c)) {
+  if (ph_conn_is64(ctx, c)) { /* side B: the tuple says it */
+    const ph_conn6 *c6 = ph_conn6_of(ctx, c);
+    ph_wrec(w, PH_ST_CONN64);
+    ph_wprefix(w, ctx, c6->a_dst);
+    ph_wbytes(w, c6->a_src, 16);
+    ph_wbytes(w, c6->a_dst, 16);
+  } else if (ph_conn_is6(ctx, c)) {
     const ph_conn6 *c6 = ph_conn6_of(ctx, c);
     ph_wrec(w, PH_ST_CONN6);
     ph_wbytes(w, c6->a_src, 16);
@@ -305,7 +343,16 @@ static void ph_whole(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi) {
   uint64_t left = at > ctx->now_ns ? (at - ctx->now_ns) / 1000000u : 0;
   if (left > ctx->cfg.pinhole_timeout_ms)
     left = ctx->cfg.pinhole_timeout_ms;
-  ph_wrec(w, PH_ST_HOLE);
+  if (h->v6 == PH_HOLE_V4) {
+    ph_wrec(w, PH_ST_HOLE);
+  } else { /* NAT64: src6 is the IPv4 peer under its prefix */
+    const ph_pinhole6 *h6 = ph_pinhole6_of(ctx, h);
+    ph_wrec(w, h->v6 == PH_HOLE_V6 ? PH_ST_HOLE6 : PH_ST_HOLE64);
+    if (h->v6 == PH_HOLE_NAT64)
+      ph_wprefix(w, ctx, h6->src);
+    ph_wbytes(w, h6->src, 16);
+    ph_wbytes(w, h6->dst, 16);
+  }
   ph_w32(w, h->src);
   ph_w32(w, h->dst);
   ph_w16(w, h->sport);
@@ -345,7 +392,14 @@ static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_conv *cv) {
     }
     n += ph_wconn(w, ctx, x, mi, hi);
   }
-  for (ph_ref h = cv->pinholes; h; h = ph_pinhole_at(ctx, h)->conv_next) {
+  /* oldest first: the importer puts each at the head of the list, so its
+   * listing shows them in this conversation's order */
+  for (uint32_t i = cv->npinholes; i-- > 0;) {
+    ph_ref h = cv->pinholes;
+    for (uint32_t k = 0; k < i && h; k++)
+      h = ph_pinhole_at(ctx, h)->conv_next;
+    if (h == PH_NIL)
+      continue;
     uint16_t mi = PH_ST_NONE;
     if (ph_pinhole_at(ctx, h)->mapping) {
       ph_wmap(w, ctx, ph_pinhole_at(ctx, h)->mapping);
@@ -358,20 +412,24 @@ static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_conv *cv) {
   return n;
 }
 
-/* Can conversation cv travel in format 2? Not yet with an IPv6
- * connection under an ALG, an IPv6 pinhole or a NAT64 connection: the
- * records carry IPv6 connections without translation or ALG only
- * (docs/ha.md). Such a conversation stays on the active box; the rest of
- * the blob is unaffected. */
+/* Can conversation cv travel? Every NAT64 connection and pinhole of it
+ * names the prefix it was translated under: one ctx still has (prefixes
+ * are only added, so this always holds; a conversation without one
+ * would stay on the active box, the rest of the blob unaffected). */
 static int ph_conv_syncable(const pinhole_ctx *ctx, const ph_conv *cv) {
+  uint8_t p[16], plen;
   for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
     const ph_conn *c = ph_conn_at(ctx, x);
-    if (ph_conn_is6(ctx, c) && (c->watch || c->alg || ph_conn_is64(ctx, c)))
+    if (ph_conn_is64(ctx, c) &&
+        pinhole__st_prefix_of(ctx, ph_conn6_of(ctx, c)->a_dst, p, &plen) != 0)
       return 0;
   }
-  for (ph_ref h = cv->pinholes; h; h = ph_pinhole_at(ctx, h)->conv_next)
-    if (ph_pinhole_at(ctx, h)->v6)
+  for (ph_ref r = cv->pinholes; r; r = ph_pinhole_at(ctx, r)->conv_next) {
+    const ph_pinhole *h = ph_pinhole_at(ctx, r);
+    if (h->v6 == PH_HOLE_NAT64 &&
+        pinhole__st_prefix_of(ctx, ph_pinhole6_of(ctx, h)->src, p, &plen) != 0)
       return 0;
+  }
   return 1;
 }
 
@@ -518,6 +576,9 @@ typedef struct ph_st_conn {
   ph_watch wt;
   ph_conn6 a6; /* with is6 */
   uint8_t is6;
+  uint8_t is64;       /* NAT64 (is6 too): side B IPv4, a6.b_* mapped */
+  uint8_t prefix[16]; /* with is64: its NAT64 prefix */
+  uint8_t plen;
   uint8_t watch;
   uint32_t idle;
   uint16_t mi, hi;
@@ -540,7 +601,10 @@ typedef struct ph_st_alg {
 } ph_st_alg;
 
 typedef struct ph_st_hole {
-  ph_pinhole h;
+  ph_pinhole h; /* h.v6: the kind, by the record's type */
+  ph_pinhole6 a6;
+  uint8_t prefix[16]; /* PH_HOLE_NAT64: the prefix of a6.src */
+  uint8_t plen;
   uint16_t mi;
   uint32_t left_ms;
 } ph_st_hole;
@@ -627,13 +691,22 @@ static void ph_rbytes(ph_cur *c, uint8_t *p, size_t n) {
     p[i] = ph_r8(c);
 }
 
-/* A CONN body, or a CONN6 one (is6: its addresses first). */
-static void ph_rconn(ph_cur c, int is6, ph_st_conn *r) {
+/* A CONN body, or a CONN6 one (its addresses first), or a CONN64 one
+ * (its prefix and side A's addresses first; side B's follow from its
+ * IPv4 tuple). */
+static void ph_rconn(ph_cur c, uint8_t type, ph_st_conn *r) {
   memset(r, 0, sizeof(*r));
-  r->is6 = (uint8_t)(is6 != 0);
-  if (is6) {
+  r->is6 = (uint8_t)(type != PH_ST_CONN);
+  r->is64 = (uint8_t)(type == PH_ST_CONN64);
+  if (r->is64) {
+    ph_rbytes(&c, r->prefix, 16);
+    r->plen = ph_r8(&c);
+  }
+  if (r->is6) {
     ph_rbytes(&c, r->a6.a_src, 16);
     ph_rbytes(&c, r->a6.a_dst, 16);
+  }
+  if (type == PH_ST_CONN6) {
     ph_rbytes(&c, r->a6.b_src, 16);
     ph_rbytes(&c, r->a6.b_dst, 16);
   }
@@ -667,6 +740,10 @@ static void ph_rconn(ph_cur c, int is6, ph_st_conn *r) {
   r->wt.keep_ticks = ph_r32(&c);
   for (int d = 0; d < 2; d++)
     ph_rstream(&c, &r->wt.st[d]);
+  if (r->is64) {
+    pinhole__st_mapped(r->a6.b_src, r->c.b.src);
+    pinhole__st_mapped(r->a6.b_dst, r->c.b.dst);
+  }
 }
 
 /* An ALG record's body: 0, or -1 when its lengths disagree. */
@@ -695,8 +772,18 @@ static void ph_rblock(ph_cur c, ph_st_block *k) {
   k->left_ms = ph_r32(&c);
 }
 
-static void ph_rhole(ph_cur c, ph_st_hole *r) {
+/* A HOLE body, or a HOLE6 one (its addresses first), or a HOLE64 one
+ * (its prefix and IPv6 ends first). */
+static void ph_rhole(ph_cur c, uint8_t type, ph_st_hole *r) {
   memset(r, 0, sizeof(*r));
+  if (type == PH_ST_HOLE64) {
+    ph_rbytes(&c, r->prefix, 16);
+    r->plen = ph_r8(&c);
+  }
+  if (type != PH_ST_HOLE) {
+    ph_rbytes(&c, r->a6.src, 16);
+    ph_rbytes(&c, r->a6.dst, 16);
+  }
   r->h.src = ph_r32(&c);
   r->h.dst = ph_r32(&c);
   r->h.sport = ph_r16(&c);
@@ -711,6 +798,9 @@ static void ph_rhole(ph_cur c, ph_st_hole *r) {
   r->h.watch = ph_r8(&c);
   r->mi = ph_r16(&c);
   r->left_ms = ph_r32(&c);
+  r->h.v6 = type == PH_ST_HOLE    ? PH_HOLE_V4
+            : type == PH_ST_HOLE6 ? PH_HOLE_V6
+                                  : PH_HOLE_NAT64;
 }
 
 /* ---- checking --------------------------------------------------------- */
@@ -727,7 +817,7 @@ static int ph_alg_ok(uint8_t alg) {
 /* A mapping's public endpoint is one its pool can give its inside one. */
 static int ph_map_ok(const pinhole_ctx *ctx, const ph_st_map *m) {
   if (m->pool >= ctx->npools || !ph_proto_ok(m->proto) ||
-      (m->flags & ~PH_MAPF_ALG) != 0)
+      (m->flags & ~(PH_MAPF_ALG | PH_MAPF_NAT64)) != 0)
     return 0;
   const ph_pool *pl = &ctx->pools[m->pool];
   uint32_t ai = m->paddr - pl->addr_lo;
@@ -795,19 +885,35 @@ static int ph_stream_ok(const ph_stream *s) {
          s->off_after <= PH_ST_MAX_OFF && s->skip_len <= INT32_MAX;
 }
 
+/* The ALG of an IPv6 or NAT64 connection: with its watch or none, one
+ * that runs there (may: the module's ipv6 or nat64 flag). */
+static int ph_alg6_ok(const ph_st_conn *r, int nat64) {
+  if (r->watch != (r->c.alg != 0))
+    return 0;
+  if (r->c.alg == 0)
+    return 1;
+  const ph_alg *alg = ph_alg_ok(r->c.alg) ? ph_alg_get(r->c.alg) : NULL;
+  return alg != NULL && (nat64 ? alg->nat64 : alg->ipv6);
+}
+
 /* An IPv6 connection's own fields: a protocol the IPv6 firewall tracks,
- * no ALG and no mapping (nothing is translated: side B's addresses and
- * ports are side A's reversed), tuples that hold the folds of its
- * addresses (flows6.c). */
+ * no mapping (nothing is translated: side B's addresses and ports are
+ * side A's reversed), an ALG only with its watch and one that runs on
+ * IPv6, where it rewrites nothing (no sequence delta), tuples that hold
+ * the folds of its addresses (flows6.c). */
 static int ph_conn6_ok(const pinhole_ctx *ctx, const ph_st_conn *r) {
   const ph_conn *c = &r->c;
   const ph_conn6 *a6 = &r->a6;
   if (ctx->cfg.max_conns6 == 0 ||
       (c->proto != PINHOLE_IPPROTO_TCP && c->proto != PINHOLE_IPPROTO_UDP &&
        c->proto != PINHOLE_IP6_NH_ICMPV6) ||
-      r->mi != PH_ST_NONE || r->hi != PH_ST_NONE || r->watch || c->alg != 0 ||
+      r->mi != PH_ST_NONE || r->hi != PH_ST_NONE || !ph_alg6_ok(r, 0) ||
       (c->flags & (PH_CONN_HAIRPIN | PH_CONN_GRE_QUOTES)) != 0)
     return 0;
+  for (int d = 0; d < 2; d++)
+    if (r->wt.st[d].off_before != 0 || r->wt.st[d].off_after != 0 ||
+        r->wt.st[d].has_corr != 0)
+      return 0;
   if (memcmp(a6->b_src, a6->a_dst, 16) != 0 ||
       memcmp(a6->b_dst, a6->a_src, 16) != 0 || c->b.sport != c->a.dport ||
       c->b.dport != c->a.sport)
@@ -818,12 +924,39 @@ static int ph_conn6_ok(const pinhole_ctx *ctx, const ph_st_conn *r) {
          c->b.dst == pinhole__fold6(ctx, a6->b_dst);
 }
 
+/* A NAT64 connection's own fields (its prefix and mapping are checked
+ * with its conversation, ph_check_family): TCP, UDP or an echo (ICMP on
+ * both sides, the identifier as both ports), opened from the inside by
+ * a host's address, side A the folds of its IPv6 addresses, side B IPv4
+ * from the server's port (echo: the public identifier), a mapping and
+ * no hairpin, an ALG only with its watch and one that runs on NAT64. */
+static int ph_conn64_ok(const pinhole_ctx *ctx, const ph_st_conn *r) {
+  const ph_conn *c = &r->c;
+  if (ctx->cfg.max_conns6 == 0 ||
+      (c->proto != PINHOLE_IPPROTO_TCP && c->proto != PINHOLE_IPPROTO_UDP &&
+       c->proto != PINHOLE_IPPROTO_ICMP) ||
+      c->a_side != PINHOLE_SIDE_INSIDE || r->mi == PH_ST_NONE ||
+      r->hi != PH_ST_NONE || !ph_alg6_ok(r, 1) ||
+      (r->watch && c->proto != PINHOLE_IPPROTO_TCP) ||
+      (c->flags & (PH_CONN_HAIRPIN | PH_CONN_GRE_QUOTES)) != 0 ||
+      !pinhole__st_host6_ok(r->a6.a_src))
+    return 0;
+  if (c->proto == PINHOLE_IPPROTO_ICMP
+          ? c->a.sport != c->a.dport || c->b.sport != c->b.dport
+          : c->b.sport != c->a.dport)
+    return 0;
+  return c->a.src == pinhole__fold6(ctx, r->a6.a_src) &&
+         c->a.dst == pinhole__fold6(ctx, r->a6.a_dst);
+}
+
 static int ph_conn_ok(const pinhole_ctx *ctx, const ph_st_conn *r,
                       uint32_t nmap) {
   const uint8_t flags = PH_CONN_HALF_OPEN | PH_CONN_FIN_A | PH_CONN_FIN_B |
                         PH_CONN_B_OPENED | PH_CONN_HAIRPIN | PH_CONN_GRE_QUOTES;
   const ph_conn *c = &r->c;
-  if (r->is6 ? !ph_conn6_ok(ctx, r) : !ph_proto_ok(c->proto))
+  if (r->is64  ? !ph_conn64_ok(ctx, r)
+      : r->is6 ? !ph_conn6_ok(ctx, r)
+               : !ph_proto_ok(c->proto))
     return 0;
   if (c->a_side > 1 || c->tcp_state > PH_TCP_CLOSED ||
       (c->flags & ~flags) != 0 ||
@@ -892,6 +1025,30 @@ static uint32_t ph_block_rec_key(const pinhole_ctx *ctx, const ph_st_block *k) {
   return (k->paddr - pl->addr_lo) * pl->bpa + k->off;
 }
 
+/* An IPv6 pinhole: TCP or UDP between two hosts' addresses, filed
+ * under their folds, nothing translated (no mapping, no source NAT, no
+ * destination), of an ALG that runs on IPv6. A NAT64 pinhole: TCP or
+ * UDP from the outside to a mapping (its prefix and mapping are checked
+ * with its conversation), the IPv6 ends of the connection it admits a
+ * host's address and the IPv4 peer under the prefix, no source NAT or
+ * destination address, of an ALG that runs on NAT64. */
+static int ph_hole6_ok(const pinhole_ctx *ctx, const ph_st_hole *r) {
+  const ph_pinhole *h = &r->h;
+  if (h->v6 == PH_HOLE_V4)
+    return 1;
+  if (ctx->cfg.max_conns6 == 0 || h->proto == PINHOLE_IPPROTO_GRE ||
+      h->alg == 0 || h->to_addr != 0 || h->snat_pool != 0 ||
+      !pinhole__st_host6_ok(r->a6.dst))
+    return 0;
+  const ph_alg *alg = ph_alg_get(h->alg);
+  if (h->v6 == PH_HOLE_NAT64)
+    return alg->nat64 && h->side == PINHOLE_SIDE_OUTSIDE && r->mi != PH_ST_NONE;
+  return alg->ipv6 && r->mi == PH_ST_NONE && h->to_port == 0 &&
+         pinhole__st_host6_ok(r->a6.src) &&
+         h->src == pinhole__fold6(ctx, r->a6.src) &&
+         h->dst == pinhole__fold6(ctx, r->a6.dst);
+}
+
 static int ph_hole_ok(const pinhole_ctx *ctx, const ph_st_hole *r,
                       uint32_t nmap) {
   const ph_pinhole *h = &r->h;
@@ -900,7 +1057,7 @@ static int ph_hole_ok(const pinhole_ctx *ctx, const ph_st_hole *r,
          h->side <= 1 && ph_alg_ok(h->alg) && h->snat_pool <= ctx->npools &&
          h->watch <= 1 && (h->sport_hi == 0 || h->sport_hi >= h->sport) &&
          r->left_ms <= ctx->cfg.pinhole_timeout_ms &&
-         (r->mi == PH_ST_NONE || r->mi < nmap);
+         (r->mi == PH_ST_NONE || r->mi < nmap) && ph_hole6_ok(ctx, r);
 }
 
 /* What a blob needs, counted by ph_check. */
@@ -932,17 +1089,90 @@ static int ph_key_eq(uint8_t p1, const ph_tuple *t1, uint8_t p2,
          t1->sport == t2->sport && t1->dport == t2->dport;
 }
 
-/* Do IPv6 connections r and o share a key? Side B of each is its side A
- * reversed (ph_conn6_ok): r's side A against o's either side says it. */
-static int ph_key6_dup(const ph_st_conn *r, const ph_st_conn *o) {
-  if (r->c.proto != o->c.proto)
+/* Is side s (0: A, 1: B) of connection r filed in the IPv6 table? Side
+ * B of a NAT64 connection is IPv4. */
+static int ph_side6(const ph_st_conn *r, int s) {
+  return r->is6 && !(r->is64 && s == 1);
+}
+
+/* Do side s of r and side t of o have one key (in one table)? */
+static int ph_key_same(const ph_st_conn *r, int s, const ph_st_conn *o, int t) {
+  const ph_tuple *x = s ? &r->c.b : &r->c.a, *y = t ? &o->c.b : &o->c.a;
+  if (ph_side6(r, s) != ph_side6(o, t) ||
+      !ph_key_eq(r->c.proto, x, o->c.proto, y))
     return 0;
-  return (memcmp(r->a6.a_src, o->a6.a_src, 16) == 0 &&
-          memcmp(r->a6.a_dst, o->a6.a_dst, 16) == 0 &&
-          r->c.a.sport == o->c.a.sport && r->c.a.dport == o->c.a.dport) ||
-         (memcmp(r->a6.a_src, o->a6.a_dst, 16) == 0 &&
-          memcmp(r->a6.a_dst, o->a6.a_src, 16) == 0 &&
-          r->c.a.sport == o->c.a.dport && r->c.a.dport == o->c.a.sport);
+  if (!ph_side6(r, s))
+    return 1;
+  return memcmp(s ? r->a6.b_src : r->a6.a_src, t ? o->a6.b_src : o->a6.a_src,
+                16) == 0 &&
+         memcmp(s ? r->a6.b_dst : r->a6.a_dst, t ? o->a6.b_dst : o->a6.a_dst,
+                16) == 0;
+}
+
+/* The k-th MAP record of the conversation whose records start at conv:
+ * 0, or -1 when there is none. */
+static int ph_map_rec(ph_it conv, uint16_t k, ph_st_map *m) {
+  uint8_t type;
+  ph_cur b;
+  while (ph_next(&conv, &type, &b) == 1 && type != PH_ST_CONV)
+    if (type == PH_ST_MAP && k-- == 0) {
+      ph_rmap(b, m);
+      return 0;
+    }
+  return -1;
+}
+
+/* Is mapping reference mi (of the conversation at conv) none, or a
+ * NAT64 mapping exactly when nat64 says so? */
+static int ph_map_family(ph_it conv, uint16_t mi, int nat64) {
+  ph_st_map m;
+  if (mi == PH_ST_NONE)
+    return 1;
+  return ph_map_rec(conv, mi, &m) == 0 &&
+         ((m.flags & PH_MAPF_NAT64) != 0) == (nat64 != 0);
+}
+
+/* A connection or pinhole record's family (4, 6 or 64: NAT64), which
+ * every record of its conversation shares (an ALG's pinholes are of its
+ * control connection's family, what they admit too), and its mappings
+ * NAT64 ones exactly in a NAT64 record. A NAT64 record's mapping is the
+ * one its IPv6 host and port have (fold, alg.c pinhole__alg_map6) and its
+ * IPv4 side uses; its prefix the standby's (state6.c). 0, or the error:
+ * PINHOLE_ERR_PARSE, PINHOLE_ERR_NOMATCH (the standby lacks the prefix,
+ * or its configuration would translate otherwise). */
+static int ph_check_family(const pinhole_ctx *ctx, ph_it conv, uint8_t type,
+                           ph_cur b, uint8_t *fam) {
+  uint8_t f = type == PH_ST_CONN6 || type == PH_ST_HOLE6     ? 6
+              : type == PH_ST_CONN64 || type == PH_ST_HOLE64 ? 64
+                                                             : 4;
+  if (*fam != 0 && *fam != f)
+    return PINHOLE_ERR_PARSE;
+  *fam = f;
+  ph_st_map m;
+  if (ph_st_is_conn(type)) {
+    ph_st_conn r;
+    ph_rconn(b, type, &r);
+    if (!ph_map_family(conv, r.mi, r.is64) || !ph_map_family(conv, r.hi, 0))
+      return PINHOLE_ERR_PARSE;
+    if (!r.is64)
+      return 0;
+    if (ph_map_rec(conv, r.mi, &m) != 0 || m.proto != r.c.proto ||
+        m.iaddr != r.c.a.src || m.iport != r.c.a.sport ||
+        m.paddr != r.c.b.dst || m.pport != r.c.b.dport)
+      return PINHOLE_ERR_PARSE;
+    return pinhole__st_nat64_ok(ctx, r.prefix, r.plen, r.a6.a_dst, r.c.b.src);
+  }
+  ph_st_hole r;
+  ph_rhole(b, type, &r);
+  if (!ph_map_family(conv, r.mi, type == PH_ST_HOLE64))
+    return PINHOLE_ERR_PARSE;
+  if (type != PH_ST_HOLE64)
+    return 0;
+  if (ph_map_rec(conv, r.mi, &m) != 0 || m.proto != r.h.proto ||
+      m.iaddr != pinhole__fold6(ctx, r.a6.dst) || m.iport != r.h.to_port ||
+      m.paddr != r.h.dst || m.pport != r.h.dport)
+    return PINHOLE_ERR_PARSE;
+  return pinhole__st_nat64_ok(ctx, r.prefix, r.plen, r.a6.src, r.h.src);
 }
 
 /* Pass 1: each record on its own, the order, the references. */
@@ -952,6 +1182,8 @@ static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
   int rc, in_conv = 0;
   uint32_t last_id = 0, nmap = 0, nhole = 0;
   uint8_t alg_next = 0; /* the ALG whose record may come next, id + 1 */
+  uint8_t fam = 0;      /* the conversation's family, once known */
+  ph_it conv = it;      /* the records after the current CONV */
   while ((rc = ph_next(&it, &type, &b)) == 1) {
     uint8_t alg_may = alg_next;
     alg_next = 0;
@@ -981,6 +1213,8 @@ static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
       in_conv = 1;
       last_id = id;
       nmap = nhole = 0;
+      fam = 0;
+      conv = it;
       n->convs++;
       break;
     }
@@ -993,11 +1227,14 @@ static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
       break;
     }
     case PH_ST_CONN:
-    case PH_ST_CONN6: {
+    case PH_ST_CONN6:
+    case PH_ST_CONN64: {
       ph_st_conn r;
-      ph_rconn(b, type == PH_ST_CONN6, &r);
+      ph_rconn(b, type, &r);
       if (!in_conv || !ph_conn_ok(ctx, &r, nmap))
         return PINHOLE_ERR_PARSE;
+      if ((rc = ph_check_family(ctx, conv, type, b, &fam)) != 0)
+        return rc;
       n->conns += !r.is6;
       n->conns6 += r.is6;
       n->watch += r.watch;
@@ -1005,12 +1242,16 @@ static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
         alg_next = r.c.alg;
       break;
     }
-    case PH_ST_HOLE: {
+    case PH_ST_HOLE:
+    case PH_ST_HOLE6:
+    case PH_ST_HOLE64: {
       ph_st_hole r;
-      ph_rhole(b, &r);
+      ph_rhole(b, type, &r);
       if (!in_conv || !ph_hole_ok(ctx, &r, nmap) ||
           ++nhole > ctx->cfg.max_pinholes_per_conv)
         return PINHOLE_ERR_PARSE;
+      if ((rc = ph_check_family(ctx, conv, type, b, &fam)) != 0)
+        return rc;
       n->holes++;
       break;
     }
@@ -1215,21 +1456,16 @@ static int ph_check_conns(const pinhole_ctx *ctx, ph_it all, ph_it body,
   uint8_t type;
   ph_cur b;
   while (ph_next(&it, &type, &b) == 1) {
-    if (type != PH_ST_CONN && type != PH_ST_CONN6)
+    if (!ph_st_is_conn(type))
       continue;
     ph_st_conn r, o;
-    ph_rconn(b, type == PH_ST_CONN6, &r);
+    ph_rconn(b, type, &r);
     for (ph_it j = it; ph_next(&j, &type, &b) == 1;) {
-      if (type != PH_ST_CONN && type != PH_ST_CONN6)
+      if (!ph_st_is_conn(type))
         continue;
-      ph_rconn(b, type == PH_ST_CONN6, &o);
-      if (r.is6 != o.is6)
-        continue;
-      if (r.is6 ? ph_key6_dup(&r, &o)
-                : (ph_key_eq(r.c.proto, &r.c.a, o.c.proto, &o.c.a) ||
-                   ph_key_eq(r.c.proto, &r.c.a, o.c.proto, &o.c.b) ||
-                   ph_key_eq(r.c.proto, &r.c.b, o.c.proto, &o.c.a) ||
-                   ph_key_eq(r.c.proto, &r.c.b, o.c.proto, &o.c.b)))
+      ph_rconn(b, type, &o);
+      if (ph_key_same(&r, 0, &o, 0) || ph_key_same(&r, 0, &o, 1) ||
+          ph_key_same(&r, 1, &o, 0) || ph_key_same(&r, 1, &o, 1))
         return PINHOLE_ERR_PARSE;
     }
     if (n->full)
@@ -1238,7 +1474,7 @@ static int ph_check_conns(const pinhole_ctx *ctx, ph_it all, ph_it body,
       const ph_tuple *t = s ? &r.c.b : &r.c.a;
       int dir;
       ph_conn *x;
-      if (r.is6) {
+      if (ph_side6(&r, s)) {
         x = pinhole__conn6_lookup(
             (pinhole_ctx *)ctx, r.c.proto, s ? r.a6.b_src : r.a6.a_src,
             s ? r.a6.b_dst : r.a6.a_dst, t->sport, t->dport, &dir);
@@ -1334,10 +1570,16 @@ static ph_ref ph_map_nth(pinhole_ctx *ctx, ph_it conv, uint16_t k) {
 static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
                               const ph_st_conn *r) {
   ph_ref mi = ph_map_nth(ctx, at, r->mi), hi = ph_map_nth(ctx, at, r->hi);
-  ph_conn *c = r->is6 ? pinhole__conn_new6(ctx, conv, r->c.proto, r->c.a_side,
-                                           &r->c.a, &r->c.b)
-                      : pinhole__conn_new(ctx, conv, r->c.proto, r->c.a_side,
-                                          &r->c.a, &r->c.b);
+  ph_conn *c;
+  if (r->is64)
+    c = pinhole__conn_new64(ctx, conv, r->c.proto, r->c.a_side, &r->c.a,
+                            &r->c.b, r->a6.a_src, r->a6.a_dst, r->a6.b_src,
+                            r->a6.b_dst);
+  else if (r->is6)
+    c = pinhole__conn_new6(ctx, conv, r->c.proto, r->c.a_side, &r->c.a,
+                           &r->c.b);
+  else
+    c = pinhole__conn_new(ctx, conv, r->c.proto, r->c.a_side, &r->c.a, &r->c.b);
   if (c == NULL) { /* ph_check_room ruled this out */
     pinhole__map_put(ctx, mi);
     pinhole__map_put(ctx, hi);
@@ -1400,7 +1642,8 @@ static void ph_apply_hole(pinhole_ctx *ctx, ph_ref conv, ph_it at,
   e.mapping = ph_map_nth(ctx, at, r->mi);
   ph_conv *cv = ph_conv_at(ctx, conv);
   uint32_t before = cv->npinholes;
-  if (pinhole__pinhole_open(ctx, conv, &e) != 0 || cv->npinholes == before)
+  if (pinhole__pinhole_open6(ctx, conv, &e, e.v6 ? &r->a6 : NULL) != 0 ||
+      cv->npinholes == before)
     return;
   pinhole_wheel_arm(&ctx->pinhole_wheel, ph_slot(cv->pinholes),
                     ph_deadline(ctx->now_ns, (uint64_t)r->left_ms * 1000000u));
@@ -1481,9 +1724,10 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
       break;
     }
     case PH_ST_CONN:
-    case PH_ST_CONN6: {
+    case PH_ST_CONN6:
+    case PH_ST_CONN64: {
       ph_st_conn r;
-      ph_rconn(b, type == PH_ST_CONN6, &r);
+      ph_rconn(b, type, &r);
       last = ph_apply_conn(ctx, conv, at, &r);
       break;
     }
@@ -1493,9 +1737,11 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
         ph_apply_alg(ctx, last, &a);
       break;
     }
-    case PH_ST_HOLE: {
+    case PH_ST_HOLE:
+    case PH_ST_HOLE6:
+    case PH_ST_HOLE64: {
       ph_st_hole r;
-      ph_rhole(b, &r);
+      ph_rhole(b, type, &r);
       ph_apply_hole(ctx, conv, at, &r);
       break;
     }
