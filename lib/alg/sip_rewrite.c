@@ -477,29 +477,57 @@ static uint32_t ph_count_tokens(const ph_rw *rw, const uint8_t *p, size_t s,
   return n;
 }
 
-/* NAT64 outbound: the client's IPv6 tokens in p[s..e) and, on an SDP
- * line (sdp), any IPv6 address its o=, c= or a=rtcp still names (the
- * IPv4 server can use none). */
-static uint32_t ph_count_tokens64(const ph_rw *rw, const uint8_t *p, size_t s,
-                                  size_t e, int sdp) {
+/* IPv6 text tokens in p[s..e): the client's (any when any). */
+static uint32_t ph_count6(const ph_rw *rw, const uint8_t *p, size_t s, size_t e,
+                          int any) {
   ph_cur c = {p, s, e};
   size_t ts, te;
   uint32_t n = 0;
-  while (ph_cur_ipv6_token(&c, rw->x->client6, &ts, &te))
+  while (ph_cur_ipv6_token(&c, any ? NULL : rw->x->client6, &ts, &te))
     n++;
-  ph_sdp_addr a;
+  return n;
+}
+
+/* The address field of the SDP line b[ls..le) (o=, c=, a=rtcp with an
+ * address) into *a. Returns 1, or 0 when the line has none. */
+static int ph_sdp_line_addr(const uint8_t *b, size_t ls, size_t le,
+                            ph_sdp_addr *a) {
+  int type = pinhole__sdp_type(b, ls, le);
+  ph_cur c = {b, ls + 2, le};
   ph_sdp_rtcp r;
-  ph_cur l = {p, s + 2, e};
-  int type = sdp ? pinhole__sdp_type(p, s, e) : 0;
-  memset(&a, 0, sizeof(a));
-  memset(&r, 0, sizeof(r));
-  if (type == 'o' && pinhole__sdp_origin(p, s + 2, e, &a) == 0 && a.ip6)
-    n += memcmp(a.addr6, rw->x->client6, 16) != 0;
-  else if (type == 'c' && pinhole__sdp_nataddr(&l, &a) == 0 && a.ip6)
-    n += memcmp(a.addr6, rw->x->client6, 16) != 0;
-  else if (type == 'a' && pinhole__sdp_is_rtcp(p, s + 2, e) &&
-           pinhole__sdp_rtcpline(p, s + 7, e, &r) == 0 && r.has_addr && r.a.ip6)
-    n += memcmp(r.a.addr6, rw->x->client6, 16) != 0;
+  memset(a, 0, sizeof(*a));
+  if (type == 'o')
+    return pinhole__sdp_origin(b, ls + 2, le, a) == 0;
+  if (type == 'c')
+    return pinhole__sdp_nataddr(&c, a) == 0;
+  if (type != 'a' || !pinhole__sdp_is_rtcp(b, ls + 2, le) ||
+      pinhole__sdp_rtcpline(b, ls + 7, le, &r) != 0 || !r.has_addr)
+    return 0;
+  *a = r.a;
+  return 1;
+}
+
+/* NAT64 outbound: what the output still says of IPv6 that the IPv4
+ * server cannot use and that may name an inside host: the client's
+ * address anywhere in the header block or the SDP (a token), any IPv6
+ * address in Via and Contact (where the sender names itself), and any
+ * SDP o=, c= or a=rtcp address of type IP6 (read or not). */
+static uint32_t ph_leftover64(const ph_rw *rw, const uint8_t *out,
+                              const pinhole_sip_msg *m, const ph_hdr *hdrs,
+                              const pinhole_sip_range *sdp) {
+  uint32_t n = ph_count6(rw, out, 0, m->hdr_len, 0);
+  for (uint32_t i = 0; i < m->header_count; i++)
+    if (hdrs[i].id == PH_H_VIA || hdrs[i].id == PH_H_CONTACT)
+      n += ph_count6(rw, out, hdrs[i].val_off, hdrs[i].val_end, 1);
+  size_t pos = sdp->off, ls, le;
+  ph_sdp_addr a;
+  while (pinhole__sdp_line(out, sdp->off + sdp->len, &pos, &ls, &le) == 1) {
+    if (pinhole__sdp_is_ice(out, ls, le))
+      continue;
+    n += ph_count6(rw, out, ls, le, 0);
+    if (ph_sdp_line_addr(out, ls, le, &a))
+      n += ph_eq(out + a.ts, a.te - a.ts, "IP6");
+  }
   return n;
 }
 
@@ -515,16 +543,17 @@ static int ph_check_output(const ph_rw *rw, const uint8_t *out, size_t len,
       m2.msg_len != len || pinhole__sip_body_sdp(out, &m2, hdrs, &sdp) < 0)
     return PINHOLE_ERR_UNSUPPORTED;
   *leftover = 0;
-  int x64 = rw->x != NULL && rw->outbound;
-  if (!x64 && rw->from.addr == rw->to.addr)
+  if (rw->x != NULL && rw->outbound) {
+    *leftover = ph_leftover64(rw, out, &m2, hdrs, &sdp);
     return 0;
-  *leftover = x64 ? ph_count_tokens64(rw, out, 0, m2.hdr_len, 0)
-                  : ph_count_tokens(rw, out, 0, m2.hdr_len);
+  }
+  if (rw->from.addr == rw->to.addr)
+    return 0;
+  *leftover = ph_count_tokens(rw, out, 0, m2.hdr_len);
   for (pos = sdp.off;
        pinhole__sdp_line(out, sdp.off + sdp.len, &pos, &ls, &le) == 1;)
     if (!pinhole__sdp_is_ice(out, ls, le))
-      *leftover += x64 ? ph_count_tokens64(rw, out, ls, le, 1)
-                       : ph_count_tokens(rw, out, ls, le);
+      *leftover += ph_count_tokens(rw, out, ls, le);
   return 0;
 }
 
