@@ -252,7 +252,9 @@ static void one(const uint8_t *data, size_t size, uint32_t flags,
 
 /* ---- NAT64 (pinhole_sip_translate64) ----------------------------------- */
 
-static int ip6_char(uint8_t c) { return xdigit(c) || c == ':' || c == '.'; }
+static int ip6_char(uint8_t c) {
+  return xdigit(c) || c == ':' || c == '.';
+}
 
 /* Occurrences of the text a in p[0..n) standing alone as an IPv6 token
  * (no hex digit, ':' or '.' on either side). */
@@ -304,8 +306,8 @@ static void one64(const uint8_t *data, size_t size, uint32_t flags,
   if (dir == PINHOLE_SIP_DIR_OUTBOUND && r.leftover == 0)
     check(naive6(big, m2.hdr_len, cli) == 0);
   pinhole_sip_result r2 = {.size = sizeof(r2)};
-  int n2 = pinhole_sip_translate64(data, size, &nat, &x, small, sizeof(small),
-                                   &r2);
+  int n2 =
+      pinhole_sip_translate64(data, size, &nat, &x, small, sizeof(small), &r2);
   if ((size_t)n <= sizeof(small)) {
     check(n2 == n && memcmp(small, big, (size_t)n) == 0);
   } else {

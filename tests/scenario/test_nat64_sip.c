@@ -164,8 +164,9 @@ static void ok200(char *b, size_t n, const char *via, const char *from,
 
 /* The m= port of an output SIP message in p (IPv4). */
 static unsigned out_mport(const tpkt *p) {
-  const char *s = (const char *)p->b + 28;
-  size_t n = p->p.len - 28;
+  size_t off = p->b[9] == PINHOLE_IPPROTO_TCP ? 40 : 28;
+  const char *s = (const char *)p->b + off;
+  size_t n = p->p.len - off;
   const char *m = NULL;
   for (size_t i = 0; i + 8 <= n; i++)
     if (memcmp(s + i, "m=audio ", 8) == 0)
@@ -338,6 +339,67 @@ static void test_nat64_sip_call(void **state) {
   sip64_call_media(IP4(198, 19, 0, 200), 1030, 1039);
 }
 
+/* "/UDP " in b becomes "/TCP " (the Via's transport). */
+static void via_tcp(char *b) {
+  char *v = strstr(b, "/UDP ");
+  assert_non_null(v);
+  memcpy(v, "/TCP ", 5);
+}
+
+/* SIP over TCP through NAT64 (RFC 3261 sec. 18): the INVITE from the
+ * connection's port 40000 names the UA's listening port 5060 in Via and
+ * Contact, which becomes the pool address with 5060 (as on IPv4); the
+ * segment grows, and every later segment's sequence (client to server)
+ * and acknowledgement (server to client) numbers move by the delta. */
+static void test_nat64_sip_tcp(void **state) {
+  (void)state;
+  tctx *t = ctx64(IP4(198, 19, 0, 200), 1030, 1039);
+  tpkt p, e;
+  const uint32_t C = 1000, S = 7000;
+  b6_tcp(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_SYN, C, 0, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = t_get16(p.b + 20);
+  t_tcp(&p, OUT_HOST, 5060, IP4(198, 19, 0, 200), P, S, C + 1,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK, C + 1, S + 1, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+
+  char in[2048], want[2048];
+  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  via_tcp(in);
+  b6_tcp_text(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+              C + 1, S + 1, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  unsigned Q = out_mport(&p);
+  assert_true(Q >= 1030 && Q < 1039 && (Q & 1) == 0); /* UDP: P may match */
+  invite(want, sizeof(want), "198.19.0.200", ":5060", "198.19.0.2",
+         "198.19.0.200", "IP4", "198.19.0.200", Q);
+  via_tcp(want);
+  size_t l1 = strlen(in), l2 = strlen(want);
+  assert_true(l2 < l1);
+  t_tcp(&e, IP4(198, 19, 0, 200), P, OUT_HOST, 5060, C + 1, S + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, want);
+  same4(&p, &e);
+  /* the server acknowledges the shorter message: the client sees its own
+   * numbering */
+  t_tcp(&p, OUT_HOST, 5060, IP4(198, 19, 0, 200), P, S + 1,
+        C + 1 + (uint32_t)l2, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(p.b + 40 + 8), C + 1 + (uint32_t)l1);
+  /* the client's next bytes leave shifted */
+  b6_tcp_text(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+              C + 1 + (uint32_t)l1, S + 1, "\r\n\r\n");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&e, IP4(198, 19, 0, 200), P, OUT_HOST, 5060, C + 1 + (uint32_t)l2,
+        S + 1, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, "\r\n\r\n");
+  same4(&p, &e);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 2);
+  t_ctx_del(t);
+}
+
 /* ---- hostile ------------------------------------------------------------- */
 
 /* One client message on a fresh context: dropped, counted as an
@@ -507,6 +569,7 @@ static void test_nat64_sip_translate64_args(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_sip_call),
+      cmocka_unit_test(test_nat64_sip_tcp),
       cmocka_unit_test(test_nat64_sip_hostile),
       cmocka_unit_test(test_nat64_sip_overlong),
       cmocka_unit_test(test_nat64_sip_server_bad_sdp),
