@@ -60,6 +60,49 @@ typedef struct ph_sip_offer_set {
   ph_sip_media m[PINHOLE_SDP_MAX_MEDIA];
 } ph_sip_offer_set;
 
+/* Maps stream md of the inside endpoint's offer (at md->addr, or on
+ * NAT64 at the client's IPv6 address a6) to public ports, an RTP/RTCP
+ * pair when it is one, and records it in set and nat's port map. Returns
+ * NULL, or why it could not be mapped. */
+static const char *ph_sip_offer_one(ph_alg_call *ac,
+                                    const pinhole_sdp_media *md,
+                                    const uint8_t *a6, pinhole_sip_nat *nat,
+                                    ph_sip_offer_set *set) {
+  int pair = (md->port & 1) == 0 && (!(md->flags & PINHOLE_SDP_MEDIA_RTCP) ||
+                                     md->rtcp_port == md->port + 1);
+  if (nat->port_map_count + 2 > PINHOLE_SIP_MAX_PORT_MAPS ||
+      set->n == PINHOLE_SDP_MAX_MEDIA) {
+    pinhole__alg_limit(ac);
+    return "more media lines than pinholes allowed";
+  }
+  pinhole_endpoint pub;
+  ph_sip_media *sm = &set->m[set->n];
+  memset(sm, 0, sizeof(*sm));
+  int rc =
+      a6 != NULL
+          ? pinhole__alg_map6_flags(ac, PINHOLE_IPPROTO_UDP, a6, md->port,
+                                    pair ? PH_ALG_MAP_PAIR : 0, &pub,
+                                    &sm->map[0], pair ? &sm->map[1] : NULL)
+          : pinhole__alg_map(ac, PINHOLE_IPPROTO_UDP, md->addr, md->port, pair,
+                             &pub, &sm->map[0], pair ? &sm->map[1] : NULL);
+  if (rc != 0)
+    return "no public port for media";
+  set->n++;
+  sm->pair = (uint8_t)pair;
+  sm->addr = a6 != NULL ? 0 : md->addr;
+  sm->port = md->port;
+  sm->pub_addr = pub.addr;
+  sm->pub_port = pub.port;
+  for (int k = 0; k <= pair; k++) {
+    pinhole_sip_port_map *pm = &nat->port_map[nat->port_map_count++];
+    pm->inside = (uint16_t)(md->port + k);
+    pm->outside = (uint16_t)(pub.port + k);
+  }
+  pinhole_endpoint real = {sm->addr, md->port, 0};
+  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
+  return NULL;
+}
+
 /* Maps each media stream of the inside endpoint's offer. Returns NULL, or
  * why a stream could not be mapped: its port would leave untranslated, so
  * the caller refuses the message (fail closed) and gives the mappings of
@@ -78,35 +121,9 @@ static const char *ph_sip_offer_map(ph_alg_call *ac, const ph_ends *e,
                             NULL, 0) != PH_ALG_REAL ||
         md->addr != e->client.addr)
       continue;
-    int pair = (md->port & 1) == 0 && (!(md->flags & PINHOLE_SDP_MEDIA_RTCP) ||
-                                       md->rtcp_port == md->port + 1);
-    if (nat->port_map_count + 2 > PINHOLE_SIP_MAX_PORT_MAPS ||
-        set->n == PINHOLE_SDP_MAX_MEDIA) {
-      pinhole__alg_limit(ac);
-      return "more media lines than pinholes allowed";
-    }
-    pinhole_endpoint pub;
-    ph_sip_media *sm = &set->m[set->n];
-    memset(sm, 0, sizeof(*sm));
-    if (pinhole__alg_map(ac, PINHOLE_IPPROTO_UDP, md->addr, md->port, pair,
-                         &pub, &sm->map[0], pair ? &sm->map[1] : NULL) != 0)
-      return "no public port for media";
-    set->n++;
-    sm->pair = (uint8_t)pair;
-    sm->addr = md->addr;
-    sm->port = md->port;
-    sm->pub_addr = pub.addr;
-    sm->pub_port = pub.port;
-    pinhole_sip_port_map *pm = &nat->port_map[nat->port_map_count++];
-    pm->inside = md->port;
-    pm->outside = pub.port;
-    if (pair) {
-      pm = &nat->port_map[nat->port_map_count++];
-      pm->inside = (uint16_t)(md->port + 1);
-      pm->outside = (uint16_t)(pub.port + 1);
-    }
-    pinhole_endpoint real = {md->addr, md->port, 0};
-    pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
+    const char *why = ph_sip_offer_one(ac, md, NULL, nat, set);
+    if (why != NULL)
+      return why;
   }
   return NULL;
 }
@@ -327,32 +344,9 @@ static const char *ph_sip_offer_map64(ph_alg_call *ac, const uint8_t *b,
     if (pinhole__alg_policy6(ac, PH_ALG_CLIENT, a, md->port, "media", NULL, 0) <
         0)
       continue;
-    int pair = (md->port & 1) == 0 && (!(md->flags & PINHOLE_SDP_MEDIA_RTCP) ||
-                                       md->rtcp_port == md->port + 1);
-    if (nat->port_map_count + 2 > PINHOLE_SIP_MAX_PORT_MAPS ||
-        set->n == PINHOLE_SDP_MAX_MEDIA) {
-      pinhole__alg_limit(ac);
-      return "more media lines than pinholes allowed";
-    }
-    pinhole_endpoint pub;
-    ph_sip_media *sm = &set->m[set->n];
-    memset(sm, 0, sizeof(*sm));
-    if (pinhole__alg_map6_flags(ac, PINHOLE_IPPROTO_UDP, a, md->port,
-                                pair ? PH_ALG_MAP_PAIR : 0, &pub, &sm->map[0],
-                                pair ? &sm->map[1] : NULL) != 0)
-      return "no public port for media";
-    set->n++;
-    sm->pair = (uint8_t)pair;
-    sm->port = md->port;
-    sm->pub_addr = pub.addr;
-    sm->pub_port = pub.port;
-    for (int k = 0; k <= pair; k++) {
-      pinhole_sip_port_map *pm = &nat->port_map[nat->port_map_count++];
-      pm->inside = (uint16_t)(md->port + k);
-      pm->outside = (uint16_t)(pub.port + k);
-    }
-    pinhole_endpoint real = {0, md->port, 0};
-    pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
+    const char *why = ph_sip_offer_one(ac, md, a, nat, set);
+    if (why != NULL)
+      return why;
   }
   return NULL;
 }

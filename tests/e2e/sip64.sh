@@ -55,12 +55,6 @@ expect_flow UDP "198\.19\.0\.2:5060" "198\.19\.0\.1:[0-9]+" Watch O
 expect_line "^ +NAT64 198\.19\.0\.1:[0-9]+ -> 198\.19\.0\.2:5060$"
 # media in the sip conversation: the called party's RTP to the public
 # port of the SDP (the pinhole), the caller's echo from the same port
-sip_media() {
-  awk -v dir="$1" -v src="^$2\$" -v dst="^$3\$" '
-    /^Conversation: / { insip = ($NF == "sip"); next }
-    insip && $1 == "UDP" && $2 ~ src && $4 ~ dst && $5 == "Forward" && $6 == dir { print $7; exit }' \
-    "$TMP/listing"
-}
 n=$(sip_media O "198\.19\.0\.2:[0-9]+" "198\.19\.0\.1:${PUB_MEDIA:-x}")
 [ -n "$n" ] && [ "$n" -gt 10 ] && log "ok: $n RTP frames from the called party to 198.19.0.1:$PUB_MEDIA in the sip conversation" ||
   fail "no RTP from the called party to 198.19.0.1:${PUB_MEDIA:-?} in the sip conversation"
