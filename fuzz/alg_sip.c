@@ -21,7 +21,11 @@
  *     the from.addr host tokens of the input's header block and SDP (ICE
  *     lines aside), counted here by an independent naive matcher; so
  *     leftover is 0 exactly when every occurrence was in a place the
- *     rewriter translates.
+ *     rewriter translates;
+ *   - NAT64 (pinhole_sip_translate64, both ways, the client
+ *     2001:db8:1::2 under 64:ff9b::/96 or /64): the output frames as
+ *     itself, a small buffer agrees, and an outbound result without
+ *     leftover holds no "2001:db8:1::2" in its header block.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -246,11 +250,80 @@ static void one(const uint8_t *data, size_t size, uint32_t flags,
         old.via_params == r1.via_received + r1.via_rport);
 }
 
+/* ---- NAT64 (pinhole_sip_translate64) ----------------------------------- */
+
+static int ip6_char(uint8_t c) {
+  return xdigit(c) || c == ':' || c == '.';
+}
+
+/* Occurrences of the text a in p[0..n) standing alone as an IPv6 token
+ * (no hex digit, ':' or '.' on either side). */
+static uint32_t naive6(const uint8_t *p, size_t n, const char *a) {
+  size_t k = strlen(a);
+  uint32_t c = 0;
+  for (size_t i = 0; i + k <= n; i++)
+    c += memcmp(p + i, a, k) == 0 && (i == 0 || !ip6_char(p[i - 1])) &&
+         (i + k == n || !ip6_char(p[i + k]));
+  return c;
+}
+
+/* The client 2001:db8:1::2:5060 behind 198.19.100.200:40000, the WKP: the
+ * output frames exactly as itself with the same fields, a small buffer
+ * gives the same answer or the exact size, and outbound with leftover 0
+ * no text form of the client's address is left in the header block (the
+ * naive check: its RFC 5952 text). */
+static void one64(const uint8_t *data, size_t size, uint32_t flags,
+                  uint32_t dir) {
+  static const char cli[] = "2001:db8:1::2";
+  pinhole_sip_nat nat;
+  pinhole_sip_nat64 x;
+  nat_fill(&nat, flags, dir);
+  nat.inside.addr = 0;
+  memset(&x, 0, sizeof(x));
+  x.size = sizeof(x);
+  x.client6[0] = 0x20;
+  x.client6[1] = 0x01;
+  x.client6[2] = 0x0d;
+  x.client6[3] = 0xb8;
+  x.client6[5] = 0x01;
+  x.client6[15] = 0x02;
+  x.prefix[1] = 0x64;
+  x.prefix[2] = 0xff;
+  x.prefix[3] = 0x9b;
+  x.plen = (data[0] & 1) ? 96 : 64;
+  pinhole_sip_result r = {.size = sizeof(r)};
+  int n = pinhole_sip_translate64(data, size, &nat, &x, big, sizeof(big), &r);
+  if (n < 0)
+    return;
+  check((size_t)n == r.out_len && r.in_len <= size);
+  pinhole_sip_msg m, m2;
+  check(pinhole_sip_parse(data, size, flags, &m) == 0);
+  check(pinhole_sip_parse(big, (size_t)n, flags, &m2) == 0);
+  check(m2.msg_len == (size_t)n && m2.header_count == m.header_count &&
+        m2.method == m.method && m2.cseq == m.cseq && m2.status == m.status);
+  if (m2.flags & PINHOLE_SIP_MSG_CONTENT_LENGTH)
+    check(m2.content_length == m2.body_len);
+  if (dir == PINHOLE_SIP_DIR_OUTBOUND && r.leftover == 0)
+    check(naive6(big, m2.hdr_len, cli) == 0);
+  pinhole_sip_result r2 = {.size = sizeof(r2)};
+  int n2 =
+      pinhole_sip_translate64(data, size, &nat, &x, small, sizeof(small), &r2);
+  if ((size_t)n <= sizeof(small)) {
+    check(n2 == n && memcmp(small, big, (size_t)n) == 0);
+  } else {
+    check(n2 == PINHOLE_ERR_NOBUF && r2.out_len == (size_t)n);
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   check_prefix(data, size);
   for (uint32_t flags = 0; flags <= PINHOLE_SIP_STREAM; flags++) {
     one(data, size, flags, PINHOLE_SIP_DIR_OUTBOUND);
     one(data, size, flags, PINHOLE_SIP_DIR_INBOUND);
+    if (size > 0) {
+      one64(data, size, flags, PINHOLE_SIP_DIR_OUTBOUND);
+      one64(data, size, flags, PINHOLE_SIP_DIR_INBOUND);
+    }
   }
   return 0;
 }

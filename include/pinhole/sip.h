@@ -502,6 +502,60 @@ PINHOLE_EXTERN int pinhole_sip_rewrite(const uint8_t *p, size_t len,
                                        size_t cap,
                                        pinhole_sip_rewrite_result *res);
 
+/**
+ * The NAT64 side of a translation (pinhole_sip_translate64()): the
+ * IPv6-only client and the NAT64 prefix of its connection. Zero it, set
+ * size, then the fields.
+ */
+typedef struct pinhole_sip_nat64 {
+  size_t size;         /**< sizeof(pinhole_sip_nat64) of the caller */
+  uint8_t client6[16]; /**< the client's IPv6 address */
+  uint8_t prefix[16];  /**< the NAT64 prefix (RFC 6052) the client reaches
+                            the IPv4 server under */
+  uint32_t plen;       /**< its length: 32, 40, 48, 56, 64 or 96 */
+} pinhole_sip_nat64;
+
+/**
+ * pinhole_sip_translate() across the families, for SIP through NAT64
+ * (RFC 6146; RFC 6157 sec. 4; docs/nat64.md "SIP over NAT64"): the
+ * client's signalling endpoint is [x->client6]:nat->inside.port
+ * (nat->inside.addr is not used), its public IPv4 endpoint nat->outside.
+ *
+ * OUTBOUND (the client's message to the IPv4 server): a URI host or Via
+ * sent-by "[client6]" with the client's port becomes the public
+ * endpoint (the port rule of pinhole_sip_translate()); another IPv6
+ * reference under the prefix its embedded IPv4 address (port as
+ * written); Via received= client6 (bare or bracketed) the public
+ * address, rport= as there; client6 tokens in Call-ID, Replaces, Join and
+ * In-Reply-To the public address; SDP o=, c= and a=rtcp "IN IP6 client6"
+ * become "IN IP4 <public address>", and m=/a=rtcp ports of media at
+ * client6 go through nat->port_map.
+ *
+ * INBOUND (the server's message to the client): the public endpoint in
+ * URIs and Via becomes "[client6]:port", received= the public address
+ * client6, rport= and the port map back, public-address tokens of
+ * Call-ID and the like client6; any other IPv4 literal URI host or Via
+ * sent-by becomes its IPv6 address synthesised under the prefix (RFC
+ * 6052 sec. 2.2), and an SDP "IN IP4 a" (not multicast) "IN IP6" the
+ * client's address for the public one, "::" for 0.0.0.0, else a
+ * synthesised. IPv6 text is written in the RFC 5952 form.
+ *
+ * res->leftover counts, in the output, OUTBOUND: the client6 tokens of
+ * the header block and SDP (any text form), and each o=, c= or a=rtcp
+ * address "IN IP6" that is not client6 (an IPv4 server can use none);
+ * INBOUND: the public address's host tokens.
+ *
+ * @param x    the NAT64 side (borrowed)
+ * @return as pinhole_sip_translate(); PINHOLE_ERR_INVALID_ARG also for a
+ *         NULL x, x->size smaller than the 0.2 struct, or another plen.
+ * @since 0.2 (experimental tier, docs/abi.md)
+ */
+PINHOLE_EXTERN int pinhole_sip_translate64(const uint8_t *p, size_t len,
+                                           const pinhole_sip_nat *nat,
+                                           const pinhole_sip_nat64 *x,
+                                           uint8_t *out, size_t cap,
+                                           pinhole_sip_result *res);
+
 #ifdef __cplusplus
 }
 #endif

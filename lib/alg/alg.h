@@ -269,6 +269,19 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
  * (nothing counted) on a connection that is not NAT64. */
 int pinhole__alg_map6(ph_alg_call *ac, uint8_t proto, const uint8_t addr[16],
                       uint16_t port, pinhole_endpoint *pub, uint32_t *mapref);
+/* pinhole__alg_map6 with pinhole__alg_map's flags (PH_ALG_MAP_PAIR: an
+ * even public port and port+1 too, *mapref2; SIP media over NAT64).
+ * Returns as pinhole__alg_map6. */
+int pinhole__alg_map6_flags(ph_alg_call *ac, uint8_t proto,
+                            const uint8_t addr[16], uint16_t port,
+                            unsigned flags, pinhole_endpoint *pub,
+                            uint32_t *mapref, uint32_t *mapref2);
+/* The NAT64 prefix of a NAT64 control connection (the one its server's
+ * IPv6 address is under, RFC 6052): prefix[16] and *plen, for
+ * synthesising the IPv6 address of another IPv4 address the server
+ * names. Returns 0, or PINHOLE_ERR_NOMATCH (not NAT64). */
+int pinhole__alg_prefix64(const ph_alg_call *ac, uint8_t prefix[16],
+                          unsigned *plen);
 void pinhole__alg_unmap(ph_alg_call *ac, uint32_t mapref);
 /* A new reference to the control connection's own mapping (0: none). */
 uint32_t pinhole__alg_own_mapping(ph_alg_call *ac);

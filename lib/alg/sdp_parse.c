@@ -59,6 +59,8 @@ int pinhole__sdp_nataddr(ph_cur *c, ph_sdp_addr *a) {
   const uint8_t *b = c->p;
   const uint8_t *sl = memchr(b + as, '/', ae - as);
   a->s = as;
+  a->ts = ts;
+  a->te = te;
   a->e = sl != NULL ? (size_t)(sl - b) : ae;
   a->ip4 = ph_eq(b + ns, ne - ns, "IN") && ph_eq(b + ts, te - ts, "IP4") &&
            ph_ipv4_text(b + as, a->e - as, &a->addr) == 0;

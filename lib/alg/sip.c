@@ -21,6 +21,16 @@
  * is rewritten; each party's SDP media at its own IPv6 address (c=IN IP6)
  * get RTP and RTCP pinholes from the other party.
  *
+ * NAT64 signalling (docs/nat64.md "SIP over NAT64"; RFC 6157 sec. 4,
+ * RFC 6146, RFC 6052): the module sees the IPv4 form of each packet. The
+ * client's IPv6 endpoint in its URIs and Via becomes the public IPv4 one,
+ * its SDP "IN IP6" the pool address, its media ports public ports of a
+ * NAT64 pair whose pinholes let the server's IPv4 RTP/RTCP in as NAT64
+ * connections to it; the server's IPv4 addresses reach the client
+ * synthesised under the connection's prefix (lib/alg/sip_rewrite.c,
+ * pinhole_sip_translate64). Media at another IPv6 address, or a client
+ * message that cannot be read, is dropped and counted (fail closed).
+ *
  * Life: BYE, CANCEL or a failure final response to INVITE closes the
  * conversation's pending pinholes and gives its media flows a short
  * timeout. A REGISTER keeps the signalling flow (and so the inside
@@ -50,6 +60,49 @@ typedef struct ph_sip_offer_set {
   ph_sip_media m[PINHOLE_SDP_MAX_MEDIA];
 } ph_sip_offer_set;
 
+/* Maps stream md of the inside endpoint's offer (at md->addr, or on
+ * NAT64 at the client's IPv6 address a6) to public ports, an RTP/RTCP
+ * pair when it is one, and records it in set and nat's port map. Returns
+ * NULL, or why it could not be mapped. */
+static const char *ph_sip_offer_one(ph_alg_call *ac,
+                                    const pinhole_sdp_media *md,
+                                    const uint8_t *a6, pinhole_sip_nat *nat,
+                                    ph_sip_offer_set *set) {
+  int pair = (md->port & 1) == 0 && (!(md->flags & PINHOLE_SDP_MEDIA_RTCP) ||
+                                     md->rtcp_port == md->port + 1);
+  if (nat->port_map_count + 2 > PINHOLE_SIP_MAX_PORT_MAPS ||
+      set->n == PINHOLE_SDP_MAX_MEDIA) {
+    pinhole__alg_limit(ac);
+    return "more media lines than pinholes allowed";
+  }
+  pinhole_endpoint pub;
+  ph_sip_media *sm = &set->m[set->n];
+  memset(sm, 0, sizeof(*sm));
+  int rc =
+      a6 != NULL
+          ? pinhole__alg_map6_flags(ac, PINHOLE_IPPROTO_UDP, a6, md->port,
+                                    pair ? PH_ALG_MAP_PAIR : 0, &pub,
+                                    &sm->map[0], pair ? &sm->map[1] : NULL)
+          : pinhole__alg_map(ac, PINHOLE_IPPROTO_UDP, md->addr, md->port, pair,
+                             &pub, &sm->map[0], pair ? &sm->map[1] : NULL);
+  if (rc != 0)
+    return "no public port for media";
+  set->n++;
+  sm->pair = (uint8_t)pair;
+  sm->addr = a6 != NULL ? 0 : md->addr;
+  sm->port = md->port;
+  sm->pub_addr = pub.addr;
+  sm->pub_port = pub.port;
+  for (int k = 0; k <= pair; k++) {
+    pinhole_sip_port_map *pm = &nat->port_map[nat->port_map_count++];
+    pm->inside = (uint16_t)(md->port + k);
+    pm->outside = (uint16_t)(pub.port + k);
+  }
+  pinhole_endpoint real = {sm->addr, md->port, 0};
+  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
+  return NULL;
+}
+
 /* Maps each media stream of the inside endpoint's offer. Returns NULL, or
  * why a stream could not be mapped: its port would leave untranslated, so
  * the caller refuses the message (fail closed) and gives the mappings of
@@ -68,43 +121,19 @@ static const char *ph_sip_offer_map(ph_alg_call *ac, const ph_ends *e,
                             NULL, 0) != PH_ALG_REAL ||
         md->addr != e->client.addr)
       continue;
-    int pair = (md->port & 1) == 0 && (!(md->flags & PINHOLE_SDP_MEDIA_RTCP) ||
-                                       md->rtcp_port == md->port + 1);
-    if (nat->port_map_count + 2 > PINHOLE_SIP_MAX_PORT_MAPS ||
-        set->n == PINHOLE_SDP_MAX_MEDIA) {
-      pinhole__alg_limit(ac);
-      return "more media lines than pinholes allowed";
-    }
-    pinhole_endpoint pub;
-    ph_sip_media *sm = &set->m[set->n];
-    memset(sm, 0, sizeof(*sm));
-    if (pinhole__alg_map(ac, PINHOLE_IPPROTO_UDP, md->addr, md->port, pair,
-                         &pub, &sm->map[0], pair ? &sm->map[1] : NULL) != 0)
-      return "no public port for media";
-    set->n++;
-    sm->pair = (uint8_t)pair;
-    sm->addr = md->addr;
-    sm->port = md->port;
-    sm->pub_addr = pub.addr;
-    sm->pub_port = pub.port;
-    pinhole_sip_port_map *pm = &nat->port_map[nat->port_map_count++];
-    pm->inside = md->port;
-    pm->outside = pub.port;
-    if (pair) {
-      pm = &nat->port_map[nat->port_map_count++];
-      pm->inside = (uint16_t)(md->port + 1);
-      pm->outside = (uint16_t)(pub.port + 1);
-    }
-    pinhole_endpoint real = {md->addr, md->port, 0};
-    pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
+    const char *why = ph_sip_offer_one(ac, md, NULL, nat, set);
+    if (why != NULL)
+      return why;
   }
   return NULL;
 }
 
 /* The message leaves: pinholes for the peer's media (or, when it does not
- * leave, the mappings back). */
+ * leave, the mappings back). dst6: NAT64, the client's IPv6 address (the
+ * server's IPv4 media becomes a NAT64 connection to it); else NULL. */
 static void ph_sip_offer_done(ph_alg_call *ac, const ph_ends *e,
-                              ph_sip_offer_set *set, int leaves) {
+                              ph_sip_offer_set *set, int leaves,
+                              const uint8_t *dst6) {
   for (size_t i = 0; i < set->n; i++) {
     const ph_sip_media *sm = &set->m[i];
     for (int k = 0; k < 1 + sm->pair; k++) {
@@ -122,6 +151,11 @@ static void ph_sip_offer_done(ph_alg_call *ac, const ph_ends *e,
       x.to_addr = sm->addr;
       x.to_port = (uint16_t)(sm->port + k);
       x.mapping = sm->map[k];
+      if (dst6 != NULL) {
+        x.family = 64;
+        x.to_addr = 0;
+        memcpy(x.dst6, dst6, 16);
+      }
       pinhole__alg_open_pinhole(ac, &x);
     }
   }
@@ -134,6 +168,7 @@ static void ph_sip_offer_done(ph_alg_call *ac, const ph_ends *e,
  * and passes. */
 static void ph_sip_unhandled(ph_alg_call *ac, int rc, const uint8_t *p,
                              size_t len) {
+  int from_client = pinhole__alg_from(ac) == PH_ALG_CLIENT;
   const char *why;
   switch (rc) {
   case PINHOLE_ERR_RANGE:
@@ -158,9 +193,16 @@ static void ph_sip_unhandled(ph_alg_call *ac, int rc, const uint8_t *p,
   }
   ph_ends e;
   pinhole__alg_ends(ac, &e);
-  if (pinhole__alg_from(ac) == PH_ALG_CLIENT &&
-      e.client.addr != e.client_pub.addr &&
-      ph_has_ipv4(p, len, e.client.addr, '.'))
+  /* NAT64: when it names the client's IPv6 address, in any form */
+  if (from_client && pinhole__alg_family(ac) == 64) {
+    ph_ends6 e6;
+    pinhole__alg_ends6(ac, &e6);
+    if (ph_has_ipv6(p, len, e6.client))
+      pinhole__alg_refuse(ac, why, NULL, 0);
+    else
+      pinhole__alg_error(ac, why, NULL, 0);
+  } else if (from_client && e.client.addr != e.client_pub.addr &&
+             ph_has_ipv4(p, len, e.client.addr, '.'))
     pinhole__alg_refuse(ac, why, NULL, 0);
   else
     pinhole__alg_error(ac, why, NULL, 0);
@@ -196,15 +238,24 @@ static void ph_sip_trace_rewrite(ph_alg_call *ac, const pinhole_sip_nat *nat,
 
 /* Translates the message at pos (its framing already checked) and splices
  * the result in; *used becomes its new length. */
+static int ph_sip_translate_one(const uint8_t *p, size_t len,
+                                const pinhole_sip_nat *nat,
+                                const pinhole_sip_nat64 *x, uint8_t *out,
+                                size_t cap, pinhole_sip_result *res) {
+  memset(res, 0, sizeof(*res));
+  res->size = sizeof(*res);
+  return x != NULL ? pinhole_sip_translate64(p, len, nat, x, out, cap, res)
+                   : pinhole_sip_translate(p, len, nat, out, cap, res);
+}
+
 static void ph_sip_translate(ph_alg_call *ac, size_t pos, size_t len,
-                             pinhole_sip_nat *nat, size_t *used) {
+                             pinhole_sip_nat *nat, const pinhole_sip_nat64 *x,
+                             size_t *used) {
   const uint8_t *p = pinhole__alg_payload(ac) + pos;
   size_t cap;
   uint8_t *out = pinhole__alg_scratch(ac, &cap);
   pinhole_sip_result res;
-  memset(&res, 0, sizeof(res));
-  res.size = sizeof(res);
-  int n = pinhole_sip_translate(p, len, nat, out, cap, &res);
+  int n = ph_sip_translate_one(p, len, nat, x, out, cap, &res);
   if (n >= 0 && res.leftover && nat->dir == PINHOLE_SIP_DIR_OUTBOUND &&
       (nat->flags & PINHOLE_SIP_STREAM) && nat->inside.port != 5060) {
     /* over TCP the connection's port is not the one the user agent
@@ -212,9 +263,7 @@ static void ph_sip_translate(ph_alg_call *ac, size_t pos, size_t len,
      * with the port it names (the default one) */
     pinhole_sip_nat again = *nat;
     again.inside.port = again.outside.port = 5060;
-    memset(&res, 0, sizeof(res));
-    res.size = sizeof(res);
-    n = pinhole_sip_translate(p, len, &again, out, cap, &res);
+    n = ph_sip_translate_one(p, len, &again, x, out, cap, &res);
   }
   if (n < 0) {
     ph_sip_unhandled(ac, n, p, len);
@@ -269,6 +318,75 @@ static void ph_sip_media6(ph_alg_call *ac, const uint8_t *b, size_t len,
     if (x.dport != 0 && x.dport != md->port)
       pinhole__alg_open_pinhole(ac, &x);
   }
+}
+
+/* ---- NAT64 signalling -----------------------------------------------------
+ */
+
+/* Maps each stream of the NAT64 client's offer (the SDP b[0..len), parsed
+ * as sdp) at its own IPv6 address to a public IPv4 port (an RTP/RTCP pair
+ * when it is one), filling nat's port map and set. Returns NULL, or why
+ * the message must be refused: a stream at another IPv6 address (the
+ * IPv4 server could reach none; RFC 6157 sec. 4), or no port. */
+static const char *ph_sip_offer_map64(ph_alg_call *ac, const uint8_t *b,
+                                      size_t len, const pinhole_sdp *sdp,
+                                      pinhole_sip_nat *nat,
+                                      ph_sip_offer_set *set) {
+  ph_ends6 e6;
+  pinhole__alg_ends6(ac, &e6);
+  for (uint32_t i = 0; i < sdp->media_count; i++) {
+    const pinhole_sdp_media *md = &sdp->media[i];
+    uint8_t a[16];
+    if (md->port == 0 || pinhole_sip_sdp_addr6(b, len, i, a) != 0)
+      continue; /* disabled, or not an IPv6 stream: nothing to translate */
+    if (memcmp(a, e6.client, 16) != 0)
+      return "media address is not the client's";
+    if (pinhole__alg_policy6(ac, PH_ALG_CLIENT, a, md->port, "media", NULL, 0) <
+        0)
+      continue;
+    const char *why = ph_sip_offer_one(ac, md, a, nat, set);
+    if (why != NULL)
+      return why;
+  }
+  return NULL;
+}
+
+/* One message on a NAT64 connection (nat set up as for IPv4; sr: its SDP
+ * or NULL, parsed into sdp): the client's offer mapped, the message
+ * translated across the families, the media pinholes opened once it
+ * leaves. */
+static void ph_sip_message64(ph_alg_call *ac, size_t pos, size_t len,
+                             pinhole_sip_nat *nat, const pinhole_sip_range *sr,
+                             const pinhole_sdp *sdp, size_t *used) {
+  ph_ends e;
+  ph_ends6 e6;
+  pinhole_sip_nat64 x;
+  pinhole__alg_ends(ac, &e);
+  pinhole__alg_ends6(ac, &e6);
+  unsigned plen = 0;
+  memset(&x, 0, sizeof(x));
+  x.size = sizeof(x);
+  memcpy(x.client6, e6.client, 16);
+  if (pinhole__alg_prefix64(ac, x.prefix, &plen) != 0) {
+    pinhole__alg_refuse(ac, "no NAT64 prefix", NULL, 0);
+    return;
+  }
+  x.plen = plen;
+  nat->inside.addr = 0;
+  nat->inside.port = e6.client_port;
+  ph_sip_offer_set set;
+  set.n = 0;
+  if (sr != NULL && pinhole__alg_from(ac) == PH_ALG_CLIENT) {
+    const uint8_t *b = pinhole__alg_payload(ac) + pos + sr->off;
+    const char *why = ph_sip_offer_map64(ac, b, sr->len, sdp, nat, &set);
+    if (why != NULL) {
+      ph_sip_offer_done(ac, &e, &set, 0, NULL);
+      pinhole__alg_refuse(ac, why, NULL, 0);
+      return;
+    }
+  }
+  ph_sip_translate(ac, pos, len, nat, &x, used);
+  ph_sip_offer_done(ac, &e, &set, !pinhole__alg_failed(ac), e6.client);
 }
 
 /* After a message that leaves: the dialog's end, a registration's life. */
@@ -326,21 +444,27 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
     ph_sip_dialog(ac, &m);
     return 0;
   }
+  if (pinhole__alg_family(ac) == 64) {
+    ph_sip_message64(ac, pos, len, &nat, src == 0 ? &sr : NULL, &sdp, used);
+    if (!pinhole__alg_failed(ac))
+      ph_sip_dialog(ac, &m);
+    return 0;
+  }
   ph_sip_offer_set set;
   set.n = 0;
   if (src == 0 && from == PH_ALG_CLIENT) {
     const char *why = ph_sip_offer_map(ac, &e, &sdp, &nat, &set);
     if (why != NULL) {
-      ph_sip_offer_done(ac, &e, &set, 0);
+      ph_sip_offer_done(ac, &e, &set, 0, NULL);
       pinhole__alg_refuse(ac, why, NULL, 0);
       return 0;
     }
   }
   if (e.client.addr != e.client_pub.addr ||
       e.client.port != e.client_pub.port || nat.port_map_count != 0)
-    ph_sip_translate(ac, pos, len, &nat, used);
+    ph_sip_translate(ac, pos, len, &nat, NULL, used);
   int leaves = !pinhole__alg_failed(ac);
-  ph_sip_offer_done(ac, &e, &set, leaves);
+  ph_sip_offer_done(ac, &e, &set, leaves, NULL);
   if (leaves)
     ph_sip_dialog(ac, &m);
   return 0;
@@ -388,5 +512,6 @@ const ph_alg pinhole__alg_sip = {
     .stream = 1,
     .ports = {5060, 0, 0, 0},
     .ipv6 = 1,
+    .nat64 = 1,
     .inspect = ph_sip_inspect,
 };

@@ -217,7 +217,8 @@ int pinhole__sip_param(ph_cur *c, ph_par *r) {
   return 1;
 }
 
-/* Returns 1 when p[us..ue) is such a URI, else 0. */
+/* Returns 1 when p[us..ue) is such a URI (an IPv4 or a bracketed IPv6
+ * host), else 0. */
 int pinhole__sip_uri_hostport(const uint8_t *p, size_t us, size_t ue,
                               ph_hp *h) {
   ph_cur c = {p, us, ue};
@@ -232,8 +233,15 @@ int pinhole__sip_uri_hostport(const uint8_t *p, size_t us, size_t ue,
   if (at != NULL)
     c.pos = (size_t)(at - p) + 1;
   h->host_s = c.pos;
-  if (ph_cur_ipv4(&c, &h->addr) != 0)
+  h->ip6 = 0;
+  h->addr = 0;
+  if (ph_cur_eat(&c, '[')) {
+    if (ph_cur_ipv6(&c, h->addr6) != 0 || !ph_cur_eat(&c, ']'))
+      return 0;
+    h->ip6 = 1;
+  } else if (ph_cur_ipv4(&c, &h->addr) != 0) {
     return 0;
+  }
   h->host_e = h->port_e = c.pos;
   h->port = 0;
   h->has_port = ph_cur_eat(&c, ':');

@@ -72,12 +72,16 @@ typedef struct ph_par {
  * next non-blank byte is not ';' (cursor unchanged), -1 when malformed. */
 int pinhole__sip_param(ph_cur *c, ph_par *r);
 
-/* Host and port of a sip: or sips: URI with an IPv4 literal host. */
+/* Host and port of a sip: or sips: URI with an IPv4 literal host, or an
+ * IPv6 reference "[addr]" (ip6 set, addr6; host_s..host_e holds the
+ * brackets, addr is 0). */
 typedef struct ph_hp {
   size_t host_s, host_e, port_e;
   uint32_t addr;
   uint16_t port, def_port;
   int has_port;
+  int ip6;
+  uint8_t addr6[16];
 } ph_hp;
 
 /* Returns 1 when p[us..ue) is such a URI (*h filled), else 0. */
@@ -107,7 +111,8 @@ int pinhole__sdp_type(const uint8_t *b, size_t ls, size_t le);
 
 /* An address field of o=, c= or a=rtcp:. */
 typedef struct ph_sdp_addr {
-  size_t s, e; /* the address itself (without a /ttl suffix) */
+  size_t s, e;   /* the address itself (without a /ttl suffix) */
+  size_t ts, te; /* the addrtype field (IP4, IP6) */
   uint32_t addr;
   int ip4; /* 1: IN IP4 literal */
   int ip6; /* 1: IN IP6 literal, in addr6 */

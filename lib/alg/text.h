@@ -542,6 +542,42 @@ static inline void ph_wr_ipv4(ph_wr *w, uint32_t a) {
   ph_wr_put(w, t, ph_fmt_ipv4(t, a));
 }
 
+/* The next IPv6 text token at the cursor: a maximal run of hex digits,
+ * ':' and '.' holding a ':' that reads as an IPv6 address (any RFC 4291
+ * form, so "2001:DB8::0:2" too), addr when addr is not NULL. Returns 1
+ * with [*s, *e) and the cursor past it, or 0 with the cursor at the end.
+ * Linear: each byte is looked at a bounded number of times. */
+static inline int ph_cur_ipv6_token(ph_cur *c, const uint8_t *addr, size_t *s,
+                                    size_t *e) {
+  while (c->pos < c->end) {
+    size_t i = c->pos, j = i;
+    int colon = 0;
+    while (j < c->end &&
+           (ph_is_xdigit(c->p[j]) || c->p[j] == ':' || c->p[j] == '.')) {
+      colon |= c->p[j] == ':';
+      j++;
+    }
+    c->pos = j > i ? j : i + 1;
+    uint8_t a[16];
+    if (colon && ph_ipv6_text(c->p + i, j - i, a) == 0 &&
+        (addr == NULL || memcmp(a, addr, 16) == 0)) {
+      *s = i;
+      *e = j;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* p[0..len) holds the IPv6 address addr[16] as text, in any form (a
+ * message that may still name an inside IPv6 host). */
+static inline int ph_has_ipv6(const uint8_t *p, size_t len,
+                              const uint8_t addr[16]) {
+  ph_cur c = ph_cur_make(p, len);
+  size_t s, e;
+  return ph_cur_ipv6_token(&c, addr, &s, &e);
+}
+
 /* ---- output sink for rewriters --------------------------------------- */
 
 /* Writes a copy of src with some ranges replaced, in increasing source

@@ -106,3 +106,42 @@ ph_conn *pinhole__pinhole_take6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   pinhole__pinhole_used(ctx, ref, NULL, v, side, c, *dir);
   return c;
 }
+
+/* ---- NAT64 services for SIP (docs/nat64.md "SIP over NAT64") ---------- */
+
+int pinhole__alg_map6_flags(ph_alg_call *ac, uint8_t proto,
+                            const uint8_t addr[16], uint16_t port,
+                            unsigned flags, pinhole_endpoint *pub,
+                            uint32_t *mapref, uint32_t *mapref2) {
+  *mapref = 0;
+  if (mapref2)
+    *mapref2 = 0;
+  memset(pub, 0, sizeof(*pub));
+  if (pinhole__alg_family(ac) != 64 || ph_cold(ac->ctx, ac->conn)->mapping == 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  int rv = pinhole__alg_map(ac, proto, pinhole__fold6(ac->ctx, addr), port,
+                            flags, pub, mapref, mapref2);
+  /* no IPv4 host behind them (core/nat64.c) */
+  if (rv == 0)
+    ph_map_at(ac->ctx, *mapref)->flags |= PH_MAPF_NAT64;
+  if (rv == 0 && mapref2 && *mapref2)
+    ph_map_at(ac->ctx, *mapref2)->flags |= PH_MAPF_NAT64;
+  return rv;
+}
+
+int pinhole__alg_prefix64(const ph_alg_call *ac, uint8_t prefix[16],
+                          unsigned *plen) {
+  const pinhole_ctx *ctx = ac->ctx;
+  uint32_t v4;
+  if (pinhole__alg_family(ac) != 64)
+    return PINHOLE_ERR_NOMATCH;
+  const ph_conn6 *c6 = ph_conn6_of(ctx, ac->conn);
+  for (uint32_t k = 0; k < ctx->nnat64; k++)
+    if (pinhole_nat64_extract(c6->a_dst, ctx->nat64_prefix[k],
+                              ctx->nat64_plen[k], &v4) == 0) {
+      memcpy(prefix, ctx->nat64_prefix[k], 16);
+      *plen = ctx->nat64_plen[k];
+      return 0;
+    }
+  return PINHOLE_ERR_NOMATCH;
+}

@@ -671,6 +671,15 @@ sip_call() {
   sip_call_end
 }
 
+# sip_media DIR SRC_RE DST_RE: the frames of the UDP Forward flow SRC ->
+# DST of direction DIR (I or O) in the listing's sip conversation.
+sip_media() {
+  awk -v dir="$1" -v src="^$2\$" -v dst="^$3\$" '
+    /^Conversation: / { insip = ($NF == "sip"); next }
+    insip && $1 == "UDP" && $2 ~ src && $4 ~ dst && $5 == "Forward" && $6 == dir { print $7; exit }' \
+    "$TMP/listing"
+}
+
 # ha_pair_start PORT KEY: gateway B (pinhole-gw --sync-from PORT, its TUN
 # devices tunb-in and tunb-out moved to the hosts unaddressed and up;
 # $B_PID, listing file $TMP/listing-b, logs $TMP/gwb.*) and gateway A

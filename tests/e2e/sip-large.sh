@@ -121,15 +121,6 @@ sipp_retransmissions() {
     col { v = $col } END { if (col) print v }' "$1"
 }
 
-# sip_media DIR SRC_RE DST_RE: frames of a UDP Forward flow of a sip
-# conversation.
-sip_media() {
-  awk -v dir="$1" -v src="^$2\$" -v dst="^$3\$" '
-    /^Conversation: / { insip = ($NF == "sip"); next }
-    insip && $1 == "UDP" && $2 ~ src && $4 ~ dst && $5 == "Forward" && $6 == dir { print $7; exit }' \
-    "$TMP/listing"
-}
-
 # check_listing T MEDIA: the call's signalling watched, its media both
 # ways Forward flows of the sip conversation.
 check_listing() {

@@ -53,12 +53,6 @@ expect_flow UDP "198\.19\.0\.2:5060" "198\.19\.0\.1:[0-9]+" Watch O
 expect_line "^ +NAT source 198\.18\.0\.2:5060 -> 198\.19\.0\.1:[0-9]+"
 # Media in the same conversation: the called party's RTP to the public
 # port of the SDP (through the pinhole), the caller's echo back.
-sip_media() {
-  awk -v dir="$1" -v src="^$2\$" -v dst="^$3\$" '
-    /^Conversation: / { insip = ($NF == "sip"); next }
-    insip && $1 == "UDP" && $2 ~ src && $4 ~ dst && $5 == "Forward" && $6 == dir { print $7; exit }' \
-    "$TMP/listing"
-}
 n=$(sip_media O "198\.19\.0\.2:[0-9]+" "198\.19\.0\.1:${PUB_MEDIA:-x}")
 [ -n "$n" ] && [ "$n" -gt 0 ] && log "ok: media from the called party to 198.19.0.1:$PUB_MEDIA in the sip conversation ($n frames)" ||
   fail "no media from the called party to 198.19.0.1:${PUB_MEDIA:-?} in the sip conversation"

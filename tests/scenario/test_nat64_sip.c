@@ -1,0 +1,579 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * SIP over NAT64 (docs/nat64.md "SIP over NAT64"): an IPv6-only client
+ * [2001:db8:1::2]:5060 calls an IPv4 server 198.19.0.2:5060 through
+ * 64:ff9b::/96. The INVITE's IPv6 URIs, Via and SDP (RFC 3261, RFC 4566
+ * "IN IP6") leave as IPv4 ones of the pool (RFC 6146, RFC 6157 sec. 4);
+ * the 200 OK's IPv4 addresses reach the client as the client's own or
+ * synthesised under the prefix (RFC 6052 sec. 2.2); the server's RTP and
+ * RTCP come in through NAT64 pinholes, the client's leaves from the same
+ * public ports. Every output is compared byte for byte with a packet the
+ * test lays out (the IPv4 identification, the translator's choice,
+ * copied) and its checksums verified by the test's own sum.
+ */
+#include "helpers6.h"
+
+#define CLI "2001:db8:1::2"
+#define SRV6 "64:ff9b::c613:2" /* OUT_HOST 198.19.0.2 under the WKP */
+
+/* ---- the test's own checksums (as test_nat64.c) ------------------------ */
+
+static uint32_t osum(uint32_t s, const uint8_t *b, size_t n) {
+  for (size_t i = 0; i < n; i += 2)
+    s += (uint32_t)b[i] << 8 | (i + 1 < n ? b[i + 1] : 0);
+  return s;
+}
+
+static uint16_t ofold(uint32_t s) {
+  while (s >> 16)
+    s = (s & 0xffff) + (s >> 16);
+  return (uint16_t)~s;
+}
+
+/* An IPv4 UDP packet's header and UDP checksums verify. */
+static void own4(const uint8_t *b, size_t len) {
+  assert_int_equal(ofold(osum(0, b, 20)), 0);
+  uint32_t s = osum(0, b + 12, 8) + b[9] + (uint32_t)(len - 20);
+  assert_int_equal(ofold(osum(s, b + 20, len - 20)), 0);
+}
+
+/* An IPv6 UDP packet's checksum verifies (RFC 8200 sec. 8.1). */
+static void own6(const uint8_t *b, size_t len) {
+  uint32_t s = osum(0, b + 8, 32) + (uint32_t)(len - 40) + b[6];
+  assert_int_equal(ofold(osum(s, b + 40, len - 40)), 0);
+}
+
+/* p (an IPv4 output) is want but for the identification (copied) and so
+ * the header checksum (set by the own sum). */
+static void same4(const tpkt *p, tpkt *want) {
+  assert_int_equal(p->p.len, want->p.len);
+  memcpy(want->b + 4, p->b + 4, 2);
+  want->b[10] = want->b[11] = 0;
+  t_put16(want->b + 10, ofold(osum(0, want->b, 20)));
+  if (memcmp(p->b, want->b, p->p.len) != 0)
+    fail_msg("IPv4 output\n'%.*s'\n!=\n'%.*s'", (int)(p->p.len - 28),
+             (const char *)p->b + 28, (int)(want->p.len - 28),
+             (const char *)want->b + 28);
+  own4(p->b, p->p.len);
+}
+
+static void same6(const tpkt *p, const tpkt *want) {
+  assert_int_equal(p->b[0] >> 4, 6);
+  if (p->p.len != want->p.len || memcmp(p->b, want->b, p->p.len) != 0)
+    fail_msg("IPv6 output\n'%.*s'\n!=\n'%.*s'", (int)(p->p.len - 48),
+             (const char *)p->b + 48, (int)(want->p.len - 48),
+             (const char *)want->b + 48);
+  own6(p->b, p->p.len);
+}
+
+/* ---- the context ------------------------------------------------------- */
+
+static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
+
+/* IPv6 on, the WKP (lab), a NAT64 rule from 2001:db8:1::/48 to it, the
+ * pool pool:lo..hi; the rule picks the SIP ALG by port 5060. */
+static tctx *ctx64(uint32_t pool, uint16_t lo, uint16_t hi) {
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 64;
+  tctx *t = t_ctx_pool(&cfg, pool, pool, lo, hi);
+  assert_int_equal(pinhole_nat64_prefix_add(t->ctx, wkp, 96, PINHOLE_NAT64_LAB),
+                   0);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "nat64");
+  r.family = 6;
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = t->pool;
+  a6(r.src6, "2001:db8:1::");
+  r.src_plen = 48;
+  memcpy(r.dst6, wkp, 16);
+  r.dst_plen = 96;
+  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
+  return t;
+}
+
+static void ip4s(char *b, size_t n, uint32_t a) {
+  snprintf(b, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+           a & 255);
+}
+
+/* ---- the call ------------------------------------------------------------ */
+
+/* The INVITE as the client sends it (host: the client's, "[CLI]"; srv:
+ * the server as the client names it; the Via's port part) and as the
+ * server gets it. */
+static void invite(char *b, size_t n, const char *host, const char *hport,
+                   const char *srv, const char *callid, const char *ctype,
+                   const char *caddr, unsigned mport) {
+  char head[1024], body[512];
+  snprintf(head, sizeof(head),
+           "INVITE sip:bob@%s SIP/2.0\r\n"
+           "Via: SIP/2.0/UDP %s%s;branch=z9hG4bK776asdhds;rport\r\n"
+           "Max-Forwards: 70\r\n"
+           "To: Bob <sip:bob@%s>\r\n"
+           "From: Alice <sip:alice@%s%s>;tag=1928301774\r\n"
+           "Call-ID: a84b4c76e66710@%s\r\n"
+           "CSeq: 314159 INVITE\r\n"
+           "Contact: <sip:alice@%s%s>\r\n"
+           "Content-Type: application/sdp\r\n",
+           srv, host, hport, srv, host, hport, callid, host, hport);
+  snprintf(body, sizeof(body),
+           "v=0\r\n"
+           "o=alice 2890844526 2890844526 IN %s %s\r\n"
+           "s=-\r\n"
+           "c=IN %s %s\r\n"
+           "t=0 0\r\n"
+           "m=audio %u RTP/AVP 0\r\n",
+           ctype, caddr, ctype, caddr, mport);
+  t_sip_msg(b, n, head, body);
+}
+
+/* The 200 OK as the server sends it (via: the top Via's sent-by and
+ * parameters; from: the From host; callid; the SDP address type and
+ * address, srvaddr: the server in To and Contact) and as the client gets
+ * it. */
+static void ok200(char *b, size_t n, const char *via, const char *from,
+                  const char *callid, const char *srv, const char *ctype,
+                  const char *caddr) {
+  char head[1024], body[512];
+  snprintf(head, sizeof(head),
+           "SIP/2.0 200 OK\r\n"
+           "Via: SIP/2.0/UDP %s\r\n"
+           "To: Bob <sip:bob@%s>;tag=a6c85cf\r\n"
+           "From: Alice <sip:alice@%s>;tag=1928301774\r\n"
+           "Call-ID: a84b4c76e66710@%s\r\n"
+           "CSeq: 314159 INVITE\r\n"
+           "Contact: <sip:bob@%s>\r\n"
+           "Content-Type: application/sdp\r\n",
+           via, srv, from, callid, srv);
+  snprintf(body, sizeof(body),
+           "v=0\r\n"
+           "o=bob 2808844564 2808844564 IN %s %s\r\n"
+           "s=-\r\n"
+           "c=IN %s %s\r\n"
+           "t=0 0\r\n"
+           "m=audio 30000 RTP/AVP 0\r\n"
+           "a=rtcp:30001 IN %s %s\r\n",
+           ctype, caddr, ctype, caddr, ctype, caddr);
+  t_sip_msg(b, n, head, body);
+}
+
+/* The m= port of an output SIP message in p (IPv4). */
+static unsigned out_mport(const tpkt *p) {
+  size_t off = p->b[9] == PINHOLE_IPPROTO_TCP ? 40 : 28;
+  const char *s = (const char *)p->b + off;
+  size_t n = p->p.len - off;
+  const char *m = NULL;
+  for (size_t i = 0; i + 8 <= n; i++)
+    if (memcmp(s + i, "m=audio ", 8) == 0)
+      m = s + i + 8;
+  assert_non_null(m);
+  return (unsigned)strtoul(m, NULL, 10);
+}
+
+/* The client's INVITE through the pool, the 200 OK back; *P the public
+ * signalling port, *Q the public RTP port. */
+static void sip64_call(tctx *t, uint32_t pool, uint16_t lo, uint16_t hi,
+                       uint16_t *P, uint16_t *Q) {
+  char in[2048], want[2048], a[20], h[40];
+  tpkt p, e;
+  ip4s(a, sizeof(a), pool);
+  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  b6_udp(&p, CLI, 5060, SRV6, 5060, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(p.b[0], 0x45);
+  *P = t_get16(p.b + 20);
+  *Q = (uint16_t)out_mport(&p);
+  assert_true(*P >= lo && *P <= hi);
+  assert_true(*Q >= lo && *Q < hi && (*Q & 1) == 0 && *Q != *P && *Q + 1 != *P);
+  snprintf(h, sizeof(h), ":%u", *P);
+  invite(want, sizeof(want), a, h, "198.19.0.2", a, "IP4", a, *Q);
+  assert_true(strlen(want) != strlen(in)); /* lengths change */
+  t_udp(&e, pool, *P, OUT_HOST, 5060, want);
+  same4(&p, &e);
+
+  /* the server's answer: its Via names the public endpoint it saw */
+  char via[160], from[40];
+  snprintf(via, sizeof(via),
+           "%s:%u;branch=z9hG4bK776asdhds;rport=%u;received=%s", a, *P, *P, a);
+  snprintf(from, sizeof(from), "%s:%u", a, *P);
+  ok200(in, sizeof(in), via, from, a, "198.19.0.2", "IP4", "198.19.0.2");
+  ok200(want, sizeof(want),
+        "[" CLI "]:5060;branch=z9hG4bK776asdhds;rport=5060;received=" CLI,
+        "[" CLI "]:5060", CLI, "[" SRV6 "]", "IP6", SRV6);
+  t_udp(&p, OUT_HOST, 5060, pool, *P, in);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&e, SRV6, 5060, CLI, 5060, want);
+  same6(&p, &e);
+}
+
+/* RFC 3550 media both ways: the server's RTP through the pinhole to the
+ * client's IPv6 endpoint, the client's from the same public port; the
+ * client's RTCP first (a NAT64 connection under the rule, through the
+ * same mapping: the public port Q+1 the SDP implies), the server's
+ * answer to it. */
+static void sip64_media(tctx *t, uint32_t pool, uint16_t Q) {
+  tpkt p, e;
+  t_udp(&p, OUT_HOST, 30000, pool, Q, "rtp-from-server");
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&e, SRV6, 30000, CLI, 49170, "rtp-from-server");
+  same6(&p, &e);
+  b6_udp(&p, CLI, 49170, SRV6, 30000, "rtp-from-client");
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&e, pool, Q, OUT_HOST, 30000, "rtp-from-client");
+  same4(&p, &e);
+  b6_udp(&p, CLI, 49171, SRV6, 30001, "rtcp-from-client");
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&e, pool, (uint16_t)(Q + 1), OUT_HOST, 30001, "rtcp-from-client");
+  same4(&p, &e);
+  t_udp(&p, OUT_HOST, 30001, pool, (uint16_t)(Q + 1), "rtcp-from-server");
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&e, SRV6, 30001, CLI, 49171, "rtcp-from-server");
+  same6(&p, &e);
+  /* another IPv4 host to the public RTP port: nothing */
+  t_udp(&p, IP4(198, 19, 0, 66), 30000, pool, Q, "intruder");
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
+}
+
+static void sip64_call_media(uint32_t pool, uint16_t lo, uint16_t hi) {
+  tctx *t = ctx64(pool, lo, hi);
+  uint16_t P, Q;
+  sip64_call(t, pool, lo, hi, &P, &Q);
+  pinhole_usage u;
+  t_usage(t, &u);
+  assert_int_equal(u.pinholes, 2); /* RTP and RTCP */
+  assert_int_equal(u.mappings, 3); /* signalling, RTP, RTCP */
+  sip64_media(t, pool, Q);
+  t_usage(t, &u);
+  assert_int_equal(u.pinholes, 1); /* RTCP's: its flow came from inside */
+  assert_int_equal(u.mappings, 3);
+  /* new: the INVITE (rule), RTP (pinhole), RTCP (rule); existing: the
+   * 200, the client's RTP, the server's RTCP; the intruder dropped */
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_NAT64_XLAT, 6, PINHOLE_CNT_PINHOLE_CREATED, 2,
+             PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  char a[20], pd[40], qd[40], rd[40], want[2048], r[8][96];
+  ip4s(a, sizeof(a), pool);
+  snprintf(pd, sizeof(pd), "%s:%u", a, P);
+  snprintf(qd, sizeof(qd), "%s:%u", a, Q);
+  snprintf(rd, sizeof(rd), "%s:%u", a, Q + 1);
+  /* the flow column is 45 wide, then a blank */
+  snprintf(r[0], sizeof(r[0]), "UDP 198.19.0.2:5060 -> %s", pd);
+  snprintf(r[1], sizeof(r[1]), "UDP 198.19.0.2:30000 -> %s", qd);
+  snprintf(r[2], sizeof(r[2]), "UDP 198.19.0.2:0 -> %s", rd);
+  snprintf(r[3], sizeof(r[3]), "UDP 198.19.0.2:30001 -> %s", rd);
+  snprintf(want, sizeof(want),
+           "Conversation: ALG protocol: sip\n"
+           "  Number of initiators: 2, Number of responders: 2\n"
+           "Flow                                          State    Dir  "
+           "Frm count\n"
+           "UDP [2001:db8:1::2]:5060 -> [64:ff9b::c613:2]:5060 Watch    I"
+           "          1\n"
+           "    NAT64 %s -> 198.19.0.2:5060\n"
+           "UDP [2001:db8:1::2]:49170 -> [64:ff9b::c613:2]:30000 Forward  I"
+           "          1\n"
+           "    NAT64 %s -> 198.19.0.2:30000\n"
+           "%-45s Watch    O          1\n"
+           "    NAT64 [64:ff9b::c613:2]:5060 -> [2001:db8:1::2]:5060\n"
+           "%-45s Forward  O          1\n"
+           "    NAT64 [64:ff9b::c613:2]:30000 -> [2001:db8:1::2]:49170\n"
+           "%-45s Forward  O          0\n" /* RTCP's pinhole, pending */
+           "Conversation: ALG protocol: none\n"
+           "  Number of initiators: 1, Number of responders: 1\n"
+           "Flow                                          State    Dir  "
+           "Frm count\n"
+           "UDP [2001:db8:1::2]:49171 -> [64:ff9b::c613:2]:30001 Forward  I"
+           "          1\n"
+           "    NAT64 %s -> 198.19.0.2:30001\n"
+           "%-45s Forward  O          1\n"
+           "    NAT64 [64:ff9b::c613:2]:30001 -> [2001:db8:1::2]:49171\n",
+           pd, qd, r[0], r[1], r[2], rd, r[3]);
+  t_listing_is(t, want);
+  assert_true(t_has_trace(t, "sip ALG conv=1 translated"));
+
+  /* BYE (RFC 3261 sec. 15): translated, the dialog ends, the pending
+   * RTCP pinhole closes, media flows time out soon */
+  char bye[1024], byew[1024], h[400];
+  snprintf(h, sizeof(h),
+           "BYE sip:bob@198.19.0.2 SIP/2.0\r\n"
+           "Via: SIP/2.0/UDP %s;branch=z9hG4bKnashds7\r\n"
+           "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
+           "Call-ID: a84b4c76e66710@%s\r\n"
+           "CSeq: 231 BYE\r\n",
+           pd, a);
+  t_sip_msg(byew, sizeof(byew), h, "");
+  t_sip_msg(bye, sizeof(bye),
+            "BYE sip:bob@[64:ff9b::c613:2] SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP [2001:db8:1::2]:5060;branch=z9hG4bKnashds7\r\n"
+            "To: Bob <sip:bob@[64:ff9b::c613:2]>;tag=a6c85cf\r\n"
+            "Call-ID: a84b4c76e66710@2001:db8:1::2\r\n"
+            "CSeq: 231 BYE\r\n",
+            "");
+  tpkt p, e;
+  b6_udp(&p, CLI, 5060, SRV6, 5060, bye);
+  assert_int_equal(t_in(t, &p, 3 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&e, pool, P, OUT_HOST, 5060, byew);
+  same4(&p, &e);
+  t_usage(t, &u);
+  assert_int_equal(u.pinholes, 0);
+  assert_int_equal(u.flows6, 3);
+  pinhole_tick(t->ctx, 20 * SEC);
+  t_usage(t, &u);
+  assert_int_equal(u.flows6, 2); /* the sip media gone; signalling and the
+                                    rule's RTCP flow stay */
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  t_ctx_del(t);
+}
+
+/* The call through two pools: 198.19.0.1 20000-20099, and 198.19.0.200
+ * 1030-1039 (a shorter address and port: other lengths). */
+static void test_nat64_sip_call(void **state) {
+  (void)state;
+  sip64_call_media(PUB, 20000, 20099);
+  sip64_call_media(IP4(198, 19, 0, 200), 1030, 1039);
+}
+
+/* "/UDP " in b becomes "/TCP " (the Via's transport). */
+static void via_tcp(char *b) {
+  char *v = strstr(b, "/UDP ");
+  assert_non_null(v);
+  memcpy(v, "/TCP ", 5);
+}
+
+/* SIP over TCP through NAT64 (RFC 3261 sec. 18): the INVITE from the
+ * connection's port 40000 names the UA's listening port 5060 in Via and
+ * Contact, which becomes the pool address with 5060 (as on IPv4); the
+ * segment grows, and every later segment's sequence (client to server)
+ * and acknowledgement (server to client) numbers move by the delta. */
+static void test_nat64_sip_tcp(void **state) {
+  (void)state;
+  tctx *t = ctx64(IP4(198, 19, 0, 200), 1030, 1039);
+  tpkt p, e;
+  const uint32_t C = 1000, S = 7000;
+  b6_tcp(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_SYN, C, 0, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = t_get16(p.b + 20);
+  t_tcp(&p, OUT_HOST, 5060, IP4(198, 19, 0, 200), P, S, C + 1,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK, C + 1, S + 1, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+
+  char in[2048], want[2048];
+  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  via_tcp(in);
+  b6_tcp_text(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+              C + 1, S + 1, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  unsigned Q = out_mport(&p);
+  assert_true(Q >= 1030 && Q < 1039 && (Q & 1) == 0); /* UDP: P may match */
+  invite(want, sizeof(want), "198.19.0.200", ":5060", "198.19.0.2",
+         "198.19.0.200", "IP4", "198.19.0.200", Q);
+  via_tcp(want);
+  size_t l1 = strlen(in), l2 = strlen(want);
+  assert_true(l2 < l1);
+  t_tcp(&e, IP4(198, 19, 0, 200), P, OUT_HOST, 5060, C + 1, S + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, want);
+  same4(&p, &e);
+  /* the server acknowledges the shorter message: the client sees its own
+   * numbering */
+  t_tcp(&p, OUT_HOST, 5060, IP4(198, 19, 0, 200), P, S + 1,
+        C + 1 + (uint32_t)l2, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_get32(p.b + 40 + 8), C + 1 + (uint32_t)l1);
+  /* the client's next bytes leave shifted */
+  b6_tcp_text(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+              C + 1 + (uint32_t)l1, S + 1, "\r\n\r\n");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&e, IP4(198, 19, 0, 200), P, OUT_HOST, 5060, C + 1 + (uint32_t)l2,
+        S + 1, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, "\r\n\r\n");
+  same4(&p, &e);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 2);
+  t_ctx_del(t);
+}
+
+/* ---- hostile ------------------------------------------------------------- */
+
+/* One client message on a fresh context: dropped, counted as an
+ * untranslated SIP ALG refusal, nothing mapped but the signalling. */
+static void sip64_refused(const char *msg, const char *why) {
+  tctx *t = ctx64(PUB, 20000, 20099);
+  tpkt p;
+  b6_udp(&p, CLI, 5060, SRV6, 5060, msg);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+  if (!t_has_trace(t, why))
+    for (int i = 0; i < t->ntraces; i++)
+      fprintf(stderr, "trace: %s\n", t->traces[i]);
+  assert_true(t_has_trace(t, why));
+  pinhole_usage u;
+  t_usage(t, &u);
+  assert_int_equal(u.mappings, 1);
+  assert_int_equal(u.pinholes, 0);
+  t_ctx_del(t);
+}
+
+/* Fail closed (RFC 6157 sec. 4: an IPv4 server can reach no IPv6
+ * address, and none of an inside host may leave): media at another
+ * host's IPv6 address, an SDP "IN IP6" no one can read, a Contact naming
+ * another host or the client at another port, a Content-Length that lies
+ * either way, a truncated body. */
+static void test_nat64_sip_hostile(void **state) {
+  (void)state;
+  char m[2048];
+  invite(m, sizeof(m), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6",
+         "2001:db8:1::99", 49170);
+  sip64_refused(m, "media address is not the client's");
+  invite(m, sizeof(m), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6",
+         "2001:db8:1::2:0:0:0:0:0:0:0:0", 49170);
+  sip64_refused(m, "inside address left untranslated");
+  invite(m, sizeof(m), "[2001:db8:1::99]", ":5060", "[" SRV6 "]", CLI, "IP6",
+         CLI, 49170);
+  sip64_refused(m, "inside address left untranslated");
+  invite(m, sizeof(m), "[" CLI "]", ":5070", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  sip64_refused(m, "inside address left untranslated");
+  /* Content-Length larger than the body, then smaller */
+  for (int d = 10; d >= -10; d -= 20) {
+    invite(m, sizeof(m), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+           49170);
+    char *cl = strstr(m, "Content-Length: ");
+    assert_non_null(cl);
+    char *body = strstr(cl, "\r\n\r\n") + 4;
+    char lie[2200];
+    snprintf(lie, sizeof(lie), "%.*sContent-Length: %d\r\n\r\n%s",
+             (int)(cl - m), m, (int)strlen(body) + d, body);
+    sip64_refused(lie, "Content-Length disagrees with the datagram");
+  }
+  /* truncated in the SDP */
+  invite(m, sizeof(m), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  size_t n = strlen(m);
+  m[n - 12] = '\0';
+  sip64_refused(m, "Content-Length disagrees with the datagram");
+}
+
+/* An overlong header line (past PINHOLE_SIP_MAX_LINE) naming the client:
+ * not SIP the ALG can read, dropped; the same bytes without the client's
+ * address only counted. */
+static void test_nat64_sip_overlong(void **state) {
+  (void)state;
+  static uint8_t big[6000];
+  static char msg[5200];
+  for (int named = 1; named >= 0; named--) {
+    tctx *t = ctx64(PUB, 20000, 20099);
+    int k = snprintf(msg, sizeof(msg),
+                     "OPTIONS sip:bob@[64:ff9b::c613:2] SIP/2.0\r\n"
+                     "Via: SIP/2.0/UDP %s;branch=z9hG4bKx\r\nSubject: ",
+                     named ? "[2001:db8:1::2]:5060" : "host.example:5060");
+    memset(msg + k, 'x', 4200);
+    snprintf(msg + k + 4200, sizeof(msg) - (size_t)k - 4200,
+             "\r\nContent-Length: 0\r\n\r\n");
+    size_t n = strlen(msg);
+    uint8_t s[16], d[16];
+    a6(s, CLI);
+    a6(d, SRV6);
+    size_t o = b6_ip(big, s, d, PINHOLE_IPPROTO_UDP, 8 + n);
+    t_put16(big + o, 5060);
+    t_put16(big + o + 2, 5060);
+    t_put16(big + o + 4, (uint16_t)(8 + n));
+    t_put16(big + o + 6, 0);
+    memcpy(big + o + 8, msg, n);
+    uint32_t sum = osum(0, big + 8, 32) + (uint32_t)(8 + n) + 17;
+    t_put16(big + o + 6, ofold(osum(sum, big + o, 8 + n)));
+    pinhole_pkt pk = {
+        .data = big, .len = (uint32_t)(o + 8 + n), .cap = sizeof(big)};
+    int vd = pinhole_process(t->ctx, &pk, PINHOLE_SIDE_INSIDE, SEC);
+    assert_int_equal(vd,
+                     named ? PINHOLE_VERDICT_DROP : PINHOLE_VERDICT_FORWARD);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 1);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), named ? 1 : 0);
+    t_ctx_del(t);
+  }
+}
+
+/* The server's answer with a malformed SDP: counted, passed untranslated
+ * (it names no inside address), nothing opened. */
+static void test_nat64_sip_server_bad_sdp(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, 20000, 20099);
+  uint16_t P, Q;
+  sip64_call(t, PUB, 20000, 20099, &P, &Q);
+  char in[1024];
+  t_sip_msg(in, sizeof(in),
+            "SIP/2.0 200 OK\r\n"
+            "Via: SIP/2.0/UDP 198.19.0.1:20000;branch=z9hG4bKy\r\n"
+            "CSeq: 2 INVITE\r\n"
+            "Content-Type: application/sdp\r\n",
+            "v=0\r\nc=IN IP4\r\nm=audio 30000 RTP/AVP 0\r\n");
+  tpkt p;
+  t_udp(&p, OUT_HOST, 5060, PUB, P, in);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 2);
+  t_ctx_del(t);
+}
+
+/* The pure layer's own checks (pinhole_sip_translate64). */
+static void test_nat64_sip_translate64_args(void **state) {
+  (void)state;
+  pinhole_sip_nat nat;
+  pinhole_sip_nat_default(&nat, sizeof(nat));
+  pinhole_sip_nat64 x;
+  memset(&x, 0, sizeof(x));
+  x.size = sizeof(x);
+  memcpy(x.prefix, wkp, 16);
+  x.plen = 96;
+  a6(x.client6, CLI);
+  pinhole_sip_result r = {.size = sizeof(r)};
+  const char *msg = "OPTIONS sip:[2001:db8:1::2] SIP/2.0\r\n"
+                    "Content-Length: 0\r\n\r\n";
+  uint8_t out[256];
+  nat.inside.port = 5060;
+  nat.outside.addr = PUB;
+  nat.outside.port = 5060;
+  int n = pinhole_sip_translate64((const uint8_t *)msg, strlen(msg), &nat, &x,
+                                  out, sizeof(out), &r);
+  const char *want = "OPTIONS sip:198.19.0.1 SIP/2.0\r\n"
+                     "Content-Length: 0\r\n\r\n";
+  assert_int_equal(n, (int)strlen(want));
+  assert_memory_equal(out, want, strlen(want));
+  assert_int_equal(r.request_uri, 1);
+  assert_int_equal(r.leftover, 0);
+  x.plen = 80;
+  assert_int_equal(pinhole_sip_translate64((const uint8_t *)msg, strlen(msg),
+                                           &nat, &x, out, sizeof(out), &r),
+                   PINHOLE_ERR_INVALID_ARG);
+  x.plen = 96;
+  x.size = 8;
+  assert_int_equal(pinhole_sip_translate64((const uint8_t *)msg, strlen(msg),
+                                           &nat, &x, out, sizeof(out), &r),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_sip_translate64((const uint8_t *)msg, strlen(msg),
+                                           &nat, NULL, out, sizeof(out), &r),
+                   PINHOLE_ERR_INVALID_ARG);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_nat64_sip_call),
+      cmocka_unit_test(test_nat64_sip_tcp),
+      cmocka_unit_test(test_nat64_sip_hostile),
+      cmocka_unit_test(test_nat64_sip_overlong),
+      cmocka_unit_test(test_nat64_sip_server_bad_sdp),
+      cmocka_unit_test(test_nat64_sip_translate64_args),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
