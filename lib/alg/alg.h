@@ -269,6 +269,14 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
  * (nothing counted) on a connection that is not NAT64. */
 int pinhole__alg_map6(ph_alg_call *ac, uint8_t proto, const uint8_t addr[16],
                       uint16_t port, pinhole_endpoint *pub, uint32_t *mapref);
+/* pinhole__alg_map6 for an RTP/RTCP pair (RTSP over NAT64): an even
+ * public port for addr[16]:port and the next one for port + 1 (*mapref2),
+ * as pinhole__alg_map with PH_ALG_MAP_PAIR (core/alg6.c). Returns as
+ * pinhole__alg_map6. */
+int pinhole__alg_map6_pair(ph_alg_call *ac, uint8_t proto,
+                           const uint8_t addr[16], uint16_t port,
+                           pinhole_endpoint *pub, uint32_t *mapref,
+                           uint32_t *mapref2);
 void pinhole__alg_unmap(ph_alg_call *ac, uint32_t mapref);
 /* A new reference to the control connection's own mapping (0: none). */
 uint32_t pinhole__alg_own_mapping(ph_alg_call *ac);

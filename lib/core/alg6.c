@@ -106,3 +106,20 @@ ph_conn *pinhole__pinhole_take6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   pinhole__pinhole_used(ctx, ref, NULL, v, side, c, *dir);
   return c;
 }
+
+int pinhole__alg_map6_pair(ph_alg_call *ac, uint8_t proto,
+                           const uint8_t addr[16], uint16_t port,
+                           pinhole_endpoint *pub, uint32_t *mapref,
+                           uint32_t *mapref2) {
+  *mapref = *mapref2 = 0;
+  memset(pub, 0, sizeof(*pub));
+  if (pinhole__alg_family(ac) != 64 || ph_cold(ac->ctx, ac->conn)->mapping == 0)
+    return PINHOLE_ERR_INVALID_ARG;
+  int rv = pinhole__alg_map(ac, proto, pinhole__fold6(ac->ctx, addr), port,
+                            PH_ALG_MAP_PAIR, pub, mapref, mapref2);
+  if (rv == 0) { /* no IPv4 host behind them (core/nat64.c) */
+    ph_map_at(ac->ctx, *mapref)->flags |= PH_MAPF_NAT64;
+    ph_map_at(ac->ctx, *mapref2)->flags |= PH_MAPF_NAT64;
+  }
+  return rv;
+}
