@@ -679,6 +679,15 @@ static void ph_rtsp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
       res->desync = 1;
       return;
     }
+    size_t blank = 0;
+    while (blank < left && (p[blank] == '\r' || p[blank] == '\n'))
+      blank++;
+    if (blank == left) {
+      /* empty lines between messages (RFC 7230 sec. 3.5): nothing to
+       * withhold, the next message starts after them */
+      pos += left;
+      break;
+    }
     if (rc == PINHOLE_ERR_PARTIAL && m.hdr_len == 0) {
       /* the header block is split: withhold it until it is whole */
       res->consumed = pos;
