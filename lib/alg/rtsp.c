@@ -665,8 +665,53 @@ static int ph_rtsp_message(ph_alg_call *ac, size_t pos,
   return 0;
 }
 
+/* The start of an interleaved frame header ('$', channel, length)
+ * split across segments on an IPv6 or NAT64 connection, where nothing is
+ * held (RFC 2326 sec. 10.12): its bytes, until the next segment gives
+ * the length and the frame can be skipped. */
+typedef struct ph_rtsp_state {
+  uint8_t npart[2]; /* per direction: PH_ALG_CLIENT, PH_ALG_SERVER */
+  uint8_t part[2][3];
+} ph_rtsp_state;
+
+/* The frame whose first st->npart header bytes came in the last segment:
+ * its end in this payload (past it: *skip the bytes left in later
+ * segments). Returns the position to parse from. */
+static size_t ph_rtsp_split_frame(ph_alg_call *ac, ph_rtsp_state *st,
+                                  size_t start, uint32_t *skip) {
+  int d = pinhole__alg_from(ac);
+  uint8_t h[4];
+  size_t len = pinhole__alg_payload_len(ac), need = 4u - st->npart[d];
+  const uint8_t *p = pinhole__alg_payload(ac);
+  *skip = 0;
+  if (len - start < need) { /* still not whole: keep collecting */
+    memcpy(st->part[d] + st->npart[d], p + start, len - start);
+    st->npart[d] = (uint8_t)(st->npart[d] + len - start);
+    return len;
+  }
+  memcpy(h, st->part[d], st->npart[d]);
+  memcpy(h + st->npart[d], p + start, need);
+  st->npart[d] = 0;
+  size_t end = start + need + ((size_t)h[2] << 8 | h[3]);
+  if (end > len) {
+    *skip = (uint32_t)(end - len);
+    return len;
+  }
+  return end;
+}
+
 static void ph_rtsp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
+  ph_rtsp_state *st = pinhole__alg_state(ac);
+  int d = pinhole__alg_from(ac);
   size_t pos = start;
+  if (st->npart[d] > 0 && st->npart[d] < 4 &&
+      start < pinhole__alg_payload_len(ac)) {
+    pos = ph_rtsp_split_frame(ac, st, start, &res->skip_len);
+    if (pos >= pinhole__alg_payload_len(ac)) {
+      res->consumed = pinhole__alg_payload_len(ac);
+      return;
+    }
+  }
   while (pos < pinhole__alg_payload_len(ac) && !pinhole__alg_failed(ac)) {
     size_t left = pinhole__alg_payload_len(ac) - pos;
     const uint8_t *p = pinhole__alg_payload(ac) + pos;
@@ -687,6 +732,15 @@ static void ph_rtsp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
        * withhold, the next message starts after them */
       pos += left;
       break;
+    }
+    if (rc == PINHOLE_ERR_PARTIAL && m.hdr_len == 0 && p[0] == '$' &&
+        pinhole__alg_family(ac) != 4) {
+      /* a frame header split on a connection that holds nothing: its
+       * bytes are kept until the length arrives */
+      memcpy(st->part[d], p, left);
+      st->npart[d] = (uint8_t)left;
+      res->consumed = pinhole__alg_payload_len(ac);
+      return;
     }
     if (rc == PINHOLE_ERR_PARTIAL && m.hdr_len == 0) {
       /* the header block is split: withhold it until it is whole */
@@ -714,11 +768,19 @@ static void ph_rtsp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   res->consumed = pos;
 }
 
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_rtsp_state_ok(const void *state) {
+  const ph_rtsp_state *st = state;
+  return st->npart[0] < 4 && st->npart[1] < 4;
+}
+
 const ph_alg pinhole__alg_rtsp = {
     .name = "rtsp",
     .proto = PINHOLE_IPPROTO_TCP,
     .counter = PINHOLE_CNT_ALG_RTSP,
     .stream = 1,
+    .state_size = sizeof(ph_rtsp_state),
+    .state_ok = ph_rtsp_state_ok,
     .ports = {554, 8554, 0, 0},
     .ipv6 = 1,
     .nat64 = 1,

@@ -28,11 +28,26 @@ gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GstRtspServer' 2>/dev/null ||
   skip "GStreamer's RTSP server for python is missing (python3-gi, gir1.2-gst-rtsp-server-1.0)"
 have() { gst-inspect-1.0 --exists "$1"; }
-for e in videotestsrc audiotestsrc rtspsrc fakesink jpegenc rtpjpegpay mulawenc rtppcmupay; do
+for e in videotestsrc audiotestsrc rtspsrc fakesink; do
   have "$e" || skip "GStreamer element $e is missing (gstreamer1.0-plugins-base/-good)"
 done
-LAUNCH="( videotestsrc is-live=true ! video/x-raw,width=160,height=120,framerate=15/1 ! jpegenc ! rtpjpegpay name=pay0 pt=26"
-LAUNCH+=" audiotestsrc is-live=true ! audioconvert ! audioresample ! mulawenc ! rtppcmupay name=pay1 pt=0 )"
+# the codecs of rtsp.sh: H.264 or JPEG, Opus or G.711 u-law
+if have x264enc && have rtph264pay; then
+  VIDEO="x264enc tune=zerolatency key-int-max=15 bitrate=256 ! rtph264pay name=pay0 pt=96 config-interval=-1"
+elif have jpegenc && have rtpjpegpay; then
+  VIDEO="jpegenc ! rtpjpegpay name=pay0 pt=26"
+else
+  skip "no GStreamer video encoder and payloader (x264enc or jpegenc)"
+fi
+if have opusenc && have rtpopuspay; then
+  AUDIO="opusenc ! rtpopuspay name=pay1 pt=97"
+elif have mulawenc && have rtppcmupay; then
+  AUDIO="mulawenc ! rtppcmupay name=pay1 pt=0"
+else
+  skip "no GStreamer audio encoder and payloader (opusenc or mulawenc)"
+fi
+LAUNCH="( videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=15/1 ! $VIDEO"
+LAUNCH+=" audiotestsrc is-live=true ! audioconvert ! audioresample ! $AUDIO )"
 URL="rtsp://[$OUT64]:8554/test"
 
 e2e_start_gw64
