@@ -116,5 +116,8 @@ if [ -f "$SRV_LOG" ]; then
   else
     log "ok: no IPv6 address reached the IPv4 server"
   fi
+  grep -q 'received a request SETUP rtsp://198\.19\.0\.2:8554/' "$SRV_LOG" &&
+    log "ok: the server got SETUP with its IPv4 address in the Request-URI" ||
+    fail "the server's log shows no SETUP to rtsp://198.19.0.2:8554/"
 fi
 e2e_finish
