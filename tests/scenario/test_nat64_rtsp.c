@@ -509,6 +509,34 @@ static void test_nat64_rtsp_no_port(void **state) {
   t_ctx_del(s.t);
 }
 
+/* An interleaved frame (RFC 2326 sec. 10.12) whose 4-byte header is
+ * split across segments, on a connection where nothing is withheld: the
+ * ALG keeps the header's first bytes, learns the length from the next
+ * segment, skips the frame and translates the reply that follows it. */
+static void test_nat64_rtsp_split_frame(void **state) {
+  (void)state;
+  rs s;
+  rs_open(&s, PUB, 20000, 20099);
+  char seg[512];
+  rs_s(&s, "$\x01", "$\x01");
+  memcpy(seg, "\x01\x05", 2);
+  memset(seg + 2, 'x', 261);
+  seg[263] = '\0';
+  char in[600], want[600];
+  snprintf(in, sizeof(in),
+           "%sRTSP/1.0 200 OK\r\nCSeq: 5\r\n"
+           "Content-Base: rtsp://198.19.0.2/t/\r\n\r\n",
+           seg);
+  snprintf(want, sizeof(want),
+           "%sRTSP/1.0 200 OK\r\nCSeq: 5\r\n"
+           "Content-Base: rtsp://[64:ff9b::c613:2]/t/\r\n\r\n",
+           seg);
+  rs_s(&s, in, want);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_ALG_DESYNC), 0);
+  t_ctx_del(s.t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_rtsp_session),
@@ -516,6 +544,7 @@ int main(void) {
       cmocka_unit_test(test_nat64_rtsp_split),
       cmocka_unit_test(test_nat64_rtsp_hostile_reply),
       cmocka_unit_test(test_nat64_rtsp_no_port),
+      cmocka_unit_test(test_nat64_rtsp_split_frame),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
