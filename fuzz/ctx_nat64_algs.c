@@ -289,7 +289,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     readers(p, n);
     uint8_t fl =
         PINHOLE_TCP_ACK | PINHOLE_TCP_PSH | ((op & 8) ? PINHOLE_TCP_FIN : 0);
-    uint16_t to = n >= 2 ? (uint16_t)(p[0] << 8 | p[1]) : 40000;
+    uint16_t to = 40000;
+    if (n >= 2)
+      to = (uint16_t)(p[0] << 8 | p[1]);
     if (op & 2) {
       if (op & 4)
         server_tcp(h, 20, to, PINHOLE_TCP_SYN, none, 0);
