@@ -216,7 +216,9 @@ static void setup(harness *h, uint8_t conf) {
   CHECK(pinhole_config_default(&cfg, sizeof(cfg)) == 0);
   cfg.max_flows = 64;
   cfg.max_conns6 = 64;
-  cfg.max_pinholes = 32;
+  cfg.max_pinholes = 16;
+  cfg.max_watch = 8;
+  cfg.max_rules = 8;
   cfg.hash_key.k0 = 0x0123456789abcdefull;
   cfg.hash_key.k1 = 0xfedcba9876543210ull;
   cfg.seed = 7;
@@ -292,6 +294,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint16_t to = 40000;
     if (n >= 2)
       to = (uint16_t)(p[0] << 8 | p[1]);
+    if (to == 0) /* no packet has port 0 */
+      to = 40000;
     if (op & 2) {
       if (op & 4)
         server_tcp(h, 20, to, PINHOLE_TCP_SYN, none, 0);
