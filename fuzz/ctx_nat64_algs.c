@@ -219,6 +219,9 @@ static void setup(harness *h, uint8_t conf) {
   cfg.max_pinholes = 16;
   cfg.max_watch = 8;
   cfg.max_rules = 8;
+  cfg.max_fragments = 16;
+  cfg.port_lo = 40000; /* small port tables: fast runs */
+  cfg.port_hi = 40999;
   cfg.hash_key.k0 = 0x0123456789abcdefull;
   cfg.hash_key.k1 = 0xfedcba9876543210ull;
   cfg.seed = 7;
