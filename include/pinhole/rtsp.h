@@ -308,6 +308,107 @@ pinhole_rtsp_transport_rewrite(const uint8_t *v, size_t len,
                                const pinhole_rtsp_rewrite *rw, uint8_t *out,
                                size_t cap);
 
+/* ---- readers for RTSP over NAT64 (experimental) ------------------------ */
+
+/** One header of a header block: its name and its value, trimmed (a
+ * folded value spans its continuation lines). Offsets from the block's
+ * first byte. */
+typedef struct pinhole_rtsp_header {
+  size_t name_off;
+  size_t name_len;
+  size_t val_off;
+  size_t val_end;
+} pinhole_rtsp_header;
+
+/**
+ * Walks the headers of a header block.
+ *
+ * @param p        the message (borrowed, read only): a header block that
+ *                 pinhole_rtsp_frame() accepted.
+ * @param hdr_len  its m.hdr_len.
+ * @param pos      in/out: 0 at first (the empty lines and the start line
+ *                 are skipped), then where the next header starts.
+ * @param h        out: the header, when 1 is returned.
+ * @return 1 with *h and *pos past the header (and its continuation
+ *   lines); 0 at the empty line that ends the block, at its end, or at a
+ *   line that is no "name:" header (a block the framer did not accept);
+ *   PINHOLE_ERR_INVALID_ARG when a pointer is NULL.
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_rtsp_header_next(const uint8_t *p, size_t hdr_len,
+                                            size_t *pos,
+                                            pinhole_rtsp_header *h);
+
+/** What the host of a URL is. */
+enum pinhole_rtsp_host_kind {
+  PINHOLE_RTSP_HOST_NAME = 0, /**< a name, or a form not read */
+  PINHOLE_RTSP_HOST_IPV4 = 4, /**< a canonical dotted quad, in v4 */
+  PINHOLE_RTSP_HOST_IPV6 = 6  /**< an IP-literal "[v6]" (RFC 3986 3.2.2) */
+};
+
+/** The host of an absolute URL as written: [off, off + len) of the
+ * buffer given, brackets included for an IPv6 literal. */
+typedef struct pinhole_rtsp_host {
+  size_t off;
+  size_t len;
+  uint32_t kind;  /**< enum pinhole_rtsp_host_kind */
+  uint32_t v4;    /**< PINHOLE_RTSP_HOST_IPV4, host byte order */
+  uint8_t v6[16]; /**< PINHOLE_RTSP_HOST_IPV6 */
+} pinhole_rtsp_host;
+
+/**
+ * Finds the host of the next absolute URL in a value (a Request-URI, a
+ * Content-Base, RTP-Info or a=control: value): "scheme://[userinfo@]
+ * host[:port]..." (RFC 3986 sec. 3; RFC 2326 sec. 3.2, RFC 7826 sec.
+ * 4.2). The scheme is the run of letters, digits, '+', '-' and '.'
+ * before "://"; the authority ends at '/', '?', '#', ';', ',', '"', '>',
+ * white space or the end of the value; the host follows the last '@' in
+ * it. A host followed by anything but ":" and digits there is a NAME.
+ * Linear in len.
+ *
+ * @param v    value bytes (borrowed, read only).
+ * @param len  bytes at v.
+ * @param pos  in/out: where to look from (0 at first); past the host
+ *             found, or len.
+ * @param h    out: the host, when 1 is returned.
+ * @return 1 with *h; 0 when no "://" is left; PINHOLE_ERR_INVALID_ARG
+ *   when a pointer is NULL (v with len > 0).
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_rtsp_url_next(const uint8_t *v, size_t len,
+                                         size_t *pos, pinhole_rtsp_host *h);
+
+/** An address of an SDP body (RFC 4566 sec. 5.2 o=, sec. 5.7 c=), or the
+ * URL host of an a=control: line (RFC 2326 appendix C.1.1). Offsets from
+ * the body's first byte. */
+typedef struct pinhole_rtsp_sdp_addr {
+  uint32_t line;      /**< 'o', 'c' or 'a' */
+  uint32_t ip4;       /**< o=, c=: "IN IP4" and a canonical dotted quad */
+  uint32_t v4;        /**< when ip4, host byte order */
+  uint32_t multicast; /**< when ip4: in 224.0.0.0/4 */
+  size_t type_off;    /**< o=, c=: the addrtype field ("IP4") */
+  size_t type_len;
+  size_t addr_off; /**< o=, c=: the address, without a "/ttl" suffix */
+  size_t addr_len;
+  pinhole_rtsp_host host; /**< a=control: the URL's host */
+} pinhole_rtsp_sdp_addr;
+
+/**
+ * Walks the o= and c= addresses and the a=control: URLs of an SDP body
+ * (a DESCRIBE reply's), line by line (CRLF or LF).
+ *
+ * @param b    the body (borrowed, read only).
+ * @param len  bytes at b.
+ * @param pos  in/out: 0 at first, then where the next line starts.
+ * @param a    out: the address, when 1 is returned.
+ * @return 1 with *a; 0 at the end; PINHOLE_ERR_PARSE for an o= or c=
+ *   line that is not "... nettype addrtype address", a NUL or a bare CR;
+ *   PINHOLE_ERR_INVALID_ARG when a pointer is NULL (b with len > 0).
+ * @since 0.2
+ */
+PINHOLE_EXTERN int pinhole_rtsp_sdp_next(const uint8_t *b, size_t len,
+                                         size_t *pos, pinhole_rtsp_sdp_addr *a);
+
 #ifdef __cplusplus
 }
 #endif

@@ -751,3 +751,119 @@ int pinhole_rtsp_transport_rewrite(const uint8_t *v, size_t len,
   ph_wr_put(&w, v + cur, len - cur);
   return w.len > cap ? PINHOLE_ERR_NOBUF : (int)w.len;
 }
+
+/* ---- readers for the NAT64 rewrite (alg/rtsp_parse.h) ---------------- */
+
+/* The line at pos of a block already checked line by line: *eol where
+ * its content ends, *next where the next one starts (len when none). */
+static void ph_line_at(const uint8_t *p, size_t len, size_t pos, size_t *eol,
+                       size_t *next) {
+  const uint8_t *lf = memchr(p + pos, '\n', len - pos);
+  size_t e = lf != NULL ? (size_t)(lf - p) : len;
+  *next = lf != NULL ? e + 1 : len;
+  *eol = e > pos && p[e - 1] == '\r' ? e - 1 : e;
+}
+
+int pinhole_rtsp_header_next(const uint8_t *p, size_t hdr_len, size_t *pos,
+                             pinhole_rtsp_header *h) {
+  if (p == NULL || pos == NULL || h == NULL)
+    return PINHOLE_ERR_INVALID_ARG;
+  size_t eol, next, at = *pos;
+  if (at == 0) { /* the empty lines and the start line */
+    for (;;) {
+      if (at >= hdr_len)
+        return 0;
+      ph_line_at(p, hdr_len, at, &eol, &next);
+      size_t ls = at;
+      at = next;
+      if (eol > ls)
+        break;
+    }
+  }
+  if (at >= hdr_len)
+    return 0;
+  ph_line_at(p, hdr_len, at, &eol, &next);
+  ph_cur c = {p, at, eol};
+  if (ph_cur_span(&c, ph_is_tchar) == 0 || !ph_cur_eat(&c, ':')) {
+    *pos = hdr_len;
+    return 0;
+  }
+  h->name_off = at;
+  h->name_len = c.pos - 1 - at;
+  h->val_off = c.pos;
+  h->val_end = eol;
+  /* continuation lines */
+  while (next < hdr_len && (p[next] == ' ' || p[next] == '\t')) {
+    ph_line_at(p, hdr_len, next, &eol, &next);
+    h->val_end = eol;
+  }
+  ph_trim(p, &h->val_off, &h->val_end);
+  *pos = next;
+  return 1;
+}
+
+/* Bytes that end a URL's authority. */
+static int ph_is_auth_end(uint8_t b) {
+  return b == '/' || b == '?' || b == '#' || b == ';' || b == ',' || b == '"' ||
+         b == '>' || ph_is_lws(b);
+}
+
+/* RFC 3986 scheme characters besides letters. */
+static int ph_is_scheme(uint8_t b) {
+  return ph_is_alnum(b) || b == '+' || b == '-' || b == '.';
+}
+
+/* The host of the authority v[a..e). */
+static void ph_host(const uint8_t *v, size_t a, size_t e,
+                    pinhole_rtsp_host *h) {
+  for (size_t i = a; i < e; i++)
+    if (v[i] == '@') /* userinfo: the host follows the last '@' */
+      a = i + 1;
+  size_t he = a;
+  memset(h, 0, sizeof(*h));
+  h->off = a;
+  if (a < e && v[a] == '[') {
+    const uint8_t *rb = memchr(v + a, ']', e - a);
+    he = rb != NULL ? (size_t)(rb - v) + 1 : e;
+    if (rb != NULL && ph_ipv6_text(v + a + 1, he - a - 2, h->v6) == 0)
+      h->kind = PINHOLE_RTSP_HOST_IPV6;
+  } else {
+    while (he < e && v[he] != ':')
+      he++;
+    if (ph_ipv4_text(v + a, he - a, &h->v4) == 0)
+      h->kind = PINHOLE_RTSP_HOST_IPV4;
+  }
+  h->len = he - a;
+  /* only ":port" may follow the host */
+  uint32_t port;
+  if (he < e && (v[he] != ':' || (he + 1 < e && ph_dec(v + he + 1, e - he - 1,
+                                                       65535, &port) != 0)))
+    h->kind = PINHOLE_RTSP_HOST_NAME;
+}
+
+int pinhole_rtsp_url_next(const uint8_t *v, size_t len, size_t *pos,
+                          pinhole_rtsp_host *h) {
+  if ((v == NULL && len > 0) || pos == NULL || h == NULL)
+    return PINHOLE_ERR_INVALID_ARG;
+  for (size_t i = *pos; i + 3 <= len; i++) {
+    if (v[i] != ':' || v[i + 1] != '/' || v[i + 2] != '/' || i == 0 ||
+        !ph_is_scheme(v[i - 1]))
+      continue;
+    size_t a = i + 3, e = a;
+    int in_brackets = 0;
+    while (e < len && (in_brackets || !ph_is_auth_end(v[e]))) {
+      if (v[e] == '[')
+        in_brackets = 1;
+      else if (v[e] == ']')
+        in_brackets = 0;
+      else if (ph_is_lws(v[e]) || v[e] == '"' || v[e] == '>')
+        break; /* an unclosed bracket ends with the token */
+      e++;
+    }
+    ph_host(v, a, e, h);
+    *pos = h->off + h->len;
+    return 1;
+  }
+  *pos = len;
+  return 0;
+}
