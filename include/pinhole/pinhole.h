@@ -979,9 +979,10 @@ enum pinhole_counter {
   PINHOLE_CNT_NAT64_XLAT,
   /** A NAT64 destination refused: the IPv4 address its prefix embeds
    *  may not be reached (the well-known prefix and a non-global address,
-   *  RFC 6052 sec. 3.1; 0/8, 127/8, multicast, broadcast; a pool address,
-   *  as hairpinning is not done), or its u octet is not zero. Dropped as
-   *  a new flow. @since 0.2 */
+   *  RFC 6052 sec. 3.1; 0/8, 127/8, multicast, broadcast; a pool address
+   *  and port no NAT64 mapping holds, or an echo to a pool address: only
+   *  a NAT64 mapping is hairpinned, RFC 6146 sec. 3.8), or its u octet
+   *  is not zero. Dropped as a new flow. @since 0.2 */
   PINHOLE_CNT_NAT64_DST,
   /** A NAT64 packet RFC 7915 does not translate (an ICMP type without a
    *  mapping, a source route, a fragmented ICMP message, a quote that
@@ -991,8 +992,10 @@ enum pinhole_counter {
   /** An IPv4 packet whose IPv6 translation (20 bytes longer, or more)
    *  does not fit the packet's cap: dropped. @since 0.2 */
   PINHOLE_CNT_NAT64_NOBUF,
-  /** A fragment of a NAT64 connection: dropped, NAT64 does not
-   *  translate fragments yet (docs/nat64.md). @since 0.2 */
+  /** A fragment of a NAT64 connection that is not translated: an ICMP
+   *  or ICMPv6 message in fragments, an IPv4 UDP datagram in fragments
+   *  without a checksum (RFC 7915 sec. 4.5); dropped, with the rest of
+   *  its datagram (docs/nat64.md "Fragments"). @since 0.2 */
   PINHOLE_CNT_NAT64_FRAGMENT
 };
 
