@@ -526,6 +526,13 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
  * verdict (a drop counted, the new flow not: the caller counts it). */
 int pinhole__nat64_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
                                 pinhole_pkt_view *v, int side, ph_ref ref);
+/* Endpoint-independent filtering (PINHOLE_CFG_EIF) for NAT64: an IPv4
+ * packet v from outside, of no connection, to a NAT64 mapping's public
+ * endpoint: a new NAT64 connection back to the mapping's IPv6 host, the
+ * packet translated; its verdict (a drop's reasons counted, the new
+ * flow's verdict not). -1 when v is not for a NAT64 mapping. */
+int pinhole__nat64_eif(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                       int side);
 /* IPv6 lookup that also finds a NAT64 echo connection (filed as ICMP). */
 ph_conn *pinhole__nat64_lookup6(pinhole_ctx *ctx, uint8_t proto,
                                 const uint8_t src[16], const uint8_t dst[16],

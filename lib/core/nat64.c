@@ -307,6 +307,62 @@ int pinhole__nat64_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   return pinhole__nat64_in(ctx, pkt, v, c, 1, side);
 }
 
+int pinhole__nat64_eif(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                       int side) {
+  if (ctx->map6 == NULL ||
+      (v->proto != PINHOLE_IPPROTO_TCP && v->proto != PINHOLE_IPPROTO_UDP))
+    return -1; /* echo identifiers are no endpoints */
+  ph_ref m = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport);
+  if (m == PH_NIL || (ph_map_at(ctx, m)->flags &
+                      (PH_MAPF_ALG | PH_MAPF_NAT64)) != PH_MAPF_NAT64)
+    return -1; /* not a NAT64 mapping, or one an ALG made for a pinhole */
+  if (pinhole__tcp_first(ctx, v) == PH_DROP)
+    return PINHOLE_VERDICT_DROP;
+  const ph_map6 *m6 = ph_map6_at(ctx, m);
+  /* the outside host under the prefix the mapping's host used (RFC 6146
+   * sec. 3.5.1.1, 3.5.2.2: the source synthesized with Pref64::/n), and
+   * only an address NAT64 may reach (not one of our pool addresses) */
+  uint8_t src6[16];
+  uint32_t d4;
+  int k;
+  if (m6->pfx >= ctx->nnat64 ||
+      pinhole_nat64_embed(src6, ctx->nat64_prefix[m6->pfx],
+                          ctx->nat64_plen[m6->pfx], v->src) != 0 ||
+      ph_dst4(ctx, src6, &d4, &k) != 0) {
+    ph_count(ctx, PINHOLE_CNT_NAT64_DST);
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_tuple a, b;
+  pinhole__tuple6(ctx, &a, m6->addr, src6, ph_map_at(ctx, m)->iport, v->sport);
+  b.src = v->src;
+  b.dst = v->dst;
+  b.sport = v->sport;
+  b.dport = v->dport;
+  ph_ref conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
+  if (conv == PH_NIL) {
+    ph_full(ctx, v, side, "conversation table full");
+    return PINHOLE_VERDICT_DROP;
+  }
+  uint8_t bs[16], bd[16];
+  ph_mapped(bs, b.src);
+  ph_mapped(bd, b.dst);
+  ph_conn *c = pinhole__conn_new64(ctx, conv, v->proto, (uint8_t)(side ^ 1), &a,
+                                   &b, m6->addr, src6, bs, bd);
+  if (c == NULL) {
+    pinhole__conv_maybe_free(ctx, conv);
+    ph_full(ctx, v, side, "IPv6 flow table full");
+    return PINHOLE_VERDICT_DROP;
+  }
+  pinhole__map_ref(ctx, m);
+  ph_cold(ctx, c)->mapping = m;
+  c->flags |= PH_CONN_B_OPENED;
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
+                 PINHOLE_FLOW_FORWARD, c, 1, NULL, NULL,
+                 "endpoint-independent filtering");
+  pinhole__conn_touch_timer(ctx, c);
+  return pinhole__nat64_in(ctx, pkt, v, c, 1, side);
+}
+
 ph_conn *pinhole__nat64_lookup6(pinhole_ctx *ctx, uint8_t proto,
                                 const uint8_t src[16], const uint8_t dst[16],
                                 uint16_t sport, uint16_t dport, int *dir) {

@@ -331,10 +331,14 @@ static void test_nat64_udp_eim(void **state) {
   t_ctx_del(t);
 }
 
-/* PINHOLE_CFG_EIF does not open a NAT64 mapping (docs/nat64.md: its
- * inside endpoint is known only by its fold): an unsolicited IPv4 packet
- * to it is dropped, and an IPv4 inside host cannot hairpin to it. */
-static void test_nat64_eif_not_applied(void **state) {
+/* RFC 6146 sec. 3.5.1 / RFC 4787 REQ-8 with PINHOLE_CFG_EIF (as for
+ * NAT44): any IPv4 host may reach an existing NAT64 mapping; the packet
+ * opens a session back to the mapping's IPv6 host, from the sender
+ * under the prefix (exact bytes, RFC 7915 sec. 4.1, 4.5), and the host's
+ * answer leaves through it (sec. 5.1). A TCP segment that is no SYN
+ * opens nothing; a mapping's other protocol is no mapping. (Without the
+ * flag: test_nat64_udp_eim, address-dependent.) */
+static void test_nat64_eif_rfc6146_3_5_1(void **state) {
   (void)state;
   pinhole_config cfg;
   t_cfg(&cfg);
@@ -344,14 +348,35 @@ static void test_nat64_eif_not_applied(void **state) {
   assert_int_equal(pinhole_nat64_prefix_add(t->ctx, wkp, 96, PINHOLE_NAT64_LAB),
                    0);
   rule64(t, "64:ff9b::", 96, t->pool);
-  tpkt p;
+  tpkt p, e;
   b6_udp(&p, CLI, 5353, SRV6, 53, "query");
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   uint16_t P = out_sport(&p);
   t_udp(&p, SRV2, 5060, PUB, P, "unsolicited");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&e, SRV26, 5060, CLI, 5353, "unsolicited");
+  same6(&p, &e);
+  b6_udp(&p, CLI, 5353, SRV26, 5060, "reply");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&e, PUB, P, SRV2, 5060, "reply");
+  same4(&p, &e);
+  /* TCP to the UDP mapping's port: no mapping, no rule */
+  t_tcp_n(&p, SRV2, 5061, PUB, P, 9, 0, PINHOLE_TCP_SYN, NULL, 0);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_NEW_DISCARD, 1,
-             PINHOLE_CNT_DROP_NO_RULE, 1, PINHOLE_CNT_NAT64_XLAT, 1, -1);
+  char want[200];
+  snprintf(want, sizeof(want),
+           "PINHOLE_FLOW_CREATED: conv=2 proto=UDP side=outside "
+           "[2001:db8:1::2]:5353 -> [64:ff9b::c613:7]:5060 nat "
+           "198.19.0.1:%u -> 198.19.0.7:5060 state=forward "
+           "reason=\"endpoint-independent filtering\"",
+           P);
+  if (!t_has_event(t, want)) {
+    t_dump(t);
+    fail_msg("no event %s", want);
+  }
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_NAT64_XLAT, 3, -1);
   t_ctx_del(t);
 }
 
@@ -1230,7 +1255,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_tcp_handshake),
       cmocka_unit_test(test_nat64_udp_eim),
-      cmocka_unit_test(test_nat64_eif_not_applied),
+      cmocka_unit_test(test_nat64_eif_rfc6146_3_5_1),
       cmocka_unit_test(test_nat64_echo),
       cmocka_unit_test(test_nat64_icmp4_errors_back),
       cmocka_unit_test(test_nat64_not_translated),
