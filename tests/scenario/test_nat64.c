@@ -14,6 +14,7 @@
 #include "core/engine.h"
 
 #include <pinhole/ipv6.h>
+#include <pinhole/operator.h>
 
 #define CLI "2001:db8:1::2"    /* inside IPv6 client */
 #define CLI2 "2001:db8:1::3"   /* another one */
@@ -382,7 +383,8 @@ static void test_nat64_eif_rfc6146_3_5_1(void **state) {
 
 /* RFC 6146 sec. 3.5.3 (ICMP query session: the identifier is the port),
  * RFC 7915 sec. 5.2 (ICMPv6 echo request 128 -> ICMP 8, checksum without
- * a pseudo-header) and 4.2 (echo reply 0 -> 129). */
+ * a pseudo-header) and 4.2 (echo reply 0 -> 129); the listing names the
+ * IPv6 side ICMPv6. */
 static void test_nat64_echo(void **state) {
   (void)state;
   tctx *t = ctx64(PUB, PUB, 40000, 40999);
@@ -410,7 +412,7 @@ static void test_nat64_echo(void **state) {
            "  Number of initiators: 1, Number of responders: 1\n"
            "Flow                                          State    Dir  "
            "Frm count\n"
-           "ICMP [2001:db8:1::2]:2571 -> [64:ff9b::c613:2]:2571 Forward  I"
+           "ICMPv6 [2001:db8:1::2]:2571 -> [64:ff9b::c613:2]:2571 Forward  I"
            "          1\n"
            "    NAT64 198.19.0.1:%u -> 198.19.0.2:%u\n"
            "ICMP 198.19.0.2:%u -> 198.19.0.1:%-10uForward  O          1\n"
@@ -738,6 +740,29 @@ static void test_nat64_hairpin_rfc6146_3_8(void **state) {
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
              PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_NAT64_DST, 1,
              PINHOLE_CNT_NAT64_XLAT, 3, -1);
+  char lst[1024];
+  snprintf(lst, sizeof(lst),
+           "Conversation: ALG protocol: none\n"
+           "  Number of initiators: 1, Number of responders: 1\n"
+           "Flow                                          State    Dir  "
+           "Frm count\n"
+           "UDP [2001:db8:1::3]:5000 -> [64:ff9b::c613:2]:53 Forward  I"
+           "          1\n"
+           "    NAT64 198.19.0.1:%u -> 198.19.0.2:53\n"
+           "UDP 198.19.0.2:53 -> 198.19.0.1:%-14uForward  O          0\n"
+           "    NAT64 [64:ff9b::c613:2]:53 -> [2001:db8:1::3]:5000\n"
+           "Conversation: ALG protocol: none\n"
+           "  Number of initiators: 1, Number of responders: 1\n"
+           "Flow                                          State    Dir  "
+           "Frm count\n"
+           "UDP [2001:db8:1::2]:7000 -> [64:ff9b::c613:1]:%u Forward  I"
+           "          1\n"
+           "    NAT64 [64:ff9b::c613:1]:%u -> [2001:db8:1::3]:5000\n"
+           "UDP [2001:db8:1::3]:5000 -> [64:ff9b::c613:1]:%u Forward  O"
+           "          1\n"
+           "    NAT64 [64:ff9b::c613:1]:%u -> [2001:db8:1::2]:7000\n",
+           PB, PB, PB, PA, PA, PB);
+  t_listing_is(t, lst);
   char want[160];
   snprintf(want, sizeof(want),
            "PINHOLE_MAPPING_CREATED: proto=UDP [2001:db8:1::3]:5000 -> %s",
@@ -747,6 +772,32 @@ static void test_nat64_hairpin_rfc6146_3_8(void **state) {
     fail_msg("no event %s", want);
   }
   t_ctx_del(t);
+}
+
+/* The operator's log line of a NAT64 mapping (the port allocation log)
+ * names the client's IPv6 endpoint, as the event does (family 6, src6;
+ * src.addr keeps the fold). */
+static void test_nat64_mapping_log_ipv6(void **state) {
+  (void)state;
+  pinhole_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.size = sizeof(ev);
+  ev.type = PINHOLE_EVENT_MAPPING_CREATED;
+  ev.proto = PINHOLE_IPPROTO_UDP;
+  ev.family = 6;
+  a6(ev.src6, CLI2);
+  ev.src = (pinhole_endpoint){0x0badf01du, 5000, 0};
+  ev.nat_src = (pinhole_endpoint){PUB, 45032, 0};
+  char buf[256];
+  pinhole_event_format_syslog(NULL, &ev, 0, 0, NULL, buf, sizeof(buf));
+  assert_string_equal(buf, "MAPPING_CREATED: proto 17 (UDP), "
+                           "[2001:db8:1::3]:5000 -> 198.19.0.1:45032, NAT "
+                           "mapping created");
+  ev.family = 0; /* NAT44: the IPv4 address */
+  pinhole_event_format_syslog(NULL, &ev, 0, 0, NULL, buf, sizeof(buf));
+  assert_string_equal(buf, "MAPPING_CREATED: proto 17 (UDP), "
+                           "11.173.240.29:5000 -> 198.19.0.1:45032, NAT "
+                           "mapping created");
 }
 
 /* RFC 7915 sec. 5.2 (ICMPv6 port unreachable 1/4 -> ICMP 3/3, packet
@@ -1263,6 +1314,7 @@ int main(void) {
       cmocka_unit_test(test_nat64_frag4_in_rfc7915_4_1),
       cmocka_unit_test(test_nat64_df_clear_cut_rfc7915_4),
       cmocka_unit_test(test_nat64_hairpin_rfc6146_3_8),
+      cmocka_unit_test(test_nat64_mapping_log_ipv6),
       cmocka_unit_test(test_nat64_icmp6_error_out),
       cmocka_unit_test(test_nat64_ports_exhausted),
       cmocka_unit_test(test_nat64_two_pool_addresses),
