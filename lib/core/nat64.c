@@ -13,8 +13,11 @@
  * IPv4 lookup, and an ICMPv4 error quoting it with the ordinary quote
  * lookup; ph_conn6 keeps the IPv6 addresses (side B's as IPv4-mapped
  * addresses, which mark the slot as NAT64: ph_conn_is64). docs/nat64.md
- * has the argument and the limits (no fragments, no hairpinning, no
- * endpoint-independent filtering for NAT64 mappings). FTP64 (RFC 6384):
+ * has the argument and the limits. Fragments are translated as they come
+ * (RFC 7915 sec. 4.1, 5.1.1; later ones follow their first through the
+ * fragment table), hairpinning (RFC 6146 sec. 3.8) is an IPv6 slot with
+ * PH_CONN_HAIRPIN, endpoint-independent filtering opens a session back
+ * to a mapping's IPv6 host, which ctx->map6 keeps. FTP64 (RFC 6384):
  * the FTP ALG watches a NAT64 control connection on the IPv4 form of its
  * packets (alg6.c), and its pinhole admits the server's IPv4 data
  * connection as a NAT64 connection to the client
