@@ -441,7 +441,9 @@ typedef struct pinhole_callbacks {
   /** An ALG debug record; tr is borrowed. */
   void (*trace)(pinhole_ctx *ctx, const pinhole_trace *tr, void *user);
   /** A packet the library built (TCP RST or ICMP unreachable for a reject
-   *  rule), to be sent out of side; pkt (IPv4, len bytes) is borrowed. */
+   *  rule, IP fragments it sends on, NAT64's IPv6 fragments), to be sent
+   *  out of side; pkt (IPv4 or IPv6 by its first nibble, len bytes) is
+   *  borrowed. */
   void (*emit)(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
                void *user);
 } pinhole_callbacks;
