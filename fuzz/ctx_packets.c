@@ -281,6 +281,13 @@ static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
   pinhole_pkt_view v;
   CHECK(side == PINHOLE_SIDE_INSIDE || side == PINHOLE_SIDE_OUTSIDE);
   CHECK(len >= 20 && len <= 65535);
+  if ((pkt[0] >> 4) == 6) { /* an IPv6 reject, or NAT64 fragments */
+    pinhole_pkt6_view v6;
+    CHECK(pinhole_pkt6_parse(pkt, len, &v6) == 0);
+    CHECK((v6.flags & PINHOLE_PKT6F_FRAGMENT) ||
+          pinhole_pkt6_l4_cksum_ok(pkt, &v6) == 1);
+    return;
+  }
   CHECK(pinhole_pkt_parse(pkt, len, &v) == 0);
   CHECK(pinhole_cksum(pkt, v.ihl) == 0);
   CHECK(pinhole_pkt_l4_cksum_ok(pkt, &v) == 1);

@@ -447,7 +447,9 @@ typedef struct pinhole_callbacks {
   /** An ALG debug record; tr is borrowed. */
   void (*trace)(pinhole_ctx *ctx, const pinhole_trace *tr, void *user);
   /** A packet the library built (TCP RST or ICMP unreachable for a reject
-   *  rule), to be sent out of side; pkt (IPv4, len bytes) is borrowed. */
+   *  rule, IP fragments it sends on, NAT64's IPv6 fragments), to be sent
+   *  out of side; pkt (IPv4 or IPv6 by its first nibble, len bytes) is
+   *  borrowed. */
   void (*emit)(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
                void *user);
 } pinhole_callbacks;
@@ -985,9 +987,10 @@ enum pinhole_counter {
   PINHOLE_CNT_NAT64_XLAT,
   /** A NAT64 destination refused: the IPv4 address its prefix embeds
    *  may not be reached (the well-known prefix and a non-global address,
-   *  RFC 6052 sec. 3.1; 0/8, 127/8, multicast, broadcast; a pool address,
-   *  as hairpinning is not done), or its u octet is not zero. Dropped as
-   *  a new flow. @since 0.2 */
+   *  RFC 6052 sec. 3.1; 0/8, 127/8, multicast, broadcast; a pool address
+   *  and port no NAT64 mapping holds, or an echo to a pool address: only
+   *  a NAT64 mapping is hairpinned, RFC 6146 sec. 3.8), or its u octet
+   *  is not zero. Dropped as a new flow. @since 0.2 */
   PINHOLE_CNT_NAT64_DST,
   /** A NAT64 packet RFC 7915 does not translate (an ICMP type without a
    *  mapping, a source route, a fragmented ICMP message, a quote that
@@ -997,8 +1000,10 @@ enum pinhole_counter {
   /** An IPv4 packet whose IPv6 translation (20 bytes longer, or more)
    *  does not fit the packet's cap: dropped. @since 0.2 */
   PINHOLE_CNT_NAT64_NOBUF,
-  /** A fragment of a NAT64 connection: dropped, NAT64 does not
-   *  translate fragments yet (docs/nat64.md). @since 0.2 */
+  /** A fragment of a NAT64 connection that is not translated: an ICMP
+   *  or ICMPv6 message in fragments, an IPv4 UDP datagram in fragments
+   *  without a checksum (RFC 7915 sec. 4.5); dropped, with the rest of
+   *  its datagram (docs/nat64.md "Fragments"). @since 0.2 */
   PINHOLE_CNT_NAT64_FRAGMENT
 };
 

@@ -484,15 +484,7 @@ int pinhole__alg_map(ph_alg_call *ac, uint8_t proto, uint32_t addr,
 
 int pinhole__alg_map6(ph_alg_call *ac, uint8_t proto, const uint8_t addr[16],
                       uint16_t port, pinhole_endpoint *pub, uint32_t *mapref) {
-  *mapref = 0;
-  memset(pub, 0, sizeof(*pub));
-  if (pinhole__alg_family(ac) != 64 || ph_own_map(ac) == 0)
-    return PINHOLE_ERR_INVALID_ARG;
-  int rv = pinhole__alg_map(ac, proto, pinhole__fold6(ac->ctx, addr), port, 0,
-                            pub, mapref, NULL);
-  if (rv == 0) /* no IPv4 host behind it (core/nat64.c) */
-    ph_map_at(ac->ctx, *mapref)->flags |= PH_MAPF_NAT64;
-  return rv;
+  return pinhole__alg_map6_flags(ac, proto, addr, port, 0, pub, mapref, NULL);
 }
 
 void pinhole__alg_unmap(ph_alg_call *ac, uint32_t mapref) {

@@ -109,6 +109,19 @@ ph_conn *pinhole__pinhole_take6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
 
 /* ---- NAT64 services for SIP (docs/nat64.md "SIP over NAT64") ---------- */
 
+/* The index of the NAT64 prefix the control connection's server is
+ * under (the first that holds it, as core/nat64.c picks), or -1. */
+static int ph_prefix_index(const ph_alg_call *ac) {
+  const pinhole_ctx *ctx = ac->ctx;
+  const ph_conn6 *c6 = ph_conn6_of(ctx, ac->conn);
+  uint32_t v4;
+  for (uint32_t k = 0; k < ctx->nnat64; k++)
+    if (pinhole_nat64_extract(c6->a_dst, ctx->nat64_prefix[k],
+                              ctx->nat64_plen[k], &v4) == 0)
+      return (int)k;
+  return -1;
+}
+
 int pinhole__alg_map6_flags(ph_alg_call *ac, uint8_t proto,
                             const uint8_t addr[16], uint16_t port,
                             unsigned flags, pinhole_endpoint *pub,
@@ -119,8 +132,15 @@ int pinhole__alg_map6_flags(ph_alg_call *ac, uint8_t proto,
   memset(pub, 0, sizeof(*pub));
   if (pinhole__alg_family(ac) != 64 || ph_cold(ac->ctx, ac->conn)->mapping == 0)
     return PINHOLE_ERR_INVALID_ARG;
-  int rv = pinhole__alg_map(ac, proto, pinhole__fold6(ac->ctx, addr), port,
-                            flags, pub, mapref, mapref2);
+  /* the mappings made name their IPv6 host and prefix (ctx map6: logs,
+   * hairpinning), as a NAT64 connection's own do (core/nat64.c) */
+  pinhole_ctx *ctx = ac->ctx;
+  int k = ph_prefix_index(ac);
+  ctx->map6_next = k >= 0 ? addr : NULL;
+  ctx->map6_pfx = (uint8_t)(k >= 0 ? k : 0);
+  int rv = pinhole__alg_map(ac, proto, pinhole__fold6(ctx, addr), port, flags,
+                            pub, mapref, mapref2);
+  ctx->map6_next = NULL;
   /* no IPv4 host behind them (core/nat64.c) */
   if (rv == 0)
     ph_map_at(ac->ctx, *mapref)->flags |= PH_MAPF_NAT64;
@@ -131,17 +151,12 @@ int pinhole__alg_map6_flags(ph_alg_call *ac, uint8_t proto,
 
 int pinhole__alg_prefix64(const ph_alg_call *ac, uint8_t prefix[16],
                           unsigned *plen) {
-  const pinhole_ctx *ctx = ac->ctx;
-  uint32_t v4;
   if (pinhole__alg_family(ac) != 64)
     return PINHOLE_ERR_NOMATCH;
-  const ph_conn6 *c6 = ph_conn6_of(ctx, ac->conn);
-  for (uint32_t k = 0; k < ctx->nnat64; k++)
-    if (pinhole_nat64_extract(c6->a_dst, ctx->nat64_prefix[k],
-                              ctx->nat64_plen[k], &v4) == 0) {
-      memcpy(prefix, ctx->nat64_prefix[k], 16);
-      *plen = ctx->nat64_plen[k];
-      return 0;
-    }
-  return PINHOLE_ERR_NOMATCH;
+  int k = ph_prefix_index(ac);
+  if (k < 0)
+    return PINHOLE_ERR_NOMATCH;
+  memcpy(prefix, ac->ctx->nat64_prefix[k], 16);
+  *plen = ac->ctx->nat64_plen[k];
+  return 0;
 }

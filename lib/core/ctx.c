@@ -263,6 +263,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_fh = ph_carve(&l, (size_t)frag_buckets * sizeof(uint32_t));
   size_t o_frag6 = ph_carve(
       &l, c.max_conns6 ? (size_t)c.max_fragments * sizeof(ph_frag6) : 0);
+  size_t o_map6 =
+      ph_carve(&l, c.max_conns6 ? (size_t)c.max_mappings * sizeof(ph_map6) : 0);
   size_t o_pools = ph_carve(&l, (size_t)c.max_pools * sizeof(ph_pool));
   size_t o_bits = ph_carve(&l, (size_t)c.max_pools * pool_words * 8);
   size_t o_pbits =
@@ -337,6 +339,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->frag_hash = (uint32_t *)(void *)(m + o_fh);
   ctx->frag_mask = frag_buckets - 1;
   ctx->frag6 = c.max_conns6 ? (ph_frag6 *)(void *)(m + o_frag6) : NULL;
+  ctx->map6 = c.max_conns6 ? (ph_map6 *)(void *)(m + o_map6) : NULL;
   ctx->pools = (ph_pool *)(void *)(m + o_pools);
   ctx->pool_bits = (uint64_t *)(void *)(m + o_bits);
   ctx->pool_bits_words = pool_words;

@@ -185,6 +185,16 @@ typedef struct ph_mapping {
   ph_ref pnext; /* chain by public endpoint */
 } ph_mapping;
 
+/* The IPv6 inside endpoint of a NAT64 mapping (PH_MAPF_NAT64), parallel
+ * to the mapping table when IPv6 is on: the mapping keys on the
+ * address's fold, hairpinning, endpoint-independent filtering and the
+ * mapping log need the address itself (core/nat64.c); pfx: the NAT64
+ * prefix its first connection went through. */
+typedef struct ph_map6 {
+  uint8_t addr[16];
+  uint8_t pfx;
+} ph_map6;
+
 /* Mappings held by one inside address (per-host port limit). */
 typedef struct ph_host {
   uint32_t addr;
@@ -290,7 +300,9 @@ typedef struct ph_frag {
   uint8_t hl;   /* REASM: the first fragment's header length, 0 before */
   uint16_t mtu; /* REASM: the longest fragment's length */
   uint16_t ext; /* REASM: the end of the furthest piece held */
-  uint16_t pad_;
+  uint8_t x64;  /* IPv4 pieces of a NAT64 connection: sent on as IPv6
+                   fragments, so RFC 5722 applies (core/frag.c) */
+  uint8_t pad_;
   ph_ref held; /* REASM: its held message (core/hold.c), or PH_NIL */
   uint32_t hnext;
   pinhole_timer timer;
@@ -494,7 +506,11 @@ struct pinhole_ctx {
   uint32_t frag_mask;
   ph_ref frag_free;
   uint32_t nfrags;
-  ph_frag6 *frag6; /* max_fragments when max_conns6 > 0, else NULL */
+  ph_frag6 *frag6;          /* max_fragments when max_conns6 > 0, else NULL */
+  ph_map6 *map6;            /* max_mappings when max_conns6 > 0, else NULL */
+  const uint8_t *map6_next; /* the IPv6 address the next mapping made is
+                               for (core/nat64.c), or NULL */
+  uint8_t map6_pfx;         /* and its prefix */
 
   ph_pool *pools;
   uint32_t npools;
@@ -625,6 +641,7 @@ PH_AT_FN(pinhole, ph_pinhole, pinholes)
 PH_AT_FN(watch, ph_watch, watch)
 PH_AT_FN(frag, ph_frag, frags)
 PH_AT_FN(frag6, ph_frag6, frag6)
+PH_AT_FN(map6, ph_map6, map6)
 PH_AT_FN(block, ph_block, blocks)
 PH_AT_FN(sub, ph_sub, subs)
 #undef PH_AT_FN

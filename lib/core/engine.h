@@ -315,6 +315,9 @@ void pinhole__tcp_seq_record(ph_stream *st, uint32_t seq, int32_t delta);
  * (core/frag_reasm.c): remembered, so that its later fragments follow. */
 void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
                          const uint8_t *pkt, ph_conn *c, int dir);
+/* frag_reasm.c: IPv4 first fragment v's datagram is dropped (its reason
+ * counted by the caller): its entry, new or held, drops the rest. */
+void pinhole__frag_dead4(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v);
 int pinhole__frag_later(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                         int side);
 void pinhole__frag_free(pinhole_ctx *ctx, ph_ref ref, int expired);
@@ -529,6 +532,13 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
  * verdict (a drop counted, the new flow not: the caller counts it). */
 int pinhole__nat64_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
                                 pinhole_pkt_view *v, int side, ph_ref ref);
+/* Endpoint-independent filtering (PINHOLE_CFG_EIF) for NAT64: an IPv4
+ * packet v from outside, of no connection, to a NAT64 mapping's public
+ * endpoint: a new NAT64 connection back to the mapping's IPv6 host, the
+ * packet translated; its verdict (a drop's reasons counted, the new
+ * flow's verdict not). -1 when v is not for a NAT64 mapping. */
+int pinhole__nat64_eif(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                       int side);
 /* IPv6 lookup that also finds a NAT64 echo connection (filed as ICMP). */
 ph_conn *pinhole__nat64_lookup6(pinhole_ctx *ctx, uint8_t proto,
                                 const uint8_t src[16], const uint8_t dst[16],
@@ -541,6 +551,27 @@ int pinhole__nat64_error4(pinhole_ctx *ctx, pinhole_pkt *pkt,
  * process6.c: to the IPv4 peer. */
 int pinhole__nat64_error6(pinhole_ctx *ctx, pinhole_pkt *pkt,
                           const pinhole_pkt6_view *v6, ph_conn *c);
+/* A packet of NAT64 hairpin connection c (PH_CONN_HAIRPIN, an IPv6
+ * slot, both sides inside) from dir, tracked: translated to the other
+ * inside host as RFC 6146 sec. 3.8 says; verdict HAIRPIN (or a drop,
+ * counted; the verdict not). */
+int pinhole__nat64_hairpin(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                           const pinhole_pkt6_view *v6, ph_conn *c, int dir);
+/* A later IPv4 fragment of NAT64 connection c (frag.c matched and
+ * counted it): translated to IPv6 (RFC 7915 sec. 4.1), cut for the
+ * minimum MTU when it exceeds it; its verdict, counted. */
+int pinhole__nat64_frag4(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                         const pinhole_pkt_view *v, const ph_conn *c);
+/* An IPv4 fragment b[0..len) of NAT64 connection c held before its first
+ * fragment came (frag_reasm.c): translated and emitted to the client's
+ * side. 0, or -1 (counted). */
+int pinhole__nat64_emit4(pinhole_ctx *ctx, const uint8_t *b, size_t len,
+                         const ph_conn *c);
+/* A later IPv6 fragment of NAT64 connection c (frag6.c matched and
+ * counted it): translated to IPv4 (RFC 7915 sec. 5.1.1); its verdict,
+ * counted. */
+int pinhole__nat64_frag6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                         const pinhole_pkt6_view *v6, const ph_conn *c);
 
 /* process.c, shared with process6.c */
 void pinhole__count_reason(pinhole_ctx *ctx, int reason);

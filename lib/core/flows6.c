@@ -88,6 +88,11 @@ void pinhole__flow_info6(const pinhole_ctx *ctx, const ph_conn *c, int dir,
     fi->family = 6;
     pinhole__conn6_addrs(ctx, c, dir, fi->src6, fi->dst6);
     fi->src.addr = fi->dst.addr = fi->out_src.addr = fi->out_dst.addr = 0;
+    if (c->flags & PH_CONN_HAIRPIN) { /* NAT64 hairpinning: the packet
+                                         as it leaves, IPv6 too */
+      fi->out_family = 6;
+      pinhole__conn6_addrs(ctx, c, dir ^ 1, fi->out_dst6, fi->out_src6);
+    }
     return;
   }
   /* NAT64: the row's own side in src/dst, the other family in out_* */

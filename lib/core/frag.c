@@ -168,6 +168,7 @@ void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
   ph_frag *f = ph_frag_at(ctx, r);
   f->conn = ph_conn_ref(ctx, c);
   f->dir = (uint8_t)dir;
+  f->x64 = (uint8_t)ph_conn_is6(ctx, c);
   pinhole__frag_mark(f, 0, (uint32_t)v->ip_len - v->ihl);
 }
 
@@ -175,8 +176,10 @@ void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
 static int ph_frag_owner(const pinhole_ctx *ctx, const ph_frag *f,
                          const ph_conn *c) {
   const ph_tuple *from = f->dir ? &c->b : &c->a;
+  /* an IPv4 entry of an IPv6 slot: NAT64's IPv4 side (core/nat64.c) */
+  int is6 = ph_conn_is6(ctx, c);
   if (!(c->flags & PH_CONN_LIVE) || from->src != f->src ||
-      from->dst != f->dst || ph_conn_is6(ctx, c) != f->v6)
+      from->dst != f->dst || (f->v6 ? !is6 : is6 && !(f->x64 && f->dir == 1)))
     return 0;
   if (!f->v6)
     return c->proto == f->proto;
@@ -213,11 +216,13 @@ static int ph_frag_end_bad(const ph_frag *f, uint32_t hi, int last) {
 ph_conn *pinhole__frag_pass(pinhole_ctx *ctx, ph_ref r, uint32_t lo,
                             uint32_t hi, int last, uint32_t ip_len, int *dir) {
   ph_frag *f = ph_frag_at(ctx, r);
-  if ((f->v6 && ph_frag_end_bad(f, hi, last)) ||
+  /* NAT64's IPv4 pieces leave as IPv6 fragments: IPv6's rules */
+  int strict = f->v6 || f->x64;
+  if ((strict && ph_frag_end_bad(f, hi, last)) ||
       pinhole__frag_mark(f, lo, hi) != 0) {
     ph_count(ctx, PINHOLE_CNT_ERR_IP);
     ph_count(ctx, PINHOLE_CNT_IP_FRAG_OVERLAP);
-    if (f->v6) { /* RFC 5722: the whole datagram, and what follows */
+    if (strict) { /* RFC 5722: the whole datagram, and what follows */
       f->mode = PH_FRAG_DEAD;
       f->complete = 1;
     }
@@ -250,6 +255,8 @@ int pinhole__frag_forward(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
   ph_conn *c = pinhole__frag_pass(ctx, r, lo, hi, last, v->ip_len, &dir);
   if (c == NULL)
     return PINHOLE_VERDICT_DROP;
+  if (ph_conn_is6(ctx, c)) /* NAT64: to IPv6 (core/nat64.c) */
+    return pinhole__nat64_frag4(ctx, pkt, v, c);
   pinhole__translate(ctx, pkt->data, v, c, dir, 0);
   pkt->len = v->ip_len;
   ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);

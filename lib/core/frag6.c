@@ -107,8 +107,17 @@ static int ph_later6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   uint32_t lo = v6->frag_off, hi = lo + ph_piece_len(v6);
   int last = !(pkt->data[v6->frag_hdr_off + 3u] & 1u); /* M clear */
   int dir;
-  if (pinhole__frag_pass(ctx, r, lo, hi, last, v6->ip_len, &dir) == NULL)
+  ph_conn *c = pinhole__frag_pass(ctx, r, lo, hi, last, v6->ip_len, &dir);
+  if (c == NULL)
     return PINHOLE_VERDICT_DROP;
+  if (ph_conn_is64(ctx, c)) /* NAT64: to IPv4 (core/nat64.c) */
+    return pinhole__nat64_frag6(ctx, pkt, v6, c);
+  if (c->flags & PH_CONN_HAIRPIN) { /* NAT64 hairpinning (core/nat64.c) */
+    int vd = pinhole__nat64_hairpin(ctx, pkt, v6, c, dir);
+    c->frames[dir]--; /* counted by frag_pass */
+    c->bytes[dir] -= v6->ip_len;
+    return pinhole__verdict(ctx, 0, vd);
+  }
   pkt->len = v6->ip_len; /* link-layer padding is not part of the packet */
   ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
   return PINHOLE_VERDICT_FORWARD;

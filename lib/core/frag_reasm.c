@@ -296,9 +296,11 @@ static int ph_emit_piece(pinhole_ctx *ctx, ph_frag *f, const ph_rec *rec,
     ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
     return -1;
   }
-  pinhole__translate(ctx, b, &v, c, f->dir, 0);
   c->frames[f->dir]++;
   c->bytes[f->dir] += v.ip_len;
+  if (ph_conn_is6(ctx, c)) /* NAT64: an IPv6 fragment (core/nat64.c) */
+    return pinhole__nat64_emit4(ctx, b, v.ip_len, c);
+  pinhole__translate(ctx, b, &v, c, f->dir, 0);
   ctx->cb.emit(ctx, b, v.ip_len, ph_out_side(c, f->side), ctx->user);
   return 0;
 }
@@ -335,6 +337,7 @@ void pinhole__reasm_release_virtual(pinhole_ctx *ctx, ph_ref r,
   ph_frag *f = ph_frag_at(ctx, r);
   size_t hl = (size_t)(first[0] & 15u) * 4u;
   uint32_t plen = (uint32_t)ph_get16(first + PH_IP_TOTLEN) - (uint32_t)hl;
+  f->x64 = (uint8_t)ph_conn_is6(ctx, c);
   ph_to_virtual(ctx, r, first, hl, 0, c, dir);
   pinhole__frag_mark(f, 0, plen);
 }
@@ -351,6 +354,17 @@ static void ph_dead(pinhole_ctx *ctx, ph_ref r) {
   }
   f->mode = PH_FRAG_DEAD;
   f->complete = 1;
+}
+
+void pinhole__frag_dead4(pinhole_ctx *ctx, int side,
+                         const pinhole_pkt_view *v) {
+  ph_frag_key k;
+  ph_frag_key4(&k, v);
+  ph_ref r = pinhole__frag_find(ctx, side, &k);
+  if (r == PH_NIL)
+    r = pinhole__frag_new(ctx, side, &k, ctx->cfg.frag_timeout_ms);
+  if (r != PH_NIL)
+    ph_dead(ctx, r);
 }
 
 /* The datagram of entry r cannot be reassembled (counted): passed on

@@ -104,14 +104,16 @@ static int ph_fmt_flow6(const pinhole_flow_info *fi, ph_fmt_state *s) {
   char a[PINHOLE_ENDPOINT6_STRLEN], b[PINHOLE_ENDPOINT6_STRLEN], flow[128];
   pinhole__fmt_ep6(a, sizeof(a), fi->src6, fi->src.port);
   pinhole__fmt_ep6(b, sizeof(b), fi->dst6, fi->dst.port);
-  int n =
-      snprintf(flow, sizeof(flow), "%s %s -> %s", ph_proto(fi->proto), a, b);
+  /* a NAT64 echo is filed as ICMP; its IPv6 side is ICMPv6 */
+  const char *pn =
+      fi->proto == PINHOLE_IPPROTO_ICMP ? "ICMPv6" : ph_proto(fi->proto);
+  int n = snprintf(flow, sizeof(flow), "%s %s -> %s", pn, a, b);
   int w = n < 46 ? 46 : n + 1;
   pinhole__printf(&s->o, "%-*s%-9s%-5s%7llu\n", w, flow,
                   fi->state == PINHOLE_FLOW_WATCH ? "Watch" : "Forward",
                   fi->dir == PINHOLE_DIR_I ? "I" : "O",
                   (unsigned long long)fi->frames);
-  if (fi->out_family == 4)
+  if (fi->out_family != 0) /* NAT64, hairpinning included */
     ph_fmt_nat64(fi, s);
   return 0;
 }

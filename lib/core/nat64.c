@@ -13,8 +13,11 @@
  * IPv4 lookup, and an ICMPv4 error quoting it with the ordinary quote
  * lookup; ph_conn6 keeps the IPv6 addresses (side B's as IPv4-mapped
  * addresses, which mark the slot as NAT64: ph_conn_is64). docs/nat64.md
- * has the argument and the limits (no fragments, no hairpinning, no
- * endpoint-independent filtering for NAT64 mappings). FTP64 (RFC 6384):
+ * has the argument and the limits. Fragments are translated as they come
+ * (RFC 7915 sec. 4.1, 5.1.1; later ones follow their first through the
+ * fragment table), hairpinning (RFC 6146 sec. 3.8) is an IPv6 slot with
+ * PH_CONN_HAIRPIN, endpoint-independent filtering opens a session back
+ * to a mapping's IPv6 host, which ctx->map6 keeps. FTP64 (RFC 6384):
  * the FTP ALG watches a NAT64 control connection on the IPv4 form of its
  * packets (alg6.c), and its pinhole admits the server's IPv4 data
  * connection as a NAT64 connection to the client
@@ -93,10 +96,12 @@ static int ph_prefix_of(const pinhole_ctx *ctx, const uint8_t addr[16],
 }
 
 /* The IPv4 destination an inside IPv6 destination embeds, when NAT64 may
- * reach it: 0 with *v4; -1 (refused). */
-static int ph_dst4(const pinhole_ctx *ctx, const uint8_t dst6[16],
-                   uint32_t *v4) {
+ * reach it: 0 with *v4; 1 when it is one of our pool addresses
+ * (hairpinning, RFC 6146 sec. 3.8); -1 (refused). *pfx: the prefix. */
+static int ph_dst4(const pinhole_ctx *ctx, const uint8_t dst6[16], uint32_t *v4,
+                   int *pfx) {
   int k = ph_prefix_of(ctx, dst6, v4);
+  *pfx = k;
   if (k < 0)
     return -1; /* under no prefix, or a u octet that is not zero */
   uint32_t a = *v4 >> 24;
@@ -108,7 +113,7 @@ static int ph_dst4(const pinhole_ctx *ctx, const uint8_t dst6[16],
         (*v4 & 0xfffe0000u) == 0xc6120000u)) /* 198.18.0.0/15 */
     return -1;
   if (pinhole__pool_of(ctx, *v4) >= 0)
-    return -1; /* our own public address: hairpinning is not done */
+    return 1; /* our own public address: hairpinning */
   return 0;
 }
 
@@ -135,21 +140,95 @@ static ph_status ph_full(pinhole_ctx *ctx, const pinhole_pkt_view *v, int side,
   return PH_DROP;
 }
 
+/* Hairpinning (RFC 6146 sec. 3.8): inside IPv6 host A reaches inside
+ * IPv6 host B through B's NAT64 mapping hp (the destination: B's public
+ * address under prefix k, B's public port). The packet is what it would
+ * be had it left as IPv4 from A's mapping m and come back in to hp: B
+ * sees A's public endpoint under the prefix. The connection is an IPv6
+ * one, both sides inside (PH_CONN_HAIRPIN), filed in ft6 under A's
+ * packets (A -> [B's public]) and B's (B -> [A's public]); it holds m
+ * and a reference to hp. */
+static ph_status ph_hairpin_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
+                                const pinhole_pkt_view *v, int side,
+                                const ph_rule *pr, ph_ref m, ph_ref hp, int k,
+                                ph_conn **out) {
+  const ph_mapping *ma = ph_map_at(ctx, m), *mb = ph_map_at(ctx, hp);
+  uint8_t a_pub[16]; /* A's public address under the prefix */
+  if (pinhole_nat64_embed(a_pub, ctx->nat64_prefix[k], ctx->nat64_plen[k],
+                          ma->paddr) != 0) {
+    pinhole__map_put(ctx, m);
+    ph_refuse(ctx, PINHOLE_CNT_NAT64_FAIL, PINHOLE_CNT_NEW_DISCARD);
+    return PH_DROP;
+  }
+  const uint8_t *b6 = ph_map6_at(ctx, hp)->addr;
+  ph_tuple a, b;
+  pinhole__tuple6(ctx, &a, v6->src, v6->dst, v6->sport, v6->dport);
+  pinhole__tuple6(ctx, &b, b6, a_pub, mb->iport, ma->pport);
+  ph_ref conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
+  if (conv == PH_NIL) {
+    pinhole__map_put(ctx, m);
+    return ph_full(ctx, v, side, "conversation table full");
+  }
+  ph_conn *c = pinhole__conn_new6(ctx, conv, v6->proto, (uint8_t)side, &a, &b);
+  if (c == NULL) {
+    pinhole__map_put(ctx, m);
+    pinhole__conv_maybe_free(ctx, conv);
+    return ph_full(ctx, v, side, "IPv6 flow table full");
+  }
+  ph_conn6 *c6 = ph_conn6_of(ctx, c);
+  memcpy(c6->a_src, v6->src, 16);
+  memcpy(c6->a_dst, v6->dst, 16);
+  memcpy(c6->b_src, b6, 16);
+  memcpy(c6->b_dst, a_pub, 16);
+  c->flags |= PH_CONN_HAIRPIN;
+  ph_cold(ctx, c)->mapping = m;
+  ph_cold(ctx, c)->hairpin = hp;
+  pinhole__map_ref(ctx, hp);
+  ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
+  ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
+  pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, conv, 0, c, 0,
+                 pr->r.name, NULL, NULL);
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
+                 PINHOLE_FLOW_FORWARD, c, 0, pr->r.name, NULL,
+                 "NAT64 hairpinning");
+  pinhole__conn_touch_timer(ctx, c);
+  *out = c;
+  return PH_PASS;
+}
+
+/* The NAT64 mapping a hairpinned packet (to pool address d4, port
+ * dport) reaches: one with an IPv6 host behind it, or PH_NIL. */
+static ph_ref ph_hairpin_target(const pinhole_ctx *ctx, uint8_t proto,
+                                uint32_t d4, uint16_t dport) {
+  if (proto == PINHOLE_IPPROTO_ICMP || ctx->map6 == NULL)
+    return PH_NIL; /* echo identifiers are no endpoints */
+  ph_ref r = pinhole__map_find_public(ctx, proto, d4, dport);
+  return r != PH_NIL && (ph_map_at(ctx, r)->flags & PH_MAPF_NAT64) ? r : PH_NIL;
+}
+
 ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
                              const pinhole_pkt_view *v, int side,
                              const ph_rule *pr, ph_conn **out) {
   uint32_t d4;
-  if (ph_dst4(ctx, v6->dst, &d4) != 0) {
-    ph_refuse(ctx, PINHOLE_CNT_NAT64_DST, PINHOLE_CNT_NEW_DISCARD);
-    return PH_DROP;
-  }
+  int k;
+  int dk = ph_dst4(ctx, v6->dst, &d4, &k);
   /* an echo connection is an ICMP one: its IPv4 side is looked up so */
   uint8_t proto =
       v6->proto == PINHOLE_IP6_NH_ICMPV6 ? PINHOLE_IPPROTO_ICMP : v6->proto;
+  ph_ref hp = dk == 1 ? ph_hairpin_target(ctx, proto, d4, v6->dport) : PH_NIL;
+  if (dk < 0 || (dk == 1 && hp == PH_NIL)) {
+    ph_refuse(ctx, PINHOLE_CNT_NAT64_DST, PINHOLE_CNT_NEW_DISCARD);
+    return PH_DROP;
+  }
   int why = 0;
+  ctx->map6_next = v6->src; /* the mapping's IPv6 host (pool.c) */
+  ctx->map6_pfx = (uint8_t)k;
   ph_ref m =
       pinhole__map_get(ctx, (uint32_t)pr->r.pool, proto,
                        pinhole__fold6(ctx, v6->src), v6->sport, 0, 0, &why);
+  ctx->map6_next = NULL;
+  if (m != PH_NIL && hp != PH_NIL)
+    return ph_hairpin_new(ctx, v6, v, side, pr, m, hp, k, out);
   if (m == PH_NIL) {
     pinhole__map_refused(ctx, why, v, side, pr->r.name);
     return PH_DROP;
@@ -231,6 +310,62 @@ int pinhole__nat64_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   return pinhole__nat64_in(ctx, pkt, v, c, 1, side);
 }
 
+int pinhole__nat64_eif(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                       int side) {
+  if (ctx->map6 == NULL ||
+      (v->proto != PINHOLE_IPPROTO_TCP && v->proto != PINHOLE_IPPROTO_UDP))
+    return -1; /* echo identifiers are no endpoints */
+  ph_ref m = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport);
+  if (m == PH_NIL || (ph_map_at(ctx, m)->flags &
+                      (PH_MAPF_ALG | PH_MAPF_NAT64)) != PH_MAPF_NAT64)
+    return -1; /* not a NAT64 mapping, or one an ALG made for a pinhole */
+  if (pinhole__tcp_first(ctx, v) == PH_DROP)
+    return PINHOLE_VERDICT_DROP;
+  const ph_map6 *m6 = ph_map6_at(ctx, m);
+  /* the outside host under the prefix the mapping's host used (RFC 6146
+   * sec. 3.5.1.1, 3.5.2.2: the source synthesized with Pref64::/n), and
+   * only an address NAT64 may reach (not one of our pool addresses) */
+  uint8_t src6[16];
+  uint32_t d4;
+  int k;
+  if (m6->pfx >= ctx->nnat64 ||
+      pinhole_nat64_embed(src6, ctx->nat64_prefix[m6->pfx],
+                          ctx->nat64_plen[m6->pfx], v->src) != 0 ||
+      ph_dst4(ctx, src6, &d4, &k) != 0) {
+    ph_count(ctx, PINHOLE_CNT_NAT64_DST);
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_tuple a, b;
+  pinhole__tuple6(ctx, &a, m6->addr, src6, ph_map_at(ctx, m)->iport, v->sport);
+  b.src = v->src;
+  b.dst = v->dst;
+  b.sport = v->sport;
+  b.dport = v->dport;
+  ph_ref conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
+  if (conv == PH_NIL) {
+    ph_full(ctx, v, side, "conversation table full");
+    return PINHOLE_VERDICT_DROP;
+  }
+  uint8_t bs[16], bd[16];
+  ph_mapped(bs, b.src);
+  ph_mapped(bd, b.dst);
+  ph_conn *c = pinhole__conn_new64(ctx, conv, v->proto, (uint8_t)(side ^ 1), &a,
+                                   &b, m6->addr, src6, bs, bd);
+  if (c == NULL) {
+    pinhole__conv_maybe_free(ctx, conv);
+    ph_full(ctx, v, side, "IPv6 flow table full");
+    return PINHOLE_VERDICT_DROP;
+  }
+  pinhole__map_ref(ctx, m);
+  ph_cold(ctx, c)->mapping = m;
+  c->flags |= PH_CONN_B_OPENED;
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
+                 PINHOLE_FLOW_FORWARD, c, 1, NULL, NULL,
+                 "endpoint-independent filtering");
+  pinhole__conn_touch_timer(ctx, c);
+  return pinhole__nat64_in(ctx, pkt, v, c, 1, side);
+}
+
 ph_conn *pinhole__nat64_lookup6(pinhole_ctx *ctx, uint8_t proto,
                                 const uint8_t src[16], const uint8_t dst[16],
                                 uint16_t sport, uint16_t dport, int *dir) {
@@ -281,17 +416,141 @@ static int ph_put_back(pinhole_ctx *ctx, pinhole_pkt *pkt, int rc,
   return 0;
 }
 
+/* RFC 7915 sec. 4 / 4.1: an IPv4 packet sent with DF clear whose IPv6
+ * translation exceeds the IPv6 minimum MTU is sent in IPv6 fragments of
+ * at most 1280 bytes, so that it passes whatever the IPv6 path: 40
+ * bytes of header, 8 of fragment header, 1232 of payload (a multiple of
+ * 8). */
+#define PH6_MIN_MTU 1280u
+#define PH6_PIECE 1232u
+
+/* Piece k of the IPv6 translation o[0..olen) cut for the minimum MTU,
+ * into dst: the translation's header with a fragment header whose
+ * offset, M flag and identification continue o's own fragment header
+ * (o translated an IPv4 fragment) or start one (identification id: the
+ * IPv4 one, zero-extended, sec. 4.1). Its length; 0 past the last. */
+static size_t ph_cut6(const uint8_t *o, size_t olen, uint32_t id, size_t k,
+                      uint8_t *dst) {
+  uint8_t nh = o[6];
+  size_t at = 40;
+  uint32_t off0 = 0;
+  int m0 = 0;
+  if (nh == PINHOLE_IP6_NH_FRAGMENT) {
+    nh = o[40];
+    off0 = ph_get16(o + 42) & 0xfff8u;
+    m0 = o[43] & 1;
+    id = ph_get32(o + 44);
+    at = 48;
+  }
+  size_t dlen = olen - at, start = k * PH6_PIECE;
+  if (start >= dlen)
+    return 0;
+  size_t n = dlen - start < PH6_PIECE ? dlen - start : PH6_PIECE;
+  int more = start + n < dlen || m0;
+  memcpy(dst, o, 40);
+  ph_put16(dst + 4, (uint16_t)(n + 8));
+  dst[6] = PINHOLE_IP6_NH_FRAGMENT;
+  dst[40] = nh;
+  dst[41] = 0;
+  ph_put16(dst + 42, (uint16_t)((off0 + (uint32_t)start) | (more ? 1u : 0u)));
+  ph_put32(dst + 44, id);
+  memcpy(dst + 48, o + at + start, n);
+  return 48 + n;
+}
+
+/* Does the IPv4 to IPv6 translation in ctx->scratch (olen bytes, of an
+ * IPv4 packet with DF clear when df_clear) go out in pieces (ph_cut6)?
+ * Only with an emit callback to send the pieces past the first: without
+ * one it goes whole, as the IPv4 sender's packet would have (the host's
+ * link decides; docs/nat64.md "Fragments"). */
+static int ph_must_cut(const pinhole_ctx *ctx, size_t olen, int df_clear) {
+  return df_clear && olen > PH6_MIN_MTU && ctx->cb.emit != NULL;
+}
+
+/* The translation in ctx->scratch (olen bytes, a valid IPv6 packet) cut
+ * for the minimum MTU: piece 0 in pkt (NULL: emitted too), the others
+ * emitted to side. 0, or the counter of the reason it is dropped. */
+static int ph_send_cut(pinhole_ctx *ctx, pinhole_pkt *pkt, size_t olen,
+                       uint32_t id, int side) {
+  const uint8_t *o = ctx->scratch;
+  pinhole_pkt6_view ov;
+  if (pinhole_pkt6_parse(o, olen, &ov) != PINHOLE_PKT_OK)
+    return PINHOLE_CNT_NAT64_FAIL;
+  if (pkt != NULL && pkt->cap < PH6_MIN_MTU)
+    return PINHOLE_CNT_NAT64_NOBUF;
+  for (size_t k = pkt != NULL ? 1 : 0;; k++) {
+    size_t n = ph_cut6(o, olen, id, k, ctx->emit_buf);
+    if (n == 0)
+      break;
+    ctx->cb.emit(ctx, ctx->emit_buf, n, side, ctx->user);
+  }
+  if (pkt != NULL)
+    pkt->len = (uint32_t)ph_cut6(o, olen, id, 0, pkt->data);
+  ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
+  return 0;
+}
+
+/* An IPv4 packet's translation (rc, olen from pinhole_xlat_4to6) put in
+ * pkt (NULL: emitted to side), whole or cut (df_clear: the IPv4 packet
+ * allowed fragmentation; id: its identification). 0, or the counter of
+ * the reason it is dropped. */
+static int ph_put_back6(pinhole_ctx *ctx, pinhole_pkt *pkt, int rc, size_t olen,
+                        int df_clear, uint32_t id, int side) {
+  if (rc == 0 && ph_must_cut(ctx, olen, df_clear))
+    return ph_send_cut(ctx, pkt, olen, id, side);
+  if (pkt != NULL)
+    return ph_put_back(ctx, pkt, rc, olen);
+  if (rc != 0)
+    return rc == PINHOLE_ERR_NOBUF ? PINHOLE_CNT_NAT64_NOBUF
+                                   : PINHOLE_CNT_NAT64_FAIL;
+  pinhole_pkt6_view ov;
+  if (pinhole_pkt6_parse(ctx->scratch, olen, &ov) != PINHOLE_PKT_OK)
+    return PINHOLE_CNT_NAT64_FAIL;
+  ctx->cb.emit(ctx, ctx->scratch, olen, side, ctx->user);
+  ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
+  return 0;
+}
+
+/* The IPv6 addresses a packet of c from the IPv4 side gets (sec. 4.1):
+ * the server under the prefix, to the client. */
+static void ph_map_in(const pinhole_ctx *ctx, const ph_conn *c,
+                      pinhole_xlat_map *m) {
+  const ph_conn6 *c6 = ph_conn6_of(ctx, c);
+  memset(m, 0, sizeof(*m));
+  memcpy(m->src6, c6->a_dst, 16);
+  memcpy(m->dst6, c6->a_src, 16);
+}
+
+/* The IPv4 addresses a packet of c from the IPv6 side gets (sec. 5.1). */
+static void ph_map_out(const pinhole_ctx *ctx, const ph_conn *c,
+                       pinhole_xlat_map *m) {
+  memset(m, 0, sizeof(*m));
+  m->src4 = c->b.dst;
+  m->dst4 = c->b.src;
+  m->sport = c->b.dport; /* echo: the public identifier */
+  m->dport = c->b.sport;
+  m->ip_id = ph_ip_id(ctx, c);
+}
+
+/* Is the IPv4 packet at d sent with DF clear? */
+static int ph_df_clear(const uint8_t *d) {
+  return !(ph_get16(d + 6) & 0x4000u);
+}
+
 int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
                        const pinhole_pkt6_view *v6, ph_conn *c) {
-  if (v6->flags & PINHOLE_PKT6F_FRAGMENT)
+  /* a first fragment (frag6.c keeps its entry): RFC 7915 sec. 5.1.1,
+   * the IPv4 fragment carries the low 16 bits of the identification, its
+   * offset and M, DF clear (pinhole_xlat_6to4); the transport checksum
+   * is adjusted for the pseudo-header and port, not recomputed (sec.
+   * 5.5: the rest of the datagram is not here). An ICMPv6 message's
+   * checksum covers the pseudo-header and the whole message, which a
+   * translator of fragments cannot refold: not translated. */
+  if ((v6->flags & PINHOLE_PKT6F_FRAGMENT) &&
+      v6->proto == PINHOLE_IP6_NH_ICMPV6)
     return ph_refuse(ctx, PINHOLE_CNT_NAT64_FRAGMENT, 0);
   pinhole_xlat_map m;
-  memset(&m, 0, sizeof(m));
-  m.src4 = c->b.dst;
-  m.dst4 = c->b.src;
-  m.sport = c->b.dport; /* echo: the public identifier */
-  m.dport = c->b.sport;
-  m.ip_id = ph_ip_id(ctx, c);
+  ph_map_out(ctx, c, &m);
   size_t olen = 0;
   int rc = pinhole_xlat_6to4(pkt->data, pkt->len, ctx->scratch, PH_SCRATCH, &m,
                              &olen);
@@ -310,12 +569,29 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
   return PINHOLE_VERDICT_FORWARD;
 }
 
+/* An IPv4 first fragment NAT64 does not translate (RFC 6146 sec. 3.4):
+ * a UDP datagram without a checksum (RFC 7915 sec. 4.5: the IPv6 one
+ * cannot be computed from a piece; the default "drop"), or an ICMP
+ * message (its ICMPv6 checksum covers the whole message): dropped and
+ * counted, and its later fragments with it (frag_reasm.c). */
+static int ph_frag4_refused(pinhole_ctx *ctx, const pinhole_pkt_view *v,
+                            int side) {
+  if (!(v->flags & PINHOLE_PKTF_FRAGMENT) ||
+      (v->proto != PINHOLE_IPPROTO_ICMP &&
+       !(v->proto == PINHOLE_IPPROTO_UDP &&
+         (v->flags & PINHOLE_PKTF_UDP_NOCSUM))))
+    return 0;
+  pinhole__frag_dead4(ctx, side, v);
+  ph_refuse(ctx, PINHOLE_CNT_NAT64_FRAGMENT, 0);
+  return 1;
+}
+
 int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                       ph_conn *c, int dir, int side) {
   if (dir != 1 || side != (c->a_side ^ 1))
     return PINHOLE_VERDICT_DROP;
-  if (v->flags & PINHOLE_PKTF_FRAGMENT)
-    return ph_refuse(ctx, PINHOLE_CNT_NAT64_FRAGMENT, 0);
+  if (ph_frag4_refused(ctx, v, side))
+    return PINHOLE_VERDICT_DROP;
   if (v->proto == PINHOLE_IPPROTO_TCP) {
     if (pinhole__tcp_track(ctx, c, dir, pkt->data, v) == PH_DROP)
       return PINHOLE_VERDICT_DROP;
@@ -329,25 +605,125 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   /* FTP64: its ALG on the IPv4 packet as the server sent it (alg6.c) */
   if (c->watch && pinhole__alg_run64(ctx, pkt, v, c, dir, side) == PH_DROP)
     return PINHOLE_VERDICT_DROP;
-  const ph_conn6 *c6 = ph_conn6_of(ctx, c);
   pinhole_xlat_map m;
-  memset(&m, 0, sizeof(m));
-  memcpy(m.src6, c6->a_dst, 16);
-  memcpy(m.dst6, c6->a_src, 16);
+  ph_map_in(ctx, c, &m);
   /* echo: sport is the identifier, the host's own */
   m.sport = v->proto == PINHOLE_IPPROTO_ICMP ? c->a.sport : c->a.dport;
   m.dport = c->a.sport;
   size_t olen = 0;
   uint32_t in_len = v->ip_len;
+  int df_clear = ph_df_clear(pkt->data);
+  uint8_t hdr4[60]; /* a first fragment's header, for its entry */
+  if (v->flags & PINHOLE_PKTF_FRAGMENT)
+    memcpy(hdr4, pkt->data, v->ihl);
+  /* RFC 7915 sec. 4.1: a first fragment gets a fragment header (the
+   * identification zero-extended, offset 0, M) and its transport
+   * checksum adjusted for the new pseudo-header and port (sec. 4.5) */
   int rc = pinhole_xlat_4to6(pkt->data, pkt->len, ctx->scratch, PH_SCRATCH, &m,
                              &olen);
-  int why = ph_put_back(ctx, pkt, rc, olen);
+  int why = ph_put_back6(ctx, pkt, rc, olen, df_clear, v->ip_id, c->a_side);
   if (why)
     return ph_refuse(ctx, why, 0);
   c->last_seen = ctx->now_tick;
   c->frames[1]++;
   c->bytes[1] += in_len;
+  /* later fragments follow this one (frag.c, pinhole__nat64_frag4) */
+  if (v->flags & PINHOLE_PKTF_FRAGMENT)
+    pinhole__frag_first(ctx, side, v, hdr4, c, dir);
   return PINHOLE_VERDICT_FORWARD;
+}
+
+int pinhole__nat64_frag4(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                         const pinhole_pkt_view *v, const ph_conn *c) {
+  pinhole_xlat_map m;
+  ph_map_in(ctx, c, &m);
+  size_t olen = 0;
+  int rc = pinhole_xlat_4to6(pkt->data, v->ip_len, ctx->scratch, PH_SCRATCH, &m,
+                             &olen);
+  int why = ph_put_back6(ctx, pkt, rc, olen, ph_df_clear(pkt->data), v->ip_id,
+                         c->a_side);
+  if (why)
+    return ph_refuse(ctx, why, PINHOLE_CNT_EXIST_DISCARD);
+  ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
+  return PINHOLE_VERDICT_FORWARD;
+}
+
+int pinhole__nat64_emit4(pinhole_ctx *ctx, const uint8_t *b, size_t len,
+                         const ph_conn *c) {
+  pinhole_pkt_view v;
+  if (pinhole_pkt_parse(b, len, &v) != PINHOLE_PKT_OK)
+    return -1;
+  pinhole_xlat_map m;
+  ph_map_in(ctx, c, &m);
+  size_t olen = 0;
+  int rc = pinhole_xlat_4to6(b, len, ctx->scratch, PH_SCRATCH, &m, &olen);
+  int why =
+      ph_put_back6(ctx, NULL, rc, olen, ph_df_clear(b), v.ip_id, c->a_side);
+  if (why) {
+    ph_count(ctx, why);
+    return -1;
+  }
+  return 0;
+}
+
+int pinhole__nat64_frag6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                         const pinhole_pkt6_view *v6, const ph_conn *c) {
+  pinhole_xlat_map m;
+  ph_map_out(ctx, c, &m);
+  size_t olen = 0;
+  /* RFC 7915 sec. 5.1.1: a later fragment, nothing past its header */
+  int rc = pinhole_xlat_6to4(pkt->data, v6->ip_len, ctx->scratch, PH_SCRATCH,
+                             &m, &olen);
+  int why = ph_put_back(ctx, pkt, rc, olen);
+  if (why)
+    return ph_refuse(ctx, why, PINHOLE_CNT_EXIST_DISCARD);
+  ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);
+  return PINHOLE_VERDICT_FORWARD;
+}
+
+int pinhole__nat64_hairpin(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                           const pinhole_pkt6_view *v6, ph_conn *c, int dir) {
+  const ph_conn6 *c6 = ph_conn6_of(ctx, c);
+  const ph_mapping *ma = ph_map_at(ctx, ph_cold(ctx, c)->mapping);
+  const ph_mapping *mb = ph_map_at(ctx, ph_cold(ctx, c)->hairpin);
+  /* RFC 6146 sec. 3.8: out as IPv4 from the sender's mapping to the
+   * other's (RFC 7915 sec. 5.1), then in as IPv6 to the other host
+   * (sec. 4.1): two translations, so the packet is exactly what a
+   * round trip through the IPv4 side would make of it */
+  pinhole_xlat_map m;
+  memset(&m, 0, sizeof(m));
+  m.src4 = dir ? mb->paddr : ma->paddr;
+  m.sport = dir ? mb->pport : ma->pport;
+  m.dst4 = dir ? ma->paddr : mb->paddr;
+  m.dport = dir ? ma->pport : mb->pport;
+  if (m.src4 == m.dst4) /* one pool address: the IPv4 parse would refuse
+                           the intermediate packet as a land attack; its
+                           addresses cancel out of the checksum */
+    m.src4 ^= 0x100u;
+  m.ip_id = ph_ip_id(ctx, c);
+  size_t mid = 0, olen = 0;
+  int rc = pinhole_xlat_6to4(pkt->data, v6->ip_len, ctx->scratch, PH_SCRATCH,
+                             &m, &mid);
+  if (rc == 0) {
+    memset(&m, 0, sizeof(m));
+    memcpy(m.src6, dir ? c6->a_dst : c6->b_dst, 16);
+    memcpy(m.dst6, dir ? c6->a_src : c6->b_src, 16);
+    m.sport = dir ? c->a.dport : c->b.dport;
+    m.dport = dir ? c->a.sport : c->b.sport;
+    rc = pinhole_xlat_4to6(ctx->scratch, mid, pkt->data, pkt->cap, &m, &olen);
+  }
+  pinhole_pkt6_view ov;
+  if (rc != 0 || pinhole_pkt6_parse(pkt->data, olen, &ov) != PINHOLE_PKT_OK)
+    return ph_refuse(ctx,
+                     rc == PINHOLE_ERR_NOBUF ? PINHOLE_CNT_NAT64_NOBUF
+                                             : PINHOLE_CNT_NAT64_FAIL,
+                     0);
+  pkt->len = (uint32_t)olen;
+  ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
+  c->last_seen = ctx->now_tick;
+  c->frames[dir]++;
+  c->bytes[dir] += v6->ip_len;
+  return PINHOLE_VERDICT_HAIRPIN;
 }
 
 /* An error's verdict, counted here (icmp.c and process6.c count their

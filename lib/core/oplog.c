@@ -63,10 +63,14 @@ static void ph_ip(char *b, size_t n, uint32_t a) {
 
 /* The port allocation and block events name a subscriber, not a flow. */
 static void ph_cgn_body(ph_out *o, const pinhole_event *ev) {
-  char s[24], ns[24];
+  char s[PINHOLE_ENDPOINT6_STRLEN], ns[24];
   if (ev->type == PINHOLE_EVENT_MAPPING_CREATED ||
       ev->type == PINHOLE_EVENT_MAPPING_RELEASED) {
-    pinhole__fmt_ep(s, sizeof(s), ev->src.addr, ev->src.port);
+    if (ev->size >= offsetof(pinhole_event, src6) + sizeof(ev->src6) &&
+        ev->family == 6) /* NAT64: the inside endpoint is IPv6 */
+      pinhole__fmt_ep6(s, sizeof(s), ev->src6, ev->src.port);
+    else
+      pinhole__fmt_ep(s, sizeof(s), ev->src.addr, ev->src.port);
     pinhole__fmt_ep(ns, sizeof(ns), ev->nat_src.addr, ev->nat_src.port);
     pinhole__printf(o, "proto %u (%s), %s -> %s, NAT mapping %s", ev->proto,
                     pinhole__proto_name(ev->proto), s, ns,

@@ -414,6 +414,9 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     ph_ref m = pinhole__map_find_open(ctx, v->proto, v->dst, v->dport);
     if (m != 0)
       return ph_from_mapping(ctx, pkt, v, side, m, hash);
+    int vd = pinhole__nat64_eif(ctx, pkt, v, side); /* core/nat64.c */
+    if (vd >= 0)
+      return ph_verdict(ctx, 1, vd);
   }
   const ph_rule *pr = pinhole__rule_match(ctx, side, v);
   if (pr == NULL) {

@@ -54,11 +54,15 @@ static void ph_view_of6(pinhole_pkt_view *v, const pinhole_pkt6_view *v6,
 static int ph_udp6_established(pinhole_ctx *ctx, pinhole_pkt *pkt,
                                const pinhole_pkt6_view *v6, ph_conn *c, int dir,
                                int side) {
-  uint8_t want_side = dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1);
+  uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
+                          ? c->a_side
+                          : (uint8_t)(c->a_side ^ 1);
   if (side != want_side)
     return PINHOLE_VERDICT_DROP;
   if (ph_conn_is64(ctx, c)) /* NAT64: translated to IPv4 (core/nat64.c) */
     return pinhole__nat64_out(ctx, pkt, v6, c);
+  if (c->flags & PH_CONN_HAIRPIN) /* NAT64 hairpinning (core/nat64.c) */
+    return pinhole__nat64_hairpin(ctx, pkt, v6, c, dir);
   c->last_seen = ctx->now_tick;
   c->frames[dir]++;
   c->bytes[dir] += v6->ip_len;
@@ -88,7 +92,9 @@ static void ph_event6(pinhole_ctx *ctx, int type, const pinhole_pkt6_view *v6,
 static int ph_existing6(pinhole_ctx *ctx, pinhole_pkt *pkt,
                         const pinhole_pkt6_view *v6, pinhole_pkt_view *v,
                         ph_conn *c, int dir, int side) {
-  uint8_t want_side = dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1);
+  uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
+                          ? c->a_side
+                          : (uint8_t)(c->a_side ^ 1);
   if (side != want_side)
     return PINHOLE_VERDICT_DROP;
   if (v6->proto == PINHOLE_IPPROTO_TCP) {
@@ -104,6 +110,8 @@ static int ph_existing6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   }
   if (ph_conn_is64(ctx, c)) /* NAT64: translated to IPv4 (core/nat64.c) */
     return pinhole__nat64_out(ctx, pkt, v6, c);
+  if (c->flags & PH_CONN_HAIRPIN) /* NAT64 hairpinning (core/nat64.c) */
+    return pinhole__nat64_hairpin(ctx, pkt, v6, c, dir);
   c->last_seen = ctx->now_tick;
   if (c->watch && (v->flags & PINHOLE_PKTF_FRAGMENT))
     pinhole__alg_frag(ctx, v, c, dir, side); /* not inspected: counted */

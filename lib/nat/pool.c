@@ -269,6 +269,11 @@ static void ph_map_event(pinhole_ctx *ctx, int type, const ph_mapping *m) {
   ev.side = PINHOLE_SIDE_INSIDE;
   ev.src = (pinhole_endpoint){m->iaddr, m->iport, 0};
   ev.nat_src = (pinhole_endpoint){m->paddr, m->pport, 0};
+  if ((m->flags & PH_MAPF_NAT64) && ctx->map6 != NULL) {
+    /* NAT64: the inside endpoint is IPv6 (src.addr keeps its fold) */
+    ev.family = 6;
+    memcpy(ev.src6, ctx->map6[m - ctx->maps].addr, 16);
+  }
   ctx->cb.event(ctx, &ev, ctx->user);
 }
 
@@ -421,6 +426,11 @@ ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   m->pool = (uint8_t)pool;
   m->flags = 0;
   m->refs = 1;
+  if (ctx->map6_next != NULL && ctx->map6 != NULL) { /* NAT64 (nat64.c) */
+    memcpy(ph_map6_at(ctx, r)->addr, ctx->map6_next, 16);
+    ph_map6_at(ctx, r)->pfx = ctx->map6_pfx;
+    m->flags = PH_MAPF_NAT64;
+  }
   ph_hash_link(ctx, r);
   ctx->nmaps++;
   pl->used++;

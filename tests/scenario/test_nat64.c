@@ -14,6 +14,7 @@
 #include "core/engine.h"
 
 #include <pinhole/ipv6.h>
+#include <pinhole/operator.h>
 
 #define CLI "2001:db8:1::2"    /* inside IPv6 client */
 #define CLI2 "2001:db8:1::3"   /* another one */
@@ -331,10 +332,14 @@ static void test_nat64_udp_eim(void **state) {
   t_ctx_del(t);
 }
 
-/* PINHOLE_CFG_EIF does not open a NAT64 mapping (docs/nat64.md: its
- * inside endpoint is known only by its fold): an unsolicited IPv4 packet
- * to it is dropped, and an IPv4 inside host cannot hairpin to it. */
-static void test_nat64_eif_not_applied(void **state) {
+/* RFC 6146 sec. 3.5.1 / RFC 4787 REQ-8 with PINHOLE_CFG_EIF (as for
+ * NAT44): any IPv4 host may reach an existing NAT64 mapping; the packet
+ * opens a session back to the mapping's IPv6 host, from the sender
+ * under the prefix (exact bytes, RFC 7915 sec. 4.1, 4.5), and the host's
+ * answer leaves through it (sec. 5.1). A TCP segment that is no SYN
+ * opens nothing; a mapping's other protocol is no mapping. (Without the
+ * flag: test_nat64_udp_eim, address-dependent.) */
+static void test_nat64_eif_rfc6146_3_5_1(void **state) {
   (void)state;
   pinhole_config cfg;
   t_cfg(&cfg);
@@ -344,20 +349,42 @@ static void test_nat64_eif_not_applied(void **state) {
   assert_int_equal(pinhole_nat64_prefix_add(t->ctx, wkp, 96, PINHOLE_NAT64_LAB),
                    0);
   rule64(t, "64:ff9b::", 96, t->pool);
-  tpkt p;
+  tpkt p, e;
   b6_udp(&p, CLI, 5353, SRV6, 53, "query");
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   uint16_t P = out_sport(&p);
   t_udp(&p, SRV2, 5060, PUB, P, "unsolicited");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&e, SRV26, 5060, CLI, 5353, "unsolicited");
+  same6(&p, &e);
+  b6_udp(&p, CLI, 5353, SRV26, 5060, "reply");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&e, PUB, P, SRV2, 5060, "reply");
+  same4(&p, &e);
+  /* TCP to the UDP mapping's port: no mapping, no rule */
+  t_tcp_n(&p, SRV2, 5061, PUB, P, 9, 0, PINHOLE_TCP_SYN, NULL, 0);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_NEW_DISCARD, 1,
-             PINHOLE_CNT_DROP_NO_RULE, 1, PINHOLE_CNT_NAT64_XLAT, 1, -1);
+  char want[200];
+  snprintf(want, sizeof(want),
+           "PINHOLE_FLOW_CREATED: conv=2 proto=UDP side=outside "
+           "[2001:db8:1::2]:5353 -> [64:ff9b::c613:7]:5060 nat "
+           "198.19.0.1:%u -> 198.19.0.7:5060 state=forward "
+           "reason=\"endpoint-independent filtering\"",
+           P);
+  if (!t_has_event(t, want)) {
+    t_dump(t);
+    fail_msg("no event %s", want);
+  }
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_NAT64_XLAT, 3, -1);
   t_ctx_del(t);
 }
 
 /* RFC 6146 sec. 3.5.3 (ICMP query session: the identifier is the port),
  * RFC 7915 sec. 5.2 (ICMPv6 echo request 128 -> ICMP 8, checksum without
- * a pseudo-header) and 4.2 (echo reply 0 -> 129). */
+ * a pseudo-header) and 4.2 (echo reply 0 -> 129); the listing names the
+ * IPv6 side ICMPv6. */
 static void test_nat64_echo(void **state) {
   (void)state;
   tctx *t = ctx64(PUB, PUB, 40000, 40999);
@@ -385,7 +412,7 @@ static void test_nat64_echo(void **state) {
            "  Number of initiators: 1, Number of responders: 1\n"
            "Flow                                          State    Dir  "
            "Frm count\n"
-           "ICMP [2001:db8:1::2]:2571 -> [64:ff9b::c613:2]:2571 Forward  I"
+           "ICMPv6 [2001:db8:1::2]:2571 -> [64:ff9b::c613:2]:2571 Forward  I"
            "          1\n"
            "    NAT64 198.19.0.1:%u -> 198.19.0.2:%u\n"
            "ICMP 198.19.0.2:%u -> 198.19.0.1:%-10uForward  O          1\n"
@@ -446,32 +473,14 @@ static void test_nat64_icmp4_errors_back(void **state) {
   t_ctx_del(t);
 }
 
-/* What NAT64 does not translate (docs/nat64.md): fragments of a
- * session, IPv4 and IPv6 ("NAT64 fragments (not translated)"), and an
- * ICMP error RFC 7915 sec. 4.2 drops (parameter problem code 1, "missing
- * a required option": "NAT64 translation failures"); the session goes
- * on. */
+/* What NAT64 does not translate: an ICMP error RFC 7915 sec. 4.2 drops
+ * (parameter problem code 1, "missing a required option": "NAT64
+ * translation failures"); the session goes on. */
 static void test_nat64_not_translated(void **state) {
   (void)state;
   tctx *t = ctx64(PUB, PUB, 41000, 41999);
   tpkt o6, o4, p, e;
   uint16_t P = udp_out(t, &o6, &o4);
-  /* the server's answer in two fragments: the first one is refused */
-  t_udp(&p, OUT_HOST, 33434, PUB, P, "8 bytes!");
-  p.b[6] |= 0x20; /* MF */
-  own4_set(p.b);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  /* the client's datagram in IPv6 fragments: the first one */
-  b6_udp(&p, CLI, 6000, SRV6, 33434, "sixteen bytes!!!");
-  memmove(p.b + 48, p.b + 40, p.p.len - 40);
-  p.b[40] = PINHOLE_IPPROTO_UDP; /* fragment header: next header */
-  p.b[41] = 0;
-  t_put16(p.b + 42, 1); /* offset 0, M */
-  t_put32(p.b + 44, 0x5eed);
-  p.b[6] = 44;
-  t_put16(p.b + 4, (uint16_t)(t_get16(p.b + 4) + 8));
-  p.p.len += 8;
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   /* parameter problem, missing a required option: dropped */
   t_icmp_err(&p, RTR4, PUB, 12, 1, o4.b, o4.p.len);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
@@ -481,9 +490,314 @@ static void test_nat64_not_translated(void **state) {
   b6_udp(&e, SRV6, 33434, CLI, 6000, "answer");
   same6(&p, &e);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
-             PINHOLE_CNT_EXIST_DISCARD, 3, PINHOLE_CNT_NAT64_XLAT, 2,
-             PINHOLE_CNT_NAT64_FAIL, 1, PINHOLE_CNT_NAT64_FRAGMENT, 2, -1);
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_NAT64_XLAT, 2,
+             PINHOLE_CNT_NAT64_FAIL, 1, -1);
   t_ctx_del(t);
+}
+
+/* ---- fragments (RFC 7915 sec. 4.1, 5.1.1; RFC 6146 sec. 3.4) --------- */
+
+/* 40 bytes of UDP payload, every byte different */
+static void data40(char out[41]) {
+  for (int i = 0; i < 40; i++)
+    out[i] = (char)('A' + i);
+  out[40] = '\0';
+}
+
+/* Piece [off, off+n) of the payload of whole IPv6 packet w (no extension
+ * headers) with a fragment header (identification id, M more). */
+static tpkt *frag6_of(tpkt *p, const tpkt *w, size_t off, size_t n, int more,
+                      uint32_t id) {
+  memcpy(p->b, w->b, 40);
+  p->b[6] = PINHOLE_IP6_NH_FRAGMENT;
+  t_put16(p->b + 4, (uint16_t)(8 + n));
+  p->b[40] = w->b[6];
+  p->b[41] = 0;
+  t_put16(p->b + 42, (uint16_t)(off | (more ? 1u : 0u)));
+  t_put32(p->b + 44, id);
+  memcpy(p->b + 48, w->b + 40 + off, n);
+  p->p.data = p->b;
+  p->p.len = (uint32_t)(48 + n);
+  p->p.cap = sizeof(p->b);
+  return p;
+}
+
+/* Piece [off, off+n) of the payload of whole IPv4 packet w (20-byte
+ * header): MF more, DF df, identification id, the header checksum by the
+ * test's own sum. */
+static tpkt *frag4_of(tpkt *p, const tpkt *w, size_t off, size_t n, int more,
+                      int df, uint16_t id) {
+  memcpy(p->b, w->b, 20);
+  t_put16(p->b + 2, (uint16_t)(20 + n));
+  t_put16(p->b + 4, id);
+  t_put16(p->b + 6, (uint16_t)((df ? 0x4000u : 0u) | (more ? 0x2000u : 0u) |
+                               (unsigned)(off / 8)));
+  memcpy(p->b + 20, w->b + 20 + off, n);
+  own4_set(p->b);
+  p->p.data = p->b;
+  p->p.len = (uint32_t)(20 + n);
+  p->p.cap = sizeof(p->b);
+  return p;
+}
+
+static void same_bytes(const tpkt *p, const tpkt *want) {
+  assert_int_equal(p->p.len, want->p.len);
+  assert_memory_equal(p->b, want->b, p->p.len);
+}
+
+/* RFC 7915 sec. 5.1.1 (an IPv6 fragment -> an IPv4 fragment: the low 16
+ * bits of the identification, offset, MF, DF clear), sec. 5.5 and RFC
+ * 6146 sec. 3.4 (the first fragment creates the session; its UDP
+ * checksum is adjusted, not recomputed, so it is the whole IPv4
+ * datagram's), the later fragment follows its first through the
+ * fragment table; RFC 5722 (an overlap drops the rest of its datagram);
+ * a later fragment without its first is dropped; an entry times out
+ * (frag_timeout_ms) counted. */
+static void test_nat64_frag6_out_rfc7915_5_1_1(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 42000, 42999);
+  char d[41];
+  data40(d);
+  tpkt w6, w4, p, e;
+  b6_udp(&w6, CLI, 7000, SRV6, 53, d);
+  frag6_of(&p, &w6, 0, 24, 1, 0x12345eedu);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = out_sport(&p);
+  t_udp(&w4, PUB, P, OUT_HOST, 53, d); /* the whole datagram, translated */
+  frag4_of(&e, &w4, 0, 24, 1, 0, 0x5eed);
+  same_bytes(&p, &e);
+  frag6_of(&p, &w6, 24, 24, 0, 0x12345eedu);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  frag4_of(&e, &w4, 24, 24, 0, 0, 0x5eed);
+  same_bytes(&p, &e);
+  /* another datagram: an overlapping piece drops it, and what follows */
+  frag6_of(&p, &w6, 0, 24, 1, 0x0101u);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  frag4_of(&e, &w4, 0, 24, 1, 0, 0x0101);
+  same_bytes(&p, &e);
+  frag6_of(&p, &w6, 16, 32, 0, 0x0101u);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  frag6_of(&p, &w6, 24, 24, 0, 0x0101u);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* a later fragment whose first never came */
+  frag6_of(&p, &w6, 24, 24, 0, 0x0202u);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* a datagram whose end never comes: its entry times out (counted),
+   * and a piece after that is not matched */
+  frag6_of(&p, &w6, 0, 24, 1, 0x0404u);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  for (int i = 0; i < 64 && pinhole_tick(t->ctx, 12 * SEC) > 0; i++)
+    ;
+  frag6_of(&p, &w6, 24, 24, 0, 0x0404u);
+  assert_int_equal(t_in(t, &p, 12 * SEC), PINHOLE_VERDICT_DROP);
+  /* a fragmented echo request: its checksum covers the whole message */
+  b6_echo(&w6, CLI, SRV6, PINHOLE_ICMP6_ECHO, 0x0a0b, 1);
+  frag6_of(&p, &w6, 0, 8, 1, 0x0303u);
+  assert_int_equal(t_in(t, &p, 12 * SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_EXIST_ACCEPT, 3, PINHOLE_CNT_NAT64_XLAT, 4,
+             PINHOLE_CNT_ERR_IP, 2, PINHOLE_CNT_IP_FRAG_OVERLAP, 1,
+             PINHOLE_CNT_IP_FRAG_TIMEOUT, 1, PINHOLE_CNT_FRAGMENTS, 3,
+             PINHOLE_CNT_NAT64_FRAGMENT, 1, -1);
+  t_ctx_del(t);
+}
+
+/* RFC 7915 sec. 4.1 (an IPv4 fragment -> IPv6 with a fragment header:
+ * the identification zero-extended, offset, M), sec. 4.5 (the first
+ * fragment's UDP checksum adjusted: the whole IPv6 datagram's); a later
+ * fragment that came first is held and sent, translated, when its first
+ * fragment says whose it is; RFC 5722 on the IPv6 side (an overlap drops
+ * the rest); RFC 6146 sec. 3.4 / RFC 7915 sec. 4.5 (a fragmented UDP
+ * datagram without a checksum is dropped, all of it). */
+static void test_nat64_frag4_in_rfc7915_4_1(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 43000, 43999);
+  tpkt o6, o4, w4, w6, p, e;
+  uint16_t P = udp_out(t, &o6, &o4);
+  char d[41];
+  data40(d);
+  t_udp(&w4, OUT_HOST, 33434, PUB, P, d);
+  b6_udp(&w6, SRV6, 33434, CLI, 6000, d);
+  frag4_of(&p, &w4, 0, 24, 1, 0, 0x4d2);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  frag6_of(&e, &w6, 0, 24, 1, 0x4d2);
+  same_bytes(&p, &e);
+  frag4_of(&p, &w4, 24, 24, 0, 0, 0x4d2);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  frag6_of(&e, &w6, 24, 24, 0, 0x4d2);
+  same_bytes(&p, &e);
+  /* the later fragment first: held, then emitted translated */
+  frag4_of(&p, &w4, 24, 24, 0, 0, 0xbeef);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t->nemitted, 0);
+  frag4_of(&p, &w4, 0, 24, 1, 0, 0xbeef);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  frag6_of(&e, &w6, 0, 24, 1, 0xbeef);
+  same_bytes(&p, &e);
+  assert_int_equal(t->nemitted, 1);
+  assert_int_equal(t->elog_side[0], PINHOLE_SIDE_INSIDE);
+  frag6_of(&e, &w6, 24, 24, 0, 0xbeef);
+  assert_int_equal(t->elog_len[0], e.p.len);
+  assert_memory_equal(t->elog[0], e.b, e.p.len);
+  /* an overlap on the way to IPv6: the datagram is dropped (RFC 5722) */
+  frag4_of(&p, &w4, 0, 24, 1, 0, 0x0707);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  frag4_of(&p, &w4, 16, 32, 0, 0, 0x0707);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  frag4_of(&p, &w4, 24, 24, 0, 0, 0x0707);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* without a UDP checksum: the first fragment and the rest dropped */
+  t_put16(w4.b + 26, 0);
+  frag4_of(&p, &w4, 0, 24, 1, 0, 0x0808);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  frag4_of(&p, &w4, 24, 24, 0, 0, 0x0808);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 5,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_NAT64_XLAT, 6, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_FRAG_OVERLAP, 1, PINHOLE_CNT_NAT64_FRAGMENT, 1,
+             PINHOLE_CNT_FRAGMENTS, 2, -1);
+  t_ctx_del(t);
+}
+
+/* RFC 7915 sec. 4 / 4.1: an IPv4 packet with DF clear whose translation
+ * would exceed 1280 bytes leaves in IPv6 fragments of at most 1280 (the
+ * identification the IPv4 one, zero-extended; the second piece through
+ * emit); with DF set it leaves whole (the IPv6 path's packet too big
+ * comes back as fragmentation needed). */
+static void test_nat64_df_clear_cut_rfc7915_4(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 44000, 44999);
+  tpkt o6, o4, w4, w6, p, e;
+  uint16_t P = udp_out(t, &o6, &o4);
+  uint8_t big[1408];
+  for (size_t i = 0; i < sizeof(big); i++)
+    big[i] = (uint8_t)(i * 7 + 3);
+  t_udp_n(&w4, OUT_HOST, 33434, PUB, P, big + 8, 1400);
+  /* the IPv6 datagram the server's answer is */
+  t_put16(big, 33434);
+  t_put16(big + 2, 6000);
+  t_put16(big + 4, 1408);
+  t_put16(big + 6, 0);
+  b6(&w6, SRV6, CLI, PINHOLE_IPPROTO_UDP, big, sizeof(big), 6);
+  p = w4;
+  p.p.data = p.b;
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  frag6_of(&e, &w6, 0, 1232, 1, 0x1234);
+  assert_int_equal(e.p.len, 1280);
+  same_bytes(&p, &e);
+  assert_int_equal(t->nemitted, 1);
+  assert_int_equal(t->elog_side[0], PINHOLE_SIDE_INSIDE);
+  frag6_of(&e, &w6, 1232, 176, 0, 0x1234);
+  assert_int_equal(t->elog_len[0], e.p.len);
+  assert_memory_equal(t->elog[0], e.b, e.p.len);
+  /* DF set: whole */
+  p = w4;
+  p.p.data = p.b;
+  p.b[6] |= 0x40;
+  own4_set(p.b);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  same6(&p, &w6);
+  assert_int_equal(t->nemitted, 1);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_NAT64_XLAT, 3, -1);
+  t_ctx_del(t);
+}
+
+/* ---- hairpinning (RFC 6146 sec. 3.8) ---------------------------------- */
+
+#define PUB6 "64:ff9b::c613:1" /* PUB under the WKP */
+
+/* RFC 6146 sec. 3.8: IPv6 host A reaches IPv6 host B of the same NAT64
+ * through B's public endpoint under the prefix; B gets it as IPv6 from
+ * A's own public endpoint under the prefix, and B's answer goes back the
+ * same way (verdict HAIRPIN both ways: both hosts are inside), each
+ * packet what RFC 7915 sec. 5.1 then 4.1 make of it (checksum adjusted
+ * for both pseudo-headers and ports). The mapping log names the IPv6
+ * host, not its fold. A pool port nobody holds is refused. */
+static void test_nat64_hairpin_rfc6146_3_8(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 45000, 45999);
+  tpkt p, e;
+  b6_udp(&p, CLI2, 5000, SRV6, 53, "b-out");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t PB = out_sport(&p);
+  char pub_b[48];
+  snprintf(pub_b, sizeof(pub_b), "198.19.0.1:%u", PB);
+  b6_udp(&p, CLI, 7000, PUB6, PB, "hello-b");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HAIRPIN);
+  uint16_t PA = t_get16(p.b + 40);
+  assert_true(PA >= 45000 && PA <= 45999 && PA != PB);
+  b6_udp(&e, PUB6, PA, CLI2, 5000, "hello-b");
+  same6(&p, &e);
+  b6_udp(&p, CLI2, 5000, PUB6, PA, "hello-a, from b");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HAIRPIN);
+  b6_udp(&e, PUB6, PB, CLI, 7000, "hello-a, from b");
+  same6(&p, &e);
+  /* a TCP port nobody holds on the pool address: refused */
+  b6_tcp(&p, CLI, 7001, PUB6, 45999, PINHOLE_TCP_SYN, 1, 0, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_NAT64_DST, 1,
+             PINHOLE_CNT_NAT64_XLAT, 3, -1);
+  char lst[1024];
+  snprintf(lst, sizeof(lst),
+           "Conversation: ALG protocol: none\n"
+           "  Number of initiators: 1, Number of responders: 1\n"
+           "Flow                                          State    Dir  "
+           "Frm count\n"
+           "UDP [2001:db8:1::3]:5000 -> [64:ff9b::c613:2]:53 Forward  I"
+           "          1\n"
+           "    NAT64 198.19.0.1:%u -> 198.19.0.2:53\n"
+           "UDP 198.19.0.2:53 -> 198.19.0.1:%-14uForward  O          0\n"
+           "    NAT64 [64:ff9b::c613:2]:53 -> [2001:db8:1::3]:5000\n"
+           "Conversation: ALG protocol: none\n"
+           "  Number of initiators: 1, Number of responders: 1\n"
+           "Flow                                          State    Dir  "
+           "Frm count\n"
+           "UDP [2001:db8:1::2]:7000 -> [64:ff9b::c613:1]:%u Forward  I"
+           "          1\n"
+           "    NAT64 [64:ff9b::c613:1]:%u -> [2001:db8:1::3]:5000\n"
+           "UDP [2001:db8:1::3]:5000 -> [64:ff9b::c613:1]:%u Forward  O"
+           "          1\n"
+           "    NAT64 [64:ff9b::c613:1]:%u -> [2001:db8:1::2]:7000\n",
+           PB, PB, PB, PA, PA, PB);
+  t_listing_is(t, lst);
+  char want[160];
+  snprintf(want, sizeof(want),
+           "PINHOLE_MAPPING_CREATED: proto=UDP [2001:db8:1::3]:5000 -> %s",
+           pub_b);
+  if (!t_has_event(t, want)) {
+    t_dump(t);
+    fail_msg("no event %s", want);
+  }
+  t_ctx_del(t);
+}
+
+/* The operator's log line of a NAT64 mapping (the port allocation log)
+ * names the client's IPv6 endpoint, as the event does (family 6, src6;
+ * src.addr keeps the fold). */
+static void test_nat64_mapping_log_ipv6(void **state) {
+  (void)state;
+  pinhole_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.size = sizeof(ev);
+  ev.type = PINHOLE_EVENT_MAPPING_CREATED;
+  ev.proto = PINHOLE_IPPROTO_UDP;
+  ev.family = 6;
+  a6(ev.src6, CLI2);
+  ev.src = (pinhole_endpoint){0x0badf01du, 5000, 0};
+  ev.nat_src = (pinhole_endpoint){PUB, 45032, 0};
+  char buf[256];
+  pinhole_event_format_syslog(NULL, &ev, 0, 0, NULL, buf, sizeof(buf));
+  assert_string_equal(buf, "MAPPING_CREATED: proto 17 (UDP), "
+                           "[2001:db8:1::3]:5000 -> 198.19.0.1:45032, NAT "
+                           "mapping created");
+  ev.family = 0; /* NAT44: the IPv4 address */
+  pinhole_event_format_syslog(NULL, &ev, 0, 0, NULL, buf, sizeof(buf));
+  assert_string_equal(buf, "MAPPING_CREATED: proto 17 (UDP), "
+                           "11.173.240.29:5000 -> 198.19.0.1:45032, NAT "
+                           "mapping created");
 }
 
 /* RFC 7915 sec. 5.2 (ICMPv6 port unreachable 1/4 -> ICMP 3/3, packet
@@ -890,6 +1204,15 @@ static void ftp64_eprt(uint32_t pool, uint16_t lo, uint16_t hi) {
            "    NAT64 [64:ff9b::c613:2]:20 -> [2001:db8:1::2]:50000\n",
            pd, qd, pd, qd);
   t_listing_is(t, want);
+  /* the EPRT's mapping names its IPv6 host, as the connection's own */
+  snprintf(want, sizeof(want),
+           "PINHOLE_MAPPING_CREATED: proto=TCP [2001:db8:1::2]:50000 -> "
+           "%u.%u.%u.%u:%u",
+           pool >> 24, (pool >> 16) & 255, (pool >> 8) & 255, pool & 255, q);
+  if (!t_has_event(t, want)) {
+    t_dump(t);
+    fail_msg("no event %s", want);
+  }
   t_ctx_del(t);
 }
 
@@ -994,10 +1317,15 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_tcp_handshake),
       cmocka_unit_test(test_nat64_udp_eim),
-      cmocka_unit_test(test_nat64_eif_not_applied),
+      cmocka_unit_test(test_nat64_eif_rfc6146_3_5_1),
       cmocka_unit_test(test_nat64_echo),
       cmocka_unit_test(test_nat64_icmp4_errors_back),
       cmocka_unit_test(test_nat64_not_translated),
+      cmocka_unit_test(test_nat64_frag6_out_rfc7915_5_1_1),
+      cmocka_unit_test(test_nat64_frag4_in_rfc7915_4_1),
+      cmocka_unit_test(test_nat64_df_clear_cut_rfc7915_4),
+      cmocka_unit_test(test_nat64_hairpin_rfc6146_3_8),
+      cmocka_unit_test(test_nat64_mapping_log_ipv6),
       cmocka_unit_test(test_nat64_icmp6_error_out),
       cmocka_unit_test(test_nat64_ports_exhausted),
       cmocka_unit_test(test_nat64_two_pool_addresses),
