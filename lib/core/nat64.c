@@ -297,14 +297,30 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
     return ph_refuse(ctx, why, 0);
   if (c->watch) { /* FTP64: its ALG on the IPv4 packet (alg6.c) */
     pinhole_pkt_view v4;
-    if (pinhole_pkt_parse(pkt->data, pkt->len, &v4) != PINHOLE_PKT_OK ||
-        pinhole__alg_run64(ctx, pkt, &v4, c, 0, c->a_side) == PH_DROP)
+    if (pinhole_pkt_parse(pkt->data, pkt->len, &v4) != PINHOLE_PKT_OK)
       return PINHOLE_VERDICT_DROP;
+    int vd = pinhole__alg_run64(ctx, pkt, &v4, c, 0, c->a_side);
+    if (vd >= 0)
+      return vd;
   }
   c->last_seen = ctx->now_tick;
   c->frames[0]++;
   c->bytes[0] += v6->ip_len;
   return PINHOLE_VERDICT_FORWARD;
+}
+
+int pinhole__nat64_xlat_in(pinhole_ctx *ctx, const ph_conn *c, const uint8_t *p,
+                           size_t len, size_t *olen) {
+  const ph_conn6 *c6 = ph_conn6_of(ctx, c);
+  pinhole_xlat_map m;
+  memset(&m, 0, sizeof(m));
+  memcpy(m.src6, c6->a_dst, 16);
+  memcpy(m.dst6, c6->a_src, 16);
+  /* echo: sport is the identifier, the host's own */
+  m.sport = p[PH_IP_PROTO] == PINHOLE_IPPROTO_ICMP ? c->a.sport : c->a.dport;
+  m.dport = c->a.sport;
+  *olen = 0;
+  return pinhole_xlat_4to6(p, len, ctx->scratch, PH_SCRATCH, &m, olen);
 }
 
 int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
@@ -324,20 +340,14 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     }
   }
   /* FTP64: its ALG on the IPv4 packet as the server sent it (alg6.c) */
-  if (c->watch && pinhole__alg_run64(ctx, pkt, v, c, dir, side) == PH_DROP)
-    return PINHOLE_VERDICT_DROP;
-  const ph_conn6 *c6 = ph_conn6_of(ctx, c);
-  pinhole_xlat_map m;
-  memset(&m, 0, sizeof(m));
-  memcpy(m.src6, c6->a_dst, 16);
-  memcpy(m.dst6, c6->a_src, 16);
-  /* echo: sport is the identifier, the host's own */
-  m.sport = v->proto == PINHOLE_IPPROTO_ICMP ? c->a.sport : c->a.dport;
-  m.dport = c->a.sport;
+  if (c->watch) {
+    int vd = pinhole__alg_run64(ctx, pkt, v, c, dir, side);
+    if (vd >= 0)
+      return vd;
+  }
   size_t olen = 0;
   uint32_t in_len = v->ip_len;
-  int rc = pinhole_xlat_4to6(pkt->data, pkt->len, ctx->scratch, PH_SCRATCH, &m,
-                             &olen);
+  int rc = pinhole__nat64_xlat_in(ctx, c, pkt->data, pkt->len, &olen);
   int why = ph_put_back(ctx, pkt, rc, olen);
   if (why)
     return ph_refuse(ctx, why, 0);
