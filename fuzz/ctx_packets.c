@@ -243,7 +243,13 @@ static void on_trace(pinhole_ctx *ctx, const pinhole_trace *tr, void *user) {
     h->desync[i].conv_id = tr->conv_id;
     h->desync[i].sides |= (uint8_t)(1u << (tr->side & 1));
   }
-  if (tr->kind == PINHOLE_TRACE_PINHOLE_CREATED) {
+  if (tr->kind == PINHOLE_TRACE_PINHOLE_CREATED && tr->a.addr == 0 &&
+      tr->b.addr == 0) {
+    /* an IPv6 pinhole (the firewall's): its trace names ports only */
+    CHECK(tr->b.port != 0);
+    if (!(h->cfg.flags & PINHOLE_CFG_ALG_LOW_PORTS))
+      CHECK(tr->b.port >= 1024);
+  } else if (tr->kind == PINHOLE_TRACE_PINHOLE_CREATED) {
     /* nothing is honoured from a desynchronised direction (NAT
      * slipstreaming) */
     unsigned d = tr->conv_id & 63;
@@ -281,7 +287,8 @@ static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
   pinhole_pkt_view v;
   CHECK(side == PINHOLE_SIDE_INSIDE || side == PINHOLE_SIDE_OUTSIDE);
   CHECK(len >= 20 && len <= 65535);
-  if ((pkt[0] >> 4) == 6) { /* an IPv6 reject, or NAT64 fragments */
+  if ((pkt[0] >> 4) == 6) { /* an IPv6 reject, an IPv6 or NAT64
+                               connection's segment, NAT64 fragments */
     pinhole_pkt6_view v6;
     CHECK(pinhole_pkt6_parse(pkt, len, &v6) == 0);
     CHECK((v6.flags & PINHOLE_PKT6F_FRAGMENT) ||

@@ -715,6 +715,68 @@ SEEDS["ipv6_fragments_table_full"] = bytes([0x10]) + (
     raw(ip6_frag(C6, S6, 9, Q6, 0, 16, True), 0, "in"))
 
 
+# Split FTP commands and replies on IPv6 and NAT64 control connections
+# (raw IPv6 packets; core/stream.c holds the pieces as on IPv4): an EPRT
+# |2| in two pieces, a 229 in two, a piece resent and one past a gap;
+# through NAT64 (64:ff9b::c613:2 is 198.19.0.2) the server's side is
+# IPv4 to the control connection's public port L(0).
+def ip6_tcp(src, dst, sport, dport, flags, seq, ack, payload=b""):
+    if isinstance(payload, str):
+        payload = payload.encode()
+    t = struct.pack(">HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags,
+                    65535, 0, 0) + payload
+    pseudo = src + dst + struct.pack(">IxxxB", len(t), 6)
+    data = pseudo + t + (b"\0" if len(t) % 2 else b"")
+    total = sum(struct.unpack(">%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    t = t[:16] + struct.pack(">H", ~total & 0xffff) + t[18:]
+    return struct.pack(">IHBB", 0x60000000, len(t), 6, 64) + src + dst + t
+
+
+def ftp6_split(srv, srv_in):
+    """The client's half (raw IPv6) of an FTP session to srv with split
+    lines; srv_in(flags, seq, ack, payload) is the server's packet."""
+    e1, e2 = b"EPRT |2|2001:db8:", b"1::2|50000|\r\n"
+    r1, r2 = b"229 Entering Extended Pa", b"ssive Mode (|||50001|)\r\n"
+    c, g = 1000, 7000
+    out = raw(ip6_tcp(C6, srv, 40000, 21, SYN, c, 0), 0, "in")
+    out += srv_in(SYN | ACK, g, c + 1, b"")
+    c, g = c + 1, g + 1
+    out += raw(ip6_tcp(C6, srv, 40000, 21, ACK, c, g), 0, "in")
+    out += srv_in(PSH | ACK, g, c, b"220 ok\r\n")
+    g += 8
+    out += raw(ip6_tcp(C6, srv, 40000, 21, PSH | ACK, c, g, e1), 0, "in")
+    out += raw(ip6_tcp(C6, srv, 40000, 21, PSH | ACK, c, g, e1), 0, "in")
+    out += raw(ip6_tcp(C6, srv, 40000, 21, PSH | ACK, c + len(e1) + 3, g,
+                       e2[3:]), 0, "in")
+    out += raw(ip6_tcp(C6, srv, 40000, 21, PSH | ACK, c + len(e1), g, e2),
+               "1ms", "in")
+    c += len(e1) + len(e2)
+    out += srv_in(PSH | ACK, g, c, r1)
+    out += srv_in(PSH | ACK, g + len(r1), c, r2)
+    g += len(r1) + len(r2)
+    out += raw(ip6_tcp(C6, srv, 40000, 21, PSH | ACK, c, g,
+                       b"EPRT |2|2001:db8:1::2|5"), 0, "in")
+    return out
+
+
+def srv6_in(flags, seq, ack, payload):
+    return raw(ip6_tcp(S6, C6, 21, 40000, flags, seq, ack, payload), 0, "out")
+
+
+def srv64_in(flags, seq, ack, payload):
+    return tcp_full(OUT2, PUB, P21, L(0), flags, 0xFF, 0xFF, payload=payload,
+                    seq=seq, ack=ack)
+
+
+SRV64 = ip6_addr("64:ff9b::c613:2")
+SEEDS["ipv6_ftp_split_eprt"] = bytes([0]) + ftp6_split(S6, srv6_in) + \
+    raw(ip6_tcp(S6, C6, 20, 50000, SYN, 300, 0), 0, "out")
+SEEDS["nat64_ftp_split_eprt"] = bytes([0]) + ftp6_split(SRV64, srv64_in) + \
+    tcp_full(OUT2, PUB, P20, L(1), SYN, 0xFF, 0, seq=300)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, data in SEEDS.items():

@@ -1615,8 +1615,8 @@ int play_packet6(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
                       verdict == PINHOLE_VERDICT_HAIRPIN ? side : !side, olen);
   if (verdict == PINHOLE_VERDICT_HELD) {
     snprintf(line, sizeof(line),
-             "%s: held by the library (unexpected for "
-             "IPv6: no ALG inspects it)",
+             "%s: held by the library (the start of a split message; "
+             "the replay follows held bytes on IPv4 only)",
              desc);
     return report(p, label, PLAY_MISMATCH, "mismatch", line);
   }

@@ -35,15 +35,17 @@
  * party only with PINHOLE_CFG_ALG_THIRD_PARTY) and opens a pinhole for the
  * server's data connection from the server's address; a 229 opens one for
  * the client's to the server's address. PORT, 227 and EPRT |1| name IPv4
- * endpoints (RFC 2428): counted, nothing opened. Nothing is rewritten and
- * nothing withheld: a split command passes unparsed.
+ * endpoints (RFC 2428): counted, nothing opened. Nothing is rewritten; a
+ * command split across segments is withheld as on IPv4, an EPRT |2| as
+ * far as it has come too (ph_ftp_eprt2_start).
  *
  * NAT64 control connections (FTP64, RFC 6384; docs/nat64.md): the module
  * sees the IPv4 form of each packet. EPRT |2| naming the client's own
  * IPv6 address becomes EPRT |1|<pool address>|<public port>| and opens a
  * pinhole whose IPv4 data connection from the server becomes a NAT64
- * connection to the client; EPSV and 229 pass untouched. Nothing is
- * withheld (as on IPv6): a command split across segments passes unparsed.
+ * connection to the client; EPSV and 229 pass untouched. A split command
+ * is withheld as on IPv6; a partial EPRT |2| that outgrows a line (it may
+ * hold the client's address) is dropped, fail closed.
  */
 #include "alg/alg.h"
 #include "alg/text.h"
@@ -409,6 +411,40 @@ static void ph_ftp_line(ph_alg_call *ac, ph_ftp_state *st, size_t pos,
     ph_ftp_client(ac, pos, n, &m);
 }
 
+/* Could the partial client line p[0..n) (no line end) still become an
+ * EPRT of family 2 (RFC 2428 sec. 2: EPRT <d>2<d>addr<d>port<d>)? What
+ * follows its family is not judged here: the whole line is parsed once
+ * it has come (an IPv6 or NAT64 control connection must see it whole). */
+static int ph_ftp_eprt2_start(const uint8_t *p, size_t n) {
+  if (!ph_iprefix(p, n, "EPRT"))
+    return 0;
+  if (n <= 4)
+    return 1;
+  ph_cur c = {p, 4, n};
+  if (ph_cur_skip_ws(&c) == 0)
+    return 0;
+  if (ph_cur_left(&c) == 0)
+    return 1;
+  uint8_t d = p[c.pos++];
+  if (d < 33 || d > 126 || ph_is_digit(d)) /* RFC 2428's delimiters */
+    return 0;
+  return (ph_cur_left(&c) == 0 || ph_cur_eat(&c, '2')) &&
+         (ph_cur_left(&c) == 0 || ph_cur_eat(&c, d));
+}
+
+/* Is the partial line p[0..n) one to withhold until it is whole? A line
+ * the parser may yet accept (pinhole_ftp_prefix); on IPv6 and NAT64 a
+ * client's EPRT |2| too. *eprt2: it is that EPRT. */
+static int ph_ftp_hold(ph_alg_call *ac, const ph_ftp_state *st,
+                       const uint8_t *p, size_t n, int from_server,
+                       int *eprt2) {
+  *eprt2 =
+      !from_server && pinhole__alg_family(ac) != 4 && ph_ftp_eprt2_start(p, n);
+  if (!from_server && !st->greeted)
+    return 0;
+  return *eprt2 || pinhole_ftp_prefix(p, n, from_server) == 1;
+}
+
 static void ph_ftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
   ph_ftp_state *st = pinhole__alg_state(ac);
   int from_server = pinhole__alg_from(ac) == PH_ALG_SERVER;
@@ -421,14 +457,22 @@ static void ph_ftp_inspect(ph_alg_call *ac, size_t start, ph_scan *res) {
     if (n == 0) {
       /* a partial line: not FTP already, or withheld when the parser says
        * it can still become a line it translates */
+      int eprt2;
+      int hold = ph_ftp_hold(ac, st, p + pos, left, from_server, &eprt2);
       if (pinhole_ftp_classify(p + pos, left, from_server, NULL) ==
           PINHOLE_FTP_LINE_NOT_FTP) {
+        if (eprt2 && pinhole__alg_family(ac) == 64) {
+          /* it may carry the client's address: never passed on */
+          size_t show = left < 64 ? left : 64;
+          pinhole__alg_refuse(ac, "malformed command", p + pos, show);
+          res->consumed = pos;
+          return;
+        }
         st->dead = 1;
         break;
       }
       res->consumed = pos;
-      res->hold = pinhole_ftp_prefix(p + pos, left, from_server) == 1 &&
-                  (from_server || st->greeted);
+      res->hold = (uint8_t)hold;
       return;
     }
     size_t len0 = pinhole__alg_payload_len(ac);

@@ -5,7 +5,8 @@
  * the IPv6 data connection an ALG's pinhole admits. ALGs on NAT64
  * connections (FTP64, docs/nat64.md): which one watches, running it on
  * the IPv4 form of each packet (the NAT64 data connection its pinhole
- * admits is core/nat64.c's). The module services
+ * admits is core/nat64.c's). A message split across segments is held
+ * and reassembled on both as on IPv4 (core/stream.c). The module services
  * for IPv6 (pinhole__alg_family, _ends6, _policy6, IPv6 pinhole requests)
  * are in core/alg.c beside their IPv4 forms.
  *
@@ -39,28 +40,45 @@ uint8_t pinhole__alg64_pick(const ph_rule *pr, uint8_t proto, uint16_t dport) {
   return alg && ph_alg_get(alg)->nat64 ? alg : 0;
 }
 
-ph_status pinhole__alg_run64(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                             pinhole_pkt_view *v, ph_conn *c, int dir,
-                             int side) {
-  int changed = 0;
-  /* nothing is held on NAT64 (stream.c holds on IPv4 only): no held or
-   * merged packet comes back */
-  if (pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed) == PH_DROP)
-    return PH_DROP;
-  if (v->proto == PINHOLE_IPPROTO_TCP)
+/* After c's ALG ran on a packet of an IPv6 or NAT64 connection (changed:
+ * pinhole__alg_run's bits): a held payload's ACK goes on, a reassembled
+ * message goes out whole or in segments (core/stream.c, as on IPv4).
+ * -1 when the packet goes on, its checksums set when it changed. */
+static int ph_alg_after6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                         pinhole_pkt_view *v, ph_conn *c, int dir, int side,
+                         int changed) {
+  if (changed & (PH_ALG_HELD | PH_ALG_MERGED))
+    c->last_seen = ctx->now_tick;
+  if (changed & PH_ALG_HELD) {
+    pinhole__stream_held_ack(ctx, pkt, v, c, dir, side);
+    return PINHOLE_VERDICT_HELD;
+  }
+  if (changed & PH_ALG_MERGED)
+    return pinhole__stream_merged(ctx, pkt, v, c, dir, side);
+  /* rewrites (and so sequence corrections) are NAT64's only */
+  if (v->proto == PINHOLE_IPPROTO_TCP && ph_conn_is64(ctx, c))
     pinhole__tcp_seq_adjust(ctx, c, dir, pkt->data, v, changed);
   if (changed)
-    pinhole__l4_cksum_full(pkt->data, v);
-  return PH_PASS;
+    pinhole__seg_cksums(pkt->data, v);
+  return -1;
 }
 
-ph_status pinhole__alg_run6(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                            pinhole_pkt_view *v, ph_conn *c, int dir,
-                            int side) {
+int pinhole__alg_run64(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                       ph_conn *c, int dir, int side) {
   int changed = 0;
-  /* nothing is rewritten or held on IPv6 (alg.c, stream.c): changed
-   * stays 0 */
-  return pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed);
+  if (pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed) == PH_DROP)
+    return PINHOLE_VERDICT_DROP;
+  return ph_alg_after6(ctx, pkt, v, c, dir, side, changed);
+}
+
+int pinhole__alg_run6(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                      ph_conn *c, int dir, int side) {
+  int changed = 0;
+  /* nothing is rewritten on IPv6 (alg.c): a payload changes only when a
+   * split message's start is held or a held one completed */
+  if (pinhole__alg_run(ctx, pkt, v, c, dir, side, &changed) == PH_DROP)
+    return PINHOLE_VERDICT_DROP;
+  return ph_alg_after6(ctx, pkt, v, c, dir, side, changed);
 }
 
 static ph_conn *ph_refuse6(pinhole_ctx *ctx, const pinhole_pkt_view *v,

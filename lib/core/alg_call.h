@@ -135,6 +135,16 @@ ph_status pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg);
  * (PINHOLE_VERDICT_HELD), or PINHOLE_VERDICT_DROP without one. */
 int pinhole__stream_send(pinhole_ctx *ctx, pinhole_pkt *pkt,
                          pinhole_pkt_view *v, ph_conn *c, int dir, int side);
+/* core/stream.c: pinhole__stream_send without the counting, for any
+ * family: -1 when the reassembled packet now is pkt (view v), ready to
+ * leave as the caller's own (a NAT64 one from the server still IPv4, as
+ * the caller translates it), else the verdict (HELD: sent in segments,
+ * counted; DROP, counted). */
+int pinhole__stream_merged(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                           pinhole_pkt_view *v, ph_conn *c, int dir, int side);
+/* core/stream.c: recomputes the checksums of the segment p (view v) of
+ * either family: IPv4's header and L4 checksums, IPv6's L4 checksum. */
+void pinhole__seg_cksums(uint8_t *p, const pinhole_pkt_view *v);
 /* The segment pkt (view v) of direction dir, whose payload the pool now
  * holds whole: its acknowledgement and window still go on, in a bare ACK
  * through emit whose sequence number is where the held message begins

@@ -459,9 +459,12 @@ size_t pinhole__fmt_ep6(char *buf, size_t len, const uint8_t addr[16],
  * by port, when it handles IPv6 (ph_alg.ipv6). */
 uint8_t pinhole__alg6_pick(const ph_rule *pr, uint8_t proto, uint16_t dport);
 /* Runs Watch connection c's ALG on an IPv6 packet (v: its folded view,
- * process6.c); PH_DROP when it is dropped (counted). */
-ph_status pinhole__alg_run6(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                            pinhole_pkt_view *v, ph_conn *c, int dir, int side);
+ * process6.c): -1 when the packet goes on (the caller counts it; a
+ * payload cut or reassembled here has its checksum set), else its
+ * verdict: DROP (counted), HELD (its payload held, its ACK sent on;
+ * or a reassembled message sent in segments, counted). */
+int pinhole__alg_run6(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                      ph_conn *c, int dir, int side);
 /* The IPv6 connection that pinhole ref admits for this packet (found with
  * pinhole__pinhole_find6), in the pinhole's conversation, *dir the
  * packet's direction; the pinhole is consumed. NULL when the packet is
@@ -475,11 +478,11 @@ ph_conn *pinhole__pinhole_take6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
 uint8_t pinhole__alg64_pick(const ph_rule *pr, uint8_t proto, uint16_t dport);
 /* alg6.c: runs NAT64 Watch connection c's ALG on an IPv4 packet (v its
  * view): the client's after its translation (dir 0), the server's before
- * it (dir 1); then the TCP sequence correction and the checksum. PH_DROP
- * when it is dropped (counted). */
-ph_status pinhole__alg_run64(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                             pinhole_pkt_view *v, ph_conn *c, int dir,
-                             int side);
+ * it (dir 1); then the TCP sequence correction and the checksum. -1 when
+ * the packet goes on (the caller translates a server's and counts it),
+ * else its verdict, as pinhole__alg_run6's. */
+int pinhole__alg_run64(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
+                       ph_conn *c, int dir, int side);
 /* process6.c: an IPv6 packet when max_conns6 > 0 (its verdict) */
 /* A burst's look-ahead for one IPv6 packet (process.c): the folded
  * tuple and flow hash of its first header's ports, used only when the
@@ -521,6 +524,11 @@ ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
  * IPv4 in place; its verdict (a drop counted). */
 int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
                        const pinhole_pkt6_view *v6, ph_conn *c);
+/* The IPv4 packet p[0..len) of NAT64 connection c from the server (a
+ * TCP, UDP or echo packet, or one built from them) translated to IPv6 in
+ * ctx->scratch (*olen bytes); pinhole_xlat_4to6's answer. */
+int pinhole__nat64_xlat_in(pinhole_ctx *ctx, const ph_conn *c, const uint8_t *p,
+                           size_t len, size_t *olen);
 /* An IPv4 packet the IPv4 lookup matched to NAT64 connection c (dir 1):
  * tracked, translated to IPv6 in place; its verdict. */
 int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,

@@ -559,9 +559,11 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
     return ph_refuse(ctx, why, 0);
   if (c->watch) { /* FTP64: its ALG on the IPv4 packet (alg6.c) */
     pinhole_pkt_view v4;
-    if (pinhole_pkt_parse(pkt->data, pkt->len, &v4) != PINHOLE_PKT_OK ||
-        pinhole__alg_run64(ctx, pkt, &v4, c, 0, c->a_side) == PH_DROP)
+    if (pinhole_pkt_parse(pkt->data, pkt->len, &v4) != PINHOLE_PKT_OK)
       return PINHOLE_VERDICT_DROP;
+    int vd = pinhole__alg_run64(ctx, pkt, &v4, c, 0, c->a_side);
+    if (vd >= 0)
+      return vd;
   }
   c->last_seen = ctx->now_tick;
   c->frames[0]++;
@@ -586,6 +588,17 @@ static int ph_frag4_refused(pinhole_ctx *ctx, const pinhole_pkt_view *v,
   return 1;
 }
 
+int pinhole__nat64_xlat_in(pinhole_ctx *ctx, const ph_conn *c, const uint8_t *p,
+                           size_t len, size_t *olen) {
+  pinhole_xlat_map m;
+  ph_map_in(ctx, c, &m);
+  /* echo: sport is the identifier, the host's own */
+  m.sport = p[PH_IP_PROTO] == PINHOLE_IPPROTO_ICMP ? c->a.sport : c->a.dport;
+  m.dport = c->a.sport;
+  *olen = 0;
+  return pinhole_xlat_4to6(p, len, ctx->scratch, PH_SCRATCH, &m, olen);
+}
+
 int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                       ph_conn *c, int dir, int side) {
   if (dir != 1 || side != (c->a_side ^ 1))
@@ -603,13 +616,11 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     }
   }
   /* FTP64: its ALG on the IPv4 packet as the server sent it (alg6.c) */
-  if (c->watch && pinhole__alg_run64(ctx, pkt, v, c, dir, side) == PH_DROP)
-    return PINHOLE_VERDICT_DROP;
-  pinhole_xlat_map m;
-  ph_map_in(ctx, c, &m);
-  /* echo: sport is the identifier, the host's own */
-  m.sport = v->proto == PINHOLE_IPPROTO_ICMP ? c->a.sport : c->a.dport;
-  m.dport = c->a.sport;
+  if (c->watch) {
+    int vd = pinhole__alg_run64(ctx, pkt, v, c, dir, side);
+    if (vd >= 0)
+      return vd;
+  }
   size_t olen = 0;
   uint32_t in_len = v->ip_len;
   int df_clear = ph_df_clear(pkt->data);
@@ -619,8 +630,7 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   /* RFC 7915 sec. 4.1: a first fragment gets a fragment header (the
    * identification zero-extended, offset 0, M) and its transport
    * checksum adjusted for the new pseudo-header and port (sec. 4.5) */
-  int rc = pinhole_xlat_4to6(pkt->data, pkt->len, ctx->scratch, PH_SCRATCH, &m,
-                             &olen);
+  int rc = pinhole__nat64_xlat_in(ctx, c, pkt->data, pkt->len, &olen);
   int why = ph_put_back6(ctx, pkt, rc, olen, df_clear, v->ip_id, c->a_side);
   if (why)
     return ph_refuse(ctx, why, 0);

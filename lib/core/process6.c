@@ -113,10 +113,14 @@ static int ph_existing6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (c->flags & PH_CONN_HAIRPIN) /* NAT64 hairpinning (core/nat64.c) */
     return pinhole__nat64_hairpin(ctx, pkt, v6, c, dir);
   c->last_seen = ctx->now_tick;
-  if (c->watch && (v->flags & PINHOLE_PKTF_FRAGMENT))
+  if (c->watch && (v->flags & PINHOLE_PKTF_FRAGMENT)) {
     pinhole__alg_frag(ctx, v, c, dir, side); /* not inspected: counted */
-  else if (c->watch && pinhole__alg_run6(ctx, pkt, v, c, dir, side) == PH_DROP)
-    return PINHOLE_VERDICT_DROP; /* its ALG (alg6.c), nothing rewritten */
+  } else if (c->watch) {
+    /* its ALG (alg6.c): a split message held, or sent reassembled */
+    int vd = pinhole__alg_run6(ctx, pkt, v, c, dir, side);
+    if (vd >= 0)
+      return vd;
+  }
   c->frames[dir]++;
   c->bytes[dir] += v6->ip_len;
   return PINHOLE_VERDICT_FORWARD;

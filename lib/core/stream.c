@@ -29,6 +29,12 @@
  * unparsed, or, when that could carry an untranslated address, every
  * later data segment of the direction is dropped.
  *
+ * The same holds on IPv6 connections (their IPv6 segments) and NAT64
+ * connections (the IPv4 form of their segments, core/alg6.c): the IP
+ * header a cut, merged or split segment gets is its own family's, and
+ * a NAT64 segment from the IPv4 server is translated to IPv6 when it
+ * leaves (pinhole__nat64_xlat_in).
+ *
  * A direction the ALG finds not to be its protocol is desynchronised for
  * good. The sequence corrections that rewrites need live next door, in
  * core/tcp.c.
@@ -48,6 +54,29 @@
 #define PH_SEG_MIN 128u
 /* The MSS when a SYN carried none (RFC 9293 sec. 3.7.1). */
 #define PH_MSS_DEFAULT 536u
+/* The largest IP and TCP header a held, merged or split segment may have
+ * (the 60-byte IPv4 header or IPv6's with 20 bytes of extension headers,
+ * and TCP's 60). */
+#define PH_HDR_MAX 120u
+/* The IPv6 payload length field (RFC 8200 sec. 3). */
+#define PH_IP6_PLEN 4u
+
+static int ph_ip6(const uint8_t *p) {
+  return (p[0] >> 4) == 6;
+}
+
+/* Sets the segment p's length to len bytes: IPv4's total length (and its
+ * header checksum, updated), IPv6's payload length. */
+static void ph_set_len(uint8_t *p, size_t len) {
+  if (ph_ip6(p)) {
+    ph_put16(p + PH_IP6_PLEN, (uint16_t)(len - 40));
+    return;
+  }
+  uint16_t old = ph_get16(p + PH_IP_TOTLEN);
+  ph_put16(p + PH_IP_TOTLEN, (uint16_t)len);
+  ph_put16(p + PH_IP_CKSUM, pinhole_cksum_update16(ph_get16(p + PH_IP_CKSUM),
+                                                   old, (uint16_t)len));
+}
 
 static int32_t ph_seq_diff(uint32_t a, uint32_t b) {
   return (int32_t)(a - b);
@@ -110,6 +139,10 @@ static void ph_note(ph_alg_call *ac, const char *fmt, ...) {
 static int ph_leaky(const pinhole_ctx *ctx, const ph_conn *c, int dir) {
   if (ctx->cfg.flags & PINHOLE_CFG_ALG_PASS_UNTRANSLATED)
     return 0;
+  /* IPv6: nothing is translated; NAT64: every address is (the folded
+   * tuples say nothing about it) */
+  if (ph_conn_is6(ctx, c))
+    return ph_conn_is64(ctx, c);
   return dir == 0 ? c->a.src != c->b.dst : c->b.src != c->a.dst;
 }
 
@@ -137,24 +170,27 @@ static ph_status ph_give_up(pinhole_ctx *ctx, ph_conn *c, int dir,
   return PH_PASS;
 }
 
-/* Cuts payload[consumed..) (held, or dropped for the sender to resend)
- * without a sequence correction; nothing left: ac->held_all. */
-static ph_status ph_cut(ph_alg_call *ac, size_t consumed) {
-  size_t now_len = ac->v->payload_len;
-  if (consumed == 0) {
-    ac->held_all = 1;
-    return PH_PASS;
-  }
-  uint8_t rewrote = ac->rewrote, replay = ac->replay;
-  size_t cut = now_len - consumed;
-  ac->replay = 0;
-  if (pinhole__alg_splice(ac, consumed, cut, NULL, 0) != 0)
-    return PH_DROP;
-  /* the cut is not a rewrite: it must not shift sequence numbers */
-  ac->growth += (int32_t)cut;
-  ac->rewrote = rewrote;
-  ac->replay = replay;
+/* Cuts the segment's payload to its first keep bytes (the L4 checksum is
+ * the caller's: ac->trimmed). Not a rewrite: no sequence correction. */
+static void ph_trim(ph_alg_call *ac, size_t keep) {
+  pinhole_pkt_view *v = ac->v;
+  size_t cut = v->payload_len - keep;
+  v->ip_len = (uint16_t)(v->ip_len - cut);
+  v->l4_len = (uint16_t)(v->l4_len - cut);
+  v->payload_len = (uint16_t)keep;
+  /* bytes past the IP length (link padding) go with the old length */
+  ac->pkt->len = v->ip_len;
+  ph_set_len(ac->pkt->data, v->ip_len);
   ac->trimmed = 1;
+}
+
+/* Cuts payload[consumed..) (held, or dropped for the sender to resend);
+ * nothing left: ac->held_all. */
+static ph_status ph_cut(ph_alg_call *ac, size_t consumed) {
+  if (consumed == 0)
+    ac->held_all = 1;
+  else
+    ph_trim(ac, consumed);
   return PH_PASS;
 }
 
@@ -209,10 +245,8 @@ static ph_status ph_after_scan(ph_alg_call *ac, ph_stream *st, uint32_t seq,
     return PH_PASS;
   }
   int fin = (ac->v->tcp_flags & PINHOLE_TCP_FIN) != 0;
-  if (res->hold && !fin && !ph_conn_is6(ac->ctx, ac->conn))
+  if (res->hold && !fin)
     return ph_hold_tail(ac, st, res->consumed);
-  if (res->hold) /* IPv6 holds nothing: no address leaves untranslated */
-    ph_note(ac, "split message: passed unparsed");
   /* skip to the end of the partial line within this segment */
   st->skip_line = 1;
   st->msg_seq += (uint32_t)(now_len - res->consumed);
@@ -236,12 +270,12 @@ static int ph_merge_build(ph_alg_call *ac, ph_ref r, size_t from) {
   size_t hdr = v->payload_off, add = v->payload_len - from, cap;
   uint8_t *buf = pinhole__hold_buf(ctx, &cap);
   size_t total = hdr + h->len + add;
-  if (total > 65535 || total > cap)
+  if (total > 65535 || total > cap || hdr > PH_HDR_MAX)
     return -1;
   memcpy(buf, ac->pkt->data, hdr);
   pinhole__hold_copy(ctx, r, 0, buf + hdr, h->len);
   memcpy(buf + hdr + h->len, pinhole__alg_payload(ac) + from, add);
-  ph_put16(buf + PH_IP_TOTLEN, (uint16_t)total);
+  ph_set_len(buf, total);
   ph_put32(buf + v->l4_off + PH_TCP_SEQ, h->key);
   pinhole_pkt_view *hv = &ctx->hold_view;
   *hv = *v;
@@ -372,13 +406,7 @@ static ph_status ph_held_seg(ph_alg_call *ac, const ph_alg *alg, ph_stream *st,
 
 /* Sends the segment on without its payload (no sequence correction). */
 static ph_status ph_strip(ph_alg_call *ac) {
-  size_t len = ac->v->payload_len;
-  uint8_t rewrote = ac->rewrote;
-  if (pinhole__alg_splice(ac, 0, len, NULL, 0) != 0)
-    return PH_DROP;
-  ac->growth += (int32_t)len;
-  ac->rewrote = rewrote;
-  ac->trimmed = 1;
+  ph_trim(ac, 0);
   return PH_PASS;
 }
 
@@ -497,11 +525,14 @@ ph_status pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg) {
  * MSS (less the options the segments carry), and no more than the sender
  * itself sent in one (its path may take no more), at least PH_SEG_MIN. */
 static size_t ph_seg_limit(const pinhole_ctx *ctx, const ph_conn *c, int dir,
-                           const ph_stream *st, const pinhole_pkt_view *v) {
+                           const ph_stream *st, const uint8_t *p,
+                           const pinhole_pkt_view *v) {
   size_t mss = ph_cold(ctx, c)->mss[dir ^ 1];
   if (mss == 0)
     mss = PH_MSS_DEFAULT;
-  size_t opts = (size_t)(v->tcp_hlen - 20) + (size_t)(v->ihl - 20);
+  /* TCP options, and IPv4 options or IPv6 extension headers */
+  size_t opts = (size_t)(v->payload_off - v->l4_off - 20) +
+                (v->l4_off - (ph_ip6(p) ? 40u : 20u));
   size_t lim = mss > opts ? mss - opts : 0;
   size_t seen =
       st->seg_max > PH_MSS_DEFAULT - opts ? st->seg_max : PH_MSS_DEFAULT - opts;
@@ -510,42 +541,81 @@ static size_t ph_seg_limit(const pinhole_ctx *ctx, const ph_conn *c, int dir,
   return lim < PH_SEG_MIN ? PH_SEG_MIN : lim;
 }
 
-static void ph_seg_cksums(uint8_t *p, const pinhole_pkt_view *v) {
+void pinhole__seg_cksums(uint8_t *p, const pinhole_pkt_view *v) {
+  if (ph_ip6(p)) {
+    pinhole_pkt6_view v6;
+    if (pinhole_pkt6_parse(p, v->ip_len, &v6) == PINHOLE_PKT_OK)
+      pinhole_pkt6_fix_cksums(p, &v6);
+    return;
+  }
   ph_put16(p + PH_IP_CKSUM, 0);
   ph_put16(p + PH_IP_CKSUM, pinhole_cksum(p, v->ihl));
   pinhole__l4_cksum_full(p, v);
 }
 
-int pinhole__stream_send(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                         pinhole_pkt_view *v, ph_conn *c, int dir, int side) {
+/* A NAT64 segment from the IPv4 server: the IPv4 form the ALG saw is
+ * translated to IPv6 as it leaves. */
+static int ph_late6(const pinhole_ctx *ctx, const ph_conn *c, int dir) {
+  return dir == 1 && ph_conn_is64(ctx, c);
+}
+
+/* The segment p (view v) built here from one of c's direction dir, made
+ * ready to leave but for its checksums: translated (IPv4 connections;
+ * NAT64's from the client were before their ALG saw them), its sequence
+ * numbers corrected. */
+static void ph_prepare(pinhole_ctx *ctx, uint8_t *p, pinhole_pkt_view *v,
+                       ph_conn *c, int dir) {
+  if (!ph_conn_is6(ctx, c))
+    pinhole__translate(ctx, p, v, c, dir, 1);
+  pinhole__tcp_seq_adjust(ctx, c, dir, p, v, 1);
+}
+
+/* Sends the finished segment p[0..len) of c's direction dir out of side
+ * out through emit (NAT64's from the server as IPv6) and counts it. */
+static void ph_emit(pinhole_ctx *ctx, ph_conn *c, int dir, const uint8_t *p,
+                    size_t len, int out) {
+  size_t in_len = len;
+  if (ph_late6(ctx, c, dir)) {
+    if (pinhole__nat64_xlat_in(ctx, c, p, len, &len) != 0) {
+      ph_count(ctx, PINHOLE_CNT_NAT64_FAIL);
+      return;
+    }
+    ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
+    p = ctx->scratch;
+  }
+  ctx->cb.emit(ctx, p, len, out, ctx->user);
+  c->frames[dir]++;
+  c->bytes[dir] += in_len;
+}
+
+int pinhole__stream_merged(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                           pinhole_pkt_view *v, ph_conn *c, int dir, int side) {
   pinhole_pkt *m = &ctx->hold_pkt;
   pinhole_pkt_view *mv = &ctx->hold_view;
   const ph_stream *st = &ph_watch_at(ctx, c->watch)->st[dir];
-  int hairpin = (c->flags & PH_CONN_HAIRPIN) != 0;
-  pinhole__translate(ctx, m->data, mv, c, dir, 1);
-  pinhole__tcp_seq_adjust(ctx, c, dir, m->data, mv, 1);
+  ph_prepare(ctx, m->data, mv, c, dir);
   size_t hdr = mv->payload_off, plen = mv->payload_len;
-  size_t lim = ph_seg_limit(ctx, c, dir, st, mv);
-  if (plen <= lim && m->len <= pkt->cap) {
+  size_t lim = ph_seg_limit(ctx, c, dir, st, m->data, mv);
+  /* a NAT64 segment that becomes IPv6 grows by 20 bytes */
+  size_t grow = ph_late6(ctx, c, dir) ? 20u : 0u;
+  if (plen <= lim && m->len + grow <= pkt->cap) {
     memcpy(pkt->data, m->data, m->len);
     pkt->len = m->len;
     *v = *mv;
-    ph_seg_cksums(pkt->data, v);
-    c->frames[dir]++;
-    c->bytes[dir] += v->ip_len;
-    return hairpin ? PINHOLE_VERDICT_HAIRPIN : PINHOLE_VERDICT_FORWARD;
+    pinhole__seg_cksums(pkt->data, v);
+    return -1;
   }
-  if (ctx->cb.emit == NULL) {
+  if (ctx->cb.emit == NULL || hdr > PH_HDR_MAX) {
     ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
     return PINHOLE_VERDICT_DROP;
   }
   /* pieces of lim bytes; piece k's headers are written just before its
    * payload, over the end of piece k - 1, which is sent by then */
-  uint8_t head[120];
+  uint8_t head[PH_HDR_MAX];
   memcpy(head, m->data, hdr);
   uint32_t seq0 = ph_get32(head + mv->l4_off + PH_TCP_SEQ);
   uint8_t flags = m->data[mv->l4_off + 13];
-  int out = hairpin ? side : side ^ 1;
+  int out = (c->flags & PH_CONN_HAIRPIN) ? side : side ^ 1;
   for (size_t off = 0; off < plen; off += lim) {
     size_t n = plen - off < lim ? plen - off : lim;
     uint8_t *p = m->data + off;
@@ -555,17 +625,26 @@ int pinhole__stream_send(pinhole_ctx *ctx, pinhole_pkt *pkt,
     pv.ip_len = (uint16_t)(hdr + n);
     pv.l4_len = (uint16_t)(pv.ip_len - pv.l4_off);
     pv.payload_len = (uint16_t)n;
-    ph_put16(p + PH_IP_TOTLEN, pv.ip_len);
+    ph_set_len(p, pv.ip_len);
     ph_put32(p + pv.l4_off + PH_TCP_SEQ, seq0 + (uint32_t)off);
     p[pv.l4_off + 13] =
         off + n < plen ? (uint8_t)(flags & ~(PINHOLE_TCP_FIN | PINHOLE_TCP_PSH))
                        : flags;
-    ph_seg_cksums(p, &pv);
-    ctx->cb.emit(ctx, p, pv.ip_len, out, ctx->user);
-    c->frames[dir]++;
-    c->bytes[dir] += pv.ip_len;
+    pinhole__seg_cksums(p, &pv);
+    ph_emit(ctx, c, dir, p, pv.ip_len, out);
   }
   return PINHOLE_VERDICT_HELD;
+}
+
+int pinhole__stream_send(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                         pinhole_pkt_view *v, ph_conn *c, int dir, int side) {
+  int vd = pinhole__stream_merged(ctx, pkt, v, c, dir, side);
+  if (vd >= 0)
+    return vd;
+  c->frames[dir]++;
+  c->bytes[dir] += v->ip_len;
+  return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
+                                      : PINHOLE_VERDICT_FORWARD;
 }
 
 void pinhole__stream_held_ack(pinhole_ctx *ctx, const pinhole_pkt *pkt,
@@ -573,7 +652,7 @@ void pinhole__stream_held_ack(pinhole_ctx *ctx, const pinhole_pkt *pkt,
                               int side) {
   const uint8_t none = PINHOLE_TCP_SYN | PINHOLE_TCP_FIN | PINHOLE_TCP_RST;
   size_t hdr = v->payload_off;
-  uint8_t b[120];
+  uint8_t b[PH_HDR_MAX];
   if (ctx->cb.emit == NULL || !(v->tcp_flags & PINHOLE_TCP_ACK) ||
       (v->tcp_flags & none) || hdr > sizeof(b))
     return;
@@ -586,16 +665,13 @@ void pinhole__stream_held_ack(pinhole_ctx *ctx, const pinhole_pkt *pkt,
   bv.payload_len = 0;
   bv.seq = seq;
   bv.tcp_flags = (uint8_t)(v->tcp_flags & ~PINHOLE_TCP_PSH);
-  ph_put16(b + PH_IP_TOTLEN, (uint16_t)hdr);
+  ph_set_len(b, hdr);
   ph_put32(b + bv.l4_off + PH_TCP_SEQ, seq);
   b[bv.l4_off + 13] = bv.tcp_flags;
-  pinhole__translate(ctx, b, &bv, c, dir, 1);
-  pinhole__tcp_seq_adjust(ctx, c, dir, b, &bv, 1);
-  ph_seg_cksums(b, &bv);
+  ph_prepare(ctx, b, &bv, c, dir);
+  pinhole__seg_cksums(b, &bv);
   int out = (c->flags & PH_CONN_HAIRPIN) ? side : side ^ 1;
-  ctx->cb.emit(ctx, b, hdr, out, ctx->user);
-  c->frames[dir]++;
-  c->bytes[dir] += hdr;
+  ph_emit(ctx, c, dir, b, hdr, out);
 }
 
 void pinhole__stream_hold_lost(pinhole_ctx *ctx, ph_ref r, int why) {

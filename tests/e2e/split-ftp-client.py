@@ -8,7 +8,10 @@ Logs in anonymously, TYPE I, listens on an ephemeral port of its own
 address and announces it with PORT, written in two send() calls on a
 TCP_NODELAY socket with PAUSE_MS (default 200) between them, split in the
 middle of the address ("PORT 198,18," then "0,2,P1,P2\\r\\n"): two TCP
-segments, neither holding the whole command line. Then RETR PATH, accepts
+segments, neither holding the whole command line. With an IPv6 HOST (or
+one under a NAT64 prefix) the command is EPRT |2|ADDR|PORT| (RFC 2428),
+split after the address's second colon ("EPRT |2|2001:db8:" then the
+rest). Then RETR PATH, accepts
 the server's data connection, writes what arrives to OUT, and QUIT.
 Prints every reply line it gets on stderr; exits 0 when the transfer was
 acknowledged with 226, 1 otherwise.
@@ -59,13 +62,18 @@ def main():
     elif code != 230:
         raise SystemExit("USER: " + line.strip())
     command(s, f, "TYPE I", 2)
-    lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lst = socket.socket(s.family, socket.SOCK_STREAM)
     lst.bind((s.getsockname()[0], 0))
     lst.listen(1)
     lst.settimeout(10)
-    addr, port = lst.getsockname()
-    text = "PORT %s,%d,%d\r\n" % (addr.replace(".", ","), port >> 8, port & 255)
-    cut = text.index(",", text.index(",") + 1) + 1  # after "PORT a,b,"
+    addr, port = lst.getsockname()[:2]
+    if s.family == socket.AF_INET6:
+        text = "EPRT |2|%s|%d|\r\n" % (addr, port)
+        cut = text.index(":", text.index(":") + 1) + 1  # "EPRT |2|a:b:"
+    else:
+        text = "PORT %s,%d,%d\r\n" % (addr.replace(".", ","), port >> 8,
+                                       port & 255)
+        cut = text.index(",", text.index(",") + 1) + 1  # after "PORT a,b,"
     sys.stderr.write("> %r + %r (two writes, %d ms apart)\n" %
                      (text[:cut], text[cut:], pause * 1000))
     s.sendall(text[:cut].encode())
@@ -73,7 +81,7 @@ def main():
     s.sendall(text[cut:].encode())
     code, line = reply(f)
     if code != 200:
-        raise SystemExit("PORT: " + line.strip())
+        raise SystemExit(text.split()[0] + ": " + line.strip())
     sys.stderr.write("> RETR %s\n" % path)
     s.sendall(b"RETR " + path.encode() + b"\r\n")
     code, line = reply(f)
@@ -81,7 +89,7 @@ def main():
         raise SystemExit("RETR: " + line.strip())
     data, peer = lst.accept()
     data.settimeout(10)
-    sys.stderr.write("data connection from %s:%d\n" % peer)
+    sys.stderr.write("data connection from %s:%d\n" % peer[:2])
     n = 0
     with open(out, "wb") as o:
         while True:
