@@ -1002,6 +1002,129 @@ static void run_established6(uint32_t n, ring *r, uint8_t *hdr, const opts *o,
   table_free(&t6);
 }
 
+/* ---- NAT64: established IPv6 UDP translated to IPv4 --------------------
+ *
+ * Flow f of a NAT64 table: inside host 2001:db8:1::<e> (e = f / 16) port
+ * 40000 to 64:ff9b::<REM_BASE + d> (d = f % 16: the IPv4 remotes of the
+ * NAT44 tables, RFC 6052 well-known prefix, PINHOLE_NAT64_LAB) port
+ * REM_PORT; one NAT64 rule
+ * to the pool POOL_LO.. (NPUB addresses); max_flows = max_conns6 = N.
+ * Each packet leaves as a 44-byte IPv4 packet from the pool.
+ */
+
+/* A 64-byte IPv6 UDP packet of flow (e, d) to the remote's synthesized
+ * address, checksums right. */
+static void build64(uint8_t *b, uint32_t e, uint32_t d) {
+  build6(b, e, d);
+  static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
+  memcpy(b + 24, wkp, 12);
+  put32(b + 36, REM_BASE + d);
+  pinhole_pkt6_view v;
+  if (pinhole_pkt6_parse(b, 64, &v) != 0 || pinhole_pkt6_fix_cksums(b, &v) < 0)
+    die("NAT64 packet builder");
+}
+
+/* A NAT64 table of n UDP connections (t->proto UDP; pub_* unused). */
+static void table64_build(table *t, uint32_t n) {
+  memset(t, 0, sizeof(*t));
+  t->n = n;
+  t->proto = PINHOLE_IPPROTO_UDP;
+  t->nendp = (n + DESTS - 1) / DESTS;
+  pinhole_config cfg;
+  cfg_bench(&cfg, n, NULL);
+  cfg.max_conns6 = n;
+  t->ctx = ctx_alloc(&cfg, &t->acct, 0);
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = POOL_LO;
+  pool.addr_hi = POOL_LO + NPUB - 1;
+  int pid = pinhole_pool_add(t->ctx, &pool);
+  static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
+  /* LAB: the well-known prefix may embed the benchmark range 198.18/15 */
+  if (pid < 0 ||
+      pinhole_nat64_prefix_add(t->ctx, wkp, 96, PINHOLE_NAT64_LAB) != 0)
+    die("NAT64 pool or prefix");
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "nat64");
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.family = 6;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = pid;
+  memcpy(r.dst6, wkp, 16);
+  r.dst_plen = 96;
+  if (pinhole_rule_add(t->ctx, &r) < 0)
+    die("pinhole_rule_add (NAT64)");
+  t->now = T0;
+  uint8_t b[SLOT_SIZE];
+  for (uint32_t f = 0; f < n; f++) {
+    build64(b, f / DESTS, f % DESTS);
+    if (process1(t, b, 64, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
+      die("setup: first NAT64 packet refused");
+  }
+  pinhole_usage u;
+  u.size = sizeof(u);
+  pinhole_usage_get(t->ctx, &u);
+  if (u.flows != n)
+    die("setup: wrong number of live NAT64 flows");
+}
+
+static void est64_fresh(table *t, workload *w) {
+  w->seed0 = w->rng;
+  uint8_t b[SLOT_SIZE];
+  for (size_t i = 0; i < w->n; i++) {
+    uint32_t f = (uint32_t)rng_below(&w->rng, t->n);
+    build64(b, f / DESTS, f % DESTS);
+    memcpy(w->hdr + i * HDR, b, HDR);
+  }
+}
+
+/* After the timed pass: the round's first packets, one by one, leave as
+ * valid 44-byte IPv4 packets from the pool to their IPv4 remote. */
+static void est64_check(table *t, workload *w) {
+  if (!w->first)
+    return;
+  uint8_t b[SLOT_SIZE];
+  size_t n = w->n < 65536 ? w->n : 65536;
+  for (size_t i = 0; i < n; i++) {
+    memcpy(b, w->hdr + i * HDR, HDR);
+    pinhole_pkt p = {b, 64, SLOT_SIZE};
+    pinhole_pkt_view v;
+    if (pinhole_process(t->ctx, &p, PINHOLE_SIDE_INSIDE, t->now) !=
+            PINHOLE_VERDICT_FORWARD ||
+        p.len != 44 || pinhole_pkt_parse(b, p.len, &v) != 0 ||
+        v.src - POOL_LO >= NPUB || v.dst != get32(w->hdr + i * HDR + 36))
+      die("NAT64: an established packet was not translated");
+  }
+}
+
+/* Established NAT64 UDP out (64-byte IPv6 in, 44-byte IPv4 out), one per
+ * call and in bursts of 32. */
+static void run_nat64(uint32_t n, ring *r, uint8_t *hdr, const opts *o,
+                      const floor_res *fl, results *R) {
+  table t64;
+  uint64_t b0 = now_ns();
+  table64_build(&t64, n);
+  const char *tag = size_tag(n);
+  fprintf(stderr, "[%s] %u NAT64 UDP flows built in %.2f s\n", tag, n,
+          (double)(now_ns() - b0) / 1e9);
+  workload w = wl_make(hdr, npkts_for(n, o), 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
+  double copy;
+  double single = timed(&t64, r, &w, M_SINGLE, o, &copy, est64_fresh,
+                        est64_check, EST_SEED);
+  double burst =
+      timed(&t64, r, &w, M_BURST, o, &copy, est64_fresh, est64_check, EST_SEED);
+  char name[48];
+  snprintf(name, sizeof(name), "nat64_udp_out_64_single_%s_ns", tag);
+  add(R, name, single, "ns", fl, "established NAT64 UDP out, one per call");
+  snprintf(name, sizeof(name), "nat64_burst_%s_ns", tag);
+  add(R, name, burst, "ns", fl, "established NAT64 UDP out, bursts of 32");
+  table_free(&t64);
+}
+
 /* Inbound packets that match no flow (random public port, unknown peer). */
 static void miss_fresh(table *t, workload *w) {
   uint8_t b[SLOT_SIZE];
@@ -1377,7 +1500,8 @@ static void alias(results *R, const char *pre, const char *tag,
  * tcp-new: PROF_NEW new connections through NAPT (a mapping, a port, a
  * conversation, the events), one per call (divide by PROF_NEW); expire:
  * pinhole_tick past every timeout until the N flows are gone (divide by
- * N); ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B. */
+ * N); ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B;
+ * nat64-single, nat64-burst: established NAT64 UDP out, 64 B. */
 #define PROF_NEW 16384u
 #define M_EXPIRE 3 /* --profile expire: every flow idled out by ticks */
 
@@ -1420,14 +1544,24 @@ static int run_profile(const opts *o) {
     proto = PINHOLE_IPPROTO_TCP;
     mode_name += 4;
   }
-  if (strncmp(mode_name, "ipv6-", 5) == 0) {
-    /* ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B */
-    table6_build(&t, n);
-    workload w6 = wl_make(hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_FWD6);
+  int is64 = strncmp(mode_name, "nat64-", 6) == 0;
+  if (is64 || strncmp(mode_name, "ipv6-", 5) == 0) {
+    /* ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B;
+     * nat64-single, nat64-burst: the same through NAT64 */
+    if (is64)
+      table64_build(&t, n);
+    else
+      table6_build(&t, n);
+    workload w6 =
+        wl_make(hdr, npkts, 64, PINHOLE_SIDE_INSIDE, is64 ? CHK_OUT : CHK_FWD6);
     w6.rng = 5;
-    est6_fresh(&t, &w6);
-    double ns6 = prof_region(
-        &t, r, &w6, strcmp(mode_name + 5, "single") == 0 ? M_SINGLE : M_BURST);
+    if (is64)
+      est64_fresh(&t, &w6);
+    else
+      est6_fresh(&t, &w6);
+    const char *kind = mode_name + (is64 ? 6 : 5);
+    double ns6 = prof_region(&t, r, &w6,
+                             strcmp(kind, "single") == 0 ? M_SINGLE : M_BURST);
     printf("profile %s: %zu packets, %.1f ns each\n", o->profile, npkts, ns6);
     table_free(&t);
     ring_free(r);
@@ -2183,8 +2317,10 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
     run_miss(&tu, r, hdr, o, &fl, R);
   run_expire(&tu, &fl, R);
   table_free(&tu);
-  if (full) /* not at 10M: the IPv6 slots would double the context */
+  if (full) { /* not at 10M: the IPv6 slots would double the context */
     run_established6(n, r, hdr, o, &fl, R);
+    run_nat64(n, r, hdr, o, &fl, R);
+  }
 
   if (full) { /* TCP, with headroom for the new flows; the host takes
                  events (the new-flow target counts them) */
