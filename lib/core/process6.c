@@ -50,6 +50,16 @@ static void ph_view_of6(pinhole_pkt_view *v, const pinhole_pkt6_view *v6,
   }
 }
 
+/* The last steps of ph_existing6() for a UDP packet of ip_len bytes of
+ * a connection no ALG watches and not NAT64: last seen, counts. */
+static int ph_udp6_forward(pinhole_ctx *ctx, ph_conn *c, int dir,
+                           uint32_t ip_len) {
+  c->last_seen = ctx->now_tick;
+  c->frames[dir]++;
+  c->bytes[dir] += ip_len;
+  return PINHOLE_VERDICT_FORWARD;
+}
+
 /* ph_existing6() for a UDP packet of a connection no ALG watches: the
  * same steps (side, NAT64, last seen, counts), without the view. */
 static int ph_udp6_established(pinhole_ctx *ctx, pinhole_pkt *pkt,
@@ -60,10 +70,7 @@ static int ph_udp6_established(pinhole_ctx *ctx, pinhole_pkt *pkt,
     return PINHOLE_VERDICT_DROP;
   if (ph_conn_is64(ctx, c)) /* NAT64: translated to IPv4 (core/nat64.c) */
     return pinhole__nat64_out(ctx, pkt, v6, c);
-  c->last_seen = ctx->now_tick;
-  c->frames[dir]++;
-  c->bytes[dir] += v6->ip_len;
-  return PINHOLE_VERDICT_FORWARD;
+  return ph_udp6_forward(ctx, c, dir, v6->ip_len);
 }
 
 /* An event about an IPv6 packet that has no connection (yet). */
@@ -409,12 +416,10 @@ static int ph_process6_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && c->watch == PH_NIL &&
       !ph_conn_is64(ctx, c)) {
     uint8_t want_side = dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1);
-    if (side != want_side)
-      return pinhole__verdict(ctx, 0, PINHOLE_VERDICT_DROP);
-    c->last_seen = ctx->now_tick;
-    c->frames[dir]++;
-    c->bytes[dir] += p->ip_len;
-    return pinhole__verdict(ctx, 0, PINHOLE_VERDICT_FORWARD);
+    return pinhole__verdict(ctx, 0,
+                            side != want_side
+                                ? PINHOLE_VERDICT_DROP
+                                : ph_udp6_forward(ctx, c, dir, p->ip_len));
   }
   pinhole_pkt6_view v6;
   ph_plain6_view(d, p, &v6);
