@@ -22,6 +22,10 @@
  *                            of 10k subscribers
  *   pinhole-bench --reasm    the cost of reassembling a split FTP PORT and
  *                            SIP INVITE (bench_reasm.c) and alg_overhead_ns
+ *   pinhole-bench --ipv6 [--size N]  only what the IPv6 target reads:
+ *                            the floors, established IPv4 UDP out 64 B,
+ *                            established IPv6 and NAT64 UDP out 64 B
+ *                            (est6_burst_over_ipv4_<size>, nat64_burst_*)
  *
  * Output: a table, then one line per figure, "bench <name> <value> <unit>"
  * (and "<name>_per_floor_dep"), then the targets with the floor beside
@@ -690,6 +694,7 @@ typedef struct opts {
   int threads;         /* --threads N: contexts on threads; 0: none */
   int no_10m;          /* --no-10m: leave the 10M size out */
   uint32_t mt_flows;   /* --threads: flows per context */
+  int v6;              /* --ipv6: only the IPv6 target's figures */
 } opts;
 
 static const char *size_tag(uint32_t n) {
@@ -2261,7 +2266,7 @@ static void print_targets(const results *R) {
 static void usage(void) {
   fprintf(stderr,
           "usage: pinhole-bench [--quick] [--big] [--no-10m] [--size N]\n"
-          "                     [--profile MODE] [--cgn] [--reasm]\n"
+          "                     [--profile MODE] [--cgn] [--reasm] [--ipv6]\n"
           "       pinhole-bench --threads N [--size FLOWS_PER_CONTEXT]\n"
           "       pinhole-bench --dns [--dns-seconds N]\n");
   exit(2);
@@ -2301,7 +2306,7 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   run_memory(&tu, R);
   est_figs ef;
   memset(&ef, 0, sizeof(ef));
-  run_established(&tu, r, hdr, o, &fl, R, &ef, full);
+  run_established(&tu, r, hdr, o, &fl, R, &ef, full && !o->v6);
   snprintf(name, sizeof(name), "est_burst_%s_ns", tag);
   add(R, name, ef.burst_udp_out64, "ns", &fl,
       "= est_udp_out_64_burst (the target figure)");
@@ -2313,16 +2318,17 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
       "burst call time p99.9 / median");
   snprintf(name, sizeof(name), "copy_%s_ns", tag);
   add(R, name, ef.copy64, "ns", NULL, "header restore, subtracted above");
-  if (full)
+  if (full && !o->v6)
     run_miss(&tu, r, hdr, o, &fl, R);
-  run_expire(&tu, &fl, R);
+  if (!o->v6)
+    run_expire(&tu, &fl, R);
   table_free(&tu);
   if (full) { /* not at 10M: the IPv6 slots would double the context */
     run_established6(n, r, hdr, o, &fl, R);
     run_nat64(n, r, hdr, o, &fl, R);
   }
 
-  if (full) { /* TCP, with headroom for the new flows; the host takes
+  if (full && !o->v6) { /* TCP, with headroom for the new flows; the host takes
                  events (the new-flow target counts them) */
     table tt;
     table_spec sp = {0, 0, 0, 1};
@@ -2380,6 +2386,8 @@ int main(int argc, char **argv) {
       o.only = (uint32_t)strtoul(argv[++i], NULL, 0);
     else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
       o.profile = argv[++i];
+    else if (strcmp(argv[i], "--ipv6") == 0)
+      o.v6 = 1;
     else if (strcmp(argv[i], "--big") == 0)
       o.big = 1;
     else if (strcmp(argv[i], "--no-10m") == 0)
