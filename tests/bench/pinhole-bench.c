@@ -26,6 +26,8 @@
  *                            the floors, established IPv4 UDP out 64 B,
  *                            established IPv6 and NAT64 UDP out 64 B
  *                            (est6_burst_over_ipv4_<size>, nat64_burst_*)
+ *   pinhole-bench --rounds N  timed rounds per figure (3; 1-15): fewer
+ *                            for a quick look on a loaded machine
  *
  * Output: a table, then one line per figure, "bench <name> <value> <unit>"
  * (and "<name>_per_floor_dep"), then the targets with the floor beside
@@ -2267,6 +2269,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: pinhole-bench [--quick] [--big] [--no-10m] [--size N]\n"
           "                     [--profile MODE] [--cgn] [--reasm] [--ipv6]\n"
+          "                     [--rounds N]\n"
           "       pinhole-bench --threads N [--size FLOWS_PER_CONTEXT]\n"
           "       pinhole-bench --dns [--dns-seconds N]\n");
   exit(2);
@@ -2388,6 +2391,10 @@ int main(int argc, char **argv) {
       o.profile = argv[++i];
     else if (strcmp(argv[i], "--ipv6") == 0)
       o.v6 = 1;
+    else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+      o.rounds = atoi(argv[++i]) < 1  ? 1
+                 : atoi(argv[i]) > 15 ? 15
+                                      : atoi(argv[i]);
     else if (strcmp(argv[i], "--big") == 0)
       o.big = 1;
     else if (strcmp(argv[i], "--no-10m") == 0)
