@@ -376,6 +376,7 @@ typedef struct table {
   uint16_t *pub_port;
   uint32_t next_new; /* next new-flow index */
   uint64_t now;
+  uint8_t nat64; /* an IPv6 table of NAT64 flows (table6_build) */
 } table;
 
 /* The bench's configuration: fixed hash key and seed, max_flows. */
@@ -917,12 +918,17 @@ static void build6(uint8_t *b, uint32_t e, uint32_t d) {
     die("IPv6 packet builder");
 }
 
-/* A table of n IPv6 UDP connections (t->proto UDP; pub_* unused). */
-static void table6_build(table *t, uint32_t n) {
+static void build64(uint8_t *b, uint32_t e, uint32_t d);
+static int nat64_rule(pinhole_ctx *ctx, pinhole_rule *r);
+
+/* A table of n IPv6 UDP connections (t->proto UDP; pub_* unused); with
+ * nat64, of NAT64 connections (below). */
+static void table6_build(table *t, uint32_t n, int nat64) {
   memset(t, 0, sizeof(*t));
   t->n = n;
   t->proto = PINHOLE_IPPROTO_UDP;
   t->nendp = (n + DESTS - 1) / DESTS;
+  t->nat64 = (uint8_t)nat64;
   pinhole_config cfg;
   cfg_bench(&cfg, n, NULL);
   cfg.max_conns6 = n;
@@ -934,12 +940,13 @@ static void table6_build(table *t, uint32_t n) {
   r.side = PINHOLE_SIDE_INSIDE;
   r.action = PINHOLE_ACTION_ACCEPT;
   r.family = 6;
-  if (pinhole_rule_add(t->ctx, &r) < 0)
+  if ((nat64 && nat64_rule(t->ctx, &r) != 0) ||
+      pinhole_rule_add(t->ctx, &r) < 0)
     die("pinhole_rule_add (IPv6)");
   t->now = T0;
   uint8_t b[SLOT_SIZE];
   for (uint32_t f = 0; f < n; f++) {
-    build6(b, f / DESTS, f % DESTS);
+    (nat64 ? build64 : build6)(b, f / DESTS, f % DESTS);
     if (process1(t, b, 64, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
       die("setup: first IPv6 packet refused");
   }
@@ -955,7 +962,7 @@ static void est6_fresh(table *t, workload *w) {
   uint8_t b[SLOT_SIZE];
   for (size_t i = 0; i < w->n; i++) {
     uint32_t f = (uint32_t)rng_below(&w->rng, t->n);
-    build6(b, f / DESTS, f % DESTS);
+    (t->nat64 ? build64 : build6)(b, f / DESTS, f % DESTS);
     memcpy(w->hdr + i * HDR, b, HDR);
   }
 }
@@ -984,7 +991,7 @@ static void run_established6(uint32_t n, ring *r, uint8_t *hdr, const opts *o,
                              const floor_res *fl, results *R) {
   table t6;
   uint64_t b0 = now_ns();
-  table6_build(&t6, n);
+  table6_build(&t6, n, 0);
   const char *tag = size_tag(n);
   fprintf(stderr, "[%s] %u IPv6 UDP flows built in %.2f s\n", tag, n,
           (double)(now_ns() - b0) / 1e9);
@@ -1031,62 +1038,24 @@ static void build64(uint8_t *b, uint32_t e, uint32_t d) {
     die("NAT64 packet builder");
 }
 
-/* A NAT64 table of n UDP connections (t->proto UDP; pub_* unused). */
-static void table64_build(table *t, uint32_t n) {
-  memset(t, 0, sizeof(*t));
-  t->n = n;
-  t->proto = PINHOLE_IPPROTO_UDP;
-  t->nendp = (n + DESTS - 1) / DESTS;
-  pinhole_config cfg;
-  cfg_bench(&cfg, n, NULL);
-  cfg.max_conns6 = n;
-  t->ctx = ctx_alloc(&cfg, &t->acct, 0);
+/* The pool, the well-known prefix (LAB: it may embed the benchmark range
+ * 198.18/15) and rule r made a NAT64 rule to them; 0 when done. */
+static int nat64_rule(pinhole_ctx *ctx, pinhole_rule *r) {
   pinhole_pool pool;
   memset(&pool, 0, sizeof(pool));
   pool.size = sizeof(pool);
   pool.addr_lo = POOL_LO;
   pool.addr_hi = POOL_LO + NPUB - 1;
-  int pid = pinhole_pool_add(t->ctx, &pool);
+  int pid = pinhole_pool_add(ctx, &pool);
   static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
-  /* LAB: the well-known prefix may embed the benchmark range 198.18/15 */
-  if (pid < 0 ||
-      pinhole_nat64_prefix_add(t->ctx, wkp, 96, PINHOLE_NAT64_LAB) != 0)
-    die("NAT64 pool or prefix");
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "nat64");
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.action = PINHOLE_ACTION_ACCEPT;
-  r.family = 6;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = pid;
-  memcpy(r.dst6, wkp, 16);
-  r.dst_plen = 96;
-  if (pinhole_rule_add(t->ctx, &r) < 0)
-    die("pinhole_rule_add (NAT64)");
-  t->now = T0;
-  uint8_t b[SLOT_SIZE];
-  for (uint32_t f = 0; f < n; f++) {
-    build64(b, f / DESTS, f % DESTS);
-    if (process1(t, b, 64, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
-      die("setup: first NAT64 packet refused");
-  }
-  pinhole_usage u;
-  u.size = sizeof(u);
-  pinhole_usage_get(t->ctx, &u);
-  if (u.flows != n)
-    die("setup: wrong number of live NAT64 flows");
-}
-
-static void est64_fresh(table *t, workload *w) {
-  w->seed0 = w->rng;
-  uint8_t b[SLOT_SIZE];
-  for (size_t i = 0; i < w->n; i++) {
-    uint32_t f = (uint32_t)rng_below(&w->rng, t->n);
-    build64(b, f / DESTS, f % DESTS);
-    memcpy(w->hdr + i * HDR, b, HDR);
-  }
+  if (pid < 0 || pinhole_nat64_prefix_add(ctx, wkp, 96, PINHOLE_NAT64_LAB) != 0)
+    return -1;
+  snprintf(r->name, sizeof(r->name), "nat64");
+  r->nat = PINHOLE_NAT_SOURCE;
+  r->pool = pid;
+  memcpy(r->dst6, wkp, 16);
+  r->dst_plen = 96;
+  return 0;
 }
 
 /* After the timed pass: the round's first packets, one by one, leave as
@@ -1114,16 +1083,16 @@ static void run_nat64(uint32_t n, ring *r, uint8_t *hdr, const opts *o,
                       const floor_res *fl, results *R) {
   table t64;
   uint64_t b0 = now_ns();
-  table64_build(&t64, n);
+  table6_build(&t64, n, 1);
   const char *tag = size_tag(n);
   fprintf(stderr, "[%s] %u NAT64 UDP flows built in %.2f s\n", tag, n,
           (double)(now_ns() - b0) / 1e9);
   workload w = wl_make(hdr, npkts_for(n, o), 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
   double copy;
-  double single = timed(&t64, r, &w, M_SINGLE, o, &copy, est64_fresh,
-                        est64_check, EST_SEED);
+  double single =
+      timed(&t64, r, &w, M_SINGLE, o, &copy, est6_fresh, est64_check, EST_SEED);
   double burst =
-      timed(&t64, r, &w, M_BURST, o, &copy, est64_fresh, est64_check, EST_SEED);
+      timed(&t64, r, &w, M_BURST, o, &copy, est6_fresh, est64_check, EST_SEED);
   char name[48];
   snprintf(name, sizeof(name), "nat64_udp_out_64_single_%s_ns", tag);
   add(R, name, single, "ns", fl, "established NAT64 UDP out, one per call");
@@ -1555,17 +1524,11 @@ static int run_profile(const opts *o) {
   if (is64 || strncmp(mode_name, "ipv6-", 5) == 0) {
     /* ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B;
      * nat64-single, nat64-burst: the same through NAT64 */
-    if (is64)
-      table64_build(&t, n);
-    else
-      table6_build(&t, n);
+    table6_build(&t, n, is64);
     workload w6 =
         wl_make(hdr, npkts, 64, PINHOLE_SIDE_INSIDE, is64 ? CHK_OUT : CHK_FWD6);
     w6.rng = 5;
-    if (is64)
-      est64_fresh(&t, &w6);
-    else
-      est6_fresh(&t, &w6);
+    est6_fresh(&t, &w6);
     const char *kind = mode_name + (is64 ? 6 : 5);
     double ns6 = prof_region(&t, r, &w6,
                              strcmp(kind, "single") == 0 ? M_SINGLE : M_BURST);
