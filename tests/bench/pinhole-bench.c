@@ -920,6 +920,7 @@ static void build6(uint8_t *b, uint32_t e, uint32_t d) {
 
 static void build64(uint8_t *b, uint32_t e, uint32_t d);
 static int nat64_rule(pinhole_ctx *ctx, pinhole_rule *r);
+static void est64_check(table *t, workload *w);
 
 /* A table of n IPv6 UDP connections (t->proto UDP; pub_* unused); with
  * nat64, of NAT64 connections (below). */
@@ -986,29 +987,36 @@ static void est6_check(table *t, workload *w) {
 }
 
 /* Established IPv6 UDP out, 64 B, one per call and in bursts of 32: the
- * figures beside the IPv4 ones of the same size. */
+ * figures beside the IPv4 ones of the same size; with nat64, the same
+ * through NAT64 (64-byte IPv6 in, 44-byte IPv4 out). */
 static void run_established6(uint32_t n, ring *r, uint8_t *hdr, const opts *o,
-                             const floor_res *fl, results *R) {
+                             const floor_res *fl, results *R, int nat64) {
   table t6;
   uint64_t b0 = now_ns();
-  table6_build(&t6, n, 0);
+  table6_build(&t6, n, nat64);
   const char *tag = size_tag(n);
-  fprintf(stderr, "[%s] %u IPv6 UDP flows built in %.2f s\n", tag, n,
+  const char *fam = nat64 ? "NAT64" : "IPv6";
+  fprintf(stderr, "[%s] %u %s UDP flows built in %.2f s\n", tag, n, fam,
           (double)(now_ns() - b0) / 1e9);
-  workload w = wl_make(hdr, npkts_for(n, o), 64, PINHOLE_SIDE_INSIDE, CHK_FWD6);
+  workload w = wl_make(hdr, npkts_for(n, o), 64, PINHOLE_SIDE_INSIDE,
+                       nat64 ? CHK_OUT : CHK_FWD6);
+  void (*check)(table *, workload *) = nat64 ? est64_check : est6_check;
   double copy;
   double single =
-      timed(&t6, r, &w, M_SINGLE, o, &copy, est6_fresh, est6_check, EST_SEED);
+      timed(&t6, r, &w, M_SINGLE, o, &copy, est6_fresh, check, EST_SEED);
   double burst =
-      timed(&t6, r, &w, M_BURST, o, &copy, est6_fresh, est6_check, EST_SEED);
-  char name[48];
-  snprintf(name, sizeof(name), "est6_udp_out_64_single_%s_ns", tag);
-  add(R, name, single, "ns", fl, "established IPv6 UDP out 64B, one per call");
-  snprintf(name, sizeof(name), "est6_burst_%s_ns", tag);
-  add(R, name, burst, "ns", fl, "established IPv6 UDP out 64B, bursts of 32");
+      timed(&t6, r, &w, M_BURST, o, &copy, est6_fresh, check, EST_SEED);
+  char name[48], what[80];
+  snprintf(name, sizeof(name), "%s_udp_out_64_single_%s_ns",
+           nat64 ? "nat64" : "est6", tag);
+  snprintf(what, sizeof(what), "established %s UDP out 64B, one per call", fam);
+  add(R, name, single, "ns", fl, what);
+  snprintf(name, sizeof(name), "%s_burst_%s_ns", nat64 ? "nat64" : "est6", tag);
+  snprintf(what, sizeof(what), "established %s UDP out 64B, bursts of 32", fam);
+  add(R, name, burst, "ns", fl, what);
   snprintf(name, sizeof(name), "est_burst_%s_ns", tag);
   const fig *v4 = find_fig(R, name);
-  if (v4 != NULL && v4->value > 0) {
+  if (!nat64 && v4 != NULL && v4->value > 0) {
     snprintf(name, sizeof(name), "est6_burst_over_ipv4_%s", tag);
     add(R, name, burst / v4->value, "ratio", NULL,
         "IPv6 burst / IPv4 burst (est_burst), same size");
@@ -1075,30 +1083,6 @@ static void est64_check(table *t, workload *w) {
         v.src - POOL_LO >= NPUB || v.dst != get32(w->hdr + i * HDR + 36))
       die("NAT64: an established packet was not translated");
   }
-}
-
-/* Established NAT64 UDP out (64-byte IPv6 in, 44-byte IPv4 out), one per
- * call and in bursts of 32. */
-static void run_nat64(uint32_t n, ring *r, uint8_t *hdr, const opts *o,
-                      const floor_res *fl, results *R) {
-  table t64;
-  uint64_t b0 = now_ns();
-  table6_build(&t64, n, 1);
-  const char *tag = size_tag(n);
-  fprintf(stderr, "[%s] %u NAT64 UDP flows built in %.2f s\n", tag, n,
-          (double)(now_ns() - b0) / 1e9);
-  workload w = wl_make(hdr, npkts_for(n, o), 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
-  double copy;
-  double single =
-      timed(&t64, r, &w, M_SINGLE, o, &copy, est6_fresh, est64_check, EST_SEED);
-  double burst =
-      timed(&t64, r, &w, M_BURST, o, &copy, est6_fresh, est64_check, EST_SEED);
-  char name[48];
-  snprintf(name, sizeof(name), "nat64_udp_out_64_single_%s_ns", tag);
-  add(R, name, single, "ns", fl, "established NAT64 UDP out, one per call");
-  snprintf(name, sizeof(name), "nat64_burst_%s_ns", tag);
-  add(R, name, burst, "ns", fl, "established NAT64 UDP out, bursts of 32");
-  table_free(&t64);
 }
 
 /* Inbound packets that match no flow (random public port, unknown peer). */
@@ -2290,8 +2274,8 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
     run_expire(&tu, &fl, R);
   table_free(&tu);
   if (full) { /* not at 10M: the IPv6 slots would double the context */
-    run_established6(n, r, hdr, o, &fl, R);
-    run_nat64(n, r, hdr, o, &fl, R);
+    run_established6(n, r, hdr, o, &fl, R, 0);
+    run_established6(n, r, hdr, o, &fl, R, 1); /* NAT64 */
   }
 
   if (full && !o->v6) { /* TCP, with headroom for the new flows; the host takes
