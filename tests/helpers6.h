@@ -165,4 +165,39 @@ static inline void fold_collision_text(pinhole_ctx *ctx, uint8_t x[16],
   assert_true(pinhole_addr6_format(y, ys, PINHOLE_ADDR6_STRLEN) > 0);
 }
 
+/* The one-pass path (pkt/plain6.h) against the full one: packet p from
+ * side into context a by pinhole_process() (plain TCP/UDP one pass) and
+ * a copy into b through pinhole__process6_full() (every IPv6 packet
+ * parsed in full; IPv4 through pinhole_process() as in a). Asserts the
+ * same verdict, length and bytes out; leaves a's output in p and returns
+ * its verdict. */
+static inline int t6_both(tctx *a, tctx *b, tpkt *p, int side, uint64_t now) {
+  tpkt q = *p;
+  q.p.data = q.b;
+  int va = pinhole_process(a->ctx, &p->p, side, now);
+  int vb;
+  if (q.p.len > 0 && (q.b[0] >> 4) == 6) {
+    ph_set_time(b->ctx, now);
+    vb = pinhole__process6_full(b->ctx, &q.p, side, NULL);
+  } else {
+    vb = pinhole_process(b->ctx, &q.p, side, now);
+  }
+  assert_int_equal(va, vb);
+  assert_int_equal(p->p.len, q.p.len);
+  assert_memory_equal(p->b, q.b, p->p.len);
+  return va;
+}
+
+/* Every counter of a and b is the same. */
+static inline void t6_same_counters(tctx *a, tctx *b) {
+  uint64_t ca[128], cb[128];
+  int na = pinhole_stats(a->ctx, ca, 128);
+  assert_int_equal(pinhole_stats(b->ctx, cb, 128), na);
+  for (int i = 0; i < na; i++)
+    if (ca[i] != cb[i])
+      fail_msg("counter %d (%s): %llu one pass, %llu full", i,
+               pinhole_counter_name(i), (unsigned long long)ca[i],
+               (unsigned long long)cb[i]);
+}
+
 #endif /* PH_TEST_HELPERS6_H */

@@ -486,14 +486,22 @@ int pinhole__alg_run64(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
 /* process6.c: an IPv6 packet when max_conns6 > 0 (its verdict) */
 /* A burst's look-ahead for one IPv6 packet (process.c): the folded
  * tuple and flow hash of its first header's ports, used only when the
- * parsed packet has the same. */
+ * parsed packet has the same; a6 the 32 address bytes it folded, so a
+ * plain packet whose bytes are still those takes its folds unfolded
+ * (an earlier packet of the burst may have rewritten a shared buffer). */
 typedef struct ph_hint6 {
   uint64_t h;
   ph_tuple t;
   uint8_t proto;
+  const uint8_t *a6;
 } ph_hint6;
 int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                       const ph_hint6 *hint);
+/* The same without the one-pass path for plain packets (pkt/plain6.h):
+ * every packet parsed in full, as pinhole__process6() does for all but
+ * plain TCP and UDP. The tests compare both paths with it. */
+int pinhole__process6_full(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                           const ph_hint6 *hint);
 /* process6.c: a first fragment v6 (TCP, UDP or echo) through the
  * connection look-up and the rules as a whole packet goes; its verdict,
  * with *conn its connection (direction *dir) when it is forwarded, NULL

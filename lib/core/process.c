@@ -545,6 +545,7 @@ typedef struct ph_hint {
   uint8_t ok;
   uint8_t v6;     /* an IPv6 packet: src, dst are its folds, h is in ft6 */
   uint32_t cands; /* connections prefetched */
+  uint8_t a6[32]; /* IPv6: the addresses folded (source, destination) */
 } ph_hint;
 
 /* A packet of connection c, found by its tuple, with its view: the one
@@ -636,8 +637,10 @@ static int ph_process6_hinted(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                               const ph_hint *hint) {
   if (hint == NULL || !hint->ok || !hint->v6)
     return pinhole__process6(ctx, pkt, side, NULL);
-  ph_hint6 h6 = {
-      hint->h, {hint->src, hint->dst, hint->sport, hint->dport}, hint->proto};
+  ph_hint6 h6 = {hint->h,
+                 {hint->src, hint->dst, hint->sport, hint->dport},
+                 hint->proto,
+                 hint->a6};
   return pinhole__process6(ctx, pkt, side, &h6);
 }
 
@@ -721,6 +724,7 @@ static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
   k->proto = d[6];
   if (k->proto != PINHOLE_IPPROTO_TCP && k->proto != PINHOLE_IPPROTO_UDP)
     return;
+  memcpy(k->a6, d + 8, sizeof(k->a6));
   k->src = pinhole__fold6(ctx, d + 8);
   k->dst = pinhole__fold6(ctx, d + 24);
   k->sport = ph_get16(d + 40);

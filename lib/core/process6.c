@@ -10,6 +10,7 @@
 #include "core/alg_call.h"
 #include "core/engine.h"
 #include "pkt/bytes.h"
+#include "pkt/plain6.h"
 
 #include <string.h>
 
@@ -49,6 +50,16 @@ static void ph_view_of6(pinhole_pkt_view *v, const pinhole_pkt6_view *v6,
   }
 }
 
+/* The last steps of ph_existing6() for a UDP packet of ip_len bytes of
+ * a connection no ALG watches and not NAT64: last seen, counts. */
+static int ph_udp6_forward(pinhole_ctx *ctx, ph_conn *c, int dir,
+                           uint32_t ip_len) {
+  c->last_seen = ctx->now_tick;
+  c->frames[dir]++;
+  c->bytes[dir] += ip_len;
+  return PINHOLE_VERDICT_FORWARD;
+}
+
 /* ph_existing6() for a UDP packet of a connection no ALG watches: the
  * same steps (side, NAT64, last seen, counts), without the view. */
 static int ph_udp6_established(pinhole_ctx *ctx, pinhole_pkt *pkt,
@@ -63,10 +74,7 @@ static int ph_udp6_established(pinhole_ctx *ctx, pinhole_pkt *pkt,
     return pinhole__nat64_out(ctx, pkt, v6, c);
   if (c->flags & PH_CONN_HAIRPIN) /* NAT64 hairpinning (core/nat64.c) */
     return pinhole__nat64_hairpin(ctx, pkt, v6, c, dir);
-  c->last_seen = ctx->now_tick;
-  c->frames[dir]++;
-  c->bytes[dir] += v6->ip_len;
-  return PINHOLE_VERDICT_FORWARD;
+  return ph_udp6_forward(ctx, c, dir, v6->ip_len);
 }
 
 /* An event about an IPv6 packet that has no connection (yet). */
@@ -328,8 +336,31 @@ static int ph_link_msg6(const pinhole_pkt6_view *v6) {
           memcmp(v6->src, any, 16) == 0);
 }
 
-int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
-                      const ph_hint6 *hint) {
+/* The flow hash of folded tuple t: the burst's when it hashed the same. */
+static uint64_t ph_hash6(const pinhole_ctx *ctx, uint8_t proto,
+                         const ph_tuple *t, const ph_hint6 *hint) {
+  if (hint != NULL && hint->proto == proto && hint->t.src == t->src &&
+      hint->t.dst == t->dst && hint->t.sport == t->sport &&
+      hint->t.dport == t->dport)
+    return hint->h;
+  return ph_ft_hash(&ctx->ft, proto, t->src, t->dst, t->sport, t->dport);
+}
+
+/* A parsed TCP, UDP or echo packet v6 from side (its folded tuple t), of
+ * connection c (direction dir) or of none: its verdict. */
+static int ph_found6(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                     const pinhole_pkt6_view *v6, const ph_tuple *t, ph_conn *c,
+                     int dir, int side) {
+  pinhole_pkt_view v;
+  ph_view_of6(&v, v6, t->src, t->dst);
+  if (c != NULL)
+    return pinhole__verdict(ctx, 0,
+                            ph_existing6(ctx, pkt, v6, &v, c, dir, side));
+  return ph_new6(ctx, pkt, v6, &v, side);
+}
+
+int pinhole__process6_full(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                           const ph_hint6 *hint) {
   pinhole_pkt6_view v6;
   int reason = pinhole_pkt6_parse(pkt->data, pkt->len, &v6);
   if (reason != PINHOLE_PKT_OK) {
@@ -360,13 +391,8 @@ int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   ph_conn *c;
   if (v6.proto != PINHOLE_IP6_NH_ICMPV6) {
     /* TCP and UDP with the folds and, from a burst, its hash */
-    uint64_t h =
-        hint != NULL && hint->proto == v6.proto && hint->t.src == t.src &&
-                hint->t.dst == t.dst && hint->t.sport == t.sport &&
-                hint->t.dport == t.dport
-            ? hint->h
-            : ph_ft_hash(&ctx->ft, v6.proto, t.src, t.dst, t.sport, t.dport);
-    c = pinhole__conn6_find(ctx, v6.proto, v6.src, v6.dst, &t, h, &dir);
+    c = pinhole__conn6_find(ctx, v6.proto, v6.src, v6.dst, &t,
+                            ph_hash6(ctx, v6.proto, &t, hint), &dir);
     if (c != NULL && v6.proto == PINHOLE_IPPROTO_UDP && c->watch == PH_NIL)
       return pinhole__verdict(ctx, 0,
                               ph_udp6_established(ctx, pkt, &v6, c, dir, side));
@@ -374,12 +400,53 @@ int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
     c = pinhole__nat64_lookup6(ctx, v6.proto, v6.src, v6.dst, v6.sport,
                                v6.dport, &dir);
   }
-  pinhole_pkt_view v;
-  ph_view_of6(&v, &v6, t.src, t.dst);
-  if (c != NULL)
+  return ph_found6(ctx, pkt, &v6, &t, c, dir, side);
+}
+
+/* A plain IPv6 TCP or UDP packet (ph_plain6_check() accepted it: the
+ * full parse would say OK, no extension header): looked up from the
+ * header; an established UDP packet of a connection no ALG watches, not
+ * NAT64 and not hairpinned is done without a view, as ph_udp6_established()
+ * does it; anything else gets the view the parse would have filled. */
+static int ph_process6_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                             const ph_hint6 *hint, const ph_plain6 *p) {
+  const uint8_t *d = pkt->data;
+  pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
+  ph_tuple t;
+  uint64_t h;
+  if (hint != NULL && hint->proto == p->proto && hint->t.sport == p->sport &&
+      hint->t.dport == p->dport && memcmp(hint->a6, d + 8, 32) == 0) {
+    t = hint->t; /* the burst folded and hashed these bytes */
+    h = hint->h;
+  } else {
+    t = (ph_tuple){pinhole__fold6(ctx, d + 8), pinhole__fold6(ctx, d + 24),
+                   p->sport, p->dport};
+    h = ph_ft_hash(&ctx->ft, p->proto, t.src, t.dst, t.sport, t.dport);
+  }
+  int dir;
+  ph_conn *c = pinhole__conn6_find(ctx, p->proto, d + 8, d + 24, &t, h, &dir);
+  if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && c->watch == PH_NIL &&
+      !ph_conn_is64(ctx, c) && !(c->flags & PH_CONN_HAIRPIN)) {
+    uint8_t want_side = dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1);
     return pinhole__verdict(ctx, 0,
-                            ph_existing6(ctx, pkt, &v6, &v, c, dir, side));
-  return ph_new6(ctx, pkt, &v6, &v, side);
+                            side != want_side
+                                ? PINHOLE_VERDICT_DROP
+                                : ph_udp6_forward(ctx, c, dir, p->ip_len));
+  }
+  pinhole_pkt6_view v6;
+  ph_plain6_view(d, p, &v6);
+  if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && c->watch == PH_NIL)
+    return pinhole__verdict(ctx, 0,
+                            ph_udp6_established(ctx, pkt, &v6, c, dir, side));
+  return ph_found6(ctx, pkt, &v6, &t, c, dir, side);
+}
+
+int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                      const ph_hint6 *hint) {
+  ph_plain6 p;
+  if (ph_plain6_check(pkt->data, pkt->len, &p))
+    return ph_process6_plain(ctx, pkt, side, hint, &p);
+  return pinhole__process6_full(ctx, pkt, side, hint);
 }
 
 int pinhole__process6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,

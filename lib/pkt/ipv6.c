@@ -18,6 +18,7 @@
 #include "pkt/bytes.h"
 #include "pkt/ipv6_chain.h"
 #include "pkt/pkt_cksum.h"
+#include "pkt/plain6.h"
 
 #define PH6_HLEN 40u
 #define PH6_EXT_MAX 8u
@@ -364,12 +365,43 @@ static int ph6_unspec_ok(const pinhole_pkt6_view *v) {
          t == 131 || t == 143;
 }
 
+/* The common case in one pass (plain6.h): 1 when it filled *v exactly
+ * as the full parse would, 0 when the packet needs the full parse. */
+static inline int ph6_parse_fast(const uint8_t *d, size_t len,
+                                 pinhole_pkt6_view *v) {
+  ph_plain6 p;
+  if (!ph_plain6_check(d, len, &p))
+    return 0;
+  ph_plain6_view(d, &p, v);
+  return 1;
+}
+
 int pinhole_pkt6_parse(const uint8_t *data, size_t len,
                        pinhole_pkt6_view *view) {
-  if (view != NULL)
-    memset(view, 0, sizeof(*view));
-  if (data == NULL || view == NULL)
+  if (data == NULL || view == NULL) {
+    if (view != NULL)
+      memset(view, 0, sizeof(*view));
     return PINHOLE_ERR_INVALID_ARG;
+  }
+#ifdef PH_PARSE_SELFTEST
+  /* differential check of the fast path (fuzzing builds only) */
+  pinhole_pkt6_view fast;
+  if (ph6_parse_fast(data, len, &fast)) {
+    int r = pinhole__pkt6_parse_full(data, len, view);
+    if (r != PINHOLE_PKT_OK || memcmp(&fast, view, sizeof(fast)) != 0)
+      __builtin_trap();
+    return r;
+  }
+#else
+  if (ph6_parse_fast(data, len, view))
+    return PINHOLE_PKT_OK;
+#endif
+  return pinhole__pkt6_parse_full(data, len, view);
+}
+
+int pinhole__pkt6_parse_full(const uint8_t *data, size_t len,
+                             pinhole_pkt6_view *view) {
+  memset(view, 0, sizeof(*view));
   int r = ph6_fixed(data, len, view);
   if (r != PINHOLE_PKT_OK)
     return r;

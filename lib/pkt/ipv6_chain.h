@@ -29,4 +29,11 @@ typedef struct ph6_chain {
  * Returns PINHOLE_PKT_OK or the pinhole_pkt_reason of the fault. */
 int pinhole__ip6_walk(const uint8_t *p, size_t len, int quoted, ph6_chain *c);
 
+/* pinhole_pkt6_parse() without its one-pass fast path (plain6.h): every
+ * check in the documented order (data, view not NULL). The tests compare
+ * both paths with it. */
+struct pinhole_pkt6_view;
+int pinhole__pkt6_parse_full(const uint8_t *data, size_t len,
+                             struct pinhole_pkt6_view *view);
+
 #endif /* PH_PKT_IPV6_CHAIN_H */

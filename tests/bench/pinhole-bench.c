@@ -22,6 +22,12 @@
  *                            of 10k subscribers
  *   pinhole-bench --reasm    the cost of reassembling a split FTP PORT and
  *                            SIP INVITE (bench_reasm.c) and alg_overhead_ns
+ *   pinhole-bench --ipv6 [--size N]  only what the IPv6 target reads:
+ *                            the floors, established IPv4 UDP out 64 B,
+ *                            established IPv6 and NAT64 UDP out 64 B
+ *                            (est6_burst_over_ipv4_<size>, nat64_burst_*)
+ *   pinhole-bench --rounds N  timed rounds per figure (3; 1-15): fewer
+ *                            for a quick look on a loaded machine
  *
  * Output: a table, then one line per figure, "bench <name> <value> <unit>"
  * (and "<name>_per_floor_dep"), then the targets with the floor beside
@@ -370,6 +376,7 @@ typedef struct table {
   uint16_t *pub_port;
   uint32_t next_new; /* next new-flow index */
   uint64_t now;
+  uint8_t nat64; /* an IPv6 table of NAT64 flows (table6_build) */
 } table;
 
 /* The bench's configuration: fixed hash key and seed, max_flows. */
@@ -690,6 +697,7 @@ typedef struct opts {
   int threads;         /* --threads N: contexts on threads; 0: none */
   int no_10m;          /* --no-10m: leave the 10M size out */
   uint32_t mt_flows;   /* --threads: flows per context */
+  int v6;              /* --ipv6: only the IPv6 target's figures */
 } opts;
 
 static const char *size_tag(uint32_t n) {
@@ -910,12 +918,18 @@ static void build6(uint8_t *b, uint32_t e, uint32_t d) {
     die("IPv6 packet builder");
 }
 
-/* A table of n IPv6 UDP connections (t->proto UDP; pub_* unused). */
-static void table6_build(table *t, uint32_t n) {
+static void build64(uint8_t *b, uint32_t e, uint32_t d);
+static int nat64_rule(pinhole_ctx *ctx, pinhole_rule *r);
+static void est64_check(table *t, workload *w);
+
+/* A table of n IPv6 UDP connections (t->proto UDP; pub_* unused); with
+ * nat64, of NAT64 connections (below). */
+static void table6_build(table *t, uint32_t n, int nat64) {
   memset(t, 0, sizeof(*t));
   t->n = n;
   t->proto = PINHOLE_IPPROTO_UDP;
   t->nendp = (n + DESTS - 1) / DESTS;
+  t->nat64 = (uint8_t)nat64;
   pinhole_config cfg;
   cfg_bench(&cfg, n, NULL);
   cfg.max_conns6 = n;
@@ -927,12 +941,13 @@ static void table6_build(table *t, uint32_t n) {
   r.side = PINHOLE_SIDE_INSIDE;
   r.action = PINHOLE_ACTION_ACCEPT;
   r.family = 6;
-  if (pinhole_rule_add(t->ctx, &r) < 0)
+  if ((nat64 && nat64_rule(t->ctx, &r) != 0) ||
+      pinhole_rule_add(t->ctx, &r) < 0)
     die("pinhole_rule_add (IPv6)");
   t->now = T0;
   uint8_t b[SLOT_SIZE];
   for (uint32_t f = 0; f < n; f++) {
-    build6(b, f / DESTS, f % DESTS);
+    (nat64 ? build64 : build6)(b, f / DESTS, f % DESTS);
     if (process1(t, b, 64, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
       die("setup: first IPv6 packet refused");
   }
@@ -948,7 +963,7 @@ static void est6_fresh(table *t, workload *w) {
   uint8_t b[SLOT_SIZE];
   for (size_t i = 0; i < w->n; i++) {
     uint32_t f = (uint32_t)rng_below(&w->rng, t->n);
-    build6(b, f / DESTS, f % DESTS);
+    (t->nat64 ? build64 : build6)(b, f / DESTS, f % DESTS);
     memcpy(w->hdr + i * HDR, b, HDR);
   }
 }
@@ -972,34 +987,102 @@ static void est6_check(table *t, workload *w) {
 }
 
 /* Established IPv6 UDP out, 64 B, one per call and in bursts of 32: the
- * figures beside the IPv4 ones of the same size. */
+ * figures beside the IPv4 ones of the same size; with nat64, the same
+ * through NAT64 (64-byte IPv6 in, 44-byte IPv4 out). */
 static void run_established6(uint32_t n, ring *r, uint8_t *hdr, const opts *o,
-                             const floor_res *fl, results *R) {
+                             const floor_res *fl, results *R, int nat64) {
   table t6;
   uint64_t b0 = now_ns();
-  table6_build(&t6, n);
+  table6_build(&t6, n, nat64);
   const char *tag = size_tag(n);
-  fprintf(stderr, "[%s] %u IPv6 UDP flows built in %.2f s\n", tag, n,
+  const char *fam = nat64 ? "NAT64" : "IPv6";
+  fprintf(stderr, "[%s] %u %s UDP flows built in %.2f s\n", tag, n, fam,
           (double)(now_ns() - b0) / 1e9);
-  workload w = wl_make(hdr, npkts_for(n, o), 64, PINHOLE_SIDE_INSIDE, CHK_FWD6);
+  workload w = wl_make(hdr, npkts_for(n, o), 64, PINHOLE_SIDE_INSIDE,
+                       nat64 ? CHK_OUT : CHK_FWD6);
+  void (*check)(table *, workload *) = nat64 ? est64_check : est6_check;
   double copy;
   double single =
-      timed(&t6, r, &w, M_SINGLE, o, &copy, est6_fresh, est6_check, EST_SEED);
+      timed(&t6, r, &w, M_SINGLE, o, &copy, est6_fresh, check, EST_SEED);
   double burst =
-      timed(&t6, r, &w, M_BURST, o, &copy, est6_fresh, est6_check, EST_SEED);
-  char name[48];
-  snprintf(name, sizeof(name), "est6_udp_out_64_single_%s_ns", tag);
-  add(R, name, single, "ns", fl, "established IPv6 UDP out 64B, one per call");
-  snprintf(name, sizeof(name), "est6_burst_%s_ns", tag);
-  add(R, name, burst, "ns", fl, "established IPv6 UDP out 64B, bursts of 32");
+      timed(&t6, r, &w, M_BURST, o, &copy, est6_fresh, check, EST_SEED);
+  char name[48], what[80];
+  snprintf(name, sizeof(name), "%s_udp_out_64_single_%s_ns",
+           nat64 ? "nat64" : "est6", tag);
+  snprintf(what, sizeof(what), "established %s UDP out 64B, one per call", fam);
+  add(R, name, single, "ns", fl, what);
+  snprintf(name, sizeof(name), "%s_burst_%s_ns", nat64 ? "nat64" : "est6", tag);
+  snprintf(what, sizeof(what), "established %s UDP out 64B, bursts of 32", fam);
+  add(R, name, burst, "ns", fl, what);
   snprintf(name, sizeof(name), "est_burst_%s_ns", tag);
   const fig *v4 = find_fig(R, name);
-  if (v4 != NULL && v4->value > 0) {
+  if (!nat64 && v4 != NULL && v4->value > 0) {
     snprintf(name, sizeof(name), "est6_burst_over_ipv4_%s", tag);
     add(R, name, burst / v4->value, "ratio", NULL,
         "IPv6 burst / IPv4 burst (est_burst), same size");
   }
   table_free(&t6);
+}
+
+/* ---- NAT64: established IPv6 UDP translated to IPv4 --------------------
+ *
+ * Flow f of a NAT64 table: inside host 2001:db8:1::<e> (e = f / 16) port
+ * 40000 to 64:ff9b::<REM_BASE + d> (d = f % 16: the IPv4 remotes of the
+ * NAT44 tables, RFC 6052 well-known prefix, PINHOLE_NAT64_LAB) port
+ * REM_PORT; one NAT64 rule
+ * to the pool POOL_LO.. (NPUB addresses); max_flows = max_conns6 = N.
+ * Each packet leaves as a 44-byte IPv4 packet from the pool.
+ */
+
+/* A 64-byte IPv6 UDP packet of flow (e, d) to the remote's synthesized
+ * address, checksums right. */
+static void build64(uint8_t *b, uint32_t e, uint32_t d) {
+  build6(b, e, d);
+  static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
+  memcpy(b + 24, wkp, 12);
+  put32(b + 36, REM_BASE + d);
+  pinhole_pkt6_view v;
+  if (pinhole_pkt6_parse(b, 64, &v) != 0 || pinhole_pkt6_fix_cksums(b, &v) < 0)
+    die("NAT64 packet builder");
+}
+
+/* The pool, the well-known prefix (LAB: it may embed the benchmark range
+ * 198.18/15) and rule r made a NAT64 rule to them; 0 when done. */
+static int nat64_rule(pinhole_ctx *ctx, pinhole_rule *r) {
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = POOL_LO;
+  pool.addr_hi = POOL_LO + NPUB - 1;
+  int pid = pinhole_pool_add(ctx, &pool);
+  static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
+  if (pid < 0 || pinhole_nat64_prefix_add(ctx, wkp, 96, PINHOLE_NAT64_LAB) != 0)
+    return -1;
+  snprintf(r->name, sizeof(r->name), "nat64");
+  r->nat = PINHOLE_NAT_SOURCE;
+  r->pool = pid;
+  memcpy(r->dst6, wkp, 16);
+  r->dst_plen = 96;
+  return 0;
+}
+
+/* After the timed pass: the round's first packets, one by one, leave as
+ * valid 44-byte IPv4 packets from the pool to their IPv4 remote. */
+static void est64_check(table *t, workload *w) {
+  if (!w->first)
+    return;
+  uint8_t b[SLOT_SIZE];
+  size_t n = w->n < 65536 ? w->n : 65536;
+  for (size_t i = 0; i < n; i++) {
+    memcpy(b, w->hdr + i * HDR, HDR);
+    pinhole_pkt p = {b, 64, SLOT_SIZE};
+    pinhole_pkt_view v;
+    if (pinhole_process(t->ctx, &p, PINHOLE_SIDE_INSIDE, t->now) !=
+            PINHOLE_VERDICT_FORWARD ||
+        p.len != 44 || pinhole_pkt_parse(b, p.len, &v) != 0 ||
+        v.src - POOL_LO >= NPUB || v.dst != get32(w->hdr + i * HDR + 36))
+      die("NAT64: an established packet was not translated");
+  }
 }
 
 /* Inbound packets that match no flow (random public port, unknown peer). */
@@ -1377,7 +1460,8 @@ static void alias(results *R, const char *pre, const char *tag,
  * tcp-new: PROF_NEW new connections through NAPT (a mapping, a port, a
  * conversation, the events), one per call (divide by PROF_NEW); expire:
  * pinhole_tick past every timeout until the N flows are gone (divide by
- * N); ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B. */
+ * N); ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B;
+ * nat64-single, nat64-burst: established NAT64 UDP out, 64 B. */
 #define PROF_NEW 16384u
 #define M_EXPIRE 3 /* --profile expire: every flow idled out by ticks */
 
@@ -1420,14 +1504,18 @@ static int run_profile(const opts *o) {
     proto = PINHOLE_IPPROTO_TCP;
     mode_name += 4;
   }
-  if (strncmp(mode_name, "ipv6-", 5) == 0) {
-    /* ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B */
-    table6_build(&t, n);
-    workload w6 = wl_make(hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_FWD6);
+  int is64 = strncmp(mode_name, "nat64-", 6) == 0;
+  if (is64 || strncmp(mode_name, "ipv6-", 5) == 0) {
+    /* ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B;
+     * nat64-single, nat64-burst: the same through NAT64 */
+    table6_build(&t, n, is64);
+    workload w6 =
+        wl_make(hdr, npkts, 64, PINHOLE_SIDE_INSIDE, is64 ? CHK_OUT : CHK_FWD6);
     w6.rng = 5;
     est6_fresh(&t, &w6);
-    double ns6 = prof_region(
-        &t, r, &w6, strcmp(mode_name + 5, "single") == 0 ? M_SINGLE : M_BURST);
+    const char *kind = mode_name + (is64 ? 6 : 5);
+    double ns6 = prof_region(&t, r, &w6,
+                             strcmp(kind, "single") == 0 ? M_SINGLE : M_BURST);
     printf("profile %s: %zu packets, %.1f ns each\n", o->profile, npkts, ns6);
     table_free(&t);
     ring_free(r);
@@ -2127,7 +2215,8 @@ static void print_targets(const results *R) {
 static void usage(void) {
   fprintf(stderr,
           "usage: pinhole-bench [--quick] [--big] [--no-10m] [--size N]\n"
-          "                     [--profile MODE] [--cgn] [--reasm]\n"
+          "                     [--profile MODE] [--cgn] [--reasm] [--ipv6]\n"
+          "                     [--rounds N]\n"
           "       pinhole-bench --threads N [--size FLOWS_PER_CONTEXT]\n"
           "       pinhole-bench --dns [--dns-seconds N]\n");
   exit(2);
@@ -2167,7 +2256,7 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   run_memory(&tu, R);
   est_figs ef;
   memset(&ef, 0, sizeof(ef));
-  run_established(&tu, r, hdr, o, &fl, R, &ef, full);
+  run_established(&tu, r, hdr, o, &fl, R, &ef, full && !o->v6);
   snprintf(name, sizeof(name), "est_burst_%s_ns", tag);
   add(R, name, ef.burst_udp_out64, "ns", &fl,
       "= est_udp_out_64_burst (the target figure)");
@@ -2179,14 +2268,17 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
       "burst call time p99.9 / median");
   snprintf(name, sizeof(name), "copy_%s_ns", tag);
   add(R, name, ef.copy64, "ns", NULL, "header restore, subtracted above");
-  if (full)
+  if (full && !o->v6)
     run_miss(&tu, r, hdr, o, &fl, R);
-  run_expire(&tu, &fl, R);
+  if (!o->v6)
+    run_expire(&tu, &fl, R);
   table_free(&tu);
-  if (full) /* not at 10M: the IPv6 slots would double the context */
-    run_established6(n, r, hdr, o, &fl, R);
+  if (full) { /* not at 10M: the IPv6 slots would double the context */
+    run_established6(n, r, hdr, o, &fl, R, 0);
+    run_established6(n, r, hdr, o, &fl, R, 1); /* NAT64 */
+  }
 
-  if (full) { /* TCP, with headroom for the new flows; the host takes
+  if (full && !o->v6) { /* TCP, with headroom for the new flows; the host takes
                  events (the new-flow target counts them) */
     table tt;
     table_spec sp = {0, 0, 0, 1};
@@ -2244,6 +2336,12 @@ int main(int argc, char **argv) {
       o.only = (uint32_t)strtoul(argv[++i], NULL, 0);
     else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
       o.profile = argv[++i];
+    else if (strcmp(argv[i], "--ipv6") == 0)
+      o.v6 = 1;
+    else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+      o.rounds = atoi(argv[++i]) < 1  ? 1
+                 : atoi(argv[i]) > 15 ? 15
+                                      : atoi(argv[i]);
     else if (strcmp(argv[i], "--big") == 0)
       o.big = 1;
     else if (strcmp(argv[i], "--no-10m") == 0)

@@ -982,6 +982,204 @@ static void test_ipv6_frag_atomic_and_untracked(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- the one-pass path (pkt/plain6.h) against the full one ---------- */
+
+/* The connection's frames and bytes both ways in a and b are the same,
+ * and are fa, ba (from A) and fb, bb (from B). */
+static void same_conn6(tctx *a, tctx *b, uint8_t proto, const char *src,
+                       const char *dst, uint16_t sport, uint16_t dport,
+                       uint64_t fa, uint64_t fb, uint64_t ba, uint64_t bb) {
+  uint8_t s[16], d[16];
+  a6(s, src);
+  a6(d, dst);
+  int da, db;
+  ph_conn *ca = pinhole__conn6_lookup(a->ctx, proto, s, d, sport, dport, &da);
+  ph_conn *cb = pinhole__conn6_lookup(b->ctx, proto, s, d, sport, dport, &db);
+  assert_non_null(ca);
+  assert_non_null(cb);
+  assert_int_equal(da, 0);
+  assert_int_equal(db, 0);
+  assert_int_equal(ca->frames[0], fa);
+  assert_int_equal(ca->frames[1], fb);
+  assert_int_equal(ca->bytes[0], ba);
+  assert_int_equal(ca->bytes[1], bb);
+  assert_int_equal(cb->frames[0], fa);
+  assert_int_equal(cb->frames[1], fb);
+  assert_int_equal(cb->bytes[0], ba);
+  assert_int_equal(cb->bytes[1], bb);
+}
+
+/* p behind an 8-byte hop-by-hop header (PadN): not plain. */
+static void with_hbh(tpkt *p) {
+  size_t n = p->p.len;
+  memmove(p->b + 48, p->b + 40, n - 40);
+  memset(p->b + 40, 0, 8);
+  p->b[40] = p->b[6];
+  p->b[42] = 1; /* PadN */
+  p->b[43] = 4;
+  p->b[6] = PINHOLE_IP6_NH_HOPOPTS;
+  t_put16(p->b + 4, (uint16_t)(t_get16(p->b + 4) + 8));
+  b6_len(p, n + 8);
+}
+
+/* Plain UDP and TCP both ways (new, established, the wrong side, from
+ * the outside first, link-local), the same flows behind a hop-by-hop
+ * header, a zero UDP checksum, lengths that lie, truncations at every
+ * length and link-layer padding: the one-pass path gives every packet the
+ * full path's verdict and bytes, and both contexts end with the same
+ * counters and connection figures. */
+static void test_ipv6_plain_same_as_full(void **state) {
+  (void)state;
+  tctx *a = ctx6(8), *b = ctx6(8);
+  tpkt p;
+  int FWD = PINHOLE_VERDICT_FORWARD, DROP = PINHOLE_VERDICT_DROP;
+  int IN = PINHOLE_SIDE_INSIDE, OUT = PINHOLE_SIDE_OUTSIDE;
+  /* UDP: new, established both ways, padded, behind a header */
+  b6_udp(&p, CLI, 5353, SRV, 53, "query");
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), FWD);
+  b6_udp(&p, CLI, 5353, SRV, 53, "query-2");
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), FWD);
+  b6_udp(&p, SRV, 53, CLI, 5353, "answer");
+  assert_int_equal(t6_both(a, b, &p, OUT, SEC), FWD);
+  b6_udp(&p, SRV, 53, CLI, 5353, "answer-2");
+  memset(p.b + p.p.len, 0xee, 6); /* Ethernet padding */
+  p.p.len += 6;
+  assert_int_equal(t6_both(a, b, &p, OUT, SEC), FWD);
+  assert_int_equal(p.p.len, 40 + 8 + 8);
+  b6_udp(&p, CLI, 5353, SRV, 53, "hbh");
+  with_hbh(&p);
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), FWD);
+  /* the wrong side for each direction */
+  b6_udp(&p, CLI, 5353, SRV, 53, "side");
+  assert_int_equal(t6_both(a, b, &p, OUT, SEC), DROP);
+  b6_udp(&p, SRV, 53, CLI, 5353, "side");
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), DROP);
+  /* zero UDP checksum (RFC 8200 8.1), UDP and payload lengths that lie */
+  b6_udp(&p, CLI, 5353, SRV, 53, "zero");
+  p.b[46] = p.b[47] = 0;
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), DROP);
+  b6_udp(&p, CLI, 5353, SRV, 53, "ulen");
+  p.b[45]++;
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), DROP);
+  b6_udp(&p, CLI, 5353, SRV, 53, "plen");
+  p.b[5]++;
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), DROP);
+  b6_udp(&p, CLI, 5353, SRV, 53, "plen");
+  p.b[5]--;
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), DROP);
+  /* truncated at every length */
+  tpkt whole;
+  b6_udp(&whole, CLI, 5353, SRV, 53, "cut");
+  for (uint32_t k = 0; k < whole.p.len; k++) {
+    p = whole;
+    p.p.data = p.b;
+    p.p.len = k;
+    assert_int_equal(t6_both(a, b, &p, IN, SEC), DROP);
+  }
+  /* from the outside first; link-local (no rule) */
+  b6_udp(&p, PEER, 5353, CLI, 53, "unasked");
+  assert_int_equal(t6_both(a, b, &p, OUT, SEC), DROP);
+  b6_udp(&p, "fe80::2", 546, "fe80::1", 547, "ll");
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), DROP);
+  /* TCP: handshake, data both ways, one behind a header, bad flags,
+   * the wrong side, truncated at every length */
+  b6_tcp(&p, CLI2, 40001, SRV, 443, PINHOLE_TCP_SYN, 100, 0, 0);
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), FWD);
+  b6_tcp(&p, SRV, 443, CLI2, 40001, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, 900, 101,
+         0);
+  assert_int_equal(t6_both(a, b, &p, OUT, SEC), FWD);
+  b6_tcp(&p, CLI2, 40001, SRV, 443, PINHOLE_TCP_ACK, 101, 901, 0);
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), FWD);
+  b6_tcp(&p, CLI2, 40001, SRV, 443, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, 101, 901,
+         12);
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), FWD);
+  b6_tcp(&p, SRV, 443, CLI2, 40001, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, 901, 113,
+         30);
+  with_hbh(&p);
+  assert_int_equal(t6_both(a, b, &p, OUT, SEC), FWD);
+  b6_tcp(&p, CLI2, 40001, SRV, 443, PINHOLE_TCP_ACK, 113, 931, 0);
+  p.b[53] = PINHOLE_TCP_SYN | PINHOLE_TCP_FIN; /* refused by the parse */
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), DROP);
+  b6_tcp(&p, CLI2, 40001, SRV, 443, PINHOLE_TCP_ACK, 113, 931, 0);
+  assert_int_equal(t6_both(a, b, &p, OUT, SEC), DROP);
+  b6_tcp(&whole, CLI2, 40001, SRV, 443, PINHOLE_TCP_ACK, 113, 931, 4);
+  for (uint32_t k = 0; k < whole.p.len; k++) {
+    p = whole;
+    p.p.data = p.b;
+    p.p.len = k;
+    assert_int_equal(t6_both(a, b, &p, IN, SEC), DROP);
+  }
+  p = whole;
+  p.p.data = p.b;
+  assert_int_equal(t6_both(a, b, &p, IN, SEC), FWD);
+  /* 2 in, 2 out (one padded), 1 in behind a header; TCP 4 and 2 */
+  same_conn6(a, b, PINHOLE_IPPROTO_UDP, CLI, SRV, 5353, 53, 3, 2, 53 + 55 + 59,
+             54 + 56);
+  same_conn6(a, b, PINHOLE_IPPROTO_TCP, CLI2, SRV, 40001, 443, 4, 2,
+             60 + 60 + 72 + 64, 60 + 98);
+  t6_same_counters(a, b);
+  assert_int_equal(t_cnt(a, PINHOLE_CNT_NEW_ACCEPT), 2);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* The same through bursts (the look-ahead's folds and hash used when the
+ * packet's address bytes are those it folded): a burst whose packets
+ * share one buffer, so that later packets' bytes are not what the
+ * look-ahead read, still gives each packet the full path's answer. */
+static void test_ipv6_plain_burst_same_as_full(void **state) {
+  (void)state;
+  tctx *a = ctx6(8), *b = ctx6(8);
+  tpkt p[6], q[6];
+  b6_udp(&p[0], CLI, 5353, SRV, 53, "one");
+  b6_udp(&p[1], CLI2, 5354, SRV, 53, "two");
+  b6_udp(&p[2], CLI, 5353, SRV, 53, "three");
+  b6_tcp(&p[3], CLI, 40002, SRV, 80, PINHOLE_TCP_SYN, 7, 0, 0);
+  b6_udp(&p[4], CLI, 5353, SRV, 53, "zero");
+  p[4].b[46] = p[4].b[47] = 0;
+  b6_udp(&p[5], CLI2, 5354, SRV, 53, "with hbh");
+  with_hbh(&p[5]);
+  pinhole_pkt pk[6];
+  uint8_t vd[6];
+  for (int i = 0; i < 6; i++) {
+    q[i] = p[i];
+    q[i].p.data = q[i].b;
+    pk[i] = p[i].p;
+  }
+  assert_int_equal(
+      pinhole_process_burst(a->ctx, pk, 6, PINHOLE_SIDE_INSIDE, SEC, vd), 6);
+  ph_set_time(b->ctx, SEC);
+  static const int want[6] = {PINHOLE_VERDICT_FORWARD, PINHOLE_VERDICT_FORWARD,
+                              PINHOLE_VERDICT_FORWARD, PINHOLE_VERDICT_FORWARD,
+                              PINHOLE_VERDICT_DROP,    PINHOLE_VERDICT_FORWARD};
+  for (int i = 0; i < 6; i++) {
+    int v = pinhole__process6_full(b->ctx, &q[i].p, PINHOLE_SIDE_INSIDE, NULL);
+    assert_int_equal(vd[i], v);
+    assert_int_equal(v, want[i]);
+    assert_memory_equal(p[i].b, q[i].b, q[i].p.len);
+  }
+  /* one buffer for three packets: the look-ahead read the last bytes */
+  tpkt shared;
+  b6_udp(&shared, CLI2, 5354, SRV, 53, "shared");
+  for (int i = 0; i < 3; i++)
+    pk[i] = shared.p;
+  assert_int_equal(
+      pinhole_process_burst(a->ctx, pk, 3, PINHOLE_SIDE_INSIDE, SEC, vd), 3);
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(vd[i], PINHOLE_VERDICT_FORWARD);
+    tpkt r = shared;
+    r.p.data = r.b;
+    assert_int_equal(
+        pinhole__process6_full(b->ctx, &r.p, PINHOLE_SIDE_INSIDE, NULL),
+        PINHOLE_VERDICT_FORWARD);
+  }
+  same_conn6(a, b, PINHOLE_IPPROTO_UDP, CLI2, SRV, 5354, 53, 5, 0,
+             51 + 64 + 3 * 54, 0);
+  t6_same_counters(a, b);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ipv6_tcp_out),
@@ -999,6 +1197,8 @@ int main(void) {
       cmocka_unit_test(test_ipv6_nd_pass_or_drop),
       cmocka_unit_test(test_ipv6_rule_checks),
       cmocka_unit_test(test_ipv6_burst),
+      cmocka_unit_test(test_ipv6_plain_same_as_full),
+      cmocka_unit_test(test_ipv6_plain_burst_same_as_full),
       cmocka_unit_test(test_ipv6_frag_in_order),
       cmocka_unit_test(test_ipv6_frag_out_of_order),
       cmocka_unit_test(test_ipv6_frag_unknown_and_timeout),

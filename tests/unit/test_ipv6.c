@@ -18,6 +18,8 @@
 #include <pinhole/ipv6.h>
 
 #include "ip6_build.h"
+#include "pkt/ipv6_chain.h"
+#include "pkt/plain6.h"
 
 #define C "2001:db8::2"
 #define S "2001:db8:1::5"
@@ -721,6 +723,167 @@ static void test_ipv6_prefix_parse(void **state) {
                      PINHOLE_ERR_PARSE);
 }
 
+/* ---- the one-pass path (lib/pkt/plain6.h) against the full parse ---- */
+
+/* pinhole_pkt6_parse() (one pass when plain) and the full parse answer
+ * the same reason and the same view for p[0..n); returns whether the
+ * one-pass check took it (then the answer is OK and the view its). */
+static int same_both_ways(const uint8_t *p, size_t n) {
+  pinhole_pkt6_view a, b, c;
+  int ra = pinhole_pkt6_parse(p, n, &a);
+  int rb = pinhole__pkt6_parse_full(p, n, &b);
+  assert_int_equal(ra, rb);
+  assert_memory_equal(&a, &b, sizeof(a));
+  ph_plain6 pl;
+  if (!ph_plain6_check(p, n, &pl))
+    return 0;
+  assert_int_equal(rb, PINHOLE_PKT_OK);
+  ph_plain6_view(p, &pl, &c);
+  assert_memory_equal(&c, &b, sizeof(c));
+  return 1;
+}
+
+/* Plain TCP and UDP take the one-pass path with the full parse's view
+ * (padding after the packet ignored); a truncation at every length, a
+ * zero UDP checksum and every lying length take the full path, which
+ * refuses them with its reason. */
+static void test_ipv6_plain_same_as_full(void **state) {
+  (void)state;
+  uint8_t p[96];
+  size_t n = mk_tcp6(p);
+  assert_true(same_both_ways(p, n));
+  memset(p + n, 0xab, 8);
+  assert_true(same_both_ways(p, n + 8));
+  for (size_t k = 0; k < n; k++)
+    assert_false(same_both_ways(p, k));
+  pinhole_pkt6_view v;
+  assert_int_equal(pinhole_pkt6_parse(p, n - 1, &v), PINHOLE_PKT_IP6_LEN);
+  n = mk_udp6(p);
+  assert_true(same_both_ways(p, n));
+  for (size_t k = 0; k < n; k++)
+    assert_false(same_both_ways(p, k));
+  assert_int_equal(pinhole_pkt6_parse(p, 30, &v), PINHOLE_PKT_IP6_HDR);
+  /* UDP checksum 0: RFC 8200 8.1 forbids it for IPv6 */
+  uint8_t q[96];
+  memcpy(q, p, n);
+  q[46] = q[47] = 0;
+  assert_false(same_both_ways(q, n));
+  assert_int_equal(pinhole_pkt6_parse(q, n, &v), PINHOLE_PKT_UDP6_CKSUM_ZERO);
+  /* UDP length one short, one long; payload length past the bytes */
+  memcpy(q, p, n);
+  q[45]--;
+  assert_false(same_both_ways(q, n));
+  assert_int_equal(pinhole_pkt6_parse(q, n, &v), PINHOLE_PKT_UDP_LEN);
+  q[45] += 2;
+  assert_false(same_both_ways(q, n));
+  assert_int_equal(pinhole_pkt6_parse(q, n, &v), PINHOLE_PKT_UDP_LEN);
+  memcpy(q, p, n);
+  q[5]++;
+  assert_false(same_both_ways(q, n));
+  assert_int_equal(pinhole_pkt6_parse(q, n, &v), PINHOLE_PKT_IP6_LEN);
+  /* a payload length shorter than the bytes: the rest is padding, and the
+   * UDP length no longer matches it */
+  memcpy(q, p, n);
+  q[5]--;
+  assert_false(same_both_ways(q, n));
+  assert_int_equal(pinhole_pkt6_parse(q, n, &v), PINHOLE_PKT_UDP_LEN);
+  /* TCP data offset past the segment, below 5 words */
+  n = mk_tcp6(p);
+  memcpy(q, p, n);
+  q[52] = 6 << 4;
+  assert_false(same_both_ways(q, n));
+  assert_int_equal(pinhole_pkt6_parse(q, n, &v), PINHOLE_PKT_TCP_HDR_LEN);
+  q[52] = 4 << 4;
+  assert_false(same_both_ways(q, n));
+  assert_int_equal(pinhole_pkt6_parse(q, n, &v), PINHOLE_PKT_TCP_HDR_LEN);
+}
+
+/* Addresses: the one-pass path takes only unicast addresses whose first
+ * 64 bits are not zero (link-local flagged as the full parse flags it);
+ * multicast, ::, ::1, mapped and compatible ones take the full path and
+ * get its answer. */
+static void test_ipv6_plain_addresses(void **state) {
+  (void)state;
+  static const struct {
+    const char *src, *dst;
+    int plain;
+    int reason;
+  } cases[] = {
+      {"2001:db8::2", "2001:db8:1::5", 1, PINHOLE_PKT_OK},
+      {"fe80::1", "fe80::2", 1, PINHOLE_PKT_OK},
+      {"2001:db8::2", "fe80::2", 1, PINHOLE_PKT_OK},
+      {"2001:db8::2", "ff02::1", 0, PINHOLE_PKT_OK},
+      {"2001:db8::2", "ff0e::1", 0, PINHOLE_PKT_OK},
+      {"2001:db8::2", "ff01::1", 0, PINHOLE_PKT_IP6_DST},
+      {"ff0e::1", "2001:db8::2", 0, PINHOLE_PKT_IP6_SRC},
+      {"::1", "2001:db8::2", 0, PINHOLE_PKT_IP6_SRC},
+      {"::ffff:198.18.0.1", "2001:db8::2", 0, PINHOLE_PKT_IP6_SRC},
+      {"::", "2001:db8::2", 0, PINHOLE_PKT_IP6_SRC},
+      {"2001:db8::2", "::", 0, PINHOLE_PKT_IP6_DST},
+      {"2001:db8::2", "::198.19.0.1", 0, PINHOLE_PKT_IP6_DST},
+      {"::1:0:0:7", "2001:db8::2", 0, PINHOLE_PKT_OK},
+      {"0:0:0:1::7", "2001:db8::2", 1, PINHOLE_PKT_OK},
+      {"2001:db8::2", "2001:db8::2", 0, PINHOLE_PKT_IP_LAND},
+      {"64:ff9b::c613:2", "2001:db8::2", 1, PINHOLE_PKT_OK},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    uint8_t p[96];
+    size_t n = t_ip6(p, cases[i].src, cases[i].dst, 17, 64, 12, 0);
+    t_udp(p + n, 5060, 5061, 12);
+    memcpy(p + n + 8, "SIP!", 4);
+    t_ck6(p, p + n, 12, 17, 6);
+    n += 12;
+    assert_int_equal(same_both_ways(p, n), cases[i].plain);
+    pinhole_pkt6_view v;
+    assert_int_equal(pinhole_pkt6_parse(p, n, &v), cases[i].reason);
+  }
+}
+
+/* Every byte of a plain TCP and a plain UDP packet, and of the same
+ * packets behind a hop-by-hop header, set to values that break its check
+ * (and some that do not): both paths always agree, and only packets with
+ * no extension header ever take the one-pass path. */
+static void test_ipv6_plain_every_byte(void **state) {
+  (void)state;
+  static const uint8_t vals[] = {0x00, 0x01, 0x06, 0x11, 0x3a, 0x40,
+                                 0x60, 0x7f, 0x80, 0xfe, 0xff};
+  uint8_t base[3][104];
+  size_t len[3];
+  len[0] = mk_tcp6(base[0]);
+  len[1] = mk_udp6(base[1]);
+  /* the UDP packet behind an empty hop-by-hop header (PadN of 4) */
+  size_t n = t_ip6(base[2], C, S, 0, 64, 8 + 12, 0);
+  memset(base[2] + n, 0, 8);
+  base[2][n] = 17;
+  base[2][n + 2] = 1;
+  base[2][n + 3] = 4;
+  t_udp(base[2] + n + 8, 5060, 5060, 12);
+  memcpy(base[2] + n + 16, "SIP!", 4);
+  t_ck6(base[2], base[2] + n + 8, 12, 17, 6);
+  len[2] = n + 20;
+  assert_false(same_both_ways(base[2], len[2]));
+  unsigned plain = 0, full_ok = 0;
+  for (int k = 0; k < 3; k++) {
+    for (size_t i = 0; i < len[k]; i++) {
+      for (size_t j = 0; j < sizeof(vals); j++) {
+        uint8_t p[104];
+        memcpy(p, base[k], len[k]);
+        p[i] = vals[j];
+        int took = same_both_ways(p, len[k]);
+        plain += (unsigned)took;
+        if (took)
+          assert_int_not_equal(k, 2);
+        pinhole_pkt6_view v;
+        if (pinhole_pkt6_parse(p, len[k], &v) == PINHOLE_PKT_OK && !took)
+          full_ok++;
+      }
+    }
+  }
+  /* both kinds happened: the test exercised each side of the check */
+  assert_true(plain > 100);
+  assert_true(full_ok > 100);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ipv6_valid_tcp),
@@ -740,6 +903,9 @@ int main(void) {
       cmocka_unit_test(test_ipv6_rfc5952_format),
       cmocka_unit_test(test_ipv6_parse_hostile),
       cmocka_unit_test(test_ipv6_prefix_parse),
+      cmocka_unit_test(test_ipv6_plain_same_as_full),
+      cmocka_unit_test(test_ipv6_plain_addresses),
+      cmocka_unit_test(test_ipv6_plain_every_byte),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
