@@ -324,8 +324,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         cseq += (uint32_t)len - back;
     }
     /* probes at a port the context handed out (or the payload names) */
-    uint16_t probe = h->nports ? h->ports[which % h->nports]
-                               : (uint16_t)(len >= 2 ? pl[0] << 8 | pl[1] : 0);
+    uint16_t probe = 0;
+    if (h->nports)
+      probe = h->ports[which % h->nports];
+    else if (len >= 2)
+      probe = (uint16_t)(pl[0] << 8 | pl[1]);
     if (probe == 0)
       continue;
     n = pkt4(h, PINHOLE_IPPROTO_TCP, 20, probe, 7, 0, PINHOLE_TCP_SYN, NULL, 0);

@@ -101,7 +101,7 @@ fi
 grep -q '\*' "$TMP/trace6" && fail "a traceroute probe went unanswered"
 
 gw_dump nat64
-expect_flow ICMP "\[2001:db8:1::2\](:[0-9]+)?" "\[64:ff9b::c613:2\](:[0-9]+)?" Forward I
+expect_flow ICMPv6 "\[2001:db8:1::2\](:[0-9]+)?" "\[64:ff9b::c613:2\](:[0-9]+)?" Forward I
 expect_flow TCP "\[2001:db8:1::2\]:[0-9]+" "\[64:ff9b::c613:2\]:8080" Forward I
 expect_flow TCP "198\.19\.0\.2:8080" "198\.19\.0\.1:[0-9]+" Forward O
 expect_flow TCP "\[2001:db8:1::2\]:[0-9]+" "\[64:ff9b::c613:2\]:21" Watch I

@@ -122,13 +122,13 @@ static void test_split6_eprt_offsets(void **state) {
               PINHOLE_SIDE_OUTSIDE);
       assert_int_equal(t->ctx->nheld, 1);
       if (k2 > k) { /* a middle piece joins the held bytes */
-        assert_int_equal(c6_seg(&s, (uint32_t)k, EPRT6 + k, k2 - k, SEC, &p),
+        assert_int_equal(c6_seg(&s, (uint32_t)k, &EPRT6[k], k2 - k, SEC, &p),
                          PINHOLE_VERDICT_HELD);
         ack6_is(t, 1, CLI, s.cport, SRV, 21, s.cseq, s.sseq,
                 PINHOLE_SIDE_OUTSIDE);
       }
       assert_int_equal(data_syn6(t, 40001), PINHOLE_VERDICT_DROP);
-      assert_int_equal(c6_seg(&s, (uint32_t)k2, EPRT6 + k2, len - k2, SEC, &p),
+      assert_int_equal(c6_seg(&s, (uint32_t)k2, &EPRT6[k2], len - k2, SEC, &p),
                        PINHOLE_VERDICT_FORWARD);
       b6_tcp_text(&want, CLI, s.cport, SRV, 21, ACKPSH, s.cseq, s.sseq, EPRT6);
       assert_int_equal(p.p.len, want.p.len);
@@ -192,7 +192,7 @@ static void test_split6_lost_resent(void **state) {
   size_t len = strlen(EPRT6);
   assert_int_equal(c6_seg(&s, 0, EPRT6, 10, SEC, &p), PINHOLE_VERDICT_HELD);
   /* bytes 10..20 lost: 20.. arrive */
-  assert_int_equal(c6_seg(&s, 20, EPRT6 + 20, len - 20, SEC, &p),
+  assert_int_equal(c6_seg(&s, 20, &EPRT6[20], len - 20, SEC, &p),
                    PINHOLE_VERDICT_DROP);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_OUT_OF_ORDER), 1);
   assert_int_equal(c6_seg(&s, 0, EPRT6, 10, SEC, &p), PINHOLE_VERDICT_DROP);
@@ -202,7 +202,7 @@ static void test_split6_lost_resent(void **state) {
   assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_CONFLICT), 1);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
   /* the sender resends from the receiver's acknowledgment: 10.. whole */
-  assert_int_equal(c6_seg(&s, 10, EPRT6 + 10, len - 10, SEC, &p),
+  assert_int_equal(c6_seg(&s, 10, &EPRT6[10], len - 10, SEC, &p),
                    PINHOLE_VERDICT_FORWARD);
   b6_tcp_text(&want, CLI, s.cport, SRV, 21, ACKPSH, s.cseq, s.sseq, EPRT6);
   assert_memory_equal(p.b, want.b, want.p.len);
@@ -228,10 +228,10 @@ static void test_split6_share_full(void **state) {
   assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_OVERFLOW), 1);
   assert_true(t_has_trace(t, "split message: no room, 30 bytes dropped"));
   assert_int_equal(t->ctx->nheld, 1);
-  assert_int_equal(c6_seg(&s, 12, EPRT6 + 12, strlen(EPRT6) - 12, SEC, &p),
+  assert_int_equal(c6_seg(&s, 12, &EPRT6[12], strlen(EPRT6) - 12, SEC, &p),
                    PINHOLE_VERDICT_FORWARD);
   assert_int_equal(s6_seg(&s, 0, R229, 30, SEC, &p), PINHOLE_VERDICT_HELD);
-  assert_int_equal(s6_seg(&s, 30, R229 + 30, strlen(R229) - 30, SEC, &p),
+  assert_int_equal(s6_seg(&s, 30, &R229[30], strlen(R229) - 30, SEC, &p),
                    PINHOLE_VERDICT_FORWARD);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 2);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_COMPLETED), 2);
@@ -505,7 +505,7 @@ static void test_split64_229(void **state) {
   assert_int_equal(t->elog_len[0], e.p.len);
   assert_memory_equal(t->elog[0], e.b, e.p.len);
   t_tcp_n(&p, OUT_HOST, 21, PUB, s.pport, s.g + (uint32_t)k, s.c, ACKPSH,
-          R229 + k, n - k);
+          &R229[k], n - k);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   b6_tcp_text(&e, SRV64, 21, CLI, CPORT64, ACKPSH, s.g, s.c, R229);
   assert_int_equal(p.p.len, e.p.len);
