@@ -130,14 +130,9 @@ ph_conn *pinhole__pinhole_take6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
 /* The index of the NAT64 prefix the control connection's server is
  * under (the first that holds it, as core/nat64.c picks), or -1. */
 static int ph_prefix_index(const ph_alg_call *ac) {
-  const pinhole_ctx *ctx = ac->ctx;
-  const ph_conn6 *c6 = ph_conn6_of(ctx, ac->conn);
   uint32_t v4;
-  for (uint32_t k = 0; k < ctx->nnat64; k++)
-    if (pinhole_nat64_extract(c6->a_dst, ctx->nat64_prefix[k],
-                              ctx->nat64_plen[k], &v4) == 0)
-      return (int)k;
-  return -1;
+  return pinhole__nat64_prefix_of(ac->ctx,
+                                  ph_conn6_of(ac->ctx, ac->conn)->a_dst, &v4);
 }
 
 int pinhole__alg_map6_flags(ph_alg_call *ac, uint8_t proto,

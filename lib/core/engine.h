@@ -535,6 +535,10 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
 /* The IPv4 packet p[0..len) of NAT64 connection c from the server (a
  * TCP, UDP or echo packet, or one built from them) translated to IPv6 in
  * ctx->scratch (*olen bytes); pinhole_xlat_4to6's answer. */
+/* The index of the first NAT64 prefix whose embedding addr is, *v4 the
+ * IPv4 address it embeds; -1 when none (RFC 6052 sec. 2.3). */
+int pinhole__nat64_prefix_of(const pinhole_ctx *ctx, const uint8_t addr[16],
+                             uint32_t *v4);
 int pinhole__nat64_xlat_in(pinhole_ctx *ctx, const ph_conn *c, const uint8_t *p,
                            size_t len, size_t *olen);
 /* An IPv4 packet the IPv4 lookup matched to NAT64 connection c (dir 1):

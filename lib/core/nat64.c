@@ -86,8 +86,8 @@ int pinhole__nat64_rule_ok(const pinhole_ctx *ctx, const uint8_t dst6[16],
 
 /* The first prefix whose embedding addr is (u octet zero): its index,
  * *v4 the embedded address; -1 when none. */
-static int ph_prefix_of(const pinhole_ctx *ctx, const uint8_t addr[16],
-                        uint32_t *v4) {
+int pinhole__nat64_prefix_of(const pinhole_ctx *ctx, const uint8_t addr[16],
+                             uint32_t *v4) {
   for (uint32_t k = 0; k < ctx->nnat64; k++)
     if (pinhole_nat64_extract(addr, ctx->nat64_prefix[k], ctx->nat64_plen[k],
                               v4) == 0)
@@ -100,7 +100,7 @@ static int ph_prefix_of(const pinhole_ctx *ctx, const uint8_t addr[16],
  * (hairpinning, RFC 6146 sec. 3.8); -1 (refused). *pfx: the prefix. */
 static int ph_dst4(const pinhole_ctx *ctx, const uint8_t dst6[16], uint32_t *v4,
                    int *pfx) {
-  int k = ph_prefix_of(ctx, dst6, v4);
+  int k = pinhole__nat64_prefix_of(ctx, dst6, v4);
   *pfx = k;
   if (k < 0)
     return -1; /* under no prefix, or a u octet that is not zero */
@@ -762,7 +762,7 @@ int pinhole__nat64_error4(pinhole_ctx *ctx, pinhole_pkt *pkt,
     /* a router on the IPv4 path: its address under the connection's
      * prefix (RFC 6146 sec. 3.5.3, RFC 7915 sec. 4.1) */
     uint32_t d4;
-    int k = ph_prefix_of(ctx, c6->a_dst, &d4);
+    int k = pinhole__nat64_prefix_of(ctx, c6->a_dst, &d4);
     if (k < 0 || pinhole_nat64_embed(m.src6, ctx->nat64_prefix[k],
                                      ctx->nat64_plen[k], v->src) != 0)
       return ph_refuse(ctx, PINHOLE_CNT_NAT64_FAIL, PINHOLE_CNT_EXIST_DISCARD);

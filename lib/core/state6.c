@@ -18,14 +18,12 @@
 int pinhole__st_prefix_of(const pinhole_ctx *ctx, const uint8_t addr[16],
                           uint8_t prefix[16], uint8_t *plen) {
   uint32_t v4;
-  for (uint32_t k = 0; k < ctx->nnat64; k++)
-    if (pinhole_nat64_extract(addr, ctx->nat64_prefix[k], ctx->nat64_plen[k],
-                              &v4) == 0) {
-      memcpy(prefix, ctx->nat64_prefix[k], 16);
-      *plen = ctx->nat64_plen[k];
-      return 0;
-    }
-  return -1;
+  int k = pinhole__nat64_prefix_of(ctx, addr, &v4);
+  if (k < 0)
+    return -1;
+  memcpy(prefix, ctx->nat64_prefix[k], 16);
+  *plen = ctx->nat64_plen[k];
+  return 0;
 }
 
 /* The index of prefix/plen among ctx's, or -1. */
