@@ -1004,7 +1004,13 @@ enum pinhole_counter {
    *  or ICMPv6 message in fragments, an IPv4 UDP datagram in fragments
    *  without a checksum (RFC 7915 sec. 4.5); dropped, with the rest of
    *  its datagram (docs/nat64.md "Fragments"). @since 0.2 */
-  PINHOLE_CNT_NAT64_FRAGMENT
+  PINHOLE_CNT_NAT64_FRAGMENT,
+  /** A TCP segment of a connection an ALG watches that begins past the
+   *  next byte the ALG expects (an earlier segment is missing): where a
+   *  message begins in it is unknown, so it is dropped (fail closed) and
+   *  the sender sends it again after the missing one; also counted as an
+   *  existing-flow discard (docs/reassembly.md). @since 0.2 */
+  PINHOLE_CNT_REASM_GAP
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

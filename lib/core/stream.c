@@ -487,6 +487,7 @@ ph_status pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg) {
      * this one is unknown, and passing it unparsed could let a message
      * through untranslated. Drop it: the receiver never acknowledges it,
      * so the sender sends it again after the missing one. */
+    ph_count(ac->ctx, PINHOLE_CNT_REASM_GAP);
     ph_skipped(ac, "out of order: dropped");
     return PH_DROP;
   }

@@ -378,6 +378,7 @@ static void test_alg_ftp_out_of_order_dropped(void **state) {
              SEC);
   assert_int_equal(t_cnt(s.t, PINHOLE_CNT_PINHOLE_CREATED), 1);
   assert_true(t_has_trace(s.t, "skipped \"out of order: dropped\""));
+  assert_int_equal(t_cnt(s.t, PINHOLE_CNT_REASM_GAP), 1);
   t_ctx_del(s.t);
 }
 

@@ -993,7 +993,7 @@ static void test_state_stream_lag(void **state) {
                    PINHOLE_VERDICT_DROP);
   t_counters(b, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
              PINHOLE_CNT_EXIST_DISCARD, 2, PINHOLE_CNT_PINHOLE_CREATED, 2,
-             PINHOLE_CNT_PINHOLE_USED, 1, -1);
+             PINHOLE_CNT_PINHOLE_USED, 1, PINHOLE_CNT_REASM_GAP, 2, -1);
   t_ctx_del(a);
   t_ctx_del(b);
 }
