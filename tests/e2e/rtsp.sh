@@ -86,11 +86,13 @@ expect_counter_max() {
 }
 expect_counter_max Other "Pinholes created" 0
 expect_no_alg_errors
-# A known library bug shows up here (see the report in docs/gateway.md):
-# name it when it does.
-if grep -q 'segment after a gap not parsed' "$TMP/gw.err"; then
-  fail "the RTSP ALG lost its place in the interleaved stream after a retransmission: $(grep -c 'segment after a gap not parsed' "$TMP/gw.err") 'segment after a gap not parsed' events"
-fi
+# The ALG losing its place in the interleaved stream (docs/gateway.md):
+# every later segment that way would be dropped as one after a gap. A few
+# are what retransmissions explain; a lost place counts hundreds.
+gaps=$(counter "" "Reassembly: segments after a gap")
+log "segments after a gap: ${gaps:-missing}"
+[ -n "$gaps" ] && [ "$gaps" -le 16 ] ||
+  fail "the RTSP ALG lost its place in the interleaved stream: ${gaps:-no} segments after a gap"
 
 # conv_flows ALG: the flow lines of the conversations of ALG.
 conv_flows() {
