@@ -803,10 +803,11 @@ static void test_nat64_sip_translate64_args(void **state) {
 
 /* ---- failover (docs/ha.md "IPv6 and NAT64") ----------------------------- */
 
-/* A standby with the same prefix, rule and pool that had a flow of its
- * own before its first import (so its slots differ from A's). */
-static tctx *standby64(void) {
-  tctx *b = ctx64(PUB, 20000, 20099);
+/* A standby with the same prefix, rule and pool (pool:lo..hi) that had
+ * a flow of its own before its first import (so its slots differ from
+ * A's). */
+static tctx *standby64(uint32_t pool, uint16_t lo, uint16_t hi) {
+  tctx *b = ctx64(pool, lo, hi);
   tpkt p;
   b6_udp(&p, "2001:db8:1::77", 7000, "64:ff9b::c613:9", 7001, "own one");
   assert_int_equal(t_in(b, &p, SEC), PINHOLE_VERDICT_FORWARD);
@@ -861,7 +862,7 @@ static void both_is(tctx *a, tctx *b, const tpkt *p, int side, uint64_t now,
  * and the bytes the test lays out; the listings agree. */
 static void test_nat64_sip_failover(void **state) {
   (void)state;
-  tctx *a = ctx64(PUB, 20000, 20099), *b = standby64();
+  tctx *a = ctx64(PUB, 20000, 20099), *b = standby64(PUB, 20000, 20099);
   uint16_t P, Q;
   sip64_call(a, PUB, 20000, 20099, &P, &Q);
   sip64_ack(a, P);
@@ -929,6 +930,70 @@ static void test_nat64_sip_failover(void **state) {
   t_ctx_del(b);
 }
 
+/* The call over TCP (RFC 3261 sec. 18) set up on A, imported into B:
+ * the INVITE's sequence delta goes with the connection, so the server's
+ * acknowledgment reaches the client in its own numbering through B, the
+ * server's RTP comes in through B's pinhole, and the client's BYE leaves
+ * B translated and shifted by the delta; the same bytes on A and B. */
+static void test_nat64_sip_failover_tcp(void **state) {
+  (void)state;
+  tctx *a = ctx64(SPOOL, 1030, 1039), *b = standby64(SPOOL, 1030, 1039);
+  uint16_t P = sip64_tcp_open(a, SPOOL, SC, SS);
+  char in[2048], want[2048];
+  sip64_tcp_invite(in, NULL, sizeof(in), 0);
+  tpkt p, e;
+  size_t l1 = strlen(in);
+  assert_int_equal(sip64_piece(a, 0, in, l1, SEC, &p), PINHOLE_VERDICT_FORWARD);
+  unsigned Q = out_mport(&p);
+  sip64_tcp_invite(in, want, sizeof(want), Q);
+  size_t l2 = strlen(want);
+  t_tcp(&e, SPOOL, P, OUT_HOST, 5060, SC + 1, SS + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, want);
+  same4(&p, &e);
+  size_t len = export_full(a, 2 * SEC, NULL);
+  assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, blob, len), 1);
+  same_listing(a, b);
+
+  t_tcp(&p, OUT_HOST, 5060, SPOOL, P, SS + 1, SC + 1 + (uint32_t)l2,
+        PINHOLE_TCP_ACK, NULL);
+  b6_tcp(&e, SRV6, 5060, CLI, 40000, PINHOLE_TCP_ACK, SS + 1,
+         SC + 1 + (uint32_t)l1, 0);
+  both_is(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, &e);
+  t_udp(&p, OUT_HOST, 30000, SPOOL, (uint16_t)Q, "rtp-from-server");
+  b6_udp(&e, SRV6, 30000, CLI, 49170, "rtp-from-server");
+  both_is(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, &e);
+  char bye[1024], byew[1024];
+  t_sip_msg(bye, sizeof(bye),
+            "BYE sip:bob@[64:ff9b::c613:2] SIP/2.0\r\n"
+            "Via: SIP/2.0/TCP [2001:db8:1::2]:5060;branch=z9hG4bKnashds8\r\n"
+            "To: Bob <sip:bob@[64:ff9b::c613:2]>;tag=a6c85cf\r\n"
+            "Call-ID: a84b4c76e66710@2001:db8:1::2\r\n"
+            "CSeq: 231 BYE\r\n",
+            "");
+  t_sip_msg(byew, sizeof(byew),
+            "BYE sip:bob@198.19.0.2 SIP/2.0\r\n"
+            "Via: SIP/2.0/TCP 198.19.0.200:5060;branch=z9hG4bKnashds8\r\n"
+            "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
+            "Call-ID: a84b4c76e66710@198.19.0.200\r\n"
+            "CSeq: 231 BYE\r\n",
+            "");
+  b6_tcp_text(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+              SC + 1 + (uint32_t)l1, SS + 1, bye);
+  t_tcp(&e, SPOOL, P, OUT_HOST, 5060, SC + 1 + (uint32_t)l2, SS + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, byew);
+  both_is(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, &e);
+  same_listing(a, b);
+  pinhole_usage ua, ub;
+  t_usage(a, &ua);
+  t_usage(b, &ub);
+  assert_int_equal(ub.pinholes, 0);
+  assert_memory_equal(&ua, &ub, sizeof(ua));
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_ALG_UNTRANSLATED), 0);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_sip_call),
@@ -941,6 +1006,7 @@ int main(void) {
       cmocka_unit_test(test_nat64_sip_split_resent),
       cmocka_unit_test(test_nat64_sip_split_given_up),
       cmocka_unit_test(test_nat64_sip_failover),
+      cmocka_unit_test(test_nat64_sip_failover_tcp),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
