@@ -248,6 +248,30 @@ static void sip64_media(tctx *t, uint32_t pool, uint16_t Q) {
   assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
 }
 
+/* The client's BYE (RFC 3261 sec. 15) over transport tr and, as the
+ * IPv4 server gets it, with the Via's sent-by via and the Call-ID's host
+ * callid (the pool address). */
+static void sip64_bye(char *bye, char *byew, size_t n, const char *tr,
+                      const char *via, const char *callid) {
+  char h[512];
+  snprintf(h, sizeof(h),
+           "BYE sip:bob@[64:ff9b::c613:2] SIP/2.0\r\n"
+           "Via: SIP/2.0/%s [2001:db8:1::2]:5060;branch=z9hG4bKnashds7\r\n"
+           "To: Bob <sip:bob@[64:ff9b::c613:2]>;tag=a6c85cf\r\n"
+           "Call-ID: a84b4c76e66710@2001:db8:1::2\r\n"
+           "CSeq: 231 BYE\r\n",
+           tr);
+  t_sip_msg(bye, n, h, "");
+  snprintf(h, sizeof(h),
+           "BYE sip:bob@198.19.0.2 SIP/2.0\r\n"
+           "Via: SIP/2.0/%s %s;branch=z9hG4bKnashds7\r\n"
+           "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
+           "Call-ID: a84b4c76e66710@%s\r\n"
+           "CSeq: 231 BYE\r\n",
+           tr, via, callid);
+  t_sip_msg(byew, n, h, "");
+}
+
 static void sip64_call_media(uint32_t pool, uint16_t lo, uint16_t hi) {
   tctx *t = ctx64(pool, lo, hi);
   uint16_t P, Q;
@@ -307,22 +331,8 @@ static void sip64_call_media(uint32_t pool, uint16_t lo, uint16_t hi) {
 
   /* BYE (RFC 3261 sec. 15): translated, the dialog ends, the pending
    * RTCP pinhole closes, media flows time out soon */
-  char bye[1024], byew[1024], h[400];
-  snprintf(h, sizeof(h),
-           "BYE sip:bob@198.19.0.2 SIP/2.0\r\n"
-           "Via: SIP/2.0/UDP %s;branch=z9hG4bKnashds7\r\n"
-           "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
-           "Call-ID: a84b4c76e66710@%s\r\n"
-           "CSeq: 231 BYE\r\n",
-           pd, a);
-  t_sip_msg(byew, sizeof(byew), h, "");
-  t_sip_msg(bye, sizeof(bye),
-            "BYE sip:bob@[64:ff9b::c613:2] SIP/2.0\r\n"
-            "Via: SIP/2.0/UDP [2001:db8:1::2]:5060;branch=z9hG4bKnashds7\r\n"
-            "To: Bob <sip:bob@[64:ff9b::c613:2]>;tag=a6c85cf\r\n"
-            "Call-ID: a84b4c76e66710@2001:db8:1::2\r\n"
-            "CSeq: 231 BYE\r\n",
-            "");
+  char bye[1024], byew[1024];
+  sip64_bye(bye, byew, sizeof(bye), "UDP", pd, a);
   tpkt p, e;
   b6_udp(&p, CLI, 5060, SRV6, 5060, bye);
   assert_int_equal(t_in(t, &p, 3 * SEC), PINHOLE_VERDICT_FORWARD);
@@ -897,22 +907,9 @@ static void test_nat64_sip_failover(void **state) {
                    PINHOLE_VERDICT_DROP);
   same_listing(a, b);
 
-  char bye[1024], byew[1024], h[400];
-  t_sip_msg(bye, sizeof(bye),
-            "BYE sip:bob@[64:ff9b::c613:2] SIP/2.0\r\n"
-            "Via: SIP/2.0/UDP [2001:db8:1::2]:5060;branch=z9hG4bKnashds7\r\n"
-            "To: Bob <sip:bob@[64:ff9b::c613:2]>;tag=a6c85cf\r\n"
-            "Call-ID: a84b4c76e66710@2001:db8:1::2\r\n"
-            "CSeq: 231 BYE\r\n",
-            "");
-  snprintf(h, sizeof(h),
-           "BYE sip:bob@198.19.0.2 SIP/2.0\r\n"
-           "Via: SIP/2.0/UDP 198.19.0.1:%u;branch=z9hG4bKnashds7\r\n"
-           "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
-           "Call-ID: a84b4c76e66710@198.19.0.1\r\n"
-           "CSeq: 231 BYE\r\n",
-           P);
-  t_sip_msg(byew, sizeof(byew), h, "");
+  char bye[1024], byew[1024], pd[40];
+  snprintf(pd, sizeof(pd), "198.19.0.1:%u", P);
+  sip64_bye(bye, byew, sizeof(bye), "UDP", pd, "198.19.0.1");
   b6_udp(&p, CLI, 5060, SRV6, 5060, bye);
   t_udp(&e, PUB, P, OUT_HOST, 5060, byew);
   both_is(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, &e);
@@ -963,20 +960,7 @@ static void test_nat64_sip_failover_tcp(void **state) {
   b6_udp(&e, SRV6, 30000, CLI, 49170, "rtp-from-server");
   both_is(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, &e);
   char bye[1024], byew[1024];
-  t_sip_msg(bye, sizeof(bye),
-            "BYE sip:bob@[64:ff9b::c613:2] SIP/2.0\r\n"
-            "Via: SIP/2.0/TCP [2001:db8:1::2]:5060;branch=z9hG4bKnashds8\r\n"
-            "To: Bob <sip:bob@[64:ff9b::c613:2]>;tag=a6c85cf\r\n"
-            "Call-ID: a84b4c76e66710@2001:db8:1::2\r\n"
-            "CSeq: 231 BYE\r\n",
-            "");
-  t_sip_msg(byew, sizeof(byew),
-            "BYE sip:bob@198.19.0.2 SIP/2.0\r\n"
-            "Via: SIP/2.0/TCP 198.19.0.200:5060;branch=z9hG4bKnashds8\r\n"
-            "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
-            "Call-ID: a84b4c76e66710@198.19.0.200\r\n"
-            "CSeq: 231 BYE\r\n",
-            "");
+  sip64_bye(bye, byew, sizeof(bye), "TCP", "198.19.0.200:5060", "198.19.0.200");
   b6_tcp_text(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
               SC + 1 + (uint32_t)l1, SS + 1, bye);
   t_tcp(&e, SPOOL, P, OUT_HOST, 5060, SC + 1 + (uint32_t)l2, SS + 1,
