@@ -556,6 +556,55 @@ static void test_nat64_sip_split(void **state) {
   }
 }
 
+/* The server's 200 OK over TCP split in two inside its SDP's
+ * "c=IN IP4" line: the start held (its bare ACK reaches the client as
+ * IPv6, numbered where the answer begins), the rest makes it whole and
+ * it reaches the client translated, in one IPv6 segment. The client's
+ * Via and From name the connection's own port 40000 (the public port P
+ * on the way out, the client's again on the way back). */
+static void test_nat64_sip_split_answer(void **state) {
+  (void)state;
+  char in[2048], want[2048], via[96], from[40];
+  tctx *t = ctx64(SPOOL, 1030, 1039);
+  uint16_t P = sip64_tcp_open(t, SPOOL, SC, SS);
+  tpkt p, e;
+  invite(in, sizeof(in), "[" CLI "]", ":40000", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  via_tcp(in);
+  size_t l1 = strlen(in);
+  assert_int_equal(sip64_piece(t, 0, in, l1, SEC, &p), PINHOLE_VERDICT_FORWARD);
+  size_t l2 = p.p.len - 40;
+  snprintf(via, sizeof(via), "198.19.0.200:%u;branch=z9hG4bK776asdhds", P);
+  snprintf(from, sizeof(from), "198.19.0.200:%u", P);
+  ok200(in, sizeof(in), via, from, "198.19.0.200", "198.19.0.2", "IP4",
+        "198.19.0.2");
+  via_tcp(in);
+  ok200(want, sizeof(want), "[" CLI "]:40000;branch=z9hG4bK776asdhds",
+        "[" CLI "]:40000", CLI, "[" SRV6 "]", "IP6", SRV6);
+  via_tcp(want);
+  size_t n = strlen(in), k = at(in, "c=IN IP4", 7);
+  uint32_t ack = SC + 1 + (uint32_t)l2;
+  t_tcp_n(&p, OUT_HOST, 5060, SPOOL, P, SS + 1, ack, PINHOLE_TCP_ACK, in, k);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t->nelog, 1);
+  b6_tcp(&e, SRV6, 5060, CLI, 40000, PINHOLE_TCP_ACK, SS + 1,
+         SC + 1 + (uint32_t)l1, 0);
+  assert_int_equal(t->elog_side[0], PINHOLE_SIDE_INSIDE);
+  assert_int_equal(t->elog_len[0], e.p.len);
+  assert_memory_equal(t->elog[0], e.b, e.p.len);
+  t_tcp_n(&p, OUT_HOST, 5060, SPOOL, P, SS + 1 + (uint32_t)k, ack,
+          PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in + k, n - k);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp_text(&e, SRV6, 5060, CLI, 40000, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+              SS + 1, SC + 1 + (uint32_t)l1, want);
+  same6(&p, &e);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_HELD), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_COMPLETED), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 0);
+  t_ctx_del(t);
+}
+
 /* Resent pieces of a split INVITE: the held piece again (a duplicate,
  * dropped), a piece that overlaps the held bytes and goes further (the
  * same bytes: merged, still held), one that overlaps with other bytes (a
@@ -987,6 +1036,7 @@ int main(void) {
       cmocka_unit_test(test_nat64_sip_server_bad_sdp),
       cmocka_unit_test(test_nat64_sip_translate64_args),
       cmocka_unit_test(test_nat64_sip_split),
+      cmocka_unit_test(test_nat64_sip_split_answer),
       cmocka_unit_test(test_nat64_sip_split_resent),
       cmocka_unit_test(test_nat64_sip_split_given_up),
       cmocka_unit_test(test_nat64_sip_failover),
