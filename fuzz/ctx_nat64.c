@@ -345,9 +345,9 @@ static void read_texts(harness *h) {
 /* A packet from the server to the public port the payload names: a UDP
  * datagram from 6970 with it, or (syn) a TCP SYN from port 20. */
 static void to_named(harness *h, int syn, const uint8_t *pl, size_t len) {
-  uint16_t to = len >= 2 ? (uint16_t)(pl[0] << 8 | pl[1]) : 40000;
-  if (to == 0) /* no packet has port 0 */
-    to = 40000;
+  uint16_t to = 40000;
+  if (len >= 2 && (pl[0] | pl[1]) != 0) /* no packet has port 0 */
+    to = (uint16_t)(pl[0] << 8 | pl[1]);
   size_t n =
       syn ? pkt4(h, PINHOLE_IPPROTO_TCP, 20, to, 7, 0, PINHOLE_TCP_SYN, NULL, 0)
           : pkt4(h, PINHOLE_IPPROTO_UDP, 6970, to, 0, 0, 0, pl, len);
