@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Fuzz target for NAT64 through the whole context (docs/nat64.md): an
- * IPv6-only inside client 2001:db8:1::2 talks to the IPv4 server
- * 198.19.0.2 at its RFC 6052 address 64:ff9b::c613:2 over one control
- * connection (FTP 21, SIP 5060 over UDP or TCP, RTSP 554), through the
- * pool 198.19.0.1; then a script of messages both ways, each followed by
- * probes at the ports the context handed out (its events name them): an
- * IPv4 SYN and an IPv4 UDP datagram from the server (the data connections
- * and media an ALG's NAT64 pinholes admit), an IPv6 UDP datagram from the
- * client (media out through the ALG's mapping).
+ * Fuzz target for NAT64 through the whole context with its ALGs
+ * (docs/nat64.md: FTP64, SIP over NAT64, RTSP over NAT64): an IPv6-only
+ * inside client 2001:db8:1::2 talks to the IPv4 server 198.19.0.2 at its
+ * RFC 6052 address 64:ff9b::c613:2 over one control connection (FTP 21,
+ * SIP 5060 over UDP or TCP, RTSP 554 or 8554), through the pool
+ * 198.19.0.1; then a script of messages both ways, each side numbering
+ * its bytes and acknowledging what the other's packets carried as they
+ * left the translator (so sequence deltas are exercised both ways), each
+ * followed by probes at the ports the context handed out (its events
+ * name them): an IPv4 SYN and an IPv4 UDP datagram from the server (the
+ * data connections and media an ALG's NAT64 pinholes admit), an IPv6 UDP
+ * datagram from the client (media out through the ALG's mapping). A
+ * record may instead be a packet from the server to the public port its
+ * payload names (a UDP datagram from port 6970, or a SYN from port 20).
+ * The pure RTSP readers run on every payload with their spans checked.
  *
  * Every verdict must be one of the four; every forwarded packet must
  * parse in its family with correct checksums (IPv6 towards the client,
@@ -16,17 +22,26 @@
  * event, trace, listing and statistics text is read whole (ASan sees an
  * overread); the context is deleted cleanly.
  *
+ * (This target took in fuzz/ctx_nat64_algs.c, which drove RTSP over
+ * NAT64 and FTP64 alone; its seeds are in the corpus as rtsp64_* and
+ * ftp64_*.)
+ *
  * Script:
- *   conf u8  bits 0-1 the control connection (FTP, SIP over UDP, SIP over
- *            TCP, RTSP), bit 2 the NAT64 rule names its ALG (else picked
- *            by port), bit 3 ALG third party, bit 4 ALG low ports, bit 5
- *            pass untranslated, bit 6 narrow pool (4 ports), bit 7 EIF
+ *   conf  u8  bits 0-1 the control connection (FTP, SIP over UDP, SIP over
+ *             TCP, RTSP), bit 2 the NAT64 rule names its ALG (else picked
+ *             by port), bit 3 ALG third party, bit 4 ALG low ports, bit 5
+ *             pass untranslated, bit 6 narrow pool (4 ports), bit 7 EIF
+ *   conf2 u8  bit 0 RTSP on port 8554 (else 554)
  *   records, each:
  *     op  u8  bit 0 from the server, bit 1 FIN (TCP), bit 2 send again
  *             from the same sequence number even when forwarded, bit 3
  *             resent from (op >> 4 & 7) * 2 + 1 bytes back, bit 7 a
  *             second passes first (pinhole_tick)
- *     u8  which learned public port the probes use (mod the ones seen)
+ *     u8  bits 0-6: which learned public port the probes use (mod the
+ *             ones seen); bit 7: the record is a packet from the server
+ *             to the public port the payload's first two bytes name, a
+ *             UDP datagram from port 6970 carrying the payload (op bit 1:
+ *             a TCP SYN from port 20)
  *     u16 len, payload (at most 1400 bytes)
  */
 #include "check.h"
@@ -34,6 +49,7 @@
 
 #include <pinhole/ipv6.h>
 #include <pinhole/pinhole.h>
+#include <pinhole/rtsp.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +73,9 @@ typedef struct harness {
   uint64_t now;
   uint16_t ports[NPORTS]; /* public ports seen in events, in order */
   unsigned nports;
+  size_t outlen;       /* the last packet's length after processing */
+  uint32_t cack, sack; /* what each side acknowledges: the other's data
+                          as it left the translator */
 } harness;
 
 static void learn(harness *h, const pinhole_endpoint *e) {
@@ -104,6 +123,30 @@ static void check_out(const uint8_t *pkt, size_t len) {
     CHECK(pinhole_pkt6_parse(pkt, len, &v) == 0);
     CHECK(pinhole_pkt6_l4_cksum_ok(pkt, &v) == 1);
   }
+}
+
+/* The pure RTSP readers on a payload: spans within it. */
+static void readers(const uint8_t *p, size_t n) {
+  size_t pos = 0;
+  pinhole_rtsp_host hst;
+  for (int i = 0; i < 64 && pinhole_rtsp_url_next(p, n, &pos, &hst) == 1; i++)
+    CHECK(hst.off + hst.len <= n && pos <= n);
+  pinhole_rtsp_msg m;
+  int rc = pinhole_rtsp_frame(p, n, &m);
+  if (rc == 0 || (rc == PINHOLE_ERR_PARTIAL && m.hdr_len > 0)) {
+    pinhole_rtsp_header hd;
+    pos = 0;
+    while (pinhole_rtsp_header_next(p, m.hdr_len, &pos, &hd) == 1)
+      CHECK(hd.name_off + hd.name_len < hd.val_off + 1 &&
+            hd.val_off <= hd.val_end && hd.val_end <= m.hdr_len);
+  }
+  pinhole_rtsp_sdp_addr a;
+  pos = 0;
+  while ((rc = pinhole_rtsp_sdp_next(p, n, &pos, &a)) == 1)
+    CHECK(a.line == 'a' ? a.host.off + a.host.len <= n
+                        : a.addr_off + a.addr_len <= n &&
+                              a.type_off + a.type_len <= a.addr_off);
+  CHECK(rc == 0 || rc == PINHOLE_ERR_PARSE);
 }
 
 static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
@@ -187,7 +230,33 @@ static int run(harness *h, size_t len, int side) {
     CHECK(p.len <= sizeof(h->buf));
     check_out(h->buf, p.len);
   }
+  h->outlen = p.len;
   return v;
+}
+
+/* A control segment forwarded (h->buf, translated): the receiver
+ * acknowledges what it carried, as it left. */
+static void acked(harness *h) {
+  uint32_t seq, n;
+  uint8_t fl;
+  if ((h->buf[0] >> 4) == 4) {
+    pinhole_pkt_view v;
+    CHECK(pinhole_pkt_parse(h->buf, h->outlen, &v) == 0);
+    seq = v.seq;
+    n = v.payload_len;
+    fl = v.tcp_flags;
+  } else {
+    pinhole_pkt6_view v;
+    CHECK(pinhole_pkt6_parse(h->buf, h->outlen, &v) == 0);
+    seq = v.seq;
+    n = v.payload_len;
+    fl = v.tcp_flags;
+  }
+  uint32_t end = seq + n + ((fl & PINHOLE_TCP_FIN) ? 1 : 0);
+  if ((h->buf[0] >> 4) == 4)
+    h->sack = end;
+  else
+    h->cack = end;
 }
 
 /* ---- the context -------------------------------------------------------- */
@@ -206,6 +275,9 @@ static void setup(harness *h, uint8_t conf) {
   cfg.hash_key.k0 = 0x0123456789abcdefull;
   cfg.hash_key.k1 = 0xfedcba9876543210ull;
   cfg.seed = 64;
+  cfg.max_fragments = 16;
+  cfg.port_lo = 40000; /* small port tables: fast runs */
+  cfg.port_hi = 40999;
   cfg.hold_bytes = 4096;
   cfg.hold_bytes_per_conv = 2048;
   cfg.max_held = 2;
@@ -270,17 +342,54 @@ static void read_texts(harness *h) {
   CHECK(n >= 0 && (size_t)n < sizeof(big) && strlen(big) == (size_t)n);
 }
 
+/* A packet from the server to the public port the payload names: a UDP
+ * datagram from 6970 with it, or (syn) a TCP SYN from port 20. */
+static void to_named(harness *h, int syn, const uint8_t *pl, size_t len) {
+  uint16_t to = 40000;
+  if (len >= 2 && (pl[0] | pl[1]) != 0) /* no packet has port 0 */
+    to = (uint16_t)(pl[0] << 8 | pl[1]);
+  size_t n =
+      syn ? pkt4(h, PINHOLE_IPPROTO_TCP, 20, to, 7, 0, PINHOLE_TCP_SYN, NULL, 0)
+          : pkt4(h, PINHOLE_IPPROTO_UDP, 6970, to, 0, 0, 0, pl, len);
+  run(h, n, PINHOLE_SIDE_OUTSIDE);
+}
+
+/* Probes at a port the context handed out (or the payload names). */
+static void probes(harness *h, uint8_t which, const uint8_t *pl, size_t len) {
+  uint16_t probe = 0;
+  if (h->nports)
+    probe = h->ports[which % h->nports];
+  else if (len >= 2)
+    probe = (uint16_t)(pl[0] << 8 | pl[1]);
+  if (probe == 0)
+    return;
+  size_t n =
+      pkt4(h, PINHOLE_IPPROTO_TCP, 20, probe, 7, 0, PINHOLE_TCP_SYN, NULL, 0);
+  run(h, n, PINHOLE_SIDE_OUTSIDE);
+  static const uint8_t rtp[12] = {0x80, 0x00, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9};
+  n = pkt4(h, PINHOLE_IPPROTO_UDP, (uint16_t)(probe ^ 1), probe, 0, 0, 0, rtp,
+           sizeof(rtp));
+  run(h, n, PINHOLE_SIDE_OUTSIDE);
+  n = pkt6(h, PINHOLE_IPPROTO_UDP, probe, (uint16_t)(probe + 2), 0, 0, 0, rtp,
+           sizeof(rtp));
+  run(h, n, PINHOLE_SIDE_INSIDE);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static harness hs;
   harness *h = &hs;
   fdp f;
   fdp_init(&f, data, size);
   uint8_t conf = fdp_u8(&f);
+  uint8_t conf2 = fdp_u8(&f);
   setup(h, conf);
   uint8_t proto = (conf & 3) == 1 ? PINHOLE_IPPROTO_UDP : PINHOLE_IPPROTO_TCP;
   uint16_t port = ctl_port[conf & 3], cport = 41000;
+  if ((conf & 3) == 3 && (conf2 & 1))
+    port = 8554;
   uint32_t cseq = 1000, sseq = 9000;
   uint16_t pport = 0; /* the client's public port */
+  h->cack = h->sack = 0;
   size_t n = pkt6(h, proto, cport, port, cseq, 0, PINHOLE_TCP_SYN, NULL, 0);
   if (proto == PINHOLE_IPPROTO_TCP) {
     cseq++;
@@ -292,54 +401,50 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(run(h, n, PINHOLE_SIDE_OUTSIDE) == PINHOLE_VERDICT_FORWARD);
     n = pkt6(h, proto, cport, port, cseq, sseq, PINHOLE_TCP_ACK, NULL, 0);
     CHECK(run(h, n, PINHOLE_SIDE_INSIDE) == PINHOLE_VERDICT_FORWARD);
+    h->sack = cseq;
+    h->cack = sseq;
   }
   uint8_t pl[1400];
   while (fdp_left(&f) > 0) {
     uint8_t op = fdp_u8(&f);
     uint8_t which = fdp_u8(&f);
     size_t len = fdp_blob(&f, pl, sizeof(pl));
-    uint8_t flags = PINHOLE_TCP_ACK | ((op & 2) ? PINHOLE_TCP_FIN : 0);
+    readers(pl, len);
+    uint8_t flags = PINHOLE_TCP_ACK | (len ? PINHOLE_TCP_PSH : 0) |
+                    ((op & 2) ? PINHOLE_TCP_FIN : 0);
     uint32_t back = (op & 8) ? (uint32_t)(op >> 4 & 7) * 2 + 1 : 0;
     if (op & 0x80) {
       h->now += 1000000000ull;
       pinhole_tick(h->ctx, h->now);
     }
+    if (which & 0x80) {
+      to_named(h, op & 2, pl, len);
+      continue;
+    }
     int v;
     if (op & 1) {
       if (pport == 0) /* UDP: the server answers what it saw */
         pport = h->nports ? h->ports[0] : 1024;
-      n = pkt4(h, proto, port, pport, sseq - back, cseq, flags, pl, len);
+      n = pkt4(h, proto, port, pport, sseq - back, h->sack, flags, pl, len);
       v = run(h, n, PINHOLE_SIDE_OUTSIDE);
+      if (v == PINHOLE_VERDICT_FORWARD && proto == PINHOLE_IPPROTO_TCP)
+        acked(h);
       if ((v == PINHOLE_VERDICT_FORWARD || v == PINHOLE_VERDICT_HELD) &&
           !(op & 4) && len > back)
         sseq += (uint32_t)len - back;
     } else {
-      n = pkt6(h, proto, cport, port, cseq - back, sseq, flags, pl, len);
+      n = pkt6(h, proto, cport, port, cseq - back, h->cack, flags, pl, len);
       v = run(h, n, PINHOLE_SIDE_INSIDE);
       if (v == PINHOLE_VERDICT_FORWARD && proto == PINHOLE_IPPROTO_UDP &&
           pport == 0)
         pport = (uint16_t)(h->buf[20] << 8 | h->buf[21]);
+      if (v == PINHOLE_VERDICT_FORWARD && proto == PINHOLE_IPPROTO_TCP)
+        acked(h);
       if ((v == PINHOLE_VERDICT_FORWARD || v == PINHOLE_VERDICT_HELD) &&
           !(op & 4) && len > back)
         cseq += (uint32_t)len - back;
     }
-    /* probes at a port the context handed out (or the payload names) */
-    uint16_t probe = 0;
-    if (h->nports)
-      probe = h->ports[which % h->nports];
-    else if (len >= 2)
-      probe = (uint16_t)(pl[0] << 8 | pl[1]);
-    if (probe == 0)
-      continue;
-    n = pkt4(h, PINHOLE_IPPROTO_TCP, 20, probe, 7, 0, PINHOLE_TCP_SYN, NULL, 0);
-    run(h, n, PINHOLE_SIDE_OUTSIDE);
-    static const uint8_t rtp[12] = {0x80, 0x00, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9};
-    n = pkt4(h, PINHOLE_IPPROTO_UDP, (uint16_t)(probe ^ 1), probe, 0, 0, 0, rtp,
-             sizeof(rtp));
-    run(h, n, PINHOLE_SIDE_OUTSIDE);
-    n = pkt6(h, PINHOLE_IPPROTO_UDP, probe, (uint16_t)(probe + 2), 0, 0, 0, rtp,
-             sizeof(rtp));
-    run(h, n, PINHOLE_SIDE_INSIDE);
+    probes(h, which, pl, len);
   }
   read_texts(h);
   pinhole_ctx_del(h->ctx);

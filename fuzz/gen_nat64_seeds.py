@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Seeds for fuzz_ctx_nat64 (fuzz/ctx_nat64.c documents the script):
 #   /usr/bin/python3 fuzz/gen_nat64_seeds.py fuzz/corpus/ctx_nat64
+# (the corpus also holds the rtsp64_* and ftp64_* seeds of the former
+# fuzz_ctx_nat64_algs, converted to this script's form)
 import os
 import struct
 import sys
@@ -45,20 +47,25 @@ def ok(transport):
 
 
 SEEDS = {
-    "ftp-eprt": bytes([0x00]) + rec(1, "220 ready\r\n")
+    "ftp-eprt": bytes([0x00, 0]) + rec(1, "220 ready\r\n")
     + rec(0, "EPRT |2|%s|50000|\r\n" % CLI) + rec(1, "200 ok\r\n", 1)
     + rec(0, "RETR big\r\n"),
-    "ftp-eprt-split": bytes([0x04]) + rec(1, "220 ready\r\n")
+    "ftp-eprt-split": bytes([0x04, 0]) + rec(1, "220 ready\r\n")
     + rec(0, "EPRT |2|%s|" % CLI) + rec(0, "50001|\r\n") + rec(1, "200 ok\r\n"),
-    "ftp-epsv": bytes([0x00]) + rec(1, "220 ready\r\n") + rec(0, "EPSV\r\n")
+    "ftp-epsv": bytes([0x00, 0]) + rec(1, "220 ready\r\n") + rec(0, "EPSV\r\n")
     + rec(1, "229 Entering Extended Passive Mode (|||50100|)\r\n"),
-    "ftp-narrow-eif": bytes([0xc4]) + rec(1, "220 ready\r\n")
+    "ftp-narrow-eif": bytes([0xc4, 0]) + rec(1, "220 ready\r\n")
     + rec(0, "EPRT |2|%s|50002|\r\n" % CLI) + rec(0x81, "200 ok\r\n", 2),
-    "sip-udp": bytes([0x01]) + rec(0, invite("UDP")) + rec(1, ok("UDP"), 1)
+    "sip-udp": bytes([0x01, 0]) + rec(0, invite("UDP")) + rec(1, ok("UDP"), 1)
     + rec(0, "ACK sip:bob@198.19.0.2 SIP/2.0\r\nCSeq: 1 ACK\r\n"
           "Content-Length: 0\r\n\r\n"),
-    "sip-tcp": bytes([0x06]) + rec(0, invite("TCP")) + rec(1, ok("TCP"), 1),
-    "rtsp-setup": bytes([0x03])
+    "sip-tcp": bytes([0x06, 0]) + rec(0, invite("TCP")) + rec(1, ok("TCP"), 1),
+    # the INVITE split inside the SDP's c= line, then the answer
+    "sip-tcp-split": bytes([0x06, 0])
+    + rec(0, invite("TCP")[:invite("TCP").index("c=IN IP6") + 6])
+    + rec(0, invite("TCP")[invite("TCP").index("c=IN IP6") + 6:])
+    + rec(1, ok("TCP"), 1),
+    "rtsp-setup": bytes([0x03, 0])
     + rec(0, "DESCRIBE rtsp://[64:ff9b::c613:2]/t RTSP/1.0\r\nCSeq: 1\r\n\r\n")
     + rec(1, "RTSP/1.0 200 OK\r\nCSeq: 1\r\nContent-Base: rtsp://198.19.0.2/t/\r\n"
           "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s"

@@ -252,7 +252,7 @@ static void ph_ftp_line6(ph_alg_call *ac, const uint8_t *line, size_t n, int rc,
 /* EPRT |2|addr|port| from a NAT64 client (the line at pos, n bytes; the
  * payload is the IPv4 packet's): addr must be the client's own, the port
  * 1024 or above; the endpoint gets a public one from the pool, the
- * argument becomes |1|pool address|public port| (RFC 6384 sec. 4.2: the
+ * argument becomes |1|pool address|public port| (RFC 6384 sec. 7.2: the
  * IPv4 server reads an IPv4 endpoint; EPRT rather than PORT, so the
  * command the client sent and the reply it expects stay the same) and a
  * pinhole lets the server's IPv4 data connection in as a NAT64

@@ -937,7 +937,6 @@ static int ph_conn64_ok(const pinhole_ctx *ctx, const ph_st_conn *r) {
        c->proto != PINHOLE_IPPROTO_ICMP) ||
       c->a_side != PINHOLE_SIDE_INSIDE || r->mi == PH_ST_NONE ||
       r->hi != PH_ST_NONE || !ph_alg6_ok(r, 1) ||
-      (r->watch && c->proto != PINHOLE_IPPROTO_TCP) ||
       (c->flags & (PH_CONN_HAIRPIN | PH_CONN_GRE_QUOTES)) != 0 ||
       !pinhole__st_host6_ok(r->a6.a_src))
     return 0;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
-# FTP64 (RFC 6384 sec. 4.2) with the EPRT command written in two pieces
+# FTP64 (RFC 6384 sec. 7.2) with the EPRT command written in two pieces
 # (issue 21 on NAT64): split-ftp-client.py on the IPv6-only inside host
 # sends "EPRT |2|2001:db8:" and, 200 ms later, the rest of the line to
 # vsftpd on IPv4 at 64:ff9b::c613:2 through pinhole-gw's NAT64

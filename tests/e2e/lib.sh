@@ -902,3 +902,152 @@ ftp_expect_server_saw6() {
     fail "vsftpd never got /$1/ from $IN6"
   fi
 }
+
+# ---- RTSP and SIP, shared by the IPv4 tests and their NAT64 twins ----------
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# rtsp_init: e2e_init with ffmpeg and GStreamer, or skips (77) without
+# GStreamer's RTSP server for python or the elements; sets RTSP_PY and
+# RTSP_LAUNCH, a live video and audio stream with the codecs that are
+# installed: H.264 (x264enc, -ugly) or else JPEG (-good); Opus (-base) or
+# else G.711 u-law.
+rtsp_init() {
+  local e video audio
+  e2e_init ffmpeg gst-launch-1.0 gst-inspect-1.0
+  RTSP_PY=/usr/bin/python3
+  [ -x "$RTSP_PY" ] || skip "/usr/bin/python3 is not installed"
+  "$RTSP_PY" -c '
+import gi
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GstRtspServer' 2>/dev/null ||
+    skip "GStreamer's RTSP server for python is missing (python3-gi, gir1.2-gst-rtsp-server-1.0)"
+  for e in videotestsrc audiotestsrc rtspsrc fakesink; do
+    gst_have "$e" || skip "GStreamer element $e is missing (gstreamer1.0-plugins-base/-good)"
+  done
+  if gst_have x264enc && gst_have rtph264pay; then
+    video="x264enc tune=zerolatency key-int-max=15 bitrate=256 ! rtph264pay name=pay0 pt=96 config-interval=-1"
+  elif gst_have jpegenc && gst_have rtpjpegpay; then
+    video="jpegenc ! rtpjpegpay name=pay0 pt=26"
+  else
+    skip "no GStreamer video encoder and payloader (x264enc or jpegenc)"
+  fi
+  if gst_have opusenc && gst_have rtpopuspay; then
+    audio="opusenc ! rtpopuspay name=pay1 pt=97"
+  elif gst_have mulawenc && gst_have rtppcmupay; then
+    audio="mulawenc ! rtppcmupay name=pay1 pt=0"
+  else
+    skip "no GStreamer audio encoder and payloader (opusenc or mulawenc)"
+  fi
+  RTSP_LAUNCH="( videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=15/1 ! $video"
+  RTSP_LAUNCH+=" audiotestsrc is-live=true ! audioconvert ! audioresample ! $audio )"
+}
+
+gst_have() { gst-inspect-1.0 --exists "$1"; }
+
+# rtsp_server_start: tests/e2e/rtsp-server.py on the outside host at
+# $OUT_ADDR:8554/test serving RTSP_LAUNCH (its log $TMP/rtsp-server.log,
+# GST_DEBUG passed on); $RTSP_PID.
+rtsp_server_start() {
+  bg "$NS_OUT" rtsp-server "$RTSP_PY" "$E2E_DIR/rtsp-server.py" "$OUT_ADDR" \
+    8554 test "$RTSP_LAUNCH"
+  RTSP_PID=$LAST_PID
+  wait_for 10 port_open "$NS_OUT" "$OUT_ADDR" 8554 || die "the RTSP server did not start"
+}
+
+# rtsp_ffmpeg_play NAME TRANSPORT [audio]: ffmpeg inside reads 3 s of
+# $RTSP_URL and decodes it; at least one video frame (from its final
+# progress line), and with "audio" an audio stream.
+rtsp_ffmpeg_play() {
+  ns "$NS_IN" ffmpeg -hide_banner -nostdin -loglevel info -rtsp_transport "$2" \
+    -timeout 5000000 -i "$RTSP_URL" -t 3 -f null - >"$TMP/$1.log" 2>&1 ||
+    { fail "$1: ffmpeg failed (see $1.log)"; return; }
+  local frames
+  frames=$(tr '\r' '\n' <"$TMP/$1.log" | sed -n 's/^frame= *\([0-9]*\).*/\1/p' | tail -n 1)
+  if [ -n "$frames" ] && [ "$frames" -gt 0 ]; then
+    log "ok: $1: ffmpeg decoded $frames video frames"
+  else
+    fail "$1: ffmpeg decoded no video frame"
+  fi
+  if [ "${3:-}" = audio ]; then
+    grep -q 'Stream #0:1.*Audio' "$TMP/$1.log" || fail "$1: no audio stream"
+  fi
+}
+
+# rtsp_gst_play NAME NAT_METHOD: GStreamer's rtspsrc inside on $RTSP_URL,
+# UDP only (no fallback to TCP), both streams to fakesinks that stop
+# after 30 buffers each (EOS, exit 0).
+rtsp_gst_play() {
+  ns "$NS_IN" gst-launch-1.0 -q rtspsrc location="$RTSP_URL" protocols=udp \
+    nat-method="$2" latency=100 timeout=5000000 name=src \
+    src. ! queue ! fakesink num-buffers=30 src. ! queue ! fakesink num-buffers=30 \
+    >"$TMP/$1.log" 2>&1 && log "ok: $1: rtspsrc got 30 buffers on both streams" ||
+    fail "$1: rtspsrc over UDP failed (see $1.log)"
+}
+
+# conv_flows ALG: the flow lines of the listing's conversations of ALG.
+conv_flows() {
+  awk -v alg="$1" '/^Conversation: / { inconv = ($NF == alg); next }
+    /^[^ ]/ && $3 == "->" && inconv' "$TMP/listing"
+}
+
+# media_flows ALG DIR: UDP Forward flows in DIR (I/O) with frames > 0 in
+# the conversations of ALG.
+media_flows() {
+  conv_flows "$1" | awk -v dir="$2" \
+    '$1 == "UDP" && $5 == "Forward" && $6 == dir && $7 > 0' | wc -l
+}
+
+# alg_clean NAME: the listing's "ALG errors" counter of NAME is 0, and no
+# ALG error at all (expect_no_alg_errors).
+alg_clean() {
+  local v
+  v=$(counter "ALG errors" "$1")
+  [ "$v" = 0 ] && log "ok: $1 ALG errors 0" || fail "$1 ALG errors '${v:-missing}'"
+  expect_no_alg_errors
+}
+
+# sip_msgs: the messages each sipp got ($TMP/uas-msg.log, uac-msg.log)
+# without carriage returns, as $TMP/uas-msg.txt and uac-msg.txt; sets
+# PUB_MEDIA, the m= port the called party got (the caller's public one).
+sip_msgs() {
+  local w
+  for w in uas uac; do
+    [ -f "$TMP/$w-msg.log" ] && tr -d '\r' <"$TMP/$w-msg.log" >"$TMP/$w-msg.txt"
+  done
+  PUB_MEDIA=$(sed -n 's/^m=audio \([0-9]*\) .*/\1/p' "$TMP/uas-msg.txt" | head -n 1)
+}
+
+# sip_saw WHO ERE: the called party (uas) or the caller (uac) got a line
+# matching ERE.
+sip_saw() {
+  if grep -Eq "$2" "$TMP/$1-msg.txt"; then
+    log "ok: the $1 got /$2/"
+  else
+    fail "the $1 never got /$2/"
+  fi
+}
+
+# sip_saw_public: the caller's Via, Contact and SDP c=/o= reached the
+# called party as the pool address 198.19.0.1, the m= line with its
+# public port and G.711 a-law.
+sip_saw_public() {
+  sip_saw uas '^Via: SIP/2\.0/UDP 198\.19\.0\.1:[0-9]+;'
+  sip_saw uas '^Contact: sip:sipp@198\.19\.0\.1:[0-9]+'
+  sip_saw uas '^c=IN IP4 198\.19\.0\.1$'
+  sip_saw uas '^o=.* IN IP4 198\.19\.0\.1$'
+  sip_saw uas '^m=audio [0-9]+ RTP/AVP 8$'
+}
+
+# sip_media_frames DIR SRC DST MIN WHAT: the sip conversation has a UDP
+# Forward flow DIR from SRC to DST (EREs) with more than MIN frames;
+# SIP_FRAMES is its frame count (0 when there is none).
+sip_media_frames() {
+  SIP_FRAMES=$(sip_media "$1" "$2" "$3")
+  if [ -n "$SIP_FRAMES" ] && [ "$SIP_FRAMES" -gt "$4" ]; then
+    log "ok: $SIP_FRAMES RTP frames $5 in the sip conversation"
+  else
+    fail "no RTP $5 in the sip conversation (frames '${SIP_FRAMES:-none}')"
+  fi
+  SIP_FRAMES=${SIP_FRAMES:-0}
+}

@@ -6,8 +6,8 @@
 #   - ping -6 (ICMPv6 echo <-> ICMP echo);
 #   - a 1 MiB HTTP download with curl -6, sha256 compared;
 #   - FTP with curl -6 against vsftpd on IPv4: EPSV (RFC 2428, a port only,
-#     RFC 6384 sec. 4) crosses the NAT64 untouched, download and upload;
-#     active mode (FTP64, RFC 6384 sec. 4.2): EPRT |2| translated to EPRT
+#     RFC 6384 sec. 6) crosses the NAT64 untouched, download and upload;
+#     active mode (FTP64, RFC 6384 sec. 7.2): EPRT |2| translated to EPRT
 #     |1| from the pool address, the server's data connection back to the
 #     IPv6 client, the control connection a Watch flow of the FTP ALG;
 #   - UDP to a closed port: the ICMPv4 port unreachable comes back as
@@ -59,7 +59,7 @@ same_file "$TMP/www/data.bin" "$TMP/http.down" "HTTP download through NAT64"
 ftp_start_server
 FTP_HOST="[$OUT64]" ftp_curl curl-nat64-epsv --ftp-pasv
 ftp_expect_server_saw 'EPSV'
-# FTP64 (RFC 6384 sec. 4.2): active mode, curl's EPRT |2|<its IPv6
+# FTP64 (RFC 6384 sec. 7.2): active mode, curl's EPRT |2|<its IPv6
 # address>|port| leaves as EPRT |1|<pool address>|<public port>| and the
 # server's IPv4 data connection reaches the client through the NAT64
 FTP_HOST="[$OUT64]" ftp_curl curl-nat64-eprt --ftp-port -

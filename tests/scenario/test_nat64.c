@@ -1101,7 +1101,7 @@ static void ftp64_control(tctx *t, uint32_t pool, uint16_t *pub_port,
   t_ftp_greet(t, OUT_HOST, pool, *pub_port, *ack, FTP_CSEQ + 1);
 }
 
-/* RFC 6384 sec. 4.2 (EPRT from an IPv6 client through NAT64), RFC 2428
+/* RFC 6384 sec. 7.2 (EPRT from an IPv6 client through NAT64), RFC 2428
  * sec. 2: EPRT |2|<client>|50000| leaves as EPRT |1|<pool>|<public
  * port>| (a new length: IP total length, both checksums, the sequence
  * delta on every later segment both ways); the server's IPv4 data SYN
@@ -1242,7 +1242,7 @@ static tctx *ftp64_line(const char *line, int verdict) {
   return t;
 }
 
-/* RFC 6384 sec. 4.2 with RFC 2577 (bounce) and the ALG contract's
+/* RFC 6384 sec. 7.2 with RFC 2577 (bounce) and the ALG contract's
  * policy: an EPRT naming another host or a port below 1024, an IPv4
  * endpoint from an IPv6 client (EPRT |1|, PORT) are counted and pass
  * untranslated, opening nothing; an EPRT |2| the parser cannot read (it

@@ -12,6 +12,7 @@
  * copied) and its checksums verified by the test's own sum.
  */
 #include "helpers6.h"
+#include "state_util.h"
 
 #define CLI "2001:db8:1::2"
 #define SRV6 "64:ff9b::c613:2" /* OUT_HOST 198.19.0.2 under the WKP */
@@ -71,11 +72,14 @@ static void same6(const tpkt *p, const tpkt *want) {
 static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
 
 /* IPv6 on, the WKP (lab), a NAT64 rule from 2001:db8:1::/48 to it, the
- * pool pool:lo..hi; the rule picks the SIP ALG by port 5060. */
-static tctx *ctx64(uint32_t pool, uint16_t lo, uint16_t hi) {
+ * pool pool:lo..hi; the rule picks the SIP ALG by port 5060. msg_max: the
+ * pool's hold_msg_max (0: the default). */
+static tctx *ctx64m(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max) {
   pinhole_config cfg;
   t_cfg(&cfg);
   cfg.max_conns6 = 64;
+  if (msg_max)
+    cfg.hold_msg_max = msg_max;
   tctx *t = t_ctx_pool(&cfg, pool, pool, lo, hi);
   assert_int_equal(pinhole_nat64_prefix_add(t->ctx, wkp, 96, PINHOLE_NAT64_LAB),
                    0);
@@ -94,6 +98,10 @@ static tctx *ctx64(uint32_t pool, uint16_t lo, uint16_t hi) {
   r.dst_plen = 96;
   assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
   return t;
+}
+
+static tctx *ctx64(uint32_t pool, uint16_t lo, uint16_t hi) {
+  return ctx64m(pool, lo, hi, 0);
 }
 
 static void ip4s(char *b, size_t n, uint32_t a) {
@@ -240,6 +248,30 @@ static void sip64_media(tctx *t, uint32_t pool, uint16_t Q) {
   assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
 }
 
+/* The client's BYE (RFC 3261 sec. 15) over transport tr and, as the
+ * IPv4 server gets it, with the Via's sent-by via and the Call-ID's host
+ * callid (the pool address). */
+static void sip64_bye(char *bye, char *byew, size_t n, const char *tr,
+                      const char *via, const char *callid) {
+  char h[512];
+  snprintf(h, sizeof(h),
+           "BYE sip:bob@[64:ff9b::c613:2] SIP/2.0\r\n"
+           "Via: SIP/2.0/%s [2001:db8:1::2]:5060;branch=z9hG4bKnashds7\r\n"
+           "To: Bob <sip:bob@[64:ff9b::c613:2]>;tag=a6c85cf\r\n"
+           "Call-ID: a84b4c76e66710@2001:db8:1::2\r\n"
+           "CSeq: 231 BYE\r\n",
+           tr);
+  t_sip_msg(bye, n, h, "");
+  snprintf(h, sizeof(h),
+           "BYE sip:bob@198.19.0.2 SIP/2.0\r\n"
+           "Via: SIP/2.0/%s %s;branch=z9hG4bKnashds7\r\n"
+           "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
+           "Call-ID: a84b4c76e66710@%s\r\n"
+           "CSeq: 231 BYE\r\n",
+           tr, via, callid);
+  t_sip_msg(byew, n, h, "");
+}
+
 static void sip64_call_media(uint32_t pool, uint16_t lo, uint16_t hi) {
   tctx *t = ctx64(pool, lo, hi);
   uint16_t P, Q;
@@ -299,22 +331,8 @@ static void sip64_call_media(uint32_t pool, uint16_t lo, uint16_t hi) {
 
   /* BYE (RFC 3261 sec. 15): translated, the dialog ends, the pending
    * RTCP pinhole closes, media flows time out soon */
-  char bye[1024], byew[1024], h[400];
-  snprintf(h, sizeof(h),
-           "BYE sip:bob@198.19.0.2 SIP/2.0\r\n"
-           "Via: SIP/2.0/UDP %s;branch=z9hG4bKnashds7\r\n"
-           "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
-           "Call-ID: a84b4c76e66710@%s\r\n"
-           "CSeq: 231 BYE\r\n",
-           pd, a);
-  t_sip_msg(byew, sizeof(byew), h, "");
-  t_sip_msg(bye, sizeof(bye),
-            "BYE sip:bob@[64:ff9b::c613:2] SIP/2.0\r\n"
-            "Via: SIP/2.0/UDP [2001:db8:1::2]:5060;branch=z9hG4bKnashds7\r\n"
-            "To: Bob <sip:bob@[64:ff9b::c613:2]>;tag=a6c85cf\r\n"
-            "Call-ID: a84b4c76e66710@2001:db8:1::2\r\n"
-            "CSeq: 231 BYE\r\n",
-            "");
+  char bye[1024], byew[1024];
+  sip64_bye(bye, byew, sizeof(bye), "UDP", pd, a);
   tpkt p, e;
   b6_udp(&p, CLI, 5060, SRV6, 5060, bye);
   assert_int_equal(t_in(t, &p, 3 * SEC), PINHOLE_VERDICT_FORWARD);
@@ -351,20 +369,27 @@ static void via_tcp(char *b) {
  * Contact, which becomes the pool address with 5060 (as on IPv4); the
  * segment grows, and every later segment's sequence (client to server)
  * and acknowledgement (server to client) numbers move by the delta. */
+/* CLI:40000 -> SRV6:5060 over TCP, the client's ISN C, the server's S,
+ * through the pool address pool: the public port. */
+static uint16_t sip64_tcp_open(tctx *t, uint32_t pool, uint32_t C, uint32_t S) {
+  tpkt p;
+  b6_tcp(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_SYN, C, 0, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = t_get16(p.b + 20);
+  t_tcp(&p, OUT_HOST, 5060, pool, P, S, C + 1,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK, C + 1, S + 1, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  return P;
+}
+
 static void test_nat64_sip_tcp(void **state) {
   (void)state;
   tctx *t = ctx64(IP4(198, 19, 0, 200), 1030, 1039);
   tpkt p, e;
   const uint32_t C = 1000, S = 7000;
-  b6_tcp(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_SYN, C, 0, 0);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  uint16_t P = t_get16(p.b + 20);
-  t_tcp(&p, OUT_HOST, 5060, IP4(198, 19, 0, 200), P, S, C + 1,
-        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  b6_tcp(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK, C + 1, S + 1, 0);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-
+  uint16_t P = sip64_tcp_open(t, IP4(198, 19, 0, 200), C, S);
   char in[2048], want[2048];
   invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
          49170);
@@ -397,6 +422,275 @@ static void test_nat64_sip_tcp(void **state) {
   same4(&p, &e);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 2);
+  t_ctx_del(t);
+}
+
+/* ---- split across TCP segments (docs/reassembly.md) --------------------- */
+
+#define SPOOL IP4(198, 19, 0, 200)
+#define SC 5000u /* the client's ISN */
+#define SS 8000u /* the server's ISN */
+
+/* The client's bytes d[0..n) at offset off of its data: the verdict. */
+static int sip64_piece(tctx *t, uint32_t off, const char *d, size_t n,
+                       uint64_t now, tpkt *p) {
+  char buf[2048];
+  assert_true(n < sizeof(buf));
+  memcpy(buf, d, n);
+  buf[n] = '\0';
+  b6_tcp_text(p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+              SC + 1 + off, SS + 1, buf);
+  return t_in(t, p, now);
+}
+
+/* Emitted packet i is the bare IPv4 ACK of a held piece: to the server,
+ * numbered where the message begins. */
+static void sip64_held_ack(tctx *t, int i, uint16_t P) {
+  tpkt got, e;
+  assert_true(i < t->nelog);
+  assert_int_equal(t->elog_side[i], PINHOLE_SIDE_OUTSIDE);
+  memcpy(got.b, t->elog[i], t->elog_len[i]);
+  got.p.len = (uint32_t)t->elog_len[i];
+  t_tcp(&e, SPOOL, P, OUT_HOST, 5060, SC + 1, SS + 1, PINHOLE_TCP_ACK, NULL);
+  same4(&got, &e);
+}
+
+/* The client's INVITE over TCP (Via /TCP) and, for the public RTP port Q,
+ * what the server must get. */
+static void sip64_tcp_invite(char *in, char *want, size_t n, unsigned Q) {
+  invite(in, n, "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI, 49170);
+  via_tcp(in);
+  if (want != NULL) {
+    invite(want, n, "198.19.0.200", ":5060", "198.19.0.2", "198.19.0.200",
+           "IP4", "198.19.0.200", Q);
+    via_tcp(want);
+  }
+}
+
+/* The last piece's output p is the whole INVITE translated, in one IPv4
+ * segment numbered from the message's start; the server's acknowledgment
+ * of it reaches the client in the client's numbering and the client's
+ * next bytes leave shifted by the delta. */
+static void sip64_whole(tctx *t, uint16_t P, const tpkt *p, size_t l1) {
+  char want[2048], tmp[2048];
+  tpkt e, q;
+  unsigned Q = out_mport(p);
+  assert_true(Q >= 1030 && Q < 1039 && (Q & 1) == 0);
+  sip64_tcp_invite(tmp, want, sizeof(want), Q);
+  size_t l2 = strlen(want);
+  assert_true(l2 < l1);
+  t_tcp(&e, SPOOL, P, OUT_HOST, 5060, SC + 1, SS + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, want);
+  same4(p, &e);
+  t_tcp(&q, OUT_HOST, 5060, SPOOL, P, SS + 1, SC + 1 + (uint32_t)l2,
+        PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &q, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp(&e, SRV6, 5060, CLI, 40000, PINHOLE_TCP_ACK, SS + 1,
+         SC + 1 + (uint32_t)l1, 0);
+  assert_int_equal(q.p.len, e.p.len);
+  assert_memory_equal(q.b, e.b, e.p.len);
+  assert_int_equal(sip64_piece(t, (uint32_t)l1, "\r\n\r\n", 4, SEC, &q),
+                   PINHOLE_VERDICT_FORWARD);
+  t_tcp(&e, SPOOL, P, OUT_HOST, 5060, SC + 1 + (uint32_t)l2, SS + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, "\r\n\r\n");
+  same4(&q, &e);
+  /* the server's RTP through the pinhole the whole message opened */
+  t_udp(&q, OUT_HOST, 30000, SPOOL, (uint16_t)Q, "rtp");
+  assert_int_equal(t_out(t, &q, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&e, SRV6, 30000, CLI, 49170, "rtp");
+  same6(&q, &e);
+}
+
+/* Offset of needle in m plus d. */
+static size_t at(const char *m, const char *needle, size_t d) {
+  const char *s = strstr(m, needle);
+  assert_non_null(s);
+  return (size_t)(s - m) + d;
+}
+
+/* The INVITE split in two and three pieces, cut inside the Via's IPv6
+ * address, inside the Content-Length value and inside the SDP's
+ * "c=IN IP6" line: each piece but the last held (its bare ACK to the
+ * server as IPv4, numbered at the message's start; nothing of the
+ * client's address leaves), the last makes it whole and it leaves
+ * translated in one segment; the delta applies after it. */
+static void test_nat64_sip_split(void **state) {
+  (void)state;
+  char in[2048];
+  sip64_tcp_invite(in, NULL, sizeof(in), 0);
+  size_t l1 = strlen(in);
+  size_t via = at(in, "[2001:db8:1::2]:5060;branch", 7);
+  size_t clen = at(in, "Content-Length: ", 17);
+  size_t cip6 = at(in, "c=IN IP6", 6);
+  size_t caddr = at(in, "c=IN IP6 2001:db8:1::2", 14);
+  const size_t cuts[][2] = {{via, 0},    {clen, 0},    {cip6, 0},   {caddr, 0},
+                            {via, clen}, {clen, cip6}, {via, caddr}};
+  for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+    tctx *t = ctx64(SPOOL, 1030, 1039);
+    uint16_t P = sip64_tcp_open(t, SPOOL, SC, SS);
+    tpkt p;
+    size_t k = cuts[i][0], k2 = cuts[i][1] ? cuts[i][1] : k;
+    assert_int_equal(sip64_piece(t, 0, in, k, SEC, &p), PINHOLE_VERDICT_HELD);
+    sip64_held_ack(t, 0, P);
+    if (k2 > k) {
+      assert_int_equal(sip64_piece(t, (uint32_t)k, in + k, k2 - k, SEC, &p),
+                       PINHOLE_VERDICT_HELD);
+      sip64_held_ack(t, 1, P);
+    }
+    assert_int_equal(t->ctx->nheld, 1);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+    assert_int_equal(sip64_piece(t, (uint32_t)k2, in + k2, l1 - k2, SEC, &p),
+                     PINHOLE_VERDICT_FORWARD);
+    assert_int_equal(t->nemitted, k2 > k ? 2 : 1);
+    assert_int_equal(t->ctx->nheld, 0);
+    sip64_whole(t, P, &p, l1);
+    /* new: the SYN, the RTP; existing: the handshake's two, the held
+     * pieces, the last, the server's ACK, the client's next bytes;
+     * translated: all of them and each bare ACK */
+    int three = k2 > k;
+    t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT,
+               6 + three, PINHOLE_CNT_NAT64_XLAT, 8 + three,
+               PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_REASM_COMPLETED, 1,
+               PINHOLE_CNT_PINHOLE_CREATED, 2, PINHOLE_CNT_PINHOLE_USED, 1, -1);
+    t_ctx_del(t);
+  }
+}
+
+/* The server's 200 OK over TCP split in two inside its SDP's
+ * "c=IN IP4" line: the start held (its bare ACK reaches the client as
+ * IPv6, numbered where the answer begins), the rest makes it whole and
+ * it reaches the client translated, in one IPv6 segment. The client's
+ * Via and From name the connection's own port 40000 (the public port P
+ * on the way out, the client's again on the way back). */
+static void test_nat64_sip_split_answer(void **state) {
+  (void)state;
+  char in[2048], want[2048], via[96], from[40];
+  tctx *t = ctx64(SPOOL, 1030, 1039);
+  uint16_t P = sip64_tcp_open(t, SPOOL, SC, SS);
+  tpkt p, e;
+  invite(in, sizeof(in), "[" CLI "]", ":40000", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  via_tcp(in);
+  size_t l1 = strlen(in);
+  assert_int_equal(sip64_piece(t, 0, in, l1, SEC, &p), PINHOLE_VERDICT_FORWARD);
+  size_t l2 = p.p.len - 40;
+  snprintf(via, sizeof(via), "198.19.0.200:%u;branch=z9hG4bK776asdhds", P);
+  snprintf(from, sizeof(from), "198.19.0.200:%u", P);
+  ok200(in, sizeof(in), via, from, "198.19.0.200", "198.19.0.2", "IP4",
+        "198.19.0.2");
+  via_tcp(in);
+  ok200(want, sizeof(want), "[" CLI "]:40000;branch=z9hG4bK776asdhds",
+        "[" CLI "]:40000", CLI, "[" SRV6 "]", "IP6", SRV6);
+  via_tcp(want);
+  size_t n = strlen(in), k = at(in, "c=IN IP4", 7);
+  uint32_t ack = SC + 1 + (uint32_t)l2;
+  t_tcp_n(&p, OUT_HOST, 5060, SPOOL, P, SS + 1, ack, PINHOLE_TCP_ACK, in, k);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t->nelog, 1);
+  b6_tcp(&e, SRV6, 5060, CLI, 40000, PINHOLE_TCP_ACK, SS + 1,
+         SC + 1 + (uint32_t)l1, 0);
+  assert_int_equal(t->elog_side[0], PINHOLE_SIDE_INSIDE);
+  assert_int_equal(t->elog_len[0], e.p.len);
+  assert_memory_equal(t->elog[0], e.b, e.p.len);
+  t_tcp_n(&p, OUT_HOST, 5060, SPOOL, P, SS + 1 + (uint32_t)k, ack,
+          PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in + k, n - k);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp_text(&e, SRV6, 5060, CLI, 40000, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+              SS + 1, SC + 1 + (uint32_t)l1, want);
+  same6(&p, &e);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_HELD), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_COMPLETED), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 0);
+  t_ctx_del(t);
+}
+
+/* Resent pieces of a split INVITE: the held piece again (a duplicate,
+ * dropped), a piece that overlaps the held bytes and goes further (the
+ * same bytes: merged, still held), one that overlaps with other bytes (a
+ * conflict, dropped), the rest (whole, translated); then part of the
+ * message resent after it left (sent on without its payload). */
+static void test_nat64_sip_split_resent(void **state) {
+  (void)state;
+  char in[2048];
+  sip64_tcp_invite(in, NULL, sizeof(in), 0);
+  size_t l1 = strlen(in);
+  size_t k = at(in, "Content-Length: ", 17), k2 = at(in, "c=IN IP6", 6);
+  tctx *t = ctx64(SPOOL, 1030, 1039);
+  uint16_t P = sip64_tcp_open(t, SPOOL, SC, SS);
+  tpkt p;
+  assert_int_equal(sip64_piece(t, 0, in, k, SEC, &p), PINHOLE_VERDICT_HELD);
+  assert_int_equal(sip64_piece(t, 0, in, k, SEC, &p), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_RESENT), 1);
+  size_t j = k - 30;
+  assert_int_equal(sip64_piece(t, (uint32_t)j, in + j, k2 - j, SEC, &p),
+                   PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_RESENT), 2);
+  char other[2048];
+  memcpy(other, in, l1 + 1);
+  other[k2 - 3] ^= 0x20; /* the c= line's "IN" as "In" */
+  assert_int_equal(sip64_piece(t, (uint32_t)j, other + j, l1 - j, SEC, &p),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_CONFLICT), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 0);
+  assert_int_equal(sip64_piece(t, (uint32_t)k2, in + k2, l1 - k2, SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  sip64_whole(t, P, &p, l1);
+  /* a middle part again: only its header goes on */
+  assert_int_equal(sip64_piece(t, 10, in + 10, 40, SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(p.p.len, 40);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_RESENT), 3);
+  /* the duplicate and the conflict dropped; no ALG error */
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 8,
+             PINHOLE_CNT_EXIST_DISCARD, 2, PINHOLE_CNT_NAT64_XLAT, 12,
+             PINHOLE_CNT_PINHOLE_CREATED, 2, PINHOLE_CNT_PINHOLE_USED, 1,
+             PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_REASM_COMPLETED, 1,
+             PINHOLE_CNT_REASM_RESENT, 3, PINHOLE_CNT_REASM_CONFLICT, 1, -1);
+  t_ctx_del(t);
+}
+
+/* A split INVITE that never completes is given up and, on NAT64, never
+ * leaves with the client's IPv6 address: timed out (the whole message
+ * resent later is dropped too; its direction stays closed), or grown
+ * past hold_msg_max. Counted each way. */
+static void test_nat64_sip_split_given_up(void **state) {
+  (void)state;
+  char in[2048];
+  sip64_tcp_invite(in, NULL, sizeof(in), 0);
+  size_t l1 = strlen(in), k = at(in, "c=IN IP6", 6);
+  tpkt p;
+  /* timed out */
+  tctx *t = ctx64(SPOOL, 1030, 1039);
+  sip64_tcp_open(t, SPOOL, SC, SS);
+  assert_int_equal(sip64_piece(t, 0, in, k, SEC, &p), PINHOLE_VERDICT_HELD);
+  assert_int_equal(pinhole_tick(t->ctx, SEC + 2900000000ull), 0);
+  assert_int_equal(pinhole_tick(t->ctx, SEC + 3100000000ull), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_TIMEOUT), 1);
+  assert_true(t_has_event(t, "split message timed out: dropped"));
+  assert_int_equal(t->ctx->nheld, 0);
+  assert_int_equal(sip64_piece(t, 0, in, l1, 5 * SEC, &p),
+                   PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_NAT64_XLAT, 5,
+             PINHOLE_CNT_ALG_UNTRANSLATED, 1, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_REASM_TIMEOUT, 1, -1);
+  t_ctx_del(t);
+
+  /* too large: 300 bytes held, the rest would pass hold_msg_max 400 */
+  t = ctx64m(SPOOL, 1030, 1039, 400);
+  sip64_tcp_open(t, SPOOL, SC, SS);
+  assert_true(l1 > 400);
+  assert_int_equal(sip64_piece(t, 0, in, 300, SEC, &p), PINHOLE_VERDICT_HELD);
+  assert_int_equal(sip64_piece(t, 300, in + 300, l1 - 300, SEC, &p),
+                   PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "split message too large: dropped"));
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_NAT64_XLAT, 5,
+             PINHOLE_CNT_ALG_UNTRANSLATED, 1, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_REASM_TOO_BIG, 1, -1);
+  assert_int_equal(t->ctx->nheld, 0);
+  assert_int_equal(t->ctx->chunks_used, 0);
   t_ctx_del(t);
 }
 
@@ -566,6 +860,173 @@ static void test_nat64_sip_translate64_args(void **state) {
                    PINHOLE_ERR_INVALID_ARG);
 }
 
+/* ---- failover (docs/ha.md "IPv6 and NAT64") ----------------------------- */
+
+/* A standby with the same prefix, rule and pool (pool:lo..hi) that had
+ * a flow of its own before its first import (so its slots differ from
+ * A's). */
+static tctx *standby64(uint32_t pool, uint16_t lo, uint16_t hi) {
+  tctx *b = ctx64(pool, lo, hi);
+  tpkt p;
+  b6_udp(&p, "2001:db8:1::77", 7000, "64:ff9b::c613:9", 7001, "own one");
+  assert_int_equal(t_in(b, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  return b;
+}
+
+/* The client's ACK of the 200 (RFC 3261 sec. 13.2.2.4) on A: as it
+ * leaves, the client's URIs and Call-ID in the pool's form. */
+static void sip64_ack(tctx *a, uint16_t P) {
+  char m[1024], w[1024], h[512];
+  t_sip_msg(m, sizeof(m),
+            "ACK sip:bob@[64:ff9b::c613:2] SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP [2001:db8:1::2]:5060;branch=z9hG4bK776asdhdt\r\n"
+            "To: Bob <sip:bob@[64:ff9b::c613:2]>;tag=a6c85cf\r\n"
+            "From: Alice <sip:alice@[2001:db8:1::2]:5060>;tag=1928301774\r\n"
+            "Call-ID: a84b4c76e66710@2001:db8:1::2\r\n"
+            "CSeq: 314159 ACK\r\n",
+            "");
+  snprintf(h, sizeof(h),
+           "ACK sip:bob@198.19.0.2 SIP/2.0\r\n"
+           "Via: SIP/2.0/UDP 198.19.0.1:%u;branch=z9hG4bK776asdhdt\r\n"
+           "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
+           "From: Alice <sip:alice@198.19.0.1:%u>;tag=1928301774\r\n"
+           "Call-ID: a84b4c76e66710@198.19.0.1\r\n"
+           "CSeq: 314159 ACK\r\n",
+           P, P);
+  t_sip_msg(w, sizeof(w), h, "");
+  tpkt p, e;
+  b6_udp(&p, CLI, 5060, SRV6, 5060, m);
+  assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&e, PUB, P, OUT_HOST, 5060, w);
+  same4(&p, &e);
+}
+
+/* Copies of p through A and B alike (state_util.h's both()), and A's
+ * output is want: an IPv4 one (the identification copied) or IPv6. */
+static void both_is(tctx *a, tctx *b, const tpkt *p, int side, uint64_t now,
+                    tpkt *want) {
+  tpkt o;
+  assert_int_equal(both(a, b, p, side, now, &o), PINHOLE_VERDICT_FORWARD);
+  if (want->b[0] >> 4 == 6)
+    same6(&o, want);
+  else
+    same4(&o, want);
+}
+
+/* A SIP64 call (INVITE, 200 OK, ACK) set up on A, its state imported
+ * into B: the server's RTP and RTCP come in through B's imported NAT64
+ * pinholes to the client's IPv6 endpoints, the client's media leaves
+ * from the public ports the SDP announced, the BYE leaves translated
+ * and ends the dialog on both; every output the same bytes on A and B
+ * and the bytes the test lays out; the listings agree. */
+static void test_nat64_sip_failover(void **state) {
+  (void)state;
+  tctx *a = ctx64(PUB, 20000, 20099), *b = standby64(PUB, 20000, 20099);
+  uint16_t P, Q;
+  sip64_call(a, PUB, 20000, 20099, &P, &Q);
+  sip64_ack(a, P);
+  size_t len = export_full(a, 2 * SEC, NULL);
+  size_t off[16];
+  size_t nrec = records(len, off, 16);
+  /* CONV, MAP and CONN64 (signalling), MAP and HOLE64 for RTP, then
+   * RTCP (the SIP module keeps no state of its own to export) */
+  static const uint8_t types[] = {1, 2, 9, 2, 11, 2, 11};
+  assert_int_equal(nrec, sizeof(types));
+  for (size_t i = 0; i < nrec; i++)
+    assert_int_equal(blob[off[i]], types[i]);
+  assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, blob, len), 1);
+  same_listing(a, b);
+
+  tpkt p, e;
+  t_udp(&p, OUT_HOST, 30000, PUB, Q, "rtp-from-server");
+  b6_udp(&e, SRV6, 30000, CLI, 49170, "rtp-from-server");
+  both_is(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, &e);
+  b6_udp(&p, CLI, 49170, SRV6, 30000, "rtp-from-client");
+  t_udp(&e, PUB, Q, OUT_HOST, 30000, "rtp-from-client");
+  both_is(a, b, &p, PINHOLE_SIDE_INSIDE, 3 * SEC, &e);
+  t_udp(&p, OUT_HOST, 30001, PUB, (uint16_t)(Q + 1), "rtcp-from-server");
+  b6_udp(&e, SRV6, 30001, CLI, 49171, "rtcp-from-server");
+  both_is(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, &e);
+  b6_udp(&p, CLI, 49171, SRV6, 30001, "rtcp-from-client");
+  t_udp(&e, PUB, (uint16_t)(Q + 1), OUT_HOST, 30001, "rtcp-from-client");
+  both_is(a, b, &p, PINHOLE_SIDE_INSIDE, 3 * SEC, &e);
+  /* another IPv4 host to the public RTP port: nothing on either */
+  t_udp(&p, IP4(198, 19, 0, 66), 30000, PUB, Q, "intruder");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, NULL),
+                   PINHOLE_VERDICT_DROP);
+  same_listing(a, b);
+
+  char bye[1024], byew[1024], pd[40];
+  snprintf(pd, sizeof(pd), "198.19.0.1:%u", P);
+  sip64_bye(bye, byew, sizeof(bye), "UDP", pd, "198.19.0.1");
+  b6_udp(&p, CLI, 5060, SRV6, 5060, bye);
+  t_udp(&e, PUB, P, OUT_HOST, 5060, byew);
+  both_is(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, &e);
+  same_listing(a, b);
+  pinhole_usage ua, ub;
+  t_usage(a, &ua);
+  t_usage(b, &ub);
+  assert_int_equal(ua.pinholes, 0);
+  assert_int_equal(ub.pinholes, 0);
+  assert_memory_equal(&ua, &ub, sizeof(ua)); /* B's own conversation 1
+                                                 was replaced by A's */
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_ALG_UNTRANSLATED), 0);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* The call over TCP (RFC 3261 sec. 18) set up on A, imported into B:
+ * the INVITE's sequence delta goes with the connection, so the server's
+ * acknowledgment reaches the client in its own numbering through B, the
+ * server's RTP comes in through B's pinhole, and the client's BYE leaves
+ * B translated and shifted by the delta; the same bytes on A and B. */
+static void test_nat64_sip_failover_tcp(void **state) {
+  (void)state;
+  tctx *a = ctx64(SPOOL, 1030, 1039), *b = standby64(SPOOL, 1030, 1039);
+  uint16_t P = sip64_tcp_open(a, SPOOL, SC, SS);
+  char in[2048], want[2048];
+  sip64_tcp_invite(in, NULL, sizeof(in), 0);
+  tpkt p, e;
+  size_t l1 = strlen(in);
+  assert_int_equal(sip64_piece(a, 0, in, l1, SEC, &p), PINHOLE_VERDICT_FORWARD);
+  unsigned Q = out_mport(&p);
+  sip64_tcp_invite(in, want, sizeof(want), Q);
+  size_t l2 = strlen(want);
+  t_tcp(&e, SPOOL, P, OUT_HOST, 5060, SC + 1, SS + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, want);
+  same4(&p, &e);
+  size_t len = export_full(a, 2 * SEC, NULL);
+  assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, blob, len), 1);
+  same_listing(a, b);
+
+  t_tcp(&p, OUT_HOST, 5060, SPOOL, P, SS + 1, SC + 1 + (uint32_t)l2,
+        PINHOLE_TCP_ACK, NULL);
+  b6_tcp(&e, SRV6, 5060, CLI, 40000, PINHOLE_TCP_ACK, SS + 1,
+         SC + 1 + (uint32_t)l1, 0);
+  both_is(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, &e);
+  t_udp(&p, OUT_HOST, 30000, SPOOL, (uint16_t)Q, "rtp-from-server");
+  b6_udp(&e, SRV6, 30000, CLI, 49170, "rtp-from-server");
+  both_is(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, &e);
+  char bye[1024], byew[1024];
+  sip64_bye(bye, byew, sizeof(bye), "TCP", "198.19.0.200:5060", "198.19.0.200");
+  b6_tcp_text(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+              SC + 1 + (uint32_t)l1, SS + 1, bye);
+  t_tcp(&e, SPOOL, P, OUT_HOST, 5060, SC + 1 + (uint32_t)l2, SS + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, byew);
+  both_is(a, b, &p, PINHOLE_SIDE_INSIDE, 4 * SEC, &e);
+  same_listing(a, b);
+  pinhole_usage ua, ub;
+  t_usage(a, &ua);
+  t_usage(b, &ub);
+  assert_int_equal(ub.pinholes, 0);
+  assert_memory_equal(&ua, &ub, sizeof(ua));
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_ALG_UNTRANSLATED), 0);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_sip_call),
@@ -574,6 +1035,12 @@ int main(void) {
       cmocka_unit_test(test_nat64_sip_overlong),
       cmocka_unit_test(test_nat64_sip_server_bad_sdp),
       cmocka_unit_test(test_nat64_sip_translate64_args),
+      cmocka_unit_test(test_nat64_sip_split),
+      cmocka_unit_test(test_nat64_sip_split_answer),
+      cmocka_unit_test(test_nat64_sip_split_resent),
+      cmocka_unit_test(test_nat64_sip_split_given_up),
+      cmocka_unit_test(test_nat64_sip_failover),
+      cmocka_unit_test(test_nat64_sip_failover_tcp),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
