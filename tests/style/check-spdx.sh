@@ -35,7 +35,6 @@ BSD-2-Clause)
   ;;
 esac
 tag="SPDX-License-Identifier: $lic"
-n=0 bad=0
 list=$(mktemp)
 trap 'rm -f "$list"' EXIT
 for d in lib include tests fuzz examples bindings; do
@@ -45,13 +44,20 @@ for d in lib include tests fuzz examples bindings; do
     -o -type f \( -name '*.c' -o -name '*.h' -o -name '*.in' -o -name '*.py' \
     -o -name '*.sh' -o -name '*.pyi' \) -print
 done | sort >"$list"
-while IFS= read -r f; do
-  n=$((n + 1))
-  if ! head -n 3 "$f" | grep -qF "$tag"; then
-    echo "no '$tag' in the first lines of $f" >&2
-    bad=$((bad + 1))
-  fi
-done <"$list"
+# one awk over all files (a head and a grep per file took 30 s under load)
+n=$(wc -l <"$list")
+missing=$(tr '\n' '\0' <"$list" | xargs -0 -r awk -v tag="$tag" '
+  FNR == 1 { if (f != "" && !ok) print f; f = FILENAME; ok = 0 }
+  FNR <= 3 && index($0, tag) { ok = 1 }
+  END { if (f != "" && !ok) print f }')
+# an empty file has no first line for awk to see
+empty=$(tr '\n' '\0' <"$list" |
+  xargs -0 -r sh -c 'for f; do [ -s "$f" ] || echo "$f"; done' sh)
+bad=0
+for f in $missing $empty; do
+  echo "no '$tag' in the first lines of $f" >&2
+  bad=$((bad + 1))
+done
 if [ "$n" -eq 0 ]; then
   echo "FAIL: no source files found under $src" >&2
   exit 1
