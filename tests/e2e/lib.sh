@@ -776,9 +776,11 @@ collector_dump() {
 
 # capture_start NAME NS IF FILTER...: tcpdump on IF in NS into
 # $TMP/NAME.pcap (full packets), started when it says it listens. The
-# kernel's buffer is 16 MiB: with -s 0 each packet takes a 256 KiB slot of
-# it, and the default 2 MiB (8 slots) lost packets whenever tcpdump was not
-# scheduled for a few packets' time on a loaded machine.
+# kernel's buffer is 16 MiB: with -s 0 libpcap sizes its ring slots for
+# the largest snapshot, and the default 2 MiB lost packets whenever
+# tcpdump was not scheduled in time on a loaded machine (3 of 28 and 32
+# of 252 in one sip-large run at load 24; none in 15 runs at load 20-28
+# with 16 MiB).
 capture_start() {
   local name=$1 n=$2 dev=$3
   shift 3
@@ -862,7 +864,8 @@ capture_lost() {
 # not sending something on: the original segment, or an acknowledgment
 # that covered it and left the receiver before the sender resent. Both
 # captures show that, as each segment keeps its TCP timestamps through the
-# gateway. Captures that lost packets cannot show it: that fails too.
+# gateway. A verdict against the gateway from captures that lost packets
+# says so (a packet the capture lost looks like one the gateway dropped).
 expect_no_nat_retransmission() {
   local in=$1 out=$2 client=$3 server=$4 what=$5 rc res lost=0 c
   shift 5

@@ -31,8 +31,9 @@ less, fired first), and the retransmission is reported with those times but
 is not a failure.
 
 Prints one line per retransmission and a summary; exits 1 when one of them
-is the gateway's doing, 2 when the captures cannot be judged (no TCP
-timestamps), 0 otherwise.
+is the gateway's doing, 2 when one cannot be judged (no TCP timestamps on
+it, its original or the acknowledgment that covered it; a segment without
+them, such as an RST, is otherwise left out), 0 otherwise.
 """
 import argparse
 import subprocess
@@ -122,6 +123,8 @@ def judge(who, mine, theirs, far_of_mine, far_of_theirs, rx_far, r, data_only):
                 None)
     if orig is None:
         return False, text + ": no earlier transmission in the capture"
+    if not r["key"][0] or not orig["key"][0]:
+        return None, text + ": without TCP timestamps, cannot be matched"
     if first_copy(far_of_mine, orig) is None:
         return True, text + ": the gateway never sent on the original (frame %d)" % orig["frame"]
     lat_o = first_copy(far_of_mine, orig) - orig["t"]
@@ -141,11 +144,14 @@ def judge(who, mine, theirs, far_of_mine, far_of_theirs, rx_far, r, data_only):
             if p["t"] < t_r and p["flags"] & ACK and at_or_after(p["ack"], end)]
     if not acks:
         return False, text + "; the receiver had not acknowledged it when it was resent"
-    lost = [p for p in acks if first_copy(far_of_theirs, p) is None]
+    lost = [p for p in acks
+            if p["key"][0] and first_copy(far_of_theirs, p) is None]
     if lost:
         return True, text + "; the receiver acknowledged it %s before (frame %d) and the gateway never sent that on" % (
             ms(t_r - lost[0]["t"]), lost[0]["frame"])
-    a = acks[0]
+    a = next((p for p in acks if p["key"][0]), None)
+    if a is None:
+        return None, text + "; its acknowledgment has no TCP timestamps, cannot be matched"
     t_f = first_copy(far_of_theirs, a)
     if t_f < t_r:
         return False, text + "; the receiver's acknowledgment (frame %d) reached it %s before" % (
@@ -175,10 +181,11 @@ def main():
     if not c_own or not s_own:
         print("no segments from %s or %s in the captures" % (a.client, a.server))
         return 2
-    if any(not p["key"][0] for p in c_own + s_own):
+    if not any(p["key"][0] for p in c_own + s_own):
         print("segments without TCP timestamps: the captures cannot be matched")
         return 2
     bad = 0
+    unjudged = 0
     n = 0
     lat = [first_copy(copies(s_far), p) for p in s_own] + \
         [first_copy(copies(c_far), p) for p in c_own]
@@ -195,19 +202,25 @@ def main():
             if text is None:
                 continue
             n += 1
+            if b is None:
+                unjudged += 1
+                print("unjudged: " + text)
+                continue
             bad += b
             print(("NAT: " if b else "load: ") + text)
     worst = 0.0
     for p, t in zip(s_own + c_own, lat):
         if t is not None and t - p["t"] > worst:
             worst = t - p["t"]
-        if t is None:
+        if t is None and p["key"][0]:
             print("not seen on the other side: %s frame %d seq %u len %u ack %u flags 0x%02x at %.6f" % (
                 "server" if p in s_own else "client", p["frame"], p["seq"],
                 p["len"], p["ack"], p["flags"], p["t"]))
     print("%d retransmissions, %d caused by the gateway; %d of %d segments sent on, slowest %s" % (
         n, bad, sum(t is not None for t in lat), len(lat), ms(worst)))
-    return 1 if bad else 0
+    if bad:
+        return 1
+    return 2 if unjudged else 0
 
 
 if __name__ == "__main__":
