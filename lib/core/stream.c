@@ -20,8 +20,9 @@
  * sequence number) that the ALG parses and rewrites and the engine sends
  * on: in the caller's packet when it fits, else as segments through emit
  * (pinhole__stream_send). Bytes sent again while held are compared with
- * the held copy (the same: dropped as a duplicate; different: dropped,
- * fail closed); a segment that resends part of a rewritten, merged
+ * the held copy (the same: a duplicate, only its acknowledgment goes on,
+ * as a held piece's does; different: dropped, fail closed); a segment
+ * that resends part of a rewritten, merged
  * message goes on without its payload, so the receiver only acknowledges
  * again. A message the pool cannot take for now (full) is not held: its
  * bytes are dropped, as the sender resends them. A message too large, or
@@ -399,8 +400,14 @@ static ph_status ph_held_seg(ph_alg_call *ac, const ph_alg *alg, ph_stream *st,
   }
   if (dup)
     ph_count(ctx, PINHOLE_CNT_REASM_RESENT);
-  if (dup == len)
-    return PH_DROP; /* only what is held: a duplicate */
+  if (dup == len) {
+    /* only what is held: a duplicate, whose bytes are not held twice; its
+     * acknowledgment goes on as a held piece's does, as it may cover
+     * data the peer sent since the piece first came (dropped, that
+     * acknowledgment is lost, and the peer resends what was received) */
+    ac->held_all = 1;
+    return PH_PASS;
+  }
   return ph_merge(ac, alg, st, dup);
 }
 

@@ -6,9 +6,10 @@
 # command. The FTP ALG must hold the first piece's bytes, rewrite the
 # whole command when the rest arrives and send it on at once: vsftpd gets
 # PORT with the pool address, connects to it through the ALG's pinhole,
-# and the 1 MiB download matches (sha256). tcpdump on the inside host
-# shows no retransmission by the server (the acknowledgement a held piece
-# carries must reach it); the client's own retransmissions of a held
+# and the 1 MiB download matches (sha256). tcpdump on both sides of the
+# gateway shows no retransmission by the server that the gateway caused
+# (the acknowledgement a held piece carries must reach it; see
+# expect_no_nat_retransmission in lib.sh); the client's own retransmissions of a held
 # piece are counted (the old behaviour withheld the piece until the
 # client retransmitted it whole). The listing shows the ftp conversation,
 # the reassembly counters moved.
@@ -23,18 +24,18 @@ e2e_init tcpdump tshark
 e2e_start_path
 ftp_start_server
 
-capture_start ftp-split "$NS_IN" "$DEV" tcp port 21
+capture_both_start ftp-split "$DEV" tcp port 21
 ns "$NS_IN" /usr/bin/python3 "$HERE/split-ftp-client.py" "$OUT_ADDR" \
   pub/data.bin "$TMP/split.down" 200 2>"$TMP/split-client.log" ||
   fail "split-ftp-client.py failed: $(tail -n 3 "$TMP/split-client.log")"
-capture_stop
+capture_both_stop
 cat "$TMP/split-client.log" >&2
 same_file "$TMP/ftp/pub/data.bin" "$TMP/split.down" "split PORT download"
 # The two writes really were two segments on the inside.
 n=$(tshark_count "$TMP/ftp-split.pcap" 'tcp.len == 12 && tcp.payload contains "PORT 198,18,"')
 [ "$n" -ge 1 ] && log "ok: the first piece of PORT went out alone ($n segment)" ||
   fail "no segment with the first piece of PORT alone in the inside capture"
-split_retransmissions "$TMP/ftp-split.pcap" 21 "FTP control"
+split_retransmissions ftp-split 21 "FTP control" "$IN_ADDR" "$OUT_ADDR"
 
 if [ "${E2E_REF:-}" = route ]; then
   ftp_expect_server_saw() { :; }

@@ -8,7 +8,8 @@
 # rewrite client_port in the whole SETUP and send it on at once: the
 # server's RTP, sent before the client sends anything from its ports,
 # comes in through the ALG's pinhole (25 packets within 5 s). tcpdump on
-# the inside host shows no retransmission by the server (the
+# both sides of the gateway shows no retransmission by the server that
+# the gateway caused (lib.sh, expect_no_nat_retransmission; the
 # acknowledgements held pieces carry must reach it; the client's loss
 # probes of held pieces are counted, see split_retransmissions). The
 # listing shows the rtsp conversation with the media as a Forward flow,
@@ -38,20 +39,20 @@ e2e_start_path
 bg "$NS_OUT" rtsp-server "$PY" "$HERE/rtsp-server.py" "$OUT_ADDR" 8554 test "$LAUNCH"
 wait_for 10 port_open "$NS_OUT" "$OUT_ADDR" 8554 || die "the RTSP server did not start"
 
-capture_start rtsp-split "$NS_IN" "$DEV" tcp port 8554
+capture_both_start rtsp-split "$DEV" tcp port 8554
 if ns "$NS_IN" "$PY" "$HERE/split-rtsp-client.py" "$URL" 100 25 \
   >"$TMP/split.out" 2>"$TMP/split-client.log"; then
   log "ok: the media flowed: $(cat "$TMP/split.out")"
 else
   fail "split-rtsp-client.py: $(cat "$TMP/split.out") $(tail -n 2 "$TMP/split-client.log")"
 fi
-capture_stop
+capture_both_stop
 cat "$TMP/split-client.log" >&2
 # The pieces really were separate segments on the inside.
 n=$(tshark_count "$TMP/rtsp-split.pcap" 'tcp.len > 0 && tcp.payload contains "unicast;client" && !(tcp.payload contains "client_port=")')
 [ "$n" -ge 1 ] && log "ok: SETUP went out cut inside client_port ($n segment)" ||
   fail "no segment of SETUP cut inside client_port in the inside capture"
-split_retransmissions "$TMP/rtsp-split.pcap" 8554 "RTSP"
+split_retransmissions rtsp-split 8554 "RTSP" "$IN_ADDR" "$OUT_ADDR"
 
 if [ "${E2E_REF:-}" = route ]; then
   log "E2E_REF=route: no NAT, no listing to check"

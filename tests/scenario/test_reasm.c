@@ -418,11 +418,12 @@ static void test_reasm_resent_held_and_merged(void **state) {
   const char *line = "PORT 198,18,0,100,156,65\r\n";
   assert_int_equal(cli_seg(&s, CPORT, 0, line, 18, SEC, &p),
                    PINHOLE_VERDICT_HELD);
-  /* the same bytes again: a duplicate, no second copy */
+  /* the same bytes again: a duplicate, no second copy (its ACK goes on,
+   * test_reasm_resent_held_ack) */
   assert_int_equal(cli_seg(&s, CPORT, 0, line, 18, SEC, &p),
-                   PINHOLE_VERDICT_DROP);
+                   PINHOLE_VERDICT_HELD);
   assert_int_equal(cli_seg(&s, CPORT, 5, line + 5, 4, SEC, &p),
-                   PINHOLE_VERDICT_DROP);
+                   PINHOLE_VERDICT_HELD);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_RESENT), 2);
   assert_int_equal(t->ctx->nheld, 1);
   assert_int_equal(t->ctx->chunks_used, 1);
@@ -473,6 +474,64 @@ static void test_reasm_resent_held_and_merged(void **state) {
 /* A message that never ends: after hold_timeout_ms the inside client's
  * direction (its address translated: passing could leak it) is closed to
  * data; with PINHOLE_CFG_ALG_PASS_UNTRANSLATED it passes unparsed. */
+/* The last packet emitted, parsed (the bare ACK of a held segment). */
+static void emitted_view(const tctx *t, pinhole_pkt_view *v) {
+  assert_int_equal(pinhole_pkt_parse(t->emitted, t->emitted_len, v), 0);
+  assert_int_equal(pinhole_cksum(t->emitted, v->ihl), 0);
+  assert_int_equal(pinhole_pkt_l4_cksum_ok(t->emitted, v), 1);
+}
+
+/* A held piece sent again after the server's next reply: the bytes are a
+ * duplicate, but the acknowledgment it carries is new (the client's only
+ * one for that reply, when its delayed ACK rides on the resend). It goes
+ * on in a bare ACK like the piece's first one; dropped with the segment,
+ * the server would resend the reply the client has (a spurious
+ * retransmission after its timeout). */
+static void test_reasm_resent_held_ack(void **state) {
+  (void)state;
+  tctx *t = ftp_ctx(0);
+  sess s;
+  ftp_sess_open(&s, t, CPORT);
+  tpkt p;
+  pinhole_pkt_view v;
+  const char *a = "PORT 198,18,0,100,", *b = "156,65\r\n";
+  assert_int_equal(cli_seg(&s, CPORT, 0, a, 18, SEC, &p), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t->nemitted, 1);
+  emitted_view(t, &v);
+  assert_int_equal(v.ack, s.sseq);
+  /* the server's reply to an earlier command */
+  t_tcp(&p, SRV, 21, s.pub, s.pport, s.sseq, s.cseq, PINHOLE_TCP_ACK,
+        "200 NOOP ok\r\n");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  s.sseq += 13;
+  /* the piece again, acknowledging the reply */
+  assert_int_equal(cli_seg(&s, CPORT, 0, a, 18, SEC, &p), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t->nemitted, 2);
+  assert_int_equal(t->emitted_side, PINHOLE_SIDE_OUTSIDE);
+  emitted_view(t, &v);
+  assert_int_equal(v.src, s.pub);
+  assert_int_equal(v.sport, s.pport);
+  assert_int_equal(v.dst, SRV);
+  assert_int_equal(v.seq, s.cseq); /* where the held message begins */
+  assert_int_equal(v.ack, s.sseq);
+  assert_int_equal(v.payload_len, 0);
+  assert_int_equal(v.tcp_flags, PINHOLE_TCP_ACK);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_RESENT), 1);
+  assert_int_equal(t->ctx->nheld, 1);
+  assert_int_equal(t->ctx->chunks_used, 1); /* no second copy */
+  /* the rest completes the message as before */
+  assert_int_equal(cli_seg(&s, CPORT, 18, b, 8, SEC, &p),
+                   PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, "PORT 198,19,0,6,7,210\r\n");
+  t_view(&p, &v);
+  assert_int_equal(v.seq, s.cseq);
+  assert_int_equal(v.ack, s.sseq);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 7,
+             PINHOLE_CNT_PINHOLE_CREATED, 1, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_REASM_COMPLETED, 1, PINHOLE_CNT_REASM_RESENT, 1, -1);
+  t_ctx_del(t);
+}
+
 static void test_reasm_timeout(void **state) {
   (void)state;
   for (int open = 0; open < 2; open++) {
@@ -784,6 +843,7 @@ int main(void) {
       cmocka_unit_test(test_reasm_ftp_port_two_segments),
       cmocka_unit_test(test_reasm_ftp_port_three_segments),
       cmocka_unit_test(test_reasm_resent_held_and_merged),
+      cmocka_unit_test(test_reasm_resent_held_ack),
       cmocka_unit_test(test_reasm_timeout),
       cmocka_unit_test(test_reasm_too_big),
       cmocka_unit_test(test_reasm_flood),
