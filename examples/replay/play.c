@@ -72,7 +72,8 @@ typedef struct conn {
 
 typedef struct endpoint {
   struct endpoint *next;
-  uint32_t addr, pub_addr;
+  uint32_t addr, pub_addr; /* addr: 0 for an IPv6 (NAT64) endpoint */
+  uint8_t addr6[16];       /* an IPv6 endpoint's address, else zero */
   uint16_t port, pub_port;
   uint8_t proto;
 } endpoint;
@@ -96,6 +97,8 @@ typedef struct conn64 {
   uint8_t c6[16], s6[16];
   uint16_t cport, sport;
   pinhole_endpoint pub, srv; /* IPv4: the pool's endpoint, the server's */
+  hist *h;   /* the client's direction, as conn.h; NULL while 0 */
+  int watch; /* its ALG may rewrite the client's payload */
 } conn64;
 
 #define BUCKETS64 4096u
@@ -218,43 +221,60 @@ static void conn_forget(play *p, const tuple *k) {
   }
 }
 
-static uint32_t ep_hash(uint8_t proto, uint32_t addr, uint16_t port) {
+/* An endpoint's address: IPv4 (a6 NULL), or the IPv6 one of a NAT64
+ * client (a6; addr is then 0). */
+static const uint8_t no_addr6[16];
+
+static uint32_t ep_hash(uint8_t proto, uint32_t addr, const uint8_t *a6,
+                        uint16_t port) {
   tuple t = {addr, 0, port, 0, proto};
+  for (size_t i = 0; a6 && i < 16; i += 4)
+    t.dst = mix(t.dst, get32(a6 + i));
   return tuple_hash(&t);
 }
 
+static int ep_is(const endpoint *e, uint8_t proto, uint32_t addr,
+                 const uint8_t *a6, uint16_t port) {
+  return e->proto == proto && e->addr == addr && e->port == port &&
+         !memcmp(e->addr6, a6 ? a6 : no_addr6, 16);
+}
+
 static endpoint *ep_find(const play *p, uint8_t proto, uint32_t addr,
-                         uint16_t port) {
-  for (endpoint *e = p->eps[ep_hash(proto, addr, port)]; e; e = e->next)
-    if (e->proto == proto && e->addr == addr && e->port == port)
+                         const uint8_t *a6, uint16_t port) {
+  for (endpoint *e = p->eps[ep_hash(proto, addr, a6, port)]; e; e = e->next)
+    if (ep_is(e, proto, addr, a6, port))
       return e;
   return NULL;
 }
 
-/* A mapping made (the newest one of an endpoint wins a lookup). */
+/* A mapping made of in (in6: its IPv6 address, NULL for IPv4) to pub (the
+ * newest one of an endpoint wins a lookup). */
 static void ep_add(play *p, uint8_t proto, const pinhole_endpoint *in,
-                   const pinhole_endpoint *pub) {
+                   const uint8_t *in6, const pinhole_endpoint *pub) {
   endpoint *e = calloc(1, sizeof(*e));
   if (!e)
     return;
   e->proto = proto;
-  e->addr = in->addr;
+  e->addr = in6 ? 0 : in->addr;
+  if (in6)
+    memcpy(e->addr6, in6, 16);
   e->port = in->port;
   e->pub_addr = pub->addr;
   e->pub_port = pub->port;
-  uint32_t h = ep_hash(proto, in->addr, in->port);
+  uint32_t h = ep_hash(proto, e->addr, in6, in->port);
   e->next = p->eps[h];
   p->eps[h] = e;
   p->tot.endpoints++;
 }
 
 static void ep_forget(play *p, uint8_t proto, const pinhole_endpoint *in,
-                      const pinhole_endpoint *pub) {
-  uint32_t h = ep_hash(proto, in->addr, in->port);
+                      const uint8_t *in6, const pinhole_endpoint *pub) {
+  uint32_t addr = in6 ? 0 : in->addr;
+  uint32_t h = ep_hash(proto, addr, in6, in->port);
   for (endpoint **pe = &p->eps[h]; *pe; pe = &(*pe)->next) {
     endpoint *e = *pe;
-    if (e->proto != proto || e->addr != in->addr || e->port != in->port ||
-        e->pub_addr != pub->addr || e->pub_port != pub->port)
+    if (!ep_is(e, proto, addr, in6, in->port) || e->pub_addr != pub->addr ||
+        e->pub_port != pub->port)
       continue;
     *pe = e->next;
     free(e);
@@ -265,12 +285,12 @@ static void ep_forget(play *p, uint8_t proto, const pinhole_endpoint *in,
 
 /* Records that from captured sequence number seq on, the library adds
  * delta. Nothing is kept while every delta is 0. */
-static void hist_push(conn *c, uint32_t seq, uint32_t delta) {
-  if (!c->h && delta == 0)
+static void hist_push(hist **hp, uint32_t seq, uint32_t delta) {
+  if (!*hp && delta == 0)
     return;
-  if (!c->h && !(c->h = calloc(1, sizeof(*c->h))))
+  if (!*hp && !(*hp = calloc(1, sizeof(**hp))))
     return;
-  hist *h = c->h;
+  hist *h = *hp;
   for (size_t i = 0; i < h->n; i++)
     if (h->end[i] == seq) {
       h->delta[i] = delta;
@@ -285,18 +305,26 @@ static void hist_push(conn *c, uint32_t seq, uint32_t delta) {
 
 /* The delta for captured sequence number x: that of the closest recorded
  * point at or before x (mod 2^32); 0 when none is known. */
-static uint32_t hist_delta(const conn *c, uint32_t x) {
+static uint32_t hist_delta(const hist *h, uint32_t x) {
   uint32_t best = 0, bestd = UINT32_MAX;
-  if (!c->h)
+  if (!h)
     return 0;
-  for (size_t i = 0; i < c->h->n; i++) {
-    uint32_t d = x - c->h->end[i];
+  for (size_t i = 0; i < h->n; i++) {
+    uint32_t d = x - h->end[i];
     if (d < 0x80000000u && d < bestd) {
       bestd = d;
-      best = c->h->delta[i];
+      best = h->delta[i];
     }
   }
   return best;
+}
+
+/* A forwarded TCP segment: captured at seq with seq_len blen, sent on at
+ * aseq with alen; the delta at its start and at its end recorded. */
+static void hist_learn(hist **hp, uint32_t seq, uint32_t blen, uint32_t aseq,
+                       uint32_t alen) {
+  hist_push(hp, seq, aseq - seq);
+  hist_push(hp, seq + blen, aseq + alen - seq - blen);
 }
 
 play *play_new(pinhole_ctx *ctx, const play_config *cfg, const play_host *h) {
@@ -355,6 +383,7 @@ void play_del(play *p) {
     while (p->c64[i]) {
       conn64 *c = p->c64[i];
       p->c64[i] = c->next;
+      free(c->h);
       free(c);
     }
   free(p->conns);
@@ -410,7 +439,11 @@ static void conn64_event(play *p, const pinhole_event *ev);
 
 void play_event(play *p, const pinhole_event *ev) {
   tuple key, out;
-  if (ev->family == 6) {
+  /* a NAT64 mapping (an ALG's, for the server's data connection too)
+   * names its IPv6 client in src6 */
+  const uint8_t *in6 = ev->family == 6 ? ev->src6 : NULL;
+  if (ev->family == 6 && ev->type != PINHOLE_EVENT_MAPPING_CREATED &&
+      ev->type != PINHOLE_EVENT_MAPPING_RELEASED) {
     conn64_event(p, ev); /* only NAT64 translates IPv6 */
     return;
   }
@@ -424,10 +457,10 @@ void play_event(play *p, const pinhole_event *ev) {
     conn_forget(p, &key);
     break;
   case PINHOLE_EVENT_MAPPING_CREATED:
-    ep_add(p, ev->proto, &ev->src, &ev->nat_src);
+    ep_add(p, ev->proto, &ev->src, in6, &ev->nat_src);
     break;
   case PINHOLE_EVENT_MAPPING_RELEASED:
-    ep_forget(p, ev->proto, &ev->src, &ev->nat_src);
+    ep_forget(p, ev->proto, &ev->src, in6, &ev->nat_src);
     break;
   default:
     break;
@@ -611,6 +644,19 @@ static uint16_t oc_add(uint16_t a, uint16_t b) {
   return (uint16_t)((s & 0xffffu) + (s >> 16));
 }
 
+/* Adds to the one's complement checksum field at ck the change of n
+ * bytes (n even, at an even offset of the sum) from old to now (RFC
+ * 1624): a checksum that was wrong stays as wrong. */
+static void cksum_adjust(uint8_t *ck, const uint8_t *old, const uint8_t *now,
+                         size_t n) {
+  uint32_t s = (uint16_t)~get16(ck);
+  for (size_t i = 0; i + 1 < n; i += 2)
+    s += (uint16_t)~get16(old + i) + (uint32_t)get16(now + i);
+  while (s >> 16)
+    s = (s & 0xffffu) + (s >> 16);
+  put16(ck, (uint16_t)~s);
+}
+
 /*
  * After the outside packet orig (parsed as v) was rewritten into buf:
  * recomputes its checksums, but keeps a wrong L4 checksum as wrong as the
@@ -659,8 +705,7 @@ static void learn(play *p, const pinhole_pkt_view *b, const pinhole_pkt_view *a,
    * end was learned when they were sent on) */
   if (merged)
     return;
-  hist_push(c, b->seq, a->seq - b->seq);
-  hist_push(c, b->seq + seq_len(b), a->seq + seq_len(a) - b->seq - seq_len(b));
+  hist_learn(&c->h, b->seq, seq_len(b), a->seq, seq_len(a));
 }
 
 /* ------------------------------------------------------------------ */
@@ -668,7 +713,7 @@ static void learn(play *p, const pinhole_pkt_view *b, const pinhole_pkt_view *a,
 
 /* Shifts the SACK blocks of the TCP header at tcp by the connection's
  * delta (they acknowledge the inside host's sequence space). */
-static void shift_sack(uint8_t *tcp, size_t hlen, const conn *c) {
+static void shift_sack(uint8_t *tcp, size_t hlen, const hist *h) {
   size_t i = 20;
   while (i < hlen) {
     uint8_t kind = tcp[i];
@@ -684,7 +729,7 @@ static void shift_sack(uint8_t *tcp, size_t hlen, const conn *c) {
     if (kind == 5)
       for (size_t e = i + 2; e + 4 <= i + olen; e += 4) {
         uint32_t x = get32(tcp + e);
-        put32(tcp + e, x + hist_delta(c, x));
+        put32(tcp + e, x + hist_delta(h, x));
       }
     i += olen;
   }
@@ -701,7 +746,7 @@ static const conn *translation(const play *p, const tuple *k, tuple *t,
   *t = *k;
   if (c)
     *t = c->out;
-  else if ((e = ep_find(p, k->proto, k->src, k->sport)) != NULL) {
+  else if ((e = ep_find(p, k->proto, k->src, NULL, k->sport)) != NULL) {
     t->src = e->pub_addr;
     t->sport = e->pub_port;
   } else if (!rule_public(p, k->proto, k->src, k->sport, &t->src, &t->sport)) {
@@ -759,7 +804,8 @@ static void rewrite_pptp(const play *p, uint8_t *buf,
   while (pos < len && pinhole_pptp_frame(pl + pos, len - pos, &m) == 0) {
     const endpoint *e;
     if ((m.flags & PINHOLE_PPTP_MSG_PEER_CALL_ID) &&
-        (e = ep_find(p, PINHOLE_IPPROTO_GRE, v->dst, m.peer_call_id)) != NULL)
+        (e = ep_find(p, PINHOLE_IPPROTO_GRE, v->dst, NULL, m.peer_call_id)) !=
+            NULL)
       put16(pl + pos + m.peer_call_id_off, e->pub_port);
     pos += m.length;
   }
@@ -804,8 +850,8 @@ static int rewrite_outside(play *p, uint8_t *buf, const pinhole_pkt_view *v,
   }
   if (v->proto == PINHOLE_IPPROTO_TCP && c) {
     if (v->tcp_flags & PINHOLE_TCP_ACK)
-      put32(l4 + 8, v->ack + hist_delta(c, v->ack));
-    shift_sack(l4, v->tcp_hlen, c);
+      put32(l4 + 8, v->ack + hist_delta(c->h, v->ack));
+    shift_sack(l4, v->tcp_hlen, c->h);
   }
   return 1;
 }
@@ -1018,7 +1064,7 @@ static void release(play *p, held *h, const char *label, int merged,
   }
   conn *c = h->inside && !h->frag ? conn_find(p, &h->key) : NULL;
   if (c && h->out_end_ok)
-    hist_push(c, h->cap_end, h->out_end - h->cap_end);
+    hist_push(&c->h, h->cap_end, h->out_end - h->cap_end);
   if (c) {
     p->msgs[p->msg_next] = (resent){h->key, h->cap_start, h->cap_end};
     p->msg_next = (p->msg_next + 1) % RESENTS;
@@ -1204,12 +1250,7 @@ static int forwarded(play *p, const frame *f, int verdict, int olen) {
  * bytes [off, off + n) from orig to now (n even, off even: RFC 1624). */
 static void cksum_follow(uint8_t *ck, const uint8_t *orig, const uint8_t *now,
                          size_t off, size_t n) {
-  uint32_t s = (uint16_t)~get16(ck);
-  for (size_t i = off; i + 1 < off + n; i += 2)
-    s += (uint16_t)~get16(orig + i) + (uint32_t)get16(now + i);
-  while (s >> 16)
-    s = (s & 0xffffu) + (s >> 16);
-  put16(ck, (uint16_t)~s);
+  cksum_adjust(ck, orig + off, now + off, n);
 }
 
 /* The first fragment of an outside datagram, rewritten in buf from orig:
@@ -1422,9 +1463,10 @@ static conn64 **conn64_slot(play *p, uint8_t proto, const uint8_t *c6,
 }
 
 /* A NAT64 connection's event: family 6, its IPv6 side in src6/dst6 and
- * its IPv4 side in nat_src/nat_dst (docs/nat64.md). */
+ * its IPv4 side in nat_src/nat_dst (docs/nat64.md), whichever side opened
+ * it (the server's data connection through an FTP64 pinhole too). */
 static void conn64_event(play *p, const pinhole_event *ev) {
-  if (!p->nat64.plen || ev->side != PINHOLE_SIDE_INSIDE || !ev->nat_src.addr)
+  if (!p->nat64.plen || !ev->nat_src.addr)
     return;
   if (ev->type != PINHOLE_EVENT_FLOW_CREATED &&
       ev->type != PINHOLE_EVENT_FLOW_CLOSED)
@@ -1438,12 +1480,16 @@ static void conn64_event(play *p, const pinhole_event *ev) {
   if (ev->type == PINHOLE_EVENT_FLOW_CLOSED) {
     if (c) {
       *pp = c->next;
+      free(c->h);
       free(c);
     }
     return;
   }
   if (!c && !(c = *pp = calloc(1, sizeof(*c))))
-    return; /* out of memory: its packets are reported unmatched */
+    return;   /* out of memory: its packets are reported unmatched */
+  free(c->h); /* a new connection: no sequence delta yet */
+  c->h = NULL;
+  c->watch = ev->flow_state == PINHOLE_FLOW_WATCH;
   c->proto = proto;
   memcpy(c->c6, ev->src6, 16);
   memcpy(c->s6, ev->dst6, 16);
@@ -1466,6 +1512,70 @@ static void map64(pinhole_xlat_map *m, const conn64 *c, int to_client) {
     m->dport = c->pub.port;
   else
     m->sport = c->pub.port;
+}
+
+/* The TCP segment of the IPv4 packet pkt[0..len), or NULL (not TCP, a
+ * fragment, does not parse); *v its view. */
+static uint8_t *tcp4(uint8_t *pkt, size_t len, pinhole_pkt_view *v) {
+  if (pinhole_pkt_parse(pkt, len, v) != 0 || v->proto != PINHOLE_IPPROTO_TCP ||
+      !(v->flags & PINHOLE_PKTF_L4) || (v->flags & PINHOLE_PKTF_FRAGMENT))
+    return NULL;
+  return pkt + v->l4_off;
+}
+
+/*
+ * The IPv4 packet pkt[0..len) made of a server's captured segment: its
+ * ACK and SACK blocks moved into the client's sequence space as the
+ * server saw it, past the library's rewrites of the client's payload (h),
+ * as rewrite_outside() does on IPv4; the checksum follows.
+ */
+static void ack_to_server(uint8_t *pkt, size_t len, const hist *h) {
+  pinhole_pkt_view v;
+  uint8_t *tcp = h ? tcp4(pkt, len, &v) : NULL, old[60];
+  if (!tcp)
+    return;
+  memcpy(old, tcp, v.tcp_hlen);
+  if (v.tcp_flags & PINHOLE_TCP_ACK)
+    put32(tcp + 8, v.ack + hist_delta(h, v.ack));
+  shift_sack(tcp, v.tcp_hlen, h);
+  cksum_adjust(tcp + 16, old + 8, tcp + 8, 4);
+  cksum_adjust(tcp + 16, old + 20, tcp + 20, v.tcp_hlen - 20u);
+}
+
+/* The IPv4 packet pkt[0..len) made of a client's captured segment: its
+ * sequence number moved by the delta the library's rewrites of the
+ * earlier payload added (h); the checksum follows. */
+static void seq_to_server(uint8_t *pkt, size_t len, const hist *h) {
+  pinhole_pkt_view v;
+  uint8_t *tcp = h ? tcp4(pkt, len, &v) : NULL, old[4];
+  if (!tcp)
+    return;
+  memcpy(old, tcp + 4, 4);
+  put32(tcp + 4, v.seq + hist_delta(h, v.seq));
+  cksum_adjust(tcp + 16, old, tcp + 4, 4);
+}
+
+/*
+ * Is the IPv4 TCP packet b[0..blen) (the library's) the packet a[0..alen)
+ * (the expected translation) with its payload rewritten? Every header
+ * field must be a's but the IP total length and the checksums, which must
+ * be right (the IP one: b parses; TCP: as right as a's).
+ */
+static int payload_rewritten(uint8_t *a, size_t alen, uint8_t *b, size_t blen) {
+  pinhole_pkt_view va, vb;
+  uint8_t *ta = tcp4(a, alen, &va), *tb = tcp4(b, blen, &vb);
+  if (!ta || !tb || va.ihl != vb.ihl || va.tcp_hlen != vb.tcp_hlen)
+    return 0;
+  size_t ihl = va.ihl, th = va.tcp_hlen;
+  return !memcmp(a, b, 2) && !memcmp(a + 4, b + 4, 6) &&
+         !memcmp(a + 12, b + 12, ihl - 12) && !memcmp(ta, tb, 16) &&
+         !memcmp(ta + 18, tb + 18, th - 18) &&
+         pinhole_pkt_l4_cksum_ok(a, &va) == pinhole_pkt_l4_cksum_ok(b, &vb);
+}
+
+static uint32_t seq_len6(const pinhole_pkt6_view *v) {
+  return (uint32_t)v->payload_len + !!(v->tcp_flags & PINHOLE_TCP_SYN) +
+         !!(v->tcp_flags & PINHOLE_TCP_FIN);
 }
 
 static int mismatch64(play *p, const char *label, const char *desc,
@@ -1504,12 +1614,20 @@ static int out64(play *p, const char *label, const char *desc,
   map64(&m, c, 0);
   m.ip_id = get16(p->buf + 4);
   size_t wlen = 0;
-  if (pinhole_xlat_6to4(data, len, p->scratch, sizeof(p->scratch), &m, &wlen) ==
-          0 &&
-      wlen == (size_t)olen && !memcmp(p->scratch, p->buf, wlen))
-    return PLAY_OK;
-  return mismatch64(p, label, desc, p->scratch, wlen, olen,
-                    "its RFC 7915 translation");
+  if (pinhole_xlat_6to4(data, len, p->scratch, sizeof(p->scratch), &m, &wlen) !=
+      0)
+    return mismatch64(p, label, desc, p->scratch, 0, olen,
+                      "its RFC 7915 translation");
+  seq_to_server(p->scratch, wlen, c->h);
+  int same = wlen == (size_t)olen && !memcmp(p->scratch, p->buf, wlen);
+  /* an ALG's rewrite (FTP64's EPRT): the same segment, another payload */
+  if (!same &&
+      !(c->watch && payload_rewritten(p->scratch, wlen, p->buf, (size_t)olen)))
+    return mismatch64(p, label, desc, p->scratch, wlen, olen,
+                      "its RFC 7915 translation");
+  if (v->proto == PINHOLE_IPPROTO_TCP && !(v->flags & PINHOLE_PKT6F_FRAGMENT))
+    hist_learn(&c->h, v->seq, seq_len6(v), v4.seq, seq_len(&v4));
+  return PLAY_OK;
 }
 
 /* An outside frame from an address under the NAT64 prefix: played as
@@ -1525,9 +1643,19 @@ static int in64(play *p, const char *label, const char *desc,
       err ? *conn64_slot(p, v->inner_proto, v->inner_src, v->inner_sport,
                          v->inner_dst, v->inner_dport)
           : *conn64_slot(p, v->proto, v->dst, v->dport, v->src, v->sport);
+  conn64 opened; /* a server opening a connection to a mapping of an ALG */
+  const endpoint *e;
+  if (!c && !err && (e = ep_find(p, v->proto, 0, v->dst, v->dport)) != NULL) {
+    memset(&opened, 0, sizeof(opened));
+    opened.proto = v->proto;
+    opened.pub = (pinhole_endpoint){e->pub_addr, e->pub_port, 0};
+    opened.srv = (pinhole_endpoint){src4, v->sport, 0};
+    c = &opened;
+  }
   if (!c) {
     snprintf(line, sizeof(line),
-             "%s: no NAT64 connection of the library's for it", desc);
+             "%s: no NAT64 connection or mapping of the library's for it",
+             desc);
     return report(p, label, PLAY_UNMATCHED, "unmatched", line);
   }
   pinhole_xlat_map m;
@@ -1546,6 +1674,8 @@ static int in64(play *p, const char *label, const char *desc,
              pinhole_strerror(rc));
     return report(p, label, PLAY_UNPLAYABLE, "unplayable", line);
   }
+  if (!err)
+    ack_to_server(p->buf, ilen, c->h);
   int verdict;
   int olen = feed(p, ilen, PINHOLE_SIDE_OUTSIDE, now_ns, &verdict);
   if (verdict != PINHOLE_VERDICT_FORWARD) {
