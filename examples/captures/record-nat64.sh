@@ -39,6 +39,7 @@ PINHOLE_GW=$(realpath "${1:?usage: record-nat64.sh PINHOLE_GW [OUTDIR [NAME...]]
 OUTDIR=$(cd "${2:-$HERE}" && pwd)
 shift 2 2>/dev/null || shift $#
 ONLY=" $* "
+# shellcheck source-path=SCRIPTDIR source=../../tests/e2e/lib.sh
 . "$HERE/../../tests/e2e/lib.sh"
 
 want() { [[ "$ONLY" == "  " || "$ONLY" == *" $1 "* ]]; }
