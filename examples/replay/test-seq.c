@@ -7,51 +7,25 @@
  * truncated packets, and the "same segment, payload rewritten" check the
  * NAT64 replay uses for FTP64's EPRT.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
+#include "helpers.h"
 #include "seq.h"
 
 #include <pinhole/cksum.h>
 
-#define IN_ADDR 0xC6130007u  /* 198.19.0.7: the pool */
-#define OUT_ADDR 0xC6130002u /* 198.19.0.2: the server */
+#define IN_ADDR IP4(198, 19, 0, 7) /* the pool */
+#define OUT_ADDR OUT_HOST          /* the server, 198.19.0.2 */
 
-/* An IPv4 TCP packet with the given options (optlen a multiple of 4) and
- * payload, both checksums right. Returns its length. */
+/* An IPv4 TCP packet (tests/helpers.h) with the given options (optlen a
+ * multiple of 4) and payload, both checksums right, copied to b. Returns
+ * its length. */
 static size_t mk_tcp(uint8_t *b, uint32_t src, uint32_t dst, uint16_t sport,
                      uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
                      const uint8_t *opt, size_t optlen, const char *payload) {
-  size_t plen = payload ? strlen(payload) : 0, th = 20 + optlen;
-  size_t len = 20 + th + plen;
-  memset(b, 0, len);
-  b[0] = 0x45;
-  put16(b + 2, (uint16_t)len);
-  put16(b + 4, 0x1d2c);
-  b[8] = 64;
-  b[9] = PINHOLE_IPPROTO_TCP;
-  put32(b + 12, src);
-  put32(b + 16, dst);
-  uint8_t *t = b + 20;
-  put16(t, sport);
-  put16(t + 2, dport);
-  put32(t + 4, seq);
-  put32(t + 8, ack);
-  t[12] = (uint8_t)((th / 4) << 4);
-  t[13] = flags;
-  put16(t + 14, 64240);
-  if (optlen)
-    memcpy(t + 20, opt, optlen);
-  if (plen)
-    memcpy(t + th, payload, plen);
-  pinhole_pkt_fix_all_cksums(b, len);
-  return len;
+  tpkt t;
+  t_tcp_opts(&t, src, sport, dst, dport, seq, ack, flags, 64240, opt, optlen,
+             payload, payload ? strlen(payload) : 0);
+  memcpy(b, t.b, t.p.len);
+  return t.p.len;
 }
 
 static int l4_ok(const uint8_t *b, size_t len) {
@@ -280,36 +254,27 @@ static void test_seq_payload_rewritten(void **state) {
   size_t blen = mk_tcp(b, IN_ADDR, OUT_ADDR, 1028, 21, 1000, 300, 0x18, NULL, 0,
                        "EPRT |1|198.19.0.7|1035|\r\n");
   assert_int_equal(payload_rewritten(a, alen, b, blen), 1);
-  /* the same packet is no rewrite of another header */
-  uint8_t c[160];
-  memcpy(c, b, blen);
-  put16(c + 20, 1029); /* another source port */
-  pinhole_pkt_fix_all_cksums(c, blen);
-  assert_int_equal(payload_rewritten(a, alen, c, blen), 0);
-  memcpy(c, b, blen);
-  put32(c + 24, 1001); /* another SEQ */
-  pinhole_pkt_fix_all_cksums(c, blen);
-  assert_int_equal(payload_rewritten(a, alen, c, blen), 0);
-  memcpy(c, b, blen);
-  put16(c + 38, 7); /* another urgent pointer */
-  pinhole_pkt_fix_all_cksums(c, blen);
-  assert_int_equal(payload_rewritten(a, alen, c, blen), 0);
-  memcpy(c, b, blen);
-  c[8] = 63; /* another TTL */
-  pinhole_pkt_fix_all_cksums(c, blen);
-  assert_int_equal(payload_rewritten(a, alen, c, blen), 0);
-  memcpy(c, b, blen);
-  put32(c + 16, 0xC6130003u); /* another destination */
-  pinhole_pkt_fix_all_cksums(c, blen);
-  assert_int_equal(payload_rewritten(a, alen, c, blen), 0);
-  /* a wrong TCP checksum where the expected one is right */
-  memcpy(c, b, blen);
-  c[36] ^= 0x40;
-  assert_int_equal(payload_rewritten(a, alen, c, blen), 0);
-  /* a wrong IP header checksum: does not parse */
-  memcpy(c, b, blen);
-  c[10] ^= 0x01;
-  assert_int_equal(payload_rewritten(a, alen, c, blen), 0);
+  /* one header field changed (checksums fixed, or not): no rewrite */
+  static const struct {
+    size_t off;
+    uint8_t xor_, fix;
+  } change[] = {
+      {21, 0x05, 1}, /* the source port */
+      {27, 0x01, 1}, /* the SEQ */
+      {39, 0x07, 1}, /* the urgent pointer */
+      {8, 0x7f, 1},  /* the TTL */
+      {19, 0x01, 1}, /* the destination */
+      {36, 0x40, 0}, /* a wrong TCP checksum where the expected is right */
+      {10, 0x01, 0}, /* a wrong IP header checksum: does not parse */
+  };
+  for (size_t i = 0; i < sizeof(change) / sizeof(change[0]); i++) {
+    uint8_t c[160];
+    memcpy(c, b, blen);
+    c[change[i].off] ^= change[i].xor_;
+    if (change[i].fix)
+      pinhole_pkt_fix_all_cksums(c, blen);
+    assert_int_equal(payload_rewritten(a, alen, c, blen), 0);
+  }
   /* cut short at every length */
   for (size_t cut = 0; cut < blen; cut++)
     assert_int_equal(payload_rewritten(a, alen, b, cut), 0);
