@@ -1381,9 +1381,11 @@ static void conn64_event(play *p, const pinhole_event *ev) {
     }
     return;
   }
+  /* out of memory: its packets are reported unmatched */
   if (!c && !(c = *pp = calloc(1, sizeof(*c))))
-    return;   /* out of memory: its packets are reported unmatched */
-  free(c->h); /* a new connection: no sequence delta yet */
+    return;
+  /* a new connection: no sequence delta yet */
+  free(c->h);
   c->h = NULL;
   c->watch = ev->flow_state == PINHOLE_FLOW_WATCH;
   c->proto = proto;
@@ -1462,7 +1464,8 @@ static int out64(play *p, const char *label, const char *desc,
       !(c->watch && payload_rewritten(p->scratch, wlen, p->buf, (size_t)olen)))
     return mismatch64(p, label, desc, p->scratch, wlen, olen,
                       "its RFC 7915 translation");
-  if (v->proto == PINHOLE_IPPROTO_TCP && !(v->flags & PINHOLE_PKT6F_FRAGMENT))
+  if (v->proto == PINHOLE_IPPROTO_TCP && !(v->flags & PINHOLE_PKT6F_FRAGMENT) &&
+      (v4.flags & PINHOLE_PKTF_L4) && !(v4.flags & PINHOLE_PKTF_FRAGMENT))
     hist_learn(&c->h, v->seq, seq_len6(v), v4.seq, seq_len(&v4));
   return PLAY_OK;
 }
