@@ -22,6 +22,7 @@
  * destination. Failing all, it is fed as it is.
  */
 #include "play.h"
+#include "seq.h"
 
 #include <pinhole/pptp.h>
 
@@ -30,38 +31,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Big-endian field access (the example uses only the public API). */
-static uint16_t get16(const uint8_t *b) {
-  return (uint16_t)(b[0] << 8 | b[1]);
-}
-static uint32_t get32(const uint8_t *b) {
-  return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
-         (uint32_t)b[3];
-}
-static void put16(uint8_t *b, uint16_t v) {
-  b[0] = (uint8_t)(v >> 8);
-  b[1] = (uint8_t)v;
-}
-static void put32(uint8_t *b, uint32_t v) {
-  put16(b, (uint16_t)(v >> 16));
-  put16(b + 2, (uint16_t)v);
-}
-
 typedef struct tuple {
   uint32_t src, dst;
   uint16_t sport, dport;
   uint8_t proto;
 } tuple;
 
-#define HIST 32
 #define BUCKETS 65536u
 #define BUFLEN (65536 + 4096)
-
-typedef struct hist {
-  uint32_t end[HIST];   /* sequence number (captured space) ... */
-  uint32_t delta[HIST]; /* ... from which this delta applies */
-  size_t n, next;
-} hist;
 
 typedef struct conn {
   struct conn *next;
@@ -72,7 +49,8 @@ typedef struct conn {
 
 typedef struct endpoint {
   struct endpoint *next;
-  uint32_t addr, pub_addr;
+  uint32_t addr, pub_addr; /* addr: 0 for an IPv6 (NAT64) endpoint */
+  uint8_t addr6[16];       /* an IPv6 endpoint's address, else zero */
   uint16_t port, pub_port;
   uint8_t proto;
 } endpoint;
@@ -96,6 +74,8 @@ typedef struct conn64 {
   uint8_t c6[16], s6[16];
   uint16_t cport, sport;
   pinhole_endpoint pub, srv; /* IPv4: the pool's endpoint, the server's */
+  hist *h;   /* the client's direction, as conn.h; NULL while 0 */
+  int watch; /* its ALG may rewrite the client's payload */
 } conn64;
 
 #define BUCKETS64 4096u
@@ -218,85 +198,66 @@ static void conn_forget(play *p, const tuple *k) {
   }
 }
 
-static uint32_t ep_hash(uint8_t proto, uint32_t addr, uint16_t port) {
+/* An endpoint's address: IPv4 (a6 NULL), or the IPv6 one of a NAT64
+ * client (a6; addr is then 0). */
+static const uint8_t no_addr6[16];
+
+static uint32_t ep_hash(uint8_t proto, uint32_t addr, const uint8_t *a6,
+                        uint16_t port) {
   tuple t = {addr, 0, port, 0, proto};
+  for (size_t i = 0; a6 && i < 16; i += 4)
+    t.dst = mix(t.dst, get32(a6 + i));
   return tuple_hash(&t);
 }
 
+static int ep_is(const endpoint *e, uint8_t proto, uint32_t addr,
+                 const uint8_t *a6, uint16_t port) {
+  return e->proto == proto && e->addr == addr && e->port == port &&
+         !memcmp(e->addr6, a6 ? a6 : no_addr6, 16);
+}
+
 static endpoint *ep_find(const play *p, uint8_t proto, uint32_t addr,
-                         uint16_t port) {
-  for (endpoint *e = p->eps[ep_hash(proto, addr, port)]; e; e = e->next)
-    if (e->proto == proto && e->addr == addr && e->port == port)
+                         const uint8_t *a6, uint16_t port) {
+  for (endpoint *e = p->eps[ep_hash(proto, addr, a6, port)]; e; e = e->next)
+    if (ep_is(e, proto, addr, a6, port))
       return e;
   return NULL;
 }
 
-/* A mapping made (the newest one of an endpoint wins a lookup). */
+/* A mapping made of in (in6: its IPv6 address, NULL for IPv4) to pub (the
+ * newest one of an endpoint wins a lookup). */
 static void ep_add(play *p, uint8_t proto, const pinhole_endpoint *in,
-                   const pinhole_endpoint *pub) {
+                   const uint8_t *in6, const pinhole_endpoint *pub) {
   endpoint *e = calloc(1, sizeof(*e));
   if (!e)
     return;
   e->proto = proto;
-  e->addr = in->addr;
+  e->addr = in6 ? 0 : in->addr;
+  if (in6)
+    memcpy(e->addr6, in6, 16);
   e->port = in->port;
   e->pub_addr = pub->addr;
   e->pub_port = pub->port;
-  uint32_t h = ep_hash(proto, in->addr, in->port);
+  uint32_t h = ep_hash(proto, e->addr, in6, in->port);
   e->next = p->eps[h];
   p->eps[h] = e;
   p->tot.endpoints++;
 }
 
 static void ep_forget(play *p, uint8_t proto, const pinhole_endpoint *in,
-                      const pinhole_endpoint *pub) {
-  uint32_t h = ep_hash(proto, in->addr, in->port);
+                      const uint8_t *in6, const pinhole_endpoint *pub) {
+  uint32_t addr = in6 ? 0 : in->addr;
+  uint32_t h = ep_hash(proto, addr, in6, in->port);
   for (endpoint **pe = &p->eps[h]; *pe; pe = &(*pe)->next) {
     endpoint *e = *pe;
-    if (e->proto != proto || e->addr != in->addr || e->port != in->port ||
-        e->pub_addr != pub->addr || e->pub_port != pub->port)
+    if (!ep_is(e, proto, addr, in6, in->port) || e->pub_addr != pub->addr ||
+        e->pub_port != pub->port)
       continue;
     *pe = e->next;
     free(e);
     p->tot.endpoints--;
     return;
   }
-}
-
-/* Records that from captured sequence number seq on, the library adds
- * delta. Nothing is kept while every delta is 0. */
-static void hist_push(conn *c, uint32_t seq, uint32_t delta) {
-  if (!c->h && delta == 0)
-    return;
-  if (!c->h && !(c->h = calloc(1, sizeof(*c->h))))
-    return;
-  hist *h = c->h;
-  for (size_t i = 0; i < h->n; i++)
-    if (h->end[i] == seq) {
-      h->delta[i] = delta;
-      return;
-    }
-  h->end[h->next] = seq;
-  h->delta[h->next] = delta;
-  h->next = (h->next + 1) % HIST;
-  if (h->n < HIST)
-    h->n++;
-}
-
-/* The delta for captured sequence number x: that of the closest recorded
- * point at or before x (mod 2^32); 0 when none is known. */
-static uint32_t hist_delta(const conn *c, uint32_t x) {
-  uint32_t best = 0, bestd = UINT32_MAX;
-  if (!c->h)
-    return 0;
-  for (size_t i = 0; i < c->h->n; i++) {
-    uint32_t d = x - c->h->end[i];
-    if (d < 0x80000000u && d < bestd) {
-      bestd = d;
-      best = c->h->delta[i];
-    }
-  }
-  return best;
 }
 
 play *play_new(pinhole_ctx *ctx, const play_config *cfg, const play_host *h) {
@@ -355,6 +316,7 @@ void play_del(play *p) {
     while (p->c64[i]) {
       conn64 *c = p->c64[i];
       p->c64[i] = c->next;
+      free(c->h);
       free(c);
     }
   free(p->conns);
@@ -410,7 +372,11 @@ static void conn64_event(play *p, const pinhole_event *ev);
 
 void play_event(play *p, const pinhole_event *ev) {
   tuple key, out;
-  if (ev->family == 6) {
+  /* a NAT64 mapping (an ALG's, for the server's data connection too)
+   * names its IPv6 client in src6 */
+  const uint8_t *in6 = ev->family == 6 ? ev->src6 : NULL;
+  if (ev->family == 6 && ev->type != PINHOLE_EVENT_MAPPING_CREATED &&
+      ev->type != PINHOLE_EVENT_MAPPING_RELEASED) {
     conn64_event(p, ev); /* only NAT64 translates IPv6 */
     return;
   }
@@ -424,10 +390,10 @@ void play_event(play *p, const pinhole_event *ev) {
     conn_forget(p, &key);
     break;
   case PINHOLE_EVENT_MAPPING_CREATED:
-    ep_add(p, ev->proto, &ev->src, &ev->nat_src);
+    ep_add(p, ev->proto, &ev->src, in6, &ev->nat_src);
     break;
   case PINHOLE_EVENT_MAPPING_RELEASED:
-    ep_forget(p, ev->proto, &ev->src, &ev->nat_src);
+    ep_forget(p, ev->proto, &ev->src, in6, &ev->nat_src);
     break;
   default:
     break;
@@ -659,36 +625,11 @@ static void learn(play *p, const pinhole_pkt_view *b, const pinhole_pkt_view *a,
    * end was learned when they were sent on) */
   if (merged)
     return;
-  hist_push(c, b->seq, a->seq - b->seq);
-  hist_push(c, b->seq + seq_len(b), a->seq + seq_len(a) - b->seq - seq_len(b));
+  hist_learn(&c->h, b->seq, seq_len(b), a->seq, seq_len(a));
 }
 
 /* ------------------------------------------------------------------ */
 /* Rewriting outside packets                                           */
-
-/* Shifts the SACK blocks of the TCP header at tcp by the connection's
- * delta (they acknowledge the inside host's sequence space). */
-static void shift_sack(uint8_t *tcp, size_t hlen, const conn *c) {
-  size_t i = 20;
-  while (i < hlen) {
-    uint8_t kind = tcp[i];
-    if (kind == 0)
-      break;
-    if (kind == 1) {
-      i++;
-      continue;
-    }
-    if (i + 1 >= hlen || tcp[i + 1] < 2 || i + tcp[i + 1] > hlen)
-      break;
-    size_t olen = tcp[i + 1];
-    if (kind == 5)
-      for (size_t e = i + 2; e + 4 <= i + olen; e += 4) {
-        uint32_t x = get32(tcp + e);
-        put32(tcp + e, x + hist_delta(c, x));
-      }
-    i += olen;
-  }
-}
 
 /* How the library forwarded the inside packet k answers, or would have:
  * fills *t and returns the conn when known; NULL with *known 0 when
@@ -701,7 +642,7 @@ static const conn *translation(const play *p, const tuple *k, tuple *t,
   *t = *k;
   if (c)
     *t = c->out;
-  else if ((e = ep_find(p, k->proto, k->src, k->sport)) != NULL) {
+  else if ((e = ep_find(p, k->proto, k->src, NULL, k->sport)) != NULL) {
     t->src = e->pub_addr;
     t->sport = e->pub_port;
   } else if (!rule_public(p, k->proto, k->src, k->sport, &t->src, &t->sport)) {
@@ -759,7 +700,8 @@ static void rewrite_pptp(const play *p, uint8_t *buf,
   while (pos < len && pinhole_pptp_frame(pl + pos, len - pos, &m) == 0) {
     const endpoint *e;
     if ((m.flags & PINHOLE_PPTP_MSG_PEER_CALL_ID) &&
-        (e = ep_find(p, PINHOLE_IPPROTO_GRE, v->dst, m.peer_call_id)) != NULL)
+        (e = ep_find(p, PINHOLE_IPPROTO_GRE, v->dst, NULL, m.peer_call_id)) !=
+            NULL)
       put16(pl + pos + m.peer_call_id_off, e->pub_port);
     pos += m.length;
   }
@@ -804,8 +746,8 @@ static int rewrite_outside(play *p, uint8_t *buf, const pinhole_pkt_view *v,
   }
   if (v->proto == PINHOLE_IPPROTO_TCP && c) {
     if (v->tcp_flags & PINHOLE_TCP_ACK)
-      put32(l4 + 8, v->ack + hist_delta(c, v->ack));
-    shift_sack(l4, v->tcp_hlen, c);
+      put32(l4 + 8, v->ack + hist_delta(c->h, v->ack));
+    shift_sack(l4, v->tcp_hlen, c->h);
   }
   return 1;
 }
@@ -1018,7 +960,7 @@ static void release(play *p, held *h, const char *label, int merged,
   }
   conn *c = h->inside && !h->frag ? conn_find(p, &h->key) : NULL;
   if (c && h->out_end_ok)
-    hist_push(c, h->cap_end, h->out_end - h->cap_end);
+    hist_push(&c->h, h->cap_end, h->out_end - h->cap_end);
   if (c) {
     p->msgs[p->msg_next] = (resent){h->key, h->cap_start, h->cap_end};
     p->msg_next = (p->msg_next + 1) % RESENTS;
@@ -1204,12 +1146,7 @@ static int forwarded(play *p, const frame *f, int verdict, int olen) {
  * bytes [off, off + n) from orig to now (n even, off even: RFC 1624). */
 static void cksum_follow(uint8_t *ck, const uint8_t *orig, const uint8_t *now,
                          size_t off, size_t n) {
-  uint32_t s = (uint16_t)~get16(ck);
-  for (size_t i = off; i + 1 < off + n; i += 2)
-    s += (uint16_t)~get16(orig + i) + (uint32_t)get16(now + i);
-  while (s >> 16)
-    s = (s & 0xffffu) + (s >> 16);
-  put16(ck, (uint16_t)~s);
+  cksum_adjust(ck, orig + off, now + off, n);
 }
 
 /* The first fragment of an outside datagram, rewritten in buf from orig:
@@ -1422,9 +1359,10 @@ static conn64 **conn64_slot(play *p, uint8_t proto, const uint8_t *c6,
 }
 
 /* A NAT64 connection's event: family 6, its IPv6 side in src6/dst6 and
- * its IPv4 side in nat_src/nat_dst (docs/nat64.md). */
+ * its IPv4 side in nat_src/nat_dst (docs/nat64.md), whichever side opened
+ * it (the server's data connection through an FTP64 pinhole too). */
 static void conn64_event(play *p, const pinhole_event *ev) {
-  if (!p->nat64.plen || ev->side != PINHOLE_SIDE_INSIDE || !ev->nat_src.addr)
+  if (!p->nat64.plen || !ev->nat_src.addr)
     return;
   if (ev->type != PINHOLE_EVENT_FLOW_CREATED &&
       ev->type != PINHOLE_EVENT_FLOW_CLOSED)
@@ -1438,12 +1376,18 @@ static void conn64_event(play *p, const pinhole_event *ev) {
   if (ev->type == PINHOLE_EVENT_FLOW_CLOSED) {
     if (c) {
       *pp = c->next;
+      free(c->h);
       free(c);
     }
     return;
   }
+  /* out of memory: its packets are reported unmatched */
   if (!c && !(c = *pp = calloc(1, sizeof(*c))))
-    return; /* out of memory: its packets are reported unmatched */
+    return;
+  /* a new connection: no sequence delta yet */
+  free(c->h);
+  c->h = NULL;
+  c->watch = ev->flow_state == PINHOLE_FLOW_WATCH;
   c->proto = proto;
   memcpy(c->c6, ev->src6, 16);
   memcpy(c->s6, ev->dst6, 16);
@@ -1466,6 +1410,11 @@ static void map64(pinhole_xlat_map *m, const conn64 *c, int to_client) {
     m->dport = c->pub.port;
   else
     m->sport = c->pub.port;
+}
+
+static uint32_t seq_len6(const pinhole_pkt6_view *v) {
+  return (uint32_t)v->payload_len + !!(v->tcp_flags & PINHOLE_TCP_SYN) +
+         !!(v->tcp_flags & PINHOLE_TCP_FIN);
 }
 
 static int mismatch64(play *p, const char *label, const char *desc,
@@ -1504,12 +1453,21 @@ static int out64(play *p, const char *label, const char *desc,
   map64(&m, c, 0);
   m.ip_id = get16(p->buf + 4);
   size_t wlen = 0;
-  if (pinhole_xlat_6to4(data, len, p->scratch, sizeof(p->scratch), &m, &wlen) ==
-          0 &&
-      wlen == (size_t)olen && !memcmp(p->scratch, p->buf, wlen))
-    return PLAY_OK;
-  return mismatch64(p, label, desc, p->scratch, wlen, olen,
-                    "its RFC 7915 translation");
+  if (pinhole_xlat_6to4(data, len, p->scratch, sizeof(p->scratch), &m, &wlen) !=
+      0)
+    return mismatch64(p, label, desc, p->scratch, 0, olen,
+                      "its RFC 7915 translation");
+  seq_to_server(p->scratch, wlen, c->h);
+  int same = wlen == (size_t)olen && !memcmp(p->scratch, p->buf, wlen);
+  /* an ALG's rewrite (FTP64's EPRT): the same segment, another payload */
+  if (!same &&
+      !(c->watch && payload_rewritten(p->scratch, wlen, p->buf, (size_t)olen)))
+    return mismatch64(p, label, desc, p->scratch, wlen, olen,
+                      "its RFC 7915 translation");
+  if (v->proto == PINHOLE_IPPROTO_TCP && !(v->flags & PINHOLE_PKT6F_FRAGMENT) &&
+      (v4.flags & PINHOLE_PKTF_L4) && !(v4.flags & PINHOLE_PKTF_FRAGMENT))
+    hist_learn(&c->h, v->seq, seq_len6(v), v4.seq, seq_len(&v4));
+  return PLAY_OK;
 }
 
 /* An outside frame from an address under the NAT64 prefix: played as
@@ -1525,9 +1483,19 @@ static int in64(play *p, const char *label, const char *desc,
       err ? *conn64_slot(p, v->inner_proto, v->inner_src, v->inner_sport,
                          v->inner_dst, v->inner_dport)
           : *conn64_slot(p, v->proto, v->dst, v->dport, v->src, v->sport);
+  conn64 opened; /* a server opening a connection to a mapping of an ALG */
+  const endpoint *e;
+  if (!c && !err && (e = ep_find(p, v->proto, 0, v->dst, v->dport)) != NULL) {
+    memset(&opened, 0, sizeof(opened));
+    opened.proto = v->proto;
+    opened.pub = (pinhole_endpoint){e->pub_addr, e->pub_port, 0};
+    opened.srv = (pinhole_endpoint){src4, v->sport, 0};
+    c = &opened;
+  }
   if (!c) {
     snprintf(line, sizeof(line),
-             "%s: no NAT64 connection of the library's for it", desc);
+             "%s: no NAT64 connection or mapping of the library's for it",
+             desc);
     return report(p, label, PLAY_UNMATCHED, "unmatched", line);
   }
   pinhole_xlat_map m;
@@ -1546,6 +1514,8 @@ static int in64(play *p, const char *label, const char *desc,
              pinhole_strerror(rc));
     return report(p, label, PLAY_UNPLAYABLE, "unplayable", line);
   }
+  if (!err)
+    ack_to_server(p->buf, ilen, c->h);
   int verdict;
   int olen = feed(p, ilen, PINHOLE_SIDE_OUTSIDE, now_ns, &verdict);
   if (verdict != PINHOLE_VERDICT_FORWARD) {

@@ -6,6 +6,7 @@
  *   opts.c     command line, --pool, --filter, --at, the rules file, usage
  *   report.c   the report as text or JSON, listings (filtered), --check
  *   play.c     the packet player (play.h)
+ *   seq.c      TCP sequence deltas and header edits (seq.h, test-seq.c)
  */
 #ifndef PINHOLE_REPLAY_REPLAY_H
 #define PINHOLE_REPLAY_REPLAY_H
