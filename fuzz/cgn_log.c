@@ -9,12 +9,11 @@
  *   (every inside address probed owns exactly the ports forward names, the
  *   owner reverse names has a range holding the probed port).
  * - IPFIX: interim records (PORT_BLOCK_ACTIVE, ADDRESS_ACTIVE) carry their
- *   allocation's natEvent; family-6 events use the NAT64 templates; every message the exporter sends has a
- *   well-formed header
- *   (version 10, its length, the domain, the sequence number counting the
- *   data records sent before it) and sets that tile it exactly, template
- *   set first, each data set a whole number of its template's records;
- *   nothing is written past buf_len.
+ *   allocation's natEvent; family-6 events use the NAT64 templates; every
+ * message the exporter sends has a well-formed header (version 10, its length,
+ * the domain, the sequence number counting the data records sent before it) and
+ * sets that tile it exactly, template set first, each data set a whole number
+ * of its template's records; nothing is written past buf_len.
  * - Syslog: the returned length is the full line's, the buffer holds a
  *   NUL-terminated prefix of printable ASCII.
  */

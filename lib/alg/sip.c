@@ -99,8 +99,8 @@ static const char *ph_sip_offer_one(ph_alg_call *ac,
     pm->outside = (uint16_t)(pub.port + k);
   }
   pinhole_endpoint real = {sm->addr, md->port, 0};
-  pinhole__alg_trace6(ac, PINHOLE_TRACE_TRANSLATED, &real, a6, &pub, NULL,
-                      NULL, 0);
+  pinhole__alg_trace6(ac, PINHOLE_TRACE_TRANSLATED, &real, a6, &pub, NULL, NULL,
+                      0);
   return NULL;
 }
 

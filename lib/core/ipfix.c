@@ -135,16 +135,15 @@ static const ph_ie ph_t_bib64[] = {
     IE(SPORT, 2, "sourceTransportPort"),
     IE(NAT_SPORT, 2, "postNAPTSourceTransportPort"),
     IE(NAT_EVENT, 1, "natEvent")};
-static const ph_ie ph_t_block64[] = {
-    IE(TIME_MS, 8, NULL),
-    IE(VRF, 4, "ingressVRFID"),
-    IE(SRC6, 16, "sourceIPv6Address"),
-    IE(NAT_SRC, 4, "postNATSourceIPv4Address"),
-    IE(RANGE_START, 2, "portRangeStart"),
-    IE(RANGE_END, 2, "portRangeEnd"),
-    IE(RANGE_STEP, 2, "portRangeStepSize"),
-    IE(RANGE_PORTS, 2, "portRangeNumPorts"),
-    IE(NAT_EVENT, 1, "natEvent")};
+static const ph_ie ph_t_block64[] = {IE(TIME_MS, 8, NULL),
+                                     IE(VRF, 4, "ingressVRFID"),
+                                     IE(SRC6, 16, "sourceIPv6Address"),
+                                     IE(NAT_SRC, 4, "postNATSourceIPv4Address"),
+                                     IE(RANGE_START, 2, "portRangeStart"),
+                                     IE(RANGE_END, 2, "portRangeEnd"),
+                                     IE(RANGE_STEP, 2, "portRangeStepSize"),
+                                     IE(RANGE_PORTS, 2, "portRangeNumPorts"),
+                                     IE(NAT_EVENT, 1, "natEvent")};
 static const ph_ie ph_t_binding64[] = {
     IE(TIME_MS, 8, NULL), IE(NAT_EVENT, 1, "natEvent"),
     IE(SRC6, 16, "sourceIPv6Address"),
@@ -164,13 +163,18 @@ typedef struct ph_tmpl {
 
 #define T(id, a)                                                               \
   { PINHOLE_IPFIX_TMPL_##id, sizeof(a) / sizeof(a[0]), a }
-static const ph_tmpl ph_tmpls[] = {
-    T(SESSION, ph_t_session),        T(BIB, ph_t_bib),
-    T(PORTS_EXHAUSTED, ph_t_ports),  T(QUOTA, ph_t_quota),
-    T(PORT_BLOCK, ph_t_block),       T(ADDRESSES_EXHAUSTED, ph_t_addrs),
-    T(ADDRESS_BINDING, ph_t_binding), T(SESSION64, ph_t_session64),
-    T(BIB64, ph_t_bib64),            T(PORT_BLOCK64, ph_t_block64),
-    T(ADDRESS_BINDING64, ph_t_binding64), T(QUOTA64, ph_t_quota64)};
+static const ph_tmpl ph_tmpls[] = {T(SESSION, ph_t_session),
+                                   T(BIB, ph_t_bib),
+                                   T(PORTS_EXHAUSTED, ph_t_ports),
+                                   T(QUOTA, ph_t_quota),
+                                   T(PORT_BLOCK, ph_t_block),
+                                   T(ADDRESSES_EXHAUSTED, ph_t_addrs),
+                                   T(ADDRESS_BINDING, ph_t_binding),
+                                   T(SESSION64, ph_t_session64),
+                                   T(BIB64, ph_t_bib64),
+                                   T(PORT_BLOCK64, ph_t_block64),
+                                   T(ADDRESS_BINDING64, ph_t_binding64),
+                                   T(QUOTA64, ph_t_quota64)};
 #undef T
 #define PH_NTMPL (sizeof(ph_tmpls) / sizeof(ph_tmpls[0]))
 
@@ -466,8 +470,7 @@ int pinhole_ipfix_event(pinhole_ipfix *x, const pinhole_event *ev) {
     if (t->ies[i].len == 16) /* sourceIPv6Address, destinationIPv6Address */
       memcpy(p + x->used, t->ies[i].id == PH_IE_SRC6 ? ev->src6 : ev->dst6, 16);
     else
-      ph_put(p + x->used, ph_ie_value(ev, t->ies[i].id, ne, ms),
-             t->ies[i].len);
+      ph_put(p + x->used, ph_ie_value(ev, t->ies[i].id, ne, ms), t->ies[i].len);
     x->used += t->ies[i].len;
   }
   ph_put(p + x->set_at + 2, x->used - x->set_at, 2);
@@ -583,8 +586,9 @@ int pinhole_syslog_format(const pinhole_event *ev, uint64_t wall_offset_ns,
       if (pinhole_addr6_format(ie->id == PH_IE_SRC6 ? ev->src6 : ev->dst6, val,
                                sizeof(val)) < 0)
         val[0] = '\0';
-    } else if (ie->len == 4 && ie->id != PH_IE_VRF && ie->id != PH_IE_QUOTA_EVENT &&
-        ie->id != PH_IE_MAX_PER_USER && ie->id != PH_IE_POOL_ID)
+    } else if (ie->len == 4 && ie->id != PH_IE_VRF &&
+               ie->id != PH_IE_QUOTA_EVENT && ie->id != PH_IE_MAX_PER_USER &&
+               ie->id != PH_IE_POOL_ID)
       ph_sd_ip(val, sizeof(val), v);
     else
       snprintf(val, sizeof(val), "%llu", (unsigned long long)v);
