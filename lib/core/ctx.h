@@ -517,6 +517,9 @@ struct pinhole_ctx {
   const uint8_t *map6_next; /* the IPv6 address the next mapping made is
                                for (core/nat64.c), or NULL */
   uint8_t map6_pfx;         /* and its prefix */
+  const uint8_t *map6_dst;  /* a refused NAT64 mapping: its packet's IPv6
+                               destination (nat64.c; with map6_next, the
+                               refusal's event names the IPv6 ends) */
 
   ph_pool *pools;
   uint32_t npools;

@@ -93,6 +93,7 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
     ev.dst = (pinhole_endpoint){v->dst, v->dport, 0};
     ev.nat_src = ev.src;
     ev.nat_dst = ev.dst;
+    pinhole__event6_refused(ctx, &ev); /* a refused NAT64 mapping's */
   }
   ev.rule = rule;
   ev.alg = alg;

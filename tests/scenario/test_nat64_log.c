@@ -322,6 +322,44 @@ static void test_nat64_log_session_lines(void **state) {
   t_ctx_del(&l->t);
 }
 
+/* Four blocks in all: of six clients, the ones paired with an
+ * address whose two blocks are taken are refused (NAT_PORTS_EXHAUSTED);
+ * the refusal names the client and the server by their IPv6 addresses
+ * (it named their folds before). */
+static void test_nat64_log_ports_exhausted(void **state) {
+  (void)state;
+  lctx *l = lctx_new();
+  uint32_t pub;
+  uint16_t port;
+  int refused = 0;
+  for (int k = 0; k < 6; k++) {
+    char cli[32], want[256];
+    snprintf(cli, sizeof(cli), "2001:db8:1::%x", 0x10 + k);
+    if (send64(l, cli, 6000, SEC, &pub, &port) == PINHOLE_VERDICT_FORWARD)
+      continue;
+    const pinhole_event *e =
+        ev_nth(l, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, refused++);
+    uint8_t c6[16], s6[16];
+    a6(c6, cli);
+    a6(s6, SRV6);
+    assert_int_equal(e->family, 6);
+    assert_memory_equal(e->src6, c6, 16);
+    assert_memory_equal(e->dst6, s6, 16);
+    assert_int_equal(e->src.addr, 0);
+    assert_int_equal(e->dst.addr, 0);
+    assert_true(e->nat_src.addr == PA || e->nat_src.addr == PB);
+    snprintf(want, sizeof(want),
+             "NAT_PORTS_EXHAUSTED: proto 17 (UDP) application: none, "
+             "inside:[%s]:6000 -> [64:ff9b::c613:2]:7000, NAT ports "
+             "exhausted, reason: no free port in pool",
+             cli);
+    syslog_is(e, want);
+  }
+  assert_int_equal(refused, 2); /* 4 blocks, one per client */
+  assert_int_equal(t_cnt(&l->t, PINHOLE_CNT_DROP_NAT_PORTS), 2);
+  t_ctx_del(&l->t);
+}
+
 /* RFC 7422 computes a subscriber's range from its IPv4 address; a NAT64
  * client has none (its fold would land in an IPv4 subscriber's range and
  * the reverse lookup would name that subscriber): a NAT64 rule to a
@@ -387,6 +425,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_log_pba_blocks),
       cmocka_unit_test(test_nat64_log_session_lines),
+      cmocka_unit_test(test_nat64_log_ports_exhausted),
       cmocka_unit_test(test_nat64_log_deterministic_refused),
       cmocka_unit_test(test_nat64_log_sip_traces),
   };
