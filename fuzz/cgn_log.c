@@ -9,12 +9,11 @@
  *   (every inside address probed owns exactly the ports forward names, the
  *   owner reverse names has a range holding the probed port).
  * - IPFIX: interim records (PORT_BLOCK_ACTIVE, ADDRESS_ACTIVE) carry their
- *   allocation's natEvent; every message the exporter sends has a
- *   well-formed header
- *   (version 10, its length, the domain, the sequence number counting the
- *   data records sent before it) and sets that tile it exactly, template
- *   set first, each data set a whole number of its template's records;
- *   nothing is written past buf_len.
+ *   allocation's natEvent; family-6 events use the NAT64 templates; every
+ * message the exporter sends has a well-formed header (version 10, its length,
+ * the domain, the sequence number counting the data records sent before it) and
+ * sets that tile it exactly, template set first, each data set a whole number
+ * of its template's records; nothing is written past buf_len.
  * - Syslog: the returned length is the full line's, the buffer holds a
  *   NUL-terminated prefix of printable ASCII.
  */
@@ -80,8 +79,10 @@ typedef struct fz_sink {
 } fz_sink;
 
 static size_t fz_rec_len(unsigned id) {
-  static const size_t len[7] = {38, 26, 14, 21, 29, 13, 17};
-  return id >= 256 && id <= 262 ? len[id - 256] : 0;
+  /* 256..262 NAT44 and CGN kinds, 263..267 their NAT64 forms */
+  static const size_t len[12] = {38, 26, 14, 21, 29, 13,
+                                 17, 62, 38, 41, 29, 33};
+  return id >= 256 && id <= 267 ? len[id - 256] : 0;
 }
 
 static unsigned fz_get16(const uint8_t *p) {
@@ -175,6 +176,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ev.limit = fdp_u32(&f);
     ev.pool_id = fdp_u32(&f);
     ev.reason = reasons[fdp_u8(&f) % 3];
+    if (fdp_u8(&f) & 1) { /* a NAT64 client (or an IPv6 connection) */
+      ev.family = 6;
+      for (int i = 0; i < 16; i++) {
+        ev.src6[i] = fdp_u8(&f);
+        ev.dst6[i] = (uint8_t)(ev.src6[i] ^ i);
+      }
+    }
     /* an interim record is its allocation's record again */
     int ne = pinhole_ipfix_nat_event(&ev);
     if (ev.type == PINHOLE_EVENT_PORT_BLOCK_ACTIVE)

@@ -117,16 +117,33 @@ enum pinhole_ipfix_template {
   PINHOLE_IPFIX_TMPL_ADDRESSES_EXHAUSTED = 261,
   /** Address binding create (14) / delete (15): ADDRESS_BOUND (and its
    *  interim ADDRESS_ACTIVE) / ADDRESS_RELEASED. @since 0.2 */
-  PINHOLE_IPFIX_TMPL_ADDRESS_BINDING = 262
+  PINHOLE_IPFIX_TMPL_ADDRESS_BINDING = 262,
+  /** NAT64 session create (natEvent 6) / delete (7): FLOW_CREATED and
+   *  FLOW_CLOSED of NAT64 connections (event family 6 with an IPv4 side):
+   *  sourceIPv6Address, destinationIPv6Address (the server under the
+   *  NAT64 prefix) with the IPv4 post-NAT fields. @since 0.2 */
+  PINHOLE_IPFIX_TMPL_SESSION64 = 263,
+  /** NAT64 BIB create (10) / delete (11): MAPPING_CREATED / RELEASED of
+   *  a NAT64 mapping (family 6): sourceIPv6Address. @since 0.2 */
+  PINHOLE_IPFIX_TMPL_BIB64 = 264,
+  /** Port block allocation (16) / de-allocation (17) of a NAT64
+   *  subscriber (family 6): sourceIPv6Address. @since 0.2 */
+  PINHOLE_IPFIX_TMPL_PORT_BLOCK64 = 265,
+  /** Address binding create (14) / delete (15) of a NAT64 subscriber
+   *  (family 6): sourceIPv6Address. @since 0.2 */
+  PINHOLE_IPFIX_TMPL_ADDRESS_BINDING64 = 266,
+  /** Quota exceeded (13) of a NAT64 subscriber (family 6):
+   *  sourceIPv6Address. @since 0.2 */
+  PINHOLE_IPFIX_TMPL_QUOTA64 = 267
 };
 
 /** The size of an IPFIX message header. @since 0.2 */
 #define PINHOLE_IPFIX_HEADER_LEN 16
 /** Bytes of the template set the exporter sends (all templates). */
-#define PINHOLE_IPFIX_TEMPLATES_LEN 212
+#define PINHOLE_IPFIX_TEMPLATES_LEN 384
 /** The smallest buffer that holds a message with the templates and one
  *  record of each kind. @since 0.2 */
-#define PINHOLE_IPFIX_MIN_BUF 512
+#define PINHOLE_IPFIX_MIN_BUF 1024
 
 /** Exporter configuration. Zero-fill, set size, then the fields. */
 typedef struct pinhole_ipfix_config {
@@ -220,7 +237,10 @@ PINHOLE_EXTERN int pinhole_ipfix_flush(pinhole_ipfix *x, uint64_t now_ns);
 
 /**
  * The RFC 8158 natEvent value an event is exported with (3 addresses
- * exhausted, 4 NAT44 session create, 5 delete, 8/9 BIB create/delete, 12
+ * exhausted, 4 NAT44 session create, 5 delete, 6/7 NAT64 session
+ * create/delete (family 6 with an IPv4 side; an IPv6 connection with
+ * none, firewalled or hairpinned, is not exported), 8/9 NAT44 BIB
+ * create/delete, 10/11 NAT64 BIB create/delete (family 6), 12
  * ports exhausted, 13 quota exceeded, 14/15 address binding create/delete
  * (ADDRESS_ACTIVE: 14), 16/17 port block allocation/de-allocation
  * (PORT_BLOCK_ACTIVE: 16)), or 0 when it is not exported.

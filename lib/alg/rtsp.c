@@ -199,6 +199,9 @@ static void ph_rtsp_transport6(ph_alg_call *ac, const uint8_t *v,
       continue;
     }
     uint16_t lo = s->client_port[0], hi = s->client_port[1];
+    pinhole_endpoint seen = {0, lo, 0};
+    pinhole__alg_trace6(ac, PINHOLE_TRACE_PARSED, &seen, a, NULL, NULL,
+                        (const uint8_t *)"client_port", 11);
     if (pinhole__alg_policy6(ac, PH_ALG_CLIENT, a, 0, "destination", NULL, 0) <
             0 ||
         pinhole__alg_policy6(ac, PH_ALG_CLIENT, any, lo, "client_port", NULL,
@@ -350,8 +353,8 @@ static int ph_rtsp64_spec(ph_alg_call *ac, const uint8_t *v, size_t toff,
   }
   uint16_t lo = s->client_port[0], hi = s->client_port[1];
   pinhole_endpoint seen = {0, lo, 0};
-  pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &seen, NULL, 0,
-                     (const uint8_t *)"client_port", 11);
+  pinhole__alg_trace6(ac, PINHOLE_TRACE_PARSED, &seen, a, NULL, NULL,
+                      (const uint8_t *)"client_port", 11);
   if (pinhole__alg_policy6(ac, PH_ALG_CLIENT, a, 0, "destination", NULL, 0) <
           0 ||
       pinhole__alg_policy6(ac, PH_ALG_CLIENT, any, lo, "client_port", NULL, 0) <
@@ -371,7 +374,8 @@ static int ph_rtsp64_spec(ph_alg_call *ac, const uint8_t *v, size_t toff,
     pinhole__alg_refuse(ac, "no public port for client_port", NULL, 0);
     return -1;
   }
-  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &seen, &pub, 0, NULL, 0);
+  pinhole__alg_trace6(ac, PINHOLE_TRACE_TRANSLATED, &seen, a, &pub, NULL, NULL,
+                      0);
   ph_ed_ports(d, toff + s->client_port_v.off, s->client_port_v.len, pub.port,
               pub.port + (uint32_t)(hi - lo),
               (s->flags & PINHOLE_RTSP_SPEC_CLIENT_PORT_RANGE) != 0);

@@ -99,7 +99,8 @@ static const char *ph_sip_offer_one(ph_alg_call *ac,
     pm->outside = (uint16_t)(pub.port + k);
   }
   pinhole_endpoint real = {sm->addr, md->port, 0};
-  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, &real, &pub, 0, NULL, 0);
+  pinhole__alg_trace6(ac, PINHOLE_TRACE_TRANSLATED, &real, a6, &pub, NULL, NULL,
+                      0);
   return NULL;
 }
 
@@ -208,8 +209,10 @@ static void ph_sip_unhandled(ph_alg_call *ac, int rc, const uint8_t *p,
     pinhole__alg_error(ac, why, NULL, 0);
 }
 
-/* Traces what the rewriter changed, one line. */
+/* Traces what the rewriter changed, one line; inside6: the NAT64
+ * client's IPv6 address (nat->inside then holds its port only), or NULL. */
 static void ph_sip_trace_rewrite(ph_alg_call *ac, const pinhole_sip_nat *nat,
+                                 const uint8_t *inside6,
                                  const pinhole_sip_result *r) {
   char buf[200];
   ph_wr w = {(uint8_t *)buf, sizeof(buf), 0};
@@ -228,12 +231,11 @@ static void ph_sip_trace_rewrite(ph_alg_call *ac, const pinhole_sip_nat *nat,
     ph_wr_put(&w, (const uint8_t *)n, strlen(n));
     ph_wr_u32(&w, counts[i]);
   }
-  const pinhole_endpoint *a =
-      nat->dir == PINHOLE_SIP_DIR_OUTBOUND ? &nat->inside : &nat->outside;
-  const pinhole_endpoint *b =
-      nat->dir == PINHOLE_SIP_DIR_OUTBOUND ? &nat->outside : &nat->inside;
-  pinhole__alg_trace(ac, PINHOLE_TRACE_TRANSLATED, a, b, 0, (uint8_t *)buf,
-                     w.len < w.cap ? w.len : w.cap);
+  int out = nat->dir == PINHOLE_SIP_DIR_OUTBOUND;
+  pinhole__alg_trace6(ac, PINHOLE_TRACE_TRANSLATED,
+                      out ? &nat->inside : &nat->outside, out ? inside6 : NULL,
+                      out ? &nat->outside : &nat->inside, out ? NULL : inside6,
+                      (uint8_t *)buf, w.len < w.cap ? w.len : w.cap);
 }
 
 /* Translates the message at pos (its framing already checked) and splices
@@ -275,7 +277,7 @@ static void ph_sip_translate(ph_alg_call *ac, size_t pos, size_t len,
   }
   if ((size_t)n == res.in_len && memcmp(p, out, (size_t)n) == 0)
     return;
-  ph_sip_trace_rewrite(ac, nat, &res);
+  ph_sip_trace_rewrite(ac, nat, x != NULL ? x->client6 : NULL, &res);
   if (pinhole__alg_splice(ac, pos, res.in_len, out, (size_t)n) == 0)
     *used = (size_t)n;
 }

@@ -278,6 +278,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_blocks = ph_carve(&l, (size_t)c.max_port_blocks * sizeof(ph_block));
   size_t o_subs = ph_carve(&l, (size_t)c.max_port_blocks * sizeof(ph_sub));
   size_t o_subh = ph_carve(&l, (size_t)sub_buckets * sizeof(uint32_t));
+  size_t o_sub6 = ph_carve(
+      &l, c.max_conns6 ? (size_t)c.max_port_blocks * sizeof(ph_sub6) : 0);
   uint32_t nchunks =
       (uint32_t)(((uint64_t)c.hold_bytes + PH_HOLD_CHUNK - 1) / PH_HOLD_CHUNK);
   size_t hold_buf_cap = (size_t)c.hold_msg_max + PH_HOLD_BUF_EXTRA;
@@ -352,6 +354,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->blocks = (ph_block *)(void *)(m + o_blocks);
   ctx->subs = (ph_sub *)(void *)(m + o_subs);
   ctx->sub_hash = (uint32_t *)(void *)(m + o_subh);
+  ctx->sub6 = c.max_conns6 ? (ph_sub6 *)(void *)(m + o_sub6) : NULL;
   ctx->sub_mask = sub_buckets ? sub_buckets - 1 : 0;
   for (uint32_t i = c.max_port_blocks; i > 0; i--) {
     ph_sub_at(ctx, i)->next = ctx->sub_free;
@@ -547,6 +550,10 @@ int pinhole_rule_add(pinhole_ctx *ctx, const pinhole_rule *rule) {
   if (r.nat == PINHOLE_NAT_SOURCE &&
       (r.pool < 0 || (uint32_t)r.pool >= ctx->npools ||
        ctx->pools[r.pool].removed))
+    return PINHOLE_ERR_INVALID_ARG;
+  /* deterministic NAT (RFC 7422) computes a range from an IPv4 inside
+   * address; a NAT64 client has none (docs/cgn.md "NAT64 clients") */
+  if (nat64 && ctx->pools[r.pool].mode == PINHOLE_POOL_DETERMINISTIC)
     return PINHOLE_ERR_INVALID_ARG;
   if ((r.nat == PINHOLE_NAT_DEST || r.nat == PINHOLE_NAT_STATIC) &&
       r.nat_addr == 0)

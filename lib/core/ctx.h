@@ -389,8 +389,14 @@ typedef struct ph_sub {
   ph_ref next;   /* hash chain or free list */
   uint16_t nblocks;
   uint8_t pool;
-  uint8_t pad_;
+  uint8_t v6; /* a NAT64 client: addr is its fold, sub6 its address */
 } ph_sub;
+
+/* The IPv6 address of a NAT64 subscriber (ph_sub.v6), parallel to the
+ * subscriber table when IPv6 is on: its block events name it (pba.c). */
+typedef struct ph_sub6 {
+  uint8_t addr[16];
+} ph_sub6;
 
 /* The privileged range NAPT keeps a privileged source port in (rsh and
  * rlogin servers trust only clients whose port is below 1024; BSD
@@ -511,6 +517,9 @@ struct pinhole_ctx {
   const uint8_t *map6_next; /* the IPv6 address the next mapping made is
                                for (core/nat64.c), or NULL */
   uint8_t map6_pfx;         /* and its prefix */
+  const uint8_t *map6_dst;  /* a refused NAT64 mapping: its packet's IPv6
+                               destination (nat64.c; with map6_next, the
+                               refusal's event names the IPv6 ends) */
 
   ph_pool *pools;
   uint32_t npools;
@@ -543,6 +552,7 @@ struct pinhole_ctx {
   ph_block *blocks;
   uint32_t nblocks_given; /* blocks pools took at pinhole_pool_add */
   ph_sub *subs;
+  ph_sub6 *sub6; /* max_port_blocks when max_conns6 > 0, else NULL */
   ph_ref *sub_hash;
   uint32_t sub_mask;
   ph_ref sub_free;

@@ -442,6 +442,9 @@ void pinhole__conn6_addrs(const pinhole_ctx *ctx, const ph_conn *c, int dir,
 /* An event's / a listing row's IPv6 endpoints for connection c. */
 void pinhole__event6_conn(const pinhole_ctx *ctx, pinhole_event *ev,
                           const ph_conn *c, int dir);
+/* A refusal's event of a NAT64 packet (ctx->map6_dst set around
+ * pinhole__map_refused): the IPv6 ends in src6/dst6, no folds. */
+void pinhole__event6_refused(const pinhole_ctx *ctx, pinhole_event *ev);
 void pinhole__flow_info6(const pinhole_ctx *ctx, const ph_conn *c, int dir,
                          pinhole_flow_info *fi);
 /* Endpoint a (which 0) or b (1) of trace t as "addr:port", or

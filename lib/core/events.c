@@ -93,6 +93,7 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
     ev.dst = (pinhole_endpoint){v->dst, v->dport, 0};
     ev.nat_src = ev.src;
     ev.nat_dst = ev.dst;
+    pinhole__event6_refused(ctx, &ev); /* a refused NAT64 mapping's */
   }
   ev.rule = rule;
   ev.alg = alg;
@@ -251,9 +252,12 @@ int pinhole_event_format(const pinhole_event *ev, char *buf, size_t len) {
       ev->type == PINHOLE_EVENT_ADDRESS_BOUND ||
       ev->type == PINHOLE_EVENT_ADDRESS_RELEASED ||
       ev->type == PINHOLE_EVENT_ADDRESS_ACTIVE) {
-    /* the block log: subscriber, public address, block or quota */
+    /* the block log: subscriber (a NAT64 one by its IPv6 address, "[a]:0"
+     * unbracketed), public address, block or quota */
+    const char *sub = s[0] == '[' ? s + 1 : s;
+    int sublen = (int)(strchr(sub, s[0] == '[' ? ']' : ':') - sub);
     pinhole__printf(&o, "PINHOLE_%s: subscriber=%.*s public=%.*s",
-                    pinhole_event_name(ev->type), (int)(strchr(s, ':') - s), s,
+                    pinhole_event_name(ev->type), sublen, sub,
                     (int)(strchr(ns, ':') - ns), ns);
     if (ev->type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED)
       pinhole__printf(&o, " proto=%s limit=%u", pinhole__proto_name(ev->proto),

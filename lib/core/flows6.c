@@ -82,6 +82,15 @@ void pinhole__event6_conn(const pinhole_ctx *ctx, pinhole_event *ev,
   ev->src.addr = ev->dst.addr = ev->nat_src.addr = ev->nat_dst.addr = 0;
 }
 
+void pinhole__event6_refused(const pinhole_ctx *ctx, pinhole_event *ev) {
+  if (ctx->map6_next == NULL || ctx->map6_dst == NULL)
+    return;
+  ev->family = 6;
+  memcpy(ev->src6, ctx->map6_next, 16);
+  memcpy(ev->dst6, ctx->map6_dst, 16);
+  ev->src.addr = ev->dst.addr = ev->nat_src.addr = ev->nat_dst.addr = 0;
+}
+
 void pinhole__flow_info6(const pinhole_ctx *ctx, const ph_conn *c, int dir,
                          pinhole_flow_info *fi) {
   if (!ph_conn_is64(ctx, c)) {

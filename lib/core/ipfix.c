@@ -3,9 +3,11 @@
  * NAT event logging: IPFIX (RFC 7011) messages with the Information
  * Elements of RFC 8158, and RFC 5424 syslog lines carrying the same facts.
  *
- * The exporter turns pinhole_event records into data records of seven
+ * The exporter turns pinhole_event records into data records of twelve
  * templates (NAT44 session, NAT44 BIB, ports exhausted, quota exceeded,
- * port block, addresses exhausted, address binding) in a host buffer.
+ * port block, addresses exhausted, address binding, and the NAT64 forms
+ * of session, BIB, port block, address binding and quota, which name the
+ * inside host by its IPv6 address) in a host buffer.
  * Interim records (PORT_BLOCK_ACTIVE, ADDRESS_ACTIVE) repeat the
  * allocation's natEvent (16, 14): RFC 8158 has no interim event. A message is:
  * the 16-byte header (version 10, length, export time, sequence number = data
@@ -19,6 +21,7 @@
  *
  * Pure: no context, no clock (event times plus the host's wall offset).
  */
+#include <pinhole/ipv6.h>
 #include <pinhole/pinhole.h>
 
 #include "core/syslog.h"
@@ -33,6 +36,8 @@ enum {
   PH_IE_SRC = 8,
   PH_IE_DPORT = 11,
   PH_IE_DST = 12,
+  PH_IE_SRC6 = 27,
+  PH_IE_DST6 = 28,
   PH_IE_NAT_SRC = 225,
   PH_IE_NAT_DST = 226,
   PH_IE_NAT_SPORT = 227,
@@ -104,6 +109,50 @@ static const ph_ie ph_t_binding[] = {
     IE(TIME_MS, 8, NULL), IE(NAT_EVENT, 1, "natEvent"),
     IE(SRC, 4, "sourceIPv4Address"),
     IE(NAT_SRC, 4, "postNATSourceIPv4Address")};
+/* NAT64 (RFC 8158 sec. 4.2: the NAT64 forms name the inside host by
+ * sourceIPv6Address, and a session the server by destinationIPv6Address,
+ * the address the client sent to under the NAT64 prefix); the CGN kinds
+ * of a NAT64 subscriber take sourceIPv6Address for sourceIPv4Address. */
+static const ph_ie ph_t_session64[] = {
+    IE(TIME_MS, 8, NULL),
+    IE(VRF, 4, "ingressVRFID"),
+    IE(SRC6, 16, "sourceIPv6Address"),
+    IE(NAT_SRC, 4, "postNATSourceIPv4Address"),
+    IE(PROTO, 1, "protocolIdentifier"),
+    IE(SPORT, 2, "sourceTransportPort"),
+    IE(NAT_SPORT, 2, "postNAPTSourceTransportPort"),
+    IE(DST6, 16, "destinationIPv6Address"),
+    IE(NAT_DST, 4, "postNATDestinationIPv4Address"),
+    IE(DPORT, 2, "destinationTransportPort"),
+    IE(NAT_DPORT, 2, "postNAPTDestinationTransportPort"),
+    IE(NAT_EVENT, 1, "natEvent")};
+static const ph_ie ph_t_bib64[] = {
+    IE(TIME_MS, 8, NULL),
+    IE(VRF, 4, "ingressVRFID"),
+    IE(SRC6, 16, "sourceIPv6Address"),
+    IE(NAT_SRC, 4, "postNATSourceIPv4Address"),
+    IE(PROTO, 1, "protocolIdentifier"),
+    IE(SPORT, 2, "sourceTransportPort"),
+    IE(NAT_SPORT, 2, "postNAPTSourceTransportPort"),
+    IE(NAT_EVENT, 1, "natEvent")};
+static const ph_ie ph_t_block64[] = {IE(TIME_MS, 8, NULL),
+                                     IE(VRF, 4, "ingressVRFID"),
+                                     IE(SRC6, 16, "sourceIPv6Address"),
+                                     IE(NAT_SRC, 4, "postNATSourceIPv4Address"),
+                                     IE(RANGE_START, 2, "portRangeStart"),
+                                     IE(RANGE_END, 2, "portRangeEnd"),
+                                     IE(RANGE_STEP, 2, "portRangeStepSize"),
+                                     IE(RANGE_PORTS, 2, "portRangeNumPorts"),
+                                     IE(NAT_EVENT, 1, "natEvent")};
+static const ph_ie ph_t_binding64[] = {
+    IE(TIME_MS, 8, NULL), IE(NAT_EVENT, 1, "natEvent"),
+    IE(SRC6, 16, "sourceIPv6Address"),
+    IE(NAT_SRC, 4, "postNATSourceIPv4Address")};
+static const ph_ie ph_t_quota64[] = {
+    IE(TIME_MS, 8, NULL), IE(NAT_EVENT, 1, "natEvent"),
+    IE(QUOTA_EVENT, 4, "natQuotaExceededEvent"),
+    IE(MAX_PER_USER, 4, "maxEntriesPerUser"),
+    IE(SRC6, 16, "sourceIPv6Address")};
 #undef IE
 
 typedef struct ph_tmpl {
@@ -114,11 +163,18 @@ typedef struct ph_tmpl {
 
 #define T(id, a)                                                               \
   { PINHOLE_IPFIX_TMPL_##id, sizeof(a) / sizeof(a[0]), a }
-static const ph_tmpl ph_tmpls[] = {
-    T(SESSION, ph_t_session),        T(BIB, ph_t_bib),
-    T(PORTS_EXHAUSTED, ph_t_ports),  T(QUOTA, ph_t_quota),
-    T(PORT_BLOCK, ph_t_block),       T(ADDRESSES_EXHAUSTED, ph_t_addrs),
-    T(ADDRESS_BINDING, ph_t_binding)};
+static const ph_tmpl ph_tmpls[] = {T(SESSION, ph_t_session),
+                                   T(BIB, ph_t_bib),
+                                   T(PORTS_EXHAUSTED, ph_t_ports),
+                                   T(QUOTA, ph_t_quota),
+                                   T(PORT_BLOCK, ph_t_block),
+                                   T(ADDRESSES_EXHAUSTED, ph_t_addrs),
+                                   T(ADDRESS_BINDING, ph_t_binding),
+                                   T(SESSION64, ph_t_session64),
+                                   T(BIB64, ph_t_bib64),
+                                   T(PORT_BLOCK64, ph_t_block64),
+                                   T(ADDRESS_BINDING64, ph_t_binding64),
+                                   T(QUOTA64, ph_t_quota64)};
 #undef T
 #define PH_NTMPL (sizeof(ph_tmpls) / sizeof(ph_tmpls[0]))
 
@@ -127,8 +183,12 @@ enum {
   PH_NE_ADDRS_EXHAUSTED = 3,
   PH_NE_SESSION_CREATE = 4,
   PH_NE_SESSION_DELETE = 5,
+  PH_NE_SESSION64_CREATE = 6,
+  PH_NE_SESSION64_DELETE = 7,
   PH_NE_BIB_CREATE = 8,
   PH_NE_BIB_DELETE = 9,
+  PH_NE_BIB64_CREATE = 10,
+  PH_NE_BIB64_DELETE = 11,
   PH_NE_PORTS_EXHAUSTED = 12,
   PH_NE_QUOTA = 13,
   PH_NE_BINDING_CREATE = 14,
@@ -144,6 +204,14 @@ static int ph_translated(const pinhole_event *ev) {
          ev->dst.addr != ev->nat_dst.addr || ev->dst.port != ev->nat_dst.port;
 }
 
+/* The event names an IPv6 inside host (src6) and, for a connection, its
+ * IPv4 side (nat_*): NAT64. An IPv6 connection nothing moved to IPv4
+ * (the firewall, NAT64 hairpinning) has no IPv4 side (nat_src.addr 0). */
+static int ph_is64(const pinhole_event *ev) {
+  return ev->size >= offsetof(pinhole_event, dst6) + sizeof(ev->dst6) &&
+         ev->family == 6;
+}
+
 static size_t ph_limit_field(const pinhole_event *ev) {
   return ev->size >= offsetof(pinhole_event, limit) + sizeof(ev->limit);
 }
@@ -155,15 +223,20 @@ static size_t ph_pool_field(const pinhole_event *ev) {
 int pinhole_ipfix_nat_event(const pinhole_event *ev) {
   if (ev == NULL || ev->size < offsetof(pinhole_event, port_lo))
     return 0;
+  int v6 = ph_is64(ev);
   switch (ev->type) {
   case PINHOLE_EVENT_FLOW_CREATED:
+    if (v6)
+      return ev->nat_src.addr != 0 ? PH_NE_SESSION64_CREATE : 0;
     return ph_translated(ev) ? PH_NE_SESSION_CREATE : 0;
   case PINHOLE_EVENT_FLOW_CLOSED:
+    if (v6)
+      return ev->nat_src.addr != 0 ? PH_NE_SESSION64_DELETE : 0;
     return ph_translated(ev) ? PH_NE_SESSION_DELETE : 0;
   case PINHOLE_EVENT_MAPPING_CREATED:
-    return PH_NE_BIB_CREATE;
+    return v6 ? PH_NE_BIB64_CREATE : PH_NE_BIB_CREATE;
   case PINHOLE_EVENT_MAPPING_RELEASED:
-    return PH_NE_BIB_DELETE;
+    return v6 ? PH_NE_BIB64_DELETE : PH_NE_BIB_DELETE;
   case PINHOLE_EVENT_NAT_PORTS_EXHAUSTED:
     return ph_limit_field(ev) && ev->limit ? PH_NE_QUOTA
                                            : PH_NE_PORTS_EXHAUSTED;
@@ -186,8 +259,17 @@ int pinhole_ipfix_nat_event(const pinhole_event *ev) {
   }
 }
 
-static const ph_tmpl *ph_tmpl_for(int nat_event) {
+/* The template of an event exported with nat_event: by the event's
+ * family for the kinds that name an inside host. */
+static const ph_tmpl *ph_tmpl_for(const pinhole_event *ev, int nat_event) {
+  int v6 = ph_is64(ev);
   switch (nat_event) {
+  case PH_NE_SESSION64_CREATE:
+  case PH_NE_SESSION64_DELETE:
+    return &ph_tmpls[7];
+  case PH_NE_BIB64_CREATE:
+  case PH_NE_BIB64_DELETE:
+    return &ph_tmpls[8];
   case PH_NE_SESSION_CREATE:
   case PH_NE_SESSION_DELETE:
     return &ph_tmpls[0];
@@ -197,14 +279,14 @@ static const ph_tmpl *ph_tmpl_for(int nat_event) {
   case PH_NE_PORTS_EXHAUSTED:
     return &ph_tmpls[2];
   case PH_NE_QUOTA:
-    return &ph_tmpls[3];
+    return &ph_tmpls[v6 ? 11 : 3];
   case PH_NE_ADDRS_EXHAUSTED:
     return &ph_tmpls[5];
   case PH_NE_BINDING_CREATE:
   case PH_NE_BINDING_DELETE:
-    return &ph_tmpls[6];
+    return &ph_tmpls[v6 ? 10 : 6];
   default:
-    return &ph_tmpls[4];
+    return &ph_tmpls[v6 ? 9 : 4];
   }
 }
 
@@ -361,7 +443,7 @@ int pinhole_ipfix_event(pinhole_ipfix *x, const pinhole_event *ev) {
     x->stats.ignored++;
     return 0;
   }
-  const ph_tmpl *t = ph_tmpl_for(ne);
+  const ph_tmpl *t = ph_tmpl_for(ev, ne);
   size_t rec = ph_rec_len(t);
   uint64_t now = ev->time_ns > x->last_ns ? ev->time_ns : x->last_ns;
   size_t fresh = PINHOLE_IPFIX_HEADER_LEN + 4 + rec +
@@ -385,7 +467,10 @@ int pinhole_ipfix_event(pinhole_ipfix *x, const pinhole_event *ev) {
   }
   uint64_t ms = (x->cfg.wall_offset_ns + ev->time_ns) / 1000000u;
   for (size_t i = 0; i < t->nies; i++) {
-    ph_put(p + x->used, ph_ie_value(ev, t->ies[i].id, ne, ms), t->ies[i].len);
+    if (t->ies[i].len == 16) /* sourceIPv6Address, destinationIPv6Address */
+      memcpy(p + x->used, t->ies[i].id == PH_IE_SRC6 ? ev->src6 : ev->dst6, 16);
+    else
+      ph_put(p + x->used, ph_ie_value(ev, t->ies[i].id, ne, ms), t->ies[i].len);
     x->used += t->ies[i].len;
   }
   ph_put(p + x->set_at + 2, x->used - x->set_at, 2);
@@ -489,16 +574,21 @@ int pinhole_syslog_format(const pinhole_event *ev, uint64_t wall_offset_ns,
   snprintf(tmp, sizeof(tmp), " pinhole - %s [nat@32473",
            pinhole_event_name(ev->type));
   used = ph_app(buf, len, used, tmp);
-  const ph_tmpl *t = ne ? ph_tmpl_for(ne) : &ph_tmpls[0];
+  const ph_tmpl *t = ne ? ph_tmpl_for(ev, ne) : &ph_tmpls[0];
   uint64_t ms = ns / 1000000u;
   for (size_t i = 0; i < t->nies; i++) {
     const ph_ie *ie = &t->ies[i];
     if (ie->name == NULL || (ie->id == PH_IE_NAT_EVENT && ne == 0))
       continue;
     uint64_t v = ph_ie_value(ev, ie->id, ne, ms);
-    char val[24];
-    if (ie->len == 4 && ie->id != PH_IE_VRF && ie->id != PH_IE_QUOTA_EVENT &&
-        ie->id != PH_IE_MAX_PER_USER && ie->id != PH_IE_POOL_ID)
+    char val[PINHOLE_ADDR6_STRLEN];
+    if (ie->len == 16) {
+      if (pinhole_addr6_format(ie->id == PH_IE_SRC6 ? ev->src6 : ev->dst6, val,
+                               sizeof(val)) < 0)
+        val[0] = '\0';
+    } else if (ie->len == 4 && ie->id != PH_IE_VRF &&
+               ie->id != PH_IE_QUOTA_EVENT && ie->id != PH_IE_MAX_PER_USER &&
+               ie->id != PH_IE_POOL_ID)
       ph_sd_ip(val, sizeof(val), v);
     else
       snprintf(val, sizeof(val), "%llu", (unsigned long long)v);

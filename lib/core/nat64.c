@@ -226,13 +226,15 @@ ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   ph_ref m =
       pinhole__map_get(ctx, (uint32_t)pr->r.pool, proto,
                        pinhole__fold6(ctx, v6->src), v6->sport, 0, 0, &why);
-  ctx->map6_next = NULL;
-  if (m != PH_NIL && hp != PH_NIL)
-    return ph_hairpin_new(ctx, v6, v, side, pr, m, hp, k, out);
-  if (m == PH_NIL) {
+  if (m == PH_NIL) { /* its events name the IPv6 ends, not the folds */
+    ctx->map6_dst = v6->dst;
     pinhole__map_refused(ctx, why, v, side, pr->r.name);
+    ctx->map6_next = ctx->map6_dst = NULL;
     return PH_DROP;
   }
+  ctx->map6_next = NULL;
+  if (hp != PH_NIL)
+    return ph_hairpin_new(ctx, v6, v, side, pr, m, hp, k, out);
   ph_mapping *mp = ph_map_at(ctx, m);
   mp->flags = (uint8_t)((mp->flags & ~PH_MAPF_ALG) | PH_MAPF_NAT64);
   ph_tuple a, b;

@@ -36,12 +36,29 @@ static int ph_warn(int type) {
          type == PINHOLE_EVENT_TABLE_FULL;
 }
 
+/* An event with IPv6 endpoints (family 6: an IPv6 connection, or a
+ * NAT64 one whose IPv6 side is src6/dst6, or a NAT64 subscriber). */
+static int ph_v6(const pinhole_event *ev) {
+  return ev->size >= offsetof(pinhole_event, dst6) + sizeof(ev->dst6) &&
+         ev->family == 6;
+}
+
+/* The packet's source (or destination) endpoint as it arrived:
+ * "198.18.0.2:40000" or "[2001:db8::2]:40000". */
+static void ph_ep(char *b, size_t n, const pinhole_event *ev, int dst) {
+  const pinhole_endpoint *e = dst ? &ev->dst : &ev->src;
+  if (ph_v6(ev))
+    pinhole__fmt_ep6(b, n, dst ? ev->dst6 : ev->src6, e->port);
+  else
+    pinhole__fmt_ep(b, n, e->addr, e->port);
+}
+
 /* "proto 6 (TCP)[ application: ALG], IF:src -> dst, " */
 static void ph_head(ph_out *o, const pinhole_ctx *ctx, const pinhole_event *ev,
                     int with_app) {
-  char s[24], d[24];
-  pinhole__fmt_ep(s, sizeof(s), ev->src.addr, ev->src.port);
-  pinhole__fmt_ep(d, sizeof(d), ev->dst.addr, ev->dst.port);
+  char s[PINHOLE_ENDPOINT6_STRLEN], d[PINHOLE_ENDPOINT6_STRLEN];
+  ph_ep(s, sizeof(s), ev, 0);
+  ph_ep(d, sizeof(d), ev, 1);
   const char *ifname = ctx != NULL && ctx->labels[0][0]  ? ctx->labels[0]
                        : ev->side == PINHOLE_SIDE_INSIDE ? "inside"
                                                          : "outside";
@@ -61,16 +78,13 @@ static void ph_ip(char *b, size_t n, uint32_t a) {
   pinhole_addr_format(a, b, n);
 }
 
-/* The port allocation and block events name a subscriber, not a flow. */
+/* The port allocation and block events name a subscriber, not a flow
+ * (a NAT64 one by its IPv6 address). */
 static void ph_cgn_body(ph_out *o, const pinhole_event *ev) {
   char s[PINHOLE_ENDPOINT6_STRLEN], ns[24];
   if (ev->type == PINHOLE_EVENT_MAPPING_CREATED ||
       ev->type == PINHOLE_EVENT_MAPPING_RELEASED) {
-    if (ev->size >= offsetof(pinhole_event, src6) + sizeof(ev->src6) &&
-        ev->family == 6) /* NAT64: the inside endpoint is IPv6 */
-      pinhole__fmt_ep6(s, sizeof(s), ev->src6, ev->src.port);
-    else
-      pinhole__fmt_ep(s, sizeof(s), ev->src.addr, ev->src.port);
+    ph_ep(s, sizeof(s), ev, 0);
     pinhole__fmt_ep(ns, sizeof(ns), ev->nat_src.addr, ev->nat_src.port);
     pinhole__printf(o, "proto %u (%s), %s -> %s, NAT mapping %s", ev->proto,
                     pinhole__proto_name(ev->proto), s, ns,
@@ -78,7 +92,10 @@ static void ph_cgn_body(ph_out *o, const pinhole_event *ev) {
                                                               : "released");
     return;
   }
-  ph_ip(s, sizeof(s), ev->src.addr);
+  if (ph_v6(ev))
+    pinhole_addr6_format(ev->src6, s, sizeof(s));
+  else
+    ph_ip(s, sizeof(s), ev->src.addr);
   ph_ip(ns, sizeof(ns), ev->nat_src.addr);
   pinhole__printf(o, "subscriber %s, public %s, ", s, ns);
   if (ev->type == PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED)

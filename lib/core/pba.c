@@ -26,6 +26,14 @@
  * address shares the public one. No free address: the new mapping is
  * refused (PH_MAP_ADDRS).
  *
+ * NAT64 clients: a subscriber is keyed by the keyed fold of the client's
+ * IPv6 address (what nat64.c hands the pool as the inside address); the
+ * address itself is kept in ctx->sub6 so every block, binding and quota
+ * event names it (family 6, src6). A deterministic pool serves no NAT64
+ * client: its ranges are arithmetic on IPv4 inside addresses, and a fold
+ * would land in some IPv4 subscriber's range, so the reverse lookup would
+ * name the wrong host (refused here and by pinhole_rule_add).
+ *
  * Interim records (pool interim_s): a second timer per block (itimer, on
  * its own wheel) fires every interim_s while the block is allocated and
  * reports it again, so the work per pinhole_tick stays bounded by its
@@ -33,6 +41,8 @@
  */
 #include "core/engine.h"
 #include "timer/wheel_internal.h"
+
+#include <string.h>
 
 #define PH_MAX_HOLD_MS 86400000u /* block_hold_ms: one day */
 #define PH_MAX_INTERIM_S 86400u  /* interim_s: one day */
@@ -61,6 +71,11 @@ static uint32_t ph_sub_new(pinhole_ctx *ctx, uint32_t pool, uint32_t addr) {
   s->pool = (uint8_t)pool;
   s->blocks = 0;
   s->nblocks = 0;
+  s->v6 = 0;
+  if (ctx->map6_next != NULL && ctx->sub6 != NULL) { /* NAT64 (nat64.c) */
+    memcpy(ctx->sub6[ph_slot(r)].addr, ctx->map6_next, 16);
+    s->v6 = 1;
+  }
   s->next = ctx->sub_hash[b];
   ctx->sub_hash[b] = r;
   return r;
@@ -88,10 +103,22 @@ static void ph_block_where(const pinhole_ctx *ctx, ph_ref ref, uint32_t *ai,
   *lo = pl->port_lo + (bi % pl->bpa) * pl->block_size;
 }
 
+/* The subscriber of an event: its inside address, or for a NAT64 client
+ * its IPv6 address (family 6; src.addr 0, the fold stays inside). */
+static void ph_sub_src(const pinhole_ctx *ctx, const ph_sub *s,
+                       pinhole_event *ev) {
+  ev->src = (pinhole_endpoint){s->addr, 0, 0};
+  if (s->v6 && ctx->sub6 != NULL) {
+    ev->family = 6;
+    memcpy(ev->src6, ctx->sub6[s - ctx->subs].addr, 16);
+    ev->src.addr = 0;
+  }
+}
+
 /* The event of a block: PORT_BLOCK_ALLOCATED / _RELEASED / _ACTIVE, in an
  * ADDRESS pool ADDRESS_BOUND / _RELEASED / _ACTIVE (no ports). */
 static void ph_block_event(pinhole_ctx *ctx, int type, ph_ref ref,
-                           uint32_t iaddr) {
+                           const ph_sub *s) {
   if (ctx->cb.event == NULL)
     return;
   uint8_t pool = ph_block_at(ctx, ref)->pool;
@@ -102,7 +129,7 @@ static void ph_block_event(pinhole_ctx *ctx, int type, ph_ref ref,
   pinhole__event_init(ctx, &ev, type);
   ev.side = PINHOLE_SIDE_INSIDE;
   ev.pool_id = pool;
-  ev.src = (pinhole_endpoint){iaddr, 0, 0};
+  ph_sub_src(ctx, s, &ev);
   ev.nat_src = (pinhole_endpoint){pl->addr_lo + ai, 0, 0};
   if (pl->mode == PINHOLE_POOL_PBA) {
     ev.nat_src.port = (uint16_t)lo;
@@ -139,7 +166,7 @@ static void ph_interim_arm(pinhole_ctx *ctx, ph_ref ref, uint64_t from_ns) {
 }
 
 static void ph_quota_event(pinhole_ctx *ctx, const ph_pool *pl, uint8_t proto,
-                           uint32_t iaddr, uint32_t ai) {
+                           const ph_sub *s, uint32_t ai) {
   ph_count(ctx, PINHOLE_CNT_PBA_QUOTA);
   if (ctx->cb.event == NULL)
     return;
@@ -147,7 +174,7 @@ static void ph_quota_event(pinhole_ctx *ctx, const ph_pool *pl, uint8_t proto,
   pinhole__event_init(ctx, &ev, PINHOLE_EVENT_PORT_BLOCK_EXHAUSTED);
   ev.side = PINHOLE_SIDE_INSIDE;
   ev.proto = proto;
-  ev.src = (pinhole_endpoint){iaddr, 0, 0};
+  ph_sub_src(ctx, s, &ev);
   ev.nat_src = (pinhole_endpoint){pl->addr_lo + ai, 0, 0};
   ev.limit = (uint32_t)pl->max_blocks * pl->block_size;
   ev.pool_id = (uint32_t)(pl - ctx->pools);
@@ -173,7 +200,7 @@ static uint32_t ph_block_take(pinhole_ctx *ctx, ph_pool *pl, uint32_t ai,
   s->nblocks++;
   ph_count(ctx, pl->mode == PINHOLE_POOL_ADDRESS ? PINHOLE_CNT_ADDR_BIND
                                                  : PINHOLE_CNT_PBA_BLOCK_ALLOC);
-  ph_block_event(ctx, ph_block_type(pl, 0), ref, s->addr);
+  ph_block_event(ctx, ph_block_type(pl, 0), ref, s);
   ph_interim_arm(ctx, ref, ctx->now_ns);
   return ref;
 }
@@ -211,7 +238,7 @@ static uint32_t ph_pba_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
         return r;
   if (s != NULL && s->nblocks >= pl->max_blocks) {
     *why = PH_MAP_QUOTA;
-    ph_quota_event(ctx, pl, proto, iaddr, ai);
+    ph_quota_event(ctx, pl, proto, s, ai);
     return 0;
   }
   if (pl->bfree[ai] == 0 || want != 0) {
@@ -233,7 +260,10 @@ static uint32_t ph_det_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                            unsigned flags, int *why) {
   ph_pool *pl = &ctx->pools[pool];
   uint32_t i = iaddr - pl->inside_addr;
-  if (iaddr < pl->inside_addr || i >= pl->inside_count) {
+  /* a NAT64 client's iaddr is its fold, no address of the prefix:
+   * refused (pinhole_rule_add refuses such a rule too, docs/cgn.md) */
+  if (iaddr < pl->inside_addr || i >= pl->inside_count ||
+      ctx->map6_next != NULL) {
     *why = PH_MAP_OUTSIDE;
     return 0;
   }
@@ -303,7 +333,7 @@ static void ph_block_release(pinhole_ctx *ctx, ph_ref ref) {
   ph_count(ctx, pl->mode == PINHOLE_POOL_ADDRESS
                     ? PINHOLE_CNT_ADDR_RELEASE
                     : PINHOLE_CNT_PBA_BLOCK_RELEASE);
-  ph_block_event(ctx, ph_block_type(pl, 1), ref, s->addr);
+  ph_block_event(ctx, ph_block_type(pl, 1), ref, s);
   pinhole_wheel_cancel(&ctx->interim_wheel, ph_slot(ref));
   ph_block_where(ctx, ref, &ai, &lo);
   if (pl->mode == PINHOLE_POOL_ADDRESS)
@@ -361,7 +391,7 @@ static void ph_interim_fire(uint32_t index, void *user) {
   const ph_pool *pl = &x->ctx->pools[bk->pool];
   ph_count(x->ctx, PINHOLE_CNT_CGN_INTERIM);
   ph_block_event(x->ctx, ph_block_type(pl, 2), ph_ref_of(index),
-                 ph_sub_at(x->ctx, bk->sub)->addr);
+                 ph_sub_at(x->ctx, bk->sub));
   /* the tick the record was due at (a fired timer keeps its expiry) */
   uint64_t due = bk->itimer.expire << x->ctx->interim_wheel.tick_shift;
   ph_interim_arm(x->ctx, ph_ref_of(index), due);
@@ -530,7 +560,7 @@ int pinhole__pba_claim(pinhole_ctx *ctx, uint32_t pool, uint32_t iaddr,
     ph_count(ctx, pl->mode == PINHOLE_POOL_ADDRESS
                       ? PINHOLE_CNT_ADDR_BIND
                       : PINHOLE_CNT_PBA_BLOCK_ALLOC);
-    ph_block_event(ctx, ph_block_type(pl, 0), ref, iaddr);
+    ph_block_event(ctx, ph_block_type(pl, 0), ref, s);
     ph_interim_arm(ctx, ref, ctx->now_ns);
   }
   if (bk->used++ == 0)

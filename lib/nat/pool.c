@@ -289,6 +289,7 @@ static void ph_refusal_event(const pinhole_ctx *ctx, pinhole_event *ev,
   ev->nat_src = ev->src;
   ev->nat_dst = ev->dst;
   ev->rule = rule;
+  pinhole__event6_refused(ctx, ev); /* a NAT64 client's: its IPv6 ends */
 }
 
 /* ADDRESS pool: no public address left for a new inside address. */

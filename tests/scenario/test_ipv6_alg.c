@@ -442,6 +442,11 @@ static void test_ipv6_rtsp_setup(void **state) {
   }
   assert_true(t_has_event(t, "destination address is not the client's"));
   assert_true(t_has_event(t, "source address is not the server's"));
+  /* the client_port as parsed, at the IPv6 address it names */
+  assert_true(t_has_trace(
+      t, "rtsp ALG conv=1 parsed [2001:db8:1::2]:5000 \"client_port\""));
+  assert_true(t_has_trace(
+      t, "rtsp ALG conv=1 parsed [2001:db8:1::9]:5002 \"client_port\""));
   b6_udp(&p, PEER, 6000, CLI, 5000, "rtp?");
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
   b6_udp(&p, SRV, 6000, CLI, 5000, "rtp");

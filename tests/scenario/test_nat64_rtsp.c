@@ -337,6 +337,15 @@ static void rtsp64_session(uint32_t pool, uint16_t lo, uint16_t hi) {
            "    NAT64 [64:ff9b::c613:2]:6971 -> [2001:db8:1::2]:50001\n",
            pd, qd, q2d, pd, qd, q2d);
   t_listing_is(s.t, want);
+  /* the ALG's traces name the client's IPv6 endpoint (not 0.0.0.0) */
+  char tr[96];
+  assert_true(t_has_trace(
+      s.t, "rtsp ALG conv=1 parsed [2001:db8:1::2]:50000 \"client_port\""));
+  snprintf(tr, sizeof(tr),
+           "rtsp ALG conv=1 translated [2001:db8:1::2]:50000 -> %s", qd);
+  assert_true(t_has_trace(s.t, tr));
+  for (int i = 0; i < s.t->ntraces; i++)
+    assert_null(strstr(s.t->traces[i], "0.0.0.0"));
   t_ctx_del(s.t);
 }
 

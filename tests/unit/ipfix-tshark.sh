@@ -16,7 +16,7 @@ if grep -Ei 'malformed|Expert Info \(Error|dissector bug' "$dir/out.txt"; then
   exit 1
 fi
 n=$(grep -c '^Cisco NetFlow/IPFIX' "$dir/out.txt")
-[ "$n" -eq 11 ] || { echo "tshark saw $n IPFIX messages, want 11" >&2; exit 1; }
+[ "$n" -eq 13 ] || { echo "tshark saw $n IPFIX messages, want 13" >&2; exit 1; }
 for want in 'Nat Event: NAT44 session create (4)' \
   'Nat Event: NAT44 BIB delete (9)' 'Nat Event: NAT ports exhausted (12)' \
   'Nat Event: Quota Exceeded (13)' 'Nat Event: Port block allocation (16)' \
@@ -24,7 +24,12 @@ for want in 'Nat Event: NAT44 session create (4)' \
   'Nat Event: NAT Addresses exhausted (3)' 'Template Id: 262' \
   'Nat Event: Address binding create (14)' \
   'Nat Event: Address binding delete (15)' \
-  'NAT Quota Exceeded Event: Maximum entries per user (3)'; do
+  'NAT Quota Exceeded Event: Maximum entries per user (3)' \
+  'Nat Event: NAT64 session create (6)' 'Nat Event: NAT64 session delete (7)' \
+  'Nat Event: NAT64 BIB create (10)' 'Template Id: 267' \
+  'SrcAddr: 2001:db8:1::3' 'DstAddr: 64:ff9b::c613:7' \
+  'Post NAT Destination IPv4 Address: 198.19.0.7' \
+  'Port Range Num Ports: 16' 'Max Entries Per User: 32'; do
   grep -qF "$want" "$dir/out.txt" || { echo "missing: $want" >&2; exit 1; }
 done
 echo "tshark decoded $n IPFIX messages cleanly"

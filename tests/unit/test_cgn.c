@@ -168,8 +168,9 @@ static pinhole_event ev_block(void) {
 
 /* The template set, written from RFC 8158's field lists and the IANA
  * Information Element ids. */
-static const uint8_t want_templates[212] = {
-    0x00, 0x02, 0x00, 0xD4,
+#define TMPL 384 /* PINHOLE_IPFIX_TEMPLATES_LEN */
+static const uint8_t want_templates[TMPL] = {
+    0x00, 0x02, 0x01, 0x80,
     /* 256 NAT44 session: 12 fields */
     0x01, 0x00, 0x00, 0x0C, 0x01, 0x43, 0x00, 0x08, 0x00, 0xEA, 0x00, 0x04,
     0x00, 0x08, 0x00, 0x04, 0x00, 0xE1, 0x00, 0x04, 0x00, 0x04, 0x00, 0x01,
@@ -196,7 +197,29 @@ static const uint8_t want_templates[212] = {
     0x01, 0x1B, 0x00, 0x04,
     /* 262 address binding: 4 */
     0x01, 0x06, 0x00, 0x04, 0x01, 0x43, 0x00, 0x08, 0x00, 0xE6, 0x00, 0x01,
-    0x00, 0x08, 0x00, 0x04, 0x00, 0xE1, 0x00, 0x04};
+    0x00, 0x08, 0x00, 0x04, 0x00, 0xE1, 0x00, 0x04,
+    /* 263 NAT64 session: 12 (sourceIPv6Address 27, destinationIPv6Address
+     * 28, 16 bytes) */
+    0x01, 0x07, 0x00, 0x0C, 0x01, 0x43, 0x00, 0x08, 0x00, 0xEA, 0x00, 0x04,
+    0x00, 0x1B, 0x00, 0x10, 0x00, 0xE1, 0x00, 0x04, 0x00, 0x04, 0x00, 0x01,
+    0x00, 0x07, 0x00, 0x02, 0x00, 0xE3, 0x00, 0x02, 0x00, 0x1C, 0x00, 0x10,
+    0x00, 0xE2, 0x00, 0x04, 0x00, 0x0B, 0x00, 0x02, 0x00, 0xE4, 0x00, 0x02,
+    0x00, 0xE6, 0x00, 0x01,
+    /* 264 NAT64 BIB: 8 */
+    0x01, 0x08, 0x00, 0x08, 0x01, 0x43, 0x00, 0x08, 0x00, 0xEA, 0x00, 0x04,
+    0x00, 0x1B, 0x00, 0x10, 0x00, 0xE1, 0x00, 0x04, 0x00, 0x04, 0x00, 0x01,
+    0x00, 0x07, 0x00, 0x02, 0x00, 0xE3, 0x00, 0x02, 0x00, 0xE6, 0x00, 0x01,
+    /* 265 NAT64 port block: 9 */
+    0x01, 0x09, 0x00, 0x09, 0x01, 0x43, 0x00, 0x08, 0x00, 0xEA, 0x00, 0x04,
+    0x00, 0x1B, 0x00, 0x10, 0x00, 0xE1, 0x00, 0x04, 0x01, 0x69, 0x00, 0x02,
+    0x01, 0x6A, 0x00, 0x02, 0x01, 0x6B, 0x00, 0x02, 0x01, 0x6C, 0x00, 0x02,
+    0x00, 0xE6, 0x00, 0x01,
+    /* 266 NAT64 address binding: 4 */
+    0x01, 0x0A, 0x00, 0x04, 0x01, 0x43, 0x00, 0x08, 0x00, 0xE6, 0x00, 0x01,
+    0x00, 0x1B, 0x00, 0x10, 0x00, 0xE1, 0x00, 0x04,
+    /* 267 NAT64 quota exceeded: 5 */
+    0x01, 0x0B, 0x00, 0x05, 0x01, 0x43, 0x00, 0x08, 0x00, 0xE6, 0x00, 0x01,
+    0x01, 0xD2, 0x00, 0x04, 0x01, 0xD9, 0x00, 0x04, 0x00, 0x1B, 0x00, 0x10};
 
 static const uint8_t want_session[38] = {
     0x00, 0x00, 0x01, 0x9a, 0xe6, 0x47, 0x05, 0x7c, 0x00, 0x00,
@@ -256,10 +279,10 @@ static void test_cgn_ipfix_every_record_exact(void **state) {
   assert_int_equal(s.n, 0); /* held until full or flushed */
   assert_int_equal(pinhole_ipfix_flush(&x, 5 * SEC), 1);
   assert_int_equal(s.n, 1);
-  assert_int_equal(s.len[0], 16 + 212 + 4 + 38);
-  header_is(s.msg[0], 270, 0x6930b605, 0);
-  assert_memory_equal(s.msg[0] + 16, want_templates, 212);
-  set_is(s.msg[0] + 228, 256, want_session, 38);
+  assert_int_equal(s.len[0], 16 + TMPL + 4 + 38);
+  header_is(s.msg[0], 16 + TMPL + 4 + 38, 0x6930b605, 0);
+  assert_memory_equal(s.msg[0] + 16, want_templates, TMPL);
+  set_is(s.msg[0] + 16 + TMPL, 256, want_session, 38);
   /* the other four kinds, one set each, no templates (not due) */
   pinhole_event evs[4] = {ev_bib_delete(), ev_ports(), ev_quota(), ev_block()};
   for (int i = 0; i < 4; i++)
@@ -316,10 +339,10 @@ static void test_cgn_ipfix_address_and_interim_records_exact(void **state) {
   assert_int_equal(pinhole_ipfix_flush(&x, 14 * SEC), 5);
   assert_int_equal(s.n, 1);
   /* one set for 261, one for the three bindings of 262, one for 260 */
-  assert_int_equal(s.len[0], 16 + 212 + 4 + 13 + 4 + 3 * 17 + 4 + 29);
-  header_is(s.msg[0], 333, 0x6930b60e, 0);
-  assert_memory_equal(s.msg[0] + 16, want_templates, 212);
-  const uint8_t *m = s.msg[0] + 228;
+  assert_int_equal(s.len[0], 16 + TMPL + 4 + 13 + 4 + 3 * 17 + 4 + 29);
+  header_is(s.msg[0], 16 + TMPL + 4 + 13 + 4 + 3 * 17 + 4 + 29, 0x6930b60e, 0);
+  assert_memory_equal(s.msg[0] + 16, want_templates, TMPL);
+  const uint8_t *m = s.msg[0] + 16 + TMPL;
   set_is(m, 261, want_addrs, 13);
   m += 17;
   assert_int_equal(m[0] << 8 | m[1], 262);
@@ -329,6 +352,157 @@ static void test_cgn_ipfix_address_and_interim_records_exact(void **state) {
   assert_memory_equal(m + 38, want_unbound, 17);
   set_is(m + 55, 260, want_block_again, 29);
   assert_int_equal(x.stats.records, 5);
+}
+
+static const uint8_t want_session64[62] = {
+    0x00, 0x00, 0x01, 0x9A, 0xE6, 0x47, 0x05, 0x7C, 0x00, 0x00, 0x00,
+    0x00, 0x20, 0x01, 0x0D, 0xB8, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xC6, 0x13, 0x00, 0x01, 0x06,
+    0x9C, 0x40, 0x04, 0x1F, 0x00, 0x64, 0xFF, 0x9B, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0xC6, 0x13, 0x00, 0x02, 0xC6, 0x13,
+    0x00, 0x02, 0x00, 0x50, 0x00, 0x50, 0x06};
+static const uint8_t want_session64_del[62] = {
+    0x00, 0x00, 0x01, 0x9A, 0xE6, 0x47, 0x07, 0x70, 0x00, 0x00, 0x00,
+    0x00, 0x20, 0x01, 0x0D, 0xB8, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xC6, 0x13, 0x00, 0x04, 0x11,
+    0x13, 0x8C, 0xEE, 0x48, 0x00, 0x64, 0xFF, 0x9B, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0xC6, 0x13, 0x00, 0x07, 0xC6, 0x13,
+    0x00, 0x07, 0x0D, 0x96, 0x0D, 0x96, 0x07};
+static const uint8_t want_bib64[38] = {
+    0x00, 0x00, 0x01, 0x9A, 0xE6, 0x47, 0x07, 0x70, 0x00, 0x00,
+    0x00, 0x00, 0x20, 0x01, 0x0D, 0xB8, 0x00, 0x01, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xC6, 0x13,
+    0x00, 0x04, 0x11, 0x13, 0x8C, 0xEE, 0x48, 0x0A};
+static const uint8_t want_block64[41] = {
+    0x00, 0x00, 0x01, 0x9A, 0xE6, 0x47, 0x13, 0x28, 0x00, 0x00, 0x00,
+    0x00, 0x20, 0x01, 0x0D, 0xB8, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xC6, 0x13, 0x00, 0x07, 0x10,
+    0x00, 0x10, 0x0F, 0x00, 0x01, 0x00, 0x10, 0x10};
+static const uint8_t want_binding64[29] = {
+    0x00, 0x00, 0x01, 0x9A, 0xE6, 0x47, 0x1A, 0xF8, 0x0E, 0x20,
+    0x01, 0x0D, 0xB8, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x03, 0xC6, 0x13, 0x00, 0x09};
+static const uint8_t want_quota64[33] = {
+    0x00, 0x00, 0x01, 0x9A, 0xE6, 0x47, 0x0F, 0x40, 0x0D, 0x00, 0x00,
+    0x00, 0x03, 0x00, 0x00, 0x00, 0x20, 0x20, 0x01, 0x0D, 0xB8, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02};
+
+static void ip6(uint8_t a[16], const char *last) {
+  static const uint8_t db8[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1};
+  static const uint8_t wkp[16] = {0, 0x64, 0xff, 0x9b};
+  if (last[0] == 's') { /* 64:ff9b::198.19.0.N */
+    memcpy(a, wkp, 16);
+    a[12] = 198, a[13] = 19, a[14] = 0, a[15] = (uint8_t)atoi(last + 1);
+  } else { /* 2001:db8:1::N */
+    memcpy(a, db8, 16);
+    a[15] = (uint8_t)atoi(last);
+  }
+}
+
+/* A NAT64 connection's event (docs/nat64.md): the IPv6 side in src6/dst6
+ * (src.addr, dst.addr 0), its IPv4 side in nat_src, nat_dst. */
+static pinhole_event ev64(int type, uint64_t t, const char *cli, uint16_t sp,
+                          const char *srv, uint16_t dp, uint32_t pub,
+                          uint16_t pp, uint8_t proto) {
+  pinhole_event ev = ev_of(type, t);
+  ev.proto = proto;
+  ev.family = 6;
+  ip6(ev.src6, cli);
+  ip6(ev.dst6, srv);
+  ev.src = ep(0, sp);
+  ev.dst = ep(0, dp);
+  ev.nat_src = ep(pub, pp);
+  ev.nat_dst = ep(IP4(198, 19, 0, (unsigned)atoi(srv + 1)), dp);
+  return ev;
+}
+
+/* RFC 8158 sec. 4.2's NAT64 records (natEvent 6, 7, 10; the CGN kinds of
+ * a NAT64 subscriber 16, 14, 13 with sourceIPv6Address), two clients, two
+ * pool addresses, byte for byte; an IPv6 connection without an IPv4 side
+ * (a firewalled or hairpinned one) is not a NAT64 session. */
+static void test_cgn_ipfix_nat64_records_exact(void **state) {
+  (void)state;
+  pinhole_ipfix x;
+  sink s;
+  exporter(&x, &s, 1400);
+  pinhole_event evs[7] = {
+      ev64(PINHOLE_EVENT_FLOW_CREATED, 5 * SEC + SEC / 2, "2", 40000, "s2", 80,
+           IP4(198, 19, 0, 1), 1055, 6),
+      ev64(PINHOLE_EVENT_FLOW_CLOSED, 6 * SEC, "3", 5004, "s7", 3478,
+           IP4(198, 19, 0, 4), 61000, 17),
+      ev64(PINHOLE_EVENT_MAPPING_CREATED, 6 * SEC, "3", 5004, "s7", 0,
+           IP4(198, 19, 0, 4), 61000, 17),
+      ev_block(),
+      ev_binding(PINHOLE_EVENT_ADDRESS_BOUND, 11 * SEC),
+      ev_quota(),
+      ev64(PINHOLE_EVENT_FLOW_CREATED, 7 * SEC, "2", 1, "s2", 2, 0, 3, 6)};
+  /* the CGN events of NAT64 subscribers: src6, no IPv4 source */
+  const char *subs[3] = {"2", "3", "2"};
+  for (int i = 3; i < 6; i++) {
+    evs[i].family = 6;
+    ip6(evs[i].src6, subs[i - 3]);
+    evs[i].src.addr = 0;
+  }
+  evs[3].port_hi = 4111; /* a block of 16 */
+  evs[5].limit = 32;
+  int want_ne[7] = {6, 7, 10, 16, 14, 13, 0};
+  for (int i = 0; i < 7; i++) {
+    assert_int_equal(pinhole_ipfix_nat_event(&evs[i]), want_ne[i]);
+    assert_int_equal(pinhole_ipfix_event(&x, &evs[i]), i < 6);
+  }
+  assert_int_equal(x.stats.ignored, 1);
+  assert_int_equal(pinhole_ipfix_flush(&x, 12 * SEC), 6);
+  assert_int_equal(s.n, 1);
+  assert_int_equal(s.len[0],
+                   16 + TMPL + 4 + 2 * 62 + 4 + 38 + 4 + 41 + 4 + 29 + 4 + 33);
+  assert_memory_equal(s.msg[0] + 16, want_templates, TMPL);
+  const uint8_t *m = s.msg[0] + 16 + TMPL;
+  assert_int_equal(m[0] << 8 | m[1], 263); /* both sessions in one set */
+  assert_int_equal(m[2] << 8 | m[3], 4 + 2 * 62);
+  assert_memory_equal(m + 4, want_session64, 62);
+  assert_memory_equal(m + 66, want_session64_del, 62);
+  m += 128;
+  set_is(m, 264, want_bib64, 38);
+  set_is(m + 42, 265, want_block64, 41);
+  set_is(m + 87, 266, want_binding64, 29);
+  set_is(m + 120, 267, want_quota64, 33);
+  /* an IPv4 subscriber's block after them: the NAT44 template again */
+  pinhole_event v4 = ev_block();
+  assert_int_equal(pinhole_ipfix_event(&x, &v4), 1);
+  assert_int_equal(pinhole_ipfix_flush(&x, 13 * SEC), 1);
+  set_is(s.msg[1] + 16, 260, want_block, 29);
+}
+
+/* The syslog form of NAT64 records: the IPv6 host in sourceIPv6Address,
+ * the server as the client addressed it in destinationIPv6Address. */
+static void test_cgn_syslog_nat64_lines(void **state) {
+  (void)state;
+  char buf[512];
+  pinhole_event ev = ev64(PINHOLE_EVENT_FLOW_CREATED, 5 * SEC + SEC / 2, "2",
+                          40000, "s2", 80, IP4(198, 19, 0, 1), 1055, 6);
+  pinhole_syslog_format(&ev, WALL, "gw1", buf, sizeof(buf));
+  assert_string_equal(
+      buf, "<134>1 2025-12-03T22:13:25.500Z gw1 pinhole - FLOW_CREATED "
+           "[nat@32473 ingressVRFID=\"0\" "
+           "sourceIPv6Address=\"2001:db8:1::2\" "
+           "postNATSourceIPv4Address=\"198.19.0.1\" protocolIdentifier=\"6\" "
+           "sourceTransportPort=\"40000\" postNAPTSourceTransportPort=\"1055\" "
+           "destinationIPv6Address=\"64:ff9b::c613:2\" "
+           "postNATDestinationIPv4Address=\"198.19.0.2\" "
+           "destinationTransportPort=\"80\" "
+           "postNAPTDestinationTransportPort=\"80\" natEvent=\"6\"]");
+  ev = ev_block();
+  ev.family = 6;
+  ip6(ev.src6, "3");
+  ev.src.addr = 0;
+  pinhole_syslog_format(&ev, WALL, "gw1", buf, sizeof(buf));
+  assert_string_equal(
+      buf, "<134>1 2025-12-03T22:13:29.000Z gw1 pinhole - "
+           "PORT_BLOCK_ALLOCATED [nat@32473 ingressVRFID=\"0\" "
+           "sourceIPv6Address=\"2001:db8:1::3\" "
+           "postNATSourceIPv4Address=\"198.19.0.7\" portRangeStart=\"4096\" "
+           "portRangeEnd=\"4607\" portRangeStepSize=\"1\" "
+           "portRangeNumPorts=\"512\" natEvent=\"16\"]");
 }
 
 static void test_cgn_ipfix_nat_event_values(void **state) {
@@ -378,13 +552,14 @@ static void test_cgn_ipfix_full_message_sent_then_next(void **state) {
   (void)state;
   pinhole_ipfix x;
   sink s;
-  exporter(&x, &s, 296); /* the templates and one session record */
+  exporter(&x, &s, 16 + TMPL + 4 + 38 + 12); /* the templates and one
+                                                 session record */
   pinhole_event ev = ev_session();
   for (int i = 0; i < 3; i++) {
     ev.src.port = (uint16_t)(40000 + i);
     assert_int_equal(pinhole_ipfix_event(&x, &ev), 1);
   }
-  /* 270 + 38 > 296: the first went alone; the next two share one */
+  /* 38 more do not fit: the first went alone; the next two share one */
   assert_int_equal(s.n, 1);
   assert_int_equal(pinhole_ipfix_flush(&x, 0), 2);
   assert_int_equal(s.n, 2);
@@ -424,8 +599,8 @@ static void test_cgn_ipfix_template_refresh(void **state) {
   x.cfg.template_refresh_msgs = 2;
   pinhole_event ev = ev_block();
   uint64_t t[6] = {1, 2, 3, 4, 5, 700}; /* seconds */
-  const size_t want_len[6] = {16 + 212 + 33, 16 + 33, 16 + 33,
-                              16 + 212 + 33, 16 + 33, 16 + 212 + 33};
+  const size_t want_len[6] = {16 + TMPL + 33, 16 + 33, 16 + 33,
+                              16 + TMPL + 33, 16 + 33, 16 + TMPL + 33};
   for (int i = 0; i < 6; i++) {
     ev.time_ns = t[i] * SEC;
     assert_int_equal(pinhole_ipfix_event(&x, &ev), 1);
@@ -614,6 +789,8 @@ int main(void) {
       cmocka_unit_test(test_cgn_syslog_lines),
       cmocka_unit_test(test_cgn_ipfix_address_and_interim_records_exact),
       cmocka_unit_test(test_cgn_syslog_address_and_interim_lines),
+      cmocka_unit_test(test_cgn_ipfix_nat64_records_exact),
+      cmocka_unit_test(test_cgn_syslog_nat64_lines),
   };
   int rv = cmocka_run_group_tests(tests, NULL, NULL);
   if (pcap != NULL)
