@@ -140,8 +140,10 @@ typedef struct ph_tcp_dir {
   uint16_t pad_;
 } ph_tcp_dir;
 
-/* A TCP connection's windows, in an array parallel to the connections
- * (touched by TCP segments only; two per cache line). */
+/* A TCP connection's windows (touched by TCP segments only; two per cache
+ * line). Only the slots that may hold a TCP connection have them: IPv4
+ * slots 0..ntcp4-1 and IPv6 slots max_flows..max_flows+ntcp6-1
+ * (pinhole_config.max_tcp_conns); ph_tcpw_of() finds a connection's. */
 typedef struct ph_tcpw {
   ph_tcp_dir d[2]; /* [0] what side A sends, [1] side B */
 } ph_tcpw;
@@ -466,10 +468,15 @@ struct pinhole_ctx {
 
   ph_flow_table ft;
 
-  ph_conn *conns;     /* hot part, one cache line each */
-  ph_conn_cold *cold; /* cold part, same index */
-  ph_tcpw *tcpw;      /* TCP windows, same index */
-  ph_ref conn_free;   /* free list head (through conv_next) */
+  ph_conn *conns;        /* hot part, one cache line each */
+  ph_conn_cold *cold;    /* cold part, same index */
+  ph_tcpw *tcpw;         /* TCP windows: ntcp4 + ntcp6 (ph_tcpw_of) */
+  ph_ref conn_free;      /* free list head (through conv_next): slots that
+                            may hold TCP (0..ntcp4-1) */
+  ph_ref conn_free_x;    /* free slots without TCP windows (ntcp4..) */
+  uint32_t ntcp4;        /* IPv4 slots with TCP windows: 0..ntcp4-1 */
+  uint32_t ntcp6;        /* IPv6 ones: max_flows..max_flows+ntcp6-1 */
+  uint32_t ntcp_used[2]; /* of those, taken: [0] IPv4, [1] IPv6 */
   uint32_t nconns;
   uint32_t half_open;
 
@@ -578,10 +585,12 @@ struct pinhole_ctx {
   uint32_t sync_block_next;   /* the pass's held blocks: the next to write */
   uint8_t sync_lost;
   /* IPv6 connections (core/flows6.c): slots max_flows.. of conns */
-  ph_conn6 *conn6;   /* max_conns6, index slot - max_flows */
-  ph_flow_table ft6; /* their keys (folded tuples) */
-  ph_ref conn6_free; /* free list of their conns slots (through cold
-                        conv_next, as conn_free) */
+  ph_conn6 *conn6;     /* max_conns6, index slot - max_flows */
+  ph_flow_table ft6;   /* their keys (folded tuples) */
+  ph_ref conn6_free;   /* free list of their conns slots (through cold
+                          conv_next, as conn_free): the ones with TCP
+                          windows */
+  ph_ref conn6_free_x; /* and the ones without */
   uint32_t nconns6;
   /* NAT64 prefixes (core/nat64.c); [0] is 64:ff9b::/96 with IPv6 on */
   uint8_t nat64_prefix[PINHOLE_NAT64_PREFIX_MAX][16];
@@ -661,6 +670,21 @@ static inline ph_ref ph_conn_ref(const pinhole_ctx *ctx, const ph_conn *c) {
 
 static inline ph_conn_cold *ph_cold(const pinhole_ctx *ctx, const ph_conn *c) {
   return &ctx->cold[c - ctx->conns];
+}
+
+/* The index in ctx->tcpw of connection slot idx's windows; at least
+ * ntcp4 + ntcp6 when the slot has none (it holds no TCP connection). */
+static inline uint32_t ph_tcpw_idx(const pinhole_ctx *ctx, uint32_t idx) {
+  uint32_t mf = ctx->cfg.max_flows;
+  if (idx < mf)
+    return idx < ctx->ntcp4 ? idx : UINT32_MAX;
+  return idx - mf < ctx->ntcp6 ? idx - mf + ctx->ntcp4 : UINT32_MAX;
+}
+
+/* TCP connection c's windows (only a TCP connection has them). */
+static inline ph_tcpw *ph_tcpw_of(const pinhole_ctx *ctx, const ph_conn *c) {
+  uint32_t idx = ph_conn_idx(ctx, c), mf = ctx->cfg.max_flows;
+  return &ctx->tcpw[idx < mf ? idx : idx - mf + ctx->ntcp4];
 }
 
 /* Is c an IPv6 connection (a slot past max_flows)? */

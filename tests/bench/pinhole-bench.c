@@ -26,6 +26,8 @@
  *                            the floors, established IPv4 UDP out 64 B,
  *                            established IPv6 and NAT64 UDP out 64 B
  *                            (est6_burst_over_ipv4_<size>, nat64_burst_*)
+ *   pinhole-bench --mem [--size N]  memory figures only (bytes per live
+ *                            flow and where they go: exact, no timing)
  *   pinhole-bench --rounds N  timed rounds per figure (3; 1-15): fewer
  *                            for a quick look on a loaded machine
  *
@@ -698,6 +700,7 @@ typedef struct opts {
   int no_10m;          /* --no-10m: leave the 10M size out */
   uint32_t mt_flows;   /* --threads: flows per context */
   int v6;              /* --ipv6: only the IPv6 target's figures */
+  int mem;             /* --mem: only the memory figures */
 } opts;
 
 static const char *size_tag(uint32_t n) {
@@ -1216,15 +1219,16 @@ static void run_memory(table *t, results *R) {
        (double)c->ft.nbuckets * sizeof(ph_ft_bucket)},
       {"conn", "connection, hot line", mf * sizeof(ph_conn)},
       {"cold", "connection, cold part", mf * sizeof(ph_conn_cold)},
-      {"tcpw", "TCP windows (every slot)", mf * sizeof(ph_tcpw)},
+      {"tcpw", "TCP windows (IPv4 slots that may hold TCP)",
+       (double)c->ntcp4 * sizeof(ph_tcpw)},
       {"conv", "conversations (max_conversations)",
        (double)c->cfg.max_conversations * (sizeof(ph_conv) + 4)},
       {"map", "mappings and their two heads (max_mappings)",
        (double)c->cfg.max_mappings * sizeof(ph_mapping) +
            8.0 * (c->map_mask + 1.0)},
       {"ipv6", "IPv6 slots (max_conns6: conn, cold, tcpw, addresses, ft6)",
-       v6 * (sizeof(ph_conn) + sizeof(ph_conn_cold) + sizeof(ph_tcpw) +
-             sizeof(ph_conn6)) +
+       v6 * (sizeof(ph_conn) + sizeof(ph_conn_cold) + sizeof(ph_conn6)) +
+           (double)c->ntcp6 * sizeof(ph_tcpw) +
            (double)c->ft6.nbuckets * sizeof(ph_ft_bucket)},
   };
   double rest = bytes;
@@ -1246,6 +1250,15 @@ static void run_memory(table *t, results *R) {
   snprintf(name, sizeof(name), "bytes_per_live_flow_v4only_%s", tag);
   add(R, name, b4 / n, "B", NULL,
       "the same with max_conns6 = 0 (no IPv6 slots)");
+  /* TCP windows for half the slots (max_tcp_conns) */
+  cfg_bench(&cfg, t->n, NULL);
+  cfg.max_tcp_conns = t->n / 2;
+  host_acct ah = {0, 0};
+  pinhole_ctx *ch = ctx_alloc(&cfg, &ah, 0);
+  pinhole_ctx_del(ch);
+  snprintf(name, sizeof(name), "bytes_per_live_flow_tcphalf_%s", tag);
+  add(R, name, (double)ah.bytes / n, "B", NULL,
+      "the same with max_tcp_conns = N / 2");
 }
 
 #define FTP_ACK_EVERY 512u
@@ -1391,6 +1404,13 @@ static void run_ftp(const opts *o, results *R) {
  * ALGs chosen by port (the default) and with ALGs off for the rule. */
 static void run_alg_overhead(ring *r, const opts *o, results *R) {
   uint32_t n = o->quick ? 1024 : 65536;
+  if (o->mem) { /* the memory figures: exact, no floor, no timing */
+    table tm;
+    table_build(&tm, n, 0, PINHOLE_IPPROTO_UDP, "");
+    run_memory(&tm, R);
+    table_free(&tm);
+    return;
+  }
   size_t npkts = npkts_for(n, o);
   uint8_t *hdr = huge_alloc(npkts * HDR, NULL);
   if (hdr == NULL)
@@ -2216,6 +2236,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: pinhole-bench [--quick] [--big] [--no-10m] [--size N]\n"
           "                     [--profile MODE] [--cgn] [--reasm] [--ipv6]\n"
+          "                     [--mem]\n"
           "                     [--rounds N]\n"
           "       pinhole-bench --threads N [--size FLOWS_PER_CONTEXT]\n"
           "       pinhole-bench --dns [--dns-seconds N]\n");
@@ -2338,6 +2359,8 @@ int main(int argc, char **argv) {
       o.profile = argv[++i];
     else if (strcmp(argv[i], "--ipv6") == 0)
       o.v6 = 1;
+    else if (strcmp(argv[i], "--mem") == 0)
+      o.mem = 1;
     else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
       o.rounds = atoi(argv[++i]) < 1  ? 1
                  : atoi(argv[i]) > 15 ? 15
@@ -2418,6 +2441,11 @@ int main(int argc, char **argv) {
          sizeof(ph_conn), sizeof(ph_conv), sizeof(ph_mapping));
   for (int si = 0; si < nsizes; si++)
     run_size(sizes[si], sizes[si] < BIG_N, &o, r, &R, start);
+  if (o.mem) {
+    ring_free(r);
+    print_results(&R);
+    return 0;
+  }
   if (!o.quick && o.only < DESTS && !o.no_10m && big_fits(&R, &o))
     run_size(BIG_N, 0, &o, r, &R, start);
   long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
