@@ -273,8 +273,15 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_fh = ph_carve(&l, (size_t)frag_buckets * sizeof(uint32_t));
   size_t o_frag6 = ph_carve(
       &l, c.max_conns6 ? (size_t)c.max_fragments * sizeof(ph_frag6) : 0);
-  size_t o_map6 =
-      ph_carve(&l, c.max_conns6 ? (size_t)c.max_mappings * sizeof(ph_map6) : 0);
+  /* the mappings that may be NAT64 ones (an IPv6 host behind them): held
+   * by a NAT64 connection (its own and a hairpin target's) or a pinhole,
+   * so at most 2 * max_conns6 + max_pinholes; twice the pinholes for an
+   * ALG's pairs */
+  uint64_t map6_max = 2 * (uint64_t)c.max_conns6 + 2 * (uint64_t)c.max_pinholes;
+  uint32_t nmap6 = c.max_conns6 == 0           ? 0
+                   : map6_max < c.max_mappings ? (uint32_t)map6_max
+                                               : c.max_mappings;
+  size_t o_map6 = ph_carve(&l, (size_t)nmap6 * sizeof(ph_map6));
   size_t o_pools = ph_carve(&l, (size_t)c.max_pools * sizeof(ph_pool));
   size_t o_bits = ph_carve(&l, (size_t)c.max_pools * pool_words * 8);
   size_t o_pbits =
@@ -352,6 +359,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->frag_mask = frag_buckets - 1;
   ctx->frag6 = c.max_conns6 ? (ph_frag6 *)(void *)(m + o_frag6) : NULL;
   ctx->map6 = c.max_conns6 ? (ph_map6 *)(void *)(m + o_map6) : NULL;
+  ctx->nmap6 = nmap6;
   ctx->pools = (ph_pool *)(void *)(m + o_pools);
   ctx->pool_bits = (uint64_t *)(void *)(m + o_bits);
   ctx->pool_bits_words = pool_words;
@@ -396,8 +404,9 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
     ctx->conv_free = i;
   }
   for (uint32_t i = c.max_mappings; i > 0; i--) {
-    ph_map_at(ctx, i)->inext = ctx->map_free;
-    ctx->map_free = i;
+    ph_ref *freep = i > nmap6 ? &ctx->map_free_x : &ctx->map_free;
+    ph_map_at(ctx, i)->inext = *freep;
+    *freep = i;
   }
   for (uint32_t i = c.max_pinholes; i > 0; i--) {
     ph_pinhole_at(ctx, i)->hnext = ctx->pinhole_free;

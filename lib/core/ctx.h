@@ -188,7 +188,8 @@ typedef struct ph_mapping {
 } ph_mapping;
 
 /* The IPv6 inside endpoint of a NAT64 mapping (PH_MAPF_NAT64), parallel
- * to the mapping table when IPv6 is on: the mapping keys on the
+ * to the first nmap6 slots of the mapping table when IPv6 is on (NAT64
+ * mappings take those slots, ph_map6_of): the mapping keys on the
  * address's fold, hairpinning, endpoint-independent filtering and the
  * mapping log need the address itself (core/nat64.c); pfx: the NAT64
  * prefix its first connection went through. */
@@ -489,7 +490,9 @@ struct pinhole_ctx {
   ph_mapping *maps;
   ph_ref *map_ihash, *map_phash;
   uint32_t map_mask;
-  ph_ref map_free;
+  ph_ref map_free;   /* free slots 0..nmap6-1 (with a ph_map6) */
+  ph_ref map_free_x; /* free slots nmap6.. (without) */
+  uint32_t nmap6;    /* mapping slots with a ph_map6 (ctx.c) */
   uint32_t nmaps;
 
   ph_host *hosts; /* only with max_ports_per_host */
@@ -514,7 +517,7 @@ struct pinhole_ctx {
   ph_ref frag_free;
   uint32_t nfrags;
   ph_frag6 *frag6;          /* max_fragments when max_conns6 > 0, else NULL */
-  ph_map6 *map6;            /* max_mappings when max_conns6 > 0, else NULL */
+  ph_map6 *map6;            /* nmap6 when max_conns6 > 0, else NULL */
   const uint8_t *map6_next; /* the IPv6 address the next mapping made is
                                for (core/nat64.c), or NULL */
   uint8_t map6_pfx;         /* and its prefix */
@@ -650,7 +653,6 @@ PH_AT_FN(pinhole, ph_pinhole, pinholes)
 PH_AT_FN(watch, ph_watch, watch)
 PH_AT_FN(frag, ph_frag, frags)
 PH_AT_FN(frag6, ph_frag6, frag6)
-PH_AT_FN(map6, ph_map6, map6)
 PH_AT_FN(block, ph_block, blocks)
 PH_AT_FN(sub, ph_sub, subs)
 #undef PH_AT_FN
@@ -685,6 +687,12 @@ static inline uint32_t ph_tcpw_idx(const pinhole_ctx *ctx, uint32_t idx) {
 static inline ph_tcpw *ph_tcpw_of(const pinhole_ctx *ctx, const ph_conn *c) {
   uint32_t idx = ph_conn_idx(ctx, c), mf = ctx->cfg.max_flows;
   return &ctx->tcpw[idx < mf ? idx : idx - mf + ctx->ntcp4];
+}
+
+/* The IPv6 host record of mapping r, or NULL when its slot has none (IPv6
+ * off, or not a slot NAT64 mappings take: pool.c pinhole__map_insert). */
+static inline ph_map6 *ph_map6_of(const pinhole_ctx *ctx, ph_ref r) {
+  return ph_slot(r) < ctx->nmap6 ? &ctx->map6[ph_slot(r)] : NULL;
 }
 
 /* Is c an IPv6 connection (a slot past max_flows)? */

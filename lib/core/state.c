@@ -1570,8 +1570,18 @@ static ph_ref ph_map_obtain(pinhole_ctx *ctx, const ph_st_map *m) {
   if (ph_cgn(ctx, m->pool) &&
       pinhole__pba_claim(ctx, m->pool, m->iaddr, ai, m->pport, 1) != 0)
     return PH_NIL; /* ph_check_maps ruled this out */
+  /* a NAT64 mapping takes a slot with an IPv6 host record (pool.c; the
+   * host is not carried: zeros) */
+  static const uint8_t no_host[16];
+  if (m->flags & PH_MAPF_NAT64) {
+    ctx->map6_next = no_host;
+    ctx->map6_pfx = 0;
+  }
   r = pinhole__map_insert(ctx, m->pool, m->proto, m->iaddr, m->iport, ai,
                           m->pport);
+  ctx->map6_next = NULL;
+  if (r == PH_NIL)
+    return PH_NIL; /* no slot with an IPv6 host record left */
   ph_map_at(ctx, r)->flags = m->flags;
   return r;
 }

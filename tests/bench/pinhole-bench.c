@@ -1230,6 +1230,11 @@ static void run_memory(table *t, results *R) {
        v6 * (sizeof(ph_conn) + sizeof(ph_conn_cold) + sizeof(ph_conn6)) +
            (double)c->ntcp6 * sizeof(ph_tcpw) +
            (double)c->ft6.nbuckets * sizeof(ph_ft_bucket)},
+      {"ipv6rec", "IPv6 records of NAT64 mappings, pinholes, fragments",
+       (double)c->nmap6 * sizeof(ph_map6) +
+           (v6 > 0 ? (double)c->cfg.max_pinholes * sizeof(ph_pinhole6) +
+                         (double)c->cfg.max_fragments * sizeof(ph_frag6)
+                   : 0)},
   };
   double rest = bytes;
   for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
@@ -1255,10 +1260,21 @@ static void run_memory(table *t, results *R) {
   cfg.max_tcp_conns = t->n / 2;
   host_acct ah = {0, 0};
   pinhole_ctx *ch = ctx_alloc(&cfg, &ah, 0);
+  double bh = (double)ah.bytes;
   pinhole_ctx_del(ch);
   snprintf(name, sizeof(name), "bytes_per_live_flow_tcphalf_%s", tag);
-  add(R, name, (double)ah.bytes / n, "B", NULL,
-      "the same with max_tcp_conns = N / 2");
+  add(R, name, bh / n, "B", NULL, "the same with max_tcp_conns = N / 2");
+  /* and sized by what is live here: no IPv6 slots, TCP windows for half,
+   * mappings for the live ones (N / DESTS) */
+  cfg.max_conns6 = 0;
+  cfg.max_mappings = u.mappings;
+  host_acct al = {0, 0};
+  pinhole_ctx *cl = ctx_alloc(&cfg, &al, 0);
+  double bl = (double)al.bytes;
+  pinhole_ctx_del(cl);
+  snprintf(name, sizeof(name), "bytes_per_live_flow_lean_%s", tag);
+  add(R, name, bl / n, "B", NULL,
+      "max_conns6 = 0, max_tcp_conns = N / 2, max_mappings = live ones");
 }
 
 #define FTP_ACK_EVERY 512u
@@ -1404,13 +1420,6 @@ static void run_ftp(const opts *o, results *R) {
  * ALGs chosen by port (the default) and with ALGs off for the rule. */
 static void run_alg_overhead(ring *r, const opts *o, results *R) {
   uint32_t n = o->quick ? 1024 : 65536;
-  if (o->mem) { /* the memory figures: exact, no floor, no timing */
-    table tm;
-    table_build(&tm, n, 0, PINHOLE_IPPROTO_UDP, "");
-    run_memory(&tm, R);
-    table_free(&tm);
-    return;
-  }
   size_t npkts = npkts_for(n, o);
   uint8_t *hdr = huge_alloc(npkts * HDR, NULL);
   if (hdr == NULL)
@@ -2251,6 +2260,13 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
                      uint64_t start) {
   const char *tag = size_tag(n);
   uint32_t knew = n / 4 < 4096 ? 4096 : n / 4 > 65536 ? 65536 : n / 4;
+  if (o->mem) { /* the memory figures: exact, no floor, no timing */
+    table tm;
+    table_build(&tm, n, 0, PINHOLE_IPPROTO_UDP, "");
+    run_memory(&tm, R);
+    table_free(&tm);
+    return;
+  }
   if (o->quick)
     knew = 1024;
   size_t npkts = npkts_for(n, o);

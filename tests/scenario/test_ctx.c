@@ -388,6 +388,30 @@ static void test_ctx_tcp_windows_bounded(void **state) {
   assert_int_equal(pinhole_ctx_new(&all, &c2, NULL, NULL), PINHOLE_ERR_RANGE);
 }
 
+/* The IPv6 host records of NAT64 mappings (ph_map6, 17 bytes) exist only
+ * for the mapping slots NAT64 can use (2 * max_conns6 + 2 * max_pinholes):
+ * more mappings cost 28 bytes each and their chain heads, no more. */
+static void test_ctx_map6_bounded(void **state) {
+  (void)state;
+  pinhole_config c;
+  pinhole_config_default(&c, sizeof(c));
+  c.max_flows = 1024;
+  c.max_conns6 = 16;
+  c.max_pinholes = 16;
+  c.max_mappings = 1024;
+  pinhole_ctx *small, *big;
+  assert_int_equal(pinhole_ctx_new(&small, &c, NULL, NULL), 0);
+  c.max_mappings = 2048;
+  assert_int_equal(pinhole_ctx_new(&big, &c, NULL, NULL), 0);
+  pinhole_usage us = {.size = sizeof(us)}, ub = {.size = sizeof(ub)};
+  assert_int_equal(pinhole_usage_get(small, &us), 0);
+  assert_int_equal(pinhole_usage_get(big, &ub), 0);
+  /* 1024 mappings of 28 bytes, 1024 heads in each of the two chains */
+  assert_int_equal(ub.memory_bytes - us.memory_bytes, 1024 * 28 + 2 * 1024 * 4);
+  pinhole_ctx_del(small);
+  pinhole_ctx_del(big);
+}
+
 /* A full flow table refuses new flows and leaves existing ones alone. */
 static void test_ctx_flow_table_full(void **state) {
   (void)state;
@@ -464,6 +488,7 @@ int main(void) {
       cmocka_unit_test(test_ctx_nat_ports_exhausted),
       cmocka_unit_test(test_ctx_flow_table_full),
       cmocka_unit_test(test_ctx_tcp_windows_bounded),
+      cmocka_unit_test(test_ctx_map6_bounded),
       cmocka_unit_test(test_ctx_per_host_port_limit_and_log),
       cmocka_unit_test(test_ctx_alg_port_table),
   };
