@@ -683,6 +683,16 @@ static inline uint32_t ph_tcpw_idx(const pinhole_ctx *ctx, uint32_t idx) {
   return idx - mf < ctx->ntcp6 ? idx - mf + ctx->ntcp4 : UINT32_MAX;
 }
 
+/* A prefetch of the windows of connection slot idx, as if every slot had
+ * them at its index (true of IPv4 slots, and of all of them while
+ * max_tcp_conns is 0): integer arithmetic, so a slot without windows
+ * only prefetches a line it does not use (a prefetch never faults), and
+ * the packet path pays no test for it. */
+static inline void ph_tcpw_prefetch(const pinhole_ctx *ctx, uint32_t idx) {
+  __builtin_prefetch(
+      (const void *)((uintptr_t)ctx->tcpw + (uintptr_t)idx * sizeof(ph_tcpw)));
+}
+
 /* TCP connection c's windows (only a TCP connection has them). */
 static inline ph_tcpw *ph_tcpw_of(const pinhole_ctx *ctx, const ph_conn *c) {
   uint32_t idx = ph_conn_idx(ctx, c), mf = ctx->cfg.max_flows;

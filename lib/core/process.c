@@ -781,11 +781,8 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
       for (size_t off = 0; off < sizeof(ph_conn); off += 64)
         __builtin_prefetch(c + off);
       __builtin_prefetch(c + sizeof(ph_conn) - 1);
-      if (k->proto == PINHOLE_IPPROTO_TCP) { /* its windows, one line */
-        uint32_t tw = ph_tcpw_idx(ctx, bk->ref[w] >> 1);
-        if (tw != UINT32_MAX)
-          __builtin_prefetch(&ctx->tcpw[tw]);
-      }
+      if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
+        ph_tcpw_prefetch(ctx, bk->ref[w] >> 1);
       if (k->v6 && (bk->ref[w] >> 1) >= ctx->cfg.max_flows) /* addresses */
         __builtin_prefetch(&ctx->conn6[(bk->ref[w] >> 1) - ctx->cfg.max_flows]);
       k->cands++;
