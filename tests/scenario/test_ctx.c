@@ -304,6 +304,16 @@ static void test_ctx_nat_ports_exhausted(void **state) {
   t_ctx_del(t);
 }
 
+/* The bytes a context of configuration c takes (pinhole_usage). */
+static uint64_t ctx_memory(const pinhole_config *c) {
+  pinhole_ctx *ctx;
+  assert_int_equal(pinhole_ctx_new(&ctx, c, NULL, NULL), 0);
+  pinhole_usage u = {.size = sizeof(u)};
+  assert_int_equal(pinhole_usage_get(ctx, &u), 0);
+  pinhole_ctx_del(ctx);
+  return u.memory_bytes;
+}
+
 /* max_tcp_conns: TCP windows for that many slots only. A TCP connection
  * past them is refused (counted), other protocols take the slots without
  * windows first and then the others; the memory is 32 bytes a slot less. */
@@ -374,18 +384,12 @@ static void test_ctx_tcp_windows_bounded(void **state) {
   pinhole_config_default(&c2, sizeof(c2));
   c2.max_flows = 64;
   c2.max_conns6 = 64;
-  pinhole_ctx *all, *some;
-  assert_int_equal(pinhole_ctx_new(&all, &c2, NULL, NULL), 0);
+  uint64_t all = ctx_memory(&c2);
   c2.max_tcp_conns = 16;
-  assert_int_equal(pinhole_ctx_new(&some, &c2, NULL, NULL), 0);
-  pinhole_usage ua = {.size = sizeof(ua)}, us = {.size = sizeof(us)};
-  assert_int_equal(pinhole_usage_get(all, &ua), 0);
-  assert_int_equal(pinhole_usage_get(some, &us), 0);
-  assert_int_equal(ua.memory_bytes - us.memory_bytes, 2 * 48 * 32);
-  pinhole_ctx_del(all);
-  pinhole_ctx_del(some);
+  assert_int_equal(all - ctx_memory(&c2), 2 * 48 * 32);
   c2.max_tcp_conns = (1u << 28) + 1;
-  assert_int_equal(pinhole_ctx_new(&all, &c2, NULL, NULL), PINHOLE_ERR_RANGE);
+  pinhole_ctx *ctx;
+  assert_int_equal(pinhole_ctx_new(&ctx, &c2, NULL, NULL), PINHOLE_ERR_RANGE);
 }
 
 /* The IPv6 host records of NAT64 mappings (ph_map6, 17 bytes) exist only
@@ -399,17 +403,10 @@ static void test_ctx_map6_bounded(void **state) {
   c.max_conns6 = 16;
   c.max_pinholes = 16;
   c.max_mappings = 1024;
-  pinhole_ctx *small, *big;
-  assert_int_equal(pinhole_ctx_new(&small, &c, NULL, NULL), 0);
+  uint64_t small = ctx_memory(&c);
   c.max_mappings = 2048;
-  assert_int_equal(pinhole_ctx_new(&big, &c, NULL, NULL), 0);
-  pinhole_usage us = {.size = sizeof(us)}, ub = {.size = sizeof(ub)};
-  assert_int_equal(pinhole_usage_get(small, &us), 0);
-  assert_int_equal(pinhole_usage_get(big, &ub), 0);
   /* 1024 mappings of 28 bytes, 1024 heads in each of the two chains */
-  assert_int_equal(ub.memory_bytes - us.memory_bytes, 1024 * 28 + 2 * 1024 * 4);
-  pinhole_ctx_del(small);
-  pinhole_ctx_del(big);
+  assert_int_equal(ctx_memory(&c) - small, 1024 * 28 + 2 * 1024 * 4);
 }
 
 /* A full flow table refuses new flows and leaves existing ones alone. */
