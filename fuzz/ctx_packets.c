@@ -704,7 +704,7 @@ static void snap_take(const pinhole_ctx *ctx, snapshot *s) {
   CHECK(n <= MAX_FLOWS && w <= MAX_WATCH);
   memcpy(s->conns, ctx->conns, n * sizeof(ph_conn));
   memcpy(s->cold, ctx->cold, n * sizeof(ph_conn_cold));
-  memcpy(s->tcpw, ctx->tcpw, n * sizeof(ph_tcpw));
+  memcpy(s->tcpw, ctx->tcpw, ctx->ntcp4 * sizeof(ph_tcpw));
   memcpy(s->watch, ctx->watch, w * sizeof(ph_watch));
   s->nconns = ctx->nconns;
   s->half_open = ctx->half_open;
@@ -716,7 +716,7 @@ static int snap_same(const pinhole_ctx *ctx, const snapshot *s) {
   uint32_t n = ctx->cfg.max_flows, w = ctx->cfg.max_watch;
   return memcmp(s->conns, ctx->conns, n * sizeof(ph_conn)) == 0 &&
          memcmp(s->cold, ctx->cold, n * sizeof(ph_conn_cold)) == 0 &&
-         memcmp(s->tcpw, ctx->tcpw, n * sizeof(ph_tcpw)) == 0 &&
+         memcmp(s->tcpw, ctx->tcpw, ctx->ntcp4 * sizeof(ph_tcpw)) == 0 &&
          memcmp(s->watch, ctx->watch, w * sizeof(ph_watch)) == 0 &&
          s->nconns == ctx->nconns && s->half_open == ctx->half_open &&
          s->npinholes == ctx->npinholes && s->nmaps == ctx->nmaps;
@@ -745,6 +745,7 @@ static void setup(harness *h, uint8_t conf) {
   cfg->max_watch = small ? 4 : MAX_WATCH;
   cfg->max_pinholes_per_conv = small ? 2 : 8;
   cfg->max_half_open = small ? 4 : 64;
+  cfg->max_tcp_conns = small ? 5 : 0; /* TCP windows for 5 slots of 8 */
   cfg->max_ports_per_host = small ? 3 : 0;
   cfg->max_fragments = small ? 2 : 16;
   /* reassembly: a small pool, so its limits are reached */

@@ -220,6 +220,13 @@ typedef struct pinhole_config {
    *  most max_flows are used. Memory: about 240 bytes per IPv6 connection slot,
    *  nothing per IPv4 one. @since 0.2 */
   uint32_t max_conns6;
+  /** TCP connections of each family at once: the connection slots that
+   *  keep TCP windows (32 bytes each), IPv4 ones up to max_flows and
+   *  IPv6 ones up to max_conns6; 0 (the default) = every slot, as before
+   *  this field. Other protocols take the slots without windows first.
+   *  A TCP connection past it is refused as a full flow table and counted
+   *  in PINHOLE_CNT_DROP_TCP_FULL; at most 2^28. @since 0.2 */
+  uint32_t max_tcp_conns;
 } pinhole_config;
 
 /**
@@ -1010,7 +1017,12 @@ enum pinhole_counter {
    *  message begins in it is unknown, so it is dropped (fail closed) and
    *  the sender sends it again after the missing one; also counted as an
    *  existing-flow discard (docs/reassembly.md). @since 0.2 */
-  PINHOLE_CNT_REASM_GAP
+  PINHOLE_CNT_REASM_GAP,
+  /** A new TCP connection refused because every connection slot with
+   *  TCP windows was taken (pinhole_config.max_tcp_conns), while slots
+   *  for other protocols were left; also counted as a full flow table
+   *  (PINHOLE_CNT_DROP_FLOW_FULL). @since 0.2 */
+  PINHOLE_CNT_DROP_TCP_FULL
 };
 
 /** Number of counters this library version has. @since 0.1.0 */

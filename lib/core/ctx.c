@@ -180,6 +180,8 @@ static int ph_config_check(pinhole_config *c) {
     c->max_watch = c->max_flows;
   if (c->max_conns6 > c->max_flows)
     c->max_conns6 = c->max_flows;
+  if (c->max_tcp_conns > PH_MAX_TABLE)
+    return PINHOLE_ERR_RANGE;
   return 0;
 }
 
@@ -232,6 +234,14 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   /* IPv6 connections: slots max_flows.. of the connection arrays */
   uint32_t nslots = c.max_flows + c.max_conns6;
   uint32_t nb6 = c.max_conns6 ? pinhole__ft_buckets_for(2 * c.max_conns6) : 0;
+  /* TCP windows only for the slots that may hold TCP: the first ntcp4
+   * IPv4 and the first ntcp6 IPv6 slots */
+  uint32_t ntcp4 = c.max_tcp_conns && c.max_tcp_conns < c.max_flows
+                       ? c.max_tcp_conns
+                       : c.max_flows;
+  uint32_t ntcp6 = c.max_tcp_conns && c.max_tcp_conns < c.max_conns6
+                       ? c.max_tcp_conns
+                       : c.max_conns6;
   uint32_t map_buckets = ph_pow2_at_least(c.max_mappings);
   uint32_t pinhole_buckets = ph_pow2_at_least(c.max_pinholes);
   uint32_t frag_buckets = ph_pow2_at_least(c.max_fragments);
@@ -245,7 +255,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_ft = ph_carve(&l, (size_t)nb * sizeof(ph_ft_bucket));
   size_t o_conns = ph_carve(&l, (size_t)nslots * sizeof(ph_conn));
   size_t o_cold = ph_carve(&l, (size_t)nslots * sizeof(ph_conn_cold));
-  size_t o_tcpw = ph_carve(&l, (size_t)nslots * sizeof(ph_tcpw));
+  size_t o_tcpw = ph_carve(&l, ((size_t)ntcp4 + ntcp6) * sizeof(ph_tcpw));
   size_t o_conn6 = ph_carve(&l, (size_t)c.max_conns6 * sizeof(ph_conn6));
   size_t o_ft6 = ph_carve(&l, (size_t)nb6 * sizeof(ph_ft_bucket));
   size_t o_convs = ph_carve(&l, (size_t)c.max_conversations * sizeof(ph_conv));
@@ -263,8 +273,15 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_fh = ph_carve(&l, (size_t)frag_buckets * sizeof(uint32_t));
   size_t o_frag6 = ph_carve(
       &l, c.max_conns6 ? (size_t)c.max_fragments * sizeof(ph_frag6) : 0);
-  size_t o_map6 =
-      ph_carve(&l, c.max_conns6 ? (size_t)c.max_mappings * sizeof(ph_map6) : 0);
+  /* the mappings that may be NAT64 ones (an IPv6 host behind them): held
+   * by a NAT64 connection (its own and a hairpin target's) or a pinhole,
+   * so at most 2 * max_conns6 + max_pinholes; twice the pinholes for an
+   * ALG's pairs */
+  uint64_t map6_max = 2 * (uint64_t)c.max_conns6 + 2 * (uint64_t)c.max_pinholes;
+  uint32_t nmap6 = c.max_conns6 == 0           ? 0
+                   : map6_max < c.max_mappings ? (uint32_t)map6_max
+                                               : c.max_mappings;
+  size_t o_map6 = ph_carve(&l, (size_t)nmap6 * sizeof(ph_map6));
   size_t o_pools = ph_carve(&l, (size_t)c.max_pools * sizeof(ph_pool));
   size_t o_bits = ph_carve(&l, (size_t)c.max_pools * pool_words * 8);
   size_t o_pbits =
@@ -311,6 +328,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->conns = (ph_conn *)(void *)(m + o_conns);
   ctx->cold = (ph_conn_cold *)(void *)(m + o_cold);
   ctx->tcpw = (ph_tcpw *)(void *)(m + o_tcpw);
+  ctx->ntcp4 = ntcp4;
+  ctx->ntcp6 = ntcp6;
   ctx->conn6 = (ph_conn6 *)(void *)(m + o_conn6);
   if (nb6)
     pinhole__ft_init(&ctx->ft6, (ph_ft_bucket *)(void *)(m + o_ft6), nb6,
@@ -342,6 +361,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->frag_mask = frag_buckets - 1;
   ctx->frag6 = c.max_conns6 ? (ph_frag6 *)(void *)(m + o_frag6) : NULL;
   ctx->map6 = c.max_conns6 ? (ph_map6 *)(void *)(m + o_map6) : NULL;
+  ctx->nmap6 = nmap6;
   ctx->pools = (ph_pool *)(void *)(m + o_pools);
   ctx->pool_bits = (uint64_t *)(void *)(m + o_bits);
   ctx->pool_bits_words = pool_words;
@@ -369,14 +389,17 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->hold_buf = m + o_hbuf;
   ctx->hold_buf_cap = hold_buf_cap;
 
-  /* free lists, lowest index first */
+  /* free lists, lowest index first; the slots with TCP windows apart */
   for (uint32_t i = c.max_flows; i > 0; i--) {
-    ph_cold_at(ctx, i)->conv_next = ctx->conn_free;
-    ctx->conn_free = i;
+    ph_ref *freep = i > ntcp4 ? &ctx->conn_free_x : &ctx->conn_free;
+    ph_cold_at(ctx, i)->conv_next = *freep;
+    *freep = i;
   }
   for (uint32_t i = nslots; i > c.max_flows; i--) {
-    ph_cold_at(ctx, i)->conv_next = ctx->conn6_free;
-    ctx->conn6_free = i;
+    ph_ref *freep =
+        i - c.max_flows > ntcp6 ? &ctx->conn6_free_x : &ctx->conn6_free;
+    ph_cold_at(ctx, i)->conv_next = *freep;
+    *freep = i;
   }
   pinhole__nat64_init(ctx);
   for (uint32_t i = c.max_conversations; i > 0; i--) {
@@ -384,8 +407,9 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
     ctx->conv_free = i;
   }
   for (uint32_t i = c.max_mappings; i > 0; i--) {
-    ph_map_at(ctx, i)->inext = ctx->map_free;
-    ctx->map_free = i;
+    ph_ref *freep = i > nmap6 ? &ctx->map_free_x : &ctx->map_free;
+    ph_map_at(ctx, i)->inext = *freep;
+    *freep = i;
   }
   for (uint32_t i = c.max_pinholes; i > 0; i--) {
     ph_pinhole_at(ctx, i)->hnext = ctx->pinhole_free;

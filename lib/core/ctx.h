@@ -140,8 +140,10 @@ typedef struct ph_tcp_dir {
   uint16_t pad_;
 } ph_tcp_dir;
 
-/* A TCP connection's windows, in an array parallel to the connections
- * (touched by TCP segments only; two per cache line). */
+/* A TCP connection's windows (touched by TCP segments only; two per cache
+ * line). Only the slots that may hold a TCP connection have them: IPv4
+ * slots 0..ntcp4-1 and IPv6 slots max_flows..max_flows+ntcp6-1
+ * (pinhole_config.max_tcp_conns); ph_tcpw_of() finds a connection's. */
 typedef struct ph_tcpw {
   ph_tcp_dir d[2]; /* [0] what side A sends, [1] side B */
 } ph_tcpw;
@@ -186,7 +188,8 @@ typedef struct ph_mapping {
 } ph_mapping;
 
 /* The IPv6 inside endpoint of a NAT64 mapping (PH_MAPF_NAT64), parallel
- * to the mapping table when IPv6 is on: the mapping keys on the
+ * to the first nmap6 slots of the mapping table when IPv6 is on (NAT64
+ * mappings take those slots, ph_map6_of): the mapping keys on the
  * address's fold, hairpinning, endpoint-independent filtering and the
  * mapping log need the address itself (core/nat64.c); pfx: the NAT64
  * prefix its first connection went through. */
@@ -472,10 +475,15 @@ struct pinhole_ctx {
 
   ph_flow_table ft;
 
-  ph_conn *conns;     /* hot part, one cache line each */
-  ph_conn_cold *cold; /* cold part, same index */
-  ph_tcpw *tcpw;      /* TCP windows, same index */
-  ph_ref conn_free;   /* free list head (through conv_next) */
+  ph_conn *conns;        /* hot part, one cache line each */
+  ph_conn_cold *cold;    /* cold part, same index */
+  ph_tcpw *tcpw;         /* TCP windows: ntcp4 + ntcp6 (ph_tcpw_of) */
+  ph_ref conn_free;      /* free list head (through conv_next): slots that
+                            may hold TCP (0..ntcp4-1) */
+  ph_ref conn_free_x;    /* free slots without TCP windows (ntcp4..) */
+  uint32_t ntcp4;        /* IPv4 slots with TCP windows: 0..ntcp4-1 */
+  uint32_t ntcp6;        /* IPv6 ones: max_flows..max_flows+ntcp6-1 */
+  uint32_t ntcp_used[2]; /* of those, taken: [0] IPv4, [1] IPv6 */
   uint32_t nconns;
   uint32_t half_open;
 
@@ -488,7 +496,9 @@ struct pinhole_ctx {
   ph_mapping *maps;
   ph_ref *map_ihash, *map_phash;
   uint32_t map_mask;
-  ph_ref map_free;
+  ph_ref map_free;   /* free slots 0..nmap6-1 (with a ph_map6) */
+  ph_ref map_free_x; /* free slots nmap6.. (without) */
+  uint32_t nmap6;    /* mapping slots with a ph_map6 (ctx.c) */
   uint32_t nmaps;
 
   ph_host *hosts; /* only with max_ports_per_host */
@@ -513,7 +523,7 @@ struct pinhole_ctx {
   ph_ref frag_free;
   uint32_t nfrags;
   ph_frag6 *frag6;          /* max_fragments when max_conns6 > 0, else NULL */
-  ph_map6 *map6;            /* max_mappings when max_conns6 > 0, else NULL */
+  ph_map6 *map6;            /* nmap6 when max_conns6 > 0, else NULL */
   const uint8_t *map6_next; /* the IPv6 address the next mapping made is
                                for (core/nat64.c), or NULL */
   uint8_t map6_pfx;         /* and its prefix */
@@ -588,10 +598,12 @@ struct pinhole_ctx {
   uint32_t sync_block_next;   /* the pass's held blocks: the next to write */
   uint8_t sync_lost;
   /* IPv6 connections (core/flows6.c): slots max_flows.. of conns */
-  ph_conn6 *conn6;   /* max_conns6, index slot - max_flows */
-  ph_flow_table ft6; /* their keys (folded tuples) */
-  ph_ref conn6_free; /* free list of their conns slots (through cold
-                        conv_next, as conn_free) */
+  ph_conn6 *conn6;     /* max_conns6, index slot - max_flows */
+  ph_flow_table ft6;   /* their keys (folded tuples) */
+  ph_ref conn6_free;   /* free list of their conns slots (through cold
+                          conv_next, as conn_free): the ones with TCP
+                          windows */
+  ph_ref conn6_free_x; /* and the ones without */
   uint32_t nconns6;
   /* NAT64 prefixes (core/nat64.c); [0] is 64:ff9b::/96 with IPv6 on */
   uint8_t nat64_prefix[PINHOLE_NAT64_PREFIX_MAX][16];
@@ -651,7 +663,6 @@ PH_AT_FN(pinhole, ph_pinhole, pinholes)
 PH_AT_FN(watch, ph_watch, watch)
 PH_AT_FN(frag, ph_frag, frags)
 PH_AT_FN(frag6, ph_frag6, frag6)
-PH_AT_FN(map6, ph_map6, map6)
 PH_AT_FN(block, ph_block, blocks)
 PH_AT_FN(sub, ph_sub, subs)
 #undef PH_AT_FN
@@ -671,6 +682,37 @@ static inline ph_ref ph_conn_ref(const pinhole_ctx *ctx, const ph_conn *c) {
 
 static inline ph_conn_cold *ph_cold(const pinhole_ctx *ctx, const ph_conn *c) {
   return &ctx->cold[c - ctx->conns];
+}
+
+/* The index in ctx->tcpw of connection slot idx's windows; at least
+ * ntcp4 + ntcp6 when the slot has none (it holds no TCP connection). */
+static inline uint32_t ph_tcpw_idx(const pinhole_ctx *ctx, uint32_t idx) {
+  uint32_t mf = ctx->cfg.max_flows;
+  if (idx < mf)
+    return idx < ctx->ntcp4 ? idx : UINT32_MAX;
+  return idx - mf < ctx->ntcp6 ? idx - mf + ctx->ntcp4 : UINT32_MAX;
+}
+
+/* A prefetch of the windows of connection slot idx, as if every slot had
+ * them at its index (true of IPv4 slots, and of all of them while
+ * max_tcp_conns is 0): integer arithmetic, so a slot without windows
+ * only prefetches a line it does not use (a prefetch never faults), and
+ * the packet path pays no test for it. */
+static inline void ph_tcpw_prefetch(const pinhole_ctx *ctx, uint32_t idx) {
+  __builtin_prefetch(
+      (const void *)((uintptr_t)ctx->tcpw + (uintptr_t)idx * sizeof(ph_tcpw)));
+}
+
+/* TCP connection c's windows (only a TCP connection has them). */
+static inline ph_tcpw *ph_tcpw_of(const pinhole_ctx *ctx, const ph_conn *c) {
+  uint32_t idx = ph_conn_idx(ctx, c), mf = ctx->cfg.max_flows;
+  return &ctx->tcpw[idx < mf ? idx : idx - mf + ctx->ntcp4];
+}
+
+/* The IPv6 host record of mapping r, or NULL when its slot has none (IPv6
+ * off, or not a slot NAT64 mappings take: pool.c pinhole__map_insert). */
+static inline ph_map6 *ph_map6_of(const pinhole_ctx *ctx, ph_ref r) {
+  return ph_slot(r) < ctx->nmap6 ? &ctx->map6[ph_slot(r)] : NULL;
 }
 
 /* Is c an IPv6 connection (a slot past max_flows)? */

@@ -225,7 +225,7 @@ static inline ph_conn *ph_conn_find(pinhole_ctx *ctx, uint8_t proto,
   ph_ft_iter_init(&ctx->ft, h, &it);
   for (uint32_t ref; (ref = ph_ft_next(&ctx->ft, &it)) != UINT32_MAX;) {
     if (proto == PINHOLE_IPPROTO_TCP) /* its windows: fetched alongside */
-      __builtin_prefetch(&ctx->tcpw[ref >> 1]);
+      ph_tcpw_prefetch(ctx, ref >> 1);
     ph_conn *c = &ctx->conns[ref >> 1];
     const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
     if (c->proto == proto && t->src == src && t->dst == dst &&

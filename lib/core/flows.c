@@ -163,16 +163,33 @@ void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref r) {
   ctx->nconvs--;
 }
 
-/* A new connection from free list *freep, filed in ft (IPv4: ctx->ft and
- * conn_free; IPv6: ctx->ft6 and conn6_free, core/flows6.c), its keys'
- * hashes ha, hb given. */
+/* The free list a new connection of proto takes its slot from: TCP only
+ * from the slots with windows (*freep), the others from those without
+ * (*xfreep) while there are any. NULL: none left, a TCP connection's
+ * refusal counted when slots without windows were left. */
+static ph_ref *ph_free_list(pinhole_ctx *ctx, ph_ref *freep, ph_ref *xfreep,
+                            uint8_t proto) {
+  if (proto != PINHOLE_IPPROTO_TCP && *xfreep != 0)
+    return xfreep;
+  if (*freep != 0)
+    return freep;
+  if (proto == PINHOLE_IPPROTO_TCP && *xfreep != 0)
+    ph_count(ctx, PINHOLE_CNT_DROP_TCP_FULL);
+  return NULL;
+}
+
+/* A new connection from free lists *freep, *xfreep (ph_free_list), filed
+ * in ft (IPv4: ctx->ft and conn_free; IPv6: ctx->ft6 and conn6_free,
+ * core/flows6.c), its keys' hashes ha, hb given. */
 static ph_conn *ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft,
-                               ph_flow_table *ftb, ph_ref *freep, ph_ref conv,
-                               uint8_t proto, uint8_t a_side, const ph_tuple *a,
+                               ph_flow_table *ftb, ph_ref *freep,
+                               ph_ref *xfreep, ph_ref conv, uint8_t proto,
+                               uint8_t a_side, const ph_tuple *a,
                                const ph_tuple *b, uint64_t ha, uint64_t hb) {
-  ph_ref r = *freep;
-  if (r == 0)
+  freep = ph_free_list(ctx, freep, xfreep, proto);
+  if (freep == NULL)
     return NULL;
+  ph_ref r = *freep;
   uint32_t idx = ph_slot(r);
   ph_conn *c = ph_conn_at(ctx, r);
   ph_conn_cold *k = ph_cold_at(ctx, r);
@@ -186,9 +203,12 @@ static ph_conn *ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft,
     return NULL;
   }
   *freep = next_free;
+  if (freep != xfreep)
+    ctx->ntcp_used[ft == &ctx->ft6]++;
   memset(c, 0, sizeof(*c));
   memset(k, 0, sizeof(*k));
-  memset(&ctx->tcpw[idx], 0, sizeof(ph_tcpw));
+  if (proto == PINHOLE_IPPROTO_TCP)
+    memset(ph_tcpw_of(ctx, c), 0, sizeof(ph_tcpw));
   c->a = *a;
   c->b = *b;
   c->proto = proto;
@@ -210,32 +230,33 @@ static ph_conn *ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft,
 ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                            uint8_t a_side, const ph_tuple *a,
                            const ph_tuple *b) {
-  if (ctx->conn_free == 0)
+  if (ctx->conn_free == 0 && ctx->conn_free_x == 0)
     return NULL;
-  return ph_conn_new_in(ctx, &ctx->ft, &ctx->ft, &ctx->conn_free, conv, proto,
-                        a_side, a, b, ph_conn_key(ctx, proto, a),
-                        ph_conn_key(ctx, proto, b));
+  return ph_conn_new_in(ctx, &ctx->ft, &ctx->ft, &ctx->conn_free,
+                        &ctx->conn_free_x, conv, proto, a_side, a, b,
+                        ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
 }
 
 ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                                   uint8_t a_side, const ph_tuple *a,
                                   const ph_tuple *b, uint64_t h, int h_side) {
-  if (ctx->conn_free == 0)
+  if (ctx->conn_free == 0 && ctx->conn_free_x == 0)
     return NULL;
   uint64_t ha = h_side ? ph_conn_key(ctx, proto, a) : h;
   uint64_t hb = h_side ? h : ph_conn_key(ctx, proto, b);
-  return ph_conn_new_in(ctx, &ctx->ft, &ctx->ft, &ctx->conn_free, conv, proto,
-                        a_side, a, b, ha, hb);
+  return ph_conn_new_in(ctx, &ctx->ft, &ctx->ft, &ctx->conn_free,
+                        &ctx->conn_free_x, conv, proto, a_side, a, b, ha, hb);
 }
 
 ph_conn *pinhole__conn_new6(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                             uint8_t a_side, const ph_tuple *a,
                             const ph_tuple *b) {
-  if (ctx->conn6_free == 0)
+  if (ctx->conn6_free == 0 && ctx->conn6_free_x == 0)
     return NULL;
-  ph_conn *c = ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft6, &ctx->conn6_free, conv,
-                              proto, a_side, a, b, ph_conn_key(ctx, proto, a),
-                              ph_conn_key(ctx, proto, b));
+  ph_conn *c =
+      ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft6, &ctx->conn6_free,
+                     &ctx->conn6_free_x, conv, proto, a_side, a, b,
+                     ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
   if (c != NULL) {
     ctx->nconns6++;
     memset(ph_conn6_of(ctx, c), 0, sizeof(ph_conn6)); /* not NAT64 */
@@ -248,11 +269,12 @@ ph_conn *pinhole__conn_new64(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                              const ph_tuple *b, const uint8_t a_src[16],
                              const uint8_t a_dst[16], const uint8_t b_src[16],
                              const uint8_t b_dst[16]) {
-  if (ctx->conn6_free == 0)
+  if (ctx->conn6_free == 0 && ctx->conn6_free_x == 0)
     return NULL;
-  ph_conn *c = ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft, &ctx->conn6_free, conv,
-                              proto, a_side, a, b, ph_conn_key(ctx, proto, a),
-                              ph_conn_key(ctx, proto, b));
+  ph_conn *c =
+      ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft, &ctx->conn6_free,
+                     &ctx->conn6_free_x, conv, proto, a_side, a, b,
+                     ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
   if (c == NULL)
     return NULL;
   ctx->nconns6++;
@@ -378,7 +400,11 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
     pinhole__conv_pinholes_free(ctx, conv);
   memset(c, 0, sizeof(*c));
   memset(k, 0, sizeof(*k));
-  ph_ref *freep = v6 ? &ctx->conn6_free : &ctx->conn_free;
+  /* back to its list: with or without TCP windows */
+  int tslot = ph_tcpw_idx(ctx, idx) != UINT32_MAX;
+  ctx->ntcp_used[v6] -= (uint32_t)tslot;
+  ph_ref *freep = tslot ? (v6 ? &ctx->conn6_free : &ctx->conn_free)
+                        : (v6 ? &ctx->conn6_free_x : &ctx->conn_free_x);
   k->conv_next = *freep;
   *freep = r;
   ctx->nconns--;

@@ -160,7 +160,7 @@ static ph_status ph_hairpin_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
     ph_refuse(ctx, PINHOLE_CNT_NAT64_FAIL, PINHOLE_CNT_NEW_DISCARD);
     return PH_DROP;
   }
-  const uint8_t *b6 = ph_map6_at(ctx, hp)->addr;
+  const uint8_t *b6 = ph_map6_of(ctx, hp)->addr; /* ph_hairpin_target */
   ph_tuple a, b;
   pinhole__tuple6(ctx, &a, v6->src, v6->dst, v6->sport, v6->dport);
   pinhole__tuple6(ctx, &b, b6, a_pub, mb->iport, ma->pport);
@@ -203,7 +203,10 @@ static ph_ref ph_hairpin_target(const pinhole_ctx *ctx, uint8_t proto,
   if (proto == PINHOLE_IPPROTO_ICMP || ctx->map6 == NULL)
     return PH_NIL; /* echo identifiers are no endpoints */
   ph_ref r = pinhole__map_find_public(ctx, proto, d4, dport);
-  return r != PH_NIL && (ph_map_at(ctx, r)->flags & PH_MAPF_NAT64) ? r : PH_NIL;
+  return r != PH_NIL && (ph_map_at(ctx, r)->flags & PH_MAPF_NAT64) &&
+                 ph_map6_of(ctx, r) != NULL
+             ? r
+             : PH_NIL;
 }
 
 ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
@@ -318,12 +321,12 @@ int pinhole__nat64_eif(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
       (v->proto != PINHOLE_IPPROTO_TCP && v->proto != PINHOLE_IPPROTO_UDP))
     return -1; /* echo identifiers are no endpoints */
   ph_ref m = pinhole__map_find_public(ctx, v->proto, v->dst, v->dport);
-  if (m == PH_NIL || (ph_map_at(ctx, m)->flags &
-                      (PH_MAPF_ALG | PH_MAPF_NAT64)) != PH_MAPF_NAT64)
+  const ph_map6 *m6 = m != PH_NIL ? ph_map6_of(ctx, m) : NULL;
+  if (m6 == NULL || (ph_map_at(ctx, m)->flags &
+                     (PH_MAPF_ALG | PH_MAPF_NAT64)) != PH_MAPF_NAT64)
     return -1; /* not a NAT64 mapping, or one an ALG made for a pinhole */
   if (pinhole__tcp_first(ctx, v) == PH_DROP)
     return PINHOLE_VERDICT_DROP;
-  const ph_map6 *m6 = ph_map6_at(ctx, m);
   /* the outside host under the prefix the mapping's host used (RFC 6146
    * sec. 3.5.1.1, 3.5.2.2: the source synthesized with Pref64::/n), and
    * only an address NAT64 may reach (not one of our pool addresses) */

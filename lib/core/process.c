@@ -782,7 +782,7 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
         __builtin_prefetch(c + off);
       __builtin_prefetch(c + sizeof(ph_conn) - 1);
       if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
-        __builtin_prefetch(&ctx->tcpw[bk->ref[w] >> 1]);
+        ph_tcpw_prefetch(ctx, bk->ref[w] >> 1);
       if (k->v6 && (bk->ref[w] >> 1) >= ctx->cfg.max_flows) /* addresses */
         __builtin_prefetch(&ctx->conn6[(bk->ref[w] >> 1) - ctx->cfg.max_flows]);
       k->cands++;

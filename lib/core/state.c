@@ -320,7 +320,9 @@ static uint32_t ph_wconn(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi,
   ph_w32(w, c->frames[1]);
   ph_w64(w, c->bytes[0]);
   ph_w64(w, c->bytes[1]);
-  const ph_tcpw *tw = &ctx->tcpw[ph_slot(r)];
+  static const ph_tcpw no_tcp; /* not TCP: no windows, zeros written */
+  const ph_tcpw *tw =
+      c->proto == PINHOLE_IPPROTO_TCP ? ph_tcpw_of(ctx, c) : &no_tcp;
   for (int d = 0; d < 2; d++) {
     ph_w32(w, tw->d[d].end);
     ph_w32(w, tw->d[d].ack);
@@ -1062,6 +1064,7 @@ static int ph_hole_ok(const pinhole_ctx *ctx, const ph_st_hole *r,
 /* What a blob needs, counted by ph_check. */
 typedef struct ph_need {
   uint32_t convs, conns, conns6, watch, holes, maps; /* maps: distinct, new */
+  uint32_t tcp[2]; /* of conns, conns6: TCP ones */
   int full;
 } ph_need;
 
@@ -1236,6 +1239,7 @@ static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
         return rc;
       n->conns += !r.is6;
       n->conns6 += r.is6;
+      n->tcp[r.is6] += r.c.proto == PINHOLE_IPPROTO_TCP;
       n->watch += r.watch;
       if (r.watch)
         alg_next = r.c.alg;
@@ -1492,12 +1496,27 @@ static int ph_check_conns(const pinhole_ctx *ctx, ph_it all, ph_it body,
 }
 
 /* Room in ctx's tables once the conversations it replaces are gone. */
+/* Do a family's new connections fit its slots: TCP ones only in the slots
+ * with windows, the others in those without first (ph_free_list in
+ * flows.c)? used: slots taken, tused: of them with windows; slots,
+ * tslots: the family's. */
+static int ph_slots_fit(uint64_t used, uint64_t tused, uint64_t slots,
+                        uint64_t tslots, uint64_t need, uint64_t tneed) {
+  uint64_t tfree = tslots - tused, xfree = (slots - tslots) - (used - tused);
+  uint64_t other = need - tneed;
+  uint64_t over = other > xfree ? other - xfree : 0;
+  return tneed + over <= tfree;
+}
+
 static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
   uint64_t convs = 0, conns = 0, conns6 = 0, watch = 0, holes = 0, maps = 0;
+  uint64_t tused[2] = {0, 0};
   if (!n->full) {
     convs = ctx->nconvs;
     conns = ctx->nconns - ctx->nconns6;
     conns6 = ctx->nconns6;
+    tused[0] = ctx->ntcp_used[0];
+    tused[1] = ctx->ntcp_used[1];
     watch = ctx->nwatch;
     holes = ctx->npinholes;
     maps = ctx->nmaps;
@@ -1514,6 +1533,8 @@ static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
       for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
         const ph_conn *c = ph_conn_at(ctx, x);
         watch -= c->watch != PH_NIL;
+        if (ph_tcpw_idx(ctx, ph_slot(x)) != UINT32_MAX)
+          tused[ph_conn_is6(ctx, c)]--;
         if (ph_conn_is6(ctx, c))
           conns6--;
         else
@@ -1525,7 +1546,11 @@ static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
   if (convs + n->convs > c->max_conversations ||
       conns + n->conns > c->max_flows || conns6 + n->conns6 > c->max_conns6 ||
       watch + n->watch > c->max_watch || holes + n->holes > c->max_pinholes ||
-      maps + n->maps > c->max_mappings)
+      maps + n->maps > c->max_mappings ||
+      !ph_slots_fit(conns, tused[0], c->max_flows, ctx->ntcp4, n->conns,
+                    n->tcp[0]) ||
+      !ph_slots_fit(conns6, tused[1], c->max_conns6, ctx->ntcp6, n->conns6,
+                    n->tcp[1]))
     return PINHOLE_ERR_FULL;
   return 0;
 }
@@ -1544,8 +1569,18 @@ static ph_ref ph_map_obtain(pinhole_ctx *ctx, const ph_st_map *m) {
   if (ph_cgn(ctx, m->pool) &&
       pinhole__pba_claim(ctx, m->pool, m->iaddr, ai, m->pport, 1) != 0)
     return PH_NIL; /* ph_check_maps ruled this out */
+  /* a NAT64 mapping takes a slot with an IPv6 host record (pool.c; the
+   * host is not carried: zeros) */
+  static const uint8_t no_host[16];
+  if (m->flags & PH_MAPF_NAT64) {
+    ctx->map6_next = no_host;
+    ctx->map6_pfx = 0;
+  }
   r = pinhole__map_insert(ctx, m->pool, m->proto, m->iaddr, m->iport, ai,
                           m->pport);
+  ctx->map6_next = NULL;
+  if (r == PH_NIL)
+    return PH_NIL; /* no slot with an IPv6 host record left */
   ph_map_at(ctx, r)->flags = m->flags;
   return r;
 }
@@ -1587,7 +1622,6 @@ static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
   if (r->is6)
     *ph_conn6_of(ctx, c) = r->a6;
   ph_conn_cold *k = ph_cold(ctx, c);
-  uint32_t idx = ph_conn_idx(ctx, c);
   c->tcp_state = r->c.tcp_state;
   c->flags |= (uint8_t)(r->c.flags & ~PH_CONN_GRE_QUOTES);
   if (c->flags & PH_CONN_HALF_OPEN)
@@ -1606,10 +1640,13 @@ static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
   k->rule_gen = ctx->rules_gen;
   k->mss[0] = r->k.mss[0];
   k->mss[1] = r->k.mss[1];
-  ctx->tcpw[idx] = r->tw;
-  if (c->tcp_state >= PH_TCP_ESTABLISHED && c->tcp_state < PH_TCP_CLOSED)
-    for (int d = 0; d < 2; d++) /* relearnt from the next segment each way */
-      ctx->tcpw[idx].d[d].flags &= (uint8_t) ~(PH_TW_SEEN | PH_TW_ACKED);
+  if (c->proto == PINHOLE_IPPROTO_TCP) {
+    ph_tcpw *tw = ph_tcpw_of(ctx, c);
+    *tw = r->tw;
+    if (c->tcp_state >= PH_TCP_ESTABLISHED && c->tcp_state < PH_TCP_CLOSED)
+      for (int d = 0; d < 2; d++) /* relearnt from the next segment each way */
+        tw->d[d].flags &= (uint8_t) ~(PH_TW_SEEN | PH_TW_ACKED);
+  }
   if (r->watch && pinhole__conn_watch(ctx, c, r->c.alg) == 0) {
     ph_watch *w = ph_watch_at(ctx, c->watch);
     w->keep_ticks = r->wt.keep_ticks;

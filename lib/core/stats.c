@@ -126,6 +126,7 @@ static const ph_cnt_desc ph_cnt[] = {
     C(NAT64_NOBUF, NULL, "NAT64 packets exceeding the buffer"),
     C(NAT64_FRAGMENT, NULL, "NAT64 fragments (not translated)"),
     C(REASM_GAP, NULL, "Reassembly: segments after a gap"),
+    C(DROP_TCP_FULL, NULL, "TCP connection slots full"),
 };
 
 #define PH_NCNT ((int)(sizeof(ph_cnt) / sizeof(ph_cnt[0])))

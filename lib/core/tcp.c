@@ -276,7 +276,7 @@ static void ph_set_state(pinhole_ctx *ctx, ph_conn *c, uint8_t s) {
 
 static int ph_rst(pinhole_ctx *ctx, ph_conn *c, int dir, int opener,
                   const ph_seg *g) {
-  ph_tcpw *w = &ctx->tcpw[ph_conn_idx(ctx, c)];
+  ph_tcpw *w = ph_tcpw_of(ctx, c);
   const ph_tcp_dir *s = &w->d[dir], *r = &w->d[dir ^ 1];
   if (c->tcp_state == PH_TCP_SYN_SENT && dir != opener) {
     /* the answer to the SYN: acceptable when it acknowledges it */
@@ -304,7 +304,7 @@ static int ph_rst(pinhole_ctx *ctx, ph_conn *c, int dir, int opener,
 /* A SYN without ACK. */
 static int ph_syn(pinhole_ctx *ctx, ph_conn *c, int dir, int opener,
                   const ph_seg *g, uint8_t ws) {
-  ph_tcpw *w = &ctx->tcpw[ph_conn_idx(ctx, c)];
+  ph_tcpw *w = ph_tcpw_of(ctx, c);
   ph_tcp_dir *s = &w->d[dir];
   if (dir != opener) {
     if (c->tcp_state != PH_TCP_SYN_SENT)
@@ -350,7 +350,7 @@ static int ph_syn(pinhole_ctx *ctx, ph_conn *c, int dir, int opener,
  * opener's SYN. */
 static int ph_synack(pinhole_ctx *ctx, ph_conn *c, int dir, int opener,
                      const ph_seg *g, uint8_t ws) {
-  ph_tcpw *w = &ctx->tcpw[ph_conn_idx(ctx, c)];
+  ph_tcpw *w = ph_tcpw_of(ctx, c);
   ph_tcp_dir *s = &w->d[dir], *r = &w->d[dir ^ 1];
   if (dir == opener)
     return PINHOLE_CNT_TCP_FLAGS;
@@ -426,7 +426,7 @@ __attribute__((noinline)) static int ph_track(pinhole_ctx *ctx, ph_conn *c,
   if (c->tcp_state == PH_TCP_SYN_SENT)
     return PINHOLE_CNT_TCP_FLAGS; /* anything but SYN or RST before the
                                      SYN-ACK */
-  ph_tcpw *w = &ctx->tcpw[ph_conn_idx(ctx, c)];
+  ph_tcpw *w = ph_tcpw_of(ctx, c);
   ph_tcp_dir *s = &w->d[dir], *r = &w->d[dir ^ 1];
   if (!(s->flags & PH_TW_SEEN)) {
     if (!ph_pickup_ok(r, &g))
@@ -452,7 +452,7 @@ __attribute__((noinline)) static int ph_track(pinhole_ctx *ctx, ph_conn *c,
 
 ph_status pinhole__tcp_track(pinhole_ctx *ctx, ph_conn *c, int dir,
                              const uint8_t *pkt, const pinhole_pkt_view *v) {
-  int fast = ph_track_established(&ctx->tcpw[ph_conn_idx(ctx, c)], c, dir, v);
+  int fast = ph_track_established(ph_tcpw_of(ctx, c), c, dir, v);
   int bad = fast >= 0 ? fast : ph_track(ctx, c, dir, pkt, v);
   if (bad == 0)
     return PH_PASS;

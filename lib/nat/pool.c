@@ -269,10 +269,11 @@ static void ph_map_event(pinhole_ctx *ctx, int type, const ph_mapping *m) {
   ev.side = PINHOLE_SIDE_INSIDE;
   ev.src = (pinhole_endpoint){m->iaddr, m->iport, 0};
   ev.nat_src = (pinhole_endpoint){m->paddr, m->pport, 0};
-  if ((m->flags & PH_MAPF_NAT64) && ctx->map6 != NULL) {
+  const ph_map6 *m6 = ph_map6_of(ctx, ph_ref_of((uint32_t)(m - ctx->maps)));
+  if ((m->flags & PH_MAPF_NAT64) && m6 != NULL) {
     /* NAT64: the inside endpoint is IPv6 (src.addr keeps its fold) */
     ev.family = 6;
-    memcpy(ev.src6, ctx->map6[m - ctx->maps].addr, 16);
+    memcpy(ev.src6, m6->addr, 16);
   }
   ctx->cb.event(ctx, &ev, ctx->user);
 }
@@ -345,6 +346,15 @@ void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
   ctx->cb.event(ctx, &ev, ctx->user);
 }
 
+/* The free list a new mapping takes its slot from: a NAT64 one (the
+ * context's map6_next set) from the slots with an IPv6 host record, the
+ * others from those without while there are any; NULL: none left. */
+static ph_ref *ph_map_free_list(pinhole_ctx *ctx) {
+  if ((ctx->map6_next == NULL || ctx->nmap6 == 0) && ctx->map_free_x != 0)
+    return &ctx->map_free_x;
+  return ctx->map_free != 0 ? &ctx->map_free : NULL;
+}
+
 ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                         uint32_t iaddr, uint16_t iport, uint16_t want,
                         unsigned flags, int *why) {
@@ -373,7 +383,7 @@ ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
     }
     return 0; /* exists with another port: the caller cannot get a pair */
   }
-  if (ctx->map_free == 0) {
+  if (ph_map_free_list(ctx) == NULL) {
     *why = PH_MAP_TABLE;
     return 0;
   }
@@ -409,6 +419,9 @@ uint32_t pinhole__pool_addr_index(const pinhole_ctx *ctx, const ph_pool *pl,
 ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                            uint32_t iaddr, uint16_t iport, uint32_t ai,
                            uint16_t pport) {
+  ph_ref *freep = ph_map_free_list(ctx);
+  if (freep == NULL) /* pinhole__map_get checked; state import may not */
+    return PH_NIL;
   ph_pool *pl = &ctx->pools[pool];
   if (pl->mode != PINHOLE_POOL_ADDRESS) { /* the address is all its own */
     uint32_t lo, n;
@@ -416,9 +429,9 @@ ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
     uint64_t *b = ph_range(ctx, pl, ai, proto, fl, &lo, &n);
     ph_bit_set(b, (uint32_t)(pport - lo), 1);
   }
-  ph_ref r = ctx->map_free;
+  ph_ref r = *freep;
   ph_mapping *m = ph_map_at(ctx, r);
-  ctx->map_free = m->inext;
+  *freep = m->inext;
   m->iaddr = iaddr;
   m->iport = iport;
   m->paddr = pl->addr_lo + ai;
@@ -427,9 +440,10 @@ ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   m->pool = (uint8_t)pool;
   m->flags = 0;
   m->refs = 1;
-  if (ctx->map6_next != NULL && ctx->map6 != NULL) { /* NAT64 (nat64.c) */
-    memcpy(ph_map6_at(ctx, r)->addr, ctx->map6_next, 16);
-    ph_map6_at(ctx, r)->pfx = ctx->map6_pfx;
+  ph_map6 *m6 = ctx->map6_next != NULL ? ph_map6_of(ctx, r) : NULL;
+  if (m6 != NULL) { /* NAT64 (nat64.c) */
+    memcpy(m6->addr, ctx->map6_next, 16);
+    m6->pfx = ctx->map6_pfx;
     m->flags = PH_MAPF_NAT64;
   }
   ph_hash_link(ctx, r);
@@ -468,7 +482,8 @@ void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref) {
   if (pl->mode == PINHOLE_POOL_PBA || pl->mode == PINHOLE_POOL_ADDRESS)
     pinhole__pba_put(ctx, m);
   ph_hash_unlink(ctx, ref);
-  m->inext = ctx->map_free;
-  ctx->map_free = ref;
+  ph_ref *freep = ph_slot(ref) < ctx->nmap6 ? &ctx->map_free : &ctx->map_free_x;
+  m->inext = *freep;
+  *freep = ref;
   ctx->nmaps--;
 }

@@ -26,6 +26,8 @@
  *                            the floors, established IPv4 UDP out 64 B,
  *                            established IPv6 and NAT64 UDP out 64 B
  *                            (est6_burst_over_ipv4_<size>, nat64_burst_*)
+ *   pinhole-bench --mem [--size N]  memory figures only (bytes per live
+ *                            flow and where they go: exact, no timing)
  *   pinhole-bench --rounds N  timed rounds per figure (3; 1-15): fewer
  *                            for a quick look on a loaded machine
  *
@@ -698,6 +700,7 @@ typedef struct opts {
   int no_10m;          /* --no-10m: leave the 10M size out */
   uint32_t mt_flows;   /* --threads: flows per context */
   int v6;              /* --ipv6: only the IPv6 target's figures */
+  int mem;             /* --mem: only the memory figures */
 } opts;
 
 static const char *size_tag(uint32_t n) {
@@ -1216,16 +1219,22 @@ static void run_memory(table *t, results *R) {
        (double)c->ft.nbuckets * sizeof(ph_ft_bucket)},
       {"conn", "connection, hot line", mf * sizeof(ph_conn)},
       {"cold", "connection, cold part", mf * sizeof(ph_conn_cold)},
-      {"tcpw", "TCP windows (every slot)", mf * sizeof(ph_tcpw)},
+      {"tcpw", "TCP windows (IPv4 slots that may hold TCP)",
+       (double)c->ntcp4 * sizeof(ph_tcpw)},
       {"conv", "conversations (max_conversations)",
        (double)c->cfg.max_conversations * (sizeof(ph_conv) + 4)},
       {"map", "mappings and their two heads (max_mappings)",
        (double)c->cfg.max_mappings * sizeof(ph_mapping) +
            8.0 * (c->map_mask + 1.0)},
       {"ipv6", "IPv6 slots (max_conns6: conn, cold, tcpw, addresses, ft6)",
-       v6 * (sizeof(ph_conn) + sizeof(ph_conn_cold) + sizeof(ph_tcpw) +
-             sizeof(ph_conn6)) +
+       v6 * (sizeof(ph_conn) + sizeof(ph_conn_cold) + sizeof(ph_conn6)) +
+           (double)c->ntcp6 * sizeof(ph_tcpw) +
            (double)c->ft6.nbuckets * sizeof(ph_ft_bucket)},
+      {"ipv6rec", "IPv6 records of NAT64 mappings, pinholes, fragments",
+       (double)c->nmap6 * sizeof(ph_map6) +
+           (v6 > 0 ? (double)c->cfg.max_pinholes * sizeof(ph_pinhole6) +
+                         (double)c->cfg.max_fragments * sizeof(ph_frag6)
+                   : 0)},
   };
   double rest = bytes;
   for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
@@ -1246,6 +1255,26 @@ static void run_memory(table *t, results *R) {
   snprintf(name, sizeof(name), "bytes_per_live_flow_v4only_%s", tag);
   add(R, name, b4 / n, "B", NULL,
       "the same with max_conns6 = 0 (no IPv6 slots)");
+  /* TCP windows for half the slots (max_tcp_conns) */
+  cfg_bench(&cfg, t->n, NULL);
+  cfg.max_tcp_conns = t->n / 2;
+  host_acct ah = {0, 0};
+  pinhole_ctx *ch = ctx_alloc(&cfg, &ah, 0);
+  double bh = (double)ah.bytes;
+  pinhole_ctx_del(ch);
+  snprintf(name, sizeof(name), "bytes_per_live_flow_tcphalf_%s", tag);
+  add(R, name, bh / n, "B", NULL, "the same with max_tcp_conns = N / 2");
+  /* and sized by what is live here: no IPv6 slots, TCP windows for half,
+   * mappings for the live ones (N / DESTS) */
+  cfg.max_conns6 = 0;
+  cfg.max_mappings = u.mappings;
+  host_acct al = {0, 0};
+  pinhole_ctx *cl = ctx_alloc(&cfg, &al, 0);
+  double bl = (double)al.bytes;
+  pinhole_ctx_del(cl);
+  snprintf(name, sizeof(name), "bytes_per_live_flow_lean_%s", tag);
+  add(R, name, bl / n, "B", NULL,
+      "max_conns6 = 0, max_tcp_conns = N / 2, max_mappings = live ones");
 }
 
 #define FTP_ACK_EVERY 512u
@@ -2216,6 +2245,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: pinhole-bench [--quick] [--big] [--no-10m] [--size N]\n"
           "                     [--profile MODE] [--cgn] [--reasm] [--ipv6]\n"
+          "                     [--mem]\n"
           "                     [--rounds N]\n"
           "       pinhole-bench --threads N [--size FLOWS_PER_CONTEXT]\n"
           "       pinhole-bench --dns [--dns-seconds N]\n");
@@ -2230,6 +2260,13 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
                      uint64_t start) {
   const char *tag = size_tag(n);
   uint32_t knew = n / 4 < 4096 ? 4096 : n / 4 > 65536 ? 65536 : n / 4;
+  if (o->mem) { /* the memory figures: exact, no floor, no timing */
+    table tm;
+    table_build(&tm, n, 0, PINHOLE_IPPROTO_UDP, "");
+    run_memory(&tm, R);
+    table_free(&tm);
+    return;
+  }
   if (o->quick)
     knew = 1024;
   size_t npkts = npkts_for(n, o);
@@ -2338,6 +2375,8 @@ int main(int argc, char **argv) {
       o.profile = argv[++i];
     else if (strcmp(argv[i], "--ipv6") == 0)
       o.v6 = 1;
+    else if (strcmp(argv[i], "--mem") == 0)
+      o.mem = 1;
     else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
       o.rounds = atoi(argv[++i]) < 1  ? 1
                  : atoi(argv[i]) > 15 ? 15
@@ -2418,6 +2457,11 @@ int main(int argc, char **argv) {
          sizeof(ph_conn), sizeof(ph_conv), sizeof(ph_mapping));
   for (int si = 0; si < nsizes; si++)
     run_size(sizes[si], sizes[si] < BIG_N, &o, r, &R, start);
+  if (o.mem) {
+    ring_free(r);
+    print_results(&R);
+    return 0;
+  }
   if (!o.quick && o.only < DESTS && !o.no_10m && big_fits(&R, &o))
     run_size(BIG_N, 0, &o, r, &R, start);
   long ncpu = sysconf(_SC_NPROCESSORS_ONLN);

@@ -304,6 +304,111 @@ static void test_ctx_nat_ports_exhausted(void **state) {
   t_ctx_del(t);
 }
 
+/* The bytes a context of configuration c takes (pinhole_usage). */
+static uint64_t ctx_memory(const pinhole_config *c) {
+  pinhole_ctx *ctx;
+  assert_int_equal(pinhole_ctx_new(&ctx, c, NULL, NULL), 0);
+  pinhole_usage u = {.size = sizeof(u)};
+  assert_int_equal(pinhole_usage_get(ctx, &u), 0);
+  pinhole_ctx_del(ctx);
+  return u.memory_bytes;
+}
+
+/* max_tcp_conns: TCP windows for that many slots only. A TCP connection
+ * past them is refused (counted), other protocols take the slots without
+ * windows first and then the others; the memory is 32 bytes a slot less. */
+static void test_ctx_tcp_windows_bounded(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 8;
+  cfg.max_conns6 = 0;
+  cfg.max_tcp_conns = 3;
+  tctx *t = t_ctx_cfg(&cfg);
+  tpkt p;
+  for (uint16_t i = 0; i < 3; i++) {
+    t_tcp(&p, IN_HOST, (uint16_t)(3000 + i), OUT_HOST, 80, 1, 0,
+          PINHOLE_TCP_SYN, NULL);
+    assert_int_equal(t_in(t, &p, SEC), 0);
+  }
+  t_tcp(&p, IN_HOST, 3003, OUT_HOST, 80, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_DROP_TCP_FULL, 1, PINHOLE_CNT_DROP_FLOW_FULL, 1,
+             PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_NEW_DISCARD, 1, -1);
+  assert_true(t_has_event(t, "PINHOLE_TABLE_FULL"));
+  /* the five slots without windows still take UDP */
+  for (uint16_t i = 0; i < 5; i++) {
+    t_udp(&p, IN_HOST, (uint16_t)(2000 + i), OUT_HOST, 37, "a");
+    assert_int_equal(t_in(t, &p, SEC), 0);
+  }
+  pinhole_usage u = {.size = sizeof(u)};
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.flows, 8);
+  /* full: a refusal of the table, not of the windows */
+  t_udp(&p, IN_HOST, 2005, OUT_HOST, 37, "a");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_TCP_FULL), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_FLOW_FULL), 2);
+  /* everything expires; UDP alone may then take every slot, windows or
+   * not, and a TCP SYN finds none left */
+  assert_true(pinhole_tick(t->ctx, 1000 * SEC) >= 0);
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.flows, 0);
+  for (uint16_t i = 0; i < 8; i++) {
+    t_udp(&p, IN_HOST, (uint16_t)(4000 + i), OUT_HOST, 37, "b");
+    assert_int_equal(t_in(t, &p, 1000 * SEC), 0);
+  }
+  t_tcp(&p, IN_HOST, 3010, OUT_HOST, 80, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, 1000 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_TCP_FULL), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_FLOW_FULL), 3);
+  /* a slot with windows given back takes TCP again, with windows that
+   * work: the SYN-ACK and the ACK pass, a segment outside is refused */
+  assert_true(pinhole_tick(t->ctx, 2000 * SEC) >= 0);
+  t_tcp(&p, IN_HOST, 3011, OUT_HOST, 80, 100, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, 2000 * SEC), 0);
+  pinhole_pkt_view v;
+  t_view(&p, &v);
+  t_tcp(&p, OUT_HOST, 80, PUB, v.sport, 700, 101,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, 2000 * SEC), 0);
+  t_tcp(&p, IN_HOST, 3011, OUT_HOST, 80, 101, 701, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(t, &p, 2000 * SEC), 0);
+  t_tcp(&p, IN_HOST, 3011, OUT_HOST, 80, 101 + 0x40000000u, 701,
+        PINHOLE_TCP_ACK, "x");
+  assert_int_equal(t_in(t, &p, 2000 * SEC), PINHOLE_VERDICT_DROP);
+  t_ctx_del(t);
+
+  /* memory: 32 bytes less for each IPv4 and IPv6 slot without windows */
+  pinhole_config c2;
+  pinhole_config_default(&c2, sizeof(c2));
+  c2.max_flows = 64;
+  c2.max_conns6 = 64;
+  uint64_t all = ctx_memory(&c2);
+  c2.max_tcp_conns = 16;
+  assert_int_equal(all - ctx_memory(&c2), 2 * 48 * 32);
+  c2.max_tcp_conns = (1u << 28) + 1;
+  pinhole_ctx *ctx;
+  assert_int_equal(pinhole_ctx_new(&ctx, &c2, NULL, NULL), PINHOLE_ERR_RANGE);
+}
+
+/* The IPv6 host records of NAT64 mappings (ph_map6, 17 bytes) exist only
+ * for the mapping slots NAT64 can use (2 * max_conns6 + 2 * max_pinholes):
+ * more mappings cost 28 bytes each and their chain heads, no more. */
+static void test_ctx_map6_bounded(void **state) {
+  (void)state;
+  pinhole_config c;
+  pinhole_config_default(&c, sizeof(c));
+  c.max_flows = 1024;
+  c.max_conns6 = 16;
+  c.max_pinholes = 16;
+  c.max_mappings = 1024;
+  uint64_t small = ctx_memory(&c);
+  c.max_mappings = 2048;
+  /* 1024 mappings of 28 bytes, 1024 heads in each of the two chains */
+  assert_int_equal(ctx_memory(&c) - small, 1024 * 28 + 2 * 1024 * 4);
+}
+
 /* A full flow table refuses new flows and leaves existing ones alone. */
 static void test_ctx_flow_table_full(void **state) {
   (void)state;
@@ -379,6 +484,8 @@ int main(void) {
       cmocka_unit_test(test_ctx_rule_alg_other_protocol),
       cmocka_unit_test(test_ctx_nat_ports_exhausted),
       cmocka_unit_test(test_ctx_flow_table_full),
+      cmocka_unit_test(test_ctx_tcp_windows_bounded),
+      cmocka_unit_test(test_ctx_map6_bounded),
       cmocka_unit_test(test_ctx_per_host_port_limit_and_log),
       cmocka_unit_test(test_ctx_alg_port_table),
   };

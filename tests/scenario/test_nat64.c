@@ -381,6 +381,44 @@ static void test_nat64_eif_rfc6146_3_5_1(void **state) {
   t_ctx_del(t);
 }
 
+/* NAT64 mappings take the mapping slots with an IPv6 host record (2 *
+ * max_conns6 + 2 * max_pinholes of them), IPv4 ones the others first and
+ * then those: with IPv4 mappings past their own slots, a NAT64 mapping
+ * still gets a record, and endpoint-independent filtering reaches its
+ * IPv6 host through it. */
+static void test_nat64_map6_slots(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 8;
+  cfg.max_pinholes = 4;
+  cfg.max_mappings = 40; /* 24 with a record, 16 without */
+  cfg.flags |= PINHOLE_CFG_EIF;
+  tctx *t = t_ctx_pool(&cfg, PUB, PUB, 30000, 30999);
+  assert_int_equal(pinhole_nat64_prefix_add(t->ctx, wkp, 96, PINHOLE_NAT64_LAB),
+                   0);
+  rule64(t, "64:ff9b::", 96, t->pool);
+  tpkt p, e;
+  for (uint16_t i = 0; i < 36; i++) { /* 16 slots without, 20 with */
+    t_udp(&p, IP4(198, 18, 0, 20), (uint16_t)(7000 + i), SRV2, 5001, "q");
+    if (t_in(t, &p, SEC) != PINHOLE_VERDICT_FORWARD) {
+      t_dump(t);
+      fail_msg("flow %u", i);
+    }
+  }
+  b6_udp(&p, CLI, 5353, SRV6, 53, "query");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = out_sport(&p);
+  t_udp(&p, SRV2, 5060, PUB, P, "unsolicited");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&e, SRV26, 5060, CLI, 5353, "unsolicited");
+  same6(&p, &e);
+  pinhole_usage u = {.size = sizeof(u)};
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.mappings, 37);
+  t_ctx_del(t);
+}
+
 /* RFC 6146 sec. 3.5.3 (ICMP query session: the identifier is the port),
  * RFC 7915 sec. 5.2 (ICMPv6 echo request 128 -> ICMP 8, checksum without
  * a pseudo-header) and 4.2 (echo reply 0 -> 129); the listing names the
@@ -1318,6 +1356,7 @@ int main(void) {
       cmocka_unit_test(test_nat64_tcp_handshake),
       cmocka_unit_test(test_nat64_udp_eim),
       cmocka_unit_test(test_nat64_eif_rfc6146_3_5_1),
+      cmocka_unit_test(test_nat64_map6_slots),
       cmocka_unit_test(test_nat64_echo),
       cmocka_unit_test(test_nat64_icmp4_errors_back),
       cmocka_unit_test(test_nat64_not_translated),

@@ -444,7 +444,8 @@ static const char stats_want[] =
     "    NAT64 translation failures: 0\n"
     "    NAT64 packets exceeding the buffer: 0\n"
     "    NAT64 fragments (not translated): 0\n"
-    "    Reassembly: segments after a gap: 0\n";
+    "    Reassembly: segments after a gap: 0\n"
+    "    TCP connection slots full: 0\n";
 
 static void test_stats_whole_listing(void **state) {
   (void)state;

@@ -78,6 +78,42 @@ static void run_flows(tctx *a, ftp_sess *s) {
   assert_int_equal(t_in(a, &p, 2 * SEC), 0);
 }
 
+/* A standby with fewer TCP slots (max_tcp_conns) refuses a blob whose TCP
+ * connections do not fit, changing nothing; one with room imports the
+ * windows too (the established connection's next segments pass). */
+static void test_state_tcp_slots(void **state) {
+  (void)state;
+  tctx *a = t_ctx();
+  ftp_sess s;
+  run_flows(a, &s); /* three TCP connections and a UDP one */
+  size_t len = export_full(a, 3 * SEC, NULL);
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_tcp_conns = 2;
+  tctx *b = t_ctx_cfg(&cfg);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len),
+                   PINHOLE_ERR_FULL);
+  pinhole_usage u = {.size = sizeof(u)};
+  assert_int_equal(pinhole_usage_get(b->ctx, &u), 0);
+  assert_int_equal(u.flows, 0);
+  cfg.max_tcp_conns = 3;
+  tctx *c = t_ctx_cfg(&cfg);
+  assert_int_equal(pinhole_state_import(c->ctx, 3 * SEC, blob, len), 4);
+  same_listing(a, c);
+  tpkt p;
+  t_tcp(&p, H1, 33000, W1, 80, 5001, 8001, PINHOLE_TCP_ACK, "GET /");
+  assert_int_equal(t_in(c, &p, 4 * SEC), 0);
+  t_tcp(&p, W1, 80, PUB, 33000, 8001, 5006, PINHOLE_TCP_ACK, "200");
+  assert_int_equal(t_out(c, &p, 4 * SEC), 0);
+  /* a fourth TCP connection finds no slot with windows */
+  t_tcp(&p, H2, 33001, W2, 80, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(c, &p, 4 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(c, PINHOLE_CNT_DROP_TCP_FULL), 1);
+  t_ctx_del(a);
+  t_ctx_del(b);
+  t_ctx_del(c);
+}
+
 static void test_state_failover(void **state) {
   (void)state;
   tctx *a = t_ctx(), *b = t_ctx();
@@ -1060,6 +1096,7 @@ static void test_state_window_lag(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_state_failover),
+      cmocka_unit_test(test_state_tcp_slots),
       cmocka_unit_test(test_state_hostile),
       cmocka_unit_test(test_state_incremental),
       cmocka_unit_test(test_state_pieces),

@@ -112,6 +112,7 @@ COUNTERS = [
     "UDP6_CKSUM_ZERO", "IP6_FRAGMENT", "NAT64_XLAT",
     "NAT64_DST", "NAT64_FAIL", "NAT64_NOBUF", "NAT64_FRAGMENT",
     "REASM_GAP",
+    "DROP_TCP_FULL",
 ]
 CNT = {name: i for i, name in enumerate(COUNTERS)}
 
@@ -144,6 +145,7 @@ class Config(ctypes.Structure):
         ("hold_msg_max", u32),
         ("max_held", u32),
         ("hold_timeout_ms", u32), ("max_conns6", u32),
+        ("max_tcp_conns", u32),
     ]
 
 
