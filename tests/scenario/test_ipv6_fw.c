@@ -1001,12 +1001,12 @@ static void same_conn6(tctx *a, tctx *b, uint8_t proto, const char *src,
   assert_int_equal(db, 0);
   assert_int_equal(ca->frames[0], fa);
   assert_int_equal(ca->frames[1], fb);
-  assert_int_equal(ca->bytes[0], ba);
-  assert_int_equal(ca->bytes[1], bb);
+  assert_int_equal(ph_conn_bytes(a->ctx, ca, 0), ba);
+  assert_int_equal(ph_conn_bytes(a->ctx, ca, 1), bb);
   assert_int_equal(cb->frames[0], fa);
   assert_int_equal(cb->frames[1], fb);
-  assert_int_equal(cb->bytes[0], ba);
-  assert_int_equal(cb->bytes[1], bb);
+  assert_int_equal(ph_conn_bytes(b->ctx, cb, 0), ba);
+  assert_int_equal(ph_conn_bytes(b->ctx, cb, 1), bb);
 }
 
 /* p behind an 8-byte hop-by-hop header (PadN): not plain. */
