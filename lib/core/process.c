@@ -544,7 +544,8 @@ typedef struct ph_hint {
   uint16_t sport, dport;
   uint8_t proto;
   uint8_t ok;
-  uint8_t v6;     /* an IPv6 packet: src, dst are its folds, h is in ft6 */
+  uint8_t v6;     /* an IPv6 packet: src, dst are its folds, h is in ft6;
+                     2: its destination may be NAT64's */
   uint32_t cands; /* connections prefetched */
   uint8_t a6[32]; /* IPv6: the addresses folded (source, destination) */
 } ph_hint;
@@ -733,6 +734,11 @@ static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
   k->h = ph_ft_hash(&ctx->ft, k->proto, k->src, k->dst, k->sport, k->dport);
   k->ok = 1;
   k->v6 = 1;
+  /* under a NAT64 prefix (its first 32 bits, every prefix has them): a
+   * NAT64 connection, whose side record holds its addresses */
+  for (uint32_t i = 0; i < ctx->nnat64; i++)
+    if (ph_get32(d + 24) == ph_get32(ctx->nat64_prefix[i]))
+      k->v6 = 2;
   ph_ft_prefetch(&ctx->ft6, k->h);
 }
 
@@ -784,6 +790,8 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
       __builtin_prefetch(c + sizeof(ph_conn) - 1);
       if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
         __builtin_prefetch(&ctx->tcpw[bk->ref[w] >> 1]);
+      if (k->v6 == 2) /* NAT64: its addresses (ctx.h ph_conn6) */
+        __builtin_prefetch(&ctx->conn6[(bk->ref[w] >> 1) - ctx->cfg.max_flows]);
       k->cands++;
     }
   }
