@@ -219,16 +219,17 @@ uint8_t *pinhole__alg_scratch(ph_alg_call *ac, size_t *len) {
 }
 
 void pinhole__alg_ends(const ph_alg_call *ac, ph_ends *e) {
-  const ph_conn *c = ac->conn;
+  ph_tuple a = ph_conn_tuple(ac->ctx, ac->conn, 0);
+  ph_tuple b = ph_conn_tuple(ac->ctx, ac->conn, 1);
   memset(e, 0, sizeof(*e));
-  e->client.addr = c->a.src;
-  e->client.port = c->a.sport;
-  e->client_pub.addr = c->b.dst;
-  e->client_pub.port = c->b.dport;
-  e->server.addr = c->b.src;
-  e->server.port = c->b.sport;
-  e->server_pub.addr = c->a.dst;
-  e->server_pub.port = c->a.dport;
+  e->client.addr = a.src;
+  e->client.port = a.sport;
+  e->client_pub.addr = b.dst;
+  e->client_pub.port = b.dport;
+  e->server.addr = b.src;
+  e->server.port = b.sport;
+  e->server_pub.addr = a.dst;
+  e->server_pub.port = a.dport;
 }
 
 int pinhole__alg_family(const ph_alg_call *ac) {
@@ -241,13 +242,13 @@ void pinhole__alg_ends6(const ph_alg_call *ac, ph_ends6 *e) {
   memset(e, 0, sizeof(*e));
   if (!ph_conn_is6(ac->ctx, ac->conn))
     return;
-  const ph_conn6 *c6 = ph_conn6_of(ac->ctx, ac->conn);
-  memcpy(e->client, c6->a_src, 16);
+  ph_tuple a = ph_conn_tuple(ac->ctx, ac->conn, 0);
+  ph_tuple b = ph_conn_tuple(ac->ctx, ac->conn, 1);
   /* NAT64: side B's are IPv4-mapped; the client sees the server under
    * the prefix */
-  memcpy(e->server, c6->a_dst, 16);
-  e->client_port = ac->conn->a.sport;
-  e->server_port = ac->conn->b.sport;
+  pinhole__conn6_addrs(ac->ctx, ac->conn, 0, e->client, e->server);
+  e->client_port = a.sport;
+  e->server_port = b.sport;
 }
 
 /* ---- rewriting ---------------------------------------------------------- */
@@ -629,7 +630,7 @@ static int ph_hole_addrs(ph_alg_call *ac, const ph_pinhole_req *e,
     h->src = e->src;
     h->dst = e->dst;
     h->to_port = e->to_port;
-    memcpy(a6->src, ph_conn6_of(ac->ctx, ac->conn)->a_dst, 16);
+    memcpy(a6->src, ph_conn6_addr(ac->ctx, ac->conn, 0, 1), 16);
     memcpy(a6->dst, e->dst6, 16);
     h->v6 = PH_HOLE_NAT64;
     return 0;
@@ -871,7 +872,7 @@ void pinhole__alg_close_soon(ph_alg_call *ac) {
 }
 
 const char *pinhole__conn_close_reason(const ph_conn *c) {
-  return c->watch && c->proto == PINHOLE_IPPROTO_UDP &&
+  return ph_conn_watched(c) && c->proto == PINHOLE_IPPROTO_UDP &&
                  c->tcp_state == PH_TCP_CLOSED
              ? "ALG"
              : "idle timeout";
@@ -899,12 +900,13 @@ int pinhole__alg_join(ph_alg_call *ac, uint16_t client_port,
                       uint16_t server_port) {
   pinhole_ctx *ctx = ac->ctx;
   ph_conn *c = ac->conn;
-  uint64_t h = pinhole__key_hash(ctx, c->proto, c->a.src, c->a.dst, client_port,
-                                 server_port);
+  ph_tuple a = ph_conn_tuple(ctx, c, 0);
+  uint64_t h =
+      pinhole__key_hash(ctx, c->proto, a.src, a.dst, client_port, server_port);
   int dir = 0;
-  ph_conn *o = pinhole__conn_lookup(ctx, c->proto, c->a.src, c->a.dst,
-                                    client_port, server_port, h, &dir);
-  if (o == NULL || dir != 0 || !o->watch || o->alg != c->alg ||
+  ph_conn *o = pinhole__conn_lookup(ctx, c->proto, a.src, a.dst, client_port,
+                                    server_port, h, &dir);
+  if (o == NULL || dir != 0 || !ph_conn_watched(o) || o->alg != c->alg ||
       o->a_side != c->a_side)
     return PINHOLE_ERR_NOMATCH;
   ph_ref from = ph_cold(ctx, c)->conv, to = ph_cold(ctx, o)->conv;
@@ -1050,7 +1052,7 @@ static void ph_call_init(ph_alg_call *ac, pinhole_ctx *ctx, pinhole_pkt *pkt,
   memset(ac, 0, sizeof(*ac));
   ac->ctx = ctx;
   ac->conn = c;
-  ac->w = c->watch ? ph_watch_at(ctx, c->watch) : NULL;
+  ac->w = ph_conn_watched(c) ? ph_watch_at(ctx, ph_conn_watch(ctx, c)) : NULL;
   ac->pkt = pkt;
   ac->v = v;
   ac->dir = dir;

@@ -103,17 +103,13 @@ ph_conn *pinhole__pinhole_take6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   pinhole__tuple6(ctx, &rev, v6->dst, v6->src, v6->dport, v6->sport);
   *dir = side == cv->a_side ? 0 : 1;
   ph_ref conv = h->conv;
-  ph_conn *c = pinhole__conn_new6(ctx, conv, v6->proto, cv->a_side,
-                                  *dir ? &rev : &in, *dir ? &in : &rev);
-  if (c == NULL)
-    return ph_refuse6(ctx, v, side, "IPv6 flow table full");
-  ph_conn6 *c6 = ph_conn6_of(ctx, c);
   const uint8_t *a_src = *dir ? v6->dst : v6->src;
   const uint8_t *a_dst = *dir ? v6->src : v6->dst;
-  memcpy(c6->a_src, a_src, 16);
-  memcpy(c6->a_dst, a_dst, 16);
-  memcpy(c6->b_src, a_dst, 16);
-  memcpy(c6->b_dst, a_src, 16);
+  ph_conn *c =
+      pinhole__conn_new6(ctx, conv, v6->proto, cv->a_side, *dir ? &rev : &in,
+                         *dir ? &in : &rev, a_src, a_dst, a_dst, a_src);
+  if (c == NULL)
+    return ph_refuse6(ctx, v, side, "IPv6 flow table full");
   if (h->watch && pinhole__conn_watch(ctx, c, h->alg) != 0) {
     pinhole__conn_free(ctx, c);
     return ph_refuse6(ctx, v, side, "watch table full");
@@ -132,7 +128,7 @@ ph_conn *pinhole__pinhole_take6(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
 static int ph_prefix_index(const ph_alg_call *ac) {
   uint32_t v4;
   return pinhole__nat64_prefix_of(ac->ctx,
-                                  ph_conn6_of(ac->ctx, ac->conn)->a_dst, &v4);
+                                  ph_conn6_addr(ac->ctx, ac->conn, 0, 1), &v4);
 }
 
 int pinhole__alg_map6_flags(ph_alg_call *ac, uint8_t proto,

@@ -13,6 +13,7 @@
 
 #include "flow/table.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* A table slot's index + 1; 0 = none (see ph_slot below). */
@@ -62,21 +63,56 @@ enum ph_conn_flag {
  * arrive from side A, b.* as they arrive from side B. Translation A->B
  * rewrites (a.src, a.sport, a.dst, a.dport) to (b.dst, b.dport, b.src,
  * b.sport); B->A the reverse.
+ *
+ * An IPv6 connection (a slot past max_flows) whose side B is side A
+ * mirrored (addresses and ports swapped: the firewall without
+ * translation) is held in its "line" form (ph_conn_line6): its own
+ * addresses and ports in the union members marked "line6" below, and
+ * what the packet path does not read (watch, the echo sequence, the
+ * byte counters' high halves) in its ph_conn6 side record, so that an
+ * established packet reads this one line. Every other connection uses
+ * the a, b, watch, icmp_seq and bytes members. Code that may see an
+ * IPv6 connection reads those through the accessors below
+ * (ph_conn_watch, ph_conn_bytes, ph_conn_echo; engine.h ph_conn_tuple;
+ * flows6.c pinhole__conn6_addrs), never directly. The IPv4 members keep
+ * their offsets (asserted below).
  */
 typedef struct ph_conn {
-  ph_tuple a, b;
+  union {
+    struct {
+      ph_tuple a, b;
+    };
+    struct {                /* line6 */
+      uint8_t a_src6[16];   /* side A's source address */
+      uint32_t bytes_lo[2]; /* the low halves of the byte counts */
+    };
+  };
   uint8_t proto;
   uint8_t a_side;     /* pinhole_side of side A */
   uint8_t tcp_state;  /* ph_tcp_state */
   uint8_t flags;      /* ph_conn_flag */
   uint32_t last_seen; /* host time in ticks of the last packet */
-  ph_ref watch;       /* watch slot */
-  uint16_t icmp_seq;  /* last echo sequence from A */
-  uint8_t icmp_seq_valid;
+  union {
+    ph_ref watch; /* watch slot */
+    struct {      /* line6: side A's ports */
+      uint16_t a_sport6, a_dport6;
+    };
+  };
+  uint16_t icmp_seq; /* last echo sequence from A (line6: unused) */
+  union {
+    uint8_t icmp_seq_valid;
+    uint8_t form6; /* PH_FORM6_LINE in the line form (icmp_seq_valid is
+                      0 or 1) */
+  };
   uint8_t alg;        /* ALG id + 1, or 0 */
   uint32_t frames[2]; /* per direction: [0] from A, [1] from B */
-  uint64_t bytes[2];
+  union {
+    uint64_t bytes[2];
+    uint8_t a_dst6[16]; /* line6: side A's destination address */
+  };
 } ph_conn;
+
+#define PH_FORM6_LINE 0x80
 
 /* The rest of a connection, touched only when it is created, freed,
  * listed or expires: kept out of the packet path's cache line. */
@@ -93,22 +129,44 @@ typedef struct ph_conn_cold {
 } ph_conn_cold;
 
 _Static_assert(sizeof(ph_conn) == 64, "a connection's hot part is one line");
+_Static_assert(offsetof(ph_conn, b) == 12 && offsetof(ph_conn, proto) == 24 &&
+                   offsetof(ph_conn, last_seen) == 28 &&
+                   offsetof(ph_conn, watch) == 32 &&
+                   offsetof(ph_conn, icmp_seq) == 36 &&
+                   offsetof(ph_conn, icmp_seq_valid) == 38 &&
+                   offsetof(ph_conn, alg) == 39 &&
+                   offsetof(ph_conn, frames) == 40 &&
+                   offsetof(ph_conn, bytes) == 48,
+               "the IPv4 layout of ph_conn");
 
 /*
- * An IPv6 connection's addresses (docs/ipv6.md "How the table holds both
- * families"). IPv6 connections take the connection slots past max_flows
- * (ctx->conns, cold and tcpw have max_flows + max_conns6 entries); slot
- * max_flows + i has its addresses in conn6[i]. Their ph_tuple address
- * fields hold keyed 32-bit folds of these (flows6.c), they are filed in
- * their own flow table ft6, and a lookup compares the folds in ph_conn,
- * then the full addresses here. An IPv4 connection pays nothing.
+ * An IPv6 connection's side record (docs/ipv6.md "How the table holds
+ * both families"). IPv6 connections take the connection slots past
+ * max_flows (ctx->conns, cold and tcpw have max_flows + max_conns6
+ * entries); slot max_flows + i has its side record in conn6[i].
+ *
+ * In the line form (ph_conn_line6: side B mirrors side A) the addresses
+ * are in ph_conn and the side record holds the fields the packet path
+ * does not read (l6). Otherwise (NAT64, NAT64 hairpinning) the tuples
+ * of ph_conn hold keyed 32-bit folds of the IPv6 addresses (flows6.c)
+ * and the side record the four full addresses. Either way a connection
+ * is filed in ft6 (NAT64's IPv4 side B in ft) under the hash of its
+ * folded tuples; a lookup compares the full addresses, so two that fold
+ * alike are told apart. An IPv4 connection pays nothing.
  */
-typedef struct ph_conn6 {
-  uint8_t a_src[16], a_dst[16]; /* as packets arrive from side A */
-  uint8_t b_src[16], b_dst[16]; /* as packets arrive from side B */
+typedef union ph_conn6 {
+  struct {
+    uint8_t a_src[16], a_dst[16]; /* as packets arrive from side A */
+    uint8_t b_src[16], b_dst[16]; /* as packets arrive from side B */
+  };
+  struct {
+    ph_ref watch;           /* watch slot (PH_CONN_WATCH) */
+    uint16_t icmp_seq;      /* last echo sequence from A */
+    uint8_t icmp_seq_valid; /* 0 or 1 */
+    uint8_t pad_;
+    uint32_t bytes_hi[2]; /* the byte counts' high halves */
+  } l6;
 } ph_conn6;
-
-_Static_assert(sizeof(ph_conn6) == 64, "an IPv6 connection's addresses");
 
 /* The full addresses of an IPv6 pinhole (ph_pinhole.v6), beside it in
  * ctx->pinhole6 (max_pinholes entries when max_conns6 > 0). */
@@ -720,9 +778,27 @@ static inline int ph_conn_is6(const pinhole_ctx *ctx, const ph_conn *c) {
   return ph_conn_idx(ctx, c) >= ctx->cfg.max_flows;
 }
 
-/* The addresses of IPv6 connection c. */
+/* The side record of IPv6 connection c. */
 static inline ph_conn6 *ph_conn6_of(const pinhole_ctx *ctx, const ph_conn *c) {
   return &ctx->conn6[ph_conn_idx(ctx, c) - ctx->cfg.max_flows];
+}
+
+/* Is c an IPv6 connection in the line form (its addresses in ph_conn)?
+ * No IPv4 slot is: there the byte holds icmp_seq_valid, 0 or 1. */
+static inline int ph_conn_line6(const ph_conn *c) {
+  return c->form6 == PH_FORM6_LINE;
+}
+
+/* The source (which 0) or destination (1) address of IPv6 connection
+ * c's packets from dir (0: side A, 1: side B). */
+static inline const uint8_t *
+ph_conn6_addr(const pinhole_ctx *ctx, const ph_conn *c, int dir, int which) {
+  if (ph_conn_line6(c)) /* side B's are side A's swapped */
+    return (dir ^ which) ? c->a_dst6 : c->a_src6;
+  const ph_conn6 *c6 = ph_conn6_of(ctx, c);
+  if (dir)
+    return which ? c6->b_dst : c6->b_src;
+  return which ? c6->a_dst : c6->a_src;
 }
 
 /* The addresses of IPv6 pinhole h (h->v6). */
@@ -734,11 +810,94 @@ static inline ph_pinhole6 *ph_pinhole6_of(const pinhole_ctx *ctx,
 /* Is c a NAT64 connection: an IPv6 slot whose side B is IPv4, its
  * ph_conn6 b_src, b_dst holding IPv4-mapped addresses (::ffff:a.b.c.d,
  * which the IPv6 parser refuses on the wire, so no IPv6 connection has
- * one)? docs/nat64.md. */
+ * one)? docs/nat64.md. A line-form connection never is. */
 static inline int ph_conn_is64(const pinhole_ctx *ctx, const ph_conn *c) {
   static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  return ph_conn_is6(ctx, c) &&
+  return ph_conn_is6(ctx, c) && !ph_conn_line6(c) &&
          memcmp(ph_conn6_of(ctx, c)->b_src, mapped, 12) == 0;
+}
+
+/*
+ * The fields a line-form IPv6 connection keeps in its side record, read
+ * and written the same way for every connection. Only code that knows c
+ * is not in the line form (the IPv4 paths: a connection filed in ft never
+ * is) may use c->watch, c->bytes, c->icmp_seq, c->icmp_seq_valid.
+ */
+
+/* Does an ALG inspect c (has it a watch slot)? From c's flags alone. */
+static inline int ph_conn_watched(const ph_conn *c) {
+  return (c->flags & PH_CONN_WATCH) != 0;
+}
+
+/* c's watch slot, or PH_NIL: an ALG inspects it. */
+static inline ph_ref ph_conn_watch(const pinhole_ctx *ctx, const ph_conn *c) {
+  if (!ph_conn_line6(c))
+    return c->watch;
+  return (c->flags & PH_CONN_WATCH) ? ph_conn6_of(ctx, c)->l6.watch : PH_NIL;
+}
+
+static inline void ph_conn_set_watch(const pinhole_ctx *ctx, ph_conn *c,
+                                     ph_ref r) {
+  if (ph_conn_line6(c))
+    ph_conn6_of(ctx, c)->l6.watch = r;
+  else
+    c->watch = r;
+}
+
+/* The bytes c counted from dir (0: side A, 1: side B). */
+static inline uint64_t ph_conn_bytes(const pinhole_ctx *ctx, const ph_conn *c,
+                                     int dir) {
+  if (!ph_conn_line6(c))
+    return c->bytes[dir];
+  return (uint64_t)ph_conn6_of(ctx, c)->l6.bytes_hi[dir] << 32 |
+         c->bytes_lo[dir];
+}
+
+static inline void ph_conn_set_bytes(const pinhole_ctx *ctx, ph_conn *c,
+                                     int dir, uint64_t n) {
+  if (ph_conn_line6(c)) {
+    c->bytes_lo[dir] = (uint32_t)n;
+    ph_conn6_of(ctx, c)->l6.bytes_hi[dir] = (uint32_t)(n >> 32);
+  } else {
+    c->bytes[dir] = n;
+  }
+}
+
+/* One packet of len bytes from dir counted. The line form carries into
+ * its side record only when the low half wraps. */
+static inline void ph_conn_count(const pinhole_ctx *ctx, ph_conn *c, int dir,
+                                 uint32_t len) {
+  c->frames[dir]++;
+  if (!ph_conn_line6(c)) {
+    c->bytes[dir] += len;
+    return;
+  }
+  uint32_t lo = c->bytes_lo[dir] + len;
+  if (lo < len)
+    ph_conn6_of(ctx, c)->l6.bytes_hi[dir]++;
+  c->bytes_lo[dir] = lo;
+}
+
+/* c's last echo sequence from A and whether it is set (0 or 1). */
+static inline void ph_conn_echo_get(const pinhole_ctx *ctx, const ph_conn *c,
+                                    uint16_t *seq, uint8_t *valid) {
+  if (ph_conn_line6(c)) {
+    *seq = ph_conn6_of(ctx, c)->l6.icmp_seq;
+    *valid = ph_conn6_of(ctx, c)->l6.icmp_seq_valid;
+  } else {
+    *seq = c->icmp_seq;
+    *valid = c->icmp_seq_valid;
+  }
+}
+
+/* Where c keeps them, to update. */
+static inline uint16_t *ph_conn_echo_seq(const pinhole_ctx *ctx, ph_conn *c) {
+  return ph_conn_line6(c) ? &ph_conn6_of(ctx, c)->l6.icmp_seq : &c->icmp_seq;
+}
+
+static inline uint8_t *ph_conn_echo_valid(const pinhole_ctx *ctx, ph_conn *c) {
+  return ph_conn_line6(c) ? &ph_conn6_of(ctx, c)->l6.icmp_seq_valid
+                          : &c->icmp_seq_valid;
 }
 
 #endif /* PH_CORE_CTX_H */

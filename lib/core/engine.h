@@ -178,11 +178,16 @@ ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                                   uint8_t a_side, const ph_tuple *a,
                                   const ph_tuple *b, uint64_t h, int h_side);
 /* The same for an IPv6 connection (a slot past max_flows, filed in ft6):
- * a and b hold folded addresses (flows6.c); the caller fills its
- * ph_conn6. NULL when max_conns6 are in use or ft6 has no room. */
+ * a and b hold folded addresses (flows6.c, the keys it is filed under),
+ * a_src .. b_dst the full ones. When side B mirrors side A (b_src is
+ * a_dst, b_dst a_src, the ports swapped) it is held in the line form
+ * (ctx.h ph_conn_line6), else with a side record. NULL when max_conns6
+ * are in use or ft6 has no room. */
 ph_conn *pinhole__conn_new6(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                             uint8_t a_side, const ph_tuple *a,
-                            const ph_tuple *b);
+                            const ph_tuple *b, const uint8_t a_src[16],
+                            const uint8_t a_dst[16], const uint8_t b_src[16],
+                            const uint8_t b_dst[16]);
 /* A NAT64 connection (core/nat64.c): an IPv6 slot, a (folded) filed in
  * ft6, b (IPv4) in ft; its ph_conn6 filled from the four addresses (b's
  * as IPv4-mapped ones). NULL as pinhole__conn_new6. */
@@ -439,6 +444,18 @@ ph_conn *pinhole__conn6_find(pinhole_ctx *ctx, uint8_t proto,
 /* The addresses of IPv6 connection c's packets from dir. */
 void pinhole__conn6_addrs(const pinhole_ctx *ctx, const ph_conn *c, int dir,
                           uint8_t src[16], uint8_t dst[16]);
+/* The folded tuple of line-form connection c's packets from dir (as its
+ * tuples would hold it: the keys it is filed under). */
+ph_tuple pinhole__conn6_tuple(const pinhole_ctx *ctx, const ph_conn *c,
+                              int dir);
+/* The tuple of connection c's packets from dir, whatever its form (for
+ * an IPv6 connection with folded addresses). */
+static inline ph_tuple ph_conn_tuple(const pinhole_ctx *ctx, const ph_conn *c,
+                                     int dir) {
+  if (ph_conn_line6(c))
+    return pinhole__conn6_tuple(ctx, c, dir);
+  return dir ? c->b : c->a;
+}
 /* An event's / a listing row's IPv6 endpoints for connection c. */
 void pinhole__event6_conn(const pinhole_ctx *ctx, pinhole_event *ev,
                           const ph_conn *c, int dir);
@@ -600,7 +617,8 @@ int pinhole__nat64_frag6(pinhole_ctx *ctx, pinhole_pkt *pkt,
 void pinhole__count_reason(pinhole_ctx *ctx, int reason);
 int pinhole__verdict(pinhole_ctx *ctx, int first, int verdict);
 ph_status pinhole__tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v);
-int pinhole__icmp_seq_bad(ph_conn *c, int dir, const pinhole_pkt_view *v);
+int pinhole__icmp_seq_bad(const pinhole_ctx *ctx, ph_conn *c, int dir,
+                          const pinhole_pkt_view *v);
 
 /* stats/format helpers */
 size_t pinhole__fmt_ep(char *buf, size_t len, uint32_t addr, uint16_t port);

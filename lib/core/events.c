@@ -73,7 +73,8 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
   ev.side = (uint8_t)side;
   ev.flow_state = flow_state;
   if (c != NULL) {
-    const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
+    ph_tuple ti = ph_conn_tuple(ctx, c, dir), to = ph_conn_tuple(ctx, c, !dir);
+    const ph_tuple *in = &ti, *out = &to;
     ev.conv_id = ph_conv_at(ctx, ph_cold(ctx, c)->conv)->id;
     ev.proto = c->proto;
     ev.src = (pinhole_endpoint){in->src, in->sport, 0};
@@ -82,8 +83,8 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
     ev.nat_dst = (pinhole_endpoint){out->src, out->sport, 0};
     ev.frames_i = c->frames[0];
     ev.frames_o = c->frames[1];
-    ev.bytes_i = c->bytes[0];
-    ev.bytes_o = c->bytes[1];
+    ev.bytes_i = ph_conn_bytes(ctx, c, 0);
+    ev.bytes_o = ph_conn_bytes(ctx, c, 1);
     if (ph_conn_is6(ctx, c))
       pinhole__event6_conn(ctx, &ev, c, dir);
   } else if (v != NULL) {

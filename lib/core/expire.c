@@ -30,8 +30,8 @@ typedef struct ph_expiry {
 void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c) {
   pinhole__event(
       ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side, ph_cold(ctx, c)->conv,
-      c->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0, NULL,
-      pinhole__alg_name(c->alg), pinhole__conn_close_reason(c));
+      ph_conn_watched(c) ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
+      NULL, pinhole__alg_name(c->alg), pinhole__conn_close_reason(c));
   ph_count(ctx, PINHOLE_CNT_FLOWS_EXPIRED);
   pinhole__conn_free(ctx, c);
 }

@@ -248,19 +248,45 @@ ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                         &ctx->conn_free_x, conv, proto, a_side, a, b, ha, hb);
 }
 
+/* Does side B of a connection with these tuples and addresses mirror
+ * side A (the IPv6 firewall: nothing translated)? */
+static int ph_mirror6(const ph_tuple *a, const ph_tuple *b,
+                      const uint8_t a_src[16], const uint8_t a_dst[16],
+                      const uint8_t b_src[16], const uint8_t b_dst[16]) {
+  return b->sport == a->dport && b->dport == a->sport &&
+         memcmp(b_src, a_dst, 16) == 0 && memcmp(b_dst, a_src, 16) == 0;
+}
+
 ph_conn *pinhole__conn_new6(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                             uint8_t a_side, const ph_tuple *a,
-                            const ph_tuple *b) {
+                            const ph_tuple *b, const uint8_t a_src[16],
+                            const uint8_t a_dst[16], const uint8_t b_src[16],
+                            const uint8_t b_dst[16]) {
   if (ctx->conn6_free == 0 && ctx->conn6_free_x == 0)
     return NULL;
   ph_conn *c =
       ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft6, &ctx->conn6_free,
                      &ctx->conn6_free_x, conv, proto, a_side, a, b,
                      ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
-  if (c != NULL) {
-    ctx->nconns6++;
-    memset(ph_conn6_of(ctx, c), 0, sizeof(ph_conn6)); /* not NAT64 */
+  if (c == NULL)
+    return NULL;
+  ctx->nconns6++;
+  ph_conn6 *c6 = ph_conn6_of(ctx, c);
+  memset(c6, 0, sizeof(*c6));
+  if (ph_mirror6(a, b, a_src, a_dst, b_src, b_dst)) { /* ctx.h: line form */
+    uint16_t sport = a->sport, dport = a->dport;
+    memcpy(c->a_src6, a_src, 16);
+    memcpy(c->a_dst6, a_dst, 16);
+    c->bytes_lo[0] = c->bytes_lo[1] = 0;
+    c->a_sport6 = sport;
+    c->a_dport6 = dport;
+    c->form6 = PH_FORM6_LINE;
+    return c;
   }
+  memcpy(c6->a_src, a_src, 16);
+  memcpy(c6->a_dst, a_dst, 16);
+  memcpy(c6->b_src, b_src, 16);
+  memcpy(c6->b_dst, b_dst, 16);
   return c;
 }
 
@@ -294,7 +320,7 @@ int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg) {
   ctx->watch_free = w->free_next;
   memset(w, 0, sizeof(*w));
   w->conn = ph_conn_ref(ctx, c);
-  c->watch = r;
+  ph_conn_set_watch(ctx, c, r);
   c->alg = alg;
   c->flags |= PH_CONN_WATCH;
   ctx->nwatch++;
@@ -331,8 +357,9 @@ static uint32_t ph_state_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
 uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
   uint32_t to = ph_state_timeout(ctx, c);
   /* an ALG may keep its control connection longer (a registration) */
-  if (c->watch && c->tcp_state != PH_TCP_CLOSED) {
-    uint32_t keep = ph_watch_at(ctx, c->watch)->keep_ticks;
+  ph_ref wr = ph_conn_watch(ctx, c);
+  if (wr && c->tcp_state != PH_TCP_CLOSED) {
+    uint32_t keep = ph_watch_at(ctx, wr)->keep_ticks;
     if (keep > to)
       to = keep;
   }
@@ -355,10 +382,11 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   ph_flow_table *ft = v6 ? &ctx->ft6 : &ctx->ft;
   /* NAT64: side B is IPv4, filed in ft (core/nat64.c) */
   ph_flow_table *ftb = v6 && !ph_conn_is64(ctx, c) ? &ctx->ft6 : &ctx->ft;
-  if (ph_key_filed(c->proto, &c->a))
-    pinhole__ft_remove(ft, ph_conn_key(ctx, c->proto, &c->a), idx << 1);
-  if (ph_key_filed(c->proto, &c->b))
-    pinhole__ft_remove(ftb, ph_conn_key(ctx, c->proto, &c->b), idx << 1 | 1);
+  ph_tuple ta = ph_conn_tuple(ctx, c, 0), tb = ph_conn_tuple(ctx, c, 1);
+  if (ph_key_filed(c->proto, &ta))
+    pinhole__ft_remove(ft, ph_conn_key(ctx, c->proto, &ta), idx << 1);
+  if (ph_key_filed(c->proto, &tb))
+    pinhole__ft_remove(ftb, ph_conn_key(ctx, c->proto, &tb), idx << 1 | 1);
   if (c->flags & PH_CONN_GRE_QUOTES) {
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->b), idx << 1 | 1);
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->a), idx << 1);
@@ -366,14 +394,15 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   pinhole_wheel_cancel(&ctx->conn_wheel, idx);
   if (c->flags & PH_CONN_HALF_OPEN)
     ctx->half_open--;
-  if (c->watch) {
-    ph_watch *w = ph_watch_at(ctx, c->watch);
+  ph_ref wr = ph_conn_watch(ctx, c);
+  if (wr) {
+    ph_watch *w = ph_watch_at(ctx, wr);
     for (int d = 0; d < 2; d++) /* its held messages go with it */
       if (w->st[d].held)
         pinhole__hold_free(ctx, w->st[d].held);
     w->conn = 0;
     w->free_next = ctx->watch_free;
-    ctx->watch_free = c->watch;
+    ctx->watch_free = wr;
     ctx->nwatch--;
   }
   pinhole__map_put(ctx, k->mapping);
@@ -396,7 +425,7 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   cv->nconns--;
   ph_ref conv = k->conv;
   /* the control connection of an ALG conversation takes its pinholes */
-  if (c->watch)
+  if (wr)
     pinhole__conv_pinholes_free(ctx, conv);
   memset(c, 0, sizeof(*c));
   memset(k, 0, sizeof(*k));

@@ -3,12 +3,15 @@
  * IPv6 connections: address folds, lookup by either direction's tuple,
  * and the IPv6 endpoints of events and listing rows.
  *
- * An IPv6 connection is an ordinary ph_conn in a slot past max_flows
- * whose tuples hold 32-bit keyed folds of its addresses; the addresses
- * themselves are in ctx->conn6 (ctx.h ph_conn6). It is filed in ft6 under
- * the hash of its folded tuples, so the IPv4 table and its lookup never
- * see it. A lookup compares protocol, ports and folds in ph_conn, then
- * the full addresses: two addresses that fold alike are still told apart.
+ * An IPv6 connection is an ordinary ph_conn in a slot past max_flows.
+ * A firewall connection (side B mirrors side A) holds its addresses and
+ * ports in its own line (ctx.h ph_conn_line6); any other (NAT64, NAT64
+ * hairpinning) holds 32-bit keyed folds of its addresses in its tuples
+ * and the addresses in its side record (ctx.h ph_conn6). Either is filed
+ * in ft6 under the hash of its folded tuples, so the IPv4 table and its
+ * lookup never see it. A lookup compares protocol, ports and the full
+ * addresses (for the second form after the folds): two addresses that
+ * fold alike are still told apart.
  */
 #include "core/engine.h"
 
@@ -33,6 +36,17 @@ ph_conn *pinhole__conn6_lookup(pinhole_ctx *ctx, uint8_t proto,
   return pinhole__conn6_find(ctx, proto, src, dst, &t, h, dir);
 }
 
+/* Is line-form connection c, from dir, the one of a packet from src to
+ * dst with t's ports? */
+static int ph_line6_is(const ph_conn *c, int dir, const uint8_t src[16],
+                       const uint8_t dst[16], const ph_tuple *t) {
+  uint16_t sp = dir ? c->a_dport6 : c->a_sport6;
+  uint16_t dp = dir ? c->a_sport6 : c->a_dport6;
+  return sp == t->sport && dp == t->dport &&
+         memcmp(dir ? c->a_dst6 : c->a_src6, src, 16) == 0 &&
+         memcmp(dir ? c->a_src6 : c->a_dst6, dst, 16) == 0;
+}
+
 ph_conn *pinhole__conn6_find(pinhole_ctx *ctx, uint8_t proto,
                              const uint8_t src[16], const uint8_t dst[16],
                              const ph_tuple *t, uint64_t h, int *dir) {
@@ -40,20 +54,27 @@ ph_conn *pinhole__conn6_find(pinhole_ctx *ctx, uint8_t proto,
   ph_ft_iter_init(&ctx->ft6, h, &it);
   for (uint32_t ref; (ref = ph_ft_next(&ctx->ft6, &it)) != UINT32_MAX;) {
     ph_conn *c = &ctx->conns[ref >> 1];
-    const ph_tuple *k = (ref & 1) ? &c->b : &c->a;
-    if (c->proto != proto || k->src != t->src || k->dst != t->dst ||
-        k->sport != t->sport || k->dport != t->dport)
+    int d = (int)(ref & 1);
+    if (c->proto != proto)
       continue;
-    const ph_conn6 *c6 = ph_conn6_of(ctx, c);
-    const uint8_t *s6 = (ref & 1) ? c6->b_src : c6->a_src;
-    const uint8_t *d6 = (ref & 1) ? c6->b_dst : c6->a_dst;
-    if (memcmp(s6, src, 16) != 0 || memcmp(d6, dst, 16) != 0)
-      continue; /* the same folds, other addresses */
+    if (ph_conn_line6(c)) { /* the full addresses in this line */
+      if (!ph_line6_is(c, d, src, dst, t))
+        continue;
+    } else {
+      const ph_tuple *k = d ? &c->b : &c->a;
+      if (k->src != t->src || k->dst != t->dst || k->sport != t->sport ||
+          k->dport != t->dport)
+        continue;
+      const ph_conn6 *c6 = ph_conn6_of(ctx, c);
+      if (memcmp(d ? c6->b_src : c6->a_src, src, 16) != 0 ||
+          memcmp(d ? c6->b_dst : c6->a_dst, dst, 16) != 0)
+        continue; /* the same folds, other addresses */
+    }
     if (ph_conn_stale(ctx, c)) {
       pinhole__conn_expire(ctx, c);
       return NULL;
     }
-    *dir = (int)(ref & 1);
+    *dir = d;
     return c;
   }
   return NULL;
@@ -61,9 +82,18 @@ ph_conn *pinhole__conn6_find(pinhole_ctx *ctx, uint8_t proto,
 
 void pinhole__conn6_addrs(const pinhole_ctx *ctx, const ph_conn *c, int dir,
                           uint8_t src[16], uint8_t dst[16]) {
-  const ph_conn6 *c6 = ph_conn6_of(ctx, c);
-  memcpy(src, dir ? c6->b_src : c6->a_src, 16);
-  memcpy(dst, dir ? c6->b_dst : c6->a_dst, 16);
+  memcpy(src, ph_conn6_addr(ctx, c, dir, 0), 16);
+  memcpy(dst, ph_conn6_addr(ctx, c, dir, 1), 16);
+}
+
+ph_tuple pinhole__conn6_tuple(const pinhole_ctx *ctx, const ph_conn *c,
+                              int dir) {
+  ph_tuple t;
+  uint16_t sp = dir ? c->a_dport6 : c->a_sport6;
+  uint16_t dp = dir ? c->a_sport6 : c->a_dport6;
+  pinhole__tuple6(ctx, &t, ph_conn6_addr(ctx, c, dir, 0),
+                  ph_conn6_addr(ctx, c, dir, 1), sp, dp);
+  return t;
 }
 
 void pinhole__event6_conn(const pinhole_ctx *ctx, pinhole_event *ev,

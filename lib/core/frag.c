@@ -175,7 +175,8 @@ void pinhole__frag_first(pinhole_ctx *ctx, int side, const pinhole_pkt_view *v,
 /* Is live connection c still the one entry f's first fragment matched? */
 static int ph_frag_owner(const pinhole_ctx *ctx, const ph_frag *f,
                          const ph_conn *c) {
-  const ph_tuple *from = f->dir ? &c->b : &c->a;
+  ph_tuple t = ph_conn_tuple(ctx, c, f->dir);
+  const ph_tuple *from = &t;
   /* an IPv4 entry of an IPv6 slot: NAT64's IPv4 side (core/nat64.c) */
   int is6 = ph_conn_is6(ctx, c);
   if (!(c->flags & PH_CONN_LIVE) || from->src != f->src ||
@@ -183,11 +184,10 @@ static int ph_frag_owner(const pinhole_ctx *ctx, const ph_frag *f,
     return 0;
   if (!f->v6)
     return c->proto == f->proto;
-  const ph_conn6 *c6 = ph_conn6_of(ctx, c);
   const ph_frag6 *a = ph_frag6_at(ctx, ph_ref_of((uint32_t)(f - ctx->frags)));
   return c->proto == f->l4_6_ &&
-         memcmp(f->dir ? c6->b_src : c6->a_src, a->src, 16) == 0 &&
-         memcmp(f->dir ? c6->b_dst : c6->a_dst, a->dst, 16) == 0;
+         memcmp(ph_conn6_addr(ctx, c, f->dir, 0), a->src, 16) == 0 &&
+         memcmp(ph_conn6_addr(ctx, c, f->dir, 1), a->dst, 16) == 0;
 }
 
 ph_conn *pinhole__frag_conn(pinhole_ctx *ctx, ph_ref r) {
@@ -239,8 +239,7 @@ ph_conn *pinhole__frag_pass(pinhole_ctx *ctx, ph_ref r, uint32_t lo,
     f->total = (uint16_t)hi;
   }
   *dir = f->dir;
-  c->frames[f->dir]++;
-  c->bytes[f->dir] += ip_len;
+  ph_conn_count(ctx, c, f->dir, ip_len);
   ph_frag_check_complete(f);
   if (f->complete)
     pinhole__frag_free(ctx, r, 0);

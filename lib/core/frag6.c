@@ -115,7 +115,7 @@ static int ph_later6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (c->flags & PH_CONN_HAIRPIN) { /* NAT64 hairpinning (core/nat64.c) */
     int vd = pinhole__nat64_hairpin(ctx, pkt, v6, c, dir);
     c->frames[dir]--; /* counted by frag_pass */
-    c->bytes[dir] -= v6->ip_len;
+    ph_conn_set_bytes(ctx, c, dir, ph_conn_bytes(ctx, c, dir) - v6->ip_len);
     return pinhole__verdict(ctx, 0, vd);
   }
   pkt->len = v6->ip_len; /* link-layer padding is not part of the packet */

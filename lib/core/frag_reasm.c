@@ -296,8 +296,7 @@ static int ph_emit_piece(pinhole_ctx *ctx, ph_frag *f, const ph_rec *rec,
     ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
     return -1;
   }
-  c->frames[f->dir]++;
-  c->bytes[f->dir] += v.ip_len;
+  ph_conn_count(ctx, c, f->dir, v.ip_len);
   if (ph_conn_is6(ctx, c)) /* NAT64: an IPv6 fragment (core/nat64.c) */
     return pinhole__nat64_emit4(ctx, b, v.ip_len, c);
   pinhole__translate(ctx, b, &v, c, f->dir, 0);

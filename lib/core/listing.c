@@ -22,11 +22,12 @@ void pinhole__flow_info_conv(const pinhole_ctx *ctx, const ph_conv *cv,
 
 void pinhole__flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
                         const ph_conn *c, int dir, pinhole_flow_info *fi) {
-  const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
+  ph_tuple ti = ph_conn_tuple(ctx, c, dir), to = ph_conn_tuple(ctx, c, !dir);
+  const ph_tuple *in = &ti, *out = &to;
   pinhole__flow_info_conv(ctx, cv, fi);
   fi->proto = c->proto;
   fi->dir = (uint8_t)dir;
-  fi->state = c->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD;
+  fi->state = ph_conn_watched(c) ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD;
   fi->side = dir ? (uint8_t)(c->a_side ^ 1) : c->a_side;
   fi->src = (pinhole_endpoint){in->src, in->sport, 0};
   fi->dst = (pinhole_endpoint){in->dst, in->dport, 0};
@@ -35,7 +36,7 @@ void pinhole__flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
   if (ph_conn_is6(ctx, c))
     pinhole__flow_info6(ctx, c, dir, fi);
   fi->frames = c->frames[dir];
-  fi->bytes = c->bytes[dir];
+  fi->bytes = ph_conn_bytes(ctx, c, dir);
   uint32_t idle = ctx->now_tick - c->last_seen;
   fi->idle_ms = (uint32_t)(((uint64_t)idle << ctx->tick_shift) / 1000000u);
 }

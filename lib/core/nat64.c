@@ -169,17 +169,13 @@ static ph_status ph_hairpin_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
     pinhole__map_put(ctx, m);
     return ph_full(ctx, v, side, "conversation table full");
   }
-  ph_conn *c = pinhole__conn_new6(ctx, conv, v6->proto, (uint8_t)side, &a, &b);
+  ph_conn *c = pinhole__conn_new6(ctx, conv, v6->proto, (uint8_t)side, &a, &b,
+                                  v6->src, v6->dst, b6, a_pub);
   if (c == NULL) {
     pinhole__map_put(ctx, m);
     pinhole__conv_maybe_free(ctx, conv);
     return ph_full(ctx, v, side, "IPv6 flow table full");
   }
-  ph_conn6 *c6 = ph_conn6_of(ctx, c);
-  memcpy(c6->a_src, v6->src, 16);
-  memcpy(c6->a_dst, v6->dst, 16);
-  memcpy(c6->b_src, b6, 16);
-  memcpy(c6->b_dst, a_pub, 16);
   c->flags |= PH_CONN_HAIRPIN;
   ph_cold(ctx, c)->mapping = m;
   ph_cold(ctx, c)->hairpin = hp;
@@ -562,7 +558,7 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
   int why = ph_put_back(ctx, pkt, rc, olen);
   if (why)
     return ph_refuse(ctx, why, 0);
-  if (c->watch) { /* FTP64: its ALG on the IPv4 packet (alg6.c) */
+  if (ph_conn_watched(c)) { /* FTP64: its ALG on the IPv4 packet (alg6.c) */
     pinhole_pkt_view v4;
     if (pinhole_pkt_parse(pkt->data, pkt->len, &v4) != PINHOLE_PKT_OK)
       return PINHOLE_VERDICT_DROP;
@@ -571,8 +567,7 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
       return vd;
   }
   c->last_seen = ctx->now_tick;
-  c->frames[0]++;
-  c->bytes[0] += v6->ip_len;
+  ph_conn_count(ctx, c, 0, v6->ip_len);
   return PINHOLE_VERDICT_FORWARD;
 }
 
@@ -614,14 +609,14 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     if (pinhole__tcp_track(ctx, c, dir, pkt->data, v) == PH_DROP)
       return PINHOLE_VERDICT_DROP;
   } else if (v->proto == PINHOLE_IPPROTO_ICMP) {
-    int bad = pinhole__icmp_seq_bad(c, dir, v);
+    int bad = pinhole__icmp_seq_bad(ctx, c, dir, v);
     if (bad) {
       ph_count(ctx, PINHOLE_CNT_ERR_ICMP);
       return ph_refuse(ctx, bad, 0);
     }
   }
   /* FTP64: its ALG on the IPv4 packet as the server sent it (alg6.c) */
-  if (c->watch) {
+  if (ph_conn_watched(c)) {
     int vd = pinhole__alg_run64(ctx, pkt, v, c, dir, side);
     if (vd >= 0)
       return vd;
@@ -640,8 +635,7 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (why)
     return ph_refuse(ctx, why, 0);
   c->last_seen = ctx->now_tick;
-  c->frames[1]++;
-  c->bytes[1] += in_len;
+  ph_conn_count(ctx, c, 1, in_len);
   /* later fragments follow this one (frag.c, pinhole__nat64_frag4) */
   if (v->flags & PINHOLE_PKTF_FRAGMENT)
     pinhole__frag_first(ctx, side, v, hdr4, c, dir);
@@ -736,8 +730,7 @@ int pinhole__nat64_hairpin(pinhole_ctx *ctx, pinhole_pkt *pkt,
   pkt->len = (uint32_t)olen;
   ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
   c->last_seen = ctx->now_tick;
-  c->frames[dir]++;
-  c->bytes[dir] += v6->ip_len;
+  ph_conn_count(ctx, c, dir, v6->ip_len);
   return PINHOLE_VERDICT_HAIRPIN;
 }
 

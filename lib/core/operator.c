@@ -61,16 +61,19 @@ static int ph_in_prefix(uint32_t a, const pinhole_conv_filter *f) {
 
 /* Does one of the connection's endpoints (either side's view) match the
  * filter's address and port? */
-static int ph_conn_match(const ph_conn *c, const pinhole_conv_filter *f) {
-  const uint32_t a[4] = {c->a.src, c->a.dst, c->b.src, c->b.dst};
-  const uint16_t p[4] = {c->a.sport, c->a.dport, c->b.sport, c->b.dport};
+static int ph_conn_match(const pinhole_ctx *ctx, const ph_conn *c,
+                         const pinhole_conv_filter *f) {
+  ph_tuple ta = ph_conn_tuple(ctx, c, 0), tb = ph_conn_tuple(ctx, c, 1);
+  const uint32_t a[4] = {ta.src, ta.dst, tb.src, tb.dst};
+  const uint16_t p[4] = {ta.sport, ta.dport, tb.sport, tb.dport};
   int addr = f->prefix == 0, port = f->port == 0;
   for (int i = 0; i < 4; i++) {
     addr |= f->prefix != 0 && ph_in_prefix(a[i], f);
     port |= f->port != 0 && p[i] == f->port;
   }
-  int state = f->state == 0 || f->state == (c->watch ? PINHOLE_FLOW_WATCH
-                                                     : PINHOLE_FLOW_FORWARD);
+  int state =
+      f->state == 0 || f->state == (ph_conn_watched(c) ? PINHOLE_FLOW_WATCH
+                                                       : PINHOLE_FLOW_FORWARD);
   return addr && port && state;
 }
 
@@ -84,7 +87,7 @@ int pinhole__conv_match(const pinhole_ctx *ctx, const ph_conv *cv,
   if (f->prefix == 0 && f->port == 0 && f->state == 0)
     return 1;
   for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next)
-    if (ph_conn_match(ph_conn_at(ctx, x), f))
+    if (ph_conn_match(ctx, ph_conn_at(ctx, x), f))
       return 1;
   return 0;
 }
@@ -115,8 +118,9 @@ static void ph_conv_clear(pinhole_ctx *ctx, ph_ref r) {
   while (cv->live && cv->first) {
     ph_conn *c = ph_conn_at(ctx, cv->first);
     pinhole__event(ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side, r,
-                   c->watch ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
-                   NULL, pinhole__alg_name(c->alg), "cleared");
+                   ph_conn_watched(c) ? PINHOLE_FLOW_WATCH
+                                      : PINHOLE_FLOW_FORWARD,
+                   c, 0, NULL, pinhole__alg_name(c->alg), "cleared");
     pinhole__conn_free(ctx, c);
   }
 }

@@ -87,22 +87,23 @@ static ph_status ph_land_after_nat(pinhole_ctx *ctx, uint32_t out_src,
 
 /* ICMP echo sequence checks (the carrier's duplicate/mismatched ping):
  * the counter of the failed check, or 0. */
-static int ph_icmp_seq_bad(ph_conn *c, int dir, const pinhole_pkt_view *v) {
+static int ph_icmp_seq_bad(uint16_t *seq, uint8_t *valid, int dir,
+                           const pinhole_pkt_view *v) {
   if (!(v->flags & PINHOLE_PKTF_ICMP_QUERY) || v->icmp_type > 8)
     return 0;
   int request = v->icmp_type == 8;
   if (request != (dir == 0))
     return PINHOLE_CNT_ICMP_MISMATCH_SEQ; /* echo in the wrong direction */
   if (request) {
-    if (c->icmp_seq_valid && c->icmp_seq == v->icmp_seq)
+    if (*valid && *seq == v->icmp_seq)
       return PINHOLE_CNT_ICMP_DUP_SEQ;
-    c->icmp_seq = v->icmp_seq;
-    c->icmp_seq_valid = 1;
+    *seq = v->icmp_seq;
+    *valid = 1;
     return 0;
   }
-  if (c->icmp_seq_valid && v->icmp_seq != c->icmp_seq) {
+  if (*valid && v->icmp_seq != *seq) {
     /* a reply may answer any recent request; allow a small window */
-    uint16_t behind = (uint16_t)(c->icmp_seq - v->icmp_seq);
+    uint16_t behind = (uint16_t)(*seq - v->icmp_seq);
     if (behind > 64)
       return PINHOLE_CNT_ICMP_MISMATCH_SEQ;
   }
@@ -123,7 +124,7 @@ static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     if (pinhole__tcp_track(ctx, c, dir, pkt->data, v) == PH_DROP)
       return PINHOLE_VERDICT_DROP;
   } else if (v->proto == PINHOLE_IPPROTO_ICMP) {
-    int bad = ph_icmp_seq_bad(c, dir, v);
+    int bad = ph_icmp_seq_bad(&c->icmp_seq, &c->icmp_seq_valid, dir, v);
     if (bad) {
       ph_count(ctx, PINHOLE_CNT_ERR_ICMP);
       ph_count(ctx, bad);
@@ -543,7 +544,8 @@ typedef struct ph_hint {
   uint16_t sport, dport;
   uint8_t proto;
   uint8_t ok;
-  uint8_t v6;     /* an IPv6 packet: src, dst are its folds, h is in ft6 */
+  uint8_t v6;     /* an IPv6 packet: src, dst are its folds, h is in ft6;
+                     2: its destination may be NAT64's */
   uint32_t cands; /* connections prefetched */
   uint8_t a6[32]; /* IPv6: the addresses folded (source, destination) */
 } ph_hint;
@@ -732,6 +734,11 @@ static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
   k->h = ph_ft_hash(&ctx->ft, k->proto, k->src, k->dst, k->sport, k->dport);
   k->ok = 1;
   k->v6 = 1;
+  /* under a NAT64 prefix (its first 32 bits, every prefix has them): a
+   * NAT64 connection, whose side record holds its addresses */
+  for (uint32_t i = 0; i < ctx->nnat64; i++)
+    if (ph_get32(d + 24) == ph_get32(ctx->nat64_prefix[i]))
+      k->v6 = 2;
   ph_ft_prefetch(&ctx->ft6, k->h);
 }
 
@@ -783,7 +790,7 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
       __builtin_prefetch(c + sizeof(ph_conn) - 1);
       if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
         ph_tcpw_prefetch(ctx, bk->ref[w] >> 1);
-      if (k->v6 && (bk->ref[w] >> 1) >= ctx->cfg.max_flows) /* addresses */
+      if (k->v6 == 2) /* NAT64: its addresses (ctx.h ph_conn6) */
         __builtin_prefetch(&ctx->conn6[(bk->ref[w] >> 1) - ctx->cfg.max_flows]);
       k->cands++;
     }
@@ -834,6 +841,8 @@ ph_status pinhole__tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v) {
   return ph_tcp_first(ctx, v);
 }
 
-int pinhole__icmp_seq_bad(ph_conn *c, int dir, const pinhole_pkt_view *v) {
-  return ph_icmp_seq_bad(c, dir, v);
+int pinhole__icmp_seq_bad(const pinhole_ctx *ctx, ph_conn *c, int dir,
+                          const pinhole_pkt_view *v) {
+  return ph_icmp_seq_bad(ph_conn_echo_seq(ctx, c), ph_conn_echo_valid(ctx, c),
+                         dir, v);
 }

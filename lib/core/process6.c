@@ -55,8 +55,7 @@ static void ph_view_of6(pinhole_pkt_view *v, const pinhole_pkt6_view *v6,
 static int ph_udp6_forward(pinhole_ctx *ctx, ph_conn *c, int dir,
                            uint32_t ip_len) {
   c->last_seen = ctx->now_tick;
-  c->frames[dir]++;
-  c->bytes[dir] += ip_len;
+  ph_conn_count(ctx, c, dir, ip_len);
   return PINHOLE_VERDICT_FORWARD;
 }
 
@@ -109,7 +108,7 @@ static int ph_existing6(pinhole_ctx *ctx, pinhole_pkt *pkt,
     if (pinhole__tcp_track(ctx, c, dir, pkt->data, v) == PH_DROP)
       return PINHOLE_VERDICT_DROP;
   } else if (v->flags & PINHOLE_PKTF_ICMP_QUERY) {
-    int bad = pinhole__icmp_seq_bad(c, dir, v);
+    int bad = pinhole__icmp_seq_bad(ctx, c, dir, v);
     if (bad) {
       ph_count(ctx, PINHOLE_CNT_ERR_ICMP);
       ph_count(ctx, bad);
@@ -121,16 +120,15 @@ static int ph_existing6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (c->flags & PH_CONN_HAIRPIN) /* NAT64 hairpinning (core/nat64.c) */
     return pinhole__nat64_hairpin(ctx, pkt, v6, c, dir);
   c->last_seen = ctx->now_tick;
-  if (c->watch && (v->flags & PINHOLE_PKTF_FRAGMENT)) {
+  if (ph_conn_watched(c) && (v->flags & PINHOLE_PKTF_FRAGMENT)) {
     pinhole__alg_frag(ctx, v, c, dir, side); /* not inspected: counted */
-  } else if (c->watch) {
+  } else if (ph_conn_watched(c)) {
     /* its ALG (alg6.c): a split message held, or sent reassembled */
     int vd = pinhole__alg_run6(ctx, pkt, v, c, dir, side);
     if (vd >= 0)
       return vd;
   }
-  c->frames[dir]++;
-  c->bytes[dir] += v6->ip_len;
+  ph_conn_count(ctx, c, dir, v6->ip_len);
   return PINHOLE_VERDICT_FORWARD;
 }
 
@@ -245,16 +243,12 @@ static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   ph_ref conv = pinhole__conv_new(ctx, alg, (uint8_t)side);
   if (conv == PH_NIL)
     return ph_full6(ctx, v6, side, "conversation table full");
-  ph_conn *c = pinhole__conn_new6(ctx, conv, v6->proto, (uint8_t)side, &a, &b);
+  ph_conn *c = pinhole__conn_new6(ctx, conv, v6->proto, (uint8_t)side, &a, &b,
+                                  v6->src, v6->dst, v6->dst, v6->src);
   if (c == NULL) {
     pinhole__conv_maybe_free(ctx, conv);
     return ph_full6(ctx, v6, side, "IPv6 flow table full");
   }
-  ph_conn6 *c6 = ph_conn6_of(ctx, c);
-  memcpy(c6->a_src, v6->src, 16);
-  memcpy(c6->a_dst, v6->dst, 16);
-  memcpy(c6->b_src, v6->dst, 16);
-  memcpy(c6->b_dst, v6->src, 16);
   ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
   ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
   if (alg && pinhole__conn_watch(ctx, c, alg) != 0) {
@@ -393,7 +387,7 @@ int pinhole__process6_full(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
     /* TCP and UDP with the folds and, from a burst, its hash */
     c = pinhole__conn6_find(ctx, v6.proto, v6.src, v6.dst, &t,
                             ph_hash6(ctx, v6.proto, &t, hint), &dir);
-    if (c != NULL && v6.proto == PINHOLE_IPPROTO_UDP && c->watch == PH_NIL)
+    if (c != NULL && v6.proto == PINHOLE_IPPROTO_UDP && !ph_conn_watched(c))
       return pinhole__verdict(ctx, 0,
                               ph_udp6_established(ctx, pkt, &v6, c, dir, side));
   } else { /* ICMPv6: it may be a NAT64 echo */
@@ -405,8 +399,9 @@ int pinhole__process6_full(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
 
 /* A plain IPv6 TCP or UDP packet (ph_plain6_check() accepted it: the
  * full parse would say OK, no extension header): looked up from the
- * header; an established UDP packet of a connection no ALG watches, not
- * NAT64 and not hairpinned is done without a view, as ph_udp6_established()
+ * header; an established UDP packet of a line-form connection (ctx.h
+ * ph_conn_line6: not NAT64, not hairpinned) no ALG watches is done
+ * without a view, as ph_udp6_established()
  * does it; anything else gets the view the parse would have filled. */
 static int ph_process6_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                              const ph_hint6 *hint, const ph_plain6 *p) {
@@ -425,8 +420,8 @@ static int ph_process6_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   }
   int dir;
   ph_conn *c = pinhole__conn6_find(ctx, p->proto, d + 8, d + 24, &t, h, &dir);
-  if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && c->watch == PH_NIL &&
-      !ph_conn_is64(ctx, c) && !(c->flags & PH_CONN_HAIRPIN)) {
+  if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && ph_conn_line6(c) &&
+      !(c->flags & (PH_CONN_WATCH | PH_CONN_HAIRPIN))) {
     uint8_t want_side = dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1);
     return pinhole__verdict(ctx, 0,
                             side != want_side
@@ -435,7 +430,7 @@ static int ph_process6_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   }
   pinhole_pkt6_view v6;
   ph_plain6_view(d, p, &v6);
-  if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && c->watch == PH_NIL)
+  if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && !ph_conn_watched(c))
     return pinhole__verdict(ctx, 0,
                             ph_udp6_established(ctx, pkt, &v6, c, dir, side));
   return ph_found6(ctx, pkt, &v6, &t, c, dir, side);

@@ -265,7 +265,7 @@ static void ph_wprefix(ph_w *w, const pinhole_ctx *ctx,
 /* The ALG record of watched connection c, when its module keeps state;
  * returns the records written (0 or 1). */
 static uint32_t ph_walg(ph_w *w, const pinhole_ctx *ctx, const ph_conn *c) {
-  if (!c->watch || c->alg == 0)
+  if (!ph_conn_watched(c) || c->alg == 0)
     return 0;
   const ph_alg *alg = ph_alg_get(c->alg);
   size_t nlen = strlen(alg->name);
@@ -275,7 +275,8 @@ static uint32_t ph_walg(ph_w *w, const pinhole_ctx *ctx, const ph_conn *c) {
   ph_w8(w, (uint8_t)nlen);
   ph_wbytes(w, (const uint8_t *)alg->name, nlen);
   ph_w8(w, alg->state_size);
-  ph_wbytes(w, ph_watch_at(ctx, c->watch)->alg_state, alg->state_size);
+  ph_wbytes(w, ph_watch_at(ctx, ph_conn_watch(ctx, c))->alg_state,
+            alg->state_size);
   return 1;
 }
 
@@ -292,12 +293,11 @@ static uint32_t ph_wconn(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi,
     ph_wbytes(w, c6->a_src, 16);
     ph_wbytes(w, c6->a_dst, 16);
   } else if (ph_conn_is6(ctx, c)) {
-    const ph_conn6 *c6 = ph_conn6_of(ctx, c);
     ph_wrec(w, PH_ST_CONN6);
-    ph_wbytes(w, c6->a_src, 16);
-    ph_wbytes(w, c6->a_dst, 16);
-    ph_wbytes(w, c6->b_src, 16);
-    ph_wbytes(w, c6->b_dst, 16);
+    for (int d = 0; d < 2; d++) {
+      ph_wbytes(w, ph_conn6_addr(ctx, c, d, 0), 16);
+      ph_wbytes(w, ph_conn6_addr(ctx, c, d, 1), 16);
+    }
   } else {
     ph_wrec(w, PH_ST_CONN);
   }
@@ -305,21 +305,25 @@ static uint32_t ph_wconn(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi,
   ph_w8(w, c->a_side);
   ph_w8(w, c->tcp_state);
   ph_w8(w, (uint8_t)(c->flags & ~(PH_CONN_LIVE | PH_CONN_WATCH)));
-  ph_wtuple(w, &c->a);
-  ph_wtuple(w, &c->b);
+  ph_tuple ta = ph_conn_tuple(ctx, c, 0), tb = ph_conn_tuple(ctx, c, 1);
+  ph_wtuple(w, &ta);
+  ph_wtuple(w, &tb);
   ph_w32(w, ctx->now_tick - c->last_seen);
   ph_w16(w, mi);
   ph_w16(w, hi);
   ph_w16(w, k->rule);
   ph_w16(w, k->mss[0]);
   ph_w16(w, k->mss[1]);
-  ph_w16(w, c->icmp_seq);
-  ph_w8(w, c->icmp_seq_valid);
+  uint16_t seq;
+  uint8_t seq_valid;
+  ph_conn_echo_get(ctx, c, &seq, &seq_valid);
+  ph_w16(w, seq);
+  ph_w8(w, seq_valid);
   ph_w8(w, c->alg);
   ph_w32(w, c->frames[0]);
   ph_w32(w, c->frames[1]);
-  ph_w64(w, c->bytes[0]);
-  ph_w64(w, c->bytes[1]);
+  ph_w64(w, ph_conn_bytes(ctx, c, 0));
+  ph_w64(w, ph_conn_bytes(ctx, c, 1));
   static const ph_tcpw no_tcp; /* not TCP: no windows, zeros written */
   const ph_tcpw *tw =
       c->proto == PINHOLE_IPPROTO_TCP ? ph_tcpw_of(ctx, c) : &no_tcp;
@@ -330,9 +334,10 @@ static uint32_t ph_wconn(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi,
     ph_w8(w, tw->d[d].scale);
     ph_w8(w, tw->d[d].flags);
   }
-  ph_w8(w, c->watch ? 1 : 0);
+  ph_w8(w, ph_conn_watched(c) ? 1 : 0);
   static const ph_watch none;
-  const ph_watch *wt = c->watch ? ph_watch_at(ctx, c->watch) : &none;
+  const ph_watch *wt =
+      ph_conn_watched(c) ? ph_watch_at(ctx, ph_conn_watch(ctx, c)) : &none;
   ph_w32(w, wt->keep_ticks);
   for (int d = 0; d < 2; d++)
     ph_wstream(w, &wt->st[d]);
@@ -1532,7 +1537,7 @@ static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
       holes -= cv->npinholes;
       for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
         const ph_conn *c = ph_conn_at(ctx, x);
-        watch -= c->watch != PH_NIL;
+        watch -= ph_conn_watched(c);
         if (ph_tcpw_idx(ctx, ph_slot(x)) != UINT32_MAX)
           tused[ph_conn_is6(ctx, c)]--;
         if (ph_conn_is6(ctx, c))
@@ -1610,8 +1615,8 @@ static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
                             &r->c.b, r->a6.a_src, r->a6.a_dst, r->a6.b_src,
                             r->a6.b_dst);
   else if (r->is6)
-    c = pinhole__conn_new6(ctx, conv, r->c.proto, r->c.a_side, &r->c.a,
-                           &r->c.b);
+    c = pinhole__conn_new6(ctx, conv, r->c.proto, r->c.a_side, &r->c.a, &r->c.b,
+                           r->a6.a_src, r->a6.a_dst, r->a6.b_src, r->a6.b_dst);
   else
     c = pinhole__conn_new(ctx, conv, r->c.proto, r->c.a_side, &r->c.a, &r->c.b);
   if (c == NULL) { /* ph_check_room ruled this out */
@@ -1619,21 +1624,19 @@ static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
     pinhole__map_put(ctx, hi);
     return NULL;
   }
-  if (r->is6)
-    *ph_conn6_of(ctx, c) = r->a6;
   ph_conn_cold *k = ph_cold(ctx, c);
   c->tcp_state = r->c.tcp_state;
   c->flags |= (uint8_t)(r->c.flags & ~PH_CONN_GRE_QUOTES);
   if (c->flags & PH_CONN_HALF_OPEN)
     ctx->half_open++;
   c->last_seen = ctx->now_tick - r->idle;
-  c->icmp_seq = r->c.icmp_seq;
-  c->icmp_seq_valid = r->c.icmp_seq_valid;
+  *ph_conn_echo_seq(ctx, c) = r->c.icmp_seq;
+  *ph_conn_echo_valid(ctx, c) = r->c.icmp_seq_valid;
   c->alg = r->c.alg;
   c->frames[0] = r->c.frames[0];
   c->frames[1] = r->c.frames[1];
-  c->bytes[0] = r->c.bytes[0];
-  c->bytes[1] = r->c.bytes[1];
+  ph_conn_set_bytes(ctx, c, 0, r->c.bytes[0]);
+  ph_conn_set_bytes(ctx, c, 1, r->c.bytes[1]);
   k->mapping = mi;
   k->hairpin = hi;
   k->rule = r->k.rule;
@@ -1648,7 +1651,7 @@ static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
         tw->d[d].flags &= (uint8_t) ~(PH_TW_SEEN | PH_TW_ACKED);
   }
   if (r->watch && pinhole__conn_watch(ctx, c, r->c.alg) == 0) {
-    ph_watch *w = ph_watch_at(ctx, c->watch);
+    ph_watch *w = ph_watch_at(ctx, ph_conn_watch(ctx, c));
     w->keep_ticks = r->wt.keep_ticks;
     for (int d = 0; d < 2; d++) {
       w->st[d] = r->wt.st[d];
@@ -1667,9 +1670,9 @@ static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
 
 /* ALG record a: the state of the watched connection c made before it. */
 static void ph_apply_alg(pinhole_ctx *ctx, ph_conn *c, const ph_st_alg *a) {
-  if (c == NULL || c->watch == PH_NIL || c->alg != a->id1)
+  if (c == NULL || !ph_conn_watched(c) || c->alg != a->id1)
     return; /* no watch slot was free: ph_check_room ruled this out */
-  memcpy(ph_watch_at(ctx, c->watch)->alg_state, a->st.b, a->len);
+  memcpy(ph_watch_at(ctx, ph_conn_watch(ctx, c))->alg_state, a->st.b, a->len);
 }
 
 static void ph_apply_hole(pinhole_ctx *ctx, ph_ref conv, ph_it at,

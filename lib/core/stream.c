@@ -592,15 +592,14 @@ static void ph_emit(pinhole_ctx *ctx, ph_conn *c, int dir, const uint8_t *p,
     p = ctx->scratch;
   }
   ctx->cb.emit(ctx, p, len, out, ctx->user);
-  c->frames[dir]++;
-  c->bytes[dir] += in_len;
+  ph_conn_count(ctx, c, dir, (uint32_t)in_len); /* one packet */
 }
 
 int pinhole__stream_merged(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            pinhole_pkt_view *v, ph_conn *c, int dir, int side) {
   pinhole_pkt *m = &ctx->hold_pkt;
   pinhole_pkt_view *mv = &ctx->hold_view;
-  const ph_stream *st = &ph_watch_at(ctx, c->watch)->st[dir];
+  const ph_stream *st = &ph_watch_at(ctx, ph_conn_watch(ctx, c))->st[dir];
   ph_prepare(ctx, m->data, mv, c, dir);
   size_t hdr = mv->payload_off, plen = mv->payload_len;
   size_t lim = ph_seg_limit(ctx, c, dir, st, m->data, mv);
@@ -649,8 +648,7 @@ int pinhole__stream_send(pinhole_ctx *ctx, pinhole_pkt *pkt,
   int vd = pinhole__stream_merged(ctx, pkt, v, c, dir, side);
   if (vd >= 0)
     return vd;
-  c->frames[dir]++;
-  c->bytes[dir] += v->ip_len;
+  ph_conn_count(ctx, c, dir, v->ip_len);
   return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
                                       : PINHOLE_VERDICT_FORWARD;
 }
@@ -664,7 +662,7 @@ void pinhole__stream_held_ack(pinhole_ctx *ctx, const pinhole_pkt *pkt,
   if (ctx->cb.emit == NULL || !(v->tcp_flags & PINHOLE_TCP_ACK) ||
       (v->tcp_flags & none) || hdr > sizeof(b))
     return;
-  const ph_stream *st = &ph_watch_at(ctx, c->watch)->st[dir];
+  const ph_stream *st = &ph_watch_at(ctx, ph_conn_watch(ctx, c))->st[dir];
   uint32_t seq = st->held ? ph_held_at(ctx, st->held)->key : st->msg_seq;
   memcpy(b, pkt->data, hdr);
   pinhole_pkt_view bv = *v;
@@ -685,9 +683,9 @@ void pinhole__stream_held_ack(pinhole_ctx *ctx, const pinhole_pkt *pkt,
 void pinhole__stream_hold_lost(pinhole_ctx *ctx, ph_ref r, int why) {
   const ph_held *h = ph_held_at(ctx, r);
   ph_conn *c = ph_conn_at(ctx, h->owner);
-  if (!(c->flags & PH_CONN_LIVE) || c->watch == PH_NIL)
+  if (!(c->flags & PH_CONN_LIVE) || !ph_conn_watched(c))
     return;
-  ph_stream *st = &ph_watch_at(ctx, c->watch)->st[h->dir];
+  ph_stream *st = &ph_watch_at(ctx, ph_conn_watch(ctx, c))->st[h->dir];
   if (st->held != r)
     return;
   st->held = PH_NIL;

@@ -156,8 +156,9 @@ static void ph_seg_of(const pinhole_ctx *ctx, const ph_conn *c, int dir,
   g->end = v->seq + v->payload_len + ((g->flags & PINHOLE_TCP_SYN) ? 1u : 0u) +
            ((g->flags & PINHOLE_TCP_FIN) ? 1u : 0u);
   g->ack = v->ack;
-  if (c->watch && (g->flags & PINHOLE_TCP_ACK)) {
-    const ph_stream *peer = &ph_watch_at(ctx, c->watch)->st[dir ^ 1];
+  if (ph_conn_watched(c) && (g->flags & PINHOLE_TCP_ACK)) {
+    const ph_stream *peer =
+        &ph_watch_at(ctx, ph_conn_watch(ctx, c))->st[dir ^ 1];
     if (peer->has_corr)
       g->ack = ph_ack_map(peer, v->ack);
   }
@@ -385,7 +386,7 @@ static int ph_track_established(ph_tcpw *w, const ph_conn *c, int dir,
   const uint8_t known = PH_TW_SEEN | PH_TW_ACKED;
   ph_tcp_dir *s = &w->d[dir];
   const ph_tcp_dir *r = &w->d[dir ^ 1];
-  if (c->tcp_state != PH_TCP_ESTABLISHED || c->watch ||
+  if (c->tcp_state != PH_TCP_ESTABLISHED || ph_conn_watched(c) ||
       (v->tcp_flags & (PINHOLE_TCP_SYN | PINHOLE_TCP_RST | PINHOLE_TCP_FIN |
                        PINHOLE_TCP_ACK)) != PINHOLE_TCP_ACK ||
       (v->flags & PINHOLE_PKTF_FRAGMENT) ||
@@ -418,7 +419,8 @@ __attribute__((noinline)) static int ph_track(pinhole_ctx *ctx, ph_conn *c,
     return ph_rst(ctx, c, dir, opener, &g);
   if (g.flags & PINHOLE_TCP_SYN) {
     uint8_t ws = ph_wscale(pkt, v);
-    if (c->watch) /* what reassembled segments to this side may carry */
+    if (ph_conn_watched(
+            c)) /* what reassembled segments to this side may carry */
       ph_cold(ctx, c)->mss[dir] = ph_mss(pkt, v);
     return (g.flags & PINHOLE_TCP_ACK) ? ph_synack(ctx, c, dir, opener, &g, ws)
                                        : ph_syn(ctx, c, dir, opener, &g, ws);
@@ -494,7 +496,7 @@ static void ph_sack_adjust(uint8_t *pkt, const pinhole_pkt_view *v,
 
 void pinhole__tcp_seq_adjust(pinhole_ctx *ctx, ph_conn *c, int dir,
                              uint8_t *pkt, pinhole_pkt_view *v, int l4_full) {
-  const ph_watch *w = ph_watch_at(ctx, c->watch);
+  const ph_watch *w = ph_watch_at(ctx, ph_conn_watch(ctx, c));
   const ph_stream *mine = &w->st[dir], *peer = &w->st[dir ^ 1];
   size_t l4 = v->l4_off, ck = l4 + PH_TCP_CKSUM;
   if (mine->has_corr) {

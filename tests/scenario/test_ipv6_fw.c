@@ -285,6 +285,25 @@ static void test_ipv6_fold_collision(void **state) {
   b6_udp(&p, SRV, 53, ys, 6000, "to y");
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 2, -1);
+  /* both in the line form (ctx.h ph_conn_line6): told apart by the full
+   * addresses in their own lines, either way */
+  uint8_t srv[16];
+  a6(srv, SRV);
+  int dx = -1, dy = -1;
+  ph_conn *cx =
+      pinhole__conn6_lookup(t->ctx, PINHOLE_IPPROTO_UDP, srv, x, 53, 6000, &dx);
+  ph_conn *cy =
+      pinhole__conn6_lookup(t->ctx, PINHOLE_IPPROTO_UDP, y, srv, 6000, 53, &dy);
+  assert_non_null(cx);
+  assert_non_null(cy);
+  assert_ptr_not_equal(cx, cy);
+  assert_int_equal(dx, 1);
+  assert_int_equal(dy, 0);
+  assert_true(ph_conn_line6(cx) && ph_conn_line6(cy));
+  assert_memory_equal(cx->a_src6, x, 16);
+  assert_memory_equal(cy->a_src6, y, 16);
+  assert_int_equal(cx->frames[0] + cx->frames[1], 1);
+  assert_int_equal(cy->frames[0] + cy->frames[1], 3);
   char want[1024];
   snprintf(want, sizeof(want),
            "Conversation: ALG protocol: none\n"
@@ -1001,12 +1020,12 @@ static void same_conn6(tctx *a, tctx *b, uint8_t proto, const char *src,
   assert_int_equal(db, 0);
   assert_int_equal(ca->frames[0], fa);
   assert_int_equal(ca->frames[1], fb);
-  assert_int_equal(ca->bytes[0], ba);
-  assert_int_equal(ca->bytes[1], bb);
+  assert_int_equal(ph_conn_bytes(a->ctx, ca, 0), ba);
+  assert_int_equal(ph_conn_bytes(a->ctx, ca, 1), bb);
   assert_int_equal(cb->frames[0], fa);
   assert_int_equal(cb->frames[1], fb);
-  assert_int_equal(cb->bytes[0], ba);
-  assert_int_equal(cb->bytes[1], bb);
+  assert_int_equal(ph_conn_bytes(b->ctx, cb, 0), ba);
+  assert_int_equal(ph_conn_bytes(b->ctx, cb, 1), bb);
 }
 
 /* p behind an 8-byte hop-by-hop header (PadN): not plain. */

@@ -385,6 +385,88 @@ static void test_state6_ipv6_ftp_failover(void **state) {
   t_ctx_del(b);
 }
 
+/* The bytes of the IPv6 flow rows from port sport (the row's own
+ * source port) of a visit. */
+typedef struct bytes_of {
+  uint16_t sport;
+  uint64_t bytes;
+  int rows;
+} bytes_of;
+
+static int visit_bytes(const pinhole_flow_info *fi, void *user) {
+  bytes_of *b = user;
+  if (fi->family == 6 && fi->src.port == b->sport) {
+    b->bytes = fi->bytes;
+    b->rows++;
+  }
+  return 0;
+}
+
+static uint64_t row_bytes(tctx *t, uint16_t sport) {
+  bytes_of b = {sport, 0, 0};
+  assert_true(pinhole_flows_visit(t->ctx, visit_bytes, &b) >= 2);
+  assert_int_equal(b.rows, 1);
+  return b.bytes;
+}
+
+/* An IPv6 firewall connection (held in one line, ctx.h ph_conn_line6)
+ * whose byte counts pass 2^32 (the low halves carry into the side
+ * record): the listing reads them whole, a state export carries them and
+ * B's listing and counts read the same; both go on counting alike. */
+static void test_state6_ipv6_bytes_past_2_32(void **state) {
+  (void)state;
+  tctx *a = ctx46(PAIR), *b = standby();
+  tpkt p;
+  b6_udp(&p, CLI2, 6100, FSRV, 6200, "first");
+  assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint8_t s[16], d[16];
+  a6(s, CLI2);
+  a6(d, FSRV);
+  int dir = -1;
+  ph_conn *c = pinhole__conn6_lookup(a->ctx, PINHOLE_IPPROTO_UDP, s, d, 6100,
+                                     6200, &dir);
+  assert_non_null(c);
+  assert_int_equal(dir, 0);
+  assert_true(ph_conn_line6(c));
+  /* just under 2^32 from A; just under 2 * 2^32 + 2^31 from B */
+  ph_conn_set_bytes(a->ctx, c, 0, 0xfffffff0ull);
+  ph_conn_set_bytes(a->ctx, c, 1, 0x27ffffff8ull);
+  b6_udp(&p, CLI2, 6100, FSRV, 6200, "past the low half"); /* 65 bytes */
+  assert_int_equal(p.p.len, 65);
+  assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_udp(&p, FSRV, 6200, CLI2, 6100, "an answer"); /* 57 bytes */
+  assert_int_equal(t_out(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(ph_conn_bytes(a->ctx, c, 0), 0xfffffff0ull + 65);
+  assert_int_equal(ph_conn_bytes(a->ctx, c, 1), 0x27ffffff8ull + 57);
+  assert_int_equal(c->bytes_lo[0], 0x31);
+  assert_int_equal(c->bytes_lo[1], 0x80000031u);
+  assert_int_equal(row_bytes(a, 6100), 0x100000031ull);
+  assert_int_equal(row_bytes(a, 6200), 0x280000031ull);
+  assert_int_equal(c->frames[0], 2);
+  assert_int_equal(c->frames[1], 1);
+
+  size_t len = export_full(a, 2 * SEC, NULL);
+  assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, blob, len), 1);
+  same_listing(a, b);
+  assert_int_equal(row_bytes(b, 6100), 0x100000031ull);
+  assert_int_equal(row_bytes(b, 6200), 0x280000031ull);
+  ph_conn *cb = pinhole__conn6_lookup(b->ctx, PINHOLE_IPPROTO_UDP, d, s, 6200,
+                                      6100, &dir);
+  assert_non_null(cb);
+  assert_int_equal(dir, 1);
+  assert_true(ph_conn_line6(cb));
+  assert_int_equal(ph_conn_bytes(b->ctx, cb, 0), 0x100000031ull);
+  /* both go on counting alike */
+  b6_udp(&p, FSRV, 6200, CLI2, 6100, "an answer");
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, NULL),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(row_bytes(a, 6200), 0x280000031ull + 57);
+  assert_int_equal(row_bytes(b, 6200), 0x280000031ull + 57);
+  same_listing(a, b);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 /* A SIP request or answer of the call 2001:db8:1::3 -> 2001:db8:2::8
  * over UDP (port 5060 both ends): first line, the dialog's headers and,
  * with port, an SDP body offering audio at that port (RTCP above). */
@@ -634,6 +716,7 @@ int main(void) {
       cmocka_unit_test(test_state6_nat64_failover),
       cmocka_unit_test(test_state6_ftp64_failover),
       cmocka_unit_test(test_state6_ipv6_ftp_failover),
+      cmocka_unit_test(test_state6_ipv6_bytes_past_2_32),
       cmocka_unit_test(test_state6_sip6_failover),
       cmocka_unit_test(test_state6_hostile),
   };
