@@ -248,6 +248,21 @@ ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                         &ctx->conn_free_x, conv, proto, a_side, a, b, ha, hb);
 }
 
+/* An IPv6 slot (past max_flows), side A's key filed in ft6 and side B's
+ * in ftb (ft6, or ft for NAT64, whose side B is IPv4), counted. */
+static ph_conn *ph_conn_new6_in(pinhole_ctx *ctx, ph_flow_table *ftb,
+                                ph_ref conv, uint8_t proto, uint8_t a_side,
+                                const ph_tuple *a, const ph_tuple *b) {
+  if (ctx->conn6_free == 0 && ctx->conn6_free_x == 0)
+    return NULL;
+  ph_conn *c = ph_conn_new_in(
+      ctx, &ctx->ft6, ftb, &ctx->conn6_free, &ctx->conn6_free_x, conv, proto,
+      a_side, a, b, ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
+  if (c != NULL)
+    ctx->nconns6++;
+  return c;
+}
+
 /* Does side B of a connection with these tuples and addresses mirror
  * side A (the IPv6 firewall: nothing translated)? */
 static int ph_mirror6(const ph_tuple *a, const ph_tuple *b,
@@ -262,15 +277,9 @@ ph_conn *pinhole__conn_new6(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                             const ph_tuple *b, const uint8_t a_src[16],
                             const uint8_t a_dst[16], const uint8_t b_src[16],
                             const uint8_t b_dst[16]) {
-  if (ctx->conn6_free == 0 && ctx->conn6_free_x == 0)
-    return NULL;
-  ph_conn *c =
-      ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft6, &ctx->conn6_free,
-                     &ctx->conn6_free_x, conv, proto, a_side, a, b,
-                     ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
+  ph_conn *c = ph_conn_new6_in(ctx, &ctx->ft6, conv, proto, a_side, a, b);
   if (c == NULL)
     return NULL;
-  ctx->nconns6++;
   ph_conn6 *c6 = ph_conn6_of(ctx, c);
   memset(c6, 0, sizeof(*c6));
   if (ph_mirror6(a, b, a_src, a_dst, b_src, b_dst)) { /* ctx.h: line form */
@@ -295,15 +304,9 @@ ph_conn *pinhole__conn_new64(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                              const ph_tuple *b, const uint8_t a_src[16],
                              const uint8_t a_dst[16], const uint8_t b_src[16],
                              const uint8_t b_dst[16]) {
-  if (ctx->conn6_free == 0 && ctx->conn6_free_x == 0)
-    return NULL;
-  ph_conn *c =
-      ph_conn_new_in(ctx, &ctx->ft6, &ctx->ft, &ctx->conn6_free,
-                     &ctx->conn6_free_x, conv, proto, a_side, a, b,
-                     ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
+  ph_conn *c = ph_conn_new6_in(ctx, &ctx->ft, conv, proto, a_side, a, b);
   if (c == NULL)
     return NULL;
-  ctx->nconns6++;
   ph_conn6 *c6 = ph_conn6_of(ctx, c);
   memcpy(c6->a_src, a_src, 16);
   memcpy(c6->a_dst, a_dst, 16);
