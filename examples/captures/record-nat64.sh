@@ -7,8 +7,8 @@
 #   sudo examples/captures/record-nat64.sh PINHOLE_GW [OUTDIR [NAME...]]
 #
 # PINHOLE_GW is a built pinhole-gw (BUILD/examples/gateway/pinhole-gw);
-# OUTDIR defaults to this directory; NAMEs (ftp64-active, ftp64-epsv)
-# record only those captures.
+# OUTDIR defaults to this directory; NAMEs (ftp64-active, ftp64-epsv,
+# ftp64-split) record only those captures.
 #
 # There is no NAT64 in the kernel: the namespaces and the gateway are the
 # e2e tests' (tests/e2e/lib.sh e2e_start_gw64, names ph-<pid>-in/gw/out,
@@ -28,6 +28,13 @@
 #                      [64:ff9b::c613:2]:20 to the client's port
 #   ftp64-epsv.pcap    --ftp-pasv: EPSV, 229 (|||port|), the client's
 #                      data connection to [64:ff9b::c613:2]:port
+#   ftp64-split.pcap   not curl: tests/e2e/split-ftp-client.py writes its
+#                      EPRT in two pieces 200 ms apart ("EPRT
+#                      |2|2001:db8:" and the rest), as e2e ftp64-split
+#                      does; the gateway held the first piece (its bare
+#                      ACK went on) and sent the whole command on
+#                      rewritten when the rest arrived; then the data
+#                      connection from port 20 as in ftp64-active
 #
 # The captures show the IPv6 side only: pinhole-replay --nat64 plays the
 # translation (docs/replay.md "NAT64"). A new recording has other ports
@@ -44,13 +51,20 @@ ONLY=" $* "
 
 want() { [[ "$ONLY" == "  " || "$ONLY" == *" $1 "* ]]; }
 
-# record NAME CURL_OPTS...: one download of pub/hello.txt, captured.
+# record NAME CLIENT...: one download of pub/hello.txt to $TMP/NAME.down
+# by CLIENT (curl's options, or split for split-ftp-client.py), captured.
 record() {
   local name=$1
   shift
   capture_start "$name" "$NS_IN" tun-in tcp
-  ns "$NS_IN" curl -gsS --connect-timeout 5 "$@" -o "$TMP/$name.down" \
-    "ftp://[$OUT64]/pub/hello.txt" || die "$name: curl failed"
+  if [ "$1" = split ]; then
+    ns "$NS_IN" /usr/bin/python3 "$HERE/../../tests/e2e/split-ftp-client.py" \
+      "$OUT64" pub/hello.txt "$TMP/$name.down" 200 2>"$TMP/$name.log" ||
+      die "$name: split-ftp-client.py failed: $(tail -n 3 "$TMP/$name.log")"
+  else
+    ns "$NS_IN" curl -gsS --connect-timeout 5 "$@" -o "$TMP/$name.down" \
+      "ftp://[$OUT64]/pub/hello.txt" || die "$name: curl failed"
+  fi
   capture_stop
   cmp -s "$TMP/$name.down" "$TMP/ftp/pub/hello.txt" ||
     die "$name: the file downloaded differs"
@@ -72,5 +86,6 @@ chmod 644 "$TMP/ftp/pub/hello.txt"
 
 want ftp64-active && record ftp64-active --ftp-port -
 want ftp64-epsv && record ftp64-epsv --ftp-pasv
+want ftp64-split && record ftp64-split split
 gw_dump "the recordings"
 e2e_finish

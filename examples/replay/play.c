@@ -83,11 +83,17 @@ typedef struct conn64 {
 /* A direction whose bytes the library holds (PINHOLE_VERDICT_HELD): the
  * frames' captured tuple (ports 0 and the IP id for fragments), the tuple
  * the library sends them on with, what is held, and what the library sent
- * for it through emit during the current packet. */
+ * for it through emit during the current packet. An IPv6 TCP direction
+ * (six: the IPv6 firewall's or a NAT64 connection's) has its captured
+ * addresses in a6/b6 (key's are 0, its ports and protocol set); its bytes
+ * leave as IPv6 to the same endpoints (out6: the firewall's, a NAT64
+ * server's), or as IPv4 with the tuple out (a NAT64 client's). */
 typedef struct held {
   tuple key, out;
   uint16_t id;
   uint8_t used, frag, inside, release;
+  uint8_t six, out6;
+  uint8_t a6[16], b6[16];
   uint64_t bytes, frames;
   uint32_t cap_start; /* TCP: captured sequence number of the first held */
   uint32_t cap_end;   /* TCP: captured sequence number after the held ones */
@@ -908,59 +914,101 @@ static uint64_t held_len(const pinhole_pkt_view *v) {
   return v->payload_len;
 }
 
-/* The frame f was held: remembered with its direction. */
-static int on_held(play *p, const frame *f) {
-  char desc[192], line[320];
-  held *h = held_find(p, &f->v);
-  for (size_t i = 0; !h && i < HELDS; i++)
+/* A free slot for a new direction holding bytes, cleared and in use;
+ * NULL when all HELDS are taken (the frame is still counted). */
+static held *held_new(play *p) {
+  for (size_t i = 0; i < HELDS; i++)
     if (!p->held[i].used) {
-      h = &p->held[i];
+      held *h = &p->held[i];
       memset(h, 0, sizeof(*h));
-      held_key(&f->v, &h->key, &h->id, &h->frag);
       h->used = 1;
-      h->inside = (uint8_t)f->inside;
-      const conn *c = f->inside && !h->frag ? conn_find(p, &h->key) : NULL;
-      h->out = c ? c->out : h->key;
+      return h;
     }
-  uint64_t n = held_len(&f->v);
+  return NULL;
+}
+
+/* A held frame of n payload bytes (TCP: captured at seq with sequence
+ * length slen) added to its direction h (NULL: none) and reported as
+ * desc. */
+static int held_frame(play *p, held *h, const char *label, const char *desc,
+                      uint64_t n, int tcp, uint32_t seq, uint32_t slen) {
+  char line[320];
   p->tot.held++;
   p->tot.held_bytes += n;
   if (h) {
     h->frames++;
     h->bytes += n;
-    if (f->v.proto == PINHOLE_IPPROTO_TCP && !h->frag) {
+    if (tcp && !h->frag) {
       if (h->frames == 1)
-        h->cap_start = f->v.seq;
-      h->cap_end = f->v.seq + seq_len(&f->v);
+        h->cap_start = seq;
+      h->cap_end = seq + slen;
     }
   }
-  describe(desc, sizeof(desc), f);
   snprintf(line, sizeof(line),
            "%s: %" PRIu64 " bytes kept by the library (%" PRIu64 " in %" PRIu64
            " frames of this %s held now)",
            desc, n, h ? h->bytes : n, h ? h->frames : 1,
            h && h->frag ? "datagram" : "stream");
-  info(p, f->label, "held", line);
+  info(p, label, "held", line);
   return PLAY_HELD;
 }
 
-/* The held bytes of h were sent on (with the frame played, or through
- * emit): reported, and for an inside TCP stream the sequence delta at
- * their end learned (the sent-on end from the frame forwarded or the
+/* The frame f was held: remembered with its direction. */
+static int on_held(play *p, const frame *f) {
+  char desc[192];
+  held *h = held_find(p, &f->v);
+  if (!h && (h = held_new(p)) != NULL) {
+    held_key(&f->v, &h->key, &h->id, &h->frag);
+    h->inside = (uint8_t)f->inside;
+    const conn *c = f->inside && !h->frag ? conn_find(p, &h->key) : NULL;
+    h->out = c ? c->out : h->key;
+  }
+  describe(desc, sizeof(desc), f);
+  return held_frame(p, h, f->label, desc, held_len(&f->v),
+                    f->v.proto == PINHOLE_IPPROTO_TCP, f->v.seq,
+                    seq_len(&f->v));
+}
+
+static conn64 **conn64_slot(play *p, uint8_t proto, const uint8_t *c6,
+                            uint16_t cport, const uint8_t *s6, uint16_t sport);
+
+/* Where the library has sent h's bytes on up to: end, if further. */
+static void held_sent(held *h, uint32_t end) {
+  if (!h->out_end_ok || end - h->out_end < 0x80000000u)
+    h->out_end = end;
+  h->out_end_ok = 1;
+}
+
+/* The delta history of the direction h holds bytes of, when the replay
+ * keeps one: an inside IPv4 connection's, a NAT64 client's; else NULL. */
+static hist **held_hist(play *p, const held *h, conn **c) {
+  *c = NULL;
+  if (!h->inside || h->frag || (h->six && h->out6))
+    return NULL;
+  if (!h->six) {
+    *c = conn_find(p, &h->key);
+    return *c ? &(*c)->h : NULL;
+  }
+  conn64 *c64 =
+      *conn64_slot(p, h->key.proto, h->a6, h->key.sport, h->b6, h->key.dport);
+  return c64 ? &c64->h : NULL;
+}
+
+/* The held bytes of h were sent on (with the frame played, whose TCP
+ * segment as forwarded ends at *fwd_end, or through emit): reported, and
+ * for an inside TCP stream (IPv4 or a NAT64 client's) the sequence delta
+ * at their end learned (the sent-on end from the frame forwarded or the
  * segments emitted, whichever reaches further). */
 static void release(play *p, held *h, const char *label, int merged,
-                    const pinhole_pkt_view *fwd) {
+                    const uint32_t *fwd_end) {
   char line[320];
   p->tot.delivered_bytes += h->bytes;
-  if (merged && fwd && fwd->proto == PINHOLE_IPPROTO_TCP) {
-    uint32_t end = fwd->seq + seq_len(fwd);
-    if (!h->out_end_ok || end - h->out_end < 0x80000000u)
-      h->out_end = end;
-    h->out_end_ok = 1;
-  }
-  conn *c = h->inside && !h->frag ? conn_find(p, &h->key) : NULL;
-  if (c && h->out_end_ok)
-    hist_push(&c->h, h->cap_end, h->out_end - h->cap_end);
+  if (merged && fwd_end)
+    held_sent(h, *fwd_end);
+  conn *c;
+  hist **hh = held_hist(p, h, &c);
+  if (hh && h->out_end_ok)
+    hist_push(hh, h->cap_end, h->out_end - h->cap_end);
   if (c) {
     p->msgs[p->msg_next] = (resent){h->key, h->cap_start, h->cap_end};
     p->msg_next = (p->msg_next + 1) % RESENTS;
@@ -1000,10 +1048,10 @@ void play_held_timeout(play *p, const char *label) {
   }
 }
 
-/* Does the emitted packet e (parsed) carry bytes of h? */
+/* Does the emitted IPv4 packet e (parsed) carry bytes of h? */
 static int emit_matches(const held *h, const pinhole_pkt_view *e,
                         const uint8_t *pkt) {
-  if (e->proto != h->key.proto)
+  if (e->proto != h->key.proto || h->out6)
     return 0;
   if (h->frag) /* the datagram again: same id, same destination host */
     return get16(pkt + 4) == h->id && e->dst == h->out.dst;
@@ -1015,27 +1063,81 @@ static int emit_matches(const held *h, const pinhole_pkt_view *e,
   return tuple_eq(&t, &h->out);
 }
 
+static uint32_t seq_len6(const pinhole_pkt6_view *v);
+
+/* Does the emitted IPv6 packet e (parsed) carry bytes of h (an IPv6 TCP
+ * segment with data to the endpoints h's frames have)? */
+static int emit_matches6(const held *h, const pinhole_pkt6_view *e) {
+  return h->out6 && e->proto == h->key.proto &&
+         e->proto == PINHOLE_IPPROTO_TCP && seq_len6(e) != 0 &&
+         !(e->flags & PINHOLE_PKT6F_FRAGMENT) && e->sport == h->key.sport &&
+         e->dport == h->key.dport && !memcmp(e->src, h->a6, 16) &&
+         !memcmp(e->dst, h->b6, 16);
+}
+
+/* The emitted packet (IPv4 or IPv6) of h's bytes: counted, the end of
+ * what was sent on learned (TCP: tcp, ending at end). */
+static void emitted_for(play *p, held *h, int tcp, uint32_t end) {
+  h->emitted++;
+  h->release = 1;
+  if (tcp)
+    held_sent(h, end);
+  if (!p->feeding) /* at a tick: a timeout sending the bytes on */
+    release(p, h, p->label ? p->label : "tick", 0, NULL);
+}
+
 void play_emitted(play *p, int side, const uint8_t *pkt, size_t len) {
   pinhole_pkt_view e;
+  pinhole_pkt6_view e6;
   (void)side;
+  if (len && pkt[0] >> 4 == 6) {
+    if (pinhole_pkt6_parse(pkt, len, &e6) != 0)
+      return;
+    for (size_t i = 0; i < HELDS; i++)
+      if (p->held[i].used && emit_matches6(&p->held[i], &e6)) {
+        emitted_for(p, &p->held[i], 1, e6.seq + seq_len6(&e6));
+        return;
+      }
+    return;
+  }
   if (pinhole_pkt_parse(pkt, len, &e) != 0)
     return;
   for (size_t i = 0; i < HELDS; i++) {
     held *h = &p->held[i];
     if (!h->used || !emit_matches(h, &e, pkt))
       continue;
-    h->emitted++;
-    h->release = 1;
-    if (e.proto == PINHOLE_IPPROTO_TCP && !(e.flags & PINHOLE_PKTF_FRAGMENT)) {
-      uint32_t end = e.seq + seq_len(&e);
-      if (!h->out_end_ok || end - h->out_end < 0x80000000u)
-        h->out_end = end;
-      h->out_end_ok = 1;
-    }
-    if (!p->feeding) /* at a tick: a timeout sending the bytes on */
-      release(p, h, p->label ? p->label : "tick", 0, NULL);
+    emitted_for(p, h,
+                e.proto == PINHOLE_IPPROTO_TCP &&
+                    !(e.flags & PINHOLE_PKTF_FRAGMENT),
+                e.seq + seq_len(&e));
     return;
   }
+}
+
+/* After a frame of the direction own (NULL: none holding bytes) was
+ * played, ending at cap_end (TCP, captured): the held bytes it sent on.
+ * carries: a packet was forwarded with data (its TCP segment ending at
+ * *fwd_end), which then carries own's bytes. Returns 1 when own's bytes
+ * were sent on with it. */
+static int settle_dir(play *p, const char *label, held *own, int carries,
+                      uint32_t cap_end, const uint32_t *fwd_end) {
+  int merged = 0;
+  int own_tcp = own && own->key.proto == PINHOLE_IPPROTO_TCP && !own->frag;
+  if (own && carries) {
+    if (own_tcp)
+      own->cap_end = cap_end;
+    release(p, own, label, 1, fwd_end);
+    merged = 1;
+  }
+  for (size_t i = 0; i < HELDS; i++)
+    if (p->held[i].used && p->held[i].release) {
+      if (&p->held[i] == own && own_tcp)
+        own->cap_end = cap_end;
+      release(p, &p->held[i], label, 0, NULL);
+    }
+  for (size_t i = 0; i < HELDS; i++)
+    p->held[i].emitted = 0;
+  return merged;
 }
 
 /* After a frame was played: the held bytes it sent on. fwd is the packet
@@ -1044,24 +1146,13 @@ void play_emitted(play *p, int side, const uint8_t *pkt, size_t len) {
  * when bytes of the frame's own direction were sent on with it. */
 static int settle(play *p, const frame *f, const pinhole_pkt_view *fwd) {
   held *own = f->bad == 0 ? held_find(p, &f->v) : NULL;
-  int merged = 0;
-  if (own && fwd &&
-      (held_len(fwd) > 0 || (fwd->tcp_flags & PINHOLE_TCP_FIN) || own->frag)) {
-    if (own->key.proto == PINHOLE_IPPROTO_TCP && !own->frag)
-      own->cap_end = f->v.seq + seq_len(&f->v);
-    release(p, own, f->label, 1, fwd);
-    merged = 1;
-  }
-  for (size_t i = 0; i < HELDS; i++)
-    if (p->held[i].used && p->held[i].release) {
-      if (&p->held[i] == own && own->key.proto == PINHOLE_IPPROTO_TCP &&
-          !own->frag)
-        own->cap_end = f->v.seq + seq_len(&f->v);
-      release(p, &p->held[i], f->label, 0, NULL);
-    }
-  for (size_t i = 0; i < HELDS; i++)
-    p->held[i].emitted = 0;
-  return merged;
+  int carries =
+      fwd && (held_len(fwd) > 0 || (fwd->tcp_flags & PINHOLE_TCP_FIN) ||
+              (own && own->frag));
+  uint32_t end = fwd ? fwd->seq + seq_len(fwd) : 0;
+  int tcp = fwd && fwd->proto == PINHOLE_IPPROTO_TCP;
+  return settle_dir(p, f->label, own, carries, f->v.seq + seq_len(&f->v),
+                    tcp ? &end : NULL);
 }
 
 /* An outside TCP ACK (captured as v, forwarded as out) that acknowledges
@@ -1315,15 +1406,127 @@ static int prepare6(play *p, const uint8_t **data, size_t *len,
   return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Held bytes on IPv6 and NAT64 connections                            */
+
+static uint32_t seq_len6(const pinhole_pkt6_view *v) {
+  return (uint32_t)v->payload_len + !!(v->tcp_flags & PINHOLE_TCP_SYN) +
+         !!(v->tcp_flags & PINHOLE_TCP_FIN);
+}
+
+/* Is v (parsed) a TCP segment that is not a fragment? */
+static int is_tcp6(const pinhole_pkt6_view *v) {
+  return v->proto == PINHOLE_IPPROTO_TCP && (v->flags & PINHOLE_PKT6F_L4) &&
+         !(v->flags & PINHOLE_PKT6F_FRAGMENT);
+}
+
+/* The IPv6 TCP direction of the frame v (as captured) holding bytes, or
+ * NULL. */
+static held *held6_find(play *p, const pinhole_pkt6_view *v) {
+  for (size_t i = 0; i < HELDS; i++) {
+    held *h = &p->held[i];
+    if (h->used && h->six && h->key.proto == v->proto &&
+        h->key.sport == v->sport && h->key.dport == v->dport &&
+        !memcmp(h->a6, v->src, 16) && !memcmp(h->b6, v->dst, 16))
+      return h;
+  }
+  return NULL;
+}
+
+/* The IPv6 TCP frame v (desc) was held: remembered with its direction,
+ * whose bytes leave as IPv4 with c's endpoints when c (a NAT64 client's
+ * connection) is given, else as IPv6 to the same endpoints. */
+static int on_held6(play *p, const char *label, const char *desc,
+                    const pinhole_pkt6_view *v, int inside, const conn64 *c) {
+  held *h = held6_find(p, v);
+  if (!h && (h = held_new(p)) != NULL) {
+    h->six = 1;
+    h->out6 = c == NULL;
+    h->inside = (uint8_t)inside;
+    h->key = (tuple){0, 0, v->sport, v->dport, v->proto};
+    memcpy(h->a6, v->src, 16);
+    memcpy(h->b6, v->dst, 16);
+    if (c)
+      h->out =
+          (tuple){c->pub.addr, c->srv.addr, c->pub.port, c->srv.port, v->proto};
+  }
+  return held_frame(p, h, label, desc, v->payload_len, 1, v->seq, seq_len6(v));
+}
+
+/* The direction of the IPv6 frame v (NULL: it did not parse) holding
+ * bytes, or NULL. */
+static held *own6(play *p, const pinhole_pkt6_view *v) {
+  return v && is_tcp6(v) ? held6_find(p, v) : NULL;
+}
+
+/* After the IPv6 frame v (NULL: it did not parse) was played: the held
+ * bytes sent on. own: v's direction holding bytes (own6), which the
+ * forwarded TCP segment (its sequence numbers: out, NULL when none or
+ * not TCP) carries when it has data. Returns 1 when it does (merged: it
+ * starts where the held bytes did). */
+static int settle6(play *p, const char *label, const pinhole_pkt6_view *v,
+                   held *own, int tcp_out, uint32_t out_seq, uint32_t out_len) {
+  uint32_t end = out_seq + out_len;
+  uint32_t cap_end = v ? v->seq + seq_len6(v) : 0;
+  return settle_dir(p, label, own, own && tcp_out && out_len != 0, cap_end,
+                    tcp_out ? &end : NULL);
+}
+
+/* The IPv6 TCP frame v held (on_held6), then what it completed that
+ * went on through emit (a merged message too long for one segment). */
+static int held6(play *p, const char *label, const char *desc,
+                 const pinhole_pkt6_view *v, int inside, const conn64 *c) {
+  int r = on_held6(p, label, desc, v, inside, c);
+  settle6(p, label, v, own6(p, v), 0, 0, 0);
+  return r;
+}
+
+/* The IPv6 frame data[0..len) (v) completed the message own held, and
+ * the library sent it on merged as out[0..olen): it must be the frame
+ * with the message's first sequence number and another payload (every
+ * other header byte the same, its checksum right); on the IPv6 firewall
+ * (nothing rewritten: same, 1) the payload is the held bytes and the
+ * frame's. 1 when it is. */
+static int merged6_ok(play *p, const uint8_t *data, size_t len,
+                      const pinhole_pkt6_view *v, const held *own,
+                      const uint8_t *out, size_t olen, int same) {
+  pinhole_pkt6_view o;
+  memcpy(p->scratch, data, len);
+  seq_set(p->scratch, len, own->cap_start);
+  if (!payload_rewritten6(p->scratch, len, out, olen) ||
+      pinhole_pkt6_parse(out, olen, &o) != 0)
+    return 0;
+  return !same || (o.payload_len == own->bytes + v->payload_len &&
+                   !memcmp(out + o.payload_off + own->bytes,
+                           data + v->payload_off, v->payload_len));
+}
+
 /* The packet the library forwarded (olen bytes in p->buf) must be the
- * frame fed (data[0..len)): no translation. */
+ * frame fed (data[0..len), v when it parsed, else NULL): no translation;
+ * a segment that completes a held message leaves merged with it. */
 static int forwarded6(play *p, const char *label, const char *desc,
-                      const uint8_t *data, size_t len, int to, int olen) {
+                      const uint8_t *data, size_t len,
+                      const pinhole_pkt6_view *v, int to, int olen) {
   char line[512];
+  pinhole_pkt6_view o;
   if (olen > 0 && p->host.output)
     p->host.output(p->host.user, to, p->buf, (size_t)olen);
-  if (olen == (int)len && !memcmp(p->buf, data, len))
+  held *own = own6(p, v);
+  int tcp = olen > 0 && pinhole_pkt6_parse(p->buf, (size_t)olen, &o) == 0 &&
+            is_tcp6(&o);
+  int merged = own && tcp && seq_len6(&o) != 0;
+  int ok = merged ? merged6_ok(p, data, len, v, own, p->buf, (size_t)olen, 1)
+                  : olen == (int)len && !memcmp(p->buf, data, len);
+  settle6(p, label, v, own, tcp, tcp ? o.seq : 0, tcp ? seq_len6(&o) : 0);
+  if (ok)
     return PLAY_OK;
+  if (merged) {
+    snprintf(line, sizeof(line),
+             "%s: library forwarded %d bytes that are not the held message "
+             "and this segment's bytes, merged at its first sequence number",
+             desc, olen);
+    return report(p, label, PLAY_MISMATCH, "mismatch", line);
+  }
   size_t at = 0;
   while (olen > 0 && at < len && at < (size_t)olen && p->buf[at] == data[at])
     at++;
@@ -1412,11 +1615,6 @@ static void map64(pinhole_xlat_map *m, const conn64 *c, int to_client) {
     m->sport = c->pub.port;
 }
 
-static uint32_t seq_len6(const pinhole_pkt6_view *v) {
-  return (uint32_t)v->payload_len + !!(v->tcp_flags & PINHOLE_TCP_SYN) +
-         !!(v->tcp_flags & PINHOLE_TCP_FIN);
-}
-
 static int mismatch64(play *p, const char *label, const char *desc,
                       const uint8_t *want, size_t wlen, int olen,
                       const char *what) {
@@ -1453,20 +1651,31 @@ static int out64(play *p, const char *label, const char *desc,
   map64(&m, c, 0);
   m.ip_id = get16(p->buf + 4);
   size_t wlen = 0;
-  if (pinhole_xlat_6to4(data, len, p->scratch, sizeof(p->scratch), &m, &wlen) !=
-      0)
-    return mismatch64(p, label, desc, p->scratch, 0, olen,
-                      "its RFC 7915 translation");
-  seq_to_server(p->scratch, wlen, c->h);
-  int same = wlen == (size_t)olen && !memcmp(p->scratch, p->buf, wlen);
+  int tcp = is_tcp6(v) && v4.proto == PINHOLE_IPPROTO_TCP &&
+            (v4.flags & PINHOLE_PKTF_L4) && !(v4.flags & PINHOLE_PKTF_FRAGMENT);
+  /* the segment that completed a held message (a split EPRT) leaves
+   * merged with it, from the message's first sequence number */
+  held *own = own6(p, v);
+  int merged = own && tcp && seq_len(&v4) != 0;
+  int ok = pinhole_xlat_6to4(data, len, p->scratch, sizeof(p->scratch), &m,
+                             &wlen) == 0;
+  if (ok && merged)
+    seq_set(p->scratch, wlen, own->cap_start);
+  if (ok)
+    seq_to_server(p->scratch, wlen, c->h);
+  int same = ok && wlen == (size_t)olen && !memcmp(p->scratch, p->buf, wlen);
   /* an ALG's rewrite (FTP64's EPRT): the same segment, another payload */
-  if (!same &&
-      !(c->watch && payload_rewritten(p->scratch, wlen, p->buf, (size_t)olen)))
-    return mismatch64(p, label, desc, p->scratch, wlen, olen,
-                      "its RFC 7915 translation");
-  if (v->proto == PINHOLE_IPPROTO_TCP && !(v->flags & PINHOLE_PKT6F_FRAGMENT) &&
-      (v4.flags & PINHOLE_PKTF_L4) && !(v4.flags & PINHOLE_PKTF_FRAGMENT))
+  if (ok && !same)
+    ok = (c->watch || merged) &&
+         payload_rewritten(p->scratch, wlen, p->buf, (size_t)olen);
+  if (tcp && !merged)
     hist_learn(&c->h, v->seq, seq_len6(v), v4.seq, seq_len(&v4));
+  settle6(p, label, v, own, tcp, v4.seq, tcp ? seq_len(&v4) : 0);
+  if (!ok)
+    return mismatch64(p, label, desc, p->scratch, wlen, olen,
+                      merged ? "its RFC 7915 translation merged with the "
+                               "held message"
+                             : "its RFC 7915 translation");
   return PLAY_OK;
 }
 
@@ -1518,7 +1727,10 @@ static int in64(play *p, const char *label, const char *desc,
     ack_to_server(p->buf, ilen, c->h);
   int verdict;
   int olen = feed(p, ilen, PINHOLE_SIDE_OUTSIDE, now_ns, &verdict);
+  if (verdict == PINHOLE_VERDICT_HELD && is_tcp6(v))
+    return held6(p, label, desc, v, 0, NULL);
   if (verdict != PINHOLE_VERDICT_FORWARD) {
+    settle6(p, label, v, NULL, 0, 0, 0);
     if (verdict < 0)
       snprintf(reason, sizeof(reason), "%s", pinhole_strerror(verdict));
     else
@@ -1528,9 +1740,20 @@ static int in64(play *p, const char *label, const char *desc,
   }
   if (olen > 0 && p->host.output)
     p->host.output(p->host.user, PINHOLE_SIDE_INSIDE, p->buf, (size_t)olen);
-  if (olen == (int)len && !memcmp(p->buf, data, len))
+  /* a server's message the library held goes on merged (translated) */
+  pinhole_pkt6_view o;
+  held *own = own6(p, v);
+  int tcp = olen > 0 && pinhole_pkt6_parse(p->buf, (size_t)olen, &o) == 0 &&
+            is_tcp6(&o);
+  int merged = own && tcp && seq_len6(&o) != 0;
+  int ok = merged ? merged6_ok(p, data, len, v, own, p->buf, (size_t)olen, 0)
+                  : olen == (int)len && !memcmp(p->buf, data, len);
+  settle6(p, label, v, own, tcp, tcp ? o.seq : 0, tcp ? seq_len6(&o) : 0);
+  if (ok)
     return PLAY_OK;
-  return mismatch64(p, label, desc, data, len, olen, "the capture");
+  return mismatch64(p, label, desc, data, len, olen,
+                    merged ? "the capture (merged with the held message)"
+                           : "the capture");
 }
 
 int play_packet6(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
@@ -1577,16 +1800,22 @@ int play_packet6(play *p, const uint8_t *data, size_t len, uint64_t now_ns,
   memcpy(p->buf, data, len);
   int side = inside ? PINHOLE_SIDE_INSIDE : PINHOLE_SIDE_OUTSIDE, verdict;
   int olen = feed(p, len, side, now_ns, &verdict);
-  if (bad == 0 && inside && in_nat64(p, v.dst, &src4) &&
-      verdict == PINHOLE_VERDICT_FORWARD)
+  int to64 = bad == 0 && inside && in_nat64(p, v.dst, &src4);
+  if (to64 && verdict == PINHOLE_VERDICT_FORWARD)
     return out64(p, label, desc, data, len, &v, olen);
   if (verdict == PINHOLE_VERDICT_FORWARD || verdict == PINHOLE_VERDICT_HAIRPIN)
-    return forwarded6(p, label, desc, data, len,
+    return forwarded6(p, label, desc, data, len, bad == 0 ? &v : NULL,
                       verdict == PINHOLE_VERDICT_HAIRPIN ? side : !side, olen);
+  if (verdict == PINHOLE_VERDICT_HELD && bad == 0 && is_tcp6(&v))
+    return held6(p, label, desc, &v, inside,
+                 to64 ? *conn64_slot(p, v.proto, v.src, v.sport, v.dst, v.dport)
+                      : NULL);
+  settle6(p, label, bad == 0 ? &v : NULL, NULL, 0, 0, 0);
   if (verdict == PINHOLE_VERDICT_HELD) {
     snprintf(line, sizeof(line),
-             "%s: held by the library (the start of a split message; "
-             "the replay follows held bytes on IPv4 only)",
+             "%s: held by the library (a fragment of a datagram being "
+             "reassembled; the replay follows held IPv6 bytes of TCP "
+             "streams only)",
              desc);
     return report(p, label, PLAY_MISMATCH, "mismatch", line);
   }

@@ -119,12 +119,33 @@ void ack_to_server(uint8_t *pkt, size_t len, const hist *h) {
  * earlier payload added (h); the checksum follows. */
 void seq_to_server(uint8_t *pkt, size_t len, const hist *h) {
   pinhole_pkt_view v;
-  uint8_t old[4];
   if (!h || !tcp4(pkt, len, &v))
     return;
-  uint8_t *tcp = pkt + v.l4_off;
+  seq_set(pkt, len, v.seq + hist_delta(h, v.seq));
+}
+
+/* Is pkt[0..len) an IPv6 TCP segment (not a fragment) that parses? *v
+ * its view. */
+static int tcp6(const uint8_t *pkt, size_t len, pinhole_pkt6_view *v) {
+  return pinhole_pkt6_parse(pkt, len, v) == 0 &&
+         v->proto == PINHOLE_IPPROTO_TCP && (v->flags & PINHOLE_PKT6F_L4) &&
+         !(v->flags & PINHOLE_PKT6F_FRAGMENT) && v->payload_off != 0;
+}
+
+/* The TCP sequence number of pkt[0..len) (IPv4 or IPv6) set to seq, the
+ * checksum following it. */
+void seq_set(uint8_t *pkt, size_t len, uint32_t seq) {
+  pinhole_pkt_view v;
+  pinhole_pkt6_view v6;
+  uint8_t *tcp, old[4];
+  if (len && pkt[0] >> 4 == 4 && tcp4(pkt, len, &v))
+    tcp = pkt + v.l4_off;
+  else if (len && pkt[0] >> 4 == 6 && tcp6(pkt, len, &v6))
+    tcp = pkt + v6.l4_off;
+  else
+    return;
   memcpy(old, tcp + 4, 4);
-  put32(tcp + 4, v.seq + hist_delta(h, v.seq));
+  put32(tcp + 4, seq);
   cksum_adjust(tcp + 16, old, tcp + 4, 4);
 }
 
@@ -146,4 +167,22 @@ int payload_rewritten(const uint8_t *a, size_t alen, const uint8_t *b,
          !memcmp(a + 12, b + 12, ihl - 12) && !memcmp(ta, tb, 16) &&
          !memcmp(ta + 18, tb + 18, th - 18) &&
          pinhole_pkt_l4_cksum_ok(a, &va) == pinhole_pkt_l4_cksum_ok(b, &vb);
+}
+
+/*
+ * Is the IPv6 TCP packet b[0..blen) the packet a[0..alen) with another
+ * payload? Every header byte must be a's but the payload length and the
+ * TCP checksum, which must be as right as a's.
+ */
+int payload_rewritten6(const uint8_t *a, size_t alen, const uint8_t *b,
+                       size_t blen) {
+  pinhole_pkt6_view va, vb;
+  if (!tcp6(a, alen, &va) || !tcp6(b, blen, &vb) || va.l4_off != vb.l4_off ||
+      va.tcp_hlen != vb.tcp_hlen)
+    return 0;
+  size_t l4 = va.l4_off, th = va.tcp_hlen;
+  return !memcmp(a, b, 4) && !memcmp(a + 6, b + 6, l4 - 6) &&
+         !memcmp(a + l4, b + l4, 16) &&
+         !memcmp(a + l4 + 18, b + l4 + 18, th - 18) &&
+         pinhole_pkt6_l4_cksum_ok(a, &va) == pinhole_pkt6_l4_cksum_ok(b, &vb);
 }

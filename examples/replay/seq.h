@@ -15,6 +15,7 @@
 #ifndef PINHOLE_REPLAY_SEQ_H
 #define PINHOLE_REPLAY_SEQ_H
 
+#include <pinhole/ipv6.h>
 #include <pinhole/pinhole.h>
 
 #include <stddef.h>
@@ -85,11 +86,24 @@ void ack_to_server(uint8_t *pkt, size_t len, const hist *h);
  * Not TCP, a fragment, or not parsing: left as it is. */
 void seq_to_server(uint8_t *pkt, size_t len, const hist *h);
 
+/* Sets the TCP sequence number of the IPv4 or IPv6 packet pkt[0..len)
+ * (by its version) to seq; the TCP checksum follows, as wrong as it was.
+ * Not TCP, a fragment, or not parsing: left as it is. */
+void seq_set(uint8_t *pkt, size_t len, uint32_t seq);
+
 /* Is the IPv4 TCP packet b[0..blen) the packet a[0..alen) with its
  * payload rewritten? Every header field of b must be a's but the IP total
  * length and the checksums, and b's checksums right (its IP header
  * parses; its TCP checksum as right as a's). 1 or 0. */
 int payload_rewritten(const uint8_t *a, size_t alen, const uint8_t *b,
                       size_t blen);
+
+/* The same for IPv6 (a held message sent on merged, on the IPv6
+ * firewall or from a NAT64 server): every byte of b's IPv6 header and
+ * extension headers must be a's but the payload length, every byte of its
+ * TCP header a's but the checksum, and b's TCP checksum as right as a's.
+ * 1 or 0. */
+int payload_rewritten6(const uint8_t *a, size_t alen, const uint8_t *b,
+                       size_t blen);
 
 #endif /* PINHOLE_REPLAY_SEQ_H */
