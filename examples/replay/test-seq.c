@@ -4,8 +4,10 @@
  * (seq.h): the delta history (points, wrap at 2^32, the ring), the
  * incremental checksum (RFC 1624), ACK/SACK and SEQ moved with the TCP
  * checksum right (or as wrong as it was), hostile option lists and
- * truncated packets, and the "same segment, payload rewritten" check the
- * NAT64 replay uses for FTP64's EPRT.
+ * truncated packets, the "same segment, payload rewritten" check the
+ * NAT64 replay uses for FTP64's EPRT, and, for a held message sent on
+ * merged, the sequence number set in IPv4 and IPv6 and the IPv6 form of
+ * that check.
  */
 #include "helpers.h"
 #include "seq.h"
@@ -244,6 +246,134 @@ static void test_seq_seq_to_server(void **state) {
   free(h);
 }
 
+/* An IPv6 TCP packet 2001:db8:1::2:sport -> 64:ff9b::c613:2:21 (with
+ * 12 bytes of options: NOP NOP timestamps) carrying payload, its checksum
+ * right, in b. Returns its length. */
+static size_t mk_tcp6(uint8_t *b, uint16_t sport, uint32_t seq, uint32_t ack,
+                      uint8_t flags, const char *payload) {
+  static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 2};
+  static const uint8_t dst[16] = {0, 0x64, 0xff, 0x9b, [12] = 198, 19, 0, 2};
+  size_t n = strlen(payload), tl = 32 + n;
+  memset(b, 0, 40 + tl);
+  b[0] = 0x60;
+  b[1] = 0x01; /* a flow label */
+  b[3] = 0x23;
+  put16(b + 4, (uint16_t)tl);
+  b[6] = PINHOLE_IPPROTO_TCP;
+  b[7] = 64;
+  memcpy(b + 8, src, 16);
+  memcpy(b + 24, dst, 16);
+  uint8_t *t = b + 40;
+  put16(t, sport);
+  put16(t + 2, 21);
+  put32(t + 4, seq);
+  put32(t + 8, ack);
+  t[12] = 8 << 4;
+  t[13] = flags;
+  put16(t + 14, 502);
+  t[20] = t[21] = 1;
+  t[22] = 8;
+  t[23] = 10;
+  put32(t + 24, 1070903080);
+  put32(t + 28, 1692506982);
+  memcpy(t + 32, payload, n);
+  pinhole_pkt6_view v;
+  assert_int_equal(pinhole_pkt6_parse(b, 40 + tl, &v), 0);
+  pinhole_pkt6_fix_cksums(b, &v);
+  return 40 + tl;
+}
+
+static int l4_ok6(const uint8_t *b, size_t len) {
+  pinhole_pkt6_view v;
+  assert_int_equal(pinhole_pkt6_parse(b, len, &v), 0);
+  return pinhole_pkt6_l4_cksum_ok(b, &v);
+}
+
+/* The second piece of a split EPRT sent on merged from the first's
+ * sequence number: set in IPv4 and IPv6, the checksum following (right
+ * stays right, wrong stays as wrong); not TCP, truncated: untouched. */
+static void test_seq_seq_set(void **state) {
+  (void)state;
+  uint8_t b[128], c[128];
+  size_t len = mk_tcp(b, IN_ADDR, OUT_ADDR, 1028, 21, 323531525u, 300, 0x18,
+                      NULL, 0, "1::2|43667|\r\n");
+  seq_set(b, len, 323531508u);
+  assert_int_equal(get32(b + 24), 323531508u);
+  assert_int_equal(get32(b + 28), 300);
+  assert_int_equal(l4_ok(b, len), 1);
+  b[36] ^= 0x10; /* a wrong checksum ... */
+  seq_set(b, len, 0xfffffff0u);
+  assert_int_equal(get32(b + 24), 0xfffffff0u);
+  assert_int_equal(l4_ok(b, len), 0);
+  b[36] ^= 0x10; /* ... stays exactly as wrong */
+  assert_int_equal(l4_ok(b, len), 1);
+
+  size_t len6 =
+      mk_tcp6(b, 44834, 323531525u, 4141977382u, 0x18, "1::2|43667|\r\n");
+  seq_set(b, len6, 323531508u);
+  assert_int_equal(get32(b + 44), 323531508u);
+  assert_int_equal(get32(b + 48), 4141977382u);
+  assert_int_equal(l4_ok6(b, len6), 1);
+
+  /* UDP, and every truncation: nothing changes */
+  tpkt u;
+  t_udp(&u, IN_ADDR, 5060, OUT_ADDR, 5060, "INVITE");
+  memcpy(c, u.b, u.p.len);
+  seq_set(c, u.p.len, 7);
+  assert_memory_equal(c, u.b, u.p.len);
+  for (size_t cut = 0; cut < len6; cut++) {
+    memcpy(c, b, len6);
+    seq_set(c, cut, 99);
+    assert_memory_equal(c, b, len6);
+  }
+}
+
+/* A held message sent on merged over IPv6: the frame with another
+ * payload is one; any other header byte changed is not. */
+static void test_seq_payload_rewritten6(void **state) {
+  (void)state;
+  uint8_t a[160], b[160];
+  size_t alen = mk_tcp6(a, 44834, 1000, 300, 0x18, "1::2|43667|\r\n");
+  size_t blen =
+      mk_tcp6(b, 44834, 1000, 300, 0x18, "EPRT |2|2001:db8:1::2|43667|\r\n");
+  assert_int_equal(payload_rewritten6(a, alen, b, blen), 1);
+  assert_int_equal(payload_rewritten6(a, alen, a, alen), 1);
+  static const struct {
+    size_t off;
+    uint8_t xor_, fix;
+  } change[] = {
+      {3, 0x01, 1},  /* the flow label */
+      {7, 0x3f, 1},  /* the hop limit */
+      {23, 0x01, 1}, /* the source */
+      {39, 0x04, 1}, /* the destination */
+      {41, 0x05, 1}, /* the source port */
+      {47, 0x01, 1}, /* the SEQ */
+      {51, 0x01, 1}, /* the ACK */
+      {53, 0x08, 1}, /* the flags: FIN */
+      {55, 0x02, 1}, /* the window */
+      {71, 0x01, 1}, /* the timestamp echo */
+      {56, 0x40, 0}, /* a wrong TCP checksum where the expected is right */
+  };
+  for (size_t i = 0; i < sizeof(change) / sizeof(change[0]); i++) {
+    uint8_t c[160];
+    memcpy(c, b, blen);
+    c[change[i].off] ^= change[i].xor_;
+    if (change[i].fix) {
+      pinhole_pkt6_view v;
+      assert_int_equal(pinhole_pkt6_parse(c, blen, &v), 0);
+      pinhole_pkt6_fix_cksums(c, &v);
+    }
+    assert_int_equal(payload_rewritten6(a, alen, c, blen), 0);
+  }
+  /* IPv4 is not IPv6; cut short at every length */
+  uint8_t d[128];
+  size_t dlen = mk_tcp(d, IN_ADDR, OUT_ADDR, 44834, 21, 1000, 300, 0x18, NULL,
+                       0, "1::2|43667|\r\n");
+  assert_int_equal(payload_rewritten6(a, alen, d, dlen), 0);
+  for (size_t cut = 0; cut < blen; cut++)
+    assert_int_equal(payload_rewritten6(a, alen, b, cut), 0);
+}
+
 /* ---- payload rewritten -------------------------------------------------- */
 
 static void test_seq_payload_rewritten(void **state) {
@@ -294,6 +424,8 @@ int main(void) {
       cmocka_unit_test(test_seq_truncated_untouched),
       cmocka_unit_test(test_seq_seq_to_server),
       cmocka_unit_test(test_seq_payload_rewritten),
+      cmocka_unit_test(test_seq_seq_set),
+      cmocka_unit_test(test_seq_payload_rewritten6),
   };
   return cmocka_run_group_tests_name("replay.seq", tests, NULL, NULL);
 }
