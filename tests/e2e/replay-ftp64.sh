@@ -1,14 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 # pinhole-replay --nat64 on fresh FTP64 recordings (issue 22): records an
-# active (EPRT) and a passive (EPSV) download through pinhole-gw's NAT64
-# with examples/captures/record-nat64.sh (its own namespaces, removed on
-# exit; new ports and sequence numbers every run), then replays each
-# capture with --expect-clean on two pools (the port-preserving one and
-# new ports that make the rewritten EPRT shorter or longer): nothing
-# dropped, unmatched or mismatched, and the listing shows the FTP
-# conversation with two Watch rows (the control connection) and two
-# Forward rows (the data connection), each with its NAT64 line.
+# active (EPRT) and a passive (EPSV) download, and an active one whose
+# EPRT the client writes in two pieces (split-ftp-client.py), through
+# pinhole-gw's NAT64 with examples/captures/record-nat64.sh (its own
+# namespaces, removed on exit; new ports and sequence numbers every
+# run), then replays each capture with --expect-clean on two pools (the
+# port-preserving one and new ports that make the rewritten EPRT shorter
+# or longer): nothing dropped, unmatched or mismatched, and the listing
+# shows the FTP conversation with two Watch rows (the control
+# connection) and two Forward rows (the data connection), each with its
+# NAT64 line. The split one must report its first piece held (17 bytes)
+# and sent on merged with the second, nothing still held.
 #
 #   replay-ftp64.sh PINHOLE_GW PINHOLE_REPLAY
 set -u
@@ -31,7 +34,7 @@ if [ "$rc" != 0 ]; then
   exit 1
 fi
 
-for cap in ftp64-active ftp64-epsv; do
+for cap in ftp64-active ftp64-epsv ftp64-split; do
   for pool in 198.19.0.1 198.19.0.200:60000-60010; do
     out=$TMPD/$cap-${pool%%:*}.txt
     if ! timeout 60 "$REPLAY" --expect-clean --inside 2001:db8:1::/48 \
@@ -52,9 +55,23 @@ for cap in ftp64-active ftp64-epsv; do
     fi
   done
 done
-# the active one: the server's data connection from port 20
-grep -qE '^TCP 198\.19\.0\.2:20 -> 198\.19\.0\.200:600[0-9]+ +Forward +O' \
-  "$TMPD/ftp64-active-198.19.0.200.txt" ||
-  fail "ftp64-active: no Forward row of the server's data connection from port 20"
+# the active ones: the server's data connection from port 20
+for cap in ftp64-active ftp64-split; do
+  grep -qE '^TCP 198\.19\.0\.2:20 -> 198\.19\.0\.200:600[0-9]+ +Forward +O' \
+    "$TMPD/$cap-198.19.0.200.txt" ||
+    fail "$cap: no Forward row of the server's data connection from port 20"
+done
+# the split EPRT: held, then sent on merged (the report's lines)
+for pool in 198.19.0.1 198.19.0.200; do
+  out=$TMPD/ftp64-split-$pool.txt
+  if grep -qE '^ftp64-split\.pcap:[0-9]+: held: TCP \[2001:db8:1::2\]:[0-9]+ -> \[64:ff9b::c613:2\]:21 from inside: 17 bytes kept' "$out" &&
+    grep -qE '^ftp64-split\.pcap:[0-9]+: delivered: 17 held bytes sent on: merged into this packet$' "$out" &&
+    grep -q '^Replay: 1 frames held by the library (17 bytes), 17 bytes of them sent on, 0 let go at the hold timeout, 0 still held$' "$out"; then
+    echo "e2e: ok: ftp64-split on $pool: the first EPRT piece held, sent on merged" >&2
+  else
+    grep -E '^ftp64-split|^Replay' "$out" >&2
+    fail "ftp64-split on $pool: no held/delivered lines for the split EPRT"
+  fi
+done
 [ "$FAILED" = 0 ] && echo "e2e: PASS" >&2
 exit "$FAILED"
