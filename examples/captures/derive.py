@@ -12,6 +12,12 @@ the standard library only: what real captures sometimes look like.
       second datagram (lost before the capture point) and without the
       server's answer to it: the datagram's later fragments arrive alone.
   arp-only.pcap  the two ARP frames of udp-sll.pcap: no IPv4 at all.
+  ftp64-epsv-split-reply.pcap  ftp64-epsv.pcap with the server's 229
+      reply (frame 14) in two TCP segments 100 us apart, cut after
+      "229 Entering Ext", as a client behind a NAT64 that does not
+      reassemble replies sees them: pinhole's FTP ALG holds the first
+      piece and sends the reply on whole (translated to IPv6) with the
+      second.
 
 usage: examples/captures/derive.py [DIR]
   reads DIR/*.pcap (default: this directory), writes DIR/derived/
@@ -63,6 +69,33 @@ def sum16(b):
     return s
 
 
+def split_tcp6(rec, frame, cut):
+    """A raw IPv6 TCP frame (no extension headers) as two: payload
+    [0, cut) and [cut, end), the second 100 us later; both checksums
+    computed. Returns [(rec, frame), (rec, frame)]."""
+    assert frame[0] >> 4 == 6 and frame[6] == 6
+    thl = (frame[40 + 12] >> 4) * 4
+    head, data = frame[:40 + thl], frame[40 + thl:]
+    seq = struct.unpack("!I", head[44:48])[0]
+    out = []
+    for i, (part, add) in enumerate(((data[:cut], 0), (data[cut:], cut))):
+        f = bytearray(head) + part
+        f[4:6] = struct.pack("!H", len(f) - 40)
+        f[44:48] = struct.pack("!I", (seq + add) & 0xFFFFFFFF)
+        if i == 0:
+            f[40 + 13] &= ~0x08 & 0xFF  # PSH on the last piece only
+        f[56:58] = b"\0\0"
+        pseudo = bytes(f[8:40]) + struct.pack("!IxxxB", len(f) - 40, 6)
+        f[56:58] = struct.pack("!H", ~sum16(pseudo + bytes(f[40:])) & 0xFFFF)
+        r = bytearray(rec)
+        usec = struct.unpack("<I", r[4:8])[0] + 100 * i
+        r[0:4] = struct.pack("<I", struct.unpack("<I", r[0:4])[0] + usec // 10**6)
+        r[4:8] = struct.pack("<I", usec % 10**6)
+        r[8:12] = r[12:16] = struct.pack("<I", len(f))
+        out.append((bytes(r), f))
+    return out
+
+
 def offload(frame):
     """An inside host's IPv4/TCP frame as its offloading NIC gets it."""
     ip = 14
@@ -98,6 +131,13 @@ def main():
     header, frames = read_pcap(os.path.join(here, "udp-sll.pcap"), 113)
     arp = [f for f in frames if f[1][14:16] == b"\x08\x06"]
     write_pcap(os.path.join(out, "arp-only.pcap"), header, arp)
+
+    # raw IPv6 (link type 101), little-endian records, microseconds
+    header, frames = read_pcap(os.path.join(here, "ftp64-epsv.pcap"), 101)
+    assert frames[13][1][72:76] == b"229 "  # after 32 bytes of TCP header
+    split = frames[:13] + split_tcp6(*frames[13], 16) + frames[14:]
+    write_pcap(os.path.join(out, "ftp64-epsv-split-reply.pcap"), header,
+               split)
 
 
 main()
