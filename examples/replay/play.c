@@ -1501,6 +1501,25 @@ static int merged6_ok(play *p, const uint8_t *data, size_t len,
                            data + v->payload_off, v->payload_len));
 }
 
+/* The IPv6 packet the library forwarded (olen bytes in p->buf) for the
+ * IPv6 frame data[0..len) (v; NULL: it did not parse): is it the frame,
+ * byte for byte, or, when it completes a message held (*merged set), the
+ * merged segment (merged6_ok; same: nothing was rewritten)? 1 or 0; the
+ * held bytes it sent on settled either way. */
+static int back6(play *p, const char *label, const uint8_t *data, size_t len,
+                 const pinhole_pkt6_view *v, int olen, int same, int *merged) {
+  pinhole_pkt6_view o;
+  held *own = own6(p, v);
+  int tcp = olen > 0 && pinhole_pkt6_parse(p->buf, (size_t)olen, &o) == 0 &&
+            is_tcp6(&o);
+  *merged = own && tcp && seq_len6(&o) != 0;
+  int ok = *merged
+               ? merged6_ok(p, data, len, v, own, p->buf, (size_t)olen, same)
+               : olen == (int)len && !memcmp(p->buf, data, len);
+  settle6(p, label, v, own, tcp, tcp ? o.seq : 0, tcp ? seq_len6(&o) : 0);
+  return ok;
+}
+
 /* The packet the library forwarded (olen bytes in p->buf) must be the
  * frame fed (data[0..len), v when it parsed, else NULL): no translation;
  * a segment that completes a held message leaves merged with it. */
@@ -1508,17 +1527,10 @@ static int forwarded6(play *p, const char *label, const char *desc,
                       const uint8_t *data, size_t len,
                       const pinhole_pkt6_view *v, int to, int olen) {
   char line[512];
-  pinhole_pkt6_view o;
   if (olen > 0 && p->host.output)
     p->host.output(p->host.user, to, p->buf, (size_t)olen);
-  held *own = own6(p, v);
-  int tcp = olen > 0 && pinhole_pkt6_parse(p->buf, (size_t)olen, &o) == 0 &&
-            is_tcp6(&o);
-  int merged = own && tcp && seq_len6(&o) != 0;
-  int ok = merged ? merged6_ok(p, data, len, v, own, p->buf, (size_t)olen, 1)
-                  : olen == (int)len && !memcmp(p->buf, data, len);
-  settle6(p, label, v, own, tcp, tcp ? o.seq : 0, tcp ? seq_len6(&o) : 0);
-  if (ok)
+  int merged;
+  if (back6(p, label, data, len, v, olen, 1, &merged))
     return PLAY_OK;
   if (merged) {
     snprintf(line, sizeof(line),
@@ -1741,15 +1753,8 @@ static int in64(play *p, const char *label, const char *desc,
   if (olen > 0 && p->host.output)
     p->host.output(p->host.user, PINHOLE_SIDE_INSIDE, p->buf, (size_t)olen);
   /* a server's message the library held goes on merged (translated) */
-  pinhole_pkt6_view o;
-  held *own = own6(p, v);
-  int tcp = olen > 0 && pinhole_pkt6_parse(p->buf, (size_t)olen, &o) == 0 &&
-            is_tcp6(&o);
-  int merged = own && tcp && seq_len6(&o) != 0;
-  int ok = merged ? merged6_ok(p, data, len, v, own, p->buf, (size_t)olen, 0)
-                  : olen == (int)len && !memcmp(p->buf, data, len);
-  settle6(p, label, v, own, tcp, tcp ? o.seq : 0, tcp ? seq_len6(&o) : 0);
-  if (ok)
+  int merged;
+  if (back6(p, label, data, len, v, olen, 0, &merged))
     return PLAY_OK;
   return mismatch64(p, label, desc, data, len, olen,
                     merged ? "the capture (merged with the held message)"
