@@ -108,10 +108,13 @@ typedef struct held {
  * sequence range. An outside ACK inside it acknowledges a segment
  * boundary of the capture, which the library's re-segmented, rewritten
  * message does not have: it is translated back to somewhere inside the
- * same message, not to the same number. */
+ * same message, not to the same number. A NAT64 client's (six: key is
+ * the IPv4 tuple it leaves with): a piece of it the client sends again
+ * leaves without its payload. */
 typedef struct resent {
   tuple key;
   uint32_t start, end;
+  uint8_t six;
 } resent;
 
 #define RESENTS 16 /* messages remembered, the oldest forgotten first */
@@ -1009,8 +1012,9 @@ static void release(play *p, held *h, const char *label, int merged,
   hist **hh = held_hist(p, h, &c);
   if (hh && h->out_end_ok)
     hist_push(hh, h->cap_end, h->out_end - h->cap_end);
-  if (c) {
-    p->msgs[p->msg_next] = (resent){h->key, h->cap_start, h->cap_end};
+  if (c || (hh && h->six)) {
+    p->msgs[p->msg_next] =
+        (resent){h->six ? h->out : h->key, h->cap_start, h->cap_end, h->six};
     p->msg_next = (p->msg_next + 1) % RESENTS;
   }
   if (merged && h->emitted)
@@ -1168,8 +1172,8 @@ static int ack_inside_message(const play *p, const pinhole_pkt_view *v,
   for (size_t i = 0; i < RESENTS; i++) {
     const resent *m = &p->msgs[i];
     uint32_t len = m->end - m->start;
-    if (len && tuple_eq(&m->key, &k) && v->ack - m->start - 1 < len - 1 &&
-        out->ack - m->start <= len)
+    if (len && !m->six && tuple_eq(&m->key, &k) &&
+        v->ack - m->start - 1 < len - 1 && out->ack - m->start <= len)
       return 1;
   }
   return 0;
@@ -1641,6 +1645,26 @@ static int mismatch64(play *p, const char *label, const char *desc,
   return report(p, label, PLAY_MISMATCH, "mismatch", line);
 }
 
+/* Does the NAT64 client segment of c captured at seq (sequence length
+ * len) send again part of a message the library held and sent on merged,
+ * and did the library send it on at out_seq, moved by the delta before
+ * or after that message (where its rewrite begins or ends)? */
+static int resent64(const play *p, const conn64 *c, uint32_t seq, uint32_t len,
+                    uint32_t out_seq) {
+  tuple k = {c->pub.addr, c->srv.addr, c->pub.port, c->srv.port, c->proto};
+  for (size_t i = 0; i < RESENTS; i++) {
+    const resent *m = &p->msgs[i];
+    uint32_t mlen = m->end - m->start;
+    if (!m->six || !mlen || !tuple_eq(&m->key, &k) || seq - m->start >= mlen ||
+        len > mlen - (seq - m->start))
+      continue;
+    if (out_seq == seq + hist_delta(c->h, m->start - 1) ||
+        out_seq == seq + hist_delta(c->h, m->end))
+      return 1;
+  }
+  return 0;
+}
+
 /* An inside frame to the NAT64 prefix, forwarded (olen bytes in p->buf):
  * it must be the frame translated by RFC 7915 to the IPv4 endpoints of
  * the connection the library announced, with the library's IPv4 id. */
@@ -1669,18 +1693,23 @@ static int out64(play *p, const char *label, const char *desc,
    * merged with it, from the message's first sequence number */
   held *own = own6(p, v);
   int merged = own && tcp && seq_len(&v4) != 0;
+  /* a piece of such a message sent again leaves without its payload */
+  int again = !own && tcp && v->payload_len && seq_len(&v4) == 0 &&
+              resent64(p, c, v->seq, seq_len6(v), v4.seq);
   int ok = pinhole_xlat_6to4(data, len, p->scratch, sizeof(p->scratch), &m,
                              &wlen) == 0;
   if (ok && merged)
     seq_set(p->scratch, wlen, own->cap_start);
   if (ok)
     seq_to_server(p->scratch, wlen, c->h);
+  if (ok && again)
+    seq_set(p->scratch, wlen, v4.seq);
   int same = ok && wlen == (size_t)olen && !memcmp(p->scratch, p->buf, wlen);
   /* an ALG's rewrite (FTP64's EPRT): the same segment, another payload */
   if (ok && !same)
-    ok = (c->watch || merged) &&
+    ok = (c->watch || merged || again) &&
          payload_rewritten(p->scratch, wlen, p->buf, (size_t)olen);
-  if (tcp && !merged)
+  if (tcp && !merged && !again)
     hist_learn(&c->h, v->seq, seq_len6(v), v4.seq, seq_len(&v4));
   settle6(p, label, v, own, tcp, v4.seq, tcp ? seq_len(&v4) : 0);
   if (!ok)
