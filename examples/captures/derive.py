@@ -18,6 +18,11 @@ the standard library only: what real captures sometimes look like.
       reassemble replies sees them: pinhole's FTP ALG holds the first
       piece and sends the reply on whole (translated to IPv6) with the
       second.
+  ftp64-split-resent.pcap  ftp64-split.pcap with the client's second EPRT
+      piece (frame 12) sent again 0.3 ms later, before the server's
+      reply, as its tail-loss probe does when the server's ACK is slow
+      (seen in e2e replay-ftp64 under load): pinhole sends it on without
+      its payload (a resent part of a merged message).
 
 usage: examples/captures/derive.py [DIR]
   reads DIR/*.pcap (default: this directory), writes DIR/derived/
@@ -138,6 +143,16 @@ def main():
     split = frames[:13] + split_tcp6(*frames[13], 16) + frames[14:]
     write_pcap(os.path.join(out, "ftp64-epsv-split-reply.pcap"), header,
                split)
+
+    header, frames = read_pcap(os.path.join(here, "ftp64-split.pcap"), 101)
+    rec, frame = frames[11]
+    assert frame[72:76] == b"1::2"  # the second piece of the EPRT
+    r = bytearray(rec)
+    usec = struct.unpack("<I", r[4:8])[0] + 300
+    r[0:4] = struct.pack("<I", struct.unpack("<I", r[0:4])[0] + usec // 10**6)
+    r[4:8] = struct.pack("<I", usec % 10**6)
+    again = frames[:12] + [(bytes(r), frame)] + frames[12:]
+    write_pcap(os.path.join(out, "ftp64-split-resent.pcap"), header, again)
 
 
 main()
