@@ -11,7 +11,9 @@
 # shows the FTP conversation with two Watch rows (the control
 # connection) and two Forward rows (the data connection), each with its
 # NAT64 line. The split one must report its first piece held (17 bytes)
-# and sent on merged with the second, nothing still held.
+# and sent on merged with the second, nothing still held (a piece the
+# client sent again under load is held or sent on again too: the byte
+# counts may be larger).
 #
 #   replay-ftp64.sh PINHOLE_GW PINHOLE_REPLAY
 set -u
@@ -65,8 +67,8 @@ done
 for pool in 198.19.0.1 198.19.0.200; do
   out=$TMPD/ftp64-split-$pool.txt
   if grep -qE '^ftp64-split\.pcap:[0-9]+: held: TCP \[2001:db8:1::2\]:[0-9]+ -> \[64:ff9b::c613:2\]:21 from inside: 17 bytes kept' "$out" &&
-    grep -qE '^ftp64-split\.pcap:[0-9]+: delivered: 17 held bytes sent on: merged into this packet$' "$out" &&
-    grep -q '^Replay: 1 frames held by the library (17 bytes), 17 bytes of them sent on, 0 let go at the hold timeout, 0 still held$' "$out"; then
+    grep -qE '^ftp64-split\.pcap:[0-9]+: delivered: [0-9]+ held bytes sent on: merged into this packet$' "$out" &&
+    grep -qE '^Replay: [0-9]+ frames held by the library \(([0-9]+) bytes\), \1 bytes of them sent on, 0 let go at the hold timeout, 0 still held$' "$out"; then
     echo "e2e: ok: ftp64-split on $pool: the first EPRT piece held, sent on merged" >&2
   else
     grep -E '^ftp64-split|^Replay' "$out" >&2
