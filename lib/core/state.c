@@ -11,7 +11,11 @@
  * the first piece of a pass), then per conversation its CONV record
  * followed by its MAP, CONN (CONN6 IPv6, CONN64 NAT64) and HOLE (HOLE6,
  * HOLE64) records; a connection or pinhole names its mappings by their
- * index among the MAP records of its conversation written before it.
+ * index among the MAP records of its conversation written before it. A
+ * NAT64 mapping's MAP is followed by its HOST64 record (the IPv6 host
+ * behind it and the prefix, ctx->map6), a held BLOCK of a NAT64
+ * subscriber by its SUB64 (the subscriber's address, ctx->sub6), so the
+ * standby's logs, filtering and hairpinning name the same hosts.
  * The IPv6 and NAT64 records carry their full addresses, a NAT64 one
  * its prefix (checked against the importer's, core/state6.c); all of a
  * conversation's connections and pinholes are of one family. An ALG record
