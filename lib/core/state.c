@@ -1285,10 +1285,18 @@ static int ph_map_host(ph_it conv, uint16_t k, ph_st_host *h) {
   return -1;
 }
 
+/* Is addr the host of the k-th MAP record of the conversation at conv
+ * (a NAT64 mapping's, its HOST64 record)? */
+static int ph_map_host_is(ph_it conv, uint16_t k, const uint8_t addr[16]) {
+  ph_st_host h;
+  return ph_map_host(conv, k, &h) == 0 && memcmp(h.addr, addr, 16) == 0;
+}
+
 /* A hairpinned NAT64 connection r with its conversation: its mapping a
  * NAT64 one of side A's fold and port whose public port side B's
- * packets reach; its hairpin the target's NAT64 mapping, of side B's
- * fold and port (its host side B's source), whose public endpoint side
+ * packets reach (its host side A's source); its hairpin the target's
+ * NAT64 mapping, of side B's fold and port (its host side B's source),
+ * whose public endpoint side
  * A reaches; side A's destination that public address under a prefix
  * the standby has (the first that holds it), side B's destination the
  * mapping's public address under the same. 0, PINHOLE_ERR_PARSE or
@@ -1297,15 +1305,15 @@ static int ph_check_hairpin64(const pinhole_ctx *ctx, ph_it conv,
                               const ph_st_conn *r) {
   const ph_conn *c = &r->c;
   ph_st_map m, hp;
-  ph_st_host h;
   uint32_t v4 = 0;
   uint8_t pub[16];
   if (ph_map_rec(conv, r->mi, &m) != 0 || ph_map_rec(conv, r->hi, &hp) != 0 ||
-      ph_map_host(conv, r->hi, &h) != 0 || !(m.flags & PH_MAPF_NAT64) ||
+      !ph_map_host_is(conv, r->mi, r->a6.a_src) ||
+      !ph_map_host_is(conv, r->hi, r->a6.b_src) || !(m.flags & PH_MAPF_NAT64) ||
       !(hp.flags & PH_MAPF_NAT64) || m.proto != c->proto ||
       hp.proto != c->proto || m.iaddr != c->a.src || m.iport != c->a.sport ||
       m.pport != c->b.dport || hp.iaddr != c->b.src || hp.iport != c->b.sport ||
-      hp.pport != c->a.dport || memcmp(h.addr, r->a6.b_src, 16) != 0)
+      hp.pport != c->a.dport)
     return PINHOLE_ERR_PARSE;
   int k = pinhole__nat64_prefix_of(ctx, r->a6.a_dst, &v4);
   if (k < 0)
@@ -1346,7 +1354,8 @@ static int ph_check_family(const pinhole_ctx *ctx, ph_it conv, uint8_t type,
       return 0;
     if (ph_map_rec(conv, r.mi, &m) != 0 || m.proto != r.c.proto ||
         m.iaddr != r.c.a.src || m.iport != r.c.a.sport ||
-        m.paddr != r.c.b.dst || m.pport != r.c.b.dport)
+        m.paddr != r.c.b.dst || m.pport != r.c.b.dport ||
+        !ph_map_host_is(conv, r.mi, r.a6.a_src))
       return PINHOLE_ERR_PARSE;
     return pinhole__st_nat64_ok(ctx, r.prefix, r.plen, r.a6.a_dst, r.c.b.src);
   }
@@ -1358,7 +1367,8 @@ static int ph_check_family(const pinhole_ctx *ctx, ph_it conv, uint8_t type,
     return 0;
   if (ph_map_rec(conv, r.mi, &m) != 0 || m.proto != r.h.proto ||
       m.iaddr != pinhole__fold6(ctx, r.a6.dst) || m.iport != r.h.to_port ||
-      m.paddr != r.h.dst || m.pport != r.h.dport)
+      m.paddr != r.h.dst || m.pport != r.h.dport ||
+      !ph_map_host_is(conv, r.mi, r.a6.dst))
     return PINHOLE_ERR_PARSE;
   return pinhole__st_nat64_ok(ctx, r.prefix, r.plen, r.a6.src, r.h.src);
 }
