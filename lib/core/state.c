@@ -1296,11 +1296,11 @@ static int ph_map_host_is(ph_it conv, uint16_t k, const uint8_t addr[16]) {
  * NAT64 one of side A's fold and port whose public port side B's
  * packets reach (its host side A's source); its hairpin the target's
  * NAT64 mapping, of side B's fold and port (its host side B's source),
- * whose public endpoint side
- * A reaches; side A's destination that public address under a prefix
- * the standby has (the first that holds it), side B's destination the
- * mapping's public address under the same. 0, PINHOLE_ERR_PARSE or
- * PINHOLE_ERR_NOMATCH (the standby lacks the prefix). */
+ * whose public endpoint side A reaches; side A's destination that public
+ * address under a prefix the standby has (the first that holds it), side
+ * B's destination the mapping's public address under the same. 0,
+ * PINHOLE_ERR_PARSE or PINHOLE_ERR_NOMATCH (the standby lacks the
+ * prefix). */
 static int ph_check_hairpin64(const pinhole_ctx *ctx, ph_it conv,
                               const ph_st_conn *r) {
   const ph_conn *c = &r->c;

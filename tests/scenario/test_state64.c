@@ -269,7 +269,8 @@ static void test_state64_events_logs(void **state) {
  * standby as on the active: a session back to the mapping's IPv6 host,
  * the sender under the prefix the mapping's first connection used (B
  * lists its network-specific prefixes in another order: the prefix
- * travels, not its index), the host's answer out through it. */
+ * travels, not its index), the host's answer out through it; the next
+ * pass (the two sessions filtering opened) goes in on top. */
 static void test_state64_eif(void **state) {
   (void)state;
   sctx *a = sctx_new(0, 0), *b = sctx_new(1, 0);
@@ -278,7 +279,8 @@ static void test_state64_eif(void **state) {
                    PINHOLE_VERDICT_FORWARD);
   assert_int_equal(send64(&a->t, CLI2, 5353, NSP2 "c613:2", 53, SEC, &pn),
                    PINHOLE_VERDICT_FORWARD);
-  size_t len = export_full(&a->t, 2 * SEC, NULL);
+  uint64_t cur, next;
+  size_t len = export_full(&a->t, 2 * SEC, &cur);
   assert_int_equal(pinhole_state_import(b->t.ctx, 2 * SEC, blob, len), 2);
   tpkt p, o, e;
   t_udp(&p, PEER, 5060, PA, pw, "unsolicited");
@@ -302,6 +304,17 @@ static void test_state64_eif(void **state) {
   assert_int_equal(t_get16(o.b + 20), pw);
   assert_int_equal(t_get16(o.b + 22), 5060);
   assert_memory_equal(o.b + 28, "reply", 5);
+  same_listing(&a->t, &b->t);
+  /* the next pass (not a full snapshot) replaces B's conversations,
+   * their mappings' hosts the ones B has: it goes in, and the filtering
+   * goes on alike */
+  assert_int_equal(
+      pinhole_state_export(a->t.ctx, 4 * SEC, cur, blob, BLOB, &len, &next), 1);
+  assert_int_equal(pinhole_state_import(b->t.ctx, 4 * SEC, blob, len), 2);
+  same_listing(&a->t, &b->t);
+  t_udp(&p, PEER, 5062, PB, pn, "again");
+  assert_int_equal(both(&a->t, &b->t, &p, PINHOLE_SIDE_OUTSIDE, 5 * SEC, &o),
+                   PINHOLE_VERDICT_FORWARD);
   same_listing(&a->t, &b->t);
   sctx_del(a);
   sctx_del(b);
