@@ -534,7 +534,7 @@ static void test_state64_hostile(void **state) {
   flip(b, good, len, h0, 32, 96 ^ 95, PINHOLE_ERR_PARSE);
   flip(b, good, len, h0, 16 + 2, 0x10, PINHOLE_ERR_NOMATCH);
   /* a NAT64 mapping without its host: from before type 12 */
-  n = edit(good, len, h0, 4 + 33, NULL, 0, -1);
+  n = edit(good, len, h0, 4 + 33, rec, 0, -1);
   refused(b, n, PINHOLE_ERR_UNSUPPORTED);
   /* the hairpinned connection (CONN6: src6 0, dst6 16, b_src6 32, b_dst6
    * 48, the CONN body at 64, its tuples' addresses at 4, 8, 16, 20), an
