@@ -14,7 +14,10 @@
  * pinholes, IPv6 flows (CONN6 records), PBA blocks held after their
  * flows ended (BLOCK records), NAT64 TCP, UDP and echo sessions (CONN64),
  * an FTP64 EPRT with its NAT64 pinhole (HOLE64) and an IPv6 FTP EPRT
- * with its IPv6 pinhole (a watched CONN6, HOLE6); built with
+ * with its IPv6 pinhole (a watched CONN6, HOLE6), every NAT64 mapping
+ * with its host record (HOST64), NAT64 clients of the PBA pool (a
+ * block held with its subscriber's address, SUB64) and a hairpinned
+ * NAT64 connection (a CONN6 with two NAT64 mappings); built with
  * -DSTATE_SEEDGEN this file writes them (see the comment at its main).
  */
 #include <stdint.h>
@@ -78,8 +81,8 @@ static void send_pkt(pinhole_ctx *ctx, int side, uint64_t now, uint8_t proto,
 /* The fuzz contexts: a NAPT pool on 198.19.0.1 for 198.18.0.0/25, a PBA
  * pool on 198.19.0.7 (ports 4096-4159, blocks of 16) for 198.18.0.128/25,
  * NAT64 from 2001:db8:1::/48 to 64:ff9b::/96 (PINHOLE_NAT64_LAB) through
- * the NAPT pool, IPv6 from 2001:db8:1::/48 accepted (the stateful IPv6
- * firewall). */
+ * the NAPT pool and from 2001:db8:2::/48 through the PBA pool, IPv6 from
+ * 2001:db8:1::/48 accepted (the stateful IPv6 firewall). */
 static pinhole_ctx *mk_ctx(void) {
   pinhole_config cfg;
   pinhole_config_default(&cfg, sizeof(cfg));
@@ -87,7 +90,7 @@ static pinhole_ctx *mk_ctx(void) {
   cfg.max_pinholes = 16;
   cfg.max_watch = 16;
   cfg.max_port_blocks = 8;
-  cfg.max_rules = 4;
+  cfg.max_rules = 6;
   cfg.max_pools = 2;
   cfg.max_fragments = 4;
   cfg.hold_bytes = 4096;
@@ -143,6 +146,11 @@ static pinhole_ctx *mk_ctx(void) {
   r64.dst_plen = 96;
   if (pinhole_addr6_parse("2001:db8:1::", 12, r64.src6) != 0 ||
       pinhole_nat64_prefix_add(ctx, wkp, 96, PINHOLE_NAT64_LAB) != 0 ||
+      pinhole_rule_add(ctx, &r64) < 0)
+    abort();
+  snprintf(r64.name, sizeof(r64.name), "nat64-pba");
+  r64.pool = pba;
+  if (pinhole_addr6_parse("2001:db8:2::", 12, r64.src6) != 0 ||
       pinhole_rule_add(ctx, &r64) < 0)
     abort();
   pinhole_rule r6;
@@ -236,9 +244,10 @@ static void seed(const char *dir, const char *name, const uint8_t *p,
 
 /* An IPv6 TCP segment (seq, ack, flags, text), UDP datagram (text) or
  * ICMPv6 echo request (sport the identifier) from side. */
-static void send6x(pinhole_ctx *ctx, int side, const char *src, uint16_t sport,
-                   const char *dst, uint16_t dport, uint8_t proto, uint32_t seq,
-                   uint32_t ack, uint8_t flags, const char *text) {
+static void send6t(pinhole_ctx *ctx, uint64_t now, int side, const char *src,
+                   uint16_t sport, const char *dst, uint16_t dport,
+                   uint8_t proto, uint32_t seq, uint32_t ack, uint8_t flags,
+                   const char *text) {
   uint8_t b[256];
   size_t n = text ? strlen(text) : 0, l4 = (proto == 6 ? 20 : 8) + n;
   memset(b, 0, sizeof(b));
@@ -274,7 +283,14 @@ static void send6x(pinhole_ctx *ctx, int side, const char *src, uint16_t sport,
     abort();
   pinhole_pkt6_fix_cksums(b, &v6);
   pinhole_pkt p = {b, (uint32_t)(40 + l4), sizeof(b)};
-  (void)pinhole_process(ctx, &p, side, SEC);
+  (void)pinhole_process(ctx, &p, side, now);
+}
+
+/* The same at 1 s. */
+static void send6x(pinhole_ctx *ctx, int side, const char *src, uint16_t sport,
+                   const char *dst, uint16_t dport, uint8_t proto, uint32_t seq,
+                   uint32_t ack, uint8_t flags, const char *text) {
+  send6t(ctx, SEC, side, src, sport, dst, dport, proto, seq, ack, flags, text);
 }
 
 /* An IPv6 datagram (UDP) or SYN (TCP) from the inside. */
@@ -430,6 +446,30 @@ int main(int argc, char **argv) {
   if (pinhole_state_export(a, 2 * SEC, 0, blob, BLOB, &len, &next) != 1)
     return 1;
   seed(argv[1], "full-nat64-ftp64-ipv6-ftp.bin", blob, len);
+  pinhole_ctx_del(a);
+
+  /* NAT64 clients of the PBA pool: one's block held after its flow
+   * ended (BLOCK, SUB64), another's mapping (MAP, HOST64), a third
+   * hairpinned to it through its public endpoint (198.19.0.7 under the
+   * WKP) */
+  a = mk_ctx();
+  send6t(a, SEC, PINHOLE_SIDE_INSIDE, "2001:db8:2::7", 6000, "64:ff9b::c613:5",
+         53, 17, 0, 0, 0, "held");
+  (void)pinhole_tick(a, 302 * SEC); /* idle at 301 s, held 5 s */
+  uint64_t t = 302 * SEC;
+  send6t(a, t, PINHOLE_SIDE_INSIDE, "2001:db8:2::8", 6001, "64:ff9b::c613:5",
+         53, 17, 0, 0, 0, "mapped");
+  if (pinhole_conversations_format(a, (char *)blob, BLOB) < 0)
+    abort();
+  const char *at = strstr((char *)blob, "NAT64 198.19.0.7:");
+  if (at == NULL)
+    abort();
+  uint16_t pp = (uint16_t)atoi(at + strlen("NAT64 198.19.0.7:"));
+  send6t(a, t, PINHOLE_SIDE_INSIDE, "2001:db8:2::9", 6002, "64:ff9b::c613:7",
+         pp, 17, 0, 0, 0, "hairpin");
+  if (pinhole_state_export(a, t, 0, blob, BLOB, &len, &next) != 1)
+    return 1;
+  seed(argv[1], "full-nat64-pba-held-hairpin.bin", blob, len);
   pinhole_ctx_del(a);
   return 0;
 }

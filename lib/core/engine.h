@@ -114,6 +114,10 @@ int pinhole__pba_claim(pinhole_ctx *ctx, uint32_t pool, uint32_t iaddr,
  * 0 when free; *nblocks the blocks subscriber iaddr holds. */
 uint32_t pinhole__pba_owner(const pinhole_ctx *ctx, uint32_t pool, uint32_t ai,
                             uint16_t pport, uint32_t iaddr, uint32_t *nblocks);
+/* pba.c, for state import: subscriber iaddr of pool: -1 none, 0 one
+ * without an IPv6 address, 1 a NAT64 client's (*addr its address). */
+int pinhole__pba_sub6(const pinhole_ctx *ctx, uint32_t pool, uint32_t iaddr,
+                      const uint8_t **addr);
 /* pba.c, for state import: the block of (pool, ai, pport) is held for
  * subscriber iaddr after its last mapping ended, left_ms more: taken
  * for it when free (pinhole__pba_claim's checks were passed), its hold

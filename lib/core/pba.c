@@ -528,6 +528,18 @@ uint32_t pinhole__pba_owner(const pinhole_ctx *ctx, uint32_t pool, uint32_t ai,
   return bk->sub == 0 ? 0 : ph_sub_at(ctx, bk->sub)->addr;
 }
 
+int pinhole__pba_sub6(const pinhole_ctx *ctx, uint32_t pool, uint32_t iaddr,
+                      const uint8_t **addr) {
+  const ph_sub *s = ph_sub_find(ctx, pool, iaddr);
+  *addr = NULL;
+  if (s == NULL)
+    return -1;
+  if (!s->v6 || ctx->sub6 == NULL)
+    return 0;
+  *addr = ctx->sub6[s - ctx->subs].addr;
+  return 1;
+}
+
 int pinhole__pba_claim(pinhole_ctx *ctx, uint32_t pool, uint32_t iaddr,
                        uint32_t ai, uint16_t pport, int apply) {
   ph_pool *pl = &ctx->pools[pool];

@@ -11,7 +11,11 @@
  * the first piece of a pass), then per conversation its CONV record
  * followed by its MAP, CONN (CONN6 IPv6, CONN64 NAT64) and HOLE (HOLE6,
  * HOLE64) records; a connection or pinhole names its mappings by their
- * index among the MAP records of its conversation written before it.
+ * index among the MAP records of its conversation written before it. A
+ * NAT64 mapping's MAP is followed by its HOST64 record (the IPv6 host
+ * behind it and the prefix, ctx->map6), a held BLOCK of a NAT64
+ * subscriber by its SUB64 (the subscriber's address, ctx->sub6), so the
+ * standby's logs, filtering and hairpinning name the same hosts.
  * The IPv6 and NAT64 records carry their full addresses, a NAT64 one
  * its prefix (checked against the importer's, core/state6.c); all of a
  * conversation's connections and pinholes are of one family. An ALG record
@@ -50,11 +54,13 @@ enum ph_st_type {
   PH_ST_HOLE = 4,
   PH_ST_CONN6 = 5, /* an IPv6 connection: its addresses and a CONN body */
   PH_ST_DEL = 6,
-  PH_ST_ALG = 7,    /* the ALG module's state of the CONN before it */
-  PH_ST_BLOCK = 8,  /* a port block held after its last mapping ended */
-  PH_ST_CONN64 = 9, /* a NAT64 connection: prefix, IPv6 side, a CONN body */
-  PH_ST_HOLE6 = 10, /* an IPv6 pinhole: its addresses and a HOLE body */
-  PH_ST_HOLE64 = 11 /* a NAT64 pinhole: prefix, IPv6 ends, a HOLE body */
+  PH_ST_ALG = 7,     /* the ALG module's state of the CONN before it */
+  PH_ST_BLOCK = 8,   /* a port block held after its last mapping ended */
+  PH_ST_CONN64 = 9,  /* a NAT64 connection: prefix, IPv6 side, a CONN body */
+  PH_ST_HOLE6 = 10,  /* an IPv6 pinhole: its addresses and a HOLE body */
+  PH_ST_HOLE64 = 11, /* a NAT64 pinhole: prefix, IPv6 ends, a HOLE body */
+  PH_ST_HOST64 = 12, /* the IPv6 host of the NAT64 MAP before it */
+  PH_ST_SUB64 = 13   /* the IPv6 address of the held BLOCK's subscriber */
 };
 
 /* Body lengths by type. */
@@ -70,6 +76,8 @@ enum ph_st_type {
 #define PH_ST_LEN_CONN64 (PH_ST_LEN_PREFIX + 32u + PH_ST_LEN_CONN)
 #define PH_ST_LEN_HOLE6 (32u + PH_ST_LEN_HOLE)
 #define PH_ST_LEN_HOLE64 (PH_ST_LEN_PREFIX + 32u + PH_ST_LEN_HOLE)
+#define PH_ST_LEN_HOST64 (16u + PH_ST_LEN_PREFIX)
+#define PH_ST_LEN_SUB64 16u
 #define PH_ST_ALG_NAME 16u /* longest ALG name in an ALG record */
 /* an ALG record: name length, name, state length, state */
 #define PH_ST_LEN_ALG_MIN 4u
@@ -97,6 +105,10 @@ static size_t ph_st_len(uint8_t type) {
     return PH_ST_LEN_HOLE6;
   case PH_ST_HOLE64:
     return PH_ST_LEN_HOLE64;
+  case PH_ST_HOST64:
+    return PH_ST_LEN_HOST64;
+  case PH_ST_SUB64:
+    return PH_ST_LEN_SUB64;
   default:
     return 0;
   }
@@ -230,6 +242,22 @@ static void ph_wmap(ph_w *w, const pinhole_ctx *ctx, ph_ref r) {
   ph_w16(w, m->iport);
   ph_w32(w, m->paddr);
   ph_w16(w, m->pport);
+}
+
+/* Mapping r's record, and for a NAT64 mapping its host record right
+ * after it (the IPv6 host, the prefix its first connection went
+ * through: ph_conv_hosts_ok made sure it has them); returns the records
+ * written. */
+static uint32_t ph_wmap_host(ph_w *w, const pinhole_ctx *ctx, ph_ref r) {
+  const ph_map6 *m6 = ph_map6_of(ctx, r);
+  ph_wmap(w, ctx, r);
+  if (!(ph_map_at(ctx, r)->flags & PH_MAPF_NAT64) || m6 == NULL)
+    return 1;
+  ph_wrec(w, PH_ST_HOST64);
+  ph_wbytes(w, m6->addr, 16);
+  ph_wbytes(w, ctx->nat64_prefix[m6->pfx], 16);
+  ph_w8(w, ctx->nat64_plen[m6->pfx]);
+  return 2;
 }
 
 static void ph_wstream(ph_w *w, const ph_stream *s) {
@@ -388,14 +416,12 @@ static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_conv *cv) {
     const ph_conn_cold *k = ph_cold_at(ctx, x);
     uint16_t mi = PH_ST_NONE, hi = PH_ST_NONE;
     if (k->mapping) {
-      ph_wmap(w, ctx, k->mapping);
+      n += ph_wmap_host(w, ctx, k->mapping);
       mi = nmap++;
-      n++;
     }
     if (k->hairpin) {
-      ph_wmap(w, ctx, k->hairpin);
+      n += ph_wmap_host(w, ctx, k->hairpin);
       hi = nmap++;
-      n++;
     }
     n += ph_wconn(w, ctx, x, mi, hi);
   }
@@ -409,14 +435,35 @@ static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_conv *cv) {
       continue;
     uint16_t mi = PH_ST_NONE;
     if (ph_pinhole_at(ctx, h)->mapping) {
-      ph_wmap(w, ctx, ph_pinhole_at(ctx, h)->mapping);
+      n += ph_wmap_host(w, ctx, ph_pinhole_at(ctx, h)->mapping);
       mi = nmap++;
-      n++;
     }
     ph_whole(w, ctx, h, mi);
     n++;
   }
   return n;
+}
+
+/* Has every NAT64 mapping of conversation cv its IPv6 host record, under
+ * a prefix ctx has (an ALG's NAT64 mapping made when no prefix held the
+ * server has none, alg6.c; it stays on the active box)? */
+static int ph_conv_hosts_ok(const pinhole_ctx *ctx, const ph_conv *cv) {
+  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+    const ph_conn_cold *k = ph_cold_at(ctx, x);
+    ph_ref m[2] = {k->mapping, k->hairpin};
+    for (int i = 0; i < 2; i++)
+      if (m[i] && (ph_map_at(ctx, m[i])->flags & PH_MAPF_NAT64) &&
+          (ph_map6_of(ctx, m[i]) == NULL ||
+           ph_map6_of(ctx, m[i])->pfx >= ctx->nnat64))
+        return 0;
+  }
+  for (ph_ref r = cv->pinholes; r; r = ph_pinhole_at(ctx, r)->conv_next) {
+    ph_ref m = ph_pinhole_at(ctx, r)->mapping;
+    if (m && (ph_map_at(ctx, m)->flags & PH_MAPF_NAT64) &&
+        (ph_map6_of(ctx, m) == NULL || ph_map6_of(ctx, m)->pfx >= ctx->nnat64))
+      return 0;
+  }
+  return 1;
 }
 
 /* Can conversation cv travel? Every NAT64 connection and pinhole of it
@@ -437,7 +484,7 @@ static int ph_conv_syncable(const pinhole_ctx *ctx, const ph_conv *cv) {
         pinhole__st_prefix_of(ctx, ph_pinhole6_of(ctx, h)->src, p, &plen) != 0)
       return 0;
   }
-  return 1;
+  return ph_conv_hosts_ok(ctx, cv);
 }
 
 /* Has conversation cv seen a packet at or after since? */
@@ -463,8 +510,11 @@ static uint32_t ph_wblocks(ph_w *w, pinhole_ctx *ctx, size_t room,
     if (bk->sub == PH_NIL || bk->used != 0 || pl->removed ||
         (pl->mode != PINHOLE_POOL_PBA && pl->mode != PINHOLE_POOL_ADDRESS))
       continue;
-    size_t end = w->len + 4 + PH_ST_LEN_BLOCK;
-    if (n >= max || (end > room && !(w->len == PH_ST_HDR && end <= w->cap))) {
+    const ph_sub *sb = ph_sub_at(ctx, bk->sub);
+    int v6 = sb->v6 && ctx->sub6 != NULL; /* a SUB64 record after it */
+    size_t end = w->len + 4 + PH_ST_LEN_BLOCK + (v6 ? 4 + PH_ST_LEN_SUB64 : 0);
+    if (n + 1u + (uint32_t)v6 > max ||
+        (end > room && !(w->len == PH_ST_HDR && end <= w->cap))) {
       ctx->sync_block_next = g;
       return n;
     }
@@ -477,9 +527,14 @@ static uint32_t ph_wblocks(ph_w *w, pinhole_ctx *ctx, size_t room,
     ph_w8(w, bk->pool);
     ph_w32(w, pl->addr_lo + bi / pl->bpa);
     ph_w16(w, (uint16_t)(bi % pl->bpa));
-    ph_w32(w, ph_sub_at(ctx, bk->sub)->addr);
+    ph_w32(w, sb->addr);
     ph_w32(w, (uint32_t)left);
     n++;
+    if (v6) {
+      ph_wrec(w, PH_ST_SUB64);
+      ph_wbytes(w, ctx->sub6[ph_slot(bk->sub)].addr, 16);
+      n++;
+    }
   }
   ctx->sync_block_next = ctx->nblocks_given;
   return n;
@@ -810,6 +865,61 @@ static void ph_rhole(ph_cur c, uint8_t type, ph_st_hole *r) {
                                   : PH_HOLE_NAT64;
 }
 
+/* A host record: a NAT64 mapping's (HOST64: its IPv6 host and prefix)
+ * or a held block's subscriber's (SUB64: its IPv6 address). */
+typedef struct ph_st_host {
+  uint8_t addr[16], prefix[16], plen;
+} ph_st_host;
+
+static void ph_rhost(ph_cur c, uint8_t type, ph_st_host *h) {
+  memset(h, 0, sizeof(*h));
+  ph_rbytes(&c, h->addr, 16);
+  if (type == PH_ST_HOST64) {
+    ph_rbytes(&c, h->prefix, 16);
+    h->plen = ph_r8(&c);
+  }
+}
+
+/* The host record of type want right after the record it is past: 1
+ * with *h, or 0. */
+static int ph_host_after(ph_it it, uint8_t want, ph_st_host *h) {
+  uint8_t type;
+  ph_cur b;
+  if (ph_next(&it, &type, &b) != 1 || type != want)
+    return 0;
+  ph_rhost(b, type, h);
+  return 1;
+}
+
+/* The next host record from it on (it moves past it): 1 with its type,
+ * its address and the pool and inside address (fold) of the record
+ * before it (a NAT64 mapping, *m, or a held block: pass 1 checked
+ * that); 0 at the end. */
+static int ph_next_host(ph_it *it, ph_st_host *h, uint8_t *type, uint8_t *pool,
+                        uint32_t *fold, ph_st_map *m) {
+  ph_cur b, pb = ph_cur_make(NULL, 0);
+  memset(m, 0, sizeof(*m));
+  while (ph_next(it, type, &b) == 1) {
+    if (*type != PH_ST_HOST64 && *type != PH_ST_SUB64) {
+      pb = b;
+      continue;
+    }
+    ph_rhost(b, *type, h);
+    if (*type == PH_ST_HOST64) {
+      ph_rmap(pb, m);
+      *pool = m->pool;
+      *fold = m->iaddr;
+    } else {
+      ph_st_block k;
+      ph_rblock(pb, &k);
+      *pool = k.pool;
+      *fold = k.iaddr;
+    }
+    return 1;
+  }
+  return 0;
+}
+
 /* ---- checking --------------------------------------------------------- */
 
 static int ph_proto_ok(uint8_t p) {
@@ -903,6 +1013,28 @@ static int ph_alg6_ok(const ph_st_conn *r, int nat64) {
   return alg != NULL && (nat64 ? alg->nat64 : alg->ipv6);
 }
 
+/* A hairpinned NAT64 connection (core/nat64.c ph_hairpin_new: an IPv6
+ * connection between two inside hosts through their NAT64 mappings, a
+ * CONN6 record with PH_CONN_HAIRPIN), its own fields: TCP or UDP from
+ * the inside, its mapping (the initiator's) and hairpin (the target's)
+ * named, no ALG, both hosts' addresses hosts', the tuples the folds of
+ * its addresses (its mappings and prefix are checked with its
+ * conversation, ph_check_hairpin64). */
+static int ph_hairpin64_ok(const pinhole_ctx *ctx, const ph_st_conn *r) {
+  const ph_conn *c = &r->c;
+  const ph_conn6 *a6 = &r->a6;
+  return ctx->nmap6 != 0 &&
+         (c->proto == PINHOLE_IPPROTO_TCP || c->proto == PINHOLE_IPPROTO_UDP) &&
+         c->a_side == PINHOLE_SIDE_INSIDE && r->mi != PH_ST_NONE &&
+         r->hi != PH_ST_NONE && c->alg == 0 && r->watch == 0 &&
+         (c->flags & PH_CONN_GRE_QUOTES) == 0 &&
+         pinhole__st_host6_ok(a6->a_src) && pinhole__st_host6_ok(a6->b_src) &&
+         c->a.src == pinhole__fold6(ctx, a6->a_src) &&
+         c->a.dst == pinhole__fold6(ctx, a6->a_dst) &&
+         c->b.src == pinhole__fold6(ctx, a6->b_src) &&
+         c->b.dst == pinhole__fold6(ctx, a6->b_dst);
+}
+
 /* An IPv6 connection's own fields: a protocol the IPv6 firewall tracks,
  * no mapping (nothing is translated: side B's addresses and ports are
  * side A's reversed), an ALG only with its watch and one that runs on
@@ -911,6 +1043,8 @@ static int ph_alg6_ok(const ph_st_conn *r, int nat64) {
 static int ph_conn6_ok(const pinhole_ctx *ctx, const ph_st_conn *r) {
   const ph_conn *c = &r->c;
   const ph_conn6 *a6 = &r->a6;
+  if (c->flags & PH_CONN_HAIRPIN)
+    return ph_hairpin64_ok(ctx, r);
   if (ctx->cfg.max_conns6 == 0 ||
       (c->proto != PINHOLE_IPPROTO_TCP && c->proto != PINHOLE_IPPROTO_UDP &&
        c->proto != PINHOLE_IP6_NH_ICMPV6) ||
@@ -1069,6 +1203,7 @@ static int ph_hole_ok(const pinhole_ctx *ctx, const ph_st_hole *r,
 /* What a blob needs, counted by ph_check. */
 typedef struct ph_need {
   uint32_t convs, conns, conns6, watch, holes, maps; /* maps: distinct, new */
+  uint32_t maps6;  /* of maps: NAT64 ones (a slot with an IPv6 host) */
   uint32_t tcp[2]; /* of conns, conns6: TCP ones */
   int full;
 } ph_need;
@@ -1139,6 +1274,58 @@ static int ph_map_family(ph_it conv, uint16_t mi, int nat64) {
          ((m.flags & PH_MAPF_NAT64) != 0) == (nat64 != 0);
 }
 
+/* The host record of the k-th MAP record of the conversation whose
+ * records start at conv: 0 with *h, or -1. */
+static int ph_map_host(ph_it conv, uint16_t k, ph_st_host *h) {
+  uint8_t type;
+  ph_cur b;
+  while (ph_next(&conv, &type, &b) == 1 && type != PH_ST_CONV)
+    if (type == PH_ST_MAP && k-- == 0)
+      return ph_host_after(conv, PH_ST_HOST64, h) ? 0 : -1;
+  return -1;
+}
+
+/* Is addr the host of the k-th MAP record of the conversation at conv
+ * (a NAT64 mapping's, its HOST64 record)? */
+static int ph_map_host_is(ph_it conv, uint16_t k, const uint8_t addr[16]) {
+  ph_st_host h;
+  return ph_map_host(conv, k, &h) == 0 && memcmp(h.addr, addr, 16) == 0;
+}
+
+/* A hairpinned NAT64 connection r with its conversation: its mapping a
+ * NAT64 one of side A's fold and port whose public port side B's
+ * packets reach (its host side A's source); its hairpin the target's
+ * NAT64 mapping, of side B's fold and port (its host side B's source),
+ * whose public endpoint side A reaches; side A's destination that public
+ * address under a prefix the standby has (the first that holds it), side
+ * B's destination the mapping's public address under the same. 0,
+ * PINHOLE_ERR_PARSE or PINHOLE_ERR_NOMATCH (the standby lacks the
+ * prefix). */
+static int ph_check_hairpin64(const pinhole_ctx *ctx, ph_it conv,
+                              const ph_st_conn *r) {
+  const ph_conn *c = &r->c;
+  ph_st_map m, hp;
+  uint32_t v4 = 0;
+  uint8_t pub[16];
+  if (ph_map_rec(conv, r->mi, &m) != 0 || ph_map_rec(conv, r->hi, &hp) != 0 ||
+      !ph_map_host_is(conv, r->mi, r->a6.a_src) ||
+      !ph_map_host_is(conv, r->hi, r->a6.b_src) || !(m.flags & PH_MAPF_NAT64) ||
+      !(hp.flags & PH_MAPF_NAT64) || m.proto != c->proto ||
+      hp.proto != c->proto || m.iaddr != c->a.src || m.iport != c->a.sport ||
+      m.pport != c->b.dport || hp.iaddr != c->b.src || hp.iport != c->b.sport ||
+      hp.pport != c->a.dport)
+    return PINHOLE_ERR_PARSE;
+  int k = pinhole__nat64_prefix_of(ctx, r->a6.a_dst, &v4);
+  if (k < 0)
+    return PINHOLE_ERR_NOMATCH;
+  if (v4 != hp.paddr ||
+      pinhole_nat64_embed(pub, ctx->nat64_prefix[k], ctx->nat64_plen[k],
+                          m.paddr) != 0 ||
+      memcmp(pub, r->a6.b_dst, 16) != 0)
+    return PINHOLE_ERR_PARSE;
+  return 0;
+}
+
 /* A connection or pinhole record's family (4, 6 or 64: NAT64), which
  * every record of its conversation shares (an ALG's pinholes are of its
  * control connection's family, what they admit too), and its mappings
@@ -1159,13 +1346,16 @@ static int ph_check_family(const pinhole_ctx *ctx, ph_it conv, uint8_t type,
   if (ph_st_is_conn(type)) {
     ph_st_conn r;
     ph_rconn(b, type, &r);
+    if (r.is6 && !r.is64 && (r.c.flags & PH_CONN_HAIRPIN))
+      return ph_check_hairpin64(ctx, conv, &r);
     if (!ph_map_family(conv, r.mi, r.is64) || !ph_map_family(conv, r.hi, 0))
       return PINHOLE_ERR_PARSE;
     if (!r.is64)
       return 0;
     if (ph_map_rec(conv, r.mi, &m) != 0 || m.proto != r.c.proto ||
         m.iaddr != r.c.a.src || m.iport != r.c.a.sport ||
-        m.paddr != r.c.b.dst || m.pport != r.c.b.dport)
+        m.paddr != r.c.b.dst || m.pport != r.c.b.dport ||
+        !ph_map_host_is(conv, r.mi, r.a6.a_src))
       return PINHOLE_ERR_PARSE;
     return pinhole__st_nat64_ok(ctx, r.prefix, r.plen, r.a6.a_dst, r.c.b.src);
   }
@@ -1177,9 +1367,46 @@ static int ph_check_family(const pinhole_ctx *ctx, ph_it conv, uint8_t type,
     return 0;
   if (ph_map_rec(conv, r.mi, &m) != 0 || m.proto != r.h.proto ||
       m.iaddr != pinhole__fold6(ctx, r.a6.dst) || m.iport != r.h.to_port ||
-      m.paddr != r.h.dst || m.pport != r.h.dport)
+      m.paddr != r.h.dst || m.pport != r.h.dport ||
+      !ph_map_host_is(conv, r.mi, r.a6.dst))
     return PINHOLE_ERR_PARSE;
   return pinhole__st_nat64_ok(ctx, r.prefix, r.plen, r.a6.src, r.h.src);
+}
+
+/* Pass 1 for the host records: record type (body b) after record prev
+ * (body pb). A NAT64 mapping has its HOST64 right after it (and no other
+ * record does): a host's address whose fold is the mapping's inside
+ * address, a prefix the standby has; a SUB64 comes only right after a
+ * held block: a host's address whose fold is the block's subscriber. 0,
+ * or PINHOLE_ERR_PARSE, PINHOLE_ERR_NOMATCH (the standby lacks the
+ * prefix), PINHOLE_ERR_UNSUPPORTED (a NAT64 mapping without its host
+ * record: a blob from before type 12). */
+static int ph_check_host_rec(const pinhole_ctx *ctx, uint8_t prev, ph_cur pb,
+                             uint8_t type, ph_cur b) {
+  ph_st_map m;
+  ph_st_host h;
+  int nat64 = 0;
+  memset(&m, 0, sizeof(m));
+  if (prev == PH_ST_MAP) {
+    ph_rmap(pb, &m);
+    nat64 = (m.flags & PH_MAPF_NAT64) != 0;
+  }
+  if (nat64 != (type == PH_ST_HOST64))
+    return nat64 ? PINHOLE_ERR_UNSUPPORTED : PINHOLE_ERR_PARSE;
+  if (type != PH_ST_HOST64 && type != PH_ST_SUB64)
+    return 0;
+  ph_rhost(b, type, &h);
+  if (type == PH_ST_HOST64) {
+    uint8_t k;
+    return pinhole__st_host64_ok(ctx, h.addr, m.iaddr, h.prefix, h.plen, &k);
+  }
+  ph_st_block bk;
+  if (prev != PH_ST_BLOCK || ctx->sub6 == NULL)
+    return PINHOLE_ERR_PARSE;
+  ph_rblock(pb, &bk);
+  return pinhole__st_host6_ok(h.addr) && pinhole__fold6(ctx, h.addr) == bk.iaddr
+             ? 0
+             : PINHOLE_ERR_PARSE;
 }
 
 /* Pass 1: each record on its own, the order, the references. */
@@ -1191,9 +1418,15 @@ static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
   uint8_t alg_next = 0; /* the ALG whose record may come next, id + 1 */
   uint8_t fam = 0;      /* the conversation's family, once known */
   ph_it conv = it;      /* the records after the current CONV */
+  uint8_t prev = 0;     /* the record before, and its body */
+  ph_cur pb = ph_cur_make(NULL, 0);
   while ((rc = ph_next(&it, &type, &b)) == 1) {
     uint8_t alg_may = alg_next;
     alg_next = 0;
+    if ((rc = ph_check_host_rec(ctx, prev, pb, type, b)) != 0)
+      return rc;
+    prev = type;
+    pb = b;
     switch (type) {
     case PH_ST_DEL:
       if (in_conv || n->full || ph_r32(&b) == 0)
@@ -1263,11 +1496,16 @@ static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
       n->holes++;
       break;
     }
+    case PH_ST_HOST64:
+    case PH_ST_SUB64:
+      break; /* ph_check_host_rec */
     default:
       return PINHOLE_ERR_PARSE;
     }
   }
-  return rc < 0 ? PINHOLE_ERR_PARSE : 0;
+  if (rc < 0)
+    return PINHOLE_ERR_PARSE;
+  return ph_check_host_rec(ctx, prev, pb, 0, b); /* the last a NAT64 MAP? */
 }
 
 /* Pass 2: the mappings agree with each other and with ctx. */
@@ -1318,6 +1556,7 @@ static int ph_check_maps(const pinhole_ctx *ctx, ph_it all, ph_need *n) {
       continue; /* shared with what ctx has */
     }
     n->maps++;
+    n->maps6 += (m.flags & PH_MAPF_NAT64) != 0;
     if (!n->full) {
       ph_ref in = pinhole__map_find_inside(ctx, m.proto, m.iaddr, m.iport);
       if ((in != PH_NIL && ph_map_at(ctx, in)->pool == m.pool) ||
@@ -1457,6 +1696,59 @@ static int ph_check_blocks(const pinhole_ctx *ctx, ph_it all,
   return 0;
 }
 
+/* Is a held block of subscriber iaddr of pool in the blob without its
+ * SUB64 record? */
+static int ph_block_bare(ph_it all, uint8_t pool, uint32_t iaddr) {
+  uint8_t type;
+  ph_cur b;
+  ph_st_block k;
+  ph_st_host h;
+  for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
+    if (type != PH_ST_BLOCK)
+      continue;
+    ph_rblock(b, &k);
+    if (k.pool == pool && k.iaddr == iaddr &&
+        !ph_host_after(it, PH_ST_SUB64, &h))
+      return 1;
+  }
+  return 0;
+}
+
+/* The host records agree: one address per fold in the blob; a held
+ * block of a NAT64 mapping's subscriber names the subscriber too; and
+ * with ctx (unless a full snapshot replaces everything): a subscriber
+ * ctx has of that pool and fold is that NAT64 client, a mapping ctx has
+ * at a NAT64 mapping's public endpoint (which the blob shares) has that
+ * host. 0, PINHOLE_ERR_PARSE or PINHOLE_ERR_EXISTS. */
+static int ph_check_hosts(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
+  ph_st_host h, o;
+  ph_st_map m, mo;
+  uint8_t type, to, pool, po;
+  uint32_t fold, fo;
+  for (ph_it it = all; ph_next_host(&it, &h, &type, &pool, &fold, &m) == 1;) {
+    for (ph_it j = it; ph_next_host(&j, &o, &to, &po, &fo, &mo) == 1;)
+      if (fo == fold && memcmp(o.addr, h.addr, 16) != 0)
+        return PINHOLE_ERR_PARSE; /* two hosts, one fold */
+    int cgn = ph_cgn(ctx, pool);
+    if (type == PH_ST_HOST64 && cgn && ph_block_bare(all, pool, fold))
+      return PINHOLE_ERR_PARSE;
+    if (n->full)
+      continue;
+    const uint8_t *a;
+    int sub = cgn ? pinhole__pba_sub6(ctx, pool, fold, &a) : -1;
+    if (sub == 0 || (sub == 1 && memcmp(a, h.addr, 16) != 0))
+      return PINHOLE_ERR_EXISTS;
+    if (type != PH_ST_HOST64)
+      continue;
+    ph_ref r = pinhole__map_find_public(ctx, m.proto, m.paddr, m.pport);
+    const ph_map6 *x = r != PH_NIL ? ph_map6_of(ctx, r) : NULL;
+    if (r != PH_NIL && (!(ph_map_at(ctx, r)->flags & PH_MAPF_NAT64) ||
+                        x == NULL || memcmp(x->addr, h.addr, 16) != 0))
+      return PINHOLE_ERR_EXISTS;
+  }
+  return 0;
+}
+
 /* Pass 3: flow keys unique in the blob and free in ctx. */
 static int ph_check_conns(const pinhole_ctx *ctx, ph_it all, ph_it body,
                           const ph_need *n) {
@@ -1513,6 +1805,24 @@ static int ph_slots_fit(uint64_t used, uint64_t tused, uint64_t slots,
   return tneed + over <= tfree;
 }
 
+/* Do the blob's new NAT64 mappings find slots with an IPv6 host record
+ * (ctx->nmap6 of them; IPv4 mappings take the others first, pool.c
+ * ph_map_free_list)? As for the other tables, the mappings of the
+ * conversations the blob replaces count as taken. */
+static int ph_map6_fit(const pinhole_ctx *ctx, const ph_need *n) {
+  uint64_t used = 0, used6 = 0;
+  if (!n->full) {
+    uint32_t free6 = 0;
+    for (ph_ref r = ctx->map_free; r != PH_NIL && free6 < ctx->nmap6;
+         r = ph_map_at(ctx, r)->inext)
+      free6++;
+    used = ctx->nmaps;
+    used6 = ctx->nmap6 - free6;
+  }
+  return ph_slots_fit(used, used6, ctx->cfg.max_mappings, ctx->nmap6, n->maps,
+                      n->maps6);
+}
+
 static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
   uint64_t convs = 0, conns = 0, conns6 = 0, watch = 0, holes = 0, maps = 0;
   uint64_t tused[2] = {0, 0};
@@ -1555,15 +1865,33 @@ static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
       !ph_slots_fit(conns, tused[0], c->max_flows, ctx->ntcp4, n->conns,
                     n->tcp[0]) ||
       !ph_slots_fit(conns6, tused[1], c->max_conns6, ctx->ntcp6, n->conns6,
-                    n->tcp[1]))
+                    n->tcp[1]) ||
+      !ph_map6_fit(ctx, n))
     return PINHOLE_ERR_FULL;
   return 0;
 }
 
 /* ---- applying --------------------------------------------------------- */
 
-/* The mapping of record m, one reference taken (found or made). */
-static ph_ref ph_map_obtain(pinhole_ctx *ctx, const ph_st_map *m) {
+/* The IPv6 host of a NAT64 mapping (or subscriber) made next: the host
+ * record right after the record `after` is past, of type want (checked:
+ * pass 1); NULL when there is none. */
+static const uint8_t *ph_host_next(pinhole_ctx *ctx, ph_it after, uint8_t want,
+                                   ph_st_host *h) {
+  uint8_t k = 0;
+  if (!ph_host_after(after, want, h))
+    return NULL;
+  if (want == PH_ST_HOST64 &&
+      pinhole__st_host64_ok(ctx, h->addr, pinhole__fold6(ctx, h->addr),
+                            h->prefix, h->plen, &k) != 0)
+    return NULL;
+  ctx->map6_pfx = k;
+  return h->addr;
+}
+
+/* The mapping of record m (after: past it), one reference taken (found
+ * or made). */
+static ph_ref ph_map_obtain(pinhole_ctx *ctx, const ph_st_map *m, ph_it after) {
   ph_ref r = pinhole__map_find_public(ctx, m->proto, m->paddr, m->pport);
   if (r != PH_NIL) {
     pinhole__map_ref(ctx, r);
@@ -1571,21 +1899,21 @@ static ph_ref ph_map_obtain(pinhole_ctx *ctx, const ph_st_map *m) {
   }
   const ph_pool *pl = &ctx->pools[m->pool];
   uint32_t ai = m->paddr - pl->addr_lo;
+  /* a NAT64 mapping takes a slot with an IPv6 host record, its host
+   * there (pool.c), and a new subscriber of it its address (pba.c) */
+  ph_st_host h;
+  if (m->flags & PH_MAPF_NAT64)
+    ctx->map6_next = ph_host_next(ctx, after, PH_ST_HOST64, &h);
   if (ph_cgn(ctx, m->pool) &&
-      pinhole__pba_claim(ctx, m->pool, m->iaddr, ai, m->pport, 1) != 0)
+      pinhole__pba_claim(ctx, m->pool, m->iaddr, ai, m->pport, 1) != 0) {
+    ctx->map6_next = NULL;
     return PH_NIL; /* ph_check_maps ruled this out */
-  /* a NAT64 mapping takes a slot with an IPv6 host record (pool.c; the
-   * host is not carried: zeros) */
-  static const uint8_t no_host[16];
-  if (m->flags & PH_MAPF_NAT64) {
-    ctx->map6_next = no_host;
-    ctx->map6_pfx = 0;
   }
   r = pinhole__map_insert(ctx, m->pool, m->proto, m->iaddr, m->iport, ai,
                           m->pport);
   ctx->map6_next = NULL;
   if (r == PH_NIL)
-    return PH_NIL; /* no slot with an IPv6 host record left */
+    return PH_NIL; /* ph_check_room ruled this out */
   ph_map_at(ctx, r)->flags = m->flags;
   return r;
 }
@@ -1600,7 +1928,7 @@ static ph_ref ph_map_nth(pinhole_ctx *ctx, ph_it conv, uint16_t k) {
     if (type == PH_ST_MAP && k-- == 0) {
       ph_st_map m;
       ph_rmap(b, &m);
-      return ph_map_obtain(ctx, &m);
+      return ph_map_obtain(ctx, &m, conv);
     }
   return PH_NIL;
 }
@@ -1732,10 +2060,13 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
   for (ph_it it = all; ph_next(&it, &type, &b) == 1;)
     if (type == PH_ST_BLOCK) {
       ph_st_block k;
+      ph_st_host h;
       ph_rblock(b, &k);
+      ctx->map6_next = ph_host_next(ctx, it, PH_ST_SUB64, &h);
       pinhole__pba_hold_import(ctx, k.pool, k.iaddr,
                                k.paddr - ctx->pools[k.pool].addr_lo,
                                ph_block_rec_port(ctx, &k), k.left_ms);
+      ctx->map6_next = NULL;
     }
   int n = 0;
   ph_ref conv = PH_NIL;
@@ -1835,6 +2166,8 @@ int pinhole_state_import(pinhole_ctx *ctx, uint64_t now_ns, const uint8_t *buf,
     rc = ph_check_maps(ctx, all, &n);
   if (rc == 0)
     rc = ph_check_blocks(ctx, all, &n);
+  if (rc == 0)
+    rc = ph_check_hosts(ctx, all, &n);
   if (rc == 0)
     rc = ph_check_conns(ctx, all, all, &n);
   if (rc == 0)

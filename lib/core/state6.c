@@ -73,3 +73,19 @@ void pinhole__st_mapped(uint8_t out[16], uint32_t v4) {
   out[10] = out[11] = 0xff;
   ph_put32(out + 12, v4);
 }
+
+int pinhole__st_host64_ok(const pinhole_ctx *ctx, const uint8_t addr[16],
+                          uint32_t fold, const uint8_t prefix[16], uint8_t plen,
+                          uint8_t *k) {
+  uint8_t p[16];
+  if (ctx->nmap6 == 0 || !pinhole__st_host6_ok(addr) ||
+      pinhole__fold6(ctx, addr) != fold ||
+      pinhole_nat64_embed(p, prefix, plen, 0) != 0 ||
+      memcmp(p, prefix, 16) != 0)
+    return PINHOLE_ERR_PARSE;
+  int i = ph_prefix_idx(ctx, prefix, plen);
+  if (i < 0)
+    return PINHOLE_ERR_NOMATCH;
+  *k = (uint8_t)i;
+  return 0;
+}

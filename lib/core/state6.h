@@ -30,4 +30,13 @@ int pinhole__st_host6_ok(const uint8_t a[16]);
 /* ::ffff:v4, the form of a NAT64 connection's IPv4 side in ph_conn6. */
 void pinhole__st_mapped(uint8_t out[16], uint32_t v4);
 
+/* A NAT64 mapping's host record (type 12): addr a host's address whose
+ * fold is the mapping's inside address, prefix an RFC 6052 one ctx has
+ * (*k its index there). 0; PINHOLE_ERR_PARSE (not a host's address,
+ * another fold, not an RFC 6052 prefix, ctx without IPv6 host records);
+ * PINHOLE_ERR_NOMATCH (ctx lacks the prefix). */
+int pinhole__st_host64_ok(const pinhole_ctx *ctx, const uint8_t addr[16],
+                          uint32_t fold, const uint8_t prefix[16], uint8_t plen,
+                          uint8_t *k);
+
 #endif /* PH_CORE_STATE6_H */

@@ -116,4 +116,55 @@ static inline void hostile_all(tctx *b, const uint8_t *good, size_t len,
   assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, good, len), want);
 }
 
+/* blob = good with n bytes at `at` replaced by ins[0..ilen) and the
+ * record count moved by dn; its length. */
+static inline size_t edit(const uint8_t *good, size_t len, size_t at, size_t n,
+                          const uint8_t *ins, size_t ilen, int dn) {
+  static uint8_t tmp[BLOB];
+  assert_true(len - n + ilen <= BLOB);
+  memcpy(tmp, good, at);
+  memcpy(tmp + at, ins, ilen);
+  memcpy(tmp + at + ilen, good + at + n, len - at - n);
+  size_t out = len - n + ilen;
+  t_put32(tmp + 16, (uint32_t)((int32_t)t_get32(good + 16) + dn));
+  t_put32(tmp + 20, (uint32_t)out);
+  memcpy(blob, tmp, out);
+  return out;
+}
+
+/* The offset of the k-th record (0: first) of type in good. */
+static inline size_t rec_of(const uint8_t *good, size_t len, uint8_t type,
+                            int k) {
+  for (size_t at = 24; at + 4 <= len; at += 4 + t_get16(good + at + 2))
+    if (good[at] == type && k-- == 0)
+      return at;
+  fail_msg("no record of type %u", type);
+  return 0;
+}
+
+static inline size_t rec_len(const uint8_t *good, size_t at) {
+  return 4 + t_get16(good + at + 2);
+}
+
+/* good with body byte `at` of the record at rec xored with x: refused
+ * with want, B unchanged. */
+static inline void flip(tctx *b, const uint8_t *good, size_t len, size_t rec,
+                        size_t at, uint8_t x, int want) {
+  snap before;
+  snap_take(b, &before);
+  memcpy(blob, good, len);
+  blob[rec + 4 + at] ^= x;
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), want);
+  snap_same(b, &before);
+  free(before.listing);
+}
+
+static inline void refused(tctx *b, size_t len, int want) {
+  snap before;
+  snap_take(b, &before);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), want);
+  snap_same(b, &before);
+  free(before.listing);
+}
+
 #endif /* PH_TEST_STATE_UTIL_H */

@@ -143,9 +143,12 @@ static void test_state6_nat64_failover(void **state) {
   size_t len = export_full(a, 2 * SEC, NULL);
   size_t off[32];
   size_t nrec = records(len, off, 32);
-  assert_int_equal(nrec, 12); /* 4 CONV, 4 MAP, 4 CONN64 */
+  assert_int_equal(nrec, 16); /* 4 CONV, 4 MAP, 4 HOST64, 4 CONN64 */
   for (size_t i = 0; i < nrec; i++)
-    if (blob[off[i]] != 1 && blob[off[i]] != 2) {
+    if (blob[off[i]] == 12) { /* right after its MAP */
+      assert_int_equal(blob[off[i - 1]], 2);
+      assert_int_equal(t_get16(blob + off[i] + 2), 33);
+    } else if (blob[off[i]] != 1 && blob[off[i]] != 2) {
       assert_int_equal(blob[off[i]], 9);
       assert_int_equal(t_get16(blob + off[i] + 2), 242);
     }
@@ -270,12 +273,13 @@ static void test_state6_ftp64_failover(void **state) {
   size_t len = export_full(a, 2 * SEC, NULL);
   size_t off[16];
   size_t nrec = records(len, off, 16);
-  /* CONV, MAP, CONN64, ALG (the FTP module's state), MAP, HOLE64 */
-  assert_int_equal(nrec, 6);
-  static const uint8_t types[] = {1, 2, 9, 7, 2, 11};
+  /* CONV, MAP, HOST64, CONN64, ALG (the FTP module's state), MAP,
+   * HOST64, HOLE64 */
+  assert_int_equal(nrec, 8);
+  static const uint8_t types[] = {1, 2, 12, 9, 7, 2, 12, 11};
   for (size_t i = 0; i < nrec; i++)
     assert_int_equal(blob[off[i]], types[i]);
-  assert_int_equal(t_get16(blob + off[5] + 2), 80);
+  assert_int_equal(t_get16(blob + off[7] + 2), 80);
   assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, blob, len), 1);
   same_listing(a, b);
 
@@ -534,56 +538,6 @@ static void test_state6_sip6_failover(void **state) {
 
 /* ---- hostile blobs ------------------------------------------------------ */
 
-/* blob = good with n bytes at `at` replaced by ins[0..ilen) and the
- * record count moved by dn; its length. */
-static size_t edit(const uint8_t *good, size_t len, size_t at, size_t n,
-                   const uint8_t *ins, size_t ilen, int dn) {
-  static uint8_t tmp[BLOB];
-  assert_true(len - n + ilen <= BLOB);
-  memcpy(tmp, good, at);
-  memcpy(tmp + at, ins, ilen);
-  memcpy(tmp + at + ilen, good + at + n, len - at - n);
-  size_t out = len - n + ilen;
-  t_put32(tmp + 16, (uint32_t)((int32_t)t_get32(good + 16) + dn));
-  t_put32(tmp + 20, (uint32_t)out);
-  memcpy(blob, tmp, out);
-  return out;
-}
-
-/* The offset of the k-th record (0: first) of type in good. */
-static size_t rec_of(const uint8_t *good, size_t len, uint8_t type, int k) {
-  for (size_t at = 24; at + 4 <= len; at += 4 + t_get16(good + at + 2))
-    if (good[at] == type && k-- == 0)
-      return at;
-  fail_msg("no record of type %u", type);
-  return 0;
-}
-
-static size_t rec_len(const uint8_t *good, size_t at) {
-  return 4 + t_get16(good + at + 2);
-}
-
-/* good with body byte `at` of the record at rec xored with x: refused
- * with want, B unchanged. */
-static void flip(tctx *b, const uint8_t *good, size_t len, size_t rec,
-                 size_t at, uint8_t x, int want) {
-  snap before;
-  snap_take(b, &before);
-  memcpy(blob, good, len);
-  blob[rec + 4 + at] ^= x;
-  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), want);
-  snap_same(b, &before);
-  free(before.listing);
-}
-
-static void refused(tctx *b, size_t len, int want) {
-  snap before;
-  snap_take(b, &before);
-  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), want);
-  snap_same(b, &before);
-  free(before.listing);
-}
-
 /* Each new record's fields, a prefix the standby lacks or does not
  * allow, records of another family in a conversation, every truncation
  * and flipped byte: refused with B unchanged (or, a flip the checks
@@ -634,8 +588,9 @@ static void test_state6_hostile(void **state) {
   flip(b, good, len, c64, 49 + 32, 0xff, PINHOLE_ERR_PARSE);
   flip(b, good, len, c64, 49 + 34, 0xff, PINHOLE_ERR_PARSE);
   flip(b, good, len, c64, 49 + 98, 1, PINHOLE_ERR_PARSE);
-  /* the inside host moved, its fold and its mapping's inside address
-   * with it: a multicast address is refused, a host's goes in */
+  /* the inside host moved, its fold, its mapping's inside address and
+   * its host record with it: a multicast address is refused, a host's goes in
+   */
   static const char *const moved[] = {"ff0e::2", "2001:db8:1::99"};
   for (int i = 0; i < 2; i++) {
     uint8_t h[16];
@@ -645,6 +600,8 @@ static void test_state6_hostile(void **state) {
     memcpy(blob + c64 + 4 + 17, h, 16);
     t_put32(blob + c64 + 4 + 49 + 4, fold);
     t_put32(blob + map + 4 + 3, fold);
+    assert_int_equal(blob[map + 19], 12); /* its HOST64 names it too */
+    memcpy(blob + map + 19 + 4, h, 16);
     if (i == 0) {
       refused(b, len, PINHOLE_ERR_PARSE);
     } else {
