@@ -9,7 +9,10 @@
  * what it receives (the pure rewriter lib/alg/sip_parse.c decides which
  * header carries what, and fixes Content-Length). SDP media ports the
  * inside endpoint offers are mapped to public ports keeping RTP/RTCP pairs
- * (and a=rtcp), with pinholes for the peer's media.
+ * (and a=rtcp), with pinholes for the peer's media. Over TCP the user
+ * agent's listening port 5060, which is not the connection's, maps to the
+ * public address's 5060 both ways on that connection (ph_sip_listen; no
+ * mapping is opened for it).
  *
  * Safety: a message is parsed only where one can begin (a UDP datagram, or
  * a message boundary of the TCP stream, never an arbitrary segment start);
