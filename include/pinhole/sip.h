@@ -326,7 +326,11 @@ enum pinhole_sip_dir {
   PINHOLE_SIP_DIR_INBOUND = 2
 };
 
-/** One media port mapping: inside port <-> outside port. */
+/**
+ * One port mapping of the endpoint's address: inside port <-> outside
+ * port (a media port; over TCP also the user agent's listening port,
+ * docs/sip.md "SIP over TCP").
+ */
 typedef struct pinhole_sip_port_map {
   uint16_t inside;
   uint16_t outside;
@@ -342,7 +346,7 @@ typedef struct pinhole_sip_nat {
   uint32_t dir;             /**< pinhole_sip_dir */
   pinhole_endpoint inside;  /**< the private signalling endpoint */
   pinhole_endpoint outside; /**< its public mapping */
-  uint32_t port_map_count;  /**< entries used in port_map */
+  uint32_t port_map_count;  /**< entries used in port_map (first match) */
   pinhole_sip_port_map port_map[PINHOLE_SIP_MAX_PORT_MAPS];
 } pinhole_sip_nat;
 
@@ -398,10 +402,12 @@ typedef struct pinhole_sip_result {
  *
  * "from" is nat->inside for OUTBOUND and nat->outside for INBOUND, "to" the
  * other one. A SIP URI or Via sent-by matches when its host is the IPv4
- * literal from.addr and its port is from.port (an absent port means 5060,
- * or 5061 for sips: and Via TLS). A match becomes to.addr, with ":to.port"
- * written unless the port was absent and to.port is the default. One rule,
- * every message, both directions:
+ * literal from.addr and its port (an absent port means 5060, or 5061 for
+ * sips: and Via TLS) is from.port, or else a port of nat->port_map on
+ * from's side (inside OUTBOUND, outside INBOUND; first match). A match
+ * becomes to.addr with to.port, or the port map's other side, written as
+ * ":port" unless the port was absent and the new one is the default. One
+ * rule, every message, both directions:
  *
  *   Request-URI              a match
  *   URI-carrying fields      every match, in every value: From, To,
@@ -523,7 +529,8 @@ typedef struct pinhole_sip_nat64 {
  *
  * OUTBOUND (the client's message to the IPv4 server): a URI host or Via
  * sent-by "[client6]" with the client's port becomes the public
- * endpoint (the port rule of pinhole_sip_translate()); another IPv6
+ * endpoint, with a port of nat->port_map its mapped one (the port rule
+ * of pinhole_sip_translate()); another IPv6
  * reference under the prefix its embedded IPv4 address (port as
  * written); Via received= client6 (bare or bracketed) the public
  * address, rport= as there; client6 tokens in Call-ID, Replaces, Join and
@@ -532,7 +539,8 @@ typedef struct pinhole_sip_nat64 {
  * client6 go through nat->port_map.
  *
  * INBOUND (the server's message to the client): the public endpoint in
- * URIs and Via becomes "[client6]:port", received= the public address
+ * URIs and Via (the public address with the public port or a port of
+ * nat->port_map) becomes "[client6]:port", received= the public address
  * client6, rport= and the port map back, public-address tokens of
  * Call-ID and the like client6; any other IPv4 literal URI host or Via
  * sent-by becomes its IPv6 address synthesised under the prefix (RFC

@@ -9,7 +9,10 @@
  * what it receives (the pure rewriter lib/alg/sip_parse.c decides which
  * header carries what, and fixes Content-Length). SDP media ports the
  * inside endpoint offers are mapped to public ports keeping RTP/RTCP pairs
- * (and a=rtcp), with pinholes for the peer's media.
+ * (and a=rtcp), with pinholes for the peer's media. Over TCP the user
+ * agent's listening port 5060, which is not the connection's, maps to the
+ * public address's 5060 both ways on that connection (ph_sip_listen; no
+ * mapping is opened for it).
  *
  * Safety: a message is parsed only where one can begin (a UDP datagram, or
  * a message boundary of the TCP stream, never an arbitrary segment start);
@@ -238,6 +241,30 @@ static void ph_sip_trace_rewrite(ph_alg_call *ac, const pinhole_sip_nat *nat,
                       (uint8_t *)buf, w.len < w.cap ? w.len : w.cap);
 }
 
+/* SIP over TCP (RFC 3261 sec. 18): the connection's source port is not
+ * the port the user agent listens on and names in its Via sent-by,
+ * Contact and From (5060, or no port, which means 5060). That listening
+ * endpoint is "inside address:5060 <-> public address:5060" on this
+ * connection, one more entry of nat's port map, used both ways: the
+ * client's 5060 leaves as the public address's 5060 and, in what the
+ * server sends on the connection (responses, RFC 3261 sec. 18.2.2, and
+ * its requests), comes back as the client's own. No mapping or pinhole
+ * is opened for it: a public port 5060 shared by every subscriber of the
+ * pool address admits nobody (docs/sip.md "SIP over TCP"). Not added when
+ * the connection's own public port is 5060 (the two could not be told
+ * apart on the way back: the client's 5060 is then left, fail closed),
+ * nor without address translation, nor when the map is full (media). */
+static void ph_sip_listen(pinhole_sip_nat *nat, int translated) {
+  const uint16_t port = 5060;
+  if (!(nat->flags & PINHOLE_SIP_STREAM) || !translated ||
+      nat->inside.port == port || nat->outside.port == port ||
+      nat->port_map_count >= PINHOLE_SIP_MAX_PORT_MAPS)
+    return;
+  pinhole_sip_port_map *pm = &nat->port_map[nat->port_map_count++];
+  pm->inside = port;
+  pm->outside = port;
+}
+
 /* Translates the message at pos (its framing already checked) and splices
  * the result in; *used becomes its new length. */
 static int ph_sip_translate_one(const uint8_t *p, size_t len,
@@ -258,15 +285,6 @@ static void ph_sip_translate(ph_alg_call *ac, size_t pos, size_t len,
   uint8_t *out = pinhole__alg_scratch(ac, &cap);
   pinhole_sip_result res;
   int n = ph_sip_translate_one(p, len, nat, x, out, cap, &res);
-  if (n >= 0 && res.leftover && nat->dir == PINHOLE_SIP_DIR_OUTBOUND &&
-      (nat->flags & PINHOLE_SIP_STREAM) && nat->inside.port != 5060) {
-    /* over TCP the connection's port is not the one the user agent
-     * listens on and writes in its URIs: translate its address there too,
-     * with the port it names (the default one) */
-    pinhole_sip_nat again = *nat;
-    again.inside.port = again.outside.port = 5060;
-    n = ph_sip_translate_one(p, len, &again, x, out, cap, &res);
-  }
   if (n < 0) {
     ph_sip_unhandled(ac, n, p, len);
     return;
@@ -387,6 +405,7 @@ static void ph_sip_message64(ph_alg_call *ac, size_t pos, size_t len,
       return;
     }
   }
+  ph_sip_listen(nat, 1);
   ph_sip_translate(ac, pos, len, nat, &x, used);
   ph_sip_offer_done(ac, &e, &set, !pinhole__alg_failed(ac), e6.client);
 }
@@ -462,6 +481,7 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
       return 0;
     }
   }
+  ph_sip_listen(&nat, e.client.addr != e.client_pub.addr);
   if (e.client.addr != e.client_pub.addr ||
       e.client.port != e.client_pub.port || nat.port_map_count != 0)
     ph_sip_translate(ac, pos, len, &nat, NULL, used);

@@ -49,21 +49,45 @@ static void ph_put_dec(ph_sink *o, size_t s, size_t e, uint32_t v) {
   ph_sink_replace(o, s, e, t, ph_fmt_u32(t, v));
 }
 
-/* Replaces host[:port] at [s, e) with to.addr[:to.port]. */
+/* Replaces host[:port] at [s, e) with to.addr[:port]: the port is
+ * written unless the original had none and port is the default. */
 static void ph_put_hostport(const ph_rw *rw, ph_sink *o, size_t s, size_t e,
-                            int has_port, uint16_t def_port) {
+                            int has_port, uint16_t def_port, uint16_t port) {
   uint8_t t[24];
   size_t n = ph_fmt_ipv4(t, rw->to.addr);
-  if (has_port || rw->to.port != def_port) {
+  if (has_port || port != def_port) {
     t[n++] = ':';
-    n += ph_fmt_u32(t + n, rw->to.port);
+    n += ph_fmt_u32(t + n, port);
   }
   ph_sink_replace(o, s, e, t, n);
 }
 
-static int ph_matches(const ph_rw *rw, uint32_t addr, int has_port,
-                      uint16_t port, uint16_t def_port) {
-  return addr == rw->from.addr && (has_port ? port : def_port) == rw->from.port;
+/* Maps a port of from's address through nat->port_map (inside to
+ * outside outbound, back inbound). */
+static int ph_map_port(const ph_rw *rw, uint16_t port, uint16_t *to) {
+  for (uint32_t i = 0; i < rw->nat->port_map_count; i++) {
+    const pinhole_sip_port_map *pm = &rw->nat->port_map[i];
+    if ((rw->outbound ? pm->inside : pm->outside) == port) {
+      *to = rw->outbound ? pm->outside : pm->inside;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* The port a URI or Via sent-by of from's address names (its own, else
+ * def_port) is one of from's: from.port itself, or a port of
+ * nat->port_map (another endpoint at the same address: a SIP-over-TCP
+ * user agent's listening port, a media port). Returns 1 with *to the
+ * port it becomes, else 0. */
+static int ph_port_is_from(const ph_rw *rw, int has_port, uint16_t port,
+                           uint16_t def_port, uint16_t *to) {
+  uint16_t eff = has_port ? port : def_port;
+  if (eff == rw->from.port) {
+    *to = rw->to.port;
+    return 1;
+  }
+  return ph_map_port(rw, eff, to);
 }
 
 /* ---- NAT64 addresses ---- */
@@ -103,26 +127,26 @@ static int ph_is_client6(const ph_rw *rw, const uint8_t *t, size_t n) {
 }
 
 /* NAT64: a URI host or Via sent-by p[s..he) with its port (up to pe).
- * Outbound, [client6] with the from port becomes to.addr[:to.port] (1),
- * another IPv6 reference under the prefix its IPv4 address (0, the port
- * as written). Inbound, from.addr with the from port becomes
- * [client6][:to.port] (1), another IPv4 address its synthesised IPv6
- * reference (0). -1: left as it is. */
+ * Outbound, [client6] with one of from's ports (ph_port_is_from) becomes
+ * to.addr[:port] (1), another IPv6 reference under the prefix its IPv4
+ * address (0, the port as written). Inbound, from.addr with one of
+ * from's ports becomes [client6][:port] (1), another IPv4 address its
+ * synthesised IPv6 reference (0). -1: left as it is. */
 static int ph_rw_host64(const ph_rw *rw, ph_sink *o, size_t s, size_t he,
                         size_t pe, int has_port, uint16_t port,
                         uint16_t def_port) {
   const uint8_t *p = rw->p;
   uint8_t a6[16], t[PINHOLE_ADDR6_STRLEN + 8];
   uint32_t a4;
-  uint16_t eff = has_port ? port : def_port;
+  uint16_t to;
   if (rw->outbound) {
     if (he - s < 3 || p[s] != '[' || p[he - 1] != ']' ||
         ph_ipv6_text(p + s + 1, he - s - 2, a6) != 0)
       return -1;
     if (memcmp(a6, rw->x->client6, 16) == 0) {
-      if (eff != rw->from.port)
+      if (!ph_port_is_from(rw, has_port, port, def_port, &to))
         return -1;
-      ph_put_hostport(rw, o, s, pe, has_port, def_port);
+      ph_put_hostport(rw, o, s, pe, has_port, def_port, to);
       return 1;
     }
     if (pinhole_nat64_extract(a6, rw->x->prefix, rw->x->plen, &a4) != 0)
@@ -133,12 +157,12 @@ static int ph_rw_host64(const ph_rw *rw, ph_sink *o, size_t s, size_t he,
   if (ph_ipv4_text(p + s, he - s, &a4) != 0 || a4 == 0)
     return -1;
   if (a4 == rw->from.addr) {
-    if (eff != rw->from.port)
+    if (!ph_port_is_from(rw, has_port, port, def_port, &to))
       return -1;
     size_t n = ph_fmt6(t, rw->x->client6, 1);
-    if (has_port || rw->to.port != def_port) {
+    if (has_port || to != def_port) {
       t[n++] = ':';
-      n += ph_fmt_u32(t + n, rw->to.port);
+      n += ph_fmt_u32(t + n, to);
     }
     ph_sink_replace(o, s, pe, t, n);
     return 1;
@@ -169,14 +193,16 @@ static int ph_is_from(const ph_rw *rw, const uint8_t *t, size_t n) {
 /* Rewrites the URI p[us..ue) if it names the from endpoint. */
 static int ph_rw_uri(const ph_rw *rw, ph_sink *o, size_t us, size_t ue) {
   ph_hp h;
+  uint16_t to;
   if (!pinhole__sip_uri_hostport(rw->p, us, ue, &h))
     return 0;
   if (rw->x != NULL)
     return ph_rw_host64(rw, o, h.host_s, h.host_e, h.port_e, h.has_port, h.port,
                         h.def_port) >= 0;
-  if (h.ip6 || !ph_matches(rw, h.addr, h.has_port, h.port, h.def_port))
+  if (h.ip6 || h.addr != rw->from.addr ||
+      !ph_port_is_from(rw, h.has_port, h.port, h.def_port, &to))
     return 0;
-  ph_put_hostport(rw, o, h.host_s, h.port_e, h.has_port, h.def_port);
+  ph_put_hostport(rw, o, h.host_s, h.port_e, h.has_port, h.def_port, to);
   return 1;
 }
 
@@ -244,6 +270,7 @@ static void ph_rw_via_params(const ph_rw *rw, ph_sink *o, const ph_via *v,
 
 static void ph_rw_via_one(const ph_rw *rw, ph_sink *o, const ph_via *v) {
   uint32_t addr;
+  uint16_t to;
   int ours = 0;
   if (rw->x != NULL) {
     int r = ph_rw_host64(rw, o, v->host_s, v->host_e, v->port_e, v->has_port,
@@ -254,8 +281,9 @@ static void ph_rw_via_one(const ph_rw *rw, ph_sink *o, const ph_via *v) {
     return;
   }
   if (ph_ipv4_text(rw->p + v->host_s, v->host_e - v->host_s, &addr) == 0 &&
-      ph_matches(rw, addr, v->has_port, v->port, v->def_port)) {
-    ph_put_hostport(rw, o, v->host_s, v->port_e, v->has_port, v->def_port);
+      addr == rw->from.addr &&
+      ph_port_is_from(rw, v->has_port, v->port, v->def_port, &to)) {
+    ph_put_hostport(rw, o, v->host_s, v->port_e, v->has_port, v->def_port, to);
     rw->res->via++;
     ours = 1;
   }
@@ -319,18 +347,6 @@ static void ph_rw_headers(const ph_rw *rw, ph_sink *o, size_t body_len) {
   for (uint32_t i = 0; i < m->header_count; i++)
     ph_rw_header(rw, o, &rw->hdrs[i], body_len);
   ph_sink_copy_to(o, m->hdr_len);
-}
-
-/* Maps a media port through nat->port_map. */
-static int ph_map_port(const ph_rw *rw, uint16_t port, uint16_t *to) {
-  for (uint32_t i = 0; i < rw->nat->port_map_count; i++) {
-    const pinhole_sip_port_map *pm = &rw->nat->port_map[i];
-    if ((rw->outbound ? pm->inside : pm->outside) == port) {
-      *to = rw->outbound ? pm->outside : pm->inside;
-      return 1;
-    }
-  }
-  return 0;
 }
 
 /* NAT64: "IN IP6 client6" becomes "IN IP4 to.addr" (outbound); "IN IP4

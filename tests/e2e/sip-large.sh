@@ -9,7 +9,9 @@
 # Each call must complete on the first try, with media both ways: the
 # called party plays RTP to the public address and port the ALG wrote in
 # the reassembled SDP (only its pinhole lets it in) and the caller echoes
-# it. No retransmission caused by the NAT: tcpdump on the inside host
+# it. The leg back: every response the caller gets carries its own Via
+# (over TCP its listening port 5060, not the connection's, both ways:
+# check_inbound). No retransmission caused by the NAT: tcpdump on the inside host
 # sees one INVITE (over UDP sipp retransmits after 500 ms without an
 # answer), sipp's own statistics count no retransmission, and a TCP
 # segment sent again fails only when the gateway caused it, by not sending
@@ -34,9 +36,20 @@ PUB=$POOL
 [ "${E2E_REF:-}" = route ] && PUB=$IN_ADDR
 
 # call T MEDIA: one call over T (tcp|udp), the caller's media on MEDIA.
+# Over TCP the caller connects from port 5062 (sipp binds its connection
+# to -p) while its Via and From name the listening port 5060, as a UA
+# with an ephemeral connection port does; its Contact names the
+# connection's port (RFC 3261 sec. 18; docs/sip.md "SIP over TCP").
 call() {
-  local t=$1 media=$2 opt=u1 rc
-  [ "$t" = tcp ] && opt=t1
+  local t=$1 media=$2 opt=u1 rc sf="$HERE/sip-uac-large.xml" lport=5060
+  if [ "$t" = tcp ]; then
+    opt=t1
+    lport=5062
+    sf="$TMP/sip-uac-large-tcp.xml"
+    sed -e 's/^\( *\(Via\|From\):.*\[local_ip\]\):\[local_port\]/\1:5060/' \
+      "$HERE/sip-uac-large.xml" >"$sf"
+    grep -q '\[local_ip\]:5060;branch' "$sf" || die "the TCP scenario's Via was not set to 5060"
+  fi
   (cd "$TMP" && exec ip netns exec "$NS_OUT" timeout 60 sipp -sf "$HERE/sip-uas.xml" \
     -t "$opt" -i "$OUT_ADDR" -p 5060 -mi "$OUT_ADDR" -mp 6000 -key pcap "$PCAP" \
     -m 1 -timeout 40s -timeout_error -nostdin -trace_err -trace_msg \
@@ -65,7 +78,7 @@ call() {
   capture_start "sip-$t" "$NS_IN" "$DEV" port 5060 or udp port "$media" or \
     "ip[6:2] & 0x3fff != 0"
   (cd "$TMP" && exec ip netns exec "$NS_IN" timeout 60 sipp "$OUT_ADDR:5060" \
-    -sf "$HERE/sip-uac-large.xml" -t "$opt" -i "$IN_ADDR" -p 5060 \
+    -sf "$sf" -t "$opt" -i "$IN_ADDR" -p "$lport" \
     -mi "$IN_ADDR" -mp "$media" -rtp_echo -m 1 -timeout 30s -timeout_error \
     -nostdin -trace_err -trace_msg -trace_stat -fd 1 \
     -stf "$TMP/uac-$t-stat.csv" -message_file "$TMP/uac-$t-msg.log" \
@@ -127,6 +140,38 @@ call() {
   if [ "${E2E_REF:-}" != route ] &&
     grep -E '^(Via|Contact|c=|o=)' "$TMP/uas-$t-msg.txt" | grep -q '198\.18\.'; then
     fail "$t: the called party saw an inside address"
+  fi
+  check_inbound "$t"
+}
+
+# check_inbound T: the leg back. Over TCP the caller sends from an
+# ephemeral port but names its listening port 5060 in Via and From
+# (sipp -p 5060): that left as the pool address's 5060 (docs/sip.md "SIP
+# over TCP"), and every response the caller got on the connection must
+# carry its own sent-by again (RFC 3261 sec. 18.1.2: a UA discards a
+# response whose top Via is not the one it wrote) and nothing of the
+# pool address.
+check_inbound() {
+  local t=$1 n got via
+  awk '/^-----------------------------------------------/ { r = 0 }
+    r { print } / message received / { r = 1 }' "$TMP/uac-$t-msg.log" |
+    tr -d '\r' >"$TMP/uac-$t-rcvd.txt"
+  n=$(grep -c ' message received ' "$TMP/uac-$t-msg.log")
+  via="^Via: SIP/2\\.0/${t^^} ${IN_ADDR//./\\.}:5060;"
+  got=$(grep -Ec "$via" "$TMP/uac-$t-rcvd.txt")
+  [ "$n" -ge 2 ] && [ "$got" = "$n" ] &&
+    log "ok: $t: the caller got its own Via back in all $n responses" ||
+    fail "$t: $got of $n responses the caller got carry its own Via /$via/"
+  [ "$t" = tcp ] && [ "${E2E_REF:-}" != route ] && {
+    grep -Eq "^Via: SIP/2\\.0/TCP ${PUB//./\\.}:5060;" "$TMP/uas-$t-msg.txt" &&
+      log "ok: tcp: the called party got the listening port as ${PUB}:5060" ||
+      fail "tcp: the called party never got Via ${PUB}:5060"
+  }
+  [ "${E2E_REF:-}" != route ] || return 0
+  if grep -Eq "(^|[^0-9.])${PUB//./\\.}([^0-9]|\$)" "$TMP/uac-$t-rcvd.txt"; then
+    fail "$t: the caller got the pool address: $(grep -Em1 "(^|[^0-9.])${PUB//./\\.}([^0-9]|\$)" "$TMP/uac-$t-rcvd.txt")"
+  else
+    log "ok: $t: nothing of the pool address reached the caller"
   fi
 }
 

@@ -389,6 +389,382 @@ static void test_alg_sip_multipart_invite(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- SIP over TCP: the user agent's listening port (RFC 3261 sec. 18) ---
+ *
+ * The connection leaves from an ephemeral port (cport) while the UA names
+ * its listening port 5060 (or no port) in Via, From and To; its Contact
+ * names the connection's port (as some UAs do). Outbound the 5060 ones
+ * become the pool address's 5060, the connection's port the public port
+ * P; inbound, in the server's responses and requests on the connection,
+ * both come back as the UA wrote them. */
+
+#define TCP_POOL_LO 40000
+#define TCP_POOL_HI 40009
+
+/* The client's INVITE over TCP as written by host (the UA's address),
+ * cport (its Contact's port), the SDP at host:mport. */
+static void tcp_invite(char *b, size_t n, const char *host, unsigned cport,
+                       unsigned mport) {
+  char head[1024], body[512], port[8];
+  snprintf(head, sizeof(head),
+           "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
+           "Via: SIP/2.0/TCP %s:5060;branch=z9hG4bKtcp1;rport\r\n"
+           "Max-Forwards: 70\r\n"
+           "To: Bob <sip:bob@198.19.0.2>\r\n"
+           "From: Alice <sip:alice@%s>;tag=1928301774\r\n"
+           "Call-ID: a84b4c76e66710@%s\r\n"
+           "CSeq: 314159 INVITE\r\n"
+           "Contact: <sip:alice@%s:%u;transport=tcp>\r\n"
+           "Content-Type: application/sdp\r\n",
+           host, host, host, host, cport);
+  snprintf(port, sizeof(port), "%u", mport);
+  snprintf(body, sizeof(body), OFFER("%s", "%s"), host, host, port);
+  t_sip_msg(b, n, head, body);
+}
+
+/* The server's 200 OK: its top Via echoes the UA's sent-by (host:5060)
+ * with rport= and received= (RFC 3581) naming rhost:rport. */
+static void tcp_ok(char *b, size_t n, const char *host, const char *rhost,
+                   unsigned rport) {
+  char head[1024];
+  snprintf(head, sizeof(head),
+           "SIP/2.0 200 OK\r\n"
+           "Via: SIP/2.0/TCP %s:5060;branch=z9hG4bKtcp1;rport=%u;"
+           "received=%s\r\n"
+           "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
+           "From: Alice <sip:alice@%s>;tag=1928301774\r\n"
+           "Call-ID: a84b4c76e66710@%s\r\n"
+           "CSeq: 314159 INVITE\r\n"
+           "Contact: <sip:bob@198.19.0.2;transport=tcp>\r\n"
+           "Content-Type: application/sdp\r\n",
+           host, rport, rhost, host, host);
+  t_sip_msg(b, n, head, ANSWER);
+}
+
+/* The server's BYE back on the connection, to the UA's Contact
+ * host:cport; its own Via and another host's 5060 below it. */
+static void tcp_bye(char *b, size_t n, const char *host, unsigned cport) {
+  char head[1024];
+  snprintf(head, sizeof(head),
+           "BYE sip:alice@%s:%u;transport=tcp SIP/2.0\r\n"
+           "Via: SIP/2.0/TCP 198.19.0.2:5060;branch=z9hG4bKsrv1\r\n"
+           "Via: SIP/2.0/TCP 198.19.0.9:5060;branch=z9hG4bKother\r\n"
+           "Max-Forwards: 69\r\n"
+           "To: Alice <sip:alice@%s>;tag=1928301774\r\n"
+           "From: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
+           "Call-ID: a84b4c76e66710@%s\r\n"
+           "CSeq: 1 BYE\r\n",
+           host, cport, host, host);
+  t_sip_msg(b, n, head, "");
+}
+
+/* The UA's 200 OK to it: the Vias stay, To and Contact (the listening
+ * port written out) are the UA's. */
+static void tcp_bye_ok(char *b, size_t n, const char *host) {
+  char head[1024];
+  snprintf(head, sizeof(head),
+           "SIP/2.0 200 OK\r\n"
+           "Via: SIP/2.0/TCP 198.19.0.2:5060;branch=z9hG4bKsrv1\r\n"
+           "Via: SIP/2.0/TCP 198.19.0.9:5060;branch=z9hG4bKother\r\n"
+           "To: Alice <sip:alice@%s>;tag=1928301774\r\n"
+           "From: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
+           "Call-ID: a84b4c76e66710@%s\r\n"
+           "CSeq: 1 BYE\r\n"
+           "Contact: <sip:alice@%s:5060;transport=tcp>\r\n",
+           host, host, host);
+  t_sip_msg(b, n, head, "");
+}
+
+/* The m= port of an output message p (IPv4, TCP). */
+static unsigned tcp_mport(const tpkt *p) {
+  pinhole_pkt_view v;
+  t_view(p, &v);
+  const char *s = (const char *)p->b + (p->p.len - v.payload_len);
+  const char *m = NULL;
+  for (size_t i = 0; i + 8 <= v.payload_len; i++)
+    if (memcmp(s + i, "m=audio ", 8) == 0)
+      m = s + i + 8;
+  assert_non_null(m);
+  return (unsigned)strtoul(m, NULL, 10);
+}
+
+static size_t tcp_plen(const tpkt *p) {
+  pinhole_pkt_view v;
+  t_view(p, &v);
+  return v.payload_len;
+}
+
+/* ALICE:cport -> BOB:5060 through pool (ISNs C and S): the public port. */
+static uint16_t tcp_open(tctx *t, uint16_t cport, uint32_t pool, uint32_t C,
+                         uint32_t S) {
+  tpkt p;
+  pinhole_pkt_view v;
+  t_tcp(&p, ALICE, cport, BOB, 5060, C, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.src, pool);
+  uint16_t P = v.sport;
+  assert_true(P >= TCP_POOL_LO && P <= TCP_POOL_HI && P != cport);
+  t_tcp(&p, BOB, 5060, pool, P, S, C + 1, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+        NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, ALICE, cport, BOB, 5060, C + 1, S + 1, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  return P;
+}
+
+static tctx *tcp_ctx(uint32_t pool, uint16_t lo, uint16_t hi) {
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  return t_ctx_pool(&cfg, pool, pool, lo, hi);
+}
+
+/* One call over TCP through pool from ALICE:cport: INVITE out, 200 OK
+ * in, the server's BYE in on the same connection, the UA's 200 OK out;
+ * every message byte for byte, then the server's media through the
+ * pinhole. */
+static void tcp_call(uint32_t pool, const char *pa, uint16_t cport) {
+  tctx *t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  const uint32_t C = 1000, S = 7000;
+  uint16_t P = tcp_open(t, cport, pool, C, S);
+  char in[2048], want[2048];
+  tpkt p;
+  tcp_invite(in, sizeof(in), "198.18.0.100", cport, 49170);
+  t_tcp(&p, ALICE, cport, BOB, 5060, C + 1, S + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  unsigned Q = tcp_mport(&p);
+  assert_true(Q >= TCP_POOL_LO && Q < TCP_POOL_HI && (Q & 1) == 0);
+  tcp_invite(want, sizeof(want), pa, P, Q);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  uint32_t l1 = (uint32_t)strlen(in), l2 = (uint32_t)tcp_plen(&p);
+  if (cport < 10000)
+    assert_true(l2 != l1); /* a 4-digit port became a 5-digit one */
+
+  /* the 200 OK on the connection: the UA's own sent-by, rport, received */
+  tcp_ok(in, sizeof(in), pa, pa, P);
+  tcp_ok(want, sizeof(want), "198.18.0.100", "198.18.0.100", cport);
+  t_tcp(&p, BOB, 5060, pool, P, S + 1, C + 1 + l2,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  pinhole_pkt_view v;
+  t_view(&p, &v);
+  assert_int_equal(v.dst, ALICE);
+  assert_int_equal(v.dport, cport);
+  uint32_t s1 = (uint32_t)strlen(in), s1c = (uint32_t)tcp_plen(&p);
+
+  /* the server's request back on the connection */
+  tcp_bye(in, sizeof(in), pa, P);
+  tcp_bye(want, sizeof(want), "198.18.0.100", cport);
+  t_tcp(&p, BOB, 5060, pool, P, S + 1 + s1, C + 1 + l2,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  uint32_t s2c = (uint32_t)tcp_plen(&p);
+
+  /* the UA answers it: the Vias of the server and of 198.19.0.9 stay */
+  tcp_bye_ok(in, sizeof(in), "198.18.0.100");
+  tcp_bye_ok(want, sizeof(want), pa);
+  t_tcp(&p, ALICE, cport, BOB, 5060, C + 1 + l1, S + 1 + s1c + s2c,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  t_view(&p, &v);
+  assert_int_equal(v.src, pool);
+  assert_int_equal(v.sport, P);
+  assert_int_equal(v.seq, C + 1 + l2);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 2);
+  /* nothing was opened for the listening port: the pool's 5060 admits
+   * nobody, from the server either */
+  t_tcp(&p, BOB, 5070, pool, 5060, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 3 * SEC), PINHOLE_VERDICT_DROP);
+  t_ctx_del(t);
+}
+
+static void test_alg_sip_tcp_listen_port(void **state) {
+  (void)state;
+  tcp_call(IP4(198, 19, 0, 7), "198.19.0.7", 9000);
+  tcp_call(IP4(198, 19, 0, 200), "198.19.0.200", 41000);
+}
+
+/* The UA's REGISTER over TCP from ALICE:9000 with the given Via value
+ * (sent-by and parameters). */
+static void tcp_register(char *b, size_t n, const char *via, const char *host) {
+  char head[1024];
+  snprintf(head, sizeof(head),
+           "REGISTER sip:198.19.0.2 SIP/2.0\r\n"
+           "Via: SIP/2.0/TCP %s\r\n"
+           "To: <sip:alice@198.19.0.2>\r\n"
+           "From: <sip:alice@198.19.0.2>;tag=456248\r\n"
+           "Call-ID: 843817637684230@998sdasdh09\r\n"
+           "CSeq: 1826 REGISTER\r\n"
+           "Contact: <sip:alice@%s;transport=tcp>\r\n"
+           "Expires: 1800\r\n",
+           via, host);
+  t_sip_msg(b, n, head, "");
+}
+
+#define TRYING                                                                 \
+  "SIP/2.0 100 Trying\r\n"                                                     \
+  "Via: SIP/2.0/TCP 198.19.0.7:5o60;branch=z9hG4bKh1\r\n"                      \
+  "To: <sip:alice@%s>\r\n"                                                     \
+  "From: <sip:alice@198.19.0.2>;tag=456248\r\n"                                \
+  "Call-ID: 843817637684230@998sdasdh09\r\n"                                   \
+  "CSeq: 1826 REGISTER\r\n"                                                    \
+  "Content-Length: 0\r\n\r\n"
+
+#define REG_OK                                                                 \
+  "SIP/2.0 200 OK\r\n"                                                         \
+  "Via: SIP/2.0/TCP %s;branch=z9hG4bKh2;received=%s,"                          \
+  " SIP/2.0/TCP 198.18.0.55:5060;branch=z9hG4bKh0\r\n"                         \
+  "To: <sip:alice@198.19.0.2>;tag=9\r\n"                                       \
+  "From: <sip:alice@198.19.0.2>;tag=456248\r\n"                                \
+  "Call-ID: 843817637684230@998sdasdh09\r\n"                                   \
+  "CSeq: 1826 REGISTER\r\n"                                                    \
+  "Contact: <sip:alice@%s;transport=tcp>;expires=1800\r\n"                     \
+  "Contact: <sip:alice@198.19.0.7:5061;transport=tcp>\r\n"                     \
+  "Content-Length: 0\r\n\r\n"
+
+/* Hostile and edge cases of the listening port over TCP, each on its own
+ * connection: a port that is not a number (the inside address would
+ * leave: refused); another inside host's 5060 in a lower Via (not the
+ * UA's: left, the UA's own translated); the connection's own public port
+ * 5060 (a pool of that one port: the UA's 5060 could not be told apart
+ * from it on the way back, so it is left and the message refused). */
+static void test_alg_sip_tcp_listen_hostile(void **state) {
+  (void)state;
+  const uint32_t pool = IP4(198, 19, 0, 7), C = 300, S = 900;
+  char in[2048], want[2048];
+  tpkt p;
+  /* a port that is not a number */
+  tctx *t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  uint16_t P = tcp_open(t, 9000, pool, C, S);
+  tcp_register(in, sizeof(in), "198.18.0.100:50x0;branch=z9hG4bKh1",
+               "198.18.0.100");
+  t_tcp(&p, ALICE, 9000, BOB, 5060, C + 1, S + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_true(t_has_event(t, "reason=\"inside address left untranslated\""));
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_ERR_ALG, 1,
+             PINHOLE_CNT_ALG_SIP, 1, PINHOLE_CNT_ALG_UNTRANSLATED, 1, -1);
+  /* inbound, a pool sent-by whose port is not a number is left as it is
+   * (the server's text, nothing of the inside leaks) */
+  char ok[1024];
+  snprintf(ok, sizeof(ok), TRYING, "198.19.0.7");
+  snprintf(want, sizeof(want), TRYING, "198.18.0.100");
+  t_tcp(&p, BOB, 5060, pool, P, S + 1, C + 1, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+        ok);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  t_ctx_del(t);
+
+  /* another inside host's 5060 below the UA's own Via */
+  t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  P = tcp_open(t, 9000, pool, C, S);
+  tcp_register(in, sizeof(in),
+               "198.18.0.100;branch=z9hG4bKh2,"
+               " SIP/2.0/TCP 198.18.0.55:5060;branch=z9hG4bKh0",
+               "198.18.0.100:5060");
+  tcp_register(want, sizeof(want),
+               "198.19.0.7;branch=z9hG4bKh2,"
+               " SIP/2.0/TCP 198.18.0.55:5060;branch=z9hG4bKh0",
+               "198.19.0.7:5060");
+  t_tcp(&p, ALICE, 9000, BOB, 5060, C + 1, S + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  /* the answer: the UA's sent-by (no port: 5060) and Contact back, the
+   * other host's 5060 and the pool's 5061 (not the UA's) left */
+  char o1[1024], o2[1024];
+  snprintf(o1, sizeof(o1), REG_OK, "198.19.0.7", "198.19.0.7",
+           "198.19.0.7:5060");
+  snprintf(o2, sizeof(o2), REG_OK, "198.18.0.100", "198.18.0.100",
+           "198.18.0.100:5060");
+  t_tcp(&p, BOB, 5060, pool, P, S + 1, C + 1 + (uint32_t)strlen(want),
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, o1);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, o2);
+  t_check_cksums(&p);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  t_ctx_del(t);
+
+  /* the connection's own public port is 5060 */
+  t = tcp_ctx(pool, 5060, 5060);
+  t_tcp(&p, ALICE, 9000, BOB, 5060, C, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  pinhole_pkt_view v;
+  t_view(&p, &v);
+  assert_int_equal(v.sport, 5060);
+  t_tcp(&p, BOB, 5060, pool, 5060, S, C + 1, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+        NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_tcp(&p, ALICE, 9000, BOB, 5060, C + 1, S + 1, PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  tcp_register(in, sizeof(in), "198.18.0.100:5060;branch=z9hG4bKh3",
+               "198.18.0.100:9000");
+  t_tcp(&p, ALICE, 9000, BOB, 5060, C + 1, S + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  /* naming the connection's port only, it leaves */
+  tcp_register(in, sizeof(in), "198.18.0.100:9000;branch=z9hG4bKh4",
+               "198.18.0.100:9000");
+  tcp_register(want, sizeof(want), "198.19.0.7:5060;branch=z9hG4bKh4",
+               "198.19.0.7:5060");
+  t_tcp(&p, ALICE, 9000, BOB, 5060, C + 1, S + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
+  t_ctx_del(t);
+}
+
+/* The server's 200 OK over TCP split in two inside the UA's sent-by
+ * ("198.19.0.7:50" | "60;..."): the first piece is held (its bare ACK
+ * reaches the UA), the second makes the message whole and it reaches the
+ * UA translated in one segment (lib/core/stream.c). */
+static void test_alg_sip_tcp_listen_split(void **state) {
+  (void)state;
+  const uint32_t pool = IP4(198, 19, 0, 7), C = 2000, S = 5000;
+  tctx *t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  uint16_t P = tcp_open(t, 9000, pool, C, S);
+  char in[2048], want[2048];
+  tpkt p;
+  tcp_invite(in, sizeof(in), "198.18.0.100", 9000, 49170);
+  t_tcp(&p, ALICE, 9000, BOB, 5060, C + 1, S + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint32_t l1 = (uint32_t)strlen(in), l2 = (uint32_t)tcp_plen(&p);
+  tcp_ok(in, sizeof(in), "198.19.0.7", "198.19.0.7", P);
+  tcp_ok(want, sizeof(want), "198.18.0.100", "198.18.0.100", 9000);
+  size_t n = strlen(in), k = (size_t)(strstr(in, "0.7:5060;") - in) + 6;
+  t_tcp_n(&p, BOB, 5060, pool, P, S + 1, C + 1 + l2, PINHOLE_TCP_ACK, in, k);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t->nelog, 1);
+  assert_int_equal(t->elog_side[0], PINHOLE_SIDE_INSIDE);
+  t_tcp_n(&p, BOB, 5060, pool, P, S + 1 + (uint32_t)k, C + 1 + l2,
+          PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in + k, n - k);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  pinhole_pkt_view v;
+  t_view(&p, &v);
+  assert_int_equal(v.seq, S + 1);
+  assert_int_equal(v.ack, C + 1 + l1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_HELD), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_REASM_COMPLETED), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alg_sip_invite_through_napt),
@@ -400,6 +776,9 @@ int main(void) {
       cmocka_unit_test(test_alg_sip_no_media_port),
       cmocka_unit_test(test_alg_sip_pass_untranslated_by_choice),
       cmocka_unit_test(test_alg_sip_multipart_invite),
+      cmocka_unit_test(test_alg_sip_tcp_listen_port),
+      cmocka_unit_test(test_alg_sip_tcp_listen_hostile),
+      cmocka_unit_test(test_alg_sip_tcp_listen_split),
   };
   return cmocka_run_group_tests_name("scenario.alg_sip", tests, NULL, NULL);
 }

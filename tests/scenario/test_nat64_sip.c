@@ -367,8 +367,10 @@ static void via_tcp(char *b) {
 /* SIP over TCP through NAT64 (RFC 3261 sec. 18): the INVITE from the
  * connection's port 40000 names the UA's listening port 5060 in Via and
  * Contact, which becomes the pool address with 5060 (as on IPv4); the
- * segment grows, and every later segment's sequence (client to server)
- * and acknowledgement (server to client) numbers move by the delta. */
+ * segment shrinks, and every later segment's sequence (client to server)
+ * and acknowledgement (server to client) numbers move by the delta. The
+ * server's 200 OK and its BYE on the connection give the UA its own
+ * [CLI]:5060 back. */
 /* CLI:40000 -> SRV6:5060 over TCP, the client's ISN C, the server's S,
  * through the pool address pool: the public port. */
 static uint16_t sip64_tcp_open(tctx *t, uint32_t pool, uint32_t C, uint32_t S) {
@@ -383,6 +385,18 @@ static uint16_t sip64_tcp_open(tctx *t, uint32_t pool, uint32_t C, uint32_t S) {
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   return P;
 }
+
+/* The server's BYE to the UA, as a format: the Request-URI's
+ * host[:port], the server's Via host, To's host, From's host, Call-ID's
+ * host. */
+#define BYE64                                                                  \
+  "BYE sip:alice@%s;transport=tcp SIP/2.0\r\n"                                 \
+  "Via: SIP/2.0/TCP %s:5060;branch=z9hG4bKsrv\r\n"                             \
+  "To: <sip:alice@%s>;tag=1928301774\r\n"                                      \
+  "From: <sip:bob@%s>;tag=a6c85cf\r\n"                                         \
+  "Call-ID: a84b4c76e66710@%s\r\n"                                             \
+  "CSeq: 7 BYE\r\n"                                                            \
+  "Content-Length: 0\r\n\r\n"
 
 static void test_nat64_sip_tcp(void **state) {
   (void)state;
@@ -420,7 +434,45 @@ static void test_nat64_sip_tcp(void **state) {
   t_tcp(&e, IP4(198, 19, 0, 200), P, OUT_HOST, 5060, C + 1 + (uint32_t)l2,
         S + 1, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, "\r\n\r\n");
   same4(&p, &e);
+
+  /* the server's 200 OK on the connection (RFC 3261 sec. 18.2.2): the
+   * UA's listening endpoint 198.19.0.200:5060 comes back as
+   * [CLI]:5060, rport= the connection's own port 40000 */
+  char via[128];
+  uint32_t ca = C + 1 + (uint32_t)l1 + 4, sa = C + 1 + (uint32_t)l2 + 4;
+  snprintf(via, sizeof(via),
+           "198.19.0.200:5060;branch=z9hG4bK776asdhds;rport=%u;"
+           "received=198.19.0.200",
+           P);
+  ok200(in, sizeof(in), via, "198.19.0.200:5060", "198.19.0.200", "198.19.0.2",
+        "IP4", "198.19.0.2");
+  via_tcp(in);
+  ok200(want, sizeof(want),
+        "[" CLI "]:5060;branch=z9hG4bK776asdhds;rport=40000;received=" CLI,
+        "[" CLI "]:5060", CLI, "[" SRV6 "]", "IP6", SRV6);
+  via_tcp(want);
+  t_tcp(&p, OUT_HOST, 5060, IP4(198, 19, 0, 200), P, S + 1, sa,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp_text(&e, SRV6, 5060, CLI, 40000, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+              S + 1, ca, want);
+  same6(&p, &e);
+  uint32_t n1 = (uint32_t)strlen(in), n1c = (uint32_t)strlen(want);
+
+  /* a request of the server back on the connection, to the Contact: its
+   * own Via synthesised under the prefix, the UA's 5060 its own again */
+  snprintf(in, sizeof(in), BYE64, "198.19.0.200:5060", "198.19.0.2",
+           "198.19.0.200", "198.19.0.2", "198.19.0.200");
+  snprintf(want, sizeof(want), BYE64, "[" CLI "]:5060", "[" SRV6 "]",
+           "[" CLI "]", "[" SRV6 "]", CLI);
+  t_tcp(&p, OUT_HOST, 5060, IP4(198, 19, 0, 200), P, S + 1 + n1, sa,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  b6_tcp_text(&e, SRV6, 5060, CLI, 40000, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+              S + 1 + n1c, ca, want);
+  same6(&p, &e);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 0);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 2);
   t_ctx_del(t);
 }

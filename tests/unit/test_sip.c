@@ -2006,6 +2006,74 @@ static void test_sip_sdp_addr6(void **state) {
                    PINHOLE_ERR_INVALID_ARG);
 }
 
+/* SIP over TCP: the connection's port 41000 is public 40003, and the
+ * port map says where the endpoint's other ports go (the UA's listening
+ * port 5060 to the public address's 5060, a media port 49170 to 40006):
+ * URIs and Via sent-by of the endpoint's address follow it, both ways,
+ * exact bytes; a port in neither (5061, the sips: default) is left and
+ * counted. */
+#define PM_MSG(v1, v2, from, to, c1, c2, cid, rport)                           \
+  "REGISTER sip:198.19.0.2 SIP/2.0\r\n"                                        \
+  "Via: SIP/2.0/TCP " v1 ";branch=z9hG4bK1;rport=" rport "\r\n"                \
+  "Via: SIP/2.0/TCP " v2 ";branch=z9hG4bK0\r\n"                                \
+  "From: <sip:a@" from ">;tag=1\r\n"                                           \
+  "To: <sip:a@" to ">\r\n"                                                     \
+  "Contact: <sip:a@" c1 ";transport=tcp>, <sips:a@" c2 ">\r\n"                 \
+  "Call-ID: x@" cid "\r\n"                                                     \
+  "CSeq: 1 REGISTER\r\n"                                                       \
+  "Content-Length: 0\r\n\r\n"
+#define PM_I "198.18.0.2"
+#define PM_O "198.19.100.200"
+/* The counts of either direction below: the 5060 sent-by with its
+ * rport, From and To, one Contact, the Call-ID; the 5061 sent-by and the
+ * sips: URI left. */
+static void pm_counts(const pinhole_sip_result *res) {
+  assert_int_equal(res->via, 1);
+  assert_int_equal(res->via_rport, 1);
+  assert_int_equal(res->from_to, 2);
+  assert_int_equal(res->contact, 1);
+  assert_int_equal(res->call_id, 1);
+  assert_int_equal(res->leftover, 2);
+}
+
+static void test_sip_translate_port_map_uris(void **state) {
+  (void)state;
+  pinhole_sip_nat nat;
+  pinhole_sip_result res;
+  nat_set(&nat, PINHOLE_SIP_DIR_OUTBOUND, IN_ADDR, 41000, OUT_ADDR, 40003);
+  nat.flags = PINHOLE_SIP_STREAM;
+  nat_map(&nat, 49170, 40006);
+  nat_map(&nat, 5060, 5060);
+  translate_eq(PM_MSG(PM_I ":5060", PM_I ":5061", PM_I, PM_I ":41000",
+                      PM_I ":49170", PM_I, PM_I, "41000"),
+               &nat,
+               PM_MSG(PM_O ":5060", PM_I ":5061", PM_O, PM_O ":40003",
+                      PM_O ":40006", PM_I, PM_O, "40003"),
+               &res);
+  pm_counts(&res);
+  nat.dir = PINHOLE_SIP_DIR_INBOUND;
+  translate_eq(PM_MSG(PM_O ":5060", PM_O ":5061", PM_O, PM_O ":40003",
+                      PM_O ":40006", PM_O, PM_O, "40003"),
+               &nat,
+               PM_MSG(PM_I ":5060", PM_O ":5061", PM_I, PM_I ":41000",
+                      PM_I ":49170", PM_O, PM_I, "41000"),
+               &res);
+  pm_counts(&res);
+  /* without the map entry the 5060 ones stay (and count) */
+  nat.port_map_count = 1;
+  nat.dir = PINHOLE_SIP_DIR_OUTBOUND;
+  translate_eq(PM_MSG(PM_I ":5060", PM_I ":5061", PM_I, PM_I ":41000",
+                      PM_I ":49170", PM_I, PM_I, "41000"),
+               &nat,
+               PM_MSG(PM_I ":5060", PM_I ":5061", PM_I, PM_O ":40003",
+                      PM_O ":40006", PM_I, PM_O, "41000"),
+               &res);
+  assert_int_equal(res.leftover, 4);
+}
+#undef PM_MSG
+#undef PM_I
+#undef PM_O
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sip_parse_invite),
@@ -2041,6 +2109,7 @@ int main(void) {
       cmocka_unit_test(test_sip_keepalive),
       cmocka_unit_test(test_sip_prefix),
       cmocka_unit_test(test_sip_leftover),
+      cmocka_unit_test(test_sip_translate_port_map_uris),
       cmocka_unit_test(test_sip_sdp_addr6),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
