@@ -214,9 +214,15 @@ void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref r) {
  * a plain connection, a conversation of its own at the list's tail. */
 static void ph_conn_join(pinhole_ctx *ctx, ph_ref r, ph_ref conv) {
   ph_conn_cold *k = ph_cold_at(ctx, r);
-  if (conv == PH_NIL) {
+  if (conv == PH_NIL) { /* at the tail; k was zeroed (own_next) */
+    ph_convh h = ph_convh_of_conn(r), tail = ctx->conv_tail;
     k->own_id = ph_conv_id_take(ctx);
-    ph_list_insert(ctx, ctx->conv_tail, ph_convh_of_conn(r));
+    k->own_prev = tail;
+    if (tail)
+      *ph_list_next(ctx, tail) = h;
+    else
+      ctx->conv_head = h;
+    ctx->conv_tail = h;
     ctx->nconvs++;
     return;
   }
