@@ -852,7 +852,11 @@ static inline void ph_conv_view(const pinhole_ctx *ctx, ph_convh h,
     v->nconns = 1;
     v->npinholes = 0;
     v->alg = 0;
-    v->a_side = ph_conn_at(ctx, r)->a_side;
+    /* the side of its initiator: side A, but for a connection whose
+     * first packet came from side B (NAT64 files a connection admitted
+     * by endpoint-independent filtering with its IPv6 side as side A) */
+    const ph_conn *c = ph_conn_at(ctx, r);
+    v->a_side = (uint8_t)(c->a_side ^ ((c->flags & PH_CONN_B_OPENED) != 0));
     return;
   }
   const ph_conv *cv = ph_conv_at(ctx, h);
