@@ -592,12 +592,13 @@ static void check_usage(const harness *h, int final) {
   u.size = sizeof(u);
   CHECK(pinhole_usage_get(h->ctx, &u) == 0);
   CHECK(u.flows <= u.max_flows + u.max_flows6 && u.flows6 <= u.max_flows6 &&
-        u.flows6 <= u.flows && u.conversations <= u.max_conversations);
+        u.flows6 <= u.flows && u.alg_conversations <= u.max_conversations &&
+        u.alg_conversations <= u.conversations);
   CHECK(u.mappings <= u.max_mappings && u.pinholes <= u.max_pinholes);
   CHECK(u.watch <= u.max_watch && u.watch <= u.flows);
   CHECK(u.half_open <= h->cfg.max_half_open && u.half_open <= u.flows);
   CHECK(u.conversations <= u.flows + u.pinholes);
-  CHECK(u.pinholes <= u.conversations * h->cfg.max_pinholes_per_conv);
+  CHECK(u.pinholes <= u.alg_conversations * h->cfg.max_pinholes_per_conv);
   CHECK(u.fragments <= u.max_fragments);
   /* the port allocation log accounts for every mapping */
   CHECK(h->maps_made >= h->maps_gone &&

@@ -154,8 +154,11 @@ typedef struct pinhole_config {
   size_t size; /**< sizeof(pinhole_config) of the caller */
   /** connections (each has an I and O flow); 65536; 1..2^28 */
   uint32_t max_flows;
-  /** conversations; 0 = max_flows; at most max_flows + max_pinholes
-   *  (each holds a connection or a pinhole) and 2^28 */
+  /** ALG sessions' conversations (since 0.2: a connection no ALG
+   *  watches, that made no pinhole and came through none, is a
+   *  conversation of its own and takes none of these); 0 = 2 *
+   *  max_watch (0.1: max_flows); at most max_flows + max_pinholes (each
+   *  holds a connection or a pinhole) and 2^28 */
   uint32_t max_conversations;
   /** NAPT mappings; 0 = max_flows; at most 2 * max_flows + max_pinholes
    *  (what connections and pinholes can hold) and 2^28 */
@@ -1079,6 +1082,12 @@ typedef struct pinhole_usage {
    *  (max_conns6); flows counts both families, so it may reach
    *  max_flows + max_flows6 */
   uint32_t flows6, max_flows6;
+  /** @since 0.2: of conversations, the ALG sessions', each in one of
+   *  max_conversations records (a plain connection is a conversation of
+   *  its own without a record, so conversations may pass
+   *  max_conversations) */
+  uint32_t alg_conversations;
+  uint32_t pad2_;
 } pinhole_usage;
 
 /**

@@ -429,8 +429,8 @@ static uint32_t ph_own_map(const ph_alg_call *ac) {
 static int ph_no_port(ph_alg_call *ac, int counter, const char *reason) {
   ph_count(ac->ctx, counter);
   pinhole__event(ac->ctx, PINHOLE_EVENT_NAT_PORTS_EXHAUSTED, ac->v, ac->side,
-                 ph_cold(ac->ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
-                 ac->dir, NULL, ph_alg_get(ac->conn->alg)->name, reason);
+                 PH_NIL, PINHOLE_FLOW_WATCH, ac->conn, ac->dir, NULL,
+                 ph_alg_get(ac->conn->alg)->name, reason);
   return PINHOLE_ERR_FULL;
 }
 
@@ -514,7 +514,7 @@ int pinhole__alg_unmap_public(ph_alg_call *ac, uint8_t proto, uint16_t port,
 static void ph_trace_send(ph_alg_call *ac, pinhole_trace *t) {
   pinhole_ctx *ctx = ac->ctx;
   t->alg = ph_alg_get(ac->conn->alg)->name;
-  t->conv_id = ph_conv_at(ctx, ph_cold(ctx, ac->conn)->conv)->id;
+  t->conv_id = ph_conn_conv_id(ctx, ac->conn);
   t->seq = ac->seq;
   t->ack = ac->ack;
   t->side = (uint8_t)ac->side;
@@ -682,7 +682,7 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
   uint32_t cmap = ph_own_map(ac);
   if (e->snat && cmap)
     h.snat_pool = (uint8_t)(ph_map_at(ctx, cmap)->pool + 1);
-  int rv = pinhole__pinhole_open6(ctx, ph_cold(ctx, ac->conn)->conv, &h,
+  int rv = pinhole__pinhole_open6(ctx, ph_conn_conv(ctx, ac->conn), &h,
                                   h.v6 ? &a6 : NULL);
   if (rv == PINHOLE_ERR_FULL) {
     pinhole__alg_error(ac, "pinhole limit reached", NULL, 0);
@@ -700,7 +700,7 @@ int pinhole__alg_open_pinhole(ph_alg_call *ac, const ph_pinhole_req *e) {
 static int ph_is_gre_flow(const ph_alg_call *ac, const ph_conn *g,
                           uint16_t public_cid) {
   return (g->flags & PH_CONN_LIVE) && g->proto == PINHOLE_IPPROTO_GRE &&
-         ph_cold(ac->ctx, g)->conv == ph_cold(ac->ctx, ac->conn)->conv &&
+         ph_conn_conv(ac->ctx, g) == ph_conn_conv(ac->ctx, ac->conn) &&
          g->b.dport == public_cid && g->a.src == ac->conn->a.src;
 }
 
@@ -713,7 +713,7 @@ static ph_conn *ph_gre_flow(const ph_alg_call *ac, uint32_t flow,
   if (flow != 0 && flow <= ctx->cfg.max_flows &&
       ph_is_gre_flow(ac, ph_conn_at(ctx, flow), public_cid))
     return ph_conn_at(ctx, flow);
-  const ph_conv *cv = ph_conv_at(ctx, ph_cold(ctx, ac->conn)->conv);
+  const ph_conv *cv = ph_conv_at(ctx, ph_conn_conv(ctx, ac->conn));
   for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next)
     if (ph_is_gre_flow(ac, ph_conn_at(ctx, x), public_cid))
       return ph_conn_at(ctx, x);
@@ -729,7 +729,7 @@ static int ph_gre_free_key(ph_alg_call *ac, const ph_tuple *t,
   ph_conn *o = pinhole__gre_lookup(ac->ctx, t->src, t->dst, t->dport, &dir);
   if (o == NULL)
     return 0;
-  if (ph_cold(ac->ctx, o)->conv != ph_cold(ac->ctx, ac->conn)->conv ||
+  if (ph_conn_conv(ac->ctx, o) != ph_conn_conv(ac->ctx, ac->conn) ||
       o->a.src != ac->conn->a.src || o->a.sport != client_cid)
     return PINHOLE_ERR_EXISTS;
   pinhole__conn_free(ac->ctx, o);
@@ -781,7 +781,7 @@ int pinhole__alg_gre_open(ph_alg_call *ac, uint16_t client_cid,
     pinhole__map_put(ctx, mref);
     return PINHOLE_ERR_EXISTS;
   }
-  uint32_t conv = ph_cold(ctx, c)->conv;
+  ph_ref conv = ph_conn_conv(ctx, c);
   ph_conn *g =
       pinhole__conn_new(ctx, conv, PINHOLE_IPPROTO_GRE, c->a_side, &a, &b);
   if (g == NULL) {
@@ -833,7 +833,7 @@ void pinhole__alg_gre_close(ph_alg_call *ac, uint32_t flow,
 
 void pinhole__alg_dialog_end(ph_alg_call *ac) {
   pinhole_ctx *ctx = ac->ctx;
-  ph_ref conv = ph_cold(ctx, ac->conn)->conv;
+  ph_ref conv = ph_conn_conv(ctx, ac->conn);
   pinhole__conv_pinholes_free(ctx, conv);
   for (ph_ref r = ph_conv_at(ctx, conv)->first; r;
        r = ph_cold_at(ctx, r)->conv_next) {
@@ -909,7 +909,7 @@ int pinhole__alg_join(ph_alg_call *ac, uint16_t client_port,
   if (o == NULL || dir != 0 || !ph_conn_watched(o) || o->alg != c->alg ||
       o->a_side != c->a_side)
     return PINHOLE_ERR_NOMATCH;
-  ph_ref from = ph_cold(ctx, c)->conv, to = ph_cold(ctx, o)->conv;
+  ph_ref from = ph_conn_conv(ctx, c), to = ph_conn_conv(ctx, o);
   if (from == to)
     return 0;
   const ph_conv *f = ph_conv_at(ctx, from);
@@ -1030,9 +1030,9 @@ static void ph_alg_error_rule(ph_alg_call *ac, const char *rule,
   const ph_alg *alg = ph_alg_get(ac->conn->alg);
   ph_count(ctx, PINHOLE_CNT_ERR_ALG);
   ph_count(ctx, ac->counter ? ac->counter : alg->counter);
-  pinhole__event(ctx, PINHOLE_EVENT_ALG_ERROR, ac->v, ac->side,
-                 ph_cold(ctx, ac->conn)->conv, PINHOLE_FLOW_WATCH, ac->conn,
-                 ac->dir, rule, alg->name, reason);
+  pinhole__event(ctx, PINHOLE_EVENT_ALG_ERROR, ac->v, ac->side, PH_NIL,
+                 PINHOLE_FLOW_WATCH, ac->conn, ac->dir, rule, alg->name,
+                 reason);
   if (text == NULL) {
     text = (const uint8_t *)reason;
     text_len = strlen(reason);

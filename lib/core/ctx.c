@@ -170,14 +170,21 @@ static int ph_config_check(pinhole_config *c) {
     return PINHOLE_ERR_RANGE;
   if (ph_hold_config(c) < 0)
     return PINHOLE_ERR_RANGE;
-  if (c->max_conversations == 0)
-    c->max_conversations = c->max_flows;
+  if (c->max_watch > c->max_flows)
+    c->max_watch = c->max_flows;
+  if (c->max_conversations == 0) {
+    /* records for ALG sessions only (a plain connection is a conversation
+     * of its own without one): each begins with a watched connection and
+     * may outlive it by its data connections */
+    uint64_t d = 2 * (uint64_t)c->max_watch;
+    if (d > conv_max)
+      d = conv_max;
+    c->max_conversations = (uint32_t)(d < PH_MAX_TABLE ? d : PH_MAX_TABLE);
+  }
   if (c->max_mappings == 0)
     c->max_mappings = c->max_flows;
   if (c->max_half_open == 0)
     c->max_half_open = c->max_flows / 2 ? c->max_flows / 2 : 1;
-  if (c->max_watch > c->max_flows)
-    c->max_watch = c->max_flows;
   if (c->max_conns6 > c->max_flows)
     c->max_conns6 = c->max_flows;
   if (c->max_tcp_conns > PH_MAX_TABLE)
@@ -752,6 +759,7 @@ int pinhole_usage_get(const pinhole_ctx *ctx, pinhole_usage *u) {
   x.max_fragments = ctx->cfg.max_fragments;
   x.flows6 = ctx->nconns6;
   x.max_flows6 = ctx->cfg.max_conns6;
+  x.alg_conversations = ctx->nconv_recs;
   size_t n = u->size < sizeof(x) ? u->size : sizeof(x);
   size_t keep = u->size;
   memcpy(u, &x, n);

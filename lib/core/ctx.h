@@ -114,13 +114,39 @@ typedef struct ph_conn {
 
 #define PH_FORM6_LINE 0x80
 
+/*
+ * A conversation handle: an entry of the live list of conversations
+ * (ctx->conv_head, creation order), whichever its kind. An ALG session's
+ * conversation is a ph_conv record, named by its ph_ref; a plain
+ * connection (no ALG watches it, it made no pinhole and came through
+ * none) is a conversation of its own without a record, named by its
+ * connection's ph_ref with PH_CONVH_CONN set (ph_convh_of_conn). 0: none.
+ * No handle is PH_CONVH_REC (refs stay below 2^30).
+ */
+typedef uint32_t ph_convh;
+#define PH_CONVH_CONN 0x80000000u
+#define PH_CONVH_REC 0xffffffffu
+
 /* The rest of a connection, touched only when it is created, freed,
  * listed or expires: kept out of the packet path's cache line. */
 typedef struct ph_conn_cold {
-  ph_ref conv;      /* its conversation */
-  ph_ref conv_next; /* next connection of the conversation */
-  ph_ref mapping;   /* NAPT mapping held */
-  ph_ref hairpin;   /* hairpinning: the target's mapping held */
+  /* its conversation (ph_conn_conv, ph_conn_conv_id): conv_mark tells
+   * the two forms apart */
+  union {
+    struct {              /* in an ALG session's ph_conv */
+      ph_ref conv;        /* that conversation */
+      ph_ref conv_next;   /* its next connection; a free slot: the free
+                             list's next */
+      ph_convh conv_mark; /* PH_CONVH_REC */
+    };
+    struct {             /* a plain connection: its own conversation */
+      uint32_t own_id;   /* the conversation's id */
+      ph_convh own_prev; /* its neighbours in the live list */
+      ph_convh own_next; /* (never PH_CONVH_REC) */
+    };
+  };
+  ph_ref mapping; /* NAPT mapping held */
+  ph_ref hairpin; /* hairpinning: the target's mapping held */
   uint16_t rule;
   uint16_t rule_gen; /* ctx->rules_gen when the rule accepted it */
   uint16_t mss[2];   /* TCP: the MSS option of side A's / side B's SYN
@@ -129,6 +155,11 @@ typedef struct ph_conn_cold {
 } ph_conn_cold;
 
 _Static_assert(sizeof(ph_conn) == 64, "a connection's hot part is one line");
+_Static_assert(offsetof(ph_conn_cold, conv_mark) ==
+                       offsetof(ph_conn_cold, own_next) &&
+                   offsetof(ph_conn_cold, conv_next) ==
+                       offsetof(ph_conn_cold, own_prev),
+               "a plain connection's next link is where conv_mark is");
 _Static_assert(offsetof(ph_conn, b) == 12 && offsetof(ph_conn, proto) == 24 &&
                    offsetof(ph_conn, last_seen) == 28 &&
                    offsetof(ph_conn, watch) == 32 &&
@@ -208,13 +239,15 @@ typedef struct ph_tcpw {
 
 _Static_assert(sizeof(ph_tcpw) == 32, "two connections' windows per line");
 
-/* A conversation: a control connection and what it spawned. */
+/* An ALG session's conversation: a control connection and what it
+ * spawned (a plain connection has none: ph_convh). */
 typedef struct ph_conv {
-  uint32_t id;       /* operator-visible, ascending */
-  ph_ref first;      /* first connection */
-  ph_ref last;       /* last connection */
-  ph_ref prev, next; /* live list in creation order */
-  ph_ref pinholes;   /* first pending pinhole */
+  uint32_t id;         /* operator-visible, ascending */
+  ph_ref first;        /* first connection */
+  ph_ref last;         /* last connection */
+  ph_convh prev, next; /* live list in creation order; a free record:
+                          next is the free list's (a ph_ref) */
+  ph_ref pinholes;     /* first pending pinhole */
   uint16_t nconns;
   uint16_t npinholes;
   uint8_t alg; /* ALG id + 1, or 0 */
@@ -545,10 +578,11 @@ struct pinhole_ctx {
   uint32_t nconns;
   uint32_t half_open;
 
-  ph_conv *convs;
+  ph_conv *convs; /* max_conversations: ALG sessions' (ph_convh) */
   ph_ref conv_free;
-  uint32_t nconvs;
-  ph_ref conv_head, conv_tail;
+  uint32_t nconvs;     /* live conversations, both kinds */
+  uint32_t nconv_recs; /* of them, with a ph_conv record */
+  ph_convh conv_head, conv_tail;
   uint32_t next_conv_id;
 
   ph_mapping *maps;
@@ -740,6 +774,100 @@ static inline ph_ref ph_conn_ref(const pinhole_ctx *ctx, const ph_conn *c) {
 
 static inline ph_conn_cold *ph_cold(const pinhole_ctx *ctx, const ph_conn *c) {
   return &ctx->cold[c - ctx->conns];
+}
+
+/* ---- conversations: a ph_conv record or a plain connection ---------- */
+
+static inline int ph_convh_plain(ph_convh h) {
+  return (h & PH_CONVH_CONN) != 0;
+}
+
+/* The connection of plain conversation h. */
+static inline ph_ref ph_convh_conn(ph_convh h) {
+  return h & ~PH_CONVH_CONN;
+}
+
+static inline ph_convh ph_convh_of_conn(ph_ref r) {
+  return r | PH_CONVH_CONN;
+}
+
+/* Connection slot r's ph_conv, or PH_NIL: a plain connection. */
+static inline ph_ref ph_conv_of_slot(const pinhole_ctx *ctx, ph_ref r) {
+  const ph_conn_cold *k = ph_cold_at(ctx, r);
+  return k->conv_mark == PH_CONVH_REC ? k->conv : PH_NIL;
+}
+
+/* c's ph_conv, or PH_NIL: a plain connection, its own conversation. */
+static inline ph_ref ph_conn_conv(const pinhole_ctx *ctx, const ph_conn *c) {
+  return ph_conv_of_slot(ctx, ph_conn_ref(ctx, c));
+}
+
+/* The handle of c's conversation. */
+static inline ph_convh ph_conn_convh(const pinhole_ctx *ctx, const ph_conn *c) {
+  ph_ref cv = ph_conn_conv(ctx, c);
+  return cv ? cv : ph_convh_of_conn(ph_conn_ref(ctx, c));
+}
+
+/* The connection after slot r in its conversation, or PH_NIL. */
+static inline ph_ref ph_conv_next_conn(const pinhole_ctx *ctx, ph_ref r) {
+  const ph_conn_cold *k = ph_cold_at(ctx, r);
+  return k->conv_mark == PH_CONVH_REC ? k->conv_next : PH_NIL;
+}
+
+/* Conversation h's id. */
+static inline uint32_t ph_convh_id(const pinhole_ctx *ctx, ph_convh h) {
+  return ph_convh_plain(h) ? ph_cold_at(ctx, ph_convh_conn(h))->own_id
+                           : ph_conv_at(ctx, h)->id;
+}
+
+/* The id of c's conversation. */
+static inline uint32_t ph_conn_conv_id(const pinhole_ctx *ctx,
+                                       const ph_conn *c) {
+  return ph_convh_id(ctx, ph_conn_convh(ctx, c));
+}
+
+/* A conversation as the listing, filters, clears and state sync read it,
+ * whichever its kind (ph_conv_view). */
+typedef struct ph_convv {
+  ph_convh h;
+  uint32_t id;
+  ph_ref first;    /* its first connection; the next: ph_conv_next_conn */
+  ph_ref pinholes; /* its first pending pinhole (their conv_next) */
+  ph_convh next;   /* the next conversation of the live list */
+  uint16_t nconns, npinholes;
+  uint8_t alg; /* ALG id + 1, or 0 */
+  uint8_t a_side;
+} ph_convv;
+
+static inline void ph_conv_view(const pinhole_ctx *ctx, ph_convh h,
+                                ph_convv *v) {
+  v->h = h;
+  if (ph_convh_plain(h)) {
+    ph_ref r = ph_convh_conn(h);
+    const ph_conn_cold *k = ph_cold_at(ctx, r);
+    v->id = k->own_id;
+    v->first = r;
+    v->pinholes = PH_NIL;
+    v->next = k->own_next;
+    v->nconns = 1;
+    v->npinholes = 0;
+    v->alg = 0;
+    /* the side of its initiator: side A, but for a connection whose
+     * first packet came from side B (NAT64 files a connection admitted
+     * by endpoint-independent filtering with its IPv6 side as side A) */
+    const ph_conn *c = ph_conn_at(ctx, r);
+    v->a_side = (uint8_t)(c->a_side ^ ((c->flags & PH_CONN_B_OPENED) != 0));
+    return;
+  }
+  const ph_conv *cv = ph_conv_at(ctx, h);
+  v->id = cv->id;
+  v->first = cv->first;
+  v->pinholes = cv->pinholes;
+  v->next = cv->next;
+  v->nconns = cv->nconns;
+  v->npinholes = cv->npinholes;
+  v->alg = cv->alg;
+  v->a_side = cv->a_side;
 }
 
 /* The index in ctx->tcpw of connection slot idx's windows; at least

@@ -140,8 +140,13 @@ uint64_t pinhole__key_hash(const pinhole_ctx *ctx, uint8_t proto, uint32_t src,
 ph_conn *pinhole__conn_lookup(pinhole_ctx *ctx, uint8_t proto, uint32_t src,
                               uint32_t dst, uint16_t sport, uint16_t dport,
                               uint64_t h, int *dir);
-/* A new conversation, or PH_NIL when the table is full. */
+/* A new ALG session's conversation record (ctx.h ph_convh), or PH_NIL
+ * when the table (max_conversations) is full. */
 ph_ref pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side);
+/* Gives conversation h the id id and moves it to id's place in the live
+ * list: after the last conversation, from the tail, whose id comes
+ * before it (state import: a conversation that replaces one). */
+void pinhole__conv_place(pinhole_ctx *ctx, ph_convh h, uint32_t id);
 /* Enhanced GRE (PPTP data): a GRE connection's tuples are (addresses,
  * the sender's call ID, the receiver's call ID); it is filed under
  * (addresses, 0, the receiver's call ID), the only call ID a packet
@@ -170,7 +175,8 @@ ph_conn *pinhole__gre_quote_lookup(pinhole_ctx *ctx, uint32_t src, uint32_t dst,
                                    uint16_t call_id, int *dir);
 /* Drops a conversation when it has no connection and no pinhole left. */
 void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref conv);
-/* A new connection in conversation conv; a and b tuples, side A.
+/* A new connection in ALG conversation conv, or (PH_NIL) a plain one,
+ * a conversation of its own with the next id; a and b tuples, side A.
  * Returns it, or NULL when a table is full (counted by the caller). */
 ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                            uint8_t a_side, const ph_tuple *a,
@@ -397,7 +403,7 @@ void pinhole__reject(pinhole_ctx *ctx, const uint8_t *pkt,
 
 /* events.c */
 void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
-                    int side, uint32_t conv, uint8_t flow_state,
+                    int side, ph_convh conv, uint8_t flow_state,
                     const ph_conn *c, int dir, const char *rule,
                     const char *alg, const char *reason);
 void pinhole__event_hole(pinhole_ctx *ctx, int type, const ph_pinhole *h,
@@ -632,15 +638,15 @@ const char *pinhole__proto_name(uint8_t p);
 /* operator.c: the "Interface: ..., Service set: ..." line, when labelled */
 void pinhole__labels_header(const pinhole_ctx *ctx, ph_out *o);
 /* operator.c: does conversation cv match filter f (already checked)? */
-int pinhole__conv_match(const pinhole_ctx *ctx, const ph_conv *cv,
+int pinhole__conv_match(const pinhole_ctx *ctx, const ph_convv *cv,
                         const pinhole_conv_filter *f);
 /* listing.c: a flow's / a conversation's part of a listing row; the
  * listing of the conversations f selects (NULL: all) */
-void pinhole__flow_info_conv(const pinhole_ctx *ctx, const ph_conv *cv,
+void pinhole__flow_info_conv(const pinhole_ctx *ctx, const ph_convv *cv,
                              pinhole_flow_info *fi);
-void pinhole__flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
+void pinhole__flow_info(const pinhole_ctx *ctx, const ph_convv *cv,
                         const ph_conn *c, int dir, pinhole_flow_info *fi);
-void pinhole__pinhole_flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
+void pinhole__pinhole_flow_info(const pinhole_ctx *ctx, const ph_convv *cv,
                                 const ph_pinhole *h, pinhole_flow_info *fi);
 int pinhole__conversations_format(const pinhole_ctx *ctx,
                                   const pinhole_conv_filter *f, char *buf,

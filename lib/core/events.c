@@ -63,9 +63,9 @@ static void ph_emit(pinhole_ctx *ctx, pinhole_event *ev) {
 }
 
 void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
-                    int side, ph_ref conv, uint8_t flow_state, const ph_conn *c,
-                    int dir, const char *rule, const char *alg,
-                    const char *reason) {
+                    int side, ph_convh conv, uint8_t flow_state,
+                    const ph_conn *c, int dir, const char *rule,
+                    const char *alg, const char *reason) {
   if (ctx->cb.event == NULL)
     return;
   pinhole_event ev;
@@ -75,7 +75,7 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
   if (c != NULL) {
     ph_tuple ti = ph_conn_tuple(ctx, c, dir), to = ph_conn_tuple(ctx, c, !dir);
     const ph_tuple *in = &ti, *out = &to;
-    ev.conv_id = ph_conv_at(ctx, ph_cold(ctx, c)->conv)->id;
+    ev.conv_id = ph_conn_conv_id(ctx, c);
     ev.proto = c->proto;
     ev.src = (pinhole_endpoint){in->src, in->sport, 0};
     ev.dst = (pinhole_endpoint){in->dst, in->dport, 0};
@@ -88,7 +88,7 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
     if (ph_conn_is6(ctx, c))
       pinhole__event6_conn(ctx, &ev, c, dir);
   } else if (v != NULL) {
-    ev.conv_id = conv ? ph_conv_at(ctx, conv)->id : 0;
+    ev.conv_id = conv ? ph_convh_id(ctx, conv) : 0;
     ev.proto = v->proto;
     ev.src = (pinhole_endpoint){v->src, v->sport, 0};
     ev.dst = (pinhole_endpoint){v->dst, v->dport, 0};

@@ -28,10 +28,10 @@ typedef struct ph_expiry {
 } ph_expiry;
 
 void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c) {
-  pinhole__event(
-      ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side, ph_cold(ctx, c)->conv,
-      ph_conn_watched(c) ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
-      NULL, pinhole__alg_name(c->alg), pinhole__conn_close_reason(c));
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side, PH_NIL,
+                 ph_conn_watched(c) ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD,
+                 c, 0, NULL, pinhole__alg_name(c->alg),
+                 pinhole__conn_close_reason(c));
   ph_count(ctx, PINHOLE_CNT_FLOWS_EXPIRED);
   pinhole__conn_free(ctx, c);
 }

@@ -121,6 +121,65 @@ ph_conn *pinhole__gre_quote_lookup(pinhole_ctx *ctx, uint32_t src, uint32_t dst,
   return ph_gre_find(ctx, src, dst, call_id, 1, dir);
 }
 
+/* ---- the live list of conversations (ph_convh) ------------------------ */
+
+static ph_convh *ph_list_prev(pinhole_ctx *ctx, ph_convh h) {
+  return ph_convh_plain(h) ? &ph_cold_at(ctx, ph_convh_conn(h))->own_prev
+                           : &ph_conv_at(ctx, h)->prev;
+}
+
+static ph_convh *ph_list_next(pinhole_ctx *ctx, ph_convh h) {
+  return ph_convh_plain(h) ? &ph_cold_at(ctx, ph_convh_conn(h))->own_next
+                           : &ph_conv_at(ctx, h)->next;
+}
+
+/* Links h in after at (PH_NIL: at the head). */
+static void ph_list_insert(pinhole_ctx *ctx, ph_convh at, ph_convh h) {
+  ph_convh next = at ? *ph_list_next(ctx, at) : ctx->conv_head;
+  *ph_list_prev(ctx, h) = at;
+  *ph_list_next(ctx, h) = next;
+  if (at)
+    *ph_list_next(ctx, at) = h;
+  else
+    ctx->conv_head = h;
+  if (next)
+    *ph_list_prev(ctx, next) = h;
+  else
+    ctx->conv_tail = h;
+}
+
+static void ph_list_unlink(pinhole_ctx *ctx, ph_convh h) {
+  ph_convh prev = *ph_list_prev(ctx, h), next = *ph_list_next(ctx, h);
+  if (prev)
+    *ph_list_next(ctx, prev) = next;
+  else
+    ctx->conv_head = next;
+  if (next)
+    *ph_list_prev(ctx, next) = prev;
+  else
+    ctx->conv_tail = prev;
+}
+
+/* The next conversation id (ascending, never 0). */
+static uint32_t ph_conv_id_take(pinhole_ctx *ctx) {
+  uint32_t id = ctx->next_conv_id++;
+  if (ctx->next_conv_id == 0)
+    ctx->next_conv_id = 1;
+  return id;
+}
+
+void pinhole__conv_place(pinhole_ctx *ctx, ph_convh h, uint32_t id) {
+  if (ph_convh_plain(h))
+    ph_cold_at(ctx, ph_convh_conn(h))->own_id = id;
+  else
+    ph_conv_at(ctx, h)->id = id;
+  ph_list_unlink(ctx, h);
+  ph_convh at = ctx->conv_tail;
+  while (at && (int32_t)(ph_convh_id(ctx, at) - id) > 0)
+    at = *ph_list_prev(ctx, at);
+  ph_list_insert(ctx, at, h);
+}
+
 ph_ref pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side) {
   ph_ref r = ctx->conv_free;
   if (r == 0)
@@ -128,19 +187,13 @@ ph_ref pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side) {
   ph_conv *cv = ph_conv_at(ctx, r);
   ctx->conv_free = cv->next;
   memset(cv, 0, sizeof(*cv));
-  cv->id = ctx->next_conv_id++;
-  if (ctx->next_conv_id == 0)
-    ctx->next_conv_id = 1;
+  cv->id = ph_conv_id_take(ctx);
   cv->alg = alg;
   cv->a_side = a_side;
   cv->live = 1;
-  cv->prev = ctx->conv_tail;
-  if (ctx->conv_tail)
-    ph_conv_at(ctx, ctx->conv_tail)->next = r;
-  else
-    ctx->conv_head = r;
-  ctx->conv_tail = r;
+  ph_list_insert(ctx, ctx->conv_tail, r);
   ctx->nconvs++;
+  ctx->nconv_recs++;
   return r;
 }
 
@@ -148,19 +201,50 @@ void pinhole__conv_maybe_free(pinhole_ctx *ctx, ph_ref r) {
   ph_conv *cv = ph_conv_at(ctx, r);
   if (!cv->live || cv->nconns != 0 || cv->npinholes != 0)
     return;
-  if (cv->prev)
-    ph_conv_at(ctx, cv->prev)->next = cv->next;
-  else
-    ctx->conv_head = cv->next;
-  if (cv->next)
-    ph_conv_at(ctx, cv->next)->prev = cv->prev;
-  else
-    ctx->conv_tail = cv->prev;
+  ph_list_unlink(ctx, r);
   cv->live = 0;
   pinhole__sync_deleted(ctx, cv->id);
   cv->next = ctx->conv_free;
   ctx->conv_free = r;
   ctx->nconvs--;
+  ctx->nconv_recs--;
+}
+
+/* Files new connection slot r in conversation conv, or (PH_NIL) makes it
+ * a plain connection, a conversation of its own at the list's tail. */
+static void ph_conn_join(pinhole_ctx *ctx, ph_ref r, ph_ref conv) {
+  ph_conn_cold *k = ph_cold_at(ctx, r);
+  if (conv == PH_NIL) { /* at the tail; k was zeroed (own_next) */
+    ph_convh h = ph_convh_of_conn(r), tail = ctx->conv_tail;
+    k->own_id = ph_conv_id_take(ctx);
+    k->own_prev = tail;
+    if (tail)
+      *ph_list_next(ctx, tail) = h;
+    else
+      ctx->conv_head = h;
+    ctx->conv_tail = h;
+    ctx->nconvs++;
+    return;
+  }
+  k->conv = conv;
+  k->conv_next = PH_NIL;
+  k->conv_mark = PH_CONVH_REC;
+  ph_conv *cv = ph_conv_at(ctx, conv);
+  if (cv->last)
+    ph_cold_at(ctx, cv->last)->conv_next = r;
+  else
+    cv->first = r;
+  cv->last = r;
+  cv->nconns++;
+}
+
+/* A connection refused (no slot, or its keys not filed): NULL. A plain
+ * one still took its conversation id, as it always did (the id came with
+ * the conversation made before it), so that later ids stay the same. */
+static ph_conn *ph_conn_refused(pinhole_ctx *ctx, ph_ref conv) {
+  if (conv == PH_NIL)
+    (void)ph_conv_id_take(ctx);
+  return NULL;
 }
 
 /* The free list a new connection of proto takes its slot from: TCP only
@@ -188,7 +272,7 @@ static ph_conn *ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft,
                                const ph_tuple *b, uint64_t ha, uint64_t hb) {
   freep = ph_free_list(ctx, freep, xfreep, proto);
   if (freep == NULL)
-    return NULL;
+    return ph_conn_refused(ctx, conv);
   ph_ref r = *freep;
   uint32_t idx = ph_slot(r);
   ph_conn *c = ph_conn_at(ctx, r);
@@ -196,11 +280,11 @@ static ph_conn *ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft,
   uint32_t next_free = k->conv_next;
   int fa = ph_key_filed(proto, a), fb = ph_key_filed(proto, b);
   if (fa && pinhole__ft_insert(ft, ha, idx << 1) != 0)
-    return NULL;
+    return ph_conn_refused(ctx, conv);
   if (fb && pinhole__ft_insert(ftb, hb, idx << 1 | 1) != 0) {
     if (fa)
       pinhole__ft_remove(ft, ha, idx << 1);
-    return NULL;
+    return ph_conn_refused(ctx, conv);
   }
   *freep = next_free;
   if (freep != xfreep)
@@ -214,15 +298,8 @@ static ph_conn *ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft,
   c->proto = proto;
   c->a_side = a_side;
   c->flags = PH_CONN_LIVE;
-  k->conv = conv;
   c->last_seen = ctx->now_tick;
-  ph_conv *cv = ph_conv_at(ctx, conv);
-  if (cv->last)
-    ph_cold_at(ctx, cv->last)->conv_next = r;
-  else
-    cv->first = r;
-  cv->last = r;
-  cv->nconns++;
+  ph_conn_join(ctx, r, conv);
   ctx->nconns++;
   return c;
 }
@@ -231,7 +308,7 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                            uint8_t a_side, const ph_tuple *a,
                            const ph_tuple *b) {
   if (ctx->conn_free == 0 && ctx->conn_free_x == 0)
-    return NULL;
+    return ph_conn_refused(ctx, conv);
   return ph_conn_new_in(ctx, &ctx->ft, &ctx->ft, &ctx->conn_free,
                         &ctx->conn_free_x, conv, proto, a_side, a, b,
                         ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
@@ -241,7 +318,7 @@ ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                                   uint8_t a_side, const ph_tuple *a,
                                   const ph_tuple *b, uint64_t h, int h_side) {
   if (ctx->conn_free == 0 && ctx->conn_free_x == 0)
-    return NULL;
+    return ph_conn_refused(ctx, conv);
   uint64_t ha = h_side ? ph_conn_key(ctx, proto, a) : h;
   uint64_t hb = h_side ? h : ph_conn_key(ctx, proto, b);
   return ph_conn_new_in(ctx, &ctx->ft, &ctx->ft, &ctx->conn_free,
@@ -254,7 +331,7 @@ static ph_conn *ph_conn_new6_in(pinhole_ctx *ctx, ph_flow_table *ftb,
                                 ph_ref conv, uint8_t proto, uint8_t a_side,
                                 const ph_tuple *a, const ph_tuple *b) {
   if (ctx->conn6_free == 0 && ctx->conn6_free_x == 0)
-    return NULL;
+    return ph_conn_refused(ctx, conv);
   ph_conn *c = ph_conn_new_in(
       ctx, &ctx->ft6, ftb, &ctx->conn6_free, &ctx->conn6_free_x, conv, proto,
       a_side, a, b, ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
@@ -411,25 +488,29 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   pinhole__map_put(ctx, k->mapping);
   pinhole__map_put(ctx, k->hairpin);
 
-  /* unlink from the conversation's list */
-  ph_conv *cv = ph_conv_at(ctx, k->conv);
-  ph_ref r = ph_ref_of(idx), prev = 0;
-  for (ph_ref x = cv->first; x; prev = x, x = ph_cold_at(ctx, x)->conv_next) {
-    if (x != r)
-      continue;
-    if (prev)
-      ph_cold_at(ctx, prev)->conv_next = k->conv_next;
-    else
-      cv->first = k->conv_next;
-    if (cv->last == r)
-      cv->last = prev;
-    break;
+  ph_ref r = ph_ref_of(idx), conv = ph_conv_of_slot(ctx, r);
+  uint32_t own_id = k->own_id;
+  if (conv != PH_NIL) { /* unlink from the conversation's list */
+    ph_conv *cv = ph_conv_at(ctx, conv);
+    ph_ref prev = 0;
+    for (ph_ref x = cv->first; x; prev = x, x = ph_cold_at(ctx, x)->conv_next) {
+      if (x != r)
+        continue;
+      if (prev)
+        ph_cold_at(ctx, prev)->conv_next = k->conv_next;
+      else
+        cv->first = k->conv_next;
+      if (cv->last == r)
+        cv->last = prev;
+      break;
+    }
+    cv->nconns--;
+    /* the control connection of an ALG conversation takes its pinholes */
+    if (wr)
+      pinhole__conv_pinholes_free(ctx, conv);
+  } else {
+    ph_list_unlink(ctx, ph_convh_of_conn(r));
   }
-  cv->nconns--;
-  ph_ref conv = k->conv;
-  /* the control connection of an ALG conversation takes its pinholes */
-  if (wr)
-    pinhole__conv_pinholes_free(ctx, conv);
   memset(c, 0, sizeof(*c));
   memset(k, 0, sizeof(*k));
   /* back to its list: with or without TCP windows */
@@ -441,5 +522,10 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   *freep = r;
   ctx->nconns--;
   ctx->nconns6 -= (uint32_t)v6;
-  pinhole__conv_maybe_free(ctx, conv);
+  if (conv != PH_NIL) {
+    pinhole__conv_maybe_free(ctx, conv);
+  } else { /* its own conversation ended with it */
+    pinhole__sync_deleted(ctx, own_id);
+    ctx->nconvs--;
+  }
 }

@@ -505,7 +505,7 @@ int pinhole__reasm_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (r != PH_NIL && ph_frag_at(ctx, r)->mode != PH_FRAG_REASM)
     return -1; /* already passed on unparsed: the rest follows it */
   if (r == PH_NIL &&
-      (r = ph_reasm_new(ctx, side, v, ph_cold(ctx, c)->conv, dir)) == PH_NIL) {
+      (r = ph_reasm_new(ctx, side, v, ph_conn_conv(ctx, c), dir)) == PH_NIL) {
     pinhole__alg_frag(ctx, v, c, dir, side);
     if (ph_may_pass(ctx, c, dir)) {
       pinhole__frag_first(ctx, side, v, pkt->data, c, dir);

@@ -97,8 +97,7 @@ static int ph_icmp_refuse(pinhole_ctx *ctx, const pinhole_pkt_view *v, int side,
   ph_count(ctx, flow_cnt);
   ph_count(ctx, PINHOLE_CNT_ERR_ALG);
   ph_count(ctx, trace ? PINHOLE_CNT_ALG_TRACEROUTE : PINHOLE_CNT_ALG_ICMP);
-  pinhole__event(ctx, PINHOLE_EVENT_ALG_ERROR, v, side,
-                 c ? ph_cold(ctx, c)->conv : 0, 0, c, 0, NULL,
+  pinhole__event(ctx, PINHOLE_EVENT_ALG_ERROR, v, side, PH_NIL, 0, c, 0, NULL,
                  trace ? "traceroute" : "icmp", why);
   return PINHOLE_VERDICT_DROP;
 }

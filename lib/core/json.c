@@ -95,21 +95,22 @@ int pinhole_conversations_format_json(const pinhole_ctx *ctx,
   ph_out o = {buf, len, 0};
   if (len)
     buf[0] = '\0';
-  for (ph_ref r = ctx->conv_head; r; r = ph_conv_at(ctx, r)->next) {
-    const ph_conv *cv = ph_conv_at(ctx, r);
-    if (f != NULL && !pinhole__conv_match(ctx, cv, f))
+  ph_convv cv;
+  for (ph_convh r = ctx->conv_head; r; r = cv.next) {
+    ph_conv_view(ctx, r, &cv);
+    if (f != NULL && !pinhole__conv_match(ctx, &cv, f))
       continue;
     pinhole_flow_info fi;
     for (int dir = 0; dir < 2; dir++)
-      for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
-        pinhole__flow_info(ctx, cv, ph_conn_at(ctx, x), dir, &fi);
+      for (ph_ref x = cv.first; x; x = ph_conv_next_conn(ctx, x)) {
+        pinhole__flow_info(ctx, &cv, ph_conn_at(ctx, x), dir, &fi);
         ph_json_flow(&o, &fi, 0);
       }
-    for (ph_ref x = cv->pinholes; x; x = ph_pinhole_at(ctx, x)->conv_next) {
+    for (ph_ref x = cv.pinholes; x; x = ph_pinhole_at(ctx, x)->conv_next) {
       const ph_pinhole *h = ph_pinhole_at(ctx, x);
       if (ph_timer_passed(ctx, &h->timer))
         continue;
-      pinhole__pinhole_flow_info(ctx, cv, h, &fi);
+      pinhole__pinhole_flow_info(ctx, &cv, h, &fi);
       ph_json_flow(&o, &fi, 1);
     }
   }

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void pinhole__flow_info_conv(const pinhole_ctx *ctx, const ph_conv *cv,
+void pinhole__flow_info_conv(const pinhole_ctx *ctx, const ph_convv *cv,
                              pinhole_flow_info *fi) {
   (void)ctx;
   memset(fi, 0, sizeof(*fi));
@@ -20,7 +20,7 @@ void pinhole__flow_info_conv(const pinhole_ctx *ctx, const ph_conv *cv,
   fi->responders = cv->nconns;
 }
 
-void pinhole__flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
+void pinhole__flow_info(const pinhole_ctx *ctx, const ph_convv *cv,
                         const ph_conn *c, int dir, pinhole_flow_info *fi) {
   ph_tuple ti = ph_conn_tuple(ctx, c, dir), to = ph_conn_tuple(ctx, c, !dir);
   const ph_tuple *in = &ti, *out = &to;
@@ -46,12 +46,13 @@ int pinhole_flows_visit(const pinhole_ctx *ctx, pinhole_flow_visit_fn fn,
   if (ctx == NULL || fn == NULL)
     return PINHOLE_ERR_INVALID_ARG;
   int n = 0;
-  for (ph_ref r = ctx->conv_head; r; r = ph_conv_at(ctx, r)->next) {
-    const ph_conv *cv = ph_conv_at(ctx, r);
+  ph_convv cv;
+  for (ph_convh r = ctx->conv_head; r; r = cv.next) {
+    ph_conv_view(ctx, r, &cv);
     for (int dir = 0; dir < 2; dir++) {
-      for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+      for (ph_ref x = cv.first; x; x = ph_conv_next_conn(ctx, x)) {
         pinhole_flow_info fi;
-        pinhole__flow_info(ctx, cv, ph_conn_at(ctx, x), dir, &fi);
+        pinhole__flow_info(ctx, &cv, ph_conn_at(ctx, x), dir, &fi);
         n++;
         if (fn(&fi, user) != 0)
           return n;
@@ -152,7 +153,7 @@ static int ph_fmt_flow(const pinhole_flow_info *fi, void *user) {
 /* A pending pinhole as the row of the Forward flow it will become, frame
  * count 0 (the documented RTSP listing shows its media flows so before
  * any media flowed). */
-void pinhole__pinhole_flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
+void pinhole__pinhole_flow_info(const pinhole_ctx *ctx, const ph_convv *cv,
                                 const ph_pinhole *h, pinhole_flow_info *fi) {
   pinhole__flow_info_conv(ctx, cv, fi);
   fi->proto = h->proto;
@@ -173,11 +174,11 @@ void pinhole__pinhole_flow_info(const pinhole_ctx *ctx, const ph_conv *cv,
   }
 }
 
-static void ph_fmt_conv(const pinhole_ctx *ctx, const ph_conv *cv,
+static void ph_fmt_conv(const pinhole_ctx *ctx, const ph_convv *cv,
                         ph_fmt_state *s) {
   int rows = 0;
   for (int dir = 0; dir < 2; dir++)
-    for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+    for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
       pinhole_flow_info fi;
       pinhole__flow_info(ctx, cv, ph_conn_at(ctx, x), dir, &fi);
       ph_fmt_flow(&fi, s);
@@ -208,10 +209,11 @@ int pinhole__conversations_format(const pinhole_ctx *ctx,
   if (len)
     buf[0] = '\0';
   pinhole__labels_header(ctx, &s.o);
-  for (ph_ref r = ctx->conv_head; r; r = ph_conv_at(ctx, r)->next) {
-    const ph_conv *cv = ph_conv_at(ctx, r);
-    if (f == NULL || pinhole__conv_match(ctx, cv, f))
-      ph_fmt_conv(ctx, cv, &s);
+  ph_convv cv;
+  for (ph_convh r = ctx->conv_head; r; r = cv.next) {
+    ph_conv_view(ctx, r, &cv);
+    if (f == NULL || pinhole__conv_match(ctx, &cv, f))
+      ph_fmt_conv(ctx, &cv, &s);
   }
   return s.o.used > INT32_MAX ? PINHOLE_ERR_NOBUF : (int)s.o.used;
 }

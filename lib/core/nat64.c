@@ -164,16 +164,10 @@ static ph_status ph_hairpin_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   ph_tuple a, b;
   pinhole__tuple6(ctx, &a, v6->src, v6->dst, v6->sport, v6->dport);
   pinhole__tuple6(ctx, &b, b6, a_pub, mb->iport, ma->pport);
-  ph_ref conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
-  if (conv == PH_NIL) {
-    pinhole__map_put(ctx, m);
-    return ph_full(ctx, v, side, "conversation table full");
-  }
-  ph_conn *c = pinhole__conn_new6(ctx, conv, v6->proto, (uint8_t)side, &a, &b,
+  ph_conn *c = pinhole__conn_new6(ctx, PH_NIL, v6->proto, (uint8_t)side, &a, &b,
                                   v6->src, v6->dst, b6, a_pub);
   if (c == NULL) {
     pinhole__map_put(ctx, m);
-    pinhole__conv_maybe_free(ctx, conv);
     return ph_full(ctx, v, side, "IPv6 flow table full");
   }
   c->flags |= PH_CONN_HAIRPIN;
@@ -182,9 +176,9 @@ static ph_status ph_hairpin_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   pinhole__map_ref(ctx, hp);
   ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
   ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
-  pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, conv, 0, c, 0,
+  pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, PH_NIL, 0, c, 0,
                  pr->r.name, NULL, NULL);
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, PH_NIL,
                  PINHOLE_FLOW_FORWARD, c, 0, pr->r.name, NULL,
                  "NAT64 hairpinning");
   pinhole__conn_touch_timer(ctx, c);
@@ -243,8 +237,8 @@ ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   b.sport = proto == PINHOLE_IPPROTO_ICMP ? mp->pport : v6->dport;
   b.dport = mp->pport;
   uint8_t alg = pinhole__alg64_pick(pr, v6->proto, v6->dport);
-  ph_ref conv = pinhole__conv_new(ctx, alg, (uint8_t)side);
-  if (conv == PH_NIL) {
+  ph_ref conv = PH_NIL; /* a plain connection: no conversation record */
+  if (alg && (conv = pinhole__conv_new(ctx, alg, (uint8_t)side)) == PH_NIL) {
     pinhole__map_put(ctx, m);
     return ph_full(ctx, v, side, "conversation table full");
   }
@@ -255,7 +249,8 @@ ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
                                    v6->src, v6->dst, bs, bd);
   if (c == NULL) {
     pinhole__map_put(ctx, m);
-    pinhole__conv_maybe_free(ctx, conv);
+    if (conv != PH_NIL)
+      pinhole__conv_maybe_free(ctx, conv);
     return ph_full(ctx, v, side, "IPv6 flow table full");
   }
   ph_cold(ctx, c)->mapping = m;
@@ -342,25 +337,19 @@ int pinhole__nat64_eif(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   b.dst = v->dst;
   b.sport = v->sport;
   b.dport = v->dport;
-  ph_ref conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
-  if (conv == PH_NIL) {
-    ph_full(ctx, v, side, "conversation table full");
-    return PINHOLE_VERDICT_DROP;
-  }
   uint8_t bs[16], bd[16];
   ph_mapped(bs, b.src);
   ph_mapped(bd, b.dst);
-  ph_conn *c = pinhole__conn_new64(ctx, conv, v->proto, (uint8_t)(side ^ 1), &a,
-                                   &b, m6->addr, src6, bs, bd);
+  ph_conn *c = pinhole__conn_new64(ctx, PH_NIL, v->proto, (uint8_t)(side ^ 1),
+                                   &a, &b, m6->addr, src6, bs, bd);
   if (c == NULL) {
-    pinhole__conv_maybe_free(ctx, conv);
     ph_full(ctx, v, side, "IPv6 flow table full");
     return PINHOLE_VERDICT_DROP;
   }
   pinhole__map_ref(ctx, m);
   ph_cold(ctx, c)->mapping = m;
   c->flags |= PH_CONN_B_OPENED;
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, PH_NIL,
                  PINHOLE_FLOW_FORWARD, c, 1, NULL, NULL,
                  "endpoint-independent filtering");
   pinhole__conn_touch_timer(ctx, c);

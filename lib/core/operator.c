@@ -77,7 +77,7 @@ static int ph_conn_match(const pinhole_ctx *ctx, const ph_conn *c,
   return addr && port && state;
 }
 
-int pinhole__conv_match(const pinhole_ctx *ctx, const ph_conv *cv,
+int pinhole__conv_match(const pinhole_ctx *ctx, const ph_convv *cv,
                         const pinhole_conv_filter *f) {
   if (f->conv_id && f->conv_id != cv->id)
     return 0;
@@ -86,7 +86,7 @@ int pinhole__conv_match(const pinhole_ctx *ctx, const ph_conv *cv,
     return 0;
   if (f->prefix == 0 && f->port == 0 && f->state == 0)
     return 1;
-  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next)
+  for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x))
     if (ph_conn_match(ctx, ph_conn_at(ctx, x), f))
       return 1;
   return 0;
@@ -105,7 +105,19 @@ int pinhole_conversations_format_filter(const pinhole_ctx *ctx,
 
 /* ---- clearing -------------------------------------------------------- */
 
-static void ph_conv_clear(pinhole_ctx *ctx, ph_ref r) {
+/* A connection the operator cleared: its event, then freed. */
+static void ph_conn_clear(pinhole_ctx *ctx, ph_conn *c) {
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side, PH_NIL,
+                 ph_conn_watched(c) ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD,
+                 c, 0, NULL, pinhole__alg_name(c->alg), "cleared");
+  pinhole__conn_free(ctx, c);
+}
+
+static void ph_conv_clear(pinhole_ctx *ctx, ph_convh r) {
+  if (ph_convh_plain(r)) {
+    ph_conn_clear(ctx, ph_conn_at(ctx, ph_convh_conn(r)));
+    return;
+  }
   ph_conv *cv = ph_conv_at(ctx, r);
   cv->nconns++; /* hold it while its lists empty */
   while (cv->pinholes) {
@@ -115,20 +127,14 @@ static void ph_conv_clear(pinhole_ctx *ctx, ph_ref r) {
     pinhole__pinhole_free(ctx, cv->pinholes, 0);
   }
   cv->nconns--;
-  while (cv->live && cv->first) {
-    ph_conn *c = ph_conn_at(ctx, cv->first);
-    pinhole__event(ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side, r,
-                   ph_conn_watched(c) ? PINHOLE_FLOW_WATCH
-                                      : PINHOLE_FLOW_FORWARD,
-                   c, 0, NULL, pinhole__alg_name(c->alg), "cleared");
-    pinhole__conn_free(ctx, c);
-  }
+  while (cv->live && cv->first)
+    ph_conn_clear(ctx, ph_conn_at(ctx, cv->first));
 }
 
 /* Was the conversation's connection accepted by the current rule idx? */
-static int ph_conv_of_rule(const pinhole_ctx *ctx, const ph_conv *cv,
+static int ph_conv_of_rule(const pinhole_ctx *ctx, const ph_convv *cv,
                            uint32_t idx) {
-  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+  for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
     const ph_conn_cold *k = ph_cold_at(ctx, x);
     if (k->rule == idx && k->rule_gen == ctx->rules_gen)
       return 1;
@@ -138,14 +144,14 @@ static int ph_conv_of_rule(const pinhole_ctx *ctx, const ph_conv *cv,
 
 /* Clears every conversation sel(ctx, cv, arg) selects; how many. */
 static int ph_clear_if(pinhole_ctx *ctx,
-                       int (*sel)(const pinhole_ctx *, const ph_conv *,
+                       int (*sel)(const pinhole_ctx *, const ph_convv *,
                                   uint32_t),
                        uint32_t arg) {
   int n = 0;
-  for (ph_ref r = ctx->conv_head, next; r; r = next) {
-    const ph_conv *cv = ph_conv_at(ctx, r);
-    next = cv->next; /* r goes back to the free list */
-    if (!sel(ctx, cv, arg))
+  ph_convv cv;
+  for (ph_convh r = ctx->conv_head; r; r = cv.next) {
+    ph_conv_view(ctx, r, &cv); /* cv.next: r goes back to its free list */
+    if (!sel(ctx, &cv, arg))
       continue;
     ph_conv_clear(ctx, r);
     n++;
@@ -171,9 +177,9 @@ static int ph_map_of(const pinhole_ctx *ctx, ph_ref m, uint32_t pool) {
 
 /* Does the conversation hold a mapping of pool, or a pinhole that would
  * take one from it? */
-static int ph_conv_of_pool(const pinhole_ctx *ctx, const ph_conv *cv,
+static int ph_conv_of_pool(const pinhole_ctx *ctx, const ph_convv *cv,
                            uint32_t pool) {
-  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+  for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
     const ph_conn_cold *k = ph_cold_at(ctx, x);
     if (ph_map_of(ctx, k->mapping, pool) || ph_map_of(ctx, k->hairpin, pool))
       return 1;
@@ -205,10 +211,10 @@ int pinhole_conversations_clear(pinhole_ctx *ctx,
   if (rc < 0)
     return rc;
   int n = 0;
-  for (ph_ref r = ctx->conv_head, next; r; r = next) {
-    const ph_conv *cv = ph_conv_at(ctx, r);
-    next = cv->next; /* r goes back to the free list */
-    if (f != NULL && !pinhole__conv_match(ctx, cv, f))
+  ph_convv cv;
+  for (ph_convh r = ctx->conv_head; r; r = cv.next) {
+    ph_conv_view(ctx, r, &cv); /* cv.next: r goes back to its free list */
+    if (f != NULL && !pinhole__conv_match(ctx, &cv, f))
       continue;
     ph_conv_clear(ctx, r);
     n++;
@@ -242,8 +248,9 @@ int pinhole_flow_lookup(const pinhole_ctx *ctx, int side, uint8_t proto,
       continue;
     if (ph_conn_stale(ctx, c))
       return PINHOLE_ERR_NOT_FOUND; /* dead, only not yet removed */
-    pinhole__flow_info(ctx, ph_conv_at(ctx, ph_cold(ctx, c)->conv), c, dir,
-                       out);
+    ph_convv cv;
+    ph_conv_view(ctx, ph_conn_convh(ctx, c), &cv);
+    pinhole__flow_info(ctx, &cv, c, dir, out);
     return 0;
   }
   return PINHOLE_ERR_NOT_FOUND;
@@ -274,9 +281,10 @@ int pinhole_pinholes_visit(const pinhole_ctx *ctx, pinhole_pinhole_visit_fn fn,
   if (ctx == NULL || fn == NULL)
     return PINHOLE_ERR_INVALID_ARG;
   int n = 0;
-  for (ph_ref r = ctx->conv_head; r; r = ph_conv_at(ctx, r)->next)
-    for (ph_ref x = ph_conv_at(ctx, r)->pinholes; x;
-         x = ph_pinhole_at(ctx, x)->conv_next) {
+  ph_convv cv;
+  for (ph_convh r = ctx->conv_head; r; r = cv.next) {
+    ph_conv_view(ctx, r, &cv);
+    for (ph_ref x = cv.pinholes; x; x = ph_pinhole_at(ctx, x)->conv_next) {
       const ph_pinhole *h = ph_pinhole_at(ctx, x);
       if (ph_timer_passed(ctx, &h->timer))
         continue;
@@ -286,6 +294,7 @@ int pinhole_pinholes_visit(const pinhole_ctx *ctx, pinhole_pinhole_visit_fn fn,
       if (fn(&pi, user) != 0)
         return n;
     }
+  }
   return n;
 }
 

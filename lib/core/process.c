@@ -369,18 +369,13 @@ static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
   b.dport = a.sport;
   if (ph_land_after_nat(ctx, b.dst, b.src) == PH_DROP)
     return PINHOLE_VERDICT_DROP;
-  ph_ref conv = pinhole__conv_new(ctx, 0, (uint8_t)side);
-  if (conv == PH_NIL)
-    return ph_refuse_full(ctx, v, side, "conversation table full");
-  ph_conn *c = pinhole__conn_new_hashed(ctx, conv, v->proto, (uint8_t)side, &a,
-                                        &b, hash, 0);
-  if (c == NULL) {
-    pinhole__conv_maybe_free(ctx, conv);
+  ph_conn *c = pinhole__conn_new_hashed(ctx, PH_NIL, v->proto, (uint8_t)side,
+                                        &a, &b, hash, 0);
+  if (c == NULL)
     return ph_refuse_full(ctx, v, side, "flow table full");
-  }
   pinhole__map_ref(ctx, m);
   ph_cold(ctx, c)->mapping = m;
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
+  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, PH_NIL,
                  PINHOLE_FLOW_FORWARD, c, 0, NULL, NULL,
                  "endpoint-independent filtering");
   pinhole__conn_touch_timer(ctx, c);
@@ -481,8 +476,10 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     pinhole__map_put(ctx, mapping);
     return PINHOLE_VERDICT_DROP;
   }
-  ph_ref conv = pinhole__conv_new(ctx, alg, (uint8_t)side);
-  if (conv == PH_NIL) {
+  /* an ALG session takes a conversation record; a plain connection is a
+   * conversation of its own (ctx.h ph_convh) */
+  ph_ref conv = PH_NIL;
+  if (alg && (conv = pinhole__conv_new(ctx, alg, (uint8_t)side)) == PH_NIL) {
     pinhole__map_put(ctx, mapping);
     return ph_refuse_full(ctx, v, side, "conversation table full");
   }
@@ -490,7 +487,8 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                                         &b, hash, 0);
   if (c == NULL) {
     pinhole__map_put(ctx, mapping);
-    pinhole__conv_maybe_free(ctx, conv);
+    if (conv != PH_NIL)
+      pinhole__conv_maybe_free(ctx, conv);
     return ph_refuse_full(ctx, v, side, "flow table full");
   }
   ph_cold(ctx, c)->mapping = mapping;

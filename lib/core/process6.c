@@ -240,13 +240,14 @@ static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   b.sport = a.dport;
   b.dport = a.sport;
   uint8_t alg = pinhole__alg6_pick(pr, v6->proto, v6->dport);
-  ph_ref conv = pinhole__conv_new(ctx, alg, (uint8_t)side);
-  if (conv == PH_NIL)
+  ph_ref conv = PH_NIL; /* a plain connection: no conversation record */
+  if (alg && (conv = pinhole__conv_new(ctx, alg, (uint8_t)side)) == PH_NIL)
     return ph_full6(ctx, v6, side, "conversation table full");
   ph_conn *c = pinhole__conn_new6(ctx, conv, v6->proto, (uint8_t)side, &a, &b,
                                   v6->src, v6->dst, v6->dst, v6->src);
   if (c == NULL) {
-    pinhole__conv_maybe_free(ctx, conv);
+    if (conv != PH_NIL)
+      pinhole__conv_maybe_free(ctx, conv);
     return ph_full6(ctx, v6, side, "IPv6 flow table full");
   }
   ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);

@@ -128,6 +128,8 @@ static int ph_st_len_ok(uint8_t type, size_t blen) {
 /* ---- the deletion ring ------------------------------------------------ */
 
 void pinhole__sync_deleted(pinhole_ctx *ctx, uint32_t conv_id) {
+  if (conv_id == 0) /* one an import replaces (ph_conv_gone): not ended */
+    return;
   ph_sync_del *d = &ctx->sync_ring[ctx->sync_head];
   if (ctx->sync_n == PH_SYNC_RING) { /* the oldest is overwritten */
     ctx->sync_lost = 1;
@@ -405,14 +407,14 @@ static void ph_whole(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi) {
 }
 
 /* Writes conversation cv (all its records); returns the record count. */
-static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_conv *cv) {
+static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_convv *cv) {
   uint32_t n = 1;
   uint16_t nmap = 0;
   ph_wrec(w, PH_ST_CONV);
   ph_w32(w, cv->id);
   ph_w8(w, cv->alg);
   ph_w8(w, cv->a_side);
-  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+  for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
     const ph_conn_cold *k = ph_cold_at(ctx, x);
     uint16_t mi = PH_ST_NONE, hi = PH_ST_NONE;
     if (k->mapping) {
@@ -447,8 +449,8 @@ static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_conv *cv) {
 /* Has every NAT64 mapping of conversation cv its IPv6 host record, under
  * a prefix ctx has (an ALG's NAT64 mapping made when no prefix held the
  * server has none, alg6.c; it stays on the active box)? */
-static int ph_conv_hosts_ok(const pinhole_ctx *ctx, const ph_conv *cv) {
-  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+static int ph_conv_hosts_ok(const pinhole_ctx *ctx, const ph_convv *cv) {
+  for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
     const ph_conn_cold *k = ph_cold_at(ctx, x);
     ph_ref m[2] = {k->mapping, k->hairpin};
     for (int i = 0; i < 2; i++)
@@ -470,9 +472,9 @@ static int ph_conv_hosts_ok(const pinhole_ctx *ctx, const ph_conv *cv) {
  * names the prefix it was translated under: one ctx still has (prefixes
  * are only added, so this always holds; a conversation without one
  * would stay on the active box, the rest of the blob unaffected). */
-static int ph_conv_syncable(const pinhole_ctx *ctx, const ph_conv *cv) {
+static int ph_conv_syncable(const pinhole_ctx *ctx, const ph_convv *cv) {
   uint8_t p[16], plen;
-  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+  for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
     const ph_conn *c = ph_conn_at(ctx, x);
     if (ph_conn_is64(ctx, c) &&
         pinhole__st_prefix_of(ctx, ph_conn6_of(ctx, c)->a_dst, p, &plen) != 0)
@@ -488,9 +490,9 @@ static int ph_conv_syncable(const pinhole_ctx *ctx, const ph_conv *cv) {
 }
 
 /* Has conversation cv seen a packet at or after since? */
-static int ph_conv_changed(const pinhole_ctx *ctx, const ph_conv *cv,
+static int ph_conv_changed(const pinhole_ctx *ctx, const ph_convv *cv,
                            uint32_t since) {
-  for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next)
+  for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x))
     if (ph_since(ph_conn_at(ctx, x)->last_seen, since))
       return 1;
   return cv->first == PH_NIL; /* pinholes only: always sent */
@@ -584,21 +586,22 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
     return PINHOLE_ERR_NOBUF; /* not even one block record fits */
   int done = 1;
   uint32_t next = 0;
-  for (ph_ref r = ctx->conv_head; r; r = ph_conv_at(ctx, r)->next) {
-    const ph_conv *cv = ph_conv_at(ctx, r);
-    if (pos != 0 && (int32_t)(cv->id - pos) < 0)
+  ph_convv cv;
+  for (ph_convh r = ctx->conv_head; r; r = cv.next) {
+    ph_conv_view(ctx, r, &cv);
+    if (pos != 0 && (int32_t)(cv.id - pos) < 0)
       continue;
-    if ((!full && !ph_conv_changed(ctx, cv, since)) ||
-        !ph_conv_syncable(ctx, cv))
+    if ((!full && !ph_conv_changed(ctx, &cv, since)) ||
+        !ph_conv_syncable(ctx, &cv))
       continue;
     size_t at = w.len;
-    uint32_t n = ph_wconv(&w, ctx, cv);
+    uint32_t n = ph_wconv(&w, ctx, &cv);
     if (w.len > cap || nrec + n > PINHOLE_STATE_MAX_RECORDS) {
       w.len = at;
       if (at == PH_ST_HDR) /* not even one conversation fits */
         return PINHOLE_ERR_NOBUF;
       done = 0;
-      next = cv->id;
+      next = cv.id;
       break;
     }
     nrec += n;
@@ -1208,11 +1211,37 @@ typedef struct ph_need {
   int full;
 } ph_need;
 
-static const ph_conv *ph_conv_by_id(const pinhole_ctx *ctx, uint32_t id) {
-  for (ph_ref r = ctx->conv_head; r; r = ph_conv_at(ctx, r)->next)
-    if (ph_conv_at(ctx, r)->id == id)
-      return ph_conv_at(ctx, r);
-  return NULL;
+/* Conversation id of ctx (either kind), or PH_NIL. */
+static ph_convh ph_conv_by_id(const pinhole_ctx *ctx, uint32_t id) {
+  ph_convv cv;
+  for (ph_convh r = ctx->conv_head; r; r = cv.next) {
+    ph_conv_view(ctx, r, &cv);
+    if (cv.id == id)
+      return r;
+  }
+  return PH_NIL;
+}
+
+/* Does the conversation whose records follow it, its CONV record naming
+ * alg, need a conversation record (ctx.h ph_convh)? Not when it is a
+ * plain connection: no ALG, one connection, not watched, no pinhole. */
+static int ph_conv_needs_rec(ph_it it, uint8_t alg) {
+  uint8_t type;
+  ph_cur b;
+  uint32_t conns = 0;
+  if (alg != 0)
+    return 1;
+  while (ph_next(&it, &type, &b) == 1 && type != PH_ST_CONV) {
+    if (ph_st_is_conn(type)) {
+      ph_st_conn r;
+      ph_rconn(b, type, &r);
+      if (r.watch || ++conns > 1)
+        return 1;
+    } else if (type != PH_ST_MAP && type != PH_ST_HOST64) {
+      return 1; /* a pinhole (or an ALG record) */
+    }
+  }
+  return conns != 1;
 }
 
 /* Is conversation id one the blob replaces or deletes? */
@@ -1455,7 +1484,7 @@ static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
       nmap = nhole = 0;
       fam = 0;
       conv = it;
-      n->convs++;
+      n->convs += (uint32_t)ph_conv_needs_rec(it, alg);
       break;
     }
     case PH_ST_MAP: {
@@ -1784,8 +1813,7 @@ static int ph_check_conns(const pinhole_ctx *ctx, ph_it all, ph_it body,
         x = pinhole__conn_lookup((pinhole_ctx *)ctx, r.c.proto, t->src, t->dst,
                                  t->sport, t->dport, h, &dir);
       }
-      if (x != NULL &&
-          !ph_replaced(all, ph_conv_at(ctx, ph_cold(ctx, x)->conv)->id))
+      if (x != NULL && !ph_replaced(all, ph_conn_conv_id(ctx, x)))
         return PINHOLE_ERR_EXISTS;
     }
   }
@@ -1827,7 +1855,7 @@ static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
   uint64_t convs = 0, conns = 0, conns6 = 0, watch = 0, holes = 0, maps = 0;
   uint64_t tused[2] = {0, 0};
   if (!n->full) {
-    convs = ctx->nconvs;
+    convs = ctx->nconv_recs;
     conns = ctx->nconns - ctx->nconns6;
     conns6 = ctx->nconns6;
     tused[0] = ctx->ntcp_used[0];
@@ -1840,12 +1868,15 @@ static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
     for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
       if (type != PH_ST_CONV && type != PH_ST_DEL)
         continue;
-      const ph_conv *cv = ph_conv_by_id(ctx, ph_r32(&b));
-      if (cv == NULL || (type == PH_ST_DEL && ph_replaced(it, cv->id)))
+      uint32_t id = ph_r32(&b);
+      ph_convh h = ph_conv_by_id(ctx, id);
+      if (h == PH_NIL || (type == PH_ST_DEL && ph_replaced(it, id)))
         continue; /* counted once, by its last mention */
-      convs--;
-      holes -= cv->npinholes;
-      for (ph_ref x = cv->first; x; x = ph_cold_at(ctx, x)->conv_next) {
+      ph_convv cv;
+      ph_conv_view(ctx, h, &cv);
+      convs -= !ph_convh_plain(h);
+      holes -= cv.npinholes;
+      for (ph_ref x = cv.first; x; x = ph_conv_next_conn(ctx, x)) {
         const ph_conn *c = ph_conn_at(ctx, x);
         watch -= ph_conn_watched(c);
         if (ph_tcpw_idx(ctx, ph_slot(x)) != UINT32_MAX)
@@ -1933,7 +1964,8 @@ static ph_ref ph_map_nth(pinhole_ctx *ctx, ph_it conv, uint16_t k) {
   return PH_NIL;
 }
 
-/* Makes connection r in conv; returns it, or NULL. */
+/* Makes connection r in conv (PH_NIL: a plain one, its conversation's id
+ * taken, ph_apply places it); returns it, or NULL. */
 static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
                               const ph_st_conn *r) {
   ph_ref mi = ph_map_nth(ctx, at, r->mi), hi = ph_map_nth(ctx, at, r->hi);
@@ -2024,8 +2056,8 @@ static void ph_clear_id(pinhole_ctx *ctx, uint32_t id) {
   (void)pinhole_conversations_clear(ctx, &f);
 }
 
-/* Empties conversation r of its connections and pinholes, keeping it (and
- * its place in the listing's order) for its replacement. */
+/* Empties conversation record r of its connections and pinholes, keeping
+ * it (and its place in the listing's order) for its replacement. */
 static void ph_conv_empty(pinhole_ctx *ctx, ph_ref r) {
   ph_conv *cv = ph_conv_at(ctx, r);
   cv->nconns++; /* hold it while its lists empty */
@@ -2036,9 +2068,66 @@ static void ph_conv_empty(pinhole_ctx *ctx, ph_ref r) {
   cv->nconns--;
 }
 
-static ph_ref ph_conv_ref_by_id(const pinhole_ctx *ctx, uint32_t id) {
-  const ph_conv *cv = ph_conv_by_id(ctx, id);
-  return cv ? ph_ref_of((uint32_t)(cv - ctx->convs)) : PH_NIL;
+/* Frees conversation h, which the blob replaces by one that cannot take
+ * its place (a plain connection's, or one of the other kind), without
+ * events and without recording it as ended (its id lives on). */
+static void ph_conv_gone(pinhole_ctx *ctx, ph_convh h) {
+  if (ph_convh_plain(h)) {
+    ph_conn *c = ph_conn_at(ctx, ph_convh_conn(h));
+    ph_cold(ctx, c)->own_id = 0; /* pinhole__sync_deleted skips it */
+    pinhole__conn_free(ctx, c);
+    return;
+  }
+  ph_conv_empty(ctx, h);
+  ph_conv_at(ctx, h)->id = 0;
+  pinhole__conv_maybe_free(ctx, h);
+}
+
+/* Pass one of ph_apply (not a full snapshot): the conversations the blob
+ * deletes are cleared, those it replaces emptied (an ALG session's record
+ * kept in its place when its replacement has one) or freed. */
+static void ph_apply_replaced(pinhole_ctx *ctx, ph_it all) {
+  uint8_t type;
+  ph_cur b;
+  for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
+    if (type != PH_ST_CONV && type != PH_ST_DEL)
+      continue;
+    uint32_t id = ph_r32(&b);
+    uint8_t alg = ph_r8(&b);
+    ph_convh h = ph_conv_by_id(ctx, id);
+    if (h == PH_NIL)
+      continue;
+    if (type == PH_ST_DEL)
+      ph_clear_id(ctx, id);
+    else if (!ph_convh_plain(h) && ph_conv_needs_rec(it, alg))
+      ph_conv_empty(ctx, h);
+    else
+      ph_conv_gone(ctx, h);
+  }
+}
+
+/* Conversation id's record for the blob's CONV record (alg, side): the
+ * one ph_apply_replaced kept, or a new one at id's place; PH_NIL when
+ * none is free (ph_check_room ruled this out). */
+static ph_ref ph_apply_conv(pinhole_ctx *ctx, uint32_t id, uint8_t alg,
+                            uint8_t side, int full) {
+  ph_convh h = full ? PH_NIL : ph_conv_by_id(ctx, id);
+  ph_ref conv = h != PH_NIL && !ph_convh_plain(h) ? h : PH_NIL;
+  if (conv == PH_NIL) {
+    conv = pinhole__conv_new(ctx, alg, side);
+    if (conv == PH_NIL)
+      return PH_NIL;
+    pinhole__conv_place(ctx, conv, id);
+  }
+  ph_conv_at(ctx, conv)->alg = alg;
+  ph_conv_at(ctx, conv)->a_side = side;
+  return conv;
+}
+
+/* Ids at or past the next one are taken: the next comes after id. */
+static void ph_id_seen(pinhole_ctx *ctx, uint32_t id) {
+  if ((int32_t)(id - ctx->next_conv_id) >= 0)
+    ctx->next_conv_id = id + 1 == 0 ? 1 : id + 1;
 }
 
 static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
@@ -2048,14 +2137,7 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
     (void)pinhole_conversations_clear(ctx, NULL);
     pinhole__pba_reset(ctx);
   } else {
-    for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
-      uint32_t id = ph_r32(&b);
-      ph_ref r = ph_conv_ref_by_id(ctx, id);
-      if (type == PH_ST_DEL && r != PH_NIL)
-        ph_clear_id(ctx, id);
-      else if (type == PH_ST_CONV && r != PH_NIL)
-        ph_conv_empty(ctx, r);
-    }
+    ph_apply_replaced(ctx, all);
   }
   for (ph_it it = all; ph_next(&it, &type, &b) == 1;)
     if (type == PH_ST_BLOCK) {
@@ -2070,8 +2152,9 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
     }
   int n = 0;
   ph_ref conv = PH_NIL;
-  ph_conn *last = NULL; /* the connection an ALG record belongs to */
-  ph_it at = all;       /* the records after the current CONV */
+  uint32_t plain_id = 0; /* a plain connection's conversation: its id */
+  ph_conn *last = NULL;  /* the connection an ALG record belongs to */
+  ph_it at = all;        /* the records after the current CONV */
   for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
     switch (type) {
     case PH_ST_CONV: {
@@ -2079,16 +2162,16 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
       uint8_t alg = ph_r8(&b), side = ph_r8(&b);
       if (conv != PH_NIL)
         pinhole__conv_maybe_free(ctx, conv);
-      conv = full ? PH_NIL : ph_conv_ref_by_id(ctx, id);
-      if (conv == PH_NIL)
-        conv = pinhole__conv_new(ctx, alg, side);
-      if (conv == PH_NIL)
-        return n; /* ph_check_room ruled this out */
-      ph_conv_at(ctx, conv)->id = id;
-      ph_conv_at(ctx, conv)->alg = alg;
-      ph_conv_at(ctx, conv)->a_side = side;
-      if ((int32_t)(id - ctx->next_conv_id) >= 0)
-        ctx->next_conv_id = id + 1 == 0 ? 1 : id + 1;
+      conv = PH_NIL;
+      plain_id = 0;
+      if (!ph_conv_needs_rec(it, alg)) {
+        plain_id = id; /* made with its connection */
+      } else {
+        conv = ph_apply_conv(ctx, id, alg, side, full);
+        if (conv == PH_NIL)
+          return n;
+        ph_id_seen(ctx, id);
+      }
       at = it;
       n++;
       break;
@@ -2099,6 +2182,10 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
       ph_st_conn r;
       ph_rconn(b, type, &r);
       last = ph_apply_conn(ctx, conv, at, &r);
+      if (last != NULL && plain_id != 0) {
+        pinhole__conv_place(ctx, ph_conn_convh(ctx, last), plain_id);
+        ph_id_seen(ctx, plain_id);
+      }
       break;
     }
     case PH_ST_ALG: {
@@ -2112,7 +2199,8 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
     case PH_ST_HOLE64: {
       ph_st_hole r;
       ph_rhole(b, type, &r);
-      ph_apply_hole(ctx, conv, at, &r);
+      if (conv != PH_NIL) /* a plain connection has none */
+        ph_apply_hole(ctx, conv, at, &r);
       break;
     }
     default:

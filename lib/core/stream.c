@@ -159,7 +159,7 @@ static ph_status ph_give_up(pinhole_ctx *ctx, ph_conn *c, int dir,
   snprintf(reason, sizeof(reason), "split message %s: %s", what,
            drop ? "dropped" : "passed unparsed");
   int side = dir == 0 ? c->a_side : c->a_side ^ 1;
-  pinhole__event(ctx, PINHOLE_EVENT_ALG_ERROR, v, side, ph_cold(ctx, c)->conv,
+  pinhole__event(ctx, PINHOLE_EVENT_ALG_ERROR, v, side, PH_NIL,
                  PINHOLE_FLOW_WATCH, c, dir, NULL, pinhole__alg_name(c->alg),
                  reason);
   if (drop) {
@@ -208,7 +208,7 @@ static int ph_never_fits(const pinhole_ctx *ctx, int rc, size_t n) {
 static ph_status ph_hold_tail(ph_alg_call *ac, ph_stream *st, size_t consumed) {
   pinhole_ctx *ctx = ac->ctx;
   size_t n = ac->v->payload_len - consumed;
-  ph_ref r = pinhole__hold_new(ctx, PH_HOLD_TCP, ph_cold(ctx, ac->conn)->conv,
+  ph_ref r = pinhole__hold_new(ctx, PH_HOLD_TCP, ph_conn_conv(ctx, ac->conn),
                                ph_conn_ref(ctx, ac->conn), (uint8_t)ac->dir,
                                st->msg_seq);
   int rc = pinhole__hold_append(ctx, r, pinhole__alg_payload(ac) + consumed, n);

@@ -952,35 +952,57 @@ static void test_hostile_syn_defense_reopened_tuple(void **state) {
 }
 
 /* Bounds other than flows: the watch table (ALG-inspected connections)
- * and the conversation table. The connection that does not fit is
- * refused and counted, with nothing left half-made. */
+ * and the conversation records, which only ALG sessions take (a plain
+ * connection is a conversation of its own without one). The connection
+ * that does not fit is refused and counted, with nothing left half-made;
+ * plain connections go on past max_conversations. */
 static void test_hostile_watch_and_conversation_tables_full(void **state) {
   (void)state;
   pinhole_config cfg;
   pinhole_config_default(&cfg, sizeof(cfg));
   cfg.max_flows = 16;
   cfg.max_watch = 1;
-  cfg.max_conversations = 3;
+  cfg.max_conversations = 2;
   tctx *t = t_ctx_cfg(&cfg);
   bystander by;
-  by_open(t, &by); /* conversation 1 */
-  ftp_open(t);     /* conversation 2, the one watch slot */
+  by_open(t, &by); /* conversation 1, plain: no record */
+  ftp_open(t);     /* conversation 2, a record and the one watch slot */
   pinhole_usage before = usage(t);
+  assert_int_equal(before.alg_conversations, 1);
   tpkt p;
   t_tcp(&p, IN_HOST, 43001, OUT_HOST, 21, 1, 0, PINHOLE_TCP_SYN, NULL);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   assert_true(t_has_event(t, "watch table full"));
   same_usage(t, &before);
-  /* a third conversation fits, a fourth does not */
-  t_udp(&p, IN_HOST, 43002, OUT_HOST, 37, "q");
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(usage(t).alg_conversations, 1);
+  /* plain connections take no record: past max_conversations */
+  for (uint16_t port = 43002; port < 43005; port++) {
+    t_udp(&p, IN_HOST, port, OUT_HOST, 37, "q");
+    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  }
+  assert_int_equal(usage(t).conversations, 5);
+  assert_int_equal(usage(t).alg_conversations, 1);
+  assert_false(t_has_event(t, "conversation table full"));
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 5, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_FLOW_FULL, 1, -1);
+  by_check(t, &by, SEC);
+  t_ctx_del(t);
+
+  /* records full while watch slots are free: the ALG session is refused */
+  cfg.max_watch = 2;
+  cfg.max_conversations = 1;
+  t = t_ctx_cfg(&cfg);
+  by_open(t, &by);
+  ftp_open(t);
   before = usage(t);
-  t_udp(&p, IN_HOST, 43003, OUT_HOST, 37, "q");
+  t_tcp(&p, IN_HOST, 43001, OUT_HOST, 21, 1, 0, PINHOLE_TCP_SYN, NULL);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   assert_true(t_has_event(t, "conversation table full"));
   same_usage(t, &before);
+  t_udp(&p, IN_HOST, 43002, OUT_HOST, 37, "q");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_EXIST_ACCEPT, 4,
-             PINHOLE_CNT_NEW_DISCARD, 2, PINHOLE_CNT_DROP_FLOW_FULL, 2, -1);
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_FLOW_FULL, 1, -1);
   by_check(t, &by, SEC);
   t_ctx_del(t);
 }

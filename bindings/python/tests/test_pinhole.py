@@ -398,8 +398,8 @@ class TestHostApi(unittest.TestCase):
                              ("198.18.0.2:41000", "198.19.0.1:41000", "I"))
             self.assertEqual(flows[0]["frames"], 1)
             u = ctx.usage()
-            self.assertEqual((u["flows"], u["conversations"], u["mappings"]),
-                             (1, 1, 1))
+            self.assertEqual((u["flows"], u["conversations"], u["mappings"],
+                              u["alg_conversations"]), (1, 1, 1, 0))
             self.assertEqual(u["max_flows"], 65536)
             self.assertGreater(u["memory_bytes"], 0)
             self.assertEqual(ctx.stats()["NEW_ACCEPT"], 1)

@@ -289,6 +289,7 @@ class Usage(ctypes.Structure):
         ("memory_bytes", u64),
         ("fragments", u32), ("max_fragments", u32),
         ("flows6", u32), ("max_flows6", u32),
+        ("alg_conversations", u32), ("pad2_", u32),
     ]
 
 # ---------------------------------------------------------------- loading
@@ -698,7 +699,7 @@ class Context:
         _check("pinhole_usage_get",
                self._lib.pinhole_usage_get(self._ctx, ctypes.byref(u)))
         return {name: getattr(u, name) for name, _ in Usage._fields_
-                if name not in ("size", "pad_")}
+                if name not in ("size", "pad_", "pad2_")}
 
     def counters(self) -> List[int]:
         """All counters, a list indexed by enum pinhole_counter (CNT)."""
