@@ -12,6 +12,7 @@
 #include <pinhole/pinhole.h>
 
 #include "flow/table.h"
+#include "timer/cwheel.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -125,10 +126,13 @@ typedef struct ph_conn_cold {
   uint16_t rule_gen; /* ctx->rules_gen when the rule accepted it */
   uint16_t mss[2];   /* TCP: the MSS option of side A's / side B's SYN
                         (the most it takes per segment), 0: none seen */
-  pinhole_timer timer;
+  ph_ctimer timer;   /* in ctx->conn_wheel (timer/cwheel.h): 12 bytes */
 } ph_conn_cold;
 
 _Static_assert(sizeof(ph_conn) == 64, "a connection's hot part is one line");
+_Static_assert(sizeof(ph_conn_cold) == 36 &&
+                   offsetof(ph_conn_cold, timer) == 24,
+               "a connection's cold part: 24 bytes and its 12-byte timer");
 _Static_assert(offsetof(ph_conn, b) == 12 && offsetof(ph_conn, proto) == 24 &&
                    offsetof(ph_conn, last_seen) == 28 &&
                    offsetof(ph_conn, watch) == 32 &&
@@ -604,7 +608,7 @@ struct pinhole_ctx {
   uint16_t rules_gen;   /* counts pinhole_rules_clear() calls (wraps) */
   uint8_t allow_used;   /* an allow list was ever set */
 
-  pinhole_wheel conn_wheel;
+  ph_cwheel conn_wheel; /* connections' timers (timer/cwheel.h) */
   pinhole_wheel pinhole_wheel;
   pinhole_wheel frag_wheel;
 
