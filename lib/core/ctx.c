@@ -443,8 +443,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   if (ctx->rng == 0)
     ctx->rng = 1;
   ph_timeouts(ctx);
-  pinhole_wheel_init(&ctx->conn_wheel, ctx->cold, sizeof(ph_conn_cold),
-                     offsetof(ph_conn_cold, timer), nslots, 0, PH_TICK_SHIFT);
+  pinhole__cwheel_init(&ctx->conn_wheel, ctx->cold, sizeof(ph_conn_cold),
+                       offsetof(ph_conn_cold, timer), nslots, 0, PH_TICK_SHIFT);
   pinhole_wheel_init(&ctx->pinhole_wheel, ctx->pinholes, sizeof(ph_pinhole),
                      offsetof(ph_pinhole, timer), c.max_pinholes, 0,
                      PH_TICK_SHIFT);

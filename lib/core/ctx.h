@@ -12,6 +12,7 @@
 #include <pinhole/pinhole.h>
 
 #include "flow/table.h"
+#include "timer/cwheel.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -149,9 +150,7 @@ typedef struct ph_conn_cold {
   ph_ref hairpin; /* hairpinning: the target's mapping held */
   uint16_t rule;
   uint16_t rule_gen; /* ctx->rules_gen when the rule accepted it */
-  uint16_t mss[2];   /* TCP: the MSS option of side A's / side B's SYN
-                        (the most it takes per segment), 0: none seen */
-  pinhole_timer timer;
+  ph_ctimer timer;   /* in ctx->conn_wheel (timer/cwheel.h): 12 bytes */
 } ph_conn_cold;
 
 _Static_assert(sizeof(ph_conn) == 64, "a connection's hot part is one line");
@@ -160,6 +159,9 @@ _Static_assert(offsetof(ph_conn_cold, conv_mark) ==
                    offsetof(ph_conn_cold, conv_next) ==
                        offsetof(ph_conn_cold, own_prev),
                "a plain connection's next link is where conv_mark is");
+_Static_assert(sizeof(ph_conn_cold) == 36 &&
+                   offsetof(ph_conn_cold, timer) == 24,
+               "a connection's cold part: its timer 12 bytes");
 _Static_assert(offsetof(ph_conn, b) == 12 && offsetof(ph_conn, proto) == 24 &&
                    offsetof(ph_conn, last_seen) == 28 &&
                    offsetof(ph_conn, watch) == 32 &&
@@ -367,8 +369,10 @@ typedef struct ph_watch {
   ph_ref conn; /* the watched connection */
   ph_ref free_next;
   uint32_t keep_ticks; /* idle timeout at least this (pinhole__alg_keep) */
-  uint32_t pad_;
-  ph_stream st[2]; /* [0] from A, [1] from B */
+  uint16_t mss[2];     /* TCP: the MSS option of side A's / side B's SYN
+                          (the most it takes per segment), 0: none seen;
+                          only a watched connection keeps it (tcp.c) */
+  ph_stream st[2];     /* [0] from A, [1] from B */
   uint8_t alg_state[PH_WATCH_STATE_SIZE];
 } ph_watch;
 
@@ -638,7 +642,7 @@ struct pinhole_ctx {
   uint16_t rules_gen;   /* counts pinhole_rules_clear() calls (wraps) */
   uint8_t allow_used;   /* an allow list was ever set */
 
-  pinhole_wheel conn_wheel;
+  ph_cwheel conn_wheel; /* connections' timers (timer/cwheel.h) */
   pinhole_wheel pinhole_wheel;
   pinhole_wheel frag_wheel;
 

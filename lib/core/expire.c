@@ -20,6 +20,7 @@
  */
 #include "core/engine.h"
 #include "core/alg_call.h"
+#include "timer/cwheel.h"
 #include "timer/wheel_internal.h"
 
 typedef struct ph_expiry {
@@ -48,6 +49,11 @@ static void ph_conn_fire(uint32_t index, void *user) {
   }
   pinhole__conn_expire(ctx, c);
   x->expired++;
+}
+
+static void ph_conn_ahead(uint32_t index, int stage, void *user) {
+  ph_expiry *x = user;
+  pinhole__conn_free_prefetch(x->ctx, index, stage);
 }
 
 static void ph_pinhole_fire(uint32_t index, void *user) {
@@ -82,28 +88,37 @@ void pinhole__set_time(pinhole_ctx *ctx, uint64_t now_ns) {
   /* an empty wheel moves to the host's time at no cost, so that timers
    * are placed near it (the wheels start at 0; the host's clock may be
    * anywhere in the 64-bit range) */
-  pinhole_wheel *const wheels[6] = {&ctx->pinhole_wheel, &ctx->conn_wheel,
-                                    &ctx->frag_wheel,    &ctx->block_wheel,
-                                    &ctx->interim_wheel, &ctx->hold_wheel};
-  for (int i = 0; i < 6; i++) {
-    size_t fired;
+  pinhole_wheel *const wheels[5] = {&ctx->pinhole_wheel, &ctx->frag_wheel,
+                                    &ctx->block_wheel, &ctx->interim_wheel,
+                                    &ctx->hold_wheel};
+  size_t fired;
+  for (int i = 0; i < 5; i++) {
     pinhole_wheel *w = wheels[i];
     if (w->armed == 0 && w->now_tick <= now_ns >> w->tick_shift)
       pinhole__wheel_run(w, now_ns, 0, NULL, NULL, &fired);
   }
+  ph_cwheel *cw = &ctx->conn_wheel;
+  if (cw->armed == 0 && cw->now_tick <= now_ns >> cw->tick_shift)
+    pinhole__cwheel_run(cw, now_ns, 0, NULL, NULL, NULL, &fired);
 }
 
 int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
   if (ctx == NULL)
     return PINHOLE_ERR_INVALID_ARG;
   pinhole__set_time(ctx, now_ns);
-  pinhole_wheel *const wheels[4] = {&ctx->pinhole_wheel, &ctx->conn_wheel,
-                                    &ctx->frag_wheel, &ctx->hold_wheel};
-  const pinhole_wheel_fn fns[4] = {ph_pinhole_fire, ph_conn_fire, ph_frag_fire,
-                                   ph_hold_fire};
+  /* in this order: pinholes, connections, fragments, held messages */
+  pinhole_wheel *const wheels[3] = {&ctx->pinhole_wheel, &ctx->frag_wheel,
+                                    &ctx->hold_wheel};
+  const pinhole_wheel_fn fns[3] = {ph_pinhole_fire, ph_frag_fire, ph_hold_fire};
   ph_expiry x = {ctx, 0};
   size_t work = 0, fired;
-  for (int i = 0; i < 4 && work < PINHOLE_TICK_BUDGET; i++)
+  work += pinhole__wheel_run(wheels[0], ctx->now_ns, PINHOLE_TICK_BUDGET,
+                             fns[0], &x, &fired);
+  if (work < PINHOLE_TICK_BUDGET)
+    work += pinhole__cwheel_run(&ctx->conn_wheel, ctx->now_ns,
+                                PINHOLE_TICK_BUDGET - work, ph_conn_fire,
+                                ph_conn_ahead, &x, &fired);
+  for (int i = 1; i < 3 && work < PINHOLE_TICK_BUDGET; i++)
     work += pinhole__wheel_run(wheels[i], ctx->now_ns,
                                PINHOLE_TICK_BUDGET - work, fns[i], &x, &fired);
   if (work < PINHOLE_TICK_BUDGET) {
@@ -112,9 +127,11 @@ int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
     work += pinhole__pba_tick(ctx, PINHOLE_TICK_BUDGET - work, &released);
     x.expired += released;
   }
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < 3; i++)
     if (pinhole_wheel_pending(wheels[i], ctx->now_ns))
       return PINHOLE_TICK_BUDGET;
+  if (pinhole__cwheel_pending(&ctx->conn_wheel, ctx->now_ns))
+    return PINHOLE_TICK_BUDGET;
   if (pinhole__pba_pending(ctx))
     return PINHOLE_TICK_BUDGET;
   return x.expired;

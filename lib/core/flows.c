@@ -452,7 +452,67 @@ void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c) {
   uint64_t at = ctx->now_ns;
   if (ahead > 0)
     at = ph_deadline(at, (uint64_t)ahead << ctx->tick_shift);
-  pinhole_wheel_arm(&ctx->conn_wheel, ph_conn_idx(ctx, c), at);
+  pinhole__cwheel_arm(&ctx->conn_wheel, ph_conn_idx(ctx, c), at);
+}
+
+/* A prefetch of every line at address p of n bytes (it need not start a
+ * line): integer arithmetic, a prefetch never faults. */
+static inline void ph_prefetch_span(const void *p, size_t n) {
+  for (size_t off = 0; off < n; off += 64)
+    __builtin_prefetch((const uint8_t *)p + off);
+  __builtin_prefetch((const uint8_t *)p + n - 1);
+}
+
+/* The address of slot r of a table of n-byte records at base (r may be
+ * PH_NIL: an address nobody reads, for a prefetch only). */
+static inline const void *ph_slot_addr(const void *base, ph_ref r, size_t n) {
+  return (const void *)((uintptr_t)base + (uintptr_t)ph_slot(r) * n);
+}
+
+/* The line conversation handle h lives in: a plain connection's cold
+ * part or a ph_conv record (a prefetch never faults, 0 included). */
+static void ph_prefetch_convh(const pinhole_ctx *ctx, ph_convh h) {
+  if (ph_convh_plain(h))
+    __builtin_prefetch(
+        ph_slot_addr(ctx->cold, ph_convh_conn(h), sizeof(ph_conn_cold)));
+  else
+    __builtin_prefetch(ph_slot_addr(ctx->convs, h, sizeof(ph_conv)));
+}
+
+void pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
+                                 int stage) {
+  const ph_conn_cold *k = &ctx->cold[idx];
+  const ph_conn *c = &ctx->conns[idx];
+  int rec = k->conv_mark == PH_CONVH_REC; /* in an ALG session's ph_conv */
+  if (stage == 0) { /* the cold part is in cache: the wheel read its link */
+    ph_prefetch_span(c, sizeof(*c));
+    if (rec)
+      ph_prefetch_span(ph_slot_addr(ctx->convs, k->conv, sizeof(ph_conv)),
+                       sizeof(ph_conv));
+    if (k->mapping)
+      __builtin_prefetch(
+          ph_slot_addr(ctx->maps, k->mapping, sizeof(ph_mapping)));
+    return;
+  }
+  /* stage 1: the hot line has had time to arrive. Its buckets (IPv4 and
+   * its ft only; the rest is loaded in its turn), and the neighbours of
+   * its conversation in the live list, which its freeing relinks. */
+  if (!(c->flags & PH_CONN_LIVE) || ph_conn_is6(ctx, c))
+    return;
+  if (ph_key_filed(c->proto, &c->a))
+    ph_ft_prefetch(&ctx->ft, ph_conn_key(ctx, c->proto, &c->a));
+  if (ph_key_filed(c->proto, &c->b))
+    ph_ft_prefetch(&ctx->ft, ph_conn_key(ctx, c->proto, &c->b));
+  if (!rec) {
+    ph_prefetch_convh(ctx, k->own_prev);
+    ph_prefetch_convh(ctx, k->own_next);
+    return;
+  }
+  const ph_conv *cv = ph_conv_at(ctx, k->conv);
+  if (cv->nconns == 1) {
+    ph_prefetch_convh(ctx, cv->prev);
+    ph_prefetch_convh(ctx, cv->next);
+  }
 }
 
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
@@ -471,7 +531,7 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->b), idx << 1 | 1);
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->a), idx << 1);
   }
-  pinhole_wheel_cancel(&ctx->conn_wheel, idx);
+  pinhole__cwheel_cancel(&ctx->conn_wheel, idx);
   if (c->flags & PH_CONN_HALF_OPEN)
     ctx->half_open--;
   ph_ref wr = ph_conn_watch(ctx, c);

@@ -342,8 +342,9 @@ static uint32_t ph_wconn(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi,
   ph_w16(w, mi);
   ph_w16(w, hi);
   ph_w16(w, k->rule);
-  ph_w16(w, k->mss[0]);
-  ph_w16(w, k->mss[1]);
+  ph_ref wr = ph_conn_watch(ctx, c); /* only a watched one keeps its MSS */
+  ph_w16(w, wr ? ph_watch_at(ctx, wr)->mss[0] : 0);
+  ph_w16(w, wr ? ph_watch_at(ctx, wr)->mss[1] : 0);
   uint16_t seq;
   uint8_t seq_valid;
   ph_conn_echo_get(ctx, c, &seq, &seq_valid);
@@ -785,8 +786,8 @@ static void ph_rconn(ph_cur c, uint8_t type, ph_st_conn *r) {
   r->mi = ph_r16(&c);
   r->hi = ph_r16(&c);
   r->k.rule = ph_r16(&c);
-  r->k.mss[0] = ph_r16(&c);
-  r->k.mss[1] = ph_r16(&c);
+  r->wt.mss[0] = ph_r16(&c);
+  r->wt.mss[1] = ph_r16(&c);
   r->c.icmp_seq = ph_r16(&c);
   r->c.icmp_seq_valid = ph_r8(&c);
   r->c.alg = ph_r8(&c);
@@ -2001,8 +2002,6 @@ static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
   k->hairpin = hi;
   k->rule = r->k.rule;
   k->rule_gen = ctx->rules_gen;
-  k->mss[0] = r->k.mss[0];
-  k->mss[1] = r->k.mss[1];
   if (c->proto == PINHOLE_IPPROTO_TCP) {
     ph_tcpw *tw = ph_tcpw_of(ctx, c);
     *tw = r->tw;
@@ -2013,6 +2012,8 @@ static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
   if (r->watch && pinhole__conn_watch(ctx, c, r->c.alg) == 0) {
     ph_watch *w = ph_watch_at(ctx, ph_conn_watch(ctx, c));
     w->keep_ticks = r->wt.keep_ticks;
+    w->mss[0] = r->wt.mss[0];
+    w->mss[1] = r->wt.mss[1];
     for (int d = 0; d < 2; d++) {
       w->st[d] = r->wt.st[d];
       w->st[d].held = PH_NIL; /* a split message is not carried */

@@ -535,7 +535,8 @@ ph_status pinhole__stream_run(ph_alg_call *ac, const ph_alg *alg) {
 static size_t ph_seg_limit(const pinhole_ctx *ctx, const ph_conn *c, int dir,
                            const ph_stream *st, const uint8_t *p,
                            const pinhole_pkt_view *v) {
-  size_t mss = ph_cold(ctx, c)->mss[dir ^ 1];
+  ph_ref wr = ph_conn_watch(ctx, c); /* the MSS a watched one keeps */
+  size_t mss = wr ? ph_watch_at(ctx, wr)->mss[dir ^ 1] : 0;
   if (mss == 0)
     mss = PH_MSS_DEFAULT;
   /* TCP options, and IPv4 options or IPv6 extension headers */

@@ -421,7 +421,7 @@ __attribute__((noinline)) static int ph_track(pinhole_ctx *ctx, ph_conn *c,
     uint8_t ws = ph_wscale(pkt, v);
     if (ph_conn_watched(
             c)) /* what reassembled segments to this side may carry */
-      ph_cold(ctx, c)->mss[dir] = ph_mss(pkt, v);
+      ph_watch_at(ctx, ph_conn_watch(ctx, c))->mss[dir] = ph_mss(pkt, v);
     return (g.flags & PINHOLE_TCP_ACK) ? ph_synack(ctx, c, dir, opener, &g, ws)
                                        : ph_syn(ctx, c, dir, opener, &g, ws);
   }

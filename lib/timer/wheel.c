@@ -33,24 +33,11 @@
 
 #include "timer/wheel_internal.h"
 
-#define PH_BITS 6u
-#define PH_MASK 63u
+#define PH_BITS PH_WHEEL_BITS
+#define PH_MASK PH_WHEEL_MASK
 
 static inline pinhole_timer *ph_t(const pinhole_wheel *w, uint32_t i) {
   return (pinhole_timer *)(void *)(w->base + (size_t)i * w->stride + w->offset);
-}
-
-static inline unsigned ph_ctz64(uint64_t x) {
-#if defined(__GNUC__) || defined(__clang__)
-  return (unsigned)__builtin_ctzll(x);
-#else
-  unsigned n = 0;
-  while (!(x & 1u)) {
-    x >>= 1;
-    n++;
-  }
-  return n;
-#endif
 }
 
 /* Appends entry i to list id (level * 64 + slot). */
@@ -87,38 +74,6 @@ static void ph_unlink(pinhole_wheel *w, uint32_t i) {
   t->next = 0;
   t->prev = 0;
   t->slot = 0;
-}
-
-/* The list for expiry e > ref when every tick up to ref is processed. */
-static unsigned ph_place(uint64_t e, uint64_t ref) {
-  uint64_t x = e ^ ref;
-  unsigned top = (PINHOLE_WHEEL_LEVELS - 1) * PH_BITS;
-  if (x >> (PINHOLE_WHEEL_LEVELS * PH_BITS) != 0) /* beyond the wheel: park */
-    return (PINHOLE_WHEEL_LEVELS - 1) * PINHOLE_WHEEL_SLOTS +
-           (unsigned)(((ref >> top) + 1) & PH_MASK);
-  unsigned l = PINHOLE_WHEEL_LEVELS - 1;
-  while (l > 0 && (x >> (l * PH_BITS)) == 0)
-    l--;
-  return l * PINHOLE_WHEEL_SLOTS + (unsigned)((e >> (l * PH_BITS)) & PH_MASK);
-}
-
-/* The first tick >= now_tick at which an occupied slot comes round, or
- * UINT64_MAX. The due slot must be empty. */
-static uint64_t ph_next_event(const pinhole_wheel *w) {
-  uint64_t best = UINT64_MAX;
-  for (unsigned l = 0; l < PINHOLE_WHEEL_LEVELS; l++) {
-    uint64_t occ = w->occ[l];
-    if (occ == 0)
-      continue;
-    unsigned sh = l * PH_BITS;
-    uint64_t b = (w->now_tick + ((UINT64_C(1) << sh) - 1)) >> sh;
-    unsigned p = (unsigned)(b & PH_MASK);
-    uint64_t rot = p != 0 ? (occ >> p) | (occ << (64u - p)) : occ;
-    uint64_t u = (b + ph_ctz64(rot)) << sh;
-    if (u < best)
-      best = u;
-  }
-  return best;
 }
 
 static inline unsigned ph_due(const pinhole_wheel *w) {
@@ -162,8 +117,7 @@ int pinhole_wheel_arm(pinhole_wheel *w, uint32_t index, uint64_t expire_ns) {
     ph_unlink(w, index);
   else
     w->armed++;
-  uint64_t mask = (UINT64_C(1) << w->tick_shift) - 1;
-  uint64_t e = (expire_ns >> w->tick_shift) + ((expire_ns & mask) != 0);
+  uint64_t e = ph_wheel_tick_of(expire_ns, w->tick_shift);
   t->expire = e;
   /* While a boundary tick is being re-filed it is not processed yet for
    * placement: ref is the tick before it. */
@@ -171,7 +125,7 @@ int pinhole_wheel_arm(pinhole_wheel *w, uint32_t index, uint64_t expire_ns) {
   if (e <= ref)
     ph_link(w, index, ph_due(w));
   else
-    ph_link(w, index, ph_place(e, ref));
+    ph_link(w, index, ph_wheel_place(e, ref));
   return 0;
 }
 
@@ -202,7 +156,7 @@ static int ph_cascade(pinhole_wheel *w, size_t *work, size_t budget) {
         return 0;
       uint32_t i = w->head[l][s] - 1;
       ph_unlink(w, i);
-      ph_link(w, i, ph_place(ph_t(w, i)->expire, ev));
+      ph_link(w, i, ph_wheel_place(ph_t(w, i)->expire, ev));
       (*work)++;
     }
   }
@@ -230,7 +184,7 @@ size_t pinhole__wheel_run(pinhole_wheel *w, uint64_t now_ns, size_t budget,
     }
     if (w->head[0][due] != 0 || w->now_tick > target)
       break;
-    uint64_t ev = ph_next_event(w);
+    uint64_t ev = ph_wheel_next_event(w->occ, w->now_tick);
     if (ev > target) {
       w->now_tick = target + 1; /* nothing comes round before: jump */
       break;
@@ -261,5 +215,6 @@ int pinhole_wheel_pending(const pinhole_wheel *w, uint64_t now_ns) {
   if (w->cascading || w->head[0][ph_due(w)] != 0)
     return 1;
   uint64_t target = now_ns >> w->tick_shift;
-  return w->now_tick <= target && ph_next_event(w) <= target;
+  return w->now_tick <= target &&
+         ph_wheel_next_event(w->occ, w->now_tick) <= target;
 }

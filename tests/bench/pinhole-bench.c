@@ -26,6 +26,8 @@
  *                            the floors, established IPv4 UDP out 64 B,
  *                            established IPv6 and NAT64 UDP out 64 B
  *                            (est6_burst_over_ipv4_<size>, nat64_burst_*)
+ *   pinhole-bench --expire [--size N]  the floors and expiry only (a
+ *                            table of N UDP flows built, then idled out)
  *   pinhole-bench --mem [--size N]  memory figures only (bytes per live
  *                            flow and where they go: exact, no timing)
  *   pinhole-bench --rounds N  timed rounds per figure (3; 1-15): fewer
@@ -701,6 +703,7 @@ typedef struct opts {
   uint32_t mt_flows;   /* --threads: flows per context */
   int v6;              /* --ipv6: only the IPv6 target's figures */
   int mem;             /* --mem: only the memory figures */
+  int expire;          /* --expire: only the floors and expiry */
 } opts;
 
 static const char *size_tag(uint32_t n) {
@@ -2245,7 +2248,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: pinhole-bench [--quick] [--big] [--no-10m] [--size N]\n"
           "                     [--profile MODE] [--cgn] [--reasm] [--ipv6]\n"
-          "                     [--mem]\n"
+          "                     [--mem] [--expire]\n"
           "                     [--rounds N]\n"
           "       pinhole-bench --threads N [--size FLOWS_PER_CONTEXT]\n"
           "       pinhole-bench --dns [--dns-seconds N]\n");
@@ -2280,6 +2283,13 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   add(R, name, fl.par8, "ns", NULL, "per access, 8 in flight");
   snprintf(name, sizeof(name), "floor_par16_%s_ns", tag);
   add(R, name, fl.par16, "ns", NULL, "per access, 16 in flight");
+  if (o->expire) { /* the floors and expiry: the UDP table, no traffic */
+    table te;
+    table_build(&te, n, 0, PINHOLE_IPPROTO_UDP, "");
+    run_expire(&te, &fl, R);
+    table_free(&te);
+    return;
+  }
   uint8_t *hdr = huge_alloc(nhdr * HDR, NULL);
   if (hdr == NULL)
     die("out of memory");
@@ -2377,6 +2387,8 @@ int main(int argc, char **argv) {
       o.v6 = 1;
     else if (strcmp(argv[i], "--mem") == 0)
       o.mem = 1;
+    else if (strcmp(argv[i], "--expire") == 0)
+      o.expire = 1;
     else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
       o.rounds = atoi(argv[++i]) < 1  ? 1
                  : atoi(argv[i]) > 15 ? 15
@@ -2457,7 +2469,7 @@ int main(int argc, char **argv) {
          sizeof(ph_conn), sizeof(ph_conv), sizeof(ph_mapping));
   for (int si = 0; si < nsizes; si++)
     run_size(sizes[si], sizes[si] < BIG_N, &o, r, &R, start);
-  if (o.mem) {
+  if (o.mem || o.expire) {
     ring_free(r);
     print_results(&R);
     return 0;
