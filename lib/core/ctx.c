@@ -340,7 +340,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->conn6 = (ph_conn6 *)(void *)(m + o_conn6);
   if (nb6)
     pinhole__ft_init(&ctx->ft6, (ph_ft_bucket *)(void *)(m + o_ft6), nb6,
-                     &c.hash_key); /* keys hashed with ft's (flows6.c) */
+                     &c.hash_key); /* keys: pinhole__hash6 (flows6.c) */
   ctx->convs = (ph_conv *)(void *)(m + o_convs);
   ctx->maps = (ph_mapping *)(void *)(m + o_maps);
   ctx->map_ihash = (uint32_t *)(void *)(m + o_mih);
@@ -350,6 +350,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   pinhole__nh_derive(ctx->map_nh, &ctx->map_mul, &c.hash_key, map_label);
   static const char fold6_label[3][8] = {"v6-nh-0", "v6-nh-1", "v6-mul"};
   pinhole__nh_derive(ctx->fold6_nh, &ctx->fold6_mul, &c.hash_key, fold6_label);
+  pinhole__hash6_key(ctx->hash6_nh, &ctx->hash6_mul, &c.hash_key);
   pinhole__alg_ports_build(ctx);
   ctx->hosts = (ph_host *)(void *)(m + o_hosts);
   ctx->host_hash = (uint32_t *)(void *)(m + o_hosth);

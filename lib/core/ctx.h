@@ -183,9 +183,9 @@ _Static_assert(offsetof(ph_conn, b) == 12 && offsetof(ph_conn, proto) == 24 &&
  * does not read (l6). Otherwise (NAT64, NAT64 hairpinning) the tuples
  * of ph_conn hold keyed 32-bit folds of the IPv6 addresses (flows6.c)
  * and the side record the four full addresses. Either way a connection
- * is filed in ft6 (NAT64's IPv4 side B in ft) under the hash of its
- * folded tuples; a lookup compares the full addresses, so two that fold
- * alike are told apart. An IPv4 connection pays nothing.
+ * is filed in ft6 (NAT64's IPv4 side B in ft) under the keyed hash of
+ * its full addresses, ports and protocol (engine.h pinhole__hash6); a
+ * lookup compares the full addresses. An IPv4 connection pays nothing.
  */
 typedef union ph_conn6 {
   struct {
@@ -695,7 +695,7 @@ struct pinhole_ctx {
   uint8_t sync_lost;
   /* IPv6 connections (core/flows6.c): slots max_flows.. of conns */
   ph_conn6 *conn6;     /* max_conns6, index slot - max_flows */
-  ph_flow_table ft6;   /* their keys (folded tuples) */
+  ph_flow_table ft6;   /* their keys (engine.h pinhole__hash6) */
   ph_ref conn6_free;   /* free list of their conns slots (through cold
                           conv_next, as conn_free): the ones with TCP
                           windows */
@@ -714,6 +714,10 @@ struct pinhole_ctx {
    * from the context key with labels of its own */
   uint32_t fold6_nh[4];
   uint64_t fold6_mul;
+  /* the key IPv6 connections are filed in ft6 under (engine.h
+   * pinhole__hash6), derived from the context key with labels of its own */
+  uint32_t hash6_nh[10];
+  uint64_t hash6_mul;
   /* the ALGs' server ports (core/alg.c pinhole__alg_for_port), built at
    * creation from the constant ALG table */
   ph_alg_port alg_ports[PH_ALG_PORT_SLOTS];

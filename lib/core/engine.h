@@ -447,22 +447,112 @@ static inline uint32_t pinhole__fold6(const pinhole_ctx *ctx,
 /* The folded tuple of an IPv6 packet's addresses and ports. */
 void pinhole__tuple6(const pinhole_ctx *ctx, ph_tuple *t, const uint8_t src[16],
                      const uint8_t dst[16], uint16_t sport, uint16_t dport);
+/* NH's term for one 64-bit word of a message: its two 32-bit halves,
+ * each plus its key word, multiplied (flow/table.h ph_nh64). */
+static inline uint64_t ph_nh_pair(const uint32_t k[2], uint64_t m) {
+  return (uint64_t)(uint32_t)((uint32_t)m + k[0]) *
+         (uint32_t)((uint32_t)(m >> 32) + k[1]);
+}
+/* pinhole__hash6 of the addresses read as four native-order 64-bit words
+ * (s0, s1 the source's, d0, d1 the destination's). */
+static inline uint64_t ph_hash6_words(const pinhole_ctx *ctx, uint8_t proto,
+                                      uint64_t s0, uint64_t s1, uint64_t d0,
+                                      uint64_t d1, uint16_t sport,
+                                      uint16_t dport) {
+  const uint32_t *k = ctx->hash6_nh;
+  uint64_t x = ph_nh_pair(k, s0) + ph_nh_pair(k + 2, s1) +
+               ph_nh_pair(k + 4, d0) + ph_nh_pair(k + 6, d1) +
+               ph_nh_pair(k + 8, (uint64_t)proto << 32 |
+                                     ((uint32_t)sport << 16 | dport));
+  x ^= x >> 32;
+  x *= ctx->hash6_mul;
+  return x ^ (x >> 32);
+}
+/* The flow hash an IPv6 connection is filed under in ft6 for its packets
+ * with these addresses, ports and protocol: NH (flow/table.h ph_nh64)
+ * over the ten 32-bit words of the 32 address bytes (native order), the
+ * ports and the protocol, in one pass, with a key of its own
+ * (ctx->hash6_nh, hash6_mul: derived from the context key,
+ * pinhole__hash6_key), then the same keyed finaliser. The addresses are
+ * hashed whole, not folded first; docs/ipv6.md "Address folds" has why
+ * flooding stays bounded. */
+static inline uint64_t pinhole__hash6(const pinhole_ctx *ctx, uint8_t proto,
+                                      const uint8_t src[16],
+                                      const uint8_t dst[16], uint16_t sport,
+                                      uint16_t dport) {
+  return ph_hash6_words(ctx, proto, ph_ne64(src), ph_ne64(src + 8),
+                        ph_ne64(dst), ph_ne64(dst + 8), sport, dport);
+}
+/* The key of pinhole__hash6: ten NH words and an odd multiplier, each
+ * 64-bit piece SipHash-1-3 of a label of its own under the context key
+ * (ctx.c, at creation). */
+void pinhole__hash6_key(uint32_t nh[10], uint64_t *mul,
+                        const pinhole_hash_key *key);
+/* The flow hash IPv6 connection c is filed under for its packets from
+ * dir (pinhole__hash6 of its addresses and ports, whatever its form). */
+uint64_t pinhole__conn6_key(const pinhole_ctx *ctx, const ph_conn *c, int dir);
 /* The IPv6 connection a packet with these addresses and ports belongs
- * to (folds, then full addresses compared); *dir as pinhole__conn_lookup. */
+ * to (protocol, ports, full addresses compared); *dir as
+ * pinhole__conn_lookup. */
 ph_conn *pinhole__conn6_lookup(pinhole_ctx *ctx, uint8_t proto,
                                const uint8_t src[16], const uint8_t dst[16],
                                uint16_t sport, uint16_t dport, int *dir);
-/* The same with the packet's folded tuple t (pinhole__tuple6 of src,
- * dst and the ports) and its flow hash h already made (ph_ft_hash under
- * ctx->ft of proto and t), as the packet path has them. */
+/* The same with the packet's flow hash h already made (pinhole__hash6),
+ * as the packet path has it. */
 ph_conn *pinhole__conn6_find(pinhole_ctx *ctx, uint8_t proto,
                              const uint8_t src[16], const uint8_t dst[16],
-                             const ph_tuple *t, uint64_t h, int *dir);
+                             uint16_t sport, uint16_t dport, uint64_t h,
+                             int *dir);
+/* The ports of IPv6 connection c's packets from dir: *sp source, *dp
+ * destination. */
+static inline void ph_conn6_ports(const ph_conn *c, int dir, uint16_t *sp,
+                                  uint16_t *dp) {
+  if (ph_conn_line6(c)) { /* side B's are side A's swapped */
+    *sp = dir ? c->a_dport6 : c->a_sport6;
+    *dp = dir ? c->a_sport6 : c->a_dport6;
+    return;
+  }
+  const ph_tuple *t = dir ? &c->b : &c->a;
+  *sp = t->sport;
+  *dp = t->dport;
+}
+/* Are a and b the same 16 bytes? (two 64-bit words each) */
+static inline int ph_addr6_eq(const uint8_t *a, const uint8_t *b) {
+  return ((ph_ne64(a) ^ ph_ne64(b)) | (ph_ne64(a + 8) ^ ph_ne64(b + 8))) == 0;
+}
+/* pinhole__conn6_find() inline, for the packet path (flows6.c has the
+ * out-of-line one), as ph_conn_find() is for IPv4: the candidates of
+ * hash h in ft6 whose protocol, ports and full addresses are the
+ * packet's; a stale one is expired and answers NULL. */
+static inline ph_conn *ph_conn6_find(pinhole_ctx *ctx, uint8_t proto,
+                                     const uint8_t src[16],
+                                     const uint8_t dst[16], uint16_t sport,
+                                     uint16_t dport, uint64_t h, int *dir) {
+  ph_ft_iter it;
+  ph_ft_iter_init(&ctx->ft6, h, &it);
+  for (uint32_t ref; (ref = ph_ft_next(&ctx->ft6, &it)) != UINT32_MAX;) {
+    ph_conn *c = &ctx->conns[ref >> 1];
+    int d = (int)(ref & 1);
+    uint16_t sp, dp;
+    ph_conn6_ports(c, d, &sp, &dp);
+    if (c->proto != proto || sp != sport || dp != dport ||
+        !ph_addr6_eq(ph_conn6_addr(ctx, c, d, 0), src) ||
+        !ph_addr6_eq(ph_conn6_addr(ctx, c, d, 1), dst))
+      continue;
+    if (ph_conn_stale(ctx, c)) {
+      pinhole__conn_expire(ctx, c);
+      return NULL;
+    }
+    *dir = d;
+    return c;
+  }
+  return NULL;
+}
 /* The addresses of IPv6 connection c's packets from dir. */
 void pinhole__conn6_addrs(const pinhole_ctx *ctx, const ph_conn *c, int dir,
                           uint8_t src[16], uint8_t dst[16]);
-/* The folded tuple of line-form connection c's packets from dir (as its
- * tuples would hold it: the keys it is filed under). */
+/* The folded tuple of line-form connection c's packets from dir (as the
+ * folded form's tuples hold it). */
 ph_tuple pinhole__conn6_tuple(const pinhole_ctx *ctx, const ph_conn *c,
                               int dir);
 /* The tuple of connection c's packets from dir, whatever its form (for
@@ -521,16 +611,15 @@ uint8_t pinhole__alg64_pick(const ph_rule *pr, uint8_t proto, uint16_t dport);
 int pinhole__alg_run64(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                        ph_conn *c, int dir, int side);
 /* process6.c: an IPv6 packet when max_conns6 > 0 (its verdict) */
-/* A burst's look-ahead for one IPv6 packet (process.c): the folded
- * tuple and flow hash of its first header's ports, used only when the
- * parsed packet has the same; a6 the 32 address bytes it folded, so a
- * plain packet whose bytes are still those takes its folds unfolded
- * (an earlier packet of the burst may have rewritten a shared buffer). */
+/* A burst's look-ahead for one IPv6 packet (process.c): the flow hash
+ * of its first header's tuple and what it hashed, used only when the
+ * packet has the same in its turn (an earlier packet of the burst may
+ * have rewritten a shared buffer). */
 typedef struct ph_hint6 {
-  uint64_t h;
-  ph_tuple t;
+  uint64_t h;    /* pinhole__hash6 of: */
+  uint64_t a[4]; /* the 32 address bytes (source, destination), as read */
+  uint16_t sport, dport;
   uint8_t proto;
-  const uint8_t *a6;
 } ph_hint6;
 int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                       const ph_hint6 *hint);
@@ -632,7 +721,16 @@ int pinhole__nat64_frag6(pinhole_ctx *ctx, pinhole_pkt *pkt,
 
 /* process.c, shared with process6.c */
 void pinhole__count_reason(pinhole_ctx *ctx, int reason);
-int pinhole__verdict(pinhole_ctx *ctx, int first, int verdict);
+/* Counts the verdict on a connection's packet once, where it is decided:
+ * the packet that created the connection counts as a new flow. */
+static inline int ph_verdict(pinhole_ctx *ctx, int first, int verdict) {
+  int drop = verdict == PINHOLE_VERDICT_DROP;
+  if (first)
+    ph_count(ctx, drop ? PINHOLE_CNT_NEW_DISCARD : PINHOLE_CNT_NEW_ACCEPT);
+  else
+    ph_count(ctx, drop ? PINHOLE_CNT_EXIST_DISCARD : PINHOLE_CNT_EXIST_ACCEPT);
+  return verdict;
+}
 ph_status pinhole__tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v);
 int pinhole__icmp_seq_bad(const pinhole_ctx *ctx, ph_conn *c, int dir,
                           const pinhole_pkt_view *v);

@@ -325,16 +325,17 @@ ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                         &ctx->conn_free_x, conv, proto, a_side, a, b, ha, hb);
 }
 
-/* An IPv6 slot (past max_flows), side A's key filed in ft6 and side B's
- * in ftb (ft6, or ft for NAT64, whose side B is IPv4), counted. */
+/* An IPv6 slot (past max_flows), side A's key ha filed in ft6 and side
+ * B's hb in ftb (ft6, or ft for NAT64, whose side B is IPv4), counted. */
 static ph_conn *ph_conn_new6_in(pinhole_ctx *ctx, ph_flow_table *ftb,
                                 ph_ref conv, uint8_t proto, uint8_t a_side,
-                                const ph_tuple *a, const ph_tuple *b) {
+                                const ph_tuple *a, const ph_tuple *b,
+                                uint64_t ha, uint64_t hb) {
   if (ctx->conn6_free == 0 && ctx->conn6_free_x == 0)
     return ph_conn_refused(ctx, conv);
-  ph_conn *c = ph_conn_new_in(
-      ctx, &ctx->ft6, ftb, &ctx->conn6_free, &ctx->conn6_free_x, conv, proto,
-      a_side, a, b, ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
+  ph_conn *c =
+      ph_conn_new_in(ctx, &ctx->ft6, ftb, &ctx->conn6_free, &ctx->conn6_free_x,
+                     conv, proto, a_side, a, b, ha, hb);
   if (c != NULL)
     ctx->nconns6++;
   return c;
@@ -354,7 +355,10 @@ ph_conn *pinhole__conn_new6(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                             const ph_tuple *b, const uint8_t a_src[16],
                             const uint8_t a_dst[16], const uint8_t b_src[16],
                             const uint8_t b_dst[16]) {
-  ph_conn *c = ph_conn_new6_in(ctx, &ctx->ft6, conv, proto, a_side, a, b);
+  ph_conn *c = ph_conn_new6_in(
+      ctx, &ctx->ft6, conv, proto, a_side, a, b,
+      pinhole__hash6(ctx, proto, a_src, a_dst, a->sport, a->dport),
+      pinhole__hash6(ctx, proto, b_src, b_dst, b->sport, b->dport));
   if (c == NULL)
     return NULL;
   ph_conn6 *c6 = ph_conn6_of(ctx, c);
@@ -381,7 +385,10 @@ ph_conn *pinhole__conn_new64(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                              const ph_tuple *b, const uint8_t a_src[16],
                              const uint8_t a_dst[16], const uint8_t b_src[16],
                              const uint8_t b_dst[16]) {
-  ph_conn *c = ph_conn_new6_in(ctx, &ctx->ft, conv, proto, a_side, a, b);
+  ph_conn *c = ph_conn_new6_in(
+      ctx, &ctx->ft, conv, proto, a_side, a, b,
+      pinhole__hash6(ctx, proto, a_src, a_dst, a->sport, a->dport),
+      ph_conn_key(ctx, proto, b));
   if (c == NULL)
     return NULL;
   ph_conn6 *c6 = ph_conn6_of(ctx, c);
@@ -524,9 +531,15 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   ph_flow_table *ftb = v6 && !ph_conn_is64(ctx, c) ? &ctx->ft6 : &ctx->ft;
   ph_tuple ta = ph_conn_tuple(ctx, c, 0), tb = ph_conn_tuple(ctx, c, 1);
   if (ph_key_filed(c->proto, &ta))
-    pinhole__ft_remove(ft, ph_conn_key(ctx, c->proto, &ta), idx << 1);
+    pinhole__ft_remove(ft,
+                       v6 ? pinhole__conn6_key(ctx, c, 0)
+                          : ph_conn_key(ctx, c->proto, &ta),
+                       idx << 1);
   if (ph_key_filed(c->proto, &tb))
-    pinhole__ft_remove(ftb, ph_conn_key(ctx, c->proto, &tb), idx << 1 | 1);
+    pinhole__ft_remove(ftb,
+                       ftb == &ctx->ft6 ? pinhole__conn6_key(ctx, c, 1)
+                                        : ph_conn_key(ctx, c->proto, &tb),
+                       idx << 1 | 1);
   if (c->flags & PH_CONN_GRE_QUOTES) {
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->b), idx << 1 | 1);
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->a), idx << 1);

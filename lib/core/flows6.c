@@ -8,10 +8,9 @@
  * ports in its own line (ctx.h ph_conn_line6); any other (NAT64, NAT64
  * hairpinning) holds 32-bit keyed folds of its addresses in its tuples
  * and the addresses in its side record (ctx.h ph_conn6). Either is filed
- * in ft6 under the hash of its folded tuples, so the IPv4 table and its
- * lookup never see it. A lookup compares protocol, ports and the full
- * addresses (for the second form after the folds): two addresses that
- * fold alike are still told apart.
+ * in ft6 under the keyed hash of its full addresses, ports and protocol
+ * (engine.h pinhole__hash6), so the IPv4 table and its lookup never see
+ * it. A lookup compares protocol, ports and the full addresses.
  */
 #include "core/engine.h"
 
@@ -27,57 +26,37 @@ void pinhole__tuple6(const pinhole_ctx *ctx, ph_tuple *t, const uint8_t src[16],
   t->dport = dport;
 }
 
+void pinhole__hash6_key(uint32_t nh[10], uint64_t *mul,
+                        const pinhole_hash_key *key) {
+  static const char label[6][8] = {"v6-hk-0", "v6-hk-1", "v6-hk-2",
+                                   "v6-hk-3", "v6-hk-4", "v6-hmul"};
+  for (int i = 0; i < 5; i++) {
+    uint64_t w = pinhole_siphash13(key, label[i], sizeof(label[i]));
+    nh[2 * i] = (uint32_t)w;
+    nh[2 * i + 1] = (uint32_t)(w >> 32);
+  }
+  *mul = pinhole_siphash13(key, label[5], sizeof(label[5])) | 1u;
+}
+
+uint64_t pinhole__conn6_key(const pinhole_ctx *ctx, const ph_conn *c, int dir) {
+  uint16_t sp, dp;
+  ph_conn6_ports(c, dir, &sp, &dp);
+  return pinhole__hash6(ctx, c->proto, ph_conn6_addr(ctx, c, dir, 0),
+                        ph_conn6_addr(ctx, c, dir, 1), sp, dp);
+}
+
 ph_conn *pinhole__conn6_lookup(pinhole_ctx *ctx, uint8_t proto,
                                const uint8_t src[16], const uint8_t dst[16],
                                uint16_t sport, uint16_t dport, int *dir) {
-  ph_tuple t;
-  pinhole__tuple6(ctx, &t, src, dst, sport, dport);
-  uint64_t h = ph_ft_hash(&ctx->ft, proto, t.src, t.dst, sport, dport);
-  return pinhole__conn6_find(ctx, proto, src, dst, &t, h, dir);
-}
-
-/* Is line-form connection c, from dir, the one of a packet from src to
- * dst with t's ports? */
-static int ph_line6_is(const ph_conn *c, int dir, const uint8_t src[16],
-                       const uint8_t dst[16], const ph_tuple *t) {
-  uint16_t sp = dir ? c->a_dport6 : c->a_sport6;
-  uint16_t dp = dir ? c->a_sport6 : c->a_dport6;
-  return sp == t->sport && dp == t->dport &&
-         memcmp(dir ? c->a_dst6 : c->a_src6, src, 16) == 0 &&
-         memcmp(dir ? c->a_src6 : c->a_dst6, dst, 16) == 0;
+  uint64_t h = pinhole__hash6(ctx, proto, src, dst, sport, dport);
+  return pinhole__conn6_find(ctx, proto, src, dst, sport, dport, h, dir);
 }
 
 ph_conn *pinhole__conn6_find(pinhole_ctx *ctx, uint8_t proto,
                              const uint8_t src[16], const uint8_t dst[16],
-                             const ph_tuple *t, uint64_t h, int *dir) {
-  ph_ft_iter it;
-  ph_ft_iter_init(&ctx->ft6, h, &it);
-  for (uint32_t ref; (ref = ph_ft_next(&ctx->ft6, &it)) != UINT32_MAX;) {
-    ph_conn *c = &ctx->conns[ref >> 1];
-    int d = (int)(ref & 1);
-    if (c->proto != proto)
-      continue;
-    if (ph_conn_line6(c)) { /* the full addresses in this line */
-      if (!ph_line6_is(c, d, src, dst, t))
-        continue;
-    } else {
-      const ph_tuple *k = d ? &c->b : &c->a;
-      if (k->src != t->src || k->dst != t->dst || k->sport != t->sport ||
-          k->dport != t->dport)
-        continue;
-      const ph_conn6 *c6 = ph_conn6_of(ctx, c);
-      if (memcmp(d ? c6->b_src : c6->a_src, src, 16) != 0 ||
-          memcmp(d ? c6->b_dst : c6->a_dst, dst, 16) != 0)
-        continue; /* the same folds, other addresses */
-    }
-    if (ph_conn_stale(ctx, c)) {
-      pinhole__conn_expire(ctx, c);
-      return NULL;
-    }
-    *dir = d;
-    return c;
-  }
-  return NULL;
+                             uint16_t sport, uint16_t dport, uint64_t h,
+                             int *dir) {
+  return ph_conn6_find(ctx, proto, src, dst, sport, dport, h, dir);
 }
 
 void pinhole__conn6_addrs(const pinhole_ctx *ctx, const ph_conn *c, int dir,
@@ -89,8 +68,8 @@ void pinhole__conn6_addrs(const pinhole_ctx *ctx, const ph_conn *c, int dir,
 ph_tuple pinhole__conn6_tuple(const pinhole_ctx *ctx, const ph_conn *c,
                               int dir) {
   ph_tuple t;
-  uint16_t sp = dir ? c->a_dport6 : c->a_sport6;
-  uint16_t dp = dir ? c->a_sport6 : c->a_dport6;
+  uint16_t sp, dp;
+  ph_conn6_ports(c, dir, &sp, &dp);
   pinhole__tuple6(ctx, &t, ph_conn6_addr(ctx, c, dir, 0),
                   ph_conn6_addr(ctx, c, dir, 1), sp, dp);
   return t;

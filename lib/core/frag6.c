@@ -116,7 +116,7 @@ static int ph_later6(pinhole_ctx *ctx, pinhole_pkt *pkt,
     int vd = pinhole__nat64_hairpin(ctx, pkt, v6, c, dir);
     c->frames[dir]--; /* counted by frag_pass */
     ph_conn_set_bytes(ctx, c, dir, ph_conn_bytes(ctx, c, dir) - v6->ip_len);
-    return pinhole__verdict(ctx, 0, vd);
+    return ph_verdict(ctx, 0, vd);
   }
   pkt->len = v6->ip_len; /* link-layer padding is not part of the packet */
   ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT);

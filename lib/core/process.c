@@ -179,17 +179,6 @@ int pinhole__existing_whole(pinhole_ctx *ctx, pinhole_pkt *pkt, ph_conn *c,
   return ph_existing(ctx, pkt, &v, c, dir, side);
 }
 
-/* Counts the verdict on a connection's packet once, where it is decided:
- * the packet that created the connection counts as a new flow. */
-static int ph_verdict(pinhole_ctx *ctx, int first, int verdict) {
-  int drop = verdict == PINHOLE_VERDICT_DROP;
-  if (first)
-    ph_count(ctx, drop ? PINHOLE_CNT_NEW_DISCARD : PINHOLE_CNT_NEW_ACCEPT);
-  else
-    ph_count(ctx, drop ? PINHOLE_CNT_EXIST_DISCARD : PINHOLE_CNT_EXIST_ACCEPT);
-  return verdict;
-}
-
 static void ph_reverse(ph_tuple *b, const ph_tuple *a) {
   b->src = a->dst;
   b->dst = a->src;
@@ -541,12 +530,13 @@ typedef struct ph_hint {
   uint32_t src, dst;
   uint16_t sport, dport;
   uint8_t proto;
-  uint8_t ok;
-  uint8_t v6;     /* an IPv6 packet: src, dst are its folds, h is in ft6;
-                     2: its destination may be NAT64's */
+  uint8_t ok;     /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
   uint32_t cands; /* connections prefetched */
-  uint8_t a6[32]; /* IPv6: the addresses folded (source, destination) */
+  ph_hint6 six;   /* IPv6: what process6.c takes (h is six.h, in ft6) */
 } ph_hint;
+#define PH_HINT_4 4  /* IPv4: the tuple above */
+#define PH_HINT_6 6  /* IPv6: six */
+#define PH_HINT_64 7 /* the same, its destination maybe NAT64's */
 
 /* A packet of connection c, found by its tuple, with its view: the one
  * place both lookups (plain and parsed) hand a found connection to. */
@@ -612,7 +602,7 @@ static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                             const ph_hint *hint, const ph_plain4 *p) {
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
   uint64_t h;
-  if (hint != NULL && hint->ok && hint->proto == p->proto &&
+  if (hint != NULL && hint->ok == PH_HINT_4 && hint->proto == p->proto &&
       hint->src == p->src && hint->dst == p->dst && hint->sport == p->sport &&
       hint->dport == p->dport)
     h = hint->h;
@@ -635,13 +625,9 @@ static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
 /* An IPv6 packet (process6.c) with its burst look-ahead, if any. */
 static int ph_process6_hinted(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                               const ph_hint *hint) {
-  if (hint == NULL || !hint->ok || !hint->v6)
-    return pinhole__process6(ctx, pkt, side, NULL);
-  ph_hint6 h6 = {hint->h,
-                 {hint->src, hint->dst, hint->sport, hint->dport},
-                 hint->proto,
-                 hint->a6};
-  return pinhole__process6(ctx, pkt, side, &h6);
+  return pinhole__process6(ctx, pkt, side,
+                           hint != NULL && hint->ok >= PH_HINT_6 ? &hint->six
+                                                                 : NULL);
 }
 
 static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
@@ -686,7 +672,7 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   }
   pkt->len = v.ip_len; /* link-layer padding is not part of the packet */
   uint64_t h;
-  if (hint != NULL && hint->ok && hint->proto == v.proto &&
+  if (hint != NULL && hint->ok == PH_HINT_4 && hint->proto == v.proto &&
       hint->src == v.src && hint->dst == v.dst && hint->sport == v.sport &&
       hint->dport == v.dport)
     h = hint->h;
@@ -715,28 +701,33 @@ int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
 #endif
 
 /* The same for an IPv6 packet whose first header is TCP or UDP (no
- * extension header; anything else is left to process6.c): its
- * addresses folded, its folded tuple hashed as pinhole__conn6_find
- * will, its ft6 bucket prefetched. Nothing is validated here: the packet
- * is parsed in full in its turn, and a hint only prefetches. */
+ * extension header; anything else is left to process6.c): its tuple
+ * hashed as pinhole__conn6_find will (pinhole__hash6, the addresses
+ * whole), its ft6 bucket prefetched. Nothing is validated here: the
+ * packet is parsed in full in its turn, and a hint only prefetches. */
 static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
                           ph_hint *k) {
-  k->proto = d[6];
-  if (k->proto != PINHOLE_IPPROTO_TCP && k->proto != PINHOLE_IPPROTO_UDP)
+  ph_hint6 *s = &k->six;
+  s->proto = d[6];
+  if (s->proto != PINHOLE_IPPROTO_TCP && s->proto != PINHOLE_IPPROTO_UDP)
     return;
-  memcpy(k->a6, d + 8, sizeof(k->a6));
-  k->src = pinhole__fold6(ctx, d + 8);
-  k->dst = pinhole__fold6(ctx, d + 24);
-  k->sport = ph_get16(d + 40);
-  k->dport = ph_get16(d + 42);
-  k->h = ph_ft_hash(&ctx->ft, k->proto, k->src, k->dst, k->sport, k->dport);
-  k->ok = 1;
-  k->v6 = 1;
+  uint64_t s0 = ph_ne64(d + 8), s1 = ph_ne64(d + 16);
+  uint64_t d0 = ph_ne64(d + 24), d1 = ph_ne64(d + 32);
+  s->a[0] = s0;
+  s->a[1] = s1;
+  s->a[2] = d0;
+  s->a[3] = d1;
+  s->sport = ph_get16(d + 40);
+  s->dport = ph_get16(d + 42);
+  s->h = ph_hash6_words(ctx, s->proto, s0, s1, d0, d1, s->sport, s->dport);
+  k->h = s->h;
+  k->proto = s->proto;
+  k->ok = PH_HINT_6;
   /* under a NAT64 prefix (its first 32 bits, every prefix has them): a
    * NAT64 connection, whose side record holds its addresses */
   for (uint32_t i = 0; i < ctx->nnat64; i++)
     if (ph_get32(d + 24) == ph_get32(ctx->nat64_prefix[i]))
-      k->v6 = 2;
+      k->ok = PH_HINT_64;
   ph_ft_prefetch(&ctx->ft6, k->h);
 }
 
@@ -746,7 +737,6 @@ static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
                          ph_hint *k) {
   const uint8_t *d = p->data;
   k->ok = 0;
-  k->v6 = 0;
   if (d == NULL || p->len < 28 || p->cap < p->len)
     return;
   if (d[0] != 0x45) {
@@ -764,7 +754,7 @@ static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
   k->sport = ph_get16(d + 20);
   k->dport = ph_get16(d + 22);
   k->h = ph_ft_hash(&ctx->ft, k->proto, k->src, k->dst, k->sport, k->dport);
-  k->ok = 1;
+  k->ok = PH_HINT_4;
   ph_ft_prefetch(&ctx->ft, k->h);
 }
 
@@ -776,7 +766,8 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
   k->cands = 0;
   if (!k->ok)
     return;
-  const ph_ft_bucket *bk = ph_ft_bucket_of(k->v6 ? &ctx->ft6 : &ctx->ft, k->h);
+  const ph_ft_bucket *bk =
+      ph_ft_bucket_of(k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft, k->h);
   uint32_t sig = ph_ft_sig(k->h);
   for (unsigned w = 0; w < PH_FT_WAYS; w++) {
     if (bk->sig[w] == sig) {
@@ -788,7 +779,7 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
       __builtin_prefetch(c + sizeof(ph_conn) - 1);
       if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
         ph_tcpw_prefetch(ctx, bk->ref[w] >> 1);
-      if (k->v6 == 2) /* NAT64: its addresses (ctx.h ph_conn6) */
+      if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
         __builtin_prefetch(&ctx->conn6[(bk->ref[w] >> 1) - ctx->cfg.max_flows]);
       k->cands++;
     }
@@ -829,10 +820,6 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
 
 void pinhole__count_reason(pinhole_ctx *ctx, int reason) {
   ph_count_reason(ctx, reason);
-}
-
-int pinhole__verdict(pinhole_ctx *ctx, int first, int verdict) {
-  return ph_verdict(ctx, first, verdict);
 }
 
 ph_status pinhole__tcp_first(pinhole_ctx *ctx, const pinhole_pkt_view *v) {

@@ -194,8 +194,7 @@ static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
     ph_conn *c = pinhole__pinhole_take6(ctx, v6, v, side, hole, &dir);
     if (c == NULL)
       return PINHOLE_VERDICT_DROP;
-    return pinhole__verdict(ctx, 1,
-                            ph_existing6(ctx, pkt, v6, v, c, dir, side));
+    return ph_verdict(ctx, 1, ph_existing6(ctx, pkt, v6, v, c, dir, side));
   }
   const ph_rule *pr = pinhole__rule_match6(ctx, side, v6);
   if (pr == NULL) {
@@ -227,8 +226,7 @@ static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
     ph_conn *c64;
     if (pinhole__nat64_new(ctx, v6, v, side, pr, &c64) == PH_DROP)
       return PINHOLE_VERDICT_DROP;
-    return pinhole__verdict(ctx, 1,
-                            ph_existing6(ctx, pkt, v6, v, c64, 0, side));
+    return ph_verdict(ctx, 1, ph_existing6(ctx, pkt, v6, v, c64, 0, side));
   }
   ph_tuple a, b;
   a.src = v->src;
@@ -263,7 +261,7 @@ static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
                  alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0, r->name,
                  alg_name, NULL);
   pinhole__conn_touch_timer(ctx, c);
-  return pinhole__verdict(ctx, 1, ph_existing6(ctx, pkt, v6, v, c, 0, side));
+  return ph_verdict(ctx, 1, ph_existing6(ctx, pkt, v6, v, c, 0, side));
 }
 
 /* Drops an ICMPv6 error the ICMP ALG refuses (as icmp.c does for IPv4). */
@@ -331,26 +329,33 @@ static int ph_link_msg6(const pinhole_pkt6_view *v6) {
           memcmp(v6->src, any, 16) == 0);
 }
 
-/* The flow hash of folded tuple t: the burst's when it hashed the same. */
-static uint64_t ph_hash6(const pinhole_ctx *ctx, uint8_t proto,
-                         const ph_tuple *t, const ph_hint6 *hint) {
-  if (hint != NULL && hint->proto == proto && hint->t.src == t->src &&
-      hint->t.dst == t->dst && hint->t.sport == t->sport &&
-      hint->t.dport == t->dport)
+/* The flow hash (pinhole__hash6) of a packet from src to dst: the
+ * burst's when it hashed the same. */
+static inline uint64_t ph_hash6_hinted(const pinhole_ctx *ctx,
+                                       const ph_hint6 *hint, uint8_t proto,
+                                       const uint8_t src[16],
+                                       const uint8_t dst[16], uint16_t sport,
+                                       uint16_t dport) {
+  uint64_t s0 = ph_ne64(src), s1 = ph_ne64(src + 8);
+  uint64_t d0 = ph_ne64(dst), d1 = ph_ne64(dst + 8);
+  if (hint != NULL && hint->proto == proto && hint->sport == sport &&
+      hint->dport == dport &&
+      ((hint->a[0] ^ s0) | (hint->a[1] ^ s1) | (hint->a[2] ^ d0) |
+       (hint->a[3] ^ d1)) == 0)
     return hint->h;
-  return ph_ft_hash(&ctx->ft, proto, t->src, t->dst, t->sport, t->dport);
+  return ph_hash6_words(ctx, proto, s0, s1, d0, d1, sport, dport);
 }
 
-/* A parsed TCP, UDP or echo packet v6 from side (its folded tuple t), of
- * connection c (direction dir) or of none: its verdict. */
+/* A parsed TCP, UDP or echo packet v6 from side, of connection c
+ * (direction dir) or of none: its verdict. */
 static int ph_found6(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                     const pinhole_pkt6_view *v6, const ph_tuple *t, ph_conn *c,
-                     int dir, int side) {
+                     const pinhole_pkt6_view *v6, ph_conn *c, int dir,
+                     int side) {
   pinhole_pkt_view v;
-  ph_view_of6(&v, v6, t->src, t->dst);
+  ph_view_of6(&v, v6, pinhole__fold6(ctx, v6->src),
+              pinhole__fold6(ctx, v6->dst));
   if (c != NULL)
-    return pinhole__verdict(ctx, 0,
-                            ph_existing6(ctx, pkt, v6, &v, c, dir, side));
+    return ph_verdict(ctx, 0, ph_existing6(ctx, pkt, v6, &v, c, dir, side));
   return ph_new6(ctx, pkt, v6, &v, side);
 }
 
@@ -380,22 +385,22 @@ int pinhole__process6_full(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
     return PINHOLE_VERDICT_DROP;
   }
   pkt->len = v6.ip_len; /* link-layer padding is not part of the packet */
-  ph_tuple t = {pinhole__fold6(ctx, v6.src), pinhole__fold6(ctx, v6.dst),
-                v6.sport, v6.dport};
   int dir;
   ph_conn *c;
   if (v6.proto != PINHOLE_IP6_NH_ICMPV6) {
-    /* TCP and UDP with the folds and, from a burst, its hash */
-    c = pinhole__conn6_find(ctx, v6.proto, v6.src, v6.dst, &t,
-                            ph_hash6(ctx, v6.proto, &t, hint), &dir);
+    /* TCP and UDP with, from a burst, its hash */
+    c = pinhole__conn6_find(ctx, v6.proto, v6.src, v6.dst, v6.sport, v6.dport,
+                            ph_hash6_hinted(ctx, hint, v6.proto, v6.src, v6.dst,
+                                            v6.sport, v6.dport),
+                            &dir);
     if (c != NULL && v6.proto == PINHOLE_IPPROTO_UDP && !ph_conn_watched(c))
-      return pinhole__verdict(ctx, 0,
-                              ph_udp6_established(ctx, pkt, &v6, c, dir, side));
+      return ph_verdict(ctx, 0,
+                        ph_udp6_established(ctx, pkt, &v6, c, dir, side));
   } else { /* ICMPv6: it may be a NAT64 echo */
     c = pinhole__nat64_lookup6(ctx, v6.proto, v6.src, v6.dst, v6.sport,
                                v6.dport, &dir);
   }
-  return ph_found6(ctx, pkt, &v6, &t, c, dir, side);
+  return ph_found6(ctx, pkt, &v6, c, dir, side);
 }
 
 /* A plain IPv6 TCP or UDP packet (ph_plain6_check() accepted it: the
@@ -408,33 +413,24 @@ static int ph_process6_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                              const ph_hint6 *hint, const ph_plain6 *p) {
   const uint8_t *d = pkt->data;
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
-  ph_tuple t;
-  uint64_t h;
-  if (hint != NULL && hint->proto == p->proto && hint->t.sport == p->sport &&
-      hint->t.dport == p->dport && memcmp(hint->a6, d + 8, 32) == 0) {
-    t = hint->t; /* the burst folded and hashed these bytes */
-    h = hint->h;
-  } else {
-    t = (ph_tuple){pinhole__fold6(ctx, d + 8), pinhole__fold6(ctx, d + 24),
-                   p->sport, p->dport};
-    h = ph_ft_hash(&ctx->ft, p->proto, t.src, t.dst, t.sport, t.dport);
-  }
-  int dir;
-  ph_conn *c = pinhole__conn6_find(ctx, p->proto, d + 8, d + 24, &t, h, &dir);
+  uint64_t h =
+      ph_hash6_hinted(ctx, hint, p->proto, d + 8, d + 24, p->sport, p->dport);
+  int dir = 0;
+  ph_conn *c =
+      ph_conn6_find(ctx, p->proto, d + 8, d + 24, p->sport, p->dport, h, &dir);
   if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && ph_conn_line6(c) &&
       !(c->flags & (PH_CONN_WATCH | PH_CONN_HAIRPIN))) {
     uint8_t want_side = dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1);
-    return pinhole__verdict(ctx, 0,
-                            side != want_side
-                                ? PINHOLE_VERDICT_DROP
-                                : ph_udp6_forward(ctx, c, dir, p->ip_len));
+    return ph_verdict(ctx, 0,
+                      side != want_side
+                          ? PINHOLE_VERDICT_DROP
+                          : ph_udp6_forward(ctx, c, dir, p->ip_len));
   }
   pinhole_pkt6_view v6;
   ph_plain6_view(d, p, &v6);
   if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && !ph_conn_watched(c))
-    return pinhole__verdict(ctx, 0,
-                            ph_udp6_established(ctx, pkt, &v6, c, dir, side));
-  return ph_found6(ctx, pkt, &v6, &t, c, dir, side);
+    return ph_verdict(ctx, 0, ph_udp6_established(ctx, pkt, &v6, c, dir, side));
+  return ph_found6(ctx, pkt, &v6, c, dir, side);
 }
 
 int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
@@ -454,10 +450,9 @@ int pinhole__process6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
               pinhole__fold6(ctx, v6->dst));
   ph_conn *c = pinhole__conn6_lookup(ctx, v6->proto, v6->src, v6->dst,
                                      v6->sport, v6->dport, dir);
-  int vd = c != NULL
-               ? pinhole__verdict(ctx, 0,
+  int vd = c != NULL ? ph_verdict(ctx, 0,
                                   ph_existing6(ctx, pkt, v6, &v, c, *dir, side))
-               : ph_new6(ctx, pkt, v6, &v, side);
+                     : ph_new6(ctx, pkt, v6, &v, side);
   *conn = vd == PINHOLE_VERDICT_FORWARD
               ? pinhole__conn6_lookup(ctx, v6->proto, v6->src, v6->dst,
                                       v6->sport, v6->dport, dir)

@@ -55,6 +55,14 @@ static inline void ph_put32(uint8_t *p, uint32_t v) {
   p[3] = (uint8_t)v;
 }
 
+/* A native-order 64-bit load: for comparisons and keyed hashes, whose
+ * answer does not depend on the byte order (never a field's value). */
+static inline uint64_t ph_ne64(const uint8_t *p) {
+  uint64_t x;
+  memcpy(&x, p, sizeof(x));
+  return x;
+}
+
 /* ---- shared by the IPv4 and IPv6 parsers ---------------------------- */
 
 /* A bounds-checked view of bytes: every read asks for its length first. */

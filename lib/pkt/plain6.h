@@ -38,13 +38,6 @@ typedef struct ph_plain6 {
   uint8_t l4_hlen; /* 8 (UDP) or the TCP header's length */
 } ph_plain6;
 
-/* A native-order 64-bit load (only compared with zero or another). */
-static inline uint64_t ph_ne64(const uint8_t *p) {
-  uint64_t x;
-  memcpy(&x, p, sizeof(x));
-  return x;
-}
-
 /* fe80::/10 (RFC 4291 2.5.6); multicast never reaches the test. */
 static inline int ph_plain6_ll(const uint8_t *a) {
   return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
