@@ -230,7 +230,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 }
 
 #ifdef STATE_SEEDGEN
-/* cc -DSTATE_SEEDGEN -Iinclude -IBUILD/include fuzz/state_import.c
+/* BUILD/fuzz/state_seedgen fuzz/corpus/state_import (meson builds it;
+ * fuzz.state_import_seeds fails when the seeds are stale), or by hand:
+ * cc -DSTATE_SEEDGEN -Iinclude -IBUILD/include fuzz/state_import.c
  *    BUILD/lib/libpinhole.so -o gen && ./gen fuzz/corpus/state_import */
 static void seed(const char *dir, const char *name, const uint8_t *p,
                  size_t n) {
