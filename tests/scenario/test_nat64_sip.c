@@ -1085,6 +1085,71 @@ static void test_nat64_sip_failover_tcp(void **state) {
   t_ctx_del(b);
 }
 
+/* ---- fragments of the signalling (docs/nat64.md "Fragments") ---------- */
+
+/* Prints what left (observation while writing the test). */
+static void frag_show(const char *what, int vd, const tpkt *p) {
+  printf("%s: verdict %d, %u bytes, version %u\n", what, vd, (unsigned)p->p.len,
+         p->b[0] >> 4);
+  size_t off = (p->b[0] >> 4) == 4 ? 20 : 48;
+  fwrite(p->b + off, 1, p->p.len - off, stdout);
+  printf("\n----\n");
+}
+
+/* The client's INVITE in two IPv6 fragments, cut at payload offset cut
+ * (a multiple of 8, counting the UDP header). */
+static void sip64_frag_out(tctx *t, const char *msg, size_t cut, uint32_t id) {
+  tpkt w, p;
+  b6_udp(&w, CLI, 5060, SRV6, 5060, msg);
+  size_t n = w.p.len - 40u;
+  t6_frag6(&p, &w, 0, cut, 1, id);
+  frag_show("first6", t_in(t, &p, SEC), &p);
+  t6_frag6(&p, &w, cut, n - cut, 0, id);
+  frag_show("later6", t_in(t, &p, SEC), &p);
+}
+
+static void sip64_frag(uint32_t pool, uint16_t lo, uint16_t hi) {
+  tctx *t = ctx64(pool, lo, hi);
+  char in[2048];
+  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  size_t sdp = (size_t)(strstr(in, "c=IN") - in) + 8u;
+  sip64_frag_out(t, in, sdp & ~(size_t)7, 0x5eed0001u);
+  sip64_frag_out(t, in, 64, 0x5eed0002u);
+  uint16_t P, Q;
+  sip64_call(t, pool, lo, hi, &P, &Q);
+  char a[20], via[160], from[40];
+  ip4s(a, sizeof(a), pool);
+  snprintf(via, sizeof(via),
+           "%s:%u;branch=z9hG4bK776asdhds;rport=%u;received=%s", a, P, P, a);
+  snprintf(from, sizeof(from), "%s:%u", a, P);
+  ok200(in, sizeof(in), via, from, a, "198.19.0.2", "IP4", "198.19.0.2");
+  tpkt w, p;
+  t_udp(&w, OUT_HOST, 5060, pool, P, in);
+  size_t n = w.p.len - 20u;
+  size_t cut = (size_t)(strstr(in, "c=IN") - in) & ~(size_t)7;
+  t6_frag4(&p, &w, 0, cut, 1, 0, 0x4242);
+  frag_show("first4", t_out(t, &p, SEC), &p);
+  t6_frag4(&p, &w, cut, n - cut, 0, 0, 0x4242);
+  frag_show("later4", t_out(t, &p, SEC), &p);
+  char *l = t_listing(t);
+  printf("%s\n", l);
+  free(l);
+  uint64_t got[128];
+  int k = pinhole_stats(t->ctx, got, 128);
+  for (int i = 0; i < k; i++)
+    if (got[i])
+      printf("  %s = %llu\n", pinhole_counter_name(i),
+             (unsigned long long)got[i]);
+  t_ctx_del(t);
+}
+
+static void test_nat64_sip_frag(void **state) {
+  (void)state;
+  sip64_frag(PUB, 20000, 20099);
+  sip64_frag(IP4(198, 19, 0, 200), 1030, 1039);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_sip_call),
@@ -1099,6 +1164,7 @@ int main(void) {
       cmocka_unit_test(test_nat64_sip_split_given_up),
       cmocka_unit_test(test_nat64_sip_failover),
       cmocka_unit_test(test_nat64_sip_failover_tcp),
+      cmocka_unit_test(test_nat64_sip_frag),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
