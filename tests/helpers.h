@@ -68,6 +68,48 @@ static inline void t_fix(tpkt *t) {
   assert_int_equal(pinhole_pkt_fix_cksums(t->b, &v), 0);
 }
 
+/* Piece [off, off+n) of the payload of whole IPv6 packet w (no extension
+ * headers) with a fragment header (identification id, M more). */
+static inline tpkt *t6_frag6(tpkt *p, const tpkt *w, size_t off, size_t n,
+                             int more, uint32_t id) {
+  memcpy(p->b, w->b, 40);
+  p->b[6] = 44; /* a fragment header (RFC 8200 sec. 4.5) */
+  t_put16(p->b + 4, (uint16_t)(8 + n));
+  p->b[40] = w->b[6];
+  p->b[41] = 0;
+  t_put16(p->b + 42, (uint16_t)(off | (more ? 1u : 0u)));
+  t_put32(p->b + 44, id);
+  memcpy(p->b + 48, w->b + 40 + off, n);
+  p->p.data = p->b;
+  p->p.len = (uint32_t)(48 + n);
+  p->p.cap = sizeof(p->b);
+  return p;
+}
+
+/* Piece [off, off+n) of the payload of whole IPv4 packet w (20-byte
+ * header): MF more, DF df, identification id, the header checksum by the
+ * test's own sum (RFC 1071), not the library's. */
+static inline tpkt *t6_frag4(tpkt *p, const tpkt *w, size_t off, size_t n,
+                             int more, int df, uint16_t id) {
+  memcpy(p->b, w->b, 20);
+  t_put16(p->b + 2, (uint16_t)(20 + n));
+  t_put16(p->b + 4, id);
+  t_put16(p->b + 6, (uint16_t)((df ? 0x4000u : 0u) | (more ? 0x2000u : 0u) |
+                               (unsigned)(off / 8)));
+  p->b[10] = p->b[11] = 0;
+  uint32_t s = 0;
+  for (size_t i = 0; i < 20; i += 2)
+    s += (uint32_t)(p->b[i] << 8 | p->b[i + 1]);
+  while (s >> 16)
+    s = (s & 0xffffu) + (s >> 16);
+  t_put16(p->b + 10, (uint16_t)~s);
+  memcpy(p->b + 20, w->b + 20 + off, n);
+  p->p.data = p->b;
+  p->p.len = (uint32_t)(20 + n);
+  p->p.cap = sizeof(p->b);
+  return p;
+}
+
 /* A TCP segment with a binary payload of plen bytes. */
 static inline tpkt *t_tcp_n(tpkt *t, uint32_t src, uint16_t sport, uint32_t dst,
                             uint16_t dport, uint32_t seq, uint32_t ack,

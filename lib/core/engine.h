@@ -654,6 +654,14 @@ int pinhole__nat64_rule_ok(const pinhole_ctx *ctx, const uint8_t dst6[16],
 ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
                              const pinhole_pkt_view *v, int side,
                              const ph_rule *pr, ph_conn **out);
+/* A first fragment v of a UDP datagram of NAT64 connection c an ALG
+ * watches (from dir, side; nothing reassembles it for the ALG): counted
+ * as not inspected, and PH_DROP with "NAT64 fragments (not translated)"
+ * unless PINHOLE_CFG_ALG_PASS_UNTRANSLATED (then translated at the IP
+ * layer only). PH_PASS for any other packet. The caller makes the
+ * datagram's later fragments follow a drop. */
+ph_status pinhole__nat64_frag_watched(pinhole_ctx *ctx, pinhole_pkt_view *v,
+                                      ph_conn *c, int dir, int side);
 /* An inside IPv6 packet of NAT64 connection c, tracked: translated to
  * IPv4 in place; its verdict (a drop counted). */
 int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,

@@ -527,6 +527,24 @@ static int ph_df_clear(const uint8_t *d) {
   return !(ph_get16(d + 6) & 0x4000u);
 }
 
+/* Is v (a packet of c) a first fragment of a UDP datagram an ALG
+ * watches (a SIP message)? Its ALG would take the piece for the message. */
+static int ph_watched_frag(const ph_conn *c, const pinhole_pkt_view *v) {
+  return ph_conn_watched(c) && c->proto == PINHOLE_IPPROTO_UDP &&
+         (v->flags & PINHOLE_PKTF_FRAGMENT);
+}
+
+ph_status pinhole__nat64_frag_watched(pinhole_ctx *ctx, pinhole_pkt_view *v,
+                                      ph_conn *c, int dir, int side) {
+  if (!ph_watched_frag(c, v))
+    return PH_PASS;
+  pinhole__alg_frag(ctx, v, c, dir, side); /* not inspected: counted */
+  if (ctx->cfg.flags & PINHOLE_CFG_ALG_PASS_UNTRANSLATED)
+    return PH_PASS;
+  ph_count(ctx, PINHOLE_CNT_NAT64_FRAGMENT);
+  return PH_DROP;
+}
+
 int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
                        const pinhole_pkt6_view *v6, ph_conn *c) {
   /* a first fragment (frag6.c keeps its entry): RFC 7915 sec. 5.1.1,
@@ -547,7 +565,11 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
   int why = ph_put_back(ctx, pkt, rc, olen);
   if (why)
     return ph_refuse(ctx, why, 0);
-  if (ph_conn_watched(c)) { /* FTP64: its ALG on the IPv4 packet (alg6.c) */
+  /* a watched datagram's first fragment here passes untranslated
+   * (pinhole__nat64_frag_watched) */
+  int piece =
+      c->proto == PINHOLE_IPPROTO_UDP && (v6->flags & PINHOLE_PKT6F_FIRST_FRAG);
+  if (ph_conn_watched(c) && !piece) { /* its ALG on the IPv4 packet */
     pinhole_pkt_view v4;
     if (pinhole_pkt_parse(pkt->data, pkt->len, &v4) != PINHOLE_PKT_OK)
       return PINHOLE_VERDICT_DROP;
@@ -604,8 +626,13 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
       return ph_refuse(ctx, bad, 0);
     }
   }
+  /* a watched datagram's fragment: dropped, its later ones with it */
+  if (pinhole__nat64_frag_watched(ctx, v, c, dir, side) == PH_DROP) {
+    pinhole__frag_dead4(ctx, side, v);
+    return PINHOLE_VERDICT_DROP;
+  }
   /* FTP64: its ALG on the IPv4 packet as the server sent it (alg6.c) */
-  if (ph_conn_watched(c)) {
+  if (ph_conn_watched(c) && !ph_watched_frag(c, v)) {
     int vd = pinhole__alg_run64(ctx, pkt, v, c, dir, side);
     if (vd >= 0)
       return vd;

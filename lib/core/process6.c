@@ -115,8 +115,11 @@ static int ph_existing6(pinhole_ctx *ctx, pinhole_pkt *pkt,
       return PINHOLE_VERDICT_DROP;
     }
   }
-  if (ph_conn_is64(ctx, c)) /* NAT64: translated to IPv4 (core/nat64.c) */
+  if (ph_conn_is64(ctx, c)) { /* NAT64: translated to IPv4 (core/nat64.c) */
+    if (pinhole__nat64_frag_watched(ctx, v, c, dir, side) == PH_DROP)
+      return PINHOLE_VERDICT_DROP; /* its later fragments: not matched */
     return pinhole__nat64_out(ctx, pkt, v6, c);
+  }
   if (c->flags & PH_CONN_HAIRPIN) /* NAT64 hairpinning (core/nat64.c) */
     return pinhole__nat64_hairpin(ctx, pkt, v6, c, dir);
   c->last_seen = ctx->now_tick;

@@ -542,42 +542,6 @@ static void data40(char out[41]) {
   out[40] = '\0';
 }
 
-/* Piece [off, off+n) of the payload of whole IPv6 packet w (no extension
- * headers) with a fragment header (identification id, M more). */
-static tpkt *frag6_of(tpkt *p, const tpkt *w, size_t off, size_t n, int more,
-                      uint32_t id) {
-  memcpy(p->b, w->b, 40);
-  p->b[6] = PINHOLE_IP6_NH_FRAGMENT;
-  t_put16(p->b + 4, (uint16_t)(8 + n));
-  p->b[40] = w->b[6];
-  p->b[41] = 0;
-  t_put16(p->b + 42, (uint16_t)(off | (more ? 1u : 0u)));
-  t_put32(p->b + 44, id);
-  memcpy(p->b + 48, w->b + 40 + off, n);
-  p->p.data = p->b;
-  p->p.len = (uint32_t)(48 + n);
-  p->p.cap = sizeof(p->b);
-  return p;
-}
-
-/* Piece [off, off+n) of the payload of whole IPv4 packet w (20-byte
- * header): MF more, DF df, identification id, the header checksum by the
- * test's own sum. */
-static tpkt *frag4_of(tpkt *p, const tpkt *w, size_t off, size_t n, int more,
-                      int df, uint16_t id) {
-  memcpy(p->b, w->b, 20);
-  t_put16(p->b + 2, (uint16_t)(20 + n));
-  t_put16(p->b + 4, id);
-  t_put16(p->b + 6, (uint16_t)((df ? 0x4000u : 0u) | (more ? 0x2000u : 0u) |
-                               (unsigned)(off / 8)));
-  memcpy(p->b + 20, w->b + 20 + off, n);
-  own4_set(p->b);
-  p->p.data = p->b;
-  p->p.len = (uint32_t)(20 + n);
-  p->p.cap = sizeof(p->b);
-  return p;
-}
-
 static void same_bytes(const tpkt *p, const tpkt *want) {
   assert_int_equal(p->p.len, want->p.len);
   assert_memory_equal(p->b, want->b, p->p.len);
@@ -598,39 +562,39 @@ static void test_nat64_frag6_out_rfc7915_5_1_1(void **state) {
   data40(d);
   tpkt w6, w4, p, e;
   b6_udp(&w6, CLI, 7000, SRV6, 53, d);
-  frag6_of(&p, &w6, 0, 24, 1, 0x12345eedu);
+  t6_frag6(&p, &w6, 0, 24, 1, 0x12345eedu);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   uint16_t P = out_sport(&p);
   t_udp(&w4, PUB, P, OUT_HOST, 53, d); /* the whole datagram, translated */
-  frag4_of(&e, &w4, 0, 24, 1, 0, 0x5eed);
+  t6_frag4(&e, &w4, 0, 24, 1, 0, 0x5eed);
   same_bytes(&p, &e);
-  frag6_of(&p, &w6, 24, 24, 0, 0x12345eedu);
+  t6_frag6(&p, &w6, 24, 24, 0, 0x12345eedu);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  frag4_of(&e, &w4, 24, 24, 0, 0, 0x5eed);
+  t6_frag4(&e, &w4, 24, 24, 0, 0, 0x5eed);
   same_bytes(&p, &e);
   /* another datagram: an overlapping piece drops it, and what follows */
-  frag6_of(&p, &w6, 0, 24, 1, 0x0101u);
+  t6_frag6(&p, &w6, 0, 24, 1, 0x0101u);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  frag4_of(&e, &w4, 0, 24, 1, 0, 0x0101);
+  t6_frag4(&e, &w4, 0, 24, 1, 0, 0x0101);
   same_bytes(&p, &e);
-  frag6_of(&p, &w6, 16, 32, 0, 0x0101u);
+  t6_frag6(&p, &w6, 16, 32, 0, 0x0101u);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  frag6_of(&p, &w6, 24, 24, 0, 0x0101u);
+  t6_frag6(&p, &w6, 24, 24, 0, 0x0101u);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   /* a later fragment whose first never came */
-  frag6_of(&p, &w6, 24, 24, 0, 0x0202u);
+  t6_frag6(&p, &w6, 24, 24, 0, 0x0202u);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   /* a datagram whose end never comes: its entry times out (counted),
    * and a piece after that is not matched */
-  frag6_of(&p, &w6, 0, 24, 1, 0x0404u);
+  t6_frag6(&p, &w6, 0, 24, 1, 0x0404u);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   for (int i = 0; i < 64 && pinhole_tick(t->ctx, 12 * SEC) > 0; i++)
     ;
-  frag6_of(&p, &w6, 24, 24, 0, 0x0404u);
+  t6_frag6(&p, &w6, 24, 24, 0, 0x0404u);
   assert_int_equal(t_in(t, &p, 12 * SEC), PINHOLE_VERDICT_DROP);
   /* a fragmented echo request: its checksum covers the whole message */
   b6_echo(&w6, CLI, SRV6, PINHOLE_ICMP6_ECHO, 0x0a0b, 1);
-  frag6_of(&p, &w6, 0, 8, 1, 0x0303u);
+  t6_frag6(&p, &w6, 0, 8, 1, 0x0303u);
   assert_int_equal(t_in(t, &p, 12 * SEC), PINHOLE_VERDICT_DROP);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_NEW_DISCARD, 1,
              PINHOLE_CNT_EXIST_ACCEPT, 3, PINHOLE_CNT_NAT64_XLAT, 4,
@@ -656,39 +620,39 @@ static void test_nat64_frag4_in_rfc7915_4_1(void **state) {
   data40(d);
   t_udp(&w4, OUT_HOST, 33434, PUB, P, d);
   b6_udp(&w6, SRV6, 33434, CLI, 6000, d);
-  frag4_of(&p, &w4, 0, 24, 1, 0, 0x4d2);
+  t6_frag4(&p, &w4, 0, 24, 1, 0, 0x4d2);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  frag6_of(&e, &w6, 0, 24, 1, 0x4d2);
+  t6_frag6(&e, &w6, 0, 24, 1, 0x4d2);
   same_bytes(&p, &e);
-  frag4_of(&p, &w4, 24, 24, 0, 0, 0x4d2);
+  t6_frag4(&p, &w4, 24, 24, 0, 0, 0x4d2);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  frag6_of(&e, &w6, 24, 24, 0, 0x4d2);
+  t6_frag6(&e, &w6, 24, 24, 0, 0x4d2);
   same_bytes(&p, &e);
   /* the later fragment first: held, then emitted translated */
-  frag4_of(&p, &w4, 24, 24, 0, 0, 0xbeef);
+  t6_frag4(&p, &w4, 24, 24, 0, 0, 0xbeef);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_HELD);
   assert_int_equal(t->nemitted, 0);
-  frag4_of(&p, &w4, 0, 24, 1, 0, 0xbeef);
+  t6_frag4(&p, &w4, 0, 24, 1, 0, 0xbeef);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  frag6_of(&e, &w6, 0, 24, 1, 0xbeef);
+  t6_frag6(&e, &w6, 0, 24, 1, 0xbeef);
   same_bytes(&p, &e);
   assert_int_equal(t->nemitted, 1);
   assert_int_equal(t->elog_side[0], PINHOLE_SIDE_INSIDE);
-  frag6_of(&e, &w6, 24, 24, 0, 0xbeef);
+  t6_frag6(&e, &w6, 24, 24, 0, 0xbeef);
   assert_int_equal(t->elog_len[0], e.p.len);
   assert_memory_equal(t->elog[0], e.b, e.p.len);
   /* an overlap on the way to IPv6: the datagram is dropped (RFC 5722) */
-  frag4_of(&p, &w4, 0, 24, 1, 0, 0x0707);
+  t6_frag4(&p, &w4, 0, 24, 1, 0, 0x0707);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  frag4_of(&p, &w4, 16, 32, 0, 0, 0x0707);
+  t6_frag4(&p, &w4, 16, 32, 0, 0, 0x0707);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  frag4_of(&p, &w4, 24, 24, 0, 0, 0x0707);
+  t6_frag4(&p, &w4, 24, 24, 0, 0, 0x0707);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
   /* without a UDP checksum: the first fragment and the rest dropped */
   t_put16(w4.b + 26, 0);
-  frag4_of(&p, &w4, 0, 24, 1, 0, 0x0808);
+  t6_frag4(&p, &w4, 0, 24, 1, 0, 0x0808);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  frag4_of(&p, &w4, 24, 24, 0, 0, 0x0808);
+  t6_frag4(&p, &w4, 24, 24, 0, 0, 0x0808);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 5,
              PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_REASM_HELD, 1,
@@ -721,12 +685,12 @@ static void test_nat64_df_clear_cut_rfc7915_4(void **state) {
   p = w4;
   p.p.data = p.b;
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  frag6_of(&e, &w6, 0, 1232, 1, 0x1234);
+  t6_frag6(&e, &w6, 0, 1232, 1, 0x1234);
   assert_int_equal(e.p.len, 1280);
   same_bytes(&p, &e);
   assert_int_equal(t->nemitted, 1);
   assert_int_equal(t->elog_side[0], PINHOLE_SIDE_INSIDE);
-  frag6_of(&e, &w6, 1232, 176, 0, 0x1234);
+  t6_frag6(&e, &w6, 1232, 176, 0, 0x1234);
   assert_int_equal(t->elog_len[0], e.p.len);
   assert_memory_equal(t->elog[0], e.b, e.p.len);
   /* DF set: whole */

@@ -73,10 +73,12 @@ static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
 
 /* IPv6 on, the WKP (lab), a NAT64 rule from 2001:db8:1::/48 to it, the
  * pool pool:lo..hi; the rule picks the SIP ALG by port 5060. msg_max: the
- * pool's hold_msg_max (0: the default). */
-static tctx *ctx64m(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max) {
+ * pool's hold_msg_max (0: the default); flags: more PINHOLE_CFG_ flags. */
+static tctx *ctx64f(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max,
+                    uint32_t flags) {
   pinhole_config cfg;
   t_cfg(&cfg);
+  cfg.flags |= flags;
   cfg.max_conns6 = 64;
   if (msg_max)
     cfg.hold_msg_max = msg_max;
@@ -98,6 +100,10 @@ static tctx *ctx64m(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max) {
   r.dst_plen = 96;
   assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
   return t;
+}
+
+static tctx *ctx64m(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max) {
+  return ctx64f(pool, lo, hi, msg_max, 0);
 }
 
 static tctx *ctx64(uint32_t pool, uint16_t lo, uint16_t hi) {
@@ -1085,6 +1091,145 @@ static void test_nat64_sip_failover_tcp(void **state) {
   t_ctx_del(b);
 }
 
+/* ---- fragments of the signalling (docs/nat64.md "Fragments") ---------- */
+
+/* An IPv4 fragment p is want (the identification, the translator's,
+ * copied); its header checksum verified by the test's own sum (a piece
+ * has no transport checksum of its own). */
+static void same4f(const tpkt *p, tpkt *want) {
+  assert_int_equal(p->p.len, want->p.len);
+  memcpy(want->b + 4, p->b + 4, 2);
+  want->b[10] = want->b[11] = 0;
+  t_put16(want->b + 10, ofold(osum(0, want->b, 20)));
+  assert_memory_equal(p->b, want->b, p->p.len);
+  assert_int_equal(ofold(osum(0, p->b, 20)), 0);
+}
+
+/* The client's INVITE msg in two IPv6 fragments (identification id) cut
+ * at UDP payload offset cut (a multiple of 8, the UDP header counted):
+ * nothing leaves; with pass (PINHOLE_CFG_ALG_PASS_UNTRANSLATED) both
+ * leave as IPv4 fragments of the untranslated datagram from the public
+ * endpoint (*P: its port, found by the first). */
+static void sip64_frag_out(tctx *t, const char *msg, size_t cut, uint32_t id,
+                           int pass, uint32_t pool, uint16_t *P) {
+  tpkt w, w4, p, e;
+  b6_udp(&w, CLI, 5060, SRV6, 5060, msg);
+  size_t n = w.p.len - 40u;
+  assert_true(cut % 8 == 0 && cut > 8 && cut < n);
+  t6_frag6(&p, &w, 0, cut, 1, id);
+  if (!pass) {
+    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+    t6_frag6(&p, &w, cut, n - cut, 0, id);
+    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+    return;
+  }
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  *P = t_get16(p.b + 20);
+  t_udp(&w4, pool, *P, OUT_HOST, 5060, msg);
+  t6_frag4(&e, &w4, 0, cut, 1, 0, (uint16_t)id);
+  same4f(&p, &e);
+  t6_frag6(&p, &w, cut, n - cut, 0, id);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t6_frag4(&e, &w4, cut, n - cut, 0, 0, (uint16_t)id);
+  same4f(&p, &e);
+}
+
+/* The server's 200 OK msg to the public endpoint P in two IPv4 fragments
+ * cut at cut; order: the later one first. Nothing leaves, or with pass
+ * both as IPv6 fragments of the untranslated datagram. */
+static void sip64_frag_in(tctx *t, const char *msg, size_t cut, uint16_t id,
+                          int pass, uint32_t pool, uint16_t P, int later1st) {
+  tpkt w, w6, p, e;
+  t_udp(&w, OUT_HOST, 5060, pool, P, msg);
+  size_t n = w.p.len - 20u;
+  b6_udp(&w6, SRV6, 5060, CLI, 5060, msg);
+  int vd = pass ? PINHOLE_VERDICT_FORWARD : PINHOLE_VERDICT_DROP;
+  t->nemitted = 0;
+  if (later1st) { /* held until its first fragment says whose it is */
+    t6_frag4(&p, &w, cut, n - cut, 0, 0, id);
+    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  }
+  t6_frag4(&p, &w, 0, cut, 1, 0, id);
+  assert_int_equal(t_out(t, &p, SEC), vd);
+  if (pass) {
+    t6_frag6(&e, &w6, 0, cut, 1, id);
+    assert_int_equal(p.p.len, e.p.len);
+    assert_memory_equal(p.b, e.b, e.p.len);
+  }
+  if (later1st) { /* the held piece: through emit with pass */
+    assert_int_equal(t->nemitted, pass);
+    if (pass) {
+      t6_frag6(&e, &w6, cut, n - cut, 0, id);
+      assert_int_equal(t->emitted_len, e.p.len);
+      assert_memory_equal(t->emitted, e.b, e.p.len);
+      assert_int_equal(t->emitted_side, PINHOLE_SIDE_INSIDE);
+    }
+    return;
+  }
+  t6_frag4(&p, &w, cut, n - cut, 0, 0, id);
+  assert_int_equal(t_out(t, &p, SEC), vd);
+  if (pass) {
+    t6_frag6(&e, &w6, cut, n - cut, 0, id);
+    assert_int_equal(p.p.len, e.p.len);
+    assert_memory_equal(p.b, e.b, e.p.len);
+  }
+}
+
+/* A SIP call over NAT64 whose messages come in fragments: the INVITE
+ * cut inside the SDP and inside the headers, the 200 OK cut inside the
+ * SDP (in order, and its later fragment first). No ALG sees a piece as
+ * the message: nothing leaves, counted; with pass, the pieces leave
+ * translated at the IP layer only. The whole INVITE and 200 OK still
+ * make the call. */
+static void sip64_frag(uint32_t pool, uint16_t lo, uint16_t hi, int pass) {
+  tctx *t =
+      ctx64f(pool, lo, hi, 0, pass ? PINHOLE_CFG_ALG_PASS_UNTRANSLATED : 0u);
+  char in[2048], a[20], via[160], from[40];
+  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  size_t sdp = (size_t)(strstr(in, "c=IN") - in) + 8u; /* 8: UDP header */
+  uint16_t P = 0, P2 = 0, Q;
+  sip64_frag_out(t, in, sdp & ~(size_t)7, 0x5eed0001u, pass, pool, &P);
+  sip64_frag_out(t, in, 64, 0x5eed0002u, pass, pool, &P2);
+  assert_int_equal(P, P2);
+  sip64_call(t, pool, lo, hi, &P2, &Q);
+  assert_true(!pass || P == P2);
+  P = P2;
+  ip4s(a, sizeof(a), pool);
+  snprintf(via, sizeof(via),
+           "%s:%u;branch=z9hG4bK776asdhds;rport=%u;received=%s", a, P, P, a);
+  snprintf(from, sizeof(from), "%s:%u", a, P);
+  ok200(in, sizeof(in), via, from, a, "198.19.0.2", "IP4", "198.19.0.2");
+  size_t cut = ((size_t)(strstr(in, "c=IN") - in) + 8u) & ~(size_t)7;
+  sip64_frag_in(t, in, cut, 0x4242, pass, pool, P, 0);
+  sip64_frag_in(t, in, cut, 0x4243, pass, pool, P, 1);
+  /* new: the first INVITE piece (its flow stays); existing: the whole
+   * INVITE and 200 OK, the 200's piece held (then dropped with its
+   * datagram), the other pieces; the ALG errors: 2 INVITEs, 2 200s; not
+   * matched: the pieces after a dropped first one */
+  if (pass) /* and the 200's held piece emitted with its first */
+    t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 9,
+               PINHOLE_CNT_ERR_ALG, 4, PINHOLE_CNT_ALG_SIP, 4,
+               PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_NAT64_XLAT, 10,
+               PINHOLE_CNT_PINHOLE_CREATED, 2, -1);
+  else
+    t_counters(t, PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+               PINHOLE_CNT_EXIST_DISCARD, 3, PINHOLE_CNT_REASM_HELD, 1,
+               PINHOLE_CNT_ERR_ALG, 4, PINHOLE_CNT_ALG_SIP, 4,
+               PINHOLE_CNT_NAT64_FRAGMENT, 4, PINHOLE_CNT_FRAGMENTS, 3,
+               PINHOLE_CNT_NAT64_XLAT, 2, PINHOLE_CNT_PINHOLE_CREATED, 2, -1);
+  assert_true(t_has_trace(t, "fragmented message not inspected"));
+  t_ctx_del(t);
+}
+
+static void test_nat64_sip_frag(void **state) {
+  (void)state;
+  sip64_frag(PUB, 20000, 20099, 0);
+  sip64_frag(IP4(198, 19, 0, 200), 1030, 1039, 0);
+  sip64_frag(PUB, 20000, 20099, 1);
+  sip64_frag(IP4(198, 19, 0, 200), 1030, 1039, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_sip_call),
@@ -1099,6 +1244,7 @@ int main(void) {
       cmocka_unit_test(test_nat64_sip_split_given_up),
       cmocka_unit_test(test_nat64_sip_failover),
       cmocka_unit_test(test_nat64_sip_failover_tcp),
+      cmocka_unit_test(test_nat64_sip_frag),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
