@@ -1478,7 +1478,10 @@ static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
     case PH_ST_CONV: {
       uint32_t id = ph_r32(&b);
       uint8_t alg = ph_r8(&b), side = ph_r8(&b);
-      if (id == 0 || (in_conv && id <= last_id) || !ph_alg_ok(alg) || side > 1)
+      /* ids come in creation order, which is serial order (RFC 1982)
+       * across their wrap: what export writes and place expects */
+      if (id == 0 || (in_conv && (int32_t)(id - last_id) <= 0) ||
+          !ph_alg_ok(alg) || side > 1)
         return PINHOLE_ERR_PARSE;
       in_conv = 1;
       last_id = id;
