@@ -360,8 +360,9 @@ enum pinhole_sip_dir {
 
 /**
  * One port mapping of the endpoint's address: inside port <-> outside
- * port (a media port; over TCP also the user agent's listening port,
- * docs/sip.md "SIP over TCP").
+ * port (a media port; also the user agent's listening port: 5060 over
+ * TCP, and the port pinhole_sip_listen_port() finds, docs/sip.md "SIP
+ * over TCP" and "The user agent's listening port").
  */
 typedef struct pinhole_sip_port_map {
   uint16_t inside;
