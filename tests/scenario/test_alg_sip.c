@@ -510,28 +510,29 @@ static size_t tcp_plen(const tpkt *p) {
   return v.payload_len;
 }
 
-/* ua:cport -> BOB:5060 through pool (ISNs C and S): the public port. */
-static uint16_t tcp_open_from(tctx *t, uint32_t ua, uint16_t cport,
-                              uint32_t pool, uint32_t C, uint32_t S) {
+/* ua:cport -> BOB:dport through pool (ISNs C and S): the public port. */
+static uint16_t tcp_open_to(tctx *t, uint32_t ua, uint16_t cport,
+                            uint16_t dport, uint32_t pool, uint32_t C,
+                            uint32_t S) {
   tpkt p;
   pinhole_pkt_view v;
-  t_tcp(&p, ua, cport, BOB, 5060, C, 0, PINHOLE_TCP_SYN, NULL);
+  t_tcp(&p, ua, cport, BOB, dport, C, 0, PINHOLE_TCP_SYN, NULL);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   t_view(&p, &v);
   assert_int_equal(v.src, pool);
   uint16_t P = v.sport;
   assert_true(P >= TCP_POOL_LO && P <= TCP_POOL_HI && P != cport);
-  t_tcp(&p, BOB, 5060, pool, P, S, C + 1, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+  t_tcp(&p, BOB, dport, pool, P, S, C + 1, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
         NULL);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  t_tcp(&p, ua, cport, BOB, 5060, C + 1, S + 1, PINHOLE_TCP_ACK, NULL);
+  t_tcp(&p, ua, cport, BOB, dport, C + 1, S + 1, PINHOLE_TCP_ACK, NULL);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   return P;
 }
 
 static uint16_t tcp_open(tctx *t, uint16_t cport, uint32_t pool, uint32_t C,
                          uint32_t S) {
-  return tcp_open_from(t, ALICE, cport, pool, C, S);
+  return tcp_open_to(t, ALICE, cport, 5060, pool, C, S);
 }
 
 static tctx *tcp_ctx(uint32_t pool, uint16_t lo, uint16_t hi) {
@@ -795,7 +796,7 @@ static void tcp_call_learnt(uint32_t pool, const char *pa, uint32_t ua,
                             const char *uat, uint16_t cport, uint16_t lport) {
   tctx *t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
   const uint32_t C = 3000, S = 8000;
-  uint16_t P = tcp_open_from(t, ua, cport, pool, C, S);
+  uint16_t P = tcp_open_to(t, ua, cport, 5060, pool, C, S);
   char in[2048], want[2048];
   tpkt p;
   pinhole_pkt_view v;
@@ -1059,14 +1060,7 @@ static void test_alg_sip_tcp_sips(void **state) {
    * address passes as it is */
   t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
   tpkt p;
-  t_tcp(&p, ALICE, 9001, BOB, 5061, C, 0, PINHOLE_TCP_SYN, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  pinhole_pkt_view v;
-  t_view(&p, &v);
-  uint16_t P = v.sport;
-  t_tcp(&p, BOB, 5061, pool, P, S, C + 1, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
-        NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  (void)tcp_open_to(t, ALICE, 9001, 5061, pool, C, S);
   tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:5070"),
           "sips:alice@198.18.0.100:5070", "198.18.0.100", 1);
   t_tcp(&p, ALICE, 9001, BOB, 5061, C + 1, S + 1,
@@ -1106,13 +1100,7 @@ static void test_alg_sip_tls_watched(void **state) {
   assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
   tpkt p;
   pinhole_pkt_view v;
-  t_tcp(&p, ALICE, 9002, BOB, 5061, C, 0, PINHOLE_TCP_SYN, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  t_view(&p, &v);
-  uint16_t P = v.sport;
-  t_tcp(&p, BOB, 5061, pool, P, S, C + 1, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
-        NULL);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = tcp_open_to(t, ALICE, 9002, 5061, pool, C, S);
   t_tcp_n(&p, ALICE, 9002, BOB, 5061, C + 1, S + 1,
           PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, (const char *)hello,
           sizeof(hello));
