@@ -505,6 +505,10 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
                                   : PINHOLE_SIP_DIR_INBOUND;
   nat.inside = e.client;
   nat.outside = e.client_pub;
+  /* the client's first request, whatever becomes of it */
+  uint16_t listen = pinhole__alg_family(ac) == 4
+                        ? ph_sip_learn(ac, p, m.msg_len, flags, &m, &e)
+                        : 0;
 
   pinhole_sip_range sr;
   pinhole_sdp sdp;
@@ -537,7 +541,6 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
       return 0;
     }
   }
-  uint16_t listen = ph_sip_learn(ac, p, m.msg_len, flags, &m, &e);
   ph_sip_listen(&nat, e.client.addr != e.client_pub.addr, listen);
   if (e.client.addr != e.client_pub.addr ||
       e.client.port != e.client_pub.port || nat.port_map_count != 0)
