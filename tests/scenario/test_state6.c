@@ -514,9 +514,8 @@ static void test_state6_sip6_failover(void **state) {
   /* CONV, CONN6, ALG (SIP's state: no listening port learnt on IPv6),
    * 4 HOLE6 */
   assert_int_equal(nrec, 7);
-  assert_int_equal(blob[off[2]], 7);
-  for (size_t i = 3; i < nrec; i++)
-    assert_int_equal(blob[off[i]], 10);
+  for (size_t i = 2; i < nrec; i++)
+    assert_int_equal(blob[off[i]], i == 2 ? 7 : 10);
   assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, blob, len), 1);
   same_listing(a, b);
   b6_udp(&p, "2001:db8:2::9", 41000, "2001:db8:1::3", 31000, "rtp?");
