@@ -6,6 +6,7 @@
  * UDP), sips: URIs and TLS.
  */
 #include "helpers.h"
+#include "state_util.h"
 
 #define ALICE IP4(198, 18, 0, 100)
 #define BOB OUT_HOST
@@ -1015,6 +1016,64 @@ static void test_alg_sip_tcp_listen_learnt_hostile(void **state) {
   t_ctx_del(t);
 }
 
+/* State sync carries the learnt port (docs/ha.md): the standby maps the
+ * UA's 5070 as the active box does, for the server's request that comes
+ * first after the failover and for the UA's next one; states the module
+ * cannot have are refused. */
+static void test_alg_sip_tcp_listen_failover(void **state) {
+  (void)state;
+  static uint8_t good[BLOB];
+  const uint32_t pool = IP4(198, 19, 0, 7), C = 900, S = 1900;
+  tctx *a = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  tctx *b = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  uint16_t P = tcp_open(a, 9000, pool, C, S);
+  char in[2048], want[2048];
+  uint32_t off = 0;
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:5070"),
+          "sip:alice@198.18.0.100:5070", "198.18.0.100", 1);
+  tcp_req(want, sizeof(want), VIA_TCP("198.19.0.7:5070"),
+          "sip:alice@198.19.0.7:5070", "198.19.0.7", 1);
+  tcp_send(a, pool, C, S, &off, in, PINHOLE_VERDICT_FORWARD, want);
+  uint32_t ooff = (uint32_t)strlen(want); /* as the server numbers it */
+  size_t len = export_full(a, 2 * SEC, NULL);
+  memcpy(good, blob, len);
+  /* the record: "sip", 4 bytes: seen, pad, the port (host order) */
+  size_t at = rec_of(good, len, 7, 0);
+  assert_int_equal(rec_len(good, at), 4 + 9);
+  assert_memory_equal(good + at + 4, "\x03sip\x04\x01\x00", 7);
+  uint16_t lp;
+  memcpy(&lp, good + at + 11, 2);
+  assert_int_equal(lp, 5070);
+  flip(b, good, len, at, 5, 0x03, PINHOLE_ERR_PARSE); /* seen 2 */
+  flip(b, good, len, at, 5, 0x01, PINHOLE_ERR_PARSE); /* a port, not seen */
+  flip(b, good, len, at, 6, 0x01, PINHOLE_ERR_PARSE); /* pad */
+  assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, good, len), 1);
+  same_listing(a, b);
+  tpkt p, o;
+  tcp_req(in, sizeof(in), VIA_TCP("198.19.0.2:5060"),
+          "sip:alice@198.19.0.7:5070", "198.19.0.2", 7);
+  tcp_req(want, sizeof(want), VIA_TCP("198.19.0.2:5060"),
+          "sip:alice@198.18.0.100:5070", "198.19.0.2", 7);
+  t_tcp(&p, BOB, 5060, pool, P, S + 1, C + 1 + ooff,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, &o),
+                   PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&o, want);
+  uint32_t soff = (uint32_t)strlen(want); /* as the UA numbers it */
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:5070"),
+          "sip:alice@198.18.0.100:5070", "198.18.0.100", 2);
+  tcp_req(want, sizeof(want), VIA_TCP("198.19.0.7:5070"),
+          "sip:alice@198.19.0.7:5070", "198.19.0.7", 2);
+  t_tcp(&p, ALICE, 9000, BOB, 5060, C + 1 + off, S + 1 + soff,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 3 * SEC, &o),
+                   PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&o, want);
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_ERR_ALG), 0);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 /* sips: URIs in plaintext SIP over TCP (the address in them is rewritten
  * by the same rule, their default port being 5061) and TLS, which the
  * ALG does not watch unless a rule names it for the port. */
@@ -1226,6 +1285,7 @@ int main(void) {
       cmocka_unit_test(test_alg_sip_tcp_listen_split),
       cmocka_unit_test(test_alg_sip_tcp_listen_learnt),
       cmocka_unit_test(test_alg_sip_tcp_listen_learnt_hostile),
+      cmocka_unit_test(test_alg_sip_tcp_listen_failover),
       cmocka_unit_test(test_alg_sip_tcp_sips),
       cmocka_unit_test(test_alg_sip_tls_watched),
       cmocka_unit_test(test_alg_sip_udp_listen_learnt),
