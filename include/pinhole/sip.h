@@ -318,6 +318,38 @@ PINHOLE_EXTERN int pinhole_sip_sdp_parse(const uint8_t *body, size_t len,
 PINHOLE_EXTERN int pinhole_sip_sdp_addr6(const uint8_t *body, size_t len,
                                          uint32_t idx, uint8_t addr[16]);
 
+/**
+ * The port the sender of the request at p names as its listening port
+ * (RFC 3261 sec. 18.1.1: where it wants responses and requests), when it
+ * is another port than the one it sends from: the top Via's sent-by (the
+ * first value of the first Via field) when its host is the IPv4 literal
+ * addr, else the first Contact URI (sip: or sips:, every Contact field in
+ * order) whose host is addr. A missing port is the default (5060; 5061
+ * for sips: and Via TLS). A port equal to conn_port is the connection's
+ * own and is passed over (the next candidate is looked at). How the SIP
+ * ALG uses it: docs/sip.md "The user agent's listening port".
+ *
+ * @param p          the message (borrowed), framed as by
+ *                   pinhole_sip_parse(); may be NULL when len is 0
+ * @param len        bytes at p
+ * @param flags      pinhole_sip_parse_flag bits
+ * @param addr       the sender's IPv4 address (host order)
+ * @param conn_port  the port it sends from
+ * @param port       out: the port (caller-owned); 0 unless 0 is returned
+ * @return 0 with *port in 1..65535; PINHOLE_ERR_NOMATCH when the message
+ *         is a response or keep-alive bytes, or names addr with no port
+ *         other than conn_port; PINHOLE_ERR_RANGE when the candidate (the
+ *         top Via at addr, else a Contact URI at addr) names port 0;
+ *         PINHOLE_ERR_PARSE when the top Via value is malformed (a port
+ *         over 65535, no sent-by); any other error of pinhole_sip_parse();
+ *         PINHOLE_ERR_INVALID_ARG when port is NULL, p is NULL with
+ *         len > 0, or flags has unknown bits.
+ * @since 0.2 (experimental tier, docs/abi.md)
+ */
+PINHOLE_EXTERN int pinhole_sip_listen_port(const uint8_t *p, size_t len,
+                                           uint32_t flags, uint32_t addr,
+                                           uint16_t conn_port, uint16_t *port);
+
 /** Which way a message crosses the NAT. */
 enum pinhole_sip_dir {
   /** From the inside endpoint out: inside addresses become outside ones. */
@@ -328,8 +360,9 @@ enum pinhole_sip_dir {
 
 /**
  * One port mapping of the endpoint's address: inside port <-> outside
- * port (a media port; over TCP also the user agent's listening port,
- * docs/sip.md "SIP over TCP").
+ * port (a media port; also the user agent's listening port: 5060 over
+ * TCP, and the port pinhole_sip_listen_port() finds, docs/sip.md "SIP
+ * over TCP" and "The user agent's listening port").
  */
 typedef struct pinhole_sip_port_map {
   uint16_t inside;

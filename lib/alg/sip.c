@@ -9,10 +9,11 @@
  * what it receives (the pure rewriter lib/alg/sip_parse.c decides which
  * header carries what, and fixes Content-Length). SDP media ports the
  * inside endpoint offers are mapped to public ports keeping RTP/RTCP pairs
- * (and a=rtcp), with pinholes for the peer's media. Over TCP the user
- * agent's listening port 5060, which is not the connection's, maps to the
- * public address's 5060 both ways on that connection (ph_sip_listen; no
- * mapping is opened for it).
+ * (and a=rtcp), with pinholes for the peer's media. The user agent's
+ * listening port, when it is not the connection's (5060 over TCP, and the
+ * one its first request names, over TCP and UDP), maps to the public
+ * address's same port both ways on that connection (ph_sip_learn,
+ * ph_sip_listen; no mapping is opened for it).
  *
  * Safety: a message is parsed only where one can begin (a UDP datagram, or
  * a message boundary of the TCP stream, never an arbitrary segment start);
@@ -241,28 +242,83 @@ static void ph_sip_trace_rewrite(ph_alg_call *ac, const pinhole_sip_nat *nat,
                       (uint8_t *)buf, w.len < w.cap ? w.len : w.cap);
 }
 
-/* SIP over TCP (RFC 3261 sec. 18): the connection's source port is not
- * the port the user agent listens on and names in its Via sent-by,
- * Contact and From (5060, or no port, which means 5060). That listening
- * endpoint is "inside address:5060 <-> public address:5060" on this
- * connection, one more entry of nat's port map, used both ways: the
- * client's 5060 leaves as the public address's 5060 and, in what the
- * server sends on the connection (responses, RFC 3261 sec. 18.2.2, and
- * its requests), comes back as the client's own. No mapping or pinhole
- * is opened for it: a public port 5060 shared by every subscriber of the
- * pool address admits nobody (docs/sip.md "SIP over TCP"). Not added when
- * the connection's own public port is 5060 (the two could not be told
- * apart on the way back: the client's 5060 is then left, fail closed),
- * nor without address translation, nor when the map is full (media). */
-static void ph_sip_listen(pinhole_sip_nat *nat, int translated) {
-  const uint16_t port = 5060;
-  if (!(nat->flags & PINHOLE_SIP_STREAM) || !translated ||
-      nat->inside.port == port || nat->outside.port == port ||
+/* What the module keeps per connection (zero when watching starts, or
+ * after an import from a version that kept nothing: then the next
+ * request of the client is read as its first). */
+typedef struct ph_sip_state {
+  uint8_t seen; /* the client's first request was read */
+  uint8_t pad_;
+  uint16_t listen; /* the listening port it named there (not the
+                      connection's); 0: none */
+} ph_sip_state;
+
+/* ph_alg.state_ok: a state carried by state sync (docs/ha.md). */
+static int ph_sip_state_ok(const void *state) {
+  const ph_sip_state *st = state;
+  return st->seen <= 1 && st->pad_ == 0 && (st->seen || st->listen == 0);
+}
+
+/* The user agent's listening port (docs/sip.md "The user agent's
+ * listening port"): read once, from the client's first request on the
+ * connection (its top Via sent-by at the client's own address, else its
+ * Contact), when it is not the port the connection comes from; kept for
+ * the connection's life so that every later message, the server's too,
+ * is translated with the same map. IPv4 only (NAT64: 5060 alone). */
+static uint16_t ph_sip_learn(ph_alg_call *ac, const uint8_t *p, size_t len,
+                             uint32_t flags, const pinhole_sip_msg *m,
+                             const ph_ends *e) {
+  ph_sip_state *st = pinhole__alg_state(ac);
+  if (!st->seen && pinhole__alg_from(ac) == PH_ALG_CLIENT &&
+      (m->flags & PINHOLE_SIP_MSG_REQUEST)) {
+    uint16_t port = 0;
+    st->seen = 1;
+    if (pinhole_sip_listen_port(p, len, flags, e->client.addr, e->client.port,
+                                &port) == 0) {
+      pinhole_endpoint l = {e->client.addr, port, 0};
+      st->listen = port;
+      pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &l, NULL, 0,
+                         (const uint8_t *)"listening port", 14);
+    }
+  }
+  return st->listen;
+}
+
+/* Adds "inside address:port <-> public address:port" to nat's port map,
+ * unless the port is the connection's own on either side (the two could
+ * not be told apart on the way back: the client's port is then left,
+ * fail closed), already in the map on either side (a media port), or
+ * the map is full. */
+static void ph_sip_listen_add(pinhole_sip_nat *nat, uint16_t port) {
+  if (nat->inside.port == port || nat->outside.port == port ||
       nat->port_map_count >= PINHOLE_SIP_MAX_PORT_MAPS)
     return;
+  for (uint32_t i = 0; i < nat->port_map_count; i++)
+    if (nat->port_map[i].inside == port || nat->port_map[i].outside == port)
+      return;
   pinhole_sip_port_map *pm = &nat->port_map[nat->port_map_count++];
   pm->inside = port;
   pm->outside = port;
+}
+
+/* The user agent's listening endpoints, which are not the connection's
+ * (RFC 3261 sec. 18): over TCP 5060 (or no port, which means 5060),
+ * and on TCP and UDP the port learnt from its first request (listen, 0:
+ * none). Each is "inside address:port <-> public address:port" on this
+ * connection, one more entry of nat's port map, used both ways: the
+ * client's port leaves as the public address's same port and, in what
+ * the server sends on the connection (responses, RFC 3261 sec. 18.2.2,
+ * and its requests), comes back as the client's own. No mapping or
+ * pinhole is opened for it: a public port shared by every subscriber of
+ * the pool address admits nobody (docs/sip.md "SIP over TCP"). Nothing
+ * without address translation. */
+static void ph_sip_listen(pinhole_sip_nat *nat, int translated,
+                          uint16_t listen) {
+  if (!translated)
+    return;
+  if (nat->flags & PINHOLE_SIP_STREAM)
+    ph_sip_listen_add(nat, 5060);
+  if (listen != 0)
+    ph_sip_listen_add(nat, listen);
 }
 
 /* Translates the message at pos (its framing already checked) and splices
@@ -405,7 +461,7 @@ static void ph_sip_message64(ph_alg_call *ac, size_t pos, size_t len,
       return;
     }
   }
-  ph_sip_listen(nat, 1);
+  ph_sip_listen(nat, 1, 0);
   ph_sip_translate(ac, pos, len, nat, &x, used);
   ph_sip_offer_done(ac, &e, &set, !pinhole__alg_failed(ac), e6.client);
 }
@@ -449,6 +505,10 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
                                   : PINHOLE_SIP_DIR_INBOUND;
   nat.inside = e.client;
   nat.outside = e.client_pub;
+  /* the client's first request, whatever becomes of it */
+  uint16_t listen = pinhole__alg_family(ac) == 4
+                        ? ph_sip_learn(ac, p, m.msg_len, flags, &m, &e)
+                        : 0;
 
   pinhole_sip_range sr;
   pinhole_sdp sdp;
@@ -481,7 +541,7 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
       return 0;
     }
   }
-  ph_sip_listen(&nat, e.client.addr != e.client_pub.addr);
+  ph_sip_listen(&nat, e.client.addr != e.client_pub.addr, listen);
   if (e.client.addr != e.client_pub.addr ||
       e.client.port != e.client_pub.port || nat.port_map_count != 0)
     ph_sip_translate(ac, pos, len, &nat, NULL, used);
@@ -532,6 +592,8 @@ const ph_alg pinhole__alg_sip = {
     .proto = 0, /* UDP and TCP */
     .counter = PINHOLE_CNT_ALG_SIP,
     .stream = 1,
+    .state_size = sizeof(ph_sip_state),
+    .state_ok = ph_sip_state_ok,
     .ports = {5060, 0, 0, 0},
     .ipv6 = 1,
     .nat64 = 1,

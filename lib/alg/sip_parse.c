@@ -923,3 +923,78 @@ int pinhole_sip_sdp_find(const uint8_t *p, size_t len, uint32_t flags,
     rc = pinhole__sip_body_sdp(p, &m, hdrs, sdp);
   return rc == 1 ? 0 : rc == 0 ? PINHOLE_ERR_NOMATCH : rc;
 }
+
+/* ------------------------------------------------------------------ */
+/* The sender's listening port                                         */
+
+/* A port the sender at addr names as its own, other than conn_port: 1
+ * with *port, 0 when this one is not (another host, conn_port),
+ * PINHOLE_ERR_RANGE for port 0. */
+static int ph_own_port(uint16_t port, uint16_t conn_port, uint16_t *out) {
+  if (port == 0)
+    return PINHOLE_ERR_RANGE;
+  if (port == conn_port)
+    return 0;
+  *out = port;
+  return 1;
+}
+
+/* The top Via value (the first value of the first Via field). */
+static int ph_listen_via(const uint8_t *p, const ph_hdr *h, uint32_t addr,
+                         uint16_t conn_port, uint16_t *port) {
+  ph_cur c = {p, h->val_off, h->val_end};
+  ph_via v;
+  uint32_t a;
+  int r = pinhole__sip_via_value(&c, &v);
+  if (r < 0)
+    return PINHOLE_ERR_PARSE;
+  if (r == 0 || ph_ipv4_text(p + v.host_s, v.host_e - v.host_s, &a) != 0 ||
+      a != addr)
+    return 0;
+  return ph_own_port(v.has_port ? v.port : v.def_port, conn_port, port);
+}
+
+/* The URIs of a Contact field, in order. */
+static int ph_listen_contact(const uint8_t *p, const ph_hdr *h, uint32_t addr,
+                             uint16_t conn_port, uint16_t *port) {
+  ph_cur c = {p, h->val_off, h->val_end};
+  ph_av v;
+  ph_hp hp;
+  int r;
+  while ((r = pinhole__sip_addr_value(&c, &v)) == 1) {
+    if (v.uri_e == v.uri_s ||
+        !pinhole__sip_uri_hostport(p, v.uri_s, v.uri_e, &hp) || hp.ip6 ||
+        hp.addr != addr)
+      continue;
+    int k = ph_own_port(hp.has_port ? hp.port : hp.def_port, conn_port, port);
+    if (k != 0)
+      return k;
+  }
+  return 0;
+}
+
+int pinhole_sip_listen_port(const uint8_t *p, size_t len, uint32_t flags,
+                            uint32_t addr, uint16_t conn_port, uint16_t *port) {
+  ph_hdr hdrs[PINHOLE_SIP_MAX_HEADERS];
+  pinhole_sip_msg m;
+  if (port == NULL || (p == NULL && len > 0) ||
+      (flags & ~(uint32_t)PINHOLE_SIP_STREAM))
+    return PINHOLE_ERR_INVALID_ARG;
+  *port = 0;
+  int rc = pinhole__sip_parse(p, len, flags, &m, hdrs);
+  if (rc != 0)
+    return rc;
+  if (!(m.flags & PINHOLE_SIP_MSG_REQUEST))
+    return PINHOLE_ERR_NOMATCH;
+  uint32_t i = 0;
+  while (i < m.header_count && hdrs[i].id != PH_H_VIA)
+    i++;
+  if (i < m.header_count &&
+      (rc = ph_listen_via(p, &hdrs[i], addr, conn_port, port)) != 0)
+    return rc < 0 ? rc : 0;
+  for (i = 0; i < m.header_count; i++)
+    if (hdrs[i].id == PH_H_CONTACT &&
+        (rc = ph_listen_contact(p, &hdrs[i], addr, conn_port, port)) != 0)
+      return rc < 0 ? rc : 0;
+  return PINHOLE_ERR_NOMATCH;
+}

@@ -2,9 +2,11 @@
 /*
  * SIP ALG scenarios: an INVITE with SDP through source NAPT, the 200 OK
  * back, media through the pinholes, BYE closing them, REGISTER lifetime,
- * and NAT slipstreaming over TCP.
+ * NAT slipstreaming over TCP, the user agent's listening port (TCP and
+ * UDP), sips: URIs and TLS.
  */
 #include "helpers.h"
+#include "state_util.h"
 
 #define ALICE IP4(198, 18, 0, 100)
 #define BOB OUT_HOST
@@ -402,13 +404,14 @@ static void test_alg_sip_multipart_invite(void **state) {
 #define TCP_POOL_HI 40009
 
 /* The client's INVITE over TCP as written by host (the UA's address),
- * cport (its Contact's port), the SDP at host:mport. */
-static void tcp_invite(char *b, size_t n, const char *host, unsigned cport,
-                       unsigned mport) {
+ * vport (its Via's port), cport (its Contact's port), the SDP at
+ * host:mport. */
+static void tcp_invite_v(char *b, size_t n, const char *host, unsigned vport,
+                         unsigned cport, unsigned mport) {
   char head[1024], body[512], port[8];
   snprintf(head, sizeof(head),
            "INVITE sip:bob@198.19.0.2 SIP/2.0\r\n"
-           "Via: SIP/2.0/TCP %s:5060;branch=z9hG4bKtcp1;rport\r\n"
+           "Via: SIP/2.0/TCP %s:%u;branch=z9hG4bKtcp1;rport\r\n"
            "Max-Forwards: 70\r\n"
            "To: Bob <sip:bob@198.19.0.2>\r\n"
            "From: Alice <sip:alice@%s>;tag=1928301774\r\n"
@@ -416,20 +419,25 @@ static void tcp_invite(char *b, size_t n, const char *host, unsigned cport,
            "CSeq: 314159 INVITE\r\n"
            "Contact: <sip:alice@%s:%u;transport=tcp>\r\n"
            "Content-Type: application/sdp\r\n",
-           host, host, host, host, cport);
+           host, vport, host, host, host, cport);
   snprintf(port, sizeof(port), "%u", mport);
   snprintf(body, sizeof(body), OFFER("%s", "%s"), host, host, port);
   t_sip_msg(b, n, head, body);
 }
 
-/* The server's 200 OK: its top Via echoes the UA's sent-by (host:5060)
- * with rport= and received= (RFC 3581) naming rhost:rport. */
-static void tcp_ok(char *b, size_t n, const char *host, const char *rhost,
-                   unsigned rport) {
+static void tcp_invite(char *b, size_t n, const char *host, unsigned cport,
+                       unsigned mport) {
+  tcp_invite_v(b, n, host, 5060, cport, mport);
+}
+
+/* The server's 200 OK: its top Via echoes the UA's sent-by
+ * (host:vport) with rport= and received= (RFC 3581) naming rhost:rport. */
+static void tcp_ok_v(char *b, size_t n, const char *host, unsigned vport,
+                     const char *rhost, unsigned rport) {
   char head[1024];
   snprintf(head, sizeof(head),
            "SIP/2.0 200 OK\r\n"
-           "Via: SIP/2.0/TCP %s:5060;branch=z9hG4bKtcp1;rport=%u;"
+           "Via: SIP/2.0/TCP %s:%u;branch=z9hG4bKtcp1;rport=%u;"
            "received=%s\r\n"
            "To: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
            "From: Alice <sip:alice@%s>;tag=1928301774\r\n"
@@ -437,8 +445,13 @@ static void tcp_ok(char *b, size_t n, const char *host, const char *rhost,
            "CSeq: 314159 INVITE\r\n"
            "Contact: <sip:bob@198.19.0.2;transport=tcp>\r\n"
            "Content-Type: application/sdp\r\n",
-           host, rport, rhost, host, host);
+           host, vport, rport, rhost, host, host);
   t_sip_msg(b, n, head, ANSWER);
+}
+
+static void tcp_ok(char *b, size_t n, const char *host, const char *rhost,
+                   unsigned rport) {
+  tcp_ok_v(b, n, host, 5060, rhost, rport);
 }
 
 /* The server's BYE back on the connection, to the UA's Contact
@@ -459,8 +472,8 @@ static void tcp_bye(char *b, size_t n, const char *host, unsigned cport) {
 }
 
 /* The UA's 200 OK to it: the Vias stay, To and Contact (the listening
- * port written out) are the UA's. */
-static void tcp_bye_ok(char *b, size_t n, const char *host) {
+ * port lport written out) are the UA's. */
+static void tcp_bye_ok_v(char *b, size_t n, const char *host, unsigned lport) {
   char head[1024];
   snprintf(head, sizeof(head),
            "SIP/2.0 200 OK\r\n"
@@ -470,9 +483,13 @@ static void tcp_bye_ok(char *b, size_t n, const char *host) {
            "From: Bob <sip:bob@198.19.0.2>;tag=a6c85cf\r\n"
            "Call-ID: a84b4c76e66710@%s\r\n"
            "CSeq: 1 BYE\r\n"
-           "Contact: <sip:alice@%s:5060;transport=tcp>\r\n",
-           host, host, host);
+           "Contact: <sip:alice@%s:%u;transport=tcp>\r\n",
+           host, host, host, lport);
   t_sip_msg(b, n, head, "");
+}
+
+static void tcp_bye_ok(char *b, size_t n, const char *host) {
+  tcp_bye_ok_v(b, n, host, 5060);
 }
 
 /* The m= port of an output message p (IPv4, TCP). */
@@ -494,23 +511,29 @@ static size_t tcp_plen(const tpkt *p) {
   return v.payload_len;
 }
 
-/* ALICE:cport -> BOB:5060 through pool (ISNs C and S): the public port. */
-static uint16_t tcp_open(tctx *t, uint16_t cport, uint32_t pool, uint32_t C,
-                         uint32_t S) {
+/* ua:cport -> BOB:dport through pool (ISNs C and S): the public port. */
+static uint16_t tcp_open_to(tctx *t, uint32_t ua, uint16_t cport,
+                            uint16_t dport, uint32_t pool, uint32_t C,
+                            uint32_t S) {
   tpkt p;
   pinhole_pkt_view v;
-  t_tcp(&p, ALICE, cport, BOB, 5060, C, 0, PINHOLE_TCP_SYN, NULL);
+  t_tcp(&p, ua, cport, BOB, dport, C, 0, PINHOLE_TCP_SYN, NULL);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   t_view(&p, &v);
   assert_int_equal(v.src, pool);
   uint16_t P = v.sport;
   assert_true(P >= TCP_POOL_LO && P <= TCP_POOL_HI && P != cport);
-  t_tcp(&p, BOB, 5060, pool, P, S, C + 1, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
+  t_tcp(&p, BOB, dport, pool, P, S, C + 1, PINHOLE_TCP_SYN | PINHOLE_TCP_ACK,
         NULL);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  t_tcp(&p, ALICE, cport, BOB, 5060, C + 1, S + 1, PINHOLE_TCP_ACK, NULL);
+  t_tcp(&p, ua, cport, BOB, dport, C + 1, S + 1, PINHOLE_TCP_ACK, NULL);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   return P;
+}
+
+static uint16_t tcp_open(tctx *t, uint16_t cport, uint32_t pool, uint32_t C,
+                         uint32_t S) {
+  return tcp_open_to(t, ALICE, cport, 5060, pool, C, S);
 }
 
 static tctx *tcp_ctx(uint32_t pool, uint16_t lo, uint16_t hi) {
@@ -765,6 +788,488 @@ static void test_alg_sip_tcp_listen_split(void **state) {
   t_ctx_del(t);
 }
 
+/* One call over TCP through pool from ua (text uat) connecting from
+ * cport, listening on lport (not 5060): its INVITE's Via and Contact name
+ * lport, learnt from that first request; INVITE out, 200 OK in, the
+ * server's BYE to the Contact in on the connection, the UA's 200 OK out;
+ * every message byte for byte. Nothing is admitted to the public lport. */
+static void tcp_call_learnt(uint32_t pool, const char *pa, uint32_t ua,
+                            const char *uat, uint16_t cport, uint16_t lport) {
+  tctx *t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  const uint32_t C = 3000, S = 8000;
+  uint16_t P = tcp_open_to(t, ua, cport, 5060, pool, C, S);
+  char in[2048], want[2048];
+  tpkt p;
+  pinhole_pkt_view v;
+  tcp_invite_v(in, sizeof(in), uat, lport, lport, 49170);
+  t_tcp(&p, ua, cport, BOB, 5060, C + 1, S + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  unsigned Q = tcp_mport(&p);
+  tcp_invite_v(want, sizeof(want), pa, lport, lport, Q);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  uint32_t l1 = (uint32_t)strlen(in), l2 = (uint32_t)tcp_plen(&p);
+
+  /* the 200 OK: the UA's own sent-by with its listening port */
+  tcp_ok_v(in, sizeof(in), pa, lport, pa, P);
+  tcp_ok_v(want, sizeof(want), uat, lport, uat, cport);
+  t_tcp(&p, BOB, 5060, pool, P, S + 1, C + 1 + l2,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  t_view(&p, &v);
+  assert_int_equal(v.dst, ua);
+  assert_int_equal(v.dport, cport);
+  uint32_t s1 = (uint32_t)strlen(in), s1c = (uint32_t)tcp_plen(&p);
+
+  /* the server's BYE to the UA's Contact, on the connection */
+  tcp_bye(in, sizeof(in), pa, lport);
+  tcp_bye(want, sizeof(want), uat, lport);
+  t_tcp(&p, BOB, 5060, pool, P, S + 1 + s1, C + 1 + l2,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  uint32_t s2c = (uint32_t)tcp_plen(&p);
+
+  /* the UA's answer names its listening port in Contact */
+  tcp_bye_ok_v(in, sizeof(in), uat, lport);
+  tcp_bye_ok_v(want, sizeof(want), pa, lport);
+  t_tcp(&p, ua, cport, BOB, 5060, C + 1 + l1, S + 1 + s1c + s2c,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  t_view(&p, &v);
+  assert_int_equal(v.src, pool);
+  assert_int_equal(v.sport, P);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 2);
+  /* the public lport admits nobody */
+  t_tcp(&p, BOB, 5070, pool, lport, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_out(t, &p, 3 * SEC), PINHOLE_VERDICT_DROP);
+  t_ctx_del(t);
+}
+
+static void test_alg_sip_tcp_listen_learnt(void **state) {
+  (void)state;
+  tcp_call_learnt(IP4(198, 19, 0, 7), "198.19.0.7", ALICE, "198.18.0.100", 9000,
+                  5070);
+  tcp_call_learnt(IP4(198, 19, 0, 200), "198.19.0.200", IP4(198, 18, 0, 23),
+                  "198.18.0.23", 41000, 5062);
+  tcp_call_learnt(IP4(198, 19, 0, 7), "198.19.0.7", IP4(198, 18, 0, 5),
+                  "198.18.0.5", 33333, 15060);
+}
+
+/* A request from the UA with the given Via value and Contact URI,
+ * CSeq n (its own Call-ID names host). */
+static void tcp_req(char *b, size_t n, const char *via, const char *contact,
+                    const char *host, unsigned cseq) {
+  char head[1024];
+  snprintf(head, sizeof(head),
+           "OPTIONS sip:bob@198.19.0.2 SIP/2.0\r\n"
+           "%s"
+           "To: <sip:bob@198.19.0.2>\r\n"
+           "From: <sip:alice@198.19.0.2>;tag=55\r\n"
+           "Call-ID: opt%u@%s\r\n"
+           "CSeq: %u OPTIONS\r\n"
+           "Contact: <%s;transport=tcp>\r\n",
+           via, cseq, host, cseq, contact);
+  t_sip_msg(b, n, head, "");
+}
+
+/* Sends in from ALICE:9000 at stream offset *off; expects verdict and,
+ * when it passes, want; *off and *soff advance. */
+static void tcp_send(tctx *t, uint32_t pool, uint32_t C, uint32_t S,
+                     uint32_t *off, const char *in, int verdict,
+                     const char *want) {
+  tpkt p;
+  t_tcp(&p, ALICE, 9000, BOB, 5060, C + 1 + *off, S + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_in(t, &p, SEC), verdict);
+  if (verdict == PINHOLE_VERDICT_FORWARD) {
+    t_payload_is(&p, want);
+    t_check_cksums(&p);
+    pinhole_pkt_view v;
+    t_view(&p, &v);
+    assert_int_equal(v.src, pool);
+    *off += (uint32_t)strlen(in);
+  }
+}
+
+#define VIA_TCP(x) "Via: SIP/2.0/TCP " x ";branch=z9hG4bKq\r\n"
+
+/* Hostile listening ports over TCP, each on its own connection from
+ * ALICE:9000 (pool 198.19.0.7): the first request decides and what it
+ * named is kept for the connection's life; a port it cannot be (0, over
+ * 65535, the connection's public port) is not learnt and a message
+ * naming it is refused (the inside address would leave). */
+static void test_alg_sip_tcp_listen_learnt_hostile(void **state) {
+  (void)state;
+  const uint32_t pool = IP4(198, 19, 0, 7), C = 500, S = 600;
+  char in[2048], want[2048], v1[128];
+  static const struct {
+    const char *via; /* the first request's Via */
+    int verdict;
+  } first[] = {
+      {VIA_TCP("198.18.0.100:0"), PINHOLE_VERDICT_DROP},
+      {VIA_TCP("198.18.0.100:65536"), PINHOLE_VERDICT_DROP},
+      /* repeated Via fields: the top one is learnt, the second's port
+       * is not the UA's */
+      {VIA_TCP("198.18.0.100:5070") VIA_TCP("198.18.0.100:5080"),
+       PINHOLE_VERDICT_DROP},
+  };
+  for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++) {
+    tctx *t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+    (void)tcp_open(t, 9000, pool, C, S);
+    uint32_t off = 0;
+    tcp_req(in, sizeof(in), first[i].via, "sip:alice@198.18.0.100:5070",
+            "198.18.0.100", 1);
+    tcp_send(t, pool, C, S, &off, in, first[i].verdict, NULL);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 1);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 1);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_EXIST_DISCARD), 1);
+    /* the same UA goes on with 5070: learnt from the first request
+     * (5070) when it named it, else nothing: refused again */
+    tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:5070"),
+            "sip:alice@198.18.0.100:5070", "198.18.0.100", 2);
+    tcp_req(want, sizeof(want), VIA_TCP("198.19.0.7:5070"),
+            "sip:alice@198.19.0.7:5070", "198.19.0.7", 2);
+    tcp_send(t, pool, C, S, &off, in,
+             i == 2 ? PINHOLE_VERDICT_FORWARD : PINHOLE_VERDICT_DROP, want);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), i == 2 ? 1 : 2);
+    t_ctx_del(t);
+  }
+
+  /* the connection's public port named as the listening port: it could
+   * not be told from the connection's on the way back */
+  tctx *t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  uint16_t P = tcp_open(t, 9000, pool, C, S);
+  uint32_t off = 0;
+  snprintf(v1, sizeof(v1), VIA_TCP("198.18.0.100:%u"), (unsigned)P);
+  tcp_req(in, sizeof(in), v1, "sip:alice@198.18.0.100:9000", "198.18.0.100", 1);
+  tcp_send(t, pool, C, S, &off, in, PINHOLE_VERDICT_DROP, NULL);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
+  t_ctx_del(t);
+
+  /* the connection's own port: nothing to learn, it is the connection's
+   * endpoint; the port missing: 5060, the default */
+  t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  P = tcp_open(t, 9000, pool, C, S);
+  off = 0;
+  snprintf(v1, sizeof(v1), VIA_TCP("198.19.0.7:%u"), (unsigned)P);
+  char c1[64];
+  snprintf(c1, sizeof(c1), "sip:alice@198.19.0.7:%u", (unsigned)P);
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:9000"),
+          "sip:alice@198.18.0.100:9000", "198.18.0.100", 1);
+  tcp_req(want, sizeof(want), v1, c1, "198.19.0.7", 1);
+  tcp_send(t, pool, C, S, &off, in, PINHOLE_VERDICT_FORWARD, want);
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100"), "sip:alice@198.18.0.100",
+          "198.18.0.100", 2);
+  tcp_req(want, sizeof(want), VIA_TCP("198.19.0.7"), "sip:alice@198.19.0.7",
+          "198.19.0.7", 2);
+  tcp_send(t, pool, C, S, &off, in, PINHOLE_VERDICT_FORWARD, want);
+  /* 5070 was never learnt on this connection */
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:5070"),
+          "sip:alice@198.18.0.100:5070", "198.18.0.100", 3);
+  tcp_send(t, pool, C, S, &off, in, PINHOLE_VERDICT_DROP, NULL);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
+  t_ctx_del(t);
+
+  /* learnt once: 5070 from the first request (its Contact: the Via
+   * names the connection's port); a later 5080 is refused, and inbound
+   * the public 5080 is left as the server wrote it */
+  t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  P = tcp_open(t, 9000, pool, C, S);
+  off = 0;
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:9000"),
+          "sip:alice@198.18.0.100:5070", "198.18.0.100", 1);
+  tcp_req(want, sizeof(want), v1, "sip:alice@198.19.0.7:5070", "198.19.0.7", 1);
+  tcp_send(t, pool, C, S, &off, in, PINHOLE_VERDICT_FORWARD, want);
+  uint32_t ooff = (uint32_t)strlen(want); /* as the server numbers it */
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:5080"),
+          "sip:alice@198.18.0.100:5080", "198.18.0.100", 2);
+  tcp_send(t, pool, C, S, &off, in, PINHOLE_VERDICT_DROP, NULL);
+  tpkt p;
+  tcp_req(in, sizeof(in), VIA_TCP("198.19.0.2:5060"),
+          "sip:alice@198.19.0.7:5080", "198.19.0.2", 7);
+  tcp_req(want, sizeof(want), VIA_TCP("198.19.0.2:5060"),
+          "sip:alice@198.19.0.7:5080", "198.19.0.2", 7);
+  t_tcp(&p, BOB, 5060, pool, P, S + 1, C + 1 + ooff,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  uint32_t soff = (uint32_t)strlen(in);
+  tcp_req(in, sizeof(in), VIA_TCP("198.19.0.2:5060"),
+          "sip:alice@198.19.0.7:5070", "198.19.0.2", 8);
+  tcp_req(want, sizeof(want), VIA_TCP("198.19.0.2:5060"),
+          "sip:alice@198.18.0.100:5070", "198.19.0.2", 8);
+  t_tcp(&p, BOB, 5060, pool, P, S + 1 + soff, C + 1 + ooff,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, want);
+  t_check_cksums(&p);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
+  t_ctx_del(t);
+}
+
+/* State sync carries the learnt port (docs/ha.md): the standby maps the
+ * UA's 5070 as the active box does, for the server's request that comes
+ * first after the failover and for the UA's next one; states the module
+ * cannot have are refused. */
+static void test_alg_sip_tcp_listen_failover(void **state) {
+  (void)state;
+  static uint8_t good[BLOB];
+  const uint32_t pool = IP4(198, 19, 0, 7), C = 900, S = 1900;
+  tctx *a = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  tctx *b = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  uint16_t P = tcp_open(a, 9000, pool, C, S);
+  char in[2048], want[2048];
+  uint32_t off = 0;
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:5070"),
+          "sip:alice@198.18.0.100:5070", "198.18.0.100", 1);
+  tcp_req(want, sizeof(want), VIA_TCP("198.19.0.7:5070"),
+          "sip:alice@198.19.0.7:5070", "198.19.0.7", 1);
+  tcp_send(a, pool, C, S, &off, in, PINHOLE_VERDICT_FORWARD, want);
+  uint32_t ooff = (uint32_t)strlen(want); /* as the server numbers it */
+  size_t len = export_full(a, 2 * SEC, NULL);
+  memcpy(good, blob, len);
+  /* the record: "sip", 4 bytes: seen, pad, the port (host order) */
+  size_t at = rec_of(good, len, 7, 0);
+  assert_int_equal(rec_len(good, at), 4 + 9);
+  assert_memory_equal(good + at + 4, "\x03sip\x04\x01\x00", 7);
+  uint16_t lp;
+  memcpy(&lp, good + at + 11, 2);
+  assert_int_equal(lp, 5070);
+  flip(b, good, len, at, 5, 0x03, PINHOLE_ERR_PARSE); /* seen 2 */
+  flip(b, good, len, at, 5, 0x01, PINHOLE_ERR_PARSE); /* a port, not seen */
+  flip(b, good, len, at, 6, 0x01, PINHOLE_ERR_PARSE); /* pad */
+  assert_int_equal(pinhole_state_import(b->ctx, 2 * SEC, good, len), 1);
+  same_listing(a, b);
+  tpkt p, o;
+  tcp_req(in, sizeof(in), VIA_TCP("198.19.0.2:5060"),
+          "sip:alice@198.19.0.7:5070", "198.19.0.2", 7);
+  tcp_req(want, sizeof(want), VIA_TCP("198.19.0.2:5060"),
+          "sip:alice@198.18.0.100:5070", "198.19.0.2", 7);
+  t_tcp(&p, BOB, 5060, pool, P, S + 1, C + 1 + ooff,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_OUTSIDE, 3 * SEC, &o),
+                   PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&o, want);
+  uint32_t soff = (uint32_t)strlen(want); /* as the UA numbers it */
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:5070"),
+          "sip:alice@198.18.0.100:5070", "198.18.0.100", 2);
+  tcp_req(want, sizeof(want), VIA_TCP("198.19.0.7:5070"),
+          "sip:alice@198.19.0.7:5070", "198.19.0.7", 2);
+  t_tcp(&p, ALICE, 9000, BOB, 5060, C + 1 + off, S + 1 + soff,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 3 * SEC, &o),
+                   PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&o, want);
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_ERR_ALG), 0);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* sips: URIs in plaintext SIP over TCP (the address in them is rewritten
+ * by the same rule, their default port being 5061) and TLS, which the
+ * ALG does not watch unless a rule names it for the port. */
+static void test_alg_sip_tcp_sips(void **state) {
+  (void)state;
+  const uint32_t pool = IP4(198, 19, 0, 200), C = 700, S = 800;
+  char in[2048], want[2048];
+  tctx *t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  (void)tcp_open(t, 9000, pool, C, S);
+  uint32_t off = 0;
+  /* learnt 5070: sips: with it translated, another host's left */
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:5070"),
+          "sips:alice@198.18.0.100:5070", "198.18.0.100", 1);
+  tcp_req(want, sizeof(want), VIA_TCP("198.19.0.200:5070"),
+          "sips:alice@198.19.0.200:5070", "198.19.0.200", 1);
+  tcp_send(t, pool, C, S, &off, in, PINHOLE_VERDICT_FORWARD, want);
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:5070"), "sips:bob@198.18.0.55",
+          "198.18.0.100", 2);
+  tcp_req(want, sizeof(want), VIA_TCP("198.19.0.200:5070"),
+          "sips:bob@198.18.0.55", "198.19.0.200", 2);
+  tcp_send(t, pool, C, S, &off, in, PINHOLE_VERDICT_FORWARD, want);
+  /* sips: without a port is 5061, not one of the UA's here: refused */
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:5070"),
+          "sips:alice@198.18.0.100", "198.18.0.100", 3);
+  tcp_send(t, pool, C, S, &off, in, PINHOLE_VERDICT_DROP, NULL);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 1);
+  t_ctx_del(t);
+
+  /* a Via TLS without a port: 5061 learnt, sips: without a port follows */
+  t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  (void)tcp_open(t, 9000, pool, C, S);
+  off = 0;
+  tcp_req(in, sizeof(in), "Via: SIP/2.0/TLS 198.18.0.100;branch=z9hG4bKs\r\n",
+          "sips:alice@198.18.0.100", "198.18.0.100", 1);
+  tcp_req(want, sizeof(want),
+          "Via: SIP/2.0/TLS 198.19.0.200;branch=z9hG4bKs\r\n",
+          "sips:alice@198.19.0.200", "198.19.0.200", 1);
+  tcp_send(t, pool, C, S, &off, in, PINHOLE_VERDICT_FORWARD, want);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  t_ctx_del(t);
+
+  /* TLS to 5061: not watched by default, plaintext naming the inside
+   * address passes as it is */
+  t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  tpkt p;
+  (void)tcp_open_to(t, ALICE, 9001, 5061, pool, C, S);
+  tcp_req(in, sizeof(in), VIA_TCP("198.18.0.100:5070"),
+          "sips:alice@198.18.0.100:5070", "198.18.0.100", 1);
+  t_tcp(&p, ALICE, 9001, BOB, 5061, C + 1, S + 1,
+        PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_is(&p, in);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+  t_ctx_del(t);
+}
+
+/* A rule that names the SIP ALG for TCP 5061 (TLS): the first record
+ * is not SIP, the ALG stops watching that direction (counted once) and
+ * every byte passes as it came, both ways. */
+static void test_alg_sip_tls_watched(void **state) {
+  (void)state;
+  static const uint8_t hello[] = {0x16, 0x03, 0x01, 0x00, 0x0a, 0x01,
+                                  0x00, 0x00, 0x06, 0x03, 0x03, 0xc6,
+                                  0x12, 0x00, 0x64, 0x0d, 0x0a};
+  static const uint8_t server[] = {0x16, 0x03, 0x03, 0x00, 0x04, 0x02,
+                                   0x00, 0x00, 0x00, 0x0d, 0x0a, 0x0d};
+  static const uint8_t app[] = {0x17, 0x03, 0x03, 0x00, 0x05, 'S',
+                                'I',  'P',  '/',  '2',  '\r', '\n'};
+  const uint32_t pool = IP4(198, 19, 0, 7), C = 100, S = 200;
+  tctx *t = tcp_ctx(pool, TCP_POOL_LO, TCP_POOL_HI);
+  pinhole_rules_clear(t->ctx);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "sip-tls");
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.proto = PINHOLE_IPPROTO_TCP;
+  r.dport_lo = r.dport_hi = 5061;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = t->pool;
+  snprintf(r.alg, sizeof(r.alg), "sip");
+  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
+  tpkt p;
+  pinhole_pkt_view v;
+  uint16_t P = tcp_open_to(t, ALICE, 9002, 5061, pool, C, S);
+  t_tcp_n(&p, ALICE, 9002, BOB, 5061, C + 1, S + 1,
+          PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, (const char *)hello,
+          sizeof(hello));
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_bytes_is(&p, hello, sizeof(hello));
+  t_check_cksums(&p);
+  t_tcp_n(&p, BOB, 5061, pool, P, S + 1, C + 1 + sizeof(hello),
+          PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, (const char *)server,
+          sizeof(server));
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_bytes_is(&p, server, sizeof(server));
+  t_tcp_n(&p, ALICE, 9002, BOB, 5061, C + 1 + sizeof(hello),
+          S + 1 + sizeof(server), PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
+          (const char *)app, sizeof(app));
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_payload_bytes_is(&p, app, sizeof(app));
+  t_check_cksums(&p);
+  t_view(&p, &v);
+  assert_int_equal(v.seq, C + 1 + sizeof(hello));
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 2);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 2);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_DESYNC), 2);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_UNTRANSLATED), 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_EXIST_DISCARD), 0);
+  t_ctx_del(t);
+}
+
+/* SIP over UDP: a UA sending from 5060 whose Via names 5070 (RFC 3261
+ * sec. 18.2.2: responses go to the sent-by port, or with rport, RFC 3581,
+ * to the source port). Learnt from its first request like over TCP: the
+ * public 5070 in Via and Contact, back to 5070 in the response (sent to
+ * the source as rport asks) and in the server's request on the flow. */
+static void test_alg_sip_udp_listen_learnt(void **state) {
+  (void)state;
+  static const struct {
+    uint32_t pool, ua;
+    const char *pa, *uat;
+    uint16_t sport, lport;
+  } k[] = {
+      {IP4(198, 19, 0, 7), ALICE, "198.19.0.7", "198.18.0.100", 5060, 5070},
+      {IP4(198, 19, 0, 200), IP4(198, 18, 0, 23), "198.19.0.200", "198.18.0.23",
+       5062, 5060},
+  };
+  for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+    tctx *t = tcp_ctx(k[i].pool, TCP_POOL_LO, TCP_POOL_HI);
+    char in[2048], want[2048], via[128], c[64];
+    tpkt p;
+    pinhole_pkt_view v;
+#define VIA_UDP "Via: SIP/2.0/UDP %s:%u;branch=z9hG4bKu1;rport\r\n"
+    snprintf(via, sizeof(via), VIA_UDP, k[i].uat, (unsigned)k[i].lport);
+    snprintf(c, sizeof(c), "sip:alice@%s:%u", k[i].uat, (unsigned)k[i].lport);
+    tcp_req(in, sizeof(in), via, c, k[i].uat, 1);
+    snprintf(via, sizeof(via), VIA_UDP, k[i].pa, (unsigned)k[i].lport);
+    snprintf(c, sizeof(c), "sip:alice@%s:%u", k[i].pa, (unsigned)k[i].lport);
+    tcp_req(want, sizeof(want), via, c, k[i].pa, 1);
+    t_udp(&p, k[i].ua, k[i].sport, BOB, 5060, in);
+    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+    t_payload_is(&p, want);
+    t_check_cksums(&p);
+    t_view(&p, &v);
+    uint16_t P = v.sport;
+    assert_true(P >= TCP_POOL_LO && P <= TCP_POOL_HI);
+    /* the response to the source (rport) */
+    char ok[1024], okw[1024];
+    snprintf(ok, sizeof(ok),
+             "SIP/2.0 200 OK\r\n"
+             "Via: SIP/2.0/UDP %s:%u;branch=z9hG4bKu1;rport=%u;received=%s\r\n"
+             "To: <sip:bob@198.19.0.2>;tag=8\r\n"
+             "From: <sip:alice@198.19.0.2>;tag=55\r\n"
+             "Call-ID: opt1@%s\r\n"
+             "CSeq: 1 OPTIONS\r\n"
+             "Content-Length: 0\r\n\r\n",
+             k[i].pa, (unsigned)k[i].lport, (unsigned)P, k[i].pa, k[i].pa);
+    snprintf(okw, sizeof(okw),
+             "SIP/2.0 200 OK\r\n"
+             "Via: SIP/2.0/UDP %s:%u;branch=z9hG4bKu1;rport=%u;received=%s\r\n"
+             "To: <sip:bob@198.19.0.2>;tag=8\r\n"
+             "From: <sip:alice@198.19.0.2>;tag=55\r\n"
+             "Call-ID: opt1@%s\r\n"
+             "CSeq: 1 OPTIONS\r\n"
+             "Content-Length: 0\r\n\r\n",
+             k[i].uat, (unsigned)k[i].lport, (unsigned)k[i].sport, k[i].uat,
+             k[i].uat);
+    t_udp(&p, BOB, 5060, k[i].pool, P, ok);
+    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+    t_payload_is(&p, okw);
+    t_check_cksums(&p);
+    t_view(&p, &v);
+    assert_int_equal(v.dst, k[i].ua);
+    assert_int_equal(v.dport, k[i].sport);
+    /* the server's request on the flow, to the Contact */
+    snprintf(c, sizeof(c), "sip:alice@%s:%u", k[i].pa, (unsigned)k[i].lport);
+    tcp_req(in, sizeof(in), VIA_TCP("198.19.0.2:5060"), c, "198.19.0.2", 9);
+    snprintf(c, sizeof(c), "sip:alice@%s:%u", k[i].uat, (unsigned)k[i].lport);
+    tcp_req(want, sizeof(want), VIA_TCP("198.19.0.2:5060"), c, "198.19.0.2", 9);
+    t_udp(&p, BOB, 5060, k[i].pool, P, in);
+    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+    t_payload_is(&p, want);
+    t_check_cksums(&p);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_ERR_ALG), 0);
+    /* nothing admitted to the public listening port */
+    t_udp(&p, BOB, 5060, k[i].pool, k[i].lport, ok);
+    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+#undef VIA_UDP
+    t_ctx_del(t);
+  }
+}
+#undef VIA_TCP
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alg_sip_invite_through_napt),
@@ -779,6 +1284,12 @@ int main(void) {
       cmocka_unit_test(test_alg_sip_tcp_listen_port),
       cmocka_unit_test(test_alg_sip_tcp_listen_hostile),
       cmocka_unit_test(test_alg_sip_tcp_listen_split),
+      cmocka_unit_test(test_alg_sip_tcp_listen_learnt),
+      cmocka_unit_test(test_alg_sip_tcp_listen_learnt_hostile),
+      cmocka_unit_test(test_alg_sip_tcp_listen_failover),
+      cmocka_unit_test(test_alg_sip_tcp_sips),
+      cmocka_unit_test(test_alg_sip_tls_watched),
+      cmocka_unit_test(test_alg_sip_udp_listen_learnt),
   };
   return cmocka_run_group_tests_name("scenario.alg_sip", tests, NULL, NULL);
 }

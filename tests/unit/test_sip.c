@@ -2074,6 +2074,131 @@ static void test_sip_translate_port_map_uris(void **state) {
 #undef PM_I
 #undef PM_O
 
+/* ---- pinhole_sip_listen_port ---- */
+
+/* A REGISTER from 198.18.0.2 with the given Via field lines (each
+ * "Via: ...\r\n") and Contact field lines. */
+static const char *lp_msg(char *b, size_t n, const char *vias,
+                          const char *contacts) {
+  snprintf(b, n,
+           "REGISTER sip:198.19.0.100 SIP/2.0\r\n"
+           "%s"
+           "To: <sip:alice@198.19.0.100>\r\n"
+           "From: <sip:alice@198.19.0.100>;tag=77\r\n"
+           "Call-ID: lp1@198.18.0.2\r\n"
+           "CSeq: 1 REGISTER\r\n"
+           "%s"
+           "Content-Length: 0\r\n\r\n",
+           vias, contacts);
+  return b;
+}
+
+/* The answer for the message and the connection port 41000 (*port
+ * checked against want, 0 unless found). */
+static void lp_eq(const char *vias, const char *contacts, int rc,
+                  uint16_t want) {
+  char b[1024];
+  uint16_t port = 1234;
+  lp_msg(b, sizeof(b), vias, contacts);
+  assert_int_equal(pinhole_sip_listen_port(U(b), strlen(b), PINHOLE_SIP_STREAM,
+                                           IN_ADDR, 41000, &port),
+                   rc);
+  assert_int_equal(port, want);
+  port = 1234;
+  assert_int_equal(
+      pinhole_sip_listen_port(U(b), strlen(b), 0, IN_ADDR, 41000, &port), rc);
+  assert_int_equal(port, want);
+}
+
+#define LP_VIA(x) "Via: SIP/2.0/TCP " x ";branch=z9hG4bKlp\r\n"
+#define LP_CT(x) "Contact: <" x ";transport=tcp>\r\n"
+
+static void test_sip_listen_port(void **state) {
+  (void)state;
+  /* the top Via's port */
+  lp_eq(LP_VIA("198.18.0.2:5070"), LP_CT("sip:alice@198.18.0.2:5080"), 0, 5070);
+  lp_eq(LP_VIA("198.18.0.2:5062"), "", 0, 5062);
+  lp_eq("v: SIP/2.0/UDP 198.18.0.2 : 5070;rport\r\n", "", 0, 5070);
+  /* no port: the default, 5061 for TLS */
+  lp_eq(LP_VIA("198.18.0.2"), "", 0, 5060);
+  lp_eq("Via: SIP/2.0/TLS 198.18.0.2;branch=z9hG4bKlp\r\n", "", 0, 5061);
+  /* the connection's own port is passed over: Contact next */
+  lp_eq(LP_VIA("198.18.0.2:41000"), LP_CT("sip:alice@198.18.0.2:5062"), 0,
+        5062);
+  lp_eq(LP_VIA("198.18.0.2:41000"), LP_CT("sip:alice@198.18.0.2:41000"),
+        PINHOLE_ERR_NOMATCH, 0);
+  lp_eq(LP_VIA("198.18.0.2:41000"), "", PINHOLE_ERR_NOMATCH, 0);
+  /* another host's Via (a relay, a look-alike): Contact decides */
+  lp_eq(LP_VIA("198.18.0.20:5070"), LP_CT("sip:alice@198.18.0.2:5080"), 0,
+        5080);
+  lp_eq(LP_VIA("alice.invalid:5070"), LP_CT("sips:alice@198.18.0.2"), 0, 5061);
+  lp_eq(LP_VIA("198.18.0.2.example.com:5070"), "", PINHOLE_ERR_NOMATCH, 0);
+  /* every Contact field and value in order; other hosts, IPv6 and *
+   * skipped */
+  lp_eq(LP_VIA("198.18.0.20"),
+        "Contact: *\r\n"
+        "Contact: <sip:a@198.18.0.77:5090>, <sip:a@[2001:db8::2]:5091>,"
+        " <sip:a@198.18.0.2:41000>\r\n"
+        "m: sip:a@198.18.0.2:5092;expires=60\r\n",
+        0, 5092);
+  /* repeated Via fields: only the first value of the first counts */
+  lp_eq(LP_VIA("198.18.0.2:5070") LP_VIA("198.18.0.2:5080"), "", 0, 5070);
+  lp_eq(LP_VIA("198.18.0.2:41000, SIP/2.0/TCP 198.18.0.2:5080")
+            LP_VIA("198.18.0.2:5090"),
+        "", PINHOLE_ERR_NOMATCH, 0);
+  /* port 0 in the candidate; a port over 65535 or none after the colon */
+  lp_eq(LP_VIA("198.18.0.2:0"), LP_CT("sip:alice@198.18.0.2:5080"),
+        PINHOLE_ERR_RANGE, 0);
+  lp_eq(LP_VIA("198.18.0.20"), LP_CT("sip:alice@198.18.0.2:0"),
+        PINHOLE_ERR_RANGE, 0);
+  lp_eq(LP_VIA("198.18.0.2:65536"), LP_CT("sip:alice@198.18.0.2:5080"),
+        PINHOLE_ERR_PARSE, 0);
+  lp_eq(LP_VIA("198.18.0.2:"), "", PINHOLE_ERR_PARSE, 0);
+  lp_eq("Via: SIP/2.0/TCP\r\n", LP_CT("sip:alice@198.18.0.2:5080"),
+        PINHOLE_ERR_PARSE, 0);
+  /* a malformed Contact URI with the address is not a candidate */
+  lp_eq(LP_VIA("198.18.0.20"), LP_CT("sip:alice@198.18.0.2:65536"),
+        PINHOLE_ERR_NOMATCH, 0);
+  lp_eq(LP_VIA("198.18.0.20"), "", PINHOLE_ERR_NOMATCH, 0);
+
+  /* a response, keep-alive bytes, a message not complete, bad args */
+  const char *r = "SIP/2.0 200 OK\r\n" LP_VIA(
+      "198.18.0.2:5070") "CSeq: 1 REGISTER\r\nCall-ID: x\r\nContent-Length: "
+                         "0\r\n\r\n";
+  uint16_t port = 9;
+  assert_int_equal(
+      pinhole_sip_listen_port(U(r), strlen(r), 0, IN_ADDR, 41000, &port),
+      PINHOLE_ERR_NOMATCH);
+  assert_int_equal(port, 0);
+  assert_int_equal(pinhole_sip_listen_port(U("\r\n\r\n"), 4, PINHOLE_SIP_STREAM,
+                                           IN_ADDR, 41000, &port),
+                   PINHOLE_ERR_NOMATCH);
+  char b[1024];
+  lp_msg(b, sizeof(b), LP_VIA("198.18.0.2:5070"), "");
+  size_t n = strlen(b);
+  for (size_t k = 0; k < n; k++) {
+    port = 9;
+    assert_int_equal(pinhole_sip_listen_port(U(b), k, PINHOLE_SIP_STREAM,
+                                             IN_ADDR, 41000, &port),
+                     k == 0 ? PINHOLE_ERR_PARTIAL : PINHOLE_ERR_PARTIAL);
+    assert_int_equal(port, 0);
+  }
+  assert_int_equal(pinhole_sip_listen_port(U(b), n, PINHOLE_SIP_STREAM, IN_ADDR,
+                                           41000, NULL),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(pinhole_sip_listen_port(NULL, 1, 0, IN_ADDR, 41000, &port),
+                   PINHOLE_ERR_INVALID_ARG);
+  assert_int_equal(
+      pinhole_sip_listen_port(U(b), n, 0x80, IN_ADDR, 41000, &port),
+      PINHOLE_ERR_INVALID_ARG);
+  /* another sender address: nothing */
+  assert_int_equal(pinhole_sip_listen_port(U(b), n, PINHOLE_SIP_STREAM,
+                                           IN2_ADDR, 41000, &port),
+                   PINHOLE_ERR_NOMATCH);
+}
+#undef LP_VIA
+#undef LP_CT
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sip_parse_invite),
@@ -2111,6 +2236,7 @@ int main(void) {
       cmocka_unit_test(test_sip_leftover),
       cmocka_unit_test(test_sip_translate_port_map_uris),
       cmocka_unit_test(test_sip_sdp_addr6),
+      cmocka_unit_test(test_sip_listen_port),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
