@@ -547,6 +547,20 @@ static uint32_t ph_since_enc(uint32_t tick) {
   return tick + 1 == 0 ? 1 : tick + 1;
 }
 
+/* Is h (still) ctx's live conversation of id? */
+static int ph_convh_is(const pinhole_ctx *ctx, ph_convh h, uint32_t id) {
+  if (h == PH_NIL)
+    return 0;
+  if (ph_convh_plain(h)) {
+    ph_ref r = ph_convh_conn(h);
+    const ph_conn_cold *k = ph_cold_at(ctx, r);
+    return (ph_conn_at(ctx, r)->flags & PH_CONN_LIVE) &&
+           k->conv_mark != PH_CONVH_REC && k->own_id == id;
+  }
+  const ph_conv *cv = ph_conv_at(ctx, h);
+  return cv->live && cv->id == id;
+}
+
 int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
                          uint8_t *buf, size_t cap, size_t *written,
                          uint64_t *next_cursor) {
@@ -562,6 +576,7 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
       return PINHOLE_ERR_RANGE;
     ctx->sync_pass_tick = ctx->now_tick;
     ctx->sync_block_next = 0;
+    ctx->sync_base = ctx->conv_head ? ph_convh_id(ctx, ctx->conv_head) : 0;
   }
   ph_w w = {buf, cap, PH_ST_HDR};
   uint32_t nrec = 0;
@@ -588,9 +603,19 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
   int done = 1;
   uint32_t next = 0;
   ph_convv cv;
-  for (ph_convh r = ctx->conv_head; r; r = cv.next) {
+  /* a piece after the first begins where the one before stopped, if that
+   * conversation lives on; otherwise past the ids before pos (a walk),
+   * counted up from the pass's oldest (a serial comparison takes one more
+   * than 2^31 older than pos for a newer one) */
+  ph_convh start = ctx->conv_head;
+  int skip = pos != 0;
+  if (skip && ph_convh_is(ctx, ctx->sync_resume, pos)) {
+    start = ctx->sync_resume;
+    skip = 0;
+  }
+  for (ph_convh r = start; r; r = cv.next) {
     ph_conv_view(ctx, r, &cv);
-    if (pos != 0 && (int32_t)(cv.id - pos) < 0)
+    if (skip && cv.id - ctx->sync_base < pos - ctx->sync_base)
       continue;
     if ((!full && !ph_conv_changed(ctx, &cv, since)) ||
         !ph_conv_syncable(ctx, &cv))
@@ -603,6 +628,7 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
         return PINHOLE_ERR_NOBUF;
       done = 0;
       next = cv.id;
+      ctx->sync_resume = r;
       break;
     }
     nrec += n;
@@ -1302,20 +1328,6 @@ static void ph_ids_build(pinhole_ctx *ctx, ph_it all, int full, ph_ids *ix) {
   ix->n = k;
   if (!full)
     ph_ids_find(ctx, ix);
-}
-
-/* Is h (still) ctx's live conversation of id? */
-static int ph_convh_is(const pinhole_ctx *ctx, ph_convh h, uint32_t id) {
-  if (h == PH_NIL)
-    return 0;
-  if (ph_convh_plain(h)) {
-    ph_ref r = ph_convh_conn(h);
-    const ph_conn_cold *k = ph_cold_at(ctx, r);
-    return (ph_conn_at(ctx, r)->flags & PH_CONN_LIVE) &&
-           k->conv_mark != PH_CONVH_REC && k->own_id == id;
-  }
-  const ph_conv *cv = ph_conv_at(ctx, h);
-  return cv->live && cv->id == id;
 }
 
 /* ctx's conversation of id, one of ix's, or PH_NIL. */

@@ -259,12 +259,66 @@ static void test_ids_long_lived(void **state) {
   t_ctx_del(b);
 }
 
+/* A pass in pieces: each piece begins where the one before stopped, so
+ * with a conversation more than 2^31 ids older than the next piece's
+ * first none is sent twice; when the conversation the next piece begins
+ * at ended in between, the piece finds its place by id and the pass
+ * still carries everything else. */
+static void test_ids_pieces(void **state) {
+  (void)state;
+  static const uint32_t ids[3] = {5, 0x90000000u, 0x90000001u};
+  for (int end = 0; end < 2; end++) {
+    tctx *w = with_ids(7000, ids, 3), *b = t_ctx();
+    flows(w, 7200, 3, 2 * SEC);
+    uint64_t cur = 0, next;
+    size_t len;
+    int rc, pieces = 0, convs = 0, got = 0;
+    do {
+      /* room for about two conversations of a CONV, MAP and CONN each */
+      rc = pinhole_state_export(w->ctx, 3 * SEC, cur, blob, 540, &len, &next);
+      assert_true(rc >= 0);
+      for (int k = 0;; k++) {
+        size_t at = 24;
+        int found = 0;
+        for (int j = 0; at + 4 <= len; at += 4 + t_get16(blob + at + 2))
+          if (blob[at] == 1 && j++ == k) {
+            found = 1;
+            break;
+          }
+        if (!found)
+          break;
+        convs++;
+      }
+      int n = pinhole_state_import(b->ctx, 3 * SEC, blob, len);
+      assert_true(n >= 1);
+      got += n;
+      pieces++;
+      if (end && pieces == 1) { /* the next piece's first one ends */
+        assert_int_equal((uint32_t)next, 0x90000001u);
+        clear_id(w, 0x90000001u);
+      }
+      cur = next;
+    } while (rc == 0);
+    assert_true(pieces >= 3);
+    assert_int_equal(convs, end ? 5 : 6);
+    assert_int_equal(got, convs);
+    order_is(b, end ? "5:7000 90000000:7001 90000002:7200 90000003:7201 "
+                      "90000004:7202"
+                    : "5:7000 90000000:7001 90000001:7002 90000002:7200 "
+                      "90000003:7201 90000004:7202");
+    same_listing(w, b);
+    t_ctx_del(w);
+    t_ctx_del(b);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ids_head_middle_tail),
       cmocka_unit_test(test_ids_dels_any_order),
       cmocka_unit_test(test_ids_across_wrap),
       cmocka_unit_test(test_ids_long_lived),
+      cmocka_unit_test(test_ids_pieces),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
