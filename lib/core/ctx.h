@@ -692,6 +692,10 @@ struct pinhole_ctx {
   uint32_t sync_lost_tick;    /* with sync_lost: the newest tick overwritten */
   uint32_t sync_pass_tick;    /* when the current export pass began */
   uint32_t sync_block_next;   /* the pass's held blocks: the next to write */
+  ph_convh sync_resume;       /* the conversation the pass's next piece
+                                 begins at (its id the cursor's), if live */
+  uint32_t sync_base;         /* the oldest conversation's id when the pass
+                                 began: ids count up from it */
   uint8_t sync_lost;
   /* IPv6 connections (core/flows6.c): slots max_flows.. of conns */
   ph_conn6 *conn6;     /* max_conns6, index slot - max_flows */

@@ -144,9 +144,21 @@ ph_conn *pinhole__conn_lookup(pinhole_ctx *ctx, uint8_t proto, uint32_t src,
  * when the table (max_conversations) is full. */
 ph_ref pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side);
 /* Gives conversation h the id id and moves it to id's place in the live
- * list: after the last conversation, from the tail, whose id comes
- * before it (state import: a conversation that replaces one). */
-void pinhole__conv_place(pinhole_ctx *ctx, ph_convh h, uint32_t id);
+ * list (state import: a conversation that replaces one): with after (a
+ * conversation that comes before id, not h), forward from it to the
+ * last whose id counts up from after's to before id; PH_PLACE_HEAD: at
+ * the head; PH_NIL: back from the tail to the last whose id comes before
+ * it (serially, RFC 1982, against the tail's). Import passes the
+ * conversation of the blob's CONV record before, so a blob's walks go
+ * once along the list. */
+#define PH_PLACE_HEAD PH_CONVH_REC /* never a conversation's handle */
+void pinhole__conv_place(pinhole_ctx *ctx, ph_convh h, uint32_t id,
+                         ph_convh after);
+/* The conversation before h in the live list, or PH_NIL. */
+ph_convh pinhole__conv_prev(pinhole_ctx *ctx, ph_convh h);
+/* Clears conversation h as pinhole_conversations_clear does (events, the
+ * deletion ring), without the walk that finds it. */
+void pinhole__conv_clear(pinhole_ctx *ctx, ph_convh h);
 /* Enhanced GRE (PPTP data): a GRE connection's tuples are (addresses,
  * the sender's call ID, the receiver's call ID); it is filed under
  * (addresses, 0, the receiver's call ID), the only call ID a packet

@@ -168,16 +168,36 @@ static uint32_t ph_conv_id_take(pinhole_ctx *ctx) {
   return id;
 }
 
-void pinhole__conv_place(pinhole_ctx *ctx, ph_convh h, uint32_t id) {
+void pinhole__conv_place(pinhole_ctx *ctx, ph_convh h, uint32_t id,
+                         ph_convh after) {
   if (ph_convh_plain(h))
     ph_cold_at(ctx, ph_convh_conn(h))->own_id = id;
   else
     ph_conv_at(ctx, h)->id = id;
   ph_list_unlink(ctx, h);
   ph_convh at = ctx->conv_tail;
-  while (at && (int32_t)(ph_convh_id(ctx, at) - id) > 0)
-    at = *ph_list_prev(ctx, at);
+  if (after == PH_PLACE_HEAD) {
+    at = PH_NIL;
+  } else if (after != PH_NIL && after != h) {
+    /* forward from after, counting ids up from its (across the wrap):
+     * the list holds creation order, whatever the span of its ids */
+    uint32_t base = ph_convh_id(ctx, after);
+    at = after;
+    for (ph_convh nx = *ph_list_next(ctx, at);
+         nx && ph_convh_id(ctx, nx) - base < id - base;
+         nx = *ph_list_next(ctx, at))
+      at = nx;
+  } else if (at && (int32_t)(id - ph_convh_id(ctx, at)) < 0) {
+    /* back from the tail, counting ages down from its id */
+    uint32_t top = ph_convh_id(ctx, at);
+    while (at && top - ph_convh_id(ctx, at) < top - id)
+      at = *ph_list_prev(ctx, at);
+  }
   ph_list_insert(ctx, at, h);
+}
+
+ph_convh pinhole__conv_prev(pinhole_ctx *ctx, ph_convh h) {
+  return *ph_list_prev(ctx, h);
 }
 
 ph_ref pinhole__conv_new(pinhole_ctx *ctx, uint8_t alg, uint8_t a_side) {

@@ -131,6 +131,10 @@ static void ph_conv_clear(pinhole_ctx *ctx, ph_convh r) {
     ph_conn_clear(ctx, ph_conn_at(ctx, cv->first));
 }
 
+void pinhole__conv_clear(pinhole_ctx *ctx, ph_convh h) {
+  ph_conv_clear(ctx, h);
+}
+
 /* Was the conversation's connection accepted by the current rule idx? */
 static int ph_conv_of_rule(const pinhole_ctx *ctx, const ph_convv *cv,
                            uint32_t idx) {

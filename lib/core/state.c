@@ -547,6 +547,20 @@ static uint32_t ph_since_enc(uint32_t tick) {
   return tick + 1 == 0 ? 1 : tick + 1;
 }
 
+/* Is h (still) ctx's live conversation of id? */
+static int ph_convh_is(const pinhole_ctx *ctx, ph_convh h, uint32_t id) {
+  if (h == PH_NIL)
+    return 0;
+  if (ph_convh_plain(h)) {
+    ph_ref r = ph_convh_conn(h);
+    const ph_conn_cold *k = ph_cold_at(ctx, r);
+    return (ph_conn_at(ctx, r)->flags & PH_CONN_LIVE) &&
+           k->conv_mark != PH_CONVH_REC && k->own_id == id;
+  }
+  const ph_conv *cv = ph_conv_at(ctx, h);
+  return cv->live && cv->id == id;
+}
+
 int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
                          uint8_t *buf, size_t cap, size_t *written,
                          uint64_t *next_cursor) {
@@ -562,6 +576,7 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
       return PINHOLE_ERR_RANGE;
     ctx->sync_pass_tick = ctx->now_tick;
     ctx->sync_block_next = 0;
+    ctx->sync_base = ctx->conv_head ? ph_convh_id(ctx, ctx->conv_head) : 0;
   }
   ph_w w = {buf, cap, PH_ST_HDR};
   uint32_t nrec = 0;
@@ -588,9 +603,19 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
   int done = 1;
   uint32_t next = 0;
   ph_convv cv;
-  for (ph_convh r = ctx->conv_head; r; r = cv.next) {
+  /* a piece after the first begins where the one before stopped, if that
+   * conversation lives on; otherwise past the ids before pos (a walk),
+   * counted up from the pass's oldest (a serial comparison takes one more
+   * than 2^31 older than pos for a newer one) */
+  ph_convh start = ctx->conv_head;
+  int skip = pos != 0;
+  if (skip && ph_convh_is(ctx, ctx->sync_resume, pos)) {
+    start = ctx->sync_resume;
+    skip = 0;
+  }
+  for (ph_convh r = start; r; r = cv.next) {
     ph_conv_view(ctx, r, &cv);
-    if (pos != 0 && (int32_t)(cv.id - pos) < 0)
+    if (skip && cv.id - ctx->sync_base < pos - ctx->sync_base)
       continue;
     if ((!full && !ph_conv_changed(ctx, &cv, since)) ||
         !ph_conv_syncable(ctx, &cv))
@@ -603,6 +628,7 @@ int pinhole_state_export(pinhole_ctx *ctx, uint64_t now_ns, uint64_t cursor,
         return PINHOLE_ERR_NOBUF;
       done = 0;
       next = cv.id;
+      ctx->sync_resume = r;
       break;
     }
     nrec += n;
@@ -1212,15 +1238,103 @@ typedef struct ph_need {
   int full;
 } ph_need;
 
-/* Conversation id of ctx (either kind), or PH_NIL. */
-static ph_convh ph_conv_by_id(const pinhole_ctx *ctx, uint32_t id) {
-  ph_convv cv;
-  for (ph_convh r = ctx->conv_head; r; r = cv.next) {
-    ph_conv_view(ctx, r, &cv);
-    if (cv.id == id)
-      return r;
+/* The ids of a blob's CONV and DEL records, each once, sorted, with
+ * ctx's conversation of each (PH_NIL: none), in ctx->scratch: import
+ * handles no packet, so nothing else writes it meanwhile. One walk of the
+ * live list finds them all (ph_ids_find), where a walk per record made a
+ * delta of k conversations cost k times the list. */
+typedef struct ph_idh {
+  uint32_t id;
+  ph_convh h;
+} ph_idh;
+
+typedef struct ph_ids {
+  ph_idh *v;
+  uint32_t n;
+} ph_ids;
+
+_Static_assert(PINHOLE_STATE_MAX_RECORDS * sizeof(ph_idh) <= PH_SCRATCH,
+               "a blob's ids fit the scratch buffer");
+
+static void ph_idh_sift(ph_idh *v, uint32_t at, uint32_t n) {
+  ph_idh x = v[at];
+  for (uint32_t c; (c = 2 * at + 1) < n; at = c) {
+    if (c + 1 < n && v[c + 1].id > v[c].id)
+      c++;
+    if (v[c].id <= x.id)
+      break;
+    v[at] = v[c];
   }
-  return PH_NIL;
+  v[at] = x;
+}
+
+/* Heapsort by id: no allocation, n log n. */
+static void ph_idh_sort(ph_idh *v, uint32_t n) {
+  for (uint32_t i = n / 2; i-- > 0;)
+    ph_idh_sift(v, i, n);
+  for (uint32_t end = n; end-- > 1;) {
+    ph_idh t = v[0];
+    v[0] = v[end];
+    v[end] = t;
+    ph_idh_sift(v, 0, end);
+  }
+}
+
+/* The entry of id, or NULL. */
+static ph_idh *ph_ids_get(const ph_ids *ix, uint32_t id) {
+  uint32_t lo = 0, hi = ix->n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (ix->v[mid].id < id)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < ix->n && ix->v[lo].id == id ? &ix->v[lo] : NULL;
+}
+
+/* ctx's conversations of ix's ids: one walk of the live list (a binary
+ * search per conversation), ended once every id is found. */
+static void ph_ids_find(const pinhole_ctx *ctx, ph_ids *ix) {
+  uint32_t found = 0;
+  ph_convv cv;
+  for (ph_convh r = ctx->conv_head; r && found < ix->n; r = cv.next) {
+    ph_conv_view(ctx, r, &cv);
+    ph_idh *e = ph_ids_get(ix, cv.id);
+    if (e != NULL && e->h == PH_NIL) {
+      e->h = r;
+      found++;
+    }
+  }
+}
+
+/* ix: the ids of the CONV and DEL records of all, sorted, each once, and
+ * (but for a full snapshot, which replaces everything) ctx's
+ * conversations of them. */
+static void ph_ids_build(pinhole_ctx *ctx, ph_it all, int full, ph_ids *ix) {
+  uint8_t type;
+  ph_cur b;
+  ix->v = (ph_idh *)(void *)ctx->scratch;
+  ix->n = 0;
+  for (ph_it it = all; ph_next(&it, &type, &b) == 1;)
+    if ((type == PH_ST_CONV || type == PH_ST_DEL) &&
+        ix->n < PINHOLE_STATE_MAX_RECORDS)
+      ix->v[ix->n++] = (ph_idh){ph_r32(&b), PH_NIL};
+  ph_idh_sort(ix->v, ix->n);
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < ix->n; i++)
+    if (k == 0 || ix->v[k - 1].id != ix->v[i].id)
+      ix->v[k++] = ix->v[i];
+  ix->n = k;
+  if (!full)
+    ph_ids_find(ctx, ix);
+}
+
+/* ctx's conversation of id, one of ix's, or PH_NIL. */
+static ph_convh ph_conv_of(const pinhole_ctx *ctx, const ph_ids *ix,
+                           uint32_t id) {
+  const ph_idh *e = ph_ids_get(ix, id);
+  return e != NULL && ph_convh_is(ctx, e->h, id) ? e->h : PH_NIL;
 }
 
 /* Does the conversation whose records follow it, its CONV record naming
@@ -1246,13 +1360,8 @@ static int ph_conv_needs_rec(ph_it it, uint8_t alg) {
 }
 
 /* Is conversation id one the blob replaces or deletes? */
-static int ph_replaced(ph_it it, uint32_t id) {
-  uint8_t type;
-  ph_cur b;
-  while (ph_next(&it, &type, &b) == 1)
-    if ((type == PH_ST_CONV || type == PH_ST_DEL) && ph_r32(&b) == id)
-      return 1;
-  return 0;
+static int ph_replaced(const ph_ids *ix, uint32_t id) {
+  return ph_ids_get(ix, id) != NULL;
 }
 
 static int ph_key_eq(uint8_t p1, const ph_tuple *t1, uint8_t p2,
@@ -1444,7 +1553,7 @@ static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
   uint8_t type;
   ph_cur b;
   int rc, in_conv = 0;
-  uint32_t last_id = 0, nmap = 0, nhole = 0;
+  uint32_t first_id = 0, last_id = 0, nmap = 0, nhole = 0;
   uint8_t alg_next = 0; /* the ALG whose record may come next, id + 1 */
   uint8_t fam = 0;      /* the conversation's family, once known */
   ph_it conv = it;      /* the records after the current CONV */
@@ -1478,9 +1587,13 @@ static int ph_check_records(const pinhole_ctx *ctx, ph_it it, ph_need *n) {
     case PH_ST_CONV: {
       uint32_t id = ph_r32(&b);
       uint8_t alg = ph_r8(&b), side = ph_r8(&b);
-      /* ids come in creation order, which is serial order (RFC 1982)
-       * across their wrap: what export writes and place expects */
-      if (id == 0 || (in_conv && (int32_t)(id - last_id) <= 0) ||
+      /* ids come in creation order, as export writes and placement
+       * expects: each further from the first (counting up across the
+       * wrap, RFC 1982) than the one before, so none twice; a
+       * conversation more than 2^31 older than the newest still goes */
+      if (!in_conv)
+        first_id = id;
+      if (id == 0 || (in_conv && id - first_id <= last_id - first_id) ||
           !ph_alg_ok(alg) || side > 1)
         return PINHOLE_ERR_PARSE;
       in_conv = 1;
@@ -1783,7 +1896,7 @@ static int ph_check_hosts(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
 }
 
 /* Pass 3: flow keys unique in the blob and free in ctx. */
-static int ph_check_conns(const pinhole_ctx *ctx, ph_it all, ph_it body,
+static int ph_check_conns(const pinhole_ctx *ctx, const ph_ids *ix, ph_it body,
                           const ph_need *n) {
   ph_it it = body;
   uint8_t type;
@@ -1817,7 +1930,7 @@ static int ph_check_conns(const pinhole_ctx *ctx, ph_it all, ph_it body,
         x = pinhole__conn_lookup((pinhole_ctx *)ctx, r.c.proto, t->src, t->dst,
                                  t->sport, t->dport, h, &dir);
       }
-      if (x != NULL && !ph_replaced(all, ph_conn_conv_id(ctx, x)))
+      if (x != NULL && !ph_replaced(ix, ph_conn_conv_id(ctx, x)))
         return PINHOLE_ERR_EXISTS;
     }
   }
@@ -1855,7 +1968,8 @@ static int ph_map6_fit(const pinhole_ctx *ctx, const ph_need *n) {
                       n->maps6);
 }
 
-static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
+static int ph_check_room(const pinhole_ctx *ctx, const ph_ids *ix,
+                         const ph_need *n) {
   uint64_t convs = 0, conns = 0, conns6 = 0, watch = 0, holes = 0, maps = 0;
   uint64_t tused[2] = {0, 0};
   if (!n->full) {
@@ -1867,15 +1981,10 @@ static int ph_check_room(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
     watch = ctx->nwatch;
     holes = ctx->npinholes;
     maps = ctx->nmaps;
-    uint8_t type;
-    ph_cur b;
-    for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
-      if (type != PH_ST_CONV && type != PH_ST_DEL)
+    for (uint32_t i = 0; i < ix->n; i++) { /* each id once */
+      ph_convh h = ix->v[i].h;
+      if (h == PH_NIL)
         continue;
-      uint32_t id = ph_r32(&b);
-      ph_convh h = ph_conv_by_id(ctx, id);
-      if (h == PH_NIL || (type == PH_ST_DEL && ph_replaced(it, id)))
-        continue; /* counted once, by its last mention */
       ph_convv cv;
       ph_conv_view(ctx, h, &cv);
       convs -= !ph_convh_plain(h);
@@ -2052,14 +2161,6 @@ static void ph_apply_hole(pinhole_ctx *ctx, ph_ref conv, ph_it at,
                     ph_deadline(ctx->now_ns, (uint64_t)r->left_ms * 1000000u));
 }
 
-static void ph_clear_id(pinhole_ctx *ctx, uint32_t id) {
-  pinhole_conv_filter f;
-  memset(&f, 0, sizeof(f));
-  f.size = sizeof(f);
-  f.conv_id = id;
-  (void)pinhole_conversations_clear(ctx, &f);
-}
-
 /* Empties conversation record r of its connections and pinholes, keeping
  * it (and its place in the listing's order) for its replacement. */
 static void ph_conv_empty(pinhole_ctx *ctx, ph_ref r) {
@@ -2090,7 +2191,7 @@ static void ph_conv_gone(pinhole_ctx *ctx, ph_convh h) {
 /* Pass one of ph_apply (not a full snapshot): the conversations the blob
  * deletes are cleared, those it replaces emptied (an ALG session's record
  * kept in its place when its replacement has one) or freed. */
-static void ph_apply_replaced(pinhole_ctx *ctx, ph_it all) {
+static void ph_apply_replaced(pinhole_ctx *ctx, const ph_ids *ix, ph_it all) {
   uint8_t type;
   ph_cur b;
   for (ph_it it = all; ph_next(&it, &type, &b) == 1;) {
@@ -2098,11 +2199,11 @@ static void ph_apply_replaced(pinhole_ctx *ctx, ph_it all) {
       continue;
     uint32_t id = ph_r32(&b);
     uint8_t alg = ph_r8(&b);
-    ph_convh h = ph_conv_by_id(ctx, id);
+    ph_convh h = ph_conv_of(ctx, ix, id);
     if (h == PH_NIL)
       continue;
     if (type == PH_ST_DEL)
-      ph_clear_id(ctx, id);
+      pinhole__conv_clear(ctx, h);
     else if (!ph_convh_plain(h) && ph_conv_needs_rec(it, alg))
       ph_conv_empty(ctx, h);
     else
@@ -2111,37 +2212,71 @@ static void ph_apply_replaced(pinhole_ctx *ctx, ph_it all) {
 }
 
 /* Conversation id's record for the blob's CONV record (alg, side): the
- * one ph_apply_replaced kept, or a new one at id's place; PH_NIL when
- * none is free (ph_check_room ruled this out). */
-static ph_ref ph_apply_conv(pinhole_ctx *ctx, uint32_t id, uint8_t alg,
-                            uint8_t side, int full) {
-  ph_convh h = full ? PH_NIL : ph_conv_by_id(ctx, id);
+ * one ph_apply_replaced kept, or a new one at id's place (after prev,
+ * the conversation of the CONV record before, when there is one);
+ * PH_NIL when none is free (ph_check_room ruled this out). */
+static ph_ref ph_apply_conv(pinhole_ctx *ctx, const ph_ids *ix, uint32_t id,
+                            uint8_t alg, uint8_t side, ph_convh prev) {
+  ph_convh h = ph_conv_of(ctx, ix, id);
   ph_ref conv = h != PH_NIL && !ph_convh_plain(h) ? h : PH_NIL;
   if (conv == PH_NIL) {
     conv = pinhole__conv_new(ctx, alg, side);
     if (conv == PH_NIL)
       return PH_NIL;
-    pinhole__conv_place(ctx, conv, id);
+    pinhole__conv_place(ctx, conv, id, prev);
   }
   ph_conv_at(ctx, conv)->alg = alg;
   ph_conv_at(ctx, conv)->a_side = side;
   return conv;
 }
 
-/* Ids at or past the next one are taken: the next comes after id. */
-static void ph_id_seen(pinhole_ctx *ctx, uint32_t id) {
-  if ((int32_t)(id - ctx->next_conv_id) >= 0)
-    ctx->next_conv_id = id + 1 == 0 ? 1 : id + 1;
+/* After an import the next id is the one after the newest conversation
+ * (the list's tail: the list holds creation order), as on the active box
+ * when none ended since: not after the newest of the blob (a piece may
+ * hold only a conversation far older than the newest, which a serial
+ * comparison takes for a newer one), nor past the ids the import's plain
+ * connections took before they were given theirs. */
+static void ph_next_id(pinhole_ctx *ctx) {
+  if (ctx->conv_tail == PH_NIL)
+    return;
+  uint32_t id = ph_convh_id(ctx, ctx->conv_tail);
+  ctx->next_conv_id = id + 1 == 0 ? 1 : id + 1;
 }
 
-static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
+/* Where the blob's first CONV record's conversation goes when the
+ * standby has one of its id (which ph_apply_replaced frees: a plain
+ * connection's is made anew): after the nearest conversation before it
+ * that the blob leaves alone (PH_PLACE_HEAD: none); PH_NIL when the
+ * standby has none (placed by its id from the tail). At most ix->n
+ * steps: each conversation stepped over is one of the blob's ids. */
+static ph_convh ph_first_place(pinhole_ctx *ctx, const ph_ids *ix, ph_it all) {
   uint8_t type;
   ph_cur b;
+  while (ph_next(&all, &type, &b) == 1 && type != PH_ST_CONV)
+    ;
+  if (type != PH_ST_CONV)
+    return PH_NIL;
+  ph_convh h = ph_conv_of(ctx, ix, ph_r32(&b));
+  if (h == PH_NIL)
+    return PH_NIL;
+  for (uint32_t i = 0; i <= ix->n; i++) {
+    h = pinhole__conv_prev(ctx, h);
+    if (h == PH_NIL || !ph_replaced(ix, ph_convh_id(ctx, h)))
+      break;
+  }
+  return h != PH_NIL ? h : PH_PLACE_HEAD;
+}
+
+static int ph_apply(pinhole_ctx *ctx, const ph_ids *ix, ph_it all, int full) {
+  uint8_t type;
+  ph_cur b;
+  ph_convh prev = PH_NIL; /* the conversation of the CONV record before */
   if (full) {
     (void)pinhole_conversations_clear(ctx, NULL);
     pinhole__pba_reset(ctx);
   } else {
-    ph_apply_replaced(ctx, all);
+    prev = ph_first_place(ctx, ix, all);
+    ph_apply_replaced(ctx, ix, all);
   }
   for (ph_it it = all; ph_next(&it, &type, &b) == 1;)
     if (type == PH_ST_BLOCK) {
@@ -2164,17 +2299,19 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
     case PH_ST_CONV: {
       uint32_t id = ph_r32(&b);
       uint8_t alg = ph_r8(&b), side = ph_r8(&b);
-      if (conv != PH_NIL)
+      if (conv != PH_NIL) {
         pinhole__conv_maybe_free(ctx, conv);
+        if (ph_conv_at(ctx, conv)->live)
+          prev = conv;
+      }
       conv = PH_NIL;
       plain_id = 0;
       if (!ph_conv_needs_rec(it, alg)) {
         plain_id = id; /* made with its connection */
       } else {
-        conv = ph_apply_conv(ctx, id, alg, side, full);
+        conv = ph_apply_conv(ctx, ix, id, alg, side, prev);
         if (conv == PH_NIL)
           return n;
-        ph_id_seen(ctx, id);
       }
       at = it;
       n++;
@@ -2187,8 +2324,8 @@ static int ph_apply(pinhole_ctx *ctx, ph_it all, int full) {
       ph_rconn(b, type, &r);
       last = ph_apply_conn(ctx, conv, at, &r);
       if (last != NULL && plain_id != 0) {
-        pinhole__conv_place(ctx, ph_conn_convh(ctx, last), plain_id);
-        ph_id_seen(ctx, plain_id);
+        pinhole__conv_place(ctx, ph_conn_convh(ctx, last), plain_id, prev);
+        prev = ph_conn_convh(ctx, last);
       }
       break;
     }
@@ -2254,6 +2391,9 @@ int pinhole_state_import(pinhole_ctx *ctx, uint64_t now_ns, const uint8_t *buf,
     if (ph_cur_left(&end.c) != 0)
       rc = PINHOLE_ERR_PARSE; /* bytes after the last record */
   }
+  ph_ids ix = {NULL, 0};
+  if (rc == 0)
+    ph_ids_build(ctx, all, n.full, &ix);
   if (rc == 0)
     rc = ph_check_maps(ctx, all, &n);
   if (rc == 0)
@@ -2261,11 +2401,13 @@ int pinhole_state_import(pinhole_ctx *ctx, uint64_t now_ns, const uint8_t *buf,
   if (rc == 0)
     rc = ph_check_hosts(ctx, all, &n);
   if (rc == 0)
-    rc = ph_check_conns(ctx, all, all, &n);
+    rc = ph_check_conns(ctx, &ix, all, &n);
   if (rc == 0)
-    rc = ph_check_room(ctx, all, &n);
+    rc = ph_check_room(ctx, &ix, &n);
   if (rc != 0)
     return rc;
   ph_set_time(ctx, now_ns);
-  return ph_apply(ctx, all, n.full);
+  rc = ph_apply(ctx, &ix, all, n.full);
+  ph_next_id(ctx);
+  return rc;
 }

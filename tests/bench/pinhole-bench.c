@@ -56,6 +56,7 @@
  */
 #include <pinhole/ipv6.h>
 #include <pinhole/pinhole.h>
+#include <pinhole/state.h>
 
 #include "bench_reasm.h"
 #include "core/ctx.h"
@@ -2300,6 +2301,102 @@ static void print_targets(const results *R) {
   }
 }
 
+/* ---- state sync at scale: a delta's export and import per conversation */
+
+/* An active and a standby filled alike with n UDP flows (the same packets,
+ * so the same ids, mappings and order, as if the standby had imported a
+ * full snapshot), then k flows with a packet and d ended on the active:
+ * the delta pass that carries them, exported in pieces of up to 64 KiB
+ * and imported on the standby, timed per changed conversation. */
+#define SYNC_CAP 65536u
+#define SYNC_MAX_BLOBS 4096u
+
+static void sync_touch(table *t, uint32_t f, uint8_t *b) {
+  uint32_t e = f / DESTS, d = f % DESTS;
+  build(b, 40, PINHOLE_IPPROTO_UDP, in_addr(t->ebase + e),
+        in_port(t->ebase + e), REM_BASE + d, REM_PORT, 0, 1000);
+  if (process1(t, b, 40, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
+    die("sync: packet of a live flow refused");
+}
+
+static void run_sync(uint32_t n, uint32_t k, uint32_t d, results *R) {
+  table a, s;
+  table_build(&a, n, 0, PINHOLE_IPPROTO_UDP, "");
+  table_build(&s, n, 0, PINHOLE_IPPROTO_UDP, "");
+  /* a pass marker a second later: what changes after it is the delta */
+  uint8_t *blobs = malloc((size_t)SYNC_MAX_BLOBS * SYNC_CAP);
+  size_t *lens = malloc(SYNC_MAX_BLOBS * sizeof(size_t));
+  if (blobs == NULL || lens == NULL)
+    die("out of memory");
+  uint64_t t1 = a.now + SEC, t2 = t1 + SEC, cursor, next;
+  size_t len;
+  if (pinhole_state_export(a.ctx, t1, 0, blobs, 24, &len, &next) !=
+      PINHOLE_ERR_NOBUF)
+    die("sync: the pass marker");
+  cursor = (uint64_t)(a.ctx->sync_pass_tick + 1u) << 32;
+  a.now = t2;
+  uint8_t b[SLOT_SIZE];
+  uint64_t seed = 0x5eed0000u + n;
+  /* k distinct flows, spread evenly, in the first half of their share */
+  for (uint32_t i = 0; i < k; i++)
+    sync_touch(
+        &a, (uint32_t)(((uint64_t)i * n) / k + rng_below(&seed, n / k / 2)), b);
+  for (uint32_t i = 0; i < d; i++) { /* d others ended (ids 2, 2 + n/d..) */
+    pinhole_conv_filter f;
+    memset(&f, 0, sizeof(f));
+    f.size = sizeof(f);
+    f.conv_id = (uint32_t)(((uint64_t)i * n) / d) + 2u + (n / k) / 2u;
+    if (pinhole_conversations_clear(a.ctx, &f) != 1)
+      die("sync: clearing a conversation");
+  }
+  uint32_t nb = 0, convs = 0;
+  uint64_t t0 = now_ns();
+  for (int rc = 0; rc != 1;) {
+    if (nb == SYNC_MAX_BLOBS)
+      die("sync: too many pieces");
+    rc = pinhole_state_export(a.ctx, t2, cursor, blobs + (size_t)nb * SYNC_CAP,
+                              SYNC_CAP, &lens[nb], &next);
+    if (rc < 0)
+      die("sync: export");
+    cursor = next;
+    nb++;
+  }
+  uint64_t t_exp = now_ns() - t0;
+  t0 = now_ns();
+  for (uint32_t i = 0; i < nb; i++) {
+    int rc =
+        pinhole_state_import(s.ctx, t2, blobs + (size_t)i * SYNC_CAP, lens[i]);
+    if (rc < 0)
+      die("sync: import");
+    convs += (uint32_t)rc;
+  }
+  uint64_t t_imp = now_ns() - t0;
+  pinhole_usage ua, ub;
+  ua.size = ub.size = sizeof(ua);
+  pinhole_usage_get(a.ctx, &ua);
+  pinhole_usage_get(s.ctx, &ub);
+  if (convs != k || ua.flows != n - d || ub.flows != ua.flows ||
+      ub.mappings != ua.mappings) {
+    fprintf(stderr, "convs %u flows %u %u maps %u %u\n", convs, ua.flows,
+            ub.flows, ua.mappings, ub.mappings);
+    die("sync: the standby does not hold what the active holds");
+  }
+  char name[64], what[80];
+  snprintf(name, sizeof(name), "sync_export_%s_ns", size_tag(n));
+  snprintf(what, sizeof(what), "delta export per changed conv (%u+%u, %u pcs)",
+           k, d, nb);
+  add(R, name, (double)t_exp / (k + d), "ns", NULL, what);
+  snprintf(name, sizeof(name), "sync_import_%s_ns", size_tag(n));
+  snprintf(what, sizeof(what), "delta import per changed conv (%u+%u)", k, d);
+  add(R, name, (double)t_imp / (k + d), "ns", NULL, what);
+  fprintf(stderr, "[sync %u] export %.1f ms, import %.1f ms, %u pieces\n", n,
+          (double)t_exp / 1e6, (double)t_imp / 1e6, nb);
+  free(blobs);
+  free(lens);
+  table_free(&a);
+  table_free(&s);
+}
+
 static void usage(void) {
   fprintf(stderr,
           "usage: pinhole-bench [--quick] [--big] [--no-10m] [--size N]\n"
@@ -2307,7 +2404,8 @@ static void usage(void) {
           "                     [--mem] [--expire]\n"
           "                     [--rounds N]\n"
           "       pinhole-bench --threads N [--size FLOWS_PER_CONTEXT]\n"
-          "       pinhole-bench --dns [--dns-seconds N]\n");
+          "       pinhole-bench --dns [--dns-seconds N]\n"
+          "       pinhole-bench --sync [--size N]\n");
   exit(2);
 }
 
@@ -2436,7 +2534,7 @@ int main(int argc, char **argv) {
   o.threads = -1; /* not given: 2 in a normal run on 2+ CPUs */
   int dns = 0;
   uint32_t dns_secs = 0;
-  int cgn = 0, reasm = 0;
+  int cgn = 0, reasm = 0, sync = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0)
       o.quick = 1;
@@ -2468,6 +2566,8 @@ int main(int argc, char **argv) {
       cgn = 1;
     else if (strcmp(argv[i], "--reasm") == 0)
       reasm = 1;
+    else if (strcmp(argv[i], "--sync") == 0)
+      sync = 1;
     else
       usage();
   }
@@ -2481,6 +2581,18 @@ int main(int argc, char **argv) {
     static results RC;
     run_cgn(&o, &RC);
     print_results(&RC);
+    return 0;
+  }
+  if (sync) { /* --sync [--size N]: 64k and 1M, or N (quick: 16k) */
+    static results RS;
+    uint32_t n = o.only >= 4096 ? o.only : o.quick ? 16384 : 0;
+    if (n)
+      run_sync(n, n / 16 < 4096 ? n / 16 : 4096, 256, &RS);
+    else {
+      run_sync(65536, 4096, 256, &RS);
+      run_sync(1u << 20, 4096, 256, &RS);
+    }
+    print_results(&RS);
     return 0;
   }
   if (o.quick)

@@ -429,11 +429,12 @@ static void test_state_incremental(void **state) {
 }
 
 /* Conversation ids wrap past 2^32 - 1 (0 is skipped): a blob lists them in
- * creation order, which is serial order (RFC 1982), so 0xfffffffe,
- * 0xffffffff, 1 goes in, in that order, and comes out the same; ids that
- * go back (1, 2, 0xfffffffc) are refused, changing nothing. A blob the
- * importer took once was re-exported and refused by its next standby
- * (fuzz_state_import found it). */
+ * creation order, each further from the first counting up across the
+ * wrap, so 0xfffffffe, 0xffffffff, 1 goes in, in that order, and comes
+ * out the same; ids that go back (0xfffffffe, 1, 0xffffffff) are refused,
+ * changing nothing. A blob the importer took once was re-exported and
+ * refused by its next standby (fuzz_state_import found it). Ids far
+ * apart: scenario.state_ids. */
 static void test_state_id_wrap(void **state) {
   (void)state;
   tctx *a = t_ctx(), *b = t_ctx(), *c = t_ctx();
@@ -454,11 +455,11 @@ static void test_state_id_wrap(void **state) {
   assert_memory_equal(blob + 24, good + 24, len - 24);
   assert_int_equal(pinhole_state_import(c->ctx, 2 * SEC, blob, n), 3);
   same_listing(b, c);
-  /* the first id after the last is serially before it */
+  /* counted up from the first, the third comes before the second */
   memcpy(blob, good, len);
-  t_put32(blob + rec_of(good, len, 1, 0) + 4, 1);
-  t_put32(blob + rec_of(good, len, 1, 1) + 4, 2);
-  t_put32(blob + rec_of(good, len, 1, 2) + 4, 0xfffffffcu);
+  t_put32(blob + rec_of(good, len, 1, 0) + 4, 0xfffffffeu);
+  t_put32(blob + rec_of(good, len, 1, 1) + 4, 1);
+  t_put32(blob + rec_of(good, len, 1, 2) + 4, 0xffffffffu);
   refused(c, len, PINHOLE_ERR_PARSE);
   /* and an id repeated */
   memcpy(blob, good, len);
