@@ -1134,6 +1134,49 @@ static void test_state_window_lag(void **state) {
   t_ctx_del(b);
 }
 
+/* A hairpinned connection (an inside host to another's public endpoint)
+ * on the standby holds its target's mapping as on the active box: after
+ * the target's own connection idles out the mapping stays, and both
+ * mappings go with the hairpinned connection. */
+static void test_state_hairpin(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  tpkt p;
+  pinhole_pkt_view v;
+  t_udp(&p, H2, 7777, W1, 3478, "H2 registers its mapping");
+  assert_int_equal(t_in(a, &p, 1 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&p, H1, 6666, PUB, 7777, "H1 to H2's public endpoint");
+  assert_int_equal(t_in(a, &p, 2 * SEC), PINHOLE_VERDICT_HAIRPIN);
+  size_t len = export_full(a, 3 * SEC, NULL);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), 2);
+  same_listing(a, b);
+  pinhole_usage u = {.size = sizeof(u)};
+  pinhole_usage_get(b->ctx, &u);
+  assert_int_equal(u.flows, 2);
+  assert_int_equal(u.mappings, 2);
+  /* H2 answers H1 through the standby */
+  t_udp(&p, H2, 7777, PUB, 6666, "H2 answers");
+  assert_int_equal(t_in(b, &p, 100 * SEC), PINHOLE_VERDICT_HAIRPIN);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 7777);
+  assert_int_equal(v.dst, H1);
+  assert_int_equal(v.dport, 6666);
+  t_check_cksums(&p);
+  /* H2's own connection idles out (UDP 300 s): its mapping is held */
+  pinhole_tick(b->ctx, 350 * SEC);
+  pinhole_usage_get(b->ctx, &u);
+  assert_int_equal(u.flows, 1);
+  assert_int_equal(u.mappings, 2);
+  /* the hairpinned one ends (100 + 300): both mappings go */
+  pinhole_tick(b->ctx, 450 * SEC);
+  pinhole_usage_get(b->ctx, &u);
+  assert_int_equal(u.flows, 0);
+  assert_int_equal(u.mappings, 0);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_state_failover),
@@ -1150,6 +1193,7 @@ int main(void) {
       cmocka_unit_test(test_state_pba_held_pieces),
       cmocka_unit_test(test_state_stream_lag),
       cmocka_unit_test(test_state_window_lag),
+      cmocka_unit_test(test_state_hairpin),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
