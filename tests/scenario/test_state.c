@@ -1148,6 +1148,22 @@ static void test_state_hairpin(void **state) {
   t_udp(&p, H1, 6666, PUB, 7777, "H1 to H2's public endpoint");
   assert_int_equal(t_in(a, &p, 2 * SEC), PINHOLE_VERDICT_HAIRPIN);
   size_t len = export_full(a, 3 * SEC, NULL);
+  /* the hairpin flag without the hairpin mapping, and the reverse:
+   * refused (the standby finds the mapping from the flag and side A) */
+  static uint8_t good[BLOB];
+  memcpy(good, blob, len);
+  size_t plain = rec_of(good, len, 3 /* CONN */, 0),
+         hair = rec_of(good, len, 3, 1);
+  assert_int_equal(good[plain + 4 + 3] & 0x20, 0);
+  assert_int_equal(good[hair + 4 + 3] & 0x20, 0x20); /* PH_CONN_HAIRPIN */
+  assert_int_equal(t_get16(good + plain + 4 + 34), 0xffff); /* no hairpin */
+  assert_int_equal(t_get16(good + hair + 4 + 34), 1);       /* H2's mapping */
+  flip(b, good, len, plain, 3, 0x20, PINHOLE_ERR_PARSE);
+  flip(b, good, len, hair, 3, 0x20, PINHOLE_ERR_PARSE);
+  /* the hairpin naming the initiator's own mapping, not side A's
+   * destination */
+  flip(b, good, len, hair, 35, 0x01, PINHOLE_ERR_PARSE);
+  memcpy(blob, good, len);
   assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), 2);
   same_listing(a, b);
   pinhole_usage u = {.size = sizeof(u)};
