@@ -380,28 +380,22 @@ static void test_nat_hairpin_holds_target(void **state) {
                  c = IP4(198, 18, 0, 4);
   tpkt p;
   pinhole_pkt_view v;
-  pinhole_usage u = {.size = sizeof(u)};
   t_udp(&p, b, 7777, OUT_HOST, 3478, "b registers its mapping");
   assert_int_equal(t_in(t, &p, 1 * SEC), PINHOLE_VERDICT_FORWARD);
   t_udp(&p, a, 6666, PUB, 7777, "a to b's public endpoint");
   assert_int_equal(t_in(t, &p, 200 * SEC), PINHOLE_VERDICT_HAIRPIN);
-  pinhole_usage_get(t->ctx, &u);
-  assert_int_equal(u.flows, 2);
-  assert_int_equal(u.mappings, 2); /* a's and b's */
+  t_flows_maps(t, 2, 2); /* a's and b's */
   /* b's own connection idles out (UDP 300 s); the hairpinned one holds
    * b's mapping */
   pinhole_tick(t->ctx, 350 * SEC);
-  pinhole_usage_get(t->ctx, &u);
-  assert_int_equal(u.flows, 1);
-  assert_int_equal(u.mappings, 2);
+  t_flows_maps(t, 1, 2);
   /* b's public port stays reserved: c's port 7777 is not given it */
   t_udp(&p, c, 7777, OUT_HOST, 3478, "c wants 7777");
   assert_int_equal(t_in(t, &p, 351 * SEC), PINHOLE_VERDICT_FORWARD);
   t_view(&p, &v);
   assert_int_equal(v.src, PUB);
   assert_int_not_equal(v.sport, 7777);
-  pinhole_usage_get(t->ctx, &u);
-  assert_int_equal(u.mappings, 3);
+  t_flows_maps(t, 2, 3); /* mappings: a's, b's (held), c's */
   /* b still answers a through the held mapping */
   t_udp(&p, b, 7777, PUB, 6666, "b answers a");
   assert_int_equal(t_in(t, &p, 480 * SEC), PINHOLE_VERDICT_HAIRPIN);
@@ -414,14 +408,10 @@ static void test_nat_hairpin_holds_target(void **state) {
   /* c's connection ends (351 + 300): b's mapping is still held */
   pinhole_tick(t->ctx, 600 * SEC);
   pinhole_tick(t->ctx, 660 * SEC);
-  pinhole_usage_get(t->ctx, &u);
-  assert_int_equal(u.flows, 1);
-  assert_int_equal(u.mappings, 2);
+  t_flows_maps(t, 1, 2);
   /* the hairpinned connection ends (480 + 300): both mappings go */
   pinhole_tick(t->ctx, 810 * SEC);
-  pinhole_usage_get(t->ctx, &u);
-  assert_int_equal(u.flows, 0);
-  assert_int_equal(u.mappings, 0);
+  t_flows_maps(t, 0, 0);
   /* and b's public port is free again */
   t_udp(&p, c, 7777, OUT_HOST, 3479, "c again");
   assert_int_equal(t_in(t, &p, 811 * SEC), PINHOLE_VERDICT_FORWARD);

@@ -1166,10 +1166,7 @@ static void test_state_hairpin(void **state) {
   memcpy(blob, good, len);
   assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), 2);
   same_listing(a, b);
-  pinhole_usage u = {.size = sizeof(u)};
-  pinhole_usage_get(b->ctx, &u);
-  assert_int_equal(u.flows, 2);
-  assert_int_equal(u.mappings, 2);
+  t_flows_maps(b, 2, 2);
   /* H2 answers H1 through the standby */
   t_udp(&p, H2, 7777, PUB, 6666, "H2 answers");
   assert_int_equal(t_in(b, &p, 100 * SEC), PINHOLE_VERDICT_HAIRPIN);
@@ -1181,14 +1178,10 @@ static void test_state_hairpin(void **state) {
   t_check_cksums(&p);
   /* H2's own connection idles out (UDP 300 s): its mapping is held */
   pinhole_tick(b->ctx, 350 * SEC);
-  pinhole_usage_get(b->ctx, &u);
-  assert_int_equal(u.flows, 1);
-  assert_int_equal(u.mappings, 2);
+  t_flows_maps(b, 1, 2);
   /* the hairpinned one ends (100 + 300): both mappings go */
   pinhole_tick(b->ctx, 450 * SEC);
-  pinhole_usage_get(b->ctx, &u);
-  assert_int_equal(u.flows, 0);
-  assert_int_equal(u.mappings, 0);
+  t_flows_maps(b, 0, 0);
   t_ctx_del(a);
   t_ctx_del(b);
 }
