@@ -478,6 +478,14 @@ static inline void t_usage(tctx *t, pinhole_usage *u) {
   assert_int_equal(pinhole_usage_get(t->ctx, u), 0);
 }
 
+/* Asserts the context holds exactly flows connections and maps mappings. */
+static inline void t_flows_maps(tctx *t, uint32_t flows, uint32_t maps) {
+  pinhole_usage u;
+  t_usage(t, &u);
+  assert_int_equal(u.flows, flows);
+  assert_int_equal(u.mappings, maps);
+}
+
 static inline uint64_t t_cnt(tctx *t, int c) {
   uint64_t v[128];
   int n = pinhole_stats(t->ctx, v, 128);

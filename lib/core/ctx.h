@@ -146,8 +146,8 @@ typedef struct ph_conn_cold {
       ph_convh own_next; /* (never PH_CONVH_REC) */
     };
   };
-  ph_ref mapping; /* NAPT mapping held */
-  ph_ref hairpin; /* hairpinning: the target's mapping held */
+  ph_ref mapping; /* NAPT mapping held; hairpinning: the target's mapping
+                     is held too, found again by pinhole__conn_hairpin */
   uint16_t rule;
   uint16_t rule_gen; /* ctx->rules_gen when the rule accepted it */
   ph_ctimer timer;   /* in ctx->conn_wheel (timer/cwheel.h): 12 bytes */
@@ -159,9 +159,9 @@ _Static_assert(offsetof(ph_conn_cold, conv_mark) ==
                    offsetof(ph_conn_cold, conv_next) ==
                        offsetof(ph_conn_cold, own_prev),
                "a plain connection's next link is where conv_mark is");
-_Static_assert(sizeof(ph_conn_cold) == 36 &&
-                   offsetof(ph_conn_cold, timer) == 24,
-               "a connection's cold part: its timer 12 bytes");
+_Static_assert(sizeof(ph_conn_cold) == 32 &&
+                   offsetof(ph_conn_cold, timer) == 20,
+               "a connection's cold part: half a line, its timer 12 bytes");
 _Static_assert(offsetof(ph_conn, b) == 12 && offsetof(ph_conn, proto) == 24 &&
                    offsetof(ph_conn, last_seen) == 28 &&
                    offsetof(ph_conn, watch) == 32 &&

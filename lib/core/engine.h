@@ -219,6 +219,13 @@ ph_conn *pinhole__conn_new64(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                              const uint8_t a_dst[16], const uint8_t b_src[16],
                              const uint8_t b_dst[16]);
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c);
+/* The mapping hairpinned connection c (PH_CONN_HAIRPIN) holds a
+ * reference to: its target's, the one public endpoint side A addresses
+ * (IPv4: a.dst; NAT64: the IPv4 address side A's destination embeds
+ * under the first prefix that holds it) at port a.dport. The reference
+ * keeps that mapping, and so the lookup's answer, alive until
+ * pinhole__conn_free. PH_NIL for any other connection. */
+ph_ref pinhole__conn_hairpin(const pinhole_ctx *ctx, const ph_conn *c);
 /* Gives a connection an ALG watch slot; 0 or PINHOLE_ERR_FULL. */
 int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg);
 /* Re-arms a connection's idle timer for its current state. */

@@ -542,6 +542,16 @@ void pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
   }
 }
 
+ph_ref pinhole__conn_hairpin(const pinhole_ctx *ctx, const ph_conn *c) {
+  if (!(c->flags & PH_CONN_HAIRPIN))
+    return PH_NIL;
+  uint32_t d4 = c->a.dst;
+  if (ph_conn_is6(ctx, c) &&
+      pinhole__nat64_prefix_of(ctx, ph_conn6_of(ctx, c)->a_dst, &d4) < 0)
+    return PH_NIL; /* not reached: prefixes are only ever added */
+  return pinhole__map_find_public(ctx, c->proto, d4, c->a.dport);
+}
+
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
   uint32_t idx = ph_conn_idx(ctx, c);
   ph_conn_cold *k = &ctx->cold[idx];
@@ -578,8 +588,9 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
     ctx->watch_free = wr;
     ctx->nwatch--;
   }
+  ph_ref hp = pinhole__conn_hairpin(ctx, c);
   pinhole__map_put(ctx, k->mapping);
-  pinhole__map_put(ctx, k->hairpin);
+  pinhole__map_put(ctx, hp);
 
   ph_ref r = ph_ref_of(idx), conv = ph_conv_of_slot(ctx, r);
   uint32_t own_id = k->own_id;

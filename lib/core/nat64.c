@@ -172,8 +172,7 @@ static ph_status ph_hairpin_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   }
   c->flags |= PH_CONN_HAIRPIN;
   ph_cold(ctx, c)->mapping = m;
-  ph_cold(ctx, c)->hairpin = hp;
-  pinhole__map_ref(ctx, hp);
+  pinhole__map_ref(ctx, hp); /* pinhole__conn_hairpin finds it again */
   ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
   ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
   pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, PH_NIL, 0, c, 0,
@@ -710,7 +709,7 @@ int pinhole__nat64_hairpin(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            const pinhole_pkt6_view *v6, ph_conn *c, int dir) {
   const ph_conn6 *c6 = ph_conn6_of(ctx, c);
   const ph_mapping *ma = ph_map_at(ctx, ph_cold(ctx, c)->mapping);
-  const ph_mapping *mb = ph_map_at(ctx, ph_cold(ctx, c)->hairpin);
+  const ph_mapping *mb = ph_map_at(ctx, pinhole__conn_hairpin(ctx, c));
   /* RFC 6146 sec. 3.8: out as IPv4 from the sender's mapping to the
    * other's (RFC 7915 sec. 5.1), then in as IPv6 to the other host
    * (sec. 4.1): two translations, so the packet is exactly what a

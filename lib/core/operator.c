@@ -184,8 +184,8 @@ static int ph_map_of(const pinhole_ctx *ctx, ph_ref m, uint32_t pool) {
 static int ph_conv_of_pool(const pinhole_ctx *ctx, const ph_convv *cv,
                            uint32_t pool) {
   for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
-    const ph_conn_cold *k = ph_cold_at(ctx, x);
-    if (ph_map_of(ctx, k->mapping, pool) || ph_map_of(ctx, k->hairpin, pool))
+    if (ph_map_of(ctx, ph_cold_at(ctx, x)->mapping, pool) ||
+        ph_map_of(ctx, pinhole__conn_hairpin(ctx, ph_conn_at(ctx, x)), pool))
       return 1;
   }
   for (ph_ref h = cv->pinholes; h; h = ph_pinhole_at(ctx, h)->conv_next) {

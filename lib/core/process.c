@@ -485,8 +485,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
   if (hp != 0) {
     c->flags |= PH_CONN_HAIRPIN;
-    ph_cold(ctx, c)->hairpin = hp;
-    pinhole__map_ref(ctx, hp);
+    pinhole__map_ref(ctx, hp); /* pinhole__conn_hairpin finds it again */
   }
   if (alg && pinhole__conn_watch(ctx, c, alg) != 0) {
     pinhole__conn_free(ctx, c);

@@ -417,13 +417,14 @@ static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_convv *cv) {
   ph_w8(w, cv->a_side);
   for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
     const ph_conn_cold *k = ph_cold_at(ctx, x);
+    ph_ref hp = pinhole__conn_hairpin(ctx, ph_conn_at(ctx, x));
     uint16_t mi = PH_ST_NONE, hi = PH_ST_NONE;
     if (k->mapping) {
       n += ph_wmap_host(w, ctx, k->mapping);
       mi = nmap++;
     }
-    if (k->hairpin) {
-      n += ph_wmap_host(w, ctx, k->hairpin);
+    if (hp) {
+      n += ph_wmap_host(w, ctx, hp);
       hi = nmap++;
     }
     n += ph_wconn(w, ctx, x, mi, hi);
@@ -452,8 +453,8 @@ static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_convv *cv) {
  * server has none, alg6.c; it stays on the active box)? */
 static int ph_conv_hosts_ok(const pinhole_ctx *ctx, const ph_convv *cv) {
   for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
-    const ph_conn_cold *k = ph_cold_at(ctx, x);
-    ph_ref m[2] = {k->mapping, k->hairpin};
+    ph_ref m[2] = {ph_cold_at(ctx, x)->mapping,
+                   pinhole__conn_hairpin(ctx, ph_conn_at(ctx, x))};
     for (int i = 0; i < 2; i++)
       if (m[i] && (ph_map_at(ctx, m[i])->flags & PH_MAPF_NAT64) &&
           (ph_map6_of(ctx, m[i]) == NULL ||
@@ -1465,6 +1466,19 @@ static int ph_check_hairpin64(const pinhole_ctx *ctx, ph_it conv,
   return 0;
 }
 
+/* An IPv4 connection record r's hairpin reference (process.c): named
+ * exactly when r is hairpinned (PH_CONN_HAIRPIN), and then the mapping
+ * of its protocol whose public endpoint side A addresses, the one
+ * pinhole__conn_hairpin finds again. */
+static int ph_hairpin4_ok(ph_it conv, const ph_st_conn *r) {
+  ph_st_map hp;
+  if (r->hi == PH_ST_NONE)
+    return !(r->c.flags & PH_CONN_HAIRPIN);
+  return (r->c.flags & PH_CONN_HAIRPIN) && ph_map_rec(conv, r->hi, &hp) == 0 &&
+         hp.proto == r->c.proto && hp.paddr == r->c.a.dst &&
+         hp.pport == r->c.a.dport;
+}
+
 /* A connection or pinhole record's family (4, 6 or 64: NAT64), which
  * every record of its conversation shares (an ALG's pinholes are of its
  * control connection's family, what they admit too), and its mappings
@@ -1487,7 +1501,8 @@ static int ph_check_family(const pinhole_ctx *ctx, ph_it conv, uint8_t type,
     ph_rconn(b, type, &r);
     if (r.is6 && !r.is64 && (r.c.flags & PH_CONN_HAIRPIN))
       return ph_check_hairpin64(ctx, conv, &r);
-    if (!ph_map_family(conv, r.mi, r.is64) || !ph_map_family(conv, r.hi, 0))
+    if (!ph_map_family(conv, r.mi, r.is64) || !ph_map_family(conv, r.hi, 0) ||
+        (!r.is6 && !ph_hairpin4_ok(conv, &r)))
       return PINHOLE_ERR_PARSE;
     if (!r.is64)
       return 0;
@@ -2110,8 +2125,8 @@ static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
   c->frames[1] = r->c.frames[1];
   ph_conn_set_bytes(ctx, c, 0, r->c.bytes[0]);
   ph_conn_set_bytes(ctx, c, 1, r->c.bytes[1]);
-  k->mapping = mi;
-  k->hairpin = hi;
+  k->mapping = mi; /* hi: pinhole__conn_hairpin finds it again (checked,
+                      ph_check_family) */
   k->rule = r->k.rule;
   k->rule_gen = ctx->rules_gen;
   if (c->proto == PINHOLE_IPPROTO_TCP) {

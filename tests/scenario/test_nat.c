@@ -370,6 +370,56 @@ static void test_nat_hairpinning(void **state) {
   t_ctx_del(t);
 }
 
+/* A hairpinned connection holds its target's mapping (the target's public
+ * endpoint stays reserved) after the target's own connection has ended;
+ * the mapping goes when the hairpinned connection does. */
+static void test_nat_hairpin_holds_target(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  const uint32_t a = IP4(198, 18, 0, 2), b = IP4(198, 18, 0, 3),
+                 c = IP4(198, 18, 0, 4);
+  tpkt p;
+  pinhole_pkt_view v;
+  t_udp(&p, b, 7777, OUT_HOST, 3478, "b registers its mapping");
+  assert_int_equal(t_in(t, &p, 1 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&p, a, 6666, PUB, 7777, "a to b's public endpoint");
+  assert_int_equal(t_in(t, &p, 200 * SEC), PINHOLE_VERDICT_HAIRPIN);
+  t_flows_maps(t, 2, 2); /* a's and b's */
+  /* b's own connection idles out (UDP 300 s); the hairpinned one holds
+   * b's mapping */
+  pinhole_tick(t->ctx, 350 * SEC);
+  t_flows_maps(t, 1, 2);
+  /* b's public port stays reserved: c's port 7777 is not given it */
+  t_udp(&p, c, 7777, OUT_HOST, 3478, "c wants 7777");
+  assert_int_equal(t_in(t, &p, 351 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_not_equal(v.sport, 7777);
+  t_flows_maps(t, 2, 3); /* mappings: a's, b's (held), c's */
+  /* b still answers a through the held mapping */
+  t_udp(&p, b, 7777, PUB, 6666, "b answers a");
+  assert_int_equal(t_in(t, &p, 480 * SEC), PINHOLE_VERDICT_HAIRPIN);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 7777);
+  assert_int_equal(v.dst, a);
+  assert_int_equal(v.dport, 6666);
+  t_check_cksums(&p);
+  /* c's connection ends (351 + 300): b's mapping is still held */
+  pinhole_tick(t->ctx, 600 * SEC);
+  pinhole_tick(t->ctx, 660 * SEC);
+  t_flows_maps(t, 1, 2);
+  /* the hairpinned connection ends (480 + 300): both mappings go */
+  pinhole_tick(t->ctx, 810 * SEC);
+  t_flows_maps(t, 0, 0);
+  /* and b's public port is free again */
+  t_udp(&p, c, 7777, OUT_HOST, 3479, "c again");
+  assert_int_equal(t_in(t, &p, 811 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_view(&p, &v);
+  assert_int_equal(v.sport, 7777);
+  t_ctx_del(t);
+}
+
 /* An IPv4 fragment of a UDP datagram: offset in bytes, more fragments. */
 static void frag(tpkt *p, uint32_t src, uint32_t dst, uint16_t id, uint16_t off,
                  int mf, const uint8_t *data, size_t len) {
@@ -445,6 +495,7 @@ int main(void) {
       cmocka_unit_test(test_nat_eif_option),
       cmocka_unit_test(test_nat_fragments),
       cmocka_unit_test(test_nat_hairpinning),
+      cmocka_unit_test(test_nat_hairpin_holds_target),
       cmocka_unit_test(test_nat_udp_established_bytes),
   };
   return cmocka_run_group_tests_name("scenario.nat", tests, NULL, NULL);

@@ -1135,6 +1135,58 @@ static void test_state_window_lag(void **state) {
   t_ctx_del(b);
 }
 
+/* A hairpinned connection (an inside host to another's public endpoint)
+ * on the standby holds its target's mapping as on the active box: after
+ * the target's own connection idles out the mapping stays, and both
+ * mappings go with the hairpinned connection. */
+static void test_state_hairpin(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  tpkt p;
+  pinhole_pkt_view v;
+  t_udp(&p, H2, 7777, W1, 3478, "H2 registers its mapping");
+  assert_int_equal(t_in(a, &p, 1 * SEC), PINHOLE_VERDICT_FORWARD);
+  t_udp(&p, H1, 6666, PUB, 7777, "H1 to H2's public endpoint");
+  assert_int_equal(t_in(a, &p, 2 * SEC), PINHOLE_VERDICT_HAIRPIN);
+  size_t len = export_full(a, 3 * SEC, NULL);
+  /* the hairpin flag without the hairpin mapping, and the reverse:
+   * refused (the standby finds the mapping from the flag and side A) */
+  static uint8_t good[BLOB];
+  memcpy(good, blob, len);
+  size_t plain = rec_of(good, len, 3 /* CONN */, 0),
+         hair = rec_of(good, len, 3, 1);
+  assert_int_equal(good[plain + 4 + 3] & 0x20, 0);
+  assert_int_equal(good[hair + 4 + 3] & 0x20, 0x20); /* PH_CONN_HAIRPIN */
+  assert_int_equal(t_get16(good + plain + 4 + 34), 0xffff); /* no hairpin */
+  assert_int_equal(t_get16(good + hair + 4 + 34), 1);       /* H2's mapping */
+  flip(b, good, len, plain, 3, 0x20, PINHOLE_ERR_PARSE);
+  flip(b, good, len, hair, 3, 0x20, PINHOLE_ERR_PARSE);
+  /* the hairpin naming the initiator's own mapping, not side A's
+   * destination */
+  flip(b, good, len, hair, 35, 0x01, PINHOLE_ERR_PARSE);
+  memcpy(blob, good, len);
+  assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), 2);
+  same_listing(a, b);
+  t_flows_maps(b, 2, 2);
+  /* H2 answers H1 through the standby */
+  t_udp(&p, H2, 7777, PUB, 6666, "H2 answers");
+  assert_int_equal(t_in(b, &p, 100 * SEC), PINHOLE_VERDICT_HAIRPIN);
+  t_view(&p, &v);
+  assert_int_equal(v.src, PUB);
+  assert_int_equal(v.sport, 7777);
+  assert_int_equal(v.dst, H1);
+  assert_int_equal(v.dport, 6666);
+  t_check_cksums(&p);
+  /* H2's own connection idles out (UDP 300 s): its mapping is held */
+  pinhole_tick(b->ctx, 350 * SEC);
+  t_flows_maps(b, 1, 2);
+  /* the hairpinned one ends (100 + 300): both mappings go */
+  pinhole_tick(b->ctx, 450 * SEC);
+  t_flows_maps(b, 0, 0);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_state_failover),
@@ -1151,6 +1203,7 @@ int main(void) {
       cmocka_unit_test(test_state_pba_held_pieces),
       cmocka_unit_test(test_state_stream_lag),
       cmocka_unit_test(test_state_window_lag),
+      cmocka_unit_test(test_state_hairpin),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
