@@ -142,9 +142,16 @@ uint32_t pinhole__port_pick(pinhole_ctx *ctx, const uint64_t *b, uint32_t base,
   return ph_port_find(ctx, b, base, lo, n, flags);
 }
 
-static void ph_hash_link(pinhole_ctx *ctx, ph_ref ref) {
+/* The inside chain's bucket of an endpoint. */
+static uint32_t ph_ibucket(const pinhole_ctx *ctx, uint8_t proto,
+                           uint32_t iaddr, uint16_t iport) {
+  return ph_mix(ctx, proto, iaddr, iport) & ctx->map_mask;
+}
+
+/* Links mapping ref into both chains; hi: its inside bucket (computed
+ * by the probe that found no mapping). */
+static void ph_hash_link(pinhole_ctx *ctx, ph_ref ref, uint32_t hi) {
   ph_mapping *m = ph_map_at(ctx, ref);
-  uint32_t hi = ph_mix(ctx, m->proto, m->iaddr, m->iport) & ctx->map_mask;
   uint32_t hp = ph_mix(ctx, m->proto, m->paddr, m->pport) & ctx->map_mask;
   m->inext = ctx->map_ihash[hi];
   ctx->map_ihash[hi] = ref;
@@ -170,10 +177,9 @@ static void ph_hash_unlink(pinhole_ctx *ctx, ph_ref ref) {
     }
 }
 
-static uint32_t ph_map_find_inside(const pinhole_ctx *ctx, uint32_t pool,
-                                   uint8_t proto, uint32_t iaddr,
+static uint32_t ph_map_find_inside(const pinhole_ctx *ctx, uint32_t h,
+                                   uint32_t pool, uint8_t proto, uint32_t iaddr,
                                    uint16_t iport) {
-  uint32_t h = ph_mix(ctx, proto, iaddr, iport) & ctx->map_mask;
   for (uint32_t r = ctx->map_ihash[h]; r; r = ph_map_at(ctx, r)->inext) {
     const ph_mapping *m = ph_map_at(ctx, r);
     if (m->iaddr == iaddr && m->iport == iport && m->proto == proto &&
@@ -185,7 +191,7 @@ static uint32_t ph_map_find_inside(const pinhole_ctx *ctx, uint32_t pool,
 
 ph_ref pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
                                 uint32_t iaddr, uint16_t iport) {
-  uint32_t h = ph_mix(ctx, proto, iaddr, iport) & ctx->map_mask;
+  uint32_t h = ph_ibucket(ctx, proto, iaddr, iport);
   for (uint32_t r = ctx->map_ihash[h]; r; r = ph_map_at(ctx, r)->inext) {
     const ph_mapping *m = ph_map_at(ctx, r);
     if (m->iaddr == iaddr && m->iport == iport && m->proto == proto)
@@ -355,9 +361,63 @@ static ph_ref *ph_map_free_list(pinhole_ctx *ctx) {
   return ctx->map_free != 0 ? &ctx->map_free : NULL;
 }
 
+static ph_ref ph_map_insert_at(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                               uint32_t iaddr, uint16_t iport, uint32_t ai,
+                               uint16_t pport, uint32_t hi);
+
+void pinhole__map_prefetch(const pinhole_ctx *ctx, uint8_t proto,
+                           uint32_t iaddr, uint16_t iport) {
+  __builtin_prefetch(&ctx->map_ihash[ph_ibucket(ctx, proto, iaddr, iport)]);
+}
+
+/* The endpoint and its inside bucket; no guess yet. */
+static void ph_ahead_init(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                          uint32_t iaddr, uint16_t iport, ph_map_ahead *a) {
+  a->pool = pool;
+  a->iaddr = iaddr;
+  a->iport = iport;
+  a->pport = iport;
+  a->proto = proto;
+  a->ibucket = ph_ibucket(ctx, proto, iaddr, iport);
+  a->ai = UINT32_MAX;
+  a->paddr = 0;
+}
+
+void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                        uint32_t iaddr, uint16_t iport, ph_map_ahead *a) {
+  ph_ahead_init(ctx, pool, proto, iaddr, iport, a);
+  /* none of these addresses depends on another's line: their loads
+   * overlap rather than follow each other (probe, port, insert) */
+  __builtin_prefetch(&ctx->map_ihash[a->ibucket]);
+  const ph_ref *freep = ph_map_free_list(ctx);
+  if (freep != NULL) /* the slot pinhole__map_insert pops */
+    __builtin_prefetch(ph_map_at(ctx, *freep));
+  if (pool >= ctx->npools || ctx->pools[pool].mode != PINHOLE_POOL_NAPT)
+    return;
+  const ph_pool *pl = &ctx->pools[pool];
+  a->ai = pinhole__pool_addr_index(ctx, pl, iaddr);
+  a->paddr = pl->addr_lo + a->ai;
+  __builtin_prefetch(
+      &ctx->map_phash[ph_mix(ctx, proto, a->paddr, iport) & ctx->map_mask]);
+  if (iport >= pl->port_lo && (uint32_t)(iport - pl->port_lo) < pl->nports) {
+    const uint64_t *b = ph_bits(ctx, pl, a->ai, ph_class(proto));
+    __builtin_prefetch(&b[(uint32_t)(iport - pl->port_lo) >> 6]);
+  }
+}
+
 ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                         uint32_t iaddr, uint16_t iport, uint16_t want,
                         unsigned flags, int *why) {
+  ph_map_ahead a;
+  ph_ahead_init(ctx, pool, proto, iaddr, iport, &a);
+  return pinhole__map_get_ahead(ctx, &a, want, flags, why);
+}
+
+ph_ref pinhole__map_get_ahead(pinhole_ctx *ctx, const ph_map_ahead *a,
+                              uint16_t want, unsigned flags, int *why) {
+  uint32_t pool = a->pool, iaddr = a->iaddr;
+  uint16_t iport = a->iport;
+  uint8_t proto = a->proto;
   *why = PH_MAP_NO_PORT;
   ctx->map_fail_paddr = 0;
   if (pool < ctx->npools && ctx->pools[pool].mode != PINHOLE_POOL_NAPT)
@@ -371,7 +431,7 @@ ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
     *why = PH_MAP_REMOVED; /* not even an existing mapping for a new flow */
     return 0;
   }
-  ph_ref r = ph_map_find_inside(ctx, pool, proto, iaddr, iport);
+  ph_ref r = ph_map_find_inside(ctx, a->ibucket, pool, proto, iaddr, iport);
   if (r != 0) {
     const ph_mapping *m = ph_map_at(ctx, r);
     int priv = m->pport >= PH_PRIV_LO && m->pport <= PH_PRIV_HI;
@@ -398,7 +458,8 @@ ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   if (pl->mode != PINHOLE_POOL_NAPT)
     return pinhole__cgn_map_get(ctx, pool, proto, iaddr, iport, want, flags,
                                 why);
-  uint32_t ai = pinhole__pool_addr_index(ctx, pl, iaddr);
+  uint32_t ai =
+      a->ai != UINT32_MAX ? a->ai : pinhole__pool_addr_index(ctx, pl, iaddr);
   uint32_t lo, n;
   uint64_t *b = ph_range(ctx, pl, ai, proto, flags, &lo, &n);
   uint32_t idx = pinhole__port_pick(ctx, b, 0, lo, n, iport, want, flags);
@@ -406,8 +467,8 @@ ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
     ctx->map_fail_paddr = pl->addr_lo + ai;
     return 0;
   }
-  return pinhole__map_insert(ctx, pool, proto, iaddr, iport, ai,
-                             (uint16_t)(lo + idx));
+  return ph_map_insert_at(ctx, pool, proto, iaddr, iport, ai,
+                          (uint16_t)(lo + idx), a->ibucket);
 }
 
 uint32_t pinhole__pool_addr_index(const pinhole_ctx *ctx, const ph_pool *pl,
@@ -419,6 +480,14 @@ uint32_t pinhole__pool_addr_index(const pinhole_ctx *ctx, const ph_pool *pl,
 ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                            uint32_t iaddr, uint16_t iport, uint32_t ai,
                            uint16_t pport) {
+  return ph_map_insert_at(ctx, pool, proto, iaddr, iport, ai, pport,
+                          ph_ibucket(ctx, proto, iaddr, iport));
+}
+
+/* pinhole__map_insert; hi: the endpoint's inside bucket. */
+static ph_ref ph_map_insert_at(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                               uint32_t iaddr, uint16_t iport, uint32_t ai,
+                               uint16_t pport, uint32_t hi) {
   ph_ref *freep = ph_map_free_list(ctx);
   if (freep == NULL) /* pinhole__map_get checked; state import may not */
     return PH_NIL;
@@ -446,7 +515,7 @@ ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
     m6->pfx = ctx->map6_pfx;
     m->flags = PH_MAPF_NAT64;
   }
-  ph_hash_link(ctx, r);
+  ph_hash_link(ctx, r, hi);
   ctx->nmaps++;
   pl->used++;
   if (ctx->cfg.max_ports_per_host != 0)
