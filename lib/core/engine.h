@@ -54,6 +54,7 @@ typedef struct ph_map_ahead {
   uint32_t ibucket;
   uint32_t ai; /* paired address index, UINT32_MAX: not computed */
   uint32_t paddr;
+  uint32_t pbucket; /* the public chain's bucket of (paddr, pport) */
 } ph_map_ahead;
 /* Fills *a and starts loading the lines a new mapping of the endpoint
  * touches, independent of each other: the inside chain's head, the free

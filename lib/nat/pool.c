@@ -149,10 +149,13 @@ static uint32_t ph_ibucket(const pinhole_ctx *ctx, uint8_t proto,
 }
 
 /* Links mapping ref into both chains; hi: its inside bucket (computed
- * by the probe that found no mapping). */
-static void ph_hash_link(pinhole_ctx *ctx, ph_ref ref, uint32_t hi) {
+ * by the probe that found no mapping), hp its public one or UINT32_MAX
+ * (computed here). */
+static void ph_hash_link(pinhole_ctx *ctx, ph_ref ref, uint32_t hi,
+                         uint32_t hp) {
   ph_mapping *m = ph_map_at(ctx, ref);
-  uint32_t hp = ph_mix(ctx, m->proto, m->paddr, m->pport) & ctx->map_mask;
+  if (hp == UINT32_MAX)
+    hp = ph_mix(ctx, m->proto, m->paddr, m->pport) & ctx->map_mask;
   m->inext = ctx->map_ihash[hi];
   ctx->map_ihash[hi] = ref;
   m->pnext = ctx->map_phash[hp];
@@ -363,7 +366,7 @@ static ph_ref *ph_map_free_list(pinhole_ctx *ctx) {
 
 static ph_ref ph_map_insert_at(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                                uint32_t iaddr, uint16_t iport, uint32_t ai,
-                               uint16_t pport, uint32_t hi);
+                               uint16_t pport, uint32_t hi, uint32_t hp);
 
 void pinhole__map_prefetch(const pinhole_ctx *ctx, uint8_t proto,
                            uint32_t iaddr, uint16_t iport) {
@@ -381,6 +384,7 @@ static void ph_ahead_init(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   a->ibucket = ph_ibucket(ctx, proto, iaddr, iport);
   a->ai = UINT32_MAX;
   a->paddr = 0;
+  a->pbucket = UINT32_MAX;
 }
 
 void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
@@ -397,8 +401,8 @@ void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   const ph_pool *pl = &ctx->pools[pool];
   a->ai = pinhole__pool_addr_index(ctx, pl, iaddr);
   a->paddr = pl->addr_lo + a->ai;
-  __builtin_prefetch(
-      &ctx->map_phash[ph_mix(ctx, proto, a->paddr, iport) & ctx->map_mask]);
+  a->pbucket = ph_mix(ctx, proto, a->paddr, iport) & ctx->map_mask;
+  __builtin_prefetch(&ctx->map_phash[a->pbucket]);
   if (iport >= pl->port_lo && (uint32_t)(iport - pl->port_lo) < pl->nports) {
     const uint64_t *b = ph_bits(ctx, pl, a->ai, ph_class(proto));
     __builtin_prefetch(&b[(uint32_t)(iport - pl->port_lo) >> 6]);
@@ -467,8 +471,12 @@ ph_ref pinhole__map_get_ahead(pinhole_ctx *ctx, const ph_map_ahead *a,
     ctx->map_fail_paddr = pl->addr_lo + ai;
     return 0;
   }
-  return ph_map_insert_at(ctx, pool, proto, iaddr, iport, ai,
-                          (uint16_t)(lo + idx), a->ibucket);
+  uint16_t pport = (uint16_t)(lo + idx);
+  /* the guess came true: its public bucket */
+  uint32_t hp = a->paddr == pl->addr_lo + ai && a->pport == pport ? a->pbucket
+                                                                  : UINT32_MAX;
+  return ph_map_insert_at(ctx, pool, proto, iaddr, iport, ai, pport, a->ibucket,
+                          hp);
 }
 
 uint32_t pinhole__pool_addr_index(const pinhole_ctx *ctx, const ph_pool *pl,
@@ -481,13 +489,14 @@ ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                            uint32_t iaddr, uint16_t iport, uint32_t ai,
                            uint16_t pport) {
   return ph_map_insert_at(ctx, pool, proto, iaddr, iport, ai, pport,
-                          ph_ibucket(ctx, proto, iaddr, iport));
+                          ph_ibucket(ctx, proto, iaddr, iport), UINT32_MAX);
 }
 
-/* pinhole__map_insert; hi: the endpoint's inside bucket. */
+/* pinhole__map_insert; hi: the endpoint's inside bucket, hp: the public
+ * one or UINT32_MAX. */
 static ph_ref ph_map_insert_at(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                                uint32_t iaddr, uint16_t iport, uint32_t ai,
-                               uint16_t pport, uint32_t hi) {
+                               uint16_t pport, uint32_t hi, uint32_t hp) {
   ph_ref *freep = ph_map_free_list(ctx);
   if (freep == NULL) /* pinhole__map_get checked; state import may not */
     return PH_NIL;
@@ -515,7 +524,7 @@ static ph_ref ph_map_insert_at(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
     m6->pfx = ctx->map6_pfx;
     m->flags = PH_MAPF_NAT64;
   }
-  ph_hash_link(ctx, r, hi);
+  ph_hash_link(ctx, r, hi, hp);
   ctx->nmaps++;
   pl->used++;
   if (ctx->cfg.max_ports_per_host != 0)
