@@ -314,7 +314,8 @@ static ph_status ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
      * B's key, its bucket) loaded together under port preservation's
      * guess; a wrong guess costs only the prefetches */
     ph_map_ahead ah;
-    pinhole__map_ahead(ctx, (uint32_t)r->pool, v->proto, a->src, a->sport, &ah);
+    pinhole__map_ahead(ctx, (uint32_t)r->pool, v->proto, a->src, a->sport, fl,
+                       &ah);
     if (ah.paddr != 0) {
       ph_tuple g = *b;
       g.dst = ah.paddr;

@@ -37,7 +37,7 @@ static void test_map_ahead_guess(void **state) {
     uint32_t ia = IP4(198, 18, 0, 10 + i);
     uint16_t ip = (uint16_t)(4000 + 7 * i);
     ph_map_ahead ah;
-    pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, ia, ip, &ah);
+    pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, ia, ip, 0, &ah);
     assert_true(ah.paddr >= POOL_A && ah.paddr <= POOL_C);
     assert_int_equal(ah.pport, ip);
     assert_int_equal(ah.iaddr, ia);
@@ -62,40 +62,67 @@ static void test_map_ahead_guess(void **state) {
 }
 
 /* Two inside hosts paired with the same public address and the same
- * inside port: the second one's guess is taken, its mapping is not. */
-static void test_map_ahead_wrong_guess(void **state) {
+ * inside port: the second one's port is the random search's, which the
+ * look-ahead predicts with the next random value without taking it; a
+ * twin context without the look-ahead picks the same ports. */
+static void test_map_ahead_random_pick(void **state) {
   (void)state;
   pinhole_config cfg;
   t_cfg(&cfg);
   tctx *t = t_ctx_cfg(&cfg); /* one public address: PUB */
+  tctx *u = t_ctx_cfg(&cfg);
   pinhole_ctx *ctx = t->ctx;
   uint32_t h1 = IP4(198, 18, 0, 21), h2 = IP4(198, 18, 0, 37);
   int why = -1;
   ph_ref r1 = get(t, h1, 5353, &why);
   assert_int_not_equal(r1, PH_NIL);
   assert_int_equal(ph_map_at(ctx, r1)->pport, 5353);
-  ph_map_ahead ah;
-  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, h2, 5353, &ah);
-  assert_int_equal(ah.paddr, PUB);
-  assert_int_equal(ah.pport, 5353);
-  ph_ref r2 = pinhole__map_get_ahead(ctx, &ah, 0, 0, &why);
-  assert_int_not_equal(r2, PH_NIL);
-  assert_int_not_equal(r2, r1);
-  const ph_mapping *m2 = ph_map_at(ctx, r2);
-  assert_int_equal(m2->paddr, PUB);
-  assert_int_not_equal(m2->pport, 5353);
-  assert_true(m2->pport >= 1024);
+  assert_int_equal(ph_map_at(u->ctx, get(u, h1, 5353, &why))->pport, 5353);
+  for (uint32_t i = 0; i < 4; i++) {
+    uint32_t h = h2 + 3 * i;
+    uint64_t rng = ctx->rng;
+    ph_map_ahead ah;
+    pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, h, 5353, 0, &ah);
+    assert_int_equal(ctx->rng, rng); /* peeked, not taken */
+    assert_int_equal(ah.paddr, PUB);
+    assert_int_not_equal(ah.pport, 5353);
+    ph_ref r2 = pinhole__map_get_ahead(ctx, &ah, 0, 0, &why);
+    assert_int_not_equal(r2, PH_NIL);
+    assert_int_not_equal(ctx->rng, rng); /* taken once */
+    const ph_mapping *m2 = ph_map_at(ctx, r2);
+    assert_int_equal(m2->paddr, PUB);
+    assert_int_equal(m2->pport, ah.pport);
+    assert_true(m2->pport >= 1024);
+    ph_ref ru = get(u, h, 5353, &why);
+    assert_int_equal(ph_map_at(u->ctx, ru)->pport, m2->pport);
+    assert_int_equal(u->ctx->rng, ctx->rng);
+    assert_int_equal(pinhole__map_find_public(ctx, UDP, PUB, m2->pport), r2);
+    assert_int_equal(pinhole__map_find_inside(ctx, UDP, h, 5353), r2);
+  }
   assert_int_equal(pinhole__map_find_public(ctx, UDP, PUB, 5353), r1);
-  assert_int_equal(pinhole__map_find_public(ctx, UDP, PUB, m2->pport), r2);
-  assert_int_equal(pinhole__map_find_inside(ctx, UDP, h2, 5353), r2);
+  /* the port taken between the look-ahead and the get: picked again, as
+   * the twin picks it */
+  ph_map_ahead ah;
+  uint32_t h3 = IP4(198, 18, 0, 88);
+  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, h3, 5353, 0, &ah);
+  ph_ref rx = pinhole__map_get(ctx, (uint32_t)t->pool, UDP, IP4(198, 18, 0, 89),
+                               ah.pport, 0, 0, &why);
+  assert_int_equal(ph_map_at(ctx, rx)->pport, ah.pport); /* preserved */
+  ph_ref ry = get(u, IP4(198, 18, 0, 89), ah.pport, &why);
+  assert_int_equal(ph_map_at(u->ctx, ry)->pport, ah.pport);
+  ph_ref r3 = pinhole__map_get_ahead(ctx, &ah, 0, 0, &why);
+  ph_ref r3u = get(u, h3, 5353, &why);
+  assert_int_not_equal(ph_map_at(ctx, r3)->pport, ah.pport);
+  assert_int_equal(ph_map_at(ctx, r3)->pport, ph_map_at(u->ctx, r3u)->pport);
   /* an exact port (want) that is taken: no mapping, nothing changed */
   ph_map_ahead ah3;
-  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, IP4(198, 18, 0, 99), 6000,
+  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, IP4(198, 18, 0, 99), 6000, 0,
                      &ah3);
   assert_int_equal(pinhole__map_get_ahead(ctx, &ah3, 5353, 0, &why), PH_NIL);
   assert_int_equal(why, PH_MAP_NO_PORT);
-  assert_int_equal(ctx->nmaps, 2);
+  assert_int_equal(ctx->nmaps, 7);
   t_ctx_del(t);
+  t_ctx_del(u);
 }
 
 /* Endpoints of host 198.18.0.40+ whose inside chain bucket is the first
@@ -106,7 +133,7 @@ static void same_bucket(tctx *t, uint32_t *ia, uint16_t *ip, unsigned n) {
   for (uint32_t c = 0; c < 65536 && k < n; c++) {
     uint32_t a = IP4(198, 18, 0, 40 + c % 64);
     uint16_t p = (uint16_t)(2000 + c / 64 * 3);
-    pinhole__map_ahead(t->ctx, (uint32_t)t->pool, UDP, a, p,
+    pinhole__map_ahead(t->ctx, (uint32_t)t->pool, UDP, a, p, 0,
                        k == 0 ? &first : &ah);
     if (k == 0 || ah.ibucket == first.ibucket) {
       ia[k] = a;
@@ -131,7 +158,7 @@ static void test_map_chain_middle(void **state) {
   }
   /* one chain of three: the last made first, the first made last */
   ph_map_ahead ah;
-  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, ia[0], ip[0], &ah);
+  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, ia[0], ip[0], 0, &ah);
   assert_int_equal(ctx->map_ihash[ah.ibucket], r[2]);
   assert_int_equal(ph_map_at(ctx, r[2])->inext, r[1]);
   assert_int_equal(ph_map_at(ctx, r[1])->inext, r[0]);
@@ -174,7 +201,7 @@ static void test_map_full(void **state) {
   assert_int_equal(ctx->nmaps, 8);
   /* full: a new endpoint is refused, an existing one still found */
   ph_map_ahead ah;
-  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, IP4(198, 18, 0, 77), 9999,
+  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, IP4(198, 18, 0, 77), 9999, 0,
                      &ah);
   assert_int_equal(pinhole__map_get_ahead(ctx, &ah, 0, 0, &why), PH_NIL);
   assert_int_equal(why, PH_MAP_TABLE);
@@ -240,7 +267,7 @@ static void test_map_burst_as_single(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_map_ahead_guess),
-      cmocka_unit_test(test_map_ahead_wrong_guess),
+      cmocka_unit_test(test_map_ahead_random_pick),
       cmocka_unit_test(test_map_chain_middle),
       cmocka_unit_test(test_map_full),
       cmocka_unit_test(test_map_burst_as_single),
