@@ -43,6 +43,43 @@ enum ph_map_why {
 ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                         uint32_t iaddr, uint16_t iport, uint16_t want,
                         unsigned flags, int *why);
+/* A new flow's mapping looked up ahead (pinhole__map_ahead): the inside
+ * endpoint, its chain bucket, and for a NAPT pool the paired public
+ * address and the port pinhole__map_get would pick if no mapping of the
+ * endpoint exists (the inside port when free, else the random search
+ * with the next random value, peeked); paddr 0: no guess. */
+typedef struct ph_map_ahead {
+  uint32_t pool, iaddr;
+  uint16_t iport, pport;
+  uint8_t proto;
+  uint8_t rand; /* the pick takes a random value */
+  uint32_t flags;
+  uint32_t ibucket;
+  uint32_t ai;  /* paired address index, UINT32_MAX: not computed */
+  uint32_t idx; /* the port's index in its range */
+  uint32_t paddr;
+  uint32_t pbucket; /* the public chain's bucket of (paddr, pport) */
+} ph_map_ahead;
+/* Fills *a and starts loading the lines a new mapping of the endpoint
+ * (flags as pinhole__map_get's) touches, independent of each other: the
+ * inside chain's head, the free slot and the guess's public chain head.
+ * Changes nothing. */
+void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                        uint32_t iaddr, uint16_t iport, unsigned flags,
+                        ph_map_ahead *a);
+/* pinhole__map_get with what pinhole__map_ahead computed for the same
+ * endpoint and pool, nothing changed in between (the pick is checked
+ * against the bitmap and made again when it differs). */
+ph_ref pinhole__map_get_ahead(pinhole_ctx *ctx, const ph_map_ahead *a,
+                              uint16_t want, unsigned flags, int *why);
+/* Starts loading the lines a new connection whose side B tuple is b will
+ * write: b's flow table bucket and the free slot. Changes nothing. */
+void pinhole__conn_new_prefetch(const pinhole_ctx *ctx, uint8_t proto,
+                                const ph_tuple *b);
+/* Starts loading the inside chain head of endpoint (proto, iaddr, iport)
+ * (the burst look-ahead of a packet that misses the flow table). */
+void pinhole__map_prefetch(const pinhole_ctx *ctx, uint8_t proto,
+                           uint32_t iaddr, uint16_t iport);
 /* Counts and logs a failed pinhole__map_get (drop counters, event). */
 void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
                           int side, const char *rule);

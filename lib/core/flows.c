@@ -334,6 +334,20 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                         ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
 }
 
+void pinhole__conn_new_prefetch(const pinhole_ctx *ctx, uint8_t proto,
+                                const ph_tuple *b) {
+  if (ph_key_filed(proto, b))
+    ph_ft_prefetch(&ctx->ft, ph_conn_key(ctx, proto, b));
+  /* the slot ph_free_list would give (without counting a refusal) */
+  ph_ref r = proto != PINHOLE_IPPROTO_TCP && ctx->conn_free_x != 0
+                 ? ctx->conn_free_x
+                 : ctx->conn_free;
+  if (r == PH_NIL)
+    return;
+  __builtin_prefetch(ph_conn_at(ctx, r));
+  __builtin_prefetch(ph_cold_at(ctx, r));
+}
+
 ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                                   uint8_t a_side, const ph_tuple *a,
                                   const ph_tuple *b, uint64_t h, int h_side) {

@@ -310,8 +310,21 @@ static ph_status ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
     /* the privileged-port rule: rsh/rlogin keep a port below 1024 */
     unsigned fl =
         pinhole__alg_privileged(alg, v->proto, a->sport) ? PH_MAP_PRIV : 0;
-    ph_ref m = pinhole__map_get(ctx, (uint32_t)r->pool, v->proto, a->src,
-                                a->sport, 0, fl, &why);
+    /* the new flow's dependent lines (mapping probe, public port, side
+     * B's key, its bucket) loaded together under port preservation's
+     * guess; a wrong guess costs only the prefetches */
+    ph_map_ahead ah;
+    pinhole__map_ahead(ctx, (uint32_t)r->pool, v->proto, a->src, a->sport, fl,
+                       &ah);
+    if (ah.paddr != 0) {
+      ph_tuple g = *b;
+      g.dst = ah.paddr;
+      g.dport = ah.pport;
+      if (v->proto == PINHOLE_IPPROTO_ICMP)
+        g.sport = g.dport;
+      pinhole__conn_new_prefetch(ctx, v->proto, &g);
+    }
+    ph_ref m = pinhole__map_get_ahead(ctx, &ah, 0, fl, &why);
     if (m == 0) {
       pinhole__map_refused(ctx, why, v, side, r->name);
       return PH_DROP;
@@ -758,10 +771,12 @@ static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
 }
 
 /* With the bucket (hopefully) in cache: prefetch the connections whose
- * signature matches, every line a lookup and a translation touch. (It
- * counts them in *k: GCC's pure-function analysis does not see a prefetch
- * as an effect and drops calls to a function that does nothing else.) */
-static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
+ * signature matches, every line a lookup and a translation touch; an
+ * inside IPv4 packet that matches none will likely open a flow, so the
+ * head of its mapping's inside chain (pool.c). (It counts them in *k:
+ * GCC's pure-function analysis does not see a prefetch as an effect and
+ * drops calls to a function that does nothing else.) */
+static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   k->cands = 0;
   if (!k->ok)
     return;
@@ -783,6 +798,9 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k) {
       k->cands++;
     }
   }
+  if (k->cands == 0 && k->ok == PH_HINT_4 && side == PINHOLE_SIDE_INSIDE &&
+      ctx->npools != 0)
+    pinhole__map_prefetch(ctx, k->proto, k->src, k->sport);
 }
 
 int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
@@ -802,7 +820,7 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
     for (size_t i = 0; i < m; i++)
       ph_hint_make(ctx, &pk[i], &hint[i]);
     for (size_t i = 0; i < m; i++)
-      ph_hint_conn(ctx, &hint[i]);
+      ph_hint_conn(ctx, &hint[i], side);
     for (size_t i = 0; i < m; i++) {
       pinhole_pkt *p = &pk[i];
       if (p->data == NULL || p->cap < p->len) {

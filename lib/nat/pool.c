@@ -27,14 +27,23 @@ static unsigned ph_class(uint8_t proto) {
                                         : PH_PC_ICMP;
 }
 
-static uint64_t ph_rand(pinhole_ctx *ctx) {
-  /* xorshift64*; seeded from the host's entropy in pinhole_config.seed */
-  uint64_t x = ctx->rng;
+/* xorshift64*'s next state; seeded from the host's entropy in
+ * pinhole_config.seed */
+static uint64_t ph_rand_next(uint64_t x) {
   x ^= x >> 12;
   x ^= x << 25;
   x ^= x >> 27;
-  ctx->rng = x;
-  return x * 0x2545F4914F6CDD1Dull;
+  return x;
+}
+
+static uint64_t ph_rand(pinhole_ctx *ctx) {
+  ctx->rng = ph_rand_next(ctx->rng);
+  return ctx->rng * 0x2545F4914F6CDD1Dull;
+}
+
+/* The value the next ph_rand will return, not taken. */
+static uint64_t ph_rand_peek(const pinhole_ctx *ctx) {
+  return ph_rand_next(ctx->rng) * 0x2545F4914F6CDD1Dull;
 }
 
 /* The mapping and host tables' bucket hash: NH under the tables' own key
@@ -85,10 +94,11 @@ int pinhole__pool_of(const pinhole_ctx *ctx, uint32_t addr) {
 }
 
 /* A free port index (0-based in a range of n ports from lo whose bits
- * start at bit base of b), or UINT32_MAX. */
-static uint32_t ph_port_find(pinhole_ctx *ctx, const uint64_t *b, uint32_t base,
-                             uint32_t lo, uint32_t n, unsigned flags) {
-  uint32_t start = (uint32_t)(((ph_rand(ctx) >> 32) * n) >> 32);
+ * start at bit base of b), or UINT32_MAX; the search starts at a point
+ * the random value rnd draws. */
+static uint32_t ph_port_scan(const uint64_t *b, uint32_t base, uint32_t lo,
+                             uint32_t n, unsigned flags, uint64_t rnd) {
+  uint32_t start = (uint32_t)(((rnd >> 32) * n) >> 32);
   for (uint32_t k = 0; k < n;) {
     uint32_t i = start + k < n ? start + k : start + k - n;
     uint32_t j = base + i;
@@ -127,6 +137,15 @@ static uint64_t *ph_range(const pinhole_ctx *ctx, const ph_pool *pl,
   return ph_bits(ctx, pl, ai, ph_class(proto));
 }
 
+/* Port preservation: may the mapping keep inside port iport? */
+static int ph_port_keep(const uint64_t *b, uint32_t base, uint32_t lo,
+                        uint32_t n, uint16_t iport, unsigned flags) {
+  uint32_t i = (uint32_t)iport - lo;
+  return iport >= lo && i < n && !ph_bit_get(b, base + i) &&
+         (!(flags & PH_MAP_EVEN) ||
+          ((iport & 1) == 0 && i + 1 < n && !ph_bit_get(b, base + i + 1)));
+}
+
 uint32_t pinhole__port_pick(pinhole_ctx *ctx, const uint64_t *b, uint32_t base,
                             uint32_t lo, uint32_t n, uint16_t iport,
                             uint16_t want, unsigned flags) {
@@ -134,18 +153,25 @@ uint32_t pinhole__port_pick(pinhole_ctx *ctx, const uint64_t *b, uint32_t base,
     return want >= lo && want - lo < n && !ph_bit_get(b, base + want - lo)
                ? want - lo
                : UINT32_MAX;
-  uint32_t i = (uint32_t)iport - lo;
-  if (iport >= lo && i < n && !ph_bit_get(b, base + i) &&
-      (!(flags & PH_MAP_EVEN) ||
-       ((iport & 1) == 0 && i + 1 < n && !ph_bit_get(b, base + i + 1))))
-    return i; /* port preservation */
-  return ph_port_find(ctx, b, base, lo, n, flags);
+  if (ph_port_keep(b, base, lo, n, iport, flags))
+    return (uint32_t)iport - lo;
+  return ph_port_scan(b, base, lo, n, flags, ph_rand(ctx));
 }
 
-static void ph_hash_link(pinhole_ctx *ctx, ph_ref ref) {
+/* The inside chain's bucket of an endpoint. */
+static uint32_t ph_ibucket(const pinhole_ctx *ctx, uint8_t proto,
+                           uint32_t iaddr, uint16_t iport) {
+  return ph_mix(ctx, proto, iaddr, iport) & ctx->map_mask;
+}
+
+/* Links mapping ref into both chains; hi: its inside bucket (computed
+ * by the probe that found no mapping), hp its public one or UINT32_MAX
+ * (computed here). */
+static void ph_hash_link(pinhole_ctx *ctx, ph_ref ref, uint32_t hi,
+                         uint32_t hp) {
   ph_mapping *m = ph_map_at(ctx, ref);
-  uint32_t hi = ph_mix(ctx, m->proto, m->iaddr, m->iport) & ctx->map_mask;
-  uint32_t hp = ph_mix(ctx, m->proto, m->paddr, m->pport) & ctx->map_mask;
+  if (hp == UINT32_MAX)
+    hp = ph_mix(ctx, m->proto, m->paddr, m->pport) & ctx->map_mask;
   m->inext = ctx->map_ihash[hi];
   ctx->map_ihash[hi] = ref;
   m->pnext = ctx->map_phash[hp];
@@ -170,10 +196,9 @@ static void ph_hash_unlink(pinhole_ctx *ctx, ph_ref ref) {
     }
 }
 
-static uint32_t ph_map_find_inside(const pinhole_ctx *ctx, uint32_t pool,
-                                   uint8_t proto, uint32_t iaddr,
+static uint32_t ph_map_find_inside(const pinhole_ctx *ctx, uint32_t h,
+                                   uint32_t pool, uint8_t proto, uint32_t iaddr,
                                    uint16_t iport) {
-  uint32_t h = ph_mix(ctx, proto, iaddr, iport) & ctx->map_mask;
   for (uint32_t r = ctx->map_ihash[h]; r; r = ph_map_at(ctx, r)->inext) {
     const ph_mapping *m = ph_map_at(ctx, r);
     if (m->iaddr == iaddr && m->iport == iport && m->proto == proto &&
@@ -185,7 +210,7 @@ static uint32_t ph_map_find_inside(const pinhole_ctx *ctx, uint32_t pool,
 
 ph_ref pinhole__map_find_inside(const pinhole_ctx *ctx, uint8_t proto,
                                 uint32_t iaddr, uint16_t iport) {
-  uint32_t h = ph_mix(ctx, proto, iaddr, iport) & ctx->map_mask;
+  uint32_t h = ph_ibucket(ctx, proto, iaddr, iport);
   for (uint32_t r = ctx->map_ihash[h]; r; r = ph_map_at(ctx, r)->inext) {
     const ph_mapping *m = ph_map_at(ctx, r);
     if (m->iaddr == iaddr && m->iport == iport && m->proto == proto)
@@ -355,9 +380,76 @@ static ph_ref *ph_map_free_list(pinhole_ctx *ctx) {
   return ctx->map_free != 0 ? &ctx->map_free : NULL;
 }
 
+static ph_ref ph_map_insert_at(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                               uint32_t iaddr, uint16_t iport, uint32_t ai,
+                               uint16_t pport, uint32_t hi, uint32_t hp);
+
+void pinhole__map_prefetch(const pinhole_ctx *ctx, uint8_t proto,
+                           uint32_t iaddr, uint16_t iport) {
+  __builtin_prefetch(&ctx->map_ihash[ph_ibucket(ctx, proto, iaddr, iport)]);
+}
+
+/* The endpoint and its inside bucket; no guess yet. */
+static void ph_ahead_init(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                          uint32_t iaddr, uint16_t iport, ph_map_ahead *a) {
+  a->pool = pool;
+  a->iaddr = iaddr;
+  a->iport = iport;
+  a->pport = iport;
+  a->proto = proto;
+  a->ibucket = ph_ibucket(ctx, proto, iaddr, iport);
+  a->ai = UINT32_MAX;
+  a->paddr = 0;
+  a->pbucket = UINT32_MAX;
+}
+
+void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                        uint32_t iaddr, uint16_t iport, unsigned flags,
+                        ph_map_ahead *a) {
+  ph_ahead_init(ctx, pool, proto, iaddr, iport, a);
+  /* none of these addresses depends on another's line: their loads
+   * overlap rather than follow each other (probe, port, insert) */
+  __builtin_prefetch(&ctx->map_ihash[a->ibucket]);
+  const ph_ref *freep = ph_map_free_list(ctx);
+  if (freep != NULL) /* the slot pinhole__map_insert pops */
+    __builtin_prefetch(ph_map_at(ctx, *freep));
+  if (pool >= ctx->npools || ctx->pools[pool].mode != PINHOLE_POOL_NAPT ||
+      ((flags & PH_MAP_PRIV) && proto != PINHOLE_IPPROTO_TCP) ||
+      (flags & PH_MAP_EVEN))
+    return; /* no guess: the get checks and picks */
+  const ph_pool *pl = &ctx->pools[pool];
+  a->ai = pinhole__pool_addr_index(ctx, pl, iaddr);
+  /* the port pinhole__port_pick would give now: the bitmaps are small
+   * enough to stay cached; the random start is peeked, not taken */
+  uint32_t lo, n;
+  const uint64_t *b = ph_range(ctx, pl, a->ai, proto, flags, &lo, &n);
+  int keep = ph_port_keep(b, 0, lo, n, iport, flags);
+  uint32_t idx = keep ? (uint32_t)iport - lo
+                      : ph_port_scan(b, 0, lo, n, flags, ph_rand_peek(ctx));
+  if (idx == UINT32_MAX)
+    return;
+  a->flags = flags;
+  a->rand = (uint8_t)!keep;
+  a->idx = idx;
+  a->pport = (uint16_t)(lo + idx);
+  a->paddr = pl->addr_lo + a->ai;
+  a->pbucket = ph_mix(ctx, proto, a->paddr, a->pport) & ctx->map_mask;
+  __builtin_prefetch(&ctx->map_phash[a->pbucket]);
+}
+
 ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                         uint32_t iaddr, uint16_t iport, uint16_t want,
                         unsigned flags, int *why) {
+  ph_map_ahead a;
+  ph_ahead_init(ctx, pool, proto, iaddr, iport, &a);
+  return pinhole__map_get_ahead(ctx, &a, want, flags, why);
+}
+
+ph_ref pinhole__map_get_ahead(pinhole_ctx *ctx, const ph_map_ahead *a,
+                              uint16_t want, unsigned flags, int *why) {
+  uint32_t pool = a->pool, iaddr = a->iaddr;
+  uint16_t iport = a->iport;
+  uint8_t proto = a->proto;
   *why = PH_MAP_NO_PORT;
   ctx->map_fail_paddr = 0;
   if (pool < ctx->npools && ctx->pools[pool].mode != PINHOLE_POOL_NAPT)
@@ -371,7 +463,7 @@ ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
     *why = PH_MAP_REMOVED; /* not even an existing mapping for a new flow */
     return 0;
   }
-  ph_ref r = ph_map_find_inside(ctx, pool, proto, iaddr, iport);
+  ph_ref r = ph_map_find_inside(ctx, a->ibucket, pool, proto, iaddr, iport);
   if (r != 0) {
     const ph_mapping *m = ph_map_at(ctx, r);
     int priv = m->pport >= PH_PRIV_LO && m->pport <= PH_PRIV_HI;
@@ -398,16 +490,31 @@ ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   if (pl->mode != PINHOLE_POOL_NAPT)
     return pinhole__cgn_map_get(ctx, pool, proto, iaddr, iport, want, flags,
                                 why);
-  uint32_t ai = pinhole__pool_addr_index(ctx, pl, iaddr);
+  uint32_t ai =
+      a->ai != UINT32_MAX ? a->ai : pinhole__pool_addr_index(ctx, pl, iaddr);
   uint32_t lo, n;
   uint64_t *b = ph_range(ctx, pl, ai, proto, flags, &lo, &n);
-  uint32_t idx = pinhole__port_pick(ctx, b, 0, lo, n, iport, want, flags);
+  uint32_t idx;
+  if (a->paddr != 0 && want == 0 && flags == a->flags && ai == a->ai &&
+      !ph_bit_get(b, a->idx)) {
+    /* pinhole__map_ahead's pick: the same the bitmap would give now; its
+     * random draw taken as the pick would take it */
+    idx = a->idx;
+    if (a->rand)
+      (void)ph_rand(ctx);
+  } else {
+    idx = pinhole__port_pick(ctx, b, 0, lo, n, iport, want, flags);
+  }
   if (idx == UINT32_MAX) {
     ctx->map_fail_paddr = pl->addr_lo + ai;
     return 0;
   }
-  return pinhole__map_insert(ctx, pool, proto, iaddr, iport, ai,
-                             (uint16_t)(lo + idx));
+  uint16_t pport = (uint16_t)(lo + idx);
+  /* the guess came true: its public bucket */
+  uint32_t hp = a->paddr == pl->addr_lo + ai && a->pport == pport ? a->pbucket
+                                                                  : UINT32_MAX;
+  return ph_map_insert_at(ctx, pool, proto, iaddr, iport, ai, pport, a->ibucket,
+                          hp);
 }
 
 uint32_t pinhole__pool_addr_index(const pinhole_ctx *ctx, const ph_pool *pl,
@@ -419,6 +526,15 @@ uint32_t pinhole__pool_addr_index(const pinhole_ctx *ctx, const ph_pool *pl,
 ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                            uint32_t iaddr, uint16_t iport, uint32_t ai,
                            uint16_t pport) {
+  return ph_map_insert_at(ctx, pool, proto, iaddr, iport, ai, pport,
+                          ph_ibucket(ctx, proto, iaddr, iport), UINT32_MAX);
+}
+
+/* pinhole__map_insert; hi: the endpoint's inside bucket, hp: the public
+ * one or UINT32_MAX. */
+static ph_ref ph_map_insert_at(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                               uint32_t iaddr, uint16_t iport, uint32_t ai,
+                               uint16_t pport, uint32_t hi, uint32_t hp) {
   ph_ref *freep = ph_map_free_list(ctx);
   if (freep == NULL) /* pinhole__map_get checked; state import may not */
     return PH_NIL;
@@ -446,7 +562,7 @@ ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
     m6->pfx = ctx->map6_pfx;
     m->flags = PH_MAPF_NAT64;
   }
-  ph_hash_link(ctx, r);
+  ph_hash_link(ctx, r, hi, hp);
   ctx->nmaps++;
   pl->used++;
   if (ctx->cfg.max_ports_per_host != 0)

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The NAPT mapping table (nat/pool.c): the new flow's look-ahead
+ * (pinhole__map_ahead, its port-preservation guess, right and wrong),
+ * chains that share a bucket (a mapping removed from the middle of one),
+ * a full table, and new flows opened in bursts (whose look-ahead
+ * prefetches the inside chain's head) against the same flows one per call.
+ */
+#include "helpers.h"
+
+#include "core/ctx.h"
+#include "core/engine.h"
+
+#define POOL_A IP4(198, 19, 0, 4)
+#define POOL_C IP4(198, 19, 0, 6)
+#define UDP PINHOLE_IPPROTO_UDP
+
+/* A context whose pool is 198.19.0.4-6 (ports 1024-65535) with room for
+ * max_maps mappings. */
+static tctx *map_ctx(uint32_t max_maps) {
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_mappings = max_maps;
+  return t_ctx_pool(&cfg, POOL_A, POOL_C, 1024, 65535);
+}
+
+static ph_ref get(tctx *t, uint32_t iaddr, uint16_t iport, int *why) {
+  return pinhole__map_get(t->ctx, (uint32_t)t->pool, UDP, iaddr, iport, 0, 0,
+                          why);
+}
+
+static void test_map_ahead_guess(void **state) {
+  (void)state;
+  tctx *t = map_ctx(64);
+  pinhole_ctx *ctx = t->ctx;
+  for (uint32_t i = 0; i < 6; i++) {
+    uint32_t ia = IP4(198, 18, 0, 10 + i);
+    uint16_t ip = (uint16_t)(4000 + 7 * i);
+    ph_map_ahead ah;
+    pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, ia, ip, 0, &ah);
+    assert_true(ah.paddr >= POOL_A && ah.paddr <= POOL_C);
+    assert_int_equal(ah.pport, ip);
+    assert_int_equal(ah.iaddr, ia);
+    int why = -1;
+    ph_ref r = pinhole__map_get_ahead(ctx, &ah, 0, 0, &why);
+    assert_int_not_equal(r, PH_NIL);
+    const ph_mapping *m = ph_map_at(ctx, r);
+    /* the guess: the paired address, the inside port kept */
+    assert_int_equal(m->paddr, ah.paddr);
+    assert_int_equal(m->pport, ip);
+    assert_int_equal(m->iaddr, ia);
+    assert_int_equal(m->iport, ip);
+    assert_int_equal(m->refs, 1);
+    /* the same endpoint again, without the look-ahead: the same mapping */
+    assert_int_equal(get(t, ia, ip, &why), r);
+    assert_int_equal(m->refs, 2);
+    assert_int_equal(pinhole__map_find_inside(ctx, UDP, ia, ip), r);
+    assert_int_equal(pinhole__map_find_public(ctx, UDP, m->paddr, ip), r);
+  }
+  assert_int_equal(ctx->nmaps, 6);
+  t_ctx_del(t);
+}
+
+/* Two inside hosts paired with the same public address and the same
+ * inside port: the second one's port is the random search's, which the
+ * look-ahead predicts with the next random value without taking it; a
+ * twin context without the look-ahead picks the same ports. */
+static void test_map_ahead_random_pick(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  tctx *t = t_ctx_cfg(&cfg); /* one public address: PUB */
+  tctx *u = t_ctx_cfg(&cfg);
+  pinhole_ctx *ctx = t->ctx;
+  uint32_t h1 = IP4(198, 18, 0, 21), h2 = IP4(198, 18, 0, 37);
+  int why = -1;
+  ph_ref r1 = get(t, h1, 5353, &why);
+  assert_int_not_equal(r1, PH_NIL);
+  assert_int_equal(ph_map_at(ctx, r1)->pport, 5353);
+  assert_int_equal(ph_map_at(u->ctx, get(u, h1, 5353, &why))->pport, 5353);
+  for (uint32_t i = 0; i < 4; i++) {
+    uint32_t h = h2 + 3 * i;
+    uint64_t rng = ctx->rng;
+    ph_map_ahead ah;
+    pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, h, 5353, 0, &ah);
+    assert_int_equal(ctx->rng, rng); /* peeked, not taken */
+    assert_int_equal(ah.paddr, PUB);
+    assert_int_not_equal(ah.pport, 5353);
+    ph_ref r2 = pinhole__map_get_ahead(ctx, &ah, 0, 0, &why);
+    assert_int_not_equal(r2, PH_NIL);
+    assert_int_not_equal(ctx->rng, rng); /* taken once */
+    const ph_mapping *m2 = ph_map_at(ctx, r2);
+    assert_int_equal(m2->paddr, PUB);
+    assert_int_equal(m2->pport, ah.pport);
+    assert_true(m2->pport >= 1024);
+    ph_ref ru = get(u, h, 5353, &why);
+    assert_int_equal(ph_map_at(u->ctx, ru)->pport, m2->pport);
+    assert_int_equal(u->ctx->rng, ctx->rng);
+    assert_int_equal(pinhole__map_find_public(ctx, UDP, PUB, m2->pport), r2);
+    assert_int_equal(pinhole__map_find_inside(ctx, UDP, h, 5353), r2);
+  }
+  assert_int_equal(pinhole__map_find_public(ctx, UDP, PUB, 5353), r1);
+  /* the port taken between the look-ahead and the get: picked again, as
+   * the twin picks it */
+  ph_map_ahead ah;
+  uint32_t h3 = IP4(198, 18, 0, 88);
+  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, h3, 5353, 0, &ah);
+  ph_ref rx = pinhole__map_get(ctx, (uint32_t)t->pool, UDP, IP4(198, 18, 0, 89),
+                               ah.pport, 0, 0, &why);
+  assert_int_equal(ph_map_at(ctx, rx)->pport, ah.pport); /* preserved */
+  ph_ref ry = get(u, IP4(198, 18, 0, 89), ah.pport, &why);
+  assert_int_equal(ph_map_at(u->ctx, ry)->pport, ah.pport);
+  ph_ref r3 = pinhole__map_get_ahead(ctx, &ah, 0, 0, &why);
+  ph_ref r3u = get(u, h3, 5353, &why);
+  assert_int_not_equal(ph_map_at(ctx, r3)->pport, ah.pport);
+  assert_int_equal(ph_map_at(ctx, r3)->pport, ph_map_at(u->ctx, r3u)->pport);
+  /* an exact port (want) that is taken: no mapping, nothing changed */
+  ph_map_ahead ah3;
+  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, IP4(198, 18, 0, 99), 6000, 0,
+                     &ah3);
+  assert_int_equal(pinhole__map_get_ahead(ctx, &ah3, 5353, 0, &why), PH_NIL);
+  assert_int_equal(why, PH_MAP_NO_PORT);
+  assert_int_equal(ctx->nmaps, 7);
+  t_ctx_del(t);
+  t_ctx_del(u);
+}
+
+/* Endpoints of host 198.18.0.40+ whose inside chain bucket is the first
+ * one's: n of them found among bounded candidates. */
+static void same_bucket(tctx *t, uint32_t *ia, uint16_t *ip, unsigned n) {
+  ph_map_ahead first, ah;
+  unsigned k = 0;
+  for (uint32_t c = 0; c < 65536 && k < n; c++) {
+    uint32_t a = IP4(198, 18, 0, 40 + c % 64);
+    uint16_t p = (uint16_t)(2000 + c / 64 * 3);
+    pinhole__map_ahead(t->ctx, (uint32_t)t->pool, UDP, a, p, 0,
+                       k == 0 ? &first : &ah);
+    if (k == 0 || ah.ibucket == first.ibucket) {
+      ia[k] = a;
+      ip[k++] = p;
+    }
+  }
+  assert_int_equal(k, n);
+}
+
+static void test_map_chain_middle(void **state) {
+  (void)state;
+  tctx *t = map_ctx(16);
+  pinhole_ctx *ctx = t->ctx;
+  uint32_t ia[3];
+  uint16_t ip[3];
+  same_bucket(t, ia, ip, 3);
+  ph_ref r[3];
+  int why;
+  for (int i = 0; i < 3; i++) {
+    r[i] = get(t, ia[i], ip[i], &why);
+    assert_int_not_equal(r[i], PH_NIL);
+  }
+  /* one chain of three: the last made first, the first made last */
+  ph_map_ahead ah;
+  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, ia[0], ip[0], 0, &ah);
+  assert_int_equal(ctx->map_ihash[ah.ibucket], r[2]);
+  assert_int_equal(ph_map_at(ctx, r[2])->inext, r[1]);
+  assert_int_equal(ph_map_at(ctx, r[1])->inext, r[0]);
+  assert_int_equal(ph_map_at(ctx, r[0])->inext, PH_NIL);
+  /* the middle one goes: both others still found, both ways */
+  uint32_t pa1 = ph_map_at(ctx, r[1])->paddr;
+  uint16_t pp1 = ph_map_at(ctx, r[1])->pport;
+  pinhole__map_put(ctx, r[1]);
+  assert_int_equal(ctx->map_ihash[ah.ibucket], r[2]);
+  assert_int_equal(ph_map_at(ctx, r[2])->inext, r[0]);
+  assert_int_equal(pinhole__map_find_inside(ctx, UDP, ia[1], ip[1]), PH_NIL);
+  assert_int_equal(pinhole__map_find_public(ctx, UDP, pa1, pp1), PH_NIL);
+  for (int i = 0; i < 3; i += 2) {
+    const ph_mapping *m = ph_map_at(ctx, r[i]);
+    assert_int_equal(pinhole__map_find_inside(ctx, UDP, ia[i], ip[i]), r[i]);
+    assert_int_equal(pinhole__map_find_public(ctx, UDP, m->paddr, m->pport),
+                     r[i]);
+    assert_int_equal(get(t, ia[i], ip[i], &why), r[i]); /* a hit, refs 2 */
+    assert_int_equal(m->refs, 2);
+  }
+  /* the same endpoint over TCP is another mapping in another chain */
+  ph_ref rt = pinhole__map_get(ctx, (uint32_t)t->pool, PINHOLE_IPPROTO_TCP,
+                               ia[0], ip[0], 0, 0, &why);
+  assert_int_not_equal(rt, PH_NIL);
+  assert_int_not_equal(rt, r[0]);
+  assert_int_equal(ctx->nmaps, 3);
+  t_ctx_del(t);
+}
+
+static void test_map_full(void **state) {
+  (void)state;
+  tctx *t = map_ctx(8);
+  pinhole_ctx *ctx = t->ctx;
+  ph_ref r[8];
+  int why = -1;
+  for (uint32_t i = 0; i < 8; i++) {
+    r[i] = get(t, IP4(198, 18, 0, 50 + i % 3), (uint16_t)(3000 + 11 * i), &why);
+    assert_int_not_equal(r[i], PH_NIL);
+  }
+  assert_int_equal(ctx->nmaps, 8);
+  /* full: a new endpoint is refused, an existing one still found */
+  ph_map_ahead ah;
+  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, IP4(198, 18, 0, 77), 9999, 0,
+                     &ah);
+  assert_int_equal(pinhole__map_get_ahead(ctx, &ah, 0, 0, &why), PH_NIL);
+  assert_int_equal(why, PH_MAP_TABLE);
+  assert_int_equal(get(t, IP4(198, 18, 0, 51), 3011, &why), r[1]);
+  pinhole__map_put(ctx, r[1]); /* refs 2 -> 1: still there */
+  assert_int_equal(get(t, IP4(198, 18, 0, 77), 9999, &why), PH_NIL);
+  pinhole__map_put(ctx, r[4]); /* the slot comes back */
+  ph_ref n = pinhole__map_get_ahead(ctx, &ah, 0, 0, &why);
+  assert_int_equal(n, r[4]);
+  assert_int_equal(ph_map_at(ctx, n)->iaddr, IP4(198, 18, 0, 77));
+  assert_int_equal(ph_map_at(ctx, n)->pport, 9999);
+  assert_int_equal(
+      pinhole__map_find_inside(ctx, UDP, IP4(198, 18, 0, 51), 3044), PH_NIL);
+  t_ctx_del(t);
+}
+
+/* n new UDP flows: host 60 + i % 5, port 1500 + i / 5 % 7, to port
+ * 4000 + i / 35: 35 inside endpoints (of 70 flows when n is 70) sharing
+ * ports across hosts, so only the first of a port keeps it. */
+static void new_flows(tpkt *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    t_udp(&p[i], IP4(198, 18, 0, 60 + (uint32_t)(i % 5)),
+          (uint16_t)(1500 + i / 5 % 7), IP4(198, 19, 0, 90),
+          (uint16_t)(4000 + i / 35), "q");
+}
+
+static void test_map_burst_as_single(void **state) {
+  (void)state;
+  enum { N = 70 };
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  tctx *a = t_ctx_cfg(&cfg), *b = t_ctx_cfg(&cfg);
+  static tpkt pa[N], pb[N];
+  new_flows(pa, N);
+  new_flows(pb, N);
+  /* one flow twice in the burst: the second finds the first's mapping */
+  t_udp(&pa[N - 1], IP4(198, 18, 0, 60), 1500, IP4(198, 19, 0, 91), 4000, "r");
+  t_udp(&pb[N - 1], IP4(198, 18, 0, 60), 1500, IP4(198, 19, 0, 91), 4000, "r");
+  pinhole_pkt burst[N];
+  uint8_t vd[N];
+  for (size_t i = 0; i < N; i++)
+    burst[i] = pa[i].p;
+  assert_int_equal(
+      pinhole_process_burst(a->ctx, burst, N, PINHOLE_SIDE_INSIDE, SEC, vd), N);
+  for (size_t i = 0; i < N; i++) {
+    assert_int_equal(t_in(b, &pb[i], SEC), vd[i]);
+    assert_int_equal(vd[i], PINHOLE_VERDICT_FORWARD);
+    assert_int_equal(burst[i].len, pb[i].p.len);
+    assert_memory_equal(pa[i].b, pb[i].b, pb[i].p.len);
+    assert_int_equal(t_get32(pa[i].b + 12), PUB);
+  }
+  /* ports preserved while free: host 60's first, not host 61's same port */
+  assert_int_equal(t_get16(pa[0].b + 20), 1500);
+  assert_int_not_equal(t_get16(pa[1].b + 20), 1500); /* host 61, port 1500 */
+  assert_int_equal(t_get16(pa[35].b + 20), 1500);    /* host 60 again */
+  assert_int_equal(t_get16(pa[N - 1].b + 20), 1500);
+  assert_int_equal(a->ctx->nmaps, 35);
+  assert_int_equal(b->ctx->nmaps, 35);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_map_ahead_guess),
+      cmocka_unit_test(test_map_ahead_random_pick),
+      cmocka_unit_test(test_map_chain_middle),
+      cmocka_unit_test(test_map_full),
+      cmocka_unit_test(test_map_burst_as_single),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
