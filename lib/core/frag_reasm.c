@@ -812,7 +812,8 @@ static int ph_fail6(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
 }
 
 /* Adds an IPv6 fragment to REASM entry r: held, the datagram completed,
- * or its outcome. v: a first fragment's view, or NULL. */
+ * or its outcome. v: a first fragment's view, or NULL for a later one,
+ * whose verdict is counted here (as pinhole__reasm_later's). */
 static int ph_add6(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
                    const pinhole_pkt6_view *v6, pinhole_pkt_view *v) {
   ph_in in;
@@ -824,8 +825,12 @@ static int ph_add6(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
   }
   if (rc == PH_PIECE_FAIL)
     return ph_fail6(ctx, r, pkt, v6, &in, v);
-  return ph_complete(ph_frag_at(ctx, r)) ? ph_finish(ctx, r, pkt)
-                                         : PINHOLE_VERDICT_HELD;
+  int vd = ph_complete(ph_frag_at(ctx, r)) ? ph_finish(ctx, r, pkt)
+                                           : PINHOLE_VERDICT_HELD;
+  if (v == NULL) /* held: not dropped */
+    ph_count(ctx, vd == PINHOLE_VERDICT_DROP ? PINHOLE_CNT_EXIST_DISCARD
+                                             : PINHOLE_CNT_EXIST_ACCEPT);
+  return vd;
 }
 
 int pinhole__reasm6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
@@ -864,8 +869,5 @@ int pinhole__reasm6_later(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
     ph_count(ctx, PINHOLE_CNT_IP6_FRAGMENT);
     return PINHOLE_VERDICT_DROP;
   }
-  int vd = ph_add6(ctx, r, pkt, v6, NULL);
-  ph_count(ctx, vd == PINHOLE_VERDICT_DROP ? PINHOLE_CNT_EXIST_DISCARD
-                                           : PINHOLE_CNT_EXIST_ACCEPT);
-  return vd;
+  return ph_add6(ctx, r, pkt, v6, NULL);
 }

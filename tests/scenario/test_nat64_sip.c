@@ -74,11 +74,13 @@ static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
 /* IPv6 on, the WKP (lab), a NAT64 rule from 2001:db8:1::/48 to it, the
  * pool pool:lo..hi; the rule picks the SIP ALG by port 5060. msg_max: the
  * pool's hold_msg_max (0: the default); flags: more PINHOLE_CFG_ flags. */
-static tctx *ctx64f(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max,
-                    uint32_t flags) {
+static tctx *ctx64q(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max,
+                    uint32_t flags, uint32_t max_frags) {
   pinhole_config cfg;
   t_cfg(&cfg);
   cfg.flags |= flags;
+  if (max_frags)
+    cfg.max_fragments = max_frags;
   cfg.max_conns6 = 64;
   if (msg_max)
     cfg.hold_msg_max = msg_max;
@@ -100,6 +102,12 @@ static tctx *ctx64f(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max,
   r.dst_plen = 96;
   assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
   return t;
+}
+
+/* ctx64q with the default max_fragments. */
+static tctx *ctx64f(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max,
+                    uint32_t flags) {
+  return ctx64q(pool, lo, hi, msg_max, flags, 0);
 }
 
 static tctx *ctx64m(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max) {
@@ -1293,6 +1301,139 @@ static void test_nat64_sip_frag(void **state) {
   sip64_frag(IP4(198, 19, 0, 200), 1030, 1039, 1, 0);
 }
 
+/* An IPv4 fragment p is want but for the identification (copied) and so
+ * the header checksum (by the test's own sum). */
+static void same4f(const tpkt *p, tpkt *want) {
+  assert_int_equal(p->p.len, want->p.len);
+  memcpy(want->b + 4, p->b + 4, 2);
+  want->b[10] = want->b[11] = 0;
+  t_put16(want->b + 10, ofold(osum(0, want->b, 20)));
+  assert_memory_equal(p->b, want->b, p->p.len);
+}
+
+/* Piece [lo, hi) of the client's INVITE w (IPv6, identification id) from
+ * inside at now: its verdict. */
+static int invite_piece(tctx *t, const tpkt *w, size_t lo, size_t hi,
+                        uint32_t id, uint64_t now) {
+  tpkt p;
+  t6_frag6(&p, w, lo, hi - lo, hi < w->p.len - 40u, id);
+  return t_in(t, &p, now);
+}
+
+/* A datagram that cannot be reassembled: an IPv6 overlap (RFC 5722: even
+ * of the same bytes) ends it and the rest is not matched; one not whole
+ * within hold_timeout_ms (3 s) times out and what comes after is not
+ * matched; a full fragment table leaves an IPv6 first fragment untracked
+ * and the server's IPv4 one not held. Each a drop with its own counter;
+ * nothing leaves. */
+static void test_nat64_sip_frag_fail(void **state) {
+  (void)state;
+  tctx *t = ctx64q(PUB, 20000, 20099, 0, 0, 1);
+  char in[2048];
+  tpkt w, p;
+  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  b6_udp(&w, CLI, 5060, SRV6, 5060, in);
+  size_t n = w.p.len - 40u;
+  /* overlap: [0, 64), [56, 200), then the rest */
+  assert_int_equal(invite_piece(t, &w, 0, 64, 0xa1, SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(invite_piece(t, &w, 56, 200, 0xa1, SEC),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(invite_piece(t, &w, 200, n, 0xa1, SEC),
+                   PINHOLE_VERDICT_DROP);
+  /* the dead entry holds the one slot until its deadline (3 s): another
+   * first fragment is not tracked */
+  assert_int_equal(invite_piece(t, &w, 0, 64, 0xa2, 2 * SEC),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(t->nemitted, 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_ERR_IP, 2, PINHOLE_CNT_IP_FRAG_OVERLAP, 1,
+             PINHOLE_CNT_FRAGMENTS, 1, PINHOLE_CNT_IP6_FRAGMENT, 1, -1);
+  /* timeout: the first piece held at 5 s, nothing by 8 s */
+  pinhole_tick(t->ctx, 5 * SEC);
+  assert_int_equal(invite_piece(t, &w, 0, 64, 0xa3, 5 * SEC),
+                   PINHOLE_VERDICT_HELD);
+  pinhole_tick(t->ctx, 8 * SEC + SEC / 2);
+  assert_int_equal(invite_piece(t, &w, 64, n, 0xa3, 9 * SEC),
+                   PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_REASM_HELD, 2, PINHOLE_CNT_REASM_TIMEOUT, 1,
+             PINHOLE_CNT_ERR_IP, 3, PINHOLE_CNT_IP_FRAG_OVERLAP, 1,
+             PINHOLE_CNT_IP_FRAG_TIMEOUT, 1, PINHOLE_CNT_FRAGMENTS, 2,
+             PINHOLE_CNT_IP6_FRAGMENT, 1, -1);
+  t_ctx_del(t);
+  /* the server's fragmented reply while the one slot holds a piece:
+   * not held, and not passed unparsed (its addresses would reach the
+   * client untranslated in the SIP message): dropped */
+  t = ctx64q(IP4(198, 19, 0, 200), 1030, 1039, 0, 0, 1);
+  uint16_t P, Q;
+  sip64_call(t, IP4(198, 19, 0, 200), 1030, 1039, &P, &Q);
+  b6_udp(&w, CLI, 5060, SRV6, 5060, in);
+  assert_int_equal(invite_piece(t, &w, 0, 64, 0xa4, 2 * SEC),
+                   PINHOLE_VERDICT_HELD);
+  t_udp(&w, OUT_HOST, 5060, IP4(198, 19, 0, 200), P, in);
+  t6_frag4(&p, &w, 0, 64, 1, 0, 0x77);
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t->nemitted, 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_REASM_OVERFLOW, 1, PINHOLE_CNT_ERR_ALG, 1,
+             PINHOLE_CNT_ALG_SIP, 1, PINHOLE_CNT_NAT64_XLAT, 2,
+             PINHOLE_CNT_PINHOLE_CREATED, 2, -1);
+  t_ctx_del(t);
+}
+
+/* An INVITE longer than hold_msg_max (256) cannot be held: dropped
+ * (REASM_TOO_BIG) and the rest not matched; with
+ * PINHOLE_CFG_ALG_PASS_UNTRANSLATED its pieces leave translated at the IP
+ * layer only (the held one through emit), as before reassembly. */
+static void frag_too_big(uint32_t pool, int pass) {
+  tctx *t = ctx64f(pool, 1030, 1039, 256,
+                   pass ? PINHOLE_CFG_ALG_PASS_UNTRANSLATED : 0u);
+  char in[2048];
+  tpkt w, w4, p, e;
+  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  b6_udp(&w, CLI, 5060, SRV6, 5060, in);
+  size_t n = w.p.len - 40u;
+  t->nelog = 0;
+  assert_int_equal(invite_piece(t, &w, 0, 200, 0x5eed0003u, SEC),
+                   PINHOLE_VERDICT_HELD);
+  t6_frag6(&p, &w, 200, 400 - 200, 1, 0x5eed0003u);
+  assert_int_equal(t_in(t, &p, SEC),
+                   pass ? PINHOLE_VERDICT_FORWARD : PINHOLE_VERDICT_DROP);
+  if (pass) {
+    uint16_t P = t_get16(t->elog[0] + 20);
+    t_udp(&w4, pool, P, OUT_HOST, 5060, in); /* nothing rewritten */
+    assert_int_equal(t->nelog, 1);
+    tpkt got;
+    memcpy(got.b, t->elog[0], t->elog_len[0]);
+    got.p.len = (uint32_t)t->elog_len[0];
+    t6_frag4(&e, &w4, 0, 200, 1, 0, 0x0003);
+    same4f(&got, &e);
+    t6_frag4(&e, &w4, 200, 200, 1, 0, 0x0003);
+    same4f(&p, &e);
+  }
+  assert_int_equal(invite_piece(t, &w, 400, n, 0x5eed0003u, SEC),
+                   pass ? PINHOLE_VERDICT_FORWARD : PINHOLE_VERDICT_DROP);
+  if (pass)
+    t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+               PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_REASM_TOO_BIG, 1,
+               PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_SIP, 1,
+               PINHOLE_CNT_NAT64_XLAT, 3, -1);
+  else
+    t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_DISCARD, 1,
+               PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_REASM_TOO_BIG, 1,
+               PINHOLE_CNT_FRAGMENTS, 1, -1);
+  t_ctx_del(t);
+}
+
+static void test_nat64_sip_frag_too_big(void **state) {
+  (void)state;
+  frag_too_big(PUB, 0);
+  frag_too_big(IP4(198, 19, 0, 200), 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_sip_call),
@@ -1308,6 +1449,8 @@ int main(void) {
       cmocka_unit_test(test_nat64_sip_failover),
       cmocka_unit_test(test_nat64_sip_failover_tcp),
       cmocka_unit_test(test_nat64_sip_frag),
+      cmocka_unit_test(test_nat64_sip_frag_fail),
+      cmocka_unit_test(test_nat64_sip_frag_too_big),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
