@@ -304,9 +304,9 @@ static int ph_piece(pinhole_ctx *ctx, ph_ref r, const ph_in *in) {
  * sender's address is not translated (the same rule as for TCP), or the
  * operator chose PINHOLE_CFG_ALG_PASS_UNTRANSLATED. */
 static int ph_may_pass(const pinhole_ctx *ctx, const ph_conn *c, int dir) {
-  const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
+  ph_tuple in = ph_conn_tuple(ctx, c, dir), out = ph_conn_tuple(ctx, c, !dir);
   return (ctx->cfg.flags & PINHOLE_CFG_ALG_PASS_UNTRANSLATED) ||
-         in->src == out->dst;
+         in.src == out.dst;
 }
 
 static int ph_out_side(const ph_conn *c, int side) {
