@@ -645,6 +645,27 @@ static int ph_finish(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt) {
 
 /* ---- entry points ------------------------------------------------------- */
 
+/* Adds fragment in (pkt) to REASM entry r: its verdict (HELD, or the
+ * completed datagram's; later: a later fragment's, counted as
+ * existing), or -1 when it cannot be held (counted): the caller's
+ * failure path, IPv4's or IPv6's. A dropped piece's reason is counted. */
+static int ph_add(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt, const ph_in *in,
+                  int later) {
+  int rc = ph_piece(ctx, r, in);
+  if (rc == PH_PIECE_DROP) {
+    pinhole__reasm_dead(ctx, r);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (rc == PH_PIECE_FAIL)
+    return -1;
+  int vd = ph_complete(ph_frag_at(ctx, r)) ? ph_finish(ctx, r, pkt)
+                                           : PINHOLE_VERDICT_HELD;
+  if (later) /* held: not dropped */
+    ph_count(ctx, vd == PINHOLE_VERDICT_DROP ? PINHOLE_CNT_EXIST_DISCARD
+                                             : PINHOLE_CNT_EXIST_ACCEPT);
+  return vd;
+}
+
 /* A new entry holding a datagram for conversation conv: PH_NIL when the
  * fragment table is full (counted). */
 static ph_ref ph_reasm_new(pinhole_ctx *ctx, int side, const ph_frag_key *k,
@@ -691,14 +712,8 @@ int pinhole__reasm_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
   f->x64 = (uint8_t)ph_conn_is6(ctx, c); /* NAT64's IPv4 side */
   ph_in in;
   ph_in4(&in, pkt->data, v);
-  int rc = ph_piece(ctx, r, &in);
-  if (rc == PH_PIECE_DROP) {
-    pinhole__reasm_dead(ctx, r);
-    return PINHOLE_VERDICT_DROP;
-  }
-  if (rc == PH_PIECE_FAIL)
-    return ph_fail(ctx, r, pkt, v);
-  return ph_complete(f) ? ph_finish(ctx, r, pkt) : PINHOLE_VERDICT_HELD;
+  int vd = ph_add(ctx, r, pkt, &in, 0);
+  return vd >= 0 ? vd : ph_fail(ctx, r, pkt, v);
 }
 
 int pinhole__reasm_later(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
@@ -706,21 +721,8 @@ int pinhole__reasm_later(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
   pkt->len = v->ip_len;
   ph_in in;
   ph_in4(&in, pkt->data, v);
-  int rc = ph_piece(ctx, r, &in);
-  if (rc == PH_PIECE_DROP) {
-    pinhole__reasm_dead(ctx, r);
-    return PINHOLE_VERDICT_DROP;
-  }
-  if (rc == PH_PIECE_FAIL)
-    return ph_fail(ctx, r, pkt, v);
-  if (!ph_complete(ph_frag_at(ctx, r))) {
-    ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT); /* held: not dropped */
-    return PINHOLE_VERDICT_HELD;
-  }
-  int vd = ph_finish(ctx, r, pkt);
-  ph_count(ctx, vd == PINHOLE_VERDICT_DROP ? PINHOLE_CNT_EXIST_DISCARD
-                                           : PINHOLE_CNT_EXIST_ACCEPT);
-  return vd;
+  int vd = ph_add(ctx, r, pkt, &in, 1);
+  return vd >= 0 ? vd : ph_fail(ctx, r, pkt, v);
 }
 
 int pinhole__reasm_orphan(pinhole_ctx *ctx, pinhole_pkt *pkt,
@@ -811,26 +813,14 @@ static int ph_fail6(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
   return -1;
 }
 
-/* Adds an IPv6 fragment to REASM entry r: held, the datagram completed,
- * or its outcome. v: a first fragment's view, or NULL for a later one,
- * whose verdict is counted here (as pinhole__reasm_later's). */
+/* Adds an IPv6 fragment to REASM entry r (v: a first fragment's view,
+ * or NULL for a later one): ph_add, or the failure path. */
 static int ph_add6(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
                    const pinhole_pkt6_view *v6, pinhole_pkt_view *v) {
   ph_in in;
   ph_in6(&in, pkt->data, v6);
-  int rc = ph_piece(ctx, r, &in);
-  if (rc == PH_PIECE_DROP) {
-    pinhole__reasm_dead(ctx, r);
-    return PINHOLE_VERDICT_DROP;
-  }
-  if (rc == PH_PIECE_FAIL)
-    return ph_fail6(ctx, r, pkt, v6, &in, v);
-  int vd = ph_complete(ph_frag_at(ctx, r)) ? ph_finish(ctx, r, pkt)
-                                           : PINHOLE_VERDICT_HELD;
-  if (v == NULL) /* held: not dropped */
-    ph_count(ctx, vd == PINHOLE_VERDICT_DROP ? PINHOLE_CNT_EXIST_DISCARD
-                                             : PINHOLE_CNT_EXIST_ACCEPT);
-  return vd;
+  int vd = ph_add(ctx, r, pkt, &in, v == NULL);
+  return vd >= 0 ? vd : ph_fail6(ctx, r, pkt, v6, &in, v);
 }
 
 int pinhole__reasm6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
