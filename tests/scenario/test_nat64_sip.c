@@ -1420,6 +1420,37 @@ static void test_nat64_sip_frag_too_big(void **state) {
   frag_too_big(IP4(198, 19, 0, 200), 1);
 }
 
+/* An atomic fragment (RFC 6946: offset 0, M clear) is a whole datagram:
+ * the INVITE in one is not held, its ALG rewrites it and it leaves as one
+ * IPv4 packet (RFC 7915 sec. 5.1.1: the identification's low 16 bits,
+ * DF clear); nothing is left in the fragment table. */
+static void test_nat64_sip_atomic_frag(void **state) {
+  (void)state;
+  uint32_t pool = IP4(198, 19, 0, 200);
+  tctx *t = ctx64(pool, 1030, 1039);
+  char in[2048], want[2048], a[20], h[40];
+  tpkt w, p, e;
+  ip4s(a, sizeof(a), pool);
+  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  b6_udp(&w, CLI, 5060, SRV6, 5060, in);
+  t6_frag6(&p, &w, 0, w.p.len - 40u, 0, 0x00c0ffeeu);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = t_get16(p.b + 20);
+  snprintf(h, sizeof(h), ":%u", P);
+  invite(want, sizeof(want), a, h, "198.19.0.2", a, "IP4", a, out_mport(&p));
+  t_udp(&e, pool, P, OUT_HOST, 5060, want);
+  assert_int_equal(t_get16(p.b + 4), 0xffee);
+  same4(&p, &e);
+  pinhole_usage u;
+  t_usage(t, &u);
+  assert_int_equal(u.fragments, 0);
+  assert_int_equal(u.pinholes, 2);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_NAT64_XLAT, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 2, -1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_sip_call),
@@ -1437,6 +1468,7 @@ int main(void) {
       cmocka_unit_test(test_nat64_sip_frag),
       cmocka_unit_test(test_nat64_sip_frag_fail),
       cmocka_unit_test(test_nat64_sip_frag_too_big),
+      cmocka_unit_test(test_nat64_sip_atomic_frag),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
