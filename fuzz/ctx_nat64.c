@@ -31,7 +31,12 @@
  *             TCP, RTSP), bit 2 the NAT64 rule names its ALG (else picked
  *             by port), bit 3 ALG third party, bit 4 ALG low ports, bit 5
  *             pass untranslated, bit 6 narrow pool (4 ports), bit 7 EIF
- *   conf2 u8  bit 0 RTSP on port 8554 (else 554)
+ *   conf2 u8  bit 0 RTSP on port 8554 (else 554); bit 1 UDP records
+ *             (both ways) leave in IP fragments (docs/reassembly.md
+ *             "IPv6": reassembled for a Watch datagram) of
+ *             ((conf2 >> 4) + 1) * 16 payload bytes, bits 2-3 their
+ *             order: in order, reversed, the first then the rest
+ *             reversed, in order with the second piece sent twice
  *   records, each:
  *     op  u8  bit 0 from the server, bit 1 FIN (TCP), bit 2 send again
  *             from the same sequence number even when forwarded, bit 3
@@ -76,6 +81,8 @@ typedef struct harness {
   size_t outlen;       /* the last packet's length after processing */
   uint32_t cack, sack; /* what each side acknowledges: the other's data
                           as it left the translator */
+  uint8_t whole[2048]; /* a datagram being cut in fragments */
+  uint16_t fid;        /* their identification */
 } harness;
 
 static void learn(harness *h, const pinhole_endpoint *e) {
@@ -231,6 +238,58 @@ static int run(harness *h, size_t len, int side) {
     check_out(h->buf, p.len);
   }
   h->outlen = p.len;
+  return v;
+}
+
+/* Piece [off, off + n) of the datagram in h->whole (len bytes; IPv6
+ * with a fragment header, else IPv4) into h->buf: its length. */
+static size_t piece(harness *h, size_t len, size_t off, size_t n) {
+  uint8_t *b = h->buf, *w = h->whole;
+  int v6 = (w[0] >> 4) == 6;
+  size_t hl = v6 ? 40 : 20;
+  int more = off + n < len - hl;
+  memcpy(b, w, hl);
+  if (v6) {
+    b[6] = PINHOLE_IP6_NH_FRAGMENT;
+    fz_put16(b + 4, (uint16_t)(8 + n));
+    b[40] = w[6];
+    b[41] = 0;
+    fz_put16(b + 42, (uint16_t)(off | (more ? 1u : 0u)));
+    fz_put32(b + 44, 0x5eed0000u | h->fid);
+    hl += 8;
+  } else {
+    fz_put16(b + 2, (uint16_t)(20 + n));
+    fz_put16(b + 4, h->fid);
+    fz_put16(b + 6, (uint16_t)((more ? 0x2000u : 0u) | (off / 8)));
+    b[10] = b[11] = 0;
+    fz_put16(b + 10, pinhole_cksum(b, 20));
+  }
+  memcpy(b + hl, w + (v6 ? 40 : 20) + off, n);
+  return hl + n;
+}
+
+/* The datagram in h->buf (len bytes) sent from side in fragments of fp
+ * payload bytes (at most 64 of them) in the order mode says (conf2 bits
+ * 2-3): the last verdict. */
+static int run_frags(harness *h, size_t len, int side, size_t fp, int mode) {
+  memcpy(h->whole, h->buf, len);
+  size_t hl = (h->whole[0] >> 4) == 6 ? 40 : 20, plen = len - hl;
+  size_t k = (plen + fp - 1) / fp;
+  if (k < 2 || k > 64)
+    return run(h, len, side);
+  h->fid++;
+  int v = PINHOLE_VERDICT_DROP;
+  for (size_t i = 0; i < k + (mode == 3); i++) {
+    size_t j = i;
+    if (mode == 1)
+      j = k - 1 - i;
+    else if (mode == 2)
+      j = i == 0 ? 0 : k - i;
+    else if (mode == 3)
+      j = i <= 1 ? i : i - 1; /* the second piece twice */
+    size_t off = j * fp, n = plen - off < fp ? plen - off : fp;
+    v = run(h, piece(h, len, off, n), side);
+  }
   return v;
 }
 
@@ -405,6 +464,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     h->cack = sseq;
   }
   uint8_t pl[1400];
+  int frag = (conf2 & 2) && proto == PINHOLE_IPPROTO_UDP,
+      fmode = conf2 >> 2 & 3;
+  size_t fp = ((size_t)(conf2 >> 4) + 1) * 16;
   while (fdp_left(&f) > 0) {
     uint8_t op = fdp_u8(&f);
     uint8_t which = fdp_u8(&f);
@@ -426,7 +488,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (pport == 0) /* UDP: the server answers what it saw */
         pport = h->nports ? h->ports[0] : 1024;
       n = pkt4(h, proto, port, pport, sseq - back, h->sack, flags, pl, len);
-      v = run(h, n, PINHOLE_SIDE_OUTSIDE);
+      v = frag ? run_frags(h, n, PINHOLE_SIDE_OUTSIDE, fp, fmode)
+               : run(h, n, PINHOLE_SIDE_OUTSIDE);
       if (v == PINHOLE_VERDICT_FORWARD && proto == PINHOLE_IPPROTO_TCP)
         acked(h);
       if ((v == PINHOLE_VERDICT_FORWARD || v == PINHOLE_VERDICT_HELD) &&
@@ -434,9 +497,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         sseq += (uint32_t)len - back;
     } else {
       n = pkt6(h, proto, cport, port, cseq - back, h->cack, flags, pl, len);
-      v = run(h, n, PINHOLE_SIDE_INSIDE);
+      v = frag ? run_frags(h, n, PINHOLE_SIDE_INSIDE, fp, fmode)
+               : run(h, n, PINHOLE_SIDE_INSIDE);
+      /* the public port from a whole packet or a first fragment */
       if (v == PINHOLE_VERDICT_FORWARD && proto == PINHOLE_IPPROTO_UDP &&
-          pport == 0)
+          pport == 0 && (h->buf[0] >> 4) == 4 &&
+          ((h->buf[6] & 0x1fu) | h->buf[7]) == 0)
         pport = (uint16_t)(h->buf[20] << 8 | h->buf[21]);
       if (v == PINHOLE_VERDICT_FORWARD && proto == PINHOLE_IPPROTO_TCP)
         acked(h);

@@ -618,8 +618,10 @@ struct pinhole_ctx {
   uint32_t frag_mask;
   ph_ref frag_free;
   uint32_t nfrags;
-  ph_frag6 *frag6;          /* max_fragments when max_conns6 > 0, else NULL */
-  ph_map6 *map6;            /* nmap6 when max_conns6 > 0, else NULL */
+  ph_frag6 *frag6;  /* max_fragments when max_conns6 > 0, else NULL */
+  ph_ref frag6_cur; /* core/frag6.c: the entry of the IPv6 first fragment
+                       being processed, for its reassembly (frag_reasm.c) */
+  ph_map6 *map6;    /* nmap6 when max_conns6 > 0, else NULL */
   const uint8_t *map6_next; /* the IPv6 address the next mapping made is
                                for (core/nat64.c), or NULL */
   uint8_t map6_pfx;         /* and its prefix */

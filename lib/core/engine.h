@@ -711,7 +711,8 @@ ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
                              const pinhole_pkt_view *v, int side,
                              const ph_rule *pr, ph_conn **out);
 /* A first fragment v of a UDP datagram of NAT64 connection c an ALG
- * watches (from dir, side; nothing reassembles it for the ALG): counted
+ * watches (from dir, side) that is not reassembled for the ALG (an IPv6
+ * one with a header before its fragment header, frag_reasm.c): counted
  * as not inspected, and PH_DROP with "NAT64 fragments (not translated)"
  * unless PINHOLE_CFG_ALG_PASS_UNTRANSLATED (then translated at the IP
  * layer only). PH_PASS for any other packet. The caller makes the

@@ -24,18 +24,6 @@
 
 #include <pinhole/ipv6.h>
 
-/* The table key of IPv6 fragment v6 (pkt: its bytes). */
-static void ph_key6(const pinhole_ctx *ctx, ph_frag_key *k, const uint8_t *pkt,
-                    const pinhole_pkt6_view *v6) {
-  k->src = pinhole__fold6(ctx, v6->src);
-  k->dst = pinhole__fold6(ctx, v6->dst);
-  k->id = v6->frag_id;
-  k->proto = pkt[v6->frag_hdr_off]; /* the fragment header's next header */
-  k->v6 = 1;
-  k->src6 = v6->src;
-  k->dst6 = v6->dst;
-}
-
 /* The bytes after the fragment header: this fragment's piece. */
 static uint32_t ph_piece_len(const pinhole_pkt6_view *v6) {
   return v6->ip_len - v6->frag_hdr_off - 8u;
@@ -65,15 +53,13 @@ static int ph_first6(pinhole_ctx *ctx, pinhole_pkt *pkt,
     return PINHOLE_VERDICT_DROP;
   }
   ph_frag_key k;
-  ph_key6(ctx, &k, pkt->data, v6);
+  ph_frag_key6(ctx, &k, pkt->data, v6);
   ph_ref r = pinhole__frag_find(ctx, side, &k);
   if (r != PH_NIL) {
     /* a second first fragment: it overlaps the first (RFC 5722) */
-    ph_frag *f = ph_frag_at(ctx, r);
-    if (f->mode == PH_FRAG_DEAD)
+    if (ph_frag_at(ctx, r)->mode == PH_FRAG_DEAD)
       return ph_not_matched(ctx);
-    f->mode = PH_FRAG_DEAD;
-    f->complete = 1;
+    pinhole__reasm_dead(ctx, r); /* what it held goes too */
     ph_count(ctx, PINHOLE_CNT_ERR_IP);
     ph_count(ctx, PINHOLE_CNT_IP_FRAG_OVERLAP);
     return PINHOLE_VERDICT_DROP;
@@ -83,7 +69,11 @@ static int ph_first6(pinhole_ctx *ctx, pinhole_pkt *pkt,
     return ph_not_tracked(ctx);
   ph_conn *c;
   int dir;
+  ctx->frag6_cur = r; /* a Watch datagram's reassembly takes it */
   int vd = pinhole__process6_first(ctx, pkt, v6, side, &c, &dir);
+  if (ctx->frag6_cur == PH_NIL)
+    return vd; /* held, or its datagram completed, or passed on */
+  ctx->frag6_cur = PH_NIL;
   if (c == NULL) { /* dropped, or passed without a connection */
     pinhole__frag_release(ctx, r);
     return vd;
@@ -100,10 +90,17 @@ static int ph_first6(pinhole_ctx *ctx, pinhole_pkt *pkt,
 static int ph_later6(pinhole_ctx *ctx, pinhole_pkt *pkt,
                      const pinhole_pkt6_view *v6, int side) {
   ph_frag_key k;
-  ph_key6(ctx, &k, pkt->data, v6);
+  ph_frag_key6(ctx, &k, pkt->data, v6);
   ph_ref r = pinhole__frag_find(ctx, side, &k);
   if (r == PH_NIL || ph_frag_at(ctx, r)->mode == PH_FRAG_DEAD)
     return ph_not_matched(ctx);
+  if (ph_frag_at(ctx, r)->mode == PH_FRAG_REASM)
+    return pinhole__reasm6_later(ctx, r, pkt, v6);
+  return pinhole__frag6_follow(ctx, r, pkt, v6);
+}
+
+int pinhole__frag6_follow(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                          const pinhole_pkt6_view *v6) {
   uint32_t lo = v6->frag_off, hi = lo + ph_piece_len(v6);
   int last = !(pkt->data[v6->frag_hdr_off + 3u] & 1u); /* M clear */
   int dir;

@@ -55,6 +55,38 @@ typedef struct ph_rec {
   uint32_t off, len;
 } ph_rec;
 
+/* One fragment as the reassembly sees it, whatever its family. */
+typedef struct ph_in {
+  const uint8_t *hdr; /* the fragment: its header first */
+  size_t hl;          /* the header kept for a first fragment: IPv4's,
+                         or IPv6's 40 bytes and the fragment header */
+  const uint8_t *p;   /* its piece */
+  uint32_t lo, len;   /* the piece's offset and length */
+  uint32_t ip_len;
+  int last; /* MF / M clear */
+} ph_in;
+
+static void ph_in4(ph_in *in, const uint8_t *pkt, const pinhole_pkt_view *v) {
+  in->hdr = pkt;
+  in->hl = v->ihl;
+  in->p = pkt + v->ihl;
+  in->lo = v->frag_off;
+  in->len = (uint32_t)v->ip_len - v->ihl;
+  in->ip_len = v->ip_len;
+  in->last = !(ph_get16(pkt + PH_IP_FRAG) & PH_IP_MF);
+}
+
+/* An IPv6 fragment whose fragment header follows the IPv6 header. */
+static void ph_in6(ph_in *in, const uint8_t *pkt, const pinhole_pkt6_view *v6) {
+  in->hdr = pkt;
+  in->hl = PH_FRAG6_HL;
+  in->p = pkt + PH_FRAG6_HL;
+  in->lo = v6->frag_off;
+  in->len = v6->ip_len - PH_FRAG6_HL;
+  in->ip_len = v6->ip_len;
+  in->last = !(pkt[PH_FRAG6_HL - 5u] & 1u); /* M clear */
+}
+
 /* What adding a piece came to. */
 enum ph_piece_rc {
   PH_PIECE_OK = 0,
@@ -201,17 +233,27 @@ static int ph_count_drop(pinhole_ctx *ctx, int counter) {
   return PH_PIECE_DROP;
 }
 
+/* Does [lo, hi) overlap a range entry f holds? */
+static int ph_overlaps(const ph_frag *f, uint32_t lo, uint32_t hi) {
+  for (uint32_t i = 0; i < f->nranges; i++)
+    if (lo < f->hi[i] && f->lo[i] < hi)
+      return 1;
+  return 0;
+}
+
 /* Checks the fragment's piece against what entry f holds: PH_PIECE_OK or
- * the outcome (counted). */
-static int ph_piece_check(pinhole_ctx *ctx, const ph_frag *f,
-                          const pinhole_pkt_view *v, const uint8_t *p, int last,
+ * the outcome (counted). IPv4 pieces may repeat held bytes exactly; an
+ * IPv6 piece that overlaps anything held ends the datagram (RFC 5722,
+ * RFC 8200 sec. 4.5). */
+static int ph_piece_check(pinhole_ctx *ctx, const ph_frag *f, const ph_in *in,
                           size_t hl) {
-  uint32_t lo = v->frag_off, len = (uint32_t)v->ip_len - v->ihl;
-  uint32_t hi = lo + len;
+  uint32_t lo = in->lo, len = in->len, hi = lo + len;
+  int last = in->last;
   if (hl != 0 && hl + ph_max(hi, f->ext) > 65535u)
     return ph_count_drop(ctx, PINHOLE_CNT_IP_MAX_LEN);
   if ((f->have_last && (hi > f->total || (last && hi != f->total))) ||
-      (last && f->ext > hi) || !ph_same_bytes(ctx, f->held, lo, p, len))
+      (last && f->ext > hi) || (f->v6 && ph_overlaps(f, lo, hi)) ||
+      !ph_same_bytes(ctx, f->held, lo, in->p, len))
     return ph_count_drop(ctx, PINHOLE_CNT_IP_FRAG_OVERLAP);
   if (hi > ctx->cfg.hold_msg_max) {
     ph_count(ctx, PINHOLE_CNT_REASM_TOO_BIG);
@@ -222,14 +264,13 @@ static int ph_piece_check(pinhole_ctx *ctx, const ph_frag *f,
 
 /* Adds the fragment's piece (and, for a first fragment, its header) to
  * entry r: PH_PIECE_OK, or the outcome (counted). */
-static int ph_piece(pinhole_ctx *ctx, ph_ref r, const uint8_t *pkt,
-                    const pinhole_pkt_view *v) {
+static int ph_piece(pinhole_ctx *ctx, ph_ref r, const ph_in *in) {
   ph_frag *f = ph_frag_at(ctx, r);
-  const uint8_t *p = pkt + v->ihl;
-  int last = !(ph_get16(pkt + PH_IP_FRAG) & PH_IP_MF);
-  int first = v->frag_off == 0;
-  uint32_t lo = v->frag_off, len = (uint32_t)v->ip_len - v->ihl;
-  int rc = ph_piece_check(ctx, f, v, p, last, first ? v->ihl : f->hl);
+  const uint8_t *p = in->p;
+  int last = in->last;
+  int first = in->lo == 0;
+  uint32_t lo = in->lo, len = in->len;
+  int rc = ph_piece_check(ctx, f, in, first ? in->hl : f->hl);
   if (rc != PH_PIECE_OK)
     return rc;
   ph_frag grown = *f;
@@ -238,9 +279,9 @@ static int ph_piece(pinhole_ctx *ctx, ph_ref r, const uint8_t *pkt,
     return PH_PIECE_FAIL;
   }
   if (first && f->hl == 0) {
-    if (ph_rec_put(ctx, f->held, PH_REC_HEADER, pkt, v->ihl) != 0)
+    if (ph_rec_put(ctx, f->held, PH_REC_HEADER, in->hdr, (uint32_t)in->hl) != 0)
       return PH_PIECE_FAIL; /* counted by the pool */
-    f->hl = v->ihl;
+    f->hl = (uint8_t)in->hl;
   }
   if (ph_hold_new_parts(ctx, f, lo, p, len) != 0)
     return PH_PIECE_FAIL;
@@ -252,7 +293,7 @@ static int ph_piece(pinhole_ctx *ctx, ph_ref r, const uint8_t *pkt,
     f->total = (uint16_t)(lo + len);
   }
   f->ext = (uint16_t)ph_max(f->ext, lo + len);
-  f->mtu = (uint16_t)ph_max(f->mtu, v->ip_len);
+  f->mtu = (uint16_t)ph_max(f->mtu, in->ip_len);
   return PH_PIECE_OK;
 }
 
@@ -263,13 +304,37 @@ static int ph_piece(pinhole_ctx *ctx, ph_ref r, const uint8_t *pkt,
  * sender's address is not translated (the same rule as for TCP), or the
  * operator chose PINHOLE_CFG_ALG_PASS_UNTRANSLATED. */
 static int ph_may_pass(const pinhole_ctx *ctx, const ph_conn *c, int dir) {
-  const ph_tuple *in = dir ? &c->b : &c->a, *out = dir ? &c->a : &c->b;
+  ph_tuple in = ph_conn_tuple(ctx, c, dir), out = ph_conn_tuple(ctx, c, !dir);
   return (ctx->cfg.flags & PINHOLE_CFG_ALG_PASS_UNTRANSLATED) ||
-         in->src == out->dst;
+         in.src == out.dst;
 }
 
 static int ph_out_side(const ph_conn *c, int side) {
   return (c->flags & PH_CONN_HAIRPIN) ? side : side ^ 1;
+}
+
+/* ph_emit_piece for an IPv6 entry: the fragment rebuilt from the first
+ * fragment's headers hdr (PH_FRAG6_HL bytes) and sent on as it came (the
+ * IPv6 firewall) or translated to IPv4 (NAT64, RFC 7915 sec. 5.1.1). */
+static int ph_emit_piece6(pinhole_ctx *ctx, ph_frag *f, const ph_rec *rec,
+                          const uint8_t *hdr, ph_conn *c, uint8_t *b) {
+  int more = !(f->have_last && rec->off + rec->len == f->total);
+  size_t len = PH_FRAG6_HL + rec->len;
+  memcpy(b, hdr, PH_FRAG6_HL);
+  ph_put16(b + 4, (uint16_t)(8u + rec->len));
+  ph_put16(b + 42, (uint16_t)(rec->off | (more ? 1u : 0u)));
+  pinhole__hold_copy(ctx, f->held, rec->at, b + PH_FRAG6_HL, rec->len);
+  pinhole_pkt6_view v6;
+  if (ctx->cb.emit == NULL ||
+      pinhole_pkt6_parse(b, len, &v6) != PINHOLE_PKT_OK) {
+    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+    return -1;
+  }
+  ph_conn_count(ctx, c, f->dir, (uint32_t)len);
+  if (ph_conn_is64(ctx, c))
+    return pinhole__nat64_emit6(ctx, b, len, c);
+  ctx->cb.emit(ctx, b, len, ph_out_side(c, f->side), ctx->user);
+  return 0;
 }
 
 /* Rebuilds the fragment of record rec (the first fragment's header hdr,
@@ -279,6 +344,8 @@ static int ph_out_side(const ph_conn *c, int side) {
 static int ph_emit_piece(pinhole_ctx *ctx, ph_frag *f, const ph_rec *rec,
                          const uint8_t *hdr, size_t hl, ph_conn *c,
                          uint8_t *b) {
+  if (f->v6)
+    return ph_emit_piece6(ctx, f, rec, hdr, c, b);
   size_t h = rec->off == 0 ? hl : 20;
   memcpy(b, hdr, h);
   b[0] = (uint8_t)(0x40u | h / 4u);
@@ -344,7 +411,7 @@ void pinhole__reasm_release_virtual(pinhole_ctx *ctx, ph_ref r,
 /* Entry r's datagram ends dropped (its reason counted): the entry stays
  * until its deadline, so that the rest of its fragments are dropped too
  * (counted as fragments not matched), and then goes without a count. */
-static void ph_dead(pinhole_ctx *ctx, ph_ref r) {
+void pinhole__reasm_dead(pinhole_ctx *ctx, ph_ref r) {
   ph_frag *f = ph_frag_at(ctx, r);
   if (f->held != PH_NIL) {
     ph_ref h = f->held;
@@ -363,7 +430,7 @@ void pinhole__frag_dead4(pinhole_ctx *ctx, int side,
   if (r == PH_NIL)
     r = pinhole__frag_new(ctx, side, &k, ctx->cfg.frag_timeout_ms);
   if (r != PH_NIL)
-    ph_dead(ctx, r);
+    pinhole__reasm_dead(ctx, r);
 }
 
 /* The datagram of entry r cannot be reassembled (counted): passed on
@@ -377,7 +444,7 @@ static int ph_fail(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
   ph_conn *c = pinhole__frag_conn(ctx, r);
   int first = v->frag_off == 0;
   if (c == NULL || !ph_may_pass(ctx, c, f->dir)) {
-    ph_dead(ctx, r);
+    pinhole__reasm_dead(ctx, r);
     /* a first fragment's verdict is counted by its connection's path */
     if (c == NULL)
       ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
@@ -427,6 +494,110 @@ static int ph_send(pinhole_ctx *ctx, pinhole_pkt *pkt, const pinhole_pkt *w,
   return vd;
 }
 
+/* Sends the processed IPv6 datagram d[0..len) on (RFC 8200 sec. 4.5):
+ * whole when it fits fp payload bytes (or with PINHOLE_CFG_REASM_WHOLE),
+ * else in fragments of fp payload bytes with identification id (or d's
+ * own fragment header's), the first in the caller's packet, the others
+ * through emit to side out. d's bytes are overwritten. Returns the
+ * verdict. */
+static int ph_send6(pinhole_ctx *ctx, pinhole_pkt *pkt, uint8_t *d, size_t len,
+                    size_t fp, uint32_t id, int out, ph_conn *c, int dir,
+                    int vd) {
+  int whole = (ctx->cfg.flags & PINHOLE_CFG_REASM_WHOLE) ||
+              ctx->cb.emit == NULL || len - 40u <= fp;
+  if (whole && len <= pkt->cap && d[6] != PINHOLE_IP6_NH_FRAGMENT) {
+    memcpy(pkt->data, d, len);
+    pkt->len = (uint32_t)len;
+    return vd;
+  }
+  if (pkt->cap < PH_FRAG6_HL + 8u) /* the first piece fits nowhere */
+    fp = 0;
+  else if (fp > pkt->cap - PH_FRAG6_HL)
+    fp = pkt->cap - PH_FRAG6_HL;
+  ph_refrag6 rf;
+  if (ctx->cb.emit == NULL || pinhole__refrag6_plan(&rf, d, len, fp, id) != 0) {
+    ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
+    return PINHOLE_VERDICT_DROP;
+  }
+  uint8_t *payload = d + rf.at;
+  pkt->len = (uint32_t)pinhole__refrag6_put(&rf, 0, payload, pkt->data);
+  for (size_t k = 1; k < rf.n; k++) {
+    /* built in place: its headers over the piece before, already sent */
+    uint8_t *o = payload + k * rf.fp - PH_FRAG6_HL;
+    size_t n = pinhole__refrag6_put(&rf, k, payload, o);
+    ctx->cb.emit(ctx, o, n, out, ctx->user);
+  }
+  c->frames[dir] += (uint32_t)(rf.n - 1);
+  return vd;
+}
+
+/* The IPv4 server's datagram w (mtu: its longest fragment, hl its header
+ * length) reassembled for NAT64 connection c: its ALG, the translation
+ * (RFC 7915 sec. 4.1), then IPv6 fragments of at most the IPv6 minimum
+ * MTU and no longer than the IPv4 ones (sec. 4: fragments of 1280 bytes
+ * at most), identified by the IPv4 identification zero-extended. */
+static int ph_finish64(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt *w,
+                       size_t mtu, size_t hl, ph_conn *c, int side) {
+  uint32_t id = ph_get16(w->data + 4);
+  size_t olen = 0;
+  int vd = pinhole__nat64_whole4(ctx, w, c, side, &olen);
+  if (vd != PINHOLE_VERDICT_FORWARD)
+    return vd;
+  size_t fp = mtu > hl ? mtu - hl : 8u;
+  if (fp > PH_FRAG6_MIN_MTU - PH_FRAG6_HL)
+    fp = PH_FRAG6_MIN_MTU - PH_FRAG6_HL;
+  return ph_send6(ctx, pkt, ctx->scratch, olen, fp & ~(size_t)7, id, c->a_side,
+                  c, 1, vd);
+}
+
+/* Entry r's IPv6 datagram is whole (its connection c): rebuilt as one
+ * IPv6 packet (the first fragment's header, the fragment header's next
+ * header, the pieces), processed as one (process6.c: its ALG, NAT64's
+ * translation), sent on in pieces as long as the longest that came (the
+ * IPv4 ones of NAT64 with DF clear, RFC 7915 sec. 5.1.1, identified by
+ * the low 16 bits of the IPv6 identification). Returns the verdict. */
+static int ph_finish6(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                      ph_conn *c) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  size_t cap;
+  uint8_t *b = pinhole__hold_buf(ctx, &cap);
+  uint8_t hdr[60];
+  size_t len = 40u + f->total;
+  if (ph_header(ctx, f, hdr) != PH_FRAG6_HL ||
+      (ctx->cb.emit == NULL && len > pkt->cap) || len > cap) {
+    pinhole__reasm_dead(ctx, r);
+    ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_rec rec;
+  PH_FOR_RECS(ctx, f->held, rec) {
+    if (rec.off != PH_REC_HEADER)
+      pinhole__hold_copy(ctx, f->held, rec.at, b + 40 + rec.off, rec.len);
+  }
+  memcpy(b, hdr, 40);
+  b[6] = hdr[40]; /* the fragment header's next header */
+  ph_put16(b + 4, f->total);
+  uint32_t id = ph_get32(hdr + 44);
+  int dir = f->dir, side = f->side;
+  size_t mtu = f->mtu;
+  ph_ref held = f->held;
+  f->held = PH_NIL;
+  pinhole__hold_done(ctx, held);
+  pinhole__frag_release(ctx, r);
+  pinhole_pkt w = {b, (uint32_t)len, (uint32_t)(cap < 65535 ? cap : 65535)};
+  int vd = pinhole__existing6_whole(ctx, &w, c, dir, side);
+  if (vd != PINHOLE_VERDICT_FORWARD && vd != PINHOLE_VERDICT_HAIRPIN)
+    return vd;
+  if ((b[0] >> 4) == 4) { /* NAT64: its IPv4 translation */
+    ph_put16(b + 4, (uint16_t)id);
+    ph_put16(b + PH_IP_FRAG, 0); /* DF clear: it came in fragments */
+    pinhole__ip_cksum_set(b, (size_t)(b[0] & 15u) * 4u);
+    return ph_send(ctx, pkt, &w, mtu - (PH_FRAG6_HL - 20u), c, dir, side, vd);
+  }
+  return ph_send6(ctx, pkt, b, w.len, mtu - PH_FRAG6_HL, id,
+                  ph_out_side(c, side), c, dir, vd);
+}
+
 /* Entry r's datagram is whole: rebuilt, processed as one packet, sent on.
  * Returns the verdict of the fragment that completed it (not counted). */
 static int ph_finish(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt) {
@@ -437,13 +608,15 @@ static int ph_finish(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt) {
     ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
     return PINHOLE_VERDICT_DROP;
   }
+  if (f->v6)
+    return ph_finish6(ctx, r, pkt, c);
   size_t cap;
   uint8_t *b = pinhole__hold_buf(ctx, &cap);
   size_t len = (size_t)f->hl + f->total;
   if (ctx->cb.emit == NULL && len > pkt->cap) {
     /* no way to send it on in pieces, and it does not fit whole: not
      * handed to its ALG for nothing */
-    ph_dead(ctx, r);
+    pinhole__reasm_dead(ctx, r);
     ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
     return PINHOLE_VERDICT_DROP;
   }
@@ -456,12 +629,14 @@ static int ph_finish(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt) {
   ph_put16(b + PH_IP_FRAG, (uint16_t)(ph_get16(b + PH_IP_FRAG) & PH_IP_DF));
   pinhole__ip_cksum_set(b, f->hl);
   int dir = f->dir, side = f->side;
-  size_t mtu = f->mtu;
+  size_t mtu = f->mtu, f_hl = f->hl;
   ph_ref held = f->held;
   f->held = PH_NIL;
   pinhole__hold_done(ctx, held);
   pinhole__frag_release(ctx, r);
   pinhole_pkt w = {b, (uint32_t)len, (uint32_t)(cap < 65535 ? cap : 65535)};
+  if (ph_conn_is6(ctx, c)) /* NAT64: the server's datagram, to IPv6 */
+    return ph_finish64(ctx, pkt, &w, mtu, f_hl, c, side);
   int vd = pinhole__existing_whole(ctx, &w, c, dir, side);
   if (vd == PINHOLE_VERDICT_DROP)
     return vd;
@@ -470,13 +645,32 @@ static int ph_finish(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt) {
 
 /* ---- entry points ------------------------------------------------------- */
 
+/* Adds fragment in (pkt) to REASM entry r: its verdict (HELD, or the
+ * completed datagram's; later: a later fragment's, counted as
+ * existing), or -1 when it cannot be held (counted): the caller's
+ * failure path, IPv4's or IPv6's. A dropped piece's reason is counted. */
+static int ph_add(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt, const ph_in *in,
+                  int later) {
+  int rc = ph_piece(ctx, r, in);
+  if (rc == PH_PIECE_DROP) {
+    pinhole__reasm_dead(ctx, r);
+    return PINHOLE_VERDICT_DROP;
+  }
+  if (rc == PH_PIECE_FAIL)
+    return -1;
+  int vd = ph_complete(ph_frag_at(ctx, r)) ? ph_finish(ctx, r, pkt)
+                                           : PINHOLE_VERDICT_HELD;
+  if (later) /* held: not dropped */
+    ph_count(ctx, vd == PINHOLE_VERDICT_DROP ? PINHOLE_CNT_EXIST_DISCARD
+                                             : PINHOLE_CNT_EXIST_ACCEPT);
+  return vd;
+}
+
 /* A new entry holding a datagram for conversation conv: PH_NIL when the
  * fragment table is full (counted). */
-static ph_ref ph_reasm_new(pinhole_ctx *ctx, int side,
-                           const pinhole_pkt_view *v, ph_ref conv, int dir) {
-  ph_frag_key k;
-  ph_frag_key4(&k, v);
-  ph_ref r = pinhole__frag_new(ctx, side, &k, ctx->cfg.hold_timeout_ms);
+static ph_ref ph_reasm_new(pinhole_ctx *ctx, int side, const ph_frag_key *k,
+                           ph_ref conv, int dir) {
+  ph_ref r = pinhole__frag_new(ctx, side, k, ctx->cfg.hold_timeout_ms);
   if (r == PH_NIL) {
     ph_count(ctx, PINHOLE_CNT_REASM_OVERFLOW);
     return PH_NIL;
@@ -484,8 +678,7 @@ static ph_ref ph_reasm_new(pinhole_ctx *ctx, int side,
   ph_frag *f = ph_frag_at(ctx, r);
   f->mode = PH_FRAG_REASM;
   f->dir = (uint8_t)dir;
-  f->held =
-      pinhole__hold_new(ctx, PH_HOLD_DGRAM, conv, r, (uint8_t)dir, v->ip_id);
+  f->held = pinhole__hold_new(ctx, PH_HOLD_DGRAM, conv, r, (uint8_t)dir, k->id);
   if (f->held == PH_NIL) {
     pinhole__frag_release(ctx, r);
     return PH_NIL;
@@ -505,7 +698,7 @@ int pinhole__reasm_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (r != PH_NIL && ph_frag_at(ctx, r)->mode != PH_FRAG_REASM)
     return -1; /* already passed on unparsed: the rest follows it */
   if (r == PH_NIL &&
-      (r = ph_reasm_new(ctx, side, v, ph_conn_conv(ctx, c), dir)) == PH_NIL) {
+      (r = ph_reasm_new(ctx, side, &k, ph_conn_conv(ctx, c), dir)) == PH_NIL) {
     pinhole__alg_frag(ctx, v, c, dir, side);
     if (ph_may_pass(ctx, c, dir)) {
       pinhole__frag_first(ctx, side, v, pkt->data, c, dir);
@@ -516,46 +709,36 @@ int pinhole__reasm_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
   ph_frag *f = ph_frag_at(ctx, r);
   f->conn = ph_conn_ref(ctx, c);
   f->dir = (uint8_t)dir;
-  int rc = ph_piece(ctx, r, pkt->data, v);
-  if (rc == PH_PIECE_DROP) {
-    ph_dead(ctx, r);
-    return PINHOLE_VERDICT_DROP;
-  }
-  if (rc == PH_PIECE_FAIL)
-    return ph_fail(ctx, r, pkt, v);
-  return ph_complete(f) ? ph_finish(ctx, r, pkt) : PINHOLE_VERDICT_HELD;
+  f->x64 = (uint8_t)ph_conn_is6(ctx, c); /* NAT64's IPv4 side */
+  ph_in in;
+  ph_in4(&in, pkt->data, v);
+  int vd = ph_add(ctx, r, pkt, &in, 0);
+  return vd >= 0 ? vd : ph_fail(ctx, r, pkt, v);
 }
 
 int pinhole__reasm_later(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
                          pinhole_pkt_view *v) {
   pkt->len = v->ip_len;
-  int rc = ph_piece(ctx, r, pkt->data, v);
-  if (rc == PH_PIECE_DROP) {
-    ph_dead(ctx, r);
-    return PINHOLE_VERDICT_DROP;
-  }
-  if (rc == PH_PIECE_FAIL)
-    return ph_fail(ctx, r, pkt, v);
-  if (!ph_complete(ph_frag_at(ctx, r))) {
-    ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT); /* held: not dropped */
-    return PINHOLE_VERDICT_HELD;
-  }
-  int vd = ph_finish(ctx, r, pkt);
-  ph_count(ctx, vd == PINHOLE_VERDICT_DROP ? PINHOLE_CNT_EXIST_DISCARD
-                                           : PINHOLE_CNT_EXIST_ACCEPT);
-  return vd;
+  ph_in in;
+  ph_in4(&in, pkt->data, v);
+  int vd = ph_add(ctx, r, pkt, &in, 1);
+  return vd >= 0 ? vd : ph_fail(ctx, r, pkt, v);
 }
 
 int pinhole__reasm_orphan(pinhole_ctx *ctx, pinhole_pkt *pkt,
                           const pinhole_pkt_view *v, int side) {
-  ph_ref r = ph_reasm_new(ctx, side, v, ph_orphan_conv(ctx), 0);
+  ph_frag_key k;
+  ph_frag_key4(&k, v);
+  ph_ref r = ph_reasm_new(ctx, side, &k, ph_orphan_conv(ctx), 0);
   if (r == PH_NIL)
     return -1;
   pkt->len = v->ip_len;
-  int rc = ph_piece(ctx, r, pkt->data, v);
+  ph_in in;
+  ph_in4(&in, pkt->data, v);
+  int rc = ph_piece(ctx, r, &in);
   if (rc != PH_PIECE_OK) {
-    ph_dead(ctx, r);         /* no connection: nothing to pass it on with */
-    if (rc == PH_PIECE_FAIL) /* a dropped piece counted its reason */
+    pinhole__reasm_dead(ctx, r); /* no connection: nothing to pass it on with */
+    if (rc == PH_PIECE_FAIL)     /* a dropped piece counted its reason */
       ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
     return PINHOLE_VERDICT_DROP;
   }
@@ -584,8 +767,97 @@ void pinhole__frag_hold_lost(pinhole_ctx *ctx, ph_ref h, int why) {
   size_t hl =
       c != NULL && ph_may_pass(ctx, c, f->dir) ? ph_header(ctx, f, hdr) : 0;
   if (hl == 0) {
-    ph_dead(ctx, r);
+    pinhole__reasm_dead(ctx, r);
     return;
   }
   ph_to_virtual(ctx, r, hdr, hl, 1, c, f->dir);
+}
+
+/* ---- IPv6 (RFC 8200 sec. 4.5; NAT64: RFC 7915 sec. 5.1.1) --------------- */
+
+/* The datagram of IPv6 entry r cannot be reassembled (counted): passed on
+ * unparsed when allowed (the IPv6 firewall translates nothing; NAT64 with
+ * PINHOLE_CFG_ALG_PASS_UNTRANSLATED), else dropped. in: the fragment at
+ * hand; v: a first fragment's view (NULL for a later one). Returns the
+ * verdict; -1 for a first fragment that is to go on (entry virtual). */
+static int ph_fail6(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                    const pinhole_pkt6_view *v6, const ph_in *in,
+                    pinhole_pkt_view *v) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  ph_conn *c = pinhole__frag_conn(ctx, r);
+  int first = in->lo == 0;
+  uint8_t hdr[60];
+  size_t hl = first ? PH_FRAG6_HL : ph_header(ctx, f, hdr);
+  if (c == NULL || !ph_may_pass(ctx, c, f->dir) || hl != PH_FRAG6_HL) {
+    pinhole__reasm_dead(ctx, r);
+    if (c == NULL)
+      ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+    else if (!first)
+      ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
+    return PINHOLE_VERDICT_DROP;
+  }
+  ph_to_virtual(ctx, r, first ? pkt->data : hdr, hl, !first, c, f->dir);
+  pinhole_pkt_view lv; /* a later fragment: its datagram's addresses */
+  if (v == NULL) {
+    memset(&lv, 0, sizeof(lv));
+    lv.src = f->src;
+    lv.dst = f->dst;
+    lv.proto = PINHOLE_IPPROTO_UDP;
+    lv.ip_len = (uint16_t)in->ip_len;
+    v = &lv;
+  }
+  pinhole__alg_frag(ctx, v, c, f->dir, f->side);
+  if (!first)
+    return pinhole__frag6_follow(ctx, r, pkt, v6);
+  pinhole__frag_mark(f, 0, in->len);
+  return -1;
+}
+
+/* Adds an IPv6 fragment to REASM entry r (v: a first fragment's view,
+ * or NULL for a later one): ph_add, or the failure path. */
+static int ph_add6(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                   const pinhole_pkt6_view *v6, pinhole_pkt_view *v) {
+  ph_in in;
+  ph_in6(&in, pkt->data, v6);
+  int vd = ph_add(ctx, r, pkt, &in, v == NULL);
+  return vd >= 0 ? vd : ph_fail6(ctx, r, pkt, v6, &in, v);
+}
+
+int pinhole__reasm6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                          const pinhole_pkt6_view *v6, pinhole_pkt_view *v,
+                          ph_conn *c, int dir, int side) {
+  ph_ref r = ctx->frag6_cur;
+  if (r == PH_NIL || v6->frag_hdr_off != 40u)
+    return -2; /* headers before the fragment header: not reassembled */
+  ph_frag *f = ph_frag_at(ctx, r);
+  if (f->mode != PH_FRAG_REASM) {
+    /* the entry core/frag6.c made for this first fragment: it holds */
+    f->held = pinhole__hold_new(ctx, PH_HOLD_DGRAM, ph_conn_conv(ctx, c), r,
+                                (uint8_t)dir, f->id);
+    if (f->held == PH_NIL)
+      return -2;
+    f->mode = PH_FRAG_REASM;
+    pinhole_wheel_arm(
+        &ctx->frag_wheel, ph_slot(r),
+        ph_deadline(ctx->now_ns,
+                    (uint64_t)ctx->cfg.hold_timeout_ms * 1000000u));
+  }
+  ctx->frag6_cur = PH_NIL; /* the entry is the reassembly's now */
+  f->conn = ph_conn_ref(ctx, c);
+  f->dir = (uint8_t)dir;
+  f->side = (uint8_t)side;
+  f->l4_6_ = c->proto;
+  return ph_add6(ctx, r, pkt, v6, v);
+}
+
+int pinhole__reasm6_later(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                          const pinhole_pkt6_view *v6) {
+  pkt->len = v6->ip_len;
+  if (v6->frag_hdr_off != 40u) { /* not a layout its first fragment had */
+    pinhole__reasm_dead(ctx, r);
+    ph_count(ctx, PINHOLE_CNT_ERR_IP);
+    ph_count(ctx, PINHOLE_CNT_IP6_FRAGMENT);
+    return PINHOLE_VERDICT_DROP;
+  }
+  return ph_add6(ctx, r, pkt, v6, NULL);
 }

@@ -9,6 +9,8 @@
 
 #include "core/engine.h"
 
+#include <pinhole/ipv6.h>
+
 /* ph_frag.mode */
 enum ph_frag_mode {
   PH_FRAG_VIRTUAL = 0, /* forwarded piece by piece with the first
@@ -37,6 +39,27 @@ static inline void ph_frag_key4(ph_frag_key *k, const pinhole_pkt_view *v) {
   k->proto = v->proto;
   k->v6 = 0;
   k->src6 = k->dst6 = NULL;
+}
+
+/* An IPv6 fragment that is reassembled: its fragment header follows the
+ * 40-byte IPv6 header (the header kept from its first fragment is both). */
+#define PH_FRAG6_HL 48u
+/* The IPv6 minimum MTU (RFC 8200 sec. 5). */
+#define PH_FRAG6_MIN_MTU 1280u
+
+/* The key of IPv6 fragment v6 (pkt: its bytes): the folds of its
+ * addresses, the 32-bit identification, the fragment header's next
+ * header, the full addresses beside. */
+static inline void ph_frag_key6(const pinhole_ctx *ctx, ph_frag_key *k,
+                                const uint8_t *pkt,
+                                const pinhole_pkt6_view *v6) {
+  k->src = pinhole__fold6(ctx, v6->src);
+  k->dst = pinhole__fold6(ctx, v6->dst);
+  k->id = v6->frag_id;
+  k->proto = pkt[v6->frag_hdr_off]; /* the fragment header's next header */
+  k->v6 = 1;
+  k->src6 = v6->src;
+  k->dst6 = v6->dst;
 }
 
 /* frag.c: the entry for (side, key) that has not passed its deadline, or
@@ -92,6 +115,46 @@ int pinhole__reasm_orphan(pinhole_ctx *ctx, pinhole_pkt *pkt,
  * on through emit, and r becomes a PH_FRAG_VIRTUAL entry of c. */
 void pinhole__reasm_release_virtual(pinhole_ctx *ctx, ph_ref r,
                                     const uint8_t *first, ph_conn *c, int dir);
+/* Entry r's datagram ends dropped (its reason counted): its held pieces
+ * freed, the entry PH_FRAG_DEAD until its deadline so that the rest of
+ * its fragments are dropped too (as not matched). */
+void pinhole__reasm_dead(pinhole_ctx *ctx, ph_ref r);
+
+/* IPv6 (docs/reassembly.md "IPv6"): a first fragment of Watch connection
+ * c's UDP datagram from dir, v6 its parse and v its folded view
+ * (process6.c), with the entry core/frag6.c keeps for it in
+ * ctx->frag6_cur: held, or the datagram it completes processed whole and
+ * sent on; the entry is taken (frag6_cur PH_NIL). Returns the verdict
+ * (not counted); -1 when it goes on unparsed (the entry now virtual,
+ * its ALG error counted); -2 when it is not reassembled (a header before
+ * the fragment header, no entry, nothing held): the caller's old way. */
+int pinhole__reasm6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                          const pinhole_pkt6_view *v6, pinhole_pkt_view *v,
+                          ph_conn *c, int dir, int side);
+/* A later IPv6 fragment with entry r in PH_FRAG_REASM mode: held, or the
+ * datagram completed. Returns the verdict, counted. */
+int pinhole__reasm6_later(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                          const pinhole_pkt6_view *v6);
+/* frag6.c: a later IPv6 fragment of PH_FRAG_VIRTUAL entry r: passed
+ * (translated on NAT64) or dropped. Returns the verdict, counted. */
+int pinhole__frag6_follow(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                          const pinhole_pkt6_view *v6);
+/* process6.c: a reassembled IPv6 datagram pkt (whole) of connection c
+ * from dir, as an unfragmented one: parsed, its ALG run, NAT64's
+ * translation (pkt then holds the IPv4 packet). Returns the verdict (not
+ * counted). */
+int pinhole__existing6_whole(pinhole_ctx *ctx, pinhole_pkt *pkt, ph_conn *c,
+                             int dir, int side);
+/* nat64.c: the IPv4 server's reassembled datagram w of NAT64 connection
+ * c: its ALG run, translated to IPv6 (RFC 7915 sec. 4) in ctx->scratch,
+ * *olen bytes. Returns FORWARD, or the verdict that ends it (counted). */
+int pinhole__nat64_whole4(pinhole_ctx *ctx, pinhole_pkt *w, ph_conn *c,
+                          int side, size_t *olen);
+/* nat64.c: IPv6 fragment b[0..len) of NAT64 connection c translated to
+ * IPv4 (RFC 7915 sec. 5.1.1) and sent through emit: 0, or -1 (counted). */
+int pinhole__nat64_emit6(pinhole_ctx *ctx, const uint8_t *b, size_t len,
+                         const ph_conn *c);
+
 /* hold.c: held datagram message h ended without completing (ph_hold_why:
  * timeout or evicted); called before h is freed. */
 void pinhole__frag_hold_lost(pinhole_ctx *ctx, ph_ref h, int why);

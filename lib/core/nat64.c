@@ -25,6 +25,7 @@
  */
 #include "core/alg_call.h"
 #include "core/engine.h"
+#include "core/frag_reasm.h"
 #include "pkt/bytes.h"
 
 #include <pinhole/hash.h>
@@ -625,10 +626,12 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
       return ph_refuse(ctx, bad, 0);
     }
   }
-  /* a watched datagram's fragment: dropped, its later ones with it */
-  if (pinhole__nat64_frag_watched(ctx, v, c, dir, side) == PH_DROP) {
-    pinhole__frag_dead4(ctx, side, v);
-    return PINHOLE_VERDICT_DROP;
+  /* a watched datagram's first fragment: reassembled for its ALG
+   * (core/frag_reasm.c, ph_finish64); -1: passed on unparsed */
+  if (ph_watched_frag(c, v)) {
+    int vd = pinhole__reasm_first(ctx, pkt, v, c, dir, side);
+    if (vd >= 0)
+      return vd;
   }
   /* FTP64: its ALG on the IPv4 packet as the server sent it (alg6.c) */
   if (ph_conn_watched(c) && !ph_watched_frag(c, v)) {
@@ -812,4 +815,46 @@ int pinhole__nat64_error6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   int rc = pinhole_xlat_6to4(pkt->data, v6->ip_len, ctx->scratch, PH_SCRATCH,
                              &m, &olen);
   return ph_error_done(ctx, pkt, rc, olen);
+}
+
+int pinhole__nat64_whole4(pinhole_ctx *ctx, pinhole_pkt *w, ph_conn *c,
+                          int side, size_t *olen) {
+  pinhole_pkt_view v;
+  int reason = pinhole_pkt_parse(w->data, w->len, &v);
+  if (reason != PINHOLE_PKT_OK) {
+    pinhole__count_reason(ctx, reason);
+    return PINHOLE_VERDICT_DROP;
+  }
+  uint32_t in_len = v.ip_len;
+  int vd = pinhole__alg_run64(ctx, w, &v, c, 1, side);
+  if (vd >= 0)
+    return vd;
+  int rc = pinhole__nat64_xlat_in(ctx, c, w->data, w->len, olen);
+  pinhole_pkt6_view ov;
+  if (rc != 0 || pinhole_pkt6_parse(ctx->scratch, *olen, &ov) != PINHOLE_PKT_OK)
+    return ph_refuse(ctx,
+                     rc == PINHOLE_ERR_NOBUF ? PINHOLE_CNT_NAT64_NOBUF
+                                             : PINHOLE_CNT_NAT64_FAIL,
+                     0);
+  ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
+  c->last_seen = ctx->now_tick;
+  ph_conn_count(ctx, c, 1, in_len);
+  return PINHOLE_VERDICT_FORWARD;
+}
+
+int pinhole__nat64_emit6(pinhole_ctx *ctx, const uint8_t *b, size_t len,
+                         const ph_conn *c) {
+  pinhole_xlat_map m;
+  ph_map_out(ctx, c, &m);
+  size_t olen = 0;
+  int rc = pinhole_xlat_6to4(b, len, ctx->scratch, PH_SCRATCH, &m, &olen);
+  pinhole_pkt_view ov;
+  if (rc != 0 || pinhole_pkt_parse(ctx->scratch, olen, &ov) != PINHOLE_PKT_OK) {
+    ph_count(ctx, rc == PINHOLE_ERR_NOBUF ? PINHOLE_CNT_NAT64_NOBUF
+                                          : PINHOLE_CNT_NAT64_FAIL);
+    return -1;
+  }
+  ctx->cb.emit(ctx, ctx->scratch, olen, c->a_side ^ 1, ctx->user);
+  ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
+  return 0;
 }

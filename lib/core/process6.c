@@ -9,6 +9,7 @@
  */
 #include "core/alg_call.h"
 #include "core/engine.h"
+#include "core/frag_reasm.h"
 #include "pkt/bytes.h"
 #include "pkt/plain6.h"
 
@@ -115,8 +116,19 @@ static int ph_existing6(pinhole_ctx *ctx, pinhole_pkt *pkt,
       return PINHOLE_VERDICT_DROP;
     }
   }
+  /* a Watch datagram's first fragment: reassembled for its ALG
+   * (core/frag_reasm.c); -1: passed on unparsed, its ALG error counted;
+   * -2: not reassembled */
+  int rv = -2;
+  if (ph_conn_watched(c) && c->proto == PINHOLE_IPPROTO_UDP &&
+      (v->flags & PINHOLE_PKTF_FRAGMENT) && !(c->flags & PH_CONN_HAIRPIN)) {
+    rv = pinhole__reasm6_first(ctx, pkt, v6, v, c, dir, side);
+    if (rv >= 0)
+      return rv;
+  }
   if (ph_conn_is64(ctx, c)) { /* NAT64: translated to IPv4 (core/nat64.c) */
-    if (pinhole__nat64_frag_watched(ctx, v, c, dir, side) == PH_DROP)
+    if (rv == -2 &&
+        pinhole__nat64_frag_watched(ctx, v, c, dir, side) == PH_DROP)
       return PINHOLE_VERDICT_DROP; /* its later fragments: not matched */
     return pinhole__nat64_out(ctx, pkt, v6, c);
   }
@@ -124,7 +136,8 @@ static int ph_existing6(pinhole_ctx *ctx, pinhole_pkt *pkt,
     return pinhole__nat64_hairpin(ctx, pkt, v6, c, dir);
   c->last_seen = ctx->now_tick;
   if (ph_conn_watched(c) && (v->flags & PINHOLE_PKTF_FRAGMENT)) {
-    pinhole__alg_frag(ctx, v, c, dir, side); /* not inspected: counted */
+    if (rv == -2)
+      pinhole__alg_frag(ctx, v, c, dir, side); /* not inspected: counted */
   } else if (ph_conn_watched(c)) {
     /* its ALG (alg6.c): a split message held, or sent reassembled */
     int vd = pinhole__alg_run6(ctx, pkt, v, c, dir, side);
@@ -461,4 +474,18 @@ int pinhole__process6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
                                       v6->sport, v6->dport, dir)
               : NULL;
   return vd;
+}
+
+int pinhole__existing6_whole(pinhole_ctx *ctx, pinhole_pkt *pkt, ph_conn *c,
+                             int dir, int side) {
+  pinhole_pkt6_view v6;
+  int reason = pinhole_pkt6_parse(pkt->data, pkt->len, &v6);
+  if (reason != PINHOLE_PKT_OK) {
+    pinhole__count_reason(ctx, reason);
+    return PINHOLE_VERDICT_DROP;
+  }
+  pinhole_pkt_view v;
+  ph_view_of6(&v, &v6, pinhole__fold6(ctx, v6.src),
+              pinhole__fold6(ctx, v6.dst));
+  return ph_existing6(ctx, pkt, &v6, &v, c, dir, side);
 }

@@ -93,3 +93,51 @@ size_t pinhole__refrag_put(const ph_refrag *r, size_t k, const uint8_t *payload,
   pinhole__ip_cksum_set(out, hl);
   return hl + n;
 }
+
+/* ---- IPv6 ---------------------------------------------------------------- */
+
+#define PH6_NH_FRAG 44u
+
+int pinhole__refrag6_plan(ph_refrag6 *r, const uint8_t *d, size_t len,
+                          size_t fp, uint32_t id) {
+  fp &= ~(size_t)7;
+  if (len < 40 || (d[0] >> 4) != 6 || fp < 8 ||
+      (size_t)ph_get16(d + 4) != len - 40)
+    return -1;
+  memcpy(r->hdr, d, 40);
+  r->nh = d[6];
+  r->at = 40;
+  r->off0 = 0;
+  r->m0 = 0;
+  r->id = id;
+  if (d[6] == PH6_NH_FRAG) {
+    if (len < 48)
+      return -1;
+    r->nh = d[40];
+    r->off0 = ph_get16(d + 42) & 0xfff8u;
+    r->m0 = d[43] & 1u;
+    r->id = ph_get32(d + 44);
+    r->at = 48;
+  }
+  r->plen = len - r->at;
+  r->fp = fp;
+  r->n = r->plen == 0 ? 1 : (r->plen + fp - 1) / fp;
+  return 0;
+}
+
+size_t pinhole__refrag6_put(const ph_refrag6 *r, size_t k,
+                            const uint8_t *payload, uint8_t *out) {
+  size_t start = k * r->fp;
+  size_t n = r->plen - start < r->fp ? r->plen - start : r->fp;
+  int more = k + 1 < r->n || r->m0;
+  memmove(out + 48, payload + start, n);
+  memcpy(out, r->hdr, 40);
+  ph_put16(out + 4, (uint16_t)(n + 8));
+  out[6] = PH6_NH_FRAG;
+  out[40] = r->nh;
+  out[41] = 0;
+  ph_put16(out + 42,
+           (uint16_t)((r->off0 + (uint32_t)start) | (more ? 1u : 0u)));
+  ph_put32(out + 44, r->id);
+  return 48 + n;
+}

@@ -61,4 +61,38 @@ static inline size_t ph_refrag_hlen(const ph_refrag *r, size_t k) {
 size_t pinhole__refrag_put(const ph_refrag *r, size_t k, const uint8_t *payload,
                            uint8_t *out);
 
+/*
+ * IPv6 (RFC 8200 sec. 4.5): a plan for cutting the packet d[0..len) (a
+ * 40-byte header, then either its payload or a fragment header and the
+ * piece it carries) into fragments of fp payload bytes each (a multiple
+ * of 8, at least 8) but the last. Each fragment is the 40-byte header
+ * (payload length set, next header 44) with a fragment header whose
+ * next header is the packet's, whose identification is id (or the
+ * packet's own fragment header's) and whose offset and M flag continue
+ * that header's (0 and clear for a whole packet).
+ */
+typedef struct ph_refrag6 {
+  uint8_t hdr[40]; /* the packet's header */
+  uint8_t nh;      /* the next header the fragments carry */
+  uint8_t m0;      /* the packet was a fragment with M set */
+  size_t at;       /* where its payload starts in d */
+  size_t plen;     /* its payload bytes */
+  uint32_t off0;   /* its own offset (a fragment), else 0 */
+  uint32_t id;
+  size_t fp;
+  size_t n; /* fragments, >= 1 */
+} ph_refrag6;
+
+/* Plans d[0..len) for fp (rounded down to a multiple of 8). Returns 0, or
+ * -1 when d is no IPv6 packet of len bytes or fp is below 8. */
+int pinhole__refrag6_plan(ph_refrag6 *r, const uint8_t *d, size_t len,
+                          size_t fp, uint32_t id);
+
+/* Writes fragment k < r->n to out: its 48 bytes of headers, then its
+ * piece copied (memmove) from payload, the packet's payload (d + r->at),
+ * so the piece may already be in place at out + 48. Returns the
+ * fragment's length. */
+size_t pinhole__refrag6_put(const ph_refrag6 *r, size_t k,
+                            const uint8_t *payload, uint8_t *out);
+
 #endif /* PH_PKT_REFRAG_H */

@@ -399,6 +399,104 @@ static void test_ipv6_sip_hostile_media(void **state) {
   t_ctx_del(t);
 }
 
+/* An INVITE from CLI in three IPv6 fragments (the UDP payload cut at 64,
+ * inside the Via, and 200, inside the headers before the SDP; sent
+ * first, last, middle): held until whole, the ALG sees the whole
+ * message (RFC 8200 sec. 4.5), nothing is rewritten, and it leaves in
+ * fragments of the longest one's size, the same identification: the
+ * first in the caller's packet, the others through emit. The callee's
+ * media then comes in through the pinholes the SDP opened. */
+static void test_ipv6_sip_frag(void **state) {
+  (void)state;
+  tctx *t = ctx_alg6(0);
+  tpkt w, p, e;
+  sip6(&w, CLI, SRV, INVITE6, SDP6("2001:db8:1::2", "30000", ""));
+  size_t n = w.p.len - 40u;
+  const size_t lo[3] = {0, 64, 200}, hi[3] = {64, 200, n};
+  const int ord[3] = {0, 2, 1};
+  for (int i = 0; i < 3; i++) {
+    int k = ord[i];
+    t6_frag6(&p, &w, lo[k], hi[k] - lo[k], k < 2, 0x6a6b6c6du);
+    assert_int_equal(t_in(t, &p, SEC),
+                     i < 2 ? PINHOLE_VERDICT_HELD : PINHOLE_VERDICT_FORWARD);
+  }
+  size_t fp = (n - 200) & ~(size_t)7; /* the longest piece */
+  assert_true(fp < n - 200 && 2 * fp > n);
+  t6_frag6(&e, &w, 0, fp, 1, 0x6a6b6c6du);
+  assert_int_equal(p.p.len, e.p.len);
+  assert_memory_equal(p.b, e.b, e.p.len);
+  t6_frag6(&e, &w, fp, n - fp, 0, 0x6a6b6c6du);
+  assert_int_equal(t->nelog, 1);
+  assert_int_equal(t->elog_side[0], PINHOLE_SIDE_OUTSIDE);
+  assert_int_equal(t->elog_len[0], e.p.len);
+  assert_memory_equal(t->elog[0], e.b, e.p.len);
+  pinhole_usage u;
+  t_usage(t, &u);
+  assert_int_equal(u.pinholes, 2); /* RTP, RTCP to the caller */
+  assert_int_equal(u.fragments, 0);
+  /* the callee's RTP through the pinhole; another host's refused */
+  b6_udp(&p, PEER, 40000, CLI, 30000, "rtp?");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  b6_udp(&p, SRV, 40000, CLI, 30000, "rtp");
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_REASM_COMPLETED, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 2, PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  assert_false(t_has_trace(t, "fragmented message not inspected"));
+  t_ctx_del(t);
+}
+
+/* The same INVITE whose pieces overlap (RFC 5722: the datagram is
+ * dropped, and what follows) or whose SDP is longer than hold_msg_max
+ * (it cannot be held: on the IPv6 firewall, which rewrites nothing, it
+ * passes uninspected, counted, the held piece through emit). */
+static void test_ipv6_sip_frag_fail(void **state) {
+  (void)state;
+  tctx *t = ctx_alg6(0);
+  tpkt w, p;
+  sip6(&w, CLI, SRV, INVITE6, SDP6("2001:db8:1::2", "30000", ""));
+  size_t n = w.p.len - 40u;
+  t6_frag6(&p, &w, 0, 64, 1, 7);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  t6_frag6(&p, &w, 64, 200 - 64, 1, 7);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  t6_frag6(&p, &w, 192, n - 192, 0, 7); /* 8 bytes again */
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t6_frag6(&p, &w, 200, n - 200, 0, 7);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t->nemitted, 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_FRAG_OVERLAP, 1, PINHOLE_CNT_FRAGMENTS, 1, -1);
+  t_ctx_del(t);
+
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 16;
+  cfg.hold_msg_max = 128;
+  t = t_ctx_cfg(&cfg);
+  rule6(t, "v6-out", PINHOLE_SIDE_INSIDE, 0, "2001:db8:1::", 48, NULL, 0, 0,
+        PINHOLE_ACTION_ACCEPT);
+  t6_frag6(&p, &w, 0, 64, 1, 8);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  t6_frag6(&p, &w, 64, n - 64, 0, 8);
+  tpkt e;
+  memcpy(e.b, p.b, p.p.len);
+  e.p.len = p.p.len;
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_memory_equal(p.b, e.b, e.p.len); /* untouched */
+  t6_frag6(&e, &w, 0, 64, 1, 8);
+  assert_int_equal(t->nelog, 1);
+  assert_int_equal(t->elog_len[0], e.p.len);
+  assert_memory_equal(t->elog[0], e.b, e.p.len);
+  assert_true(t_has_trace(t, "fragmented message not inspected"));
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_REASM_TOO_BIG, 1,
+             PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_SIP, 1, -1);
+  t_ctx_del(t);
+}
+
 /* RTSP SETUP / reply on IPv6: the client_port pair opens for the
  * server's media; a destination= of another host and a reply's source=
  * of another host are counted; nothing rewritten. */
@@ -488,6 +586,8 @@ int main(void) {
       cmocka_unit_test(test_ipv6_ftp_split_held),
       cmocka_unit_test(test_ipv6_sip_call),
       cmocka_unit_test(test_ipv6_sip_hostile_media),
+      cmocka_unit_test(test_ipv6_sip_frag),
+      cmocka_unit_test(test_ipv6_sip_frag_fail),
       cmocka_unit_test(test_ipv6_rtsp_setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,11 +74,13 @@ static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
 /* IPv6 on, the WKP (lab), a NAT64 rule from 2001:db8:1::/48 to it, the
  * pool pool:lo..hi; the rule picks the SIP ALG by port 5060. msg_max: the
  * pool's hold_msg_max (0: the default); flags: more PINHOLE_CFG_ flags. */
-static tctx *ctx64f(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max,
-                    uint32_t flags) {
+static tctx *ctx64q(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max,
+                    uint32_t flags, uint32_t max_frags) {
   pinhole_config cfg;
   t_cfg(&cfg);
   cfg.flags |= flags;
+  if (max_frags)
+    cfg.max_fragments = max_frags;
   cfg.max_conns6 = 64;
   if (msg_max)
     cfg.hold_msg_max = msg_max;
@@ -100,6 +102,12 @@ static tctx *ctx64f(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max,
   r.dst_plen = 96;
   assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
   return t;
+}
+
+/* ctx64q with the default max_fragments. */
+static tctx *ctx64f(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max,
+                    uint32_t flags) {
+  return ctx64q(pool, lo, hi, msg_max, flags, 0);
 }
 
 static tctx *ctx64m(uint32_t pool, uint16_t lo, uint16_t hi, uint32_t msg_max) {
@@ -1093,141 +1101,354 @@ static void test_nat64_sip_failover_tcp(void **state) {
 
 /* ---- fragments of the signalling (docs/nat64.md "Fragments") ---------- */
 
-/* An IPv4 fragment p is want (the identification, the translator's,
- * copied); its header checksum verified by the test's own sum (a piece
- * has no transport checksum of its own). */
+/* ---- fragments (docs/reassembly.md "IPv6") ----------------------------- */
+
+/* The packets that left, in order: the caller's p, then the ones emitted
+ * from its log index e0 on): piece i in *got, *glen bytes. */
+static void left(const tctx *t, const tpkt *p, int e0, int i,
+                 const uint8_t **got, size_t *glen) {
+  *got = i == 0 ? p->b : t->elog[e0 + i - 1];
+  *glen = i == 0 ? p->p.len : t->elog_len[e0 + i - 1];
+}
+
+/* What left (p, then t's emitted packets from e0) is the whole packet w
+ * cut in pieces of fp payload bytes: IPv4 ones (RFC 791: MF on all but
+ * the last, DF clear, identification id's low 16 bits, each header's
+ * checksum by the test's own sum) emitted to the outside, or IPv6 ones
+ * (RFC 8200 sec. 4.5: a fragment header, M on all but the last,
+ * identification id) to the inside; the transport checksum of w (the
+ * datagram they make) verified by the own sum too. */
+static void pieces(const tctx *t, const tpkt *p, int e0, const tpkt *w,
+                   size_t fp, uint32_t id) {
+  int v6 = (w->b[0] >> 4) == 6;
+  size_t n = w->p.len - (v6 ? 40u : 20u);
+  int k = 0;
+  if (v6)
+    own6(w->b, w->p.len);
+  else
+    own4(w->b, w->p.len);
+  for (size_t off = 0; off < n; off += fp, k++) {
+    size_t m = n - off < fp ? n - off : fp;
+    tpkt e;
+    if (v6)
+      t6_frag6(&e, w, off, m, off + m < n, id);
+    else
+      t6_frag4(&e, w, off, m, off + m < n, 0, (uint16_t)id);
+    const uint8_t *got;
+    size_t glen;
+    left(t, p, e0, k, &got, &glen);
+    assert_int_equal(glen, e.p.len);
+    assert_memory_equal(got, e.b, glen);
+    assert_true(v6 || ofold(osum(0, got, 20)) == 0);
+    if (k > 0)
+      assert_int_equal(t->elog_side[e0 + k - 1],
+                       v6 ? PINHOLE_SIDE_INSIDE : PINHOLE_SIDE_OUTSIDE);
+  }
+  assert_true(k >= 2);
+  assert_int_equal(t->nelog - e0, k - 1);
+}
+
+/* The IPv4 datagram the pieces that left make (p then t's emitted from
+ * e0: header of the first, payloads in order), in *w. */
+static void joined4(const tctx *t, const tpkt *p, int e0, tpkt *w) {
+  const uint8_t *got;
+  size_t glen, at = 20;
+  int n = 1 + t->nelog - e0;
+  for (int i = 0; i < n; i++) {
+    left(t, p, e0, i, &got, &glen);
+    if (i == 0)
+      memcpy(w->b, got, 20);
+    assert_true(at + glen - 20 <= sizeof(w->b));
+    memcpy(w->b + at, got + 20, glen - 20);
+    at += glen - 20;
+  }
+  w->p.data = w->b;
+  w->p.len = (uint32_t)at;
+  w->p.cap = sizeof(w->b);
+}
+
+/* The client's INVITE msg (IPv6, the UDP payload cut at the multiples of
+ * 8 cut[0] < cut[1]: three fragments, identification id) sent in order
+ * ord; the first two are held, the last completes it: the ALG sees the
+ * whole INVITE, which leaves as IPv4 fragments as long as the longest
+ * IPv6 one less 28 (RFC 7915 sec. 5.1.1), identification id's low 16
+ * bits, every address and length rewritten. *P, *Q: the public
+ * signalling and media ports. */
+static void frag_invite(tctx *t, uint32_t pool, const size_t cut[2],
+                        const int ord[3], uint32_t id, uint16_t *P,
+                        uint16_t *Q) {
+  char in[2048], want[2048], a[20], h[40];
+  tpkt w, p, w4, got;
+  ip4s(a, sizeof(a), pool);
+  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  b6_udp(&w, CLI, 5060, SRV6, 5060, in);
+  size_t n = w.p.len - 40u;
+  size_t lo[3] = {0, cut[0], cut[1]}, hi[3] = {cut[0], cut[1], n};
+  size_t big = 0;
+  t->nelog = 0;
+  for (int i = 0; i < 3; i++) {
+    int k = ord[i];
+    big = hi[k] - lo[k] > big ? hi[k] - lo[k] : big;
+    t6_frag6(&p, &w, lo[k], hi[k] - lo[k], k < 2, id);
+    assert_int_equal(t_in(t, &p, SEC),
+                     i < 2 ? PINHOLE_VERDICT_HELD : PINHOLE_VERDICT_FORWARD);
+  }
+  joined4(t, &p, 0, &got);
+  *P = t_get16(got.b + 20);
+  *Q = (uint16_t)out_mport(&got);
+  snprintf(h, sizeof(h), ":%u", *P);
+  invite(want, sizeof(want), a, h, "198.19.0.2", a, "IP4", a, *Q);
+  t_udp(&w4, pool, *P, OUT_HOST, 5060, want);
+  pieces(t, &p, 0, &w4, big & ~(size_t)7, id);
+}
+
+/* The server's 200 OK to the public endpoint P in two IPv4 fragments cut
+ * at cut (identification id; later1st: the later one first, held as an
+ * orphan): it reaches the client translated (Via, From, Contact, SDP) as
+ * IPv6 fragments as long as the IPv4 ones plus 28, identification id
+ * zero-extended (RFC 7915 sec. 4.1). */
+static void frag_ok(tctx *t, uint32_t pool, uint16_t P, uint16_t id,
+                    int later1st) {
+  char in[2048], want[2048], a[20], via[160], from[40];
+  tpkt w, w6, p;
+  ip4s(a, sizeof(a), pool);
+  snprintf(via, sizeof(via),
+           "%s:%u;branch=z9hG4bK776asdhds;rport=%u;received=%s", a, P, P, a);
+  snprintf(from, sizeof(from), "%s:%u", a, P);
+  ok200(in, sizeof(in), via, from, a, "198.19.0.2", "IP4", "198.19.0.2");
+  ok200(want, sizeof(want),
+        "[" CLI "]:5060;branch=z9hG4bK776asdhds;rport=5060;received=" CLI,
+        "[" CLI "]:5060", CLI, "[" SRV6 "]", "IP6", SRV6);
+  t_udp(&w, OUT_HOST, 5060, pool, P, in);
+  size_t n = w.p.len - 20u;
+  size_t cut = ((size_t)(strstr(in, "c=IN") - in) + 8u) & ~(size_t)7;
+  t->nelog = 0;
+  if (later1st) {
+    t6_frag4(&p, &w, cut, n - cut, 0, 0, id);
+    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  }
+  t6_frag4(&p, &w, 0, cut, 1, 0, id);
+  assert_int_equal(t_out(t, &p, SEC),
+                   later1st ? PINHOLE_VERDICT_FORWARD : PINHOLE_VERDICT_HELD);
+  if (!later1st) {
+    t6_frag4(&p, &w, cut, n - cut, 0, 0, id);
+    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  }
+  b6_udp(&w6, SRV6, 5060, CLI, 5060, want);
+  size_t big = cut > n - cut ? cut : n - cut;
+  pieces(t, &p, 0, &w6, big & ~(size_t)7, id);
+}
+
+/* A SIP call over NAT64 whose INVITE and 200 OK come in fragments: the
+ * INVITE cut inside its headers and inside its SDP, in order or first,
+ * last, middle; the 200 OK cut inside its SDP, in order or its later
+ * fragment first. Reassembled, the ALG sees each whole: the messages
+ * leave rewritten in fragments, and the media flows through the
+ * pinholes the SDP opened. pass (PINHOLE_CFG_ALG_PASS_UNTRANSLATED)
+ * changes nothing when the datagram can be reassembled. */
+static void sip64_frag(uint32_t pool, uint16_t lo, uint16_t hi, int pass,
+                       int reorder) {
+  tctx *t =
+      ctx64f(pool, lo, hi, 0, pass ? PINHOLE_CFG_ALG_PASS_UNTRANSLATED : 0u);
+  char in[2048];
+  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  size_t sdp = ((size_t)(strstr(in, "c=IN") - in) + 8u) & ~(size_t)7;
+  size_t cut[2] = {64, sdp}; /* inside the Via; inside the SDP */
+  const int in_order[3] = {0, 1, 2}, mixed[3] = {0, 2, 1};
+  uint16_t P, Q;
+  frag_invite(t, pool, cut, reorder ? mixed : in_order, 0x5eed0001u, &P, &Q);
+  assert_true(P >= lo && P <= hi);
+  assert_true(Q >= lo && Q < hi && (Q & 1) == 0 && Q != P && Q + 1 != P);
+  frag_ok(t, pool, P, 0x4242, reorder);
+  pinhole_usage u;
+  t_usage(t, &u);
+  assert_int_equal(u.pinholes, 2); /* RTP and RTCP: the SDP was seen */
+  assert_int_equal(u.fragments, 0);
+  sip64_media(t, pool, Q);
+  /* new: the INVITE's first piece, RTP (pinhole), RTCP (rule); existing:
+   * the INVITE's other two pieces, the 200 OK's two, the client's RTP,
+   * the server's RTCP; one intruder; the datagrams: two held, two whole */
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_EXIST_ACCEPT, 6,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_REASM_HELD, 2, PINHOLE_CNT_REASM_COMPLETED, 2,
+             PINHOLE_CNT_NAT64_XLAT, 6, PINHOLE_CNT_PINHOLE_CREATED, 2,
+             PINHOLE_CNT_PINHOLE_USED, 1, -1);
+  assert_false(t_has_trace(t, "fragmented message not inspected"));
+  t_ctx_del(t);
+}
+
+static void test_nat64_sip_frag(void **state) {
+  (void)state;
+  sip64_frag(PUB, 20000, 20099, 0, 0);
+  sip64_frag(IP4(198, 19, 0, 200), 1030, 1039, 0, 1);
+  sip64_frag(PUB, 20000, 20099, 1, 1);
+  sip64_frag(IP4(198, 19, 0, 200), 1030, 1039, 1, 0);
+}
+
+/* An IPv4 fragment p is want but for the identification (copied) and so
+ * the header checksum (by the test's own sum). */
 static void same4f(const tpkt *p, tpkt *want) {
   assert_int_equal(p->p.len, want->p.len);
   memcpy(want->b + 4, p->b + 4, 2);
   want->b[10] = want->b[11] = 0;
   t_put16(want->b + 10, ofold(osum(0, want->b, 20)));
   assert_memory_equal(p->b, want->b, p->p.len);
-  assert_int_equal(ofold(osum(0, p->b, 20)), 0);
 }
 
-/* The client's INVITE msg in two IPv6 fragments (identification id) cut
- * at UDP payload offset cut (a multiple of 8, the UDP header counted):
- * nothing leaves; with pass (PINHOLE_CFG_ALG_PASS_UNTRANSLATED) both
- * leave as IPv4 fragments of the untranslated datagram from the public
- * endpoint (*P: its port, found by the first). */
-static void sip64_frag_out(tctx *t, const char *msg, size_t cut, uint32_t id,
-                           int pass, uint32_t pool, uint16_t *P) {
-  tpkt w, w4, p, e;
-  b6_udp(&w, CLI, 5060, SRV6, 5060, msg);
-  size_t n = w.p.len - 40u;
-  assert_true(cut % 8 == 0 && cut > 8 && cut < n);
-  t6_frag6(&p, &w, 0, cut, 1, id);
-  if (!pass) {
-    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
-    t6_frag6(&p, &w, cut, n - cut, 0, id);
-    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
-    return;
-  }
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  *P = t_get16(p.b + 20);
-  t_udp(&w4, pool, *P, OUT_HOST, 5060, msg);
-  t6_frag4(&e, &w4, 0, cut, 1, 0, (uint16_t)id);
-  same4f(&p, &e);
-  t6_frag6(&p, &w, cut, n - cut, 0, id);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  t6_frag4(&e, &w4, cut, n - cut, 0, 0, (uint16_t)id);
-  same4f(&p, &e);
+/* Piece [lo, hi) of the client's INVITE w (IPv6, identification id) from
+ * inside at now: its verdict. */
+static int invite_piece(tctx *t, const tpkt *w, size_t lo, size_t hi,
+                        uint32_t id, uint64_t now) {
+  tpkt p;
+  t6_frag6(&p, w, lo, hi - lo, hi < w->p.len - 40u, id);
+  return t_in(t, &p, now);
 }
 
-/* The server's 200 OK msg to the public endpoint P in two IPv4 fragments
- * cut at cut; order: the later one first. Nothing leaves, or with pass
- * both as IPv6 fragments of the untranslated datagram. */
-static void sip64_frag_in(tctx *t, const char *msg, size_t cut, uint16_t id,
-                          int pass, uint32_t pool, uint16_t P, int later1st) {
-  tpkt w, w6, p, e;
-  t_udp(&w, OUT_HOST, 5060, pool, P, msg);
-  size_t n = w.p.len - 20u;
-  b6_udp(&w6, SRV6, 5060, CLI, 5060, msg);
-  int vd = pass ? PINHOLE_VERDICT_FORWARD : PINHOLE_VERDICT_DROP;
-  t->nemitted = 0;
-  if (later1st) { /* held until its first fragment says whose it is */
-    t6_frag4(&p, &w, cut, n - cut, 0, 0, id);
-    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_HELD);
-  }
-  t6_frag4(&p, &w, 0, cut, 1, 0, id);
-  assert_int_equal(t_out(t, &p, SEC), vd);
-  if (pass) {
-    t6_frag6(&e, &w6, 0, cut, 1, id);
-    assert_int_equal(p.p.len, e.p.len);
-    assert_memory_equal(p.b, e.b, e.p.len);
-  }
-  if (later1st) { /* the held piece: through emit with pass */
-    assert_int_equal(t->nemitted, pass);
-    if (pass) {
-      t6_frag6(&e, &w6, cut, n - cut, 0, id);
-      assert_int_equal(t->emitted_len, e.p.len);
-      assert_memory_equal(t->emitted, e.b, e.p.len);
-      assert_int_equal(t->emitted_side, PINHOLE_SIDE_INSIDE);
-    }
-    return;
-  }
-  t6_frag4(&p, &w, cut, n - cut, 0, 0, id);
-  assert_int_equal(t_out(t, &p, SEC), vd);
-  if (pass) {
-    t6_frag6(&e, &w6, cut, n - cut, 0, id);
-    assert_int_equal(p.p.len, e.p.len);
-    assert_memory_equal(p.b, e.b, e.p.len);
-  }
-}
-
-/* A SIP call over NAT64 whose messages come in fragments: the INVITE
- * cut inside the SDP and inside the headers, the 200 OK cut inside the
- * SDP (in order, and its later fragment first). No ALG sees a piece as
- * the message: nothing leaves, counted; with pass, the pieces leave
- * translated at the IP layer only. The whole INVITE and 200 OK still
- * make the call. */
-static void sip64_frag(uint32_t pool, uint16_t lo, uint16_t hi, int pass) {
-  tctx *t =
-      ctx64f(pool, lo, hi, 0, pass ? PINHOLE_CFG_ALG_PASS_UNTRANSLATED : 0u);
-  char in[2048], a[20], via[160], from[40];
+/* A datagram that cannot be reassembled: an IPv6 overlap (RFC 5722: even
+ * of the same bytes) ends it and the rest is not matched; one not whole
+ * within hold_timeout_ms (3 s) times out and what comes after is not
+ * matched; a full fragment table leaves an IPv6 first fragment untracked
+ * and the server's IPv4 one not held. Each a drop with its own counter;
+ * nothing leaves. */
+static void test_nat64_sip_frag_fail(void **state) {
+  (void)state;
+  tctx *t = ctx64q(PUB, 20000, 20099, 0, 0, 1);
+  char in[2048];
+  tpkt w, p;
   invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
          49170);
-  size_t sdp = (size_t)(strstr(in, "c=IN") - in) + 8u; /* 8: UDP header */
-  uint16_t P = 0, P2 = 0, Q;
-  sip64_frag_out(t, in, sdp & ~(size_t)7, 0x5eed0001u, pass, pool, &P);
-  sip64_frag_out(t, in, 64, 0x5eed0002u, pass, pool, &P2);
-  assert_int_equal(P, P2);
-  sip64_call(t, pool, lo, hi, &P2, &Q);
-  assert_true(!pass || P == P2);
-  P = P2;
-  ip4s(a, sizeof(a), pool);
-  snprintf(via, sizeof(via),
-           "%s:%u;branch=z9hG4bK776asdhds;rport=%u;received=%s", a, P, P, a);
-  snprintf(from, sizeof(from), "%s:%u", a, P);
-  ok200(in, sizeof(in), via, from, a, "198.19.0.2", "IP4", "198.19.0.2");
-  size_t cut = ((size_t)(strstr(in, "c=IN") - in) + 8u) & ~(size_t)7;
-  sip64_frag_in(t, in, cut, 0x4242, pass, pool, P, 0);
-  sip64_frag_in(t, in, cut, 0x4243, pass, pool, P, 1);
-  /* new: the first INVITE piece (its flow stays); existing: the whole
-   * INVITE and 200 OK, the 200's piece held (then dropped with its
-   * datagram), the other pieces; the ALG errors: 2 INVITEs, 2 200s; not
-   * matched: the pieces after a dropped first one */
-  if (pass) /* and the 200's held piece emitted with its first */
-    t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 9,
-               PINHOLE_CNT_ERR_ALG, 4, PINHOLE_CNT_ALG_SIP, 4,
-               PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_NAT64_XLAT, 10,
-               PINHOLE_CNT_PINHOLE_CREATED, 2, -1);
-  else
-    t_counters(t, PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
-               PINHOLE_CNT_EXIST_DISCARD, 3, PINHOLE_CNT_REASM_HELD, 1,
-               PINHOLE_CNT_ERR_ALG, 4, PINHOLE_CNT_ALG_SIP, 4,
-               PINHOLE_CNT_NAT64_FRAGMENT, 4, PINHOLE_CNT_FRAGMENTS, 3,
-               PINHOLE_CNT_NAT64_XLAT, 2, PINHOLE_CNT_PINHOLE_CREATED, 2, -1);
-  assert_true(t_has_trace(t, "fragmented message not inspected"));
+  b6_udp(&w, CLI, 5060, SRV6, 5060, in);
+  size_t n = w.p.len - 40u;
+  /* overlap: [0, 64), [56, 200), then the rest */
+  assert_int_equal(invite_piece(t, &w, 0, 64, 0xa1, SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(invite_piece(t, &w, 56, 200, 0xa1, SEC),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(invite_piece(t, &w, 200, n, 0xa1, SEC),
+                   PINHOLE_VERDICT_DROP);
+  /* the dead entry holds the one slot until its deadline (3 s): another
+   * first fragment is not tracked */
+  assert_int_equal(invite_piece(t, &w, 0, 64, 0xa2, 2 * SEC),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(t->nemitted, 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_ERR_IP, 2, PINHOLE_CNT_IP_FRAG_OVERLAP, 1,
+             PINHOLE_CNT_FRAGMENTS, 1, PINHOLE_CNT_IP6_FRAGMENT, 1, -1);
+  /* timeout: the first piece held at 5 s, nothing by 8 s */
+  pinhole_tick(t->ctx, 5 * SEC);
+  assert_int_equal(invite_piece(t, &w, 0, 64, 0xa3, 5 * SEC),
+                   PINHOLE_VERDICT_HELD);
+  pinhole_tick(t->ctx, 8 * SEC + SEC / 2);
+  assert_int_equal(invite_piece(t, &w, 64, n, 0xa3, 9 * SEC),
+                   PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_REASM_HELD, 2, PINHOLE_CNT_REASM_TIMEOUT, 1,
+             PINHOLE_CNT_ERR_IP, 3, PINHOLE_CNT_IP_FRAG_OVERLAP, 1,
+             PINHOLE_CNT_IP_FRAG_TIMEOUT, 1, PINHOLE_CNT_FRAGMENTS, 2,
+             PINHOLE_CNT_IP6_FRAGMENT, 1, -1);
+  t_ctx_del(t);
+  /* the server's fragmented reply while the one slot holds a piece:
+   * not held, and not passed unparsed (its addresses would reach the
+   * client untranslated in the SIP message): dropped */
+  t = ctx64q(IP4(198, 19, 0, 200), 1030, 1039, 0, 0, 1);
+  uint16_t P, Q;
+  sip64_call(t, IP4(198, 19, 0, 200), 1030, 1039, &P, &Q);
+  b6_udp(&w, CLI, 5060, SRV6, 5060, in);
+  assert_int_equal(invite_piece(t, &w, 0, 64, 0xa4, 2 * SEC),
+                   PINHOLE_VERDICT_HELD);
+  t_udp(&w, OUT_HOST, 5060, IP4(198, 19, 0, 200), P, in);
+  t6_frag4(&p, &w, 0, 64, 1, 0, 0x77);
+  assert_int_equal(t_out(t, &p, 2 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t->nemitted, 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_EXIST_DISCARD, 1, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_REASM_OVERFLOW, 1, PINHOLE_CNT_ERR_ALG, 1,
+             PINHOLE_CNT_ALG_SIP, 1, PINHOLE_CNT_NAT64_XLAT, 2,
+             PINHOLE_CNT_PINHOLE_CREATED, 2, -1);
   t_ctx_del(t);
 }
 
-static void test_nat64_sip_frag(void **state) {
+/* An INVITE longer than hold_msg_max (256) cannot be held: dropped
+ * (REASM_TOO_BIG) and the rest not matched; with
+ * PINHOLE_CFG_ALG_PASS_UNTRANSLATED its pieces leave translated at the IP
+ * layer only (the held one through emit), as before reassembly. */
+static void frag_too_big(uint32_t pool, int pass) {
+  tctx *t = ctx64f(pool, 1030, 1039, 256,
+                   pass ? PINHOLE_CFG_ALG_PASS_UNTRANSLATED : 0u);
+  char in[2048];
+  tpkt w, w4, p, e;
+  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  b6_udp(&w, CLI, 5060, SRV6, 5060, in);
+  size_t n = w.p.len - 40u;
+  t->nelog = 0;
+  assert_int_equal(invite_piece(t, &w, 0, 200, 0x5eed0003u, SEC),
+                   PINHOLE_VERDICT_HELD);
+  t6_frag6(&p, &w, 200, 400 - 200, 1, 0x5eed0003u);
+  assert_int_equal(t_in(t, &p, SEC),
+                   pass ? PINHOLE_VERDICT_FORWARD : PINHOLE_VERDICT_DROP);
+  if (pass) {
+    uint16_t P = t_get16(t->elog[0] + 20);
+    t_udp(&w4, pool, P, OUT_HOST, 5060, in); /* nothing rewritten */
+    assert_int_equal(t->nelog, 1);
+    tpkt got;
+    memcpy(got.b, t->elog[0], t->elog_len[0]);
+    got.p.len = (uint32_t)t->elog_len[0];
+    t6_frag4(&e, &w4, 0, 200, 1, 0, 0x0003);
+    same4f(&got, &e);
+    t6_frag4(&e, &w4, 200, 200, 1, 0, 0x0003);
+    same4f(&p, &e);
+  }
+  assert_int_equal(invite_piece(t, &w, 400, n, 0x5eed0003u, SEC),
+                   pass ? PINHOLE_VERDICT_FORWARD : PINHOLE_VERDICT_DROP);
+  if (pass)
+    t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+               PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_REASM_TOO_BIG, 1,
+               PINHOLE_CNT_ERR_ALG, 1, PINHOLE_CNT_ALG_SIP, 1,
+               PINHOLE_CNT_NAT64_XLAT, 3, -1);
+  else
+    t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_DISCARD, 1,
+               PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_REASM_TOO_BIG, 1,
+               PINHOLE_CNT_FRAGMENTS, 1, -1);
+  t_ctx_del(t);
+}
+
+static void test_nat64_sip_frag_too_big(void **state) {
   (void)state;
-  sip64_frag(PUB, 20000, 20099, 0);
-  sip64_frag(IP4(198, 19, 0, 200), 1030, 1039, 0);
-  sip64_frag(PUB, 20000, 20099, 1);
-  sip64_frag(IP4(198, 19, 0, 200), 1030, 1039, 1);
+  frag_too_big(PUB, 0);
+  frag_too_big(IP4(198, 19, 0, 200), 1);
+}
+
+/* An atomic fragment (RFC 6946: offset 0, M clear) is a whole datagram:
+ * the INVITE in one is not held, its ALG rewrites it and it leaves as one
+ * IPv4 packet (RFC 7915 sec. 5.1.1: the identification's low 16 bits,
+ * DF clear); nothing is left in the fragment table. */
+static void test_nat64_sip_atomic_frag(void **state) {
+  (void)state;
+  uint32_t pool = IP4(198, 19, 0, 200);
+  tctx *t = ctx64(pool, 1030, 1039);
+  char in[2048], want[2048], a[20], h[40];
+  tpkt w, p, e;
+  ip4s(a, sizeof(a), pool);
+  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+         49170);
+  b6_udp(&w, CLI, 5060, SRV6, 5060, in);
+  t6_frag6(&p, &w, 0, w.p.len - 40u, 0, 0x00c0ffeeu);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t P = t_get16(p.b + 20);
+  snprintf(h, sizeof(h), ":%u", P);
+  invite(want, sizeof(want), a, h, "198.19.0.2", a, "IP4", a, out_mport(&p));
+  t_udp(&e, pool, P, OUT_HOST, 5060, want);
+  assert_int_equal(t_get16(p.b + 4), 0xffee);
+  same4(&p, &e);
+  pinhole_usage u;
+  t_usage(t, &u);
+  assert_int_equal(u.fragments, 0);
+  assert_int_equal(u.pinholes, 2);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_NAT64_XLAT, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 2, -1);
+  t_ctx_del(t);
 }
 
 int main(void) {
@@ -1245,6 +1466,9 @@ int main(void) {
       cmocka_unit_test(test_nat64_sip_failover),
       cmocka_unit_test(test_nat64_sip_failover_tcp),
       cmocka_unit_test(test_nat64_sip_frag),
+      cmocka_unit_test(test_nat64_sip_frag_fail),
+      cmocka_unit_test(test_nat64_sip_frag_too_big),
+      cmocka_unit_test(test_nat64_sip_atomic_frag),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,8 @@
  * RFC 791 sec. 3.2): piece sizes, offsets, MF, copied options, header
  * checksums, and the pieces put back together give the datagram again;
  * in place in the datagram's own buffer as well as into another one.
+ * The IPv6 cutter (RFC 8200 sec. 4.5) likewise: fragment headers, offsets
+ * continued, M, identification.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -225,6 +227,108 @@ static void test_refrag_every_mtu(void **state) {
   }
 }
 
+/* ---- IPv6 (RFC 8200 sec. 4.5) ------------------------------------------- */
+
+/* An IPv6 packet of 40 + plen bytes: next header 17, the payload a
+ * pattern of the offset; with frag (fragment header offset off, M more,
+ * identification 0x01020304) when frag. Returns its length. */
+static size_t pkt6(uint8_t *d, size_t plen, int frag, uint16_t off, int more) {
+  size_t at = frag ? 48 : 40;
+  memset(d, 0, at);
+  d[0] = 0x60;
+  put16(d + 4, (uint16_t)(plen + at - 40));
+  d[6] = frag ? 44 : 17;
+  d[7] = 64;
+  d[8] = 0x20;
+  d[23] = 2;
+  d[24] = 0x20;
+  d[39] = 5;
+  if (frag) {
+    d[40] = 17;
+    put16(d + 42, (uint16_t)(off | (more ? 1u : 0u)));
+    d[44] = 1, d[45] = 2, d[46] = 3, d[47] = 4;
+  }
+  for (size_t i = 0; i < plen; i++)
+    d[at + i] = (uint8_t)(i * 7 + 3);
+  return at + plen;
+}
+
+/* Cuts d (len) for every fp and checks each piece: 40-byte header
+ * copied but payload length and next header 44; fragment header next
+ * header 17, offset off0 + k * fp, M on all but the last (and on the
+ * last when m0), identification id; pieces of fp bytes but the last; put
+ * back together they are d's payload. In place when inplace. */
+static void cut6(const uint8_t *d0, size_t len, uint32_t id, uint32_t off0,
+                 int m0, int inplace) {
+  static uint8_t d[4096], out[4096], back[4096];
+  size_t at = d0[6] == 44 ? 48 : 40, plen = len - at;
+  for (size_t fp = 8; fp <= plen + 16; fp += 8) {
+    memcpy(d, d0, len);
+    ph_refrag6 r;
+    assert_int_equal(pinhole__refrag6_plan(&r, d, len, fp + 3, id), 0);
+    assert_int_equal(r.fp, fp); /* rounded down to a multiple of 8 */
+    assert_int_equal(r.n, plen == 0 ? 1 : (plen + fp - 1) / fp);
+    uint8_t *payload = d + r.at;
+    for (size_t k = 0; k < r.n; k++) {
+      uint8_t *o = inplace && k > 0 ? payload + k * fp - 48 : out;
+      size_t n = pinhole__refrag6_put(&r, k, payload, o);
+      size_t want = k + 1 < r.n ? fp : plen - k * fp;
+      assert_int_equal(n, 48 + want);
+      assert_memory_equal(o + 8, d0 + 8, 32);
+      assert_int_equal(o[0], 0x60);
+      assert_int_equal(get16(o + 4), 8 + want);
+      assert_int_equal(o[6], 44);
+      assert_int_equal(o[7], 64);
+      assert_int_equal(o[40], 17);
+      assert_int_equal(o[41], 0);
+      uint16_t f = get16(o + 42);
+      assert_int_equal(f & 0xfff8u, off0 + k * fp);
+      assert_int_equal(f & 6u, 0);
+      assert_int_equal(f & 1u, k + 1 < r.n || m0 ? 1u : 0u);
+      assert_int_equal((uint32_t)get16(o + 44) << 16 | get16(o + 46), id);
+      memcpy(back + k * fp, o + 48, want);
+    }
+    assert_memory_equal(back, d0 + at, plen);
+  }
+}
+
+static void test_refrag6_whole(void **state) {
+  (void)state;
+  uint8_t d[2048];
+  for (size_t plen = 1; plen < 300; plen += 37) {
+    size_t len = pkt6(d, plen, 0, 0, 0);
+    cut6(d, len, 0xa1b2c3d4u, 0, 0, 0);
+    cut6(d, len, 7, 0, 0, 1);
+  }
+}
+
+/* A fragment cut again: its offset, M and identification continue. */
+static void test_refrag6_fragment(void **state) {
+  (void)state;
+  uint8_t d[2048];
+  size_t len = pkt6(d, 200, 1, 1232, 1);
+  cut6(d, len, 0x01020304u, 1232, 1, 0);
+  len = pkt6(d, 203, 1, 64, 0);
+  cut6(d, len, 0x01020304u, 64, 0, 1);
+}
+
+static void test_refrag6_refused(void **state) {
+  (void)state;
+  uint8_t d[256];
+  ph_refrag6 r;
+  size_t len = pkt6(d, 100, 0, 0, 0);
+  assert_int_equal(pinhole__refrag6_plan(&r, d, len, 7, 1), -1); /* < 8 */
+  assert_int_equal(pinhole__refrag6_plan(&r, d, len - 1, 64, 1), -1);
+  assert_int_equal(pinhole__refrag6_plan(&r, d, 39, 64, 1), -1);
+  d[0] = 0x45;
+  assert_int_equal(pinhole__refrag6_plan(&r, d, len, 64, 1), -1);
+  len = pkt6(d, 0, 1, 0, 0); /* a fragment header, no piece */
+  assert_int_equal(pinhole__refrag6_plan(&r, d, len, 64, 1), 0);
+  assert_int_equal(r.n, 1);
+  put16(d + 4, 4); /* a fragment header cut short */
+  assert_int_equal(pinhole__refrag6_plan(&r, d, 44, 64, 1), -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_refrag_mtu_1500),
@@ -235,6 +339,9 @@ int main(void) {
       cmocka_unit_test(test_refrag_fits),
       cmocka_unit_test(test_refrag_refused),
       cmocka_unit_test(test_refrag_every_mtu),
+      cmocka_unit_test(test_refrag6_whole),
+      cmocka_unit_test(test_refrag6_fragment),
+      cmocka_unit_test(test_refrag6_refused),
   };
   return cmocka_run_group_tests_name("unit.refrag", tests, NULL, NULL);
 }
