@@ -200,4 +200,25 @@ static inline void t6_same_counters(tctx *a, tctx *b) {
                (unsigned long long)cb[i]);
 }
 
+/* The NAT64 rule the scenarios use, named "nat64": from the inside
+ * 2001:db8:1::/48 to dst/dplen ("64:ff9b::", 96: the well-known prefix),
+ * source NAT from pool. Returns pinhole_rule_add()'s result. */
+static inline int t_rule64(pinhole_ctx *ctx, int pool, const char *dst,
+                           unsigned dplen) {
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "nat64");
+  r.family = 6;
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = pool;
+  a6(r.src6, "2001:db8:1::");
+  r.src_plen = 48;
+  a6(r.dst6, dst);
+  r.dst_plen = (uint8_t)dplen;
+  return pinhole_rule_add(ctx, &r);
+}
+
 #endif /* PH_TEST_HELPERS6_H */

@@ -37,20 +37,7 @@ static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
 }
 
 static void rule64(pinhole_ctx *ctx, int pool, int want) {
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "nat64");
-  r.family = 6;
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.action = PINHOLE_ACTION_ACCEPT;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = pool;
-  a6(r.src6, "2001:db8:1::");
-  r.src_plen = 48;
-  memcpy(r.dst6, wkp, 16);
-  r.dst_plen = 96;
-  assert_int_equal(pinhole_rule_add(ctx, &r), want);
+  assert_int_equal(t_rule64(ctx, pool, "64:ff9b::", 96), want);
 }
 
 /* IPv6 on, the WKP (lab), a NAT64 rule to the pool given; the pool a PBA

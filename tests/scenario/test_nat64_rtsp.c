@@ -90,20 +90,7 @@ static void rs_ctx(rs *s, uint32_t pool, uint16_t lo, uint16_t hi) {
   static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
   assert_int_equal(
       pinhole_nat64_prefix_add(s->t->ctx, wkp, 96, PINHOLE_NAT64_LAB), 0);
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "nat64");
-  r.family = 6;
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.action = PINHOLE_ACTION_ACCEPT;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = s->t->pool;
-  a6(r.src6, "2001:db8:1::");
-  r.src_plen = 48;
-  memcpy(r.dst6, wkp, 16);
-  r.dst_plen = 96;
-  assert_true(pinhole_rule_add(s->t->ctx, &r) >= 0);
+  assert_true(t_rule64(s->t->ctx, s->t->pool, "64:ff9b::", 96) >= 0);
 }
 
 /* The handshake [CLI]:40554 -> [SRV6]:8554 (the RTSP ALG by port). */

@@ -344,20 +344,7 @@ static void test_split6_emitted_segments(void **state) {
 #define CPORT64 40021
 
 static void rule64(tctx *t) {
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "nat64");
-  r.family = 6;
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.action = PINHOLE_ACTION_ACCEPT;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = t->pool;
-  a6(r.src6, "2001:db8:1::");
-  r.src_plen = 48;
-  a6(r.dst6, "64:ff9b::");
-  r.dst_plen = 96;
-  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
+  assert_true(t_rule64(t->ctx, t->pool, "64:ff9b::", 96) >= 0);
 }
 
 typedef struct s64 {

@@ -31,20 +31,7 @@
 static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
 
 static void rule64(tctx *t, const char *dst) {
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "nat64");
-  r.family = 6;
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.action = PINHOLE_ACTION_ACCEPT;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = t->pool;
-  a6(r.src6, "2001:db8:1::");
-  r.src_plen = 48;
-  a6(r.dst6, dst);
-  r.dst_plen = 96;
-  assert_true(pinhole_rule_add(t->ctx, &r) >= 0);
+  assert_true(t_rule64(t->ctx, t->pool, dst, 96) >= 0);
 }
 
 enum { PAIR = 0, NO_NSP = 1, NO_LAB = 2 };

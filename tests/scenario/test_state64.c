@@ -47,20 +47,7 @@ static void on_event(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
 }
 
 static void rule64(pinhole_ctx *ctx, int pool, const char *dst) {
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "nat64");
-  r.family = 6;
-  r.side = PINHOLE_SIDE_INSIDE;
-  r.action = PINHOLE_ACTION_ACCEPT;
-  r.nat = PINHOLE_NAT_SOURCE;
-  r.pool = pool;
-  a6(r.src6, "2001:db8:1::");
-  r.src_plen = 48;
-  a6(r.dst6, dst);
-  r.dst_plen = 96;
-  assert_true(pinhole_rule_add(ctx, &r) >= 0);
+  assert_true(t_rule64(ctx, pool, dst, 96) >= 0);
 }
 
 /* IPv6 on, endpoint-independent filtering, the WKP (lab) and two
