@@ -174,6 +174,23 @@ static void *huge_alloc(size_t size, void *user) {
   return p;
 }
 
+/* The process's anonymous memory on transparent huge pages, in KB
+ * (AnonHugePages of /proc/self/smaps_rollup); -1 where it cannot be read.
+ * A table whose memory faulted in 4 KB pages pays a TLB miss on most
+ * random accesses at 1M: its share is printed beside its figures. */
+static long thp_kb(void) {
+  FILE *f = fopen("/proc/self/smaps_rollup", "r");
+  if (f == NULL)
+    return -1;
+  char line[256];
+  long kb = -1;
+  while (fgets(line, sizeof(line), f) != NULL)
+    if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+      break;
+  fclose(f);
+  return kb;
+}
+
 static void huge_free(void *p, size_t size, void *user) {
   (void)user;
   if (p)
@@ -735,6 +752,20 @@ static void add(results *R, const char *name, double value, const char *unit,
   snprintf(f->what, sizeof(f->what), "%s", what);
 }
 
+/* thp_share_<kind>_<tag>: the share of table t's memory (its
+ * allocator's bytes) that faulted in on huge pages while it was built
+ * (thp0: thp_kb() before). Not printed where thp_kb() cannot read. */
+static void thp_share(results *R, const char *kind, const char *tag, long thp0,
+                      const table *t) {
+  long thp1 = thp_kb();
+  if (thp0 < 0 || thp1 < 0 || t->acct.bytes == 0)
+    return;
+  char name[48];
+  snprintf(name, sizeof(name), "thp_share_%s_%s", kind, tag);
+  add(R, name, (double)(thp1 - thp0) * 1024.0 / (double)t->acct.bytes, "ratio",
+      NULL, "huge-page bytes faulted while built / its bytes");
+}
+
 /* ---- the scenarios ------------------------------------------------------ */
 
 typedef struct opts {
@@ -1047,9 +1078,11 @@ static void run_established6(uint32_t n, ring *r, uint8_t *hdr, const opts *o,
                              const floor_res *fl, results *R, int nat64) {
   table t6;
   uint64_t b0 = now_ns();
+  long thp0 = thp_kb();
   table6_build(&t6, n, nat64);
   const char *tag = size_tag(n);
   const char *fam = nat64 ? "NAT64" : "IPv6";
+  thp_share(R, nat64 ? "nat64" : "ipv6", tag, thp0, &t6);
   fprintf(stderr, "[%s] %u %s UDP flows built in %.2f s\n", tag, n, fam,
           (double)(now_ns() - b0) / 1e9);
   workload w = wl_make(hdr, npkts_for(n, o), 64, PINHOLE_SIDE_INSIDE,
@@ -2451,7 +2484,9 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   /* a context sized for exactly its n flows: memory per live flow */
   table tu;
   uint64_t b0 = now_ns();
+  long thp0 = thp_kb();
   table_build(&tu, n, 0, PINHOLE_IPPROTO_UDP, "");
+  thp_share(R, "udp", tag, thp0, &tu);
   fprintf(stderr, "[%s] %u UDP flows built in %.2f s\n", tag, n,
           (double)(now_ns() - b0) / 1e9);
   run_memory(&tu, R);
