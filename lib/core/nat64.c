@@ -27,6 +27,7 @@
 #include "core/engine.h"
 #include "core/frag_reasm.h"
 #include "pkt/bytes.h"
+#include "pkt/refrag.h"
 
 #include <pinhole/hash.h>
 
@@ -414,42 +415,8 @@ static int ph_put_back(pinhole_ctx *ctx, pinhole_pkt *pkt, int rc,
 #define PH6_MIN_MTU 1280u
 #define PH6_PIECE 1232u
 
-/* Piece k of the IPv6 translation o[0..olen) cut for the minimum MTU,
- * into dst: the translation's header with a fragment header whose
- * offset, M flag and identification continue o's own fragment header
- * (o translated an IPv4 fragment) or start one (identification id: the
- * IPv4 one, zero-extended, sec. 4.1). Its length; 0 past the last. */
-static size_t ph_cut6(const uint8_t *o, size_t olen, uint32_t id, size_t k,
-                      uint8_t *dst) {
-  uint8_t nh = o[6];
-  size_t at = 40;
-  uint32_t off0 = 0;
-  int m0 = 0;
-  if (nh == PINHOLE_IP6_NH_FRAGMENT) {
-    nh = o[40];
-    off0 = ph_get16(o + 42) & 0xfff8u;
-    m0 = o[43] & 1;
-    id = ph_get32(o + 44);
-    at = 48;
-  }
-  size_t dlen = olen - at, start = k * PH6_PIECE;
-  if (start >= dlen)
-    return 0;
-  size_t n = dlen - start < PH6_PIECE ? dlen - start : PH6_PIECE;
-  int more = start + n < dlen || m0;
-  memcpy(dst, o, 40);
-  ph_put16(dst + 4, (uint16_t)(n + 8));
-  dst[6] = PINHOLE_IP6_NH_FRAGMENT;
-  dst[40] = nh;
-  dst[41] = 0;
-  ph_put16(dst + 42, (uint16_t)((off0 + (uint32_t)start) | (more ? 1u : 0u)));
-  ph_put32(dst + 44, id);
-  memcpy(dst + 48, o + at + start, n);
-  return 48 + n;
-}
-
 /* Does the IPv4 to IPv6 translation in ctx->scratch (olen bytes, of an
- * IPv4 packet with DF clear when df_clear) go out in pieces (ph_cut6)?
+ * IPv4 packet with DF clear when df_clear) go out in pieces (pkt/refrag.h)?
  * Only with an emit callback to send the pieces past the first: without
  * one it goes whole, as the IPv4 sender's packet would have (the host's
  * link decides; docs/nat64.md "Fragments"). */
@@ -464,18 +431,19 @@ static int ph_send_cut(pinhole_ctx *ctx, pinhole_pkt *pkt, size_t olen,
                        uint32_t id, int side) {
   const uint8_t *o = ctx->scratch;
   pinhole_pkt6_view ov;
-  if (pinhole_pkt6_parse(o, olen, &ov) != PINHOLE_PKT_OK)
+  ph_refrag6 rf; /* offset, M flag and id continue o's own fragment
+                    header (o translated an IPv4 fragment) */
+  if (pinhole_pkt6_parse(o, olen, &ov) != PINHOLE_PKT_OK ||
+      pinhole__refrag6_plan(&rf, o, olen, PH6_PIECE, id) != 0)
     return PINHOLE_CNT_NAT64_FAIL;
   if (pkt != NULL && pkt->cap < PH6_MIN_MTU)
     return PINHOLE_CNT_NAT64_NOBUF;
-  for (size_t k = pkt != NULL ? 1 : 0;; k++) {
-    size_t n = ph_cut6(o, olen, id, k, ctx->emit_buf);
-    if (n == 0)
-      break;
+  for (size_t k = pkt != NULL ? 1 : 0; k < rf.n; k++) {
+    size_t n = pinhole__refrag6_put(&rf, k, o + rf.at, ctx->emit_buf);
     ctx->cb.emit(ctx, ctx->emit_buf, n, side, ctx->user);
   }
   if (pkt != NULL)
-    pkt->len = (uint32_t)ph_cut6(o, olen, id, 0, pkt->data);
+    pkt->len = (uint32_t)pinhole__refrag6_put(&rf, 0, o + rf.at, pkt->data);
   ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
   return 0;
 }
