@@ -426,10 +426,12 @@ static void probes(harness *h, uint8_t which, const uint8_t *pl, size_t len) {
       pkt4(h, PINHOLE_IPPROTO_TCP, 20, probe, 7, 0, PINHOLE_TCP_SYN, NULL, 0);
   run(h, n, PINHOLE_SIDE_OUTSIDE);
   static const uint8_t rtp[12] = {0x80, 0x00, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9};
-  n = pkt4(h, PINHOLE_IPPROTO_UDP, (uint16_t)(probe ^ 1), probe, 0, 0, 0, rtp,
+  uint16_t from = (uint16_t)(probe ^ 1); /* RTCP's pair; never port 0 */
+  n = pkt4(h, PINHOLE_IPPROTO_UDP, from != 0 ? from : 2, probe, 0, 0, 0, rtp,
            sizeof(rtp));
   run(h, n, PINHOLE_SIDE_OUTSIDE);
-  n = pkt6(h, PINHOLE_IPPROTO_UDP, probe, (uint16_t)(probe + 2), 0, 0, 0, rtp,
+  uint16_t to = (uint16_t)(probe + 2);
+  n = pkt6(h, PINHOLE_IPPROTO_UDP, probe, to != 0 ? to : 2, 0, 0, 0, rtp,
            sizeof(rtp));
   run(h, n, PINHOLE_SIDE_INSIDE);
 }
