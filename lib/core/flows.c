@@ -168,6 +168,23 @@ static uint32_t ph_conv_id_take(pinhole_ctx *ctx) {
   return id;
 }
 
+/* Does id keep the live list's order after at (PH_NIL: as its head)?
+ * Walking from the head, each id lies further from the head's id than
+ * the one before, counting up across the wrap (what export writes and
+ * import checks, state.c). */
+static int ph_place_ok(pinhole_ctx *ctx, ph_convh at, uint32_t id) {
+  ph_convh head = ctx->conv_head;
+  if (head == PH_NIL)
+    return 1;
+  uint32_t h0 = ph_convh_id(ctx, head);
+  uint32_t top = ph_convh_id(ctx, ctx->conv_tail);
+  if (at == PH_NIL) /* the new head: the old span and its step to it */
+    return top - id > top - h0;
+  ph_convh nx = *ph_list_next(ctx, at);
+  return id - h0 > ph_convh_id(ctx, at) - h0 &&
+         (nx == PH_NIL || id - h0 < ph_convh_id(ctx, nx) - h0);
+}
+
 void pinhole__conv_place(pinhole_ctx *ctx, ph_convh h, uint32_t id,
                          ph_convh after) {
   if (ph_convh_plain(h))
@@ -191,6 +208,16 @@ void pinhole__conv_place(pinhole_ctx *ctx, ph_convh h, uint32_t id,
     /* back from the tail, counting ages down from its id */
     uint32_t top = ph_convh_id(ctx, at);
     while (at && top - ph_convh_id(ctx, at) < top - id)
+      at = *ph_list_prev(ctx, at);
+  }
+  if (!ph_place_ok(ctx, at, id)) {
+    /* a blob whose order the standby's own conversations contradict
+     * (its ids are the active's, so only a crafted or corrupt one): by
+     * id counted from the head, so that what the standby holds still
+     * exports as a blob a standby takes */
+    uint32_t h0 = ph_convh_id(ctx, ctx->conv_head);
+    at = ctx->conv_tail;
+    while (at != ctx->conv_head && ph_convh_id(ctx, at) - h0 > id - h0)
       at = *ph_list_prev(ctx, at);
   }
   ph_list_insert(ctx, at, h);

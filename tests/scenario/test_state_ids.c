@@ -259,6 +259,37 @@ static void test_ids_long_lived(void **state) {
   t_ctx_del(b);
 }
 
+/* A delta whose order the standby's own conversations contradict: the
+ * standby holds 1, 2, 3; the blob names a new 0xfb02, then 3 (which the
+ * standby has) after it, as if 3 had been made after a wrap while 1 and
+ * 2 had not. Placing 3 after 0xfb02 would leave a list (1, 2, 0xfb02, 3)
+ * that the standby's own full snapshot lists against the order every
+ * standby checks: it goes in by id counted from the head instead, and
+ * what the standby then holds goes to another standby whole. Found by
+ * fuzz_state_import. */
+static void test_ids_contradicted(void **state) {
+  (void)state;
+  static const uint32_t ids[3] = {1, 2, 3};
+  tctx *w = with_ids(7000, ids, 3), *a = t_ctx(), *c = t_ctx();
+  flow(a, 7100, 0, SEC);
+  flow(a, 7000, 2, SEC); /* the key of w's conversation 3 */
+  size_t len = export_full(a, SEC, NULL);
+  t_put32(blob + rec_of(blob, len, 1, 0) + 4, 0xfb02u);
+  t_put32(blob + rec_of(blob, len, 1, 1) + 4, 3);
+  t_put16(blob + 6, 0); /* a delta: the full flag cleared */
+  assert_int_equal(pinhole_state_import(w->ctx, 2 * SEC, blob, len), 2);
+  order_is(w, "1:7000 2:7001 3:7002 fb02:7100");
+  len = export_full(w, 3 * SEC, NULL);
+  assert_int_equal(pinhole_state_import(c->ctx, 3 * SEC, blob, len), 4);
+  same_listing(w, c);
+  /* the next id follows the newest */
+  flow(w, 7200, 0, 4 * SEC);
+  order_is(w, "1:7000 2:7001 3:7002 fb02:7100 fb03:7200");
+  t_ctx_del(a);
+  t_ctx_del(c);
+  t_ctx_del(w);
+}
+
 /* A pass in pieces: each piece begins where the one before stopped, so
  * with a conversation more than 2^31 ids older than the next piece's
  * first none is sent twice; when the conversation the next piece begins
@@ -309,6 +340,7 @@ int main(void) {
       cmocka_unit_test(test_ids_across_wrap),
       cmocka_unit_test(test_ids_long_lived),
       cmocka_unit_test(test_ids_pieces),
+      cmocka_unit_test(test_ids_contradicted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
