@@ -1911,6 +1911,97 @@ static int ph_check_hosts(const pinhole_ctx *ctx, ph_it all, const ph_need *n) {
 }
 
 /* Pass 3: flow keys unique in the blob and free in ctx. */
+/*
+ * No two keys of a blob's connections are one (a key filed twice would
+ * make the tables disagree with the blob): each connection's two keys as
+ * (keyed hash, position) pairs in ctx->scratch, sorted, and the records of
+ * equal hashes compared in full. n log n where comparing every pair made
+ * a blob of 4,096 records cost millions of parses. Runs before
+ * ph_ids_build, which takes the scratch buffer next.
+ */
+static uint32_t ph_key_hash32(const pinhole_ctx *ctx, const ph_st_conn *r,
+                              int s) {
+  const ph_tuple *t = s ? &r->c.b : &r->c.a;
+  if (!ph_side6(r, s))
+    return (uint32_t)pinhole__key_hash(ctx, r->c.proto, t->src, t->dst,
+                                       t->sport, t->dport);
+  return (uint32_t)pinhole__hash6(
+      ctx, r->c.proto, s ? r->a6.b_src : r->a6.a_src,
+      s ? r->a6.b_dst : r->a6.a_dst, t->sport, t->dport);
+}
+
+_Static_assert(2 * PINHOLE_STATE_MAX_RECORDS * sizeof(uint64_t) <= PH_SCRATCH,
+               "both keys of a blob's connections fit the scratch buffer");
+
+static void ph_u64_sift(uint64_t *v, uint32_t at, uint32_t n) {
+  uint64_t x = v[at];
+  for (uint32_t c; (c = 2 * at + 1) < n; at = c) {
+    if (c + 1 < n && v[c + 1] > v[c])
+      c++;
+    if (v[c] <= x)
+      break;
+    v[at] = v[c];
+  }
+  v[at] = x;
+}
+
+/* The connection record at byte pos of the blob's records (as all's
+ * cursor starts) and which side: ph_check_keys's entries. */
+static void ph_key_rec(ph_it all, uint32_t e, ph_st_conn *r, int *s) {
+  uint8_t type;
+  ph_cur b;
+  all.c.pos += e >> 1;
+  all.left = 1;
+  (void)ph_next(&all, &type, &b); /* read before: well formed */
+  ph_rconn(b, type, r);
+  *s = (int)(e & 1);
+}
+
+static int ph_check_keys(pinhole_ctx *ctx, ph_it all) {
+  uint64_t *v = (uint64_t *)(void *)ctx->scratch;
+  uint32_t n = 0;
+  uint8_t type;
+  ph_cur b;
+  size_t start = all.c.pos;
+  for (ph_it it = all, at = all; ph_next(&it, &type, &b) == 1; at = it) {
+    if (!ph_st_is_conn(type) || n + 2 > 2 * PINHOLE_STATE_MAX_RECORDS)
+      continue;
+    ph_st_conn r;
+    ph_rconn(b, type, &r);
+    uint32_t pos = (uint32_t)(at.c.pos - start) << 1;
+    for (int s = 0; s < 2; s++)
+      v[n++] = (uint64_t)ph_key_hash32(ctx, &r, s) << 32 | (pos | (uint32_t)s);
+  }
+  for (uint32_t i = n / 2; i-- > 0;)
+    ph_u64_sift(v, i, n);
+  for (uint32_t end = n; end-- > 1;) {
+    uint64_t t = v[0];
+    v[0] = v[end];
+    v[end] = t;
+    ph_u64_sift(v, 0, end);
+  }
+  /* each run of one hash: its keys compared pairwise (a run longer than
+   * one is a 2^-32 accident, or a connection whose own two keys are one,
+   * which the family check refuses already) */
+  for (uint32_t i = 0; i < n;) {
+    uint32_t j = i + 1;
+    while (j < n && v[j] >> 32 == v[i] >> 32)
+      j++;
+    for (uint32_t x = i; x + 1 < j; x++)
+      for (uint32_t y = x + 1; y < j; y++) {
+        ph_st_conn r, o;
+        int s, t;
+        ph_key_rec(all, (uint32_t)v[x], &r, &s);
+        ph_key_rec(all, (uint32_t)v[y], &o, &t);
+        if ((uint32_t)v[x] >> 1 != (uint32_t)v[y] >> 1 &&
+            ph_key_same(&r, s, &o, t))
+          return PINHOLE_ERR_PARSE;
+      }
+    i = j;
+  }
+  return 0;
+}
+
 static int ph_check_conns(const pinhole_ctx *ctx, const ph_ids *ix, ph_it body,
                           const ph_need *n) {
   ph_it it = body;
@@ -1919,16 +2010,8 @@ static int ph_check_conns(const pinhole_ctx *ctx, const ph_ids *ix, ph_it body,
   while (ph_next(&it, &type, &b) == 1) {
     if (!ph_st_is_conn(type))
       continue;
-    ph_st_conn r, o;
+    ph_st_conn r;
     ph_rconn(b, type, &r);
-    for (ph_it j = it; ph_next(&j, &type, &b) == 1;) {
-      if (!ph_st_is_conn(type))
-        continue;
-      ph_rconn(b, type, &o);
-      if (ph_key_same(&r, 0, &o, 0) || ph_key_same(&r, 0, &o, 1) ||
-          ph_key_same(&r, 1, &o, 0) || ph_key_same(&r, 1, &o, 1))
-        return PINHOLE_ERR_PARSE;
-    }
     if (n->full)
       continue;
     for (int s = 0; s < 2; s++) {
@@ -2406,6 +2489,9 @@ int pinhole_state_import(pinhole_ctx *ctx, uint64_t now_ns, const uint8_t *buf,
     if (ph_cur_left(&end.c) != 0)
       rc = PINHOLE_ERR_PARSE; /* bytes after the last record */
   }
+  /* in the scratch buffer before the ids take it; its answer counts
+   * where the other connection checks' do */
+  int keys = rc == 0 ? ph_check_keys(ctx, all) : 0;
   ph_ids ix = {NULL, 0};
   if (rc == 0)
     ph_ids_build(ctx, all, n.full, &ix);
@@ -2415,6 +2501,8 @@ int pinhole_state_import(pinhole_ctx *ctx, uint64_t now_ns, const uint8_t *buf,
     rc = ph_check_blocks(ctx, all, &n);
   if (rc == 0)
     rc = ph_check_hosts(ctx, all, &n);
+  if (rc == 0)
+    rc = keys;
   if (rc == 0)
     rc = ph_check_conns(ctx, &ix, all, &n);
   if (rc == 0)
