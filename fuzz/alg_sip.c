@@ -23,7 +23,8 @@
  *     leftover is 0 exactly when every occurrence was in a place the
  *     rewriter translates;
  *   - the listening port (pinhole_sip_listen_port, the sender 198.18.0.2
- *     sending from 5060): found only in a request the parser accepts,
+ *     sending from 5060; pinhole_sip_listen_port6, the sender
+ *     [2001:db8:1::2]): found only in a request the parser accepts,
  *     never 0 nor 5060, and *port 0 whenever it is not found;
  *   - NAT64 (pinhole_sip_translate64, both ways, the client
  *     2001:db8:1::2 under 64:ff9b::/96 or /64): the output frames as
@@ -332,10 +333,27 @@ static void check_listen(const uint8_t *data, size_t size, uint32_t flags) {
         (m.flags & PINHOLE_SIP_MSG_REQUEST));
 }
 
+/* The same for the sender [2001:db8:1::2] (a NAT64 client). */
+static void check_listen6(const uint8_t *data, size_t size, uint32_t flags) {
+  static const uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
+                                 0,    0,    0,    0,    0, 0, 0, 2};
+  uint16_t port = 1;
+  pinhole_sip_msg m;
+  int rc = pinhole_sip_listen_port6(data, size, flags, a6, 5060, &port);
+  if (rc != 0) {
+    check(port == 0 && rc != PINHOLE_ERR_INVALID_ARG);
+    return;
+  }
+  check(port != 0 && port != 5060);
+  check(pinhole_sip_parse(data, size, flags, &m) == 0 &&
+        (m.flags & PINHOLE_SIP_MSG_REQUEST));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   check_prefix(data, size);
   for (uint32_t flags = 0; flags <= PINHOLE_SIP_STREAM; flags++) {
     check_listen(data, size, flags);
+    check_listen6(data, size, flags);
     one(data, size, flags, PINHOLE_SIP_DIR_OUTBOUND);
     one(data, size, flags, PINHOLE_SIP_DIR_INBOUND);
     if (size > 0) {

@@ -350,6 +350,20 @@ PINHOLE_EXTERN int pinhole_sip_listen_port(const uint8_t *p, size_t len,
                                            uint32_t flags, uint32_t addr,
                                            uint16_t conn_port, uint16_t *port);
 
+/**
+ * pinhole_sip_listen_port() for a sender at an IPv6 address (a NAT64
+ * client, docs/nat64.md "SIP over NAT64"): the top Via sent-by must be
+ * the IPv6 reference "[addr6]" (RFC 3261 sec. 25.1; any text form of the
+ * address), a Contact URI's host the same; an IPv4 literal is another
+ * host. Returns as pinhole_sip_listen_port(), and PINHOLE_ERR_INVALID_ARG
+ * when addr6 is NULL.
+ * @since 0.2 (experimental tier, docs/abi.md)
+ */
+PINHOLE_EXTERN int pinhole_sip_listen_port6(const uint8_t *p, size_t len,
+                                            uint32_t flags,
+                                            const uint8_t addr6[16],
+                                            uint16_t conn_port, uint16_t *port);
+
 /** Which way a message crosses the NAT. */
 enum pinhole_sip_dir {
   /** From the inside endpoint out: inside addresses become outside ones. */

@@ -263,7 +263,8 @@ static int ph_sip_state_ok(const void *state) {
  * connection (its top Via sent-by at the client's own address, else its
  * Contact), when it is not the port the connection comes from; kept for
  * the connection's life so that every later message, the server's too,
- * is translated with the same map. IPv4 only (NAT64: 5060 alone). */
+ * is translated with the same map. NAT44 and NAT64 (the client's IPv6
+ * address, "[addr]" in Via); the IPv6 firewall translates nothing. */
 static uint16_t ph_sip_learn(ph_alg_call *ac, const uint8_t *p, size_t len,
                              uint32_t flags, const pinhole_sip_msg *m,
                              const ph_ends *e) {
@@ -272,8 +273,18 @@ static uint16_t ph_sip_learn(ph_alg_call *ac, const uint8_t *p, size_t len,
       (m->flags & PINHOLE_SIP_MSG_REQUEST)) {
     uint16_t port = 0;
     st->seen = 1;
-    if (pinhole_sip_listen_port(p, len, flags, e->client.addr, e->client.port,
-                                &port) == 0) {
+    if (pinhole__alg_family(ac) == 64) {
+      ph_ends6 e6;
+      pinhole__alg_ends6(ac, &e6);
+      if (pinhole_sip_listen_port6(p, len, flags, e6.client, e6.client_port,
+                                   &port) == 0) {
+        pinhole_endpoint l = {0, port, 0};
+        st->listen = port;
+        pinhole__alg_trace6(ac, PINHOLE_TRACE_PARSED, &l, e6.client, NULL, NULL,
+                            (const uint8_t *)"listening port", 14);
+      }
+    } else if (pinhole_sip_listen_port(p, len, flags, e->client.addr,
+                                       e->client.port, &port) == 0) {
       pinhole_endpoint l = {e->client.addr, port, 0};
       st->listen = port;
       pinhole__alg_trace(ac, PINHOLE_TRACE_PARSED, &l, NULL, 0,
@@ -432,7 +443,8 @@ static const char *ph_sip_offer_map64(ph_alg_call *ac, const uint8_t *b,
  * translated across the families, the media pinholes opened once it
  * leaves. */
 static void ph_sip_message64(ph_alg_call *ac, size_t pos, size_t len,
-                             pinhole_sip_nat *nat, const pinhole_sip_range *sr,
+                             pinhole_sip_nat *nat, uint16_t listen,
+                             const pinhole_sip_range *sr,
                              const pinhole_sdp *sdp, size_t *used) {
   ph_ends e;
   ph_ends6 e6;
@@ -461,7 +473,7 @@ static void ph_sip_message64(ph_alg_call *ac, size_t pos, size_t len,
       return;
     }
   }
-  ph_sip_listen(nat, 1, 0);
+  ph_sip_listen(nat, 1, listen);
   ph_sip_translate(ac, pos, len, nat, &x, used);
   ph_sip_offer_done(ac, &e, &set, !pinhole__alg_failed(ac), e6.client);
 }
@@ -506,7 +518,7 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
   nat.inside = e.client;
   nat.outside = e.client_pub;
   /* the client's first request, whatever becomes of it */
-  uint16_t listen = pinhole__alg_family(ac) == 4
+  uint16_t listen = pinhole__alg_family(ac) != 6
                         ? ph_sip_learn(ac, p, m.msg_len, flags, &m, &e)
                         : 0;
 
@@ -526,7 +538,8 @@ static int ph_sip_message(ph_alg_call *ac, size_t pos, size_t len,
     return 0;
   }
   if (pinhole__alg_family(ac) == 64) {
-    ph_sip_message64(ac, pos, len, &nat, src == 0 ? &sr : NULL, &sdp, used);
+    ph_sip_message64(ac, pos, len, &nat, listen, src == 0 ? &sr : NULL, &sdp,
+                     used);
     if (!pinhole__alg_failed(ac))
       ph_sip_dialog(ac, &m);
     return 0;

@@ -939,23 +939,42 @@ static int ph_own_port(uint16_t port, uint16_t conn_port, uint16_t *out) {
   return 1;
 }
 
+/* The sender: its IPv4 address, or (addr6 not NULL) its IPv6 one. */
+typedef struct ph_who {
+  const uint8_t *addr6;
+  uint32_t addr;
+} ph_who;
+
+/* Is the Via sent-by host p[s..e) the sender's address ("[...]" for an
+ * IPv6 one, RFC 3261 sec. 25.1 IPv6reference)? */
+static int ph_via_host_is(const uint8_t *p, size_t s, size_t e,
+                          const ph_who *w) {
+  if (w->addr6 == NULL) {
+    uint32_t a;
+    return ph_ipv4_text(p + s, e - s, &a) == 0 && a == w->addr;
+  }
+  uint8_t a6[16];
+  ph_cur c = {p, s, e};
+  return ph_cur_eat(&c, '[') && ph_cur_ipv6(&c, a6) == 0 &&
+         ph_cur_eat(&c, ']') && ph_cur_left(&c) == 0 &&
+         memcmp(a6, w->addr6, 16) == 0;
+}
+
 /* The top Via value (the first value of the first Via field). */
-static int ph_listen_via(const uint8_t *p, const ph_hdr *h, uint32_t addr,
+static int ph_listen_via(const uint8_t *p, const ph_hdr *h, const ph_who *w,
                          uint16_t conn_port, uint16_t *port) {
   ph_cur c = {p, h->val_off, h->val_end};
   ph_via v;
-  uint32_t a;
   int r = pinhole__sip_via_value(&c, &v);
   if (r < 0)
     return PINHOLE_ERR_PARSE;
-  if (r == 0 || ph_ipv4_text(p + v.host_s, v.host_e - v.host_s, &a) != 0 ||
-      a != addr)
+  if (r == 0 || !ph_via_host_is(p, v.host_s, v.host_e, w))
     return 0;
   return ph_own_port(v.has_port ? v.port : v.def_port, conn_port, port);
 }
 
 /* The URIs of a Contact field, in order. */
-static int ph_listen_contact(const uint8_t *p, const ph_hdr *h, uint32_t addr,
+static int ph_listen_contact(const uint8_t *p, const ph_hdr *h, const ph_who *w,
                              uint16_t conn_port, uint16_t *port) {
   ph_cur c = {p, h->val_off, h->val_end};
   ph_av v;
@@ -963,8 +982,9 @@ static int ph_listen_contact(const uint8_t *p, const ph_hdr *h, uint32_t addr,
   int r;
   while ((r = pinhole__sip_addr_value(&c, &v)) == 1) {
     if (v.uri_e == v.uri_s ||
-        !pinhole__sip_uri_hostport(p, v.uri_s, v.uri_e, &hp) || hp.ip6 ||
-        hp.addr != addr)
+        !pinhole__sip_uri_hostport(p, v.uri_s, v.uri_e, &hp) ||
+        hp.ip6 != (w->addr6 != NULL) ||
+        (hp.ip6 ? memcmp(hp.addr6, w->addr6, 16) != 0 : hp.addr != w->addr))
       continue;
     int k = ph_own_port(hp.has_port ? hp.port : hp.def_port, conn_port, port);
     if (k != 0)
@@ -973,8 +993,8 @@ static int ph_listen_contact(const uint8_t *p, const ph_hdr *h, uint32_t addr,
   return 0;
 }
 
-int pinhole_sip_listen_port(const uint8_t *p, size_t len, uint32_t flags,
-                            uint32_t addr, uint16_t conn_port, uint16_t *port) {
+static int ph_listen_port(const uint8_t *p, size_t len, uint32_t flags,
+                          const ph_who *w, uint16_t conn_port, uint16_t *port) {
   ph_hdr hdrs[PINHOLE_SIP_MAX_HEADERS];
   pinhole_sip_msg m;
   if (port == NULL || (p == NULL && len > 0) ||
@@ -990,11 +1010,26 @@ int pinhole_sip_listen_port(const uint8_t *p, size_t len, uint32_t flags,
   while (i < m.header_count && hdrs[i].id != PH_H_VIA)
     i++;
   if (i < m.header_count &&
-      (rc = ph_listen_via(p, &hdrs[i], addr, conn_port, port)) != 0)
+      (rc = ph_listen_via(p, &hdrs[i], w, conn_port, port)) != 0)
     return rc < 0 ? rc : 0;
   for (i = 0; i < m.header_count; i++)
     if (hdrs[i].id == PH_H_CONTACT &&
-        (rc = ph_listen_contact(p, &hdrs[i], addr, conn_port, port)) != 0)
+        (rc = ph_listen_contact(p, &hdrs[i], w, conn_port, port)) != 0)
       return rc < 0 ? rc : 0;
   return PINHOLE_ERR_NOMATCH;
+}
+
+int pinhole_sip_listen_port(const uint8_t *p, size_t len, uint32_t flags,
+                            uint32_t addr, uint16_t conn_port, uint16_t *port) {
+  ph_who w = {NULL, addr};
+  return ph_listen_port(p, len, flags, &w, conn_port, port);
+}
+
+int pinhole_sip_listen_port6(const uint8_t *p, size_t len, uint32_t flags,
+                             const uint8_t addr6[16], uint16_t conn_port,
+                             uint16_t *port) {
+  if (addr6 == NULL)
+    return PINHOLE_ERR_INVALID_ARG;
+  ph_who w = {addr6, 0};
+  return ph_listen_port(p, len, flags, &w, conn_port, port);
 }

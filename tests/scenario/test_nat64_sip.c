@@ -399,14 +399,18 @@ static uint16_t sip64_tcp_open(tctx *t, uint32_t pool, uint32_t C, uint32_t S) {
   "CSeq: 7 BYE\r\n"                                                            \
   "Content-Length: 0\r\n\r\n"
 
-static void test_nat64_sip_tcp(void **state) {
-  (void)state;
+/* lp: the UA's listening port, named in its Via and Contact */
+static void sip64_tcp(unsigned lp) {
+  char lps[8], pub[32], cli[64];
+  snprintf(lps, sizeof(lps), ":%u", lp);
+  snprintf(pub, sizeof(pub), "198.19.0.200:%u", lp);
+  snprintf(cli, sizeof(cli), "[" CLI "]:%u", lp);
   tctx *t = ctx64(IP4(198, 19, 0, 200), 1030, 1039);
   tpkt p, e;
   const uint32_t C = 1000, S = 7000;
   uint16_t P = sip64_tcp_open(t, IP4(198, 19, 0, 200), C, S);
   char in[2048], want[2048];
-  invite(in, sizeof(in), "[" CLI "]", ":5060", "[" SRV6 "]", CLI, "IP6", CLI,
+  invite(in, sizeof(in), "[" CLI "]", lps, "[" SRV6 "]", CLI, "IP6", CLI,
          49170);
   via_tcp(in);
   b6_tcp_text(&p, CLI, 40000, SRV6, 5060, PINHOLE_TCP_ACK | PINHOLE_TCP_PSH,
@@ -414,8 +418,8 @@ static void test_nat64_sip_tcp(void **state) {
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   unsigned Q = out_mport(&p);
   assert_true(Q >= 1030 && Q < 1039 && (Q & 1) == 0); /* UDP: P may match */
-  invite(want, sizeof(want), "198.19.0.200", ":5060", "198.19.0.2",
-         "198.19.0.200", "IP4", "198.19.0.200", Q);
+  invite(want, sizeof(want), "198.19.0.200", lps, "198.19.0.2", "198.19.0.200",
+         "IP4", "198.19.0.200", Q);
   via_tcp(want);
   size_t l1 = strlen(in), l2 = strlen(want);
   assert_true(l2 < l1);
@@ -437,20 +441,19 @@ static void test_nat64_sip_tcp(void **state) {
   same4(&p, &e);
 
   /* the server's 200 OK on the connection (RFC 3261 sec. 18.2.2): the
-   * UA's listening endpoint 198.19.0.200:5060 comes back as
-   * [CLI]:5060, rport= the connection's own port 40000 */
+   * UA's listening endpoint 198.19.0.200:lp comes back as
+   * [CLI]:lp, rport= the connection's own port 40000 */
   char via[128];
   uint32_t ca = C + 1 + (uint32_t)l1 + 4, sa = C + 1 + (uint32_t)l2 + 4;
+  char via6[160];
   snprintf(via, sizeof(via),
-           "198.19.0.200:5060;branch=z9hG4bK776asdhds;rport=%u;"
-           "received=198.19.0.200",
-           P);
-  ok200(in, sizeof(in), via, "198.19.0.200:5060", "198.19.0.200", "198.19.0.2",
-        "IP4", "198.19.0.2");
+           "%s;branch=z9hG4bK776asdhds;rport=%u;received=198.19.0.200", pub, P);
+  snprintf(via6, sizeof(via6),
+           "%s;branch=z9hG4bK776asdhds;rport=40000;received=" CLI, cli);
+  ok200(in, sizeof(in), via, pub, "198.19.0.200", "198.19.0.2", "IP4",
+        "198.19.0.2");
   via_tcp(in);
-  ok200(want, sizeof(want),
-        "[" CLI "]:5060;branch=z9hG4bK776asdhds;rport=40000;received=" CLI,
-        "[" CLI "]:5060", CLI, "[" SRV6 "]", "IP6", SRV6);
+  ok200(want, sizeof(want), via6, cli, CLI, "[" SRV6 "]", "IP6", SRV6);
   via_tcp(want);
   t_tcp(&p, OUT_HOST, 5060, IP4(198, 19, 0, 200), P, S + 1, sa,
         PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
@@ -461,11 +464,11 @@ static void test_nat64_sip_tcp(void **state) {
   uint32_t n1 = (uint32_t)strlen(in), n1c = (uint32_t)strlen(want);
 
   /* a request of the server back on the connection, to the Contact: its
-   * own Via synthesised under the prefix, the UA's 5060 its own again */
-  snprintf(in, sizeof(in), BYE64, "198.19.0.200:5060", "198.19.0.2",
-           "198.19.0.200", "198.19.0.2", "198.19.0.200");
-  snprintf(want, sizeof(want), BYE64, "[" CLI "]:5060", "[" SRV6 "]",
-           "[" CLI "]", "[" SRV6 "]", CLI);
+   * own Via synthesised under the prefix, the UA's lp its own again */
+  snprintf(in, sizeof(in), BYE64, pub, "198.19.0.2", "198.19.0.200",
+           "198.19.0.2", "198.19.0.200");
+  snprintf(want, sizeof(want), BYE64, cli, "[" SRV6 "]", "[" CLI "]",
+           "[" SRV6 "]", CLI);
   t_tcp(&p, OUT_HOST, 5060, IP4(198, 19, 0, 200), P, S + 1 + n1, sa,
         PINHOLE_TCP_ACK | PINHOLE_TCP_PSH, in);
   assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
@@ -476,6 +479,21 @@ static void test_nat64_sip_tcp(void **state) {
   assert_int_equal(t_cnt(t, PINHOLE_CNT_ALG_SIP), 0);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PINHOLE_CREATED), 2);
   t_ctx_del(t);
+}
+
+static void test_nat64_sip_tcp(void **state) {
+  (void)state;
+  sip64_tcp(5060);
+}
+
+/* The UA listens on 5070 (docs/sip.md "The user agent's listening
+ * port"): learnt from the INVITE's top Via "[CLI]:5070" and mapped both
+ * ways as 5060 is above, so the server's 200 OK and BYE reach
+ * [CLI]:5070. Before, NAT64 learnt nothing and left [CLI]:5070 in the
+ * INVITE, which then went out with the client's IPv6 address in it. */
+static void test_nat64_sip_tcp_listen_port(void **state) {
+  (void)state;
+  sip64_tcp(5070);
 }
 
 /* ---- split across TCP segments (docs/reassembly.md) --------------------- */
@@ -778,8 +796,9 @@ static void sip64_refused(const char *msg, const char *why) {
 
 /* Fail closed (RFC 6157 sec. 4: an IPv4 server can reach no IPv6
  * address, and none of an inside host may leave): media at another
- * host's IPv6 address, an SDP "IN IP6" no one can read, a Contact naming
- * another host or the client at another port, a Content-Length that lies
+ * host's IPv6 address, an SDP "IN IP6" no one can read, a Via naming
+ * another host, a Contact naming the client at a port neither its
+ * connection's nor its listening one, a Content-Length that lies
  * either way, a truncated body. */
 static void test_nat64_sip_hostile(void **state) {
   (void)state;
@@ -793,8 +812,14 @@ static void test_nat64_sip_hostile(void **state) {
   invite(m, sizeof(m), "[2001:db8:1::99]", ":5060", "[" SRV6 "]", CLI, "IP6",
          CLI, 49170);
   sip64_refused(m, "inside address left untranslated");
+  /* the client at another port: the top Via's 5070 is learnt as its
+   * listening port (test_nat64_sip_tcp_listen_port), a Contact at 5080
+   * is neither that nor the connection's */
   invite(m, sizeof(m), "[" CLI "]", ":5070", "[" SRV6 "]", CLI, "IP6", CLI,
          49170);
+  char *ct = strstr(m, "Contact: <sip:alice@[" CLI "]:5070>");
+  assert_non_null(ct);
+  memcpy(strstr(ct, ":5070>"), ":5080>", 6);
   sip64_refused(m, "inside address left untranslated");
   /* Content-Length larger than the body, then smaller */
   for (int d = 10; d >= -10; d -= 20) {
@@ -1442,6 +1467,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_sip_call),
       cmocka_unit_test(test_nat64_sip_tcp),
+      cmocka_unit_test(test_nat64_sip_tcp_listen_port),
       cmocka_unit_test(test_nat64_sip_hostile),
       cmocka_unit_test(test_nat64_sip_overlong),
       cmocka_unit_test(test_nat64_sip_server_bad_sdp),

@@ -2196,6 +2196,45 @@ static void test_sip_listen_port(void **state) {
                                            IN2_ADDR, 41000, &port),
                    PINHOLE_ERR_NOMATCH);
 }
+
+/* pinhole_sip_listen_port6: the sender at 2001:db8:1::2 (a NAT64 client) */
+static void lp6_eq(const char *vias, const char *contacts, int rc,
+                   uint16_t want) {
+  static const uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
+                                 0,    0,    0,    0,    0, 0, 0, 2};
+  char b[1024];
+  uint16_t port = 1234;
+  lp_msg(b, sizeof(b), vias, contacts);
+  assert_int_equal(pinhole_sip_listen_port6(U(b), strlen(b), PINHOLE_SIP_STREAM,
+                                            a6, 41000, &port),
+                   rc);
+  assert_int_equal(port, want);
+}
+
+static void test_sip_listen_port6(void **state) {
+  (void)state;
+  /* the top Via's IPv6 reference, in any text form of the address */
+  lp6_eq(LP_VIA("[2001:db8:1::2]:5070"), "", 0, 5070);
+  lp6_eq(LP_VIA("[2001:DB8:1:0:0:0:0:2]:5062"), "", 0, 5062);
+  lp6_eq(LP_VIA("[2001:db8:1::2]"), "", 0, 5060);
+  lp6_eq(LP_VIA("[2001:db8:1::2]:41000"), LP_CT("sip:a@[2001:db8:1::2]:5080"),
+         0, 5080);
+  /* an IPv4 literal, another IPv6 host, a bracket left open or a bare
+   * address: not the sender; Contact decides */
+  lp6_eq(LP_VIA("198.18.0.2:5070"), LP_CT("sip:a@[2001:db8:1::2]:5090"), 0,
+         5090);
+  lp6_eq(LP_VIA("[2001:db8:1::3]:5070"), "", PINHOLE_ERR_NOMATCH, 0);
+  lp6_eq(LP_VIA("[2001:db8:1::2:5070"), "", PINHOLE_ERR_PARSE, 0);
+  lp6_eq(LP_VIA("[::ffff:198.18.0.2]:5070"), LP_CT("sip:a@198.18.0.2:5071"),
+         PINHOLE_ERR_NOMATCH, 0);
+  /* port 0 */
+  lp6_eq(LP_VIA("[2001:db8:1::2]:0"), "", PINHOLE_ERR_RANGE, 0);
+  lp6_eq(LP_VIA("198.18.0.20"), LP_CT("sip:a@[2001:db8:1::2]:0"),
+         PINHOLE_ERR_RANGE, 0);
+  uint16_t port = 9;
+  assert_int_equal(pinhole_sip_listen_port6(U("x"), 1, 0, NULL, 41000, &port),
+                   PINHOLE_ERR_INVALID_ARG);
+}
 #undef LP_VIA
 #undef LP_CT
 
@@ -2237,6 +2276,7 @@ int main(void) {
       cmocka_unit_test(test_sip_translate_port_map_uris),
       cmocka_unit_test(test_sip_sdp_addr6),
       cmocka_unit_test(test_sip_listen_port),
+      cmocka_unit_test(test_sip_listen_port6),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
