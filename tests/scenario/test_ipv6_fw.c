@@ -889,6 +889,48 @@ static void test_ipv6_frag_unknown_and_timeout(void **state) {
   t_ctx_del(t);
 }
 
+/* Pieces with a hop-by-hop and a destination options header before the
+ * fragment header (RFC 8200 sec. 4.1 order), last, first, middle: the
+ * last is held, the first passes and the held one leaves through emit
+ * with its own headers, untouched; the middle follows. Then an overlap
+ * between two held pieces (RFC 5722) drops the datagram, its first
+ * fragment included. */
+static void test_ipv6_frag_ext_headers_reordered(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  tpkt w, p, last;
+  char pl[41];
+  memset(pl, 'e', 40);
+  pl[40] = '\0';
+  b6_udp(&w, CLI, 5353, SRV, 53, pl);
+  t->nelog = 0;
+  t6_frag6_ext(&last, &w, 32, 16, 0, 0xe0e0u);
+  p = last;
+  frag_in(t, &p, SEC, PINHOLE_VERDICT_HELD);
+  frag_in(t, t6_frag6_ext(&p, &w, 0, 16, 1, 0xe0e0u), SEC,
+          PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t->nelog, 1);
+  assert_int_equal(t->elog_len[0], last.p.len);
+  assert_memory_equal(t->elog[0], last.b, last.p.len);
+  frag_in(t, t6_frag6_ext(&p, &w, 16, 16, 1, 0xe0e0u), SEC,
+          PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(frags_in_use(t), 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_REASM_HELD, 1, -1);
+  /* held [16, 32) and [24, 48): overlap */
+  frag_in(t, t6_frag6_ext(&p, &w, 16, 16, 1, 0xe0e1u), SEC,
+          PINHOLE_VERDICT_HELD);
+  frag_in(t, t6_frag6_ext(&p, &w, 24, 24, 0, 0xe0e1u), SEC,
+          PINHOLE_VERDICT_DROP);
+  frag_in(t, t6_frag6_ext(&p, &w, 0, 16, 1, 0xe0e1u), SEC,
+          PINHOLE_VERDICT_DROP);
+  assert_int_equal(t->nelog, 1);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_REASM_HELD, 2, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_FRAG_OVERLAP, 1, PINHOLE_CNT_FRAGMENTS, 1, -1);
+  t_ctx_del(t);
+}
+
 /* RFC 5722: an overlapping piece drops the whole datagram. */
 static void test_ipv6_frag_overlap(void **state) {
   (void)state;
@@ -1268,6 +1310,7 @@ int main(void) {
       cmocka_unit_test(test_ipv6_frag_out_of_order),
       cmocka_unit_test(test_ipv6_frag_unknown_and_timeout),
       cmocka_unit_test(test_ipv6_frag_overlap),
+      cmocka_unit_test(test_ipv6_frag_ext_headers_reordered),
       cmocka_unit_test(test_ipv6_frag_other_host),
       cmocka_unit_test(test_ipv6_frag_first_refused),
       cmocka_unit_test(test_ipv6_frag_table_full),
