@@ -36,7 +36,12 @@
  *             "IPv6": reassembled for a Watch datagram) of
  *             ((conf2 >> 4) + 1) * 16 payload bytes, bits 2-3 their
  *             order: in order, reversed, the first then the rest
- *             reversed, in order with the second piece sent twice
+ *             reversed, in order with the second piece sent twice;
+ *             and by the datagram's count: every second IPv6 one has a
+ *             hop-by-hop and a destination options header before its
+ *             fragment header, and every other pair goes in order from
+ *             its middle piece (pieces before their first fragment are
+ *             held as orphans either way)
  *   records, each:
  *     op  u8  bit 0 from the server, bit 1 FIN (TCP), bit 2 send again
  *             from the same sequence number even when forwarded, bit 3
@@ -242,7 +247,8 @@ static int run(harness *h, size_t len, int side) {
 }
 
 /* Piece [off, off + n) of the datagram in h->whole (len bytes; IPv6
- * with a fragment header, else IPv4) into h->buf: its length. */
+ * with a fragment header, after a hop-by-hop and a destination options
+ * header for an odd h->fid, else IPv4) into h->buf: its length. */
 static size_t piece(harness *h, size_t len, size_t off, size_t n) {
   uint8_t *b = h->buf, *w = h->whole;
   int v6 = (w[0] >> 4) == 6;
@@ -250,13 +256,17 @@ static size_t piece(harness *h, size_t len, size_t off, size_t n) {
   int more = off + n < len - hl;
   memcpy(b, w, hl);
   if (v6) {
-    b[6] = PINHOLE_IP6_NH_FRAGMENT;
-    fz_put16(b + 4, (uint16_t)(8 + n));
-    b[40] = w[6];
-    b[41] = 0;
-    fz_put16(b + 42, (uint16_t)(off | (more ? 1u : 0u)));
-    fz_put32(b + 44, 0x5eed0000u | h->fid);
-    hl += 8;
+    size_t x = (h->fid & 1) ? 16 : 0; /* extension headers, PadN each */
+    static const uint8_t ext[16] = {
+        60, 0, 1, 4, 0, 0, 0, 0, PINHOLE_IP6_NH_FRAGMENT, 0, 1, 4, 0, 0, 0, 0};
+    b[6] = x ? 0 : PINHOLE_IP6_NH_FRAGMENT;
+    memcpy(b + 40, ext, x);
+    fz_put16(b + 4, (uint16_t)(x + 8 + n));
+    b[40 + x] = w[6];
+    b[41 + x] = 0;
+    fz_put16(b + 42 + x, (uint16_t)(off | (more ? 1u : 0u)));
+    fz_put32(b + 44 + x, 0x5eed0000u | h->fid);
+    hl += 8 + x;
   } else {
     fz_put16(b + 2, (uint16_t)(20 + n));
     fz_put16(b + 4, h->fid);
@@ -287,6 +297,8 @@ static int run_frags(harness *h, size_t len, int side, size_t fp, int mode) {
       j = i == 0 ? 0 : k - i;
     else if (mode == 3)
       j = i <= 1 ? i : i - 1; /* the second piece twice */
+    else if (h->fid & 2)
+      j = (i + k / 2) % k; /* from the middle piece on, then the first */
     size_t off = j * fp, n = plen - off < fp ? plen - off : fp;
     v = run(h, piece(h, len, off, n), side);
   }

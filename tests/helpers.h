@@ -86,6 +86,32 @@ static inline tpkt *t6_frag6(tpkt *p, const tpkt *w, size_t off, size_t n,
   return p;
 }
 
+/* t6_frag6 with a hop-by-hop and a destination options header before
+ * the fragment header (RFC 8200 sec. 4.1's order; 8 bytes each, one PadN
+ * option, RFC 8200 sec. 4.2): 16 bytes longer. */
+static inline tpkt *t6_frag6_ext(tpkt *p, const tpkt *w, size_t off, size_t n,
+                                 int more, uint32_t id) {
+  static const uint8_t padn[6] = {1, 4, 0, 0, 0, 0};
+  memcpy(p->b, w->b, 40);
+  p->b[6] = 0; /* hop-by-hop */
+  t_put16(p->b + 4, (uint16_t)(24 + n));
+  p->b[40] = 60; /* then destination options */
+  p->b[41] = 0;
+  memcpy(p->b + 42, padn, 6);
+  p->b[48] = 44; /* then the fragment header */
+  p->b[49] = 0;
+  memcpy(p->b + 50, padn, 6);
+  p->b[56] = w->b[6];
+  p->b[57] = 0;
+  t_put16(p->b + 58, (uint16_t)(off | (more ? 1u : 0u)));
+  t_put32(p->b + 60, id);
+  memcpy(p->b + 64, w->b + 40 + off, n);
+  p->p.data = p->b;
+  p->p.len = (uint32_t)(64 + n);
+  p->p.cap = sizeof(p->b);
+  return p;
+}
+
 /* Piece [off, off+n) of the payload of whole IPv4 packet w (20-byte
  * header): MF more, DF df, identification id, the header checksum by the
  * test's own sum (RFC 1071), not the library's. */

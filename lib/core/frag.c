@@ -125,6 +125,13 @@ static void ph_frag_check_complete(ph_frag *f) {
   f->complete = upto >= f->total;
 }
 
+void pinhole__frag_settle(pinhole_ctx *ctx, ph_ref r) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  ph_frag_check_complete(f);
+  if (f->complete)
+    pinhole__frag_free(ctx, r, 0);
+}
+
 ph_ref pinhole__frag_new(pinhole_ctx *ctx, int side, const ph_frag_key *k,
                          uint32_t timeout_ms) {
   if (ctx->frag_free == 0 || (k->v6 && ctx->frag6 == NULL))

@@ -11,9 +11,13 @@
  *
  * An overlap, or an end that disagrees with one already seen, drops the
  * whole datagram (RFC 5722): the fragment at hand and every later one
- * until the entry's deadline. A later fragment without an entry (its
- * first fragment dropped, not come yet, or gone) is dropped as not
- * matched: nothing is held for IPv6 (docs/reassembly.md says why). No
+ * until the entry's deadline. A later UDP fragment without an entry (its
+ * first fragment not come yet: reordering) is held as an orphan, as
+ * IPv4's are (core/frag_reasm.c), until its first fragment names the
+ * connection: then reassembled for a Watch connection's ALG, or sent on
+ * (NAT64: translated) with the first fragment's per-fragment headers and
+ * followed like any. Another later fragment without an entry (its first
+ * fragment dropped or gone, or not UDP) is dropped as not matched. No
  * free entry for a first fragment: it is dropped as not tracked. A
  * fragmented ND or MLD message (RFC 6980) or ICMPv6 error has no
  * connection to follow: not tracked either. Atomic fragments (RFC 6946)
@@ -23,6 +27,8 @@
 #include "pkt/bytes.h"
 
 #include <pinhole/ipv6.h>
+
+#include <string.h>
 
 /* The bytes after the fragment header: this fragment's piece. */
 static uint32_t ph_piece_len(const pinhole_pkt6_view *v6) {
@@ -40,6 +46,46 @@ static int ph_not_matched(pinhole_ctx *ctx) {
   return PINHOLE_VERDICT_DROP;
 }
 
+/* Is entry r an orphan: later pieces held, no first fragment yet? */
+static int ph_orphan(const pinhole_ctx *ctx, ph_ref r) {
+  const ph_frag *f = ph_frag_at(ctx, r);
+  return f->mode == PH_FRAG_REASM && f->conn == PH_NIL && f->hl == 0;
+}
+
+/* The first fragment of orphan entry r's datagram: its connection looked
+ * up and its rules run as for any first fragment (process6.c), which
+ * reassembles a Watch datagram in r; a connection that is not reassembled
+ * gets the held pieces sent on ahead of it and r follows the rest; a
+ * first fragment dropped, or passed without a connection, ends the
+ * datagram (its held pieces not matched). */
+static int ph_first_of_orphan(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
+                              const pinhole_pkt6_view *v6, int side) {
+  if (pinhole__reasm6_adopt(ctx, r, pkt->data, v6) != 0)
+    return PINHOLE_VERDICT_DROP;
+  /* its headers, before NAT64 rewrites the packet to IPv4: the held
+   * pieces leave with them */
+  uint8_t hdr[PH_FRAG6_HL_MAX];
+  size_t hl = (size_t)v6->frag_hdr_off + 8u;
+  if (hl > sizeof(hdr))
+    hl = 0; /* the pieces cannot be rebuilt: dropped below */
+  else
+    memcpy(hdr, pkt->data, hl);
+  ph_conn *c;
+  int dir;
+  ctx->frag6_cur = r;
+  int vd = pinhole__process6_first(ctx, pkt, v6, side, &c, &dir);
+  if (ctx->frag6_cur == PH_NIL)
+    return vd; /* reassembled for its ALG, or passed on (entry virtual) */
+  ctx->frag6_cur = PH_NIL;
+  if (c == NULL || hl == 0) {
+    pinhole__reasm_dead(ctx, r);
+    ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
+    return vd;
+  }
+  pinhole__reasm6_release_virtual(ctx, r, hdr, hl, ph_piece_len(v6), c, dir);
+  return vd;
+}
+
 /* A first fragment (offset 0, M set). */
 static int ph_first6(pinhole_ctx *ctx, pinhole_pkt *pkt,
                      const pinhole_pkt6_view *v6, int side) {
@@ -55,6 +101,8 @@ static int ph_first6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   ph_frag_key k;
   ph_frag_key6(ctx, &k, pkt->data, v6);
   ph_ref r = pinhole__frag_find(ctx, side, &k);
+  if (r != PH_NIL && ph_orphan(ctx, r))
+    return ph_first_of_orphan(ctx, r, pkt, v6, side);
   if (r != PH_NIL) {
     /* a second first fragment: it overlaps the first (RFC 5722) */
     if (ph_frag_at(ctx, r)->mode == PH_FRAG_DEAD)
@@ -92,6 +140,11 @@ static int ph_later6(pinhole_ctx *ctx, pinhole_pkt *pkt,
   ph_frag_key k;
   ph_frag_key6(ctx, &k, pkt->data, v6);
   ph_ref r = pinhole__frag_find(ctx, side, &k);
+  if (r == PH_NIL && k.proto == PINHOLE_IPPROTO_UDP) {
+    int vd = pinhole__reasm6_orphan(ctx, pkt, v6, side);
+    if (vd >= 0)
+      return vd;
+  }
   if (r == PH_NIL || ph_frag_at(ctx, r)->mode == PH_FRAG_DEAD)
     return ph_not_matched(ctx);
   if (ph_frag_at(ctx, r)->mode == PH_FRAG_REASM)

@@ -49,6 +49,8 @@
  * fragment's IP header), 2 bytes length, then the bytes. */
 #define PH_REC_LEN 4u
 #define PH_REC_HEADER 0xffffu /* not a multiple of 8: never an offset */
+/* The longest header kept: IPv4's 60, IPv6's PH_FRAG6_HL_MAX. */
+#define PH_HDR_MAX PH_FRAG6_HL_MAX
 
 typedef struct ph_rec {
   uint32_t at; /* where its bytes begin in the message */
@@ -76,15 +78,19 @@ static void ph_in4(ph_in *in, const uint8_t *pkt, const pinhole_pkt_view *v) {
   in->last = !(ph_get16(pkt + PH_IP_FRAG) & PH_IP_MF);
 }
 
-/* An IPv6 fragment whose fragment header follows the IPv6 header. */
+/* An IPv6 fragment: its header kept (a first fragment's) is the IPv6
+ * header, the extension headers before the fragment header (RFC 8200
+ * sec. 4.5: the per-fragment headers) and the fragment header; its piece
+ * is what follows the fragment header. */
 static void ph_in6(ph_in *in, const uint8_t *pkt, const pinhole_pkt6_view *v6) {
+  size_t hl = (size_t)v6->frag_hdr_off + 8u;
   in->hdr = pkt;
-  in->hl = PH_FRAG6_HL;
-  in->p = pkt + PH_FRAG6_HL;
+  in->hl = hl;
+  in->p = pkt + hl;
   in->lo = v6->frag_off;
-  in->len = v6->ip_len - PH_FRAG6_HL;
+  in->len = v6->ip_len - (uint32_t)hl;
   in->ip_len = v6->ip_len;
-  in->last = !(pkt[PH_FRAG6_HL - 5u] & 1u); /* M clear */
+  in->last = !(pkt[hl - 5u] & 1u); /* M clear */
 }
 
 /* What adding a piece came to. */
@@ -153,7 +159,8 @@ static int ph_same_bytes(const pinhole_ctx *ctx, ph_ref h, uint32_t lo,
   return 1;
 }
 
-/* The first fragment's header into hdr (60 bytes); its length, or 0. */
+/* The first fragment's header into hdr (PH_HDR_MAX bytes); its length,
+ * or 0. */
 static size_t ph_header(const pinhole_ctx *ctx, const ph_frag *f,
                         uint8_t *hdr) {
   ph_rec rec;
@@ -249,7 +256,10 @@ static int ph_piece_check(pinhole_ctx *ctx, const ph_frag *f, const ph_in *in,
                           size_t hl) {
   uint32_t lo = in->lo, len = in->len, hi = lo + len;
   int last = in->last;
-  if (hl != 0 && hl + ph_max(hi, f->ext) > 65535u)
+  /* IPv4: the total length; IPv6: the payload length, which counts
+   * neither the 40-byte header nor the fragment header (RFC 8200 sec.
+   * 4.5) */
+  if (hl != 0 && hl + ph_max(hi, f->ext) > 65535u + (f->v6 ? 48u : 0u))
     return ph_count_drop(ctx, PINHOLE_CNT_IP_MAX_LEN);
   if ((f->have_last && (hi > f->total || (last && hi != f->total))) ||
       (last && f->ext > hi) || (f->v6 && ph_overlaps(f, lo, hi)) ||
@@ -314,16 +324,19 @@ static int ph_out_side(const ph_conn *c, int side) {
 }
 
 /* ph_emit_piece for an IPv6 entry: the fragment rebuilt from the first
- * fragment's headers hdr (PH_FRAG6_HL bytes) and sent on as it came (the
- * IPv6 firewall) or translated to IPv4 (NAT64, RFC 7915 sec. 5.1.1). */
+ * fragment's headers hdr (hl bytes: the per-fragment headers and the
+ * fragment header, RFC 8200 sec. 4.5) and sent on as it came (the IPv6
+ * firewall) or translated to IPv4 (NAT64, RFC 7915 sec. 5.1.1: the
+ * extension headers dropped). */
 static int ph_emit_piece6(pinhole_ctx *ctx, ph_frag *f, const ph_rec *rec,
-                          const uint8_t *hdr, ph_conn *c, uint8_t *b) {
+                          const uint8_t *hdr, size_t hl, ph_conn *c,
+                          uint8_t *b) {
   int more = !(f->have_last && rec->off + rec->len == f->total);
-  size_t len = PH_FRAG6_HL + rec->len;
-  memcpy(b, hdr, PH_FRAG6_HL);
-  ph_put16(b + 4, (uint16_t)(8u + rec->len));
-  ph_put16(b + 42, (uint16_t)(rec->off | (more ? 1u : 0u)));
-  pinhole__hold_copy(ctx, f->held, rec->at, b + PH_FRAG6_HL, rec->len);
+  size_t len = hl + rec->len;
+  memcpy(b, hdr, hl);
+  ph_put16(b + 4, (uint16_t)(hl - 40u + rec->len));
+  ph_put16(b + hl - 6u, (uint16_t)(rec->off | (more ? 1u : 0u)));
+  pinhole__hold_copy(ctx, f->held, rec->at, b + hl, rec->len);
   pinhole_pkt6_view v6;
   if (ctx->cb.emit == NULL ||
       pinhole_pkt6_parse(b, len, &v6) != PINHOLE_PKT_OK) {
@@ -345,7 +358,7 @@ static int ph_emit_piece(pinhole_ctx *ctx, ph_frag *f, const ph_rec *rec,
                          const uint8_t *hdr, size_t hl, ph_conn *c,
                          uint8_t *b) {
   if (f->v6)
-    return ph_emit_piece6(ctx, f, rec, hdr, c, b);
+    return ph_emit_piece6(ctx, f, rec, hdr, hl, c, b);
   size_t h = rec->off == 0 ? hl : 20;
   memcpy(b, hdr, h);
   b[0] = (uint8_t)(0x40u | h / 4u);
@@ -452,7 +465,7 @@ static int ph_fail(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
       ph_count(ctx, PINHOLE_CNT_EXIST_DISCARD);
     return PINHOLE_VERDICT_DROP;
   }
-  uint8_t hdr[60];
+  uint8_t hdr[PH_HDR_MAX];
   size_t hl = first ? v->ihl : ph_header(ctx, f, hdr);
   ph_to_virtual(ctx, r, first ? pkt->data : hdr, hl, !first, c, f->dir);
   pinhole__alg_frag(ctx, v, c, f->dir, f->side);
@@ -498,32 +511,35 @@ static int ph_send(pinhole_ctx *ctx, pinhole_pkt *pkt, const pinhole_pkt *w,
  * whole when it fits fp payload bytes (or with PINHOLE_CFG_REASM_WHOLE),
  * else in fragments of fp payload bytes with identification id (or d's
  * own fragment header's), the first in the caller's packet, the others
- * through emit to side out. d's bytes are overwritten. Returns the
- * verdict. */
+ * through emit to side out; each fragment carries d's first u bytes (its
+ * per-fragment headers: 40, or more with extension headers), then the
+ * fragment header. d's bytes are overwritten. Returns the verdict. */
 static int ph_send6(pinhole_ctx *ctx, pinhole_pkt *pkt, uint8_t *d, size_t len,
-                    size_t fp, uint32_t id, int out, ph_conn *c, int dir,
-                    int vd) {
+                    size_t u, size_t fp, uint32_t id, int out, ph_conn *c,
+                    int dir, int vd) {
   int whole = (ctx->cfg.flags & PINHOLE_CFG_REASM_WHOLE) ||
-              ctx->cb.emit == NULL || len - 40u <= fp;
+              ctx->cb.emit == NULL || len - u <= fp;
   if (whole && len <= pkt->cap && d[6] != PINHOLE_IP6_NH_FRAGMENT) {
     memcpy(pkt->data, d, len);
     pkt->len = (uint32_t)len;
     return vd;
   }
-  if (pkt->cap < PH_FRAG6_HL + 8u) /* the first piece fits nowhere */
+  if (pkt->cap < u + 16u) /* the first piece fits nowhere */
     fp = 0;
-  else if (fp > pkt->cap - PH_FRAG6_HL)
-    fp = pkt->cap - PH_FRAG6_HL;
+  else if (fp > pkt->cap - u - 8u)
+    fp = pkt->cap - u - 8u;
   ph_refrag6 rf;
-  if (ctx->cb.emit == NULL || pinhole__refrag6_plan(&rf, d, len, fp, id) != 0) {
+  if (ctx->cb.emit == NULL ||
+      pinhole__refrag6_plan_u(&rf, d, len, u, fp, id) != 0) {
     ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
     return PINHOLE_VERDICT_DROP;
   }
   uint8_t *payload = d + rf.at;
   pkt->len = (uint32_t)pinhole__refrag6_put(&rf, 0, payload, pkt->data);
   for (size_t k = 1; k < rf.n; k++) {
-    /* built in place: its headers over the piece before, already sent */
-    uint8_t *o = payload + k * rf.fp - PH_FRAG6_HL;
+    /* built in place: its headers over the piece before, already sent
+     * (rf keeps its own copy of the per-fragment headers) */
+    uint8_t *o = payload + k * rf.fp - (rf.u + 8u);
     size_t n = pinhole__refrag6_put(&rf, k, payload, o);
     ctx->cb.emit(ctx, o, n, out, ctx->user);
   }
@@ -546,25 +562,31 @@ static int ph_finish64(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt *w,
   size_t fp = mtu > hl ? mtu - hl : 8u;
   if (fp > PH_FRAG6_MIN_MTU - PH_FRAG6_HL)
     fp = PH_FRAG6_MIN_MTU - PH_FRAG6_HL;
-  return ph_send6(ctx, pkt, ctx->scratch, olen, fp & ~(size_t)7, id, c->a_side,
-                  c, 1, vd);
+  return ph_send6(ctx, pkt, ctx->scratch, olen, 40u, fp & ~(size_t)7, id,
+                  c->a_side, c, 1, vd);
 }
 
 /* Entry r's IPv6 datagram is whole (its connection c): rebuilt as one
- * IPv6 packet (the first fragment's header, the fragment header's next
- * header, the pieces), processed as one (process6.c: its ALG, NAT64's
- * translation), sent on in pieces as long as the longest that came (the
- * IPv4 ones of NAT64 with DF clear, RFC 7915 sec. 5.1.1, identified by
- * the low 16 bits of the IPv6 identification). Returns the verdict. */
+ * IPv6 packet (RFC 8200 sec. 4.5: the first fragment's per-fragment
+ * headers, the one before the fragment header naming the fragment
+ * header's next header, the pieces), processed as one (process6.c: its
+ * ALG, NAT64's translation, which drops the extension headers, RFC 7915
+ * sec. 5.1), sent on in pieces as long as the longest that came, each
+ * with the same per-fragment headers (the IPv4 ones of NAT64 with DF
+ * clear, sec. 5.1.1, identified by the low 16 bits of the IPv6
+ * identification). Returns the verdict. */
 static int ph_finish6(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
                       ph_conn *c) {
   ph_frag *f = ph_frag_at(ctx, r);
   size_t cap;
   uint8_t *b = pinhole__hold_buf(ctx, &cap);
-  uint8_t hdr[60];
-  size_t len = 40u + f->total;
-  if (ph_header(ctx, f, hdr) != PH_FRAG6_HL ||
-      (ctx->cb.emit == NULL && len > pkt->cap) || len > cap) {
+  uint8_t hdr[PH_HDR_MAX];
+  size_t hl = ph_header(ctx, f, hdr);
+  size_t u = hl - 8u; /* the per-fragment headers */
+  size_t len = u + f->total;
+  size_t nh_at = hl >= PH_FRAG6_HL ? pinhole__refrag6_nh_at(hdr, u) : 0;
+  if (nh_at == 0 || (ctx->cb.emit == NULL && len > pkt->cap) || len > cap ||
+      len - 40u > 65535u) {
     pinhole__reasm_dead(ctx, r);
     ph_count(ctx, PINHOLE_CNT_DROP_TOO_BIG);
     return PINHOLE_VERDICT_DROP;
@@ -572,12 +594,12 @@ static int ph_finish6(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
   ph_rec rec;
   PH_FOR_RECS(ctx, f->held, rec) {
     if (rec.off != PH_REC_HEADER)
-      pinhole__hold_copy(ctx, f->held, rec.at, b + 40 + rec.off, rec.len);
+      pinhole__hold_copy(ctx, f->held, rec.at, b + u + rec.off, rec.len);
   }
-  memcpy(b, hdr, 40);
-  b[6] = hdr[40]; /* the fragment header's next header */
-  ph_put16(b + 4, f->total);
-  uint32_t id = ph_get32(hdr + 44);
+  memcpy(b, hdr, u);
+  b[nh_at] = hdr[u]; /* the fragment header's next header */
+  ph_put16(b + 4, (uint16_t)(len - 40u));
+  uint32_t id = ph_get32(hdr + hl - 4u);
   int dir = f->dir, side = f->side;
   size_t mtu = f->mtu;
   ph_ref held = f->held;
@@ -592,10 +614,10 @@ static int ph_finish6(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
     ph_put16(b + 4, (uint16_t)id);
     ph_put16(b + PH_IP_FRAG, 0); /* DF clear: it came in fragments */
     pinhole__ip_cksum_set(b, (size_t)(b[0] & 15u) * 4u);
-    return ph_send(ctx, pkt, &w, mtu - (PH_FRAG6_HL - 20u), c, dir, side, vd);
+    return ph_send(ctx, pkt, &w, mtu - (hl - 20u), c, dir, side, vd);
   }
-  return ph_send6(ctx, pkt, b, w.len, mtu - PH_FRAG6_HL, id,
-                  ph_out_side(c, side), c, dir, vd);
+  return ph_send6(ctx, pkt, b, w.len, u, mtu - hl, id, ph_out_side(c, side), c,
+                  dir, vd);
 }
 
 /* Entry r's datagram is whole: rebuilt, processed as one packet, sent on.
@@ -763,7 +785,7 @@ void pinhole__frag_hold_lost(pinhole_ctx *ctx, ph_ref h, int why) {
   /* evicted for a newer message (REASM_OVERFLOW counted): passed on as
    * far as it came, or dropped */
   ph_conn *c = pinhole__frag_conn(ctx, r);
-  uint8_t hdr[60];
+  uint8_t hdr[PH_HDR_MAX];
   size_t hl =
       c != NULL && ph_may_pass(ctx, c, f->dir) ? ph_header(ctx, f, hdr) : 0;
   if (hl == 0) {
@@ -774,6 +796,16 @@ void pinhole__frag_hold_lost(pinhole_ctx *ctx, ph_ref h, int why) {
 }
 
 /* ---- IPv6 (RFC 8200 sec. 4.5; NAT64: RFC 7915 sec. 5.1.1) --------------- */
+
+/* Can a first fragment's per-fragment headers (pkt, parsed as v6) be kept
+ * and put back on every piece? The IPv6 header and hop-by-hop, routing
+ * and destination options headers (RFC 8200 sec. 4.1's order up to the
+ * fragment header), PH_FRAG6_HL_MAX bytes with the fragment header. */
+static int ph_layout6_ok(const uint8_t *pkt, const pinhole_pkt6_view *v6) {
+  size_t u = v6->frag_hdr_off;
+  return u >= 40u && u + 8u <= PH_FRAG6_HL_MAX &&
+         pinhole__refrag6_nh_at(pkt, u) != 0;
+}
 
 /* The datagram of IPv6 entry r cannot be reassembled (counted): passed on
  * unparsed when allowed (the IPv6 firewall translates nothing; NAT64 with
@@ -786,9 +818,9 @@ static int ph_fail6(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
   ph_frag *f = ph_frag_at(ctx, r);
   ph_conn *c = pinhole__frag_conn(ctx, r);
   int first = in->lo == 0;
-  uint8_t hdr[60];
-  size_t hl = first ? PH_FRAG6_HL : ph_header(ctx, f, hdr);
-  if (c == NULL || !ph_may_pass(ctx, c, f->dir) || hl != PH_FRAG6_HL) {
+  uint8_t hdr[PH_HDR_MAX];
+  size_t hl = first ? in->hl : ph_header(ctx, f, hdr);
+  if (c == NULL || !ph_may_pass(ctx, c, f->dir) || hl == 0) {
     pinhole__reasm_dead(ctx, r);
     if (c == NULL)
       ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
@@ -827,8 +859,8 @@ int pinhole__reasm6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
                           const pinhole_pkt6_view *v6, pinhole_pkt_view *v,
                           ph_conn *c, int dir, int side) {
   ph_ref r = ctx->frag6_cur;
-  if (r == PH_NIL || v6->frag_hdr_off != 40u)
-    return -2; /* headers before the fragment header: not reassembled */
+  if (r == PH_NIL || !ph_layout6_ok(pkt->data, v6))
+    return -2; /* per-fragment headers it cannot keep: not reassembled */
   ph_frag *f = ph_frag_at(ctx, r);
   if (f->mode != PH_FRAG_REASM) {
     /* the entry core/frag6.c made for this first fragment: it holds */
@@ -852,12 +884,59 @@ int pinhole__reasm6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
 
 int pinhole__reasm6_later(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
                           const pinhole_pkt6_view *v6) {
+  /* its per-fragment headers are its own: the first fragment's are
+   * the datagram's (RFC 8200 sec. 4.5) */
   pkt->len = v6->ip_len;
-  if (v6->frag_hdr_off != 40u) { /* not a layout its first fragment had */
-    pinhole__reasm_dead(ctx, r);
-    ph_count(ctx, PINHOLE_CNT_ERR_IP);
-    ph_count(ctx, PINHOLE_CNT_IP6_FRAGMENT);
+  return ph_add6(ctx, r, pkt, v6, NULL);
+}
+
+int pinhole__reasm6_orphan(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                           const pinhole_pkt6_view *v6, int side) {
+  ph_frag_key k;
+  ph_frag_key6(ctx, &k, pkt->data, v6);
+  ph_ref r = ph_reasm_new(ctx, side, &k, ph_orphan_conv(ctx), 0);
+  if (r == PH_NIL)
+    return -1;
+  pkt->len = v6->ip_len;
+  ph_in in;
+  ph_in6(&in, pkt->data, v6);
+  int rc = ph_piece(ctx, r, &in);
+  if (rc != PH_PIECE_OK) {
+    pinhole__reasm_dead(ctx, r); /* no connection: nothing to pass it on with */
+    if (rc == PH_PIECE_FAIL)     /* a dropped piece counted its reason */
+      ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
     return PINHOLE_VERDICT_DROP;
   }
-  return ph_add6(ctx, r, pkt, v6, NULL);
+  ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT); /* held: not dropped */
+  return PINHOLE_VERDICT_HELD;
+}
+
+int pinhole__reasm6_adopt(pinhole_ctx *ctx, ph_ref r, const uint8_t *pkt,
+                          const pinhole_pkt6_view *v6) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  ph_in in;
+  ph_in6(&in, pkt, v6);
+  uint32_t hi = in.len;
+  /* RFC 5722: any overlap with what is held, or an end that disagrees,
+   * drops the whole datagram; RFC 8200 sec. 4.5: its length too */
+  int why = 0;
+  if (in.hl + ph_max(hi, f->ext) > 65535u + 48u)
+    why = PINHOLE_CNT_IP_MAX_LEN;
+  else if ((f->have_last && hi > f->total) || ph_overlaps(f, 0, hi))
+    why = PINHOLE_CNT_IP_FRAG_OVERLAP;
+  if (why == 0)
+    return 0;
+  ph_count_drop(ctx, why);
+  pinhole__reasm_dead(ctx, r);
+  return -1;
+}
+
+void pinhole__reasm6_release_virtual(pinhole_ctx *ctx, ph_ref r,
+                                     const uint8_t *hdr, size_t hl,
+                                     uint32_t plen, ph_conn *c, int dir) {
+  ph_frag *f = ph_frag_at(ctx, r);
+  f->l4_6_ = c->proto;
+  ph_to_virtual(ctx, r, hdr, hl, 0, c, dir);
+  pinhole__frag_mark(f, 0, plen);
+  pinhole__frag_settle(ctx, r);
 }

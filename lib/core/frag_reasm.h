@@ -44,6 +44,11 @@ static inline void ph_frag_key4(ph_frag_key *k, const pinhole_pkt_view *v) {
 /* An IPv6 fragment that is reassembled: its fragment header follows the
  * 40-byte IPv6 header (the header kept from its first fragment is both). */
 #define PH_FRAG6_HL 48u
+/* The longest IPv6 header kept from a first fragment: the IPv6 header,
+ * the extension headers before the fragment header (RFC 8200 sec. 4.5's
+ * per-fragment headers, at most PH_REFRAG6_UMAX bytes with the IPv6
+ * header) and the fragment header. */
+#define PH_FRAG6_HL_MAX 248u
 /* The IPv6 minimum MTU (RFC 8200 sec. 5). */
 #define PH_FRAG6_MIN_MTU 1280u
 
@@ -75,6 +80,10 @@ void pinhole__frag_release(pinhole_ctx *ctx, ph_ref ref);
 /* frag.c: records [lo, hi) as passed in a PH_FRAG_VIRTUAL entry; -1 when
  * it overlaps what passed. */
 int pinhole__frag_mark(ph_frag *f, uint32_t lo, uint32_t hi);
+
+/* frag.c: frees PH_FRAG_VIRTUAL entry r when the ranges that passed join
+ * into its whole datagram (its last piece seen). */
+void pinhole__frag_settle(pinhole_ctx *ctx, ph_ref r);
 
 /* frag.c: entry r's connection when it is still the one its first
  * fragment matched (a connection past its deadline is expired here), or
@@ -135,6 +144,29 @@ int pinhole__reasm6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,
  * datagram completed. Returns the verdict, counted. */
 int pinhole__reasm6_later(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
                           const pinhole_pkt6_view *v6);
+/* A later IPv6 fragment whose fragment header names UDP and that found
+ * no entry (its first fragment not come yet: reordering): held as an
+ * orphan as IPv4's are. Returns the verdict (HELD, or DROP with its
+ * reason counted), or -1 when it cannot be held (REASM_OVERFLOW counted:
+ * the caller drops it as not matched). */
+int pinhole__reasm6_orphan(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                           const pinhole_pkt6_view *v6, int side);
+/* The first fragment pkt (parsed as v6) of orphan entry r's datagram,
+ * before its connection is looked up: 0 when its piece may join what is
+ * held; -1 when it overlaps a held piece, disagrees with the datagram's
+ * end (RFC 5722) or makes it longer than 65535 bytes (RFC 8200 sec.
+ * 4.5): counted, the entry dead (the whole datagram dropped). */
+int pinhole__reasm6_adopt(pinhole_ctx *ctx, ph_ref r, const uint8_t *pkt,
+                          const pinhole_pkt6_view *v6);
+/* Orphan entry r's first fragment passed for connection c from dir, which
+ * is not reassembled: the pieces held are rebuilt with its headers hdr
+ * (hl bytes, the fragment header's included) and sent on through emit
+ * (NAT64: translated to IPv4), r becomes a PH_FRAG_VIRTUAL entry of c
+ * with the first piece (plen bytes) passed, and is freed when that
+ * completes the datagram. */
+void pinhole__reasm6_release_virtual(pinhole_ctx *ctx, ph_ref r,
+                                     const uint8_t *hdr, size_t hl,
+                                     uint32_t plen, ph_conn *c, int dir);
 /* frag6.c: a later IPv6 fragment of PH_FRAG_VIRTUAL entry r: passed
  * (translated on NAT64) or dropped. Returns the verdict, counted. */
 int pinhole__frag6_follow(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,

@@ -97,20 +97,46 @@ size_t pinhole__refrag_put(const ph_refrag *r, size_t k, const uint8_t *payload,
 /* ---- IPv6 ---------------------------------------------------------------- */
 
 #define PH6_NH_FRAG 44u
+#define PH6_NH_HOP 0u
+#define PH6_NH_ROUTING 43u
+#define PH6_NH_DSTOPTS 60u
 
-int pinhole__refrag6_plan(ph_refrag6 *r, const uint8_t *d, size_t len,
-                          size_t fp, uint32_t id) {
+size_t pinhole__refrag6_nh_at(const uint8_t *d, size_t u) {
+  if (u < 40 || u > PH_REFRAG6_UMAX || (d[0] >> 4) != 6)
+    return 0;
+  size_t at = 6, off = 40;
+  while (off < u) {
+    uint8_t nh = d[at];
+    if ((nh != PH6_NH_HOP && nh != PH6_NH_ROUTING && nh != PH6_NH_DSTOPTS) ||
+        u - off < 8)
+      return 0;
+    size_t hlen = ((size_t)d[off + 1] + 1u) * 8u;
+    if (hlen > u - off)
+      return 0;
+    at = off;
+    off += hlen;
+  }
+  return at;
+}
+
+int pinhole__refrag6_plan_u(ph_refrag6 *r, const uint8_t *d, size_t len,
+                            size_t u, size_t fp, uint32_t id) {
   fp &= ~(size_t)7;
   if (len < 40 || (d[0] >> 4) != 6 || fp < 8 ||
-      (size_t)ph_get16(d + 4) != len - 40)
+      (size_t)ph_get16(d + 4) != len - 40 || u > len)
     return -1;
-  memcpy(r->hdr, d, 40);
-  r->nh = d[6];
-  r->at = 40;
+  size_t nh_at = u == 40 ? 6 : pinhole__refrag6_nh_at(d, u);
+  if (nh_at == 0 || (u > 40 && d[nh_at] == PH6_NH_FRAG))
+    return -1; /* a fragment after extension headers: not cut again */
+  memcpy(r->hdr, d, u);
+  r->u = u;
+  r->nh_at = nh_at;
+  r->nh = d[nh_at];
+  r->at = u;
   r->off0 = 0;
   r->m0 = 0;
   r->id = id;
-  if (d[6] == PH6_NH_FRAG) {
+  if (u == 40 && d[6] == PH6_NH_FRAG) {
     if (len < 48)
       return -1;
     r->nh = d[40];
@@ -125,19 +151,24 @@ int pinhole__refrag6_plan(ph_refrag6 *r, const uint8_t *d, size_t len,
   return 0;
 }
 
+int pinhole__refrag6_plan(ph_refrag6 *r, const uint8_t *d, size_t len,
+                          size_t fp, uint32_t id) {
+  return pinhole__refrag6_plan_u(r, d, len, 40, fp, id);
+}
+
 size_t pinhole__refrag6_put(const ph_refrag6 *r, size_t k,
                             const uint8_t *payload, uint8_t *out) {
   size_t start = k * r->fp;
   size_t n = r->plen - start < r->fp ? r->plen - start : r->fp;
   int more = k + 1 < r->n || r->m0;
-  memmove(out + 48, payload + start, n);
-  memcpy(out, r->hdr, 40);
-  ph_put16(out + 4, (uint16_t)(n + 8));
-  out[6] = PH6_NH_FRAG;
-  out[40] = r->nh;
-  out[41] = 0;
-  ph_put16(out + 42,
-           (uint16_t)((r->off0 + (uint32_t)start) | (more ? 1u : 0u)));
-  ph_put32(out + 44, r->id);
-  return 48 + n;
+  uint8_t *fh = out + r->u; /* the fragment header */
+  memmove(fh + 8, payload + start, n);
+  memcpy(out, r->hdr, r->u);
+  ph_put16(out + 4, (uint16_t)(r->u - 40u + 8u + n));
+  out[r->nh_at] = PH6_NH_FRAG;
+  fh[0] = r->nh;
+  fh[1] = 0;
+  ph_put16(fh + 2, (uint16_t)((r->off0 + (uint32_t)start) | (more ? 1u : 0u)));
+  ph_put32(fh + 4, r->id);
+  return r->u + 8u + n;
 }

@@ -71,13 +71,18 @@ size_t pinhole__refrag_put(const ph_refrag *r, size_t k, const uint8_t *payload,
  * packet's own fragment header's) and whose offset and M flag continue
  * that header's (0 and clear for a whole packet).
  */
+#define PH_REFRAG6_UMAX 240u /* the longest unfragmentable part cut */
 typedef struct ph_refrag6 {
-  uint8_t hdr[40]; /* the packet's header */
-  uint8_t nh;      /* the next header the fragments carry */
-  uint8_t m0;      /* the packet was a fragment with M set */
-  size_t at;       /* where its payload starts in d */
-  size_t plen;     /* its payload bytes */
-  uint32_t off0;   /* its own offset (a fragment), else 0 */
+  uint8_t hdr[PH_REFRAG6_UMAX]; /* the packet's unfragmentable part */
+  size_t u;      /* its length: 40, or with the extension headers before the
+                    fragment header (pinhole__refrag6_plan_u) */
+  size_t nh_at;  /* the next-header byte in it that names the fragment
+                    header in each fragment */
+  uint8_t nh;    /* the next header the fragments carry */
+  uint8_t m0;    /* the packet was a fragment with M set */
+  size_t at;     /* where its payload starts in d */
+  size_t plen;   /* its payload bytes */
+  uint32_t off0; /* its own offset (a fragment), else 0 */
   uint32_t id;
   size_t fp;
   size_t n; /* fragments, >= 1 */
@@ -88,10 +93,26 @@ typedef struct ph_refrag6 {
 int pinhole__refrag6_plan(ph_refrag6 *r, const uint8_t *d, size_t len,
                           size_t fp, uint32_t id);
 
-/* Writes fragment k < r->n to out: its 48 bytes of headers, then its
- * piece copied (memmove) from payload, the packet's payload (d + r->at),
- * so the piece may already be in place at out + 48. Returns the
- * fragment's length. */
+/* pinhole__refrag6_plan for a whole packet whose first u bytes (40, or
+ * the IPv6 header and the hop-by-hop, destination options and routing
+ * headers that stood before a reassembled datagram's fragment header: its
+ * per-fragment headers, RFC 8200 sec. 4.5) go into every fragment, the
+ * fragment header after them; the rest is cut. -1 also when d[0..u) is
+ * no such chain or u > PH_REFRAG6_UMAX. */
+int pinhole__refrag6_plan_u(ph_refrag6 *r, const uint8_t *d, size_t len,
+                            size_t u, size_t fp, uint32_t id);
+
+/* The offset of the next-header byte in d[0..u) (the IPv6 header, then
+ * only hop-by-hop, routing and destination options headers, each whole
+ * within u; u <= PH_REFRAG6_UMAX) that names what follows u: 6 for the
+ * IPv6 header alone; 0 when d[0..u) is not such a chain. The caller
+ * checked d has u bytes. */
+size_t pinhole__refrag6_nh_at(const uint8_t *d, size_t u);
+
+/* Writes fragment k < r->n to out: its r->u + 8 bytes of headers, then
+ * its piece copied (memmove) from payload, the packet's payload
+ * (d + r->at), so the piece may already be in place at out + r->u + 8.
+ * Returns the fragment's length. */
 size_t pinhole__refrag6_put(const ph_refrag6 *r, size_t k,
                             const uint8_t *payload, uint8_t *out);
 

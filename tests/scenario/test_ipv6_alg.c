@@ -447,6 +447,136 @@ static void test_ipv6_sip_frag(void **state) {
   t_ctx_del(t);
 }
 
+/* Piece k of the INVITE w cut at 64 and 200 (identification id; ext: with
+ * a hop-by-hop and a destination options header before the fragment
+ * header). */
+static tpkt *invite_third(tpkt *p, const tpkt *w, int k, uint32_t id, int ext) {
+  size_t n = w->p.len - 40u;
+  const size_t lo[3] = {0, 64, 200}, hi[3] = {64, 200, n};
+  return (ext ? t6_frag6_ext : t6_frag6)(p, w, lo[k], hi[k] - lo[k], k < 2, id);
+}
+
+/* The INVITE's three pieces sent in order ord (ext: with extension
+ * headers before the fragment header): the two first to come are held
+ * (a piece before its first fragment as an orphan, RFC 8200 sec. 4.5
+ * allows any order), the last completes it; the ALG saw it whole (its
+ * RTP and RTCP pinholes), and it leaves in two fragments of the longest
+ * one's size (RFC 8200 sec. 4.5: the first fragment's per-fragment
+ * headers on each), byte for byte, the first in the caller's packet. */
+static void sip6_frag_order(const int ord[3], int ext) {
+  tctx *t = ctx_alg6(0);
+  tpkt w, p, e;
+  sip6(&w, CLI, SRV, INVITE6, SDP6("2001:db8:1::2", "30000", ""));
+  size_t n = w.p.len - 40u;
+  const uint32_t id = 0x0d0e0f00u;
+  for (int i = 0; i < 3; i++) {
+    invite_third(&p, &w, ord[i], id, ext);
+    assert_int_equal(t_in(t, &p, SEC),
+                     i < 2 ? PINHOLE_VERDICT_HELD : PINHOLE_VERDICT_FORWARD);
+  }
+  size_t fp = (n - 200) & ~(size_t)7; /* the longest piece */
+  (ext ? t6_frag6_ext : t6_frag6)(&e, &w, 0, fp, 1, id);
+  assert_int_equal(p.p.len, e.p.len);
+  assert_memory_equal(p.b, e.b, e.p.len);
+  (ext ? t6_frag6_ext : t6_frag6)(&e, &w, fp, n - fp, 0, id);
+  assert_int_equal(t->nelog, 1);
+  assert_int_equal(t->elog_side[0], PINHOLE_SIDE_OUTSIDE);
+  assert_int_equal(t->elog_len[0], e.p.len);
+  assert_memory_equal(t->elog[0], e.b, e.p.len);
+  pinhole_usage u;
+  t_usage(t, &u);
+  assert_int_equal(u.pinholes, 2);
+  assert_int_equal(u.fragments, 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_REASM_COMPLETED, 1,
+             PINHOLE_CNT_PINHOLE_CREATED, 2, -1);
+  assert_false(t_has_trace(t, "fragmented message not inspected"));
+  t_ctx_del(t);
+}
+
+/* Every order of the three pieces, without and with extension headers
+ * before the fragment header. */
+static void test_ipv6_sip_frag_every_order(void **state) {
+  (void)state;
+  static const int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+                                 {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+  for (int ext = 0; ext < 2; ext++)
+    for (int k = 0; k < 6; k++)
+      sip6_frag_order(perm[k], ext);
+}
+
+/* Orphans that cannot make a datagram: two held pieces that overlap
+ * (RFC 5722: the datagram is dropped, its first fragment too when it
+ * comes); a first fragment that overlaps a held piece; the fragment
+ * table full while a piece is held (the other datagram's piece and
+ * first fragment have no entry, the held one completes); and a first
+ * fragment whose header chain is cut (RFC 7112). Exact counters;
+ * nothing leaves but the completed datagram. */
+static void test_ipv6_sip_frag_orphans_fail(void **state) {
+  (void)state;
+  tctx *t = ctx_alg6(0);
+  tpkt w, p;
+  sip6(&w, CLI, SRV, INVITE6, SDP6("2001:db8:1::2", "30000", ""));
+  size_t n = w.p.len - 40u;
+  assert_int_equal(t_in(t, invite_third(&p, &w, 1, 21, 0), SEC),
+                   PINHOLE_VERDICT_HELD);
+  t6_frag6(&p, &w, 192, n - 192, 0, 21); /* 8 bytes again */
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_in(t, invite_third(&p, &w, 0, 21, 0), SEC),
+                   PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_EXIST_ACCEPT, 1, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_ERR_IP, 1, PINHOLE_CNT_IP_FRAG_OVERLAP, 1,
+             PINHOLE_CNT_FRAGMENTS, 1, -1);
+  t_listing_is(t, ""); /* its first fragment made no connection */
+  /* the first fragment [0, 64) over a held [56, 200) */
+  t6_frag6(&p, &w, 56, 200 - 56, 1, 22);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_in(t, invite_third(&p, &w, 0, 22, 1), SEC),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_in(t, invite_third(&p, &w, 2, 22, 0), SEC),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(t->nemitted, 0);
+  t_counters(t, PINHOLE_CNT_EXIST_ACCEPT, 2, PINHOLE_CNT_REASM_HELD, 2,
+             PINHOLE_CNT_ERR_IP, 2, PINHOLE_CNT_IP_FRAG_OVERLAP, 2,
+             PINHOLE_CNT_FRAGMENTS, 2, -1);
+  t_ctx_del(t);
+
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_conns6 = 16;
+  cfg.max_fragments = 1;
+  t = t_ctx_cfg(&cfg);
+  rule6(t, "v6-out", PINHOLE_SIDE_INSIDE, 0, "2001:db8:1::", 48, NULL, 0, 0,
+        PINHOLE_ACTION_ACCEPT);
+  assert_int_equal(t_in(t, invite_third(&p, &w, 2, 31, 1), SEC),
+                   PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_in(t, invite_third(&p, &w, 1, 32, 1), SEC),
+                   PINHOLE_VERDICT_DROP); /* no entry to hold it */
+  assert_int_equal(t_in(t, invite_third(&p, &w, 0, 32, 1), SEC),
+                   PINHOLE_VERDICT_DROP); /* no entry to track it */
+  assert_int_equal(t_in(t, invite_third(&p, &w, 0, 31, 1), SEC),
+                   PINHOLE_VERDICT_HELD);
+  assert_int_equal(t_in(t, invite_third(&p, &w, 1, 31, 1), SEC),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t->nelog, 1);
+  /* RFC 7112: a first fragment whose chain ends in the next piece (a
+   * destination options header after the fragment header, its UDP
+   * header not in the piece) */
+  invite_third(&p, &w, 0, 33, 1);
+  p.b[56] = 60;
+  p.b[64] = PINHOLE_IPPROTO_UDP;
+  p.b[65] = 7; /* 64 bytes: the whole piece */
+  p.b[66] = 1; /* one PadN option fills it (RFC 8200 sec. 4.2) */
+  p.b[67] = 60;
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_REASM_COMPLETED, 1,
+             PINHOLE_CNT_REASM_OVERFLOW, 1, PINHOLE_CNT_FRAGMENTS, 1,
+             PINHOLE_CNT_ERR_IP, 2, PINHOLE_CNT_IP6_FRAGMENT, 1,
+             PINHOLE_CNT_IP_FRAG_LEN, 1, PINHOLE_CNT_PINHOLE_CREATED, 2, -1);
+  t_ctx_del(t);
+}
+
 /* The same INVITE whose pieces overlap (RFC 5722: the datagram is
  * dropped, and what follows) or whose SDP is longer than hold_msg_max
  * (it cannot be held: on the IPv6 firewall, which rewrites nothing, it
@@ -588,6 +718,8 @@ int main(void) {
       cmocka_unit_test(test_ipv6_sip_hostile_media),
       cmocka_unit_test(test_ipv6_sip_frag),
       cmocka_unit_test(test_ipv6_sip_frag_fail),
+      cmocka_unit_test(test_ipv6_sip_frag_every_order),
+      cmocka_unit_test(test_ipv6_sip_frag_orphans_fail),
       cmocka_unit_test(test_ipv6_rtsp_setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

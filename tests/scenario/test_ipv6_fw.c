@@ -439,9 +439,10 @@ static void test_ipv6_reasons_counted(void **state) {
   b6_len(&p, o + 24);
   f[0] = PINHOLE_IPPROTO_TCP; /* claims TCP: the chain lacks its header */
   dropped_as(&p, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_FRAG_LEN);
+  t_put16(f + 2, 17); /* a later TCP one (offset 16) of no datagram: only */
+  dropped_as(&p, PINHOLE_CNT_FRAGMENTS, /* UDP pieces are held */
+             PINHOLE_CNT_FRAGMENTS);
   f[0] = PINHOLE_IPPROTO_UDP;
-  t_put16(f + 2, 17); /* a later one (offset 16) of no datagram */
-  dropped_as(&p, PINHOLE_CNT_FRAGMENTS, PINHOLE_CNT_FRAGMENTS);
 
   /* a routing header of type 0 (RFC 5095): IPv6's source route */
   o = b6_ip(p.b, s, d, PINHOLE_IP6_NH_ROUTING, 24 + 8);
@@ -824,18 +825,30 @@ static void test_ipv6_frag_out_of_order(void **state) {
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3, -1);
   t_listing_is(t, frag_listing);
   /* last, middle, first (id 78): pieces before their first fragment are
-   * not held for IPv6: dropped as not matched; the first one passes and
-   * its entry waits for pieces that never come, then times out */
-  frag_in(t, b6_third(&p, CLI, SRV, 78, d, 2), 2 * SEC, PINHOLE_VERDICT_DROP);
-  frag_in(t, b6_third(&p, CLI, SRV, 78, d, 1), 2 * SEC, PINHOLE_VERDICT_DROP);
+   * held (orphans); the first one passes, the held ones leave through
+   * emit ahead of it, untouched, in the order they came, and the
+   * datagram is whole: its entry is gone */
+  tpkt sent[2];
+  b6_third(&sent[0], CLI, SRV, 78, d, 2);
+  b6_third(&sent[1], CLI, SRV, 78, d, 1);
+  t->nelog = 0;
+  for (int i = 0; i < 2; i++) {
+    p = sent[i];
+    frag_in(t, &p, 2 * SEC, PINHOLE_VERDICT_HELD);
+  }
+  assert_int_equal(t->nelog, 0);
   frag_in(t, b6_third(&p, CLI, SRV, 78, d, 0), 2 * SEC,
           PINHOLE_VERDICT_FORWARD);
-  assert_int_equal(frags_in_use(t), 1);
-  assert_true(pinhole_tick(t->ctx, 13 * SEC) >= 0);
+  assert_int_equal(t->nelog, 2);
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(t->elog_side[i], PINHOLE_SIDE_OUTSIDE);
+    assert_int_equal(t->elog_len[i], sent[i].p.len);
+    assert_memory_equal(t->elog[i], sent[i].b, sent[i].p.len);
+  }
   assert_int_equal(frags_in_use(t), 0);
-  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
-             PINHOLE_CNT_FRAGMENTS, 2, PINHOLE_CNT_ERR_IP, 1,
-             PINHOLE_CNT_IP_FRAG_TIMEOUT, 1, -1);
+  assert_true(pinhole_tick(t->ctx, 13 * SEC) >= 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 6,
+             PINHOLE_CNT_REASM_HELD, 1, -1);
   t_ctx_del(t);
 }
 
@@ -845,22 +858,76 @@ static void test_ipv6_frag_unknown_and_timeout(void **state) {
   uint8_t d[64];
   d6_udp(d, CLI, 5353, SRV, 53, 'q');
   tpkt p;
-  /* a piece of a datagram never seen */
-  frag_in(t, b6_third(&p, CLI, SRV, 5, d, 1), SEC, PINHOLE_VERDICT_DROP);
-  t_counters(t, PINHOLE_CNT_FRAGMENTS, 1, -1);
+  /* a piece of a datagram never seen: held as an orphan until
+   * hold_timeout_ms (3 s) has passed, then counted, nothing sent */
+  frag_in(t, b6_third(&p, CLI, SRV, 5, d, 1), SEC, PINHOLE_VERDICT_HELD);
+  assert_int_equal(frags_in_use(t), 1);
+  t_counters(t, PINHOLE_CNT_EXIST_ACCEPT, 1, PINHOLE_CNT_REASM_HELD, 1, -1);
+  assert_true(pinhole_tick(t->ctx, 5 * SEC) >= 0);
+  assert_int_equal(frags_in_use(t), 0);
+  assert_int_equal(t->nemitted, 0);
+  t_counters(t, PINHOLE_CNT_EXIST_ACCEPT, 1, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_REASM_TIMEOUT, 1, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_FRAG_TIMEOUT, 1, -1);
   /* a first fragment, then its rest after frag_timeout_ms (10 s) */
-  frag_in(t, b6_third(&p, CLI, SRV, 6, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
-  frag_in(t, b6_third(&p, CLI, SRV, 6, d, 1), 10 * SEC,
+  frag_in(t, b6_third(&p, CLI, SRV, 6, d, 0), 5 * SEC, PINHOLE_VERDICT_FORWARD);
+  frag_in(t, b6_third(&p, CLI, SRV, 6, d, 1), 14 * SEC,
           PINHOLE_VERDICT_FORWARD);
   /* past the deadline (rounded up to the wheel's ticks) the entry is dead
-   * even before a tick removes it */
-  frag_in(t, b6_third(&p, CLI, SRV, 6, d, 2), 13 * SEC, PINHOLE_VERDICT_DROP);
+   * even before a tick removes it: the late piece finds none and is held
+   * as an orphan, which never leaves */
+  frag_in(t, b6_third(&p, CLI, SRV, 6, d, 2), 17 * SEC, PINHOLE_VERDICT_HELD);
+  assert_int_equal(frags_in_use(t), 2);
+  assert_true(pinhole_tick(t->ctx, 17 * SEC) >= 0);
   assert_int_equal(frags_in_use(t), 1);
-  assert_true(pinhole_tick(t->ctx, 13 * SEC) >= 0);
+  assert_true(pinhole_tick(t->ctx, 21 * SEC) >= 0);
   assert_int_equal(frags_in_use(t), 0);
-  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
-             PINHOLE_CNT_FRAGMENTS, 2, PINHOLE_CNT_ERR_IP, 1,
-             PINHOLE_CNT_IP_FRAG_TIMEOUT, 1, -1);
+  assert_int_equal(t->nemitted, 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_REASM_HELD, 2, PINHOLE_CNT_REASM_TIMEOUT, 2,
+             PINHOLE_CNT_ERR_IP, 3, PINHOLE_CNT_IP_FRAG_TIMEOUT, 3, -1);
+  t_ctx_del(t);
+}
+
+/* Pieces with a hop-by-hop and a destination options header before the
+ * fragment header (RFC 8200 sec. 4.1 order), last, first, middle: the
+ * last is held, the first passes and the held one leaves through emit
+ * with its own headers, untouched; the middle follows. Then an overlap
+ * between two held pieces (RFC 5722) drops the datagram, its first
+ * fragment included. */
+static void test_ipv6_frag_ext_headers_reordered(void **state) {
+  (void)state;
+  tctx *t = ctx6(8);
+  tpkt w, p, last;
+  char pl[41];
+  memset(pl, 'e', 40);
+  pl[40] = '\0';
+  b6_udp(&w, CLI, 5353, SRV, 53, pl);
+  t->nelog = 0;
+  t6_frag6_ext(&last, &w, 32, 16, 0, 0xe0e0u);
+  p = last;
+  frag_in(t, &p, SEC, PINHOLE_VERDICT_HELD);
+  frag_in(t, t6_frag6_ext(&p, &w, 0, 16, 1, 0xe0e0u), SEC,
+          PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(t->nelog, 1);
+  assert_int_equal(t->elog_len[0], last.p.len);
+  assert_memory_equal(t->elog[0], last.b, last.p.len);
+  frag_in(t, t6_frag6_ext(&p, &w, 16, 16, 1, 0xe0e0u), SEC,
+          PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(frags_in_use(t), 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+             PINHOLE_CNT_REASM_HELD, 1, -1);
+  /* held [16, 32) and [24, 48): overlap */
+  frag_in(t, t6_frag6_ext(&p, &w, 16, 16, 1, 0xe0e1u), SEC,
+          PINHOLE_VERDICT_HELD);
+  frag_in(t, t6_frag6_ext(&p, &w, 24, 24, 0, 0xe0e1u), SEC,
+          PINHOLE_VERDICT_DROP);
+  frag_in(t, t6_frag6_ext(&p, &w, 0, 16, 1, 0xe0e1u), SEC,
+          PINHOLE_VERDICT_DROP);
+  assert_int_equal(t->nelog, 1);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_REASM_HELD, 2, PINHOLE_CNT_ERR_IP, 1,
+             PINHOLE_CNT_IP_FRAG_OVERLAP, 1, PINHOLE_CNT_FRAGMENTS, 1, -1);
   t_ctx_del(t);
 }
 
@@ -909,18 +976,21 @@ static void test_ipv6_frag_other_host(void **state) {
   d6_udp(d, xs, 6000, SRV, 53, 'x');
   tpkt p;
   frag_in(t, b6_third(&p, xs, SRV, 42, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
-  frag_in(t, b6_third(&p, ys, SRV, 42, d, 1), SEC, PINHOLE_VERDICT_DROP);
-  frag_in(t, b6_third(&p, CLI2, SRV, 42, d, 1), SEC, PINHOLE_VERDICT_DROP);
-  frag_in(t, b6_third(&p, xs, RTR, 42, d, 1), SEC, PINHOLE_VERDICT_DROP);
+  /* not the datagram's: each an orphan of a datagram of its own */
+  frag_in(t, b6_third(&p, ys, SRV, 42, d, 1), SEC, PINHOLE_VERDICT_HELD);
+  frag_in(t, b6_third(&p, CLI2, SRV, 42, d, 1), SEC, PINHOLE_VERDICT_HELD);
+  frag_in(t, b6_third(&p, xs, RTR, 42, d, 1), SEC, PINHOLE_VERDICT_HELD);
   /* the same host's piece from the wrong side */
   b6_third(&p, xs, SRV, 42, d, 1);
-  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(frags_in_use(t), 5);
   /* the sender's own pieces still pass */
   frag_in(t, b6_third(&p, xs, SRV, 42, d, 1), SEC, PINHOLE_VERDICT_FORWARD);
   frag_in(t, b6_third(&p, xs, SRV, 42, d, 2), SEC, PINHOLE_VERDICT_FORWARD);
-  assert_int_equal(frags_in_use(t), 0);
-  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
-             PINHOLE_CNT_FRAGMENTS, 4, -1);
+  assert_int_equal(frags_in_use(t), 4);
+  assert_int_equal(t->nemitted, 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 6,
+             PINHOLE_CNT_REASM_HELD, 4, -1);
   t_ctx_del(t);
 }
 
@@ -931,14 +1001,31 @@ static void test_ipv6_frag_first_refused(void **state) {
   uint8_t d[64];
   d6_udp(d, PEER, 7000, CLI, 53, 'o');
   tpkt p;
+  /* refused: no entry is kept; the pieces after it are orphans */
   for (int k = 0; k < 3; k++) {
     b6_third(&p, PEER, CLI, 3, d, k);
-    assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+    assert_int_equal(t_out(t, &p, SEC),
+                     k == 0 ? PINHOLE_VERDICT_DROP : PINHOLE_VERDICT_HELD);
   }
-  assert_int_equal(frags_in_use(t), 0);
+  assert_int_equal(frags_in_use(t), 1);
   t_counters(t, PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1,
+             PINHOLE_CNT_EXIST_ACCEPT, 2, PINHOLE_CNT_REASM_HELD, 1, -1);
+  /* the first fragment again, refused again: the held pieces go with
+   * it (not matched), and the rest of the datagram until the deadline */
+  b6_third(&p, PEER, CLI, 3, d, 0);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  b6_third(&p, PEER, CLI, 3, d, 2);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t->nemitted, 0);
+  t_counters(t, PINHOLE_CNT_NEW_DISCARD, 2, PINHOLE_CNT_DROP_NO_RULE, 2,
+             PINHOLE_CNT_EXIST_ACCEPT, 2, PINHOLE_CNT_REASM_HELD, 1,
              PINHOLE_CNT_FRAGMENTS, 2, -1);
+  assert_true(pinhole_tick(t->ctx, 5 * SEC) >= 0);
+  assert_int_equal(frags_in_use(t), 0);
   t_listing_is(t, "");
+  t_counters(t, PINHOLE_CNT_NEW_DISCARD, 2, PINHOLE_CNT_DROP_NO_RULE, 2,
+             PINHOLE_CNT_EXIST_ACCEPT, 2, PINHOLE_CNT_REASM_HELD, 1,
+             PINHOLE_CNT_FRAGMENTS, 2, -1);
   t_ctx_del(t);
 }
 
@@ -958,6 +1045,7 @@ static void test_ipv6_frag_table_full(void **state) {
   frag_in(t, b6_third(&p, CLI, SRV, 1, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
   frag_in(t, b6_third(&p, CLI, SRV, 2, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
   frag_in(t, b6_third(&p, CLI, SRV, 3, d, 0), SEC, PINHOLE_VERDICT_DROP);
+  /* its follower would be an orphan: no entry to hold it either */
   frag_in(t, b6_third(&p, CLI, SRV, 3, d, 1), SEC, PINHOLE_VERDICT_DROP);
   /* the others complete and make room */
   for (uint32_t id = 1; id <= 2; id++)
@@ -967,7 +1055,7 @@ static void test_ipv6_frag_table_full(void **state) {
   frag_in(t, b6_third(&p, CLI, SRV, 3, d, 0), SEC, PINHOLE_VERDICT_FORWARD);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 6,
              PINHOLE_CNT_ERR_IP, 1, PINHOLE_CNT_IP6_FRAGMENT, 1,
-             PINHOLE_CNT_FRAGMENTS, 1, -1);
+             PINHOLE_CNT_REASM_OVERFLOW, 1, PINHOLE_CNT_FRAGMENTS, 1, -1);
   t_ctx_del(t);
 }
 
@@ -1222,6 +1310,7 @@ int main(void) {
       cmocka_unit_test(test_ipv6_frag_out_of_order),
       cmocka_unit_test(test_ipv6_frag_unknown_and_timeout),
       cmocka_unit_test(test_ipv6_frag_overlap),
+      cmocka_unit_test(test_ipv6_frag_ext_headers_reordered),
       cmocka_unit_test(test_ipv6_frag_other_host),
       cmocka_unit_test(test_ipv6_frag_first_refused),
       cmocka_unit_test(test_ipv6_frag_table_full),

@@ -581,27 +581,94 @@ static void test_nat64_frag6_out_rfc7915_5_1_1(void **state) {
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
   t6_frag6(&p, &w6, 24, 24, 0, 0x0101u);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
-  /* a later fragment whose first never came */
+  /* a later fragment whose first never comes: held as an orphan, then
+   * timed out (counted) */
   t6_frag6(&p, &w6, 24, 24, 0, 0x0202u);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HELD);
   /* a datagram whose end never comes: its entry times out (counted),
-   * and a piece after that is not matched */
+   * and a piece after that is an orphan again, never sent on */
   t6_frag6(&p, &w6, 0, 24, 1, 0x0404u);
   assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
   for (int i = 0; i < 64 && pinhole_tick(t->ctx, 12 * SEC) > 0; i++)
     ;
   t6_frag6(&p, &w6, 24, 24, 0, 0x0404u);
-  assert_int_equal(t_in(t, &p, 12 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_in(t, &p, 12 * SEC), PINHOLE_VERDICT_HELD);
+  assert_int_equal(t->nemitted, 0);
   /* a fragmented echo request: its checksum covers the whole message */
   b6_echo(&w6, CLI, SRV6, PINHOLE_ICMP6_ECHO, 0x0a0b, 1);
   t6_frag6(&p, &w6, 0, 8, 1, 0x0303u);
   assert_int_equal(t_in(t, &p, 12 * SEC), PINHOLE_VERDICT_DROP);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_NEW_DISCARD, 1,
-             PINHOLE_CNT_EXIST_ACCEPT, 3, PINHOLE_CNT_NAT64_XLAT, 4,
-             PINHOLE_CNT_ERR_IP, 2, PINHOLE_CNT_IP_FRAG_OVERLAP, 1,
-             PINHOLE_CNT_IP_FRAG_TIMEOUT, 1, PINHOLE_CNT_FRAGMENTS, 3,
+             PINHOLE_CNT_EXIST_ACCEPT, 5, PINHOLE_CNT_NAT64_XLAT, 4,
+             PINHOLE_CNT_ERR_IP, 3, PINHOLE_CNT_IP_FRAG_OVERLAP, 1,
+             PINHOLE_CNT_IP_FRAG_TIMEOUT, 2, PINHOLE_CNT_FRAGMENTS, 1,
+             PINHOLE_CNT_REASM_HELD, 2, PINHOLE_CNT_REASM_TIMEOUT, 1,
              PINHOLE_CNT_NAT64_FRAGMENT, 1, -1);
   t_ctx_del(t);
+}
+
+/* A plain UDP datagram's three IPv6 pieces over NAT64 in order ord (ext:
+ * a hop-by-hop and a destination options header before each fragment
+ * header): the pieces before the first are held (orphans); the first is
+ * translated (RFC 7915 sec. 5.1.1) and the held ones leave through emit,
+ * each translated on its own in the order they came (the extension
+ * headers dropped, sec. 5.1); the pieces after it follow translated.
+ * Every piece out byte for byte; exact counters; no entry left. */
+static void frag6_orphans(const int ord[3], int ext) {
+  tctx *t = ctx64(PUB, PUB, 42000, 42999);
+  char d[41];
+  data40(d);
+  tpkt w6, w4, p, e;
+  b6_udp(&w6, CLI, 7000, SRV6, 53, d);
+  const uint32_t id = 0x77770000u | (uint32_t)(ord[0] * 9 + ord[1] * 3 + ext);
+  int held[3], nheld = 0, first_at = -1;
+  uint16_t P = 0;
+  t->nelog = 0;
+  for (int i = 0; i < 3; i++) {
+    int k = ord[i];
+    (ext ? t6_frag6_ext : t6_frag6)(&p, &w6, 16u * (size_t)k, 16, k < 2, id);
+    int vd = t_in(t, &p, SEC);
+    if (first_at < 0 && k != 0) {
+      assert_int_equal(vd, PINHOLE_VERDICT_HELD);
+      held[nheld++] = k;
+      continue;
+    }
+    assert_int_equal(vd, PINHOLE_VERDICT_FORWARD);
+    if (k == 0) {
+      first_at = i;
+      P = out_sport(&p);
+      t_udp(&w4, PUB, P, OUT_HOST, 53, d); /* the datagram, translated */
+    }
+    t6_frag4(&e, &w4, 16u * (size_t)k, 16, k < 2, 0, (uint16_t)id);
+    same_bytes(&p, &e);
+  }
+  assert_int_equal(t->nelog, nheld);
+  for (int j = 0; j < nheld; j++) {
+    t6_frag4(&e, &w4, 16u * (size_t)held[j], 16, held[j] < 2, 0, (uint16_t)id);
+    assert_int_equal(t->elog_side[j], PINHOLE_SIDE_OUTSIDE);
+    assert_int_equal(t->elog_len[j], e.p.len);
+    assert_memory_equal(t->elog[j], e.b, e.p.len);
+  }
+  pinhole_usage u;
+  t_usage(t, &u);
+  assert_int_equal(u.fragments, 0);
+  /* each piece translated once; the held ones held once, as one */
+  if (nheld)
+    t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+               PINHOLE_CNT_REASM_HELD, 1, PINHOLE_CNT_NAT64_XLAT, 3, -1);
+  else
+    t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2,
+               PINHOLE_CNT_NAT64_XLAT, 3, -1);
+  t_ctx_del(t);
+}
+
+static void test_nat64_frag6_out_every_order(void **state) {
+  (void)state;
+  static const int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+                                 {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+  for (int ext = 0; ext < 2; ext++)
+    for (int k = 0; k < 6; k++)
+      frag6_orphans(perm[k], ext);
 }
 
 /* RFC 7915 sec. 4.1 (an IPv4 fragment -> IPv6 with a fragment header:
@@ -1325,6 +1392,7 @@ int main(void) {
       cmocka_unit_test(test_nat64_icmp4_errors_back),
       cmocka_unit_test(test_nat64_not_translated),
       cmocka_unit_test(test_nat64_frag6_out_rfc7915_5_1_1),
+      cmocka_unit_test(test_nat64_frag6_out_every_order),
       cmocka_unit_test(test_nat64_frag4_in_rfc7915_4_1),
       cmocka_unit_test(test_nat64_df_clear_cut_rfc7915_4),
       cmocka_unit_test(test_nat64_hairpin_rfc6146_3_8),

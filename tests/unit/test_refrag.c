@@ -329,6 +329,85 @@ static void test_refrag6_refused(void **state) {
   assert_int_equal(pinhole__refrag6_plan(&r, d, 44, 64, 1), -1);
 }
 
+/* An IPv6 packet with a hop-by-hop and a destination options header (8
+ * bytes each) before its UDP payload of plen bytes (pattern). */
+static size_t pkt6_ext(uint8_t *d, size_t plen) {
+  memset(d, 0, 56);
+  d[0] = 0x60;
+  put16(d + 4, (uint16_t)(16 + plen));
+  d[6] = 0; /* hop-by-hop */
+  d[7] = 64;
+  d[8] = 0x20;
+  d[23] = 1;
+  d[24] = 0x20;
+  d[39] = 2;
+  d[40] = 60; /* then destination options */
+  d[42] = 1;  /* PadN */
+  d[43] = 4;
+  d[48] = 17; /* then UDP */
+  d[50] = 1;
+  d[51] = 4;
+  for (size_t i = 0; i < plen; i++)
+    d[56 + i] = (uint8_t)(i * 7 + 3);
+  return 56 + plen;
+}
+
+/* RFC 8200 sec. 4.5: the per-fragment headers (the IPv6 header and the
+ * extension headers before the cut, u bytes) go into every fragment, the
+ * one before the fragment header naming it; the fragment header names
+ * what they named. Every byte of every fragment. */
+static void test_refrag6_per_fragment_headers(void **state) {
+  (void)state;
+  uint8_t d[512], out[512];
+  size_t len = pkt6_ext(d, 100);
+  assert_int_equal(pinhole__refrag6_nh_at(d, 56), 48);
+  assert_int_equal(pinhole__refrag6_nh_at(d, 48), 40);
+  assert_int_equal(pinhole__refrag6_nh_at(d, 40), 6);
+  ph_refrag6 r;
+  assert_int_equal(pinhole__refrag6_plan_u(&r, d, len, 56, 32, 0xfeedu), 0);
+  assert_int_equal(r.n, 4);
+  for (size_t k = 0; k < r.n; k++) {
+    size_t n = pinhole__refrag6_put(&r, k, d + 56, out);
+    size_t piece = k < 3 ? 32 : 4;
+    assert_int_equal(n, 64 + piece);
+    assert_memory_equal(out, d, 4);
+    assert_int_equal(get16(out + 4), 24 + piece);
+    assert_memory_equal(out + 6, d + 6, 42);
+    assert_int_equal(out[48], 44); /* names the fragment header */
+    assert_memory_equal(out + 49, d + 49, 7);
+    assert_int_equal(out[56], 17);
+    assert_int_equal(out[57], 0);
+    assert_int_equal(get16(out + 58), (uint16_t)(k * 32 | (k < 3 ? 1 : 0)));
+    assert_int_equal((uint32_t)get16(out + 60) << 16 | get16(out + 62),
+                     0xfeedu);
+    assert_memory_equal(out + 64, d + 56 + k * 32, piece);
+  }
+}
+
+/* Hostile chains: cut, of another kind, longer than they claim, too
+ * long for the cutter, or already naming a fragment header. */
+static void test_refrag6_per_fragment_refused(void **state) {
+  (void)state;
+  uint8_t d[512];
+  ph_refrag6 r;
+  size_t len = pkt6_ext(d, 100);
+  assert_int_equal(pinhole__refrag6_nh_at(d, 52), 0); /* cut */
+  assert_int_equal(pinhole__refrag6_nh_at(d, 39), 0);
+  assert_int_equal(pinhole__refrag6_nh_at(d, PH_REFRAG6_UMAX + 8), 0);
+  assert_int_equal(pinhole__refrag6_plan_u(&r, d, len, 52, 32, 1), -1);
+  assert_int_equal(pinhole__refrag6_plan_u(&r, d, 50, 56, 32, 1), -1);
+  d[41] = 3; /* destination options of 32 bytes: past u */
+  assert_int_equal(pinhole__refrag6_nh_at(d, 56), 0);
+  d[41] = 0;
+  d[40] = 51; /* an authentication header: not a per-fragment one here */
+  assert_int_equal(pinhole__refrag6_nh_at(d, 56), 0);
+  d[40] = 60;
+  d[48] = 44; /* a fragment after them: not cut again */
+  assert_int_equal(pinhole__refrag6_plan_u(&r, d, len, 56, 32, 1), -1);
+  d[48] = 17;
+  assert_int_equal(pinhole__refrag6_plan_u(&r, d, len, 56, 32, 1), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_refrag_mtu_1500),
@@ -342,6 +421,8 @@ int main(void) {
       cmocka_unit_test(test_refrag6_whole),
       cmocka_unit_test(test_refrag6_fragment),
       cmocka_unit_test(test_refrag6_refused),
+      cmocka_unit_test(test_refrag6_per_fragment_headers),
+      cmocka_unit_test(test_refrag6_per_fragment_refused),
   };
   return cmocka_run_group_tests_name("unit.refrag", tests, NULL, NULL);
 }
