@@ -53,7 +53,7 @@ static inline void ph_bfree(ph_cwheel *w, uint32_t b) {
 }
 
 /* Adds entry i at list id's tail and records its place in its timer. */
-static void ph_push(ph_cwheel *w, uint32_t i, unsigned id) {
+static inline void ph_push(ph_cwheel *w, uint32_t i, unsigned id) {
   ph_cwlist *l = &w->list[id];
   if (l->head == 0) {
     l->head = l->tail = ph_balloc(w);
@@ -73,7 +73,7 @@ static void ph_push(ph_cwheel *w, uint32_t i, unsigned id) {
 }
 
 /* Drops the first entry of non-empty list id (its timer is not touched). */
-static void ph_drop_head(ph_cwheel *w, unsigned id) {
+static inline void ph_drop_head(ph_cwheel *w, unsigned id) {
   ph_cwlist *l = &w->list[id];
   uint32_t b = l->head;
   l->hs++;
@@ -186,9 +186,25 @@ static inline uint64_t ph_expiry(const ph_cwheel *w, uint32_t i, uint64_t ev) {
   return ev + (uint32_t)(ph_ct(w, i)->expire - (uint32_t)ev);
 }
 
-/* Re-files the slots that come round at tick now_tick - 1, in list order,
- * asking for the timers PH_CWHEEL_AHEAD entries ahead. Returns 0 when the
- * budget ran out first. */
+/* Asks for the timers of block b's entries (from slot s on) and for the
+ * line of the block after it. */
+static inline void ph_prefetch_block(const ph_cwheel *w, uint32_t b, unsigned s,
+                                     unsigned end) {
+  const ph_cwblock *k = &w->blocks[b];
+  if (k->e[0] != 0)
+    __builtin_prefetch(&w->blocks[k->e[0]]);
+  for (; s < end; s++)
+    __builtin_prefetch(ph_ct(w, k->e[s]), 1);
+}
+
+/* Re-files the slots that come round at tick now_tick - 1, in list order:
+ * each list is taken out of the wheel whole and walked block by block,
+ * the timers of the next block asked for while one block is re-filed,
+ * each block given back once it is done. When the budget runs out the
+ * rest goes back as the list (its head block partly done) and 0 is
+ * returned. Re-filing never adds to the list being walked: a timer of a
+ * slot of level l goes to a lower level, or when parked beyond the span
+ * to the next slot of level 3. */
 static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
   uint64_t ev = w->now_tick - 1;
   for (unsigned l = PH_CWHEEL_LEVELS - 1; l > 0; l--) {
@@ -196,21 +212,36 @@ static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
     if ((ev & ((UINT64_C(1) << sh) - 1)) != 0)
       continue;
     unsigned id = l * PH_CWHEEL_SLOTS + (unsigned)((ev >> sh) & PH_WHEEL_MASK);
-    const ph_cwlist *cl = &w->list[id];
-    int primed = 0;
-    while (cl->head != 0) {
-      if (*work >= budget)
-        return 0;
-      for (unsigned k = primed ? PH_CWHEEL_AHEAD : 1; k <= PH_CWHEEL_AHEAD;
-           k++) {
-        uint32_t j = ph_peek(w, cl, k);
-        if (j != PH_NONE)
-          __builtin_prefetch(ph_ct(w, j), 1);
+    ph_cwlist src = w->list[id];
+    if (src.head == 0)
+      continue;
+    w->list[id].head = w->list[id].tail = 0;
+    ph_occ_clear(w, id);
+    uint32_t b = src.head;
+    unsigned s = src.hs;
+    ph_prefetch_block(w, b, s, b == src.tail ? src.te : PH_CWHEEL_PER + 1);
+    while (b != 0) {
+      const ph_cwblock *k = &w->blocks[b];
+      unsigned end = b == src.tail ? src.te : PH_CWHEEL_PER + 1;
+      if (k->e[0] != 0)
+        ph_prefetch_block(w, k->e[0], 1,
+                          k->e[0] == src.tail ? src.te : PH_CWHEEL_PER + 1);
+      for (; s < end; s++) {
+        if (*work >= budget) { /* the rest goes back */
+          w->list[id] = src;
+          w->list[id].head = b;
+          w->list[id].hs = (uint8_t)s;
+          ph_occ_set(w, id);
+          return 0;
+        }
+        uint32_t i = k->e[s];
+        ph_push(w, i, ph_wheel_place(ph_expiry(w, i, ev), ev));
+        (*work)++;
       }
-      primed = 1;
-      uint32_t i = ph_pop(w, id);
-      ph_push(w, i, ph_wheel_place(ph_expiry(w, i, ev), ev));
-      (*work)++;
+      uint32_t next = k->e[0];
+      ph_bfree(w, b);
+      b = next;
+      s = 1;
     }
   }
   w->cascading = 0;
