@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz target: the timer wheel driven by a script of operations, checked
- * against a shadow model.
+ * against a shadow model; the same script then drives the connections'
+ * wheel (lib/timer/cwheel.c: lists of index blocks from a pool of exactly
+ * pinhole__cwheel_blocks(NENT) blocks, so an overrun is seen by ASan)
+ * against a model of its own, with the same checks.
  *
  * Input: byte 0 picks the tick shift (10..40); byte 1 the start time scale;
  * then operations, one opcode byte each:
@@ -22,11 +25,14 @@
 
 #include <pinhole/wheel.h>
 
+#include "timer/cwheel.h"
+
 #define NENT 64
 
 typedef struct ent {
   uint64_t pad;
   pinhole_timer t;
+  ph_ctimer ct;
 } ent;
 
 typedef struct action {
@@ -37,7 +43,10 @@ typedef struct action {
 } action;
 
 typedef struct model {
+  int is_c; /* 1: the connections' wheel (cw), else the public one (w) */
   pinhole_wheel w;
+  ph_cwheel cw;
+  ph_cwblock *blocks;
   ent e[NENT];
   int armed[NENT];
   uint64_t tick[NENT]; /* expiry rounded up to a tick */
@@ -80,7 +89,35 @@ static uint64_t duration(unsigned shift, uint8_t kind, uint64_t amount) {
   return d < MAX_DURATION ? d : MAX_DURATION;
 }
 
+static int w_armed(const model *m, uint32_t i) {
+  return m->is_c ? pinhole__cwheel_armed(&m->cw, i)
+                 : pinhole_wheel_armed(&m->w, i);
+}
+
+static void w_cancel(model *m, uint32_t i) {
+  if (m->is_c)
+    pinhole__cwheel_cancel(&m->cw, i);
+  else
+    pinhole_wheel_cancel(&m->w, i);
+}
+
+static int w_pending(const model *m, uint64_t now) {
+  return m->is_c ? pinhole__cwheel_pending(&m->cw, now)
+                 : pinhole_wheel_pending(&m->w, now);
+}
+
 static void do_arm(model *m, uint32_t i, uint64_t at) {
+  if (m->is_c) {
+    /* the connections' wheel files at most 2^31 ticks ahead: the model
+     * expects it no later than that (it fires early, by contract) */
+    uint64_t lim = m->cw.now_tick - 1 - m->cw.cascading + PH_CWHEEL_SPAN;
+    pinhole__cwheel_arm(&m->cw, i, at);
+    m->armed[i] = 1;
+    m->tick[i] = tick_up(at, m->shift);
+    if (m->tick[i] > lim)
+      m->tick[i] = lim;
+    return;
+  }
   if (pinhole_wheel_arm(&m->w, i, at) != 0)
     abort();
   m->armed[i] = 1;
@@ -93,7 +130,7 @@ static void on_fire(uint32_t i, void *user) {
     abort(); /* fired twice, or never armed */
   if (m->tick[i] > (m->now >> m->shift))
     abort(); /* early */
-  if (pinhole_wheel_armed(&m->w, i))
+  if (w_armed(m, i))
     abort(); /* must be unlinked before the callback */
   m->armed[i] = 0;
   if (!m->actions_on)
@@ -102,7 +139,7 @@ static void on_fire(uint32_t i, void *user) {
   m->act[i].type = 0; /* one shot: no endless re-arm loops */
   uint32_t j = a.j % NENT;
   if (a.type == 1) {
-    pinhole_wheel_cancel(&m->w, j);
+    w_cancel(m, j);
     m->armed[j] = 0;
   } else if (a.type == 2) {
     uint64_t at =
@@ -113,37 +150,50 @@ static void on_fire(uint32_t i, void *user) {
 
 static void check(model *m) {
   for (uint32_t i = 0; i < NENT; i++)
-    if (pinhole_wheel_armed(&m->w, i) != m->armed[i])
+    if (w_armed(m, i) != m->armed[i])
       abort();
+  if (m->is_c && m->cw.used > NENT / PH_CWHEEL_PER + 2 * PH_CWHEEL_LISTS)
+    abort(); /* the pool's bound (cwheel.h) */
 }
 
 static void advance(model *m, uint64_t to, size_t budget) {
   m->now = to;
-  size_t fired = pinhole_wheel_advance(&m->w, to, budget, on_fire, m);
+  size_t fired;
+  if (m->is_c)
+    pinhole__cwheel_run(&m->cw, to, budget, on_fire, NULL, m, &fired);
+  else
+    fired = pinhole_wheel_advance(&m->w, to, budget, on_fire, m);
   if (fired > budget)
     abort();
   check(m);
-  if (!pinhole_wheel_pending(&m->w, to)) {
+  if (!w_pending(m, to)) {
     for (uint32_t i = 0; i < NENT; i++)
       if (m->armed[i] && m->tick[i] <= (to >> m->shift))
         abort(); /* more than a tick late */
   }
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+static void run(const uint8_t *data, size_t size, int is_c) {
   cur c = {data, data + size};
   model *m = calloc(1, sizeof(*m));
-  if (m == NULL)
-    return 0;
+  size_t nb = pinhole__cwheel_blocks(NENT);
+  ph_cwblock *blocks = is_c ? malloc(nb * sizeof(ph_cwblock)) : NULL;
+  if (m == NULL || (is_c && blocks == NULL)) {
+    free(m);
+    free(blocks);
+    return;
+  }
+  m->is_c = is_c;
   m->shift = 10 + get8(&c) % 31;
   unsigned scale = m->shift + 16 + get8(&c) % 8;
   uint64_t now = (uint64_t)get8(&c) << (scale < 52 ? scale : 52);
   m->now = now;
   m->actions_on = 1;
-  if (pinhole_wheel_init(&m->w, m->e, sizeof(ent), offsetof(ent, t), NENT, now,
-                         m->shift) != 0)
+  if (is_c)
+    pinhole__cwheel_init(&m->cw, m->e, sizeof(ent), offsetof(ent, ct), NENT,
+                         blocks, nb, now, m->shift);
+  else if (pinhole_wheel_init(&m->w, m->e, sizeof(ent), offsetof(ent, t), NENT,
+                              now, m->shift) != 0)
     abort();
   const uint64_t limit = UINT64_C(1) << 62;
   for (int ops = 0; c.p < c.end && ops < 4096; ops++) {
@@ -158,7 +208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* Near the wheel's own reached tick (ticks -3..+4, minus a part of
          * a tick): the edges of "past", "due now" and "next tick", also
          * while a budget-limited advance is half way through a tick. */
-        uint64_t t = m->w.now_tick + (amount & 7);
+        uint64_t t = (is_c ? m->cw.now_tick : m->w.now_tick) + (amount & 7);
         uint64_t sub = (amount >> 3) & ((UINT64_C(1) << m->shift) - 1);
         at = t > 3 ? ((t - 3) << m->shift) - sub : 0;
       } else {
@@ -170,7 +220,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     case 1: {
       uint32_t i = get8(&c) % NENT;
-      pinhole_wheel_cancel(&m->w, i);
+      w_cancel(m, i);
       m->armed[i] = 0;
       break;
     }
@@ -201,11 +251,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   m->actions_on = 0;
   uint64_t end = now + 2 * duration(m->shift, 3, 0xffff);
   advance(m, end, SIZE_MAX);
-  if (pinhole_wheel_pending(&m->w, end))
+  if (w_pending(m, end))
     abort();
   for (uint32_t i = 0; i < NENT; i++)
     if (m->armed[i])
       abort(); /* lost */
+  if (is_c && m->cw.used != 0)
+    abort(); /* every block back in the pool */
   free(m);
+  free(blocks);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  run(data, size, 0);
+  run(data, size, 1);
   return 0;
 }

@@ -262,6 +262,8 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   size_t o_ft = ph_carve(&l, (size_t)nb * sizeof(ph_ft_bucket));
   size_t o_conns = ph_carve(&l, (size_t)nslots * sizeof(ph_conn));
   size_t o_cold = ph_carve(&l, (size_t)nslots * sizeof(ph_conn_cold));
+  size_t ncwb = pinhole__cwheel_blocks(nslots);
+  size_t o_cwb = ph_carve(&l, ncwb * sizeof(ph_cwblock));
   size_t o_tcpw = ph_carve(&l, ((size_t)ntcp4 + ntcp6) * sizeof(ph_tcpw));
   size_t o_conn6 = ph_carve(&l, (size_t)c.max_conns6 * sizeof(ph_conn6));
   size_t o_ft6 = ph_carve(&l, (size_t)nb6 * sizeof(ph_ft_bucket));
@@ -445,7 +447,9 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
     ctx->rng = 1;
   ph_timeouts(ctx);
   pinhole__cwheel_init(&ctx->conn_wheel, ctx->cold, sizeof(ph_conn_cold),
-                       offsetof(ph_conn_cold, timer), nslots, 0, PH_TICK_SHIFT);
+                       offsetof(ph_conn_cold, timer), nslots,
+                       (ph_cwblock *)(void *)(m + o_cwb), ncwb, 0,
+                       PH_TICK_SHIFT);
   pinhole_wheel_init(&ctx->pinhole_wheel, ctx->pinholes, sizeof(ph_pinhole),
                      offsetof(ph_pinhole, timer), c.max_pinholes, 0,
                      PH_TICK_SHIFT);

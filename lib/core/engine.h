@@ -269,10 +269,10 @@ int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg);
 void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c);
 uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c);
 /* The look-ahead of expiry (timer/cwheel.h's hook): starts the loads that
- * freeing connection slot idx will make. Stage 0: its hot line, its
- * conversation and its mapping (its cold part is in cache); stage 1,
- * later: its flow-table buckets and its conversation's neighbours, which
- * need the lines of stage 0. Only reads. */
+ * freeing connection slot idx will make. Stage 0: its cold part and hot
+ * line (from the index alone); stage 1, later: its mapping, conversation,
+ * flow-table buckets and its conversation's neighbours, which need the
+ * lines of stage 0. Only reads. */
 void pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
                                  int stage);
 /* Has the connection been idle for its whole timeout (dead, whether or not

@@ -551,36 +551,33 @@ void pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
                                  int stage) {
   const ph_conn_cold *k = &ctx->cold[idx];
   const ph_conn *c = &ctx->conns[idx];
-  int rec = k->conv_mark == PH_CONVH_REC; /* in an ALG session's ph_conv */
-  if (stage == 0) { /* the cold part is in cache: the wheel read its link */
+  if (stage == 0) { /* the index only: its cold part and hot line */
+    __builtin_prefetch(k, 1);
     ph_prefetch_span(c, sizeof(*c));
-    if (rec)
-      ph_prefetch_span(ph_slot_addr(ctx->convs, k->conv, sizeof(ph_conv)),
-                       sizeof(ph_conv));
-    if (k->mapping)
-      __builtin_prefetch(
-          ph_slot_addr(ctx->maps, k->mapping, sizeof(ph_mapping)));
     return;
   }
-  /* stage 1: the hot line has had time to arrive. Its buckets (IPv4 and
-   * its ft only; the rest is loaded in its turn), and the neighbours of
-   * its conversation in the live list, which its freeing relinks. */
-  if (!(c->flags & PH_CONN_LIVE) || ph_conn_is6(ctx, c))
+  /* stage 1: both have had time to arrive. Its mapping, its buckets (IPv4
+   * and its ft only; the rest is loaded in its turn), and a plain
+   * connection's neighbours in the live list, which its freeing relinks
+   * (an ALG session's: its conversation record). */
+  if (!(c->flags & PH_CONN_LIVE))
     return;
-  if (ph_key_filed(c->proto, &c->a))
-    ph_ft_prefetch(&ctx->ft, ph_conn_key(ctx, c->proto, &c->a));
-  if (ph_key_filed(c->proto, &c->b))
-    ph_ft_prefetch(&ctx->ft, ph_conn_key(ctx, c->proto, &c->b));
-  if (!rec) {
-    ph_prefetch_convh(ctx, k->own_prev);
-    ph_prefetch_convh(ctx, k->own_next);
+  int rec = k->conv_mark == PH_CONVH_REC; /* in an ALG session's ph_conv */
+  if (k->mapping)
+    __builtin_prefetch(ph_slot_addr(ctx->maps, k->mapping, sizeof(ph_mapping)));
+  if (!ph_conn_is6(ctx, c)) {
+    if (ph_key_filed(c->proto, &c->a))
+      ph_ft_prefetch(&ctx->ft, ph_conn_key(ctx, c->proto, &c->a));
+    if (ph_key_filed(c->proto, &c->b))
+      ph_ft_prefetch(&ctx->ft, ph_conn_key(ctx, c->proto, &c->b));
+  }
+  if (rec) { /* the record (its neighbours would need its line) */
+    ph_prefetch_span(ph_slot_addr(ctx->convs, k->conv, sizeof(ph_conv)),
+                     sizeof(ph_conv));
     return;
   }
-  const ph_conv *cv = ph_conv_at(ctx, k->conv);
-  if (cv->nconns == 1) {
-    ph_prefetch_convh(ctx, cv->prev);
-    ph_prefetch_convh(ctx, cv->next);
-  }
+  ph_prefetch_convh(ctx, k->own_prev);
+  ph_prefetch_convh(ctx, k->own_next);
 }
 
 ph_ref pinhole__conn_hairpin(const pinhole_ctx *ctx, const ph_conn *c) {

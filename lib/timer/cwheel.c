@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The connections' timer wheel (cwheel.h): wheel.c's algorithm over
- * 12-byte timers with 32-bit expiries and sentinel-terminated circular
- * lists, and a look-ahead along the due list for the caller's prefetches.
+ * The connections' timer wheel (cwheel.h): wheel.c's placement over lists
+ * kept as chains of 64-byte blocks of indices from a bounded pool, with
+ * 32-bit expiries, O(1) cancel by moving the list's first entry into the
+ * hole, and look-ahead by index for the caller's prefetches.
  */
 #include <string.h>
 
@@ -12,60 +13,128 @@
 _Static_assert(PH_CWHEEL_LEVELS == PINHOLE_WHEEL_LEVELS &&
                    PH_CWHEEL_SLOTS == PINHOLE_WHEEL_SLOTS,
                "the placement is wheel.c's");
+_Static_assert(PH_CWHEEL_AHEAD < PH_CWHEEL_PER &&
+                   PH_CWHEEL_AHEAD1 < PH_CWHEEL_AHEAD,
+               "the look-ahead crosses one block at most");
+_Static_assert(PH_CWHEEL_LISTS <= UINT16_MAX, "a list id fits a timer");
 
-#define PH_RING 16u /* look-ahead ring: the head + PH_CWHEEL_AHEAD */
-_Static_assert(PH_CWHEEL_AHEAD < PH_RING && PH_CWHEEL_AHEAD1 < PH_CWHEEL_AHEAD,
-               "the look-ahead fits its ring");
+#define PH_NONE UINT32_MAX /* peek: no entry there */
 
 static inline ph_ctimer *ph_ct(const ph_cwheel *w, uint32_t i) {
   return (ph_ctimer *)(void *)(w->base + (size_t)i * w->stride + w->offset);
 }
 
-/* The link value of list id's sentinel. */
-static inline uint32_t ph_sent(const ph_cwheel *w, unsigned id) {
-  return w->n + 1 + id;
-}
-
-/* Does link value v name an entry (not a sentinel, not "unlinked")? */
-static inline int ph_is_entry(const ph_cwheel *w, uint32_t v) {
-  return v - 1 < w->n;
-}
-
-static inline uint32_t *ph_nextp(ph_cwheel *w, uint32_t v) {
-  return v <= w->n ? &ph_ct(w, v - 1)->next : &w->first[v - w->n - 1];
-}
-
-static inline uint32_t *ph_prevp(ph_cwheel *w, uint32_t v) {
-  return v <= w->n ? &ph_ct(w, v - 1)->prev : &w->last[v - w->n - 1];
-}
-
-/* Appends entry i to list id. */
-static void ph_link(ph_cwheel *w, uint32_t i, unsigned id) {
-  ph_ctimer *t = ph_ct(w, i);
-  uint32_t s = ph_sent(w, id), tail = w->last[id];
-  t->next = s;
-  t->prev = tail;
-  *ph_nextp(w, tail) = i + 1;
-  w->last[id] = i + 1;
+static inline void ph_occ_set(ph_cwheel *w, unsigned id) {
   w->occ[id / PH_CWHEEL_SLOTS] |= UINT64_C(1) << (id % PH_CWHEEL_SLOTS);
 }
 
-/* Removes armed entry i from its list. */
-static void ph_unlink(ph_cwheel *w, uint32_t i) {
-  ph_ctimer *t = ph_ct(w, i);
-  uint32_t p = t->prev, nx = t->next;
-  *ph_nextp(w, p) = nx;
-  *ph_prevp(w, nx) = p;
-  if (p == nx) { /* only the sentinel is left: the list is empty */
-    unsigned id = p - w->n - 1;
-    w->occ[id / PH_CWHEEL_SLOTS] &= ~(UINT64_C(1) << (id % PH_CWHEEL_SLOTS));
-  }
-  t->next = 0;
-  t->prev = 0;
+static inline void ph_occ_clear(ph_cwheel *w, unsigned id) {
+  w->occ[id / PH_CWHEEL_SLOTS] &= ~(UINT64_C(1) << (id % PH_CWHEEL_SLOTS));
 }
 
-static inline int ph_empty(const ph_cwheel *w, unsigned id) {
-  return w->first[id] == ph_sent(w, id);
+/* A block for a list. The pool cannot run out: a list of m entries holds
+ * at most (m - 2) / 15 + 2 blocks (cwheel.h), and the pool has
+ * n / 15 + 2 * 256 + 1 besides block 0. */
+static uint32_t ph_balloc(ph_cwheel *w) {
+  uint32_t b = w->free_block;
+  if (b != 0)
+    w->free_block = w->blocks[b].e[0];
+  else
+    b = w->fresh++;
+  w->blocks[b].e[0] = 0;
+  w->used++;
+  return b;
+}
+
+static inline void ph_bfree(ph_cwheel *w, uint32_t b) {
+  w->blocks[b].e[0] = w->free_block;
+  w->free_block = b;
+  w->used--;
+}
+
+/* Adds entry i at list id's tail and records its place in its timer. */
+static inline void ph_push(ph_cwheel *w, uint32_t i, unsigned id) {
+  ph_cwlist *l = &w->list[id];
+  if (l->head == 0) {
+    l->head = l->tail = ph_balloc(w);
+    l->hs = l->te = 1;
+    ph_occ_set(w, id);
+  } else if (l->te == PH_CWHEEL_PER + 1) {
+    uint32_t b = ph_balloc(w);
+    w->blocks[l->tail].e[0] = b;
+    l->tail = b;
+    l->te = 1;
+  }
+  w->blocks[l->tail].e[l->te] = i;
+  ph_ctimer *t = ph_ct(w, i);
+  t->pos = l->tail << 4 | l->te;
+  t->list = (uint16_t)id;
+  l->te++;
+}
+
+/* Drops the first entry of non-empty list id (its timer is not touched). */
+static inline void ph_drop_head(ph_cwheel *w, unsigned id) {
+  ph_cwlist *l = &w->list[id];
+  uint32_t b = l->head;
+  l->hs++;
+  if (b == l->tail) {
+    if (l->hs == l->te) { /* it was the last */
+      ph_bfree(w, b);
+      l->head = l->tail = 0;
+      ph_occ_clear(w, id);
+    }
+  } else if (l->hs == PH_CWHEEL_PER + 1) {
+    l->head = w->blocks[b].e[0];
+    l->hs = 1;
+    ph_bfree(w, b);
+  }
+}
+
+/* The entry k places after list l's first (k < 16), or PH_NONE. */
+static inline uint32_t ph_peek(const ph_cwheel *w, const ph_cwlist *l,
+                               unsigned k) {
+  uint32_t b = l->head;
+  unsigned s = l->hs + k;
+  if (b == l->tail)
+    return s < l->te ? w->blocks[b].e[s] : PH_NONE;
+  if (s <= PH_CWHEEL_PER)
+    return w->blocks[b].e[s];
+  s -= PH_CWHEEL_PER;
+  b = w->blocks[b].e[0];
+  if (b == l->tail && s >= l->te)
+    return PH_NONE;
+  return w->blocks[b].e[s];
+}
+
+/* Takes list l's first entry (non-empty list id); at a block's start asks
+ * for the block after next, which the look-ahead reaches within the
+ * block's entries. */
+static inline uint32_t ph_pop(ph_cwheel *w, unsigned id) {
+  const ph_cwlist *l = &w->list[id];
+  const ph_cwblock *hb = &w->blocks[l->head];
+  if (l->hs == 1 && hb->e[0] != 0 && hb->e[0] != l->tail)
+    __builtin_prefetch(&w->blocks[w->blocks[hb->e[0]].e[0]]);
+  uint32_t i = hb->e[l->hs];
+  ph_drop_head(w, id);
+  return i;
+}
+
+/* Removes armed entry i from its list: the list's first entry takes its
+ * place. */
+static void ph_remove(ph_cwheel *w, uint32_t i) {
+  ph_ctimer *t = ph_ct(w, i);
+  unsigned id = t->list;
+  uint32_t pos = t->pos;
+  ph_cwlist *l = &w->list[id];
+  uint32_t first = l->head << 4 | l->hs;
+  if (pos != first) {
+    uint32_t j = w->blocks[l->head].e[l->hs];
+    w->blocks[pos >> 4].e[pos & 15u] = j;
+    ph_ct(w, j)->pos = pos;
+  }
+  ph_drop_head(w, id);
+  t->pos = 0;
+  t->list = 0;
 }
 
 static inline unsigned ph_due(const ph_cwheel *w) {
@@ -73,25 +142,27 @@ static inline unsigned ph_due(const ph_cwheel *w) {
 }
 
 void pinhole__cwheel_init(ph_cwheel *w, void *base, size_t stride,
-                          size_t offset, uint32_t n, uint64_t now_ns,
+                          size_t offset, uint32_t n, ph_cwblock *blocks,
+                          size_t nblocks, uint64_t now_ns,
                           unsigned tick_shift) {
   memset(w, 0, sizeof(*w));
   w->base = base;
   w->stride = stride;
   w->offset = offset;
   w->n = n;
+  w->blocks = blocks;
+  w->nblocks = (uint32_t)nblocks;
+  w->fresh = 1;
   w->tick_shift = tick_shift;
   w->now_tick = (now_ns >> tick_shift) + 1; /* as pinhole_wheel_init */
-  for (unsigned id = 0; id < PH_CWHEEL_LISTS; id++)
-    w->first[id] = w->last[id] = ph_sent(w, id);
   for (uint32_t i = 0; i < n; i++)
     memset(ph_ct(w, i), 0, sizeof(ph_ctimer));
 }
 
 void pinhole__cwheel_arm(ph_cwheel *w, uint32_t index, uint64_t expire_ns) {
   ph_ctimer *t = ph_ct(w, index);
-  if (t->next != 0)
-    ph_unlink(w, index);
+  if (t->pos != 0)
+    ph_remove(w, index);
   else
     w->armed++;
   uint64_t e = ph_wheel_tick_of(expire_ns, w->tick_shift);
@@ -99,16 +170,13 @@ void pinhole__cwheel_arm(ph_cwheel *w, uint32_t index, uint64_t expire_ns) {
   if (e > ref + PH_CWHEEL_SPAN)
     e = ref + PH_CWHEEL_SPAN; /* 32 bits must name it: fire early */
   t->expire = (uint32_t)e;
-  if (e <= ref)
-    ph_link(w, index, ph_due(w));
-  else
-    ph_link(w, index, ph_wheel_place(e, ref));
+  ph_push(w, index, e <= ref ? ph_due(w) : ph_wheel_place(e, ref));
 }
 
 void pinhole__cwheel_cancel(ph_cwheel *w, uint32_t index) {
-  if (ph_ct(w, index)->next == 0)
+  if (ph_ct(w, index)->pos == 0)
     return;
-  ph_unlink(w, index);
+  ph_remove(w, index);
   w->armed--;
 }
 
@@ -118,8 +186,25 @@ static inline uint64_t ph_expiry(const ph_cwheel *w, uint32_t i, uint64_t ev) {
   return ev + (uint32_t)(ph_ct(w, i)->expire - (uint32_t)ev);
 }
 
-/* Re-files the slots that come round at tick now_tick - 1. Returns 0 when
- * the budget ran out first. */
+/* Asks for the timers of block b's entries (from slot s on) and for the
+ * line of the block after it. */
+static inline void ph_prefetch_block(const ph_cwheel *w, uint32_t b, unsigned s,
+                                     unsigned end) {
+  const ph_cwblock *k = &w->blocks[b];
+  if (k->e[0] != 0)
+    __builtin_prefetch(&w->blocks[k->e[0]]);
+  for (; s < end; s++)
+    __builtin_prefetch(ph_ct(w, k->e[s]), 1);
+}
+
+/* Re-files the slots that come round at tick now_tick - 1, in list order:
+ * each list is taken out of the wheel whole and walked block by block,
+ * the timers of the next block asked for while one block is re-filed,
+ * each block given back once it is done. When the budget runs out the
+ * rest goes back as the list (its head block partly done) and 0 is
+ * returned. Re-filing never adds to the list being walked: a timer of a
+ * slot of level l goes to a lower level, or when parked beyond the span
+ * to the next slot of level 3. */
 static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
   uint64_t ev = w->now_tick - 1;
   for (unsigned l = PH_CWHEEL_LEVELS - 1; l > 0; l--) {
@@ -127,51 +212,60 @@ static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
     if ((ev & ((UINT64_C(1) << sh) - 1)) != 0)
       continue;
     unsigned id = l * PH_CWHEEL_SLOTS + (unsigned)((ev >> sh) & PH_WHEEL_MASK);
-    while (!ph_empty(w, id)) {
-      if (*work >= budget)
-        return 0;
-      uint32_t i = w->first[id] - 1;
-      ph_unlink(w, i);
-      ph_link(w, i, ph_wheel_place(ph_expiry(w, i, ev), ev));
-      (*work)++;
+    ph_cwlist src = w->list[id];
+    if (src.head == 0)
+      continue;
+    w->list[id].head = w->list[id].tail = 0;
+    ph_occ_clear(w, id);
+    uint32_t b = src.head;
+    unsigned s = src.hs;
+    ph_prefetch_block(w, b, s, b == src.tail ? src.te : PH_CWHEEL_PER + 1);
+    while (b != 0) {
+      const ph_cwblock *k = &w->blocks[b];
+      unsigned end = b == src.tail ? src.te : PH_CWHEEL_PER + 1;
+      if (k->e[0] != 0)
+        ph_prefetch_block(w, k->e[0], 1,
+                          k->e[0] == src.tail ? src.te : PH_CWHEEL_PER + 1);
+      for (; s < end; s++) {
+        if (*work >= budget) { /* the rest goes back */
+          w->list[id] = src;
+          w->list[id].head = b;
+          w->list[id].hs = (uint8_t)s;
+          ph_occ_set(w, id);
+          return 0;
+        }
+        uint32_t i = k->e[s];
+        ph_push(w, i, ph_wheel_place(ph_expiry(w, i, ev), ev));
+        (*work)++;
+      }
+      uint32_t next = k->e[0];
+      ph_bfree(w, b);
+      b = next;
+      s = 1;
     }
   }
   w->cascading = 0;
   return 1;
 }
 
-/* The due entries walked ahead of the head: ring[front] is the head when
- * in step, cnt of them. */
-typedef struct ph_look {
-  uint32_t ring[PH_RING];
-  unsigned front, cnt;
-} ph_look;
-
-/* Extends the look-ahead from head v (about to fire) to at most lim - 1
- * entries after it, calling fn for each entry reached. Only a hint: an
- * entry the callback moved or cancelled makes the ring fall out of step
- * with the list, which is seen here and restarted from the head. */
-static void ph_look_ahead(ph_cwheel *w, ph_look *a, uint32_t v, size_t lim,
-                          ph_cwheel_ahead_fn fn, void *user) {
-  if (a->cnt == 0 || a->ring[a->front] != v) {
-    a->ring[a->front] = v;
-    a->cnt = 1;
-  }
-  if (lim > PH_CWHEEL_AHEAD + 1)
-    lim = PH_CWHEEL_AHEAD + 1;
-  while (a->cnt < lim) {
-    uint32_t last = a->ring[(a->front + a->cnt - 1) % PH_RING];
-    uint32_t nx = ph_ct(w, last - 1)->next;
-    if (!ph_is_entry(w, nx)) /* the due list's end (or last moved) */
+/* The hook for the due entries k places after the head, k from k0 to
+ * PH_CWHEEL_AHEAD (stage 0) and PH_CWHEEL_AHEAD1 (stage 1), below lim
+ * (what the budget can still fire). */
+static void ph_ahead(const ph_cwheel *w, const ph_cwlist *l, unsigned k0,
+                     size_t lim, ph_cwheel_ahead_fn fn, void *user) {
+  for (unsigned k = k0; k <= PH_CWHEEL_AHEAD && k < lim; k++) {
+    uint32_t j = ph_peek(w, l, k);
+    if (j == PH_NONE)
       break;
-    a->ring[(a->front + a->cnt) % PH_RING] = nx;
-    a->cnt++;
-    fn(nx - 1, 0, user);
+    fn(j, 0, user);
   }
-  if (a->cnt > PH_CWHEEL_AHEAD1)
-    fn(a->ring[(a->front + PH_CWHEEL_AHEAD1) % PH_RING] - 1, 1, user);
-  a->front = (a->front + 1) % PH_RING; /* v fires now */
-  a->cnt--;
+  unsigned k1 = k0 <= PH_CWHEEL_AHEAD1 ? 1 : PH_CWHEEL_AHEAD1;
+  for (unsigned k = k1; k <= PH_CWHEEL_AHEAD1 && k < lim; k++) {
+    uint32_t j = ph_peek(w, l, k);
+    if (j == PH_NONE)
+      break;
+    fn(j, 1, user);
+  }
 }
 
 size_t pinhole__cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
@@ -179,24 +273,29 @@ size_t pinhole__cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
                            void *user, size_t *fired_out) {
   uint64_t target = now_ns >> w->tick_shift;
   size_t work = 0, fired = 0;
-  ph_look look = {{0}, 0, 0};
   for (;;) {
     if (w->cascading && !ph_cascade(w, &work, budget))
       break;
     unsigned due = ph_due(w);
-    while (!ph_empty(w, due) && work < budget) {
-      uint32_t v = w->first[due];
-      if (ahead != NULL)
-        ph_look_ahead(w, &look, v, budget - work, ahead, user);
-      ph_unlink(w, v - 1);
+    int primed = 0;
+    while (w->list[due].head != 0 && work < budget) {
+      if (ahead != NULL) { /* the first time: all of the window */
+        ph_ahead(w, &w->list[due], primed ? PH_CWHEEL_AHEAD : 1, budget - work,
+                 ahead, user);
+        primed = 1;
+      }
+      uint32_t i = ph_pop(w, due);
+      ph_ctimer *t = ph_ct(w, i);
+      t->pos = 0;
+      t->list = 0;
       w->armed--;
       work++;
       fired++;
       if (fire != NULL)
-        fire(v - 1, user); /* may arm or cancel any entry */
+        fire(i, user); /* may arm or cancel any entry */
       due = ph_due(w);
     }
-    if (!ph_empty(w, due) || w->now_tick > target)
+    if (w->list[due].head != 0 || w->now_tick > target)
       break;
     uint64_t ev = ph_wheel_next_event(w->occ, w->now_tick);
     if (ev > target) {
@@ -215,7 +314,7 @@ size_t pinhole__cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
 }
 
 int pinhole__cwheel_pending(const ph_cwheel *w, uint64_t now_ns) {
-  if (w->cascading || !ph_empty(w, ph_due(w)))
+  if (w->cascading || w->list[ph_due(w)].head != 0)
     return 1;
   uint64_t target = now_ns >> w->tick_shift;
   return w->now_tick <= target &&

@@ -1,12 +1,30 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The connections' timer wheel: the public wheel's algorithm
+ * The connections' timer wheel: the public wheel's placement
  * (include/pinhole/wheel.h, lib/timer/wheel.c: four levels of 64 slots,
- * the same placement, the same firing order, the same work units) over
- * a 12-byte timer instead of the public 24-byte pinhole_timer, so that a
- * connection's cold part carries 12 bytes of timer (issue 24).
+ * the same ticks, the same work units) with its lists kept as chains of
+ * 64-byte blocks of connection indices, so that firing and cascading read
+ * a list sequentially and know the next entries' indices without loading
+ * their objects: the objects' lines can be asked for k entries ahead as
+ * independent loads (issue 24).
  *
- * What makes it smaller:
+ * - The block pool is the caller's, sized by pinhole__cwheel_blocks(n) at
+ *   init: nothing is allocated after. Block 0 is "none". A block holds a
+ *   link to the next block of its list and 15 indices (slots 1..15).
+ * - A list is a chain of blocks from its head to its tail: entries are
+ *   taken from the head (slot hs of the head block on) and added at the
+ *   tail (before slot te of the tail block); every block between is full.
+ *   A list of m >= 1 entries so uses at most (m - 2) / 15 + 2 blocks
+ *   (one when m = 1), and all lists together at most n / 15 + 512.
+ * - A timer (ph_ctimer, 12 bytes in the caller's object) keeps its expiry
+ *   tick modulo 2^32, the position of its entry (block * 16 + slot; 0: not
+ *   armed) and its list. Cancelling moves the entry at its list's head
+ *   into the cancelled entry's place (writing the moved timer's position)
+ *   and drops the head: O(1), no tombstones, and the pool bound holds.
+ * - Order: a list is FIFO while nothing in it is cancelled (so a slot's
+ *   timers fire in arming order, and a cascade keeps the order, as the
+ *   public wheel's); a cancel moves the list's first entry to the
+ *   cancelled one's place. Always deterministic.
  * - The expiry is kept in 32 bits: the tick number modulo 2^32. The wheel
  *   itself counts ticks in 64 bits (it never wraps: 2^64 ticks), and an
  *   armed timer always expires within 2^31 ticks after the tick at which
@@ -17,19 +35,14 @@
  *   of its timers' full expiry is ev + (uint32_t)(expire - (uint32_t)ev),
  *   exact whatever the tick counter's low 32 bits have wrapped to (with
  *   the context's 2^24 ns tick they wrap every ~2.3 years).
- * - No slot field: each list is circular through a sentinel that lives in
- *   the wheel (link values n + 1 .. n + 256 name the 256 lists' sentinels,
- *   1 .. n the entries), so unlinking needs only the entry's own links, and
- *   a list became empty exactly when the entry's two neighbours are the
- *   same sentinel.
  *
- * Firing takes the due list's head one by one, as the public wheel does.
- * Beside it the wheel walks the due list ahead of the head and calls a
- * prefetch hook for the entries it reaches (stage 0, PH_CWHEEL_AHEAD
- * entries ahead of the one fired, and stage 1, PH_CWHEEL_AHEAD1 ahead), so
- * that the caller can start the loads of the next entries' objects while
- * it frees the current one. The hook is only a hint: what fires, and in
- * which order, is decided by the lists alone.
+ * Firing takes the due list's head one by one. Beside it the wheel calls
+ * a prefetch hook for the entries PH_CWHEEL_AHEAD (stage 0) and
+ * PH_CWHEEL_AHEAD1 (stage 1) places behind the head, read from the
+ * blocks, so that the caller can start the loads of the next entries'
+ * objects while it frees the current one; a cascade prefetches the
+ * timers it is about to move the same way. The hook is only a hint: what
+ * fires, and in which order, is decided by the lists alone.
  */
 #ifndef PH_TIMER_CWHEEL_H
 #define PH_TIMER_CWHEEL_H
@@ -42,52 +55,83 @@
 #define PH_CWHEEL_LISTS (PH_CWHEEL_LEVELS * PH_CWHEEL_SLOTS)
 /* The furthest an armed timer expires after the wheel's time, in ticks. */
 #define PH_CWHEEL_SPAN (UINT64_C(1) << 31)
-/* The look-ahead distances of the prefetch hook's two stages. */
-#define PH_CWHEEL_AHEAD 12
-#define PH_CWHEEL_AHEAD1 6
+/* The look-ahead distances of the prefetch hook's two stages (both less
+ * than PH_CWHEEL_PER: one block hop at most). */
+#define PH_CWHEEL_AHEAD 14
+#define PH_CWHEEL_AHEAD1 7
+/* Indices per block, and the most objects a wheel can carry. */
+#define PH_CWHEEL_PER 15u
+#define PH_CWHEEL_MAX_N (UINT32_C(1) << 31)
 
-/* A timer embedded in a caller object. Zero it before first use. */
+/* A timer embedded in a caller object. Zeroed by init. */
 typedef struct ph_ctimer {
   uint32_t expire; /* expiry tick modulo 2^32 (armed only) */
-  uint32_t next;   /* 0: not armed; 1..n: entry + 1; n+1..: a sentinel */
-  uint32_t prev;
+  uint32_t pos;    /* 0: not armed; else block * 16 + slot of its entry */
+  uint16_t list;   /* its list (armed only) */
+  uint16_t spare_; /* unused, 0 */
 } ph_ctimer;
 
 _Static_assert(sizeof(ph_ctimer) == 12, "a connection timer is 12 bytes");
 
+/* A block of a list: the next block (0: the last) and up to 15 indices
+ * in e[1..15] (e[0] is the link). */
+typedef struct ph_cwblock {
+  uint32_t e[PH_CWHEEL_PER + 1];
+} ph_cwblock;
+
+_Static_assert(sizeof(ph_cwblock) == 64, "a block is one line");
+
+/* A list: blocks head..tail; entries from head's slot hs to tail's slot
+ * te - 1 (head 0: empty). */
+typedef struct ph_cwlist {
+  uint32_t head, tail;
+  uint8_t hs, te;
+} ph_cwlist;
+
 typedef struct ph_cwheel {
-  uint32_t first[PH_CWHEEL_LISTS]; /* the sentinels' next links */
-  uint32_t last[PH_CWHEEL_LISTS];  /* and prev links */
-  uint64_t occ[PH_CWHEEL_LEVELS];  /* bit s set: slot s not empty */
-  uint64_t now_tick;               /* every earlier tick processed */
+  ph_cwlist list[PH_CWHEEL_LISTS];
+  uint64_t occ[PH_CWHEEL_LEVELS]; /* bit s set: slot s not empty */
+  uint64_t now_tick;              /* every earlier tick processed */
   uint8_t *base;
   size_t stride; /* of the objects; the timer at offset in each */
   size_t offset;
+  ph_cwblock *blocks; /* the pool: nblocks blocks, 0 never used */
+  uint32_t nblocks;
+  uint32_t free_block; /* the free list of blocks (linked by e[0]) */
+  uint32_t fresh;      /* blocks fresh.. were never used */
+  uint32_t used;       /* blocks in lists */
   uint32_t n;
   uint32_t armed;
   uint32_t tick_shift;
   uint32_t cascading; /* 1: re-filing for tick now_tick - 1 unfinished */
 } ph_cwheel;
 
-/* Called for each expired timer; the entry is already unlinked. It may arm
+/* Called for each expired timer; the entry is already removed. It may arm
  * or cancel any timer; it must not run or init the wheel. */
 typedef void (*ph_cwheel_fire_fn)(uint32_t index, void *user);
-/* The prefetch hook: entry index is due and will fire soon (stage 0: the
- * first time the look-ahead reaches it, stage 1: closer). Must not change
- * the wheel. */
+/* The prefetch hook: entry index is due and will fire soon (stage 0:
+ * PH_CWHEEL_AHEAD entries ahead, nothing of it read yet; stage 1:
+ * PH_CWHEEL_AHEAD1 ahead, after its stage 0). Must not change the wheel. */
 typedef void (*ph_cwheel_ahead_fn)(uint32_t index, int stage, void *user);
 
+/* The blocks a wheel over n objects needs (n <= PH_CWHEEL_MAX_N). */
+static inline size_t pinhole__cwheel_blocks(uint32_t n) {
+  return (size_t)n / PH_CWHEEL_PER + 2 * PH_CWHEEL_LISTS + 2;
+}
+
 /* Initialises *w over n objects at base (stride bytes each, the ph_ctimer
- * at offset, 4-byte aligned) at host time now_ns with ticks of
- * 2^tick_shift ns; zeroes the timers. The tick containing now_ns counts
- * as reached. n + PH_CWHEEL_LISTS must fit in 32 bits. */
+ * at offset, 4-byte aligned), with the pool blocks (nblocks of them, at
+ * least pinhole__cwheel_blocks(n), 64-byte aligned preferably) at host
+ * time now_ns with ticks of 2^tick_shift ns; zeroes the timers. The tick
+ * containing now_ns counts as reached. n <= PH_CWHEEL_MAX_N. */
 void pinhole__cwheel_init(ph_cwheel *w, void *base, size_t stride,
-                          size_t offset, uint32_t n, uint64_t now_ns,
-                          unsigned tick_shift);
+                          size_t offset, uint32_t n, ph_cwblock *blocks,
+                          size_t nblocks, uint64_t now_ns, unsigned tick_shift);
 
 /* Arms or re-arms timer index for expire_ns rounded up to a tick (the
  * public wheel's contract), or for PH_CWHEEL_SPAN ticks after the wheel's
- * time if that is earlier. index < n. */
+ * time if that is earlier. index < n. A re-arm adds the timer at its new
+ * list's tail. */
 void pinhole__cwheel_arm(ph_cwheel *w, uint32_t index, uint64_t expire_ns);
 
 /* Disarms timer index (a no-op when it is not armed). */
@@ -98,13 +142,14 @@ static inline int pinhole__cwheel_armed(const ph_cwheel *w, uint32_t index) {
   const ph_ctimer *t =
       (const ph_ctimer *)(const void *)(w->base + (size_t)index * w->stride +
                                         w->offset);
-  return t->next != 0;
+  return t->pos != 0;
 }
 
 /* pinhole__wheel_run() of this wheel: advances to now_ns firing due
  * timers through fire (may be NULL), calling ahead (may be NULL) for the
- * due entries about to fire; stops after budget units of work. Returns
- * the units spent, the timers fired in *fired. */
+ * due entries about to fire; stops after budget units of work (a timer
+ * fired, a timer re-filed, a tick reached). Returns the units spent, the
+ * timers fired in *fired. */
 size_t pinhole__cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
                            ph_cwheel_fire_fn fire, ph_cwheel_ahead_fn ahead,
                            void *user, size_t *fired);

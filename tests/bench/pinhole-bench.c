@@ -28,6 +28,12 @@
  *                            (est6_burst_over_ipv4_<size>, nat64_burst_*)
  *   pinhole-bench --expire [--size N]  the floors and expiry only (a
  *                            table of N UDP flows built, then idled out)
+ *   pinhole-bench --expire --spread [--size N]  the same after each flow
+ *                            had one packet at a random time over 280 s
+ *                            and its timer was re-armed for it, so that
+ *                            each tick's due flows are slots at random
+ *                            (expire_spread_<size>_ns); with --profile
+ *                            expire, the same for callgrind
  *   pinhole-bench --mem [--size N]  memory figures only (bytes per live
  *                            flow and where they go: exact, no timing)
  *   pinhole-bench --rounds N  timed rounds per figure (3; 1-15): fewer
@@ -779,6 +785,7 @@ typedef struct opts {
   int v6;              /* --ipv6: only the IPv6 target's figures */
   int mem;             /* --mem: only the memory figures */
   int expire;          /* --expire: only the floors and expiry */
+  int spread;          /* --spread: expiry of flows refreshed at random */
 } opts;
 
 static const char *size_tag(uint32_t n) {
@@ -1238,8 +1245,57 @@ static void run_new(table *t, ring *r, uint8_t *hdr, uint32_t k,
   add(R, name, burst, "ns", fl, "new TCP flow via NAPT, bursts of 32");
 }
 
+/* A long-running gateway's timers: each flow sends one more packet at a
+ * time drawn from its number over T0 + 10 s .. T0 + 290 s (16384 steps,
+ * about a tick each), then the wheel runs past the flows' first deadline
+ * (T0 + 300 s) and re-arms each for its packet. Each tick's due list then
+ * holds ~n / 16384 flows of slots spread over the whole table. */
+static void table_spread(table *t) {
+  enum { K = 16384 };
+  uint32_t *cnt = calloc(K + 1, sizeof(uint32_t));
+  uint32_t *order = malloc((size_t)t->n * sizeof(uint32_t));
+  if (cnt == NULL || order == NULL)
+    die("out of memory");
+  for (uint32_t f = 0; f < t->n; f++) {
+    uint32_t x = f * 0x9E3779B1u;
+    cnt[((x ^ (x >> 15)) % K) + 1]++;
+  }
+  for (uint32_t k = 0; k < K; k++)
+    cnt[k + 1] += cnt[k];
+  for (uint32_t f = 0; f < t->n; f++) {
+    uint32_t x = f * 0x9E3779B1u;
+    order[cnt[(x ^ (x >> 15)) % K]++] = f;
+  }
+  uint8_t b[SLOT_SIZE];
+  uint64_t step = 280 * SEC / K;
+  uint32_t k = 0;
+  for (uint32_t j = 0; j < t->n; j++) {
+    uint32_t f = order[j], x = f * 0x9E3779B1u;
+    while (k < (x ^ (x >> 15)) % K)
+      k++;
+    t->now = T0 + 10 * SEC + k * step;
+    uint32_t e = f / DESTS, d = f % DESTS;
+    build(b, 40, t->proto, in_addr(t->ebase + e), in_port(t->ebase + e),
+          REM_BASE + d, REM_PORT, 0, 1000);
+    if (process1(t, b, 40, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
+      die("spread: packet refused");
+  }
+  free(cnt);
+  free(order);
+  t->now = T0 + 301 * SEC;
+  uint64_t calls = 0;
+  while (pinhole_tick(t->ctx, t->now) == PINHOLE_TICK_BUDGET &&
+         ++calls < 16 + 4 * (uint64_t)t->n)
+    ;
+  pinhole_usage u;
+  u.size = sizeof(u);
+  pinhole_usage_get(t->ctx, &u);
+  if (u.flows != t->n)
+    die("spread: a flow expired before its time");
+}
+
 /* Expiry: every flow idle past its timeout; ns per expired flow. */
-static void run_expire(table *t, const floor_res *fl, results *R) {
+static void run_expire(table *t, const floor_res *fl, results *R, int spread) {
   pinhole_usage u;
   u.size = sizeof(u);
   pinhole_usage_get(t->ctx, &u);
@@ -1263,9 +1319,11 @@ static void run_expire(table *t, const floor_res *fl, results *R) {
   if (u.flows != 0 || cnt[PINHOLE_CNT_FLOWS_EXPIRED] - expired0 != live)
     die("expiry: flows left after the timeout");
   char name[48];
-  snprintf(name, sizeof(name), "expire_%s_ns", size_tag(t->n));
+  snprintf(name, sizeof(name), spread ? "expire_spread_%s_ns" : "expire_%s_ns",
+           size_tag(t->n));
   add(R, name, (double)(t1 - t0) / (double)live, "ns", fl,
-      "pinhole_tick, per expired flow");
+      spread ? "pinhole_tick, per expired flow, refreshed at random"
+             : "pinhole_tick, per expired flow");
 }
 
 /* Memory per live flow: the bytes the context's allocator callback gave
@@ -1303,6 +1361,8 @@ static void run_memory(table *t, results *R) {
        (double)c->ft.nbuckets * sizeof(ph_ft_bucket)},
       {"conn", "connection, hot line", mf * sizeof(ph_conn)},
       {"cold", "connection, cold part", mf * sizeof(ph_conn_cold)},
+      {"cwheel", "the connections' wheel's block pool (IPv4 and IPv6 slots)",
+       (double)c->conn_wheel.nblocks * sizeof(ph_cwblock)},
       {"tcpw", "TCP windows (IPv4 slots that may hold TCP)",
        (double)c->ntcp4 * sizeof(ph_tcpw)},
       {"conv", "conversations (max_conversations)",
@@ -1673,6 +1733,8 @@ static int run_profile(const opts *o) {
     else if (strcmp(mode_name, "single") == 0)
       mode = M_SINGLE;
   }
+  if (mode == M_EXPIRE && o->spread)
+    table_spread(&t);
   double ns = prof_region(&t, r, &w, mode);
   printf("profile %s: %zu packets, %.1f ns each\n", o->profile, npkts, ns);
   table_free(&t);
@@ -2434,7 +2496,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: pinhole-bench [--quick] [--big] [--no-10m] [--size N]\n"
           "                     [--profile MODE] [--cgn] [--reasm] [--ipv6]\n"
-          "                     [--mem] [--expire]\n"
+          "                     [--mem] [--expire [--spread]]\n"
           "                     [--rounds N]\n"
           "       pinhole-bench --threads N [--size FLOWS_PER_CONTEXT]\n"
           "       pinhole-bench --dns [--dns-seconds N]\n"
@@ -2473,7 +2535,9 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   if (o->expire) { /* the floors and expiry: the UDP table, no traffic */
     table te;
     table_build(&te, n, 0, PINHOLE_IPPROTO_UDP, "");
-    run_expire(&te, &fl, R);
+    if (o->spread)
+      table_spread(&te);
+    run_expire(&te, &fl, R, o->spread);
     table_free(&te);
     return;
   }
@@ -2512,7 +2576,7 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   if (full && !o->v6)
     run_miss(&tu, r, hdr, o, &fl, R);
   if (!o->v6)
-    run_expire(&tu, &fl, R);
+    run_expire(&tu, &fl, R, 0);
   table_free(&tu);
   if (full) { /* not at 10M: the IPv6 slots would double the context */
     run_established6(n, r, hdr, o, &fl, R, 0);
@@ -2583,6 +2647,8 @@ int main(int argc, char **argv) {
       o.mem = 1;
     else if (strcmp(argv[i], "--expire") == 0)
       o.expire = 1;
+    else if (strcmp(argv[i], "--spread") == 0)
+      o.spread = 1;
     else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
       o.rounds = atoi(argv[++i]) < 1  ? 1
                  : atoi(argv[i]) > 15 ? 15
