@@ -74,13 +74,15 @@ typedef struct ph_new_ahead {
   uint32_t pool, iaddr;
   uint16_t iport;
   uint8_t proto;
-  uint32_t ibucket; /* the endpoint's inside chain bucket */
-  uint32_t naddrs;  /* the pool's size when ai was computed */
-  uint32_t ai;      /* paired address index, UINT32_MAX: not computed */
-  uint32_t pbucket; /* public chain bucket of (b.dst, b.dport) guessed,
-                       UINT32_MAX: none (the endpoint had a mapping) */
-  uint64_t hb;      /* side B's key hash of b */
-  ph_tuple b;       /* side B's tuple as guessed */
+  uint32_t ibucket;    /* the endpoint's inside chain bucket */
+  uint32_t naddrs;     /* the pool's size when ai was computed */
+  uint32_t ai;         /* paired address index, UINT32_MAX: not computed */
+  uint32_t pbucket;    /* public chain bucket of (b.dst, b.dport) guessed,
+                          UINT32_MAX: none (the endpoint had a mapping) */
+  uint64_t hb;         /* side B's key hash of b */
+  ph_tuple b;          /* side B's tuple as guessed */
+  const ph_rule *rule; /* the rule the tuple matched (process.c) */
+  uint16_t rules_gen;  /* ctx->rules_gen then */
   uint8_t ok;
 } ph_new_ahead;
 /* Fills *a and starts loading the lines a new mapping of the endpoint

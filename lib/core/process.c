@@ -431,7 +431,13 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     if (vd >= 0)
       return ph_verdict(ctx, 1, vd);
   }
-  const ph_rule *pr = pinhole__rule_match(ctx, side, v);
+  /* the look-ahead's match stands while the rules are the same (rules
+   * are appended, or all cleared, which rules_gen counts) and its own is
+   * not deleted: the packet's tuple and side are the look-ahead's */
+  const ph_rule *pr =
+      nh != NULL && nh->rules_gen == ctx->rules_gen && !nh->rule->gone
+          ? nh->rule
+          : pinhole__rule_match(ctx, side, v);
   if (pr == NULL) {
     ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
     ph_count(ctx, PINHOLE_CNT_DROP_NO_RULE);
@@ -845,6 +851,8 @@ static void ph_hint_new(const pinhole_ctx *ctx, ph_hint *k, int side,
       !pinhole__map_look(ctx, (uint32_t)pr->r.pool, k->proto, k->src, k->sport,
                          rng, &k->nf))
     return;
+  k->nf.rule = pr;
+  k->nf.rules_gen = ctx->rules_gen;
   k->nf.b.src = k->dst;
   k->nf.b.sport = k->dport;
   k->nf.hb = pinhole__conn_new_prefetch(ctx, k->proto, &k->nf.b);

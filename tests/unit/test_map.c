@@ -350,6 +350,50 @@ static void test_map_look(void **state) {
   t_ctx_del(t);
 }
 
+/* An event callback that deletes the source NAT rule at the burst's
+ * first event: the packets after it find no rule, whatever the
+ * look-ahead matched before the burst ran. */
+static void del_rule_on_event(pinhole_ctx *ctx, const pinhole_event *ev,
+                              void *user) {
+  tctx *t = user;
+  if (t->nevents == 0)
+    assert_int_equal(pinhole_rule_del(ctx, (int)ctx->nrules - 1, 0), 0);
+  t_on_event(ctx, ev, user);
+}
+
+static void test_map_burst_rule_deleted(void **state) {
+  (void)state;
+  enum { N = 3 };
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  tctx *a = t_ctx_cfg(&cfg), *b = t_ctx_cfg(&cfg);
+  a->ctx->cb.event = del_rule_on_event;
+  b->ctx->cb.event = del_rule_on_event;
+  static tpkt pa[N], pb[N];
+  new_flows(pa, N);
+  new_flows(pb, N);
+  pinhole_pkt burst[N];
+  uint8_t vd[N];
+  for (size_t i = 0; i < N; i++)
+    burst[i] = pa[i].p;
+  assert_int_equal(
+      pinhole_process_burst(a->ctx, burst, N, PINHOLE_SIDE_INSIDE, SEC, vd), N);
+  assert_int_equal(vd[0], PINHOLE_VERDICT_FORWARD);
+  for (size_t i = 0; i < N; i++)
+    assert_int_equal(t_in(b, &pb[i], SEC), vd[i]);
+  for (size_t i = 1; i < N; i++)
+    assert_int_equal(vd[i], PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(a, PINHOLE_CNT_NEW_ACCEPT), 1);
+  assert_int_equal(t_cnt(a, PINHOLE_CNT_DROP_NO_RULE), N - 1);
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_DROP_NO_RULE), N - 1);
+  assert_int_equal(a->ctx->nmaps, 1);
+  assert_int_equal(a->nevents, b->nevents);
+  for (int i = 0; i < a->nevents; i++)
+    assert_string_equal(a->events[i], b->events[i]);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_map_ahead_guess),
@@ -358,6 +402,7 @@ int main(void) {
       cmocka_unit_test(test_map_full),
       cmocka_unit_test(test_map_burst_as_single),
       cmocka_unit_test(test_map_look),
+      cmocka_unit_test(test_map_burst_rule_deleted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
