@@ -671,8 +671,9 @@ static int ph_rule_dport_ok(const pinhole_rule *r, uint8_t proto,
          dport >= r->dport_lo && dport <= r->dport_hi;
 }
 
-const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
-                                   const pinhole_pkt_view *v) {
+const ph_rule *pinhole__rule_match4(const pinhole_ctx *ctx, int side,
+                                    uint8_t proto, uint32_t src, uint32_t dst,
+                                    uint16_t dport) {
   for (uint32_t i = 0; i < ctx->nrules; i++) {
     const ph_rule *pr = &ctx->rules[i];
     const pinhole_rule *r = &pr->r;
@@ -680,16 +681,21 @@ const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
       continue;
     if (r->side != PINHOLE_SIDE_ANY && r->side != side)
       continue;
-    if (r->proto != 0 && r->proto != v->proto)
+    if (r->proto != 0 && r->proto != proto)
       continue;
-    if ((v->src & pr->src_mask) != r->src_addr ||
-        (v->dst & pr->dst_mask) != r->dst_addr)
+    if ((src & pr->src_mask) != r->src_addr ||
+        (dst & pr->dst_mask) != r->dst_addr)
       continue;
-    if (!ph_rule_dport_ok(r, v->proto, v->dport))
+    if (!ph_rule_dport_ok(r, proto, dport))
       continue;
     return pr;
   }
   return NULL;
+}
+
+const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
+                                   const pinhole_pkt_view *v) {
+  return pinhole__rule_match4(ctx, side, v->proto, v->src, v->dst, v->dport);
 }
 
 const ph_rule *pinhole__rule_match6(const pinhole_ctx *ctx, int side,

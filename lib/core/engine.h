@@ -17,6 +17,10 @@ int pinhole__prefix6_has(const uint8_t a[16], const uint8_t p[16],
                          unsigned plen);
 const ph_rule *pinhole__rule_match(const pinhole_ctx *ctx, int side,
                                    const pinhole_pkt_view *v);
+/* The same from the fields a rule reads (the burst look-ahead's tuple). */
+const ph_rule *pinhole__rule_match4(const pinhole_ctx *ctx, int side,
+                                    uint8_t proto, uint32_t src, uint32_t dst,
+                                    uint16_t dport);
 
 /* nat/pool.c: endpoint-independent NAPT mappings and port bitmaps. */
 enum ph_map_flag {
@@ -60,22 +64,58 @@ typedef struct ph_map_ahead {
   uint32_t paddr;
   uint32_t pbucket; /* the public chain's bucket of (paddr, pport) */
 } ph_map_ahead;
+/* What a burst's look-ahead worked out for a packet that will likely
+ * open a flow under a source NAT rule (pinhole__map_look): for the
+ * rule's pool, the source's paired address index and, for the side B
+ * tuple the guess gives, its flow-table key hash (its bucket prefetched).
+ * Used only where it is checked equal to what the packet's own turn
+ * computes; ok 0: nothing. */
+typedef struct ph_new_ahead {
+  uint32_t pool, iaddr;
+  uint16_t iport;
+  uint8_t proto;
+  uint32_t ibucket;    /* the endpoint's inside chain bucket */
+  uint32_t naddrs;     /* the pool's size when ai was computed */
+  uint32_t ai;         /* paired address index, UINT32_MAX: not computed */
+  uint32_t pbucket;    /* public chain bucket of (b.dst, b.dport) guessed,
+                          UINT32_MAX: none (the endpoint had a mapping) */
+  uint64_t hb;         /* side B's key hash of b */
+  ph_tuple b;          /* side B's tuple as guessed */
+  const ph_rule *rule; /* the rule the tuple matched (process.c) */
+  uint16_t rules_gen;  /* ctx->rules_gen then */
+  uint8_t ok;
+} ph_new_ahead;
 /* Fills *a and starts loading the lines a new mapping of the endpoint
  * (flags as pinhole__map_get's) touches, independent of each other: the
  * inside chain's head, the free slot and the guess's public chain head.
- * Changes nothing. */
+ * nh (may be NULL): the burst look-ahead's work for the endpoint, its
+ * address index taken when it is for the same pool, address and pool
+ * size. Changes nothing. */
 void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                         uint32_t iaddr, uint16_t iport, unsigned flags,
-                        ph_map_ahead *a);
+                        const ph_new_ahead *nh, ph_map_ahead *a);
+/* The burst look-ahead of a packet that will likely make a new mapping
+ * of endpoint (proto, iaddr, iport) in pool (flags 0): reads the inside
+ * chain (its head prefetched by pinhole__map_prefetch); when the
+ * endpoint has no mapping, guesses the port as pinhole__map_ahead does
+ * with the random state *rng (advanced when the guess draws: a copy of
+ * the context's, so that the burst's guesses follow its sequence) and
+ * prefetches the guess's public chain head. Fills nh->pool, iaddr,
+ * naddrs, ai and nh->b.dst, b.dport (the public endpoint); 0: no guess.
+ * Changes nothing in the context. */
+int pinhole__map_look(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                      uint32_t iaddr, uint16_t iport, uint64_t *rng,
+                      ph_new_ahead *nh);
 /* pinhole__map_get with what pinhole__map_ahead computed for the same
  * endpoint and pool, nothing changed in between (the pick is checked
  * against the bitmap and made again when it differs). */
 ph_ref pinhole__map_get_ahead(pinhole_ctx *ctx, const ph_map_ahead *a,
                               uint16_t want, unsigned flags, int *why);
 /* Starts loading the lines a new connection whose side B tuple is b will
- * write: b's flow table bucket and the free slot. Changes nothing. */
-void pinhole__conn_new_prefetch(const pinhole_ctx *ctx, uint8_t proto,
-                                const ph_tuple *b);
+ * write: b's flow table bucket and the free slot. Changes nothing.
+ * Returns b's key hash (what pinhole__conn_new_keyed takes as hb). */
+uint64_t pinhole__conn_new_prefetch(const pinhole_ctx *ctx, uint8_t proto,
+                                    const ph_tuple *b);
 /* Starts loading the inside chain head of endpoint (proto, iaddr, iport)
  * (the burst look-ahead of a packet that misses the flow table). */
 void pinhole__map_prefetch(const pinhole_ctx *ctx, uint8_t proto,
@@ -236,6 +276,10 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
 ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                                   uint8_t a_side, const ph_tuple *a,
                                   const ph_tuple *b, uint64_t h, int h_side);
+/* The same with both keys' hashes given (ha side A's, hb side B's). */
+ph_conn *pinhole__conn_new_keyed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
+                                 uint8_t a_side, const ph_tuple *a,
+                                 const ph_tuple *b, uint64_t ha, uint64_t hb);
 /* The same for an IPv6 connection (a slot past max_flows, filed in ft6):
  * a and b hold folded addresses (flows6.c, the keys it is filed under),
  * a_src .. b_dst the full ones. When side B mirrors side A (b_src is

@@ -334,6 +334,10 @@ static ph_conn *ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft,
     return ph_conn_refused(ctx, conv);
   }
   *freep = next_free;
+  if (next_free != PH_NIL) { /* the next new connection's slot, a call early */
+    __builtin_prefetch(ph_conn_at(ctx, next_free));
+    __builtin_prefetch(ph_cold_at(ctx, next_free));
+  }
   if (freep != xfreep)
     ctx->ntcp_used[ft == &ctx->ft6]++;
   memset(c, 0, sizeof(*c));
@@ -361,18 +365,20 @@ ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                         ph_conn_key(ctx, proto, a), ph_conn_key(ctx, proto, b));
 }
 
-void pinhole__conn_new_prefetch(const pinhole_ctx *ctx, uint8_t proto,
-                                const ph_tuple *b) {
+uint64_t pinhole__conn_new_prefetch(const pinhole_ctx *ctx, uint8_t proto,
+                                    const ph_tuple *b) {
+  uint64_t hb = ph_conn_key(ctx, proto, b);
   if (ph_key_filed(proto, b))
-    ph_ft_prefetch(&ctx->ft, ph_conn_key(ctx, proto, b));
+    ph_ft_prefetch(&ctx->ft, hb);
   /* the slot ph_free_list would give (without counting a refusal) */
   ph_ref r = proto != PINHOLE_IPPROTO_TCP && ctx->conn_free_x != 0
                  ? ctx->conn_free_x
                  : ctx->conn_free;
-  if (r == PH_NIL)
-    return;
-  __builtin_prefetch(ph_conn_at(ctx, r));
-  __builtin_prefetch(ph_cold_at(ctx, r));
+  if (r != PH_NIL) {
+    __builtin_prefetch(ph_conn_at(ctx, r));
+    __builtin_prefetch(ph_cold_at(ctx, r));
+  }
+  return hb;
 }
 
 ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
@@ -382,6 +388,15 @@ ph_conn *pinhole__conn_new_hashed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
     return ph_conn_refused(ctx, conv);
   uint64_t ha = h_side ? ph_conn_key(ctx, proto, a) : h;
   uint64_t hb = h_side ? h : ph_conn_key(ctx, proto, b);
+  return ph_conn_new_in(ctx, &ctx->ft, &ctx->ft, &ctx->conn_free,
+                        &ctx->conn_free_x, conv, proto, a_side, a, b, ha, hb);
+}
+
+ph_conn *pinhole__conn_new_keyed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
+                                 uint8_t a_side, const ph_tuple *a,
+                                 const ph_tuple *b, uint64_t ha, uint64_t hb) {
+  if (ctx->conn_free == 0 && ctx->conn_free_x == 0)
+    return ph_conn_refused(ctx, conv);
   return ph_conn_new_in(ctx, &ctx->ft, &ctx->ft, &ctx->conn_free,
                         &ctx->conn_free_x, conv, proto, a_side, a, b, ha, hb);
 }

@@ -296,14 +296,24 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
   return ph_verdict(ctx, 1, ph_existing(ctx, pkt, v, c, dir, side));
 }
 
-/* Builds side B's tuple for a new connection under a rule's NAT. */
+static int ph_tuple_eq(const ph_tuple *x, const ph_tuple *y) {
+  return x->src == y->src && x->dst == y->dst && x->sport == y->sport &&
+         x->dport == y->dport;
+}
+
+/* Builds side B's tuple for a new connection under a rule's NAT. nh:
+ * the burst look-ahead's work for it, or NULL; *g: the side B tuple
+ * guessed and its key hash (g->ok 0: none), for the caller to take when
+ * *b came out the same. */
 static ph_status ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
                              const pinhole_pkt_view *v, int side,
                              const ph_tuple *a, ph_tuple *b, ph_ref *mapping,
-                             uint8_t alg) {
+                             uint8_t alg, const ph_new_ahead *nh,
+                             ph_new_ahead *g) {
   const pinhole_rule *r = &pr->r;
   ph_reverse(b, a);
   *mapping = 0;
+  g->ok = 0;
   switch (r->nat) {
   case PINHOLE_NAT_SOURCE: {
     int why = 0;
@@ -315,14 +325,18 @@ static ph_status ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
      * guess; a wrong guess costs only the prefetches */
     ph_map_ahead ah;
     pinhole__map_ahead(ctx, (uint32_t)r->pool, v->proto, a->src, a->sport, fl,
-                       &ah);
+                       nh, &ah);
     if (ah.paddr != 0) {
-      ph_tuple g = *b;
-      g.dst = ah.paddr;
-      g.dport = ah.pport;
+      g->b = *b;
+      g->b.dst = ah.paddr;
+      g->b.dport = ah.pport;
       if (v->proto == PINHOLE_IPPROTO_ICMP)
-        g.sport = g.dport;
-      pinhole__conn_new_prefetch(ctx, v->proto, &g);
+        g->b.sport = g->b.dport;
+      /* the look-ahead's guess the same: its key hashed, its lines asked */
+      g->hb = nh != NULL && nh->proto == v->proto && ph_tuple_eq(&nh->b, &g->b)
+                  ? nh->hb
+                  : pinhole__conn_new_prefetch(ctx, v->proto, &g->b);
+      g->ok = 1;
     }
     ph_ref m = pinhole__map_get_ahead(ctx, &ah, 0, fl, &why);
     if (m == 0) {
@@ -394,9 +408,10 @@ static int ph_unannounced(const pinhole_ctx *ctx, int side,
   return pinhole__map_find_public(ctx, v->proto, v->dst, v->dport) != 0;
 }
 
-/* A packet of no connection; hash: its tuple's flow hash. */
+/* A packet of no connection; hash: its tuple's flow hash; nh: the burst
+ * look-ahead's work for a new flow, or NULL. */
 static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
-                  int side, uint64_t hash) {
+                  int side, uint64_t hash, const ph_new_ahead *nh) {
   ph_ref ph = pinhole__pinhole_find(ctx, side, v);
   if (ph && ph_pinhole_at(ctx, ph)->v6 == PH_HOLE_NAT64) /* FTP64 */
     return ph_verdict(ctx, 1,
@@ -416,7 +431,13 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     if (vd >= 0)
       return ph_verdict(ctx, 1, vd);
   }
-  const ph_rule *pr = pinhole__rule_match(ctx, side, v);
+  /* the look-ahead's match stands while the rules are the same (rules
+   * are appended, or all cleared, which rules_gen counts) and its own is
+   * not deleted: the packet's tuple and side are the look-ahead's */
+  const ph_rule *pr =
+      nh != NULL && nh->rules_gen == ctx->rules_gen && !nh->rule->gone
+          ? nh->rule
+          : pinhole__rule_match(ctx, side, v);
   if (pr == NULL) {
     ph_count(ctx, PINHOLE_CNT_NEW_DISCARD);
     ph_count(ctx, PINHOLE_CNT_DROP_NO_RULE);
@@ -460,8 +481,9 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
 
   ph_tuple a, b;
   uint32_t mapping;
+  ph_new_ahead g;
   ph_tuple_of(&a, v);
-  if (ph_rule_nat(ctx, pr, v, side, &a, &b, &mapping, alg) == PH_DROP)
+  if (ph_rule_nat(ctx, pr, v, side, &a, &b, &mapping, alg, nh, &g) == PH_DROP)
     return PINHOLE_VERDICT_DROP;
   /* hairpinning: an inside host addressing another one's public mapping
    * reaches it, seeing the sender's public endpoint */
@@ -485,8 +507,12 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     pinhole__map_put(ctx, mapping);
     return ph_refuse_full(ctx, v, side, "conversation table full");
   }
-  ph_conn *c = pinhole__conn_new_hashed(ctx, conv, v->proto, (uint8_t)side, &a,
-                                        &b, hash, 0);
+  /* side B's key was hashed for the guess's prefetch: kept if it came true */
+  ph_conn *c = g.ok && ph_tuple_eq(&g.b, &b)
+                   ? pinhole__conn_new_keyed(ctx, conv, v->proto, (uint8_t)side,
+                                             &a, &b, hash, g.hb)
+                   : pinhole__conn_new_hashed(ctx, conv, v->proto,
+                                              (uint8_t)side, &a, &b, hash, 0);
   if (c == NULL) {
     pinhole__map_put(ctx, mapping);
     if (conv != PH_NIL)
@@ -542,9 +568,10 @@ typedef struct ph_hint {
   uint32_t src, dst;
   uint16_t sport, dport;
   uint8_t proto;
-  uint8_t ok;     /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
-  uint32_t cands; /* connections prefetched */
-  ph_hint6 six;   /* IPv6: what process6.c takes (h is six.h, in ft6) */
+  uint8_t ok;      /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
+  uint32_t cands;  /* connections prefetched */
+  ph_hint6 six;    /* IPv6: what process6.c takes (h is six.h, in ft6) */
+  ph_new_ahead nf; /* IPv4 inside, no candidate: its new flow's (ok) */
 } ph_hint;
 #define PH_HINT_4 4  /* IPv4: the tuple above */
 #define PH_HINT_6 6  /* IPv6: six */
@@ -618,8 +645,10 @@ static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
       hint->src == p->src && hint->dst == p->dst && hint->sport == p->sport &&
       hint->dport == p->dport)
     h = hint->h;
-  else
+  else {
+    hint = NULL; /* not this packet's tuple (an earlier one rewrote it) */
     h = ph_ft_hash(&ctx->ft, p->proto, p->src, p->dst, p->sport, p->dport);
+  }
   int dir;
   ph_conn *c =
       ph_conn_find(ctx, p->proto, p->src, p->dst, p->sport, p->dport, h, &dir);
@@ -631,7 +660,8 @@ static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   ph_plain4_view(pkt->data, p, &v);
   if (c != NULL)
     return ph_known(ctx, pkt, &v, c, dir, side);
-  return ph_new(ctx, pkt, &v, side, h);
+  return ph_new(ctx, pkt, &v, side, h,
+                hint != NULL && hint->nf.ok ? &hint->nf : NULL);
 }
 
 /* An IPv6 packet (process6.c) with its burst look-ahead, if any. */
@@ -695,7 +725,7 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                                     v.dport, h, &dir);
   if (c != NULL)
     return ph_known(ctx, pkt, &v, c, dir, side);
-  return ph_new(ctx, pkt, &v, side, h);
+  return ph_new(ctx, pkt, &v, side, h, NULL);
 }
 
 int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
@@ -778,6 +808,7 @@ static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
  * drops calls to a function that does nothing else.) */
 static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   k->cands = 0;
+  k->nf.ok = 0;
   if (!k->ok)
     return;
   const ph_ft_bucket *bk =
@@ -803,6 +834,31 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
     pinhole__map_prefetch(ctx, k->proto, k->src, k->sport);
 }
 
+/* The rest of the wave of an inside IPv4 packet that matched no
+ * connection (ph_hint_conn prefetched its inside chain head), under a
+ * source NAT rule: the rule it will match, its mapping's public
+ * endpoint (existing, or the port guessed with the burst's random
+ * sequence *rng), that public chain's head and side B's flow-table
+ * bucket, prefetched; side B's key hash kept for its turn. Prefetch
+ * only: what packets earlier in the burst change is checked in the
+ * packet's turn (pinhole__map_ahead, ph_new). */
+static void ph_hint_new(const pinhole_ctx *ctx, ph_hint *k, int side,
+                        uint64_t *rng) {
+  const ph_rule *pr =
+      pinhole__rule_match4(ctx, side, k->proto, k->src, k->dst, k->dport);
+  if (pr == NULL || pr->r.action != PINHOLE_ACTION_ACCEPT ||
+      pr->r.nat != PINHOLE_NAT_SOURCE || pr->r.pool < 0 ||
+      !pinhole__map_look(ctx, (uint32_t)pr->r.pool, k->proto, k->src, k->sport,
+                         rng, &k->nf))
+    return;
+  k->nf.rule = pr;
+  k->nf.rules_gen = ctx->rules_gen;
+  k->nf.b.src = k->dst;
+  k->nf.b.sport = k->dport;
+  k->nf.hb = pinhole__conn_new_prefetch(ctx, k->proto, &k->nf.b);
+  k->nf.ok = 1;
+}
+
 int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
                           int side, uint64_t now_ns, uint8_t *verdicts) {
   if (ctx == NULL || (n > 0 && (pkts == NULL || verdicts == NULL)) ||
@@ -821,6 +877,11 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       ph_hint_make(ctx, &pk[i], &hint[i]);
     for (size_t i = 0; i < m; i++)
       ph_hint_conn(ctx, &hint[i], side);
+    uint64_t rng = ctx->rng; /* the random draws the new flows will take */
+    for (size_t i = 0; i < m; i++)
+      if (hint[i].cands == 0 && hint[i].ok == PH_HINT_4 &&
+          side == PINHOLE_SIDE_INSIDE && ctx->npools != 0)
+        ph_hint_new(ctx, &hint[i], side, &rng);
     for (size_t i = 0; i < m; i++) {
       pinhole_pkt *p = &pk[i];
       if (p->data == NULL || p->cap < p->len) {

@@ -36,14 +36,19 @@ static uint64_t ph_rand_next(uint64_t x) {
   return x;
 }
 
+/* xorshift64*'s output of state x */
+static uint64_t ph_rand_out(uint64_t x) {
+  return x * 0x2545F4914F6CDD1Dull;
+}
+
 static uint64_t ph_rand(pinhole_ctx *ctx) {
   ctx->rng = ph_rand_next(ctx->rng);
-  return ctx->rng * 0x2545F4914F6CDD1Dull;
+  return ph_rand_out(ctx->rng);
 }
 
 /* The value the next ph_rand will return, not taken. */
 static uint64_t ph_rand_peek(const pinhole_ctx *ctx) {
-  return ph_rand_next(ctx->rng) * 0x2545F4914F6CDD1Dull;
+  return ph_rand_out(ph_rand_next(ctx->rng));
 }
 
 /* The mapping and host tables' bucket hash: NH under the tables' own key
@@ -389,15 +394,20 @@ void pinhole__map_prefetch(const pinhole_ctx *ctx, uint8_t proto,
   __builtin_prefetch(&ctx->map_ihash[ph_ibucket(ctx, proto, iaddr, iport)]);
 }
 
-/* The endpoint and its inside bucket; no guess yet. */
+/* The endpoint and its inside bucket (nh's when it is for the same
+ * endpoint); no guess yet. */
 static void ph_ahead_init(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
-                          uint32_t iaddr, uint16_t iport, ph_map_ahead *a) {
+                          uint32_t iaddr, uint16_t iport,
+                          const ph_new_ahead *nh, ph_map_ahead *a) {
   a->pool = pool;
   a->iaddr = iaddr;
   a->iport = iport;
   a->pport = iport;
   a->proto = proto;
-  a->ibucket = ph_ibucket(ctx, proto, iaddr, iport);
+  a->ibucket = nh != NULL && nh->iaddr == iaddr && nh->iport == iport &&
+                       nh->proto == proto
+                   ? nh->ibucket
+                   : ph_ibucket(ctx, proto, iaddr, iport);
   a->ai = UINT32_MAX;
   a->paddr = 0;
   a->pbucket = UINT32_MAX;
@@ -405,8 +415,10 @@ static void ph_ahead_init(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
 
 void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                         uint32_t iaddr, uint16_t iport, unsigned flags,
-                        ph_map_ahead *a) {
-  ph_ahead_init(ctx, pool, proto, iaddr, iport, a);
+                        const ph_new_ahead *nh, ph_map_ahead *a) {
+  if (nh != NULL && !nh->ok)
+    nh = NULL;
+  ph_ahead_init(ctx, pool, proto, iaddr, iport, nh, a);
   /* none of these addresses depends on another's line: their loads
    * overlap rather than follow each other (probe, port, insert) */
   __builtin_prefetch(&ctx->map_ihash[a->ibucket]);
@@ -418,7 +430,12 @@ void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
       (flags & PH_MAP_EVEN))
     return; /* no guess: the get checks and picks */
   const ph_pool *pl = &ctx->pools[pool];
-  a->ai = pinhole__pool_addr_index(ctx, pl, iaddr);
+  /* paired pooling depends on the address and the pool's size only: the
+   * look-ahead's index stands when both are the same */
+  a->ai = nh != NULL && nh->ai != UINT32_MAX && nh->pool == pool &&
+                  nh->iaddr == iaddr && nh->naddrs == pl->naddrs
+              ? nh->ai
+              : pinhole__pool_addr_index(ctx, pl, iaddr);
   /* the port pinhole__port_pick would give now: the bitmaps are small
    * enough to stay cached; the random start is peeked, not taken */
   uint32_t lo, n;
@@ -433,15 +450,60 @@ void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   a->idx = idx;
   a->pport = (uint16_t)(lo + idx);
   a->paddr = pl->addr_lo + a->ai;
-  a->pbucket = ph_mix(ctx, proto, a->paddr, a->pport) & ctx->map_mask;
+  a->pbucket = nh != NULL && nh->pbucket != UINT32_MAX &&
+                       nh->b.dst == a->paddr && nh->b.dport == a->pport &&
+                       nh->proto == proto
+                   ? nh->pbucket /* the look-ahead's guess is this one */
+                   : ph_mix(ctx, proto, a->paddr, a->pport) & ctx->map_mask;
   __builtin_prefetch(&ctx->map_phash[a->pbucket]);
+}
+
+int pinhole__map_look(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
+                      uint32_t iaddr, uint16_t iport, uint64_t *rng,
+                      ph_new_ahead *nh) {
+  if (pool >= ctx->npools || ctx->pools[pool].mode != PINHOLE_POOL_NAPT ||
+      ctx->pools[pool].removed)
+    return 0;
+  const ph_pool *pl = &ctx->pools[pool];
+  nh->pool = pool;
+  nh->iaddr = iaddr;
+  nh->iport = iport;
+  nh->proto = proto;
+  nh->naddrs = pl->naddrs;
+  nh->ai = UINT32_MAX;
+  nh->ibucket = ph_ibucket(ctx, proto, iaddr, iport);
+  ph_ref r = ph_map_find_inside(ctx, nh->ibucket, pool, proto, iaddr, iport);
+  nh->pbucket = UINT32_MAX;
+  if (r != 0) { /* the endpoint's mapping: its public endpoint, no guess */
+    nh->b.dst = ph_map_at(ctx, r)->paddr;
+    nh->b.dport = ph_map_at(ctx, r)->pport;
+    return 1;
+  }
+  uint32_t ai = pinhole__pool_addr_index(ctx, pl, iaddr);
+  uint32_t lo, n;
+  const uint64_t *b = ph_range(ctx, pl, ai, proto, 0, &lo, &n);
+  uint32_t idx;
+  if (ph_port_keep(b, 0, lo, n, iport, 0)) {
+    idx = (uint32_t)iport - lo;
+  } else {
+    *rng = ph_rand_next(*rng); /* the draw this packet's pick will take */
+    idx = ph_port_scan(b, 0, lo, n, 0, ph_rand_out(*rng));
+  }
+  nh->ai = ai;
+  if (idx == UINT32_MAX)
+    return 0;
+  nh->b.dst = pl->addr_lo + ai;
+  nh->b.dport = (uint16_t)(lo + idx);
+  nh->pbucket = ph_mix(ctx, proto, nh->b.dst, nh->b.dport) & ctx->map_mask;
+  __builtin_prefetch(&ctx->map_phash[nh->pbucket]);
+  return 1;
 }
 
 ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                         uint32_t iaddr, uint16_t iport, uint16_t want,
                         unsigned flags, int *why) {
   ph_map_ahead a;
-  ph_ahead_init(ctx, pool, proto, iaddr, iport, &a);
+  ph_ahead_init(ctx, pool, proto, iaddr, iport, NULL, &a);
   return pinhole__map_get_ahead(ctx, &a, want, flags, why);
 }
 
@@ -548,6 +610,8 @@ static ph_ref ph_map_insert_at(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   ph_ref r = *freep;
   ph_mapping *m = ph_map_at(ctx, r);
   *freep = m->inext;
+  if (*freep != 0) /* the next new mapping's record, a call early */
+    __builtin_prefetch(ph_map_at(ctx, *freep));
   m->iaddr = iaddr;
   m->iport = iport;
   m->paddr = pl->addr_lo + ai;

@@ -250,7 +250,13 @@ static uint64_t mem_available(void) {
 
 typedef struct floor_res {
   double dep, par8, par16;
+  double wave; /* one dependent access, then WAVE_LINES independent ones */
 } floor_res;
+
+/* A new flow one per call: the flow table's miss (one dependent line),
+ * then the wave of lines its creation asks for together (inside chain,
+ * public chain, side B's bucket, the connection's slot). */
+#define WAVE_LINES 4
 
 /* One random cycle through the lines of a region of `bytes` (Sattolo). */
 static void *chase_build(size_t bytes, size_t *nlines) {
@@ -296,19 +302,45 @@ static double chase(uint8_t *mem, size_t n, unsigned k, size_t steps) {
   return (double)(t1 - t0) / (double)(steps * k);
 }
 
+/* Per step: one dependent access, then WAVE_LINES accesses whose
+ * addresses depend on it but not on each other, the next step depending
+ * on all of them: two dependent latencies, the second a wave. */
+static double chase_wave(uint8_t *mem, size_t n, size_t steps) {
+  uint8_t *p = mem;
+  volatile uintptr_t vzero = 0;
+  uintptr_t zero = vzero; /* 0, unknown to the compiler */
+  uint64_t t0 = now_ns();
+  for (size_t s = 0; s < steps; s++) {
+    uint8_t *q = *(uint8_t **)p;
+    size_t line = (size_t)(q - mem) / 64;
+    uintptr_t acc = 0;
+    for (unsigned i = 1; i <= WAVE_LINES; i++) {
+      size_t j = (line * 0x9E3779B1u + i * (n / (WAVE_LINES + 1))) % n;
+      acc ^= *(uintptr_t *)(mem + j * 64);
+    }
+    p = q + (acc & zero);
+  }
+  uint64_t t1 = now_ns();
+  if (p == NULL)
+    printf("#");
+  return (double)(t1 - t0) / (double)steps;
+}
+
 static floor_res floor_measure(size_t bytes, int quick) {
   size_t n;
   uint8_t *mem = chase_build(bytes, &n);
   size_t steps = quick ? 20000 : 2000000;
   floor_res r;
   chase(mem, n, 1, steps / 8); /* warm the page tables */
-  double d[3], a[3], b[3];
+  double d[3], a[3], b[3], w[3];
   int rounds = quick ? 1 : 3;
   for (int i = 0; i < rounds; i++) {
     d[i] = chase(mem, n, 1, steps);
     a[i] = chase(mem, n, 8, steps / 4);
     b[i] = chase(mem, n, 16, steps / 8);
+    w[i] = chase_wave(mem, n, steps / 2);
   }
+  r.wave = median(w, (size_t)rounds);
   r.dep = median(d, (size_t)rounds);
   r.par8 = median(a, (size_t)rounds);
   r.par16 = median(b, (size_t)rounds);
@@ -786,6 +818,7 @@ typedef struct opts {
   int mem;             /* --mem: only the memory figures */
   int expire;          /* --expire: only the floors and expiry */
   int spread;          /* --spread: expiry of flows refreshed at random */
+  int newflow;         /* --new: only the floors and new flows */
 } opts;
 
 static const char *size_tag(uint32_t n) {
@@ -1243,6 +1276,13 @@ static void run_new(table *t, ring *r, uint8_t *hdr, uint32_t k,
   add(R, name, single, "ns", fl, "new TCP flow via NAPT, one per call");
   snprintf(name, sizeof(name), "new_flow_burst_%s_ns", size_tag(t->n));
   add(R, name, burst, "ns", fl, "new TCP flow via NAPT, bursts of 32");
+  /* one per call is bounded below by the miss and one wave after it */
+  snprintf(name, sizeof(name), "new_flow_%s_over_wave", size_tag(t->n));
+  add(R, name, single / fl->wave, "ratio", NULL,
+      "one per call / floor_wave (its memory bound)");
+  snprintf(name, sizeof(name), "new_flow_%s_beyond_wave_ns", size_tag(t->n));
+  add(R, name, single - fl->wave, "ns", NULL,
+      "one per call minus floor_wave (instructions, stalls)");
 }
 
 /* A long-running gateway's timers: each flow sends one more packet at a
@@ -1631,7 +1671,8 @@ static void alias(results *R, const char *pre, const char *tag,
  * MODE: copy, single, burst (established UDP out, 64 B), miss (burst);
  * tcp-copy, tcp-single, tcp-burst: established TCP out, 64 B; new,
  * tcp-new: PROF_NEW new connections through NAPT (a mapping, a port, a
- * conversation, the events), one per call (divide by PROF_NEW); expire:
+ * conversation, the events), one per call (divide by PROF_NEW); new-burst:
+ * the same in bursts of 32; expire:
  * pinhole_tick past every timeout until the N flows are gone (divide by
  * N); ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B;
  * nat64-single, nat64-burst: established NAT64 UDP out, 64 B. */
@@ -1695,7 +1736,9 @@ static int run_profile(const opts *o) {
     huge_free(hdr, npkts * HDR, NULL);
     return 0;
   }
-  int is_new = strcmp(mode_name, "new") == 0;
+  /* new-burst: the same new connections in bursts of 32 */
+  int new_burst = strcmp(mode_name, "new-burst") == 0;
+  int is_new = new_burst || strcmp(mode_name, "new") == 0;
   table_build(&t, n, is_new ? PROF_NEW : 1024, proto, "");
   workload w = wl_make(hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
   int mode = M_BURST;
@@ -1711,7 +1754,7 @@ static int run_profile(const opts *o) {
     }
     npkts = PROF_NEW;
     w = wl_make(hdr, npkts, 40, PINHOLE_SIDE_INSIDE, CHK_OUT);
-    mode = M_SINGLE;
+    mode = new_burst ? M_BURST : M_SINGLE;
   } else if (strcmp(mode_name, "expire") == 0) {
     mode = M_EXPIRE;
   } else if (strcmp(mode_name, "miss") == 0) {
@@ -2496,12 +2539,24 @@ static void usage(void) {
   fprintf(stderr,
           "usage: pinhole-bench [--quick] [--big] [--no-10m] [--size N]\n"
           "                     [--profile MODE] [--cgn] [--reasm] [--ipv6]\n"
-          "                     [--mem] [--expire [--spread]]\n"
+          "                     [--mem] [--expire [--spread]] [--new]\n"
           "                     [--rounds N]\n"
           "       pinhole-bench --threads N [--size FLOWS_PER_CONTEXT]\n"
           "       pinhole-bench --dns [--dns-seconds N]\n"
           "       pinhole-bench --sync [--size N]\n");
   exit(2);
+}
+
+/* --new: the TCP table with events as the full run builds it, then the
+ * new flows. */
+static void run_new_only(uint32_t n, uint32_t knew, ring *r, uint8_t *hdr,
+                         const floor_res *fl, results *R) {
+  table tt;
+  table_spec sp = {0, 0, 0, 1};
+  table_build_spec(&tt, n, knew / DESTS + knew + 1024, PINHOLE_IPPROTO_TCP, "",
+                   &sp);
+  run_new(&tt, r, hdr, knew, fl, R);
+  table_free(&tt);
 }
 
 /* Every figure of table size n. The floor is measured first, over a
@@ -2532,6 +2587,8 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   add(R, name, fl.par8, "ns", NULL, "per access, 8 in flight");
   snprintf(name, sizeof(name), "floor_par16_%s_ns", tag);
   add(R, name, fl.par16, "ns", NULL, "per access, 16 in flight");
+  snprintf(name, sizeof(name), "floor_wave_%s_ns", tag);
+  add(R, name, fl.wave, "ns", &fl, "one dependent access then 4 in flight");
   if (o->expire) { /* the floors and expiry: the UDP table, no traffic */
     table te;
     table_build(&te, n, 0, PINHOLE_IPPROTO_UDP, "");
@@ -2541,9 +2598,16 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
     table_free(&te);
     return;
   }
+  if (o->newflow) /* the floors and the new-flow figures only */
+    nhdr = knew;
   uint8_t *hdr = huge_alloc(nhdr * HDR, NULL);
   if (hdr == NULL)
     die("out of memory");
+  if (o->newflow) {
+    run_new_only(n, knew, r, hdr, &fl, R);
+    huge_free(hdr, nhdr * HDR, NULL);
+    return;
+  }
 
   /* a context sized for exactly its n flows: memory per live flow */
   table tu;
@@ -2649,6 +2713,8 @@ int main(int argc, char **argv) {
       o.expire = 1;
     else if (strcmp(argv[i], "--spread") == 0)
       o.spread = 1;
+    else if (strcmp(argv[i], "--new") == 0)
+      o.newflow = 1;
     else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
       o.rounds = atoi(argv[++i]) < 1  ? 1
                  : atoi(argv[i]) > 15 ? 15
@@ -2743,7 +2809,7 @@ int main(int argc, char **argv) {
          sizeof(ph_conn), sizeof(ph_conv), sizeof(ph_mapping));
   for (int si = 0; si < nsizes; si++)
     run_size(sizes[si], sizes[si] < BIG_N, &o, r, &R, start);
-  if (o.mem || o.expire) {
+  if (o.mem || o.expire || o.newflow) {
     ring_free(r);
     print_results(&R);
     return 0;

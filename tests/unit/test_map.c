@@ -4,7 +4,9 @@
  * (pinhole__map_ahead, its port-preservation guess, right and wrong),
  * chains that share a bucket (a mapping removed from the middle of one),
  * a full table, and new flows opened in bursts (whose look-ahead
- * prefetches the inside chain's head) against the same flows one per call.
+ * prefetches the inside chain's head, guesses the mapping with
+ * pinhole__map_look and prefetches side B's bucket) against the same
+ * flows one per call.
  */
 #include "helpers.h"
 
@@ -37,7 +39,7 @@ static void test_map_ahead_guess(void **state) {
     uint32_t ia = IP4(198, 18, 0, 10 + i);
     uint16_t ip = (uint16_t)(4000 + 7 * i);
     ph_map_ahead ah;
-    pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, ia, ip, 0, &ah);
+    pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, ia, ip, 0, NULL, &ah);
     assert_true(ah.paddr >= POOL_A && ah.paddr <= POOL_C);
     assert_int_equal(ah.pport, ip);
     assert_int_equal(ah.iaddr, ia);
@@ -82,7 +84,7 @@ static void test_map_ahead_random_pick(void **state) {
     uint32_t h = h2 + 3 * i;
     uint64_t rng = ctx->rng;
     ph_map_ahead ah;
-    pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, h, 5353, 0, &ah);
+    pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, h, 5353, 0, NULL, &ah);
     assert_int_equal(ctx->rng, rng); /* peeked, not taken */
     assert_int_equal(ah.paddr, PUB);
     assert_int_not_equal(ah.pport, 5353);
@@ -104,7 +106,7 @@ static void test_map_ahead_random_pick(void **state) {
    * the twin picks it */
   ph_map_ahead ah;
   uint32_t h3 = IP4(198, 18, 0, 88);
-  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, h3, 5353, 0, &ah);
+  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, h3, 5353, 0, NULL, &ah);
   ph_ref rx = pinhole__map_get(ctx, (uint32_t)t->pool, UDP, IP4(198, 18, 0, 89),
                                ah.pport, 0, 0, &why);
   assert_int_equal(ph_map_at(ctx, rx)->pport, ah.pport); /* preserved */
@@ -117,7 +119,7 @@ static void test_map_ahead_random_pick(void **state) {
   /* an exact port (want) that is taken: no mapping, nothing changed */
   ph_map_ahead ah3;
   pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, IP4(198, 18, 0, 99), 6000, 0,
-                     &ah3);
+                     NULL, &ah3);
   assert_int_equal(pinhole__map_get_ahead(ctx, &ah3, 5353, 0, &why), PH_NIL);
   assert_int_equal(why, PH_MAP_NO_PORT);
   assert_int_equal(ctx->nmaps, 7);
@@ -133,7 +135,7 @@ static void same_bucket(tctx *t, uint32_t *ia, uint16_t *ip, unsigned n) {
   for (uint32_t c = 0; c < 65536 && k < n; c++) {
     uint32_t a = IP4(198, 18, 0, 40 + c % 64);
     uint16_t p = (uint16_t)(2000 + c / 64 * 3);
-    pinhole__map_ahead(t->ctx, (uint32_t)t->pool, UDP, a, p, 0,
+    pinhole__map_ahead(t->ctx, (uint32_t)t->pool, UDP, a, p, 0, NULL,
                        k == 0 ? &first : &ah);
     if (k == 0 || ah.ibucket == first.ibucket) {
       ia[k] = a;
@@ -158,7 +160,7 @@ static void test_map_chain_middle(void **state) {
   }
   /* one chain of three: the last made first, the first made last */
   ph_map_ahead ah;
-  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, ia[0], ip[0], 0, &ah);
+  pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, ia[0], ip[0], 0, NULL, &ah);
   assert_int_equal(ctx->map_ihash[ah.ibucket], r[2]);
   assert_int_equal(ph_map_at(ctx, r[2])->inext, r[1]);
   assert_int_equal(ph_map_at(ctx, r[1])->inext, r[0]);
@@ -202,7 +204,7 @@ static void test_map_full(void **state) {
   /* full: a new endpoint is refused, an existing one still found */
   ph_map_ahead ah;
   pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, IP4(198, 18, 0, 77), 9999, 0,
-                     &ah);
+                     NULL, &ah);
   assert_int_equal(pinhole__map_get_ahead(ctx, &ah, 0, 0, &why), PH_NIL);
   assert_int_equal(why, PH_MAP_TABLE);
   assert_int_equal(get(t, IP4(198, 18, 0, 51), 3011, &why), r[1]);
@@ -260,6 +262,134 @@ static void test_map_burst_as_single(void **state) {
   assert_int_equal(t_get16(pa[N - 1].b + 20), 1500);
   assert_int_equal(a->ctx->nmaps, 35);
   assert_int_equal(b->ctx->nmaps, 35);
+  /* the look-ahead's guesses (right and wrong) left the random sequence,
+   * the events (210: mapping, rule accept, flow created) and every
+   * counter as one per call left them */
+  assert_int_equal(a->ctx->rng, b->ctx->rng);
+  assert_int_equal(a->nevents, 35 + 2 * N);
+  assert_int_equal(a->nevents, b->nevents);
+  for (int i = 0; i < a->nevents; i++)
+    assert_string_equal(a->events[i], b->events[i]);
+  uint64_t ca[256], cb[256];
+  int nc = pinhole_stats(a->ctx, ca, 256);
+  assert_true(nc > PINHOLE_CNT_NEW_ACCEPT && nc <= 256);
+  assert_int_equal(pinhole_stats(b->ctx, cb, 256), nc);
+  assert_memory_equal(ca, cb, (size_t)nc * sizeof(ca[0]));
+  assert_int_equal(ca[PINHOLE_CNT_NEW_ACCEPT], N);
+  /* side B's key (its hash passed down from the guess): every answer to
+   * a public endpoint reaches its inside host, as in the twin */
+  for (size_t i = 0; i < N; i++) {
+    tpkt ra, rb;
+    t_udp(&ra, t_get32(pa[i].b + 16), t_get16(pa[i].b + 22), PUB,
+          t_get16(pa[i].b + 20), "a");
+    t_udp(&rb, t_get32(pb[i].b + 16), t_get16(pb[i].b + 22), PUB,
+          t_get16(pb[i].b + 20), "a");
+    assert_int_equal(t_out(a, &ra, SEC), PINHOLE_VERDICT_FORWARD);
+    assert_int_equal(t_out(b, &rb, SEC), PINHOLE_VERDICT_FORWARD);
+    assert_memory_equal(ra.b, rb.b, rb.p.len);
+    uint32_t host = i == N - 1 ? 60 : 60 + (uint32_t)(i % 5);
+    assert_int_equal(t_get32(ra.b + 16), IP4(198, 18, 0, host));
+  }
+  assert_int_equal(t_cnt(a, PINHOLE_CNT_NEW_ACCEPT), N);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* The burst look-ahead's own step (pinhole__map_look): an endpoint with
+ * a mapping gives that mapping's public endpoint and draws nothing; a
+ * new one whose port is free keeps it; one whose port is taken draws
+ * the next random value from the burst's copy of the sequence (the
+ * context's untouched) and guesses the port the get then picks; the
+ * guess's address index is taken by pinhole__map_ahead only for the
+ * same pool, address and pool size. */
+static void test_map_look(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  tctx *t = t_ctx_cfg(&cfg); /* one public address: PUB */
+  pinhole_ctx *ctx = t->ctx;
+  uint32_t pool = (uint32_t)t->pool;
+  uint32_t h1 = IP4(198, 18, 0, 21), h2 = IP4(198, 18, 0, 37);
+  int why = -1;
+  ph_ref r1 = get(t, h1, 5353, &why);
+  assert_int_equal(ph_map_at(ctx, r1)->pport, 5353);
+  uint64_t rng0 = ctx->rng, rng = rng0;
+  ph_new_ahead nh;
+  memset(&nh, 0, sizeof(nh));
+  assert_int_equal(pinhole__map_look(ctx, pool, UDP, h1, 5353, &rng, &nh), 1);
+  assert_int_equal(nh.b.dst, PUB);
+  assert_int_equal(nh.b.dport, 5353);
+  assert_int_equal(nh.pbucket, UINT32_MAX); /* no guess */
+  assert_int_equal(rng, rng0);
+  assert_int_equal(pinhole__map_look(ctx, pool, UDP, h2, 6000, &rng, &nh), 1);
+  assert_int_equal(nh.b.dport, 6000); /* free: kept */
+  assert_int_equal(rng, rng0);
+  assert_int_equal(pinhole__map_look(ctx, pool, UDP, h2, 5353, &rng, &nh), 1);
+  assert_int_not_equal(rng, rng0); /* drawn once, from the copy */
+  assert_int_equal(ctx->rng, rng0);
+  uint16_t guess = nh.b.dport;
+  assert_int_not_equal(guess, 5353);
+  assert_true(guess >= 1024);
+  nh.ok = 1;
+  ph_map_ahead ah;
+  pinhole__map_ahead(ctx, pool, UDP, h2, 5353, 0, &nh, &ah);
+  assert_int_equal(ah.ai, nh.ai);
+  assert_int_equal(ah.pport, guess);
+  assert_int_equal(ah.pbucket, nh.pbucket);
+  ph_ref r2 = pinhole__map_get_ahead(ctx, &ah, 0, 0, &why);
+  assert_int_equal(ph_map_at(ctx, r2)->pport, guess);
+  assert_int_equal(ctx->rng, rng); /* the get drew what the look drew */
+  /* another pool size: the index is computed again, not taken */
+  nh.naddrs++;
+  nh.ai = 7;
+  pinhole__map_ahead(ctx, pool, UDP, h2, 7000, 0, &nh, &ah);
+  assert_int_equal(ah.ai, 0);
+  assert_int_equal(ah.paddr, PUB);
+  /* not a NAPT pool index: no look */
+  assert_int_equal(pinhole__map_look(ctx, 9, UDP, h2, 5353, &rng, &nh), 0);
+  t_ctx_del(t);
+}
+
+/* An event callback that deletes the source NAT rule at the burst's
+ * first event: the packets after it find no rule, whatever the
+ * look-ahead matched before the burst ran. */
+static void del_rule_on_event(pinhole_ctx *ctx, const pinhole_event *ev,
+                              void *user) {
+  tctx *t = user;
+  if (t->nevents == 0)
+    assert_int_equal(pinhole_rule_del(ctx, (int)ctx->nrules - 1, 0), 0);
+  t_on_event(ctx, ev, user);
+}
+
+static void test_map_burst_rule_deleted(void **state) {
+  (void)state;
+  enum { N = 3 };
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  tctx *a = t_ctx_cfg(&cfg), *b = t_ctx_cfg(&cfg);
+  a->ctx->cb.event = del_rule_on_event;
+  b->ctx->cb.event = del_rule_on_event;
+  static tpkt pa[N], pb[N];
+  new_flows(pa, N);
+  new_flows(pb, N);
+  pinhole_pkt burst[N];
+  uint8_t vd[N];
+  for (size_t i = 0; i < N; i++)
+    burst[i] = pa[i].p;
+  assert_int_equal(
+      pinhole_process_burst(a->ctx, burst, N, PINHOLE_SIDE_INSIDE, SEC, vd), N);
+  assert_int_equal(vd[0], PINHOLE_VERDICT_FORWARD);
+  for (size_t i = 0; i < N; i++)
+    assert_int_equal(t_in(b, &pb[i], SEC), vd[i]);
+  for (size_t i = 1; i < N; i++)
+    assert_int_equal(vd[i], PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(a, PINHOLE_CNT_NEW_ACCEPT), 1);
+  assert_int_equal(t_cnt(a, PINHOLE_CNT_DROP_NO_RULE), N - 1);
+  assert_int_equal(t_cnt(b, PINHOLE_CNT_DROP_NO_RULE), N - 1);
+  assert_int_equal(a->ctx->nmaps, 1);
+  assert_int_equal(a->nevents, b->nevents);
+  for (int i = 0; i < a->nevents; i++)
+    assert_string_equal(a->events[i], b->events[i]);
   t_ctx_del(a);
   t_ctx_del(b);
 }
@@ -271,6 +401,8 @@ int main(void) {
       cmocka_unit_test(test_map_chain_middle),
       cmocka_unit_test(test_map_full),
       cmocka_unit_test(test_map_burst_as_single),
+      cmocka_unit_test(test_map_look),
+      cmocka_unit_test(test_map_burst_rule_deleted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
