@@ -337,6 +337,27 @@ static inline void ph_set_time(pinhole_ctx *ctx, uint64_t now_ns) {
 }
 /* Frees a connection that reached its idle timeout (counted, logged). */
 void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c);
+/* Is connection slot ref>>1's tuple of direction ref & 1 this one (a free
+ * slot is zeroed: protocol 0 never matches)? */
+static inline ph_conn *ph_conn_keyed(pinhole_ctx *ctx, uint32_t ref,
+                                     uint8_t proto, uint32_t src, uint32_t dst,
+                                     uint16_t sport, uint16_t dport) {
+  ph_conn *c = &ctx->conns[ref >> 1];
+  const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
+  return c->proto == proto && t->src == src && t->dst == dst &&
+                 t->sport == sport && t->dport == dport
+             ? c
+             : NULL;
+}
+/* The found connection c, unless it is past its deadline with no tick run
+ * since: then it is expired here and NULL answered. */
+static inline ph_conn *ph_conn_live(pinhole_ctx *ctx, ph_conn *c) {
+  if (ph_conn_stale(ctx, c)) {
+    pinhole__conn_expire(ctx, c);
+    return NULL;
+  }
+  return c;
+}
 /* pinhole__conn_lookup() inline, for the packet path (flows.c has the
  * out-of-line one): the candidates of hash h whose tuple is the packet's;
  * a stale one is expired and answers NULL. */
@@ -348,17 +369,10 @@ static inline ph_conn *ph_conn_find(pinhole_ctx *ctx, uint8_t proto,
   for (uint32_t ref; (ref = ph_ft_next(&ctx->ft, &it)) != UINT32_MAX;) {
     if (proto == PINHOLE_IPPROTO_TCP) /* its windows: fetched alongside */
       ph_tcpw_prefetch(ctx, ref >> 1);
-    ph_conn *c = &ctx->conns[ref >> 1];
-    const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
-    if (c->proto == proto && t->src == src && t->dst == dst &&
-        t->sport == sport && t->dport == dport) {
-      if (ph_conn_stale(ctx, c)) {
-        /* past its deadline, only no tick has run since: dead */
-        pinhole__conn_expire(ctx, c);
-        return NULL;
-      }
+    ph_conn *c = ph_conn_keyed(ctx, ref, proto, src, dst, sport, dport);
+    if (c != NULL) {
       *dir = (int)(ref & 1);
-      return c;
+      return ph_conn_live(ctx, c);
     }
   }
   return NULL;

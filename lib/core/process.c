@@ -569,7 +569,9 @@ typedef struct ph_hint {
   uint16_t sport, dport;
   uint8_t proto;
   uint8_t ok;      /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
-  uint32_t cands;  /* connections prefetched */
+  uint8_t way;     /* IPv4: the home bucket's first way of h's signature */
+  uint8_t cands;   /* connections prefetched */
+  uint32_t ref;    /* the reference there, UINT32_MAX: none */
   ph_hint6 six;    /* IPv6: what process6.c takes (h is six.h, in ft6) */
   ph_new_ahead nf; /* IPv4 inside, no candidate: its new flow's (ok) */
 } ph_hint;
@@ -585,6 +587,40 @@ static int ph_known(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                     ph_conn_is6(ctx, c) /* NAT64's IPv4 side (nat64.c) */
                         ? pinhole__nat64_in(ctx, pkt, v, c, dir, side)
                         : ph_existing(ctx, pkt, v, c, dir, side));
+}
+
+/*
+ * The look-ahead's connection handed over: what ph_conn_find() would
+ * answer for the hint's tuple (the packet's, the caller checked), found
+ * without probing the table again. The look-ahead saw ref as the first
+ * candidate of the home bucket (way), but packets before this one in the
+ * burst may since have freed the connection, re-used its slot or filed
+ * other references in the bucket; so it holds only when, now, way still
+ * holds ref, no way before it has h's signature (a reference filed there
+ * since would be the first candidate: a second connection may be filed
+ * under the same key), and the slot's tuple of ref's direction is the
+ * packet's (a freed slot is zeroed; a re-used one has its new tuple). A
+ * reference is only ever filed under its own tuple's hash, so ref at way
+ * is then ph_conn_find()'s first match. 1 with *c (NULL when it was past
+ * its deadline: expired here, as ph_conn_find() does) and *dir; 0 when it
+ * does not hold and the caller must look the tuple up.
+ */
+static int ph_hint_found(pinhole_ctx *ctx, const ph_hint *k, const ph_plain4 *p,
+                         ph_conn **c, int *dir) {
+  if (k->ref == UINT32_MAX)
+    return 0;
+  const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, k->h);
+  if (bk->ref[k->way] != k->ref ||
+      (k->way != 0 &&
+       (ph_ft_match(bk, ph_ft_sig(k->h)) & ((1u << k->way) - 1u)) != 0))
+    return 0;
+  ph_conn *f =
+      ph_conn_keyed(ctx, k->ref, p->proto, p->src, p->dst, p->sport, p->dport);
+  if (f == NULL)
+    return 0;
+  *dir = (int)(k->ref & 1);
+  *c = ph_conn_live(ctx, f);
+  return 1;
 }
 
 /* An established UDP packet of a connection no ALG watches, plain (so not
@@ -641,17 +677,20 @@ static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                             const ph_hint *hint, const ph_plain4 *p) {
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
   uint64_t h;
+  int dir = 0;
+  ph_conn *c;
   if (hint != NULL && hint->ok == PH_HINT_4 && hint->proto == p->proto &&
       hint->src == p->src && hint->dst == p->dst && hint->sport == p->sport &&
-      hint->dport == p->dport)
+      hint->dport == p->dport) {
     h = hint->h;
-  else {
+    if (ph_hint_found(ctx, hint, p, &c, &dir))
+      goto found;
+  } else {
     hint = NULL; /* not this packet's tuple (an earlier one rewrote it) */
     h = ph_ft_hash(&ctx->ft, p->proto, p->src, p->dst, p->sport, p->dport);
   }
-  int dir;
-  ph_conn *c =
-      ph_conn_find(ctx, p->proto, p->src, p->dst, p->sport, p->dport, h, &dir);
+  c = ph_conn_find(ctx, p->proto, p->src, p->dst, p->sport, p->dport, h, &dir);
+found:
   if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && c->watch == PH_NIL &&
       !ph_conn_is6(ctx, c)) /* NAT64 translates it (ph_known) */
     return ph_verdict(ctx, 0,
@@ -809,25 +848,29 @@ static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
 static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   k->cands = 0;
   k->nf.ok = 0;
+  k->ref = UINT32_MAX;
   if (!k->ok)
     return;
   const ph_ft_bucket *bk =
       ph_ft_bucket_of(k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft, k->h);
-  uint32_t sig = ph_ft_sig(k->h);
-  for (unsigned w = 0; w < PH_FT_WAYS; w++) {
-    if (bk->sig[w] == sig) {
-      /* every line the record touches (it need not start a line); a read
-       * prefetch: generic x86-64 has no write prefetch and GCC drops it */
-      const uint8_t *c = (const uint8_t *)&ctx->conns[bk->ref[w] >> 1];
-      for (size_t off = 0; off < sizeof(ph_conn); off += 64)
-        __builtin_prefetch(c + off);
-      __builtin_prefetch(c + sizeof(ph_conn) - 1);
-      if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
-        ph_tcpw_prefetch(ctx, bk->ref[w] >> 1);
-      if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
-        __builtin_prefetch(&ctx->conn6[(bk->ref[w] >> 1) - ctx->cfg.max_flows]);
-      k->cands++;
-    }
+  uint32_t m = ph_ft_match(bk, ph_ft_sig(k->h));
+  if (m != 0) {
+    /* the first candidate only, for ph_hint_found(): a second one is a
+     * false signature match (2^-32) or a second connection filed under
+     * the same key, which ph_conn_find() then probes uncached */
+    k->way = (uint8_t)__builtin_ctz(m);
+    k->ref = bk->ref[k->way];
+    /* every line the record touches (it need not start a line); a read
+     * prefetch: generic x86-64 has no write prefetch and GCC drops it */
+    const uint8_t *c = (const uint8_t *)&ctx->conns[k->ref >> 1];
+    for (size_t off = 0; off < sizeof(ph_conn); off += 64)
+      __builtin_prefetch(c + off);
+    __builtin_prefetch(c + sizeof(ph_conn) - 1);
+    if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
+      ph_tcpw_prefetch(ctx, k->ref >> 1);
+    if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
+      __builtin_prefetch(&ctx->conn6[(k->ref >> 1) - ctx->cfg.max_flows]);
+    k->cands = 1;
   }
   if (k->cands == 0 && k->ok == PH_HINT_4 && side == PINHOLE_SIDE_INSIDE &&
       ctx->npools != 0)

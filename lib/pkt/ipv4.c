@@ -45,18 +45,14 @@ static int ph_icmp_is_error(uint8_t type) {
          type == PH_ICMP_PARAMPROB;
 }
 
-/* 0/8 ("this network"), 127/8 (loopback), 224/4 (multicast) and 240/4
- * (class E, with the limited broadcast) never source a packet. */
+/* 0/8, 127/8, 224/4 and 240/4 never source a packet; as a destination,
+ * multicast is legal (plain4.h ph_a4_first_bad). */
 static int ph_src_illegal(uint32_t a) {
-  uint32_t top = a >> 24;
-  return top == 0 || top == 127 || top >= 224;
+  return (ph_a4_first_bad[a >> 24] & PH_A4_BAD_SRC) != 0;
 }
 
-/* As a destination, multicast is legal; 0/8, 127/8 and 240/4 (including
- * 255.255.255.255) are not. */
 static int ph_dst_illegal(uint32_t a) {
-  uint32_t top = a >> 24;
-  return top == 0 || top == 127 || top >= 240;
+  return (ph_a4_first_bad[a >> 24] & PH_A4_BAD_DST) != 0;
 }
 
 /* RFC 791 options: EOL ends the list (the rest is padding), NOP is one

@@ -42,16 +42,36 @@ static inline uint32_t ph_ne32(const uint8_t *p) {
 }
 
 /* The 20-byte header's checksum verifies: the one's-complement sum of its
- * 16-bit words is all ones, taken over five native 32-bit words (the sum's
- * byte order does not matter for an all-ones test: RFC 1071 sec. 2(B)). */
+ * 16-bit words is all ones (RFC 1071). Taken over five native 32-bit
+ * words: a word w is hi * 2^16 + lo, which is hi + lo modulo 0xffff, so
+ * the plain sum S of the five words is congruent to the sum of the ten
+ * 16-bit words, and an end-around-carry sum of words not all zero lies in
+ * 1..0xffff, where 0xffff is the only value congruent to 0: it verifies
+ * when S is a multiple of 0xffff (one multiply by the inverse, no folds).
+ * Byte order does not matter (RFC 1071 sec. 2(B): swapping the bytes of
+ * every word swaps those of the sum, and all ones stays all ones).
+ * d[0] must not be zero (S is then not zero; both callers hold a version
+ * 4 byte there). */
 static inline int ph_hdr20_cksum_ok(const uint8_t *d) {
   uint64_t s = (uint64_t)ph_ne32(d) + ph_ne32(d + 4) + ph_ne32(d + 8) +
                ph_ne32(d + 12) + ph_ne32(d + 16);
-  s = (s & 0xffffu) + ((s >> 16) & 0xffffu) + (s >> 32);
-  s = (s & 0xffffu) + (s >> 16);
-  s = (s & 0xffffu) + (s >> 16);
-  return s == 0xffffu;
+  return s % 0xffffu == 0;
 }
+
+/* First octets an IPv4 address may not have: bit 0 as a source (0/8 "this
+ * network", 127/8 loopback, 224/4 multicast, 240/4 class E with the
+ * limited broadcast), bit 1 as a destination (the same but multicast,
+ * which is a legal destination). RFC 1122 sec. 3.2.1.3, RFC 1812 sec.
+ * 5.3.7. One table for the full parse (ipv4.c) and the one pass below. */
+#define PH_A4_BAD_SRC 1u
+#define PH_A4_BAD_DST 2u
+/* clang-format off */
+static const uint8_t ph_a4_first_bad[256] = {
+    [0] = 3, [127] = 3,
+    [224] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 224-239 */
+    [240] = 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 240-255 */
+};
+/* clang-format on */
 
 /*
  * 1 when d[0..len) is a plain IPv4 TCP or UDP packet that the full parse
@@ -66,11 +86,13 @@ static inline int ph_plain4_check(const uint8_t *d, size_t len, ph_plain4 *p) {
   uint8_t proto = d[9];
   size_t ip_len = ph_get16(d + 2);
   uint32_t src = ph_get32(d + 12), dst = ph_get32(d + 16);
-  uint32_t st = src >> 24, dt = dst >> 24;
-  int bad = (ip_len > len) | (ip_len < PH_IP_MIN_HLEN + PH_UDP_HLEN) |
+  /* ip_len in [28, len] as one unsigned compare (len >= 28 above) */
+  int bad = (ip_len - (PH_IP_MIN_HLEN + PH_UDP_HLEN) >
+             len - (PH_IP_MIN_HLEN + PH_UDP_HLEN)) |
             ((ph_get16(d + 6) & (PH_IP_MF | PH_IP_OFFMASK)) != 0) |
-            (d[8] == 0) | (src == dst) | (st == 0) | (st == 127) | (st >= 224) |
-            (dt == 0) | (dt == 127) | (dt >= 240);
+            (d[8] == 0) | (src == dst) |
+            (ph_a4_first_bad[src >> 24] & PH_A4_BAD_SRC) |
+            (ph_a4_first_bad[dst >> 24] & PH_A4_BAD_DST);
   if (bad || !ph_hdr20_cksum_ok(d))
     return 0;
   const uint8_t *l4 = d + PH_IP_MIN_HLEN;

@@ -16,7 +16,10 @@
 
 #include <cmocka.h>
 
+#include <pinhole/cksum.h>
 #include <pinhole/packet.h>
+
+#include "pkt/plain4.h"
 
 /* 198.18.0.1:40000 -> 198.18.1.2:21 SYN, MSS option, DF, TTL 64. */
 static const uint8_t pkt_tcp_syn[44] = {
@@ -1309,6 +1312,75 @@ static void test_pkt_reason_names(void **state) {
                       "unknown");
 }
 
+/* The one pass's header checksum test (a multiple of 0xffff) answers as
+ * RFC 1071's folded sum does, on headers with a correct checksum, with
+ * one bit flipped, and with random checksum fields (both zeros of one's
+ * complement included: a field of 0x0000 or 0xffff over a sum of 0xffff). */
+static void test_pkt_hdr20_cksum_as_rfc1071(void **state) {
+  (void)state;
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  int ok = 0;
+  for (int i = 0; i < 200000; i++) {
+    uint8_t d[20];
+    for (int j = 0; j < 20; j++) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      d[j] = (uint8_t)(i % 4 == 3 ? (x & 1 ? 0xff : 0) : x);
+    }
+    d[0] = 0x45;
+    if (i % 3 != 0) { /* a correct checksum, then maybe one flipped bit */
+      d[10] = d[11] = 0;
+      uint16_t c = pinhole_cksum(d, 20);
+      d[10] = (uint8_t)(c >> 8);
+      d[11] = (uint8_t)c;
+      if (i % 3 == 2)
+        d[1 + (x >> 8) % 19] ^= (uint8_t)(1u << ((x >> 16) & 7));
+    }
+    int want = pinhole_cksum(d, 20) == 0;
+    assert_int_equal(ph_hdr20_cksum_ok(d), want);
+    ok += want;
+  }
+  assert_true(ok > 60000);
+}
+
+/* The one pass (plain4.h) and the full parse agree on every first octet
+ * of the source and of the destination address (the table of illegal
+ * ones: 0, 127, 224-255 as a source, 0, 127, 240-255 as a destination). */
+static void test_pkt_plain4_address_octets(void **state) {
+  (void)state;
+  for (unsigned s = 0; s < 256; s++) {
+    for (unsigned t = 0; t < 256; t += (s % 17 == 0) ? 1 : 51) {
+      uint8_t b[28];
+      memset(b, 0, sizeof(b));
+      b[0] = 0x45;
+      b[3] = 28;
+      b[8] = 64;
+      b[9] = 17;
+      b[12] = (uint8_t)s;
+      b[13] = 1;
+      b[16] = (uint8_t)t;
+      b[17] = 2;
+      b[21] = 53; /* ports 53 -> 54, UDP length 8 */
+      b[23] = 54;
+      b[25] = 8;
+      uint16_t c = pinhole_cksum(b, 20);
+      b[10] = (uint8_t)(c >> 8);
+      b[11] = (uint8_t)c;
+      pinhole_pkt_view v;
+      int full = pinhole_pkt_parse(b, sizeof(b), &v);
+      ph_plain4 p;
+      int one = ph_plain4_check(b, sizeof(b), &p);
+      assert_int_equal(one, full == PINHOLE_PKT_OK);
+      int src_bad = s == 0 || s == 127 || s >= 224;
+      int dst_bad = t == 0 || t == 127 || t >= 240;
+      assert_int_equal(full, src_bad   ? PINHOLE_PKT_IP_SRC
+                             : dst_bad ? PINHOLE_PKT_IP_DST
+                                       : PINHOLE_PKT_OK);
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pkt_valid_tcp_syn),
@@ -1359,6 +1431,8 @@ int main(void) {
       cmocka_unit_test(test_pkt_null_args),
       cmocka_unit_test(test_pkt_view_zeroed_on_failure),
       cmocka_unit_test(test_pkt_reason_names),
+      cmocka_unit_test(test_pkt_hdr20_cksum_as_rfc1071),
+      cmocka_unit_test(test_pkt_plain4_address_octets),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
