@@ -782,21 +782,19 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
     return;
   const ph_ft_bucket *bk =
       ph_ft_bucket_of(k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft, k->h);
-  uint32_t sig = ph_ft_sig(k->h);
-  for (unsigned w = 0; w < PH_FT_WAYS; w++) {
-    if (bk->sig[w] == sig) {
-      /* every line the record touches (it need not start a line); a read
-       * prefetch: generic x86-64 has no write prefetch and GCC drops it */
-      const uint8_t *c = (const uint8_t *)&ctx->conns[bk->ref[w] >> 1];
-      for (size_t off = 0; off < sizeof(ph_conn); off += 64)
-        __builtin_prefetch(c + off);
-      __builtin_prefetch(c + sizeof(ph_conn) - 1);
-      if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
-        ph_tcpw_prefetch(ctx, bk->ref[w] >> 1);
-      if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
-        __builtin_prefetch(&ctx->conn6[(bk->ref[w] >> 1) - ctx->cfg.max_flows]);
-      k->cands++;
-    }
+  for (uint32_t m = ph_ft_match(bk, ph_ft_sig(k->h)); m != 0; m &= m - 1) {
+    uint32_t idx = bk->ref[__builtin_ctz(m)] >> 1;
+    /* every line the record touches (it need not start a line); a read
+     * prefetch: generic x86-64 has no write prefetch and GCC drops it */
+    const uint8_t *c = (const uint8_t *)&ctx->conns[idx];
+    for (size_t off = 0; off < sizeof(ph_conn); off += 64)
+      __builtin_prefetch(c + off);
+    __builtin_prefetch(c + sizeof(ph_conn) - 1);
+    if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
+      ph_tcpw_prefetch(ctx, idx);
+    if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
+      __builtin_prefetch(&ctx->conn6[idx - ctx->cfg.max_flows]);
+    k->cands++;
   }
   if (k->cands == 0 && k->ok == PH_HINT_4 && side == PINHOLE_SIDE_INSIDE &&
       ctx->npools != 0)
