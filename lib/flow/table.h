@@ -56,11 +56,12 @@ typedef struct ph_ft_iter {
  * The signature: the hash's top 16 bits (the home bucket comes from its
  * low 32), 0 taken as 1 since 0 marks an empty way. A lookup compares it
  * with every way of the lines it reads; each occupied way that is not the
- * key matches with probability 2^-16 (about 1.4e-4 per lookup at 9 ways
- * in use), and a false candidate costs one connection line read and one
- * tuple compare, never a wrong answer. The hash is keyed (below), so a
- * sender cannot choose tuples whose signatures collide more often than
- * that: it sees neither the key nor the signatures.
+ * key matches with probability 2^-16 (about 1e-4 per lookup at 6.5 ways
+ * in use, the 65 % bound), and a false candidate costs one connection
+ * line read and one tuple compare, never a wrong answer. The hash is
+ * keyed (below), so a sender cannot choose tuples whose signatures
+ * collide more often than that: it sees neither the key nor the
+ * signatures.
  */
 static inline uint32_t ph_ft_sig(uint64_t h) {
   uint32_t s = (uint32_t)(h >> 48);
