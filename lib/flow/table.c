@@ -7,10 +7,18 @@
 
 #include <string.h>
 
+#include <stddef.h>
+
 _Static_assert(sizeof(ph_ft_bucket) == 64, "bucket is one cache line");
+/* ph_ft_match reads the signatures as the line's first 32 bytes */
+_Static_assert(offsetof(ph_ft_bucket, sig) == 0 &&
+                   offsetof(ph_ft_bucket, ref) >= 2 * PH_FT_WAYS &&
+                   PH_FT_WAYS <= 16,
+               "signatures first, at most 16 of them");
 
 uint32_t pinhole__ft_buckets_for(uint32_t n) {
-  uint64_t want = ((uint64_t)n * 10 + 6 * PH_FT_WAYS - 1) / (6 * PH_FT_WAYS);
+  const uint64_t per = (uint64_t)PH_FT_WAYS * PH_FT_LOAD_NUM;
+  uint64_t want = ((uint64_t)n * PH_FT_LOAD_DEN + per - 1) / per;
   if (want < 16)
     want = 16;
   if (want > (1u << 30))
@@ -48,16 +56,16 @@ int pinhole__ft_insert(ph_flow_table *ft, uint64_t h, uint32_t ref) {
   uint32_t i = home;
   for (uint32_t probe = 0; probe <= ft->max_probe; probe++) {
     ph_ft_bucket *bk = &ft->b[i];
-    for (uint32_t w = 0; w < PH_FT_WAYS; w++) {
-      if (bk->sig[w] == 0) {
-        bk->sig[w] = sig;
-        bk->ref[w] = ref;
-        /* count an overflow in every bucket passed on the way */
-        for (uint32_t j = home; j != i; j = ph_ft_succ(ft, j))
-          ft->b[j].ovf++;
-        ft->count++;
-        return 0;
-      }
+    uint32_t empty = ph_ft_match(bk, 0);
+    if (empty != 0) {
+      uint32_t w = (uint32_t)__builtin_ctz(empty);
+      bk->sig[w] = (uint16_t)sig;
+      bk->ref[w] = ref;
+      /* count an overflow in every bucket passed on the way */
+      for (uint32_t j = home; j != i; j = ph_ft_succ(ft, j))
+        ft->b[j].ovf++;
+      ft->count++;
+      return 0;
     }
     i = ph_ft_succ(ft, i);
   }
@@ -70,8 +78,9 @@ int pinhole__ft_remove(ph_flow_table *ft, uint64_t h, uint32_t ref) {
   uint32_t i = home;
   for (uint32_t probe = 0; probe <= ft->max_probe; probe++) {
     ph_ft_bucket *bk = &ft->b[i];
-    for (uint32_t w = 0; w < PH_FT_WAYS; w++) {
-      if (bk->sig[w] == sig && bk->ref[w] == ref) {
+    for (uint32_t m = ph_ft_match(bk, sig); m != 0; m &= m - 1) {
+      uint32_t w = (uint32_t)__builtin_ctz(m);
+      if (bk->ref[w] == ref) {
         bk->sig[w] = 0;
         bk->ref[w] = 0;
         for (uint32_t j = home; j != i; j = ph_ft_succ(ft, j))

@@ -2,12 +2,14 @@
 /*
  * The flow table: a cache-line bucketised hash of 32-bit references.
  *
- * Each bucket is one 64-byte line of 7 (signature, reference) pairs and an
- * overflow count. A key hashes to a home bucket; when that is full it goes
- * to the next bucket with room and every bucket passed counts one overflow,
- * so a lookup stops at the first bucket whose overflow count is zero. The
- * table stores no keys: the caller verifies a candidate reference against
- * its own object (the signature makes false candidates rare: 2^-32).
+ * Each bucket is one 64-byte line of 10 (16-bit signature, 32-bit
+ * reference) pairs and an overflow count. A key hashes to a home bucket;
+ * when that is full it goes to the next bucket with room and every bucket
+ * passed counts one overflow, so a lookup stops at the first bucket whose
+ * overflow count is zero. The table stores no keys: the caller verifies a
+ * candidate reference against its own object. The signature makes false
+ * candidates rare (2^-16 per occupied way compared, see ph_ft_sig) and
+ * the sizing keeps the load at most 65 % (pinhole__ft_buckets_for).
  */
 #ifndef PH_FLOW_TABLE_H
 #define PH_FLOW_TABLE_H
@@ -20,13 +22,17 @@
 #include <emmintrin.h>
 #endif
 
-#define PH_FT_WAYS 7
+#define PH_FT_WAYS 10
+/* The load bound, PH_FT_LOAD_NUM / PH_FT_LOAD_DEN of the slots. */
+#define PH_FT_LOAD_NUM 13
+#define PH_FT_LOAD_DEN 20
 
+/* 20 bytes of signatures (0: an empty way), the overflow count, 40 bytes
+ * of references: one line, the signatures in its first 32 bytes. */
 typedef struct ph_ft_bucket {
-  uint32_t sig[PH_FT_WAYS];
+  uint16_t sig[PH_FT_WAYS];
   uint32_t ovf;
   uint32_t ref[PH_FT_WAYS];
-  uint32_t pad_;
 } ph_ft_bucket;
 
 typedef struct ph_flow_table {
@@ -46,12 +52,23 @@ typedef struct ph_ft_iter {
   uint32_t sig;
 } ph_ft_iter;
 
+/*
+ * The signature: the hash's top 16 bits (the home bucket comes from its
+ * low 32), 0 taken as 1 since 0 marks an empty way. A lookup compares it
+ * with every way of the lines it reads; each occupied way that is not the
+ * key matches with probability 2^-16 (about 1e-4 per lookup at 6.5 ways
+ * in use, the 65 % bound), and a false candidate costs one connection
+ * line read and one tuple compare, never a wrong answer. The hash is
+ * keyed (below), so a sender cannot choose tuples whose signatures
+ * collide more often than that: it sees neither the key nor the
+ * signatures.
+ */
 static inline uint32_t ph_ft_sig(uint64_t h) {
-  uint32_t s = (uint32_t)(h >> 32);
+  uint32_t s = (uint32_t)(h >> 48);
   return s ? s : 1u;
 }
 
-/* Number of buckets for n entries at a load of at most 60%. */
+/* Number of buckets for n entries at a load of at most 65 %. */
 uint32_t pinhole__ft_buckets_for(uint32_t n);
 
 /* An empty table over mem; its hash key is derived from key (the
@@ -133,24 +150,42 @@ static inline void ph_ft_prefetch(const ph_flow_table *ft, uint64_t h) {
   __builtin_prefetch(ph_ft_bucket_of(ft, h));
 }
 
-/* The ways of bucket bk whose signature is sig, as a bit mask: seven
- * independent compares, no branch; with SSE2 (every x86-64) two vector
- * compares and two movemasks. */
+/* The ways of bucket bk whose signature is sig (0: the empty ways), as a
+ * bit mask, portably: three 64-bit words of four 16-bit lanes each; a lane
+ * of x = word ^ (sig in every lane) is zero exactly when adding 0x7fff to
+ * its low 15 bits does not carry into bit 15 and its bit 15 is clear
+ * (exact, no false lane); a multiply gathers the four lane flags, bits
+ * 0, 16, 32, 48 after the shift, into bits 48..51 (no two partial
+ * products meet, so nothing carries). */
+static inline uint32_t ph_ft_match_swar(const ph_ft_bucket *bk, uint32_t sig) {
+  const uint64_t lo15 = UINT64_C(0x7fff7fff7fff7fff);
+  const uint64_t gather = UINT64_C(1) << 48 | UINT64_C(1) << 33 |
+                          UINT64_C(1) << 18 | UINT64_C(1) << 3;
+  uint64_t k = UINT64_C(0x0001000100010001) * (uint16_t)sig, m = 0;
+  for (unsigned i = 0; i < 3; i++) {
+    uint64_t w = 0;
+    for (unsigned l = 0; l < 4 && 4 * i + l < PH_FT_WAYS; l++)
+      w |= (uint64_t)bk->sig[4 * i + l] << 16 * l;
+    uint64_t x = w ^ k;
+    uint64_t z = ~(((x & lo15) + lo15) | x) & ~lo15;
+    m |= ((z >> 15) * gather >> 48 & 0xf) << 4 * i;
+  }
+  return (uint32_t)m & ((1u << PH_FT_WAYS) - 1); /* not the lanes past */
+}
+
+/* The same mask; with SSE2 (every x86-64) two 16-bit vector compares of
+ * the line's first 32 bytes, one pack and one movemask. */
 static inline uint32_t ph_ft_match(const ph_ft_bucket *bk, uint32_t sig) {
 #ifdef __SSE2__
-  /* sig[0..3] and sig[4..6] with ovf, compared four at a time */
-  __m128i k = _mm_set1_epi32((int)sig);
-  __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)bk->sig);
-  __m128i hi = _mm_loadu_si128((const __m128i *)(const void *)(bk->sig + 4));
-  uint32_t m =
-      (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(lo, k))) |
-      (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(hi, k))) << 4;
-  return m & ((1u << PH_FT_WAYS) - 1);
+  /* lanes 0..7: sig[0..7]; lanes 8..15: sig[8..9], ovf, ref[0..1] */
+  __m128i k = _mm_set1_epi16((short)sig);
+  __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)bk);
+  __m128i hi =
+      _mm_loadu_si128((const __m128i *)(const void *)((const char *)bk + 16));
+  __m128i eq = _mm_packs_epi16(_mm_cmpeq_epi16(lo, k), _mm_cmpeq_epi16(hi, k));
+  return (uint32_t)_mm_movemask_epi8(eq) & ((1u << PH_FT_WAYS) - 1);
 #else
-  uint32_t m = 0;
-  for (uint32_t w = 0; w < PH_FT_WAYS; w++)
-    m |= (uint32_t)(bk->sig[w] == sig) << w;
-  return m;
+  return ph_ft_match_swar(bk, sig);
 #endif
 }
 
