@@ -125,6 +125,10 @@ static void ph_frag_check_complete(ph_frag *f) {
   f->complete = upto >= f->total;
 }
 
+void pinhole__frag_seen_whole(ph_frag *f) {
+  ph_frag_check_complete(f);
+}
+
 void pinhole__frag_settle(pinhole_ctx *ctx, ph_ref r) {
   ph_frag *f = ph_frag_at(ctx, r);
   ph_frag_check_complete(f);

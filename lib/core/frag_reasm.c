@@ -419,6 +419,9 @@ void pinhole__reasm_release_virtual(pinhole_ctx *ctx, ph_ref r,
   f->x64 = (uint8_t)ph_conn_is6(ctx, c);
   ph_to_virtual(ctx, r, first, hl, 0, c, dir);
   pinhole__frag_mark(f, 0, plen);
+  /* the held pieces and the first may make the whole datagram: no
+   * timeout to count when the entry ends (it stays for resends) */
+  pinhole__frag_seen_whole(f);
 }
 
 /* Entry r's datagram ends dropped (its reason counted): the entry stays

@@ -81,6 +81,11 @@ void pinhole__frag_release(pinhole_ctx *ctx, ph_ref ref);
  * it overlaps what passed. */
 int pinhole__frag_mark(ph_frag *f, uint32_t lo, uint32_t hi);
 
+/* frag.c: marks f complete when the ranges that passed join into its
+ * whole datagram (its last piece seen): it then ends at its deadline
+ * without a timeout counted, and checks resent pieces until then. */
+void pinhole__frag_seen_whole(ph_frag *f);
+
 /* frag.c: frees PH_FRAG_VIRTUAL entry r when the ranges that passed join
  * into its whole datagram (its last piece seen). */
 void pinhole__frag_settle(pinhole_ctx *ctx, ph_ref r);
