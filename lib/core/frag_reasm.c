@@ -750,17 +750,14 @@ int pinhole__reasm_later(pinhole_ctx *ctx, ph_ref r, pinhole_pkt *pkt,
   return vd >= 0 ? vd : ph_fail(ctx, r, pkt, v);
 }
 
-int pinhole__reasm_orphan(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                          const pinhole_pkt_view *v, int side) {
-  ph_frag_key k;
-  ph_frag_key4(&k, v);
-  ph_ref r = ph_reasm_new(ctx, side, &k, ph_orphan_conv(ctx), 0);
+/* Piece in of a datagram whose first fragment has not come (key k):
+ * held in a new orphan entry; -1 when none is free. */
+static int ph_orphan_hold(pinhole_ctx *ctx, const ph_frag_key *k, int side,
+                          const ph_in *in) {
+  ph_ref r = ph_reasm_new(ctx, side, k, ph_orphan_conv(ctx), 0);
   if (r == PH_NIL)
     return -1;
-  pkt->len = v->ip_len;
-  ph_in in;
-  ph_in4(&in, pkt->data, v);
-  int rc = ph_piece(ctx, r, &in);
+  int rc = ph_piece(ctx, r, in);
   if (rc != PH_PIECE_OK) {
     pinhole__reasm_dead(ctx, r); /* no connection: nothing to pass it on with */
     if (rc == PH_PIECE_FAIL)     /* a dropped piece counted its reason */
@@ -769,6 +766,16 @@ int pinhole__reasm_orphan(pinhole_ctx *ctx, pinhole_pkt *pkt,
   }
   ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT); /* held: not dropped */
   return PINHOLE_VERDICT_HELD;
+}
+
+int pinhole__reasm_orphan(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                          const pinhole_pkt_view *v, int side) {
+  ph_frag_key k;
+  ph_frag_key4(&k, v);
+  pkt->len = v->ip_len;
+  ph_in in;
+  ph_in4(&in, pkt->data, v);
+  return ph_orphan_hold(ctx, &k, side, &in);
 }
 
 void pinhole__frag_hold_lost(pinhole_ctx *ctx, ph_ref h, int why) {
@@ -897,21 +904,10 @@ int pinhole__reasm6_orphan(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            const pinhole_pkt6_view *v6, int side) {
   ph_frag_key k;
   ph_frag_key6(ctx, &k, pkt->data, v6);
-  ph_ref r = ph_reasm_new(ctx, side, &k, ph_orphan_conv(ctx), 0);
-  if (r == PH_NIL)
-    return -1;
   pkt->len = v6->ip_len;
   ph_in in;
   ph_in6(&in, pkt->data, v6);
-  int rc = ph_piece(ctx, r, &in);
-  if (rc != PH_PIECE_OK) {
-    pinhole__reasm_dead(ctx, r); /* no connection: nothing to pass it on with */
-    if (rc == PH_PIECE_FAIL)     /* a dropped piece counted its reason */
-      ph_count(ctx, PINHOLE_CNT_FRAGMENTS);
-    return PINHOLE_VERDICT_DROP;
-  }
-  ph_count(ctx, PINHOLE_CNT_EXIST_ACCEPT); /* held: not dropped */
-  return PINHOLE_VERDICT_HELD;
+  return ph_orphan_hold(ctx, &k, side, &in);
 }
 
 int pinhole__reasm6_adopt(pinhole_ctx *ctx, ph_ref r, const uint8_t *pkt,
