@@ -311,12 +311,15 @@ static double chase_wave(uint8_t *mem, size_t n, size_t steps) {
   uintptr_t zero = vzero; /* 0, unknown to the compiler */
   uint64_t t0 = now_ns();
   for (size_t s = 0; s < steps; s++) {
-    uint8_t *q = *(uint8_t **)p;
+    uint8_t *q;
+    memcpy(&q, p, sizeof(q));
     size_t line = (size_t)(q - mem) / 64;
     uintptr_t acc = 0;
     for (unsigned i = 1; i <= WAVE_LINES; i++) {
       size_t j = (line * 0x9E3779B1u + i * (n / (WAVE_LINES + 1))) % n;
-      acc ^= *(uintptr_t *)(mem + j * 64);
+      uintptr_t x;
+      memcpy(&x, mem + j * 64, sizeof(x));
+      acc ^= x;
     }
     p = q + (acc & zero);
   }
@@ -348,13 +351,58 @@ static floor_res floor_measure(size_t bytes, int quick) {
   return r;
 }
 
+/* What a pass of timed calls shows of the machine's own stalls. */
+typedef struct tail_res {
+  double p999_over_median;
+  double median_cycles;
+  double slow_share;   /* calls over TAIL_SLOW x the median / calls */
+  double stalls_per_s; /* the floor's slow chunks per second of its pass */
+  double stall_us;     /* their median time over the median chunk */
+} tail_res;
+
+/* A call this many times the median is one a stall hit. */
+#define TAIL_SLOW 8
+
+static uint64_t wall_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* The p99.9 / median and the slow share of nb call times (sorted here). */
+static tail_res tail_of(uint64_t *tsc, size_t nb) {
+  tail_res t;
+  memset(&t, 0, sizeof(t));
+  qsort(tsc, nb, sizeof(uint64_t), cmp_u64);
+  uint64_t med = tsc[nb / 2];
+  t.p999_over_median = (double)tsc[nb * 999 / 1000] / (double)med;
+  t.median_cycles = (double)med;
+  size_t slow = 0;
+  while (slow < nb && tsc[nb - 1 - slow] > TAIL_SLOW * med)
+    slow++;
+  t.slow_share = (double)slow / (double)nb;
+  return t;
+}
+
+/* 16 dependent-chain reads in flight, `steps` deep: one chunk. */
+static uint64_t floor_chunk(void **p, size_t steps) {
+  uint64_t c0 = cycles();
+  for (size_t s = 0; s < steps; s++)
+    for (unsigned i = 0; i < 16; i++)
+      p[i] = *(void **)p[i];
+  return cycles() - c0;
+}
+
 /* The machine's own tail for calls as long as a burst: nb chunks of 16
  * random dependent-chain reads in flight over a region of `bytes` (the
  * burst's own access pattern, no library code), each chunk timed with the
- * TSC like a burst call and sized to last the burst's median `cycles`.
- * Returns the chunks' p99.9 / median: the part of the burst figure that is
- * this machine's (interrupts, preemption, DRAM refresh) and not pinhole's. */
-static double floor_tail(size_t bytes, uint64_t burst_cycles, size_t nb) {
+ * TSC like a burst call and sized so that the chunks' median is the
+ * burst's median `burst_cycles` (measured, not assumed: a stall hits a
+ * call in proportion to its length, so a shorter chunk would show a
+ * thinner tail). Gives the chunks' p99.9 / median: the part of the burst
+ * figure that is this machine's (interrupts, preemption, the host) and
+ * not pinhole's, and the rate and size of the stalls it saw. */
+static tail_res floor_tail(size_t bytes, uint64_t burst_cycles, size_t nb) {
   size_t n;
   uint8_t *mem = chase_build(bytes, &n);
   uint64_t *tsc = malloc(nb * sizeof(uint64_t));
@@ -363,32 +411,41 @@ static double floor_tail(size_t bytes, uint64_t burst_cycles, size_t nb) {
   void *p[16];
   for (unsigned i = 0; i < 16; i++)
     p[i] = mem + ((size_t)i * (n / 16)) * 64;
-  /* calibrate the chunk: steps of 16 reads per burst median */
-  uint64_t c0 = cycles();
-  for (size_t s = 0; s < 4096; s++)
-    for (unsigned i = 0; i < 16; i++)
-      p[i] = *(void **)p[i];
-  uint64_t per_step = (cycles() - c0) / 4096;
-  size_t steps = per_step > 0 ? (size_t)(burst_cycles / per_step) : 1;
-  if (steps == 0)
-    steps = 1;
-  for (size_t b = 0; b < nb; b++) {
-    c0 = cycles();
-    for (size_t s = 0; s < steps; s++)
-      for (unsigned i = 0; i < 16; i++)
-        p[i] = *(void **)p[i];
-    tsc[b] = cycles() - c0;
+  /* size the chunk: a first guess from 4096 steps, then twice the steps
+   * scaled by the burst median over the median of 512 chunks */
+  size_t steps = 1;
+  uint64_t per_step = floor_chunk(p, 4096) / 4096;
+  if (per_step > 0 && burst_cycles / per_step > 1)
+    steps = (size_t)(burst_cycles / per_step);
+  size_t ncal = nb < 512 ? nb : 512;
+  for (int k = 0; k < 2; k++) {
+    for (size_t b = 0; b < ncal; b++)
+      tsc[b] = floor_chunk(p, steps);
+    qsort(tsc, ncal, sizeof(uint64_t), cmp_u64);
+    double scaled = (double)steps * (double)burst_cycles / (double)tsc[ncal / 2];
+    steps = scaled < 1 ? 1 : (size_t)(scaled + 0.5);
   }
+  uint64_t w0 = wall_ns(), c0 = cycles();
+  for (size_t b = 0; b < nb; b++)
+    tsc[b] = floor_chunk(p, steps);
+  uint64_t wall = wall_ns() - w0, cyc = cycles() - c0;
   uintptr_t sink = 0;
   for (unsigned i = 0; i < 16; i++)
     sink ^= (uintptr_t)p[i];
   if (sink == 1)
     printf("#");
-  qsort(tsc, nb, sizeof(uint64_t), cmp_u64);
-  double r = (double)tsc[nb * 999 / 1000] / (double)tsc[nb / 2];
+  tail_res t = tail_of(tsc, nb);
+  size_t slow = (size_t)(t.slow_share * (double)nb + 0.5);
+  if (slow > 0 && wall > 0 && cyc > 0) {
+    double ns_per_cycle = (double)wall / (double)cyc;
+    t.stalls_per_s = (double)slow * 1e9 / (double)wall;
+    /* the median slow chunk, less the median chunk */
+    t.stall_us = ((double)tsc[nb - 1 - slow / 2] - t.median_cycles) *
+                 ns_per_cycle / 1e3;
+  }
   free(tsc);
   huge_free(mem, n * 64, NULL);
-  return r;
+  return t;
 }
 
 /* ---- packets -------------------------------------------------------------
@@ -948,8 +1005,8 @@ static void est_check(table *t, workload *w) {
 
 typedef struct est_figs {
   double burst_udp_out64, single_udp_out64, copy64;
-  double p999_over_median;
-  double floor_p999_over_median; /* floor_tail over as many chunks */
+  tail_res tail;       /* the burst calls' */
+  tail_res floor_tail; /* floor_tail's over as many chunks */
 } est_figs;
 
 /* Established traffic over table t: both directions, 64 and 1500 bytes,
@@ -999,12 +1056,10 @@ static void run_established(table *t, ring *r, uint8_t *hdr, const opts *o,
           die("out of memory");
         pass(t, r, &w, M_BURST, tsc);
         est_check(t, &w);
-        qsort(tsc, nb, sizeof(uint64_t), cmp_u64);
-        size_t i999 = nb * 999 / 1000;
-        ef->p999_over_median = (double)tsc[i999] / (double)tsc[nb / 2];
+        ef->tail = tail_of(tsc, nb);
         if (full) /* 10M: the context and a region as large do not fit */
-          ef->floor_p999_over_median =
-              floor_tail(ctx_bytes(t->n), tsc[nb / 2], nb);
+          ef->floor_tail = floor_tail(ctx_bytes(t->n),
+                                      (uint64_t)ef->tail.median_cycles, nb);
         free(tsc);
       }
     }
@@ -2215,12 +2270,6 @@ typedef struct mt_worker {
   uint64_t r_par_t0[8], r_par_t1[8];
 } mt_worker;
 
-static uint64_t wall_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
-}
-
 static void mt_fresh(mt_worker *w, int round, int phase) {
   workload wl = wl_make(w->hdr, w->npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
   wl.cap = wl.n = w->npkts;
@@ -2628,12 +2677,27 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   add(R, name, ef.single_udp_out64, "ns", &fl,
       "= est_udp_out_64_single (the target figure)");
   snprintf(name, sizeof(name), "burst_p999_over_median_%s", tag);
-  add(R, name, ef.p999_over_median, "ratio", NULL,
+  add(R, name, ef.tail.p999_over_median, "ratio", NULL,
       "burst call time p99.9 / median");
-  if (ef.floor_p999_over_median > 0) {
+  snprintf(name, sizeof(name), "burst_slow_share_%s", tag);
+  add(R, name, 100 * ef.tail.slow_share, "%", NULL,
+      "burst calls over 8 x the median");
+  if (ef.floor_tail.p999_over_median > 0) {
     snprintf(name, sizeof(name), "floor_p999_over_median_%s", tag);
-    add(R, name, ef.floor_p999_over_median, "ratio", NULL,
+    add(R, name, ef.floor_tail.p999_over_median, "ratio", NULL,
         "the same of 16 reads in flight as long as a burst (the machine's)");
+    snprintf(name, sizeof(name), "floor_chunk_over_burst_%s", tag);
+    add(R, name, ef.floor_tail.median_cycles / ef.tail.median_cycles, "x",
+        NULL, "the floor's median chunk / the burst's median call");
+    snprintf(name, sizeof(name), "floor_slow_share_%s", tag);
+    add(R, name, 100 * ef.floor_tail.slow_share, "%", NULL,
+        "the floor's chunks over 8 x their median");
+    snprintf(name, sizeof(name), "floor_stalls_per_s_%s", tag);
+    add(R, name, ef.floor_tail.stalls_per_s, "/s", NULL,
+        "the machine's stalls (the floor's slow chunks) per second");
+    snprintf(name, sizeof(name), "floor_stall_us_%s", tag);
+    add(R, name, ef.floor_tail.stall_us, "us", NULL,
+        "a stall's median length (the slow chunk over the median)");
   }
   snprintf(name, sizeof(name), "copy_%s_ns", tag);
   add(R, name, ef.copy64, "ns", NULL, "header restore, subtracted above");
