@@ -427,9 +427,9 @@ static void test_cwheel_lookahead_one_slot(void **state) {
   assert_true(o != NULL && l != NULL);
   ph_cwheel *w = cw_new(o, N, 0);
   l->w = w;
-  l->cancel_at = 500;     /* fires 501st: (500 * 7) % N */
-  l->cancel_what[0] = 535; /* 506th in arming order: in the window */
-  l->cancel_what[1] = 780; /* 541st: still in the list */
+  l->cancel_at = 500;              /* fires 501st: (500 * 7) % N */
+  l->cancel_what[0] = 535;         /* 506th in arming order: in the window */
+  l->cancel_what[1] = 780;         /* 541st: still in the list */
   for (uint32_t i = 0; i < N; i++) /* arming order: a permutation */
     pinhole__cwheel_arm(w, (i * 7) % N, 30 * TK);
   assert_int_equal(w->used, (N + 14) / 15); /* full blocks */
