@@ -326,6 +326,14 @@ uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c);
  * same; else 0. */
 int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
                                 uint64_t hk[2]);
+/* Its stage 0, inline: the cold part and hot line of slot idx. */
+static inline void ph_conn_free_prefetch0(const pinhole_ctx *ctx,
+                                          uint32_t idx) {
+  const uint8_t *c = (const uint8_t *)&ctx->conns[idx];
+  __builtin_prefetch(&ctx->cold[idx], 1);
+  __builtin_prefetch(c);
+  __builtin_prefetch(c + sizeof(ph_conn) - 1);
+}
 /* Has the connection been idle for its whole timeout (dead, whether or not
  * a tick has collected it)? Signed: a registration may keep last_seen in
  * the future. */

@@ -86,6 +86,10 @@ static void ph_conn_fire(uint32_t index, void *user) {
 
 static void ph_conn_ahead(uint32_t index, int stage, void *user) {
   ph_expiry *x = user;
+  if (stage == 0) {
+    ph_conn_free_prefetch0(x->ctx, index);
+    return;
+  }
   ph_hk *e = &x->hk[x->hk_w % PH_HK_RING];
   if (pinhole__conn_free_prefetch(x->ctx, index, stage, e->h)) {
     e->idx = index;

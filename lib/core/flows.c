@@ -566,9 +566,8 @@ int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
                                 uint64_t hk[2]) {
   const ph_conn_cold *k = &ctx->cold[idx];
   const ph_conn *c = &ctx->conns[idx];
-  if (stage == 0) { /* the index only: its cold part and hot line */
-    __builtin_prefetch(k, 1);
-    ph_prefetch_span(c, sizeof(*c));
+  if (stage == 0) {
+    ph_conn_free_prefetch0(ctx, idx);
     return 0;
   }
   /* stage 1: both have had time to arrive. Its mapping, its buckets (IPv4
@@ -650,7 +649,8 @@ void pinhole__conn_free_keyed(pinhole_ctx *ctx, ph_conn *c,
   ph_conn_cold *k = &ctx->cold[idx];
   int v6 = ph_conn_is6(ctx, c);
   ph_conn_unfile(ctx, c, idx, v6, hk);
-  pinhole__cwheel_cancel(&ctx->conn_wheel, idx);
+  if (pinhole__cwheel_armed(&ctx->conn_wheel, idx)) /* not when it fired */
+    pinhole__cwheel_cancel(&ctx->conn_wheel, idx);
   if (c->flags & PH_CONN_HALF_OPEN)
     ctx->half_open--;
   ph_ref wr = ph_conn_watch(ctx, c);

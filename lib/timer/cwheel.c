@@ -14,7 +14,8 @@
 #include "timer/wheel_internal.h"
 
 _Static_assert(PH_CWHEEL_LEVELS == PINHOLE_WHEEL_LEVELS &&
-                   PH_CWHEEL_SLOTS == PINHOLE_WHEEL_SLOTS,
+                   PH_CWHEEL_SLOTS == PINHOLE_WHEEL_SLOTS &&
+                   PH_CWHEEL_SLOTS == 1u << PH_WHEEL_BITS,
                "the placement is wheel.c's");
 _Static_assert(PH_CWHEEL_AHEAD < PH_CWHEEL_PER &&
                    PH_CWHEEL_AHEAD1 < PH_CWHEEL_AHEAD,
@@ -158,7 +159,7 @@ void pinhole__cwheel_arm(ph_cwheel *w, uint32_t index, uint64_t expire_ns) {
   if (e > ref + PH_CWHEEL_SPAN)
     e = ref + PH_CWHEEL_SPAN; /* 32 bits must name it: fire early */
   t->expire = (uint32_t)e;
-  ph_push(w, index, e <= ref ? ph_due(w) : ph_wheel_place(e, ref));
+  ph_push(w, index, e <= ref ? ph_due(w) : ph_cwheel_place(e, ref));
 }
 
 void pinhole__cwheel_cancel(ph_cwheel *w, uint32_t index) {
@@ -227,7 +228,7 @@ static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
           return 0;
         }
         uint32_t i = k->e[s];
-        ph_push(w, i, ph_wheel_place(ph_expiry(w, i, ev), ev));
+        ph_push(w, i, ph_cwheel_place(ph_expiry(w, i, ev), ev));
         (*work)++;
       }
       uint32_t next = k->e[0];

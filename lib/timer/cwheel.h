@@ -127,6 +127,24 @@ typedef void (*ph_cwheel_fire_fn)(uint32_t index, void *user);
  * PH_CWHEEL_AHEAD1 ahead, after its stage 0). Must not change the wheel. */
 typedef void (*ph_cwheel_ahead_fn)(uint32_t index, int stage, void *user);
 
+/* ph_wheel_place (timer/wheel_internal.h) with the level found by one
+ * count of leading zeros rather than a loop: the list for expiry tick
+ * e > ref when every tick up to ref is processed. */
+static inline unsigned ph_cwheel_place(uint64_t e, uint64_t ref) {
+  uint64_t x = e ^ ref;
+  if (x >> (PH_CWHEEL_LEVELS * 6u) != 0) /* beyond: park */
+    return (PH_CWHEEL_LEVELS - 1) * PH_CWHEEL_SLOTS +
+           (unsigned)(((ref >> ((PH_CWHEEL_LEVELS - 1) * 6u)) + 1) & 63u);
+#if defined(__GNUC__) || defined(__clang__)
+  unsigned l = (63u - (unsigned)__builtin_clzll(x | 1u)) / 6u;
+#else
+  unsigned l = PH_CWHEEL_LEVELS - 1;
+  while (l > 0 && (x >> (l * 6u)) == 0)
+    l--;
+#endif
+  return l * PH_CWHEEL_SLOTS + (unsigned)((e >> (l * 6u)) & 63u);
+}
+
 /* The blocks a wheel over n objects needs (n <= PH_CWHEEL_MAX_N). */
 static inline size_t pinhole__cwheel_blocks(uint32_t n) {
   return (size_t)n / PH_CWHEEL_PER + 2 * PH_CWHEEL_LISTS + 2;

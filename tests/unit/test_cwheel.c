@@ -342,6 +342,32 @@ static void test_cwheel_exact_across_wrap(void **state) {
   cw_free(w);
 }
 
+/* ph_cwheel_place is ph_wheel_place: at every level's edges (e just
+ * above ref, the level boundaries 2^(6l) - 1 and 2^(6l), the park beyond
+ * 2^24) and at random pairs. */
+static void test_cwheel_place_same(void **state) {
+  (void)state;
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  size_t n = 0;
+  for (int r = 0; r < 200000; r++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    uint64_t ref = r % 2 ? x >> 2 : x >> (x & 63);
+    uint64_t d;
+    if (r < 64 * 30) { /* every bit width, the edges around it */
+      unsigned b = (unsigned)(r / 30) % 31;
+      d = (UINT64_C(1) << b) + (uint64_t)(r % 30) - 15;
+    } else {
+      d = (x >> 17) >> ((x >> 5) % 47) | 1u;
+    }
+    assert_int_equal(ph_cwheel_place(ref + d, ref),
+                     ph_wheel_place(ref + d, ref));
+    n++;
+  }
+  assert_int_equal(n, 200000);
+}
+
 /* A deadline further than 2^31 ticks is filed 2^31 ticks ahead (fires
  * early: the caller re-checks its own deadline and re-arms). */
 static void test_cwheel_far_deadline_clamped(void **state) {
@@ -633,6 +659,7 @@ int main(void) {
       cmocka_unit_test(test_cwheel_same_across_wrap),
       cmocka_unit_test(test_cwheel_exact_across_wrap),
       cmocka_unit_test(test_cwheel_far_deadline_clamped),
+      cmocka_unit_test(test_cwheel_place_same),
       cmocka_unit_test(test_cwheel_lookahead_one_slot),
       cmocka_unit_test(test_cwheel_cancel_middle),
       cmocka_unit_test(test_cwheel_cascade_order),
