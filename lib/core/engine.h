@@ -300,6 +300,10 @@ ph_conn *pinhole__conn_new64(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                              const uint8_t a_dst[16], const uint8_t b_src[16],
                              const uint8_t b_dst[16]);
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c);
+/* pinhole__conn_free with its two keys' hashes hk given (NULL: computed),
+ * as pinhole__conn_free_prefetch's stage 1 gave them for c's slot. */
+void pinhole__conn_free_keyed(pinhole_ctx *ctx, ph_conn *c,
+                              const uint64_t hk[2]);
 /* The mapping hairpinned connection c (PH_CONN_HAIRPIN) holds a
  * reference to: its target's, the one public endpoint side A addresses
  * (IPv4: a.dst; NAT64: the IPv4 address side A's destination embeds
@@ -316,9 +320,20 @@ uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c);
  * freeing connection slot idx will make. Stage 0: its cold part and hot
  * line (from the index alone); stage 1, later: its mapping, conversation,
  * flow-table buckets and its conversation's neighbours, which need the
- * lines of stage 0. Only reads. */
-void pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
-                                 int stage);
+ * lines of stage 0. Only reads. Stage 1 of a live IPv4 connection whose
+ * keys are both filed stores their hashes in hk and
+ * returns 1, for pinhole__conn_free_keyed while its tuples stay the
+ * same; else 0. */
+int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
+                                uint64_t hk[2]);
+/* Its stage 0, inline: the cold part and hot line of slot idx. */
+static inline void ph_conn_free_prefetch0(const pinhole_ctx *ctx,
+                                          uint32_t idx) {
+  const uint8_t *c = (const uint8_t *)&ctx->conns[idx];
+  __builtin_prefetch(&ctx->cold[idx], 1);
+  __builtin_prefetch(c);
+  __builtin_prefetch(c + sizeof(ph_conn) - 1);
+}
 /* Has the connection been idle for its whole timeout (dead, whether or not
  * a tick has collected it)? Signed: a registration may keep last_seen in
  * the future. */

@@ -562,37 +562,42 @@ static void ph_prefetch_convh(const pinhole_ctx *ctx, ph_convh h) {
     __builtin_prefetch(ph_slot_addr(ctx->convs, h, sizeof(ph_conv)));
 }
 
-void pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
-                                 int stage) {
+int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
+                                uint64_t hk[2]) {
   const ph_conn_cold *k = &ctx->cold[idx];
   const ph_conn *c = &ctx->conns[idx];
-  if (stage == 0) { /* the index only: its cold part and hot line */
-    __builtin_prefetch(k, 1);
-    ph_prefetch_span(c, sizeof(*c));
-    return;
+  if (stage == 0) {
+    ph_conn_free_prefetch0(ctx, idx);
+    return 0;
   }
   /* stage 1: both have had time to arrive. Its mapping, its buckets (IPv4
    * and its ft only; the rest is loaded in its turn), and a plain
    * connection's neighbours in the live list, which its freeing relinks
    * (an ALG session's: its conversation record). */
   if (!(c->flags & PH_CONN_LIVE))
-    return;
+    return 0;
   int rec = k->conv_mark == PH_CONVH_REC; /* in an ALG session's ph_conv */
+  int keyed = 0;
   if (k->mapping)
     __builtin_prefetch(ph_slot_addr(ctx->maps, k->mapping, sizeof(ph_mapping)));
   if (!ph_conn_is6(ctx, c)) {
-    if (ph_key_filed(c->proto, &c->a))
-      ph_ft_prefetch(&ctx->ft, ph_conn_key(ctx, c->proto, &c->a));
-    if (ph_key_filed(c->proto, &c->b))
-      ph_ft_prefetch(&ctx->ft, ph_conn_key(ctx, c->proto, &c->b));
+    int fa = ph_key_filed(c->proto, &c->a), fb = ph_key_filed(c->proto, &c->b);
+    hk[0] = ph_conn_key(ctx, c->proto, &c->a);
+    hk[1] = ph_conn_key(ctx, c->proto, &c->b);
+    if (fa)
+      ph_ft_prefetch(&ctx->ft, hk[0]);
+    if (fb)
+      ph_ft_prefetch(&ctx->ft, hk[1]);
+    keyed = fa & fb;
   }
   if (rec) { /* the record (its neighbours would need its line) */
     ph_prefetch_span(ph_slot_addr(ctx->convs, k->conv, sizeof(ph_conv)),
                      sizeof(ph_conv));
-    return;
+    return keyed;
   }
   ph_prefetch_convh(ctx, k->own_prev);
   ph_prefetch_convh(ctx, k->own_next);
+  return keyed;
 }
 
 ph_ref pinhole__conn_hairpin(const pinhole_ctx *ctx, const ph_conn *c) {
@@ -605,29 +610,47 @@ ph_ref pinhole__conn_hairpin(const pinhole_ctx *ctx, const ph_conn *c) {
   return pinhole__map_find_public(ctx, c->proto, d4, c->a.dport);
 }
 
-void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
-  uint32_t idx = ph_conn_idx(ctx, c);
-  ph_conn_cold *k = &ctx->cold[idx];
-  int v6 = ph_conn_is6(ctx, c);
-  ph_flow_table *ft = v6 ? &ctx->ft6 : &ctx->ft;
-  /* NAT64: side B is IPv4, filed in ft (core/nat64.c) */
-  ph_flow_table *ftb = v6 && !ph_conn_is64(ctx, c) ? &ctx->ft6 : &ctx->ft;
-  ph_tuple ta = ph_conn_tuple(ctx, c, 0), tb = ph_conn_tuple(ctx, c, 1);
-  if (ph_key_filed(c->proto, &ta))
-    pinhole__ft_remove(ft,
-                       v6 ? pinhole__conn6_key(ctx, c, 0)
-                          : ph_conn_key(ctx, c->proto, &ta),
-                       idx << 1);
-  if (ph_key_filed(c->proto, &tb))
-    pinhole__ft_remove(ftb,
-                       ftb == &ctx->ft6 ? pinhole__conn6_key(ctx, c, 1)
-                                        : ph_conn_key(ctx, c->proto, &tb),
-                       idx << 1 | 1);
+/* Takes connection c (slot idx) out of the flow tables: both keys (their
+ * hashes hk, or NULL: computed here), and a GRE connection's quoted ones. */
+static void ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
+                           const uint64_t hk[2]) {
+  if (hk != NULL) { /* IPv4, both keys filed in ft */
+    pinhole__ft_remove(&ctx->ft, hk[0], idx << 1);
+    pinhole__ft_remove(&ctx->ft, hk[1], idx << 1 | 1);
+  } else {
+    ph_flow_table *ft = v6 ? &ctx->ft6 : &ctx->ft;
+    /* NAT64: side B is IPv4, filed in ft (core/nat64.c) */
+    ph_flow_table *ftb = v6 && !ph_conn_is64(ctx, c) ? &ctx->ft6 : &ctx->ft;
+    ph_tuple ta = ph_conn_tuple(ctx, c, 0), tb = ph_conn_tuple(ctx, c, 1);
+    if (ph_key_filed(c->proto, &ta))
+      pinhole__ft_remove(ft,
+                         v6 ? pinhole__conn6_key(ctx, c, 0)
+                            : ph_conn_key(ctx, c->proto, &ta),
+                         idx << 1);
+    if (ph_key_filed(c->proto, &tb))
+      pinhole__ft_remove(ftb,
+                         ftb == &ctx->ft6 ? pinhole__conn6_key(ctx, c, 1)
+                                          : ph_conn_key(ctx, c->proto, &tb),
+                         idx << 1 | 1);
+  }
   if (c->flags & PH_CONN_GRE_QUOTES) {
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->b), idx << 1 | 1);
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->a), idx << 1);
   }
-  pinhole__cwheel_cancel(&ctx->conn_wheel, idx);
+}
+
+void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
+  pinhole__conn_free_keyed(ctx, c, NULL);
+}
+
+void pinhole__conn_free_keyed(pinhole_ctx *ctx, ph_conn *c,
+                              const uint64_t hk[2]) {
+  uint32_t idx = ph_conn_idx(ctx, c);
+  ph_conn_cold *k = &ctx->cold[idx];
+  int v6 = ph_conn_is6(ctx, c);
+  ph_conn_unfile(ctx, c, idx, v6, hk);
+  if (pinhole__cwheel_armed(&ctx->conn_wheel, idx)) /* not when it fired */
+    pinhole__cwheel_cancel(&ctx->conn_wheel, idx);
   if (c->flags & PH_CONN_HALF_OPEN)
     ctx->half_open--;
   ph_ref wr = ph_conn_watch(ctx, c);

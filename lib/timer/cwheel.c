@@ -3,7 +3,10 @@
  * The connections' timer wheel (cwheel.h): wheel.c's placement over lists
  * kept as chains of 64-byte blocks of indices from a bounded pool, with
  * 32-bit expiries, O(1) cancel by moving the list's first entry into the
- * hole, and look-ahead by index for the caller's prefetches.
+ * hole, and look-ahead by index for the caller's prefetches: the due
+ * entries are popped into a window of PH_CWHEEL_AHEAD + 1 before they
+ * fire (their timers marked PH_CWHEEL_FIRING), so the look-ahead reads
+ * the window, not the blocks.
  */
 #include <string.h>
 
@@ -11,14 +14,16 @@
 #include "timer/wheel_internal.h"
 
 _Static_assert(PH_CWHEEL_LEVELS == PINHOLE_WHEEL_LEVELS &&
-                   PH_CWHEEL_SLOTS == PINHOLE_WHEEL_SLOTS,
+                   PH_CWHEEL_SLOTS == PINHOLE_WHEEL_SLOTS &&
+                   PH_CWHEEL_SLOTS == 1u << PH_WHEEL_BITS,
                "the placement is wheel.c's");
 _Static_assert(PH_CWHEEL_AHEAD < PH_CWHEEL_PER &&
                    PH_CWHEEL_AHEAD1 < PH_CWHEEL_AHEAD,
                "the look-ahead crosses one block at most");
 _Static_assert(PH_CWHEEL_LISTS <= UINT16_MAX, "a list id fits a timer");
-
-#define PH_NONE UINT32_MAX /* peek: no entry there */
+_Static_assert(PH_CWHEEL_AHEAD < PH_CWHEEL_RING &&
+                   (PH_CWHEEL_RING & (PH_CWHEEL_RING - 1)) == 0,
+               "the window fits the ring");
 
 static inline ph_ctimer *ph_ct(const ph_cwheel *w, uint32_t i) {
   return (ph_ctimer *)(void *)(w->base + (size_t)i * w->stride + w->offset);
@@ -90,22 +95,6 @@ static inline void ph_drop_head(ph_cwheel *w, unsigned id) {
   }
 }
 
-/* The entry k places after list l's first (k < 16), or PH_NONE. */
-static inline uint32_t ph_peek(const ph_cwheel *w, const ph_cwlist *l,
-                               unsigned k) {
-  uint32_t b = l->head;
-  unsigned s = l->hs + k;
-  if (b == l->tail)
-    return s < l->te ? w->blocks[b].e[s] : PH_NONE;
-  if (s <= PH_CWHEEL_PER)
-    return w->blocks[b].e[s];
-  s -= PH_CWHEEL_PER;
-  b = w->blocks[b].e[0];
-  if (b == l->tail && s >= l->te)
-    return PH_NONE;
-  return w->blocks[b].e[s];
-}
-
 /* Takes list l's first entry (non-empty list id); at a block's start asks
  * for the block after next, which the look-ahead reaches within the
  * block's entries. */
@@ -161,22 +150,26 @@ void pinhole__cwheel_init(ph_cwheel *w, void *base, size_t stride,
 
 void pinhole__cwheel_arm(ph_cwheel *w, uint32_t index, uint64_t expire_ns) {
   ph_ctimer *t = ph_ct(w, index);
-  if (t->pos != 0)
-    ph_remove(w, index);
-  else
+  if (t->pos == 0)
     w->armed++;
+  else if (t->pos != PH_CWHEEL_FIRING) /* popped, about to fire: in no list */
+    ph_remove(w, index);
   uint64_t e = ph_wheel_tick_of(expire_ns, w->tick_shift);
   uint64_t ref = w->now_tick - 1 - w->cascading; /* as wheel.c */
   if (e > ref + PH_CWHEEL_SPAN)
     e = ref + PH_CWHEEL_SPAN; /* 32 bits must name it: fire early */
   t->expire = (uint32_t)e;
-  ph_push(w, index, e <= ref ? ph_due(w) : ph_wheel_place(e, ref));
+  ph_push(w, index, e <= ref ? ph_due(w) : ph_cwheel_place(e, ref));
 }
 
 void pinhole__cwheel_cancel(ph_cwheel *w, uint32_t index) {
-  if (ph_ct(w, index)->pos == 0)
+  ph_ctimer *t = ph_ct(w, index);
+  if (t->pos == 0)
     return;
-  ph_remove(w, index);
+  if (t->pos == PH_CWHEEL_FIRING) /* popped, about to fire: it will not */
+    t->pos = 0;
+  else
+    ph_remove(w, index);
   w->armed--;
 }
 
@@ -235,7 +228,7 @@ static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
           return 0;
         }
         uint32_t i = k->e[s];
-        ph_push(w, i, ph_wheel_place(ph_expiry(w, i, ev), ev));
+        ph_push(w, i, ph_cwheel_place(ph_expiry(w, i, ev), ev));
         (*work)++;
       }
       uint32_t next = k->e[0];
@@ -248,52 +241,51 @@ static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
   return 1;
 }
 
-/* The hook for the due entries k places after the head, k from k0 to
- * PH_CWHEEL_AHEAD (stage 0) and PH_CWHEEL_AHEAD1 (stage 1), below lim
- * (what the budget can still fire). */
-static void ph_ahead(const ph_cwheel *w, const ph_cwlist *l, unsigned k0,
-                     size_t lim, ph_cwheel_ahead_fn fn, void *user) {
-  for (unsigned k = k0; k <= PH_CWHEEL_AHEAD && k < lim; k++) {
-    uint32_t j = ph_peek(w, l, k);
-    if (j == PH_NONE)
-      break;
-    fn(j, 0, user);
-  }
-  unsigned k1 = k0 <= PH_CWHEEL_AHEAD1 ? 1 : PH_CWHEEL_AHEAD1;
-  for (unsigned k = k1; k <= PH_CWHEEL_AHEAD1 && k < lim; k++) {
-    uint32_t j = ph_peek(w, l, k);
-    if (j == PH_NONE)
-      break;
-    fn(j, 1, user);
-  }
-}
-
 size_t pinhole__cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
                            ph_cwheel_fire_fn fire, ph_cwheel_ahead_fn ahead,
                            void *user, size_t *fired_out) {
   uint64_t target = now_ns >> w->tick_shift;
   size_t work = 0, fired = 0;
+  uint32_t ring[PH_CWHEEL_RING]; /* popped, to fire in this order */
   for (;;) {
     if (w->cascading && !ph_cascade(w, &work, budget))
       break;
     unsigned due = ph_due(w);
-    int primed = 0;
-    while (w->list[due].head != 0 && work < budget) {
-      if (ahead != NULL) { /* the first time: all of the window */
-        ph_ahead(w, &w->list[due], primed ? PH_CWHEEL_AHEAD : 1, budget - work,
-                 ahead, user);
-        primed = 1;
+    unsigned rh = 0, rn = 0, s1 = 0; /* ring head, entries, stage 1 done */
+    for (;;) {
+      /* keep PH_CWHEEL_AHEAD entries popped beyond the one to fire, no
+       * more than the budget can fire */
+      while (rn <= PH_CWHEEL_AHEAD && w->list[due].head != 0 &&
+             work + rn < budget) {
+        uint32_t j = ph_pop(w, due);
+        ph_ctimer *tj = ph_ct(w, j);
+        tj->pos = PH_CWHEEL_FIRING;
+        tj->list = 0;
+        ring[(rh + rn++) % PH_CWHEEL_RING] = j;
+        if (ahead != NULL)
+          ahead(j, 0, user);
       }
-      uint32_t i = ph_pop(w, due);
+      if (rn == 0)
+        break;
+      if (ahead != NULL) /* the first time: all of the window */
+        for (; s1 < rn && s1 <= PH_CWHEEL_AHEAD1; s1++) {
+          uint32_t j = ring[(rh + s1) % PH_CWHEEL_RING];
+          if (ph_ct(w, j)->pos == PH_CWHEEL_FIRING)
+            ahead(j, 1, user);
+        }
+      uint32_t i = ring[rh];
+      rh = (rh + 1) % PH_CWHEEL_RING;
+      rn--;
+      s1 -= s1 != 0;
       ph_ctimer *t = ph_ct(w, i);
+      if (t->pos != PH_CWHEEL_FIRING)
+        continue; /* cancelled or re-armed since it was popped */
       t->pos = 0;
-      t->list = 0;
       w->armed--;
       work++;
       fired++;
       if (fire != NULL)
         fire(i, user); /* may arm or cancel any entry */
-      due = ph_due(w);
     }
     if (w->list[due].head != 0 || w->now_tick > target)
       break;

@@ -24,7 +24,8 @@
  * - Order: a list is FIFO while nothing in it is cancelled (so a slot's
  *   timers fire in arming order, and a cascade keeps the order, as the
  *   public wheel's); a cancel moves the list's first entry to the
- *   cancelled one's place. Always deterministic.
+ *   cancelled one's place (but of the entries already popped to fire,
+ *   below). Always deterministic.
  * - The expiry is kept in 32 bits: the tick number modulo 2^32. The wheel
  *   itself counts ticks in 64 bits (it never wraps: 2^64 ticks), and an
  *   armed timer always expires within 2^31 ticks after the tick at which
@@ -36,13 +37,19 @@
  *   exact whatever the tick counter's low 32 bits have wrapped to (with
  *   the context's 2^24 ns tick they wrap every ~2.3 years).
  *
- * Firing takes the due list's head one by one. Beside it the wheel calls
- * a prefetch hook for the entries PH_CWHEEL_AHEAD (stage 0) and
- * PH_CWHEEL_AHEAD1 (stage 1) places behind the head, read from the
- * blocks, so that the caller can start the loads of the next entries'
+ * Firing pops the due list's head into a window that is kept
+ * PH_CWHEEL_AHEAD entries ahead of the one that fires (no more than the
+ * budget can fire): a popped timer is still armed (pos PH_CWHEEL_FIRING,
+ * counted in armed) but in no list. Beside it the wheel calls a prefetch
+ * hook for each entry as it is popped (stage 0, PH_CWHEEL_AHEAD places
+ * before it fires) and when it is PH_CWHEEL_AHEAD1 places from firing
+ * (stage 1), so that the caller can start the loads of the next entries'
  * objects while it frees the current one; a cascade prefetches the
  * timers it is about to move the same way. The hook is only a hint: what
- * fires, and in which order, is decided by the lists alone.
+ * fires, and in which order, is decided by the lists alone. A popped
+ * timer cancelled or re-armed before its turn does not fire then (a
+ * cancel of one still in a list moves the list's first entry into its
+ * place, as above; one in the window leaves the order of the rest).
  */
 #ifndef PH_TIMER_CWHEEL_H
 #define PH_TIMER_CWHEEL_H
@@ -59,6 +66,11 @@
  * than PH_CWHEEL_PER: one block hop at most). */
 #define PH_CWHEEL_AHEAD 14
 #define PH_CWHEEL_AHEAD1 7
+/* The window of popped due entries (a power of two above
+ * PH_CWHEEL_AHEAD), and the position of a timer in it: armed, due, in no
+ * list (block 0 is never used, so no entry is there). */
+#define PH_CWHEEL_RING 16u
+#define PH_CWHEEL_FIRING 1u
 /* Indices per block, and the most objects a wheel can carry. */
 #define PH_CWHEEL_PER 15u
 #define PH_CWHEEL_MAX_N (UINT32_C(1) << 31)
@@ -66,7 +78,8 @@
 /* A timer embedded in a caller object. Zeroed by init. */
 typedef struct ph_ctimer {
   uint32_t expire; /* expiry tick modulo 2^32 (armed only) */
-  uint32_t pos;    /* 0: not armed; else block * 16 + slot of its entry */
+  uint32_t pos;    /* 0: not armed; PH_CWHEEL_FIRING: popped to fire;
+                      else block * 16 + slot of its entry */
   uint16_t list;   /* its list (armed only) */
   uint16_t spare_; /* unused, 0 */
 } ph_ctimer;
@@ -113,6 +126,24 @@ typedef void (*ph_cwheel_fire_fn)(uint32_t index, void *user);
  * PH_CWHEEL_AHEAD entries ahead, nothing of it read yet; stage 1:
  * PH_CWHEEL_AHEAD1 ahead, after its stage 0). Must not change the wheel. */
 typedef void (*ph_cwheel_ahead_fn)(uint32_t index, int stage, void *user);
+
+/* ph_wheel_place (timer/wheel_internal.h) with the level found by one
+ * count of leading zeros rather than a loop: the list for expiry tick
+ * e > ref when every tick up to ref is processed. */
+static inline unsigned ph_cwheel_place(uint64_t e, uint64_t ref) {
+  uint64_t x = e ^ ref;
+  if (x >> (PH_CWHEEL_LEVELS * 6u) != 0) /* beyond: park */
+    return (PH_CWHEEL_LEVELS - 1) * PH_CWHEEL_SLOTS +
+           (unsigned)(((ref >> ((PH_CWHEEL_LEVELS - 1) * 6u)) + 1) & 63u);
+#if defined(__GNUC__) || defined(__clang__)
+  unsigned l = (63u - (unsigned)__builtin_clzll(x | 1u)) / 6u;
+#else
+  unsigned l = PH_CWHEEL_LEVELS - 1;
+  while (l > 0 && (x >> (l * 6u)) == 0)
+    l--;
+#endif
+  return l * PH_CWHEEL_SLOTS + (unsigned)((e >> (l * 6u)) & 63u);
+}
 
 /* The blocks a wheel over n objects needs (n <= PH_CWHEEL_MAX_N). */
 static inline size_t pinhole__cwheel_blocks(uint32_t n) {

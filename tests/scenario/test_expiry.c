@@ -18,6 +18,7 @@
 #include <pinhole/pinhole.h>
 
 #include "helpers.h"
+#include "core/ctx.h"
 
 #define TICK (1ull << 24) /* the context's tick (core/ctx.c PH_TICK_SHIFT) */
 
@@ -251,10 +252,43 @@ static void test_expiry_one_slot_budget(void **state) {
   assert_true(calls >= 3); /* 10000 fired and the ticks reached */
   assert_int_equal(e_cnt(&e, PINHOLE_CNT_FLOWS_EXPIRED), N);
   assert_int_equal(e_flows(&e), 0);
+  assert_int_equal(e.ctx->ft.count, 0); /* both keys of each removed */
   assert_int_equal(pinhole_tick(e.ctx, due), 0);
   assert_int_equal(e.n, N);
   for (uint32_t i = 0; i < N; i++)
     assert_int_equal(e.port[i], (uint16_t)(1024 + (i * 37) % 60000));
+  e_del(&e);
+}
+
+/* 3000 UDP connections due in one tick, every third refreshed a
+ * second before: the tick frees the 2000 idle ones (their keys removed with the
+ * hashes the look-ahead computed) and re-arms the 1000 others, whose
+ * hashes it computed too and never uses; the flow table then holds
+ * exactly the refreshed ones' two keys each, and they still forward. */
+static void test_expiry_refreshed_among_due(void **state) {
+  (void)state;
+  enum { N = 3000 };
+  ectx e;
+  e_new(&e, 4096, N);
+  uint64_t t0 = 70 * SEC + 31;
+  for (uint32_t i = 0; i < N; i++)
+    e_udp(&e, IP4(198, 18, 0, 20 + i % 5), (uint16_t)(2000 + i), t0);
+  assert_int_equal(e.ctx->ft.count, 2 * N);
+  uint64_t due = e_due(t0, 5);
+  for (uint32_t i = 0; i < N; i += 3)
+    e_udp(&e, IP4(198, 18, 0, 20 + i % 5), (uint16_t)(2000 + i), t0 + 4 * SEC);
+  int guard = 0;
+  while (pinhole_tick(e.ctx, due) == PINHOLE_TICK_BUDGET && ++guard < 100)
+    ;
+  assert_int_equal(e_cnt(&e, PINHOLE_CNT_FLOWS_EXPIRED), N - N / 3);
+  assert_int_equal(e_flows(&e), N / 3);
+  assert_int_equal(e.ctx->ft.count, 2 * (N / 3));
+  for (size_t k = 0; k < e.n; k++) /* only the idle ones closed */
+    assert_int_not_equal((e.port[k] - 2000) % 3, 0);
+  for (uint32_t i = 0; i < N; i += 3) /* the same flows, not new ones */
+    e_udp(&e, IP4(198, 18, 0, 20 + i % 5), (uint16_t)(2000 + i), due);
+  assert_int_equal(e_flows(&e), N / 3);
+  assert_int_equal(e.ctx->ft.count, 2 * (N / 3));
   e_del(&e);
 }
 
@@ -264,6 +298,7 @@ int main(void) {
       cmocka_unit_test(test_expiry_across_tick_wrap),
       cmocka_unit_test(test_expiry_refreshed_across_wrap),
       cmocka_unit_test(test_expiry_one_slot_budget),
+      cmocka_unit_test(test_expiry_refreshed_among_due),
   };
   return cmocka_run_group_tests_name("scenario.expiry", tests, NULL, NULL);
 }

@@ -342,6 +342,32 @@ static void test_cwheel_exact_across_wrap(void **state) {
   cw_free(w);
 }
 
+/* ph_cwheel_place is ph_wheel_place: at every level's edges (e just
+ * above ref, the level boundaries 2^(6l) - 1 and 2^(6l), the park beyond
+ * 2^24) and at random pairs. */
+static void test_cwheel_place_same(void **state) {
+  (void)state;
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  size_t n = 0;
+  for (int r = 0; r < 200000; r++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    uint64_t ref = r % 2 ? x >> 2 : x >> (x & 63);
+    uint64_t d;
+    if (r < 64 * 30) { /* every bit width, the edges around it */
+      unsigned b = (unsigned)(r / 30) % 31;
+      d = (UINT64_C(1) << b) + (uint64_t)(r % 30) - 15;
+    } else {
+      d = (x >> 17) >> ((x >> 5) % 47) | 1u;
+    }
+    assert_int_equal(ph_cwheel_place(ref + d, ref),
+                     ph_wheel_place(ref + d, ref));
+    n++;
+  }
+  assert_int_equal(n, 200000);
+}
+
 /* A deadline further than 2^31 ticks is filed 2^31 ticks ahead (fires
  * early: the caller re-checks its own deadline and re-arms). */
 static void test_cwheel_far_deadline_clamped(void **state) {
@@ -373,15 +399,16 @@ typedef struct look {
   uint32_t fired[2000], ahead[2000];
   uint8_t stage[1000]; /* per entry: 1 stage 0 seen, 2 stage 1 after it */
   size_t nf, na, na1, out_of_order;
-  uint32_t cancel_at; /* on firing this entry, cancel entry cancel_what */
-  uint32_t cancel_what;
+  uint32_t cancel_at; /* on firing this entry, cancel entries cancel_what */
+  uint32_t cancel_what[2];
 } look;
 
 static void look_fire(uint32_t i, void *user) {
   look *l = user;
   l->fired[l->nf++] = i;
   if (i == l->cancel_at)
-    pinhole__cwheel_cancel(l->w, l->cancel_what);
+    for (int k = 0; k < 2; k++)
+      pinhole__cwheel_cancel(l->w, l->cancel_what[k]);
 }
 
 static void look_ahead(uint32_t i, int stage, void *user) {
@@ -413,9 +440,11 @@ static void model_cancel(uint32_t *a, size_t *m, uint32_t what) {
 
 /* 1000 timers due in one tick, run with a budget of 100 per call: they
  * fire in arming order, 100 (less the tick reached) per call, except that
- * the cancel of an entry not yet fired moves the list's first entry into
- * its place; the look-ahead reaches entries in firing order, never past
- * what the call can fire, stage 1 after stage 0, never one cancelled. */
+ * the cancel of an entry still in its list moves the list's first entry
+ * into its place, while the cancel of one already popped into the window
+ * (PH_CWHEEL_AHEAD ahead) only drops it; the look-ahead reaches entries
+ * in firing order, never past what the call can fire, stage 1 after
+ * stage 0, never one cancelled. */
 static void test_cwheel_lookahead_one_slot(void **state) {
   (void)state;
   enum { N = 1000 };
@@ -425,7 +454,8 @@ static void test_cwheel_lookahead_one_slot(void **state) {
   ph_cwheel *w = cw_new(o, N, 0);
   l->w = w;
   l->cancel_at = 500;              /* fires 501st: (500 * 7) % N */
-  l->cancel_what = 535;            /* 506th in arming order */
+  l->cancel_what[0] = 535;         /* 506th in arming order: in the window */
+  l->cancel_what[1] = 780;         /* 541st: still in the list */
   for (uint32_t i = 0; i < N; i++) /* arming order: a permutation */
     pinhole__cwheel_arm(w, (i * 7) % N, 30 * TK);
   assert_int_equal(w->used, (N + 14) / 15); /* full blocks */
@@ -440,42 +470,48 @@ static void test_cwheel_lookahead_one_slot(void **state) {
       int seen = 0;
       for (size_t f = total; f < total + fired; f++)
         seen |= l->fired[f] == l->ahead[k];
-      assert_true(seen || l->ahead[k] == 535);
+      assert_true(seen || l->ahead[k] == 535 || l->ahead[k] == 780);
     }
     total += fired;
     calls++;
   } while (pinhole__cwheel_pending(w, 30 * TK) && calls < 100);
-  assert_int_equal(total, N - 1); /* 535 was cancelled */
+  assert_int_equal(total, N - 2); /* 535 and 780 were cancelled */
   assert_int_equal(calls, 10);    /* 99 in the first (one tick reached) */
+  /* 500 and the 500 before it fired, and the window's 14 (arming order
+   * 501..514) were popped: 535 (505th) is only dropped from them; in the
+   * list (from 515 on) the first (515th: 605) moves into 780's place */
   uint32_t want[N];
-  size_t m = N;
-  for (uint32_t i = 0; i < N; i++)
-    want[i] = (i * 7) % N;
-  /* 500 and the 500 before it fired; then the first left (507) moves
-   * into 535's place: 502, 503, 504 (arming order) fire before it */
-  memmove(want, want + 501, (N - 501) * sizeof(uint32_t));
-  m -= 501;
-  model_cancel(want, &m, 535);
-  assert_int_equal(want[3], 507);
+  size_t m = 0;
+  for (uint32_t p = 501; p < 501 + PH_CWHEEL_AHEAD; p++)
+    if (p != 505)
+      want[m++] = (p * 7) % N;
+  size_t lm = 0;
+  for (uint32_t p = 501 + PH_CWHEEL_AHEAD; p < N; p++)
+    want[m + lm++] = (p * 7) % N;
+  model_cancel(want + m, &lm, 780);
+  m += lm;
+  assert_int_equal(m, N - 501 - 2);
+  assert_int_equal(want[4], 506 * 7 % N);
+  assert_int_equal(want[12], 514 * 7 % N);
+  assert_int_equal(want[13], 516 * 7 % N);
   for (size_t k = 0; k < 501; k++)
     assert_int_equal(l->fired[k], (k * 7) % N);
   for (size_t k = 0; k < m; k++)
     assert_int_equal(l->fired[501 + k], want[k]);
-  /* every entry but the first of each call (and one the cancel moved) was
-   * looked at ahead, at both stages, stage 1 after stage 0 but where the
-   * cancel moved an entry */
+  /* every entry popped was looked at ahead, at both stages, stage 1
+   * after stage 0 */
   size_t both = 0;
   for (uint32_t i = 0; i < N; i++)
     both += l->stage[i] == 3;
-  assert_true(both >= N - 1 - 10 - 1);
-  assert_true(l->out_of_order <= 1);
+  assert_int_equal(both, N - 1); /* all but 780, never popped */
+  assert_int_equal(l->out_of_order, 0);
   /* in firing order, but for the one the cancel moved */
   static size_t pos[N];
   for (size_t f = 0; f < total; f++)
     pos[l->fired[f]] = f + 1;
   size_t back = 0, prev = 0;
   for (size_t a = 0; a < l->na; a++) {
-    if (l->ahead[a] == 535)
+    if (l->ahead[a] == 535 || l->ahead[a] == 780)
       continue;
     assert_true(pos[l->ahead[a]] != 0);
     back += pos[l->ahead[a]] <= prev;
@@ -623,6 +659,7 @@ int main(void) {
       cmocka_unit_test(test_cwheel_same_across_wrap),
       cmocka_unit_test(test_cwheel_exact_across_wrap),
       cmocka_unit_test(test_cwheel_far_deadline_clamped),
+      cmocka_unit_test(test_cwheel_place_same),
       cmocka_unit_test(test_cwheel_lookahead_one_slot),
       cmocka_unit_test(test_cwheel_cancel_middle),
       cmocka_unit_test(test_cwheel_cascade_order),
