@@ -422,7 +422,8 @@ static tail_res floor_tail(size_t bytes, uint64_t burst_cycles, size_t nb) {
     for (size_t b = 0; b < ncal; b++)
       tsc[b] = floor_chunk(p, steps);
     qsort(tsc, ncal, sizeof(uint64_t), cmp_u64);
-    double scaled = (double)steps * (double)burst_cycles / (double)tsc[ncal / 2];
+    double scaled =
+        (double)steps * (double)burst_cycles / (double)tsc[ncal / 2];
     steps = scaled < 1 ? 1 : (size_t)(scaled + 0.5);
   }
   uint64_t w0 = wall_ns(), c0 = cycles();
@@ -440,8 +441,8 @@ static tail_res floor_tail(size_t bytes, uint64_t burst_cycles, size_t nb) {
     double ns_per_cycle = (double)wall / (double)cyc;
     t.stalls_per_s = (double)slow * 1e9 / (double)wall;
     /* the median slow chunk, less the median chunk */
-    t.stall_us = ((double)tsc[nb - 1 - slow / 2] - t.median_cycles) *
-                 ns_per_cycle / 1e3;
+    t.stall_us =
+        ((double)tsc[nb - 1 - slow / 2] - t.median_cycles) * ns_per_cycle / 1e3;
   }
   free(tsc);
   huge_free(mem, n * 64, NULL);
@@ -1058,8 +1059,8 @@ static void run_established(table *t, ring *r, uint8_t *hdr, const opts *o,
         est_check(t, &w);
         ef->tail = tail_of(tsc, nb);
         if (full) /* 10M: the context and a region as large do not fit */
-          ef->floor_tail = floor_tail(ctx_bytes(t->n),
-                                      (uint64_t)ef->tail.median_cycles, nb);
+          ef->floor_tail =
+              floor_tail(ctx_bytes(t->n), (uint64_t)ef->tail.median_cycles, nb);
         free(tsc);
       }
     }
@@ -2687,8 +2688,8 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
     add(R, name, ef.floor_tail.p999_over_median, "ratio", NULL,
         "the same of 16 reads in flight as long as a burst (the machine's)");
     snprintf(name, sizeof(name), "floor_chunk_over_burst_%s", tag);
-    add(R, name, ef.floor_tail.median_cycles / ef.tail.median_cycles, "x",
-        NULL, "the floor's median chunk / the burst's median call");
+    add(R, name, ef.floor_tail.median_cycles / ef.tail.median_cycles, "x", NULL,
+        "the floor's median chunk / the burst's median call");
     snprintf(name, sizeof(name), "floor_slow_share_%s", tag);
     add(R, name, 100 * ef.floor_tail.slow_share, "%", NULL,
         "the floor's chunks over 8 x their median");
