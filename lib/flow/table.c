@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Flow table: bucketised open addressing with overflow counts (see
- * table.h). Insert and remove walk at most max_probe buckets.
+ * Flow table: bucketised open addressing with overflow counts and a
+ * backward shift on removal (see table.h). Insert and remove walk at most
+ * max_probe buckets.
  */
 #include "flow/table.h"
 
@@ -59,7 +60,7 @@ int pinhole__ft_insert(ph_flow_table *ft, uint64_t h, uint32_t ref) {
     uint32_t empty = ph_ft_match(bk, 0);
     if (empty != 0) {
       uint32_t w = (uint32_t)__builtin_ctz(empty);
-      bk->sig[w] = (uint16_t)sig;
+      bk->sig[w] = (uint16_t)ph_ft_sig_at(sig, probe);
       bk->ref[w] = ref;
       /* count an overflow in every bucket passed on the way */
       for (uint32_t j = home; j != i; j = ph_ft_succ(ft, j))
@@ -72,13 +73,53 @@ int pinhole__ft_insert(ph_flow_table *ft, uint64_t h, uint32_t ref) {
   return -1;
 }
 
+/* The first way of bucket bk holding an entry at a known distance from
+ * home of at least d (so its home is at or before the bucket d lines
+ * back), or PH_FT_WAYS. */
+static uint32_t ph_ft_movable(const ph_ft_bucket *bk, uint32_t d) {
+  for (uint32_t w = 0; w < PH_FT_WAYS; w++) {
+    uint32_t code = bk->sig[w] & PH_FT_DFAR;
+    if (bk->sig[w] != 0 && code >= d && code < PH_FT_DFAR)
+      return w;
+  }
+  return PH_FT_WAYS;
+}
+
+/* The backward shift: way w of bucket i is free; while i counts an
+ * overflow, an entry homed at or before i may sit in the lines after it.
+ * Only entries of a known distance move (PH_FT_DFAR ones keep their
+ * place: their home is not known), so the search ends PH_FT_DFAR - 1
+ * lines on; the first one found moves into (i, w), the counts of the
+ * lines between drop by one, and its old way is the next hole. */
+static void ph_ft_refill(ph_flow_table *ft, uint32_t i, uint32_t w) {
+  for (uint32_t moves = 0; moves <= ft->max_probe; moves++) {
+    uint32_t j = i, d = 0, v = PH_FT_WAYS;
+    while (v == PH_FT_WAYS) {
+      if (ft->b[j].ovf == 0 || ++d >= PH_FT_DFAR)
+        return; /* nothing homed at or before i lies past j */
+      j = ph_ft_succ(ft, j);
+      v = ph_ft_movable(&ft->b[j], d);
+    }
+    ph_ft_bucket *to = &ft->b[i], *from = &ft->b[j];
+    to->sig[w] = (uint16_t)(from->sig[v] - d);
+    to->ref[w] = from->ref[v];
+    from->sig[v] = 0;
+    from->ref[v] = 0;
+    for (uint32_t k = i; k != j; k = ph_ft_succ(ft, k))
+      ft->b[k].ovf--;
+    i = j;
+    w = v;
+  }
+}
+
 int pinhole__ft_remove(ph_flow_table *ft, uint64_t h, uint32_t ref) {
   uint32_t sig = ph_ft_sig(h);
   uint32_t home = ph_ft_home(ft, h);
   uint32_t i = home;
   for (uint32_t probe = 0; probe <= ft->max_probe; probe++) {
     ph_ft_bucket *bk = &ft->b[i];
-    for (uint32_t m = ph_ft_match(bk, sig); m != 0; m &= m - 1) {
+    for (uint32_t m = ph_ft_match(bk, ph_ft_sig_at(sig, probe)); m != 0;
+         m &= m - 1) {
       uint32_t w = (uint32_t)__builtin_ctz(m);
       if (bk->ref[w] == ref) {
         bk->sig[w] = 0;
@@ -86,6 +127,7 @@ int pinhole__ft_remove(ph_flow_table *ft, uint64_t h, uint32_t ref) {
         for (uint32_t j = home; j != i; j = ph_ft_succ(ft, j))
           ft->b[j].ovf--;
         ft->count--;
+        ph_ft_refill(ft, i, w);
         return 0;
       }
     }

@@ -6,9 +6,13 @@
  * reference) pairs and an overflow count. A key hashes to a home bucket;
  * when that is full it goes to the next bucket with room and every bucket
  * passed counts one overflow, so a lookup stops at the first bucket whose
- * overflow count is zero. The table stores no keys: the caller verifies a
+ * overflow count is zero. A signature's low four bits say how far the
+ * entry sits from its home (0 to 14 lines, 15 for that far or further), so a
+ * removal can pull a displaced entry back into the way it frees (a
+ * backward shift, pinhole__ft_remove) and the counts drain instead of
+ * piling up under churn. The table stores no keys: the caller verifies a
  * candidate reference against its own object. The signature makes false
- * candidates rare (2^-16 per occupied way compared, see ph_ft_sig) and
+ * candidates rare (2^-12 per occupied way compared, see ph_ft_sig) and
  * the sizing keeps the load at most 65 % (pinhole__ft_buckets_for).
  */
 #ifndef PH_FLOW_TABLE_H
@@ -23,9 +27,19 @@
 #endif
 
 #define PH_FT_WAYS 10
-/* The load bound, PH_FT_LOAD_NUM / PH_FT_LOAD_DEN of the slots. */
+/* The load bound, PH_FT_LOAD_NUM / PH_FT_LOAD_DEN of the slots: 65 %.
+ * The backward shift keeps walks short up to 80 % (16 / 20: 16.0 bytes a
+ * connection instead of 19.7), but on a freshly filled table 6.5 % of
+ * entries then sit past their home line (2.2 % at 65 %), which the burst's
+ * look-ahead does not reach: +13.5 instructions a packet and a slower
+ * burst (BENCHMARKS.md "ftdense"), so the bound stays at 65 %. */
 #define PH_FT_LOAD_NUM 13
 #define PH_FT_LOAD_DEN 20
+/* A signature's low bits: the entry's distance from its home bucket, in
+ * lines, PH_FT_DFAR for that far or further (an entry that never moves:
+ * its home is not known exactly). */
+#define PH_FT_DBITS 4
+#define PH_FT_DFAR ((1u << PH_FT_DBITS) - 1u)
 
 /* 20 bytes of signatures (0: an empty way), the overflow count, 40 bytes
  * of references: one line, the signatures in its first 32 bytes. */
@@ -49,23 +63,31 @@ typedef struct ph_ft_iter {
   uint32_t bucket;
   uint32_t mask; /* ways of the bucket still to return, 1 << way */
   uint32_t probes;
-  uint32_t sig;
+  uint32_t sig; /* the signature at distance 0 (ph_ft_sig) */
 } ph_ft_iter;
 
 /*
- * The signature: the hash's top 16 bits (the home bucket comes from its
- * low 32), 0 taken as 1 since 0 marks an empty way. A lookup compares it
- * with every way of the lines it reads; each occupied way that is not the
- * key matches with probability 2^-16 (about 1e-4 per lookup at 6.5 ways
- * in use, the 65 % bound), and a false candidate costs one connection
- * line read and one tuple compare, never a wrong answer. The hash is
- * keyed (below), so a sender cannot choose tuples whose signatures
- * collide more often than that: it sees neither the key nor the
- * signatures.
+ * The signature: the hash's top 12 bits (the home bucket comes from its
+ * low 32) over four bits of distance from home, here 0; the top bits 0 are
+ * taken as 1 since 0 marks an empty way. An entry filed d lines past its
+ * home carries ph_ft_sig_at(ph_ft_sig(h), d), and a lookup compares that
+ * with every way of the line d past home; each occupied way that is not
+ * the key matches with probability 2^-12 (about 1.6e-3 per lookup at
+ * 6.5 ways in use, the 65 % bound), and a false candidate costs one
+ * connection line read and one tuple compare, never a wrong answer. The
+ * hash is keyed (below), so a sender cannot choose tuples whose
+ * signatures collide more often than that: it sees neither the key nor
+ * the signatures.
  */
 static inline uint32_t ph_ft_sig(uint64_t h) {
-  uint32_t s = (uint32_t)(h >> 48);
-  return s ? s : 1u;
+  uint32_t s = (uint32_t)(h >> 48) & ~PH_FT_DFAR;
+  return s ? s : PH_FT_DFAR + 1u;
+}
+
+/* The signature of an entry of signature sig (at distance 0) filed d
+ * lines past its home. */
+static inline uint32_t ph_ft_sig_at(uint32_t sig, uint32_t d) {
+  return sig | (d < PH_FT_DFAR ? d : PH_FT_DFAR);
 }
 
 /* Number of buckets for n entries at a load of at most 65 %. */
@@ -128,7 +150,12 @@ void pinhole__nh_derive(uint32_t nh[4], uint64_t *mul,
  * room. */
 int pinhole__ft_insert(ph_flow_table *ft, uint64_t h, uint32_t ref);
 
-/* Removes (h, ref). Returns 0, or -1 when absent. */
+/* Removes (h, ref) and refills the way it frees: while the bucket counts
+ * an overflow, the first entry of the next lines (within PH_FT_DFAR - 1 of
+ * it) whose home is at or before it moves in, its signature's distance and
+ * the counts of the lines it passed back drop, and the same is done for
+ * the way it leaves. O(lines passed), at most max_probe + 1. Returns 0,
+ * or -1 when absent. Entries move: an iterator does not survive it. */
 int pinhole__ft_remove(ph_flow_table *ft, uint64_t h, uint32_t ref);
 
 /* The home bucket of hash h. */
@@ -198,8 +225,9 @@ static inline void ph_ft_iter_init(const ph_flow_table *ft, uint64_t h,
 }
 
 /* Next candidate reference for the iterator's hash, or UINT32_MAX: the
- * matching ways of each bucket in order, then the next bucket while the
- * current one counts an overflow, at most max_probe buckets further. */
+ * matching ways of each bucket in order (the signature at the bucket's
+ * distance from home), then the next bucket while the current one counts
+ * an overflow, at most max_probe buckets further. */
 static inline uint32_t ph_ft_next(const ph_flow_table *ft, ph_ft_iter *it) {
   for (;;) {
     const ph_ft_bucket *bk = &ft->b[it->bucket];
@@ -211,7 +239,8 @@ static inline uint32_t ph_ft_next(const ph_flow_table *ft, ph_ft_iter *it) {
     if (bk->ovf == 0 || ++it->probes > ft->max_probe)
       return UINT32_MAX;
     it->bucket = ph_ft_succ(ft, it->bucket);
-    it->mask = ph_ft_match(&ft->b[it->bucket], it->sig);
+    it->mask =
+        ph_ft_match(&ft->b[it->bucket], ph_ft_sig_at(it->sig, it->probes));
   }
 }
 

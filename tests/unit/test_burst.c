@@ -233,8 +233,9 @@ static void test_burst_rst_then_data(void **state) {
 typedef struct dup_ctx {
   tctx t; /* first: the helpers' callbacks take it as their user */
   int armed;
-  uint64_t hp;  /* the placeholder's hash */
-  uint32_t ref; /* and reference */
+  int shift_only; /* the event only removes the placeholder */
+  uint64_t hp;    /* the placeholder's hash */
+  uint32_t ref;   /* and reference */
   ph_tuple a, b;
   long d_slot;
 } dup_ctx;
@@ -247,6 +248,8 @@ static void dup_on_event(pinhole_ctx *ctx, const pinhole_event *ev,
     return;
   d->armed = 0;
   assert_int_equal(pinhole__ft_remove(&ctx->ft, d->hp, d->ref), 0);
+  if (d->shift_only)
+    return;
   ph_conn *c =
       pinhole__conn_new(ctx, PH_NIL, UDP, PINHOLE_SIDE_INSIDE, &d->a, &d->b);
   assert_non_null(c);
@@ -284,7 +287,7 @@ static dup_ctx *dup_new(void) {
   pinhole_ctx *ctx = d->t.ctx;
   /* X's key's bucket, another signature: the lowest free way */
   uint64_t h = ph_ft_hash(&ctx->ft, UDP, IN_HOST, OUT_HOST, 5000, 4000);
-  d->hp = h ^ (1ull << 40);
+  d->hp = h ^ (1ull << 60);               /* another signature (the top bits) */
   d->ref = (ctx->cfg.max_flows - 1) << 1; /* a free slot: never a match */
   assert_int_equal(pinhole__ft_insert(&ctx->ft, d->hp, d->ref), 0);
   tpkt p;
@@ -337,6 +340,62 @@ static void test_burst_same_key_filed_ahead(void **state) {
   t_ctx_del(&b->t);
 }
 
+/*
+ * The same, with the connection ahead moved there by the table's backward
+ * shift (lib/flow/table.c) between the look-ahead and the packet: X's
+ * home bucket is filled up with entries of other signatures, so that D,
+ * filed with X's tuple as side A before the burst, lands one line past
+ * home, and X is the look-ahead's first candidate. The first packet's
+ * event removes the placeholder (way 0): the shift pulls D's entry into
+ * that way, before X's. The hand-over sees a way before X's with the
+ * signature and falls back to the lookup, which answers D, as one call
+ * per packet does.
+ */
+static void test_burst_same_key_shifted_ahead(void **state) {
+  (void)state;
+  dup_ctx *t[2] = {dup_new(), dup_new()};
+  long x = slot_of(&t[0]->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+  for (int i = 0; i < 2; i++) {
+    pinhole_ctx *ctx = t[i]->t.ctx;
+    uint64_t h = ph_ft_hash(&ctx->ft, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+    const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, h);
+    assert_int_equal(bk->ref[0], t[i]->ref); /* the placeholder, way 0 */
+    for (uint32_t k = 2; ph_ft_match(bk, 0) != 0; k++)
+      assert_int_equal(pinhole__ft_insert(&ctx->ft, h ^ (uint64_t)k << 52,
+                                          (ctx->cfg.max_flows - k) << 1),
+                       0);
+    ph_conn *c = pinhole__conn_new(ctx, PH_NIL, UDP, PINHOLE_SIDE_INSIDE,
+                                   &t[i]->a, &t[i]->b);
+    assert_non_null(c);
+    t[i]->d_slot = (long)ph_conn_idx(ctx, c);
+    assert_int_equal(way_of(ctx, t[i]->d_slot), -1); /* not at home */
+    assert_int_equal(slot_of(&t[i]->t, UDP, IN_HOST, OUT_HOST, 5000, 4000),
+                     x); /* X still the first candidate */
+    t[i]->shift_only = 1;
+    t[i]->armed = 1;
+  }
+  int wx = way_of(t[0]->t.ctx, x);
+  assert_true(wx > 0);
+  static tpkt p[NB];
+  t_udp(&p[0], IN_HOST, 5100, OUT_HOST, 4001, "n");
+  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "x");
+  uint8_t vd[NB];
+  burst_twin(&t[0]->t, &t[1]->t, p, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+  vd_is(vd, 2, FWD, FWD);
+  assert_int_equal(t[0]->armed, 0);
+  assert_int_equal(way_of(t[0]->t.ctx, t[0]->d_slot), 0); /* shifted home */
+  assert_int_equal(way_of(t[0]->t.ctx, x), wx);
+  /* the packet went to D: its side B's public port */
+  assert_int_equal(t_get32(p[1].b + 12), PUB);
+  assert_int_equal(t_get16(p[1].b + 20), 61000);
+  assert_int_equal(t[0]->t.ctx->conns[t[0]->d_slot].frames[0], 1);
+  assert_int_equal(t[0]->t.ctx->conns[x].frames[0], 1);
+  t_counters(&t[0]->t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             -1);
+  t_ctx_del(&t[0]->t);
+  t_ctx_del(&t[1]->t);
+}
+
 /* Many bursts over few tuples in a small table, with time steps past the
  * UDP timeout between some of them, from both sides (the outside's to
  * the public ports port preservation gives, mapped or not): the twin one
@@ -380,6 +439,7 @@ int main(void) {
       cmocka_unit_test(test_burst_rst_then_data),
       cmocka_unit_test(test_burst_shared_buffer),
       cmocka_unit_test(test_burst_same_key_filed_ahead),
+      cmocka_unit_test(test_burst_same_key_shifted_ahead),
       cmocka_unit_test(test_burst_mixed_as_single),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,9 +2,10 @@
 /*
  * The flow table (lib/flow/table.{c,h}) on hashes chosen by the test: the
  * bucket layout's match helper (SSE2 and SWAR agree), the sizing at the
- * load bound, overflow counts as inserts spill and removes drain, forced
- * signature collisions, and the refusal when no bucket within max_probe
- * has room.
+ * load bound, overflow counts as inserts spill and removes drain, the
+ * backward shift that refills a freed way (exact layouts), forced
+ * signature collisions, the refusal when no bucket within max_probe has
+ * room, and churn at the load bound (walks and exact counts).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,10 +56,19 @@ static void test_table_layout(void **state) {
   assert_int_equal(offsetof(ph_ft_bucket, sig), 0);
   assert_int_equal(offsetof(ph_ft_bucket, ovf), 20);
   assert_int_equal(offsetof(ph_ft_bucket, ref), 24);
-  /* the signature is the top 16 bits, 0 taken as 1 */
-  assert_int_equal(ph_ft_sig(UINT64_C(0xbeef000000000000)), 0xbeef);
-  assert_int_equal(ph_ft_sig(UINT64_C(0x0000ffffffffffff)), 1);
-  assert_int_equal(ph_ft_sig(UINT64_C(0x0001000000000000)), 1);
+  /* the signature is the top 12 bits over a distance of 0, top bits 0
+   * taken as 1; the distance saturates at 15 */
+  assert_int_equal(PH_FT_DFAR, 15);
+  assert_int_equal(ph_ft_sig(UINT64_C(0xbeef000000000000)), 0xbee0);
+  assert_int_equal(ph_ft_sig(UINT64_C(0x0000ffffffffffff)), 0x10);
+  assert_int_equal(ph_ft_sig(UINT64_C(0x000f000000000000)), 0x10);
+  assert_int_equal(ph_ft_sig(UINT64_C(0x0010000000000000)), 0x10);
+  assert_int_equal(ph_ft_sig(UINT64_C(0x0020000000000000)), 0x20);
+  assert_int_equal(ph_ft_sig_at(0xbee0, 0), 0xbee0);
+  assert_int_equal(ph_ft_sig_at(0xbee0, 3), 0xbee3);
+  assert_int_equal(ph_ft_sig_at(0xbee0, 14), 0xbeee);
+  assert_int_equal(ph_ft_sig_at(0xbee0, 15), 0xbeef);
+  assert_int_equal(ph_ft_sig_at(0xbee0, 64), 0xbeef);
 }
 
 /* ph_ft_match (SSE2 on x86-64) and ph_ft_match_swar give the exact mask
@@ -143,14 +153,14 @@ static void test_table_overflow(void **state) {
   assert_int_equal(ft.max_probe, 15);
   uint64_t h[11];
   for (unsigned i = 0; i < 11; i++) {
-    h[i] = hash_at(&ft, 3, (uint16_t)(0x100 + i));
+    h[i] = hash_at(&ft, 3, (uint16_t)(0x1000 + (i << 4)));
     assert_int_equal(pinhole__ft_insert(&ft, h[i], 1000 + i), 0);
   }
   assert_int_equal(ft.count, 11);
   assert_int_equal(ph_ft_match(&mem[3], 0), 0);
   assert_int_equal(mem[3].ovf, 1);
   assert_int_equal(mem[4].ovf, 0);
-  assert_int_equal(mem[4].sig[0], 0x10a);
+  assert_int_equal(mem[4].sig[0], 0x10a1); /* one line past home */
   assert_int_equal(mem[4].ref[0], 1010);
   uint32_t out[4], probes;
   assert_int_equal(candidates(&ft, h[10], out, 4, &probes), 1);
@@ -158,11 +168,13 @@ static void test_table_overflow(void **state) {
   assert_int_equal(probes, 1);
   assert_int_equal(candidates(&ft, h[2], out, 4, &probes), 1);
   assert_int_equal(out[0], 1002);
-  uint64_t absent = hash_at(&ft, 3, 0x7777);
+  uint64_t absent = hash_at(&ft, 3, 0x7770);
   assert_int_equal(candidates(&ft, absent, out, 4, &probes), 0);
   assert_int_equal(probes, 1);
-  /* a key homed at 4 sees bucket 4 only (its count is 0) */
-  assert_int_equal(candidates(&ft, hash_at(&ft, 4, 0x10a), out, 4, &probes), 1);
+  /* a key homed at 4 sees bucket 4 only (its count is 0), and there the
+   * signature at distance 0: the spilled key's is another */
+  assert_int_equal(candidates(&ft, hash_at(&ft, 4, 0x10a0), out, 4, &probes),
+                   0);
   assert_int_equal(probes, 0);
   /* removing the spilled key drains bucket 3's count */
   assert_int_equal(pinhole__ft_remove(&ft, h[10], 1010), 0);
@@ -177,12 +189,12 @@ static void test_table_overflow(void **state) {
   assert_int_equal(pinhole__ft_remove(&ft, h[4], 1004), -1);
   assert_int_equal(mem[3].sig[4], 0);
   assert_int_equal(pinhole__ft_insert(&ft, h[10], 1010), 0);
-  assert_int_equal(mem[3].sig[4], 0x10a);
+  assert_int_equal(mem[3].sig[4], 0x10a0);
   assert_int_equal(mem[3].ovf, 0);
   assert_int_equal(ft.count, 10);
   /* a wrong reference or signature is not removed */
   assert_int_equal(pinhole__ft_remove(&ft, h[0], 1001), -1);
-  assert_int_equal(pinhole__ft_remove(&ft, hash_at(&ft, 3, 0x200), 1000), -1);
+  assert_int_equal(pinhole__ft_remove(&ft, hash_at(&ft, 3, 0x2000), 1000), -1);
   assert_int_equal(ft.count, 10);
 }
 
@@ -195,7 +207,7 @@ static void test_table_overflow_wraps(void **state) {
   table_of(&ft, mem, 16);
   uint64_t h[32];
   for (unsigned i = 0; i < 32; i++) {
-    h[i] = hash_at(&ft, 14, (uint16_t)(0x400 + i));
+    h[i] = hash_at(&ft, 14, (uint16_t)(0x4000 + (i << 4)));
     assert_int_equal(pinhole__ft_insert(&ft, h[i], i), 0);
   }
   /* 10 in 14, 10 in 15, 10 in 0, 2 in 1 */
@@ -203,12 +215,29 @@ static void test_table_overflow_wraps(void **state) {
   assert_int_equal(mem[15].ovf, 12);
   assert_int_equal(mem[0].ovf, 2);
   assert_int_equal(mem[1].ovf, 0);
-  assert_int_equal(mem[1].sig[1], 0x41f);
+  assert_int_equal(mem[15].sig[0], 0x40a1);
+  assert_int_equal(mem[0].sig[0], 0x4142);
+  assert_int_equal(mem[1].sig[1], 0x41f3);
   uint32_t out[4], probes;
   assert_int_equal(candidates(&ft, h[31], out, 4, &probes), 1);
   assert_int_equal(out[0], 31);
   assert_int_equal(probes, 3);
-  for (unsigned i = 0; i < 32; i++)
+  /* removing from the front pulls the run back: h[0]'s way takes the
+   * first entry of bucket 15 (h[10]), whose way takes bucket 0's first
+   * (h[20]), whose way takes bucket 1's first (h[30]) */
+  assert_int_equal(pinhole__ft_remove(&ft, h[0], 0), 0);
+  assert_int_equal(mem[14].sig[0], 0x40a0);
+  assert_int_equal(mem[14].ref[0], 10);
+  assert_int_equal(mem[15].sig[0], 0x4141);
+  assert_int_equal(mem[15].ref[0], 20);
+  assert_int_equal(mem[0].sig[0], 0x41e2);
+  assert_int_equal(mem[0].ref[0], 30);
+  assert_int_equal(ph_ft_match(&mem[1], 0), 0x3fd); /* h[31] in way 1 */
+  assert_int_equal(mem[14].ovf, 21);
+  assert_int_equal(mem[15].ovf, 11);
+  assert_int_equal(mem[0].ovf, 1);
+  assert_int_equal(mem[1].ovf, 0);
+  for (unsigned i = 1; i < 32; i++)
     assert_int_equal(pinhole__ft_remove(&ft, h[i], i), 0);
   for (unsigned b = 0; b < 16; b++) {
     assert_int_equal(mem[b].ovf, 0);
@@ -225,8 +254,8 @@ static void test_table_sig_collision(void **state) {
   static ph_ft_bucket mem[16];
   ph_flow_table ft;
   table_of(&ft, mem, 16);
-  uint64_t h = hash_at(&ft, 7, 0xabcd);
-  uint64_t other = hash_at(&ft, 7, 0xabcc);
+  uint64_t h = hash_at(&ft, 7, 0xabd0);
+  uint64_t other = hash_at(&ft, 7, 0xabc0);
   assert_int_equal(pinhole__ft_insert(&ft, other, 99), 0);
   for (uint32_t r = 1; r <= 12; r++)
     assert_int_equal(pinhole__ft_insert(&ft, h, r << 1), 0);
@@ -237,10 +266,138 @@ static void test_table_sig_collision(void **state) {
   assert_int_equal(probes, 1); /* 9 at home, 3 in bucket 8 */
   assert_int_equal(candidates(&ft, other, out, 16, &probes), 1);
   assert_int_equal(out[0], 99);
+  /* removing 5 << 1 (way 5) pulls 10 << 1 back from bucket 8's way 0 */
   assert_int_equal(pinhole__ft_remove(&ft, h, 5 << 1), 0);
   assert_int_equal(candidates(&ft, h, out, 16, &probes), 11);
-  assert_int_equal(out[4], 6 << 1);
-  assert_int_equal(mem[7].ovf, 3);
+  assert_int_equal(out[3], 4 << 1);
+  assert_int_equal(out[4], 10 << 1);
+  assert_int_equal(out[5], 6 << 1);
+  assert_int_equal(out[9], 11 << 1);
+  assert_int_equal(out[10], 12 << 1);
+  assert_int_equal(mem[7].ovf, 2);
+  assert_int_equal(mem[7].sig[5], 0xabd0);
+  assert_int_equal(mem[8].sig[0], 0);
+}
+
+/* The backward shift, exact layouts: in a 32-bucket table, A (10 keys
+ * homed at 3) fill bucket 3, E (10 more homed at 3) bucket 4, G (homed
+ * at 3) lands in 5 two lines out, F1 and F2 (homed at 4) in 5 one line
+ * out. Removing A's fifth key pulls E's first back home (bucket 3, way
+ * 5), and G into the way E's left in bucket 4, and stops: bucket 5's
+ * count is 0. Lookups of every key still answer, the counts are exact. */
+static void test_table_shift_cascade(void **state) {
+  (void)state;
+  static ph_ft_bucket mem[32];
+  ph_flow_table ft;
+  table_of(&ft, mem, 32);
+  uint64_t a[10], e[10], g, f[2];
+  for (unsigned i = 0; i < 10; i++) {
+    a[i] = hash_at(&ft, 3, (uint16_t)(0x1000 + (i << 4)));
+    assert_int_equal(pinhole__ft_insert(&ft, a[i], 100 + i), 0);
+  }
+  for (unsigned i = 0; i < 10; i++) {
+    e[i] = hash_at(&ft, 3, (uint16_t)(0x2000 + (i << 4)));
+    assert_int_equal(pinhole__ft_insert(&ft, e[i], 200 + i), 0);
+  }
+  g = hash_at(&ft, 3, 0x3000);
+  assert_int_equal(pinhole__ft_insert(&ft, g, 300), 0);
+  for (unsigned i = 0; i < 2; i++) {
+    f[i] = hash_at(&ft, 4, (uint16_t)(0x4000 + (i << 4)));
+    assert_int_equal(pinhole__ft_insert(&ft, f[i], 400 + i), 0);
+  }
+  assert_int_equal(mem[4].sig[0], 0x2001);
+  assert_int_equal(mem[5].sig[0], 0x3002);
+  assert_int_equal(mem[5].sig[1], 0x4001);
+  assert_int_equal(mem[5].sig[2], 0x4011);
+  assert_int_equal(mem[3].ovf, 11);
+  assert_int_equal(mem[4].ovf, 3);
+  assert_int_equal(mem[5].ovf, 0);
+
+  assert_int_equal(pinhole__ft_remove(&ft, a[5], 105), 0);
+  assert_int_equal(mem[3].sig[5], 0x2000); /* E's first, home */
+  assert_int_equal(mem[3].ref[5], 200);
+  assert_int_equal(mem[4].sig[0], 0x3001); /* G, one line out */
+  assert_int_equal(mem[4].ref[0], 300);
+  assert_int_equal(mem[5].sig[0], 0);
+  assert_int_equal(mem[5].ref[0], 0);
+  assert_int_equal(mem[5].sig[1], 0x4001); /* F's stay: home is 4, full */
+  assert_int_equal(mem[5].sig[2], 0x4011);
+  assert_int_equal(mem[3].ovf, 10); /* E's nine and G */
+  assert_int_equal(mem[4].ovf, 2);  /* F's two */
+  assert_int_equal(ft.count, 22);
+  uint32_t out[4], probes;
+  /* (every candidate: the walk goes on to bucket 5, 3 and 4 count) */
+  assert_int_equal(candidates(&ft, e[0], out, 4, &probes), 1);
+  assert_int_equal(out[0], 200);
+  assert_int_equal(probes, 2);
+  assert_int_equal(candidates(&ft, g, out, 4, &probes), 1);
+  assert_int_equal(out[0], 300);
+  assert_int_equal(probes, 2);
+  assert_int_equal(candidates(&ft, f[1], out, 4, &probes), 1);
+  assert_int_equal(out[0], 401);
+
+  /* removing a key of bucket 4 (E's second) pulls F1 home */
+  assert_int_equal(pinhole__ft_remove(&ft, e[1], 201), 0);
+  assert_int_equal(mem[4].sig[1], 0x4000);
+  assert_int_equal(mem[4].ref[1], 400);
+  assert_int_equal(mem[5].sig[1], 0);
+  assert_int_equal(mem[3].ovf, 9);
+  assert_int_equal(mem[4].ovf, 1);
+  /* and removing G pulls F2 in; nothing is displaced now */
+  assert_int_equal(pinhole__ft_remove(&ft, g, 300), 0);
+  assert_int_equal(mem[4].sig[0], 0x4010);
+  assert_int_equal(mem[4].ref[0], 401);
+  assert_int_equal(mem[3].ovf, 8);
+  assert_int_equal(mem[4].ovf, 0);
+  assert_int_equal(ph_ft_match(&mem[5], 0), 0x3ff);
+}
+
+/* The shift's reach: an entry 14 lines from home (its distance known)
+ * moves back over 14 lines; one 15 or more lines out (PH_FT_DFAR: its
+ * home unknown) keeps its place and its lookup still finds it. */
+static void test_table_shift_reach(void **state) {
+  (void)state;
+  static ph_ft_bucket mem[32];
+  ph_flow_table ft;
+  table_of(&ft, mem, 32);
+  for (uint32_t b = 1; b <= 14; b++)
+    for (uint32_t w = 0; w < PH_FT_WAYS; w++)
+      assert_int_equal(
+          pinhole__ft_insert(&ft, hash_at(&ft, b, (uint16_t)(b << 8 | w << 4)),
+                             b * 16 + w),
+          0);
+  uint64_t y = hash_at(&ft, 1, 0xf000);
+  assert_int_equal(pinhole__ft_insert(&ft, y, 999), 0);
+  assert_int_equal(mem[15].sig[0], 0xf00e);
+  for (uint32_t b = 1; b <= 14; b++)
+    assert_int_equal(mem[b].ovf, 1);
+  assert_int_equal(pinhole__ft_remove(&ft, hash_at(&ft, 1, 0x130), 16 + 3), 0);
+  assert_int_equal(mem[1].sig[3], 0xf000);
+  assert_int_equal(mem[1].ref[3], 999);
+  assert_int_equal(mem[15].sig[0], 0);
+  for (uint32_t b = 1; b <= 14; b++)
+    assert_int_equal(mem[b].ovf, 0);
+
+  /* now bucket 0 full too (homed at 0): X homed at 0 goes 15 lines out */
+  for (uint32_t w = 0; w < PH_FT_WAYS; w++)
+    assert_int_equal(pinhole__ft_insert(
+                         &ft, hash_at(&ft, 0, (uint16_t)(0xe000 | w << 4)), w),
+                     0);
+  uint64_t x = hash_at(&ft, 0, 0xd000);
+  assert_int_equal(pinhole__ft_insert(&ft, x, 888), 0);
+  assert_int_equal(mem[15].sig[0], 0xd00f);
+  /* freeing a way of bucket 1 moves nothing: X's home is not known */
+  assert_int_equal(pinhole__ft_remove(&ft, hash_at(&ft, 1, 0x150), 16 + 5), 0);
+  assert_int_equal(mem[1].sig[5], 0);
+  assert_int_equal(mem[15].sig[0], 0xd00f);
+  assert_int_equal(mem[1].ovf, 1);
+  uint32_t out[4], probes;
+  assert_int_equal(candidates(&ft, x, out, 4, &probes), 1);
+  assert_int_equal(out[0], 888);
+  assert_int_equal(probes, 15);
+  assert_int_equal(pinhole__ft_remove(&ft, x, 888), 0);
+  for (uint32_t b = 0; b < 32; b++)
+    assert_int_equal(mem[b].ovf, 0);
 }
 
 /* Full: with every way of every bucket taken an insert is refused and
@@ -253,16 +410,17 @@ static void test_table_refusal(void **state) {
   table_of(&ft, mem, 16);
   for (uint32_t i = 0; i < 16 * PH_FT_WAYS; i++)
     assert_int_equal(
-        pinhole__ft_insert(&ft, hash_at(&ft, i % 16, (uint16_t)(i + 1)), i), 0);
+        pinhole__ft_insert(&ft, hash_at(&ft, i % 16, (uint16_t)(i << 4)), i),
+        0);
   assert_int_equal(ft.count, 160);
   static ph_ft_bucket copy[16];
   memcpy(copy, mem, sizeof(mem));
-  assert_int_equal(pinhole__ft_insert(&ft, hash_at(&ft, 5, 0x5555), 7777), -1);
+  assert_int_equal(pinhole__ft_insert(&ft, hash_at(&ft, 5, 0x5550), 7777), -1);
   assert_memory_equal(copy, mem, sizeof(mem));
   assert_int_equal(ft.count, 160);
   /* a lookup of an absent key in a full table: bounded by max_probe */
   uint32_t out[4], probes;
-  assert_int_equal(candidates(&ft, hash_at(&ft, 5, 0x5555), out, 4, &probes),
+  assert_int_equal(candidates(&ft, hash_at(&ft, 5, 0x5550), out, 4, &probes),
                    0);
   assert_int_equal(probes, 0); /* no bucket spilled: counts are 0 */
 
@@ -270,26 +428,60 @@ static void test_table_refusal(void **state) {
   ft.max_probe = 2;
   for (uint32_t i = 0; i < 3 * PH_FT_WAYS; i++)
     assert_int_equal(
-        pinhole__ft_insert(&ft, hash_at(&ft, 9, (uint16_t)(i + 1)), i), 0);
+        pinhole__ft_insert(&ft, hash_at(&ft, 9, (uint16_t)((i + 1) << 4)), i),
+        0);
   /* buckets 9, 10, 11 full; 12 is empty but three probes away */
-  assert_int_equal(pinhole__ft_insert(&ft, hash_at(&ft, 9, 0x999), 1), -1);
+  assert_int_equal(pinhole__ft_insert(&ft, hash_at(&ft, 9, 0x990), 1), -1);
   assert_int_equal(mem[9].ovf, 20);
   assert_int_equal(mem[10].ovf, 10);
   assert_int_equal(ph_ft_match(&mem[12], 0), 0x3ff);
-  assert_int_equal(pinhole__ft_insert(&ft, hash_at(&ft, 10, 0x999), 1), 0);
-  assert_int_equal(mem[12].sig[0], 0x999);
+  assert_int_equal(pinhole__ft_insert(&ft, hash_at(&ft, 10, 0x990), 1), 0);
+  assert_int_equal(mem[12].sig[0], 0x992);
 }
 
-/* At the load bound, random hashes into a table sized by
- * pinhole__ft_buckets_for(2^20): every insert succeeds, and under churn
- * (4M removes of a random entry and inserts of a new one) the walks stay
- * short: at most 25 buckets, and nine lookups in ten end in the home
- * line (a simulation of this scheme gives ~8.7 % past home at steady
- * state, 2 % after a fresh fill). */
+/* The table's exact state against the hashes the test filed (h[ref] for
+ * ref < n): every entry's signature carries its distance from home, and
+ * every bucket's count is the number of entries whose walk passes it.
+ * Returns how many entries sit PH_FT_DFAR or more lines out. */
+static uint32_t check_exact(const ph_flow_table *ft, const uint64_t *h,
+                            uint32_t n) {
+  uint32_t *ovf = calloc(ft->nbuckets, sizeof(*ovf)), count = 0, far = 0;
+  assert_non_null(ovf);
+  for (uint32_t b = 0; b < ft->nbuckets; b++)
+    for (uint32_t w = 0; w < PH_FT_WAYS; w++) {
+      if (ft->b[b].sig[w] == 0)
+        continue;
+      uint32_t ref = ft->b[b].ref[w];
+      assert_true(ref < n);
+      uint32_t home = ph_ft_home(ft, h[ref]);
+      uint32_t d = (b + ft->nbuckets - home) % ft->nbuckets;
+      assert_int_equal(ft->b[b].sig[w], ph_ft_sig_at(ph_ft_sig(h[ref]), d));
+      far += d >= PH_FT_DFAR;
+      for (uint32_t j = home; j != b; j = ph_ft_succ(ft, j))
+        ovf[j]++;
+      count++;
+    }
+  assert_int_equal(count, ft->count);
+  for (uint32_t b = 0; b < ft->nbuckets; b++)
+    assert_int_equal(ft->b[b].ovf, ovf[b]);
+  free(ovf);
+  return far;
+}
+
+/* Past the load bound: random hashes into a table of 2^20 / 8 buckets
+ * (80 %, harder than pinhole__ft_buckets_for's 65 %): every insert succeeds,
+ * and under churn (4M removes of a random entry and inserts of a new one) the
+ * backward shift keeps the walks near a fresh fill's: hits mean < 1.15
+ * lines, under 8 % past the home line; misses (a new flow's lookup) mean
+ * < 2.5 lines. A simulation with the same 1M (BENCHMARKS.md "ftdense")
+ * reads 1.12 lines a hit, 6.5 % past home and 2.2 lines a miss; without
+ * the shift the same churn reads 1.48, 26 % and 11.9. The walks stay
+ * within max_probe, and the counts and distances are exact. */
 static void test_table_load_bound(void **state) {
   (void)state;
   const uint32_t n = 1u << 20;
-  uint32_t nb = pinhole__ft_buckets_for(n);
+  uint32_t nb = n / 8;
+  assert_true(nb < pinhole__ft_buckets_for(n));
   ph_ft_bucket *mem = aligned_alloc(64, (size_t)nb * sizeof(*mem));
   uint64_t *h = malloc(n * sizeof(*h));
   assert_non_null(mem);
@@ -302,7 +494,7 @@ static void test_table_load_bound(void **state) {
     h[i] = x;
     assert_int_equal(pinhole__ft_insert(&ft, h[i], i), 0);
   }
-  assert_true((double)ft.count / ((double)nb * PH_FT_WAYS) <= 0.65);
+  assert_true((double)ft.count / ((double)nb * PH_FT_WAYS) <= 0.8);
   for (uint32_t s = 0; s < 4 * n; s++) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;
     uint32_t i = (uint32_t)(x % n);
@@ -311,6 +503,7 @@ static void test_table_load_bound(void **state) {
     h[i] = x;
     assert_int_equal(pinhole__ft_insert(&ft, h[i], i), 0);
   }
+  uint64_t hit_lines = 0, miss_lines = 0;
   uint32_t worst = 0, past_home = 0;
   for (uint32_t i = 0; i < n; i++) {
     ph_ft_iter it;
@@ -321,9 +514,20 @@ static void test_table_load_bound(void **state) {
     assert_int_equal(ref, i);
     worst = it.probes > worst ? it.probes : worst;
     past_home += it.probes != 0;
+    hit_lines += it.probes + 1;
+    /* a miss: a hash no entry has (a fresh one; 2^-64 it is filed) */
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    ph_ft_iter_init(&ft, x, &it);
+    while (ph_ft_next(&ft, &it) != UINT32_MAX)
+      ;
+    miss_lines += it.probes + 1;
   }
-  assert_true(worst <= 25);
-  assert_true(past_home < n / 10);
+  assert_true(worst < ft.max_probe);
+  assert_true(past_home < n / 100 * 8);
+  assert_true(hit_lines < (uint64_t)n * 115 / 100);
+  assert_true(miss_lines < (uint64_t)n * 25 / 10);
+  /* the far ones (home unknown, never moved): a few hundred of 1M */
+  assert_true(check_exact(&ft, h, n) < n / 500);
   free(h);
   free(mem);
 }
@@ -336,6 +540,8 @@ int main(void) {
       cmocka_unit_test(test_table_overflow),
       cmocka_unit_test(test_table_overflow_wraps),
       cmocka_unit_test(test_table_sig_collision),
+      cmocka_unit_test(test_table_shift_cascade),
+      cmocka_unit_test(test_table_shift_reach),
       cmocka_unit_test(test_table_refusal),
       cmocka_unit_test(test_table_load_bound),
   };
