@@ -86,14 +86,20 @@ static inline int ph_plain4_check(const uint8_t *d, size_t len, ph_plain4 *p) {
   uint8_t proto = d[9];
   size_t ip_len = ph_get16(d + 2);
   uint32_t src = ph_get32(d + 12), dst = ph_get32(d + 16);
-  /* ip_len in [28, len] as one unsigned compare (len >= 28 above) */
-  int bad = (ip_len - (PH_IP_MIN_HLEN + PH_UDP_HLEN) >
-             len - (PH_IP_MIN_HLEN + PH_UDP_HLEN)) |
-            ((ph_get16(d + 6) & (PH_IP_MF | PH_IP_OFFMASK)) != 0) |
-            (d[8] == 0) | (src == dst) |
-            (ph_a4_first_bad[src >> 24] & PH_A4_BAD_SRC) |
-            (ph_a4_first_bad[dst >> 24] & PH_A4_BAD_DST);
-  if (bad || !ph_hdr20_cksum_ok(d))
+  /* one branch each (a compare and a jump; no packet a router forwards
+   * takes one), ip_len in [28, len] as one unsigned compare (len >= 28
+   * above) */
+  if (ip_len - (PH_IP_MIN_HLEN + PH_UDP_HLEN) >
+      len - (PH_IP_MIN_HLEN + PH_UDP_HLEN))
+    return 0;
+  if ((ph_get16(d + 6) & (PH_IP_MF | PH_IP_OFFMASK)) != 0)
+    return 0;
+  if (d[8] == 0 || src == dst)
+    return 0;
+  if ((ph_a4_first_bad[src >> 24] & PH_A4_BAD_SRC) != 0 ||
+      (ph_a4_first_bad[dst >> 24] & PH_A4_BAD_DST) != 0)
+    return 0;
+  if (!ph_hdr20_cksum_ok(d))
     return 0;
   const uint8_t *l4 = d + PH_IP_MIN_HLEN;
   size_t l4_len = ip_len - PH_IP_MIN_HLEN;
