@@ -917,21 +917,24 @@ static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
 static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
                          ph_hint *k) {
   const uint8_t *d = p->data;
+  ph_plain4 p4; /* in registers until stored */
   k->ok = 0;
   if (d == NULL || p->cap < p->len)
     return;
-  if (!ph_plain4_check(d, p->len, &k->p4)) {
+  if (!ph_plain4_check(d, p->len, &p4)) {
     if (p->len >= 48 && (d[0] >> 4) == 6 && ctx->cfg.max_conns6 != 0)
       ph_hint_make6(ctx, d, k);
     return;
   }
+  uint64_t h =
+      ph_ft_hash(&ctx->ft, p4.proto, p4.src, p4.dst, p4.sport, p4.dport);
+  ph_ft_prefetch(&ctx->ft, h);
+  k->h = h;
+  k->p4 = p4;
   k->len = p->len;
   memcpy(k->hdr, d, PH_HINT_HDR); /* len >= 28: the check saw to that */
-  k->proto = k->p4.proto;
-  k->h = ph_ft_hash(&ctx->ft, k->p4.proto, k->p4.src, k->p4.dst, k->p4.sport,
-                    k->p4.dport);
+  k->proto = p4.proto;
   k->ok = PH_HINT_4;
-  ph_ft_prefetch(&ctx->ft, k->h);
 }
 
 /* With the bucket (hopefully) in cache: prefetch the connections whose
