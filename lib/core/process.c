@@ -560,13 +560,14 @@ static int ph_gre(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
  * packet's header check (plain4.h) and its flow hash, done before the
  * packet is processed so that the flow table bucket and the connection
  * can be prefetched. Packets before it in the burst may rewrite its bytes
- * (a shared buffer, a callback), so in its turn a UDP packet takes the
- * check's answer only when its length and the 28 bytes the check read
- * (the IPv4 and UDP headers, ph_hint_same) are still those of the
- * look-ahead: the check is a function of them alone. Any other packet is
- * checked again, and the hash used only when the tuple is the same.
+ * (a shared buffer, a callback), so in its turn a packet takes the
+ * check's answer only when its length and the bytes the check read (the
+ * IPv4 header and 8 bytes of UDP or 20 of TCP, ph_hint_same) are still
+ * those of the look-ahead: the check is a function of them alone. A
+ * changed packet is checked again, and the hash used only when the tuple
+ * is the same.
  */
-#define PH_HINT_HDR 28 /* PH_IP_MIN_HLEN + PH_UDP_HLEN */
+#define PH_HINT_HDR 40 /* PH_IP_MIN_HLEN + PH_TCP_MIN_HLEN */
 typedef struct ph_hint {
   uint64_t h;
   ph_plain4 p4; /* IPv4: the header check's answer (plain4.h) */
@@ -578,7 +579,7 @@ typedef struct ph_hint {
   uint32_t ref;    /* the reference there, UINT32_MAX: none */
   ph_hint6 six;    /* IPv6: what process6.c takes (h is six.h, in ft6) */
   ph_new_ahead nf; /* IPv4 inside, no candidate: its new flow's (ok) */
-  uint8_t hdr[PH_HINT_HDR]; /* IPv4 UDP: the bytes the check read */
+  uint8_t hdr[PH_HINT_HDR]; /* IPv4: the bytes the check read (UDP 28) */
 } ph_hint;
 #define PH_HINT_4 4  /* IPv4: the tuple above */
 #define PH_HINT_6 6  /* IPv6: six */
@@ -716,23 +717,26 @@ static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
       ctx, 0, ph_udp_established(ctx, pkt->data, p, c, (int)(ref & 1), side));
 }
 
-/* Are pkt's length and first PH_HINT_HDR bytes those the look-ahead
- * checked (k: a UDP packet's hint)? Then the check's answer is k->p4. */
+/* Are pkt's length and the bytes the look-ahead checked (the first 28,
+ * 40 for TCP) still those it saw (k: an IPv4 hint)? Then the check's
+ * answer is k->p4. A TCP packet the check accepted has at least 40. */
 static inline int ph_hint_same(const ph_hint *k, const pinhole_pkt *pkt) {
   if (pkt->len != k->len)
     return 0;
   const uint8_t *d = pkt->data;
+  if (k->p4.proto == PINHOLE_IPPROTO_TCP &&
+      memcmp(d + 24, k->hdr + 24, PH_HINT_HDR - 24) != 0)
+    return 0;
 #ifdef __SSE2__
   __m128i a =
       _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)d),
                      _mm_loadu_si128((const __m128i *)(const void *)k->hdr));
   __m128i b = _mm_cmpeq_epi8(
-      _mm_loadu_si128((const __m128i *)(const void *)(d + PH_HINT_HDR - 16)),
-      _mm_loadu_si128(
-          (const __m128i *)(const void *)(k->hdr + PH_HINT_HDR - 16)));
+      _mm_loadu_si128((const __m128i *)(const void *)(d + 12)),
+      _mm_loadu_si128((const __m128i *)(const void *)(k->hdr + 12)));
   return _mm_movemask_epi8(_mm_and_si128(a, b)) == 0xffff;
 #else
-  return memcmp(d, k->hdr, PH_HINT_HDR) == 0;
+  return memcmp(d, k->hdr, 28) == 0;
 #endif
 }
 
@@ -782,10 +786,9 @@ static int ph_hint_for(const ph_hint *hint, const ph_plain4 *p) {
 static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                           const ph_hint *hint) {
   ph_plain4 plain;
-  if (hint != NULL && hint->ok == PH_HINT_4 &&
-      hint->p4.proto == PINHOLE_IPPROTO_UDP && ph_hint_same(hint, pkt)) {
+  if (hint != NULL && hint->ok == PH_HINT_4 && ph_hint_same(hint, pkt)) {
     /* checked in the look-ahead, the same bytes now */
-    if (ph_hint_holds(ctx, hint)) {
+    if (hint->p4.proto == PINHOLE_IPPROTO_UDP && ph_hint_holds(ctx, hint)) {
       int vd = ph_fast_udp(ctx, pkt, side, &hint->p4, hint->ref);
       if (vd >= 0)
         return vd;
@@ -932,7 +935,10 @@ static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
   k->h = h;
   k->p4 = p4;
   k->len = p->len;
-  memcpy(k->hdr, d, PH_HINT_HDR); /* len >= 28: the check saw to that */
+  /* len >= 28, and >= 40 for TCP: the check saw to that */
+  memcpy(k->hdr, d, 28);
+  if (p4.proto == PINHOLE_IPPROTO_TCP)
+    memcpy(k->hdr + 24, d + 24, PH_HINT_HDR - 24);
   k->proto = p4.proto;
   k->ok = PH_HINT_4;
 }

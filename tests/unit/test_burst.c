@@ -378,7 +378,18 @@ static void test_burst_mixed_as_single(void **state) {
  * that the full parse counts it: the header checksum, TTL 0, port 0, the
  * UDP length, ip_len past the buffer, the land check, IP options (the
  * default drop); a first fragment is forwarded by the full path. */
-enum { H_CKSUM, H_TTL0, H_PORT0, H_UDPLEN, H_IPLEN, H_LAND, H_MF, H_OPTS, H_N };
+enum {
+  H_CKSUM,
+  H_TTL0,
+  H_PORT0,
+  H_UDPLEN,
+  H_IPLEN,
+  H_LAND,
+  H_MF,
+  H_OPTS,
+  H_N,
+  H_TCPFLAGS = H_N /* not in the UDP table */
+};
 
 static void ip_refix(uint8_t *b) {
   t_put16(b + 10, 0);
@@ -420,6 +431,9 @@ static void hostile(pinhole_pkt *t, int what) {
     t->len += 4;
     t_put16(b + 2, (uint16_t)t->len);
     ip_refix(b);
+    break;
+  case H_TCPFLAGS: /* SYN+FIN (a TCP segment) */
+    b[33] = PINHOLE_TCP_SYN | PINHOLE_TCP_FIN;
     break;
   default:
     fail();
@@ -547,6 +561,49 @@ static void test_burst_hostile_headers(void **state) {
   }
 }
 
+/* A TCP segment whose flags (byte 33, past the 28 bytes a UDP packet's
+ * look-ahead keeps) a callback turns into SYN+FIN after the look-ahead
+ * checked them: it is checked again and refused (illegal flags), as one
+ * call per packet refuses it; the segment after it is forwarded. */
+static void test_burst_tcp_flags_after_lookahead(void **state) {
+  (void)state;
+  corrupter *k = corrupter_new();
+  tctx *a = &k->t, *b = t_ctx();
+  tcp_open(a, 6000, SEC);
+  tcp_open(b, 6000, SEC);
+  static tpkt p[3], q[3];
+  t_udp(&p[0], IN_HOST + 1, 5001, OUT_HOST, 4000, "new"); /* an event */
+  t_tcp(&p[1], IN_HOST, 6000, OUT_HOST, 80, 101, 501, PINHOLE_TCP_ACK, "x");
+  t_tcp(&p[2], IN_HOST, 6000, OUT_HOST, 80, 101, 501, PINHOLE_TCP_ACK, "x");
+  for (int i = 0; i < 3; i++)
+    t_copy(&q[i], &p[i]);
+  pinhole_pkt burst[3] = {p[0].p, p[1].p, p[2].p};
+  k->target = &burst[1];
+  k->what = H_TCPFLAGS;
+  hostile(&q[1].p, H_TCPFLAGS);
+  uint8_t vd[3];
+  assert_int_equal(
+      pinhole_process_burst(a->ctx, burst, 3, PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
+      3);
+  assert_null(k->target);
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(vd[i], t_in(b, &q[i], 2 * SEC));
+    assert_memory_equal(p[i].b, q[i].b, q[i].p.len);
+  }
+  vd_is(vd, 3, FWD, DROP, FWD);
+  /* open: 1 new, 2 existing; then a new UDP flow, the refused segment
+   * and the one after it */
+  t_counters(b, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_ERR_TCP, 1, PINHOLE_CNT_TCP_FLAGS, 1, -1);
+  uint64_t ca[128], cb[128];
+  int na = pinhole_stats(a->ctx, ca, 128);
+  assert_int_equal(pinhole_stats(b->ctx, cb, 128), na);
+  assert_memory_equal(ca, cb, (size_t)na * sizeof(ca[0]));
+  pinhole_ctx_del(a->ctx);
+  free(k);
+  t_ctx_del(b);
+}
+
 /* RFC 768 and 1624 on the fast way, one per call and in a burst: a UDP
  * checksum of zero (none) stays zero, the header checksum is updated;
  * the reply's destination and port are translated back and both
@@ -589,6 +646,7 @@ int main(void) {
       cmocka_unit_test(test_burst_same_key_filed_ahead),
       cmocka_unit_test(test_burst_mixed_as_single),
       cmocka_unit_test(test_burst_hostile_headers),
+      cmocka_unit_test(test_burst_tcp_flags_after_lookahead),
       cmocka_unit_test(test_burst_udp_no_cksum),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
