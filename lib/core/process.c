@@ -866,9 +866,10 @@ int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
     return ph_process_one(ctx, pkt, side, NULL);
   uint64_t h = ph_ft_hash(&ctx->ft, plain.proto, plain.src, plain.dst,
                           plain.sport, plain.dport);
-  /* the first candidate ph_conn_find() tries */
+  /* UDP: the first candidate ph_conn_find() tries */
   const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, h);
-  uint32_t m = ph_ft_match(bk, ph_ft_sig(h));
+  uint32_t m =
+      plain.proto == PINHOLE_IPPROTO_UDP ? ph_ft_match(bk, ph_ft_sig(h)) : 0;
   if (m != 0) {
     int vd = ph_fast_udp(ctx, pkt, side, &plain, bk->ref[__builtin_ctz(m)]);
     if (vd >= 0)
