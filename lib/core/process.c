@@ -11,6 +11,7 @@
 #include "pkt/pkt_cksum.h"
 #include "pkt/plain4.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* pinhole_pkt_reason -> (group counter, detail counter) */
@@ -555,18 +556,22 @@ static int ph_gre(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
 }
 
 /*
- * A burst's look-ahead: the tuple read from the fixed header offsets of a
- * plain (no options, not a fragment) TCP or UDP packet and its flow hash,
- * computed before the packet is processed so that the flow table bucket
- * and the connection can be prefetched. The packet is still parsed and
- * validated in full when its turn comes; the hash is used only when the
- * parsed tuple is the same (so a packet rewritten by an earlier one of the
- * burst, e.g. sharing its buffer, gets a fresh hash).
+ * A burst's look-ahead: a plain (no options, not a fragment) TCP or UDP
+ * packet's header check (plain4.h) and its flow hash, done before the
+ * packet is processed so that the flow table bucket and the connection
+ * can be prefetched. Packets before it in the burst may rewrite its bytes
+ * (a shared buffer, a callback), so in its turn a packet takes the
+ * check's answer only when its length and the bytes the check read (the
+ * IPv4 header and 8 bytes of UDP or 20 of TCP, ph_hint_same) are still
+ * those of the look-ahead: the check is a function of them alone. A
+ * changed packet is checked again, and the hash used only when the tuple
+ * is the same.
  */
+#define PH_HINT_HDR 40 /* PH_IP_MIN_HLEN + PH_TCP_MIN_HLEN */
 typedef struct ph_hint {
   uint64_t h;
-  uint32_t src, dst;
-  uint16_t sport, dport;
+  ph_plain4 p4; /* IPv4: the header check's answer (plain4.h) */
+  uint32_t len; /* IPv4: pkt->len it was given */
   uint8_t proto;
   uint8_t ok;      /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
   uint8_t way;     /* IPv4: the home bucket's first way of h's signature */
@@ -574,6 +579,7 @@ typedef struct ph_hint {
   uint32_t ref;    /* the reference there, UINT32_MAX: none */
   ph_hint6 six;    /* IPv6: what process6.c takes (h is six.h, in ft6) */
   ph_new_ahead nf; /* IPv4 inside, no candidate: its new flow's (ok) */
+  uint8_t hdr[PH_HINT_HDR]; /* IPv4: the bytes the check read (UDP 28) */
 } ph_hint;
 #define PH_HINT_4 4  /* IPv4: the tuple above */
 #define PH_HINT_6 6  /* IPv6: six */
@@ -605,17 +611,35 @@ static int ph_known(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
  * its deadline: expired here, as ph_conn_find() does) and *dir; 0 when it
  * does not hold and the caller must look the tuple up.
  */
-static int ph_hint_found(pinhole_ctx *ctx, const ph_hint *k, const ph_plain4 *p,
-                         ph_conn **c, int *dir) {
+/* ph_conn_keyed() for the tuple of p, compared as its 12 bytes (the
+ * first members of ph_plain4 are a ph_tuple's, in its order). */
+_Static_assert(offsetof(ph_plain4, src) == offsetof(ph_tuple, src) &&
+                   offsetof(ph_plain4, dst) == offsetof(ph_tuple, dst) &&
+                   offsetof(ph_plain4, sport) == offsetof(ph_tuple, sport) &&
+                   offsetof(ph_plain4, dport) == offsetof(ph_tuple, dport) &&
+                   sizeof(ph_tuple) == 12,
+               "ph_plain4 starts with a ph_tuple's members");
+static inline ph_conn *ph_conn_keyed4(pinhole_ctx *ctx, uint32_t ref,
+                                      const ph_plain4 *p) {
+  ph_conn *c = &ctx->conns[ref >> 1];
+  const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
+  return c->proto == p->proto && memcmp(t, p, sizeof(*t)) == 0 ? c : NULL;
+}
+
+static int ph_hint_holds(const pinhole_ctx *ctx, const ph_hint *k) {
   if (k->ref == UINT32_MAX)
     return 0;
   const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, k->h);
-  if (bk->ref[k->way] != k->ref ||
-      (k->way != 0 &&
-       (ph_ft_match(bk, ph_ft_sig(k->h)) & ((1u << k->way) - 1u)) != 0))
+  return bk->ref[k->way] == k->ref &&
+         (k->way == 0 ||
+          (ph_ft_match(bk, ph_ft_sig(k->h)) & ((1u << k->way) - 1u)) == 0);
+}
+
+static int ph_hint_found(pinhole_ctx *ctx, const ph_hint *k, const ph_plain4 *p,
+                         ph_conn **c, int *dir) {
+  if (!ph_hint_holds(ctx, k))
     return 0;
-  ph_conn *f =
-      ph_conn_keyed(ctx, k->ref, p->proto, p->src, p->dst, p->sport, p->dport);
+  ph_conn *f = ph_conn_keyed4(ctx, k->ref, p);
   if (f == NULL)
     return 0;
   *dir = (int)(k->ref & 1);
@@ -626,8 +650,9 @@ static int ph_hint_found(pinhole_ctx *ctx, const ph_hint *k, const ph_plain4 *p,
 /* An established UDP packet of a connection no ALG watches, plain (so not
  * a fragment): what ph_existing() and pinhole__translate() do for it,
  * read and written straight from the header, without a view. */
-static int ph_udp_established(pinhole_ctx *ctx, uint8_t *d, const ph_plain4 *p,
-                              ph_conn *c, int dir, int side) {
+static inline __attribute__((always_inline)) int
+ph_udp_established(pinhole_ctx *ctx, uint8_t *d, const ph_plain4 *p, ph_conn *c,
+                   int dir, int side) {
   uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
                           ? c->a_side
                           : (uint8_t)(c->a_side ^ 1);
@@ -635,33 +660,33 @@ static int ph_udp_established(pinhole_ctx *ctx, uint8_t *d, const ph_plain4 *p,
     return PINHOLE_VERDICT_DROP;
   c->last_seen = ctx->now_tick;
   const ph_tuple *to = dir ? &c->a : &c->b;
-  uint32_t diff = 0; /* address words changed, for both checksums */
+  /* changed words summed as 32-bit terms (pkt_cksum.h ph_ck_diff32w) */
+  uint64_t diff = 0; /* address words changed, for both checksums */
   int ip_changed = 0, l4_changed;
   if (to->dst != p->src) {
     ph_put32(d + 12, to->dst);
-    diff += ph_ck_diff32(p->src, to->dst);
+    diff += ph_ck_diff32w(p->src, to->dst);
     ip_changed = 1;
   }
   if (to->src != p->dst) {
     ph_put32(d + 16, to->src);
-    diff += ph_ck_diff32(p->dst, to->src);
+    diff += ph_ck_diff32w(p->dst, to->src);
     ip_changed = 1;
   }
   if (ip_changed)
-    ph_ck_apply(d + 10, diff);
+    ph_ck_apply32w(d + 10, diff);
   l4_changed = ip_changed;
-  if (to->dport != p->sport) {
+  /* the ports as one word: both stored when either changed */
+  uint32_t ports = (uint32_t)to->dport << 16 | to->sport;
+  uint32_t old_ports = (uint32_t)p->sport << 16 | p->dport;
+  if (ports != old_ports) {
     ph_put16(d + 20, to->dport);
-    diff += ph_ck_diff16(p->sport, to->dport);
-    l4_changed = 1;
-  }
-  if (to->sport != p->dport) {
     ph_put16(d + 22, to->sport);
-    diff += ph_ck_diff16(p->dport, to->sport);
+    diff += ph_ck_diff32w(old_ports, ports);
     l4_changed = 1;
   }
   /* RFC 768: no checksum stays none; a computed zero is sent as all ones */
-  if (l4_changed && ph_get16(d + 26) != 0 && ph_ck_apply(d + 26, diff) == 0)
+  if (l4_changed && ph_get16(d + 26) != 0 && ph_ck_apply32w(d + 26, diff) == 0)
     ph_put16(d + 26, 0xFFFF);
   c->frames[dir]++;
   c->bytes[dir] += p->ip_len;
@@ -669,26 +694,66 @@ static int ph_udp_established(pinhole_ctx *ctx, uint8_t *d, const ph_plain4 *p,
                                       : PINHOLE_VERDICT_FORWARD;
 }
 
-/* A plain IPv4 TCP or UDP packet (ph_plain4_check() accepted it: the full
- * parse would say OK, no options, not a fragment): looked up from the
- * header; an established UDP packet without an ALG is done without a
- * view, anything else gets the view the parse would have filled. */
-static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
-                            const ph_hint *hint, const ph_plain4 *p) {
+/*
+ * The common case first, with nothing but loads until it is sure: a plain
+ * UDP packet p whose connection is ref (the first candidate ph_conn_find()
+ * would try: the home bucket's first way of the hash's signature; not
+ * UINT32_MAX), an IPv4 connection no ALG watches, idle for less
+ * than the shortest timeout (so not stale, ph_conn_stale). Its verdict,
+ * as ph_process_plain() would give; -1 when it is not that case, with
+ * nothing changed: the caller then takes the whole way, which finds the
+ * same connection (or another candidate, or expires it).
+ */
+static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                              const ph_plain4 *p, uint32_t ref) {
+  if (p->proto != PINHOLE_IPPROTO_UDP)
+    return -1;
+  ph_conn *c = ph_conn_keyed4(ctx, ref, p);
+  if (c == NULL || c->watch != PH_NIL || ph_conn_is6(ctx, c) ||
+      (int32_t)(ctx->now_tick - c->last_seen) >= (int32_t)ctx->to_min)
+    return -1;
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
-  uint64_t h;
+  return ph_verdict(
+      ctx, 0, ph_udp_established(ctx, pkt->data, p, c, (int)(ref & 1), side));
+}
+
+/* Are pkt's length and the bytes the look-ahead checked (the first 28,
+ * 40 for TCP) still those it saw (k: an IPv4 hint)? Then the check's
+ * answer is k->p4. A TCP packet the check accepted has at least 40. */
+static inline int ph_hint_same(const ph_hint *k, const pinhole_pkt *pkt) {
+  if (pkt->len != k->len)
+    return 0;
+  const uint8_t *d = pkt->data;
+  if (k->p4.proto == PINHOLE_IPPROTO_TCP &&
+      memcmp(d + 24, k->hdr + 24, PH_HINT_HDR - 24) != 0)
+    return 0;
+#ifdef __SSE2__
+  __m128i a =
+      _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)d),
+                     _mm_loadu_si128((const __m128i *)(const void *)k->hdr));
+  __m128i b = _mm_cmpeq_epi8(
+      _mm_loadu_si128((const __m128i *)(const void *)(d + 12)),
+      _mm_loadu_si128((const __m128i *)(const void *)(k->hdr + 12)));
+  return _mm_movemask_epi8(_mm_and_si128(a, b)) == 0xffff;
+#else
+  return memcmp(d, k->hdr, 28) == 0;
+#endif
+}
+
+/* A plain IPv4 TCP or UDP packet (ph_plain4_check() accepted it: the full
+ * parse would say OK, no options, not a fragment) whose tuple hashes to
+ * h: looked up from the header; an established UDP packet without an ALG
+ * is done without a view, anything else gets the view the parse would
+ * have filled. hint: the look-ahead's for this same tuple, or NULL. */
+static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                            const ph_hint *hint, ph_plain4 plain, uint64_t h) {
+  const ph_plain4 *p = &plain; /* by value: the callers keep theirs in
+                                  registers */
+  pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
   int dir = 0;
   ph_conn *c;
-  if (hint != NULL && hint->ok == PH_HINT_4 && hint->proto == p->proto &&
-      hint->src == p->src && hint->dst == p->dst && hint->sport == p->sport &&
-      hint->dport == p->dport) {
-    h = hint->h;
-    if (ph_hint_found(ctx, hint, p, &c, &dir))
-      goto found;
-  } else {
-    hint = NULL; /* not this packet's tuple (an earlier one rewrote it) */
-    h = ph_ft_hash(&ctx->ft, p->proto, p->src, p->dst, p->sport, p->dport);
-  }
+  if (hint != NULL && ph_hint_found(ctx, hint, p, &c, &dir))
+    goto found;
   c = ph_conn_find(ctx, p->proto, p->src, p->dst, p->sport, p->dport, h, &dir);
 found:
   if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && c->watch == PH_NIL &&
@@ -711,11 +776,33 @@ static int ph_process6_hinted(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                                                                  : NULL);
 }
 
+/* Is hint the look-ahead's for the tuple of p? */
+static int ph_hint_for(const ph_hint *hint, const ph_plain4 *p) {
+  return hint != NULL && hint->ok == PH_HINT_4 && hint->p4.proto == p->proto &&
+         hint->p4.src == p->src && hint->p4.dst == p->dst &&
+         hint->p4.sport == p->sport && hint->p4.dport == p->dport;
+}
+
 static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                           const ph_hint *hint) {
   ph_plain4 plain;
-  if (ph_plain4_check(pkt->data, pkt->len, &plain))
-    return ph_process_plain(ctx, pkt, side, hint, &plain);
+  if (hint != NULL && hint->ok == PH_HINT_4 && ph_hint_same(hint, pkt)) {
+    /* checked in the look-ahead, the same bytes now */
+    if (hint->p4.proto == PINHOLE_IPPROTO_UDP && ph_hint_holds(ctx, hint)) {
+      int vd = ph_fast_udp(ctx, pkt, side, &hint->p4, hint->ref);
+      if (vd >= 0)
+        return vd;
+    }
+    return ph_process_plain(ctx, pkt, side, hint, hint->p4, hint->h);
+  }
+  if (ph_plain4_check(pkt->data, pkt->len, &plain)) {
+    if (ph_hint_for(hint, &plain))
+      return ph_process_plain(ctx, pkt, side, hint, plain, hint->h);
+    /* not this packet's tuple (an earlier one rewrote it), or none */
+    return ph_process_plain(ctx, pkt, side, NULL, plain,
+                            ph_ft_hash(&ctx->ft, plain.proto, plain.src,
+                                       plain.dst, plain.sport, plain.dport));
+  }
   /* version 6: what the parse would answer (ip-non-ipv4) leads here */
   if (pkt->len != 0 && (pkt->data[0] >> 4) == 6 && ctx->cfg.max_conns6 != 0)
     return ph_process6_hinted(ctx, pkt, side, hint);
@@ -753,9 +840,9 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   }
   pkt->len = v.ip_len; /* link-layer padding is not part of the packet */
   uint64_t h;
-  if (hint != NULL && hint->ok == PH_HINT_4 && hint->proto == v.proto &&
-      hint->src == v.src && hint->dst == v.dst && hint->sport == v.sport &&
-      hint->dport == v.dport)
+  if (hint != NULL && hint->ok == PH_HINT_4 && hint->p4.proto == v.proto &&
+      hint->p4.src == v.src && hint->p4.dst == v.dst &&
+      hint->p4.sport == v.sport && hint->p4.dport == v.dport)
     h = hint->h;
   else
     h = ph_ft_hash(&ctx->ft, v.proto, v.src, v.dst, v.sport, v.dport);
@@ -773,7 +860,22 @@ int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
       (side != PINHOLE_SIDE_INSIDE && side != PINHOLE_SIDE_OUTSIDE))
     return PINHOLE_ERR_INVALID_ARG;
   ph_set_time(ctx, now_ns);
-  return ph_process_one(ctx, pkt, side, NULL);
+  /* ph_process_one()'s plain case here, its common case first */
+  ph_plain4 plain;
+  if (!ph_plain4_check(pkt->data, pkt->len, &plain))
+    return ph_process_one(ctx, pkt, side, NULL);
+  uint64_t h = ph_ft_hash(&ctx->ft, plain.proto, plain.src, plain.dst,
+                          plain.sport, plain.dport);
+  /* UDP: the first candidate ph_conn_find() tries */
+  const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, h);
+  uint32_t m =
+      plain.proto == PINHOLE_IPPROTO_UDP ? ph_ft_match(bk, ph_ft_sig(h)) : 0;
+  if (m != 0) {
+    int vd = ph_fast_udp(ctx, pkt, side, &plain, bk->ref[__builtin_ctz(m)]);
+    if (vd >= 0)
+      return vd;
+  }
+  return ph_process_plain(ctx, pkt, side, NULL, plain, h);
 }
 
 /* Packets whose lookups are in flight together. */
@@ -812,31 +914,34 @@ static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
   ph_ft_prefetch(&ctx->ft6, k->h);
 }
 
-/* Reads the tuple of a plain TCP/UDP packet and hashes it; prefetches its
- * flow table bucket. Anything else is left to the full parse. */
+/* Checks a plain TCP/UDP packet's header (plain4.h), keeps the answer
+ * and, for UDP, the bytes it read (ph_hint_same), hashes the tuple and
+ * prefetches its flow table bucket. Anything else is left to the full
+ * parse. */
 static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
                          ph_hint *k) {
   const uint8_t *d = p->data;
+  ph_plain4 p4; /* in registers until stored */
   k->ok = 0;
-  if (d == NULL || p->len < 28 || p->cap < p->len)
+  if (d == NULL || p->cap < p->len)
     return;
-  if (d[0] != 0x45) {
-    if ((d[0] >> 4) == 6 && p->len >= 48 && ctx->cfg.max_conns6 != 0)
+  if (!ph_plain4_check(d, p->len, &p4)) {
+    if (p->len >= 48 && (d[0] >> 4) == 6 && ctx->cfg.max_conns6 != 0)
       ph_hint_make6(ctx, d, k);
     return;
   }
-  if ((ph_get16(d + 6) & 0x3fff) != 0)
-    return;
-  k->proto = d[9];
-  if (k->proto != PINHOLE_IPPROTO_TCP && k->proto != PINHOLE_IPPROTO_UDP)
-    return;
-  k->src = ph_get32(d + 12);
-  k->dst = ph_get32(d + 16);
-  k->sport = ph_get16(d + 20);
-  k->dport = ph_get16(d + 22);
-  k->h = ph_ft_hash(&ctx->ft, k->proto, k->src, k->dst, k->sport, k->dport);
+  uint64_t h =
+      ph_ft_hash(&ctx->ft, p4.proto, p4.src, p4.dst, p4.sport, p4.dport);
+  ph_ft_prefetch(&ctx->ft, h);
+  k->h = h;
+  k->p4 = p4;
+  k->len = p->len;
+  /* len >= 28, and >= 40 for TCP: the check saw to that */
+  memcpy(k->hdr, d, 28);
+  if (p4.proto == PINHOLE_IPPROTO_TCP)
+    memcpy(k->hdr + 24, d + 24, PH_HINT_HDR - 24);
+  k->proto = p4.proto;
   k->ok = PH_HINT_4;
-  ph_ft_prefetch(&ctx->ft, k->h);
 }
 
 /* With the bucket (hopefully) in cache: prefetch the connections whose
@@ -874,7 +979,7 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   }
   if (k->cands == 0 && k->ok == PH_HINT_4 && side == PINHOLE_SIDE_INSIDE &&
       ctx->npools != 0)
-    pinhole__map_prefetch(ctx, k->proto, k->src, k->sport);
+    pinhole__map_prefetch(ctx, k->proto, k->p4.src, k->p4.sport);
 }
 
 /* The rest of the wave of an inside IPv4 packet that matched no
@@ -887,17 +992,17 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
  * packet's turn (pinhole__map_ahead, ph_new). */
 static void ph_hint_new(const pinhole_ctx *ctx, ph_hint *k, int side,
                         uint64_t *rng) {
-  const ph_rule *pr =
-      pinhole__rule_match4(ctx, side, k->proto, k->src, k->dst, k->dport);
+  const ph_rule *pr = pinhole__rule_match4(ctx, side, k->proto, k->p4.src,
+                                           k->p4.dst, k->p4.dport);
   if (pr == NULL || pr->r.action != PINHOLE_ACTION_ACCEPT ||
       pr->r.nat != PINHOLE_NAT_SOURCE || pr->r.pool < 0 ||
-      !pinhole__map_look(ctx, (uint32_t)pr->r.pool, k->proto, k->src, k->sport,
-                         rng, &k->nf))
+      !pinhole__map_look(ctx, (uint32_t)pr->r.pool, k->proto, k->p4.src,
+                         k->p4.sport, rng, &k->nf))
     return;
   k->nf.rule = pr;
   k->nf.rules_gen = ctx->rules_gen;
-  k->nf.b.src = k->dst;
-  k->nf.b.sport = k->dport;
+  k->nf.b.src = k->p4.dst;
+  k->nf.b.sport = k->p4.dport;
   k->nf.hb = pinhole__conn_new_prefetch(ctx, k->proto, &k->nf.b);
   k->nf.ok = 1;
 }
@@ -931,7 +1036,17 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
         verdicts[base + i] = PINHOLE_VERDICT_DROP;
         continue;
       }
-      verdicts[base + i] = (uint8_t)ph_process_one(ctx, p, side, &hint[i]);
+      /* ph_process_one()'s common case here (no call, no frame) */
+      const ph_hint *k = &hint[i];
+      if (k->ok == PH_HINT_4 && k->p4.proto == PINHOLE_IPPROTO_UDP &&
+          ph_hint_same(k, p) && ph_hint_holds(ctx, k)) {
+        int vd = ph_fast_udp(ctx, p, side, &k->p4, k->ref);
+        if (vd >= 0) {
+          verdicts[base + i] = (uint8_t)vd;
+          continue;
+        }
+      }
+      verdicts[base + i] = (uint8_t)ph_process_one(ctx, p, side, k);
     }
   }
   return (int)n;

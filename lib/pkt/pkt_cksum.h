@@ -71,4 +71,32 @@ static inline uint16_t ph_ck_apply(uint8_t *ck, uint32_t diff) {
   return c;
 }
 
+/*
+ * The same with 32-bit terms: a field word w is hi * 2^16 + lo, which is
+ * hi + lo modulo 0xffff, so ~old + new over a whole 32-bit word (~old its
+ * 32-bit complement) is congruent to the sum of its two 16-bit terms. A
+ * half that did not change adds ~x + x, congruent to 0; as long as one
+ * word changed the sum is not 0, and ph_ck_fold() gives the one value in
+ * 1..0xffff of its class, the value the 16-bit terms of the changed
+ * halves alone give. Each term is below 2^33; at most three are summed.
+ */
+static inline uint64_t ph_ck_diff32w(uint32_t old, uint32_t new_val) {
+  return (uint64_t)(uint32_t)~old + new_val;
+}
+
+/* An unfolded sum s < 2^36 reduced with end-around carries to 0..0xffff
+ * (0 only for s = 0). */
+static inline uint32_t ph_ck_fold(uint64_t s) {
+  s = (s & 0xffffu) + (s >> 16); /* < 2^16 + 2^20 */
+  s = (s & 0xffffu) + (s >> 16); /* < 2^16 + 2^5 */
+  return (uint32_t)((s & 0xffffu) + (s >> 16));
+}
+
+/* ph_ck_apply() for a diff of at most three ph_ck_diff32w() terms. */
+static inline uint16_t ph_ck_apply32w(uint8_t *ck, uint64_t diff) {
+  uint16_t c = (uint16_t)~ph_ck_fold((uint16_t)~ph_get16(ck) + diff);
+  ph_put16(ck, c);
+  return c;
+}
+
 #endif /* PH_PKT_CKSUM_H */

@@ -42,20 +42,31 @@ static inline uint32_t ph_ne32(const uint8_t *p) {
 }
 
 /* The 20-byte header's checksum verifies: the one's-complement sum of its
- * 16-bit words is all ones (RFC 1071). Taken over five native 32-bit
- * words: a word w is hi * 2^16 + lo, which is hi + lo modulo 0xffff, so
- * the plain sum S of the five words is congruent to the sum of the ten
- * 16-bit words, and an end-around-carry sum of words not all zero lies in
- * 1..0xffff, where 0xffff is the only value congruent to 0: it verifies
- * when S is a multiple of 0xffff (one multiply by the inverse, no folds).
- * Byte order does not matter (RFC 1071 sec. 2(B): swapping the bytes of
- * every word swaps those of the sum, and all ones stays all ones).
- * d[0] must not be zero (S is then not zero; both callers hold a version
- * 4 byte there). */
+ * 16-bit words is all ones (RFC 1071). Taken over two native 64-bit words
+ * and a 32-bit one: a word w is the sum of its 16-bit parts times powers
+ * of 2^16, and 2^16 is 1 modulo 0xffff, so w is congruent to the sum of
+ * its 16-bit words; a carry out of 64 bits is 2^64, also 1 modulo 0xffff,
+ * so it is added back (end-around). The sum S so taken is congruent to
+ * the sum of the ten 16-bit words, and an end-around-carry sum of words
+ * not all zero lies in 1..0xffff, where 0xffff is the only value
+ * congruent to 0: it verifies when S is a multiple of 0xffff (one
+ * multiply by the inverse, no folds). Byte order does not matter (RFC
+ * 1071 sec. 2(B): swapping the bytes of every word swaps those of the
+ * sum, and all ones stays all ones). d[0] must not be zero (the words are
+ * then not all zero; both callers hold a version 4 byte there). */
 static inline int ph_hdr20_cksum_ok(const uint8_t *d) {
-  uint64_t s = (uint64_t)ph_ne32(d) + ph_ne32(d + 4) + ph_ne32(d + 8) +
-               ph_ne32(d + 12) + ph_ne32(d + 16);
-  return s % 0xffffu == 0;
+  uint64_t a, b;
+  memcpy(&a, d, sizeof(a));
+  memcpy(&b, d + 8, sizeof(b));
+  uint64_t c = ph_ne32(d + 16);
+  uint64_t s = a + b;
+  s += s < a; /* the carry out, end-around (s <= 2^64 - 2 after one) */
+  s += c;
+  s += s < c;
+  /* s % 0xffff == 0, written as GCC wrote it for the five 32-bit words
+   * (it does not for this sum): s times the inverse of 0xffff modulo
+   * 2^64 is at most (2^64 - 1) / 0xffff exactly for the multiples */
+  return s * UINT64_C(0xfffefffefffeffff) <= UINT64_C(0x0001000100010001);
 }
 
 /* First octets an IPv4 address may not have: bit 0 as a source (0/8 "this
@@ -86,14 +97,20 @@ static inline int ph_plain4_check(const uint8_t *d, size_t len, ph_plain4 *p) {
   uint8_t proto = d[9];
   size_t ip_len = ph_get16(d + 2);
   uint32_t src = ph_get32(d + 12), dst = ph_get32(d + 16);
-  /* ip_len in [28, len] as one unsigned compare (len >= 28 above) */
-  int bad = (ip_len - (PH_IP_MIN_HLEN + PH_UDP_HLEN) >
-             len - (PH_IP_MIN_HLEN + PH_UDP_HLEN)) |
-            ((ph_get16(d + 6) & (PH_IP_MF | PH_IP_OFFMASK)) != 0) |
-            (d[8] == 0) | (src == dst) |
-            (ph_a4_first_bad[src >> 24] & PH_A4_BAD_SRC) |
-            (ph_a4_first_bad[dst >> 24] & PH_A4_BAD_DST);
-  if (bad || !ph_hdr20_cksum_ok(d))
+  /* one branch each (a compare and a jump; no packet a router forwards
+   * takes one), ip_len in [28, len] as one unsigned compare (len >= 28
+   * above) */
+  if (ip_len - (PH_IP_MIN_HLEN + PH_UDP_HLEN) >
+      len - (PH_IP_MIN_HLEN + PH_UDP_HLEN))
+    return 0;
+  if ((ph_get16(d + 6) & (PH_IP_MF | PH_IP_OFFMASK)) != 0)
+    return 0;
+  if (d[8] == 0 || src == dst)
+    return 0;
+  if ((ph_a4_first_bad[src >> 24] & PH_A4_BAD_SRC) != 0 ||
+      (ph_a4_first_bad[dst >> 24] & PH_A4_BAD_DST) != 0)
+    return 0;
+  if (!ph_hdr20_cksum_ok(d))
     return 0;
   const uint8_t *l4 = d + PH_IP_MIN_HLEN;
   size_t l4_len = ip_len - PH_IP_MIN_HLEN;

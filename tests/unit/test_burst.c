@@ -432,6 +432,270 @@ static void test_burst_mixed_as_single(void **state) {
   t_ctx_del(b);
 }
 
+/* Hostile headers on an established UDP connection (one per call and in
+ * bursts), each of which the one-pass check (plain4.h) must refuse so
+ * that the full parse counts it: the header checksum, TTL 0, port 0, the
+ * UDP length, ip_len past the buffer, the land check, IP options (the
+ * default drop); a first fragment is forwarded by the full path. */
+enum {
+  H_CKSUM,
+  H_TTL0,
+  H_PORT0,
+  H_UDPLEN,
+  H_IPLEN,
+  H_LAND,
+  H_MF,
+  H_OPTS,
+  H_N,
+  H_TCPFLAGS = H_N /* not in the UDP table */
+};
+
+static void ip_refix(uint8_t *b) {
+  t_put16(b + 10, 0);
+  t_put16(b + 10, pinhole_cksum(b, (size_t)(b[0] & 15) * 4));
+}
+
+static void hostile(pinhole_pkt *t, int what) {
+  uint8_t *b = t->data;
+  switch (what) {
+  case H_CKSUM:
+    b[10] ^= 0x01;
+    break;
+  case H_TTL0:
+    b[8] = 0;
+    ip_refix(b);
+    break;
+  case H_PORT0:
+    t_put16(b + 20, 0);
+    break;
+  case H_UDPLEN:
+    t_put16(b + 24, (uint16_t)(t_get16(b + 24) + 1));
+    break;
+  case H_IPLEN:
+    t_put16(b + 2, (uint16_t)(t->len + 1));
+    ip_refix(b);
+    break;
+  case H_LAND:
+    memcpy(b + 16, b + 12, 4);
+    ip_refix(b);
+    break;
+  case H_MF:
+    b[6] = 0x20;
+    ip_refix(b);
+    break;
+  case H_OPTS: /* four NOP octets of options */
+    memmove(b + 24, b + 20, t->len - 20);
+    memset(b + 20, 1, 4);
+    b[0] = 0x46;
+    t->len += 4;
+    t_put16(b + 2, (uint16_t)t->len);
+    ip_refix(b);
+    break;
+  case H_TCPFLAGS: /* SYN+FIN (a TCP segment) */
+    b[33] = PINHOLE_TCP_SYN | PINHOLE_TCP_FIN;
+    break;
+  default:
+    fail();
+  }
+}
+
+/* A corrupting event callback: the first event after target is set (a
+ * new flow's, in an earlier packet's turn) applies hostile() to it. */
+typedef struct corrupter {
+  tctx t; /* first: t_on_event's user */
+  pinhole_pkt *target;
+  int what;
+} corrupter;
+
+static void on_event_corrupt(pinhole_ctx *ctx, const pinhole_event *ev,
+                             void *user) {
+  corrupter *k = user;
+  t_on_event(ctx, ev, user);
+  if (k->target != NULL) {
+    hostile(k->target, k->what);
+    k->target = NULL;
+  }
+}
+
+static corrupter *corrupter_new(void) {
+  corrupter *k = calloc(1, sizeof(*k));
+  assert_non_null(k);
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  /* t_ctx()'s context, with the corrupting event callback */
+  pinhole_callbacks cb;
+  memset(&cb, 0, sizeof(cb));
+  cb.size = sizeof(cb);
+  cb.event = on_event_corrupt;
+  assert_int_equal(pinhole_ctx_new(&k->t.ctx, &cfg, &cb, k), 0);
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = pool.addr_hi = PUB;
+  k->t.pool = pinhole_pool_add(k->t.ctx, &pool);
+  assert_true(k->t.pool >= 0);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = k->t.pool;
+  assert_int_equal(pinhole_rule_add(k->t.ctx, &r), 0);
+  return k;
+}
+
+static void test_burst_hostile_headers(void **state) {
+  (void)state;
+  static const struct {
+    int verdict, group, detail;
+  } want[H_N] = {
+      [H_CKSUM] = {DROP, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_CKSUM},
+      [H_TTL0] = {DROP, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_TTL_ZERO},
+      [H_PORT0] = {DROP, PINHOLE_CNT_ERR_UDP, PINHOLE_CNT_UDP_PORT_ZERO},
+      [H_UDPLEN] = {DROP, PINHOLE_CNT_ERR_UDP, PINHOLE_CNT_UDP_LEN},
+      [H_IPLEN] = {DROP, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_LEN},
+      [H_LAND] = {DROP, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_LAND},
+      [H_MF] = {FWD, 0, 0},
+      /* the default configuration drops IP options */
+      [H_OPTS] = {DROP, PINHOLE_CNT_DROP_IP_OPTION, PINHOLE_CNT_DROP_IP_OPTION},
+  };
+  for (int what = 0; what < H_N; what++) {
+    /* during = 0: hostile before the burst (the look-ahead refuses it);
+     * 1: valid in the look-ahead, made hostile by the new flow's event
+     * in packet 0's turn (the bytes it checked are not the bytes now) */
+    for (int during = 0; during < 2; during++) {
+      corrupter *k = corrupter_new();
+      tctx *a = &k->t, *b = t_ctx();
+      static tpkt p[3], q[3];
+      t_udp(&p[0], IN_HOST, 5000, OUT_HOST, 4000, "open");
+      t_copy(&q[0], &p[0]);
+      assert_int_equal(t_in(a, &p[0], SEC), FWD);
+      assert_int_equal(t_in(b, &q[0], SEC), FWD);
+      uint16_t pport = t_get16(q[0].b + 20);
+      t_udp(&p[0], IN_HOST + 1, 5001, OUT_HOST, 4000, "new"); /* an event */
+      /* 24 bytes of UDP: a first fragment's length is a multiple of 8 */
+      t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "hostile payload!");
+      t_udp(&p[2], IN_HOST, 5000, OUT_HOST, 4000, "after");
+      for (int i = 0; i < 3; i++)
+        t_copy(&q[i], &p[i]);
+      pinhole_pkt burst[3] = {p[0].p, p[1].p, p[2].p};
+      if (during)
+        k->target = &burst[1], k->what = what;
+      else
+        hostile(&burst[1], what);
+      hostile(&q[1].p, what);
+      uint8_t vd[3];
+      assert_int_equal(pinhole_process_burst(a->ctx, burst, 3,
+                                             PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
+                       3);
+      assert_null(k->target); /* it fired */
+      for (int i = 0; i < 3; i++) {
+        int v = t_in(b, &q[i], 2 * SEC);
+        assert_int_equal(vd[i], v);
+        assert_int_equal(burst[i].len, q[i].p.len);
+        assert_memory_equal(p[i].b, q[i].b, q[i].p.len);
+      }
+      vd_is(vd, 3, FWD, want[what].verdict, FWD);
+      /* the packet after it went the fast way: translated exactly */
+      assert_int_equal(t_get32(q[2].b + 12), PUB);
+      assert_int_equal(t_get16(q[2].b + 20), pport);
+      t_check_cksums(&q[2]);
+      if (want[what].verdict == FWD) {
+        t_counters(b, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 2,
+                   -1);
+        assert_int_equal(t_get32(q[1].b + 12), PUB);
+      } else {
+        t_counters(b, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
+                   want[what].group, 1, want[what].detail, 1, -1);
+      }
+      uint64_t ca[128], cb[128];
+      int na = pinhole_stats(a->ctx, ca, 128);
+      assert_int_equal(pinhole_stats(b->ctx, cb, 128), na);
+      assert_memory_equal(ca, cb, (size_t)na * sizeof(ca[0]));
+      pinhole_ctx_del(a->ctx);
+      free(k);
+      t_ctx_del(b);
+    }
+  }
+}
+
+/* A TCP segment whose flags (byte 33, past the 28 bytes a UDP packet's
+ * look-ahead keeps) a callback turns into SYN+FIN after the look-ahead
+ * checked them: it is checked again and refused (illegal flags), as one
+ * call per packet refuses it; the segment after it is forwarded. */
+static void test_burst_tcp_flags_after_lookahead(void **state) {
+  (void)state;
+  corrupter *k = corrupter_new();
+  tctx *a = &k->t, *b = t_ctx();
+  tcp_open(a, 6000, SEC);
+  tcp_open(b, 6000, SEC);
+  static tpkt p[3], q[3];
+  t_udp(&p[0], IN_HOST + 1, 5001, OUT_HOST, 4000, "new"); /* an event */
+  t_tcp(&p[1], IN_HOST, 6000, OUT_HOST, 80, 101, 501, PINHOLE_TCP_ACK, "x");
+  t_tcp(&p[2], IN_HOST, 6000, OUT_HOST, 80, 101, 501, PINHOLE_TCP_ACK, "x");
+  for (int i = 0; i < 3; i++)
+    t_copy(&q[i], &p[i]);
+  pinhole_pkt burst[3] = {p[0].p, p[1].p, p[2].p};
+  k->target = &burst[1];
+  k->what = H_TCPFLAGS;
+  hostile(&q[1].p, H_TCPFLAGS);
+  uint8_t vd[3];
+  assert_int_equal(
+      pinhole_process_burst(a->ctx, burst, 3, PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
+      3);
+  assert_null(k->target);
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(vd[i], t_in(b, &q[i], 2 * SEC));
+    assert_memory_equal(p[i].b, q[i].b, q[i].p.len);
+  }
+  vd_is(vd, 3, FWD, DROP, FWD);
+  /* open: 1 new, 2 existing; then a new UDP flow, the refused segment
+   * and the one after it */
+  t_counters(b, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_ERR_TCP, 1, PINHOLE_CNT_TCP_FLAGS, 1, -1);
+  uint64_t ca[128], cb[128];
+  int na = pinhole_stats(a->ctx, ca, 128);
+  assert_int_equal(pinhole_stats(b->ctx, cb, 128), na);
+  assert_memory_equal(ca, cb, (size_t)na * sizeof(ca[0]));
+  pinhole_ctx_del(a->ctx);
+  free(k);
+  t_ctx_del(b);
+}
+
+/* RFC 768 and 1624 on the fast way, one per call and in a burst: a UDP
+ * checksum of zero (none) stays zero, the header checksum is updated;
+ * the reply's destination and port are translated back and both
+ * checksums verify. */
+static void test_burst_udp_no_cksum(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  tpkt p, q;
+  t_udp(&p, IN_HOST, 5000, OUT_HOST, 4000, "open");
+  t_copy(&q, &p);
+  assert_int_equal(t_in(a, &p, SEC), FWD);
+  assert_int_equal(t_in(b, &q, SEC), FWD);
+  uint16_t pport = t_get16(q.b + 20);
+  static tpkt r[2];
+  t_udp(&r[0], IN_HOST, 5000, OUT_HOST, 4000, "none");
+  t_put16(r[0].b + 26, 0);
+  t_udp(&r[1], OUT_HOST, 4000, PUB, pport, "back");
+  uint8_t vd[2];
+  burst_twin(a, b, &r[0], 1, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+  vd_is(vd, 1, FWD);
+  assert_int_equal(t_get16(r[0].b + 26), 0);
+  assert_int_equal(t_get32(r[0].b + 12), PUB);
+  assert_int_equal(pinhole_cksum(r[0].b, 20), 0);
+  burst_twin(a, b, &r[1], 1, PINHOLE_SIDE_OUTSIDE, 2 * SEC, vd);
+  vd_is(vd, 1, FWD);
+  assert_int_equal(t_get32(r[1].b + 16), IN_HOST);
+  assert_int_equal(t_get16(r[1].b + 22), 5000);
+  t_check_cksums(&r[1]);
+  t_counters(a, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 2, -1);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_burst_expired_and_opened_again),
@@ -441,6 +705,9 @@ int main(void) {
       cmocka_unit_test(test_burst_same_key_filed_ahead),
       cmocka_unit_test(test_burst_same_key_shifted_ahead),
       cmocka_unit_test(test_burst_mixed_as_single),
+      cmocka_unit_test(test_burst_hostile_headers),
+      cmocka_unit_test(test_burst_tcp_flags_after_lookahead),
+      cmocka_unit_test(test_burst_udp_no_cksum),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

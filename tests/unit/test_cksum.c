@@ -16,6 +16,8 @@
 #include <pinhole/cksum.h>
 #include <pinhole/packet.h>
 
+#include "pkt/pkt_cksum.h"
+
 /* ---- reference and helpers --------------------------------------------- */
 
 static uint32_t ref_sum(const uint8_t *p, size_t len) {
@@ -628,6 +630,75 @@ static void test_cksum_fix_all_equals_fix_cksums(void **state) {
   }
 }
 
+/* The established path's update with 32-bit terms (pkt_cksum.h
+ * ph_ck_diff32w, ph_ck_apply32w) against the 16-bit one of the changed
+ * halves alone (ph_ck_diff16, ph_ck_apply): bit-identical for up to three
+ * changed words, a half of a changed word left as it was, and stored
+ * checksums 0x0000, 0xffff and their neighbours (RFC 1624's -0 case). */
+static void test_cksum_update32w_equals_16bit(void **state) {
+  (void)state;
+  static const uint16_t cks[] = {0x0000, 0x0001, 0xfffe, 0xffff, 0x8000};
+  uint64_t rng = 0x9e3779b97f4a7c15ull;
+  unsigned diffs = 0;
+  for (int round = 0; round < 200000; round++) {
+    uint32_t old[3], nw[3];
+    int changed = 0;
+    uint32_t d16 = 0;
+    uint64_t d32 = 0;
+    for (int i = 0; i < 3; i++) {
+      rng ^= rng << 13;
+      rng ^= rng >> 7;
+      rng ^= rng << 17;
+      old[i] = (uint32_t)rng;
+      nw[i] = (uint32_t)(rng >> 32);
+      switch ((rng >> 8) & 7) {
+      case 0: /* unchanged */
+        nw[i] = old[i];
+        break;
+      case 1: /* only the high half */
+        nw[i] = (nw[i] & 0xffff0000u) | (old[i] & 0xffffu);
+        break;
+      case 2: /* only the low half */
+        nw[i] = (old[i] & 0xffff0000u) | (nw[i] & 0xffffu);
+        break;
+      case 3: /* all ones or zeros */
+        old[i] = (rng & 1) ? 0xffffffffu : 0;
+        break;
+      default:
+        break;
+      }
+      if (nw[i] == old[i])
+        continue;
+      changed = 1;
+      d32 += ph_ck_diff32w(old[i], nw[i]);
+      if ((old[i] >> 16) != (nw[i] >> 16))
+        d16 += ph_ck_diff16((uint16_t)(old[i] >> 16), (uint16_t)(nw[i] >> 16));
+      if ((uint16_t)old[i] != (uint16_t)nw[i])
+        d16 += ph_ck_diff16((uint16_t)old[i], (uint16_t)nw[i]);
+    }
+    if (!changed)
+      continue;
+    uint16_t ck = round % 3 == 0 ? cks[(rng >> 20) % 5] : (uint16_t)(rng >> 24);
+    uint8_t a[2], b[2];
+    put16(a, ck);
+    put16(b, ck);
+    uint16_t ra = ph_ck_apply(a, d16), rb = ph_ck_apply32w(b, d32);
+    if (ra != rb)
+      fail_msg("ck %04x words %08x->%08x %08x->%08x %08x->%08x: %04x vs %04x",
+               ck, old[0], nw[0], old[1], nw[1], old[2], nw[2], ra, rb);
+    assert_memory_equal(a, b, 2);
+    diffs += ra != ck;
+  }
+  assert_true(diffs > 100000);
+  /* a word changed with its sum unchanged under a stored 0xffff */
+  uint8_t a[2], b[2];
+  put16(a, 0xffff);
+  put16(b, 0xffff);
+  assert_int_equal(ph_ck_apply(a, ph_ck_diff16(0x1234, 0x1234 + 1) +
+                                      ph_ck_diff16(0x0001, 0x0000)),
+                   ph_ck_apply32w(b, ph_ck_diff32w(0x12340001u, 0x12350000u)));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cksum_rfc1071_example),
@@ -641,6 +712,7 @@ int main(void) {
       cmocka_unit_test(test_cksum_update32_address),
       cmocka_unit_test(test_cksum_udp_zero_checksum),
       cmocka_unit_test(test_cksum_random_incremental_vs_full),
+      cmocka_unit_test(test_cksum_update32w_equals_16bit),
       cmocka_unit_test(test_cksum_fix_all_keeps_right_ones),
       cmocka_unit_test(test_cksum_fix_all_restores_offloaded),
       cmocka_unit_test(test_cksum_fix_all_after_rewrite),
