@@ -626,7 +626,8 @@ static inline ph_conn *ph_conn_keyed4(pinhole_ctx *ctx, uint32_t ref,
   return c->proto == p->proto && memcmp(t, p, sizeof(*t)) == 0 ? c : NULL;
 }
 
-static int ph_hint_holds(const pinhole_ctx *ctx, const ph_hint *k) {
+static inline __attribute__((always_inline)) int
+ph_hint_holds(const pinhole_ctx *ctx, const ph_hint *k) {
   if (k->ref == UINT32_MAX)
     return 0;
   const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, k->h);
