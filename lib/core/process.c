@@ -962,7 +962,7 @@ static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   uint32_t m = ph_ft_match(bk, ph_ft_sig(k->h));
   if (m != 0) {
     /* the first candidate only, for ph_hint_found(): a second one is a
-     * false signature match (2^-16 a way) or a second connection filed under
+     * false signature match (2^-12 a way) or a second connection filed under
      * the same key, which ph_conn_find() then probes uncached */
     k->way = (uint8_t)__builtin_ctz(m);
     k->ref = bk->ref[k->way];
