@@ -85,10 +85,6 @@ static size_t fz_rec_len(unsigned id) {
   return id >= 256 && id <= 267 ? len[id - 256] : 0;
 }
 
-static unsigned fz_get16(const uint8_t *p) {
-  return (unsigned)p[0] << 8 | p[1];
-}
-
 static void fz_send(const uint8_t *m, size_t len, void *user) {
   fz_sink *s = user;
   CHECK(len >= 16 && len <= s->buf_len && len <= 65535);

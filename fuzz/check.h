@@ -30,7 +30,7 @@ static inline uint32_t fz_mix(const uint8_t *data, size_t size) {
   return h;
 }
 
-/* Big-endian stores, for the targets that build packets. */
+/* Big-endian stores and loads, for the targets that build packets. */
 static inline void fz_put16(uint8_t *p, uint16_t v) {
   p[0] = (uint8_t)(v >> 8);
   p[1] = (uint8_t)v;
@@ -39,6 +39,14 @@ static inline void fz_put16(uint8_t *p, uint16_t v) {
 static inline void fz_put32(uint8_t *p, uint32_t v) {
   fz_put16(p, (uint16_t)(v >> 16));
   fz_put16(p + 2, (uint16_t)v);
+}
+
+static inline uint16_t fz_get16(const uint8_t *p) {
+  return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t fz_get32(const uint8_t *p) {
+  return (uint32_t)fz_get16(p) << 16 | fz_get16(p + 2);
 }
 
 #endif /* PH_FUZZ_CHECK_H */

@@ -73,6 +73,7 @@
 #include <pinhole/operator.h>
 #include <pinhole/pinhole.h>
 
+#include "check.h"
 #include "core/ctx.h"
 #include "fdp.h"
 
@@ -91,15 +92,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_OPS 256   /* records per input */
 #define LOG_CAP 65536 /* callback records kept for a report */
 #define LIST_CAP 65536
-
-#define CHECK(x)                                                               \
-  do {                                                                         \
-    if (!(x)) {                                                                \
-      fprintf(stderr, "ctx_burst: check failed: %s (line %d)\n", #x,           \
-              __LINE__);                                                       \
-      abort();                                                                 \
-    }                                                                          \
-  } while (0)
 
 static const uint32_t addrs[8] = {A4(198, 18, 0, 2),
                                   A4(198, 18, 0, 3),
@@ -243,21 +235,6 @@ static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
 }
 
 /* ---- both contexts ------------------------------------------------------ */
-
-static void put16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-static void put32(uint8_t *p, uint32_t v) {
-  put16(p, (uint16_t)(v >> 16));
-  put16(p + 2, (uint16_t)v);
-}
-static uint16_t get16(const uint8_t *p) {
-  return (uint16_t)(p[0] << 8 | p[1]);
-}
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
 
 static void dump_logs(harness *h) {
   fprintf(stderr, "---- one per call (%llu records)\n%.*s",
@@ -614,13 +591,13 @@ static void ip_hdr(uint8_t *b, size_t total, uint8_t proto, uint32_t src,
                    uint32_t dst, uint16_t id) {
   memset(b, 0, 20);
   b[0] = 0x45;
-  put16(b + 2, (uint16_t)total);
-  put16(b + 4, id);
+  fz_put16(b + 2, (uint16_t)total);
+  fz_put16(b + 4, id);
   b[8] = 64;
   b[9] = proto;
-  put32(b + 12, src);
-  put32(b + 16, dst);
-  put16(b + 10, pinhole_cksum(b, 20));
+  fz_put32(b + 12, src);
+  fz_put32(b + 16, dst);
+  fz_put16(b + 10, pinhole_cksum(b, 20));
 }
 
 static void fix4(uint8_t *b, size_t len) {
@@ -646,13 +623,13 @@ static size_t build_tcp(harness *h, fdp *f, uint8_t *b) {
   size_t n = payload(f, b + 40);
   size_t total = 40 + n;
   ip_hdr(b, total, PINHOLE_IPPROTO_TCP, src, dst, (uint16_t)h->n);
-  put16(b + 20, sport);
-  put16(b + 22, dport);
-  put32(b + 24, seq);
-  put32(b + 28, (flags & 0x10) && peer ? peer->next : 0);
+  fz_put16(b + 20, sport);
+  fz_put16(b + 22, dport);
+  fz_put32(b + 24, seq);
+  fz_put32(b + 28, (flags & 0x10) && peer ? peer->next : 0);
   b[32] = 0x50;
   b[33] = flags;
-  put16(b + 34, 65535);
+  fz_put16(b + 34, 65535);
   fix4(b, total);
   uint32_t next = seq + (uint32_t)n + ((flags & 0x02) ? 1u : 0u) +
                   ((flags & 0x01) ? 1u : 0u);
@@ -667,10 +644,10 @@ static size_t build_udp(harness *h, fdp *f, uint8_t *b) {
   size_t n = payload(f, b + 28);
   size_t total = 28 + n;
   ip_hdr(b, total, PINHOLE_IPPROTO_UDP, src, dst, (uint16_t)(h->n + 1000));
-  put16(b + 20, sport);
-  put16(b + 22, dport);
-  put16(b + 24, (uint16_t)(8 + n));
-  put16(b + 26, 0);
+  fz_put16(b + 20, sport);
+  fz_put16(b + 22, dport);
+  fz_put16(b + 24, (uint16_t)(8 + n));
+  fz_put16(b + 26, 0);
   fix4(b, total);
   return total;
 }
@@ -682,9 +659,9 @@ static size_t build_echo(harness *h, fdp *f, uint8_t *b, int reply) {
   ip_hdr(b, 36, PINHOLE_IPPROTO_ICMP, src, dst, (uint16_t)h->n);
   memset(b + 20, 0, 16);
   b[20] = reply ? 0 : 8;
-  put16(b + 24, id);
-  put16(b + 26, (uint16_t)h->n);
-  put16(b + 22, pinhole_cksum(b + 20, 16));
+  fz_put16(b + 24, id);
+  fz_put16(b + 26, (uint16_t)h->n);
+  fz_put16(b + 22, pinhole_cksum(b + 20, 16));
   return 36;
 }
 
@@ -698,16 +675,16 @@ static size_t build_error(harness *h, fdp *f, uint8_t *b, int router) {
   static const uint8_t types[4][2] = {{3, 3}, {3, 4}, {11, 0}, {3, 1}};
   size_t q = o->len < 48 ? o->len : 48;
   size_t total = 28 + q;
-  uint32_t from = router ? ROUTER : get32(o->b + 16);
-  ip_hdr(b, total, PINHOLE_IPPROTO_ICMP, from, get32(o->b + 12),
+  uint32_t from = router ? ROUTER : fz_get32(o->b + 16);
+  ip_hdr(b, total, PINHOLE_IPPROTO_ICMP, from, fz_get32(o->b + 12),
          (uint16_t)h->n);
   memset(b + 20, 0, 8);
   b[20] = types[tc & 3][0];
   b[21] = types[tc & 3][1];
   if (b[20] == 3 && b[21] == 4)
-    put16(b + 26, 576);
+    fz_put16(b + 26, 576);
   memcpy(b + 28, o->b, q);
-  put16(b + 22, pinhole_cksum(b + 20, 8 + q));
+  fz_put16(b + 22, pinhole_cksum(b + 20, 8 + q));
   return total;
 }
 
@@ -721,21 +698,21 @@ static size_t build_v6(harness *h, fdp *f, uint8_t *b) {
   size_t n = payload(f, b + 40 + hl);
   memset(b, 0, 40 + hl);
   b[0] = 0x60;
-  put16(b + 4, (uint16_t)(hl + n));
+  fz_put16(b + 4, (uint16_t)(hl + n));
   b[6] = udp ? PINHOLE_IPPROTO_UDP : PINHOLE_IPPROTO_TCP;
   b[7] = 64;
   memcpy(b + 8, src, 16);
   memcpy(b + 24, dst, 16);
-  put16(b + 40, sport);
-  put16(b + 42, dport);
+  fz_put16(b + 40, sport);
+  fz_put16(b + 42, dport);
   if (udp) {
-    put16(b + 44, (uint16_t)(8 + n));
-    put16(b + 46, 0xffff);
+    fz_put16(b + 44, (uint16_t)(8 + n));
+    fz_put16(b + 46, 0xffff);
   } else {
-    put32(b + 44, (uint32_t)sport * 7919u + h->n);
+    fz_put32(b + 44, (uint32_t)sport * 7919u + h->n);
     b[52] = 0x50;
     b[53] = flags;
-    put16(b + 54, 65535);
+    fz_put16(b + 54, 65535);
   }
   pinhole_pkt6_view v;
   if (pinhole_pkt6_parse(b, 40 + hl + n, &v) == 0)
@@ -792,8 +769,8 @@ static void one_record(harness *h, fdp *f) {
     if ((how & 1) && len >= 20 && (b[0] >> 4) == 4) {
       size_t ihl = (size_t)(b[0] & 15) * 4;
       if (ihl >= 20 && ihl <= len) {
-        put16(b + 10, 0);
-        put16(b + 10, pinhole_cksum(b, ihl));
+        fz_put16(b + 10, 0);
+        fz_put16(b + 10, pinhole_cksum(b, ihl));
       }
     }
     if ((how & 2) && len >= 20 && (b[0] >> 4) == 4)
@@ -816,10 +793,10 @@ static void one_record(harness *h, fdp *f) {
       uint8_t *p = h->tmpl[h->n];
       memcpy(p, whole, 20);
       memcpy(p + 20, whole + 20 + lo, hi - lo);
-      put16(p + 2, (uint16_t)(20 + hi - lo));
-      put16(p + 6, (uint16_t)((later ? 0 : 0x2000) | lo / 8));
-      put16(p + 10, 0);
-      put16(p + 10, pinhole_cksum(p, 20));
+      fz_put16(p + 2, (uint16_t)(20 + hi - lo));
+      fz_put16(p + 6, (uint16_t)((later ? 0 : 0x2000) | lo / 8));
+      fz_put16(p + 10, 0);
+      fz_put16(p + 10, pinhole_cksum(p, 20));
       add_pkt(h, 20 + hi - lo);
     }
     return;

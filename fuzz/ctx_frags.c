@@ -81,20 +81,6 @@ typedef struct harness {
   int debug;
 } harness;
 
-static void put16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v) {
-  put16(p, (uint16_t)(v >> 16));
-  put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t get16(const uint8_t *p) {
-  return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* A packet the library hands on: it parses (a fragment or whole), its
  * header checksum holds, and it is no longer than it may be. */
 static void check_out(const uint8_t *p, size_t len, int emitted) {
@@ -258,17 +244,17 @@ static size_t make_dgram(harness *h, int flow, int second, uint16_t id,
   size_t total = 28 + n;
   memset(h->whole, 0, 28);
   h->whole[0] = 0x45;
-  put16(h->whole + 2, (uint16_t)total);
-  put16(h->whole + 4, id);
+  fz_put16(h->whole + 2, (uint16_t)total);
+  fz_put16(h->whole + 4, id);
   h->whole[8] = 64;
   h->whole[9] = 17;
-  put32(h->whole + 12, src);
-  put32(h->whole + 16, dst);
-  put16(h->whole + 20, sport);
-  put16(h->whole + 22, dport);
-  put16(h->whole + 24, (uint16_t)(8 + n));
-  put16(h->whole + 26, 1);
-  put16(h->whole + 10, pinhole_cksum(h->whole, 20));
+  fz_put32(h->whole + 12, src);
+  fz_put32(h->whole + 16, dst);
+  fz_put16(h->whole + 20, sport);
+  fz_put16(h->whole + 22, dport);
+  fz_put16(h->whole + 24, (uint16_t)(8 + n));
+  fz_put16(h->whole + 26, 1);
+  fz_put16(h->whole + 10, pinhole_cksum(h->whole, 20));
   pinhole_pkt_view v;
   CHECK(pinhole_pkt_parse(h->whole, total, &v) == PINHOLE_PKT_OK);
   pinhole_pkt_fix_cksums(h->whole, &v);
@@ -304,16 +290,16 @@ static size_t make_dgram6(harness *h, uint16_t id, const uint8_t *extra,
   n += elen;
   memset(h->whole, 0, 48);
   h->whole[0] = 0x60;
-  put16(h->whole + 4, (uint16_t)(8 + n));
+  fz_put16(h->whole + 4, (uint16_t)(8 + n));
   h->whole[6] = 17;
   h->whole[7] = 64;
   memcpy(h->whole + 8, cli6, 16);
   memcpy(h->whole + 24, (id & 1) ? srv64 : peer6, 16);
   uint16_t port = sip ? 5060 : 7000;
-  put16(h->whole + 40, port);
-  put16(h->whole + 42, port);
-  put16(h->whole + 44, (uint16_t)(8 + n));
-  put16(h->whole + 46, 1);
+  fz_put16(h->whole + 40, port);
+  fz_put16(h->whole + 42, port);
+  fz_put16(h->whole + 44, (uint16_t)(8 + n));
+  fz_put16(h->whole + 46, 1);
   pinhole_pkt6_view v;
   CHECK(pinhole_pkt6_parse(h->whole, 48 + n, &v) == 0);
   CHECK(pinhole_pkt6_fix_cksums(h->whole, &v) >= 0);
@@ -332,7 +318,7 @@ static size_t cut6(harness *h, size_t len, uint16_t id) {
     size_t piece = plen - off < fp ? plen - off : fp;
     uint8_t *b = h->frag[n];
     memcpy(b, h->whole, 40);
-    put16(b + 4, (uint16_t)(x + 8 + piece));
+    fz_put16(b + 4, (uint16_t)(x + 8 + piece));
     b[6] = x ? 60 : PINHOLE_IP6_NH_FRAGMENT;
     if (x) { /* destination options: PadN over its 6 bytes */
       static const uint8_t dopt[8] = {PINHOLE_IP6_NH_FRAGMENT, 0, 1, 4};
@@ -341,8 +327,8 @@ static size_t cut6(harness *h, size_t len, uint16_t id) {
     uint8_t *fh = b + 40 + x;
     fh[0] = 17;
     fh[1] = 0;
-    put16(fh + 2, (uint16_t)(off | (off + piece < plen ? 1u : 0u)));
-    put32(fh + 4, 0x5eed0000u | id);
+    fz_put16(fh + 2, (uint16_t)(off | (off + piece < plen ? 1u : 0u)));
+    fz_put32(fh + 4, 0x5eed0000u | id);
     memcpy(b + h->hl, h->whole + 40 + off, piece);
     h->flen[n] = h->hl + piece;
   }
@@ -358,10 +344,10 @@ static size_t cut(harness *h, size_t len) {
     uint8_t *b = h->frag[n];
     memcpy(b, h->whole, 20);
     memcpy(b + 20, h->whole + 20 + off, piece);
-    put16(b + 2, (uint16_t)(20 + piece));
-    put16(b + 6, (uint16_t)((off + piece < plen ? 0x2000 : 0) | off / 8));
-    put16(b + 10, 0);
-    put16(b + 10, pinhole_cksum(b, 20));
+    fz_put16(b + 2, (uint16_t)(20 + piece));
+    fz_put16(b + 6, (uint16_t)((off + piece < plen ? 0x2000 : 0) | off / 8));
+    fz_put16(b + 10, 0);
+    fz_put16(b + 10, pinhole_cksum(b, 20));
     h->flen[n] = 20 + piece;
   }
   return n;
@@ -397,16 +383,16 @@ static void raw(harness *h, fdp *f, int second, uint16_t id, uint64_t now) {
   uint8_t *b = h->frag[0];
   memset(b, 0, 20);
   b[0] = 0x45;
-  put16(b + 2, (uint16_t)(20 + plen));
-  put16(b + 4, id);
-  put16(b + 6, fo & 0x3fff);
+  fz_put16(b + 2, (uint16_t)(20 + plen));
+  fz_put16(b + 4, id);
+  fz_put16(b + 6, fo & 0x3fff);
   b[8] = 64;
   b[9] = 17;
-  put32(b + 12, second ? OUT_PEER : IN_PHONE);
-  put32(b + 16, second ? PUB : OUT_PEER);
+  fz_put32(b + 12, second ? OUT_PEER : IN_PHONE);
+  fz_put32(b + 16, second ? PUB : OUT_PEER);
   memset(b + 20, 0, plen);
   fdp_bytes(f, b + 20, plen);
-  put16(b + 10, pinhole_cksum(b, 20));
+  fz_put16(b + 10, pinhole_cksum(b, 20));
   feed(h, b, 20 + plen, second ? PINHOLE_SIDE_OUTSIDE : PINHOLE_SIDE_INSIDE,
        now);
 }
@@ -447,12 +433,13 @@ static void send_order(harness *h, size_t n, int order, int side, uint64_t now,
     for (k = 0; k < n; k++) {
       if (k == 1 && n > 2 && h->hl > 20) { /* IPv6: 8 bytes back */
         uint8_t *fh = h->frag[k] + h->hl - 8;
-        put16(fh + 2, (uint16_t)(get16(fh + 2) - 8));
+        fz_put16(fh + 2, (uint16_t)(fz_get16(fh + 2) - 8));
       } else if (k == 1 && n > 2) {
-        uint16_t fo = get16(h->frag[k] + 6);
-        put16(h->frag[k] + 6, (uint16_t)((fo & 0xe000) | ((fo & 0x1fff) - 1)));
-        put16(h->frag[k] + 10, 0);
-        put16(h->frag[k] + 10, pinhole_cksum(h->frag[k], 20));
+        uint16_t fo = fz_get16(h->frag[k] + 6);
+        fz_put16(h->frag[k] + 6,
+                 (uint16_t)((fo & 0xe000) | ((fo & 0x1fff) - 1)));
+        fz_put16(h->frag[k] + 10, 0);
+        fz_put16(h->frag[k] + 10, pinhole_cksum(h->frag[k], 20));
       }
       feed(h, h->frag[k], h->flen[k], side, now);
     }
