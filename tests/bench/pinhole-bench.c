@@ -34,6 +34,12 @@
  *                            each tick's due flows are slots at random
  *                            (expire_spread_<size>_ns); with --profile
  *                            expire, the same for callgrind
+ *   pinhole-bench --churn [--size N]  the floors, then the UDP table at
+ *                            its load bound fresh and after 16 rounds of
+ *                            churn (n / 8 flows idle out, as many open,
+ *                            each round): the flow table's shape
+ *                            (ft_past_home_*, ft_lines_hit_*) and the
+ *                            established figures, fresh and churned
  *   pinhole-bench --mem [--size N]  memory figures only (bytes per live
  *                            flow and where they go: exact, no timing)
  *   pinhole-bench --rounds N  timed rounds per figure (3; 1-15): fewer
@@ -877,6 +883,7 @@ typedef struct opts {
   int expire;          /* --expire: only the floors and expiry */
   int spread;          /* --spread: expiry of flows refreshed at random */
   int newflow;         /* --new: only the floors and new flows */
+  int churn;           /* --churn: only the floors and the churn figures */
 } opts;
 
 static const char *size_tag(uint32_t n) {
@@ -1420,6 +1427,146 @@ static void run_expire(table *t, const floor_res *fl, results *R, int spread) {
   add(R, name, (double)(t1 - t0) / (double)live, "ns", fl,
       spread ? "pinhole_tick, per expired flow, refreshed at random"
              : "pinhole_tick, per expired flow");
+}
+
+/* ---- churn: a gateway in steady state --------------------------------- */
+
+/* The flow table's shape: how far its entries sit from their home line
+ * (the low bits of each signature). A hit reads 1 + d lines. */
+typedef struct ft_shape {
+  double past_home; /* % of entries not in their home line */
+  double lines_hit; /* mean lines a hit reads (1 + distance) */
+  double far;       /* % at PH_FT_DFAR or further */
+  double load;      /* entries / ways */
+} ft_shape;
+
+static ft_shape ft_shape_of(const pinhole_ctx *ctx) {
+  const ph_flow_table *ft = &ctx->ft;
+  uint64_t used = 0, past = 0, dsum = 0, far = 0;
+  for (uint32_t i = 0; i < ft->nbuckets; i++)
+    for (unsigned w = 0; w < PH_FT_WAYS; w++) {
+      uint32_t sg = ft->b[i].sig[w];
+      if (sg == 0)
+        continue;
+      uint32_t d = sg & PH_FT_DFAR;
+      used++;
+      past += d != 0;
+      far += d == PH_FT_DFAR;
+      dsum += d;
+    }
+  ft_shape sh;
+  memset(&sh, 0, sizeof(sh));
+  if (used > 0) {
+    sh.past_home = 100.0 * (double)past / (double)used;
+    sh.lines_hit = 1.0 + (double)dsum / (double)used;
+    sh.far = 100.0 * (double)far / (double)used;
+    sh.load = (double)used / ((double)ft->nbuckets * PH_FT_WAYS);
+  }
+  return sh;
+}
+
+static void shape_add(results *R, const char *when, const char *tag,
+                      const ft_shape *sh) {
+  char name[48], what[80];
+  snprintf(name, sizeof(name), "ft_past_home_%s_%s", when, tag);
+  snprintf(what, sizeof(what), "flow table entries past their home line, %s",
+           when);
+  add(R, name, sh->past_home, "%", NULL, what);
+  snprintf(name, sizeof(name), "ft_lines_hit_%s_%s", when, tag);
+  snprintf(what, sizeof(what), "lines a hit reads (1 + distance), %s", when);
+  add(R, name, sh->lines_hit, "lines", NULL, what);
+  snprintf(name, sizeof(name), "ft_far_%s_%s", when, tag);
+  snprintf(what, sizeof(what), "entries %u or more lines from home, %s",
+           PH_FT_DFAR, when);
+  add(R, name, sh->far, "%", NULL, what);
+}
+
+/* One round of churn over table t (t->n flows, whole endpoints): the
+ * oldest kv endpoints' flows go idle, the others each send a packet half
+ * a timeout on, the wheel runs past the idle ones' timeout (their last
+ * packet was at the round's start or before) and expires exactly them,
+ * then kv new endpoints' flows open. The live flows stay the endpoints
+ * [t->ebase, t->ebase + t->nendp). */
+static void churn_round(table *t, uint32_t kv) {
+  uint8_t b[SLOT_SIZE];
+  uint64_t start = t->now;
+  uint32_t nend = t->nendp;
+  t->now = start + 150 * SEC;
+  for (uint32_t e = kv; e < nend; e++)
+    for (uint32_t d = 0; d < DESTS; d++) {
+      build(b, 40, t->proto, in_addr(t->ebase + e), in_port(t->ebase + e),
+            REM_BASE + d, REM_PORT, 0, 1000);
+      if (process1(t, b, 40, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
+        die("churn: a live flow's packet refused");
+    }
+  t->now = start + 310 * SEC;
+  uint64_t calls = 0;
+  while (pinhole_tick(t->ctx, t->now) == PINHOLE_TICK_BUDGET &&
+         ++calls < 16 + 4 * (uint64_t)t->n)
+    ;
+  pinhole_usage u;
+  u.size = sizeof(u);
+  pinhole_usage_get(t->ctx, &u);
+  if (u.flows != (uint64_t)(nend - kv) * DESTS)
+    die("churn: not exactly the idle flows expired");
+  memmove(t->pub_addr, t->pub_addr + kv, (nend - kv) * sizeof(uint32_t));
+  memmove(t->pub_port, t->pub_port + kv, (nend - kv) * sizeof(uint16_t));
+  t->ebase += kv;
+  for (uint32_t f = (nend - kv) * DESTS; f < nend * DESTS; f++)
+    flow_open(t, f, b);
+  pinhole_usage_get(t->ctx, &u);
+  if (u.flows != t->n)
+    die("churn: wrong number of live flows");
+}
+
+/* Established UDP out 64 B over t: one per call and bursts (ns a packet). */
+static void est_udp_out64(table *t, ring *r, uint8_t *hdr, const opts *o,
+                          double *single, double *burst) {
+  workload w =
+      wl_make(hdr, npkts_for(t->n, o), 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
+  double copy;
+  *single = timed(t, r, &w, M_SINGLE, o, &copy, est_fresh, est_check, EST_SEED);
+  *burst = timed(t, r, &w, M_BURST, o, &copy, est_fresh, est_check, EST_SEED);
+}
+
+/* --churn: the UDP table of n flows at the load bound (as the full run
+ * builds it), measured fresh; then 16 rounds of churn of n / 8 flows each
+ * (the table turned over twice: every entry removed, the backward shift
+ * run, and a new one filed, in random places), measured again. */
+static void run_churn(uint32_t n, ring *r, uint8_t *hdr, const opts *o,
+                      const floor_res *fl, results *R) {
+  const char *tag = size_tag(n);
+  table t;
+  table_build(&t, n, 0, PINHOLE_IPPROTO_UDP, "");
+  if (t.n % DESTS != 0)
+    die("churn: the size must be a multiple of 16");
+  ft_shape fresh = ft_shape_of(t.ctx), churned;
+  shape_add(R, "fresh", tag, &fresh);
+  double s0, b0, s1, b1;
+  est_udp_out64(&t, r, hdr, o, &s0, &b0);
+  uint32_t kv = t.nendp / 8 > 0 ? t.nendp / 8 : 1;
+  uint64_t w0 = now_ns();
+  for (int i = 0; i < 16; i++)
+    churn_round(&t, kv);
+  fprintf(stderr, "[%s] 16 rounds of churn (%u flows each) in %.2f s\n", tag,
+          kv * DESTS, (double)(now_ns() - w0) / 1e9);
+  churned = ft_shape_of(t.ctx);
+  shape_add(R, "churned", tag, &churned);
+  char name[48];
+  snprintf(name, sizeof(name), "ft_load_churned_%s", tag);
+  add(R, name, churned.load, "ratio", NULL, "entries / ways after the churn");
+  est_udp_out64(&t, r, hdr, o, &s1, &b1);
+  snprintf(name, sizeof(name), "est_burst_fresh_%s_ns", tag);
+  add(R, name, b0, "ns", fl, "established UDP out 64 B, bursts, fresh table");
+  snprintf(name, sizeof(name), "est_burst_churned_%s_ns", tag);
+  add(R, name, b1, "ns", fl, "the same after the churn");
+  snprintf(name, sizeof(name), "est_single_fresh_%s_ns", tag);
+  add(R, name, s0, "ns", fl, "established UDP out 64 B, one per call, fresh");
+  snprintf(name, sizeof(name), "est_single_churned_%s_ns", tag);
+  add(R, name, s1, "ns", fl, "the same after the churn");
+  snprintf(name, sizeof(name), "churned_over_fresh_burst_%s", tag);
+  add(R, name, b1 / b0, "x", NULL, "bursts: churned / fresh (same run)");
+  table_free(&t);
 }
 
 /* Memory per live flow: the bytes the context's allocator callback gave
@@ -2586,14 +2733,15 @@ static void run_sync(uint32_t n, uint32_t k, uint32_t d, results *R) {
 }
 
 static void usage(void) {
-  fprintf(stderr,
-          "usage: pinhole-bench [--quick] [--big] [--no-10m] [--size N]\n"
-          "                     [--profile MODE] [--cgn] [--reasm] [--ipv6]\n"
-          "                     [--mem] [--expire [--spread]] [--new]\n"
-          "                     [--rounds N]\n"
-          "       pinhole-bench --threads N [--size FLOWS_PER_CONTEXT]\n"
-          "       pinhole-bench --dns [--dns-seconds N]\n"
-          "       pinhole-bench --sync [--size N]\n");
+  fprintf(
+      stderr,
+      "usage: pinhole-bench [--quick] [--big] [--no-10m] [--size N]\n"
+      "                     [--profile MODE] [--cgn] [--reasm] [--ipv6]\n"
+      "                     [--mem] [--expire [--spread]] [--new] [--churn]\n"
+      "                     [--rounds N]\n"
+      "       pinhole-bench --threads N [--size FLOWS_PER_CONTEXT]\n"
+      "       pinhole-bench --dns [--dns-seconds N]\n"
+      "       pinhole-bench --sync [--size N]\n");
   exit(2);
 }
 
@@ -2650,9 +2798,16 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   }
   if (o->newflow) /* the floors and the new-flow figures only */
     nhdr = knew;
+  if (o->churn)
+    nhdr = cap;
   uint8_t *hdr = huge_alloc(nhdr * HDR, NULL);
   if (hdr == NULL)
     die("out of memory");
+  if (o->churn) {
+    run_churn(n, r, hdr, o, &fl, R);
+    huge_free(hdr, nhdr * HDR, NULL);
+    return;
+  }
   if (o->newflow) {
     run_new_only(n, knew, r, hdr, &fl, R);
     huge_free(hdr, nhdr * HDR, NULL);
@@ -2780,6 +2935,8 @@ int main(int argc, char **argv) {
       o.spread = 1;
     else if (strcmp(argv[i], "--new") == 0)
       o.newflow = 1;
+    else if (strcmp(argv[i], "--churn") == 0)
+      o.churn = 1;
     else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
       o.rounds = atoi(argv[++i]) < 1  ? 1
                  : atoi(argv[i]) > 15 ? 15
@@ -2874,7 +3031,7 @@ int main(int argc, char **argv) {
          sizeof(ph_conn), sizeof(ph_conv), sizeof(ph_mapping));
   for (int si = 0; si < nsizes; si++)
     run_size(sizes[si], sizes[si] < BIG_N, &o, r, &R, start);
-  if (o.mem || o.expire || o.newflow) {
+  if (o.mem || o.expire || o.newflow || o.churn) {
     ring_free(r);
     print_results(&R);
     return 0;
