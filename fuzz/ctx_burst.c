@@ -76,6 +76,7 @@
 #include "check.h"
 #include "core/ctx.h"
 #include "fdp.h"
+#include "pkt4.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -126,14 +127,6 @@ typedef struct side_rec {
   uint8_t vd[MAX_PKTS];
 } side_rec;
 
-/* A TCP byte stream direction, by its tuple. */
-typedef struct stream {
-  uint32_t src, dst;
-  uint16_t sport, dport;
-  uint32_t next;
-  uint8_t used;
-} stream;
-
 typedef struct saved {
   uint8_t b[68];
   size_t len;
@@ -148,7 +141,7 @@ typedef struct harness {
   int nrules;
   uint16_t learned[8];
   unsigned nlearned;
-  stream sent[16], seen[16];
+  fz_stream sent[FZ_STREAMS], seen[FZ_STREAMS];
   unsigned nsent, nseen;
   saved out[8];
   unsigned nout;
@@ -551,29 +544,6 @@ static void learn(harness *h, uint16_t port) {
   h->learned[h->nlearned++ & 7] = port;
 }
 
-static stream *stream_find(stream *t, uint32_t src, uint32_t dst,
-                           uint16_t sport, uint16_t dport) {
-  for (unsigned i = 0; i < 16; i++)
-    if (t[i].used && t[i].src == src && t[i].dst == dst &&
-        t[i].sport == sport && t[i].dport == dport)
-      return &t[i];
-  return NULL;
-}
-
-static void stream_set(stream *t, unsigned *n, uint32_t src, uint32_t dst,
-                       uint16_t sport, uint16_t dport, uint32_t next) {
-  stream *s = stream_find(t, src, dst, sport, dport);
-  if (s == NULL) {
-    s = &t[(*n)++ & 15];
-    s->src = src;
-    s->dst = dst;
-    s->sport = sport;
-    s->dport = dport;
-    s->used = 1;
-  }
-  s->next = next;
-}
-
 static size_t payload(fdp *f, uint8_t *out) {
   uint8_t l = fdp_u8(f);
   size_t n = l & 0x7f;
@@ -587,16 +557,10 @@ static size_t payload(fdp *f, uint8_t *out) {
   return n;
 }
 
+/* The header with its checksum (the L4 checksum is fix4's). */
 static void ip_hdr(uint8_t *b, size_t total, uint8_t proto, uint32_t src,
                    uint32_t dst, uint16_t id) {
-  memset(b, 0, 20);
-  b[0] = 0x45;
-  fz_put16(b + 2, (uint16_t)total);
-  fz_put16(b + 4, id);
-  b[8] = 64;
-  b[9] = proto;
-  fz_put32(b + 12, src);
-  fz_put32(b + 16, dst);
+  fz_ip4_hdr(b, total, proto, src, dst, id);
   fz_put16(b + 10, pinhole_cksum(b, 20));
 }
 
@@ -611,8 +575,8 @@ static size_t build_tcp(harness *h, fdp *f, uint8_t *b) {
   uint32_t src = addrs[t & 7], dst = addrs[(t >> 3) & 7];
   uint16_t sport = port_of(h, fdp_u8(f)), dport = port_of(h, fdp_u8(f));
   uint8_t flags = fdp_u8(f), m = fdp_u8(f);
-  stream *me = stream_find(h->sent, src, dst, sport, dport);
-  stream *peer = stream_find(h->seen, dst, src, dport, sport);
+  fz_stream *me = fz_stream_find(h->sent, src, dst, sport, dport);
+  fz_stream *peer = fz_stream_find(h->seen, dst, src, dport, sport);
   uint32_t seq = me ? me->next : (uint32_t)sport * 7919u + src;
   if (m == 0xff)
     seq = fdp_u32(f);
@@ -633,7 +597,8 @@ static size_t build_tcp(harness *h, fdp *f, uint8_t *b) {
   fix4(b, total);
   uint32_t next = seq + (uint32_t)n + ((flags & 0x02) ? 1u : 0u) +
                   ((flags & 0x01) ? 1u : 0u);
-  stream_set(h->sent, &h->nsent, src, dst, sport, dport, next);
+  fz_stream_set(h->sent, &h->nsent, src, dst, sport, dport, next,
+                FZ_STREAM_ANY);
   return total;
 }
 
@@ -823,9 +788,10 @@ static void learn_output(harness *h, const uint8_t *d, uint32_t len, int side,
   if (v.dst == PUB || v.dst == PUB2)
     learn(h, v.dport);
   if (v.proto == PINHOLE_IPPROTO_TCP)
-    stream_set(h->seen, &h->nseen, v.src, v.dst, v.sport, v.dport,
-               v.seq + v.payload_len + ((v.tcp_flags & 0x02) ? 1u : 0u) +
-                   ((v.tcp_flags & 0x01) ? 1u : 0u));
+    fz_stream_set(h->seen, &h->nseen, v.src, v.dst, v.sport, v.dport,
+                  v.seq + v.payload_len + ((v.tcp_flags & 0x02) ? 1u : 0u) +
+                      ((v.tcp_flags & 0x01) ? 1u : 0u),
+                  FZ_STREAM_ANY);
   saved *o = &h->out[h->nout++ & 7];
   o->len = len < sizeof(o->b) ? len : sizeof(o->b);
   memcpy(o->b, d, o->len);

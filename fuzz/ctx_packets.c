@@ -66,6 +66,7 @@
 
 #include "core/ctx.h"
 #include "fdp.h"
+#include "pkt4.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -101,14 +102,6 @@ static const uint16_t fixed_ports[48] = {
 static const uint64_t steps[8] = {0,        SEC / 1000, SEC / 20,  SEC,
                                   11 * SEC, 61 * SEC,   301 * SEC, 7441 * SEC};
 
-/* A TCP byte stream direction, by its tuple. */
-typedef struct stream {
-  uint32_t src, dst;
-  uint16_t sport, dport;
-  uint32_t next;
-  uint8_t used;
-} stream;
-
 typedef struct saved {
   uint8_t b[160];
   size_t len;
@@ -125,7 +118,7 @@ typedef struct harness {
   uint64_t now;
   uint16_t learned[16];
   unsigned nlearned;
-  stream sent[16], seen[16];
+  fz_stream sent[FZ_STREAMS], seen[FZ_STREAMS];
   unsigned nsent, nseen;
   saved out[4];
   unsigned nout;
@@ -147,15 +140,6 @@ typedef struct harness {
     uint8_t sides;
   } desync[64];
 } harness;
-
-#define CHECK(x)                                                               \
-  do {                                                                         \
-    if (!(x)) {                                                                \
-      fprintf(stderr, "ctx_packets: invariant failed: %s (line %d)\n", #x,     \
-              __LINE__);                                                       \
-      abort();                                                                 \
-    }                                                                          \
-  } while (0)
 
 /* Remembers a port the context handed out on the public address. */
 static void learn(harness *h, uint32_t addr, uint16_t port) {
@@ -300,31 +284,6 @@ static void on_emit(pinhole_ctx *ctx, const uint8_t *pkt, size_t len, int side,
   CHECK(pinhole_pkt_l4_cksum_ok(pkt, &v) == 1);
 }
 
-static stream *stream_find(stream *t, uint32_t src, uint32_t dst,
-                           uint16_t sport, uint16_t dport) {
-  for (unsigned i = 0; i < 16; i++)
-    if (t[i].used && t[i].src == src && t[i].dst == dst &&
-        t[i].sport == sport && t[i].dport == dport)
-      return &t[i];
-  return NULL;
-}
-
-static void stream_set(stream *t, unsigned *n, uint32_t src, uint32_t dst,
-                       uint16_t sport, uint16_t dport, uint32_t next) {
-  stream *s = stream_find(t, src, dst, sport, dport);
-  if (s == NULL) {
-    s = &t[(*n)++ & 15];
-    s->src = src;
-    s->dst = dst;
-    s->sport = sport;
-    s->dport = dport;
-    s->used = 1;
-  } else if ((int32_t)(next - s->next) <= 0) {
-    return; /* never move a stream backwards */
-  }
-  s->next = next;
-}
-
 static uint32_t seq_mode(fdp *f, uint32_t base) {
   uint8_t m = fdp_u8(f);
   if (m == 0xff)
@@ -334,43 +293,13 @@ static uint32_t seq_mode(fdp *f, uint32_t base) {
   return base - m;
 }
 
-static void ip_hdr(uint8_t *b, size_t total, uint8_t proto, uint32_t src,
-                   uint32_t dst) {
-  memset(b, 0, 20);
-  b[0] = 0x45;
-  b[2] = (uint8_t)(total >> 8);
-  b[3] = (uint8_t)total;
-  b[5] = 1;
-  b[8] = 64;
-  b[9] = proto;
-  for (int i = 0; i < 4; i++) {
-    b[12 + i] = (uint8_t)(src >> (24 - 8 * i));
-    b[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
-  }
-}
-
-static void put16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-static void put32(uint8_t *p, uint32_t v) {
-  put16(p, (uint16_t)(v >> 16));
-  put16(p + 2, (uint16_t)v);
-}
-static uint16_t get16(const uint8_t *p) {
-  return (uint16_t)(p[0] << 8 | p[1]);
-}
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
 /* Header checksum always; L4 checksums when the packet parses. */
 static void fix(uint8_t *b, size_t len) {
   size_t ihl = (size_t)(b[0] & 15) * 4;
   if (ihl < 20 || ihl > len)
     return;
-  put16(b + 10, 0);
-  put16(b + 10, pinhole_cksum(b, ihl));
+  fz_put16(b + 10, 0);
+  fz_put16(b + 10, pinhole_cksum(b, ihl));
   pinhole_pkt_view v;
   if (pinhole_pkt_parse(b, len, &v) == 0)
     pinhole_pkt_fix_cksums(b, &v);
@@ -381,8 +310,8 @@ static size_t build_tcp(harness *h, fdp *f, int compact, uint32_t *src_out) {
   uint32_t src = addrs[fdp_u8(f) & 7], dst = addrs[fdp_u8(f) & 7];
   uint16_t sport = port_of(h, fdp_u8(f)), dport = port_of(h, fdp_u8(f));
   uint8_t flags = fdp_u8(f);
-  stream *me = stream_find(h->sent, src, dst, sport, dport);
-  stream *peer = stream_find(h->seen, dst, src, dport, sport);
+  fz_stream *me = fz_stream_find(h->sent, src, dst, sport, dport);
+  fz_stream *peer = fz_stream_find(h->seen, dst, src, dport, sport);
   uint32_t base = me ? me->next : (src ^ (uint32_t)sport << 16 ^ 0x5eed);
   if ((flags & 0x02) && !(flags & 0x10) && me == NULL)
     base = (uint32_t)sport * 7919u; /* a fresh ISN */
@@ -400,22 +329,23 @@ static size_t build_tcp(harness *h, fdp *f, int compact, uint32_t *src_out) {
   uint8_t *pl = b + 40 + optlen;
   size_t plen = fdp_blob(f, pl, MAX_PAYLOAD);
   size_t total = 40 + optlen + plen;
-  ip_hdr(b, total, 6, src, dst);
+  fz_ip4_hdr(b, total, 6, src, dst, 1);
   uint8_t *t = b + 20;
   memset(t, 0, 20);
-  put16(t, sport);
-  put16(t + 2, dport);
-  put32(t + 4, seq);
-  put32(t + 8, (flags & 0x10) ? ack : 0);
+  fz_put16(t, sport);
+  fz_put16(t + 2, dport);
+  fz_put32(t + 4, seq);
+  fz_put32(t + 8, (flags & 0x10) ? ack : 0);
   t[12] = (uint8_t)((5 + optlen / 4) << 4);
   t[13] = flags;
-  put16(t + 14, 65535);
+  fz_put16(t + 14, 65535);
   if (optlen)
     memcpy(t + 20, opts, optlen);
   fix(b, total);
   uint32_t next = seq + (uint32_t)plen + ((flags & 0x02) ? 1u : 0u) +
                   ((flags & 0x01) ? 1u : 0u);
-  stream_set(h->sent, &h->nsent, src, dst, sport, dport, next);
+  fz_stream_set(h->sent, &h->nsent, src, dst, sport, dport, next,
+                FZ_STREAM_FORWARD);
   *src_out = src;
   return total;
 }
@@ -431,14 +361,14 @@ static size_t build_udp(harness *h, fdp *f, int raw_fields, uint32_t *src_out) {
   }
   size_t plen = fdp_blob(f, b + 28, MAX_PAYLOAD);
   size_t total = 28 + plen;
-  ip_hdr(b, total, 17, src, dst);
-  put16(b + 20, sport);
-  put16(b + 22, dport);
-  put16(b + 24, raw_fields ? ulen : (uint16_t)(8 + plen));
-  put16(b + 26, raw_fields ? ck : 1);
+  fz_ip4_hdr(b, total, 17, src, dst, 1);
+  fz_put16(b + 20, sport);
+  fz_put16(b + 22, dport);
+  fz_put16(b + 24, raw_fields ? ulen : (uint16_t)(8 + plen));
+  fz_put16(b + 26, raw_fields ? ck : 1);
   if (raw_fields) {
-    put16(b + 10, 0);
-    put16(b + 10, pinhole_cksum(b, 20));
+    fz_put16(b + 10, 0);
+    fz_put16(b + 10, pinhole_cksum(b, 20));
   } else {
     fix(b, total);
   }
@@ -453,12 +383,12 @@ static size_t build_echo(harness *h, fdp *f, uint32_t *src_out) {
   uint16_t id = port_of(h, fdp_u8(f));
   uint16_t seq = fdp_u16(f);
   size_t total = 20 + 8 + 8;
-  ip_hdr(b, total, 1, src, dst);
+  fz_ip4_hdr(b, total, 1, src, dst, 1);
   uint8_t *m = b + 20;
   memset(m, 0, 16);
   m[0] = type;
-  put16(m + 4, id);
-  put16(m + 6, seq);
+  fz_put16(m + 4, id);
+  fz_put16(m + 6, seq);
   memcpy(m + 8, "pinhole!", 8);
   fix(b, total);
   *src_out = src;
@@ -481,13 +411,13 @@ static size_t build_error(harness *h, fdp *f, int *side_out) {
       (qsel & 0x80) ? (size_t)(qsel & 0x7f) : 28 + (size_t)(qsel & 63);
   if (qlen > s->len)
     qlen = s->len;
-  uint32_t osrc = get32(s->b + 12), odst = get32(s->b + 16);
+  uint32_t osrc = fz_get32(s->b + 12), odst = fz_get32(s->b + 16);
   uint32_t from = (which & 4) ? ROUTER : odst;
   if ((which & 4) && s->side == PINHOLE_SIDE_INSIDE)
     from = A4(198, 18, 0, 1);
   size_t total = 28 + qlen;
   uint8_t *b = h->buf;
-  ip_hdr(b, total, 1, from, osrc);
+  fz_ip4_hdr(b, total, 1, from, osrc, 1);
   uint8_t *m = b + 20;
   memset(m, 0, 8);
   m[0] = err_types[tsel & 7][0];
@@ -682,7 +612,8 @@ static void check_output(harness *h, const pinhole_pkt *p, int in_ok, int side,
       !(v.flags & PINHOLE_PKTF_FRAGMENT)) {
     uint32_t next = v.seq + v.payload_len + ((v.tcp_flags & 0x02) ? 1u : 0u) +
                     ((v.tcp_flags & 0x01) ? 1u : 0u);
-    stream_set(h->seen, &h->nseen, v.src, v.dst, v.sport, v.dport, next);
+    fz_stream_set(h->seen, &h->nseen, v.src, v.dst, v.sport, v.dport, next,
+                  FZ_STREAM_FORWARD);
   }
   saved *s = &h->out[h->nout++ & 3];
   s->len = p->len < sizeof(s->b) ? p->len : sizeof(s->b);
@@ -982,13 +913,13 @@ static void fragments(harness *h, fdp *f, uint8_t conf, int side_opt) {
     size_t lo = later ? cut - ov : 0, hi = later ? l4 : cut;
     memcpy(h->buf, whole, 20);
     memcpy(h->buf + 20, whole + 20 + lo, hi - lo);
-    put16(h->buf + 2, (uint16_t)(20 + hi - lo));
+    fz_put16(h->buf + 2, (uint16_t)(20 + hi - lo));
     uint16_t fo = (uint16_t)(lo / 8);
     if (!later || (how & 8))
       fo |= 0x2000;
-    put16(h->buf + 6, fo);
-    put16(h->buf + 10, 0);
-    put16(h->buf + 10, pinhole_cksum(h->buf, 20));
+    fz_put16(h->buf + 6, fo);
+    fz_put16(h->buf + 10, 0);
+    fz_put16(h->buf + 10, pinhole_cksum(h->buf, 20));
     run(h, 20 + hi - lo, side, conf, 5);
   }
 }
@@ -1009,7 +940,7 @@ static void one_packet(harness *h, fdp *f, uint8_t conf) {
   switch (op & 7) {
   case 0:
     len = fdp_blob(f, h->buf, MAX_PAYLOAD + 60);
-    src = len >= 16 ? get32(h->buf + 12) : 0;
+    src = len >= 16 ? fz_get32(h->buf + 12) : 0;
     break;
   case 1:
   case 7:
