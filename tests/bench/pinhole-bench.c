@@ -1348,6 +1348,28 @@ static void run_new(table *t, ring *r, uint8_t *hdr, uint32_t k,
       "one per call minus floor_wave (instructions, stalls)");
 }
 
+/* One packet of flow (e, d) from the inside, now; it must be forwarded. */
+static void flow_touch(table *t, uint32_t e, uint32_t d, uint8_t *b,
+                       const char *what) {
+  build(b, 40, t->proto, in_addr(t->ebase + e), in_port(t->ebase + e),
+        REM_BASE + d, REM_PORT, 0, 1000);
+  if (process1(t, b, 40, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
+    die(what);
+}
+
+/* Runs the wheel up to t->now (calls again while it returns the budget,
+ * boundedly); returns the live flows after. */
+static uint64_t tick_to_now(table *t) {
+  uint64_t calls = 0;
+  while (pinhole_tick(t->ctx, t->now) == PINHOLE_TICK_BUDGET &&
+         ++calls < 16 + 4 * (uint64_t)t->n)
+    ;
+  pinhole_usage u;
+  u.size = sizeof(u);
+  pinhole_usage_get(t->ctx, &u);
+  return u.flows;
+}
+
 /* A long-running gateway's timers: each flow sends one more packet at a
  * time drawn from its number over T0 + 10 s .. T0 + 290 s (16384 steps,
  * about a tick each), then the wheel runs past the flows' first deadline
@@ -1377,23 +1399,12 @@ static void table_spread(table *t) {
     while (k < (x ^ (x >> 15)) % K)
       k++;
     t->now = T0 + 10 * SEC + k * step;
-    uint32_t e = f / DESTS, d = f % DESTS;
-    build(b, 40, t->proto, in_addr(t->ebase + e), in_port(t->ebase + e),
-          REM_BASE + d, REM_PORT, 0, 1000);
-    if (process1(t, b, 40, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
-      die("spread: packet refused");
+    flow_touch(t, f / DESTS, f % DESTS, b, "spread: packet refused");
   }
   free(cnt);
   free(order);
   t->now = T0 + 301 * SEC;
-  uint64_t calls = 0;
-  while (pinhole_tick(t->ctx, t->now) == PINHOLE_TICK_BUDGET &&
-         ++calls < 16 + 4 * (uint64_t)t->n)
-    ;
-  pinhole_usage u;
-  u.size = sizeof(u);
-  pinhole_usage_get(t->ctx, &u);
-  if (u.flows != t->n)
+  if (tick_to_now(t) != t->n)
     die("spread: a flow expired before its time");
 }
 
@@ -1493,27 +1504,18 @@ static void churn_round(table *t, uint32_t kv) {
   uint32_t nend = t->nendp;
   t->now = start + 150 * SEC;
   for (uint32_t e = kv; e < nend; e++)
-    for (uint32_t d = 0; d < DESTS; d++) {
-      build(b, 40, t->proto, in_addr(t->ebase + e), in_port(t->ebase + e),
-            REM_BASE + d, REM_PORT, 0, 1000);
-      if (process1(t, b, 40, PINHOLE_SIDE_INSIDE) != PINHOLE_VERDICT_FORWARD)
-        die("churn: a live flow's packet refused");
-    }
+    for (uint32_t d = 0; d < DESTS; d++)
+      flow_touch(t, e, d, b, "churn: a live flow's packet refused");
   t->now = start + 310 * SEC;
-  uint64_t calls = 0;
-  while (pinhole_tick(t->ctx, t->now) == PINHOLE_TICK_BUDGET &&
-         ++calls < 16 + 4 * (uint64_t)t->n)
-    ;
-  pinhole_usage u;
-  u.size = sizeof(u);
-  pinhole_usage_get(t->ctx, &u);
-  if (u.flows != (uint64_t)(nend - kv) * DESTS)
+  if (tick_to_now(t) != (uint64_t)(nend - kv) * DESTS)
     die("churn: not exactly the idle flows expired");
   memmove(t->pub_addr, t->pub_addr + kv, (nend - kv) * sizeof(uint32_t));
   memmove(t->pub_port, t->pub_port + kv, (nend - kv) * sizeof(uint16_t));
   t->ebase += kv;
   for (uint32_t f = (nend - kv) * DESTS; f < nend * DESTS; f++)
     flow_open(t, f, b);
+  pinhole_usage u;
+  u.size = sizeof(u);
   pinhole_usage_get(t->ctx, &u);
   if (u.flows != t->n)
     die("churn: wrong number of live flows");
