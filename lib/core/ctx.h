@@ -150,7 +150,7 @@ typedef struct ph_conn_cold {
                      is held too, found again by pinhole__conn_hairpin */
   uint16_t rule;
   uint16_t rule_gen; /* ctx->rules_gen when the rule accepted it */
-  ph_ctimer timer;   /* in ctx->conn_wheel (timer/cwheel.h): 12 bytes */
+  ph_ctimer timer;   /* in ctx->conn_wheel (timer/cwheel.h): 8 bytes */
 } ph_conn_cold;
 
 _Static_assert(sizeof(ph_conn) == 64, "a connection's hot part is one line");
@@ -159,9 +159,9 @@ _Static_assert(offsetof(ph_conn_cold, conv_mark) ==
                    offsetof(ph_conn_cold, conv_next) ==
                        offsetof(ph_conn_cold, own_prev),
                "a plain connection's next link is where conv_mark is");
-_Static_assert(sizeof(ph_conn_cold) == 32 &&
+_Static_assert(sizeof(ph_conn_cold) == 28 &&
                    offsetof(ph_conn_cold, timer) == 20,
-               "a connection's cold part: half a line, its timer 12 bytes");
+               "a connection's cold part: 28 bytes, its timer 8");
 _Static_assert(offsetof(ph_conn, b) == 12 && offsetof(ph_conn, proto) == 24 &&
                    offsetof(ph_conn, last_seen) == 28 &&
                    offsetof(ph_conn, watch) == 32 &&

@@ -326,11 +326,14 @@ uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c);
  * same; else 0. */
 int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
                                 uint64_t hk[2]);
-/* Its stage 0, inline: the cold part and hot line of slot idx. */
+/* Its stage 0, inline: the cold part (28 bytes: it may cross a line) and
+ * hot line of slot idx. */
 static inline void ph_conn_free_prefetch0(const pinhole_ctx *ctx,
                                           uint32_t idx) {
   const uint8_t *c = (const uint8_t *)&ctx->conns[idx];
-  __builtin_prefetch(&ctx->cold[idx], 1);
+  const uint8_t *k = (const uint8_t *)&ctx->cold[idx];
+  __builtin_prefetch(k, 1);
+  __builtin_prefetch(k + sizeof(ph_conn_cold) - 1, 1);
   __builtin_prefetch(c);
   __builtin_prefetch(c + sizeof(ph_conn) - 1);
 }

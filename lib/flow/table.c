@@ -112,7 +112,9 @@ static void ph_ft_refill(ph_flow_table *ft, uint32_t i, uint32_t w) {
   }
 }
 
-int pinhole__ft_remove(ph_flow_table *ft, uint64_t h, uint32_t ref) {
+/* pinhole__ft_remove (table.h) when the home line counts an overflow (it
+ * also does the rest). */
+int pinhole__ft_remove_far(ph_flow_table *ft, uint64_t h, uint32_t ref) {
   uint32_t sig = ph_ft_sig(h);
   uint32_t home = ph_ft_home(ft, h);
   uint32_t i = home;

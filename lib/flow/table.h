@@ -150,13 +150,8 @@ void pinhole__nh_derive(uint32_t nh[4], uint64_t *mul,
  * room. */
 int pinhole__ft_insert(ph_flow_table *ft, uint64_t h, uint32_t ref);
 
-/* Removes (h, ref) and refills the way it frees: while the bucket counts
- * an overflow, the first entry of the next lines (within PH_FT_DFAR - 1 of
- * it) whose home is at or before it moves in, its signature's distance and
- * the counts of the lines it passed back drop, and the same is done for
- * the way it leaves. O(lines passed), at most max_probe + 1. Returns 0,
- * or -1 when absent. Entries move: an iterator does not survive it. */
-int pinhole__ft_remove(ph_flow_table *ft, uint64_t h, uint32_t ref);
+/* pinhole__ft_remove past its common case (table.c). */
+int pinhole__ft_remove_far(ph_flow_table *ft, uint64_t h, uint32_t ref);
 
 /* The home bucket of hash h. */
 static inline uint32_t ph_ft_home(const ph_flow_table *ft, uint64_t h) {
@@ -242,6 +237,34 @@ static inline uint32_t ph_ft_next(const ph_flow_table *ft, ph_ft_iter *it) {
     it->mask =
         ph_ft_match(&ft->b[it->bucket], ph_ft_sig_at(it->sig, it->probes));
   }
+}
+
+/* Removes (h, ref) and refills the way it frees: while the bucket counts
+ * an overflow, the first entry of the next lines (within PH_FT_DFAR - 1 of
+ * it) whose home is at or before it moves in, its signature's distance and
+ * the counts of the lines it passed back drop, and the same is done for
+ * the way it leaves. O(lines passed), at most max_probe + 1. Returns 0,
+ * or -1 when absent. Entries move: an iterator does not survive it.
+ *
+ * Inline, the common case (at 65 % most lines count no overflow): a home
+ * line that counts none holds every entry homed there (one filed further
+ * would have counted one), and a way freed in it has nothing to pull
+ * back; the rest is pinhole__ft_remove_far's. */
+static inline int pinhole__ft_remove(ph_flow_table *ft, uint64_t h,
+                                     uint32_t ref) {
+  ph_ft_bucket *bk = &ft->b[ph_ft_home(ft, h)];
+  if (bk->ovf != 0)
+    return pinhole__ft_remove_far(ft, h, ref);
+  for (uint32_t m = ph_ft_match(bk, ph_ft_sig(h)); m != 0; m &= m - 1) {
+    uint32_t w = (uint32_t)__builtin_ctz(m);
+    if (bk->ref[w] == ref) {
+      bk->sig[w] = 0;
+      bk->ref[w] = 0;
+      ft->count--;
+      return 0;
+    }
+  }
+  return -1;
 }
 
 #endif /* PH_FLOW_TABLE_H */

@@ -20,7 +20,7 @@ _Static_assert(PH_CWHEEL_LEVELS == PINHOLE_WHEEL_LEVELS &&
 _Static_assert(PH_CWHEEL_AHEAD < PH_CWHEEL_PER &&
                    PH_CWHEEL_AHEAD1 < PH_CWHEEL_AHEAD,
                "the look-ahead crosses one block at most");
-_Static_assert(PH_CWHEEL_LISTS <= UINT16_MAX, "a list id fits a timer");
+_Static_assert(PH_CWHEEL_LISTS <= UINT8_MAX + 1, "a list id fits a tag");
 _Static_assert(PH_CWHEEL_AHEAD < PH_CWHEEL_RING &&
                    (PH_CWHEEL_RING & (PH_CWHEEL_RING - 1)) == 0,
                "the window fits the ring");
@@ -37,16 +37,17 @@ static inline void ph_occ_clear(ph_cwheel *w, unsigned id) {
   w->occ[id / PH_CWHEEL_SLOTS] &= ~(UINT64_C(1) << (id % PH_CWHEEL_SLOTS));
 }
 
-/* A block for a list. The pool cannot run out: a list of m entries holds
- * at most (m - 2) / 15 + 2 blocks (cwheel.h), and the pool has
- * n / 15 + 2 * 256 + 1 besides block 0. */
-static uint32_t ph_balloc(ph_cwheel *w) {
+/* A block for list id, tagged with it. The pool cannot run out: a list of
+ * m entries holds at most (m - 2) / 15 + 2 blocks (cwheel.h), and the
+ * pool has n / 15 + 2 * 256 + 1 besides block 0 (and the tags). */
+static uint32_t ph_balloc(ph_cwheel *w, unsigned id) {
   uint32_t b = w->free_block;
   if (b != 0)
     w->free_block = w->blocks[b].e[0];
   else
     b = w->fresh++;
   w->blocks[b].e[0] = 0;
+  w->tag[b] = (uint8_t)id;
   w->used++;
   return b;
 }
@@ -61,11 +62,11 @@ static inline void ph_bfree(ph_cwheel *w, uint32_t b) {
 static inline void ph_push(ph_cwheel *w, uint32_t i, unsigned id) {
   ph_cwlist *l = &w->list[id];
   if (l->head == 0) {
-    l->head = l->tail = ph_balloc(w);
+    l->head = l->tail = ph_balloc(w, id);
     l->hs = l->te = 1;
     ph_occ_set(w, id);
   } else if (l->te == PH_CWHEEL_PER + 1) {
-    uint32_t b = ph_balloc(w);
+    uint32_t b = ph_balloc(w, id);
     w->blocks[l->tail].e[0] = b;
     l->tail = b;
     l->te = 1;
@@ -73,7 +74,6 @@ static inline void ph_push(ph_cwheel *w, uint32_t i, unsigned id) {
   w->blocks[l->tail].e[l->te] = i;
   ph_ctimer *t = ph_ct(w, i);
   t->pos = l->tail << 4 | l->te;
-  t->list = (uint16_t)id;
   l->te++;
 }
 
@@ -108,12 +108,12 @@ static inline uint32_t ph_pop(ph_cwheel *w, unsigned id) {
   return i;
 }
 
-/* Removes armed entry i from its list: the list's first entry takes its
- * place. */
+/* Removes armed entry i from its list (its block's): the list's first
+ * entry takes its place. */
 static void ph_remove(ph_cwheel *w, uint32_t i) {
   ph_ctimer *t = ph_ct(w, i);
-  unsigned id = t->list;
   uint32_t pos = t->pos;
+  unsigned id = w->tag[pos >> 4];
   ph_cwlist *l = &w->list[id];
   uint32_t first = l->head << 4 | l->hs;
   if (pos != first) {
@@ -123,7 +123,6 @@ static void ph_remove(ph_cwheel *w, uint32_t i) {
   }
   ph_drop_head(w, id);
   t->pos = 0;
-  t->list = 0;
 }
 
 static inline unsigned ph_due(const ph_cwheel *w) {
@@ -139,8 +138,13 @@ void pinhole__cwheel_init(ph_cwheel *w, void *base, size_t stride,
   w->stride = stride;
   w->offset = offset;
   w->n = n;
+  /* the last ceil(nblocks / 65) blocks hold a byte for each of the others
+   * (with nblocks = pinhole__cwheel_blocks(n), as many as it adds) */
+  size_t ntag = (nblocks + sizeof(ph_cwblock)) / (sizeof(ph_cwblock) + 1);
   w->blocks = blocks;
-  w->nblocks = (uint32_t)nblocks;
+  w->nblocks = (uint32_t)(nblocks - ntag);
+  w->tag = (uint8_t *)(void *)(blocks + w->nblocks);
+  memset(w->tag, 0, w->nblocks);
   w->fresh = 1;
   w->tick_shift = tick_shift;
   w->now_tick = (now_ns >> tick_shift) + 1; /* as pinhole_wheel_init */
@@ -260,7 +264,6 @@ size_t pinhole__cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
         uint32_t j = ph_pop(w, due);
         ph_ctimer *tj = ph_ct(w, j);
         tj->pos = PH_CWHEEL_FIRING;
-        tj->list = 0;
         ring[(rh + rn++) % PH_CWHEEL_RING] = j;
         if (ahead != NULL)
           ahead(j, 0, user);

@@ -16,11 +16,18 @@
  *   tail (before slot te of the tail block); every block between is full.
  *   A list of m >= 1 entries so uses at most (m - 2) / 15 + 2 blocks
  *   (one when m = 1), and all lists together at most n / 15 + 512.
- * - A timer (ph_ctimer, 12 bytes in the caller's object) keeps its expiry
- *   tick modulo 2^32, the position of its entry (block * 16 + slot; 0: not
- *   armed) and its list. Cancelling moves the entry at its list's head
- *   into the cancelled entry's place (writing the moved timer's position)
- *   and drops the head: O(1), no tombstones, and the pool bound holds.
+ * - A timer (ph_ctimer, 8 bytes in the caller's object) keeps its expiry
+ *   tick modulo 2^32 and the position of its entry (block * 16 + slot; 0:
+ *   not armed). Its list is the one its block belongs to: a block serves
+ *   one list from its allocation to its release, and the wheel keeps each
+ *   block's list in a byte (the tags, carved from the end of the pool:
+ *   one block of tags for 64 blocks). The list cannot be computed from
+ *   the expiry and the wheel's time alone: while a cascade is unfinished
+ *   (its budget ran out) a timer of the slot being re-filed may be in
+ *   that slot or already in its lower one. Cancelling moves the entry at
+ *   its list's head into the cancelled entry's place (writing the moved
+ *   timer's position) and drops the head: O(1), no tombstones, and the
+ *   pool bound holds.
  * - Order: a list is FIFO while nothing in it is cancelled (so a slot's
  *   timers fire in arming order, and a cascade keeps the order, as the
  *   public wheel's); a cancel moves the list's first entry to the
@@ -80,11 +87,9 @@ typedef struct ph_ctimer {
   uint32_t expire; /* expiry tick modulo 2^32 (armed only) */
   uint32_t pos;    /* 0: not armed; PH_CWHEEL_FIRING: popped to fire;
                       else block * 16 + slot of its entry */
-  uint16_t list;   /* its list (armed only) */
-  uint16_t spare_; /* unused, 0 */
 } ph_ctimer;
 
-_Static_assert(sizeof(ph_ctimer) == 12, "a connection timer is 12 bytes");
+_Static_assert(sizeof(ph_ctimer) == 8, "a connection timer is 8 bytes");
 
 /* A block of a list: the next block (0: the last) and up to 15 indices
  * in e[1..15] (e[0] is the link). */
@@ -108,8 +113,9 @@ typedef struct ph_cwheel {
   uint8_t *base;
   size_t stride; /* of the objects; the timer at offset in each */
   size_t offset;
-  ph_cwblock *blocks; /* the pool: nblocks blocks, 0 never used */
-  uint32_t nblocks;
+  ph_cwblock *blocks;  /* the pool: nblocks blocks, 0 never used */
+  uint8_t *tag;        /* the list of each block in a list (pool's end) */
+  uint32_t nblocks;    /* of the pool that hold lists (not the tags) */
   uint32_t free_block; /* the free list of blocks (linked by e[0]) */
   uint32_t fresh;      /* blocks fresh.. were never used */
   uint32_t used;       /* blocks in lists */
@@ -145,9 +151,11 @@ static inline unsigned ph_cwheel_place(uint64_t e, uint64_t ref) {
   return l * PH_CWHEEL_SLOTS + (unsigned)((e >> (l * 6u)) & 63u);
 }
 
-/* The blocks a wheel over n objects needs (n <= PH_CWHEEL_MAX_N). */
+/* The blocks a wheel over n objects needs (n <= PH_CWHEEL_MAX_N): those
+ * of the lists, and a byte of tag for each of them. */
 static inline size_t pinhole__cwheel_blocks(uint32_t n) {
-  return (size_t)n / PH_CWHEEL_PER + 2 * PH_CWHEEL_LISTS + 2;
+  size_t b = (size_t)n / PH_CWHEEL_PER + 2 * PH_CWHEEL_LISTS + 2;
+  return b + (b + sizeof(ph_cwblock) - 1) / sizeof(ph_cwblock);
 }
 
 /* Initialises *w over n objects at base (stride bytes each, the ph_ctimer

@@ -653,6 +653,168 @@ static void test_cwheel_pool_bound(void **state) {
   cw_free(w);
 }
 
+/* Cancels and re-arms while a cascade is unfinished (its budget ran out):
+ * a timer of the slot being re-filed is then in that slot or already in
+ * its lower one, which its expiry and the wheel's time do not tell apart
+ * (the block's tag does). 60 timers filed at level 1 (ticks B + 100..102),
+ * the cascade at B + 64 stopped after 30 of them; then a cancel and a
+ * re-arm (to level 2, and across the wrap of the ticks' low 32 bits when B
+ * is near it) of each kind, and a re-arm of an unmoved one to an earlier
+ * tick: every list keeps the model's order exactly (a cancel moves its
+ * list's first entry into the hole), and each timer fires at its tick. */
+static void cancel_mid_cascade(uint64_t b) {
+  enum { N = 60, DONE = 30 };
+  obj o[N];
+  uint64_t t0 = b * TK;
+  ph_cwheel *w = cw_new(o, N, t0);
+  uint32_t arm[N];
+  for (uint32_t k = 0; k < N; k++) {
+    arm[k] = (k * 7) % N;
+    pinhole__cwheel_arm(w, arm[k], t0 + (100 + k % 3) * TK);
+  }
+  unsigned src = PH_CWHEEL_SLOTS + (unsigned)(((b + 100) >> 6) & 63u);
+  assert_int_equal(w->occ[1], UINT64_C(1) << (src - PH_CWHEEL_SLOTS));
+  size_t fired;
+  /* one tick reached (B + 64), DONE timers re-filed */
+  size_t work = pinhole__cwheel_run(w, t0 + 64 * TK, 1 + DONE, nop_fire, NULL,
+                                    NULL, &fired);
+  assert_int_equal(work, 1 + DONE);
+  assert_int_equal(fired, 0);
+  assert_int_equal(w->cascading, 1);
+  assert_int_equal(w->armed, N);
+  /* the model: the lists of ticks 100..102 (the moved), the source */
+  uint32_t d[3][N], sl[N];
+  size_t dm[3] = {0, 0, 0}, sm = 0;
+  for (uint32_t k = 0; k < N; k++) {
+    if (k < DONE)
+      d[k % 3][dm[k % 3]++] = arm[k];
+    else
+      sl[sm++] = arm[k];
+  }
+  /* a moved one cancelled (arming order 5: tick 102, 4th in its list) */
+  pinhole__cwheel_cancel(w, arm[5]);
+  model_cancel(d[2], &dm[2], arm[5]);
+  /* a moved one re-armed to level 2 (across the wrap near it) */
+  uint64_t far = b + 5000;
+  pinhole__cwheel_arm(w, arm[10], far * TK);
+  model_cancel(d[1], &dm[1], arm[10]);
+  /* one still in the source cancelled, one re-armed to tick 101: at
+   * the source's tail (the wheel's time is still B + 63), moved on */
+  pinhole__cwheel_cancel(w, arm[45]);
+  model_cancel(sl, &sm, arm[45]);
+  pinhole__cwheel_arm(w, arm[50], t0 + 101 * TK);
+  model_cancel(sl, &sm, arm[50]);
+  sl[sm++] = arm[50];
+  /* a moved one re-armed earlier, within level 0: tick 70, alone */
+  pinhole__cwheel_arm(w, arm[3], t0 + 70 * TK);
+  model_cancel(d[0], &dm[0], arm[3]);
+  assert_int_equal(w->armed, N - 2);
+  /* the cascade goes on in the source's order */
+  for (size_t k = 0; k < sm; k++) {
+    uint32_t i = sl[k];
+    uint32_t e = i == arm[50] ? 101 : 0;
+    for (uint32_t a = 0; e == 0 && a < N; a++)
+      if (arm[a] == i)
+        e = 100 + a % 3;
+    d[e - 100][dm[e - 100]++] = i;
+  }
+  uint32_t log[N + 1] = {0};
+  pinhole__cwheel_run(w, t0 + 69 * TK, SIZE_MAX, nop_fire, NULL, log, &fired);
+  assert_int_equal(fired, 0);
+  assert_int_equal(w->cascading, 0);
+  pinhole__cwheel_run(w, t0 + 70 * TK, SIZE_MAX, nop_fire, NULL, log, &fired);
+  assert_int_equal(fired, 1);
+  assert_int_equal(log[1], arm[3]);
+  size_t at = 2;
+  for (uint32_t t = 0; t < 3; t++) {
+    pinhole__cwheel_run(w, t0 + (100 + t) * TK - 1, SIZE_MAX, nop_fire, NULL,
+                        log, &fired);
+    assert_int_equal(fired, 0);
+    pinhole__cwheel_run(w, t0 + (100 + t) * TK, SIZE_MAX, nop_fire, NULL, log,
+                        &fired);
+    assert_int_equal(fired, dm[t]);
+    for (size_t k = 0; k < dm[t]; k++)
+      assert_int_equal(log[at++], d[t][k]);
+  }
+  assert_int_equal(w->armed, 1);
+  pinhole__cwheel_run(w, far * TK - 1, SIZE_MAX, nop_fire, NULL, log, &fired);
+  assert_int_equal(fired, 0);
+  pinhole__cwheel_run(w, far * TK, SIZE_MAX, nop_fire, NULL, log, &fired);
+  assert_int_equal(fired, 1);
+  assert_int_equal(log[at], arm[10]);
+  assert_int_equal(log[0], N - 2);
+  assert_int_equal(w->armed, 0);
+  assert_int_equal(w->used, 0);
+  cw_free(w);
+}
+
+static void test_cwheel_cancel_mid_cascade(void **state) {
+  (void)state;
+  cancel_mid_cascade(0);
+  cancel_mid_cascade((UINT64_C(1) << 32) - 64 * 50); /* 5000 ticks wrap */
+  cancel_mid_cascade((UINT64_C(7) << 32) + (UINT64_C(5) << 24));
+}
+
+/* A popped timer (in the firing window, in no list) cancelled or re-armed
+ * by the one firing before it: the cancelled one does not fire, the
+ * re-armed one fires at its new tick (at another level), the rest of the
+ * window in its order; then, re-armed from within its own firing, a timer
+ * fires again at its new tick. */
+typedef struct refire {
+  ph_cwheel *w;
+  uint32_t log[64];
+  size_t n;
+  uint64_t later; /* ns: the re-arm's */
+} refire;
+
+static void refire_fire(uint32_t i, void *user) {
+  refire *r = user;
+  r->log[r->n++] = i;
+  if (i == 0) {
+    pinhole__cwheel_cancel(r->w, 1);
+    assert_false(pinhole__cwheel_armed(r->w, 1));
+    pinhole__cwheel_arm(r->w, 2, r->later);
+    pinhole__cwheel_arm(r->w, 0, r->later); /* itself, after 2 */
+  }
+}
+
+static void test_cwheel_cancel_firing(void **state) {
+  (void)state;
+  enum { N = 6 };
+  obj o[N];
+  uint64_t t0 = ((UINT64_C(1) << 32) - 10) * TK;
+  ph_cwheel *w = cw_new(o, N, t0);
+  for (uint32_t i = 0; i < N; i++)
+    pinhole__cwheel_arm(w, i, t0 + 5 * TK);
+  refire r = {w, {0}, 0, t0 + 4000 * TK}; /* past the wrap, level 1 */
+  size_t fired;
+  pinhole__cwheel_run(w, t0 + 5 * TK, SIZE_MAX, refire_fire, NULL, &r, &fired);
+  assert_int_equal(fired, 4);
+  assert_int_equal(r.n, 4);
+  const uint32_t want[4] = {0, 3, 4, 5};
+  for (int k = 0; k < 4; k++)
+    assert_int_equal(r.log[k], want[k]);
+  assert_int_equal(w->armed, 2);
+  assert_int_equal(o[2].ct.expire, (uint32_t)((t0 >> SHIFT) + 4000));
+  pinhole__cwheel_run(w, t0 + 4000 * TK - 1, SIZE_MAX, refire_fire, NULL, &r,
+                      &fired);
+  assert_int_equal(fired, 0);
+  r.later = t0 + 9000 * TK;
+  pinhole__cwheel_run(w, t0 + 4000 * TK, SIZE_MAX, refire_fire, NULL, &r,
+                      &fired);
+  assert_int_equal(fired, 2);
+  assert_int_equal(r.log[4], 2);
+  assert_int_equal(r.log[5], 0);
+  /* 0 re-armed itself (and 2) again, 1 cancelled again: a no-op */
+  assert_int_equal(w->armed, 2);
+  assert_false(pinhole__cwheel_armed(w, 1));
+  pinhole__cwheel_run(w, t0 + 9000 * TK, SIZE_MAX, NULL, NULL, NULL, &fired);
+  assert_int_equal(fired, 2);
+  assert_int_equal(w->armed, 0);
+  assert_int_equal(w->used, 0);
+  cw_free(w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cwheel_same_as_wheel),
@@ -664,6 +826,8 @@ int main(void) {
       cmocka_unit_test(test_cwheel_cancel_middle),
       cmocka_unit_test(test_cwheel_cascade_order),
       cmocka_unit_test(test_cwheel_pool_bound),
+      cmocka_unit_test(test_cwheel_cancel_mid_cascade),
+      cmocka_unit_test(test_cwheel_cancel_firing),
   };
   return cmocka_run_group_tests_name("unit.cwheel", tests, NULL, NULL);
 }
