@@ -249,7 +249,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   uint32_t ntcp6 = c.max_tcp_conns && c.max_tcp_conns < c.max_conns6
                        ? c.max_tcp_conns
                        : c.max_conns6;
-  uint32_t map_buckets = ph_pow2_at_least(c.max_mappings);
+  uint32_t map_buckets = c.max_mappings < 16 ? 16 : c.max_mappings;
   uint32_t pinhole_buckets = ph_pow2_at_least(c.max_pinholes);
   uint32_t frag_buckets = ph_pow2_at_least(c.max_fragments);
   uint32_t nhosts = c.max_ports_per_host ? c.max_mappings : 0;
@@ -347,7 +347,7 @@ int pinhole_ctx_new(pinhole_ctx **out, const pinhole_config *cfg,
   ctx->maps = (ph_mapping *)(void *)(m + o_maps);
   ctx->map_ihash = (uint32_t *)(void *)(m + o_mih);
   ctx->map_phash = (uint32_t *)(void *)(m + o_mph);
-  ctx->map_mask = map_buckets - 1;
+  ctx->map_nb = map_buckets;
   static const char map_label[3][8] = {"mp-nh-0", "mp-nh-1", "mp-mul"};
   pinhole__nh_derive(ctx->map_nh, &ctx->map_mul, &c.hash_key, map_label);
   static const char fold6_label[3][8] = {"v6-nh-0", "v6-nh-1", "v6-mul"};

@@ -591,7 +591,9 @@ struct pinhole_ctx {
 
   ph_mapping *maps;
   ph_ref *map_ihash, *map_phash;
-  uint32_t map_mask;
+  uint32_t map_nb;   /* chain heads in each: max_mappings, at least 16 (so
+                        at most one mapping a chain when full, and no power
+                        of two's slack: pool.c ph_map_bucket) */
   ph_ref map_free;   /* free slots 0..nmap6-1 (with a ph_map6) */
   ph_ref map_free_x; /* free slots nmap6.. (without) */
   uint32_t nmap6;    /* mapping slots with a ph_map6 (ctx.c) */

@@ -573,12 +573,15 @@ typedef struct ph_hint {
   ph_plain4 p4; /* IPv4: the header check's answer (plain4.h) */
   uint32_t len; /* IPv4: pkt->len it was given */
   uint8_t proto;
-  uint8_t ok;      /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
-  uint8_t way;     /* IPv4: the home bucket's first way of h's signature */
-  uint8_t cands;   /* connections prefetched */
-  uint32_t ref;    /* the reference there, UINT32_MAX: none */
-  ph_hint6 six;    /* IPv6: what process6.c takes (h is six.h, in ft6) */
-  ph_new_ahead nf; /* IPv4 inside, no candidate: its new flow's (ok) */
+  uint8_t ok;    /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
+  uint8_t way;   /* IPv4: the first way of h's signature in line bk */
+  uint8_t cands; /* connections prefetched */
+  uint8_t dist;  /* IPv4: bk's distance from home (0 or 1, ph_hint_far) */
+  uint16_t sigd; /* IPv4: h's signature at that distance */
+  uint32_t ref;  /* the reference there, UINT32_MAX: none */
+  const ph_ft_bucket *bk; /* IPv4: the line of way */
+  ph_hint6 six;           /* IPv6: what process6.c takes (h is six.h, in ft6) */
+  ph_new_ahead nf;        /* IPv4 inside, no candidate: its new flow's (ok) */
   uint8_t hdr[PH_HINT_HDR]; /* IPv4: the bytes the check read (UDP 28) */
 } ph_hint;
 #define PH_HINT_4 4  /* IPv4: the tuple above */
@@ -626,14 +629,23 @@ static inline ph_conn *ph_conn_keyed4(pinhole_ctx *ctx, uint32_t ref,
   return c->proto == p->proto && memcmp(t, p, sizeof(*t)) == 0 ? c : NULL;
 }
 
+/* The hand-over's check (above), in the line the look-ahead found ref
+ * in (the table never moves its lines). A reference found in the line
+ * after home (dist 1, ph_hint_far) is the first candidate when, besides,
+ * the home line still has no way of h's signature and still counts an
+ * overflow (else the lookup would stop there). */
 static inline __attribute__((always_inline)) int
 ph_hint_holds(const pinhole_ctx *ctx, const ph_hint *k) {
   if (k->ref == UINT32_MAX)
     return 0;
-  const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, k->h);
-  return bk->ref[k->way] == k->ref &&
-         (k->way == 0 ||
-          (ph_ft_match(bk, ph_ft_sig(k->h)) & ((1u << k->way) - 1u)) == 0);
+  const ph_ft_bucket *bk = k->bk;
+  if (bk->ref[k->way] != k->ref ||
+      (k->way != 0 && (ph_ft_match(bk, k->sigd) & ((1u << k->way) - 1u)) != 0))
+    return 0;
+  if (k->dist == 0)
+    return 1;
+  const ph_ft_bucket *home = ph_ft_bucket_of(&ctx->ft, k->h);
+  return home->ovf != 0 && ph_ft_match(home, ph_ft_sig(k->h)) == 0;
 }
 
 static int ph_hint_found(pinhole_ctx *ctx, const ph_hint *k, const ph_plain4 *p,
@@ -867,10 +879,15 @@ int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
     return ph_process_one(ctx, pkt, side, NULL);
   uint64_t h = ph_ft_hash(&ctx->ft, plain.proto, plain.src, plain.dst,
                           plain.sport, plain.dport);
-  /* UDP: the first candidate ph_conn_find() tries */
+  /* UDP: the first candidate ph_conn_find() tries, in the home line or,
+   * when that has none and counts an overflow, the next */
   const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, h);
   uint32_t m =
       plain.proto == PINHOLE_IPPROTO_UDP ? ph_ft_match(bk, ph_ft_sig(h)) : 0;
+  if (m == 0 && plain.proto == PINHOLE_IPPROTO_UDP && bk->ovf != 0) {
+    bk = bk + 1 == ctx->ft.b + ctx->ft.nbuckets ? ctx->ft.b : bk + 1;
+    m = ph_ft_match(bk, ph_ft_sig_at(ph_ft_sig(h), 1));
+  }
   if (m != 0) {
     int vd = ph_fast_udp(ctx, pkt, side, &plain, bk->ref[__builtin_ctz(m)]);
     if (vd >= 0)
@@ -945,42 +962,77 @@ static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
   k->ok = PH_HINT_4;
 }
 
+/* The first candidate of mask m in bucket bk (dist lines past home)
+ * handed to the packet's turn (ph_hint_found), and every line its
+ * connection's lookup and translation touch prefetched. */
+static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
+                         const ph_ft_bucket *bk, uint32_t m, uint32_t sigd) {
+  /* the first candidate only, for ph_hint_found(): a second one is a
+   * false signature match (2^-12 a way) or a second connection filed under
+   * the same key, which ph_conn_find() then probes uncached */
+  k->way = (uint8_t)__builtin_ctz(m);
+  k->bk = bk;
+  k->sigd = (uint16_t)sigd;
+  k->ref = bk->ref[k->way];
+  /* every line the record touches (it need not start a line); a read
+   * prefetch: generic x86-64 has no write prefetch and GCC drops it */
+  const uint8_t *c = (const uint8_t *)&ctx->conns[k->ref >> 1];
+  for (size_t off = 0; off < sizeof(ph_conn); off += 64)
+    __builtin_prefetch(c + off);
+  __builtin_prefetch(c + sizeof(ph_conn) - 1);
+  if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
+    ph_tcpw_prefetch(ctx, k->ref >> 1);
+  if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
+    __builtin_prefetch(&ctx->conn6[(k->ref >> 1) - ctx->cfg.max_flows]);
+  k->cands = 1;
+}
+
 /* With the bucket (hopefully) in cache: prefetch the connections whose
- * signature matches, every line a lookup and a translation touch; an
- * inside IPv4 packet that matches none will likely open a flow, so the
+ * signature matches, every line a lookup and a translation touch. An
+ * IPv4 key with no candidate at home whose home line counts an overflow
+ * may sit in the next line (about 6 % of them at the 80 % load, table.h):
+ * that line is prefetched, and looked at by ph_hint_far once the other
+ * packets' home lines have been (k->dist 1 meanwhile). An inside IPv4
+ * packet that matches none (or may not) will likely open a flow, so the
  * head of its mapping's inside chain (pool.c). (It counts them in *k:
  * GCC's pure-function analysis does not see a prefetch as an effect and
  * drops calls to a function that does nothing else.) */
 static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   k->cands = 0;
+  k->dist = 0;
   k->nf.ok = 0;
   k->ref = UINT32_MAX;
   if (!k->ok)
     return;
-  const ph_ft_bucket *bk =
-      ph_ft_bucket_of(k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft, k->h);
-  uint32_t m = ph_ft_match(bk, ph_ft_sig(k->h));
+  const ph_flow_table *ft = k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft;
+  const ph_ft_bucket *bk = ph_ft_bucket_of(ft, k->h);
+  uint32_t sig = ph_ft_sig(k->h);
+  uint32_t m = ph_ft_match(bk, sig);
   if (m != 0) {
-    /* the first candidate only, for ph_hint_found(): a second one is a
-     * false signature match (2^-12 a way) or a second connection filed under
-     * the same key, which ph_conn_find() then probes uncached */
-    k->way = (uint8_t)__builtin_ctz(m);
-    k->ref = bk->ref[k->way];
-    /* every line the record touches (it need not start a line); a read
-     * prefetch: generic x86-64 has no write prefetch and GCC drops it */
-    const uint8_t *c = (const uint8_t *)&ctx->conns[k->ref >> 1];
-    for (size_t off = 0; off < sizeof(ph_conn); off += 64)
-      __builtin_prefetch(c + off);
-    __builtin_prefetch(c + sizeof(ph_conn) - 1);
-    if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
-      ph_tcpw_prefetch(ctx, k->ref >> 1);
-    if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
-      __builtin_prefetch(&ctx->conn6[(k->ref >> 1) - ctx->cfg.max_flows]);
-    k->cands = 1;
+    ph_hint_cand(ctx, k, bk, m, sig);
+    return;
   }
-  if (k->cands == 0 && k->ok == PH_HINT_4 && side == PINHOLE_SIDE_INSIDE &&
-      ctx->npools != 0)
+  if (k->ok != PH_HINT_4)
+    return;
+  if (bk->ovf != 0) {
+    k->dist = 1;
+    __builtin_prefetch(bk + 1 == ft->b + ft->nbuckets ? ft->b : bk + 1);
+  }
+  if (side == PINHOLE_SIDE_INSIDE && ctx->npools != 0)
     pinhole__map_prefetch(ctx, k->proto, k->p4.src, k->p4.sport);
+}
+
+/* An IPv4 key ph_hint_conn left at dist 1: its candidates in the line
+ * after home (the signature at distance 1). 1 when it found one. */
+static int ph_hint_far(const pinhole_ctx *ctx, ph_hint *k) {
+  const ph_flow_table *ft = &ctx->ft;
+  const ph_ft_bucket *bk = &ft->b[ph_ft_succ(ft, ph_ft_home(ft, k->h))];
+  uint32_t sigd = ph_ft_sig_at(ph_ft_sig(k->h), 1);
+  uint32_t m = ph_ft_match(bk, sigd);
+  if (m == 0)
+    return 0;
+  ph_hint_cand(ctx, k, bk, m, sigd);
+  return 1;
 }
 
 /* The rest of the wave of an inside IPv4 packet that matched no
@@ -1028,8 +1080,10 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       ph_hint_conn(ctx, &hint[i], side);
     uint64_t rng = ctx->rng; /* the random draws the new flows will take */
     for (size_t i = 0; i < m; i++)
-      if (hint[i].cands == 0 && hint[i].ok == PH_HINT_4 &&
-          side == PINHOLE_SIDE_INSIDE && ctx->npools != 0)
+      if (hint[i].cands == 0 &&
+          (hint[i].dist == 0 || !ph_hint_far(ctx, &hint[i])) &&
+          hint[i].ok == PH_HINT_4 && side == PINHOLE_SIDE_INSIDE &&
+          ctx->npools != 0)
         ph_hint_new(ctx, &hint[i], side, &rng);
     for (size_t i = 0; i < m; i++) {
       pinhole_pkt *p = &pk[i];

@@ -13,7 +13,7 @@
  * piling up under churn. The table stores no keys: the caller verifies a
  * candidate reference against its own object. The signature makes false
  * candidates rare (2^-12 per occupied way compared, see ph_ft_sig) and
- * the sizing keeps the load at most 65 % (pinhole__ft_buckets_for).
+ * the sizing keeps the load at most 80 % (pinhole__ft_buckets_for).
  */
 #ifndef PH_FLOW_TABLE_H
 #define PH_FLOW_TABLE_H
@@ -27,13 +27,13 @@
 #endif
 
 #define PH_FT_WAYS 10
-/* The load bound, PH_FT_LOAD_NUM / PH_FT_LOAD_DEN of the slots: 65 %.
- * The backward shift keeps walks short up to 80 % (16 / 20: 16.0 bytes a
- * connection instead of 19.7), but on a freshly filled table 6.5 % of
- * entries then sit past their home line (2.2 % at 65 %), which the burst's
- * look-ahead does not reach: +13.5 instructions a packet and a slower
- * burst (BENCHMARKS.md "ftdense"), so the bound stays at 65 %. */
-#define PH_FT_LOAD_NUM 13
+/* The load bound, PH_FT_LOAD_NUM / PH_FT_LOAD_DEN of the slots: 80 %
+ * (16.0 bytes a connection, both keys; 19.7 at 65 %). The backward shift
+ * keeps walks short there; on a freshly filled table 6.5 % of entries sit
+ * in a line past their home (2.2 % at 65 %), and the burst's look-ahead
+ * follows a full home line into the next one (process.c ph_hint_far), so
+ * those hand over as home entries do. */
+#define PH_FT_LOAD_NUM 16
 #define PH_FT_LOAD_DEN 20
 /* A signature's low bits: the entry's distance from its home bucket, in
  * lines, PH_FT_DFAR for that far or further (an entry that never moves:
@@ -72,8 +72,8 @@ typedef struct ph_ft_iter {
  * taken as 1 since 0 marks an empty way. An entry filed d lines past its
  * home carries ph_ft_sig_at(ph_ft_sig(h), d), and a lookup compares that
  * with every way of the line d past home; each occupied way that is not
- * the key matches with probability 2^-12 (about 1.6e-3 per lookup at
- * 6.5 ways in use, the 65 % bound), and a false candidate costs one
+ * the key matches with probability 2^-12 (about 2.0e-3 per lookup at
+ * 8 ways in use, the 80 % bound), and a false candidate costs one
  * connection line read and one tuple compare, never a wrong answer. The
  * hash is keyed (below), so a sender cannot choose tuples whose
  * signatures collide more often than that: it sees neither the key nor
@@ -90,7 +90,7 @@ static inline uint32_t ph_ft_sig_at(uint32_t sig, uint32_t d) {
   return sig | (d < PH_FT_DFAR ? d : PH_FT_DFAR);
 }
 
-/* Number of buckets for n entries at a load of at most 65 %. */
+/* Number of buckets for n entries at a load of at most 80 %. */
 uint32_t pinhole__ft_buckets_for(uint32_t n);
 
 /* An empty table over mem; its hash key is derived from key (the

@@ -163,10 +163,16 @@ uint32_t pinhole__port_pick(pinhole_ctx *ctx, const uint64_t *b, uint32_t base,
   return ph_port_scan(b, base, lo, n, flags, ph_rand(ctx));
 }
 
+/* The chain head of a mapping hash's value x: multiply-shift over the
+ * ctx->map_nb heads (any count, not only a power of two). */
+static inline uint32_t ph_map_bucket(const pinhole_ctx *ctx, uint32_t x) {
+  return (uint32_t)(((uint64_t)x * ctx->map_nb) >> 32);
+}
+
 /* The inside chain's bucket of an endpoint. */
 static uint32_t ph_ibucket(const pinhole_ctx *ctx, uint8_t proto,
                            uint32_t iaddr, uint16_t iport) {
-  return ph_mix(ctx, proto, iaddr, iport) & ctx->map_mask;
+  return ph_map_bucket(ctx, ph_mix(ctx, proto, iaddr, iport));
 }
 
 /* Links mapping ref into both chains; hi: its inside bucket (computed
@@ -176,7 +182,7 @@ static void ph_hash_link(pinhole_ctx *ctx, ph_ref ref, uint32_t hi,
                          uint32_t hp) {
   ph_mapping *m = ph_map_at(ctx, ref);
   if (hp == UINT32_MAX)
-    hp = ph_mix(ctx, m->proto, m->paddr, m->pport) & ctx->map_mask;
+    hp = ph_map_bucket(ctx, ph_mix(ctx, m->proto, m->paddr, m->pport));
   m->inext = ctx->map_ihash[hi];
   ctx->map_ihash[hi] = ref;
   m->pnext = ctx->map_phash[hp];
@@ -185,8 +191,8 @@ static void ph_hash_link(pinhole_ctx *ctx, ph_ref ref, uint32_t hi,
 
 static void ph_hash_unlink(pinhole_ctx *ctx, ph_ref ref) {
   ph_mapping *m = ph_map_at(ctx, ref);
-  uint32_t hi = ph_mix(ctx, m->proto, m->iaddr, m->iport) & ctx->map_mask;
-  uint32_t hp = ph_mix(ctx, m->proto, m->paddr, m->pport) & ctx->map_mask;
+  uint32_t hi = ph_map_bucket(ctx, ph_mix(ctx, m->proto, m->iaddr, m->iport));
+  uint32_t hp = ph_map_bucket(ctx, ph_mix(ctx, m->proto, m->paddr, m->pport));
   for (uint32_t *pp = &ctx->map_ihash[hi]; *pp;
        pp = &ph_map_at(ctx, *pp)->inext)
     if (*pp == ref) {
@@ -235,7 +241,7 @@ ph_ref pinhole__map_find_open(const pinhole_ctx *ctx, uint8_t proto,
 
 ph_ref pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                 uint32_t paddr, uint16_t pport) {
-  uint32_t h = ph_mix(ctx, proto, paddr, pport) & ctx->map_mask;
+  uint32_t h = ph_map_bucket(ctx, ph_mix(ctx, proto, paddr, pport));
   for (uint32_t r = ctx->map_phash[h]; r; r = ph_map_at(ctx, r)->pnext) {
     const ph_mapping *m = ph_map_at(ctx, r);
     if (m->paddr == paddr && m->pport == pport && m->proto == proto)
@@ -454,7 +460,7 @@ void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                        nh->b.dst == a->paddr && nh->b.dport == a->pport &&
                        nh->proto == proto
                    ? nh->pbucket /* the look-ahead's guess is this one */
-                   : ph_mix(ctx, proto, a->paddr, a->pport) & ctx->map_mask;
+                   : ph_map_bucket(ctx, ph_mix(ctx, proto, a->paddr, a->pport));
   __builtin_prefetch(&ctx->map_phash[a->pbucket]);
 }
 
@@ -494,7 +500,7 @@ int pinhole__map_look(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
     return 0;
   nh->b.dst = pl->addr_lo + ai;
   nh->b.dport = (uint16_t)(lo + idx);
-  nh->pbucket = ph_mix(ctx, proto, nh->b.dst, nh->b.dport) & ctx->map_mask;
+  nh->pbucket = ph_map_bucket(ctx, ph_mix(ctx, proto, nh->b.dst, nh->b.dport));
   __builtin_prefetch(&ctx->map_phash[nh->pbucket]);
   return 1;
 }

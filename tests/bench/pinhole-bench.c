@@ -1613,8 +1613,7 @@ static void run_memory(table *t, results *R) {
       {"conv", "conversations (max_conversations)",
        (double)c->cfg.max_conversations * (sizeof(ph_conv) + 4)},
       {"map", "mappings and their two heads (max_mappings)",
-       (double)c->cfg.max_mappings * sizeof(ph_mapping) +
-           8.0 * (c->map_mask + 1.0)},
+       (double)c->cfg.max_mappings * sizeof(ph_mapping) + 8.0 * c->map_nb},
       {"ipv6", "IPv6 slots (max_conns6: conn, cold, tcpw, addresses, ft6)",
        v6 * (sizeof(ph_conn) + sizeof(ph_conn_cold) + sizeof(ph_conn6)) +
            (double)c->ntcp6 * sizeof(ph_tcpw) +

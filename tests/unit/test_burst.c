@@ -256,7 +256,10 @@ static void dup_on_event(pinhole_ctx *ctx, const pinhole_event *ev,
   d->d_slot = (long)ph_conn_idx(ctx, c);
 }
 
-static dup_ctx *dup_new(void) {
+/* far: X filed one line past its home, behind P1 (filler entries of
+ * other signatures fill the home line, and P1, of yet another, is filed
+ * in the next line before X is made). */
+static dup_ctx *dup_new(int far) {
   dup_ctx *d = calloc(1, sizeof(*d));
   assert_non_null(d);
   pinhole_config cfg;
@@ -290,6 +293,16 @@ static dup_ctx *dup_new(void) {
   d->hp = h ^ (1ull << 60);               /* another signature (the top bits) */
   d->ref = (ctx->cfg.max_flows - 1) << 1; /* a free slot: never a match */
   assert_int_equal(pinhole__ft_insert(&ctx->ft, d->hp, d->ref), 0);
+  if (far) {
+    const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, h);
+    for (uint32_t k = 2; ph_ft_match(bk, 0) != 0; k++)
+      assert_int_equal(pinhole__ft_insert(&ctx->ft, h ^ (uint64_t)k << 52,
+                                          (ctx->cfg.max_flows - k) << 1),
+                       0);
+    assert_int_equal(pinhole__ft_insert(&ctx->ft, h ^ (uint64_t)20 << 52,
+                                        (ctx->cfg.max_flows - 20) << 1),
+                     0); /* P1 */
+  }
   tpkt p;
   t_udp(&p, IN_HOST, 5000, OUT_HOST, 4000, "q");
   assert_int_equal(t_in(&d->t, &p, SEC), FWD);
@@ -301,19 +314,28 @@ static dup_ctx *dup_new(void) {
   return d;
 }
 
-/* The way of the home bucket of X's key that holds slot idx's side A. */
-static int way_of(const pinhole_ctx *ctx, long idx) {
+/* The way of the line d past the home bucket of X's key that holds slot
+ * idx's side A. */
+static int way_at(const pinhole_ctx *ctx, long idx, uint32_t d) {
   uint64_t h = ph_ft_hash(&ctx->ft, UDP, IN_HOST, OUT_HOST, 5000, 4000);
-  const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, h);
+  uint32_t i = ph_ft_home(&ctx->ft, h);
+  for (uint32_t k = 0; k < d; k++)
+    i = ph_ft_succ(&ctx->ft, i);
+  const ph_ft_bucket *bk = &ctx->ft.b[i];
   for (int w = 0; w < PH_FT_WAYS; w++)
-    if (bk->ref[w] == (uint32_t)idx << 1 && bk->sig[w] == ph_ft_sig(h))
+    if (bk->ref[w] == (uint32_t)idx << 1 &&
+        bk->sig[w] == ph_ft_sig_at(ph_ft_sig(h), d))
       return w;
   return -1;
 }
 
+static int way_of(const pinhole_ctx *ctx, long idx) {
+  return way_at(ctx, idx, 0);
+}
+
 static void test_burst_same_key_filed_ahead(void **state) {
   (void)state;
-  dup_ctx *a = dup_new(), *b = dup_new();
+  dup_ctx *a = dup_new(0), *b = dup_new(0);
   long x = slot_of(&a->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
   int wx = way_of(a->t.ctx, x);
   assert_true(wx > 0); /* behind the placeholder */
@@ -353,7 +375,7 @@ static void test_burst_same_key_filed_ahead(void **state) {
  */
 static void test_burst_same_key_shifted_ahead(void **state) {
   (void)state;
-  dup_ctx *t[2] = {dup_new(), dup_new()};
+  dup_ctx *t[2] = {dup_new(0), dup_new(0)};
   long x = slot_of(&t[0]->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
   for (int i = 0; i < 2; i++) {
     pinhole_ctx *ctx = t[i]->t.ctx;
@@ -394,6 +416,98 @@ static void test_burst_same_key_shifted_ahead(void **state) {
              -1);
   t_ctx_del(&t[0]->t);
   t_ctx_del(&t[1]->t);
+}
+
+/*
+ * The look-ahead past a full home line (process.c ph_hint_far): X sits
+ * one line past its home (dup_new(1)), the look-ahead finds it there and
+ * hands it over. The first packet's event removes a filler of the home
+ * line; the backward shift pulls P1, the first movable entry of the next
+ * line, into it, and D, filed with X's tuple as side A, takes P1's old
+ * way there, before X's. The hand-over must see D's way ahead of X's with
+ * the signature at distance 1 and fall back to the lookup, which answers
+ * D. Then, with nothing changed between look-ahead and packet, X's
+ * reverse and D's tuple go through in one burst as one call each does.
+ */
+static void test_burst_far_same_key_filed_ahead(void **state) {
+  (void)state;
+  dup_ctx *a = dup_new(1), *b = dup_new(1);
+  long x = slot_of(&a->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+  assert_true(x >= 0);
+  assert_int_equal(way_of(a->t.ctx, x), -1); /* not at home */
+  int wx = way_at(a->t.ctx, x, 1);
+  assert_true(wx > 0); /* behind P1 */
+  static tpkt p[NB];
+  t_udp(&p[0], IN_HOST, 5100, OUT_HOST, 4001, "n");
+  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "x");
+  a->armed = b->armed = 1;
+  uint8_t vd[NB];
+  burst_twin(&a->t, &b->t, p, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+  vd_is(vd, 2, FWD, FWD);
+  assert_int_equal(a->armed, 0);
+  assert_true(a->d_slot >= 0 && a->d_slot != x);
+  assert_int_equal(way_at(a->t.ctx, x, 1), wx); /* X stayed */
+  int wd = way_at(a->t.ctx, a->d_slot, 1);
+  assert_true(wd >= 0 && wd < wx); /* D filed ahead of X, past home */
+  /* the packet went to D: its side B's public port */
+  assert_int_equal(t_get32(p[1].b + 12), PUB);
+  assert_int_equal(t_get16(p[1].b + 20), 61000);
+  assert_int_equal(a->t.ctx->conns[a->d_slot].frames[0], 1);
+  assert_int_equal(a->t.ctx->conns[x].frames[0], 1);
+  /* D's tuple again, and X's reply, in one burst each side */
+  t_udp(&p[0], IN_HOST, 5000, OUT_HOST, 4000, "y");
+  burst_twin(&a->t, &b->t, p, 1, PINHOLE_SIDE_INSIDE, 3 * SEC, vd);
+  vd_is(vd, 1, FWD);
+  assert_int_equal(t_get16(p[0].b + 20), 61000);
+  assert_int_equal(a->t.ctx->conns[a->d_slot].frames[0], 2);
+  const ph_conn *cx = &a->t.ctx->conns[x];
+  t_udp(&p[0], OUT_HOST, 4000, PUB, cx->b.dport, "r");
+  burst_twin(&a->t, &b->t, p, 1, PINHOLE_SIDE_OUTSIDE, 3 * SEC, vd);
+  vd_is(vd, 1, FWD);
+  assert_int_equal(t_get32(p[0].b + 16), IN_HOST);
+  assert_int_equal(t_get16(p[0].b + 22), 5000);
+  assert_int_equal(cx->frames[1], 1);
+  t_counters(&a->t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3, -1);
+  t_ctx_del(&a->t);
+  t_ctx_del(&b->t);
+}
+
+/* X one line past home, nothing changed between look-ahead and packet:
+ * the burst forwards X's packets to X, as one call each does, and with
+ * the home line's filler removed between bursts (the shift pulls P1, then
+ * X home on a second removal) the next bursts find X where it moved. */
+static void test_burst_far_handed_over(void **state) {
+  (void)state;
+  dup_ctx *a = dup_new(1), *b = dup_new(1);
+  long x = slot_of(&a->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+  assert_int_equal(way_at(a->t.ctx, x, 1) > 0, 1);
+  static tpkt p[NB];
+  uint8_t vd[NB];
+  for (int i = 0; i < 3; i++)
+    t_udp(&p[i], IN_HOST, 5000, OUT_HOST, 4000, "x");
+  burst_twin(&a->t, &b->t, p, 3, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+  vd_is(vd, 3, FWD, FWD, FWD);
+  assert_int_equal(a->t.ctx->conns[x].frames[0], 4);
+  for (int round = 0; round < 2; round++) {
+    dup_ctx *t[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+      pinhole_ctx *ctx = t[k]->t.ctx;
+      uint64_t h = ph_ft_hash(&ctx->ft, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+      uint32_t fk = 2 + (uint32_t)round;
+      assert_int_equal(pinhole__ft_remove(&ctx->ft, h ^ (uint64_t)fk << 52,
+                                          (ctx->cfg.max_flows - fk) << 1),
+                       0);
+    }
+    for (int i = 0; i < 3; i++)
+      t_udp(&p[i], IN_HOST, 5000, OUT_HOST, 4000, "x");
+    burst_twin(&a->t, &b->t, p, 3, PINHOLE_SIDE_INSIDE, 3 * SEC, vd);
+    vd_is(vd, 3, FWD, FWD, FWD);
+  }
+  assert_true(way_of(a->t.ctx, x) >= 0); /* X home after two removals */
+  assert_int_equal(a->t.ctx->conns[x].frames[0], 10);
+  t_counters(&a->t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 9, -1);
+  t_ctx_del(&a->t);
+  t_ctx_del(&b->t);
 }
 
 /* Many bursts over few tuples in a small table, with time steps past the
@@ -704,6 +818,8 @@ int main(void) {
       cmocka_unit_test(test_burst_shared_buffer),
       cmocka_unit_test(test_burst_same_key_filed_ahead),
       cmocka_unit_test(test_burst_same_key_shifted_ahead),
+      cmocka_unit_test(test_burst_far_same_key_filed_ahead),
+      cmocka_unit_test(test_burst_far_handed_over),
       cmocka_unit_test(test_burst_mixed_as_single),
       cmocka_unit_test(test_burst_hostile_headers),
       cmocka_unit_test(test_burst_tcp_flags_after_lookahead),

@@ -220,6 +220,51 @@ static void test_map_full(void **state) {
   t_ctx_del(t);
 }
 
+/* The chain heads are as many as the mappings (ctx.c, pool.c
+ * ph_map_bucket), not a power of two above: 1000 mappings over 1000 heads
+ * of each chain; walking the 1000 heads of each finds every mapping once,
+ * each is found again by its inside and its public endpoint, and the
+ * chains spread as a random function's (about 632 of 1000 heads in use;
+ * fewer than 500 would be a bucket function that ignores most of its
+ * hash). */
+static void test_map_heads_by_count(void **state) {
+  (void)state;
+  const uint32_t n = 1000;
+  tctx *t = map_ctx(n);
+  pinhole_ctx *ctx = t->ctx;
+  assert_int_equal(ctx->map_nb, n);
+  static ph_ref r[1000];
+  int why;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t ia = IP4(198, 18, (i >> 8) & 255, i & 255);
+    ph_map_ahead ah;
+    pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, ia, 2000, 0, NULL, &ah);
+    assert_true(ah.ibucket < n);
+    r[i] = get(t, ia, 2000, &why);
+    assert_int_not_equal(r[i], PH_NIL);
+  }
+  assert_int_equal(ctx->nmaps, n);
+  for (uint32_t i = 0; i < n; i++) {
+    const ph_mapping *m = ph_map_at(ctx, r[i]);
+    assert_int_equal(pinhole__map_find_inside(ctx, UDP, m->iaddr, 2000), r[i]);
+    assert_int_equal(pinhole__map_find_public(ctx, UDP, m->paddr, m->pport),
+                     r[i]);
+  }
+  uint32_t ni = 0, np = 0, ci = 0, cp = 0;
+  for (uint32_t b = 0; b < n; b++) {
+    ni += ctx->map_ihash[b] != PH_NIL;
+    np += ctx->map_phash[b] != PH_NIL;
+    for (ph_ref x = ctx->map_ihash[b]; x; x = ph_map_at(ctx, x)->inext)
+      ci++;
+    for (ph_ref x = ctx->map_phash[b]; x; x = ph_map_at(ctx, x)->pnext)
+      cp++;
+  }
+  assert_int_equal(ci, n);
+  assert_int_equal(cp, n);
+  assert_true(ni > 500 && np > 500);
+  t_ctx_del(t);
+}
+
 /* n new UDP flows: host 60 + i % 5, port 1500 + i / 5 % 7, to port
  * 4000 + i / 35: 35 inside endpoints (of 70 flows when n is 70) sharing
  * ports across hosts, so only the first of a port keeps it. */
@@ -400,6 +445,7 @@ int main(void) {
       cmocka_unit_test(test_map_ahead_random_pick),
       cmocka_unit_test(test_map_chain_middle),
       cmocka_unit_test(test_map_full),
+      cmocka_unit_test(test_map_heads_by_count),
       cmocka_unit_test(test_map_burst_as_single),
       cmocka_unit_test(test_map_look),
       cmocka_unit_test(test_map_burst_rule_deleted),
