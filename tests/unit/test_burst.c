@@ -233,9 +233,10 @@ static void test_burst_rst_then_data(void **state) {
 typedef struct dup_ctx {
   tctx t; /* first: the helpers' callbacks take it as their user */
   int armed;
-  int shift_only; /* the event only removes the placeholder */
-  uint64_t hp;    /* the placeholder's hash */
-  uint32_t ref;   /* and reference */
+  int shift_only;  /* the event only removes the placeholder */
+  int insert_only; /* the event only files D (the placeholder is gone) */
+  uint64_t hp;     /* the placeholder's hash */
+  uint32_t ref;    /* and reference */
   ph_tuple a, b;
   long d_slot;
 } dup_ctx;
@@ -247,7 +248,8 @@ static void dup_on_event(pinhole_ctx *ctx, const pinhole_event *ev,
   if (!d->armed)
     return;
   d->armed = 0;
-  assert_int_equal(pinhole__ft_remove(&ctx->ft, d->hp, d->ref), 0);
+  if (!d->insert_only)
+    assert_int_equal(pinhole__ft_remove(&ctx->ft, d->hp, d->ref), 0);
   if (d->shift_only)
     return;
   ph_conn *c =
@@ -256,7 +258,8 @@ static void dup_on_event(pinhole_ctx *ctx, const pinhole_event *ev,
   d->d_slot = (long)ph_conn_idx(ctx, c);
 }
 
-static dup_ctx *dup_new(void) {
+/* dport: the only destination port the rule admits (0: any) */
+static dup_ctx *dup_new_port(uint16_t dport) {
   dup_ctx *d = calloc(1, sizeof(*d));
   assert_non_null(d);
   pinhole_config cfg;
@@ -283,6 +286,7 @@ static dup_ctx *dup_new(void) {
   r.action = PINHOLE_ACTION_ACCEPT;
   r.nat = PINHOLE_NAT_SOURCE;
   r.pool = d->t.pool;
+  r.dport_lo = r.dport_hi = dport;
   assert_int_equal(pinhole_rule_add(d->t.ctx, &r), 0);
   pinhole_ctx *ctx = d->t.ctx;
   /* X's key's bucket, another signature: the lowest free way */
@@ -299,6 +303,10 @@ static dup_ctx *dup_new(void) {
   d->b = (ph_tuple){.src = OUT_HOST, .dst = PUB, .sport = 4000, .dport = 61000};
   d->d_slot = -1;
   return d;
+}
+
+static dup_ctx *dup_new(void) {
+  return dup_new_port(0);
 }
 
 /* The way of the home bucket of X's key that holds slot idx's side A. */
@@ -340,6 +348,29 @@ static void test_burst_same_key_filed_ahead(void **state) {
   t_ctx_del(&b->t);
 }
 
+/* X's home bucket filled up with entries of other signatures and D filed
+ * one line past home, X (slot x) still the first candidate; the event
+ * armed to remove the placeholder (way 0) only. */
+static void shift_setup(dup_ctx *t, long x) {
+  pinhole_ctx *ctx = t->t.ctx;
+  uint64_t h = ph_ft_hash(&ctx->ft, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+  const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, h);
+  assert_int_equal(bk->ref[0], t->ref); /* the placeholder, way 0 */
+  for (uint32_t k = 2; ph_ft_match(bk, 0) != 0; k++)
+    assert_int_equal(pinhole__ft_insert(&ctx->ft, h ^ (uint64_t)k << 52,
+                                        (ctx->cfg.max_flows - k) << 1),
+                     0);
+  ph_conn *c =
+      pinhole__conn_new(ctx, PH_NIL, UDP, PINHOLE_SIDE_INSIDE, &t->a, &t->b);
+  assert_non_null(c);
+  t->d_slot = (long)ph_conn_idx(ctx, c);
+  assert_int_equal(way_of(ctx, t->d_slot), -1); /* not at home */
+  assert_int_equal(slot_of(&t->t, UDP, IN_HOST, OUT_HOST, 5000, 4000),
+                   x); /* X still the first candidate */
+  t->shift_only = 1;
+  t->armed = 1;
+}
+
 /*
  * The same, with the connection ahead moved there by the table's backward
  * shift (lib/flow/table.c) between the look-ahead and the packet: X's
@@ -355,25 +386,8 @@ static void test_burst_same_key_shifted_ahead(void **state) {
   (void)state;
   dup_ctx *t[2] = {dup_new(), dup_new()};
   long x = slot_of(&t[0]->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
-  for (int i = 0; i < 2; i++) {
-    pinhole_ctx *ctx = t[i]->t.ctx;
-    uint64_t h = ph_ft_hash(&ctx->ft, UDP, IN_HOST, OUT_HOST, 5000, 4000);
-    const ph_ft_bucket *bk = ph_ft_bucket_of(&ctx->ft, h);
-    assert_int_equal(bk->ref[0], t[i]->ref); /* the placeholder, way 0 */
-    for (uint32_t k = 2; ph_ft_match(bk, 0) != 0; k++)
-      assert_int_equal(pinhole__ft_insert(&ctx->ft, h ^ (uint64_t)k << 52,
-                                          (ctx->cfg.max_flows - k) << 1),
-                       0);
-    ph_conn *c = pinhole__conn_new(ctx, PH_NIL, UDP, PINHOLE_SIDE_INSIDE,
-                                   &t[i]->a, &t[i]->b);
-    assert_non_null(c);
-    t[i]->d_slot = (long)ph_conn_idx(ctx, c);
-    assert_int_equal(way_of(ctx, t[i]->d_slot), -1); /* not at home */
-    assert_int_equal(slot_of(&t[i]->t, UDP, IN_HOST, OUT_HOST, 5000, 4000),
-                     x); /* X still the first candidate */
-    t[i]->shift_only = 1;
-    t[i]->armed = 1;
-  }
+  for (int i = 0; i < 2; i++)
+    shift_setup(t[i], x);
   int wx = way_of(t[0]->t.ctx, x);
   assert_true(wx > 0);
   static tpkt p[NB];
@@ -392,6 +406,80 @@ static void test_burst_same_key_shifted_ahead(void **state) {
   assert_int_equal(t[0]->t.ctx->conns[x].frames[0], 1);
   t_counters(&t[0]->t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
              -1);
+  t_ctx_del(&t[0]->t);
+  t_ctx_del(&t[1]->t);
+}
+
+/*
+ * The flow table's change count (ft.changes) against each kind of change
+ * on its own: the burst's turn takes the look-ahead's candidate without
+ * re-reading the bucket only while no insert or remove happened since the
+ * look-ahead. Here the first packet's event does one kind only.
+ *
+ * Inserts only: the placeholder is removed before the burst (way 0 free,
+ * X behind it); the first packet opens a flow and its event files D with
+ * X's tuple at way 0. The second packet, X's tuple, goes to D.
+ */
+static void test_burst_change_insert_only(void **state) {
+  (void)state;
+  dup_ctx *t[2] = {dup_new(), dup_new()};
+  long x = slot_of(&t[0]->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+  for (int i = 0; i < 2; i++) {
+    pinhole_ctx *ctx = t[i]->t.ctx;
+    assert_int_equal(pinhole__ft_remove(&ctx->ft, t[i]->hp, t[i]->ref), 0);
+    t[i]->insert_only = 1;
+    t[i]->armed = 1;
+  }
+  int wx = way_of(t[0]->t.ctx, x);
+  assert_true(wx > 0);
+  static tpkt p[NB];
+  t_udp(&p[0], IN_HOST, 5100, OUT_HOST, 4001, "n");
+  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "x");
+  uint8_t vd[NB];
+  burst_twin(&t[0]->t, &t[1]->t, p, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+  vd_is(vd, 2, FWD, FWD);
+  assert_int_equal(t[0]->armed, 0);
+  assert_int_equal(way_of(t[0]->t.ctx, t[0]->d_slot), 0);
+  assert_int_equal(t_get32(p[1].b + 12), PUB);
+  assert_int_equal(t_get16(p[1].b + 20), 61000);
+  assert_int_equal(t[0]->t.ctx->conns[t[0]->d_slot].frames[0], 1);
+  assert_int_equal(t[0]->t.ctx->conns[x].frames[0], 1);
+  t_counters(&t[0]->t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             -1);
+  t_ctx_del(&t[0]->t);
+  t_ctx_del(&t[1]->t);
+}
+
+/*
+ * Removes only: the rule admits destination port 4000 alone, so the first
+ * packet (to 4001) opens nothing; its no-rule event removes the
+ * placeholder, and the backward shift pulls D (filed past home before the
+ * burst) ahead of X. The second packet, X's tuple, goes to D.
+ */
+static void test_burst_change_remove_only(void **state) {
+  (void)state;
+  dup_ctx *t[2] = {dup_new_port(4000), dup_new_port(4000)};
+  long x = slot_of(&t[0]->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+  for (int i = 0; i < 2; i++)
+    shift_setup(t[i], x);
+  int wx = way_of(t[0]->t.ctx, x);
+  assert_true(wx > 0);
+  static tpkt p[NB];
+  t_udp(&p[0], IN_HOST, 5100, OUT_HOST, 4001, "n");
+  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "x");
+  uint8_t vd[NB];
+  uint32_t before = t[0]->t.ctx->ft.changes;
+  burst_twin(&t[0]->t, &t[1]->t, p, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+  vd_is(vd, 2, DROP, FWD);
+  assert_int_equal(t[0]->armed, 0);
+  assert_int_equal(t[0]->t.ctx->ft.changes, before + 1);  /* the remove */
+  assert_int_equal(way_of(t[0]->t.ctx, t[0]->d_slot), 0); /* shifted home */
+  assert_int_equal(t_get32(p[1].b + 12), PUB);
+  assert_int_equal(t_get16(p[1].b + 20), 61000);
+  assert_int_equal(t[0]->t.ctx->conns[t[0]->d_slot].frames[0], 1);
+  assert_int_equal(t[0]->t.ctx->conns[x].frames[0], 1);
+  t_counters(&t[0]->t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1, -1);
   t_ctx_del(&t[0]->t);
   t_ctx_del(&t[1]->t);
 }
@@ -704,6 +792,8 @@ int main(void) {
       cmocka_unit_test(test_burst_shared_buffer),
       cmocka_unit_test(test_burst_same_key_filed_ahead),
       cmocka_unit_test(test_burst_same_key_shifted_ahead),
+      cmocka_unit_test(test_burst_change_insert_only),
+      cmocka_unit_test(test_burst_change_remove_only),
       cmocka_unit_test(test_burst_mixed_as_single),
       cmocka_unit_test(test_burst_hostile_headers),
       cmocka_unit_test(test_burst_tcp_flags_after_lookahead),
