@@ -719,9 +719,11 @@ static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
  * parse would say OK, no options, not a fragment) whose tuple hashes to
  * h: looked up from the header; an established UDP packet without an ALG
  * is done without a view, anything else gets the view the parse would
- * have filled. hint: the look-ahead's for this same tuple, or NULL. */
-static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
-                            const ph_hint *hint, ph_plain4 plain, uint64_t h) {
+ * have filled. hint: the look-ahead's for this same tuple, or NULL. Taken
+ * whole into its two entries below. */
+static inline __attribute__((always_inline)) int
+ph_plain_body(pinhole_ctx *ctx, pinhole_pkt *pkt, int side, const ph_hint *hint,
+              ph_plain4 plain, uint64_t h) {
   const ph_plain4 *p = &plain; /* by value: the callers keep theirs in
                                   registers */
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
@@ -741,6 +743,19 @@ found:
     return ph_known(ctx, pkt, &v, c, dir, side);
   return ph_new(ctx, pkt, &v, side, h,
                 hint != NULL && hint->nf.ok ? &hint->nf : NULL);
+}
+
+/* The entries: six arguments, all in registers (the checked header in
+ * two), so that a caller with nothing left to do jumps to them. */
+static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                            ph_plain4 plain, uint64_t h) {
+  return ph_plain_body(ctx, pkt, side, NULL, plain, h);
+}
+
+/* The same with the look-ahead's hint for the tuple of plain. */
+static int ph_process_hinted(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                             const ph_hint *hint, ph_plain4 plain) {
+  return ph_plain_body(ctx, pkt, side, hint, plain, hint->h);
 }
 
 /* An IPv6 packet (process6.c) with its burst look-ahead, if any. */
@@ -768,9 +783,9 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   ph_plain4 plain;
   if (ph_plain4_check(pkt->data, pkt->len, &plain)) {
     if (ph_hint_for(hint, &plain))
-      return ph_process_plain(ctx, pkt, side, hint, plain, hint->h);
+      return ph_process_hinted(ctx, pkt, side, hint, plain);
     /* not the look-ahead's tuple (an earlier packet rewrote it), or none */
-    return ph_process_plain(ctx, pkt, side, NULL, plain,
+    return ph_process_plain(ctx, pkt, side, plain,
                             ph_ft_hash(&ctx->ft, plain.proto, plain.src,
                                        plain.dst, plain.sport, plain.dport));
   }
@@ -844,7 +859,7 @@ int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
     if (vd >= 0)
       return vd;
   }
-  return ph_process_plain(ctx, pkt, side, NULL, plain, h);
+  return ph_process_plain(ctx, pkt, side, plain, h);
 }
 
 /* Packets whose lookups are in flight together. */
@@ -1027,7 +1042,7 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
         vd = ph_process_one(ctx, p, side, k);
       } else if (!ph_hint_for(k, &p4)) {
         vd = ph_process_plain(
-            ctx, p, side, NULL, p4,
+            ctx, p, side, p4,
             ph_ft_hash(&ctx->ft, p4.proto, p4.src, p4.dst, p4.sport, p4.dport));
       } else {
         vd = -1;
@@ -1036,7 +1051,7 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
                                         : ph_hint_holds(ctx, k)))
           vd = ph_fast_udp(ctx, p, side, &p4, k->ref);
         if (vd < 0)
-          vd = ph_process_plain(ctx, p, side, k, p4, k->h);
+          vd = ph_process_hinted(ctx, p, side, k, p4);
       }
       verdicts[base + i] = (uint8_t)vd;
     }

@@ -109,9 +109,9 @@ static void test_burst_expired_and_opened_again(void **state) {
 }
 
 /* One buffer twice in a burst: the first packet's translation rewrites
- * the bytes the second's look-ahead validated and hashed, so the second
- * is validated and looked up again as it now is (its source the public
- * address: a new flow of its own), as one call per packet does. */
+ * the bytes the second's look-ahead read and hashed, so the second is
+ * checked and looked up as it now is (its source the public address: a
+ * new flow of its own), as one call per packet does. */
 static void test_burst_shared_buffer(void **state) {
   (void)state;
   tctx *a = t_ctx(), *b = t_ctx();
@@ -649,9 +649,9 @@ static void test_burst_hostile_headers(void **state) {
       [H_OPTS] = {DROP, PINHOLE_CNT_DROP_IP_OPTION, PINHOLE_CNT_DROP_IP_OPTION},
   };
   for (int what = 0; what < H_N; what++) {
-    /* during = 0: hostile before the burst (the look-ahead refuses it);
-     * 1: valid in the look-ahead, made hostile by the new flow's event
-     * in packet 0's turn (the bytes it checked are not the bytes now) */
+    /* during = 0: hostile before the burst (its turn's check refuses
+     * it); 1: valid when the look-ahead read it, made hostile by the new
+     * flow's event in packet 0's turn (its turn checks the bytes now) */
     for (int during = 0; during < 2; during++) {
       corrupter *k = corrupter_new();
       tctx *a = &k->t, *b = t_ctx();
@@ -708,10 +708,10 @@ static void test_burst_hostile_headers(void **state) {
   }
 }
 
-/* A TCP segment whose flags (byte 33, past the 28 bytes a UDP packet's
- * look-ahead keeps) a callback turns into SYN+FIN after the look-ahead
- * checked them: it is checked again and refused (illegal flags), as one
- * call per packet refuses it; the segment after it is forwarded. */
+/* A TCP segment whose flags (byte 33, past the tuple the look-ahead
+ * reads) a callback turns into SYN+FIN after the look-ahead: its turn
+ * checks them and refuses it (illegal flags), as one call per packet
+ * refuses it; the segment after it is forwarded. */
 static void test_burst_tcp_flags_after_lookahead(void **state) {
   (void)state;
   corrupter *k = corrupter_new();
