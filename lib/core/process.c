@@ -556,22 +556,20 @@ static int ph_gre(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
 }
 
 /*
- * A burst's look-ahead: a plain (no options, not a fragment) TCP or UDP
- * packet's header check (plain4.h) and its flow hash, done before the
- * packet is processed so that the flow table bucket and the connection
- * can be prefetched. Packets before it in the burst may rewrite its bytes
- * (a shared buffer, a callback), so in its turn a packet takes the
- * check's answer only when its length and the bytes the check read (the
- * IPv4 header and 8 bytes of UDP or 20 of TCP, ph_hint_same) are still
- * those of the look-ahead: the check is a function of them alone. A
- * changed packet is checked again, and the hash used only when the tuple
- * is the same.
+ * A burst's look-ahead: an IPv4 TCP or UDP packet's tuple (a 20-byte
+ * header: first byte 0x45, at least 28 bytes) read as it is, not checked,
+ * and its flow hash, so that the flow table bucket and the connection can
+ * be prefetched. Nothing the look-ahead reads is trusted: packets before
+ * it in the burst may rewrite its bytes (a shared buffer, a callback), and
+ * a hostile header is refused only by the check. In its turn a packet is
+ * checked as it now is (ph_plain4_check, the one pass of one per call),
+ * and takes the look-ahead's hash and candidate only when the checked
+ * tuple is the look-ahead's (ph_hint_for).
  */
-#define PH_HINT_HDR 40 /* PH_IP_MIN_HLEN + PH_TCP_MIN_HLEN */
 typedef struct ph_hint {
   uint64_t h;
-  ph_plain4 p4; /* IPv4: the header check's answer (plain4.h) */
-  uint32_t len; /* IPv4: pkt->len it was given */
+  uint32_t src, dst; /* IPv4: the tuple read (host order), unchecked */
+  uint32_t ports;    /* sport << 16 | dport */
   uint8_t proto;
   uint8_t ok;    /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
   uint8_t way;   /* IPv4: the first way of h's signature in line bk */
@@ -582,7 +580,6 @@ typedef struct ph_hint {
   const ph_ft_bucket *bk; /* IPv4: the line of way */
   ph_hint6 six;           /* IPv6: what process6.c takes (h is six.h, in ft6) */
   ph_new_ahead nf;        /* IPv4 inside, no candidate: its new flow's (ok) */
-  uint8_t hdr[PH_HINT_HDR]; /* IPv4: the bytes the check read (UDP 28) */
 } ph_hint;
 #define PH_HINT_4 4  /* IPv4: the tuple above */
 #define PH_HINT_6 6  /* IPv6: six */
@@ -730,36 +727,15 @@ static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
       ctx, 0, ph_udp_established(ctx, pkt->data, p, c, (int)(ref & 1), side));
 }
 
-/* Are pkt's length and the bytes the look-ahead checked (the first 28,
- * 40 for TCP) still those it saw (k: an IPv4 hint)? Then the check's
- * answer is k->p4. A TCP packet the check accepted has at least 40. */
-static inline int ph_hint_same(const ph_hint *k, const pinhole_pkt *pkt) {
-  if (pkt->len != k->len)
-    return 0;
-  const uint8_t *d = pkt->data;
-  if (k->p4.proto == PINHOLE_IPPROTO_TCP &&
-      memcmp(d + 24, k->hdr + 24, PH_HINT_HDR - 24) != 0)
-    return 0;
-#ifdef __SSE2__
-  __m128i a =
-      _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)d),
-                     _mm_loadu_si128((const __m128i *)(const void *)k->hdr));
-  __m128i b = _mm_cmpeq_epi8(
-      _mm_loadu_si128((const __m128i *)(const void *)(d + 12)),
-      _mm_loadu_si128((const __m128i *)(const void *)(k->hdr + 12)));
-  return _mm_movemask_epi8(_mm_and_si128(a, b)) == 0xffff;
-#else
-  return memcmp(d, k->hdr, 28) == 0;
-#endif
-}
-
 /* A plain IPv4 TCP or UDP packet (ph_plain4_check() accepted it: the full
  * parse would say OK, no options, not a fragment) whose tuple hashes to
  * h: looked up from the header; an established UDP packet without an ALG
  * is done without a view, anything else gets the view the parse would
- * have filled. hint: the look-ahead's for this same tuple, or NULL. */
-static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
-                            const ph_hint *hint, ph_plain4 plain, uint64_t h) {
+ * have filled. hint: the look-ahead's for this same tuple, or NULL. Taken
+ * whole into its two entries below. */
+static inline __attribute__((always_inline)) int
+ph_plain_body(pinhole_ctx *ctx, pinhole_pkt *pkt, int side, const ph_hint *hint,
+              ph_plain4 plain, uint64_t h) {
   const ph_plain4 *p = &plain; /* by value: the callers keep theirs in
                                   registers */
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
@@ -781,6 +757,19 @@ found:
                 hint != NULL && hint->nf.ok ? &hint->nf : NULL);
 }
 
+/* The entries: six arguments, all in registers (the checked header in
+ * two), so that a caller with nothing left to do jumps to them. */
+static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                            ph_plain4 plain, uint64_t h) {
+  return ph_plain_body(ctx, pkt, side, NULL, plain, h);
+}
+
+/* The same with the look-ahead's hint for the tuple of plain. */
+static int ph_process_hinted(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                             const ph_hint *hint, ph_plain4 plain) {
+  return ph_plain_body(ctx, pkt, side, hint, plain, hint->h);
+}
+
 /* An IPv6 packet (process6.c) with its burst look-ahead, if any. */
 static int ph_process6_hinted(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                               const ph_hint *hint) {
@@ -789,30 +778,26 @@ static int ph_process6_hinted(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                                                                  : NULL);
 }
 
-/* Is hint the look-ahead's for the tuple of p? */
-static int ph_hint_for(const ph_hint *hint, const ph_plain4 *p) {
-  return hint != NULL && hint->ok == PH_HINT_4 && hint->p4.proto == p->proto &&
-         hint->p4.src == p->src && hint->p4.dst == p->dst &&
-         hint->p4.sport == p->sport && hint->p4.dport == p->dport;
+/* Is hint the look-ahead's for this tuple? */
+static inline int ph_hint_is(const ph_hint *hint, uint8_t proto, uint32_t src,
+                             uint32_t dst, uint16_t sport, uint16_t dport) {
+  return hint != NULL && hint->ok == PH_HINT_4 && hint->proto == proto &&
+         hint->src == src && hint->dst == dst &&
+         hint->ports == ((uint32_t)sport << 16 | dport);
+}
+
+static inline int ph_hint_for(const ph_hint *hint, const ph_plain4 *p) {
+  return ph_hint_is(hint, p->proto, p->src, p->dst, p->sport, p->dport);
 }
 
 static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                           const ph_hint *hint) {
   ph_plain4 plain;
-  if (hint != NULL && hint->ok == PH_HINT_4 && ph_hint_same(hint, pkt)) {
-    /* checked in the look-ahead, the same bytes now */
-    if (hint->p4.proto == PINHOLE_IPPROTO_UDP && ph_hint_holds(ctx, hint)) {
-      int vd = ph_fast_udp(ctx, pkt, side, &hint->p4, hint->ref);
-      if (vd >= 0)
-        return vd;
-    }
-    return ph_process_plain(ctx, pkt, side, hint, hint->p4, hint->h);
-  }
   if (ph_plain4_check(pkt->data, pkt->len, &plain)) {
     if (ph_hint_for(hint, &plain))
-      return ph_process_plain(ctx, pkt, side, hint, plain, hint->h);
-    /* not this packet's tuple (an earlier one rewrote it), or none */
-    return ph_process_plain(ctx, pkt, side, NULL, plain,
+      return ph_process_hinted(ctx, pkt, side, hint, plain);
+    /* not the look-ahead's tuple (an earlier packet rewrote it), or none */
+    return ph_process_plain(ctx, pkt, side, plain,
                             ph_ft_hash(&ctx->ft, plain.proto, plain.src,
                                        plain.dst, plain.sport, plain.dport));
   }
@@ -853,9 +838,7 @@ static int ph_process_one(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   }
   pkt->len = v.ip_len; /* link-layer padding is not part of the packet */
   uint64_t h;
-  if (hint != NULL && hint->ok == PH_HINT_4 && hint->p4.proto == v.proto &&
-      hint->p4.src == v.src && hint->p4.dst == v.dst &&
-      hint->p4.sport == v.sport && hint->p4.dport == v.dport)
+  if (ph_hint_is(hint, v.proto, v.src, v.dst, v.sport, v.dport))
     h = hint->h;
   else
     h = ph_ft_hash(&ctx->ft, v.proto, v.src, v.dst, v.sport, v.dport);
@@ -893,7 +876,7 @@ int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
     if (vd >= 0)
       return vd;
   }
-  return ph_process_plain(ctx, pkt, side, NULL, plain, h);
+  return ph_process_plain(ctx, pkt, side, plain, h);
 }
 
 /* Packets whose lookups are in flight together. */
@@ -932,33 +915,33 @@ static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
   ph_ft_prefetch(&ctx->ft6, k->h);
 }
 
-/* Checks a plain TCP/UDP packet's header (plain4.h), keeps the answer
- * and, for UDP, the bytes it read (ph_hint_same), hashes the tuple and
- * prefetches its flow table bucket. Anything else is left to the full
- * parse. */
+/* Reads an IPv4 TCP or UDP packet's tuple (first byte 0x45, at least 28
+ * bytes; nothing else checked: the packet's turn checks it), hashes it as
+ * ph_ft_hash() does and prefetches its flow table bucket; an IPv6 one is
+ * ph_hint_make6()'s. Anything else gets no hint. */
 static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
                          ph_hint *k) {
   const uint8_t *d = p->data;
-  ph_plain4 p4; /* in registers until stored */
   k->ok = 0;
-  if (d == NULL || p->cap < p->len)
+  if (d == NULL || p->cap < p->len || p->len < PH_IP_MIN_HLEN + PH_UDP_HLEN)
     return;
-  if (!ph_plain4_check(d, p->len, &p4)) {
+  if (d[0] != 0x45) {
     if (p->len >= 48 && (d[0] >> 4) == 6 && ctx->cfg.max_conns6 != 0)
       ph_hint_make6(ctx, d, k);
     return;
   }
-  uint64_t h =
-      ph_ft_hash(&ctx->ft, p4.proto, p4.src, p4.dst, p4.sport, p4.dport);
+  uint8_t proto = d[9];
+  if (proto != PINHOLE_IPPROTO_UDP && proto != PINHOLE_IPPROTO_TCP)
+    return;
+  uint32_t src = ph_get32(d + 12), dst = ph_get32(d + 16);
+  uint32_t ports = ph_get32(d + 20); /* sport << 16 | dport */
+  uint64_t h = ph_nh64(ctx->ft.nh, ctx->ft.mul, src, dst, ports, proto);
   ph_ft_prefetch(&ctx->ft, h);
   k->h = h;
-  k->p4 = p4;
-  k->len = p->len;
-  /* len >= 28, and >= 40 for TCP: the check saw to that */
-  memcpy(k->hdr, d, 28);
-  if (p4.proto == PINHOLE_IPPROTO_TCP)
-    memcpy(k->hdr + 24, d + 24, PH_HINT_HDR - 24);
-  k->proto = p4.proto;
+  k->src = src;
+  k->dst = dst;
+  k->ports = ports;
+  k->proto = proto;
   k->ok = PH_HINT_4;
 }
 
@@ -996,30 +979,35 @@ static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
  * packet that matches none (or may not) will likely open a flow, so the
  * head of its mapping's inside chain (pool.c). (It counts them in *k:
  * GCC's pure-function analysis does not see a prefetch as an effect and
- * drops calls to a function that does nothing else.) */
-static void ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
+ * drops calls to a function that does nothing else.) 1 when the second
+ * pass has work for it: the line after home (dist 1), or an inside packet
+ * that ph_hint_new() may take further. */
+static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   k->cands = 0;
   k->dist = 0;
   k->nf.ok = 0;
   k->ref = UINT32_MAX;
   if (!k->ok)
-    return;
+    return 0;
   const ph_flow_table *ft = k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft;
   const ph_ft_bucket *bk = ph_ft_bucket_of(ft, k->h);
   uint32_t sig = ph_ft_sig(k->h);
   uint32_t m = ph_ft_match(bk, sig);
   if (m != 0) {
     ph_hint_cand(ctx, k, bk, m, sig);
-    return;
+    return 0;
   }
   if (k->ok != PH_HINT_4)
-    return;
+    return 0;
   if (bk->ovf != 0) {
     k->dist = 1;
     __builtin_prefetch(bk + 1 == ft->b + ft->nbuckets ? ft->b : bk + 1);
   }
-  if (side == PINHOLE_SIDE_INSIDE && ctx->npools != 0)
-    pinhole__map_prefetch(ctx, k->proto, k->p4.src, k->p4.sport);
+  if (side == PINHOLE_SIDE_INSIDE && ctx->npools != 0) {
+    pinhole__map_prefetch(ctx, k->proto, k->src, (uint16_t)(k->ports >> 16));
+    return 1;
+  }
+  return k->dist;
 }
 
 /* An IPv4 key ph_hint_conn left at dist 1: its candidates in the line
@@ -1041,21 +1029,22 @@ static int ph_hint_far(const pinhole_ctx *ctx, ph_hint *k) {
  * endpoint (existing, or the port guessed with the burst's random
  * sequence *rng), that public chain's head and side B's flow-table
  * bucket, prefetched; side B's key hash kept for its turn. Prefetch
- * only: what packets earlier in the burst change is checked in the
- * packet's turn (pinhole__map_ahead, ph_new). */
+ * only, from a tuple not yet checked: the packet's turn takes it only for
+ * its checked tuple, and what packets earlier in the burst change is
+ * checked there (pinhole__map_ahead, ph_new). */
 static void ph_hint_new(const pinhole_ctx *ctx, ph_hint *k, int side,
                         uint64_t *rng) {
-  const ph_rule *pr = pinhole__rule_match4(ctx, side, k->proto, k->p4.src,
-                                           k->p4.dst, k->p4.dport);
+  const ph_rule *pr = pinhole__rule_match4(ctx, side, k->proto, k->src, k->dst,
+                                           (uint16_t)k->ports);
   if (pr == NULL || pr->r.action != PINHOLE_ACTION_ACCEPT ||
       pr->r.nat != PINHOLE_NAT_SOURCE || pr->r.pool < 0 ||
-      !pinhole__map_look(ctx, (uint32_t)pr->r.pool, k->proto, k->p4.src,
-                         k->p4.sport, rng, &k->nf))
+      !pinhole__map_look(ctx, (uint32_t)pr->r.pool, k->proto, k->src,
+                         (uint16_t)(k->ports >> 16), rng, &k->nf))
     return;
   k->nf.rule = pr;
   k->nf.rules_gen = ctx->rules_gen;
-  k->nf.b.src = k->p4.dst;
-  k->nf.b.sport = k->p4.dport;
+  k->nf.b.src = k->dst;
+  k->nf.b.sport = (uint16_t)k->ports;
   k->nf.hb = pinhole__conn_new_prefetch(ctx, k->proto, &k->nf.b);
   k->nf.ok = 1;
 }
@@ -1076,32 +1065,50 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
     pinhole_pkt *pk = pkts + base;
     for (size_t i = 0; i < m; i++)
       ph_hint_make(ctx, &pk[i], &hint[i]);
+    int fresh = 0; /* packets that may open a flow */
     for (size_t i = 0; i < m; i++)
-      ph_hint_conn(ctx, &hint[i], side);
-    uint64_t rng = ctx->rng; /* the random draws the new flows will take */
-    for (size_t i = 0; i < m; i++)
-      if (hint[i].cands == 0 &&
-          (hint[i].dist == 0 || !ph_hint_far(ctx, &hint[i])) &&
-          hint[i].ok == PH_HINT_4 && side == PINHOLE_SIDE_INSIDE &&
-          ctx->npools != 0)
-        ph_hint_new(ctx, &hint[i], side, &rng);
+      fresh |= ph_hint_conn(ctx, &hint[i], side);
+    if (fresh) {               /* the line after home; the new flows' waves */
+      uint64_t rng = ctx->rng; /* the random draws the new flows will take */
+      for (size_t i = 0; i < m; i++)
+        if (hint[i].cands == 0 &&
+            (hint[i].dist == 0 || !ph_hint_far(ctx, &hint[i])) &&
+            hint[i].ok == PH_HINT_4 && side == PINHOLE_SIDE_INSIDE &&
+            ctx->npools != 0)
+          ph_hint_new(ctx, &hint[i], side, &rng);
+    }
+    /* the table as ph_hint_conn() and ph_hint_far() read it: while no
+     * insert or remove has changed it since, a hint's ref is still the
+     * first candidate a lookup would try (ph_hint_holds) */
+    const uint32_t changes = ctx->ft.changes;
     for (size_t i = 0; i < m; i++) {
       pinhole_pkt *p = &pk[i];
       if (p->data == NULL || p->cap < p->len) {
         verdicts[base + i] = PINHOLE_VERDICT_DROP;
         continue;
       }
-      /* ph_process_one()'s common case here (no call, no frame) */
+      /* ph_process_one()'s common case here (no call, no frame): the
+       * check of the bytes as they are now, then the look-ahead's hash and
+       * candidate if its tuple is the same */
       const ph_hint *k = &hint[i];
-      if (k->ok == PH_HINT_4 && k->p4.proto == PINHOLE_IPPROTO_UDP &&
-          ph_hint_same(k, p) && ph_hint_holds(ctx, k)) {
-        int vd = ph_fast_udp(ctx, p, side, &k->p4, k->ref);
-        if (vd >= 0) {
-          verdicts[base + i] = (uint8_t)vd;
-          continue;
-        }
+      ph_plain4 p4;
+      int vd;
+      if (k->ok != PH_HINT_4 || !ph_plain4_check(p->data, p->len, &p4)) {
+        vd = ph_process_one(ctx, p, side, k);
+      } else if (!ph_hint_for(k, &p4)) {
+        vd = ph_process_plain(
+            ctx, p, side, p4,
+            ph_ft_hash(&ctx->ft, p4.proto, p4.src, p4.dst, p4.sport, p4.dport));
+      } else {
+        vd = -1;
+        if (p4.proto == PINHOLE_IPPROTO_UDP &&
+            (ctx->ft.changes == changes ? k->ref != UINT32_MAX
+                                        : ph_hint_holds(ctx, k)))
+          vd = ph_fast_udp(ctx, p, side, &p4, k->ref);
+        if (vd < 0)
+          vd = ph_process_hinted(ctx, p, side, k, p4);
       }
-      verdicts[base + i] = (uint8_t)ph_process_one(ctx, p, side, k);
+      verdicts[base + i] = (uint8_t)vd;
     }
   }
   return (int)n;

@@ -48,6 +48,7 @@ void pinhole__ft_init(ph_flow_table *ft, ph_ft_bucket *mem, uint32_t nbuckets,
   ft->b = mem;
   ft->nbuckets = nbuckets;
   ft->count = 0;
+  ft->changes = 0;
   ft->max_probe = nbuckets < 64 ? nbuckets - 1 : 64;
 }
 
@@ -66,6 +67,7 @@ int pinhole__ft_insert(ph_flow_table *ft, uint64_t h, uint32_t ref) {
       for (uint32_t j = home; j != i; j = ph_ft_succ(ft, j))
         ft->b[j].ovf++;
       ft->count++;
+      ft->changes++;
       return 0;
     }
     i = ph_ft_succ(ft, i);
@@ -129,6 +131,7 @@ int pinhole__ft_remove_far(ph_flow_table *ft, uint64_t h, uint32_t ref) {
         for (uint32_t j = home; j != i; j = ph_ft_succ(ft, j))
           ft->b[j].ovf--;
         ft->count--;
+        ft->changes++;
         ph_ft_refill(ft, i, w);
         return 0;
       }

@@ -54,6 +54,10 @@ typedef struct ph_flow_table {
   uint32_t nbuckets;
   uint32_t count;
   uint32_t max_probe;
+  /* bumped by every insert and remove (with its backward shift): while
+   * it stays the same, every bucket reads as it did (a burst's
+   * look-ahead, core/process.c) */
+  uint32_t changes;
   uint32_t nh[4]; /* the table hash's NH key (see ph_ft_hash) */
   uint64_t mul;   /* its finaliser's multiplier, odd */
 } ph_flow_table;
@@ -261,6 +265,7 @@ static inline int pinhole__ft_remove(ph_flow_table *ft, uint64_t h,
       bk->sig[w] = 0;
       bk->ref[w] = 0;
       ft->count--;
+      ft->changes++;
       return 0;
     }
   }

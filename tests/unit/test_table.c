@@ -198,6 +198,44 @@ static void test_table_overflow(void **state) {
   assert_int_equal(ft.count, 10);
 }
 
+/* The change count (ft.changes, which a burst's look-ahead compares to
+ * know the buckets are as it read them): one more for every insert and
+ * every remove, the backward shift a remove does included; a refused
+ * insert and a remove of an absent entry change nothing and count
+ * nothing. */
+static void test_table_changes(void **state) {
+  (void)state;
+  static ph_ft_bucket mem[16];
+  ph_flow_table ft;
+  table_of(&ft, mem, 16);
+  ft.max_probe = 1;
+  assert_int_equal(ft.changes, 0);
+  uint64_t h[21];
+  for (unsigned i = 0; i < 21; i++) {
+    h[i] = hash_at(&ft, 7, (uint16_t)(0x1000 + (i << 4)));
+    /* 20 fit in buckets 7 and 8; the 21st is refused (max_probe 1) */
+    assert_int_equal(pinhole__ft_insert(&ft, h[i], 100 + i), i < 20 ? 0 : -1);
+    assert_int_equal(ft.changes, i < 20 ? i + 1 : 20);
+  }
+  assert_int_equal(mem[7].ovf, 10);
+  /* absent: nothing changes */
+  assert_int_equal(pinhole__ft_remove(&ft, h[20], 120), -1);
+  assert_int_equal(pinhole__ft_remove(&ft, h[0], 999), -1);
+  assert_int_equal(ft.changes, 20);
+  /* a remove at home whose way the shift refills from bucket 8: one */
+  assert_int_equal(pinhole__ft_remove(&ft, h[3], 103), 0);
+  assert_int_equal(ft.changes, 21);
+  assert_int_equal(mem[7].ref[3], 110); /* moved back home */
+  assert_int_equal(mem[7].ovf, 9);
+  /* a plain remove (the spilled one at bucket 8) and an insert: two */
+  assert_int_equal(pinhole__ft_remove(&ft, h[19], 119), 0);
+  assert_int_equal(pinhole__ft_insert(&ft, h[20], 120), 0);
+  assert_int_equal(ft.changes, 23);
+  /* a new table starts from 0 */
+  table_of(&ft, mem, 16);
+  assert_int_equal(ft.changes, 0);
+}
+
 /* Overflow wraps from the last bucket to the first, and a run of spills
  * counts one overflow in every bucket it passes. */
 static void test_table_overflow_wraps(void **state) {
@@ -543,6 +581,7 @@ int main(void) {
       cmocka_unit_test(test_table_shift_cascade),
       cmocka_unit_test(test_table_shift_reach),
       cmocka_unit_test(test_table_refusal),
+      cmocka_unit_test(test_table_changes),
       cmocka_unit_test(test_table_load_bound),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
