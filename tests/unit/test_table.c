@@ -231,6 +231,15 @@ static void test_table_changes(void **state) {
   assert_int_equal(pinhole__ft_remove(&ft, h[19], 119), 0);
   assert_int_equal(pinhole__ft_insert(&ft, h[20], 120), 0);
   assert_int_equal(ft.changes, 23);
+  /* a home line that counts no overflow (table.h's inline remove): one
+   * for the insert, none for an absent remove there, one for the remove */
+  uint64_t g = hash_at(&ft, 3, 0x7000);
+  assert_int_equal(pinhole__ft_insert(&ft, g, 300), 0);
+  assert_int_equal(mem[3].ovf, 0);
+  assert_int_equal(pinhole__ft_remove(&ft, g, 301), -1);
+  assert_int_equal(ft.changes, 24);
+  assert_int_equal(pinhole__ft_remove(&ft, g, 300), 0);
+  assert_int_equal(ft.changes, 25);
   /* a new table starts from 0 */
   table_of(&ft, mem, 16);
   assert_int_equal(ft.changes, 0);
