@@ -971,9 +971,9 @@ static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
 }
 
 /* With the bucket (hopefully) in cache: prefetch the connections whose
- * signature matches, every line a lookup and a translation touch. An
- * IPv4 key with no candidate at home whose home line counts an overflow
- * may sit in the next line (about 6 % of them at the 80 % load, table.h):
+ * signature matches, every line a lookup and a translation touch. A key
+ * (IPv4 or IPv6) with no candidate at home whose home line counts an
+ * overflow may sit in the next line (about 6 % of them at the 80 % load):
  * that line is prefetched, and looked at by ph_hint_far once the other
  * packets' home lines have been (k->dist 1 meanwhile). An inside IPv4
  * packet that matches none (or may not) will likely open a flow, so the
@@ -997,12 +997,12 @@ static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
     ph_hint_cand(ctx, k, bk, m, sig);
     return 0;
   }
-  if (k->ok != PH_HINT_4)
-    return 0;
   if (bk->ovf != 0) {
     k->dist = 1;
     __builtin_prefetch(bk + 1 == ft->b + ft->nbuckets ? ft->b : bk + 1);
   }
+  if (k->ok != PH_HINT_4) /* IPv6: the prefetches only (process6.c looks up) */
+    return k->dist;
   if (side == PINHOLE_SIDE_INSIDE && ctx->npools != 0) {
     pinhole__map_prefetch(ctx, k->proto, k->src, (uint16_t)(k->ports >> 16));
     return 1;
@@ -1010,10 +1010,11 @@ static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   return k->dist;
 }
 
-/* An IPv4 key ph_hint_conn left at dist 1: its candidates in the line
- * after home (the signature at distance 1). 1 when it found one. */
+/* A key ph_hint_conn left at dist 1: its candidates in the line after
+ * home (the signature at distance 1). 1 when it found one. An IPv6 key's
+ * (ft6) only prefetches its connection: its turn looks it up itself. */
 static int ph_hint_far(const pinhole_ctx *ctx, ph_hint *k) {
-  const ph_flow_table *ft = &ctx->ft;
+  const ph_flow_table *ft = k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft;
   const ph_ft_bucket *bk = &ft->b[ph_ft_succ(ft, ph_ft_home(ft, k->h))];
   uint32_t sigd = ph_ft_sig_at(ph_ft_sig(k->h), 1);
   uint32_t m = ph_ft_match(bk, sigd);
