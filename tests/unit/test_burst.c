@@ -349,6 +349,39 @@ static int way_of(const pinhole_ctx *ctx, long idx) {
   return way_at(ctx, idx, 0);
 }
 
+/* The burst of a new flow's packet n, whose event the test armed, then
+ * X's tuple (p[1]), on both twins. */
+static void burst_n_x(dup_ctx *a, dup_ctx *b, tpkt *p, uint8_t *vd) {
+  t_udp(&p[0], IN_HOST, 5100, OUT_HOST, 4001, "n");
+  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "x");
+  burst_twin(&a->t, &b->t, p, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+}
+
+static void dup_del(dup_ctx *a, dup_ctx *b) {
+  t_ctx_del(&a->t);
+  t_ctx_del(&b->t);
+}
+
+/* X's tuple (packet q) went to D, not X: D's side B's public port, one
+ * frame each (X's the packet that opened it). */
+static void went_to_d(const dup_ctx *d, const tpkt *q, long x) {
+  assert_int_equal(t_get32(q->b + 12), PUB);
+  assert_int_equal(t_get16(q->b + 20), 61000);
+  assert_int_equal(d->t.ctx->conns[d->d_slot].frames[0], 1);
+  assert_int_equal(d->t.ctx->conns[x].frames[0], 1);
+}
+
+/* After burst_n_x: n opened its flow, its event filed D at way 0 of X's
+ * home line, and X's tuple went to D. */
+static void d_home_took_x(dup_ctx *d, const tpkt *p, const uint8_t *vd,
+                          long x) {
+  vd_is(vd, 2, FWD, FWD);
+  assert_int_equal(d->armed, 0);
+  assert_int_equal(way_of(d->t.ctx, d->d_slot), 0);
+  went_to_d(d, &p[1], x);
+  t_counters(&d->t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1, -1);
+}
+
 static void test_burst_same_key_filed_ahead(void **state) {
   (void)state;
   dup_ctx *a = dup_new(), *b = dup_new();
@@ -356,26 +389,17 @@ static void test_burst_same_key_filed_ahead(void **state) {
   int wx = way_of(a->t.ctx, x);
   assert_true(wx > 0); /* behind the placeholder */
   static tpkt p[NB];
-  t_udp(&p[0], IN_HOST, 5100, OUT_HOST, 4001, "n");
-  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "x");
   a->armed = b->armed = 1;
   uint8_t vd[NB];
-  burst_twin(&a->t, &b->t, p, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+  burst_n_x(a, b, p, vd);
   vd_is(vd, 2, FWD, FWD);
   assert_int_equal(a->armed, 0);
   assert_true(a->d_slot >= 0 && a->d_slot != x);
   int wd = way_of(a->t.ctx, a->d_slot);
   assert_true(wd >= 0 && wd < wx); /* D filed ahead of X */
-  /* the packet went to D: its side B's public port */
-  assert_int_equal(t_get32(p[1].b + 12), PUB);
-  assert_int_equal(t_get16(p[1].b + 20), 61000);
-  const ph_conn *cd = &a->t.ctx->conns[a->d_slot];
-  const ph_conn *cx = &a->t.ctx->conns[x];
-  assert_int_equal(cd->frames[0], 1);
-  assert_int_equal(cx->frames[0], 1); /* only the packet that opened it */
+  went_to_d(a, &p[1], x);
   t_counters(&a->t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1, -1);
-  t_ctx_del(&a->t);
-  t_ctx_del(&b->t);
+  dup_del(a, b);
 }
 
 /* X's home bucket filled up with entries of other signatures and D filed
@@ -401,6 +425,17 @@ static void shift_setup(dup_ctx *t, long x) {
   t->armed = 1;
 }
 
+/* shift_setup on both twins; *x: X's slot. Returns X's way (past the
+ * placeholder). */
+static int shift_pair(dup_ctx **t, long *x) {
+  *x = slot_of(&t[0]->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+  for (int i = 0; i < 2; i++)
+    shift_setup(t[i], *x);
+  int wx = way_of(t[0]->t.ctx, *x);
+  assert_true(wx > 0);
+  return wx;
+}
+
 /*
  * The same, with the connection ahead moved there by the table's backward
  * shift (lib/flow/table.c) between the look-ahead and the packet: X's
@@ -415,29 +450,14 @@ static void shift_setup(dup_ctx *t, long x) {
 static void test_burst_same_key_shifted_ahead(void **state) {
   (void)state;
   dup_ctx *t[2] = {dup_new(), dup_new()};
-  long x = slot_of(&t[0]->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
-  for (int i = 0; i < 2; i++)
-    shift_setup(t[i], x);
-  int wx = way_of(t[0]->t.ctx, x);
-  assert_true(wx > 0);
+  long x;
+  int wx = shift_pair(t, &x);
   static tpkt p[NB];
-  t_udp(&p[0], IN_HOST, 5100, OUT_HOST, 4001, "n");
-  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "x");
   uint8_t vd[NB];
-  burst_twin(&t[0]->t, &t[1]->t, p, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
-  vd_is(vd, 2, FWD, FWD);
-  assert_int_equal(t[0]->armed, 0);
-  assert_int_equal(way_of(t[0]->t.ctx, t[0]->d_slot), 0); /* shifted home */
+  burst_n_x(t[0], t[1], p, vd);
+  d_home_took_x(t[0], p, vd, x); /* D shifted home */
   assert_int_equal(way_of(t[0]->t.ctx, x), wx);
-  /* the packet went to D: its side B's public port */
-  assert_int_equal(t_get32(p[1].b + 12), PUB);
-  assert_int_equal(t_get16(p[1].b + 20), 61000);
-  assert_int_equal(t[0]->t.ctx->conns[t[0]->d_slot].frames[0], 1);
-  assert_int_equal(t[0]->t.ctx->conns[x].frames[0], 1);
-  t_counters(&t[0]->t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
-             -1);
-  t_ctx_del(&t[0]->t);
-  t_ctx_del(&t[1]->t);
+  dup_del(t[0], t[1]);
 }
 
 /*
@@ -463,21 +483,10 @@ static void test_burst_change_insert_only(void **state) {
   int wx = way_of(t[0]->t.ctx, x);
   assert_true(wx > 0);
   static tpkt p[NB];
-  t_udp(&p[0], IN_HOST, 5100, OUT_HOST, 4001, "n");
-  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "x");
   uint8_t vd[NB];
-  burst_twin(&t[0]->t, &t[1]->t, p, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
-  vd_is(vd, 2, FWD, FWD);
-  assert_int_equal(t[0]->armed, 0);
-  assert_int_equal(way_of(t[0]->t.ctx, t[0]->d_slot), 0);
-  assert_int_equal(t_get32(p[1].b + 12), PUB);
-  assert_int_equal(t_get16(p[1].b + 20), 61000);
-  assert_int_equal(t[0]->t.ctx->conns[t[0]->d_slot].frames[0], 1);
-  assert_int_equal(t[0]->t.ctx->conns[x].frames[0], 1);
-  t_counters(&t[0]->t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
-             -1);
-  t_ctx_del(&t[0]->t);
-  t_ctx_del(&t[1]->t);
+  burst_n_x(t[0], t[1], p, vd);
+  d_home_took_x(t[0], p, vd, x);
+  dup_del(t[0], t[1]);
 }
 
 /*
@@ -489,29 +498,20 @@ static void test_burst_change_insert_only(void **state) {
 static void test_burst_change_remove_only(void **state) {
   (void)state;
   dup_ctx *t[2] = {dup_new_port(4000), dup_new_port(4000)};
-  long x = slot_of(&t[0]->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
-  for (int i = 0; i < 2; i++)
-    shift_setup(t[i], x);
-  int wx = way_of(t[0]->t.ctx, x);
-  assert_true(wx > 0);
+  long x;
+  (void)shift_pair(t, &x); /* X behind D once the shift ran */
   static tpkt p[NB];
-  t_udp(&p[0], IN_HOST, 5100, OUT_HOST, 4001, "n");
-  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "x");
   uint8_t vd[NB];
   uint32_t before = t[0]->t.ctx->ft.changes;
-  burst_twin(&t[0]->t, &t[1]->t, p, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+  burst_n_x(t[0], t[1], p, vd);
   vd_is(vd, 2, DROP, FWD);
   assert_int_equal(t[0]->armed, 0);
   assert_int_equal(t[0]->t.ctx->ft.changes, before + 1);  /* the remove */
   assert_int_equal(way_of(t[0]->t.ctx, t[0]->d_slot), 0); /* shifted home */
-  assert_int_equal(t_get32(p[1].b + 12), PUB);
-  assert_int_equal(t_get16(p[1].b + 20), 61000);
-  assert_int_equal(t[0]->t.ctx->conns[t[0]->d_slot].frames[0], 1);
-  assert_int_equal(t[0]->t.ctx->conns[x].frames[0], 1);
+  went_to_d(t[0], &p[1], x);
   t_counters(&t[0]->t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
              PINHOLE_CNT_NEW_DISCARD, 1, PINHOLE_CNT_DROP_NO_RULE, 1, -1);
-  t_ctx_del(&t[0]->t);
-  t_ctx_del(&t[1]->t);
+  dup_del(t[0], t[1]);
 }
 
 /* Many bursts over few tuples in a small table, with time steps past the
@@ -834,22 +834,16 @@ static void test_burst_far_same_key_filed_ahead(void **state) {
   int wx = way_at(a->t.ctx, x, 1);
   assert_true(wx > 0); /* behind P1 */
   static tpkt p[NB];
-  t_udp(&p[0], IN_HOST, 5100, OUT_HOST, 4001, "n");
-  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "x");
   a->armed = b->armed = 1;
   uint8_t vd[NB];
-  burst_twin(&a->t, &b->t, p, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+  burst_n_x(a, b, p, vd);
   vd_is(vd, 2, FWD, FWD);
   assert_int_equal(a->armed, 0);
   assert_true(a->d_slot >= 0 && a->d_slot != x);
   assert_int_equal(way_at(a->t.ctx, x, 1), wx); /* X stayed */
   int wd = way_at(a->t.ctx, a->d_slot, 1);
   assert_true(wd >= 0 && wd < wx); /* D filed ahead of X, past home */
-  /* the packet went to D: its side B's public port */
-  assert_int_equal(t_get32(p[1].b + 12), PUB);
-  assert_int_equal(t_get16(p[1].b + 20), 61000);
-  assert_int_equal(a->t.ctx->conns[a->d_slot].frames[0], 1);
-  assert_int_equal(a->t.ctx->conns[x].frames[0], 1);
+  went_to_d(a, &p[1], x);
   /* D's tuple again, and X's reply, in one burst each side */
   t_udp(&p[0], IN_HOST, 5000, OUT_HOST, 4000, "y");
   burst_twin(&a->t, &b->t, p, 1, PINHOLE_SIDE_INSIDE, 3 * SEC, vd);
@@ -864,8 +858,7 @@ static void test_burst_far_same_key_filed_ahead(void **state) {
   assert_int_equal(t_get16(p[0].b + 22), 5000);
   assert_int_equal(cx->frames[1], 1);
   t_counters(&a->t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3, -1);
-  t_ctx_del(&a->t);
-  t_ctx_del(&b->t);
+  dup_del(a, b);
 }
 
 /* X one line past home, nothing changed between look-ahead and packet:
@@ -902,8 +895,7 @@ static void test_burst_far_handed_over(void **state) {
   assert_true(way_of(a->t.ctx, x) >= 0); /* X home after two removals */
   assert_int_equal(a->t.ctx->conns[x].frames[0], 10);
   t_counters(&a->t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 9, -1);
-  t_ctx_del(&a->t);
-  t_ctx_del(&b->t);
+  dup_del(a, b);
 }
 
 int main(void) {
