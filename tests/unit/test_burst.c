@@ -27,6 +27,14 @@ static void t_copy(tpkt *dst, const tpkt *src) {
   dst->p.data = dst->b;
 }
 
+/* The two contexts' counters are the same. */
+static void stats_same(pinhole_ctx *a, pinhole_ctx *b) {
+  uint64_t ca[128], cb[128];
+  int na = pinhole_stats(a, ca, 128), nb = pinhole_stats(b, cb, 128);
+  assert_int_equal(na, nb);
+  assert_memory_equal(ca, cb, (size_t)na * sizeof(ca[0]));
+}
+
 /* pa[0..n) as one burst into a, copies of them one per call into b, all
  * from side at now: the same verdicts, lengths, bytes and counters; the
  * verdicts in vd. */
@@ -47,10 +55,7 @@ static void burst_twin(tctx *a, tctx *b, tpkt *pa, size_t n, int side,
     assert_int_equal(burst[i].len, pb[i].p.len);
     assert_memory_equal(pa[i].b, pb[i].b, pb[i].p.len);
   }
-  uint64_t ca[128], cb[128];
-  int na = pinhole_stats(a->ctx, ca, 128), nb = pinhole_stats(b->ctx, cb, 128);
-  assert_int_equal(na, nb);
-  assert_memory_equal(ca, cb, (size_t)na * sizeof(ca[0]));
+  stats_same(a->ctx, b->ctx);
 }
 
 static void vd_is(const uint8_t *vd, size_t n, ...) {
@@ -135,10 +140,7 @@ static void test_burst_shared_buffer(void **state) {
   assert_int_equal(t_get32(p.b + 12), PUB);
   assert_int_not_equal(t_get16(p.b + 20), 5000);
   t_counters(a, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1, -1);
-  uint64_t ca[128], cb[128];
-  int n = pinhole_stats(a->ctx, ca, 128);
-  assert_int_equal(pinhole_stats(b->ctx, cb, 128), n);
-  assert_memory_equal(ca, cb, (size_t)n * sizeof(ca[0]));
+  stats_same(a->ctx, b->ctx);
   t_ctx_del(a);
   t_ctx_del(b);
 }
@@ -727,10 +729,7 @@ static void test_burst_hostile_headers(void **state) {
         t_counters(b, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
                    want[what].group, 1, want[what].detail, 1, -1);
       }
-      uint64_t ca[128], cb[128];
-      int na = pinhole_stats(a->ctx, ca, 128);
-      assert_int_equal(pinhole_stats(b->ctx, cb, 128), na);
-      assert_memory_equal(ca, cb, (size_t)na * sizeof(ca[0]));
+      stats_same(a->ctx, b->ctx);
       pinhole_ctx_del(a->ctx);
       free(k);
       t_ctx_del(b);
@@ -772,10 +771,7 @@ static void test_burst_tcp_flags_after_lookahead(void **state) {
    * and the one after it */
   t_counters(b, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3,
              PINHOLE_CNT_ERR_TCP, 1, PINHOLE_CNT_TCP_FLAGS, 1, -1);
-  uint64_t ca[128], cb[128];
-  int na = pinhole_stats(a->ctx, ca, 128);
-  assert_int_equal(pinhole_stats(b->ctx, cb, 128), na);
-  assert_memory_equal(ca, cb, (size_t)na * sizeof(ca[0]));
+  stats_same(a->ctx, b->ctx);
   pinhole_ctx_del(a->ctx);
   free(k);
   t_ctx_del(b);
