@@ -1606,8 +1606,10 @@ static void run_memory(table *t, results *R) {
        (double)c->ft.nbuckets * sizeof(ph_ft_bucket)},
       {"conn", "connection, hot line", mf * sizeof(ph_conn)},
       {"cold", "connection, cold part", mf * sizeof(ph_conn_cold)},
-      {"cwheel", "the connections' wheel's block pool (IPv4 and IPv6 slots)",
-       (double)c->conn_wheel.nblocks * sizeof(ph_cwblock)},
+      {"cwheel",
+       "the connections' wheel's block pool and its tags (IPv4, IPv6 slots)",
+       (double)pinhole__cwheel_blocks(c->cfg.max_flows + c->cfg.max_conns6) *
+           sizeof(ph_cwblock)},
       {"tcpw", "TCP windows (IPv4 slots that may hold TCP)",
        (double)c->ntcp4 * sizeof(ph_tcpw)},
       {"conv", "conversations (max_conversations)",
