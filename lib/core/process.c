@@ -571,12 +571,12 @@ typedef struct ph_hint {
   uint32_t src, dst; /* IPv4: the tuple read (host order), unchecked */
   uint32_t ports;    /* sport << 16 | dport */
   uint8_t proto;
-  uint8_t ok;    /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
-  uint8_t way;   /* IPv4: the first way of h's signature in line bk */
-  uint8_t cands; /* connections prefetched */
-  uint8_t dist;  /* IPv4: bk's distance from home (0 or 1, ph_hint_far) */
-  uint16_t sigd; /* IPv4: h's signature at that distance */
-  uint32_t ref;  /* the reference there, UINT32_MAX: none */
+  uint8_t ok;             /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
+  uint8_t way;            /* IPv4: the first way of h's signature in line bk */
+  uint8_t cands;          /* connections prefetched */
+  uint8_t dist;           /* the candidate line's distance from home (0 or 1) */
+  uint16_t sigd;          /* IPv4: h's signature at that distance */
+  uint32_t ref;           /* the reference there, UINT32_MAX: none */
   const ph_ft_bucket *bk; /* IPv4: the line of way */
   ph_hint6 six;           /* IPv6: what process6.c takes (h is six.h, in ft6) */
   ph_new_ahead nf;        /* IPv4 inside, no candidate: its new flow's (ok) */
