@@ -65,6 +65,9 @@
  * translated address range) and the first 65536 of every round exactly
  * (addresses, ports, both checksums) in an untimed pass before. Figures
  * are the median of the rounds. Nothing is allocated inside a timed loop.
+ * The core's clock, timed as a chain of dependent adds, turns the
+ * established figures into cycles (core_ghz_*, est_burst_*_cycles): with
+ * callgrind's instructions a packet they give instructions a cycle.
  */
 #include <pinhole/ipv6.h>
 #include <pinhole/pinhole.h>
@@ -355,6 +358,41 @@ static floor_res floor_measure(size_t bytes, int quick) {
   r.par16 = median(b, (size_t)rounds);
   huge_free(mem, n * 64, NULL);
   return r;
+}
+
+/* The core's clock while this thread runs, in GHz: a chain of dependent
+ * register adds retires one a cycle on any out-of-order core, so adds /
+ * ns is the clock (turbo included, which the TSC's rate is not). With it
+ * a figure in ns becomes cycles, and cycles beside callgrind's
+ * instructions a packet say whether a size is bound by memory (few
+ * instructions a cycle) or by the instructions themselves (the core's
+ * width). 0 where there is no such chain here. */
+#define CLOCK_ADDS 20000000u
+static double clock_ghz(void) {
+#if defined(__x86_64__) || defined(__aarch64__)
+  double g[3];
+  for (int r = 0; r < 3; r++) {
+    uint64_t x = 0, y = 1, t0 = now_ns();
+    for (uint32_t i = 0; i < CLOCK_ADDS / 8; i++) {
+#if defined(__x86_64__)
+#define ADD1 "add %1, %0\n\t"
+#else
+#define ADD1 "add %0, %0, %1\n\t"
+#endif
+      __asm__ volatile(ADD1 ADD1 ADD1 ADD1 ADD1 ADD1 ADD1 ADD1
+                       : "+r"(x)
+                       : "r"(y));
+#undef ADD1
+    }
+    uint64_t dt = now_ns() - t0;
+    if (x != CLOCK_ADDS || dt == 0)
+      die("clock: the add chain");
+    g[r] = (double)CLOCK_ADDS / (double)dt;
+  }
+  return median(g, 3);
+#else
+  return 0;
+#endif
 }
 
 /* What a pass of timed calls shows of the machine's own stalls. */
@@ -2835,6 +2873,14 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   snprintf(name, sizeof(name), "est_single_%s_ns", tag);
   add(R, name, ef.single_udp_out64, "ns", &fl,
       "= est_udp_out_64_single (the target figure)");
+  double ghz = clock_ghz();
+  if (ghz > 0) {
+    snprintf(name, sizeof(name), "core_ghz_%s", tag);
+    add(R, name, ghz, "GHz", NULL, "the core's clock: a dependent add chain");
+    snprintf(name, sizeof(name), "est_burst_%s_cycles", tag);
+    add(R, name, ef.burst_udp_out64 * ghz, "cyc", NULL,
+        "est_burst x core_ghz: with callgrind's count, instructions a cycle");
+  }
   snprintf(name, sizeof(name), "burst_p999_over_median_%s", tag);
   add(R, name, ef.tail.p999_over_median, "ratio", NULL,
       "burst call time p99.9 / median");
