@@ -65,9 +65,9 @@
  * translated address range) and the first 65536 of every round exactly
  * (addresses, ports, both checksums) in an untimed pass before. Figures
  * are the median of the rounds. Nothing is allocated inside a timed loop.
- * The core's clock, timed as a chain of dependent adds, turns the
- * established figures into cycles (core_ghz_*, est_burst_*_cycles): with
- * callgrind's instructions a packet they give instructions a cycle.
+ * The core's clock, timed as a chain of dependent adds after the floors
+ * (core_ghz_*), turns the targets in ns into cycles (<target>_cycles):
+ * with callgrind's instructions a packet, instructions a cycle.
  */
 #include <pinhole/ipv6.h>
 #include <pinhole/pinhole.h>
@@ -2638,16 +2638,20 @@ static const fig *find_fig(const results *R, const char *name) {
 /* Every target the run measured: value, target, the floor of the same
  * table size (one dependent access, and 16 in flight), value / floor. */
 static void print_targets(const results *R) {
-  printf("\n%-42s %9s %8s %8s %8s %8s %5s\n", "target", "value", "target",
-         "dep", "par16", "/dep", "met");
+  printf("\n%-42s %9s %8s %8s %8s %8s %7s %5s\n", "target", "value", "target",
+         "dep", "par16", "/dep", "cycles", "met");
   for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
     const target *tg = &targets[i];
     const fig *f = find_fig(R, tg->fig);
     if (f == NULL)
       continue;
     char fname[48];
-    double dep = 0, par = 0;
+    double dep = 0, par = 0, cyc = 0;
     if (tg->floor != NULL && strcmp(f->unit, "ns") == 0) {
+      /* the figure in cycles of the core's clock, measured at that size */
+      snprintf(fname, sizeof(fname), "core_ghz_%s", tg->floor);
+      const fig *fg = find_fig(R, fname);
+      cyc = fg != NULL ? f->value * fg->value : 0;
       snprintf(fname, sizeof(fname), "floor_dep_%s_ns", tg->floor);
       const fig *fd = find_fig(R, fname);
       snprintf(fname, sizeof(fname), "floor_par16_%s_ns", tg->floor);
@@ -2659,9 +2663,12 @@ static void print_targets(const results *R) {
     int met = tg->kind == T_FLOOR ? dep > 0 && ratio <= tg->limit
               : tg->kind == T_MIN ? f->value >= tg->limit
                                   : f->value <= tg->limit;
-    printf("%-42s %9.2f %7.2f%s %8.1f %8.2f %8.3f %5s\n", tg->what, f->value,
-           tg->limit, tg->kind == T_FLOOR ? "x" : " ", dep, par, ratio,
-           met ? "yes" : "NO");
+    printf("%-42s %9.2f %7.2f%s %8.1f %8.2f %8.3f %7.0f %5s\n", tg->what,
+           f->value, tg->limit, tg->kind == T_FLOOR ? "x" : " ", dep, par,
+           ratio, cyc, met ? "yes" : "NO");
+    size_t stem = strlen(tg->fig) - 3; /* the name without its "_ns" */
+    if (cyc > 0)
+      printf("bench %.*s_cycles %.1f cyc\n", (int)stem, tg->fig, cyc);
     printf("bench %s_target %.3f %s\n", tg->fig, tg->limit,
            tg->kind == T_FLOOR ? "x_floor_dep" : f->unit);
     printf("bench %s_meets_target %d bool\n", tg->fig, met);
@@ -2828,6 +2835,11 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   add(R, name, fl.par16, "ns", NULL, "per access, 16 in flight");
   snprintf(name, sizeof(name), "floor_wave_%s_ns", tag);
   add(R, name, fl.wave, "ns", &fl, "one dependent access then 4 in flight");
+  double ghz = clock_ghz();
+  if (ghz > 0) {
+    snprintf(name, sizeof(name), "core_ghz_%s", tag);
+    add(R, name, ghz, "GHz", NULL, "the core's clock: a dependent add chain");
+  }
   if (o->expire) { /* the floors and expiry: the UDP table, no traffic */
     table te;
     table_build(&te, n, 0, PINHOLE_IPPROTO_UDP, "");
@@ -2873,14 +2885,6 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   snprintf(name, sizeof(name), "est_single_%s_ns", tag);
   add(R, name, ef.single_udp_out64, "ns", &fl,
       "= est_udp_out_64_single (the target figure)");
-  double ghz = clock_ghz();
-  if (ghz > 0) {
-    snprintf(name, sizeof(name), "core_ghz_%s", tag);
-    add(R, name, ghz, "GHz", NULL, "the core's clock: a dependent add chain");
-    snprintf(name, sizeof(name), "est_burst_%s_cycles", tag);
-    add(R, name, ef.burst_udp_out64 * ghz, "cyc", NULL,
-        "est_burst x core_ghz: with callgrind's count, instructions a cycle");
-  }
   snprintf(name, sizeof(name), "burst_p999_over_median_%s", tag);
   add(R, name, ef.tail.p999_over_median, "ratio", NULL,
       "burst call time p99.9 / median");
