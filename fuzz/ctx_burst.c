@@ -75,6 +75,7 @@
 
 #include "check.h"
 #include "core/ctx.h"
+#include "ctxconf.h"
 #include "fdp.h"
 #include "pkt4.h"
 
@@ -302,34 +303,19 @@ static int rule_add2(harness *h, const pinhole_rule *r) {
 }
 
 static void base_rules(harness *h) {
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "dnat-21");
-  r.side = PINHOLE_SIDE_OUTSIDE;
-  r.dst_addr = PUB;
-  r.dst_plen = 32;
-  r.dport_lo = r.dport_hi = 21;
-  r.nat = PINHOLE_NAT_DEST;
-  r.nat_addr = SRV;
+  pinhole_rule r = fz_rule_dnat("dnat-21", PUB, 21, SRV);
   rule_add2(h, &r);
   snprintf(r.name, sizeof(r.name), "dnat-8080");
   r.dport_lo = r.dport_hi = 8080;
   r.nat_port = 80;
   r.proto = PINHOLE_IPPROTO_TCP;
   rule_add2(h, &r);
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "reject-telnet");
-  r.side = PINHOLE_SIDE_ANY;
+  r = fz_rule("reject-telnet", PINHOLE_SIDE_ANY);
   r.proto = PINHOLE_IPPROTO_TCP;
   r.dport_lo = r.dport_hi = 23;
   r.action = PINHOLE_ACTION_REJECT;
   rule_add2(h, &r);
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "discard-router");
-  r.side = PINHOLE_SIDE_INSIDE;
+  r = fz_rule("discard-router", PINHOLE_SIDE_INSIDE);
   r.dst_addr = ROUTER;
   r.dst_plen = 32;
   r.action = PINHOLE_ACTION_DISCARD;
@@ -337,40 +323,22 @@ static void base_rules(harness *h) {
   /* IPv6: NAT64 to pool 0 for 64:ff9b::/96, inside out, the outside to
    * [2001:db8:1::80]:80 */
   static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "nat64");
-  r.family = 6;
-  r.side = PINHOLE_SIDE_INSIDE;
+  r = fz_rule6_in("nat64", addrs6[0], 48);
   r.nat = PINHOLE_NAT_SOURCE;
   r.pool = h->pools[0];
-  memcpy(r.src6, addrs6[0], 16);
-  r.src_plen = 48;
   memcpy(r.dst6, wkp, 16);
   r.dst_plen = 96;
   rule_add2(h, &r);
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "v6-out");
-  r.family = 6;
-  r.side = PINHOLE_SIDE_INSIDE;
-  memcpy(r.src6, addrs6[0], 16);
-  r.src_plen = 48;
+  r = fz_rule6_in("v6-out", addrs6[0], 48);
   rule_add2(h, &r);
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "v6-web");
+  r = fz_rule("v6-web", PINHOLE_SIDE_OUTSIDE);
   r.family = 6;
-  r.side = PINHOLE_SIDE_OUTSIDE;
   r.proto = PINHOLE_IPPROTO_TCP;
   memcpy(r.dst6, addrs6[1], 16);
   r.dst_plen = 128;
   r.dport_lo = r.dport_hi = 80;
   rule_add2(h, &r);
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "inside-out");
-  r.side = PINHOLE_SIDE_INSIDE;
+  r = fz_rule("inside-out", PINHOLE_SIDE_INSIDE);
   r.nat = PINHOLE_NAT_SOURCE;
   r.pool = h->pools[0];
   rule_add2(h, &r);
@@ -464,23 +432,13 @@ static void setup(harness *h, uint8_t conf) {
   cfg.hash_key.k0 = 0x0123456789abcdefull;
   cfg.hash_key.k1 = 0xfedcba9876543210ull;
   cfg.seed = 7;
-  pinhole_callbacks cb;
-  memset(&cb, 0, sizeof(cb));
-  cb.size = sizeof(cb);
+  pinhole_callbacks cb = fz_callbacks(on_event, on_trace, on_emit);
   cb.alloc = ctx_alloc;
   cb.free = ctx_free;
-  cb.event = on_event;
-  cb.trace = on_trace;
-  cb.emit = on_emit;
   CHECK(pinhole_ctx_new(&h->s.ctx, &cfg, &cb, &h->s) == 0);
   CHECK(pinhole_ctx_new(&h->b.ctx, &cfg, &cb, &h->b) == 0);
 
-  pinhole_pool pool;
-  memset(&pool, 0, sizeof(pool));
-  pool.size = sizeof(pool);
-  pool.addr_lo = pool.addr_hi = PUB;
-  pool.port_lo = 40000;
-  pool.port_hi = (conf & 2) ? 40003 : 40015;
+  pinhole_pool pool = fz_pool(PUB, 40000, (conf & 2) ? 40003 : 40015);
   switch ((conf >> 5) & 3) {
   case 1:
     pool.mode = PINHOLE_POOL_PBA;
@@ -509,11 +467,7 @@ static void setup(harness *h, uint8_t conf) {
       b = pinhole_pool_add(h->b.ctx, &pool);
   CHECK(a >= 0 && a == b);
   h->pools[0] = a;
-  memset(&pool, 0, sizeof(pool));
-  pool.size = sizeof(pool);
-  pool.addr_lo = pool.addr_hi = PUB2;
-  pool.port_lo = 50000;
-  pool.port_hi = 50003;
+  pool = fz_pool(PUB2, 50000, 50003);
   if ((conf >> 5 & 3) == 3) /* PUB2 is the address pool's */
     pool.addr_lo = pool.addr_hi = A4(198, 19, 0, 3);
   a = pinhole_pool_add(h->s.ctx, &pool);

@@ -39,6 +39,7 @@
  *          SDP lines it lengthens; raw: header fields then bytes)
  */
 #include "check.h"
+#include "ctxconf.h"
 #include "fdp.h"
 
 #include "core/ctx.h"
@@ -147,36 +148,15 @@ static void setup(harness *h, uint8_t conf) {
   if (conf & 2)
     cfg.flags |= PINHOLE_CFG_ALG_PASS_UNTRANSLATED;
   h->flags = cfg.flags;
-  pinhole_callbacks cb;
-  memset(&cb, 0, sizeof(cb));
-  cb.size = sizeof(cb);
-  cb.event = on_event;
-  cb.trace = on_trace;
-  cb.emit = (conf & 4) ? NULL : on_emit;
+  pinhole_callbacks cb =
+      fz_callbacks(on_event, on_trace, (conf & 4) ? NULL : on_emit);
   CHECK(pinhole_ctx_new(&h->ctx, &cfg, &cb, h) == 0);
-  pinhole_pool pool;
-  memset(&pool, 0, sizeof(pool));
-  pool.size = sizeof(pool);
-  pool.addr_lo = pool.addr_hi = PUB;
-  pool.port_lo = 1024;
-  pool.port_hi = 1031;
+  pinhole_pool pool = fz_pool(PUB, 1024, 1031);
   int id = pinhole_pool_add(h->ctx, &pool);
   CHECK(id >= 0);
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "sip-in");
-  r.side = PINHOLE_SIDE_OUTSIDE;
-  r.dst_addr = PUB;
-  r.dst_plen = 32;
-  r.dport_lo = r.dport_hi = 5060;
-  r.nat = PINHOLE_NAT_DEST;
-  r.nat_addr = IN_SRV;
+  pinhole_rule r = fz_rule_dnat("sip-in", PUB, 5060, IN_SRV);
   CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "out");
-  r.side = PINHOLE_SIDE_INSIDE;
+  r = fz_rule("out", PINHOLE_SIDE_INSIDE);
   r.nat = PINHOLE_NAT_SOURCE;
   r.pool = id;
   CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
@@ -184,25 +164,13 @@ static void setup(harness *h, uint8_t conf) {
    * 198.18/15 allowed), else out as it is */
   static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
   CHECK(pinhole_nat64_prefix_add(h->ctx, wkp, 96, PINHOLE_NAT64_LAB) == 0);
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "nat64");
-  r.family = 6;
-  r.side = PINHOLE_SIDE_INSIDE;
+  r = fz_rule6_in("nat64", cli6, 48);
   r.nat = PINHOLE_NAT_SOURCE;
   r.pool = id;
-  memcpy(r.src6, cli6, 16);
-  r.src_plen = 48;
   memcpy(r.dst6, wkp, 16);
   r.dst_plen = 96;
   CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "v6-out");
-  r.family = 6;
-  r.side = PINHOLE_SIDE_INSIDE;
-  memcpy(r.src6, cli6, 16);
-  r.src_plen = 48;
+  r = fz_rule6_in("v6-out", cli6, 48);
   CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
 }
 

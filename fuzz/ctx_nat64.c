@@ -55,6 +55,7 @@
  *     u16 len, payload (at most 1400 bytes)
  */
 #include "check.h"
+#include "ctxconf.h"
 #include "fdp.h"
 
 #include <pinhole/ipv6.h>
@@ -352,45 +353,23 @@ static void setup(harness *h, uint8_t conf) {
   cfg.hold_bytes = 4096;
   cfg.hold_bytes_per_conv = 2048;
   cfg.max_held = 2;
-  if (conf & 0x08)
-    cfg.flags |= PINHOLE_CFG_ALG_THIRD_PARTY;
-  if (conf & 0x10)
-    cfg.flags |= PINHOLE_CFG_ALG_LOW_PORTS;
-  if (conf & 0x20)
-    cfg.flags |= PINHOLE_CFG_ALG_PASS_UNTRANSLATED;
+  cfg.flags |= fz_alg_flags(conf);
   if (conf & 0x80)
     cfg.flags |= PINHOLE_CFG_EIF;
-  pinhole_callbacks cb;
-  memset(&cb, 0, sizeof(cb));
-  cb.size = sizeof(cb);
-  cb.event = on_event;
-  cb.trace = on_trace;
-  cb.emit = on_emit;
+  pinhole_callbacks cb = fz_callbacks(on_event, on_trace, on_emit);
   h->now = 1000000000ull;
   h->nports = 0;
   CHECK(pinhole_ctx_new(&h->ctx, &cfg, &cb, h) == 0);
-  pinhole_pool pool;
-  memset(&pool, 0, sizeof(pool));
-  pool.size = sizeof(pool);
-  pool.addr_lo = pool.addr_hi = PUB;
-  if (conf & 0x40) {
-    pool.port_lo = 40000;
-    pool.port_hi = 40003;
-  }
+  pinhole_pool pool =
+      (conf & 0x40) ? fz_pool(PUB, 40000, 40003) : fz_pool(PUB, 0, 0);
   int pid = pinhole_pool_add(h->ctx, &pool);
   CHECK(pid >= 0);
   static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
   CHECK(pinhole_nat64_prefix_add(h->ctx, wkp, 96, PINHOLE_NAT64_LAB) == 0);
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  r.family = 6;
-  r.side = PINHOLE_SIDE_INSIDE;
+  pinhole_rule r = fz_rule6_in(NULL, cli6, 48);
   r.action = PINHOLE_ACTION_ACCEPT;
   r.nat = PINHOLE_NAT_SOURCE;
   r.pool = pid;
-  memcpy(r.src6, cli6, 16);
-  r.src_plen = 48;
   memcpy(r.dst6, wkp, 16);
   r.dst_plen = 96;
   if (conf & 0x04)

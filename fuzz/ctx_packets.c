@@ -65,6 +65,7 @@
 #include <pinhole/pinhole.h>
 
 #include "core/ctx.h"
+#include "ctxconf.h"
 #include "fdp.h"
 #include "pkt4.h"
 
@@ -704,20 +705,12 @@ static void setup(harness *h, uint8_t conf) {
   cfg->hash_key.k1 = 0xfedcba9876543210ull;
   cfg->seed = 42;
 
-  pinhole_callbacks cb;
-  memset(&cb, 0, sizeof(cb));
-  cb.size = sizeof(cb);
+  pinhole_callbacks cb = fz_callbacks(on_event, on_trace, on_emit);
   cb.alloc = ctx_alloc;
   cb.free = ctx_free;
-  cb.event = on_event;
-  cb.trace = on_trace;
-  cb.emit = on_emit;
   CHECK(pinhole_ctx_new(&h->ctx, cfg, &cb, h) == 0);
 
-  pinhole_pool pool;
-  memset(&pool, 0, sizeof(pool));
-  pool.size = sizeof(pool);
-  pool.addr_lo = pool.addr_hi = PUB;
+  pinhole_pool pool = fz_pool(PUB, 0, 0);
   if ((conf & 0x30) == 0x30) {
     /* small tables and the narrow bit: an address-only pool of the one
      * public address (one inside host bound at a time, ports kept) */
@@ -764,10 +757,7 @@ static void setup(harness *h, uint8_t conf) {
       CHECK(pinhole_rule_alg_allow(
                 h->ctx, idx, "12345678-1234-ab34-ef00-0123456789ab") == 0);
   }
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "reject-telnet");
-  r.side = PINHOLE_SIDE_ANY;
+  r = fz_rule("reject-telnet", PINHOLE_SIDE_ANY);
   r.proto = 6;
   r.dport_lo = r.dport_hi = 23;
   r.action = PINHOLE_ACTION_REJECT;
@@ -775,18 +765,12 @@ static void setup(harness *h, uint8_t conf) {
   r.proto = 17;
   snprintf(r.name, sizeof(r.name), "reject-udp23");
   CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "discard-router");
-  r.side = PINHOLE_SIDE_INSIDE;
+  r = fz_rule("discard-router", PINHOLE_SIDE_INSIDE);
   r.dst_addr = ROUTER;
   r.dst_plen = 32;
   r.action = PINHOLE_ACTION_DISCARD;
   CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "inside-out");
-  r.side = PINHOLE_SIDE_INSIDE;
+  r = fz_rule("inside-out", PINHOLE_SIDE_INSIDE);
   r.action = PINHOLE_ACTION_ACCEPT;
   r.nat = PINHOLE_NAT_SOURCE;
   r.pool = pid;
@@ -802,33 +786,18 @@ static void setup(harness *h, uint8_t conf) {
   CHECK(pinhole_nat64_prefix_add(h->ctx, wkp, 96, PINHOLE_NAT64_LAB) == 0);
   CHECK(pinhole_nat64_prefix_add(h->ctx, nsp, 40, 0) == 0);
   for (int k = 0; k < 2; k++) {
-    memset(&r, 0, sizeof(r));
-    r.size = sizeof(r);
-    snprintf(r.name, sizeof(r.name), "nat64-%d", k);
-    r.family = 6;
-    r.side = PINHOLE_SIDE_INSIDE;
+    r = fz_rule6_in(k ? "nat64-1" : "nat64-0", in6, 48);
     r.action = PINHOLE_ACTION_ACCEPT;
     r.nat = PINHOLE_NAT_SOURCE;
     r.pool = pid;
-    memcpy(r.src6, in6, 16);
-    r.src_plen = 48;
     memcpy(r.dst6, k ? nsp : wkp, 16);
     r.dst_plen = k ? 40 : 96;
     CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
   }
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "v6-out");
-  r.family = 6;
-  r.side = PINHOLE_SIDE_INSIDE;
-  memcpy(r.src6, in6, 16);
-  r.src_plen = 48;
+  r = fz_rule6_in("v6-out", in6, 48);
   CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  snprintf(r.name, sizeof(r.name), "v6-web");
+  r = fz_rule("v6-web", PINHOLE_SIDE_OUTSIDE);
   r.family = 6;
-  r.side = PINHOLE_SIDE_OUTSIDE;
   r.proto = 6;
   memcpy(r.dst6, web6, 16);
   r.dst_plen = 128;

@@ -26,6 +26,7 @@
  *     port: its H.245 and media pinholes point that way)
  */
 #include "check.h"
+#include "ctxconf.h"
 #include "fdp.h"
 
 #include <pinhole/pinhole.h>
@@ -153,18 +154,8 @@ static void setup(harness *h, uint8_t conf, uint16_t port) {
   cfg.hash_key.k0 = 0x0123456789abcdefull;
   cfg.hash_key.k1 = 0xfedcba9876543210ull;
   cfg.seed = 42;
-  if (conf & 0x08)
-    cfg.flags |= PINHOLE_CFG_ALG_THIRD_PARTY;
-  if (conf & 0x10)
-    cfg.flags |= PINHOLE_CFG_ALG_LOW_PORTS;
-  if (conf & 0x20)
-    cfg.flags |= PINHOLE_CFG_ALG_PASS_UNTRANSLATED;
-  pinhole_callbacks cb;
-  memset(&cb, 0, sizeof(cb));
-  cb.size = sizeof(cb);
-  cb.event = on_event;
-  cb.trace = on_trace;
-  cb.emit = on_emit;
+  cfg.flags |= fz_alg_flags(conf);
+  pinhole_callbacks cb = fz_callbacks(on_event, on_trace, on_emit);
   /* reassembly: a small pool, so its limits are reached too */
   cfg.hold_bytes = 4096;
   cfg.hold_bytes_per_conv = 2048;
@@ -172,32 +163,16 @@ static void setup(harness *h, uint8_t conf, uint16_t port) {
   cfg.max_held = 2;
   h->now = 1000000000ull;
   CHECK(pinhole_ctx_new(&h->ctx, &cfg, &cb, h) == 0);
-  pinhole_pool pool;
-  memset(&pool, 0, sizeof(pool));
-  pool.size = sizeof(pool);
-  pool.addr_lo = pool.addr_hi = PUB;
-  if (conf & 0x40) {
-    pool.port_lo = 40000;
-    pool.port_hi = 40003;
-  }
+  pinhole_pool pool =
+      (conf & 0x40) ? fz_pool(PUB, 40000, 40003) : fz_pool(PUB, 0, 0);
   int pid = pinhole_pool_add(h->ctx, &pool);
   CHECK(pid >= 0);
-  pinhole_rule r;
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  r.side = PINHOLE_SIDE_OUTSIDE;
+  pinhole_rule r = fz_rule_dnat(NULL, PUB, port, IN_SRV);
   r.proto = PINHOLE_IPPROTO_TCP;
-  r.dst_addr = PUB;
-  r.dst_plen = 32;
-  r.dport_lo = r.dport_hi = port;
-  r.nat = PINHOLE_NAT_DEST;
-  r.nat_addr = IN_SRV;
   if (port == 2809)
     snprintf(r.alg, sizeof(r.alg), "iiop");
   CHECK(pinhole_rule_add(h->ctx, &r) >= 0);
-  memset(&r, 0, sizeof(r));
-  r.size = sizeof(r);
-  r.side = PINHOLE_SIDE_INSIDE;
+  r = fz_rule(NULL, PINHOLE_SIDE_INSIDE);
   r.nat = PINHOLE_NAT_SOURCE;
   r.pool = pid;
   if (port == 2809)
