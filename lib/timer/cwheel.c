@@ -58,18 +58,24 @@ static inline void ph_bfree(ph_cwheel *w, uint32_t b) {
   w->used--;
 }
 
-/* Adds entry i at list id's tail and records its place in its timer. */
-static inline void ph_push(ph_cwheel *w, uint32_t i, unsigned id) {
+/* Adds entry i (full expiry e) at list id's tail and records its place
+ * in its timer. */
+static inline void ph_push(ph_cwheel *w, uint32_t i, unsigned id, uint64_t e) {
   ph_cwlist *l = &w->list[id];
   if (l->head == 0) {
     l->head = l->tail = ph_balloc(w, id);
     l->hs = l->te = 1;
+    l->lo = l->hi = e;
     ph_occ_set(w, id);
-  } else if (l->te == PH_CWHEEL_PER + 1) {
-    uint32_t b = ph_balloc(w, id);
-    w->blocks[l->tail].e[0] = b;
-    l->tail = b;
-    l->te = 1;
+  } else {
+    l->lo = e < l->lo ? e : l->lo;
+    l->hi = e > l->hi ? e : l->hi;
+    if (l->te == PH_CWHEEL_PER + 1) {
+      uint32_t b = ph_balloc(w, id);
+      w->blocks[l->tail].e[0] = b;
+      l->tail = b;
+      l->te = 1;
+    }
   }
   w->blocks[l->tail].e[l->te] = i;
   ph_ctimer *t = ph_ct(w, i);
@@ -163,7 +169,7 @@ void pinhole__cwheel_arm(ph_cwheel *w, uint32_t index, uint64_t expire_ns) {
   if (e > ref + PH_CWHEEL_SPAN)
     e = ref + PH_CWHEEL_SPAN; /* 32 bits must name it: fire early */
   t->expire = (uint32_t)e;
-  ph_push(w, index, e <= ref ? ph_due(w) : ph_cwheel_place(e, ref));
+  ph_push(w, index, e <= ref ? ph_due(w) : ph_cwheel_place(e, ref), e);
 }
 
 void pinhole__cwheel_cancel(ph_cwheel *w, uint32_t index) {
@@ -194,14 +200,49 @@ static inline void ph_prefetch_block(const ph_cwheel *w, uint32_t b, unsigned s,
     __builtin_prefetch(ph_ct(w, k->e[s]), 1);
 }
 
+/* Can list id take a block whose entries start at slot s as its next
+ * block? When it is empty, or its tail block is full and s is a block's
+ * first slot: every block between a list's head and tail stays full. */
+static inline int ph_can_take(const ph_cwheel *w, unsigned id, unsigned s) {
+  const ph_cwlist *l = &w->list[id];
+  return l->head == 0 || (l->te == PH_CWHEEL_PER + 1 && s == 1);
+}
+
+/* Hands block b (its entries in slots s..end - 1; taken out of its list,
+ * which lo..hi bound) to list id's tail as it is: the entries keep their
+ * places, so their timers are not touched, only the block's tag. */
+static inline void ph_take(ph_cwheel *w, unsigned id, uint32_t b, unsigned s,
+                           unsigned end, uint64_t lo, uint64_t hi) {
+  ph_cwlist *l = &w->list[id];
+  if (l->head == 0) {
+    l->head = b;
+    l->hs = (uint8_t)s;
+    l->lo = lo;
+    l->hi = hi;
+    ph_occ_set(w, id);
+  } else {
+    l->lo = lo < l->lo ? lo : l->lo;
+    l->hi = hi > l->hi ? hi : l->hi;
+    w->blocks[l->tail].e[0] = b;
+  }
+  w->blocks[b].e[0] = 0;
+  l->tail = b;
+  l->te = (uint8_t)end;
+  w->tag[b] = (uint8_t)id;
+}
+
 /* Re-files the slots that come round at tick now_tick - 1, in list order:
  * each list is taken out of the wheel whole and walked block by block,
  * the timers of the next block asked for while one block is re-filed,
- * each block given back once it is done. When the budget runs out the
- * rest goes back as the list (its head block partly done) and 0 is
- * returned. Re-filing never adds to the list being walked: a timer of a
- * slot of level l goes to a lower level, or when parked beyond the span
- * to the next slot of level 3. */
+ * each block given back once it is done. When the list's bounds put
+ * every entry in the same lower list, its blocks are handed over whole
+ * instead, while that list can take them (ph_can_take) and the budget
+ * covers all of a block's entries: the same entries in the same order
+ * for the same work, without reading or writing their timers. When the
+ * budget runs out the rest goes back as the list (its head block partly
+ * done) and 0 is returned. Re-filing never adds to the list being walked:
+ * a timer of a slot of level l goes to a lower level, or when parked
+ * beyond the span to the next slot of level 3. */
 static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
   uint64_t ev = w->now_tick - 1;
   for (unsigned l = PH_CWHEEL_LEVELS - 1; l > 0; l--) {
@@ -214,15 +255,37 @@ static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
       continue;
     w->list[id].head = w->list[id].tail = 0;
     ph_occ_clear(w, id);
+    /* every entry's expiry is in lo..hi (all at or after ev), and each
+     * list but the parked one takes an interval of expiries, the parked
+     * one those from the level above's next boundary on (it is also a
+     * list some nearer ones go to): one list for both ends, both parked
+     * or neither, is one list for all */
+    unsigned to = ph_cwheel_place(src.lo, ev);
+    int whole = to == ph_cwheel_place(src.hi, ev) &&
+                ph_cwheel_parked(src.lo, ev) == ph_cwheel_parked(src.hi, ev);
     uint32_t b = src.head;
     unsigned s = src.hs;
-    ph_prefetch_block(w, b, s, b == src.tail ? src.te : PH_CWHEEL_PER + 1);
+    int asked = 0; /* block b's timers asked for */
     while (b != 0) {
       const ph_cwblock *k = &w->blocks[b];
       unsigned end = b == src.tail ? src.te : PH_CWHEEL_PER + 1;
-      if (k->e[0] != 0)
-        ph_prefetch_block(w, k->e[0], 1,
-                          k->e[0] == src.tail ? src.te : PH_CWHEEL_PER + 1);
+      uint32_t next = k->e[0];
+      if (whole && *work + (end - s) <= budget && ph_can_take(w, to, s)) {
+        if (next != 0)
+          __builtin_prefetch(&w->blocks[next]);
+        ph_take(w, to, b, s, end, src.lo, src.hi);
+        *work += end - s;
+        b = next;
+        s = 1;
+        asked = 0;
+        continue;
+      }
+      if (!asked)
+        ph_prefetch_block(w, b, s, end);
+      if (next != 0)
+        ph_prefetch_block(w, next, 1,
+                          next == src.tail ? src.te : PH_CWHEEL_PER + 1);
+      asked = 1;
       for (; s < end; s++) {
         if (*work >= budget) { /* the rest goes back */
           w->list[id] = src;
@@ -232,10 +295,10 @@ static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
           return 0;
         }
         uint32_t i = k->e[s];
-        ph_push(w, i, ph_cwheel_place(ph_expiry(w, i, ev), ev));
+        uint64_t e = ph_expiry(w, i, ev);
+        ph_push(w, i, ph_cwheel_place(e, ev), e);
         (*work)++;
       }
-      uint32_t next = k->e[0];
       ph_bfree(w, b);
       b = next;
       s = 1;
