@@ -10,8 +10,7 @@
  */
 #include <string.h>
 
-#include "timer/cwheel.h"
-#include "timer/wheel_internal.h"
+#include "timer/cwheel_run.h"
 
 _Static_assert(PH_CWHEEL_LEVELS == PINHOLE_WHEEL_LEVELS &&
                    PH_CWHEEL_SLOTS == PINHOLE_WHEEL_SLOTS &&
@@ -25,16 +24,8 @@ _Static_assert(PH_CWHEEL_AHEAD < PH_CWHEEL_RING &&
                    (PH_CWHEEL_RING & (PH_CWHEEL_RING - 1)) == 0,
                "the window fits the ring");
 
-static inline ph_ctimer *ph_ct(const ph_cwheel *w, uint32_t i) {
-  return (ph_ctimer *)(void *)(w->base + (size_t)i * w->stride + w->offset);
-}
-
 static inline void ph_occ_set(ph_cwheel *w, unsigned id) {
   w->occ[id / PH_CWHEEL_SLOTS] |= UINT64_C(1) << (id % PH_CWHEEL_SLOTS);
-}
-
-static inline void ph_occ_clear(ph_cwheel *w, unsigned id) {
-  w->occ[id / PH_CWHEEL_SLOTS] &= ~(UINT64_C(1) << (id % PH_CWHEEL_SLOTS));
 }
 
 /* A block for list id, tagged with it. The pool cannot run out: a list of
@@ -50,12 +41,6 @@ static uint32_t ph_balloc(ph_cwheel *w, unsigned id) {
   w->tag[b] = (uint8_t)id;
   w->used++;
   return b;
-}
-
-static inline void ph_bfree(ph_cwheel *w, uint32_t b) {
-  w->blocks[b].e[0] = w->free_block;
-  w->free_block = b;
-  w->used--;
 }
 
 /* Adds entry i (full expiry e) at list id's tail and records its place
@@ -83,37 +68,6 @@ static inline void ph_push(ph_cwheel *w, uint32_t i, unsigned id, uint64_t e) {
   l->te++;
 }
 
-/* Drops the first entry of non-empty list id (its timer is not touched). */
-static inline void ph_drop_head(ph_cwheel *w, unsigned id) {
-  ph_cwlist *l = &w->list[id];
-  uint32_t b = l->head;
-  l->hs++;
-  if (b == l->tail) {
-    if (l->hs == l->te) { /* it was the last */
-      ph_bfree(w, b);
-      l->head = l->tail = 0;
-      ph_occ_clear(w, id);
-    }
-  } else if (l->hs == PH_CWHEEL_PER + 1) {
-    l->head = w->blocks[b].e[0];
-    l->hs = 1;
-    ph_bfree(w, b);
-  }
-}
-
-/* Takes list l's first entry (non-empty list id); at a block's start asks
- * for the block after next, which the look-ahead reaches within the
- * block's entries. */
-static inline uint32_t ph_pop(ph_cwheel *w, unsigned id) {
-  const ph_cwlist *l = &w->list[id];
-  const ph_cwblock *hb = &w->blocks[l->head];
-  if (l->hs == 1 && hb->e[0] != 0 && hb->e[0] != l->tail)
-    __builtin_prefetch(&w->blocks[w->blocks[hb->e[0]].e[0]]);
-  uint32_t i = hb->e[l->hs];
-  ph_drop_head(w, id);
-  return i;
-}
-
 /* Removes armed entry i from its list (its block's): the list's first
  * entry takes its place. */
 static void ph_remove(ph_cwheel *w, uint32_t i) {
@@ -129,10 +83,6 @@ static void ph_remove(ph_cwheel *w, uint32_t i) {
   }
   ph_drop_head(w, id);
   t->pos = 0;
-}
-
-static inline unsigned ph_due(const ph_cwheel *w) {
-  return (unsigned)((w->now_tick - 1) & PH_WHEEL_MASK);
 }
 
 void pinhole__cwheel_init(ph_cwheel *w, void *base, size_t stride,
@@ -243,7 +193,7 @@ static inline void ph_take(ph_cwheel *w, unsigned id, uint32_t b, unsigned s,
  * done) and 0 is returned. Re-filing never adds to the list being walked:
  * a timer of a slot of level l goes to a lower level, or when parked
  * beyond the span to the next slot of level 3. */
-static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
+int pinhole__cwheel_cascade(ph_cwheel *w, size_t *work, size_t budget) {
   uint64_t ev = w->now_tick - 1;
   for (unsigned l = PH_CWHEEL_LEVELS - 1; l > 0; l--) {
     unsigned sh = l * PH_WHEEL_BITS;
@@ -311,64 +261,7 @@ static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
 size_t pinhole__cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
                            ph_cwheel_fire_fn fire, ph_cwheel_ahead_fn ahead,
                            void *user, size_t *fired_out) {
-  uint64_t target = now_ns >> w->tick_shift;
-  size_t work = 0, fired = 0;
-  uint32_t ring[PH_CWHEEL_RING]; /* popped, to fire in this order */
-  for (;;) {
-    if (w->cascading && !ph_cascade(w, &work, budget))
-      break;
-    unsigned due = ph_due(w);
-    unsigned rh = 0, rn = 0, s1 = 0; /* ring head, entries, stage 1 done */
-    for (;;) {
-      /* keep PH_CWHEEL_AHEAD entries popped beyond the one to fire, no
-       * more than the budget can fire */
-      while (rn <= PH_CWHEEL_AHEAD && w->list[due].head != 0 &&
-             work + rn < budget) {
-        uint32_t j = ph_pop(w, due);
-        ph_ctimer *tj = ph_ct(w, j);
-        tj->pos = PH_CWHEEL_FIRING;
-        ring[(rh + rn++) % PH_CWHEEL_RING] = j;
-        if (ahead != NULL)
-          ahead(j, 0, user);
-      }
-      if (rn == 0)
-        break;
-      if (ahead != NULL) /* the first time: all of the window */
-        for (; s1 < rn && s1 <= PH_CWHEEL_AHEAD1; s1++) {
-          uint32_t j = ring[(rh + s1) % PH_CWHEEL_RING];
-          if (ph_ct(w, j)->pos == PH_CWHEEL_FIRING)
-            ahead(j, 1, user);
-        }
-      uint32_t i = ring[rh];
-      rh = (rh + 1) % PH_CWHEEL_RING;
-      rn--;
-      s1 -= s1 != 0;
-      ph_ctimer *t = ph_ct(w, i);
-      if (t->pos != PH_CWHEEL_FIRING)
-        continue; /* cancelled or re-armed since it was popped */
-      t->pos = 0;
-      w->armed--;
-      work++;
-      fired++;
-      if (fire != NULL)
-        fire(i, user); /* may arm or cancel any entry */
-    }
-    if (w->list[due].head != 0 || w->now_tick > target)
-      break;
-    uint64_t ev = ph_wheel_next_event(w->occ, w->now_tick);
-    if (ev > target) {
-      w->now_tick = target + 1; /* nothing comes round before: jump */
-      break;
-    }
-    w->now_tick = ev; /* skip the empty ticks between */
-    if (work >= budget)
-      break;
-    work++;
-    w->now_tick = ev + 1;
-    w->cascading = (ev & PH_WHEEL_MASK) == 0;
-  }
-  *fired_out = fired;
-  return work;
+  return ph_cwheel_run(w, now_ns, budget, fire, ahead, user, fired_out);
 }
 
 int pinhole__cwheel_pending(const ph_cwheel *w, uint64_t now_ns) {
