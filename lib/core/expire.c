@@ -20,7 +20,7 @@
  */
 #include "core/engine.h"
 #include "core/alg_call.h"
-#include "timer/cwheel.h"
+#include "timer/cwheel_run.h"
 #include "timer/wheel_internal.h"
 
 /* The keys' hashes the look-ahead's stage 1 computed, in its order (the
@@ -156,9 +156,9 @@ int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
   work += pinhole__wheel_run(wheels[0], ctx->now_ns, PINHOLE_TICK_BUDGET,
                              fns[0], &x, &fired);
   if (work < PINHOLE_TICK_BUDGET)
-    work += pinhole__cwheel_run(&ctx->conn_wheel, ctx->now_ns,
-                                PINHOLE_TICK_BUDGET - work, ph_conn_fire,
-                                ph_conn_ahead, &x, &fired);
+    work +=
+        ph_cwheel_run(&ctx->conn_wheel, ctx->now_ns, PINHOLE_TICK_BUDGET - work,
+                      ph_conn_fire, ph_conn_ahead, &x, &fired);
   for (int i = 1; i < 3 && work < PINHOLE_TICK_BUDGET; i++)
     work += pinhole__wheel_run(wheels[i], ctx->now_ns,
                                PINHOLE_TICK_BUDGET - work, fns[i], &x, &fired);

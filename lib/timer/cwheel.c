@@ -10,8 +10,7 @@
  */
 #include <string.h>
 
-#include "timer/cwheel.h"
-#include "timer/wheel_internal.h"
+#include "timer/cwheel_run.h"
 
 _Static_assert(PH_CWHEEL_LEVELS == PINHOLE_WHEEL_LEVELS &&
                    PH_CWHEEL_SLOTS == PINHOLE_WHEEL_SLOTS &&
@@ -25,16 +24,8 @@ _Static_assert(PH_CWHEEL_AHEAD < PH_CWHEEL_RING &&
                    (PH_CWHEEL_RING & (PH_CWHEEL_RING - 1)) == 0,
                "the window fits the ring");
 
-static inline ph_ctimer *ph_ct(const ph_cwheel *w, uint32_t i) {
-  return (ph_ctimer *)(void *)(w->base + (size_t)i * w->stride + w->offset);
-}
-
 static inline void ph_occ_set(ph_cwheel *w, unsigned id) {
   w->occ[id / PH_CWHEEL_SLOTS] |= UINT64_C(1) << (id % PH_CWHEEL_SLOTS);
-}
-
-static inline void ph_occ_clear(ph_cwheel *w, unsigned id) {
-  w->occ[id / PH_CWHEEL_SLOTS] &= ~(UINT64_C(1) << (id % PH_CWHEEL_SLOTS));
 }
 
 /* A block for list id, tagged with it. The pool cannot run out: a list of
@@ -52,60 +43,29 @@ static uint32_t ph_balloc(ph_cwheel *w, unsigned id) {
   return b;
 }
 
-static inline void ph_bfree(ph_cwheel *w, uint32_t b) {
-  w->blocks[b].e[0] = w->free_block;
-  w->free_block = b;
-  w->used--;
-}
-
-/* Adds entry i at list id's tail and records its place in its timer. */
-static inline void ph_push(ph_cwheel *w, uint32_t i, unsigned id) {
+/* Adds entry i (full expiry e) at list id's tail and records its place
+ * in its timer. */
+static inline void ph_push(ph_cwheel *w, uint32_t i, unsigned id, uint64_t e) {
   ph_cwlist *l = &w->list[id];
   if (l->head == 0) {
     l->head = l->tail = ph_balloc(w, id);
     l->hs = l->te = 1;
+    l->lo = l->hi = e;
     ph_occ_set(w, id);
-  } else if (l->te == PH_CWHEEL_PER + 1) {
-    uint32_t b = ph_balloc(w, id);
-    w->blocks[l->tail].e[0] = b;
-    l->tail = b;
-    l->te = 1;
+  } else {
+    l->lo = e < l->lo ? e : l->lo;
+    l->hi = e > l->hi ? e : l->hi;
+    if (l->te == PH_CWHEEL_PER + 1) {
+      uint32_t b = ph_balloc(w, id);
+      w->blocks[l->tail].e[0] = b;
+      l->tail = b;
+      l->te = 1;
+    }
   }
   w->blocks[l->tail].e[l->te] = i;
   ph_ctimer *t = ph_ct(w, i);
   t->pos = l->tail << 4 | l->te;
   l->te++;
-}
-
-/* Drops the first entry of non-empty list id (its timer is not touched). */
-static inline void ph_drop_head(ph_cwheel *w, unsigned id) {
-  ph_cwlist *l = &w->list[id];
-  uint32_t b = l->head;
-  l->hs++;
-  if (b == l->tail) {
-    if (l->hs == l->te) { /* it was the last */
-      ph_bfree(w, b);
-      l->head = l->tail = 0;
-      ph_occ_clear(w, id);
-    }
-  } else if (l->hs == PH_CWHEEL_PER + 1) {
-    l->head = w->blocks[b].e[0];
-    l->hs = 1;
-    ph_bfree(w, b);
-  }
-}
-
-/* Takes list l's first entry (non-empty list id); at a block's start asks
- * for the block after next, which the look-ahead reaches within the
- * block's entries. */
-static inline uint32_t ph_pop(ph_cwheel *w, unsigned id) {
-  const ph_cwlist *l = &w->list[id];
-  const ph_cwblock *hb = &w->blocks[l->head];
-  if (l->hs == 1 && hb->e[0] != 0 && hb->e[0] != l->tail)
-    __builtin_prefetch(&w->blocks[w->blocks[hb->e[0]].e[0]]);
-  uint32_t i = hb->e[l->hs];
-  ph_drop_head(w, id);
-  return i;
 }
 
 /* Removes armed entry i from its list (its block's): the list's first
@@ -123,10 +83,6 @@ static void ph_remove(ph_cwheel *w, uint32_t i) {
   }
   ph_drop_head(w, id);
   t->pos = 0;
-}
-
-static inline unsigned ph_due(const ph_cwheel *w) {
-  return (unsigned)((w->now_tick - 1) & PH_WHEEL_MASK);
 }
 
 void pinhole__cwheel_init(ph_cwheel *w, void *base, size_t stride,
@@ -163,7 +119,7 @@ void pinhole__cwheel_arm(ph_cwheel *w, uint32_t index, uint64_t expire_ns) {
   if (e > ref + PH_CWHEEL_SPAN)
     e = ref + PH_CWHEEL_SPAN; /* 32 bits must name it: fire early */
   t->expire = (uint32_t)e;
-  ph_push(w, index, e <= ref ? ph_due(w) : ph_cwheel_place(e, ref));
+  ph_push(w, index, e <= ref ? ph_due(w) : ph_cwheel_place(e, ref), e);
 }
 
 void pinhole__cwheel_cancel(ph_cwheel *w, uint32_t index) {
@@ -194,15 +150,50 @@ static inline void ph_prefetch_block(const ph_cwheel *w, uint32_t b, unsigned s,
     __builtin_prefetch(ph_ct(w, k->e[s]), 1);
 }
 
+/* Can list id take a block whose entries start at slot s as its next
+ * block? When it is empty, or its tail block is full and s is a block's
+ * first slot: every block between a list's head and tail stays full. */
+static inline int ph_can_take(const ph_cwheel *w, unsigned id, unsigned s) {
+  const ph_cwlist *l = &w->list[id];
+  return l->head == 0 || (l->te == PH_CWHEEL_PER + 1 && s == 1);
+}
+
+/* Hands block b (its entries in slots s..end - 1; taken out of its list,
+ * which lo..hi bound) to list id's tail as it is: the entries keep their
+ * places, so their timers are not touched, only the block's tag. */
+static inline void ph_take(ph_cwheel *w, unsigned id, uint32_t b, unsigned s,
+                           unsigned end, uint64_t lo, uint64_t hi) {
+  ph_cwlist *l = &w->list[id];
+  if (l->head == 0) {
+    l->head = b;
+    l->hs = (uint8_t)s;
+    l->lo = lo;
+    l->hi = hi;
+    ph_occ_set(w, id);
+  } else {
+    l->lo = lo < l->lo ? lo : l->lo;
+    l->hi = hi > l->hi ? hi : l->hi;
+    w->blocks[l->tail].e[0] = b;
+  }
+  w->blocks[b].e[0] = 0;
+  l->tail = b;
+  l->te = (uint8_t)end;
+  w->tag[b] = (uint8_t)id;
+}
+
 /* Re-files the slots that come round at tick now_tick - 1, in list order:
  * each list is taken out of the wheel whole and walked block by block,
  * the timers of the next block asked for while one block is re-filed,
- * each block given back once it is done. When the budget runs out the
- * rest goes back as the list (its head block partly done) and 0 is
- * returned. Re-filing never adds to the list being walked: a timer of a
- * slot of level l goes to a lower level, or when parked beyond the span
- * to the next slot of level 3. */
-static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
+ * each block given back once it is done. When the list's bounds put
+ * every entry in the same lower list, its blocks are handed over whole
+ * instead, while that list can take them (ph_can_take) and the budget
+ * covers all of a block's entries: the same entries in the same order
+ * for the same work, without reading or writing their timers. When the
+ * budget runs out the rest goes back as the list (its head block partly
+ * done) and 0 is returned. Re-filing never adds to the list being walked:
+ * a timer of a slot of level l goes to a lower level, or when parked
+ * beyond the span to the next slot of level 3. */
+int pinhole__cwheel_cascade(ph_cwheel *w, size_t *work, size_t budget) {
   uint64_t ev = w->now_tick - 1;
   for (unsigned l = PH_CWHEEL_LEVELS - 1; l > 0; l--) {
     unsigned sh = l * PH_WHEEL_BITS;
@@ -214,15 +205,37 @@ static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
       continue;
     w->list[id].head = w->list[id].tail = 0;
     ph_occ_clear(w, id);
+    /* every entry's expiry is in lo..hi (all at or after ev), and each
+     * list but the parked one takes an interval of expiries, the parked
+     * one those from the level above's next boundary on (it is also a
+     * list some nearer ones go to): one list for both ends, both parked
+     * or neither, is one list for all */
+    unsigned to = ph_cwheel_place(src.lo, ev);
+    int whole = to == ph_cwheel_place(src.hi, ev) &&
+                ph_cwheel_parked(src.lo, ev) == ph_cwheel_parked(src.hi, ev);
     uint32_t b = src.head;
     unsigned s = src.hs;
-    ph_prefetch_block(w, b, s, b == src.tail ? src.te : PH_CWHEEL_PER + 1);
+    int asked = 0; /* block b's timers asked for */
     while (b != 0) {
       const ph_cwblock *k = &w->blocks[b];
       unsigned end = b == src.tail ? src.te : PH_CWHEEL_PER + 1;
-      if (k->e[0] != 0)
-        ph_prefetch_block(w, k->e[0], 1,
-                          k->e[0] == src.tail ? src.te : PH_CWHEEL_PER + 1);
+      uint32_t next = k->e[0];
+      if (whole && *work + (end - s) <= budget && ph_can_take(w, to, s)) {
+        if (next != 0)
+          __builtin_prefetch(&w->blocks[next]);
+        ph_take(w, to, b, s, end, src.lo, src.hi);
+        *work += end - s;
+        b = next;
+        s = 1;
+        asked = 0;
+        continue;
+      }
+      if (!asked)
+        ph_prefetch_block(w, b, s, end);
+      if (next != 0)
+        ph_prefetch_block(w, next, 1,
+                          next == src.tail ? src.te : PH_CWHEEL_PER + 1);
+      asked = 1;
       for (; s < end; s++) {
         if (*work >= budget) { /* the rest goes back */
           w->list[id] = src;
@@ -232,10 +245,10 @@ static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
           return 0;
         }
         uint32_t i = k->e[s];
-        ph_push(w, i, ph_cwheel_place(ph_expiry(w, i, ev), ev));
+        uint64_t e = ph_expiry(w, i, ev);
+        ph_push(w, i, ph_cwheel_place(e, ev), e);
         (*work)++;
       }
-      uint32_t next = k->e[0];
       ph_bfree(w, b);
       b = next;
       s = 1;
@@ -248,64 +261,7 @@ static int ph_cascade(ph_cwheel *w, size_t *work, size_t budget) {
 size_t pinhole__cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
                            ph_cwheel_fire_fn fire, ph_cwheel_ahead_fn ahead,
                            void *user, size_t *fired_out) {
-  uint64_t target = now_ns >> w->tick_shift;
-  size_t work = 0, fired = 0;
-  uint32_t ring[PH_CWHEEL_RING]; /* popped, to fire in this order */
-  for (;;) {
-    if (w->cascading && !ph_cascade(w, &work, budget))
-      break;
-    unsigned due = ph_due(w);
-    unsigned rh = 0, rn = 0, s1 = 0; /* ring head, entries, stage 1 done */
-    for (;;) {
-      /* keep PH_CWHEEL_AHEAD entries popped beyond the one to fire, no
-       * more than the budget can fire */
-      while (rn <= PH_CWHEEL_AHEAD && w->list[due].head != 0 &&
-             work + rn < budget) {
-        uint32_t j = ph_pop(w, due);
-        ph_ctimer *tj = ph_ct(w, j);
-        tj->pos = PH_CWHEEL_FIRING;
-        ring[(rh + rn++) % PH_CWHEEL_RING] = j;
-        if (ahead != NULL)
-          ahead(j, 0, user);
-      }
-      if (rn == 0)
-        break;
-      if (ahead != NULL) /* the first time: all of the window */
-        for (; s1 < rn && s1 <= PH_CWHEEL_AHEAD1; s1++) {
-          uint32_t j = ring[(rh + s1) % PH_CWHEEL_RING];
-          if (ph_ct(w, j)->pos == PH_CWHEEL_FIRING)
-            ahead(j, 1, user);
-        }
-      uint32_t i = ring[rh];
-      rh = (rh + 1) % PH_CWHEEL_RING;
-      rn--;
-      s1 -= s1 != 0;
-      ph_ctimer *t = ph_ct(w, i);
-      if (t->pos != PH_CWHEEL_FIRING)
-        continue; /* cancelled or re-armed since it was popped */
-      t->pos = 0;
-      w->armed--;
-      work++;
-      fired++;
-      if (fire != NULL)
-        fire(i, user); /* may arm or cancel any entry */
-    }
-    if (w->list[due].head != 0 || w->now_tick > target)
-      break;
-    uint64_t ev = ph_wheel_next_event(w->occ, w->now_tick);
-    if (ev > target) {
-      w->now_tick = target + 1; /* nothing comes round before: jump */
-      break;
-    }
-    w->now_tick = ev; /* skip the empty ticks between */
-    if (work >= budget)
-      break;
-    work++;
-    w->now_tick = ev + 1;
-    w->cascading = (ev & PH_WHEEL_MASK) == 0;
-  }
-  *fired_out = fired;
-  return work;
+  return ph_cwheel_run(w, now_ns, budget, fire, ahead, user, fired_out);
 }
 
 int pinhole__cwheel_pending(const ph_cwheel *w, uint64_t now_ns) {

@@ -44,6 +44,14 @@
  *   exact whatever the tick counter's low 32 bits have wrapped to (with
  *   the context's 2^24 ns tick they wrap every ~2.3 years).
  *
+ * A cascade re-files a list entry by entry, reading each timer's expiry
+ * and writing its new position, unless the list's bounds (ph_cwlist)
+ * put all of its entries in one lower list: then its blocks are handed
+ * to that list as they are (retagged; the timers keep their positions),
+ * while the budget covers a whole block and the lower list is empty or
+ * ends with a full block; the same entries in the same order for the
+ * same work (a unit a timer).
+ *
  * Firing pops the due list's head into a window that is kept
  * PH_CWHEEL_AHEAD entries ahead of the one that fires (no more than the
  * budget can fire): a popped timer is still armed (pos PH_CWHEEL_FIRING,
@@ -100,8 +108,12 @@ typedef struct ph_cwblock {
 _Static_assert(sizeof(ph_cwblock) == 64, "a block is one line");
 
 /* A list: blocks head..tail; entries from head's slot hs to tail's slot
- * te - 1 (head 0: empty). */
+ * te - 1 (head 0: empty). lo..hi bound the full expiries of the entries
+ * added since it was last empty (a cancel leaves them: still bounds), so
+ * that a cascade can tell that every entry goes to the same lower list
+ * without reading their timers. */
 typedef struct ph_cwlist {
+  uint64_t lo, hi;
   uint32_t head, tail;
   uint8_t hs, te;
 } ph_cwlist;
@@ -133,12 +145,18 @@ typedef void (*ph_cwheel_fire_fn)(uint32_t index, void *user);
  * PH_CWHEEL_AHEAD1 ahead, after its stage 0). Must not change the wheel. */
 typedef void (*ph_cwheel_ahead_fn)(uint32_t index, int stage, void *user);
 
+/* Is expiry tick e beyond the wheel's levels when every tick up to ref
+ * is processed (ph_cwheel_place parks it in level 3's next slot)? */
+static inline int ph_cwheel_parked(uint64_t e, uint64_t ref) {
+  return ((e ^ ref) >> (PH_CWHEEL_LEVELS * 6u)) != 0;
+}
+
 /* ph_wheel_place (timer/wheel_internal.h) with the level found by one
  * count of leading zeros rather than a loop: the list for expiry tick
  * e > ref when every tick up to ref is processed. */
 static inline unsigned ph_cwheel_place(uint64_t e, uint64_t ref) {
   uint64_t x = e ^ ref;
-  if (x >> (PH_CWHEEL_LEVELS * 6u) != 0) /* beyond: park */
+  if (ph_cwheel_parked(e, ref)) /* beyond: park */
     return (PH_CWHEEL_LEVELS - 1) * PH_CWHEEL_SLOTS +
            (unsigned)(((ref >> ((PH_CWHEEL_LEVELS - 1) * 6u)) + 1) & 63u);
 #if defined(__GNUC__) || defined(__clang__)

@@ -815,6 +815,187 @@ static void test_cwheel_cancel_firing(void **state) {
   cw_free(w);
 }
 
+/* Both wheels over the same objects advanced to now with the same budget
+ * until neither has anything due: the same work in each call, the same
+ * timers fired in the same order (logged in cl and pl). */
+static void both_run(pinhole_wheel *pw, ph_cwheel *cw, uint64_t now,
+                     size_t budget, uint32_t *pl, uint32_t *cl) {
+  for (int guard = 0; guard < 100000; guard++) {
+    size_t pf, cf;
+    size_t pwk = pinhole__wheel_run(pw, now, budget, nop_fire, pl, &pf);
+    size_t cwk = pinhole__cwheel_run(cw, now, budget, nop_fire, NULL, cl, &cf);
+    assert_int_equal(pwk, cwk);
+    assert_int_equal(pf, cf);
+    assert_int_equal(pw->now_tick, cw->now_tick);
+    assert_int_equal(pw->cascading, cw->cascading);
+    int pending = pinhole_wheel_pending(pw, now);
+    assert_int_equal(pending, pinhole__cwheel_pending(cw, now));
+    if (!pending)
+      break;
+  }
+  assert_int_equal(pl[0], cl[0]);
+  assert_memory_equal(pl, cl, (pl[0] + 1) * sizeof(uint32_t));
+}
+
+/* N timers due in one tick 10 000 ticks on (level 2, one list of seven
+ * blocks), and M due in three ticks just before that list's slot comes
+ * round (a list of level 1 or 2 that goes to three lists): each cascade finds
+ * every entry of its list bound for one lower list and hands the blocks over
+ * (with no budget: all of them, the timers keep their places), for the model's
+ * work, order and firing (the public wheel), with any budget (one that splits a
+ * block re-files it entry by entry: the rest is handed over again). Then a
+ * cancel after the hand-over moves the new list's first entry into the
+ * hole: the blocks' tags follow them. */
+static void hands_blocks(uint64_t b, size_t budget) {
+  enum { N = 100, M = 20 };
+  obj *o = calloc(N + M, sizeof(obj));
+  pinhole_wheel *pw = malloc(sizeof(*pw));
+  uint32_t *pl = calloc(N + M + 1, sizeof(uint32_t));
+  uint32_t *cl = calloc(N + M + 1, sizeof(uint32_t));
+  assert_true(o != NULL && pw != NULL && pl != NULL && cl != NULL);
+  uint64_t t0 = b * TK;
+  assert_int_equal(pinhole_wheel_init(pw, o, sizeof(obj), offsetof(obj, pt),
+                                      N + M, t0, SHIFT),
+                   0);
+  ph_cwheel *w = cw_new(o, N + M, t0);
+  uint64_t due = b + 10000, edge = due & ~UINT64_C(4095);
+  assert_true(edge > b + 64);
+  uint32_t want[N], pos[N];
+  size_t m = N;
+  for (uint32_t k = 0; k < N; k++) {
+    want[k] = (k * 37) % N;
+    pinhole__cwheel_arm(w, want[k], due * TK);
+    assert_int_equal(pinhole_wheel_arm(pw, want[k], due * TK), 0);
+  }
+  for (uint32_t k = 0; k < M; k++) { /* re-filed one by one */
+    uint64_t at = (edge - 60 + k % 3) * TK;
+    pinhole__cwheel_arm(w, N + k, at);
+    assert_int_equal(pinhole_wheel_arm(pw, N + k, at), 0);
+  }
+  for (uint32_t i = 0; i < N; i++)
+    pos[i] = o[i].ct.pos;
+  both_run(pw, w, (due - 1) * TK, budget, pl, cl);
+  assert_int_equal(cl[0], M);
+  size_t kept = 0;
+  for (uint32_t i = 0; i < N; i++)
+    kept += o[i].ct.pos == pos[i];
+  if (budget == SIZE_MAX) {
+    assert_int_equal(kept, N); /* two cascades, no timer written */
+    pinhole__cwheel_cancel(w, want[40]);
+    model_cancel(want, &m, want[40]);
+    pinhole__cwheel_cancel(w, want[95]);
+    model_cancel(want, &m, want[95]);
+    assert_int_equal(w->armed, N - 2);
+    size_t fired;
+    pinhole__cwheel_run(w, due * TK - 1, SIZE_MAX, nop_fire, NULL, cl, &fired);
+    assert_int_equal(fired, 0);
+    pinhole__cwheel_run(w, due * TK, SIZE_MAX, nop_fire, NULL, cl, &fired);
+    assert_int_equal(fired, N - 2);
+    for (size_t k = 0; k < m; k++)
+      assert_int_equal(cl[M + 1 + k], want[k]);
+  } else {
+    assert_true(kept < N);                /* split blocks were re-filed */
+    assert_true(budget < 40 || kept > 0); /* the others handed over */
+    both_run(pw, w, due * TK, budget, pl, cl);
+    assert_int_equal(cl[0], M + N);
+    for (size_t k = 0; k < N; k++)
+      assert_int_equal(cl[M + 1 + k], want[k]);
+  }
+  assert_int_equal(w->armed, 0);
+  assert_int_equal(w->used, 0);
+  free(o);
+  free(pw);
+  free(pl);
+  free(cl);
+  cw_free(w);
+}
+
+static void test_cwheel_cascade_hands_blocks(void **state) {
+  (void)state;
+  hands_blocks(7, SIZE_MAX);
+  hands_blocks((UINT64_C(1) << 32) - 6000, SIZE_MAX); /* across the wrap */
+  hands_blocks(7, 40);
+  hands_blocks(7, 23);
+  hands_blocks((UINT64_C(1) << 32) - 6000, 17);
+}
+
+/* A parked list (level 3, beyond the span of the levels) also takes the
+ * nearest entries of its own level: armed at the last level-3 slot of a
+ * 2^24-tick block, expiries in slots 1 and 2 of the next block and one
+ * in the block after are all parked in slot 0; when slot 0 comes round
+ * the first and the last go to slot 1 (the last parked again), the
+ * middle one to slot 2, so the list is not handed over whole (the bounds
+ * alone would say it could): the model's work and firing. */
+static void test_cwheel_cascade_parked_bounds(void **state) {
+  (void)state;
+  enum { N = 3 };
+  obj o[N];
+  uint64_t b = (UINT64_C(1) << 24) - (UINT64_C(1) << 18) + 5;
+  pinhole_wheel *pw = malloc(sizeof(*pw));
+  assert_non_null(pw);
+  assert_int_equal(pinhole_wheel_init(pw, o, sizeof(obj), offsetof(obj, pt), N,
+                                      b * TK, SHIFT),
+                   0);
+  ph_cwheel *w = cw_new(o, N, b * TK);
+  const uint64_t e[N] = {(UINT64_C(1) << 24) + (UINT64_C(1) << 18) + 7,
+                         (UINT64_C(1) << 24) + (UINT64_C(2) << 18) + 7,
+                         (UINT64_C(2) << 24) + 7};
+  for (uint32_t i = 0; i < N; i++) {
+    pinhole__cwheel_arm(w, i, e[i] * TK);
+    assert_int_equal(pinhole_wheel_arm(pw, i, e[i] * TK), 0);
+  }
+  assert_int_equal(w->occ[3], UINT64_C(1)); /* all three in slot 0 */
+  uint32_t pl[N + 1] = {0}, cl[N + 1] = {0};
+  for (uint32_t i = 0; i < N; i++) {
+    both_run(pw, w, e[i] * TK - 1, SIZE_MAX, pl, cl);
+    assert_int_equal(cl[0], i);
+    both_run(pw, w, e[i] * TK, SIZE_MAX, pl, cl);
+    assert_int_equal(cl[0], i + 1);
+    assert_int_equal(cl[i + 1], i);
+  }
+  free(pw);
+  cw_free(w);
+}
+
+/* A parked list handed over whole to the next level-3 slot, which holds
+ * a full block of timers due in its own range: the list that takes the
+ * blocks widens its bounds to the parked ones, so when its slot comes
+ * round it is not handed down whole (the parked would fire early): the
+ * model's work and firing. */
+static void test_cwheel_cascade_merges_bounds(void **state) {
+  (void)state;
+  enum { N = 30 };
+  obj o[N];
+  uint64_t b = (UINT64_C(9) << 18) + 5; /* level 3's slot 9 */
+  pinhole_wheel *pw = malloc(sizeof(*pw));
+  assert_non_null(pw);
+  assert_int_equal(pinhole_wheel_init(pw, o, sizeof(obj), offsetof(obj, pt), N,
+                                      b * TK, SHIFT),
+                   0);
+  ph_cwheel *w = cw_new(o, N, b * TK);
+  uint64_t near = (UINT64_C(11) << 18) + 1000, far = b + (UINT64_C(1) << 25);
+  for (uint32_t i = 0; i < N; i++) { /* slot 11: 15 due near, 15 parked */
+    uint64_t at = (i < N / 2 ? near : far) * TK;
+    pinhole__cwheel_arm(w, i, at);
+    assert_int_equal(pinhole_wheel_arm(pw, i, at), 0);
+  }
+  assert_int_equal(w->occ[3], UINT64_C(3) << 10);
+  uint32_t pl[N + 1] = {0}, cl[N + 1] = {0};
+  both_run(pw, w, near * TK - 1, SIZE_MAX, pl, cl);
+  assert_int_equal(cl[0], 0);
+  assert_int_equal(w->occ[3], UINT64_C(1) << 12); /* the parked moved on */
+  both_run(pw, w, near * TK, SIZE_MAX, pl, cl);
+  assert_int_equal(cl[0], N / 2);
+  both_run(pw, w, far * TK - 1, SIZE_MAX, pl, cl);
+  assert_int_equal(cl[0], N / 2);
+  both_run(pw, w, far * TK, SIZE_MAX, pl, cl);
+  assert_int_equal(cl[0], N);
+  for (uint32_t i = 0; i < N; i++)
+    assert_int_equal(cl[i + 1], i);
+  free(pw);
+  cw_free(w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cwheel_same_as_wheel),
@@ -828,6 +1009,9 @@ int main(void) {
       cmocka_unit_test(test_cwheel_pool_bound),
       cmocka_unit_test(test_cwheel_cancel_mid_cascade),
       cmocka_unit_test(test_cwheel_cancel_firing),
+      cmocka_unit_test(test_cwheel_cascade_hands_blocks),
+      cmocka_unit_test(test_cwheel_cascade_parked_bounds),
+      cmocka_unit_test(test_cwheel_cascade_merges_bounds),
   };
   return cmocka_run_group_tests_name("unit.cwheel", tests, NULL, NULL);
 }

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The connections' wheel's run (cwheel.h, pinhole__cwheel_run) as a
+ * static inline function, for a caller whose fire and look-ahead hooks
+ * are known at compile time (core/expire.c): the compiler can then call
+ * them directly, or inline them, three calls a fired timer fewer through
+ * a pointer. With the list helpers it needs; only cwheel.c and the tick
+ * include it.
+ */
+#ifndef PH_TIMER_CWHEEL_RUN_H
+#define PH_TIMER_CWHEEL_RUN_H
+
+#include "timer/cwheel.h"
+#include "timer/wheel_internal.h"
+
+/* Re-files the lists that come round at tick now_tick - 1 (its cascade,
+ * cwheel.c), adding the units spent to *work; 0 when the budget ran out
+ * before it was done. */
+int pinhole__cwheel_cascade(ph_cwheel *w, size_t *work, size_t budget);
+
+static inline ph_ctimer *ph_ct(const ph_cwheel *w, uint32_t i) {
+  return (ph_ctimer *)(void *)(w->base + (size_t)i * w->stride + w->offset);
+}
+
+static inline void ph_occ_clear(ph_cwheel *w, unsigned id) {
+  w->occ[id / PH_CWHEEL_SLOTS] &= ~(UINT64_C(1) << (id % PH_CWHEEL_SLOTS));
+}
+
+static inline void ph_bfree(ph_cwheel *w, uint32_t b) {
+  w->blocks[b].e[0] = w->free_block;
+  w->free_block = b;
+  w->used--;
+}
+
+/* Drops the first entry of non-empty list id (its timer is not touched). */
+static inline void ph_drop_head(ph_cwheel *w, unsigned id) {
+  ph_cwlist *l = &w->list[id];
+  uint32_t b = l->head;
+  l->hs++;
+  if (b == l->tail) {
+    if (l->hs == l->te) { /* it was the last */
+      ph_bfree(w, b);
+      l->head = l->tail = 0;
+      ph_occ_clear(w, id);
+    }
+  } else if (l->hs == PH_CWHEEL_PER + 1) {
+    l->head = w->blocks[b].e[0];
+    l->hs = 1;
+    ph_bfree(w, b);
+  }
+}
+
+/* Takes list l's first entry (non-empty list id); at a block's start asks
+ * for the block after next, which the look-ahead reaches within the
+ * block's entries. */
+static inline uint32_t ph_pop(ph_cwheel *w, unsigned id) {
+  const ph_cwlist *l = &w->list[id];
+  const ph_cwblock *hb = &w->blocks[l->head];
+  if (l->hs == 1 && hb->e[0] != 0 && hb->e[0] != l->tail)
+    __builtin_prefetch(&w->blocks[w->blocks[hb->e[0]].e[0]]);
+  uint32_t i = hb->e[l->hs];
+  ph_drop_head(w, id);
+  return i;
+}
+
+static inline unsigned ph_due(const ph_cwheel *w) {
+  return (unsigned)((w->now_tick - 1) & PH_WHEEL_MASK);
+}
+
+static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
+                                   ph_cwheel_fire_fn fire,
+                                   ph_cwheel_ahead_fn ahead, void *user,
+                                   size_t *fired_out) {
+  uint64_t target = now_ns >> w->tick_shift;
+  size_t work = 0, fired = 0;
+  uint32_t ring[PH_CWHEEL_RING]; /* popped, to fire in this order */
+  for (;;) {
+    if (w->cascading && !pinhole__cwheel_cascade(w, &work, budget))
+      break;
+    unsigned due = ph_due(w);
+    unsigned rh = 0, rn = 0, s1 = 0; /* ring head, entries, stage 1 done */
+    for (;;) {
+      /* keep PH_CWHEEL_AHEAD entries popped beyond the one to fire, no
+       * more than the budget can fire */
+      while (rn <= PH_CWHEEL_AHEAD && w->list[due].head != 0 &&
+             work + rn < budget) {
+        uint32_t j = ph_pop(w, due);
+        ph_ctimer *tj = ph_ct(w, j);
+        tj->pos = PH_CWHEEL_FIRING;
+        ring[(rh + rn++) % PH_CWHEEL_RING] = j;
+        if (ahead != NULL)
+          ahead(j, 0, user);
+      }
+      if (rn == 0)
+        break;
+      if (ahead != NULL) /* the first time: all of the window */
+        for (; s1 < rn && s1 <= PH_CWHEEL_AHEAD1; s1++) {
+          uint32_t j = ring[(rh + s1) % PH_CWHEEL_RING];
+          if (ph_ct(w, j)->pos == PH_CWHEEL_FIRING)
+            ahead(j, 1, user);
+        }
+      uint32_t i = ring[rh];
+      rh = (rh + 1) % PH_CWHEEL_RING;
+      rn--;
+      s1 -= s1 != 0;
+      ph_ctimer *t = ph_ct(w, i);
+      if (t->pos != PH_CWHEEL_FIRING)
+        continue; /* cancelled or re-armed since it was popped */
+      t->pos = 0;
+      w->armed--;
+      work++;
+      fired++;
+      if (fire != NULL)
+        fire(i, user); /* may arm or cancel any entry */
+    }
+    if (w->list[due].head != 0 || w->now_tick > target)
+      break;
+    uint64_t ev = ph_wheel_next_event(w->occ, w->now_tick);
+    if (ev > target) {
+      w->now_tick = target + 1; /* nothing comes round before: jump */
+      break;
+    }
+    w->now_tick = ev; /* skip the empty ticks between */
+    if (work >= budget)
+      break;
+    work++;
+    w->now_tick = ev + 1;
+    w->cascading = (ev & PH_WHEEL_MASK) == 0;
+  }
+  *fired_out = fired;
+  return work;
+}
+
+#endif /* PH_TIMER_CWHEEL_RUN_H */
