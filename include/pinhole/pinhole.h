@@ -220,11 +220,11 @@ typedef struct pinhole_config {
   /** IPv6 connections (the stateful IPv6 firewall, docs/ipv6.md): 0 =
    *  IPv6 off, its packets counted as "Non-IPv4 packets" and dropped as
    *  before 0.2; pinhole_config_default() sets max_flows / 4 (16384); at
-   *  most max_flows are used. Memory: about 240 bytes per IPv6 connection slot,
+   *  most max_flows are used. Memory: about 230 bytes per IPv6 connection slot,
    *  nothing per IPv4 one. @since 0.2 */
   uint32_t max_conns6;
   /** TCP connections of each family at once: the connection slots that
-   *  keep TCP windows (32 bytes each), IPv4 ones up to max_flows and
+   *  keep TCP windows (24 bytes each), IPv4 ones up to max_flows and
    *  IPv6 ones up to max_conns6; 0 (the default) = every slot, as before
    *  this field. Other protocols take the slots without windows first.
    *  A TCP connection past it is refused as a full flow table and counted

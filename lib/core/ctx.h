@@ -220,26 +220,73 @@ enum ph_tcp_dir_flag {
  * RFC 7323). Every number is in the sending side's own sequence numbering
  * as its segments arrive, before any ALG correction; acknowledgments are
  * mapped back to it (see tcp.c).
+ *
+ * 12 bytes. The largest window it announced (maxwin) is held as a 16-bit
+ * window field and its shift, mw << (shifts >> 4): every value the
+ * tracker stores is one window field (at most 65535) shifted by the
+ * window scale (at most 14), or a SYN's unscaled field, so it is held
+ * exactly; only a state blob's number that no tracker writes is rounded,
+ * up (ph_tw_set_maxwin_up). The sending side's window scale is the low
+ * nibble of shifts. Read and write both through the accessors below.
  */
 typedef struct ph_tcp_dir {
-  uint32_t end;    /* the sequence number after the last one it sent */
-  uint32_t ack;    /* the highest it acknowledged (PH_TW_ACKED); before
-                      that, the opener's ISN + 1 (what a SYN-ACK acks) */
-  uint32_t maxwin; /* the largest window it announced, scaled, >= 1 */
-  uint8_t scale;   /* the shift of the windows it sends */
-  uint8_t flags;   /* ph_tcp_dir_flag */
-  uint16_t pad_;
+  uint32_t end;   /* the sequence number after the last one it sent */
+  uint32_t ack;   /* the highest it acknowledged (PH_TW_ACKED); before
+                     that, the opener's ISN + 1 (what a SYN-ACK acks) */
+  uint16_t mw;    /* maxwin = mw << (shifts >> 4), >= 1 once PH_TW_SEEN */
+  uint8_t shifts; /* low nibble: the scale of the windows it sends (0..14);
+                     high nibble: maxwin's shift (0..14) */
+  uint8_t flags;  /* ph_tcp_dir_flag */
 } ph_tcp_dir;
 
-/* A TCP connection's windows (touched by TCP segments only; two per cache
- * line). Only the slots that may hold a TCP connection have them: IPv4
- * slots 0..ntcp4-1 and IPv6 slots max_flows..max_flows+ntcp6-1
+#define PH_TW_WS_MAX 14u /* RFC 7323 sec. 2.3 */
+/* the largest maxwin: a full window field at the largest scale */
+#define PH_TW_MAXWIN_MAX (0xffffu << PH_TW_WS_MAX)
+
+/* The largest window s announced, scaled. */
+static inline uint32_t ph_tw_maxwin(const ph_tcp_dir *s) {
+  return (uint32_t)s->mw << (s->shifts >> 4);
+}
+
+/* The scale of the windows s sends. */
+static inline uint8_t ph_tw_scale(const ph_tcp_dir *s) {
+  return (uint8_t)(s->shifts & 0x0f);
+}
+
+static inline void ph_tw_set_scale(ph_tcp_dir *s, uint8_t scale) {
+  s->shifts = (uint8_t)((s->shifts & 0xf0) | (scale & 0x0f));
+}
+
+/* maxwin := win << shift, exactly (win a window field, shift <= 14). */
+static inline void ph_tw_set_maxwin(ph_tcp_dir *s, uint16_t win,
+                                    uint8_t shift) {
+  s->mw = win;
+  s->shifts = (uint8_t)((s->shifts & 0x0f) | (shift << 4));
+}
+
+/* maxwin := the smallest value the encoding holds that is at least v
+ * (v <= PH_TW_MAXWIN_MAX): v itself when v is a window field shifted by
+ * at most 14, as every value the tracker computes is; otherwise v rounded
+ * up by less than 2^shift, so that the window bounds it sets accept a
+ * little more, never less. */
+static inline void ph_tw_set_maxwin_up(ph_tcp_dir *s, uint32_t v) {
+  uint8_t sh = 0; /* the smallest shift whose window field holds v, up */
+  while ((((uint64_t)v + (1u << sh) - 1) >> sh) > 0xffffu)
+    sh++; /* at most 14: v <= PH_TW_MAXWIN_MAX */
+  ph_tw_set_maxwin(s, (uint16_t)(((uint64_t)v + (1u << sh) - 1) >> sh), sh);
+}
+
+/* A TCP connection's windows (touched by TCP segments only; 24 bytes:
+ * eight in three cache lines, two of them across a line's end). Only the
+ * slots that may hold a TCP connection have them: IPv4 slots 0..ntcp4-1
+ * and IPv6 slots max_flows..max_flows+ntcp6-1
  * (pinhole_config.max_tcp_conns); ph_tcpw_of() finds a connection's. */
 typedef struct ph_tcpw {
   ph_tcp_dir d[2]; /* [0] what side A sends, [1] side B */
 } ph_tcpw;
 
-_Static_assert(sizeof(ph_tcpw) == 32, "two connections' windows per line");
+_Static_assert(sizeof(ph_tcp_dir) == 12 && sizeof(ph_tcpw) == 24,
+               "a connection's windows: 24 bytes");
 
 /* An ALG session's conversation: a control connection and what it
  * spawned (a plain connection has none: ph_convh). */
@@ -901,8 +948,10 @@ static inline uint32_t ph_tcpw_idx(const pinhole_ctx *ctx, uint32_t idx) {
  * only prefetches a line it does not use (a prefetch never faults), and
  * the packet path pays no test for it. */
 static inline void ph_tcpw_prefetch(const pinhole_ctx *ctx, uint32_t idx) {
-  __builtin_prefetch(
-      (const void *)((uintptr_t)ctx->tcpw + (uintptr_t)idx * sizeof(ph_tcpw)));
+  uintptr_t p = (uintptr_t)ctx->tcpw + (uintptr_t)idx * sizeof(ph_tcpw);
+  __builtin_prefetch((const void *)p);
+  /* a quarter of them end in the next line */
+  __builtin_prefetch((const void *)(p + sizeof(ph_tcpw) - 1));
 }
 
 /* TCP connection c's windows (only a TCP connection has them). */

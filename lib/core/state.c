@@ -361,8 +361,8 @@ static uint32_t ph_wconn(ph_w *w, const pinhole_ctx *ctx, ph_ref r, uint16_t mi,
   for (int d = 0; d < 2; d++) {
     ph_w32(w, tw->d[d].end);
     ph_w32(w, tw->d[d].ack);
-    ph_w32(w, tw->d[d].maxwin);
-    ph_w8(w, tw->d[d].scale);
+    ph_w32(w, ph_tw_maxwin(&tw->d[d]));
+    ph_w8(w, ph_tw_scale(&tw->d[d]));
     ph_w8(w, tw->d[d].flags);
   }
   ph_w8(w, ph_conn_watched(c) ? 1 : 0);
@@ -666,6 +666,8 @@ typedef struct ph_st_conn {
   ph_conn c;
   ph_conn_cold k;
   ph_tcpw tw;
+  uint32_t maxwin[2]; /* tw's as read (tw holds them encoded) */
+  uint8_t scale[2];
   ph_watch wt;
   ph_conn6 a6; /* with is6 */
   uint8_t is6;
@@ -825,9 +827,15 @@ static void ph_rconn(ph_cur c, uint8_t type, ph_st_conn *r) {
   for (int d = 0; d < 2; d++) {
     r->tw.d[d].end = ph_r32(&c);
     r->tw.d[d].ack = ph_r32(&c);
-    r->tw.d[d].maxwin = ph_r32(&c);
-    r->tw.d[d].scale = ph_r8(&c);
+    r->maxwin[d] = ph_r32(&c);
+    r->scale[d] = ph_r8(&c);
     r->tw.d[d].flags = ph_r8(&c);
+    /* held up to the encoding's step (ctx.h); checked below */
+    r->tw.d[d].shifts = 0;
+    ph_tw_set_scale(&r->tw.d[d], r->scale[d] & 0x0f);
+    ph_tw_set_maxwin_up(&r->tw.d[d], r->maxwin[d] <= PH_TW_MAXWIN_MAX
+                                         ? r->maxwin[d]
+                                         : PH_TW_MAXWIN_MAX);
   }
   r->watch = ph_r8(&c);
   r->wt.keep_ticks = ph_r32(&c);
@@ -1147,8 +1155,9 @@ static int ph_conn_ok(const pinhole_ctx *ctx, const ph_st_conn *r,
     return 0;
   for (int d = 0; d < 2; d++) {
     const ph_tcp_dir *t = &r->tw.d[d];
-    if (t->scale > 14 || (t->flags & ~0x0fu) != 0 ||
-        ((t->flags & PH_TW_SEEN) && t->maxwin == 0))
+    if (r->scale[d] > PH_TW_WS_MAX || (t->flags & ~0x0fu) != 0 ||
+        r->maxwin[d] > PH_TW_MAXWIN_MAX ||
+        ((t->flags & PH_TW_SEEN) && r->maxwin[d] == 0))
       return 0;
     if (!ph_stream_ok(&r->wt.st[d]))
       return 0;

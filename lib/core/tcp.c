@@ -53,7 +53,7 @@
 #include <string.h>
 
 #define PH_TCP_ACK_SLACK 66000u /* bound IV for small windows */
-#define PH_TCP_WS_MAX 14u       /* RFC 7323 sec. 2.3 */
+#define PH_TCP_WS_MAX PH_TW_WS_MAX
 #define PH_TCP_WS_NONE 0xffu
 
 static int ph_after(uint32_t a, uint32_t b) {
@@ -173,9 +173,10 @@ static int ph_seq_ok(const ph_tcp_dir *s, const ph_tcp_dir *r, uint32_t seq,
                      uint32_t end) {
   if (!(r->flags & PH_TW_SEEN))
     return 1;
-  if ((r->flags & PH_TW_ACKED) && ph_after(seq, r->ack + r->maxwin))
+  uint32_t rwin = ph_tw_maxwin(r);
+  if ((r->flags & PH_TW_ACKED) && ph_after(seq, r->ack + rwin))
     return 0;
-  if ((s->flags & PH_TW_SEEN) && ph_after(s->end - r->maxwin, end))
+  if ((s->flags & PH_TW_SEEN) && ph_after(s->end - rwin, end))
     return 0;
   return 1;
 }
@@ -187,7 +188,8 @@ static int ph_ack_ok(const ph_tcp_dir *s, const ph_tcp_dir *r, uint32_t ack) {
   /* r's last segment was fragmented: its end is known only up to the
    * first piece, the datagram carried at most 64 KB */
   uint32_t hi = (r->flags & PH_TW_FRAG) ? r->end + 65535u : r->end;
-  uint32_t span = s->maxwin > PH_TCP_ACK_SLACK ? s->maxwin : PH_TCP_ACK_SLACK;
+  uint32_t swin = ph_tw_maxwin(s);
+  uint32_t span = swin > PH_TCP_ACK_SLACK ? swin : PH_TCP_ACK_SLACK;
   return !ph_after(ack, hi) && !ph_after(r->end - span, ack);
 }
 
@@ -204,26 +206,29 @@ static int ph_acks_syn(const ph_tcp_dir *opener, const ph_seg *g) {
 static void ph_dir_syn(ph_tcp_dir *s, const ph_seg *g, uint8_t ws) {
   s->end = g->end;
   s->ack = g->seq + 1; /* what a SYN-ACK must acknowledge at least */
-  s->maxwin = g->win ? g->win : 1; /* never scaled in a SYN (RFC 7323) */
-  s->scale = ws == PH_TCP_WS_NONE ? 0 : ws;
+  s->shifts = 0;
+  /* never scaled in a SYN (RFC 7323) */
+  ph_tw_set_maxwin(s, g->win ? (uint16_t)g->win : 1, 0);
+  ph_tw_set_scale(s, ws == PH_TCP_WS_NONE ? 0 : ws);
   s->flags = (uint8_t)(PH_TW_SEEN | (ws == PH_TCP_WS_NONE ? 0 : PH_TW_WS));
 }
 
 /* Both SYNs seen: scaling applies only when both offered it. */
 static void ph_scale_agree(ph_tcpw *w) {
   if (!(w->d[0].flags & PH_TW_WS) || !(w->d[1].flags & PH_TW_WS))
-    w->d[0].scale = w->d[1].scale = 0;
+    for (int d = 0; d < 2; d++)
+      ph_tw_set_scale(&w->d[d], 0);
 }
 
 /* An accepted segment from s. */
 static void ph_dir_update(ph_tcp_dir *s, const ph_seg *g) {
   if (!(s->flags & PH_TW_SEEN) || ph_after(g->end, s->end))
     s->end = g->end;
-  uint32_t win = g->win << s->scale;
-  if (win > s->maxwin)
-    s->maxwin = win;
-  if (s->maxwin == 0)
-    s->maxwin = 1;
+  uint8_t scale = ph_tw_scale(s);
+  if ((g->win << scale) > ph_tw_maxwin(s))
+    ph_tw_set_maxwin(s, (uint16_t)g->win, scale); /* exact */
+  if (s->mw == 0)
+    ph_tw_set_maxwin(s, 1, 0);
   if (g->flags & PINHOLE_TCP_ACK) {
     if (!(s->flags & PH_TW_ACKED) || ph_after(g->ack, s->ack))
       s->ack = g->ack;
@@ -240,14 +245,15 @@ static void ph_dir_update(ph_tcp_dir *s, const ph_seg *g) {
 static int ph_pickup_ok(const ph_tcp_dir *r, const ph_seg *g) {
   if (!(r->flags & PH_TW_ACKED))
     return 1;
-  uint32_t back = r->maxwin > PH_TCP_ACK_SLACK ? r->maxwin : PH_TCP_ACK_SLACK;
-  return !ph_after(g->seq, r->ack + r->maxwin) &&
-         !ph_after(r->ack - back, g->end);
+  uint32_t rwin = ph_tw_maxwin(r);
+  uint32_t back = rwin > PH_TCP_ACK_SLACK ? rwin : PH_TCP_ACK_SLACK;
+  return !ph_after(g->seq, r->ack + rwin) && !ph_after(r->ack - back, g->end);
 }
 
 static void ph_pickup(ph_tcp_dir *s, const ph_tcp_dir *r, const ph_seg *g) {
-  s->scale = PH_TCP_WS_MAX; /* unknown: the widest */
-  s->maxwin = 0;
+  s->shifts = 0;
+  ph_tw_set_scale(s, PH_TCP_WS_MAX); /* unknown: the widest */
+  ph_tw_set_maxwin(s, 0, 0);
   ph_dir_update(s, g);
   /* the first segment may be an old one sent again (after a failover:
    * the sender lost the acknowledgments the old box carried last), yet
@@ -394,17 +400,18 @@ static int ph_track_established(ph_tcpw *w, const ph_conn *c, int dir,
       ((s->flags | r->flags) & PH_TW_FRAG))
     return -1;
   uint32_t seq = v->seq, end = seq + v->payload_len, ack = v->ack;
-  uint32_t span = s->maxwin > PH_TCP_ACK_SLACK ? s->maxwin : PH_TCP_ACK_SLACK;
-  if (ph_after(seq, r->ack + r->maxwin) || ph_after(s->end - r->maxwin, end) ||
+  uint32_t swin = ph_tw_maxwin(s), rwin = ph_tw_maxwin(r);
+  uint32_t span = swin > PH_TCP_ACK_SLACK ? swin : PH_TCP_ACK_SLACK;
+  if (ph_after(seq, r->ack + rwin) || ph_after(s->end - rwin, end) ||
       ph_after(ack, r->end) || ph_after(r->end - span, ack))
     return PINHOLE_CNT_TCP_FLAGS;
   if (ph_after(end, s->end))
     s->end = end;
   if (ph_after(ack, s->ack))
     s->ack = ack;
-  uint32_t win = (uint32_t)v->tcp_win << s->scale;
-  if (win > s->maxwin)
-    s->maxwin = win;
+  uint8_t scale = ph_tw_scale(s);
+  if (((uint32_t)v->tcp_win << scale) > swin)
+    ph_tw_set_maxwin(s, v->tcp_win, scale); /* exact */
   return 0;
 }
 

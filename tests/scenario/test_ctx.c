@@ -379,14 +379,14 @@ static void test_ctx_tcp_windows_bounded(void **state) {
   assert_int_equal(t_in(t, &p, 2000 * SEC), PINHOLE_VERDICT_DROP);
   t_ctx_del(t);
 
-  /* memory: 32 bytes less for each IPv4 and IPv6 slot without windows */
+  /* memory: 24 bytes less for each IPv4 and IPv6 slot without windows */
   pinhole_config c2;
   pinhole_config_default(&c2, sizeof(c2));
   c2.max_flows = 64;
   c2.max_conns6 = 64;
   uint64_t all = ctx_memory(&c2);
   c2.max_tcp_conns = 16;
-  assert_int_equal(all - ctx_memory(&c2), 2 * 48 * 32);
+  assert_int_equal(all - ctx_memory(&c2), 2 * 48 * 24);
   c2.max_tcp_conns = (1u << 28) + 1;
   pinhole_ctx *ctx;
   assert_int_equal(pinhole_ctx_new(&ctx, &c2, NULL, NULL), PINHOLE_ERR_RANGE);

@@ -196,6 +196,53 @@ static void put32(uint8_t *p, uint32_t v) {
   t_put32(p, v);
 }
 
+/* The TCP windows' max window (CONN body offset 78, side A's) keeps its
+ * 32-bit place in the blob while a context holds it as a 16-bit window
+ * field and shift (core/ctx.h ph_tcp_dir): every value a tracker writes
+ * goes through exactly, another is held rounded up (a wider window, never
+ * a narrower one), and one past the largest window RFC 7323 allows
+ * (65535 << 14) is refused. A SYN-SENT connection: its windows are kept
+ * as imported (not relearnt). */
+static void test_state_maxwin_encoded(void **state) {
+  (void)state;
+  tctx *a = t_ctx();
+  tpkt p;
+  t_tcp(&p, H2, 33000, W2, 80, 6000, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(a, &p, 2 * SEC), 0);
+  size_t len = export_full(a, 3 * SEC, NULL);
+  static uint8_t good[BLOB];
+  memcpy(good, blob, len);
+  size_t at = rec_of(good, len, 3, 0) + 4 + 78;
+  assert_int_equal(t_get32(good + at), 65535); /* the SYN's window */
+  static const struct {
+    uint32_t in, out;
+  } v[] = {{1, 1},
+           {65535, 65535},
+           {65536, 65536},
+           {65537, 65538},
+           {1000u << 7, 1000u << 7},
+           {(1000u << 7) + 1, (1000u << 7) + 2},
+           {0x3fffbfffu, 0x3fffc000u},
+           {0x3fffc000u, 0x3fffc000u},
+           {0x3fffc001u, 0},
+           {0xffffffffu, 0}};
+  for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    tctx *b = t_ctx();
+    memcpy(blob, good, len);
+    put32(blob + at, v[i].in);
+    if (v[i].out == 0) {
+      refused(b, len, PINHOLE_ERR_PARSE);
+    } else {
+      assert_int_equal(pinhole_state_import(b->ctx, 3 * SEC, blob, len), 1);
+      size_t blen = export_full(b, 3 * SEC, NULL);
+      assert_int_equal(blen, len);
+      assert_int_equal(t_get32(blob + at), v[i].out);
+    }
+    t_ctx_del(b);
+  }
+  t_ctx_del(a);
+}
+
 static void test_state_hostile(void **state) {
   (void)state;
   tctx *a = t_ctx(), *b = t_ctx();
@@ -1203,6 +1250,7 @@ int main(void) {
       cmocka_unit_test(test_state_pba_held_pieces),
       cmocka_unit_test(test_state_stream_lag),
       cmocka_unit_test(test_state_window_lag),
+      cmocka_unit_test(test_state_maxwin_encoded),
       cmocka_unit_test(test_state_hairpin),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

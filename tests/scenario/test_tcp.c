@@ -382,6 +382,171 @@ static void test_tcp_mid_stream_pickup(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- the window encoding (ctx.h ph_tcp_dir: 16-bit field and shift) -- */
+
+/* Every maxwin the tracker stores (a window field shifted by a scale of
+ * 0..14, or a SYN's unscaled field) is held exactly; a number no tracker
+ * writes (from a state blob) is rounded up, by less than its step. */
+static void test_tcp_maxwin_encoding(void **state) {
+  (void)state;
+  static const uint32_t fields[] = {
+      0, 1, 2, 3, 255, 256, 1000, 4097, 32767, 32768, 32769, 65534, 65535};
+  ph_tcp_dir d;
+  for (uint8_t sc = 0; sc <= 14; sc++) {
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+      uint32_t v = fields[i] << sc;
+      memset(&d, 0, sizeof(d));
+      ph_tw_set_scale(&d, sc);
+      ph_tw_set_maxwin(&d, (uint16_t)fields[i], sc);
+      assert_int_equal(ph_tw_maxwin(&d), v);
+      assert_int_equal(ph_tw_scale(&d), sc);
+      memset(&d, 0xff, sizeof(d));
+      ph_tw_set_scale(&d, sc);
+      ph_tw_set_maxwin_up(&d, v);
+      assert_int_equal(ph_tw_maxwin(&d), v);
+      assert_int_equal(ph_tw_scale(&d), sc);
+      assert_int_equal(d.flags, 0xff); /* the flags untouched */
+    }
+  }
+  /* the bounds: 1, and 65535 << 14 = 2^30 - 2^14 */
+  memset(&d, 0, sizeof(d));
+  ph_tw_set_maxwin_up(&d, 1);
+  assert_int_equal(ph_tw_maxwin(&d), 1);
+  ph_tw_set_maxwin_up(&d, PH_TW_MAXWIN_MAX);
+  assert_int_equal(ph_tw_maxwin(&d), 0x3fffc000u);
+  assert_int_equal(d.mw, 0xffff);
+  assert_int_equal(d.shifts >> 4, 14);
+  /* rounded up, by less than the step */
+  static const struct {
+    uint32_t v, want;
+  } up[] = {{65536, 65536},
+            {65537, 65538},
+            {131071, 131072},
+            {131073, 131076},
+            {0x3fffbfffu, 0x3fffc000u},
+            {0x3fff8001u, 0x3fffc000u},
+            {0x20000001u, 0x20004000u},
+            {0x1fffffffu, 0x20000000u}};
+  for (size_t i = 0; i < sizeof(up) / sizeof(up[0]); i++) {
+    memset(&d, 0, sizeof(d));
+    ph_tw_set_scale(&d, 9);
+    ph_tw_set_maxwin_up(&d, up[i].v);
+    assert_int_equal(ph_tw_maxwin(&d), up[i].want);
+    assert_int_equal(ph_tw_scale(&d), 9);
+  }
+}
+
+/* A handshake that sets the client's largest window to cwin << scale:
+ * both SYNs offer shift ws (none: ws 0xff), the client's SYN and ACK
+ * announce cwin, the server's SYN-ACK swin. */
+static void open_win(tctx *t, conn *c, uint8_t ws, uint16_t cwin,
+                     uint16_t swin) {
+  tpkt p;
+  const uint8_t opt[8] = {2, 4, 5, 180, 1, 3, 3, ws};
+  size_t olen = ws == 0xff ? 4 : 8;
+  c->cseq = 0x7ffffff0u;
+  c->sseq = 0xfffffff0u;
+  tcp_opt(&p, CLI, 41000, SRV, 443, c->cseq++, 0, PINHOLE_TCP_SYN, cwin, opt,
+          olen, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  c->pub = t_get16(p.b + 20);
+  tcp_opt(&p, SRV, 443, PUB, c->pub, c->sseq++, c->cseq,
+          PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, swin, opt, olen, NULL);
+  assert_int_equal(t_out(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(
+      from_cli(t, 41000, c->cseq, c->sseq, PINHOLE_TCP_ACK, cwin, NULL),
+      PINHOLE_VERDICT_FORWARD);
+}
+
+/* One byte from the server at sseq + off, with these flags. */
+static int srv_at(tctx *t, const conn *c, uint32_t off, uint8_t flags) {
+  tpkt p;
+  tcp_opt(&p, SRV, 443, PUB, c->pub, c->sseq + off, c->cseq, flags, 1000, NULL,
+          0, "x");
+  return t_out(t, &p, SEC);
+}
+
+/* RFC 793 sec. 3.3 bound I at the smallest window: the client announced
+ * a zero window (held as 1), scale 0. The server's byte at the right edge
+ * (ack + 1) passes, one past is dropped; the same through the general
+ * path (a FIN), which must not close anything when it is refused. */
+static void test_tcp_window_edge_min(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  conn c;
+  open_win(t, &c, 0xff, 0, 1000);
+  assert_int_equal(srv_at(t, &c, 2, PINHOLE_TCP_ACK), PINHOLE_VERDICT_DROP);
+  assert_int_equal(srv_at(t, &c, 1, PINHOLE_TCP_ACK), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(srv_at(t, &c, 2, PINHOLE_TCP_ACK | PINHOLE_TCP_FIN),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_FLAGS), 2);
+  assert_int_equal(srv_at(t, &c, 1, PINHOLE_TCP_ACK | PINHOLE_TCP_FIN),
+                   PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_EXIST_DISCARD, 2, PINHOLE_CNT_ERR_TCP, 2,
+             PINHOLE_CNT_TCP_FLAGS, 2, -1);
+  t_ctx_del(t);
+}
+
+/* Scale 0, the largest field: 65535 exactly. */
+static void test_tcp_window_edge_scale0(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  conn c;
+  open_win(t, &c, 0, 65535, 1000);
+  assert_int_equal(srv_at(t, &c, 65536, PINHOLE_TCP_ACK), PINHOLE_VERDICT_DROP);
+  assert_int_equal(srv_at(t, &c, 65535, PINHOLE_TCP_ACK),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(srv_at(t, &c, 65536, PINHOLE_TCP_ACK | PINHOLE_TCP_FIN),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(srv_at(t, &c, 65535, PINHOLE_TCP_ACK | PINHOLE_TCP_FIN),
+                   PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_EXIST_DISCARD, 2, PINHOLE_CNT_ERR_TCP, 2,
+             PINHOLE_CNT_TCP_FLAGS, 2, -1);
+  t_ctx_del(t);
+}
+
+/* Scale 14, the largest field: 65535 << 14 = 2^30 - 2^14, the largest
+ * window RFC 7323 allows. Bound I at its right edge; bound II (a segment
+ * no older than the receiver's window) and bound IV (an acknowledgment
+ * no older than the acknowledging side's window) at theirs. */
+static void test_tcp_window_edge_scale14(void **state) {
+  (void)state;
+  tctx *t = t_ctx();
+  conn c;
+  const uint32_t max = 0x3fffc000u;
+  open_win(t, &c, 14, 65535, 65535);
+  /* I: from the client's acknowledgment (c.sseq) */
+  assert_int_equal(srv_at(t, &c, max + 1, PINHOLE_TCP_ACK),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(srv_at(t, &c, max, PINHOLE_TCP_ACK),
+                   PINHOLE_VERDICT_FORWARD);
+  /* the server's end is now sseq + max + 1; II: end >= s.end - max */
+  assert_int_equal(srv_at(t, &c, (uint32_t)-1, PINHOLE_TCP_ACK),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(srv_at(t, &c, 0, PINHOLE_TCP_ACK), PINHOLE_VERDICT_FORWARD);
+  /* IV: the client's acknowledgment of server data no older than
+   * r.end - max(s.maxwin, 66000) with the client's maxwin 2^30 - 2^14 */
+  uint32_t send = c.sseq + max + 1;
+  assert_int_equal(
+      from_cli(t, 41000, c.cseq, send - max - 1, PINHOLE_TCP_ACK, 65535, NULL),
+      PINHOLE_VERDICT_DROP);
+  assert_int_equal(
+      from_cli(t, 41000, c.cseq, send - max, PINHOLE_TCP_ACK, 65535, NULL),
+      PINHOLE_VERDICT_FORWARD);
+  /* and through the general path (FIN) at bound I, from the client's
+   * acknowledgment now (c.sseq + 1) */
+  assert_int_equal(srv_at(t, &c, max + 2, PINHOLE_TCP_ACK | PINHOLE_TCP_FIN),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(srv_at(t, &c, max + 1, PINHOLE_TCP_ACK | PINHOLE_TCP_FIN),
+                   PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 6,
+             PINHOLE_CNT_EXIST_DISCARD, 4, PINHOLE_CNT_ERR_TCP, 4,
+             PINHOLE_CNT_TCP_FLAGS, 4, -1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tcp_window_scale_negotiated),
@@ -392,6 +557,10 @@ int main(void) {
       cmocka_unit_test(test_tcp_spoofed_simultaneous_open),
       cmocka_unit_test(test_tcp_fragmented_segment),
       cmocka_unit_test(test_tcp_mid_stream_pickup),
+      cmocka_unit_test(test_tcp_maxwin_encoding),
+      cmocka_unit_test(test_tcp_window_edge_min),
+      cmocka_unit_test(test_tcp_window_edge_scale0),
+      cmocka_unit_test(test_tcp_window_edge_scale14),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
