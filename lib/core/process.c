@@ -1004,7 +1004,8 @@ static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   if (k->ok != PH_HINT_4) /* IPv6: the prefetches only (process6.c looks up) */
     return k->dist;
   if (side == PINHOLE_SIDE_INSIDE && ctx->npools != 0) {
-    pinhole__map_prefetch(ctx, k->proto, k->src, (uint16_t)(k->ports >> 16));
+    k->nf.ibucket = pinhole__map_prefetch(ctx, k->proto, k->src,
+                                          (uint16_t)(k->ports >> 16));
     return 1;
   }
   return k->dist;
@@ -1040,7 +1041,8 @@ static void ph_hint_new(const pinhole_ctx *ctx, ph_hint *k, int side,
   if (pr == NULL || pr->r.action != PINHOLE_ACTION_ACCEPT ||
       pr->r.nat != PINHOLE_NAT_SOURCE || pr->r.pool < 0 ||
       !pinhole__map_look(ctx, (uint32_t)pr->r.pool, k->proto, k->src,
-                         (uint16_t)(k->ports >> 16), rng, &k->nf))
+                         (uint16_t)(k->ports >> 16), k->nf.ibucket, rng,
+                         &k->nf))
     return;
   k->nf.rule = pr;
   k->nf.rules_gen = ctx->rules_gen;
