@@ -552,6 +552,59 @@ static void test_map_burst_port_freed(void **state) {
   assert_true(picked_1024 > 0);
 }
 
+/* A new UDP connection's first datagram (no ALG, a plain header) is
+ * translated as ph_udp_established() translates the next ones: the
+ * public endpoint written, both checksums as a full computation gives
+ * them (a zero UDP checksum stays zero: RFC 768, none sent), the frame
+ * and its bytes counted once; with IP options it takes the view's way,
+ * to the same bytes. */
+static void test_map_first_datagram(void **state) {
+  (void)state;
+  for (int k = 0; k < 3; k++) {
+    tctx *t = t_ctx();
+    tpkt p, q;
+    t_udp(&p, IP4(198, 18, 0, 60), 1500, IP4(198, 19, 0, 90), 4000, "first");
+    if (k == 1) /* no checksum */
+      t_put16(p.b + 26, 0);
+    if (k == 2) { /* a 4-byte option (NOP x 4), allowed: ihl 24 */
+      t->ctx->cfg.flags &= ~(uint32_t)PINHOLE_CFG_DROP_IP_OPTIONS;
+      memmove(p.b + 24, p.b + 20, 13);
+      memset(p.b + 20, 1, 4);
+      p.b[0] = 0x46;
+      t_put16(p.b + 2, 37);
+      p.p.len = 37;
+      t_fix(&p);
+    }
+    uint32_t hl = k == 2 ? 24 : 20;
+    assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+    assert_int_equal(t_get32(p.b + 12), PUB);
+    assert_int_equal(t_get16(p.b + hl), 1500); /* kept */
+    q = p;
+    q.p.data = q.b;
+    if (k == 1) {
+      assert_int_equal(t_get16(p.b + 26), 0);
+      t_put16(q.b + 10, 0);
+      t_put16(q.b + 10, pinhole_cksum(q.b, 20));
+    } else {
+      t_fix(&q); /* both checksums computed over the translated bytes */
+    }
+    assert_memory_equal(p.b, q.b, p.p.len);
+    pinhole_ctx *ctx = t->ctx;
+    assert_int_equal(ctx->nconns, 1);
+    uint32_t live = 0;
+    while (live + 1 < ctx->cfg.max_flows &&
+           !(ctx->conns[live].flags & PH_CONN_LIVE))
+      live++;
+    const ph_conn *c = &ctx->conns[live];
+    assert_true(c->flags & PH_CONN_LIVE);
+    assert_int_equal(c->frames[0], 1);
+    assert_int_equal(c->frames[1], 0);
+    assert_int_equal(c->bytes[0], hl + 13);
+    assert_int_equal(t_cnt(t, PINHOLE_CNT_NEW_ACCEPT), 1);
+    t_ctx_del(t);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_map_ahead_guess),
@@ -563,6 +616,7 @@ int main(void) {
       cmocka_unit_test(test_map_look),
       cmocka_unit_test(test_map_burst_rule_deleted),
       cmocka_unit_test(test_map_burst_port_freed),
+      cmocka_unit_test(test_map_first_datagram),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
