@@ -698,6 +698,10 @@ struct pinhole_ctx {
   pinhole_wheel frag_wheel;
 
   uint64_t rng; /* port randomisation state (xorshift from seed) */
+  /* mappings given back (pinhole__map_put, the one place a port's bit is
+   * cleared): a burst look-ahead's port pick stands while it is unchanged
+   * (pool.c pinhole__map_ahead) */
+  uint32_t port_frees;
 
   uint8_t *scratch;  /* payload rewrite scratch, PH_SCRATCH bytes */
   uint8_t *emit_buf; /* packets built for the emit callback */

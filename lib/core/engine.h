@@ -79,6 +79,9 @@ typedef struct ph_new_ahead {
   uint32_t ai;         /* paired address index, UINT32_MAX: not computed */
   uint32_t pbucket;    /* public chain bucket of (b.dst, b.dport) guessed,
                           UINT32_MAX: none (the endpoint had a mapping) */
+  uint32_t frees;      /* ctx->port_frees when the port was picked */
+  uint64_t rng;        /* the random state after the pick's draw (drew) */
+  uint8_t drew;        /* the pick drew a random start (else: port kept) */
   uint64_t hb;         /* side B's key hash of b */
   ph_tuple b;          /* side B's tuple as guessed */
   const ph_rule *rule; /* the rule the tuple matched (process.c) */
@@ -90,22 +93,28 @@ typedef struct ph_new_ahead {
  * inside chain's head, the free slot and the guess's public chain head.
  * nh (may be NULL): the burst look-ahead's work for the endpoint, its
  * address index taken when it is for the same pool, address and pool
- * size. Changes nothing. */
+ * size; its port pick taken when, besides, flags are 0, no mapping was
+ * given back since (ctx->port_frees), the random state is the one it
+ * drew from and the port is still free (what a pick now would give);
+ * its mapping's public endpoint taken as the guess when it found one.
+ * Changes nothing. */
 void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                         uint32_t iaddr, uint16_t iport, unsigned flags,
                         const ph_new_ahead *nh, ph_map_ahead *a);
 /* The burst look-ahead of a packet that will likely make a new mapping
  * of endpoint (proto, iaddr, iport) in pool (flags 0): reads the inside
- * chain (its head prefetched by pinhole__map_prefetch); when the
+ * chain of bucket ibucket (pinhole__map_prefetch's, which prefetched its
+ * head); when the
  * endpoint has no mapping, guesses the port as pinhole__map_ahead does
  * with the random state *rng (advanced when the guess draws: a copy of
  * the context's, so that the burst's guesses follow its sequence) and
  * prefetches the guess's public chain head. Fills nh->pool, iaddr,
- * naddrs, ai and nh->b.dst, b.dport (the public endpoint); 0: no guess.
- * Changes nothing in the context. */
+ * naddrs, ai, ibucket, nh->b.dst, b.dport (the public endpoint) and, for
+ * a pick, frees, drew and rng (what pinhole__map_ahead checks before it
+ * takes the pick); 0: no guess. Changes nothing in the context. */
 int pinhole__map_look(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
-                      uint32_t iaddr, uint16_t iport, uint64_t *rng,
-                      ph_new_ahead *nh);
+                      uint32_t iaddr, uint16_t iport, uint32_t ibucket,
+                      uint64_t *rng, ph_new_ahead *nh);
 /* pinhole__map_get with what pinhole__map_ahead computed for the same
  * endpoint and pool, nothing changed in between (the pick is checked
  * against the bitmap and made again when it differs). */
@@ -117,9 +126,10 @@ ph_ref pinhole__map_get_ahead(pinhole_ctx *ctx, const ph_map_ahead *a,
 uint64_t pinhole__conn_new_prefetch(const pinhole_ctx *ctx, uint8_t proto,
                                     const ph_tuple *b);
 /* Starts loading the inside chain head of endpoint (proto, iaddr, iport)
- * (the burst look-ahead of a packet that misses the flow table). */
-void pinhole__map_prefetch(const pinhole_ctx *ctx, uint8_t proto,
-                           uint32_t iaddr, uint16_t iport);
+ * (the burst look-ahead of a packet that misses the flow table); returns
+ * that chain's bucket (for pinhole__map_look). */
+uint32_t pinhole__map_prefetch(const pinhole_ctx *ctx, uint8_t proto,
+                               uint32_t iaddr, uint16_t iport);
 /* Counts and logs a failed pinhole__map_get (drop counters, event). */
 void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
                           int side, const char *rule);

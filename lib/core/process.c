@@ -409,6 +409,10 @@ static int ph_unannounced(const pinhole_ctx *ctx, int side,
   return pinhole__map_find_public(ctx, v->proto, v->dst, v->dport) != 0;
 }
 
+static inline __attribute__((always_inline)) int
+ph_udp_established(pinhole_ctx *ctx, uint8_t *d, const ph_plain4 *p, ph_conn *c,
+                   int dir, int side);
+
 /* A packet of no connection; hash: its tuple's flow hash; nh: the burst
  * look-ahead's work for a new flow, or NULL. */
 static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
@@ -538,6 +542,17 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                  alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0, r->name,
                  alg_name, NULL);
   pinhole__conn_touch_timer(ctx, c);
+  if (c->watch == PH_NIL && v->proto == PINHOLE_IPPROTO_UDP &&
+      v->ihl == PH_IP_MIN_HLEN &&
+      (v->flags & (PINHOLE_PKTF_L4 | PINHOLE_PKTF_FRAGMENT)) ==
+          PINHOLE_PKTF_L4) {
+    /* the first datagram of a UDP connection no ALG watches, its header
+     * plain: what ph_existing() does for it, as for the next ones */
+    ph_plain4 p = {v->src,    v->dst,   v->sport,   v->dport,
+                   v->ip_len, v->proto, PH_UDP_HLEN};
+    return ph_verdict(ctx, 1,
+                      ph_udp_established(ctx, pkt->data, &p, c, 0, side));
+  }
   return ph_verdict(ctx, 1, ph_existing(ctx, pkt, v, c, 0, side));
 }
 
@@ -1004,7 +1019,8 @@ static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   if (k->ok != PH_HINT_4) /* IPv6: the prefetches only (process6.c looks up) */
     return k->dist;
   if (side == PINHOLE_SIDE_INSIDE && ctx->npools != 0) {
-    pinhole__map_prefetch(ctx, k->proto, k->src, (uint16_t)(k->ports >> 16));
+    k->nf.ibucket = pinhole__map_prefetch(ctx, k->proto, k->src,
+                                          (uint16_t)(k->ports >> 16));
     return 1;
   }
   return k->dist;
@@ -1040,7 +1056,8 @@ static void ph_hint_new(const pinhole_ctx *ctx, ph_hint *k, int side,
   if (pr == NULL || pr->r.action != PINHOLE_ACTION_ACCEPT ||
       pr->r.nat != PINHOLE_NAT_SOURCE || pr->r.pool < 0 ||
       !pinhole__map_look(ctx, (uint32_t)pr->r.pool, k->proto, k->src,
-                         (uint16_t)(k->ports >> 16), rng, &k->nf))
+                         (uint16_t)(k->ports >> 16), k->nf.ibucket, rng,
+                         &k->nf))
     return;
   k->nf.rule = pr;
   k->nf.rules_gen = ctx->rules_gen;

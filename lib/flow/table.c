@@ -52,7 +52,7 @@ void pinhole__ft_init(ph_flow_table *ft, ph_ft_bucket *mem, uint32_t nbuckets,
   ft->max_probe = nbuckets < 64 ? nbuckets - 1 : 64;
 }
 
-int pinhole__ft_insert(ph_flow_table *ft, uint64_t h, uint32_t ref) {
+int pinhole__ft_insert_far(ph_flow_table *ft, uint64_t h, uint32_t ref) {
   uint32_t sig = ph_ft_sig(h);
   uint32_t home = ph_ft_home(ft, h);
   uint32_t i = home;

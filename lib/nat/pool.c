@@ -396,9 +396,11 @@ ph_map_insert_at(pinhole_ctx *ctx, uint32_t pool, uint8_t proto, uint32_t iaddr,
                  uint16_t iport, uint32_t ai, uint16_t pport, uint32_t hi,
                  uint32_t hp);
 
-void pinhole__map_prefetch(const pinhole_ctx *ctx, uint8_t proto,
-                           uint32_t iaddr, uint16_t iport) {
-  __builtin_prefetch(&ctx->map_ihash[ph_ibucket(ctx, proto, iaddr, iport)]);
+uint32_t pinhole__map_prefetch(const pinhole_ctx *ctx, uint8_t proto,
+                               uint32_t iaddr, uint16_t iport) {
+  uint32_t hi = ph_ibucket(ctx, proto, iaddr, iport);
+  __builtin_prefetch(&ctx->map_ihash[hi]);
+  return hi;
 }
 
 /* The endpoint and its inside bucket (nh's when it is for the same
@@ -437,19 +439,46 @@ void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
       (flags & PH_MAP_EVEN))
     return; /* no guess: the get checks and picks */
   const ph_pool *pl = &ctx->pools[pool];
+  /* the look-ahead's work stands for the same endpoint and pool */
+  if (nh != NULL && (nh->pool != pool || nh->iaddr != iaddr ||
+                     nh->iport != iport || nh->proto != proto))
+    nh = NULL;
+  if (nh != NULL && nh->pbucket == UINT32_MAX) {
+    /* it found the endpoint's mapping: its public endpoint is the guess
+     * (no pick; the get picks if the mapping has gone since) */
+    a->flags = flags;
+    a->idx = UINT32_MAX;
+    a->pport = nh->b.dport;
+    a->paddr = nh->b.dst;
+    return;
+  }
   /* paired pooling depends on the address and the pool's size only: the
    * look-ahead's index stands when both are the same */
-  a->ai = nh != NULL && nh->ai != UINT32_MAX && nh->pool == pool &&
-                  nh->iaddr == iaddr && nh->naddrs == pl->naddrs
+  a->ai = nh != NULL && nh->ai != UINT32_MAX && nh->naddrs == pl->naddrs
               ? nh->ai
               : pinhole__pool_addr_index(ctx, pl, iaddr);
   /* the port pinhole__port_pick would give now: the bitmaps are small
    * enough to stay cached; the random start is peeked, not taken */
   uint32_t lo, n;
   const uint64_t *b = ph_range(ctx, pl, a->ai, proto, flags, &lo, &n);
-  int keep = ph_port_keep(b, 0, lo, n, iport, flags);
-  uint32_t idx = keep ? (uint32_t)iport - lo
-                      : ph_port_scan(b, 0, lo, n, flags, ph_rand_peek(ctx));
+  uint32_t idx;
+  int keep;
+  if (nh != NULL && a->ai == nh->ai && flags == 0 &&
+      nh->frees == ctx->port_frees &&
+      (!nh->drew || ph_rand_next(ctx->rng) == nh->rng) &&
+      !ph_bit_get(b, (uint32_t)(nh->b.dport - lo))) {
+    /* the look-ahead's pick is the pick now: the ports from its random
+     * start up to its port were taken then and none has been given back
+     * (ports are only taken since), its port is still free, and the start
+     * is drawn from the same state; a kept port stays kept (its bit was
+     * and is clear) and a port not kept then is not now (no bit cleared) */
+    keep = !nh->drew;
+    idx = (uint32_t)(nh->b.dport - lo);
+  } else {
+    keep = ph_port_keep(b, 0, lo, n, iport, flags);
+    idx = keep ? (uint32_t)iport - lo
+               : ph_port_scan(b, 0, lo, n, flags, ph_rand_peek(ctx));
+  }
   if (idx == UINT32_MAX)
     return;
   a->flags = flags;
@@ -466,8 +495,8 @@ void pinhole__map_ahead(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
 }
 
 int pinhole__map_look(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
-                      uint32_t iaddr, uint16_t iport, uint64_t *rng,
-                      ph_new_ahead *nh) {
+                      uint32_t iaddr, uint16_t iport, uint32_t ibucket,
+                      uint64_t *rng, ph_new_ahead *nh) {
   if (pool >= ctx->npools || ctx->pools[pool].mode != PINHOLE_POOL_NAPT ||
       ctx->pools[pool].removed)
     return 0;
@@ -478,8 +507,8 @@ int pinhole__map_look(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   nh->proto = proto;
   nh->naddrs = pl->naddrs;
   nh->ai = UINT32_MAX;
-  nh->ibucket = ph_ibucket(ctx, proto, iaddr, iport);
-  ph_ref r = ph_map_find_inside(ctx, nh->ibucket, pool, proto, iaddr, iport);
+  nh->ibucket = ibucket;
+  ph_ref r = ph_map_find_inside(ctx, ibucket, pool, proto, iaddr, iport);
   nh->pbucket = UINT32_MAX;
   if (r != 0) { /* the endpoint's mapping: its public endpoint, no guess */
     nh->b.dst = ph_map_at(ctx, r)->paddr;
@@ -490,12 +519,15 @@ int pinhole__map_look(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   uint32_t lo, n;
   const uint64_t *b = ph_range(ctx, pl, ai, proto, 0, &lo, &n);
   uint32_t idx;
-  if (ph_port_keep(b, 0, lo, n, iport, 0)) {
+  nh->drew = (uint8_t)!ph_port_keep(b, 0, lo, n, iport, 0);
+  if (!nh->drew) {
     idx = (uint32_t)iport - lo;
   } else {
     *rng = ph_rand_next(*rng); /* the draw this packet's pick will take */
     idx = ph_port_scan(b, 0, lo, n, 0, ph_rand_out(*rng));
   }
+  nh->rng = *rng;
+  nh->frees = ctx->port_frees;
   nh->ai = ai;
   if (idx == UINT32_MAX)
     return 0;
@@ -564,8 +596,8 @@ ph_ref pinhole__map_get_ahead(pinhole_ctx *ctx, const ph_map_ahead *a,
   uint32_t lo, n;
   uint64_t *b = ph_range(ctx, pl, ai, proto, flags, &lo, &n);
   uint32_t idx;
-  if (a->paddr != 0 && want == 0 && flags == a->flags && ai == a->ai &&
-      !ph_bit_get(b, a->idx)) {
+  if (a->paddr != 0 && a->idx != UINT32_MAX && want == 0 && flags == a->flags &&
+      ai == a->ai && !ph_bit_get(b, a->idx)) {
     /* pinhole__map_ahead's pick: the same the bitmap would give now; its
      * random draw taken as the pick would take it */
     idx = a->idx;
@@ -664,6 +696,7 @@ void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref) {
         ph_range(ctx, pl, m->paddr - pl->addr_lo, m->proto, fl, &lo, &n);
     ph_bit_set(b, (uint32_t)(m->pport - lo), 0);
   }
+  ctx->port_frees++;
   pl->used--;
   if (ctx->cfg.max_ports_per_host != 0)
     ph_host_dec(ctx, m->iaddr);
