@@ -636,7 +636,17 @@ void pinhole_rules_clear(pinhole_ctx *ctx) {
   if (ctx == NULL)
     return;
   ctx->nrules = 0;
-  ctx->rules_gen++; /* connections accepted before know their rule is gone */
+  /* connections accepted before know their rule is gone: their rule_gen
+   * is an older generation. The count has 16 bits; before it comes back
+   * to one a connection still carries, every connection (each one live
+   * now was accepted by a rule this call removes) is told once, when it
+   * wraps: its rule becomes PH_RULE_GONE, no index (a walk over the
+   * slots once every 65,536 clears) */
+  if (++ctx->rules_gen == 0) {
+    uint32_t nslots = ctx->cfg.max_flows + ctx->cfg.max_conns6;
+    for (uint32_t i = 0; i < nslots; i++)
+      ctx->cold[i].rule = PH_RULE_GONE;
+  }
 }
 
 int pinhole_rule_alg_allow(pinhole_ctx *ctx, int rule, const char *id) {

@@ -128,6 +128,11 @@ typedef uint32_t ph_convh;
 #define PH_CONVH_CONN 0x80000000u
 #define PH_CONVH_REC 0xffffffffu
 
+/* ph_conn_cold.rule of a connection whose rule was cleared when
+ * ctx->rules_gen wrapped (pinhole_rules_clear): above any index, since
+ * max_rules <= 65535. */
+#define PH_RULE_GONE 0xffffu
+
 /* The rest of a connection, touched only when it is created, freed,
  * listed or expires: kept out of the packet path's cache line. */
 typedef struct ph_conn_cold {
@@ -146,9 +151,9 @@ typedef struct ph_conn_cold {
       ph_convh own_next; /* (never PH_CONVH_REC) */
     };
   };
-  ph_ref mapping; /* NAPT mapping held; hairpinning: the target's mapping
-                     is held too, found again by pinhole__conn_hairpin */
-  uint16_t rule;
+  ph_ref mapping;    /* NAPT mapping held; hairpinning: the target's mapping
+                        is held too, found again by pinhole__conn_hairpin */
+  uint16_t rule;     /* the rule that accepted it, or PH_RULE_GONE */
   uint16_t rule_gen; /* ctx->rules_gen when the rule accepted it */
   ph_ctimer timer;   /* in ctx->conn_wheel (timer/cwheel.h): 8 bytes */
 } ph_conn_cold;

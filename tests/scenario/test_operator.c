@@ -926,6 +926,47 @@ static void test_rule_del_flush(void **state) {
   t_ctx_del(t);
 }
 
+/* rules_gen has 16 bits: after 65,536 pinhole_rules_clear() calls it is
+ * back at the generation the old conversations carry, and a rule added
+ * at their old index must still not count as theirs */
+static void test_rule_del_flush_after_gen_wraps(void **state) {
+  (void)state;
+  tctx *t = two_convs(); /* rule 0 accepted both conversations */
+  for (uint32_t i = 0; i < 65536; i++)
+    pinhole_rules_clear(t->ctx);
+  pinhole_rule r = inside_rule("new-0", t->pool);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 0); /* the old index */
+  t->nevents = 0;
+  /* a flush of the new rule 0 clears nothing it did not accept */
+  assert_int_equal(pinhole_rule_del(t->ctx, 0, PINHOLE_RULE_DEL_FLUSH), 0);
+  assert_int_equal(t->nevents, 0);
+  pinhole_usage u;
+  memset(&u, 0, sizeof(u));
+  u.size = sizeof(u);
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.conversations, 2);
+  /* and the old flows go on both ways */
+  tpkt p;
+  t_udp(&p, CLI2, 41000, PEER, 5000, "q2");
+  assert_int_equal(t_in(t, &p, 3 * SEC), 0);
+  t_udp(&p, PEER, 5000, PUB, 41000, "answer2");
+  assert_int_equal(t_out(t, &p, 3 * SEC), 0);
+  /* one more wrap with a conversation the new generation accepted: a
+   * rule of that generation is told too */
+  r = inside_rule("gen-1", t->pool);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1);
+  t_udp(&p, IP4(198, 18, 0, 9), 42000, PEER, 5353, "m");
+  assert_int_equal(t_in(t, &p, 4 * SEC), 0);
+  for (uint32_t i = 0; i < 65536; i++)
+    pinhole_rules_clear(t->ctx);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 0);
+  assert_int_equal(pinhole_rule_add(t->ctx, &r), 1);
+  assert_int_equal(pinhole_rule_del(t->ctx, 1, PINHOLE_RULE_DEL_FLUSH), 0);
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.conversations, 3);
+  t_ctx_del(t);
+}
+
 /* ---- removing one pool (pinhole_pool_del) ------------------------- */
 
 static void events_dump(tctx *t) {
@@ -1204,6 +1245,7 @@ int main(void) {
       cmocka_unit_test(test_syslog_live),
       cmocka_unit_test(test_rule_del_keeps_flows),
       cmocka_unit_test(test_rule_del_flush),
+      cmocka_unit_test(test_rule_del_flush_after_gen_wraps),
       cmocka_unit_test(test_pool_del_keeps_flows),
       cmocka_unit_test(test_pool_del_flush),
       cmocka_unit_test(test_pool_del_pba),
