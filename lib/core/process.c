@@ -670,33 +670,35 @@ ph_udp_established(pinhole_ctx *ctx, uint8_t *d, const ph_plain4 *p, ph_conn *c,
     return PINHOLE_VERDICT_DROP;
   c->last_seen = ctx->now_tick;
   const ph_tuple *to = dir ? &c->a : &c->b;
-  /* changed words summed as 32-bit terms (pkt_cksum.h ph_ck_diff32w) */
+  /* the changed words summed in the packet's byte order, no field
+   * converted (pkt_cksum.h ph_ck_apply_ne) */
   uint64_t diff = 0; /* address words changed, for both checksums */
   int ip_changed = 0, l4_changed;
   if (to->dst != p->src) {
-    ph_put32(d + 12, to->dst);
-    diff += ph_ck_diff32w(p->src, to->dst);
+    uint32_t n = ph_ck_ne32_of(to->dst);
+    diff = ph_ck_diff32w(ph_ne32(d + 12), n);
+    memcpy(d + 12, &n, sizeof(n));
     ip_changed = 1;
   }
   if (to->src != p->dst) {
-    ph_put32(d + 16, to->src);
-    diff += ph_ck_diff32w(p->dst, to->src);
+    uint32_t n = ph_ck_ne32_of(to->src);
+    diff += ph_ck_diff32w(ph_ne32(d + 16), n);
+    memcpy(d + 16, &n, sizeof(n));
     ip_changed = 1;
   }
   if (ip_changed)
-    ph_ck_apply32w(d + 10, diff);
+    ph_ck_apply_ne(d + 10, diff);
   l4_changed = ip_changed;
-  /* the ports as one word: both stored when either changed */
+  /* the ports as one word (the new source port is to's destination) */
   uint32_t ports = (uint32_t)to->dport << 16 | to->sport;
-  uint32_t old_ports = (uint32_t)p->sport << 16 | p->dport;
-  if (ports != old_ports) {
-    ph_put16(d + 20, to->dport);
-    ph_put16(d + 22, to->sport);
-    diff += ph_ck_diff32w(old_ports, ports);
+  if (ports != ((uint32_t)p->sport << 16 | p->dport)) {
+    uint32_t n = ph_ck_ne32_of(ports);
+    diff += ph_ck_diff32w(ph_ne32(d + 20), n);
+    memcpy(d + 20, &n, sizeof(n));
     l4_changed = 1;
   }
   /* RFC 768: no checksum stays none; a computed zero is sent as all ones */
-  if (l4_changed && ph_get16(d + 26) != 0 && ph_ck_apply32w(d + 26, diff) == 0)
+  if (l4_changed && ph_get16(d + 26) != 0 && ph_ck_apply_ne(d + 26, diff) == 0)
     ph_put16(d + 26, 0xFFFF);
   c->frames[dir]++;
   c->bytes[dir] += p->ip_len;
