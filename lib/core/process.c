@@ -568,10 +568,12 @@ static int ph_gre(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
  */
 typedef struct ph_hint {
   uint64_t h;
-  uint32_t src, dst; /* IPv4: the tuple read (host order), unchecked */
-  uint32_t ports;    /* sport << 16 | dport */
+  /* IPv4: the tuple read (src, dst, sport, dport, proto); with chk, the
+   * whole of ph_plain4_check()'s answer for the bytes as they were */
+  ph_plain4 p4;
   uint8_t proto;
   uint8_t ok;             /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
+  uint8_t chk;            /* IPv4: the look-ahead's check passed (p4 whole) */
   uint8_t way;            /* IPv4: the first way of h's signature in line bk */
   uint8_t cands;          /* connections prefetched */
   uint8_t dist;           /* the candidate line's distance from home (0 or 1) */
@@ -655,6 +657,19 @@ static int ph_hint_found(pinhole_ctx *ctx, const ph_hint *k, const ph_plain4 *p,
   *dir = (int)(k->ref & 1);
   *c = ph_conn_live(ctx, f);
   return 1;
+}
+
+/* The reference ph_conn_find() would answer for the tuple of p under
+ * hash h (its first candidate of that tuple), without expiring it, or
+ * UINT32_MAX. */
+static inline uint32_t ph_find_ref4(pinhole_ctx *ctx, const ph_plain4 *p,
+                                    uint64_t h) {
+  ph_ft_iter it;
+  ph_ft_iter_init(&ctx->ft, h, &it);
+  for (uint32_t ref; (ref = ph_ft_next(&ctx->ft, &it)) != UINT32_MAX;)
+    if (ph_conn_keyed4(ctx, ref, p) != NULL)
+      return ref;
+  return UINT32_MAX;
 }
 
 /* An established UDP packet of a connection no ALG watches, plain (so not
@@ -784,8 +799,8 @@ static int ph_process6_hinted(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
 static inline int ph_hint_is(const ph_hint *hint, uint8_t proto, uint32_t src,
                              uint32_t dst, uint16_t sport, uint16_t dport) {
   return hint != NULL && hint->ok == PH_HINT_4 && hint->proto == proto &&
-         hint->src == src && hint->dst == dst &&
-         hint->ports == ((uint32_t)sport << 16 | dport);
+         hint->p4.src == src && hint->p4.dst == dst &&
+         hint->p4.sport == sport && hint->p4.dport == dport;
 }
 
 static inline int ph_hint_for(const ph_hint *hint, const ph_plain4 *p) {
@@ -922,27 +937,35 @@ static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
  * ph_ft_hash() does and prefetches its flow table bucket; an IPv6 one is
  * ph_hint_make6()'s. Anything else gets no hint. */
 static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
-                         ph_hint *k) {
+                         ph_hint *k, int check) {
   const uint8_t *d = p->data;
   k->ok = 0;
-  if (d == NULL || p->cap < p->len || p->len < PH_IP_MIN_HLEN + PH_UDP_HLEN)
-    return;
-  if (d[0] != 0x45) {
-    if (p->len >= 48 && (d[0] >> 4) == 6 && ctx->cfg.max_conns6 != 0)
-      ph_hint_make6(ctx, d, k);
-    return;
+  k->chk = 0;
+  ph_plain4 *c = &k->p4;
+  uint8_t proto;
+  if (check && ph_plain4_check(d, p->len, c)) {
+    proto = c->proto;
+    k->chk = 1;
+  } else {
+    if (p->len < PH_IP_MIN_HLEN + PH_UDP_HLEN)
+      return;
+    if (d[0] != 0x45) {
+      if (p->len >= 48 && (d[0] >> 4) == 6 && ctx->cfg.max_conns6 != 0)
+        ph_hint_make6(ctx, d, k);
+      return;
+    }
+    proto = d[9];
+    if (proto != PINHOLE_IPPROTO_UDP && proto != PINHOLE_IPPROTO_TCP)
+      return;
+    c->src = ph_get32(d + 12);
+    c->dst = ph_get32(d + 16);
+    c->sport = ph_get16(d + 20);
+    c->dport = ph_get16(d + 22);
+    c->proto = proto;
   }
-  uint8_t proto = d[9];
-  if (proto != PINHOLE_IPPROTO_UDP && proto != PINHOLE_IPPROTO_TCP)
-    return;
-  uint32_t src = ph_get32(d + 12), dst = ph_get32(d + 16);
-  uint32_t ports = ph_get32(d + 20); /* sport << 16 | dport */
-  uint64_t h = ph_nh64(ctx->ft.nh, ctx->ft.mul, src, dst, ports, proto);
+  uint64_t h = ph_ft_hash(&ctx->ft, proto, c->src, c->dst, c->sport, c->dport);
   ph_ft_prefetch(&ctx->ft, h);
   k->h = h;
-  k->src = src;
-  k->dst = dst;
-  k->ports = ports;
   k->proto = proto;
   k->ok = PH_HINT_4;
 }
@@ -1006,7 +1029,7 @@ static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   if (k->ok != PH_HINT_4) /* IPv6: the prefetches only (process6.c looks up) */
     return k->dist;
   if (side == PINHOLE_SIDE_INSIDE && ctx->npools != 0) {
-    pinhole__map_prefetch(ctx, k->proto, k->src, (uint16_t)(k->ports >> 16));
+    pinhole__map_prefetch(ctx, k->proto, k->p4.src, k->p4.sport);
     return 1;
   }
   return k->dist;
@@ -1037,19 +1060,26 @@ static int ph_hint_far(const pinhole_ctx *ctx, ph_hint *k) {
  * checked there (pinhole__map_ahead, ph_new). */
 static void ph_hint_new(const pinhole_ctx *ctx, ph_hint *k, int side,
                         uint64_t *rng) {
-  const ph_rule *pr = pinhole__rule_match4(ctx, side, k->proto, k->src, k->dst,
-                                           (uint16_t)k->ports);
+  const ph_rule *pr = pinhole__rule_match4(ctx, side, k->proto, k->p4.src,
+                                           k->p4.dst, k->p4.dport);
   if (pr == NULL || pr->r.action != PINHOLE_ACTION_ACCEPT ||
       pr->r.nat != PINHOLE_NAT_SOURCE || pr->r.pool < 0 ||
-      !pinhole__map_look(ctx, (uint32_t)pr->r.pool, k->proto, k->src,
-                         (uint16_t)(k->ports >> 16), rng, &k->nf))
+      !pinhole__map_look(ctx, (uint32_t)pr->r.pool, k->proto, k->p4.src,
+                         k->p4.sport, rng, &k->nf))
     return;
   k->nf.rule = pr;
   k->nf.rules_gen = ctx->rules_gen;
-  k->nf.b.src = k->dst;
-  k->nf.b.sport = (uint16_t)k->ports;
+  k->nf.b.src = k->p4.dst;
+  k->nf.b.sport = k->p4.dport;
   k->nf.hb = pinhole__conn_new_prefetch(ctx, k->proto, &k->nf.b);
   k->nf.ok = 1;
+}
+
+/* Do the bytes [a, a + alen) and [b, b + blen) not overlap? */
+static inline int ph_apart(const void *a, size_t alen, const void *b,
+                           size_t blen) {
+  uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+  return x + alen <= y || y + blen <= x;
 }
 
 int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
@@ -1059,15 +1089,41 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       (side != PINHOLE_SIDE_INSIDE && side != PINHOLE_SIDE_OUTSIDE))
     return PINHOLE_ERR_INVALID_ARG;
   ph_set_time(ctx, now_ns);
-  /* per chunk: every tuple hashed and its bucket prefetched; then from
-   * the buckets, the connections prefetched; then the packets processed in
-   * order, exactly as pinhole_process() would */
+  /* Without callbacks, a packet's turn writes nothing of the host's but
+   * its own buffer (within its cap), its pinhole_pkt's len and its
+   * verdict: no host code runs in between. */
+  const int quiet =
+      ctx->cb.event == NULL && ctx->cb.trace == NULL && ctx->cb.emit == NULL;
+  /* the look-ahead checks the packets while that paid off: it stops
+   * after a chunk whose check a packet's turn had to redo */
+  int look = 1;
+  /* per chunk: the packets checked, their tuples hashed and their buckets
+   * prefetched; then from the buckets, the connections prefetched; then
+   * the packets processed in order, exactly as pinhole_process() would */
   ph_hint hint[PH_BURST];
   for (size_t base = 0; base < n; base += PH_BURST) {
     size_t m = n - base < PH_BURST ? n - base : PH_BURST;
     pinhole_pkt *pk = pkts + base;
-    for (size_t i = 0; i < m; i++)
-      ph_hint_make(ctx, &pk[i], &hint[i]);
+    /* the chunk's buffers [data, data + cap) in order one after another,
+     * none reaching the next, as far as they go (apart); [lo, hi) holds
+     * them. Only packets of that prefix are checked here (chk). */
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    int apart = look;
+    for (size_t i = 0; i < m; i++) {
+      const pinhole_pkt *p = &pk[i];
+      if (p->data == NULL || p->cap < p->len) {
+        hint[i].ok = 0;
+        hint[i].chk = 0;
+        continue;
+      }
+      uintptr_t a = (uintptr_t)p->data;
+      apart &= a >= hi;
+      if (apart) {
+        lo = lo < a ? lo : a;
+        hi = a + p->cap;
+      }
+      ph_hint_make(ctx, p, &hint[i], apart);
+    }
     int fresh = 0; /* packets that may open a flow */
     for (size_t i = 0; i < m; i++)
       fresh |= ph_hint_conn(ctx, &hint[i], side);
@@ -1084,18 +1140,52 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
      * insert or remove has changed it since, a hint's ref is still the
      * first candidate a lookup would try (ph_hint_holds) */
     const uint32_t changes = ctx->ft.changes;
+    /* clean: no byte the look-ahead checked has changed, so its check
+     * stands (the same ph_plain4_check() on the same bytes) and is not
+     * run again. It holds while every turn so far wrote only its own
+     * buffer, its pkt's len, its verdict and the context's memory (every
+     * turn when quiet; else only ph_fast_udp()'s, which calls nothing
+     * back), the checked buffers do not overlap (apart), and neither this
+     * chunk's pinhole_pkt array nor its verdicts overlap them or each
+     * other. Once it ends, each packet is checked as it then is. */
+    int clean =
+        lo < hi &&
+        ph_apart(pk, m * sizeof(*pk), (const void *)lo, (size_t)(hi - lo)) &&
+        ph_apart(verdicts + base, m, (const void *)lo, (size_t)(hi - lo)) &&
+        ph_apart(verdicts + base, m, pk, m * sizeof(*pk));
     for (size_t i = 0; i < m; i++) {
       pinhole_pkt *p = &pk[i];
+      const ph_hint *k = &hint[i];
+      int vd;
+      if (clean && k->chk) {
+        vd = -1;
+        if (k->p4.proto == PINHOLE_IPPROTO_UDP) {
+          uint32_t ref = k->ref;
+          if (ctx->ft.changes != changes && !ph_hint_holds(ctx, k))
+            ref = UINT32_MAX;
+          /* with callbacks, the whole way would end clean: first what
+           * ph_conn_find() would find (a new flow is looked up twice) */
+          if (ref == UINT32_MAX && !quiet)
+            ref = ph_find_ref4(ctx, &k->p4, k->h);
+          if (ref != UINT32_MAX)
+            vd = ph_fast_udp(ctx, p, side, &k->p4, ref);
+        }
+        if (vd < 0) {
+          clean = quiet;
+          vd = ph_process_hinted(ctx, p, side, k, k->p4);
+        }
+        verdicts[base + i] = (uint8_t)vd;
+        continue;
+      }
       if (p->data == NULL || p->cap < p->len) {
         verdicts[base + i] = PINHOLE_VERDICT_DROP;
         continue;
       }
+      clean &= quiet; /* the whole way: it may call back */
       /* ph_process_one()'s common case here (no call, no frame): the
        * check of the bytes as they are now, then the look-ahead's hash and
        * candidate if its tuple is the same */
-      const ph_hint *k = &hint[i];
       ph_plain4 p4;
-      int vd;
       if (k->ok != PH_HINT_4 || !ph_plain4_check(p->data, p->len, &p4)) {
         vd = ph_process_one(ctx, p, side, k);
       } else if (!ph_hint_for(k, &p4)) {
@@ -1113,6 +1203,9 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       }
       verdicts[base + i] = (uint8_t)vd;
     }
+    /* a chunk whose checks were redone: the next ones are not checked */
+    if (lo < hi && !clean)
+      look = 0;
   }
   return (int)n;
 }
