@@ -579,7 +579,8 @@ typedef struct ph_hint {
   uint8_t dist;           /* the candidate line's distance from home (0 or 1) */
   uint16_t sigd;          /* IPv4: h's signature at that distance */
   uint32_t ref;           /* the reference there, UINT32_MAX: none */
-  const ph_ft_bucket *bk; /* IPv4: the line of way */
+  const ph_ft_bucket *bk; /* the home line (ph_hint_make); IPv4, with a
+                             candidate: the line of way */
   ph_hint6 six;           /* IPv6: what process6.c takes (h is six.h, in ft6) */
   ph_new_ahead nf;        /* IPv4 inside, no candidate: its new flow's (ok) */
 } ph_hint;
@@ -929,7 +930,8 @@ static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
   for (uint32_t i = 0; i < ctx->nnat64; i++)
     if (ph_get32(d + 24) == ph_get32(ctx->nat64_prefix[i]))
       k->ok = PH_HINT_64;
-  ph_ft_prefetch(&ctx->ft6, k->h);
+  k->bk = ph_ft_bucket_of(&ctx->ft6, k->h);
+  __builtin_prefetch(k->bk);
 }
 
 /* Reads an IPv4 TCP or UDP packet's tuple (first byte 0x45, at least 28
@@ -964,7 +966,8 @@ static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
     c->proto = proto;
   }
   uint64_t h = ph_ft_hash(&ctx->ft, proto, c->src, c->dst, c->sport, c->dport);
-  ph_ft_prefetch(&ctx->ft, h);
+  k->bk = ph_ft_bucket_of(&ctx->ft, h);
+  __builtin_prefetch(k->bk);
   k->h = h;
   k->proto = proto;
   k->ok = PH_HINT_4;
@@ -1014,8 +1017,7 @@ static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   k->ref = UINT32_MAX;
   if (!k->ok)
     return 0;
-  const ph_flow_table *ft = k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft;
-  const ph_ft_bucket *bk = ph_ft_bucket_of(ft, k->h);
+  const ph_ft_bucket *bk = k->bk; /* home, from the look-ahead */
   uint32_t sig = ph_ft_sig(k->h);
   uint32_t m = ph_ft_match(bk, sig);
   if (m != 0) {
@@ -1023,6 +1025,7 @@ static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
     return 0;
   }
   if (bk->ovf != 0) {
+    const ph_flow_table *ft = k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft;
     k->dist = 1;
     __builtin_prefetch(bk + 1 == ft->b + ft->nbuckets ? ft->b : bk + 1);
   }
