@@ -556,15 +556,16 @@ static int ph_gre(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
 }
 
 /*
- * A burst's look-ahead: an IPv4 TCP or UDP packet's tuple (a 20-byte
- * header: first byte 0x45, at least 28 bytes) read as it is, not checked,
- * and its flow hash, so that the flow table bucket and the connection can
- * be prefetched. Nothing the look-ahead reads is trusted: packets before
- * it in the burst may rewrite its bytes (a shared buffer, a callback), and
- * a hostile header is refused only by the check. In its turn a packet is
- * checked as it now is (ph_plain4_check, the one pass of one per call),
- * and takes the look-ahead's hash and candidate only when the checked
- * tuple is the look-ahead's (ph_hint_for).
+ * A burst's look-ahead: an IPv4 packet checked (ph_plain4_check, the one
+ * pass of one per call: chk) or, failing that, a TCP or UDP packet's tuple
+ * (a 20-byte header: first byte 0x45, at least 28 bytes) read as it is,
+ * not checked; and its flow hash, so that the flow table bucket and the
+ * connection can be prefetched. Packets before it in the burst may
+ * rewrite its bytes (a shared buffer, a callback, a verdict), so the
+ * check stands in its turn only while pinhole_process_burst() can show
+ * that nothing wrote them ("clean"); otherwise the packet is checked as it
+ * now is and takes the look-ahead's hash and candidate only when the
+ * checked tuple is the look-ahead's (ph_hint_for).
  */
 typedef struct ph_hint {
   uint64_t h;
@@ -934,10 +935,12 @@ static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
   __builtin_prefetch(k->bk);
 }
 
-/* Reads an IPv4 TCP or UDP packet's tuple (first byte 0x45, at least 28
- * bytes; nothing else checked: the packet's turn checks it), hashes it as
- * ph_ft_hash() does and prefetches its flow table bucket; an IPv6 one is
- * ph_hint_make6()'s. Anything else gets no hint. */
+/* For p (data not NULL, cap >= len): with check, ph_plain4_check() of
+ * its bytes (chk, p4 whole when it passes); else, or when it fails, an
+ * IPv4 TCP or UDP packet's tuple read (first byte 0x45, at least 28
+ * bytes; nothing else checked: the packet's turn checks it). The tuple
+ * hashed as ph_ft_hash() does, its home line kept (bk) and prefetched; an
+ * IPv6 one is ph_hint_make6()'s. Anything else gets no hint. */
 static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
                          ph_hint *k, int check) {
   const uint8_t *d = p->data;
