@@ -571,28 +571,32 @@ static int ph_gre(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
 }
 
 /*
- * A burst's look-ahead: an IPv4 TCP or UDP packet's tuple (a 20-byte
- * header: first byte 0x45, at least 28 bytes) read as it is, not checked,
- * and its flow hash, so that the flow table bucket and the connection can
- * be prefetched. Nothing the look-ahead reads is trusted: packets before
- * it in the burst may rewrite its bytes (a shared buffer, a callback), and
- * a hostile header is refused only by the check. In its turn a packet is
- * checked as it now is (ph_plain4_check, the one pass of one per call),
- * and takes the look-ahead's hash and candidate only when the checked
- * tuple is the look-ahead's (ph_hint_for).
+ * A burst's look-ahead: an IPv4 packet checked (ph_plain4_check, the one
+ * pass of one per call: chk) or, failing that, a TCP or UDP packet's tuple
+ * (a 20-byte header: first byte 0x45, at least 28 bytes) read as it is,
+ * not checked; and its flow hash, so that the flow table bucket and the
+ * connection can be prefetched. Packets before it in the burst may
+ * rewrite its bytes (a shared buffer, a callback, a verdict), so the
+ * check stands in its turn only while pinhole_process_burst() can show
+ * that nothing wrote them ("clean"); otherwise the packet is checked as it
+ * now is and takes the look-ahead's hash and candidate only when the
+ * checked tuple is the look-ahead's (ph_hint_for).
  */
 typedef struct ph_hint {
   uint64_t h;
-  uint32_t src, dst; /* IPv4: the tuple read (host order), unchecked */
-  uint32_t ports;    /* sport << 16 | dport */
+  /* IPv4: the tuple read (src, dst, sport, dport, proto); with chk, the
+   * whole of ph_plain4_check()'s answer for the bytes as they were */
+  ph_plain4 p4;
   uint8_t proto;
   uint8_t ok;             /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
+  uint8_t chk;            /* IPv4: the look-ahead's check passed (p4 whole) */
   uint8_t way;            /* IPv4: the first way of h's signature in line bk */
   uint8_t cands;          /* connections prefetched */
   uint8_t dist;           /* the candidate line's distance from home (0 or 1) */
   uint16_t sigd;          /* IPv4: h's signature at that distance */
   uint32_t ref;           /* the reference there, UINT32_MAX: none */
-  const ph_ft_bucket *bk; /* IPv4: the line of way */
+  const ph_ft_bucket *bk; /* the home line (ph_hint_make); IPv4, with a
+                             candidate: the line of way */
   ph_hint6 six;           /* IPv6: what process6.c takes (h is six.h, in ft6) */
   ph_new_ahead nf;        /* IPv4 inside, no candidate: its new flow's (ok) */
 } ph_hint;
@@ -672,6 +676,19 @@ static int ph_hint_found(pinhole_ctx *ctx, const ph_hint *k, const ph_plain4 *p,
   return 1;
 }
 
+/* The reference ph_conn_find() would answer for the tuple of p under
+ * hash h (its first candidate of that tuple), without expiring it, or
+ * UINT32_MAX. */
+static inline uint32_t ph_find_ref4(pinhole_ctx *ctx, const ph_plain4 *p,
+                                    uint64_t h) {
+  ph_ft_iter it;
+  ph_ft_iter_init(&ctx->ft, h, &it);
+  for (uint32_t ref; (ref = ph_ft_next(&ctx->ft, &it)) != UINT32_MAX;)
+    if (ph_conn_keyed4(ctx, ref, p) != NULL)
+      return ref;
+  return UINT32_MAX;
+}
+
 /* An established UDP packet of a connection no ALG watches, plain (so not
  * a fragment): what ph_existing() and pinhole__translate() do for it,
  * read and written straight from the header, without a view. */
@@ -685,33 +702,35 @@ ph_udp_established(pinhole_ctx *ctx, uint8_t *d, const ph_plain4 *p, ph_conn *c,
     return PINHOLE_VERDICT_DROP;
   c->last_seen = ctx->now_tick;
   const ph_tuple *to = dir ? &c->a : &c->b;
-  /* changed words summed as 32-bit terms (pkt_cksum.h ph_ck_diff32w) */
+  /* the changed words summed in the packet's byte order, no field
+   * converted (pkt_cksum.h ph_ck_apply_ne) */
   uint64_t diff = 0; /* address words changed, for both checksums */
   int ip_changed = 0, l4_changed;
   if (to->dst != p->src) {
-    ph_put32(d + 12, to->dst);
-    diff += ph_ck_diff32w(p->src, to->dst);
+    uint32_t n = ph_ck_ne32_of(to->dst);
+    diff = ph_ck_diff32w(ph_ne32(d + 12), n);
+    memcpy(d + 12, &n, sizeof(n));
     ip_changed = 1;
   }
   if (to->src != p->dst) {
-    ph_put32(d + 16, to->src);
-    diff += ph_ck_diff32w(p->dst, to->src);
+    uint32_t n = ph_ck_ne32_of(to->src);
+    diff += ph_ck_diff32w(ph_ne32(d + 16), n);
+    memcpy(d + 16, &n, sizeof(n));
     ip_changed = 1;
   }
   if (ip_changed)
-    ph_ck_apply32w(d + 10, diff);
+    ph_ck_apply_ne(d + 10, diff);
   l4_changed = ip_changed;
-  /* the ports as one word: both stored when either changed */
+  /* the ports as one word (the new source port is to's destination) */
   uint32_t ports = (uint32_t)to->dport << 16 | to->sport;
-  uint32_t old_ports = (uint32_t)p->sport << 16 | p->dport;
-  if (ports != old_ports) {
-    ph_put16(d + 20, to->dport);
-    ph_put16(d + 22, to->sport);
-    diff += ph_ck_diff32w(old_ports, ports);
+  if (ports != ((uint32_t)p->sport << 16 | p->dport)) {
+    uint32_t n = ph_ck_ne32_of(ports);
+    diff += ph_ck_diff32w(ph_ne32(d + 20), n);
+    memcpy(d + 20, &n, sizeof(n));
     l4_changed = 1;
   }
   /* RFC 768: no checksum stays none; a computed zero is sent as all ones */
-  if (l4_changed && ph_get16(d + 26) != 0 && ph_ck_apply32w(d + 26, diff) == 0)
+  if (l4_changed && ph_get16(d + 26) != 0 && ph_ck_apply_ne(d + 26, diff) == 0)
     ph_put16(d + 26, 0xFFFF);
   c->frames[dir]++;
   c->bytes[dir] += p->ip_len;
@@ -797,8 +816,8 @@ static int ph_process6_hinted(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
 static inline int ph_hint_is(const ph_hint *hint, uint8_t proto, uint32_t src,
                              uint32_t dst, uint16_t sport, uint16_t dport) {
   return hint != NULL && hint->ok == PH_HINT_4 && hint->proto == proto &&
-         hint->src == src && hint->dst == dst &&
-         hint->ports == ((uint32_t)sport << 16 | dport);
+         hint->p4.src == src && hint->p4.dst == dst &&
+         hint->p4.sport == sport && hint->p4.dport == dport;
 }
 
 static inline int ph_hint_for(const ph_hint *hint, const ph_plain4 *p) {
@@ -927,35 +946,47 @@ static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
   for (uint32_t i = 0; i < ctx->nnat64; i++)
     if (ph_get32(d + 24) == ph_get32(ctx->nat64_prefix[i]))
       k->ok = PH_HINT_64;
-  ph_ft_prefetch(&ctx->ft6, k->h);
+  k->bk = ph_ft_bucket_of(&ctx->ft6, k->h);
+  __builtin_prefetch(k->bk);
 }
 
-/* Reads an IPv4 TCP or UDP packet's tuple (first byte 0x45, at least 28
- * bytes; nothing else checked: the packet's turn checks it), hashes it as
- * ph_ft_hash() does and prefetches its flow table bucket; an IPv6 one is
- * ph_hint_make6()'s. Anything else gets no hint. */
+/* For p (data not NULL, cap >= len): with check, ph_plain4_check() of
+ * its bytes (chk, p4 whole when it passes); else, or when it fails, an
+ * IPv4 TCP or UDP packet's tuple read (first byte 0x45, at least 28
+ * bytes; nothing else checked: the packet's turn checks it). The tuple
+ * hashed as ph_ft_hash() does, its home line kept (bk) and prefetched; an
+ * IPv6 one is ph_hint_make6()'s. Anything else gets no hint. */
 static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
-                         ph_hint *k) {
+                         ph_hint *k, int check) {
   const uint8_t *d = p->data;
   k->ok = 0;
-  if (d == NULL || p->cap < p->len || p->len < PH_IP_MIN_HLEN + PH_UDP_HLEN)
-    return;
-  if (d[0] != 0x45) {
-    if (p->len >= 48 && (d[0] >> 4) == 6 && ctx->cfg.max_conns6 != 0)
-      ph_hint_make6(ctx, d, k);
-    return;
+  k->chk = 0;
+  ph_plain4 *c = &k->p4;
+  uint8_t proto;
+  if (check && ph_plain4_check(d, p->len, c)) {
+    proto = c->proto;
+    k->chk = 1;
+  } else {
+    if (p->len < PH_IP_MIN_HLEN + PH_UDP_HLEN)
+      return;
+    if (d[0] != 0x45) {
+      if (p->len >= 48 && (d[0] >> 4) == 6 && ctx->cfg.max_conns6 != 0)
+        ph_hint_make6(ctx, d, k);
+      return;
+    }
+    proto = d[9];
+    if (proto != PINHOLE_IPPROTO_UDP && proto != PINHOLE_IPPROTO_TCP)
+      return;
+    c->src = ph_get32(d + 12);
+    c->dst = ph_get32(d + 16);
+    c->sport = ph_get16(d + 20);
+    c->dport = ph_get16(d + 22);
+    c->proto = proto;
   }
-  uint8_t proto = d[9];
-  if (proto != PINHOLE_IPPROTO_UDP && proto != PINHOLE_IPPROTO_TCP)
-    return;
-  uint32_t src = ph_get32(d + 12), dst = ph_get32(d + 16);
-  uint32_t ports = ph_get32(d + 20); /* sport << 16 | dport */
-  uint64_t h = ph_nh64(ctx->ft.nh, ctx->ft.mul, src, dst, ports, proto);
-  ph_ft_prefetch(&ctx->ft, h);
+  uint64_t h = ph_ft_hash(&ctx->ft, proto, c->src, c->dst, c->sport, c->dport);
+  k->bk = ph_ft_bucket_of(&ctx->ft, h);
+  __builtin_prefetch(k->bk);
   k->h = h;
-  k->src = src;
-  k->dst = dst;
-  k->ports = ports;
   k->proto = proto;
   k->ok = PH_HINT_4;
 }
@@ -1004,8 +1035,7 @@ static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   k->ref = UINT32_MAX;
   if (!k->ok)
     return 0;
-  const ph_flow_table *ft = k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft;
-  const ph_ft_bucket *bk = ph_ft_bucket_of(ft, k->h);
+  const ph_ft_bucket *bk = k->bk; /* home, from the look-ahead */
   uint32_t sig = ph_ft_sig(k->h);
   uint32_t m = ph_ft_match(bk, sig);
   if (m != 0) {
@@ -1013,14 +1043,15 @@ static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
     return 0;
   }
   if (bk->ovf != 0) {
+    const ph_flow_table *ft = k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft;
     k->dist = 1;
     __builtin_prefetch(bk + 1 == ft->b + ft->nbuckets ? ft->b : bk + 1);
   }
   if (k->ok != PH_HINT_4) /* IPv6: the prefetches only (process6.c looks up) */
     return k->dist;
   if (side == PINHOLE_SIDE_INSIDE && ctx->npools != 0) {
-    k->nf.ibucket = pinhole__map_prefetch(ctx, k->proto, k->src,
-                                          (uint16_t)(k->ports >> 16));
+    k->nf.ibucket =
+        pinhole__map_prefetch(ctx, k->proto, k->p4.src, k->p4.sport);
     return 1;
   }
   return k->dist;
@@ -1051,20 +1082,26 @@ static int ph_hint_far(const pinhole_ctx *ctx, ph_hint *k) {
  * checked there (pinhole__map_ahead, ph_new). */
 static void ph_hint_new(const pinhole_ctx *ctx, ph_hint *k, int side,
                         uint64_t *rng) {
-  const ph_rule *pr = pinhole__rule_match4(ctx, side, k->proto, k->src, k->dst,
-                                           (uint16_t)k->ports);
+  const ph_rule *pr = pinhole__rule_match4(ctx, side, k->proto, k->p4.src,
+                                           k->p4.dst, k->p4.dport);
   if (pr == NULL || pr->r.action != PINHOLE_ACTION_ACCEPT ||
       pr->r.nat != PINHOLE_NAT_SOURCE || pr->r.pool < 0 ||
-      !pinhole__map_look(ctx, (uint32_t)pr->r.pool, k->proto, k->src,
-                         (uint16_t)(k->ports >> 16), k->nf.ibucket, rng,
-                         &k->nf))
+      !pinhole__map_look(ctx, (uint32_t)pr->r.pool, k->proto, k->p4.src,
+                         k->p4.sport, k->nf.ibucket, rng, &k->nf))
     return;
   k->nf.rule = pr;
   k->nf.rules_gen = ctx->rules_gen;
-  k->nf.b.src = k->dst;
-  k->nf.b.sport = (uint16_t)k->ports;
+  k->nf.b.src = k->p4.dst;
+  k->nf.b.sport = k->p4.dport;
   k->nf.hb = pinhole__conn_new_prefetch(ctx, k->proto, &k->nf.b);
   k->nf.ok = 1;
+}
+
+/* Do the bytes [a, a + alen) and [b, b + blen) not overlap? */
+static inline int ph_apart(const void *a, size_t alen, const void *b,
+                           size_t blen) {
+  uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+  return x + alen <= y || y + blen <= x;
 }
 
 int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
@@ -1074,15 +1111,41 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       (side != PINHOLE_SIDE_INSIDE && side != PINHOLE_SIDE_OUTSIDE))
     return PINHOLE_ERR_INVALID_ARG;
   ph_set_time(ctx, now_ns);
-  /* per chunk: every tuple hashed and its bucket prefetched; then from
-   * the buckets, the connections prefetched; then the packets processed in
-   * order, exactly as pinhole_process() would */
+  /* Without callbacks, a packet's turn writes nothing of the host's but
+   * its own buffer (within its cap), its pinhole_pkt's len and its
+   * verdict: no host code runs in between. */
+  const int quiet =
+      ctx->cb.event == NULL && ctx->cb.trace == NULL && ctx->cb.emit == NULL;
+  /* the look-ahead checks the packets while that paid off: it stops
+   * after a chunk whose check a packet's turn had to redo */
+  int look = 1;
+  /* per chunk: the packets checked, their tuples hashed and their buckets
+   * prefetched; then from the buckets, the connections prefetched; then
+   * the packets processed in order, exactly as pinhole_process() would */
   ph_hint hint[PH_BURST];
   for (size_t base = 0; base < n; base += PH_BURST) {
     size_t m = n - base < PH_BURST ? n - base : PH_BURST;
     pinhole_pkt *pk = pkts + base;
-    for (size_t i = 0; i < m; i++)
-      ph_hint_make(ctx, &pk[i], &hint[i]);
+    /* the chunk's buffers [data, data + cap) in order one after another,
+     * none reaching the next, as far as they go (apart); [lo, hi) holds
+     * them. Only packets of that prefix are checked here (chk). */
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    int apart = look;
+    for (size_t i = 0; i < m; i++) {
+      const pinhole_pkt *p = &pk[i];
+      if (p->data == NULL || p->cap < p->len) {
+        hint[i].ok = 0;
+        hint[i].chk = 0;
+        continue;
+      }
+      uintptr_t a = (uintptr_t)p->data;
+      apart &= a >= hi;
+      if (apart) {
+        lo = lo < a ? lo : a;
+        hi = a + p->cap;
+      }
+      ph_hint_make(ctx, p, &hint[i], apart);
+    }
     int fresh = 0; /* packets that may open a flow */
     for (size_t i = 0; i < m; i++)
       fresh |= ph_hint_conn(ctx, &hint[i], side);
@@ -1099,18 +1162,52 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
      * insert or remove has changed it since, a hint's ref is still the
      * first candidate a lookup would try (ph_hint_holds) */
     const uint32_t changes = ctx->ft.changes;
+    /* clean: no byte the look-ahead checked has changed, so its check
+     * stands (the same ph_plain4_check() on the same bytes) and is not
+     * run again. It holds while every turn so far wrote only its own
+     * buffer, its pkt's len, its verdict and the context's memory (every
+     * turn when quiet; else only ph_fast_udp()'s, which calls nothing
+     * back), the checked buffers do not overlap (apart), and neither this
+     * chunk's pinhole_pkt array nor its verdicts overlap them or each
+     * other. Once it ends, each packet is checked as it then is. */
+    int clean =
+        lo < hi &&
+        ph_apart(pk, m * sizeof(*pk), (const void *)lo, (size_t)(hi - lo)) &&
+        ph_apart(verdicts + base, m, (const void *)lo, (size_t)(hi - lo)) &&
+        ph_apart(verdicts + base, m, pk, m * sizeof(*pk));
     for (size_t i = 0; i < m; i++) {
       pinhole_pkt *p = &pk[i];
+      const ph_hint *k = &hint[i];
+      int vd;
+      if (clean && k->chk) {
+        vd = -1;
+        if (k->p4.proto == PINHOLE_IPPROTO_UDP) {
+          uint32_t ref = k->ref;
+          if (ctx->ft.changes != changes && !ph_hint_holds(ctx, k))
+            ref = UINT32_MAX;
+          /* with callbacks, the whole way would end clean: first what
+           * ph_conn_find() would find (a new flow is looked up twice) */
+          if (ref == UINT32_MAX && !quiet)
+            ref = ph_find_ref4(ctx, &k->p4, k->h);
+          if (ref != UINT32_MAX)
+            vd = ph_fast_udp(ctx, p, side, &k->p4, ref);
+        }
+        if (vd < 0) {
+          clean = quiet;
+          vd = ph_process_hinted(ctx, p, side, k, k->p4);
+        }
+        verdicts[base + i] = (uint8_t)vd;
+        continue;
+      }
       if (p->data == NULL || p->cap < p->len) {
         verdicts[base + i] = PINHOLE_VERDICT_DROP;
         continue;
       }
+      clean &= quiet; /* the whole way: it may call back */
       /* ph_process_one()'s common case here (no call, no frame): the
        * check of the bytes as they are now, then the look-ahead's hash and
        * candidate if its tuple is the same */
-      const ph_hint *k = &hint[i];
       ph_plain4 p4;
-      int vd;
       if (k->ok != PH_HINT_4 || !ph_plain4_check(p->data, p->len, &p4)) {
         vd = ph_process_one(ctx, p, side, k);
       } else if (!ph_hint_for(k, &p4)) {
@@ -1128,6 +1225,9 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       }
       verdicts[base + i] = (uint8_t)vd;
     }
+    /* a chunk whose checks were redone: the next ones are not checked */
+    if (lo < hi && !clean)
+      look = 0;
   }
   return (int)n;
 }

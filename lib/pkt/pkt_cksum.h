@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "pkt/bytes.h"
 
@@ -96,6 +97,51 @@ static inline uint32_t ph_ck_fold(uint64_t s) {
 static inline uint16_t ph_ck_apply32w(uint8_t *ck, uint64_t diff) {
   uint16_t c = (uint16_t)~ph_ck_fold((uint16_t)~ph_get16(ck) + diff);
   ph_put16(ck, c);
+  return c;
+}
+
+/*
+ * The same update in the packet's own byte order (the established UDP
+ * path, core/process.c): every field is taken as the native load of its
+ * bytes, so on a little-endian host every 16-bit word comes byte-swapped,
+ * the checksum field with them; swapping the bytes of every word swaps
+ * those of the one's-complement sum (RFC 1071 sec. 2(B)), so the checksum
+ * stored back natively is the one the converted values give, and no field
+ * is converted. The terms are ph_ck_diff32w()'s (~old + new over 32-bit
+ * words, each below 2^33), summed in 64 bits with ~HC; ph_ck_fold64()
+ * reduces that sum to its one value in 1..0xffff (0 for 0), as
+ * ph_ck_fold() does: bit-identical to the 16-bit update of the changed
+ * halves.
+ */
+
+/* The native load of the four bytes ph_put32(v) stores. */
+static inline uint32_t ph_ck_ne32_of(uint32_t v) {
+  uint8_t b[4];
+  uint32_t x;
+  ph_put32(b, v);
+  memcpy(&x, b, sizeof(x));
+  return x;
+}
+
+/* s folded to 16 bits with the carries added back, by two rotations: the
+ * high half of x + (x rotated by half its width) is hi + lo plus the carry
+ * out of the low half's lo + hi, which is the end-around sum of the two
+ * halves (a value of the half's width, 0 only for x = 0); 64 to 32 bits,
+ * then 32 to 16. Each keeps the class modulo 0xffff (2^32 and 2^16 are 1
+ * modulo 0xffff). */
+static inline uint32_t ph_ck_fold64(uint64_t s) {
+  uint32_t x = (uint32_t)((s + (s << 32 | s >> 32)) >> 32);
+  return (x + (x << 16 | x >> 16)) >> 16;
+}
+
+/* ph_ck_apply32w() natively: HC' = ~(~HC + diff) for the checksum stored
+ * at ck, diff a sum of at most three ph_ck_diff32w() terms of native
+ * loads. Returns the value stored (native; 0 only when it is 0). */
+static inline uint16_t ph_ck_apply_ne(uint8_t *ck, uint64_t diff) {
+  uint16_t hc;
+  memcpy(&hc, ck, sizeof(hc));
+  uint16_t c = (uint16_t)~ph_ck_fold64((uint16_t)~hc + diff);
+  memcpy(ck, &c, sizeof(c));
   return c;
 }
 

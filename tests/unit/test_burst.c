@@ -894,6 +894,167 @@ static void test_burst_far_handed_over(void **state) {
   dup_del(a, b);
 }
 
+/* A packet the look-ahead does not check (an ICMP echo request) opens a
+ * flow, and its event makes the next packet's header hostile (TTL 0)
+ * after the look-ahead checked it: that packet's turn checks it again
+ * and drops it, as one call per packet does. */
+static void test_burst_callback_in_unchecked_turn(void **state) {
+  (void)state;
+  corrupter *k = corrupter_new();
+  tctx *a = &k->t, *b = t_ctx();
+  static tpkt p[3], q[3];
+  t_udp(&p[0], IN_HOST, 5000, OUT_HOST, 4000, "open");
+  t_copy(&q[0], &p[0]);
+  assert_int_equal(t_in(a, &p[0], SEC), FWD);
+  assert_int_equal(t_in(b, &q[0], SEC), FWD);
+  t_echo(&p[0], IN_HOST + 1, OUT_HOST, 8, 77, 1); /* a new flow's event */
+  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "hostile");
+  t_udp(&p[2], IN_HOST, 5000, OUT_HOST, 4000, "after");
+  for (int i = 0; i < 3; i++)
+    t_copy(&q[i], &p[i]);
+  pinhole_pkt burst[3] = {p[0].p, p[1].p, p[2].p};
+  k->target = &burst[1];
+  k->what = H_TTL0;
+  hostile(&q[1].p, H_TTL0);
+  uint8_t vd[3];
+  assert_int_equal(
+      pinhole_process_burst(a->ctx, burst, 3, PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
+      3);
+  assert_null(k->target); /* it fired */
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(vd[i], t_in(b, &q[i], 2 * SEC));
+    assert_int_equal(burst[i].len, q[i].p.len);
+    assert_memory_equal(p[i].b, q[i].b, q[i].p.len);
+  }
+  vd_is(vd, 3, FWD, DROP, FWD);
+  t_counters(b, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_ERR_IP, 1, PINHOLE_CNT_IP_TTL_ZERO, 1, -1);
+  stats_same(a->ctx, b->ctx);
+  pinhole_ctx_del(a->ctx);
+  free(k);
+  t_ctx_del(b);
+}
+
+/* The burst's verdicts array over a later packet's header: packet 0's
+ * verdict (FORWARD, 0) lands on packet 1's TTL, which the look-ahead had
+ * checked as 64. Packet 1 is checked as it is in its turn (TTL 0, its
+ * header checksum now wrong: dropped and counted), as one call per packet
+ * with the host writing the verdict between the calls gives; the look-ahead's
+ * check stands only while nothing the host gave overlaps (process.c
+ * ph_apart). */
+static void test_burst_verdicts_over_a_header(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  static tpkt p[2], q[2];
+  t_udp(&p[0], IN_HOST, 5000, OUT_HOST, 4000, "open");
+  t_copy(&q[0], &p[0]);
+  assert_int_equal(t_in(a, &p[0], SEC), FWD);
+  assert_int_equal(t_in(b, &q[0], SEC), FWD);
+  t_udp(&p[0], IN_HOST, 5000, OUT_HOST, 4000, "first");
+  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "second");
+  for (int i = 0; i < 2; i++)
+    t_copy(&q[i], &p[i]);
+  assert_int_equal(p[1].b[8], 64);
+  uint8_t *vd = p[1].b + 8; /* vd[0]: its TTL; vd[1]: its protocol */
+  pinhole_pkt burst[2] = {p[0].p, p[1].p};
+  assert_int_equal(
+      pinhole_process_burst(a->ctx, burst, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
+      2);
+  int v0 = t_in(b, &q[0], 2 * SEC);
+  q[1].b[8] = (uint8_t)v0;
+  int v1 = t_in(b, &q[1], 2 * SEC);
+  q[1].b[9] = (uint8_t)v1;
+  assert_int_equal(v0, FWD);
+  assert_int_equal(v1, DROP);
+  assert_int_equal(p[1].b[8], FWD);
+  assert_int_equal(p[1].b[9], DROP);
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(burst[i].len, q[i].p.len);
+    assert_memory_equal(p[i].b, q[i].b, q[i].p.len);
+  }
+  t_counters(a, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_ERR_IP, 1, PINHOLE_CNT_IP_CKSUM, 1, -1);
+  stats_same(a->ctx, b->ctx);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
+/* No callbacks: every turn writes only its own buffer, its pkt's len, its
+ * verdict and the context, so the look-ahead's check stands across new
+ * flows, expiries and refusals too (process.c "quiet"), and only a buffer
+ * the burst shares ends it. Bursts of UDP and TCP from both sides, some
+ * packets repeating an earlier packet's buffer (met as that one's turn
+ * left it), some hostile, against a twin fed one packet per call. */
+static void quiet(tctx *t) {
+  t->ctx->cb.event = NULL;
+  t->ctx->cb.trace = NULL;
+  t->ctx->cb.emit = NULL;
+}
+
+static void test_burst_quiet_mixed_as_single(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_flows = 32;
+  tctx *a = t_ctx_cfg(&cfg), *b = t_ctx_cfg(&cfg);
+  quiet(a);
+  quiet(b);
+  static tpkt pa[NB], pb[NB];
+  uint64_t rng = 777, now = SEC;
+  unsigned shared = 0;
+  for (int round = 0; round < 600; round++) {
+    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+    int side = (int)((rng >> 60) & 1);
+    size_t n = 1 + (size_t)((rng >> 40) % NB);
+    now += ((rng >> 20) & 15) == 0 ? 400 * SEC : SEC / 8;
+    size_t of[NB];
+    for (size_t i = 0; i < n; i++) {
+      rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+      uint32_t e = (uint32_t)(rng >> 61); /* one of 8 inside endpoints */
+      of[i] = i;
+      if (i > 0 && ((rng >> 8) & 7) == 0) {
+        of[i] = (size_t)((rng >> 12) % i); /* an earlier packet's buffer */
+        shared++;
+        continue;
+      }
+      int tcp = ((rng >> 16) & 3) == 0;
+      uint16_t ip = (uint16_t)(5000 + e);
+      if (side == PINHOLE_SIDE_INSIDE && tcp)
+        t_tcp(&pa[i], IN_HOST + (e & 3), ip, OUT_HOST, 80, 1, 0,
+              PINHOLE_TCP_SYN, NULL);
+      else if (side == PINHOLE_SIDE_INSIDE)
+        t_udp(&pa[i], IN_HOST + (e & 3), ip, OUT_HOST, 4000, "m");
+      else
+        t_udp(&pa[i], OUT_HOST, 4000, PUB, ip, "r");
+      if (((rng >> 24) & 15) == 0)
+        hostile(&pa[i].p, (int)((rng >> 28) % H_N));
+      t_copy(&pb[i], &pa[i]);
+    }
+    pinhole_pkt ba[NB], bb[NB];
+    for (size_t i = 0; i < n; i++) {
+      ba[i] = pa[of[i]].p;
+      bb[i] = pb[of[i]].p;
+    }
+    uint8_t vd[NB];
+    assert_int_equal(pinhole_process_burst(a->ctx, ba, n, side, now, vd),
+                     (int)n);
+    for (size_t i = 0; i < n; i++) {
+      assert_int_equal(vd[i], pinhole_process(b->ctx, &bb[i], side, now));
+      assert_int_equal(ba[i].len, bb[i].len);
+    }
+    for (size_t i = 0; i < n; i++)
+      assert_memory_equal(pa[i].b, pb[i].b, 128);
+    stats_same(a->ctx, b->ctx);
+  }
+  assert_true(shared > 100);
+  assert_true(t_cnt(a, PINHOLE_CNT_FLOWS_EXPIRED) > 0);
+  assert_true(t_cnt(a, PINHOLE_CNT_EXIST_ACCEPT) > 100);
+  assert_true(t_cnt(a, PINHOLE_CNT_NEW_ACCEPT) > 10);
+  assert_true(t_cnt(a, PINHOLE_CNT_ERR_IP) > 10);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_burst_expired_and_opened_again),
@@ -910,6 +1071,9 @@ int main(void) {
       cmocka_unit_test(test_burst_hostile_headers),
       cmocka_unit_test(test_burst_tcp_flags_after_lookahead),
       cmocka_unit_test(test_burst_udp_no_cksum),
+      cmocka_unit_test(test_burst_callback_in_unchecked_turn),
+      cmocka_unit_test(test_burst_verdicts_over_a_header),
+      cmocka_unit_test(test_burst_quiet_mixed_as_single),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

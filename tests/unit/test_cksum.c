@@ -699,6 +699,83 @@ static void test_cksum_update32w_equals_16bit(void **state) {
                    ph_ck_apply32w(b, ph_ck_diff32w(0x12340001u, 0x12350000u)));
 }
 
+/* The established path's update in the packet's own byte order
+ * (pkt_cksum.h ph_ck_ne32_of, ph_ck_apply_ne: native loads, 64-bit sum,
+ * two rotation folds) against ph_ck_apply32w() on the converted values:
+ * the same bytes stored for up to three changed words, halves left as
+ * they were, all-ones and zero words, and stored checksums 0x0000, 0xffff
+ * and their neighbours. */
+static void test_cksum_update_native_order(void **state) {
+  (void)state;
+  static const uint16_t cks[] = {0x0000, 0x0001, 0xfffe, 0xffff, 0x8000};
+  uint64_t rng = 0x2545f4914f6cdd1dull;
+  unsigned diffs = 0, zeros = 0;
+  for (int round = 0; round < 300000; round++) {
+    uint32_t old[3], nw[3];
+    int changed = 0;
+    uint64_t dh = 0, dn = 0;
+    for (int i = 0; i < 3; i++) {
+      rng ^= rng << 13;
+      rng ^= rng >> 7;
+      rng ^= rng << 17;
+      old[i] = (uint32_t)rng;
+      nw[i] = (uint32_t)(rng >> 32);
+      switch ((rng >> 8) & 7) {
+      case 0:
+        nw[i] = old[i];
+        break;
+      case 1:
+        nw[i] = (nw[i] & 0xffff0000u) | (old[i] & 0xffffu);
+        break;
+      case 2:
+        nw[i] = (old[i] & 0xffff0000u) | (nw[i] & 0xffffu);
+        break;
+      case 3:
+        old[i] = (rng & 1) ? 0xffffffffu : 0;
+        nw[i] = (rng & 2) ? 0xffffffffu : 0;
+        break;
+      default:
+        break;
+      }
+      if (nw[i] == old[i])
+        continue;
+      changed = 1;
+      uint8_t ob[4];
+      uint32_t on;
+      put32(ob, old[i]);
+      memcpy(&on, ob, sizeof(on));
+      dh += ph_ck_diff32w(old[i], nw[i]);
+      dn += ph_ck_diff32w(on, ph_ck_ne32_of(nw[i]));
+    }
+    if (!changed)
+      continue;
+    uint16_t ck = round % 3 == 0 ? cks[(rng >> 20) % 5] : (uint16_t)(rng >> 24);
+    uint8_t a[2], b[2];
+    put16(a, ck);
+    put16(b, ck);
+    uint16_t ra = ph_ck_apply32w(a, dh);
+    uint16_t rb = ph_ck_apply_ne(b, dn);
+    if (memcmp(a, b, 2) != 0)
+      fail_msg("ck %04x words %08x->%08x %08x->%08x %08x->%08x: %04x vs "
+               "%02x%02x",
+               ck, old[0], nw[0], old[1], nw[1], old[2], nw[2], ra, b[0], b[1]);
+    assert_int_equal(ra == 0, rb == 0);
+    diffs += ra != ck;
+    zeros += ra == 0 || ra == 0xffff;
+  }
+  assert_true(diffs > 150000);
+  assert_true(zeros > 0);
+  /* the folds alone: 0 only for 0, all ones kept, the top carries */
+  assert_int_equal(ph_ck_fold64(0), 0);
+  assert_int_equal(ph_ck_fold64(0xffff), 0xffff);
+  assert_int_equal(ph_ck_fold64(0x10000), 1);
+  assert_int_equal(ph_ck_fold64(UINT64_C(0xffffffff)), 0xffff);
+  assert_int_equal(ph_ck_fold64(UINT64_C(0x100000000)), 1);
+  assert_int_equal(ph_ck_fold64(UINT64_C(0xfffffffff)), 0xf); /* 2^36 - 1 */
+  assert_int_equal(ph_ck_fold64(UINT64_C(0x1fffe0001)),
+                   ph_ck_fold(UINT64_C(0x1fffe0001)));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cksum_rfc1071_example),
@@ -713,6 +790,7 @@ int main(void) {
       cmocka_unit_test(test_cksum_udp_zero_checksum),
       cmocka_unit_test(test_cksum_random_incremental_vs_full),
       cmocka_unit_test(test_cksum_update32w_equals_16bit),
+      cmocka_unit_test(test_cksum_update_native_order),
       cmocka_unit_test(test_cksum_fix_all_keeps_right_ones),
       cmocka_unit_test(test_cksum_fix_all_restores_offloaded),
       cmocka_unit_test(test_cksum_fix_all_after_rewrite),
