@@ -10,7 +10,10 @@
  * every operation between bursts the two must agree on the verdicts, every
  * buffer's bytes and length, the callbacks' records in order (events as
  * JSON, traces, emitted packets), the counters, the usage, the random
- * state and the conversation listing. Any difference aborts.
+ * state and the conversation listing. Any difference aborts. A quarter
+ * of the inputs (by their FNV-1a hash) set no event, trace or emit
+ * callback: the burst may then trust the look-ahead's header checks
+ * across its turns, and the records compared are empty.
  *
  * A burst shares the packets' buffers as the host built them: a packet
  * may repeat an earlier one's buffer (so it meets it rewritten, its tuple
@@ -153,6 +156,11 @@ typedef struct harness {
   uint32_t len[MAX_PKTS];
   unsigned n;
   int debug;
+  /* no event, trace or emit callback (a quarter of the inputs, by their
+   * hash): the burst may then trust its look-ahead's header checks
+   * (process.c), and only bytes, verdicts, counters and listings are
+   * compared */
+  int quiet;
 } harness;
 
 /* ---- callbacks: every record into the side's log --------------------- */
@@ -432,7 +440,8 @@ static void setup(harness *h, uint8_t conf) {
   cfg.hash_key.k0 = 0x0123456789abcdefull;
   cfg.hash_key.k1 = 0xfedcba9876543210ull;
   cfg.seed = 7;
-  pinhole_callbacks cb = fz_callbacks(on_event, on_trace, on_emit);
+  pinhole_callbacks cb = h->quiet ? fz_callbacks(NULL, NULL, NULL)
+                                  : fz_callbacks(on_event, on_trace, on_emit);
   cb.alloc = ctx_alloc;
   cb.free = ctx_free;
   CHECK(pinhole_ctx_new(&h->s.ctx, &cfg, &cb, &h->s) == 0);
@@ -877,6 +886,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fdp f;
   fdp_init(&f, data, size);
   h->conf = fdp_u8(&f);
+  h->quiet = (fz_mix(data, size) & 3) == 0;
   h->now = 1000 * SEC;
   setup(h, h->conf);
   compare(h);
