@@ -737,6 +737,29 @@ static void test_burst_hostile_headers(void **state) {
   }
 }
 
+/* p[0..2] in one burst through k's context, where a callback makes
+ * p[1] hostile (what) after the look-ahead; their copies q one per call
+ * through b, made hostile the same way first: the same verdicts, lengths
+ * and bytes. */
+static void corrupt_second_twin(corrupter *k, tctx *b, tpkt *p, tpkt *q,
+                                int what, uint8_t *vd) {
+  for (int i = 0; i < 3; i++)
+    t_copy(&q[i], &p[i]);
+  pinhole_pkt burst[3] = {p[0].p, p[1].p, p[2].p};
+  k->target = &burst[1];
+  k->what = what;
+  hostile(&q[1].p, what);
+  assert_int_equal(pinhole_process_burst(k->t.ctx, burst, 3,
+                                         PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
+                   3);
+  assert_null(k->target); /* it fired */
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(vd[i], t_in(b, &q[i], 2 * SEC));
+    assert_int_equal(burst[i].len, q[i].p.len);
+    assert_memory_equal(p[i].b, q[i].b, q[i].p.len);
+  }
+}
+
 /* A TCP segment whose flags (byte 33, past the tuple the look-ahead
  * reads) a callback turns into SYN+FIN after the look-ahead: its turn
  * checks them and refuses it (illegal flags), as one call per packet
@@ -751,21 +774,8 @@ static void test_burst_tcp_flags_after_lookahead(void **state) {
   t_udp(&p[0], IN_HOST + 1, 5001, OUT_HOST, 4000, "new"); /* an event */
   t_tcp(&p[1], IN_HOST, 6000, OUT_HOST, 80, 101, 501, PINHOLE_TCP_ACK, "x");
   t_tcp(&p[2], IN_HOST, 6000, OUT_HOST, 80, 101, 501, PINHOLE_TCP_ACK, "x");
-  for (int i = 0; i < 3; i++)
-    t_copy(&q[i], &p[i]);
-  pinhole_pkt burst[3] = {p[0].p, p[1].p, p[2].p};
-  k->target = &burst[1];
-  k->what = H_TCPFLAGS;
-  hostile(&q[1].p, H_TCPFLAGS);
   uint8_t vd[3];
-  assert_int_equal(
-      pinhole_process_burst(a->ctx, burst, 3, PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
-      3);
-  assert_null(k->target);
-  for (int i = 0; i < 3; i++) {
-    assert_int_equal(vd[i], t_in(b, &q[i], 2 * SEC));
-    assert_memory_equal(p[i].b, q[i].b, q[i].p.len);
-  }
+  corrupt_second_twin(k, b, p, q, H_TCPFLAGS, vd);
   vd_is(vd, 3, FWD, DROP, FWD);
   /* open: 1 new, 2 existing; then a new UDP flow, the refused segment
    * and the one after it */
@@ -910,22 +920,8 @@ static void test_burst_callback_in_unchecked_turn(void **state) {
   t_echo(&p[0], IN_HOST + 1, OUT_HOST, 8, 77, 1); /* a new flow's event */
   t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "hostile");
   t_udp(&p[2], IN_HOST, 5000, OUT_HOST, 4000, "after");
-  for (int i = 0; i < 3; i++)
-    t_copy(&q[i], &p[i]);
-  pinhole_pkt burst[3] = {p[0].p, p[1].p, p[2].p};
-  k->target = &burst[1];
-  k->what = H_TTL0;
-  hostile(&q[1].p, H_TTL0);
   uint8_t vd[3];
-  assert_int_equal(
-      pinhole_process_burst(a->ctx, burst, 3, PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
-      3);
-  assert_null(k->target); /* it fired */
-  for (int i = 0; i < 3; i++) {
-    assert_int_equal(vd[i], t_in(b, &q[i], 2 * SEC));
-    assert_int_equal(burst[i].len, q[i].p.len);
-    assert_memory_equal(p[i].b, q[i].b, q[i].p.len);
-  }
+  corrupt_second_twin(k, b, p, q, H_TTL0, vd);
   vd_is(vd, 3, FWD, DROP, FWD);
   t_counters(b, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
              PINHOLE_CNT_ERR_IP, 1, PINHOLE_CNT_IP_TTL_ZERO, 1, -1);

@@ -635,6 +635,37 @@ static void test_cksum_fix_all_equals_fix_cksums(void **state) {
  * halves alone (ph_ck_diff16, ph_ck_apply): bit-identical for up to three
  * changed words, a half of a changed word left as it was, and stored
  * checksums 0x0000, 0xffff and their neighbours (RFC 1624's -0 case). */
+/* The next old and new 32-bit word of a random update (xorshift64 *rng):
+ * unchanged, only one half changed, or (an eighth of the time) old all
+ * ones or zeros, and with ends the new one too. */
+static void word_pair(uint64_t *rng, uint32_t *old, uint32_t *nw, int ends) {
+  uint64_t r = *rng;
+  r ^= r << 13;
+  r ^= r >> 7;
+  r ^= r << 17;
+  *rng = r;
+  *old = (uint32_t)r;
+  *nw = (uint32_t)(r >> 32);
+  switch ((r >> 8) & 7) {
+  case 0: /* unchanged */
+    *nw = *old;
+    break;
+  case 1: /* only the high half */
+    *nw = (*nw & 0xffff0000u) | (*old & 0xffffu);
+    break;
+  case 2: /* only the low half */
+    *nw = (*old & 0xffff0000u) | (*nw & 0xffffu);
+    break;
+  case 3: /* all ones or zeros */
+    *old = (r & 1) ? 0xffffffffu : 0;
+    if (ends)
+      *nw = (r & 2) ? 0xffffffffu : 0;
+    break;
+  default:
+    break;
+  }
+}
+
 static void test_cksum_update32w_equals_16bit(void **state) {
   (void)state;
   static const uint16_t cks[] = {0x0000, 0x0001, 0xfffe, 0xffff, 0x8000};
@@ -646,27 +677,7 @@ static void test_cksum_update32w_equals_16bit(void **state) {
     uint32_t d16 = 0;
     uint64_t d32 = 0;
     for (int i = 0; i < 3; i++) {
-      rng ^= rng << 13;
-      rng ^= rng >> 7;
-      rng ^= rng << 17;
-      old[i] = (uint32_t)rng;
-      nw[i] = (uint32_t)(rng >> 32);
-      switch ((rng >> 8) & 7) {
-      case 0: /* unchanged */
-        nw[i] = old[i];
-        break;
-      case 1: /* only the high half */
-        nw[i] = (nw[i] & 0xffff0000u) | (old[i] & 0xffffu);
-        break;
-      case 2: /* only the low half */
-        nw[i] = (old[i] & 0xffff0000u) | (nw[i] & 0xffffu);
-        break;
-      case 3: /* all ones or zeros */
-        old[i] = (rng & 1) ? 0xffffffffu : 0;
-        break;
-      default:
-        break;
-      }
+      word_pair(&rng, &old[i], &nw[i], 0);
       if (nw[i] == old[i])
         continue;
       changed = 1;
@@ -715,28 +726,7 @@ static void test_cksum_update_native_order(void **state) {
     int changed = 0;
     uint64_t dh = 0, dn = 0;
     for (int i = 0; i < 3; i++) {
-      rng ^= rng << 13;
-      rng ^= rng >> 7;
-      rng ^= rng << 17;
-      old[i] = (uint32_t)rng;
-      nw[i] = (uint32_t)(rng >> 32);
-      switch ((rng >> 8) & 7) {
-      case 0:
-        nw[i] = old[i];
-        break;
-      case 1:
-        nw[i] = (nw[i] & 0xffff0000u) | (old[i] & 0xffffu);
-        break;
-      case 2:
-        nw[i] = (old[i] & 0xffff0000u) | (nw[i] & 0xffffu);
-        break;
-      case 3:
-        old[i] = (rng & 1) ? 0xffffffffu : 0;
-        nw[i] = (rng & 2) ? 0xffffffffu : 0;
-        break;
-      default:
-        break;
-      }
+      word_pair(&rng, &old[i], &nw[i], 1);
       if (nw[i] == old[i])
         continue;
       changed = 1;
