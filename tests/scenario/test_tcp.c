@@ -466,6 +466,25 @@ static int srv_at(tctx *t, const conn *c, uint32_t off, uint8_t flags) {
   return t_out(t, &p, SEC);
 }
 
+/* The server's byte at offset edge + 1 is dropped and at edge forwarded,
+ * on the fast path (ACK) and the general one (ACK+FIN, which must not
+ * close anything when it is refused); then the counters of the opening,
+ * the four segments and the two refusals. */
+static void right_edge(tctx *t, const conn *c, uint32_t edge) {
+  assert_int_equal(srv_at(t, c, edge + 1, PINHOLE_TCP_ACK),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(srv_at(t, c, edge, PINHOLE_TCP_ACK),
+                   PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(srv_at(t, c, edge + 1, PINHOLE_TCP_ACK | PINHOLE_TCP_FIN),
+                   PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_FLAGS), 2);
+  assert_int_equal(srv_at(t, c, edge, PINHOLE_TCP_ACK | PINHOLE_TCP_FIN),
+                   PINHOLE_VERDICT_FORWARD);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
+             PINHOLE_CNT_EXIST_DISCARD, 2, PINHOLE_CNT_ERR_TCP, 2,
+             PINHOLE_CNT_TCP_FLAGS, 2, -1);
+}
+
 /* RFC 793 sec. 3.3 bound I at the smallest window: the client announced
  * a zero window (held as 1), scale 0. The server's byte at the right edge
  * (ack + 1) passes, one past is dropped; the same through the general
@@ -475,16 +494,7 @@ static void test_tcp_window_edge_min(void **state) {
   tctx *t = t_ctx();
   conn c;
   open_win(t, &c, 0xff, 0, 1000);
-  assert_int_equal(srv_at(t, &c, 2, PINHOLE_TCP_ACK), PINHOLE_VERDICT_DROP);
-  assert_int_equal(srv_at(t, &c, 1, PINHOLE_TCP_ACK), PINHOLE_VERDICT_FORWARD);
-  assert_int_equal(srv_at(t, &c, 2, PINHOLE_TCP_ACK | PINHOLE_TCP_FIN),
-                   PINHOLE_VERDICT_DROP);
-  assert_int_equal(t_cnt(t, PINHOLE_CNT_TCP_FLAGS), 2);
-  assert_int_equal(srv_at(t, &c, 1, PINHOLE_TCP_ACK | PINHOLE_TCP_FIN),
-                   PINHOLE_VERDICT_FORWARD);
-  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
-             PINHOLE_CNT_EXIST_DISCARD, 2, PINHOLE_CNT_ERR_TCP, 2,
-             PINHOLE_CNT_TCP_FLAGS, 2, -1);
+  right_edge(t, &c, 1);
   t_ctx_del(t);
 }
 
@@ -494,16 +504,7 @@ static void test_tcp_window_edge_scale0(void **state) {
   tctx *t = t_ctx();
   conn c;
   open_win(t, &c, 0, 65535, 1000);
-  assert_int_equal(srv_at(t, &c, 65536, PINHOLE_TCP_ACK), PINHOLE_VERDICT_DROP);
-  assert_int_equal(srv_at(t, &c, 65535, PINHOLE_TCP_ACK),
-                   PINHOLE_VERDICT_FORWARD);
-  assert_int_equal(srv_at(t, &c, 65536, PINHOLE_TCP_ACK | PINHOLE_TCP_FIN),
-                   PINHOLE_VERDICT_DROP);
-  assert_int_equal(srv_at(t, &c, 65535, PINHOLE_TCP_ACK | PINHOLE_TCP_FIN),
-                   PINHOLE_VERDICT_FORWARD);
-  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 4,
-             PINHOLE_CNT_EXIST_DISCARD, 2, PINHOLE_CNT_ERR_TCP, 2,
-             PINHOLE_CNT_TCP_FLAGS, 2, -1);
+  right_edge(t, &c, 65535);
   t_ctx_del(t);
 }
 
