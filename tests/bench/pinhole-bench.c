@@ -12,7 +12,8 @@
  *   pinhole-bench --big      10M whatever the 4 GB budget
  *   pinhole-bench --size N   one table size only
  *   pinhole-bench --threads N [--size F]  N contexts on N threads, F flows
- *                            each (1M): aggregate packets/s, scale_N_ratio
+ *                            each (1M): aggregate packets/s, scale_N_ratio,
+ *                            and two floors' own scaling on N threads
  *   pinhole-bench --quick    small tables, one round: checks every path
  *                            and its results, asserts no timing (CI)
  *   pinhole-bench --profile MODE [--size N]  one pass for callgrind
@@ -2556,6 +2557,8 @@ static void *mt_main(void *arg) {
  * context alone and of all N at once (wall clock, header copy included:
  * what a host's loop gets), and the same from each thread's CPU time
  * (what the machine's sharing with other work does not blur). */
+static void run_floor_scale(int n, uint32_t flows, int quick, results *R);
+
 static void run_threads(const opts *o, results *R) {
   int n = o->threads;
   uint32_t flows = o->mt_flows;
@@ -2630,6 +2633,7 @@ static void run_threads(const opts *o, results *R) {
   add(R, name, snc, "pps", NULL, "all, the sum of each thread's CPU-time rate");
   snprintf(name, sizeof(name), "scale_%d_ratio_cpu", n);
   add(R, name, snc / s1c, "x", NULL, "the same from each thread's CPU time");
+  run_floor_scale(n, flows, o->quick, R);
   for (int i = 0; i < n; i++) {
     table_free(&w[i].t);
     ring_free(w[i].r);
@@ -2638,6 +2642,106 @@ static void run_threads(const opts *o, results *R) {
   pthread_barrier_destroy(&bar);
   free(w);
   free(th);
+}
+
+/* What the machine gives two threads at all, beside the contexts' own
+ * scaling: the same floors run on one thread alone, then on all N at
+ * once, each thread with a region of its own as large as one context.
+ * Two patterns: the established burst's memory (chase_burst2), and the
+ * core's width (WIDTH_CHAINS independent add chains, about as many
+ * instructions a cycle as the library's compute-bound 1k burst). Two
+ * free cores give N x in both; shared ones (SMT siblings on the host, a
+ * vCPU time-shared, one memory path) show here as well as in
+ * scale_N_ratio. */
+#define WIDTH_CHAINS 4
+#define WIDTH_ROUNDS 100000000u
+
+static void width_chains(void) {
+#if defined(__x86_64__) || defined(__aarch64__)
+  uint64_t x0 = 0, x1 = 0, x2 = 0, x3 = 0, y = 1;
+  for (uint32_t i = 0; i < WIDTH_ROUNDS; i++) {
+#if defined(__x86_64__)
+#define ADD4 "add %4, %0\n\tadd %4, %1\n\tadd %4, %2\n\tadd %4, %3\n\t"
+#else
+#define ADD4                                                                   \
+  "add %0, %0, %4\n\tadd %1, %1, %4\n\tadd %2, %2, %4\n\tadd %3, %3, %4\n\t"
+#endif
+    __asm__ volatile(ADD4 ADD4
+                     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+                     : "r"(y));
+#undef ADD4
+  }
+  if (x0 + x1 + x2 + x3 != (uint64_t)WIDTH_CHAINS * 2 * WIDTH_ROUNDS)
+    die("floor scale: the add chains");
+#endif
+}
+
+typedef struct fs_worker {
+  uint8_t *mem;
+  size_t n, steps;
+  int id, nthreads;
+  pthread_barrier_t *bar;
+  uint64_t t[2][2][2]; /* [pattern][solo, all][start, end], wall ns */
+} fs_worker;
+
+static void fs_phase(fs_worker *w, int pat, int all) {
+  pthread_barrier_wait(w->bar);
+  if (all || w->id == 0) {
+    w->t[pat][all][0] = wall_ns();
+    if (pat == 0)
+      chase_burst2(w->mem, w->n, w->steps);
+    else
+      width_chains();
+    w->t[pat][all][1] = wall_ns();
+  }
+}
+
+static void *fs_main(void *arg) {
+  fs_worker *w = arg;
+  for (int pat = 0; pat < 2; pat++)
+    for (int all = 0; all < 2; all++)
+      fs_phase(w, pat, all);
+  return NULL;
+}
+
+static void run_floor_scale(int n, uint32_t flows, int quick, results *R) {
+  fs_worker w[8];
+  pthread_t th[8];
+  pthread_barrier_t bar;
+  if (pthread_barrier_init(&bar, NULL, (unsigned)n))
+    die("floor scale: barrier");
+  for (int i = 0; i < n; i++) {
+    memset(&w[i], 0, sizeof(w[i]));
+    w[i].mem = chase_build(ctx_bytes(flows), &w[i].n);
+    w[i].steps = quick ? 65536 : 4u << 20;
+    w[i].id = i;
+    w[i].nthreads = n;
+    w[i].bar = &bar;
+  }
+  for (int i = 0; i < n; i++)
+    if (pthread_create(&th[i], NULL, fs_main, &w[i]) != 0)
+      die("floor scale: pthread_create");
+  for (int i = 0; i < n; i++)
+    pthread_join(th[i], NULL);
+  static const char *const pat_name[2] = {"burst2", "width"};
+  static const char *const pat_what[2] = {
+      "the burst's memory pattern alone: N threads / one (wall)",
+      "independent add chains (the core's width): N threads / one (wall)"};
+  for (int pat = 0; pat < 2; pat++) {
+    uint64_t t0 = UINT64_MAX, t1 = 0;
+    for (int i = 0; i < n; i++) {
+      t0 = w[i].t[pat][1][0] < t0 ? w[i].t[pat][1][0] : t0;
+      t1 = w[i].t[pat][1][1] > t1 ? w[i].t[pat][1][1] : t1;
+    }
+    double solo = (double)(w[0].t[pat][0][1] - w[0].t[pat][0][0]);
+    double ratio = t1 > t0 ? (double)n * solo / (double)(t1 - t0) : 0;
+    char name[48];
+    snprintf(name, sizeof(name), "floor_%s_scale_%d_ratio", pat_name[pat], n);
+    add(R, name, ratio, "x", NULL, pat_what[pat]);
+  }
+  for (int i = 0; i < n; i++)
+    huge_free(w[i].mem, w[i].n * 64, NULL);
+  pthread_barrier_destroy(&bar);
 }
 
 /* ---- the targets beside the floor ------------------------------- */
@@ -2722,6 +2826,21 @@ static void print_targets(const results *R) {
            "  the floor's p99.9 / median, 1M", ft->value, bt->value,
            bt->value / ft->value);
     printf("bench burst_p999_over_floor_1m %.3f x\n", bt->value / ft->value);
+  }
+  /* the scaling target beside what two threads get of the machine at all */
+  const fig *sc = find_fig(R, "scale_2_ratio");
+  for (int pat = 0; sc != NULL && pat < 2; pat++) {
+    const char *pn = pat == 0 ? "burst2" : "width";
+    char name[48];
+    snprintf(name, sizeof(name), "floor_%s_scale_2_ratio", pn);
+    const fig *fs = find_fig(R, name);
+    if (fs == NULL || fs->value <= 0)
+      continue;
+    printf("%-42s %9.2f (contexts %.2f: %.2f x the floor's)\n",
+           pat == 0 ? "  two threads' memory floor, scale"
+                    : "  two threads' add chains, scale",
+           fs->value, sc->value, sc->value / fs->value);
+    printf("bench scale_2_over_floor_%s %.3f x\n", pn, sc->value / fs->value);
   }
 }
 
