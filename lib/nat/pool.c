@@ -239,6 +239,12 @@ ph_ref pinhole__map_find_open(const pinhole_ctx *ctx, uint8_t proto,
              : 0;
 }
 
+void pinhole__map_prefetch_public(const pinhole_ctx *ctx, uint8_t proto,
+                                  uint32_t paddr, uint16_t pport) {
+  __builtin_prefetch(
+      &ctx->map_phash[ph_map_bucket(ctx, ph_mix(ctx, proto, paddr, pport))]);
+}
+
 ph_ref pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                 uint32_t paddr, uint16_t pport) {
   uint32_t h = ph_map_bucket(ctx, ph_mix(ctx, proto, paddr, pport));
