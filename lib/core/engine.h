@@ -135,9 +135,10 @@ void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
                           int side, const char *rule);
 void pinhole__map_ref(pinhole_ctx *ctx, ph_ref ref);
 void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref);
-/* A prefetch of the public chain's head of (proto, paddr, pport). */
-void pinhole__map_prefetch_public(const pinhole_ctx *ctx, uint8_t proto,
-                                  uint32_t paddr, uint16_t pport);
+/* pinhole__map_put of the mapping whose public endpoint is (proto,
+ * paddr, pport), if any: one look-up, the unlink through its link. */
+void pinhole__map_put_public(pinhole_ctx *ctx, uint8_t proto, uint32_t paddr,
+                             uint16_t pport);
 /* Mapping whose public endpoint is (proto, paddr, pport), or PH_NIL. */
 ph_ref pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                 uint32_t paddr, uint16_t pport);
