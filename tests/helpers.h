@@ -475,7 +475,14 @@ static inline tctx *t_ctx_pool3(uint16_t lo, uint16_t hi, uint32_t flags,
   return t;
 }
 
+#ifdef T_MAP_AUDIT
+#include "map_audit.h"
+#endif
+
 static inline void t_ctx_del(tctx *t) {
+#ifdef T_MAP_AUDIT
+  t_map_audit(t->ctx);
+#endif
   pinhole_ctx_del(t->ctx);
   assert_int_equal(t->allocs, t->frees);
   free(t);

@@ -639,7 +639,11 @@ typedef struct pinhole_pool {
  *         PINHOLE_ERR_RANGE (more than 16 addresses in a NAPT, PBA or
  *         DETERMINISTIC pool), PINHOLE_ERR_ADDRESS
  *         (an address in 0/8, 127/8, 224/4 or 240/4: not usable as a
- *         public source), PINHOLE_ERR_STRUCT_SIZE or PINHOLE_ERR_FULL.
+ *         public source), PINHOLE_ERR_EXISTS (an address of another
+ *         pool, not removed or still holding mappings, whose public ports
+ *         meet this one's: a NAPT pool's range and 512..1023, an
+ *         ADDRESS pool's every port; a live mapping's public endpoint is
+ *         unique), PINHOLE_ERR_STRUCT_SIZE or PINHOLE_ERR_FULL.
  * @since 0.1.0
  */
 PINHOLE_EXTERN int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool);

@@ -422,7 +422,7 @@ int pinhole__alg_carried(const ph_alg_call *ac, uint32_t addr, uint32_t *to) {
 /* ---- mappings and pinholes ---------------------------------------------- */
 
 static uint32_t ph_own_map(const ph_alg_call *ac) {
-  return ph_cold(ac->ctx, ac->conn)->mapping;
+  return pinhole__conn_mapping(ac->ctx, ac->conn);
 }
 
 /* No public port (or call ID) for an ALG mapping: counted and logged. */
@@ -791,7 +791,7 @@ int pinhole__alg_gre_open(ph_alg_call *ac, uint16_t client_cid,
                    NULL, 0, NULL, ph_alg_get(c->alg)->name, "flow table full");
     return PINHOLE_ERR_FULL;
   }
-  ph_cold(ctx, g)->mapping = mref;
+  ph_cold_set_map(ctx, g, mref);
   ph_cold(ctx, g)->rule = ph_cold(ctx, c)->rule;
   pinhole__gre_file_quotes(ctx, g);
   pinhole__conn_touch_timer(ctx, g);
@@ -986,7 +986,7 @@ int pinhole__alg_allowed(ph_alg_call *ac, const uint8_t *id, size_t len,
   const ph_conn_cold *k = ph_cold(ctx, ac->conn);
   const char *rule = NULL, *why = ": the rule is gone";
   char reason[112];
-  if (k->rule_gen != ctx->rules_gen || k->rule >= ctx->nrules ||
+  if (!ph_cold_gen_is(k, ctx->rules_gen) || k->rule >= ctx->nrules ||
       ctx->rules[k->rule].gone) {
     if (!ctx->allow_used)
       return 1; /* no list was ever set: everything opens, as always */

@@ -139,7 +139,8 @@ int pinhole__alg_map6_flags(ph_alg_call *ac, uint8_t proto,
   if (mapref2)
     *mapref2 = 0;
   memset(pub, 0, sizeof(*pub));
-  if (pinhole__alg_family(ac) != 64 || ph_cold(ac->ctx, ac->conn)->mapping == 0)
+  if (pinhole__alg_family(ac) != 64 ||
+      !ph_cold_mapped(ph_cold(ac->ctx, ac->conn)))
     return PINHOLE_ERR_INVALID_ARG;
   /* the mappings made name their IPv6 host and prefix (ctx map6: logs,
    * hairpinning), as a NAT64 connection's own do (core/nat64.c) */

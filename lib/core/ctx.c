@@ -489,6 +489,40 @@ static int ph_addr_usable(uint32_t addr) {
   return a != 0 && a != 127 && a < 224;
 }
 
+/* The public ports a pool of mode maps to in [*lo, *hi]: its range, from
+ * PH_PRIV_LO in a NAPT pool (an ALG's privileged ports), every port in an
+ * ADDRESS pool (not translated). */
+static void ph_pool_ports(uint8_t mode, uint32_t port_lo, uint32_t port_hi,
+                          uint32_t *lo, uint32_t *hi) {
+  *lo =
+      mode == PINHOLE_POOL_NAPT && port_lo > PH_PRIV_LO ? PH_PRIV_LO : port_lo;
+  *hi = port_hi;
+  if (mode == PINHOLE_POOL_ADDRESS) {
+    *lo = 0;
+    *hi = 65535;
+  }
+}
+
+/* Could new pool p make a public endpoint an existing pool may have a
+ * mapping on (a pool removed, none left, may not)? Live mappings'
+ * public endpoints are unique: a connection finds its mapping again by
+ * its public endpoint (flows.c pinhole__conn_mapping). */
+static int ph_pool_clash(const pinhole_ctx *ctx, const pinhole_pool *p) {
+  uint32_t lo, hi, olo, ohi;
+  ph_pool_ports(p->mode, p->port_lo, p->port_hi, &lo, &hi);
+  for (uint32_t i = 0; i < ctx->npools; i++) {
+    const ph_pool *o = &ctx->pools[i];
+    if (o->removed && o->used == 0)
+      continue;
+    ph_pool_ports(o->mode, o->port_lo, o->port_hi, &olo, &ohi);
+    uint32_t oa_hi = o->addr_lo + o->naddrs - 1u;
+    if (p->addr_lo <= oa_hi && o->addr_lo <= p->addr_hi && lo <= ohi &&
+        olo <= hi)
+      return 1;
+  }
+  return 0;
+}
+
 int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool) {
   pinhole_pool p;
   int rv;
@@ -515,6 +549,8 @@ int pinhole_pool_add(pinhole_ctx *ctx, const pinhole_pool *pool) {
     return PINHOLE_ERR_INVALID_ARG;
   if (ctx->npools >= ctx->cfg.max_pools)
     return PINHOLE_ERR_FULL;
+  if (ph_pool_clash(ctx, &p))
+    return PINHOLE_ERR_EXISTS;
   ph_pool *pl = &ctx->pools[ctx->npools];
   memset(pl, 0, sizeof(*pl));
   pl->addr_lo = p.addr_lo;
@@ -637,12 +673,14 @@ void pinhole_rules_clear(pinhole_ctx *ctx) {
     return;
   ctx->nrules = 0;
   /* connections accepted before know their rule is gone: their rule_gen
-   * is an older generation. The count has 16 bits; before it comes back
+   * is an older generation. The count has 15 bits (the 16th of a
+   * connection's rule_gen is its mapping's flag); before it comes back
    * to one a connection still carries, every connection (each one live
    * now was accepted by a rule this call removes) is told once, when it
    * wraps: its rule becomes PH_RULE_GONE, no index (a walk over the
-   * slots once every 65,536 clears) */
-  if (++ctx->rules_gen == 0) {
+   * slots once every 32,768 clears) */
+  ctx->rules_gen = (uint16_t)((ctx->rules_gen + 1) & PH_RULE_GEN_MASK);
+  if (ctx->rules_gen == 0) {
     uint32_t nslots = ctx->cfg.max_flows + ctx->cfg.max_conns6;
     for (uint32_t i = 0; i < nslots; i++)
       ctx->cold[i].rule = PH_RULE_GONE;

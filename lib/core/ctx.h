@@ -151,12 +151,18 @@ typedef struct ph_conn_cold {
       ph_convh own_next; /* (never PH_CONVH_REC) */
     };
   };
-  ph_ref mapping;    /* NAPT mapping held; hairpinning: the target's mapping
-                        is held too, found again by pinhole__conn_hairpin */
-  uint16_t rule;     /* the rule that accepted it, or PH_RULE_GONE */
-  uint16_t rule_gen; /* ctx->rules_gen when the rule accepted it */
-  ph_ctimer timer;   /* in ctx->conn_wheel (timer/cwheel.h): 8 bytes */
+  uint16_t rule; /* the rule that accepted it, or PH_RULE_GONE */
+  /* bits 0-14: ctx->rules_gen when the rule accepted it; PH_COLD_MAPPED:
+   * it holds a NAPT mapping, found again by its public endpoint
+   * (pinhole__conn_mapping; hairpinning: the target's mapping is held
+   * too, found by pinhole__conn_hairpin) */
+  uint16_t rule_gen;
+  ph_ctimer timer; /* in ctx->conn_wheel (timer/cwheel.h): 8 bytes */
 } ph_conn_cold;
+
+/* ph_conn_cold.rule_gen: the generation's bits and the mapping's flag */
+#define PH_RULE_GEN_MASK 0x7fffu
+#define PH_COLD_MAPPED 0x8000u
 
 _Static_assert(sizeof(ph_conn) == 64, "a connection's hot part is one line");
 _Static_assert(offsetof(ph_conn_cold, conv_mark) ==
@@ -164,9 +170,9 @@ _Static_assert(offsetof(ph_conn_cold, conv_mark) ==
                    offsetof(ph_conn_cold, conv_next) ==
                        offsetof(ph_conn_cold, own_prev),
                "a plain connection's next link is where conv_mark is");
-_Static_assert(sizeof(ph_conn_cold) == 28 &&
-                   offsetof(ph_conn_cold, timer) == 20,
-               "a connection's cold part: 28 bytes, its timer 8");
+_Static_assert(sizeof(ph_conn_cold) == 24 &&
+                   offsetof(ph_conn_cold, timer) == 16,
+               "a connection's cold part: 24 bytes, its timer 8");
 _Static_assert(offsetof(ph_conn, b) == 12 && offsetof(ph_conn, proto) == 24 &&
                    offsetof(ph_conn, last_seen) == 28 &&
                    offsetof(ph_conn, watch) == 32 &&
@@ -695,7 +701,8 @@ struct pinhole_ctx {
   ph_rule *rules;
   uint32_t nrules;
   ph_rule_allow *allow; /* per rule, same index */
-  uint16_t rules_gen;   /* counts pinhole_rules_clear() calls (wraps) */
+  uint16_t rules_gen;   /* counts pinhole_rules_clear() calls (15 bits:
+                           PH_RULE_GEN_MASK; wraps) */
   uint8_t allow_used;   /* an allow list was ever set */
 
   ph_cwheel conn_wheel; /* connections' timers (timer/cwheel.h) */
@@ -846,6 +853,46 @@ static inline ph_ref ph_conn_ref(const pinhole_ctx *ctx, const ph_conn *c) {
 
 static inline ph_conn_cold *ph_cold(const pinhole_ctx *ctx, const ph_conn *c) {
   return &ctx->cold[c - ctx->conns];
+}
+
+/* Does connection cold part k hold a NAPT mapping (pinhole__conn_mapping
+ * finds it)? */
+static inline int ph_cold_mapped(const ph_conn_cold *k) {
+  return (k->rule_gen & PH_COLD_MAPPED) != 0;
+}
+
+/* The public chain's head of endpoint (proto, paddr, pport): nat/pool.c's
+ * ph_map_bucket of its ph_mix, for a prefetch outside pool.c. */
+static inline const ph_ref *ph_map_phead(const pinhole_ctx *ctx, uint8_t proto,
+                                         uint32_t paddr, uint16_t pport) {
+  uint32_t x =
+      (uint32_t)ph_nh64(ctx->map_nh, ctx->map_mul, paddr, pport, proto, 0);
+  return &ctx->map_phash[((uint64_t)x * ctx->map_nb) >> 32];
+}
+
+/* Was k's rule accepted in rule generation gen (ctx->rules_gen)? */
+static inline int ph_cold_gen_is(const ph_conn_cold *k, uint16_t gen) {
+  return (k->rule_gen & PH_RULE_GEN_MASK) == gen;
+}
+
+/* Connection c takes over mapping m (0: none), whose public endpoint is
+ * where packets from c's outside side arrive (pinhole__conn_mapping). */
+static inline void ph_cold_set_map(const pinhole_ctx *ctx, ph_conn *c,
+                                   ph_ref m) {
+  ph_conn_cold *k = ph_cold(ctx, c);
+  if (m != 0)
+    k->rule_gen |= (uint16_t)PH_COLD_MAPPED;
+  else
+    k->rule_gen &= (uint16_t)~PH_COLD_MAPPED;
+}
+
+/* Records that rule index rule of the current generation accepted c (its
+ * mapping's flag kept). */
+static inline void ph_cold_set_rule(const pinhole_ctx *ctx, ph_conn *c,
+                                    uint16_t rule) {
+  ph_conn_cold *k = ph_cold(ctx, c);
+  k->rule = rule;
+  k->rule_gen = (uint16_t)((k->rule_gen & PH_COLD_MAPPED) | ctx->rules_gen);
 }
 
 /* ---- conversations: a ph_conv record or a plain connection ---------- */

@@ -135,6 +135,10 @@ void pinhole__map_refused(pinhole_ctx *ctx, int why, const pinhole_pkt_view *v,
                           int side, const char *rule);
 void pinhole__map_ref(pinhole_ctx *ctx, ph_ref ref);
 void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref);
+/* pinhole__map_put of the mapping whose public endpoint is (proto,
+ * paddr, pport), if any: one look-up, the unlink through its link. */
+void pinhole__map_put_public(pinhole_ctx *ctx, uint8_t proto, uint32_t paddr,
+                             uint16_t pport);
 /* Mapping whose public endpoint is (proto, paddr, pport), or PH_NIL. */
 ph_ref pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                 uint32_t paddr, uint16_t pport);
@@ -321,6 +325,18 @@ void pinhole__conn_free_keyed(pinhole_ctx *ctx, ph_conn *c,
  * keeps that mapping, and so the lookup's answer, alive until
  * pinhole__conn_free. PH_NIL for any other connection. */
 ph_ref pinhole__conn_hairpin(const pinhole_ctx *ctx, const ph_conn *c);
+/* The NAPT mapping connection c holds (ph_cold_mapped), or PH_NIL: the
+ * mapping whose public endpoint is where packets from c's outside side
+ * arrive (pinhole__conn_public). Live mappings' public endpoints are
+ * unique (one pool's ports are its own; pools do not overlap:
+ * pinhole_pool_add), and the reference c holds keeps it alive. */
+ph_ref pinhole__conn_mapping(const pinhole_ctx *ctx, const ph_conn *c);
+/* The public endpoint of c's mapping: IPv4, side B's destination when
+ * side A is inside and side A's otherwise; NAT64, side B's (IPv4), or a
+ * hairpin's IPv4 address side B's destination embeds. 0, or -1 (not
+ * reached: prefixes are only ever added). */
+int pinhole__conn_public(const pinhole_ctx *ctx, const ph_conn *c,
+                         uint32_t *addr, uint16_t *port);
 /* Gives a connection an ALG watch slot; 0 or PINHOLE_ERR_FULL. */
 int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg);
 /* Re-arms a connection's idle timer for its current state. */

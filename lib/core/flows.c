@@ -562,6 +562,31 @@ static void ph_prefetch_convh(const pinhole_ctx *ctx, ph_convh h) {
     __builtin_prefetch(ph_slot_addr(ctx->convs, h, sizeof(ph_conv)));
 }
 
+/* pinhole__conn_public; v6: ph_conn_is6(ctx, c). */
+static inline int ph_conn_public(const pinhole_ctx *ctx, const ph_conn *c,
+                                 int v6, uint32_t *addr, uint16_t *port) {
+  if (!v6) {
+    const ph_tuple *t = c->a_side == PINHOLE_SIDE_INSIDE ? &c->b : &c->a;
+    *addr = t->dst;
+    *port = t->dport;
+    return 0;
+  }
+  return pinhole__conn_public(ctx, c, addr, port);
+}
+
+int pinhole__conn_public(const pinhole_ctx *ctx, const ph_conn *c,
+                         uint32_t *addr, uint16_t *port) {
+  if (!ph_conn_is6(ctx, c))
+    return ph_conn_public(ctx, c, 0, addr, port);
+  *port = c->b.dport;
+  *addr = c->b.dst;
+  if (!(c->flags & PH_CONN_HAIRPIN))
+    return 0;
+  return pinhole__nat64_prefix_of(ctx, ph_conn6_of(ctx, c)->b_dst, addr) < 0
+             ? -1
+             : 0;
+}
+
 int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
                                 uint64_t hk[2]) {
   const ph_conn_cold *k = &ctx->cold[idx];
@@ -570,7 +595,8 @@ int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
     ph_conn_free_prefetch0(ctx, idx);
     return 0;
   }
-  /* stage 1: both have had time to arrive. Its mapping, its buckets (IPv4
+  /* stage 1: both have had time to arrive. Its mapping's public chain
+   * (IPv4; pinhole__conn_mapping finds it there), its buckets (IPv4
    * and its ft only; the rest is loaded in its turn), and a plain
    * connection's neighbours in the live list, which its freeing relinks
    * (an ALG session's: its conversation record). */
@@ -578,8 +604,11 @@ int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
     return 0;
   int rec = k->conv_mark == PH_CONVH_REC; /* in an ALG session's ph_conv */
   int keyed = 0;
-  if (k->mapping)
-    __builtin_prefetch(ph_slot_addr(ctx->maps, k->mapping, sizeof(ph_mapping)));
+  uint32_t pa;
+  uint16_t pp;
+  if (ph_cold_mapped(k) && !ph_conn_is6(ctx, c) && /* its public chain */
+      ph_conn_public(ctx, c, 0, &pa, &pp) == 0)
+    __builtin_prefetch(ph_map_phead(ctx, c->proto, pa, pp));
   if (!ph_conn_is6(ctx, c)) {
     int fa = ph_key_filed(c->proto, &c->a), fb = ph_key_filed(c->proto, &c->b);
     hk[0] = ph_conn_key(ctx, c->proto, &c->a);
@@ -608,6 +637,16 @@ ph_ref pinhole__conn_hairpin(const pinhole_ctx *ctx, const ph_conn *c) {
       pinhole__nat64_prefix_of(ctx, ph_conn6_of(ctx, c)->a_dst, &d4) < 0)
     return PH_NIL; /* not reached: prefixes are only ever added */
   return pinhole__map_find_public(ctx, c->proto, d4, c->a.dport);
+}
+
+ph_ref pinhole__conn_mapping(const pinhole_ctx *ctx, const ph_conn *c) {
+  uint32_t addr;
+  uint16_t port;
+  ph_ref r = PH_NIL;
+  if (ph_cold_mapped(ph_cold(ctx, c)) &&
+      pinhole__conn_public(ctx, c, &addr, &port) == 0)
+    r = pinhole__map_find_public(ctx, c->proto, addr, port);
+  return r;
 }
 
 /* Takes connection c (slot idx) out of the flow tables: both keys (their
@@ -665,7 +704,10 @@ void pinhole__conn_free_keyed(pinhole_ctx *ctx, ph_conn *c,
     ctx->nwatch--;
   }
   ph_ref hp = pinhole__conn_hairpin(ctx, c);
-  pinhole__map_put(ctx, k->mapping);
+  uint32_t pa;
+  uint16_t pp;
+  if (ph_cold_mapped(k) && ph_conn_public(ctx, c, v6, &pa, &pp) == 0)
+    pinhole__map_put_public(ctx, c->proto, pa, pp); /* pinhole__conn_mapping */
   pinhole__map_put(ctx, hp);
 
   ph_ref r = ph_ref_of(idx), conv = ph_conv_of_slot(ctx, r);

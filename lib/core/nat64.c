@@ -173,10 +173,9 @@ static ph_status ph_hairpin_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
     return ph_full(ctx, v, side, "IPv6 flow table full");
   }
   c->flags |= PH_CONN_HAIRPIN;
-  ph_cold(ctx, c)->mapping = m;
+  ph_cold_set_map(ctx, c, m);
   pinhole__map_ref(ctx, hp); /* pinhole__conn_hairpin finds it again */
-  ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
-  ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
+  ph_cold_set_rule(ctx, c, (uint16_t)(pr - ctx->rules));
   pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, PH_NIL, 0, c, 0,
                  pr->r.name, NULL, NULL);
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, PH_NIL,
@@ -254,9 +253,8 @@ ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
       pinhole__conv_maybe_free(ctx, conv);
     return ph_full(ctx, v, side, "IPv6 flow table full");
   }
-  ph_cold(ctx, c)->mapping = m;
-  ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
-  ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
+  ph_cold_set_map(ctx, c, m);
+  ph_cold_set_rule(ctx, c, (uint16_t)(pr - ctx->rules));
   if (alg && pinhole__conn_watch(ctx, c, alg) != 0) {
     pinhole__conn_free(ctx, c); /* gives the mapping back */
     return ph_full(ctx, v, side, "watch table full");
@@ -300,7 +298,7 @@ int pinhole__nat64_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
                    NULL, "IPv6 flow table full");
     return PINHOLE_VERDICT_DROP;
   }
-  ph_cold(ctx, c)->mapping = h->mapping; /* handed over */
+  ph_cold_set_map(ctx, c, h->mapping); /* handed over */
   h->mapping = 0;
   c->flags |= PH_CONN_B_OPENED;
   pinhole__pinhole_used(ctx, ref, v, v, side, c, 1);
@@ -348,7 +346,7 @@ int pinhole__nat64_eif(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     return PINHOLE_VERDICT_DROP;
   }
   pinhole__map_ref(ctx, m);
-  ph_cold(ctx, c)->mapping = m;
+  ph_cold_set_map(ctx, c, m);
   c->flags |= PH_CONN_B_OPENED;
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, PH_NIL,
                  PINHOLE_FLOW_FORWARD, c, 1, NULL, NULL,
@@ -679,7 +677,7 @@ int pinhole__nat64_frag6(pinhole_ctx *ctx, pinhole_pkt *pkt,
 int pinhole__nat64_hairpin(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            const pinhole_pkt6_view *v6, ph_conn *c, int dir) {
   const ph_conn6 *c6 = ph_conn6_of(ctx, c);
-  const ph_mapping *ma = ph_map_at(ctx, ph_cold(ctx, c)->mapping);
+  const ph_mapping *ma = ph_map_at(ctx, pinhole__conn_mapping(ctx, c));
   const ph_mapping *mb = ph_map_at(ctx, pinhole__conn_hairpin(ctx, c));
   /* RFC 6146 sec. 3.8: out as IPv4 from the sender's mapping to the
    * other's (RFC 7915 sec. 5.1), then in as IPv6 to the other host

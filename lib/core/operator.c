@@ -140,7 +140,7 @@ static int ph_conv_of_rule(const pinhole_ctx *ctx, const ph_convv *cv,
                            uint32_t idx) {
   for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
     const ph_conn_cold *k = ph_cold_at(ctx, x);
-    if (k->rule == idx && k->rule_gen == ctx->rules_gen)
+    if (k->rule == idx && ph_cold_gen_is(k, ctx->rules_gen))
       return 1;
   }
   return 0;
@@ -184,7 +184,7 @@ static int ph_map_of(const pinhole_ctx *ctx, ph_ref m, uint32_t pool) {
 static int ph_conv_of_pool(const pinhole_ctx *ctx, const ph_convv *cv,
                            uint32_t pool) {
   for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
-    if (ph_map_of(ctx, ph_cold_at(ctx, x)->mapping, pool) ||
+    if (ph_map_of(ctx, pinhole__conn_mapping(ctx, ph_conn_at(ctx, x)), pool) ||
         ph_map_of(ctx, pinhole__conn_hairpin(ctx, ph_conn_at(ctx, x)), pool))
       return 1;
   }

@@ -286,7 +286,7 @@ static int ph_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
       h->mapping = mapping;
     return ph_refuse_full(ctx, v, side, "flow table full");
   }
-  ph_cold(ctx, c)->mapping = mapping;
+  ph_cold_set_map(ctx, c, mapping);
   if (h->watch && pinhole__conn_watch(ctx, c, h->alg) != 0) {
     pinhole__conn_free(ctx, c); /* gives the mapping back */
     return ph_refuse_full(ctx, v, side, "watch table full");
@@ -391,7 +391,7 @@ static int ph_from_mapping(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if (c == NULL)
     return ph_refuse_full(ctx, v, side, "flow table full");
   pinhole__map_ref(ctx, m);
-  ph_cold(ctx, c)->mapping = m;
+  ph_cold_set_map(ctx, c, m);
   pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, PH_NIL,
                  PINHOLE_FLOW_FORWARD, c, 0, NULL, NULL,
                  "endpoint-independent filtering");
@@ -524,9 +524,8 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
       pinhole__conv_maybe_free(ctx, conv);
     return ph_refuse_full(ctx, v, side, "flow table full");
   }
-  ph_cold(ctx, c)->mapping = mapping;
-  ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
-  ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
+  ph_cold_set_map(ctx, c, mapping);
+  ph_cold_set_rule(ctx, c, (uint16_t)(pr - ctx->rules));
   if (hp != 0) {
     c->flags |= PH_CONN_HAIRPIN;
     pinhole__map_ref(ctx, hp); /* pinhole__conn_hairpin finds it again */

@@ -264,8 +264,7 @@ static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
       pinhole__conv_maybe_free(ctx, conv);
     return ph_full6(ctx, v6, side, "IPv6 flow table full");
   }
-  ph_cold(ctx, c)->rule = (uint16_t)(pr - ctx->rules);
-  ph_cold(ctx, c)->rule_gen = ctx->rules_gen;
+  ph_cold_set_rule(ctx, c, (uint16_t)(pr - ctx->rules));
   if (alg && pinhole__conn_watch(ctx, c, alg) != 0) {
     pinhole__conn_free(ctx, c);
     return ph_full6(ctx, v6, side, "watch table full");

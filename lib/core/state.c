@@ -416,11 +416,11 @@ static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_convv *cv) {
   ph_w8(w, cv->alg);
   ph_w8(w, cv->a_side);
   for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
-    const ph_conn_cold *k = ph_cold_at(ctx, x);
     ph_ref hp = pinhole__conn_hairpin(ctx, ph_conn_at(ctx, x));
+    ph_ref mr = pinhole__conn_mapping(ctx, ph_conn_at(ctx, x));
     uint16_t mi = PH_ST_NONE, hi = PH_ST_NONE;
-    if (k->mapping) {
-      n += ph_wmap_host(w, ctx, k->mapping);
+    if (mr) {
+      n += ph_wmap_host(w, ctx, mr);
       mi = nmap++;
     }
     if (hp) {
@@ -453,7 +453,7 @@ static uint32_t ph_wconv(ph_w *w, const pinhole_ctx *ctx, const ph_convv *cv) {
  * server has none, alg6.c; it stays on the active box)? */
 static int ph_conv_hosts_ok(const pinhole_ctx *ctx, const ph_convv *cv) {
   for (ph_ref x = cv->first; x; x = ph_conv_next_conn(ctx, x)) {
-    ph_ref m[2] = {ph_cold_at(ctx, x)->mapping,
+    ph_ref m[2] = {pinhole__conn_mapping(ctx, ph_conn_at(ctx, x)),
                    pinhole__conn_hairpin(ctx, ph_conn_at(ctx, x))};
     for (int i = 0; i < 2; i++)
       if (m[i] && (ph_map_at(ctx, m[i])->flags & PH_MAPF_NAT64) &&
@@ -1465,9 +1465,11 @@ static int ph_check_hairpin64(const pinhole_ctx *ctx, ph_it conv,
       hp.pport != c->a.dport)
     return PINHOLE_ERR_PARSE;
   int k = pinhole__nat64_prefix_of(ctx, r->a6.a_dst, &v4);
+  uint32_t b4 = 0; /* the address pinhole__conn_mapping finds m by */
   if (k < 0)
     return PINHOLE_ERR_NOMATCH;
-  if (v4 != hp.paddr ||
+  if (v4 != hp.paddr || pinhole__nat64_prefix_of(ctx, r->a6.b_dst, &b4) < 0 ||
+      b4 != m.paddr ||
       pinhole_nat64_embed(pub, ctx->nat64_prefix[k], ctx->nat64_plen[k],
                           m.paddr) != 0 ||
       memcmp(pub, r->a6.b_dst, 16) != 0)
@@ -1486,6 +1488,19 @@ static int ph_hairpin4_ok(ph_it conv, const ph_st_conn *r) {
   return (r->c.flags & PH_CONN_HAIRPIN) && ph_map_rec(conv, r->hi, &hp) == 0 &&
          hp.proto == r->c.proto && hp.paddr == r->c.a.dst &&
          hp.pport == r->c.a.dport;
+}
+
+/* An IPv4 connection record r's mapping: none, or the one of its
+ * protocol whose public endpoint is where packets from its outside side
+ * arrive (side B's destination when side A is inside, side A's
+ * otherwise), the one pinhole__conn_mapping finds again. */
+static int ph_map4_ok(ph_it conv, const ph_st_conn *r) {
+  ph_st_map m;
+  if (r->mi == PH_ST_NONE)
+    return 1;
+  const ph_tuple *t = r->c.a_side == PINHOLE_SIDE_INSIDE ? &r->c.b : &r->c.a;
+  return ph_map_rec(conv, r->mi, &m) == 0 && m.proto == r->c.proto &&
+         m.paddr == t->dst && m.pport == t->dport;
 }
 
 /* A connection or pinhole record's family (4, 6 or 64: NAT64), which
@@ -1511,7 +1526,8 @@ static int ph_check_family(const pinhole_ctx *ctx, ph_it conv, uint8_t type,
     if (r.is6 && !r.is64 && (r.c.flags & PH_CONN_HAIRPIN))
       return ph_check_hairpin64(ctx, conv, &r);
     if (!ph_map_family(conv, r.mi, r.is64) || !ph_map_family(conv, r.hi, 0) ||
-        (!r.is6 && !ph_hairpin4_ok(conv, &r)))
+        (!r.is6 && (!ph_hairpin4_ok(conv, &r) || !ph_map4_ok(conv, &r))) ||
+        (r.is6 && !r.is64 && r.mi != PH_ST_NONE)) /* nothing translated */
       return PINHOLE_ERR_PARSE;
     if (!r.is64)
       return 0;
@@ -2217,10 +2233,11 @@ static ph_conn *ph_apply_conn(pinhole_ctx *ctx, ph_ref conv, ph_it at,
   c->frames[1] = r->c.frames[1];
   ph_conn_set_bytes(ctx, c, 0, r->c.bytes[0]);
   ph_conn_set_bytes(ctx, c, 1, r->c.bytes[1]);
-  k->mapping = mi; /* hi: pinhole__conn_hairpin finds it again (checked,
-                      ph_check_family) */
   k->rule = r->k.rule;
   k->rule_gen = ctx->rules_gen;
+  /* mi: pinhole__conn_mapping finds it again, hi: pinhole__conn_hairpin
+   * (both checked, ph_check_family) */
+  ph_cold_set_map(ctx, c, mi);
   if (c->proto == PINHOLE_IPPROTO_TCP) {
     ph_tcpw *tw = ph_tcpw_of(ctx, c);
     *tw = r->tw;

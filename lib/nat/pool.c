@@ -189,16 +189,22 @@ static void ph_hash_link(pinhole_ctx *ctx, ph_ref ref, uint32_t hi,
   ctx->map_phash[hp] = ref;
 }
 
-static void ph_hash_unlink(pinhole_ctx *ctx, ph_ref ref) {
+/* Unlinks ref from both chains; plink: the public chain's link to it
+ * (its head or the pnext before it), or NULL (found here). */
+static void ph_hash_unlink(pinhole_ctx *ctx, ph_ref ref, ph_ref *plink) {
   ph_mapping *m = ph_map_at(ctx, ref);
   uint32_t hi = ph_map_bucket(ctx, ph_mix(ctx, m->proto, m->iaddr, m->iport));
-  uint32_t hp = ph_map_bucket(ctx, ph_mix(ctx, m->proto, m->paddr, m->pport));
   for (uint32_t *pp = &ctx->map_ihash[hi]; *pp;
        pp = &ph_map_at(ctx, *pp)->inext)
     if (*pp == ref) {
       *pp = m->inext;
       break;
     }
+  if (plink != NULL) {
+    *plink = m->pnext;
+    return;
+  }
+  uint32_t hp = ph_map_bucket(ctx, ph_mix(ctx, m->proto, m->paddr, m->pport));
   for (uint32_t *pp = &ctx->map_phash[hp]; *pp;
        pp = &ph_map_at(ctx, *pp)->pnext)
     if (*pp == ref) {
@@ -681,12 +687,31 @@ void pinhole__map_ref(pinhole_ctx *ctx, ph_ref ref) {
     ph_map_at(ctx, ref)->refs++;
 }
 
+static void ph_map_release(pinhole_ctx *ctx, ph_ref ref, ph_ref *plink);
+
 void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref) {
-  if (ref == 0)
-    return;
+  if (ref != 0 && --ph_map_at(ctx, ref)->refs == 0)
+    ph_map_release(ctx, ref, NULL);
+}
+
+void pinhole__map_put_public(pinhole_ctx *ctx, uint8_t proto, uint32_t paddr,
+                             uint16_t pport) {
+  ph_ref *pp =
+      &ctx->map_phash[ph_map_bucket(ctx, ph_mix(ctx, proto, paddr, pport))];
+  for (; *pp != 0; pp = &ph_map_at(ctx, *pp)->pnext) {
+    ph_mapping *m = ph_map_at(ctx, *pp);
+    if (m->paddr == paddr && m->pport == pport && m->proto == proto) {
+      if (--m->refs == 0)
+        ph_map_release(ctx, *pp, pp);
+      return;
+    }
+  }
+}
+
+/* Mapping ref has no reference left: its port back to its pool, its
+ * record to its free list (plink: ph_hash_unlink's). */
+static void ph_map_release(pinhole_ctx *ctx, ph_ref ref, ph_ref *plink) {
   ph_mapping *m = ph_map_at(ctx, ref);
-  if (--m->refs != 0)
-    return;
   ph_pool *pl = &ctx->pools[m->pool];
   if (pl->mode != PINHOLE_POOL_ADDRESS) {
     /* pools start at 1024 or above: a lower port is a privileged one */
@@ -703,7 +728,7 @@ void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref) {
   ph_map_event(ctx, PINHOLE_EVENT_MAPPING_RELEASED, m);
   if (pl->mode == PINHOLE_POOL_PBA || pl->mode == PINHOLE_POOL_ADDRESS)
     pinhole__pba_put(ctx, m);
-  ph_hash_unlink(ctx, ref);
+  ph_hash_unlink(ctx, ref, plink);
   ph_ref *freep = ph_slot(ref) < ctx->nmap6 ? &ctx->map_free : &ctx->map_free_x;
   m->inext = *freep;
   *freep = ref;

@@ -356,6 +356,10 @@ static void test_cgn_pba_rtp_pairs_in_block(void **state) {
       pinhole__map_get(ctx, 0, PINHOLE_IPPROTO_UDP, a, 17001, 4150, 0, &why),
       0);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_PBA_BLOCK_ALLOC), 2);
+  /* the mappings this test took, no connection's: given back */
+  for (uint32_t m = 1; m <= ctx->cfg.max_mappings; m++)
+    if (ctx->maps[m - 1].refs != 0)
+      pinhole__map_put(ctx, m);
   t_ctx_del(t);
 }
 
@@ -396,11 +400,15 @@ static void test_cgn_pba_config_rejected(void **state) {
   assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_FULL);
   p.addr_hi = p.addr_lo; /* 62: fits, then 38 are left */
   assert_int_equal(pinhole_pool_add(ctx, &p), 0);
+  /* the same address again would give its ports twice */
+  assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_EXISTS);
+  p.addr_lo = p.addr_hi = IP4(198, 19, 0, 9);
   assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_FULL);
   p.block_size = 32; /* 31 */
   assert_int_equal(pinhole_pool_add(ctx, &p), 1);
-  /* a NAPT pool with a PBA field */
+  /* a NAPT pool with a PBA field (on an address of its own) */
   p.mode = PINHOLE_POOL_NAPT;
+  p.addr_lo = p.addr_hi = IP4(198, 19, 0, 10);
   assert_int_equal(pinhole_pool_add(ctx, &p), PINHOLE_ERR_INVALID_ARG);
   pinhole_ctx_del(ctx);
   /* no blocks configured: no PBA pool */

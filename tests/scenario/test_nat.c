@@ -332,6 +332,96 @@ static void test_nat_eif_option(void **state) {
   t_ctx_del(t);
 }
 
+/* How many of t's events name type (their formatted text's). */
+static int t_nevents_of(tctx *t, const char *type) {
+  int n = 0;
+  for (int i = 0; i < t->nevents; i++)
+    n += strstr(t->events[i], type) != NULL;
+  return n;
+}
+
+/* A connection finds its mapping again by its public endpoint (no
+ * reference of its own): two connections of one inside endpoint share
+ * its mapping (UDP, TCP, an echo's identifier); the first to go leaves
+ * it, and it still carries the other's answers; the last releases it,
+ * once (one MAPPING_RELEASED event, the pool's port free again). */
+static void test_nat_shared_mapping_released_once(void **state) {
+  (void)state;
+  static const uint8_t protos[3] = {PINHOLE_IPPROTO_UDP, PINHOLE_IPPROTO_TCP,
+                                    PINHOLE_IPPROTO_ICMP};
+  static const uint64_t timeouts[3] = {300, 240, 60};
+  for (int k = 0; k < 3; k++) {
+    uint8_t proto = protos[k];
+    uint64_t to = timeouts[k]; /* the defaults */
+    tctx *t = t_ctx();
+    tpkt p;
+    pinhole_pkt_view v;
+    const uint32_t peer2 = IP4(198, 19, 0, 3);
+    for (int i = 0; i < 2; i++) {
+      uint32_t dst = i ? peer2 : OUT_HOST;
+      if (proto == PINHOLE_IPPROTO_UDP)
+        t_udp(&p, IN_HOST, 5000, dst, 3478, "q");
+      else if (proto == PINHOLE_IPPROTO_TCP)
+        t_tcp(&p, IN_HOST, 5000, dst, 80, 1000, 0, PINHOLE_TCP_SYN, NULL);
+      else
+        t_echo(&p, IN_HOST, dst, 8, 5000, 1);
+      assert_int_equal(t_in(t, &p, (1 + i * to / 2) * SEC), 0);
+      t_view(&p, &v);
+      assert_int_equal(v.src, PUB);
+    }
+    uint16_t pub = v.sport;
+    t_flows_maps(t, 2, 1);
+    assert_int_equal(t_nevents_of(t, "MAPPING_CREATED"), 1);
+    /* the first idles out: the mapping stays for the second */
+    pinhole_tick(t->ctx, (1 + to + to / 4) * SEC);
+    t_flows_maps(t, 1, 1);
+    assert_int_equal(t_nevents_of(t, "MAPPING_RELEASED"), 0);
+    if (proto == PINHOLE_IPPROTO_UDP) {
+      t_udp(&p, peer2, 3478, PUB, pub, "a");
+      assert_int_equal(t_out(t, &p, (1 + to + to / 4) * SEC), 0);
+      t_view(&p, &v);
+      assert_int_equal(v.dst, IN_HOST);
+      assert_int_equal(v.dport, 5000);
+    }
+    /* the second goes: released once */
+    assert_int_equal(pinhole_conversations_clear(t->ctx, NULL), 1);
+    t_flows_maps(t, 0, 0);
+    assert_int_equal(t_nevents_of(t, "MAPPING_RELEASED"), 1);
+    t_ctx_del(t);
+  }
+}
+
+/* Pools whose addresses and public ports meet are refused: a live
+ * mapping's public endpoint is unique (a connection finds its mapping by
+ * it). A removed pool counts while it holds mappings. */
+static void test_nat_pool_clash_refused(void **state) {
+  (void)state;
+  tctx *t = t_ctx(); /* pool 0: PUB, the context's ports */
+  pinhole_pool pl;
+  memset(&pl, 0, sizeof(pl));
+  pl.size = sizeof(pl);
+  pl.addr_lo = IP4(198, 19, 0, 0);
+  pl.addr_hi = IP4(198, 19, 0, 1);
+  assert_int_equal(pinhole_pool_add(t->ctx, &pl), PINHOLE_ERR_EXISTS);
+  pl.mode = PINHOLE_POOL_ADDRESS; /* every port */
+  assert_int_equal(pinhole_pool_add(t->ctx, &pl), PINHOLE_ERR_EXISTS);
+  pl.mode = PINHOLE_POOL_NAPT;
+  pl.addr_hi = pl.addr_lo; /* another address */
+  assert_int_equal(pinhole_pool_add(t->ctx, &pl), 1);
+  /* pool 0 removed with a mapping left: still refused */
+  tpkt p;
+  t_udp(&p, IN_HOST, 5000, OUT_HOST, 3478, "q");
+  assert_int_equal(t_in(t, &p, SEC), 0);
+  assert_int_equal(pinhole_pool_del(t->ctx, 0, 0), 0);
+  pl.addr_lo = pl.addr_hi = PUB;
+  assert_int_equal(pinhole_pool_add(t->ctx, &pl), PINHOLE_ERR_EXISTS);
+  /* its last mapping gone, its addresses may be had again */
+  pinhole_tick(t->ctx, 400 * SEC);
+  t_flows_maps(t, 0, 0);
+  assert_int_equal(pinhole_pool_add(t->ctx, &pl), 2);
+  t_ctx_del(t);
+}
+
 /* RFC 4787 REQ-9 / RFC 5382 REQ-8: hairpinning. An inside host sending to
  * another inside host's public mapping reaches it, from its own public
  * endpoint, and the answer goes back the same way. */
@@ -495,6 +585,8 @@ int main(void) {
       cmocka_unit_test(test_nat_eif_option),
       cmocka_unit_test(test_nat_fragments),
       cmocka_unit_test(test_nat_hairpinning),
+      cmocka_unit_test(test_nat_shared_mapping_released_once),
+      cmocka_unit_test(test_nat_pool_clash_refused),
       cmocka_unit_test(test_nat_hairpin_holds_target),
       cmocka_unit_test(test_nat_udp_established_bytes),
   };
