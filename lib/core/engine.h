@@ -310,10 +310,17 @@ ph_conn *pinhole__conn_new64(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                              const uint8_t a_dst[16], const uint8_t b_src[16],
                              const uint8_t b_dst[16]);
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c);
-/* pinhole__conn_free with its two keys' hashes hk given (NULL: computed),
+/* Where an IPv4 connection's two keys are filed in ft: each one's home
+ * bucket and signature (flow/table.h ph_ft_home, ph_ft_sig; [0] side A,
+ * [1] side B), as expiry's look-ahead worked them out. */
+typedef struct ph_conn_keys {
+  uint32_t home[2];
+  uint32_t sig[2];
+} ph_conn_keys;
+/* pinhole__conn_free with its two keys' places hk given (NULL: computed),
  * as pinhole__conn_free_prefetch's stage 1 gave them for c's slot. */
 void pinhole__conn_free_keyed(pinhole_ctx *ctx, ph_conn *c,
-                              const uint64_t hk[2]);
+                              const ph_conn_keys *hk);
 /* The mapping hairpinned connection c (PH_CONN_HAIRPIN) holds a
  * reference to: its target's, the one public endpoint side A addresses
  * (IPv4: a.dst; NAT64: the IPv4 address side A's destination embeds
@@ -331,11 +338,11 @@ uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c);
  * line (from the index alone); stage 1, later: its mapping, conversation,
  * flow-table buckets and its conversation's neighbours, which need the
  * lines of stage 0. Only reads. Stage 1 of a live IPv4 connection whose
- * keys are both filed stores their hashes in hk and
+ * keys are both filed stores their places in *hk and
  * returns 1, for pinhole__conn_free_keyed while its tuples stay the
  * same; else 0. */
 int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
-                                uint64_t hk[2]);
+                                ph_conn_keys *hk);
 /* Its stage 0, inline: the cold part (28 bytes: it may cross a line) and
  * hot line of slot idx. */
 static inline void ph_conn_free_prefetch0(const pinhole_ctx *ctx,

@@ -23,14 +23,14 @@
 #include "timer/cwheel_run.h"
 #include "timer/wheel_internal.h"
 
-/* The keys' hashes the look-ahead's stage 1 computed, in its order (the
+/* The keys' places the look-ahead's stage 1 computed, in its order (the
  * wheel fires in that order, skipping some): freeing takes them rather
  * than hashing both keys again. */
 #define PH_HK_RING 16u
 
 typedef struct ph_hk {
   uint32_t idx;
-  uint64_t h[2];
+  ph_conn_keys k;
 } ph_hk;
 
 typedef struct ph_expiry {
@@ -41,7 +41,7 @@ typedef struct ph_expiry {
 } ph_expiry;
 
 static void ph_conn_expire_keyed(pinhole_ctx *ctx, ph_conn *c,
-                                 const uint64_t hk[2]) {
+                                 const ph_conn_keys *hk) {
   if (ctx->cb.event != NULL)
     pinhole__event(
         ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side, PH_NIL,
@@ -55,16 +55,16 @@ void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c) {
   ph_conn_expire_keyed(ctx, c, NULL);
 }
 
-/* The hashes stage 1 stored for slot index, or NULL. Entries before it
+/* The places stage 1 stored for slot index, or NULL. Entries before it
  * (not fired: re-armed, cancelled or not stale) are passed over. */
-static const uint64_t *ph_hk_take(ph_expiry *x, uint32_t index) {
+static const ph_conn_keys *ph_hk_take(ph_expiry *x, uint32_t index) {
   if (x->hk_w - x->hk_r > PH_HK_RING)
     x->hk_r = x->hk_w - PH_HK_RING;
   for (uint32_t r = x->hk_r; r != x->hk_w; r++) {
     const ph_hk *e = &x->hk[r % PH_HK_RING];
     if (e->idx == index) {
       x->hk_r = r + 1;
-      return e->h;
+      return &e->k;
     }
   }
   return NULL;
@@ -91,7 +91,7 @@ static void ph_conn_ahead(uint32_t index, int stage, void *user) {
     return;
   }
   ph_hk *e = &x->hk[x->hk_w % PH_HK_RING];
-  if (pinhole__conn_free_prefetch(x->ctx, index, stage, e->h)) {
+  if (pinhole__conn_free_prefetch(x->ctx, index, stage, &e->k)) {
     e->idx = index;
     x->hk_w++;
   }
@@ -151,7 +151,7 @@ int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
   pinhole_wheel *const wheels[3] = {&ctx->pinhole_wheel, &ctx->frag_wheel,
                                     &ctx->hold_wheel};
   const pinhole_wheel_fn fns[3] = {ph_pinhole_fire, ph_frag_fire, ph_hold_fire};
-  ph_expiry x = {ctx, 0, 0, 0, {{0, {0, 0}}}};
+  ph_expiry x = {ctx, 0, 0, 0, {{0, {{0, 0}, {0, 0}}}}};
   size_t work = 0, fired;
   work += pinhole__wheel_run(wheels[0], ctx->now_ns, PINHOLE_TICK_BUDGET,
                              fns[0], &x, &fired);

@@ -148,7 +148,7 @@ static void ph_list_insert(pinhole_ctx *ctx, ph_convh at, ph_convh h) {
     ctx->conv_tail = h;
 }
 
-static void ph_list_unlink(pinhole_ctx *ctx, ph_convh h) {
+static inline void ph_list_unlink(pinhole_ctx *ctx, ph_convh h) {
   ph_convh prev = *ph_list_prev(ctx, h), next = *ph_list_next(ctx, h);
   if (prev)
     *ph_list_next(ctx, prev) = next;
@@ -563,7 +563,7 @@ static void ph_prefetch_convh(const pinhole_ctx *ctx, ph_convh h) {
 }
 
 int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
-                                uint64_t hk[2]) {
+                                ph_conn_keys *hk) {
   const ph_conn_cold *k = &ctx->cold[idx];
   const ph_conn *c = &ctx->conns[idx];
   if (stage == 0) {
@@ -580,15 +580,18 @@ int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
   int keyed = 0;
   if (k->mapping)
     __builtin_prefetch(ph_slot_addr(ctx->maps, k->mapping, sizeof(ph_mapping)));
-  if (!ph_conn_is6(ctx, c)) {
-    int fa = ph_key_filed(c->proto, &c->a), fb = ph_key_filed(c->proto, &c->b);
-    hk[0] = ph_conn_key(ctx, c->proto, &c->a);
-    hk[1] = ph_conn_key(ctx, c->proto, &c->b);
-    if (fa)
-      ph_ft_prefetch(&ctx->ft, hk[0]);
-    if (fb)
-      ph_ft_prefetch(&ctx->ft, hk[1]);
-    keyed = fa & fb;
+  if (!ph_conn_is6(ctx, c) &&
+      (c->proto != PINHOLE_IPPROTO_GRE ||
+       (ph_key_filed(c->proto, &c->a) && ph_key_filed(c->proto, &c->b)))) {
+    /* both keys filed (a GRE key may not be yet: then it is freed as
+     * any other, its keys worked out in pinhole__conn_free_keyed) */
+    for (int s = 0; s < 2; s++) {
+      uint64_t h = ph_conn_key(ctx, c->proto, s ? &c->b : &c->a);
+      hk->home[s] = ph_ft_home(&ctx->ft, h);
+      hk->sig[s] = ph_ft_sig(h);
+      __builtin_prefetch(&ctx->ft.b[hk->home[s]]);
+    }
+    keyed = 1;
   }
   if (rec) { /* the record (its neighbours would need its line) */
     ph_prefetch_span(ph_slot_addr(ctx->convs, k->conv, sizeof(ph_conv)),
@@ -611,12 +614,12 @@ ph_ref pinhole__conn_hairpin(const pinhole_ctx *ctx, const ph_conn *c) {
 }
 
 /* Takes connection c (slot idx) out of the flow tables: both keys (their
- * hashes hk, or NULL: computed here), and a GRE connection's quoted ones. */
+ * places hk, or NULL: computed here), and a GRE connection's quoted ones. */
 static void ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
-                           const uint64_t hk[2]) {
+                           const ph_conn_keys *hk) {
   if (hk != NULL) { /* IPv4, both keys filed in ft */
-    pinhole__ft_remove(&ctx->ft, hk[0], idx << 1);
-    pinhole__ft_remove(&ctx->ft, hk[1], idx << 1 | 1);
+    pinhole__ft_remove_at(&ctx->ft, hk->home[0], hk->sig[0], idx << 1);
+    pinhole__ft_remove_at(&ctx->ft, hk->home[1], hk->sig[1], idx << 1 | 1);
   } else {
     ph_flow_table *ft = v6 ? &ctx->ft6 : &ctx->ft;
     /* NAT64: side B is IPv4, filed in ft (core/nat64.c) */
@@ -644,7 +647,7 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
 }
 
 void pinhole__conn_free_keyed(pinhole_ctx *ctx, ph_conn *c,
-                              const uint64_t hk[2]) {
+                              const ph_conn_keys *hk) {
   uint32_t idx = ph_conn_idx(ctx, c);
   ph_conn_cold *k = &ctx->cold[idx];
   int v6 = ph_conn_is6(ctx, c);
