@@ -9,6 +9,7 @@
 #include "core/engine.h"
 #include "core/alg_call.h"
 #include "flow/hash_internal.h"
+#include "timer/cwheel_run.h"
 
 #include <string.h>
 
@@ -562,8 +563,23 @@ static void ph_prefetch_convh(const pinhole_ctx *ctx, ph_convh h) {
     __builtin_prefetch(ph_slot_addr(ctx->convs, h, sizeof(ph_conv)));
 }
 
-int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
-                                ph_conn_keys *hk) {
+/* Where an IPv4 connection's two keys are filed in ft: each one's home
+ * bucket and signature (flow/table.h ph_ft_home, ph_ft_sig; [0] side A,
+ * [1] side B), as expiry's look-ahead worked them out. */
+typedef struct ph_conn_keys {
+  uint32_t home[2];
+  uint32_t sig[2];
+} ph_conn_keys;
+
+/* The look-ahead of expiry (timer/cwheel.h's hook): starts the loads that
+ * freeing connection slot idx will make. Stage 0: its cold part and hot
+ * line (from the index alone); stage 1, later: its mapping, conversation,
+ * flow-table buckets and its conversation's neighbours, which need the
+ * lines of stage 0. Only reads. Stage 1 of a live IPv4 connection whose
+ * keys are both filed stores their places in *hk and returns 1, for
+ * ph_conn_free_keyed while its tuples stay the same; else 0. */
+static inline int ph_conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
+                                        int stage, ph_conn_keys *hk) {
   const ph_conn_cold *k = &ctx->cold[idx];
   const ph_conn *c = &ctx->conns[idx];
   if (stage == 0) {
@@ -584,7 +600,7 @@ int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
       (c->proto != PINHOLE_IPPROTO_GRE ||
        (ph_key_filed(c->proto, &c->a) && ph_key_filed(c->proto, &c->b)))) {
     /* both keys filed (a GRE key may not be yet: then it is freed as
-     * any other, its keys worked out in pinhole__conn_free_keyed) */
+     * any other, its keys worked out in ph_conn_free_keyed) */
     for (int s = 0; s < 2; s++) {
       uint64_t h = ph_conn_key(ctx, c->proto, s ? &c->b : &c->a);
       hk->home[s] = ph_ft_home(&ctx->ft, h);
@@ -615,8 +631,9 @@ ph_ref pinhole__conn_hairpin(const pinhole_ctx *ctx, const ph_conn *c) {
 
 /* Takes connection c (slot idx) out of the flow tables: both keys (their
  * places hk, or NULL: computed here), and a GRE connection's quoted ones. */
-static void ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
-                           const ph_conn_keys *hk) {
+static inline __attribute__((always_inline)) void
+ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
+               const ph_conn_keys *hk) {
   if (hk != NULL) { /* IPv4, both keys filed in ft */
     pinhole__ft_remove_at(&ctx->ft, hk->home[0], hk->sig[0], idx << 1);
     pinhole__ft_remove_at(&ctx->ft, hk->home[1], hk->sig[1], idx << 1 | 1);
@@ -642,12 +659,11 @@ static void ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
   }
 }
 
-void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
-  pinhole__conn_free_keyed(ctx, c, NULL);
-}
-
-void pinhole__conn_free_keyed(pinhole_ctx *ctx, ph_conn *c,
-                              const ph_conn_keys *hk) {
+/* pinhole__conn_free with its two keys' places hk given (NULL: computed),
+ * as ph_conn_free_prefetch's stage 1 gave them for c's slot; inline in
+ * both callers (expiry's run: no call a connection). */
+static inline __attribute__((always_inline)) void
+ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, const ph_conn_keys *hk) {
   uint32_t idx = ph_conn_idx(ctx, c);
   ph_conn_cold *k = &ctx->cold[idx];
   int v6 = ph_conn_is6(ctx, c);
@@ -711,4 +727,97 @@ void pinhole__conn_free_keyed(pinhole_ctx *ctx, ph_conn *c,
     pinhole__sync_deleted(ctx, own_id);
     ctx->nconvs--;
   }
+}
+
+void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
+  ph_conn_free_keyed(ctx, c, NULL);
+}
+
+/* ---- expiry: the connections' wheel's hooks ---------------------------- */
+
+/* The keys' places the look-ahead's stage 1 computed, in its order (the
+ * wheel fires in that order, skipping some): freeing takes them rather
+ * than hashing both keys again. */
+#define PH_HK_RING 16u
+
+typedef struct ph_hk {
+  uint32_t idx;
+  ph_conn_keys k;
+} ph_hk;
+
+typedef struct ph_expiry {
+  pinhole_ctx *ctx;
+  int expired;
+  uint32_t hk_w, hk_r; /* written, read (counts) */
+  ph_hk hk[PH_HK_RING];
+} ph_expiry;
+
+static inline __attribute__((always_inline)) void
+ph_conn_expire_keyed(pinhole_ctx *ctx, ph_conn *c, const ph_conn_keys *hk) {
+  if (ctx->cb.event != NULL)
+    pinhole__event(
+        ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side, PH_NIL,
+        ph_conn_watched(c) ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
+        NULL, pinhole__alg_name(c->alg), pinhole__conn_close_reason(c));
+  ph_count(ctx, PINHOLE_CNT_FLOWS_EXPIRED);
+  ph_conn_free_keyed(ctx, c, hk);
+}
+
+void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c) {
+  ph_conn_expire_keyed(ctx, c, NULL);
+}
+
+/* The places stage 1 stored for slot index, or NULL. Entries before it
+ * (not fired: re-armed, cancelled or not stale) are passed over. */
+static inline const ph_conn_keys *ph_hk_take(ph_expiry *x, uint32_t index) {
+  if (x->hk_w - x->hk_r > PH_HK_RING)
+    x->hk_r = x->hk_w - PH_HK_RING;
+  for (uint32_t r = x->hk_r; r != x->hk_w; r++) {
+    const ph_hk *e = &x->hk[r % PH_HK_RING];
+    if (e->idx == index) {
+      x->hk_r = r + 1;
+      return &e->k;
+    }
+  }
+  return NULL;
+}
+
+static inline __attribute__((always_inline)) void ph_conn_fire(uint32_t index,
+                                                               void *user) {
+  ph_expiry *x = user;
+  pinhole_ctx *ctx = x->ctx;
+  ph_conn *c = &ctx->conns[index];
+  if (!(c->flags & PH_CONN_LIVE))
+    return;
+  if (!ph_conn_stale(ctx, c)) {
+    pinhole__conn_touch_timer(ctx, c);
+    return;
+  }
+  ph_conn_expire_keyed(ctx, c, ph_hk_take(x, index));
+  x->expired++;
+}
+
+static void ph_conn_ahead(uint32_t index, int stage, void *user) {
+  ph_expiry *x = user;
+  if (stage == 0) {
+    ph_conn_free_prefetch0(x->ctx, index);
+    return;
+  }
+  ph_hk *e = &x->hk[x->hk_w % PH_HK_RING];
+  if (ph_conn_free_prefetch(x->ctx, index, 1, &e->k)) {
+    e->idx = index;
+    x->hk_w++;
+  }
+}
+
+size_t pinhole__conn_wheel_run(pinhole_ctx *ctx, size_t budget, int *expired) {
+  ph_expiry x;
+  x.ctx = ctx;
+  x.expired = 0;
+  x.hk_w = x.hk_r = 0;
+  size_t fired;
+  size_t work = ph_cwheel_run(&ctx->conn_wheel, ctx->now_ns, budget,
+                              ph_conn_fire, ph_conn_ahead, &x, &fired);
+  *expired += x.expired;
+  return work;
 }
