@@ -518,7 +518,8 @@ static uint32_t ph_state_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
   }
 }
 
-uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
+static inline uint32_t ph_conn_timeout(const pinhole_ctx *ctx,
+                                       const ph_conn *c) {
   uint32_t to = ph_state_timeout(ctx, c);
   /* an ALG may keep its control connection longer (a registration) */
   ph_ref wr = ph_conn_watch(ctx, c);
@@ -528,6 +529,10 @@ uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
       to = keep;
   }
   return to;
+}
+
+uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
+  return ph_conn_timeout(ctx, c);
 }
 
 void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c) {
@@ -789,7 +794,9 @@ static inline __attribute__((always_inline)) void ph_conn_fire(uint32_t index,
   ph_conn *c = &ctx->conns[index];
   if (!(c->flags & PH_CONN_LIVE))
     return;
-  if (!ph_conn_stale(ctx, c)) {
+  /* ph_conn_stale (engine.h) with the timeout inline */
+  int32_t idle = (int32_t)(ctx->now_tick - c->last_seen);
+  if (idle < (int32_t)ctx->to_min || idle < (int32_t)ph_conn_timeout(ctx, c)) {
     pinhole__conn_touch_timer(ctx, c);
     return;
   }
