@@ -775,6 +775,11 @@ void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c) {
 /* The places stage 1 stored for slot index, or NULL. Entries before it
  * (not fired: re-armed, cancelled or not stale) are passed over. */
 static inline const ph_conn_keys *ph_hk_take(ph_expiry *x, uint32_t index) {
+  const ph_hk *e0 = &x->hk[x->hk_r % PH_HK_RING];
+  if (x->hk_r != x->hk_w && e0->idx == index) { /* the common case: next */
+    x->hk_r++; /* (written for this index this call, whatever came after) */
+    return &e0->k;
+  }
   if (x->hk_w - x->hk_r > PH_HK_RING)
     x->hk_r = x->hk_w - PH_HK_RING;
   for (uint32_t r = x->hk_r; r != x->hk_w; r++) {
