@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Connections and conversations: creation, lookup by either direction's
- * tuple, watch slots, release.
+ * tuple, watch slots, release, and the tick's run of the connections'
+ * wheel (its hooks free connections inline).
  *
  * A connection is in the flow table twice: reference (index << 1 | 0) under
  * the hash of its side-A tuple and (index << 1 | 1) under its side-B tuple.

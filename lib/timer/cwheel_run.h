@@ -2,9 +2,9 @@
 /*
  * The connections' wheel's run (cwheel.h, pinhole__cwheel_run) as a
  * static inline function, for a caller whose fire and look-ahead hooks
- * are known at compile time (core/expire.c): the compiler can then call
- * them directly, or inline them, three calls a fired timer fewer through
- * a pointer. With the list helpers it needs; only cwheel.c and the tick
+ * are known at compile time (core/flows.c pinhole__conn_wheel_run, the
+ * tick's): the compiler can then inline them, and what they call, into
+ * the run. With the list helpers it needs; only cwheel.c and flows.c
  * include it.
  */
 #ifndef PH_TIMER_CWHEEL_RUN_H
