@@ -314,10 +314,6 @@ ph_conn *pinhole__conn_new64(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                              const uint8_t a_dst[16], const uint8_t b_src[16],
                              const uint8_t b_dst[16]);
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c);
-/* pinhole__conn_free with its two keys' hashes hk given (NULL: computed),
- * as pinhole__conn_free_prefetch's stage 1 gave them for c's slot. */
-void pinhole__conn_free_keyed(pinhole_ctx *ctx, ph_conn *c,
-                              const uint64_t hk[2]);
 /* The mapping hairpinned connection c (PH_CONN_HAIRPIN) holds a
  * reference to: its target's, the one public endpoint side A addresses
  * (IPv4: a.dst; NAT64: the IPv4 address side A's destination embeds
@@ -342,18 +338,9 @@ int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg);
 /* Re-arms a connection's idle timer for its current state. */
 void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c);
 uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c);
-/* The look-ahead of expiry (timer/cwheel.h's hook): starts the loads that
- * freeing connection slot idx will make. Stage 0: its cold part and hot
- * line (from the index alone); stage 1, later: its mapping, conversation,
- * flow-table buckets and its conversation's neighbours, which need the
- * lines of stage 0. Only reads. Stage 1 of a live IPv4 connection whose
- * keys are both filed stores their hashes in hk and
- * returns 1, for pinhole__conn_free_keyed while its tuples stay the
- * same; else 0. */
-int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
-                                uint64_t hk[2]);
-/* Its stage 0, inline: the cold part (28 bytes: it may cross a line) and
- * hot line of slot idx. */
+/* The look-ahead of expiry's stage 0 (flows.c ph_conn_free_prefetch has
+ * both), inline: the cold part (28 bytes: it may cross a line) and hot
+ * line of slot idx. */
 static inline void ph_conn_free_prefetch0(const pinhole_ctx *ctx,
                                           uint32_t idx) {
   const uint8_t *c = (const uint8_t *)&ctx->conns[idx];
@@ -379,8 +366,14 @@ static inline void ph_set_time(pinhole_ctx *ctx, uint64_t now_ns) {
   if (now_ns > ctx->now_ns) /* the packet path's common case: same time */
     pinhole__set_time(ctx, now_ns);
 }
-/* Frees a connection that reached its idle timeout (counted, logged). */
+/* Frees a connection that reached its idle timeout (counted, logged;
+ * flows.c). */
 void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c);
+/* The tick's run of the connections' wheel (flows.c: its hooks free
+ * connections inline): at most budget units of work up to the context's
+ * time (pinhole__cwheel_run); returns the units spent, adds the
+ * connections expired to *expired. */
+size_t pinhole__conn_wheel_run(pinhole_ctx *ctx, size_t budget, int *expired);
 /* Is connection slot ref>>1's tuple of direction ref & 1 this one (a free
  * slot is zeroed: protocol 0 never matches)? */
 static inline ph_conn *ph_conn_keyed(pinhole_ctx *ctx, uint32_t ref,

@@ -20,82 +20,13 @@
  */
 #include "core/engine.h"
 #include "core/alg_call.h"
-#include "timer/cwheel_run.h"
+#include "timer/cwheel.h"
 #include "timer/wheel_internal.h"
-
-/* The keys' hashes the look-ahead's stage 1 computed, in its order (the
- * wheel fires in that order, skipping some): freeing takes them rather
- * than hashing both keys again. */
-#define PH_HK_RING 16u
-
-typedef struct ph_hk {
-  uint32_t idx;
-  uint64_t h[2];
-} ph_hk;
 
 typedef struct ph_expiry {
   pinhole_ctx *ctx;
   int expired;
-  uint32_t hk_w, hk_r; /* written, read (counts) */
-  ph_hk hk[PH_HK_RING];
 } ph_expiry;
-
-static void ph_conn_expire_keyed(pinhole_ctx *ctx, ph_conn *c,
-                                 const uint64_t hk[2]) {
-  if (ctx->cb.event != NULL)
-    pinhole__event(
-        ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side, PH_NIL,
-        ph_conn_watched(c) ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
-        NULL, pinhole__alg_name(c->alg), pinhole__conn_close_reason(c));
-  ph_count(ctx, PINHOLE_CNT_FLOWS_EXPIRED);
-  pinhole__conn_free_keyed(ctx, c, hk);
-}
-
-void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c) {
-  ph_conn_expire_keyed(ctx, c, NULL);
-}
-
-/* The hashes stage 1 stored for slot index, or NULL. Entries before it
- * (not fired: re-armed, cancelled or not stale) are passed over. */
-static const uint64_t *ph_hk_take(ph_expiry *x, uint32_t index) {
-  if (x->hk_w - x->hk_r > PH_HK_RING)
-    x->hk_r = x->hk_w - PH_HK_RING;
-  for (uint32_t r = x->hk_r; r != x->hk_w; r++) {
-    const ph_hk *e = &x->hk[r % PH_HK_RING];
-    if (e->idx == index) {
-      x->hk_r = r + 1;
-      return e->h;
-    }
-  }
-  return NULL;
-}
-
-static void ph_conn_fire(uint32_t index, void *user) {
-  ph_expiry *x = user;
-  pinhole_ctx *ctx = x->ctx;
-  ph_conn *c = &ctx->conns[index];
-  if (!(c->flags & PH_CONN_LIVE))
-    return;
-  if (!ph_conn_stale(ctx, c)) {
-    pinhole__conn_touch_timer(ctx, c);
-    return;
-  }
-  ph_conn_expire_keyed(ctx, c, ph_hk_take(x, index));
-  x->expired++;
-}
-
-static void ph_conn_ahead(uint32_t index, int stage, void *user) {
-  ph_expiry *x = user;
-  if (stage == 0) {
-    ph_conn_free_prefetch0(x->ctx, index);
-    return;
-  }
-  ph_hk *e = &x->hk[x->hk_w % PH_HK_RING];
-  if (pinhole__conn_free_prefetch(x->ctx, index, stage, e->h)) {
-    e->idx = index;
-    x->hk_w++;
-  }
-}
 
 static void ph_pinhole_fire(uint32_t index, void *user) {
   ph_expiry *x = user;
@@ -151,14 +82,13 @@ int pinhole_tick(pinhole_ctx *ctx, uint64_t now_ns) {
   pinhole_wheel *const wheels[3] = {&ctx->pinhole_wheel, &ctx->frag_wheel,
                                     &ctx->hold_wheel};
   const pinhole_wheel_fn fns[3] = {ph_pinhole_fire, ph_frag_fire, ph_hold_fire};
-  ph_expiry x = {ctx, 0, 0, 0, {{0, {0, 0}}}};
+  ph_expiry x = {ctx, 0};
   size_t work = 0, fired;
   work += pinhole__wheel_run(wheels[0], ctx->now_ns, PINHOLE_TICK_BUDGET,
                              fns[0], &x, &fired);
-  if (work < PINHOLE_TICK_BUDGET)
+  if (work < PINHOLE_TICK_BUDGET) /* connections (flows.c) */
     work +=
-        ph_cwheel_run(&ctx->conn_wheel, ctx->now_ns, PINHOLE_TICK_BUDGET - work,
-                      ph_conn_fire, ph_conn_ahead, &x, &fired);
+        pinhole__conn_wheel_run(ctx, PINHOLE_TICK_BUDGET - work, &x.expired);
   for (int i = 1; i < 3 && work < PINHOLE_TICK_BUDGET; i++)
     work += pinhole__wheel_run(wheels[i], ctx->now_ns,
                                PINHOLE_TICK_BUDGET - work, fns[i], &x, &fired);

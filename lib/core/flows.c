@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Connections and conversations: creation, lookup by either direction's
- * tuple, watch slots, release.
+ * tuple, watch slots, release, and the tick's run of the connections'
+ * wheel (its hooks free connections inline).
  *
  * A connection is in the flow table twice: reference (index << 1 | 0) under
  * the hash of its side-A tuple and (index << 1 | 1) under its side-B tuple.
@@ -9,6 +10,7 @@
 #include "core/engine.h"
 #include "core/alg_call.h"
 #include "flow/hash_internal.h"
+#include "timer/cwheel_run.h"
 
 #include <string.h>
 
@@ -148,7 +150,7 @@ static void ph_list_insert(pinhole_ctx *ctx, ph_convh at, ph_convh h) {
     ctx->conv_tail = h;
 }
 
-static void ph_list_unlink(pinhole_ctx *ctx, ph_convh h) {
+static inline void ph_list_unlink(pinhole_ctx *ctx, ph_convh h) {
   ph_convh prev = *ph_list_prev(ctx, h), next = *ph_list_next(ctx, h);
   if (prev)
     *ph_list_next(ctx, prev) = next;
@@ -517,7 +519,8 @@ static uint32_t ph_state_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
   }
 }
 
-uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
+static inline uint32_t ph_conn_timeout(const pinhole_ctx *ctx,
+                                       const ph_conn *c) {
   uint32_t to = ph_state_timeout(ctx, c);
   /* an ALG may keep its control connection longer (a registration) */
   ph_ref wr = ph_conn_watch(ctx, c);
@@ -527,6 +530,10 @@ uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
       to = keep;
   }
   return to;
+}
+
+uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
+  return ph_conn_timeout(ctx, c);
 }
 
 void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c) {
@@ -587,8 +594,23 @@ int pinhole__conn_public(const pinhole_ctx *ctx, const ph_conn *c,
              : 0;
 }
 
-int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
-                                uint64_t hk[2]) {
+/* Where an IPv4 connection's two keys are filed in ft: each one's home
+ * bucket and signature (flow/table.h ph_ft_home, ph_ft_sig; [0] side A,
+ * [1] side B), as expiry's look-ahead worked them out. */
+typedef struct ph_conn_keys {
+  uint32_t home[2];
+  uint32_t sig[2];
+} ph_conn_keys;
+
+/* The look-ahead of expiry (timer/cwheel.h's hook): starts the loads that
+ * freeing connection slot idx will make. Stage 0: its cold part and hot
+ * line (from the index alone); stage 1, later: its mapping, conversation,
+ * flow-table buckets and its conversation's neighbours, which need the
+ * lines of stage 0. Only reads. Stage 1 of a live IPv4 connection whose
+ * keys are both filed stores their places in *hk and returns 1, for
+ * ph_conn_free_keyed while its tuples stay the same; else 0. */
+static inline int ph_conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
+                                        int stage, ph_conn_keys *hk) {
   const ph_conn_cold *k = &ctx->cold[idx];
   const ph_conn *c = &ctx->conns[idx];
   if (stage == 0) {
@@ -609,15 +631,18 @@ int pinhole__conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx, int stage,
   if (ph_cold_mapped(k) && !ph_conn_is6(ctx, c) && /* its public chain */
       ph_conn_public(ctx, c, 0, &pa, &pp) == 0)
     __builtin_prefetch(ph_map_phead(ctx, c->proto, pa, pp));
-  if (!ph_conn_is6(ctx, c)) {
-    int fa = ph_key_filed(c->proto, &c->a), fb = ph_key_filed(c->proto, &c->b);
-    hk[0] = ph_conn_key(ctx, c->proto, &c->a);
-    hk[1] = ph_conn_key(ctx, c->proto, &c->b);
-    if (fa)
-      ph_ft_prefetch(&ctx->ft, hk[0]);
-    if (fb)
-      ph_ft_prefetch(&ctx->ft, hk[1]);
-    keyed = fa & fb;
+  if (!ph_conn_is6(ctx, c) &&
+      (c->proto != PINHOLE_IPPROTO_GRE ||
+       (ph_key_filed(c->proto, &c->a) && ph_key_filed(c->proto, &c->b)))) {
+    /* both keys filed (a GRE key may not be yet: then it is freed as
+     * any other, its keys worked out in ph_conn_free_keyed) */
+    for (int s = 0; s < 2; s++) {
+      uint64_t h = ph_conn_key(ctx, c->proto, s ? &c->b : &c->a);
+      hk->home[s] = ph_ft_home(&ctx->ft, h);
+      hk->sig[s] = ph_ft_sig(h);
+      __builtin_prefetch(&ctx->ft.b[hk->home[s]]);
+    }
+    keyed = 1;
   }
   if (rec) { /* the record (its neighbours would need its line) */
     ph_prefetch_span(ph_slot_addr(ctx->convs, k->conv, sizeof(ph_conv)),
@@ -650,12 +675,13 @@ ph_ref pinhole__conn_mapping(const pinhole_ctx *ctx, const ph_conn *c) {
 }
 
 /* Takes connection c (slot idx) out of the flow tables: both keys (their
- * hashes hk, or NULL: computed here), and a GRE connection's quoted ones. */
-static void ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
-                           const uint64_t hk[2]) {
+ * places hk, or NULL: computed here), and a GRE connection's quoted ones. */
+static inline __attribute__((always_inline)) void
+ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
+               const ph_conn_keys *hk) {
   if (hk != NULL) { /* IPv4, both keys filed in ft */
-    pinhole__ft_remove(&ctx->ft, hk[0], idx << 1);
-    pinhole__ft_remove(&ctx->ft, hk[1], idx << 1 | 1);
+    pinhole__ft_remove_at(&ctx->ft, hk->home[0], hk->sig[0], idx << 1);
+    pinhole__ft_remove_at(&ctx->ft, hk->home[1], hk->sig[1], idx << 1 | 1);
   } else {
     ph_flow_table *ft = v6 ? &ctx->ft6 : &ctx->ft;
     /* NAT64: side B is IPv4, filed in ft (core/nat64.c) */
@@ -678,12 +704,11 @@ static void ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
   }
 }
 
-void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
-  pinhole__conn_free_keyed(ctx, c, NULL);
-}
-
-void pinhole__conn_free_keyed(pinhole_ctx *ctx, ph_conn *c,
-                              const uint64_t hk[2]) {
+/* pinhole__conn_free with its two keys' places hk given (NULL: computed),
+ * as ph_conn_free_prefetch's stage 1 gave them for c's slot; inline in
+ * both callers (expiry's run: no call a connection). */
+static inline __attribute__((always_inline)) void
+ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, const ph_conn_keys *hk) {
   uint32_t idx = ph_conn_idx(ctx, c);
   ph_conn_cold *k = &ctx->cold[idx];
   int v6 = ph_conn_is6(ctx, c);
@@ -750,4 +775,104 @@ void pinhole__conn_free_keyed(pinhole_ctx *ctx, ph_conn *c,
     pinhole__sync_deleted(ctx, own_id);
     ctx->nconvs--;
   }
+}
+
+void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
+  ph_conn_free_keyed(ctx, c, NULL);
+}
+
+/* ---- expiry: the connections' wheel's hooks ---------------------------- */
+
+/* The keys' places the look-ahead's stage 1 computed, in its order (the
+ * wheel fires in that order, skipping some): freeing takes them rather
+ * than hashing both keys again. */
+#define PH_HK_RING 16u
+
+typedef struct ph_hk {
+  uint32_t idx;
+  ph_conn_keys k;
+} ph_hk;
+
+typedef struct ph_expiry {
+  pinhole_ctx *ctx;
+  int expired;
+  uint32_t hk_w, hk_r; /* written, read (counts) */
+  ph_hk hk[PH_HK_RING];
+} ph_expiry;
+
+static inline __attribute__((always_inline)) void
+ph_conn_expire_keyed(pinhole_ctx *ctx, ph_conn *c, const ph_conn_keys *hk) {
+  if (ctx->cb.event != NULL)
+    pinhole__event(
+        ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side, PH_NIL,
+        ph_conn_watched(c) ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
+        NULL, pinhole__alg_name(c->alg), pinhole__conn_close_reason(c));
+  ph_count(ctx, PINHOLE_CNT_FLOWS_EXPIRED);
+  ph_conn_free_keyed(ctx, c, hk);
+}
+
+void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c) {
+  ph_conn_expire_keyed(ctx, c, NULL);
+}
+
+/* The places stage 1 stored for slot index, or NULL. Entries before it
+ * (not fired: re-armed, cancelled or not stale) are passed over. */
+static inline const ph_conn_keys *ph_hk_take(ph_expiry *x, uint32_t index) {
+  const ph_hk *e0 = &x->hk[x->hk_r % PH_HK_RING];
+  if (x->hk_r != x->hk_w && e0->idx == index) { /* the common case: next */
+    x->hk_r++; /* (written for this index this call, whatever came after) */
+    return &e0->k;
+  }
+  if (x->hk_w - x->hk_r > PH_HK_RING)
+    x->hk_r = x->hk_w - PH_HK_RING;
+  for (uint32_t r = x->hk_r; r != x->hk_w; r++) {
+    const ph_hk *e = &x->hk[r % PH_HK_RING];
+    if (e->idx == index) {
+      x->hk_r = r + 1;
+      return &e->k;
+    }
+  }
+  return NULL;
+}
+
+static inline __attribute__((always_inline)) void ph_conn_fire(uint32_t index,
+                                                               void *user) {
+  ph_expiry *x = user;
+  pinhole_ctx *ctx = x->ctx;
+  ph_conn *c = &ctx->conns[index];
+  if (!(c->flags & PH_CONN_LIVE))
+    return;
+  /* ph_conn_stale (engine.h) with the timeout inline */
+  int32_t idle = (int32_t)(ctx->now_tick - c->last_seen);
+  if (idle < (int32_t)ctx->to_min || idle < (int32_t)ph_conn_timeout(ctx, c)) {
+    pinhole__conn_touch_timer(ctx, c);
+    return;
+  }
+  ph_conn_expire_keyed(ctx, c, ph_hk_take(x, index));
+  x->expired++;
+}
+
+static void ph_conn_ahead(uint32_t index, int stage, void *user) {
+  ph_expiry *x = user;
+  if (stage == 0) {
+    ph_conn_free_prefetch0(x->ctx, index);
+    return;
+  }
+  ph_hk *e = &x->hk[x->hk_w % PH_HK_RING];
+  if (ph_conn_free_prefetch(x->ctx, index, 1, &e->k)) {
+    e->idx = index;
+    x->hk_w++;
+  }
+}
+
+size_t pinhole__conn_wheel_run(pinhole_ctx *ctx, size_t budget, int *expired) {
+  ph_expiry x;
+  x.ctx = ctx;
+  x.expired = 0;
+  x.hk_w = x.hk_r = 0;
+  size_t fired;
+  size_t work = ph_cwheel_run(&ctx->conn_wheel, ctx->now_ns, budget,
+                              ph_conn_fire, ph_conn_ahead, &x, &fired);
+  *expired += x.expired;
+  return work;
 }

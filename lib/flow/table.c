@@ -75,18 +75,6 @@ int pinhole__ft_insert_far(ph_flow_table *ft, uint64_t h, uint32_t ref) {
   return -1;
 }
 
-/* The first way of bucket bk holding an entry at a known distance from
- * home of at least d (so its home is at or before the bucket d lines
- * back), or PH_FT_WAYS. */
-static uint32_t ph_ft_movable(const ph_ft_bucket *bk, uint32_t d) {
-  for (uint32_t w = 0; w < PH_FT_WAYS; w++) {
-    uint32_t code = bk->sig[w] & PH_FT_DFAR;
-    if (bk->sig[w] != 0 && code >= d && code < PH_FT_DFAR)
-      return w;
-  }
-  return PH_FT_WAYS;
-}
-
 /* The backward shift: way w of bucket i is free; while i counts an
  * overflow, an entry homed at or before i may sit in the lines after it.
  * Only entries of a known distance move (PH_FT_DFAR ones keep their
@@ -95,13 +83,14 @@ static uint32_t ph_ft_movable(const ph_ft_bucket *bk, uint32_t d) {
  * lines between drop by one, and its old way is the next hole. */
 static void ph_ft_refill(ph_flow_table *ft, uint32_t i, uint32_t w) {
   for (uint32_t moves = 0; moves <= ft->max_probe; moves++) {
-    uint32_t j = i, d = 0, v = PH_FT_WAYS;
-    while (v == PH_FT_WAYS) {
+    uint32_t j = i, d = 0, m = 0;
+    while (m == 0) {
       if (ft->b[j].ovf == 0 || ++d >= PH_FT_DFAR)
         return; /* nothing homed at or before i lies past j */
       j = ph_ft_succ(ft, j);
-      v = ph_ft_movable(&ft->b[j], d);
+      m = ph_ft_movable(&ft->b[j], d); /* the first such way moves */
     }
+    uint32_t v = (uint32_t)__builtin_ctz(m);
     ph_ft_bucket *to = &ft->b[i], *from = &ft->b[j];
     to->sig[w] = (uint16_t)(from->sig[v] - d);
     to->ref[w] = from->ref[v];
@@ -114,11 +103,10 @@ static void ph_ft_refill(ph_flow_table *ft, uint32_t i, uint32_t w) {
   }
 }
 
-/* pinhole__ft_remove (table.h) when the home line counts an overflow (it
- * also does the rest). */
-int pinhole__ft_remove_far(ph_flow_table *ft, uint64_t h, uint32_t ref) {
-  uint32_t sig = ph_ft_sig(h);
-  uint32_t home = ph_ft_home(ft, h);
+/* pinhole__ft_remove_at (table.h) when the home line counts an overflow
+ * (it also does the rest). */
+int pinhole__ft_remove_far(ph_flow_table *ft, uint32_t home, uint32_t sig,
+                           uint32_t ref) {
   uint32_t i = home;
   for (uint32_t probe = 0; probe <= ft->max_probe; probe++) {
     ph_ft_bucket *bk = &ft->b[i];

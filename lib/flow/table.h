@@ -155,8 +155,10 @@ void pinhole__nh_derive(uint32_t nh[4], uint64_t *mul,
  * passes. */
 int pinhole__ft_insert_far(ph_flow_table *ft, uint64_t h, uint32_t ref);
 
-/* pinhole__ft_remove past its common case (table.c). */
-int pinhole__ft_remove_far(ph_flow_table *ft, uint64_t h, uint32_t ref);
+/* pinhole__ft_remove_at past its common case (table.c): the entry of
+ * home bucket home and signature sig (at distance 0). */
+int pinhole__ft_remove_far(ph_flow_table *ft, uint32_t home, uint32_t sig,
+                           uint32_t ref);
 
 /* The home bucket of hash h. */
 static inline uint32_t ph_ft_home(const ph_flow_table *ft, uint64_t h) {
@@ -216,6 +218,44 @@ static inline uint32_t ph_ft_match(const ph_ft_bucket *bk, uint32_t sig) {
 #endif
 }
 
+/* The ways of bucket bk that hold an entry filed at least d (1 to
+ * PH_FT_DFAR - 1) lines past its home, at a known distance (not
+ * PH_FT_DFAR): those whose home is at or before the bucket d lines back,
+ * which the backward shift may move there (table.c ph_ft_refill). An
+ * empty way's distance reads 0, below d. Portably: */
+static inline uint32_t ph_ft_movable_swar(const ph_ft_bucket *bk, uint32_t d) {
+  uint32_t m = 0;
+  for (uint32_t w = 0; w < PH_FT_WAYS; w++) {
+    uint32_t code = bk->sig[w] & PH_FT_DFAR;
+    m |= (uint32_t)(code >= d && code < PH_FT_DFAR) << w;
+  }
+  return m;
+}
+
+/* The same mask; with SSE2 the line's first 32 bytes as two vectors of
+ * 16-bit lanes, each lane's distance compared with d - 1 and with
+ * PH_FT_DFAR, one pack and one movemask (ten scalar tests a bucket
+ * before). */
+static inline uint32_t ph_ft_movable(const ph_ft_bucket *bk, uint32_t d) {
+#ifdef __SSE2__
+  const __m128i dfar = _mm_set1_epi16((short)PH_FT_DFAR);
+  const __m128i below = _mm_set1_epi16((short)(d - 1));
+  __m128i lo =
+      _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)bk), dfar);
+  __m128i hi = _mm_and_si128(
+      _mm_loadu_si128((const __m128i *)(const void *)((const char *)bk + 16)),
+      dfar);
+  __m128i ok_lo =
+      _mm_and_si128(_mm_cmpgt_epi16(lo, below), _mm_cmpgt_epi16(dfar, lo));
+  __m128i ok_hi =
+      _mm_and_si128(_mm_cmpgt_epi16(hi, below), _mm_cmpgt_epi16(dfar, hi));
+  return (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(ok_lo, ok_hi)) &
+         ((1u << PH_FT_WAYS) - 1);
+#else
+  return ph_ft_movable_swar(bk, d);
+#endif
+}
+
 static inline void ph_ft_iter_init(const ph_flow_table *ft, uint64_t h,
                                    ph_ft_iter *it) {
   it->bucket = ph_ft_home(ft, h);
@@ -254,13 +294,17 @@ static inline uint32_t ph_ft_next(const ph_flow_table *ft, ph_ft_iter *it) {
  * Inline, the common case (at 65 % most lines count no overflow): a home
  * line that counts none holds every entry homed there (one filed further
  * would have counted one), and a way freed in it has nothing to pull
- * back; the rest is pinhole__ft_remove_far's. */
-static inline int pinhole__ft_remove(ph_flow_table *ft, uint64_t h,
-                                     uint32_t ref) {
-  ph_ft_bucket *bk = &ft->b[ph_ft_home(ft, h)];
+ * back; the rest is pinhole__ft_remove_far's.
+ *
+ * pinhole__ft_remove_at does the same for a hash whose home bucket and
+ * signature were worked out before (ph_ft_home, ph_ft_sig: expiry's
+ * look-ahead computes them to prefetch the line and keeps them). */
+static inline int pinhole__ft_remove_at(ph_flow_table *ft, uint32_t home,
+                                        uint32_t sig, uint32_t ref) {
+  ph_ft_bucket *bk = &ft->b[home];
   if (bk->ovf != 0)
-    return pinhole__ft_remove_far(ft, h, ref);
-  for (uint32_t m = ph_ft_match(bk, ph_ft_sig(h)); m != 0; m &= m - 1) {
+    return pinhole__ft_remove_far(ft, home, sig, ref);
+  for (uint32_t m = ph_ft_match(bk, sig); m != 0; m &= m - 1) {
     uint32_t w = (uint32_t)__builtin_ctz(m);
     if (bk->ref[w] == ref) {
       bk->sig[w] = 0;
@@ -271,6 +315,11 @@ static inline int pinhole__ft_remove(ph_flow_table *ft, uint64_t h,
     }
   }
   return -1;
+}
+
+static inline int pinhole__ft_remove(ph_flow_table *ft, uint64_t h,
+                                     uint32_t ref) {
+  return pinhole__ft_remove_at(ft, ph_ft_home(ft, h), ph_ft_sig(h), ref);
 }
 
 /* Inserts (h, ref) in the first line from home with an empty way, its

@@ -2,9 +2,9 @@
 /*
  * The connections' wheel's run (cwheel.h, pinhole__cwheel_run) as a
  * static inline function, for a caller whose fire and look-ahead hooks
- * are known at compile time (core/expire.c): the compiler can then call
- * them directly, or inline them, three calls a fired timer fewer through
- * a pointer. With the list helpers it needs; only cwheel.c and the tick
+ * are known at compile time (core/flows.c pinhole__conn_wheel_run, the
+ * tick's): the compiler can then inline them, and what they call, into
+ * the run. With the list helpers it needs; only cwheel.c and flows.c
  * include it.
  */
 #ifndef PH_TIMER_CWHEEL_RUN_H
@@ -63,6 +63,13 @@ static inline uint32_t ph_pop(ph_cwheel *w, unsigned id) {
   return i;
 }
 
+/* ph_ct with the timers' base (w->base + w->offset) and stride held by
+ * the caller: the run keeps them in registers across its hooks' calls,
+ * which the compiler must otherwise assume may change the wheel. */
+static inline ph_ctimer *ph_ct_at(uint8_t *tbase, size_t stride, uint32_t i) {
+  return (ph_ctimer *)(void *)(tbase + (size_t)i * stride);
+}
+
 static inline unsigned ph_due(const ph_cwheel *w) {
   return (unsigned)((w->now_tick - 1) & PH_WHEEL_MASK);
 }
@@ -74,6 +81,8 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
   uint64_t target = now_ns >> w->tick_shift;
   size_t work = 0, fired = 0;
   uint32_t ring[PH_CWHEEL_RING]; /* popped, to fire in this order */
+  uint8_t *const tbase = w->base + w->offset; /* the hooks never init w */
+  const size_t stride = w->stride;
   for (;;) {
     if (w->cascading && !pinhole__cwheel_cascade(w, &work, budget))
       break;
@@ -85,7 +94,7 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
       while (rn <= PH_CWHEEL_AHEAD && w->list[due].head != 0 &&
              work + rn < budget) {
         uint32_t j = ph_pop(w, due);
-        ph_ctimer *tj = ph_ct(w, j);
+        ph_ctimer *tj = ph_ct_at(tbase, stride, j);
         tj->pos = PH_CWHEEL_FIRING;
         ring[(rh + rn++) % PH_CWHEEL_RING] = j;
         if (ahead != NULL)
@@ -96,14 +105,14 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
       if (ahead != NULL) /* the first time: all of the window */
         for (; s1 < rn && s1 <= PH_CWHEEL_AHEAD1; s1++) {
           uint32_t j = ring[(rh + s1) % PH_CWHEEL_RING];
-          if (ph_ct(w, j)->pos == PH_CWHEEL_FIRING)
+          if (ph_ct_at(tbase, stride, j)->pos == PH_CWHEEL_FIRING)
             ahead(j, 1, user);
         }
       uint32_t i = ring[rh];
       rh = (rh + 1) % PH_CWHEEL_RING;
       rn--;
       s1 -= s1 != 0;
-      ph_ctimer *t = ph_ct(w, i);
+      ph_ctimer *t = ph_ct_at(tbase, stride, i);
       if (t->pos != PH_CWHEEL_FIRING)
         continue; /* cancelled or re-armed since it was popped */
       t->pos = 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The flow table (lib/flow/table.{c,h}) on hashes chosen by the test: the
- * bucket layout's match helper (SSE2 and SWAR agree), the sizing at the
+ * bucket layout's match helper and the backward shift's movable ways
+ * (SSE2 and SWAR agree with the definition), the sizing at the
  * load bound, overflow counts as inserts spill and removes drain, the
  * backward shift that refills a freed way (exact layouts), forced
  * signature collisions, the refusal when no bucket within max_probe has
@@ -121,6 +122,55 @@ static void test_table_match(void **state) {
   assert_int_equal(ph_ft_match_swar(&bk, 0x7fff), 0);
   assert_int_equal(ph_ft_match(&bk, 0), 0);
   assert_int_equal(ph_ft_match_swar(&bk, 0), 0);
+}
+
+/* ph_ft_movable (SSE2 on x86-64) and ph_ft_movable_swar give the exact
+ * mask of the ways whose distance is known and at least d (1..14): every
+ * distance code 0..15 in every way, signatures with any top bits (the
+ * top bit set: a lane negative as a signed 16-bit number), empty ways
+ * (never movable), and the overflow count and references behind the
+ * signatures whatever they hold (the vectors read them too). */
+static void test_table_movable(void **state) {
+  (void)state;
+  ph_ft_bucket bk;
+  uint64_t x = 777;
+  for (unsigned round = 0; round < 20000; round++) {
+    memset(&bk, 0, sizeof(bk));
+    for (unsigned w = 0; w < PH_FT_WAYS; w++) {
+      x = x * UINT64_C(6364136223846793005) + 1442695040888963407u;
+      unsigned code = (unsigned)(x >> 60); /* 0..15 */
+      uint16_t top = (uint16_t)(x >> 32) & 0xfff0u;
+      bk.sig[w] = (x >> 20 & 7) == 0 ? 0 : (uint16_t)(top | code);
+      bk.ref[w] = (uint32_t)(x >> 8);
+    }
+    bk.ovf = (uint32_t)(x >> 3);
+    for (uint32_t d = 1; d < PH_FT_DFAR; d++) {
+      uint32_t want = 0;
+      for (unsigned w = 0; w < PH_FT_WAYS; w++) {
+        uint32_t code = bk.sig[w] & PH_FT_DFAR;
+        want |= (uint32_t)(bk.sig[w] != 0 && code >= d && code < PH_FT_DFAR)
+                << w;
+      }
+      assert_int_equal(ph_ft_movable(&bk, d), want);
+      assert_int_equal(ph_ft_movable_swar(&bk, d), want);
+    }
+  }
+  /* every way at distance 14 (movable for every d), then at 15 (never),
+   * the lanes past the ways all ones */
+  memset(&bk, 0xff, sizeof(bk));
+  for (unsigned w = 0; w < PH_FT_WAYS; w++)
+    bk.sig[w] = 0x800e;
+  for (uint32_t d = 1; d < PH_FT_DFAR; d++)
+    assert_int_equal(ph_ft_movable(&bk, d), 0x3ff);
+  for (unsigned w = 0; w < PH_FT_WAYS; w++)
+    bk.sig[w] = 0x800f;
+  for (uint32_t d = 1; d < PH_FT_DFAR; d++)
+    assert_int_equal(ph_ft_movable(&bk, d), 0);
+  /* distance 3 in way 9 only: movable for d 1..3 */
+  memset(&bk, 0, sizeof(bk));
+  bk.sig[9] = 0x1233;
+  for (uint32_t d = 1; d < PH_FT_DFAR; d++)
+    assert_int_equal(ph_ft_movable(&bk, d), d <= 3 ? 0x200 : 0);
 }
 
 /* Sizing: ceil(n / (10 * 0.8)) buckets, at least 16, so n entries fill
@@ -583,6 +633,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table_layout),
       cmocka_unit_test(test_table_match),
+      cmocka_unit_test(test_table_movable),
       cmocka_unit_test(test_table_sizing),
       cmocka_unit_test(test_table_overflow),
       cmocka_unit_test(test_table_overflow_wraps),
