@@ -917,6 +917,8 @@ int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
 #ifndef PH_BURST
 #define PH_BURST 32
 #endif
+_Static_assert(PH_BURST >= 1 && PH_BURST <= 32,
+               "a chunk's packets are bits of a 32-bit mask");
 
 /* The same for an IPv6 packet whose first header is TCP or UDP (no
  * extension header; anything else is left to process6.c): its tuple
@@ -1097,6 +1099,20 @@ static void ph_hint_new(const pinhole_ctx *ctx, ph_hint *k, int side,
   k->nf.ok = 1;
 }
 
+/* The second pass over a chunk's hints: those of the packets in mask
+ * fresh (bit i: hint[i]) that ph_hint_conn() left work for. Out of line:
+ * most chunks have a few such packets or none. */
+static __attribute__((noinline)) void
+ph_hint_more(const pinhole_ctx *ctx, ph_hint *hint, uint32_t fresh, int side) {
+  uint64_t rng = ctx->rng; /* the random draws the new flows will take */
+  for (; fresh != 0; fresh &= fresh - 1) {
+    ph_hint *k = &hint[__builtin_ctz(fresh)];
+    if (k->cands == 0 && (k->dist == 0 || !ph_hint_far(ctx, k)) &&
+        k->ok == PH_HINT_4 && side == PINHOLE_SIDE_INSIDE && ctx->npools != 0)
+      ph_hint_new(ctx, k, side, &rng);
+  }
+}
+
 /* Do the bytes [a, a + alen) and [b, b + blen) not overlap? */
 static inline int ph_apart(const void *a, size_t alen, const void *b,
                            size_t blen) {
@@ -1146,18 +1162,13 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       }
       ph_hint_make(ctx, p, &hint[i], apart);
     }
-    int fresh = 0; /* packets that may open a flow */
+    /* the packets the second pass has work for (bit i: packet i): the
+     * line after home, or one that may open a flow */
+    uint32_t fresh = 0;
     for (size_t i = 0; i < m; i++)
-      fresh |= ph_hint_conn(ctx, &hint[i], side);
-    if (fresh) {               /* the line after home; the new flows' waves */
-      uint64_t rng = ctx->rng; /* the random draws the new flows will take */
-      for (size_t i = 0; i < m; i++)
-        if (hint[i].cands == 0 &&
-            (hint[i].dist == 0 || !ph_hint_far(ctx, &hint[i])) &&
-            hint[i].ok == PH_HINT_4 && side == PINHOLE_SIDE_INSIDE &&
-            ctx->npools != 0)
-          ph_hint_new(ctx, &hint[i], side, &rng);
-    }
+      fresh |= (uint32_t)ph_hint_conn(ctx, &hint[i], side) << i;
+    if (fresh) /* the line after home; the new flows' waves */
+      ph_hint_more(ctx, hint, fresh, side);
     /* the table as ph_hint_conn() and ph_hint_far() read it: while no
      * insert or remove has changed it since, a hint's ref is still the
      * first candidate a lookup would try (ph_hint_holds) */
