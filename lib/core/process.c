@@ -591,7 +591,6 @@ typedef struct ph_hint {
   uint8_t ok;             /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
   uint8_t chk;            /* IPv4: the look-ahead's check passed (p4 whole) */
   uint8_t way;            /* IPv4: the first way of h's signature in line bk */
-  uint8_t cands;          /* connections prefetched */
   uint8_t dist;           /* the candidate line's distance from home (0 or 1) */
   uint16_t sigd;          /* IPv4: h's signature at that distance */
   uint32_t ref;           /* the reference there, UINT32_MAX: none */
@@ -1015,7 +1014,6 @@ static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
     ph_tcpw_prefetch(ctx, k->ref >> 1);
   if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
     __builtin_prefetch(&ctx->conn6[(k->ref >> 1) - ctx->cfg.max_flows]);
-  k->cands = 1;
 }
 
 /* With the bucket (hopefully) in cache: prefetch the connections whose
@@ -1025,13 +1023,11 @@ static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
  * that line is prefetched, and looked at by ph_hint_far once the other
  * packets' home lines have been (k->dist 1 meanwhile). An inside IPv4
  * packet that matches none (or may not) will likely open a flow, so the
- * head of its mapping's inside chain (pool.c). (It counts them in *k:
- * GCC's pure-function analysis does not see a prefetch as an effect and
- * drops calls to a function that does nothing else.) 1 when the second
- * pass has work for it: the line after home (dist 1), or an inside packet
- * that ph_hint_new() may take further. */
+ * head of its mapping's inside chain (pool.c). 1 when the second
+ * pass has work for it (never when a candidate was found: ref is then
+ * set): the line after home (dist 1), or an inside packet that
+ * ph_hint_new() may take further. */
 static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
-  k->cands = 0;
   k->dist = 0;
   k->nf.ok = 0;
   k->ref = UINT32_MAX;
@@ -1100,15 +1096,16 @@ static void ph_hint_new(const pinhole_ctx *ctx, ph_hint *k, int side,
 }
 
 /* The second pass over a chunk's hints: those of the packets in mask
- * fresh (bit i: hint[i]) that ph_hint_conn() left work for. Out of line:
+ * fresh (bit i: hint[i]) that ph_hint_conn() left work for (no candidate
+ * at home). Out of line:
  * most chunks have a few such packets or none. */
 static __attribute__((noinline)) void
 ph_hint_more(const pinhole_ctx *ctx, ph_hint *hint, uint32_t fresh, int side) {
   uint64_t rng = ctx->rng; /* the random draws the new flows will take */
   for (; fresh != 0; fresh &= fresh - 1) {
     ph_hint *k = &hint[__builtin_ctz(fresh)];
-    if (k->cands == 0 && (k->dist == 0 || !ph_hint_far(ctx, k)) &&
-        k->ok == PH_HINT_4 && side == PINHOLE_SIDE_INSIDE && ctx->npools != 0)
+    if ((k->dist == 0 || !ph_hint_far(ctx, k)) && k->ok == PH_HINT_4 &&
+        side == PINHOLE_SIDE_INSIDE && ctx->npools != 0)
       ph_hint_new(ctx, k, side, &rng);
   }
 }
