@@ -1023,7 +1023,7 @@ static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
  * that line is prefetched, and looked at by ph_hint_far once the other
  * packets' home lines have been (k->dist 1 meanwhile). An inside IPv4
  * packet that matches none (or may not) will likely open a flow, so the
- * head of its mapping's inside chain (pool.c). 1 when the second
+ * head of its mapping's inside chain (pool.c). 1 when the third
  * pass has work for it (never when a candidate was found: ref is then
  * set): the line after home (dist 1), or an inside packet that
  * ph_hint_new() may take further. */
@@ -1095,7 +1095,7 @@ static void ph_hint_new(const pinhole_ctx *ctx, ph_hint *k, int side,
   k->nf.ok = 1;
 }
 
-/* The second pass over a chunk's hints: those of the packets in mask
+/* The third pass over a chunk's hints: those of the packets in mask
  * fresh (bit i: hint[i]) that ph_hint_conn() left work for (no candidate
  * at home). Out of line:
  * most chunks have a few such packets or none. */
@@ -1159,7 +1159,7 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       }
       ph_hint_make(ctx, p, &hint[i], apart);
     }
-    /* the packets the second pass has work for (bit i: packet i): the
+    /* the packets the third pass has work for (bit i: packet i): the
      * line after home, or one that may open a flow */
     uint32_t fresh = 0;
     for (size_t i = 0; i < m; i++)
