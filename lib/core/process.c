@@ -590,7 +590,6 @@ typedef struct ph_hint {
   uint8_t ok;             /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
   uint8_t chk;            /* IPv4: the look-ahead's check passed (p4 whole) */
   uint8_t way;            /* IPv4: the first way of h's signature in line bk */
-  uint8_t cands;          /* connections prefetched */
   uint8_t dist;           /* the candidate line's distance from home (0 or 1) */
   uint16_t sigd;          /* IPv4: h's signature at that distance */
   uint32_t ref;           /* the reference there, UINT32_MAX: none */
@@ -916,6 +915,8 @@ int pinhole_process(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
 #ifndef PH_BURST
 #define PH_BURST 32
 #endif
+_Static_assert(PH_BURST >= 1 && PH_BURST <= 32,
+               "a chunk's packets are bits of a 32-bit mask");
 
 /* The same for an IPv6 packet whose first header is TCP or UDP (no
  * extension header; anything else is left to process6.c): its tuple
@@ -1012,7 +1013,6 @@ static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
     ph_tcpw_prefetch(ctx, k->ref >> 1);
   if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
     __builtin_prefetch(&ctx->conn6[(k->ref >> 1) - ctx->cfg.max_flows]);
-  k->cands = 1;
 }
 
 /* With the bucket (hopefully) in cache: prefetch the connections whose
@@ -1022,13 +1022,11 @@ static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
  * that line is prefetched, and looked at by ph_hint_far once the other
  * packets' home lines have been (k->dist 1 meanwhile). An inside IPv4
  * packet that matches none (or may not) will likely open a flow, so the
- * head of its mapping's inside chain (pool.c). (It counts them in *k:
- * GCC's pure-function analysis does not see a prefetch as an effect and
- * drops calls to a function that does nothing else.) 1 when the second
- * pass has work for it: the line after home (dist 1), or an inside packet
- * that ph_hint_new() may take further. */
+ * head of its mapping's inside chain (pool.c). 1 when the third
+ * pass has work for it (never when a candidate was found: ref is then
+ * set): the line after home (dist 1), or an inside packet that
+ * ph_hint_new() may take further. */
 static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
-  k->cands = 0;
   k->dist = 0;
   k->nf.ok = 0;
   k->ref = UINT32_MAX;
@@ -1096,6 +1094,21 @@ static void ph_hint_new(const pinhole_ctx *ctx, ph_hint *k, int side,
   k->nf.ok = 1;
 }
 
+/* The third pass over a chunk's hints: those of the packets in mask
+ * fresh (bit i: hint[i]) that ph_hint_conn() left work for (no candidate
+ * at home). Out of line:
+ * most chunks have a few such packets or none. */
+static __attribute__((noinline)) void
+ph_hint_more(const pinhole_ctx *ctx, ph_hint *hint, uint32_t fresh, int side) {
+  uint64_t rng = ctx->rng; /* the random draws the new flows will take */
+  for (; fresh != 0; fresh &= fresh - 1) {
+    ph_hint *k = &hint[__builtin_ctz(fresh)];
+    if ((k->dist == 0 || !ph_hint_far(ctx, k)) && k->ok == PH_HINT_4 &&
+        side == PINHOLE_SIDE_INSIDE && ctx->npools != 0)
+      ph_hint_new(ctx, k, side, &rng);
+  }
+}
+
 /* Do the bytes [a, a + alen) and [b, b + blen) not overlap? */
 static inline int ph_apart(const void *a, size_t alen, const void *b,
                            size_t blen) {
@@ -1145,18 +1158,13 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       }
       ph_hint_make(ctx, p, &hint[i], apart);
     }
-    int fresh = 0; /* packets that may open a flow */
+    /* the packets the third pass has work for (bit i: packet i): the
+     * line after home, or one that may open a flow */
+    uint32_t fresh = 0;
     for (size_t i = 0; i < m; i++)
-      fresh |= ph_hint_conn(ctx, &hint[i], side);
-    if (fresh) {               /* the line after home; the new flows' waves */
-      uint64_t rng = ctx->rng; /* the random draws the new flows will take */
-      for (size_t i = 0; i < m; i++)
-        if (hint[i].cands == 0 &&
-            (hint[i].dist == 0 || !ph_hint_far(ctx, &hint[i])) &&
-            hint[i].ok == PH_HINT_4 && side == PINHOLE_SIDE_INSIDE &&
-            ctx->npools != 0)
-          ph_hint_new(ctx, &hint[i], side, &rng);
-    }
+      fresh |= (uint32_t)ph_hint_conn(ctx, &hint[i], side) << i;
+    if (fresh) /* the line after home; the new flows' waves */
+      ph_hint_more(ctx, hint, fresh, side);
     /* the table as ph_hint_conn() and ph_hint_far() read it: while no
      * insert or remove has changed it since, a hint's ref is still the
      * first candidate a lookup would try (ph_hint_holds) */

@@ -114,9 +114,11 @@ static inline int ph_plain4_check(const uint8_t *d, size_t len, ph_plain4 *p) {
     return 0;
   const uint8_t *l4 = d + PH_IP_MIN_HLEN;
   size_t l4_len = ip_len - PH_IP_MIN_HLEN;
-  uint16_t sport = ph_get16(l4), dport = ph_get16(l4 + 2);
-  if (sport == 0 || dport == 0)
+  /* the two ports as one word, sport its high half: neither is zero */
+  uint32_t ports = ph_get32(l4);
+  if (ports < 0x10000u || (uint16_t)ports == 0)
     return 0;
+  uint16_t sport = (uint16_t)(ports >> 16), dport = (uint16_t)ports;
   size_t hlen;
   if (proto == PINHOLE_IPPROTO_UDP) {
     if (ph_get16(l4 + 4) != l4_len)

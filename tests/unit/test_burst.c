@@ -1051,6 +1051,140 @@ static void test_burst_quiet_mixed_as_single(void **state) {
   t_ctx_del(b);
 }
 
+/* A buffer's extent is its cap, not its len (process.c: the look-ahead
+ * checks a packet only while each buffer [data, data + cap) comes after
+ * the one before). Packet 0, an FTP PORT command whose address grows
+ * (198,18,0,2 becomes 198,19,100,100), writes in its turn past its len,
+ * where packet 1's header lies: packet 1 is checked as it then is (its
+ * first byte a comma: not IP, dropped and counted), as one call per
+ * packet gives. Quiet contexts, where the look-ahead's check would
+ * otherwise stand through packet 0's turn. */
+#define FTP_CLI IP4(198, 18, 0, 2)
+#define FTP_PUB IP4(198, 19, 100, 100) /* two digits longer */
+static void ftp_ready(tctx *t) {
+  tpkt p;
+  uint32_t cs = 100, ss = 900 - T_FTP_GREETING_LEN;
+  t_tcp(&p, FTP_CLI, 40000, OUT_HOST, 21, cs++, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, SEC), FWD);
+  t_tcp(&p, OUT_HOST, 21, FTP_PUB, 40000, ss++, cs,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &p, SEC), FWD);
+  ss += T_FTP_GREETING_LEN;
+  t_ftp_greet(t, OUT_HOST, FTP_PUB, 40000, ss, cs);
+  t_udp(&p, IN_HOST, 5000, OUT_HOST, 4000, "open");
+  assert_int_equal(t_in(t, &p, SEC), FWD);
+}
+
+static void test_burst_extent_is_cap(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  tctx *t[2] = {t_ctx_pool(&cfg, FTP_PUB, FTP_PUB, 0, 0),
+                t_ctx_pool(&cfg, FTP_PUB, FTP_PUB, 0, 0)};
+  uint8_t *mem[2];
+  pinhole_pkt pk[2][2];
+  size_t l0 = 0, l1 = 0;
+  for (int x = 0; x < 2; x++) {
+    quiet(t[x]);
+    ftp_ready(t[x]);
+    mem[x] = calloc(1, 1024);
+    assert_non_null(mem[x]);
+    tpkt p;
+    t_tcp(&p, FTP_CLI, 40000, OUT_HOST, 21, 101, 901, PINHOLE_TCP_ACK,
+          "PORT 198,18,0,2,4,0\r\n");
+    l0 = p.p.len;
+    memcpy(mem[x], p.b, l0);
+    t_udp(&p, IN_HOST, 5000, OUT_HOST, 4000, "s");
+    l1 = p.p.len;
+    memcpy(mem[x] + l0, p.b, l1);
+    /* packet 0 may grow by 64; packet 1 starts right after its len */
+    pk[x][0] = (pinhole_pkt){mem[x], (uint32_t)l0, (uint32_t)l0 + 64};
+    pk[x][1] = (pinhole_pkt){mem[x] + l0, (uint32_t)l1, (uint32_t)l1};
+  }
+  uint8_t vd[2];
+  assert_int_equal(pinhole_process_burst(t[0]->ctx, pk[0], 2,
+                                         PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
+                   2);
+  for (int i = 0; i < 2; i++) {
+    int v = pinhole_process(t[1]->ctx, &pk[1][i], PINHOLE_SIDE_INSIDE, 2 * SEC);
+    assert_int_equal(vd[i], v);
+    assert_int_equal(pk[0][i].len, pk[1][i].len);
+  }
+  assert_memory_equal(mem[0], mem[1], 1024);
+  vd_is(vd, 2, FWD, DROP);
+  assert_true(pk[0][0].len > l0); /* it grew over packet 1's header */
+  /* its first byte now a comma of the address: version 2 */
+  assert_int_equal(mem[0][l0], ',');
+  t_counters(t[0], PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 3,
+             PINHOLE_CNT_ERR_NON_IP, 1, PINHOLE_CNT_PINHOLE_CREATED, 1, -1);
+  stats_same(t[0]->ctx, t[1]->ctx);
+  for (int x = 0; x < 2; x++) {
+    free(mem[x]);
+    t_ctx_del(t[x]);
+  }
+}
+
+/* The burst's pinhole_pkt array over a later packet's header bytes
+ * (process.c: the look-ahead's check stands only while the array
+ * overlaps no checked buffer). pk[0] lies in packet 1's TCP header,
+ * its len on packet 1's data offset, flags and window (a SYN of 20
+ * bytes: 0x50 0x02 0 0, so packet 0's len is 592, link padding past its
+ * 29 bytes); pk[1] in packet 1's payload. Packet 0's turn sets its len
+ * to 29, so packet 1's data offset becomes 1 and its flags 0: checked as
+ * it then is, it is dropped for its TCP header length, as one call per
+ * packet gives. Quiet contexts. */
+static void test_burst_pkts_over_a_header(void **state) {
+  (void)state;
+  tctx *t[2] = {t_ctx(), t_ctx()};
+  uint8_t *mem[2];
+  pinhole_pkt *pk[2];
+  for (int x = 0; x < 2; x++) {
+    quiet(t[x]);
+    tpkt p;
+    t_udp(&p, IN_HOST, 5000, OUT_HOST, 4000, "open");
+    assert_int_equal(t_in(t[x], &p, SEC), FWD);
+    mem[x] = calloc(1, 1024); /* malloc'd: no declared type */
+    assert_non_null(mem[x]);
+    uint8_t *d0 = mem[x], *d1 = mem[x] + 608;
+    t_udp(&p, IN_HOST, 5000, OUT_HOST, 4000, "x");
+    assert_int_equal(p.p.len, 29);
+    memcpy(d0, p.b, 29);
+    static const uint8_t zero[16];
+    t_tcp_n(&p, IN_HOST, 6000, OUT_HOST, 80, 1, 0, PINHOLE_TCP_SYN, zero, 16);
+    t_put16(p.b + 34, 0); /* window 0 */
+    memcpy(d1, p.b, 56);
+    pk[x] = (pinhole_pkt *)(void *)(d1 + 24);
+    pk[x][0] = (pinhole_pkt){d0, 592, 600};
+    pk[x][1] = (pinhole_pkt){d1, 56, 56};
+    /* the array's bytes are packet 1's: data offset 5, SYN, window 0 */
+    assert_int_equal(d1[32], 0x50);
+    assert_int_equal(d1[33], PINHOLE_TCP_SYN);
+    assert_int_equal(t_get16(d1 + 34), 0);
+  }
+  uint8_t vd[2];
+  assert_int_equal(pinhole_process_burst(t[0]->ctx, pk[0], 2,
+                                         PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
+                   2);
+  for (int i = 0; i < 2; i++) {
+    int v = pinhole_process(t[1]->ctx, &pk[1][i], PINHOLE_SIDE_INSIDE, 2 * SEC);
+    assert_int_equal(vd[i], v);
+    assert_int_equal(pk[0][i].len, pk[1][i].len);
+  }
+  vd_is(vd, 2, FWD, DROP);
+  assert_int_equal(pk[0][0].len, 29);
+  assert_int_equal(mem[0][608 + 32], 29); /* its data offset byte now */
+  /* the same bytes but the pointers the arrays hold */
+  assert_memory_equal(mem[0], mem[1], 608 + 24);
+  assert_memory_equal(mem[0] + 608 + 32, mem[1] + 608 + 32, 8);
+  t_counters(t[0], PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_ERR_TCP, 1, PINHOLE_CNT_TCP_HDR_LEN, 1, -1);
+  stats_same(t[0]->ctx, t[1]->ctx);
+  for (int x = 0; x < 2; x++) {
+    free(mem[x]);
+    t_ctx_del(t[x]);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_burst_expired_and_opened_again),
@@ -1070,6 +1204,8 @@ int main(void) {
       cmocka_unit_test(test_burst_callback_in_unchecked_turn),
       cmocka_unit_test(test_burst_verdicts_over_a_header),
       cmocka_unit_test(test_burst_quiet_mixed_as_single),
+      cmocka_unit_test(test_burst_extent_is_cap),
+      cmocka_unit_test(test_burst_pkts_over_a_header),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

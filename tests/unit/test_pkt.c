@@ -1381,6 +1381,42 @@ static void test_pkt_plain4_address_octets(void **state) {
   }
 }
 
+/* The one pass reads both ports as one word (plain4.h): it refuses a
+ * packet exactly when either port is zero, whichever of its bytes are
+ * zero, and hands each port over whole; the full parse agrees. */
+static void test_pkt_plain4_ports(void **state) {
+  (void)state;
+  static const uint16_t port[] = {0,      1,      0x00ff, 0x0100, 0x0101,
+                                  0x8000, 0xff00, 0xfffe, 0xffff};
+  const size_t np = sizeof(port) / sizeof(port[0]);
+  for (int tcp = 0; tcp < 2; tcp++) {
+    for (size_t i = 0; i < np; i++) {
+      for (size_t j = 0; j < np; j++) {
+        uint8_t b[64];
+        size_t n = tcp ? mk_tcp(b, 20, PINHOLE_TCP_ACK) : mk_udp(b, 2);
+        put16(b + 20, port[i]);
+        put16(b + 22, port[j]);
+        pinhole_pkt_view v;
+        int full = pinhole_pkt_parse(b, n, &v);
+        ph_plain4 p;
+        memset(&p, 0, sizeof(p));
+        int one = ph_plain4_check(b, n, &p);
+        int zero = port[i] == 0 || port[j] == 0;
+        assert_int_equal(one, !zero);
+        assert_int_equal(full, !zero ? PINHOLE_PKT_OK
+                               : tcp ? PINHOLE_PKT_TCP_PORT_ZERO
+                                     : PINHOLE_PKT_UDP_PORT_ZERO);
+        if (one) {
+          assert_int_equal(p.sport, port[i]);
+          assert_int_equal(p.dport, port[j]);
+          assert_int_equal(v.sport, port[i]);
+          assert_int_equal(v.dport, port[j]);
+        }
+      }
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pkt_valid_tcp_syn),
@@ -1433,6 +1469,7 @@ int main(void) {
       cmocka_unit_test(test_pkt_reason_names),
       cmocka_unit_test(test_pkt_hdr20_cksum_as_rfc1071),
       cmocka_unit_test(test_pkt_plain4_address_octets),
+      cmocka_unit_test(test_pkt_plain4_ports),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
