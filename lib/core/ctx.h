@@ -861,13 +861,14 @@ static inline int ph_cold_mapped(const ph_conn_cold *k) {
   return (k->rule_gen & PH_COLD_MAPPED) != 0;
 }
 
-/* The public chain's head of endpoint (proto, paddr, pport): nat/pool.c's
- * ph_map_bucket of its ph_mix, for a prefetch outside pool.c. */
-static inline const ph_ref *ph_map_phead(const pinhole_ctx *ctx, uint8_t proto,
-                                         uint32_t paddr, uint16_t pport) {
+/* The public chain (its bucket in ctx->map_phash) of endpoint (proto,
+ * paddr, pport): nat/pool.c's ph_map_bucket of its ph_mix, for a
+ * prefetch outside pool.c and pinhole__map_put_bucket. */
+static inline uint32_t ph_map_pbucket(const pinhole_ctx *ctx, uint8_t proto,
+                                      uint32_t paddr, uint16_t pport) {
   uint32_t x =
       (uint32_t)ph_nh64(ctx->map_nh, ctx->map_mul, paddr, pport, proto, 0);
-  return &ctx->map_phash[((uint64_t)x * ctx->map_nb) >> 32];
+  return (uint32_t)(((uint64_t)x * ctx->map_nb) >> 32);
 }
 
 /* Was k's rule accepted in rule generation gen (ctx->rules_gen)? */

@@ -139,6 +139,9 @@ void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref);
  * paddr, pport), if any: one look-up, the unlink through its link. */
 void pinhole__map_put_public(pinhole_ctx *ctx, uint8_t proto, uint32_t paddr,
                              uint16_t pport);
+/* The same with that endpoint's public chain given (ph_map_pbucket). */
+void pinhole__map_put_bucket(pinhole_ctx *ctx, uint32_t bucket, uint8_t proto,
+                             uint32_t paddr, uint16_t pport);
 /* Mapping whose public endpoint is (proto, paddr, pport), or PH_NIL. */
 ph_ref pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                 uint32_t paddr, uint16_t pport);

@@ -596,10 +596,12 @@ int pinhole__conn_public(const pinhole_ctx *ctx, const ph_conn *c,
 
 /* Where an IPv4 connection's two keys are filed in ft: each one's home
  * bucket and signature (flow/table.h ph_ft_home, ph_ft_sig; [0] side A,
- * [1] side B), as expiry's look-ahead worked them out. */
+ * [1] side B), as expiry's look-ahead worked them out; and a mapped
+ * one's public chain (ph_map_pbucket), where its mapping is. */
 typedef struct ph_conn_keys {
   uint32_t home[2];
   uint32_t sig[2];
+  uint32_t pbucket;
 } ph_conn_keys;
 
 /* The look-ahead of expiry (timer/cwheel.h's hook): starts the loads that
@@ -607,8 +609,9 @@ typedef struct ph_conn_keys {
  * line (from the index alone); stage 1, later: its mapping, conversation,
  * flow-table buckets and its conversation's neighbours, which need the
  * lines of stage 0. Only reads. Stage 1 of a live IPv4 connection whose
- * keys are both filed stores their places in *hk and returns 1, for
- * ph_conn_free_keyed while its tuples stay the same; else 0. */
+ * keys are both filed stores their places (and a mapped one's public
+ * chain) in *hk and returns 1, for ph_conn_free_keyed while its tuples
+ * stay the same; else 0. */
 static inline int ph_conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
                                         int stage, ph_conn_keys *hk) {
   const ph_conn_cold *k = &ctx->cold[idx];
@@ -628,9 +631,12 @@ static inline int ph_conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
   int keyed = 0;
   uint32_t pa;
   uint16_t pp;
+  hk->pbucket = 0; /* (any bucket: read only for a mapped connection) */
   if (ph_cold_mapped(k) && !ph_conn_is6(ctx, c) && /* its public chain */
-      ph_conn_public(ctx, c, 0, &pa, &pp) == 0)
-    __builtin_prefetch(ph_map_phead(ctx, c->proto, pa, pp));
+      ph_conn_public(ctx, c, 0, &pa, &pp) == 0) {
+    hk->pbucket = ph_map_pbucket(ctx, c->proto, pa, pp);
+    __builtin_prefetch(&ctx->map_phash[hk->pbucket]);
+  }
   if (!ph_conn_is6(ctx, c) &&
       (c->proto != PINHOLE_IPPROTO_GRE ||
        (ph_key_filed(c->proto, &c->a) && ph_key_filed(c->proto, &c->b)))) {
@@ -731,9 +737,14 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, const ph_conn_keys *hk) {
   ph_ref hp = pinhole__conn_hairpin(ctx, c);
   uint32_t pa;
   uint16_t pp;
-  if (ph_cold_mapped(k) && ph_conn_public(ctx, c, v6, &pa, &pp) == 0)
-    pinhole__map_put_public(ctx, c->proto, pa, pp); /* pinhole__conn_mapping */
-  pinhole__map_put(ctx, hp);
+  if (ph_cold_mapped(k) && ph_conn_public(ctx, c, v6, &pa, &pp) == 0) {
+    if (hk != NULL) /* (IPv4) its public chain as stage 1 found it */
+      pinhole__map_put_bucket(ctx, hk->pbucket, c->proto, pa, pp);
+    else /* pinhole__conn_mapping */
+      pinhole__map_put_public(ctx, c->proto, pa, pp);
+  }
+  if (hp != PH_NIL)
+    pinhole__map_put(ctx, hp);
 
   ph_ref r = ph_ref_of(idx), conv = ph_conv_of_slot(ctx, r);
   uint32_t own_id = k->own_id;

@@ -696,8 +696,14 @@ void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref) {
 
 void pinhole__map_put_public(pinhole_ctx *ctx, uint8_t proto, uint32_t paddr,
                              uint16_t pport) {
-  ph_ref *pp =
-      &ctx->map_phash[ph_map_bucket(ctx, ph_mix(ctx, proto, paddr, pport))];
+  pinhole__map_put_bucket(ctx,
+                          ph_map_bucket(ctx, ph_mix(ctx, proto, paddr, pport)),
+                          proto, paddr, pport);
+}
+
+void pinhole__map_put_bucket(pinhole_ctx *ctx, uint32_t bucket, uint8_t proto,
+                             uint32_t paddr, uint16_t pport) {
+  ph_ref *pp = &ctx->map_phash[bucket];
   for (; *pp != 0; pp = &ph_map_at(ctx, *pp)->pnext) {
     ph_mapping *m = ph_map_at(ctx, *pp);
     if (m->paddr == paddr && m->pport == pport && m->proto == proto) {
