@@ -1051,6 +1051,21 @@ static void test_burst_quiet_mixed_as_single(void **state) {
   t_ctx_del(b);
 }
 
+/* Two packets laid out in memory of their own in each of two contexts:
+ * t[0]'s pair in one burst, t[1]'s one per call, the same verdicts and
+ * lengths (vd: the burst's verdicts). */
+static void burst_pair_vs_single(tctx *const t[2], pinhole_pkt *pa,
+                                 pinhole_pkt *pb, uint8_t vd[2]) {
+  assert_int_equal(
+      pinhole_process_burst(t[0]->ctx, pa, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
+      2);
+  for (int i = 0; i < 2; i++) {
+    int v = pinhole_process(t[1]->ctx, &pb[i], PINHOLE_SIDE_INSIDE, 2 * SEC);
+    assert_int_equal(vd[i], v);
+    assert_int_equal(pa[i].len, pb[i].len);
+  }
+}
+
 /* A buffer's extent is its cap, not its len (process.c: the look-ahead
  * checks a packet only while each buffer [data, data + cap) comes after
  * the one before). Packet 0, an FTP PORT command whose address grows
@@ -1102,14 +1117,7 @@ static void test_burst_extent_is_cap(void **state) {
     pk[x][1] = (pinhole_pkt){mem[x] + l0, (uint32_t)l1, (uint32_t)l1};
   }
   uint8_t vd[2];
-  assert_int_equal(pinhole_process_burst(t[0]->ctx, pk[0], 2,
-                                         PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
-                   2);
-  for (int i = 0; i < 2; i++) {
-    int v = pinhole_process(t[1]->ctx, &pk[1][i], PINHOLE_SIDE_INSIDE, 2 * SEC);
-    assert_int_equal(vd[i], v);
-    assert_int_equal(pk[0][i].len, pk[1][i].len);
-  }
+  burst_pair_vs_single(t, pk[0], pk[1], vd);
   assert_memory_equal(mem[0], mem[1], 1024);
   vd_is(vd, 2, FWD, DROP);
   assert_true(pk[0][0].len > l0); /* it grew over packet 1's header */
@@ -1162,14 +1170,7 @@ static void test_burst_pkts_over_a_header(void **state) {
     assert_int_equal(t_get16(d1 + 34), 0);
   }
   uint8_t vd[2];
-  assert_int_equal(pinhole_process_burst(t[0]->ctx, pk[0], 2,
-                                         PINHOLE_SIDE_INSIDE, 2 * SEC, vd),
-                   2);
-  for (int i = 0; i < 2; i++) {
-    int v = pinhole_process(t[1]->ctx, &pk[1][i], PINHOLE_SIDE_INSIDE, 2 * SEC);
-    assert_int_equal(vd[i], v);
-    assert_int_equal(pk[0][i].len, pk[1][i].len);
-  }
+  burst_pair_vs_single(t, pk[0], pk[1], vd);
   vd_is(vd, 2, FWD, DROP);
   assert_int_equal(pk[0][0].len, 29);
   assert_int_equal(mem[0][608 + 32], 29); /* its data offset byte now */
