@@ -245,15 +245,24 @@ ph_ref pinhole__map_find_open(const pinhole_ctx *ctx, uint8_t proto,
              : 0;
 }
 
+/* The link in public chain bucket that holds the mapping of (proto,
+ * paddr, pport): the chain's head or a pnext; it holds 0 when there is
+ * none (the chain's end). */
+static ph_ref *ph_plink(const pinhole_ctx *ctx, uint32_t bucket, uint8_t proto,
+                        uint32_t paddr, uint16_t pport) {
+  ph_ref *pp = &ctx->map_phash[bucket];
+  for (; *pp != 0; pp = &ph_map_at(ctx, *pp)->pnext) {
+    const ph_mapping *m = ph_map_at(ctx, *pp);
+    if (m->paddr == paddr && m->pport == pport && m->proto == proto)
+      break;
+  }
+  return pp;
+}
+
 ph_ref pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                 uint32_t paddr, uint16_t pport) {
   uint32_t h = ph_map_bucket(ctx, ph_mix(ctx, proto, paddr, pport));
-  for (uint32_t r = ctx->map_phash[h]; r; r = ph_map_at(ctx, r)->pnext) {
-    const ph_mapping *m = ph_map_at(ctx, r);
-    if (m->paddr == paddr && m->pport == pport && m->proto == proto)
-      return r;
-  }
-  return 0;
+  return *ph_plink(ctx, h, proto, paddr, pport);
 }
 
 /* ---- per-host limit ------------------------------------------------- */
@@ -703,15 +712,9 @@ void pinhole__map_put_public(pinhole_ctx *ctx, uint8_t proto, uint32_t paddr,
 
 void pinhole__map_put_bucket(pinhole_ctx *ctx, uint32_t bucket, uint8_t proto,
                              uint32_t paddr, uint16_t pport) {
-  ph_ref *pp = &ctx->map_phash[bucket];
-  for (; *pp != 0; pp = &ph_map_at(ctx, *pp)->pnext) {
-    ph_mapping *m = ph_map_at(ctx, *pp);
-    if (m->paddr == paddr && m->pport == pport && m->proto == proto) {
-      if (--m->refs == 0)
-        ph_map_release(ctx, *pp, pp);
-      return;
-    }
-  }
+  ph_ref *pp = ph_plink(ctx, bucket, proto, paddr, pport);
+  if (*pp != 0 && --ph_map_at(ctx, *pp)->refs == 0)
+    ph_map_release(ctx, *pp, pp);
 }
 
 /* Mapping ref has no reference left: its port back to its pool, its
