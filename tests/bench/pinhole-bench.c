@@ -2679,7 +2679,7 @@ static void width_chains(void) {
 typedef struct fs_worker {
   uint8_t *mem;
   size_t n, steps;
-  int id, nthreads;
+  int id;
   pthread_barrier_t *bar;
   uint64_t t[2][2][2]; /* [pattern][solo, all][start, end], wall ns */
 } fs_worker;
@@ -2715,7 +2715,6 @@ static void run_floor_scale(int n, uint32_t flows, int quick, results *R) {
     w[i].mem = chase_build(ctx_bytes(flows), &w[i].n);
     w[i].steps = quick ? 65536 : 4u << 20;
     w[i].id = i;
-    w[i].nthreads = n;
     w[i].bar = &bar;
   }
   for (int i = 0; i < n; i++)
