@@ -863,12 +863,27 @@ static inline int ph_cold_mapped(const ph_conn_cold *k) {
 
 /* The public chain (its bucket in ctx->map_phash) of endpoint (proto,
  * paddr, pport): nat/pool.c's ph_map_bucket of its ph_mix, for a
- * prefetch outside pool.c and pinhole__map_put_bucket. */
+ * prefetch outside pool.c and ph_map_put_bucket (core/engine.h). */
 static inline uint32_t ph_map_pbucket(const pinhole_ctx *ctx, uint8_t proto,
                                       uint32_t paddr, uint16_t pport) {
   uint32_t x =
       (uint32_t)ph_nh64(ctx->map_nh, ctx->map_mul, paddr, pport, proto, 0);
   return (uint32_t)(((uint64_t)x * ctx->map_nb) >> 32);
+}
+
+/* The link in public chain bucket (ph_map_pbucket) that holds the
+ * mapping of (proto, paddr, pport): the chain's head or a pnext; it
+ * holds 0 when there is none (the chain's end). */
+static inline ph_ref *ph_map_plink(const pinhole_ctx *ctx, uint32_t bucket,
+                                   uint8_t proto, uint32_t paddr,
+                                   uint16_t pport) {
+  ph_ref *pp = &ctx->map_phash[bucket];
+  for (; *pp != 0; pp = &ph_map_at(ctx, *pp)->pnext) {
+    const ph_mapping *m = ph_map_at(ctx, *pp);
+    if (m->paddr == paddr && m->pport == pport && m->proto == proto)
+      break;
+  }
+  return pp;
 }
 
 /* Was k's rule accepted in rule generation gen (ctx->rules_gen)? */

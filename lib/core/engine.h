@@ -139,9 +139,19 @@ void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref);
  * paddr, pport), if any: one look-up, the unlink through its link. */
 void pinhole__map_put_public(pinhole_ctx *ctx, uint8_t proto, uint32_t paddr,
                              uint16_t pport);
-/* The same with that endpoint's public chain given (ph_map_pbucket). */
-void pinhole__map_put_bucket(pinhole_ctx *ctx, uint32_t bucket, uint8_t proto,
-                             uint32_t paddr, uint16_t pport);
+/* Mapping *plink, the link of its public chain that holds it, has no
+ * reference left: released (its port, its record, its event). */
+void pinhole__map_release_at(pinhole_ctx *ctx, ph_ref *plink);
+/* pinhole__map_put_public with that endpoint's public chain given
+ * (ph_map_pbucket), inline: the chain's walk and the reference's drop in
+ * the caller, the release a call (expiry's free, flows.c). */
+static inline void ph_map_put_bucket(pinhole_ctx *ctx, uint32_t bucket,
+                                     uint8_t proto, uint32_t paddr,
+                                     uint16_t pport) {
+  ph_ref *pp = ph_map_plink(ctx, bucket, proto, paddr, pport);
+  if (*pp != 0 && --ph_map_at(ctx, *pp)->refs == 0)
+    pinhole__map_release_at(ctx, pp);
+}
 /* Mapping whose public endpoint is (proto, paddr, pport), or PH_NIL. */
 ph_ref pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                 uint32_t paddr, uint16_t pport);
@@ -223,8 +233,25 @@ void pinhole__pba_hold_import(pinhole_ctx *ctx, uint32_t pool, uint32_t iaddr,
  * events: state import of a full snapshot. */
 void pinhole__pba_reset(pinhole_ctx *ctx);
 
-/* state.c: conversation id ended (the deletion ring). */
+/* state.c: conversation id ended (the deletion ring); ph_sync_deleted
+ * is the same inline, for the connections' free (flows.c), which expiry
+ * runs for every connection. */
 void pinhole__sync_deleted(pinhole_ctx *ctx, uint32_t conv_id);
+
+static inline void ph_sync_deleted(pinhole_ctx *ctx, uint32_t conv_id) {
+  if (conv_id == 0) /* one an import replaces (ph_conv_gone): not ended */
+    return;
+  ph_sync_del *d = &ctx->sync_ring[ctx->sync_head];
+  if (ctx->sync_n == PH_SYNC_RING) { /* the oldest is overwritten */
+    ctx->sync_lost = 1;
+    ctx->sync_lost_tick = d->tick;
+  } else {
+    ctx->sync_n++;
+  }
+  d->conv_id = conv_id;
+  d->tick = ctx->now_tick;
+  ctx->sync_head = (ctx->sync_head + 1) % PH_SYNC_RING;
+}
 
 /* flows.c: connections and conversations */
 uint64_t pinhole__key_hash(const pinhole_ctx *ctx, uint8_t proto, uint32_t src,

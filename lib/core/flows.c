@@ -739,7 +739,7 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, const ph_conn_keys *hk) {
   uint16_t pp;
   if (ph_cold_mapped(k) && ph_conn_public(ctx, c, v6, &pa, &pp) == 0) {
     if (hk != NULL) /* (IPv4) its public chain as stage 1 found it */
-      pinhole__map_put_bucket(ctx, hk->pbucket, c->proto, pa, pp);
+      ph_map_put_bucket(ctx, hk->pbucket, c->proto, pa, pp);
     else /* pinhole__conn_mapping */
       pinhole__map_put_public(ctx, c->proto, pa, pp);
   }
@@ -783,7 +783,7 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, const ph_conn_keys *hk) {
   if (conv != PH_NIL) {
     pinhole__conv_maybe_free(ctx, conv);
   } else { /* its own conversation ended with it */
-    pinhole__sync_deleted(ctx, own_id);
+    ph_sync_deleted(ctx, own_id);
     ctx->nconvs--;
   }
 }

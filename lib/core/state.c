@@ -128,18 +128,7 @@ static int ph_st_len_ok(uint8_t type, size_t blen) {
 /* ---- the deletion ring ------------------------------------------------ */
 
 void pinhole__sync_deleted(pinhole_ctx *ctx, uint32_t conv_id) {
-  if (conv_id == 0) /* one an import replaces (ph_conv_gone): not ended */
-    return;
-  ph_sync_del *d = &ctx->sync_ring[ctx->sync_head];
-  if (ctx->sync_n == PH_SYNC_RING) { /* the oldest is overwritten */
-    ctx->sync_lost = 1;
-    ctx->sync_lost_tick = d->tick;
-  } else {
-    ctx->sync_n++;
-  }
-  d->conv_id = conv_id;
-  d->tick = ctx->now_tick;
-  ctx->sync_head = (ctx->sync_head + 1) % PH_SYNC_RING;
+  ph_sync_deleted(ctx, conv_id);
 }
 
 /* Is tick t at or after since (wrapping)? */

@@ -245,24 +245,10 @@ ph_ref pinhole__map_find_open(const pinhole_ctx *ctx, uint8_t proto,
              : 0;
 }
 
-/* The link in public chain bucket that holds the mapping of (proto,
- * paddr, pport): the chain's head or a pnext; it holds 0 when there is
- * none (the chain's end). */
-static ph_ref *ph_plink(const pinhole_ctx *ctx, uint32_t bucket, uint8_t proto,
-                        uint32_t paddr, uint16_t pport) {
-  ph_ref *pp = &ctx->map_phash[bucket];
-  for (; *pp != 0; pp = &ph_map_at(ctx, *pp)->pnext) {
-    const ph_mapping *m = ph_map_at(ctx, *pp);
-    if (m->paddr == paddr && m->pport == pport && m->proto == proto)
-      break;
-  }
-  return pp;
-}
-
 ph_ref pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,
                                 uint32_t paddr, uint16_t pport) {
   uint32_t h = ph_map_bucket(ctx, ph_mix(ctx, proto, paddr, pport));
-  return *ph_plink(ctx, h, proto, paddr, pport);
+  return *ph_map_plink(ctx, h, proto, paddr, pport);
 }
 
 /* ---- per-host limit ------------------------------------------------- */
@@ -705,16 +691,12 @@ void pinhole__map_put(pinhole_ctx *ctx, ph_ref ref) {
 
 void pinhole__map_put_public(pinhole_ctx *ctx, uint8_t proto, uint32_t paddr,
                              uint16_t pport) {
-  pinhole__map_put_bucket(ctx,
-                          ph_map_bucket(ctx, ph_mix(ctx, proto, paddr, pport)),
-                          proto, paddr, pport);
+  ph_map_put_bucket(ctx, ph_map_bucket(ctx, ph_mix(ctx, proto, paddr, pport)),
+                    proto, paddr, pport);
 }
 
-void pinhole__map_put_bucket(pinhole_ctx *ctx, uint32_t bucket, uint8_t proto,
-                             uint32_t paddr, uint16_t pport) {
-  ph_ref *pp = ph_plink(ctx, bucket, proto, paddr, pport);
-  if (*pp != 0 && --ph_map_at(ctx, *pp)->refs == 0)
-    ph_map_release(ctx, *pp, pp);
+void pinhole__map_release_at(pinhole_ctx *ctx, ph_ref *plink) {
+  ph_map_release(ctx, *plink, plink);
 }
 
 /* Mapping ref has no reference left: its port back to its pool, its
