@@ -717,7 +717,7 @@ static inline __attribute__((always_inline)) void
 ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, const ph_conn_keys *hk) {
   uint32_t idx = ph_conn_idx(ctx, c);
   ph_conn_cold *k = &ctx->cold[idx];
-  int v6 = ph_conn_is6(ctx, c);
+  int v6 = hk != NULL ? 0 : ph_conn_is6(ctx, c); /* places: IPv4 only */
   ph_conn_unfile(ctx, c, idx, v6, hk);
   if (pinhole__cwheel_armed(&ctx->conn_wheel, idx)) /* not when it fired */
     pinhole__cwheel_cancel(&ctx->conn_wheel, idx);
@@ -859,7 +859,11 @@ static inline __attribute__((always_inline)) void ph_conn_fire(uint32_t index,
     pinhole__conn_touch_timer(ctx, c);
     return;
   }
-  ph_conn_expire_keyed(ctx, c, ph_hk_take(x, index));
+  const ph_conn_keys *hk = ph_hk_take(x, index);
+  if (hk != NULL) /* IPv4, its keys' places known: a copy for it */
+    ph_conn_expire_keyed(ctx, c, hk);
+  else
+    ph_conn_expire_keyed(ctx, c, NULL);
   x->expired++;
 }
 

@@ -102,12 +102,14 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
       }
       if (rn == 0)
         break;
-      if (ahead != NULL) /* the first time: all of the window */
-        for (; s1 < rn && s1 <= PH_CWHEEL_AHEAD1; s1++) {
+      if (ahead != NULL) { /* the first time: all of the window */
+        unsigned lim = rn < PH_CWHEEL_AHEAD1 + 1 ? rn : PH_CWHEEL_AHEAD1 + 1;
+        for (; s1 < lim; s1++) {
           uint32_t j = ring[(rh + s1) % PH_CWHEEL_RING];
           if (ph_ct_at(tbase, stride, j)->pos == PH_CWHEEL_FIRING)
             ahead(j, 1, user);
         }
+      }
       uint32_t i = ring[rh];
       rh = (rh + 1) % PH_CWHEEL_RING;
       rn--;
