@@ -102,13 +102,21 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
       }
       if (rn == 0)
         break;
-      if (ahead != NULL) { /* the first time: all of the window */
-        unsigned lim = rn < PH_CWHEEL_AHEAD1 + 1 ? rn : PH_CWHEEL_AHEAD1 + 1;
-        for (; s1 < lim; s1++) {
-          uint32_t j = ring[(rh + s1) % PH_CWHEEL_RING];
-          if (ph_ct_at(tbase, stride, j)->pos == PH_CWHEEL_FIRING)
-            ahead(j, 1, user);
-        }
+      /* stage 1 of the entries up to PH_CWHEEL_AHEAD1 from firing: the
+       * first time all of the window (a loop apart), then the one entry
+       * that came within reach (no loop) */
+      unsigned lim = rn < PH_CWHEEL_AHEAD1 + 1 ? rn : PH_CWHEEL_AHEAD1 + 1;
+      if (ahead != NULL && s1 < lim) {
+        if (__builtin_expect(s1 + 1 < lim, 0))
+          for (; s1 + 1 < lim; s1++) {
+            uint32_t j = ring[(rh + s1) % PH_CWHEEL_RING];
+            if (ph_ct_at(tbase, stride, j)->pos == PH_CWHEEL_FIRING)
+              ahead(j, 1, user);
+          }
+        uint32_t j = ring[(rh + s1) % PH_CWHEEL_RING];
+        if (ph_ct_at(tbase, stride, j)->pos == PH_CWHEEL_FIRING)
+          ahead(j, 1, user);
+        s1 = lim;
       }
       uint32_t i = ring[rh];
       rh = (rh + 1) % PH_CWHEEL_RING;
