@@ -597,11 +597,14 @@ int pinhole__conn_public(const pinhole_ctx *ctx, const ph_conn *c,
 /* Where an IPv4 connection's two keys are filed in ft: each one's home
  * bucket and signature (flow/table.h ph_ft_home, ph_ft_sig; [0] side A,
  * [1] side B), as expiry's look-ahead worked them out; and a mapped
- * one's public chain (ph_map_pbucket), where its mapping is. */
+ * one's public endpoint (ph_conn_public) and its chain (ph_map_pbucket),
+ * where its mapping is. */
 typedef struct ph_conn_keys {
   uint32_t home[2];
   uint32_t sig[2];
   uint32_t pbucket;
+  uint32_t paddr;
+  uint16_t pport;
 } ph_conn_keys;
 
 /* The look-ahead of expiry (timer/cwheel.h's hook): starts the loads that
@@ -629,12 +632,9 @@ static inline int ph_conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
     return 0;
   int rec = k->conv_mark == PH_CONVH_REC; /* in an ALG session's ph_conv */
   int keyed = 0;
-  uint32_t pa;
-  uint16_t pp;
-  hk->pbucket = 0; /* (any bucket: read only for a mapped connection) */
   if (ph_cold_mapped(k) && !ph_conn_is6(ctx, c) && /* its public chain */
-      ph_conn_public(ctx, c, 0, &pa, &pp) == 0) {
-    hk->pbucket = ph_map_pbucket(ctx, c->proto, pa, pp);
+      ph_conn_public(ctx, c, 0, &hk->paddr, &hk->pport) == 0) {
+    hk->pbucket = ph_map_pbucket(ctx, c->proto, hk->paddr, hk->pport);
     __builtin_prefetch(&ctx->map_phash[hk->pbucket]);
   }
   if (!ph_conn_is6(ctx, c) &&
@@ -714,12 +714,12 @@ ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
  * as ph_conn_free_prefetch's stage 1 gave them for c's slot; inline in
  * both callers (expiry's run: no call a connection). */
 static inline __attribute__((always_inline)) void
-ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, const ph_conn_keys *hk) {
-  uint32_t idx = ph_conn_idx(ctx, c);
+ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
+                   const ph_conn_keys *hk) {
   ph_conn_cold *k = &ctx->cold[idx];
   int v6 = hk != NULL ? 0 : ph_conn_is6(ctx, c); /* places: IPv4 only */
   ph_conn_unfile(ctx, c, idx, v6, hk);
-  if (pinhole__cwheel_armed(&ctx->conn_wheel, idx)) /* not when it fired */
+  if (ph_ctimer_armed(&k->timer)) /* not when it fired */
     pinhole__cwheel_cancel(&ctx->conn_wheel, idx);
   if (c->flags & PH_CONN_HALF_OPEN)
     ctx->half_open--;
@@ -737,11 +737,11 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, const ph_conn_keys *hk) {
   ph_ref hp = pinhole__conn_hairpin(ctx, c);
   uint32_t pa;
   uint16_t pp;
-  if (ph_cold_mapped(k) && ph_conn_public(ctx, c, v6, &pa, &pp) == 0) {
-    if (hk != NULL) /* (IPv4) its public chain as stage 1 found it */
-      ph_map_put_bucket(ctx, hk->pbucket, c->proto, pa, pp);
-    else /* pinhole__conn_mapping */
-      pinhole__map_put_public(ctx, c->proto, pa, pp);
+  if (hk != NULL) { /* (IPv4) its public chain as stage 1 found it */
+    if (ph_cold_mapped(k))
+      ph_map_put_bucket(ctx, hk->pbucket, c->proto, hk->paddr, hk->pport);
+  } else if (ph_cold_mapped(k) && ph_conn_public(ctx, c, v6, &pa, &pp) == 0) {
+    pinhole__map_put_public(ctx, c->proto, pa, pp); /* conn_mapping's */
   }
   if (hp != PH_NIL)
     pinhole__map_put(ctx, hp);
@@ -789,7 +789,7 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, const ph_conn_keys *hk) {
 }
 
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
-  ph_conn_free_keyed(ctx, c, NULL);
+  ph_conn_free_keyed(ctx, c, ph_conn_idx(ctx, c), NULL);
 }
 
 /* ---- expiry: the connections' wheel's hooks ---------------------------- */
@@ -812,18 +812,19 @@ typedef struct ph_expiry {
 } ph_expiry;
 
 static inline __attribute__((always_inline)) void
-ph_conn_expire_keyed(pinhole_ctx *ctx, ph_conn *c, const ph_conn_keys *hk) {
+ph_conn_expire_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
+                     const ph_conn_keys *hk) {
   if (ctx->cb.event != NULL)
     pinhole__event(
         ctx, PINHOLE_EVENT_FLOW_CLOSED, NULL, c->a_side, PH_NIL,
         ph_conn_watched(c) ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
         NULL, pinhole__alg_name(c->alg), pinhole__conn_close_reason(c));
   ph_count(ctx, PINHOLE_CNT_FLOWS_EXPIRED);
-  ph_conn_free_keyed(ctx, c, hk);
+  ph_conn_free_keyed(ctx, c, idx, hk);
 }
 
 void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c) {
-  ph_conn_expire_keyed(ctx, c, NULL);
+  ph_conn_expire_keyed(ctx, c, ph_conn_idx(ctx, c), NULL);
 }
 
 /* The places stage 1 stored for slot index, or NULL. Entries before it
@@ -861,9 +862,9 @@ static inline __attribute__((always_inline)) void ph_conn_fire(uint32_t index,
   }
   const ph_conn_keys *hk = ph_hk_take(x, index);
   if (hk != NULL) /* IPv4, its keys' places known: a copy for it */
-    ph_conn_expire_keyed(ctx, c, hk);
+    ph_conn_expire_keyed(ctx, c, index, hk);
   else
-    ph_conn_expire_keyed(ctx, c, NULL);
+    ph_conn_expire_keyed(ctx, c, index, NULL);
   x->expired++;
 }
 
@@ -887,7 +888,8 @@ size_t pinhole__conn_wheel_run(pinhole_ctx *ctx, size_t budget, int *expired) {
   x.hk_w = x.hk_r = 0;
   size_t fired;
   size_t work = ph_cwheel_run(&ctx->conn_wheel, ctx->now_ns, budget,
-                              ph_conn_fire, ph_conn_ahead, &x, &fired);
+                              ph_conn_fire, ph_conn_ahead, &x, &fired,
+                              sizeof(ph_conn_cold)); /* ctx.c's stride */
   *expired += x.expired;
   return work;
 }

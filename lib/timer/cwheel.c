@@ -261,7 +261,7 @@ int pinhole__cwheel_cascade(ph_cwheel *w, size_t *work, size_t budget) {
 size_t pinhole__cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
                            ph_cwheel_fire_fn fire, ph_cwheel_ahead_fn ahead,
                            void *user, size_t *fired_out) {
-  return ph_cwheel_run(w, now_ns, budget, fire, ahead, user, fired_out);
+  return ph_cwheel_run(w, now_ns, budget, fire, ahead, user, fired_out, 0);
 }
 
 int pinhole__cwheel_pending(const ph_cwheel *w, uint64_t now_ns) {

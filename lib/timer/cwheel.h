@@ -194,6 +194,11 @@ void pinhole__cwheel_arm(ph_cwheel *w, uint32_t index, uint64_t expire_ns);
 /* Disarms timer index (a no-op when it is not armed). */
 void pinhole__cwheel_cancel(ph_cwheel *w, uint32_t index);
 
+/* Is timer t (the one of its object) armed? */
+static inline int ph_ctimer_armed(const ph_ctimer *t) {
+  return t->pos != 0;
+}
+
 /* Is timer index armed? */
 static inline int pinhole__cwheel_armed(const ph_cwheel *w, uint32_t index) {
   const ph_ctimer *t =

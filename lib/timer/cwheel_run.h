@@ -74,15 +74,17 @@ static inline unsigned ph_due(const ph_cwheel *w) {
   return (unsigned)((w->now_tick - 1) & PH_WHEEL_MASK);
 }
 
+/* stride_k: the objects' stride when the caller knows it at compile time
+ * (it must be w->stride), or 0 (w->stride is read). */
 static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
                                    ph_cwheel_fire_fn fire,
                                    ph_cwheel_ahead_fn ahead, void *user,
-                                   size_t *fired_out) {
+                                   size_t *fired_out, size_t stride_k) {
   uint64_t target = now_ns >> w->tick_shift;
   size_t work = 0, fired = 0;
   uint32_t ring[PH_CWHEEL_RING]; /* popped, to fire in this order */
   uint8_t *const tbase = w->base + w->offset; /* the hooks never init w */
-  const size_t stride = w->stride;
+  const size_t stride = stride_k != 0 ? stride_k : w->stride;
   for (;;) {
     if (w->cascading && !pinhole__cwheel_cascade(w, &work, budget))
       break;
