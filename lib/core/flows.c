@@ -12,6 +12,7 @@
 #include "flow/hash_internal.h"
 #include "timer/cwheel_run.h"
 
+#include <stddef.h>
 #include <string.h>
 
 uint64_t pinhole__key_hash(const pinhole_ctx *ctx, uint8_t proto, uint32_t src,
@@ -607,6 +608,20 @@ typedef struct ph_conn_keys {
   uint16_t pport;
 } ph_conn_keys;
 
+/* ph_conn_key of a tuple of a connection that is not GRE (its key's
+ * source port is its own): the two ports read as one word. */
+_Static_assert(offsetof(ph_tuple, dport) == offsetof(ph_tuple, sport) + 2,
+               "a tuple's ports are one word");
+static inline uint64_t ph_conn_key_plain(const pinhole_ctx *ctx, uint8_t proto,
+                                         const ph_tuple *t) {
+  uint32_t ports; /* sport << 16 | dport, as ph_ft_hash takes them */
+  memcpy(&ports, &t->sport, sizeof(ports));
+#if !(defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+  ports = ports << 16 | ports >> 16; /* little-endian: dport was high */
+#endif
+  return ph_nh64(ctx->ft.nh, ctx->ft.mul, t->src, t->dst, ports, proto);
+}
+
 /* The look-ahead of expiry (timer/cwheel.h's hook): starts the loads that
  * freeing connection slot idx will make. Stage 0: its cold part and hot
  * line (from the index alone); stage 1, later: its mapping, conversation,
@@ -637,13 +652,12 @@ static inline int ph_conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
     hk->pbucket = ph_map_pbucket(ctx, c->proto, hk->paddr, hk->pport);
     __builtin_prefetch(&ctx->map_phash[hk->pbucket]);
   }
-  if (!ph_conn_is6(ctx, c) &&
-      (c->proto != PINHOLE_IPPROTO_GRE ||
-       (ph_key_filed(c->proto, &c->a) && ph_key_filed(c->proto, &c->b)))) {
-    /* both keys filed (a GRE key may not be yet: then it is freed as
-     * any other, its keys worked out in ph_conn_free_keyed) */
+  if (!ph_conn_is6(ctx, c) && c->proto != PINHOLE_IPPROTO_GRE) {
+    /* both keys filed as their tuples say (a GRE connection's are not:
+     * it is freed as any other, its keys worked out in
+     * ph_conn_free_keyed) */
     for (int s = 0; s < 2; s++) {
-      uint64_t h = ph_conn_key(ctx, c->proto, s ? &c->b : &c->a);
+      uint64_t h = ph_conn_key_plain(ctx, c->proto, s ? &c->b : &c->a);
       hk->home[s] = ph_ft_home(&ctx->ft, h);
       hk->sig[s] = ph_ft_sig(h);
       __builtin_prefetch(&ctx->ft.b[hk->home[s]]);
@@ -719,7 +733,9 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
   ph_conn_cold *k = &ctx->cold[idx];
   int v6 = hk != NULL ? 0 : ph_conn_is6(ctx, c); /* places: IPv4 only */
   ph_conn_unfile(ctx, c, idx, v6, hk);
-  if (ph_ctimer_armed(&k->timer)) /* not when it fired */
+  /* not when it fired (places are only given by the fire, ph_conn_fire,
+   * whose timer the wheel disarmed before calling it) */
+  if (hk == NULL && ph_ctimer_armed(&k->timer))
     pinhole__cwheel_cancel(&ctx->conn_wheel, idx);
   if (c->flags & PH_CONN_HALF_OPEN)
     ctx->half_open--;
