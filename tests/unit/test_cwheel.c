@@ -524,6 +524,62 @@ static void test_cwheel_lookahead_one_slot(void **state) {
   free(l);
 }
 
+/* The look-ahead's distances: each entry's stage 0 comes when
+ * PH_CWHEEL_AHEAD entries before it are still to fire, its stage 1 when
+ * PH_CWHEEL_AHEAD1 are (fewer only at the window's first fill, where
+ * every stage comes before the first fire, and the budget's end), so
+ * that each stage's loads have that many fires to arrive in. */
+typedef struct dist {
+  size_t nf;         /* fired so far */
+  size_t at0[300];   /* per entry: nf at its stage 0, + 1 (0: none) */
+  size_t at1[300];   /* at its stage 1 */
+  size_t order[300]; /* per entry: its place in firing order */
+} dist;
+
+static void dist_fire(uint32_t i, void *user) {
+  dist *d = user;
+  d->order[i] = d->nf++;
+}
+
+static void dist_ahead(uint32_t i, int stage, void *user) {
+  dist *d = user;
+  size_t *at = stage == 0 ? d->at0 : d->at1;
+  assert_int_equal(at[i], 0); /* once each */
+  at[i] = d->nf + 1;
+}
+
+static void test_cwheel_lookahead_distance(void **state) {
+  (void)state;
+  enum { N = 300, BUDGET = 200 };
+  obj *o = calloc(N, sizeof(obj));
+  dist *d = calloc(1, sizeof(*d));
+  assert_true(o != NULL && d != NULL);
+  ph_cwheel *w = cw_new(o, N, 0);
+  for (uint32_t i = 0; i < N; i++) /* one slot, arming order (i * 7) % N */
+    pinhole__cwheel_arm(w, (i * 7) % N, 30 * TK);
+  size_t fired, total = 0;
+  /* two calls: the budget's end (one tick reached, 199 fired) and a
+   * second window's first fill */
+  pinhole__cwheel_run(w, 30 * TK, BUDGET, dist_fire, dist_ahead, d, &fired);
+  total += fired;
+  assert_int_equal(fired, BUDGET - 1);
+  size_t first = d->nf;
+  pinhole__cwheel_run(w, 30 * TK, BUDGET, dist_fire, dist_ahead, d, &fired);
+  total += fired;
+  assert_int_equal(total, N);
+  for (uint32_t i = 0; i < N; i++) {
+    size_t k = d->order[i], base = k < first ? 0 : first;
+    size_t want0 = k - base > PH_CWHEEL_AHEAD ? k - PH_CWHEEL_AHEAD : base;
+    size_t want1 = k - base > PH_CWHEEL_AHEAD1 ? k - PH_CWHEEL_AHEAD1 : base;
+    assert_true(d->at0[i] != 0 && d->at1[i] != 0);
+    assert_int_equal(d->at0[i] - 1, want0);
+    assert_int_equal(d->at1[i] - 1, want1);
+  }
+  free(o);
+  cw_free(w);
+  free(d);
+}
+
 /* Cancels in one list spread over three blocks: of its head, in its first
  * block, in its second, of its last entry, and of the first entry of a
  * block; then a re-arm to the same tick (to the tail). The order is the
@@ -1004,6 +1060,7 @@ int main(void) {
       cmocka_unit_test(test_cwheel_far_deadline_clamped),
       cmocka_unit_test(test_cwheel_place_same),
       cmocka_unit_test(test_cwheel_lookahead_one_slot),
+      cmocka_unit_test(test_cwheel_lookahead_distance),
       cmocka_unit_test(test_cwheel_cancel_middle),
       cmocka_unit_test(test_cwheel_cascade_order),
       cmocka_unit_test(test_cwheel_pool_bound),
