@@ -1186,22 +1186,33 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
     /* the chunk's buffers [data, data + cap) in order one after another,
      * none reaching the next, as far as they go (apart); [lo, hi) holds
      * them. Only packets of that prefix are checked here (chk). */
-    uintptr_t lo = UINTPTR_MAX, hi = 0;
-    int apart = look;
-    for (size_t i = 0; i < m; i++) {
+    uintptr_t lo = 0, hi = 0;
+    size_t at = 0;
+    for (; look && at < m; at++) { /* the prefix */
+      const pinhole_pkt *p = &pk[at];
+      if (p->data == NULL || p->cap < p->len) {
+        hint[at].ok = 0;
+        hint[at].chk = 0;
+        continue;
+      }
+      uintptr_t a = (uintptr_t)p->data;
+      if (a < hi)
+        break;
+      hi = a + p->cap;
+      ph_hint_make(ctx, p, &hint[at], 1);
+    }
+    /* its first buffer's start (none: lo == hi == 0) */
+    for (size_t j = 0; hi != 0 && lo == 0; j++)
+      if (pk[j].data != NULL && pk[j].cap >= pk[j].len)
+        lo = (uintptr_t)pk[j].data;
+    for (size_t i = at; i < m; i++) { /* past it: read, not checked */
       const pinhole_pkt *p = &pk[i];
       if (p->data == NULL || p->cap < p->len) {
         hint[i].ok = 0;
         hint[i].chk = 0;
         continue;
       }
-      uintptr_t a = (uintptr_t)p->data;
-      apart &= a >= hi;
-      if (apart) {
-        lo = lo < a ? lo : a;
-        hi = a + p->cap;
-      }
-      ph_hint_make(ctx, p, &hint[i], apart);
+      ph_hint_make(ctx, p, &hint[i], 0);
     }
     /* the packets the third pass has work for (bit i: packet i): the
      * line after home, or one that may open a flow */
@@ -1222,23 +1233,28 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
      * back), the checked buffers do not overlap (apart), and neither this
      * chunk's pinhole_pkt array nor its verdicts overlap them or each
      * other. Once it ends, each packet is checked as it then is. */
-    int clean =
+    const int clean =
         lo < hi &&
         ph_apart(pk, m * sizeof(*pk), (const void *)lo, (size_t)(hi - lo)) &&
         ph_apart(verdicts + base, m, (const void *)lo, (size_t)(hi - lo)) &&
         ph_apart(verdicts + base, m, pk, m * sizeof(*pk));
+    /* while clean, every bit of a chk, then only a quiet context's (one
+     * mask: a packet's chk and its trust in one test) */
+    const unsigned stays = quiet ? 0xffu : 0u;
+    unsigned trust = clean ? 0xffu : 0u;
     for (size_t i = 0; i < m; i++) {
       pinhole_pkt *p = &pk[i];
       const ph_hint *k = &hint[i];
       int vd;
-      if (clean && k->chk) {
-        if (k->chk == PH_CHK_6) {
-          /* ph_process_one()'s way for these bytes: process6.c's, whole
-           * (it may call back) */
-          clean = quiet;
-          verdicts[base + i] = (uint8_t)ph_process6_hinted(ctx, p, side, k);
-          continue;
-        }
+      unsigned chk = k->chk & trust;
+      if (chk == PH_CHK_6) {
+        /* ph_process_one()'s way for these bytes: process6.c's, whole
+         * (it may call back) */
+        trust = stays;
+        verdicts[base + i] = (uint8_t)ph_process6_hinted(ctx, p, side, k);
+        continue;
+      }
+      if (chk == PH_CHK_4) {
         vd = -1;
         if (k->p4.proto == PINHOLE_IPPROTO_UDP) {
           uint32_t ref = k->ref;
@@ -1252,7 +1268,7 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
             vd = ph_fast_udp(ctx, p, side, &k->p4, ref);
         }
         if (vd < 0) {
-          clean = quiet;
+          trust = stays;
           vd = ph_process_hinted(ctx, p, side, k, k->p4);
         }
         verdicts[base + i] = (uint8_t)vd;
@@ -1262,7 +1278,7 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
         verdicts[base + i] = PINHOLE_VERDICT_DROP;
         continue;
       }
-      clean &= quiet; /* the whole way: it may call back */
+      trust &= stays; /* the whole way: it may call back */
       /* ph_process_one()'s common case here (no call, no frame): the
        * check of the bytes as they are now, then the look-ahead's hash and
        * candidate if its tuple is the same */
@@ -1285,7 +1301,7 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       verdicts[base + i] = (uint8_t)vd;
     }
     /* a chunk whose checks were redone: the next ones are not checked */
-    if (lo < hi && !clean)
+    if (lo < hi && !trust)
       look = 0;
   }
   return (int)n;
