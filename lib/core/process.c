@@ -1094,7 +1094,7 @@ static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
  * (2 % of established keys at the 80 % load), where the lookup in the
  * packet's turn would have read them (that turn then finds them cached;
  * a new flow's key walks to a line counting no overflow, as its lookup
- * does: new-burst 11.5 instructions a flow more, burst 3.3 a packet less
+ * does: new-burst 7.7 instructions a flow more, burst 3.3 a packet less
  * than with the walk stopped two lines on). 1 when it found one (dist:
  * its line's). An IPv6 key's
  * (ft6) only prefetches its connection: its turn looks it up itself. */
