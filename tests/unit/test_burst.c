@@ -12,6 +12,7 @@
  * verdicts and counters stated here.
  */
 #include "helpers.h"
+#include "helpers6.h"
 
 #include "core/ctx.h"
 #include "core/engine.h"
@@ -237,6 +238,8 @@ typedef struct dup_ctx {
   int armed;
   int shift_only;  /* the event only removes the placeholder */
   int insert_only; /* the event only files D (the placeholder is gone) */
+  int poke;        /* and writes D's reference over the placeholder's way
+                      in X's home line, under X's signature there */
   uint64_t hp;     /* the placeholder's hash */
   uint32_t ref;    /* and reference */
   ph_tuple a, b;
@@ -258,12 +261,25 @@ static void dup_on_event(pinhole_ctx *ctx, const pinhole_event *ev,
       pinhole__conn_new(ctx, PH_NIL, UDP, PINHOLE_SIDE_INSIDE, &d->a, &d->b);
   assert_non_null(c);
   d->d_slot = (long)ph_conn_idx(ctx, c);
+  if (d->poke) {
+    /* D's side A filed at home too, ahead of every line past it: a
+     * lookup of X's tuple now answers D from the home line */
+    uint64_t h = ph_ft_hash(&ctx->ft, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+    ph_ft_bucket *bk = &ctx->ft.b[ph_ft_home(&ctx->ft, h)];
+    int w = 0;
+    while (w < PH_FT_WAYS && bk->ref[w] != d->ref)
+      w++;
+    assert_true(w < PH_FT_WAYS);
+    bk->sig[w] = (uint16_t)ph_ft_sig(h);
+    bk->ref[w] = (uint32_t)d->d_slot << 1;
+  }
 }
 
-/* dport: the only destination port the rule admits (0: any). far: X
+/* dport: the only destination port the rule admits (0: any). far 1: X
  * filed one line past its home, behind P1 (filler entries of other
  * signatures fill the home line, and P1, of yet another, is filed in the
- * next line before X is made). */
+ * next line before X is made); far 2: X filed two lines past its home
+ * (fillers fill the home line and the next). */
 static dup_ctx *dup_make(uint16_t dport, int far) {
   dup_ctx *d = calloc(1, sizeof(*d));
   assert_non_null(d);
@@ -305,9 +321,16 @@ static dup_ctx *dup_make(uint16_t dport, int far) {
       assert_int_equal(pinhole__ft_insert(&ctx->ft, h ^ (uint64_t)k << 52,
                                           (ctx->cfg.max_flows - k) << 1),
                        0);
-    assert_int_equal(pinhole__ft_insert(&ctx->ft, h ^ (uint64_t)20 << 52,
-                                        (ctx->cfg.max_flows - 20) << 1),
-                     0); /* P1 */
+    if (far == 1)
+      assert_int_equal(pinhole__ft_insert(&ctx->ft, h ^ (uint64_t)20 << 52,
+                                          (ctx->cfg.max_flows - 20) << 1),
+                       0); /* P1 */
+    const ph_ft_bucket *b1 =
+        &ctx->ft.b[ph_ft_succ(&ctx->ft, ph_ft_home(&ctx->ft, h))];
+    for (uint32_t k = 30; far == 2 && ph_ft_match(b1, 0) != 0; k++)
+      assert_int_equal(pinhole__ft_insert(&ctx->ft, h ^ (uint64_t)k << 52,
+                                          (ctx->cfg.max_flows - k) << 1),
+                       0);
   }
   tpkt p;
   t_udp(&p, IN_HOST, 5000, OUT_HOST, 4000, "q");
@@ -904,6 +927,86 @@ static void test_burst_far_handed_over(void **state) {
   dup_del(a, b);
 }
 
+/* X two lines past its home (ph_hint_far walks on while a line counts
+ * an overflow): the look-ahead finds it there and hands it over, and the
+ * burst forwards X's packets to X as one call each does. */
+static void test_burst_far2_handed_over(void **state) {
+  (void)state;
+  dup_ctx *a = dup_make(0, 2), *b = dup_make(0, 2);
+  long x = slot_of(&a->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+  assert_int_equal(way_at(a->t.ctx, x, 0), -1);
+  assert_int_equal(way_at(a->t.ctx, x, 1), -1);
+  assert_true(way_at(a->t.ctx, x, 2) >= 0);
+  static tpkt p[NB];
+  uint8_t vd[NB];
+  for (int i = 0; i < 3; i++)
+    t_udp(&p[i], IN_HOST, 5000, OUT_HOST, 4000, "x");
+  burst_twin(&a->t, &b->t, p, 3, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+  vd_is(vd, 3, FWD, FWD, FWD);
+  assert_int_equal(a->t.ctx->conns[x].frames[0], 4);
+  t_counters(&a->t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3, -1);
+  dup_del(a, b);
+}
+
+/* X two lines past home; the first packet's event files D, with X's
+ * tuple as side A, in X's home line (and, as the insert puts it, behind
+ * X two lines on). X's line is as the look-ahead read it, but a lookup
+ * now stops at home and answers D: the hand-over checks every line
+ * before X's (process.c ph_hint_walks_to) and falls back to the lookup,
+ * as one call per packet finds D. */
+static void test_burst_far2_home_filed_since(void **state) {
+  (void)state;
+  dup_ctx *a = dup_make(0, 2), *b = dup_make(0, 2);
+  long x = slot_of(&a->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+  int wx = way_at(a->t.ctx, x, 2);
+  assert_true(wx >= 0);
+  static tpkt p[NB];
+  uint8_t vd[NB];
+  a->insert_only = b->insert_only = 1;
+  a->poke = b->poke = 1;
+  a->armed = b->armed = 1;
+  burst_n_x(a, b, p, vd);
+  vd_is(vd, 2, FWD, FWD);
+  assert_int_equal(a->armed, 0);
+  assert_int_equal(way_at(a->t.ctx, x, 2), wx);  /* X stayed */
+  assert_true(way_of(a->t.ctx, a->d_slot) >= 0); /* D at home */
+  went_to_d(a, &p[1], x);
+  dup_del(a, b);
+}
+
+/* An IPv6 packet's turn (process6.c, taken straight from the look-ahead's
+ * reading of its first bytes while nothing has written them) opens a
+ * flow, and its event makes the next packet's IPv4 header hostile (TTL
+ * 0) after the look-ahead checked it: the look-ahead's checks stand no
+ * longer, that packet's turn checks it again and drops it, as one call
+ * per packet does. */
+static void test_burst_ipv6_turn_calls_back(void **state) {
+  (void)state;
+  corrupter *k = corrupter_new();
+  tctx *a = &k->t, *b = t_ctx();
+  tctx *both[2] = {a, b};
+  for (int i = 0; i < 2; i++)
+    rule6(both[i], "v6-out", PINHOLE_SIDE_INSIDE, 0, "2001:db8:1::", 48, NULL,
+          0, 0, PINHOLE_ACTION_ACCEPT);
+  static tpkt p[3], q[3];
+  t_udp(&p[0], IN_HOST, 5000, OUT_HOST, 4000, "open");
+  t_copy(&q[0], &p[0]);
+  assert_int_equal(t_in(a, &p[0], SEC), FWD);
+  assert_int_equal(t_in(b, &q[0], SEC), FWD);
+  b6_udp(&p[0], "2001:db8:1::5", 5300, "2001:db8:9::1", 53, "a new flow");
+  t_udp(&p[1], IN_HOST, 5000, OUT_HOST, 4000, "hostile");
+  t_udp(&p[2], IN_HOST, 5000, OUT_HOST, 4000, "after");
+  uint8_t vd[3];
+  corrupt_second_twin(k, b, p, q, H_TTL0, vd);
+  vd_is(vd, 3, FWD, DROP, FWD);
+  t_counters(b, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1,
+             PINHOLE_CNT_ERR_IP, 1, PINHOLE_CNT_IP_TTL_ZERO, 1, -1);
+  stats_same(a->ctx, b->ctx);
+  pinhole_ctx_del(a->ctx);
+  free(k);
+  t_ctx_del(b);
+}
+
 /* A packet the look-ahead does not check (an ICMP echo request) opens a
  * flow, and its event makes the next packet's header hostile (TTL 0)
  * after the look-ahead checked it: that packet's turn checks it again
@@ -1196,6 +1299,9 @@ int main(void) {
       cmocka_unit_test(test_burst_same_key_shifted_ahead),
       cmocka_unit_test(test_burst_far_same_key_filed_ahead),
       cmocka_unit_test(test_burst_far_handed_over),
+      cmocka_unit_test(test_burst_far2_handed_over),
+      cmocka_unit_test(test_burst_far2_home_filed_since),
+      cmocka_unit_test(test_burst_ipv6_turn_calls_back),
       cmocka_unit_test(test_burst_change_insert_only),
       cmocka_unit_test(test_burst_change_remove_only),
       cmocka_unit_test(test_burst_mixed_as_single),
