@@ -925,6 +925,27 @@ ph_process_udp_new(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
   return ph_new(ctx, pkt, &v, side, h, NULL);
 }
 
+/* The packet's tuple (checked as p, from header d) as the bytes of a
+ * ph_tuple (ph_conn_keyed4): its addresses (src, dst) as a native 64-bit
+ * word and its ports (sport, dport) as a native 32-bit one. On a
+ * little-endian host they are the header's words with each field's bytes
+ * reversed: a 64-bit byte swap and a rotation, a 32-bit swap and a
+ * rotation. */
+static inline void ph_tuple_words(const uint8_t *d, const ph_plain4 *p,
+                                  uint64_t *addrs, uint32_t *ports) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  (void)p;
+  uint64_t a = __builtin_bswap64(ph_ne64(d + 12)); /* dst, src */
+  uint32_t q = __builtin_bswap32(ph_ne32(d + 20)); /* sport, dport */
+  *addrs = a << 32 | a >> 32;
+  *ports = q << 16 | q >> 16;
+#else
+  (void)d;
+  memcpy(addrs, &p->src, sizeof(*addrs));   /* src, dst */
+  memcpy(ports, &p->sport, sizeof(*ports)); /* sport, dport */
+#endif
+}
+
 /* The candidates of line bk (mask m: the ways of the signature at its
  * distance) for the tuple whose ph_tuple bytes are addrs (src, dst) and
  * ports (sport, dport), in ph_conn_find()'s order. The first whose tuple
@@ -988,8 +1009,7 @@ ph_fast_udp_find(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   const ph_flow_table *ft = &ctx->ft;
   uint64_t addrs;
   uint32_t ports;
-  memcpy(&addrs, &p->src, sizeof(addrs));   /* src, dst */
-  memcpy(&ports, &p->sport, sizeof(ports)); /* sport, dport */
+  ph_tuple_words(pkt->data, p, &addrs, &ports);
   uint64_t h =
       ph_ft_hash(ft, PINHOLE_IPPROTO_UDP, p->src, p->dst, p->sport, p->dport);
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
