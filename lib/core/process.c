@@ -702,35 +702,36 @@ ph_udp_established(pinhole_ctx *ctx, uint8_t *d, uint16_t ip_len, ph_conn *c,
   c->last_seen = ctx->now_tick;
   const ph_tuple *to = dir ? &c->a : &c->b;
   /* the changed words summed in the packet's byte order, no field
-   * converted (pkt_cksum.h ph_ck_apply_ne) */
-  uint64_t diff = 0; /* address words changed, for both checksums */
+   * converted, end-around in 32 bits (pkt_cksum.h ph_ck_apply_ne32) */
+  uint32_t diff = 0; /* address words changed, for both checksums */
   int ip_changed = 0, l4_changed;
   uint32_t n = ph_ck_ne32_of(to->dst), o = ph_ne32(d + 12);
   if (n != o) {
-    diff = ph_ck_diff32w(o, n);
+    diff = ph_ck_diff32e(o, n);
     memcpy(d + 12, &n, sizeof(n));
     ip_changed = 1;
   }
   n = ph_ck_ne32_of(to->src);
   o = ph_ne32(d + 16);
   if (n != o) {
-    diff += ph_ck_diff32w(o, n);
+    diff = ph_ck_add32(diff, ph_ck_diff32e(o, n));
     memcpy(d + 16, &n, sizeof(n));
     ip_changed = 1;
   }
   if (ip_changed)
-    ph_ck_apply_ne(d + 10, diff);
+    ph_ck_apply_ne32(d + 10, diff);
   l4_changed = ip_changed;
   /* the ports as one word (the new source port is to's destination) */
   n = ph_ck_ne32_of((uint32_t)to->dport << 16 | to->sport);
   o = ph_ne32(d + 20);
   if (n != o) {
-    diff += ph_ck_diff32w(o, n);
+    diff = ph_ck_add32(diff, ph_ck_diff32e(o, n));
     memcpy(d + 20, &n, sizeof(n));
     l4_changed = 1;
   }
   /* RFC 768: no checksum stays none; a computed zero is sent as all ones */
-  if (l4_changed && ph_get16(d + 26) != 0 && ph_ck_apply_ne(d + 26, diff) == 0)
+  if (l4_changed && ph_get16(d + 26) != 0 &&
+      ph_ck_apply_ne32(d + 26, diff) == 0)
     ph_put16(d + 26, 0xFFFF);
   c->frames[dir]++;
   c->bytes[dir] += ip_len;
