@@ -1026,8 +1026,8 @@ ph_fast_udp_find(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
 
 /* pinhole_process() once its arguments are checked and the context's time
  * is the packet's: ph_process_one()'s plain case here, its common case
- * first. It calls nothing but in its last step (a tail call), so that the
- * common case keeps its values in registers that need no saving. */
+ * first. It calls nothing but in its last step (a tail call): no value of
+ * the common case lives across a call. */
 static inline __attribute__((always_inline)) int
 ph_process_now(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
   ph_plain4 plain;
@@ -1041,8 +1041,8 @@ ph_process_now(pinhole_ctx *ctx, pinhole_pkt *pkt, int side) {
 }
 
 /* The packet of a later time than the context's: the context moves to it
- * (a call: the values that live across it are saved here, not in the
- * common case), then the same. */
+ * (pinhole__set_time, a call: what lives across it is kept here, not in
+ * the common case), then the same. */
 static __attribute__((noinline)) int ph_process_later(pinhole_ctx *ctx,
                                                       pinhole_pkt *pkt,
                                                       int side,
