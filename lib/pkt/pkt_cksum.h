@@ -145,4 +145,37 @@ static inline uint16_t ph_ck_apply_ne(uint8_t *ck, uint64_t diff) {
   return c;
 }
 
+/*
+ * The same update with 32-bit end-around-carry sums (the established UDP
+ * path, core/process.c ph_udp_established): a + b with the carry out of
+ * 32 bits added back is congruent to a + b modulo 0xffff (2^32 is 1
+ * modulo 0xffff), fits 32 bits, and is 0 only when a and b both are. A
+ * term ~old + new so taken, the terms summed so, and ~HC added so give
+ * the class of ph_ck_apply_ne()'s 64-bit sum, 0 exactly when it is 0;
+ * one 32-to-16 rotation fold (ph_ck_fold64's second) then gives the same
+ * value in 1..0xffff, so the same checksum. An add and an add-with-carry
+ * a term instead of ph_ck_fold64's 64-to-32 fold.
+ */
+static inline uint32_t ph_ck_add32(uint32_t a, uint32_t b) {
+  uint32_t s = a + b;
+  return s + (s < b);
+}
+
+/* ~old + new over a 32-bit word (native loads), end-around. */
+static inline uint32_t ph_ck_diff32e(uint32_t old, uint32_t new_val) {
+  return ph_ck_add32(~old, new_val);
+}
+
+/* ph_ck_apply_ne() for diff, an end-around sum of ph_ck_diff32e() terms
+ * of native loads: HC' = ~(~HC + diff) stored natively at ck. Returns the
+ * value stored (native; 0 only when it is 0). */
+static inline uint16_t ph_ck_apply_ne32(uint8_t *ck, uint32_t diff) {
+  uint16_t hc;
+  memcpy(&hc, ck, sizeof(hc));
+  uint32_t x = ph_ck_add32(diff, (uint16_t)~hc);
+  uint16_t c = (uint16_t) ~((x + (x << 16 | x >> 16)) >> 16);
+  memcpy(ck, &c, sizeof(c));
+  return c;
+}
+
 #endif /* PH_PKT_CKSUM_H */

@@ -766,6 +766,65 @@ static void test_cksum_update_native_order(void **state) {
                    ph_ck_fold(UINT64_C(0x1fffe0001)));
 }
 
+/* The established path's update with 32-bit end-around sums (pkt_cksum.h
+ * ph_ck_diff32e, ph_ck_add32, ph_ck_apply_ne32: what ph_udp_established
+ * uses) against ph_ck_apply_ne(), its 64-bit form: the same bytes stored
+ * for up to three changed words of native loads, halves left as they
+ * were, all-ones and zero words, and stored checksums 0x0000, 0xffff and
+ * their neighbours; then the carries that only the end-around add takes
+ * back. */
+static void test_cksum_update_native_eac32(void **state) {
+  (void)state;
+  static const uint16_t cks[] = {0x0000, 0x0001, 0xfffe, 0xffff, 0x8000};
+  uint64_t rng = 0x853c49e6748fea9bull;
+  unsigned diffs = 0, carries = 0, zeros = 0;
+  for (int round = 0; round < 300000; round++) {
+    uint32_t old[3], nw[3];
+    int changed = 0;
+    uint64_t d64 = 0;
+    uint32_t d32 = 0;
+    for (int i = 0; i < 3; i++) {
+      word_pair(&rng, &old[i], &nw[i], 1);
+      if (nw[i] == old[i])
+        continue;
+      changed = 1;
+      d64 += ph_ck_diff32w(old[i], nw[i]);
+      uint32_t t = ph_ck_diff32e(old[i], nw[i]);
+      carries += (uint64_t)d32 + t > 0xffffffffu;
+      d32 = ph_ck_add32(d32, t);
+    }
+    if (!changed)
+      continue;
+    uint16_t ck = round % 3 == 0 ? cks[(rng >> 20) % 5] : (uint16_t)(rng >> 24);
+    uint8_t a[2], b[2];
+    memcpy(a, &ck, 2);
+    memcpy(b, &ck, 2);
+    uint16_t ra = ph_ck_apply_ne(a, d64);
+    uint16_t rb = ph_ck_apply_ne32(b, d32);
+    if (memcmp(a, b, 2) != 0 || ra != rb)
+      fail_msg("ck %04x words %08x->%08x %08x->%08x %08x->%08x: %04x vs %04x",
+               ck, old[0], nw[0], old[1], nw[1], old[2], nw[2], ra, rb);
+    diffs += ra != ck;
+    zeros += ra == 0;
+  }
+  assert_true(diffs > 150000);
+  assert_true(carries > 10000);
+  assert_true(zeros > 0);
+  /* the end-around add alone: the carry out comes back, 0 only for 0 */
+  assert_int_equal(ph_ck_add32(0, 0), 0);
+  assert_int_equal(ph_ck_add32(0xffffffffu, 1), 1);
+  assert_int_equal(ph_ck_add32(0x80000000u, 0x80000000u), 1);
+  assert_int_equal(ph_ck_add32(0xffffffffu, 0xffffffffu), 0xffffffffu);
+  assert_int_equal(ph_ck_diff32e(0x12345678u, 0x12345678u), 0xffffffffu);
+  /* a sum whose carry only the end-around add keeps: ~HC 0xffff plus a
+   * term 0xffff0001 is 2^32 exactly, 1 after the carry, so HC' = 0xfffe */
+  uint8_t c1[2] = {0, 0}, c2[2] = {0, 0};
+  assert_int_equal(ph_ck_apply_ne32(c1, 0xffff0001u),
+                   ph_ck_apply_ne(c2, 0xffff0001u));
+  assert_memory_equal(c1, c2, 2);
+  assert_int_equal(c1[0] | c1[1] << 8, 0xfffe);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cksum_rfc1071_example),
@@ -781,6 +840,7 @@ int main(void) {
       cmocka_unit_test(test_cksum_random_incremental_vs_full),
       cmocka_unit_test(test_cksum_update32w_equals_16bit),
       cmocka_unit_test(test_cksum_update_native_order),
+      cmocka_unit_test(test_cksum_update_native_eac32),
       cmocka_unit_test(test_cksum_fix_all_keeps_right_ones),
       cmocka_unit_test(test_cksum_fix_all_restores_offloaded),
       cmocka_unit_test(test_cksum_fix_all_after_rewrite),
