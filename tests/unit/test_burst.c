@@ -890,6 +890,17 @@ static void test_burst_far_same_key_filed_ahead(void **state) {
   dup_del(a, b);
 }
 
+/* Three packets of X (inside 5000 -> outside 4000) in one burst at time
+ * now, in both contexts: each forwarded. */
+static void burst_x3(dup_ctx *a, dup_ctx *b, uint64_t now) {
+  static tpkt p[NB];
+  uint8_t vd[NB];
+  for (int i = 0; i < 3; i++)
+    t_udp(&p[i], IN_HOST, 5000, OUT_HOST, 4000, "x");
+  burst_twin(&a->t, &b->t, p, 3, PINHOLE_SIDE_INSIDE, now, vd);
+  vd_is(vd, 3, FWD, FWD, FWD);
+}
+
 /* X one line past home, nothing changed between look-ahead and packet:
  * the burst forwards X's packets to X, as one call each does, and with
  * the home line's filler removed between bursts (the shift pulls P1, then
@@ -899,12 +910,7 @@ static void test_burst_far_handed_over(void **state) {
   dup_ctx *a = dup_new_far(), *b = dup_new_far();
   long x = slot_of(&a->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
   assert_int_equal(way_at(a->t.ctx, x, 1) > 0, 1);
-  static tpkt p[NB];
-  uint8_t vd[NB];
-  for (int i = 0; i < 3; i++)
-    t_udp(&p[i], IN_HOST, 5000, OUT_HOST, 4000, "x");
-  burst_twin(&a->t, &b->t, p, 3, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
-  vd_is(vd, 3, FWD, FWD, FWD);
+  burst_x3(a, b, 2 * SEC);
   assert_int_equal(a->t.ctx->conns[x].frames[0], 4);
   for (int round = 0; round < 2; round++) {
     dup_ctx *t[2] = {a, b};
@@ -916,10 +922,7 @@ static void test_burst_far_handed_over(void **state) {
                                           (ctx->cfg.max_flows - fk) << 1),
                        0);
     }
-    for (int i = 0; i < 3; i++)
-      t_udp(&p[i], IN_HOST, 5000, OUT_HOST, 4000, "x");
-    burst_twin(&a->t, &b->t, p, 3, PINHOLE_SIDE_INSIDE, 3 * SEC, vd);
-    vd_is(vd, 3, FWD, FWD, FWD);
+    burst_x3(a, b, 3 * SEC);
   }
   assert_true(way_of(a->t.ctx, x) >= 0); /* X home after two removals */
   assert_int_equal(a->t.ctx->conns[x].frames[0], 10);
@@ -937,12 +940,7 @@ static void test_burst_far2_handed_over(void **state) {
   assert_int_equal(way_at(a->t.ctx, x, 0), -1);
   assert_int_equal(way_at(a->t.ctx, x, 1), -1);
   assert_true(way_at(a->t.ctx, x, 2) >= 0);
-  static tpkt p[NB];
-  uint8_t vd[NB];
-  for (int i = 0; i < 3; i++)
-    t_udp(&p[i], IN_HOST, 5000, OUT_HOST, 4000, "x");
-  burst_twin(&a->t, &b->t, p, 3, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
-  vd_is(vd, 3, FWD, FWD, FWD);
+  burst_x3(a, b, 2 * SEC);
   assert_int_equal(a->t.ctx->conns[x].frames[0], 4);
   t_counters(&a->t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT, 3, -1);
   dup_del(a, b);

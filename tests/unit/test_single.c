@@ -81,6 +81,19 @@ static int x_in(tctx *t, uint64_t now, uint16_t *port) {
   return v;
 }
 
+/* X's first packet at 1 s into t, whose home line and the next are full
+ * (fill_home, with the decoy or not): X opens its connection two lines
+ * past home; its public port in *port. Returns X's slot. */
+static long far_x(tctx *t, int decoy, uint16_t *port) {
+  uint64_t h = hash_of(t, 5000, 4000);
+  fill_home(t, h, decoy);
+  assert_int_equal(x_in(t, SEC, port), FWD);
+  long x = slot_of(t, 5000, 4000);
+  assert_true(x >= 0);
+  assert_int_equal(dist_of(t, h, x), 2);
+  return x;
+}
+
 /* A new flow whose home line and the next are full: the one-per-call
  * walk finds nothing in three lines and the packet opens its connection,
  * filed two lines past home (counted once); its next packets find it
@@ -89,13 +102,8 @@ static int x_in(tctx *t, uint64_t now, uint16_t *port) {
 static void test_single_far_miss_then_found(void **state) {
   (void)state;
   tctx *t = t_ctx();
-  uint64_t h = hash_of(t, 5000, 4000);
-  fill_home(t, h, 1);
   uint16_t port, again;
-  assert_int_equal(x_in(t, SEC, &port), FWD);
-  long x = slot_of(t, 5000, 4000);
-  assert_true(x >= 0);
-  assert_int_equal(dist_of(t, h, x), 2);
+  long x = far_x(t, 1, &port);
   for (int i = 0; i < 3; i++) {
     assert_int_equal(x_in(t, 2 * SEC, &again), FWD);
     assert_int_equal(again, port);
@@ -120,12 +128,8 @@ static void test_single_far_miss_then_found(void **state) {
 static void test_single_far_idle_and_expired(void **state) {
   (void)state;
   tctx *t = t_ctx();
-  uint64_t h = hash_of(t, 5000, 4000);
-  fill_home(t, h, 0);
   uint16_t port, again;
-  assert_int_equal(x_in(t, SEC, &port), FWD);
-  long x = slot_of(t, 5000, 4000);
-  assert_int_equal(dist_of(t, h, x), 2);
+  long x = far_x(t, 0, &port);
   assert_int_equal(x_in(t, 60 * SEC, &again), FWD);
   assert_int_equal(again, port);
   assert_int_equal(t->ctx->conns[x].frames[0], 2);
