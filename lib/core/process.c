@@ -765,9 +765,10 @@ ph_udp_established(pinhole_ctx *ctx, uint8_t *d, uint16_t ip_len, ph_conn *c,
 
 /*
  * The common case first, with nothing but loads until it is sure: a plain
- * UDP packet p whose connection is ref (the first candidate ph_conn_find()
- * would try: the home bucket's first way of the hash's signature; not
- * UINT32_MAX), an IPv4 connection no ALG watches, idle for less
+ * UDP packet p of a burst whose connection is ref (what ph_conn_find()
+ * would answer for p's tuple: the look-ahead's hand-over, home or past
+ * it, or ph_find_ref4's; not UINT32_MAX; one per call has its own,
+ * ph_fast_udp_find), an IPv4 connection no ALG watches, idle for less
  * than the shortest timeout (so not stale, ph_conn_stale). Its verdict,
  * as ph_process_plain() would give; -1 when it is not that case, with
  * nothing changed: the caller then takes the whole way, which finds the
