@@ -763,6 +763,16 @@ ph_udp_established(pinhole_ctx *ctx, uint8_t *d, uint16_t ip_len, ph_conn *c,
                                       : PINHOLE_VERDICT_FORWARD;
 }
 
+/* Is the UDP connection of reference ref (c) the established path's
+ * common case: an IPv4 connection no ALG watches, idle for less than the
+ * shortest timeout (so not stale, ph_conn_stale)? One per call's and the
+ * burst's fast paths both ask it. */
+static inline int ph_udp_plain_live(const pinhole_ctx *ctx, const ph_conn *c,
+                                    uint32_t ref) {
+  return c->watch == PH_NIL && (ref >> 1) < ctx->cfg.max_flows /* IPv4 */ &&
+         (int32_t)(ctx->now_tick - c->last_seen) < (int32_t)ctx->to_min;
+}
+
 /*
  * The common case first, with nothing but loads until it is sure: a plain
  * UDP packet p of a burst whose connection is ref (what ph_conn_find()
@@ -779,8 +789,7 @@ static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   if (p->proto != PINHOLE_IPPROTO_UDP)
     return -1;
   ph_conn *c = ph_conn_keyed4(ctx, ref, p);
-  if (c == NULL || c->watch != PH_NIL || ph_conn_is6(ctx, c) ||
-      (int32_t)(ctx->now_tick - c->last_seen) >= (int32_t)ctx->to_min)
+  if (c == NULL || !ph_udp_plain_live(ctx, c, ref))
     return -1;
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
   return ph_verdict(
@@ -975,9 +984,8 @@ static inline void ph_tuple_words(const uint8_t *d, const ph_plain4 *p,
 /* The candidates of line bk (mask m: the ways of the signature at its
  * distance) for the tuple whose ph_tuple bytes are addrs (src, dst) and
  * ports (sport, dport), in ph_conn_find()'s order. The first whose tuple
- * is the packet's: in the common case (an IPv4 connection no ALG
- * watches, idle for less than the shortest timeout, so not stale:
- * ph_conn_stale) the packet is done here (ph_udp_established), anything
+ * is the packet's: in the common case (ph_udp_plain_live) the packet
+ * is done here (ph_udp_established), anything
  * else is ph_process_udp_again()'s; the verdict. -1 when none is. */
 static inline __attribute__((always_inline)) int
 ph_fast_udp_line(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
@@ -990,8 +998,7 @@ ph_fast_udp_line(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
     if (c->proto != PINHOLE_IPPROTO_UDP || ph_ne64(t) != addrs ||
         ph_ne32(t + 8) != ports)
       continue;
-    if (c->watch != PH_NIL || (ref >> 1) >= ctx->cfg.max_flows /* IPv6 */ ||
-        (int32_t)(ctx->now_tick - c->last_seen) >= (int32_t)ctx->to_min)
+    if (!ph_udp_plain_live(ctx, c, ref))
       return ph_process_udp_again(ctx, pkt, side);
     return ph_verdict(ctx, 0,
                       ph_udp_established(ctx, pkt->data, (uint16_t)pkt->len, c,
