@@ -810,11 +810,11 @@ void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
 
 /* ---- expiry: the connections' wheel's hooks ---------------------------- */
 
-/* The keys' places the look-ahead's stage 1 computed, in its order (the
- * wheel fires in that order, skipping some): freeing takes them rather
- * than hashing both keys again. */
-#define PH_HK_RING 16u
-
+/* The keys' places the look-ahead's stage 1 computed, by the entry's
+ * place in the wheel's window (timer/cwheel_run.h, ph_cwheel_fire_at_fn):
+ * freeing takes them rather than hashing both keys again. idx is the
+ * connection they are for, UINT32_MAX for none: stage 0 clears it for the
+ * entry that takes the place, stage 1 sets it when it found them. */
 typedef struct ph_hk {
   uint32_t idx;
   ph_conn_keys k;
@@ -823,8 +823,7 @@ typedef struct ph_hk {
 typedef struct ph_expiry {
   pinhole_ctx *ctx;
   int expired;
-  uint32_t hk_w, hk_r; /* written, read (counts) */
-  ph_hk hk[PH_HK_RING];
+  ph_hk hk[PH_CWHEEL_RING];
 } ph_expiry;
 
 static inline __attribute__((always_inline)) void
@@ -843,28 +842,8 @@ void pinhole__conn_expire(pinhole_ctx *ctx, ph_conn *c) {
   ph_conn_expire_keyed(ctx, c, ph_conn_idx(ctx, c), NULL);
 }
 
-/* The places stage 1 stored for slot index, or NULL. Entries before it
- * (not fired: re-armed, cancelled or not stale) are passed over. */
-static inline const ph_conn_keys *ph_hk_take(ph_expiry *x, uint32_t index) {
-  const ph_hk *e0 = &x->hk[x->hk_r % PH_HK_RING];
-  if (x->hk_r != x->hk_w && e0->idx == index) { /* the common case: next */
-    x->hk_r++; /* (written for this index this call, whatever came after) */
-    return &e0->k;
-  }
-  if (x->hk_w - x->hk_r > PH_HK_RING)
-    x->hk_r = x->hk_w - PH_HK_RING;
-  for (uint32_t r = x->hk_r; r != x->hk_w; r++) {
-    const ph_hk *e = &x->hk[r % PH_HK_RING];
-    if (e->idx == index) {
-      x->hk_r = r + 1;
-      return &e->k;
-    }
-  }
-  return NULL;
-}
-
-static inline __attribute__((always_inline)) void ph_conn_fire(uint32_t index,
-                                                               void *user) {
+static inline __attribute__((always_inline)) void
+ph_conn_fire(uint32_t index, unsigned slot, void *user) {
   ph_expiry *x = user;
   pinhole_ctx *ctx = x->ctx;
   ph_conn *c = &ctx->conns[index];
@@ -876,32 +855,31 @@ static inline __attribute__((always_inline)) void ph_conn_fire(uint32_t index,
     pinhole__conn_touch_timer(ctx, c);
     return;
   }
-  const ph_conn_keys *hk = ph_hk_take(x, index);
-  if (hk != NULL) /* IPv4, its keys' places known: a copy for it */
-    ph_conn_expire_keyed(ctx, c, index, hk);
+  const ph_hk *e = &x->hk[slot];
+  if (e->idx == index) /* IPv4, its keys' places known: a copy for it */
+    ph_conn_expire_keyed(ctx, c, index, &e->k);
   else
     ph_conn_expire_keyed(ctx, c, index, NULL);
   x->expired++;
 }
 
-static void ph_conn_ahead(uint32_t index, int stage, void *user) {
+static inline __attribute__((always_inline)) void
+ph_conn_ahead(uint32_t index, int stage, unsigned slot, void *user) {
   ph_expiry *x = user;
+  ph_hk *e = &x->hk[slot];
   if (stage == 0) {
+    e->idx = UINT32_MAX; /* the place's last keys are not this entry's */
     ph_conn_free_prefetch0(x->ctx, index);
     return;
   }
-  ph_hk *e = &x->hk[x->hk_w % PH_HK_RING];
-  if (ph_conn_free_prefetch(x->ctx, index, 1, &e->k)) {
+  if (ph_conn_free_prefetch(x->ctx, index, 1, &e->k))
     e->idx = index;
-    x->hk_w++;
-  }
 }
 
 size_t pinhole__conn_wheel_run(pinhole_ctx *ctx, size_t budget, int *expired) {
   ph_expiry x;
   x.ctx = ctx;
   x.expired = 0;
-  x.hk_w = x.hk_r = 0;
   size_t fired;
   size_t work = ph_cwheel_run(&ctx->conn_wheel, ctx->now_ns, budget,
                               ph_conn_fire, ph_conn_ahead, &x, &fired,

@@ -258,10 +258,32 @@ int pinhole__cwheel_cascade(ph_cwheel *w, size_t *work, size_t budget) {
   return 1;
 }
 
+/* The hooks of pinhole__cwheel_run, called without the window's slot
+ * (ph_cwheel_run's hooks have it). */
+typedef struct ph_cw_hooks {
+  ph_cwheel_fire_fn fire;
+  ph_cwheel_ahead_fn ahead;
+  void *user;
+} ph_cw_hooks;
+
+static void ph_cw_fire(uint32_t index, unsigned slot, void *user) {
+  const ph_cw_hooks *h = user;
+  (void)slot;
+  h->fire(index, h->user);
+}
+
+static void ph_cw_ahead(uint32_t index, int stage, unsigned slot, void *user) {
+  const ph_cw_hooks *h = user;
+  (void)slot;
+  h->ahead(index, stage, h->user);
+}
+
 size_t pinhole__cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
                            ph_cwheel_fire_fn fire, ph_cwheel_ahead_fn ahead,
                            void *user, size_t *fired_out) {
-  return ph_cwheel_run(w, now_ns, budget, fire, ahead, user, fired_out, 0);
+  ph_cw_hooks h = {fire, ahead, user};
+  return ph_cwheel_run(w, now_ns, budget, fire != NULL ? ph_cw_fire : NULL,
+                       ahead != NULL ? ph_cw_ahead : NULL, &h, fired_out, 0);
 }
 
 int pinhole__cwheel_pending(const ph_cwheel *w, uint64_t now_ns) {

@@ -74,11 +74,22 @@ static inline unsigned ph_due(const ph_cwheel *w) {
   return (unsigned)((w->now_tick - 1) & PH_WHEEL_MASK);
 }
 
+/* The run's hooks (cwheel.h's, ph_cwheel_fire_fn and ph_cwheel_ahead_fn)
+ * with the entry's place in the window: slot, 0 to PH_CWHEEL_RING - 1,
+ * is the same at an entry's stage 0, its stage 1 and its fire, and is
+ * given to another entry only after this one fired or was skipped (and
+ * then first at that one's stage 0), so a caller may keep what an entry's
+ * stage 1 found in an array of PH_CWHEEL_RING indexed by it. A timer
+ * popped twice (re-armed in between) has two places. */
+typedef void (*ph_cwheel_fire_at_fn)(uint32_t index, unsigned slot, void *user);
+typedef void (*ph_cwheel_ahead_at_fn)(uint32_t index, int stage, unsigned slot,
+                                      void *user);
+
 /* stride_k: the objects' stride when the caller knows it at compile time
  * (it must be w->stride), or 0 (w->stride is read). */
 static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
-                                   ph_cwheel_fire_fn fire,
-                                   ph_cwheel_ahead_fn ahead, void *user,
+                                   ph_cwheel_fire_at_fn fire,
+                                   ph_cwheel_ahead_at_fn ahead, void *user,
                                    size_t *fired_out, size_t stride_k) {
   uint64_t target = now_ns >> w->tick_shift;
   size_t work = 0, fired = 0;
@@ -98,9 +109,10 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
         uint32_t j = ph_pop(w, due);
         ph_ctimer *tj = ph_ct_at(tbase, stride, j);
         tj->pos = PH_CWHEEL_FIRING;
-        ring[(rh + rn++) % PH_CWHEEL_RING] = j;
+        unsigned at = (rh + rn++) % PH_CWHEEL_RING;
+        ring[at] = j;
         if (ahead != NULL)
-          ahead(j, 0, user);
+          ahead(j, 0, at, user);
       }
       if (rn == 0)
         break;
@@ -111,16 +123,19 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
       if (ahead != NULL && s1 < lim) {
         if (__builtin_expect(s1 + 1 < lim, 0))
           for (; s1 + 1 < lim; s1++) {
-            uint32_t j = ring[(rh + s1) % PH_CWHEEL_RING];
+            unsigned at = (rh + s1) % PH_CWHEEL_RING;
+            uint32_t j = ring[at];
             if (ph_ct_at(tbase, stride, j)->pos == PH_CWHEEL_FIRING)
-              ahead(j, 1, user);
+              ahead(j, 1, at, user);
           }
-        uint32_t j = ring[(rh + s1) % PH_CWHEEL_RING];
+        unsigned at = (rh + s1) % PH_CWHEEL_RING;
+        uint32_t j = ring[at];
         if (ph_ct_at(tbase, stride, j)->pos == PH_CWHEEL_FIRING)
-          ahead(j, 1, user);
+          ahead(j, 1, at, user);
         s1 = lim;
       }
-      uint32_t i = ring[rh];
+      unsigned at = rh;
+      uint32_t i = ring[at];
       rh = (rh + 1) % PH_CWHEEL_RING;
       rn--;
       s1 -= s1 != 0;
@@ -132,7 +147,7 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
       work++;
       fired++;
       if (fire != NULL)
-        fire(i, user); /* may arm or cancel any entry */
+        fire(i, at, user); /* may arm or cancel any entry */
     }
     if (w->list[due].head != 0 || w->now_tick > target)
       break;

@@ -20,6 +20,7 @@
 #include <pinhole/wheel.h>
 
 #include "timer/cwheel.h"
+#include "timer/cwheel_run.h"
 #include "timer/wheel_internal.h"
 
 #define SHIFT 10u
@@ -580,6 +581,86 @@ static void test_cwheel_lookahead_distance(void **state) {
   free(d);
 }
 
+/* The run's window places (cwheel_run.h, ph_cwheel_fire_at_fn): an
+ * entry's stage 0, stage 1 and fire get the same place, and no place is
+ * given to another entry while the entry there is still to fire or be
+ * skipped: at most PH_CWHEEL_AHEAD + 1 entries are popped after it by
+ * then. One slot of 300 timers, calls whose budget ends mid-window, and
+ * a fire that cancels an entry in the window (it never fires), re-arms
+ * another in the window (skipped there, it fires once, at its new tick,
+ * from a place of its own) and re-arms one already fired (again). */
+typedef struct slots {
+  ph_cwheel *w;
+  uint32_t idx[PH_CWHEEL_RING]; /* the entry at each place, UINT32_MAX */
+  size_t popped_at[PH_CWHEEL_RING];
+  size_t npopped, nfired, nstage1;
+  uint32_t fires[320];
+} slots;
+
+static void slots_ahead(uint32_t index, int stage, unsigned slot, void *user) {
+  slots *s = user;
+  assert_true(slot < PH_CWHEEL_RING);
+  if (stage == 0) {
+    s->idx[slot] = index;
+    s->popped_at[slot] = s->npopped++;
+    return;
+  }
+  assert_int_equal(s->idx[slot], index);
+  s->nstage1++;
+}
+
+static void slots_fire(uint32_t index, unsigned slot, void *user) {
+  slots *s = user;
+  assert_true(slot < PH_CWHEEL_RING);
+  assert_int_equal(s->idx[slot], index);
+  /* the entries popped after it, its own place not given again */
+  assert_true(s->npopped - s->popped_at[slot] <= PH_CWHEEL_AHEAD + 1);
+  s->idx[slot] = UINT32_MAX;
+  assert_true(s->nfired < 320);
+  s->fires[s->nfired++] = index;
+  if (index == 10) { /* armed 130th: 17 and 24 are the next two */
+    pinhole__cwheel_cancel(s->w, 17);
+    pinhole__cwheel_arm(s->w, 24, 31 * TK);
+    pinhole__cwheel_arm(s->w, 0, 31 * TK); /* fired first */
+  }
+}
+
+static void test_cwheel_window_slots(void **state) {
+  (void)state;
+  enum { N = 300 };
+  obj *o = calloc(N, sizeof(obj));
+  slots *s = calloc(1, sizeof(*s));
+  assert_true(o != NULL && s != NULL);
+  ph_cwheel *w = cw_new(o, N, 0);
+  for (uint32_t i = 0; i < N; i++) /* one slot, arming order (i * 7) % N */
+    pinhole__cwheel_arm(w, (i * 7) % N, 30 * TK);
+  s->w = w;
+  size_t fired, total = 0;
+  for (int call = 0; call < 8 && w->armed != 0; call++) {
+    for (unsigned k = 0; k < PH_CWHEEL_RING; k++)
+      s->idx[k] = UINT32_MAX; /* a call's places are its own */
+    ph_cwheel_run(w, 40 * TK, 97, slots_fire, slots_ahead, s, &fired, 0);
+    total += fired;
+  }
+  assert_int_equal(w->armed, 0);
+  assert_int_equal(total, N); /* less 17, plus 0 again */
+  assert_int_equal(s->nfired, N);
+  assert_true(s->nstage1 >= N);
+  size_t n0 = 0, n24 = 0;
+  for (size_t k = 0; k < s->nfired; k++) {
+    assert_true(s->fires[k] != 17);
+    n0 += s->fires[k] == 0;
+    n24 += s->fires[k] == 24;
+  }
+  assert_int_equal(n0, 2);
+  assert_int_equal(n24, 1);
+  assert_int_equal(s->fires[N - 2], 24); /* at tick 31, in arming order */
+  assert_int_equal(s->fires[N - 1], 0);
+  free(o);
+  cw_free(w);
+  free(s);
+}
+
 /* Cancels in one list spread over three blocks: of its head, in its first
  * block, in its second, of its last entry, and of the first entry of a
  * block; then a re-arm to the same tick (to the tail). The order is the
@@ -1061,6 +1142,7 @@ int main(void) {
       cmocka_unit_test(test_cwheel_place_same),
       cmocka_unit_test(test_cwheel_lookahead_one_slot),
       cmocka_unit_test(test_cwheel_lookahead_distance),
+      cmocka_unit_test(test_cwheel_window_slots),
       cmocka_unit_test(test_cwheel_cancel_middle),
       cmocka_unit_test(test_cwheel_cascade_order),
       cmocka_unit_test(test_cwheel_pool_bound),
