@@ -233,23 +233,25 @@ static inline uint32_t ph_ft_movable_swar(const ph_ft_bucket *bk, uint32_t d) {
 }
 
 /* The same mask; with SSE2 the line's first 32 bytes as two vectors of
- * 16-bit lanes, each lane's distance compared with d - 1 and with
- * PH_FT_DFAR, one pack and one movemask (ten scalar tests a bucket
- * before). */
+ * 16-bit lanes: each lane's distance plus one, modulo 16 (PH_FT_DFAR
+ * becomes 0, an empty way's 0 becomes 1, distance k becomes k + 1),
+ * compared with d (d <= code < PH_FT_DFAR exactly when it exceeds d),
+ * one pack and one movemask. */
 static inline uint32_t ph_ft_movable(const ph_ft_bucket *bk, uint32_t d) {
 #ifdef __SSE2__
+  const __m128i one = _mm_set1_epi16(1);
   const __m128i dfar = _mm_set1_epi16((short)PH_FT_DFAR);
-  const __m128i below = _mm_set1_epi16((short)(d - 1));
-  __m128i lo =
-      _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)bk), dfar);
-  __m128i hi = _mm_and_si128(
-      _mm_loadu_si128((const __m128i *)(const void *)((const char *)bk + 16)),
+  const __m128i dv = _mm_set1_epi16((short)d);
+  __m128i lo = _mm_and_si128(
+      _mm_add_epi16(_mm_loadu_si128((const __m128i *)(const void *)bk), one),
       dfar);
-  __m128i ok_lo =
-      _mm_and_si128(_mm_cmpgt_epi16(lo, below), _mm_cmpgt_epi16(dfar, lo));
-  __m128i ok_hi =
-      _mm_and_si128(_mm_cmpgt_epi16(hi, below), _mm_cmpgt_epi16(dfar, hi));
-  return (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(ok_lo, ok_hi)) &
+  __m128i hi = _mm_and_si128(
+      _mm_add_epi16(_mm_loadu_si128(
+                        (const __m128i *)(const void *)((const char *)bk + 16)),
+                    one),
+      dfar);
+  return (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(_mm_cmpgt_epi16(lo, dv),
+                                                     _mm_cmpgt_epi16(hi, dv))) &
          ((1u << PH_FT_WAYS) - 1);
 #else
   return ph_ft_movable_swar(bk, d);
