@@ -718,7 +718,8 @@ ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
                                           : ph_conn_key(ctx, c->proto, &tb),
                          idx << 1 | 1);
   }
-  if (c->flags & PH_CONN_GRE_QUOTES) {
+  /* (only GRE connections are quoted: never one of places given) */
+  if (hk == NULL && (c->flags & PH_CONN_GRE_QUOTES)) {
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->b), idx << 1 | 1);
     pinhole__ft_remove(&ctx->ft, ph_gre_quote_key(ctx, &c->a), idx << 1);
   }
@@ -739,7 +740,8 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
     pinhole__cwheel_cancel(&ctx->conn_wheel, idx);
   if (c->flags & PH_CONN_HALF_OPEN)
     ctx->half_open--;
-  ph_ref wr = ph_conn_watch(ctx, c);
+  /* (an IPv4 slot is never in the line form: its watch is c->watch) */
+  ph_ref wr = v6 ? ph_conn_watch(ctx, c) : c->watch;
   if (wr) {
     ph_watch *w = ph_watch_at(ctx, wr);
     for (int d = 0; d < 2; d++) /* its held messages go with it */
