@@ -12,6 +12,7 @@
  * quoting GRE.
  */
 #include "helpers.h"
+#include "core/ctx.h"
 
 #include <pinhole/state.h>
 
@@ -618,6 +619,13 @@ static void test_pptp_icmp_quoting_gre(void **state) {
              PINHOLE_CNT_NEW_DISCARD, 4, PINHOLE_CNT_EXIST_DISCARD, 1,
              PINHOLE_CNT_ERR_ALG, 5, PINHOLE_CNT_ALG_ICMP, 5, -1);
   assert_true(t_has_event(t, "quote matches no flow"));
+  /* expiry takes every key of the table, the calls' quoted ones too */
+  assert_true(t->ctx->ft.count > 0);
+  for (int i = 0; i < 64; i++)
+    if (pinhole_tick(t->ctx, 1000000 * SEC) != PINHOLE_TICK_BUDGET)
+      break;
+  assert_int_equal(t->ctx->nconns, 0);
+  assert_int_equal(t->ctx->ft.count, 0);
   t_ctx_del(t);
 }
 
