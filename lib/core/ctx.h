@@ -616,6 +616,10 @@ typedef struct ph_alg_port {
 
 #define PH_ALG_PORT_SLOTS 256u
 #define PH_ALG_RANGES 8u
+/* The ALG ports' filter: one bit per group of 16 ports (port >> 4), set
+ * when some ALG names a port of the group (an exact one or its range) */
+#define PH_ALG_PORT_GROUP_SHIFT 4u
+#define PH_ALG_ANY_WORDS (65536u >> PH_ALG_PORT_GROUP_SHIFT >> 6)
 
 struct pinhole_ctx {
   void *raw; /* the one allocation */
@@ -795,6 +799,9 @@ struct pinhole_ctx {
   uint8_t alg_ranges[PH_ALG_RANGES]; /* ALGs with a port range, in order */
   uint8_t nalg_ranges;
   uint8_t alg_ports_scan; /* 1: it did not fit, scan the ALG table */
+  /* a port whose group's bit is clear has no ALG (pinhole__alg_for_port
+   * answers 0 after one load: a new flow to an ordinary port) */
+  uint64_t alg_port_any[PH_ALG_ANY_WORDS];
 };
 
 #define PH_SCRATCH 65536
