@@ -614,6 +614,15 @@ typedef struct ph_alg_port {
   uint8_t id;
 } ph_alg_port;
 
+/* Paired pooling's choice remembered (nat/pool.c ph_pair_find): an inside
+ * address, the size of the pool it was scaled to and the index it gave;
+ * naddrs 0: empty (no pool is empty). A cache of a pure function of the
+ * context key: any slot may be overwritten, none is ever wrong. */
+typedef struct ph_pair_slot {
+  uint32_t addr, naddrs, ai;
+} ph_pair_slot;
+#define PH_PAIR_SLOTS 4096u /* a power of two; 48 KiB */
+
 #define PH_ALG_PORT_SLOTS 256u
 #define PH_ALG_RANGES 8u
 /* The ALG ports' filter: one bit per group of 16 ports (port >> 4), set
@@ -785,6 +794,9 @@ struct pinhole_ctx {
    * their own, derived from the context key */
   uint32_t map_nh[4];
   uint64_t map_mul;
+  /* paired pooling's recent choices (nat/pool.c): a new mapping of an
+   * address seen lately skips its SipHash */
+  ph_pair_slot pair_cache[PH_PAIR_SLOTS];
   /* the IPv6 address folds' NH key (engine.h pinhole__fold6), derived
    * from the context key with labels of its own */
   uint32_t fold6_nh[4];
