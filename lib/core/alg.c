@@ -93,13 +93,31 @@ static int ph_alg_port_add(pinhole_ctx *ctx, uint8_t proto, uint16_t port,
   return -1;
 }
 
+/* Marks the groups of ports lo..hi in the ALG ports' filter. */
+static void ph_alg_any_add(pinhole_ctx *ctx, uint16_t lo, uint16_t hi) {
+  for (uint32_t g = (uint32_t)lo >> PH_ALG_PORT_GROUP_SHIFT;
+       g <= (uint32_t)hi >> PH_ALG_PORT_GROUP_SHIFT; g++)
+    ctx->alg_port_any[g >> 6] |= 1ull << (g & 63);
+}
+
+/* Is some ALG's port in port's group (else: no ALG has port)? */
+static int ph_alg_any(const pinhole_ctx *ctx, uint16_t port) {
+  uint32_t g = (uint32_t)port >> PH_ALG_PORT_GROUP_SHIFT;
+  return (int)((ctx->alg_port_any[g >> 6] >> (g & 63)) & 1);
+}
+
 void pinhole__alg_ports_build(pinhole_ctx *ctx) {
   memset(ctx->alg_ports, 0, sizeof(ctx->alg_ports));
+  memset(ctx->alg_port_any, 0, sizeof(ctx->alg_port_any));
   ctx->nalg_ranges = 0;
   ctx->alg_ports_scan = 0;
   uint32_t used = 0;
   for (int i = 0; i < pinhole__nalgs; i++) {
     const ph_alg *a = pinhole__algs[i];
+    for (int k = 0; k < 4 && a->ports[k]; k++)
+      ph_alg_any_add(ctx, a->ports[k], a->ports[k]);
+    if (a->port_lo)
+      ph_alg_any_add(ctx, a->port_lo, a->port_hi);
     for (int k = 0; k < 4 && a->ports[k]; k++)
       if (ph_alg_port_add(ctx, a->proto, a->ports[k], (uint8_t)(i + 1),
                           &used) != 0)
@@ -115,6 +133,10 @@ void pinhole__alg_ports_build(pinhole_ctx *ctx) {
 
 uint8_t pinhole__alg_for_port(const pinhole_ctx *ctx, uint8_t proto,
                               uint16_t port) {
+  /* the common case, a port no ALG names: one load (the filter holds
+   * every port pinhole__alg_by_port can answer for, table or scan) */
+  if (!ph_alg_any(ctx, port))
+    return 0;
   if (ctx->alg_ports_scan)
     return pinhole__alg_by_port(proto, port);
   /* the lowest id among the exact ports of this protocol or of both */

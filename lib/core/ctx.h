@@ -614,8 +614,21 @@ typedef struct ph_alg_port {
   uint8_t id;
 } ph_alg_port;
 
+/* Paired pooling's choice remembered (nat/pool.c ph_pair_find): an inside
+ * address, the size of the pool it was scaled to and the index it gave;
+ * naddrs 0: empty (no pool is empty). A cache of a pure function of the
+ * context key: any slot may be overwritten, none is ever wrong. */
+typedef struct ph_pair_slot {
+  uint32_t addr, naddrs, ai;
+} ph_pair_slot;
+#define PH_PAIR_SLOTS 4096u /* a power of two; 48 KiB */
+
 #define PH_ALG_PORT_SLOTS 256u
 #define PH_ALG_RANGES 8u
+/* The ALG ports' filter: one bit per group of 16 ports (port >> 4), set
+ * when some ALG names a port of the group (an exact one or its range) */
+#define PH_ALG_PORT_GROUP_SHIFT 4u
+#define PH_ALG_ANY_WORDS (65536u >> PH_ALG_PORT_GROUP_SHIFT >> 6)
 
 struct pinhole_ctx {
   void *raw; /* the one allocation */
@@ -781,6 +794,9 @@ struct pinhole_ctx {
    * their own, derived from the context key */
   uint32_t map_nh[4];
   uint64_t map_mul;
+  /* paired pooling's recent choices (nat/pool.c): a new mapping of an
+   * address seen lately skips its SipHash */
+  ph_pair_slot pair_cache[PH_PAIR_SLOTS];
   /* the IPv6 address folds' NH key (engine.h pinhole__fold6), derived
    * from the context key with labels of its own */
   uint32_t fold6_nh[4];
@@ -795,6 +811,9 @@ struct pinhole_ctx {
   uint8_t alg_ranges[PH_ALG_RANGES]; /* ALGs with a port range, in order */
   uint8_t nalg_ranges;
   uint8_t alg_ports_scan; /* 1: it did not fit, scan the ALG table */
+  /* a port whose group's bit is clear has no ALG (pinhole__alg_for_port
+   * answers 0 after one load: a new flow to an ordinary port) */
+  uint64_t alg_port_any[PH_ALG_ANY_WORDS];
 };
 
 #define PH_SCRATCH 65536

@@ -18,6 +18,7 @@
  * (which starts at 1024 or above).
  */
 #include "core/engine.h"
+#include "flow/hash_internal.h"
 
 #include <string.h>
 
@@ -65,7 +66,9 @@ static uint32_t ph_mix(const pinhole_ctx *ctx, uint8_t proto, uint32_t addr,
  * keeps the public flow hash (SipHash-1-3 of the context key). */
 static uint32_t ph_pair_mix(const pinhole_ctx *ctx, uint32_t addr) {
   pinhole_flow_key k = {addr, 0, 0, 0, 0, {0, 0, 0}};
-  return (uint32_t)pinhole_flow_hash(&ctx->cfg.hash_key, &k);
+  /* pinhole_flow_hash's own inline core: no call, no argument checks,
+   * and the zero words of the key folded by the compiler */
+  return (uint32_t)ph_flow_hash(&ctx->cfg.hash_key, &k);
 }
 
 static uint64_t *ph_bits(const pinhole_ctx *ctx, const ph_pool *pl, uint32_t ai,
@@ -396,6 +399,8 @@ static inline __attribute__((always_inline)) ph_ref
 ph_map_insert_at(pinhole_ctx *ctx, uint32_t pool, uint8_t proto, uint32_t iaddr,
                  uint16_t iport, uint32_t ai, uint16_t pport, uint32_t hi,
                  uint32_t hp);
+static void ph_pair_keep(pinhole_ctx *ctx, const ph_pool *pl, uint32_t iaddr,
+                         uint32_t ai);
 
 uint32_t pinhole__map_prefetch(const pinhole_ctx *ctx, uint8_t proto,
                                uint32_t iaddr, uint16_t iport) {
@@ -594,6 +599,9 @@ ph_ref pinhole__map_get_ahead(pinhole_ctx *ctx, const ph_map_ahead *a,
                                 why);
   uint32_t ai =
       a->ai != UINT32_MAX ? a->ai : pinhole__pool_addr_index(ctx, pl, iaddr);
+  /* a NAPT pool's a->ai is pinhole__pool_addr_index's (map_ahead's, or
+   * map_look's for the same pool size) */
+  ph_pair_keep(ctx, pl, iaddr, ai);
   uint32_t lo, n;
   uint64_t *b = ph_range(ctx, pl, ai, proto, flags, &lo, &n);
   uint32_t idx;
@@ -619,10 +627,36 @@ ph_ref pinhole__map_get_ahead(pinhole_ctx *ctx, const ph_map_ahead *a,
                           hp);
 }
 
+/* The pair cache's slot of an inside address: Fibonacci hashing, not
+ * keyed. Addresses that share a slot only miss (each pays the SipHash it
+ * paid before the cache): nothing for a sender to aim at but the cost
+ * without the cache. A pool's consecutive inside addresses spread over
+ * distinct slots. */
+static uint32_t ph_pair_slot_of(const pinhole_ctx *ctx, uint32_t iaddr) {
+  (void)ctx;
+  return (iaddr * 0x9E3779B1u) >> (32 - 12);
+}
+_Static_assert(PH_PAIR_SLOTS == 1u << 12, "ph_pair_slot_of's shift");
+
 uint32_t pinhole__pool_addr_index(const pinhole_ctx *ctx, const ph_pool *pl,
                                   uint32_t iaddr) {
-  /* paired pooling: an inside address always gets the same public one */
+  /* paired pooling: an inside address always gets the same public one;
+   * the cache answers for an address a mapping was made for lately (a
+   * slot holds only what this function gave for its address and size) */
+  const ph_pair_slot *s = &ctx->pair_cache[ph_pair_slot_of(ctx, iaddr)];
+  if (s->addr == iaddr && s->naddrs == pl->naddrs)
+    return s->ai;
   return (uint32_t)(((uint64_t)ph_pair_mix(ctx, iaddr) * pl->naddrs) >> 32);
+}
+
+/* Remembers paired pooling's index ai of iaddr in pool pl (what
+ * pinhole__pool_addr_index gave: the new mapping's). */
+static void ph_pair_keep(pinhole_ctx *ctx, const ph_pool *pl, uint32_t iaddr,
+                         uint32_t ai) {
+  ph_pair_slot *s = &ctx->pair_cache[ph_pair_slot_of(ctx, iaddr)];
+  s->addr = iaddr;
+  s->naddrs = pl->naddrs;
+  s->ai = ai;
 }
 
 ph_ref pinhole__map_insert(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,

@@ -35,6 +35,22 @@ static void test_ctx_alg_port_table(void **state) {
                    pinhole__alg_by_name("sip"));
   assert_int_equal(pinhole__alg_for_port(t->ctx, PINHOLE_IPPROTO_UDP, 21), 0);
   assert_true(named > 40);
+  /* the filter in front of both (one bit a group of 16 ports) is sparse:
+   * 5000's group has no ALG port, 5060's has; and it holds every port
+   * the scan answers for, the port table's or not */
+  uint32_t groups = 0;
+  for (uint32_t w = 0; w < PH_ALG_ANY_WORDS; w++)
+    groups += (uint32_t)__builtin_popcountll(t->ctx->alg_port_any[w]);
+  assert_true(groups >= 20 && groups <= 40);
+  assert_int_equal(t->ctx->alg_port_any[5000 >> 4 >> 6] >> (5000 >> 4 & 63) & 1,
+                   0);
+  assert_int_equal(t->ctx->alg_port_any[5060 >> 4 >> 6] >> (5060 >> 4 & 63) & 1,
+                   1);
+  t->ctx->alg_ports_scan = 1;
+  for (size_t i = 0; i < sizeof(protos); i++)
+    for (uint32_t port = 0; port < 65536; port++)
+      assert_int_equal(pinhole__alg_for_port(t->ctx, protos[i], (uint16_t)port),
+                       pinhole__alg_by_port(protos[i], (uint16_t)port));
   t_ctx_del(t);
 }
 

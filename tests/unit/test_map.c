@@ -145,6 +145,67 @@ static void same_bucket(tctx *t, uint32_t *ia, uint16_t *ip, unsigned n) {
   assert_int_equal(k, n);
 }
 
+/* Paired pooling (RFC 4787 REQ-2) chooses an inside address's public one
+ * with the public flow hash of {addr} under the context key, as a standby
+ * must choose alike: the index is that hash scaled to the pool's size, the
+ * same whichever path computes it (the get, the one per call look-ahead,
+ * the burst's map_look), for addresses that spread over the whole pool. */
+static void test_map_paired_public_hash(void **state) {
+  (void)state;
+  tctx *t = map_ctx(1024);
+  pinhole_ctx *ctx = t->ctx;
+  const ph_pool *pl = &ctx->pools[t->pool];
+  assert_int_equal(pl->naddrs, 3);
+  uint32_t seen[3] = {0, 0, 0};
+  for (uint32_t i = 0; i < 600; i++) {
+    uint32_t ia = IP4(10, 0, 0, 0) + i * 2654435761u;
+    pinhole_flow_key k = {ia, 0, 0, 0, 0, {0, 0, 0}};
+    uint32_t want = (uint32_t)(((uint64_t)(uint32_t)pinhole_flow_hash(
+                                    &ctx->cfg.hash_key, &k) *
+                                3) >>
+                               32);
+    assert_int_equal(pinhole__pool_addr_index(ctx, pl, ia), want);
+    seen[want]++;
+    uint16_t ip = (uint16_t)(2000 + i);
+    uint64_t rng = ctx->rng;
+    ph_new_ahead nh;
+    memset(&nh, 0, sizeof(nh));
+    uint32_t hi = pinhole__map_prefetch(ctx, UDP, ia, ip);
+    assert_int_equal(
+        pinhole__map_look(ctx, (uint32_t)t->pool, UDP, ia, ip, hi, &rng, &nh),
+        1);
+    assert_int_equal(nh.ai, want);
+    assert_int_equal(nh.b.dst, POOL_A + want);
+    ph_map_ahead ah;
+    pinhole__map_ahead(ctx, (uint32_t)t->pool, UDP, ia, ip, 0, NULL, &ah);
+    assert_int_equal(ah.paddr, POOL_A + want);
+    int why = -1;
+    ph_ref r = pinhole__map_get_ahead(ctx, &ah, 0, 0, &why);
+    assert_int_not_equal(r, PH_NIL);
+    assert_int_equal(ph_map_at(ctx, r)->paddr, POOL_A + want);
+    assert_int_equal(ph_map_at(ctx, r)->pport, ip);
+  }
+  for (int a = 0; a < 3; a++)
+    assert_true(seen[a] > 120);
+  /* the mappings made, the pair cache answers for most of the addresses
+   * (what it remembers is the index for the pool's size: another size
+   * is hashed again) */
+  ph_pool five = *pl;
+  five.naddrs = 5;
+  uint32_t cached = 0;
+  for (uint32_t i = 0; i < 600; i++) {
+    uint32_t ia = IP4(10, 0, 0, 0) + i * 2654435761u;
+    pinhole_flow_key k = {ia, 0, 0, 0, 0, {0, 0, 0}};
+    uint64_t h = (uint32_t)pinhole_flow_hash(&ctx->cfg.hash_key, &k);
+    for (uint32_t s = 0; s < PH_PAIR_SLOTS; s++)
+      cached += ctx->pair_cache[s].addr == ia && ctx->pair_cache[s].naddrs;
+    assert_int_equal(pinhole__pool_addr_index(ctx, pl, ia), (h * 3) >> 32);
+    assert_int_equal(pinhole__pool_addr_index(ctx, &five, ia), (h * 5) >> 32);
+  }
+  assert_true(cached > 450);
+  t_ctx_del(t);
+}
+
 static void test_map_chain_middle(void **state) {
   (void)state;
   tctx *t = map_ctx(16);
@@ -609,6 +670,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_map_ahead_guess),
       cmocka_unit_test(test_map_ahead_random_pick),
+      cmocka_unit_test(test_map_paired_public_hash),
       cmocka_unit_test(test_map_chain_middle),
       cmocka_unit_test(test_map_full),
       cmocka_unit_test(test_map_heads_by_count),
