@@ -654,18 +654,18 @@ static inline ph_conn *ph_conn_keyed4(pinhole_ctx *ctx, uint32_t ref,
 }
 
 /* The lines before a candidate dist (1 to max_probe) lines past home
- * (ph_hint_far): each still counts an overflow and has no way of h's
- * signature at its distance, so a lookup still walks past them to the
- * candidate's. IPv4 (ft). Out of line: about 6 % of keys sit past home. */
+ * (ph_hint_far): a lookup still walks past each of them to the
+ * candidate's (table.h's walk: no way of h's signature at its distance,
+ * and ph_ft_walk_on goes on). IPv4 (ft). Out of line: about 6 % of keys
+ * sit past home. */
 static __attribute__((noinline)) int ph_hint_walks_to(const pinhole_ctx *ctx,
                                                       const ph_hint *k) {
   const ph_flow_table *ft = &ctx->ft;
-  uint32_t i = ph_ft_home(ft, k->h), sig = ph_ft_sig(k->h);
-  for (uint32_t d = 0; d < k->dist; d++, i = ph_ft_succ(ft, i)) {
-    const ph_ft_bucket *bk = &ft->b[i];
-    if (bk->ovf == 0 || ph_ft_match(bk, ph_ft_sig_at(sig, d)) != 0)
+  const ph_ft_bucket *bk = ph_ft_bucket_of(ft, k->h);
+  uint32_t sig = ph_ft_sig(k->h);
+  for (uint32_t d = 0; d < k->dist; d++)
+    if (ph_ft_match_at(bk, sig, d) != 0 || !ph_ft_walk_on(ft, &bk, d))
       return 0;
-  }
   return 1;
 }
 
@@ -1010,8 +1010,7 @@ ph_fast_udp_line(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
 }
 
 /* ph_fast_udp_find() past the home line (one packet in 15 at the 80 %
- * load): the lines after it while the one before counts an overflow, at
- * most max_probe of them. */
+ * load): the lines after it as table.h's walk goes on (ph_ft_walk_on). */
 static __attribute__((noinline)) int ph_fast_udp_far(pinhole_ctx *ctx,
                                                      pinhole_pkt *pkt, int side,
                                                      uint64_t h, uint64_t addrs,
@@ -1019,11 +1018,9 @@ static __attribute__((noinline)) int ph_fast_udp_far(pinhole_ctx *ctx,
   const ph_flow_table *ft = &ctx->ft;
   const ph_ft_bucket *bk = ph_ft_bucket_of(ft, h);
   uint32_t sig = ph_ft_sig(h);
-  for (uint32_t d = 1; bk->ovf != 0 && d <= ft->max_probe; d++) {
-    bk = bk + 1 == ft->b + ft->nbuckets ? ft->b : bk + 1;
-    int vd =
-        ph_fast_udp_line(ctx, pkt, side, bk,
-                         ph_ft_match(bk, ph_ft_sig_at(sig, d)), addrs, ports);
+  for (uint32_t d = 0; ph_ft_walk_on(ft, &bk, d);) {
+    int vd = ph_fast_udp_line(ctx, pkt, side, bk, ph_ft_match_at(bk, sig, ++d),
+                              addrs, ports);
     if (vd >= 0)
       return vd;
   }
@@ -1260,19 +1257,15 @@ static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
  * (ft6) only prefetches its connection: its turn looks it up itself. */
 static int ph_hint_far(const pinhole_ctx *ctx, ph_hint *k) {
   const ph_flow_table *ft = k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft;
-  uint32_t i = ph_ft_home(ft, k->h), sig = ph_ft_sig(k->h);
-  for (uint32_t d = 1; d <= ft->max_probe; d++) {
-    i = ph_ft_succ(ft, i);
-    const ph_ft_bucket *bk = &ft->b[i];
-    uint32_t sigd = ph_ft_sig_at(sig, d);
-    uint32_t m = ph_ft_match(bk, sigd);
+  const ph_ft_bucket *bk = k->bk; /* home, which counts an overflow */
+  uint32_t sig = ph_ft_sig(k->h);
+  for (uint32_t d = 0; ph_ft_walk_on(ft, &bk, d);) {
+    uint32_t m = ph_ft_match_at(bk, sig, ++d);
     if (m != 0) {
-      ph_hint_cand(ctx, k, bk, m, sigd);
+      ph_hint_cand(ctx, k, bk, m, ph_ft_sig_at(sig, d));
       k->dist = (uint8_t)d;
       return 1;
     }
-    if (bk->ovf == 0)
-      return 0;
   }
   return 0;
 }

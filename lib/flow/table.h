@@ -64,10 +64,10 @@ typedef struct ph_flow_table {
 
 /* A cursor over candidates of one hash. */
 typedef struct ph_ft_iter {
-  uint32_t bucket;
-  uint32_t mask; /* ways of the bucket still to return, 1 << way */
-  uint32_t probes;
-  uint32_t sig; /* the signature at distance 0 (ph_ft_sig) */
+  const ph_ft_bucket *bk; /* the line being returned */
+  uint32_t mask;          /* ways of the line still to return, 1 << way */
+  uint32_t probes;        /* its distance from home */
+  uint32_t sig;           /* the signature at distance 0 (ph_ft_sig) */
 } ph_ft_iter;
 
 /*
@@ -258,31 +258,50 @@ static inline uint32_t ph_ft_movable(const ph_ft_bucket *bk, uint32_t d) {
 #endif
 }
 
+/*
+ * The lookup's walk, one rule for every walker (ph_ft_next, and
+ * core/process.c's one per call, look-ahead and hand-over check): in the
+ * line d lines past home, the candidates are the ways of the signature at
+ * distance d (ph_ft_match_at); with none of them the key, the walk goes
+ * on to the next line (wrapping) while the line counts an overflow, at
+ * most max_probe lines past home (ph_ft_walk_on: 1 with *bk the next
+ * line, d + 1 past home; 0 where the walk ends).
+ */
+static inline uint32_t ph_ft_match_at(const ph_ft_bucket *bk, uint32_t sig,
+                                      uint32_t d) {
+  return ph_ft_match(bk, ph_ft_sig_at(sig, d));
+}
+
+static inline int ph_ft_walk_on(const ph_flow_table *ft,
+                                const ph_ft_bucket **bk, uint32_t d) {
+  const ph_ft_bucket *b = *bk;
+  if (b->ovf == 0 || d >= ft->max_probe)
+    return 0;
+  *bk = b + 1 == ft->b + ft->nbuckets ? ft->b : b + 1;
+  return 1;
+}
+
 static inline void ph_ft_iter_init(const ph_flow_table *ft, uint64_t h,
                                    ph_ft_iter *it) {
-  it->bucket = ph_ft_home(ft, h);
+  it->bk = ph_ft_bucket_of(ft, h);
   it->probes = 0;
   it->sig = ph_ft_sig(h);
-  it->mask = ph_ft_match(&ft->b[it->bucket], it->sig);
+  it->mask = ph_ft_match(it->bk, it->sig);
 }
 
 /* Next candidate reference for the iterator's hash, or UINT32_MAX: the
- * matching ways of each bucket in order (the signature at the bucket's
- * distance from home), then the next bucket while the current one counts
- * an overflow, at most max_probe buckets further. */
+ * matching ways of each line in order, then the walk's next line
+ * (ph_ft_walk_on). */
 static inline uint32_t ph_ft_next(const ph_flow_table *ft, ph_ft_iter *it) {
   for (;;) {
-    const ph_ft_bucket *bk = &ft->b[it->bucket];
     if (it->mask != 0) {
       uint32_t w = (uint32_t)__builtin_ctz(it->mask);
       it->mask &= it->mask - 1;
-      return bk->ref[w];
+      return it->bk->ref[w];
     }
-    if (bk->ovf == 0 || ++it->probes > ft->max_probe)
+    if (!ph_ft_walk_on(ft, &it->bk, it->probes))
       return UINT32_MAX;
-    it->bucket = ph_ft_succ(ft, it->bucket);
-    it->mask =
-        ph_ft_match(&ft->b[it->bucket], ph_ft_sig_at(it->sig, it->probes));
+    it->mask = ph_ft_match_at(it->bk, it->sig, ++it->probes);
   }
 }
 
