@@ -282,6 +282,65 @@ static void test_burst6_wrong_side(void **state) {
   t_ctx_del(b);
 }
 
+/* A source address of 2001:db8:1::/64 (in s) whose UDP tuple to OUT6,
+ * ports 5300 -> 53, has the home line and signature in t's ft6 of the
+ * tuple from IN6 (a birthday-free search over the low 32 bits: about
+ * 2^12 times the line count tries). */
+static void sig_twin(tctx *t, uint8_t s[16]) {
+  pinhole_ctx *ctx = t->ctx;
+  uint8_t x[16], d[16];
+  a6(x, IN6);
+  a6(d, OUT6);
+  uint64_t h = pinhole__hash6(ctx, UDP, x, d, 5300, 53);
+  memcpy(s, x, 16);
+  for (uint32_t i = 1; i < (1u << 28); i++) {
+    t_put32(s + 12, 0x10000u + i);
+    uint64_t g = pinhole__hash6(ctx, UDP, s, d, 5300, 53);
+    if (ph_ft_bucket_of(&ctx->ft6, g) == ph_ft_bucket_of(&ctx->ft6, h) &&
+        ph_ft_sig(g) == ph_ft_sig(h))
+      return;
+  }
+  fail_msg("no address shares the signature");
+}
+
+/* A packet of no connection whose tuple shares its home line and
+ * signature with an established flow's (the look-ahead's first
+ * candidate is that flow), clean: its turn compares the candidate's key
+ * with the packet (the addresses differ) and takes it for what it is, a
+ * new flow, as one call per packet does; the flow's own packet after it
+ * is forwarded as that flow's. */
+static void test_burst6_signature_shared(void **state) {
+  (void)state;
+  tctx *a = t_ctx(), *b = t_ctx();
+  tctx *both[2] = {a, b};
+  for (int i = 0; i < 2; i++) {
+    quiet(both[i]);
+    rule_out6(both[i]);
+    open6(both[i], 5300, SEC);
+  }
+  uint8_t s[16];
+  sig_twin(a, s);
+  static tpkt p[NB];
+  b6_udp(&p[0], IN6, 5300, OUT6, 53, "same signature");
+  memcpy(p[0].b + 8, s, 16);
+  b6_fix(&p[0]);
+  b6_udp(&p[1], IN6, 5300, OUT6, 53, "the flow's");
+  uint8_t vd[NB];
+  burst_twin(a, b, p, 2, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+  vd_is(vd, 2, FWD, FWD);
+  t_counters(a, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1, -1);
+  ph_conn *c = conn6_of(a, IN6, 5300, OUT6, 53);
+  assert_non_null(c);
+  assert_int_equal(c->frames[0], 2);
+  int dir;
+  ph_conn *n = pinhole__conn6_lookup(a->ctx, UDP, s, c->a_dst6, 5300, 53, &dir);
+  assert_non_null(n);
+  assert_ptr_not_equal(n, c);
+  assert_int_equal(n->frames[0], 1);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 /* Quiet contexts (the burst stays clean across new flows, expiries and
  * refusals): bursts of IPv6 UDP and TCP and some IPv4 from both sides,
  * new and established, some packets repeating an earlier packet's buffer
@@ -382,6 +441,7 @@ int main(void) {
       cmocka_unit_test(test_burst6_rewritten_after_lookahead),
       cmocka_unit_test(test_burst6_expired_and_opened_again),
       cmocka_unit_test(test_burst6_wrong_side),
+      cmocka_unit_test(test_burst6_signature_shared),
       cmocka_unit_test(test_burst6_quiet_mixed_as_single),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
