@@ -7,6 +7,7 @@
 
 #include "core/ctx.h"
 #include "pkt/bytes.h"
+#include "pkt/plain6.h"
 
 #include <pinhole/ipv6.h>
 
@@ -705,6 +706,18 @@ static inline int ph_addr6_eq(const uint8_t *a, const uint8_t *b) {
  * out-of-line one), as ph_conn_find() is for IPv4: the candidates of
  * hash h in ft6 whose protocol, ports and full addresses are the
  * packet's; a stale one is expired and answers NULL. */
+/* Is the tuple of IPv6 connection c's packets from dir (ref & 1) this
+ * one (protocol, ports, full addresses)? */
+static inline int ph_conn6_keyed(const pinhole_ctx *ctx, const ph_conn *c,
+                                 int dir, uint8_t proto, const uint8_t src[16],
+                                 const uint8_t dst[16], uint16_t sport,
+                                 uint16_t dport) {
+  uint16_t sp, dp;
+  ph_conn6_ports(c, dir, &sp, &dp);
+  return c->proto == proto && sp == sport && dp == dport &&
+         ph_addr6_eq(ph_conn6_addr(ctx, c, dir, 0), src) &&
+         ph_addr6_eq(ph_conn6_addr(ctx, c, dir, 1), dst);
+}
 static inline ph_conn *ph_conn6_find(pinhole_ctx *ctx, uint8_t proto,
                                      const uint8_t src[16],
                                      const uint8_t dst[16], uint16_t sport,
@@ -714,11 +727,7 @@ static inline ph_conn *ph_conn6_find(pinhole_ctx *ctx, uint8_t proto,
   for (uint32_t ref; (ref = ph_ft_next(&ctx->ft6, &it)) != UINT32_MAX;) {
     ph_conn *c = &ctx->conns[ref >> 1];
     int d = (int)(ref & 1);
-    uint16_t sp, dp;
-    ph_conn6_ports(c, d, &sp, &dp);
-    if (c->proto != proto || sp != sport || dp != dport ||
-        !ph_addr6_eq(ph_conn6_addr(ctx, c, d, 0), src) ||
-        !ph_addr6_eq(ph_conn6_addr(ctx, c, d, 1), dst))
+    if (!ph_conn6_keyed(ctx, c, d, proto, src, dst, sport, dport))
       continue;
     if (ph_conn_stale(ctx, c)) {
       pinhole__conn_expire(ctx, c);
@@ -801,9 +810,20 @@ typedef struct ph_hint6 {
   uint64_t a[4]; /* the 32 address bytes (source, destination), as read */
   uint16_t sport, dport;
   uint8_t proto;
+  uint8_t plain;    /* 1: ph_plain6_check() passed on the bytes as read, */
+  ph_plain6 p;      /* with this answer (the tuple above is its own) */
+  uint32_t changes; /* ctx->ft6.changes when the look-ahead read ft6 */
 } ph_hint6;
 int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                       const ph_hint6 *hint);
+/* The same for a packet of a burst whose bytes nothing has written since
+ * the look-ahead read them (process.c, "clean"), so hint is its own:
+ * with hint->plain, neither checked nor hashed again, and looked up from
+ * ref (a reference of ft6, the connection ph_conn6_find() would try
+ * first for hint's tuple; its key is compared) unless it is UINT32_MAX;
+ * otherwise as pinhole__process6(). */
+int pinhole__process6_clean(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                            const ph_hint6 *hint, uint32_t ref);
 /* The same without the one-pass path for plain packets (pkt/plain6.h):
  * every packet parsed in full, as pinhole__process6() does for all but
  * plain TCP and UDP. The tests compare both paths with it. */

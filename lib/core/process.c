@@ -1100,25 +1100,36 @@ _Static_assert(PH_BURST >= 1 && PH_BURST <= 32,
                "a chunk's packets are bits of a 32-bit mask");
 
 /* The same for an IPv6 packet whose first header is TCP or UDP (no
- * extension header; anything else is left to process6.c): its tuple
- * hashed as pinhole__conn6_find will (pinhole__hash6, the addresses
- * whole), its ft6 bucket prefetched. Nothing is validated here: the
- * packet is parsed in full in its turn, and a hint only prefetches. */
-static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
-                          ph_hint *k) {
+ * extension header; anything else is left to process6.c): with check,
+ * ph_plain6_check() of its bytes (six.plain, six.p whole when it passes:
+ * what its turn takes while clean), else its tuple read as it is; hashed
+ * as pinhole__conn6_find will (pinhole__hash6, the addresses whole), its
+ * ft6 bucket prefetched. A hint read unchecked only prefetches: the
+ * packet is parsed in full in its turn. */
+static void ph_hint_make6(const pinhole_ctx *ctx, const pinhole_pkt *p,
+                          ph_hint *k, int check) {
+  const uint8_t *d = p->data;
   ph_hint6 *s = &k->six;
-  s->proto = d[6];
-  if (s->proto != PINHOLE_IPPROTO_TCP && s->proto != PINHOLE_IPPROTO_UDP)
-    return;
+  s->plain = (uint8_t)(check && ph_plain6_check(d, p->len, &s->p));
+  if (s->plain) {
+    s->proto = s->p.proto;
+    s->sport = s->p.sport;
+    s->dport = s->p.dport;
+  } else {
+    s->proto = d[6];
+    if (s->proto != PINHOLE_IPPROTO_TCP && s->proto != PINHOLE_IPPROTO_UDP)
+      return;
+    s->sport = ph_get16(d + 40);
+    s->dport = ph_get16(d + 42);
+  }
   uint64_t s0 = ph_ne64(d + 8), s1 = ph_ne64(d + 16);
   uint64_t d0 = ph_ne64(d + 24), d1 = ph_ne64(d + 32);
   s->a[0] = s0;
   s->a[1] = s1;
   s->a[2] = d0;
   s->a[3] = d1;
-  s->sport = ph_get16(d + 40);
-  s->dport = ph_get16(d + 42);
   s->h = ph_hash6_words(ctx, s->proto, s0, s1, d0, d1, s->sport, s->dport);
+  s->changes = ctx->ft6.changes;
   k->h = s->h;
   k->proto = s->proto;
   k->ok = PH_HINT_6;
@@ -1131,6 +1142,25 @@ static void ph_hint_make6(const pinhole_ctx *ctx, const uint8_t *d,
     }
   k->bk = ph_ft_bucket_of(&ctx->ft6, k->h);
   __builtin_prefetch(k->bk);
+}
+
+/* The turn of an IPv6 packet k's look-ahead checked (chk PH_CHK_6) while
+ * the burst is clean: process6.c's whole way (it may call back) with the
+ * look-ahead's check, hash and first candidate. The candidate stands
+ * while ft6 is as the look-ahead read it (no insert or remove since);
+ * else, at home, when its way still holds it and no way before has its
+ * signature (ph_hint_holds), and never past home (looked up again). */
+static int ph_process6_clean(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                             const ph_hint *k) {
+  if (k->ok < PH_HINT_6) /* not TCP or UDP: parsed in full */
+    return pinhole__process6(ctx, pkt, side, NULL);
+  uint32_t ref = k->ref;
+  if (ref != UINT32_MAX && ctx->ft6.changes != k->six.changes &&
+      (k->dist != 0 || k->bk->ref[k->way] != ref ||
+       (k->way != 0 &&
+        (ph_ft_match(k->bk, k->sigd) & ((1u << k->way) - 1u)) != 0)))
+    ref = UINT32_MAX;
+  return pinhole__process6_clean(ctx, pkt, side, &k->six, ref);
 }
 
 /* For p (data not NULL, cap >= len): with check, ph_plain4_check() of
@@ -1158,7 +1188,7 @@ static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
     if (d[0] != 0x45) {
       if (p->len >= 48 && (d[0] >> 4) == 6 && ctx->cfg.max_conns6 != 0) {
         k->chk = check ? PH_CHK_6 : 0;
-        ph_hint_make6(ctx, d, k);
+        ph_hint_make6(ctx, p, k, check);
       }
       return;
     }
@@ -1408,7 +1438,7 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
         /* ph_process_one()'s way for these bytes: process6.c's, whole
          * (it may call back) */
         trust = stays;
-        verdicts[base + i] = (uint8_t)ph_process6_hinted(ctx, p, side, k);
+        verdicts[base + i] = (uint8_t)ph_process6_clean(ctx, p, side, k);
         continue;
       }
       if (chk == PH_CHK_4) {

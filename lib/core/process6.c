@@ -13,6 +13,7 @@
 #include "pkt/bytes.h"
 #include "pkt/plain6.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* The IPv4-shaped view the shared steps read (TCP tracking, echo
@@ -418,21 +419,16 @@ int pinhole__process6_full(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   return ph_found6(ctx, pkt, &v6, c, dir, side);
 }
 
-/* A plain IPv6 TCP or UDP packet (ph_plain6_check() accepted it: the
- * full parse would say OK, no extension header): looked up from the
- * header; an established UDP packet of a line-form connection (ctx.h
- * ph_conn_line6: not NAT64, not hairpinned) no ALG watches is done
- * without a view, as ph_udp6_established()
- * does it; anything else gets the view the parse would have filled. */
-static int ph_process6_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
-                             const ph_hint6 *hint, const ph_plain6 *p) {
-  const uint8_t *d = pkt->data;
-  pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
-  uint64_t h =
-      ph_hash6_hinted(ctx, hint, p->proto, d + 8, d + 24, p->sport, p->dport);
-  int dir = 0;
-  ph_conn *c =
-      ph_conn6_find(ctx, p->proto, d + 8, d + 24, p->sport, p->dport, h, &dir);
+/* A plain IPv6 TCP or UDP packet (ph_plain6_check() accepted it as *p:
+ * the full parse would say OK, no extension header) of connection c
+ * (direction dir, found from the header) or of none: an established UDP
+ * packet of a line-form connection (ctx.h ph_conn_line6: not NAT64, not
+ * hairpinned) no ALG watches is done without a view, as
+ * ph_udp6_established() does it; anything else gets the view the parse
+ * would have filled. */
+static inline __attribute__((always_inline)) int
+ph_plain6_found(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                const ph_plain6 *p, ph_conn *c, int dir) {
   if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && ph_conn_line6(c) &&
       !(c->flags & (PH_CONN_WATCH | PH_CONN_HAIRPIN))) {
     uint8_t want_side = dir == 0 ? c->a_side : (uint8_t)(c->a_side ^ 1);
@@ -442,18 +438,101 @@ static int ph_process6_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                           : ph_udp6_forward(ctx, c, dir, p->ip_len));
   }
   pinhole_pkt6_view v6;
-  ph_plain6_view(d, p, &v6);
+  ph_plain6_view(pkt->data, p, &v6);
   if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && !ph_conn_watched(c))
     return ph_verdict(ctx, 0, ph_udp6_established(ctx, pkt, &v6, c, dir, side));
   return ph_found6(ctx, pkt, &v6, c, dir, side);
 }
 
+/* The same, looked up from the header under its flow hash h (inline in
+ * both its callers: one per call's way keeps its one frame). */
+static inline __attribute__((always_inline)) int
+ph_process6_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                  const ph_plain6 *p, uint64_t h) {
+  const uint8_t *d = pkt->data;
+  pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
+  int dir = 0;
+  ph_conn *c =
+      ph_conn6_find(ctx, p->proto, d + 8, d + 24, p->sport, p->dport, h, &dir);
+  return ph_plain6_found(ctx, pkt, side, p, c, dir);
+}
+
 int pinhole__process6(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                       const ph_hint6 *hint) {
   ph_plain6 p;
-  if (ph_plain6_check(pkt->data, pkt->len, &p))
-    return ph_process6_plain(ctx, pkt, side, hint, &p);
+  if (ph_plain6_check(pkt->data, pkt->len, &p)) {
+    const uint8_t *d = pkt->data;
+    return ph_process6_plain(
+        ctx, pkt, side, &p,
+        ph_hash6_hinted(ctx, hint, p.proto, d + 8, d + 24, p.sport, p.dport));
+  }
   return pinhole__process6_full(ctx, pkt, side, hint);
+}
+
+/* pinhole__process6_clean() past its common case. */
+static __attribute__((noinline)) int
+ph_process6_clean_rest(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                       const ph_hint6 *hint, uint32_t ref) {
+  if (!hint->plain)
+    return pinhole__process6(ctx, pkt, side, hint);
+  const ph_plain6 *p = &hint->p;
+  if (ref != UINT32_MAX) {
+    /* the look-ahead's first candidate, still the lookup's: the
+     * connection when its key is the packet's (other keys share its
+     * signature) */
+    const uint8_t *d = pkt->data;
+    ph_conn *c = &ctx->conns[ref >> 1];
+    int dir = (int)(ref & 1);
+    if (ph_conn6_keyed(ctx, c, dir, p->proto, d + 8, d + 24, p->sport,
+                       p->dport)) {
+      pkt->len = p->ip_len; /* link-layer padding is not part of it */
+      return ph_plain6_found(ctx, pkt, side, p, ph_conn_live(ctx, c), dir);
+    }
+  }
+  return ph_process6_plain(ctx, pkt, side, p, hint->h);
+}
+
+/* Are a line-form connection's ports (a_sport6, a_dport6) those of its
+ * packets from dir with these ports (sport, dport of p, adjacent in the
+ * same order: one 32-bit word each, swapped halves for dir 1)? */
+static inline int ph_line6_ports_are(const ph_conn *c, int dir,
+                                     const ph_plain6 *p) {
+  uint32_t cw, pw;
+  memcpy(&cw, &c->a_sport6, sizeof(cw));
+  memcpy(&pw, &p->sport, sizeof(pw));
+  if (dir)
+    pw = pw << 16 | pw >> 16;
+  return cw == pw;
+}
+_Static_assert(offsetof(ph_conn, a_dport6) == offsetof(ph_conn, a_sport6) + 2 &&
+                   offsetof(ph_plain6, dport) == offsetof(ph_plain6, sport) + 2,
+               "the ports are adjacent, source first");
+
+/* The common case first, with nothing but loads until it is sure: a
+ * plain UDP packet whose candidate ref is its connection, in the line
+ * form (its side A's packets: source a_src6, destination a_dst6; side
+ * B's swapped), no ALG watching it, not hairpinned, idle for less than
+ * the shortest timeout (so not stale, ph_conn_stale), from its side:
+ * what ph_plain6_found() does for it. Anything else: the rest above,
+ * which finds the same connection (or expires it) from the start. */
+int pinhole__process6_clean(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                            const ph_hint6 *hint, uint32_t ref) {
+  const ph_plain6 *p = &hint->p;
+  if (ref == UINT32_MAX || !hint->plain || p->proto != PINHOLE_IPPROTO_UDP)
+    return ph_process6_clean_rest(ctx, pkt, side, hint, ref);
+  ph_conn *c = &ctx->conns[ref >> 1];
+  int dir = (int)(ref & 1);
+  const uint8_t *d = pkt->data;
+  if (!ph_conn_line6(c) || c->proto != PINHOLE_IPPROTO_UDP ||
+      (c->flags & (PH_CONN_WATCH | PH_CONN_HAIRPIN)) ||
+      !ph_line6_ports_are(c, dir, p) ||
+      !ph_addr6_eq(c->a_src6, dir ? d + 24 : d + 8) ||
+      !ph_addr6_eq(c->a_dst6, dir ? d + 8 : d + 24) ||
+      (int32_t)(ctx->now_tick - c->last_seen) >= (int32_t)ctx->to_min ||
+      (side ^ dir) != c->a_side)
+    return ph_process6_clean_rest(ctx, pkt, side, hint, ref);
+  pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
+  return ph_verdict(ctx, 0, ph_udp6_forward(ctx, c, dir, p->ip_len));
 }
 
 int pinhole__process6_first(pinhole_ctx *ctx, pinhole_pkt *pkt,

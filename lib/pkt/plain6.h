@@ -29,11 +29,11 @@
 #define PH_PLAIN6_UDP_HLEN 8u
 
 /* What the checks read: enough for a flow lookup. The addresses are
- * the packet's own bytes (d + 8, d + 24). */
+ * the packet's own bytes (d + 8, d + 24); the view's flags are
+ * ph_plain6_view()'s. */
 typedef struct ph_plain6 {
   uint32_t ip_len; /* 40 + payload length */
   uint16_t sport, dport;
-  uint16_t flags;  /* PINHOLE_PKT6F_L4, | PINHOLE_PKT6F_LINK_LOCAL */
   uint8_t proto;   /* TCP or UDP */
   uint8_t l4_hlen; /* 8 (UDP) or the TCP header's length */
 } ph_plain6;
@@ -86,9 +86,6 @@ static inline int ph_plain6_check(const uint8_t *d, size_t len, ph_plain6 *p) {
   p->ip_len = (uint32_t)(PH_PLAIN6_HLEN + plen);
   p->sport = sport;
   p->dport = dport;
-  p->flags = (ph_plain6_ll(d + 8) || ph_plain6_ll(d + 24))
-                 ? PINHOLE_PKT6F_L4 | PINHOLE_PKT6F_LINK_LOCAL
-                 : PINHOLE_PKT6F_L4;
   p->proto = proto;
   p->l4_hlen = (uint8_t)hlen;
   return 1;
@@ -108,7 +105,11 @@ static inline void ph_plain6_view(const uint8_t *d, const ph_plain6 *p,
   v->tclass = (uint8_t)(w0 >> 20);
   v->hlim = d[7];
   v->proto = p->proto;
-  v->flags = p->flags;
+  /* the view's flags: a link-local address is told only here (the
+   * lookups do not need it) */
+  v->flags = (ph_plain6_ll(d + 8) || ph_plain6_ll(d + 24))
+                 ? PINHOLE_PKT6F_L4 | PINHOLE_PKT6F_LINK_LOCAL
+                 : PINHOLE_PKT6F_L4;
   v->sport = p->sport;
   v->dport = p->dport;
   v->l4_off = PH_PLAIN6_HLEN;
