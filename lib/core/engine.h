@@ -370,8 +370,8 @@ int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg);
 void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c);
 uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c);
 /* The look-ahead of expiry's stage 0 (flows.c ph_conn_free_prefetch has
- * both), inline: the cold part (28 bytes: it may cross a line) and hot
- * line of slot idx. */
+ * both), inline: the cold part (24 bytes: it may cross a line) and hot
+ * line of slot idx (one line: 64 bytes at a multiple of 64, ctx.c). */
 static inline void ph_conn_free_prefetch0(const pinhole_ctx *ctx,
                                           uint32_t idx) {
   const uint8_t *c = (const uint8_t *)&ctx->conns[idx];
@@ -379,7 +379,6 @@ static inline void ph_conn_free_prefetch0(const pinhole_ctx *ctx,
   __builtin_prefetch(k, 1);
   __builtin_prefetch(k + sizeof(ph_conn_cold) - 1, 1);
   __builtin_prefetch(c);
-  __builtin_prefetch(c + sizeof(ph_conn) - 1);
 }
 /* Has the connection been idle for its whole timeout (dead, whether or not
  * a tick has collected it)? Signed: a registration may keep last_seen in

@@ -858,10 +858,10 @@ ph_conn_fire(uint32_t index, unsigned slot, void *user) {
     return;
   }
   const ph_hk *e = &x->hk[slot];
-  if (e->idx == index) /* IPv4, its keys' places known: a copy for it */
+  if (__builtin_expect(e->idx == index, 1)) /* IPv4, places known: inline */
     ph_conn_expire_keyed(ctx, c, index, &e->k);
-  else
-    ph_conn_expire_keyed(ctx, c, index, NULL);
+  else /* the rest out of line: the run keeps its registers for the above */
+    pinhole__conn_expire(ctx, c);
   x->expired++;
 }
 
