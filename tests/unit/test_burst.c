@@ -13,6 +13,7 @@
  */
 #include "helpers.h"
 #include "helpers6.h"
+#include "burst_twin.h"
 
 #include "core/ctx.h"
 #include "core/engine.h"
@@ -20,58 +21,7 @@
 #define UDP PINHOLE_IPPROTO_UDP
 #define FWD PINHOLE_VERDICT_FORWARD
 #define DROP PINHOLE_VERDICT_DROP
-#define NB 8
 #define LATE (3 * 3600 * SEC) /* past every idle timeout */
-
-static void t_copy(tpkt *dst, const tpkt *src) {
-  *dst = *src;
-  dst->p.data = dst->b;
-}
-
-/* The two contexts' counters are the same. */
-static void stats_same(pinhole_ctx *a, pinhole_ctx *b) {
-  uint64_t ca[128], cb[128];
-  int na = pinhole_stats(a, ca, 128), nb = pinhole_stats(b, cb, 128);
-  assert_int_equal(na, nb);
-  assert_memory_equal(ca, cb, (size_t)na * sizeof(ca[0]));
-}
-
-/* pa[0..n) as one burst into a, copies of them one per call into b, all
- * from side at now: the same verdicts, lengths, bytes and counters; the
- * verdicts in vd. */
-static void burst_twin(tctx *a, tctx *b, tpkt *pa, size_t n, int side,
-                       uint64_t now, uint8_t *vd) {
-  static tpkt pb[NB];
-  pinhole_pkt burst[NB];
-  assert_true(n <= NB);
-  for (size_t i = 0; i < n; i++) {
-    t_copy(&pb[i], &pa[i]);
-    burst[i] = pa[i].p;
-  }
-  assert_int_equal(pinhole_process_burst(a->ctx, burst, n, side, now, vd),
-                   (int)n);
-  for (size_t i = 0; i < n; i++) {
-    int v = pinhole_process(b->ctx, &pb[i].p, side, now);
-    assert_int_equal(vd[i], v);
-    assert_int_equal(burst[i].len, pb[i].p.len);
-    assert_memory_equal(pa[i].b, pb[i].b, pb[i].p.len);
-  }
-  stats_same(a->ctx, b->ctx);
-}
-
-static void vd_is(const uint8_t *vd, size_t n, ...) {
-  va_list ap;
-  va_start(ap, n);
-  for (size_t i = 0; i < n; i++) {
-    int want = va_arg(ap, int);
-    if (vd[i] != want) {
-      for (size_t j = 0; j < n; j++)
-        print_message("verdict[%zu] %d\n", j, vd[j]);
-      fail_msg("packet %zu: verdict %d, want %d", i, vd[i], want);
-    }
-  }
-  va_end(ap);
-}
 
 /* The slot index of the connection filed under this IPv4 tuple, or -1. */
 static long slot_of(tctx *t, uint8_t proto, uint32_t src, uint32_t dst,
@@ -1127,21 +1077,7 @@ static void test_burst_quiet_mixed_as_single(void **state) {
         hostile(&pa[i].p, (int)((rng >> 28) % H_N));
       t_copy(&pb[i], &pa[i]);
     }
-    pinhole_pkt ba[NB], bb[NB];
-    for (size_t i = 0; i < n; i++) {
-      ba[i] = pa[of[i]].p;
-      bb[i] = pb[of[i]].p;
-    }
-    uint8_t vd[NB];
-    assert_int_equal(pinhole_process_burst(a->ctx, ba, n, side, now, vd),
-                     (int)n);
-    for (size_t i = 0; i < n; i++) {
-      assert_int_equal(vd[i], pinhole_process(b->ctx, &bb[i], side, now));
-      assert_int_equal(ba[i].len, bb[i].len);
-    }
-    for (size_t i = 0; i < n; i++)
-      assert_memory_equal(pa[i].b, pb[i].b, 128);
-    stats_same(a->ctx, b->ctx);
+    burst_twin_of(a, b, pa, pb, of, n, side, now);
   }
   assert_true(shared > 100);
   assert_true(t_cnt(a, PINHOLE_CNT_FLOWS_EXPIRED) > 0);
