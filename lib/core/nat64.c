@@ -28,6 +28,7 @@
 #include "core/frag_reasm.h"
 #include "pkt/bytes.h"
 #include "pkt/refrag.h"
+#include "pkt/xlat_plain.h"
 
 #include <pinhole/hash.h>
 
@@ -526,6 +527,18 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
   pinhole_xlat_map m;
   ph_map_out(ctx, c, &m);
   size_t olen = 0;
+  /* the common case (a plain TCP or UDP packet no ALG watches):
+   * translated in place, the same bytes (pkt/xlat_plain.h) */
+  if (!ph_conn_watched(c) &&
+      pinhole__xlat_6to4_plain(pkt->data, pkt->len,
+                               pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH,
+                               &m, &olen)) {
+    pkt->len = (uint32_t)olen;
+    ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
+    c->last_seen = ctx->now_tick;
+    ph_conn_count(ctx, c, 0, v6->ip_len);
+    return PINHOLE_VERDICT_FORWARD;
+  }
   int rc = pinhole_xlat_6to4(pkt->data, pkt->len, ctx->scratch, PH_SCRATCH, &m,
                              &olen);
   int why = ph_put_back(ctx, pkt, rc, olen);

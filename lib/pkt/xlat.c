@@ -19,6 +19,9 @@
 #include "pkt/bytes.h"
 #include "pkt/ipv6_chain.h"
 #include "pkt/pkt_cksum.h"
+#include "pkt/plain4.h"
+#include "pkt/plain6.h"
+#include "pkt/xlat_plain.h"
 
 #define PH4_HLEN 20u
 #define PH6_HLEN 40u
@@ -594,4 +597,87 @@ int pinhole_xlat_6to4(const uint8_t *in, size_t in_len, uint8_t *out,
                  ph_sum4(map->src4, map->dst4), map->sport, map->dport);
   *out_len = total;
   return 0;
+}
+
+/* ---- IPv6 -> IPv4 in place: the plain TCP or UDP packet ------------------ */
+
+/* pinhole_cksum_finish's fold without the complement, inline: s % 0xffff
+ * as a value in 1..0xffff for s != 0 (0 only for s == 0). */
+static inline uint32_t ph_fold_in(uint64_t s) {
+  s = (s & 0xffffffffu) + (s >> 32);
+  s = (s & 0xffffffffu) + (s >> 32);
+  s = (s & 0xffffu) + (s >> 16);
+  s = (s & 0xffffu) + (s >> 16);
+  s = (s & 0xffffu) + (s >> 16);
+  return (uint32_t)s;
+}
+
+/* The sum of the n big-endian 32-bit words at p (n <= 8: no overflow). */
+static inline uint64_t ph_sum_words(const uint8_t *p, unsigned n) {
+  uint64_t s = 0;
+  for (unsigned i = 0; i < n; i++)
+    s += ph_get32(p + 4 * i);
+  return s;
+}
+
+int pinhole__xlat_6to4_plain(uint8_t *d, size_t len, size_t cap,
+                             const pinhole_xlat_map *m, size_t *out_len) {
+  ph_plain6 p;
+  if (!ph_plain6_check(d, len, &p))
+    return 0;
+  size_t l4_len = p.ip_len - PH6_HLEN;
+  size_t total = PH4_HLEN + l4_len;
+  /* pinhole_xlat_6to4's own refusals (too long, no room) and what the
+   * IPv4 parse of its output would refuse (ph_plain4_check: equal
+   * addresses, one it does not take; the rest holds by construction: TTL
+   * = hop limit != 0, no fragment, lengths, non-zero ports, the TCP
+   * header as ph_plain6_check checked it) */
+  if (total > 0xffffu || total > cap || m->src4 == m->dst4 ||
+      (ph_a4_first_bad[m->src4 >> 24] & PH_A4_BAD_SRC) != 0 ||
+      (ph_a4_first_bad[m->dst4 >> 24] & PH_A4_BAD_DST) != 0)
+    return 0;
+  uint8_t *l4 = d + PH6_HLEN;
+  uint16_t sport = m->sport ? m->sport : p.sport;
+  uint16_t dport = m->dport ? m->dport : p.dport;
+  /* sec. 5.5: the pseudo-header's addresses and the ports change (length
+   * and protocol do not): RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), with m
+   * the 32 address bytes (as eight 32-bit words: 2^16 = 1 modulo 0xffff)
+   * and the old ports, m' the IPv4 addresses and the new ports. ~m is
+   * taken as a multiple of 0xffff minus m: the sum stays non-zero (m' is
+   * not) and the same modulo 0xffff, so its fold is ph_l4_adjust's. */
+  uint64_t old_sum = ph_sum_words(d + 8, 8) + p.sport + p.dport;
+  uint64_t new_sum = (m->src4 >> 16) + (m->src4 & 0xffffu) + (m->dst4 >> 16) +
+                     (m->dst4 & 0xffffu) + sport + dport;
+  size_t at = p.proto == PINHOLE_IPPROTO_TCP ? 16u : 6u;
+  uint16_t ck = ph_get16(l4 + at); /* UDP: not 0 (ph_plain6_check) */
+  ck = (uint16_t)~ph_fold_in((uint16_t)~ck + (UINT64_C(0xffff) << 36) -
+                             old_sum + new_sum);
+  if (ck == 0 && p.proto == PINHOLE_IPPROTO_UDP)
+    ck = 0xffff;
+  uint32_t w0 = ph_get32(d);
+  uint8_t tos = (uint8_t)(w0 >> 20), ttl = d[7];
+  uint16_t frag = total > PH4_DF_ABOVE ? PH4_DF : 0u;
+  /* the payload 20 bytes down, then the IPv4 header before it (sec. 5.1:
+   * ID the host's, DF above 1260 bytes), its checksum from the values
+   * (RFC 1071; never 0 before the complement: the first word is 0x45..) */
+  memmove(d + PH4_HLEN, l4, l4_len);
+  l4 = d + PH4_HLEN;
+  ph_put16(l4, sport);
+  ph_put16(l4 + 2, dport);
+  ph_put16(l4 + at, ck);
+  uint64_t hs = (0x4500u | tos) + total + m->ip_id + frag +
+                ((uint32_t)ttl << 8 | p.proto) + (m->src4 >> 16) +
+                (m->src4 & 0xffffu) + (m->dst4 >> 16) + (m->dst4 & 0xffffu);
+  d[0] = 0x45;
+  d[1] = tos;
+  ph_put16(d + 2, (uint16_t)total);
+  ph_put16(d + 4, m->ip_id);
+  ph_put16(d + 6, frag);
+  d[8] = ttl;
+  d[9] = p.proto;
+  ph_put16(d + 10, (uint16_t)~ph_fold_in(hs));
+  ph_put32(d + 12, m->src4);
+  ph_put32(d + 16, m->dst4);
+  *out_len = total;
+  return 1;
 }

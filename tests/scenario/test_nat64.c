@@ -332,6 +332,84 @@ static void test_nat64_udp_eim(void **state) {
   t_ctx_del(t);
 }
 
+/* RFC 7915 sec. 5.1 / 5.5 on the established path (the in-place
+ * translation of a plain packet, lib/pkt/xlat_plain.h): hundreds of UDP
+ * and TCP packets of two sessions, random payload lengths 0..1400 (odd
+ * and even), traffic classes and hop limits (1 and 2 among them), leave
+ * exactly as pinhole_xlat_6to4 writes a copy with the session's
+ * addresses and ports (the identification copied from the output, the
+ * translator's choice), their checksums right by the test's own sum,
+ * and counted once each. */
+static void test_nat64_established_same_bytes(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 30000, 30999);
+  tpkt p, c;
+  b6_udp(&p, CLI, 5353, SRV6, 53, "open");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t PU = out_sport(&p);
+  b6_tcp(&p, CLI, 40000, SRV6, 80, PINHOLE_TCP_SYN, 1000, 0, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t PT = out_sport(&p);
+  t_tcp(&c, OUT_HOST, 80, PUB, PT, 5000, 1001,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &c, SEC), PINHOLE_VERDICT_FORWARD);
+  static const uint8_t hl[] = {1, 2, 64, 255};
+  uint64_t r = 0x2545f4914f6cdd1dull;
+  uint32_t seq = 1001; /* the same data again: in the window */
+  unsigned n = 0;
+  for (unsigned i = 0; i < 400; i++) {
+    uint8_t l4[1420];
+    r ^= r << 13;
+    r ^= r >> 7;
+    r ^= r << 17;
+    size_t len = (size_t)(r >> 20) % 1401;
+    for (size_t k = 0; k < sizeof(l4); k++)
+      l4[k] = (uint8_t)(r >> (k % 56));
+    int tcp = i & 1;
+    size_t hdr = tcp ? 20 : 8;
+    memset(l4, 0, hdr);
+    if (tcp) {
+      t_put16(l4, 40000);
+      t_put16(l4 + 2, 80);
+      t_put32(l4 + 4, seq);
+      t_put32(l4 + 8, 5001);
+      l4[12] = 5 << 4;
+      l4[13] = PINHOLE_TCP_ACK;
+      t_put16(l4 + 14, 65535);
+    } else {
+      t_put16(l4, 5353);
+      t_put16(l4 + 2, 53);
+      t_put16(l4 + 4, (uint16_t)(hdr + len));
+    }
+    b6(&p, CLI, SRV6, tcp ? PINHOLE_IPPROTO_TCP : PINHOLE_IPPROTO_UDP, l4,
+       hdr + len, tcp ? 16 : 6);
+    uint8_t tc = (uint8_t)(r >> 8);
+    p.b[0] = (uint8_t)(0x60 | tc >> 4); /* not in the checksum */
+    p.b[1] = (uint8_t)(tc << 4 | (p.b[1] & 0x0f));
+    p.b[7] = hl[i % 4];
+    tpkt want = p;
+    assert_int_equal(t_in(t, &p, SEC + i), PINHOLE_VERDICT_FORWARD);
+    pinhole_xlat_map m;
+    memset(&m, 0, sizeof(m));
+    m.src4 = PUB;
+    m.dst4 = OUT_HOST;
+    m.sport = tcp ? PT : PU;
+    m.ip_id = t_get16(p.b + 4);
+    size_t olen = 0;
+    assert_int_equal(
+        pinhole_xlat_6to4(want.b, want.p.len, c.b, sizeof(c.b), &m, &olen), 0);
+    assert_int_equal(p.p.len, olen);
+    assert_memory_equal(p.b, c.b, olen);
+    assert_int_equal(p.b[8], hl[i % 4]); /* the hop limit as the TTL */
+    assert_int_equal(p.b[1], tc);
+    own4(p.b, p.p.len);
+    n++;
+  }
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1 + n,
+             PINHOLE_CNT_NAT64_XLAT, 3 + n, -1);
+  t_ctx_del(t);
+}
+
 /* RFC 6146 sec. 3.5.1 / RFC 4787 REQ-8 with PINHOLE_CFG_EIF (as for
  * NAT44): any IPv4 host may reach an existing NAT64 mapping; the packet
  * opens a session back to the mapping's IPv6 host, from the sender
@@ -1386,6 +1464,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat64_tcp_handshake),
       cmocka_unit_test(test_nat64_udp_eim),
+      cmocka_unit_test(test_nat64_established_same_bytes),
       cmocka_unit_test(test_nat64_eif_rfc6146_3_5_1),
       cmocka_unit_test(test_nat64_map6_slots),
       cmocka_unit_test(test_nat64_echo),

@@ -21,6 +21,7 @@
 #include <pinhole/ipv6.h>
 
 #include "ip6_build.h"
+#include "pkt/xlat_plain.h"
 
 #define C6 "2001:db8::2"
 #define S6 "64:ff9b::c613:21"
@@ -819,6 +820,196 @@ static void test_xlat_bounds_and_args(void **state) {
   assert_int_equal(pinhole_xlat_4to6(in, n, out, n + 40, &b, &len), 0);
 }
 
+/* ---- the in-place translation of a plain packet (pkt/xlat_plain.h) ---- */
+
+static uint64_t xp_rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t xp_rand(void) {
+  xp_rng ^= xp_rng << 13;
+  xp_rng ^= xp_rng >> 7;
+  xp_rng ^= xp_rng << 17;
+  return (uint32_t)(xp_rng >> 16);
+}
+
+/* The test's own one's-complement sum of b[0..n), big-endian words. */
+static uint32_t xp_sum(uint32_t s, const uint8_t *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    s += (i & 1) ? b[i] : (uint32_t)b[i] << 8;
+  return s;
+}
+
+static uint16_t xp_fold(uint32_t s) {
+  while (s >> 16)
+    s = (s & 0xffff) + (s >> 16);
+  return (uint16_t)s;
+}
+
+/* A plain IPv6 packet 2001:db8::/32 -> 64:ff9b::/96 (UDP or TCP, plen
+ * bytes of upper layer, tail extra bytes after it) in b; its L4 checksum
+ * field ck (the test's own correct sum when ck < 0). Returns its length. */
+static size_t xp_build(uint8_t *b, uint8_t proto, size_t plen, size_t tail,
+                       uint8_t tclass, uint8_t hlim, int32_t ck) {
+  t_w32(b, 6u << 28 | (uint32_t)tclass << 20 | (xp_rand() & 0xfffffu));
+  b[4] = (uint8_t)(plen >> 8);
+  b[5] = (uint8_t)plen;
+  b[6] = proto;
+  b[7] = hlim;
+  t_w32(b + 8, 0x20010db8u);
+  for (int i = 12; i < 24; i += 4)
+    t_w32(b + i, xp_rand());
+  t_w32(b + 24, 0x0064ff9bu);
+  memset(b + 28, 0, 8);
+  t_w32(b + 36, xp_rand());
+  uint8_t *l4 = b + 40;
+  for (size_t i = 0; i < plen + tail; i++)
+    l4[i] = (uint8_t)xp_rand();
+  l4[0] |= 1; /* no zero port */
+  l4[2] |= 1;
+  size_t at = 6;
+  if (proto == PINHOLE_IPPROTO_UDP) {
+    l4[4] = (uint8_t)(plen >> 8);
+    l4[5] = (uint8_t)plen;
+  } else {
+    l4[12] = 5 << 4;
+    l4[13] = PINHOLE_TCP_ACK | (xp_rand() & 1 ? PINHOLE_TCP_PSH : 0);
+    at = 16;
+  }
+  l4[at] = l4[at + 1] = 0;
+  if (ck < 0) {
+    uint32_t s = xp_sum(0, b + 8, 32) + (uint32_t)plen + proto;
+    ck = (uint16_t)~xp_fold(xp_sum(s, l4, plen));
+    if (ck == 0 && proto == PINHOLE_IPPROTO_UDP)
+      ck = 0xffff;
+  }
+  l4[at] = (uint8_t)(ck >> 8);
+  l4[at + 1] = (uint8_t)ck;
+  return 40 + plen + tail;
+}
+
+/* One packet both ways: the in-place translation gives
+ * pinhole_xlat_6to4's bytes and length, or declines and leaves the
+ * packet alone. Returns 1 when it translated. */
+static int xp_same(const uint8_t *pkt, size_t len, size_t cap,
+                   const pinhole_xlat_map *m) {
+  static uint8_t a[2048], b[2048];
+  memcpy(a, pkt, len);
+  memcpy(b, pkt, len);
+  size_t olen = 0, plen = 0;
+  int rc = pinhole_xlat_6to4(a, len, out, cap, m, &olen);
+  int fast = pinhole__xlat_6to4_plain(b, len, cap, m, &plen);
+  if (!fast) {
+    assert_memory_equal(b, pkt, len);
+    return 0;
+  }
+  assert_int_equal(rc, 0);
+  assert_int_equal(plen, olen);
+  assert_memory_equal(b, out, olen);
+  pinhole_pkt_view v;
+  assert_int_equal(pinhole_pkt_parse(b, plen, &v), PINHOLE_PKT_OK);
+  return 1;
+}
+
+/* The checksum field value that makes the translation's checksum
+ * (~)target: the translation adds a constant modulo 0xffff to ~ck. */
+static uint16_t xp_ck_for(const uint8_t *pkt, size_t len, uint8_t proto,
+                          const pinhole_xlat_map *m, uint16_t target) {
+  size_t olen = 0;
+  size_t at = 40 + (proto == PINHOLE_IPPROTO_TCP ? 16u : 6u);
+  assert_int_equal(pinhole_xlat_6to4(pkt, len, out, sizeof(out), m, &olen), 0);
+  uint32_t nin = (uint16_t) ~(pkt[at] << 8 | pkt[at + 1]);
+  uint32_t nout = (uint16_t) ~(out[at - 20] << 8 | out[at - 19]);
+  uint32_t k = (nout + 0xffff - nin % 0xffff) % 0xffff;
+  uint32_t nwant = ((uint16_t)~target % 0xffffu + 0xffff - k) % 0xffff;
+  return (uint16_t)~nwant;
+}
+
+/* RFC 7915 sec. 5.1 / 5.5 in place: thousands of random plain UDP and
+ * TCP packets (addresses in 2001:db8::/32 and 64:ff9b::/96, ports,
+ * payload lengths 0..1400 odd and even, traffic classes, hop limits 1
+ * and 2 among others, right, wrong and chosen checksums so that the
+ * output's is 0x0000 or 0xffff, bytes after the IPv6 payload) come out
+ * of pinhole__xlat_6to4_plain exactly as pinhole_xlat_6to4 writes them;
+ * maps it must decline (equal addresses, 127/8, 0/8, 240/4 destinations,
+ * no room, a fragment, an extension header) leave the packet alone. */
+static void test_xlat_6to4_plain_same_bytes(void **state) {
+  (void)state;
+  static uint8_t pkt[2048];
+  static const uint8_t hl[] = {1, 2, 3, 64, 128, 254, 255};
+  unsigned fast = 0, n = 0, zero = 0, ones = 0;
+  for (unsigned i = 0; i < 6000; i++) {
+    uint8_t proto = (i & 1) ? PINHOLE_IPPROTO_TCP : PINHOLE_IPPROTO_UDP;
+    size_t min = proto == PINHOLE_IPPROTO_TCP ? 20 : 8;
+    size_t plen = min + xp_rand() % (1401 - min + 1);
+    if (i % 7 == 0)
+      plen = min + (i % 3); /* the shortest */
+    size_t tail = (i % 5 == 0) ? xp_rand() % 9 : 0;
+    uint8_t tc = (i % 3 == 0) ? (uint8_t)xp_rand() : (uint8_t)(i % 4);
+    uint8_t h = hl[i % sizeof(hl)];
+    int32_t ck = (i % 4 == 1) ? (int32_t)(xp_rand() & 0xffff) : -1;
+    if (proto == PINHOLE_IPPROTO_UDP && ck == 0)
+      ck = 1;
+    size_t len = xp_build(pkt, proto, plen, tail, tc, h, ck);
+    pinhole_xlat_map m;
+    memset(&m, 0, sizeof(m));
+    m.src4 = 0xc6120000u | (xp_rand() & 0xffffu); /* 198.18/16 */
+    m.dst4 = (uint32_t)pkt[36] << 24 | (uint32_t)pkt[37] << 16 |
+             (uint32_t)pkt[38] << 8 | pkt[39];
+    if (m.dst4 >> 24 == 0 || m.dst4 >> 24 == 127 || m.dst4 >> 28 >= 14 ||
+        m.dst4 == m.src4)
+      m.dst4 = 0xc6130000u | (xp_rand() & 0xffffu);
+    m.sport = (i % 9 == 0) ? 0 : (uint16_t)(1 + xp_rand() % 65535);
+    m.dport = (i % 11 == 0) ? 0 : (uint16_t)(1 + xp_rand() % 65535);
+    m.ip_id = (uint16_t)xp_rand();
+    if (i % 3 == 2) { /* chosen: the output's checksum 0x0000 or 0xffff */
+      uint16_t target = (i % 2) ? 0xffff : 0x0000;
+      uint16_t c = xp_ck_for(pkt, len, proto, &m, target);
+      size_t at = 40 + (proto == PINHOLE_IPPROTO_TCP ? 16u : 6u);
+      if (proto == PINHOLE_IPPROTO_UDP && c == 0)
+        c = 0xffff; /* the same sum, not "no checksum" */
+      pkt[at] = (uint8_t)(c >> 8);
+      pkt[at + 1] = (uint8_t)c;
+      size_t olen = 0;
+      assert_int_equal(pinhole_xlat_6to4(pkt, len, out, sizeof(out), &m, &olen),
+                       0);
+      uint16_t got = (uint16_t)(out[at - 20] << 8 | out[at - 19]);
+      zero += got == 0x0000;
+      ones += got == 0xffff;
+    }
+    n++;
+    fast += (unsigned)xp_same(pkt, len, sizeof(out), &m);
+  }
+  assert_int_equal(fast, n); /* every one took the in-place way */
+  assert_true(ones > 100);
+  assert_true(zero > 100); /* TCP only: UDP's 0 is sent as 0xffff */
+  /* what it must decline, the packet untouched */
+  size_t len = xp_build(pkt, PINHOLE_IPPROTO_UDP, 100, 0, 0, 64, -1);
+  pinhole_xlat_map m;
+  memset(&m, 0, sizeof(m));
+  m.src4 = 0xc6120001u;
+  static const uint32_t bad_dst[] = {0xc6120001u, 0x7f000001u, 0x00000001u,
+                                     0xf0000001u, 0xffffffffu};
+  for (size_t k = 0; k < sizeof(bad_dst) / sizeof(bad_dst[0]); k++) {
+    m.dst4 = bad_dst[k];
+    assert_int_equal(xp_same(pkt, len, sizeof(out), &m), 0);
+  }
+  m.dst4 = 0xe0000001u; /* a multicast destination: the parse takes it */
+  assert_int_equal(xp_same(pkt, len, sizeof(out), &m), 1);
+  m.dst4 = 0xc6130021u;
+  m.src4 = 0xe0000001u; /* a multicast source */
+  assert_int_equal(xp_same(pkt, len, sizeof(out), &m), 0);
+  m.src4 = 0x7f000001u; /* a loopback source */
+  assert_int_equal(xp_same(pkt, len, sizeof(out), &m), 0);
+  m.src4 = 0xc6120001u;
+  assert_int_equal(xp_same(pkt, len, sizeof(out), &m), 1);
+  assert_int_equal(xp_same(pkt, len, 20 + 100 - 1, &m), 0); /* no room */
+  assert_int_equal(xp_same(pkt, len, 20 + 100, &m), 1);
+  pkt[6] = PINHOLE_IP6_NH_DSTOPTS; /* not plain */
+  assert_int_equal(xp_same(pkt, len, sizeof(out), &m), 0);
+  pkt[6] = PINHOLE_IPPROTO_UDP;
+  pkt[7] = 0; /* hop limit 0: refused by the parse */
+  assert_int_equal(xp_same(pkt, len, sizeof(out), &m), 0);
+}
+
 int main(void) {
   const char *path = getenv("PINHOLE_XLAT_PCAP");
   if (path != NULL && (pcap = fopen(path, "wb")) != NULL) {
@@ -848,6 +1039,7 @@ int main(void) {
       cmocka_unit_test(test_xlat_rfc7915_5_2_mtu),
       cmocka_unit_test(test_xlat_rfc7915_5_3_echo_quote_and_nd),
       cmocka_unit_test(test_xlat_bounds_and_args),
+      cmocka_unit_test(test_xlat_6to4_plain_same_bytes),
   };
   int r = cmocka_run_group_tests(tests, NULL, NULL);
   if (pcap != NULL)
