@@ -601,17 +601,6 @@ int pinhole_xlat_6to4(const uint8_t *in, size_t in_len, uint8_t *out,
 
 /* ---- IPv6 -> IPv4 in place: the plain TCP or UDP packet ------------------ */
 
-/* pinhole_cksum_finish's fold without the complement, inline: s % 0xffff
- * as a value in 1..0xffff for s != 0 (0 only for s == 0). */
-static inline uint32_t ph_fold_in(uint64_t s) {
-  s = (s & 0xffffffffu) + (s >> 32);
-  s = (s & 0xffffffffu) + (s >> 32);
-  s = (s & 0xffffu) + (s >> 16);
-  s = (s & 0xffffu) + (s >> 16);
-  s = (s & 0xffffu) + (s >> 16);
-  return (uint32_t)s;
-}
-
 /* The sum of the n big-endian 32-bit words at p (n <= 8: no overflow). */
 static inline uint64_t ph_sum_words(const uint8_t *p, unsigned n) {
   uint64_t s = 0;
@@ -650,8 +639,8 @@ int pinhole__xlat_6to4_plain(uint8_t *d, size_t len, size_t cap,
                      (m->dst4 & 0xffffu) + sport + dport;
   size_t at = p.proto == PINHOLE_IPPROTO_TCP ? 16u : 6u;
   uint16_t ck = ph_get16(l4 + at); /* UDP: not 0 (ph_plain6_check) */
-  ck = (uint16_t)~ph_fold_in((uint16_t)~ck + (UINT64_C(0xffff) << 36) -
-                             old_sum + new_sum);
+  ck = (uint16_t)~ph_ck_fold64((uint16_t)~ck + (UINT64_C(0xffff) << 36) -
+                               old_sum + new_sum);
   if (ck == 0 && p.proto == PINHOLE_IPPROTO_UDP)
     ck = 0xffff;
   uint32_t w0 = ph_get32(d);
@@ -675,7 +664,7 @@ int pinhole__xlat_6to4_plain(uint8_t *d, size_t len, size_t cap,
   ph_put16(d + 6, frag);
   d[8] = ttl;
   d[9] = p.proto;
-  ph_put16(d + 10, (uint16_t)~ph_fold_in(hs));
+  ph_put16(d + 10, (uint16_t)~ph_ck_fold64(hs));
   ph_put32(d + 12, m->src4);
   ph_put32(d + 16, m->dst4);
   *out_len = total;
