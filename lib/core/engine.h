@@ -701,10 +701,6 @@ static inline void ph_conn6_ports(const ph_conn *c, int dir, uint16_t *sp,
 static inline int ph_addr6_eq(const uint8_t *a, const uint8_t *b) {
   return ((ph_ne64(a) ^ ph_ne64(b)) | (ph_ne64(a + 8) ^ ph_ne64(b + 8))) == 0;
 }
-/* pinhole__conn6_find() inline, for the packet path (flows6.c has the
- * out-of-line one), as ph_conn_find() is for IPv4: the candidates of
- * hash h in ft6 whose protocol, ports and full addresses are the
- * packet's; a stale one is expired and answers NULL. */
 /* Is the tuple of IPv6 connection c's packets from dir (ref & 1) this
  * one (protocol, ports, full addresses)? */
 static inline int ph_conn6_keyed(const pinhole_ctx *ctx, const ph_conn *c,
@@ -717,6 +713,10 @@ static inline int ph_conn6_keyed(const pinhole_ctx *ctx, const ph_conn *c,
          ph_addr6_eq(ph_conn6_addr(ctx, c, dir, 0), src) &&
          ph_addr6_eq(ph_conn6_addr(ctx, c, dir, 1), dst);
 }
+/* pinhole__conn6_find() inline, for the packet path (flows6.c has the
+ * out-of-line one), as ph_conn_find() is for IPv4: the candidates of
+ * hash h in ft6 whose protocol, ports and full addresses are the
+ * packet's; a stale one is expired and answers NULL. */
 static inline ph_conn *ph_conn6_find(pinhole_ctx *ctx, uint8_t proto,
                                      const uint8_t src[16],
                                      const uint8_t dst[16], uint16_t sport,
