@@ -2500,7 +2500,7 @@ typedef struct mt_worker {
   size_t npkts;
   table_spec sp;
   uint32_t flows;
-  int id, rounds;
+  int id, nworkers, rounds;
   pthread_barrier_t *bar;
   int solo_id;                /* which worker plays alone in the solo phase */
   double solo_wall, solo_cpu; /* per round: ns of the solo pass */
@@ -2508,6 +2508,11 @@ typedef struct mt_worker {
   uint64_t par_t0, par_t1;    /* its wall-clock bounds */
   double r_solo_wall[8], r_solo_cpu[8], r_par_cpu[8];
   uint64_t r_par_t0[8], r_par_t1[8];
+  /* the windows (mt_window): packets played and wall-clock bounds, alone
+   * (in the rounds it plays alone) and all at once */
+  uint64_t *win_ns; /* shared: this round's window length */
+  size_t r_wsolo_pkts[8], r_wpar_pkts[8];
+  uint64_t r_wsolo_ns[8], r_wpar_t0[8], r_wpar_t1[8];
 } mt_worker;
 
 static void mt_fresh(mt_worker *w, int round, int phase) {
@@ -2535,6 +2540,33 @@ static double mt_play(mt_worker *w) {
   return (double)(now_ns() - c0);
 }
 
+/* Plays its fresh packets in bursts, a step at a time, until len ns of
+ * wall clock have passed; returns the packets played, their wall-clock
+ * bounds in *t0, *t1. Every packet played is checked as pass() checks it;
+ * a window longer than the packets is an error, not a shorter window. */
+static size_t mt_window(mt_worker *w, uint64_t len, uint64_t *t0,
+                        uint64_t *t1) {
+  workload wl = wl_make(w->hdr, w->npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
+  wl.cap = wl.n = w->npkts;
+  size_t total = wl.n - wl.n % SLOTS, step = total / 16 / SLOTS * SLOTS;
+  step = step > 2048 ? 2048 : step < SLOTS ? SLOTS : step;
+  size_t done = 0;
+  uint64_t start = wall_ns(), now = start;
+  while (now - start < len) {
+    if (done + step > total)
+      die("threads: the window outlasted its packets");
+    workload part = wl;
+    part.hdr = wl.hdr + done * HDR;
+    part.n = part.cap = step;
+    pass(&w->t, w->r, &part, M_BURST, NULL);
+    done += step;
+    now = wall_ns();
+  }
+  *t0 = start;
+  *t1 = now;
+  return done;
+}
+
 static void *mt_main(void *arg) {
   mt_worker *w = arg;
   table_build_spec(&w->t, w->flows, 0, PINHOLE_IPPROTO_UDP, "", &w->sp);
@@ -2546,6 +2578,7 @@ static void *mt_main(void *arg) {
       uint64_t t0 = wall_ns();
       w->r_solo_cpu[i] = mt_play(w);
       w->r_solo_wall[i] = (double)(wall_ns() - t0);
+      *w->win_ns = (uint64_t)w->r_solo_wall[i] / 2;
       mt_check(w, i, 0);
     }
     pthread_barrier_wait(w->bar);
@@ -2556,6 +2589,24 @@ static void *mt_main(void *arg) {
     w->r_par_cpu[i] = mt_play(w);
     w->r_par_t1[i] = wall_ns();
     mt_check(w, i, 1);
+    pthread_barrier_wait(w->bar);
+    /* the windows: each worker alone in turn (round i: worker i % N),
+     * then all at once, each for half the solo pass's wall clock */
+    int alone = i % w->nworkers;
+    mt_fresh(w, i, 2);
+    pthread_barrier_wait(w->bar);
+    if (w->id == alone) {
+      uint64_t t0, t1;
+      w->r_wsolo_pkts[i] = mt_window(w, *w->win_ns, &t0, &t1);
+      w->r_wsolo_ns[i] = t1 - t0;
+      mt_check(w, i, 2);
+    }
+    pthread_barrier_wait(w->bar);
+    mt_fresh(w, i, 3);
+    pthread_barrier_wait(w->bar);
+    w->r_wpar_pkts[i] =
+        mt_window(w, *w->win_ns, &w->r_wpar_t0[i], &w->r_wpar_t1[i]);
+    mt_check(w, i, 3);
     pthread_barrier_wait(w->bar);
   }
   return NULL;
@@ -2580,8 +2631,11 @@ static void run_threads(const opts *o, results *R) {
   memset(w, 0, (size_t)n * sizeof(*w));
   uint32_t span = (65535u - 1024u + 1u) / (uint32_t)n;
   uint32_t nendp = (flows + DESTS - 1) / DESTS;
+  uint64_t win_ns = 0;
   for (int i = 0; i < n; i++) {
     w[i].id = i;
+    w[i].nworkers = n;
+    w[i].win_ns = &win_ns;
     w[i].rounds = o->rounds;
     w[i].flows = flows;
     w[i].npkts = npkts;
@@ -2602,7 +2656,7 @@ static void run_threads(const opts *o, results *R) {
       die("threads: pthread_create");
   for (int i = 0; i < n; i++)
     pthread_join(th[i], NULL);
-  double solo[8], solo_c[8], par[8], par_c[8];
+  double solo[8], solo_c[8], par[8], par_c[8], wsolo[8], wpar[8], wover[8];
   double pk = (double)(npkts - npkts % SLOTS);
   for (int k = 0; k < o->rounds; k++) {
     uint64_t t0 = UINT64_MAX, t1 = 0;
@@ -2616,6 +2670,23 @@ static void run_threads(const opts *o, results *R) {
     solo_c[k] = pk / w[0].r_solo_cpu[k] * 1e9;
     par[k] = pk * n / (double)(t1 - t0) * 1e9;
     par_c[k] = cpu_rate * 1e9;
+    /* the windows: the sum of each thread's packets over its window (the
+     * windows overlap but for the threads' starts: wover is the share of
+     * the span all N were playing) */
+    const mt_worker *a = &w[k % n];
+    wsolo[k] = (double)a->r_wsolo_pkts[k] / (double)a->r_wsolo_ns[k] * 1e9;
+    uint64_t s0 = 0, s1 = UINT64_MAX, u0 = UINT64_MAX, u1 = 0;
+    wpar[k] = 0;
+    for (int i = 0; i < n; i++) {
+      const mt_worker *b = &w[i];
+      wpar[k] += (double)b->r_wpar_pkts[k] /
+                 (double)(b->r_wpar_t1[k] - b->r_wpar_t0[k]) * 1e9;
+      s0 = b->r_wpar_t0[k] > s0 ? b->r_wpar_t0[k] : s0;
+      s1 = b->r_wpar_t1[k] < s1 ? b->r_wpar_t1[k] : s1;
+      u0 = b->r_wpar_t0[k] < u0 ? b->r_wpar_t0[k] : u0;
+      u1 = b->r_wpar_t1[k] > u1 ? b->r_wpar_t1[k] : u1;
+    }
+    wover[k] = s1 > s0 ? (double)(s1 - s0) / (double)(u1 - u0) : 0;
   }
   /* every context translated into its own port block only */
   for (int i = 0; i < n; i++) {
@@ -2643,6 +2714,21 @@ static void run_threads(const opts *o, results *R) {
   add(R, name, snc, "pps", NULL, "all, the sum of each thread's CPU-time rate");
   snprintf(name, sizeof(name), "scale_%d_ratio_cpu", n);
   add(R, name, snc / s1c, "x", NULL, "the same from each thread's CPU time");
+  /* the fixed-time windows: one context alone on each thread in turn,
+   * then all at once for as long; a thread the host slows costs its own
+   * share, where the fixed-work figure above waits for the last one */
+  double wo = median(wover, (size_t)o->rounds);
+  double ws1 = median(wsolo, (size_t)o->rounds);
+  double wsn = median(wpar, (size_t)o->rounds);
+  add(R, "mt_pps_1_window", ws1, "pps", NULL,
+      "one context alone, each thread in turn, fixed wall-clock window");
+  snprintf(name, sizeof(name), "mt_pps_%d_window", n);
+  add(R, name, wsn, "pps", NULL, "all at once for as long: sum of rates");
+  snprintf(name, sizeof(name), "scale_%d_ratio_window", n);
+  add(R, name, wsn / ws1, "x", NULL, "aggregate / one context (windows)");
+  snprintf(name, sizeof(name), "mt_window_%d_overlap", n);
+  add(R, name, wo, "share", NULL,
+      "of the windows' span, the part every thread was playing");
   run_floor_scale(n, flows, o->quick, R);
   for (int i = 0; i < n; i++) {
     table_free(&w[i].t);
@@ -2778,6 +2864,8 @@ static const target targets[] = {
     {"burst_p999_over_median_1m", "1m", "p99.9 / median in bursts, 1M", 4,
      T_MAX},
     {"scale_2_ratio", NULL, "two contexts on two threads", 1.8, T_MIN},
+    {"scale_2_ratio_window", NULL, "two contexts on two threads (windows)", 1.8,
+     T_MIN},
     {"est6_burst_over_ipv4_1m", NULL, "IPv6 burst / IPv4 burst, 1M", 1.2,
      T_MAX},
 };
