@@ -1542,14 +1542,15 @@ static void table_spread(table *t) {
  * write-backs are paid). The regions: the hot lines and cold parts at
  * their sizes and places (so slot order is as sequential here as there,
  * and a spread order as scattered), the mappings' records (28 bytes, one
- * for DESTS flows), the rest of the context's bytes as one region over
- * which the flow-table, public-chain and release lines fall at random
- * (the library's are random over its tables, which are part of that rest:
- * both far larger than the caches). Not damning: nothing else (no hash
- * but a multiply, no signature match, no timer, no events, no counters
- * but one); what it leaves out is the flow table's far removals (~7 % of
- * removals read ~3 more lines, mostly the home line's neighbours) and the
- * wheel's own bookkeeping, each a small fraction of a line a flow. So the
+ * for DESTS flows), the flow table's lines and the public chains' heads
+ * at the sizes a context of the same configuration gives them (so that
+ * the caches keep as much of each as of the library's), and the rest of
+ * the context's bytes, over which the release's lines fall at random.
+ * Not damning: nothing else (no hash but a multiply, no signature match,
+ * no timer, no events, no counters but one). What it leaves out: the
+ * wheel's blocks (4 bytes an entry here too, but one array), the
+ * slot order's cascades (whole blocks handed over), the far removals
+ * beyond the next line; under 0.2 lines a flow in all. So the
  * expiry's time over this floor is its instructions' share; near 1 it is
  * bound by the memory. With --expire it is measured before the table is
  * built and again after it is freed (never both in memory at once), and
@@ -1595,8 +1596,10 @@ typedef struct fx_mem {
   fx_hot *hot;
   uint8_t *cold; /* FX_COLD bytes a flow: may cross lines */
   uint8_t *maps; /* FX_MAP bytes a mapping */
-  uint8_t *rest; /* rest_lines lines */
-  size_t rest_lines;
+  uint8_t *ft;   /* the flow table's lines (ft_lines) */
+  uint8_t *ph;   /* the public chains' heads (ph_lines lines) */
+  uint8_t *rest; /* the context's other bytes (rest_lines lines) */
+  size_t ft_lines, ph_lines, rest_lines;
   uint32_t *order; /* the slots in expiry order */
   uint32_t *blk;   /* a cascade's lower list (FX_LIST entries) */
   uint32_t n, nmaps;
@@ -1607,9 +1610,9 @@ static inline fx_cold *fx_cold_at(const fx_mem *m, uint32_t i) {
   return (fx_cold *)(void *)(m->cold + (size_t)i * FX_COLD);
 }
 
-/* Line k of a 64-bit hash over the rest region. */
-static inline uint8_t *fx_line(const fx_mem *m, uint64_t h) {
-  return m->rest + (((h >> 32) * m->rest_lines) >> 32) * 64;
+/* The line of a 64-bit hash among the lines lines at base. */
+static inline uint8_t *fx_line(uint8_t *base, size_t lines, uint64_t h) {
+  return base + (((h >> 32) * lines) >> 32) * 64;
 }
 
 static inline uint64_t fx_mix(uint64_t x, uint64_t k) {
@@ -1639,7 +1642,8 @@ static void fx_reset(fx_mem *m) {
     uint32_t refs = g + 1 < m->nmaps ? DESTS : m->n - g * DESTS;
     memcpy(m->maps + (size_t)g * FX_MAP, &refs, sizeof(refs));
     uint32_t head = g + 1;
-    memcpy(fx_line(m, fx_mix(g + 1, 0xD6E8FEB86659FD93ull)) + (g & 15) * 4,
+    memcpy(fx_line(m->ph, m->ph_lines, fx_mix(g + 1, 0xD6E8FEB86659FD93ull)) +
+               (g & 15) * 4,
            &head, sizeof(head));
   }
 }
@@ -1684,9 +1688,10 @@ __attribute__((noinline)) static double fx_pass(fx_mem *m) {
       const fx_hot *h = &m->hot[j];
       const fx_cold *k = fx_cold_at(m, j);
       uint8_t **a = addr[(i - FX_AHEAD1) % FX_RING];
-      a[0] = fx_line(m, fx_mix(h->key, 0x9E3779B97F4A7C15ull));
-      a[1] = fx_line(m, fx_mix(h->key, 0xC2B2AE3D27D4EB4Full));
-      a[2] = fx_line(m, fx_mix(h->map + 1, 0xD6E8FEB86659FD93ull)) +
+      a[0] = fx_line(m->ft, m->ft_lines, fx_mix(h->key, 0x9E3779B97F4A7C15ull));
+      a[1] = fx_line(m->ft, m->ft_lines, fx_mix(h->key, 0xC2B2AE3D27D4EB4Full));
+      a[2] = fx_line(m->ph, m->ph_lines,
+                     fx_mix(h->map + 1, 0xD6E8FEB86659FD93ull)) +
              (h->map & 15) * 4;
       a[3] = k->prev ? (uint8_t *)fx_cold_at(m, k->prev - 1) : NULL;
       a[4] = k->next ? (uint8_t *)fx_cold_at(m, k->next - 1) : NULL;
@@ -1726,7 +1731,8 @@ __attribute__((noinline)) static double fx_pass(fx_mem *m) {
         uint32_t z = 0;
         memcpy(a[2], &z, sizeof(z));
         for (uint64_t r = 1; r <= FX_RELEASE; r++) {
-          uint8_t *l = fx_line(m, fx_mix(g * 4 + r, 0xFF51AFD7ED558CCDull));
+          uint8_t *l = fx_line(m->rest, m->rest_lines,
+                               fx_mix(g * 4 + r, 0xFF51AFD7ED558CCDull));
           l[r * 8] ^= (uint8_t)g;
         }
       }
@@ -1753,27 +1759,57 @@ __attribute__((noinline)) static double fx_pass(fx_mem *m) {
   return (double)(t1 - t0) / (double)n;
 }
 
-/* The floor over a context's bytes for n flows, in slot order or (spread)
- * the order table_spread leaves the due flows in. */
-static double floor_expire(size_t bytes, uint32_t n, int spread, int quick) {
+/* The sizes of a bench context's flow table, public chain heads and
+ * mapping table for max_flows, and its bytes (ctx_bytes). */
+static size_t ctx_regions(uint32_t max_flows, size_t *ft, size_t *ph,
+                          size_t *maps) {
+  pinhole_config cfg;
+  cfg_bench(&cfg, max_flows, NULL);
+  host_acct a = {0, 0};
+  pinhole_ctx *ctx = ctx_alloc(&cfg, &a, 0);
+  *ft = (size_t)ctx->ft.nbuckets * sizeof(ph_ft_bucket);
+  *ph = (size_t)ctx->map_nb * sizeof(ph_ref);
+  *maps = (size_t)ctx->cfg.max_mappings * sizeof(ph_mapping);
+  size_t bytes = a.bytes;
+  pinhole_ctx_del(ctx);
+  return bytes;
+}
+
+static size_t fx_round(size_t b) {
+  return (b + 63) & ~(size_t)63;
+}
+
+/* The floor over a context's bytes for n flows (its flow table, chain
+ * heads and mappings at their sizes), in slot order or (spread) the order
+ * table_spread leaves the due flows in. */
+static double floor_expire(uint32_t n, int spread, int quick) {
   fx_mem m;
   memset(&m, 0, sizeof(m));
   m.n = n;
   m.spread = spread;
   m.nmaps = (n + DESTS - 1) / DESTS;
-  size_t fixed = (size_t)n * 64 + (((size_t)n * FX_COLD + 63) & ~(size_t)63) +
-                 (((size_t)m.nmaps * FX_MAP + 63) & ~(size_t)63);
+  size_t ft, ph, maps;
+  size_t bytes = ctx_regions(n, &ft, &ph, &maps);
+  if (maps < (size_t)m.nmaps * FX_MAP)
+    maps = (size_t)m.nmaps * FX_MAP;
+  size_t fixed = (size_t)n * 64 + fx_round((size_t)n * FX_COLD) +
+                 fx_round(maps) + fx_round(ft) + 64 + fx_round(ph);
   m.bytes = bytes > fixed + 64 * 64 ? bytes : fixed + 64 * 64;
   m.mem = huge_alloc(m.bytes, NULL);
   m.order = malloc((size_t)n * sizeof(uint32_t));
   m.blk = malloc(FX_LIST * sizeof(uint32_t));
   if (m.mem == NULL || m.order == NULL || m.blk == NULL)
     die("floor_expire: out of memory");
+  memset(m.mem, 0, m.bytes); /* every page faulted in before timing */
   m.hot = (fx_hot *)(void *)m.mem;
   m.cold = m.mem + (size_t)n * 64;
-  m.maps = m.cold + (((size_t)n * FX_COLD + 63) & ~(size_t)63);
+  m.maps = m.cold + fx_round((size_t)n * FX_COLD);
+  m.ft = m.maps + fx_round(maps);
+  m.ft_lines = fx_round(ft) / 64; /* (a far removal reads the next line) */
+  m.ph = m.ft + fx_round(ft) + 64;
+  m.ph_lines = fx_round(ph) / 64;
   m.rest = m.mem + fixed;
-  m.rest_lines = (m.bytes - fixed) / 64 - 1; /* a far removal: the next */
+  m.rest_lines = (m.bytes - fixed) / 64;
   if (!spread) {
     for (uint32_t i = 0; i < n; i++)
       m.order[i] = i;
@@ -1794,8 +1830,8 @@ static double floor_expire(size_t bytes, uint32_t n, int spread, int quick) {
     }
     free(cnt);
   }
-  int rounds = quick ? 1 : 3;
-  double v[3];
+  int rounds = quick ? 1 : n < 65536 ? 15 : 3; /* a small pass is short */
+  double v[15];
   for (int r = 0; r < rounds; r++) {
     fx_reset(&m);
     v[r] = fx_pass(&m);
@@ -3337,7 +3373,7 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
   add(R, name, fl.burst2, "ns", NULL,
       "two dependent lines a packet, bursts of 32 prefetched");
   if (o->expire || !o->v6) /* where expiry runs: its floor, the same order */
-    fl.expire = floor_expire(ctx_bytes(n), n, o->expire && o->spread, o->quick);
+    fl.expire = floor_expire(n, o->expire && o->spread, o->quick);
   double ghz = clock_ghz();
   if (ghz > 0) {
     snprintf(name, sizeof(name), "core_ghz_%s", tag);
@@ -3354,7 +3390,7 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
     table_free(&te);
     /* the floor again after: the mean of the two, one on each side of the
      * expiry, so that a shared machine's load is seen by both alike */
-    double f2 = floor_expire(ctx_bytes(n), n, o->spread, o->quick);
+    double f2 = floor_expire(n, o->spread, o->quick);
     expire_floor_add(R, n, o->spread, ns, (fl.expire + f2) / 2);
     return;
   }
