@@ -513,7 +513,8 @@ ph_status pinhole__nat64_frag_watched(pinhole_ctx *ctx, pinhole_pkt_view *v,
 }
 
 int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                       const pinhole_pkt6_view *v6, ph_conn *c) {
+                       const pinhole_pkt6_view *v6, ph_conn *c,
+                       const ph_plain6 *plain) {
   /* a first fragment (frag6.c keeps its entry): RFC 7915 sec. 5.1.1,
    * the IPv4 fragment carries the low 16 bits of the identification, its
    * offset and M, DF clear (pinhole_xlat_6to4); the transport checksum
@@ -528,11 +529,13 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
   ph_map_out(ctx, c, &m);
   size_t olen = 0;
   /* the common case (a plain TCP or UDP packet no ALG watches):
-   * translated in place, the same bytes (pkt/xlat_plain.h) */
+   * translated in place, the same bytes (pkt/xlat_plain.h); with plain,
+   * the caller's ph_plain6_check() of these bytes, not run again */
+  size_t cap = pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH;
   if (!ph_conn_watched(c) &&
-      pinhole__xlat_6to4_plain(pkt->data, pkt->len,
-                               pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH,
-                               &m, &olen)) {
+      (plain != NULL
+           ? pinhole__xlat_6to4_checked(pkt->data, cap, plain, &m, &olen)
+           : pinhole__xlat_6to4_plain(pkt->data, pkt->len, cap, &m, &olen))) {
     pkt->len = (uint32_t)olen;
     ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
     c->last_seen = ctx->now_tick;
@@ -621,6 +624,25 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   size_t olen = 0;
   uint32_t in_len = v->ip_len;
   int df_clear = ph_df_clear(pkt->data);
+  /* the common case (a plain TCP or UDP packet no ALG watches): translated
+   * in place, the same bytes (pkt/xlat_plain.h), when it goes out whole
+   * (ph_must_cut: not above the minimum MTU when it would be cut) */
+  if (!ph_conn_watched(c)) {
+    pinhole_xlat_map m;
+    ph_map_in(ctx, c, &m);
+    m.sport = c->a.dport; /* pinhole__nat64_xlat_in's for TCP and UDP */
+    m.dport = c->a.sport;
+    size_t cap = pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH;
+    if (df_clear && ctx->cb.emit != NULL && cap > PH6_MIN_MTU)
+      cap = PH6_MIN_MTU;
+    if (pinhole__xlat_4to6_plain(pkt->data, pkt->len, cap, &m, &olen)) {
+      pkt->len = (uint32_t)olen;
+      ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
+      c->last_seen = ctx->now_tick;
+      ph_conn_count(ctx, c, 1, in_len);
+      return PINHOLE_VERDICT_FORWARD;
+    }
+  }
   uint8_t hdr4[60]; /* a first fragment's header, for its entry */
   if (v->flags & PINHOLE_PKTF_FRAGMENT)
     memcpy(hdr4, pkt->data, v->ihl);
