@@ -864,12 +864,9 @@ ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
 ph_status pinhole__nat64_frag_watched(pinhole_ctx *ctx, pinhole_pkt_view *v,
                                       ph_conn *c, int dir, int side);
 /* An inside IPv6 packet of NAT64 connection c, tracked: translated to
- * IPv4 in place; its verdict (a drop counted). plain: the caller's
- * ph_plain6_check() answer for the packet's bytes as they still are, or
- * NULL (the check is then run here). */
+ * IPv4 in place; its verdict (a drop counted). */
 int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                       const pinhole_pkt6_view *v6, ph_conn *c,
-                       const ph_plain6 *plain);
+                       const pinhole_pkt6_view *v6, ph_conn *c);
 /* The IPv4 packet p[0..len) of NAT64 connection c from the server (a
  * TCP, UDP or echo packet, or one built from them) translated to IPv6 in
  * ctx->scratch (*olen bytes); pinhole_xlat_4to6's answer. */

@@ -62,18 +62,17 @@ static int ph_udp6_forward(pinhole_ctx *ctx, ph_conn *c, int dir,
 }
 
 /* ph_existing6() for a UDP packet of a connection no ALG watches: the
- * same steps (side, NAT64, last seen, counts), without the view. plain:
- * ph_plain6_check()'s answer for the packet (NAT64 takes it), or NULL. */
+ * same steps (side, NAT64, last seen, counts), without the view. */
 static int ph_udp6_established(pinhole_ctx *ctx, pinhole_pkt *pkt,
                                const pinhole_pkt6_view *v6, ph_conn *c, int dir,
-                               int side, const ph_plain6 *plain) {
+                               int side) {
   uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
                           ? c->a_side
                           : (uint8_t)(c->a_side ^ 1);
   if (side != want_side)
     return PINHOLE_VERDICT_DROP;
   if (ph_conn_is64(ctx, c)) /* NAT64: translated to IPv4 (core/nat64.c) */
-    return pinhole__nat64_out(ctx, pkt, v6, c, plain);
+    return pinhole__nat64_out(ctx, pkt, v6, c);
   if (c->flags & PH_CONN_HAIRPIN) /* NAT64 hairpinning (core/nat64.c) */
     return pinhole__nat64_hairpin(ctx, pkt, v6, c, dir);
   return ph_udp6_forward(ctx, c, dir, v6->ip_len);
@@ -132,9 +131,7 @@ static int ph_existing6(pinhole_ctx *ctx, pinhole_pkt *pkt,
     if (rv == -2 &&
         pinhole__nat64_frag_watched(ctx, v, c, dir, side) == PH_DROP)
       return PINHOLE_VERDICT_DROP; /* its later fragments: not matched */
-    /* the check again there (plain NULL): the TCP tracking above may
-     * have rewritten the packet */
-    return pinhole__nat64_out(ctx, pkt, v6, c, NULL);
+    return pinhole__nat64_out(ctx, pkt, v6, c);
   }
   if (c->flags & PH_CONN_HAIRPIN) /* NAT64 hairpinning (core/nat64.c) */
     return pinhole__nat64_hairpin(ctx, pkt, v6, c, dir);
@@ -414,7 +411,7 @@ int pinhole__process6_full(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                             &dir);
     if (c != NULL && v6.proto == PINHOLE_IPPROTO_UDP && !ph_conn_watched(c))
       return ph_verdict(ctx, 0,
-                        ph_udp6_established(ctx, pkt, &v6, c, dir, side, NULL));
+                        ph_udp6_established(ctx, pkt, &v6, c, dir, side));
   } else { /* ICMPv6: it may be a NAT64 echo */
     c = pinhole__nat64_lookup6(ctx, v6.proto, v6.src, v6.dst, v6.sport,
                                v6.dport, &dir);
@@ -442,11 +439,8 @@ ph_plain6_found(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   }
   pinhole_pkt6_view v6;
   ph_plain6_view(pkt->data, p, &v6);
-  /* NAT64 takes p for the bytes ph_plain6_check() read: nothing since
-   * (the lookup, the view) writes the packet */
   if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && !ph_conn_watched(c))
-    return ph_verdict(ctx, 0,
-                      ph_udp6_established(ctx, pkt, &v6, c, dir, side, p));
+    return ph_verdict(ctx, 0, ph_udp6_established(ctx, pkt, &v6, c, dir, side));
   return ph_found6(ctx, pkt, &v6, c, dir, side);
 }
 

@@ -681,8 +681,13 @@ int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *pp,
 int pinhole__xlat_4to6_plain(uint8_t *d, size_t len, size_t cap,
                              const pinhole_xlat_map *m, size_t *out_len) {
   ph_plain4 p;
-  if (!ph_plain4_check(d, len, &p))
-    return 0;
+  return ph_plain4_check(d, len, &p) &&
+         pinhole__xlat_4to6_checked(d, cap, &p, m, out_len);
+}
+
+int pinhole__xlat_4to6_checked(uint8_t *d, size_t cap, const ph_plain4 *pp,
+                               const pinhole_xlat_map *m, size_t *out_len) {
+  ph_plain4 p = *pp;
   size_t l4_len = p.ip_len - PH4_HLEN;
   size_t total = PH6_HLEN + l4_len;
   /* pinhole_xlat_4to6's own refusal (no room: its output is this long,

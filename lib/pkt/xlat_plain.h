@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pkt/plain4.h"
 #include "pkt/plain6.h"
 
 /*
@@ -52,5 +53,15 @@ int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *p,
  */
 int pinhole__xlat_4to6_plain(uint8_t *d, size_t len, size_t cap,
                              const pinhole_xlat_map *m, size_t *out_len);
+
+/*
+ * The same for d, a packet of at least p->ip_len bytes that the IPv4
+ * parse accepts with a 20-byte header, not a fragment, a TCP or UDP one,
+ * of which *p holds the addresses, ports, length and protocol (what
+ * ph_plain4_check answers for it, or the full parse's view says): the
+ * check is not run again (core/nat64.c).
+ */
+int pinhole__xlat_4to6_checked(uint8_t *d, size_t cap, const ph_plain4 *p,
+                               const pinhole_xlat_map *m, size_t *out_len);
 
 #endif /* PH_PKT_XLAT_PLAIN_H */
