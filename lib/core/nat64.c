@@ -535,7 +535,8 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
    * is what ph_plain6_check accepts as far as the translation reads it
    * (the ports, the hop limit and a non-zero checksum read again here:
    * a few loads). TCP: checked again (the tracking may have rewritten
-   * it). */
+   * it); anything else (echo, a UDP packet with extension headers): the
+   * general path, unchecked here. */
   size_t cap = pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH;
   const uint8_t *d = pkt->data;
   ph_plain6 p6 = {v6->ip_len, v6->sport, v6->dport, v6->proto,
@@ -546,7 +547,9 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
               ph_get16(d + PH_PLAIN6_HLEN + 6) != 0;
   if (!ph_conn_watched(c) &&
       (plain ? pinhole__xlat_6to4_checked(pkt->data, cap, &p6, &m, &olen)
-             : pinhole__xlat_6to4_plain(pkt->data, pkt->len, cap, &m, &olen))) {
+             : v6->proto == PINHOLE_IPPROTO_TCP &&
+                   pinhole__xlat_6to4_plain(pkt->data, pkt->len, cap, &m,
+                                            &olen))) {
     pkt->len = (uint32_t)olen;
     ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
     c->last_seen = ctx->now_tick;
@@ -648,13 +651,16 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
       cap = PH6_MIN_MTU;
     /* a UDP packet: its view is the parse's (ph_plain4_check's or the
      * full one's) of these bytes, which nothing wrote since (no tracking,
-     * no ALG); TCP: checked again (the tracking may have rewritten it) */
+     * no ALG); TCP: checked again (the tracking may have rewritten it);
+     * anything else (echo, options, a fragment): the general path */
     ph_plain4 p4 = {v->src,    v->dst,   v->sport,   v->dport,
                     v->ip_len, v->proto, PH_UDP_HLEN};
     int plain = v->proto == PINHOLE_IPPROTO_UDP && v->ihl == PH_IP_MIN_HLEN &&
                 !(v->flags & PINHOLE_PKTF_FRAGMENT) && v->ip_len <= pkt->len;
     if (plain ? pinhole__xlat_4to6_checked(pkt->data, cap, &p4, &m, &olen)
-              : pinhole__xlat_4to6_plain(pkt->data, pkt->len, cap, &m, &olen)) {
+              : v->proto == PINHOLE_IPPROTO_TCP &&
+                    pinhole__xlat_4to6_plain(pkt->data, pkt->len, cap, &m,
+                                             &olen)) {
       pkt->len = (uint32_t)olen;
       ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
       c->last_seen = ctx->now_tick;
