@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The common NAT64 case of RFC 7915 sec. 5.1 and 4.1 in place (lib/pkt/xlat.c):
- * a plain IPv6 TCP or UDP packet (pkt/plain6.h: no extension header, not
- * a fragment) becomes the IPv4 packet pinhole_xlat_6to4 writes for it,
- * byte for byte, without the parse, the walk and the copy through a
- * second buffer; and the reply, a plain IPv4 TCP or UDP packet, into the
- * IPv6 packet pinhole_xlat_4to6 writes for it. Everything else is left to
- * the general translators.
+ * The common NAT64 case of RFC 7915 sec. 5.1 and 4.1 in place
+ * (lib/pkt/xlat.c): a plain IPv6 TCP or UDP packet (pkt/plain6.h: no extension
+ * header, not a fragment) becomes the IPv4 packet pinhole_xlat_6to4 writes for
+ * it, byte for byte, without the parse, the walk and the copy through a second
+ * buffer; and the reply, a plain IPv4 TCP or UDP packet, into the IPv6 packet
+ * pinhole_xlat_4to6 writes for it. Everything else is left to the general
+ * translators.
  */
 #ifndef PH_PKT_XLAT_PLAIN_H
 #define PH_PKT_XLAT_PLAIN_H
@@ -33,9 +33,13 @@ int pinhole__xlat_6to4_plain(uint8_t *d, size_t len, size_t cap,
                              const pinhole_xlat_map *m, size_t *out_len);
 
 /*
- * The same for d, a packet of len >= p->ip_len bytes that
- * ph_plain6_check(d, len, p) accepted, its bytes unchanged since: the
- * check is not run again (the caller's was; core/nat64.c).
+ * The same for d, a packet of at least p->ip_len bytes, its bytes
+ * unchanged since they were checked: *p is ph_plain6_check's answer for
+ * it, or the same fields of a UDP packet the full parse accepted with no
+ * extension header (the full parse's UDP and hop limit checks are
+ * ph_plain6_check's; its address rules are wider, but the addresses
+ * only enter the checksum sum, as in pinhole_xlat_6to4). The check is
+ * not run again (core/nat64.c).
  */
 int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *p,
                                const pinhole_xlat_map *m, size_t *out_len);
