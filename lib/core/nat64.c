@@ -528,11 +528,28 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
   ph_map_out(ctx, c, &m);
   size_t olen = 0;
   /* the common case (a plain TCP or UDP packet no ALG watches):
-   * translated in place, the same bytes (pkt/xlat_plain.h) */
+   * translated in place, the same bytes (pkt/xlat_plain.h). A UDP packet
+   * is not checked again: v6 is the IPv6 path's parse of these bytes
+   * (ph_plain6_check's view or the full parse's), and nothing wrote them
+   * since (no tracking, no ALG); with no extension header (l4_off 40) it
+   * is what ph_plain6_check accepts as far as the translation reads it
+   * (the ports, the hop limit and a non-zero checksum read again here:
+   * a few loads). TCP: checked again (the tracking may have rewritten
+   * it); anything else (echo, a UDP packet with extension headers): the
+   * general path, unchecked here. */
+  size_t cap = pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH;
+  const uint8_t *d = pkt->data;
+  ph_plain6 p6 = {v6->ip_len, v6->sport, v6->dport, v6->proto,
+                  PH_PLAIN6_UDP_HLEN};
+  int plain = v6->proto == PINHOLE_IPPROTO_UDP &&
+              v6->l4_off == PH_PLAIN6_HLEN && v6->ip_len <= pkt->len &&
+              v6->sport != 0 && v6->dport != 0 && d[7] != 0 &&
+              ph_get16(d + PH_PLAIN6_HLEN + 6) != 0;
   if (!ph_conn_watched(c) &&
-      pinhole__xlat_6to4_plain(pkt->data, pkt->len,
-                               pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH,
-                               &m, &olen)) {
+      (plain ? pinhole__xlat_6to4_checked(pkt->data, cap, &p6, &m, &olen)
+             : v6->proto == PINHOLE_IPPROTO_TCP &&
+                   pinhole__xlat_6to4_plain(pkt->data, pkt->len, cap, &m,
+                                            &olen))) {
     pkt->len = (uint32_t)olen;
     ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
     c->last_seen = ctx->now_tick;
@@ -621,6 +638,36 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   size_t olen = 0;
   uint32_t in_len = v->ip_len;
   int df_clear = ph_df_clear(pkt->data);
+  /* the common case (a plain TCP or UDP packet no ALG watches): translated
+   * in place, the same bytes (pkt/xlat_plain.h), when it goes out whole
+   * (ph_must_cut: not above the minimum MTU when it would be cut) */
+  if (!ph_conn_watched(c)) {
+    pinhole_xlat_map m;
+    ph_map_in(ctx, c, &m);
+    m.sport = c->a.dport; /* pinhole__nat64_xlat_in's for TCP and UDP */
+    m.dport = c->a.sport;
+    size_t cap = pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH;
+    if (df_clear && ctx->cb.emit != NULL && cap > PH6_MIN_MTU)
+      cap = PH6_MIN_MTU;
+    /* a UDP packet: its view is the parse's (ph_plain4_check's or the
+     * full one's) of these bytes, which nothing wrote since (no tracking,
+     * no ALG); TCP: checked again (the tracking may have rewritten it);
+     * anything else (echo, options, a fragment): the general path */
+    ph_plain4 p4 = {v->src,    v->dst,   v->sport,   v->dport,
+                    v->ip_len, v->proto, PH_UDP_HLEN};
+    int plain = v->proto == PINHOLE_IPPROTO_UDP && v->ihl == PH_IP_MIN_HLEN &&
+                !(v->flags & PINHOLE_PKTF_FRAGMENT) && v->ip_len <= pkt->len;
+    if (plain ? pinhole__xlat_4to6_checked(pkt->data, cap, &p4, &m, &olen)
+              : v->proto == PINHOLE_IPPROTO_TCP &&
+                    pinhole__xlat_4to6_plain(pkt->data, pkt->len, cap, &m,
+                                             &olen)) {
+      pkt->len = (uint32_t)olen;
+      ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
+      c->last_seen = ctx->now_tick;
+      ph_conn_count(ctx, c, 1, in_len);
+      return PINHOLE_VERDICT_FORWARD;
+    }
+  }
   uint8_t hdr4[60]; /* a first fragment's header, for its entry */
   if (v->flags & PINHOLE_PKTF_FRAGMENT)
     memcpy(hdr4, pkt->data, v->ihl);

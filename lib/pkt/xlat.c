@@ -612,8 +612,13 @@ static inline uint64_t ph_sum_words(const uint8_t *p, unsigned n) {
 int pinhole__xlat_6to4_plain(uint8_t *d, size_t len, size_t cap,
                              const pinhole_xlat_map *m, size_t *out_len) {
   ph_plain6 p;
-  if (!ph_plain6_check(d, len, &p))
-    return 0;
+  return ph_plain6_check(d, len, &p) &&
+         pinhole__xlat_6to4_checked(d, cap, &p, m, out_len);
+}
+
+int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *pp,
+                               const pinhole_xlat_map *m, size_t *out_len) {
+  ph_plain6 p = *pp;
   size_t l4_len = p.ip_len - PH6_HLEN;
   size_t total = PH4_HLEN + l4_len;
   /* pinhole_xlat_6to4's own refusals (too long, no room) and what the
@@ -667,6 +672,72 @@ int pinhole__xlat_6to4_plain(uint8_t *d, size_t len, size_t cap,
   ph_put16(d + 10, (uint16_t)~ph_ck_fold64(hs));
   ph_put32(d + 12, m->src4);
   ph_put32(d + 16, m->dst4);
+  *out_len = total;
+  return 1;
+}
+
+/* ---- IPv4 -> IPv6 in place: the plain TCP or UDP packet ------------------ */
+
+int pinhole__xlat_4to6_plain(uint8_t *d, size_t len, size_t cap,
+                             const pinhole_xlat_map *m, size_t *out_len) {
+  ph_plain4 p;
+  return ph_plain4_check(d, len, &p) &&
+         pinhole__xlat_4to6_checked(d, cap, &p, m, out_len);
+}
+
+int pinhole__xlat_4to6_checked(uint8_t *d, size_t cap, const ph_plain4 *pp,
+                               const pinhole_xlat_map *m, size_t *out_len) {
+  ph_plain4 p = *pp;
+  size_t l4_len = p.ip_len - PH4_HLEN;
+  size_t total = PH6_HLEN + l4_len;
+  /* pinhole_xlat_4to6's own refusal (no room: its output is this long,
+   * whatever the buffer) and what the IPv6 parse of its output would
+   * refuse: the addresses are checked as ph_plain6_check checks them
+   * (not equal, first 64 bits not zero, not multicast), so the output is
+   * a plain IPv6 packet, which the full parse accepts; the rest holds by
+   * construction (hop limit = TTL != 0, the ports stay non-zero, the
+   * lengths, the UDP checksum never 0 below, the TCP header as
+   * ph_plain4_check checked it). Anything else: the general path. */
+  uint64_t s0 = ph_ne64(m->src6), s1 = ph_ne64(m->src6 + 8);
+  uint64_t t0 = ph_ne64(m->dst6), t1 = ph_ne64(m->dst6 + 8);
+  if (total > cap || (((s0 ^ t0) | (s1 ^ t1)) == 0) | (s0 == 0) | (t0 == 0) |
+                         (m->src6[0] == 0xff) | (m->dst6[0] == 0xff))
+    return 0;
+  uint8_t *l4 = d + PH4_HLEN;
+  uint16_t sport = m->sport ? m->sport : p.sport;
+  uint16_t dport = m->dport ? m->dport : p.dport;
+  size_t at = p.proto == PINHOLE_IPPROTO_TCP ? 16u : 6u;
+  uint16_t ck = ph_get16(l4 + at);
+  int none = p.proto == PINHOLE_IPPROTO_UDP && ck == 0;
+  /* sec. 4.5: the pseudo-header's addresses and the ports change (length
+   * and protocol do not): RFC 1624 eqn. 3 as in the 6 -> 4 direction
+   * above, m the IPv4 addresses and the old ports, m' the 32 address
+   * bytes (eight 32-bit words) and the new ports */
+  uint64_t old_sum = (p.src >> 16) + (p.src & 0xffffu) + (p.dst >> 16) +
+                     (p.dst & 0xffffu) + p.sport + p.dport;
+  uint64_t new_sum =
+      ph_sum_words(m->src6, 4) + ph_sum_words(m->dst6, 4) + sport + dport;
+  ck = (uint16_t)~ph_ck_fold64((uint16_t)~ck + (UINT64_C(0xffff) << 36) -
+                               old_sum + new_sum);
+  if (ck == 0 && p.proto == PINHOLE_IPPROTO_UDP)
+    ck = 0xffff;
+  uint8_t tos = d[1], ttl = d[8];
+  /* the payload 20 bytes up, then the IPv6 header before it (sec. 4.1:
+   * traffic class the TOS, flow label 0, hop limit the TTL as
+   * pinhole_xlat_4to6 writes them) */
+  memmove(d + PH6_HLEN, l4, l4_len);
+  l4 = d + PH6_HLEN;
+  ph_put16(l4, sport);
+  ph_put16(l4 + 2, dport);
+  ph_put6_hdr(d, tos, l4_len, p.proto, ttl, m->src6, m->dst6);
+  if (none) { /* sec. 4.5: computed for the IPv6 side, as
+                 pinhole_xlat_4to6 does (the field is 0 in the sum) */
+    ck = pinhole_cksum_finish(
+        pinhole__l4_sum6(m->src6, m->dst6, l4, l4_len, PINHOLE_IPPROTO_UDP));
+    if (ck == 0)
+      ck = 0xffff;
+  }
+  ph_put16(l4 + at, ck);
   *out_len = total;
   return 1;
 }

@@ -2335,7 +2335,9 @@ static void alias(results *R, const char *pre, const char *tag,
  * the same in bursts of 32; expire:
  * pinhole_tick past every timeout until the N flows are gone (divide by
  * N); ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B;
- * nat64-single, nat64-burst: established NAT64 UDP out, 64 B. */
+ * nat64-single, nat64-burst: established NAT64 UDP out, 64 B;
+ * nat64-in-single, nat64-in-burst: their replies, established IPv4 UDP
+ * in, 64 B, each leaving as an 84-byte IPv6 packet. */
 #define PROF_NEW 16384u
 #define M_EXPIRE 3 /* --profile expire: every flow idled out by ticks */
 
@@ -2356,6 +2358,37 @@ static uint64_t expire_all(table *t) {
   if (u.flows != 0)
     die("expiry: flows left after the timeout");
   return live;
+}
+
+/* The NAT64 profiles' replies: each header of w (an IPv6 packet out of
+ * a NAT64 flow of t) becomes the 64-byte IPv4 reply of its remote to the
+ * public endpoint its translation left from; the reply is verified, once,
+ * to leave as the 84-byte IPv6 packet to the flow's inside host from the
+ * remote under the prefix, checksum right. Before the profiled pass. */
+static void est64_replies(table *t, workload *w) {
+  uint8_t b[SLOT_SIZE], o[HDR];
+  for (size_t i = 0; i < w->n; i++) {
+    uint8_t *h = w->hdr + i * HDR;
+    memcpy(b, h, HDR);
+    pinhole_pkt p = {b, 64, SLOT_SIZE};
+    if (pinhole_process(t->ctx, &p, PINHOLE_SIDE_INSIDE, t->now) !=
+            PINHOLE_VERDICT_FORWARD ||
+        p.len != 44)
+      die("NAT64: an established packet was not translated");
+    build(o, 64, PINHOLE_IPPROTO_UDP, get32(b + 16), get16(b + 22),
+          get32(b + 12), get16(b + 20), 0, 1);
+    memcpy(b, o, HDR);
+    pinhole_pkt q = {b, 64, SLOT_SIZE};
+    pinhole_pkt6_view v;
+    if (pinhole_process(t->ctx, &q, PINHOLE_SIDE_OUTSIDE, t->now) !=
+            PINHOLE_VERDICT_FORWARD ||
+        q.len != 84 || pinhole_pkt6_parse(b, q.len, &v) != 0 ||
+        pinhole_pkt6_l4_cksum_ok(b, &v) != 1 || memcmp(v.dst, h + 8, 16) != 0 ||
+        memcmp(v.src, h + 24, 16) != 0 || v.sport != REM_PORT ||
+        v.dport != PORT6)
+      die("NAT64: an established reply was not translated");
+    memcpy(h, o, HDR);
+  }
 }
 
 __attribute__((noinline)) static double
@@ -2379,15 +2412,23 @@ static int run_profile(const opts *o) {
     mode_name += 4;
   }
   int is64 = strncmp(mode_name, "nat64-", 6) == 0;
+  int in64 = strncmp(mode_name, "nat64-in-", 9) == 0;
   if (is64 || strncmp(mode_name, "ipv6-", 5) == 0) {
     /* ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B;
-     * nat64-single, nat64-burst: the same through NAT64 */
+     * nat64-single, nat64-burst: the same through NAT64;
+     * nat64-in-single, nat64-in-burst: their replies (in: an IPv6 packet
+     * out, the check of check_one) */
     table6_build(&t, n, is64);
     workload w6 =
         wl_make(hdr, npkts, 64, PINHOLE_SIDE_INSIDE, is64 ? CHK_OUT : CHK_FWD6);
     w6.rng = 5;
     est6_fresh(&t, &w6);
-    const char *kind = mode_name + (is64 ? 6 : 5);
+    if (in64) {
+      est64_replies(&t, &w6);
+      w6.side = PINHOLE_SIDE_OUTSIDE;
+      w6.chk = CHK_FWD6;
+    }
+    const char *kind = mode_name + (in64 ? 9 : is64 ? 6 : 5);
     double ns6 = prof_region(&t, r, &w6,
                              strcmp(kind, "single") == 0 ? M_SINGLE : M_BURST);
     printf("profile %s: %zu packets, %.1f ns each\n", o->profile, npkts, ns6);

@@ -410,6 +410,118 @@ static void test_nat64_established_same_bytes(void **state) {
   t_ctx_del(t);
 }
 
+/* The reply direction in place (RFC 7915 sec. 4.1, 4.5; pkt/xlat_plain.h):
+ * 400 established IPv4 UDP and TCP replies from the server, payloads
+ * 0..1400 bytes, TOS values, TTL 1, 2, 64, 255, DF set or clear, some
+ * UDP ones without a checksum (computed), leave exactly as
+ * pinhole_xlat_4to6 writes a copy with the session's addresses and
+ * ports, their checksums right by the test's own sum, counted once each.
+ * One with DF clear whose translation exceeds 1280 bytes goes out cut
+ * (the general path's, with the emit callback); one without room for the
+ * 20 more bytes is dropped as before (NAT64_NOBUF); with just the room,
+ * forwarded. */
+static void test_nat64_reply_same_bytes(void **state) {
+  (void)state;
+  tctx *t = ctx64(PUB, PUB, 30000, 30999);
+  tpkt p, c, want;
+  b6_udp(&p, CLI, 5353, SRV6, 53, "open");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t PU = out_sport(&p);
+  b6_tcp(&p, CLI, 40000, SRV6, 80, PINHOLE_TCP_SYN, 1000, 0, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t PT = out_sport(&p);
+  t_tcp(&c, OUT_HOST, 80, PUB, PT, 5000, 1001,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &c, SEC), PINHOLE_VERDICT_FORWARD);
+  static const uint8_t tl[] = {1, 2, 64, 255};
+  uint64_t r = 0x9e3779b97f4a7c15ull;
+  unsigned n = 0, none = 0, cut = 0;
+  for (unsigned i = 0; i < 400; i++) {
+    r ^= r << 13;
+    r ^= r >> 7;
+    r ^= r << 17;
+    size_t len = (size_t)(r >> 20) % 1401;
+    int tcp = i & 1;
+    size_t hdr = tcp ? 20 : 8, l4n = hdr + len;
+    uint8_t *b = p.b, *l4 = p.b + 20;
+    t_ip(b, 20 + l4n, tcp ? PINHOLE_IPPROTO_TCP : PINHOLE_IPPROTO_UDP, OUT_HOST,
+         PUB);
+    b[1] = (uint8_t)(r >> 8);
+    t_put16(b + 4, (uint16_t)(r >> 24));
+    int df = 20 + 40 + l4n <= 1280 ? (int)(r >> 40) & 1 : i % 8 != 6;
+    t_put16(b + 6, df ? 0x4000 : 0);
+    b[8] = tl[(i / 2) % 4];
+    for (size_t k = 0; k < l4n; k++)
+      l4[k] = (uint8_t)(r >> (k % 56));
+    memset(l4, 0, hdr);
+    if (tcp) {
+      t_put16(l4, 80);
+      t_put16(l4 + 2, PT);
+      t_put32(l4 + 4, 5001); /* the same data again: in the window */
+      t_put32(l4 + 8, 1001);
+      l4[12] = 5 << 4;
+      l4[13] = PINHOLE_TCP_ACK;
+      t_put16(l4 + 14, 65535);
+    } else {
+      t_put16(l4, 53);
+      t_put16(l4 + 2, PU);
+      t_put16(l4 + 4, (uint16_t)l4n);
+    }
+    int zero = !tcp && i % 10 == 4; /* no checksum: computed (sec. 4.5) */
+    if (!zero) {
+      uint32_t ps = osum(0, b + 12, 8) + b[9] + (uint32_t)l4n;
+      uint16_t ck = ofold(osum(ps, l4, l4n));
+      t_put16(l4 + (tcp ? 16 : 6), !tcp && ck == 0 ? 0xffff : ck);
+    }
+    own4_set(b);
+    p.p.data = p.b;
+    p.p.len = (uint32_t)(20 + l4n);
+    p.p.cap = sizeof(p.b);
+    want = p;
+    int emitted = t->nemitted;
+    assert_int_equal(t_out(t, &p, SEC + i), PINHOLE_VERDICT_FORWARD);
+    if (!df && 40 + l4n > 1280) { /* cut: the general path's (4.1) */
+      assert_int_equal(p.p.len, 1280);
+      assert_int_equal(t->nemitted, emitted + 1);
+      cut++;
+      n++;
+      continue;
+    }
+    assert_int_equal(t->nemitted, emitted);
+    pinhole_xlat_map m;
+    memset(&m, 0, sizeof(m));
+    a6(m.src6, SRV6);
+    a6(m.dst6, CLI);
+    m.sport = tcp ? 80 : 53;
+    m.dport = tcp ? 40000 : 5353;
+    size_t olen = 0;
+    assert_int_equal(
+        pinhole_xlat_4to6(want.b, want.p.len, c.b, sizeof(c.b), &m, &olen), 0);
+    assert_int_equal(p.p.len, olen);
+    assert_int_equal(olen, 40 + l4n);
+    assert_memory_equal(p.b, c.b, olen);
+    assert_int_equal(p.b[7], tl[(i / 2) % 4]); /* the TTL as hop limit */
+    assert_int_equal((uint8_t)(t_get16(p.b) >> 4), want.b[1]); /* TOS */
+    own6(p.b, p.p.len);
+    none += zero;
+    n++;
+  }
+  assert_true(none > 10);
+  assert_true(cut > 0);
+  /* no room for the 20 bytes more: dropped, as the general path does */
+  t_udp(&p, OUT_HOST, 53, PUB, PU, "no room");
+  p.p.cap = p.p.len + 19;
+  assert_int_equal(t_out(t, &p, SEC + 500), PINHOLE_VERDICT_DROP);
+  t_udp(&p, OUT_HOST, 53, PUB, PU, "room");
+  p.p.cap = p.p.len + 20;
+  assert_int_equal(t_out(t, &p, SEC + 500), PINHOLE_VERDICT_FORWARD);
+  assert_int_equal(p.p.len, 40 + 8 + 4);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 2 + n,
+             PINHOLE_CNT_NAT64_XLAT, 4 + n, PINHOLE_CNT_NAT64_NOBUF, 1,
+             PINHOLE_CNT_EXIST_DISCARD, 1, -1);
+  t_ctx_del(t);
+}
+
 /* RFC 6146 sec. 3.5.1 / RFC 4787 REQ-8 with PINHOLE_CFG_EIF (as for
  * NAT44): any IPv4 host may reach an existing NAT64 mapping; the packet
  * opens a session back to the mapping's IPv6 host, from the sender
@@ -1465,6 +1577,7 @@ int main(void) {
       cmocka_unit_test(test_nat64_tcp_handshake),
       cmocka_unit_test(test_nat64_udp_eim),
       cmocka_unit_test(test_nat64_established_same_bytes),
+      cmocka_unit_test(test_nat64_reply_same_bytes),
       cmocka_unit_test(test_nat64_eif_rfc6146_3_5_1),
       cmocka_unit_test(test_nat64_map6_slots),
       cmocka_unit_test(test_nat64_echo),

@@ -1010,6 +1010,215 @@ static void test_xlat_6to4_plain_same_bytes(void **state) {
   assert_int_equal(xp_same(pkt, len, sizeof(out), &m), 0);
 }
 
+/* ---- the reply in place: IPv4 -> IPv6 (pkt/xlat_plain.h) -------------- */
+
+/* A plain IPv4 packet (UDP or TCP, l4 bytes of header and payload, tail
+ * extra bytes after it) from a random public address to 198.18/16 in b:
+ * TOS tos, TTL ttl, DF random, a random identification, the header
+ * checksum right; its L4 checksum field ck (the test's own correct sum
+ * when ck < 0; 0 in a UDP packet: "no checksum"). Returns its length. */
+static size_t xq_build(uint8_t *b, uint8_t proto, size_t l4, size_t tail,
+                       uint8_t tos, uint8_t ttl, int32_t ck) {
+  size_t tot = 20 + l4;
+  b[0] = 0x45;
+  b[1] = tos;
+  b[2] = (uint8_t)(tot >> 8);
+  b[3] = (uint8_t)tot;
+  t_w32(b + 4, xp_rand() << 16 | ((xp_rand() & 1) ? 0x4000u : 0u));
+  b[8] = ttl;
+  b[9] = proto;
+  b[10] = b[11] = 0;
+  t_w32(b + 12, (1u + xp_rand() % 126u) << 24 | (xp_rand() & 0xffffffu));
+  t_w32(b + 16, 0xc6120000u | (xp_rand() & 0xffffu));
+  uint16_t hc = (uint16_t)~xp_fold(xp_sum(0, b, 20));
+  b[10] = (uint8_t)(hc >> 8);
+  b[11] = (uint8_t)hc;
+  uint8_t *p = b + 20;
+  for (size_t i = 0; i < l4 + tail; i++)
+    p[i] = (uint8_t)xp_rand();
+  p[0] |= 1; /* no zero port */
+  p[2] |= 1;
+  size_t at = 6;
+  if (proto == PINHOLE_IPPROTO_UDP) {
+    p[4] = (uint8_t)(l4 >> 8);
+    p[5] = (uint8_t)l4;
+  } else {
+    p[12] = 5 << 4;
+    p[13] = PINHOLE_TCP_ACK | (xp_rand() & 1 ? PINHOLE_TCP_PSH : 0);
+    at = 16;
+  }
+  p[at] = p[at + 1] = 0;
+  if (ck < 0) {
+    uint32_t sum = xp_sum(0, b + 12, 8) + (uint32_t)l4 + proto;
+    ck = (uint16_t)~xp_fold(xp_sum(sum, p, l4));
+    if (ck == 0 && proto == PINHOLE_IPPROTO_UDP)
+      ck = 0xffff;
+  }
+  p[at] = (uint8_t)(ck >> 8);
+  p[at + 1] = (uint8_t)ck;
+  return tot + tail;
+}
+
+/* One reply both ways: the in-place translation gives
+ * pinhole_xlat_4to6's bytes and length, or declines and leaves the
+ * packet alone. Returns 1 when it translated. */
+static int xq_same(const uint8_t *pkt, size_t len, size_t cap,
+                   const pinhole_xlat_map *m) {
+  static uint8_t a[2048], b[2048];
+  memcpy(a, pkt, len);
+  memcpy(b, pkt, len);
+  size_t olen = 0, plen = 0;
+  int rc = pinhole_xlat_4to6(a, len, out, cap, m, &olen);
+  int fast = pinhole__xlat_4to6_plain(b, len, cap, m, &plen);
+  if (!fast) {
+    assert_memory_equal(b, pkt, len);
+    return 0;
+  }
+  assert_int_equal(rc, 0);
+  assert_int_equal(plen, olen);
+  assert_memory_equal(b, out, olen);
+  pinhole_pkt6_view v;
+  assert_int_equal(pinhole_pkt6_parse(b, plen, &v), PINHOLE_PKT_OK);
+  pinhole_pkt_view vi; /* a right checksum stays right (or is computed) */
+  assert_int_equal(pinhole_pkt_parse(pkt, len, &vi), PINHOLE_PKT_OK);
+  if (pinhole_pkt_l4_cksum_ok(pkt, &vi) == 1)
+    assert_int_equal(pinhole_pkt6_l4_cksum_ok(b, &v), 1);
+  return 1;
+}
+
+/* The L4 checksum field value that makes the reply's translated
+ * checksum (~)target (the translation adds a constant modulo 0xffff). */
+static uint16_t xq_ck_for(const uint8_t *pkt, size_t len, uint8_t proto,
+                          const pinhole_xlat_map *m, uint16_t target) {
+  size_t olen = 0;
+  size_t at = 20 + (proto == PINHOLE_IPPROTO_TCP ? 16u : 6u);
+  assert_int_equal(pinhole_xlat_4to6(pkt, len, out, sizeof(out), m, &olen), 0);
+  uint32_t nin = (uint16_t) ~(pkt[at] << 8 | pkt[at + 1]);
+  uint32_t nout = (uint16_t) ~(out[at + 20] << 8 | out[at + 21]);
+  uint32_t k = (nout + 0xffff - nin % 0xffff) % 0xffff;
+  uint32_t nwant = ((uint16_t)~target % 0xffffu + 0xffff - k) % 0xffff;
+  return (uint16_t)~nwant;
+}
+
+/* A map for a reply: from 64:ff9b::<the packet's source> to a random
+ * 2001:db8::/32 host, ports chosen or 0 (kept). */
+static void xq_map(pinhole_xlat_map *m, const uint8_t *pkt, unsigned i) {
+  memset(m, 0, sizeof(*m));
+  m->src6[1] = 0x64;
+  m->src6[2] = 0xff;
+  m->src6[3] = 0x9b;
+  memcpy(m->src6 + 12, pkt + 12, 4);
+  t_w32(m->dst6, 0x20010db8u);
+  for (int k = 4; k < 16; k += 4)
+    t_w32(m->dst6 + k, xp_rand());
+  m->sport = (i % 9 == 0) ? 0 : (uint16_t)(1 + xp_rand() % 65535);
+  m->dport = (i % 11 == 0) ? 0 : (uint16_t)(1 + xp_rand() % 65535);
+}
+
+/* RFC 7915 sec. 4.1 / 4.5 in place: thousands of random plain UDP and
+ * TCP replies (payload lengths 0..1400 odd and even, TOS values, TTL 1,
+ * 2, 64, 255, right, random and chosen checksums so that the output's is
+ * 0x0000 or 0xffff, UDP checksums of zero, bytes after the IPv4 packet,
+ * DF set or not) come out of pinhole__xlat_4to6_plain exactly as
+ * pinhole_xlat_4to6 writes them; what it must decline (equal, ::/64,
+ * multicast addresses, no room, options, a fragment, a bad header
+ * checksum, TTL 0, ICMP) leaves the packet alone. */
+static void test_xlat_4to6_plain_same_bytes(void **state) {
+  (void)state;
+  static uint8_t pkt[2048];
+  static const uint8_t tl[] = {1, 2, 64, 255};
+  unsigned fast = 0, n = 0, zero = 0, ones = 0, none = 0;
+  for (unsigned i = 0; i < 6000; i++) {
+    uint8_t proto = (i & 1) ? PINHOLE_IPPROTO_TCP : PINHOLE_IPPROTO_UDP;
+    size_t min = proto == PINHOLE_IPPROTO_TCP ? 20 : 8;
+    size_t l4 = min + xp_rand() % (1401 - min + 1);
+    if (i % 7 == 0)
+      l4 = min + (i % 3); /* the shortest */
+    size_t tail = (i % 5 == 0) ? xp_rand() % 9 : 0;
+    uint8_t tos = (i % 3 == 0) ? (uint8_t)xp_rand() : (uint8_t)(i % 4);
+    uint8_t ttl = tl[(i / 2) % sizeof(tl)];
+    int32_t ck = (i % 4 == 1) ? (int32_t)(xp_rand() & 0xffff) : -1;
+    if (proto == PINHOLE_IPPROTO_UDP && i % 10 == 4)
+      ck = 0; /* no checksum: computed (sec. 4.5) */
+    else if (proto == PINHOLE_IPPROTO_UDP && ck == 0)
+      ck = 1;
+    size_t len = xq_build(pkt, proto, l4, tail, tos, ttl, ck);
+    pinhole_xlat_map m;
+    xq_map(&m, pkt, i);
+    if (i % 3 == 2 && ck != 0) { /* chosen: output checksum 0 or 0xffff */
+      uint16_t target = (i % 2) ? 0xffff : 0x0000;
+      uint16_t c = xq_ck_for(pkt, len, proto, &m, target);
+      size_t at = 20 + (proto == PINHOLE_IPPROTO_TCP ? 16u : 6u);
+      if (proto == PINHOLE_IPPROTO_UDP && c == 0)
+        c = 0xffff; /* the same sum, not "no checksum" */
+      pkt[at] = (uint8_t)(c >> 8);
+      pkt[at + 1] = (uint8_t)c;
+      size_t olen = 0;
+      assert_int_equal(pinhole_xlat_4to6(pkt, len, out, sizeof(out), &m, &olen),
+                       0);
+      uint16_t got = (uint16_t)(out[at + 20] << 8 | out[at + 21]);
+      zero += got == 0x0000;
+      ones += got == 0xffff;
+    }
+    none += ck == 0;
+    n++;
+    fast += (unsigned)xq_same(pkt, len, sizeof(out), &m);
+  }
+  assert_int_equal(fast, n); /* every one took the in-place way */
+  assert_true(ones > 100);
+  assert_true(zero > 100); /* TCP only: UDP's 0 is sent as 0xffff */
+  assert_true(none > 100);
+  /* what it must decline, the packet untouched */
+  size_t len = xq_build(pkt, PINHOLE_IPPROTO_UDP, 100, 0, 0, 64, -1);
+  pinhole_xlat_map m;
+  xq_map(&m, pkt, 1);
+  pinhole_xlat_map bad = m;
+  memcpy(bad.dst6, bad.src6, 16); /* equal addresses */
+  assert_int_equal(xq_same(pkt, len, sizeof(out), &bad), 0);
+  bad = m;
+  memset(bad.src6, 0, 8); /* ::/64: the full parse's to judge */
+  assert_int_equal(xq_same(pkt, len, sizeof(out), &bad), 0);
+  bad = m;
+  memset(bad.dst6, 0, 8);
+  assert_int_equal(xq_same(pkt, len, sizeof(out), &bad), 0);
+  bad = m;
+  bad.src6[0] = 0xff; /* multicast */
+  assert_int_equal(xq_same(pkt, len, sizeof(out), &bad), 0);
+  bad = m;
+  bad.dst6[0] = 0xff;
+  assert_int_equal(xq_same(pkt, len, sizeof(out), &bad), 0);
+  assert_int_equal(xq_same(pkt, len, sizeof(out), &m), 1);
+  assert_int_equal(xq_same(pkt, len, 40 + 100 - 1, &m), 0); /* no room */
+  assert_int_equal(xq_same(pkt, len, 40 + 100, &m), 1);
+  static uint8_t q[2048];
+  memcpy(q, pkt, len);
+  q[6] |= 0x20; /* MF: a first fragment */
+  assert_int_equal(xq_same(q, len, sizeof(out), &m), 0);
+  memcpy(q, pkt, len);
+  q[10] ^= 1; /* a bad header checksum */
+  assert_int_equal(xq_same(q, len, sizeof(out), &m), 0);
+  len = xq_build(pkt, PINHOLE_IPPROTO_UDP, 100, 0, 0, 0, -1); /* TTL 0 */
+  assert_int_equal(xq_same(pkt, len, sizeof(out), &m), 0);
+  len = xq_build(pkt, PINHOLE_IPPROTO_ICMP, 100, 0, 0, 64, -1);
+  assert_int_equal(xq_same(pkt, len, sizeof(out), &m), 0);
+  /* options (a 24-byte header, one NOP and EOLs): the general path's */
+  len = xq_build(pkt, PINHOLE_IPPROTO_UDP, 100, 0, 0, 64, -1);
+  memcpy(q, pkt, 20);
+  memset(q + 20, 0, 4);
+  q[20] = 1;
+  memcpy(q + 24, pkt + 20, 100);
+  q[0] = 0x46;
+  q[3] = (uint8_t)(q[3] + 4);
+  q[10] = q[11] = 0;
+  uint16_t hc = (uint16_t)~xp_fold(xp_sum(0, q, 24));
+  q[10] = (uint8_t)(hc >> 8);
+  q[11] = (uint8_t)hc;
+  assert_int_equal(xq_same(q, len + 4, sizeof(out), &m), 0);
+  size_t olen = 0; /* which the general path translates */
+  assert_int_equal(pinhole_xlat_4to6(q, len + 4, out, sizeof(out), &m, &olen),
+                   0);
+}
+
 int main(void) {
   const char *path = getenv("PINHOLE_XLAT_PCAP");
   if (path != NULL && (pcap = fopen(path, "wb")) != NULL) {
@@ -1040,6 +1249,7 @@ int main(void) {
       cmocka_unit_test(test_xlat_rfc7915_5_3_echo_quote_and_nd),
       cmocka_unit_test(test_xlat_bounds_and_args),
       cmocka_unit_test(test_xlat_6to4_plain_same_bytes),
+      cmocka_unit_test(test_xlat_4to6_plain_same_bytes),
   };
   int r = cmocka_run_group_tests(tests, NULL, NULL);
   if (pcap != NULL)
