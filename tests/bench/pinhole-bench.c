@@ -48,8 +48,9 @@
  *                            established figures, fresh and churned
  *   pinhole-bench --mem [--size N]  memory figures only (bytes per live
  *                            flow and where they go: exact, no timing)
- *   pinhole-bench --rounds N  timed rounds per figure (3; 1-15): fewer
- *                            for a quick look on a loaded machine
+ *   pinhole-bench --rounds N  timed rounds per figure (3, --threads 7;
+ *                            1-15): fewer for a quick look on a loaded
+ *                            machine
  *
  * Output: a table, then one line per figure, "bench <name> <value> <unit>"
  * (and "<name>_per_floor_dep"), then the targets with the floor beside
@@ -966,9 +967,13 @@ static void thp_share(results *R, const char *kind, const char *tag, long thp0,
 
 /* ---- the scenarios ------------------------------------------------------ */
 
+/* --rounds N: at most this many timed rounds per figure */
+#define ROUNDS_MAX 15
+
 typedef struct opts {
   int quick, big;
   int rounds;
+  int rounds_given;    /* --rounds N was given */
   uint32_t only;       /* --size N: just this table size */
   const char *profile; /* --profile MODE: one pass, for callgrind */
   int threads;         /* --threads N: contexts on threads; 0: none */
@@ -1067,7 +1072,7 @@ static uint64_t round_seed(uint64_t base, int mode, int round) {
 static double timed(table *t, ring *r, workload *w, int mode, const opts *o,
                     double *copy, fresh_fn *fresh, fresh_fn *check,
                     uint64_t seed) {
-  double v[8], c[8];
+  double v[ROUNDS_MAX], c[ROUNDS_MAX];
   int rounds = o->rounds;
   for (int i = 0; i < rounds; i++) {
     w->rng = round_seed(seed, mode, i);
@@ -2899,6 +2904,12 @@ static void run_cgn(const opts *o, results *R) {
 
 /* One worker of the multi-core run: its own context with its own port
  * block and its own inside endpoints, fed its own fresh packets. */
+/* Rounds of the multi-core run: --rounds N, else 7: its
+ * figure is a ratio of two passes run one after the other, and a shared
+ * host's noise falls on either, so it takes more rounds than the one-pass
+ * figures' 3 to settle. */
+#define MT_ROUNDS_DEFAULT 7
+
 typedef struct mt_worker {
   _Alignas(RING_ALIGN) table t; /* each worker in lines of its own */
   ring *r;
@@ -2912,13 +2923,13 @@ typedef struct mt_worker {
   double solo_wall, solo_cpu; /* per round: ns of the solo pass */
   double par_cpu;             /* ns of the concurrent pass */
   uint64_t par_t0, par_t1;    /* its wall-clock bounds */
-  double r_solo_wall[8], r_solo_cpu[8], r_par_cpu[8];
-  uint64_t r_par_t0[8], r_par_t1[8];
+  double r_solo_wall[ROUNDS_MAX], r_solo_cpu[ROUNDS_MAX], r_par_cpu[ROUNDS_MAX];
+  uint64_t r_par_t0[ROUNDS_MAX], r_par_t1[ROUNDS_MAX];
   /* the windows (mt_window): packets played and wall-clock bounds, alone
    * (in the rounds it plays alone) and all at once */
   uint64_t *win_ns; /* shared: this round's window length */
-  size_t r_wsolo_pkts[8], r_wpar_pkts[8];
-  uint64_t r_wsolo_ns[8], r_wpar_t0[8], r_wpar_t1[8];
+  size_t r_wsolo_pkts[ROUNDS_MAX], r_wpar_pkts[ROUNDS_MAX];
+  uint64_t r_wsolo_ns[ROUNDS_MAX], r_wpar_t0[ROUNDS_MAX], r_wpar_t1[ROUNDS_MAX];
 } mt_worker;
 
 static void mt_fresh(mt_worker *w, int round, int phase) {
@@ -3026,6 +3037,7 @@ static void *mt_main(void *arg) {
 static void run_floor_scale(int n, uint32_t flows, int quick, results *R);
 
 static void run_threads(const opts *o, results *R) {
+  int rounds = o->rounds_given || o->quick ? o->rounds : MT_ROUNDS_DEFAULT;
   int n = o->threads;
   uint32_t flows = o->mt_flows;
   size_t npkts = npkts_for(flows, o);
@@ -3042,7 +3054,7 @@ static void run_threads(const opts *o, results *R) {
     w[i].id = i;
     w[i].nworkers = n;
     w[i].win_ns = &win_ns;
-    w[i].rounds = o->rounds;
+    w[i].rounds = rounds;
     w[i].flows = flows;
     w[i].npkts = npkts;
     w[i].bar = &bar;
@@ -3062,9 +3074,11 @@ static void run_threads(const opts *o, results *R) {
       die("threads: pthread_create");
   for (int i = 0; i < n; i++)
     pthread_join(th[i], NULL);
-  double solo[8], solo_c[8], par[8], par_c[8], wsolo[8], wpar[8], wover[8];
+  double solo[ROUNDS_MAX], solo_c[ROUNDS_MAX], par[ROUNDS_MAX],
+      par_c[ROUNDS_MAX];
+  double wsolo[ROUNDS_MAX], wpar[ROUNDS_MAX], wover[ROUNDS_MAX];
   double pk = (double)(npkts - npkts % SLOTS);
-  for (int k = 0; k < o->rounds; k++) {
+  for (int k = 0; k < rounds; k++) {
     uint64_t t0 = UINT64_MAX, t1 = 0;
     double cpu_rate = 0;
     for (int i = 0; i < n; i++) {
@@ -3101,10 +3115,10 @@ static void run_threads(const opts *o, results *R) {
           w[i].t.pub_port[e] > w[i].sp.port_hi)
         die("threads: a public port outside its context's block");
   }
-  double s1 = median(solo, (size_t)o->rounds);
-  double s1c = median(solo_c, (size_t)o->rounds);
-  double sn = median(par, (size_t)o->rounds);
-  double snc = median(par_c, (size_t)o->rounds);
+  double s1 = median(solo, (size_t)rounds);
+  double s1c = median(solo_c, (size_t)rounds);
+  double sn = median(par, (size_t)rounds);
+  double snc = median(par_c, (size_t)rounds);
   char name[48], what[80];
   snprintf(what, sizeof(what), "one context, %u flows, bursts (wall)", flows);
   add(R, "mt_pps_1", s1, "pps", NULL, what);
@@ -3123,9 +3137,9 @@ static void run_threads(const opts *o, results *R) {
   /* the fixed-time windows: one context alone on each thread in turn,
    * then all at once for as long; a thread the host slows costs its own
    * share, where the fixed-work figure above waits for the last one */
-  double wo = median(wover, (size_t)o->rounds);
-  double ws1 = median(wsolo, (size_t)o->rounds);
-  double wsn = median(wpar, (size_t)o->rounds);
+  double wo = median(wover, (size_t)rounds);
+  double ws1 = median(wsolo, (size_t)rounds);
+  double wsn = median(wpar, (size_t)rounds);
   add(R, "mt_pps_1_window", ws1, "pps", NULL,
       "one context alone, each thread in turn, fixed wall-clock window");
   snprintf(name, sizeof(name), "mt_pps_%d_window", n);
@@ -3667,11 +3681,11 @@ int main(int argc, char **argv) {
       o.newflow = 1;
     else if (strcmp(argv[i], "--churn") == 0)
       o.churn = 1;
-    else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
-      o.rounds = atoi(argv[++i]) < 1  ? 1
-                 : atoi(argv[i]) > 15 ? 15
-                                      : atoi(argv[i]);
-    else if (strcmp(argv[i], "--big") == 0)
+    else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+      int r = atoi(argv[++i]);
+      o.rounds = r < 1 ? 1 : r > ROUNDS_MAX ? ROUNDS_MAX : r;
+      o.rounds_given = 1;
+    } else if (strcmp(argv[i], "--big") == 0)
       o.big = 1;
     else if (strcmp(argv[i], "--no-10m") == 0)
       o.no_10m = 1;
