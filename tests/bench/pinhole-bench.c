@@ -670,15 +670,13 @@ static void cfg_bench(pinhole_config *cfg, uint32_t max_flows,
   }
 }
 
+static size_t ctx_regions(uint32_t max_flows, size_t *ft, size_t *ph,
+                          size_t *maps);
+
 /* Bytes a bench context for max_flows takes, from its allocator. */
 static size_t ctx_bytes(uint32_t max_flows) {
-  pinhole_config cfg;
-  cfg_bench(&cfg, max_flows, NULL);
-  host_acct a = {0, 0};
-  pinhole_ctx *ctx = ctx_alloc(&cfg, &a, 0);
-  size_t bytes = a.bytes;
-  pinhole_ctx_del(ctx);
-  return bytes;
+  size_t ft, ph, maps;
+  return ctx_regions(max_flows, &ft, &ph, &maps);
 }
 
 static pinhole_ctx *ctx_make(uint32_t max_flows, const char *alg,
@@ -1765,7 +1763,7 @@ __attribute__((noinline)) static double fx_pass(fx_mem *m) {
 }
 
 /* The sizes of a bench context's flow table, public chain heads and
- * mapping table for max_flows, and its bytes (ctx_bytes). */
+ * mapping table for max_flows, and its bytes (from its allocator). */
 static size_t ctx_regions(uint32_t max_flows, size_t *ft, size_t *ph,
                           size_t *maps) {
   pinhole_config cfg;
