@@ -844,6 +844,36 @@ static uint16_t xp_fold(uint32_t s) {
   return (uint16_t)s;
 }
 
+/* The upper layer of a plain packet at l4: UDP or TCP (an ACK, PSH at
+ * random), len bytes of header and random payload, tail random bytes
+ * after it, both ports non-zero; its checksum field ck (the correct sum
+ * over the pseudo-header's address sum addrs when ck < 0). */
+static void xp_l4(uint8_t *l4, uint8_t proto, size_t len, size_t tail,
+                  int32_t ck, uint32_t addrs) {
+  for (size_t i = 0; i < len + tail; i++)
+    l4[i] = (uint8_t)xp_rand();
+  l4[0] |= 1; /* no zero port */
+  l4[2] |= 1;
+  size_t at = 6;
+  if (proto == PINHOLE_IPPROTO_UDP) {
+    l4[4] = (uint8_t)(len >> 8);
+    l4[5] = (uint8_t)len;
+  } else {
+    l4[12] = 5 << 4;
+    l4[13] = PINHOLE_TCP_ACK | (xp_rand() & 1 ? PINHOLE_TCP_PSH : 0);
+    at = 16;
+  }
+  l4[at] = l4[at + 1] = 0;
+  if (ck < 0) {
+    uint32_t sum = addrs + (uint32_t)len + proto;
+    ck = (uint16_t)~xp_fold(xp_sum(sum, l4, len));
+    if (ck == 0 && proto == PINHOLE_IPPROTO_UDP)
+      ck = 0xffff;
+  }
+  l4[at] = (uint8_t)(ck >> 8);
+  l4[at + 1] = (uint8_t)ck;
+}
+
 /* A plain IPv6 packet 2001:db8::/32 -> 64:ff9b::/96 (UDP or TCP, plen
  * bytes of upper layer, tail extra bytes after it) in b; its L4 checksum
  * field ck (the test's own correct sum when ck < 0). Returns its length. */
@@ -860,29 +890,7 @@ static size_t xp_build(uint8_t *b, uint8_t proto, size_t plen, size_t tail,
   t_w32(b + 24, 0x0064ff9bu);
   memset(b + 28, 0, 8);
   t_w32(b + 36, xp_rand());
-  uint8_t *l4 = b + 40;
-  for (size_t i = 0; i < plen + tail; i++)
-    l4[i] = (uint8_t)xp_rand();
-  l4[0] |= 1; /* no zero port */
-  l4[2] |= 1;
-  size_t at = 6;
-  if (proto == PINHOLE_IPPROTO_UDP) {
-    l4[4] = (uint8_t)(plen >> 8);
-    l4[5] = (uint8_t)plen;
-  } else {
-    l4[12] = 5 << 4;
-    l4[13] = PINHOLE_TCP_ACK | (xp_rand() & 1 ? PINHOLE_TCP_PSH : 0);
-    at = 16;
-  }
-  l4[at] = l4[at + 1] = 0;
-  if (ck < 0) {
-    uint32_t s = xp_sum(0, b + 8, 32) + (uint32_t)plen + proto;
-    ck = (uint16_t)~xp_fold(xp_sum(s, l4, plen));
-    if (ck == 0 && proto == PINHOLE_IPPROTO_UDP)
-      ck = 0xffff;
-  }
-  l4[at] = (uint8_t)(ck >> 8);
-  l4[at + 1] = (uint8_t)ck;
+  xp_l4(b + 40, proto, plen, tail, ck, xp_sum(0, b + 8, 32));
   return 40 + plen + tail;
 }
 
@@ -1033,29 +1041,7 @@ static size_t xq_build(uint8_t *b, uint8_t proto, size_t l4, size_t tail,
   uint16_t hc = (uint16_t)~xp_fold(xp_sum(0, b, 20));
   b[10] = (uint8_t)(hc >> 8);
   b[11] = (uint8_t)hc;
-  uint8_t *p = b + 20;
-  for (size_t i = 0; i < l4 + tail; i++)
-    p[i] = (uint8_t)xp_rand();
-  p[0] |= 1; /* no zero port */
-  p[2] |= 1;
-  size_t at = 6;
-  if (proto == PINHOLE_IPPROTO_UDP) {
-    p[4] = (uint8_t)(l4 >> 8);
-    p[5] = (uint8_t)l4;
-  } else {
-    p[12] = 5 << 4;
-    p[13] = PINHOLE_TCP_ACK | (xp_rand() & 1 ? PINHOLE_TCP_PSH : 0);
-    at = 16;
-  }
-  p[at] = p[at + 1] = 0;
-  if (ck < 0) {
-    uint32_t sum = xp_sum(0, b + 12, 8) + (uint32_t)l4 + proto;
-    ck = (uint16_t)~xp_fold(xp_sum(sum, p, l4));
-    if (ck == 0 && proto == PINHOLE_IPPROTO_UDP)
-      ck = 0xffff;
-  }
-  p[at] = (uint8_t)(ck >> 8);
-  p[at + 1] = (uint8_t)ck;
+  xp_l4(b + 20, proto, l4, tail, ck, xp_sum(0, b + 12, 8));
   return tot + tail;
 }
 
