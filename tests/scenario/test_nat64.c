@@ -332,6 +332,22 @@ static void test_nat64_udp_eim(void **state) {
   t_ctx_del(t);
 }
 
+/* A UDP session (client port 5353 to SRV6:53) and an established TCP one
+ * (40000 to SRV6:80, the server's SYN-ACK back) through t; their public
+ * ports in *pu and *pt. */
+static void two_sessions(tctx *t, uint16_t *pu, uint16_t *pt) {
+  tpkt p, c;
+  b6_udp(&p, CLI, 5353, SRV6, 53, "open");
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  *pu = out_sport(&p);
+  b6_tcp(&p, CLI, 40000, SRV6, 80, PINHOLE_TCP_SYN, 1000, 0, NULL);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
+  *pt = out_sport(&p);
+  t_tcp(&c, OUT_HOST, 80, PUB, *pt, 5000, 1001,
+        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
+  assert_int_equal(t_out(t, &c, SEC), PINHOLE_VERDICT_FORWARD);
+}
+
 /* RFC 7915 sec. 5.1 / 5.5 on the established path (the in-place
  * translation of a plain packet, lib/pkt/xlat_plain.h): hundreds of UDP
  * and TCP packets of two sessions, random payload lengths 0..1400 (odd
@@ -344,15 +360,8 @@ static void test_nat64_established_same_bytes(void **state) {
   (void)state;
   tctx *t = ctx64(PUB, PUB, 30000, 30999);
   tpkt p, c;
-  b6_udp(&p, CLI, 5353, SRV6, 53, "open");
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  uint16_t PU = out_sport(&p);
-  b6_tcp(&p, CLI, 40000, SRV6, 80, PINHOLE_TCP_SYN, 1000, 0, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  uint16_t PT = out_sport(&p);
-  t_tcp(&c, OUT_HOST, 80, PUB, PT, 5000, 1001,
-        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
-  assert_int_equal(t_out(t, &c, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t PU, PT;
+  two_sessions(t, &PU, &PT);
   static const uint8_t hl[] = {1, 2, 64, 255};
   uint64_t r = 0x2545f4914f6cdd1dull;
   uint32_t seq = 1001; /* the same data again: in the window */
@@ -424,15 +433,8 @@ static void test_nat64_reply_same_bytes(void **state) {
   (void)state;
   tctx *t = ctx64(PUB, PUB, 30000, 30999);
   tpkt p, c, want;
-  b6_udp(&p, CLI, 5353, SRV6, 53, "open");
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  uint16_t PU = out_sport(&p);
-  b6_tcp(&p, CLI, 40000, SRV6, 80, PINHOLE_TCP_SYN, 1000, 0, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
-  uint16_t PT = out_sport(&p);
-  t_tcp(&c, OUT_HOST, 80, PUB, PT, 5000, 1001,
-        PINHOLE_TCP_SYN | PINHOLE_TCP_ACK, NULL);
-  assert_int_equal(t_out(t, &c, SEC), PINHOLE_VERDICT_FORWARD);
+  uint16_t PU, PT;
+  two_sessions(t, &PU, &PT);
   static const uint8_t tl[] = {1, 2, 64, 255};
   uint64_t r = 0x9e3779b97f4a7c15ull;
   unsigned n = 0, none = 0, cut = 0;
