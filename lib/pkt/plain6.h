@@ -43,6 +43,16 @@ static inline int ph_plain6_ll(const uint8_t *a) {
   return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
 }
 
+/* Nonzero when the source s or destination t is one ph_plain6_check()
+ * leaves to the full parse: the two equal, either's first 64 bits zero
+ * (::, ::1, ::ffff:0:0/96, ::/96) or its first byte 0xff (multicast). */
+static inline int ph_plain6_addrs_bad(const uint8_t *s, const uint8_t *t) {
+  uint64_t s0 = ph_ne64(s), s1 = ph_ne64(s + 8);
+  uint64_t t0 = ph_ne64(t), t1 = ph_ne64(t + 8);
+  return (((s0 ^ t0) | (s1 ^ t1)) == 0) | (s0 == 0) | (t0 == 0) |
+         (s[0] == 0xff) | (t[0] == 0xff);
+}
+
 /*
  * 1 when d[0..len) is a plain IPv6 TCP or UDP packet that the full parse
  * (pinhole_pkt6_parse) accepts with PINHOLE_PKT_OK, with *p filled; 0
@@ -58,11 +68,8 @@ static inline int ph_plain6_check(const uint8_t *d, size_t len, ph_plain6 *p) {
     return 0;
   size_t plen = ph_get16(d + 4);
   uint8_t proto = d[6];
-  uint64_t s0 = ph_ne64(d + 8), s1 = ph_ne64(d + 16);
-  uint64_t t0 = ph_ne64(d + 24), t1 = ph_ne64(d + 32);
   int bad = (plen > len - PH_PLAIN6_HLEN) | (plen < PH_PLAIN6_UDP_HLEN) |
-            (d[7] == 0) | (((s0 ^ t0) | (s1 ^ t1)) == 0) | (s0 == 0) |
-            (t0 == 0) | (d[8] == 0xff) | (d[24] == 0xff);
+            (d[7] == 0) | ph_plain6_addrs_bad(d + 8, d + 24);
   if (bad)
     return 0;
   const uint8_t *l4 = d + PH_PLAIN6_HLEN;

@@ -698,10 +698,7 @@ int pinhole__xlat_4to6_checked(uint8_t *d, size_t cap, const ph_plain4 *pp,
    * construction (hop limit = TTL != 0, the ports stay non-zero, the
    * lengths, the UDP checksum never 0 below, the TCP header as
    * ph_plain4_check checked it). Anything else: the general path. */
-  uint64_t s0 = ph_ne64(m->src6), s1 = ph_ne64(m->src6 + 8);
-  uint64_t t0 = ph_ne64(m->dst6), t1 = ph_ne64(m->dst6 + 8);
-  if (total > cap || (((s0 ^ t0) | (s1 ^ t1)) == 0) | (s0 == 0) | (t0 == 0) |
-                         (m->src6[0] == 0xff) | (m->dst6[0] == 0xff))
+  if (total > cap || ph_plain6_addrs_bad(m->src6, m->dst6))
     return 0;
   uint8_t *l4 = d + PH4_HLEN;
   uint16_t sport = m->sport ? m->sport : p.sport;
