@@ -4,8 +4,8 @@
 #
 # Writes the ABI baseline (default tests/abi/libpinhole.abi) from
 # BUILDDIR/lib/libpinhole.so with abidw. Run it only for an intended ABI
-# change, from a gcc build with debug info (the default buildtype,
-# debugoptimized), and commit the result together with the change of
+# change, from a gcc build with debug info (the default build, -O3 -g),
+# and commit the result together with the change of
 # lib/libpinhole.map (see docs/build.md).
 set -eu
 LC_ALL=C
@@ -29,7 +29,7 @@ if ! command -v "$abidw" >/dev/null 2>&1; then
   exit 1
 fi
 if ! readelf -S "$so" | grep -q '\.debug_info'; then
-  echo "abi-update: $so has no debug info; use -Dbuildtype=debugoptimized" >&2
+  echo "abi-update: $so has no debug info; configure it with -Ddebug=true" >&2
   exit 1
 fi
 # Locations must stay in the baseline: abidiff --headers-dir2 decides what

@@ -779,7 +779,7 @@ static void test_pkt_multicast_destination_legal(void **state) {
 
 static void test_pkt_reason_non_ip(void **state) {
   (void)state;
-  uint8_t b[64];
+  uint8_t b[64] = {0}; /* read as 0 bytes first: still initialised */
   assert_int_equal(parse(b, 0), PINHOLE_PKT_NON_IP);
   size_t n = mk_tcp(b, 20, PINHOLE_TCP_ACK);
   for (unsigned ver = 0; ver < 16; ver++) {
