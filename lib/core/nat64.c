@@ -579,28 +579,27 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
   ph_map_out(ctx, c, &m);
   size_t olen = 0;
   /* the common case (a plain TCP or UDP packet no ALG watches):
-   * translated in place, the same bytes (pkt/xlat_plain.h). A UDP packet
-   * is not checked again: v6 is the IPv6 path's parse of these bytes
-   * (ph_plain6_check's view or the full parse's), and nothing wrote them
-   * since (no tracking, no ALG); with no extension header (l4_off 40) it
-   * is what ph_plain6_check accepts as far as the translation reads it
-   * (the ports, the hop limit and a non-zero checksum read again here:
-   * a few loads). TCP: checked again (the tracking may have rewritten
-   * it); anything else (echo, a UDP packet with extension headers): the
-   * general path, unchecked here. */
+   * translated in place, the same bytes (pkt/xlat_plain.h), without
+   * ph_plain6_check again: v6 is the IPv6 path's parse of these bytes
+   * (ph_plain6_check's view or the full parse's, whose TCP and UDP
+   * checks are the same), and nothing wrote them since: no ALG, and the
+   * TCP tracking only reads the packet (tcp.c pinhole__tcp_track; the
+   * sequence corrections are a watched connection's). With no extension
+   * header (l4_off 40) v6 is what ph_plain6_check accepts as far as the
+   * translation reads it (the ports, the hop limit and a UDP checksum
+   * not 0 read again here: a few loads). Anything else (echo, extension
+   * headers, a fragment): the general path, unchecked here. */
   size_t cap = pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH;
   const uint8_t *d = pkt->data;
+  int udp = v6->proto == PINHOLE_IPPROTO_UDP;
   ph_plain6 p6 = {v6->ip_len, v6->sport, v6->dport, v6->proto,
-                  PH_PLAIN6_UDP_HLEN};
-  int plain = v6->proto == PINHOLE_IPPROTO_UDP &&
+                  udp ? (uint8_t)PH_PLAIN6_UDP_HLEN : v6->tcp_hlen};
+  int plain = (udp ? ph_get16(d + PH_PLAIN6_HLEN + 6) != 0
+                   : v6->proto == PINHOLE_IPPROTO_TCP) &&
               v6->l4_off == PH_PLAIN6_HLEN && v6->ip_len <= pkt->len &&
-              v6->sport != 0 && v6->dport != 0 && d[7] != 0 &&
-              ph_get16(d + PH_PLAIN6_HLEN + 6) != 0;
-  if (!ph_conn_watched(c) &&
-      (plain ? pinhole__xlat_6to4_checked(pkt->data, cap, &p6, &m, &olen)
-             : v6->proto == PINHOLE_IPPROTO_TCP &&
-                   pinhole__xlat_6to4_plain(pkt->data, pkt->len, cap, &m,
-                                            &olen))) {
+              v6->sport != 0 && v6->dport != 0 && d[7] != 0;
+  if (!ph_conn_watched(c) && plain &&
+      pinhole__xlat_6to4_checked(pkt->data, cap, &p6, &m, &olen)) {
     pkt->len = (uint32_t)olen;
     ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
     c->last_seen = ctx->now_tick;
@@ -700,18 +699,23 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     size_t cap = pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH;
     if (df_clear && ctx->cb.emit != NULL && cap > PH6_MIN_MTU)
       cap = PH6_MIN_MTU;
-    /* a UDP packet: its view is the parse's (ph_plain4_check's or the
-     * full one's) of these bytes, which nothing wrote since (no tracking,
-     * no ALG); TCP: checked again (the tracking may have rewritten it);
-     * anything else (echo, options, a fragment): the general path */
-    ph_plain4 p4 = {v->src,    v->dst,   v->sport,   v->dport,
-                    v->ip_len, v->proto, PH_UDP_HLEN};
-    int plain = v->proto == PINHOLE_IPPROTO_UDP && v->ihl == PH_IP_MIN_HLEN &&
+    /* a TCP or UDP packet's view is the parse's (ph_plain4_check's or the
+     * full one's, whose checks are the same) of these bytes, which
+     * nothing wrote since (no ALG; the TCP tracking only reads them): no
+     * ph_plain4_check again. Anything else (echo, options, a fragment):
+     * the general path */
+    int udp = v->proto == PINHOLE_IPPROTO_UDP;
+    ph_plain4 p4 = {v->src,
+                    v->dst,
+                    v->sport,
+                    v->dport,
+                    v->ip_len,
+                    v->proto,
+                    udp ? (uint8_t)PH_UDP_HLEN : v->tcp_hlen};
+    int plain = (udp || v->proto == PINHOLE_IPPROTO_TCP) &&
+                v->ihl == PH_IP_MIN_HLEN &&
                 !(v->flags & PINHOLE_PKTF_FRAGMENT) && v->ip_len <= pkt->len;
-    if (plain ? pinhole__xlat_4to6_checked(pkt->data, cap, &p4, &m, &olen)
-              : v->proto == PINHOLE_IPPROTO_TCP &&
-                    pinhole__xlat_4to6_plain(pkt->data, pkt->len, cap, &m,
-                                             &olen)) {
+    if (plain && pinhole__xlat_4to6_checked(pkt->data, cap, &p4, &m, &olen)) {
       pkt->len = (uint32_t)olen;
       ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
       c->last_seen = ctx->now_tick;

@@ -35,11 +35,11 @@ int pinhole__xlat_6to4_plain(uint8_t *d, size_t len, size_t cap,
 /*
  * The same for d, a packet of at least p->ip_len bytes, its bytes
  * unchanged since they were checked: *p is ph_plain6_check's answer for
- * it, or the same fields of a UDP packet the full parse accepted with no
- * extension header (the full parse's UDP and hop limit checks are
- * ph_plain6_check's; its address rules are wider, but the addresses
- * only enter the checksum sum, as in pinhole_xlat_6to4). The check is
- * not run again (core/nat64.c).
+ * it, or the same fields of a TCP or UDP packet the full parse accepted
+ * with no extension header (the full parse's TCP, UDP and hop limit
+ * checks are ph_plain6_check's; its address rules are wider, but the
+ * addresses only enter the checksum sum, as in pinhole_xlat_6to4). The
+ * check is not run again (core/nat64.c).
  */
 int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *p,
                                const pinhole_xlat_map *m, size_t *out_len);
