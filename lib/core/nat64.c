@@ -575,8 +575,6 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if ((v6->flags & PINHOLE_PKT6F_FRAGMENT) &&
       v6->proto == PINHOLE_IP6_NH_ICMPV6)
     return ph_refuse(ctx, PINHOLE_CNT_NAT64_FRAGMENT, 0);
-  pinhole_xlat_map m;
-  ph_map_out(ctx, c, &m);
   size_t olen = 0;
   /* the common case (a plain TCP or UDP packet no ALG watches):
    * translated in place, the same bytes (pkt/xlat_plain.h), without
@@ -588,7 +586,8 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
    * header (l4_off 40) v6 is what ph_plain6_check accepts as far as the
    * translation reads it (the ports, the hop limit and a UDP checksum
    * not 0 read again here: a few loads). Anything else (echo, extension
-   * headers, a fragment): the general path, unchecked here. */
+   * headers, a fragment): the general path, unchecked here. The
+   * translation takes only the fields it reads (ph_map_out's). */
   size_t cap = pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH;
   const uint8_t *d = pkt->data;
   int udp = v6->proto == PINHOLE_IPPROTO_UDP;
@@ -598,14 +597,19 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
                    : v6->proto == PINHOLE_IPPROTO_TCP) &&
               v6->l4_off == PH_PLAIN6_HLEN && v6->ip_len <= pkt->len &&
               v6->sport != 0 && v6->dport != 0 && d[7] != 0;
-  if (!ph_conn_watched(c) && plain &&
-      pinhole__xlat_6to4_checked(pkt->data, cap, &p6, &m, &olen)) {
-    pkt->len = (uint32_t)olen;
-    ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
-    c->last_seen = ctx->now_tick;
-    ph_conn_count(ctx, c, 0, v6->ip_len);
-    return PINHOLE_VERDICT_FORWARD;
+  if (!ph_conn_watched(c) && plain) {
+    ph_xlat_to4 x = {c->b.dst, c->b.src, c->b.dport, c->b.sport,
+                     ph_ip_id(ctx, c)};
+    if (pinhole__xlat_6to4_checked(pkt->data, cap, &p6, &x, &olen)) {
+      pkt->len = (uint32_t)olen;
+      ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
+      c->last_seen = ctx->now_tick;
+      ph_conn_count(ctx, c, 0, v6->ip_len);
+      return PINHOLE_VERDICT_FORWARD;
+    }
   }
+  pinhole_xlat_map m;
+  ph_map_out(ctx, c, &m);
   int rc = pinhole_xlat_6to4(pkt->data, pkt->len, ctx->scratch, PH_SCRATCH, &m,
                              &olen);
   int why = ph_put_back(ctx, pkt, rc, olen);
@@ -692,10 +696,10 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
    * in place, the same bytes (pkt/xlat_plain.h), when it goes out whole
    * (ph_must_cut: not above the minimum MTU when it would be cut) */
   if (!ph_conn_watched(c)) {
-    pinhole_xlat_map m;
-    ph_map_in(ctx, c, &m);
-    m.sport = c->a.dport; /* pinhole__nat64_xlat_in's for TCP and UDP */
-    m.dport = c->a.sport;
+    /* ph_map_in's addresses (the connection's own, not copied) and
+     * pinhole__nat64_xlat_in's ports for TCP and UDP */
+    const ph_conn6 *c6 = ph_conn6_of(ctx, c);
+    ph_xlat_to6 x = {c6->a_dst, c6->a_src, c->a.dport, c->a.sport};
     size_t cap = pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH;
     if (df_clear && ctx->cb.emit != NULL && cap > PH6_MIN_MTU)
       cap = PH6_MIN_MTU;
@@ -715,7 +719,7 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     int plain = (udp || v->proto == PINHOLE_IPPROTO_TCP) &&
                 v->ihl == PH_IP_MIN_HLEN &&
                 !(v->flags & PINHOLE_PKTF_FRAGMENT) && v->ip_len <= pkt->len;
-    if (plain && pinhole__xlat_4to6_checked(pkt->data, cap, &p4, &m, &olen)) {
+    if (plain && pinhole__xlat_4to6_checked(pkt->data, cap, &p4, &x, &olen)) {
       pkt->len = (uint32_t)olen;
       ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
       c->last_seen = ctx->now_tick;

@@ -612,12 +612,13 @@ static inline uint64_t ph_sum_words(const uint8_t *p, unsigned n) {
 int pinhole__xlat_6to4_plain(uint8_t *d, size_t len, size_t cap,
                              const pinhole_xlat_map *m, size_t *out_len) {
   ph_plain6 p;
+  ph_xlat_to4 x = {m->src4, m->dst4, m->sport, m->dport, m->ip_id};
   return ph_plain6_check(d, len, &p) &&
-         pinhole__xlat_6to4_checked(d, cap, &p, m, out_len);
+         pinhole__xlat_6to4_checked(d, cap, &p, &x, out_len);
 }
 
 int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *pp,
-                               const pinhole_xlat_map *m, size_t *out_len) {
+                               const ph_xlat_to4 *m, size_t *out_len) {
   ph_plain6 p = *pp;
   size_t l4_len = p.ip_len - PH6_HLEN;
   size_t total = PH4_HLEN + l4_len;
@@ -681,12 +682,13 @@ int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *pp,
 int pinhole__xlat_4to6_plain(uint8_t *d, size_t len, size_t cap,
                              const pinhole_xlat_map *m, size_t *out_len) {
   ph_plain4 p;
+  ph_xlat_to6 x = {m->src6, m->dst6, m->sport, m->dport};
   return ph_plain4_check(d, len, &p) &&
-         pinhole__xlat_4to6_checked(d, cap, &p, m, out_len);
+         pinhole__xlat_4to6_checked(d, cap, &p, &x, out_len);
 }
 
 int pinhole__xlat_4to6_checked(uint8_t *d, size_t cap, const ph_plain4 *pp,
-                               const pinhole_xlat_map *m, size_t *out_len) {
+                               const ph_xlat_to6 *m, size_t *out_len) {
   ph_plain4 p = *pp;
   size_t l4_len = p.ip_len - PH4_HLEN;
   size_t total = PH6_HLEN + l4_len;
