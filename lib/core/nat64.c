@@ -127,6 +127,67 @@ static void ph_mapped(uint8_t out[16], uint32_t v4) {
   ph_put32(out + 12, v4);
 }
 
+/*
+ * The IPv4 identification of a translated packet (RFC 7915 sec. 5.1: "a
+ * Fragment Identification generator at the translator"): per connection
+ * a counter started at a keyed random value, the connection's packets
+ * from its IPv6 side (frames[0], before this one is counted) added to
+ * its base
+ *
+ *     id = base + frames[0] (mod 2^16),
+ *     base = SipHash-1-3 under the context's key (tweaked) of side B's
+ *            IPv4 tuple and protocol, its low 16 bits.
+ *
+ * RFC 7739 sec. 5.1 and 5.3 name this kind of generator (a counter per
+ * destination started at a random value; a counter plus a keyed hash of
+ * the addresses): the IDs of one connection do not repeat before 65536
+ * of its packets, and what an outsider sees tells it nothing of another
+ * connection's, since each base is a keyed hash it cannot compute and
+ * the counts are each connection's own. Whoever sees a connection's IDs
+ * go up by one (its server, an observer on its path) sees its packets
+ * themselves.
+ * (The generator this replaced hashed the count too, every packet: 136
+ * instructions a packet out, BENCHMARKS.md "nat64x9".)
+ *
+ * When it matters: the translation sets DF only above 1260 bytes, so most
+ * packets leave fragmentable and a router on the IPv4 path may cut them;
+ * the server reassembles by (source, destination, protocol, ID). An
+ * output with DF set is an atomic datagram, whose ID RFC 6864 sec. 4.1
+ * lets a source set to any value; it takes the same counter anyway, which
+ * now costs a load and an add, so no branch tells the two apart.
+ *
+ * The base is computed once, when the connection is made, and kept in
+ * c->icmp_seq, which a NAT64 TCP or UDP connection does not use (only
+ * echo has a sequence): no byte more per connection. An echo connection
+ * uses the field for its sequence, so its base is hashed again for each
+ * of its packets (the same value). The base and frames[0] both travel in
+ * a state blob (the echo sequence field and the frame count, state.c),
+ * so a standby that took the connection over goes on with the same
+ * identifications, whatever its slots (docs/ha.md; tests/scenario/
+ * test_nat64_id.c).
+ */
+static uint16_t ph_id_base(const pinhole_ctx *ctx, const ph_conn *c) {
+  uint32_t w[4] = {c->b.src, c->b.dst, (uint32_t)c->b.sport << 16 | c->b.dport,
+                   c->proto};
+  pinhole_hash_key k = ctx->cfg.hash_key;
+  k.k0 ^= 0x6e61743634696462ull; /* "nat64idb" */
+  return (uint16_t)pinhole_siphash13(&k, w, sizeof(w));
+}
+
+/* A new NAT64 connection's identification base, kept (see above). */
+static void ph_id_seed(const pinhole_ctx *ctx, ph_conn *c) {
+  if (c->proto != PINHOLE_IPPROTO_ICMP)
+    c->icmp_seq = ph_id_base(ctx, c);
+}
+
+/* The identification of the next translated packet of NAT64 connection
+ * c from its IPv6 side. */
+static uint16_t ph_ip_id(const pinhole_ctx *ctx, const ph_conn *c) {
+  uint16_t base =
+      c->proto == PINHOLE_IPPROTO_ICMP ? ph_id_base(ctx, c) : c->icmp_seq;
+  return (uint16_t)(base + c->frames[0]);
+}
+
 static int ph_refuse(pinhole_ctx *ctx, int cnt, int flow_cnt) {
   ph_count(ctx, cnt);
   if (flow_cnt)
@@ -254,6 +315,7 @@ ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
       pinhole__conv_maybe_free(ctx, conv);
     return ph_full(ctx, v, side, "IPv6 flow table full");
   }
+  ph_id_seed(ctx, c);
   ph_cold_set_map(ctx, c, m);
   ph_cold_set_rule(ctx, c, (uint16_t)(pr - ctx->rules));
   if (alg && pinhole__conn_watch(ctx, c, alg) != 0) {
@@ -299,6 +361,7 @@ int pinhole__nat64_from_pinhole(pinhole_ctx *ctx, pinhole_pkt *pkt,
                    NULL, "IPv6 flow table full");
     return PINHOLE_VERDICT_DROP;
   }
+  ph_id_seed(ctx, c);
   ph_cold_set_map(ctx, c, h->mapping); /* handed over */
   h->mapping = 0;
   c->flags |= PH_CONN_B_OPENED;
@@ -346,6 +409,7 @@ int pinhole__nat64_eif(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     ph_full(ctx, v, side, "IPv6 flow table full");
     return PINHOLE_VERDICT_DROP;
   }
+  ph_id_seed(ctx, c);
   pinhole__map_ref(ctx, m);
   ph_cold_set_map(ctx, c, m);
   c->flags |= PH_CONN_B_OPENED;
@@ -365,19 +429,6 @@ ph_conn *pinhole__nat64_lookup6(pinhole_ctx *ctx, uint8_t proto,
   c = pinhole__conn6_lookup(ctx, PINHOLE_IPPROTO_ICMP, src, dst, sport, dport,
                             dir);
   return c != NULL && ph_conn_is64(ctx, c) ? c : NULL;
-}
-
-/* The IPv4 identification of a translated packet of c (RFC 7915 sec.
- * 5.1: "a Fragment Identification generator at the translator"): keyed,
- * so an outsider cannot predict it, and different per packet; of the
- * connection's IPv4 side, not its slot, so a standby that took it over
- * (state sync, docs/ha.md) goes on with the same identifications. */
-static uint16_t ph_ip_id(const pinhole_ctx *ctx, const ph_conn *c) {
-  uint32_t w[4] = {c->b.src, c->b.dst, (uint32_t)c->b.sport << 16 | c->b.dport,
-                   c->frames[0]};
-  pinhole_hash_key k = ctx->cfg.hash_key;
-  k.k0 ^= 0x6e61743634696421ull; /* "nat64id!" */
-  return (uint16_t)pinhole_siphash13(&k, w, sizeof(w));
 }
 
 /* The translation in ctx->scratch (rc, olen from pinhole_xlat_*) put in
@@ -524,38 +575,41 @@ int pinhole__nat64_out(pinhole_ctx *ctx, pinhole_pkt *pkt,
   if ((v6->flags & PINHOLE_PKT6F_FRAGMENT) &&
       v6->proto == PINHOLE_IP6_NH_ICMPV6)
     return ph_refuse(ctx, PINHOLE_CNT_NAT64_FRAGMENT, 0);
-  pinhole_xlat_map m;
-  ph_map_out(ctx, c, &m);
   size_t olen = 0;
   /* the common case (a plain TCP or UDP packet no ALG watches):
-   * translated in place, the same bytes (pkt/xlat_plain.h). A UDP packet
-   * is not checked again: v6 is the IPv6 path's parse of these bytes
-   * (ph_plain6_check's view or the full parse's), and nothing wrote them
-   * since (no tracking, no ALG); with no extension header (l4_off 40) it
-   * is what ph_plain6_check accepts as far as the translation reads it
-   * (the ports, the hop limit and a non-zero checksum read again here:
-   * a few loads). TCP: checked again (the tracking may have rewritten
-   * it); anything else (echo, a UDP packet with extension headers): the
-   * general path, unchecked here. */
+   * translated in place, the same bytes (pkt/xlat_plain.h), without
+   * ph_plain6_check again: v6 is the IPv6 path's parse of these bytes
+   * (ph_plain6_check's view or the full parse's, whose TCP and UDP
+   * checks are the same), and nothing wrote them since: no ALG, and the
+   * TCP tracking only reads the packet (tcp.c pinhole__tcp_track; the
+   * sequence corrections are a watched connection's). With no extension
+   * header (l4_off 40) v6 is what ph_plain6_check accepts as far as the
+   * translation reads it (the ports, the hop limit and a UDP checksum
+   * not 0 read again here: a few loads). Anything else (echo, extension
+   * headers, a fragment): the general path, unchecked here. The
+   * translation takes only the fields it reads (ph_map_out's). */
   size_t cap = pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH;
   const uint8_t *d = pkt->data;
+  int udp = v6->proto == PINHOLE_IPPROTO_UDP;
   ph_plain6 p6 = {v6->ip_len, v6->sport, v6->dport, v6->proto,
-                  PH_PLAIN6_UDP_HLEN};
-  int plain = v6->proto == PINHOLE_IPPROTO_UDP &&
+                  udp ? (uint8_t)PH_PLAIN6_UDP_HLEN : v6->tcp_hlen};
+  int plain = (udp ? ph_get16(d + PH_PLAIN6_HLEN + 6) != 0
+                   : v6->proto == PINHOLE_IPPROTO_TCP) &&
               v6->l4_off == PH_PLAIN6_HLEN && v6->ip_len <= pkt->len &&
-              v6->sport != 0 && v6->dport != 0 && d[7] != 0 &&
-              ph_get16(d + PH_PLAIN6_HLEN + 6) != 0;
-  if (!ph_conn_watched(c) &&
-      (plain ? pinhole__xlat_6to4_checked(pkt->data, cap, &p6, &m, &olen)
-             : v6->proto == PINHOLE_IPPROTO_TCP &&
-                   pinhole__xlat_6to4_plain(pkt->data, pkt->len, cap, &m,
-                                            &olen))) {
-    pkt->len = (uint32_t)olen;
-    ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
-    c->last_seen = ctx->now_tick;
-    ph_conn_count(ctx, c, 0, v6->ip_len);
-    return PINHOLE_VERDICT_FORWARD;
+              v6->sport != 0 && v6->dport != 0 && d[7] != 0;
+  if (!ph_conn_watched(c) && plain) {
+    ph_xlat_to4 x = {c->b.dst, c->b.src, c->b.dport, c->b.sport,
+                     ph_ip_id(ctx, c)};
+    if (pinhole__xlat_6to4_checked(pkt->data, cap, &p6, &x, &olen)) {
+      pkt->len = (uint32_t)olen;
+      ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
+      c->last_seen = ctx->now_tick;
+      ph_conn_count(ctx, c, 0, v6->ip_len);
+      return PINHOLE_VERDICT_FORWARD;
+    }
   }
+  pinhole_xlat_map m;
+  ph_map_out(ctx, c, &m);
   int rc = pinhole_xlat_6to4(pkt->data, pkt->len, ctx->scratch, PH_SCRATCH, &m,
                              &olen);
   int why = ph_put_back(ctx, pkt, rc, olen);
@@ -642,25 +696,30 @@ int pinhole__nat64_in(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
    * in place, the same bytes (pkt/xlat_plain.h), when it goes out whole
    * (ph_must_cut: not above the minimum MTU when it would be cut) */
   if (!ph_conn_watched(c)) {
-    pinhole_xlat_map m;
-    ph_map_in(ctx, c, &m);
-    m.sport = c->a.dport; /* pinhole__nat64_xlat_in's for TCP and UDP */
-    m.dport = c->a.sport;
+    /* ph_map_in's addresses (the connection's own, not copied) and
+     * pinhole__nat64_xlat_in's ports for TCP and UDP */
+    const ph_conn6 *c6 = ph_conn6_of(ctx, c);
+    ph_xlat_to6 x = {c6->a_dst, c6->a_src, c->a.dport, c->a.sport};
     size_t cap = pkt->cap < PH_SCRATCH ? pkt->cap : PH_SCRATCH;
     if (df_clear && ctx->cb.emit != NULL && cap > PH6_MIN_MTU)
       cap = PH6_MIN_MTU;
-    /* a UDP packet: its view is the parse's (ph_plain4_check's or the
-     * full one's) of these bytes, which nothing wrote since (no tracking,
-     * no ALG); TCP: checked again (the tracking may have rewritten it);
-     * anything else (echo, options, a fragment): the general path */
-    ph_plain4 p4 = {v->src,    v->dst,   v->sport,   v->dport,
-                    v->ip_len, v->proto, PH_UDP_HLEN};
-    int plain = v->proto == PINHOLE_IPPROTO_UDP && v->ihl == PH_IP_MIN_HLEN &&
+    /* a TCP or UDP packet's view is the parse's (ph_plain4_check's or the
+     * full one's, whose checks are the same) of these bytes, which
+     * nothing wrote since (no ALG; the TCP tracking only reads them): no
+     * ph_plain4_check again. Anything else (echo, options, a fragment):
+     * the general path */
+    int udp = v->proto == PINHOLE_IPPROTO_UDP;
+    ph_plain4 p4 = {v->src,
+                    v->dst,
+                    v->sport,
+                    v->dport,
+                    v->ip_len,
+                    v->proto,
+                    udp ? (uint8_t)PH_UDP_HLEN : v->tcp_hlen};
+    int plain = (udp || v->proto == PINHOLE_IPPROTO_TCP) &&
+                v->ihl == PH_IP_MIN_HLEN &&
                 !(v->flags & PINHOLE_PKTF_FRAGMENT) && v->ip_len <= pkt->len;
-    if (plain ? pinhole__xlat_4to6_checked(pkt->data, cap, &p4, &m, &olen)
-              : v->proto == PINHOLE_IPPROTO_TCP &&
-                    pinhole__xlat_4to6_plain(pkt->data, pkt->len, cap, &m,
-                                             &olen)) {
+    if (plain && pinhole__xlat_4to6_checked(pkt->data, cap, &p4, &x, &olen)) {
       pkt->len = (uint32_t)olen;
       ph_count(ctx, PINHOLE_CNT_NAT64_XLAT);
       c->last_seen = ctx->now_tick;
@@ -753,7 +812,11 @@ int pinhole__nat64_hairpin(pinhole_ctx *ctx, pinhole_pkt *pkt,
                            the intermediate packet as a land attack; its
                            addresses cancel out of the checksum */
     m.src4 ^= 0x100u;
-  m.ip_id = ph_ip_id(ctx, c);
+  /* m.ip_id stays 0: the intermediate packet's identification never
+   * reaches the output (pinhole_xlat_4to6 copies it only into the
+   * fragment header of an IPv4 fragment, and the intermediate packet is
+   * one only when the IPv6 packet was, with the identification of its
+   * own fragment header) */
   size_t mid = 0, olen = 0;
   int rc = pinhole_xlat_6to4(pkt->data, v6->ip_len, ctx->scratch, PH_SCRATCH,
                              &m, &mid);

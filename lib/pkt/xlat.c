@@ -601,23 +601,55 @@ int pinhole_xlat_6to4(const uint8_t *in, size_t in_len, uint8_t *out,
 
 /* ---- IPv6 -> IPv4 in place: the plain TCP or UDP packet ------------------ */
 
-/* The sum of the n big-endian 32-bit words at p (n <= 8: no overflow). */
-static inline uint64_t ph_sum_words(const uint8_t *p, unsigned n) {
+/*
+ * The checked translations below adjust the TCP/UDP checksum in the
+ * packet's own byte order (as pkt_cksum.h ph_ck_apply_ne does): every
+ * term is the native load of the bytes it stands for, the checksum is
+ * loaded and stored natively, and no field is converted; swapping the
+ * bytes of every word swaps those of the one's-complement sum (RFC 1071
+ * sec. 2(B)), so the bytes stored are those of the converted values'
+ * update, 0 exactly when it is 0.
+ */
+
+/* The sum of the n native 32-bit loads at p (n <= 8: no overflow). */
+static inline uint64_t ph_sum_ne(const uint8_t *p, unsigned n) {
   uint64_t s = 0;
   for (unsigned i = 0; i < n; i++)
-    s += ph_get32(p + 4 * i);
+    s += ph_ne32(p + 4 * i);
   return s;
+}
+
+/* The checksum of the 20-byte IPv4 header at d, its field 0, stored: the
+ * header's native 64-, 64- and 32-bit loads summed with the carries
+ * added back (congruent modulo 0xffff to the sum of its 16-bit words, as
+ * plain4.h ph_hdr20_cksum_ok sums them), folded and complemented in the
+ * packet's own byte order (RFC 1071 sec. 2(B): swapping the bytes of
+ * every word swaps those of the sum), so no field is converted. The sum
+ * is not 0 (d[0] is 0x45): the fold is in 1..0xffff, as a sum of the
+ * converted values would be, and the bytes stored are the same. */
+static inline void ph_put4_cksum20(uint8_t *d) {
+  uint64_t a, b;
+  memcpy(&a, d, sizeof(a));
+  memcpy(&b, d + 8, sizeof(b));
+  uint64_t c = ph_ne32(d + 16);
+  uint64_t s = a + b;
+  s += s < a; /* the carry out, end-around */
+  s += c;
+  s += s < c;
+  uint16_t ck = (uint16_t)~ph_ck_fold64(s);
+  memcpy(d + 10, &ck, sizeof(ck));
 }
 
 int pinhole__xlat_6to4_plain(uint8_t *d, size_t len, size_t cap,
                              const pinhole_xlat_map *m, size_t *out_len) {
   ph_plain6 p;
+  ph_xlat_to4 x = {m->src4, m->dst4, m->sport, m->dport, m->ip_id};
   return ph_plain6_check(d, len, &p) &&
-         pinhole__xlat_6to4_checked(d, cap, &p, m, out_len);
+         pinhole__xlat_6to4_checked(d, cap, &p, &x, out_len);
 }
 
 int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *pp,
-                               const pinhole_xlat_map *m, size_t *out_len) {
+                               const ph_xlat_to4 *m, size_t *out_len) {
   ph_plain6 p = *pp;
   size_t l4_len = p.ip_len - PH6_HLEN;
   size_t total = PH4_HLEN + l4_len;
@@ -636,14 +668,16 @@ int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *pp,
   /* sec. 5.5: the pseudo-header's addresses and the ports change (length
    * and protocol do not): RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), with m
    * the 32 address bytes (as eight 32-bit words: 2^16 = 1 modulo 0xffff)
-   * and the old ports, m' the IPv4 addresses and the new ports. ~m is
-   * taken as a multiple of 0xffff minus m: the sum stays non-zero (m' is
-   * not) and the same modulo 0xffff, so its fold is ph_l4_adjust's. */
-  uint64_t old_sum = ph_sum_words(d + 8, 8) + p.sport + p.dport;
-  uint64_t new_sum = (m->src4 >> 16) + (m->src4 & 0xffffu) + (m->dst4 >> 16) +
-                     (m->dst4 & 0xffffu) + sport + dport;
+   * and the old ports (one word, as the packet holds them), m' the IPv4
+   * addresses and the new ports, natively (above). ~m is taken as a
+   * multiple of 0xffff minus m: the sum stays non-zero (m' is not) and
+   * the same modulo 0xffff, so its fold is ph_l4_adjust's. */
+  uint64_t old_sum = ph_sum_ne(d + 8, 8) + ph_ne32(l4);
+  uint64_t new_sum = (uint64_t)ph_ck_ne32_of(m->src4) + ph_ck_ne32_of(m->dst4) +
+                     ph_ck_ne32_of((uint32_t)sport << 16 | dport);
   size_t at = p.proto == PINHOLE_IPPROTO_TCP ? 16u : 6u;
-  uint16_t ck = ph_get16(l4 + at); /* UDP: not 0 (ph_plain6_check) */
+  uint16_t ck; /* UDP: not 0 (ph_plain6_check) */
+  memcpy(&ck, l4 + at, sizeof(ck));
   ck = (uint16_t)~ph_ck_fold64((uint16_t)~ck + (UINT64_C(0xffff) << 36) -
                                old_sum + new_sum);
   if (ck == 0 && p.proto == PINHOLE_IPPROTO_UDP)
@@ -652,16 +686,12 @@ int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *pp,
   uint8_t tos = (uint8_t)(w0 >> 20), ttl = d[7];
   uint16_t frag = total > PH4_DF_ABOVE ? PH4_DF : 0u;
   /* the payload 20 bytes down, then the IPv4 header before it (sec. 5.1:
-   * ID the host's, DF above 1260 bytes), its checksum from the values
-   * (RFC 1071; never 0 before the complement: the first word is 0x45..) */
+   * ID the host's, DF above 1260 bytes), then its checksum */
   memmove(d + PH4_HLEN, l4, l4_len);
   l4 = d + PH4_HLEN;
   ph_put16(l4, sport);
   ph_put16(l4 + 2, dport);
-  ph_put16(l4 + at, ck);
-  uint64_t hs = (0x4500u | tos) + total + m->ip_id + frag +
-                ((uint32_t)ttl << 8 | p.proto) + (m->src4 >> 16) +
-                (m->src4 & 0xffffu) + (m->dst4 >> 16) + (m->dst4 & 0xffffu);
+  memcpy(l4 + at, &ck, sizeof(ck));
   d[0] = 0x45;
   d[1] = tos;
   ph_put16(d + 2, (uint16_t)total);
@@ -669,9 +699,10 @@ int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *pp,
   ph_put16(d + 6, frag);
   d[8] = ttl;
   d[9] = p.proto;
-  ph_put16(d + 10, (uint16_t)~ph_ck_fold64(hs));
+  ph_put16(d + 10, 0);
   ph_put32(d + 12, m->src4);
   ph_put32(d + 16, m->dst4);
+  ph_put4_cksum20(d);
   *out_len = total;
   return 1;
 }
@@ -681,12 +712,13 @@ int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *pp,
 int pinhole__xlat_4to6_plain(uint8_t *d, size_t len, size_t cap,
                              const pinhole_xlat_map *m, size_t *out_len) {
   ph_plain4 p;
+  ph_xlat_to6 x = {m->src6, m->dst6, m->sport, m->dport};
   return ph_plain4_check(d, len, &p) &&
-         pinhole__xlat_4to6_checked(d, cap, &p, m, out_len);
+         pinhole__xlat_4to6_checked(d, cap, &p, &x, out_len);
 }
 
 int pinhole__xlat_4to6_checked(uint8_t *d, size_t cap, const ph_plain4 *pp,
-                               const pinhole_xlat_map *m, size_t *out_len) {
+                               const ph_xlat_to6 *m, size_t *out_len) {
   ph_plain4 p = *pp;
   size_t l4_len = p.ip_len - PH4_HLEN;
   size_t total = PH6_HLEN + l4_len;
@@ -704,16 +736,17 @@ int pinhole__xlat_4to6_checked(uint8_t *d, size_t cap, const ph_plain4 *pp,
   uint16_t sport = m->sport ? m->sport : p.sport;
   uint16_t dport = m->dport ? m->dport : p.dport;
   size_t at = p.proto == PINHOLE_IPPROTO_TCP ? 16u : 6u;
-  uint16_t ck = ph_get16(l4 + at);
+  uint16_t ck;
+  memcpy(&ck, l4 + at, sizeof(ck));
   int none = p.proto == PINHOLE_IPPROTO_UDP && ck == 0;
   /* sec. 4.5: the pseudo-header's addresses and the ports change (length
    * and protocol do not): RFC 1624 eqn. 3 as in the 6 -> 4 direction
-   * above, m the IPv4 addresses and the old ports, m' the 32 address
-   * bytes (eight 32-bit words) and the new ports */
-  uint64_t old_sum = (p.src >> 16) + (p.src & 0xffffu) + (p.dst >> 16) +
-                     (p.dst & 0xffffu) + p.sport + p.dport;
-  uint64_t new_sum =
-      ph_sum_words(m->src6, 4) + ph_sum_words(m->dst6, 4) + sport + dport;
+   * above, natively, m the IPv4 addresses and the old ports (as the
+   * packet holds them), m' the 32 address bytes (eight 32-bit words) and
+   * the new ports */
+  uint64_t old_sum = (uint64_t)ph_ne32(d + 12) + ph_ne32(d + 16) + ph_ne32(l4);
+  uint64_t new_sum = ph_sum_ne(m->src6, 4) + ph_sum_ne(m->dst6, 4) +
+                     ph_ck_ne32_of((uint32_t)sport << 16 | dport);
   ck = (uint16_t)~ph_ck_fold64((uint16_t)~ck + (UINT64_C(0xffff) << 36) -
                                old_sum + new_sum);
   if (ck == 0 && p.proto == PINHOLE_IPPROTO_UDP)
@@ -731,10 +764,10 @@ int pinhole__xlat_4to6_checked(uint8_t *d, size_t cap, const ph_plain4 *pp,
                  pinhole_xlat_4to6 does (the field is 0 in the sum) */
     ck = pinhole_cksum_finish(
         pinhole__l4_sum6(m->src6, m->dst6, l4, l4_len, PINHOLE_IPPROTO_UDP));
-    if (ck == 0)
-      ck = 0xffff;
+    ph_put16(l4 + at, ck == 0 ? 0xffff : ck);
+  } else {
+    memcpy(l4 + at, &ck, sizeof(ck));
   }
-  ph_put16(l4 + at, ck);
   *out_len = total;
   return 1;
 }

@@ -20,6 +20,25 @@
 #include "pkt/plain6.h"
 
 /*
+ * What the checked translations below read of the caller's choice: the
+ * fields of pinhole_xlat_map of the same names (a port of 0: the
+ * input's), without the rest of that struct, which the engine would
+ * otherwise clear and fill for every packet. The IPv6 addresses are
+ * borrowed (core/nat64.c hands the connection's own, not a copy; they
+ * must not overlap the packet).
+ */
+typedef struct ph_xlat_to4 {
+  uint32_t src4, dst4;
+  uint16_t sport, dport;
+  uint16_t ip_id;
+} ph_xlat_to4;
+
+typedef struct ph_xlat_to6 {
+  const uint8_t *src6, *dst6;
+  uint16_t sport, dport;
+} ph_xlat_to6;
+
+/*
  * d[0..len) (a buffer of cap bytes) translated in place as
  * pinhole_xlat_6to4(d, len, out, cap, m, ...) would translate it into
  * out, when d is a plain IPv6 TCP or UDP packet (ph_plain6_check) whose
@@ -35,14 +54,14 @@ int pinhole__xlat_6to4_plain(uint8_t *d, size_t len, size_t cap,
 /*
  * The same for d, a packet of at least p->ip_len bytes, its bytes
  * unchanged since they were checked: *p is ph_plain6_check's answer for
- * it, or the same fields of a UDP packet the full parse accepted with no
- * extension header (the full parse's UDP and hop limit checks are
- * ph_plain6_check's; its address rules are wider, but the addresses
- * only enter the checksum sum, as in pinhole_xlat_6to4). The check is
- * not run again (core/nat64.c).
+ * it, or the same fields of a TCP or UDP packet the full parse accepted
+ * with no extension header (the full parse's TCP, UDP and hop limit
+ * checks are ph_plain6_check's; its address rules are wider, but the
+ * addresses only enter the checksum sum, as in pinhole_xlat_6to4). The
+ * check is not run again (core/nat64.c).
  */
 int pinhole__xlat_6to4_checked(uint8_t *d, size_t cap, const ph_plain6 *p,
-                               const pinhole_xlat_map *m, size_t *out_len);
+                               const ph_xlat_to4 *m, size_t *out_len);
 
 /*
  * The reply, RFC 7915 sec. 4.1: d[0..len) (a buffer of cap bytes)
@@ -66,6 +85,6 @@ int pinhole__xlat_4to6_plain(uint8_t *d, size_t len, size_t cap,
  * check is not run again (core/nat64.c).
  */
 int pinhole__xlat_4to6_checked(uint8_t *d, size_t cap, const ph_plain4 *p,
-                               const pinhole_xlat_map *m, size_t *out_len);
+                               const ph_xlat_to6 *m, size_t *out_len);
 
 #endif /* PH_PKT_XLAT_PLAIN_H */
