@@ -305,7 +305,8 @@ static int ph_tuple_eq(const ph_tuple *x, const ph_tuple *y) {
 /* Builds side B's tuple for a new connection under a rule's NAT. nh:
  * the burst look-ahead's work for it, or NULL; *g: the side B tuple
  * guessed and its key hash (g->ok 0: none), for the caller to take when
- * *b came out the same. */
+ * *b came out the same (g->ok 2: *b is g->b, the look-ahead's mapping
+ * taken whole). */
 static ph_status ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
                              const pinhole_pkt_view *v, int side,
                              const ph_tuple *a, ph_tuple *b, ph_ref *mapping,
@@ -321,6 +322,22 @@ static ph_status ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
     /* the privileged-port rule: rsh/rlogin keep a port below 1024 */
     unsigned fl =
         pinhole__alg_privileged(alg, v->proto, a->sport) ? PH_MAP_PRIV : 0;
+    if (nh != NULL && fl == 0 && nh->pool == (uint32_t)r->pool &&
+        nh->iaddr == a->src && nh->iport == a->sport && nh->proto == v->proto &&
+        nh->b.src == a->dst && nh->b.sport == a->dport) {
+      /* the look-ahead's new mapping, when it still holds: side B is its
+       * guess exactly, its key hashed, its lines asked for */
+      ph_ref m = pinhole__map_take_ahead(ctx, nh);
+      if (m != 0) {
+        b->dst = nh->b.dst;
+        b->dport = nh->b.dport;
+        g->b = *b;
+        g->hb = nh->hb;
+        g->ok = 2;
+        *mapping = m;
+        return PH_PASS;
+      }
+    }
     /* the new flow's dependent lines (mapping probe, public port, side
      * B's key, its bucket) loaded together under port preservation's
      * guess; a wrong guess costs only the prefetches */
@@ -498,6 +515,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
       (hp = pinhole__map_find_open(ctx, v->proto, v->dst, v->dport)) != 0) {
     b.src = ph_map_at(ctx, hp)->iaddr;
     b.sport = ph_map_at(ctx, hp)->iport;
+    g.ok = 0; /* side B is not the guess's */
     if (v->proto == PINHOLE_IPPROTO_ICMP)
       hp = 0; /* echo ids are not endpoints: no hairpin for ICMP */
   }
@@ -513,7 +531,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     return ph_refuse_full(ctx, v, side, "conversation table full");
   }
   /* side B's key was hashed for the guess's prefetch: kept if it came true */
-  ph_conn *c = g.ok && ph_tuple_eq(&g.b, &b)
+  ph_conn *c = g.ok == 2 || (g.ok && ph_tuple_eq(&g.b, &b))
                    ? pinhole__conn_new_keyed(ctx, conv, v->proto, (uint8_t)side,
                                              &a, &b, hash, g.hb)
                    : pinhole__conn_new_hashed(ctx, conv, v->proto,

@@ -52,24 +52,28 @@ void pinhole__ft_init(ph_flow_table *ft, ph_ft_bucket *mem, uint32_t nbuckets,
   ft->max_probe = nbuckets < 64 ? nbuckets - 1 : 64;
 }
 
-int pinhole__ft_insert_far(ph_flow_table *ft, uint64_t h, uint32_t ref) {
-  uint32_t sig = ph_ft_sig(h);
-  uint32_t home = ph_ft_home(ft, h);
-  uint32_t i = home;
-  for (uint32_t probe = 0; probe <= ft->max_probe; probe++) {
-    ph_ft_bucket *bk = &ft->b[i];
+int pinhole__ft_insert_far(ph_flow_table *ft, uint32_t home, uint32_t sig,
+                           uint32_t ref) {
+  /* one walk: each full line passed counts its overflow as the walk
+   * leaves it (home is full), taken back if no line within max_probe
+   * has room */
+  ph_ft_bucket *bk = &ft->b[home], *end = ft->b + ft->nbuckets;
+  for (uint32_t probe = 0; probe < ft->max_probe;) {
+    bk->ovf++;
+    bk = bk + 1 == end ? ft->b : bk + 1;
+    probe++;
     uint32_t empty = ph_ft_match(bk, 0);
     if (empty != 0) {
       uint32_t w = (uint32_t)__builtin_ctz(empty);
       bk->sig[w] = (uint16_t)ph_ft_sig_at(sig, probe);
       bk->ref[w] = ref;
-      /* count an overflow in every bucket passed on the way */
-      for (uint32_t j = home; j != i; j = ph_ft_succ(ft, j))
-        ft->b[j].ovf++;
       ft->count++;
       ft->changes++;
       return 0;
     }
+  }
+  for (uint32_t i = home, k = 0; k < ft->max_probe; k++) {
+    ft->b[i].ovf--;
     i = ph_ft_succ(ft, i);
   }
   return -1;

@@ -150,10 +150,12 @@ static inline uint64_t ph_ft_hash(const ph_flow_table *ft, uint8_t proto,
 void pinhole__nh_derive(uint32_t nh[4], uint64_t *mul,
                         const pinhole_hash_key *key, const char label[3][8]);
 
-/* pinhole__ft_insert past its common case (table.c): the walk from home
- * to the first line with room, counting an overflow in every line it
- * passes. */
-int pinhole__ft_insert_far(ph_flow_table *ft, uint64_t h, uint32_t ref);
+/* pinhole__ft_insert past its common case (table.c): home bucket home
+ * is full; the walk from it to the first line with room, counting an
+ * overflow in every line it passes; sig: the entry's signature at
+ * distance 0 (ph_ft_sig). */
+int pinhole__ft_insert_far(ph_flow_table *ft, uint32_t home, uint32_t sig,
+                           uint32_t ref);
 
 /* pinhole__ft_remove_at past its common case (table.c): the entry of
  * home bucket home and signature sig (at distance 0). */
@@ -352,10 +354,11 @@ static inline int pinhole__ft_remove(ph_flow_table *ft, uint64_t h,
  * no count to raise; the rest is pinhole__ft_insert_far's. */
 static inline int pinhole__ft_insert(ph_flow_table *ft, uint64_t h,
                                      uint32_t ref) {
-  ph_ft_bucket *bk = &ft->b[ph_ft_home(ft, h)];
+  uint32_t home = ph_ft_home(ft, h);
+  ph_ft_bucket *bk = &ft->b[home];
   uint32_t empty = ph_ft_match(bk, 0);
   if (empty == 0)
-    return pinhole__ft_insert_far(ft, h, ref);
+    return pinhole__ft_insert_far(ft, home, ph_ft_sig(h), ref);
   uint32_t w = (uint32_t)__builtin_ctz(empty);
   bk->sig[w] = (uint16_t)ph_ft_sig(h);
   bk->ref[w] = ref;

@@ -399,6 +399,10 @@ static inline __attribute__((always_inline)) ph_ref
 ph_map_insert_at(pinhole_ctx *ctx, uint32_t pool, uint8_t proto, uint32_t iaddr,
                  uint16_t iport, uint32_t ai, uint16_t pport, uint32_t hi,
                  uint32_t hp);
+static inline __attribute__((always_inline)) ph_ref
+ph_map_link_new(pinhole_ctx *ctx, ph_ref *freep, uint32_t pool, uint8_t proto,
+                uint32_t iaddr, uint16_t iport, uint32_t ai, uint16_t pport,
+                uint32_t hi, uint32_t hp);
 static void ph_pair_keep(pinhole_ctx *ctx, const ph_pool *pl, uint32_t iaddr,
                          uint32_t ai);
 
@@ -544,6 +548,36 @@ int pinhole__map_look(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   return 1;
 }
 
+ph_ref pinhole__map_take_ahead(pinhole_ctx *ctx, const ph_new_ahead *nh) {
+  /* pinhole__map_ahead's checks of the look-ahead's pick and
+   * pinhole__map_get_ahead's of the pool, the endpoint and the table, in
+   * one pass: each one that fails leaves it to them (nothing changed) */
+  if (nh->pbucket == UINT32_MAX || nh->pool >= ctx->npools ||
+      ctx->cfg.max_ports_per_host != 0)
+    return 0;
+  ph_pool *pl = &ctx->pools[nh->pool];
+  if (pl->mode != PINHOLE_POOL_NAPT || pl->removed ||
+      nh->naddrs != pl->naddrs || nh->frees != ctx->port_frees ||
+      (nh->drew && ph_rand_next(ctx->rng) != nh->rng))
+    return 0;
+  uint32_t idx = (uint32_t)(nh->b.dport - pl->port_lo);
+  uint64_t *b = ph_bits(ctx, pl, nh->ai, ph_class(nh->proto));
+  ph_ref *freep = ph_map_free_list(ctx);
+  if (ph_bit_get(b, idx) || freep == NULL ||
+      ph_map_find_inside(ctx, nh->ibucket, nh->pool, nh->proto, nh->iaddr,
+                         nh->iport) != 0)
+    return 0;
+  /* the pick is the one a pick now gives (pinhole__map_ahead): its
+   * random draw taken as the pick takes it */
+  ctx->map_fail_paddr = 0;
+  if (nh->drew)
+    ctx->rng = nh->rng;
+  ph_pair_keep(ctx, pl, nh->iaddr, nh->ai);
+  ph_bit_set(b, idx, 1);
+  return ph_map_link_new(ctx, freep, nh->pool, nh->proto, nh->iaddr, nh->iport,
+                         nh->ai, nh->b.dport, nh->ibucket, nh->pbucket);
+}
+
 ph_ref pinhole__map_get(pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
                         uint32_t iaddr, uint16_t iport, uint16_t want,
                         unsigned flags, int *why) {
@@ -683,6 +717,17 @@ ph_map_insert_at(pinhole_ctx *ctx, uint32_t pool, uint8_t proto, uint32_t iaddr,
     uint64_t *b = ph_range(ctx, pl, ai, proto, fl, &lo, &n);
     ph_bit_set(b, (uint32_t)(pport - lo), 1);
   }
+  return ph_map_link_new(ctx, freep, pool, proto, iaddr, iport, ai, pport, hi,
+                         hp);
+}
+
+/* The rest of ph_map_insert_at once the port is marked: the record from
+ * free list *freep filled, linked and counted, its event. */
+static inline __attribute__((always_inline)) ph_ref
+ph_map_link_new(pinhole_ctx *ctx, ph_ref *freep, uint32_t pool, uint8_t proto,
+                uint32_t iaddr, uint16_t iport, uint32_t ai, uint16_t pport,
+                uint32_t hi, uint32_t hp) {
+  ph_pool *pl = &ctx->pools[pool];
   ph_ref r = *freep;
   ph_mapping *m = ph_map_at(ctx, r);
   *freep = m->inext;

@@ -468,6 +468,110 @@ static void test_map_look(void **state) {
   t_ctx_del(t);
 }
 
+/* The burst look-ahead's work for endpoint (ia, ip) in t's pool, as
+ * ph_hint_new leaves it (ok), drawing from *rng. */
+static void look(tctx *t, uint32_t ia, uint16_t ip, uint64_t *rng,
+                 ph_new_ahead *nh) {
+  memset(nh, 0, sizeof(*nh));
+  assert_int_equal(pinhole__map_look(t->ctx, (uint32_t)t->pool, UDP, ia, ip,
+                                     pinhole__map_prefetch(t->ctx, UDP, ia, ip),
+                                     rng, nh),
+                   1);
+  nh->ok = 1;
+}
+
+/* pinhole__map_take_ahead refuses (PH_NIL, nothing changed: no mapping,
+ * no draw, no port) whenever the look-ahead's pick may no longer be what
+ * pinhole__map_get would give: the endpoint had a mapping when it
+ * looked, has one since (on another port), its port was taken since, a
+ * port was given back since, the random state moved, the pool's size
+ * differs, the pool was removed, a per-host limit is set. Otherwise it
+ * makes the mapping pinhole__map_get makes: the same port, the same
+ * draw, filed in both chains. */
+static void test_map_take_ahead(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  tctx *t = t_ctx_cfg(&cfg); /* one public address: PUB */
+  pinhole_ctx *ctx = t->ctx;
+  uint32_t h1 = IP4(198, 18, 0, 21), h2 = IP4(198, 18, 0, 37);
+  uint32_t h3 = IP4(198, 18, 0, 38);
+  int why = -1;
+  ph_ref r1 = get(t, h1, 5353, &why);
+  ph_new_ahead nh;
+  uint64_t rng = ctx->rng;
+#define REFUSED(nhp)                                                           \
+  do {                                                                         \
+    uint64_t rng0_ = ctx->rng;                                                 \
+    uint32_t n0_ = ctx->nmaps;                                                 \
+    assert_int_equal(pinhole__map_take_ahead(ctx, nhp), PH_NIL);               \
+    assert_int_equal(ctx->rng, rng0_);                                         \
+    assert_int_equal(ctx->nmaps, n0_);                                         \
+  } while (0)
+  /* the endpoint's own mapping: no pick to take */
+  look(t, h1, 5353, &rng, &nh);
+  REFUSED(&nh);
+  /* a pick that drew (5353 is taken): made as the get makes it */
+  rng = ctx->rng;
+  look(t, h2, 5353, &rng, &nh);
+  uint16_t guess = nh.b.dport;
+  ph_ref r2 = pinhole__map_take_ahead(ctx, &nh);
+  assert_int_not_equal(r2, PH_NIL);
+  assert_int_equal(ph_map_at(ctx, r2)->pport, guess);
+  assert_int_equal(ph_map_at(ctx, r2)->paddr, PUB);
+  assert_int_equal(ph_map_at(ctx, r2)->refs, 1);
+  assert_int_equal(ctx->rng, rng); /* the look's draw, taken */
+  assert_int_equal(ctx->nmaps, 2);
+  assert_int_equal(pinhole__map_find_inside(ctx, UDP, h2, 5353), r2);
+  assert_int_equal(pinhole__map_find_public(ctx, UDP, PUB, guess), r2);
+  uint64_t *bits = pinhole__pool_bits(ctx, &ctx->pools[t->pool], 0, UDP);
+  assert_true(bits[(guess - 1024) >> 6] >> ((guess - 1024) & 63) & 1);
+  /* taken twice: the mapping exists now */
+  REFUSED(&nh);
+  /* a port kept (6000 free), then the endpoint mapped since on 7000 */
+  rng = ctx->rng;
+  look(t, h3, 6000, &rng, &nh);
+  assert_int_equal(nh.b.dport, 6000);
+  ph_ref r3 =
+      pinhole__map_get(ctx, (uint32_t)t->pool, UDP, h3, 6000, 7000, 0, &why);
+  assert_int_equal(ph_map_at(ctx, r3)->pport, 7000);
+  REFUSED(&nh);
+  /* its port taken since by another endpoint */
+  look(t, h3, 6100, &rng, &nh);
+  assert_int_not_equal(
+      pinhole__map_get(ctx, (uint32_t)t->pool, UDP, h1, 6101, 6100, 0, &why),
+      PH_NIL);
+  REFUSED(&nh);
+  /* a port given back since */
+  look(t, h3, 6200, &rng, &nh);
+  pinhole__map_put(ctx, r1);
+  REFUSED(&nh);
+  /* the random state moved since (the pick drew) */
+  rng = ctx->rng;
+  look(t, h3, 7000, &rng, &nh);
+  assert_int_not_equal(nh.b.dport, 7000);
+  ctx->rng ^= 1;
+  REFUSED(&nh);
+  ctx->rng ^= 1;
+  /* another pool size, a per-host limit, a removed pool */
+  look(t, h3, 6300, &rng, &nh);
+  nh.naddrs++;
+  REFUSED(&nh);
+  nh.naddrs--;
+  ctx->cfg.max_ports_per_host = 1000;
+  REFUSED(&nh);
+  ctx->cfg.max_ports_per_host = 0;
+  ctx->pools[t->pool].removed = 1;
+  REFUSED(&nh);
+  ctx->pools[t->pool].removed = 0;
+  /* and with nothing changed, taken */
+  ph_ref r4 = pinhole__map_take_ahead(ctx, &nh);
+  assert_int_not_equal(r4, PH_NIL);
+  assert_int_equal(ph_map_at(ctx, r4)->pport, 6300);
+#undef REFUSED
+  t_ctx_del(t);
+}
+
 /* An event callback that deletes the source NAT rule at the burst's
  * first event: the packets after it find no rule, whatever the
  * look-ahead matched before the burst ran. */
@@ -676,6 +780,7 @@ int main(void) {
       cmocka_unit_test(test_map_heads_by_count),
       cmocka_unit_test(test_map_burst_as_single),
       cmocka_unit_test(test_map_look),
+      cmocka_unit_test(test_map_take_ahead),
       cmocka_unit_test(test_map_burst_rule_deleted),
       cmocka_unit_test(test_map_burst_port_freed),
       cmocka_unit_test(test_map_first_datagram),
