@@ -45,6 +45,24 @@ static inline void b6_len(tpkt *p, size_t n) {
   p->p.cap = sizeof(p->b);
 }
 
+/* An ICMPv6 echo message src -> dst of type (request or reply), its
+ * identifier and sequence, 8 bytes of data ("pinhole!"). */
+static inline tpkt *b6_ping(tpkt *p, const char *src, const char *dst,
+                            uint8_t type, uint16_t id, uint16_t seq) {
+  uint8_t s[16], d[16];
+  a6(s, src);
+  a6(d, dst);
+  size_t o = b6_ip(p->b, s, d, PINHOLE_IP6_NH_ICMPV6, 16);
+  memset(p->b + o, 0, 16);
+  p->b[o] = type;
+  t_put16(p->b + o + 4, id);
+  t_put16(p->b + o + 6, seq);
+  memcpy(p->b + o + 8, "pinhole!", 8);
+  b6_len(p, o + 16);
+  b6_fix(p);
+  return p;
+}
+
 /* TCP src:sport -> dst:dport with flags, seq, ack and n payload bytes. */
 static inline tpkt *b6_tcp(tpkt *p, const char *src, uint16_t sport,
                            const char *dst, uint16_t dport, uint8_t flags,

@@ -49,22 +49,6 @@ static uint16_t want_id(const pinhole_config *cfg, uint8_t proto, uint32_t srv,
   return (uint16_t)(pinhole_siphash13(&key, w, sizeof(w)) + k);
 }
 
-/* An ICMPv6 echo request CLI -> SRV6, identifier 0x77, sequence seq. */
-static tpkt *b6_echo(tpkt *p, uint16_t seq) {
-  uint8_t s[16], d[16];
-  a6(s, CLI);
-  a6(d, SRV6);
-  size_t o = b6_ip(p->b, s, d, PINHOLE_IP6_NH_ICMPV6, 16);
-  memset(p->b + o, 0, 16);
-  p->b[o] = PINHOLE_ICMP6_ECHO;
-  t_put16(p->b + o + 4, 0x77);
-  t_put16(p->b + o + 6, seq);
-  memcpy(p->b + o + 8, "pinhole!", 8);
-  b6_len(p, o + 16);
-  b6_fix(p);
-  return p;
-}
-
 /* Sends a UDP datagram CLI:5353 -> SRV6:53 with payload text through t:
  * forwarded as IPv4 from PUB; its identification, *port its source. */
 static uint16_t udp_out(tctx *t, const char *text, uint16_t *port) {
@@ -130,7 +114,7 @@ static void test_nat64_id_counter_rfc7915_5_1(void **state) {
   }
   /* echo: its tuple is (server, identifier, PUB, identifier) */
   for (uint16_t k = 0; k < 3; k++) {
-    b6_echo(&p, (uint16_t)(k + 1));
+    b6_ping(&p, CLI, SRV6, PINHOLE_ICMP6_ECHO, 0x77, (uint16_t)(k + 1));
     assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_FORWARD);
     assert_int_equal(p.b[9], PINHOLE_IPPROTO_ICMP);
     uint16_t E = t_get16(p.b + 24);

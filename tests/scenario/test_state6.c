@@ -74,22 +74,6 @@ static tctx *standby(void) {
   return b;
 }
 
-static tpkt *b6_echo(tpkt *p, const char *src, const char *dst, uint8_t type,
-                     uint16_t id, uint16_t seq) {
-  uint8_t s[16], d[16];
-  a6(s, src);
-  a6(d, dst);
-  size_t o = b6_ip(p->b, s, d, PINHOLE_IP6_NH_ICMPV6, 16);
-  memset(p->b + o, 0, 16);
-  p->b[o] = type;
-  t_put16(p->b + o + 4, id);
-  t_put16(p->b + o + 6, seq);
-  memcpy(p->b + o + 8, "pinhole!", 8);
-  b6_len(p, o + 16);
-  b6_fix(p);
-  return p;
-}
-
 /* The NAT64 sessions on A: their public ports. */
 typedef struct s64 {
   uint16_t tcp, udp, nsp, echo;
@@ -113,7 +97,7 @@ static void nat64_sessions(tctx *a, s64 *s) {
   assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
   assert_int_equal(t_get32(p.b + 16), NSP4);
   s->nsp = t_get16(p.b + 20);
-  b6_echo(&p, CLI, DNS6, 128, 0x77, 1);
+  b6_ping(&p, CLI, DNS6, 128, 0x77, 1);
   assert_int_equal(t_in(a, &p, SEC), PINHOLE_VERDICT_FORWARD);
   assert_int_equal(p.b[9], PINHOLE_IPPROTO_ICMP);
   s->echo = t_get16(p.b + 24);
@@ -179,7 +163,7 @@ static void test_state6_nat64_failover(void **state) {
                    PINHOLE_VERDICT_FORWARD);
   assert_int_equal(o.b[40], 129); /* an ICMPv6 echo reply */
   assert_int_equal(t_get16(o.b + 44), 0x77);
-  b6_echo(&p, CLI, DNS6, 128, 0x77, 2);
+  b6_ping(&p, CLI, DNS6, 128, 0x77, 2);
   assert_int_equal(both(a, b, &p, PINHOLE_SIDE_INSIDE, 3 * SEC, &o),
                    PINHOLE_VERDICT_FORWARD);
   assert_int_equal(t_get16(o.b + 24), s.echo);
