@@ -41,6 +41,23 @@ static inline uint32_t ph_ne32(const uint8_t *p) {
   return x;
 }
 
+/* The 20-byte IPv4 header at d summed as its native 64-, 64- and 32-bit
+ * loads with the carries added back (end-around): congruent modulo 0xffff
+ * to the sum of its 16-bit words in the packet's own byte order, never
+ * 0 when d[0] is not. What the check below tests and xlat.c's
+ * ph_put4_cksum20 folds. */
+static inline uint64_t ph_hdr20_sum(const uint8_t *d) {
+  uint64_t a, b;
+  memcpy(&a, d, sizeof(a));
+  memcpy(&b, d + 8, sizeof(b));
+  uint64_t c = ph_ne32(d + 16);
+  uint64_t s = a + b;
+  s += s < a; /* the carry out, end-around (s <= 2^64 - 2 after one) */
+  s += c;
+  s += s < c;
+  return s;
+}
+
 /* The 20-byte header's checksum verifies: the one's-complement sum of its
  * 16-bit words is all ones (RFC 1071). Taken over two native 64-bit words
  * and a 32-bit one: a word w is the sum of its 16-bit parts times powers
@@ -55,14 +72,7 @@ static inline uint32_t ph_ne32(const uint8_t *p) {
  * sum, and all ones stays all ones). d[0] must not be zero (the words are
  * then not all zero; both callers hold a version 4 byte there). */
 static inline int ph_hdr20_cksum_ok(const uint8_t *d) {
-  uint64_t a, b;
-  memcpy(&a, d, sizeof(a));
-  memcpy(&b, d + 8, sizeof(b));
-  uint64_t c = ph_ne32(d + 16);
-  uint64_t s = a + b;
-  s += s < a; /* the carry out, end-around (s <= 2^64 - 2 after one) */
-  s += c;
-  s += s < c;
+  uint64_t s = ph_hdr20_sum(d);
   /* s % 0xffff == 0, written as GCC wrote it for the five 32-bit words
    * (it does not for this sum): s times the inverse of 0xffff modulo
    * 2^64 is at most (2^64 - 1) / 0xffff exactly for the multiples */

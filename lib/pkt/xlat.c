@@ -622,21 +622,13 @@ static inline uint64_t ph_sum_ne(const uint8_t *p, unsigned n) {
 /* The checksum of the 20-byte IPv4 header at d, its field 0, stored: the
  * header's native 64-, 64- and 32-bit loads summed with the carries
  * added back (congruent modulo 0xffff to the sum of its 16-bit words, as
- * plain4.h ph_hdr20_cksum_ok sums them), folded and complemented in the
- * packet's own byte order (RFC 1071 sec. 2(B): swapping the bytes of
- * every word swaps those of the sum), so no field is converted. The sum
- * is not 0 (d[0] is 0x45): the fold is in 1..0xffff, as a sum of the
+ * plain4.h ph_hdr20_sum, which ph_hdr20_cksum_ok tests), folded and
+ * complemented in the packet's own byte order (RFC 1071 sec. 2(B): swapping the
+ * bytes of every word swaps those of the sum), so no field is converted. The
+ * sum is not 0 (d[0] is 0x45): the fold is in 1..0xffff, as a sum of the
  * converted values would be, and the bytes stored are the same. */
 static inline void ph_put4_cksum20(uint8_t *d) {
-  uint64_t a, b;
-  memcpy(&a, d, sizeof(a));
-  memcpy(&b, d + 8, sizeof(b));
-  uint64_t c = ph_ne32(d + 16);
-  uint64_t s = a + b;
-  s += s < a; /* the carry out, end-around */
-  s += c;
-  s += s < c;
-  uint16_t ck = (uint16_t)~ph_ck_fold64(s);
+  uint16_t ck = (uint16_t)~ph_ck_fold64(ph_hdr20_sum(d));
   memcpy(d + 10, &ck, sizeof(ck));
 }
 
