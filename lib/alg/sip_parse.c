@@ -640,7 +640,7 @@ int pinhole_sip_parse(const uint8_t *p, size_t len, uint32_t flags,
  * ph_start_line() accepts? */
 static int ph_start_prefix(const uint8_t *q, size_t n) {
   ph_cur c = ph_cur_make(q, n);
-  const uint8_t *d;
+  const uint8_t *d = q; /* taken below; set for GCC -Og's flow analysis */
   if (n <= 8 && ph_iprefix(q, n, "SIP/2.0 "))
     return 1; /* a status line, or the method "SIP" */
   if (ph_cur_eat_word(&c, "SIP/2.0 ")) {

@@ -240,7 +240,7 @@ static int ph_nv_field(const uint8_t *p, const uint8_t *kw, size_t kwlen,
 
 static int ph_nv_value(ph_nv *s, const uint8_t *kw, size_t kwlen,
                        pinhole_sqlnet_address *parent) {
-  size_t off, n;
+  size_t off = 0, n = 0; /* set on success; zero for GCC -Os's analysis */
   int quoted = ph_cur_peek(&s->c) == '"';
   int rc = quoted ? ph_nv_quoted(&s->c, &off, &n) : ph_nv_bare(&s->c, &off, &n);
   if (rc != 0 || parent == NULL)

@@ -86,7 +86,13 @@ typedef void (*ph_cwheel_ahead_at_fn)(uint32_t index, int stage, unsigned slot,
                                       void *user);
 
 /* stride_k: the objects' stride when the caller knows it at compile time
- * (it must be w->stride), or 0 (w->stride is read). */
+ * (it must be w->stride), or 0 (w->stride is read). A caller whose hooks
+ * are always_inline (flows.c) relies on GCC's indirect inlining to make
+ * them direct calls once this is inlined into it: on from -O2 and at -Os,
+ * asked for by meson.build so that -O1 builds. (The run as a template
+ * included per caller with direct hook calls also builds at -O1, but GCC
+ * 12 -O3 gave it 1.1 % more instructions an expired flow: BENCHMARKS.md,
+ * expire10.) */
 static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
                                    ph_cwheel_fire_at_fn fire,
                                    ph_cwheel_ahead_at_fn ahead, void *user,
