@@ -377,6 +377,10 @@ int pinhole__conn_public(const pinhole_ctx *ctx, const ph_conn *c,
 int pinhole__conn_watch(pinhole_ctx *ctx, ph_conn *c, uint8_t alg);
 /* Re-arms a connection's idle timer for its current state. */
 void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c);
+/* pinhole__conn_touch_timer for a connection just made (its timer not
+ * armed yet): the wheel's arm without the re-arm's test, and the list of
+ * the previous new connection's expiry again when it is the same. */
+void pinhole__conn_arm_new(pinhole_ctx *ctx, ph_conn *c);
 uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c);
 /* The look-ahead of expiry's stage 0 (flows.c ph_conn_free_prefetch has
  * both), inline: the cold part (24 bytes: it may cross a line) and hot

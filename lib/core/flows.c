@@ -315,11 +315,11 @@ static ph_ref *ph_free_list(pinhole_ctx *ctx, ph_ref *freep, ph_ref *xfreep,
 /* A new connection from free lists *freep, *xfreep (ph_free_list), filed
  * in ft (IPv4: ctx->ft and conn_free; IPv6: ctx->ft6 and conn6_free,
  * core/flows6.c), its keys' hashes ha, hb given. */
-static ph_conn *ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft,
-                               ph_flow_table *ftb, ph_ref *freep,
-                               ph_ref *xfreep, ph_ref conv, uint8_t proto,
-                               uint8_t a_side, const ph_tuple *a,
-                               const ph_tuple *b, uint64_t ha, uint64_t hb) {
+static inline __attribute__((always_inline)) ph_conn *
+ph_conn_new_body(pinhole_ctx *ctx, ph_flow_table *ft, ph_flow_table *ftb,
+                 ph_ref *freep, ph_ref *xfreep, ph_ref conv, uint8_t proto,
+                 uint8_t a_side, const ph_tuple *a, const ph_tuple *b,
+                 uint64_t ha, uint64_t hb) {
   freep = ph_free_list(ctx, freep, xfreep, proto);
   if (freep == NULL)
     return ph_conn_refused(ctx, conv);
@@ -356,6 +356,17 @@ static ph_conn *ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft,
   ph_conn_join(ctx, r, conv);
   ctx->nconns++;
   return c;
+}
+
+/* The above, out of line for every caller but the burst's new flow
+ * (pinhole__conn_new_keyed, which takes it inline: one call less). */
+static __attribute__((noinline)) ph_conn *
+ph_conn_new_in(pinhole_ctx *ctx, ph_flow_table *ft, ph_flow_table *ftb,
+               ph_ref *freep, ph_ref *xfreep, ph_ref conv, uint8_t proto,
+               uint8_t a_side, const ph_tuple *a, const ph_tuple *b,
+               uint64_t ha, uint64_t hb) {
+  return ph_conn_new_body(ctx, ft, ftb, freep, xfreep, conv, proto, a_side, a,
+                          b, ha, hb);
 }
 
 ph_conn *pinhole__conn_new(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
@@ -400,8 +411,8 @@ ph_conn *pinhole__conn_new_keyed(pinhole_ctx *ctx, ph_ref conv, uint8_t proto,
                                  const ph_tuple *b, uint64_t ha, uint64_t hb) {
   if (ctx->conn_free == 0 && ctx->conn_free_x == 0)
     return ph_conn_refused(ctx, conv);
-  return ph_conn_new_in(ctx, &ctx->ft, &ctx->ft, &ctx->conn_free,
-                        &ctx->conn_free_x, conv, proto, a_side, a, b, ha, hb);
+  return ph_conn_new_body(ctx, &ctx->ft, &ctx->ft, &ctx->conn_free,
+                          &ctx->conn_free_x, conv, proto, a_side, a, b, ha, hb);
 }
 
 /* An IPv6 slot (past max_flows), side A's key ha filed in ft6 and side
@@ -544,6 +555,20 @@ void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c) {
   if (ahead > 0)
     at = ph_deadline(at, (uint64_t)ahead << ctx->tick_shift);
   pinhole__cwheel_arm(&ctx->conn_wheel, ph_conn_idx(ctx, c), at);
+}
+
+void pinhole__conn_arm_new(pinhole_ctx *ctx, ph_conn *c) {
+  uint32_t idx = ph_conn_idx(ctx, c);
+  if (__builtin_expect(ph_ctimer_armed(&ctx->cold[idx].timer), 0)) {
+    pinhole__conn_touch_timer(ctx, c); /* (an event's host armed it) */
+    return;
+  }
+  int32_t ahead =
+      (int32_t)(c->last_seen + ph_conn_timeout(ctx, c) - ctx->now_tick);
+  uint64_t at = ctx->now_ns;
+  if (ahead > 0)
+    at = ph_deadline(at, (uint64_t)ahead << ctx->tick_shift);
+  pinhole__cwheel_arm_new(&ctx->conn_wheel, idx, at);
 }
 
 /* A prefetch of every line at address p of n bytes (it need not start a

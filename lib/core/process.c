@@ -560,7 +560,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                    alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
                    r->name, alg_name, NULL);
   }
-  pinhole__conn_touch_timer(ctx, c);
+  pinhole__conn_arm_new(ctx, c);
   if (c->watch == PH_NIL && v->proto == PINHOLE_IPPROTO_UDP &&
       v->ihl == PH_IP_MIN_HLEN &&
       (v->flags & (PINHOLE_PKTF_L4 | PINHOLE_PKTF_FRAGMENT)) ==

@@ -122,6 +122,29 @@ void pinhole__cwheel_arm(ph_cwheel *w, uint32_t index, uint64_t expire_ns) {
   ph_push(w, index, e <= ref ? ph_due(w) : ph_cwheel_place(e, ref), e);
 }
 
+void pinhole__cwheel_arm_new(ph_cwheel *w, uint32_t index, uint64_t expire_ns) {
+  ph_ctimer *t = ph_ct(w, index);
+  w->armed++;
+  uint64_t e = ph_wheel_tick_of(expire_ns, w->tick_shift);
+  uint64_t ref = w->now_tick - 1 - w->cascading; /* as wheel.c */
+  unsigned id;
+  if (e <= ref) {
+    id = ph_due(w);
+  } else {
+    if (e > ref + PH_CWHEEL_SPAN)
+      e = ref + PH_CWHEEL_SPAN; /* 32 bits must name it: fire early */
+    /* the list is a function of e and ref alone (ph_cwheel_place) */
+    if (e != w->new_e || ref != w->new_ref) {
+      w->new_e = e;
+      w->new_ref = ref;
+      w->new_id = ph_cwheel_place(e, ref);
+    }
+    id = w->new_id;
+  }
+  t->expire = (uint32_t)e;
+  ph_push(w, index, id, e);
+}
+
 void pinhole__cwheel_cancel(ph_cwheel *w, uint32_t index) {
   ph_ctimer *t = ph_ct(w, index);
   if (t->pos == 0)

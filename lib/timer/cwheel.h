@@ -135,6 +135,12 @@ typedef struct ph_cwheel {
   uint32_t armed;
   uint32_t tick_shift;
   uint32_t cascading; /* 1: re-filing for tick now_tick - 1 unfinished */
+  /* pinhole__cwheel_arm_new's last placement: list new_id for expiry
+   * new_e when every tick up to new_ref is processed (new_e 0: none; an
+   * expiry it places is after its ref, so never 0). The new connections
+   * of one tick all expire at the same tick: one placement for all. */
+  uint64_t new_e, new_ref;
+  uint32_t new_id;
 } ph_cwheel;
 
 /* Called for each expired timer; the entry is already removed. It may arm
@@ -190,6 +196,12 @@ void pinhole__cwheel_init(ph_cwheel *w, void *base, size_t stride,
  * time if that is earlier. index < n. A re-arm adds the timer at its new
  * list's tail. */
 void pinhole__cwheel_arm(ph_cwheel *w, uint32_t index, uint64_t expire_ns);
+
+/* pinhole__cwheel_arm for a timer that is not armed (a new object's):
+ * the same list, place and order, without the test for a re-arm, and
+ * the list of the previous call's expiry taken again when the expiry
+ * and the wheel's time are the same. index < n, its timer not armed. */
+void pinhole__cwheel_arm_new(ph_cwheel *w, uint32_t index, uint64_t expire_ns);
 
 /* Disarms timer index (a no-op when it is not armed). */
 void pinhole__cwheel_cancel(ph_cwheel *w, uint32_t index);

@@ -269,6 +269,7 @@ typedef struct floor_res {
   double wave;   /* one dependent access, then WAVE_LINES independent ones */
   double burst2; /* two dependent lines a packet in bursts (chase_burst2) */
   double expire; /* expiry's memory work a flow (floor_expire); 0: none */
+  double newb;   /* a new flow's in bursts (floor_new_burst); 0: none */
 } floor_res;
 
 /* A new flow one per call: the flow table's miss (one dependent line),
@@ -391,6 +392,7 @@ static floor_res floor_measure(size_t bytes, int quick) {
   size_t steps = quick ? 20000 : 2000000;
   floor_res r;
   r.expire = 0;
+  r.newb = 0;
   chase(mem, n, 1, steps / 8); /* warm the page tables */
   double d[3], a[3], b[3], w[3], b2[3];
   int rounds = quick ? 1 : 3;
@@ -1438,6 +1440,15 @@ static void run_new(table *t, ring *r, uint8_t *hdr, uint32_t k,
   add(R, name, single, "ns", fl, "new TCP flow via NAPT, one per call");
   snprintf(name, sizeof(name), "new_flow_burst_%s_ns", size_tag(t->n));
   add(R, name, burst, "ns", fl, "new TCP flow via NAPT, bursts of 32");
+  if (fl->newb > 0) { /* what bounds it: its lines without the library */
+    snprintf(name, sizeof(name), "floor_new_burst_%s_ns", size_tag(t->n));
+    add(R, name, fl->newb, "ns", NULL,
+        "a new flow's lines in bursts, no library code (floor_new_burst)");
+    snprintf(name, sizeof(name), "new_flow_burst_%s_per_floor_new",
+             size_tag(t->n));
+    add(R, name, burst / fl->newb, "x", NULL,
+        "new flow in bursts / floor_new_burst: 1 is the memory's bound");
+  }
   /* one per call is bounded below by the miss and one wave after it */
   snprintf(name, sizeof(name), "new_flow_%s_over_wave", size_tag(t->n));
   add(R, name, single / fl->wave, "ratio", NULL,
@@ -1841,6 +1852,194 @@ static double floor_expire(uint32_t n, int spread, int quick) {
   }
   free(m.order);
   free(m.blk);
+  huge_free(m.mem, m.bytes, NULL);
+  return median(v, (size_t)rounds);
+}
+
+/* ---- a new flow's floor in bursts: floor_new_burst --------------------- */
+
+/* floor_new_burst_<size>_ns: the memory work of making one new TCP flow
+ * through NAPT in bursts of 32 (the --new bench's second half), done with
+ * no library code, over a region as large as the context at that size
+ * (ctx_bytes), with the burst's look-ahead passes (core/process.c
+ * pinhole_process_burst, ph_hint_conn, ph_hint_more; BENCHMARKS.md
+ * "new10" has the list). What it models of one new flow:
+ *
+ * - pass 1 (a chunk of 32): side A's flow-table line asked for;
+ * - pass 2: that line read (no candidate); when it counts an overflow
+ *   (FN_FAR in 64) the line after it asked for; the inside chain's head
+ *   asked for;
+ * - pass 3: the head read, and the mapping it names, if any, read (the
+ *   chain's walk: a dependent line); the port bitmap's word read; the
+ *   public chain's head, side B's flow-table line, the free connection
+ *   slot's hot line and cold part asked for;
+ * - its turn: the port's bit set; the new mapping record (28 bytes, the
+ *   next of the free list) written and filed at both chains' heads; side
+ *   A's key written in its line (or the next one) and side B's in its
+ *   line (or, FN_FAR in 64, the next one, not asked for: a dependent
+ *   miss); the hot line, cold part and TCP windows (24 bytes, not asked
+ *   for: the library does not either) cleared and filled; the previous
+ *   new flow's cold part linked to it (the conversation list's tail);
+ *   its timer's index appended to the wheel's block.
+ *
+ * Not modelled: the packets' own lines (the bench subtracts their copy),
+ * the rule (cached), the events and the host's callback, the random
+ * draws, hashes (a multiply here) and checks. So the library's time over
+ * this floor is its instructions' and its stalls' share; near 1 the
+ * memory bounds it. */
+#define FN_CHUNK 32u
+#define FN_FAR 24 /* of 64: an insert past home (~37 % at the 80 % load) */
+#define FN_MAP 28
+#define FN_COLD 24
+#define FN_TCPW 24
+#define FN_PORTS 65536u
+
+typedef struct fn_mem {
+  uint8_t *mem;
+  size_t bytes;
+  uint8_t *hot, *cold, *tcpw, *maps, *ft, *ph, *ih, *bits;
+  size_t ft_lines, ph_lines;
+  uint32_t *wheel;
+  uint32_t n, k, nmaps; /* live flows, new flows a pass, mappings live */
+} fn_mem;
+
+/* The inside chains' heads as n / DESTS mappings leave them. */
+static void fn_reset(fn_mem *m) {
+  memset(m->ih, 0, m->ph_lines * 64);
+  uint64_t s = 7;
+  for (uint32_t g = 1; g <= m->nmaps; g++) {
+    uint64_t h = rng_next(&s);
+    memcpy(fx_line(m->ih, m->ph_lines, h) + (h & 15) * 4, &g, sizeof(g));
+  }
+}
+
+/* One pass: k new flows in chunks of FN_CHUNK; ns a flow (not inline:
+ * callgrind's --toggle-collect=fn_pass sees its lines). */
+__attribute__((noinline)) static double fn_pass(fn_mem *m, uint64_t seed) {
+  uint64_t key[FN_CHUNK];
+  uint8_t *fa[FN_CHUNK], *ih[FN_CHUNK], *fb[FN_CHUNK], *pp[FN_CHUNK];
+  uint32_t head[FN_CHUNK], port[FN_CHUNK];
+  uint64_t acc = 0, s = seed;
+  uint32_t slot = m->n, map = m->nmaps + 1, tail = m->n - 1, wi = 0;
+  uint64_t t0 = now_ns();
+  for (uint32_t base = 0; base < m->k; base += FN_CHUNK) {
+    uint32_t c = m->k - base < FN_CHUNK ? m->k - base : FN_CHUNK;
+    for (uint32_t i = 0; i < c; i++) { /* pass 1 */
+      key[i] = rng_next(&s);
+      fa[i] =
+          fx_line(m->ft, m->ft_lines, fx_mix(key[i], 0x9E3779B97F4A7C15ull));
+      __builtin_prefetch(fa[i]);
+    }
+    for (uint32_t i = 0; i < c; i++) { /* pass 2 */
+      uint64_t w;
+      memcpy(&w, fa[i] + (key[i] & 7) * 8, sizeof(w));
+      acc += w;
+      if ((key[i] >> 8 & 63) < FN_FAR)
+        __builtin_prefetch(fa[i] + 64);
+      uint64_t h = fx_mix(key[i], 0xC2B2AE3D27D4EB4Full);
+      ih[i] = fx_line(m->ih, m->ph_lines, h) + (h & 15) * 4;
+      __builtin_prefetch(ih[i]);
+    }
+    for (uint32_t i = 0; i < c; i++) { /* pass 3 */
+      uint32_t g;
+      memcpy(&g, ih[i], sizeof(g));
+      head[i] = g;
+      if (g != 0 && g <= m->nmaps) { /* the walk: the record it names */
+        uint32_t x;
+        memcpy(&x, m->maps + (size_t)(g - 1) * FN_MAP + 4, sizeof(x));
+        acc += x;
+      }
+      port[i] = (uint32_t)(key[i] >> 16) % (NPUB * FN_PORTS);
+      uint64_t bw;
+      memcpy(&bw, m->bits + (port[i] >> 6) * 8, sizeof(bw));
+      acc += bw;
+      uint64_t hp = fx_mix(port[i] + 1, 0xD6E8FEB86659FD93ull);
+      pp[i] = fx_line(m->ph, m->ph_lines, hp) + (hp & 15) * 4;
+      fb[i] =
+          fx_line(m->ft, m->ft_lines, fx_mix(key[i], 0xFF51AFD7ED558CCDull));
+      __builtin_prefetch(pp[i]);
+      __builtin_prefetch(fb[i]);
+      __builtin_prefetch(m->hot + (size_t)(slot + i) * 64);
+      __builtin_prefetch(m->cold + (size_t)(slot + i) * FN_COLD);
+      __builtin_prefetch(m->cold + (size_t)(slot + i) * FN_COLD + FN_COLD - 1);
+    }
+    for (uint32_t i = 0; i < c; i++, slot++, map++) { /* the turns */
+      uint64_t bw;
+      memcpy(&bw, m->bits + (port[i] >> 6) * 8, sizeof(bw));
+      bw |= UINT64_C(1) << (port[i] & 63);
+      memcpy(m->bits + (port[i] >> 6) * 8, &bw, sizeof(bw));
+      uint8_t *mp = m->maps + (size_t)(map - 1) * FN_MAP;
+      uint32_t pnext;
+      memcpy(&pnext, pp[i], sizeof(pnext));
+      uint32_t rec[7] = {(uint32_t)key[i], port[i], head[i], pnext, slot, 1, 0};
+      memcpy(mp, rec, FN_MAP);
+      memcpy(ih[i], &map, sizeof(map));
+      memcpy(pp[i], &map, sizeof(map));
+      uint32_t a = slot << 1, b = slot << 1 | 1;
+      uint8_t *la = (key[i] >> 8 & 63) < FN_FAR ? fa[i] + 64 : fa[i];
+      uint8_t *lb = (key[i] >> 24 & 63) < FN_FAR ? fb[i] + 64 : fb[i];
+      memcpy(la + 32 + (key[i] >> 40 & 7) * 4, &a, sizeof(a));
+      memcpy(lb + 32 + (key[i] >> 44 & 7) * 4, &b, sizeof(b));
+      uint8_t *h = m->hot + (size_t)slot * 64;
+      memset(h, 0, 64);
+      memcpy(h, &key[i], sizeof(key[i]));
+      memcpy(h + 12, &key[i], sizeof(key[i]));
+      uint8_t *k = m->cold + (size_t)slot * FN_COLD;
+      memset(k, 0, FN_COLD);
+      memcpy(k, &tail, sizeof(tail));
+      memcpy(k + 16, &map, sizeof(map));
+      memset(m->tcpw + (size_t)slot * FN_TCPW, 0, FN_TCPW);
+      memcpy(m->cold + (size_t)tail * FN_COLD + 4, &slot, sizeof(slot));
+      tail = slot;
+      m->wheel[wi++ % 4096] = slot;
+    }
+  }
+  uint64_t t1 = now_ns();
+  if (acc == 1)
+    printf("#");
+  return (double)(t1 - t0) / (double)m->k;
+}
+
+/* The floor for k new flows into a context of n live ones (its flow
+ * table, chain heads and mappings at their sizes); the median of three
+ * passes (one with quick), each over the same slots. */
+static double floor_new_burst(uint32_t n, uint32_t k, int quick) {
+  fn_mem m;
+  memset(&m, 0, sizeof(m));
+  m.n = n;
+  m.k = k;
+  m.nmaps = n / DESTS;
+  size_t ft, ph, maps;
+  size_t bytes = ctx_regions(n + k, &ft, &ph, &maps);
+  size_t cap = (size_t)n + k;
+  if (maps < (cap / DESTS + k) * FN_MAP)
+    maps = (cap / DESTS + k) * FN_MAP;
+  size_t bits = (size_t)NPUB * FN_PORTS / 8;
+  size_t fixed = cap * 64 + fx_round(cap * FN_COLD) + fx_round(cap * FN_TCPW) +
+                 fx_round(maps) + fx_round(ft) + 64 + 2 * fx_round(ph) + bits;
+  m.bytes = bytes > fixed ? bytes : fixed;
+  m.mem = huge_alloc(m.bytes, NULL);
+  m.wheel = malloc(4096 * sizeof(uint32_t));
+  if (m.mem == NULL || m.wheel == NULL)
+    die("floor_new_burst: out of memory");
+  memset(m.mem, 0, m.bytes); /* every page faulted in before timing */
+  m.hot = m.mem;
+  m.cold = m.hot + cap * 64;
+  m.tcpw = m.cold + fx_round(cap * FN_COLD);
+  m.maps = m.tcpw + fx_round(cap * FN_TCPW);
+  m.ft = m.maps + fx_round(maps);
+  m.ft_lines = fx_round(ft) / 64 - 1; /* (a far insert writes the next) */
+  m.ph = m.ft + fx_round(ft) + 64;
+  m.ph_lines = fx_round(ph) / 64;
+  m.ih = m.ph + fx_round(ph);
+  m.bits = m.ih + fx_round(ph);
+  int rounds = quick ? 1 : 3;
+  double v[3];
+  for (int r = 0; r < rounds; r++) {
+    fn_reset(&m);
+    v[r] = fn_pass(&m, 1234 + (uint64_t)r);
+  }
+  free(m.wheel);
   huge_free(m.mem, m.bytes, NULL);
   return median(v, (size_t)rounds);
 }
@@ -3515,6 +3714,9 @@ static void run_size(uint32_t n, int full, const opts *o, ring *r, results *R,
       "two dependent lines a packet, bursts of 32 prefetched");
   if (o->expire || !o->v6) /* where expiry runs: its floor, the same order */
     fl.expire = floor_expire(n, o->expire && o->spread, o->quick);
+  fl.newb = 0;
+  if (!o->expire && (o->newflow || (full && !o->v6))) /* run_new's */
+    fl.newb = floor_new_burst(n, (knew - knew % (2 * SLOTS)) / 2, o->quick);
   double ghz = clock_ghz();
   if (ghz > 0) {
     snprintf(name, sizeof(name), "core_ghz_%s", tag);

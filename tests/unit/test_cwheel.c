@@ -661,6 +661,85 @@ static void test_cwheel_window_slots(void **state) {
   free(s);
 }
 
+/* pinhole__cwheel_arm_new is pinhole__cwheel_arm for a timer not armed:
+ * two wheels, one armed each way, with runs between (some with a small
+ * budget, so that arms land mid-cascade), expiries repeated (its list
+ * taken again), due already, far (clamped), parked beyond the levels and
+ * at a changed time with the same expiry: every timer's expiry and place,
+ * every list and the firing order stay the same. */
+static void test_cwheel_arm_new_same(void **state) {
+  (void)state;
+  enum { N = 600 };
+  obj *oa = calloc(N, sizeof(obj)), *ob = calloc(N, sizeof(obj));
+  assert_true(oa != NULL && ob != NULL);
+  uint64_t now = 5 * TK + 3;
+  ph_cwheel *wa = cw_new(oa, N, now), *wb = cw_new(ob, N, now);
+  uint32_t *la = calloc(64 * N + 1, sizeof(uint32_t));
+  uint32_t *lb = calloc(64 * N + 1, sizeof(uint32_t));
+  assert_true(la != NULL && lb != NULL);
+  uint64_t seed = 77, at = now + 100 * TK;
+  /* first the same expiry at two times: 100 ticks ahead is level 1, and
+   * from 70 ticks on (past the boundary at tick 64) level 0 */
+  size_t fa0, fb0;
+  pinhole__cwheel_arm(wa, 1, at);
+  pinhole__cwheel_arm_new(wb, 1, at);
+  now += 70 * TK;
+  pinhole__cwheel_run(wa, now, SIZE_MAX, nop_fire, NULL, la, &fa0);
+  pinhole__cwheel_run(wb, now, SIZE_MAX, nop_fire, NULL, lb, &fb0);
+  pinhole__cwheel_arm(wa, 2, at);
+  pinhole__cwheel_arm_new(wb, 2, at);
+  assert_int_equal(wb->tag[ob[2].ct.pos >> 4], wa->tag[oa[2].ct.pos >> 4]);
+  assert_true(wb->tag[ob[2].ct.pos >> 4] < PH_CWHEEL_SLOTS); /* level 0 */
+  for (int round = 0; round < 400; round++) {
+    for (int j = 0; j < 8; j++) {
+      uint32_t i = (uint32_t)(xs(&seed) % N);
+      if (pinhole__cwheel_armed(wa, i))
+        continue;
+      switch (xs(&seed) % 6) {
+      case 0: /* the previous expiry again */
+        break;
+      case 1: /* due already */
+        at = now - (xs(&seed) % 3) * TK;
+        break;
+      case 2: /* beyond the span: clamped */
+        at = now + (PH_CWHEEL_SPAN + 9) * TK;
+        break;
+      case 3: /* parked beyond the levels */
+        at = now + ((UINT64_C(1) << 24) + xs(&seed) % 4096) * TK;
+        break;
+      default:
+        at = now + (xs(&seed) % 5000) * TK + xs(&seed) % TK;
+      }
+      pinhole__cwheel_arm(wa, i, at);
+      pinhole__cwheel_arm_new(wb, i, at);
+    }
+    if (xs(&seed) % 3 == 0) {
+      now += (xs(&seed) % 200) * TK;
+      size_t budget = xs(&seed) % 4 == 0 ? 5 : SIZE_MAX, fa, fb;
+      la[0] = lb[0] = 0;
+      size_t ka = pinhole__cwheel_run(wa, now, budget, nop_fire, NULL, la, &fa);
+      size_t kb = pinhole__cwheel_run(wb, now, budget, nop_fire, NULL, lb, &fb);
+      assert_int_equal(ka, kb);
+      assert_int_equal(fa, fb);
+      assert_memory_equal(la, lb, (la[0] + 1) * sizeof(uint32_t));
+    }
+    assert_int_equal(wa->armed, wb->armed);
+    assert_int_equal(wa->cascading, wb->cascading);
+    for (uint32_t i = 0; i < N; i++) {
+      assert_int_equal(oa[i].ct.pos, ob[i].ct.pos);
+      if (oa[i].ct.pos != 0)
+        assert_int_equal(oa[i].ct.expire, ob[i].ct.expire);
+    }
+    assert_memory_equal(wa->list, wb->list, sizeof(wa->list));
+  }
+  cw_free(wa);
+  cw_free(wb);
+  free(oa);
+  free(ob);
+  free(la);
+  free(lb);
+}
+
 /* Cancels in one list spread over three blocks: of its head, in its first
  * block, in its second, of its last entry, and of the first entry of a
  * block; then a re-arm to the same tick (to the tail). The order is the
@@ -1143,6 +1222,7 @@ int main(void) {
       cmocka_unit_test(test_cwheel_lookahead_one_slot),
       cmocka_unit_test(test_cwheel_lookahead_distance),
       cmocka_unit_test(test_cwheel_window_slots),
+      cmocka_unit_test(test_cwheel_arm_new_same),
       cmocka_unit_test(test_cwheel_cancel_middle),
       cmocka_unit_test(test_cwheel_cascade_order),
       cmocka_unit_test(test_cwheel_pool_bound),
