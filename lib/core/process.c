@@ -811,17 +811,27 @@ static inline int ph_udp_plain_live(const pinhole_ctx *ctx, const ph_conn *c,
  * nothing changed: the caller then takes the whole way, which finds the
  * same connection (or another candidate, or expires it).
  */
-static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
-                              const ph_plain4 *p, uint32_t ref) {
-  if (p->proto != PINHOLE_IPPROTO_UDP)
-    return -1;
-  ph_conn *c = ph_conn_keyed4(ctx, ref, p);
-  if (c == NULL || !ph_udp_plain_live(ctx, c, ref))
+/* ph_fast_udp() for a p its caller knows to be UDP (PH_CHK_REF): the
+ * connection's protocol compared with UDP, not with p's. */
+static inline int ph_fast_udp_known(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                                    int side, const ph_plain4 *p,
+                                    uint32_t ref) {
+  ph_conn *c = &ctx->conns[ref >> 1];
+  const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
+  if (c->proto != PINHOLE_IPPROTO_UDP || memcmp(t, p, sizeof(*t)) != 0 ||
+      !ph_udp_plain_live(ctx, c, ref))
     return -1;
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
   return ph_verdict(
       ctx, 0,
       ph_udp_established(ctx, pkt->data, p->ip_len, c, (int)(ref & 1), side));
+}
+
+static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                              const ph_plain4 *p, uint32_t ref) {
+  if (p->proto != PINHOLE_IPPROTO_UDP)
+    return -1;
+  return ph_fast_udp_known(ctx, pkt, side, p, ref);
 }
 
 /* A plain IPv4 TCP or UDP packet (ph_plain4_check() accepted it: the full
@@ -1246,12 +1256,11 @@ static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
   k->bk = bk;
   k->sigd = (uint16_t)sigd;
   k->ref = bk->ref[k->way];
-  /* every line the record touches (it need not start a line); a read
-   * prefetch: generic x86-64 has no write prefetch and GCC drops it */
-  const uint8_t *c = (const uint8_t *)&ctx->conns[k->ref >> 1];
-  for (size_t off = 0; off < sizeof(ph_conn); off += 64)
-    __builtin_prefetch(c + off);
-  __builtin_prefetch(c + sizeof(ph_conn) - 1);
+  /* its one line (ctx.h: 64 bytes; ctx.c carves the array on a 64-byte
+   * boundary); a read prefetch: generic x86-64 has no write prefetch and
+   * GCC drops it */
+  _Static_assert(sizeof(ph_conn) == 64, "a connection is one line");
+  __builtin_prefetch(&ctx->conns[k->ref >> 1]);
   if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
     ph_tcpw_prefetch(ctx, k->ref >> 1);
   if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
@@ -1467,7 +1476,7 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       if (chk == (PH_CHK_4 | PH_CHK_REF)) {
         /* the common case: UDP, checked, its connection handed over and
          * the table unchanged since */
-        vd = ph_fast_udp(ctx, p, side, &k->p4, k->ref);
+        vd = ph_fast_udp_known(ctx, p, side, &k->p4, k->ref);
         if (vd < 0) {
           trust = stays & ~PH_CHK_REF;
           vd = ph_process_hinted(ctx, p, side, k, k->p4);
