@@ -612,7 +612,9 @@ typedef struct ph_hint {
   uint8_t proto;
   uint8_t ok;   /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
   uint8_t chk;  /* PH_CHK_4: IPv4, the look-ahead's check passed (p4
-                   whole); PH_CHK_6: an IPv6 packet process6.c takes */
+                   whole), with PH_CHK_REF when it is UDP and ref is the
+                   first candidate of the table as it was read;
+                   PH_CHK_6: an IPv6 packet process6.c takes */
   uint8_t way;  /* IPv4: the first way of h's signature in line bk */
   uint8_t dist; /* the candidate line's distance from home (at most
                    max_probe, 64) */
@@ -629,6 +631,11 @@ _Static_assert(offsetof(ph_new_ahead, ok) >= sizeof(ph_hint6),
 #define PH_HINT_64 7 /* the same, its destination maybe NAT64's */
 #define PH_CHK_4 1
 #define PH_CHK_6 2
+/* with PH_CHK_4: a UDP packet whose connection the look-ahead handed over
+ * (ref), so that its turn, while clean and while the table is as the
+ * look-ahead read it, is one test of chk against trust (the bit stays in
+ * trust until a turn that may change the table) */
+#define PH_CHK_REF 4
 
 /* A packet of connection c, found by its tuple, with its view: the one
  * place both lookups (plain and parsed) hand a found connection to. */
@@ -804,17 +811,27 @@ static inline int ph_udp_plain_live(const pinhole_ctx *ctx, const ph_conn *c,
  * nothing changed: the caller then takes the whole way, which finds the
  * same connection (or another candidate, or expires it).
  */
-static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
-                              const ph_plain4 *p, uint32_t ref) {
-  if (p->proto != PINHOLE_IPPROTO_UDP)
-    return -1;
-  ph_conn *c = ph_conn_keyed4(ctx, ref, p);
-  if (c == NULL || !ph_udp_plain_live(ctx, c, ref))
+/* ph_fast_udp() for a p its caller knows to be UDP (PH_CHK_REF): the
+ * connection's protocol compared with UDP, not with p's. */
+static inline int ph_fast_udp_known(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                                    int side, const ph_plain4 *p,
+                                    uint32_t ref) {
+  ph_conn *c = &ctx->conns[ref >> 1];
+  const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
+  if (c->proto != PINHOLE_IPPROTO_UDP || memcmp(t, p, sizeof(*t)) != 0 ||
+      !ph_udp_plain_live(ctx, c, ref))
     return -1;
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
   return ph_verdict(
       ctx, 0,
       ph_udp_established(ctx, pkt->data, p->ip_len, c, (int)(ref & 1), side));
+}
+
+static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                              const ph_plain4 *p, uint32_t ref) {
+  if (p->proto != PINHOLE_IPPROTO_UDP)
+    return -1;
+  return ph_fast_udp_known(ctx, pkt, side, p, ref);
 }
 
 /* A plain IPv4 TCP or UDP packet (ph_plain4_check() accepted it: the full
@@ -1194,10 +1211,10 @@ static void ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p,
                          ph_hint *k, int check) {
   const uint8_t *d = p->data;
   ph_plain4 *c = &k->p4;
-  uint8_t proto;
-  if (check && ph_plain4_check(d, p->len, c)) {
-    proto = c->proto;
-    k->chk = PH_CHK_4;
+  uint8_t proto = (uint8_t)(check ? ph_plain4_check(d, p->len, c) : 0);
+  if (proto != 0) {
+    /* REF until ph_hint_conn() finds no candidate at home */
+    k->chk = proto == PINHOLE_IPPROTO_UDP ? PH_CHK_4 | PH_CHK_REF : PH_CHK_4;
   } else {
     k->ok = 0;
     k->chk = 0;
@@ -1239,12 +1256,11 @@ static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
   k->bk = bk;
   k->sigd = (uint16_t)sigd;
   k->ref = bk->ref[k->way];
-  /* every line the record touches (it need not start a line); a read
-   * prefetch: generic x86-64 has no write prefetch and GCC drops it */
-  const uint8_t *c = (const uint8_t *)&ctx->conns[k->ref >> 1];
-  for (size_t off = 0; off < sizeof(ph_conn); off += 64)
-    __builtin_prefetch(c + off);
-  __builtin_prefetch(c + sizeof(ph_conn) - 1);
+  /* its one line (ctx.h: 64 bytes; ctx.c carves the array on a 64-byte
+   * boundary); a read prefetch: generic x86-64 has no write prefetch and
+   * GCC drops it */
+  _Static_assert(sizeof(ph_conn) == 64, "a connection is one line");
+  __builtin_prefetch(&ctx->conns[k->ref >> 1]);
   if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
     ph_tcpw_prefetch(ctx, k->ref >> 1);
   if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
@@ -1277,6 +1293,7 @@ static int ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
     return 0;
   }
   k->ref = UINT32_MAX;
+  k->chk &= (uint8_t)~PH_CHK_REF;
   if (bk->ovf != 0) {
     const ph_flow_table *ft = k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft;
     k->dist = 1;
@@ -1312,6 +1329,8 @@ static int ph_hint_far(const pinhole_ctx *ctx, ph_hint *k) {
     if (m != 0) {
       ph_hint_cand(ctx, k, bk, m, ph_ft_sig_at(sig, d));
       k->dist = (uint8_t)d;
+      if (k->chk == PH_CHK_4 && k->proto == PINHOLE_IPPROTO_UDP)
+        k->chk = PH_CHK_4 | PH_CHK_REF;
       return 1;
     }
   }
@@ -1446,17 +1465,23 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
     /* while clean, every bit of a chk, then only a quiet context's (one
      * mask: a packet's chk and its trust in one test) */
     const unsigned stays = quiet ? 0xffu : 0u;
+    /* REF only while nothing but a fast UDP turn has run: any other may
+     * have changed the table (a new flow, an expiry) */
     unsigned trust = clean ? 0xffu : 0u;
     for (size_t i = 0; i < m; i++) {
       pinhole_pkt *p = &pk[i];
       const ph_hint *k = &hint[i];
       int vd;
       unsigned chk = k->chk & trust;
-      if (chk == PH_CHK_6) {
-        /* ph_process_one()'s way for these bytes: process6.c's, whole
-         * (it may call back) */
-        trust = stays;
-        verdicts[base + i] = (uint8_t)ph_process6_clean(ctx, p, side, k);
+      if (chk == (PH_CHK_4 | PH_CHK_REF)) {
+        /* the common case: UDP, checked, its connection handed over and
+         * the table unchanged since */
+        vd = ph_fast_udp_known(ctx, p, side, &k->p4, k->ref);
+        if (vd < 0) {
+          trust = stays & ~PH_CHK_REF;
+          vd = ph_process_hinted(ctx, p, side, k, k->p4);
+        }
+        verdicts[base + i] = (uint8_t)vd;
         continue;
       }
       if (chk == PH_CHK_4) {
@@ -1473,17 +1498,24 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
             vd = ph_fast_udp(ctx, p, side, &k->p4, ref);
         }
         if (vd < 0) {
-          trust = stays;
+          trust = stays & ~PH_CHK_REF;
           vd = ph_process_hinted(ctx, p, side, k, k->p4);
         }
         verdicts[base + i] = (uint8_t)vd;
+        continue;
+      }
+      if (chk == PH_CHK_6) {
+        /* ph_process_one()'s way for these bytes: process6.c's, whole
+         * (it may call back) */
+        trust = stays & ~PH_CHK_REF;
+        verdicts[base + i] = (uint8_t)ph_process6_clean(ctx, p, side, k);
         continue;
       }
       if (p->data == NULL || p->cap < p->len) {
         verdicts[base + i] = PINHOLE_VERDICT_DROP;
         continue;
       }
-      trust &= stays; /* the whole way: it may call back */
+      trust &= stays & ~PH_CHK_REF; /* the whole way: it may call back */
       /* ph_process_one()'s common case here (no call, no frame): the
        * check of the bytes as they are now, then the look-ahead's hash and
        * candidate if its tuple is the same */

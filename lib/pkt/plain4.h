@@ -95,11 +95,15 @@ static const uint8_t ph_a4_first_bad[256] = {
 /* clang-format on */
 
 /*
- * 1 when d[0..len) is a plain IPv4 TCP or UDP packet that the full parse
- * (pinhole_pkt_parse) accepts with PINHOLE_PKT_OK, no options and no
- * fragment flags, with *p filled; 0 when it needs the full parse (which
- * then reports the first failing check in the documented order). The
- * checks are the full parse's, evaluated together with few branches.
+ * The protocol (PINHOLE_IPPROTO_TCP or _UDP, never 0) when d[0..len) is
+ * a plain IPv4 TCP or UDP packet that the full parse (pinhole_pkt_parse)
+ * accepts with PINHOLE_PKT_OK, no options and no fragment flags, with *p
+ * filled; 0 when it needs the full parse (which then reports the first
+ * failing check in the documented order). The checks are the full
+ * parse's, evaluated together with few branches. The protocol as the
+ * answer lets a caller that stores *p in memory it may not keep in
+ * registers (the burst's look-ahead) branch on it without reading it
+ * back.
  */
 static inline int ph_plain4_check(const uint8_t *d, size_t len, ph_plain4 *p) {
   if (len < PH_IP_MIN_HLEN + PH_UDP_HLEN || d[0] != 0x45)
@@ -150,7 +154,7 @@ static inline int ph_plain4_check(const uint8_t *d, size_t len, ph_plain4 *p) {
   p->ip_len = (uint16_t)ip_len;
   p->proto = proto;
   p->l4_hlen = (uint8_t)hlen;
-  return 1;
+  return proto;
 }
 
 /* The view the full parse fills for the plain packet d that

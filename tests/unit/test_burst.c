@@ -1088,6 +1088,53 @@ static void test_burst_quiet_mixed_as_single(void **state) {
   t_ctx_del(b);
 }
 
+/*
+ * A quiet context's hand-over (process.c PH_CHK_REF): X two lines past
+ * its home, N a new flow. In the first burst X's first packet takes the
+ * look-ahead's connection on trust (the table as the look-ahead read it),
+ * N's opens a flow (an insert: every later turn of the chunk checks its
+ * candidate again, ph_hint_holds, as the table changed), N's second
+ * packet had no candidate (N did not exist yet) and finds N by a lookup.
+ * In the second burst every packet is handed its connection, N's too. The
+ * same verdicts, bytes and counters as one call per packet, and these
+ * exact ones.
+ */
+static void test_burst_quiet_hand_over(void **state) {
+  (void)state;
+  dup_ctx *a = dup_make(0, 2), *b = dup_make(0, 2);
+  quiet(&a->t);
+  quiet(&b->t);
+  long x = slot_of(&a->t, UDP, IN_HOST, OUT_HOST, 5000, 4000);
+  assert_true(way_at(a->t.ctx, x, 2) >= 0);
+  static tpkt p[NB];
+  uint8_t vd[NB];
+  static const uint16_t sp1[5] = {5000, 5001, 5000, 5001, 5000};
+  for (int i = 0; i < 5; i++)
+    t_udp(&p[i], IN_HOST, sp1[i], OUT_HOST, 4000, "h");
+  uint32_t before = a->t.ctx->ft.changes;
+  uint64_t exist = t_cnt(&a->t, PINHOLE_CNT_EXIST_ACCEPT);
+  uint64_t opened = t_cnt(&a->t, PINHOLE_CNT_NEW_ACCEPT);
+  burst_twin(&a->t, &b->t, p, 5, PINHOLE_SIDE_INSIDE, 2 * SEC, vd);
+  vd_is(vd, 5, FWD, FWD, FWD, FWD, FWD);
+  assert_int_equal(a->t.ctx->ft.changes, before + 2); /* N's two keys */
+  long n = slot_of(&a->t, UDP, IN_HOST, OUT_HOST, 5001, 4000);
+  assert_true(n >= 0 && n != x);
+  assert_int_equal(a->t.ctx->conns[x].frames[0], 4);
+  assert_int_equal(a->t.ctx->conns[n].frames[0], 2);
+  assert_int_equal(t_get32(p[3].b + 12), PUB);
+  static const uint16_t sp2[4] = {5001, 5000, 5001, 5000};
+  for (int i = 0; i < 4; i++)
+    t_udp(&p[i], IN_HOST, sp2[i], OUT_HOST, 4000, "i");
+  burst_twin(&a->t, &b->t, p, 4, PINHOLE_SIDE_INSIDE, 3 * SEC, vd);
+  vd_is(vd, 4, FWD, FWD, FWD, FWD);
+  assert_int_equal(a->t.ctx->ft.changes, before + 2);
+  assert_int_equal(a->t.ctx->conns[x].frames[0], 6);
+  assert_int_equal(a->t.ctx->conns[n].frames[0], 4);
+  assert_int_equal(t_cnt(&a->t, PINHOLE_CNT_NEW_ACCEPT), opened + 1);
+  assert_int_equal(t_cnt(&a->t, PINHOLE_CNT_EXIST_ACCEPT), exist + 8);
+  dup_del(a, b);
+}
+
 /* Two packets laid out in memory of their own in each of two contexts:
  * t[0]'s pair in one burst, t[1]'s one per call, the same verdicts and
  * lengths (vd: the burst's verdicts). */
@@ -1245,6 +1292,7 @@ int main(void) {
       cmocka_unit_test(test_burst_callback_in_unchecked_turn),
       cmocka_unit_test(test_burst_verdicts_over_a_header),
       cmocka_unit_test(test_burst_quiet_mixed_as_single),
+      cmocka_unit_test(test_burst_quiet_hand_over),
       cmocka_unit_test(test_burst_extent_is_cap),
       cmocka_unit_test(test_burst_pkts_over_a_header),
   };

@@ -1371,7 +1371,8 @@ static void test_pkt_plain4_address_octets(void **state) {
       int full = pinhole_pkt_parse(b, sizeof(b), &v);
       ph_plain4 p;
       int one = ph_plain4_check(b, sizeof(b), &p);
-      assert_int_equal(one, full == PINHOLE_PKT_OK);
+      /* its answer is the protocol when it passes */
+      assert_int_equal(one, full == PINHOLE_PKT_OK ? PINHOLE_IPPROTO_UDP : 0);
       int src_bad = s == 0 || s == 127 || s >= 224;
       int dst_bad = t == 0 || t == 127 || t >= 240;
       assert_int_equal(full, src_bad   ? PINHOLE_PKT_IP_SRC
@@ -1383,7 +1384,8 @@ static void test_pkt_plain4_address_octets(void **state) {
 
 /* The one pass reads both ports as one word (plain4.h): it refuses a
  * packet exactly when either port is zero, whichever of its bytes are
- * zero, and hands each port over whole; the full parse agrees. */
+ * zero, and hands each port over whole, answering with the protocol;
+ * the full parse agrees. */
 static void test_pkt_plain4_ports(void **state) {
   (void)state;
   static const uint16_t port[] = {0,      1,      0x00ff, 0x0100, 0x0101,
@@ -1402,7 +1404,9 @@ static void test_pkt_plain4_ports(void **state) {
         memset(&p, 0, sizeof(p));
         int one = ph_plain4_check(b, n, &p);
         int zero = port[i] == 0 || port[j] == 0;
-        assert_int_equal(one, !zero);
+        assert_int_equal(one, zero  ? 0
+                              : tcp ? PINHOLE_IPPROTO_TCP
+                                    : PINHOLE_IPPROTO_UDP);
         assert_int_equal(full, !zero ? PINHOLE_PKT_OK
                                : tcp ? PINHOLE_PKT_TCP_PORT_ZERO
                                      : PINHOLE_PKT_UDP_PORT_ZERO);
