@@ -4,9 +4,9 @@
  * kept as chains of 64-byte blocks of indices from a bounded pool, with
  * 32-bit expiries, O(1) cancel by moving the list's first entry into the
  * hole, and look-ahead by index for the caller's prefetches: the due
- * entries are popped into a window of PH_CWHEEL_AHEAD + 1 before they
- * fire (their timers marked PH_CWHEEL_FIRING), so the look-ahead reads
- * the window, not the blocks.
+ * entries are popped, a block's rest at a time, into a window of at
+ * least PH_CWHEEL_AHEAD + 1 before they fire (their timers marked
+ * PH_CWHEEL_FIRING), so the look-ahead reads the window, not the blocks.
  */
 #include <string.h>
 
@@ -20,7 +20,7 @@ _Static_assert(PH_CWHEEL_AHEAD < PH_CWHEEL_PER &&
                    PH_CWHEEL_AHEAD1 < PH_CWHEEL_AHEAD,
                "the look-ahead crosses one block at most");
 _Static_assert(PH_CWHEEL_LISTS <= UINT8_MAX + 1, "a list id fits a tag");
-_Static_assert(PH_CWHEEL_AHEAD < PH_CWHEEL_RING &&
+_Static_assert(PH_CWHEEL_AHEAD + PH_CWHEEL_PER < PH_CWHEEL_RING &&
                    (PH_CWHEEL_RING & (PH_CWHEEL_RING - 1)) == 0,
                "the window fits the ring");
 

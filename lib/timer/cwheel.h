@@ -52,12 +52,14 @@
  * ends with a full block; the same entries in the same order for the
  * same work (a unit a timer).
  *
- * Firing pops the due list's head into a window that is kept
+ * Firing pops the due list's head into a window that is kept at least
  * PH_CWHEEL_AHEAD entries ahead of the one that fires (no more than the
- * budget can fire): a popped timer is still armed (pos PH_CWHEEL_FIRING,
- * counted in armed) but in no list. Beside it the wheel calls a prefetch
- * hook for each entry as it is popped (stage 0, PH_CWHEEL_AHEAD places
- * before it fires) and when it is PH_CWHEEL_AHEAD1 places from firing
+ * budget can fire), the rest of the head block at once while no more
+ * than PH_CWHEEL_AHEAD are: a popped timer is still armed (pos
+ * PH_CWHEEL_FIRING, counted in armed) but in no list. Beside it the
+ * wheel calls a prefetch hook for each entry as it is popped (stage 0,
+ * PH_CWHEEL_AHEAD to PH_CWHEEL_AHEAD + PH_CWHEEL_PER - 1 places before
+ * it fires) and when it is PH_CWHEEL_AHEAD1 places from firing
  * (stage 1), so that the caller can start the loads of the next entries'
  * objects while it frees the current one; a cascade prefetches the
  * timers it is about to move the same way. The hook is only a hint: what
@@ -82,9 +84,11 @@
 #define PH_CWHEEL_AHEAD 14
 #define PH_CWHEEL_AHEAD1 7
 /* The window of popped due entries (a power of two above
- * PH_CWHEEL_AHEAD), and the position of a timer in it: armed, due, in no
- * list (block 0 is never used, so no entry is there). */
-#define PH_CWHEEL_RING 16u
+ * PH_CWHEEL_AHEAD + PH_CWHEEL_PER - 1: a block's entries are popped at
+ * once while no more than PH_CWHEEL_AHEAD are), and the position of a
+ * timer in it: armed, due, in no list (block 0 is never used, so no
+ * entry is there). */
+#define PH_CWHEEL_RING 32u
 #define PH_CWHEEL_FIRING 1u
 /* Indices per block, and the most objects a wheel can carry. */
 #define PH_CWHEEL_PER 15u

@@ -50,19 +50,6 @@ static inline void ph_drop_head(ph_cwheel *w, unsigned id) {
   }
 }
 
-/* Takes list l's first entry (non-empty list id); at a block's start asks
- * for the block after next, which the look-ahead reaches within the
- * block's entries. */
-static inline uint32_t ph_pop(ph_cwheel *w, unsigned id) {
-  const ph_cwlist *l = &w->list[id];
-  const ph_cwblock *hb = &w->blocks[l->head];
-  if (l->hs == 1 && hb->e[0] != 0 && hb->e[0] != l->tail)
-    __builtin_prefetch(&w->blocks[w->blocks[hb->e[0]].e[0]]);
-  uint32_t i = hb->e[l->hs];
-  ph_drop_head(w, id);
-  return i;
-}
-
 /* ph_ct with the timers' base (w->base + w->offset) and stride held by
  * the caller: the run keeps them in registers across its hooks' calls,
  * which the compiler must otherwise assume may change the wheel. */
@@ -108,17 +95,44 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
     unsigned due = ph_due(w);
     unsigned rh = 0, rn = 0, s1 = 0; /* ring head, entries, stage 1 done */
     for (;;) {
-      /* keep PH_CWHEEL_AHEAD entries popped beyond the one to fire, no
-       * more than the budget can fire */
+      /* keep at least PH_CWHEEL_AHEAD entries popped beyond the one to
+       * fire, no more than the budget can fire: while fewer are, the rest
+       * of the due list's head block at once (one loop test and one drop
+       * a block rather than an entry), so an entry's stage 0 comes
+       * PH_CWHEEL_AHEAD to PH_CWHEEL_AHEAD + PH_CWHEEL_PER - 1 fires
+       * before its own (fewer in a window's first fill), and the window
+       * holds at most PH_CWHEEL_AHEAD + PH_CWHEEL_PER < PH_CWHEEL_RING */
       while (rn <= PH_CWHEEL_AHEAD && w->list[due].head != 0 &&
              work + rn < budget) {
-        uint32_t j = ph_pop(w, due);
-        ph_ctimer *tj = ph_ct_at(tbase, stride, j);
-        tj->pos = PH_CWHEEL_FIRING;
-        unsigned at = (rh + rn++) % PH_CWHEEL_RING;
-        ring[at] = j;
-        if (ahead != NULL)
-          ahead(j, 0, at, user);
+        ph_cwlist *l = &w->list[due];
+        uint32_t b = l->head;
+        const ph_cwblock *hb = &w->blocks[b];
+        unsigned s = l->hs, end = b == l->tail ? l->te : PH_CWHEEL_PER + 1;
+        unsigned n = end - s;
+        size_t room = budget - work - rn;
+        if (n > room)
+          n = (unsigned)room;
+        if (s == 1 && hb->e[0] != 0) /* the next block's line */
+          __builtin_prefetch(&w->blocks[hb->e[0]]);
+        for (unsigned k = 0; k < n; k++) {
+          uint32_t j = hb->e[s + k];
+          ph_ct_at(tbase, stride, j)->pos = PH_CWHEEL_FIRING;
+          unsigned at = (rh + rn++) % PH_CWHEEL_RING;
+          ring[at] = j;
+          if (ahead != NULL)
+            ahead(j, 0, at, user);
+        }
+        if (s + n < end) { /* the budget's end: the rest stays */
+          l->hs = (uint8_t)(s + n);
+        } else if (b == l->tail) {
+          ph_bfree(w, b);
+          l->head = l->tail = 0;
+          ph_occ_clear(w, due);
+        } else {
+          l->head = hb->e[0];
+          l->hs = 1;
+          ph_bfree(w, b);
+        }
       }
       if (rn == 0)
         break;

@@ -478,23 +478,26 @@ static void test_cwheel_lookahead_one_slot(void **state) {
   } while (pinhole__cwheel_pending(w, 30 * TK) && calls < 100);
   assert_int_equal(total, N - 2); /* 535 and 780 were cancelled */
   assert_int_equal(calls, 10);    /* 99 in the first (one tick reached) */
-  /* 500 and the 500 before it fired, and the window's 14 (arming order
-   * 501..514) were popped: 535 (505th) is only dropped from them; in the
-   * list (from 515 on) the first (515th: 605) moves into 780's place */
+  /* 500 and the 500 before it fired, and the window's 24 (arming order
+   * 501..524) were popped (the rest of a block at a time; the calls of
+   * 100 leave the list's head mid-block): 535 (505th) is only dropped
+   * from them; in the list (from 525 on) the first (525th: 675) moves
+   * into 780's place */
+  enum { POPPED = 525 };
   uint32_t want[N];
   size_t m = 0;
-  for (uint32_t p = 501; p < 501 + PH_CWHEEL_AHEAD; p++)
+  for (uint32_t p = 501; p < POPPED; p++)
     if (p != 505)
       want[m++] = (p * 7) % N;
   size_t lm = 0;
-  for (uint32_t p = 501 + PH_CWHEEL_AHEAD; p < N; p++)
+  for (uint32_t p = POPPED; p < N; p++)
     want[m + lm++] = (p * 7) % N;
   model_cancel(want + m, &lm, 780);
   m += lm;
   assert_int_equal(m, N - 501 - 2);
   assert_int_equal(want[4], 506 * 7 % N);
-  assert_int_equal(want[12], 514 * 7 % N);
-  assert_int_equal(want[13], 516 * 7 % N);
+  assert_int_equal(want[22], 524 * 7 % N);
+  assert_int_equal(want[23], 526 * 7 % N);
   for (size_t k = 0; k < 501; k++)
     assert_int_equal(l->fired[k], (k * 7) % N);
   for (size_t k = 0; k < m; k++)
@@ -568,14 +571,24 @@ static void test_cwheel_lookahead_distance(void **state) {
   pinhole__cwheel_run(w, 30 * TK, BUDGET, dist_fire, dist_ahead, d, &fired);
   total += fired;
   assert_int_equal(total, N);
+  size_t far = 0;
   for (uint32_t i = 0; i < N; i++) {
     size_t k = d->order[i], base = k < first ? 0 : first;
-    size_t want0 = k - base > PH_CWHEEL_AHEAD ? k - PH_CWHEEL_AHEAD : base;
     size_t want1 = k - base > PH_CWHEEL_AHEAD1 ? k - PH_CWHEEL_AHEAD1 : base;
     assert_true(d->at0[i] != 0 && d->at1[i] != 0);
-    assert_int_equal(d->at0[i] - 1, want0);
+    /* stage 0 with its block: AHEAD to AHEAD + PER - 1 fires before,
+     * or in the window's first fill (one block) */
+    size_t f0 = d->at0[i] - 1;
+    assert_true(f0 <= k && f0 >= base);
+    if (f0 == base)
+      assert_true(k - base <= PH_CWHEEL_AHEAD + PH_CWHEEL_PER - 1);
+    else
+      assert_true(k - f0 >= PH_CWHEEL_AHEAD &&
+                  k - f0 <= PH_CWHEEL_AHEAD + PH_CWHEEL_PER - 1);
+    far += k - f0 > PH_CWHEEL_AHEAD;
     assert_int_equal(d->at1[i] - 1, want1);
   }
+  assert_true(far > N / 2); /* a block at a time, not one entry */
   free(o);
   cw_free(w);
   free(d);
@@ -584,11 +597,11 @@ static void test_cwheel_lookahead_distance(void **state) {
 /* The run's window places (cwheel_run.h, ph_cwheel_fire_at_fn): an
  * entry's stage 0, stage 1 and fire get the same place, and no place is
  * given to another entry while the entry there is still to fire or be
- * skipped: at most PH_CWHEEL_AHEAD + 1 entries are popped after it by
- * then. One slot of 300 timers, calls whose budget ends mid-window, and
- * a fire that cancels an entry in the window (it never fires), re-arms
- * another in the window (skipped there, it fires once, at its new tick,
- * from a place of its own) and re-arms one already fired (again). */
+ * skipped: at most PH_CWHEEL_AHEAD + PH_CWHEEL_PER entries are popped after it
+ * by then. One slot of 300 timers, calls whose budget ends mid-window, and a
+ * fire that cancels an entry in the window (it never fires), re-arms another in
+ * the window (skipped there, it fires once, at its new tick, from a place of
+ * its own) and re-arms one already fired (again). */
 typedef struct slots {
   ph_cwheel *w;
   uint32_t idx[PH_CWHEEL_RING]; /* the entry at each place, UINT32_MAX */
@@ -614,7 +627,8 @@ static void slots_fire(uint32_t index, unsigned slot, void *user) {
   assert_true(slot < PH_CWHEEL_RING);
   assert_int_equal(s->idx[slot], index);
   /* the entries popped after it, its own place not given again */
-  assert_true(s->npopped - s->popped_at[slot] <= PH_CWHEEL_AHEAD + 1);
+  assert_true(s->npopped - s->popped_at[slot] <=
+              PH_CWHEEL_AHEAD + PH_CWHEEL_PER);
   s->idx[slot] = UINT32_MAX;
   assert_true(s->nfired < 320);
   s->fires[s->nfired++] = index;
