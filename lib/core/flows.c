@@ -548,13 +548,20 @@ uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c) {
   return ph_conn_timeout(ctx, c);
 }
 
-void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c) {
-  int32_t ahead =
-      (int32_t)(c->last_seen + pinhole__conn_timeout(ctx, c) - ctx->now_tick);
+/* When connection c's timer is due: timeout ticks after its last packet,
+ * or now if that has passed. */
+static inline uint64_t ph_conn_due_ns(const pinhole_ctx *ctx, const ph_conn *c,
+                                      uint32_t timeout) {
+  int32_t ahead = (int32_t)(c->last_seen + timeout - ctx->now_tick);
   uint64_t at = ctx->now_ns;
   if (ahead > 0)
     at = ph_deadline(at, (uint64_t)ahead << ctx->tick_shift);
-  pinhole__cwheel_arm(&ctx->conn_wheel, ph_conn_idx(ctx, c), at);
+  return at;
+}
+
+void pinhole__conn_touch_timer(pinhole_ctx *ctx, ph_conn *c) {
+  pinhole__cwheel_arm(&ctx->conn_wheel, ph_conn_idx(ctx, c),
+                      ph_conn_due_ns(ctx, c, pinhole__conn_timeout(ctx, c)));
 }
 
 void pinhole__conn_arm_new(pinhole_ctx *ctx, ph_conn *c) {
@@ -563,12 +570,8 @@ void pinhole__conn_arm_new(pinhole_ctx *ctx, ph_conn *c) {
     pinhole__conn_touch_timer(ctx, c); /* (an event's host armed it) */
     return;
   }
-  int32_t ahead =
-      (int32_t)(c->last_seen + ph_conn_timeout(ctx, c) - ctx->now_tick);
-  uint64_t at = ctx->now_ns;
-  if (ahead > 0)
-    at = ph_deadline(at, (uint64_t)ahead << ctx->tick_shift);
-  pinhole__cwheel_arm_new(&ctx->conn_wheel, idx, at);
+  pinhole__cwheel_arm_new(&ctx->conn_wheel, idx,
+                          ph_conn_due_ns(ctx, c, ph_conn_timeout(ctx, c)));
 }
 
 /* A prefetch of every line at address p of n bytes (it need not start a
