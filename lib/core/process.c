@@ -6,6 +6,7 @@
 #include "core/engine.h"
 #include "core/alg_call.h"
 #include "core/frag_reasm.h"
+#include "core/tcp.h"
 #include "flow/hash_internal.h"
 #include "pkt/bytes.h"
 #include "pkt/pkt_cksum.h"
@@ -429,6 +430,9 @@ static int ph_unannounced(const pinhole_ctx *ctx, int side,
 static inline __attribute__((always_inline)) int
 ph_udp_established(pinhole_ctx *ctx, uint8_t *d, uint16_t ip_len, ph_conn *c,
                    int dir, int side);
+static inline __attribute__((always_inline)) int
+ph_tcp_syn_first(pinhole_ctx *ctx, uint8_t *d, const pinhole_pkt_view *v,
+                 ph_conn *c);
 
 /* A packet of no connection; hash: its tuple's flow hash; nh: the burst
  * look-ahead's work for a new flow, or NULL. */
@@ -569,6 +573,13 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
      * plain: what ph_existing() does for it, as for the next ones */
     return ph_verdict(
         ctx, 1, ph_udp_established(ctx, pkt->data, v->ip_len, c, 0, side));
+  }
+  if (c->watch == PH_NIL && v->proto == PINHOLE_IPPROTO_TCP &&
+      v->ihl == PH_IP_MIN_HLEN && v->tcp_hlen == PH_TCP_MIN_HLEN &&
+      (v->flags & (PINHOLE_PKTF_L4 | PINHOLE_PKTF_FRAGMENT)) ==
+          PINHOLE_PKTF_L4) {
+    /* the same for a TCP connection's first SYN: its state is known */
+    return ph_verdict(ctx, 1, ph_tcp_syn_first(ctx, pkt->data, v, c));
   }
   return ph_verdict(ctx, 1, ph_existing(ctx, pkt, v, c, 0, side));
 }
@@ -736,22 +747,16 @@ static inline uint32_t ph_find_ref4(pinhole_ctx *ctx, const ph_plain4 *p,
   return UINT32_MAX;
 }
 
-/* An established UDP packet of a connection no ALG watches, plain (so not
- * a fragment), ip_len bytes long: what ph_existing() and
- * pinhole__translate() do for it, read and written straight from the
- * header d, without a view. The packet's tuple is the one c was found by
- * (direction dir): each field is compared with its translation as the
- * native loads of their bytes, which are needed for the checksums anyway. */
+/* What pinhole__translate() does to the addresses and ports of a plain
+ * packet (a 20-byte IP header, then the ports) as it leaves for to (c->b
+ * from side A, c->a from side B), read and written straight from the
+ * header d, without a view: the IP checksum updated; the L4 checksum's
+ * difference (the addresses' and ports' words) in *diffp. Returns 1 when
+ * an address or a port changed (the L4 checksum needs *diffp), 0 when
+ * not. Each field is compared with its translation as the native loads
+ * of their bytes, which are needed for the checksums anyway. */
 static inline __attribute__((always_inline)) int
-ph_udp_established(pinhole_ctx *ctx, uint8_t *d, uint16_t ip_len, ph_conn *c,
-                   int dir, int side) {
-  uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
-                          ? c->a_side
-                          : (uint8_t)(c->a_side ^ 1);
-  if (side != want_side)
-    return PINHOLE_VERDICT_DROP;
-  c->last_seen = ctx->now_tick;
-  const ph_tuple *to = dir ? &c->a : &c->b;
+ph_plain_rewrite(uint8_t *d, const ph_tuple *to, uint32_t *diffp) {
   /* the changed words summed in the packet's byte order, no field
    * converted, end-around in 32 bits (pkt_cksum.h ph_ck_apply_ne32) */
   uint32_t diff = 0; /* address words changed, for both checksums */
@@ -780,12 +785,57 @@ ph_udp_established(pinhole_ctx *ctx, uint8_t *d, uint16_t ip_len, ph_conn *c,
     memcpy(d + 20, &n, sizeof(n));
     l4_changed = 1;
   }
+  *diffp = diff;
+  return l4_changed;
+}
+
+/* An established UDP packet of a connection no ALG watches, plain (so not
+ * a fragment), ip_len bytes long: what ph_existing() and
+ * pinhole__translate() do for it, straight from the header d. The
+ * packet's tuple is the one c was found by (direction dir). */
+static inline __attribute__((always_inline)) int
+ph_udp_established(pinhole_ctx *ctx, uint8_t *d, uint16_t ip_len, ph_conn *c,
+                   int dir, int side) {
+  uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
+                          ? c->a_side
+                          : (uint8_t)(c->a_side ^ 1);
+  if (side != want_side)
+    return PINHOLE_VERDICT_DROP;
+  c->last_seen = ctx->now_tick;
+  uint32_t diff;
+  int l4_changed = ph_plain_rewrite(d, dir ? &c->a : &c->b, &diff);
   /* RFC 768: no checksum stays none; a computed zero is sent as all ones */
   if (l4_changed && ph_get16(d + 26) != 0 &&
       ph_ck_apply_ne32(d + 26, diff) == 0)
     ph_put16(d + 26, 0xFFFF);
   c->frames[dir]++;
   c->bytes[dir] += ip_len;
+  return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
+                                      : PINHOLE_VERDICT_FORWARD;
+}
+
+/* The first segment of TCP connection c, just made from side A's packet
+ * d (view v): a SYN (ph_tcp_first: SYN, not ACK; so, as the parser
+ * refuses SYN+FIN and SYN+RST, neither FIN nor RST), no ALG watches c,
+ * the IP header plain (20 bytes, not a fragment) and the TCP header too
+ * (20 bytes: no options, so no window scale and nothing to clamp). What
+ * ph_existing() does for it, without its general steps: the side is
+ * c's own (dir 0); the tracker's answer is known (tcp.c ph_syn() in state
+ * PH_TCP_NONE: tcp.h ph_tcp_open(), the direction's window from the SYN,
+ * no scale); the timer stays as ph_new() armed it (SYN_SENT's timeout is
+ * PH_TCP_NONE's); the translation is ph_udp_established()'s, the TCP
+ * checksum at d + 36, which has no "none". */
+static inline __attribute__((always_inline)) int
+ph_tcp_syn_first(pinhole_ctx *ctx, uint8_t *d, const pinhole_pkt_view *v,
+                 ph_conn *c) {
+  ph_tcp_open(ctx, c, &ph_tcpw_of(ctx, c)->d[0], v->seq,
+              v->seq + v->payload_len + 1, v->tcp_win, PH_TCP_WS_NONE);
+  c->last_seen = ctx->now_tick;
+  uint32_t diff;
+  if (ph_plain_rewrite(d, &c->b, &diff))
+    ph_ck_apply_ne32(d + PH_IP_MIN_HLEN + PH_TCP_CKSUM, diff);
+  c->frames[0]++;
+  c->bytes[0] += v->ip_len;
   return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
                                       : PINHOLE_VERDICT_FORWARD;
 }

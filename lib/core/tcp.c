@@ -48,13 +48,13 @@
  * corrections, exactly as the rewrite maps it.
  */
 #include "core/engine.h"
+#include "core/tcp.h"
 #include "pkt/bytes.h"
 
 #include <string.h>
 
 #define PH_TCP_ACK_SLACK 66000u /* bound IV for small windows */
 #define PH_TCP_WS_MAX PH_TW_WS_MAX
-#define PH_TCP_WS_NONE 0xffu
 
 static int ph_after(uint32_t a, uint32_t b) {
   return (int32_t)(a - b) > 0;
@@ -202,15 +202,9 @@ static int ph_acks_syn(const ph_tcp_dir *opener, const ph_seg *g) {
          (!(opener->flags & PH_TW_ACKED) && g->ack == opener->ack);
 }
 
-/* A direction's state from its SYN (or SYN-ACK). */
+/* A direction's state from its SYN (or SYN-ACK): tcp.h. */
 static void ph_dir_syn(ph_tcp_dir *s, const ph_seg *g, uint8_t ws) {
-  s->end = g->end;
-  s->ack = g->seq + 1; /* what a SYN-ACK must acknowledge at least */
-  s->shifts = 0;
-  /* never scaled in a SYN (RFC 7323) */
-  ph_tw_set_maxwin(s, g->win ? (uint16_t)g->win : 1, 0);
-  ph_tw_set_scale(s, ws == PH_TCP_WS_NONE ? 0 : ws);
-  s->flags = (uint8_t)(PH_TW_SEEN | (ws == PH_TCP_WS_NONE ? 0 : PH_TW_WS));
+  ph_tcp_dir_syn(s, g->seq, g->end, (uint16_t)g->win, ws);
 }
 
 /* Both SYNs seen: scaling applies only when both offered it. */
@@ -322,11 +316,8 @@ static int ph_syn(pinhole_ctx *ctx, ph_conn *c, int dir, int opener,
     return 0;
   }
   switch (c->tcp_state) {
-  case PH_TCP_NONE:
-    ph_dir_syn(s, g, ws);
-    c->tcp_state = PH_TCP_SYN_SENT;
-    c->flags |= PH_CONN_HALF_OPEN;
-    ctx->half_open++;
+  case PH_TCP_NONE: /* what process.c ph_tcp_syn_first() does directly */
+    ph_tcp_open(ctx, c, s, g->seq, g->end, (uint16_t)g->win, ws);
     return 0;
   case PH_TCP_SYN_SENT:
     ph_dir_syn(s, g, ws); /* retransmitted, or a new ISN */

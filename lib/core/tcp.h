@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * TCP state shared by the tracker (core/tcp.c) and the new connection's
+ * direct first SYN (core/process.c ph_tcp_syn_first): one definition of
+ * what a SYN sets, so that the two cannot drift.
+ */
+#ifndef PH_CORE_TCP_H
+#define PH_CORE_TCP_H
+
+#include "core/ctx.h"
+
+#define PH_TCP_WS_NONE 0xffu /* no window scale option */
+
+/* A direction's state from its SYN (or SYN-ACK) [seq, end) that announced
+ * window win and window scale ws (PH_TCP_WS_NONE: none; at most
+ * PH_TW_WS_MAX otherwise). */
+static inline void ph_tcp_dir_syn(ph_tcp_dir *s, uint32_t seq, uint32_t end,
+                                  uint16_t win, uint8_t ws) {
+  s->end = end;
+  s->ack = seq + 1; /* what a SYN-ACK must acknowledge at least */
+  s->shifts = 0;
+  /* never scaled in a SYN (RFC 7323) */
+  ph_tw_set_maxwin(s, win ? win : (uint16_t)1, 0);
+  ph_tw_set_scale(s, ws == PH_TCP_WS_NONE ? 0 : ws);
+  s->flags = (uint8_t)(PH_TW_SEEN | (ws == PH_TCP_WS_NONE ? 0 : PH_TW_WS));
+}
+
+/* The opener's SYN on a connection in state PH_TCP_NONE (just made),
+ * its side's windows s: SYN_SENT and counted half-open. */
+static inline void ph_tcp_open(pinhole_ctx *ctx, ph_conn *c, ph_tcp_dir *s,
+                               uint32_t seq, uint32_t end, uint16_t win,
+                               uint8_t ws) {
+  ph_tcp_dir_syn(s, seq, end, win, ws);
+  c->tcp_state = PH_TCP_SYN_SENT;
+  c->flags |= PH_CONN_HALF_OPEN;
+  ctx->half_open++;
+}
+
+#endif /* PH_CORE_TCP_H */

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A new TCP connection's first SYN translated directly (core/process.c
+ * ph_tcp_syn_first) when no ALG watches it and both headers are plain,
+ * through the general path (ph_existing) otherwise: the same bytes out,
+ * the same connection state, counters, listing and reply translation
+ * either way.
+ *
+ * NAPT from the inside to two public addresses with eight ports (20000
+ * to 20007; paired pooling gives one inside host one of them), so that
+ * both an address and the source port change. Expected
+ * packets are built here with their checksums summed here (RFC 1071),
+ * not by the library; the translation's address and port are the ones
+ * the output carries, checked to be the pool's.
+ */
+#include "helpers.h"
+
+#include "core/ctx.h"
+#include "core/engine.h"
+
+#define TCP PINHOLE_IPPROTO_TCP
+#define FWD PINHOLE_VERDICT_FORWARD
+#define PUB_A IP4(198, 19, 0, 1)
+#define PUB_B IP4(198, 19, 0, 2)
+#define SRV IP4(198, 19, 0, 9)
+#define PORT_LO 20000u
+#define PORT_HI 20007u
+#define SYN PINHOLE_TCP_SYN
+#define ACK PINHOLE_TCP_ACK
+
+/* The one's-complement sum of n bytes (RFC 1071), unfolded, from s. */
+static uint32_t x_sum(const uint8_t *p, size_t n, uint32_t s) {
+  for (size_t i = 0; i + 1 < n; i += 2)
+    s += (uint32_t)(p[i] << 8 | p[i + 1]);
+  if (n & 1)
+    s += (uint32_t)p[n - 1] << 8;
+  return s;
+}
+
+static uint16_t x_fold(uint32_t s) {
+  while (s >> 16)
+    s = (s & 0xffffu) + (s >> 16);
+  return (uint16_t)~s;
+}
+
+/* A TCP segment as the test expects it, both checksums summed here: an
+ * IP header of 20 + iopt bytes (its options NOPs), a TCP header of 20 +
+ * olen bytes (opts), plen bytes of payload 'a', 'b', ...; the IP
+ * identification 0x1234 and TTL 64 that the helpers' packets carry.
+ * Returns its length. */
+static size_t x_seg(uint8_t *b, size_t iopt, uint32_t src, uint16_t sport,
+                    uint32_t dst, uint16_t dport, uint32_t seq, uint32_t ack,
+                    uint8_t flags, uint16_t win, const uint8_t *opts,
+                    size_t olen, size_t plen) {
+  size_t ihl = 20 + iopt, hl = 20 + olen, len = ihl + hl + plen;
+  memset(b, 0, len);
+  b[0] = (uint8_t)(0x40 | ihl / 4);
+  t_put16(b + 2, (uint16_t)len);
+  t_put16(b + 4, 0x1234);
+  b[8] = 64;
+  b[9] = TCP;
+  t_put32(b + 12, src);
+  t_put32(b + 16, dst);
+  memset(b + 20, 1, iopt); /* NOP */
+  t_put16(b + 10, x_fold(x_sum(b, ihl, 0)));
+  uint8_t *h = b + ihl;
+  t_put16(h, sport);
+  t_put16(h + 2, dport);
+  t_put32(h + 4, seq);
+  t_put32(h + 8, ack);
+  h[12] = (uint8_t)((hl / 4) << 4);
+  h[13] = flags;
+  t_put16(h + 14, win);
+  if (olen)
+    memcpy(h + 20, opts, olen);
+  for (size_t i = 0; i < plen; i++)
+    h[hl + i] = (uint8_t)('a' + i);
+  uint32_t s = x_sum(b + 12, 8, 0) + TCP + (uint32_t)(hl + plen);
+  t_put16(h + 16, x_fold(x_sum(h, hl + plen, s)));
+  return len;
+}
+
+/* x_seg into a tpkt the library takes. */
+static void x_pkt(tpkt *p, size_t iopt, uint32_t src, uint16_t sport,
+                  uint32_t dst, uint16_t dport, uint32_t seq, uint32_t ack,
+                  uint8_t flags, uint16_t win, const uint8_t *opts, size_t olen,
+                  size_t plen) {
+  p->p.data = p->b;
+  p->p.len = (uint32_t)x_seg(p->b, iopt, src, sport, dst, dport, seq, ack,
+                             flags, win, opts, olen, plen);
+  p->p.cap = sizeof(p->b);
+}
+
+static tctx *x_ctx(void) {
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.flags &= ~(uint32_t)PINHOLE_CFG_DROP_IP_OPTIONS; /* ihl > 5 passes */
+  return t_ctx_pool(&cfg, PUB_A, PUB_B, PORT_LO, PORT_HI);
+}
+
+/* The connection of inside tuple IN_HOST:sport -> SRV:80, found from
+ * side A. */
+static ph_conn *x_conn(tctx *t, uint16_t sport) {
+  int dir = -1;
+  ph_conn *c = pinhole__conn_lookup(
+      t->ctx, TCP, IN_HOST, SRV, sport, 80,
+      ph_ft_hash(&t->ctx->ft, TCP, IN_HOST, SRV, sport, 80), &dir);
+  assert_non_null(c);
+  assert_int_equal(dir, 0);
+  return c;
+}
+
+/* One first SYN and its whole handshake. */
+typedef struct x_case {
+  const char *what;
+  size_t iopt;         /* IP option bytes */
+  const uint8_t *opts; /* TCP options */
+  size_t olen;
+  size_t plen; /* SYN payload */
+  uint16_t win;
+  uint8_t ws; /* the window scale the SYN offers, 0xff none */
+} x_case;
+
+static const uint8_t mss[4] = {2, 4, 0x05, 0xb4};
+static const uint8_t wscale[4] = {1, 3, 3, 7};
+
+static const x_case cases[] = {
+    {"plain: direct", 0, NULL, 0, 0, 64240, 0xff},
+    {"with data: direct", 0, NULL, 0, 5, 29200, 0xff},
+    {"window 0: direct", 0, NULL, 0, 0, 0, 0xff},
+    {"MSS option: general", 0, mss, 4, 0, 64240, 0xff},
+    {"window scale: general", 0, wscale, 4, 0, 64240, 7},
+    {"ihl 6: general", 4, NULL, 0, 0, 64240, 0xff},
+};
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+/* The SYN of case k, from IN_HOST:5000 + k: its bytes out exactly as
+ * the translation to the output's public endpoint gives them, and the
+ * state it leaves (tcp.c ph_syn in state PH_TCP_NONE). */
+static void x_syn(tctx *t, unsigned k, uint32_t *pa, uint16_t *pp) {
+  const x_case *x = &cases[k];
+  uint16_t sport = (uint16_t)(5000 + k);
+  uint32_t seq = 0xfffffffeu - k; /* the SYN with data ends past 2^32 */
+  tpkt p;
+  x_pkt(&p, x->iopt, IN_HOST, sport, SRV, 80, seq, 0, SYN, x->win, x->opts,
+        x->olen, x->plen);
+  int vd = t_in(t, &p, SEC);
+  if (vd != FWD)
+    fail_msg("%s: verdict %d", x->what, vd);
+  size_t l4 = 20 + x->iopt;
+  *pa = t_get32(p.b + 12);
+  *pp = t_get16(p.b + l4);
+  assert_true(*pa == PUB_A || *pa == PUB_B);
+  assert_true(*pp >= PORT_LO && *pp <= PORT_HI);
+  uint8_t want[128];
+  size_t n = x_seg(want, x->iopt, *pa, *pp, SRV, 80, seq, 0, SYN, x->win,
+                   x->opts, x->olen, x->plen);
+  assert_int_equal(p.p.len, n);
+  assert_memory_equal(p.b, want, n);
+
+  ph_conn *c = x_conn(t, sport);
+  assert_int_equal(c->tcp_state, PH_TCP_SYN_SENT);
+  assert_int_equal(c->flags, PH_CONN_LIVE | PH_CONN_HALF_OPEN);
+  assert_int_equal(c->frames[0], 1);
+  assert_int_equal(c->frames[1], 0);
+  assert_int_equal(c->bytes[0], n);
+  assert_int_equal(c->bytes[1], 0);
+  const ph_tcpw *w = ph_tcpw_of(t->ctx, c);
+  assert_int_equal(w->d[0].end, (uint32_t)(seq + 1 + x->plen));
+  assert_int_equal(w->d[0].ack, seq + 1);
+  assert_int_equal(ph_tw_maxwin(&w->d[0]), x->win ? x->win : 1);
+  assert_int_equal(ph_tw_scale(&w->d[0]), x->ws == 0xff ? 0 : x->ws);
+  assert_int_equal(w->d[0].flags, PH_TW_SEEN | (x->ws == 0xff ? 0 : PH_TW_WS));
+  static const ph_tcp_dir none;
+  assert_memory_equal(&w->d[1], &none, sizeof(none));
+}
+
+/* The answer SYN-ACK to case k's SYN and the opener's ACK, each
+ * translated exactly. */
+static void x_handshake(tctx *t, unsigned k, uint32_t pa, uint16_t pp) {
+  const x_case *x = &cases[k];
+  uint16_t sport = (uint16_t)(5000 + k);
+  uint32_t seq = 0xfffffffeu - k, end = seq + 1 + (uint32_t)x->plen;
+  tpkt p;
+  uint8_t want[128];
+  x_pkt(&p, 0, SRV, 80, pa, pp, 7000, end, SYN | ACK, 8192, wscale, 4, 0);
+  assert_int_equal(t_out(t, &p, 2 * SEC), FWD);
+  size_t n = x_seg(want, 0, SRV, 80, IN_HOST, sport, 7000, end, SYN | ACK, 8192,
+                   wscale, 4, 0);
+  assert_memory_equal(p.b, want, n);
+  x_pkt(&p, 0, IN_HOST, sport, SRV, 80, end, 7001, ACK, 500, NULL, 0, 0);
+  assert_int_equal(t_in(t, &p, 2 * SEC), FWD);
+  n = x_seg(want, 0, pa, pp, SRV, 80, end, 7001, ACK, 500, NULL, 0, 0);
+  assert_memory_equal(p.b, want, n);
+  assert_int_equal(x_conn(t, sport)->tcp_state, PH_TCP_ESTABLISHED);
+}
+
+/* One listing row pair of a plain conversation (core/listing.c's
+ * columns), appended at *o. */
+static void x_row(char **o, size_t *left, uint16_t sport, uint32_t pa,
+                  uint16_t pp, unsigned fi, unsigned fo) {
+  char flow[64], ep[32];
+  int n;
+  snprintf(ep, sizeof(ep), "198.19.0.%u:%u", (unsigned)(pa & 0xff),
+           (unsigned)pp);
+  n = snprintf(*o, *left,
+               "Conversation: ALG protocol: none\n"
+               "  Number of initiators: 1, Number of responders: 1\n"
+               "Flow                                          State "
+               "   Dir  Frm count\n");
+  *o += n, *left -= (size_t)n;
+  snprintf(flow, sizeof(flow), "TCP 198.18.0.2:%u -> 198.19.0.9:80",
+           (unsigned)sport);
+  n = snprintf(*o, *left,
+               "%-46sForward  I    %7u\n"
+               "    NAT source 198.18.0.2:%u -> %s\n",
+               flow, fi, (unsigned)sport, ep);
+  *o += n, *left -= (size_t)n;
+  snprintf(flow, sizeof(flow), "TCP 198.19.0.9:80 -> %s", ep);
+  n = snprintf(*o, *left,
+               "%-46sForward  O    %7u\n"
+               "    NAT dest %s -> 198.18.0.2:%u\n",
+               flow, fo, ep, (unsigned)sport);
+  *o += n, *left -= (size_t)n;
+}
+
+/* Every case's SYN, then every handshake: bytes, state, half-open
+ * count, counters and listing exact at each step. */
+static void test_synfirst_same_as_general(void **state) {
+  (void)state;
+  tctx *t = x_ctx();
+  uint32_t pa[NCASES];
+  uint16_t pp[NCASES];
+  pinhole_usage u;
+  for (unsigned k = 0; k < NCASES; k++) {
+    x_syn(t, k, &pa[k], &pp[k]);
+    t_usage(t, &u);
+    assert_int_equal(u.half_open, k + 1);
+    assert_int_equal(u.flows, k + 1);
+  }
+  assert_int_equal(u.mappings, NCASES);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, (int)NCASES, -1);
+  char want[4096], *o = want;
+  size_t left = sizeof(want);
+  for (unsigned k = 0; k < NCASES; k++)
+    x_row(&o, &left, (uint16_t)(5000 + k), pa[k], pp[k], 1, 0);
+  t_listing_is(t, want);
+
+  for (unsigned k = 0; k < NCASES; k++)
+    x_handshake(t, k, pa[k], pp[k]);
+  t_usage(t, &u);
+  assert_int_equal(u.half_open, 0);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, (int)NCASES, PINHOLE_CNT_EXIST_ACCEPT,
+             (int)(2 * NCASES), -1);
+  o = want;
+  left = sizeof(want);
+  for (unsigned k = 0; k < NCASES; k++)
+    x_row(&o, &left, (uint16_t)(5000 + k), pa[k], pp[k], 2, 1);
+  t_listing_is(t, want);
+  t_ctx_del(t);
+}
+
+/* The half-open limit holds for direct first SYNs as for the others:
+ * the SYN past it is refused and counted, and the count is back to the
+ * limit's when one of them is answered. */
+static void test_synfirst_half_open_limit(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_half_open = 2;
+  tctx *t = t_ctx_pool(&cfg, PUB_A, PUB_B, PORT_LO, PORT_HI);
+  tpkt p;
+  uint32_t pa = 0;
+  uint16_t pp = 0;
+  for (unsigned k = 0; k < 3; k++) {
+    x_pkt(&p, 0, IN_HOST, (uint16_t)(5000 + k), SRV, 80, 100, 0, SYN, 1000,
+          NULL, 0, 0);
+    assert_int_equal(t_in(t, &p, SEC), k < 2 ? FWD : PINHOLE_VERDICT_DROP);
+    if (k == 0) {
+      pa = t_get32(p.b + 12);
+      pp = t_get16(p.b + 20);
+    }
+  }
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_NEW_DISCARD, 1,
+             PINHOLE_CNT_DROP_SYN_DEFENSE, 1, -1);
+  x_pkt(&p, 0, SRV, 80, pa, pp, 7000, 101, SYN | ACK, 8192, NULL, 0, 0);
+  assert_int_equal(t_out(t, &p, 2 * SEC), FWD);
+  pinhole_usage u;
+  t_usage(t, &u);
+  assert_int_equal(u.half_open, 2); /* SYN_RCVD is half-open still */
+  x_pkt(&p, 0, IN_HOST, 5000, SRV, 80, 101, 7001, ACK, 1000, NULL, 0, 0);
+  assert_int_equal(t_in(t, &p, 2 * SEC), FWD);
+  t_usage(t, &u);
+  assert_int_equal(u.half_open, 1);
+  t_ctx_del(t);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_synfirst_same_as_general),
+      cmocka_unit_test(test_synfirst_half_open_limit),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
