@@ -575,7 +575,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
         ctx, 1, ph_udp_established(ctx, pkt->data, v->ip_len, c, 0, side));
   }
   if (c->watch == PH_NIL && v->proto == PINHOLE_IPPROTO_TCP &&
-      v->ihl == PH_IP_MIN_HLEN && v->tcp_hlen == PH_TCP_MIN_HLEN &&
+      v->ihl == PH_IP_MIN_HLEN &&
       (v->flags & (PINHOLE_PKTF_L4 | PINHOLE_PKTF_FRAGMENT)) ==
           PINHOLE_PKTF_L4) {
     /* the same for a TCP connection's first SYN: its state is known */
@@ -816,20 +816,23 @@ ph_udp_established(pinhole_ctx *ctx, uint8_t *d, uint16_t ip_len, ph_conn *c,
 
 /* The first segment of TCP connection c, just made from side A's packet
  * d (view v): a SYN (ph_tcp_first: SYN, not ACK; so, as the parser
- * refuses SYN+FIN and SYN+RST, neither FIN nor RST), no ALG watches c,
- * the IP header plain (20 bytes, not a fragment) and the TCP header too
- * (20 bytes: no options, so no window scale and nothing to clamp). What
- * ph_existing() does for it, without its general steps: the side is
- * c's own (dir 0); the tracker's answer is known (tcp.c ph_syn() in state
- * PH_TCP_NONE: tcp.h ph_tcp_open(), the direction's window from the SYN,
- * no scale); the timer stays as ph_new() armed it (SYN_SENT's timeout is
- * PH_TCP_NONE's); the translation is ph_udp_established()'s, the TCP
- * checksum at d + 36, which has no "none". */
+ * refuses SYN+FIN and SYN+RST, neither FIN nor RST), no ALG watches c
+ * (so no MSS to record for one), the IP header plain (20 bytes, not a
+ * fragment). What ph_existing() does for it, without its general steps:
+ * the side is c's own (dir 0); the tracker's answer is known (tcp.c
+ * ph_syn() in state PH_TCP_NONE: tcp.h ph_tcp_open(), the direction's
+ * window from the SYN, its window scale read by the tracker's own option
+ * walk when there are options); the timer stays as ph_new() armed it
+ * (SYN_SENT's timeout is PH_TCP_NONE's); the translation is
+ * ph_udp_established()'s, the TCP checksum at d + 36, which has no
+ * "none"; the TCP options are not rewritten. */
 static inline __attribute__((always_inline)) int
 ph_tcp_syn_first(pinhole_ctx *ctx, uint8_t *d, const pinhole_pkt_view *v,
                  ph_conn *c) {
+  uint8_t ws = v->tcp_hlen > PH_TCP_MIN_HLEN ? pinhole__tcp_syn_wscale(d, v)
+                                             : PH_TCP_WS_NONE;
   ph_tcp_open(ctx, c, &ph_tcpw_of(ctx, c)->d[0], v->seq,
-              v->seq + v->payload_len + 1, v->tcp_win, PH_TCP_WS_NONE);
+              v->seq + v->payload_len + 1, v->tcp_win, ws);
   c->last_seen = ctx->now_tick;
   uint32_t diff;
   if (ph_plain_rewrite(d, &c->b, &diff))

@@ -110,6 +110,10 @@ static uint8_t ph_wscale(const uint8_t *pkt, const pinhole_pkt_view *v) {
   return pkt[at + 2] > PH_TCP_WS_MAX ? PH_TCP_WS_MAX : pkt[at + 2];
 }
 
+uint8_t pinhole__tcp_syn_wscale(const uint8_t *pkt, const pinhole_pkt_view *v) {
+  return ph_wscale(pkt, v);
+}
+
 /* The MSS a SYN announces (RFC 9293 sec. 3.7.1), or 0. */
 static uint16_t ph_mss(const uint8_t *pkt, const pinhole_pkt_view *v) {
   size_t at = ph_opt_find(pkt, v, 2, 4);

@@ -36,4 +36,9 @@ static inline void ph_tcp_open(pinhole_ctx *ctx, ph_conn *c, ph_tcp_dir *s,
   ctx->half_open++;
 }
 
+/* The window scale the SYN pkt (view v) offers (RFC 7323 sec. 2.2),
+ * bounded to PH_TW_WS_MAX, or PH_TCP_WS_NONE: the tracker's own reading
+ * of its options (tcp.c). */
+uint8_t pinhole__tcp_syn_wscale(const uint8_t *pkt, const pinhole_pkt_view *v);
+
 #endif /* PH_CORE_TCP_H */

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A new TCP connection's first SYN translated directly (core/process.c
- * ph_tcp_syn_first) when no ALG watches it and both headers are plain,
- * through the general path (ph_existing) otherwise: the same bytes out,
+ * ph_tcp_syn_first) when no ALG watches it and its IP header is plain
+ * (TCP options or not), through the general path (ph_existing)
+ * otherwise (here: IP options): the same bytes out,
  * the same connection state, counters, listing and reply translation
  * either way.
  *
- * NAPT from the inside to two public addresses with eight ports (20000
- * to 20007; paired pooling gives one inside host one of them), so that
+ * NAPT from the inside to two public addresses with twelve ports (20000
+ * to 20011; paired pooling gives one inside host one of them), so that
  * both an address and the source port change. Expected
  * packets are built here with their checksums summed here (RFC 1071),
  * not by the library; the translation's address and port are the ones
@@ -24,7 +25,7 @@
 #define PUB_B IP4(198, 19, 0, 2)
 #define SRV IP4(198, 19, 0, 9)
 #define PORT_LO 20000u
-#define PORT_HI 20007u
+#define PORT_HI 20011u
 #define SYN PINHOLE_TCP_SYN
 #define ACK PINHOLE_TCP_ACK
 
@@ -123,14 +124,22 @@ typedef struct x_case {
 
 static const uint8_t mss[4] = {2, 4, 0x05, 0xb4};
 static const uint8_t wscale[4] = {1, 3, 3, 7};
+static const uint8_t wscale15[4] = {3, 3, 15, 0}; /* past 14: taken as 14 */
+/* what a Linux SYN carries: MSS, SACK permitted, timestamps, window scale */
+static const uint8_t linux_opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 1,
+                                       2, 3, 0,    0,    0, 0, 1, 3,  3, 7};
 
 static const x_case cases[] = {
     {"plain: direct", 0, NULL, 0, 0, 64240, 0xff},
     {"with data: direct", 0, NULL, 0, 5, 29200, 0xff},
     {"window 0: direct", 0, NULL, 0, 0, 0, 0xff},
-    {"MSS option: general", 0, mss, 4, 0, 64240, 0xff},
-    {"window scale: general", 0, wscale, 4, 0, 64240, 7},
+    {"MSS option: direct", 0, mss, 4, 0, 64240, 0xff},
+    {"window scale: direct", 0, wscale, 4, 0, 64240, 7},
+    {"window scale 15: direct", 0, wscale15, 4, 0, 1000, 14},
+    {"Linux options and data: direct", 0, linux_opts, 20, 3, 64240, 7},
     {"ihl 6: general", 4, NULL, 0, 0, 64240, 0xff},
+    {"ihl 6, window scale: general", 4, wscale, 4, 0, 64240, 7},
+    {"ihl 6, Linux options: general", 4, linux_opts, 20, 0, 64240, 7},
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
