@@ -304,10 +304,42 @@ static void test_synfirst_half_open_limit(void **state) {
   t_ctx_del(t);
 }
 
+/* RFC 5382 REQ-8, hairpinning: an inside host's first SYN to another
+ * inside host's public mapping (a direct first SYN) reaches it from its
+ * own public endpoint, verdict HAIRPIN, and the SYN-ACK goes back the
+ * same way. */
+static void test_synfirst_hairpin(void **state) {
+  (void)state;
+  tctx *t = x_ctx();
+  const uint32_t b = IP4(198, 18, 0, 3);
+  tpkt p;
+  uint8_t want[128];
+  x_pkt(&p, 0, b, 7777, SRV, 80, 500, 0, SYN, 1000, NULL, 0, 0);
+  assert_int_equal(t_in(t, &p, SEC), FWD);
+  uint32_t pb = t_get32(p.b + 12);
+  uint16_t qb = t_get16(p.b + 20);
+  x_pkt(&p, 0, IN_HOST, 6666, pb, qb, 900, 0, SYN, 2000, wscale, 4, 0);
+  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_HAIRPIN);
+  uint32_t pa = t_get32(p.b + 12);
+  uint16_t qa = t_get16(p.b + 20);
+  assert_true(pa == PUB_A || pa == PUB_B);
+  assert_true(qa >= PORT_LO && qa <= PORT_HI && qa != qb);
+  size_t n = x_seg(want, 0, pa, qa, b, 7777, 900, 0, SYN, 2000, wscale, 4, 0);
+  assert_memory_equal(p.b, want, n);
+  x_pkt(&p, 0, b, 7777, pa, qa, 4000, 901, SYN | ACK, 3000, NULL, 0, 0);
+  assert_int_equal(t_in(t, &p, 2 * SEC), PINHOLE_VERDICT_HAIRPIN);
+  n = x_seg(want, 0, pb, qb, IN_HOST, 6666, 4000, 901, SYN | ACK, 3000, NULL, 0,
+            0);
+  assert_memory_equal(p.b, want, n);
+  t_counters(t, PINHOLE_CNT_NEW_ACCEPT, 2, PINHOLE_CNT_EXIST_ACCEPT, 1, -1);
+  t_ctx_del(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_synfirst_same_as_general),
       cmocka_unit_test(test_synfirst_half_open_limit),
+      cmocka_unit_test(test_synfirst_hairpin),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
