@@ -1543,7 +1543,8 @@ static void table_spread(table *t) {
  * - FX_AHEAD1 (PH_CWHEEL_AHEAD1) before: the hot line read (its key:
  *   the addresses of the flow's two flow-table lines, and its mapping's
  *   public chain line) and the cold part (its live-list neighbours),
- *   each of those five lines prefetched, as stage 1 does;
+ *   each of those five lines prefetched, and the line after each of
+ *   the two flow-table lines (a far removal's), as stage 1 does;
  * - at its turn: the hot line's check; the two flow-table lines each read
  *   and a word of each cleared; the public chain's head read, then the
  *   mapping it names read and its count dropped (a dependent line that
@@ -1730,6 +1731,8 @@ __attribute__((noinline)) static double fx_pass(fx_mem *m) {
       a[4] = k->next ? (uint8_t *)fx_cold_at(m, k->next - 1) : NULL;
       for (int x = 0; x < 5; x++)
         __builtin_prefetch(a[x], 1);
+      __builtin_prefetch(a[0] + 64); /* the lines after, for a far removal */
+      __builtin_prefetch(a[1] + 64);
     }
     fx_hot *h = &m->hot[j];
     fx_cold *k = fx_cold_at(m, j);
