@@ -694,9 +694,9 @@ static inline int ph_conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
        * an overflow (the backward shift, pinhole__ft_remove_far: 9 keys
        * in 64 at 80 % load): known only once home is here, at the fire,
        * where it was a demand miss the run waited for (BENCHMARKS.md
-       * expire11: a quarter of floor_expire). One past the last line is a
-       * valid address to form, and a prefetch never faults; the wrap to
-       * line 0 is left to the walk. */
+       * expire11: a fifth of floor_expire, quiet). One past the last
+       * line is a valid address to form, and a prefetch never faults;
+       * the wrap to line 0 is left to the walk. */
       __builtin_prefetch(hb + 1);
     }
     keyed = 1;
