@@ -1531,13 +1531,20 @@ static void table_spread(table *t) {
  *
  * - the due entries' indices read in order from an array (the wheel's
  *   blocks: 4 bytes an entry, sequential);
- * - FX_AHEAD (14, PH_CWHEEL_AHEAD) entries before it fires: a prefetch of
- *   its hot line (64 bytes at index * 64) and, for writing, of its cold
- *   part (24 bytes at index * 24: both its ends), as stage 0 does;
- * - FX_AHEAD1 (7, PH_CWHEEL_AHEAD1) before: the hot line read (its key:
+ * - when no more than FX_AHEAD (PH_CWHEEL_AHEAD) entries are popped
+ *   beyond the one to fire, the rest of the block of FX_PER
+ *   (PH_CWHEEL_PER) entries it is in popped at once, as the wheel's run
+ *   pops its due list's head block (the blocks cut from the order every
+ *   FX_PER entries: a tick's list's partial last block is not modelled),
+ *   so an entry is popped FX_AHEAD to FX_AHEAD + FX_PER - 1 before it
+ *   fires; at its pop a prefetch of its hot line (64 bytes at index * 64)
+ *   and, for writing, of its cold part (24 bytes at index * 24: both its
+ *   ends), as stage 0 does;
+ * - FX_AHEAD1 (PH_CWHEEL_AHEAD1) before: the hot line read (its key:
  *   the addresses of the flow's two flow-table lines, and its mapping's
  *   public chain line) and the cold part (its live-list neighbours),
- *   each of those five lines prefetched, as stage 1 does;
+ *   each of those five lines prefetched, and the line after each of
+ *   the two flow-table lines (a far removal's), as stage 1 does;
  * - at its turn: the hot line's check; the two flow-table lines each read
  *   and a word of each cleared; the public chain's head read, then the
  *   mapping it names read and its count dropped (a dependent line that
@@ -1569,9 +1576,10 @@ static void table_spread(table *t) {
  * bound by the memory. With --expire it is measured before the table is
  * built and again after it is freed (never both in memory at once), and
  * the mean is printed: a shared machine's load falls on both alike. */
-#define FX_AHEAD 14
-#define FX_AHEAD1 7
-#define FX_RING 16
+#define FX_AHEAD PH_CWHEEL_AHEAD
+#define FX_AHEAD1 PH_CWHEEL_AHEAD1
+#define FX_PER PH_CWHEEL_PER
+#define FX_RING PH_CWHEEL_RING /* stage 1's addresses, by entry */
 #define FX_SYNC 512
 #define FX_MAP 28 /* a mapping's bytes (ph_mapping) */
 #define FX_COLD 24
@@ -1689,19 +1697,31 @@ __attribute__((noinline)) static double fx_pass(fx_mem *m) {
   uint64_t sync_ring[FX_SYNC];
   const uint32_t n = m->n;
   const uint32_t *order = m->order;
+  uint32_t popped = 0; /* entries popped (stage 0 done) */
   uint64_t t0 = now_ns();
-  for (uint32_t i = 0; i < n + FX_AHEAD; i++) {
-    if (i < n) { /* stage 0 of the entry FX_AHEAD ahead */
-      uint32_t j = order[i];
-      __builtin_prefetch(&m->hot[j]);
-      __builtin_prefetch(m->cold + (size_t)j * FX_COLD, 1);
-      __builtin_prefetch(m->cold + (size_t)j * FX_COLD + FX_COLD - 1, 1);
+  for (uint32_t f = 0; f < n; f++) {
+    uint32_t j = order[f];               /* its turn */
+    if (m->spread && f % FX_LEVEL2 == 0) /* the two cascades before */
+      fx_cascade(m, f, FX_LEVEL2);
+    if (m->spread && f % FX_LEVEL1 == 0)
+      fx_cascade(m, f, FX_LEVEL1);
+    while (popped - f <= FX_AHEAD && popped < n) { /* a block's rest */
+      uint32_t end = (popped / FX_PER + 1) * FX_PER;
+      for (end = end < n ? end : n; popped < end; popped++) { /* stage 0 */
+        uint32_t e = order[popped];
+        __builtin_prefetch(&m->hot[e]);
+        __builtin_prefetch(m->cold + (size_t)e * FX_COLD, 1);
+        __builtin_prefetch(m->cold + (size_t)e * FX_COLD + FX_COLD - 1, 1);
+      }
     }
-    if (i >= FX_AHEAD1 && i - FX_AHEAD1 < n) { /* stage 1 */
-      uint32_t j = order[i - FX_AHEAD1];
-      const fx_hot *h = &m->hot[j];
-      const fx_cold *k = fx_cold_at(m, j);
-      uint8_t **a = addr[(i - FX_AHEAD1) % FX_RING];
+    /* stage 1 of the entry FX_AHEAD1 on (at first, of all up to it) */
+    for (uint32_t s1 = f == 0 ? 0 : f + FX_AHEAD1; s1 <= f + FX_AHEAD1; s1++) {
+      if (s1 >= n)
+        break;
+      uint32_t e = order[s1];
+      const fx_hot *h = &m->hot[e];
+      const fx_cold *k = fx_cold_at(m, e);
+      uint8_t **a = addr[s1 % FX_RING];
       a[0] = fx_line(m->ft, m->ft_lines, fx_mix(h->key, 0x9E3779B97F4A7C15ull));
       a[1] = fx_line(m->ft, m->ft_lines, fx_mix(h->key, 0xC2B2AE3D27D4EB4Full));
       a[2] = fx_line(m->ph, m->ph_lines,
@@ -1711,14 +1731,9 @@ __attribute__((noinline)) static double fx_pass(fx_mem *m) {
       a[4] = k->next ? (uint8_t *)fx_cold_at(m, k->next - 1) : NULL;
       for (int x = 0; x < 5; x++)
         __builtin_prefetch(a[x], 1);
+      __builtin_prefetch(a[0] + 64); /* the lines after, for a far removal */
+      __builtin_prefetch(a[1] + 64);
     }
-    if (i < FX_AHEAD)
-      continue;
-    uint32_t f = i - FX_AHEAD, j = order[f]; /* its turn */
-    if (m->spread && f % FX_LEVEL2 == 0)     /* the two cascades before */
-      fx_cascade(m, f, FX_LEVEL2);
-    if (m->spread && f % FX_LEVEL1 == 0)
-      fx_cascade(m, f, FX_LEVEL1);
     fx_hot *h = &m->hot[j];
     fx_cold *k = fx_cold_at(m, j);
     if (!h->live)
