@@ -607,6 +607,12 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
                     int side, ph_convh conv, uint8_t flow_state,
                     const ph_conn *c, int dir, const char *rule,
                     const char *alg, const char *reason);
+/* A new connection c's two events, as pinhole__event gives them (dir 0):
+ * RULE_ACCEPT (rule, alg), then FLOW_CREATED (flow_state, rule, alg,
+ * reason), from one record filled once. */
+void pinhole__event_conn_new(pinhole_ctx *ctx, int side, const ph_conn *c,
+                             uint8_t flow_state, const char *rule,
+                             const char *alg, const char *reason);
 void pinhole__event_hole(pinhole_ctx *ctx, int type, const ph_pinhole *h,
                          const char *alg);
 
