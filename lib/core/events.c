@@ -45,10 +45,7 @@ const char *pinhole_event_name(int type) {
 }
 
 void pinhole__event_init(const pinhole_ctx *ctx, pinhole_event *ev, int type) {
-  memset(ev, 0, sizeof(*ev));
-  ev->size = sizeof(*ev);
-  ev->type = type;
-  ev->time_ns = ctx->now_ns;
+  ph_event_init(ctx, ev, type);
 }
 
 void pinhole__trace_init(const pinhole_ctx *ctx, pinhole_trace *t, int kind) {
@@ -88,7 +85,7 @@ void pinhole__event_conn_new(pinhole_ctx *ctx, int side, const ph_conn *c,
   if (ctx->cb.event == NULL)
     return;
   pinhole_event ev;
-  pinhole__event_init(ctx, &ev, PINHOLE_EVENT_RULE_ACCEPT);
+  ph_event_init(ctx, &ev, PINHOLE_EVENT_RULE_ACCEPT);
   ev.side = (uint8_t)side;
   ph_event_conn(ctx, &ev, c, 0);
   ev.rule = rule;
