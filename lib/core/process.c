@@ -633,53 +633,6 @@ _Static_assert(offsetof(ph_new_ahead, ok) >= sizeof(ph_hint6),
  * trust until a turn that may change the table) */
 #define PH_CHK_REF 4
 
-/* The bytes of a packet the look-ahead checked that ph_plain4_check()
- * read (d[0, 28), and TCP's d[32, 34): its data offset and flags) and its
- * len: the check is a function of these alone. With callbacks set, no
- * turn after one that called back may trust the look-ahead's check (the
- * host may have written any packet), so each is checked again; a packet
- * whose bytes and len are still these takes the look-ahead's answer
- * instead (~116 instructions a TCP SYN of --new's bursts, BENCHMARKS.md
- * ev11). Taken only when a callback is set. */
-typedef struct ph_snap {
-  uint64_t w[3];
-  uint32_t w3;
-  uint16_t tcp; /* TCP's d[32, 34); 0 for UDP */
-  uint32_t len;
-} ph_snap;
-
-static inline void ph_snap_take(ph_snap *s, const pinhole_pkt *p,
-                                uint8_t proto) {
-  const uint8_t *d = p->data; /* checked: len >= 28, TCP's >= 40 */
-  s->w[0] = ph_ne64(d);
-  s->w[1] = ph_ne64(d + 8);
-  s->w[2] = ph_ne64(d + 16);
-  memcpy(&s->w3, d + 24, 4);
-  s->tcp = 0;
-  if (proto == PINHOLE_IPPROTO_TCP)
-    memcpy(&s->tcp, d + 32, 2);
-  s->len = p->len;
-}
-
-/* Are p's len and checked bytes still s's? (The same len: as many bytes
- * as the check had, so the reads stay inside it.) */
-static inline int ph_snap_same(const ph_snap *s, const pinhole_pkt *p,
-                               uint8_t proto) {
-  if (p->len != s->len)
-    return 0;
-  const uint8_t *d = p->data;
-  uint32_t w3;
-  memcpy(&w3, d + 24, 4);
-  uint64_t diff = (ph_ne64(d) ^ s->w[0]) | (ph_ne64(d + 8) ^ s->w[1]) |
-                  (ph_ne64(d + 16) ^ s->w[2]) | (w3 ^ s->w3);
-  if (proto == PINHOLE_IPPROTO_TCP) {
-    uint16_t t;
-    memcpy(&t, d + 32, 2);
-    diff |= (uint16_t)(t ^ s->tcp);
-  }
-  return diff == 0;
-}
-
 /* A packet of connection c, found by its tuple, with its view: the one
  * place both lookups (plain and parsed) hand a found connection to. */
 static int ph_known(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
@@ -1468,14 +1421,6 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       hi = a + p->cap;
       ph_hint_make(ctx, p, &hint[at], 1);
     }
-    /* with callbacks, what the look-ahead checked (chk: the prefix's
-     * packets only), to be compared in the turns after one that called
-     * back */
-    ph_snap snap[PH_BURST];
-    if (!quiet)
-      for (size_t j = 0; j < at; j++)
-        if (hint[j].chk & PH_CHK_4)
-          ph_snap_take(&snap[j], &pk[j], hint[j].p4.proto);
     /* its first buffer's start (none: lo == hi == 0) */
     for (size_t j = 0; hi != 0 && lo == 0; j++)
       if (pk[j].data != NULL && pk[j].cap >= pk[j].len)
@@ -1519,7 +1464,6 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
     /* REF only while nothing but a fast UDP turn has run: any other may
      * have changed the table (a new flow, an expiry) */
     unsigned trust = clean ? 0xffu : 0u;
-    int redone = 0; /* with callbacks: a checked packet whose bytes changed */
     for (size_t i = 0; i < m; i++) {
       pinhole_pkt *p = &pk[i];
       const ph_hint *k = &hint[i];
@@ -1572,18 +1516,9 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
        * check of the bytes as they are now, then the look-ahead's hash and
        * candidate if its tuple is the same */
       ph_plain4 p4;
-      /* with callbacks: the look-ahead's check, if its bytes are as they
-       * were (then its tuple is the hint's) */
-      const int same = !quiet && (k->chk & PH_CHK_4) &&
-                       ph_snap_same(&snap[i], p, k->p4.proto);
-      if (same)
-        p4 = k->p4;
-      else if (!quiet && (k->chk & PH_CHK_4))
-        redone = 1;
-      if (!same &&
-          (k->ok != PH_HINT_4 || !ph_plain4_check(p->data, p->len, &p4))) {
+      if (k->ok != PH_HINT_4 || !ph_plain4_check(p->data, p->len, &p4)) {
         vd = ph_process_one(ctx, p, side, k);
-      } else if (!same && !ph_hint_for(k, &p4)) {
+      } else if (!ph_hint_for(k, &p4)) {
         vd = ph_process_plain(
             ctx, p, side, p4,
             ph_ft_hash(&ctx->ft, p4.proto, p4.src, p4.dst, p4.sport, p4.dport));
@@ -1598,10 +1533,8 @@ int pinhole_process_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n,
       }
       verdicts[base + i] = (uint8_t)vd;
     }
-    /* a chunk whose checks were redone: the next ones are not checked
-     * (with callbacks, every turn after one that called back compares
-     * its snapshot: redone only when a packet's bytes had changed) */
-    if (lo < hi && (quiet ? !trust : redone))
+    /* a chunk whose checks were redone: the next ones are not checked */
+    if (lo < hi && !trust)
       look = 0;
   }
   return (int)n;
