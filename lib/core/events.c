@@ -45,10 +45,7 @@ const char *pinhole_event_name(int type) {
 }
 
 void pinhole__event_init(const pinhole_ctx *ctx, pinhole_event *ev, int type) {
-  memset(ev, 0, sizeof(*ev));
-  ev->size = sizeof(*ev);
-  ev->type = type;
-  ev->time_ns = ctx->now_ns;
+  ph_event_init(ctx, ev, type);
 }
 
 void pinhole__trace_init(const pinhole_ctx *ctx, pinhole_trace *t, int kind) {
@@ -62,6 +59,47 @@ static void ph_emit(pinhole_ctx *ctx, pinhole_event *ev) {
   ctx->cb.event(ctx, ev, ctx->user);
 }
 
+/* Connection c's fields of an event (seen from dir): its conversation,
+ * endpoints as they arrive and leave, and its counts. */
+static inline void ph_event_conn(const pinhole_ctx *ctx, pinhole_event *ev,
+                                 const ph_conn *c, int dir) {
+  ph_tuple ti = ph_conn_tuple(ctx, c, dir), to = ph_conn_tuple(ctx, c, !dir);
+  const ph_tuple *in = &ti, *out = &to;
+  ev->conv_id = ph_conn_conv_id(ctx, c);
+  ev->proto = c->proto;
+  ev->src = (pinhole_endpoint){in->src, in->sport, 0};
+  ev->dst = (pinhole_endpoint){in->dst, in->dport, 0};
+  ev->nat_src = (pinhole_endpoint){out->dst, out->dport, 0};
+  ev->nat_dst = (pinhole_endpoint){out->src, out->sport, 0};
+  ev->frames_i = c->frames[0];
+  ev->frames_o = c->frames[1];
+  ev->bytes_i = ph_conn_bytes(ctx, c, 0);
+  ev->bytes_o = ph_conn_bytes(ctx, c, 1);
+  if (ph_conn_is6(ctx, c))
+    pinhole__event6_conn(ctx, ev, c, dir);
+}
+
+void pinhole__event_conn_new(pinhole_ctx *ctx, int side, const ph_conn *c,
+                             uint8_t flow_state, const char *rule,
+                             const char *alg, const char *reason) {
+  if (ctx->cb.event == NULL)
+    return;
+  pinhole_event ev;
+  ph_event_init(ctx, &ev, PINHOLE_EVENT_RULE_ACCEPT);
+  ev.side = (uint8_t)side;
+  ph_event_conn(ctx, &ev, c, 0);
+  ev.rule = rule;
+  ev.alg = alg;
+  ph_emit(ctx, &ev);
+  /* the same record: the host reads it through a const pointer (pinhole.h)
+   * and may call nothing that changes c, so every field but these three
+   * is still FLOW_CREATED's */
+  ev.type = PINHOLE_EVENT_FLOW_CREATED;
+  ev.flow_state = flow_state;
+  ev.reason = reason;
+  ph_emit(ctx, &ev);
+}
+
 void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
                     int side, ph_convh conv, uint8_t flow_state,
                     const ph_conn *c, int dir, const char *rule,
@@ -73,20 +111,7 @@ void pinhole__event(pinhole_ctx *ctx, int type, const pinhole_pkt_view *v,
   ev.side = (uint8_t)side;
   ev.flow_state = flow_state;
   if (c != NULL) {
-    ph_tuple ti = ph_conn_tuple(ctx, c, dir), to = ph_conn_tuple(ctx, c, !dir);
-    const ph_tuple *in = &ti, *out = &to;
-    ev.conv_id = ph_conn_conv_id(ctx, c);
-    ev.proto = c->proto;
-    ev.src = (pinhole_endpoint){in->src, in->sport, 0};
-    ev.dst = (pinhole_endpoint){in->dst, in->dport, 0};
-    ev.nat_src = (pinhole_endpoint){out->dst, out->dport, 0};
-    ev.nat_dst = (pinhole_endpoint){out->src, out->sport, 0};
-    ev.frames_i = c->frames[0];
-    ev.frames_o = c->frames[1];
-    ev.bytes_i = ph_conn_bytes(ctx, c, 0);
-    ev.bytes_o = ph_conn_bytes(ctx, c, 1);
-    if (ph_conn_is6(ctx, c))
-      pinhole__event6_conn(ctx, &ev, c, dir);
+    ph_event_conn(ctx, &ev, c, dir);
   } else if (v != NULL) {
     ev.conv_id = conv ? ph_convh_id(ctx, conv) : 0;
     ev.proto = v->proto;

@@ -238,11 +238,8 @@ static ph_status ph_hairpin_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
   ph_cold_set_map(ctx, c, m);
   pinhole__map_ref(ctx, hp); /* pinhole__conn_hairpin finds it again */
   ph_cold_set_rule(ctx, c, (uint16_t)(pr - ctx->rules));
-  pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, PH_NIL, 0, c, 0,
-                 pr->r.name, NULL, NULL);
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, PH_NIL,
-                 PINHOLE_FLOW_FORWARD, c, 0, pr->r.name, NULL,
-                 "NAT64 hairpinning");
+  pinhole__event_conn_new(ctx, side, c, PINHOLE_FLOW_FORWARD, pr->r.name, NULL,
+                          "NAT64 hairpinning");
   pinhole__conn_touch_timer(ctx, c);
   *out = c;
   return PH_PASS;
@@ -322,12 +319,9 @@ ph_status pinhole__nat64_new(pinhole_ctx *ctx, const pinhole_pkt6_view *v6,
     pinhole__conn_free(ctx, c); /* gives the mapping back */
     return ph_full(ctx, v, side, "watch table full");
   }
-  const char *alg_name = pinhole__alg_name(alg);
-  pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, conv, 0, c, 0,
-                 pr->r.name, alg_name, NULL);
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
-                 alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
-                 pr->r.name, alg_name, "NAT64");
+  pinhole__event_conn_new(ctx, side, c,
+                          alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD,
+                          pr->r.name, pinhole__alg_name(alg), "NAT64");
   pinhole__conn_touch_timer(ctx, c);
   *out = c;
   return PH_PASS;

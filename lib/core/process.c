@@ -556,14 +556,10 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
     pinhole__conn_free(ctx, c);
     return ph_refuse_full(ctx, v, side, "watch table full");
   }
-  if (ctx->cb.event != NULL) { /* built only for a host that takes them */
-    const char *alg_name = pinhole__alg_name(alg);
-    pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, conv, 0, c, 0,
-                   r->name, alg_name, NULL);
-    pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
-                   alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0,
-                   r->name, alg_name, NULL);
-  }
+  if (ctx->cb.event != NULL) /* built only for a host that takes them */
+    pinhole__event_conn_new(ctx, side, c,
+                            alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD,
+                            r->name, pinhole__alg_name(alg), NULL);
   pinhole__conn_arm_new(ctx, c);
   if (c->watch == PH_NIL && v->proto == PINHOLE_IPPROTO_UDP &&
       v->ihl == PH_IP_MIN_HLEN &&

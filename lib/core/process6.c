@@ -270,12 +270,9 @@ static int ph_new6(pinhole_ctx *ctx, pinhole_pkt *pkt,
     pinhole__conn_free(ctx, c);
     return ph_full6(ctx, v6, side, "watch table full");
   }
-  const char *alg_name = pinhole__alg_name(alg);
-  pinhole__event(ctx, PINHOLE_EVENT_RULE_ACCEPT, v, side, conv, 0, c, 0,
-                 r->name, alg_name, NULL);
-  pinhole__event(ctx, PINHOLE_EVENT_FLOW_CREATED, v, side, conv,
-                 alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD, c, 0, r->name,
-                 alg_name, NULL);
+  pinhole__event_conn_new(ctx, side, c,
+                          alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD,
+                          r->name, pinhole__alg_name(alg), NULL);
   pinhole__conn_touch_timer(ctx, c);
   return ph_verdict(ctx, 1, ph_existing6(ctx, pkt, v6, v, c, 0, side));
 }

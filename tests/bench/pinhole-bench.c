@@ -2549,7 +2549,9 @@ static void alias(results *R, const char *pre, const char *tag,
  * tcp-copy, tcp-single, tcp-burst: established TCP out, 64 B; new,
  * tcp-new: PROF_NEW new connections through NAPT (a mapping, a port, a
  * conversation, the events), one per call (divide by PROF_NEW); new-burst:
- * the same in bursts of 32; expire:
+ * the same in bursts of 32; new-ev, new-burst-ev (tcp-new-burst-ev is
+ * what --new's new_flow_burst figure runs): the same with the host's event
+ * callback set (acct_event, as --new has it); expire:
  * pinhole_tick past every timeout until the N flows are gone (divide by
  * N); ipv6-single, ipv6-burst: established IPv6 UDP out, 64 B;
  * nat64-single, nat64-burst: established NAT64 UDP out, 64 B;
@@ -2654,10 +2656,21 @@ static int run_profile(const opts *o) {
     huge_free(hdr, npkts * HDR, NULL);
     return 0;
   }
+  /* new-ev, new-burst-ev: the same with the host taking the events, as
+   * --new's figures run them (acct_event counts each) */
+  size_t mlen = strlen(mode_name);
+  int events = mlen > 3 && strcmp(mode_name + mlen - 3, "-ev") == 0;
+  char base[32];
+  snprintf(base, sizeof(base), "%.*s", (int)(events ? mlen - 3 : mlen),
+           mode_name);
   /* new-burst: the same new connections in bursts of 32 */
-  int new_burst = strcmp(mode_name, "new-burst") == 0;
-  int is_new = new_burst || strcmp(mode_name, "new") == 0;
-  table_build(&t, n, is_new ? PROF_NEW : 1024, proto, "");
+  int new_burst = strcmp(base, "new-burst") == 0;
+  int is_new = new_burst || strcmp(base, "new") == 0;
+  if (events && !is_new)
+    die("--profile: -ev is for new and new-burst");
+  table_spec sp = {0, 0, 0, events};
+  table_build_spec(&t, n, is_new ? PROF_NEW : 1024, proto, "", &sp);
+  uint64_t ev0 = t.acct.events;
   workload w = wl_make(hdr, npkts, 64, PINHOLE_SIDE_INSIDE, CHK_OUT);
   int mode = M_BURST;
   if (is_new) {
@@ -2697,6 +2710,9 @@ static int run_profile(const opts *o) {
   if (mode == M_EXPIRE && o->spread)
     table_spread(&t);
   double ns = prof_region(&t, r, &w, mode);
+  /* rule accept, flow created and mapping created: three a new flow */
+  if (events && t.acct.events - ev0 != 3 * (uint64_t)PROF_NEW)
+    die("--profile: the host was not given three events a new flow");
   printf("profile %s: %zu packets, %.1f ns each\n", o->profile, npkts, ns);
   table_free(&t);
   ring_free(r);

@@ -574,6 +574,172 @@ static void test_nat_fragments(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- a new connection's events, field by field ------------------------ */
+
+/* Every event of a context, as the host was given it (the whole record). */
+typedef struct evlog {
+  pinhole_event ev[16];
+  int n;
+} evlog;
+
+static void evlog_on(pinhole_ctx *ctx, const pinhole_event *ev, void *user) {
+  (void)ctx;
+  evlog *l = user;
+  assert_true(l->n < 16);
+  l->ev[l->n++] = *ev;
+}
+
+/* A context taking events into l: pool 198.19.0.7 with ports 20000-20001
+ * (so that neither the address nor the port is the inside one), one NAPT
+ * rule from the inside named "napt-out" (ALG by port). */
+static pinhole_ctx *evlog_ctx(evlog *l) {
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  pinhole_callbacks cb;
+  memset(&cb, 0, sizeof(cb));
+  cb.size = sizeof(cb);
+  cb.event = evlog_on;
+  pinhole_ctx *ctx;
+  assert_int_equal(pinhole_ctx_new(&ctx, &cfg, &cb, l), 0);
+  pinhole_pool pool;
+  memset(&pool, 0, sizeof(pool));
+  pool.size = sizeof(pool);
+  pool.addr_lo = pool.addr_hi = IP4(198, 19, 0, 7);
+  pool.port_lo = 20000;
+  pool.port_hi = 20001;
+  int pid = pinhole_pool_add(ctx, &pool);
+  assert_true(pid >= 0);
+  pinhole_rule r;
+  memset(&r, 0, sizeof(r));
+  r.size = sizeof(r);
+  snprintf(r.name, sizeof(r.name), "napt-out");
+  r.side = PINHOLE_SIDE_INSIDE;
+  r.action = PINHOLE_ACTION_ACCEPT;
+  r.nat = PINHOLE_NAT_SOURCE;
+  r.pool = pid;
+  assert_int_equal(pinhole_rule_add(ctx, &r), 0);
+  return ctx;
+}
+
+static void ep_is(pinhole_endpoint e, uint32_t addr, uint16_t port) {
+  assert_int_equal(e.addr, addr);
+  assert_int_equal(e.port, port);
+  assert_int_equal(e.pad_, 0);
+}
+
+/* Every field of ev but the type, conv_id, flow_state, endpoints, rule
+ * and alg: the size, time and side, and each other field zero. */
+static void ev_rest_is(const pinhole_event *ev, uint64_t now, uint8_t proto) {
+  static const uint8_t zero16[16];
+  assert_int_equal(ev->size, sizeof(pinhole_event));
+  assert_int_equal(ev->time_ns, now);
+  assert_int_equal(ev->proto, proto);
+  assert_int_equal(ev->side, PINHOLE_SIDE_INSIDE);
+  assert_int_equal(ev->pad_, 0);
+  assert_null(ev->reason);
+  assert_int_equal(ev->port_lo, 0);
+  assert_int_equal(ev->port_hi, 0);
+  assert_int_equal(ev->limit, 0);
+  assert_int_equal(ev->frames_i, 0);
+  assert_int_equal(ev->frames_o, 0);
+  assert_int_equal(ev->bytes_i, 0);
+  assert_int_equal(ev->bytes_o, 0);
+  assert_int_equal(ev->pool_id, 0);
+  assert_int_equal(ev->pad2_, 0);
+  assert_int_equal(ev->family, 0);
+  assert_memory_equal(ev->src6, zero16, 16);
+  assert_memory_equal(ev->dst6, zero16, 16);
+}
+
+/* The three events of a new connection inside src:sport -> dst:dport
+ * mapped to pub:pport, at now: MAPPING_CREATED, RULE_ACCEPT and
+ * FLOW_CREATED, in that order from l->ev[at]. */
+static void new_conn_events_are(const evlog *l, int at, uint64_t now,
+                                uint8_t proto, uint32_t src, uint16_t sport,
+                                uint32_t dst, uint16_t dport, uint32_t pub,
+                                uint16_t pport, uint32_t conv,
+                                const char *alg) {
+  const pinhole_event *m = &l->ev[at];
+  assert_int_equal(m->type, PINHOLE_EVENT_MAPPING_CREATED);
+  ev_rest_is(m, now, proto);
+  assert_int_equal(m->conv_id, 0);
+  assert_int_equal(m->flow_state, 0);
+  ep_is(m->src, src, sport);
+  ep_is(m->dst, 0, 0);
+  ep_is(m->nat_src, pub, pport);
+  ep_is(m->nat_dst, 0, 0);
+  assert_null(m->rule);
+  assert_null(m->alg);
+  for (int i = 1; i <= 2; i++) {
+    const pinhole_event *e = &l->ev[at + i];
+    assert_int_equal(e->type, i == 1 ? PINHOLE_EVENT_RULE_ACCEPT
+                                     : PINHOLE_EVENT_FLOW_CREATED);
+    ev_rest_is(e, now, proto);
+    assert_int_equal(e->conv_id, conv);
+    assert_int_equal(e->flow_state, i == 1 ? 0
+                                    : alg  ? PINHOLE_FLOW_WATCH
+                                           : PINHOLE_FLOW_FORWARD);
+    ep_is(e->src, src, sport);
+    ep_is(e->dst, dst, dport);
+    ep_is(e->nat_src, pub, pport);
+    ep_is(e->nat_dst, dst, dport);
+    assert_non_null(e->rule);
+    assert_string_equal(e->rule, "napt-out");
+    if (alg == NULL) {
+      assert_null(e->alg);
+    } else {
+      assert_non_null(e->alg);
+      assert_string_equal(e->alg, alg);
+    }
+  }
+}
+
+/* A new NAPT'd TCP connection (a plain one, then one the FTP ALG
+ * watches) gives the host MAPPING_CREATED, RULE_ACCEPT and FLOW_CREATED
+ * with every field as documented (pinhole.h), one per call and in a
+ * burst alike. */
+static void test_nat_new_conn_events(void **state) {
+  (void)state;
+  for (int burst = 0; burst <= 1; burst++) {
+    evlog l;
+    memset(&l, 0, sizeof(l));
+    pinhole_ctx *ctx = evlog_ctx(&l);
+    tpkt p[2];
+    t_tcp(&p[0], IN_HOST, 40000, OUT_HOST, 80, 1000, 0, PINHOLE_TCP_SYN, NULL);
+    t_tcp(&p[1], IP4(198, 18, 0, 3), 41000, IP4(198, 19, 0, 9), 21, 7000, 0,
+          PINHOLE_TCP_SYN, NULL);
+    if (burst) {
+      pinhole_pkt pk[2] = {p[0].p, p[1].p};
+      uint8_t vd[2];
+      assert_int_equal(
+          pinhole_process_burst(ctx, pk, 2, PINHOLE_SIDE_INSIDE, 3 * SEC, vd),
+          2);
+      assert_int_equal(vd[0], PINHOLE_VERDICT_FORWARD);
+      assert_int_equal(vd[1], PINHOLE_VERDICT_FORWARD);
+    } else {
+      for (int i = 0; i < 2; i++)
+        assert_int_equal(
+            pinhole_process(ctx, &p[i].p, PINHOLE_SIDE_INSIDE, 3 * SEC),
+            PINHOLE_VERDICT_FORWARD);
+    }
+    /* the translations the events must name */
+    pinhole_pkt_view v0, v1;
+    t_view(&p[0], &v0);
+    t_view(&p[1], &v1);
+    assert_int_equal(v0.src, IP4(198, 19, 0, 7));
+    assert_int_equal(v1.src, IP4(198, 19, 0, 7));
+    assert_int_equal(v0.sport, 20000);
+    assert_int_equal(v1.sport, 20001);
+    assert_int_equal(l.n, 6);
+    new_conn_events_are(&l, 0, 3 * SEC, PINHOLE_IPPROTO_TCP, IN_HOST, 40000,
+                        OUT_HOST, 80, IP4(198, 19, 0, 7), 20000, 1, NULL);
+    new_conn_events_are(&l, 3, 3 * SEC, PINHOLE_IPPROTO_TCP, IP4(198, 18, 0, 3),
+                        41000, IP4(198, 19, 0, 9), 21, IP4(198, 19, 0, 7),
+                        20001, 2, "ftp");
+    pinhole_ctx_del(ctx);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nat_tcp_napt_session),
@@ -589,6 +755,7 @@ int main(void) {
       cmocka_unit_test(test_nat_pool_clash_refused),
       cmocka_unit_test(test_nat_hairpin_holds_target),
       cmocka_unit_test(test_nat_udp_established_bytes),
+      cmocka_unit_test(test_nat_new_conn_events),
   };
   return cmocka_run_group_tests_name("scenario.nat", tests, NULL, NULL);
 }
