@@ -529,7 +529,9 @@ static void test_burst_mixed_as_single(void **state) {
  * bursts), each of which the one-pass check (plain4.h) must refuse so
  * that the full parse counts it: the header checksum, TTL 0, port 0, the
  * UDP length, ip_len past the buffer, the land check, IP options (the
- * default drop); a first fragment is forwarded by the full path. */
+ * default drop), the host's len one short of ip_len (its pinhole_pkt's
+ * len, not a byte of the packet); a first fragment is forwarded by the
+ * full path. */
 enum {
   H_CKSUM,
   H_TTL0,
@@ -539,6 +541,7 @@ enum {
   H_LAND,
   H_MF,
   H_OPTS,
+  H_SHORT,
   H_N,
   H_TCPFLAGS = H_N /* not in the UDP table */
 };
@@ -583,6 +586,9 @@ static void hostile(pinhole_pkt *t, int what) {
     t->len += 4;
     t_put16(b + 2, (uint16_t)t->len);
     ip_refix(b);
+    break;
+  case H_SHORT:
+    t->len -= 1;
     break;
   case H_TCPFLAGS: /* SYN+FIN (a TCP segment) */
     b[33] = PINHOLE_TCP_SYN | PINHOLE_TCP_FIN;
@@ -652,6 +658,7 @@ static void test_burst_hostile_headers(void **state) {
       [H_MF] = {FWD, 0, 0},
       /* the default configuration drops IP options */
       [H_OPTS] = {DROP, PINHOLE_CNT_DROP_IP_OPTION, PINHOLE_CNT_DROP_IP_OPTION},
+      [H_SHORT] = {DROP, PINHOLE_CNT_ERR_IP, PINHOLE_CNT_IP_LEN},
   };
   for (int what = 0; what < H_N; what++) {
     /* during = 0: hostile before the burst (its turn's check refuses
