@@ -827,7 +827,10 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
   memset(c, 0, sizeof(*c));
   memset(k, 0, sizeof(*k));
   /* back to its list: with or without TCP windows */
-  int tslot = ph_tcpw_idx(ctx, idx) != UINT32_MAX;
+  /* (places given: an IPv4 slot, idx < max_flows, whose windows are at
+   * its index when it has them: ph_tcpw_idx without its IPv6 branch) */
+  int tslot =
+      hk != NULL ? idx < ctx->ntcp4 : ph_tcpw_idx(ctx, idx) != UINT32_MAX;
   ctx->ntcp_used[v6] -= (uint32_t)tslot;
   ph_ref *freep = tslot ? (v6 ? &ctx->conn6_free : &ctx->conn_free)
                         : (v6 ? &ctx->conn6_free_x : &ctx->conn_free_x);

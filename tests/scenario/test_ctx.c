@@ -330,6 +330,52 @@ static uint64_t ctx_memory(const pinhole_config *c) {
   return u.memory_bytes;
 }
 
+/* Expiry gives each slot back to its own list: with max_tcp_conns 3, UDP
+ * flows in all eight slots (the five without windows taken first) expire
+ * in one tick (the run that frees them with their keys' places known),
+ * and then exactly three TCP connections find windows: the slots 0 to 2
+ * went back to the list with windows, 3 to 7 (from 3, the first without)
+ * to the other. */
+static void test_ctx_expiry_tcp_windows_lists(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 8;
+  cfg.max_conns6 = 0;
+  cfg.max_tcp_conns = 3;
+  tctx *t = t_ctx_cfg(&cfg);
+  tpkt p;
+  for (uint16_t i = 0; i < 8; i++) {
+    t_udp(&p, IN_HOST, (uint16_t)(2000 + i), OUT_HOST, 37, "a");
+    assert_int_equal(t_in(t, &p, SEC), 0);
+  }
+  pinhole_usage u = {.size = sizeof(u)};
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.flows, 8);
+  assert_true(pinhole_tick(t->ctx, 1000 * SEC) >= 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_FLOWS_EXPIRED), 8);
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.flows, 0);
+  for (uint16_t i = 0; i < 3; i++) {
+    t_tcp(&p, IN_HOST, (uint16_t)(3000 + i), OUT_HOST, 80, 1, 0,
+          PINHOLE_TCP_SYN, NULL);
+    assert_int_equal(t_in(t, &p, 1000 * SEC), 0);
+  }
+  t_tcp(&p, IN_HOST, 3003, OUT_HOST, 80, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, 1000 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_TCP_FULL), 1);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_FLOW_FULL), 1);
+  /* the five without windows still take UDP, and then the table is full */
+  for (uint16_t i = 0; i < 5; i++) {
+    t_udp(&p, IN_HOST, (uint16_t)(4000 + i), OUT_HOST, 37, "b");
+    assert_int_equal(t_in(t, &p, 1000 * SEC), 0);
+  }
+  t_udp(&p, IN_HOST, 4005, OUT_HOST, 37, "b");
+  assert_int_equal(t_in(t, &p, 1000 * SEC), PINHOLE_VERDICT_DROP);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_FLOW_FULL), 2);
+  t_ctx_del(t);
+}
+
 /* max_tcp_conns: TCP windows for that many slots only. A TCP connection
  * past them is refused (counted), other protocols take the slots without
  * windows first and then the others; the memory is 32 bytes a slot less. */
@@ -501,6 +547,7 @@ int main(void) {
       cmocka_unit_test(test_ctx_nat_ports_exhausted),
       cmocka_unit_test(test_ctx_flow_table_full),
       cmocka_unit_test(test_ctx_tcp_windows_bounded),
+      cmocka_unit_test(test_ctx_expiry_tcp_windows_lists),
       cmocka_unit_test(test_ctx_map6_bounded),
       cmocka_unit_test(test_ctx_per_host_port_limit_and_log),
       cmocka_unit_test(test_ctx_alg_port_table),
