@@ -909,7 +909,10 @@ static inline int ph_udp_plain_live(const pinhole_ctx *ctx, const ph_conn *c,
  * same connection (or another candidate, or expires it).
  */
 /* ph_fast_udp() for a p its caller knows to be UDP (PH_CHK_REF): the
- * connection's protocol compared with UDP, not with p's. */
+ * connection's protocol compared with UDP, not with p's. It writes out
+ * ph_conn_keyed4()'s tuple test with UDP a constant rather than calling a
+ * shared one with the protocol as an argument: that cost every burst
+ * profile +1.2 instructions a packet (measured, session 21). */
 static inline int ph_fast_udp_known(pinhole_ctx *ctx, pinhole_pkt *pkt,
                                     int side, const ph_plain4 *p,
                                     uint32_t ref) {
