@@ -330,6 +330,29 @@ static uint64_t ctx_memory(const pinhole_config *c) {
   return u.memory_bytes;
 }
 
+/* The windows tests' context: eight IPv4 slots, TCP windows for three. */
+static tctx *t_ctx_windows3(void) {
+  pinhole_config cfg;
+  pinhole_config_default(&cfg, sizeof(cfg));
+  cfg.max_flows = 8;
+  cfg.max_conns6 = 0;
+  cfg.max_tcp_conns = 3;
+  return t_ctx_cfg(&cfg);
+}
+
+/* Three SYNs at now take the three slots with windows; a fourth is
+ * refused. */
+static void t_syns_windows3(tctx *t, uint64_t now) {
+  tpkt p;
+  for (uint16_t i = 0; i < 3; i++) {
+    t_tcp(&p, IN_HOST, (uint16_t)(3000 + i), OUT_HOST, 80, 1, 0,
+          PINHOLE_TCP_SYN, NULL);
+    assert_int_equal(t_in(t, &p, now), 0);
+  }
+  t_tcp(&p, IN_HOST, 3003, OUT_HOST, 80, 1, 0, PINHOLE_TCP_SYN, NULL);
+  assert_int_equal(t_in(t, &p, now), PINHOLE_VERDICT_DROP);
+}
+
 /* Expiry gives each slot back to its own list: with max_tcp_conns 3, UDP
  * flows in all eight slots (the five without windows taken first) expire
  * in one tick (the run that frees them with their keys' places known),
@@ -338,12 +361,7 @@ static uint64_t ctx_memory(const pinhole_config *c) {
  * to the other. */
 static void test_ctx_expiry_tcp_windows_lists(void **state) {
   (void)state;
-  pinhole_config cfg;
-  pinhole_config_default(&cfg, sizeof(cfg));
-  cfg.max_flows = 8;
-  cfg.max_conns6 = 0;
-  cfg.max_tcp_conns = 3;
-  tctx *t = t_ctx_cfg(&cfg);
+  tctx *t = t_ctx_windows3();
   tpkt p;
   for (uint16_t i = 0; i < 8; i++) {
     t_udp(&p, IN_HOST, (uint16_t)(2000 + i), OUT_HOST, 37, "a");
@@ -356,13 +374,7 @@ static void test_ctx_expiry_tcp_windows_lists(void **state) {
   assert_int_equal(t_cnt(t, PINHOLE_CNT_FLOWS_EXPIRED), 8);
   assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
   assert_int_equal(u.flows, 0);
-  for (uint16_t i = 0; i < 3; i++) {
-    t_tcp(&p, IN_HOST, (uint16_t)(3000 + i), OUT_HOST, 80, 1, 0,
-          PINHOLE_TCP_SYN, NULL);
-    assert_int_equal(t_in(t, &p, 1000 * SEC), 0);
-  }
-  t_tcp(&p, IN_HOST, 3003, OUT_HOST, 80, 1, 0, PINHOLE_TCP_SYN, NULL);
-  assert_int_equal(t_in(t, &p, 1000 * SEC), PINHOLE_VERDICT_DROP);
+  t_syns_windows3(t, 1000 * SEC);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_TCP_FULL), 1);
   assert_int_equal(t_cnt(t, PINHOLE_CNT_DROP_FLOW_FULL), 1);
   /* the five without windows still take UDP, and then the table is full */
@@ -381,20 +393,9 @@ static void test_ctx_expiry_tcp_windows_lists(void **state) {
  * windows first and then the others; the memory is 32 bytes a slot less. */
 static void test_ctx_tcp_windows_bounded(void **state) {
   (void)state;
-  pinhole_config cfg;
-  pinhole_config_default(&cfg, sizeof(cfg));
-  cfg.max_flows = 8;
-  cfg.max_conns6 = 0;
-  cfg.max_tcp_conns = 3;
-  tctx *t = t_ctx_cfg(&cfg);
+  tctx *t = t_ctx_windows3();
   tpkt p;
-  for (uint16_t i = 0; i < 3; i++) {
-    t_tcp(&p, IN_HOST, (uint16_t)(3000 + i), OUT_HOST, 80, 1, 0,
-          PINHOLE_TCP_SYN, NULL);
-    assert_int_equal(t_in(t, &p, SEC), 0);
-  }
-  t_tcp(&p, IN_HOST, 3003, OUT_HOST, 80, 1, 0, PINHOLE_TCP_SYN, NULL);
-  assert_int_equal(t_in(t, &p, SEC), PINHOLE_VERDICT_DROP);
+  t_syns_windows3(t, SEC);
   t_counters(t, PINHOLE_CNT_DROP_TCP_FULL, 1, PINHOLE_CNT_DROP_FLOW_FULL, 1,
              PINHOLE_CNT_NEW_ACCEPT, 3, PINHOLE_CNT_NEW_DISCARD, 1, -1);
   assert_true(t_has_event(t, "PINHOLE_TABLE_FULL"));
