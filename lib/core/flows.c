@@ -821,8 +821,16 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
     /* the control connection of an ALG conversation takes its pinholes */
     if (wr)
       pinhole__conv_pinholes_free(ctx, conv);
-  } else {
-    ph_list_unlink(ctx, ph_convh_of_conn(r));
+  } else { /* ph_list_unlink with its own links read from k, at hand */
+    ph_convh prev = k->own_prev, next = k->own_next;
+    if (prev)
+      *ph_list_next(ctx, prev) = next;
+    else
+      ctx->conv_head = next;
+    if (next)
+      *ph_list_prev(ctx, next) = prev;
+    else
+      ctx->conv_tail = prev;
   }
   memset(c, 0, sizeof(*c));
   memset(k, 0, sizeof(*k));
