@@ -252,7 +252,10 @@ static inline void ph_sync_deleted(pinhole_ctx *ctx, uint32_t conv_id) {
   if (conv_id == 0) /* one an import replaces (ph_conv_gone): not ended */
     return;
   ph_sync_del *d = &ctx->sync_ring[ctx->sync_head];
-  if (ctx->sync_n == PH_SYNC_RING) { /* the oldest is overwritten */
+  /* full: the ring is never drained (an export reads it and leaves it),
+   * so after a context's first PH_SYNC_RING deletions it always is */
+  if (__builtin_expect(ctx->sync_n == PH_SYNC_RING, 1)) {
+    /* the oldest is overwritten */
     ctx->sync_lost = 1;
     ctx->sync_lost_tick = d->tick;
   } else {
