@@ -387,13 +387,19 @@ void pinhole__conn_arm_new(pinhole_ctx *ctx, ph_conn *c);
 uint32_t pinhole__conn_timeout(const pinhole_ctx *ctx, const ph_conn *c);
 /* The look-ahead of expiry's stage 0 (flows.c ph_conn_free_prefetch has
  * both), inline: the cold part (24 bytes: it may cross a line) and hot
- * line of slot idx (one line: 64 bytes at a multiple of 64, ctx.c). */
+ * line of slot idx (one line: 64 bytes at a multiple of 64, ctx.c). Of
+ * the cold part only its first byte's line: the wheel's run has just
+ * stored the timer's pos (timer/cwheel_run.h, bytes 20 to 23, the last
+ * line the part touches), which fetches that line for the store. */
+_Static_assert(offsetof(ph_conn_cold, timer) + offsetof(ph_ctimer, pos) +
+                       sizeof(uint32_t) ==
+                   sizeof(ph_conn_cold),
+               "a timer's pos is its cold part's last bytes");
 static inline void ph_conn_free_prefetch0(const pinhole_ctx *ctx,
                                           uint32_t idx) {
   const uint8_t *c = (const uint8_t *)&ctx->conns[idx];
   const uint8_t *k = (const uint8_t *)&ctx->cold[idx];
   __builtin_prefetch(k, 1);
-  __builtin_prefetch(k + sizeof(ph_conn_cold) - 1, 1);
   __builtin_prefetch(c);
 }
 /* Has the connection been idle for its whole timeout (dead, whether or not
