@@ -675,12 +675,13 @@ static inline int ph_conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
     return 0;
   int rec = k->conv_mark == PH_CONVH_REC; /* in an ALG session's ph_conv */
   int keyed = 0;
-  if (ph_cold_mapped(k) && !ph_conn_is6(ctx, c) && /* its public chain */
+  int v4 = idx < ctx->cfg.max_flows; /* !ph_conn_is6, from the index */
+  if (ph_cold_mapped(k) && v4 && /* its public chain */
       ph_conn_public(ctx, c, 0, &hk->paddr, &hk->pport) == 0) {
     hk->pbucket = ph_map_pbucket(ctx, c->proto, hk->paddr, hk->pport);
     __builtin_prefetch(&ctx->map_phash[hk->pbucket]);
   }
-  if (!ph_conn_is6(ctx, c) && c->proto != PINHOLE_IPPROTO_GRE) {
+  if (v4 && c->proto != PINHOLE_IPPROTO_GRE) {
     /* both keys filed as their tuples say (a GRE connection's are not:
      * it is freed as any other, its keys worked out in
      * ph_conn_free_keyed) */
