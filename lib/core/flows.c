@@ -676,7 +676,7 @@ static inline int ph_conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
   int rec = k->conv_mark == PH_CONVH_REC; /* in an ALG session's ph_conv */
   int keyed = 0;
   int v4 = idx < ctx->cfg.max_flows; /* !ph_conn_is6, from the index */
-  if (ph_cold_mapped(k) && v4 && /* its public chain */
+  if (ph_cold_mapped(k) && v4 &&     /* its public chain */
       ph_conn_public(ctx, c, 0, &hk->paddr, &hk->pport) == 0) {
     hk->pbucket = ph_map_pbucket(ctx, c->proto, hk->paddr, hk->pport);
     __builtin_prefetch(&ctx->map_phash[hk->pbucket]);
@@ -763,6 +763,28 @@ ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
   }
 }
 
+/* The end of a connection's free (ph_conn_free_keyed): slot idx (c, k)
+ * cleared and back to its free list, the counts. keyed: its places were
+ * given (an IPv4 slot). Its tail, after its conversation, is the caller's
+ * in each of its two forms: the compiler need not test which again. */
+static inline __attribute__((always_inline)) void
+ph_conn_slot_back(pinhole_ctx *ctx, ph_conn *c, ph_conn_cold *k, uint32_t idx,
+                  int v6, int keyed) {
+  memset(c, 0, sizeof(*c));
+  memset(k, 0, sizeof(*k));
+  /* back to its list: with or without TCP windows */
+  /* (places given: an IPv4 slot, idx < max_flows, whose windows are at
+   * its index when it has them: ph_tcpw_idx without its IPv6 branch) */
+  int tslot = keyed ? idx < ctx->ntcp4 : ph_tcpw_idx(ctx, idx) != UINT32_MAX;
+  ctx->ntcp_used[v6] -= (uint32_t)tslot;
+  ph_ref *freep = tslot ? (v6 ? &ctx->conn6_free : &ctx->conn_free)
+                        : (v6 ? &ctx->conn6_free_x : &ctx->conn_free_x);
+  k->conv_next = *freep;
+  *freep = ph_ref_of(idx);
+  ctx->nconns--;
+  ctx->nconns6 -= (uint32_t)v6;
+}
+
 /* pinhole__conn_free with its two keys' places hk given (NULL: computed),
  * as ph_conn_free_prefetch's stage 1 gave them for c's slot; inline in
  * both callers (expiry's run: no call a connection). */
@@ -803,26 +825,8 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
     pinhole__map_put(ctx, hp);
 
   ph_ref r = ph_ref_of(idx), conv = ph_conv_of_slot(ctx, r);
-  uint32_t own_id = k->own_id;
-  if (conv != PH_NIL) { /* unlink from the conversation's list */
-    ph_conv *cv = ph_conv_at(ctx, conv);
-    ph_ref prev = 0;
-    for (ph_ref x = cv->first; x; prev = x, x = ph_cold_at(ctx, x)->conv_next) {
-      if (x != r)
-        continue;
-      if (prev)
-        ph_cold_at(ctx, prev)->conv_next = k->conv_next;
-      else
-        cv->first = k->conv_next;
-      if (cv->last == r)
-        cv->last = prev;
-      break;
-    }
-    cv->nconns--;
-    /* the control connection of an ALG conversation takes its pinholes */
-    if (wr)
-      pinhole__conv_pinholes_free(ctx, conv);
-  } else { /* ph_list_unlink with its own links read from k, at hand */
+  if (conv == PH_NIL) { /* ph_list_unlink with its own links read from k */
+    uint32_t own_id = k->own_id;
     ph_convh prev = k->own_prev, next = k->own_next;
     if (prev)
       *ph_list_next(ctx, prev) = next;
@@ -832,27 +836,32 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
       *ph_list_prev(ctx, next) = prev;
     else
       ctx->conv_tail = prev;
-  }
-  memset(c, 0, sizeof(*c));
-  memset(k, 0, sizeof(*k));
-  /* back to its list: with or without TCP windows */
-  /* (places given: an IPv4 slot, idx < max_flows, whose windows are at
-   * its index when it has them: ph_tcpw_idx without its IPv6 branch) */
-  int tslot =
-      hk != NULL ? idx < ctx->ntcp4 : ph_tcpw_idx(ctx, idx) != UINT32_MAX;
-  ctx->ntcp_used[v6] -= (uint32_t)tslot;
-  ph_ref *freep = tslot ? (v6 ? &ctx->conn6_free : &ctx->conn_free)
-                        : (v6 ? &ctx->conn6_free_x : &ctx->conn_free_x);
-  k->conv_next = *freep;
-  *freep = r;
-  ctx->nconns--;
-  ctx->nconns6 -= (uint32_t)v6;
-  if (conv != PH_NIL) {
-    pinhole__conv_maybe_free(ctx, conv);
-  } else { /* its own conversation ended with it */
+    ph_conn_slot_back(ctx, c, k, idx, v6, hk != NULL);
+    /* its own conversation ended with it */
     ph_sync_deleted(ctx, own_id);
     ctx->nconvs--;
+    return;
   }
+  /* unlink from the conversation's list */
+  ph_conv *cv = ph_conv_at(ctx, conv);
+  ph_ref prev = 0;
+  for (ph_ref x = cv->first; x; prev = x, x = ph_cold_at(ctx, x)->conv_next) {
+    if (x != r)
+      continue;
+    if (prev)
+      ph_cold_at(ctx, prev)->conv_next = k->conv_next;
+    else
+      cv->first = k->conv_next;
+    if (cv->last == r)
+      cv->last = prev;
+    break;
+  }
+  cv->nconns--;
+  /* the control connection of an ALG conversation takes its pinholes */
+  if (wr)
+    pinhole__conv_pinholes_free(ctx, conv);
+  ph_conn_slot_back(ctx, c, k, idx, v6, hk != NULL);
+  pinhole__conv_maybe_free(ctx, conv);
 }
 
 void pinhole__conn_free(pinhole_ctx *ctx, ph_conn *c) {
