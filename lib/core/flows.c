@@ -812,17 +812,23 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
     ctx->watch_free = wr;
     ctx->nwatch--;
   }
-  ph_ref hp = pinhole__conn_hairpin(ctx, c);
   uint32_t pa;
   uint16_t pp;
-  if (hk != NULL) { /* (IPv4) its public chain as stage 1 found it */
-    if (ph_cold_mapped(k))
-      ph_map_put_bucket(ctx, hk->pbucket, c->proto, hk->paddr, hk->pport);
-  } else if (ph_cold_mapped(k) && ph_conn_public(ctx, c, v6, &pa, &pp) == 0) {
-    pinhole__map_put_public(ctx, c->proto, pa, pp); /* conn_mapping's */
+  if (__builtin_expect(!(c->flags & PH_CONN_HAIRPIN), 1)) { /* its own */
+    if (hk != NULL) { /* (IPv4) its public chain as stage 1 found it */
+      if (ph_cold_mapped(k))
+        ph_map_put_bucket(ctx, hk->pbucket, c->proto, hk->paddr, hk->pport);
+    } else if (ph_cold_mapped(k) && ph_conn_public(ctx, c, v6, &pa, &pp) == 0) {
+      pinhole__map_put_public(ctx, c->proto, pa, pp); /* conn_mapping's */
+    }
+  } else { /* hairpinning: the target's mapping is held too, found before
+            * its own is put (found by its endpoint, places or not) */
+    ph_ref hp = pinhole__conn_hairpin(ctx, c);
+    if (ph_cold_mapped(k) && ph_conn_public(ctx, c, v6, &pa, &pp) == 0)
+      pinhole__map_put_public(ctx, c->proto, pa, pp);
+    if (hp != PH_NIL)
+      pinhole__map_put(ctx, hp);
   }
-  if (hp != PH_NIL)
-    pinhole__map_put(ctx, hp);
 
   ph_ref r = ph_ref_of(idx), conv = ph_conv_of_slot(ctx, r);
   if (conv == PH_NIL) { /* ph_list_unlink with its own links read from k */
