@@ -624,16 +624,15 @@ int pinhole__conn_public(const pinhole_ctx *ctx, const ph_conn *c,
 }
 
 /* Where an IPv4 connection's two keys are filed in ft: each one's home
- * bucket and signature (flow/table.h ph_ft_home, ph_ft_sig; [0] side A,
+ * line and signature (flow/table.h ph_ft_home, ph_ft_sig; [0] side A,
  * [1] side B), as expiry's look-ahead worked them out; and a mapped
- * one's public endpoint (ph_conn_public) and its chain (ph_map_pbucket),
- * where its mapping is. */
+ * one's public chain (ph_map_pbucket of ph_conn_public's endpoint), where
+ * its mapping is. (The endpoint itself is read from its tuples again: 32
+ * bytes an entry, a shift to index them.) */
 typedef struct ph_conn_keys {
-  uint32_t home[2];
-  uint32_t sig[2];
+  ph_ft_bucket *home[2];
+  uint16_t sig[2];
   uint32_t pbucket;
-  uint32_t paddr;
-  uint16_t pport;
 } ph_conn_keys;
 
 /* ph_conn_key of a tuple of a connection that is not GRE (its key's
@@ -676,9 +675,11 @@ static inline int ph_conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
   int rec = k->conv_mark == PH_CONVH_REC; /* in an ALG session's ph_conv */
   int keyed = 0;
   int v4 = idx < ctx->cfg.max_flows; /* !ph_conn_is6, from the index */
-  if (ph_cold_mapped(k) && v4 &&     /* its public chain */
-      ph_conn_public(ctx, c, 0, &hk->paddr, &hk->pport) == 0) {
-    hk->pbucket = ph_map_pbucket(ctx, c->proto, hk->paddr, hk->pport);
+  uint32_t pa;
+  uint16_t pp;
+  if (ph_cold_mapped(k) && v4 && /* its public chain */
+      ph_conn_public(ctx, c, 0, &pa, &pp) == 0) {
+    hk->pbucket = ph_map_pbucket(ctx, c->proto, pa, pp);
     __builtin_prefetch(&ctx->map_phash[hk->pbucket]);
   }
   if (v4 && c->proto != PINHOLE_IPPROTO_GRE) {
@@ -687,9 +688,9 @@ static inline int ph_conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
      * ph_conn_free_keyed) */
     for (int s = 0; s < 2; s++) {
       uint64_t h = ph_conn_key_plain(ctx, c->proto, s ? &c->b : &c->a);
-      hk->home[s] = ph_ft_home(&ctx->ft, h);
-      hk->sig[s] = ph_ft_sig(h);
-      const ph_ft_bucket *hb = &ctx->ft.b[hk->home[s]];
+      ph_ft_bucket *hb = &ctx->ft.b[ph_ft_home(&ctx->ft, h)];
+      hk->home[s] = hb;
+      hk->sig[s] = (uint16_t)ph_ft_sig(h);
       __builtin_prefetch(hb);
       /* and the line after it, which the removal reads when home counts
        * an overflow (the backward shift, pinhole__ft_remove_far: 9 keys
@@ -738,8 +739,8 @@ static inline __attribute__((always_inline)) void
 ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
                const ph_conn_keys *hk) {
   if (hk != NULL) { /* IPv4, both keys filed in ft */
-    pinhole__ft_remove_at(&ctx->ft, hk->home[0], hk->sig[0], idx << 1);
-    pinhole__ft_remove_at(&ctx->ft, hk->home[1], hk->sig[1], idx << 1 | 1);
+    pinhole__ft_remove_in(&ctx->ft, hk->home[0], hk->sig[0], idx << 1);
+    pinhole__ft_remove_in(&ctx->ft, hk->home[1], hk->sig[1], idx << 1 | 1);
   } else {
     ph_flow_table *ft = v6 ? &ctx->ft6 : &ctx->ft;
     /* NAT64: side B is IPv4, filed in ft (core/nat64.c) */
@@ -816,8 +817,10 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
   uint16_t pp;
   if (__builtin_expect(!(c->flags & PH_CONN_HAIRPIN), 1)) { /* its own */
     if (hk != NULL) { /* (IPv4) its public chain as stage 1 found it */
-      if (ph_cold_mapped(k))
-        ph_map_put_bucket(ctx, hk->pbucket, c->proto, hk->paddr, hk->pport);
+      if (ph_cold_mapped(k)) {
+        ph_conn_public(ctx, c, 0, &pa, &pp);
+        ph_map_put_bucket(ctx, hk->pbucket, c->proto, pa, pp);
+      }
     } else if (ph_cold_mapped(k) && ph_conn_public(ctx, c, v6, &pa, &pp) == 0) {
       pinhole__map_put_public(ctx, c->proto, pa, pp); /* conn_mapping's */
     }
@@ -885,6 +888,8 @@ typedef struct ph_hk {
   uint32_t idx;
   ph_conn_keys k;
 } ph_hk;
+
+_Static_assert(sizeof(ph_hk) <= 32, "a window place's keys: a shift apart");
 
 typedef struct ph_expiry {
   pinhole_ctx *ctx;

@@ -320,13 +320,13 @@ static inline uint32_t ph_ft_next(const ph_flow_table *ft, ph_ft_iter *it) {
  * back; the rest is pinhole__ft_remove_far's.
  *
  * pinhole__ft_remove_at does the same for a hash whose home bucket and
- * signature were worked out before (ph_ft_home, ph_ft_sig: expiry's
- * look-ahead computes them to prefetch the line and keeps them). */
-static inline int pinhole__ft_remove_at(ph_flow_table *ft, uint32_t home,
+ * signature were worked out before (ph_ft_home, ph_ft_sig), and
+ * pinhole__ft_remove_in for one whose home line is known (&ft->b[home]:
+ * expiry's look-ahead forms it to prefetch the line and keeps it). */
+static inline int pinhole__ft_remove_in(ph_flow_table *ft, ph_ft_bucket *bk,
                                         uint32_t sig, uint32_t ref) {
-  ph_ft_bucket *bk = &ft->b[home];
   if (bk->ovf != 0)
-    return pinhole__ft_remove_far(ft, home, sig, ref);
+    return pinhole__ft_remove_far(ft, (uint32_t)(bk - ft->b), sig, ref);
   for (uint32_t m = ph_ft_match(bk, sig); m != 0; m &= m - 1) {
     uint32_t w = (uint32_t)__builtin_ctz(m);
     if (bk->ref[w] == ref) {
@@ -338,6 +338,11 @@ static inline int pinhole__ft_remove_at(ph_flow_table *ft, uint32_t home,
     }
   }
   return -1;
+}
+
+static inline int pinhole__ft_remove_at(ph_flow_table *ft, uint32_t home,
+                                        uint32_t sig, uint32_t ref) {
+  return pinhole__ft_remove_in(ft, &ft->b[home], sig, ref);
 }
 
 static inline int pinhole__ft_remove(ph_flow_table *ft, uint64_t h,
