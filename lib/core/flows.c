@@ -739,8 +739,13 @@ static inline __attribute__((always_inline)) void
 ph_conn_unfile(pinhole_ctx *ctx, ph_conn *c, uint32_t idx, int v6,
                const ph_conn_keys *hk) {
   if (hk != NULL) { /* IPv4, both keys filed in ft */
+    /* side B's place read before side A's removal: the compiler cannot
+     * tell that removal's stores from the places, and would form the
+     * place's address again after it (BENCHMARKS.md expire13) */
+    ph_ft_bucket *h1 = hk->home[1];
+    uint32_t s1 = hk->sig[1];
     pinhole__ft_remove_in(&ctx->ft, hk->home[0], hk->sig[0], idx << 1);
-    pinhole__ft_remove_in(&ctx->ft, hk->home[1], hk->sig[1], idx << 1 | 1);
+    pinhole__ft_remove_in(&ctx->ft, h1, s1, idx << 1 | 1);
   } else {
     ph_flow_table *ft = v6 ? &ctx->ft6 : &ctx->ft;
     /* NAT64: side B is IPv4, filed in ft (core/nat64.c) */
