@@ -686,8 +686,12 @@ static inline int ph_conn_free_prefetch(const pinhole_ctx *ctx, uint32_t idx,
     /* both keys filed as their tuples say (a GRE connection's are not:
      * it is freed as any other, its keys worked out in
      * ph_conn_free_keyed) */
+    /* both hashed before the first store to *hk, which the compiler
+     * cannot tell from the keys' words: it would load them again */
+    uint64_t hs[2] = {ph_conn_key_plain(ctx, c->proto, &c->a),
+                      ph_conn_key_plain(ctx, c->proto, &c->b)};
     for (int s = 0; s < 2; s++) {
-      uint64_t h = ph_conn_key_plain(ctx, c->proto, s ? &c->b : &c->a);
+      uint64_t h = hs[s];
       ph_ft_bucket *hb = &ctx->ft.b[ph_ft_home(&ctx->ft, h)];
       hk->home[s] = hb;
       hk->sig[s] = (uint16_t)ph_ft_sig(h);
