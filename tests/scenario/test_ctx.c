@@ -388,6 +388,52 @@ static void test_ctx_expiry_tcp_windows_lists(void **state) {
   t_ctx_del(t);
 }
 
+/* Expiry by the wheel's run (each connection's two home lines and the
+ * public chain worked out in its look-ahead, core/flows.c) takes both
+ * keys of every connection out of the flow table, from home or past it,
+ * and every mapping with them: 64 UDP flows from four hosts (two keys
+ * each, 80 % of a 16-line table, so some home lines count overflows),
+ * all expired in one tick, leave every line empty (no signature,
+ * reference or overflow count), no mapping, no conversation. */
+static void test_ctx_expiry_empties_table(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_flows = 64;
+  tctx *t = t_ctx_cfg(&cfg);
+  const ph_flow_table *ft = &t->ctx->ft;
+  tpkt p;
+  for (uint16_t i = 0; i < 64; i++) {
+    t_udp(&p, IN_HOST + (i & 3u), (uint16_t)(2000 + i), OUT_HOST, 37, "a");
+    assert_int_equal(t_in(t, &p, SEC), 0);
+  }
+  assert_int_equal(ft->nbuckets, 16);
+  assert_int_equal(ft->count, 128);
+  uint32_t over = 0;
+  for (uint32_t b = 0; b < ft->nbuckets; b++)
+    over += ft->b[b].ovf != 0;
+  assert_true(over > 0); /* the far removals run too */
+  pinhole_usage u = {.size = sizeof(u)};
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.flows, 64);
+  assert_int_equal(u.mappings, 64);
+  assert_true(pinhole_tick(t->ctx, 1000 * SEC) >= 0);
+  assert_int_equal(t_cnt(t, PINHOLE_CNT_FLOWS_EXPIRED), 64);
+  assert_int_equal(ft->count, 0);
+  for (uint32_t b = 0; b < ft->nbuckets; b++) {
+    assert_int_equal(ft->b[b].ovf, 0);
+    for (uint32_t w = 0; w < PH_FT_WAYS; w++) {
+      assert_int_equal(ft->b[b].sig[w], 0);
+      assert_int_equal(ft->b[b].ref[w], 0);
+    }
+  }
+  assert_int_equal(pinhole_usage_get(t->ctx, &u), 0);
+  assert_int_equal(u.flows, 0);
+  assert_int_equal(u.mappings, 0);
+  assert_int_equal(u.conversations, 0);
+  t_ctx_del(t);
+}
+
 /* max_tcp_conns: TCP windows for that many slots only. A TCP connection
  * past them is refused (counted), other protocols take the slots without
  * windows first and then the others; the memory is 32 bytes a slot less. */
@@ -549,6 +595,7 @@ int main(void) {
       cmocka_unit_test(test_ctx_flow_table_full),
       cmocka_unit_test(test_ctx_tcp_windows_bounded),
       cmocka_unit_test(test_ctx_expiry_tcp_windows_lists),
+      cmocka_unit_test(test_ctx_expiry_empties_table),
       cmocka_unit_test(test_ctx_map6_bounded),
       cmocka_unit_test(test_ctx_per_host_port_limit_and_log),
       cmocka_unit_test(test_ctx_alg_port_table),
