@@ -140,7 +140,7 @@ static const uint8_t ws_len0[4] = {3, 0, 7, 1};
 static const uint8_t ws_len1[4] = {1, 3, 1, 7};
 static const uint8_t ws_past[4] = {1, 1, 3, 4};
 static const uint8_t ws_nolen[4] = {1, 1, 1, 3};
-static const uint8_t ws_after_eol[4] = {0, 3, 3, 7};
+static const uint8_t ws_after_eol[8] = {0, 2, 3, 3, 7, 0, 0, 0};
 static const uint8_t ws_twice[8] = {3, 3, 5, 1, 3, 3, 9, 0};
 static const uint8_t ws_len4_then3[8] = {3, 4, 9, 9, 3, 3, 6, 0};
 static const uint8_t ws_after_unknown[8] = {254, 2, 1, 3, 3, 8, 0, 0};
@@ -162,7 +162,7 @@ static const x_case cases[] = {
     {"window scale of length 1: none", 0, ws_len1, 4, 0, 64240, 0xff},
     {"window scale past the header: none", 0, ws_past, 4, 0, 64240, 0xff},
     {"kind 3 without a length: none", 0, ws_nolen, 4, 0, 64240, 0xff},
-    {"window scale after EOL: none", 0, ws_after_eol, 4, 0, 64240, 0xff},
+    {"window scale after EOL: none", 0, ws_after_eol, 8, 0, 64240, 0xff},
     {"window scale twice: the first", 0, ws_twice, 8, 0, 64240, 5},
     {"kind 3 of length 4, then 3: the second", 0, ws_len4_then3, 8, 0, 64240,
      6},
