@@ -121,14 +121,17 @@ int pinhole__map_look(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
  * against the bitmap and made again when it differs). */
 ph_ref pinhole__map_get_ahead(pinhole_ctx *ctx, const ph_map_ahead *a,
                               uint16_t want, unsigned flags, int *why);
-/* The new mapping of the burst look-ahead's pick (nh, ok, for the
+/* The new mapping of the burst look-ahead's work (nh, ok, for the
  * endpoint, pool and flags 0 of the caller's pinhole__map_get), made
  * when everything pinhole__map_ahead and pinhole__map_get_ahead would
  * check of it still holds: the pool a NAPT one, not removed, of the same
- * size; no mapping of the endpoint; a free record; no per-host limit set;
- * the pick what a pick now gives (no port given back since, the same
- * random state, the port free). The mapping (one reference), or PH_NIL
- * with nothing changed: the caller then takes the way of those two. */
+ * size; no mapping of the endpoint; a free record; no per-host limit set.
+ * Its port is the look-ahead's pick when that is what a pick now gives
+ * (no port given back since, the same random state, the port free), else
+ * the pick made now as those two make it (new13); the caller reads it
+ * from the mapping. The mapping (one reference), or PH_NIL with nothing
+ * changed (no port left, too): the caller then takes the way of those
+ * two. */
 ph_ref pinhole__map_take_ahead(pinhole_ctx *ctx, const ph_new_ahead *nh);
 /* Starts loading the lines a new connection whose side B tuple is b will
  * write: b's flow table bucket and the free slot. Changes nothing.

@@ -87,7 +87,27 @@ void pinhole__event_conn_new(pinhole_ctx *ctx, int side, const ph_conn *c,
   pinhole_event ev;
   ph_event_init(ctx, &ev, PINHOLE_EVENT_RULE_ACCEPT);
   ev.side = (uint8_t)side;
-  ph_event_conn(ctx, &ev, c, 0);
+  if (ph_conn_is6(ctx, c)) {
+    ph_event_conn(ctx, &ev, c, 0);
+  } else {
+    /* ph_event_conn's fields of an IPv4 connection just made: its tuples
+     * as they are (never the line form), each endpoint's address and port
+     * alone (the pads are the record's zeros), and no counts (c has
+     * counted nothing yet: the frames and bytes are the record's zeros) */
+    const ph_conn_cold *k = &ctx->cold[ph_conn_idx(ctx, c)];
+    /* ph_conn_conv_id from the cold part at hand (no handle made) */
+    ev.conv_id =
+        k->conv_mark == PH_CONVH_REC ? ph_conv_at(ctx, k->conv)->id : k->own_id;
+    ev.proto = c->proto;
+    ev.src.addr = c->a.src;
+    ev.src.port = c->a.sport;
+    ev.dst.addr = c->a.dst;
+    ev.dst.port = c->a.dport;
+    ev.nat_src.addr = c->b.dst;
+    ev.nat_src.port = c->b.dport;
+    ev.nat_dst.addr = c->b.src;
+    ev.nat_dst.port = c->b.sport;
+  }
   ev.rule = rule;
   ev.alg = alg;
   ph_emit(ctx, &ev);

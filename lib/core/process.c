@@ -306,8 +306,8 @@ static int ph_tuple_eq(const ph_tuple *x, const ph_tuple *y) {
 /* Builds side B's tuple for a new connection under a rule's NAT. nh:
  * the burst look-ahead's work for it, or NULL; *g: the side B tuple
  * guessed and its key hash (g->ok 0: none), for the caller to take when
- * *b came out the same (g->ok 2: *b is g->b, the look-ahead's mapping
- * taken whole). */
+ * *b came out the same (g->ok 2: the look-ahead's mapping taken whole,
+ * *b its guess exactly; g->b is not filled, only g->hb). */
 static ph_status ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
                              const pinhole_pkt_view *v, int side,
                              const ph_tuple *a, ph_tuple *b, ph_ref *mapping,
@@ -321,8 +321,9 @@ static ph_status ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
   case PINHOLE_NAT_SOURCE: {
     int why = 0;
     /* the privileged-port rule: rsh/rlogin keep a port below 1024 */
-    unsigned fl =
-        pinhole__alg_privileged(alg, v->proto, a->sport) ? PH_MAP_PRIV : 0;
+    unsigned fl = alg && pinhole__alg_privileged(alg, v->proto, a->sport)
+                      ? PH_MAP_PRIV
+                      : 0;
     if (nh != NULL && fl == 0 && nh->pool == (uint32_t)r->pool &&
         nh->iaddr == a->src && nh->iport == a->sport && nh->proto == v->proto &&
         nh->b.src == a->dst && nh->b.sport == a->dport) {
@@ -330,11 +331,12 @@ static ph_status ph_rule_nat(pinhole_ctx *ctx, const ph_rule *pr,
        * guess exactly, its key hashed, its lines asked for */
       ph_ref m = pinhole__map_take_ahead(ctx, nh);
       if (m != 0) {
-        b->dst = nh->b.dst;
-        b->dport = nh->b.dport;
-        g->b = *b;
-        g->hb = nh->hb;
-        g->ok = 2;
+        b->dst = nh->b.dst; /* the same address index */
+        b->dport = ph_map_at(ctx, m)->pport;
+        if (b->dport == nh->b.dport) { /* the guess's port: its key */
+          g->hb = nh->hb;
+          g->ok = 2;
+        }
         *mapping = m;
         return PH_PASS;
       }
@@ -438,14 +440,17 @@ ph_tcp_syn_first(pinhole_ctx *ctx, uint8_t *d, const pinhole_pkt_view *v,
  * look-ahead's work for a new flow, or NULL. */
 static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                   int side, uint64_t hash, const ph_new_ahead *nh) {
-  ph_ref ph = pinhole__pinhole_find(ctx, side, v);
-  if (ph && ph_pinhole_at(ctx, ph)->v6 == PH_HOLE_NAT64) /* FTP64 */
-    return ph_verdict(ctx, 1,
-                      pinhole__nat64_from_pinhole(ctx, pkt, v, side, ph));
-  if (ph)
-    return ph_from_pinhole(ctx, pkt, v, side, ph, 0, hash);
-  if ((ph = pinhole__pinhole_find_reverse(ctx, side, v)) != 0)
-    return ph_from_pinhole(ctx, pkt, v, side, ph, 1, hash);
+  /* both finds answer 0 without a pinhole: no call to learn it */
+  if (ctx->npinholes != 0) {
+    ph_ref ph = pinhole__pinhole_find(ctx, side, v);
+    if (ph && ph_pinhole_at(ctx, ph)->v6 == PH_HOLE_NAT64) /* FTP64 */
+      return ph_verdict(ctx, 1,
+                        pinhole__nat64_from_pinhole(ctx, pkt, v, side, ph));
+    if (ph)
+      return ph_from_pinhole(ctx, pkt, v, side, ph, 0, hash);
+    if ((ph = pinhole__pinhole_find_reverse(ctx, side, v)) != 0)
+      return ph_from_pinhole(ctx, pkt, v, side, ph, 1, hash);
+  }
 
   if ((ctx->cfg.flags & PINHOLE_CFG_EIF) && side == PINHOLE_SIDE_OUTSIDE) {
     /* not a mapping an ALG made for a pinhole: that one admits only the
@@ -559,7 +564,7 @@ static int ph_new(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
   if (ctx->cb.event != NULL) /* built only for a host that takes them */
     pinhole__event_conn_new(ctx, side, c,
                             alg ? PINHOLE_FLOW_WATCH : PINHOLE_FLOW_FORWARD,
-                            r->name, pinhole__alg_name(alg), NULL);
+                            r->name, alg ? pinhole__alg_name(alg) : NULL, NULL);
   pinhole__conn_arm_new(ctx, c);
   if (c->watch == PH_NIL && v->proto == PINHOLE_IPPROTO_UDP &&
       v->ihl == PH_IP_MIN_HLEN &&
@@ -873,9 +878,11 @@ ph_udp_established(pinhole_ctx *ctx, uint8_t *d, uint16_t ip_len, ph_conn *c,
 static inline __attribute__((always_inline)) int
 ph_tcp_syn_first(pinhole_ctx *ctx, uint8_t *d, const pinhole_pkt_view *v,
                  ph_conn *c) {
-  uint8_t ws = v->tcp_hlen > PH_TCP_MIN_HLEN ? pinhole__tcp_syn_wscale(d, v)
-                                             : PH_TCP_WS_NONE;
-  ph_tcp_open(ctx, c, &ph_tcpw_of(ctx, c)->d[0], v->seq,
+  uint8_t ws =
+      v->tcp_hlen > PH_TCP_MIN_HLEN ? ph_tcp_syn_wscale(d, v) : PH_TCP_WS_NONE;
+  /* c is IPv4 (ph_new), and TCP takes only slots with windows: its
+   * windows are at its own index (ph_tcpw_of without the IPv6 arm) */
+  ph_tcp_open(ctx, c, &ctx->tcpw[ph_conn_idx(ctx, c)].d[0], v->seq,
               v->seq + v->payload_len + 1, v->tcp_win, ws);
   c->last_seen = ctx->now_tick;
   uint32_t diff;

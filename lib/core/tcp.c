@@ -102,16 +102,10 @@ static size_t ph_opt_find(const uint8_t *pkt, const pinhole_pkt_view *v,
   return 0;
 }
 
-/* The window scale a SYN offers (RFC 7323 sec. 2.2), or PH_TCP_WS_NONE. */
+/* The window scale a SYN offers: tcp.h ph_tcp_syn_wscale, the one scan
+ * the direct first SYN (core/process.c) inlines too. */
 static uint8_t ph_wscale(const uint8_t *pkt, const pinhole_pkt_view *v) {
-  size_t at = ph_opt_find(pkt, v, 3, 3);
-  if (at == 0)
-    return PH_TCP_WS_NONE;
-  return pkt[at + 2] > PH_TCP_WS_MAX ? PH_TCP_WS_MAX : pkt[at + 2];
-}
-
-uint8_t pinhole__tcp_syn_wscale(const uint8_t *pkt, const pinhole_pkt_view *v) {
-  return ph_wscale(pkt, v);
+  return ph_tcp_syn_wscale(pkt, v);
 }
 
 /* The MSS a SYN announces (RFC 9293 sec. 3.7.1), or 0. */

@@ -38,7 +38,33 @@ static inline void ph_tcp_open(pinhole_ctx *ctx, ph_conn *c, ph_tcp_dir *s,
 
 /* The window scale the SYN pkt (view v) offers (RFC 7323 sec. 2.2),
  * bounded to PH_TW_WS_MAX, or PH_TCP_WS_NONE: the tracker's own reading
- * of its options (tcp.c). */
-uint8_t pinhole__tcp_syn_wscale(const uint8_t *pkt, const pinhole_pkt_view *v);
+ * of its options (tcp.c ph_wscale calls it). One scan of the option
+ * bytes, inline in the direct first SYN; it reads them exactly as tcp.c's
+ * general walk (ph_opt_next, ph_opt_find for kind 3 of length 3) did,
+ * whose calls cost a Linux SYN's five options ~109 instructions: it stops
+ * at EOL, at an option without its length byte, at a length below 2 or
+ * past the header's end; steps over NOPs and every other option (a kind
+ * 3 of another length too); takes the first window scale of length 3. */
+static inline uint8_t ph_tcp_syn_wscale(const uint8_t *pkt,
+                                        const pinhole_pkt_view *v) {
+  const uint8_t *o = pkt + v->l4_off + 20;
+  const uint8_t *end = pkt + v->l4_off + v->tcp_hlen;
+  while (o < end) {
+    uint8_t kind = o[0];
+    if (kind == 1) { /* NOP */
+      o++;
+      continue;
+    }
+    if (kind == 0 || end - o < 2)
+      break;
+    uint8_t len = o[1];
+    if (len < 2 || len > end - o)
+      break;
+    if (kind == 3 && len == 3)
+      return o[2] > PH_TW_WS_MAX ? (uint8_t)PH_TW_WS_MAX : o[2];
+    o += len;
+  }
+  return PH_TCP_WS_NONE;
+}
 
 #endif /* PH_CORE_TCP_H */

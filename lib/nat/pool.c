@@ -180,9 +180,10 @@ static uint32_t ph_ibucket(const pinhole_ctx *ctx, uint8_t proto,
 
 /* Links mapping ref into both chains; hi: its inside bucket (computed
  * by the probe that found no mapping), hp its public one or UINT32_MAX
- * (computed here). */
-static void ph_hash_link(pinhole_ctx *ctx, ph_ref ref, uint32_t hi,
-                         uint32_t hp) {
+ * (computed here). Inline in ph_map_link_new (a GCC call there cost the
+ * burst's new flow ~8 instructions, new13). */
+static inline __attribute__((always_inline)) void
+ph_hash_link(pinhole_ctx *ctx, ph_ref ref, uint32_t hi, uint32_t hp) {
   ph_mapping *m = ph_map_at(ctx, ref);
   if (hp == UINT32_MAX)
     hp = ph_map_bucket(ctx, ph_mix(ctx, m->proto, m->paddr, m->pport));
@@ -556,6 +557,38 @@ int pinhole__map_look(const pinhole_ctx *ctx, uint32_t pool, uint8_t proto,
   return 1;
 }
 
+/* pinhole__map_take_ahead's mapping when the look-ahead's pick (nh) is
+ * not the one a pick now gives: a port given back since, a draw taken
+ * since, or its port taken since (by another new flow of the burst,
+ * whose look-ahead did not know of this one's). The pick is made now, as
+ * pinhole__map_ahead and pinhole__map_get_ahead would make it for flags
+ * 0 (the inside port kept if it is free, else a scan from the next
+ * random draw's start), from the look-ahead's address index (the pool
+ * the same size); its public bucket hashed at the link. The rest of the
+ * caller's checks have passed: pool pl, its bitmap b, free list freep.
+ * No port: PH_NIL with nothing changed (the caller's way then finds none
+ * either). Out of line: inline, it cost every new mapping spilled
+ * registers (measured: +17 instructions a new flow). */
+static __attribute__((noinline)) ph_ref ph_take_repick(pinhole_ctx *ctx,
+                                                       const ph_new_ahead *nh,
+                                                       ph_pool *pl, uint64_t *b,
+                                                       ph_ref *freep) {
+  uint32_t lo = pl->port_lo, n = pl->nports;
+  int drew = !ph_port_keep(b, 0, lo, n, nh->iport, 0);
+  uint64_t rng = ph_rand_next(ctx->rng);
+  uint32_t idx = !drew ? (uint32_t)nh->iport - lo
+                       : ph_port_scan(b, 0, lo, n, 0, ph_rand_out(rng));
+  if (idx == UINT32_MAX)
+    return 0;
+  ctx->map_fail_paddr = 0;
+  if (drew)
+    ctx->rng = rng;
+  ph_pair_keep(ctx, pl, nh->iaddr, nh->ai);
+  ph_bit_set(b, idx, 1);
+  return ph_map_link_new(ctx, freep, nh->pool, nh->proto, nh->iaddr, nh->iport,
+                         nh->ai, (uint16_t)(lo + idx), nh->ibucket, UINT32_MAX);
+}
+
 ph_ref pinhole__map_take_ahead(pinhole_ctx *ctx, const ph_new_ahead *nh) {
   /* pinhole__map_ahead's checks of the look-ahead's pick and
    * pinhole__map_get_ahead's of the pool, the endpoint and the table, in
@@ -564,17 +597,17 @@ ph_ref pinhole__map_take_ahead(pinhole_ctx *ctx, const ph_new_ahead *nh) {
       ctx->cfg.max_ports_per_host != 0)
     return 0;
   ph_pool *pl = &ctx->pools[nh->pool];
-  if (pl->mode != PINHOLE_POOL_NAPT || pl->removed ||
-      nh->naddrs != pl->naddrs || nh->frees != ctx->port_frees ||
-      (nh->drew && ph_rand_next(ctx->rng) != nh->rng))
+  if (pl->mode != PINHOLE_POOL_NAPT || pl->removed || nh->naddrs != pl->naddrs)
     return 0;
   uint32_t idx = (uint32_t)(nh->b.dport - pl->port_lo);
   uint64_t *b = ph_bits(ctx, pl, nh->ai, ph_class(nh->proto));
   ph_ref *freep = ph_map_free_list(ctx);
-  if (ph_bit_get(b, idx) || freep == NULL ||
-      ph_map_find_inside(ctx, nh->ibucket, nh->pool, nh->proto, nh->iaddr,
-                         nh->iport) != 0)
+  if (freep == NULL || ph_map_find_inside(ctx, nh->ibucket, nh->pool, nh->proto,
+                                          nh->iaddr, nh->iport) != 0)
     return 0;
+  if (nh->frees != ctx->port_frees ||
+      (nh->drew && ph_rand_next(ctx->rng) != nh->rng) || ph_bit_get(b, idx))
+    return ph_take_repick(ctx, nh, pl, b, freep);
   /* the pick is the one a pick now gives (pinhole__map_ahead): its
    * random draw taken as the pick takes it */
   ctx->map_fail_paddr = 0;

@@ -480,24 +480,57 @@ static void look(tctx *t, uint32_t ia, uint16_t ip, uint64_t *rng,
   nh->ok = 1;
 }
 
+/* pinhole__map_take_ahead(t's context, nh) for endpoint (ia, ip), checked
+ * against twin u's pinhole__map_get of the same endpoint: a mapping of
+ * the same public endpoint, one reference, the same random state and
+ * count after, filed in both of t's chains, its port's bit set. Its
+ * port. */
+static uint16_t take_like_twin(tctx *t, tctx *u, const ph_new_ahead *nh,
+                               uint32_t ia, uint16_t ip) {
+  pinhole_ctx *ctx = t->ctx;
+  int why = -1;
+  ph_ref r = pinhole__map_take_ahead(ctx, nh);
+  ph_ref ru = get(u, ia, ip, &why);
+  assert_int_not_equal(r, PH_NIL);
+  assert_int_not_equal(ru, PH_NIL);
+  const ph_mapping *m = ph_map_at(ctx, r), *mu = ph_map_at(u->ctx, ru);
+  assert_int_equal(m->paddr, mu->paddr);
+  assert_int_equal(m->pport, mu->pport);
+  assert_int_equal(m->iaddr, ia);
+  assert_int_equal(m->iport, ip);
+  assert_int_equal(m->refs, 1);
+  assert_int_equal(ctx->rng, u->ctx->rng);
+  assert_int_equal(ctx->nmaps, u->ctx->nmaps);
+  assert_int_equal(pinhole__map_find_inside(ctx, UDP, ia, ip), r);
+  assert_int_equal(pinhole__map_find_public(ctx, UDP, m->paddr, m->pport), r);
+  uint64_t *bits = pinhole__pool_bits(ctx, &ctx->pools[t->pool], 0, UDP);
+  uint32_t i = (uint32_t)m->pport - ctx->pools[t->pool].port_lo;
+  assert_true(bits[i >> 6] >> (i & 63) & 1);
+  return m->pport;
+}
+
 /* pinhole__map_take_ahead refuses (PH_NIL, nothing changed: no mapping,
- * no draw, no port) whenever the look-ahead's pick may no longer be what
- * pinhole__map_get would give: the endpoint had a mapping when it
- * looked, has one since (on another port), its port was taken since, a
- * port was given back since, the random state moved, the pool's size
- * differs, the pool was removed, a per-host limit is set. Otherwise it
- * makes the mapping pinhole__map_get makes: the same port, the same
- * draw, filed in both chains. */
+ * no draw, no port) whenever the look-ahead's work cannot stand for the
+ * get's: the endpoint had a mapping when it looked, or has one since (on
+ * another port), the pool's size differs, the pool was removed, a
+ * per-host limit is set. Otherwise it makes the mapping pinhole__map_get
+ * makes: the look-ahead's pick when it is still the one a pick now gives,
+ * and the pick made now when it is not (its port taken since, a port
+ * given back since, the random state moved): the same port and the same
+ * draw as a twin context that takes every mapping by pinhole__map_get,
+ * filed in both chains. */
 static void test_map_take_ahead(void **state) {
   (void)state;
   pinhole_config cfg;
   t_cfg(&cfg);
   tctx *t = t_ctx_cfg(&cfg); /* one public address: PUB */
+  tctx *u = t_ctx_cfg(&cfg); /* the twin */
   pinhole_ctx *ctx = t->ctx;
   uint32_t h1 = IP4(198, 18, 0, 21), h2 = IP4(198, 18, 0, 37);
-  uint32_t h3 = IP4(198, 18, 0, 38);
+  uint32_t h3 = IP4(198, 18, 0, 38), h4 = IP4(198, 18, 0, 39);
   int why = -1;
   ph_ref r1 = get(t, h1, 5353, &why);
+  ph_ref u1 = get(u, h1, 5353, &why);
   ph_new_ahead nh;
   uint64_t rng = ctx->rng;
 #define REFUSED(nhp)                                                           \
@@ -508,6 +541,9 @@ static void test_map_take_ahead(void **state) {
     assert_int_equal(ctx->rng, rng0_);                                         \
     assert_int_equal(ctx->nmaps, n0_);                                         \
   } while (0)
+/* taken: the twin's mapping of the same endpoint (port, draw, count),
+ * filed in both chains, its port marked; the port */
+#define TAKEN(nhp, ia, ip) take_like_twin(t, u, nhp, ia, ip)
   /* the endpoint's own mapping: no pick to take */
   look(t, h1, 5353, &rng, &nh);
   REFUSED(&nh);
@@ -515,17 +551,9 @@ static void test_map_take_ahead(void **state) {
   rng = ctx->rng;
   look(t, h2, 5353, &rng, &nh);
   uint16_t guess = nh.b.dport;
-  ph_ref r2 = pinhole__map_take_ahead(ctx, &nh);
-  assert_int_not_equal(r2, PH_NIL);
-  assert_int_equal(ph_map_at(ctx, r2)->pport, guess);
-  assert_int_equal(ph_map_at(ctx, r2)->paddr, PUB);
-  assert_int_equal(ph_map_at(ctx, r2)->refs, 1);
+  assert_int_equal(TAKEN(&nh, h2, 5353), guess);
   assert_int_equal(ctx->rng, rng); /* the look's draw, taken */
   assert_int_equal(ctx->nmaps, 2);
-  assert_int_equal(pinhole__map_find_inside(ctx, UDP, h2, 5353), r2);
-  assert_int_equal(pinhole__map_find_public(ctx, UDP, PUB, guess), r2);
-  uint64_t *bits = pinhole__pool_bits(ctx, &ctx->pools[t->pool], 0, UDP);
-  assert_true(bits[(guess - 1024) >> 6] >> ((guess - 1024) & 63) & 1);
   /* taken twice: the mapping exists now */
   REFUSED(&nh);
   /* a port kept (6000 free), then the endpoint mapped since on 7000 */
@@ -535,26 +563,55 @@ static void test_map_take_ahead(void **state) {
   ph_ref r3 =
       pinhole__map_get(ctx, (uint32_t)t->pool, UDP, h3, 6000, 7000, 0, &why);
   assert_int_equal(ph_map_at(ctx, r3)->pport, 7000);
+  assert_int_not_equal(
+      pinhole__map_get(u->ctx, (uint32_t)u->pool, UDP, h3, 6000, 7000, 0, &why),
+      PH_NIL);
   REFUSED(&nh);
-  /* its port taken since by another endpoint */
-  look(t, h3, 6100, &rng, &nh);
+  /* a kept port taken since by another endpoint: the pick now draws */
+  rng = ctx->rng;
+  look(t, h4, 6100, &rng, &nh);
+  assert_int_equal(nh.b.dport, 6100);
+  assert_int_equal(nh.drew, 0);
   assert_int_not_equal(
       pinhole__map_get(ctx, (uint32_t)t->pool, UDP, h1, 6101, 6100, 0, &why),
       PH_NIL);
-  REFUSED(&nh);
-  /* a port given back since */
-  look(t, h3, 6200, &rng, &nh);
-  pinhole__map_put(ctx, r1);
-  REFUSED(&nh);
-  /* the random state moved since (the pick drew) */
+  assert_int_not_equal(
+      pinhole__map_get(u->ctx, (uint32_t)u->pool, UDP, h1, 6101, 6100, 0, &why),
+      PH_NIL);
+  uint64_t rng0 = ctx->rng;
+  uint16_t p4 = TAKEN(&nh, h4, 6100);
+  assert_int_not_equal(p4, 6100);
+  assert_int_not_equal(ctx->rng, rng0); /* drawn once, as the twin */
+  /* a drawn port taken since by another endpoint: the scan goes on */
+  uint32_t h5 = IP4(198, 18, 0, 40);
   rng = ctx->rng;
-  look(t, h3, 7000, &rng, &nh);
+  look(t, h5, 5353, &rng, &nh);
+  assert_int_equal(nh.drew, 1);
+  uint16_t g5 = nh.b.dport;
+  assert_int_not_equal(
+      pinhole__map_get(ctx, (uint32_t)t->pool, UDP, h1, 6102, g5, 0, &why),
+      PH_NIL);
+  assert_int_not_equal(
+      pinhole__map_get(u->ctx, (uint32_t)u->pool, UDP, h1, 6102, g5, 0, &why),
+      PH_NIL);
+  assert_int_not_equal(TAKEN(&nh, h5, 5353), g5);
+  /* a port given back since: the pick now may take it */
+  uint32_t h6 = IP4(198, 18, 0, 41);
+  look(t, h6, 6200, &rng, &nh);
+  pinhole__map_put(ctx, r1);
+  pinhole__map_put(u->ctx, u1);
+  TAKEN(&nh, h6, 6200);
+  /* the random state moved since (the pick drew) */
+  uint32_t h7 = IP4(198, 18, 0, 42);
+  rng = ctx->rng;
+  look(t, h7, 7000, &rng, &nh);
   assert_int_not_equal(nh.b.dport, 7000);
   ctx->rng ^= 1;
-  REFUSED(&nh);
-  ctx->rng ^= 1;
+  u->ctx->rng ^= 1;
+  TAKEN(&nh, h7, 7000);
   /* another pool size, a per-host limit, a removed pool */
-  look(t, h3, 6300, &rng, &nh);
+  uint32_t h8 = IP4(198, 18, 0, 43);
+  look(t, h8, 6300, &rng, &nh);
   nh.naddrs++;
   REFUSED(&nh);
   nh.naddrs--;
@@ -565,10 +622,46 @@ static void test_map_take_ahead(void **state) {
   REFUSED(&nh);
   ctx->pools[t->pool].removed = 0;
   /* and with nothing changed, taken */
-  ph_ref r4 = pinhole__map_take_ahead(ctx, &nh);
-  assert_int_not_equal(r4, PH_NIL);
-  assert_int_equal(ph_map_at(ctx, r4)->pport, 6300);
+  assert_int_equal(TAKEN(&nh, h8, 6300), 6300);
+  assert_int_equal(ctx->nmaps, u->ctx->nmaps);
+#undef TAKEN
 #undef REFUSED
+  t_ctx_del(t);
+  t_ctx_del(u);
+}
+
+/* A pool of two ports (1024-1025): the look-ahead's kept port taken since
+ * and no other free, so the pick now finds none: PH_NIL, nothing
+ * changed (no draw, no mapping, no port), as the get that follows
+ * refuses it. */
+static void test_map_take_ahead_none_left(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  tctx *t = t_ctx_pool(&cfg, PUB, PUB, 1024, 1025);
+  pinhole_ctx *ctx = t->ctx;
+  int why = -1;
+  assert_int_not_equal(get(t, IP4(198, 18, 0, 21), 1024, &why), PH_NIL);
+  ph_new_ahead nh;
+  uint64_t rng = ctx->rng;
+  look(t, IP4(198, 18, 0, 22), 1025, &rng, &nh);
+  assert_int_equal(nh.b.dport, 1025);
+  assert_int_not_equal(pinhole__map_get(ctx, (uint32_t)t->pool, UDP,
+                                        IP4(198, 18, 0, 23), 999, 1025, 0,
+                                        &why),
+                       PH_NIL);
+  uint64_t rng0 = ctx->rng;
+  uint32_t n0 = ctx->nmaps;
+  uint64_t w0 = pinhole__pool_bits(ctx, &ctx->pools[t->pool], 0, UDP)[0];
+  assert_int_equal(pinhole__map_take_ahead(ctx, &nh), PH_NIL);
+  assert_int_equal(ctx->rng, rng0);
+  assert_int_equal(ctx->nmaps, n0);
+  assert_int_equal(pinhole__pool_bits(ctx, &ctx->pools[t->pool], 0, UDP)[0],
+                   w0);
+  assert_int_equal(
+      pinhole__map_find_inside(ctx, UDP, IP4(198, 18, 0, 22), 1025), PH_NIL);
+  assert_int_equal(get(t, IP4(198, 18, 0, 22), 1025, &why), PH_NIL);
+  assert_int_equal(why, PH_MAP_NO_PORT);
   t_ctx_del(t);
 }
 
@@ -781,6 +874,7 @@ int main(void) {
       cmocka_unit_test(test_map_burst_as_single),
       cmocka_unit_test(test_map_look),
       cmocka_unit_test(test_map_take_ahead),
+      cmocka_unit_test(test_map_take_ahead_none_left),
       cmocka_unit_test(test_map_burst_rule_deleted),
       cmocka_unit_test(test_map_burst_port_freed),
       cmocka_unit_test(test_map_first_datagram),

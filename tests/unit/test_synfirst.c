@@ -7,9 +7,11 @@
  * the same connection state, counters, listing and reply translation
  * either way.
  *
- * NAPT from the inside to two public addresses with twelve ports (20000
- * to 20011; paired pooling gives one inside host one of them), so that
- * both an address and the source port change. Expected
+ * NAPT from the inside to two public addresses with 24 ports (20000
+ * to 20023; paired pooling gives one inside host one of them), so that
+ * both an address and the source port change. The window scale a SYN
+ * offers is read from hostile option lists too (core/tcp.h
+ * ph_tcp_syn_wscale: each way the walk stops or steps over). Expected
  * packets are built here with their checksums summed here (RFC 1071),
  * not by the library; the translation's address and port are the ones
  * the output carries, checked to be the pool's.
@@ -25,7 +27,7 @@
 #define PUB_B IP4(198, 19, 0, 2)
 #define SRV IP4(198, 19, 0, 9)
 #define PORT_LO 20000u
-#define PORT_HI 20011u
+#define PORT_HI 20023u
 #define SYN PINHOLE_TCP_SYN
 #define ACK PINHOLE_TCP_ACK
 
@@ -129,6 +131,22 @@ static const uint8_t wscale15[4] = {3, 3, 15, 0}; /* past 14: taken as 14 */
 static const uint8_t linux_opts[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 1,
                                        2, 3, 0,    0,    0, 0, 1, 3,  3, 7};
 
+/* hostile option bytes: the tracker's walk (tcp.c) stops at the end of
+ * the list (EOL), at a length below 2 and at an option that has no
+ * length byte or runs past the header; it skips NOPs and options of
+ * other kinds or of another length; the first window scale of length 3
+ * counts */
+static const uint8_t ws_len0[4] = {3, 0, 7, 1};
+static const uint8_t ws_len1[4] = {1, 3, 1, 7};
+static const uint8_t ws_past[4] = {1, 1, 3, 4};
+static const uint8_t ws_nolen[4] = {1, 1, 1, 3};
+static const uint8_t ws_after_eol[8] = {0, 2, 3, 3, 7, 0, 0, 0};
+static const uint8_t ws_twice[8] = {3, 3, 5, 1, 3, 3, 9, 0};
+static const uint8_t ws_len4_then3[8] = {3, 4, 9, 9, 3, 3, 6, 0};
+static const uint8_t ws_after_unknown[8] = {254, 2, 1, 3, 3, 8, 0, 0};
+static const uint8_t ws_after_bad_mss[8] = {2, 1, 3, 3, 7, 1, 1, 1};
+static const uint8_t ws_after_long[8] = {8, 5, 0, 0, 0, 3, 3, 2};
+
 static const x_case cases[] = {
     {"plain: direct", 0, NULL, 0, 0, 64240, 0xff},
     {"with data: direct", 0, NULL, 0, 5, 29200, 0xff},
@@ -140,6 +158,18 @@ static const x_case cases[] = {
     {"ihl 6: general", 4, NULL, 0, 0, 64240, 0xff},
     {"ihl 6, window scale: general", 4, wscale, 4, 0, 64240, 7},
     {"ihl 6, Linux options: general", 4, linux_opts, 20, 0, 64240, 7},
+    {"window scale of length 0: none", 0, ws_len0, 4, 0, 64240, 0xff},
+    {"window scale of length 1: none", 0, ws_len1, 4, 0, 64240, 0xff},
+    {"window scale past the header: none", 0, ws_past, 4, 0, 64240, 0xff},
+    {"kind 3 without a length: none", 0, ws_nolen, 4, 0, 64240, 0xff},
+    {"window scale after EOL: none", 0, ws_after_eol, 8, 0, 64240, 0xff},
+    {"window scale twice: the first", 0, ws_twice, 8, 0, 64240, 5},
+    {"kind 3 of length 4, then 3: the second", 0, ws_len4_then3, 8, 0, 64240,
+     6},
+    {"after an unknown option and a NOP", 0, ws_after_unknown, 8, 0, 64240, 8},
+    {"after an option of length 1: none", 4, ws_after_bad_mss, 8, 0, 64240,
+     0xff},
+    {"after an option of length 5", 0, ws_after_long, 8, 0, 64240, 2},
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -249,7 +279,7 @@ static void test_synfirst_same_as_general(void **state) {
   }
   assert_int_equal(u.mappings, NCASES);
   t_counters(t, PINHOLE_CNT_NEW_ACCEPT, (int)NCASES, -1);
-  char want[4096], *o = want;
+  char want[8192], *o = want;
   size_t left = sizeof(want);
   for (unsigned k = 0; k < NCASES; k++)
     x_row(&o, &left, (uint16_t)(5000 + k), pa[k], pp[k], 1, 0);
