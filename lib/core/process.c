@@ -607,11 +607,12 @@ static int ph_gre(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
  * checked tuple is the look-ahead's (ph_hint_for).
  */
 typedef struct ph_hint {
-  /* what an IPv4 packet's turn reads, first (43 bytes) */
-  uint64_t h;
+  /* what an IPv4 packet's turn reads, first; p4 at the start, so that
+   * the turn's pointer to it is the hint's own */
   /* IPv4: the tuple read (src, dst, sport, dport, proto); with chk, the
    * whole of ph_plain4_check()'s answer for the bytes as they were */
   ph_plain4 p4;
+  uint64_t h;
   const ph_ft_bucket *bk; /* the home line (ph_hint_make); IPv4, with a
                              candidate: the line of way */
   uint32_t ref;           /* the reference there, UINT32_MAX: none */
