@@ -925,10 +925,14 @@ static inline int ph_udp_plain_live(const pinhole_ctx *ctx, const ph_conn *c,
  * profile +1.2 instructions a packet (measured, session 21). */
 static inline __attribute__((always_inline)) int
 ph_fast_udp_conn(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
-                 const ph_plain4 *p, ph_conn *c, uint32_t ref) {
+                 const ph_plain4 *p, ph_conn *c, uint32_t ref,
+                 const ph_conn *end4) {
   const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
+  /* ph_udp_plain_live(), its IPv4 test as c against end4 (the end of
+   * the IPv4 connections, ctx->conns + max_flows) */
   if (c->proto != PINHOLE_IPPROTO_UDP || memcmp(t, p, sizeof(*t)) != 0 ||
-      !ph_udp_plain_live(ctx, c, ref))
+      c->watch != PH_NIL || c >= end4 ||
+      (int32_t)(ctx->now_tick - c->last_seen) >= (int32_t)ctx->to_min)
     return -1;
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
   return ph_verdict(
@@ -939,7 +943,8 @@ ph_fast_udp_conn(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
 static inline int ph_fast_udp_known(pinhole_ctx *ctx, pinhole_pkt *pkt,
                                     int side, const ph_plain4 *p,
                                     uint32_t ref) {
-  return ph_fast_udp_conn(ctx, pkt, side, p, &ctx->conns[ref >> 1], ref);
+  return ph_fast_udp_conn(ctx, pkt, side, p, &ctx->conns[ref >> 1], ref,
+                          ctx->conns + ctx->cfg.max_flows);
 }
 
 static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
@@ -1581,6 +1586,8 @@ ph_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n, int side,
      * insert or remove has changed it since, a hint's ref is still the
      * first candidate a lookup would try (ph_hint_holds) */
     const uint32_t changes = ctx->ft.changes;
+    /* the end of the IPv4 connections (ph_fast_udp_conn) */
+    const ph_conn *const end4 = ctx->conns + ctx->cfg.max_flows;
     /* clean: no byte the look-ahead checked has changed, so its check
      * stands (the same ph_plain4_check() on the same bytes) and is not
      * run again. It holds while every turn so far wrote only its own
@@ -1609,7 +1616,7 @@ ph_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n, int side,
       if (chk == (PH_CHK_4 | PH_CHK_REF)) {
         /* the common case: UDP, checked, its connection handed over and
          * the table unchanged since */
-        vd = ph_fast_udp_conn(ctx, p, side, &k->p4, k->conn, k->ref);
+        vd = ph_fast_udp_conn(ctx, p, side, &k->p4, k->conn, k->ref, end4);
         if (vd < 0) {
           trust = stays & ~PH_CHK_REF;
           vd = ph_process_hinted(ctx, p, side, k, k->p4);
