@@ -612,15 +612,16 @@ static int ph_gre(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
  * checked tuple is the look-ahead's (ph_hint_for).
  */
 typedef struct ph_hint {
-  /* what an IPv4 packet's turn reads, first (43 bytes) */
-  uint64_t h;
+  /* what an IPv4 packet's turn reads, first; p4 at the start, so that
+   * the turn's pointer to it is the hint's own */
   /* IPv4: the tuple read (src, dst, sport, dport, proto); with chk, the
    * whole of ph_plain4_check()'s answer for the bytes as they were */
   ph_plain4 p4;
+  uint64_t h;
   const ph_ft_bucket *bk; /* the home line (ph_hint_make); IPv4, with a
                              candidate: the line of way */
   uint32_t ref;           /* the reference there, UINT32_MAX: none */
-  uint16_t sigd;          /* IPv4: h's signature at that distance */
+  ph_conn *conn;          /* with a reference: its connection */
   uint8_t proto;
   uint8_t ok;   /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
   uint8_t chk;  /* PH_CHK_4: IPv4, the look-ahead's check passed (p4
@@ -738,6 +739,14 @@ static inline ph_conn *ph_conn_keyed4(pinhole_ctx *ctx, uint32_t ref,
   return c->proto == p->proto && memcmp(t, p, sizeof(*t)) == 0 ? c : NULL;
 }
 
+/* The signature k's candidate was filed under: its hash's at the
+ * candidate line's distance (what a lookup compares there). Worked out
+ * again here, where a turn checks the hand-over past its first way
+ * (rare), rather than kept by the look-ahead for every key. */
+static inline uint32_t ph_hint_sigd(const ph_hint *k) {
+  return ph_ft_sig_at(ph_ft_sig(k->h), k->dist);
+}
+
 /* The lines before a candidate dist (1 to max_probe) lines past home
  * (ph_hint_far): a lookup still walks past each of them to the
  * candidate's (table.h's walk: no way of h's signature at its distance,
@@ -766,7 +775,8 @@ ph_hint_holds(const pinhole_ctx *ctx, const ph_hint *k) {
     return 0;
   const ph_ft_bucket *bk = k->bk;
   if (bk->ref[k->way] != k->ref ||
-      (k->way != 0 && (ph_ft_match(bk, k->sigd) & ((1u << k->way) - 1u)) != 0))
+      (k->way != 0 &&
+       (ph_ft_match(bk, ph_hint_sigd(k)) & ((1u << k->way) - 1u)) != 0))
     return 0;
   return k->dist == 0 || ph_hint_walks_to(ctx, k);
 }
@@ -920,18 +930,28 @@ static inline int ph_udp_plain_live(const pinhole_ctx *ctx, const ph_conn *c,
  * ph_conn_keyed4()'s tuple test with UDP a constant rather than calling a
  * shared one with the protocol as an argument: that cost every burst
  * profile +1.2 instructions a packet (measured, session 21). */
-static inline int ph_fast_udp_known(pinhole_ctx *ctx, pinhole_pkt *pkt,
-                                    int side, const ph_plain4 *p,
-                                    uint32_t ref) {
-  ph_conn *c = &ctx->conns[ref >> 1];
+static inline __attribute__((always_inline)) int
+ph_fast_udp_conn(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                 const ph_plain4 *p, ph_conn *c, uint32_t ref,
+                 const ph_conn *end4) {
   const ph_tuple *t = (ref & 1) ? &c->b : &c->a;
+  /* ph_udp_plain_live(), its IPv4 test as c against end4 (the end of
+   * the IPv4 connections, ctx->conns + max_flows) */
   if (c->proto != PINHOLE_IPPROTO_UDP || memcmp(t, p, sizeof(*t)) != 0 ||
-      !ph_udp_plain_live(ctx, c, ref))
+      c->watch != PH_NIL || c >= end4 ||
+      (int32_t)(ctx->now_tick - c->last_seen) >= (int32_t)ctx->to_min)
     return -1;
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
   return ph_verdict(
       ctx, 0,
       ph_udp_established(ctx, pkt->data, p->ip_len, c, (int)(ref & 1), side));
+}
+
+static inline int ph_fast_udp_known(pinhole_ctx *ctx, pinhole_pkt *pkt,
+                                    int side, const ph_plain4 *p,
+                                    uint32_t ref) {
+  return ph_fast_udp_conn(ctx, pkt, side, p, &ctx->conns[ref >> 1], ref,
+                          ctx->conns + ctx->cfg.max_flows);
 }
 
 static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
@@ -968,7 +988,9 @@ found:
   if (c != NULL)
     return ph_known(ctx, pkt, &v, c, dir, side);
   return ph_new(ctx, pkt, &v, side, h,
-                hint != NULL && hint->nf.ok ? &hint->nf : NULL);
+                hint != NULL && hint->ref == UINT32_MAX && hint->nf.ok
+                    ? &hint->nf
+                    : NULL);
 }
 
 /* The entries: six arguments, all in registers (the checked header in
@@ -1301,7 +1323,7 @@ ph_process6_clean(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   if (ref != UINT32_MAX && ctx->ft6.changes != k->six.changes &&
       (k->dist != 0 || k->bk->ref[k->way] != ref ||
        (k->way != 0 &&
-        (ph_ft_match(k->bk, k->sigd) & ((1u << k->way) - 1u)) != 0)))
+        (ph_ft_match(k->bk, ph_hint_sigd(k)) & ((1u << k->way) - 1u)) != 0)))
     ref = UINT32_MAX;
   return pinhole__process6_clean(ctx, pkt, side, &k->six, ref);
 }
@@ -1357,19 +1379,30 @@ ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p, ph_hint *k,
  * handed to the packet's turn (ph_hint_found), and every line its
  * connection's lookup and translation touch prefetched. */
 static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
-                         const ph_ft_bucket *bk, uint32_t m, uint32_t sigd) {
+                         const ph_ft_bucket *bk, uint32_t m) {
   /* the first candidate only, for ph_hint_found(): a second one is a
    * false signature match (2^-12 a way) or a second connection filed under
    * the same key, which ph_conn_find() then probes uncached */
-  k->way = (uint8_t)__builtin_ctz(m);
+  uint32_t way = (uint32_t)__builtin_ctz(m);
+  uint32_t ref = bk->ref[way];
+  k->way = (uint8_t)way;
   k->bk = bk;
-  k->sigd = (uint16_t)sigd;
-  k->ref = bk->ref[k->way];
+  k->ref = ref;
+  /* &conns[ref >> 1]: a connection is 64 bytes, so its offset is the
+   * reference with its direction bit cleared, times 32 */
+  k->conn =
+      (ph_conn *)(void *)((char *)ctx->conns + ((size_t)(ref & ~1u) << 5));
   /* its one line (ctx.h: 64 bytes; ctx.c carves the array on a 64-byte
    * boundary); a read prefetch: generic x86-64 has no write prefetch and
    * GCC drops it */
   _Static_assert(sizeof(ph_conn) == 64, "a connection is one line");
-  __builtin_prefetch(&ctx->conns[k->ref >> 1]);
+  __builtin_prefetch(k->conn);
+  uint16_t po, udp4;
+  const uint8_t u4[2] = {PINHOLE_IPPROTO_UDP, PH_HINT_4};
+  memcpy(&po, &k->proto, 2);
+  memcpy(&udp4, u4, 2);
+  if (po == udp4)
+    return;
   if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
     ph_tcpw_prefetch(ctx, k->ref >> 1);
   if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
@@ -1390,19 +1423,20 @@ static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
 static inline __attribute__((always_inline)) int
 ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   k->dist = 0;
-  k->nf.ok = 0;
   if (!k->ok) {
     k->ref = UINT32_MAX;
+    k->nf.ok = 0;
     return 0;
   }
   const ph_ft_bucket *bk = k->bk; /* home, from the look-ahead */
   uint32_t sig = ph_ft_sig(k->h);
   uint32_t m = ph_ft_match(bk, sig);
   if (m != 0) {
-    ph_hint_cand(ctx, k, bk, m, sig);
+    ph_hint_cand(ctx, k, bk, m);
     return 0;
   }
   k->ref = UINT32_MAX;
+  k->nf.ok = 0;
   k->chk &= (uint8_t)~PH_CHK_REF;
   if (bk->ovf != 0) {
     const ph_flow_table *ft = k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft;
@@ -1437,7 +1471,7 @@ static int ph_hint_far(const pinhole_ctx *ctx, ph_hint *k) {
   for (uint32_t d = 0; ph_ft_walk_on(ft, &bk, d);) {
     uint32_t m = ph_ft_match_at(bk, sig, ++d);
     if (m != 0) {
-      ph_hint_cand(ctx, k, bk, m, ph_ft_sig_at(sig, d));
+      ph_hint_cand(ctx, k, bk, m);
       k->dist = (uint8_t)d;
       if (k->chk == PH_CHK_4 && k->proto == PINHOLE_IPPROTO_UDP)
         k->chk = PH_CHK_4 | PH_CHK_REF;
@@ -1559,6 +1593,8 @@ ph_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n, int side,
      * insert or remove has changed it since, a hint's ref is still the
      * first candidate a lookup would try (ph_hint_holds) */
     const uint32_t changes = ctx->ft.changes;
+    /* the end of the IPv4 connections (ph_fast_udp_conn) */
+    const ph_conn *const end4 = ctx->conns + ctx->cfg.max_flows;
     /* clean: no byte the look-ahead checked has changed, so its check
      * stands (the same ph_plain4_check() on the same bytes) and is not
      * run again. It holds while every turn so far wrote only its own
@@ -1587,7 +1623,7 @@ ph_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n, int side,
       if (chk == (PH_CHK_4 | PH_CHK_REF)) {
         /* the common case: UDP, checked, its connection handed over and
          * the table unchanged since */
-        vd = ph_fast_udp_known(ctx, p, side, &k->p4, k->ref);
+        vd = ph_fast_udp_conn(ctx, p, side, &k->p4, k->conn, k->ref, end4);
         if (vd < 0) {
           trust = stays & ~PH_CHK_REF;
           vd = ph_process_hinted(ctx, p, side, k, k->p4);

@@ -379,6 +379,69 @@ static void test_burst6_quiet_mixed_as_single(void **state) {
   t_ctx_del(b);
 }
 
+/* NAT64's IPv4 side in a quiet burst: the replies to a NAT64 flow are
+ * IPv4 UDP packets whose connection the look-ahead hands over (its
+ * reference in the IPv4 table, its slot among the IPv6 connections). The
+ * burst's common case must tell it is not an IPv4 connection (process.c
+ * ph_fast_udp_conn: its address past the IPv4 ones) and leave it to
+ * NAT64, which makes each an IPv6 packet 20 bytes longer, as one per call
+ * does. */
+static void test_burst6_nat64_reply_handed_over(void **state) {
+  (void)state;
+  pinhole_config cfg;
+  t_cfg(&cfg);
+  cfg.max_flows = 64;
+  cfg.max_conns6 = 24;
+  tctx *a = t_ctx_cfg(&cfg), *b = t_ctx_cfg(&cfg);
+  tctx *both[2] = {a, b};
+  uint16_t pport = 0;
+  for (int i = 0; i < 2; i++) {
+    quiet(both[i]);
+    static const uint8_t wkp[16] = PINHOLE_NAT64_WKP;
+    assert_int_equal(
+        pinhole_nat64_prefix_add(both[i]->ctx, wkp, 96, PINHOLE_NAT64_LAB), 0);
+    assert_true(t_rule64(both[i]->ctx, both[i]->pool, "64:ff9b::", 96) >= 0);
+    tpkt q;
+    b6_udp(&q, "2001:db8:1::5", 5000, "64:ff9b::c613:2", 53, "ask");
+    assert_int_equal(
+        pinhole_process(both[i]->ctx, &q.p, PINHOLE_SIDE_INSIDE, SEC), FWD);
+    assert_int_equal(q.p.len, 20 + 8 + 3); /* now IPv4 */
+    assert_int_equal(t_get32(q.b + 12), PUB);
+    assert_int_equal(t_get32(q.b + 16), OUT_HOST);
+    if (i == 0)
+      pport = t_get16(q.b + 20);
+    assert_int_equal(t_get16(q.b + 20), pport);
+  }
+  int dir;
+  ph_conn *c = pinhole__conn_lookup(
+      a->ctx, UDP, OUT_HOST, PUB, 53, pport,
+      ph_ft_hash(&a->ctx->ft, UDP, OUT_HOST, PUB, 53, pport), &dir);
+  assert_non_null(c);
+  assert_true(ph_conn_idx(a->ctx, c) >= cfg.max_flows); /* a NAT64 slot */
+  static tpkt p[NB];
+  uint8_t vd[NB];
+  for (int i = 0; i < 3; i++)
+    t_udp(&p[i], OUT_HOST, 53, PUB, pport, "reply");
+  uint64_t exist = t_cnt(a, PINHOLE_CNT_EXIST_ACCEPT);
+  burst_twin(a, b, p, 3, PINHOLE_SIDE_OUTSIDE, 2 * SEC, vd);
+  vd_is(vd, 3, FWD, FWD, FWD);
+  uint8_t in6[16], src6[16];
+  a6(in6, "2001:db8:1::5");
+  a6(src6, "64:ff9b::c613:2");
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(p[i].b[0] >> 4, 6); /* IPv6 now */
+    assert_int_equal(t_get16(p[i].b + 4), 8 + 5);
+    assert_memory_equal(p[i].b + 8, src6, 16);
+    assert_memory_equal(p[i].b + 24, in6, 16);
+    assert_int_equal(t_get16(p[i].b + 40), 53);
+    assert_int_equal(t_get16(p[i].b + 42), 5000);
+  }
+  assert_int_equal(c->frames[1], 3);
+  assert_int_equal(t_cnt(a, PINHOLE_CNT_EXIST_ACCEPT), exist + 3);
+  t_ctx_del(a);
+  t_ctx_del(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_burst6_rewritten_after_lookahead),
@@ -386,6 +449,7 @@ int main(void) {
       cmocka_unit_test(test_burst6_wrong_side),
       cmocka_unit_test(test_burst6_signature_shared),
       cmocka_unit_test(test_burst6_quiet_mixed_as_single),
+      cmocka_unit_test(test_burst6_nat64_reply_handed_over),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
