@@ -621,7 +621,7 @@ typedef struct ph_hint {
   const ph_ft_bucket *bk; /* the home line (ph_hint_make); IPv4, with a
                              candidate: the line of way */
   uint32_t ref;           /* the reference there, UINT32_MAX: none */
-  ph_conn *conn;          /* with a reference: its connection */
+  uint16_t sigd;          /* IPv4: h's signature at that distance */
   uint8_t proto;
   uint8_t ok;   /* PH_HINT_4, PH_HINT_6, PH_HINT_64, or 0: none */
   uint8_t chk;  /* PH_CHK_4: IPv4, the look-ahead's check passed (p4
@@ -739,14 +739,6 @@ static inline ph_conn *ph_conn_keyed4(pinhole_ctx *ctx, uint32_t ref,
   return c->proto == p->proto && memcmp(t, p, sizeof(*t)) == 0 ? c : NULL;
 }
 
-/* The signature k's candidate was filed under: its hash's at the
- * candidate line's distance (what a lookup compares there). Worked out
- * again here, where a turn checks the hand-over past its first way
- * (rare), rather than kept by the look-ahead for every key. */
-static inline uint32_t ph_hint_sigd(const ph_hint *k) {
-  return ph_ft_sig_at(ph_ft_sig(k->h), k->dist);
-}
-
 /* The lines before a candidate dist (1 to max_probe) lines past home
  * (ph_hint_far): a lookup still walks past each of them to the
  * candidate's (table.h's walk: no way of h's signature at its distance,
@@ -775,8 +767,7 @@ ph_hint_holds(const pinhole_ctx *ctx, const ph_hint *k) {
     return 0;
   const ph_ft_bucket *bk = k->bk;
   if (bk->ref[k->way] != k->ref ||
-      (k->way != 0 &&
-       (ph_ft_match(bk, ph_hint_sigd(k)) & ((1u << k->way) - 1u)) != 0))
+      (k->way != 0 && (ph_ft_match(bk, k->sigd) & ((1u << k->way) - 1u)) != 0))
     return 0;
   return k->dist == 0 || ph_hint_walks_to(ctx, k);
 }
@@ -988,9 +979,7 @@ found:
   if (c != NULL)
     return ph_known(ctx, pkt, &v, c, dir, side);
   return ph_new(ctx, pkt, &v, side, h,
-                hint != NULL && hint->ref == UINT32_MAX && hint->nf.ok
-                    ? &hint->nf
-                    : NULL);
+                hint != NULL && hint->nf.ok ? &hint->nf : NULL);
 }
 
 /* The entries: six arguments, all in registers (the checked header in
@@ -1323,7 +1312,7 @@ ph_process6_clean(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
   if (ref != UINT32_MAX && ctx->ft6.changes != k->six.changes &&
       (k->dist != 0 || k->bk->ref[k->way] != ref ||
        (k->way != 0 &&
-        (ph_ft_match(k->bk, ph_hint_sigd(k)) & ((1u << k->way) - 1u)) != 0)))
+        (ph_ft_match(k->bk, k->sigd) & ((1u << k->way) - 1u)) != 0)))
     ref = UINT32_MAX;
   return pinhole__process6_clean(ctx, pkt, side, &k->six, ref);
 }
@@ -1379,30 +1368,19 @@ ph_hint_make(const pinhole_ctx *ctx, const pinhole_pkt *p, ph_hint *k,
  * handed to the packet's turn (ph_hint_found), and every line its
  * connection's lookup and translation touch prefetched. */
 static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
-                         const ph_ft_bucket *bk, uint32_t m) {
+                         const ph_ft_bucket *bk, uint32_t m, uint32_t sigd) {
   /* the first candidate only, for ph_hint_found(): a second one is a
    * false signature match (2^-12 a way) or a second connection filed under
    * the same key, which ph_conn_find() then probes uncached */
-  uint32_t way = (uint32_t)__builtin_ctz(m);
-  uint32_t ref = bk->ref[way];
-  k->way = (uint8_t)way;
+  k->way = (uint8_t)__builtin_ctz(m);
   k->bk = bk;
-  k->ref = ref;
-  /* &conns[ref >> 1]: a connection is 64 bytes, so its offset is the
-   * reference with its direction bit cleared, times 32 */
-  k->conn =
-      (ph_conn *)(void *)((char *)ctx->conns + ((size_t)(ref & ~1u) << 5));
+  k->sigd = (uint16_t)sigd;
+  k->ref = bk->ref[k->way];
   /* its one line (ctx.h: 64 bytes; ctx.c carves the array on a 64-byte
    * boundary); a read prefetch: generic x86-64 has no write prefetch and
    * GCC drops it */
   _Static_assert(sizeof(ph_conn) == 64, "a connection is one line");
-  __builtin_prefetch(k->conn);
-  uint16_t po, udp4;
-  const uint8_t u4[2] = {PINHOLE_IPPROTO_UDP, PH_HINT_4};
-  memcpy(&po, &k->proto, 2);
-  memcpy(&udp4, u4, 2);
-  if (po == udp4)
-    return;
+  __builtin_prefetch(&ctx->conns[k->ref >> 1]);
   if (k->proto == PINHOLE_IPPROTO_TCP) /* its windows, one line */
     ph_tcpw_prefetch(ctx, k->ref >> 1);
   if (k->ok == PH_HINT_64) /* NAT64: its addresses (ctx.h ph_conn6) */
@@ -1423,20 +1401,19 @@ static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
 static inline __attribute__((always_inline)) int
 ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   k->dist = 0;
+  k->nf.ok = 0;
   if (!k->ok) {
     k->ref = UINT32_MAX;
-    k->nf.ok = 0;
     return 0;
   }
   const ph_ft_bucket *bk = k->bk; /* home, from the look-ahead */
   uint32_t sig = ph_ft_sig(k->h);
   uint32_t m = ph_ft_match(bk, sig);
   if (m != 0) {
-    ph_hint_cand(ctx, k, bk, m);
+    ph_hint_cand(ctx, k, bk, m, sig);
     return 0;
   }
   k->ref = UINT32_MAX;
-  k->nf.ok = 0;
   k->chk &= (uint8_t)~PH_CHK_REF;
   if (bk->ovf != 0) {
     const ph_flow_table *ft = k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft;
@@ -1471,7 +1448,7 @@ static int ph_hint_far(const pinhole_ctx *ctx, ph_hint *k) {
   for (uint32_t d = 0; ph_ft_walk_on(ft, &bk, d);) {
     uint32_t m = ph_ft_match_at(bk, sig, ++d);
     if (m != 0) {
-      ph_hint_cand(ctx, k, bk, m);
+      ph_hint_cand(ctx, k, bk, m, ph_ft_sig_at(sig, d));
       k->dist = (uint8_t)d;
       if (k->chk == PH_CHK_4 && k->proto == PINHOLE_IPPROTO_UDP)
         k->chk = PH_CHK_4 | PH_CHK_REF;
@@ -1623,7 +1600,8 @@ ph_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n, int side,
       if (chk == (PH_CHK_4 | PH_CHK_REF)) {
         /* the common case: UDP, checked, its connection handed over and
          * the table unchanged since */
-        vd = ph_fast_udp_conn(ctx, p, side, &k->p4, k->conn, k->ref, end4);
+        vd = ph_fast_udp_conn(ctx, p, side, &k->p4, &ctx->conns[k->ref >> 1],
+                              k->ref, end4);
         if (vd < 0) {
           trust = stays & ~PH_CHK_REF;
           vd = ph_process_hinted(ctx, p, side, k, k->p4);
