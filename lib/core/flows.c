@@ -847,7 +847,10 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
       pinhole__map_put(ctx, hp);
   }
 
-  ph_ref r = ph_ref_of(idx), conv = ph_conv_of_slot(ctx, r);
+  /* ph_conv_of_slot from k, at hand: the compiler cannot tell the
+   * removals' stores from ctx->cold and would form its address again */
+  ph_ref r = ph_ref_of(idx);
+  ph_ref conv = k->conv_mark == PH_CONVH_REC ? k->conv : PH_NIL;
   if (conv == PH_NIL) { /* ph_list_unlink with its own links read from k */
     uint32_t own_id = k->own_id;
     ph_convh prev = k->own_prev, next = k->own_next;
