@@ -808,12 +808,16 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
                    const ph_conn_keys *hk) {
   ph_conn_cold *k = &ctx->cold[idx];
   int v6 = hk != NULL ? 0 : ph_conn_is6(ctx, c); /* places: IPv4 only */
+  /* its flags read before the removals, whose stores the compiler
+   * cannot tell from c's: the fire read them already (its watch read
+   * before them too: +6.2 an expired flow, BENCHMARKS.md expire14) */
+  const uint8_t flags = c->flags;
   ph_conn_unfile(ctx, c, idx, v6, hk);
   /* not when it fired (places are only given by the fire, ph_conn_fire,
    * whose timer the wheel disarmed before calling it) */
   if (hk == NULL && ph_ctimer_armed(&k->timer))
     pinhole__cwheel_cancel(&ctx->conn_wheel, idx);
-  if (c->flags & PH_CONN_HALF_OPEN)
+  if (flags & PH_CONN_HALF_OPEN)
     ctx->half_open--;
   /* (an IPv4 slot is never in the line form: its watch is c->watch) */
   ph_ref wr = v6 ? ph_conn_watch(ctx, c) : c->watch;
@@ -829,7 +833,7 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
   }
   uint32_t pa;
   uint16_t pp;
-  if (__builtin_expect(!(c->flags & PH_CONN_HAIRPIN), 1)) { /* its own */
+  if (__builtin_expect(!(flags & PH_CONN_HAIRPIN), 1)) { /* its own */
     if (hk != NULL) { /* (IPv4) its public chain as stage 1 found it */
       if (ph_cold_mapped(k)) {
         ph_conn_public(ctx, c, 0, &pa, &pp);
