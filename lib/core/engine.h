@@ -161,9 +161,21 @@ void pinhole__map_release_at(pinhole_ctx *ctx, ph_ref *plink);
 static inline void ph_map_put_bucket(pinhole_ctx *ctx, uint32_t bucket,
                                      uint8_t proto, uint32_t paddr,
                                      uint16_t pport) {
-  ph_ref *pp = ph_map_plink(ctx, bucket, proto, paddr, pport);
-  if (*pp != 0 && --ph_map_at(ctx, *pp)->refs == 0)
-    pinhole__map_release_at(ctx, pp);
+  /* ph_map_plink's walk with the records' base taken one record before
+   * the first (integer arithmetic: no pointer is formed outside the
+   * table), so that a reference indexes it as it is, without ph_slot's
+   * minus one at every link */
+  const uintptr_t base = (uintptr_t)ctx->maps - sizeof(ph_mapping);
+  ph_ref *pp = &ctx->map_phash[bucket];
+  for (ph_ref x; (x = *pp) != 0;) {
+    ph_mapping *m = (ph_mapping *)(base + (uintptr_t)x * sizeof(ph_mapping));
+    if (m->paddr == paddr && m->pport == pport && m->proto == proto) {
+      if (--m->refs == 0)
+        pinhole__map_release_at(ctx, pp);
+      return;
+    }
+    pp = &m->pnext;
+  }
 }
 /* Mapping whose public endpoint is (proto, paddr, pport), or PH_NIL. */
 ph_ref pinhole__map_find_public(const pinhole_ctx *ctx, uint8_t proto,

@@ -808,12 +808,16 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
                    const ph_conn_keys *hk) {
   ph_conn_cold *k = &ctx->cold[idx];
   int v6 = hk != NULL ? 0 : ph_conn_is6(ctx, c); /* places: IPv4 only */
+  /* its flags read before the removals, whose stores the compiler
+   * cannot tell from c's: the fire read them already (its watch read
+   * before them too: +6.2 an expired flow, BENCHMARKS.md expire14) */
+  const uint8_t flags = c->flags;
   ph_conn_unfile(ctx, c, idx, v6, hk);
   /* not when it fired (places are only given by the fire, ph_conn_fire,
    * whose timer the wheel disarmed before calling it) */
   if (hk == NULL && ph_ctimer_armed(&k->timer))
     pinhole__cwheel_cancel(&ctx->conn_wheel, idx);
-  if (c->flags & PH_CONN_HALF_OPEN)
+  if (flags & PH_CONN_HALF_OPEN)
     ctx->half_open--;
   /* (an IPv4 slot is never in the line form: its watch is c->watch) */
   ph_ref wr = v6 ? ph_conn_watch(ctx, c) : c->watch;
@@ -829,7 +833,7 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
   }
   uint32_t pa;
   uint16_t pp;
-  if (__builtin_expect(!(c->flags & PH_CONN_HAIRPIN), 1)) { /* its own */
+  if (__builtin_expect(!(flags & PH_CONN_HAIRPIN), 1)) { /* its own */
     if (hk != NULL) { /* (IPv4) its public chain as stage 1 found it */
       if (ph_cold_mapped(k)) {
         ph_conn_public(ctx, c, 0, &pa, &pp);
@@ -847,7 +851,10 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
       pinhole__map_put(ctx, hp);
   }
 
-  ph_ref r = ph_ref_of(idx), conv = ph_conv_of_slot(ctx, r);
+  /* ph_conv_of_slot from k, at hand: the compiler cannot tell the
+   * removals' stores from ctx->cold and would form its address again */
+  ph_ref r = ph_ref_of(idx);
+  ph_ref conv = k->conv_mark == PH_CONVH_REC ? k->conv : PH_NIL;
   if (conv == PH_NIL) { /* ph_list_unlink with its own links read from k */
     uint32_t own_id = k->own_id;
     ph_convh prev = k->own_prev, next = k->own_next;
@@ -907,7 +914,9 @@ _Static_assert(sizeof(ph_hk) <= 32, "a window place's keys: a shift apart");
 
 typedef struct ph_expiry {
   pinhole_ctx *ctx;
-  int expired;
+  /* the fires that expired nothing: the run counts its fires anyway, and
+   * these are the rare ones (one add an expired flow fewer) */
+  size_t kept;
   ph_hk hk[PH_CWHEEL_RING];
 } ph_expiry;
 
@@ -932,12 +941,15 @@ ph_conn_fire(uint32_t index, unsigned slot, void *user) {
   ph_expiry *x = user;
   pinhole_ctx *ctx = x->ctx;
   ph_conn *c = &ctx->conns[index];
-  if (!(c->flags & PH_CONN_LIVE))
+  if (!(c->flags & PH_CONN_LIVE)) {
+    x->kept++;
     return;
+  }
   /* ph_conn_stale (engine.h) with the timeout inline */
   int32_t idle = (int32_t)(ctx->now_tick - c->last_seen);
   if (idle < (int32_t)ctx->to_min || idle < (int32_t)ph_conn_timeout(ctx, c)) {
     pinhole__conn_touch_timer(ctx, c);
+    x->kept++;
     return;
   }
   const ph_hk *e = &x->hk[slot];
@@ -945,7 +957,6 @@ ph_conn_fire(uint32_t index, unsigned slot, void *user) {
     ph_conn_expire_keyed(ctx, c, index, &e->k);
   else /* the rest out of line: the run keeps its registers for the above */
     pinhole__conn_expire(ctx, c);
-  x->expired++;
 }
 
 static inline __attribute__((always_inline)) void
@@ -964,11 +975,11 @@ ph_conn_ahead(uint32_t index, int stage, unsigned slot, void *user) {
 size_t pinhole__conn_wheel_run(pinhole_ctx *ctx, size_t budget, int *expired) {
   ph_expiry x;
   x.ctx = ctx;
-  x.expired = 0;
+  x.kept = 0;
   size_t fired;
   size_t work = ph_cwheel_run(&ctx->conn_wheel, ctx->now_ns, budget,
                               ph_conn_fire, ph_conn_ahead, &x, &fired,
                               sizeof(ph_conn_cold)); /* ctx.c's stride */
-  *expired += x.expired;
+  *expired += (int)(fired - x.kept);
   return work;
 }

@@ -85,13 +85,21 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
                                    ph_cwheel_ahead_at_fn ahead, void *user,
                                    size_t *fired_out, size_t stride_k) {
   uint64_t target = now_ns >> w->tick_shift;
-  size_t work = 0, fired = 0;
+  /* the work done is fired + other, other the units spent on other than
+   * fires (the cascade's, the ticks stepped), which are rare: a fire adds
+   * to fired only (one add a fire fewer) */
+  size_t other = 0, fired = 0;
   uint32_t ring[PH_CWHEEL_RING]; /* popped, to fire in this order */
   uint8_t *const tbase = w->base + w->offset; /* the hooks never init w */
   const size_t stride = stride_k != 0 ? stride_k : w->stride;
   for (;;) {
-    if (w->cascading && !pinhole__cwheel_cascade(w, &work, budget))
-      break;
+    if (w->cascading) {
+      size_t work = fired + other;
+      int done = pinhole__cwheel_cascade(w, &work, budget);
+      other = work - fired;
+      if (!done)
+        break;
+    }
     unsigned due = ph_due(w);
     unsigned rh = 0, rn = 0, s1 = 0; /* ring head, entries, stage 1 done */
     for (;;) {
@@ -103,13 +111,13 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
        * before its own (fewer in a window's first fill), and the window
        * holds at most PH_CWHEEL_AHEAD + PH_CWHEEL_PER < PH_CWHEEL_RING */
       while (rn <= PH_CWHEEL_AHEAD && w->list[due].head != 0 &&
-             work + rn < budget) {
+             fired + other + rn < budget) {
         ph_cwlist *l = &w->list[due];
         uint32_t b = l->head;
         const ph_cwblock *hb = &w->blocks[b];
         unsigned s = l->hs, end = b == l->tail ? l->te : PH_CWHEEL_PER + 1;
         unsigned n = end - s;
-        size_t room = budget - work - rn;
+        size_t room = budget - (fired + other) - rn;
         if (n > room)
           n = (unsigned)room;
         if (s == 1 && hb->e[0] != 0) /* the next block's line */
@@ -164,7 +172,6 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
         continue; /* cancelled or re-armed since it was popped */
       t->pos = 0;
       w->armed--;
-      work++;
       fired++;
       if (fire != NULL)
         fire(i, at, user); /* may arm or cancel any entry */
@@ -177,14 +184,14 @@ static inline size_t ph_cwheel_run(ph_cwheel *w, uint64_t now_ns, size_t budget,
       break;
     }
     w->now_tick = ev; /* skip the empty ticks between */
-    if (work >= budget)
+    if (fired + other >= budget)
       break;
-    work++;
+    other++;
     w->now_tick = ev + 1;
     w->cascading = (ev & PH_WHEEL_MASK) == 0;
   }
   *fired_out = fired;
-  return work;
+  return fired + other;
 }
 
 #endif /* PH_TIMER_CWHEEL_RUN_H */
