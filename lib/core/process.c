@@ -979,7 +979,7 @@ found:
   if (c != NULL)
     return ph_known(ctx, pkt, &v, c, dir, side);
   return ph_new(ctx, pkt, &v, side, h,
-                hint != NULL && hint->ref == UINT32_MAX && hint->nf.ok
+                hint != NULL && hint->nf.ok && hint->ref == UINT32_MAX
                     ? &hint->nf
                     : NULL);
 }
