@@ -979,7 +979,9 @@ found:
   if (c != NULL)
     return ph_known(ctx, pkt, &v, c, dir, side);
   return ph_new(ctx, pkt, &v, side, h,
-                hint != NULL && hint->nf.ok ? &hint->nf : NULL);
+                hint != NULL && hint->nf.ok && hint->ref == UINT32_MAX
+                    ? &hint->nf
+                    : NULL);
 }
 
 /* The entries: six arguments, all in registers (the checked header in
@@ -1401,9 +1403,9 @@ static void ph_hint_cand(const pinhole_ctx *ctx, ph_hint *k,
 static inline __attribute__((always_inline)) int
 ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
   k->dist = 0;
-  k->nf.ok = 0;
   if (!k->ok) {
     k->ref = UINT32_MAX;
+    k->nf.ok = 0;
     return 0;
   }
   const ph_ft_bucket *bk = k->bk; /* home, from the look-ahead */
@@ -1414,6 +1416,7 @@ ph_hint_conn(const pinhole_ctx *ctx, ph_hint *k, int side) {
     return 0;
   }
   k->ref = UINT32_MAX;
+  k->nf.ok = 0;
   k->chk &= (uint8_t)~PH_CHK_REF;
   if (bk->ovf != 0) {
     const ph_flow_table *ft = k->ok != PH_HINT_4 ? &ctx->ft6 : &ctx->ft;
