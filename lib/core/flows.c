@@ -151,8 +151,10 @@ static void ph_list_insert(pinhole_ctx *ctx, ph_convh at, ph_convh h) {
     ctx->conv_tail = h;
 }
 
-static inline void ph_list_unlink(pinhole_ctx *ctx, ph_convh h) {
-  ph_convh prev = *ph_list_prev(ctx, h), next = *ph_list_next(ctx, h);
+/* Unlinks the entry whose links are prev and next (read by the caller:
+ * the free has them in the cold part at hand). */
+static inline void ph_list_unlink_links(pinhole_ctx *ctx, ph_convh prev,
+                                        ph_convh next) {
   if (prev)
     *ph_list_next(ctx, prev) = next;
   else
@@ -161,6 +163,10 @@ static inline void ph_list_unlink(pinhole_ctx *ctx, ph_convh h) {
     *ph_list_prev(ctx, next) = prev;
   else
     ctx->conv_tail = prev;
+}
+
+static inline void ph_list_unlink(pinhole_ctx *ctx, ph_convh h) {
+  ph_list_unlink_links(ctx, *ph_list_prev(ctx, h), *ph_list_next(ctx, h));
 }
 
 /* The next conversation id (ascending, never 0). */
@@ -857,15 +863,7 @@ ph_conn_free_keyed(pinhole_ctx *ctx, ph_conn *c, uint32_t idx,
   ph_ref conv = k->conv_mark == PH_CONVH_REC ? k->conv : PH_NIL;
   if (conv == PH_NIL) { /* ph_list_unlink with its own links read from k */
     uint32_t own_id = k->own_id;
-    ph_convh prev = k->own_prev, next = k->own_next;
-    if (prev)
-      *ph_list_next(ctx, prev) = next;
-    else
-      ctx->conv_head = next;
-    if (next)
-      *ph_list_prev(ctx, next) = prev;
-    else
-      ctx->conv_tail = prev;
+    ph_list_unlink_links(ctx, k->own_prev, k->own_next);
     ph_conn_slot_back(ctx, c, k, idx, v6, hk != NULL);
     /* its own conversation ended with it */
     ph_sync_deleted(ctx, own_id);
