@@ -826,15 +826,18 @@ ph_plain_rewrite(uint8_t *d, const ph_tuple *to, uint32_t *diffp) {
   }
   if (ip_changed)
     ph_ck_apply_ne32(d + 10, diff);
-  l4_changed = ip_changed;
-  /* the ports as one word (the new source port is to's destination) */
+  /* the ports as one word (the new source port is to's destination),
+   * without a branch: whether a port changes is the data's (a pool keeps
+   * the inside port when it is free), so a branch on it is mispredicted
+   * (callgrind's branch simulation: 0.28 a packet in the 1k burst). An
+   * unchanged word adds 0 (ph_ck_add32(diff, 0) is diff), as a mask
+   * (GCC turns a select back into the branch), and is stored as it was. */
   n = ph_ck_ne32_of((uint32_t)to->dport << 16 | to->sport);
   o = ph_ne32(d + 20);
-  if (n != o) {
-    diff = ph_ck_add32(diff, ph_ck_diff32e(o, n));
-    memcpy(d + 20, &n, sizeof(n));
-    l4_changed = 1;
-  }
+  uint32_t ports_changed = n != o;
+  diff = ph_ck_add32(diff, ph_ck_diff32e(o, n) & (0u - ports_changed));
+  memcpy(d + 20, &n, sizeof(n));
+  l4_changed = ip_changed | (int)ports_changed;
   *diffp = diff;
   return l4_changed;
 }
