@@ -772,6 +772,26 @@ ph_hint_holds(const pinhole_ctx *ctx, const ph_hint *k) {
   return k->dist == 0 || ph_hint_walks_to(ctx, k);
 }
 
+/* ph_hint_found() while the table is unchanged since the look-ahead
+ * (ph_process_handed): a reference found is still the first candidate,
+ * and none found means the tuple has no connection (*c NULL): the
+ * look-ahead walked its lines as a lookup does, home and, when home
+ * counts an overflow, on (ph_hint_far). */
+static inline __attribute__((always_inline)) int
+ph_hint_taken(pinhole_ctx *ctx, const ph_hint *k, const ph_plain4 *p,
+              ph_conn **c, int *dir) {
+  if (k->ref == UINT32_MAX) {
+    *c = NULL;
+    return 1;
+  }
+  ph_conn *f = ph_conn_keyed4(ctx, k->ref, p);
+  if (f == NULL)
+    return 0;
+  *dir = (int)(k->ref & 1);
+  *c = ph_conn_live(ctx, f);
+  return 1;
+}
+
 static int ph_hint_found(pinhole_ctx *ctx, const ph_hint *k, const ph_plain4 *p,
                          ph_conn **c, int *dir) {
   if (!ph_hint_holds(ctx, k))
@@ -963,13 +983,14 @@ static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
  * whole into its two entries below. */
 static inline __attribute__((always_inline)) int
 ph_plain_body(pinhole_ctx *ctx, pinhole_pkt *pkt, int side, const ph_hint *hint,
-              ph_plain4 plain, uint64_t h) {
+              ph_plain4 plain, uint64_t h, const int handed) {
   const ph_plain4 *p = &plain; /* by value: the callers keep theirs in
                                   registers */
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
   int dir = 0;
   ph_conn *c;
-  if (hint != NULL && ph_hint_found(ctx, hint, p, &c, &dir))
+  if (hint != NULL && (handed ? ph_hint_taken(ctx, hint, p, &c, &dir)
+                              : ph_hint_found(ctx, hint, p, &c, &dir)))
     goto found;
   c = ph_conn_find(ctx, p->proto, p->src, p->dst, p->sport, p->dport, h, &dir);
 found:
@@ -991,13 +1012,21 @@ found:
  * two), so that a caller with nothing left to do jumps to them. */
 static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                             ph_plain4 plain, uint64_t h) {
-  return ph_plain_body(ctx, pkt, side, NULL, plain, h);
+  return ph_plain_body(ctx, pkt, side, NULL, plain, h, 0);
 }
 
 /* The same with the look-ahead's hint for the tuple of plain. */
 static int ph_process_hinted(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                              const ph_hint *hint, ph_plain4 plain) {
-  return ph_plain_body(ctx, pkt, side, hint, plain, hint->h);
+  return ph_plain_body(ctx, pkt, side, hint, plain, hint->h, 0);
+}
+
+/* The same while the table is as the look-ahead read it (no insert or
+ * remove since): the hint's reference, if any, is the first candidate a
+ * lookup would try, so it is taken without ph_hint_holds()'s tests. */
+static int ph_process_handed(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
+                             const ph_hint *hint, ph_plain4 plain) {
+  return ph_plain_body(ctx, pkt, side, hint, plain, hint->h, 1);
 }
 
 /* An IPv6 packet (process6.c) with its burst look-ahead, if any. */
@@ -1630,7 +1659,9 @@ ph_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n, int side,
         }
         if (vd < 0) {
           trust = stays & ~PH_CHK_REF;
-          vd = ph_process_hinted(ctx, p, side, k, k->p4);
+          vd = ctx->ft.changes == changes
+                   ? ph_process_handed(ctx, p, side, k, k->p4)
+                   : ph_process_hinted(ctx, p, side, k, k->p4);
         }
         verdicts[base + i] = (uint8_t)vd;
         continue;
