@@ -640,6 +640,9 @@ struct pinhole_ctx {
   uint32_t tick_shift;
 
   ph_flow_table ft;
+  /* ft.changes as the running burst chunk's look-ahead read the table
+   * (process.c ph_hint_found); meaningful only with a look-ahead hint */
+  uint32_t ft_read;
 
   ph_conn *conns;        /* hot part, one cache line each */
   ph_conn_cold *cold;    /* cold part, same index */

@@ -772,30 +772,23 @@ ph_hint_holds(const pinhole_ctx *ctx, const ph_hint *k) {
   return k->dist == 0 || ph_hint_walks_to(ctx, k);
 }
 
-/* ph_hint_found() while the table is unchanged since the look-ahead
- * (ph_process_handed): a reference found is still the first candidate,
- * and none found means the tuple has no connection (*c NULL): the
- * look-ahead walked its lines as a lookup does, home and, when home
- * counts an overflow, on (ph_hint_far). */
-static inline __attribute__((always_inline)) int
-ph_hint_taken(pinhole_ctx *ctx, const ph_hint *k, const ph_plain4 *p,
-              ph_conn **c, int *dir) {
-  if (k->ref == UINT32_MAX) {
-    *c = NULL;
-    return 1;
-  }
-  ph_conn *f = ph_conn_keyed4(ctx, k->ref, p);
-  if (f == NULL)
-    return 0;
-  *dir = (int)(k->ref & 1);
-  *c = ph_conn_live(ctx, f);
-  return 1;
-}
-
+/* The hand-over taken: 1 with *c and *dir as ph_conn_find() would
+ * answer for p (the tuple of k), 0 when the caller must look it up.
+ * While the table is as the look-ahead read it (ctx->ft_read: no insert
+ * or remove since), a reference found is still the first candidate, and
+ * none found means the tuple has no connection (*c NULL): the look-ahead
+ * walked its lines as a lookup does, home and, when home counts an
+ * overflow, on (ph_hint_far). After a change, ph_hint_holds() decides. */
 static int ph_hint_found(pinhole_ctx *ctx, const ph_hint *k, const ph_plain4 *p,
                          ph_conn **c, int *dir) {
-  if (!ph_hint_holds(ctx, k))
+  if (ctx->ft.changes == ctx->ft_read) {
+    if (k->ref == UINT32_MAX) {
+      *c = NULL;
+      return 1;
+    }
+  } else if (!ph_hint_holds(ctx, k)) {
     return 0;
+  }
   ph_conn *f = ph_conn_keyed4(ctx, k->ref, p);
   if (f == NULL)
     return 0;
@@ -983,14 +976,13 @@ static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
  * whole into its two entries below. */
 static inline __attribute__((always_inline)) int
 ph_plain_body(pinhole_ctx *ctx, pinhole_pkt *pkt, int side, const ph_hint *hint,
-              ph_plain4 plain, uint64_t h, const int handed) {
+              ph_plain4 plain, uint64_t h) {
   const ph_plain4 *p = &plain; /* by value: the callers keep theirs in
                                   registers */
   pkt->len = p->ip_len; /* link-layer padding is not part of the packet */
   int dir = 0;
   ph_conn *c;
-  if (hint != NULL && (handed ? ph_hint_taken(ctx, hint, p, &c, &dir)
-                              : ph_hint_found(ctx, hint, p, &c, &dir)))
+  if (hint != NULL && ph_hint_found(ctx, hint, p, &c, &dir))
     goto found;
   c = ph_conn_find(ctx, p->proto, p->src, p->dst, p->sport, p->dport, h, &dir);
 found:
@@ -1012,21 +1004,13 @@ found:
  * two), so that a caller with nothing left to do jumps to them. */
 static int ph_process_plain(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                             ph_plain4 plain, uint64_t h) {
-  return ph_plain_body(ctx, pkt, side, NULL, plain, h, 0);
+  return ph_plain_body(ctx, pkt, side, NULL, plain, h);
 }
 
 /* The same with the look-ahead's hint for the tuple of plain. */
 static int ph_process_hinted(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
                              const ph_hint *hint, ph_plain4 plain) {
-  return ph_plain_body(ctx, pkt, side, hint, plain, hint->h, 0);
-}
-
-/* The same while the table is as the look-ahead read it (no insert or
- * remove since): the hint's reference, if any, is the first candidate a
- * lookup would try, so it is taken without ph_hint_holds()'s tests. */
-static int ph_process_handed(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
-                             const ph_hint *hint, ph_plain4 plain) {
-  return ph_plain_body(ctx, pkt, side, hint, plain, hint->h, 1);
+  return ph_plain_body(ctx, pkt, side, hint, plain, hint->h);
 }
 
 /* An IPv6 packet (process6.c) with its burst look-ahead, if any. */
@@ -1605,6 +1589,7 @@ ph_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n, int side,
      * insert or remove has changed it since, a hint's ref is still the
      * first candidate a lookup would try (ph_hint_holds) */
     const uint32_t changes = ctx->ft.changes;
+    ctx->ft_read = changes; /* the same, for ph_hint_found() */
     /* the end of the IPv4 connections (ph_fast_udp_conn) */
     const ph_conn *const end4 = ctx->conns + ctx->cfg.max_flows;
     /* clean: no byte the look-ahead checked has changed, so its check
@@ -1659,9 +1644,7 @@ ph_burst(pinhole_ctx *ctx, pinhole_pkt *pkts, size_t n, int side,
         }
         if (vd < 0) {
           trust = stays & ~PH_CHK_REF;
-          vd = ctx->ft.changes == changes
-                   ? ph_process_handed(ctx, p, side, k, k->p4)
-                   : ph_process_hinted(ctx, p, side, k, k->p4);
+          vd = ph_process_hinted(ctx, p, side, k, k->p4);
         }
         verdicts[base + i] = (uint8_t)vd;
         continue;
