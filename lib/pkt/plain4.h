@@ -99,7 +99,8 @@ static const uint8_t ph_a4_first_bad[256] = {
  * a plain IPv4 TCP or UDP packet that the full parse (pinhole_pkt_parse)
  * accepts with PINHOLE_PKT_OK, no options and no fragment flags, with *p
  * filled; 0 when it needs the full parse (which then reports the first
- * failing check in the documented order). The checks are the full
+ * failing check in the documented order), *p then partly written and
+ * meaningless. The checks are the full
  * parse's, evaluated together with few branches. The protocol as the
  * answer lets a caller that stores *p in memory it may not keep in
  * registers (the burst's look-ahead) branch on it without reading it
@@ -133,6 +134,14 @@ static inline int ph_plain4_check(const uint8_t *d, size_t len, ph_plain4 *p) {
   if (ports < 0x10000u || (uint16_t)ports == 0)
     return 0;
   uint16_t sport = (uint16_t)(ports >> 16), dport = (uint16_t)ports;
+  /* the tuple stored before the last checks, which then need fewer
+   * registers (the burst's look-ahead spilled two around them) */
+  p->src = src;
+  p->dst = dst;
+  p->sport = sport;
+  p->dport = dport;
+  p->ip_len = (uint16_t)ip_len;
+  p->proto = proto;
   size_t hlen;
   if (proto == PINHOLE_IPPROTO_UDP) {
     if (ph_get16(l4 + 4) != l4_len)
@@ -147,12 +156,6 @@ static inline int ph_plain4_check(const uint8_t *d, size_t len, ph_plain4 *p) {
   } else {
     return 0;
   }
-  p->src = src;
-  p->dst = dst;
-  p->sport = sport;
-  p->dport = dport;
-  p->ip_len = (uint16_t)ip_len;
-  p->proto = proto;
   p->l4_hlen = (uint8_t)hlen;
   return proto;
 }
