@@ -112,16 +112,23 @@ static int ph_icmp_seq_bad(uint16_t *seq, uint8_t *valid, int dir,
   return 0;
 }
 
+/* Does a packet of connection c from direction dir arrive on the side it
+ * must (side A's own for dir 0 and for a hairpin, the other for dir 1)?
+ * ph_existing() and the direct paths ask it first: a packet on the wrong
+ * side is dropped with nothing changed. */
+static inline int ph_side_ok(const ph_conn *c, int dir, int side) {
+  uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
+                          ? c->a_side
+                          : (uint8_t)(c->a_side ^ 1);
+  return side == want_side;
+}
+
 /* A packet of an existing connection, from direction dir: its verdict
  * (the reasons for a drop are counted here, the verdict by the caller). */
 static int ph_existing(pinhole_ctx *ctx, pinhole_pkt *pkt, pinhole_pkt_view *v,
                        ph_conn *c, int dir, int side) {
-  uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
-                          ? c->a_side
-                          : (uint8_t)(c->a_side ^ 1);
-  if (side != want_side) {
+  if (!ph_side_ok(c, dir, side))
     return PINHOLE_VERDICT_DROP;
-  }
   if (v->proto == PINHOLE_IPPROTO_TCP) {
     if (pinhole__tcp_track(ctx, c, dir, pkt->data, v) == PH_DROP)
       return PINHOLE_VERDICT_DROP;
@@ -862,10 +869,7 @@ ph_plain_rewrite(uint8_t *d, const ph_tuple *to, uint32_t *diffp) {
 static inline __attribute__((always_inline)) int
 ph_udp_established(pinhole_ctx *ctx, uint8_t *d, uint16_t ip_len, ph_conn *c,
                    int dir, int side) {
-  uint8_t want_side = dir == 0 || (c->flags & PH_CONN_HAIRPIN)
-                          ? c->a_side
-                          : (uint8_t)(c->a_side ^ 1);
-  if (side != want_side)
+  if (!ph_side_ok(c, dir, side))
     return PINHOLE_VERDICT_DROP;
   c->last_seen = ctx->now_tick;
   uint32_t diff;
@@ -907,6 +911,48 @@ ph_tcp_syn_first(pinhole_ctx *ctx, uint8_t *d, const pinhole_pkt_view *v,
     ph_ck_apply_ne32(d + PH_IP_MIN_HLEN + PH_TCP_CKSUM, diff);
   c->frames[0]++;
   c->bytes[0] += v->ip_len;
+  return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
+                                      : PINHOLE_VERDICT_FORWARD;
+}
+
+/* An established TCP segment of a connection no ALG watches, plain (a
+ * 20-byte IP header, not a fragment: ph_plain4_check accepted it as *p),
+ * IPv4 (not a NAT64 slot): what ph_existing(), the tracker and
+ * pinhole__translate() do for it, straight from the header d, when it is
+ * the tracker's common case (tcp.h ph_tcp_est_case: established, a bare
+ * ACK, both windows known, no fragment before); its verdict, not yet
+ * counted. -1 with nothing changed when it is not that case: the caller
+ * takes the whole way. The tracker's decision is tcp.h ph_tcp_est_track,
+ * its own; a segment outside the window is counted as it counts it. The
+ * TCP options are neither read nor rewritten (no ALG: no SACK edges to
+ * map); the translation is ph_tcp_syn_first()'s. The packet's tuple is
+ * the one c was found by (direction dir). */
+static inline __attribute__((always_inline)) int
+ph_tcp_established(pinhole_ctx *ctx, uint8_t *d, const ph_plain4 *p, ph_conn *c,
+                   int dir, int side) {
+  const uint8_t *l4 = d + PH_IP_MIN_HLEN;
+  /* c is IPv4: its windows are at its own index (ph_tcp_syn_first) */
+  ph_tcpw *w = &ctx->tcpw[ph_conn_idx(ctx, c)];
+  ph_tcp_dir *s = &w->d[dir];
+  if (!ph_tcp_est_case(c, s, &w->d[dir ^ 1], l4[13]))
+    return -1;
+  if (!ph_side_ok(c, dir, side))
+    return PINHOLE_VERDICT_DROP;
+  uint32_t seq = ph_get32(l4 + 4);
+  uint32_t len = (uint32_t)p->ip_len - PH_IP_MIN_HLEN - p->l4_hlen;
+  int bad = ph_tcp_est_track(s, &w->d[dir ^ 1], seq, seq + len,
+                             ph_get32(l4 + 8), ph_get16(l4 + 14));
+  if (bad) { /* as pinhole__tcp_track() counts it */
+    ph_count(ctx, PINHOLE_CNT_ERR_TCP);
+    ph_count(ctx, bad);
+    return PINHOLE_VERDICT_DROP;
+  }
+  c->last_seen = ctx->now_tick;
+  uint32_t diff;
+  if (ph_plain_rewrite(d, dir ? &c->a : &c->b, &diff))
+    ph_ck_apply_ne32(d + PH_IP_MIN_HLEN + PH_TCP_CKSUM, diff);
+  c->frames[dir]++;
+  c->bytes[dir] += p->ip_len;
   return (c->flags & PH_CONN_HAIRPIN) ? PINHOLE_VERDICT_HAIRPIN
                                       : PINHOLE_VERDICT_FORWARD;
 }
@@ -971,9 +1017,10 @@ static inline int ph_fast_udp(pinhole_ctx *ctx, pinhole_pkt *pkt, int side,
 /* A plain IPv4 TCP or UDP packet (ph_plain4_check() accepted it: the full
  * parse would say OK, no options, not a fragment) whose tuple hashes to
  * h: looked up from the header; an established UDP packet without an ALG
- * is done without a view, anything else gets the view the parse would
- * have filled. hint: the look-ahead's for this same tuple, or NULL. Taken
- * whole into its two entries below. */
+ * is done without a view, and so is an established TCP segment the
+ * tracker's common case decides (ph_tcp_established); anything else
+ * gets the view the parse would have filled. hint: the look-ahead's for this
+ * same tuple, or NULL. Taken whole into its two entries below. */
 static inline __attribute__((always_inline)) int
 ph_plain_body(pinhole_ctx *ctx, pinhole_pkt *pkt, int side, const ph_hint *hint,
               ph_plain4 plain, uint64_t h) {
@@ -986,10 +1033,15 @@ ph_plain_body(pinhole_ctx *ctx, pinhole_pkt *pkt, int side, const ph_hint *hint,
     goto found;
   c = ph_conn_find(ctx, p->proto, p->src, p->dst, p->sport, p->dport, h, &dir);
 found:
-  if (c != NULL && p->proto == PINHOLE_IPPROTO_UDP && c->watch == PH_NIL &&
-      !ph_conn_is6(ctx, c)) /* NAT64 translates it (ph_known) */
-    return ph_verdict(
-        ctx, 0, ph_udp_established(ctx, pkt->data, p->ip_len, c, dir, side));
+  if (c != NULL && c->watch == PH_NIL &&
+      !ph_conn_is6(ctx, c)) { /* NAT64 translates it (ph_known) */
+    if (p->proto == PINHOLE_IPPROTO_UDP)
+      return ph_verdict(
+          ctx, 0, ph_udp_established(ctx, pkt->data, p->ip_len, c, dir, side));
+    int vd = ph_tcp_established(ctx, pkt->data, p, c, dir, side);
+    if (vd >= 0)
+      return ph_verdict(ctx, 0, vd);
+  }
   pinhole_pkt_view v;
   ph_plain4_view(pkt->data, p, &v);
   if (c != NULL)

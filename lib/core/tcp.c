@@ -53,12 +53,7 @@
 
 #include <string.h>
 
-#define PH_TCP_ACK_SLACK 66000u /* bound IV for small windows */
 #define PH_TCP_WS_MAX PH_TW_WS_MAX
-
-static int ph_after(uint32_t a, uint32_t b) {
-  return (int32_t)(a - b) > 0;
-}
 
 /* ---- TCP options ------------------------------------------------------ */
 
@@ -374,34 +369,18 @@ static int ph_synack(pinhole_ctx *ctx, ph_conn *c, int dir, int opener,
 
 /* The common case, decided as the general path would decide it: a data or
  * ACK segment of an established connection whose windows are both known,
- * with no ALG correction to map and no fragment. Returns -1 when the
- * segment is not such a one. */
+ * with no ALG correction to map and no fragment (tcp.h ph_tcp_est_case,
+ * ph_tcp_est_track: process.c's direct path decides it the same way).
+ * Returns -1 when the segment is not such a one. */
 static int ph_track_established(ph_tcpw *w, const ph_conn *c, int dir,
                                 const pinhole_pkt_view *v) {
-  const uint8_t known = PH_TW_SEEN | PH_TW_ACKED;
   ph_tcp_dir *s = &w->d[dir];
   const ph_tcp_dir *r = &w->d[dir ^ 1];
-  if (c->tcp_state != PH_TCP_ESTABLISHED || ph_conn_watched(c) ||
-      (v->tcp_flags & (PINHOLE_TCP_SYN | PINHOLE_TCP_RST | PINHOLE_TCP_FIN |
-                       PINHOLE_TCP_ACK)) != PINHOLE_TCP_ACK ||
-      (v->flags & PINHOLE_PKTF_FRAGMENT) ||
-      (s->flags & r->flags & known) != known ||
-      ((s->flags | r->flags) & PH_TW_FRAG))
+  if (ph_conn_watched(c) || (v->flags & PINHOLE_PKTF_FRAGMENT) ||
+      !ph_tcp_est_case(c, s, r, v->tcp_flags))
     return -1;
-  uint32_t seq = v->seq, end = seq + v->payload_len, ack = v->ack;
-  uint32_t swin = ph_tw_maxwin(s), rwin = ph_tw_maxwin(r);
-  uint32_t span = swin > PH_TCP_ACK_SLACK ? swin : PH_TCP_ACK_SLACK;
-  if (ph_after(seq, r->ack + rwin) || ph_after(s->end - rwin, end) ||
-      ph_after(ack, r->end) || ph_after(r->end - span, ack))
-    return PINHOLE_CNT_TCP_FLAGS;
-  if (ph_after(end, s->end))
-    s->end = end;
-  if (ph_after(ack, s->ack))
-    s->ack = ack;
-  uint8_t scale = ph_tw_scale(s);
-  if (((uint32_t)v->tcp_win << scale) > swin)
-    ph_tw_set_maxwin(s, v->tcp_win, scale); /* exact */
-  return 0;
+  return ph_tcp_est_track(s, r, v->seq, v->seq + v->payload_len, v->ack,
+                          v->tcp_win);
 }
 
 /* Everything else (kept out of line: the common case above stays lean). */

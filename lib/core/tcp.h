@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * TCP state shared by the tracker (core/tcp.c) and the new connection's
- * direct first SYN (core/process.c ph_tcp_syn_first): one definition of
- * what a SYN sets, so that the two cannot drift.
+ * TCP state shared by the tracker (core/tcp.c) and the engine's direct
+ * paths (core/process.c): the new connection's first SYN
+ * (ph_tcp_syn_first) and the established segment (ph_tcp_established).
+ * One definition of what a SYN sets and of how an established segment is
+ * judged, so that the paths cannot drift.
  */
 #ifndef PH_CORE_TCP_H
 #define PH_CORE_TCP_H
 
 #include "core/ctx.h"
 
-#define PH_TCP_WS_NONE 0xffu /* no window scale option */
+#define PH_TCP_WS_NONE 0xffu    /* no window scale option */
+#define PH_TCP_ACK_SLACK 66000u /* bound IV for small windows (tcp.c) */
+
+/* Is sequence number a after b (RFC 9293 sec. 3.4's modular order)? */
+static inline int ph_after(uint32_t a, uint32_t b) {
+  return (int32_t)(a - b) > 0;
+}
 
 /* A direction's state from its SYN (or SYN-ACK) [seq, end) that announced
  * window win and window scale ws (PH_TCP_WS_NONE: none; at most
@@ -65,6 +73,47 @@ static inline uint8_t ph_tcp_syn_wscale(const uint8_t *pkt,
     o += len;
   }
   return PH_TCP_WS_NONE;
+}
+
+/* Is a segment with TCP flags tcp_flags, from the side whose windows are
+ * s to the side of r, of connection c (no ALG watches it: the callers
+ * test that), the tracker's common case: c established, the segment a
+ * bare ACK (with PSH, URG, ECE, CWR or not; no SYN, RST or FIN), both
+ * windows known and neither side's last segment a fragment? Not a
+ * fragment itself: the callers test that as they know it. */
+static inline int ph_tcp_est_case(const ph_conn *c, const ph_tcp_dir *s,
+                                  const ph_tcp_dir *r, uint8_t tcp_flags) {
+  const uint8_t known = PH_TW_SEEN | PH_TW_ACKED;
+  return c->tcp_state == PH_TCP_ESTABLISHED &&
+         (tcp_flags & (PINHOLE_TCP_SYN | PINHOLE_TCP_RST | PINHOLE_TCP_FIN |
+                       PINHOLE_TCP_ACK)) == PINHOLE_TCP_ACK &&
+         (s->flags & r->flags & known) == known &&
+         !((s->flags | r->flags) & PH_TW_FRAG);
+}
+
+/* The tracker's decision on such a segment [seq, end) acknowledging ack
+ * with window field win, the four bounds (tcp.c's head) with every flag
+ * they test known: 0 when it is acceptable, with s moved on (its end,
+ * its acknowledgment, its largest window); PINHOLE_CNT_TCP_FLAGS, with
+ * nothing changed, when not. The one copy: the tracker (tcp.c
+ * ph_track_established) reads the values from the view, the direct path
+ * (process.c ph_tcp_established) from the header. */
+static inline int ph_tcp_est_track(ph_tcp_dir *s, const ph_tcp_dir *r,
+                                   uint32_t seq, uint32_t end, uint32_t ack,
+                                   uint16_t win) {
+  uint32_t swin = ph_tw_maxwin(s), rwin = ph_tw_maxwin(r);
+  uint32_t span = swin > PH_TCP_ACK_SLACK ? swin : PH_TCP_ACK_SLACK;
+  if (ph_after(seq, r->ack + rwin) || ph_after(s->end - rwin, end) ||
+      ph_after(ack, r->end) || ph_after(r->end - span, ack))
+    return PINHOLE_CNT_TCP_FLAGS;
+  if (ph_after(end, s->end))
+    s->end = end;
+  if (ph_after(ack, s->ack))
+    s->ack = ack;
+  uint8_t scale = ph_tw_scale(s);
+  if (((uint32_t)win << scale) > swin)
+    ph_tw_set_maxwin(s, win, scale); /* exact */
+  return 0;
 }
 
 #endif /* PH_CORE_TCP_H */

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * A new TCP connection's first SYN translated directly (core/process.c
- * ph_tcp_syn_first) when no ALG watches it and its IP header is plain
- * (TCP options or not), through the general path (ph_existing)
- * otherwise (here: IP options): the same bytes out,
- * the same connection state, counters, listing and reply translation
- * either way.
+ * The direct TCP paths of core/process.c, each held to the general path
+ * (ph_existing, the tracker, pinhole__translate), which a packet with IP
+ * options takes: a new TCP connection's first SYN translated directly
+ * (ph_tcp_syn_first) when no ALG watches it and its IP header is plain
+ * (TCP options or not); and an established connection's segments
+ * (ph_tcp_established), one per call and in bursts. The same bytes
+ * out, the same connection state, windows, counters, listing and reply
+ * translation either way.
  *
  * NAPT from the inside to two public addresses with 24 ports (20000
  * to 20023; paired pooling gives one inside host one of them), so that
@@ -94,11 +96,16 @@ static void x_pkt(tpkt *p, size_t iopt, uint32_t src, uint16_t sport,
   p->p.cap = sizeof(p->b);
 }
 
-static tctx *x_ctx(void) {
+/* The pool on addresses alo..ahi, ports lo..hi. */
+static tctx *x_ctx_ports(uint32_t alo, uint32_t ahi, uint32_t lo, uint32_t hi) {
   pinhole_config cfg;
   t_cfg(&cfg);
   cfg.flags &= ~(uint32_t)PINHOLE_CFG_DROP_IP_OPTIONS; /* ihl > 5 passes */
-  return t_ctx_pool(&cfg, PUB_A, PUB_B, PORT_LO, PORT_HI);
+  return t_ctx_pool(&cfg, alo, ahi, (uint16_t)lo, (uint16_t)hi);
+}
+
+static tctx *x_ctx(void) {
+  return x_ctx_ports(PUB_A, PUB_B, PORT_LO, PORT_HI);
 }
 
 /* The connection of inside tuple IN_HOST:sport -> SRV:80, found from
@@ -365,11 +372,275 @@ static void test_synfirst_hairpin(void **state) {
   t_ctx_del(t);
 }
 
+/* ---- established segments (process.c ph_tcp_established) ------------- */
+
+#define PSH PINHOLE_TCP_PSH
+#define FIN PINHOLE_TCP_FIN
+#define RST PINHOLE_TCP_RST
+#define DROP PINHOLE_VERDICT_DROP
+#define CI 0xfffff000u /* the client's ISN: its numbers wrap past 2^32 */
+#define SI 0x10000000u /* the server's */
+
+/* A segment of the established scenario: from the client (inside) or
+ * the server, sent on its own side or (wrong) on the other. */
+typedef struct y_step {
+  const char *what;
+  int from_srv, wrong_side;
+  uint32_t seq, ack;
+  uint8_t flags;
+  uint16_t win;
+  const uint8_t *opts;
+  size_t olen, plen;
+  int verdict;
+} y_step;
+
+/* NOP, NOP, timestamps (RFC 7323 sec. 3) */
+static const uint8_t tsopt[12] = {1, 1, 8, 10, 0, 0, 1, 0, 0, 0, 2, 0};
+
+/* After the handshake (tcp.c): the client's windows end CI + 1, its
+ * maxwin 502 << 7, it acknowledged SI + 1; the server's end SI + 1,
+ * maxwin 8192 (a SYN's is never scaled), scale 3, it acknowledged
+ * CI + 1. */
+static const y_step steps[] = {
+    {"client data", 0, 0, CI + 1, SI + 1, PSH | ACK, 502, NULL, 0, 100, FWD},
+    /* 2000 << 3 = 16000 > 8192: the server's maxwin grows, scaled */
+    {"server pure ACK, window grows", 1, 0, SI + 1, CI + 101, ACK, 2000, NULL,
+     0, 0, FWD},
+    {"server data", 1, 0, SI + 1, CI + 101, PSH | ACK, 2000, NULL, 0, 50, FWD},
+    /* bound I: past the server's ack CI + 101 plus its window 16000 */
+    {"client beyond the window", 0, 0, CI + 101 + 16000 + 1, SI + 51, ACK, 502,
+     NULL, 0, 10, DROP},
+    /* bound IV holds (66000 back from SI + 51); the ack does not move */
+    {"client old ACK", 0, 0, CI + 101, SI - 5, ACK, 502, NULL, 0, 0, FWD},
+    {"client ACK too old", 0, 0, CI + 101, SI + 51 - 66000 - 1, ACK, 502, NULL,
+     0, 0, DROP},
+    /* bound III: the server sent up to SI + 51 */
+    {"client ACK of unsent data", 0, 0, CI + 101, SI + 52, ACK, 502, NULL, 0, 0,
+     DROP},
+    {"client data with timestamps", 0, 0, CI + 101, SI + 51, PSH | ACK, 502,
+     tsopt, 12, 20, FWD},
+    /* bound II: ends before the server's end less the client's window */
+    {"server segment long acknowledged", 1, 0, SI + 51 - 64256 - 100, CI + 121,
+     ACK, 2000, NULL, 0, 10, DROP},
+    {"client segment on the outside", 0, 1, CI + 121, SI + 51, ACK, 502, NULL,
+     0, 0, DROP},
+    {"server FIN", 1, 0, SI + 51, CI + 121, FIN | ACK, 2000, NULL, 0, 0, FWD},
+    {"client ACK of the FIN (FIN_WAIT)", 0, 0, CI + 121, SI + 52, ACK, 502,
+     NULL, 0, 0, FWD},
+    {"client RST", 0, 0, CI + 121, 0, RST, 0, NULL, 0, 0, FWD},
+};
+#define NSTEPS (sizeof(steps) / sizeof(steps[0]))
+
+/* The ways the scenario is sent: one per call with a plain IP header
+ * (the direct path), one per call with 4 bytes of IP options (the
+ * general path), in bursts (each run of steps from one side in one
+ * pinhole_process_burst call) with a plain header. */
+enum { Y_DIRECT, Y_GENERAL, Y_BURST, Y_WAYS };
+
+typedef struct y_run {
+  tctx *t;
+  size_t iopt;
+  uint32_t pa; /* the client's public endpoint */
+  uint16_t pp;
+  int verdict[NSTEPS];
+  uint8_t out[NSTEPS][256];
+  size_t len[NSTEPS];
+  ph_tcpw after[NSTEPS]; /* one per call only */
+} y_run;
+
+/* Step k's packet as it arrives (from the server: to the client's public
+ * endpoint). */
+static void y_pkt(const y_run *r, unsigned k, uint16_t sport, tpkt *p) {
+  const y_step *x = &steps[k];
+  if (x->from_srv)
+    x_pkt(p, r->iopt, SRV, 80, r->pa, r->pp, x->seq, x->ack, x->flags, x->win,
+          x->opts, x->olen, x->plen);
+  else
+    x_pkt(p, r->iopt, IN_HOST, sport, SRV, 80, x->seq, x->ack, x->flags, x->win,
+          x->opts, x->olen, x->plen);
+}
+
+/* The handshake with window scales (the client offers 7, the server 3),
+ * one per call, then every step the run's way. */
+static void y_scenario(y_run *r, int way, uint32_t alo, uint32_t ahi,
+                       uint32_t lo, uint32_t hi, uint16_t sport) {
+  tpkt p;
+  r->t = x_ctx_ports(alo, ahi, lo, hi);
+  r->iopt = way == Y_GENERAL ? 4 : 0;
+  x_pkt(&p, r->iopt, IN_HOST, sport, SRV, 80, CI, 0, SYN, 64240, wscale, 4, 0);
+  assert_int_equal(t_in(r->t, &p, SEC), FWD);
+  r->pa = t_get32(p.b + 12);
+  r->pp = t_get16(p.b + 20 + r->iopt);
+  static const uint8_t ws3[4] = {1, 3, 3, 3};
+  x_pkt(&p, r->iopt, SRV, 80, r->pa, r->pp, SI, CI + 1, SYN | ACK, 8192, ws3, 4,
+        0);
+  assert_int_equal(t_out(r->t, &p, SEC), FWD);
+  x_pkt(&p, r->iopt, IN_HOST, sport, SRV, 80, CI + 1, SI + 1, ACK, 502, NULL, 0,
+        0);
+  assert_int_equal(t_in(r->t, &p, SEC), FWD);
+  ph_conn *c = x_conn(r->t, sport);
+  assert_int_equal(c->tcp_state, PH_TCP_ESTABLISHED);
+  const ph_tcpw *w = ph_tcpw_of(r->t->ctx, c);
+  assert_int_equal(ph_tw_maxwin(&w->d[0]), 502u << 7);
+  assert_int_equal(ph_tw_maxwin(&w->d[1]), 8192);
+  assert_int_equal(ph_tw_scale(&w->d[1]), 3);
+
+  for (unsigned k = 0; k < NSTEPS;) {
+    tpkt b[NSTEPS];
+    pinhole_pkt bp[NSTEPS];
+    uint8_t vd[NSTEPS];
+    int side = steps[k].from_srv ^ steps[k].wrong_side;
+    unsigned n = 1;
+    if (way == Y_BURST)
+      while (k + n < NSTEPS &&
+             (steps[k + n].from_srv ^ steps[k + n].wrong_side) == side)
+        n++;
+    for (unsigned i = 0; i < n; i++) {
+      y_pkt(r, k + i, sport, &b[i]);
+      bp[i] = b[i].p;
+    }
+    if (way == Y_BURST) {
+      pinhole_process_burst(r->t->ctx, bp, n,
+                            side ? PINHOLE_SIDE_OUTSIDE : PINHOLE_SIDE_INSIDE,
+                            3 * SEC, vd);
+      for (unsigned i = 0; i < n; i++)
+        r->verdict[k + i] = vd[i];
+    } else {
+      r->verdict[k] = pinhole_process(
+          r->t->ctx, &bp[0], side ? PINHOLE_SIDE_OUTSIDE : PINHOLE_SIDE_INSIDE,
+          3 * SEC);
+      r->after[k] = *ph_tcpw_of(r->t->ctx, c);
+    }
+    for (unsigned i = 0; i < n; i++) {
+      r->len[k + i] = bp[i].len;
+      memcpy(r->out[k + i], b[i].b, bp[i].len);
+    }
+    k += n;
+  }
+}
+
+/* What step k leaves as: forwarded, translated (the checksums summed
+ * here); dropped, unchanged. */
+static void y_want(const y_run *r, unsigned k, uint16_t sport, uint8_t *want,
+                   size_t *n) {
+  const y_step *x = &steps[k];
+  if (x->verdict == DROP) {
+    tpkt p;
+    y_pkt(r, k, sport, &p);
+    *n = p.p.len;
+    memcpy(want, p.b, *n);
+  } else if (x->from_srv) {
+    *n = x_seg(want, r->iopt, SRV, 80, IN_HOST, sport, x->seq, x->ack, x->flags,
+               x->win, x->opts, x->olen, x->plen);
+  } else {
+    *n = x_seg(want, r->iopt, r->pa, r->pp, SRV, 80, x->seq, x->ack, x->flags,
+               x->win, x->opts, x->olen, x->plen);
+  }
+}
+
+/* The scenario sent the three ways from inside port sport, the pool's
+ * ports lo..hi: each way's bytes exact; the windows after each step, the
+ * connection's state and counts and every counter the same each way,
+ * and the windows as the four bounds give them. Returns the client's
+ * public port (the direct way's). */
+static uint16_t y_same_each_way(uint32_t alo, uint32_t ahi, uint32_t lo,
+                                uint32_t hi, uint16_t sport) {
+  static y_run r[Y_WAYS];
+  for (int way = 0; way < Y_WAYS; way++) {
+    y_scenario(&r[way], way, alo, ahi, lo, hi, sport);
+    for (unsigned k = 0; k < NSTEPS; k++) {
+      uint8_t want[256];
+      size_t n;
+      y_want(&r[way], k, sport, want, &n);
+      if (r[way].verdict[k] != steps[k].verdict)
+        fail_msg("way %d, %s: verdict %d", way, steps[k].what,
+                 r[way].verdict[k]);
+      assert_int_equal(r[way].len[k], n);
+      if (memcmp(r[way].out[k], want, n) != 0)
+        fail_msg("way %d, %s: bytes differ", way, steps[k].what);
+    }
+  }
+  /* one per call: the windows after each step the same either way, and
+   * unchanged by a dropped segment */
+  for (unsigned k = 0; k < NSTEPS; k++) {
+    if (memcmp(&r[Y_DIRECT].after[k], &r[Y_GENERAL].after[k],
+               sizeof(ph_tcpw)) != 0)
+      fail_msg("%s: the windows differ", steps[k].what);
+    if (k > 0 && steps[k].verdict == DROP)
+      assert_memory_equal(&r[Y_DIRECT].after[k], &r[Y_DIRECT].after[k - 1],
+                          sizeof(ph_tcpw));
+  }
+  const ph_tcpw *w1 = &r[Y_DIRECT].after[1];
+  assert_int_equal(ph_tw_maxwin(&w1->d[1]), 16000); /* grown, scale 3 */
+  assert_int_equal(w1->d[1].ack, CI + 101);
+  assert_int_equal(r[Y_DIRECT].after[4].d[0].ack, SI + 1); /* not moved */
+  const ph_tcpw *w = &r[Y_DIRECT].after[NSTEPS - 1];
+  assert_int_equal(w->d[0].end, CI + 121);
+  assert_int_equal(w->d[0].ack, SI + 52);
+  assert_int_equal(ph_tw_maxwin(&w->d[0]), 502u << 7);
+  assert_int_equal(ph_tw_scale(&w->d[0]), 7);
+  assert_int_equal(w->d[0].flags, PH_TW_SEEN | PH_TW_ACKED | PH_TW_WS);
+  assert_int_equal(w->d[1].end, SI + 52);
+  assert_int_equal(w->d[1].ack, CI + 121);
+  assert_int_equal(ph_tw_maxwin(&w->d[1]), 16000);
+  assert_int_equal(ph_tw_scale(&w->d[1]), 3);
+  assert_int_equal(w->d[1].flags, PH_TW_SEEN | PH_TW_ACKED | PH_TW_WS);
+
+  ph_conn *c[Y_WAYS];
+  for (int way = 0; way < Y_WAYS; way++)
+    c[way] = x_conn(r[way].t, sport);
+  /* forwarded: the client's 3 handshake SYN and ACK, 5 steps; the
+   * server's SYN-ACK, 3 steps */
+  assert_int_equal(c[Y_DIRECT]->frames[0], 7);
+  assert_int_equal(c[Y_DIRECT]->frames[1], 4);
+  assert_int_equal(c[Y_DIRECT]->bytes[0], 44 + 40 + 140 + 40 + 72 + 40 + 40);
+  assert_int_equal(c[Y_DIRECT]->bytes[1], 44 + 40 + 90 + 40);
+  for (int way = 0; way < Y_WAYS; way++) {
+    assert_int_equal(c[way]->tcp_state, PH_TCP_CLOSED);
+    assert_int_equal(c[way]->last_seen, c[Y_DIRECT]->last_seen);
+    assert_memory_equal(ph_tcpw_of(r[way].t->ctx, c[way]),
+                        &r[Y_DIRECT].after[NSTEPS - 1], sizeof(ph_tcpw));
+    for (int d = 0; d < 2; d++) {
+      assert_int_equal(c[way]->frames[d], c[Y_DIRECT]->frames[d]);
+      assert_int_equal(c[way]->bytes[d],
+                       c[Y_DIRECT]->bytes[d] + r[way].iopt * c[way]->frames[d]);
+    }
+    /* 5 drops: 4 outside the windows, 1 on the wrong side */
+    t_counters(r[way].t, PINHOLE_CNT_NEW_ACCEPT, 1, PINHOLE_CNT_EXIST_ACCEPT,
+               2 + 8, PINHOLE_CNT_EXIST_DISCARD, 5, PINHOLE_CNT_ERR_TCP, 4,
+               PINHOLE_CNT_TCP_FLAGS, 4, -1);
+  }
+  uint16_t pp = r[Y_DIRECT].pp;
+  for (int way = 0; way < Y_WAYS; way++) {
+    assert_int_equal(r[way].pa, r[Y_DIRECT].pa);
+    assert_int_equal(r[way].pp, pp);
+    t_ctx_del(r[way].t);
+  }
+  return pp;
+}
+
+/* The pool's ports 20000 to 20023: the client's port 5000 changes. */
+static void test_established_port_changed(void **state) {
+  (void)state;
+  uint16_t pp = y_same_each_way(PUB_A, PUB_B, PORT_LO, PORT_HI, 5000);
+  assert_true(pp >= PORT_LO && pp <= PORT_HI);
+}
+
+/* The pool's ports 1024 to 65535: the client's port 40000 is kept, only
+ * the address changes; to PUB_B (198.18.0.2 to PUB_A, 198.19.0.1, leaves
+ * the checksums' sum as it was). */
+static void test_established_port_kept(void **state) {
+  (void)state;
+  assert_int_equal(y_same_each_way(PUB_B, PUB_B, 1024, 65535, 40000), 40000);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_synfirst_same_as_general),
       cmocka_unit_test(test_synfirst_half_open_limit),
       cmocka_unit_test(test_synfirst_hairpin),
+      cmocka_unit_test(test_established_port_changed),
+      cmocka_unit_test(test_established_port_kept),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
