@@ -386,6 +386,54 @@ static double chase_burst2(uint8_t *mem, size_t n, size_t steps) {
   return (double)(t1 - t0) / (double)(nb * BURST2);
 }
 
+/* chase_burst2() with the rest of a packet's memory traffic, for the
+ * scaling floor (run_floor_scale): each step's second line is written as
+ * well as read (a connection's counters and time: the line goes back to
+ * memory dirty), and HDR bytes of a fresh header are copied from hdr
+ * (nhdr headers, read in order, as pass() restores each packet from its
+ * round's headers) into one of BURST2 buffers. What two threads ask of
+ * one memory system, where chase_burst2's reads alone ask less. */
+static double chase_traffic(uint8_t *mem, size_t n, size_t steps,
+                            const uint8_t *hdr, size_t nhdr) {
+  size_t nb = steps / BURST2;
+  uint32_t *idx = malloc(nb * BURST2 * sizeof(uint32_t));
+  uint8_t(*buf)[HDR] = malloc(BURST2 * HDR);
+  if (idx == NULL || buf == NULL)
+    die("floor: out of memory");
+  uint64_t s = 7;
+  for (size_t i = 0; i < nb * BURST2; i++)
+    idx[i] = (uint32_t)rng_below(&s, n);
+  uintptr_t acc = 0;
+  size_t h = 0;
+  uint64_t t0 = now_ns();
+  for (size_t b = 0; b < nb; b++) {
+    const uint32_t *x = idx + b * BURST2;
+    uint8_t *q[BURST2];
+    for (unsigned i = 0; i < BURST2; i++) {
+      memcpy(buf[i], hdr + h * HDR, HDR);
+      h = h + 1 == nhdr ? 0 : h + 1;
+      __builtin_prefetch(mem + (size_t)x[i] * 64);
+    }
+    for (unsigned i = 0; i < BURST2; i++) {
+      memcpy(&q[i], mem + (size_t)x[i] * 64, sizeof(q[i]));
+      __builtin_prefetch(q[i]);
+    }
+    for (unsigned i = 0; i < BURST2; i++) {
+      uintptr_t v;
+      memcpy(&v, q[i] + 8, sizeof(v));
+      acc += v + buf[i][12];
+      v++;
+      memcpy(q[i] + 8, &v, sizeof(v));
+    }
+  }
+  uint64_t t1 = now_ns();
+  free(idx);
+  free(buf);
+  if (acc == 1)
+    printf("#");
+  return (double)(t1 - t0) / (double)(nb * BURST2);
+}
+
 static floor_res floor_measure(size_t bytes, int quick) {
   size_t n;
   uint8_t *mem = chase_build(bytes, &n);
@@ -3262,7 +3310,8 @@ static void *mt_main(void *arg) {
  * context alone and of all N at once (wall clock, header copy included:
  * what a host's loop gets), and the same from each thread's CPU time
  * (what the machine's sharing with other work does not blur). */
-static void run_floor_scale(int n, uint32_t flows, int quick, results *R);
+static void run_floor_scale(int n, uint32_t flows, size_t npkts, int quick,
+                            results *R);
 
 static void run_threads(const opts *o, results *R) {
   int rounds = o->rounds_given || o->quick ? o->rounds : MT_ROUNDS_DEFAULT;
@@ -3377,7 +3426,7 @@ static void run_threads(const opts *o, results *R) {
   snprintf(name, sizeof(name), "mt_window_%d_overlap", n);
   add(R, name, wo, "share", NULL,
       "of the windows' span, the part every thread was playing");
-  run_floor_scale(n, flows, o->quick, R);
+  run_floor_scale(n, flows, npkts, o->quick, R);
   for (int i = 0; i < n; i++) {
     table_free(&w[i].t);
     ring_free(w[i].r);
@@ -3420,12 +3469,18 @@ static void width_chains(void) {
 #endif
 }
 
+/* The floors' patterns: the burst's two lines (chase_burst2), the core's
+ * width (width_chains), a packet's whole memory traffic (chase_traffic). */
+#define FS_PATTERNS 3
+
 typedef struct fs_worker {
   uint8_t *mem;
   size_t n, steps;
+  uint8_t *hdr; /* chase_traffic's headers, nhdr of HDR bytes */
+  size_t nhdr;
   int id;
   pthread_barrier_t *bar;
-  uint64_t t[2][2][2]; /* [pattern][solo, all][start, end], wall ns */
+  uint64_t t[FS_PATTERNS][2][2]; /* [pattern][solo, all][start, end], ns */
 } fs_worker;
 
 static void fs_phase(fs_worker *w, int pat, int all) {
@@ -3434,21 +3489,24 @@ static void fs_phase(fs_worker *w, int pat, int all) {
     w->t[pat][all][0] = wall_ns();
     if (pat == 0)
       chase_burst2(w->mem, w->n, w->steps);
-    else
+    else if (pat == 1)
       width_chains();
+    else
+      chase_traffic(w->mem, w->n, w->steps, w->hdr, w->nhdr);
     w->t[pat][all][1] = wall_ns();
   }
 }
 
 static void *fs_main(void *arg) {
   fs_worker *w = arg;
-  for (int pat = 0; pat < 2; pat++)
+  for (int pat = 0; pat < FS_PATTERNS; pat++)
     for (int all = 0; all < 2; all++)
       fs_phase(w, pat, all);
   return NULL;
 }
 
-static void run_floor_scale(int n, uint32_t flows, int quick, results *R) {
+static void run_floor_scale(int n, uint32_t flows, size_t npkts, int quick,
+                            results *R) {
   fs_worker w[8];
   pthread_t th[8];
   pthread_barrier_t bar;
@@ -3458,6 +3516,12 @@ static void run_floor_scale(int n, uint32_t flows, int quick, results *R) {
     memset(&w[i], 0, sizeof(w[i]));
     w[i].mem = chase_build(ctx_bytes(flows), &w[i].n);
     w[i].steps = quick ? 65536 : 4u << 20;
+    /* as many headers as a context's round (pass() streams them) */
+    w[i].nhdr = npkts;
+    w[i].hdr = huge_alloc(npkts * HDR, NULL);
+    if (w[i].hdr == NULL)
+      die("floor scale: out of memory");
+    memset(w[i].hdr, 0x45, npkts * HDR);
     w[i].id = i;
     w[i].bar = &bar;
   }
@@ -3466,11 +3530,13 @@ static void run_floor_scale(int n, uint32_t flows, int quick, results *R) {
       die("floor scale: pthread_create");
   for (int i = 0; i < n; i++)
     pthread_join(th[i], NULL);
-  static const char *const pat_name[2] = {"burst2", "width"};
-  static const char *const pat_what[2] = {
+  static const char *const pat_name[FS_PATTERNS] = {"burst2", "width",
+                                                    "traffic"};
+  static const char *const pat_what[FS_PATTERNS] = {
       "the burst's memory pattern alone: N threads / one (wall)",
-      "independent add chains (the core's width): N threads / one (wall)"};
-  for (int pat = 0; pat < 2; pat++) {
+      "independent add chains (the core's width): N threads / one (wall)",
+      "a packet's memory traffic (lines written, headers): N / one"};
+  for (int pat = 0; pat < FS_PATTERNS; pat++) {
     uint64_t t0 = UINT64_MAX, t1 = 0;
     for (int i = 0; i < n; i++) {
       t0 = w[i].t[pat][1][0] < t0 ? w[i].t[pat][1][0] : t0;
@@ -3482,8 +3548,10 @@ static void run_floor_scale(int n, uint32_t flows, int quick, results *R) {
     snprintf(name, sizeof(name), "floor_%s_scale_%d_ratio", pat_name[pat], n);
     add(R, name, ratio, "x", NULL, pat_what[pat]);
   }
-  for (int i = 0; i < n; i++)
+  for (int i = 0; i < n; i++) {
     huge_free(w[i].mem, w[i].n * 64, NULL);
+    huge_free(w[i].hdr, npkts * HDR, NULL);
+  }
   pthread_barrier_destroy(&bar);
 }
 
@@ -3584,16 +3652,19 @@ static void print_targets(const results *R) {
   }
   /* the scaling target beside what two threads get of the machine at all */
   const fig *sc = find_fig(R, "scale_2_ratio");
-  for (int pat = 0; sc != NULL && pat < 2; pat++) {
-    const char *pn = pat == 0 ? "burst2" : "width";
+  for (int pat = 0; sc != NULL && pat < FS_PATTERNS; pat++) {
+    static const char *const pns[FS_PATTERNS] = {"burst2", "width", "traffic"};
+    static const char *const pws[FS_PATTERNS] = {
+        "  two threads' memory floor, scale",
+        "  two threads' add chains, scale",
+        "  two threads' packet traffic, scale"};
+    const char *pn = pns[pat];
     char name[48];
     snprintf(name, sizeof(name), "floor_%s_scale_2_ratio", pn);
     const fig *fs = find_fig(R, name);
     if (fs == NULL || fs->value <= 0)
       continue;
-    printf("%-42s %9.2f (contexts %.2f: %.2f x the floor's)\n",
-           pat == 0 ? "  two threads' memory floor, scale"
-                    : "  two threads' add chains, scale",
+    printf("%-42s %9.2f (contexts %.2f: %.2f x the floor's)\n", pws[pat],
            fs->value, sc->value, sc->value / fs->value);
     printf("bench scale_2_over_floor_%s %.3f x\n", pn, sc->value / fs->value);
   }
