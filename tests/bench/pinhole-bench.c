@@ -387,26 +387,20 @@ static double chase_burst2(uint8_t *mem, size_t n, size_t steps) {
 }
 
 /* chase_burst2() with the rest of a packet's memory traffic, for the
- * scaling floor (run_floor_scale): each step's second line is written as
- * well as read (a connection's counters and time: the line goes back to
- * memory dirty), and HDR bytes of a fresh header are copied from hdr
- * (nhdr headers, read in order, as pass() restores each packet from its
- * round's headers) into one of BURST2 buffers. What two threads ask of
- * one memory system, where chase_burst2's reads alone ask less. */
-static double chase_traffic(uint8_t *mem, size_t n, size_t steps,
-                            const uint8_t *hdr, size_t nhdr) {
-  size_t nb = steps / BURST2;
-  uint32_t *idx = malloc(nb * BURST2 * sizeof(uint32_t));
-  uint8_t(*buf)[HDR] = malloc(BURST2 * HDR);
-  if (idx == NULL || buf == NULL)
-    die("floor: out of memory");
-  uint64_t s = 7;
-  for (size_t i = 0; i < nb * BURST2; i++)
-    idx[i] = (uint32_t)rng_below(&s, n);
+ * scaling floor in the contexts' rounds (mt_main): steps random lines of
+ * mem (idx, steps of them, a multiple of BURST2), each step's second line
+ * written as well as read (a connection's counters and time: the line
+ * goes back to memory dirty), and HDR bytes of a fresh header copied from
+ * hdr (nhdr headers, read in order, as pass() restores each packet from
+ * its round's headers) into one of BURST2 buffers. What a context asks of
+ * the memory system, where chase_burst2's reads alone ask less. The
+ * caller times it. */
+static void chase_traffic(uint8_t *mem, const uint32_t *idx, size_t steps,
+                          const uint8_t *hdr, size_t nhdr) {
+  uint8_t buf[BURST2][HDR];
   uintptr_t acc = 0;
   size_t h = 0;
-  uint64_t t0 = now_ns();
-  for (size_t b = 0; b < nb; b++) {
+  for (size_t b = 0; b < steps / BURST2; b++) {
     const uint32_t *x = idx + b * BURST2;
     uint8_t *q[BURST2];
     for (unsigned i = 0; i < BURST2; i++) {
@@ -426,12 +420,8 @@ static double chase_traffic(uint8_t *mem, size_t n, size_t steps,
       memcpy(q[i] + 8, &v, sizeof(v));
     }
   }
-  uint64_t t1 = now_ns();
-  free(idx);
-  free(buf);
   if (acc == 1)
     printf("#");
-  return (double)(t1 - t0) / (double)(nb * BURST2);
 }
 
 static floor_res floor_measure(size_t bytes, int quick) {
@@ -3206,6 +3196,13 @@ typedef struct mt_worker {
   uint64_t *win_ns; /* shared: this round's window length */
   size_t r_wsolo_pkts[ROUNDS_MAX], r_wpar_pkts[ROUNDS_MAX];
   uint64_t r_wsolo_ns[ROUNDS_MAX], r_wpar_t0[ROUNDS_MAX], r_wpar_t1[ROUNDS_MAX];
+  /* the traffic floor (chase_traffic) over a region of its own as large as
+   * the context, npkts steps: worker 0 alone, then all at once, in every
+   * round beside the contexts' passes, so that the host's state is theirs */
+  uint8_t *fmem;
+  size_t fn;
+  uint32_t *fidx; /* its lines, npkts of them (rounded down to BURST2) */
+  uint64_t r_fsolo_ns[ROUNDS_MAX], r_fpar_t0[ROUNDS_MAX], r_fpar_t1[ROUNDS_MAX];
 } mt_worker;
 
 static void mt_fresh(mt_worker *w, int round, int phase) {
@@ -3300,6 +3297,17 @@ static void *mt_main(void *arg) {
     w->r_wpar_pkts[i] =
         mt_window(w, *w->win_ns, &w->r_wpar_t0[i], &w->r_wpar_t1[i]);
     mt_check(w, i, 3);
+    /* the traffic floor: worker 0 alone, then all at once */
+    pthread_barrier_wait(w->bar);
+    if (w->id == 0) {
+      uint64_t t0 = wall_ns();
+      chase_traffic(w->fmem, w->fidx, w->npkts, w->hdr, w->npkts);
+      w->r_fsolo_ns[i] = wall_ns() - t0;
+    }
+    pthread_barrier_wait(w->bar);
+    w->r_fpar_t0[i] = wall_ns();
+    chase_traffic(w->fmem, w->fidx, w->npkts, w->hdr, w->npkts);
+    w->r_fpar_t1[i] = wall_ns();
     pthread_barrier_wait(w->bar);
   }
   return NULL;
@@ -3310,8 +3318,7 @@ static void *mt_main(void *arg) {
  * context alone and of all N at once (wall clock, header copy included:
  * what a host's loop gets), and the same from each thread's CPU time
  * (what the machine's sharing with other work does not blur). */
-static void run_floor_scale(int n, uint32_t flows, size_t npkts, int quick,
-                            results *R);
+static void run_floor_scale(int n, uint32_t flows, int quick, results *R);
 
 static void run_threads(const opts *o, results *R) {
   int rounds = o->rounds_given || o->quick ? o->rounds : MT_ROUNDS_DEFAULT;
@@ -3345,6 +3352,13 @@ static void run_threads(const opts *o, results *R) {
     w[i].hdr = huge_alloc(npkts * HDR, NULL);
     if (w[i].hdr == NULL)
       die("threads: out of memory");
+    w[i].fmem = chase_build(ctx_bytes(flows), &w[i].fn);
+    w[i].fidx = malloc(npkts * sizeof(uint32_t));
+    if (w[i].fidx == NULL)
+      die("threads: out of memory");
+    uint64_t s = 7 + (uint64_t)i;
+    for (size_t k = 0; k < npkts; k++)
+      w[i].fidx[k] = (uint32_t)rng_below(&s, w[i].fn);
   }
   for (int i = 0; i < n; i++)
     if (pthread_create(&th[i], NULL, mt_main, &w[i]) != 0)
@@ -3354,19 +3368,33 @@ static void run_threads(const opts *o, results *R) {
   double solo[ROUNDS_MAX], solo_c[ROUNDS_MAX], par[ROUNDS_MAX],
       par_c[ROUNDS_MAX];
   double wsolo[ROUNDS_MAX], wpar[ROUNDS_MAX], wover[ROUNDS_MAX];
+  /* the share of its own pass's wall clock a thread had its CPU: the
+   * solo pass's thread, and the mean of the N in the concurrent pass */
+  double on1[ROUNDS_MAX], onn[ROUNDS_MAX];
+  double fscale[ROUNDS_MAX]; /* the traffic floor's N / one, a round */
   double pk = (double)(npkts - npkts % SLOTS);
   for (int k = 0; k < rounds; k++) {
     uint64_t t0 = UINT64_MAX, t1 = 0;
-    double cpu_rate = 0;
+    double cpu_rate = 0, on_sum = 0;
     for (int i = 0; i < n; i++) {
       t0 = w[i].r_par_t0[k] < t0 ? w[i].r_par_t0[k] : t0;
       t1 = w[i].r_par_t1[k] > t1 ? w[i].r_par_t1[k] : t1;
       cpu_rate += pk / w[i].r_par_cpu[k];
+      on_sum +=
+          w[i].r_par_cpu[k] / (double)(w[i].r_par_t1[k] - w[i].r_par_t0[k]);
     }
     solo[k] = pk / w[0].r_solo_wall[k] * 1e9;
     solo_c[k] = pk / w[0].r_solo_cpu[k] * 1e9;
     par[k] = pk * n / (double)(t1 - t0) * 1e9;
     par_c[k] = cpu_rate * 1e9;
+    on1[k] = w[0].r_solo_cpu[k] / w[0].r_solo_wall[k];
+    onn[k] = on_sum / (double)n;
+    uint64_t f0 = UINT64_MAX, f1 = 0;
+    for (int i = 0; i < n; i++) {
+      f0 = w[i].r_fpar_t0[k] < f0 ? w[i].r_fpar_t0[k] : f0;
+      f1 = w[i].r_fpar_t1[k] > f1 ? w[i].r_fpar_t1[k] : f1;
+    }
+    fscale[k] = (double)n * (double)w[0].r_fsolo_ns[k] / (double)(f1 - f0);
     /* the windows: the sum of each thread's packets over its window (the
      * windows overlap but for the threads' starts: wover is the share of
      * the span all N were playing) */
@@ -3411,6 +3439,13 @@ static void run_threads(const opts *o, results *R) {
   add(R, name, snc, "pps", NULL, "all, the sum of each thread's CPU-time rate");
   snprintf(name, sizeof(name), "scale_%d_ratio_cpu", n);
   add(R, name, snc / s1c, "x", NULL, "the same from each thread's CPU time");
+  /* what sets scale_N_ratio below scale_N_ratio_cpu: the wall clock the
+   * threads spent off their CPUs (preempted, the host's other work) */
+  add(R, "mt_oncpu_1", median(on1, (size_t)rounds), "share", NULL,
+      "one context alone: its thread's CPU time / wall clock");
+  snprintf(name, sizeof(name), "mt_oncpu_%d", n);
+  add(R, name, median(onn, (size_t)rounds), "share", NULL,
+      "all at once: each thread's CPU time / its wall clock, mean");
   /* the fixed-time windows: one context alone on each thread in turn,
    * then all at once for as long; a thread the host slows costs its own
    * share, where the fixed-work figure above waits for the last one */
@@ -3426,8 +3461,13 @@ static void run_threads(const opts *o, results *R) {
   snprintf(name, sizeof(name), "mt_window_%d_overlap", n);
   add(R, name, wo, "share", NULL,
       "of the windows' span, the part every thread was playing");
-  run_floor_scale(n, flows, npkts, o->quick, R);
+  snprintf(name, sizeof(name), "floor_traffic_scale_%d_ratio", n);
+  add(R, name, median(fscale, (size_t)rounds), "x", NULL,
+      "a packet's memory traffic alone, in the same rounds: N / one");
+  run_floor_scale(n, flows, o->quick, R);
   for (int i = 0; i < n; i++) {
+    huge_free(w[i].fmem, w[i].fn * 64, NULL);
+    free(w[i].fidx);
     table_free(&w[i].t);
     ring_free(w[i].r);
     huge_free(w[i].hdr, npkts * HDR, NULL);
@@ -3470,14 +3510,13 @@ static void width_chains(void) {
 }
 
 /* The floors' patterns: the burst's two lines (chase_burst2), the core's
- * width (width_chains), a packet's whole memory traffic (chase_traffic). */
-#define FS_PATTERNS 3
+ * width (width_chains). A packet's whole memory traffic (chase_traffic)
+ * is timed in the contexts' own rounds (mt_main). */
+#define FS_PATTERNS 2
 
 typedef struct fs_worker {
   uint8_t *mem;
   size_t n, steps;
-  uint8_t *hdr; /* chase_traffic's headers, nhdr of HDR bytes */
-  size_t nhdr;
   int id;
   pthread_barrier_t *bar;
   uint64_t t[FS_PATTERNS][2][2]; /* [pattern][solo, all][start, end], ns */
@@ -3489,10 +3528,8 @@ static void fs_phase(fs_worker *w, int pat, int all) {
     w->t[pat][all][0] = wall_ns();
     if (pat == 0)
       chase_burst2(w->mem, w->n, w->steps);
-    else if (pat == 1)
-      width_chains();
     else
-      chase_traffic(w->mem, w->n, w->steps, w->hdr, w->nhdr);
+      width_chains();
     w->t[pat][all][1] = wall_ns();
   }
 }
@@ -3505,8 +3542,7 @@ static void *fs_main(void *arg) {
   return NULL;
 }
 
-static void run_floor_scale(int n, uint32_t flows, size_t npkts, int quick,
-                            results *R) {
+static void run_floor_scale(int n, uint32_t flows, int quick, results *R) {
   fs_worker w[8];
   pthread_t th[8];
   pthread_barrier_t bar;
@@ -3516,12 +3552,6 @@ static void run_floor_scale(int n, uint32_t flows, size_t npkts, int quick,
     memset(&w[i], 0, sizeof(w[i]));
     w[i].mem = chase_build(ctx_bytes(flows), &w[i].n);
     w[i].steps = quick ? 65536 : 4u << 20;
-    /* as many headers as a context's round (pass() streams them) */
-    w[i].nhdr = npkts;
-    w[i].hdr = huge_alloc(npkts * HDR, NULL);
-    if (w[i].hdr == NULL)
-      die("floor scale: out of memory");
-    memset(w[i].hdr, 0x45, npkts * HDR);
     w[i].id = i;
     w[i].bar = &bar;
   }
@@ -3530,12 +3560,10 @@ static void run_floor_scale(int n, uint32_t flows, size_t npkts, int quick,
       die("floor scale: pthread_create");
   for (int i = 0; i < n; i++)
     pthread_join(th[i], NULL);
-  static const char *const pat_name[FS_PATTERNS] = {"burst2", "width",
-                                                    "traffic"};
+  static const char *const pat_name[FS_PATTERNS] = {"burst2", "width"};
   static const char *const pat_what[FS_PATTERNS] = {
       "the burst's memory pattern alone: N threads / one (wall)",
-      "independent add chains (the core's width): N threads / one (wall)",
-      "a packet's memory traffic (lines written, headers): N / one"};
+      "independent add chains (the core's width): N threads / one (wall)"};
   for (int pat = 0; pat < FS_PATTERNS; pat++) {
     uint64_t t0 = UINT64_MAX, t1 = 0;
     for (int i = 0; i < n; i++) {
@@ -3548,10 +3576,8 @@ static void run_floor_scale(int n, uint32_t flows, size_t npkts, int quick,
     snprintf(name, sizeof(name), "floor_%s_scale_%d_ratio", pat_name[pat], n);
     add(R, name, ratio, "x", NULL, pat_what[pat]);
   }
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; i < n; i++)
     huge_free(w[i].mem, w[i].n * 64, NULL);
-    huge_free(w[i].hdr, npkts * HDR, NULL);
-  }
   pthread_barrier_destroy(&bar);
 }
 
@@ -3652,12 +3678,11 @@ static void print_targets(const results *R) {
   }
   /* the scaling target beside what two threads get of the machine at all */
   const fig *sc = find_fig(R, "scale_2_ratio");
-  for (int pat = 0; sc != NULL && pat < FS_PATTERNS; pat++) {
-    static const char *const pns[FS_PATTERNS] = {"burst2", "width", "traffic"};
-    static const char *const pws[FS_PATTERNS] = {
-        "  two threads' memory floor, scale",
-        "  two threads' add chains, scale",
-        "  two threads' packet traffic, scale"};
+  for (int pat = 0; sc != NULL && pat < 3; pat++) {
+    static const char *const pns[3] = {"burst2", "width", "traffic"};
+    static const char *const pws[3] = {"  two threads' memory floor, scale",
+                                       "  two threads' add chains, scale",
+                                       "  two threads' packet traffic, scale"};
     const char *pn = pns[pat];
     char name[48];
     snprintf(name, sizeof(name), "floor_%s_scale_2_ratio", pn);
