@@ -16,6 +16,7 @@
 #            update
 #
 #   tests/bench/bound-1k.sh [ROUNDS]     (default 10; ~10 s a round)
+#   tests/bench/bound-1k.sh --check      the patches still apply (a test)
 #
 # The two patches are experiments, never shipped: bound-1k/*.diff, made
 # against the commit BENCHMARKS.md names (they may need refreshing when
@@ -26,8 +27,29 @@
 # sitting's lowest (the host's slow mode reads ~1.5-1.8 x on every
 # figure and floor alike).
 set -eu
-rounds=${1:-10}
 here=$(cd "$(dirname "$0")" && pwd)
+if [ "${1:-}" = --check ]; then
+  # the source tree as it is (a clone or an unpacked tarball): git apply
+  # outside a repository works as patch(1) does
+  command -v git >/dev/null 2>&1 || {
+    echo "bound-1k.sh: git is not installed"
+    exit 77
+  }
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT INT TERM
+  mkdir -p "$tmp/lib/core" "$tmp/lib/pkt"
+  cp "$here/../../lib/core/process.c" "$tmp/lib/core/"
+  cp "$here/../../lib/pkt/plain4.h" "$tmp/lib/pkt/"
+  for v in nocheck nolook; do
+    (cd "$tmp" && git apply --check "$here/bound-1k/$v.diff") || {
+      echo "bound-1k.sh: bound-1k/$v.diff no longer applies: refresh it"
+      exit 1
+    }
+  done
+  echo "bound-1k.sh: both patches apply"
+  exit 0
+fi
+rounds=${1:-10}
 top=$(git -C "$here" rev-parse --show-toplevel)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
