@@ -354,6 +354,33 @@ static double chase_wave(uint8_t *mem, size_t n, size_t steps) {
  * first lines, read each and prefetch its second, then read the seconds.
  * No other work: the memory system's bound for that pattern. */
 #define BURST2 32
+
+/* One burst of it: the lines of mem x[0..BURST2) and the seconds they
+ * name; with write, each second line written back as well (a
+ * connection's counters and time: it returns to memory dirty). The sum
+ * of what the seconds held. */
+static inline uintptr_t burst2_lines(uint8_t *mem, const uint32_t *x,
+                                     int write) {
+  uint8_t *q[BURST2];
+  uintptr_t acc = 0;
+  for (unsigned i = 0; i < BURST2; i++)
+    __builtin_prefetch(mem + (size_t)x[i] * 64);
+  for (unsigned i = 0; i < BURST2; i++) {
+    memcpy(&q[i], mem + (size_t)x[i] * 64, sizeof(q[i]));
+    __builtin_prefetch(q[i]);
+  }
+  for (unsigned i = 0; i < BURST2; i++) {
+    uintptr_t v;
+    memcpy(&v, q[i] + 8, sizeof(v));
+    acc += v;
+    if (write) {
+      v++;
+      memcpy(q[i] + 8, &v, sizeof(v));
+    }
+  }
+  return acc;
+}
+
 static double chase_burst2(uint8_t *mem, size_t n, size_t steps) {
   size_t nb = steps / BURST2;
   uint32_t *idx = malloc(nb * BURST2 * sizeof(uint32_t));
@@ -364,21 +391,8 @@ static double chase_burst2(uint8_t *mem, size_t n, size_t steps) {
     idx[i] = (uint32_t)rng_below(&s, n);
   uintptr_t acc = 0;
   uint64_t t0 = now_ns();
-  for (size_t b = 0; b < nb; b++) {
-    const uint32_t *x = idx + b * BURST2;
-    uint8_t *q[BURST2];
-    for (unsigned i = 0; i < BURST2; i++)
-      __builtin_prefetch(mem + (size_t)x[i] * 64);
-    for (unsigned i = 0; i < BURST2; i++) {
-      memcpy(&q[i], mem + (size_t)x[i] * 64, sizeof(q[i]));
-      __builtin_prefetch(q[i]);
-    }
-    for (unsigned i = 0; i < BURST2; i++) {
-      uintptr_t v;
-      memcpy(&v, q[i] + 8, sizeof(v));
-      acc += v;
-    }
-  }
+  for (size_t b = 0; b < nb; b++)
+    acc += burst2_lines(mem, idx + b * BURST2, 0);
   uint64_t t1 = now_ns();
   free(idx);
   if (acc == 1)
@@ -389,36 +403,24 @@ static double chase_burst2(uint8_t *mem, size_t n, size_t steps) {
 /* chase_burst2() with the rest of a packet's memory traffic, for the
  * scaling floor in the contexts' rounds (mt_main): steps random lines of
  * mem (idx, steps of them, a multiple of BURST2), each step's second line
- * written as well as read (a connection's counters and time: the line
- * goes back to memory dirty), and HDR bytes of a fresh header copied from
- * hdr (nhdr headers, read in order, as pass() restores each packet from
- * its round's headers) into one of BURST2 buffers. What a context asks of
- * the memory system, where chase_burst2's reads alone ask less. The
- * caller times it. */
+ * written back, and a fresh header's line read from hdr (nhdr headers of
+ * HDR bytes, in order, as pass() restores each packet from its round's
+ * headers) into one of BURST2 buffers. What a context asks of the memory
+ * system, where chase_burst2's reads alone ask less. The caller times
+ * it. */
 static void chase_traffic(uint8_t *mem, const uint32_t *idx, size_t steps,
                           const uint8_t *hdr, size_t nhdr) {
   uint8_t buf[BURST2][HDR];
   uintptr_t acc = 0;
   size_t h = 0;
   for (size_t b = 0; b < steps / BURST2; b++) {
-    const uint32_t *x = idx + b * BURST2;
-    uint8_t *q[BURST2];
     for (unsigned i = 0; i < BURST2; i++) {
       memcpy(buf[i], hdr + h * HDR, HDR);
       h = h + 1 == nhdr ? 0 : h + 1;
-      __builtin_prefetch(mem + (size_t)x[i] * 64);
     }
-    for (unsigned i = 0; i < BURST2; i++) {
-      memcpy(&q[i], mem + (size_t)x[i] * 64, sizeof(q[i]));
-      __builtin_prefetch(q[i]);
-    }
-    for (unsigned i = 0; i < BURST2; i++) {
-      uintptr_t v;
-      memcpy(&v, q[i] + 8, sizeof(v));
-      acc += v + buf[i][12];
-      v++;
-      memcpy(q[i] + 8, &v, sizeof(v));
-    }
+    acc += burst2_lines(mem, idx + b * BURST2, 1);
+    for (unsigned i = 0; i < BURST2; i++)
+      acc += buf[i][12];
   }
   if (acc == 1)
     printf("#");
