@@ -3441,8 +3441,10 @@ static void run_threads(const opts *o, results *R) {
   add(R, name, snc, "pps", NULL, "all, the sum of each thread's CPU-time rate");
   snprintf(name, sizeof(name), "scale_%d_ratio_cpu", n);
   add(R, name, snc / s1c, "x", NULL, "the same from each thread's CPU time");
-  /* what sets scale_N_ratio below scale_N_ratio_cpu: the wall clock the
-   * threads spent off their CPUs (preempted, the host's other work) */
+  /* one of what may set scale_N_ratio below scale_N_ratio_cpu: the wall
+   * clock the threads spent off their CPUs (preempted by the guest's
+   * other work); the other is the concurrent span waiting for the last
+   * thread to finish */
   add(R, "mt_oncpu_1", median(on1, (size_t)rounds), "share", NULL,
       "one context alone: its thread's CPU time / wall clock");
   snprintf(name, sizeof(name), "mt_oncpu_%d", n);
